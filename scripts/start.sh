@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `npm start` / `npm run demo`: build when needed, then run the server in the foreground.
+#
+#   scripts/start.sh [--demo] [args for server.ts...]
+#
+# --demo sets INVITO_DEMO=1 (the server seeds a demo host) and is passed on to server.ts too.
+# Everything else is the server's own defaults and INVITO_* env (listen on :8080, data in ./data).
+#
+# Build policy: rebuild only when .deno-deploy/server/manifest.js is missing or older than any
+# input (src/, static/, svelte.config.js, vite.config.ts, tailwind.config.js, package.json,
+# package-lock.json). A build costs 2-4 s and a restart of a deployed instance should not pay it
+# nor fail on a build problem when the sources have not changed. INVITO_FORCE_BUILD=1 always builds.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/ensure-deps.sh
+
+marker=.deno-deploy/server/manifest.js
+inputs=(src static svelte.config.js vite.config.ts tailwind.config.js package.json package-lock.json)
+existing=()
+for f in "${inputs[@]}"; do [[ -e $f ]] && existing+=("$f"); done
+
+needs_build=0
+if [[ ${INVITO_FORCE_BUILD:-} == 1 || ! -f $marker ]]; then
+  needs_build=1
+elif [[ -n $(find "${existing[@]}" -newer "$marker" -print -quit 2>/dev/null) ]]; then
+  needs_build=1
+fi
+if [[ $needs_build == 1 ]]; then
+  echo "start: building (npm run build)" >&2
+  npm run --silent build >&2
+fi
+
+mkdir -p data
+
+for arg in "$@"; do
+  [[ $arg == --demo ]] && export INVITO_DEMO=1
+done
+
+exec node_modules/.bin/deno run -A server.ts "$@"

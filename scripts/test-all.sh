@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# `npm test`: dependencies, build, every deno test in src/ and tests/, then one final line
+#
+#   N passed, N failed
+#
+# and nothing after it (the CI reads the last line). Exit status is non-zero when anything failed.
+#
+# Usage: scripts/test-all.sh [extra `deno test` args...]
+#   Arguments go to `deno test` as they are (e.g. `--filter booking`, `--parallel`, `--fail-fast`).
+#   When none of them is an existing file or directory, `src tests` are added as the paths.
+#
+# What counts (see tests/support/test-summary.ts): top-level Deno tests (`Deno.test`), the unit
+# of Deno's own summary; `t.step`s are not counted separately, a failed step fails its test;
+# ignored tests count neither way. A module that fails to load, a timed-out or crashed run, and a
+# failed build each add 1 to "failed": a broken run never prints "0 failed". svelte-check and lint
+# are separate commands (`npm run check`, `npm run lint`) and are not counted here.
+#
+# Environment:
+#   INVITO_SKIP_BUILD=1      do not run `npm run build` (uses whatever .deno-deploy/ holds)
+#   INVITO_SKIP_SYSTEM=1     do not check/install the Debian packages (chromium, radicale)
+#   INVITO_TEST_TIMEOUT=N    seconds for the whole `deno test` run (default 1200); then it is
+#                            terminated (SIGTERM, SIGKILL 15 s later) and counted as a failure
+#
+# Cleanup: deno test runs in its own process group under `timeout`; every process the run starts
+# inherits INVITO_TEST_RUN_ID, and whatever is still alive with this id after the run (or on
+# Ctrl-C) is killed, so no server, Radicale or Chromium outlives the run.
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export NO_COLOR=1
+export DENO_NO_UPDATE_CHECK=1
+DENO=node_modules/.bin/deno
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/invito-test.XXXXXX")
+run_id="invito-test-$$-$RANDOM$RANDOM"
+test_pid=""
+tail_pid=""
+
+# Kills every process that carries this run's id (only processes this run started have it).
+kill_leftovers() {
+  local quiet=${1:-}
+  local pids=() p
+  for p in /proc/[0-9]*; do
+    p=${p#/proc/}
+    [[ $p == "$$" ]] && continue
+    if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "INVITO_TEST_RUN_ID=$run_id"; then
+      pids+=("$p")
+    fi
+  done
+  if ((${#pids[@]})); then
+    [[ -z $quiet ]] && echo "test-all: killing ${#pids[@]} process(es) left behind by the tests: ${pids[*]}" >&2
+    kill -KILL "${pids[@]}" 2>/dev/null
+  fi
+  return 0
+}
+
+cleanup() {
+  trap - EXIT INT TERM
+  if [[ -n $test_pid ]] && kill -0 "$test_pid" 2>/dev/null; then
+    kill -TERM -- "-$test_pid" 2>/dev/null || kill -TERM "$test_pid" 2>/dev/null
+  fi
+  kill_leftovers quiet
+  [[ -n $tail_pid ]] && kill "$tail_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'echo "test-all: interrupted" >&2; exit 130' INT TERM
+
+# Prints the final line for a run that could not start the tests, then exits.
+fail_early() {
+  echo "test-all: $1" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+}
+
+# --- 1. dependencies -------------------------------------------------------------------------------
+if [[ ${INVITO_SKIP_SYSTEM:-} == 1 ]]; then
+  bash scripts/ensure-deps.sh || fail_early "scripts/ensure-deps.sh failed"
+else
+  bash scripts/ensure-deps.sh --with-system || fail_early "scripts/ensure-deps.sh --with-system failed"
+fi
+
+# --- 2. build -------------------------------------------------------------------------------------
+build_failed=0
+if [[ ${INVITO_SKIP_BUILD:-} == 1 ]]; then
+  echo "test-all: INVITO_SKIP_BUILD=1, not building" >&2
+else
+  echo "test-all: npm run build" >&2
+  if ! npm run --silent build; then
+    build_failed=1
+    echo "test-all: BUILD FAILED; running the tests anyway, the build counts as 1 failure" >&2
+  fi
+fi
+
+# --- 3. deno test ---------------------------------------------------------------------------------
+args=("$@")
+has_path=0
+for a in "${args[@]}"; do [[ -e $a ]] && has_path=1; done
+((has_path)) || args+=(src tests)
+
+log="$tmp/deno.log"
+junit="$tmp/junit.xml"
+: >"$log"
+echo "test-all: deno test -A --no-check ${args[*]}" >&2
+env INVITO_TEST_RUN_ID="$run_id" timeout -k 15 "${INVITO_TEST_TIMEOUT:-1200}" \
+  "$DENO" test -A --no-check --permit-no-files --junit-path="$junit" "${args[@]}" \
+  >"$log" 2>&1 </dev/null &
+test_pid=$!
+# show the output live; tail exits by itself once the test process is gone and the file is drained
+tail -n +1 -s 0.2 -f --pid="$test_pid" "$log" &
+tail_pid=$!
+
+deno_rc=0
+wait "$test_pid" || deno_rc=$?
+test_pid=""
+kill_leftovers
+wait "$tail_pid" 2>/dev/null
+tail_pid=""
+
+# --- 4. summary (its last line is the last line of this script's output) -----------------------
+"$DENO" run --no-check --allow-read tests/support/test-summary.ts \
+  --log "$log" --junit "$junit" --exit "$deno_rc" \
+  --extra-failed "$build_failed" --extra-reason "npm run build failed"
+summary_rc=$?
+((summary_rc == 0 && deno_rc == 0 && build_failed == 0))
+exit $?

@@ -1,0 +1,41 @@
+/**
+ * Entry point: serves the SvelteKit build from .deno-deploy with Deno.serve.
+ * The stock .deno-deploy/server.ts resolves static files against Deno.cwd(); we pass the
+ * build's own folder so the server can be started from anywhere (STACK-NOTES pitfall 8).
+ */
+import { prepareServer } from "./.deno-deploy/handler.ts";
+import rawDeployConfig from "./.deno-deploy/deploy.json" with { type: "json" };
+import rawSvelteData from "./.deno-deploy/svelte.json" with { type: "json" };
+import { parseConfig } from "./src/lib/server/config.ts";
+import { staticHeaders } from "./src/lib/server/http/static-headers.ts";
+
+const parsed = parseConfig(Deno.env.toObject());
+if (!parsed.ok) {
+  console.error("Invito cannot start; fix these settings:\n" + parsed.errors.map((e) => `  - ${e}`).join("\n"));
+  Deno.exit(1);
+}
+const { config } = parsed;
+if (Deno.args.includes("--demo")) Deno.env.set("INVITO_DEMO", "true");
+
+const root = import.meta.dirname!;
+const handler = prepareServer(rawSvelteData, rawDeployConfig, root);
+const origin = config.baseUrl.origin;
+
+Deno.serve({
+  hostname: config.listen.hostname,
+  port: config.listen.port,
+  onListen: ({ hostname, port }) => {
+    console.log(`Invito listening on http://${hostname}:${port} — open ${config.baseUrl.href}`);
+  },
+}, async (req, info) => {
+  // Behind a TLS-terminating proxy the request arrives as http://; SvelteKit's origin check
+  // and Auth.js callbacks must see the public origin (STACK-NOTES pitfall 9).
+  const url = new URL(req.url);
+  let request = req;
+  if (url.origin !== origin) {
+    const publicUrl = origin + url.pathname + url.search;
+    request = new Request(publicUrl, req);
+  }
+  const res = await handler(request, info);
+  return staticHeaders(url.pathname, res);
+});

@@ -1,0 +1,22 @@
+import type { App as InvitoApp } from "$lib/server/app.ts";
+import type { UserRecord } from "$lib/server/store/records.ts";
+
+declare global {
+  namespace App {
+    interface Locals {
+      app: InvitoApp;
+      user: UserRecord | null;
+      mailFailure?: { detail: string };
+      clientIp: string;
+    }
+    interface Error {
+      message: string;
+      errorId?: string;
+    }
+    interface PageData {
+      user?: { id: string; name: string; email: string; username: string; timeZone: string } | null;
+    }
+  }
+}
+
+export {};

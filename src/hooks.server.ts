@@ -1,0 +1,70 @@
+import type { Handle, HandleServerError, ServerInit } from "@sveltejs/kit";
+import { redirect } from "@sveltejs/kit";
+import { sequence } from "@sveltejs/kit/hooks";
+import { getApp } from "$lib/server/app.ts";
+import { auth } from "$lib/server/auth-instance.ts";
+import { deleteSessionToken, getSessionUserId } from "$lib/server/store/auth-adapter.ts";
+import { getUser } from "$lib/server/store/users.ts";
+import { startJobs } from "$lib/server/jobs/index.ts";
+import { seedDemo } from "$lib/server/services/seed-demo.ts";
+import { securityHeaders } from "$lib/server/http/security-headers.ts";
+
+export const init: ServerInit = async () => {
+  const app = await getApp();
+  if (app.config.demo) {
+    const urls = await seedDemo(app);
+    console.log(`Demo host seeded:\n${urls.map((u) => `  ${u}`).join("\n")}`);
+  }
+  startJobs(app);
+};
+
+const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"];
+
+const withApp: Handle = async ({ event, resolve }) => {
+  event.locals.app = await getApp();
+  event.locals.user = null;
+  event.locals.clientIp = event.getClientAddress();
+  return resolve(event);
+};
+
+/**
+ * A sign-in always gets a fresh session id. Auth.js keeps the old session alive when the same
+ * user signs in again; here the old token is deleted once the callback has issued a new one.
+ */
+const rotateSession: Handle = async ({ event, resolve }) => {
+  if (!event.url.pathname.startsWith("/auth/callback/")) return resolve(event);
+  const old = SESSION_COOKIES.map((n) => event.cookies.get(n)).find(Boolean);
+  const res = await resolve(event);
+  if (old) {
+    const issued = res.headers.getSetCookie().some((c) =>
+      SESSION_COOKIES.some((n) => c.startsWith(`${n}=`) && !c.startsWith(`${n}=${old};`))
+    );
+    if (issued) await deleteSessionToken(event.locals.app.kv, old);
+  }
+  return res;
+};
+
+const loadUser: Handle = async ({ event, resolve }) => {
+  const token = SESSION_COOKIES.map((n) => event.cookies.get(n)).find(Boolean);
+  if (token) {
+    const { kv, now } = event.locals.app;
+    const userId = await getSessionUserId(kv, token, now());
+    if (userId) event.locals.user = await getUser(kv, userId);
+  }
+  const path = event.url.pathname;
+  if ((path === "/dashboard" || path.startsWith("/dashboard/")) && !event.locals.user) {
+    // POSTs without a session go to sign-in as well; nothing is changed.
+    const next = event.request.method === "GET" ? path + event.url.search : path;
+    redirect(303, `/signin?next=${encodeURIComponent(next)}`);
+  }
+  return resolve(event);
+};
+
+export const handle: Handle = sequence(withApp, securityHeaders, rotateSession, auth.handle, loadUser);
+
+export const handleError: HandleServerError = ({ error, event, status }) => {
+  if (status === 404) return { message: "Not found" };
+  const errorId = crypto.randomUUID();
+  console.error(`[error ${errorId}] ${event.request.method} ${event.url.pathname}`, error);
+  return { message: "Something went wrong on our side. Please try again.", errorId };
+};

@@ -1,0 +1,179 @@
+/**
+ * Configuration comes from the environment once, at start. Every problem is reported at
+ * once so a self-hoster fixes their .env in one pass instead of one restart per typo.
+ */
+import * as v from "valibot";
+
+export type Config = {
+  baseUrl: URL;
+  listen: { hostname: string; port: number };
+  dbPath: string;
+  sessionSecret: string | null;
+  oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | null;
+  smtp: { host: string; port: number; user: string | null; password: string | null; from: string } | null;
+  bookingTtlMs: number;
+  syncIntervalMs: number;
+  rateLimit: boolean;
+  allowPrivateCaldav: boolean;
+  trustedProxies: string[];
+  demo: boolean;
+  disableCron: boolean;
+};
+
+const DURATION = /^(\d+)(ms|s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "90s", "15m", "24h", "2d" → milliseconds; null when the text is not a duration. */
+export function parseDuration(text: string): number | null {
+  const m = DURATION.exec(text.trim());
+  if (!m) return null;
+  const ms = Number(m[1]) * UNIT_MS[m[2]];
+  return Number.isSafeInteger(ms) && ms > 0 ? ms : null;
+}
+
+const duration = (name: string, fallback: string) =>
+  v.pipe(
+    v.optional(v.string(), fallback),
+    v.check((s) => parseDuration(s) !== null, `${name} must be a duration like "90s", "15m" or "24h"`),
+    v.transform((s) => parseDuration(s)!),
+  );
+
+const bool = (fallback: boolean) =>
+  v.pipe(
+    v.optional(v.string(), String(fallback)),
+    v.check((s) => /^(true|false|1|0|yes|no|on|off)$/i.test(s.trim()), "must be true or false"),
+    v.transform((s) => /^(true|1|yes|on)$/i.test(s.trim())),
+  );
+
+const ListenAddr = v.pipe(
+  v.optional(v.string(), ":8080"),
+  v.regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]*):\d{1,5}$/, 'INVITO_LISTEN_ADDR must look like ":8080" or "127.0.0.1:8080"'),
+  v.transform((s) => {
+    const i = s.lastIndexOf(":");
+    const host = s.slice(0, i).replace(/^\[|\]$/g, "");
+    return { hostname: host === "" ? "0.0.0.0" : host, port: Number(s.slice(i + 1)) };
+  }),
+  v.check((l) => l.port > 0 && l.port < 65536, "INVITO_LISTEN_ADDR port must be 1–65535"),
+);
+
+const HttpUrl = (name: string) =>
+  v.pipe(
+    v.string(),
+    v.check((s) => {
+      try {
+        const u = new URL(s);
+        return u.protocol === "http:" || u.protocol === "https:";
+      } catch {
+        return false;
+      }
+    }, `${name} must be an http(s) URL`),
+  );
+
+const EnvSchema = v.object({
+  INVITO_BASE_URL: v.optional(HttpUrl("INVITO_BASE_URL"), "http://localhost:8080"),
+  INVITO_LISTEN_ADDR: ListenAddr,
+  INVITO_DB_PATH: v.optional(v.pipe(v.string(), v.minLength(1)), "./data/invito.kv"),
+  INVITO_SESSION_SECRET: v.optional(
+    v.pipe(v.string(), v.minLength(32, "INVITO_SESSION_SECRET must be at least 32 characters")),
+  ),
+  INVITO_OIDC_ISSUER: v.optional(HttpUrl("INVITO_OIDC_ISSUER")),
+  INVITO_OIDC_CLIENT_ID: v.optional(v.string()),
+  INVITO_OIDC_CLIENT_SECRET: v.optional(v.string()),
+  INVITO_OIDC_NAME: v.optional(v.string(), "Single sign-on"),
+  INVITO_SMTP_HOST: v.optional(v.string()),
+  INVITO_SMTP_PORT: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,5}$/, "INVITO_SMTP_PORT must be a port number"),
+      v.transform(Number),
+    ),
+  ),
+  INVITO_SMTP_USER: v.optional(v.string()),
+  INVITO_SMTP_PASSWORD: v.optional(v.string()),
+  INVITO_SMTP_FROM: v.optional(v.string()),
+  INVITO_BOOKING_TTL: duration("INVITO_BOOKING_TTL", "24h"),
+  INVITO_SYNC_INTERVAL: duration("INVITO_SYNC_INTERVAL", "15m"),
+  INVITO_RATE_LIMIT: v.optional(v.string(), "on"),
+  INVITO_ALLOW_PRIVATE_CALDAV: bool(false),
+  INVITO_TRUSTED_PROXIES: v.optional(v.string(), ""),
+  INVITO_DEMO: bool(false),
+  INVITO_DISABLE_CRON: bool(false),
+});
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
+  // Empty strings count as unset: `FOO=` in a compose file means "not configured".
+  const clean = Object.fromEntries(
+    Object.entries(env).filter(([k, val]) => k.startsWith("INVITO_") && val !== undefined && val !== ""),
+  );
+  const parsed = v.safeParse(EnvSchema, clean, { abortEarly: false });
+  if (!parsed.success) {
+    return {
+      ok: false,
+      errors: parsed.issues.map((i) => {
+        const key = i.path?.map((p) => String(p.key)).join(".") ?? "";
+        return i.message.startsWith(key) || !key ? i.message : `${key}: ${i.message}`;
+      }),
+    };
+  }
+  const e = parsed.output;
+  const errors: string[] = [];
+  const oidcParts = [e.INVITO_OIDC_ISSUER, e.INVITO_OIDC_CLIENT_ID, e.INVITO_OIDC_CLIENT_SECRET];
+  const oidcSet = oidcParts.filter(Boolean).length;
+  if (oidcSet > 0 && oidcSet < 3) {
+    errors.push(
+      "INVITO_OIDC_ISSUER, INVITO_OIDC_CLIENT_ID and INVITO_OIDC_CLIENT_SECRET must be set together",
+    );
+  }
+  const rate = e.INVITO_RATE_LIMIT.trim().toLowerCase();
+  if (!["on", "off", "true", "false"].includes(rate)) errors.push('INVITO_RATE_LIMIT must be "on" or "off"');
+  const baseUrl = new URL(e.INVITO_BASE_URL);
+  if (errors.length) return { ok: false, errors };
+  return {
+    ok: true,
+    config: {
+      baseUrl: new URL(baseUrl.origin + baseUrl.pathname.replace(/\/+$/, "")),
+      listen: e.INVITO_LISTEN_ADDR,
+      dbPath: e.INVITO_DB_PATH,
+      sessionSecret: e.INVITO_SESSION_SECRET ?? null,
+      oidc: oidcSet === 3
+        ? {
+          issuer: e.INVITO_OIDC_ISSUER!,
+          clientId: e.INVITO_OIDC_CLIENT_ID!,
+          clientSecret: e.INVITO_OIDC_CLIENT_SECRET!,
+          name: e.INVITO_OIDC_NAME,
+        }
+        : null,
+      smtp: e.INVITO_SMTP_HOST
+        ? {
+          host: e.INVITO_SMTP_HOST,
+          port: e.INVITO_SMTP_PORT ?? 587,
+          user: e.INVITO_SMTP_USER ?? null,
+          password: e.INVITO_SMTP_PASSWORD ?? null,
+          from: e.INVITO_SMTP_FROM ?? `Invito <invito@${baseUrl.hostname}>`,
+        }
+        : null,
+      bookingTtlMs: e.INVITO_BOOKING_TTL,
+      syncIntervalMs: e.INVITO_SYNC_INTERVAL,
+      rateLimit: rate === "on" || rate === "true",
+      allowPrivateCaldav: e.INVITO_ALLOW_PRIVATE_CALDAV,
+      trustedProxies: e.INVITO_TRUSTED_PROXIES.split(",").map((s) => s.trim()).filter(Boolean),
+      demo: e.INVITO_DEMO,
+      disableCron: e.INVITO_DISABLE_CRON,
+    },
+  };
+}
+
+/** Human form of a duration for messages such as "The host will confirm within 24 hours." */
+export function describeDuration(ms: number): string {
+  const units: [number, string][] = [[86_400_000, "day"], [3_600_000, "hour"], [60_000, "minute"], [1_000, "second"]];
+  for (const [size, name] of units) {
+    if (ms >= size && ms % size === 0) {
+      const n = ms / size;
+      return `${n} ${name}${n === 1 ? "" : "s"}`;
+    }
+  }
+  const minutes = Math.round(ms / 60_000);
+  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,108 @@
+/**
+ * Auth.js wiring: OIDC against any issuer (when configured) and an email magic link that
+ * always works. Sessions live in Deno KV (database strategy) so sign-out really revokes.
+ */
+import { SvelteKitAuth } from "@auth/sveltekit";
+import type { RequestEvent } from "@sveltejs/kit";
+import type { Provider } from "@auth/core/providers";
+import type { App } from "../app.ts";
+import { createKvAdapter } from "../store/auth-adapter.ts";
+import { safeRedirectPath } from "../../shared/redirect.ts";
+import { isValidTimeZone } from "../domain/time-zone.ts";
+import { signInMail } from "./mail-templates/sign-in.ts";
+
+export const MAGIC_LINK_MAX_AGE_S = 15 * 60;
+export const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;
+
+export type MailFailure = { detail: string };
+
+export function browserTimeZone(event: RequestEvent): string {
+  const tz = event.cookies.get("invito_tz");
+  return tz && isValidTimeZone(tz) ? tz : "UTC";
+}
+
+export function createAuth(getApp: () => Promise<App>) {
+  return SvelteKitAuth(async (event) => {
+    const app = await getApp();
+    const { config } = app;
+    const base = config.baseUrl.href.replace(/\/$/, "");
+    const providers: Provider[] = [];
+    if (config.oidc) {
+      providers.push({
+        id: "oidc",
+        name: config.oidc.name,
+        type: "oidc",
+        issuer: config.oidc.issuer,
+        clientId: config.oidc.clientId,
+        clientSecret: config.oidc.clientSecret,
+        checks: ["pkce", "state", "nonce"],
+        // Many IdPs put email and name only in userinfo (STACK-NOTES 12).
+        idToken: false,
+        authorization: { params: { scope: "openid email profile" } },
+        profile(profile) {
+          return {
+            id: String(profile.sub),
+            email: typeof profile.email === "string" ? profile.email.toLowerCase() : null,
+            name: (profile.name as string | undefined) ?? (profile.preferred_username as string | undefined) ??
+              null,
+            image: (profile.picture as string | undefined) ?? null,
+            username: (profile.preferred_username as string | undefined) ?? undefined,
+          };
+        },
+      });
+    }
+    providers.push({
+      id: "email",
+      type: "email",
+      name: "Email",
+      from: config.smtp?.from ?? "invito@localhost",
+      maxAge: MAGIC_LINK_MAX_AGE_S,
+      options: {},
+      async sendVerificationRequest({ identifier, token, url }) {
+        // The link is built from INVITO_BASE_URL only; it leads to our page whose button
+        // completes sign-in, so a mail scanner that prefetches the link does not burn it.
+        const callbackUrl = new URL(url).searchParams.get("callbackUrl");
+        const link = new URL(`${base}/signin/verify`);
+        link.searchParams.set("token", token);
+        link.searchParams.set("email", identifier);
+        link.searchParams.set("next", safeRedirectPath(callbackUrl, config.baseUrl.origin));
+        const mail = signInMail({ link: link.href, baseUrl: base, minutes: MAGIC_LINK_MAX_AGE_S / 60 });
+        const res = await app.mailer.send({ to: identifier, ...mail });
+        if (!res.ok) {
+          (event.locals as { mailFailure?: MailFailure }).mailFailure = { detail: res.error.detail };
+          throw new Error("magic link could not be sent");
+        }
+      },
+    } as Provider);
+
+    return {
+      adapter: createKvAdapter(app.kv, { timeZone: browserTimeZone(event) }),
+      providers,
+      secret: app.secret,
+      trustHost: true,
+      basePath: "/auth",
+      session: { strategy: "database", maxAge: SESSION_MAX_AGE_S, updateAge: 24 * 60 * 60 },
+      useSecureCookies: config.baseUrl.protocol === "https:",
+      pages: { signIn: "/signin", error: "/signin", verifyRequest: "/signin/check-email" },
+      logger: {
+        // Auth.js warns about the basePath we set on purpose; keep the log for real problems.
+        warn: (code) => {
+          if (code !== "env-url-basepath-redundant" && code !== "csrf-disabled") console.warn("[auth]", code);
+        },
+        error: (err) => console.error("[auth]", err.name, err.message),
+      },
+      callbacks: {
+        redirect({ url, baseUrl }) {
+          return baseUrl + safeRedirectPath(url, baseUrl);
+        },
+        session({ session, user }) {
+          // Only these fields reach the browser; the session token never does.
+          return {
+            expires: session.expires,
+            user: { id: user.id, name: user.name ?? null, email: user.email },
+          } as typeof session;
+        },
+      },
+    };
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * Outgoing mail. Remote failures come back as values so the outbox can decide about retries;
+ * with no SMTP host configured every mail is printed in full to the log, so a first-time
+ * self-hoster can still follow a sign-in link.
+ */
+import nodemailer from "nodemailer";
+import type { Config } from "../config.ts";
+
+export type OutgoingMail = {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  /** Stable per (booking, event): lets receivers drop a duplicate if a crash causes a resend. */
+  messageId?: string;
+  replyTo?: string;
+  cc?: string;
+  attachments?: { filename: string; content: string; contentType: string }[];
+  icalEvent?: { method: "REQUEST" | "CANCEL" | "PUBLISH"; content: string };
+};
+
+export type MailError = { kind: "network" | "auth" | "rejected" | "temporary"; detail: string };
+export type SendResult = { ok: true; messageId: string } | { ok: false; error: MailError };
+
+export type Mailer = {
+  send(mail: OutgoingMail): Promise<SendResult>;
+  readonly mode: "smtp" | "log";
+};
+
+/** Header values must never carry line breaks from user input (header injection). */
+export function headerSafe(text: string, max = 200): string {
+  return text.replace(/[\r\n\u2028\u2029\u0000-\u001f\u007f]+/g, " ").trim().slice(0, max);
+}
+
+export function createMailer(smtp: Config["smtp"], log: (s: string) => void = console.log): Mailer {
+  if (!smtp) {
+    return {
+      mode: "log",
+      send(mail) {
+        log(
+          [
+            "──── mail (no INVITO_SMTP_HOST set; printed instead of sent) ────",
+            `To: ${mail.to}`,
+            ...(mail.cc ? [`Cc: ${mail.cc}`] : []),
+            `Subject: ${mail.subject}`,
+            "",
+            mail.text,
+            "──── end of mail ────",
+          ].join("\n"),
+        );
+        return Promise.resolve({ ok: true, messageId: mail.messageId ?? "logged" });
+      },
+    };
+  }
+  const transport = nodemailer.createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.port === 465,
+    auth: smtp.user ? { user: smtp.user, pass: smtp.password ?? "" } : undefined,
+    // A stalled server must not hold the outbox worker for minutes.
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 20_000,
+    // Our dev/test servers are plain; real ones upgrade with STARTTLS when offered.
+    tls: { rejectUnauthorized: smtp.host !== "127.0.0.1" && smtp.host !== "localhost" },
+  });
+  return {
+    mode: "smtp",
+    async send(mail) {
+      try {
+        const info = await transport.sendMail({
+          from: smtp.from,
+          to: headerSafe(mail.to, 320),
+          cc: mail.cc ? headerSafe(mail.cc, 320) : undefined,
+          replyTo: mail.replyTo ? headerSafe(mail.replyTo, 320) : undefined,
+          subject: headerSafe(mail.subject, 250),
+          text: mail.text,
+          html: mail.html,
+          messageId: mail.messageId,
+          attachments: mail.attachments,
+          icalEvent: mail.icalEvent
+            ? { method: mail.icalEvent.method, content: mail.icalEvent.content, filename: "invite.ics" }
+            : undefined,
+        });
+        const rejected = [...(info.rejected ?? [])].filter(Boolean);
+        if (rejected.length) return { ok: false, error: { kind: "rejected", detail: `rejected: ${rejected.join(", ")}` } };
+        return { ok: true, messageId: info.messageId };
+      } catch (err) {
+        return { ok: false, error: classify(err) };
+      }
+    },
+  };
+}
+
+function classify(err: unknown): MailError {
+  const e = err as { code?: string; responseCode?: number; message?: string };
+  const detail = (e.message ?? String(err)).slice(0, 300);
+  if (e.code === "EAUTH") return { kind: "auth", detail };
+  if (typeof e.responseCode === "number") {
+    return { kind: e.responseCode >= 500 ? "rejected" : "temporary", detail };
+  }
+  return { kind: "network", detail };
+}

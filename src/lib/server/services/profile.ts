@@ -1,0 +1,30 @@
+import type { App } from "../app.ts";
+import type { UserRecord } from "../store/records.ts";
+import { updateUser } from "../store/users.ts";
+import { isValidTimeZone } from "../domain/time-zone.ts";
+import { RESERVED_USERNAMES } from "../domain/username.ts";
+
+export type ProfileInput = { name: string; username: string; timeZone: string };
+
+export async function updateProfile(
+  app: App,
+  user: UserRecord,
+  input: ProfileInput,
+): Promise<{ ok: true; user: UserRecord } | { ok: false; field: string; message: string }> {
+  if (!isValidTimeZone(input.timeZone)) {
+    return { ok: false, field: "timeZone", message: "Choose a time zone from the list" };
+  }
+  if (input.username !== user.username && RESERVED_USERNAMES.has(input.username)) {
+    return { ok: false, field: "username", message: "That username is reserved; pick another" };
+  }
+  const res = await updateUser(app.kv, user.id, input);
+  if (res.ok) return res;
+  if (res.reason === "username_taken") return { ok: false, field: "username", message: "That username is taken" };
+  return { ok: false, field: "form", message: "Your account was not found" };
+}
+
+/** The browser's zone, set once after the first sign-in when the host has not chosen one. */
+export async function adoptBrowserTimeZone(app: App, user: UserRecord, timeZone: string) {
+  if (user.timeZone !== "UTC" || !isValidTimeZone(timeZone) || timeZone === "UTC") return;
+  await updateUser(app.kv, user.id, { timeZone });
+}

@@ -1,0 +1,170 @@
+/**
+ * Auth.js adapter over Deno KV: users, linked accounts, database sessions and single-use
+ * magic-link tokens. Auth.js hashes verification tokens before they reach us.
+ */
+import type { Adapter, AdapterAccount, AdapterSession, AdapterUser, VerificationToken } from "@auth/core/adapters";
+import { keys, type UserId } from "./keys.ts";
+import type { AccountRecord, SessionRecord, UserRecord, VerificationTokenRecord } from "./records.ts";
+import { getUser, getUserByEmail, insertUser, updateUser } from "./users.ts";
+
+type Options = {
+  /** The browser's zone, when the sign-in page could tell it; else UTC until the host sets one. */
+  timeZone: string;
+  now?: () => number;
+};
+
+function toAdapterUser(u: UserRecord): AdapterUser {
+  return {
+    id: u.id,
+    email: u.email,
+    emailVerified: u.emailVerifiedMs === null ? null : new Date(u.emailVerifiedMs),
+    name: u.name,
+    image: u.image,
+  };
+}
+
+export function createKvAdapter(kv: Deno.Kv, opts: Options): Adapter {
+  const now = opts.now ?? Date.now;
+  return {
+    async createUser(user) {
+      const extra = user as AdapterUser & { username?: string };
+      const email = user.email.toLowerCase();
+      const res = await insertUser(kv, {
+        email,
+        name: user.name ?? "",
+        wantedUsername: extra.username || email.split("@")[0],
+        timeZone: opts.timeZone,
+        emailVerifiedMs: user.emailVerified ? user.emailVerified.getTime() : null,
+        image: user.image ?? null,
+      }, now());
+      if (!res.ok) {
+        // Two sign-ins of one new address raced: both end up as the same user.
+        const existing = await getUserByEmail(kv, email);
+        if (existing) return toAdapterUser(existing);
+        throw new Error("createUser: email index without user");
+      }
+      return toAdapterUser(res.user);
+    },
+    async getUser(id) {
+      const u = await getUser(kv, id);
+      return u ? toAdapterUser(u) : null;
+    },
+    async getUserByEmail(email) {
+      const u = await getUserByEmail(kv, email);
+      return u ? toAdapterUser(u) : null;
+    },
+    async getUserByAccount({ provider, providerAccountId }) {
+      const acc = await kv.get<AccountRecord>(keys.account(provider, providerAccountId));
+      if (!acc.value) return null;
+      const u = await getUser(kv, acc.value.userId);
+      return u ? toAdapterUser(u) : null;
+    },
+    async updateUser(user) {
+      const patch: Parameters<typeof updateUser>[2] = {};
+      if (user.emailVerified !== undefined) patch.emailVerifiedMs = user.emailVerified?.getTime() ?? null;
+      if (user.image !== undefined) patch.image = user.image ?? null;
+      // Name and username are the host's to edit in Invito; an IdP profile refresh must not overwrite them.
+      const res = await updateUser(kv, user.id, patch);
+      if (!res.ok) throw new Error("updateUser: user not found");
+      return toAdapterUser(res.user);
+    },
+    async linkAccount(account: AdapterAccount) {
+      const record: AccountRecord = {
+        v: 1,
+        userId: account.userId,
+        type: account.type,
+        provider: account.provider,
+        providerAccountId: account.providerAccountId,
+      };
+      await kv.atomic()
+        .set(keys.account(account.provider, account.providerAccountId), record)
+        .set(keys.accountByUser(account.userId, account.provider, account.providerAccountId), true)
+        .commit();
+    },
+    async unlinkAccount({ provider, providerAccountId }) {
+      const acc = await kv.get<AccountRecord>(keys.account(provider, providerAccountId));
+      if (!acc.value) return;
+      await kv.atomic()
+        .delete(keys.account(provider, providerAccountId))
+        .delete(keys.accountByUser(acc.value.userId, provider, providerAccountId))
+        .commit();
+    },
+    async createSession(session) {
+      const record: SessionRecord = {
+        v: 1,
+        sessionToken: session.sessionToken,
+        userId: session.userId,
+        expiresMs: session.expires.getTime(),
+      };
+      const ttl = Math.max(1_000, record.expiresMs - now());
+      await kv.atomic()
+        .set(keys.session(session.sessionToken), record, { expireIn: ttl })
+        .set(keys.sessionByUser(session.userId, session.sessionToken), true, { expireIn: ttl })
+        .commit();
+      return session;
+    },
+    async getSessionAndUser(sessionToken) {
+      const s = await kv.get<SessionRecord>(keys.session(sessionToken));
+      // KV expiry is "not before": the stored expiry is what counts.
+      if (!s.value || s.value.expiresMs <= now()) return null;
+      const u = await getUser(kv, s.value.userId);
+      if (!u) return null;
+      return { session: toAdapterSession(s.value), user: toAdapterUser(u) };
+    },
+    async updateSession(session) {
+      const s = await kv.get<SessionRecord>(keys.session(session.sessionToken));
+      if (!s.value) return null;
+      const next: SessionRecord = {
+        ...s.value,
+        expiresMs: session.expires ? session.expires.getTime() : s.value.expiresMs,
+      };
+      const ttl = Math.max(1_000, next.expiresMs - now());
+      await kv.atomic()
+        .check(s)
+        .set(keys.session(next.sessionToken), next, { expireIn: ttl })
+        .set(keys.sessionByUser(next.userId, next.sessionToken), true, { expireIn: ttl })
+        .commit();
+      return toAdapterSession(next);
+    },
+    async deleteSession(sessionToken) {
+      await deleteSessionToken(kv, sessionToken);
+    },
+    async createVerificationToken(token: VerificationToken) {
+      const record: VerificationTokenRecord = {
+        v: 1,
+        identifier: token.identifier,
+        token: token.token,
+        expiresMs: token.expires.getTime(),
+      };
+      await kv.set(keys.verificationToken(token.identifier, token.token), record, {
+        expireIn: Math.max(1_000, record.expiresMs - now()),
+      });
+      return token;
+    },
+    async useVerificationToken({ identifier, token }) {
+      // Read and delete under a versionstamp check: of several concurrent uses exactly one wins.
+      const key = keys.verificationToken(identifier, token);
+      const cur = await kv.get<VerificationTokenRecord>(key);
+      if (!cur.value) return null;
+      const res = await kv.atomic().check(cur).delete(key).commit();
+      if (!res.ok) return null;
+      return { identifier, token, expires: new Date(cur.value.expiresMs) };
+    },
+  };
+}
+
+function toAdapterSession(s: SessionRecord): AdapterSession {
+  return { sessionToken: s.sessionToken, userId: s.userId, expires: new Date(s.expiresMs) };
+}
+
+export async function deleteSessionToken(kv: Deno.Kv, sessionToken: string): Promise<void> {
+  const s = await kv.get<SessionRecord>(keys.session(sessionToken));
+  const op = kv.atomic().delete(keys.session(sessionToken));
+  if (s.value) op.delete(keys.sessionByUser(s.value.userId, sessionToken));
+  await op.commit();
+}
+
+export async function getSessionUserId(kv: Deno.Kv, sessionToken: string, nowMs: number): Promise<UserId | null> {
+  const s = await kv.get<SessionRecord>(keys.session(sessionToken));
+  return s.value && s.value.expiresMs > nowMs ? s.value.userId : null;
+}

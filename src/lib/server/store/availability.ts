@@ -1,0 +1,16 @@
+import { keys, type UserId } from "./keys.ts";
+import type { AvailabilityRecord } from "./records.ts";
+import { defaultWeeklyRules } from "../domain/availability.ts";
+
+/** A host who never saved availability has Mon–Fri 09:00–17:00 in their zone, as on Calendly. */
+export function defaultAvailability(userId: UserId, nowMs: number): AvailabilityRecord {
+  return { v: 1, userId, weekly: defaultWeeklyRules(), overrides: [], timeOff: [], updatedAtMs: nowMs };
+}
+
+export async function getAvailability(kv: Deno.Kv, userId: UserId, nowMs: number): Promise<AvailabilityRecord> {
+  return (await kv.get<AvailabilityRecord>(keys.availability(userId))).value ?? defaultAvailability(userId, nowMs);
+}
+
+export async function putAvailability(kv: Deno.Kv, record: AvailabilityRecord): Promise<void> {
+  await kv.set(keys.availability(record.userId), record);
+}

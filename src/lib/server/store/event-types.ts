@@ -1,0 +1,66 @@
+import { keys, type EventTypeId, type UserId } from "./keys.ts";
+import type { EventTypeRecord } from "./records.ts";
+
+export async function getEventType(kv: Deno.Kv, userId: UserId, id: EventTypeId): Promise<EventTypeRecord | null> {
+  return (await kv.get<EventTypeRecord>(keys.eventType(userId, id))).value;
+}
+
+export async function getEventTypeBySlug(kv: Deno.Kv, userId: UserId, slug: string): Promise<EventTypeRecord | null> {
+  const idx = await kv.get<EventTypeId>(keys.eventTypeBySlug(userId, slug));
+  return idx.value ? await getEventType(kv, userId, idx.value) : null;
+}
+
+export async function listEventTypes(kv: Deno.Kv, userId: UserId): Promise<EventTypeRecord[]> {
+  const out: EventTypeRecord[] = [];
+  for await (const e of kv.list<EventTypeRecord>({ prefix: keys.eventTypePrefix(userId) })) out.push(e.value);
+  return out;
+}
+
+/** Inserts an event type; its slug is claimed in the same atomic write (unique per host). */
+export async function insertEventType(
+  kv: Deno.Kv,
+  record: EventTypeRecord,
+): Promise<{ ok: true } | { ok: false; reason: "slug_taken" }> {
+  const res = await kv.atomic()
+    .check({ key: keys.eventTypeBySlug(record.userId, record.slug), versionstamp: null })
+    .check({ key: keys.eventType(record.userId, record.id), versionstamp: null })
+    .set(keys.eventType(record.userId, record.id), record)
+    .set(keys.eventTypeBySlug(record.userId, record.slug), record.id)
+    .commit();
+  return res.ok ? { ok: true } : { ok: false, reason: "slug_taken" };
+}
+
+export async function updateEventType(
+  kv: Deno.Kv,
+  userId: UserId,
+  id: EventTypeId,
+  change: (cur: EventTypeRecord) => EventTypeRecord,
+): Promise<{ ok: true; record: EventTypeRecord } | { ok: false; reason: "not_found" | "slug_taken" }> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const cur = await kv.get<EventTypeRecord>(keys.eventType(userId, id));
+    if (!cur.value) return { ok: false, reason: "not_found" };
+    const next = change(cur.value);
+    const op = kv.atomic().check(cur).set(keys.eventType(userId, id), next);
+    if (next.slug !== cur.value.slug) {
+      op.check({ key: keys.eventTypeBySlug(userId, next.slug), versionstamp: null })
+        .delete(keys.eventTypeBySlug(userId, cur.value.slug))
+        .set(keys.eventTypeBySlug(userId, next.slug), id);
+    }
+    const res = await op.commit();
+    if (res.ok) return { ok: true, record: next };
+    if (next.slug !== cur.value.slug && (await kv.get(keys.eventTypeBySlug(userId, next.slug))).versionstamp) {
+      return { ok: false, reason: "slug_taken" };
+    }
+  }
+  throw new Error("updateEventType: too much contention");
+}
+
+export async function removeEventType(kv: Deno.Kv, userId: UserId, id: EventTypeId): Promise<boolean> {
+  const cur = await kv.get<EventTypeRecord>(keys.eventType(userId, id));
+  if (!cur.value) return false;
+  const res = await kv.atomic().check(cur)
+    .delete(keys.eventType(userId, id))
+    .delete(keys.eventTypeBySlug(userId, cur.value.slug))
+    .commit();
+  return res.ok;
+}

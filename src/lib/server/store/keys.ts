@@ -1,0 +1,58 @@
+/**
+ * The only file that spells Deno KV key tuples. Everything else asks these factories, so a
+ * key layout change is one diff and a grep for a prefix finds every reader and writer.
+ */
+export type UserId = string;
+export type EventTypeId = string;
+export type BookingId = string;
+export type JobId = string;
+
+export const keys = {
+  user: (id: UserId) => ["user", id] as const,
+  userPrefix: () => ["user"] as const,
+  userByEmail: (email: string) => ["user_by_email", email] as const, // unique
+  userByUsername: (username: string) => ["user_by_username", username] as const, // unique
+
+  // Auth.js
+  account: (provider: string, providerAccountId: string) => ["account", provider, providerAccountId] as const,
+  accountByUser: (userId: UserId, provider: string, providerAccountId: string) =>
+    ["account_by_user", userId, provider, providerAccountId] as const,
+  accountByUserPrefix: (userId: UserId) => ["account_by_user", userId] as const,
+  session: (token: string) => ["session", token] as const,
+  sessionByUser: (userId: UserId, token: string) => ["session_by_user", userId, token] as const,
+  sessionByUserPrefix: (userId: UserId) => ["session_by_user", userId] as const,
+  verificationToken: (identifier: string, token: string) => ["verification_token", identifier, token] as const,
+
+  eventType: (userId: UserId, id: EventTypeId) => ["event_type", userId, id] as const,
+  eventTypePrefix: (userId: UserId) => ["event_type", userId] as const,
+  eventTypeBySlug: (userId: UserId, slug: string) => ["event_type_by_slug", userId, slug] as const, // unique
+
+  availability: (userId: UserId) => ["availability", userId] as const,
+
+  booking: (id: BookingId) => ["booking", id] as const,
+  bookingByHostStart: (hostId: UserId, startMs: number, id: BookingId) =>
+    ["booking_by_host_start", hostId, startMs, id] as const,
+  bookingByHostStartPrefix: (hostId: UserId) => ["booking_by_host_start", hostId] as const,
+  bookingByHostStartFrom: (hostId: UserId, startMs: number) => ["booking_by_host_start", hostId, startMs] as const,
+  /** Tokens are stored by their SHA-256 only; the value names the booking and the one action it allows. */
+  bookingToken: (tokenHash: string) => ["booking_token", tokenHash] as const,
+  bookingPendingByExpiry: (reservedUntilMs: number, id: BookingId) =>
+    ["booking_pending_by_expiry", reservedUntilMs, id] as const,
+  bookingPendingByExpiryPrefix: () => ["booking_pending_by_expiry"] as const,
+  bookingPendingByExpiryUntil: (ms: number) => ["booking_pending_by_expiry", ms] as const,
+  /** The booking guard: the intervals a host has blocked on one UTC day (see STYLE.md). */
+  hostDay: (hostId: UserId, utcDay: string) => ["host_day", hostId, utcDay] as const,
+
+  outbox: (dueMs: number, id: JobId) => ["outbox", dueMs, id] as const,
+  outboxPrefix: () => ["outbox"] as const,
+  outboxUntil: (dueMs: number) => ["outbox", dueMs] as const,
+  /** Marks that a side effect (one email for one booking event) was queued, so it is never queued twice. */
+  outboxOnce: (dedupeKey: string) => ["outbox_once", dedupeKey] as const,
+  outboxByBooking: (bookingId: BookingId, id: JobId) => ["outbox_by_booking", bookingId, id] as const,
+  outboxByBookingPrefix: (bookingId: BookingId) => ["outbox_by_booking", bookingId] as const,
+
+  lease: (job: string) => ["lease", job] as const,
+  rateLimit: (group: string, subject: string, windowStartMs: number) =>
+    ["rate_limit", group, subject, windowStartMs] as const,
+  meta: (name: string) => ["meta", name] as const,
+};

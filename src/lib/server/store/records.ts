@@ -1,0 +1,143 @@
+/**
+ * Stored shapes. Records hold epoch milliseconds and ISO strings (Temporal objects cannot be
+ * structured-cloned into KV) and carry a version so that later shapes can be migrated on read.
+ */
+import type { BookingId, EventTypeId, JobId, UserId } from "./keys.ts";
+import type { DateOverride, TimeOff, WeeklyRules } from "../domain/availability.ts";
+
+export type UserRecord = {
+  v: 1;
+  id: UserId;
+  email: string;
+  emailVerifiedMs: number | null;
+  name: string;
+  username: string;
+  timeZone: string;
+  image: string | null;
+  createdAtMs: number;
+};
+
+export type AccountRecord = {
+  v: 1;
+  userId: UserId;
+  type: string;
+  provider: string;
+  providerAccountId: string;
+  // Tokens from the IdP are kept only because Auth.js hands them over; Invito never uses them.
+  refresh_token?: string;
+  access_token?: string;
+  expires_at?: number;
+  token_type?: string;
+  scope?: string;
+  id_token?: string;
+  session_state?: string;
+};
+
+export type SessionRecord = { v: 1; sessionToken: string; userId: UserId; expiresMs: number };
+export type VerificationTokenRecord = { v: 1; identifier: string; token: string; expiresMs: number };
+
+export type LocationKind = "none" | "in_person" | "phone" | "video" | "custom";
+
+export type EventTypeRecord = {
+  v: 1;
+  id: EventTypeId;
+  userId: UserId;
+  slug: string;
+  title: string;
+  description: string;
+  durationMin: number;
+  requiresConfirmation: boolean;
+  bookingWindowDays: number;
+  color: string;
+  active: boolean;
+  confirmedMessage: string;
+  rejectedMessage: string;
+  createdAtMs: number;
+  updatedAtMs: number;
+};
+
+export type AvailabilityRecord = {
+  v: 1;
+  userId: UserId;
+  weekly: WeeklyRules;
+  overrides: DateOverride[];
+  timeOff: TimeOff[];
+  updatedAtMs: number;
+};
+
+export type BookingStatus = "PENDING" | "CONFIRMED" | "REJECTED" | "CANCELLED";
+
+export type BookingRecord = {
+  v: 1;
+  id: BookingId;
+  hostId: UserId;
+  eventTypeId: EventTypeId;
+  /** Snapshot: the booking shows what was booked even if the event type is edited or deleted. */
+  eventTitle: string;
+  durationMin: number;
+  startMs: number;
+  endMs: number;
+  /** What the booking blocks on the host's ledger: the meeting plus the event type's buffers. */
+  blockStartMs: number;
+  blockEndMs: number;
+  status: BookingStatus;
+  guestName: string;
+  guestEmail: string;
+  guestNote: string;
+  guestTimeZone: string;
+  hostTimeZone: string;
+  createdAtMs: number;
+  /** PENDING holds expire at this instant; null once decided. */
+  reservedUntilMs: number | null;
+  decidedAtMs: number | null;
+  /** Why a booking ended: "rejected", "expired", "cancelled_by_guest", "cancelled_by_host". */
+  endReason: string | null;
+  history: { status: BookingStatus; atMs: number; by: "guest" | "host" | "system" }[];
+  /**
+   * Random salt from which the booking's link tokens are derived with an HMAC keyed by the
+   * server secret: mails sent days later can rebuild a link, while the store holds only hashes.
+   */
+  tokenSalt: string;
+};
+
+export type TokenPurpose = "confirm" | "reject" | "guest";
+export type BookingTokenRecord = { v: 1; bookingId: BookingId; purpose: TokenPurpose };
+
+/** One live interval on a host's UTC-day ledger. */
+export type LedgerEntry = {
+  bookingId: BookingId;
+  startMs: number;
+  endMs: number;
+  /** PENDING holds stop blocking at this instant even before the expiry job runs; null = confirmed. */
+  holdUntilMs: number | null;
+};
+export type LedgerRecord = { v: 1; entries: LedgerEntry[] };
+
+export type MailKind =
+  | "host_request"
+  | "host_confirmed_copy"
+  | "host_booked"
+  | "guest_pending"
+  | "guest_confirmed"
+  | "guest_rejected"
+  | "guest_expired"
+  | "guest_cancelled"
+  | "magic_link";
+
+export type OutboxPayload =
+  | { kind: "booking_mail"; mail: MailKind; bookingId: BookingId }
+  | { kind: "raw_mail"; to: string; subject: string; text: string; html?: string };
+
+export type OutboxRecord = {
+  v: 1;
+  id: JobId;
+  dueMs: number;
+  payload: OutboxPayload;
+  attempts: number;
+  createdAtMs: number;
+  lastError: string | null;
+  /** Set while a worker holds the job: the job is due again at dueMs if the worker died. */
+  claimedBy: string | null;
+};
+
+export type LeaseRecord = { owner: string; untilMs: number };

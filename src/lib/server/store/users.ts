@@ -1,0 +1,109 @@
+import { monotonicFactory } from "ulid";
+import { keys, type UserId } from "./keys.ts";
+import type { UserRecord } from "./records.ts";
+import { RESERVED_USERNAMES, slugifyUsername, usernameCandidate } from "../domain/username.ts";
+
+export const newId = monotonicFactory();
+
+export async function getUser(kv: Deno.Kv, id: UserId): Promise<UserRecord | null> {
+  return (await kv.get<UserRecord>(keys.user(id))).value;
+}
+
+export async function getUserByEmail(kv: Deno.Kv, email: string): Promise<UserRecord | null> {
+  const idx = await kv.get<UserId>(keys.userByEmail(email.toLowerCase()));
+  return idx.value ? await getUser(kv, idx.value) : null;
+}
+
+export async function getUserByUsername(kv: Deno.Kv, username: string): Promise<UserRecord | null> {
+  const idx = await kv.get<UserId>(keys.userByUsername(username.toLowerCase()));
+  return idx.value ? await getUser(kv, idx.value) : null;
+}
+
+export type NewUser = {
+  email: string;
+  name: string;
+  wantedUsername: string;
+  timeZone: string;
+  emailVerifiedMs: number | null;
+  image: string | null;
+};
+
+/**
+ * Creates a user with a unique username. The username and email indexes are claimed in the
+ * same atomic write as the user (check versionstamp null), so concurrent first sign-ins that
+ * want the same name each get their own: alice, alice-2, alice-3 …
+ */
+export async function insertUser(
+  kv: Deno.Kv,
+  input: NewUser,
+  nowMs: number,
+): Promise<{ ok: true; user: UserRecord } | { ok: false; reason: "email_taken" }> {
+  const email = input.email.toLowerCase();
+  let base = slugifyUsername(input.wantedUsername);
+  if (RESERVED_USERNAMES.has(base)) base = `${base}-1`;
+  const id = newId(nowMs);
+  let n = 1;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const username = usernameCandidate(base, n);
+    const user: UserRecord = {
+      v: 1,
+      id,
+      email,
+      emailVerifiedMs: input.emailVerifiedMs,
+      name: input.name.trim().slice(0, 100) || username,
+      username,
+      timeZone: input.timeZone,
+      image: input.image,
+      createdAtMs: nowMs,
+    };
+    const res = await kv.atomic()
+      .check({ key: keys.userByEmail(email), versionstamp: null })
+      .check({ key: keys.userByUsername(username), versionstamp: null })
+      .set(keys.user(id), user)
+      .set(keys.userByEmail(email), id)
+      .set(keys.userByUsername(username), id)
+      .commit();
+    if (res.ok) return { ok: true, user };
+    if ((await kv.get(keys.userByEmail(email))).versionstamp !== null) return { ok: false, reason: "email_taken" };
+    // The name was taken: jump past every taken candidate instead of probing one by one.
+    n = await nextFreeSuffix(kv, base, n + 1);
+  }
+  throw new Error("could not allocate a username");
+}
+
+async function nextFreeSuffix(kv: Deno.Kv, base: string, from: number): Promise<number> {
+  const taken = new Set<string>();
+  for await (
+    const e of kv.list({ start: keys.userByUsername(base), end: keys.userByUsername(base + "-\uffff") })
+  ) taken.add(String(e.key[1]));
+  let n = from;
+  while (taken.has(usernameCandidate(base, n))) n++;
+  return n;
+}
+
+export type UserPatch = Partial<Pick<UserRecord, "name" | "timeZone" | "username" | "image" | "emailVerifiedMs">>;
+
+export async function updateUser(
+  kv: Deno.Kv,
+  id: UserId,
+  patch: UserPatch,
+): Promise<{ ok: true; user: UserRecord } | { ok: false; reason: "not_found" | "username_taken" }> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const cur = await kv.get<UserRecord>(keys.user(id));
+    if (!cur.value) return { ok: false, reason: "not_found" };
+    const next: UserRecord = { ...cur.value, ...patch };
+    const op = kv.atomic().check(cur).set(keys.user(id), next);
+    if (patch.username !== undefined && patch.username !== cur.value.username) {
+      op.check({ key: keys.userByUsername(patch.username), versionstamp: null })
+        .delete(keys.userByUsername(cur.value.username))
+        .set(keys.userByUsername(patch.username), id);
+    }
+    const res = await op.commit();
+    if (res.ok) return { ok: true, user: next };
+    if (
+      patch.username !== undefined && patch.username !== cur.value.username &&
+      (await kv.get(keys.userByUsername(patch.username))).versionstamp !== null
+    ) return { ok: false, reason: "username_taken" };
+  }
+  throw new Error("updateUser: too much contention");
+}

@@ -1,0 +1,60 @@
+import { fail, isRedirect, redirect } from "@sveltejs/kit";
+import * as v from "valibot";
+import type { Actions, PageServerLoad } from "./$types";
+import { auth } from "$lib/server/auth-instance.ts";
+import { EmailForm, fieldErrors } from "$lib/shared/forms.ts";
+import { safeRedirectPath } from "$lib/shared/redirect.ts";
+
+const ERRORS: Record<string, string> = {
+  Verification: "That sign-in link has expired or was already used. Ask for a new one below.",
+  OAuthAccountNotLinked:
+    "This email address already signs in with an email link. Sign in with the link first; the identity provider can then be used too.",
+  AccessDenied: "Sign-in was refused.",
+  Configuration: "Sign-in could not be completed. Please try again.",
+  OAuthCallbackError: "The identity provider did not complete the sign-in. Please try again.",
+};
+
+export const load: PageServerLoad = ({ locals, url }) => {
+  const next = safeRedirectPath(url.searchParams.get("next") ?? url.searchParams.get("callbackUrl"), url.origin);
+  if (locals.user) redirect(303, next);
+  const code = url.searchParams.get("error");
+  return {
+    next,
+    oidcName: locals.app.config.oidc?.name ?? null,
+    error: code ? (ERRORS[code] ?? ERRORS.Configuration) : null,
+    mailLogged: locals.app.mailer.mode === "log",
+  };
+};
+
+async function start(event: Parameters<Actions[string]>[0], provider: "email" | "oidc") {
+  const form = await event.request.clone().formData();
+  const next = safeRedirectPath(form.get("next"), event.url.origin);
+  if (provider === "email") {
+    const parsed = v.safeParse(EmailForm, { email: form.get("email") ?? "" });
+    if (!parsed.success) {
+      return fail(400, { email: String(form.get("email") ?? ""), errors: fieldErrors(parsed.issues) });
+    }
+  } else if (!event.locals.app.config.oidc) {
+    return fail(400, { email: "", errors: { form: "Single sign-on is not configured on this server." } });
+  }
+  try {
+    await auth.signIn(event);
+  } catch (err) {
+    if (isRedirect(err)) throw err;
+    if (event.locals.mailFailure) {
+      console.error("[signin] magic link not sent:", event.locals.mailFailure.detail);
+      return fail(503, {
+        email: String(form.get("email") ?? ""),
+        errors: { form: "We could not send the sign-in email right now. Please try again in a few minutes." },
+      });
+    }
+    console.error("[signin]", err);
+    return fail(503, { email: String(form.get("email") ?? ""), errors: { form: "Sign-in is unavailable right now. Please try again." } });
+  }
+  redirect(303, next);
+}
+
+export const actions: Actions = {
+  email: (event) => start(event, "email"),
+  oidc: (event) => start(event, "oidc"),
+};
