@@ -64,6 +64,8 @@ export const handle: Handle = sequence(withApp, securityHeaders, rotateSession, 
 
 export const handleError: HandleServerError = ({ error, event, status }) => {
   if (status === 404) return { message: "Not found" };
+  // Other 4xx (a malformed form post, a wrong content type) are the client's; no stack trace.
+  if (status < 500) return { message: error instanceof Error ? error.message : "That request could not be handled." };
   const errorId = crypto.randomUUID();
   console.error(`[error ${errorId}] ${event.request.method} ${event.url.pathname}`, error);
   return { message: "Something went wrong on our side. Please try again.", errorId };

@@ -153,7 +153,8 @@ export async function startApp(opts: StartAppOptions = {}): Promise<AppHandle> {
 
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     try {
-      for await (const text of stream.pipeThrough(new TextDecoderStream())) append(text);
+      const decoder = new TextDecoder();
+      for await (const chunk of stream) append(decoder.decode(chunk, { stream: true }));
     } catch {
       // the stream ends with the process; nothing to report
     }
@@ -189,7 +190,7 @@ export async function startApp(opts: StartAppOptions = {}): Promise<AppHandle> {
       } catch {
         // already exited
       }
-      let timer: number | undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const timedOut = await Promise.race([
         r.status.then(() => false),
         new Promise<boolean>((res) => timer = setTimeout(() => res(true), graceMs)),

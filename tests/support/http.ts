@@ -139,7 +139,9 @@ export function createClient(baseUrl: string): Client {
     jar = jar.filter((c) => c.expires === null || c.expires > now);
     const host = url.hostname.toLowerCase();
     return jar
-      .filter((c) => (c.hostOnly ? host === c.domain : host === c.domain || host.endsWith(`.${c.domain}`)))
+      .filter((
+        c,
+      ) => (c.hostOnly ? host === c.domain : host === c.domain || host.endsWith(`.${c.domain}`)))
       .filter((c) => pathMatches(url.pathname, c.path))
       .sort((a, b) => b.path.length - a.path.length);
   };
@@ -170,7 +172,13 @@ export function createClient(baseUrl: string): Client {
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(), timeoutMs);
     try {
-      const res = await fetch(u, { method, body, headers: h, redirect: "manual", signal: ac.signal });
+      const res = await fetch(u, {
+        method,
+        body,
+        headers: h,
+        redirect: "manual",
+        signal: ac.signal,
+      });
       const text = await res.text();
       store(res, u);
       return { res, text };
@@ -207,7 +215,9 @@ export function createClient(baseUrl: string): Client {
           hops,
         };
       }
-      if (n >= maxRedirects) throw new Error(`more than ${maxRedirects} redirects: ${hops.join(" → ")}`);
+      if (n >= maxRedirects) {
+        throw new Error(`more than ${maxRedirects} redirects: ${hops.join(" → ")}`);
+      }
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === "POST")) {
         method = "GET";
         body = undefined;
@@ -226,7 +236,10 @@ export function createClient(baseUrl: string): Client {
     get: (path, opts = {}) =>
       request("GET", path, {
         ...opts,
-        headers: { accept: "text/html,*/*;q=0.8", ...Object.fromEntries(new Headers(opts.headers)) },
+        headers: {
+          accept: "text/html,*/*;q=0.8",
+          ...Object.fromEntries(new Headers(opts.headers)),
+        },
       }),
     post: (path, form, opts = {}) => {
       const url = resolve(path);

@@ -138,7 +138,12 @@ export async function startOidc(opts: StartOidcOptions): Promise<OidcHandle> {
       .join("");
 
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const jwk = { ...privateKey.export({ format: "jwk" }), kid: "test-key", use: "sig", alg: "RS256" };
+  const jwk = {
+    ...privateKey.export({ format: "jwk" }),
+    kid: "test-key",
+    use: "sig",
+    alg: "RS256",
+  };
 
   // deno-lint-ignore no-explicit-any
   const config: any = {
@@ -185,7 +190,9 @@ export async function startOidc(opts: StartOidcOptions): Promise<OidcHandle> {
   const errors: string[] = [];
   for (const event of ["server_error", "grant.error", "authorization.error", "userinfo.error"]) {
     // deno-lint-ignore no-explicit-any
-    provider.on(event, (_ctx: any, err: Error) => errors.push(`${event}: ${err?.message ?? err}`));
+    (provider as any).on(event, (_ctx: unknown, err: Error) => {
+      errors.push(`${event}: ${err?.message ?? err}`);
+    });
   }
   server.on("request", provider.callback());
 

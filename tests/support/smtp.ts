@@ -26,6 +26,7 @@
 import { SMTPServer, type SMTPServerSession } from "smtp-server";
 import { type AddressObject, type ParsedMail, simpleParser } from "mailparser";
 import type { Socket } from "node:net";
+import { Buffer } from "node:buffer";
 
 export type SmtpMode = "ok" | "refuse-421" | "reject-550" | "stall" | "stall-data";
 
@@ -145,7 +146,7 @@ interface Waiter {
   pred: (m: ReceivedMail) => boolean;
   resolve: (m: ReceivedMail) => void;
   reject: (e: Error) => void;
-  timer: number;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 const smtpError = (code: number, message: string) =>
@@ -192,21 +193,16 @@ export async function startSmtp(opts: { port?: number } = {}): Promise<SmtpHandl
       callback(null, { user: auth.username ?? "anonymous" });
     },
     onData(stream, session, callback) {
-      const chunks: Uint8Array[] = [];
-      stream.on("data", (c: Uint8Array) => chunks.push(c));
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("error", () => {});
       stream.on("end", async () => {
         const m = modeOf.get(session.id) ?? "ok";
         if (m === "stall-data") return; // never answer the end of DATA
         if (m === "reject-550") return callback(smtpError(550, "Message rejected"));
-        const raw = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-        let offset = 0;
-        for (const c of chunks) {
-          raw.set(c, offset);
-          offset += c.length;
-        }
+        const raw = Buffer.concat(chunks);
         try {
-          const parsed = await simpleParser(raw as unknown as Parameters<typeof simpleParser>[0]);
+          const parsed = await simpleParser(raw);
           deliver(toMail(parsed, raw, session, authOf.get(session.id) ?? null));
           callback();
         } catch (e) {
@@ -249,7 +245,7 @@ export async function startSmtp(opts: { port?: number } = {}): Promise<SmtpHandl
       const found = mails.find(pred);
       if (found) return Promise.resolve(found);
       if (closed) return Promise.reject(new Error("test smtp is closed"));
-      return new Promise((resolve, reject) => {
+      const waiting = new Promise<ReceivedMail>((resolve, reject) => {
         const w: Waiter = {
           pred,
           resolve,
@@ -265,6 +261,9 @@ export async function startSmtp(opts: { port?: number } = {}): Promise<SmtpHandl
         };
         waiters.add(w);
       });
+      // a wait abandoned by a failing test must not turn into an unhandled rejection at close()
+      waiting.catch(() => {});
+      return waiting;
     },
     setMode: (m) => {
       mode = m;

@@ -135,7 +135,9 @@ export function summarize(input: SummaryInput): Summary {
   for (const extra of input.extraFailures ?? []) {
     if (extra.count > 0) {
       failed += extra.count;
-      notes.push(`${extra.reason}; counted as ${extra.count} failure${extra.count === 1 ? "" : "s"}`);
+      notes.push(
+        `${extra.reason}; counted as ${extra.count} failure${extra.count === 1 ? "" : "s"}`,
+      );
     }
   }
   return { passed, failed, notes, line: `${passed} passed, ${failed} failed` };

@@ -31,7 +31,9 @@ export async function waitFor<T>(
     if (Date.now() >= deadline) {
       const what = typeof opts.message === "function" ? opts.message() : opts.message;
       const cause = lastError instanceof Error ? `\nlast error: ${lastError.message}` : "";
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what ?? "a condition"}${cause}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what ?? "a condition"}${cause}`,
+      );
     }
     await delay(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
   }

@@ -18,6 +18,8 @@ export type App = {
   /** Distinguishes this process in leases. */
   instanceId: string;
   now: () => number;
+  /** Called after a write queued outbox work; the job runner makes it drain soon. */
+  kickOutbox: () => void;
 };
 
 const HOLDER = Symbol.for("invito.app");
@@ -50,6 +52,7 @@ export async function buildApp(
     credentialKey: await deriveKey(secret, "invito caldav credentials v1", "aes"),
     instanceId: randomToken(9),
     now: overrides.now ?? Date.now,
+    kickOutbox: () => {},
   };
 }
 

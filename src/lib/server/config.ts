@@ -168,7 +168,9 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
 /** Human form of a duration for messages such as "The host will confirm within 24 hours." */
 export function describeDuration(ms: number): string {
   const units: [number, string][] = [[86_400_000, "day"], [3_600_000, "hour"], [60_000, "minute"], [1_000, "second"]];
+  // "48 hours" reads better than "2 days" for a confirmation promise; days start at 3.
   for (const [size, name] of units) {
+    if (size === 86_400_000 && ms < 3 * size) continue;
     if (ms >= size && ms % size === 0) {
       const n = ms / size;
       return `${n} ${name}${n === 1 ? "" : "s"}`;

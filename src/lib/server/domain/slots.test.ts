@@ -626,98 +626,126 @@ const zones = [
 ];
 
 /** Non-overlapping ranges on a 15-minute grid (pairs of distinct sorted boundaries). */
-const arbRanges: fc.Arbitrary<TimeRange[]> = fc
-  .uniqueArray(fc.integer({ min: 0, max: 96 }), { maxLength: 6 })
-  .map((points) => {
-    const sorted = [...points].sort((a, b) => a - b);
-    const ranges: TimeRange[] = [];
-    for (let i = 0; i + 1 < sorted.length; i += 2) {
-      ranges.push({
-        start: formatTimeOfDay(sorted[i] * 15),
-        end: formatTimeOfDay(sorted[i + 1] * 15),
-      });
-    }
-    return ranges;
-  });
+const arbRanges: fc.Arbitrary<TimeRange[]> = fc.oneof(
+  { arbitrary: fc.constant<TimeRange[]>([]), weight: 1 },
+  {
+    arbitrary: fc
+      .uniqueArray(fc.integer({ min: 0, max: 96 }), { minLength: 2, maxLength: 6 })
+      .map((points) => {
+        const sorted = [...points].sort((a, b) => a - b);
+        const ranges: TimeRange[] = [];
+        for (let i = 0; i + 1 < sorted.length; i += 2) {
+          ranges.push({
+            start: formatTimeOfDay(sorted[i] * 15),
+            end: formatTimeOfDay(sorted[i + 1] * 15),
+          });
+        }
+        return ranges;
+      }),
+    weight: 4,
+  },
+);
 
 const arbWeekly: fc.Arbitrary<WeeklyRules> = fc
   .tuple(arbRanges, arbRanges, arbRanges, arbRanges, arbRanges, arbRanges, arbRanges)
   .map((days) => Object.fromEntries(WEEKDAYS.map((d) => [d, days[d - 1]])) as WeeklyRules);
 
-// 2026-03-01 … 2026-11-20, so queries often cross a DST change.
-const arbFromMs = fc
-  .integer({ min: 0, max: 264 * 24 * 4 })
-  .map((quarterHours) => ms("2026-03-01T00:00:00Z") + quarterHours * 15 * MINUTE);
+// A zone and an instant: anywhere in 2026-03-01 … 2026-11-20, or shortly before a DST change of
+// that zone, so that queries often cross one.
+const dstChanges: [string, string][] = [
+  ["America/New_York", "2026-03-08T07:00:00Z"],
+  ["Europe/Berlin", "2026-03-29T01:00:00Z"],
+  ["Australia/Lord_Howe", "2026-04-04T15:00:00Z"],
+  ["Australia/Sydney", "2026-04-04T16:00:00Z"],
+  ["America/Santiago", "2026-04-05T03:00:00Z"], // at midnight
+  ["America/Santiago", "2026-09-06T04:00:00Z"], // at midnight
+  ["Australia/Lord_Howe", "2026-10-03T15:30:00Z"],
+  ["Australia/Sydney", "2026-10-03T16:00:00Z"],
+  ["Europe/Berlin", "2026-10-25T01:00:00Z"],
+  ["America/New_York", "2026-11-01T06:00:00Z"],
+];
+const arbZoneAndFrom: fc.Arbitrary<[string, number]> = fc.oneof(
+  fc.tuple(
+    fc.constantFrom(...zones),
+    fc.integer({ min: 0, max: 264 * 24 * 4 })
+      .map((quarterHours) => ms("2026-03-01T00:00:00Z") + quarterHours * 15 * MINUTE),
+  ),
+  fc.tuple(fc.constantFrom(...dstChanges), fc.integer({ min: -72 * 4, max: 12 * 4 }))
+    .map(([[zone, change], quarterHours]): [string, number] => [
+      zone,
+      ms(change) + quarterHours * 15 * MINUTE,
+    ]),
+);
+
+/** Busy intervals placed by fractions of the query's span, so they land where slots are. */
+const arbBusyShape = (minLength: number) =>
+  fc.array(
+    fc.record({
+      at: fc.double({ min: -0.05, max: 1.05, noNaN: true }),
+      lengthMin: fc.integer({ min: 0, max: 480 }),
+    }),
+    { minLength, maxLength: 30 },
+  );
+
+function placeBusy(
+  shape: { at: number; lengthMin: number }[],
+  fromMs: number,
+  untilMs: number,
+): Interval[] {
+  return shape.map(({ at, lengthMin }) => {
+    const startMs = fromMs + Math.round((at * (untilMs - fromMs)) / MINUTE) * MINUTE;
+    return { startMs, endMs: startMs + lengthMin * MINUTE };
+  });
+}
 
 const arbQuery: fc.Arbitrary<SlotQuery> = fc
   .record({
-    timeZone: fc.constantFrom(...zones),
+    zoneAndFrom: arbZoneAndFrom,
     weekly: arbWeekly,
-    fromMs: arbFromMs,
-    spanHours: fc.integer({ min: 0, max: 6 * 24 }),
-    nowOffsetHours: fc.integer({ min: -72, max: 48 }),
+    spanHours: fc.integer({ min: 1, max: 6 * 24 }),
+    nowOffsetHours: fc.integer({ min: -36, max: 12 }),
     durationMin: fc.constantFrom(15, 20, 30, 45, 60, 90),
     intervalMin: fc.option(fc.constantFrom(5, 10, 15, 30, 60), { nil: undefined }),
     bufferBeforeMin: fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }),
     bufferAfterMin: fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }),
-    minNoticeMin: fc.option(fc.integer({ min: 0, max: 24 * 60 }), { nil: undefined }),
+    minNoticeMin: fc.option(fc.integer({ min: 0, max: 6 * 60 }), { nil: undefined }),
     notSameDay: fc.option(fc.boolean(), { nil: undefined }),
-    horizonDays: fc.option(fc.integer({ min: 0, max: 8 }), { nil: undefined }),
-    overrideDays: fc.array(fc.tuple(fc.integer({ min: -1, max: 7 }), arbRanges), { maxLength: 2 }),
+    horizonDays: fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }),
+    overrideDays: fc.array(fc.tuple(fc.integer({ min: -1, max: 7 }), arbRanges), {
+      maxLength: 2,
+    }),
     timeOffDays: fc.option(
       fc.tuple(fc.integer({ min: -1, max: 7 }), fc.integer({ min: 0, max: 2 })),
-      {
-        nil: undefined,
-      },
+      { nil: undefined },
     ),
-    busy: fc.array(
-      fc.record({
-        offsetMin: fc.integer({ min: -24 * 60, max: 8 * 24 * 60 }),
-        lengthMin: fc.integer({ min: 0, max: 240 }),
-      }),
-      { maxLength: 30 },
-    ),
+    busy: arbBusyShape(0),
   })
-  .map((r) => {
-    const from = Temporal.Instant.fromEpochMilliseconds(r.fromMs);
-    const fromDate = from.toZonedDateTimeISO(r.timeZone).toPlainDate();
+  .map((r): SlotQuery => {
+    const [timeZone, fromMs] = r.zoneAndFrom;
+    const from = Temporal.Instant.fromEpochMilliseconds(fromMs);
+    const until = from.add({ hours: r.spanHours });
+    const fromDate = from.toZonedDateTimeISO(timeZone).toPlainDate();
     const isoDay = (n: number) => fromDate.add({ days: n }).toString();
     return {
-      timeZone: r.timeZone,
+      timeZone,
       weekly: r.weekly,
       overrides: r.overrideDays.map(([n, ranges]) => ({ date: isoDay(n), ranges })),
       timeOff: r.timeOffDays === undefined
         ? undefined
         : [{ from: isoDay(r.timeOffDays[0]), to: isoDay(r.timeOffDays[0] + r.timeOffDays[1]) }],
       from,
-      until: from.add({ hours: r.spanHours }),
+      until,
       durationMin: r.durationMin,
       intervalMin: r.intervalMin,
       bufferBeforeMin: r.bufferBeforeMin,
       bufferAfterMin: r.bufferAfterMin,
-      busy: r.busy.map((b) => ({
-        startMs: r.fromMs + b.offsetMin * MINUTE,
-        endMs: r.fromMs + (b.offsetMin + b.lengthMin) * MINUTE,
-      })),
+      busy: placeBusy(r.busy, fromMs, until.epochMilliseconds),
       now: from.add({ hours: r.nowOffsetHours }),
       minNoticeMin: r.minNoticeMin,
       notSameDay: r.notSameDay,
       horizonDays: r.horizonDays,
     };
   });
-
-const arbExtraBusy: fc.Arbitrary<Interval[]> = fc.array(
-  fc.record({
-    offsetMin: fc.integer({ min: -60, max: 7 * 24 * 60 }),
-    lengthMin: fc.integer({ min: 1, max: 300 }),
-  }),
-  { minLength: 1, maxLength: 10 },
-).map((xs) =>
-  xs.map((b) => ({ startMs: b.offsetMin * MINUTE, endMs: (b.offsetMin + b.lengthMin) * MINUTE }))
-);
-
-const shift = (xs: Interval[], byMs: number) =>
-  xs.map((x) => ({ startMs: x.startMs + byMs, endMs: x.endMs + byMs }));
 
 const RUNS = { numRuns: 150 };
 
@@ -751,12 +779,10 @@ Deno.test("property: no slot, buffers included, intersects busy time", () => {
 
 Deno.test("property: adding busy time never adds slots", () => {
   fc.assert(
-    fc.property(arbQuery, arbExtraBusy, (q, extra) => {
+    fc.property(arbQuery, arbBusyShape(1), (q, extra) => {
       const before = new Set(starts(computeSlots(q)));
-      const after = computeSlots({
-        ...q,
-        busy: [...q.busy, ...shift(extra, q.from.epochMilliseconds)],
-      });
+      const more = placeBusy(extra, q.from.epochMilliseconds, q.until.epochMilliseconds);
+      const after = computeSlots({ ...q, busy: [...q.busy, ...more] });
       for (const s of starts(after)) assert.ok(before.has(s), `${s} appeared`);
     }),
     RUNS,
@@ -814,7 +840,7 @@ Deno.test("property: slots are sorted by start, unique, and start in [from, unti
 
 Deno.test("property: day windows are sorted, disjoint and lie within their date", () => {
   fc.assert(
-    fc.property(fc.constantFrom(...zones), arbWeekly, arbFromMs, (timeZone, weekly, atMs) => {
+    fc.property(arbZoneAndFrom, arbWeekly, ([timeZone, atMs], weekly) => {
       const date = Temporal.Instant.fromEpochMilliseconds(atMs).toZonedDateTimeISO(timeZone)
         .toPlainDate();
       const windows = computeDayWindows({ timeZone, weekly }, date);

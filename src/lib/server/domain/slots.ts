@@ -97,7 +97,7 @@ export function computeSlots(q: SlotQuery): Slot[] {
         while (b < busy.length && busy[b].endMs <= probeStart) b++;
         if (b < busy.length && busy[b].startMs < startMs + durationMs + afterMs) {
           // Blocked: jump to the first grid start whose probe begins at or after this busy end.
-          startMs += Math.ceil((busy[b].endMs + beforeMs - startMs) / stepMs) * stepMs;
+          startMs += Math.ceil((busy[b].endMs - startMs) / stepMs) * stepMs;
           continue;
         }
         slots.push({

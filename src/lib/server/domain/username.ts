@@ -4,7 +4,10 @@ export const USERNAME_RE = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 /** Turns "Zoë O'Brien" or "zoe.obrien+cal" into "zoe-obrien"; never returns an empty string. */
 export function slugifyUsername(input: string): string {
   const ascii = input.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-  const slug = ascii.replace(/\+.*$/, "").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 32)
+  const slug = ascii.replace(/\+.*$/, "").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(
+    0,
+    32,
+  )
     .replace(/-+$/, "");
   return slug.length >= 1 ? slug : "host";
 }
@@ -14,4 +17,12 @@ export function usernameCandidate(base: string, n: number): string {
   return n <= 1 ? base : `${base}-${n}`;
 }
 
-export const RESERVED_USERNAMES = new Set(["admin", "api", "auth", "dashboard", "static", "www", "widget"]);
+export const RESERVED_USERNAMES = new Set([
+  "admin",
+  "api",
+  "auth",
+  "dashboard",
+  "static",
+  "www",
+  "widget",
+]);

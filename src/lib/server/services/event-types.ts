@@ -4,6 +4,25 @@ import * as store from "../store/event-types.ts";
 import { newId } from "../store/users.ts";
 import type { EventTypeInput } from "../../shared/forms.ts";
 
+/**
+ * Ids come from URLs and forms. Anything that cannot be one of ours is "not found" before it
+ * reaches KV (a key part longer than KV allows would otherwise throw).
+ */
+export function isEventTypeIdShape(id: string): boolean {
+  return typeof id === "string" && /^[0-9A-Za-z_-]{1,64}$/.test(id);
+}
+
+/** The host's own event type, or null: another host's id is indistinguishable from a missing one. */
+export async function findEventType(app: App, user: UserRecord, id: string): Promise<EventTypeRecord | null> {
+  if (!isEventTypeIdShape(id)) return null;
+  return await store.getEventType(app.kv, user.id, id);
+}
+
+/** The host's event types, oldest first (ids are time-sortable). */
+export async function listOwnEventTypes(app: App, user: UserRecord): Promise<EventTypeRecord[]> {
+  return await store.listEventTypes(app.kv, user.id);
+}
+
 export async function createEventType(
   app: App,
   user: UserRecord,
@@ -16,13 +35,16 @@ export async function createEventType(
 }
 
 export async function editEventType(app: App, user: UserRecord, id: string, input: EventTypeInput) {
+  if (!isEventTypeIdShape(id)) return { ok: false as const, reason: "not_found" as const };
   return await store.updateEventType(app.kv, user.id, id, (cur) => ({ ...cur, ...input, updatedAtMs: app.now() }));
 }
 
 export async function setEventTypeActive(app: App, user: UserRecord, id: string, active: boolean) {
+  if (!isEventTypeIdShape(id)) return { ok: false as const, reason: "not_found" as const };
   return await store.updateEventType(app.kv, user.id, id, (cur) => ({ ...cur, active, updatedAtMs: app.now() }));
 }
 
 export async function deleteEventType(app: App, user: UserRecord, id: string): Promise<boolean> {
+  if (!isEventTypeIdShape(id)) return false;
   return await store.removeEventType(app.kv, user.id, id);
 }

@@ -1,7 +1,7 @@
 import type { App } from "../app.ts";
 import type { UserRecord } from "../store/records.ts";
 import { updateUser } from "../store/users.ts";
-import { isValidTimeZone } from "../domain/time-zone.ts";
+import { canonicalTimeZone, isValidTimeZone } from "../domain/time-zone.ts";
 import { RESERVED_USERNAMES } from "../domain/username.ts";
 
 export type ProfileInput = { name: string; username: string; timeZone: string };
@@ -17,14 +17,17 @@ export async function updateProfile(
   if (input.username !== user.username && RESERVED_USERNAMES.has(input.username)) {
     return { ok: false, field: "username", message: "That username is reserved; pick another" };
   }
-  const res = await updateUser(app.kv, user.id, input);
+  // Stored in Intl's spelling ("europe/berlin" → "Europe/Berlin") so pickers and mails agree.
+  const timeZone = canonicalTimeZone(input.timeZone) ?? input.timeZone;
+  const res = await updateUser(app.kv, user.id, { ...input, timeZone });
   if (res.ok) return res;
   if (res.reason === "username_taken") return { ok: false, field: "username", message: "That username is taken" };
   return { ok: false, field: "form", message: "Your account was not found" };
 }
 
 /** The browser's zone, set once after the first sign-in when the host has not chosen one. */
-export async function adoptBrowserTimeZone(app: App, user: UserRecord, timeZone: string) {
-  if (user.timeZone !== "UTC" || !isValidTimeZone(timeZone) || timeZone === "UTC") return;
-  await updateUser(app.kv, user.id, { timeZone });
+export async function adoptBrowserTimeZone(app: App, user: UserRecord, timeZone: string): Promise<boolean> {
+  if (user.timeZone !== "UTC" || !isValidTimeZone(timeZone) || timeZone === "UTC") return false;
+  const res = await updateUser(app.kv, user.id, { timeZone: canonicalTimeZone(timeZone) ?? timeZone });
+  return res.ok;
 }

@@ -42,6 +42,7 @@ export const keys = {
   bookingPendingByExpiryUntil: (ms: number) => ["booking_pending_by_expiry", ms] as const,
   /** The booking guard: the intervals a host has blocked on one UTC day (see STYLE.md). */
   hostDay: (hostId: UserId, utcDay: string) => ["host_day", hostId, utcDay] as const,
+  hostDayPrefix: (hostId: UserId) => ["host_day", hostId] as const,
 
   outbox: (dueMs: number, id: JobId) => ["outbox", dueMs, id] as const,
   outboxPrefix: () => ["outbox"] as const,
@@ -50,6 +51,10 @@ export const keys = {
   outboxOnce: (dedupeKey: string) => ["outbox_once", dedupeKey] as const,
   outboxByBooking: (bookingId: BookingId, id: JobId) => ["outbox_by_booking", bookingId, id] as const,
   outboxByBookingPrefix: (bookingId: BookingId) => ["outbox_by_booking", bookingId] as const,
+
+  /** Jobs that ran out of retries, kept for the host to see and retry. */
+  outboxFailed: (id: JobId) => ["outbox_failed", id] as const,
+  outboxFailedPrefix: () => ["outbox_failed"] as const,
 
   lease: (job: string) => ["lease", job] as const,
   rateLimit: (group: string, subject: string, windowStartMs: number) =>

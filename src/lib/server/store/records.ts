@@ -92,6 +92,8 @@ export type BookingRecord = {
   decidedAtMs: number | null;
   /** Why a booking ended: "rejected", "expired", "cancelled_by_guest", "cancelled_by_host". */
   endReason: string | null;
+  /** What the person who cancelled wrote, shown to the other side. */
+  cancelReason?: string | null;
   history: { status: BookingStatus; atMs: number; by: "guest" | "host" | "system" }[];
   /**
    * Random salt from which the booking's link tokens are derived with an HMAC keyed by the
@@ -122,10 +124,12 @@ export type MailKind =
   | "guest_rejected"
   | "guest_expired"
   | "guest_cancelled"
+  | "host_cancelled"
   | "magic_link";
 
 export type OutboxPayload =
   | { kind: "booking_mail"; mail: MailKind; bookingId: BookingId }
+  | { kind: "writeback"; op: "put" | "delete"; bookingId: BookingId }
   | { kind: "raw_mail"; to: string; subject: string; text: string; html?: string };
 
 export type OutboxRecord = {

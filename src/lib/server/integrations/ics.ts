@@ -1,0 +1,60 @@
+/**
+ * iCalendar documents for invitations and calendar writeback, built with ical.js so that text
+ * is escaped and long lines are folded per RFC 5545 (a guest named "Doe; Jane, Jr." must not
+ * break a CalDAV PUT). Times are written in UTC, which every client reads the same way.
+ */
+import ICAL from "ical.js";
+
+export type IcsEvent = {
+  uid: string;
+  sequence: number;
+  startMs: number;
+  endMs: number;
+  stampMs: number;
+  summary: string;
+  description: string;
+  location?: string;
+  status: "CONFIRMED" | "CANCELLED" | "TENTATIVE";
+  organizer: { name: string; email: string };
+  attendee: { name: string; email: string; partstat?: "ACCEPTED" | "NEEDS-ACTION" | "DECLINED" };
+  url?: string;
+};
+
+const utc = (ms: number) => ICAL.Time.fromJSDate(new Date(ms), true);
+
+export function buildIcs(ev: IcsEvent, method?: "REQUEST" | "CANCEL" | "PUBLISH"): string {
+  const cal = new ICAL.Component(["vcalendar", [], []]);
+  cal.updatePropertyWithValue("prodid", "-//Invito//Invito Scheduling//EN");
+  cal.updatePropertyWithValue("version", "2.0");
+  cal.updatePropertyWithValue("calscale", "GREGORIAN");
+  if (method) cal.updatePropertyWithValue("method", method);
+  const v = new ICAL.Component("vevent");
+  v.updatePropertyWithValue("uid", ev.uid);
+  v.updatePropertyWithValue("sequence", ev.sequence);
+  v.updatePropertyWithValue("dtstamp", utc(ev.stampMs));
+  v.updatePropertyWithValue("dtstart", utc(ev.startMs));
+  v.updatePropertyWithValue("dtend", utc(ev.endMs));
+  v.updatePropertyWithValue("summary", clean(ev.summary));
+  if (ev.description) v.updatePropertyWithValue("description", clean(ev.description));
+  if (ev.location) v.updatePropertyWithValue("location", clean(ev.location));
+  if (ev.url) v.updatePropertyWithValue("url", ev.url);
+  v.updatePropertyWithValue("status", ev.status);
+  v.updatePropertyWithValue("transp", "OPAQUE");
+  const org = new ICAL.Property("organizer");
+  org.setValue(`mailto:${ev.organizer.email}`);
+  org.setParameter("cn", clean(ev.organizer.name));
+  v.addProperty(org);
+  const att = new ICAL.Property("attendee");
+  att.setValue(`mailto:${ev.attendee.email}`);
+  att.setParameter("cn", clean(ev.attendee.name));
+  att.setParameter("role", "REQ-PARTICIPANT");
+  att.setParameter("partstat", ev.attendee.partstat ?? "ACCEPTED");
+  v.addProperty(att);
+  cal.addSubcomponent(v);
+  return cal.toString() + "\r\n";
+}
+
+/** Control characters have no place in calendar text; quotes would break a CN parameter. */
+function clean(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, " ").replaceAll('"', "'");
+}

@@ -1,0 +1,176 @@
+/**
+ * Mails about one booking. Each reads the booking as it is when the mail is sent, so a retry
+ * hours later still tells the truth; times are in the reader's zone with the zone named.
+ */
+import type { BookingRecord, MailKind } from "../../store/records.ts";
+import type { OutgoingMail } from "../mail.ts";
+import { buildIcs } from "../ics.ts";
+import { formatRange } from "../../../shared/format.ts";
+import { htmlMail } from "./layout.ts";
+
+export type BookingMailContext = {
+  booking: BookingRecord;
+  host: { name: string; email: string };
+  links: { confirm: string; reject: string; guest: string; ics: string };
+  baseUrl: string;
+  /** The event type's own words after a decision, when it still exists. */
+  confirmedMessage?: string;
+  rejectedMessage?: string;
+  ttlText: string;
+  nowMs: number;
+};
+
+export function icsUid(bookingId: string, baseUrl: string): string {
+  return `${bookingId}@${new URL(baseUrl).hostname}`;
+}
+
+function ics(ctx: BookingMailContext, method: "REQUEST" | "CANCEL") {
+  const b = ctx.booking;
+  return buildIcs({
+    uid: icsUid(b.id, ctx.baseUrl),
+    sequence: method === "CANCEL" ? 1 : 0,
+    startMs: b.startMs,
+    endMs: b.endMs,
+    stampMs: ctx.nowMs,
+    summary: `${b.eventTitle}: ${b.guestName} and ${ctx.host.name}`,
+    description: [b.guestNote ? `Note: ${b.guestNote}` : "", `Manage: ${ctx.links.guest}`].filter(Boolean).join("\n\n"),
+    status: method === "CANCEL" ? "CANCELLED" : "CONFIRMED",
+    organizer: ctx.host,
+    attendee: { name: b.guestName, email: b.guestEmail },
+    url: ctx.links.guest,
+  }, method);
+}
+
+export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): OutgoingMail | null {
+  const b = ctx.booking;
+  const hostWhen = formatRange(b.startMs, b.endMs, b.hostTimeZone);
+  const guestWhen = formatRange(b.startMs, b.endMs, b.guestTimeZone);
+  const messageId = `<${b.id}.${kind}@${new URL(ctx.baseUrl).hostname}>`;
+  const guestLines = [`Name: ${b.guestName}`, `Email: ${b.guestEmail}`, `Note: ${b.guestNote || "(none)"}`];
+  switch (kind) {
+    case "host_request": {
+      const subject = `Booking request: ${b.eventTitle} with ${b.guestName}`;
+      const intro = `${b.guestName} asks to book "${b.eventTitle}" on ${hostWhen}.`;
+      const text = [
+        intro,
+        "",
+        ...guestLines,
+        "",
+        `Confirm: ${ctx.links.confirm}`,
+        `Reject:  ${ctx.links.reject}`,
+        "",
+        `If you do neither, the request expires in ${ctx.ttlText} and the time is offered again.`,
+      ].join("\n");
+      return {
+        to: ctx.host.email,
+        replyTo: b.guestEmail,
+        subject,
+        text,
+        messageId,
+        html: htmlMail({
+          title: "New booking request",
+          paragraphs: [intro, guestLines.join("\n")],
+          buttons: [{ label: "Confirm", href: ctx.links.confirm }, { label: "Reject", href: ctx.links.reject, tone: "danger" }],
+          footer: `If you do neither, the request expires in ${ctx.ttlText}.`,
+        }),
+      };
+    }
+    case "host_booked":
+    case "host_confirmed_copy": {
+      const subject = `Confirmed: ${b.eventTitle} with ${b.guestName}`;
+      const intro = `"${b.eventTitle}" with ${b.guestName} is confirmed for ${hostWhen}.`;
+      return {
+        to: ctx.host.email,
+        replyTo: b.guestEmail,
+        subject,
+        messageId,
+        text: [intro, "", ...guestLines].join("\n"),
+        html: htmlMail({ title: "Booking confirmed", paragraphs: [intro, guestLines.join("\n")] }),
+        icalEvent: { method: "REQUEST", content: ics(ctx, "REQUEST") },
+      };
+    }
+    case "host_cancelled": {
+      const intro = `${b.guestName} cancelled "${b.eventTitle}" on ${hostWhen}.`;
+      const reason = b.cancelReason ? `Reason: ${b.cancelReason}` : "";
+      return {
+        to: ctx.host.email,
+        subject: `Cancelled: ${b.eventTitle} with ${b.guestName}`,
+        messageId,
+        text: [intro, reason].filter(Boolean).join("\n\n"),
+        html: htmlMail({ title: "Booking cancelled", paragraphs: [intro, reason].filter(Boolean) }),
+      };
+    }
+    case "guest_pending": {
+      const intro = `Your request for "${b.eventTitle}" with ${ctx.host.name} on ${guestWhen} has been sent.`;
+      const more = `${ctx.host.name} will confirm within ${ctx.ttlText}. You will get another email either way.`;
+      return {
+        to: b.guestEmail,
+        replyTo: ctx.host.email,
+        subject: `Request sent: ${b.eventTitle} with ${ctx.host.name}`,
+        messageId,
+        text: [intro, more, "", `Your booking: ${ctx.links.guest}`].join("\n"),
+        html: htmlMail({ title: "Request sent", paragraphs: [intro, more], buttons: [{ label: "View your booking", href: ctx.links.guest, tone: "plain" }] }),
+      };
+    }
+    case "guest_confirmed": {
+      const intro = `"${b.eventTitle}" with ${ctx.host.name} is confirmed for ${guestWhen}.`;
+      const extra = ctx.confirmedMessage ? `${ctx.host.name} says: ${ctx.confirmedMessage}` : "";
+      return {
+        to: b.guestEmail,
+        replyTo: ctx.host.email,
+        cc: undefined,
+        subject: `Confirmed: ${b.eventTitle} with ${ctx.host.name}`,
+        messageId,
+        text: [intro, extra, `Your booking: ${ctx.links.guest}`].filter(Boolean).join("\n\n"),
+        html: htmlMail({
+          title: "Your booking is confirmed",
+          paragraphs: [intro, extra].filter(Boolean),
+          buttons: [{ label: "View your booking", href: ctx.links.guest, tone: "plain" }],
+          footer: "The attached invitation adds the meeting to your calendar.",
+        }),
+        icalEvent: { method: "REQUEST", content: ics(ctx, "REQUEST") },
+      };
+    }
+    case "guest_rejected": {
+      const intro = `${ctx.host.name} could not accept your request for "${b.eventTitle}" on ${guestWhen}.`;
+      const extra = ctx.rejectedMessage ? `${ctx.host.name} says: ${ctx.rejectedMessage}` : "You are welcome to pick another time.";
+      return {
+        to: b.guestEmail,
+        replyTo: ctx.host.email,
+        subject: `Not accepted: ${b.eventTitle} with ${ctx.host.name}`,
+        messageId,
+        text: [intro, extra].join("\n\n"),
+        html: htmlMail({ title: "Request not accepted", paragraphs: [intro, extra] }),
+      };
+    }
+    case "guest_expired": {
+      const intro = `Your request for "${b.eventTitle}" with ${ctx.host.name} on ${guestWhen} expired before it was confirmed.`;
+      return {
+        to: b.guestEmail,
+        replyTo: ctx.host.email,
+        subject: `Request expired: ${b.eventTitle} with ${ctx.host.name}`,
+        messageId,
+        text: [intro, "You are welcome to pick another time."].join("\n\n"),
+        html: htmlMail({ title: "Request expired", paragraphs: [intro, "You are welcome to pick another time."] }),
+      };
+    }
+    case "guest_cancelled": {
+      const by = b.endReason === "cancelled_by_host" ? `${ctx.host.name} cancelled` : "You cancelled";
+      const intro = `${by} "${b.eventTitle}" on ${guestWhen}.`;
+      const reason = b.cancelReason ? `Reason: ${b.cancelReason}` : "";
+      const wasConfirmed = b.history.some((h) => h.status === "CONFIRMED");
+      return {
+        to: b.guestEmail,
+        replyTo: ctx.host.email,
+        subject: `Cancelled: ${b.eventTitle} with ${ctx.host.name}`,
+        messageId,
+        text: [intro, reason].filter(Boolean).join("\n\n"),
+        html: htmlMail({ title: "Booking cancelled", paragraphs: [intro, reason].filter(Boolean) }),
+        // Only a calendar that received a REQUEST needs a CANCEL to remove the event.
+        icalEvent: wasConfirmed ? { method: "CANCEL", content: ics(ctx, "CANCEL") } : undefined,
+      };
+    }
+    case "magic_link":
+      return null;
+  }
+}

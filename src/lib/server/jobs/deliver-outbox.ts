@@ -1,0 +1,99 @@
+/**
+ * Drains due outbox jobs: claim (which moves the job's due time past a lease, so a dead worker's
+ * job comes back), perform, then delete, or reschedule with backoff, or park as failed.
+ */
+import type { App } from "../app.ts";
+import { claim, complete, giveUp, listDue, retryLater } from "../store/outbox.ts";
+import type { OutboxRecord } from "../store/records.ts";
+import { nextRetryDelay } from "../domain/booking.ts";
+import { getBooking } from "../store/bookings.ts";
+import { getUser } from "../store/users.ts";
+import { getEventType } from "../store/event-types.ts";
+import { renderBookingMail } from "../integrations/mail-templates/booking.ts";
+import { bookingLinks } from "../services/booking-links.ts";
+import { describeDuration } from "../config.ts";
+
+const CLAIM_MS = 2 * 60_000;
+const BATCH = 25;
+
+export type JobOutcome = { ok: true } | { ok: false; error: string; permanent?: boolean };
+export type Performer = (app: App, job: OutboxRecord, nowMs: number) => Promise<JobOutcome>;
+
+/** Extra performers registered by later features (calendar writeback). */
+export const performers: Partial<Record<OutboxRecord["payload"]["kind"], Performer>> = {};
+
+export async function deliverOutbox(app: App, nowMs: number, budgetMs = 50_000): Promise<{ done: number; retried: number; failed: number }> {
+  const stats = { done: 0, retried: 0, failed: 0 };
+  const startedAt = Date.now();
+  while (Date.now() - startedAt < budgetMs) {
+    const due = await listDue(app.kv, nowMs, BATCH);
+    if (due.length === 0) break;
+    let progressed = false;
+    for (const entry of due) {
+      const job = await claim(app.kv, entry, app.instanceId, CLAIM_MS, nowMs);
+      if (!job) continue; // another worker has it
+      progressed = true;
+      let outcome: JobOutcome;
+      try {
+        outcome = await perform(app, job, nowMs);
+      } catch (err) {
+        outcome = { ok: false, error: err instanceof Error ? err.message : String(err) };
+      }
+      if (outcome.ok) {
+        await complete(app.kv, job);
+        stats.done++;
+        continue;
+      }
+      const delay = outcome.permanent ? null : nextRetryDelay(job.attempts);
+      if (delay === null) {
+        await giveUp(app.kv, job, outcome.error);
+        stats.failed++;
+        console.error(`[outbox] job ${job.id} (${describe(job)}) failed for good: ${outcome.error}`);
+      } else {
+        await retryLater(app.kv, job, nowMs + delay, outcome.error);
+        stats.retried++;
+        console.warn(`[outbox] job ${job.id} (${describe(job)}) failed, retry in ${describeDuration(delay)}: ${outcome.error}`);
+      }
+    }
+    if (!progressed) break;
+    nowMs = Math.max(nowMs, app.now());
+  }
+  return stats;
+}
+
+function describe(job: OutboxRecord): string {
+  const p = job.payload;
+  return p.kind === "booking_mail" ? `${p.mail} for ${p.bookingId}` : p.kind === "writeback" ? `writeback ${p.op} ${p.bookingId}` : p.kind;
+}
+
+async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobOutcome> {
+  const p = job.payload;
+  if (p.kind === "raw_mail") {
+    const res = await app.mailer.send({ to: p.to, subject: p.subject, text: p.text, html: p.html });
+    return res.ok ? { ok: true } : { ok: false, error: res.error.detail, permanent: res.error.kind === "rejected" };
+  }
+  if (p.kind === "writeback") {
+    const performer = performers.writeback;
+    // Without calendar writeback configured there is nothing to write.
+    return performer ? await performer(app, job, nowMs) : { ok: true };
+  }
+  const booking = await getBooking(app.kv, p.bookingId);
+  if (!booking) return { ok: false, error: "booking no longer exists", permanent: true };
+  const host = await getUser(app.kv, booking.hostId);
+  if (!host) return { ok: false, error: "host no longer exists", permanent: true };
+  const et = await getEventType(app.kv, booking.hostId, booking.eventTypeId);
+  const links = await bookingLinks(app, booking);
+  const mail = renderBookingMail(p.mail, {
+    booking,
+    host: { name: host.name, email: host.email },
+    links,
+    baseUrl: app.config.baseUrl.href,
+    confirmedMessage: et?.confirmedMessage,
+    rejectedMessage: et?.rejectedMessage,
+    ttlText: describeDuration(app.config.bookingTtlMs),
+    nowMs,
+  });
+  if (!mail) return { ok: true };
+  const res = await app.mailer.send(mail);
+  return res.ok ? { ok: true } : { ok: false, error: res.error.detail, permanent: res.error.kind === "rejected" };
+}

@@ -1,0 +1,102 @@
+/**
+ * What a link page shows about a booking. Token pages never reveal more than the token holder
+ * already knows, and an unknown token looks exactly like an expired request (no oracle).
+ */
+import type { App } from "../app.ts";
+import type { BookingRecord, TokenPurpose } from "../store/records.ts";
+import { getUser } from "../store/users.ts";
+import { getEventType } from "../store/event-types.ts";
+import { formatDate, formatTime, prettyZone, zoneOffset } from "../../shared/format.ts";
+import { bookingForToken } from "./decide-booking.ts";
+import { isLiveBooking } from "../domain/booking.ts";
+import { buildIcs } from "../integrations/ics.ts";
+import { icsUid } from "../integrations/mail-templates/booking.ts";
+import { bookingLinks } from "./booking-links.ts";
+
+export type BookingView = {
+  id: string;
+  status: BookingRecord["status"];
+  /** PENDING past its hold reads as expired even before the expiry job ran. */
+  state: "pending" | "confirmed" | "rejected" | "expired" | "cancelled";
+  eventTitle: string;
+  durationMin: number;
+  hostName: string;
+  guestName: string;
+  guestEmail: string;
+  guestNote: string;
+  when: { timeZone: string; date: string; time: string; offset: string; zone: string };
+  hostWhen: { timeZone: string; date: string; time: string; offset: string; zone: string };
+  reservedUntil: string | null;
+  message: string;
+  cancelReason: string | null;
+};
+
+function when(b: BookingRecord, tz: string) {
+  return {
+    timeZone: tz,
+    date: formatDate(b.startMs, tz),
+    time: `${formatTime(b.startMs, tz)}–${formatTime(b.endMs, tz)}`,
+    offset: zoneOffset(b.startMs, tz),
+    zone: prettyZone(tz),
+  };
+}
+
+export async function viewBooking(app: App, b: BookingRecord): Promise<BookingView> {
+  const nowMs = app.now();
+  const host = await getUser(app.kv, b.hostId);
+  const et = await getEventType(app.kv, b.hostId, b.eventTypeId);
+  const state = b.status === "PENDING"
+    ? (isLiveBooking(b, nowMs) ? "pending" : "expired")
+    : b.status === "CONFIRMED"
+    ? "confirmed"
+    : b.status === "REJECTED"
+    ? "rejected"
+    : b.endReason === "expired"
+    ? "expired"
+    : "cancelled";
+  return {
+    id: b.id,
+    status: b.status,
+    state,
+    eventTitle: b.eventTitle,
+    durationMin: b.durationMin,
+    hostName: host?.name ?? "The host",
+    guestName: b.guestName,
+    guestEmail: b.guestEmail,
+    guestNote: b.guestNote,
+    when: when(b, b.guestTimeZone),
+    hostWhen: when(b, b.hostTimeZone),
+    reservedUntil: b.reservedUntilMs ? `${formatDate(b.reservedUntilMs, b.guestTimeZone)}, ${formatTime(b.reservedUntilMs, b.guestTimeZone)}` : null,
+    message: state === "confirmed" ? et?.confirmedMessage ?? "" : state === "rejected" ? et?.rejectedMessage ?? "" : "",
+    cancelReason: b.cancelReason ?? null,
+  };
+}
+
+export async function viewByToken(app: App, token: string, purpose: TokenPurpose): Promise<BookingView | null> {
+  const b = await bookingForToken(app, token, purpose);
+  return b ? await viewBooking(app, b) : null;
+}
+
+/** The .ics a guest downloads from the result page once the booking is confirmed. */
+export async function icsForGuestToken(app: App, token: string): Promise<{ filename: string; body: string } | null> {
+  const b = await bookingForToken(app, token, "guest");
+  if (!b || b.status !== "CONFIRMED") return null;
+  const host = await getUser(app.kv, b.hostId);
+  const links = await bookingLinks(app, b);
+  return {
+    filename: `${b.eventTitle.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase() || "booking"}.ics`,
+    body: buildIcs({
+      uid: icsUid(b.id, app.config.baseUrl.href),
+      sequence: 0,
+      startMs: b.startMs,
+      endMs: b.endMs,
+      stampMs: b.decidedAtMs ?? b.createdAtMs,
+      summary: `${b.eventTitle}: ${b.guestName} and ${host?.name ?? "host"}`,
+      description: b.guestNote ? `Note: ${b.guestNote}` : "",
+      status: "CONFIRMED",
+      organizer: { name: host?.name ?? "Host", email: host?.email ?? "invito@localhost" },
+      attendee: { name: b.guestName, email: b.guestEmail },
+      url: links.guest,
+    }, "PUBLISH"),
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * What a guest sees: a host's event types, and for one event type the month grid and the
+ * slots of one day, all in the guest's zone. Slots come from the engine with every live booking
+ * of the host (across event types) as busy time.
+ */
+import type { App } from "../app.ts";
+import { Temporal } from "../domain/temporal.ts";
+import { computeSlots } from "../domain/slots.ts";
+import { isValidTimeZone } from "../domain/time-zone.ts";
+import { getUserByUsername } from "../store/users.ts";
+import { getEventTypeBySlug, listEventTypes } from "../store/event-types.ts";
+import { getAvailability } from "../store/availability.ts";
+import { listBusy } from "../store/bookings.ts";
+import type { EventTypeRecord, UserRecord } from "../store/records.ts";
+
+export type PublicHost = { name: string; username: string; timeZone: string };
+export type PublicEventType = {
+  slug: string;
+  title: string;
+  description: string;
+  durationMin: number;
+  color: string;
+  requiresConfirmation: boolean;
+};
+
+const toPublicHost = (u: UserRecord): PublicHost => ({ name: u.name, username: u.username, timeZone: u.timeZone });
+const toPublicEventType = (e: EventTypeRecord): PublicEventType => ({
+  slug: e.slug,
+  title: e.title,
+  description: e.description,
+  durationMin: e.durationMin,
+  color: e.color,
+  requiresConfirmation: e.requiresConfirmation,
+});
+
+export async function getHostPage(app: App, username: string) {
+  const host = await getUserByUsername(app.kv, username);
+  if (!host) return null;
+  const types = (await listEventTypes(app.kv, host.id)).filter((t) => t.active);
+  types.sort((a, b) => a.durationMin - b.durationMin || a.title.localeCompare(b.title));
+  return { host: toPublicHost(host), eventTypes: types.map(toPublicEventType) };
+}
+
+export type SlotView = { start: string; label: string };
+export type DayView = { date: string; slots: number };
+
+export type SlotPage =
+  | { ok: false; reason: "not_found" }
+  | { ok: false; reason: "bad_date"; message: string }
+  | {
+    ok: true;
+    host: PublicHost;
+    eventType: PublicEventType;
+    timeZone: string;
+    today: string;
+    lastDate: string;
+    month: string;
+    days: DayView[];
+    date: string | null;
+    slots: SlotView[];
+  };
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const MONTH_RE = /^\d{4}-\d{2}$/;
+
+function parseDate(s: string): Temporal.PlainDate | null {
+  if (!DATE_RE.test(s)) return null;
+  try {
+    return Temporal.PlainDate.from(s, { overflow: "reject" });
+  } catch {
+    return null;
+  }
+}
+
+function startOfDay(date: Temporal.PlainDate, timeZone: string): Temporal.Instant {
+  return date.toZonedDateTime({ timeZone }).toInstant();
+}
+
+export async function getSlotPage(
+  app: App,
+  q: { username: string; slug: string; timeZone?: string | null; month?: string | null; date?: string | null },
+): Promise<SlotPage> {
+  const host = await getUserByUsername(app.kv, q.username);
+  if (!host) return { ok: false, reason: "not_found" };
+  const et = await getEventTypeBySlug(app.kv, host.id, q.slug);
+  if (!et || !et.active) return { ok: false, reason: "not_found" };
+  const tz = q.timeZone && isValidTimeZone(q.timeZone) ? q.timeZone : host.timeZone;
+  const nowMs = app.now();
+  const now = Temporal.Instant.fromEpochMilliseconds(nowMs);
+  const today = now.toZonedDateTimeISO(tz).toPlainDate();
+  // The last guest-zone date that can hold a slot: the host's last bookable date, seen from the guest.
+  const hostToday = now.toZonedDateTimeISO(host.timeZone).toPlainDate();
+  const horizonEnd = startOfDay(hostToday.add({ days: et.bookingWindowDays + 1 }), host.timeZone);
+  const lastDate = horizonEnd.subtract({ milliseconds: 1 }).toZonedDateTimeISO(tz).toPlainDate();
+
+  let date: Temporal.PlainDate | null = null;
+  if (q.date) {
+    date = parseDate(q.date);
+    if (!date) return { ok: false, reason: "bad_date", message: "That is not a date we understand. Pick a day from the calendar." };
+    if (Temporal.PlainDate.compare(date, today) < 0 || Temporal.PlainDate.compare(date, lastDate) > 0) {
+      return { ok: false, reason: "bad_date", message: "That day is outside the booking window. Pick a day from the calendar." };
+    }
+  }
+  let month: Temporal.PlainYearMonth;
+  if (date) month = date.toPlainYearMonth();
+  else if (q.month) {
+    try {
+      if (!MONTH_RE.test(q.month)) throw new RangeError();
+      month = Temporal.PlainYearMonth.from(q.month, { overflow: "reject" });
+    } catch {
+      return { ok: false, reason: "bad_date", message: "That month is not one we understand. Pick a day from the calendar." };
+    }
+  } else month = today.toPlainYearMonth();
+  const firstMonth = today.toPlainYearMonth();
+  const lastMonth = lastDate.toPlainYearMonth();
+  if (Temporal.PlainYearMonth.compare(month, firstMonth) < 0) month = firstMonth;
+  if (Temporal.PlainYearMonth.compare(month, lastMonth) > 0) month = lastMonth;
+
+  const availability = await getAvailability(app.kv, host.id, nowMs);
+  const labelFmt = new Intl.DateTimeFormat("en-GB", { timeZone: tz, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const monthView = async (m: Temporal.PlainYearMonth) => {
+    const fromDate = m.toPlainDate({ day: 1 });
+    const from = startOfDay(fromDate, tz);
+    const until = startOfDay(fromDate.add({ months: 1 }), tz);
+    const busy = await listBusy(app.kv, host.id, from.epochMilliseconds - 86_400_000, until.epochMilliseconds + 86_400_000, nowMs);
+    const slots = computeSlots({
+      timeZone: host.timeZone,
+      weekly: availability.weekly,
+      overrides: availability.overrides,
+      timeOff: availability.timeOff,
+      from,
+      until,
+      durationMin: et.durationMin,
+      busy,
+      now,
+      horizonDays: et.bookingWindowDays,
+    });
+    const byDate = new Map<string, SlotView[]>();
+    for (const s of slots) {
+      const d = s.start.toZonedDateTimeISO(tz).toPlainDate().toString();
+      let list = byDate.get(d);
+      if (!list) byDate.set(d, (list = []));
+      list.push({ start: s.start.toString(), label: labelFmt.format(s.start.epochMilliseconds) });
+    }
+    const days: DayView[] = [];
+    for (let d = fromDate; d.month === fromDate.month; d = d.add({ days: 1 })) {
+      days.push({ date: d.toString(), slots: byDate.get(d.toString())?.length ?? 0 });
+    }
+    return { days, byDate };
+  };
+
+  let view = await monthView(month);
+  // With nothing chosen, open on the first month that has a free slot (a guest arriving on the 30th).
+  if (!date && !q.month) {
+    while (!view.days.some((d) => d.slots > 0) && Temporal.PlainYearMonth.compare(month, lastMonth) < 0) {
+      month = month.add({ months: 1 });
+      view = await monthView(month);
+    }
+  }
+  const selected = date ? date.toString() : view.days.find((d) => d.slots > 0)?.date ?? null;
+  return {
+    ok: true,
+    host: toPublicHost(host),
+    eventType: toPublicEventType(et),
+    timeZone: tz,
+    today: today.toString(),
+    lastDate: lastDate.toString(),
+    month: month.toString(),
+    days: view.days,
+    date: selected,
+    slots: selected ? view.byDate.get(selected) ?? [] : [],
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The outbox: side effects (mails, calendar writes) queued in the same atomic write as the state
+ * change that causes them, then drained by a cron job. The key carries the due time so a range
+ * scan finds due work; moving a job (claim, retry) is a delete plus a set in one atomic write.
+ */
+import { keys, type JobId } from "./keys.ts";
+import type { OutboxPayload, OutboxRecord } from "./records.ts";
+import { newId } from "./users.ts";
+
+export function newOutboxRecord(payload: OutboxPayload, nowMs: number, dueMs = nowMs): OutboxRecord {
+  return { v: 1, id: newId(nowMs), dueMs, payload, attempts: 0, createdAtMs: nowMs, lastError: null, claimedBy: null };
+}
+
+/** Adds the job to an atomic operation the caller commits together with its state change. */
+export function enqueue(op: Deno.AtomicOperation, job: OutboxRecord): Deno.AtomicOperation {
+  op.set(keys.outbox(job.dueMs, job.id), job);
+  if (job.payload.kind === "booking_mail" || job.payload.kind === "writeback") {
+    op.set(keys.outboxByBooking(job.payload.bookingId, job.id), job.dueMs);
+  }
+  return op;
+}
+
+export async function listDue(kv: Deno.Kv, nowMs: number, limit: number): Promise<Deno.KvEntry<OutboxRecord>[]> {
+  const out: Deno.KvEntry<OutboxRecord>[] = [];
+  for await (
+    const e of kv.list<OutboxRecord>({ start: keys.outboxPrefix(), end: keys.outboxUntil(nowMs + 1) }, { limit })
+  ) out.push(e);
+  return out;
+}
+
+/**
+ * Takes a due job for `leaseMs`: it moves to due = now + leaseMs, so if this worker dies the job
+ * becomes due again; if another worker claimed it first the versionstamp check fails.
+ */
+export async function claim(
+  kv: Deno.Kv,
+  entry: Deno.KvEntry<OutboxRecord>,
+  worker: string,
+  leaseMs: number,
+  nowMs: number,
+): Promise<OutboxRecord | null> {
+  const job = entry.value;
+  const claimed: OutboxRecord = { ...job, dueMs: nowMs + leaseMs, attempts: job.attempts + 1, claimedBy: worker };
+  const op = kv.atomic().check(entry).delete(entry.key);
+  enqueue(op, claimed);
+  const res = await op.commit();
+  return res.ok ? claimed : null;
+}
+
+export async function complete(kv: Deno.Kv, job: OutboxRecord): Promise<void> {
+  const op = kv.atomic().delete(keys.outbox(job.dueMs, job.id));
+  if (job.payload.kind === "booking_mail" || job.payload.kind === "writeback") {
+    op.delete(keys.outboxByBooking(job.payload.bookingId, job.id));
+  }
+  await op.commit();
+}
+
+export async function retryLater(kv: Deno.Kv, job: OutboxRecord, dueMs: number, error: string): Promise<void> {
+  const next: OutboxRecord = { ...job, dueMs, lastError: error.slice(0, 500), claimedBy: null };
+  const op = kv.atomic().delete(keys.outbox(job.dueMs, job.id));
+  enqueue(op, next);
+  await op.commit();
+}
+
+export async function giveUp(kv: Deno.Kv, job: OutboxRecord, error: string): Promise<void> {
+  const failed: OutboxRecord = { ...job, lastError: error.slice(0, 500), claimedBy: null };
+  const op = kv.atomic().delete(keys.outbox(job.dueMs, job.id)).set(keys.outboxFailed(job.id), failed);
+  if (job.payload.kind === "booking_mail" || job.payload.kind === "writeback") {
+    op.set(keys.outboxByBooking(job.payload.bookingId, job.id), -1);
+  }
+  await op.commit();
+}
+
+/** Every job of a booking, queued or failed, for the dashboard. */
+export async function listBookingJobs(kv: Deno.Kv, bookingId: string): Promise<OutboxRecord[]> {
+  const out: OutboxRecord[] = [];
+  for await (const e of kv.list<number>({ prefix: keys.outboxByBookingPrefix(bookingId) })) {
+    const id = e.key[2] as JobId;
+    const due = e.value;
+    const rec = due === -1
+      ? (await kv.get<OutboxRecord>(keys.outboxFailed(id))).value
+      : (await kv.get<OutboxRecord>(keys.outbox(due, id))).value;
+    if (rec) out.push(rec);
+  }
+  return out;
+}

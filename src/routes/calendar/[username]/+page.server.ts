@@ -1,0 +1,10 @@
+import { error } from "@sveltejs/kit";
+import type { PageServerLoad } from "./$types";
+import { getHostPage } from "$lib/server/services/public-calendar.ts";
+
+export const load: PageServerLoad = async ({ locals, params }) => {
+  const page = await getHostPage(locals.app, params.username.toLowerCase());
+  if (!page) error(404, "There is no booking page at this address.");
+  return page;
+};
+export const trailingSlash = "ignore";

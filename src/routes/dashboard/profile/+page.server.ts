@@ -1,0 +1,39 @@
+import { fail, redirect } from "@sveltejs/kit";
+import * as v from "valibot";
+import type { Actions, PageServerLoad } from "./$types";
+import { listTimeZones } from "$lib/server/domain/time-zone.ts";
+import { adoptBrowserTimeZone, updateProfile } from "$lib/server/services/profile.ts";
+import { fieldErrors, formValues, ProfileForm } from "$lib/shared/forms.ts";
+import { safeRedirectPath } from "$lib/shared/redirect.ts";
+
+export const load: PageServerLoad = ({ locals }) => {
+  const u = locals.user!;
+  return {
+    profile: { name: u.name, username: u.username, timeZone: u.timeZone, email: u.email },
+    zones: listTimeZones(),
+  };
+};
+
+export const actions: Actions = {
+  save: async ({ request, locals }) => {
+    const user = locals.user!;
+    const values = formValues(await request.formData(), ["name", "username", "timeZone"], 200);
+    const parsed = v.safeParse(ProfileForm, values);
+    if (!parsed.success) return fail(400, { values, errors: fieldErrors(parsed.issues) });
+    const res = await updateProfile(locals.app, user, parsed.output);
+    if (!res.ok) return fail(400, { values, errors: { [res.field]: res.message } });
+    // Loads that run after this action in the same request see the saved profile.
+    locals.user = res.user;
+    return {
+      saved: true,
+      usernameChanged: res.user.username === user.username ? null : { from: user.username, to: res.user.username },
+    };
+  },
+
+  /** The "use my time zone" banner: only changes a zone that is still the fresh-account UTC. */
+  adoptTimeZone: async ({ request, locals, url }) => {
+    const { timeZone, next } = formValues(await request.formData(), ["timeZone", "next"], 2000);
+    await adoptBrowserTimeZone(locals.app, locals.user!, timeZone.trim());
+    redirect(303, safeRedirectPath(next, url.origin, "/dashboard/profile"));
+  },
+};

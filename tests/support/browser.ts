@@ -1,0 +1,121 @@
+/**
+ * Chromium (Debian's /usr/bin/chromium) driven by playwright-core, plus accessibility checks with
+ * axe-core and screenshots for a person to look at.
+ *
+ * ```ts
+ * const browser = await launchBrowser();
+ * try {
+ *   const page = await browser.newPage();
+ *   const errors = trackPageErrors(page);
+ *   await page.goto(app.url("/"));
+ *   assert.deepEqual(await checkA11y(page), []);
+ *   await screenshot(page, "home");
+ *   assert.deepEqual(errors(), []);
+ * } finally {
+ *   await browser.close();
+ * }
+ * ```
+ */
+import { join } from "node:path";
+import { type Browser, chromium, type LaunchOptions, type Page } from "playwright-core";
+import { repoRoot } from "./app.ts";
+
+export const chromiumPath = "/usr/bin/chromium";
+
+export const chromiumArgs = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+export function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    ...opts,
+    args: [...chromiumArgs, ...(opts.args ?? [])],
+  });
+}
+
+let axeSource: string | null = null;
+
+export interface A11yOptions {
+  /** axe rule ids to skip */
+  disableRules?: string[];
+  /** a CSS selector to check instead of the whole document */
+  include?: string;
+  /** impacts to report (default serious and critical) */
+  impacts?: string[];
+}
+
+/**
+ * Runs axe-core on the page and returns its serious and critical violations, one readable string
+ * each (`rule (impact): help — N node(s): selectors… <helpUrl>`), so `assert.deepEqual(…, [])`
+ * prints what is wrong.
+ */
+export async function checkA11y(page: Page, opts: A11yOptions = {}): Promise<string[]> {
+  axeSource ??= await Deno.readTextFile(join(repoRoot, "node_modules", "axe-core", "axe.min.js"));
+  const hasAxe = await page.evaluate(() => "axe" in globalThis);
+  if (!hasAxe) await page.addScriptTag({ content: axeSource });
+  const impacts = opts.impacts ?? ["serious", "critical"];
+  const violations = await page.evaluate(
+    async ({ disableRules, include }) => {
+      // deno-lint-ignore no-explicit-any
+      const axe = (globalThis as any).axe;
+      const rules = Object.fromEntries(disableRules.map((id: string) => [id, { enabled: false }]));
+      const result = await axe.run(include ? { include: [include] } : document, { rules });
+      // deno-lint-ignore no-explicit-any
+      return result.violations.map((v: any) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        helpUrl: v.helpUrl,
+        // deno-lint-ignore no-explicit-any
+        nodes: v.nodes.map((n: any) => ({
+          target: n.target.join(" "),
+          summary: n.failureSummary,
+        })),
+      }));
+    },
+    { disableRules: opts.disableRules ?? [], include: opts.include ?? null },
+  ) as {
+    id: string;
+    impact: string;
+    help: string;
+    helpUrl: string;
+    nodes: { target: string; summary: string }[];
+  }[];
+  return violations
+    .filter((v) => impacts.includes(v.impact))
+    .map((v) => {
+      const shown = v.nodes.slice(0, 5).map((n) => n.target).join(", ");
+      const more = v.nodes.length > 5 ? `, … (${v.nodes.length - 5} more)` : "";
+      return `${v.id} (${v.impact}): ${v.help} — ${v.nodes.length} node(s): ${shown}${more} <${v.helpUrl}>`;
+    });
+}
+
+/** Saves a full-page PNG to test-results/screenshots/NAME.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const dir = join(repoRoot, "test-results", "screenshots");
+  await Deno.mkdir(dir, { recursive: true });
+  const path = join(dir, `${name.replace(/[^\w.-]+/g, "-")}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/**
+ * Collects uncaught page errors and console errors from now on; call the returned function to
+ * read them (e.g. `assert.deepEqual(errors(), [])` at the end of an e2e test).
+ */
+export function trackPageErrors(page: Page): () => string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`console.error: ${m.text()}`);
+  });
+  return () => [...errors];
+}
