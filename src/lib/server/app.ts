@@ -6,6 +6,7 @@ import { type Config, parseConfig } from "./config.ts";
 import { openKv } from "./store/kv.ts";
 import { createMailer, type Mailer } from "./integrations/mail.ts";
 import { deriveKey, randomToken } from "./integrations/crypto.ts";
+import { KeyedLock } from "./services/keyed-lock.ts";
 
 export type App = {
   config: Config;
@@ -20,6 +21,8 @@ export type App = {
   now: () => number;
   /** Called after a write queued outbox work; the job runner makes it drain soon. */
   kickOutbox: () => void;
+  /** Per-host write queue inside this process (an optimisation; KV checks guarantee correctness). */
+  hostLock: KeyedLock;
 };
 
 const HOLDER = Symbol.for("invito.app");
@@ -53,6 +56,7 @@ export async function buildApp(
     instanceId: randomToken(9),
     now: overrides.now ?? Date.now,
     kickOutbox: () => {},
+    hostLock: new KeyedLock(),
   };
 }
 

@@ -13,10 +13,9 @@ import { getEventTypeBySlug } from "../store/event-types.ts";
 import { getAvailability } from "../store/availability.ts";
 import { insertBooking, readLedgers } from "../store/bookings.ts";
 import { newOutboxRecord } from "../store/outbox.ts";
-import type { BookingRecord, EventTypeRecord, UserRecord } from "../store/records.ts";
+import type { BookingRecord, BookingTokenRecord, EventTypeRecord, UserRecord } from "../store/records.ts";
 import { randomToken } from "../integrations/crypto.ts";
 import { bookingToken, tokenHash } from "./booking-links.ts";
-import { KeyedLock } from "./keyed-lock.ts";
 
 export type BookInput = {
   username: string;
@@ -33,7 +32,6 @@ export type BookResult =
   | { ok: false; reason: "not_found" | "slot_unavailable" | "slot_taken" | "busy" };
 
 const MAX_ATTEMPTS = 8;
-const hostLock = new KeyedLock();
 
 /** Whether `start` is one of the slots the host offers, ignoring other bookings (the ledger decides those). */
 export async function isOffered(app: App, host: UserRecord, et: EventTypeRecord, start: Temporal.Instant): Promise<boolean> {
@@ -71,7 +69,7 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
   const block = blockedInterval(startMs, et.durationMin);
   const guestTimeZone = isValidTimeZone(input.timeZone) ? input.timeZone : host.timeZone;
 
-  return await hostLock.run(host.id, async () => {
+  return await app.hostLock.run(host.id, async () => {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const nowMs = app.now();
       const id = newId(nowMs);
@@ -113,7 +111,9 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
       const [confirmT, rejectT, guestT] = await Promise.all(
         (["confirm", "reject", "guest"] as const).map((p) => bookingToken(app, booking, p)),
       );
-      const tokens = [{ hash: await tokenHash(guestT), record: { v: 1 as const, bookingId: id, purpose: "guest" as const } }];
+      const tokens: { hash: string; record: BookingTokenRecord }[] = [
+        { hash: await tokenHash(guestT), record: { v: 1, bookingId: id, purpose: "guest" } },
+      ];
       if (pending) {
         tokens.push(
           { hash: await tokenHash(confirmT), record: { v: 1, bookingId: id, purpose: "confirm" } },

@@ -1,0 +1,102 @@
+/**
+ * An App over an in-memory KV with a settable clock and a mailer that records instead of
+ * sending, for store/service/job tests. Two apps may share one KV to act as two processes.
+ */
+import { type App, buildApp } from "../../src/lib/server/app.ts";
+import type { Mailer, OutgoingMail, SendResult } from "../../src/lib/server/integrations/mail.ts";
+import { insertUser } from "../../src/lib/server/store/users.ts";
+import { insertEventType } from "../../src/lib/server/store/event-types.ts";
+import { getAvailability, putAvailability } from "../../src/lib/server/store/availability.ts";
+import { newId } from "../../src/lib/server/store/users.ts";
+import type { EventTypeRecord, UserRecord } from "../../src/lib/server/store/records.ts";
+import type { WeeklyRules } from "../../src/lib/server/domain/availability.ts";
+
+export type RecordingMailer = Mailer & { sent: OutgoingMail[]; failWith: SendResult | null };
+
+export function recordingMailer(): RecordingMailer {
+  const m: RecordingMailer = {
+    mode: "smtp",
+    sent: [],
+    failWith: null,
+    send(mail) {
+      if (m.failWith) return Promise.resolve(m.failWith);
+      m.sent.push(mail);
+      return Promise.resolve({ ok: true, messageId: mail.messageId ?? String(m.sent.length) });
+    },
+  };
+  return m;
+}
+
+export type TestApp = App & { mailer: RecordingMailer; clock: { ms: number }; close(): void };
+
+export async function memoryApp(opts: { kv?: Deno.Kv; nowIso?: string; env?: Record<string, string> } = {}): Promise<TestApp> {
+  const kv = opts.kv ?? await Deno.openKv(":memory:");
+  const clock = { ms: Date.parse(opts.nowIso ?? "2026-11-20T08:00:00Z") };
+  const mailer = recordingMailer();
+  const app = await buildApp({
+    INVITO_DB_PATH: ":memory:",
+    INVITO_SESSION_SECRET: "test-secret-".padEnd(48, "x"),
+    INVITO_BASE_URL: "http://invito.test",
+    INVITO_DISABLE_CRON: "true",
+    ...opts.env,
+  }, { kv, mailer, now: () => clock.ms });
+  return Object.assign(app, { mailer, clock, close: () => (opts.kv ? undefined : kv.close()) }) as TestApp;
+}
+
+export const WORKDAYS: WeeklyRules = {
+  1: [{ start: "09:00", end: "17:00" }],
+  2: [{ start: "09:00", end: "17:00" }],
+  3: [{ start: "09:00", end: "17:00" }],
+  4: [{ start: "09:00", end: "17:00" }],
+  5: [{ start: "09:00", end: "17:00" }],
+  6: [],
+  7: [],
+};
+
+export async function createHost(
+  app: App,
+  opts: { username?: string; timeZone?: string; weekly?: WeeklyRules; email?: string } = {},
+): Promise<UserRecord> {
+  const username = opts.username ?? "host";
+  const res = await insertUser(app.kv, {
+    email: opts.email ?? `${username}@example.test`,
+    name: `Host ${username}`,
+    wantedUsername: username,
+    timeZone: opts.timeZone ?? "Europe/Berlin",
+    emailVerifiedMs: null,
+    image: null,
+  }, app.now());
+  if (!res.ok) throw new Error("host exists");
+  if (opts.weekly) {
+    const a = await getAvailability(app.kv, res.user.id, app.now());
+    await putAvailability(app.kv, { ...a, weekly: opts.weekly });
+  }
+  return res.user;
+}
+
+export async function createEventType(
+  app: App,
+  host: UserRecord,
+  opts: Partial<EventTypeRecord> & { slug: string },
+): Promise<EventTypeRecord> {
+  const rec: EventTypeRecord = {
+    v: 1,
+    id: newId(app.now()),
+    userId: host.id,
+    title: opts.slug,
+    description: "",
+    durationMin: 30,
+    requiresConfirmation: true,
+    bookingWindowDays: 60,
+    color: "#2549ea",
+    active: true,
+    confirmedMessage: "",
+    rejectedMessage: "",
+    createdAtMs: app.now(),
+    updatedAtMs: app.now(),
+    ...opts,
+  };
+  const res = await insertEventType(app.kv, rec);
+  if (!res.ok) throw new Error("slug taken");
+  return rec;
+}
