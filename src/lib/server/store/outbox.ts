@@ -72,15 +72,15 @@ export async function giveUp(kv: Deno.Kv, job: OutboxRecord, error: string): Pro
 }
 
 /** Every job of a booking, queued or failed, for the dashboard. */
-export async function listBookingJobs(kv: Deno.Kv, bookingId: string): Promise<OutboxRecord[]> {
-  const out: OutboxRecord[] = [];
+export async function listBookingJobs(kv: Deno.Kv, bookingId: string): Promise<{ job: OutboxRecord; failed: boolean }[]> {
+  const out: { job: OutboxRecord; failed: boolean }[] = [];
   for await (const e of kv.list<number>({ prefix: keys.outboxByBookingPrefix(bookingId) })) {
     const id = e.key[2] as JobId;
     const due = e.value;
     const rec = due === -1
       ? (await kv.get<OutboxRecord>(keys.outboxFailed(id))).value
       : (await kv.get<OutboxRecord>(keys.outbox(due, id))).value;
-    if (rec) out.push(rec);
+    if (rec) out.push({ job: rec, failed: due === -1 });
   }
   return out;
 }

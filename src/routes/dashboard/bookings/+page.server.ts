@@ -1,0 +1,40 @@
+import { error, fail } from "@sveltejs/kit";
+import * as v from "valibot";
+import type { Actions, PageServerLoad } from "./$types";
+import { listBookingsForHost, type StatusFilter } from "$lib/server/services/host-bookings.ts";
+import { decideBooking } from "$lib/server/services/decide-booking.ts";
+
+const FILTERS: StatusFilter[] = ["all", "pending", "confirmed", "rejected", "cancelled"];
+
+export const load: PageServerLoad = async ({ locals, url }) => {
+  const f = url.searchParams.get("status") ?? "all";
+  const filter = (FILTERS as string[]).includes(f) ? (f as StatusFilter) : "all";
+  return { filter, filters: FILTERS, rows: await listBookingsForHost(locals.app, locals.user!, filter) };
+};
+
+const Decision = v.object({
+  id: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, "Unknown booking")),
+  reason: v.optional(v.pipe(v.string(), v.maxLength(500, "Keep the reason under 500 characters")), ""),
+});
+
+const REFUSED: Record<string, string> = {
+  already_confirmed: "This booking is already confirmed.",
+  already_rejected: "This request was already rejected.",
+  expired: "This request expired before it was answered.",
+  cancelled: "This booking was already cancelled.",
+  not_pending: "This request is no longer open.",
+};
+
+function act(action: "confirm" | "reject" | "cancel") {
+  return async ({ request, locals }: Parameters<Actions[string]>[0]) => {
+    const parsed = v.safeParse(Decision, Object.fromEntries(await request.formData()));
+    if (!parsed.success) return fail(400, { error: parsed.issues[0].message, id: null });
+    const { id, reason } = parsed.output;
+    const res = await decideBooking(locals.app, id, action, "host", { hostId: locals.user!.id, reason: reason || undefined });
+    if (!res.ok && res.reason === "not_found") error(404, "There is no such booking.");
+    if (!res.ok) return fail(409, { error: REFUSED[res.reason] ?? "That did not work.", id });
+    return { done: action, id };
+  };
+}
+
+export const actions: Actions = { confirm: act("confirm"), reject: act("reject"), cancel: act("cancel") };
