@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { describeDuration, parseConfig, parseDuration } from "./config.ts";
+
+Deno.test("config: no environment at all gives a working default setup", () => {
+  const res = parseConfig({});
+  assert.ok(res.ok);
+  assert.equal(res.config.baseUrl.href, "http://localhost:8080/");
+  assert.deepEqual(res.config.listen, { hostname: "0.0.0.0", port: 8080 });
+  assert.equal(res.config.dbPath, "./data/invito.kv");
+  assert.equal(res.config.bookingTtlMs, 24 * 3_600_000);
+  assert.equal(res.config.syncIntervalMs, 15 * 60_000);
+  assert.equal(res.config.smtp, null);
+  assert.equal(res.config.oidc, null);
+});
+
+Deno.test("config: every problem is listed at once", () => {
+  const res = parseConfig({
+    INVITO_BASE_URL: "ftp://x",
+    INVITO_LISTEN_ADDR: "eighty",
+    INVITO_BOOKING_TTL: "1 day",
+    INVITO_SESSION_SECRET: "short",
+    INVITO_SMTP_PORT: "abc",
+  });
+  assert.ok(!res.ok);
+  assert.equal(res.errors.length, 5, res.errors.join("\n"));
+  assert.ok(res.errors.some((e) => e.includes("INVITO_BOOKING_TTL")));
+});
+
+Deno.test("config: OIDC settings must come together", () => {
+  const res = parseConfig({ INVITO_OIDC_ISSUER: "https://id.example" });
+  assert.ok(!res.ok);
+  assert.match(res.errors[0], /must be set together/);
+});
+
+Deno.test("config: durations accept 90s, 15m, 24h and refuse the rest", () => {
+  assert.equal(parseDuration("90s"), 90_000);
+  assert.equal(parseDuration("15m"), 900_000);
+  assert.equal(parseDuration("24h"), 86_400_000);
+  for (const bad of ["", "0m", "15", "m", "-5m", "1.5h"]) assert.equal(parseDuration(bad), null, bad);
+  assert.equal(describeDuration(86_400_000), "24 hours");
+  assert.equal(describeDuration(7 * 86_400_000), "7 days");
+  assert.equal(describeDuration(90_000), "90 seconds");
+});
