@@ -1,0 +1,10 @@
+import { chromium } from "npm:playwright-core";
+const b = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless","--no-sandbox","--disable-gpu","--disable-background-networking","--disable-component-update","--disable-sync","--no-first-run"] });
+const [url, name, w, dark, tz] = Deno.args;
+const ctx = await b.newContext({ viewport: { width: Number(w), height: 900 }, colorScheme: dark === "dark" ? "dark" : "light", timezoneId: tz ?? "America/New_York" });
+const p = await ctx.newPage();
+p.on("console", (m) => { if (m.type() === "error") console.log("console:", m.text()); });
+await p.goto(url, { waitUntil: "networkidle" });
+await p.screenshot({ path: `/tmp/shots/${name}.png`, fullPage: true });
+console.log(p.url());
+await b.close();

@@ -1,0 +1,33 @@
+import { error } from "@sveltejs/kit";
+import type { Actions, PageServerLoad } from "./$types";
+import { listOwnEventTypes, setEventTypeActive } from "$lib/server/services/event-types.ts";
+import { formValues } from "$lib/shared/forms.ts";
+
+export const load: PageServerLoad = async ({ locals, url }) => {
+  const types = await listOwnEventTypes(locals.app, locals.user!);
+  return {
+    eventTypes: types.map((t) => ({
+      id: t.id,
+      title: t.title,
+      slug: t.slug,
+      description: t.description,
+      durationMin: t.durationMin,
+      active: t.active,
+      requiresConfirmation: t.requiresConfirmation,
+      bookingWindowDays: t.bookingWindowDays,
+      color: t.color,
+    })),
+    deleted: url.searchParams.get("deleted") === "1",
+  };
+};
+
+export const actions: Actions = {
+  /** Turns an event type on or off; `active` is the wanted state ("true" / "false"). */
+  toggle: async ({ request, locals }) => {
+    const { id, active } = formValues(await request.formData(), ["id", "active"], 100);
+    const res = await setEventTypeActive(locals.app, locals.user!, id, active === "true");
+    if (!res.ok && res.reason === "not_found") error(404, "Not found");
+    if (!res.ok) error(409, "Please try again");
+    return { toggled: { id: res.record.id, title: res.record.title, active: res.record.active } };
+  },
+};
