@@ -1,0 +1,166 @@
+/**
+ * The booking invariant and the link flows over HTTP against the built server, with a real
+ * SMTP peer: what a crowd of guests and a host clicking mail links would do.
+ */
+import assert from "node:assert/strict";
+import ICAL from "ical.js";
+import { startApp } from "../support/app.ts";
+import { startSmtp } from "../support/smtp.ts";
+
+type Outcome = { status: number; location: string | null };
+
+async function post(base: string, path: string, form: Record<string, string>): Promise<Outcome> {
+  const res = await fetch(base + path, {
+    method: "POST",
+    headers: { origin: base, accept: "text/html", "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(form),
+    redirect: "manual",
+  });
+  await res.body?.cancel();
+  return { status: res.status, location: res.headers.get("location") };
+}
+
+async function firstSlots(base: string, slug: string, tz = "UTC"): Promise<string[]> {
+  const html = await (await fetch(`${base}/calendar/demo/${slug}?tz=${encodeURIComponent(tz)}`)).text();
+  return [...html.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]);
+}
+
+function tally(outcomes: Outcome[]) {
+  const t: Record<number, number> = {};
+  for (const o of outcomes) t[o.status] = (t[o.status] ?? 0) + 1;
+  return t;
+}
+
+Deno.test({
+  name: "booking over HTTP: 200 concurrent attempts on one slot give exactly one success and 199 × 409",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const [slot] = await firstSlots(app.baseUrl, "intro-call");
+    assert.ok(slot, "the demo host offers slots");
+    const outcomes = await Promise.all(Array.from({ length: 200 }, (_, i) =>
+      post(app.baseUrl, "/calendar/demo/intro-call?/book", {
+        name: `Guest ${i}`,
+        email: `g${i}@example.test`,
+        note: "",
+        start: slot,
+        tz: "UTC",
+      })));
+    assert.deepEqual(tally(outcomes), { 303: 1, 409: 199 });
+    const winner = outcomes.find((o) => o.status === 303)!;
+    assert.match(winner.location!, /^\/booking\/[A-Za-z0-9_-]{40,}$/);
+    // The slot is no longer offered to anyone.
+    assert.ok(!(await firstSlots(app.baseUrl, "intro-call")).includes(slot));
+    assert.ok(!(await firstSlots(app.baseUrl, "quick-chat")).includes(slot));
+  },
+});
+
+Deno.test({
+  name: "booking over HTTP: overlapping slots of two event types of one host — exactly one of 100 wins",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const [slot] = await firstSlots(app.baseUrl, "intro-call");
+    const inside = new Date(Date.parse(slot) + 15 * 60_000).toISOString().replace(".000Z", "Z");
+    assert.ok((await firstSlots(app.baseUrl, "quick-chat")).includes(inside));
+    const outcomes = await Promise.all(Array.from({ length: 100 }, (_, i) =>
+      i % 2
+        ? post(app.baseUrl, "/calendar/demo/intro-call?/book", { name: "A", email: `a${i}@example.test`, start: slot, tz: "UTC" })
+        : post(app.baseUrl, "/calendar/demo/quick-chat?/book", { name: "B", email: `b${i}@example.test`, start: inside, tz: "UTC" })
+    ));
+    assert.deepEqual(tally(outcomes), { 303: 1, 409: 99 });
+  },
+});
+
+Deno.test({
+  name: "confirm link: a mail scanner's GETs change nothing; 20 concurrent POSTs confirm once and send one invitation",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using smtp = await startSmtp();
+    await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
+    const [slot] = await firstSlots(app.baseUrl, "intro-call", "America/New_York");
+    const booked = await post(app.baseUrl, "/calendar/demo/intro-call?/book", {
+      name: "Nora Guest; Jr.",
+      email: "nora@example.test",
+      note: "Looking forward",
+      start: slot,
+      tz: "America/New_York",
+    });
+    assert.equal(booked.status, 303);
+    const request = await smtp.waitForMail((m) => m.to.includes("demo@invito.example") && /request/i.test(m.subject));
+    const confirm = request.text.match(/https?:\/\/\S+\/confirm/)![0];
+    assert.ok(confirm.startsWith(app.baseUrl), "links are built from INVITO_BASE_URL");
+    for (let i = 0; i < 3; i++) {
+      const page = await fetch(confirm);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /Confirm booking/);
+    }
+    const guestPage = await (await fetch(app.baseUrl + booked.location)).text();
+    assert.match(guestPage, /data-state="pending"/, "GETs did not confirm");
+
+    const path = new URL(confirm).pathname;
+    const results = await Promise.all(Array.from({ length: 20 }, () => post(app.baseUrl, path, {})));
+    assert.equal(results.filter((r) => r.status === 200).length, 1, JSON.stringify(tally(results)));
+    assert.equal(results.filter((r) => r.status === 409).length, 19);
+
+    const confirmed = await smtp.waitForMail((m) => m.to.includes("nora@example.test") && /^Confirmed/.test(m.subject));
+    assert.ok(confirmed.calendar, "the confirmation carries an invitation");
+    const vevent = new ICAL.Component(ICAL.parse(confirmed.calendar!)).getFirstSubcomponent("vevent")!;
+    const ev = new ICAL.Event(vevent);
+    assert.equal(ev.startDate.toJSDate().toISOString(), new Date(slot).toISOString());
+    assert.equal(ev.summary, "Intro call: Nora Guest; Jr. and Demo Host");
+    // The text gives the guest's own zone, by name.
+    assert.match(confirmed.text, /\(America\/New York, GMT-5\)/);
+    // Give any duplicate a moment to arrive, by waiting for the host's copy (queued in the same write).
+    await smtp.waitForMail((m) => m.to.includes("demo@invito.example") && /^Confirmed/.test(m.subject));
+    assert.equal(smtp.mails.filter((m) => m.to.includes("nora@example.test") && /^Confirmed/.test(m.subject)).length, 1);
+    const after = await (await fetch(app.baseUrl + booked.location)).text();
+    assert.match(after, /data-state="confirmed"/);
+    const ics = await fetch(app.baseUrl + booked.location + "/invite.ics");
+    assert.equal(ics.headers.get("content-type"), "text/calendar; charset=utf-8");
+    assert.match(await ics.text(), /BEGIN:VEVENT/);
+  },
+});
+
+Deno.test({
+  name: "bad input on the guest pages gets a clear 4xx and never a 5xx",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const get = async (p: string) => {
+      const r = await fetch(app.baseUrl + p, { headers: { accept: "text/html" } });
+      return { status: r.status, body: await r.text() };
+    };
+    assert.equal((await get("/calendar/nobody/")).status, 404);
+    assert.equal((await get("/calendar/demo/nothing")).status, 404);
+    const notDate = await get("/calendar/demo/intro-call?date=2026-02-30");
+    assert.equal(notDate.status, 400);
+    assert.match(notDate.body, /not a date we understand/);
+    assert.equal((await get("/calendar/demo/intro-call?date=1999-01-01")).status, 400);
+    assert.equal((await get("/calendar/demo/intro-call?date=2999-01-01")).status, 400);
+    assert.equal((await get("/calendar/demo/intro-call?month=13-99")).status, 400);
+    assert.equal((await get("/calendar/demo/intro-call?tz=Mars/Olympus")).status, 200, "an unknown zone falls back to the host's");
+    const [slot] = await firstSlots(app.baseUrl, "intro-call");
+    const book = (form: Record<string, string>) => post(app.baseUrl, "/calendar/demo/intro-call?/book", form);
+    const base = { name: "Ann", email: "ann@example.test", note: "", start: slot, tz: "UTC" };
+    assert.equal((await book({ ...base, name: "" })).status, 400);
+    assert.equal((await book({ ...base, name: "x".repeat(101) })).status, 400);
+    assert.equal((await book({ ...base, email: "not-an-email" })).status, 400);
+    assert.equal((await book({ ...base, note: "x".repeat(2001) })).status, 400);
+    assert.equal((await book({ ...base, start: "yesterday" })).status, 400);
+    const offGrid = new Date(Date.parse(slot) + 7 * 60_000).toISOString();
+    assert.equal((await book({ ...base, start: offGrid })).status, 409);
+    assert.equal((await book({ ...base, start: "2020-01-06T09:00:00Z" })).status, 409);
+    const unknown = await get("/booking/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/confirm");
+    assert.equal(unknown.status, 404);
+    assert.equal((await post(app.baseUrl, "/booking/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/confirm", {})).status, 404);
+    assert.equal((await get("/booking/short/confirm")).status, 404);
+    // Nothing was booked by any of this.
+    assert.ok((await firstSlots(app.baseUrl, "intro-call")).includes(slot));
+    assert.doesNotMatch(app.logs(), /\[error /);
+  },
+});
