@@ -18,7 +18,7 @@
 # Environment:
 #   INVITO_SKIP_BUILD=1      do not run `npm run build` (uses whatever .deno-deploy/ holds)
 #   INVITO_SKIP_SYSTEM=1     do not check/install the Debian packages (chromium, radicale)
-#   INVITO_TEST_TIMEOUT=N    seconds for the whole `deno test` run (default 1200); then it is
+#   INVITO_TEST_TIMEOUT=N    seconds for the whole `deno test` run (default 600); then it is
 #                            terminated (SIGTERM, SIGKILL 15 s later) and counted as a failure
 #
 # Cleanup: deno test runs in its own process group under `timeout`; every process the run starts
@@ -43,7 +43,7 @@ kill_leftovers() {
   for p in /proc/[0-9]*; do
     p=${p#/proc/}
     [[ $p == "$$" ]] && continue
-    if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "INVITO_TEST_RUN_ID=$run_id"; then
+    if grep -qzxF "INVITO_TEST_RUN_ID=$run_id" "/proc/$p/environ" 2>/dev/null; then
       pids+=("$p")
     fi
   done
@@ -102,7 +102,7 @@ log="$tmp/deno.log"
 junit="$tmp/junit.xml"
 : >"$log"
 echo "test-all: deno test -A --no-check ${args[*]}" >&2
-env INVITO_TEST_RUN_ID="$run_id" timeout -k 15 "${INVITO_TEST_TIMEOUT:-1200}" \
+env INVITO_TEST_RUN_ID="$run_id" timeout -k 15 "${INVITO_TEST_TIMEOUT:-600}" \
   "$DENO" test -A --no-check --permit-no-files --junit-path="$junit" "${args[@]}" \
   >"$log" 2>&1 </dev/null &
 test_pid=$!

@@ -60,7 +60,19 @@ const loadUser: Handle = async ({ event, resolve }) => {
   return resolve(event);
 };
 
-export const handle: Handle = sequence(withApp, securityHeaders, rotateSession, auth.handle, loadUser);
+/** Guest pages never need a session; skipping Auth.js there keeps them fast and cookie-free. */
+const PUBLIC = /^\/(calendar|booking|widget|healthz|embed\.js)(\/|$)/;
+
+const authOnly = (h: Handle): Handle => ({ event, resolve }) =>
+  PUBLIC.test(event.url.pathname) ? resolve(event) : h({ event, resolve });
+
+export const handle: Handle = sequence(
+  withApp,
+  securityHeaders,
+  authOnly(rotateSession),
+  authOnly(auth.handle),
+  authOnly(loadUser),
+);
 
 export const handleError: HandleServerError = ({ error, event, status }) => {
   if (status === 404) return { message: "Not found" };

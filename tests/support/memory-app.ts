@@ -29,7 +29,9 @@ export function recordingMailer(): RecordingMailer {
 
 export type TestApp = App & { mailer: RecordingMailer; clock: { ms: number }; close(): void };
 
-export async function memoryApp(opts: { kv?: Deno.Kv; nowIso?: string; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function memoryApp(
+  opts: { kv?: Deno.Kv; nowIso?: string; env?: Record<string, string> } = {},
+): Promise<TestApp> {
   const kv = opts.kv ?? await Deno.openKv(":memory:");
   const clock = { ms: Date.parse(opts.nowIso ?? "2026-11-20T08:00:00Z") };
   const mailer = recordingMailer();
@@ -40,7 +42,11 @@ export async function memoryApp(opts: { kv?: Deno.Kv; nowIso?: string; env?: Rec
     INVITO_DISABLE_CRON: "true",
     ...opts.env,
   }, { kv, mailer, now: () => clock.ms });
-  return Object.assign(app, { mailer, clock, close: () => (opts.kv ? undefined : kv.close()) }) as TestApp;
+  return Object.assign(app, {
+    mailer,
+    clock,
+    close: () => (opts.kv ? undefined : kv.close()),
+  }) as TestApp;
 }
 
 export const WORKDAYS: WeeklyRules = {

@@ -72,6 +72,19 @@ Deno.test("summarize: a run that timed out without a summary counts one failure 
     summarize({ denoLog: "", junitXml: null, denoExit: 137 }).line,
     "0 passed, 1 failed",
   );
+  // a killed run writes no JUnit: the finished top-level results in the output still count
+  const partial = [
+    "running 3 tests from ./x.test.ts",
+    "first ... ok (3ms)",
+    "second ...",
+    "  a step ... ok (1ms)",
+    "second ... FAILED (5ms)",
+    "third ...",
+  ].join("\n");
+  assert.equal(
+    summarize({ denoLog: partial, junitXml: null, denoExit: 124 }).line,
+    "1 passed, 2 failed",
+  );
 });
 
 Deno.test("summarize: a failed build and a non-zero exit with no failed test are failures", () => {

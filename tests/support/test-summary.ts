@@ -12,7 +12,8 @@
  * - `extraFailures` from the caller (the build step).
  *
  * Source of the numbers: Deno's summary line (`ok | 3 passed (2 steps) | 0 failed (1s)`) when the
- * run printed one, else the top-level testcases of the JUnit file.
+ * run printed one, else the top-level testcases of the JUnit file, else (a killed run writes no
+ * JUnit) the top-level `... ok` / `... FAILED` result lines of the output.
  *
  * CLI: `deno run -A tests/support/test-summary.ts --log FILE --junit FILE --exit CODE
  * [--extra-failed N --extra-reason TEXT]` prints the failed tests' names, then the final line
@@ -110,10 +111,17 @@ export function summarize(input: SummaryInput): Summary {
   let failed: number;
   if (fromLog) {
     ({ passed, failed } = fromLog);
-  } else {
+  } else if (input.junitXml) {
     const top = cases.filter((c) => !c.step && !c.skipped);
     passed = top.filter((c) => !c.failed).length;
     failed = top.filter((c) => c.failed).length + 1;
+  } else {
+    // Deno writes JUnit only at the end: count the finished top-level tests from the live output
+    // (steps are indented, top-level results start at column 0)
+    passed = input.denoLog.match(/^\S.* \.\.\. ok \(/gm)?.length ?? 0;
+    failed = (input.denoLog.match(/^\S.* \.\.\. FAILED\b/gm)?.length ?? 0) + 1;
+  }
+  if (!fromLog) {
     notes.push(
       input.denoExit === 124 || input.denoExit === 137
         ? `deno test timed out (exit ${input.denoExit}); counted as 1 failure`

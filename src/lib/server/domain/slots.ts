@@ -97,7 +97,7 @@ export function computeSlots(q: SlotQuery): Slot[] {
         while (b < busy.length && busy[b].endMs <= probeStart) b++;
         if (b < busy.length && busy[b].startMs < startMs + durationMs + afterMs) {
           // Blocked: jump to the first grid start whose probe begins at or after this busy end.
-          startMs += Math.ceil((busy[b].endMs - startMs) / stepMs) * stepMs;
+          startMs += Math.ceil((busy[b].endMs + beforeMs - startMs) / stepMs) * stepMs;
           continue;
         }
         slots.push({
@@ -264,10 +264,11 @@ function createWindowPlanner(
 // Small helpers.
 
 function minutesToMs(minutes: number, name: string, zeroAllowed: boolean): number {
-  if (!Number.isFinite(minutes) || minutes < 0 || (!zeroAllowed && minutes === 0)) {
+  const ms = Number.isFinite(minutes) ? Math.round(minutes * MS_PER_MINUTE) : Number.NaN;
+  if (!(ms > 0 || (zeroAllowed && ms === 0))) {
     throw new RangeError(`${name} must be a ${zeroAllowed ? "non-negative" : "positive"} number`);
   }
-  return Math.round(minutes * MS_PER_MINUTE);
+  return ms;
 }
 
 function assertTimeZone(timeZone: string): void {

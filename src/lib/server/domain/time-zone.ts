@@ -5,10 +5,24 @@ import { Temporal } from "./temporal.ts";
  * both Temporal and Intl accept. Offset strings ("+01:00") are refused: a fixed offset has no
  * DST and is never what a person who lives somewhere means.
  */
+const validity = new Map<string, boolean>();
+
 export function isValidTimeZone(timeZone: string): boolean {
-  if (typeof timeZone !== "string" || timeZone === "" || /^[+\-\u2212]/.test(timeZone)) {
+  if (
+    typeof timeZone !== "string" || timeZone === "" || timeZone.length > 64 ||
+    /^[+\-\u2212]/.test(timeZone)
+  ) {
     return false;
   }
+  // Checking costs two formatter constructions; the answer for a name never changes.
+  const known = validity.get(timeZone);
+  if (known !== undefined) return known;
+  const ok = check(timeZone);
+  if (validity.size < 2_000) validity.set(timeZone, ok);
+  return ok;
+}
+
+function check(timeZone: string): boolean {
   try {
     // Temporal alone would also accept ISO strings such as "2020-01-01T00:00[Europe/Berlin]".
     new Intl.DateTimeFormat("en-US", { timeZone });

@@ -12,6 +12,7 @@ import { getEventTypeBySlug, listEventTypes } from "../store/event-types.ts";
 import { getAvailability } from "../store/availability.ts";
 import { listBusy } from "../store/bookings.ts";
 import type { EventTypeRecord, UserRecord } from "../store/records.ts";
+import { formatTime, isoDateIn } from "../../shared/format.ts";
 
 export type PublicHost = { name: string; username: string; timeZone: string };
 export type PublicEventType = {
@@ -59,6 +60,17 @@ export type SlotPage =
     date: string | null;
     slots: SlotView[];
   };
+
+type CachedSlot = { ms: number; start: string; label: string };
+type CachedMonth = { dates: string[]; byDate: Map<string, CachedSlot[]> };
+
+/** Per-process cache of computed months, keyed by everything they depend on (bounded, FIFO). */
+const monthCache = new Map<string, CachedMonth>();
+const MONTH_CACHE_MAX = 1_000;
+function remember(key: string, value: CachedMonth) {
+  if (monthCache.size >= MONTH_CACHE_MAX) monthCache.delete(monthCache.keys().next().value!);
+  monthCache.set(key, value);
+}
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const MONTH_RE = /^\d{4}-\d{2}$/;
@@ -117,36 +129,51 @@ export async function getSlotPage(
   if (Temporal.PlainYearMonth.compare(month, lastMonth) > 0) month = lastMonth;
 
   const availability = await getAvailability(app.kv, host.id, nowMs);
-  const labelFmt = new Intl.DateTimeFormat("en-GB", { timeZone: tz, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const notBeforeMs = nowMs;
+  const horizonEndMs = horizonEnd.epochMilliseconds;
   const monthView = async (m: Temporal.PlainYearMonth) => {
     const fromDate = m.toPlainDate({ day: 1 });
     const from = startOfDay(fromDate, tz);
     const until = startOfDay(fromDate.add({ months: 1 }), tz);
     const busy = await listBusy(app.kv, host.id, from.epochMilliseconds - 86_400_000, until.epochMilliseconds + 86_400_000, nowMs);
-    const slots = computeSlots({
-      timeZone: host.timeZone,
-      weekly: availability.weekly,
-      overrides: availability.overrides,
-      timeOff: availability.timeOff,
-      from,
-      until,
-      durationMin: et.durationMin,
-      busy,
-      now,
-      horizonDays: et.bookingWindowDays,
-    });
-    const byDate = new Map<string, SlotView[]>();
-    for (const s of slots) {
-      const d = s.start.toZonedDateTimeISO(tz).toPlainDate().toString();
-      let list = byDate.get(d);
-      if (!list) byDate.set(d, (list = []));
-      list.push({ start: s.start.toString(), label: labelFmt.format(s.start.epochMilliseconds) });
+    // Everything the month's slots depend on, except the exact clock: slots are computed for the
+    // minute and filtered by the real `now` on the way out, so a cached month is never stale.
+    const minute = Math.floor(nowMs / 60_000) * 60_000;
+    const key = JSON.stringify([
+      host.id, host.timeZone, et.id, et.updatedAtMs, availability.updatedAtMs, tz, m.toString(), minute, busy,
+    ]);
+    let cached = monthCache.get(key);
+    if (!cached) {
+      const slots = computeSlots({
+        timeZone: host.timeZone,
+        weekly: availability.weekly,
+        overrides: availability.overrides,
+        timeOff: availability.timeOff,
+        from,
+        until,
+        durationMin: et.durationMin,
+        busy,
+        now: Temporal.Instant.fromEpochMilliseconds(minute),
+        horizonDays: et.bookingWindowDays,
+      });
+      const byDate = new Map<string, CachedSlot[]>();
+      for (const s of slots) {
+        const ms = s.start.epochMilliseconds;
+        const d = isoDateIn(ms, tz);
+        let list = byDate.get(d);
+        if (!list) byDate.set(d, (list = []));
+        list.push({ ms, start: s.start.toString(), label: formatTime(ms, tz) });
+      }
+      const dates: string[] = [];
+      for (let d = fromDate; d.month === fromDate.month; d = d.add({ days: 1 })) dates.push(d.toString());
+      cached = { dates, byDate };
+      remember(key, cached);
     }
-    const days: DayView[] = [];
-    for (let d = fromDate; d.month === fromDate.month; d = d.add({ days: 1 })) {
-      days.push({ date: d.toString(), slots: byDate.get(d.toString())?.length ?? 0 });
-    }
-    return { days, byDate };
+    const live = (d: string) =>
+      (cached!.byDate.get(d) ?? []).filter((x) => x.ms >= notBeforeMs && x.ms < horizonEndMs);
+    const days: DayView[] = cached.dates.map((d) => ({ date: d, slots: live(d).length }));
+    const slotsOn = (d: string): SlotView[] => live(d).map(({ start, label }) => ({ start, label }));
+    return { days, slotsOn };
   };
 
   let view = await monthView(month);
@@ -168,6 +195,6 @@ export async function getSlotPage(
     month: month.toString(),
     days: view.days,
     date: selected,
-    slots: selected ? view.byDate.get(selected) ?? [] : [],
+    slots: selected ? view.slotsOn(selected) : [],
   };
 }

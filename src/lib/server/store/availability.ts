@@ -3,8 +3,9 @@ import type { AvailabilityRecord } from "./records.ts";
 import { defaultWeeklyRules } from "../domain/availability.ts";
 
 /** A host who never saved availability has Mon–Fri 09:00–17:00 in their zone, as on Calendly. */
-export function defaultAvailability(userId: UserId, nowMs: number): AvailabilityRecord {
-  return { v: 1, userId, weekly: defaultWeeklyRules(), overrides: [], timeOff: [], updatedAtMs: nowMs };
+export function defaultAvailability(userId: UserId, _nowMs: number): AvailabilityRecord {
+  // updatedAtMs 0: never saved (caches key on it, so it must not move with the clock).
+  return { v: 1, userId, weekly: defaultWeeklyRules(), overrides: [], timeOff: [], updatedAtMs: 0 };
 }
 
 export async function getAvailability(kv: Deno.Kv, userId: UserId, nowMs: number): Promise<AvailabilityRecord> {

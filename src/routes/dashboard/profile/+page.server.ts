@@ -1,7 +1,7 @@
 import { fail, redirect } from "@sveltejs/kit";
 import * as v from "valibot";
 import type { Actions, PageServerLoad } from "./$types";
-import { listTimeZones } from "$lib/server/domain/time-zone.ts";
+import { isValidTimeZone, listTimeZones } from "$lib/server/domain/time-zone.ts";
 import { adoptBrowserTimeZone, updateProfile } from "$lib/server/services/profile.ts";
 import { fieldErrors, formValues, ProfileForm } from "$lib/shared/forms.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
@@ -19,7 +19,12 @@ export const actions: Actions = {
     const user = locals.user!;
     const values = formValues(await request.formData(), ["name", "username", "timeZone"], 200);
     const parsed = v.safeParse(ProfileForm, values);
-    if (!parsed.success) return fail(400, { values, errors: fieldErrors(parsed.issues) });
+    if (!parsed.success) {
+      const errors = fieldErrors(parsed.issues);
+      // Report an unknown zone together with the other problems, not one round trip later.
+      if (!errors.timeZone && !isValidTimeZone(values.timeZone.trim())) errors.timeZone = "Choose a time zone from the list";
+      return fail(400, { values, errors });
+    }
     const res = await updateProfile(locals.app, user, parsed.output);
     if (!res.ok) return fail(400, { values, errors: { [res.field]: res.message } });
     // Loads that run after this action in the same request see the saved profile.

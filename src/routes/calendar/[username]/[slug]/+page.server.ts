@@ -3,7 +3,6 @@ import * as v from "valibot";
 import type { Actions, PageServerLoad } from "./$types";
 import { getSlotPage } from "$lib/server/services/public-calendar.ts";
 import { bookSlot } from "$lib/server/services/book-slot.ts";
-import { listTimeZones } from "$lib/server/domain/time-zone.ts";
 import { BookingForm, fieldErrors } from "$lib/shared/forms.ts";
 import { describeDuration } from "$lib/server/config.ts";
 
@@ -25,7 +24,6 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
     tzFromUrl: q.has("tz"),
     chosen,
     slotWasTaken: !!slot && !chosen,
-    zones: listTimeZones(),
     ttlText: describeDuration(locals.app.config.bookingTtlMs),
   };
 };
