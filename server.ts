@@ -32,9 +32,21 @@ Deno.serve({
   // and Auth.js callbacks must see the public origin (STACK-NOTES pitfall 9).
   const url = new URL(req.url);
   let request = req;
-  if (url.origin !== origin) {
-    const publicUrl = origin + url.pathname + url.search;
-    request = new Request(publicUrl, req);
+  // Host and scheme come from INVITO_BASE_URL only: forwarded host headers would let a client
+  // steer Auth.js redirects (host poisoning).
+  const forwarded = req.headers.has("x-forwarded-host") || req.headers.has("x-forwarded-proto");
+  if (url.origin !== origin || forwarded) {
+    const headers = new Headers(req.headers);
+    headers.delete("x-forwarded-host");
+    headers.delete("x-forwarded-proto");
+    request = new Request(origin + url.pathname + url.search, {
+      method: req.method,
+      headers,
+      body: req.body,
+      signal: req.signal,
+      // @ts-ignore: Deno needs duplex for streaming request bodies
+      duplex: "half",
+    });
   }
   const res = await handler(request, info);
   return staticHeaders(url.pathname, res);

@@ -46,7 +46,7 @@ if [[ $npm_needed == 1 ]]; then
   npm install --no-audit --no-fund >&2
   # npm may leave the marker untouched when the tree was already right, and it may rewrite
   # package-lock.json after the marker: touch it so the next run is the fast path.
-  touch "$marker"
+  if [[ -f $marker ]]; then touch "$marker"; fi
 fi
 
 # --- Debian packages ------------------------------------------------------------------------------

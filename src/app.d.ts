@@ -7,6 +7,8 @@ declare global {
       app: InvitoApp;
       user: UserRecord | null;
       mailFailure?: { detail: string };
+      /** Where a sign-in started from this request should land (already sanitised). */
+      signinNext?: string;
       clientIp: string;
     }
     interface Error {

@@ -8,6 +8,7 @@ import { getUser } from "$lib/server/store/users.ts";
 import { startJobs } from "$lib/server/jobs/index.ts";
 import { seedDemo } from "$lib/server/services/seed-demo.ts";
 import { securityHeaders } from "$lib/server/http/security-headers.ts";
+import { safeRedirectPath } from "$lib/shared/redirect.ts";
 
 export const init: ServerInit = async () => {
   const app = await getApp();
@@ -44,6 +45,29 @@ const rotateSession: Handle = async ({ event, resolve }) => {
   return res;
 };
 
+/**
+ * Auth.js answers a hostile callbackUrl ("javascript:…") with a 500. Only same-origin paths go
+ * in, and any server error it still produces becomes a readable sign-in page, never a 5xx.
+ */
+const guardAuth: Handle = async ({ event, resolve }) => {
+  if (!event.url.pathname.startsWith("/auth/")) return resolve(event);
+  const cb = event.url.searchParams.get("callbackUrl");
+  if (cb !== null) {
+    const safe = safeRedirectPath(cb, event.url.origin);
+    if (safe !== cb) {
+      const u = new URL(event.url);
+      u.searchParams.set("callbackUrl", safe);
+      redirect(303, u.pathname + u.search);
+    }
+  }
+  const res = await resolve(event);
+  if (res.status >= 500) {
+    console.error(`[auth] ${event.request.method} ${event.url.pathname} answered ${res.status}`);
+    return new Response(null, { status: 303, headers: { location: "/signin?error=Configuration" } });
+  }
+  return res;
+};
+
 const loadUser: Handle = async ({ event, resolve }) => {
   const token = SESSION_COOKIES.map((n) => event.cookies.get(n)).find(Boolean);
   if (token) {
@@ -69,6 +93,7 @@ const authOnly = (h: Handle): Handle => ({ event, resolve }) =>
 export const handle: Handle = sequence(
   withApp,
   securityHeaders,
+  authOnly(guardAuth),
   authOnly(rotateSession),
   authOnly(auth.handle),
   authOnly(loadUser),

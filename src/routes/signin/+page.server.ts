@@ -28,7 +28,8 @@ export const load: PageServerLoad = ({ locals, url }) => {
 
 async function start(event: Parameters<Actions[string]>[0], provider: "email" | "oidc") {
   const form = await event.request.clone().formData();
-  const next = safeRedirectPath(form.get("next"), event.url.origin);
+  const next = safeRedirectPath(form.get("next") ?? form.get("redirectTo"), event.url.origin);
+  event.locals.signinNext = next;
   if (provider === "email") {
     const parsed = v.safeParse(EmailForm, { email: form.get("email") ?? "" });
     if (!parsed.success) {
@@ -40,7 +41,11 @@ async function start(event: Parameters<Actions[string]>[0], provider: "email" | 
   try {
     await auth.signIn(event);
   } catch (err) {
-    if (isRedirect(err)) throw err;
+    if (isRedirect(err)) {
+      // Auth.js sends email sign-ins to its own verify-request page; ours says the same, better.
+      if (provider === "email") redirect(303, "/signin/check-email");
+      throw err;
+    }
     if (event.locals.mailFailure) {
       console.error("[signin] magic link not sent:", event.locals.mailFailure.detail);
       return fail(503, {

@@ -61,7 +61,8 @@ export function createAuth(getApp: () => Promise<App>) {
       async sendVerificationRequest({ identifier, token, url }) {
         // The link is built from INVITO_BASE_URL only; it leads to our page whose button
         // completes sign-in, so a mail scanner that prefetches the link does not burn it.
-        const callbackUrl = new URL(url).searchParams.get("callbackUrl");
+        const callbackUrl = (event.locals as { signinNext?: string }).signinNext ??
+          new URL(url).searchParams.get("callbackUrl");
         const link = new URL(`${base}/signin/verify`);
         link.searchParams.set("token", token);
         link.searchParams.set("email", identifier);
