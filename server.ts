@@ -8,6 +8,7 @@ import rawDeployConfig from "./.deno-deploy/deploy.json" with { type: "json" };
 import rawSvelteData from "./.deno-deploy/svelte.json" with { type: "json" };
 import { parseConfig } from "./src/lib/server/config.ts";
 import { staticHeaders } from "./src/lib/server/http/static-headers.ts";
+import { guardRequest } from "./src/lib/server/http/request-guard.ts";
 
 const parsed = parseConfig(Deno.env.toObject());
 if (!parsed.ok) {
@@ -34,11 +35,16 @@ Deno.serve({
   let request = req;
   // Host and scheme come from INVITO_BASE_URL only: forwarded host headers would let a client
   // steer Auth.js redirects (host poisoning).
+  const guard = guardRequest(req.method, req.headers, url.pathname);
+  if (guard.action === "forbid") {
+    return staticHeaders(url.pathname, new Response(guard.reason, { status: 403, headers: { "content-type": "text/plain; charset=utf-8" } }));
+  }
   const forwarded = req.headers.has("x-forwarded-host") || req.headers.has("x-forwarded-proto");
-  if (url.origin !== origin || forwarded) {
+  if (url.origin !== origin || forwarded || guard.action === "fix-origin") {
     const headers = new Headers(req.headers);
     headers.delete("x-forwarded-host");
     headers.delete("x-forwarded-proto");
+    if (guard.action === "fix-origin") headers.set("origin", origin);
     request = new Request(origin + url.pathname + url.search, {
       method: req.method,
       headers,

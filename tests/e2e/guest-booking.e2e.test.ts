@@ -1,0 +1,132 @@
+/**
+ * As a person would: a guest in New York books the demo host (Berlin) in Chromium; the host's
+ * request arrives at a real SMTP server; the host opens the confirm link and confirms; the
+ * guest's confirmation arrives with an invitation whose times match what the page showed.
+ */
+import assert from "node:assert/strict";
+import ICAL from "ical.js";
+import { startApp } from "../support/app.ts";
+import { startSmtp } from "../support/smtp.ts";
+import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+
+Deno.test({
+  name: "e2e: a guest in New York books the Berlin demo host, the host confirms from the mail, and the invitation arrives",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using smtp = await startSmtp();
+    await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
+    const browser = await launchBrowser();
+    try {
+      const ctx = await browser.newContext({ timezoneId: "America/New_York", viewport: { width: 1280, height: 900 } });
+      const page = await ctx.newPage();
+      const errors = trackPageErrors(page);
+
+      await page.goto(`${app.baseUrl}/calendar/demo/`);
+      assert.deepEqual(await checkA11y(page), []);
+      await page.getByRole("link", { name: /Intro call/ }).click();
+      // The browser's zone is detected and kept in the URL.
+      await page.waitForURL(/tz=America%2FNew_York/);
+      await page.getByText("Times below are in America/New York").waitFor();
+      assert.deepEqual(await checkA11y(page), []);
+      await screenshot(page, "guest-1-picker");
+
+      const firstSlot = page.locator("a[data-slot]").first();
+      const startIso = await firstSlot.getAttribute("data-slot");
+      const label = (await firstSlot.textContent())!.trim();
+      assert.ok(startIso);
+      // The label is the slot's start in New York time.
+      const nyLabel = new Intl.DateTimeFormat("en-GB", { timeZone: "America/New_York", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+        .format(Date.parse(startIso!));
+      assert.equal(label, nyLabel);
+      await firstSlot.click();
+      await page.getByRole("heading", { name: "Your details" }).waitFor();
+      assert.deepEqual(await checkA11y(page), []);
+
+      // Submitting empty shows what to fix, next to the field, without losing the slot.
+      await page.getByRole("button", { name: "Request this time" }).click();
+      await page.getByText("Name is required").waitFor();
+      await page.getByLabel("Name").fill("Grace Guest");
+      await page.getByLabel("Email").fill("grace@example.test");
+      await page.getByLabel(/Anything to share/).fill("Let's talk about the roadmap.");
+      await screenshot(page, "guest-2-form");
+      await page.getByRole("button", { name: "Request this time" }).click();
+      await page.waitForURL(/\/booking\/[A-Za-z0-9_-]+$/);
+      await page.getByRole("heading", { name: "Your request has been sent" }).waitFor();
+      assert.match(await page.locator("main").innerText(), /The host will confirm within 24 hours/);
+      assert.match(await page.getByTestId("booking-when").innerText(), new RegExp(`${nyLabel}–`));
+      assert.deepEqual(await checkA11y(page), []);
+      await screenshot(page, "guest-3-requested");
+      const guestUrl = page.url();
+
+      // The host's mail, with times in Berlin.
+      const request = await smtp.waitForMail((m) => m.to.includes("demo@invito.example") && /request/i.test(m.subject));
+      assert.match(request.text, /Grace Guest/);
+      assert.match(request.text, /Let's talk about the roadmap\./);
+      const berlin = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Berlin", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+        .format(Date.parse(startIso!));
+      assert.match(request.text, new RegExp(`${berlin}–\\d\\d:\\d\\d \\(Europe/Berlin`));
+      const confirmLink = request.text.match(/https?:\/\/\S+\/confirm/)![0];
+
+      const host = await ctx.newPage();
+      await host.goto(confirmLink);
+      await host.getByRole("heading", { name: "Confirm this booking?" }).waitFor();
+      assert.deepEqual(await checkA11y(host), []);
+      await screenshot(host, "host-1-confirm");
+      await host.getByRole("button", { name: "Confirm booking" }).click();
+      await host.getByTestId("decision-result").waitFor();
+      assert.match(await host.getByTestId("decision-result").innerText(), /Confirmed/);
+      await screenshot(host, "host-2-confirmed");
+
+      const confirmed = await smtp.waitForMail((m) => m.to.includes("grace@example.test") && /^Confirmed/.test(m.subject));
+      assert.ok(confirmed.calendar);
+      const ev = new ICAL.Event(new ICAL.Component(ICAL.parse(confirmed.calendar!)).getFirstSubcomponent("vevent")!);
+      assert.equal(ev.startDate.toJSDate().getTime(), Date.parse(startIso!));
+      assert.equal(ev.endDate.toJSDate().getTime() - Date.parse(startIso!), 30 * 60_000);
+      assert.match(confirmed.text, new RegExp(`${nyLabel}–\\d\\d:\\d\\d \\(America/New York`));
+
+      await page.goto(guestUrl);
+      await page.getByRole("heading", { name: "You are booked" }).waitFor();
+      const download = page.waitForEvent("download");
+      await page.getByRole("link", { name: /Add to calendar/ }).click();
+      const file = await (await download).path();
+      assert.match(await Deno.readTextFile(file!), /BEGIN:VEVENT/);
+      await screenshot(page, "guest-4-confirmed");
+      assert.deepEqual(errors(), []);
+      await ctx.close();
+    } finally {
+      await browser.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "e2e: the booking page works on a 360 px phone in dark mode and without JavaScript",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const browser = await launchBrowser();
+    try {
+      const ctx = await browser.newContext({
+        timezoneId: "Australia/Sydney",
+        viewport: { width: 360, height: 780 },
+        colorScheme: "dark",
+        javaScriptEnabled: false,
+      });
+      const page = await ctx.newPage();
+      await page.goto(`${app.baseUrl}/calendar/demo/quick-chat?tz=Australia/Sydney`);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 360, `no horizontal scroll (scrollWidth ${width})`);
+      await screenshot(page, "guest-360-dark-nojs");
+      await page.locator("a[data-slot]").first().click();
+      await page.getByLabel("Name").fill("Sam");
+      await page.getByLabel("Email").fill("sam@example.test");
+      await page.getByRole("button", { name: "Book this time" }).click();
+      await page.getByRole("heading", { name: "You are booked" }).waitFor();
+      await ctx.close();
+    } finally {
+      await browser.close();
+    }
+  },
+});
