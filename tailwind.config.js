@@ -2,7 +2,7 @@
 /** @type {import('tailwindcss').Config} */
 export default {
   content: ["./src/**/*.{html,svelte,ts}"],
-  darkMode: ["variant", "&:where(.dark, .dark *)"],
+  // Dark mode is the `dark` custom variant in src/app.css (class, or system preference without JS).
   theme: {
     extend: {
       colors: {

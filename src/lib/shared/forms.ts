@@ -325,8 +325,8 @@ export function formatDays(days: readonly WeekdayNumber[]): string {
 }
 
 /**
- * A read-only summary of weekly hours: days with the same hours share a line, in weekday order
- * of their first day, e.g. [{ days: "Mon–Fri", hours: "09:00–17:00" }, { days: "Sat, Sun", hours: null }].
+ * A read-only summary of weekly hours: days with the same hours share a line, lines in weekday
+ * order of their first day, e.g. [{ days: "Mon–Fri", hours: "09:00–17:00" }, { days: "Sat, Sun", hours: null }].
  * `hours: null` means unavailable.
  */
 export function summarizeWeekly(weekly: WeeklyValues): { days: string; hours: string | null }[] {
@@ -335,10 +335,5 @@ export function summarizeWeekly(weekly: WeeklyValues): { days: string; hours: st
     const sig = (weekly[d] ?? []).map((r) => `${r.start}–${r.end}`).join(", ");
     groups.set(sig, [...(groups.get(sig) ?? []), d]);
   }
-  const open = [...groups.entries()].filter(([sig]) => sig !== "");
-  const closed = groups.get("");
-  return [
-    ...open.map(([sig, days]) => ({ days: formatDays(days), hours: sig })),
-    ...(closed ? [{ days: formatDays(closed), hours: null }] : []),
-  ];
+  return [...groups.entries()].map(([sig, days]) => ({ days: formatDays(days), hours: sig === "" ? null : sig }));
 }
