@@ -9,6 +9,10 @@ import { startJobs } from "$lib/server/jobs/index.ts";
 import { seedDemo } from "$lib/server/services/seed-demo.ts";
 import { securityHeaders } from "$lib/server/http/security-headers.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
+import { clientIp } from "$lib/server/http/client-ip.ts";
+import { rateGroupFor } from "$lib/server/domain/rate-limit.ts";
+import { checkRateLimit } from "$lib/server/services/rate-limit.ts";
+import { tooManyRequests } from "$lib/server/http/too-many.ts";
 
 export const init: ServerInit = async () => {
   const app = await getApp();
@@ -22,10 +26,18 @@ export const init: ServerInit = async () => {
 const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"];
 
 const withApp: Handle = async ({ event, resolve }) => {
-  event.locals.app = await getApp();
+  const app = event.locals.app = await getApp();
   event.locals.user = null;
-  event.locals.clientIp = event.getClientAddress();
+  event.locals.clientIp = clientIp(event.getClientAddress(), event.request.headers.get("x-forwarded-for"), app.config.trustedProxies);
   return resolve(event);
+};
+
+const rateLimit: Handle = async ({ event, resolve }) => {
+  const group = rateGroupFor(event.request.method, event.url.pathname, event.url.search);
+  if (!group) return resolve(event);
+  const decision = await checkRateLimit(event.locals.app, group, event.locals.clientIp);
+  if (decision.ok) return resolve(event);
+  return tooManyRequests(decision.retryAfterS, event.request.headers.get("accept") ?? "");
 };
 
 /**
@@ -93,6 +105,7 @@ const authOnly = (h: Handle): Handle => ({ event, resolve }) =>
 export const handle: Handle = sequence(
   withApp,
   securityHeaders,
+  rateLimit,
   authOnly(guardAuth),
   authOnly(rotateSession),
   authOnly(auth.handle),

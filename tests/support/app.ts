@@ -129,6 +129,7 @@ export async function startApp(opts: StartAppOptions = {}): Promise<AppHandle> {
       INVITO_DB_PATH: dbPath,
       INVITO_SESSION_SECRET: sessionSecret,
       INVITO_RATE_LIMIT: "off",
+      INVITO_MIN_FILL_TIME: "0s",
     };
     if (opts.demo) invito.INVITO_DEMO = "1";
     if (opts.smtp) {

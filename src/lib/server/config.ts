@@ -3,6 +3,7 @@
  * once so a self-hoster fixes their .env in one pass instead of one restart per typo.
  */
 import * as v from "valibot";
+import { parseRateLimitSetting, type RateLimits } from "./domain/rate-limit.ts";
 
 export type Config = {
   baseUrl: URL;
@@ -13,7 +14,12 @@ export type Config = {
   smtp: { host: string; port: number; user: string | null; password: string | null; from: string } | null;
   bookingTtlMs: number;
   syncIntervalMs: number;
-  rateLimit: boolean;
+  /** null = off (load tests, benchmarks). */
+  rateLimits: RateLimits | null;
+  /** A booking form submitted faster than this after it was shown is refused as a bot. */
+  minFillMs: number;
+  /** At most this many live pending requests per guest email per host. */
+  maxPendingPerGuest: number;
   allowPrivateCaldav: boolean;
   trustedProxies: string[];
   demo: boolean;
@@ -94,6 +100,16 @@ const EnvSchema = v.object({
   INVITO_BOOKING_TTL: duration("INVITO_BOOKING_TTL", "24h"),
   INVITO_SYNC_INTERVAL: duration("INVITO_SYNC_INTERVAL", "15m"),
   INVITO_RATE_LIMIT: v.optional(v.string(), "on"),
+  INVITO_MIN_FILL_TIME: v.optional(
+    v.pipe(
+      v.string(),
+      v.check((s) => s.trim() === "0s" || s.trim() === "0" || parseDuration(s) !== null, 'INVITO_MIN_FILL_TIME must be a duration like "2s" (or "0s" to turn it off)'),
+      v.transform((s) => (s.trim() === "0s" || s.trim() === "0" ? 0 : parseDuration(s)!)),
+    ),
+  ),
+  INVITO_MAX_PENDING_PER_GUEST: v.optional(
+    v.pipe(v.string(), v.regex(/^\d{1,4}$/, "INVITO_MAX_PENDING_PER_GUEST must be a whole number"), v.transform(Number), v.minValue(1, "INVITO_MAX_PENDING_PER_GUEST must be at least 1")),
+  ),
   INVITO_ALLOW_PRIVATE_CALDAV: bool(false),
   INVITO_TRUSTED_PROXIES: v.optional(v.string(), ""),
   INVITO_DEMO: bool(false),
@@ -126,8 +142,8 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       "INVITO_OIDC_ISSUER, INVITO_OIDC_CLIENT_ID and INVITO_OIDC_CLIENT_SECRET must be set together",
     );
   }
-  const rate = e.INVITO_RATE_LIMIT.trim().toLowerCase();
-  if (!["on", "off", "true", "false"].includes(rate)) errors.push('INVITO_RATE_LIMIT must be "on" or "off"');
+  const rate = parseRateLimitSetting(e.INVITO_RATE_LIMIT);
+  if (!rate.ok) errors.push(rate.error);
   const baseUrl = new URL(e.INVITO_BASE_URL);
   if (errors.length) return { ok: false, errors };
   return {
@@ -156,7 +172,9 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         : null,
       bookingTtlMs: e.INVITO_BOOKING_TTL,
       syncIntervalMs: e.INVITO_SYNC_INTERVAL,
-      rateLimit: rate === "on" || rate === "true",
+      rateLimits: rate.ok ? rate.limits : null,
+      minFillMs: e.INVITO_MIN_FILL_TIME ?? 2_000,
+      maxPendingPerGuest: e.INVITO_MAX_PENDING_PER_GUEST ?? 3,
       allowPrivateCaldav: e.INVITO_ALLOW_PRIVATE_CALDAV,
       trustedProxies: e.INVITO_TRUSTED_PROXIES.split(",").map((s) => s.trim()).filter(Boolean),
       demo: e.INVITO_DEMO,

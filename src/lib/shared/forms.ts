@@ -25,7 +25,10 @@ const trimmed = (min: number, max: number, what: string) =>
   v.pipe(
     v.optional(v.string(), ""),
     v.transform((s) => s.trim()),
-    v.minLength(min, min === 1 ? `${what} is required` : `${what} needs at least ${min} characters`),
+    v.minLength(
+      min,
+      min === 1 ? `${what} is required` : `${what} needs at least ${min} characters`,
+    ),
     v.maxLength(max, `${what} can be at most ${max} characters`),
   );
 
@@ -72,9 +75,16 @@ export const ProfileForm = v.object({
   username: v.pipe(
     v.optional(v.string(), ""),
     v.transform((s) => s.trim().toLowerCase()),
-    v.regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])$/, `Username: ${USERNAME_HINT}, not starting or ending with a dash`),
+    v.regex(
+      /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])$/,
+      `Username: ${USERNAME_HINT}, not starting or ending with a dash`,
+    ),
   ),
-  timeZone: v.pipe(v.optional(v.string(), ""), v.transform((s) => s.trim()), v.minLength(1, "Choose a time zone")),
+  timeZone: v.pipe(
+    v.optional(v.string(), ""),
+    v.transform((s) => s.trim()),
+    v.minLength(1, "Choose a time zone"),
+  ),
 });
 
 export const EmailForm = v.object({
@@ -105,7 +115,11 @@ export const BookingForm = v.object({
 });
 
 /** Only the named fields, as strings: a File or a missing field becomes "" (safe to echo back). */
-export function formValues<K extends string>(form: FormData, names: readonly K[], max = 4000): Record<K, string> {
+export function formValues<K extends string>(
+  form: FormData,
+  names: readonly K[],
+  max = 4000,
+): Record<K, string> {
   const out = {} as Record<K, string>;
   for (const name of names) {
     const value = form.get(name);
@@ -160,7 +174,9 @@ export const NEW_EVENT_TYPE_VALUES: EventTypeValues = {
 export const DURATION_PICKS = [15, 30, 45, 60] as const;
 
 /** Raw form strings (see formValues) → editor values, so a refused form comes back as typed. */
-export function eventTypeValuesFromForm(raw: Record<(typeof EVENT_TYPE_FIELDS)[number], string>): EventTypeValues {
+export function eventTypeValuesFromForm(
+  raw: Record<(typeof EVENT_TYPE_FIELDS)[number], string>,
+): EventTypeValues {
   const ticked = (s: string) => s === "on" || s === "true" || s === "1";
   return {
     ...raw,
@@ -184,10 +200,22 @@ export function slugify(text: string): string {
 export type WeekdayNumber = 1 | 2 | 3 | 4 | 5 | 6 | 7;
 export const WEEKDAY_NUMBERS: readonly WeekdayNumber[] = [1, 2, 3, 4, 5, 6, 7];
 export const WEEKDAY_NAMES: Record<WeekdayNumber, string> = {
-  1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday", 6: "Saturday", 7: "Sunday",
+  1: "Monday",
+  2: "Tuesday",
+  3: "Wednesday",
+  4: "Thursday",
+  5: "Friday",
+  6: "Saturday",
+  7: "Sunday",
 };
 export const WEEKDAY_SHORT: Record<WeekdayNumber, string> = {
-  1: "Mon", 2: "Tue", 3: "Wed", 4: "Thu", 5: "Fri", 6: "Sat", 7: "Sun",
+  1: "Mon",
+  2: "Tue",
+  3: "Wed",
+  4: "Thu",
+  5: "Fri",
+  6: "Sat",
+  7: "Sun",
 };
 export const MAX_RANGES_PER_DAY = 12;
 
@@ -202,7 +230,8 @@ export type WeeklyIntent =
   | { kind: "copy_monday" };
 
 export const weeklyOnField = (day: WeekdayNumber) => `d${day}_on`;
-export const weeklyField = (day: WeekdayNumber, edge: "start" | "end", index: number) => `d${day}_${edge}_${index}`;
+export const weeklyField = (day: WeekdayNumber, edge: "start" | "end", index: number) =>
+  `d${day}_${edge}_${index}`;
 
 export const DEFAULT_RANGE: TimeRangeValue = { start: "09:00", end: "17:00" };
 
@@ -245,7 +274,9 @@ export function draftFromWeekly(weekly: WeeklyValues): WeeklyDraft {
 /** What is saved: a day switched off (or left without ranges) has no hours. */
 export function weeklyFromDraft(draft: WeeklyDraft): WeeklyValues {
   const out = {} as WeeklyValues;
-  for (const d of WEEKDAY_NUMBERS) out[d] = draft[d].on ? draft[d].ranges.map((r) => ({ ...r })) : [];
+  for (const d of WEEKDAY_NUMBERS) {
+    out[d] = draft[d].on ? draft[d].ranges.map((r) => ({ ...r })) : [];
+  }
   return out;
 }
 
@@ -293,11 +324,15 @@ export function parseWeeklyForm(form: FormData): { draft: WeeklyDraft; intent: W
 /** Applies an editing intent (add, remove, copy Monday) to a draft, returning a new draft. */
 export function applyWeeklyIntent(draft: WeeklyDraft, intent: WeeklyIntent): WeeklyDraft {
   const next = {} as WeeklyDraft;
-  for (const d of WEEKDAY_NUMBERS) next[d] = { on: draft[d].on, ranges: draft[d].ranges.map((r) => ({ ...r })) };
+  for (const d of WEEKDAY_NUMBERS) {
+    next[d] = { on: draft[d].on, ranges: draft[d].ranges.map((r) => ({ ...r })) };
+  }
   if (intent.kind === "add") {
     const day = next[intent.day];
     const base = day.on ? day.ranges : [];
-    if (base.length < MAX_RANGES_PER_DAY) next[intent.day] = { on: true, ranges: [...base, suggestNextRange(base)] };
+    if (base.length < MAX_RANGES_PER_DAY) {
+      next[intent.day] = { on: true, ranges: [...base, suggestNextRange(base)] };
+    }
   } else if (intent.kind === "remove") {
     const ranges = next[intent.day].ranges.filter((_, i) => i !== intent.index);
     next[intent.day] = { on: ranges.length > 0 && next[intent.day].on, ranges };
@@ -335,5 +370,8 @@ export function summarizeWeekly(weekly: WeeklyValues): { days: string; hours: st
     const sig = (weekly[d] ?? []).map((r) => `${r.start}–${r.end}`).join(", ");
     groups.set(sig, [...(groups.get(sig) ?? []), d]);
   }
-  return [...groups.entries()].map(([sig, days]) => ({ days: formatDays(days), hours: sig === "" ? null : sig }));
+  return [...groups.entries()].map(([sig, days]) => ({
+    days: formatDays(days),
+    hours: sig === "" ? null : sig,
+  }));
 }

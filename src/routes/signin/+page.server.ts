@@ -4,6 +4,7 @@ import type { Actions, PageServerLoad } from "./$types";
 import { auth } from "$lib/server/auth-instance.ts";
 import { EmailForm, fieldErrors } from "$lib/shared/forms.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
+import { checkRateLimit } from "$lib/server/services/rate-limit.ts";
 
 const ERRORS: Record<string, string> = {
   Verification: "That sign-in link has expired or was already used. Ask for a new one below.",
@@ -34,6 +35,15 @@ async function start(event: Parameters<Actions[string]>[0], provider: "email" | 
     const parsed = v.safeParse(EmailForm, { email: form.get("email") ?? "" });
     if (!parsed.success) {
       return fail(400, { email: String(form.get("email") ?? ""), errors: fieldErrors(parsed.issues) });
+    }
+    // Per target address too: nobody can use us to flood one inbox from many IPs.
+    const limited = await checkRateLimit(event.locals.app, "signin_email", parsed.output.email);
+    if (!limited.ok) {
+      event.setHeaders({ "retry-after": String(limited.retryAfterS) });
+      return fail(429, {
+        email: parsed.output.email,
+        errors: { form: "Several sign-in links were already sent to this address. Please use the latest one, or try again later." },
+      });
     }
   } else if (!event.locals.app.config.oidc) {
     return fail(400, { email: "", errors: { form: "Single sign-on is not configured on this server." } });

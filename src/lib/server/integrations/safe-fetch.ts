@@ -218,7 +218,7 @@ export function safeFetch(opts: SafeFetchOptions): typeof fetch {
         url = next;
         continue;
       }
-      const out = new Response(res.status === 204 || res.status === 304 ? null : body as Uint8Array<ArrayBuffer>, {
+      const out = new Response([204, 205, 304].includes(res.status) ? null : body as Uint8Array<ArrayBuffer>, {
         status: res.status,
         statusText: res.statusText,
         headers: res.headers,

@@ -12,7 +12,10 @@ export async function saveWeeklyAvailability(app: App, user: UserRecord, weekly:
 }
 
 /** The host's weekly hours as saved (Mon–Fri 09:00–17:00 until they save their own). */
-export async function getWeeklyAvailability(app: App, user: UserRecord): Promise<{ weekly: WeeklyRules; updatedAtMs: number }> {
+export async function getWeeklyAvailability(
+  app: App,
+  user: UserRecord,
+): Promise<{ weekly: WeeklyRules; updatedAtMs: number }> {
   const cur = await getAvailability(app.kv, user.id, app.now());
   return { weekly: cur.weekly, updatedAtMs: cur.updatedAtMs };
 }

@@ -11,7 +11,7 @@ import { isValidTimeZone } from "../domain/time-zone.ts";
 import { getUserByUsername, newId } from "../store/users.ts";
 import { getEventTypeBySlug } from "../store/event-types.ts";
 import { getAvailability } from "../store/availability.ts";
-import { insertBooking, readLedgers } from "../store/bookings.ts";
+import { type GuestHoldsWrite, insertBooking, readGuestHolds, readLedgers } from "../store/bookings.ts";
 import { newOutboxRecord } from "../store/outbox.ts";
 import type { BookingRecord, BookingTokenRecord, EventTypeRecord, UserRecord } from "../store/records.ts";
 import { randomToken } from "../integrations/crypto.ts";
@@ -29,7 +29,7 @@ export type BookInput = {
 
 export type BookResult =
   | { ok: true; bookingId: string; guestToken: string; status: BookingRecord["status"] }
-  | { ok: false; reason: "not_found" | "slot_unavailable" | "slot_taken" | "busy" };
+  | { ok: false; reason: "not_found" | "slot_unavailable" | "slot_taken" | "busy" | "too_many_pending" };
 
 const MAX_ATTEMPTS = 8;
 
@@ -107,6 +107,14 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
         holdUntilMs: reservedUntilMs,
       }, nowMs);
       if (!decision.ok) return { ok: false, reason: "slot_taken" };
+      let guestHolds: GuestHoldsWrite | undefined;
+      if (pending) {
+        // One guest may hold only a few of a host's times at once (anti-spam), checked in the same write.
+        const entry = await readGuestHolds(app.kv, host.id, input.email);
+        const live = (entry.value?.holds ?? []).filter((h) => h.untilMs > nowMs);
+        if (live.length >= app.config.maxPendingPerGuest) return { ok: false, reason: "too_many_pending" };
+        guestHolds = { entry, next: { v: 1, holds: [...live, { bookingId: id, untilMs: reservedUntilMs! }] } };
+      }
 
       const [confirmT, rejectT, guestT] = await Promise.all(
         (["confirm", "reject", "guest"] as const).map((p) => bookingToken(app, booking, p)),
@@ -131,7 +139,7 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
           mail({ kind: "booking_mail", mail: "host_booked", bookingId: id }),
           mail({ kind: "writeback", op: "put", bookingId: id }),
         ];
-      const committed = await insertBooking(app.kv, { booking, tokens, ledgers, nextLedgers: decision.ledgers, outbox });
+      const committed = await insertBooking(app.kv, { booking, tokens, ledgers, nextLedgers: decision.ledgers, outbox, guestHolds });
       if (committed) {
         app.kickOutbox();
         return { ok: true, bookingId: id, guestToken: guestT, status: booking.status };

@@ -5,7 +5,14 @@
  */
 import type { App } from "../app.ts";
 import { type BookingAction, decideTransition, firmHold, releaseHold, type TransitionRefusal } from "../domain/booking.ts";
-import { getBookingEntry, getTokenRecord, readLedgers, updateBookingStatus } from "../store/bookings.ts";
+import {
+  getBookingEntry,
+  getTokenRecord,
+  type GuestHoldsWrite,
+  readGuestHolds,
+  readLedgers,
+  updateBookingStatus,
+} from "../store/bookings.ts";
 import { newOutboxRecord } from "../store/outbox.ts";
 import type { BookingRecord, MailKind, OutboxRecord, TokenPurpose } from "../store/records.ts";
 import { tokenHash } from "./booking-links.ts";
@@ -65,7 +72,14 @@ export async function decideBooking(
       history: [...b.history, { status: t.status, atMs: nowMs, by }],
     };
     const outbox = mailsFor(b, next, nowMs);
-    if (await updateBookingStatus(app.kv, { current, next, ledgers, nextLedgers, outbox })) {
+    let guestHolds: GuestHoldsWrite | undefined;
+    if (b.status === "PENDING") {
+      const entry = await readGuestHolds(app.kv, b.hostId, b.guestEmail);
+      if (entry.value) {
+        guestHolds = { entry, next: { v: 1, holds: entry.value.holds.filter((h) => h.bookingId !== b.id && h.untilMs > nowMs) } };
+      }
+    }
+    if (await updateBookingStatus(app.kv, { current, next, ledgers, nextLedgers, outbox, guestHolds })) {
       app.kickOutbox();
       return { ok: true, booking: next };
     }

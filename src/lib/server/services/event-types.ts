@@ -13,7 +13,11 @@ export function isEventTypeIdShape(id: string): boolean {
 }
 
 /** The host's own event type, or null: another host's id is indistinguishable from a missing one. */
-export async function findEventType(app: App, user: UserRecord, id: string): Promise<EventTypeRecord | null> {
+export async function findEventType(
+  app: App,
+  user: UserRecord,
+  id: string,
+): Promise<EventTypeRecord | null> {
   if (!isEventTypeIdShape(id)) return null;
   return await store.getEventType(app.kv, user.id, id);
 }
@@ -29,19 +33,36 @@ export async function createEventType(
   input: EventTypeInput,
 ): Promise<{ ok: true; record: EventTypeRecord } | { ok: false; reason: "slug_taken" }> {
   const nowMs = app.now();
-  const record: EventTypeRecord = { v: 1, id: newId(nowMs), userId: user.id, ...input, createdAtMs: nowMs, updatedAtMs: nowMs };
+  const record: EventTypeRecord = {
+    v: 1,
+    id: newId(nowMs),
+    userId: user.id,
+    ...input,
+    createdAtMs: nowMs,
+    updatedAtMs: nowMs,
+  };
   const res = await store.insertEventType(app.kv, record);
   return res.ok ? { ok: true, record } : res;
 }
 
 export async function editEventType(app: App, user: UserRecord, id: string, input: EventTypeInput) {
   if (!isEventTypeIdShape(id)) return { ok: false as const, reason: "not_found" as const };
-  return await store.updateEventType(app.kv, user.id, id, (cur) => ({ ...cur, ...input, updatedAtMs: app.now() }));
+  return await store.updateEventType(
+    app.kv,
+    user.id,
+    id,
+    (cur) => ({ ...cur, ...input, updatedAtMs: app.now() }),
+  );
 }
 
 export async function setEventTypeActive(app: App, user: UserRecord, id: string, active: boolean) {
   if (!isEventTypeIdShape(id)) return { ok: false as const, reason: "not_found" as const };
-  return await store.updateEventType(app.kv, user.id, id, (cur) => ({ ...cur, active, updatedAtMs: app.now() }));
+  return await store.updateEventType(
+    app.kv,
+    user.id,
+    id,
+    (cur) => ({ ...cur, active, updatedAtMs: app.now() }),
+  );
 }
 
 export async function deleteEventType(app: App, user: UserRecord, id: string): Promise<boolean> {

@@ -21,13 +21,21 @@ export async function updateProfile(
   const timeZone = canonicalTimeZone(input.timeZone) ?? input.timeZone;
   const res = await updateUser(app.kv, user.id, { ...input, timeZone });
   if (res.ok) return res;
-  if (res.reason === "username_taken") return { ok: false, field: "username", message: "That username is taken" };
+  if (res.reason === "username_taken") {
+    return { ok: false, field: "username", message: "That username is taken" };
+  }
   return { ok: false, field: "form", message: "Your account was not found" };
 }
 
 /** The browser's zone, set once after the first sign-in when the host has not chosen one. */
-export async function adoptBrowserTimeZone(app: App, user: UserRecord, timeZone: string): Promise<boolean> {
+export async function adoptBrowserTimeZone(
+  app: App,
+  user: UserRecord,
+  timeZone: string,
+): Promise<boolean> {
   if (user.timeZone !== "UTC" || !isValidTimeZone(timeZone) || timeZone === "UTC") return false;
-  const res = await updateUser(app.kv, user.id, { timeZone: canonicalTimeZone(timeZone) ?? timeZone });
+  const res = await updateUser(app.kv, user.id, {
+    timeZone: canonicalTimeZone(timeZone) ?? timeZone,
+  });
   return res.ok;
 }

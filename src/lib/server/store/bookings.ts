@@ -3,7 +3,14 @@
  * that checks the versionstamps of everything its decision was based on.
  */
 import { keys, type BookingId, type UserId } from "./keys.ts";
-import type { BookingRecord, BookingTokenRecord, LedgerEntry, LedgerRecord, OutboxRecord } from "./records.ts";
+import type {
+  BookingRecord,
+  BookingTokenRecord,
+  GuestHoldsRecord,
+  LedgerEntry,
+  LedgerRecord,
+  OutboxRecord,
+} from "./records.ts";
 import { enqueue } from "./outbox.ts";
 import { isLive, utcDay, utcDaysTouched } from "../domain/booking.ts";
 import { MAX_CHECKS } from "./kv.ts";
@@ -53,7 +60,22 @@ function writeLedgers(op: Deno.AtomicOperation, hostId: UserId, read: LedgerRead
   });
 }
 
+export type GuestHoldsWrite = { entry: Deno.KvEntryMaybe<GuestHoldsRecord>; next: GuestHoldsRecord };
+
+export async function readGuestHolds(kv: Deno.Kv, hostId: UserId, email: string): Promise<Deno.KvEntryMaybe<GuestHoldsRecord>> {
+  return await kv.get<GuestHoldsRecord>(keys.guestHolds(hostId, email.toLowerCase()));
+}
+
+function writeGuestHolds(op: Deno.AtomicOperation, w: GuestHoldsWrite | undefined): number {
+  if (!w) return 0;
+  op.check(w.entry);
+  if (w.next.holds.length === 0) op.delete(w.entry.key);
+  else op.set(w.entry.key, w.next);
+  return 1;
+}
+
 export type NewBookingWrite = {
+  guestHolds?: GuestHoldsWrite;
   booking: BookingRecord;
   tokens: { hash: string; record: BookingTokenRecord }[];
   ledgers: LedgerRead;
@@ -69,7 +91,7 @@ export async function insertBooking(kv: Deno.Kv, w: NewBookingWrite): Promise<bo
   if (b.status === "PENDING" && b.reservedUntilMs !== null) op.set(keys.bookingPendingByExpiry(b.reservedUntilMs, b.id), b.id);
   for (const t of w.tokens) op.set(keys.bookingToken(t.hash), t.record);
   for (const job of w.outbox) enqueue(op, job);
-  assertChecks(1 + w.ledgers.days.length);
+  assertChecks(1 + w.ledgers.days.length + writeGuestHolds(op, w.guestHolds));
   try {
     return (await op.commit()).ok;
   } catch (err) {
@@ -82,6 +104,7 @@ export async function insertBooking(kv: Deno.Kv, w: NewBookingWrite): Promise<bo
 }
 
 export type TransitionWrite = {
+  guestHolds?: GuestHoldsWrite;
   current: Deno.KvEntry<BookingRecord>;
   next: BookingRecord;
   ledgers: LedgerRead;
@@ -97,7 +120,7 @@ export async function updateBookingStatus(kv: Deno.Kv, w: TransitionWrite): Prom
     op.delete(keys.bookingPendingByExpiry(cur.reservedUntilMs, cur.id));
   }
   for (const job of w.outbox) enqueue(op, job);
-  assertChecks(1 + w.ledgers.days.length);
+  assertChecks(1 + w.ledgers.days.length + writeGuestHolds(op, w.guestHolds));
   try {
     return (await op.commit()).ok;
   } catch (err) {

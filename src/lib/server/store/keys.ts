@@ -6,6 +6,9 @@ export type UserId = string;
 export type EventTypeId = string;
 export type BookingId = string;
 export type JobId = string;
+export type CalendarAccountId = string;
+/** Derived from the account and the calendar's URL, so rediscovery keeps it stable. */
+export type CalendarId = string;
 
 export const keys = {
   user: (id: UserId) => ["user", id] as const,
@@ -56,8 +59,38 @@ export const keys = {
   outboxFailed: (id: JobId) => ["outbox_failed", id] as const,
   outboxFailedPrefix: () => ["outbox_failed"] as const,
 
+  // CalDAV (see docs/decisions/005-caldav-busy-cache.md)
+  calendarAccount: (hostId: UserId, accountId: CalendarAccountId) => ["calendar_account", hostId, accountId] as const,
+  calendarAccountPrefix: (hostId: UserId) => ["calendar_account", hostId] as const,
+  calendarAccountAll: () => ["calendar_account"] as const,
+  /** Sync outcome of an account, apart from its settings so a sync never races an edit. */
+  calendarAccountStatus: (hostId: UserId, accountId: CalendarAccountId) =>
+    ["calendar_account_status", hostId, accountId] as const,
+  calendarOfAccount: (hostId: UserId, accountId: CalendarAccountId, calendarId: CalendarId) =>
+    ["calendar", hostId, accountId, calendarId] as const,
+  calendarOfAccountPrefix: (hostId: UserId, accountId: CalendarAccountId) => ["calendar", hostId, accountId] as const,
+  calendarPrefix: (hostId: UserId) => ["calendar", hostId] as const,
+  /** The one calendar confirmed bookings are written to (absent: none). */
+  calendarWriteback: (hostId: UserId) => ["calendar_writeback", hostId] as const,
+  /** Present exactly for the calendars checked for conflicts: which cached generation is current. */
+  calendarBusyHead: (hostId: UserId, calendarId: CalendarId) => ["calendar_busy_head", hostId, calendarId] as const,
+  calendarBusyHeadPrefix: (hostId: UserId) => ["calendar_busy_head", hostId] as const,
+  /** Busy windows of one calendar generation on one UTC day (split in parts under 64 KiB). */
+  calendarBusy: (hostId: UserId, utcDay: string, calendarId: CalendarId, gen: string, part: number) =>
+    ["calendar_busy", hostId, utcDay, calendarId, gen, part] as const,
+  calendarBusyFrom: (hostId: UserId, utcDay: string) => ["calendar_busy", hostId, utcDay] as const,
+  /** The chunk keys of one generation, so it can be deleted without scanning. */
+  calendarBusyManifest: (hostId: UserId, calendarId: CalendarId, gen: string) =>
+    ["calendar_busy_manifest", hostId, calendarId, gen] as const,
+  calendarBusyManifestPrefix: (hostId: UserId, calendarId: CalendarId) =>
+    ["calendar_busy_manifest", hostId, calendarId] as const,
+  /** Where a confirmed booking was written (href), once the PUT succeeded. */
+  bookingWriteback: (bookingId: BookingId) => ["booking_writeback", bookingId] as const,
+
   lease: (job: string) => ["lease", job] as const,
   rateLimit: (group: string, subject: string, windowStartMs: number) =>
     ["rate_limit", group, subject, windowStartMs] as const,
+  /** Live pending requests of one guest email with one host (anti-spam cap). */
+  guestHolds: (hostId: UserId, email: string) => ["guest_holds", hostId, email] as const,
   meta: (name: string) => ["meta", name] as const,
 };

@@ -2,7 +2,8 @@
  * Stored shapes. Records hold epoch milliseconds and ISO strings (Temporal objects cannot be
  * structured-cloned into KV) and carry a version so that later shapes can be migrated on read.
  */
-import type { BookingId, EventTypeId, JobId, UserId } from "./keys.ts";
+import type { BookingId, CalendarAccountId, CalendarId, EventTypeId, JobId, UserId } from "./keys.ts";
+import type { Sealed } from "../integrations/crypto.ts";
 import type { DateOverride, TimeOff, WeeklyRules } from "../domain/availability.ts";
 
 export type UserRecord = {
@@ -15,6 +16,8 @@ export type UserRecord = {
   timeZone: string;
   image: string | null;
   createdAtMs: number;
+  /** Sites allowed to frame this host's widget; undefined = any site. */
+  embedOrigins?: string[];
 };
 
 export type AccountRecord = {
@@ -145,3 +148,86 @@ export type OutboxRecord = {
 };
 
 export type LeaseRecord = { owner: string; untilMs: number };
+
+/** A guest's live pending requests with one host, for the per-guest cap. */
+export type GuestHoldsRecord = { v: 1; holds: { bookingId: BookingId; untilMs: number }[] };
+
+// CalDAV
+
+export type CalendarErrorKind = "auth" | "network" | "parse" | "not_caldav" | "forbidden_address";
+export type CalendarError = { kind: CalendarErrorKind; detail: string; atMs: number };
+
+/** A connected CalDAV account. The password is sealed (AES-256-GCM) and never leaves the server. */
+export type CalendarAccountRecord = {
+  v: 1;
+  id: CalendarAccountId;
+  hostId: UserId;
+  serverUrl: string;
+  username: string;
+  password: Sealed;
+  principalUrl: string;
+  homeUrl: string;
+  createdAtMs: number;
+};
+
+export type CalendarAccountStatusRecord = {
+  v: 1;
+  lastAttemptMs: number | null;
+  lastSuccessMs: number | null;
+  lastError: CalendarError | null;
+};
+
+export type CalendarRecord = {
+  v: 1;
+  id: CalendarId;
+  hostId: UserId;
+  accountId: CalendarAccountId;
+  url: string;
+  displayName: string;
+  color: string | null;
+  writable: boolean;
+  checkConflicts: boolean;
+  createdAtMs: number;
+};
+
+export type CalendarWritebackRecord = { v: 1; accountId: CalendarAccountId; calendarId: CalendarId };
+
+/**
+ * The cache state of one conflict calendar. `gen` names the current set of busy chunks (null:
+ * never synced); `syncedAtMs` is the last time the server was read successfully (or confirmed
+ * unchanged), and decides fail-closed: older than 2 × the sync interval → unknown, not free.
+ */
+export type CalendarBusyHeadRecord = {
+  v: 1;
+  calendarId: CalendarId;
+  accountId: CalendarAccountId;
+  gen: string | null;
+  /** The range the cached windows are complete for. */
+  fromMs: number;
+  toMs: number;
+  syncedAtMs: number | null;
+  attemptedAtMs: number | null;
+  error: CalendarError | null;
+  /** Change markers from the last full read; equal markers skip the next read. */
+  ctag: string | null;
+  syncToken: string | null;
+  etagDigest: string | null;
+  /** The zone all-day events were placed in; a host zone change forces a re-read. */
+  hostTimeZone: string | null;
+  events: number;
+  skipped: { uid: string | null; reason: string }[];
+};
+
+/** Busy windows as flat [start, end, start, end, …] epoch ms. */
+export type CalendarBusyChunkRecord = { v: 1; w: number[] };
+export type CalendarBusyManifestRecord = { v: 1; chunks: [string, number][] };
+
+export type BookingWritebackRecord = {
+  v: 1;
+  accountId: CalendarAccountId;
+  calendarId: CalendarId;
+  calendarName: string;
+  href: string;
+  etag: string | null;
+  writtenAtMs: number;
+};

@@ -81,7 +81,9 @@ async function nextFreeSuffix(kv: Deno.Kv, base: string, from: number): Promise<
   return n;
 }
 
-export type UserPatch = Partial<Pick<UserRecord, "name" | "timeZone" | "username" | "image" | "emailVerifiedMs">>;
+export type UserPatch = Partial<
+  Pick<UserRecord, "name" | "timeZone" | "username" | "image" | "emailVerifiedMs" | "embedOrigins">
+>;
 
 export async function updateUser(
   kv: Deno.Kv,

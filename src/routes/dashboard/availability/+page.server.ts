@@ -1,7 +1,15 @@
 import { fail } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
-import { getWeeklyAvailability, saveWeeklyAvailability } from "$lib/server/services/availability.ts";
-import { applyWeeklyIntent, parseWeeklyForm, summarizeWeekly, weeklyFromDraft } from "$lib/shared/forms.ts";
+import {
+  getWeeklyAvailability,
+  saveWeeklyAvailability,
+} from "$lib/server/services/availability.ts";
+import {
+  applyWeeklyIntent,
+  parseWeeklyForm,
+  summarizeWeekly,
+  weeklyFromDraft,
+} from "$lib/shared/forms.ts";
 
 export const load: PageServerLoad = async ({ locals }) => {
   const { weekly } = await getWeeklyAvailability(locals.app, locals.user!);

@@ -22,7 +22,9 @@ export const actions: Actions = {
     if (!parsed.success) {
       const errors = fieldErrors(parsed.issues);
       // Report an unknown zone together with the other problems, not one round trip later.
-      if (!errors.timeZone && !isValidTimeZone(values.timeZone.trim())) errors.timeZone = "Choose a time zone from the list";
+      if (!errors.timeZone && !isValidTimeZone(values.timeZone.trim())) {
+        errors.timeZone = "Choose a time zone from the list";
+      }
       return fail(400, { values, errors });
     }
     const res = await updateProfile(locals.app, user, parsed.output);
@@ -31,7 +33,9 @@ export const actions: Actions = {
     locals.user = res.user;
     return {
       saved: true,
-      usernameChanged: res.user.username === user.username ? null : { from: user.username, to: res.user.username },
+      usernameChanged: res.user.username === user.username
+        ? null
+        : { from: user.username, to: res.user.username },
     };
   },
 

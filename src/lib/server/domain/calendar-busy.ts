@@ -1,0 +1,54 @@
+/**
+ * What a host's external calendars say about a range, decided from the cache alone (pure: the
+ * clock and the staleness limit come in as data). A calendar whose cache is too old, was never
+ * read, or does not reach far enough makes that part of the range *unknown*: no slot is offered
+ * there, because an unreadable calendar must never count as empty (fail closed).
+ */
+import { type Interval, mergeIntervals } from "./interval.ts";
+
+export type CalendarCacheState = {
+  calendarId: string;
+  /** null: never synced (or its conflict check was just turned on) */
+  gen: string | null;
+  syncedAtMs: number | null;
+  /** the range the cached windows are complete for */
+  fromMs: number;
+  toMs: number;
+};
+
+export type CalendarBusyDecision = {
+  /** busy time from calendars, merged */
+  busy: Interval[];
+  /** times the cache cannot vouch for, within [max(from, now), to), merged */
+  unknown: Interval[];
+};
+
+export function decideCalendarBusy(
+  heads: readonly CalendarCacheState[],
+  windows: readonly (Interval & { calendarId: string })[],
+  q: { fromMs: number; toMs: number; nowMs: number; staleAfterMs: number },
+): CalendarBusyDecision {
+  const lo = Math.max(q.fromMs, q.nowMs);
+  const hi = q.toMs;
+  const unknown: Interval[] = [];
+  const current = new Set<string>();
+  for (const h of heads) {
+    const fresh = h.gen !== null && h.syncedAtMs !== null && q.nowMs - h.syncedAtMs <= q.staleAfterMs;
+    if (!fresh) {
+      unknown.push({ startMs: lo, endMs: hi });
+      continue;
+    }
+    current.add(h.calendarId);
+    if (h.fromMs > lo) unknown.push({ startMs: lo, endMs: Math.min(h.fromMs, hi) });
+    if (h.toMs < hi) unknown.push({ startMs: Math.max(h.toMs, lo), endMs: hi });
+  }
+  return {
+    busy: mergeIntervals(windows.filter((w) => current.has(w.calendarId) && w.endMs > q.fromMs && w.startMs < q.toMs)),
+    unknown: mergeIntervals(unknown),
+  };
+}
+
+/** Whether an interval meets any of the given (merged or not) intervals. */
+export function meetsAny(iv: Interval, list: readonly Interval[]): boolean {
+  return list.some((x) => x.startMs < iv.endMs && iv.startMs < x.endMs);
+}

@@ -1,0 +1,75 @@
+/**
+ * The guest booking page's load and book action, shared by /calendar/… and the embeddable
+ * /widget/…; only where a finished booking is shown differs.
+ */
+import { error, fail, redirect, type RequestEvent } from "@sveltejs/kit";
+import * as v from "valibot";
+import { getSlotPage } from "../services/public-calendar.ts";
+import { bookSlot } from "../services/book-slot.ts";
+import { BookingForm, fieldErrors } from "../../shared/forms.ts";
+import { describeDuration } from "../config.ts";
+import { checkFillToken, fillToken } from "../services/anti-spam.ts";
+
+type Params = { username: string; slug: string };
+
+export async function loadBookingPage(event: RequestEvent<Params>) {
+  const { locals, params, url } = event;
+  const q = url.searchParams;
+  const res = await getSlotPage(locals.app, {
+    username: params.username.toLowerCase(),
+    slug: params.slug.toLowerCase(),
+    timeZone: q.get("tz"),
+    month: q.get("month"),
+    date: q.get("date"),
+  });
+  if (!res.ok && res.reason === "not_found") error(404, "There is no booking page at this address.");
+  if (!res.ok) error(400, res.message);
+  const slot = q.get("slot");
+  const chosen = slot && res.slots.some((s) => s.start === slot) ? slot : null;
+  return {
+    ...res,
+    tzFromUrl: q.has("tz"),
+    chosen,
+    slotWasTaken: !!slot && !chosen,
+    ttlText: describeDuration(locals.app.config.bookingTtlMs),
+    fillToken: await fillToken(locals.app),
+  };
+}
+
+const REASONS: Record<string, string> = {
+  slot_taken: "That time was just taken — please pick another.",
+  busy: "Many people are booking right now — please try again.",
+  slot_unavailable: "That time is not available — please pick another.",
+  too_many_pending: "You already have several requests waiting for this host. Please wait for an answer before asking for more times.",
+};
+
+export async function bookAction(event: RequestEvent<Params>, resultPath: (guestToken: string) => string) {
+  const { request, params, locals } = event;
+  const raw = Object.fromEntries(await request.formData());
+  const str = (k: string, fallback = "") => (typeof raw[k] === "string" ? (raw[k] as string) : fallback);
+  const values = { name: str("name").slice(0, 200), email: str("email").slice(0, 300), note: str("note").slice(0, 2100) };
+  const parsed = v.safeParse(BookingForm, {
+    name: str("name"),
+    email: str("email"),
+    note: str("note"),
+    start: str("start"),
+    tz: str("tz", "UTC"),
+  });
+  if (!parsed.success) return fail(400, { values, errors: fieldErrors(parsed.issues), reason: null as string | null });
+  const human = await checkFillToken(locals.app, str("ft"), str("website"));
+  if (!human.ok) return fail(400, { values, errors: {} as Record<string, string>, reason: human.message });
+  const result = await bookSlot(locals.app, {
+    username: params.username.toLowerCase(),
+    slug: params.slug.toLowerCase(),
+    start: parsed.output.start,
+    name: parsed.output.name,
+    email: parsed.output.email,
+    note: parsed.output.note,
+    timeZone: parsed.output.tz,
+  });
+  if (!result.ok) {
+    if (result.reason === "not_found") error(404, "There is no booking page at this address.");
+    return fail(409, { values, errors: {} as Record<string, string>, reason: REASONS[result.reason] ?? REASONS.slot_unavailable });
+  }
+  redirect(303, resultPath(result.guestToken));
+}

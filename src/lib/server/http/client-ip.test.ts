@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+import { clientIp } from "./client-ip.ts";
+import { parseRateLimitSetting, rateGroupFor, windowOf } from "../domain/rate-limit.ts";
+
+Deno.test("client IP: the socket address counts unless it is a trusted proxy", () => {
+  assert.equal(clientIp("203.0.113.5", "1.2.3.4", []), "203.0.113.5");
+  assert.equal(clientIp("203.0.113.5", "1.2.3.4", ["10.0.0.1"]), "203.0.113.5", "an untrusted socket's header is ignored");
+  assert.equal(clientIp("10.0.0.1", "6.6.6.6, 1.2.3.4", ["10.0.0.1"]), "1.2.3.4", "right-most untrusted entry");
+  assert.equal(clientIp("10.0.0.1", "1.2.3.4, 10.0.0.2", ["10.0.0.0/8"]), "1.2.3.4", "CIDR ranges of proxies are skipped");
+  assert.equal(clientIp("10.0.0.1", null, ["10.0.0.1"]), "10.0.0.1");
+});
+
+Deno.test("rate limits: the setting accepts on, off and per-group overrides, and explains mistakes", () => {
+  const on = parseRateLimitSetting("on");
+  assert.ok(on.ok && on.limits?.booking.limit === 10);
+  const off = parseRateLimitSetting("off");
+  assert.ok(off.ok && off.limits === null);
+  const custom = parseRateLimitSetting("booking=3/30s, page=100/1m");
+  assert.ok(custom.ok && custom.limits?.booking.limit === 3 && custom.limits.booking.windowMs === 30_000);
+  const bad = parseRateLimitSetting("booking=lots");
+  assert.ok(!bad.ok && bad.error.includes("booking=10/10m"));
+});
+
+Deno.test("rate limits: requests are grouped by what they do", () => {
+  assert.equal(rateGroupFor("POST", "/calendar/demo/intro-call", "?/book"), "booking");
+  assert.equal(rateGroupFor("POST", "/widget/demo/intro-call", "?/book"), "booking");
+  assert.equal(rateGroupFor("POST", "/booking/abc/confirm", ""), "token");
+  assert.equal(rateGroupFor("POST", "/signin", "?/email"), "signin");
+  assert.equal(rateGroupFor("GET", "/calendar/demo/", ""), "page");
+  assert.equal(rateGroupFor("GET", "/dashboard", ""), null);
+  assert.deepEqual(windowOf(125_000, 60_000), { startMs: 120_000, retryAfterS: 55 });
+});

@@ -1,0 +1,326 @@
+/**
+ * CalDAV: discovery (well-known → principal → calendar home → calendars), the change markers of
+ * calendars (ctag, sync-token), time-range calendar-queries, and PUT/DELETE of one event.
+ *
+ * tsdav builds the XML and parses the multistatus replies; every request goes through
+ * `safeFetch` (SSRF guard, 15 s, 10 MB, same-host redirects only). Nothing here throws on a
+ * remote failure: results are `{ ok: true, … } | { ok: false, error: { kind, detail } }` with a
+ * detail a host can read. Credentials never appear in a result, an error or a log line.
+ */
+import { calendarQuery, type DAVResponse, propfind } from "tsdav";
+import { safeFetch, SafeFetchError, type SafeFetchOptions } from "./safe-fetch.ts";
+
+export type CaldavErrorKind = "auth" | "network" | "parse" | "not_caldav" | "forbidden_address";
+export type CaldavError = { kind: CaldavErrorKind; detail: string };
+export type CaldavFailure = { ok: false; error: CaldavError };
+export type CaldavResult<T> = ({ ok: true } & T) | CaldavFailure;
+
+export type DavConnection = {
+  fetch: typeof fetch;
+  headers: Record<string, string>;
+};
+
+export type RemoteCalendar = {
+  url: string;
+  displayName: string;
+  color: string | null;
+  ctag: string | null;
+  syncToken: string | null;
+  writable: boolean;
+};
+
+export type RemoteObject = { href: string; etag: string | null; data: string | null };
+
+/** A connection for one account; the password lives only in the Authorization header here. */
+export function connect(
+  creds: { username: string; password: string },
+  opts: SafeFetchOptions,
+): DavConnection {
+  const bytes = new TextEncoder().encode(`${creds.username}:${creds.password}`);
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return { fetch: safeFetch(opts), headers: { authorization: `Basic ${btoa(bin)}` } };
+}
+
+const fail = (kind: CaldavErrorKind, detail: string): CaldavFailure => ({ ok: false, error: { kind, detail } });
+
+/** A thrown error (from the guard, the network or the XML layer) as a result. */
+export function failureFrom(err: unknown): CaldavFailure {
+  if (err instanceof SafeFetchError) {
+    if (err.kind === "too_large") return fail("parse", err.message);
+    return fail(err.kind, err.message);
+  }
+  // tsdav or the XML parser choked on the reply.
+  return fail("parse", "the server's reply could not be read");
+}
+
+function statusFailure(status: number, what: string): CaldavFailure {
+  if (status === 401) return fail("auth", "the server did not accept the username and password");
+  if (status === 403) return fail("auth", `the server refused access to ${what} (403)`);
+  if (status === 404 || status === 405 || status === 501) return fail("not_caldav", `${what} was not found (${status})`);
+  if (status >= 500) return fail("network", `the server answered with an error (${status})`);
+  return fail("not_caldav", `the server answered ${status} for ${what}`);
+}
+
+/** Text of a property as tsdav/xml-js hands it over (string, number, CDATA or text node). */
+function text(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (typeof o._cdata === "string") return o._cdata;
+    if (typeof o._text === "string" || typeof o._text === "number") return String(o._text);
+  }
+  return null;
+}
+
+function hrefOf(v: unknown): string | null {
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const h = hrefOf(x);
+      if (h) return h;
+    }
+    return null;
+  }
+  if (v && typeof v === "object" && "href" in (v as object)) return hrefOf((v as { href: unknown }).href);
+  const t = text(v);
+  return t && t.trim() ? t.trim() : null;
+}
+
+/**
+ * Checks a multistatus reply: the responses when it is one, otherwise why not. An empty
+ * multistatus is fine (a calendar with no events in range).
+ */
+function multistatus(res: DAVResponse[], what: string): CaldavResult<{ responses: DAVResponse[] }> {
+  const first = res[0];
+  if (!first) return fail("parse", `the server sent an empty reply for ${what}`);
+  if (res.length === 1 && !first.props) {
+    if (!first.ok) return statusFailure(first.status, what);
+    if (first.raw && typeof first.raw === "object" && "multistatus" in first.raw) return { ok: true, responses: [] };
+    if (typeof first.raw === "string" && first.raw.trimStart().startsWith("<")) {
+      return fail("parse", `the server's reply for ${what} was not valid XML`);
+    }
+    return fail("not_caldav", `the server did not answer ${what} like a CalDAV server`);
+  }
+  return { ok: true, responses: res };
+}
+
+async function propfindSafe(
+  conn: DavConnection,
+  url: string,
+  props: Record<string, object>,
+  depth: "0" | "1",
+  what: string,
+): Promise<CaldavResult<{ responses: DAVResponse[] }>> {
+  try {
+    const res = await propfind({ url, props, depth, headers: conn.headers, fetch: conn.fetch });
+    return multistatus(res, what);
+  } catch (err) {
+    return failureFrom(err);
+  }
+}
+
+const sameUrl = (a: string, b: string) => a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
+
+/**
+ * Finds the principal and calendar home of an account, then its calendars. Tries the address as
+ * given (when it has a path), `/.well-known/caldav`, then the server root.
+ */
+export async function discoverAccount(
+  conn: DavConnection,
+  serverUrl: string,
+): Promise<CaldavResult<{ principalUrl: string; homeUrl: string; calendars: RemoteCalendar[] }>> {
+  let base: URL;
+  try {
+    base = new URL(serverUrl);
+  } catch {
+    return fail("not_caldav", "that is not a web address");
+  }
+  const candidates = [
+    ...(base.pathname !== "/" ? [base.href] : []),
+    new URL("/.well-known/caldav", base).href,
+    new URL("/", base).href,
+  ];
+  let principalUrl: string | null = null;
+  let last: CaldavFailure = fail("not_caldav", "no CalDAV service was found at this address");
+  for (const candidate of candidates) {
+    const res = await propfindSafe(conn, candidate, { "d:current-user-principal": {} }, "0", "the service address");
+    if (!res.ok) {
+      // Wrong credentials, a refused address or a server that does not answer end the search;
+      // a 404, an HTML page or a redirect elsewhere means "try the next place".
+      if (res.error.kind === "auth" || res.error.kind === "forbidden_address") return res;
+      if (res.error.kind === "network" && !/redirected/.test(res.error.detail)) return res;
+      last = res;
+      continue;
+    }
+    const href = res.responses.map((r) => hrefOf(r.props?.currentUserPrincipal)).find(Boolean);
+    if (href) {
+      principalUrl = new URL(href, candidate).href;
+      break;
+    }
+  }
+  if (!principalUrl) {
+    return last.error.kind === "not_caldav" || last.error.kind === "parse"
+      ? fail("not_caldav", "this address does not look like a CalDAV server")
+      : last;
+  }
+  const home = await propfindSafe(conn, principalUrl, { "c:calendar-home-set": {} }, "0", "the account");
+  if (!home.ok) return home;
+  const homeHref = home.responses.map((r) => hrefOf(r.props?.calendarHomeSet)).find(Boolean);
+  if (!homeHref) return fail("not_caldav", "the server did not say where this account's calendars are");
+  const homeUrl = new URL(homeHref, principalUrl).href;
+  const list = await listCalendars(conn, homeUrl);
+  if (!list.ok) return list;
+  return { ok: true, principalUrl, homeUrl, calendars: list.calendars };
+}
+
+function componentNames(set: unknown): string[] {
+  const comps = (set as { comp?: unknown } | undefined)?.comp;
+  const arr = Array.isArray(comps) ? comps : comps ? [comps] : [];
+  return arr.map((c) => (c as { _attributes?: { name?: string } })?._attributes?.name).filter((n): n is string =>
+    typeof n === "string"
+  );
+}
+
+function canWrite(privileges: unknown): boolean {
+  if (!privileges) return true; // not reported: assume so, the PUT will tell
+  const list = (privileges as { privilege?: unknown }).privilege;
+  const arr = Array.isArray(list) ? list : list ? [list] : [];
+  return arr.some((p) => p && typeof p === "object" && ["write", "writeContent", "all", "bind"].some((k) => k in p));
+}
+
+function cssColor(v: string | null): string | null {
+  if (!v) return null;
+  const m = /^#([0-9a-f]{6})(?:[0-9a-f]{2})?$/i.exec(v.trim());
+  return m ? `#${m[1].toLowerCase()}` : null;
+}
+
+/** The event calendars in a calendar home, with their change markers. */
+export async function listCalendars(
+  conn: DavConnection,
+  homeUrl: string,
+): Promise<CaldavResult<{ calendars: RemoteCalendar[] }>> {
+  const res = await propfindSafe(conn, homeUrl, {
+    "d:displayname": {},
+    "d:resourcetype": {},
+    "cs:getctag": {},
+    "d:sync-token": {},
+    "ca:calendar-color": {},
+    "c:supported-calendar-component-set": {},
+    "d:current-user-privilege-set": {},
+  }, "1", "the calendar list");
+  if (!res.ok) return res;
+  const calendars: RemoteCalendar[] = [];
+  for (const r of res.responses) {
+    const p = r.props ?? {};
+    const types = Object.keys(p.resourcetype ?? {});
+    if (!types.includes("calendar") || !r.href) continue;
+    const comps = componentNames(p.supportedCalendarComponentSet);
+    if (comps.length > 0 && !comps.includes("VEVENT")) continue;
+    const url = new URL(r.href, homeUrl).href;
+    if (sameUrl(url, homeUrl)) continue;
+    const name = text(p.displayname)?.trim();
+    calendars.push({
+      url: url.endsWith("/") ? url : url + "/",
+      displayName: name || decodeURIComponent(new URL(url).pathname.split("/").filter(Boolean).pop() ?? "Calendar"),
+      color: cssColor(text(p.calendarColor)),
+      ctag: text(p.getctag),
+      syncToken: text(p.syncToken),
+      writable: canWrite(p.currentUserPrivilegeSet),
+    });
+  }
+  return { ok: true, calendars };
+}
+
+const icalUtc = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+
+/**
+ * The calendar objects with a VEVENT in [fromMs, toMs) (the server applies recurrence rules);
+ * with `withData: false` only hrefs and etags, to see whether anything changed.
+ */
+export async function queryEvents(
+  conn: DavConnection,
+  calendarUrl: string,
+  range: { fromMs: number; toMs: number },
+  opts: { withData: boolean } = { withData: true },
+): Promise<CaldavResult<{ objects: RemoteObject[] }>> {
+  let res: DAVResponse[];
+  try {
+    res = await calendarQuery({
+      url: calendarUrl,
+      props: opts.withData ? { "d:getetag": {}, "c:calendar-data": {} } : { "d:getetag": {} },
+      filters: {
+        "comp-filter": {
+          _attributes: { name: "VCALENDAR" },
+          "comp-filter": {
+            _attributes: { name: "VEVENT" },
+            "time-range": { _attributes: { start: icalUtc(range.fromMs), end: icalUtc(range.toMs) } },
+          },
+        },
+      },
+      depth: "1",
+      headers: conn.headers,
+      fetch: conn.fetch,
+    });
+  } catch (err) {
+    return failureFrom(err);
+  }
+  const ms = multistatus(res, "the calendar");
+  if (!ms.ok) return ms;
+  const objects: RemoteObject[] = [];
+  for (const r of ms.responses) {
+    if (!r.href || !r.ok) continue;
+    const href = new URL(r.href, calendarUrl).href;
+    if (sameUrl(href, calendarUrl)) continue;
+    objects.push({ href, etag: text(r.props?.getetag), data: opts.withData ? text(r.props?.calendarData) : null });
+  }
+  return { ok: true, objects };
+}
+
+/** Creates or replaces the event at `url` (a stable address makes retries idempotent). */
+export async function putEvent(conn: DavConnection, url: string, ics: string): Promise<CaldavResult<{ etag: string | null }>> {
+  try {
+    const res = await conn.fetch(url, {
+      method: "PUT",
+      headers: { ...conn.headers, "content-type": "text/calendar; charset=utf-8" },
+      body: ics,
+    });
+    if (res.ok) return { ok: true, etag: res.headers.get("etag") };
+    if (res.status === 409 || res.status === 404) return fail("not_caldav", `the calendar no longer exists (${res.status})`);
+    if (res.status === 412 || res.status === 415 || res.status === 400) {
+      return fail("parse", `the server did not accept the event (${res.status})`);
+    }
+    return statusFailure(res.status, "the calendar");
+  } catch (err) {
+    return failureFrom(err);
+  }
+}
+
+/** Deletes the event at `url`; one that is already gone counts as deleted. */
+export async function deleteEvent(conn: DavConnection, url: string): Promise<CaldavResult<{ existed: boolean }>> {
+  try {
+    const res = await conn.fetch(url, { method: "DELETE", headers: conn.headers });
+    if (res.ok) return { ok: true, existed: true };
+    if (res.status === 404 || res.status === 410) return { ok: true, existed: false };
+    return statusFailure(res.status, "the event");
+  } catch (err) {
+    return failureFrom(err);
+  }
+}
+
+/** What a host reads on the dashboard for an error. */
+export function describeCaldavError(e: CaldavError): string {
+  switch (e.kind) {
+    case "auth":
+      return `Sign-in failed: ${e.detail}. Check the username and password; with two-step sign-in, use an app password.`;
+    case "network":
+      return `The calendar server could not be reached: ${e.detail}.`;
+    case "parse":
+      return `The calendar server's reply could not be read: ${e.detail}.`;
+    case "not_caldav":
+      return `That does not look like a CalDAV calendar: ${e.detail}. Check the address (for Nextcloud it ends in /remote.php/dav).`;
+    case "forbidden_address":
+      return `Invito does not connect to that address: ${e.detail}.`;
+  }
+}

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { adoptBrowserTimeZone, updateProfile } from "./profile.ts";
+import { getUser, getUserByUsername } from "../store/users.ts";
+import { createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
+
+Deno.test("updateProfile: saves name, username and zone; the old username no longer resolves", async () => {
+  const app = await memoryApp();
+  const alice = await createHost(app, { username: "alice" });
+  const res = await updateProfile(app, alice, {
+    name: "Alice A.",
+    username: "alice-a",
+    timeZone: "America/New_York",
+  });
+  assert.ok(res.ok);
+  assert.equal(res.user.username, "alice-a");
+  assert.equal((await getUserByUsername(app.kv, "alice-a"))?.id, alice.id);
+  assert.equal(await getUserByUsername(app.kv, "alice"), null);
+  assert.equal((await getUser(app.kv, alice.id))?.timeZone, "America/New_York");
+  app.close();
+});
+
+Deno.test("updateProfile: another host's username is refused next to the username field", async () => {
+  const app = await memoryApp();
+  const alice = await createHost(app, { username: "alice" });
+  await createHost(app, { username: "bob" });
+  const res = await updateProfile(app, alice, {
+    name: "Alice",
+    username: "bob",
+    timeZone: "Europe/Berlin",
+  });
+  assert.deepEqual(res, { ok: false, field: "username", message: "That username is taken" });
+  assert.equal((await getUser(app.kv, alice.id))?.username, "alice");
+  app.close();
+});
+
+Deno.test("updateProfile: of 10 hosts renaming to one free username at once exactly one gets it", async () => {
+  const app = await memoryApp();
+  const hosts = [];
+  for (let i = 0; i < 10; i++) hosts.push(await createHost(app, { username: `h${i}` }));
+  const results = await Promise.all(
+    hosts.map((h) => updateProfile(app, h, { name: h.name, username: "wanted", timeZone: "UTC" })),
+  );
+  assert.equal(results.filter((r) => r.ok).length, 1);
+  app.close();
+});
+
+Deno.test("updateProfile: a reserved username and an unknown zone are refused", async () => {
+  const app = await memoryApp();
+  const alice = await createHost(app, { username: "alice" });
+  assert.deepEqual(
+    await updateProfile(app, alice, { name: "A", username: "dashboard", timeZone: "UTC" }),
+    { ok: false, field: "username", message: "That username is reserved; pick another" },
+  );
+  assert.deepEqual(
+    await updateProfile(app, alice, { name: "A", username: "alice", timeZone: "Mars/Olympus" }),
+    { ok: false, field: "timeZone", message: "Choose a time zone from the list" },
+  );
+  app.close();
+});
+
+Deno.test("updateProfile: a zone typed in another case is stored in its canonical spelling", async () => {
+  const app = await memoryApp();
+  const alice = await createHost(app, { username: "alice" });
+  const res = await updateProfile(app, alice, {
+    name: "A",
+    username: "alice",
+    timeZone: "europe/berlin",
+  });
+  assert.ok(res.ok);
+  assert.equal(res.user.timeZone, "Europe/Berlin");
+  app.close();
+});
+
+Deno.test("adoptBrowserTimeZone: sets the browser's zone only while the host is still on UTC", async () => {
+  const app = await memoryApp();
+  const fresh = await createHost(app, { username: "fresh", timeZone: "UTC" });
+  assert.equal(await adoptBrowserTimeZone(app, fresh, "Europe/Berlin"), true);
+  assert.equal((await getUser(app.kv, fresh.id))?.timeZone, "Europe/Berlin");
+
+  const chosen = await createHost(app, { username: "chosen", timeZone: "Asia/Tokyo" });
+  assert.equal(await adoptBrowserTimeZone(app, chosen, "Europe/Berlin"), false);
+  assert.equal((await getUser(app.kv, chosen.id))?.timeZone, "Asia/Tokyo");
+
+  const other = await createHost(app, { username: "other", timeZone: "UTC" });
+  assert.equal(await adoptBrowserTimeZone(app, other, "Not/AZone"), false);
+  assert.equal(await adoptBrowserTimeZone(app, other, "+01:00"), false);
+  assert.equal((await getUser(app.kv, other.id))?.timeZone, "UTC");
+  app.close();
+});
