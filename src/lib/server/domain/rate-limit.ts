@@ -45,9 +45,3 @@ export function rateGroupFor(method: string, pathname: string, search: string): 
   if (method === "GET" && (guest || pathname.startsWith("/booking/"))) return "page";
   return null;
 }
-
-/** Fixed windows: the start of the window holding `nowMs`, and seconds until it ends. */
-export function windowOf(nowMs: number, windowMs: number): { startMs: number; retryAfterS: number } {
-  const startMs = Math.floor(nowMs / windowMs) * windowMs;
-  return { startMs, retryAfterS: Math.max(1, Math.ceil((startMs + windowMs - nowMs) / 1000)) };
-}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { clientIp } from "./client-ip.ts";
-import { parseRateLimitSetting, rateGroupFor, windowOf } from "../domain/rate-limit.ts";
+import { parseRateLimitSetting, rateGroupFor } from "../domain/rate-limit.ts";
 
 Deno.test("client IP: the socket address counts unless it is a trusted proxy", () => {
   assert.equal(clientIp("203.0.113.5", "1.2.3.4", []), "203.0.113.5");
@@ -28,5 +28,18 @@ Deno.test("rate limits: requests are grouped by what they do", () => {
   assert.equal(rateGroupFor("POST", "/signin", "?/email"), "signin");
   assert.equal(rateGroupFor("GET", "/calendar/demo/", ""), "page");
   assert.equal(rateGroupFor("GET", "/dashboard", ""), null);
-  assert.deepEqual(windowOf(125_000, 60_000), { startMs: 120_000, retryAfterS: 55 });
+});
+
+Deno.test("rate limits: a window opens at the first hit, counts every concurrent hit, and reopens after it ends", async () => {
+  const { countHit } = await import("../store/rate-limits.ts");
+  const kv = await Deno.openKv(":memory:");
+  const hits = await Promise.all(Array.from({ length: 20 }, () => countHit(kv, "booking", "1.2.3.4", 1_000, 60_000)));
+  // Every hit is counted (none lost to a race); each sees at least as many as came before it.
+  assert.equal(Math.max(...hits.map((h) => h.count)), 20);
+  assert.ok(hits.every((h) => h.count >= 1 && h.count <= 20));
+  assert.equal(hits[0].resetAtMs, 61_000);
+  assert.equal((await countHit(kv, "booking", "1.2.3.4", 60_999, 60_000)).count, 21);
+  assert.equal((await countHit(kv, "booking", "1.2.3.4", 61_000, 60_000)).count, 1);
+  assert.equal((await countHit(kv, "booking", "5.6.7.8", 61_000, 60_000)).count, 1);
+  kv.close();
 });

@@ -7,6 +7,8 @@ import type { App } from "../app.ts";
 import { acquireLease, releaseLease } from "../store/leases.ts";
 import { deliverOutbox } from "./deliver-outbox.ts";
 import { expireHolds } from "./expire-holds.ts";
+import { cronScheduleFor, syncCalendars } from "./sync-calendars.ts";
+import { registerWriteback } from "./writeback.ts";
 
 const STARTED = Symbol.for("invito.jobs");
 const LEASE_MS = 90_000;
@@ -44,6 +46,8 @@ export function nudgeOutbox(app: App): void {
 }
 
 export function startJobs(app: App): void {
+  // Even without crons (tests, a separate worker) a drained writeback job must really write.
+  registerWriteback();
   const g = globalThis as { [STARTED]?: boolean };
   if (g[STARTED] || app.config.disableCron) return;
   g[STARTED] = true;
@@ -60,6 +64,10 @@ export function startJobs(app: App): void {
     await guard("expire", () => expireHolds(app, app.now()))();
     nudgeOutbox(app);
   });
+  const syncCalendarsNow = guard("caldav-sync", () => syncCalendars(app, app.now()));
+  Deno.cron("invito-caldav-sync", cronScheduleFor(app.config.syncIntervalMs), syncCalendarsNow);
   // Mail queued before a restart goes out now rather than at the next minute.
   nudgeOutbox(app);
+  // A restarted server refreshes calendars at once: a cache left from before may be too old to trust.
+  void syncCalendarsNow();
 }

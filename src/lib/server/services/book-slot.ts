@@ -16,6 +16,8 @@ import { newOutboxRecord } from "../store/outbox.ts";
 import type { BookingRecord, BookingTokenRecord, EventTypeRecord, UserRecord } from "../store/records.ts";
 import { randomToken } from "../integrations/crypto.ts";
 import { bookingToken, tokenHash } from "./booking-links.ts";
+import { calendarBusy } from "./calendar-busy.ts";
+import { meetsAny } from "../domain/calendar-busy.ts";
 
 export type BookInput = {
   username: string;
@@ -29,7 +31,8 @@ export type BookInput = {
 
 export type BookResult =
   | { ok: true; bookingId: string; guestToken: string; status: BookingRecord["status"] }
-  | { ok: false; reason: "not_found" | "slot_unavailable" | "slot_taken" | "busy" | "too_many_pending" };
+  | { ok: false; reason: "not_found" | "slot_unavailable" | "slot_taken" | "busy" | "too_many_pending" | "calendar_unavailable";
+  };
 
 const MAX_ATTEMPTS = 8;
 
@@ -107,6 +110,11 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
         holdUntilMs: reservedUntilMs,
       }, nowMs);
       if (!decision.ok) return { ok: false, reason: "slot_taken" };
+      // The host's external calendars, re-checked right before the commit: busy there is taken;
+      // a calendar that could not be read for too long makes the time unknown (fail closed).
+      const cal = await calendarBusy(app, host.id, block.startMs, block.endMs, nowMs);
+      if (meetsAny(block, cal.unknown)) return { ok: false, reason: "calendar_unavailable" };
+      if (meetsAny(block, cal.busy)) return { ok: false, reason: "slot_taken" };
       let guestHolds: GuestHoldsWrite | undefined;
       if (pending) {
         // One guest may hold only a few of a host's times at once (anti-spam), checked in the same write.

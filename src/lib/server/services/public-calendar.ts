@@ -11,6 +11,7 @@ import { getUserByUsername } from "../store/users.ts";
 import { getEventTypeBySlug, listEventTypes } from "../store/event-types.ts";
 import { getAvailability } from "../store/availability.ts";
 import { listBusy } from "../store/bookings.ts";
+import { calendarBusy } from "./calendar-busy.ts";
 import type { EventTypeRecord, UserRecord } from "../store/records.ts";
 import { formatTime, isoDateIn } from "../../shared/format.ts";
 
@@ -59,6 +60,8 @@ export type SlotPage =
     days: DayView[];
     date: string | null;
     slots: SlotView[];
+    /** A conflict calendar could not be read for too long: no slots where it cannot vouch (fail closed). */
+    unavailable: boolean;
   };
 
 type CachedSlot = { ms: number; start: string; label: string };
@@ -135,10 +138,16 @@ export async function getSlotPage(
     const fromDate = m.toPlainDate({ day: 1 });
     const from = startOfDay(fromDate, tz);
     const until = startOfDay(fromDate.add({ months: 1 }), tz);
-    const busy = await listBusy(app.kv, host.id, from.epochMilliseconds - 86_400_000, until.epochMilliseconds + 86_400_000, nowMs);
     // Everything the month's slots depend on, except the exact clock: slots are computed for the
     // minute and filtered by the real `now` on the way out, so a cached month is never stale.
     const minute = Math.floor(nowMs / 60_000) * 60_000;
+    const rangeFromMs = from.epochMilliseconds - 86_400_000;
+    const rangeToMs = until.epochMilliseconds + 86_400_000;
+    const booked = await listBusy(app.kv, host.id, rangeFromMs, rangeToMs, nowMs);
+    // The host's external calendars: their busy time, and where they cannot vouch, no slots at all.
+    const cal = await calendarBusy(app, host.id, rangeFromMs, rangeToMs, minute);
+    const busy = cal.busy.length || cal.unknown.length ? [...booked, ...cal.busy, ...cal.unknown] : booked;
+    const unavailable = cal.unknown.some((u) => u.startMs < horizonEndMs && u.endMs > notBeforeMs);
     const key = JSON.stringify([
       host.id, host.timeZone, et.id, et.updatedAtMs, availability.updatedAtMs, tz, m.toString(), minute, busy,
     ]);
@@ -173,13 +182,15 @@ export async function getSlotPage(
       (cached!.byDate.get(d) ?? []).filter((x) => x.ms >= notBeforeMs && x.ms < horizonEndMs);
     const days: DayView[] = cached.dates.map((d) => ({ date: d, slots: live(d).length }));
     const slotsOn = (d: string): SlotView[] => live(d).map(({ start, label }) => ({ start, label }));
-    return { days, slotsOn };
+    return { days, slotsOn, unavailable };
   };
 
   let view = await monthView(month);
   // With nothing chosen, open on the first month that has a free slot (a guest arriving on the 30th).
   if (!date && !q.month) {
-    while (!view.days.some((d) => d.slots > 0) && Temporal.PlainYearMonth.compare(month, lastMonth) < 0) {
+    while (
+      !view.unavailable && !view.days.some((d) => d.slots > 0) && Temporal.PlainYearMonth.compare(month, lastMonth) < 0
+    ) {
       month = month.add({ months: 1 });
       view = await monthView(month);
     }
@@ -196,5 +207,6 @@ export async function getSlotPage(
     days: view.days,
     date: selected,
     slots: selected ? view.slotsOn(selected) : [],
+    unavailable: view.unavailable,
   };
 }

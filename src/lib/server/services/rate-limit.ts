@@ -1,5 +1,5 @@
 import type { App } from "../app.ts";
-import { type RateGroup, windowOf } from "../domain/rate-limit.ts";
+import type { RateGroup } from "../domain/rate-limit.ts";
 import { countHit } from "../store/rate-limits.ts";
 
 export type RateDecision = { ok: true } | { ok: false; retryAfterS: number };
@@ -9,7 +9,7 @@ export async function checkRateLimit(app: App, group: RateGroup, subject: string
   const limits = app.config.rateLimits;
   if (!limits) return { ok: true };
   const { limit, windowMs } = limits[group];
-  const w = windowOf(app.now(), windowMs);
-  const count = await countHit(app.kv, group, subject.toLowerCase().slice(0, 320), w.startMs, windowMs);
-  return count <= limit ? { ok: true } : { ok: false, retryAfterS: w.retryAfterS };
+  const nowMs = app.now();
+  const { count, resetAtMs } = await countHit(app.kv, group, subject.toLowerCase().slice(0, 320), nowMs, windowMs);
+  return count <= limit ? { ok: true } : { ok: false, retryAfterS: Math.max(1, Math.ceil((resetAtMs - nowMs) / 1000)) };
 }

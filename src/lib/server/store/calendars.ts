@@ -259,8 +259,9 @@ const WRITE_BATCH_BYTES = 400_000;
 const WRITE_BATCH_MUTATIONS = 400;
 
 /**
- * Writes a new generation's chunks and its manifest. Nothing reads them until a head names the
- * generation, so this may take several writes.
+ * Writes a new generation: its manifest first (so a crash leaves nothing the sweeper cannot
+ * find), then its chunks. Nothing reads them until a head names the generation, so this may
+ * take several writes.
  */
 export async function writeGeneration(
   kv: Deno.Kv,
@@ -268,6 +269,7 @@ export async function writeGeneration(
   calendarId: CalendarId,
   gen: string,
   windows: readonly Interval[],
+  nowMs: number,
 ): Promise<void> {
   const byDay = new Map<string, number[]>();
   for (const w of windows) {
@@ -286,6 +288,11 @@ export async function writeGeneration(
       manifest.push([day, part]);
     }
   }
+  // ~20 bytes per entry: a 400-day window with a few parts per day stays under 64 KiB.
+  await kv.set(
+    keys.calendarBusyManifest(hostId, calendarId, gen),
+    { v: 1, chunks: manifest, createdAtMs: nowMs } satisfies CalendarBusyManifestRecord,
+  );
   let op = kv.atomic();
   let bytes = 0;
   let count = 0;
@@ -302,13 +309,11 @@ export async function writeGeneration(
     count++;
   }
   if (count > 0) await op.commit();
-  // ~20 bytes per entry: a 400-day window with a few parts per day stays under 64 KiB.
-  await kv.set(keys.calendarBusyManifest(hostId, calendarId, gen), { v: 1, chunks: manifest } satisfies CalendarBusyManifestRecord);
 }
 
 /**
  * Makes `next` the calendar's head if nothing changed since `current` was read: the head itself,
- * the calendar's settings (still checked for conflicts) and the account (not removed).
+ * and the guards (the calendar's settings, the account) the sync was based on.
  */
 export async function commitHead(
   kv: Deno.Kv,
@@ -322,24 +327,38 @@ export async function commitHead(
   return (await op.set(current.key, next).commit()).ok;
 }
 
-/** Deletes every generation of a calendar except `keep` (all of them for null). */
-export async function sweepGenerations(
-  kv: Deno.Kv,
-  hostId: UserId,
-  calendarId: CalendarId,
-  keep: string | null,
-): Promise<void> {
-  for await (const m of kv.list<CalendarBusyManifestRecord>({ prefix: keys.calendarBusyManifestPrefix(hostId, calendarId) })) {
-    const gen = m.key[3] as string;
-    if (gen === keep) continue;
-    const dels = m.value.chunks.map(([day, part]) => keys.calendarBusy(hostId, day, calendarId, gen, part));
-    for (let i = 0; i < dels.length; i += WRITE_BATCH_MUTATIONS) {
-      const op = kv.atomic();
-      for (const k of dels.slice(i, i + WRITE_BATCH_MUTATIONS)) op.delete(k);
-      await op.commit();
-    }
-    await kv.delete(m.key);
+/** Deletes one generation's chunks and manifest. */
+export async function dropGeneration(kv: Deno.Kv, hostId: UserId, calendarId: CalendarId, gen: string): Promise<void> {
+  const m = await kv.get<CalendarBusyManifestRecord>(keys.calendarBusyManifest(hostId, calendarId, gen));
+  if (!m.value) return;
+  const dels = m.value.chunks.map(([day, part]) => keys.calendarBusy(hostId, day, calendarId, gen, part));
+  for (let i = 0; i < dels.length; i += WRITE_BATCH_MUTATIONS) {
+    const op = kv.atomic();
+    for (const k of dels.slice(i, i + WRITE_BATCH_MUTATIONS)) op.delete(k);
+    await op.commit();
   }
+  await kv.delete(m.key);
+}
+
+/** A generation no head names is garbage once no sync can still be about to commit it. */
+export const ORPHAN_AFTER_MS = 10 * 60_000;
+
+/**
+ * Deletes a host's generations that no head names and that are older than ORPHAN_AFTER_MS
+ * (left by a crashed sync, a removed account or calendar). Young ones may belong to a sync in
+ * flight, whose head commit would otherwise point at deleted chunks.
+ */
+export async function sweepOrphanGenerations(kv: Deno.Kv, hostId: UserId, nowMs: number): Promise<number> {
+  const current = new Map((await listHeads(kv, hostId)).map((h) => [h.calendarId, h.gen]));
+  let dropped = 0;
+  for await (const m of kv.list<CalendarBusyManifestRecord>({ prefix: keys.calendarBusyManifestPrefix(hostId) })) {
+    const calendarId = m.key[2] as CalendarId;
+    const gen = m.key[3] as string;
+    if (current.get(calendarId) === gen || nowMs - m.value.createdAtMs < ORPHAN_AFTER_MS) continue;
+    await dropGeneration(kv, hostId, calendarId, gen);
+    dropped++;
+  }
+  return dropped;
 }
 
 export type CachedWindow = Interval & { calendarId: CalendarId };

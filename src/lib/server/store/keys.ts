@@ -82,14 +82,14 @@ export const keys = {
   /** The chunk keys of one generation, so it can be deleted without scanning. */
   calendarBusyManifest: (hostId: UserId, calendarId: CalendarId, gen: string) =>
     ["calendar_busy_manifest", hostId, calendarId, gen] as const,
-  calendarBusyManifestPrefix: (hostId: UserId, calendarId: CalendarId) =>
-    ["calendar_busy_manifest", hostId, calendarId] as const,
+  calendarBusyManifestPrefix: (hostId: UserId) => ["calendar_busy_manifest", hostId] as const,
   /** Where a confirmed booking was written (href), once the PUT succeeded. */
   bookingWriteback: (bookingId: BookingId) => ["booking_writeback", bookingId] as const,
 
   lease: (job: string) => ["lease", job] as const,
-  rateLimit: (group: string, subject: string, windowStartMs: number) =>
-    ["rate_limit", group, subject, windowStartMs] as const,
+  rateLimit: (group: string, subject: string) => ["rate_limit", group, subject] as const,
+  rateLimitCount: (group: string, subject: string, windowStartMs: number) =>
+    ["rate_limit_count", group, subject, windowStartMs] as const,
   /** Live pending requests of one guest email with one host (anti-spam cap). */
   guestHolds: (hostId: UserId, email: string) => ["guest_holds", hostId, email] as const,
   meta: (name: string) => ["meta", name] as const,

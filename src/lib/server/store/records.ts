@@ -220,7 +220,7 @@ export type CalendarBusyHeadRecord = {
 
 /** Busy windows as flat [start, end, start, end, …] epoch ms. */
 export type CalendarBusyChunkRecord = { v: 1; w: number[] };
-export type CalendarBusyManifestRecord = { v: 1; chunks: [string, number][] };
+export type CalendarBusyManifestRecord = { v: 1; chunks: [string, number][]; createdAtMs: number };
 
 export type BookingWritebackRecord = {
   v: 1;

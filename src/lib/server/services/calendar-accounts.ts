@@ -1,0 +1,254 @@
+/**
+ * The host's CalDAV accounts as the dashboard sees them: connect (discover, seal the password,
+ * store, first sync), settings (conflict calendars, the one writeback calendar), sync now, remove.
+ * Views never carry the password or its ciphertext.
+ */
+import type { App } from "../app.ts";
+import { type CaldavError, connect, describeCaldavError, discoverAccount } from "../integrations/caldav.ts";
+import { seal } from "../integrations/crypto.ts";
+import {
+  calendarIdFor,
+  dropGeneration,
+  emptyHead,
+  getAccountEntry,
+  getAccountStatus,
+  getWriteback,
+  insertAccount,
+  listAccounts,
+  listHeads,
+  listHostCalendars,
+  removeAccount,
+  setWriteback,
+  updateCalendar,
+} from "../store/calendars.ts";
+import type { CalendarError, CalendarRecord, UserRecord } from "../store/records.ts";
+import { newId } from "../store/users.ts";
+import { type AccountSyncOutcome, syncAccount } from "./sync-calendars.ts";
+import { STALE_AFTER_INTERVALS } from "./calendar-busy.ts";
+
+export const MAX_ACCOUNTS_PER_HOST = 10;
+export const CREDENTIAL_KID = "caldav-credential-v1";
+
+export type AddAccountInput = { serverUrl: string; username: string; password: string };
+export type AddAccountResult =
+  | { ok: true; accountId: string; calendars: number; sync: AccountSyncOutcome }
+  | { ok: false; field: "serverUrl" | "username" | "password" | "form"; message: string };
+
+/** "cloud.example.com/remote.php/dav" → "https://cloud.example.com/remote.php/dav"; null if hopeless. */
+export function normalizeServerUrl(input: string): string | null {
+  const s = input.trim();
+  if (!s || s.length > 500) return null;
+  try {
+    const u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(s) ? s : `https://${s}`);
+    if (u.protocol !== "http:" && u.protocol !== "https:") return null;
+    if (u.username || u.password || !u.hostname) return null;
+    u.hash = "";
+    return u.href;
+  } catch {
+    return null;
+  }
+}
+
+function fieldFor(e: CaldavError): "serverUrl" | "password" {
+  return e.kind === "auth" ? "password" : "serverUrl";
+}
+
+export async function addCalendarAccount(app: App, host: UserRecord, input: AddAccountInput): Promise<AddAccountResult> {
+  const serverUrl = normalizeServerUrl(input.serverUrl);
+  if (!serverUrl) return { ok: false, field: "serverUrl", message: "Enter the server's web address, like https://cloud.example.com" };
+  const username = input.username.trim();
+  if (!username || username.length > 200) return { ok: false, field: "username", message: "Enter the username for this calendar account" };
+  if (!input.password || input.password.length > 500) return { ok: false, field: "password", message: "Enter the password or app password" };
+
+  const existing = await listAccounts(app.kv, host.id);
+  if (existing.length >= MAX_ACCOUNTS_PER_HOST) {
+    return { ok: false, field: "form", message: `You can connect up to ${MAX_ACCOUNTS_PER_HOST} calendar accounts.` };
+  }
+  if (existing.some((e) => e.value.serverUrl === serverUrl && e.value.username === username)) {
+    return { ok: false, field: "form", message: "This account is already connected." };
+  }
+
+  const conn = connect({ username, password: input.password }, { allowPrivate: app.config.allowPrivateCaldav });
+  const found = await discoverAccount(conn, serverUrl);
+  if (!found.ok) return { ok: false, field: fieldFor(found.error), message: describeCaldavError(found.error) };
+  if (found.calendars.length === 0) {
+    return { ok: false, field: "serverUrl", message: "Connected, but this account has no event calendars. Create one on the server first." };
+  }
+
+  const nowMs = app.now();
+  const accountId = newId(nowMs);
+  const calendars: CalendarRecord[] = [];
+  for (const c of found.calendars.slice(0, 100)) {
+    calendars.push({
+      v: 1,
+      id: await calendarIdFor(accountId, c.url),
+      hostId: host.id,
+      accountId,
+      url: c.url,
+      displayName: c.displayName,
+      color: c.color,
+      writable: c.writable,
+      // Every calendar counts as busy time until the host says otherwise: never offer a slot
+      // the host's calendar shows as taken.
+      checkConflicts: true,
+      createdAtMs: nowMs,
+    });
+  }
+  const hasWriteback = (await getWriteback(app.kv, host.id)).value !== null;
+  const target = calendars.find((c) => c.writable);
+  const stored = await insertAccount(app.kv, {
+    account: {
+      v: 1,
+      id: accountId,
+      hostId: host.id,
+      serverUrl,
+      username,
+      password: await seal(app.credentialKey, CREDENTIAL_KID, input.password),
+      principalUrl: found.principalUrl,
+      homeUrl: found.homeUrl,
+      createdAtMs: nowMs,
+    },
+    calendars,
+    heads: calendars.map((c) => emptyHead(c.id, accountId)),
+    writeback: !hasWriteback && target ? { v: 1, accountId, calendarId: target.id } : null,
+  });
+  if (!stored) return { ok: false, field: "form", message: "That did not work; please try again." };
+  const account = await getAccountEntry(app.kv, host.id, accountId);
+  const sync = account.value ? await syncAccount(app, account as Deno.KvEntry<typeof account.value>, app.now()) : {
+    ok: false as const,
+    error: { kind: "network" as const, detail: "the account was removed", atMs: nowMs },
+  };
+  return { ok: true, accountId, calendars: calendars.length, sync };
+}
+
+export async function removeCalendarAccount(app: App, hostId: string, accountId: string): Promise<boolean> {
+  const heads = new Map((await listHeads(app.kv, hostId)).map((h) => [h.calendarId, h.gen]));
+  const removed = await removeAccount(app.kv, hostId, accountId);
+  if (!removed) return false;
+  // The heads went with the account, so nothing reads these chunks any more.
+  for (const id of removed) {
+    const gen = heads.get(id);
+    if (gen) await dropGeneration(app.kv, hostId, id, gen);
+  }
+  return true;
+}
+
+export async function syncAccountNow(app: App, hostId: string, accountId: string): Promise<AccountSyncOutcome | null> {
+  const account = await getAccountEntry(app.kv, hostId, accountId);
+  if (!account.value) return null;
+  return await syncAccount(app, account as Deno.KvEntry<typeof account.value>, app.now());
+}
+
+/**
+ * Saves which calendars count as busy and where bookings go. Returns the accounts whose newly
+ * checked calendars need a first read.
+ */
+export async function saveCalendarSettings(
+  app: App,
+  hostId: string,
+  input: { conflicts: string[]; writeback: string | null },
+): Promise<{ ok: true; toSync: string[] } | { ok: false; message: string }> {
+  const calendars = await listHostCalendars(app.kv, hostId);
+  const wanted = new Set(input.conflicts);
+  const toSync = new Set<string>();
+  const heads = new Map((await listHeads(app.kv, hostId)).map((h) => [h.calendarId, h.gen]));
+  for (const entry of calendars) {
+    const c = entry.value;
+    const on = wanted.has(c.id);
+    if (on === c.checkConflicts) continue;
+    if (!(await updateCalendar(app.kv, entry, { ...c, checkConflicts: on }))) {
+      return { ok: false, message: "Your calendars changed while you were editing; please look and save again." };
+    }
+    if (on) toSync.add(c.accountId);
+    else {
+      const gen = heads.get(c.id);
+      if (gen) await dropGeneration(app.kv, hostId, c.id, gen);
+    }
+  }
+  if (input.writeback === null) {
+    await setWriteback(app.kv, hostId, null);
+  } else {
+    const target = (await listHostCalendars(app.kv, hostId)).find((e) => e.value.id === input.writeback);
+    if (!target) return { ok: false, message: "That calendar is no longer there; please choose another." };
+    if (!target.value.writable) return { ok: false, message: "Invito cannot add events to that calendar; please choose another." };
+    if (!(await setWriteback(app.kv, hostId, { calendar: target }))) {
+      return { ok: false, message: "Your calendars changed while you were editing; please look and save again." };
+    }
+  }
+  return { ok: true, toSync: [...toSync] };
+}
+
+export type CalendarView = {
+  id: string;
+  name: string;
+  color: string | null;
+  writable: boolean;
+  checkConflicts: boolean;
+  writeback: boolean;
+  syncedAtMs: number | null;
+  /** the cache is too old to trust: booking is paused for this host */
+  stale: boolean;
+  error: string | null;
+  events: number;
+  skipped: { uid: string | null; reason: string }[];
+};
+
+export type AccountView = {
+  id: string;
+  serverUrl: string;
+  username: string;
+  lastSuccessMs: number | null;
+  lastAttemptMs: number | null;
+  error: string | null;
+  calendars: CalendarView[];
+};
+
+export function describeError(e: CalendarError | null): string | null {
+  return e ? describeCaldavError(e) : null;
+}
+
+export async function listCalendarAccounts(app: App, hostId: string): Promise<{ accounts: AccountView[]; paused: boolean }> {
+  const nowMs = app.now();
+  const staleAfter = STALE_AFTER_INTERVALS * app.config.syncIntervalMs;
+  const [accounts, calendars, heads, wb] = await Promise.all([
+    listAccounts(app.kv, hostId),
+    listHostCalendars(app.kv, hostId),
+    listHeads(app.kv, hostId),
+    getWriteback(app.kv, hostId),
+  ]);
+  const headOf = new Map(heads.map((h) => [h.calendarId, h]));
+  let paused = false;
+  const views: AccountView[] = [];
+  for (const { value: a } of accounts) {
+    const status = await getAccountStatus(app.kv, hostId, a.id);
+    const cals: CalendarView[] = calendars.filter((c) => c.value.accountId === a.id).map(({ value: c }) => {
+      const h = headOf.get(c.id);
+      const stale = !!h && (h.syncedAtMs === null || h.gen === null || nowMs - h.syncedAtMs > staleAfter);
+      if (stale) paused = true;
+      return {
+        id: c.id,
+        name: c.displayName,
+        color: c.color,
+        writable: c.writable,
+        checkConflicts: c.checkConflicts,
+        writeback: wb.value?.calendarId === c.id,
+        syncedAtMs: h?.syncedAtMs ?? null,
+        stale,
+        error: describeError(h?.error ?? null),
+        events: h?.events ?? 0,
+        skipped: h?.skipped ?? [],
+      };
+    });
+    cals.sort((x, y) => x.name.localeCompare(y.name));
+    views.push({
+      id: a.id,
+      serverUrl: a.serverUrl,
+      username: a.username,
+      lastSuccessMs: status?.lastSuccessMs ?? null,
+      lastAttemptMs: status?.lastAttemptMs ?? null,
+      error: describeError(status?.lastError ?? null),
+      calendars: cals,
+    });
+  }
+  return { accounts: views, paused };
+}
