@@ -15,6 +15,7 @@
   window.__invitoEmbed = true;
   var origin = new URL(script.src, location.href).origin;
   var frames = [];
+  var closers = [];
 
   function widgetUrl(path) {
     try {
@@ -40,6 +41,10 @@
   window.addEventListener("message", function (e) {
     if (e.origin !== origin) return;
     var d = e.data;
+    if (d && d.type === "invito:close") {
+      for (var j = 0; j < closers.length; j++) if (closers[j].frame.contentWindow === e.source) closers[j].close();
+      return;
+    }
     if (!d || d.type !== "invito:resize" || typeof d.height !== "number" || !isFinite(d.height)) return;
     for (var i = 0; i < frames.length; i++) {
       if (frames[i].contentWindow === e.source) {
@@ -79,10 +84,13 @@
     dialog.appendChild(close);
     dialog.appendChild(frame);
     overlay.appendChild(dialog);
+    var closer = { frame: frame, close: done };
+    closers.push(closer);
     function done() {
       document.removeEventListener("keydown", onKey, true);
       overlay.remove();
       frames = frames.filter(function (f) { return f !== frame; });
+      closers = closers.filter(function (c) { return c !== closer; });
       button.focus();
     }
     function onKey(e) {

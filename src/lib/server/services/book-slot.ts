@@ -31,7 +31,9 @@ export type BookInput = {
 
 export type BookResult =
   | { ok: true; bookingId: string; guestToken: string; status: BookingRecord["status"] }
-  | { ok: false; reason: "not_found" | "slot_unavailable" | "slot_taken" | "busy" | "too_many_pending" | "calendar_unavailable";
+  | {
+    ok: false;
+    reason: "not_found" | "slot_unavailable" | "slot_taken" | "busy" | "too_many_pending" | "calendar_unavailable";
   };
 
 const MAX_ATTEMPTS = 8;

@@ -4,8 +4,9 @@
  */
 import type { App } from "../app.ts";
 import type { BookingRecord, UserRecord } from "../store/records.ts";
-import { listHostBookings } from "../store/bookings.ts";
-import { listBookingJobs } from "../store/outbox.ts";
+import { getBooking, listHostBookings } from "../store/bookings.ts";
+import { getFailedJob, listBookingJobs, requeueFailed } from "../store/outbox.ts";
+import { getBookingWritebacks } from "../store/calendars.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { viewBooking, type BookingView } from "./booking-view.ts";
 
@@ -14,7 +15,9 @@ export type StatusFilter = "all" | "pending" | "confirmed" | "rejected" | "cance
 export type HostBookingRow = BookingView & {
   startMs: number;
   group: "pending" | "upcoming" | "past";
-  delivery: { kind: string; state: "queued" | "retrying" | "failed"; error: string | null; attempts: number }[];
+  delivery: { id: string; kind: string; state: "queued" | "retrying" | "failed"; error: string | null; attempts: number }[];
+  /** The booking's event in the host's calendar, once written. */
+  calendarEntry: { calendarName: string; writtenAtMs: number } | null;
 };
 
 export async function listBookingsForHost(app: App, host: UserRecord, filter: StatusFilter): Promise<HostBookingRow[]> {
@@ -27,7 +30,9 @@ export async function listBookingsForHost(app: App, host: UserRecord, filter: St
     return b.status === filter.toUpperCase();
   };
   const rows: HostBookingRow[] = [];
-  for (const b of all.filter(keep)) {
+  const kept = all.filter(keep);
+  const written = await getBookingWritebacks(app.kv, kept.filter((b) => b.status === "CONFIRMED").map((b) => b.id));
+  for (const b of kept) {
     const view = await viewBooking(app, b);
     const jobs = await listBookingJobs(app.kv, b.id);
     const group = view.state === "pending" ? "pending" : b.endMs > nowMs && view.state === "confirmed" ? "upcoming" : "past";
@@ -35,7 +40,11 @@ export async function listBookingsForHost(app: App, host: UserRecord, filter: St
       ...view,
       startMs: b.startMs,
       group,
+      calendarEntry: written.has(b.id)
+        ? { calendarName: written.get(b.id)!.calendarName, writtenAtMs: written.get(b.id)!.writtenAtMs }
+        : null,
       delivery: jobs.map(({ job, failed }) => ({
+        id: job.id,
         kind: job.payload.kind === "booking_mail" ? describeMail(job.payload.mail) : job.payload.kind === "writeback" ? "Calendar entry" : "Email",
         state: failed ? "failed" : job.lastError === null ? "queued" : "retrying",
         error: job.lastError,
@@ -52,4 +61,15 @@ export async function listBookingsForHost(app: App, host: UserRecord, filter: St
 
 function describeMail(kind: string): string {
   return kind.startsWith("host_") ? "Email to you" : "Email to the guest";
+}
+
+/** "Retry" on a failed mail or calendar write of one of the host's bookings: back into the queue. */
+export async function retryDelivery(app: App, hostId: string, jobId: string): Promise<boolean> {
+  const job = await getFailedJob(app.kv, jobId);
+  if (!job || (job.payload.kind !== "booking_mail" && job.payload.kind !== "writeback")) return false;
+  const booking = await getBooking(app.kv, job.payload.bookingId);
+  if (!booking || booking.hostId !== hostId) return false;
+  const requeued = await requeueFailed(app.kv, jobId, app.now());
+  if (requeued) app.kickOutbox();
+  return requeued !== null;
 }

@@ -1,7 +1,7 @@
 import { error, fail } from "@sveltejs/kit";
 import * as v from "valibot";
 import type { Actions, PageServerLoad } from "./$types";
-import { listBookingsForHost, type StatusFilter } from "$lib/server/services/host-bookings.ts";
+import { listBookingsForHost, retryDelivery, type StatusFilter } from "$lib/server/services/host-bookings.ts";
 import { decideBooking } from "$lib/server/services/decide-booking.ts";
 
 const FILTERS: StatusFilter[] = ["all", "pending", "confirmed", "rejected", "cancelled"];
@@ -37,4 +37,18 @@ function act(action: "confirm" | "reject" | "cancel") {
   };
 }
 
-export const actions: Actions = { confirm: act("confirm"), reject: act("reject"), cancel: act("cancel") };
+const Retry = v.object({ job: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, "Unknown job")) });
+
+export const actions: Actions = {
+  confirm: act("confirm"),
+  reject: act("reject"),
+  cancel: act("cancel"),
+  /** A failed mail or calendar write goes back into the queue with a fresh set of retries. */
+  retry: async ({ request, locals }) => {
+    const parsed = v.safeParse(Retry, Object.fromEntries(await request.formData()));
+    if (!parsed.success) return fail(400, { error: parsed.issues[0].message, id: null });
+    const ok = await retryDelivery(locals.app, locals.user!.id, parsed.output.job);
+    if (!ok) return fail(409, { error: "That was already retried or is no longer there.", id: null });
+    return { done: "retry" as const, id: null };
+  },
+};

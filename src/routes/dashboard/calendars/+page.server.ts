@@ -1,0 +1,78 @@
+import { error, fail } from "@sveltejs/kit";
+import * as v from "valibot";
+import type { Actions, PageServerLoad } from "./$types";
+import {
+  addCalendarAccount,
+  describeError,
+  listCalendarAccounts,
+  removeCalendarAccount,
+  saveCalendarSettings,
+  syncAccountNow,
+} from "$lib/server/services/calendar-accounts.ts";
+import { describeDuration } from "$lib/server/config.ts";
+
+export const load: PageServerLoad = async ({ locals }) => {
+  const app = locals.app;
+  const { accounts, paused } = await listCalendarAccounts(app, locals.user!.id);
+  return {
+    accounts,
+    paused,
+    nowMs: app.now(),
+    syncEvery: describeDuration(app.config.syncIntervalMs),
+    pauseAfter: describeDuration(2 * app.config.syncIntervalMs),
+  };
+};
+
+const AccountId = v.object({ account: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, "Unknown account")) });
+const CALENDAR_ID = /^[0-9a-f]{20}$/;
+
+export const actions: Actions = {
+  add: async ({ request, locals }) => {
+    const f = await request.formData();
+    const str = (k: string) => (typeof f.get(k) === "string" ? (f.get(k) as string) : "");
+    // The password is never sent back to the browser, not even after a failed attempt.
+    const values = { serverUrl: str("serverUrl").slice(0, 500), username: str("username").slice(0, 200) };
+    const res = await addCalendarAccount(locals.app, locals.user!, {
+      serverUrl: values.serverUrl,
+      username: values.username,
+      password: str("password"),
+    });
+    if (!res.ok) {
+      return fail(400, { add: { values, errors: { [res.field]: res.message } as Record<string, string> } });
+    }
+    return {
+      added: {
+        calendars: res.calendars,
+        syncError: res.sync.ok ? null : describeError(res.sync.error),
+      },
+    };
+  },
+
+  save: async ({ request, locals }) => {
+    const f = await request.formData();
+    const conflicts = f.getAll("conflict").filter((x): x is string => typeof x === "string" && CALENDAR_ID.test(x));
+    const wb = f.get("writeback");
+    const writeback = typeof wb === "string" && CALENDAR_ID.test(wb) ? wb : null;
+    const res = await saveCalendarSettings(locals.app, locals.user!.id, { conflicts, writeback });
+    if (!res.ok) return fail(409, { saveError: res.message });
+    // Calendars just turned on are read now, so their busy times count at once.
+    for (const accountId of res.toSync) await syncAccountNow(locals.app, locals.user!.id, accountId);
+    return { saved: true };
+  },
+
+  sync: async ({ request, locals }) => {
+    const parsed = v.safeParse(AccountId, Object.fromEntries(await request.formData()));
+    if (!parsed.success) error(404, "There is no such calendar account.");
+    const res = await syncAccountNow(locals.app, locals.user!.id, parsed.output.account);
+    if (!res) error(404, "There is no such calendar account.");
+    return { synced: { account: parsed.output.account, error: res.ok ? null : describeError(res.error) } };
+  },
+
+  remove: async ({ request, locals }) => {
+    const parsed = v.safeParse(AccountId, Object.fromEntries(await request.formData()));
+    if (!parsed.success) error(404, "There is no such calendar account.");
+    const removed = await removeCalendarAccount(locals.app, locals.user!.id, parsed.output.account);
+    if (!removed) error(404, "There is no such calendar account.");
+    return { removed: true };
+  },
+};
