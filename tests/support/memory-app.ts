@@ -10,6 +10,7 @@ import { getAvailability, putAvailability } from "../../src/lib/server/store/ava
 import { newId } from "../../src/lib/server/store/users.ts";
 import type { EventTypeRecord, UserRecord } from "../../src/lib/server/store/records.ts";
 import type { WeeklyRules } from "../../src/lib/server/domain/availability.ts";
+import { guardKv } from "./kv-guard.ts";
 
 export type RecordingMailer = Mailer & { sent: OutgoingMail[]; failWith: SendResult | null };
 
@@ -29,10 +30,15 @@ export function recordingMailer(): RecordingMailer {
 
 export type TestApp = App & { mailer: RecordingMailer; clock: { ms: number }; close(): void };
 
+/**
+ * The KV is wrapped by tests/support/kv-guard.ts (remote-KV limits: ≤ 10 checks and ≤ 1,000
+ * mutations per atomic operation, no queues) unless `guard: false`.
+ */
 export async function memoryApp(
-  opts: { kv?: Deno.Kv; nowIso?: string; env?: Record<string, string> } = {},
+  opts: { kv?: Deno.Kv; nowIso?: string; env?: Record<string, string>; guard?: boolean } = {},
 ): Promise<TestApp> {
-  const kv = opts.kv ?? await Deno.openKv(":memory:");
+  const raw = opts.kv ?? await Deno.openKv(":memory:");
+  const kv = opts.guard === false ? raw : guardKv(raw);
   const clock = { ms: Date.parse(opts.nowIso ?? "2026-11-20T08:00:00Z") };
   const mailer = recordingMailer();
   const app = await buildApp({
@@ -45,7 +51,7 @@ export async function memoryApp(
   return Object.assign(app, {
     mailer,
     clock,
-    close: () => (opts.kv ? undefined : kv.close()),
+    close: () => (opts.kv ? undefined : raw.close()),
   }) as TestApp;
 }
 

@@ -16,9 +16,10 @@ export function fieldErrors(issues: v.BaseIssue<unknown>[]): FieldErrors {
   return out;
 }
 
+/** A checkbox: "on" from a form, or a boolean from editor values. */
 const checkbox = v.pipe(
-  v.optional(v.string(), ""),
-  v.transform((s) => s === "on" || s === "true" || s === "1"),
+  v.optional(v.union([v.boolean(), v.string()]), ""),
+  v.transform((s) => s === true || s === "on" || s === "true" || s === "1"),
 );
 
 const trimmed = (min: number, max: number, what: string) =>
@@ -42,31 +43,389 @@ const intIn = (min: number, max: number, what: string) =>
     v.maxValue(max, `${what} can be at most ${max}`),
   );
 
+/** A whole number in [min, max]; empty means `empty` (0 for buffers, null for "no limit"). */
+const wholeOr = <E extends number | null>(empty: E, min: number, max: number, what: string) =>
+  v.pipe(
+    v.optional(v.string(), ""),
+    v.transform((s) => s.trim()),
+    v.check((s) => s === "" || /^-?\d{1,7}$/.test(s), `${what} must be a whole number`),
+    v.transform((s): number | E => (s === "" ? empty : Number(s))),
+    v.check((n) => n === null || n >= min, `${what} must be at least ${min}`),
+    v.check((n) => n === null || n <= max, `${what} can be at most ${max}`),
+  );
+
+/** Control characters never belong in one-line text a guest will read. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const oneLine = (min: number, max: number, what: string) =>
+  v.pipe(
+    trimmed(min, max, what),
+    v.check((s) => !CONTROL.test(s), `${what} cannot contain line breaks or control characters`),
+  );
+
 export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$/;
 
-export const EventTypeForm = v.object({
-  title: trimmed(1, 100, "Title"),
-  slug: v.pipe(
-    v.optional(v.string(), ""),
-    v.transform((s) => s.trim().toLowerCase()),
-    v.minLength(1, "URL slug is required"),
-    v.maxLength(60, "URL slug can be at most 60 characters"),
-    v.regex(SLUG_RE, "Use lowercase letters, digits and dashes (not at the start or end)"),
+// ---------------------------------------------------------------------------------------------
+// Event type rules: limits and choices shared by the editor (hints, input attributes) and the
+// schema (messages).
+
+export const BUFFER_MAX_MIN = 240;
+export const NOTICE_MAX_MIN = 365 * 1440;
+export const DURATION_MIN = 5;
+export const DURATION_MAX = 720;
+export const CAP_MAX = 1000;
+export const CUTOFF_MAX_HOURS = 720;
+export const REMINDER_MIN_MIN = 5;
+export const REMINDER_MAX_MIN = 20160;
+export const MAX_QUESTIONS = 20;
+export const MAX_OPTIONS = 20;
+export const MAX_REMINDERS = 5;
+export const LOCATION_MAX = 500;
+
+/** Lengths offered as ticks in the editor (plus whatever the event type already offers). */
+export const DURATION_CHOICES = [15, 30, 45, 60, 90, 120] as const;
+
+export type NoticeUnit = "minutes" | "hours" | "days";
+export const NOTICE_UNITS: { value: NoticeUnit; label: string; minutes: number }[] = [
+  { value: "minutes", label: "minutes", minutes: 1 },
+  { value: "hours", label: "hours", minutes: 60 },
+  { value: "days", label: "days", minutes: 1440 },
+];
+
+export type LocationKindValue = "none" | "in_person" | "phone" | "video" | "custom";
+export const LOCATION_KINDS: { value: LocationKindValue; label: string; field: string; hint: string }[] = [
+  { value: "none", label: "Not set", field: "", hint: "" },
+  { value: "in_person", label: "In person", field: "Address", hint: "Where you meet, e.g. a street address or a room." },
+  { value: "phone", label: "Phone call", field: "Phone number", hint: "The number guests call, e.g. +49 30 1234567." },
+  { value: "video", label: "Video call (fixed link)", field: "Meeting link", hint: "An https:// link that stays the same for every meeting." },
+  { value: "custom", label: "Something else", field: "Details", hint: "Shown to guests as written." },
+];
+
+export type QuestionTypeValue = "short" | "long" | "choice" | "checkbox" | "phone";
+export const QUESTION_TYPES: { value: QuestionTypeValue; label: string }[] = [
+  { value: "short", label: "Short text" },
+  { value: "long", label: "Long text" },
+  { value: "choice", label: "Choice (pick one)" },
+  { value: "checkbox", label: "Checkbox (tick to agree)" },
+  { value: "phone", label: "Phone number" },
+];
+
+export const REMINDER_PRESETS: { minutes: number; label: string }[] = [
+  { minutes: 10, label: "10 minutes before" },
+  { minutes: 60, label: "1 hour before" },
+  { minutes: 1440, label: "24 hours before" },
+];
+
+/** Stored shapes (the same as `Question`, `Reminder`, `Location` in the server's records). */
+export type QuestionInput = {
+  id: string;
+  label: string;
+  type: QuestionTypeValue;
+  required: boolean;
+  options?: string[];
+};
+export type ReminderInput = { minutesBefore: number; toHost: boolean };
+export type LocationInput = { kind: LocationKindValue; value: string };
+
+/** Question ids name the guest's form fields (`q_{id}`): short, URL- and field-safe. */
+export const QUESTION_ID_RE = /^[A-Za-z0-9_-]{1,32}$/;
+
+/** A fresh question id: 8 random base-36 characters. */
+export function newQuestionId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return [...bytes].map((b) => (b % 36).toString(36)).join("");
+}
+
+/** "1 hour before", "90 minutes before", "2 days before". */
+export function describeReminder(minutes: number): string {
+  const preset = REMINDER_PRESETS.find((p) => p.minutes === minutes);
+  if (preset) return preset.label;
+  if (minutes % 1440 === 0) return `${minutes / 1440} day${minutes === 1440 ? "" : "s"} before`;
+  if (minutes % 60 === 0) return `${minutes / 60} hours before`;
+  return `${minutes} minutes before`;
+}
+
+/** Issue path item for `rawCheck`: the key `key` inside `input`. */
+function at(input: unknown, key: string | number): v.IssuePathItem {
+  return Array.isArray(input)
+    ? { type: "array", origin: "value", input, key: key as number, value: input[key as number] }
+    : {
+      type: "object",
+      origin: "value",
+      input: input as Record<string, unknown>,
+      key: String(key),
+      value: (input as Record<string, unknown>)[String(key)],
+    };
+}
+
+function splitOptions(text: string): string[] {
+  return text.split(/\r?\n/).map((s) => s.trim()).filter((s) => s !== "");
+}
+
+const QuestionForm = v.pipe(
+  v.object({
+    id: v.pipe(v.optional(v.string(), ""), v.regex(QUESTION_ID_RE, "This question lost its id; remove it and add it again")),
+    label: oneLine(1, 200, "The question"),
+    type: v.picklist(QUESTION_TYPES.map((t) => t.value), "Choose a kind of answer"),
+    required: checkbox,
+    options: v.pipe(v.optional(v.string(), ""), v.maxLength(4000, "The options are too long")),
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const q = dataset.value as { type?: unknown; options?: unknown };
+    if (q?.type !== "choice" || typeof q.options !== "string") return;
+    const options = splitOptions(q.options);
+    const problem = options.length < 2
+      ? "A choice needs at least 2 options, one per line"
+      : options.length > MAX_OPTIONS
+      ? `A choice can have at most ${MAX_OPTIONS} options`
+      : options.some((o) => o.length > 100)
+      ? "Each option can be at most 100 characters"
+      : options.some((o) => CONTROL.test(o))
+      ? "Options cannot contain control characters"
+      : new Set(options.map((o) => o.toLowerCase())).size !== options.length
+      ? "Each option must be different"
+      : null;
+    if (problem) addIssue({ message: problem, path: [at(q, "options")] });
+  }),
+  v.transform(({ id, label, type, required, options }): QuestionInput =>
+    type === "choice" ? { id, label, type, required, options: splitOptions(options) } : { id, label, type, required }
   ),
-  description: trimmed(0, 2000, "Description"),
-  durationMin: intIn(5, 720, "Duration"),
-  requiresConfirmation: checkbox,
-  bookingWindowDays: intIn(1, 365, "Booking window"),
-  color: v.pipe(
-    v.optional(v.string(), "#2549ea"),
-    v.transform((s) => s.trim().toLowerCase()),
-    v.regex(/^#[0-9a-f]{6}$/, "Pick a colour like #2549ea"),
-  ),
-  active: checkbox,
-  confirmedMessage: trimmed(0, 1000, "Message after confirmation"),
-  rejectedMessage: trimmed(0, 1000, "Message after rejection"),
-});
-export type EventTypeInput = v.InferOutput<typeof EventTypeForm>;
+);
+
+const ReminderForm = v.pipe(
+  v.object({
+    when: v.picklist([...REMINDER_PRESETS.map((p) => String(p.minutes)), "custom"], "Choose when to remind"),
+    minutes: v.pipe(v.optional(v.string(), ""), v.transform((s) => s.trim())),
+    toHost: checkbox,
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const r = dataset.value as { when?: unknown; minutes?: unknown };
+    if (r?.when !== "custom" || typeof r.minutes !== "string") return;
+    const n = Number(r.minutes);
+    const problem = r.minutes === ""
+      ? "Enter how many minutes before"
+      : !/^-?\d{1,7}$/.test(r.minutes)
+      ? "Minutes must be a whole number"
+      : n < REMINDER_MIN_MIN
+      ? `Remind at least ${REMINDER_MIN_MIN} minutes before`
+      : n > REMINDER_MAX_MIN
+      ? `Remind at most ${REMINDER_MAX_MIN} minutes (14 days) before`
+      : null;
+    if (problem) addIssue({ message: problem, path: [at(r, "minutes")] });
+  }),
+  v.transform(({ when, minutes, toHost }): ReminderInput => ({
+    minutesBefore: when === "custom" ? Number(minutes) : Number(when),
+    toHost,
+  })),
+);
+
+/** "20, 50" → [20, 50]; null when something in it is not a whole number of minutes. */
+function parseMinutesList(text: string): number[] | null {
+  const parts = text.split(/[,;\s]+/).filter((s) => s !== "");
+  if (!parts.every((p) => /^\d{1,4}$/.test(p))) return null;
+  return parts.map(Number);
+}
+
+function isHttpsUrl(text: string): boolean {
+  if (!/^https:\/\/\S+$/i.test(text)) return false;
+  try {
+    const url = new URL(text);
+    return url.protocol === "https:" && url.hostname !== "" && url.username === "" && url.password === "";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The event type editor's form. Accepts raw form strings (`formValues`) or editor values
+ * (`EventTypeValues`: booleans for checkboxes, lists for durations, questions and reminders).
+ * Fields the form does not send get their "no rule" defaults, so older callers keep working.
+ * Messages are keyed by field (see `eventTypeErrors`); cross-field rules land on the field to fix.
+ */
+export const EventTypeForm = v.pipe(
+  v.object({
+    title: trimmed(1, 100, "Title"),
+    slug: v.pipe(
+      v.optional(v.string(), ""),
+      v.transform((s) => s.trim().toLowerCase()),
+      v.minLength(1, "URL slug is required"),
+      v.maxLength(60, "URL slug can be at most 60 characters"),
+      v.regex(SLUG_RE, "Use lowercase letters, digits and dashes (not at the start or end)"),
+    ),
+    description: trimmed(0, 2000, "Description"),
+    durationMin: intIn(DURATION_MIN, DURATION_MAX, "Duration"),
+    requiresConfirmation: checkbox,
+    bookingWindowDays: intIn(1, 365, "Booking window"),
+    color: v.pipe(
+      v.optional(v.string(), "#2549ea"),
+      v.transform((s) => s.trim().toLowerCase()),
+      v.regex(/^#[0-9a-f]{6}$/, "Pick a colour like #2549ea"),
+    ),
+    active: checkbox,
+    confirmedMessage: trimmed(0, 1000, "Message after confirmation"),
+    rejectedMessage: trimmed(0, 1000, "Message after rejection"),
+    // Scheduling rules
+    bufferBeforeMin: wholeOr(0, 0, BUFFER_MAX_MIN, "Buffer before"),
+    bufferAfterMin: wholeOr(0, 0, BUFFER_MAX_MIN, "Buffer after"),
+    minNotice: wholeOr(0, 0, NOTICE_MAX_MIN, "Minimum notice"),
+    minNoticeUnit: v.optional(v.picklist(NOTICE_UNITS.map((u) => u.value), "Choose minutes, hours or days"), "minutes"),
+    notSameDay: checkbox,
+    intervalMin: wholeOr(null, DURATION_MIN, DURATION_MAX, "Start times every"),
+    maxPerDay: wholeOr(null, 1, CAP_MAX, "Bookings per day"),
+    maxPerWeek: wholeOr(null, 1, CAP_MAX, "Bookings per week"),
+    durations: v.pipe(
+      v.optional(v.array(v.string()), []),
+      v.check((list) => list.every((s) => /^\d{1,4}$/.test(s.trim())), "Choose lengths from the list"),
+      v.transform((list) => list.map((s) => Number(s.trim()))),
+    ),
+    durationsOther: v.pipe(
+      v.optional(v.string(), ""),
+      v.check((s) => parseMinutesList(s) !== null, "Write other lengths as minutes separated by commas, like 20, 50"),
+      v.transform((s) => parseMinutesList(s) ?? []),
+      v.check(
+        (list) => list.every((n) => n >= DURATION_MIN && n <= DURATION_MAX),
+        `Each length must be ${DURATION_MIN} to ${DURATION_MAX} minutes`,
+      ),
+    ),
+    // Location
+    locationKind: v.optional(v.picklist(LOCATION_KINDS.map((k) => k.value), "Choose where the meeting happens"), "none"),
+    locationValue: oneLine(0, LOCATION_MAX, "Location"),
+    // Questions, reminders, cancellation
+    questions: v.pipe(
+      v.optional(v.array(QuestionForm), []),
+      v.maxLength(MAX_QUESTIONS, `At most ${MAX_QUESTIONS} questions`),
+      v.rawCheck(({ dataset, addIssue }) => {
+        const seen = new Set<string>();
+        const list = dataset.value as unknown[];
+        list.forEach((q, i) => {
+          const id = (q as { id?: unknown })?.id;
+          if (typeof id !== "string") return;
+          if (seen.has(id)) addIssue({ message: "Two questions share an id; remove one and add it again", path: [at(list, i)] });
+          seen.add(id);
+        });
+      }),
+    ),
+    reminders: v.pipe(
+      v.optional(v.array(ReminderForm), []),
+      v.maxLength(MAX_REMINDERS, `At most ${MAX_REMINDERS} reminders`),
+      v.rawCheck(({ dataset, addIssue }) => {
+        const seen = new Set<number>();
+        const list = dataset.value as unknown[];
+        list.forEach((r, i) => {
+          const minutes = (r as { minutesBefore?: unknown })?.minutesBefore;
+          if (typeof minutes !== "number") return;
+          if (seen.has(minutes)) {
+            addIssue({
+              message: `You already have a reminder ${describeReminder(minutes)}`,
+              path: [at(list, i), at(r, "minutesBefore")],
+            });
+          }
+          seen.add(minutes);
+        });
+      }),
+    ),
+    cancelCutoffHours: wholeOr(null, 1, CUTOFF_MAX_HOURS, "Cancellation notice"),
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const f = dataset.value as Record<string, unknown>;
+    // The default length must be one of the lengths offered (ticking none offers only the default).
+    const d = f.durationMin;
+    const picked = f.durations;
+    const other = f.durationsOther;
+    const numbers = (x: unknown): x is number[] => Array.isArray(x) && x.every((n) => typeof n === "number");
+    if (typeof d === "number" && numbers(picked) && numbers(other)) {
+      const all = [...picked, ...other];
+      if (all.some((n) => n < DURATION_MIN || n > DURATION_MAX)) {
+        addIssue({ message: `Each length must be ${DURATION_MIN} to ${DURATION_MAX} minutes`, path: [at(f, "durations")] });
+      } else if (all.length > 0 && !all.includes(d)) {
+        addIssue({
+          message: `Also offer ${d} min: the default duration must be one of the lengths guests can choose`,
+          path: [at(f, "durations")],
+        });
+      } else if (new Set([d, ...all]).size > 12) {
+        addIssue({ message: "Offer at most 12 lengths", path: [at(f, "durations")] });
+      }
+    }
+    // The minimum notice, in its unit, stays within a year.
+    if (typeof f.minNotice === "number" && typeof f.minNoticeUnit === "string") {
+      const unit = NOTICE_UNITS.find((u) => u.value === f.minNoticeUnit);
+      if (unit && f.minNotice * unit.minutes > NOTICE_MAX_MIN) {
+        addIssue({ message: "Minimum notice can be at most 365 days", path: [at(f, "minNotice")] });
+      }
+    }
+    // What the location needs depends on its kind.
+    const kind = f.locationKind;
+    const value = f.locationValue;
+    if (typeof kind === "string" && kind !== "none" && typeof value === "string") {
+      const problem = value === ""
+        ? `Enter the ${LOCATION_KINDS.find((k) => k.value === kind)?.field.toLowerCase() ?? "details"}`
+        : kind === "video" && !isHttpsUrl(value)
+        ? "Enter the meeting link, starting with https://"
+        : kind === "phone" && (value.match(/\d/g)?.length ?? 0) < 5
+        ? "Enter a phone number, like +49 30 1234567"
+        : null;
+      if (problem) addIssue({ message: problem, path: [at(f, "locationValue")] });
+    }
+  }),
+  v.transform((f): EventTypeInput => {
+    const unit = NOTICE_UNITS.find((u) => u.value === f.minNoticeUnit) ?? NOTICE_UNITS[0];
+    const durations = [...new Set([f.durationMin, ...f.durations, ...f.durationsOther])].sort((a, b) => a - b);
+    return {
+      title: f.title,
+      slug: f.slug,
+      description: f.description,
+      durationMin: f.durationMin,
+      requiresConfirmation: f.requiresConfirmation,
+      bookingWindowDays: f.bookingWindowDays,
+      color: f.color,
+      active: f.active,
+      confirmedMessage: f.confirmedMessage,
+      rejectedMessage: f.rejectedMessage,
+      bufferBeforeMin: f.bufferBeforeMin,
+      bufferAfterMin: f.bufferAfterMin,
+      minNoticeMin: f.minNotice * unit.minutes,
+      notSameDay: f.notSameDay,
+      intervalMin: f.intervalMin,
+      maxPerDay: f.maxPerDay,
+      maxPerWeek: f.maxPerWeek,
+      durations,
+      location: f.locationKind === "none" ? { kind: "none", value: "" } : { kind: f.locationKind, value: f.locationValue },
+      questions: f.questions,
+      reminders: [...f.reminders].sort((a, b) => b.minutesBefore - a.minutesBefore),
+      cancelCutoffHours: f.cancelCutoffHours,
+    };
+  }),
+);
+
+/** What an event type holds, as the editor saves it (the `EventTypeRecord` fields it owns). */
+export type EventTypeInput = {
+  title: string;
+  slug: string;
+  description: string;
+  durationMin: number;
+  requiresConfirmation: boolean;
+  bookingWindowDays: number;
+  color: string;
+  active: boolean;
+  confirmedMessage: string;
+  rejectedMessage: string;
+} & EventTypeRulesInput;
+
+export type EventTypeRulesInput = {
+  bufferBeforeMin: number;
+  bufferAfterMin: number;
+  minNoticeMin: number;
+  notSameDay: boolean;
+  intervalMin: number | null;
+  maxPerDay: number | null;
+  maxPerWeek: number | null;
+  /** Sorted, without duplicates, always including `durationMin`. */
+  durations: number[];
+  location: LocationInput;
+  questions: QuestionInput[];
+  /** Longest lead first. */
+  reminders: ReminderInput[];
+  cancelCutoffHours: number | null;
+};
 
 export const USERNAME_HINT = "2–40 lowercase letters, digits or dashes";
 
@@ -142,9 +501,31 @@ export const EVENT_TYPE_FIELDS = [
   "active",
   "confirmedMessage",
   "rejectedMessage",
+  "bufferBeforeMin",
+  "bufferAfterMin",
+  "minNotice",
+  "minNoticeUnit",
+  "notSameDay",
+  "intervalMin",
+  "maxPerDay",
+  "maxPerWeek",
+  "durationsOther",
+  "locationKind",
+  "locationValue",
+  "cancelCutoffHours",
 ] as const;
 
-/** What the event type editor shows: text fields as typed, checkboxes as booleans. */
+/** One question row of the editor: options as typed, one per line. */
+export type QuestionValues = { id: string; label: string; type: string; required: boolean; options: string };
+/** One reminder row: `when` is a preset's minutes ("10", "60", "1440") or "custom" (then `minutes`). */
+export type ReminderValues = { when: string; minutes: string; toHost: boolean };
+
+/**
+ * What the event type editor shows: text fields as typed, checkboxes as booleans, ticked
+ * durations as strings, question and reminder rows in order. Form field names: the keys
+ * themselves, `durations` (repeated checkbox), `q{i}_id|label|type|required|options`,
+ * `r{i}_when|minutes|toHost`, and a submit button `intent` (see `EventTypeIntent`).
+ */
 export type EventTypeValues = {
   title: string;
   slug: string;
@@ -156,6 +537,21 @@ export type EventTypeValues = {
   color: string;
   confirmedMessage: string;
   rejectedMessage: string;
+  bufferBeforeMin: string;
+  bufferAfterMin: string;
+  minNotice: string;
+  minNoticeUnit: string;
+  notSameDay: boolean;
+  intervalMin: string;
+  maxPerDay: string;
+  maxPerWeek: string;
+  durations: string[];
+  durationsOther: string;
+  locationKind: string;
+  locationValue: string;
+  questions: QuestionValues[];
+  reminders: ReminderValues[];
+  cancelCutoffHours: string;
 };
 
 export const NEW_EVENT_TYPE_VALUES: EventTypeValues = {
@@ -169,20 +565,246 @@ export const NEW_EVENT_TYPE_VALUES: EventTypeValues = {
   color: "#2549ea",
   confirmedMessage: "",
   rejectedMessage: "",
+  bufferBeforeMin: "0",
+  bufferAfterMin: "0",
+  minNotice: "0",
+  minNoticeUnit: "hours",
+  notSameDay: false,
+  intervalMin: "",
+  maxPerDay: "",
+  maxPerWeek: "",
+  durations: [],
+  durationsOther: "",
+  locationKind: "none",
+  locationValue: "",
+  questions: [],
+  reminders: [],
+  cancelCutoffHours: "",
 };
 
 export const DURATION_PICKS = [15, 30, 45, 60] as const;
 
-/** Raw form strings (see formValues) → editor values, so a refused form comes back as typed. */
+const ticked = (s: string | undefined) => s === "on" || s === "true" || s === "1";
+
+/**
+ * Raw form strings (see formValues) → editor values, so a refused form comes back as typed.
+ * Rule fields missing from `raw` get the "no rule" values; `lists` carries the repeated fields.
+ */
 export function eventTypeValuesFromForm(
-  raw: Record<(typeof EVENT_TYPE_FIELDS)[number], string>,
+  raw: Partial<Record<(typeof EVENT_TYPE_FIELDS)[number], string>>,
+  lists: Partial<Pick<EventTypeValues, "durations" | "questions" | "reminders">> = {},
 ): EventTypeValues {
-  const ticked = (s: string) => s === "on" || s === "true" || s === "1";
+  const text = (k: (typeof EVENT_TYPE_FIELDS)[number]) => raw[k] ?? "";
   return {
-    ...raw,
+    title: text("title"),
+    slug: text("slug"),
+    description: text("description"),
+    durationMin: text("durationMin"),
+    bookingWindowDays: text("bookingWindowDays"),
     requiresConfirmation: ticked(raw.requiresConfirmation),
     active: ticked(raw.active),
+    color: text("color"),
+    confirmedMessage: text("confirmedMessage"),
+    rejectedMessage: text("rejectedMessage"),
+    bufferBeforeMin: text("bufferBeforeMin"),
+    bufferAfterMin: text("bufferAfterMin"),
+    minNotice: text("minNotice"),
+    minNoticeUnit: raw.minNoticeUnit || "minutes",
+    notSameDay: ticked(raw.notSameDay),
+    intervalMin: text("intervalMin"),
+    maxPerDay: text("maxPerDay"),
+    maxPerWeek: text("maxPerWeek"),
+    durations: lists.durations ?? [],
+    durationsOther: text("durationsOther"),
+    locationKind: raw.locationKind || "none",
+    locationValue: text("locationValue"),
+    questions: lists.questions ?? [],
+    reminders: lists.reminders ?? [],
+    cancelCutoffHours: text("cancelCutoffHours"),
   };
+}
+
+/** A stored event type (rules optional, as in old records) → editor values. */
+export function eventTypeValuesOf(
+  r: Omit<EventTypeInput, keyof EventTypeRulesInput> & Partial<EventTypeRulesInput>,
+): EventTypeValues {
+  const notice = r.minNoticeMin ?? 0;
+  const unit = notice === 0 ? NOTICE_UNITS[1] : [...NOTICE_UNITS].reverse().find((u) => notice % u.minutes === 0)!;
+  const optional = (n: number | null | undefined) => (n === null || n === undefined ? "" : String(n));
+  const durations = r.durations ?? [];
+  return {
+    title: r.title,
+    slug: r.slug,
+    description: r.description,
+    durationMin: String(r.durationMin),
+    bookingWindowDays: String(r.bookingWindowDays),
+    requiresConfirmation: r.requiresConfirmation,
+    active: r.active,
+    color: r.color,
+    confirmedMessage: r.confirmedMessage,
+    rejectedMessage: r.rejectedMessage,
+    bufferBeforeMin: String(r.bufferBeforeMin ?? 0),
+    bufferAfterMin: String(r.bufferAfterMin ?? 0),
+    minNotice: String(notice / unit.minutes),
+    minNoticeUnit: unit.value,
+    notSameDay: r.notSameDay ?? false,
+    intervalMin: optional(r.intervalMin),
+    maxPerDay: optional(r.maxPerDay),
+    maxPerWeek: optional(r.maxPerWeek),
+    // Only the default offered: nothing ticked ("just the default" needs no ticks).
+    durations: durations.length > 1 ? durations.map(String) : [],
+    durationsOther: "",
+    locationKind: r.location?.kind ?? "none",
+    locationValue: r.location?.value ?? "",
+    questions: (r.questions ?? []).map((q) => ({
+      id: q.id,
+      label: q.label,
+      type: q.type,
+      required: q.required,
+      options: (q.options ?? []).join("\n"),
+    })),
+    reminders: (r.reminders ?? []).map((x) =>
+      REMINDER_PRESETS.some((p) => p.minutes === x.minutesBefore)
+        ? { when: String(x.minutesBefore), minutes: "", toHost: x.toHost }
+        : { when: "custom", minutes: String(x.minutesBefore), toHost: x.toHost }
+    ),
+    cancelCutoffHours: optional(r.cancelCutoffHours),
+  };
+}
+
+/** The lengths the editor lists as ticks: the usual ones, the default and any already offered. */
+export function durationChoices(values: Pick<EventTypeValues, "durationMin" | "durations">): number[] {
+  const extra = [values.durationMin, ...values.durations].map((s) => Number(s))
+    .filter((n) => Number.isInteger(n) && n >= DURATION_MIN && n <= DURATION_MAX);
+  return [...new Set([...DURATION_CHOICES, ...extra])].sort((a, b) => a - b);
+}
+
+export type EventTypeIntent =
+  | { kind: "save" }
+  | { kind: "add_question" }
+  | { kind: "remove_question"; index: number }
+  | { kind: "move_question"; index: number; by: -1 | 1 }
+  | { kind: "add_reminder" }
+  | { kind: "remove_reminder"; index: number };
+
+export function parseEventTypeIntent(raw: unknown): EventTypeIntent {
+  const text = typeof raw === "string" ? raw : "";
+  if (text === "add_question") return { kind: "add_question" };
+  if (text === "add_reminder") return { kind: "add_reminder" };
+  let m = /^remove_question:(\d{1,2})$/.exec(text);
+  if (m) return { kind: "remove_question", index: Number(m[1]) };
+  m = /^move_question:(\d{1,2}):(up|down)$/.exec(text);
+  if (m) return { kind: "move_question", index: Number(m[1]), by: m[2] === "up" ? -1 : 1 };
+  m = /^remove_reminder:(\d{1,2})$/.exec(text);
+  if (m) return { kind: "remove_reminder", index: Number(m[1]) };
+  return { kind: "save" };
+}
+
+/** Rows of repeated fields `{prefix}{i}_{name}`, in index order (indexes 0…99). */
+function readRows<N extends string>(form: FormData, prefix: string, names: readonly N[], max: number): Partial<Record<N, string>>[] {
+  const re = new RegExp(`^${prefix}(\\d{1,2})_(${names.join("|")})$`);
+  const rows = new Map<number, Partial<Record<N, string>>>();
+  for (const [key, value] of form) {
+    const m = re.exec(key);
+    if (!m || typeof value !== "string") continue;
+    const i = Number(m[1]);
+    const row: Partial<Record<N, string>> = rows.get(i) ?? {};
+    row[m[2] as N] = value.slice(0, max);
+    rows.set(i, row);
+  }
+  return [...rows.entries()].sort(([a], [b]) => a - b).map(([, r]) => r);
+}
+
+/** The blank question rows "Add question" leaves behind are not questions. */
+const isBlankQuestion = (q: QuestionValues) => q.label.trim() === "" && q.options.trim() === "";
+
+/**
+ * Reads the event type editor's form: every field as typed (bounded), question ids kept when
+ * well-formed and unique (else a new one), and the submit button's intent.
+ */
+export function readEventTypeForm(form: FormData): { values: EventTypeValues; intent: EventTypeIntent } {
+  const raw = formValues(form, EVENT_TYPE_FIELDS);
+  const durations = form.getAll("durations").filter((x): x is string => typeof x === "string")
+    .slice(0, 40).map((s) => s.slice(0, 10));
+  const seen = new Set<string>();
+  const questions = readRows(form, "q", ["id", "label", "type", "required", "options"] as const, 4000)
+    .slice(0, 60)
+    .map((r): QuestionValues => {
+      let id = r.id ?? "";
+      if (!QUESTION_ID_RE.test(id) || seen.has(id)) id = newQuestionId();
+      seen.add(id);
+      return {
+        id,
+        label: (r.label ?? "").slice(0, 400),
+        type: (r.type ?? "short").slice(0, 20),
+        required: ticked(r.required),
+        options: r.options ?? "",
+      };
+    });
+  const reminders = readRows(form, "r", ["when", "minutes", "toHost"] as const, 20)
+    .filter((r) => r.when !== undefined)
+    .slice(0, 20)
+    .map((r): ReminderValues => ({ when: r.when ?? "", minutes: r.minutes ?? "", toHost: ticked(r.toHost) }));
+  return {
+    values: eventTypeValuesFromForm(raw, { durations, questions, reminders }),
+    intent: parseEventTypeIntent(form.get("intent")),
+  };
+}
+
+/** The reminder "Add reminder" proposes: the first preset not used yet, else a custom one. */
+export function suggestReminder(reminders: readonly ReminderValues[]): ReminderValues {
+  const used = new Set(reminders.map((r) => r.when));
+  const free = [...REMINDER_PRESETS].reverse().find((p) => !used.has(String(p.minutes)));
+  return free ? { when: String(free.minutes), minutes: "", toHost: false } : { when: "custom", minutes: "", toHost: false };
+}
+
+export function blankQuestion(): QuestionValues {
+  return { id: newQuestionId(), label: "", type: "short", required: false, options: "" };
+}
+
+/** Applies an editing intent (add, remove, move a question; add, remove a reminder). */
+export function applyEventTypeIntent(values: EventTypeValues, intent: EventTypeIntent): EventTypeValues {
+  const questions = values.questions.map((q) => ({ ...q }));
+  const reminders = values.reminders.map((r) => ({ ...r }));
+  if (intent.kind === "add_question" && questions.length < MAX_QUESTIONS) questions.push(blankQuestion());
+  if (intent.kind === "remove_question") questions.splice(intent.index, 1);
+  if (intent.kind === "move_question") {
+    const to = intent.index + intent.by;
+    if (intent.index < questions.length && to >= 0 && to < questions.length) {
+      [questions[intent.index], questions[to]] = [questions[to], questions[intent.index]];
+    }
+  }
+  if (intent.kind === "add_reminder" && reminders.length < MAX_REMINDERS) reminders.push(suggestReminder(reminders));
+  if (intent.kind === "remove_reminder") reminders.splice(intent.index, 1);
+  return { ...values, questions, reminders };
+}
+
+/** Field messages keyed by form field name: `questions.2.label` → `q2_label`, reminders → `r{i}_…`. */
+export function eventTypeErrors(issues: v.BaseIssue<unknown>[]): FieldErrors {
+  const out: FieldErrors = {};
+  for (const [key, message] of Object.entries(fieldErrors(issues))) {
+    const name = key
+      .replace(/^questions\.(\d+)\.(\w+)$/, "q$1_$2")
+      .replace(/^questions\.(\d+)$/, "q$1_label")
+      .replace(/^reminders\.(\d+)\.(minutes)$/, "r$1_$2")
+      .replace(/^reminders\.(\d+)(\.\w+)?$/, "r$1_when");
+    out[name] ??= message;
+  }
+  return out;
+}
+
+/**
+ * Parses the editor's values for saving. Blank question rows are dropped first; the values
+ * handed back (to show again on error) are the ones that were checked.
+ */
+export function parseEventTypeValues(
+  values: EventTypeValues,
+): { ok: true; values: EventTypeValues; input: EventTypeInput } | { ok: false; values: EventTypeValues; errors: FieldErrors } {
+  const cleaned = { ...values, questions: values.questions.filter((q) => !isBlankQuestion(q)) };
+  const parsed = v.safeParse(EventTypeForm, cleaned);
+  return parsed.success
+    ? { ok: true, values: cleaned, input: parsed.output }
+    : { ok: false, values: cleaned, errors: eventTypeErrors(parsed.issues) };
 }
 
 /** "Intro call with Zoë!" → "intro-call-with-zoe"; "" when nothing usable is left. */
@@ -374,4 +996,146 @@ export function summarizeWeekly(weekly: WeeklyValues): { days: string; hours: st
     days: formatDays(days),
     hours: sig === "" ? null : sig,
   }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Date overrides form. Field names: `o{i}_date` (YYYY-MM-DD), `o{i}_off` (checkbox: unavailable
+// all day), `o{i}_start_{j}` / `o{i}_end_{j}`, and a submit button `intent`: "save", "add",
+// "remove:{i}", "add_range:{i}", "remove_range:{i}:{j}". Like the weekly form, the non-save
+// intents are applied by the server without JavaScript and the edited list comes back unsaved.
+
+export const MAX_OVERRIDES = 200;
+export const MAX_TIME_OFF = 100;
+export const TIME_OFF_REASON_MAX = 200;
+
+export type OverrideDraft = { date: string; off: boolean; ranges: TimeRangeValue[] };
+export type TimeOffDraft = { from: string; to: string; reason: string };
+export type ListIntent =
+  | { kind: "save" }
+  | { kind: "add" }
+  | { kind: "remove"; index: number }
+  | { kind: "add_range"; index: number }
+  | { kind: "remove_range"; index: number; range: number };
+
+/** Messages for one override row, by field. */
+export type OverrideRowErrors = { date?: string; ranges?: string[] };
+/** Messages for one time-off row, by field. */
+export type TimeOffRowErrors = { from?: string; to?: string; reason?: string };
+
+export const overrideField = (i: number, name: "date" | "off") => `o${i}_${name}`;
+export const overrideRangeField = (i: number, edge: "start" | "end", j: number) => `o${i}_${edge}_${j}`;
+export const timeOffField = (i: number, name: "from" | "to" | "reason") => `t${i}_${name}`;
+
+export function parseListIntent(raw: unknown): ListIntent {
+  const text = typeof raw === "string" ? raw : "";
+  if (text === "add") return { kind: "add" };
+  let m = /^remove:(\d{1,3})$/.exec(text);
+  if (m) return { kind: "remove", index: Number(m[1]) };
+  m = /^add_range:(\d{1,3})$/.exec(text);
+  if (m) return { kind: "add_range", index: Number(m[1]) };
+  m = /^remove_range:(\d{1,3}):(\d{1,2})$/.exec(text);
+  if (m) return { kind: "remove_range", index: Number(m[1]), range: Number(m[2]) };
+  return { kind: "save" };
+}
+
+export function draftsFromOverrides(list: readonly { date: string; ranges: readonly TimeRangeValue[] }[]): OverrideDraft[] {
+  return list.map((o) => ({ date: o.date, off: o.ranges.length === 0, ranges: o.ranges.map((r) => ({ ...r })) }));
+}
+
+/** What is saved: an "unavailable" date has no ranges. */
+export function overridesFromDrafts(drafts: readonly OverrideDraft[]): { date: string; ranges: TimeRangeValue[] }[] {
+  return drafts.map((d) => ({ date: d.date, ranges: d.off ? [] : d.ranges.map((r) => ({ ...r })) }));
+}
+
+/**
+ * Reads the overrides form: rows by index (at most MAX_OVERRIDES + 1, so that too many is
+ * refused rather than cut), ranges by index with blank rows dropped; a date with hours but no
+ * range (possible without JavaScript) gets 09:00–17:00.
+ */
+export function parseOverridesForm(form: FormData): { drafts: OverrideDraft[]; intent: ListIntent } {
+  const rows = new Map<number, { date: string; off: boolean; ranges: Map<number, TimeRangeValue> }>();
+  const row = (i: number) => {
+    let r = rows.get(i);
+    if (!r) rows.set(i, (r = { date: "", off: false, ranges: new Map() }));
+    return r;
+  };
+  for (const [key, value] of form) {
+    if (typeof value !== "string") continue;
+    let m = /^o(\d{1,3})_(date|off)$/.exec(key);
+    if (m) {
+      const r = row(Number(m[1]));
+      if (m[2] === "date") r.date = value.trim().slice(0, 10);
+      else r.off = ticked(value);
+      continue;
+    }
+    m = /^o(\d{1,3})_(start|end)_(\d{1,2})$/.exec(key);
+    if (m) {
+      const ranges = row(Number(m[1])).ranges;
+      const j = Number(m[3]);
+      const range = ranges.get(j) ?? { start: "", end: "" };
+      range[m[2] as "start" | "end"] = value.trim().slice(0, 5);
+      ranges.set(j, range);
+    }
+  }
+  const drafts = [...rows.entries()].sort(([a], [b]) => a - b).slice(0, MAX_OVERRIDES + 1).map(([, r]) => {
+    const ranges = [...r.ranges.entries()].sort(([a], [b]) => a - b).map(([, x]) => x)
+      .filter((x) => x.start !== "" || x.end !== "").slice(0, MAX_RANGES_PER_DAY);
+    return { date: r.date, off: r.off, ranges: !r.off && ranges.length === 0 ? [{ ...DEFAULT_RANGE }] : ranges };
+  });
+  return { drafts, intent: parseListIntent(form.get("intent")) };
+}
+
+/** Applies an editing intent to the overrides list, returning a new list. */
+export function applyOverridesIntent(drafts: readonly OverrideDraft[], intent: ListIntent): OverrideDraft[] {
+  const next = drafts.map((d) => ({ ...d, ranges: d.ranges.map((r) => ({ ...r })) }));
+  if (intent.kind === "add" && next.length < MAX_OVERRIDES) {
+    next.push({ date: "", off: false, ranges: [{ ...DEFAULT_RANGE }] });
+  } else if (intent.kind === "remove") {
+    next.splice(intent.index, 1);
+  } else if (intent.kind === "add_range" && next[intent.index]) {
+    const d = next[intent.index];
+    const base = d.off ? [] : d.ranges;
+    if (base.length < MAX_RANGES_PER_DAY) next[intent.index] = { ...d, off: false, ranges: [...base, suggestNextRange(base)] };
+  } else if (intent.kind === "remove_range" && next[intent.index]) {
+    const d = next[intent.index];
+    const ranges = d.ranges.filter((_, j) => j !== intent.range);
+    next[intent.index] = { ...d, off: d.off || ranges.length === 0, ranges };
+  }
+  return next;
+}
+
+export function draftsFromTimeOff(list: readonly { from: string; to: string; reason?: string }[]): TimeOffDraft[] {
+  return list.map((t) => ({ from: t.from, to: t.to, reason: t.reason ?? "" }));
+}
+
+/** Reads the time-off form (`t{i}_from`, `t{i}_to`, `t{i}_reason`); rows left blank are dropped. */
+export function parseTimeOffForm(form: FormData): { drafts: TimeOffDraft[]; intent: ListIntent } {
+  const intent = parseListIntent(form.get("intent"));
+  const rows = readRows(form, "t", ["from", "to", "reason"] as const, 400)
+    .map((r): TimeOffDraft => ({
+      from: (r.from ?? "").trim().slice(0, 10),
+      to: (r.to ?? "").trim().slice(0, 10),
+      reason: r.reason ?? "",
+    }));
+  // Blank rows are kept while editing (a row just added is blank) and dropped when saving.
+  const drafts = intent.kind === "save"
+    ? rows.filter((r) => r.from !== "" || r.to !== "" || r.reason.trim() !== "")
+    : rows;
+  return { drafts: drafts.slice(0, MAX_TIME_OFF + 1), intent };
+}
+
+export function applyTimeOffIntent(drafts: readonly TimeOffDraft[], intent: ListIntent): TimeOffDraft[] {
+  const next = drafts.map((d) => ({ ...d }));
+  if (intent.kind === "add" && next.length < MAX_TIME_OFF) next.push({ from: "", to: "", reason: "" });
+  else if (intent.kind === "remove") next.splice(intent.index, 1);
+  return next;
+}
+
+/** What is saved: a blank "to" means a single day; the reason is trimmed and left out when empty. */
+export function timeOffFromDrafts(drafts: readonly TimeOffDraft[]): { from: string; to: string; reason?: string }[] {
+  return drafts.map((d) => {
+    const reason = d.reason.trim();
+    const to = d.to === "" ? d.from : d.to;
+    return reason ? { from: d.from, to, reason } : { from: d.from, to };
+  });
 }

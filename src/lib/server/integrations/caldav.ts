@@ -7,7 +7,7 @@
  * remote failure: results are `{ ok: true, … } | { ok: false, error: { kind, detail } }` with a
  * detail a host can read. Credentials never appear in a result, an error or a log line.
  */
-import { calendarQuery, type DAVResponse, propfind } from "tsdav";
+import { DAVNamespace, davRequest, type DAVResponse, getDAVAttribute, propfind } from "tsdav";
 import { safeFetch, SafeFetchError, type SafeFetchOptions } from "./safe-fetch.ts";
 
 export type CaldavErrorKind = "auth" | "network" | "parse" | "not_caldav" | "forbidden_address";
@@ -31,7 +31,14 @@ export type RemoteCalendar = {
 
 export type RemoteObject = { href: string; etag: string | null; data: string | null };
 
-/** A connection for one account; the password lives only in the Authorization header here. */
+/** A reply that cannot be trusted as a whole (cut off, not XML where XML was promised). */
+class BrokenReply extends Error {}
+
+/**
+ * A connection for one account; the password lives only in the Authorization header here.
+ * Multistatus replies must be complete documents: the XML parser tsdav uses is lenient and
+ * would read a reply cut off mid-way as "fewer events", which must never happen.
+ */
 export function connect(
   creds: { username: string; password: string },
   opts: SafeFetchOptions,
@@ -39,7 +46,16 @@ export function connect(
   const bytes = new TextEncoder().encode(`${creds.username}:${creds.password}`);
   let bin = "";
   for (const b of bytes) bin += String.fromCharCode(b);
-  return { fetch: safeFetch(opts), headers: { authorization: `Basic ${btoa(bin)}` } };
+  const guarded = safeFetch(opts);
+  const checked: typeof fetch = async (input, init) => {
+    const res = await guarded(input, init);
+    const complete = /(<\/([\w.-]+:)?multistatus\s*>|<([\w.-]+:)?multistatus\b[^>]*\/>)\s*$/;
+    if (res.status === 207 && !complete.test(await res.clone().text())) {
+      throw new BrokenReply("the reply was cut off or is not valid XML");
+    }
+    return res;
+  };
+  return { fetch: checked, headers: { authorization: `Basic ${btoa(bin)}` } };
 }
 
 const fail = (kind: CaldavErrorKind, detail: string): CaldavFailure => ({ ok: false, error: { kind, detail } });
@@ -50,6 +66,7 @@ export function failureFrom(err: unknown): CaldavFailure {
     if (err.kind === "too_large") return fail("parse", err.message);
     return fail(err.kind, err.message);
   }
+  if (err instanceof BrokenReply) return fail("parse", err.message);
   // tsdav or the XML parser choked on the reply.
   return fail("parse", "the server's reply could not be read");
 }
@@ -98,7 +115,7 @@ function multistatus(res: DAVResponse[], what: string): CaldavResult<{ responses
   if (res.length === 1 && !first.props) {
     if (!first.ok) return statusFailure(first.status, what);
     if (first.raw && typeof first.raw === "object" && "multistatus" in first.raw) return { ok: true, responses: [] };
-    if (typeof first.raw === "string" && first.raw.trimStart().startsWith("<")) {
+    if (typeof first.raw === "string" && /^\s*(<\?xml|<([\w-]+:)?multistatus)/i.test(first.raw)) {
       return fail("parse", `the server's reply for ${what} was not valid XML`);
     }
     return fail("not_caldav", `the server did not answer ${what} like a CalDAV server`);
@@ -247,20 +264,30 @@ export async function queryEvents(
 ): Promise<CaldavResult<{ objects: RemoteObject[] }>> {
   let res: DAVResponse[];
   try {
-    res = await calendarQuery({
+    // davRequest rather than tsdav's calendarQuery: that one throws away the status of a failed
+    // REPORT, and we need it to tell a wrong password from a server error.
+    res = await davRequest({
       url: calendarUrl,
-      props: opts.withData ? { "d:getetag": {}, "c:calendar-data": {} } : { "d:getetag": {} },
-      filters: {
-        "comp-filter": {
-          _attributes: { name: "VCALENDAR" },
-          "comp-filter": {
-            _attributes: { name: "VEVENT" },
-            "time-range": { _attributes: { start: icalUtc(range.fromMs), end: icalUtc(range.toMs) } },
+      init: {
+        method: "REPORT",
+        headers: { ...conn.headers, depth: "1" },
+        namespace: "c",
+        body: {
+          "calendar-query": {
+            _attributes: getDAVAttribute([DAVNamespace.CALDAV, DAVNamespace.DAV]),
+            "d:prop": opts.withData ? { "d:getetag": {}, "c:calendar-data": {} } : { "d:getetag": {} },
+            filter: {
+              "comp-filter": {
+                _attributes: { name: "VCALENDAR" },
+                "comp-filter": {
+                  _attributes: { name: "VEVENT" },
+                  "time-range": { _attributes: { start: icalUtc(range.fromMs), end: icalUtc(range.toMs) } },
+                },
+              },
+            },
           },
         },
       },
-      depth: "1",
-      headers: conn.headers,
       fetch: conn.fetch,
     });
   } catch (err) {
@@ -270,10 +297,15 @@ export async function queryEvents(
   if (!ms.ok) return ms;
   const objects: RemoteObject[] = [];
   for (const r of ms.responses) {
-    if (!r.href || !r.ok) continue;
+    if (r.status === 404 || r.status === 410) continue; // gone since it was listed
+    if (!r.ok) return fail("parse", `the server could not return every event (${r.status})`);
+    if (!r.href) continue;
     const href = new URL(r.href, calendarUrl).href;
     if (sameUrl(href, calendarUrl)) continue;
-    objects.push({ href, etag: text(r.props?.getetag), data: opts.withData ? text(r.props?.calendarData) : null });
+    const data = opts.withData ? text(r.props?.calendarData) : null;
+    // An event listed without its data would silently free its time: the whole read fails instead.
+    if (opts.withData && !data) return fail("parse", "the server listed an event without its data");
+    objects.push({ href, etag: text(r.props?.getetag), data });
   }
   return { ok: true, objects };
 }

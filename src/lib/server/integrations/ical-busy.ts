@@ -154,7 +154,6 @@ function spanOf(comp: Component, start: Time, ctx: Ctx): Span {
   if (end) durationMs = toMs(end, tzidOf(comp, "dtend"), ctx) - toMs(start, tzidOf(comp, "dtstart"), ctx);
   else if (dur instanceof ICAL.Duration) durationMs = dur.toSeconds() * 1000;
   if (!Number.isFinite(durationMs) || durationMs < 0) throw new SkipEvent("ends before it starts");
-  if (durationMs > 400 * MS_DAY) throw new SkipEvent("lasts more than 400 days");
   return { allDay: false, durationMs };
 }
 

@@ -175,7 +175,9 @@ async function readLimited(res: Response, maxBytes: number): Promise<Uint8Array>
 
 function describeNetworkError(err: unknown, timedOut: boolean, timeoutMs: number): string {
   if (timedOut) return `no answer within ${Math.round(timeoutMs / 1000)} s`;
-  const msg = err instanceof Error ? err.message : String(err);
+  // Deno says "fetch failed" and puts the reason ("Connection refused (os error 111)") in `cause`.
+  const cause = err instanceof Error && err.cause instanceof Error ? ` ${err.cause.message}` : "";
+  const msg = (err instanceof Error ? err.message : String(err)) + cause;
   if (/refused/i.test(msg)) return "the connection was refused";
   if (/certificate|tls|ssl/i.test(msg)) return "the TLS certificate was not accepted";
   if (/dns|lookup|resolve|not known/i.test(msg)) return "the host name could not be resolved";

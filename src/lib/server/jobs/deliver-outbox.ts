@@ -4,7 +4,7 @@
  */
 import type { App } from "../app.ts";
 import { claim, complete, giveUp, listDue, retryLater } from "../store/outbox.ts";
-import type { OutboxRecord } from "../store/records.ts";
+import type { BookingRecord, MailKind, OutboxRecord } from "../store/records.ts";
 import { nextRetryDelay } from "../domain/booking.ts";
 import { getBooking } from "../store/bookings.ts";
 import { getUser } from "../store/users.ts";
@@ -63,7 +63,10 @@ export async function deliverOutbox(app: App, nowMs: number, budgetMs = 50_000):
 
 function describe(job: OutboxRecord): string {
   const p = job.payload;
-  return p.kind === "booking_mail" ? `${p.mail} for ${p.bookingId}` : p.kind === "writeback" ? `writeback ${p.op} ${p.bookingId}` : p.kind;
+  if (p.kind === "booking_mail") return `${p.mail} for ${p.bookingId}`;
+  if (p.kind === "writeback") return `writeback ${p.op} ${p.bookingId}`;
+  if (p.kind === "reminder") return `reminder ${p.minutesBefore} min before ${p.bookingId}`;
+  return p.kind;
 }
 
 async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobOutcome> {
@@ -72,6 +75,12 @@ async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobO
     const res = await app.mailer.send({ to: p.to, subject: p.subject, text: p.text, html: p.html });
     return res.ok ? { ok: true } : { ok: false, error: res.error.detail, permanent: res.error.kind === "rejected" };
   }
+  if (p.kind === "reminder") {
+    const booking = await getBooking(app.kv, p.bookingId);
+    // Never for a cancelled or moved booking: the reminder was queued for this start only.
+    if (!booking || booking.status !== "CONFIRMED" || booking.startMs !== p.startMs) return { ok: true };
+    return await sendBookingMail(app, booking, p.toHost ? "reminder_host" : "reminder_guest", nowMs, p.minutesBefore);
+  }
   if (p.kind === "writeback") {
     const performer = performers.writeback;
     // Without calendar writeback configured there is nothing to write.
@@ -79,11 +88,21 @@ async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobO
   }
   const booking = await getBooking(app.kv, p.bookingId);
   if (!booking) return { ok: false, error: "booking no longer exists", permanent: true };
+  return await sendBookingMail(app, booking, p.mail, nowMs);
+}
+
+async function sendBookingMail(
+  app: App,
+  booking: BookingRecord,
+  kind: MailKind,
+  nowMs: number,
+  minutesBefore?: number,
+): Promise<JobOutcome> {
   const host = await getUser(app.kv, booking.hostId);
   if (!host) return { ok: false, error: "host no longer exists", permanent: true };
   const et = await getEventType(app.kv, booking.hostId, booking.eventTypeId);
   const links = await bookingLinks(app, booking);
-  const mail = renderBookingMail(p.mail, {
+  const ctx = {
     booking,
     host: { name: host.name, email: host.email },
     links,
@@ -92,7 +111,9 @@ async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobO
     rejectedMessage: et?.rejectedMessage,
     ttlText: describeDuration(app.config.bookingTtlMs),
     nowMs,
-  });
+    minutesBefore,
+  };
+  const mail = renderBookingMail(kind, ctx);
   if (!mail) return { ok: true };
   const res = await app.mailer.send(mail);
   return res.ok ? { ok: true } : { ok: false, error: res.error.detail, permanent: res.error.kind === "rejected" };

@@ -1,21 +1,23 @@
 /**
- * A guest books a slot. The decision (is this time offered, does it overlap anything live) and
- * the write (booking, indexes, ledger, outbox) happen in one atomic operation that checks the
- * ledgers' versionstamps; a lost race re-reads and decides again, a bounded number of times.
+ * A guest books a slot. The decision (is this time offered, does it overlap anything live, is a
+ * cap reached) and the write (booking, indexes, ledgers, counters, outbox) happen in one atomic
+ * operation that checks the versionstamps of everything read; a lost race re-reads and decides
+ * again, a bounded number of times.
  */
 import type { App } from "../app.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { computeSlots } from "../domain/slots.ts";
-import { blockedInterval, decideHold } from "../domain/booking.ts";
+import { blockedInterval, decideHold, utcDaysTouched } from "../domain/booking.ts";
 import { isValidTimeZone } from "../domain/time-zone.ts";
+import { checkAnswers, chooseDuration, eventTypeRules } from "../domain/event-rules.ts";
 import { getUserByUsername, newId } from "../store/users.ts";
 import { getEventTypeBySlug } from "../store/event-types.ts";
 import { getAvailability } from "../store/availability.ts";
-import { type GuestHoldsWrite, insertBooking, readGuestHolds, readLedgers } from "../store/bookings.ts";
-import { newOutboxRecord } from "../store/outbox.ts";
+import { commitBookingChange, readLedgerDays } from "../store/bookings.ts";
 import type { BookingRecord, BookingTokenRecord, EventTypeRecord, UserRecord } from "../store/records.ts";
 import { randomToken } from "../integrations/crypto.ts";
 import { bookingToken, tokenHash } from "./booking-links.ts";
+import { capWrites, guestHoldWrites, sideEffects } from "./booking-plan.ts";
 import { calendarBusy } from "./calendar-busy.ts";
 import { meetsAny } from "../domain/calendar-busy.ts";
 
@@ -27,20 +29,40 @@ export type BookInput = {
   email: string;
   note: string;
   timeZone: string;
+  durationMin?: number | null;
+  /** Form fields `q_{questionId}` → the guest's answers, checked against the event type's questions. */
+  rawAnswers?: Record<string, string | undefined>;
 };
 
+export type BookRefusal =
+  | "not_found"
+  | "slot_unavailable"
+  | "slot_taken"
+  | "busy"
+  | "too_many_pending"
+  | "cap_reached"
+  | "calendar_unavailable";
 export type BookResult =
   | { ok: true; bookingId: string; guestToken: string; status: BookingRecord["status"] }
-  | {
-    ok: false;
-    reason: "not_found" | "slot_unavailable" | "slot_taken" | "busy" | "too_many_pending" | "calendar_unavailable";
-  };
+  | { ok: false; reason: BookRefusal }
+  | { ok: false; reason: "invalid_answers"; errors: Record<string, string> };
 
 const MAX_ATTEMPTS = 8;
 
-/** Whether `start` is one of the slots the host offers, ignoring other bookings (the ledger decides those). */
-export async function isOffered(app: App, host: UserRecord, et: EventTypeRecord, start: Temporal.Instant): Promise<boolean> {
+/**
+ * Whether `start` is one of the slots the host offers for this event type and duration, by the
+ * host's rules (hours, overrides, time off, notice, horizon, interval) — other bookings aside,
+ * which the ledger decides. `ignoreNotice` lets a host-side reschedule skip nothing else.
+ */
+export async function isOffered(
+  app: App,
+  host: UserRecord,
+  et: EventTypeRecord,
+  start: Temporal.Instant,
+  durationMin: number,
+): Promise<boolean> {
   const availability = await getAvailability(app.kv, host.id, app.now());
+  const rules = eventTypeRules(et);
   const slots = computeSlots({
     timeZone: host.timeZone,
     weekly: availability.weekly,
@@ -48,12 +70,76 @@ export async function isOffered(app: App, host: UserRecord, et: EventTypeRecord,
     timeOff: availability.timeOff,
     from: start,
     until: start.add({ milliseconds: 1 }),
-    durationMin: et.durationMin,
+    durationMin,
+    intervalMin: rules.intervalMin ?? undefined,
     busy: [],
     now: Temporal.Instant.fromEpochMilliseconds(app.now()),
+    minNoticeMin: rules.minNoticeMin,
+    notSameDay: rules.notSameDay,
     horizonDays: et.bookingWindowDays,
   });
   return slots.length === 1 && slots[0].start.epochMilliseconds === start.epochMilliseconds;
+}
+
+export function parseStart(text: string): Temporal.Instant | null {
+  try {
+    return Temporal.Instant.from(text);
+  } catch {
+    return null;
+  }
+}
+
+/** A new booking record for `et` at `startMs`; pending holds expire after the configured TTL. */
+export function newBooking(
+  app: App,
+  host: UserRecord,
+  et: EventTypeRecord,
+  input: { startMs: number; durationMin: number; name: string; email: string; note: string; timeZone: string; answers?: BookingRecord["answers"] },
+  nowMs: number,
+  by: "guest" | "host",
+): BookingRecord {
+  const rules = eventTypeRules(et);
+  const pending = et.requiresConfirmation;
+  const block = blockedInterval(input.startMs, input.durationMin, rules.bufferBeforeMin, rules.bufferAfterMin);
+  return {
+    v: 1,
+    id: newId(nowMs),
+    hostId: host.id,
+    eventTypeId: et.id,
+    eventTitle: et.title,
+    durationMin: input.durationMin,
+    startMs: input.startMs,
+    endMs: input.startMs + input.durationMin * 60_000,
+    blockStartMs: block.startMs,
+    blockEndMs: block.endMs,
+    status: pending ? "PENDING" : "CONFIRMED",
+    guestName: input.name,
+    guestEmail: input.email,
+    guestNote: input.note,
+    guestTimeZone: isValidTimeZone(input.timeZone) ? input.timeZone : host.timeZone,
+    hostTimeZone: host.timeZone,
+    createdAtMs: nowMs,
+    reservedUntilMs: pending ? nowMs + app.config.bookingTtlMs : null,
+    decidedAtMs: pending ? null : nowMs,
+    endReason: null,
+    history: [{ status: pending ? "PENDING" : "CONFIRMED", atMs: nowMs, by }],
+    tokenSalt: randomToken(16),
+    answers: input.answers ?? [],
+    location: rules.location,
+    reminders: rules.reminders,
+    rescheduledFromId: null,
+    rescheduledToId: null,
+  };
+}
+
+/** Hashes of the link tokens a new booking needs: the guest's always, confirm/reject while pending. */
+export async function tokenRecords(app: App, b: BookingRecord) {
+  const purposes = b.status === "PENDING" ? (["guest", "confirm", "reject"] as const) : (["guest"] as const);
+  const out: { hash: string; record: BookingTokenRecord }[] = [];
+  for (const purpose of purposes) {
+    out.push({ hash: await tokenHash(await bookingToken(app, b, purpose)), record: { v: 1, bookingId: b.id, purpose } });
+  }
+  return out;
 }
 
 export async function bookSlot(app: App, input: BookInput): Promise<BookResult> {
@@ -61,98 +147,55 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
   if (!host) return { ok: false, reason: "not_found" };
   const et = await getEventTypeBySlug(app.kv, host.id, input.slug);
   if (!et || !et.active) return { ok: false, reason: "not_found" };
-  let start: Temporal.Instant;
-  try {
-    start = Temporal.Instant.from(input.start);
-  } catch {
-    return { ok: false, reason: "slot_unavailable" };
-  }
-  if (!(await isOffered(app, host, et, start))) return { ok: false, reason: "slot_unavailable" };
-
-  const startMs = start.epochMilliseconds;
-  const endMs = startMs + et.durationMin * 60_000;
-  const block = blockedInterval(startMs, et.durationMin);
-  const guestTimeZone = isValidTimeZone(input.timeZone) ? input.timeZone : host.timeZone;
+  const checked = checkAnswers(eventTypeRules(et).questions, input.rawAnswers ?? {});
+  if (!checked.ok) return { ok: false, reason: "invalid_answers", errors: checked.errors };
+  const durationMin = chooseDuration(et, input.durationMin);
+  const start = parseStart(input.start);
+  if (durationMin === null || !start) return { ok: false, reason: "slot_unavailable" };
+  if (!(await isOffered(app, host, et, start, durationMin))) return { ok: false, reason: "slot_unavailable" };
 
   return await app.hostLock.run(host.id, async () => {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const nowMs = app.now();
-      const id = newId(nowMs);
-      const pending = et.requiresConfirmation;
-      const reservedUntilMs = pending ? nowMs + app.config.bookingTtlMs : null;
-      const booking: BookingRecord = {
-        v: 1,
-        id,
-        hostId: host.id,
-        eventTypeId: et.id,
-        eventTitle: et.title,
-        durationMin: et.durationMin,
-        startMs,
-        endMs,
-        blockStartMs: block.startMs,
-        blockEndMs: block.endMs,
-        status: pending ? "PENDING" : "CONFIRMED",
-        guestName: input.name,
-        guestEmail: input.email,
-        guestNote: input.note,
-        guestTimeZone,
-        hostTimeZone: host.timeZone,
-        createdAtMs: nowMs,
-        reservedUntilMs,
-        decidedAtMs: pending ? null : nowMs,
-        endReason: null,
-        history: [{ status: pending ? "PENDING" : "CONFIRMED", atMs: nowMs, by: "guest" }],
-        tokenSalt: randomToken(16),
-      };
-      const ledgers = await readLedgers(app.kv, host.id, block.startMs, block.endMs);
+      const booking = newBooking(
+        app,
+        host,
+        et,
+        { ...input, startMs: start.epochMilliseconds, durationMin, answers: checked.answers },
+        nowMs,
+        "guest",
+      );
+      const ledgers = await readLedgerDays(app.kv, host.id, utcDaysTouched(booking.blockStartMs, booking.blockEndMs));
       const decision = decideHold(ledgers.map, {
-        bookingId: id,
-        startMs: block.startMs,
-        endMs: block.endMs,
-        holdUntilMs: reservedUntilMs,
+        bookingId: booking.id,
+        startMs: booking.blockStartMs,
+        endMs: booking.blockEndMs,
+        holdUntilMs: booking.reservedUntilMs,
       }, nowMs);
       if (!decision.ok) return { ok: false, reason: "slot_taken" };
       // The host's external calendars, re-checked right before the commit: busy there is taken;
       // a calendar that could not be read for too long makes the time unknown (fail closed).
+      const block = { startMs: booking.blockStartMs, endMs: booking.blockEndMs };
       const cal = await calendarBusy(app, host.id, block.startMs, block.endMs, nowMs);
       if (meetsAny(block, cal.unknown)) return { ok: false, reason: "calendar_unavailable" };
       if (meetsAny(block, cal.busy)) return { ok: false, reason: "slot_taken" };
-      let guestHolds: GuestHoldsWrite | undefined;
-      if (pending) {
-        // One guest may hold only a few of a host's times at once (anti-spam), checked in the same write.
-        const entry = await readGuestHolds(app.kv, host.id, input.email);
-        const live = (entry.value?.holds ?? []).filter((h) => h.untilMs > nowMs);
-        if (live.length >= app.config.maxPendingPerGuest) return { ok: false, reason: "too_many_pending" };
-        guestHolds = { entry, next: { v: 1, holds: [...live, { bookingId: id, untilMs: reservedUntilMs! }] } };
-      }
-
-      const [confirmT, rejectT, guestT] = await Promise.all(
-        (["confirm", "reject", "guest"] as const).map((p) => bookingToken(app, booking, p)),
-      );
-      const tokens: { hash: string; record: BookingTokenRecord }[] = [
-        { hash: await tokenHash(guestT), record: { v: 1, bookingId: id, purpose: "guest" } },
-      ];
-      if (pending) {
-        tokens.push(
-          { hash: await tokenHash(confirmT), record: { v: 1, bookingId: id, purpose: "confirm" } },
-          { hash: await tokenHash(rejectT), record: { v: 1, bookingId: id, purpose: "reject" } },
-        );
-      }
-      const mail = (m: Parameters<typeof newOutboxRecord>[0]) => newOutboxRecord(m, nowMs);
-      const outbox = pending
-        ? [
-          mail({ kind: "booking_mail", mail: "host_request", bookingId: id }),
-          mail({ kind: "booking_mail", mail: "guest_pending", bookingId: id }),
-        ]
-        : [
-          mail({ kind: "booking_mail", mail: "guest_confirmed", bookingId: id }),
-          mail({ kind: "booking_mail", mail: "host_booked", bookingId: id }),
-          mail({ kind: "writeback", op: "put", bookingId: id }),
-        ];
-      const committed = await insertBooking(app.kv, { booking, tokens, ledgers, nextLedgers: decision.ledgers, outbox, guestHolds });
+      const caps = await capWrites(app, et, { add: booking }, nowMs);
+      if (!caps.ok) return { ok: false, reason: caps.reason };
+      const holds = await guestHoldWrites(app, { add: booking }, nowMs);
+      if (!holds.ok) return { ok: false, reason: holds.reason };
+      const committed = await commitBookingChange(app.kv, {
+        hostId: host.id,
+        created: [booking],
+        updated: [],
+        ledgers,
+        nextLedgers: decision.ledgers,
+        guarded: [...caps.writes, ...holds.writes],
+        tokens: await tokenRecords(app, booking),
+        outbox: sideEffects(null, booking, nowMs),
+      });
       if (committed) {
         app.kickOutbox();
-        return { ok: true, bookingId: id, guestToken: guestT, status: booking.status };
+        return { ok: true, bookingId: booking.id, guestToken: await bookingToken(app, booking, "guest"), status: booking.status };
       }
       // Lost a race with another writer (another process): re-read and decide again.
       await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
@@ -160,3 +203,4 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
     return { ok: false, reason: "busy" };
   });
 }
+

@@ -22,6 +22,8 @@ export async function bookingLinks(app: Pick<App, "linkKey" | "config">, b: Pick
     reject: `${base}/booking/${reject}/reject`,
     guest: `${base}/booking/${guest}`,
     ics: `${base}/booking/${guest}/invite.ics`,
+    cancel: `${base}/booking/${guest}/cancel`,
+    reschedule: `${base}/booking/${guest}/reschedule`,
     tokens: { confirm, reject, guest },
   };
 }

@@ -12,6 +12,7 @@ import { isLiveBooking } from "../domain/booking.ts";
 import { buildIcs } from "../integrations/ics.ts";
 import { icsUid } from "../integrations/mail-templates/booking.ts";
 import { bookingLinks } from "./booking-links.ts";
+import { describeLocation } from "../domain/event-rules.ts";
 
 export type BookingView = {
   id: string;
@@ -29,6 +30,8 @@ export type BookingView = {
   reservedUntil: string | null;
   message: string;
   cancelReason: string | null;
+  location: string;
+  answers: { label: string; value: string }[];
 };
 
 function when(b: BookingRecord, tz: string) {
@@ -69,6 +72,8 @@ export async function viewBooking(app: App, b: BookingRecord): Promise<BookingVi
     reservedUntil: b.reservedUntilMs ? `${formatDate(b.reservedUntilMs, b.guestTimeZone)}, ${formatTime(b.reservedUntilMs, b.guestTimeZone)}` : null,
     message: state === "confirmed" ? et?.confirmedMessage ?? "" : state === "rejected" ? et?.rejectedMessage ?? "" : "",
     cancelReason: b.cancelReason ?? null,
+    location: describeLocation(b.location),
+    answers: (b.answers ?? []).filter((a) => a.value).map((a) => ({ label: a.label, value: a.value })),
   };
 }
 
@@ -97,6 +102,7 @@ export async function icsForGuestToken(app: App, token: string): Promise<{ filen
       organizer: { name: host?.name ?? "Host", email: host?.email ?? "invito@localhost" },
       attendee: { name: b.guestName, email: b.guestEmail },
       url: links.guest,
+      location: describeLocation(b.location) || undefined,
     }, "PUBLISH"),
   };
 }

@@ -12,7 +12,9 @@ import { getEventTypeBySlug, listEventTypes } from "../store/event-types.ts";
 import { getAvailability } from "../store/availability.ts";
 import { listBusy } from "../store/bookings.ts";
 import { calendarBusy } from "./calendar-busy.ts";
-import type { EventTypeRecord, UserRecord } from "../store/records.ts";
+import type { EventTypeRecord, Question, UserRecord } from "../store/records.ts";
+import { capPeriods, chooseDuration, describeLocation, eventTypeRules, liveCapEntries } from "../domain/event-rules.ts";
+import { listCapCounters } from "../store/bookings.ts";
 import { formatTime, isoDateIn } from "../../shared/format.ts";
 
 export type PublicHost = { name: string; username: string; timeZone: string };
@@ -21,19 +23,29 @@ export type PublicEventType = {
   title: string;
   description: string;
   durationMin: number;
+  durations: number[];
   color: string;
   requiresConfirmation: boolean;
+  location: string;
+  questions: Question[];
 };
 
 const toPublicHost = (u: UserRecord): PublicHost => ({ name: u.name, username: u.username, timeZone: u.timeZone });
-const toPublicEventType = (e: EventTypeRecord): PublicEventType => ({
-  slug: e.slug,
-  title: e.title,
-  description: e.description,
-  durationMin: e.durationMin,
-  color: e.color,
-  requiresConfirmation: e.requiresConfirmation,
-});
+const toPublicEventType = (e: EventTypeRecord): PublicEventType => {
+  const rules = eventTypeRules(e);
+  return {
+    slug: e.slug,
+    title: e.title,
+    description: e.description,
+    durationMin: e.durationMin,
+    durations: rules.durations,
+    color: e.color,
+    requiresConfirmation: e.requiresConfirmation,
+    // A video link is only for people who booked; the page names the kind of meeting.
+    location: rules.location.kind === "video" ? "Video call (link after booking)" : describeLocation(rules.location),
+    questions: rules.questions,
+  };
+};
 
 export async function getHostPage(app: App, username: string) {
   const host = await getUserByUsername(app.kv, username);
@@ -60,6 +72,7 @@ export type SlotPage =
     days: DayView[];
     date: string | null;
     slots: SlotView[];
+    durationMin: number;
     /** A conflict calendar could not be read for too long: no slots where it cannot vouch (fail closed). */
     unavailable: boolean;
   };
@@ -93,12 +106,26 @@ function startOfDay(date: Temporal.PlainDate, timeZone: string): Temporal.Instan
 
 export async function getSlotPage(
   app: App,
-  q: { username: string; slug: string; timeZone?: string | null; month?: string | null; date?: string | null },
+  q: {
+    username: string;
+    slug: string;
+    timeZone?: string | null;
+    month?: string | null;
+    date?: string | null;
+    duration?: string | null;
+    /** Rescheduling: this booking's own time counts as free. */
+    excludeBookingId?: string;
+    /** Rescheduling keeps the booked length whatever lengths are offered now. */
+    fixedDurationMin?: number;
+  },
 ): Promise<SlotPage> {
   const host = await getUserByUsername(app.kv, q.username);
   if (!host) return { ok: false, reason: "not_found" };
   const et = await getEventTypeBySlug(app.kv, host.id, q.slug);
   if (!et || !et.active) return { ok: false, reason: "not_found" };
+  const rules = eventTypeRules(et);
+  const askedDuration = q.duration && /^\d{1,3}$/.test(q.duration) ? Number(q.duration) : null;
+  const durationMin = q.fixedDurationMin ?? chooseDuration(et, askedDuration) ?? et.durationMin;
   const tz = q.timeZone && isValidTimeZone(q.timeZone) ? q.timeZone : host.timeZone;
   const nowMs = app.now();
   const now = Temporal.Instant.fromEpochMilliseconds(nowMs);
@@ -143,13 +170,29 @@ export async function getSlotPage(
     const minute = Math.floor(nowMs / 60_000) * 60_000;
     const rangeFromMs = from.epochMilliseconds - 86_400_000;
     const rangeToMs = until.epochMilliseconds + 86_400_000;
-    const booked = await listBusy(app.kv, host.id, rangeFromMs, rangeToMs, nowMs);
+    const booked = await listBusy(app.kv, host.id, rangeFromMs, rangeToMs, nowMs, q.excludeBookingId);
     // The host's external calendars: their busy time, and where they cannot vouch, no slots at all.
-    const cal = await calendarBusy(app, host.id, rangeFromMs, rangeToMs, minute);
-    const busy = cal.busy.length || cal.unknown.length ? [...booked, ...cal.busy, ...cal.unknown] : booked;
+    const cal = await calendarBusy(app, host.id, rangeFromMs, rangeToMs, nowMs);
+    // Unknown time starts "now"; nothing before now is offered anyway, so start it at the range
+    // start: the cache key then stays the same from one request to the next.
+    const unknown = cal.unknown.map((u) => ({ startMs: u.startMs <= nowMs ? rangeFromMs : u.startMs, endMs: u.endMs }));
+    const busy = cal.busy.length || unknown.length ? [...booked, ...cal.busy, ...unknown] : booked;
     const unavailable = cal.unknown.some((u) => u.startMs < horizonEndMs && u.endMs > notBeforeMs);
+    // Days and weeks already at the event type's cap offer nothing more.
+    const full = new Set<string>();
+    if (rules.maxPerDay !== null || rules.maxPerWeek !== null) {
+      for (const [period, limit] of [["day", rules.maxPerDay], ["week", rules.maxPerWeek]] as const) {
+        if (limit === null) continue;
+        const lo = capPeriods(rangeFromMs, host.timeZone)[period];
+        const hi = capPeriods(rangeToMs, host.timeZone)[period];
+        for (const [k, rec] of await listCapCounters(app.kv, et.id, period, lo, hi)) {
+          if (liveCapEntries(rec.entries, nowMs).length >= limit) full.add(`${period}:${k}`);
+        }
+      }
+    }
     const key = JSON.stringify([
       host.id, host.timeZone, et.id, et.updatedAtMs, availability.updatedAtMs, tz, m.toString(), minute, busy,
+      durationMin, [...full], q.excludeBookingId ?? null,
     ]);
     let cached = monthCache.get(key);
     if (!cached) {
@@ -160,14 +203,23 @@ export async function getSlotPage(
         timeOff: availability.timeOff,
         from,
         until,
-        durationMin: et.durationMin,
+        durationMin,
+        intervalMin: rules.intervalMin ?? undefined,
+        bufferBeforeMin: rules.bufferBeforeMin,
+        bufferAfterMin: rules.bufferAfterMin,
         busy,
         now: Temporal.Instant.fromEpochMilliseconds(minute),
+        minNoticeMin: rules.minNoticeMin,
+        notSameDay: rules.notSameDay,
         horizonDays: et.bookingWindowDays,
       });
       const byDate = new Map<string, CachedSlot[]>();
       for (const s of slots) {
         const ms = s.start.epochMilliseconds;
+        if (full.size) {
+          const p = capPeriods(ms, host.timeZone);
+          if (full.has(`day:${p.day}`) || full.has(`week:${p.week}`)) continue;
+        }
         const d = isoDateIn(ms, tz);
         let list = byDate.get(d);
         if (!list) byDate.set(d, (list = []));
@@ -207,6 +259,7 @@ export async function getSlotPage(
     days: view.days,
     date: selected,
     slots: selected ? view.slotsOn(selected) : [],
+    durationMin,
     unavailable: view.unavailable,
   };
 }

@@ -6,6 +6,7 @@ import { keys, type BookingId, type UserId } from "./keys.ts";
 import type {
   BookingRecord,
   BookingTokenRecord,
+  CapCounterRecord,
   GuestHoldsRecord,
   LedgerEntry,
   LedgerRecord,
@@ -34,9 +35,11 @@ export async function listBusy(
   fromMs: number,
   toMs: number,
   nowMs: number,
+  /** A booking being rescheduled does not block its own new time. */
+  excludeBookingId?: string,
 ): Promise<{ startMs: number; endMs: number }[]> {
   const out: { startMs: number; endMs: number }[] = [];
-  const seen = new Set<string>();
+  const seen = new Set<string>(excludeBookingId ? [excludeBookingId] : []);
   const iter = kv.list<LedgerRecord>({
     start: keys.hostDay(hostId, utcDay(fromMs)),
     end: keys.hostDay(hostId, utcDay(toMs - 1) + "\uffff"),
@@ -60,73 +63,114 @@ function writeLedgers(op: Deno.AtomicOperation, hostId: UserId, read: LedgerRead
   });
 }
 
-export type GuestHoldsWrite = { entry: Deno.KvEntryMaybe<GuestHoldsRecord>; next: GuestHoldsRecord };
+/**
+ * A write that depends on a value read earlier: checked by versionstamp, then replaced (or
+ * deleted when `next` is null). Used for the per-guest hold list and the per-day/week caps.
+ */
+export type GuardedWrite = { entry: Deno.KvEntryMaybe<unknown>; next: unknown | null };
 
 export async function readGuestHolds(kv: Deno.Kv, hostId: UserId, email: string): Promise<Deno.KvEntryMaybe<GuestHoldsRecord>> {
   return await kv.get<GuestHoldsRecord>(keys.guestHolds(hostId, email.toLowerCase()));
 }
 
-function writeGuestHolds(op: Deno.AtomicOperation, w: GuestHoldsWrite | undefined): number {
-  if (!w) return 0;
-  op.check(w.entry);
-  if (w.next.holds.length === 0) op.delete(w.entry.key);
-  else op.set(w.entry.key, w.next);
-  return 1;
+export async function readCapCounters(
+  kv: Deno.Kv,
+  eventTypeId: string,
+  day: string,
+  week: string,
+): Promise<[Deno.KvEntryMaybe<CapCounterRecord>, Deno.KvEntryMaybe<CapCounterRecord>]> {
+  const [d, w] = await kv.getMany<[CapCounterRecord, CapCounterRecord]>([
+    keys.eventTypeCap(eventTypeId, "day", day),
+    keys.eventTypeCap(eventTypeId, "week", week),
+  ]);
+  return [d, w];
 }
 
-export type NewBookingWrite = {
-  guestHolds?: GuestHoldsWrite;
-  booking: BookingRecord;
-  tokens: { hash: string; record: BookingTokenRecord }[];
+/** Cap counters of an event type whose period key lies in [from, to] (host-zone dates / ISO weeks). */
+export async function listCapCounters(
+  kv: Deno.Kv,
+  eventTypeId: string,
+  period: "day" | "week",
+  from: string,
+  to: string,
+): Promise<Map<string, CapCounterRecord>> {
+  const out = new Map<string, CapCounterRecord>();
+  for await (
+    const e of kv.list<CapCounterRecord>({
+      start: keys.eventTypeCap(eventTypeId, period, from),
+      end: keys.eventTypeCap(eventTypeId, period, to + "\uffff"),
+    })
+  ) out.set(String(e.key[3]), e.value);
+  return out;
+}
+
+/** Reads the ledgers of the given UTC days (one read per day, at most 10 per call). */
+export async function readLedgerDays(kv: Deno.Kv, hostId: UserId, days: string[]): Promise<LedgerRead> {
+  const unique = [...new Set(days)].sort();
+  if (unique.length > 8) throw new RangeError("too many ledger days");
+  const entries = await kv.getMany<LedgerRecord[]>(unique.map((d) => keys.hostDay(hostId, d)));
+  const map = new Map<string, LedgerEntry[]>();
+  unique.forEach((d, i) => map.set(d, entries[i].value?.entries ?? []));
+  return { days: unique, entries, map };
+}
+
+/**
+ * Everything one booking decision writes, committed at once: bookings created (checked absent)
+ * or updated (checked unchanged), ledgers, guarded counters, tokens, indexes and outbox jobs.
+ */
+export type BookingChange = {
+  hostId: UserId;
+  created: BookingRecord[];
+  updated: { current: Deno.KvEntry<BookingRecord>; next: BookingRecord }[];
   ledgers: LedgerRead;
   nextLedgers: Map<string, LedgerEntry[]>;
+  guarded?: GuardedWrite[];
+  tokens?: { hash: string; record: BookingTokenRecord }[];
   outbox: OutboxRecord[];
 };
 
-export async function insertBooking(kv: Deno.Kv, w: NewBookingWrite): Promise<boolean> {
-  const b = w.booking;
-  const op = kv.atomic().check({ key: keys.booking(b.id), versionstamp: null });
-  writeLedgers(op, b.hostId, w.ledgers, w.nextLedgers);
-  op.set(keys.booking(b.id), b).set(keys.bookingByHostStart(b.hostId, b.startMs, b.id), b.id);
-  if (b.status === "PENDING" && b.reservedUntilMs !== null) op.set(keys.bookingPendingByExpiry(b.reservedUntilMs, b.id), b.id);
-  for (const t of w.tokens) op.set(keys.bookingToken(t.hash), t.record);
-  for (const job of w.outbox) enqueue(op, job);
-  assertChecks(1 + w.ledgers.days.length + writeGuestHolds(op, w.guestHolds));
+export async function commitBookingChange(kv: Deno.Kv, c: BookingChange): Promise<boolean> {
+  const op = kv.atomic();
+  let checks = 0;
+  for (const b of c.created) {
+    op.check({ key: keys.booking(b.id), versionstamp: null });
+    checks++;
+    op.set(keys.booking(b.id), b).set(keys.bookingByHostStart(b.hostId, b.startMs, b.id), b.id);
+    if (b.status === "PENDING" && b.reservedUntilMs !== null) op.set(keys.bookingPendingByExpiry(b.reservedUntilMs, b.id), b.id);
+  }
+  for (const { current, next } of c.updated) {
+    const cur = current.value;
+    op.check(current).set(keys.booking(cur.id), next);
+    checks++;
+    if (cur.status === "PENDING" && cur.reservedUntilMs !== null && next.status !== "PENDING") {
+      op.delete(keys.bookingPendingByExpiry(cur.reservedUntilMs, cur.id));
+    }
+  }
+  writeLedgers(op, c.hostId, c.ledgers, c.nextLedgers);
+  checks += c.ledgers.days.length;
+  const seen = new Set<string>();
+  for (const g of c.guarded ?? []) {
+    const id = JSON.stringify(g.entry.key);
+    if (seen.has(id)) throw new Error(`guarded write twice for ${id}`);
+    seen.add(id);
+    op.check(g.entry);
+    checks++;
+    if (g.next === null) op.delete(g.entry.key);
+    else op.set(g.entry.key, g.next);
+  }
+  for (const t of c.tokens ?? []) op.set(keys.bookingToken(t.hash), t.record);
+  for (const job of c.outbox) enqueue(op, job);
+  assertChecks(checks);
   try {
     return (await op.commit()).ok;
   } catch (err) {
-    // Unknown outcome on remote KV: the booking key tells whether this write landed.
+    // Unknown outcome on remote KV: re-read whether this write landed instead of retrying it.
     if (err instanceof TypeError) throw err;
-    const after = await kv.get<BookingRecord>(keys.booking(b.id));
-    if (after.value) return true;
-    throw err;
-  }
-}
-
-export type TransitionWrite = {
-  guestHolds?: GuestHoldsWrite;
-  current: Deno.KvEntry<BookingRecord>;
-  next: BookingRecord;
-  ledgers: LedgerRead;
-  nextLedgers: Map<string, LedgerEntry[]>;
-  outbox: OutboxRecord[];
-};
-
-export async function updateBookingStatus(kv: Deno.Kv, w: TransitionWrite): Promise<boolean> {
-  const cur = w.current.value;
-  const op = kv.atomic().check(w.current).set(keys.booking(cur.id), w.next);
-  writeLedgers(op, cur.hostId, w.ledgers, w.nextLedgers);
-  if (cur.status === "PENDING" && cur.reservedUntilMs !== null && w.next.status !== "PENDING") {
-    op.delete(keys.bookingPendingByExpiry(cur.reservedUntilMs, cur.id));
-  }
-  for (const job of w.outbox) enqueue(op, job);
-  assertChecks(1 + w.ledgers.days.length + writeGuestHolds(op, w.guestHolds));
-  try {
-    return (await op.commit()).ok;
-  } catch (err) {
-    if (err instanceof TypeError) throw err;
-    const after = await kv.get<BookingRecord>(keys.booking(cur.id));
-    if (after.value && after.value.status === w.next.status && after.versionstamp !== w.current.versionstamp) return true;
+    const probe = c.created[0]
+      ? await kv.get<BookingRecord>(keys.booking(c.created[0].id))
+      : await kv.get<BookingRecord>(keys.booking(c.updated[0].current.value.id));
+    if (c.created[0] ? probe.value !== null : probe.versionstamp !== c.updated[0].current.versionstamp &&
+        probe.value?.status === c.updated[0].next.status) return true;
     throw err;
   }
 }

@@ -90,6 +90,9 @@ export const keys = {
   rateLimit: (group: string, subject: string) => ["rate_limit", group, subject] as const,
   rateLimitCount: (group: string, subject: string, windowStartMs: number) =>
     ["rate_limit_count", group, subject, windowStartMs] as const,
+  /** Live bookings of an event type per host-zone day ("2026-11-23") or ISO week ("2026-W48"). */
+  eventTypeCap: (eventTypeId: EventTypeId, period: "day" | "week", key: string) =>
+    ["event_type_cap", eventTypeId, period, key] as const,
   /** Live pending requests of one guest email with one host (anti-spam cap). */
   guestHolds: (hostId: UserId, email: string) => ["guest_holds", hostId, email] as const,
   meta: (name: string) => ["meta", name] as const,

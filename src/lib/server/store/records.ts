@@ -41,7 +41,41 @@ export type VerificationTokenRecord = { v: 1; identifier: string; token: string;
 
 export type LocationKind = "none" | "in_person" | "phone" | "video" | "custom";
 
-export type EventTypeRecord = {
+export type QuestionType = "short" | "long" | "choice" | "checkbox" | "phone";
+export type Question = {
+  id: string;
+  label: string;
+  type: QuestionType;
+  required: boolean;
+  /** For "choice": the options a guest picks from. */
+  options?: string[];
+};
+export type Reminder = { minutesBefore: number; toHost: boolean };
+export type Location = { kind: LocationKind; value: string };
+
+/**
+ * Scheduling rules added after the first release; optional in storage, filled in by
+ * `eventTypeRules()` so old records read the same as "no rule".
+ */
+export type EventTypeRules = {
+  bufferBeforeMin?: number;
+  bufferAfterMin?: number;
+  minNoticeMin?: number;
+  notSameDay?: boolean;
+  /** Step between slot starts; null/undefined = the duration. */
+  intervalMin?: number | null;
+  maxPerDay?: number | null;
+  maxPerWeek?: number | null;
+  /** Durations a guest may choose; includes durationMin (the default). */
+  durations?: number[];
+  location?: Location;
+  questions?: Question[];
+  /** Guests cannot cancel or reschedule within this many hours of the start. */
+  cancelCutoffHours?: number | null;
+  reminders?: Reminder[];
+};
+
+export type EventTypeRecord = EventTypeRules & {
   v: 1;
   id: EventTypeId;
   userId: UserId;
@@ -98,6 +132,15 @@ export type BookingRecord = {
   /** What the person who cancelled wrote, shown to the other side. */
   cancelReason?: string | null;
   history: { status: BookingStatus; atMs: number; by: "guest" | "host" | "system" }[];
+  /** Answers to the event type's questions, with the label as asked at booking time. */
+  answers?: { questionId: string; label: string; value: string }[];
+  /** Where the meeting happens, as it was when booked. */
+  location?: Location;
+  /** Reschedule links: the booking this one replaced, and the one that replaced it. */
+  rescheduledFromId?: BookingId | null;
+  rescheduledToId?: BookingId | null;
+  /** Reminders to send, as configured when the booking was made. */
+  reminders?: Reminder[];
   /**
    * Random salt from which the booking's link tokens are derived with an HMAC keyed by the
    * server secret: mails sent days later can rebuild a link, while the store holds only hashes.
@@ -128,11 +171,15 @@ export type MailKind =
   | "guest_expired"
   | "guest_cancelled"
   | "host_cancelled"
+  | "reminder_guest"
+  | "reminder_host"
   | "magic_link";
 
 export type OutboxPayload =
   | { kind: "booking_mail"; mail: MailKind; bookingId: BookingId }
   | { kind: "writeback"; op: "put" | "delete"; bookingId: BookingId }
+  /** Sent only if the booking is still CONFIRMED and still starts at `startMs` when due. */
+  | { kind: "reminder"; bookingId: BookingId; startMs: number; minutesBefore: number; toHost: boolean }
   | { kind: "raw_mail"; to: string; subject: string; text: string; html?: string };
 
 export type OutboxRecord = {
@@ -231,3 +278,6 @@ export type BookingWritebackRecord = {
   etag: string | null;
   writtenAtMs: number;
 };
+
+/** Live bookings of one event type on one host-zone day or ISO week (for caps). */
+export type CapCounterRecord = { v: 1; entries: { bookingId: BookingId; holdUntilMs: number | null }[] };

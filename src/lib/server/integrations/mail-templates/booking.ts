@@ -7,17 +7,26 @@ import type { OutgoingMail } from "../mail.ts";
 import { buildIcs } from "../ics.ts";
 import { formatRange } from "../../../shared/format.ts";
 import { htmlMail } from "./layout.ts";
+import { describeLocation } from "../../domain/event-rules.ts";
+
+function inHowLong(minutes: number): string {
+  if (minutes % 1440 === 0) return `${minutes / 1440} day${minutes === 1440 ? "" : "s"}`;
+  if (minutes % 60 === 0) return `${minutes / 60} hour${minutes === 60 ? "" : "s"}`;
+  return `${minutes} minutes`;
+}
 
 export type BookingMailContext = {
   booking: BookingRecord;
   host: { name: string; email: string };
-  links: { confirm: string; reject: string; guest: string; ics: string };
+  links: { confirm: string; reject: string; guest: string; ics: string; cancel: string; reschedule: string };
   baseUrl: string;
   /** The event type's own words after a decision, when it still exists. */
   confirmedMessage?: string;
   rejectedMessage?: string;
   ttlText: string;
   nowMs: number;
+  /** For reminders: how long before the start this one was meant to go out. */
+  minutesBefore?: number;
 };
 
 export function icsUid(bookingId: string, baseUrl: string): string {
@@ -33,7 +42,12 @@ function ics(ctx: BookingMailContext, method: "REQUEST" | "CANCEL") {
     endMs: b.endMs,
     stampMs: ctx.nowMs,
     summary: `${b.eventTitle}: ${b.guestName} and ${ctx.host.name}`,
-    description: [b.guestNote ? `Note: ${b.guestNote}` : "", `Manage: ${ctx.links.guest}`].filter(Boolean).join("\n\n"),
+    description: [
+      b.guestNote ? `Note: ${b.guestNote}` : "",
+      ...(b.answers ?? []).filter((a) => a.value).map((a) => `${a.label}: ${a.value}`),
+      `Reschedule or cancel: ${ctx.links.guest}`,
+    ].filter(Boolean).join("\n\n"),
+    location: describeLocation(b.location) || undefined,
     status: method === "CANCEL" ? "CANCELLED" : "CONFIRMED",
     organizer: ctx.host,
     attendee: { name: b.guestName, email: b.guestEmail },
@@ -46,10 +60,19 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
   const hostWhen = formatRange(b.startMs, b.endMs, b.hostTimeZone);
   const guestWhen = formatRange(b.startMs, b.endMs, b.guestTimeZone);
   const messageId = `<${b.id}.${kind}@${new URL(ctx.baseUrl).hostname}>`;
-  const guestLines = [`Name: ${b.guestName}`, `Email: ${b.guestEmail}`, `Note: ${b.guestNote || "(none)"}`];
+  const where = describeLocation(b.location);
+  const guestLines = [
+    `Name: ${b.guestName}`,
+    `Email: ${b.guestEmail}`,
+    `Note: ${b.guestNote || "(none)"}`,
+    ...(b.answers ?? []).map((a) => `${a.label}: ${a.value || "(no answer)"}`),
+    ...(where ? [`Where: ${where}`] : []),
+  ];
+  const manage = [`Reschedule: ${ctx.links.reschedule}`, `Cancel: ${ctx.links.cancel}`];
+  const moved = b.rescheduledFromId ? "Rescheduled — " : "";
   switch (kind) {
     case "host_request": {
-      const subject = `Booking request: ${b.eventTitle} with ${b.guestName}`;
+      const subject = `${moved}Booking request: ${b.eventTitle} with ${b.guestName}`;
       const intro = `${b.guestName} asks to book "${b.eventTitle}" on ${hostWhen}.`;
       const text = [
         intro,
@@ -77,7 +100,7 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
     }
     case "host_booked":
     case "host_confirmed_copy": {
-      const subject = `Confirmed: ${b.eventTitle} with ${b.guestName}`;
+      const subject = `${moved}Confirmed: ${b.eventTitle} with ${b.guestName}`;
       const intro = `"${b.eventTitle}" with ${b.guestName} is confirmed for ${hostWhen}.`;
       return {
         to: ctx.host.email,
@@ -108,7 +131,7 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
         replyTo: ctx.host.email,
         subject: `Request sent: ${b.eventTitle} with ${ctx.host.name}`,
         messageId,
-        text: [intro, more, "", `Your booking: ${ctx.links.guest}`].join("\n"),
+        text: [intro, more, "", `Your booking: ${ctx.links.guest}`, ...manage].join("\n"),
         html: htmlMail({ title: "Request sent", paragraphs: [intro, more], buttons: [{ label: "View your booking", href: ctx.links.guest, tone: "plain" }] }),
       };
     }
@@ -119,13 +142,18 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
         to: b.guestEmail,
         replyTo: ctx.host.email,
         cc: undefined,
-        subject: `Confirmed: ${b.eventTitle} with ${ctx.host.name}`,
+        subject: `${moved}Confirmed: ${b.eventTitle} with ${ctx.host.name}`,
         messageId,
-        text: [intro, extra, `Your booking: ${ctx.links.guest}`].filter(Boolean).join("\n\n"),
+        text: [intro, where ? `Where: ${where}` : "", extra, `Your booking: ${ctx.links.guest}`, manage.join("\n")].filter(Boolean)
+          .join("\n\n"),
         html: htmlMail({
           title: "Your booking is confirmed",
-          paragraphs: [intro, extra].filter(Boolean),
-          buttons: [{ label: "View your booking", href: ctx.links.guest, tone: "plain" }],
+          paragraphs: [intro, where ? `Where: ${where}` : "", extra].filter(Boolean),
+          buttons: [
+            { label: "View your booking", href: ctx.links.guest, tone: "plain" },
+            { label: "Reschedule", href: ctx.links.reschedule, tone: "plain" },
+            { label: "Cancel", href: ctx.links.cancel, tone: "plain" },
+          ],
           footer: "The attached invitation adds the meeting to your calendar.",
         }),
         icalEvent: { method: "REQUEST", content: ics(ctx, "REQUEST") },
@@ -168,6 +196,23 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
         html: htmlMail({ title: "Booking cancelled", paragraphs: [intro, reason].filter(Boolean) }),
         // Only a calendar that received a REQUEST needs a CANCEL to remove the event.
         icalEvent: wasConfirmed ? { method: "CANCEL", content: ics(ctx, "CANCEL") } : undefined,
+      };
+    }
+    case "reminder_guest":
+    case "reminder_host": {
+      const toHost = kind === "reminder_host";
+      const soon = inHowLong(ctx.minutesBefore ?? Math.round((b.startMs - ctx.nowMs) / 60_000));
+      const intro = toHost
+        ? `Reminder: "${b.eventTitle}" with ${b.guestName} starts in ${soon}, on ${hostWhen}.`
+        : `Reminder: "${b.eventTitle}" with ${ctx.host.name} starts in ${soon}, on ${guestWhen}.`;
+      const lines = [intro, where ? `Where: ${where}` : "", ...(toHost ? [] : [`Your booking: ${ctx.links.guest}`, ...manage])].filter(Boolean);
+      return {
+        to: toHost ? ctx.host.email : b.guestEmail,
+        replyTo: toHost ? b.guestEmail : ctx.host.email,
+        subject: `Reminder: ${b.eventTitle} with ${toHost ? b.guestName : ctx.host.name} in ${soon}`,
+        messageId: `<${b.id}.${kind}.${ctx.minutesBefore ?? 0}@${new URL(ctx.baseUrl).hostname}>`,
+        text: lines.join("\n\n"),
+        html: htmlMail({ title: "Reminder", paragraphs: lines.slice(0, 2) }),
       };
     }
     case "magic_link":

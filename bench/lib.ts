@@ -1,0 +1,267 @@
+/**
+ * Shared pieces of the benchmarks: result rows, percentiles, a seeded PRNG, the machine
+ * description, the load generator (wrk, or autocannon when wrk is missing) and the table.
+ *
+ * Every row carries a figure and, beside it, a limit measured in the same run on the same
+ * machine (the work any implementation must do, or the same request served from memory), so a
+ * slower machine moves both numbers and the ratio stays meaningful.
+ */
+import { join } from "node:path";
+
+export type Row = {
+  /** "slot engine", "booking page SSR", … */
+  group: string;
+  /** the case, e.g. "1 host × 30 days × 1,000 busy" */
+  name: string;
+  /** the figure, human-readable */
+  measured: string;
+  /** the limit measured in the same run, human-readable */
+  limit: string;
+  /** measured relative to the limit, e.g. "0.42× of raw"; "" when not meaningful */
+  ratio: string;
+  /** the target as text; "—" when the row only shows how cost grows */
+  target: string;
+  /** null: informational row without a target */
+  pass: boolean | null;
+  /** the raw numbers, for results.json */
+  metrics: Record<string, number | string>;
+  note?: string;
+};
+
+export const repoRoot: string = join(import.meta.dirname!, "..");
+export const denoBin: string = join(repoRoot, "node_modules", ".bin", "deno");
+
+/** mulberry32: small, fast, seeded. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Nearest-rank percentile of an ascending array. */
+export const percentile = (sorted: number[], p: number): number =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+
+export const round = (x: number, digits = 3): number => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};
+
+export const fmtMs = (ms: number): string =>
+  ms >= 100 ? `${ms.toFixed(0)} ms` : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(2)} ms`;
+export const fmtInt = (n: number): string => Math.round(n).toLocaleString("en-US");
+
+export type Machine = {
+  cpus: number;
+  model: string;
+  memoryMb: number;
+  os: string;
+  deno: string;
+  v8: string;
+  loadavg: string;
+  loadGenerator: string;
+};
+
+export async function describeMachine(loadGenerator: string): Promise<Machine> {
+  const cpuinfo = await Deno.readTextFile("/proc/cpuinfo").catch(() => "");
+  const meminfo = await Deno.readTextFile("/proc/meminfo").catch(() => "");
+  const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1]?.trim() ?? "unknown";
+  const memKb = Number(/^MemTotal:\s*(\d+)/m.exec(meminfo)?.[1] ?? 0);
+  const loadavg = (await Deno.readTextFile("/proc/loadavg").catch(() => "")).split(" ").slice(0, 3).join(" ");
+  return {
+    cpus: navigator.hardwareConcurrency,
+    model,
+    memoryMb: Math.round(memKb / 1024),
+    os: `${Deno.build.os} ${Deno.osRelease()}`,
+    deno: Deno.version.deno,
+    v8: Deno.version.v8,
+    loadavg,
+    loadGenerator,
+  };
+}
+
+// --- load generator --------------------------------------------------------------------------
+
+export type LoadResult = {
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+  transferPerSecMb: number;
+};
+
+export type LoadGenerator = { name: string; run(url: string, connections: number, seconds: number): Promise<LoadResult> };
+
+const autocannonBin = join(repoRoot, "bench", ".tools", "node_modules", ".bin", "autocannon");
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function which(cmd: string): Promise<string | null> {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    if (dir && await exists(join(dir, cmd))) return join(dir, cmd);
+  }
+  return null;
+}
+
+/** wrk when installed (BENCH_LOADGEN=autocannon forces the other), else autocannon from bench/.tools. */
+export async function loadGenerator(): Promise<LoadGenerator> {
+  const forced = Deno.env.get("BENCH_LOADGEN");
+  const wrk = forced === "autocannon" ? null : await which("wrk");
+  if (wrk) return { name: "wrk", run: (url, c, s) => runWrk(wrk, url, c, s) };
+  if (await exists(autocannonBin)) return { name: "autocannon", run: (url, c, s) => runAutocannon(url, c, s) };
+  throw new Error("no load generator: install wrk (apt-get install -y wrk) or run scripts/bench.sh, which does");
+}
+
+function wrkDuration(text: string): number {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(text.trim());
+  if (!m) return NaN;
+  const n = Number(m[1]);
+  return m[2] === "us" ? n / 1000 : m[2] === "ms" ? n : m[2] === "s" ? n * 1000 : n * 60_000;
+}
+
+function wrkSize(text: string): number {
+  const m = /^([\d.]+)([KMG]?B)$/.exec(text.trim());
+  if (!m) return NaN;
+  return Number(m[1]) * ({ B: 1 / 1048576, KB: 1 / 1024, MB: 1, GB: 1024 } as Record<string, number>)[m[2]];
+}
+
+async function runWrk(bin: string, url: string, connections: number, seconds: number): Promise<LoadResult> {
+  const threads = Math.min(connections, Math.max(1, navigator.hardwareConcurrency));
+  const out = await new Deno.Command(bin, {
+    args: [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--timeout", "10s", "--latency", url],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  if (!out.success) throw new Error(`wrk failed: ${new TextDecoder().decode(out.stderr)}\n${text}`);
+  const rps = Number(/Requests\/sec:\s*([\d.]+)/.exec(text)?.[1]);
+  const p50 = wrkDuration(/^\s*50%\s+(\S+)/m.exec(text)?.[1] ?? "");
+  const p99 = wrkDuration(/^\s*99%\s+(\S+)/m.exec(text)?.[1] ?? "");
+  const requests = Number(/(\d+) requests in/.exec(text)?.[1] ?? 0);
+  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
+  const errors = sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0);
+  const transfer = wrkSize(/Transfer\/sec:\s*(\S+)/.exec(text)?.[1] ?? "");
+  if (!Number.isFinite(rps) || !Number.isFinite(p99)) throw new Error(`could not read wrk's output:\n${text}`);
+  return { requestsPerSec: rps, p50Ms: p50, p99Ms: p99, requests, errors, non2xx, transferPerSecMb: transfer };
+}
+
+async function runAutocannon(url: string, connections: number, seconds: number): Promise<LoadResult> {
+  const out = await new Deno.Command(autocannonBin, {
+    args: ["--json", "-c", String(connections), "-d", String(seconds), "--timeout", "10", url],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  if (!out.success) throw new Error(`autocannon failed: ${new TextDecoder().decode(out.stderr)}`);
+  const r = JSON.parse(text.slice(text.indexOf("{")));
+  return {
+    requestsPerSec: r.requests.average,
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    requests: r.requests.total,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+    transferPerSecMb: r.throughput.average / 1048576,
+  };
+}
+
+// --- processes --------------------------------------------------------------------------------
+
+/** VmRSS and VmHWM (peak) of a process, in MB. */
+export async function rssOf(pid: number): Promise<{ rssMb: number; peakMb: number }> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s*(\\d+)`, "m").exec(status)?.[1] ?? NaN);
+  return { rssMb: kb("VmRSS") / 1024, peakMb: kb("VmHWM") / 1024 };
+}
+
+/**
+ * Spawns `deno run -A <args>` and returns how long until GET `healthUrl` answered 200 (polled
+ * every 5 ms), with the child to stop later.
+ */
+export async function spawnUntilHealthy(
+  args: string[],
+  env: Record<string, string>,
+  healthUrl: string,
+  timeoutMs = 20_000,
+): Promise<{ child: Deno.ChildProcess; readyMs: number; stop(): Promise<void> }> {
+  const t0 = performance.now();
+  const child = new Deno.Command(denoBin, {
+    args: ["run", "-A", ...args],
+    cwd: repoRoot,
+    env: { ...env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let exited = false;
+  const status = child.status.then((s) => (exited = true, s));
+  const errText = new Response(child.stderr).text();
+  const stop = async () => {
+    if (!exited) {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* gone */ }
+      const timer = setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* gone */ }
+      }, 5_000);
+      await status;
+      clearTimeout(timer);
+    }
+    await errText.catch(() => "");
+  };
+  while (true) {
+    if (exited) throw new Error(`process exited before it was healthy:\n${await errText}`);
+    try {
+      const res = await fetch(healthUrl);
+      await res.body?.cancel();
+      if (res.status === 200) return { child, readyMs: performance.now() - t0, stop };
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() - t0 > timeoutMs) {
+      await stop();
+      throw new Error(`not healthy within ${timeoutMs} ms:\n${await errText}`);
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = l.addr as Deno.NetAddr;
+  l.close();
+  return port;
+}
+
+// --- output -----------------------------------------------------------------------------------
+
+export function verdict(pass: boolean | null): string {
+  return pass === null ? "info" : pass ? "PASS" : "FAIL";
+}
+
+/** A plain-text table (also valid Markdown). */
+export function table(rows: Row[]): string {
+  const head = ["group", "case", "measured", "limit (same run)", "ratio", "target", "result"];
+  const body = rows.map((r) => [r.group, r.name, r.measured, r.limit, r.ratio, r.target, verdict(r.pass)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+  return [line(head), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...body.map(line)].join("\n");
+}

@@ -1,0 +1,102 @@
+/**
+ * Booking page SSR under load: the built server (demo host, rate limits off) answering
+ * GET /calendar/demo/intro-call?tz=UTC at 10 and 50 connections, next to Deno.serve answering
+ * the same bytes from memory (bench/static-server.ts), both driven by the same load generator on
+ * the same machine. Target at c=50: ≥ 1,000 req/s and p99 ≤ 100 ms.
+ *
+ *   node_modules/.bin/deno run -A bench/page.ts      (needs `npm run build` first)
+ */
+import { join } from "node:path";
+import { startApp } from "../tests/support/app.ts";
+import {
+  fmtInt,
+  fmtMs,
+  freePort,
+  type LoadGenerator,
+  loadGenerator,
+  type LoadResult,
+  round,
+  type Row,
+  rssOf,
+  spawnUntilHealthy,
+  table,
+} from "./lib.ts";
+
+const PAGE = "/calendar/demo/intro-call?tz=UTC";
+const TARGET_RPS = 1_000;
+const TARGET_P99_MS = 100;
+
+export async function pageRows(gen: LoadGenerator, opts: { seconds?: number } = {}): Promise<Row[]> {
+  const seconds = opts.seconds ?? 5;
+  const dir = await Deno.makeTempDir({ prefix: "invito-bench-page-" });
+  const app = await startApp({ demo: true, env: { INVITO_RATE_LIMIT: "off" } });
+  let ref: Awaited<ReturnType<typeof spawnUntilHealthy>> | null = null;
+  try {
+    const res = await fetch(app.url(PAGE));
+    const body = new Uint8Array(await res.arrayBuffer());
+    if (res.status !== 200 || !/data-slot="/.test(new TextDecoder().decode(body))) {
+      throw new Error(`the booking page did not render slots (${res.status})`);
+    }
+    const bodyFile = join(dir, "page.html");
+    await Deno.writeFile(bodyFile, body);
+    const port = freePort();
+    ref = await spawnUntilHealthy(
+      ["bench/static-server.ts", String(port), bodyFile, res.headers.get("content-type") ?? "text/html"],
+      {},
+      `http://127.0.0.1:${port}/healthz`,
+    );
+    const refUrl = `http://127.0.0.1:${port}${PAGE}`;
+    const rows: Row[] = [];
+    for (const c of [10, 50]) {
+      // Warm both (JIT, connection pools), then measure.
+      await gen.run(app.url(PAGE), c, 1);
+      await gen.run(refUrl, c, 1);
+      const a = await gen.run(app.url(PAGE), c, seconds);
+      const r = await gen.run(refUrl, c, seconds);
+      const hasTarget = c === 50;
+      const pass = hasTarget ? a.requestsPerSec >= TARGET_RPS && a.p99Ms <= TARGET_P99_MS && a.non2xx === 0 && a.errors === 0 : null;
+      rows.push({
+        group: "booking page SSR",
+        name: `GET ${PAGE}, c=${c}`,
+        measured: describe(a, body.length),
+        limit: `Deno.serve, same bytes: ${fmtInt(r.requestsPerSec)} req/s, p99 ${fmtMs(r.p99Ms)}`,
+        ratio: `${(a.requestsPerSec / r.requestsPerSec).toFixed(2)}× req/s`,
+        target: hasTarget ? `≥ ${fmtInt(TARGET_RPS)} req/s, p99 ≤ ${TARGET_P99_MS} ms` : "—",
+        pass,
+        metrics: {
+          connections: c,
+          seconds,
+          bytes: body.length,
+          rps: round(a.requestsPerSec, 1),
+          p50Ms: round(a.p50Ms, 2),
+          p99Ms: round(a.p99Ms, 2),
+          requests: a.requests,
+          non2xx: a.non2xx,
+          socketErrors: a.errors,
+          refRps: round(r.requestsPerSec, 1),
+          refP50Ms: round(r.p50Ms, 2),
+          refP99Ms: round(r.p99Ms, 2),
+        },
+      });
+    }
+    const appRss = await rssOf(app.pid()!);
+    const refRss = await rssOf(ref.child.pid);
+    rows[rows.length - 1].metrics.appRssAfterMb = round(appRss.rssMb, 1);
+    rows[rows.length - 1].metrics.refRssAfterMb = round(refRss.rssMb, 1);
+    return rows;
+  } finally {
+    await ref?.stop();
+    await app.stop();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+function describe(a: LoadResult, bytes: number): string {
+  const bad = a.non2xx + a.errors ? `, ${a.non2xx} non-2xx, ${a.errors} socket errors` : "";
+  return `${fmtInt(a.requestsPerSec)} req/s, p50 ${fmtMs(a.p50Ms)}, p99 ${fmtMs(a.p99Ms)}, ${fmtInt(bytes)} B${bad}`;
+}
+
+if (import.meta.main) {
+  const gen = await loadGenerator();
+  console.log(table(await pageRows(gen)));
+}

@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { type CalendarCacheState, decideCalendarBusy, meetsAny } from "./calendar-busy.ts";
+
+const T = (iso: string) => Date.parse(iso);
+const NOW = T("2026-11-20T08:00:00Z");
+const MIN = 60_000;
+const q = { fromMs: T("2026-11-01T00:00:00Z"), toMs: T("2026-12-01T00:00:00Z"), nowMs: NOW, staleAfterMs: 30 * MIN };
+const head = (o: Partial<CalendarCacheState> = {}): CalendarCacheState => ({
+  calendarId: "work",
+  gen: "g1",
+  syncedAtMs: NOW - 10 * MIN,
+  fromMs: T("2026-11-19T00:00:00Z"),
+  toMs: T("2027-02-01T00:00:00Z"),
+  ...o,
+});
+const w = (calendarId: string, start: string, end: string) => ({ calendarId, startMs: T(start), endMs: T(end) });
+
+Deno.test("decideCalendarBusy: a fresh cache gives its windows as busy and nothing unknown", () => {
+  const d = decideCalendarBusy([head()], [w("work", "2026-11-23T09:00:00Z", "2026-11-23T10:00:00Z")], q);
+  assert.deepEqual(d.unknown, []);
+  assert.deepEqual(d.busy, [{ startMs: T("2026-11-23T09:00:00Z"), endMs: T("2026-11-23T10:00:00Z") }]);
+});
+
+Deno.test("decideCalendarBusy: a cache exactly 2 intervals old is still trusted; a millisecond older makes everything from now unknown", () => {
+  assert.deepEqual(decideCalendarBusy([head({ syncedAtMs: NOW - 30 * MIN })], [], q).unknown, []);
+  const d = decideCalendarBusy([head({ syncedAtMs: NOW - 30 * MIN - 1 })], [], q);
+  assert.deepEqual(d.unknown, [{ startMs: NOW, endMs: q.toMs }]);
+});
+
+Deno.test("decideCalendarBusy: a calendar never synced (just turned on) is unknown, not empty", () => {
+  const d = decideCalendarBusy([head({ gen: null, syncedAtMs: null })], [], q);
+  assert.deepEqual(d.unknown, [{ startMs: NOW, endMs: q.toMs }]);
+});
+
+Deno.test("decideCalendarBusy: beyond the range a fresh cache covers is unknown (a booking window made longer)", () => {
+  const d = decideCalendarBusy([head({ toMs: T("2026-11-25T00:00:00Z") })], [], q);
+  assert.deepEqual(d.unknown, [{ startMs: T("2026-11-25T00:00:00Z"), endMs: q.toMs }]);
+});
+
+Deno.test("decideCalendarBusy: windows of calendars without a head (removed, turned off) do not count", () => {
+  const d = decideCalendarBusy([head()], [w("gone", "2026-11-23T09:00:00Z", "2026-11-23T10:00:00Z")], q);
+  assert.deepEqual(d.busy, []);
+});
+
+Deno.test("decideCalendarBusy: with no calendars nothing is busy or unknown", () => {
+  assert.deepEqual(decideCalendarBusy([], [], q), { busy: [], unknown: [] });
+});
+
+Deno.test("meetsAny: touching intervals do not meet", () => {
+  const iv = { startMs: 10, endMs: 20 };
+  assert.equal(meetsAny(iv, [{ startMs: 20, endMs: 30 }]), false);
+  assert.equal(meetsAny(iv, [{ startMs: 19, endMs: 30 }]), true);
+});

@@ -1,0 +1,130 @@
+/**
+ * Event type rules with their defaults, and the pure checks that use them. Records keep only
+ * what a host set; everything reads rules through `eventTypeRules`.
+ */
+import type { EventTypeRecord, Location, Question, Reminder } from "../store/records.ts";
+import { Temporal } from "./temporal.ts";
+
+export type Rules = {
+  bufferBeforeMin: number;
+  bufferAfterMin: number;
+  minNoticeMin: number;
+  notSameDay: boolean;
+  intervalMin: number | null;
+  maxPerDay: number | null;
+  maxPerWeek: number | null;
+  durations: number[];
+  location: Location;
+  questions: Question[];
+  cancelCutoffHours: number | null;
+  reminders: Reminder[];
+};
+
+export function eventTypeRules(et: EventTypeRecord): Rules {
+  const durations = [...new Set([et.durationMin, ...(et.durations ?? [])])].filter((d) => d >= 5 && d <= 720)
+    .sort((a, b) => a - b);
+  return {
+    bufferBeforeMin: et.bufferBeforeMin ?? 0,
+    bufferAfterMin: et.bufferAfterMin ?? 0,
+    minNoticeMin: et.minNoticeMin ?? 0,
+    notSameDay: et.notSameDay ?? false,
+    intervalMin: et.intervalMin ?? null,
+    maxPerDay: et.maxPerDay ?? null,
+    maxPerWeek: et.maxPerWeek ?? null,
+    durations,
+    location: et.location ?? { kind: "none", value: "" },
+    questions: et.questions ?? [],
+    cancelCutoffHours: et.cancelCutoffHours ?? null,
+    reminders: et.reminders ?? [],
+  };
+}
+
+/** The duration a guest asked for, if the event type offers it; else the default. */
+export function chooseDuration(et: EventTypeRecord, asked: number | null | undefined): number | null {
+  if (asked === null || asked === undefined) return et.durationMin;
+  return eventTypeRules(et).durations.includes(asked) ? asked : null;
+}
+
+export type AnswerCheck =
+  | { ok: true; answers: { questionId: string; label: string; value: string }[] }
+  | { ok: false; errors: Record<string, string> };
+
+const PHONE = /^\+?[0-9 ()./-]{5,30}$/;
+
+/** Validates a guest's answers against the questions; errors are keyed `q_{id}` like the form fields. */
+export function checkAnswers(questions: readonly Question[], raw: Record<string, string | undefined>): AnswerCheck {
+  const errors: Record<string, string> = {};
+  const answers: { questionId: string; label: string; value: string }[] = [];
+  for (const q of questions) {
+    const field = `q_${q.id}`;
+    const value = (raw[field] ?? "").trim();
+    if (q.type === "checkbox") {
+      const checked = value === "on" || value === "true" || value === "yes";
+      if (q.required && !checked) errors[field] = "Please tick this box to continue";
+      answers.push({ questionId: q.id, label: q.label, value: checked ? "Yes" : "No" });
+      continue;
+    }
+    if (!value) {
+      if (q.required) errors[field] = "This answer is required";
+      else answers.push({ questionId: q.id, label: q.label, value: "" });
+      continue;
+    }
+    const max = q.type === "long" ? 2000 : q.type === "phone" ? 30 : 300;
+    if (value.length > max) {
+      errors[field] = `Keep this under ${max} characters`;
+      continue;
+    }
+    if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) {
+      errors[field] = "This answer contains characters we cannot store";
+      continue;
+    }
+    if (q.type === "phone" && !PHONE.test(value)) {
+      errors[field] = "Enter a phone number, like +49 30 1234567";
+      continue;
+    }
+    if (q.type === "choice" && !(q.options ?? []).includes(value)) {
+      errors[field] = "Choose one of the options";
+      continue;
+    }
+    answers.push({ questionId: q.id, label: q.label, value });
+  }
+  return Object.keys(errors).length ? { ok: false, errors } : { ok: true, answers };
+}
+
+/** Whether a guest may still cancel or reschedule a booking starting at `startMs`. */
+export function withinCutoff(startMs: number, cutoffHours: number | null, nowMs: number): boolean {
+  return cutoffHours !== null && startMs - nowMs < cutoffHours * 3_600_000;
+}
+
+/** When each reminder is due: an absolute span before the start (24 h means 24 real hours, across DST too). */
+export function reminderDueTimes(startMs: number, reminders: readonly Reminder[], nowMs: number): { dueMs: number; r: Reminder }[] {
+  return reminders
+    .map((r) => ({ dueMs: startMs - r.minutesBefore * 60_000, r }))
+    .filter((x) => x.dueMs > nowMs);
+}
+
+export function describeLocation(loc: Location | undefined): string {
+  if (!loc || loc.kind === "none" || !loc.value) return "";
+  switch (loc.kind) {
+    case "in_person":
+      return `In person: ${loc.value}`;
+    case "phone":
+      return `Phone: ${loc.value}`;
+    case "video":
+      return `Video call: ${loc.value}`;
+    case "custom":
+      return loc.value;
+  }
+}
+
+/** The host-zone day ("2026-11-23") and ISO week ("2026-W48") a booking counts against for caps. */
+export function capPeriods(startMs: number, timeZone: string): { day: string; week: string } {
+  const date = Temporal.Instant.fromEpochMilliseconds(startMs).toZonedDateTimeISO(timeZone).toPlainDate();
+  return { day: date.toString(), week: `${date.yearOfWeek}-W${String(date.weekOfYear).padStart(2, "0")}` };
+}
+
+export type CapEntries = { bookingId: string; holdUntilMs: number | null }[];
+
+export function liveCapEntries(entries: CapEntries, nowMs: number): CapEntries {
+  return entries.filter((e) => e.holdUntilMs === null || e.holdUntilMs > nowMs);
+}

@@ -1,0 +1,70 @@
+/**
+ * What a guest sees behind their booking link's cancel and reschedule pages.
+ */
+import type { App } from "../app.ts";
+import { bookingForToken } from "./decide-booking.ts";
+import { viewBooking } from "./booking-view.ts";
+import { getSlotPage } from "./public-calendar.ts";
+import { getUser } from "../store/users.ts";
+import { getEventType } from "../store/event-types.ts";
+import { eventTypeRules, withinCutoff } from "../domain/event-rules.ts";
+import { isLiveBooking } from "../domain/booking.ts";
+
+export type ManageState =
+  | { ok: false; reason: "not_found" }
+  | {
+    ok: true;
+    view: Awaited<ReturnType<typeof viewBooking>>;
+    /** Why the guest cannot change it any more, in plain words; null when they can. */
+    blocked: string | null;
+    hostEmail: string;
+    username: string;
+    slug: string | null;
+    durationMin: number;
+    bookingId: string;
+  };
+
+export async function manageState(app: App, token: string): Promise<ManageState> {
+  const b = await bookingForToken(app, token, "guest");
+  if (!b) return { ok: false, reason: "not_found" };
+  const nowMs = app.now();
+  const host = await getUser(app.kv, b.hostId);
+  const et = await getEventType(app.kv, b.hostId, b.eventTypeId);
+  const view = await viewBooking(app, b);
+  let blocked: string | null = null;
+  if (!isLiveBooking(b, nowMs)) {
+    blocked = b.endReason === "rescheduled"
+      ? "This booking was moved to a new time. Use the link in your newest email."
+      : `This booking is ${view.state} and can no longer be changed.`;
+  } else if (b.startMs <= nowMs) {
+    blocked = "This meeting has already started.";
+  } else if (et && withinCutoff(b.startMs, eventTypeRules(et).cancelCutoffHours, nowMs)) {
+    const h = eventTypeRules(et).cancelCutoffHours!;
+    blocked = `${host?.name ?? "The host"} asks for changes at least ${h} hour${h === 1 ? "" : "s"} before the start. Please write to ${host?.email ?? "the host"} instead.`;
+  }
+  return {
+    ok: true,
+    view,
+    blocked,
+    hostEmail: host?.email ?? "",
+    username: host?.username ?? "",
+    slug: et && et.active ? et.slug : null,
+    durationMin: b.durationMin,
+    bookingId: b.id,
+  };
+}
+
+export async function rescheduleSlots(
+  app: App,
+  state: Extract<ManageState, { ok: true }>,
+  q: { timeZone: string | null; month: string | null; date: string | null },
+) {
+  if (!state.slug) return null;
+  return await getSlotPage(app, {
+    username: state.username,
+    slug: state.slug,
+    ...q,
+    excludeBookingId: state.bookingId,
+    fixedDurationMin: state.durationMin,
+  });
+}
