@@ -334,8 +334,10 @@ export const EventTypeForm = v.pipe(
     const numbers = (x: unknown): x is number[] => Array.isArray(x) && x.every((n) => typeof n === "number");
     if (typeof d === "number" && numbers(picked) && numbers(other)) {
       const all = [...picked, ...other];
-      if (all.some((n) => n < DURATION_MIN || n > DURATION_MAX)) {
+      if (picked.some((n) => n < DURATION_MIN || n > DURATION_MAX)) {
         addIssue({ message: `Each length must be ${DURATION_MIN} to ${DURATION_MAX} minutes`, path: [at(f, "durations")] });
+      } else if (other.some((n) => n < DURATION_MIN || n > DURATION_MAX)) {
+        // Said on its own field already.
       } else if (all.length > 0 && !all.includes(d)) {
         addIssue({
           message: `Also offer ${d} min: the default duration must be one of the lengths guests can choose`,

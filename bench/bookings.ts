@@ -1,0 +1,318 @@
+/**
+ * Booking throughput, contention and footprint, on one file KV in one temp dir:
+ *
+ * 1. raw Deno KV: `kv.atomic().check(absent).set(key, ~booking-sized value).commit()` on distinct
+ *    keys at 100 concurrent writers — the limit for anything that commits to this disk;
+ * 2. the service layer: `bookSlot` over a file KV, 100 concurrent requests on distinct slots of
+ *    100 hosts, until 10,000 bookings are stored (the same file then serves 4–6);
+ * 3. cold start: spawn → GET /healthz 200 of the built server on that store, next to Deno.serve;
+ * 4. RSS of the server with those 10,000 bookings after a round of page views, next to Deno.serve;
+ * 5. HTTP end to end: POST /calendar/{host}/call?/book at 100 connections on distinct slots;
+ * 6. 200 concurrent POSTs on one slot: exactly one 303, and the latency of all 200.
+ *
+ * Hosts work every day 00:00–24:00 UTC; event type "call" is 15 minutes and needs confirmation
+ * (the longer write: three link tokens and the per-guest hold cap). Background jobs are off in
+ * the server (INVITO_DISABLE_CRON) so the outbox drain does not compete with the figure measured;
+ * every guest has its own email address (the per-guest cap is not what is measured).
+ *
+ *   node_modules/.bin/deno run -A bench/bookings.ts      (needs `npm run build` first)
+ */
+import { join } from "node:path";
+import { buildApp, type App } from "../src/lib/server/app.ts";
+import { bookSlot } from "../src/lib/server/services/book-slot.ts";
+import { createEventType, createHost, recordingMailer } from "../tests/support/memory-app.ts";
+import { startApp } from "../tests/support/app.ts";
+import type { UserRecord } from "../src/lib/server/store/records.ts";
+import {
+  fmtInt,
+  fmtMs,
+  freePort,
+  percentile,
+  round,
+  type Row,
+  rssOf,
+  spawnUntilHealthy,
+  table,
+} from "./lib.ts";
+
+const CONCURRENCY = 100;
+const HOSTS = 100;
+const SEED_BOOKINGS = 10_000;
+const SLOT_MS = 15 * 60_000;
+const TARGET_RATIO = 0.5;
+const TARGET_COMMITS = 1_000;
+const TARGET_CONTENTION_P99_MS = 250;
+const TARGET_RSS_MB = 150;
+const TARGET_COLD_START_MS = 1_000;
+const SECRET = "bench-secret-".padEnd(48, "x");
+const EVERY_DAY = Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((d) => [d, [{ start: "00:00", end: "24:00" }]]));
+
+type Timed = { ok: boolean; ms: number; status: string };
+
+/** Runs `total` calls of `fn(i)` with at most `c` in flight; returns per-call results and elapsed ms. */
+async function runConcurrent(total: number, c: number, fn: (i: number) => Promise<{ ok: boolean; status: string }>) {
+  const results: Timed[] = new Array(total);
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: Math.min(c, total) }, async () => {
+    while (true) {
+      const i = next++;
+      if (i >= total) return;
+      const s = performance.now();
+      let r: { ok: boolean; status: string };
+      try {
+        r = await fn(i);
+      } catch (e) {
+        r = { ok: false, status: `error: ${e instanceof Error ? e.message.slice(0, 60) : e}` };
+      }
+      results[i] = { ...r, ms: performance.now() - s };
+    }
+  }));
+  return { results, elapsedMs: performance.now() - t0 };
+}
+
+function summarize(results: Timed[], elapsedMs: number) {
+  const lat = results.map((r) => r.ms).sort((a, b) => a - b);
+  const ok = results.filter((r) => r.ok).length;
+  const outcomes: Record<string, number> = {};
+  for (const r of results) outcomes[r.status] = (outcomes[r.status] ?? 0) + 1;
+  return {
+    ok,
+    perSec: ok / (elapsedMs / 1000),
+    p50Ms: percentile(lat, 50),
+    p99Ms: percentile(lat, 99),
+    maxMs: lat[lat.length - 1],
+    outcomes,
+    elapsedMs,
+  };
+}
+
+/** Raw commits: one absent-check and one set of a value about the size of a booking. */
+async function rawCommits(path: string, total: number) {
+  const kv = await Deno.openKv(path);
+  const value = { v: 1, payload: "x".repeat(1_200) };
+  try {
+    const { results, elapsedMs } = await runConcurrent(total, CONCURRENCY, async (i) => {
+      const key = ["raw", i];
+      const res = await kv.atomic().check({ key, versionstamp: null }).set(key, value).commit();
+      return { ok: res.ok, status: res.ok ? "committed" : "conflict" };
+    });
+    return summarize(results, elapsedMs);
+  } finally {
+    kv.close();
+  }
+}
+
+/** The `k`-th bookable start of every host: tomorrow 00:00 UTC plus k quarter hours. */
+function slotStart(k: number, dayStartMs: number): string {
+  return new Date(dayStartMs + k * SLOT_MS).toISOString().replace(".000Z", "Z");
+}
+
+async function benchApp(kv: Deno.Kv, dbPath: string): Promise<App> {
+  return await buildApp(
+    { INVITO_DB_PATH: dbPath, INVITO_SESSION_SECRET: SECRET, INVITO_BASE_URL: "http://127.0.0.1", INVITO_DISABLE_CRON: "true" },
+    { kv, mailer: recordingMailer() },
+  );
+}
+
+async function seedHosts(app: App): Promise<UserRecord[]> {
+  const hosts: UserRecord[] = [];
+  for (let h = 0; h < HOSTS; h++) {
+    const host = await createHost(app, { username: `host${h}`, timeZone: "UTC", weekly: EVERY_DAY });
+    await createEventType(app, host, { slug: "call", durationMin: 15, requiresConfirmation: true, bookingWindowDays: 60 });
+    hosts.push(host);
+  }
+  return hosts;
+}
+
+export async function bookingRows(): Promise<Row[]> {
+  const dir = await Deno.makeTempDir({ prefix: "invito-bench-bookings-" });
+  const dataDir = join(dir, "data");
+  await Deno.mkdir(dataDir);
+  const dbPath = join(dataDir, "invito.kv");
+  const dayStartMs = Math.ceil(Date.now() / 86_400_000) * 86_400_000 + 86_400_000;
+  const rows: Row[] = [];
+  try {
+    // 1. raw KV
+    const raw = await rawCommits(join(dir, "raw.kv"), 20_000);
+
+    // 2. service layer, seeding 10,000 bookings
+    const kv = await Deno.openKv(dbPath);
+    let service;
+    try {
+      const app = await benchApp(kv, dbPath);
+      const hosts = await seedHosts(app);
+      const { results, elapsedMs } = await runConcurrent(SEED_BOOKINGS, CONCURRENCY, async (i) => {
+        const r = await bookSlot(app, {
+          username: hosts[i % HOSTS].username,
+          slug: "call",
+          start: slotStart(Math.floor(i / HOSTS), dayStartMs),
+          name: `Guest ${i}`,
+          email: `guest${i}@example.test`,
+          note: "",
+          timeZone: "UTC",
+        });
+        return { ok: r.ok, status: r.ok ? "booked" : r.reason };
+      });
+      service = summarize(results, elapsedMs);
+    } finally {
+      kv.close();
+    }
+    const serviceRatio = service.perSec / raw.perSec;
+    rows.push({
+      group: "booking commits",
+      name: `bookSlot (service layer), c=${CONCURRENCY}, distinct slots`,
+      measured: `${fmtInt(service.perSec)} commits/s, p50 ${fmtMs(service.p50Ms)}, p99 ${fmtMs(service.p99Ms)}`,
+      limit: `raw KV atomic commits: ${fmtInt(raw.perSec)}/s`,
+      ratio: `${serviceRatio.toFixed(2)}× raw`,
+      target: `≥ ${TARGET_RATIO * 100} % of raw and ≥ ${fmtInt(TARGET_COMMITS)}/s`,
+      pass: serviceRatio >= TARGET_RATIO && service.perSec >= TARGET_COMMITS && service.ok === SEED_BOOKINGS,
+      metrics: {
+        commitsPerSec: round(service.perSec, 1),
+        p50Ms: round(service.p50Ms, 2),
+        p99Ms: round(service.p99Ms, 2),
+        booked: service.ok,
+        outcomes: JSON.stringify(service.outcomes),
+        rawCommitsPerSec: round(raw.perSec, 1),
+        rawP50Ms: round(raw.p50Ms, 2),
+        rawP99Ms: round(raw.p99Ms, 2),
+      },
+    });
+
+    // 3. cold start on the 10,000-booking store, next to Deno.serve's own cold start
+    const env = (port: number) => ({
+      INVITO_BASE_URL: `http://127.0.0.1:${port}`,
+      INVITO_LISTEN_ADDR: `127.0.0.1:${port}`,
+      INVITO_DB_PATH: dbPath,
+      INVITO_SESSION_SECRET: SECRET,
+      INVITO_RATE_LIMIT: "off",
+      INVITO_DISABLE_CRON: "true",
+    });
+    const appStarts: number[] = [];
+    const refStarts: number[] = [];
+    const bodyFile = join(dir, "body.txt");
+    await Deno.writeTextFile(bodyFile, "ok");
+    for (let i = 0; i < 3; i++) {
+      const port = freePort();
+      const s = await spawnUntilHealthy(["server.ts"], env(port), `http://127.0.0.1:${port}/healthz`);
+      appStarts.push(s.readyMs);
+      await s.stop();
+      const rp = freePort();
+      const r = await spawnUntilHealthy(["bench/static-server.ts", String(rp), bodyFile, "text/plain"], {}, `http://127.0.0.1:${rp}/healthz`);
+      refStarts.push(r.readyMs);
+      await r.stop();
+    }
+    const coldMs = [...appStarts].sort((a, b) => a - b)[1];
+    const refColdMs = [...refStarts].sort((a, b) => a - b)[1];
+    rows.push({
+      group: "footprint",
+      name: "cold start: spawn → GET /healthz 200 (median of 3)",
+      measured: fmtMs(coldMs),
+      limit: `Deno.serve hello: ${fmtMs(refColdMs)}`,
+      ratio: `${(coldMs / refColdMs).toFixed(1)}×`,
+      target: `≤ ${fmtInt(TARGET_COLD_START_MS)} ms`,
+      pass: coldMs <= TARGET_COLD_START_MS,
+      metrics: { medianMs: round(coldMs, 1), runsMs: appStarts.map((x) => round(x, 1)).join(" "), refMedianMs: round(refColdMs, 1) },
+    });
+
+    // 4–6 against the running server on the same store
+    const app = await startApp({ dataDir, env: { INVITO_SESSION_SECRET: SECRET, INVITO_DISABLE_CRON: "true", INVITO_RATE_LIMIT: "off" } });
+    const rp = freePort();
+    const ref = await spawnUntilHealthy(["bench/static-server.ts", String(rp), bodyFile, "text/plain"], {}, `http://127.0.0.1:${rp}/healthz`);
+    try {
+      // A round of page views across every host (each reads its ledgers and computes slots).
+      await runConcurrent(2 * HOSTS, 10, async (i) => {
+        const res = await fetch(app.url(`/calendar/host${i % HOSTS}/call?tz=UTC&date=${slotStart(0, dayStartMs).slice(0, 10)}`));
+        await res.body?.cancel();
+        return { ok: res.status === 200, status: String(res.status) };
+      });
+      await runConcurrent(2 * HOSTS, 10, async () => {
+        const res = await fetch(`http://127.0.0.1:${rp}/`);
+        await res.body?.cancel();
+        return { ok: res.status === 200, status: String(res.status) };
+      });
+      const mem = await rssOf(app.pid()!);
+      const refMem = await rssOf(ref.child.pid);
+      rows.push({
+        group: "footprint",
+        name: `server RSS, ${fmtInt(SEED_BOOKINGS)} bookings stored, after ${2 * HOSTS} page views`,
+        measured: `${mem.rssMb.toFixed(0)} MB (peak ${mem.peakMb.toFixed(0)} MB)`,
+        limit: `Deno.serve hello: ${refMem.rssMb.toFixed(0)} MB`,
+        ratio: `${(mem.rssMb / refMem.rssMb).toFixed(1)}×`,
+        target: `≤ ${TARGET_RSS_MB} MB`,
+        pass: mem.rssMb <= TARGET_RSS_MB,
+        metrics: { rssMb: round(mem.rssMb, 1), peakMb: round(mem.peakMb, 1), refRssMb: round(refMem.rssMb, 1) },
+      });
+
+      const post = async (host: string, start: string, i: number) => {
+        const res = await fetch(app.url(`/calendar/${host}/call?/book`), {
+          method: "POST",
+          headers: { origin: app.baseUrl, accept: "text/html", "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ name: `Web ${i}`, email: `web${i}@example.test`, note: "", start, tz: "UTC" }),
+          redirect: "manual",
+        });
+        await res.body?.cancel();
+        return { ok: res.status === 303, status: String(res.status) };
+      };
+
+      // 5. HTTP end to end, distinct slots (after the 100 per host the service layer took)
+      const HTTP_TOTAL = 3_000;
+      const http = await runConcurrent(HTTP_TOTAL, CONCURRENCY, (i) =>
+        post(`host${i % HOSTS}`, slotStart(200 + Math.floor(i / HOSTS), dayStartMs), i));
+      const h = summarize(http.results, http.elapsedMs);
+      const httpRatio = h.perSec / raw.perSec;
+      rows.push({
+        group: "booking commits",
+        name: `POST ?/book over HTTP, c=${CONCURRENCY}, distinct slots`,
+        measured: `${fmtInt(h.perSec)} commits/s, p50 ${fmtMs(h.p50Ms)}, p99 ${fmtMs(h.p99Ms)}`,
+        limit: `raw KV atomic commits: ${fmtInt(raw.perSec)}/s`,
+        ratio: `${httpRatio.toFixed(2)}× raw`,
+        target: `≥ ${TARGET_RATIO * 100} % of raw and ≥ ${fmtInt(TARGET_COMMITS)}/s`,
+        pass: httpRatio >= TARGET_RATIO && h.perSec >= TARGET_COMMITS && h.ok === HTTP_TOTAL,
+        metrics: {
+          commitsPerSec: round(h.perSec, 1),
+          p50Ms: round(h.p50Ms, 2),
+          p99Ms: round(h.p99Ms, 2),
+          booked: h.ok,
+          outcomes: JSON.stringify(h.outcomes),
+        },
+      });
+
+      // 6. 200-way contention on one slot, three rounds on fresh slots
+      const rounds = [];
+      for (let r = 0; r < 3; r++) {
+        const start = slotStart(400 + r, dayStartMs);
+        const res = await runConcurrent(200, 200, (i) => post("host0", start, 100_000 + r * 1_000 + i));
+        rounds.push(summarize(res.results, res.elapsedMs));
+      }
+      const worstP99 = Math.max(...rounds.map((x) => x.p99Ms));
+      const oneWinner = rounds.every((x) => x.ok === 1 && x.outcomes["409"] === 199);
+      rows.push({
+        group: "contention",
+        name: "200 concurrent POSTs on one slot (3 rounds)",
+        measured: `winners ${rounds.map((x) => x.ok).join("/")}, 409s ${rounds.map((x) => x.outcomes["409"] ?? 0).join("/")}; ` +
+          `p50 ${fmtMs(Math.max(...rounds.map((x) => x.p50Ms)))}, p99 ${fmtMs(worstP99)}`,
+        limit: `raw KV commit p99 at c=100: ${fmtMs(raw.p99Ms)}`,
+        ratio: "",
+        target: `exactly 1 winner, p99 ≤ ${TARGET_CONTENTION_P99_MS} ms`,
+        pass: oneWinner && worstP99 <= TARGET_CONTENTION_P99_MS,
+        metrics: {
+          rounds: JSON.stringify(rounds.map((x) => ({ outcomes: x.outcomes, p50Ms: round(x.p50Ms, 1), p99Ms: round(x.p99Ms, 1) }))),
+          worstP99Ms: round(worstP99, 1),
+        },
+      });
+      const after = await rssOf(app.pid()!);
+      rows.find((r) => r.group === "footprint" && r.name.startsWith("server RSS"))!.metrics.rssAfterBookingLoadMb = round(after.rssMb, 1);
+    } finally {
+      await ref.stop();
+      await app.stop({ keepData: true });
+    }
+    return rows;
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+if (import.meta.main) {
+  console.log(table(await bookingRows()));
+}
