@@ -96,7 +96,7 @@ Deno.test({
       await screenshot(page, "widget-3-popup");
       // A message from the embedding page itself (not Invito's origin) cannot resize our iframe.
       const before = await page.locator("[data-invito-overlay] iframe").evaluate((el: HTMLIFrameElement) => el.style.height);
-      await page.evaluate(() => window.postMessage({ type: "invito:resize", height: 4321 }, "*"));
+      await page.evaluate(() => globalThis.postMessage({ type: "invito:resize", height: 4321 }, "*"));
       await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
       assert.equal(await page.locator("[data-invito-overlay] iframe").evaluate((el: HTMLIFrameElement) => el.style.height), before);
       await frame.getByRole("link", { name: /Intro call/ }).click();

@@ -7,7 +7,12 @@ import assert from "node:assert/strict";
 import { setupCaldav, vevent } from "./caldav-helpers.ts";
 import { startRadicale } from "../support/radicale.ts";
 import { connect, discoverAccount } from "../../src/lib/server/integrations/caldav.ts";
-import { addCalendarAccount, listCalendarAccounts, removeCalendarAccount, syncAccountNow } from "../../src/lib/server/services/calendar-accounts.ts";
+import {
+  addCalendarAccount,
+  listCalendarAccounts,
+  removeCalendarAccount,
+  syncAccountNow,
+} from "../../src/lib/server/services/calendar-accounts.ts";
 import { calendarBusy } from "../../src/lib/server/services/calendar-busy.ts";
 import { createHost, memoryApp } from "../support/memory-app.ts";
 import { unseal } from "../../src/lib/server/integrations/crypto.ts";
@@ -19,7 +24,12 @@ const opts = { sanitizeResources: false, sanitizeOps: false };
 function startWebsite(status = 200) {
   const ac = new AbortController();
   let hits = 0;
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen: () => {} }, () => {
+  const server = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    signal: ac.signal,
+    onListen: () => {},
+  }, () => {
     hits++;
     return new Response("<!doctype html><title>Welcome</title><h1>Our shop</h1>", {
       status,
@@ -38,12 +48,15 @@ function startWebsite(status = 200) {
 
 Deno.test({
   ...opts,
-  name: "caldav discovery: from the server root, well-known → principal → calendar home finds every event calendar",
+  name:
+    "caldav discovery: from the server root, well-known → principal → calendar home finds every event calendar",
   async fn() {
     await using dav = await startRadicale();
     await dav.mkcalendar("work", "Work");
     await dav.mkcalendar("family", "Family & friends");
-    const conn = connect({ username: dav.username, password: dav.password }, { allowPrivate: true });
+    const conn = connect({ username: dav.username, password: dav.password }, {
+      allowPrivate: true,
+    });
     const found = await discoverAccount(conn, dav.url);
     assert.ok(found.ok, JSON.stringify(found));
     assert.equal(found.principalUrl, `${dav.url}/alice/`);
@@ -61,7 +74,8 @@ Deno.test({
 
 Deno.test({
   ...opts,
-  name: "caldav accounts: wrong credentials, an address that is not CalDAV, and a private address each give a clear message and store nothing",
+  name:
+    "caldav accounts: wrong credentials, an address that is not CalDAV, and a private address each give a clear message and store nothing",
   async fn() {
     await using dav = await startRadicale();
     await dav.mkcalendar("work");
@@ -71,24 +85,43 @@ Deno.test({
     const strict = await memoryApp({ kv: app.kv });
     try {
       const host = await createHost(app);
-      const wrong = await addCalendarAccount(app, host, { serverUrl: dav.url, username: "alice", password: "not-the-password" });
+      const wrong = await addCalendarAccount(app, host, {
+        serverUrl: dav.url,
+        username: "alice",
+        password: "not-the-password",
+      });
       assert.equal(wrong.ok, false);
       assert.ok(!wrong.ok && wrong.field === "password");
       assert.match(!wrong.ok ? wrong.message : "", /did not accept the username and password/);
 
       for (const url of [site.url, missing.url + "/dav/"]) {
-        const notDav = await addCalendarAccount(app, host, { serverUrl: url, username: "alice", password: "x" });
+        const notDav = await addCalendarAccount(app, host, {
+          serverUrl: url,
+          username: "alice",
+          password: "x",
+        });
         assert.ok(!notDav.ok && notDav.field === "serverUrl", url);
         assert.match(!notDav.ok ? notDav.message : "", /does not look like a CalDAV server/, url);
       }
 
       const before = site.hits();
-      const refused = await addCalendarAccount(strict, host, { serverUrl: site.url, username: "alice", password: "x" });
+      const refused = await addCalendarAccount(strict, host, {
+        serverUrl: site.url,
+        username: "alice",
+        password: "x",
+      });
       assert.ok(!refused.ok && refused.field === "serverUrl");
-      assert.match(!refused.ok ? refused.message : "", /does not connect to that address.*private or local/);
+      assert.match(
+        !refused.ok ? refused.message : "",
+        /does not connect to that address.*private or local/,
+      );
       assert.equal(site.hits(), before, "not a single request went out");
 
-      const bad = await addCalendarAccount(app, host, { serverUrl: "ftp://files.example.com", username: "a", password: "b" });
+      const bad = await addCalendarAccount(app, host, {
+        serverUrl: "ftp://files.example.com",
+        username: "a",
+        password: "b",
+      });
       assert.ok(!bad.ok && bad.field === "serverUrl");
       assert.equal((await listCalendarAccounts(app, host.id)).accounts.length, 0);
     } finally {
@@ -99,7 +132,8 @@ Deno.test({
 
 Deno.test({
   ...opts,
-  name: "caldav accounts: the password is stored sealed (AES-GCM with a key id) and appears nowhere in KV or in the dashboard view",
+  name:
+    "caldav accounts: the password is stored sealed (AES-GCM with a key id) and appears nowhere in KV or in the dashboard view",
   async fn() {
     await using s = await setupCaldav();
     const { app, dav, host } = s;
@@ -120,20 +154,41 @@ Deno.test({
 
 Deno.test({
   ...opts,
-  name: "caldav accounts: connecting the same account twice is refused; removing an account removes its busy windows and writeback choice",
+  name:
+    "caldav accounts: connecting the same account twice is refused; removing an account removes its busy windows and writeback choice",
   async fn() {
     await using s = await setupCaldav();
     const { app, dav, host } = s;
-    const twice = await addCalendarAccount(app, host, { serverUrl: dav.url, username: dav.username, password: dav.password });
+    const twice = await addCalendarAccount(app, host, {
+      serverUrl: dav.url,
+      username: dav.username,
+      password: dav.password,
+    });
     assert.ok(!twice.ok && /already connected/.test(twice.message));
 
-    await dav.putIcs("work", "a.ics", vevent("a@test", ["DTSTART:20261123T090000Z", "DTEND:20261123T100000Z"]));
+    await dav.putIcs(
+      "work",
+      "a.ics",
+      vevent("a@test", ["DTSTART:20261123T090000Z", "DTEND:20261123T100000Z"]),
+    );
     await syncAccountNow(app, host.id, s.accountId);
     const range = [Date.parse("2026-11-23T00:00:00Z"), Date.parse("2026-11-24T00:00:00Z")] as const;
     assert.equal((await calendarBusy(app, host.id, ...range, app.now())).busy.length, 1);
     assert.ok(await removeCalendarAccount(app, host.id, s.accountId));
-    assert.deepEqual(await calendarBusy(app, host.id, ...range, app.now()), { busy: [], unknown: [] });
-    for (const prefix of ["calendar_account", "calendar", "calendar_busy_head", "calendar_busy", "calendar_busy_manifest", "calendar_writeback"]) {
+    assert.deepEqual(await calendarBusy(app, host.id, ...range, app.now()), {
+      busy: [],
+      unknown: [],
+    });
+    for (
+      const prefix of [
+        "calendar_account",
+        "calendar",
+        "calendar_busy_head",
+        "calendar_busy",
+        "calendar_busy_manifest",
+        "calendar_writeback",
+      ]
+    ) {
       const left = [];
       for await (const e of app.kv.list({ prefix: [prefix] })) left.push(e.key);
       assert.deepEqual(left, [], prefix);

@@ -20,36 +20,59 @@ async function signIn(app: Awaited<ReturnType<typeof startApp>>, email: string) 
   const [, query] = await app.waitForLog(/\/signin\/verify\?(\S+)/, { since });
   const u = new URLSearchParams(query);
   const done = await c.get(
-    `/auth/callback/email?token=${u.get("token")}&email=${encodeURIComponent(u.get("email")!)}&callbackUrl=%2Fdashboard`,
+    `/auth/callback/email?token=${u.get("token")}&email=${
+      encodeURIComponent(u.get("email")!)
+    }&callbackUrl=%2Fdashboard`,
   );
   assert.ok(done.status === 302 || done.status === 303, `callback answered ${done.status}`);
   assert.equal((await c.get("/dashboard/calendars")).status, 200);
   return c;
 }
 
-const text = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/&#39;|&apos;/g, "'").replace(/&amp;/g, "&").replace(/\s+/g, " ");
+const text = (html: string) =>
+  html.replace(/<[^>]+>/g, " ").replace(/&#39;|&apos;/g, "'").replace(/&amp;/g, "&").replace(
+    /\s+/g,
+    " ",
+  );
 
 Deno.test({
   ...opts,
-  name: "dashboard calendars: a host sees clear messages for a wrong password and a non-CalDAV address, connects Radicale, picks calendars, syncs and removes the account",
+  name:
+    "dashboard calendars: a host sees clear messages for a wrong password and a non-CalDAV address, connects Radicale, picks calendars, syncs and removes the account",
   async fn() {
     await using dav = await startRadicale();
     await dav.mkcalendar("work", "Work");
     await dav.mkcalendar("family", "Family");
-    await dav.putIcs("work", "a.ics", vevent("a@test", ["DTSTART:20300107T090000Z", "DTEND:20300107T100000Z"]));
+    await dav.putIcs(
+      "work",
+      "a.ics",
+      vevent("a@test", ["DTSTART:20300107T090000Z", "DTEND:20300107T100000Z"]),
+    );
     await using app = await startApp({ env: { INVITO_ALLOW_PRIVATE_CALDAV: "true" } });
     const c = await signIn(app, "cal-host@example.test");
 
-    const wrong = await c.post("/dashboard/calendars?/add", { serverUrl: dav.url, username: dav.username, password: "wrong-secret-123" });
+    const wrong = await c.post("/dashboard/calendars?/add", {
+      serverUrl: dav.url,
+      username: dav.username,
+      password: "wrong-secret-123",
+    });
     assert.equal(wrong.status, 400);
     assert.match(text(wrong.body), /did not accept the username and password/);
     assert.ok(!wrong.body.includes("wrong-secret-123"), "the password is never sent back");
 
-    const notDav = await c.post("/dashboard/calendars?/add", { serverUrl: `${app.baseUrl}/healthz`, username: "x", password: "y" });
+    const notDav = await c.post("/dashboard/calendars?/add", {
+      serverUrl: `${app.baseUrl}/healthz`,
+      username: "x",
+      password: "y",
+    });
     assert.equal(notDav.status, 400);
     assert.match(text(notDav.body), /does not look like a CalDAV server/);
 
-    const added = await c.post("/dashboard/calendars?/add", { serverUrl: dav.url, username: dav.username, password: dav.password });
+    const added = await c.post("/dashboard/calendars?/add", {
+      serverUrl: dav.url,
+      username: dav.username,
+      password: dav.password,
+    });
     assert.equal(added.status, 200);
     assert.match(text(added.body), /Account connected: 2 calendars found and read/);
     assert.ok(!added.body.includes(dav.password));
@@ -57,10 +80,16 @@ Deno.test({
     assert.match(text(page.body), /alice on 127\.0\.0\.1:\d+ Last successful sync: just now/);
     const ids = [...page.body.matchAll(/name="conflict" value="([0-9a-f]{20})"/g)].map((m) => m[1]);
     assert.equal(ids.length, 2);
-    assert.equal((page.body.match(/name="writeback" value="[0-9a-f]{20}"[^>]*checked/g) ?? []).length, 1);
+    assert.equal(
+      (page.body.match(/name="writeback" value="[0-9a-f]{20}"[^>]*checked/g) ?? []).length,
+      1,
+    );
 
     // Only the first calendar counts as busy; bookings go to the second.
-    const saved = await c.post("/dashboard/calendars?/save", { conflict: [ids[0]], writeback: ids[1] });
+    const saved = await c.post("/dashboard/calendars?/save", {
+      conflict: [ids[0]],
+      writeback: ids[1],
+    });
     assert.equal(saved.status, 200);
     assert.match(text(saved.body), /Calendar settings saved/);
     page = await c.get("/dashboard/calendars");
@@ -77,13 +106,17 @@ Deno.test({
 
     // Someone else cannot act on an account id they guessed.
     const other = await signIn(app, "someone@example.test");
-    assert.equal((await other.post("/dashboard/calendars?/sync", { account: accountId })).status, 404);
+    assert.equal(
+      (await other.post("/dashboard/calendars?/sync", { account: accountId })).status,
+      404,
+    );
   },
 });
 
 Deno.test({
   ...opts,
-  name: "dashboard calendars in Chromium: connecting through the form works, the page passes axe, and reads well at 1280 and 360 px",
+  name:
+    "dashboard calendars in Chromium: connecting through the form works, the page passes axe, and reads well at 1280 and 360 px",
   async fn() {
     await using dav = await startRadicale();
     await dav.mkcalendar("work", "Work");
@@ -93,15 +126,17 @@ Deno.test({
     const browser = await launchBrowser();
     try {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      await context.addCookies(c.cookies({ all: true }).map((k) => ({
-        name: k.name,
-        value: k.value,
-        domain: k.domain,
-        path: k.path,
-        httpOnly: k.httpOnly,
-        secure: false,
-        sameSite: "Lax" as const,
-      })));
+      await context.addCookies(
+        c.cookies({ all: true }).map((k) => ({
+          name: k.name,
+          value: k.value,
+          domain: k.domain,
+          path: k.path,
+          httpOnly: k.httpOnly,
+          secure: false,
+          sameSite: "Lax" as const,
+        })),
+      );
       const page = await context.newPage();
       const errors = trackPageErrors(page);
       await page.goto(app.url("/dashboard/calendars"));
@@ -114,7 +149,9 @@ Deno.test({
       assert.deepEqual(await checkA11y(page), []);
       await screenshot(page, "dashboard-calendars-1280");
       await page.setViewportSize({ width: 360, height: 800 });
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await page.evaluate(() =>
+        document.documentElement.scrollWidth - document.documentElement.clientWidth
+      );
       assert.ok(overflow <= 0, `no sideways scrolling at 360 px (overflow ${overflow}px)`);
       await screenshot(page, "dashboard-calendars-360");
       assert.deepEqual(errors(), []);

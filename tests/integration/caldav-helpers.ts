@@ -5,7 +5,13 @@
  */
 import { join } from "node:path";
 import { type RadicaleHandle, startRadicale } from "../support/radicale.ts";
-import { createEventType, createHost, memoryApp, type TestApp, WORKDAYS } from "../support/memory-app.ts";
+import {
+  createEventType,
+  createHost,
+  memoryApp,
+  type TestApp,
+  WORKDAYS,
+} from "../support/memory-app.ts";
 import { waitFor } from "../support/wait.ts";
 import type { EventTypeRecord, UserRecord } from "../../src/lib/server/store/records.ts";
 import { addCalendarAccount } from "../../src/lib/server/services/calendar-accounts.ts";
@@ -23,12 +29,22 @@ export type CaldavSetup = {
 export const NOW_ISO = "2026-11-20T08:00:00Z";
 
 export async function setupCaldav(
-  opts: { calendars?: string[]; requiresConfirmation?: boolean; connect?: boolean; env?: Record<string, string> } = {},
+  opts: {
+    calendars?: string[];
+    requiresConfirmation?: boolean;
+    connect?: boolean;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<CaldavSetup> {
   const dav = await startRadicale();
-  const app = await memoryApp({ nowIso: NOW_ISO, env: { INVITO_ALLOW_PRIVATE_CALDAV: "true", ...opts.env } });
+  const app = await memoryApp({
+    nowIso: NOW_ISO,
+    env: { INVITO_ALLOW_PRIVATE_CALDAV: "true", ...opts.env },
+  });
   try {
-    for (const name of opts.calendars ?? ["work"]) await dav.mkcalendar(name, name[0].toUpperCase() + name.slice(1));
+    for (const name of opts.calendars ?? ["work"]) {
+      await dav.mkcalendar(name, name[0].toUpperCase() + name.slice(1));
+    }
     const host = await createHost(app, { weekly: WORKDAYS, timeZone: "Europe/Berlin" });
     const et = await createEventType(app, host, {
       slug: "call",
@@ -38,7 +54,11 @@ export async function setupCaldav(
     });
     let accountId = "";
     if (opts.connect ?? true) {
-      const res = await addCalendarAccount(app, host, { serverUrl: dav.url, username: dav.username, password: dav.password });
+      const res = await addCalendarAccount(app, host, {
+        serverUrl: dav.url,
+        username: dav.username,
+        password: dav.password,
+      });
       if (!res.ok) throw new Error(`connecting the test account failed: ${res.message}`);
       accountId = res.accountId;
     }
@@ -81,14 +101,23 @@ export function vcalendar(uid: string, components: string[][]): string {
     "BEGIN:VCALENDAR",
     "VERSION:2.0",
     "PRODID:-//Invito tests//EN",
-    ...components.flatMap((c) => ["BEGIN:VEVENT", `UID:${uid}`, "DTSTAMP:20261101T000000Z", ...c, "END:VEVENT"]),
+    ...components.flatMap((
+      c,
+    ) => ["BEGIN:VEVENT", `UID:${uid}`, "DTSTAMP:20261101T000000Z", ...c, "END:VEVENT"]),
     "END:VCALENDAR",
     "",
   ].join("\r\n");
 }
 
-export async function deleteIcs(dav: RadicaleHandle, calendar: string, file: string): Promise<void> {
-  const res = await fetch(`${dav.calendarUrl(calendar)}${file}`, { method: "DELETE", headers: { authorization: dav.authHeader } });
+export async function deleteIcs(
+  dav: RadicaleHandle,
+  calendar: string,
+  file: string,
+): Promise<void> {
+  const res = await fetch(`${dav.calendarUrl(calendar)}${file}`, {
+    method: "DELETE",
+    headers: { authorization: dav.authHeader },
+  });
   await res.body?.cancel();
   if (res.status !== 200 && res.status !== 204) throw new Error(`DELETE ${file} → ${res.status}`);
 }
@@ -109,7 +138,8 @@ export async function listHrefs(dav: RadicaleHandle, calendar: string): Promise<
   const res = await fetch(dav.calendarUrl(calendar), {
     method: "PROPFIND",
     headers: { authorization: dav.authHeader, depth: "1", "content-type": "application/xml" },
-    body: '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>',
+    body:
+      '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>',
   });
   const text = await res.text();
   return [...text.matchAll(/<(?:\w+:)?href>([^<]+\.ics)<\/(?:\w+:)?href>/g)].map((m) => m[1]);

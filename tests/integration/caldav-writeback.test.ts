@@ -15,7 +15,10 @@ import { calendarBusy } from "../../src/lib/server/services/calendar-busy.ts";
 import { syncDueAccounts } from "../../src/lib/server/services/sync-calendars.ts";
 import { getSlotPage } from "../../src/lib/server/services/public-calendar.ts";
 import { listBookingsForHost, retryDelivery } from "../../src/lib/server/services/host-bookings.ts";
-import { listCalendarAccounts, syncAccountNow } from "../../src/lib/server/services/calendar-accounts.ts";
+import {
+  listCalendarAccounts,
+  syncAccountNow,
+} from "../../src/lib/server/services/calendar-accounts.ts";
 import { writeBack } from "../../src/lib/server/services/calendar-writeback.ts";
 import { getBookingWriteback } from "../../src/lib/server/store/calendars.ts";
 import type { TestApp } from "../support/memory-app.ts";
@@ -23,26 +26,42 @@ import type { TestApp } from "../support/memory-app.ts";
 const opts = { sanitizeResources: false, sanitizeOps: false };
 registerWriteback();
 
-const GUEST = { name: "Doe; Jane, Jr.", email: "jane@example.test", note: "Bring slides, please;\nthanks, J." };
+const GUEST = {
+  name: "Doe; Jane, Jr.",
+  email: "jane@example.test",
+  note: "Bring slides, please;\nthanks, J.",
+};
 // Monday 23 Nov 2026, 13:00 Berlin.
 const SLOT = "2026-11-23T12:00:00Z";
 
 async function book(app: TestApp, start = SLOT) {
-  const res = await bookSlot(app, { username: "host", slug: "call", start, ...GUEST, timeZone: "Europe/Berlin" });
+  const res = await bookSlot(app, {
+    username: "host",
+    slug: "call",
+    start,
+    ...GUEST,
+    timeZone: "Europe/Berlin",
+  });
   assert.ok(res.ok, JSON.stringify(res));
   assert.equal(res.status, "CONFIRMED");
   return res.bookingId;
 }
 
 async function page(app: TestApp, date = "2026-11-23") {
-  const p = await getSlotPage(app, { username: "host", slug: "call", timeZone: "Europe/Berlin", date });
+  const p = await getSlotPage(app, {
+    username: "host",
+    slug: "call",
+    timeZone: "Europe/Berlin",
+    date,
+  });
   assert.ok(p.ok);
   return p;
 }
 
 Deno.test({
   ...opts,
-  name: "caldav writeback: a confirmed booking becomes one VEVENT that a second client reads back and ical.js parses; it does not block its slot twice; cancelling deletes it",
+  name:
+    "caldav writeback: a confirmed booking becomes one VEVENT that a second client reads back and ical.js parses; it does not block its slot twice; cancelling deletes it",
   async fn() {
     await using s = await setupCaldav();
     const { app, dav, host } = s;
@@ -77,9 +96,18 @@ Deno.test({
     // Synced back, Invito's own event adds no calendar busy time (the booking blocks already).
     app.clock.ms += 15 * MIN;
     await syncDueAccounts(app, app.now());
-    const busy = await calendarBusy(app, host.id, Date.parse("2026-11-23T00:00:00Z"), Date.parse("2026-11-24T00:00:00Z"), app.now());
+    const busy = await calendarBusy(
+      app,
+      host.id,
+      Date.parse("2026-11-23T00:00:00Z"),
+      Date.parse("2026-11-24T00:00:00Z"),
+      app.now(),
+    );
     assert.deepEqual(busy, { busy: [], unknown: [] });
-    assert.ok(!(await page(app)).slots.some((x) => x.start === SLOT), "the booking itself still blocks");
+    assert.ok(
+      !(await page(app)).slots.some((x) => x.start === SLOT),
+      "the booking itself still blocks",
+    );
 
     const cancelled = await decideBooking(app, id, "cancel", "host", { hostId: host.id });
     assert.ok(cancelled.ok);
@@ -92,11 +120,16 @@ Deno.test({
 
 Deno.test({
   ...opts,
-  name: "caldav fail closed: with Radicale stopped the cache serves until it is 2 × the sync interval old, then no slots are offered and booking is refused; the write retries and after the restart exists exactly once",
+  name:
+    "caldav fail closed: with Radicale stopped the cache serves until it is 2 × the sync interval old, then no slots are offered and booking is refused; the write retries and after the restart exists exactly once",
   async fn() {
     await using s = await setupCaldav();
     const { app, dav, host } = s;
-    await dav.putIcs("work", "dentist.ics", vevent("dentist@test", ["DTSTART:20261123T090000Z", "DTEND:20261123T100000Z"]));
+    await dav.putIcs(
+      "work",
+      "dentist.ics",
+      vevent("dentist@test", ["DTSTART:20261123T090000Z", "DTEND:20261123T100000Z"]),
+    );
     await syncAccountNow(app, host.id, s.accountId);
     const id = await book(app);
     const syncedAt = app.now();
@@ -104,10 +137,18 @@ Deno.test({
     await haltRadicale(dav);
     const first = await deliverOutbox(app, app.now());
     assert.equal(first.retried, 1, "the calendar write waits for a retry; the mails went out");
-    let row = (await listBookingsForHost(app, host, "all"))[0];
+    const row = (await listBookingsForHost(app, host, "all"))[0];
     assert.equal(row.state, "confirmed", "the booking stays confirmed");
-    assert.deepEqual(row.delivery.map((d) => [d.kind, d.state, d.attempts]), [["Calendar entry", "retrying", 1]]);
-    assert.match(row.delivery[0].error!, /could not be reached: the connection was refused/, row.delivery[0].error!);
+    assert.deepEqual(row.delivery.map((d) => [d.kind, d.state, d.attempts]), [[
+      "Calendar entry",
+      "retrying",
+      1,
+    ]]);
+    assert.match(
+      row.delivery[0].error!,
+      /could not be reached: the connection was refused/,
+      row.delivery[0].error!,
+    );
 
     // 20 minutes: the sync fails, but a 20-minute-old cache is still trusted.
     app.clock.ms = syncedAt + 20 * MIN;
@@ -124,7 +165,13 @@ Deno.test({
     assert.equal(p.unavailable, true);
     assert.deepEqual(p.slots, []);
     assert.ok(p.days.every((d) => d.slots === 0));
-    const refused = await bookSlot(app, { username: "host", slug: "call", start: "2026-11-23T14:00:00Z", ...GUEST, timeZone: "UTC" });
+    const refused = await bookSlot(app, {
+      username: "host",
+      slug: "call",
+      start: "2026-11-23T14:00:00Z",
+      ...GUEST,
+      timeZone: "UTC",
+    });
     assert.deepEqual(refused, { ok: false, reason: "calendar_unavailable" });
     const dash = await listCalendarAccounts(app, host.id);
     assert.equal(dash.paused, true);
@@ -138,11 +185,28 @@ Deno.test({
     const third = await deliverOutbox(app, app.now());
     assert.equal(third.done, 1);
     // A redelivery (say the process died after the PUT, before the job was marked done) rewrites the same event.
-    const job = { v: 1 as const, id: "x", dueMs: 0, attempts: 1, createdAtMs: 0, lastError: null, claimedBy: null };
-    assert.deepEqual(await writeBack(app, { ...job, payload: { kind: "writeback", op: "put", bookingId: id } }, app.now()), { ok: true });
+    const job = {
+      v: 1 as const,
+      id: "x",
+      dueMs: 0,
+      attempts: 1,
+      createdAtMs: 0,
+      lastError: null,
+      claimedBy: null,
+    };
+    assert.deepEqual(
+      await writeBack(
+        app,
+        { ...job, payload: { kind: "writeback", op: "put", bookingId: id } },
+        app.now(),
+      ),
+      { ok: true },
+    );
     const hrefs = await listHrefs(dav, "work");
     assert.deepEqual(hrefs.filter((h) => h.includes(id)), [`/alice/work/${id}.ics`]);
-    const uids = await Promise.all(hrefs.map(async (h) => /UID:(.+)\r?\n/.exec((await getIcs(dav, `${dav.url}${h}`))!)![1]));
+    const uids = await Promise.all(
+      hrefs.map(async (h) => /UID:(.+)\r?\n/.exec((await getIcs(dav, `${dav.url}${h}`))!)![1]),
+    );
     assert.equal(uids.filter((u) => u === `${id}@invito.test`).length, 1, "written exactly once");
 
     // The next sync reads the calendar again and booking opens up.
@@ -156,7 +220,8 @@ Deno.test({
 
 Deno.test({
   ...opts,
-  name: "caldav writeback: a write that failed for good can be retried from the bookings page and is then written",
+  name:
+    "caldav writeback: a write that failed for good can be retried from the bookings page and is then written",
   async fn() {
     await using s = await setupCaldav();
     const { app, dav, host } = s;
@@ -170,9 +235,17 @@ Deno.test({
     const failed = row.delivery.find((d) => d.kind === "Calendar entry")!;
     assert.equal(failed.state, "failed");
     await dav.restart();
-    assert.equal(await retryDelivery(app, "someone-else", failed.id), false, "only the host's own bookings");
+    assert.equal(
+      await retryDelivery(app, "someone-else", failed.id),
+      false,
+      "only the host's own bookings",
+    );
     assert.equal(await retryDelivery(app, host.id, failed.id), true);
-    assert.equal(await retryDelivery(app, host.id, failed.id), false, "a second click does nothing");
+    assert.equal(
+      await retryDelivery(app, host.id, failed.id),
+      false,
+      "a second click does nothing",
+    );
     await deliverOutbox(app, app.now());
     assert.ok(await getIcs(dav, `${dav.calendarUrl("work")}${id}.ics`));
     const after = (await listBookingsForHost(app, host, "all"))[0];

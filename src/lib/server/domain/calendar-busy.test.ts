@@ -4,7 +4,12 @@ import { type CalendarCacheState, decideCalendarBusy, meetsAny } from "./calenda
 const T = (iso: string) => Date.parse(iso);
 const NOW = T("2026-11-20T08:00:00Z");
 const MIN = 60_000;
-const q = { fromMs: T("2026-11-01T00:00:00Z"), toMs: T("2026-12-01T00:00:00Z"), nowMs: NOW, staleAfterMs: 30 * MIN };
+const q = {
+  fromMs: T("2026-11-01T00:00:00Z"),
+  toMs: T("2026-12-01T00:00:00Z"),
+  nowMs: NOW,
+  staleAfterMs: 30 * MIN,
+};
 const head = (o: Partial<CalendarCacheState> = {}): CalendarCacheState => ({
   calendarId: "work",
   gen: "g1",
@@ -13,12 +18,21 @@ const head = (o: Partial<CalendarCacheState> = {}): CalendarCacheState => ({
   toMs: T("2027-02-01T00:00:00Z"),
   ...o,
 });
-const w = (calendarId: string, start: string, end: string) => ({ calendarId, startMs: T(start), endMs: T(end) });
+const w = (calendarId: string, start: string, end: string) => ({
+  calendarId,
+  startMs: T(start),
+  endMs: T(end),
+});
 
 Deno.test("decideCalendarBusy: a fresh cache gives its windows as busy and nothing unknown", () => {
-  const d = decideCalendarBusy([head()], [w("work", "2026-11-23T09:00:00Z", "2026-11-23T10:00:00Z")], q);
+  const d = decideCalendarBusy([head()], [
+    w("work", "2026-11-23T09:00:00Z", "2026-11-23T10:00:00Z"),
+  ], q);
   assert.deepEqual(d.unknown, []);
-  assert.deepEqual(d.busy, [{ startMs: T("2026-11-23T09:00:00Z"), endMs: T("2026-11-23T10:00:00Z") }]);
+  assert.deepEqual(d.busy, [{
+    startMs: T("2026-11-23T09:00:00Z"),
+    endMs: T("2026-11-23T10:00:00Z"),
+  }]);
 });
 
 Deno.test("decideCalendarBusy: a cache exactly 2 intervals old is still trusted; a millisecond older makes everything from now unknown", () => {
@@ -38,7 +52,9 @@ Deno.test("decideCalendarBusy: beyond the range a fresh cache covers is unknown 
 });
 
 Deno.test("decideCalendarBusy: windows of calendars without a head (removed, turned off) do not count", () => {
-  const d = decideCalendarBusy([head()], [w("gone", "2026-11-23T09:00:00Z", "2026-11-23T10:00:00Z")], q);
+  const d = decideCalendarBusy([head()], [
+    w("gone", "2026-11-23T09:00:00Z", "2026-11-23T10:00:00Z"),
+  ], q);
   assert.deepEqual(d.busy, []);
 });
 

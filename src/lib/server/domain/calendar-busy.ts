@@ -33,7 +33,8 @@ export function decideCalendarBusy(
   const unknown: Interval[] = [];
   const current = new Set<string>();
   for (const h of heads) {
-    const fresh = h.gen !== null && h.syncedAtMs !== null && q.nowMs - h.syncedAtMs <= q.staleAfterMs;
+    const fresh = h.gen !== null && h.syncedAtMs !== null &&
+      q.nowMs - h.syncedAtMs <= q.staleAfterMs;
     if (!fresh) {
       unknown.push({ startMs: lo, endMs: hi });
       continue;
@@ -43,7 +44,9 @@ export function decideCalendarBusy(
     if (h.toMs < hi) unknown.push({ startMs: Math.max(h.toMs, lo), endMs: hi });
   }
   return {
-    busy: mergeIntervals(windows.filter((w) => current.has(w.calendarId) && w.endMs > q.fromMs && w.startMs < q.toMs)),
+    busy: mergeIntervals(
+      windows.filter((w) => current.has(w.calendarId) && w.endMs > q.fromMs && w.startMs < q.toMs),
+    ),
     unknown: mergeIntervals(unknown),
   };
 }

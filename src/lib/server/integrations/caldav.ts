@@ -58,7 +58,10 @@ export function connect(
   return { fetch: checked, headers: { authorization: `Basic ${btoa(bin)}` } };
 }
 
-const fail = (kind: CaldavErrorKind, detail: string): CaldavFailure => ({ ok: false, error: { kind, detail } });
+const fail = (kind: CaldavErrorKind, detail: string): CaldavFailure => ({
+  ok: false,
+  error: { kind, detail },
+});
 
 /** A thrown error (from the guard, the network or the XML layer) as a result. */
 export function failureFrom(err: unknown): CaldavFailure {
@@ -74,7 +77,9 @@ export function failureFrom(err: unknown): CaldavFailure {
 function statusFailure(status: number, what: string): CaldavFailure {
   if (status === 401) return fail("auth", "the server did not accept the username and password");
   if (status === 403) return fail("auth", `the server refused access to ${what} (403)`);
-  if (status === 404 || status === 405 || status === 501) return fail("not_caldav", `${what} was not found (${status})`);
+  if (status === 404 || status === 405 || status === 501) {
+    return fail("not_caldav", `${what} was not found (${status})`);
+  }
   if (status >= 500) return fail("network", `the server answered with an error (${status})`);
   return fail("not_caldav", `the server answered ${status} for ${what}`);
 }
@@ -100,7 +105,9 @@ function hrefOf(v: unknown): string | null {
     }
     return null;
   }
-  if (v && typeof v === "object" && "href" in (v as object)) return hrefOf((v as { href: unknown }).href);
+  if (v && typeof v === "object" && "href" in (v as object)) {
+    return hrefOf((v as { href: unknown }).href);
+  }
   const t = text(v);
   return t && t.trim() ? t.trim() : null;
 }
@@ -114,7 +121,9 @@ function multistatus(res: DAVResponse[], what: string): CaldavResult<{ responses
   if (!first) return fail("parse", `the server sent an empty reply for ${what}`);
   if (res.length === 1 && !first.props) {
     if (!first.ok) return statusFailure(first.status, what);
-    if (first.raw && typeof first.raw === "object" && "multistatus" in first.raw) return { ok: true, responses: [] };
+    if (first.raw && typeof first.raw === "object" && "multistatus" in first.raw) {
+      return { ok: true, responses: [] };
+    }
     if (typeof first.raw === "string" && /^\s*(<\?xml|<([\w-]+:)?multistatus)/i.test(first.raw)) {
       return fail("parse", `the server's reply for ${what} was not valid XML`);
     }
@@ -162,7 +171,13 @@ export async function discoverAccount(
   let principalUrl: string | null = null;
   let last: CaldavFailure = fail("not_caldav", "no CalDAV service was found at this address");
   for (const candidate of candidates) {
-    const res = await propfindSafe(conn, candidate, { "d:current-user-principal": {} }, "0", "the service address");
+    const res = await propfindSafe(
+      conn,
+      candidate,
+      { "d:current-user-principal": {} },
+      "0",
+      "the service address",
+    );
     if (!res.ok) {
       // Wrong credentials, a refused address or a server that does not answer end the search;
       // a 404, an HTML page or a redirect elsewhere means "try the next place".
@@ -182,10 +197,18 @@ export async function discoverAccount(
       ? fail("not_caldav", "this address does not look like a CalDAV server")
       : last;
   }
-  const home = await propfindSafe(conn, principalUrl, { "c:calendar-home-set": {} }, "0", "the account");
+  const home = await propfindSafe(
+    conn,
+    principalUrl,
+    { "c:calendar-home-set": {} },
+    "0",
+    "the account",
+  );
   if (!home.ok) return home;
   const homeHref = home.responses.map((r) => hrefOf(r.props?.calendarHomeSet)).find(Boolean);
-  if (!homeHref) return fail("not_caldav", "the server did not say where this account's calendars are");
+  if (!homeHref) {
+    return fail("not_caldav", "the server did not say where this account's calendars are");
+  }
   const homeUrl = new URL(homeHref, principalUrl).href;
   const list = await listCalendars(conn, homeUrl);
   if (!list.ok) return list;
@@ -195,16 +218,18 @@ export async function discoverAccount(
 function componentNames(set: unknown): string[] {
   const comps = (set as { comp?: unknown } | undefined)?.comp;
   const arr = Array.isArray(comps) ? comps : comps ? [comps] : [];
-  return arr.map((c) => (c as { _attributes?: { name?: string } })?._attributes?.name).filter((n): n is string =>
-    typeof n === "string"
-  );
+  return arr.map((c) => (c as { _attributes?: { name?: string } })?._attributes?.name).filter((
+    n,
+  ): n is string => typeof n === "string");
 }
 
 function canWrite(privileges: unknown): boolean {
   if (!privileges) return true; // not reported: assume so, the PUT will tell
   const list = (privileges as { privilege?: unknown }).privilege;
   const arr = Array.isArray(list) ? list : list ? [list] : [];
-  return arr.some((p) => p && typeof p === "object" && ["write", "writeContent", "all", "bind"].some((k) => k in p));
+  return arr.some((p) =>
+    p && typeof p === "object" && ["write", "writeContent", "all", "bind"].some((k) => k in p)
+  );
 }
 
 function cssColor(v: string | null): string | null {
@@ -218,15 +243,21 @@ export async function listCalendars(
   conn: DavConnection,
   homeUrl: string,
 ): Promise<CaldavResult<{ calendars: RemoteCalendar[] }>> {
-  const res = await propfindSafe(conn, homeUrl, {
-    "d:displayname": {},
-    "d:resourcetype": {},
-    "cs:getctag": {},
-    "d:sync-token": {},
-    "ca:calendar-color": {},
-    "c:supported-calendar-component-set": {},
-    "d:current-user-privilege-set": {},
-  }, "1", "the calendar list");
+  const res = await propfindSafe(
+    conn,
+    homeUrl,
+    {
+      "d:displayname": {},
+      "d:resourcetype": {},
+      "cs:getctag": {},
+      "d:sync-token": {},
+      "ca:calendar-color": {},
+      "c:supported-calendar-component-set": {},
+      "d:current-user-privilege-set": {},
+    },
+    "1",
+    "the calendar list",
+  );
   if (!res.ok) return res;
   const calendars: RemoteCalendar[] = [];
   for (const r of res.responses) {
@@ -240,7 +271,8 @@ export async function listCalendars(
     const name = text(p.displayname)?.trim();
     calendars.push({
       url: url.endsWith("/") ? url : url + "/",
-      displayName: name || decodeURIComponent(new URL(url).pathname.split("/").filter(Boolean).pop() ?? "Calendar"),
+      displayName: name ||
+        decodeURIComponent(new URL(url).pathname.split("/").filter(Boolean).pop() ?? "Calendar"),
       color: cssColor(text(p.calendarColor)),
       ctag: text(p.getctag),
       syncToken: text(p.syncToken),
@@ -250,7 +282,8 @@ export async function listCalendars(
   return { ok: true, calendars };
 }
 
-const icalUtc = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+const icalUtc = (ms: number) =>
+  new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
 
 /**
  * The calendar objects with a VEVENT in [fromMs, toMs) (the server applies recurrence rules);
@@ -275,13 +308,17 @@ export async function queryEvents(
         body: {
           "calendar-query": {
             _attributes: getDAVAttribute([DAVNamespace.CALDAV, DAVNamespace.DAV]),
-            "d:prop": opts.withData ? { "d:getetag": {}, "c:calendar-data": {} } : { "d:getetag": {} },
+            "d:prop": opts.withData
+              ? { "d:getetag": {}, "c:calendar-data": {} }
+              : { "d:getetag": {} },
             filter: {
               "comp-filter": {
                 _attributes: { name: "VCALENDAR" },
                 "comp-filter": {
                   _attributes: { name: "VEVENT" },
-                  "time-range": { _attributes: { start: icalUtc(range.fromMs), end: icalUtc(range.toMs) } },
+                  "time-range": {
+                    _attributes: { start: icalUtc(range.fromMs), end: icalUtc(range.toMs) },
+                  },
                 },
               },
             },
@@ -311,7 +348,11 @@ export async function queryEvents(
 }
 
 /** Creates or replaces the event at `url` (a stable address makes retries idempotent). */
-export async function putEvent(conn: DavConnection, url: string, ics: string): Promise<CaldavResult<{ etag: string | null }>> {
+export async function putEvent(
+  conn: DavConnection,
+  url: string,
+  ics: string,
+): Promise<CaldavResult<{ etag: string | null }>> {
   try {
     const res = await conn.fetch(url, {
       method: "PUT",
@@ -319,7 +360,9 @@ export async function putEvent(conn: DavConnection, url: string, ics: string): P
       body: ics,
     });
     if (res.ok) return { ok: true, etag: res.headers.get("etag") };
-    if (res.status === 409 || res.status === 404) return fail("not_caldav", `the calendar no longer exists (${res.status})`);
+    if (res.status === 409 || res.status === 404) {
+      return fail("not_caldav", `the calendar no longer exists (${res.status})`);
+    }
     if (res.status === 412 || res.status === 415 || res.status === 400) {
       return fail("parse", `the server did not accept the event (${res.status})`);
     }
@@ -330,7 +373,10 @@ export async function putEvent(conn: DavConnection, url: string, ics: string): P
 }
 
 /** Deletes the event at `url`; one that is already gone counts as deleted. */
-export async function deleteEvent(conn: DavConnection, url: string): Promise<CaldavResult<{ existed: boolean }>> {
+export async function deleteEvent(
+  conn: DavConnection,
+  url: string,
+): Promise<CaldavResult<{ existed: boolean }>> {
   try {
     const res = await conn.fetch(url, { method: "DELETE", headers: conn.headers });
     if (res.ok) return { ok: true, existed: true };

@@ -6,14 +6,24 @@ import type { Interval } from "../domain/interval.ts";
 const FIXTURES = new URL("../../../../tests/fixtures/ics/", import.meta.url);
 const fixture = (name: string) => Deno.readTextFileSync(new URL(name, FIXTURES));
 
-const RANGE = { fromMs: Date.parse("2026-10-01T00:00:00Z"), toMs: Date.parse("2027-02-01T00:00:00Z") };
-const opts = (o: Partial<BusyParseOptions> = {}): BusyParseOptions => ({ ...RANGE, hostTimeZone: "America/Chicago", ...o });
+const RANGE = {
+  fromMs: Date.parse("2026-10-01T00:00:00Z"),
+  toMs: Date.parse("2027-02-01T00:00:00Z"),
+};
+const opts = (o: Partial<BusyParseOptions> = {}): BusyParseOptions => ({
+  ...RANGE,
+  hostTimeZone: "America/Chicago",
+  ...o,
+});
 const fmt = (w: Interval) =>
-  `${new Date(w.startMs).toISOString().replace(":00.000Z", "Z")}/${new Date(w.endMs).toISOString().replace(":00.000Z", "Z")}`;
+  `${new Date(w.startMs).toISOString().replace(":00.000Z", "Z")}/${
+    new Date(w.endMs).toISOString().replace(":00.000Z", "Z")
+  }`;
 const list = (ws: Interval[]) => ws.map(fmt).sort();
 
 function vcal(...events: string[]): string {
-  return ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", ...events, "END:VCALENDAR", ""].join("\r\n");
+  return ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", ...events, "END:VCALENDAR", ""]
+    .join("\r\n");
 }
 function vevent(lines: string[]): string {
   return ["BEGIN:VEVENT", "DTSTAMP:20261101T000000Z", ...lines, "END:VEVENT"].join("\r\n");
@@ -78,7 +88,10 @@ Deno.test("busyFromIcs: a Mozilla-prefixed TZID resolves to its IANA zone", () =
 
 Deno.test("busyFromIcs: an unknown TZID without VTIMEZONE counts as UTC and is logged once", () => {
   const warnings: string[] = [];
-  const text = fixture("unknown-tzid.ics").replaceAll("Mars/Olympus_Mons", "Mars/Olympus_Mons_Test");
+  const text = fixture("unknown-tzid.ics").replaceAll(
+    "Mars/Olympus_Mons",
+    "Mars/Olympus_Mons_Test",
+  );
   const a = busyFromIcs(text, opts({ warn: (m) => warnings.push(m) }));
   busyFromIcs(text, opts({ warn: (m) => warnings.push(m) }));
   assert.deepEqual(list(a.windows), ["2026-12-03T10:00Z/2026-12-03T11:00Z"]);
@@ -89,7 +102,10 @@ Deno.test("busyFromIcs: an unknown TZID without VTIMEZONE counts as UTC and is l
 Deno.test("busyFromIcs: one malformed event is skipped and reported, the rest of the file still blocks", () => {
   const r = busyFromIcs(fixture("malformed-event.ics"), opts());
   assert.deepEqual(list(r.windows), ["2026-12-02T10:00Z/2026-12-02T11:00Z"]);
-  assert.deepEqual(r.skipped.map((s) => s.uid).sort(), ["backwards-0001@broken.example", "broken-0001@broken.example"]);
+  assert.deepEqual(r.skipped.map((s) => s.uid).sort(), [
+    "backwards-0001@broken.example",
+    "broken-0001@broken.example",
+  ]);
   assert.ok(r.complete);
 });
 
@@ -111,11 +127,21 @@ Deno.test("busyFromIcs: expansion bombs (SECONDLY forever, a two-billion COUNT, 
     assert.deepEqual(r.windows, [], name);
   }
   const setpos = busyFromIcs(fixture("bomb-bysetpos.ics"), opts());
-  assert.deepEqual(setpos.skipped.map((s) => s.uid).sort(), ["bomb-bysetpos-1@bomb.example", "bomb-bysetpos-3@bomb.example"]);
+  assert.deepEqual(setpos.skipped.map((s) => s.uid).sort(), [
+    "bomb-bysetpos-1@bomb.example",
+    "bomb-bysetpos-3@bomb.example",
+  ]);
 });
 
 Deno.test("busyFromIcs: more than 5,000 occurrences of one event inside the window skip that event", () => {
-  const text = vcal(vevent(["UID:every-15-min@x", "DTSTART:20261001T000000Z", "DURATION:PT5M", "RRULE:FREQ=MINUTELY;INTERVAL=15"]));
+  const text = vcal(
+    vevent([
+      "UID:every-15-min@x",
+      "DTSTART:20261001T000000Z",
+      "DURATION:PT5M",
+      "RRULE:FREQ=MINUTELY;INTERVAL=15",
+    ]),
+  );
   const started = performance.now();
   const r = busyFromIcs(text, opts({ eventBudgetMs: 5_000 }));
   assert.ok(performance.now() - started < 3_000);
@@ -137,7 +163,10 @@ Deno.test("busyFromIcs: a daily series started in 2012 is walked from near the w
     "RRULE:FREQ=DAILY;INTERVAL=2",
   ]));
   const started = performance.now();
-  const r = busyFromIcs(text, opts({ fromMs: Date.parse("2026-11-23T00:00:00Z"), toMs: Date.parse("2026-11-30T00:00:00Z") }));
+  const r = busyFromIcs(
+    text,
+    opts({ fromMs: Date.parse("2026-11-23T00:00:00Z"), toMs: Date.parse("2026-11-30T00:00:00Z") }),
+  );
   assert.ok(performance.now() - started < 200);
   // Every second day from 2 Jan 2012: 23 Nov 2026 is day 5439 (odd) → 24, 26, 28 Nov.
   assert.deepEqual(list(r.windows), [
@@ -149,9 +178,25 @@ Deno.test("busyFromIcs: a daily series started in 2012 is walked from near the w
 
 Deno.test("busyFromIcs: a RECURRENCE-ID written in UTC still replaces its instance of a TZID series, and a cancelled override frees its slot", () => {
   const text = vcal(
-    vevent(["UID:s@x", "DTSTART;TZID=Europe/Berlin:20261102T100000", "DTEND;TZID=Europe/Berlin:20261102T110000", "RRULE:FREQ=DAILY;COUNT=3"]),
-    vevent(["UID:s@x", "RECURRENCE-ID:20261103T090000Z", "DTSTART:20261103T150000Z", "DTEND:20261103T160000Z"]),
-    vevent(["UID:s@x", "RECURRENCE-ID;TZID=Europe/Berlin:20261104T100000", "DTSTART;TZID=Europe/Berlin:20261104T100000", "DTEND;TZID=Europe/Berlin:20261104T110000", "STATUS:CANCELLED"]),
+    vevent([
+      "UID:s@x",
+      "DTSTART;TZID=Europe/Berlin:20261102T100000",
+      "DTEND;TZID=Europe/Berlin:20261102T110000",
+      "RRULE:FREQ=DAILY;COUNT=3",
+    ]),
+    vevent([
+      "UID:s@x",
+      "RECURRENCE-ID:20261103T090000Z",
+      "DTSTART:20261103T150000Z",
+      "DTEND:20261103T160000Z",
+    ]),
+    vevent([
+      "UID:s@x",
+      "RECURRENCE-ID;TZID=Europe/Berlin:20261104T100000",
+      "DTSTART;TZID=Europe/Berlin:20261104T100000",
+      "DTEND;TZID=Europe/Berlin:20261104T110000",
+      "STATUS:CANCELLED",
+    ]),
   );
   assert.deepEqual(list(busyFromIcs(text, opts()).windows), [
     "2026-11-02T09:00Z/2026-11-02T10:00Z",
@@ -161,20 +206,43 @@ Deno.test("busyFromIcs: a RECURRENCE-ID written in UTC still replaces its instan
 
 Deno.test("busyFromIcs: an instance moved into the window from outside it blocks where it went", () => {
   const text = vcal(
-    vevent(["UID:m@x", "DTSTART:20270301T100000Z", "DTEND:20270301T110000Z", "RRULE:FREQ=WEEKLY;COUNT=2"]),
-    vevent(["UID:m@x", "RECURRENCE-ID:20270308T100000Z", "DTSTART:20261210T100000Z", "DTEND:20261210T110000Z"]),
+    vevent([
+      "UID:m@x",
+      "DTSTART:20270301T100000Z",
+      "DTEND:20270301T110000Z",
+      "RRULE:FREQ=WEEKLY;COUNT=2",
+    ]),
+    vevent([
+      "UID:m@x",
+      "RECURRENCE-ID:20270308T100000Z",
+      "DTSTART:20261210T100000Z",
+      "DTEND:20261210T110000Z",
+    ]),
   );
-  assert.deepEqual(list(busyFromIcs(text, opts()).windows), ["2026-12-10T10:00Z/2026-12-10T11:00Z"]);
+  assert.deepEqual(list(busyFromIcs(text, opts()).windows), [
+    "2026-12-10T10:00Z/2026-12-10T11:00Z",
+  ]);
 });
 
 Deno.test("busyFromIcs: an all-day event blocks its whole date in the host's zone, 23 hours on a spring-forward day", () => {
-  const text = vcal(vevent(["UID:d@x", "DTSTART;VALUE=DATE:20270328", "DTEND;VALUE=DATE:20270329"]));
-  const r = busyFromIcs(text, opts({ hostTimeZone: "Europe/Berlin", toMs: Date.parse("2027-04-01T00:00:00Z") }));
+  const text = vcal(
+    vevent(["UID:d@x", "DTSTART;VALUE=DATE:20270328", "DTEND;VALUE=DATE:20270329"]),
+  );
+  const r = busyFromIcs(
+    text,
+    opts({ hostTimeZone: "Europe/Berlin", toMs: Date.parse("2027-04-01T00:00:00Z") }),
+  );
   assert.deepEqual(list(r.windows), ["2027-03-27T23:00Z/2027-03-28T22:00Z"]);
 });
 
 Deno.test("busyFromIcs: Invito's own written events (UID bookingId@host) are left out", () => {
-  const text = vcal(vevent(["UID:01JDK3V3W5XQ7Y8Z9A0B1C2D3E@invito.test", "DTSTART:20261201T100000Z", "DTEND:20261201T110000Z"]));
+  const text = vcal(
+    vevent([
+      "UID:01JDK3V3W5XQ7Y8Z9A0B1C2D3E@invito.test",
+      "DTSTART:20261201T100000Z",
+      "DTEND:20261201T110000Z",
+    ]),
+  );
   const own = (uid: string) => uid.endsWith("@invito.test");
   assert.deepEqual(busyFromIcs(text, opts({ isOwnUid: own })).windows, []);
   assert.equal(busyFromIcs(text, opts()).windows.length, 1);
@@ -182,7 +250,10 @@ Deno.test("busyFromIcs: Invito's own written events (UID bookingId@host) are lef
 
 Deno.test("busyFromIcs: windows are clipped to the requested range", () => {
   const text = vcal(vevent(["UID:long@x", "DTSTART:20250101T000000Z", "DTEND:20300101T000000Z"]));
-  assert.deepEqual(busyFromIcs(text, opts()).windows, [{ startMs: RANGE.fromMs, endMs: RANGE.toMs }]);
+  assert.deepEqual(busyFromIcs(text, opts()).windows, [{
+    startMs: RANGE.fromMs,
+    endMs: RANGE.toMs,
+  }]);
 });
 
 Deno.test("ianaZoneFor: Windows names, quotes, Mozilla prefixes and IANA names; null for nonsense", () => {

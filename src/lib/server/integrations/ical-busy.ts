@@ -70,7 +70,9 @@ function warnZone(tzid: string, warn: (m: string) => void) {
 
 /** Turns the wall time of `t` (as written with `tzid`) into epoch ms. */
 function toMs(t: Time, tzid: string | null, ctx: Ctx): number {
-  if (t.zone === ICAL.Timezone.utcTimezone) return Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
+  if (t.zone === ICAL.Timezone.utcTimezone) {
+    return Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
+  }
   const zone = tzid ? ianaZoneFor(tzid) : ctx.floatingZone;
   if (zone) return wallToMs(t, zone);
   // A zone we cannot name, but the file defines it (Outlook's "Customized Time Zone").
@@ -105,7 +107,8 @@ function wallToMs(t: Time, zone: string): number {
 }
 
 function startOfDateMs(year: number, month: number, day: number, zone: string): number {
-  return Temporal.PlainDate.from({ year, month, day }).toZonedDateTime({ timeZone: zone }).epochMilliseconds;
+  return Temporal.PlainDate.from({ year, month, day }).toZonedDateTime({ timeZone: zone })
+    .epochMilliseconds;
 }
 
 function tzidOf(comp: Component, name: string): string | null {
@@ -143,7 +146,10 @@ function spanOf(comp: Component, start: Time, ctx: Ctx): Span {
   if (start.isDate) {
     let days = 1;
     if (end) {
-      days = Math.round((Date.UTC(end.year, end.month - 1, end.day) - Date.UTC(start.year, start.month - 1, start.day)) / MS_DAY);
+      days = Math.round(
+        (Date.UTC(end.year, end.month - 1, end.day) -
+          Date.UTC(start.year, start.month - 1, start.day)) / MS_DAY,
+      );
     } else if (dur instanceof ICAL.Duration) {
       days = Math.ceil(dur.toSeconds() / 86_400);
     }
@@ -151,8 +157,9 @@ function spanOf(comp: Component, start: Time, ctx: Ctx): Span {
     return { allDay: true, days };
   }
   let durationMs = 0;
-  if (end) durationMs = toMs(end, tzidOf(comp, "dtend"), ctx) - toMs(start, tzidOf(comp, "dtstart"), ctx);
-  else if (dur instanceof ICAL.Duration) durationMs = dur.toSeconds() * 1000;
+  if (end) {
+    durationMs = toMs(end, tzidOf(comp, "dtend"), ctx) - toMs(start, tzidOf(comp, "dtstart"), ctx);
+  } else if (dur instanceof ICAL.Duration) durationMs = dur.toSeconds() * 1000;
   if (!Number.isFinite(durationMs) || durationMs < 0) throw new SkipEvent("ends before it starts");
   return { allDay: false, durationMs };
 }
@@ -197,7 +204,13 @@ const FAST_FORWARD: Record<string, number> = {
  * fixed grid (no COUNT, no BYSETPOS, one RRULE): shifting DTSTART by whole periods keeps every
  * later occurrence, and a daily meeting since 2012 need not be walked from 2012.
  */
-function expansionStart(master: Component, dtstart: Time, startMs: number, lookBackMs: number, ctx: Ctx): Time {
+function expansionStart(
+  master: Component,
+  dtstart: Time,
+  startMs: number,
+  lookBackMs: number,
+  ctx: Ctx,
+): Time {
   const rules = master.getAllProperties("rrule");
   if (rules.length !== 1) return dtstart;
   const rule = rules[0].getFirstValue() as InstanceType<typeof ICAL.Recur>;
@@ -205,7 +218,8 @@ function expansionStart(master: Component, dtstart: Time, startMs: number, lookB
   if (!unit || rule.count || rule.parts?.BYSETPOS) return dtstart;
   const step = unit * (rule.interval || 1);
   // Wall-clock steps and instants drift apart by at most a DST shift: keep that much slack.
-  const target = ctx.opts.fromMs - lookBackMs - 2 * step - (unit < MS_DAY ? 3 * 3_600_000 : 2 * MS_DAY);
+  const target = ctx.opts.fromMs - lookBackMs - 2 * step -
+    (unit < MS_DAY ? 3 * 3_600_000 : 2 * MS_DAY);
   if (target - startMs < 2 * step) return dtstart;
   const k = Math.floor((target - startMs) / step) - 1;
   const shifted = dtstart.clone();
@@ -213,8 +227,14 @@ function expansionStart(master: Component, dtstart: Time, startMs: number, lookB
   if (rule.freq === "WEEKLY") shifted.adjust(7 * n, 0, 0, 0);
   else if (rule.freq === "DAILY") shifted.adjust(n, 0, 0, 0);
   else if (rule.freq === "HOURLY") shifted.adjust(Math.floor(n / 24), n % 24, 0, 0);
-  else if (rule.freq === "MINUTELY") shifted.adjust(Math.floor(n / 1440), Math.floor((n % 1440) / 60), n % 60, 0);
-  else shifted.adjust(Math.floor(n / 86_400), Math.floor((n % 86_400) / 3600), Math.floor((n % 3600) / 60), n % 60);
+  else if (rule.freq === "MINUTELY") {
+    shifted.adjust(Math.floor(n / 1440), Math.floor((n % 1440) / 60), n % 60, 0);
+  } else {shifted.adjust(
+      Math.floor(n / 86_400),
+      Math.floor((n % 86_400) / 3600),
+      Math.floor((n % 3600) / 60),
+      n % 60,
+    );}
   return shifted;
 }
 
@@ -245,19 +265,34 @@ function expandSeries(master: Component | null, overrides: Component[], ctx: Ctx
       } else {
         const exdates = new Set<string>();
         for (const p of master.getAllProperties("exdate")) {
-          const ptz = typeof p.getParameter("tzid") === "string" ? p.getParameter("tzid") as string : null;
-          for (const v of p.getValues()) if (v instanceof ICAL.Time) exdates.add(instantKey(v, ptz, ctx));
+          const ptz = typeof p.getParameter("tzid") === "string"
+            ? p.getParameter("tzid") as string
+            : null;
+          for (const v of p.getValues()) {
+            if (v instanceof ICAL.Time) exdates.add(instantKey(v, ptz, ctx));
+          }
         }
-        const startMs = span.allDay ? startOfDateMs(dtstart.year, dtstart.month, dtstart.day, ctx.opts.hostTimeZone) : toMs(dtstart, tzid, ctx);
+        const startMs = span.allDay
+          ? startOfDateMs(dtstart.year, dtstart.month, dtstart.day, ctx.opts.hostTimeZone)
+          : toMs(dtstart, tzid, ctx);
         const lookBack = span.allDay ? span.days * MS_DAY : span.durationMs;
-        const iter = new ICAL.RecurExpansion({ component: master, dtstart: expansionStart(master, dtstart, startMs, lookBack, ctx) });
+        const iter = new ICAL.RecurExpansion({
+          component: master,
+          dtstart: expansionStart(master, dtstart, startMs, lookBack, ctx),
+        });
         // ical.js produces dates that no BYMONTH allows (BYMONTHDAY=30 in February → 2 March); drop those.
-        const rule = master.getFirstPropertyValue("rrule") as InstanceType<typeof ICAL.Recur> | null;
+        const rule = master.getFirstPropertyValue("rrule") as
+          | InstanceType<typeof ICAL.Recur>
+          | null;
         const months = (rule?.parts as Record<string, number[] | undefined> | undefined)?.BYMONTH;
         for (let steps = 0;; steps++) {
-          if (steps > ctx.maxIterations) throw new SkipEvent(`recurrence needs more than ${ctx.maxIterations} steps`);
+          if (steps > ctx.maxIterations) {
+            throw new SkipEvent(`recurrence needs more than ${ctx.maxIterations} steps`);
+          }
           const now = performance.now();
-          if (now - started > ctx.eventBudgetMs) throw new SkipEvent(`recurrence took more than ${ctx.eventBudgetMs} ms`);
+          if (now - started > ctx.eventBudgetMs) {
+            throw new SkipEvent(`recurrence took more than ${ctx.eventBudgetMs} ms`);
+          }
           if (ctx.opts.deadline !== undefined && now > ctx.opts.deadline) throw new OutOfTime();
           const next = iter.next() as Time | undefined;
           if (!next) break;
@@ -300,10 +335,16 @@ export function busyFromIcs(icsText: string, opts: BusyParseOptions): BusyParseR
   try {
     const parsed = ICAL.parse(icsText) as unknown[];
     // Several VCALENDARs in one text come back as a list of components.
-    roots = (Array.isArray(parsed[0]) ? parsed : [parsed]).map((j) => new ICAL.Component(j as unknown[]));
+    roots = (Array.isArray(parsed[0]) ? parsed : [parsed]).map((j) =>
+      new ICAL.Component(j as unknown[])
+    );
   } catch (err) {
     const uid = /^UID:(.*)$/m.exec(icsText)?.[1]?.trim() ?? null;
-    return { windows: [], skipped: [{ uid, reason: `not valid iCalendar (${short(err)})` }], complete: true };
+    return {
+      windows: [],
+      skipped: [{ uid, reason: `not valid iCalendar (${short(err)})` }],
+      complete: true,
+    };
   }
   for (const root of roots) {
     const wr = root.getFirstPropertyValue("x-wr-timezone");
@@ -313,7 +354,7 @@ export function busyFromIcs(icsText: string, opts: BusyParseOptions): BusyParseR
     for (const ev of root.getAllSubcomponents("vevent")) {
       const uid = uidOf(ev) ?? `(no uid ${++anonymous})`;
       let s = series.get(uid);
-      if (!s) series.set(uid, (s = { master: null, overrides: [] }));
+      if (!s) series.set(uid, s = { master: null, overrides: [] });
       if (ev.hasProperty("recurrence-id")) s.overrides.push(ev);
       else if (!s.master) s.master = ev;
     }
@@ -330,7 +371,10 @@ export function busyFromIcs(icsText: string, opts: BusyParseOptions): BusyParseR
       } catch (err) {
         ctx.windows.length = mark; // nothing half-expanded
         if (err instanceof OutOfTime) return { windows: ctx.windows, skipped, complete: false };
-        skipped.push({ uid, reason: err instanceof SkipEvent ? err.message : `could not be read (${short(err)})` });
+        skipped.push({
+          uid,
+          reason: err instanceof SkipEvent ? err.message : `could not be read (${short(err)})`,
+        });
       }
     }
   }

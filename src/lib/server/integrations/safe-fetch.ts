@@ -129,7 +129,10 @@ export async function assertReachable(url: URL, opts: SafeFetchOptions): Promise
     throw new SafeFetchError("forbidden_address", "only http and https addresses are allowed");
   }
   if (url.username || url.password) {
-    throw new SafeFetchError("forbidden_address", "the address must not contain a user name or password");
+    throw new SafeFetchError(
+      "forbidden_address",
+      "the address must not contain a user name or password",
+    );
   }
   if (opts.allowPrivate) return;
   const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase().replace(/\.$/, "");
@@ -143,16 +146,23 @@ export async function assertReachable(url: URL, opts: SafeFetchOptions): Promise
     throw new SafeFetchError("forbidden_address", `${host} is a local host name`);
   }
   const addresses = await (opts.resolve ?? resolveDns)(host);
-  if (addresses.length === 0) throw new SafeFetchError("network", `the host name ${host} could not be resolved`);
+  if (addresses.length === 0) {
+    throw new SafeFetchError("network", `the host name ${host} could not be resolved`);
+  }
   const bad = addresses.find(isForbiddenAddress);
-  if (bad) throw new SafeFetchError("forbidden_address", `${host} resolves to a private or local address`);
+  if (bad) {
+    throw new SafeFetchError("forbidden_address", `${host} resolves to a private or local address`);
+  }
 }
 
 async function readLimited(res: Response, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(res.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > maxBytes) {
     await res.body?.cancel();
-    throw new SafeFetchError("too_large", `the response is larger than ${Math.round(maxBytes / 1_048_576)} MB`);
+    throw new SafeFetchError(
+      "too_large",
+      `the response is larger than ${Math.round(maxBytes / 1_048_576)} MB`,
+    );
   }
   if (!res.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
@@ -160,7 +170,10 @@ async function readLimited(res: Response, maxBytes: number): Promise<Uint8Array>
   for await (const chunk of res.body) {
     size += chunk.byteLength;
     if (size > maxBytes) {
-      throw new SafeFetchError("too_large", `the response is larger than ${Math.round(maxBytes / 1_048_576)} MB`);
+      throw new SafeFetchError(
+        "too_large",
+        `the response is larger than ${Math.round(maxBytes / 1_048_576)} MB`,
+      );
     }
     chunks.push(chunk);
   }
@@ -214,17 +227,25 @@ export function safeFetch(opts: SafeFetchOptions): typeof fetch {
       if (res.status >= 300 && res.status < 400 && res.status !== 304 && location) {
         const next = new URL(location, url);
         if (next.hostname !== origin.hostname) {
-          throw new SafeFetchError("network", `the server redirected to another host (${next.hostname}), which Invito does not follow`);
+          throw new SafeFetchError(
+            "network",
+            `the server redirected to another host (${next.hostname}), which Invito does not follow`,
+          );
         }
-        if (hop >= maxRedirects) throw new SafeFetchError("network", "the server redirected too many times");
+        if (hop >= maxRedirects) {
+          throw new SafeFetchError("network", "the server redirected too many times");
+        }
         url = next;
         continue;
       }
-      const out = new Response([204, 205, 304].includes(res.status) ? null : body as Uint8Array<ArrayBuffer>, {
-        status: res.status,
-        statusText: res.statusText,
-        headers: res.headers,
-      });
+      const out = new Response(
+        [204, 205, 304].includes(res.status) ? null : body as Uint8Array<ArrayBuffer>,
+        {
+          status: res.status,
+          statusText: res.statusText,
+          headers: res.headers,
+        },
+      );
       Object.defineProperty(out, "url", { value: url.href });
       return out;
     }

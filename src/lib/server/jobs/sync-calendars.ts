@@ -7,7 +7,10 @@
 import type { App } from "../app.ts";
 import { syncDueAccounts } from "../services/sync-calendars.ts";
 
-export async function syncCalendars(app: App, nowMs: number): Promise<{ synced: number; failed: number; skipped: number }> {
+export async function syncCalendars(
+  app: App,
+  nowMs: number,
+): Promise<{ synced: number; failed: number; skipped: number }> {
   return await syncDueAccounts(app, nowMs);
 }
 

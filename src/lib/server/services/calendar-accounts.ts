@@ -4,7 +4,12 @@
  * Views never carry the password or its ciphertext.
  */
 import type { App } from "../app.ts";
-import { type CaldavError, connect, describeCaldavError, discoverAccount } from "../integrations/caldav.ts";
+import {
+  type CaldavError,
+  connect,
+  describeCaldavError,
+  discoverAccount,
+} from "../integrations/caldav.ts";
 import { seal } from "../integrations/crypto.ts";
 import {
   calendarIdFor,
@@ -53,26 +58,57 @@ function fieldFor(e: CaldavError): "serverUrl" | "password" {
   return e.kind === "auth" ? "password" : "serverUrl";
 }
 
-export async function addCalendarAccount(app: App, host: UserRecord, input: AddAccountInput): Promise<AddAccountResult> {
+export async function addCalendarAccount(
+  app: App,
+  host: UserRecord,
+  input: AddAccountInput,
+): Promise<AddAccountResult> {
   const serverUrl = normalizeServerUrl(input.serverUrl);
-  if (!serverUrl) return { ok: false, field: "serverUrl", message: "Enter the server's web address, like https://cloud.example.com" };
+  if (!serverUrl) {
+    return {
+      ok: false,
+      field: "serverUrl",
+      message: "Enter the server's web address, like https://cloud.example.com",
+    };
+  }
   const username = input.username.trim();
-  if (!username || username.length > 200) return { ok: false, field: "username", message: "Enter the username for this calendar account" };
-  if (!input.password || input.password.length > 500) return { ok: false, field: "password", message: "Enter the password or app password" };
+  if (!username || username.length > 200) {
+    return {
+      ok: false,
+      field: "username",
+      message: "Enter the username for this calendar account",
+    };
+  }
+  if (!input.password || input.password.length > 500) {
+    return { ok: false, field: "password", message: "Enter the password or app password" };
+  }
 
   const existing = await listAccounts(app.kv, host.id);
   if (existing.length >= MAX_ACCOUNTS_PER_HOST) {
-    return { ok: false, field: "form", message: `You can connect up to ${MAX_ACCOUNTS_PER_HOST} calendar accounts.` };
+    return {
+      ok: false,
+      field: "form",
+      message: `You can connect up to ${MAX_ACCOUNTS_PER_HOST} calendar accounts.`,
+    };
   }
   if (existing.some((e) => e.value.serverUrl === serverUrl && e.value.username === username)) {
     return { ok: false, field: "form", message: "This account is already connected." };
   }
 
-  const conn = connect({ username, password: input.password }, { allowPrivate: app.config.allowPrivateCaldav });
+  const conn = connect({ username, password: input.password }, {
+    allowPrivate: app.config.allowPrivateCaldav,
+  });
   const found = await discoverAccount(conn, serverUrl);
-  if (!found.ok) return { ok: false, field: fieldFor(found.error), message: describeCaldavError(found.error) };
+  if (!found.ok) {
+    return { ok: false, field: fieldFor(found.error), message: describeCaldavError(found.error) };
+  }
   if (found.calendars.length === 0) {
-    return { ok: false, field: "serverUrl", message: "Connected, but this account has no event calendars. Create one on the server first." };
+    return {
+      ok: false,
+      field: "serverUrl",
+      message:
+        "Connected, but this account has no event calendars. Create one on the server first.",
+    };
   }
 
   const nowMs = app.now();
@@ -114,14 +150,20 @@ export async function addCalendarAccount(app: App, host: UserRecord, input: AddA
   });
   if (!stored) return { ok: false, field: "form", message: "That did not work; please try again." };
   const account = await getAccountEntry(app.kv, host.id, accountId);
-  const sync = account.value ? await syncAccount(app, account as Deno.KvEntry<typeof account.value>, app.now()) : {
-    ok: false as const,
-    error: { kind: "network" as const, detail: "the account was removed", atMs: nowMs },
-  };
+  const sync = account.value
+    ? await syncAccount(app, account as Deno.KvEntry<typeof account.value>, app.now())
+    : {
+      ok: false as const,
+      error: { kind: "network" as const, detail: "the account was removed", atMs: nowMs },
+    };
   return { ok: true, accountId, calendars: calendars.length, sync };
 }
 
-export async function removeCalendarAccount(app: App, hostId: string, accountId: string): Promise<boolean> {
+export async function removeCalendarAccount(
+  app: App,
+  hostId: string,
+  accountId: string,
+): Promise<boolean> {
   const heads = new Map((await listHeads(app.kv, hostId)).map((h) => [h.calendarId, h.gen]));
   const removed = await removeAccount(app.kv, hostId, accountId);
   if (!removed) return false;
@@ -133,7 +175,11 @@ export async function removeCalendarAccount(app: App, hostId: string, accountId:
   return true;
 }
 
-export async function syncAccountNow(app: App, hostId: string, accountId: string): Promise<AccountSyncOutcome | null> {
+export async function syncAccountNow(
+  app: App,
+  hostId: string,
+  accountId: string,
+): Promise<AccountSyncOutcome | null> {
   const account = await getAccountEntry(app.kv, hostId, accountId);
   if (!account.value) return null;
   return await syncAccount(app, account as Deno.KvEntry<typeof account.value>, app.now());
@@ -157,7 +203,10 @@ export async function saveCalendarSettings(
     const on = wanted.has(c.id);
     if (on === c.checkConflicts) continue;
     if (!(await updateCalendar(app.kv, entry, { ...c, checkConflicts: on }))) {
-      return { ok: false, message: "Your calendars changed while you were editing; please look and save again." };
+      return {
+        ok: false,
+        message: "Your calendars changed while you were editing; please look and save again.",
+      };
     }
     if (on) toSync.add(c.accountId);
     else {
@@ -168,11 +217,23 @@ export async function saveCalendarSettings(
   if (input.writeback === null) {
     await setWriteback(app.kv, hostId, null);
   } else {
-    const target = (await listHostCalendars(app.kv, hostId)).find((e) => e.value.id === input.writeback);
-    if (!target) return { ok: false, message: "That calendar is no longer there; please choose another." };
-    if (!target.value.writable) return { ok: false, message: "Invito cannot add events to that calendar; please choose another." };
+    const target = (await listHostCalendars(app.kv, hostId)).find((e) =>
+      e.value.id === input.writeback
+    );
+    if (!target) {
+      return { ok: false, message: "That calendar is no longer there; please choose another." };
+    }
+    if (!target.value.writable) {
+      return {
+        ok: false,
+        message: "Invito cannot add events to that calendar; please choose another.",
+      };
+    }
     if (!(await setWriteback(app.kv, hostId, { calendar: target }))) {
-      return { ok: false, message: "Your calendars changed while you were editing; please look and save again." };
+      return {
+        ok: false,
+        message: "Your calendars changed while you were editing; please look and save again.",
+      };
     }
   }
   return { ok: true, toSync: [...toSync] };
@@ -207,7 +268,10 @@ export function describeError(e: CalendarError | null): string | null {
   return e ? describeCaldavError(e) : null;
 }
 
-export async function listCalendarAccounts(app: App, hostId: string): Promise<{ accounts: AccountView[]; paused: boolean }> {
+export async function listCalendarAccounts(
+  app: App,
+  hostId: string,
+): Promise<{ accounts: AccountView[]; paused: boolean }> {
   const nowMs = app.now();
   const staleAfter = STALE_AFTER_INTERVALS * app.config.syncIntervalMs;
   const [accounts, calendars, heads, wb] = await Promise.all([
@@ -221,24 +285,27 @@ export async function listCalendarAccounts(app: App, hostId: string): Promise<{ 
   const views: AccountView[] = [];
   for (const { value: a } of accounts) {
     const status = await getAccountStatus(app.kv, hostId, a.id);
-    const cals: CalendarView[] = calendars.filter((c) => c.value.accountId === a.id).map(({ value: c }) => {
-      const h = headOf.get(c.id);
-      const stale = !!h && (h.syncedAtMs === null || h.gen === null || nowMs - h.syncedAtMs > staleAfter);
-      if (stale) paused = true;
-      return {
-        id: c.id,
-        name: c.displayName,
-        color: c.color,
-        writable: c.writable,
-        checkConflicts: c.checkConflicts,
-        writeback: wb.value?.calendarId === c.id,
-        syncedAtMs: h?.syncedAtMs ?? null,
-        stale,
-        error: describeError(h?.error ?? null),
-        events: h?.events ?? 0,
-        skipped: h?.skipped ?? [],
-      };
-    });
+    const cals: CalendarView[] = calendars.filter((c) => c.value.accountId === a.id).map(
+      ({ value: c }) => {
+        const h = headOf.get(c.id);
+        const stale = !!h &&
+          (h.syncedAtMs === null || h.gen === null || nowMs - h.syncedAtMs > staleAfter);
+        if (stale) paused = true;
+        return {
+          id: c.id,
+          name: c.displayName,
+          color: c.color,
+          writable: c.writable,
+          checkConflicts: c.checkConflicts,
+          writeback: wb.value?.calendarId === c.id,
+          syncedAtMs: h?.syncedAtMs ?? null,
+          stale,
+          error: describeError(h?.error ?? null),
+          events: h?.events ?? 0,
+          skipped: h?.skipped ?? [],
+        };
+      },
+    );
     cals.sort((x, y) => x.name.localeCompare(y.name));
     views.push({
       id: a.id,

@@ -26,7 +26,12 @@ import { openConnection, UNREADABLE_PASSWORD } from "./sync-calendars.ts";
 export type WritebackOutcome = { ok: true } | { ok: false; error: string; permanent?: boolean };
 
 /** The VEVENT for the host's calendar: UTC times, host as organizer, guest as attendee. */
-export function writebackIcs(app: App, booking: BookingRecord, host: UserRecord, nowMs: number): string {
+export function writebackIcs(
+  app: App,
+  booking: BookingRecord,
+  host: UserRecord,
+  nowMs: number,
+): string {
   const base = app.config.baseUrl.href.replace(/\/$/, "");
   const ics = buildIcs({
     uid: icsUid(booking.id, base),
@@ -47,12 +52,16 @@ export function writebackIcs(app: App, booking: BookingRecord, host: UserRecord,
   // (Nextcloud, iCloud) from sending a second invitation (RFC 6638).
   const cal = new ICAL.Component(ICAL.parse(ics));
   const ev = cal.getFirstSubcomponent("vevent")!;
-  for (const p of [ev.getFirstProperty("attendee"), ev.getFirstProperty("organizer")]) p?.setParameter("schedule-agent", "CLIENT");
+  for (const p of [ev.getFirstProperty("attendee"), ev.getFirstProperty("organizer")]) {
+    p?.setParameter("schedule-agent", "CLIENT");
+  }
   return cal.toString() + "\r\n";
 }
 
 const eventHref = (calendarUrl: string, bookingId: string) =>
-  `${calendarUrl.endsWith("/") ? calendarUrl : calendarUrl + "/"}${encodeURIComponent(bookingId)}.ics`;
+  `${calendarUrl.endsWith("/") ? calendarUrl : calendarUrl + "/"}${
+    encodeURIComponent(bookingId)
+  }.ics`;
 
 async function target(app: App, hostId: string) {
   const wb = await getWriteback(app.kv, hostId);
@@ -62,7 +71,11 @@ async function target(app: App, hostId: string) {
   return account.value && calendar ? { account: account.value, calendar } : null;
 }
 
-export async function writeBack(app: App, job: OutboxRecord, nowMs: number): Promise<WritebackOutcome> {
+export async function writeBack(
+  app: App,
+  job: OutboxRecord,
+  nowMs: number,
+): Promise<WritebackOutcome> {
   const p = job.payload;
   if (p.kind !== "writeback") return { ok: false, error: "not a writeback job", permanent: true };
   const booking = await getBooking(app.kv, p.bookingId);
@@ -75,11 +88,17 @@ export async function writeBack(app: App, job: OutboxRecord, nowMs: number): Pro
     const host = await getUser(app.kv, booking.hostId);
     if (!host) return { ok: false, error: "host no longer exists", permanent: true };
     const conn = await openConnection(app, t.account);
-    if (!conn) return { ok: false, error: describeCaldavError(UNREADABLE_PASSWORD), permanent: true };
+    if (!conn) {
+      return { ok: false, error: describeCaldavError(UNREADABLE_PASSWORD), permanent: true };
+    }
     const href = eventHref(t.calendar.url, booking.id);
     const res = await putEvent(conn, href, writebackIcs(app, booking, host, nowMs));
     if (!res.ok) {
-      return { ok: false, error: describeCaldavError(res.error), permanent: res.error.kind === "forbidden_address" };
+      return {
+        ok: false,
+        error: describeCaldavError(res.error),
+        permanent: res.error.kind === "forbidden_address",
+      };
     }
     await putBookingWriteback(app.kv, booking.id, {
       v: 1,
@@ -116,7 +135,13 @@ export async function writeBack(app: App, job: OutboxRecord, nowMs: number): Pro
   const conn = await openConnection(app, account);
   if (!conn) return { ok: false, error: describeCaldavError(UNREADABLE_PASSWORD), permanent: true };
   const res = await deleteEvent(conn, href);
-  if (!res.ok) return { ok: false, error: describeCaldavError(res.error), permanent: res.error.kind === "forbidden_address" };
+  if (!res.ok) {
+    return {
+      ok: false,
+      error: describeCaldavError(res.error),
+      permanent: res.error.kind === "forbidden_address",
+    };
+  }
   if (written) await deleteBookingWriteback(app.kv, p.bookingId);
   return { ok: true };
 }

@@ -53,7 +53,10 @@ export const CALENDAR_PARSE_BUDGET_MS = 5_000;
 export const MAX_CALENDARS_PER_ACCOUNT = 100;
 
 export type SyncWindow = { fromMs: number; neededToMs: number; coverToMs: number };
-export type AccountSyncOutcome = { ok: true; calendars: number } | { ok: false; error: CalendarError };
+export type AccountSyncOutcome = { ok: true; calendars: number } | {
+  ok: false;
+  error: CalendarError;
+};
 
 /**
  * The range to read: a day back (events in progress), up to the longest booking window of the
@@ -68,15 +71,21 @@ export async function syncWindow(app: App, hostId: string, nowMs: number): Promi
 }
 
 /** An authenticated connection, or null when the stored password cannot be decrypted. */
-export async function openConnection(app: App, account: CalendarAccountRecord): Promise<DavConnection | null> {
+export async function openConnection(
+  app: App,
+  account: CalendarAccountRecord,
+): Promise<DavConnection | null> {
   const password = await unseal(app.credentialKey, account.password);
   if (password === null) return null;
-  return connect({ username: account.username, password }, { allowPrivate: app.config.allowPrivateCaldav });
+  return connect({ username: account.username, password }, {
+    allowPrivate: app.config.allowPrivateCaldav,
+  });
 }
 
 export const UNREADABLE_PASSWORD: CaldavError = {
   kind: "auth",
-  detail: "the stored password can no longer be decrypted (the server secret changed); remove the account and add it again",
+  detail:
+    "the stored password can no longer be decrypted (the server secret changed); remove the account and add it again",
 };
 
 /** Recognises events Invito wrote itself (UID `${bookingId}@${our host}`): bookings block their slots already. */
@@ -84,7 +93,8 @@ export function ownUidMatcher(baseUrl: URL): (uid: string) => boolean {
   const host = baseUrl.hostname.toLowerCase();
   return (uid) => {
     const at = uid.lastIndexOf("@");
-    return at === 26 && uid.slice(at + 1).toLowerCase() === host && /^[0-9A-HJKMNP-TV-Z]{26}$/i.test(uid.slice(0, at));
+    return at === 26 && uid.slice(at + 1).toLowerCase() === host &&
+      /^[0-9A-HJKMNP-TV-Z]{26}$/i.test(uid.slice(0, at));
   };
 }
 
@@ -115,9 +125,15 @@ export async function syncCalendar(
   if (!head.value) return { ok: true, changed: false }; // conflict checks were turned off meanwhile
   const h = head.value;
   const guards = [account as Deno.KvEntry<unknown>, calendar as Deno.KvEntry<unknown>];
-  const reusable = h.gen !== null && h.hostTimeZone === host.timeZone && h.toMs >= window.neededToMs;
+  const reusable = h.gen !== null && h.hostTimeZone === host.timeZone &&
+    h.toMs >= window.neededToMs;
   const confirmUnchanged = async () => {
-    await commitHead(app.kv, head, guards, { ...h, syncedAtMs: nowMs, attemptedAtMs: nowMs, error: null });
+    await commitHead(app.kv, head, guards, {
+      ...h,
+      syncedAtMs: nowMs,
+      attemptedAtMs: nowMs,
+      error: null,
+    });
     return { ok: true as const, changed: false };
   };
   const failed = async (e: CaldavError) => {
@@ -128,9 +144,13 @@ export async function syncCalendar(
 
   if (reusable) {
     if (remote.ctag !== null && remote.ctag === h.ctag) return await confirmUnchanged();
-    if (remote.syncToken !== null && remote.syncToken === h.syncToken) return await confirmUnchanged();
+    if (remote.syncToken !== null && remote.syncToken === h.syncToken) {
+      return await confirmUnchanged();
+    }
     if (remote.ctag === null && remote.syncToken === null && h.etagDigest !== null) {
-      const etags = await queryEvents(conn, cal.url, { fromMs: h.fromMs, toMs: h.toMs }, { withData: false });
+      const etags = await queryEvents(conn, cal.url, { fromMs: h.fromMs, toMs: h.toMs }, {
+        withData: false,
+      });
       if (!etags.ok) return await failed(etags.error);
       if (await etagDigest(etags.objects) === h.etagDigest) return await confirmUnchanged();
     }
@@ -144,7 +164,10 @@ export async function syncCalendar(
   const skipped: SkippedEvent[] = [];
   for (const obj of read.objects) {
     if (obj.data === null) {
-      skipped.push({ uid: null, reason: `the server sent no data for ${new URL(obj.href).pathname}` });
+      skipped.push({
+        uid: null,
+        reason: `the server sent no data for ${new URL(obj.href).pathname}`,
+      });
       continue;
     }
     const parsed = busyFromIcs(obj.data, {
@@ -155,13 +178,18 @@ export async function syncCalendar(
       deadline,
     });
     if (!parsed.complete) {
-      return await failed({ kind: "parse", detail: "the calendar has too many events to expand in time" });
+      return await failed({
+        kind: "parse",
+        detail: "the calendar has too many events to expand in time",
+      });
     }
     for (const w of parsed.windows) windows.push(w);
     for (const s of parsed.skipped) skipped.push(s);
   }
   for (const s of skipped) {
-    console.warn(`[caldav] skipped an event in calendar ${cal.id} (uid ${s.uid ?? "unknown"}): ${s.reason}`);
+    console.warn(
+      `[caldav] skipped an event in calendar ${cal.id} (uid ${s.uid ?? "unknown"}): ${s.reason}`,
+    );
   }
   const gen = newId(nowMs);
   await writeGeneration(app.kv, host.id, cal.id, gen, mergeIntervals(windows), nowMs);
@@ -197,7 +225,9 @@ async function reconcileCalendars(
   nowMs: number,
 ): Promise<void> {
   const a = account.value;
-  const existing = new Map((await listAccountCalendars(app.kv, a.hostId, a.id)).map((e) => [e.value.id, e]));
+  const existing = new Map(
+    (await listAccountCalendars(app.kv, a.hostId, a.id)).map((e) => [e.value.id, e]),
+  );
   const seen = new Set<string>();
   for (const r of remote.slice(0, MAX_CALENDARS_PER_ACCOUNT)) {
     const id = await calendarIdFor(a.id, r.url);
@@ -218,9 +248,15 @@ async function reconcileCalendars(
         createdAtMs: nowMs,
       });
     } else if (
-      cur.value.displayName !== r.displayName || cur.value.color !== r.color || cur.value.writable !== r.writable
+      cur.value.displayName !== r.displayName || cur.value.color !== r.color ||
+      cur.value.writable !== r.writable
     ) {
-      await updateCalendar(app.kv, cur, { ...cur.value, displayName: r.displayName, color: r.color, writable: r.writable });
+      await updateCalendar(app.kv, cur, {
+        ...cur.value,
+        displayName: r.displayName,
+        color: r.color,
+        writable: r.writable,
+      });
     }
   }
   for (const [id, cur] of existing) {
@@ -240,7 +276,10 @@ export async function syncAccount(
 ): Promise<AccountSyncOutcome> {
   const a = account.value;
   const previous = await getAccountStatus(app.kv, a.hostId, a.id);
-  const finish = async (error: CalendarError | null, calendars = 0): Promise<AccountSyncOutcome> => {
+  const finish = async (
+    error: CalendarError | null,
+    calendars = 0,
+  ): Promise<AccountSyncOutcome> => {
     await putAccountStatus(app.kv, account, {
       v: 1,
       lastAttemptMs: nowMs,
@@ -250,7 +289,9 @@ export async function syncAccount(
     return error ? { ok: false, error } : { ok: true, calendars };
   };
   const host = await getUser(app.kv, a.hostId);
-  if (!host) return { ok: false, error: { kind: "auth", detail: "the host no longer exists", atMs: nowMs } };
+  if (!host) {
+    return { ok: false, error: { kind: "auth", detail: "the host no longer exists", atMs: nowMs } };
+  }
   const conn = await openConnection(app, a);
   if (!conn) return await finish(asError(UNREADABLE_PASSWORD, nowMs));
   const list = await listCalendars(conn, a.homeUrl);

@@ -58,12 +58,15 @@ export async function insertAccount(kv: Deno.Kv, w: NewAccountWrite): Promise<bo
       .set(keys.calendarWriteback(a.hostId), w.writeback);
   }
   op.set(keys.calendarAccount(a.hostId, a.id), a);
-  op.set(keys.calendarAccountStatus(a.hostId, a.id), {
-    v: 1,
-    lastAttemptMs: null,
-    lastSuccessMs: null,
-    lastError: null,
-  } satisfies CalendarAccountStatusRecord);
+  op.set(
+    keys.calendarAccountStatus(a.hostId, a.id),
+    {
+      v: 1,
+      lastAttemptMs: null,
+      lastSuccessMs: null,
+      lastError: null,
+    } satisfies CalendarAccountStatusRecord,
+  );
   for (const c of w.calendars) op.set(keys.calendarOfAccount(a.hostId, a.id, c.id), c);
   for (const h of w.heads) op.set(keys.calendarBusyHead(a.hostId, h.calendarId), h);
   return (await op.commit()).ok;
@@ -77,7 +80,10 @@ export async function getAccountEntry(
   return await kv.get<CalendarAccountRecord>(keys.calendarAccount(hostId, accountId));
 }
 
-export async function listAccounts(kv: Deno.Kv, hostId: UserId): Promise<Deno.KvEntry<CalendarAccountRecord>[]> {
+export async function listAccounts(
+  kv: Deno.Kv,
+  hostId: UserId,
+): Promise<Deno.KvEntry<CalendarAccountRecord>[]> {
   return await listValues<CalendarAccountRecord>(kv, keys.calendarAccountPrefix(hostId));
 }
 
@@ -90,7 +96,8 @@ export async function getAccountStatus(
   hostId: UserId,
   accountId: CalendarAccountId,
 ): Promise<CalendarAccountStatusRecord | null> {
-  return (await kv.get<CalendarAccountStatusRecord>(keys.calendarAccountStatus(hostId, accountId))).value;
+  return (await kv.get<CalendarAccountStatusRecord>(keys.calendarAccountStatus(hostId, accountId)))
+    .value;
 }
 
 /** Records a sync outcome, unless the account was removed meanwhile. */
@@ -100,7 +107,8 @@ export async function putAccountStatus(
   status: CalendarAccountStatusRecord,
 ): Promise<boolean> {
   const a = account.value;
-  return (await kv.atomic().check(account).set(keys.calendarAccountStatus(a.hostId, a.id), status).commit()).ok;
+  return (await kv.atomic().check(account).set(keys.calendarAccountStatus(a.hostId, a.id), status)
+    .commit()).ok;
 }
 
 /**
@@ -116,10 +124,15 @@ export async function removeAccount(
   for (let attempt = 0; attempt < 5; attempt++) {
     const account = await getAccountEntry(kv, hostId, accountId);
     if (!account.value) return null;
-    const calendars = await listValues<CalendarRecord>(kv, keys.calendarOfAccountPrefix(hostId, accountId));
+    const calendars = await listValues<CalendarRecord>(
+      kv,
+      keys.calendarOfAccountPrefix(hostId, accountId),
+    );
     const wb = await kv.get<CalendarWritebackRecord>(keys.calendarWriteback(hostId));
     const op = kv.atomic().check(account).check(wb);
-    op.delete(keys.calendarAccount(hostId, accountId)).delete(keys.calendarAccountStatus(hostId, accountId));
+    op.delete(keys.calendarAccount(hostId, accountId)).delete(
+      keys.calendarAccountStatus(hostId, accountId),
+    );
     for (const c of calendars) {
       op.delete(c.key).delete(keys.calendarBusyHead(hostId, c.value.id));
     }
@@ -131,7 +144,10 @@ export async function removeAccount(
 
 // ── calendars and settings ───────────────────────────────────────────────
 
-export async function listHostCalendars(kv: Deno.Kv, hostId: UserId): Promise<Deno.KvEntry<CalendarRecord>[]> {
+export async function listHostCalendars(
+  kv: Deno.Kv,
+  hostId: UserId,
+): Promise<Deno.KvEntry<CalendarRecord>[]> {
   return await listValues<CalendarRecord>(kv, keys.calendarPrefix(hostId));
 }
 
@@ -143,7 +159,10 @@ export async function listAccountCalendars(
   return await listValues<CalendarRecord>(kv, keys.calendarOfAccountPrefix(hostId, accountId));
 }
 
-export async function getWriteback(kv: Deno.Kv, hostId: UserId): Promise<Deno.KvEntryMaybe<CalendarWritebackRecord>> {
+export async function getWriteback(
+  kv: Deno.Kv,
+  hostId: UserId,
+): Promise<Deno.KvEntryMaybe<CalendarWritebackRecord>> {
   return await kv.get<CalendarWritebackRecord>(keys.calendarWriteback(hostId));
 }
 
@@ -153,10 +172,14 @@ export async function getCalendar(
   accountId: CalendarAccountId,
   calendarId: CalendarId,
 ): Promise<CalendarRecord | null> {
-  return (await kv.get<CalendarRecord>(keys.calendarOfAccount(hostId, accountId, calendarId))).value;
+  return (await kv.get<CalendarRecord>(keys.calendarOfAccount(hostId, accountId, calendarId)))
+    .value;
 }
 
-export function emptyHead(calendarId: CalendarId, accountId: CalendarAccountId): CalendarBusyHeadRecord {
+export function emptyHead(
+  calendarId: CalendarId,
+  accountId: CalendarAccountId,
+): CalendarBusyHeadRecord {
   return {
     v: 1,
     calendarId,
@@ -205,11 +228,14 @@ export async function setWriteback(
   const op = kv.atomic();
   if (target) {
     const c = target.calendar.value;
-    op.check(target.calendar).set(keys.calendarWriteback(hostId), {
-      v: 1,
-      accountId: c.accountId,
-      calendarId: c.id,
-    } satisfies CalendarWritebackRecord);
+    op.check(target.calendar).set(
+      keys.calendarWriteback(hostId),
+      {
+        v: 1,
+        accountId: c.accountId,
+        calendarId: c.id,
+      } satisfies CalendarWritebackRecord,
+    );
   } else {
     op.delete(keys.calendarWriteback(hostId));
   }
@@ -225,15 +251,22 @@ export async function insertCalendar(
   const op = kv.atomic().check(account)
     .check({ key: keys.calendarOfAccount(cal.hostId, cal.accountId, cal.id), versionstamp: null })
     .set(keys.calendarOfAccount(cal.hostId, cal.accountId, cal.id), cal);
-  if (cal.checkConflicts) op.set(keys.calendarBusyHead(cal.hostId, cal.id), emptyHead(cal.id, cal.accountId));
+  if (cal.checkConflicts) {
+    op.set(keys.calendarBusyHead(cal.hostId, cal.id), emptyHead(cal.id, cal.accountId));
+  }
   return (await op.commit()).ok;
 }
 
 /** Drops a calendar that is gone from the server: record, head and writeback choice together. */
-export async function deleteCalendar(kv: Deno.Kv, current: Deno.KvEntry<CalendarRecord>): Promise<boolean> {
+export async function deleteCalendar(
+  kv: Deno.Kv,
+  current: Deno.KvEntry<CalendarRecord>,
+): Promise<boolean> {
   const c = current.value;
   const wb = await getWriteback(kv, c.hostId);
-  const op = kv.atomic().check(current).check(wb).delete(current.key).delete(keys.calendarBusyHead(c.hostId, c.id));
+  const op = kv.atomic().check(current).check(wb).delete(current.key).delete(
+    keys.calendarBusyHead(c.hostId, c.id),
+  );
   if (wb.value?.calendarId === c.id) op.delete(keys.calendarWriteback(c.hostId));
   return (await op.commit()).ok;
 }
@@ -249,7 +282,9 @@ export async function getHead(
 }
 
 export async function listHeads(kv: Deno.Kv, hostId: UserId): Promise<CalendarBusyHeadRecord[]> {
-  return (await listValues<CalendarBusyHeadRecord>(kv, keys.calendarBusyHeadPrefix(hostId))).map((e) => e.value);
+  return (await listValues<CalendarBusyHeadRecord>(kv, keys.calendarBusyHeadPrefix(hostId))).map((
+    e,
+  ) => e.value);
 }
 
 /** Windows per chunk: 2 × 2,000 numbers stay far below the 64 KiB value limit. */
@@ -275,7 +310,7 @@ export async function writeGeneration(
   for (const w of windows) {
     for (const day of utcDaysTouched(w.startMs, w.endMs)) {
       let list = byDay.get(day);
-      if (!list) byDay.set(day, (list = []));
+      if (!list) byDay.set(day, list = []);
       list.push(w.startMs, w.endMs);
     }
   }
@@ -284,7 +319,10 @@ export async function writeGeneration(
   for (const [day, flat] of byDay) {
     for (let part = 0; part * 2 * WINDOWS_PER_CHUNK < flat.length; part++) {
       const w = flat.slice(part * 2 * WINDOWS_PER_CHUNK, (part + 1) * 2 * WINDOWS_PER_CHUNK);
-      chunks.push({ key: keys.calendarBusy(hostId, day, calendarId, gen, part), value: { v: 1, w } });
+      chunks.push({
+        key: keys.calendarBusy(hostId, day, calendarId, gen, part),
+        value: { v: 1, w },
+      });
       manifest.push([day, part]);
     }
   }
@@ -328,10 +366,19 @@ export async function commitHead(
 }
 
 /** Deletes one generation's chunks and manifest. */
-export async function dropGeneration(kv: Deno.Kv, hostId: UserId, calendarId: CalendarId, gen: string): Promise<void> {
-  const m = await kv.get<CalendarBusyManifestRecord>(keys.calendarBusyManifest(hostId, calendarId, gen));
+export async function dropGeneration(
+  kv: Deno.Kv,
+  hostId: UserId,
+  calendarId: CalendarId,
+  gen: string,
+): Promise<void> {
+  const m = await kv.get<CalendarBusyManifestRecord>(
+    keys.calendarBusyManifest(hostId, calendarId, gen),
+  );
   if (!m.value) return;
-  const dels = m.value.chunks.map(([day, part]) => keys.calendarBusy(hostId, day, calendarId, gen, part));
+  const dels = m.value.chunks.map(([day, part]) =>
+    keys.calendarBusy(hostId, day, calendarId, gen, part)
+  );
   for (let i = 0; i < dels.length; i += WRITE_BATCH_MUTATIONS) {
     const op = kv.atomic();
     for (const k of dels.slice(i, i + WRITE_BATCH_MUTATIONS)) op.delete(k);
@@ -348,10 +395,18 @@ export const ORPHAN_AFTER_MS = 10 * 60_000;
  * (left by a crashed sync, a removed account or calendar). Young ones may belong to a sync in
  * flight, whose head commit would otherwise point at deleted chunks.
  */
-export async function sweepOrphanGenerations(kv: Deno.Kv, hostId: UserId, nowMs: number): Promise<number> {
+export async function sweepOrphanGenerations(
+  kv: Deno.Kv,
+  hostId: UserId,
+  nowMs: number,
+): Promise<number> {
   const current = new Map((await listHeads(kv, hostId)).map((h) => [h.calendarId, h.gen]));
   let dropped = 0;
-  for await (const m of kv.list<CalendarBusyManifestRecord>({ prefix: keys.calendarBusyManifestPrefix(hostId) })) {
+  for await (
+    const m of kv.list<CalendarBusyManifestRecord>({
+      prefix: keys.calendarBusyManifestPrefix(hostId),
+    })
+  ) {
     const calendarId = m.key[2] as CalendarId;
     const gen = m.key[3] as string;
     if (current.get(calendarId) === gen || nowMs - m.value.createdAtMs < ORPHAN_AFTER_MS) continue;
@@ -401,21 +456,33 @@ export async function readBusyCache(
 
 // ── writeback records ────────────────────────────────────────────────────
 
-export async function getBookingWriteback(kv: Deno.Kv, bookingId: string): Promise<BookingWritebackRecord | null> {
+export async function getBookingWriteback(
+  kv: Deno.Kv,
+  bookingId: string,
+): Promise<BookingWritebackRecord | null> {
   return (await kv.get<BookingWritebackRecord>(keys.bookingWriteback(bookingId))).value;
 }
 
-export async function getBookingWritebacks(kv: Deno.Kv, bookingIds: string[]): Promise<Map<string, BookingWritebackRecord>> {
+export async function getBookingWritebacks(
+  kv: Deno.Kv,
+  bookingIds: string[],
+): Promise<Map<string, BookingWritebackRecord>> {
   const out = new Map<string, BookingWritebackRecord>();
   for (let i = 0; i < bookingIds.length; i += 10) {
     const ids = bookingIds.slice(i, i + 10);
-    const got = await kv.getMany<BookingWritebackRecord[]>(ids.map((id) => keys.bookingWriteback(id)));
+    const got = await kv.getMany<BookingWritebackRecord[]>(
+      ids.map((id) => keys.bookingWriteback(id)),
+    );
     got.forEach((g, j) => g.value && out.set(ids[j], g.value));
   }
   return out;
 }
 
-export async function putBookingWriteback(kv: Deno.Kv, bookingId: string, rec: BookingWritebackRecord): Promise<void> {
+export async function putBookingWriteback(
+  kv: Deno.Kv,
+  bookingId: string,
+  rec: BookingWritebackRecord,
+): Promise<void> {
   await kv.set(keys.bookingWriteback(bookingId), rec);
 }
 

@@ -23,7 +23,9 @@ export const load: PageServerLoad = async ({ locals }) => {
   };
 };
 
-const AccountId = v.object({ account: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, "Unknown account")) });
+const AccountId = v.object({
+  account: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, "Unknown account")),
+});
 const CALENDAR_ID = /^[0-9a-f]{20}$/;
 
 export const actions: Actions = {
@@ -31,14 +33,19 @@ export const actions: Actions = {
     const f = await request.formData();
     const str = (k: string) => (typeof f.get(k) === "string" ? (f.get(k) as string) : "");
     // The password is never sent back to the browser, not even after a failed attempt.
-    const values = { serverUrl: str("serverUrl").slice(0, 500), username: str("username").slice(0, 200) };
+    const values = {
+      serverUrl: str("serverUrl").slice(0, 500),
+      username: str("username").slice(0, 200),
+    };
     const res = await addCalendarAccount(locals.app, locals.user!, {
       serverUrl: values.serverUrl,
       username: values.username,
       password: str("password"),
     });
     if (!res.ok) {
-      return fail(400, { add: { values, errors: { [res.field]: res.message } as Record<string, string> } });
+      return fail(400, {
+        add: { values, errors: { [res.field]: res.message } as Record<string, string> },
+      });
     }
     return {
       added: {
@@ -50,13 +57,17 @@ export const actions: Actions = {
 
   save: async ({ request, locals }) => {
     const f = await request.formData();
-    const conflicts = f.getAll("conflict").filter((x): x is string => typeof x === "string" && CALENDAR_ID.test(x));
+    const conflicts = f.getAll("conflict").filter((x): x is string =>
+      typeof x === "string" && CALENDAR_ID.test(x)
+    );
     const wb = f.get("writeback");
     const writeback = typeof wb === "string" && CALENDAR_ID.test(wb) ? wb : null;
     const res = await saveCalendarSettings(locals.app, locals.user!.id, { conflicts, writeback });
     if (!res.ok) return fail(409, { saveError: res.message });
     // Calendars just turned on are read now, so their busy times count at once.
-    for (const accountId of res.toSync) await syncAccountNow(locals.app, locals.user!.id, accountId);
+    for (const accountId of res.toSync) {
+      await syncAccountNow(locals.app, locals.user!.id, accountId);
+    }
     return { saved: true };
   },
 
@@ -65,7 +76,9 @@ export const actions: Actions = {
     if (!parsed.success) error(404, "There is no such calendar account.");
     const res = await syncAccountNow(locals.app, locals.user!.id, parsed.output.account);
     if (!res) error(404, "There is no such calendar account.");
-    return { synced: { account: parsed.output.account, error: res.ok ? null : describeError(res.error) } };
+    return {
+      synced: { account: parsed.output.account, error: res.ok ? null : describeError(res.error) },
+    };
   },
 
   remove: async ({ request, locals }) => {
