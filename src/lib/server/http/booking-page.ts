@@ -41,7 +41,8 @@ const REASONS: Record<string, string> = {
   slot_taken: "That time was just taken — please pick another.",
   busy: "Many people are booking right now — please try again.",
   slot_unavailable: "That time is not available — please pick another.",
-  calendar_unavailable: "Booking is temporarily unavailable — the host's calendar cannot be checked right now. Please try again later.",
+  calendar_unavailable:
+    "Booking is temporarily unavailable — the host's calendar cannot be checked right now. Please try again later.",
   cap_reached: "That day is fully booked — please pick another day.",
   too_many_pending: "You already have several requests waiting for this host. Please wait for an answer before asking for more times.",
 };

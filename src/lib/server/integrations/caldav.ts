@@ -150,6 +150,20 @@ async function propfindSafe(
 const sameUrl = (a: string, b: string) => a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
 
 /**
+ * Whether the account's password may go to `url`: the same host, or a sibling under the same
+ * parent domain (iCloud's caldav.icloud.com hands out p45-caldav.icloud.com). A server listing
+ * calendars on unrelated hosts would otherwise make us send the password there.
+ */
+export function sameSite(url: string, base: string): boolean {
+  const a = new URL(url).hostname.toLowerCase();
+  const b = new URL(base).hostname.toLowerCase();
+  if (a === b) return true;
+  const parent = (h: string) => h.split(".").slice(-2).join(".");
+  const isName = (h: string) => /[a-z]/.test(h.split(".").pop() ?? "") && h.split(".").length >= 3;
+  return isName(a) && isName(b) && parent(a) === parent(b);
+}
+
+/**
  * Finds the principal and calendar home of an account, then its calendars. Tries the address as
  * given (when it has a path), `/.well-known/caldav`, then the server root.
  */
@@ -189,6 +203,9 @@ export async function discoverAccount(
     const href = res.responses.map((r) => hrefOf(r.props?.currentUserPrincipal)).find(Boolean);
     if (href) {
       principalUrl = new URL(href, candidate).href;
+      if (!sameSite(principalUrl, serverUrl)) {
+        return fail("not_caldav", "the server pointed to another site for this account");
+      }
       break;
     }
   }
@@ -210,6 +227,9 @@ export async function discoverAccount(
     return fail("not_caldav", "the server did not say where this account's calendars are");
   }
   const homeUrl = new URL(homeHref, principalUrl).href;
+  if (!sameSite(homeUrl, serverUrl)) {
+    return fail("not_caldav", "the server keeps this account's calendars on another site");
+  }
   const list = await listCalendars(conn, homeUrl);
   if (!list.ok) return list;
   return { ok: true, principalUrl, homeUrl, calendars: list.calendars };
@@ -267,15 +287,23 @@ export async function listCalendars(
     const comps = componentNames(p.supportedCalendarComponentSet);
     if (comps.length > 0 && !comps.includes("VEVENT")) continue;
     const url = new URL(r.href, homeUrl).href;
+    if (!sameSite(url, homeUrl)) continue;
     if (sameUrl(url, homeUrl)) continue;
     const name = text(p.displayname)?.trim();
+    const last = new URL(url).pathname.split("/").filter(Boolean).pop() ?? "Calendar";
+    let fallback = last;
+    try {
+      fallback = decodeURIComponent(last);
+    } catch {
+      // a malformed escape: show it as it is
+    }
+    // Everything here comes from the server: bounded before it is stored.
     calendars.push({
       url: url.endsWith("/") ? url : url + "/",
-      displayName: name ||
-        decodeURIComponent(new URL(url).pathname.split("/").filter(Boolean).pop() ?? "Calendar"),
+      displayName: (name || fallback).slice(0, 200),
       color: cssColor(text(p.calendarColor)),
-      ctag: text(p.getctag),
-      syncToken: text(p.syncToken),
+      ctag: text(p.getctag)?.slice(0, 1000) ?? null,
+      syncToken: text(p.syncToken)?.slice(0, 1000) ?? null,
       writable: canWrite(p.currentUserPrivilegeSet),
     });
   }

@@ -40,15 +40,18 @@ async function updateAvailability<E>(
   userId: UserId,
   change: (cur: AvailabilityRecord) => { ok: true; next: AvailabilityRecord } | { ok: false; errors: E },
 ): Promise<{ ok: true; record: AvailabilityRecord } | { ok: false; errors: E }> {
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const entry = await app.kv.get<AvailabilityRecord>(keys.availability(userId));
-    const cur = entry.value ?? defaultAvailability(userId, app.now());
-    const decided = change(cur);
-    if (!decided.ok) return decided;
-    const res = await app.kv.atomic().check(entry).set(keys.availability(userId), decided.next).commit();
-    if (res.ok) return { ok: true, record: decided.next };
-  }
-  throw new Error("updateAvailability: too much contention");
+  // Queued per host inside this process; the versionstamp check covers other processes.
+  return await app.hostLock.run(`availability:${userId}`, async () => {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const entry = await app.kv.get<AvailabilityRecord>(keys.availability(userId));
+      const cur = entry.value ?? defaultAvailability(userId, app.now());
+      const decided = change(cur);
+      if (!decided.ok) return decided;
+      const res = await app.kv.atomic().check(entry).set(keys.availability(userId), decided.next).commit();
+      if (res.ok) return { ok: true as const, record: decided.next };
+    }
+    throw new Error("updateAvailability: too much contention");
+  });
 }
 
 export async function saveWeeklyAvailability(app: App, user: UserRecord, weekly: WeeklyRules) {

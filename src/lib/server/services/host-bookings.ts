@@ -8,6 +8,7 @@ import { getBooking, listHostBookings } from "../store/bookings.ts";
 import { getFailedJob, listBookingJobs, requeueFailed } from "../store/outbox.ts";
 import { getBookingWritebacks } from "../store/calendars.ts";
 import { isLiveBooking } from "../domain/booking.ts";
+import { describeLocation } from "../domain/event-rules.ts";
 import { viewBooking, type BookingView } from "./booking-view.ts";
 
 export type StatusFilter = "all" | "pending" | "confirmed" | "rejected" | "cancelled";
@@ -15,9 +16,19 @@ export type StatusFilter = "all" | "pending" | "confirmed" | "rejected" | "cance
 export type HostBookingRow = BookingView & {
   startMs: number;
   group: "pending" | "upcoming" | "past";
-  delivery: { id: string; kind: string; state: "queued" | "retrying" | "failed"; error: string | null; attempts: number }[];
+  delivery: {
+    id: string;
+    kind: string;
+    state: "queued" | "retrying" | "failed";
+    error: string | null;
+    attempts: number;
+  }[];
   /** The booking's event in the host's calendar, once written. */
   calendarEntry: { calendarName: string; writtenAtMs: number } | null;
+  /** The guest's answers to the event type's questions, labelled as asked; unanswered ones left out. */
+  answers: { label: string; value: string }[];
+  /** Where the meeting happens, as booked ("" when not set). */
+  location: string;
 };
 
 export async function listBookingsForHost(app: App, host: UserRecord, filter: StatusFilter): Promise<HostBookingRow[]> {
@@ -31,7 +42,8 @@ export async function listBookingsForHost(app: App, host: UserRecord, filter: St
   };
   const rows: HostBookingRow[] = [];
   const kept = all.filter(keep);
-  const written = await getBookingWritebacks(app.kv, kept.filter((b) => b.status === "CONFIRMED").map((b) => b.id));
+  const confirmed = kept.filter((b) => b.status === "CONFIRMED").map((b) => b.id);
+  const written = await getBookingWritebacks(app.kv, confirmed);
   for (const b of kept) {
     const view = await viewBooking(app, b);
     const jobs = await listBookingJobs(app.kv, b.id);
@@ -40,8 +52,13 @@ export async function listBookingsForHost(app: App, host: UserRecord, filter: St
       ...view,
       startMs: b.startMs,
       group,
+      answers: (b.answers ?? []).filter((a) => a.value !== "").map((a) => ({ label: a.label, value: a.value })),
+      location: describeLocation(b.location),
       calendarEntry: written.has(b.id)
-        ? { calendarName: written.get(b.id)!.calendarName, writtenAtMs: written.get(b.id)!.writtenAtMs }
+        ? {
+          calendarName: written.get(b.id)!.calendarName,
+          writtenAtMs: written.get(b.id)!.writtenAtMs,
+        }
         : null,
       delivery: jobs.map(({ job, failed }) => ({
         id: job.id,
@@ -66,7 +83,8 @@ function describeMail(kind: string): string {
 /** "Retry" on a failed mail or calendar write of one of the host's bookings: back into the queue. */
 export async function retryDelivery(app: App, hostId: string, jobId: string): Promise<boolean> {
   const job = await getFailedJob(app.kv, jobId);
-  if (!job || (job.payload.kind !== "booking_mail" && job.payload.kind !== "writeback")) return false;
+  const kind = job?.payload.kind;
+  if (!job || (kind !== "booking_mail" && kind !== "writeback")) return false;
   const booking = await getBooking(app.kv, job.payload.bookingId);
   if (!booking || booking.hostId !== hostId) return false;
   const requeued = await requeueFailed(app.kv, jobId, app.now());

@@ -175,7 +175,10 @@ export async function getSlotPage(
     const cal = await calendarBusy(app, host.id, rangeFromMs, rangeToMs, nowMs);
     // Unknown time starts "now"; nothing before now is offered anyway, so start it at the range
     // start: the cache key then stays the same from one request to the next.
-    const unknown = cal.unknown.map((u) => ({ startMs: u.startMs <= nowMs ? rangeFromMs : u.startMs, endMs: u.endMs }));
+    const unknown = cal.unknown.map((u) => ({
+      startMs: u.startMs <= nowMs ? rangeFromMs : u.startMs,
+      endMs: u.endMs,
+    }));
     const busy = cal.busy.length || unknown.length ? [...booked, ...cal.busy, ...unknown] : booked;
     const unavailable = cal.unknown.some((u) => u.startMs < horizonEndMs && u.endMs > notBeforeMs);
     // Days and weeks already at the event type's cap offer nothing more.
@@ -241,7 +244,8 @@ export async function getSlotPage(
   // With nothing chosen, open on the first month that has a free slot (a guest arriving on the 30th).
   if (!date && !q.month) {
     while (
-      !view.unavailable && !view.days.some((d) => d.slots > 0) && Temporal.PlainYearMonth.compare(month, lastMonth) < 0
+      !view.unavailable && !view.days.some((d) => d.slots > 0) &&
+      Temporal.PlainYearMonth.compare(month, lastMonth) < 0
     ) {
       month = month.add({ months: 1 });
       view = await monthView(month);

@@ -188,7 +188,9 @@ export async function syncCalendar(
   }
   for (const s of skipped) {
     console.warn(
-      `[caldav] skipped an event in calendar ${cal.id} (uid ${s.uid ?? "unknown"}): ${s.reason}`,
+      `[caldav] skipped an event in calendar ${cal.id} (uid ${
+        s.uid?.slice(0, 200) ?? "unknown"
+      }): ${s.reason}`,
     );
   }
   const gen = newId(nowMs);
@@ -206,7 +208,11 @@ export async function syncCalendar(
     etagDigest: await etagDigest(read.objects),
     hostTimeZone: host.timeZone,
     events: read.objects.length,
-    skipped: skipped.slice(0, 20),
+    // Bounded: UIDs and reasons come from the server, and a head must stay far below 64 KiB.
+    skipped: skipped.slice(0, 20).map((x) => ({
+      uid: x.uid?.slice(0, 200) ?? null,
+      reason: x.reason.slice(0, 200),
+    })),
   };
   if (!(await commitHead(app.kv, head, guards, next))) {
     // Another sync, a settings change or a removal came first: ours is not needed.

@@ -60,7 +60,8 @@ export const keys = {
   outboxFailedPrefix: () => ["outbox_failed"] as const,
 
   // CalDAV (see docs/decisions/005-caldav-busy-cache.md)
-  calendarAccount: (hostId: UserId, accountId: CalendarAccountId) => ["calendar_account", hostId, accountId] as const,
+  calendarAccount: (hostId: UserId, accountId: CalendarAccountId) =>
+    ["calendar_account", hostId, accountId] as const,
   calendarAccountPrefix: (hostId: UserId) => ["calendar_account", hostId] as const,
   calendarAccountAll: () => ["calendar_account"] as const,
   /** Sync outcome of an account, apart from its settings so a sync never races an edit. */
@@ -68,16 +69,23 @@ export const keys = {
     ["calendar_account_status", hostId, accountId] as const,
   calendarOfAccount: (hostId: UserId, accountId: CalendarAccountId, calendarId: CalendarId) =>
     ["calendar", hostId, accountId, calendarId] as const,
-  calendarOfAccountPrefix: (hostId: UserId, accountId: CalendarAccountId) => ["calendar", hostId, accountId] as const,
+  calendarOfAccountPrefix: (hostId: UserId, accountId: CalendarAccountId) =>
+    ["calendar", hostId, accountId] as const,
   calendarPrefix: (hostId: UserId) => ["calendar", hostId] as const,
   /** The one calendar confirmed bookings are written to (absent: none). */
   calendarWriteback: (hostId: UserId) => ["calendar_writeback", hostId] as const,
   /** Present exactly for the calendars checked for conflicts: which cached generation is current. */
-  calendarBusyHead: (hostId: UserId, calendarId: CalendarId) => ["calendar_busy_head", hostId, calendarId] as const,
+  calendarBusyHead: (hostId: UserId, calendarId: CalendarId) =>
+    ["calendar_busy_head", hostId, calendarId] as const,
   calendarBusyHeadPrefix: (hostId: UserId) => ["calendar_busy_head", hostId] as const,
   /** Busy windows of one calendar generation on one UTC day (split in parts under 64 KiB). */
-  calendarBusy: (hostId: UserId, utcDay: string, calendarId: CalendarId, gen: string, part: number) =>
-    ["calendar_busy", hostId, utcDay, calendarId, gen, part] as const,
+  calendarBusy: (
+    hostId: UserId,
+    utcDay: string,
+    calendarId: CalendarId,
+    gen: string,
+    part: number,
+  ) => ["calendar_busy", hostId, utcDay, calendarId, gen, part] as const,
   calendarBusyFrom: (hostId: UserId, utcDay: string) => ["calendar_busy", hostId, utcDay] as const,
   /** The chunk keys of one generation, so it can be deleted without scanning. */
   calendarBusyManifest: (hostId: UserId, calendarId: CalendarId, gen: string) =>

@@ -89,10 +89,20 @@ export async function listBookingJobs(kv: Deno.Kv, bookingId: string): Promise<{
  * Moves a failed job back into the queue, due now, with a fresh retry budget (the host pressed
  * "Retry"). Checks the failed entry, so two clicks requeue it once. Returns the requeued job.
  */
-export async function requeueFailed(kv: Deno.Kv, id: JobId, nowMs: number): Promise<OutboxRecord | null> {
+export async function requeueFailed(
+  kv: Deno.Kv,
+  id: JobId,
+  nowMs: number,
+): Promise<OutboxRecord | null> {
   const failed = await kv.get<OutboxRecord>(keys.outboxFailed(id));
   if (!failed.value) return null;
-  const job: OutboxRecord = { ...failed.value, dueMs: nowMs, attempts: 0, lastError: null, claimedBy: null };
+  const job: OutboxRecord = {
+    ...failed.value,
+    dueMs: nowMs,
+    attempts: 0,
+    lastError: null,
+    claimedBy: null,
+  };
   const op = kv.atomic().check(failed).delete(keys.outboxFailed(id));
   enqueue(op, job);
   return (await op.commit()).ok ? job : null;

@@ -2,7 +2,14 @@
  * Stored shapes. Records hold epoch milliseconds and ISO strings (Temporal objects cannot be
  * structured-cloned into KV) and carry a version so that later shapes can be migrated on read.
  */
-import type { BookingId, CalendarAccountId, CalendarId, EventTypeId, JobId, UserId } from "./keys.ts";
+import type {
+  BookingId,
+  CalendarAccountId,
+  CalendarId,
+  EventTypeId,
+  JobId,
+  UserId,
+} from "./keys.ts";
 import type { Sealed } from "../integrations/crypto.ts";
 import type { DateOverride, TimeOff, WeeklyRules } from "../domain/availability.ts";
 
@@ -237,7 +244,11 @@ export type CalendarRecord = {
   createdAtMs: number;
 };
 
-export type CalendarWritebackRecord = { v: 1; accountId: CalendarAccountId; calendarId: CalendarId };
+export type CalendarWritebackRecord = {
+  v: 1;
+  accountId: CalendarAccountId;
+  calendarId: CalendarId;
+};
 
 /**
  * The cache state of one conflict calendar. `gen` names the current set of busy chunks (null:

@@ -1,7 +1,11 @@
 import { error, fail } from "@sveltejs/kit";
 import * as v from "valibot";
 import type { Actions, PageServerLoad } from "./$types";
-import { listBookingsForHost, retryDelivery, type StatusFilter } from "$lib/server/services/host-bookings.ts";
+import {
+  listBookingsForHost,
+  retryDelivery,
+  type StatusFilter,
+} from "$lib/server/services/host-bookings.ts";
 import { decideBooking } from "$lib/server/services/decide-booking.ts";
 
 const FILTERS: StatusFilter[] = ["all", "pending", "confirmed", "rejected", "cancelled"];

@@ -1,0 +1,94 @@
+/**
+ * `npm run bench` (through scripts/bench.sh): every benchmark, one table, bench/results.json.
+ *
+ *   node_modules/.bin/deno run -A bench/run.ts [--only slots,page,bookings] [--seconds N]
+ *                                              [--write-readme] [--strict]
+ *
+ * --write-readme  replaces the table between the bench markers in README.md's Performance section
+ * --strict        exits 1 when any target fails (default: the table says FAIL, the exit code is 0)
+ */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { slotRows } from "./slots.ts";
+import { pageRows } from "./page.ts";
+import { bookingRows } from "./bookings.ts";
+import { describeMachine, loadGenerator, repoRoot, type Row, table } from "./lib.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    only: { type: "string" },
+    seconds: { type: "string", default: "5" },
+    "write-readme": { type: "boolean", default: false },
+    strict: { type: "boolean", default: false },
+  },
+});
+const only = new Set((values.only ?? "slots,page,bookings").split(",").map((s) => s.trim()));
+const seconds = Number(values.seconds);
+
+const gen = only.has("page") ? await loadGenerator() : { name: "none" };
+const machine = await describeMachine(gen.name);
+const startedAt = new Date();
+const rows: Row[] = [];
+const t0 = performance.now();
+
+if (only.has("slots")) {
+  console.error("bench: slot engine …");
+  rows.push(...await slotRows());
+}
+if (only.has("page")) {
+  console.error(`bench: booking page SSR with ${gen.name} (${seconds} s per run) …`);
+  rows.push(...await pageRows(gen as Awaited<ReturnType<typeof loadGenerator>>, { seconds }));
+}
+if (only.has("bookings")) {
+  console.error("bench: booking commits, footprint, contention …");
+  rows.push(...await bookingRows());
+}
+
+const elapsedS = Math.round((performance.now() - t0) / 1000);
+const machineLine = `${machine.cpus} × ${machine.model}, ${(machine.memoryMb / 1024).toFixed(1)} GiB RAM, ` +
+  `${machine.os}, Deno ${machine.deno} (V8 ${machine.v8}), load generator: ${machine.loadGenerator}, ` +
+  `load average before the run: ${machine.loadavg}`;
+const output = [
+  `Invito benchmarks, ${startedAt.toISOString().slice(0, 16).replace("T", " ")} UTC, ${elapsedS} s`,
+  machineLine,
+  "",
+  table(rows),
+  "",
+  `${rows.filter((r) => r.pass === true).length} PASS, ${rows.filter((r) => r.pass === false).length} FAIL, ` +
+  `${rows.filter((r) => r.pass === null).length} informational`,
+].join("\n");
+console.log(output);
+
+const resultsPath = join(repoRoot, "bench", "results.json");
+await Deno.writeTextFile(
+  resultsPath,
+  JSON.stringify({ startedAt: startedAt.toISOString(), elapsedS, machine, rows }, null, 2) + "\n",
+);
+console.error(`bench: wrote ${resultsPath}`);
+
+if (values["write-readme"]) {
+  const readmePath = join(repoRoot, "README.md");
+  const readme = await Deno.readTextFile(readmePath);
+  const start = "<!-- bench:start -->";
+  const end = "<!-- bench:end -->";
+  const i = readme.indexOf(start);
+  const j = readme.indexOf(end);
+  if (i < 0 || j < i) {
+    console.error("bench: README.md has no bench markers; not updated");
+  } else {
+    const block = [
+      start,
+      "",
+      `Measured ${startedAt.toISOString().slice(0, 10)} on ${machineLine}.`,
+      "",
+      table(rows),
+      "",
+      end,
+    ].join("\n");
+    await Deno.writeTextFile(readmePath, readme.slice(0, i) + block + readme.slice(j + end.length));
+    console.error("bench: updated the table in README.md");
+  }
+}
+
+if (values.strict && rows.some((r) => r.pass === false)) Deno.exitCode = 1;

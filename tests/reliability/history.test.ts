@@ -1,0 +1,229 @@
+/**
+ * History check under contention: concurrent guests and a host book, confirm, reject, cancel,
+ * reschedule and let requests expire against the running server, over a small slot space, for a
+ * bounded time. Every request and answer is logged; afterwards the store is read and checked
+ * against the log: no two bookings of the host ever held overlapping time, every success exists,
+ * no booking exists without a request that made it, and every status change was a legal
+ * transition made by exactly one successful request (or by the hold running out).
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { startApp } from "../support/app.ts";
+import { startSmtp } from "../support/smtp.ts";
+import { buildApp } from "../../src/lib/server/app.ts";
+import { expireHolds } from "../../src/lib/server/jobs/expire-holds.ts";
+import { tokenHash } from "../../src/lib/server/services/booking-links.ts";
+import { recordingMailer } from "../support/memory-app.ts";
+import type { BookingRecord, BookingTokenRecord } from "../../src/lib/server/store/records.ts";
+import {
+  bookingsOf,
+  entriesOf,
+  historyProblems,
+  type LoggedRequest,
+  mailRef,
+  overlapProblems,
+  pageSlots,
+  PREFIX,
+  readStore,
+  RequestLog,
+  signIn,
+  storeProblems,
+} from "./harness.ts";
+import { prng } from "../../bench/lib.ts";
+
+const TTL_MS = 2_000;
+const RUN_MS = 8_000;
+const WORKERS = 8;
+
+Deno.test({
+  name: "history check: concurrent booking, confirming, rejecting, cancelling, rescheduling and expiring never overlap, lose or invent a booking",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using smtp = await startSmtp();
+    await using app = await startApp({
+      demo: true,
+      smtp: { host: smtp.host, port: smtp.port },
+      env: { INVITO_BOOKING_TTL: "2s" },
+    });
+    const base = app.baseUrl;
+    const host = await signIn(app, "demo@invito.example", smtp);
+
+    // A small slot space: four intro-call slots and the quick-chat slots inside them.
+    const intro = (await pageSlots(base, "demo", "intro-call")).slice(0, 4);
+    assert.equal(intro.length, 4, "the demo host offers slots");
+    const date = intro[0].slice(0, 10);
+    const quick = (await pageSlots(base, "demo", "quick-chat", date)).filter((s) =>
+      intro.some((i) => Date.parse(s) >= Date.parse(i) && Date.parse(s) < Date.parse(i) + 30 * 60_000)
+    );
+    assert.ok(quick.length >= 4, `quick-chat slots inside the intro slots: ${quick.join(", ")}`);
+    const space: Record<string, string[]> = { "intro-call": intro, "quick-chat": quick };
+
+    const log = new RequestLog();
+    /** guest token → the slug it was booked under */
+    const guestTokens = new Map<string, string>();
+    const links = () => {
+      const confirm: string[] = [];
+      const reject: string[] = [];
+      const ids: string[] = [];
+      for (const m of smtp.mails) {
+        const ref = mailRef(m.messageId);
+        if (ref) ids.push(ref.bookingId);
+        if (ref?.kind !== "host_request") continue;
+        const c = /https?:\/\/\S+\/confirm\b/.exec(m.text)?.[0];
+        const r = /https?:\/\/\S+\/reject\b/.exec(m.text)?.[0];
+        if (c) confirm.push(new URL(c).pathname);
+        if (r) reject.push(new URL(r).pathname);
+      }
+      return { confirm, reject, ids };
+    };
+
+    let n = 0;
+    const deadline = Date.now() + RUN_MS;
+    await Promise.all(Array.from({ length: WORKERS }, async (_, w) => {
+      const random = prng(1_000 + w);
+      const pick = <T>(xs: T[]): T | undefined => xs[Math.floor(random() * xs.length)];
+      // Mostly the newest few: old requests are decided or expired, and a run of 409s proves little.
+      const recent = <T>(xs: T[]): T | undefined => xs[xs.length - 1 - Math.floor(random() * Math.min(xs.length, 4))];
+      while (Date.now() < deadline) {
+        const roll = random();
+        const i = n++;
+        if (roll < 0.35) {
+          const slug = random() < 0.6 ? "intro-call" : "quick-chat";
+          const r = await log.send("book", base, `/calendar/demo/${slug}?/book`, {
+            form: { name: `Guest ${i}`, email: `g${i % 12}@example.test`, note: `#${i}`, start: pick(space[slug])!, tz: "UTC" },
+          });
+          if (r.status === 303 && r.location) guestTokens.set(new URL(r.location, base).pathname.split("/")[2], slug);
+        } else if (roll < 0.55) {
+          const path = recent(links().confirm);
+          if (path) await log.send("confirm", base, path, { form: {} });
+        } else if (roll < 0.67) {
+          const path = recent(links().reject);
+          if (path) await log.send("reject", base, path, { form: {} });
+        } else if (roll < 0.75) {
+          const id = recent(links().ids);
+          if (id) await log.send("host_cancel", base, "/dashboard/bookings?/cancel", { form: { id, reason: "host" }, client: host, bookingId: id });
+        } else if (roll < 0.81) {
+          const token = pick([...guestTokens.keys()]);
+          if (token) await log.send("guest_cancel", base, `/booking/${token}/cancel`, { form: { reason: "guest" } });
+        } else if (roll < 0.9) {
+          const token = recent([...guestTokens.keys()]);
+          if (!token) continue;
+          const slug = guestTokens.get(token)!;
+          const r = await log.send("reschedule", base, `/booking/${token}/reschedule`, { form: { start: pick(space[slug])! } });
+          if (r.status === 303 && r.location) guestTokens.set(new URL(r.location, base).pathname.split("/")[2], slug);
+        } else {
+          const token = pick([...guestTokens.keys()]);
+          if (token) await log.send("view", base, `/booking/${token}`);
+        }
+      }
+    }));
+
+    await app.stop({ keepData: true });
+    // Let the expiry job run over what the run left (it runs each minute in the server).
+    const kv = await Deno.openKv(app.dbPath);
+    try {
+      const job = await buildApp({ ...app.env, INVITO_DISABLE_CRON: "true" }, { kv, mailer: recordingMailer() });
+      await expireHolds(job, Date.now());
+    } finally {
+      kv.close();
+    }
+    const store = await readStore(app.dbPath);
+    const logFile = await log.dump(join(await Deno.makeTempDir({ prefix: "invito-history-" }), "requests.jsonl"));
+    const tell = (what: string, problems: string[]) =>
+      `${what}:\n  ${problems.slice(0, 20).join("\n  ")}${problems.length > 20 ? `\n  … ${problems.length - 20} more` : ""}\nrequest log: ${logFile}`;
+
+    // Resolve every token the run used to its booking.
+    const byHash = new Map(entriesOf(store, PREFIX.token).map((e) => [e.key[1] as string, e.value as BookingTokenRecord]));
+    const tokenOf = (path: string | null) => (path ? new URL(path, base).pathname.split("/")[2] ?? null : null);
+    const lookup = async (token: string | null) => (token ? byHash.get(await tokenHash(token))?.bookingId ?? null : null);
+    // `target`: the booking a request acts on; `made`: the booking a successful book/reschedule created.
+    const resolved = await Promise.all(log.entries.map(async (r) => ({
+      r,
+      target: r.bookingId ?? (r.op === "book" ? null : await lookup(tokenOf(r.path))),
+      made: (r.op === "book" || r.op === "reschedule") && r.status === 303 ? await lookup(tokenOf(r.location)) : null,
+    })));
+
+    const statuses = new Map<string, number>();
+    for (const r of log.entries) statuses.set(`${r.op} ${r.status ?? r.error}`, (statuses.get(`${r.op} ${r.status ?? r.error}`) ?? 0) + 1);
+    const summary = JSON.stringify(Object.fromEntries(statuses));
+    const broken = log.entries.filter((r) => r.status === null || r.status >= 500);
+    assert.deepEqual(broken.map((r) => `${r.op} ${r.path} → ${r.status ?? r.error}`), [], `no 5xx and no broken connections\n${logFile}`);
+
+    const bookings = bookingsOf(store);
+    const byId = new Map(bookings.map((b) => [b.id, b]));
+    const nowMs = Date.now();
+    assert.deepEqual(storeProblems(store, { nowMs, ttlMs: TTL_MS }), [], tell("store invariants", storeProblems(store, { nowMs, ttlMs: TTL_MS })));
+
+    // Every success made exactly one booking; every booking came from one success.
+    const made = resolved.filter(({ r }) => (r.op === "book" || r.op === "reschedule") && r.status === 303);
+    const madeProblems: string[] = [];
+    const madeBy = new Map<string, LoggedRequest>();
+    for (const { r, made: id } of made) {
+      const b = id ? byId.get(id) : undefined;
+      if (!b) {
+        madeProblems.push(`request #${r.n} (${r.op}) succeeded but its booking does not exist`);
+        continue;
+      }
+      if (madeBy.has(b.id)) madeProblems.push(`booking ${b.id} claimed by requests #${madeBy.get(b.id)!.n} and #${r.n}`);
+      madeBy.set(b.id, r);
+      if (b.startMs !== Date.parse(r.form.start)) madeProblems.push(`request #${r.n} asked for ${r.form.start}, booking ${b.id} is at ${new Date(b.startMs).toISOString()}`);
+      if (r.op === "book" && b.guestEmail !== r.form.email) madeProblems.push(`request #${r.n} was ${r.form.email}, booking ${b.id} is ${b.guestEmail}`);
+      if (b.createdAtMs < r.sentMs - 1 || b.createdAtMs > r.receivedMs! + 1) {
+        madeProblems.push(`booking ${b.id} made at ${b.createdAtMs}, outside its request #${r.n} [${r.sentMs}, ${r.receivedMs}]`);
+      }
+    }
+    for (const b of bookings) if (!madeBy.has(b.id)) madeProblems.push(`booking ${b.id} exists without a successful request`);
+    assert.deepEqual(madeProblems, [], tell("successes and bookings", madeProblems));
+
+    // Every transition after creation was made by exactly one successful request, or by the clock.
+    const acts = new Map<string, LoggedRequest[]>();
+    const success = (r: LoggedRequest) => r.status === 200 || (r.op === "reschedule" && r.status === 303);
+    for (const { r, target: id } of resolved) {
+      if (!id || !success(r) || r.op === "book" || r.op === "view") continue;
+      acts.set(id, [...(acts.get(id) ?? []), r]);
+    }
+    const transitionProblems: string[] = [];
+    for (const b of bookings) {
+      const expected = b.history.slice(1).flatMap((h): string[] => {
+        if (h.by === "system") return [];
+        if (h.status === "CONFIRMED") return ["confirm"];
+        if (h.status === "REJECTED") return ["reject"];
+        if (b.endReason === "rescheduled") return ["reschedule"];
+        return [h.by === "host" ? "host_cancel" : "guest_cancel"];
+      });
+      const actual = (acts.get(b.id) ?? []).map((r) => r.op);
+      if (JSON.stringify(expected) !== JSON.stringify(actual)) {
+        transitionProblems.push(`${b.id}: history ${b.history.map((h) => `${h.status}/${h.by}`).join(" → ")}, successful requests ${actual.join(", ") || "none"}`);
+      }
+      transitionProblems.push(...historyProblems(b, TTL_MS));
+    }
+    assert.deepEqual(transitionProblems, [], tell("transitions", transitionProblems));
+
+    // Never two bookings holding overlapping time at once.
+    const releaseSent = (id: string) => {
+      const rs = (acts.get(id) ?? []).filter((r) => r.op !== "confirm");
+      return rs.length ? Math.min(...rs.map((r) => r.sentMs)) : null;
+    };
+    const overlaps = overlapProblems(bookings, TTL_MS, {
+      actionSentMs: releaseSent,
+      bookedReceivedMs: (id) => madeBy.get(id)?.receivedMs ?? null,
+    });
+    assert.deepEqual(overlaps, [], tell("overlaps", overlaps));
+
+    // The run did exercise every path (a run that only collected 409s would prove little).
+    const ended = (reason: string) => bookings.filter((b: BookingRecord) => b.endReason === reason).length;
+    const seen = {
+      bookings: bookings.length,
+      confirmed: bookings.filter((b) => b.history.some((h, i) => i > 0 && h.status === "CONFIRMED")).length,
+      rejected: ended("rejected"),
+      expired: ended("expired"),
+      cancelledByHost: ended("cancelled_by_host"),
+      cancelledByGuest: ended("cancelled_by_guest"),
+      rescheduled: ended("rescheduled"),
+      refused: log.entries.filter((r) => r.status === 409).length,
+    };
+    for (const [k, v] of Object.entries(seen)) assert.ok(v > 0, `the run produced no ${k}: ${JSON.stringify(seen)} ${summary}`);
+    await Deno.remove(logFile.replace(/\/requests\.jsonl$/, ""), { recursive: true });
+  },
+});
