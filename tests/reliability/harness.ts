@@ -319,7 +319,8 @@ export class RequestLog {
           body: method === "POST" ? new URLSearchParams(opts.form ?? {}) : undefined,
           redirect: "manual",
         });
-        await res.body?.cancel();
+        const text = await res.text();
+        if (res.status === 409) entry.error = /(already confirmed|already rejected|was cancelled|no longer open|expired|just taken|not available|several requests|can no longer be (?:changed|cancelled|moved)|moved to a new time)/.exec(text)?.[1] ?? "?";
         entry.status = res.status;
         entry.location = res.headers.get("location");
       }

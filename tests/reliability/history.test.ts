@@ -107,7 +107,7 @@ Deno.test({
           const token = pick([...guestTokens.keys()]);
           if (token) await log.send("guest_cancel", base, `/booking/${token}/cancel`, { form: { reason: "guest" } });
         } else if (roll < 0.9) {
-          const token = recent([...guestTokens.keys()]);
+          const token = pick([...guestTokens.keys()]);
           if (!token) continue;
           const slug = guestTokens.get(token)!;
           const r = await log.send("reschedule", base, `/booking/${token}/reschedule`, { form: { start: pick(space[slug])! } });
@@ -224,6 +224,7 @@ Deno.test({
       refused: log.entries.filter((r) => r.status === 409).length,
     };
     for (const [k, v] of Object.entries(seen)) assert.ok(v > 0, `the run produced no ${k}: ${JSON.stringify(seen)} ${summary}`);
+    const dbg = new Map<string, number>(); for (const r of log.entries) if (r.status === 409) dbg.set(`${r.op}: ${r.error}`, (dbg.get(`${r.op}: ${r.error}`) ?? 0) + 1); console.log(dbg);
     await Deno.remove(logFile.replace(/\/requests\.jsonl$/, ""), { recursive: true });
   },
 });

@@ -18,8 +18,7 @@ import type { BookingRecord, BookingTokenRecord, EventTypeRecord, UserRecord } f
 import { randomToken } from "../integrations/crypto.ts";
 import { bookingToken, tokenHash } from "./booking-links.ts";
 import { capWrites, guestHoldWrites, sideEffects } from "./booking-plan.ts";
-import { calendarBusy } from "./calendar-busy.ts";
-import { meetsAny } from "../domain/calendar-busy.ts";
+import { calendarConflict } from "./calendar-busy.ts";
 
 export type BookInput = {
   username: string;
@@ -173,12 +172,8 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
         holdUntilMs: booking.reservedUntilMs,
       }, nowMs);
       if (!decision.ok) return { ok: false, reason: "slot_taken" };
-      // The host's external calendars, re-checked right before the commit: busy there is taken;
-      // a calendar that could not be read for too long makes the time unknown (fail closed).
-      const block = { startMs: booking.blockStartMs, endMs: booking.blockEndMs };
-      const cal = await calendarBusy(app, host.id, block.startMs, block.endMs, nowMs);
-      if (meetsAny(block, cal.unknown)) return { ok: false, reason: "calendar_unavailable" };
-      if (meetsAny(block, cal.busy)) return { ok: false, reason: "slot_taken" };
+      const conflict = await calendarConflict(app, host.id, { startMs: booking.blockStartMs, endMs: booking.blockEndMs }, nowMs);
+      if (conflict) return { ok: false, reason: conflict };
       const caps = await capWrites(app, et, { add: booking }, nowMs);
       if (!caps.ok) return { ok: false, reason: caps.reason };
       const holds = await guestHoldWrites(app, { add: booking }, nowMs);

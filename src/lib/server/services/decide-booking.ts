@@ -22,6 +22,7 @@ import { tokenHash } from "./booking-links.ts";
 import { capWrites, firmCounters, guestHoldWrites, sideEffects } from "./booking-plan.ts";
 import { isOffered, newBooking, parseStart, tokenRecords } from "./book-slot.ts";
 import { bookingToken } from "./booking-links.ts";
+import { calendarConflict } from "./calendar-busy.ts";
 
 export type DecideRefusal = TransitionRefusal | "not_found" | "too_late";
 export type DecideResult =
@@ -117,7 +118,11 @@ async function counterRelease(app: App, et: Awaited<ReturnType<typeof getEventTy
 
 export type RescheduleResult =
   | { ok: true; booking: BookingRecord; guestToken: string }
-  | { ok: false; reason: DecideRefusal | "slot_unavailable" | "slot_taken" | "cap_reached" | "too_many_pending"; booking?: BookingRecord };
+  | {
+    ok: false;
+    reason: DecideRefusal | "slot_unavailable" | "slot_taken" | "cap_reached" | "too_many_pending" | "calendar_unavailable";
+    booking?: BookingRecord;
+  };
 
 /**
  * A guest moves a booking: the old one is cancelled ("rescheduled") and its successor created in
@@ -176,6 +181,8 @@ export async function rescheduleByGuest(app: App, token: string, startText: stri
         holdUntilMs: successor.reservedUntilMs,
       }, nowMs);
       if (!decision.ok) return { ok: false, reason: "slot_taken" };
+      const conflict = await calendarConflict(app, host.id, { startMs: successor.blockStartMs, endMs: successor.blockEndMs }, nowMs);
+      if (conflict) return { ok: false, reason: conflict === "slot_taken" ? "slot_taken" : "calendar_unavailable" };
       // Untouched days keep what releaseHold left them (the old booking removed).
       const nextLedgers = releaseHold(ledgers.map, b.id, nowMs);
       for (const [day, entries] of decision.ledgers) nextLedgers.set(day, entries);

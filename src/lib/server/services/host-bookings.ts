@@ -29,6 +29,8 @@ export type HostBookingRow = BookingView & {
   answers: { label: string; value: string }[];
   /** Where the meeting happens, as booked ("" when not set). */
   location: string;
+  /** The meeting link of a video location, to open from the list. */
+  locationUrl: string | null;
 };
 
 export async function listBookingsForHost(app: App, host: UserRecord, filter: StatusFilter): Promise<HostBookingRow[]> {
@@ -54,6 +56,7 @@ export async function listBookingsForHost(app: App, host: UserRecord, filter: St
       group,
       answers: (b.answers ?? []).filter((a) => a.value !== "").map((a) => ({ label: a.label, value: a.value })),
       location: describeLocation(b.location),
+      locationUrl: b.location?.kind === "video" && /^https:\/\//i.test(b.location.value) ? b.location.value : null,
       calendarEntry: written.has(b.id)
         ? {
           calendarName: written.get(b.id)!.calendarName,

@@ -27,6 +27,7 @@ const REASONS: Record<string, string> = {
   slot_unavailable: "That time is not available — please pick another.",
   cap_reached: "That day is fully booked — please pick another day.",
   too_many_pending: "You have too many requests waiting with this host.",
+  calendar_unavailable: "Booking is temporarily unavailable — please try again a little later.",
 };
 
 export const actions: Actions = {
