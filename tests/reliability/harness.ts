@@ -280,6 +280,7 @@ export type LoggedRequest = {
   status: number | null;
   location: string | null;
   error?: string;
+  note?: string;
 };
 
 export class RequestLog {
@@ -289,7 +290,7 @@ export class RequestLog {
     op: string,
     base: string,
     path: string,
-    opts: { form?: Record<string, string>; method?: string; client?: Client; bookingId?: string } = {},
+    opts: { form?: Record<string, string>; method?: string; client?: Client; bookingId?: string; note?: string } = {},
   ): Promise<LoggedRequest> {
     const method = opts.method ?? (opts.form ? "POST" : "GET");
     const entry: LoggedRequest = {
@@ -299,6 +300,7 @@ export class RequestLog {
       path,
       form: opts.form ?? {},
       bookingId: opts.bookingId,
+      note: opts.note,
       sentMs: Date.now(),
       receivedMs: null,
       status: null,

@@ -92,12 +92,37 @@ export const NOTICE_UNITS: { value: NoticeUnit; label: string; minutes: number }
 ];
 
 export type LocationKindValue = "none" | "in_person" | "phone" | "video" | "custom";
-export const LOCATION_KINDS: { value: LocationKindValue; label: string; field: string; hint: string }[] = [
+export const LOCATION_KINDS: {
+  value: LocationKindValue;
+  label: string;
+  field: string;
+  hint: string;
+}[] = [
   { value: "none", label: "Not set", field: "", hint: "" },
-  { value: "in_person", label: "In person", field: "Address", hint: "Where you meet, e.g. a street address or a room." },
-  { value: "phone", label: "Phone call", field: "Phone number", hint: "The number guests call, e.g. +49 30 1234567." },
-  { value: "video", label: "Video call (fixed link)", field: "Meeting link", hint: "An https:// link that stays the same for every meeting." },
-  { value: "custom", label: "Something else", field: "Details", hint: "Shown to guests as written." },
+  {
+    value: "in_person",
+    label: "In person",
+    field: "Address",
+    hint: "Where you meet, e.g. a street address or a room.",
+  },
+  {
+    value: "phone",
+    label: "Phone call",
+    field: "Phone number",
+    hint: "The number guests call, e.g. +49 30 1234567.",
+  },
+  {
+    value: "video",
+    label: "Video call (fixed link)",
+    field: "Meeting link",
+    hint: "An https:// link that stays the same for every meeting.",
+  },
+  {
+    value: "custom",
+    label: "Something else",
+    field: "Details",
+    hint: "Shown to guests as written.",
+  },
 ];
 
 export type QuestionTypeValue = "short" | "long" | "choice" | "checkbox" | "phone";
@@ -163,7 +188,10 @@ function splitOptions(text: string): string[] {
 
 const QuestionForm = v.pipe(
   v.object({
-    id: v.pipe(v.optional(v.string(), ""), v.regex(QUESTION_ID_RE, "This question lost its id; remove it and add it again")),
+    id: v.pipe(
+      v.optional(v.string(), ""),
+      v.regex(QUESTION_ID_RE, "This question lost its id; remove it and add it again"),
+    ),
     label: oneLine(1, 200, "The question"),
     type: v.picklist(QUESTION_TYPES.map((t) => t.value), "Choose a kind of answer"),
     required: checkbox,
@@ -187,13 +215,18 @@ const QuestionForm = v.pipe(
     if (problem) addIssue({ message: problem, path: [at(q, "options")] });
   }),
   v.transform(({ id, label, type, required, options }): QuestionInput =>
-    type === "choice" ? { id, label, type, required, options: splitOptions(options) } : { id, label, type, required }
+    type === "choice"
+      ? { id, label, type, required, options: splitOptions(options) }
+      : { id, label, type, required }
   ),
 );
 
 const ReminderForm = v.pipe(
   v.object({
-    when: v.picklist([...REMINDER_PRESETS.map((p) => String(p.minutes)), "custom"], "Choose when to remind"),
+    when: v.picklist(
+      [...REMINDER_PRESETS.map((p) => String(p.minutes)), "custom"],
+      "Choose when to remind",
+    ),
     minutes: v.pipe(v.optional(v.string(), ""), v.transform((s) => s.trim())),
     toHost: checkbox,
   }),
@@ -229,7 +262,8 @@ function isHttpsUrl(text: string): boolean {
   if (!/^https:\/\/\S+$/i.test(text)) return false;
   try {
     const url = new URL(text);
-    return url.protocol === "https:" && url.hostname !== "" && url.username === "" && url.password === "";
+    return url.protocol === "https:" && url.hostname !== "" && url.username === "" &&
+      url.password === "";
   } catch {
     return false;
   }
@@ -267,19 +301,28 @@ export const EventTypeForm = v.pipe(
     bufferBeforeMin: wholeOr(0, 0, BUFFER_MAX_MIN, "Buffer before"),
     bufferAfterMin: wholeOr(0, 0, BUFFER_MAX_MIN, "Buffer after"),
     minNotice: wholeOr(0, 0, NOTICE_MAX_MIN, "Minimum notice"),
-    minNoticeUnit: v.optional(v.picklist(NOTICE_UNITS.map((u) => u.value), "Choose minutes, hours or days"), "minutes"),
+    minNoticeUnit: v.optional(
+      v.picklist(NOTICE_UNITS.map((u) => u.value), "Choose minutes, hours or days"),
+      "minutes",
+    ),
     notSameDay: checkbox,
     intervalMin: wholeOr(null, DURATION_MIN, DURATION_MAX, "Start times every"),
     maxPerDay: wholeOr(null, 1, CAP_MAX, "Bookings per day"),
     maxPerWeek: wholeOr(null, 1, CAP_MAX, "Bookings per week"),
     durations: v.pipe(
       v.optional(v.array(v.string()), []),
-      v.check((list) => list.every((s) => /^\d{1,4}$/.test(s.trim())), "Choose lengths from the list"),
+      v.check(
+        (list) => list.every((s) => /^\d{1,4}$/.test(s.trim())),
+        "Choose lengths from the list",
+      ),
       v.transform((list) => list.map((s) => Number(s.trim()))),
     ),
     durationsOther: v.pipe(
       v.optional(v.string(), ""),
-      v.check((s) => parseMinutesList(s) !== null, "Write other lengths as minutes separated by commas, like 20, 50"),
+      v.check(
+        (s) => parseMinutesList(s) !== null,
+        "Write other lengths as minutes separated by commas, like 20, 50",
+      ),
       v.transform((s) => parseMinutesList(s) ?? []),
       v.check(
         (list) => list.every((n) => n >= DURATION_MIN && n <= DURATION_MAX),
@@ -287,7 +330,10 @@ export const EventTypeForm = v.pipe(
       ),
     ),
     // Location
-    locationKind: v.optional(v.picklist(LOCATION_KINDS.map((k) => k.value), "Choose where the meeting happens"), "none"),
+    locationKind: v.optional(
+      v.picklist(LOCATION_KINDS.map((k) => k.value), "Choose where the meeting happens"),
+      "none",
+    ),
     locationValue: oneLine(0, LOCATION_MAX, "Location"),
     // Questions, reminders, cancellation
     questions: v.pipe(
@@ -299,7 +345,12 @@ export const EventTypeForm = v.pipe(
         list.forEach((q, i) => {
           const id = (q as { id?: unknown })?.id;
           if (typeof id !== "string") return;
-          if (seen.has(id)) addIssue({ message: "Two questions share an id; remove one and add it again", path: [at(list, i)] });
+          if (seen.has(id)) {
+            addIssue({
+              message: "Two questions share an id; remove one and add it again",
+              path: [at(list, i)],
+            });
+          }
           seen.add(id);
         });
       }),
@@ -331,16 +382,21 @@ export const EventTypeForm = v.pipe(
     const d = f.durationMin;
     const picked = f.durations;
     const other = f.durationsOther;
-    const numbers = (x: unknown): x is number[] => Array.isArray(x) && x.every((n) => typeof n === "number");
+    const numbers = (x: unknown): x is number[] =>
+      Array.isArray(x) && x.every((n) => typeof n === "number");
     if (typeof d === "number" && numbers(picked) && numbers(other)) {
       const all = [...picked, ...other];
       if (picked.some((n) => n < DURATION_MIN || n > DURATION_MAX)) {
-        addIssue({ message: `Each length must be ${DURATION_MIN} to ${DURATION_MAX} minutes`, path: [at(f, "durations")] });
+        addIssue({
+          message: `Each length must be ${DURATION_MIN} to ${DURATION_MAX} minutes`,
+          path: [at(f, "durations")],
+        });
       } else if (other.some((n) => n < DURATION_MIN || n > DURATION_MAX)) {
         // Said on its own field already.
       } else if (all.length > 0 && !all.includes(d)) {
         addIssue({
-          message: `Also offer ${d} min: the default duration must be one of the lengths guests can choose`,
+          message:
+            `Also offer ${d} min: the default duration must be one of the lengths guests can choose`,
           path: [at(f, "durations")],
         });
       } else if (new Set([d, ...all]).size > 12) {
@@ -359,7 +415,9 @@ export const EventTypeForm = v.pipe(
     const value = f.locationValue;
     if (typeof kind === "string" && kind !== "none" && typeof value === "string") {
       const problem = value === ""
-        ? `Enter the ${LOCATION_KINDS.find((k) => k.value === kind)?.field.toLowerCase() ?? "details"}`
+        ? `Enter the ${
+          LOCATION_KINDS.find((k) => k.value === kind)?.field.toLowerCase() ?? "details"
+        }`
         : kind === "video" && !isHttpsUrl(value)
         ? "Enter the meeting link, starting with https://"
         : kind === "phone" && (value.match(/\d/g)?.length ?? 0) < 5
@@ -370,7 +428,10 @@ export const EventTypeForm = v.pipe(
   }),
   v.transform((f): EventTypeInput => {
     const unit = NOTICE_UNITS.find((u) => u.value === f.minNoticeUnit) ?? NOTICE_UNITS[0];
-    const durations = [...new Set([f.durationMin, ...f.durations, ...f.durationsOther])].sort((a, b) => a - b);
+    const durations = [...new Set([f.durationMin, ...f.durations, ...f.durationsOther])].sort((
+      a,
+      b,
+    ) => a - b);
     return {
       title: f.title,
       slug: f.slug,
@@ -390,7 +451,9 @@ export const EventTypeForm = v.pipe(
       maxPerDay: f.maxPerDay,
       maxPerWeek: f.maxPerWeek,
       durations,
-      location: f.locationKind === "none" ? { kind: "none", value: "" } : { kind: f.locationKind, value: f.locationValue },
+      location: f.locationKind === "none"
+        ? { kind: "none", value: "" }
+        : { kind: f.locationKind, value: f.locationValue },
       questions: f.questions,
       reminders: [...f.reminders].sort((a, b) => b.minutesBefore - a.minutesBefore),
       cancelCutoffHours: f.cancelCutoffHours,
@@ -518,7 +581,13 @@ export const EVENT_TYPE_FIELDS = [
 ] as const;
 
 /** One question row of the editor: options as typed, one per line. */
-export type QuestionValues = { id: string; label: string; type: string; required: boolean; options: string };
+export type QuestionValues = {
+  id: string;
+  label: string;
+  type: string;
+  required: boolean;
+  options: string;
+};
 /** One reminder row: `when` is a preset's minutes ("10", "60", "1440") or "custom" (then `minutes`). */
 export type ReminderValues = { when: string; minutes: string; toHost: boolean };
 
@@ -631,8 +700,12 @@ export function eventTypeValuesOf(
   r: Omit<EventTypeInput, keyof EventTypeRulesInput> & Partial<EventTypeRulesInput>,
 ): EventTypeValues {
   const notice = r.minNoticeMin ?? 0;
-  const unit = notice === 0 ? NOTICE_UNITS[1] : [...NOTICE_UNITS].reverse().find((u) => notice % u.minutes === 0)!;
-  const optional = (n: number | null | undefined) => (n === null || n === undefined ? "" : String(n));
+  const unit = notice === 0
+    ? NOTICE_UNITS[1]
+    : [...NOTICE_UNITS].reverse().find((u) => notice % u.minutes === 0)!;
+  const optional = (
+    n: number | null | undefined,
+  ) => (n === null || n === undefined ? "" : String(n));
   const durations = r.durations ?? [];
   return {
     title: r.title,
@@ -675,7 +748,9 @@ export function eventTypeValuesOf(
 }
 
 /** The lengths the editor lists as ticks: the usual ones, the default and any already offered. */
-export function durationChoices(values: Pick<EventTypeValues, "durationMin" | "durations">): number[] {
+export function durationChoices(
+  values: Pick<EventTypeValues, "durationMin" | "durations">,
+): number[] {
   const extra = [values.durationMin, ...values.durations].map((s) => Number(s))
     .filter((n) => Number.isInteger(n) && n >= DURATION_MIN && n <= DURATION_MAX);
   return [...new Set([...DURATION_CHOICES, ...extra])].sort((a, b) => a - b);
@@ -703,7 +778,12 @@ export function parseEventTypeIntent(raw: unknown): EventTypeIntent {
 }
 
 /** Rows of repeated fields `{prefix}{i}_{name}`, in index order (indexes 0…99). */
-function readRows<N extends string>(form: FormData, prefix: string, names: readonly N[], max: number): Partial<Record<N, string>>[] {
+function readRows<N extends string>(
+  form: FormData,
+  prefix: string,
+  names: readonly N[],
+  max: number,
+): Partial<Record<N, string>>[] {
   const re = new RegExp(`^${prefix}(\\d{1,2})_(${names.join("|")})$`);
   const rows = new Map<number, Partial<Record<N, string>>>();
   for (const [key, value] of form) {
@@ -724,12 +804,19 @@ const isBlankQuestion = (q: QuestionValues) => q.label.trim() === "" && q.option
  * Reads the event type editor's form: every field as typed (bounded), question ids kept when
  * well-formed and unique (else a new one), and the submit button's intent.
  */
-export function readEventTypeForm(form: FormData): { values: EventTypeValues; intent: EventTypeIntent } {
+export function readEventTypeForm(
+  form: FormData,
+): { values: EventTypeValues; intent: EventTypeIntent } {
   const raw = formValues(form, EVENT_TYPE_FIELDS);
   const durations = form.getAll("durations").filter((x): x is string => typeof x === "string")
     .slice(0, 40).map((s) => s.slice(0, 10));
   const seen = new Set<string>();
-  const questions = readRows(form, "q", ["id", "label", "type", "required", "options"] as const, 4000)
+  const questions = readRows(
+    form,
+    "q",
+    ["id", "label", "type", "required", "options"] as const,
+    4000,
+  )
     .slice(0, 60)
     .map((r): QuestionValues => {
       let id = r.id ?? "";
@@ -746,7 +833,11 @@ export function readEventTypeForm(form: FormData): { values: EventTypeValues; in
   const reminders = readRows(form, "r", ["when", "minutes", "toHost"] as const, 20)
     .filter((r) => r.when !== undefined)
     .slice(0, 20)
-    .map((r): ReminderValues => ({ when: r.when ?? "", minutes: r.minutes ?? "", toHost: ticked(r.toHost) }));
+    .map((r): ReminderValues => ({
+      when: r.when ?? "",
+      minutes: r.minutes ?? "",
+      toHost: ticked(r.toHost),
+    }));
   return {
     values: eventTypeValuesFromForm(raw, { durations, questions, reminders }),
     intent: parseEventTypeIntent(form.get("intent")),
@@ -757,7 +848,9 @@ export function readEventTypeForm(form: FormData): { values: EventTypeValues; in
 export function suggestReminder(reminders: readonly ReminderValues[]): ReminderValues {
   const used = new Set(reminders.map((r) => r.when));
   const free = [...REMINDER_PRESETS].reverse().find((p) => !used.has(String(p.minutes)));
-  return free ? { when: String(free.minutes), minutes: "", toHost: false } : { when: "custom", minutes: "", toHost: false };
+  return free
+    ? { when: String(free.minutes), minutes: "", toHost: false }
+    : { when: "custom", minutes: "", toHost: false };
 }
 
 export function blankQuestion(): QuestionValues {
@@ -765,10 +858,15 @@ export function blankQuestion(): QuestionValues {
 }
 
 /** Applies an editing intent (add, remove, move a question; add, remove a reminder). */
-export function applyEventTypeIntent(values: EventTypeValues, intent: EventTypeIntent): EventTypeValues {
+export function applyEventTypeIntent(
+  values: EventTypeValues,
+  intent: EventTypeIntent,
+): EventTypeValues {
   const questions = values.questions.map((q) => ({ ...q }));
   const reminders = values.reminders.map((r) => ({ ...r }));
-  if (intent.kind === "add_question" && questions.length < MAX_QUESTIONS) questions.push(blankQuestion());
+  if (intent.kind === "add_question" && questions.length < MAX_QUESTIONS) {
+    questions.push(blankQuestion());
+  }
   if (intent.kind === "remove_question") questions.splice(intent.index, 1);
   if (intent.kind === "move_question") {
     const to = intent.index + intent.by;
@@ -776,7 +874,9 @@ export function applyEventTypeIntent(values: EventTypeValues, intent: EventTypeI
       [questions[intent.index], questions[to]] = [questions[to], questions[intent.index]];
     }
   }
-  if (intent.kind === "add_reminder" && reminders.length < MAX_REMINDERS) reminders.push(suggestReminder(reminders));
+  if (intent.kind === "add_reminder" && reminders.length < MAX_REMINDERS) {
+    reminders.push(suggestReminder(reminders));
+  }
   if (intent.kind === "remove_reminder") reminders.splice(intent.index, 1);
   return { ...values, questions, reminders };
 }
@@ -801,7 +901,11 @@ export function eventTypeErrors(issues: v.BaseIssue<unknown>[]): FieldErrors {
  */
 export function parseEventTypeValues(
   values: EventTypeValues,
-): { ok: true; values: EventTypeValues; input: EventTypeInput } | { ok: false; values: EventTypeValues; errors: FieldErrors } {
+): { ok: true; values: EventTypeValues; input: EventTypeInput } | {
+  ok: false;
+  values: EventTypeValues;
+  errors: FieldErrors;
+} {
   const cleaned = { ...values, questions: values.questions.filter((q) => !isBlankQuestion(q)) };
   const parsed = v.safeParse(EventTypeForm, cleaned);
   return parsed.success
@@ -1025,7 +1129,8 @@ export type OverrideRowErrors = { date?: string; ranges?: string[] };
 export type TimeOffRowErrors = { from?: string; to?: string; reason?: string };
 
 export const overrideField = (i: number, name: "date" | "off") => `o${i}_${name}`;
-export const overrideRangeField = (i: number, edge: "start" | "end", j: number) => `o${i}_${edge}_${j}`;
+export const overrideRangeField = (i: number, edge: "start" | "end", j: number) =>
+  `o${i}_${edge}_${j}`;
 export const timeOffField = (i: number, name: "from" | "to" | "reason") => `t${i}_${name}`;
 
 export function parseListIntent(raw: unknown): ListIntent {
@@ -1040,13 +1145,24 @@ export function parseListIntent(raw: unknown): ListIntent {
   return { kind: "save" };
 }
 
-export function draftsFromOverrides(list: readonly { date: string; ranges: readonly TimeRangeValue[] }[]): OverrideDraft[] {
-  return list.map((o) => ({ date: o.date, off: o.ranges.length === 0, ranges: o.ranges.map((r) => ({ ...r })) }));
+export function draftsFromOverrides(
+  list: readonly { date: string; ranges: readonly TimeRangeValue[] }[],
+): OverrideDraft[] {
+  return list.map((o) => ({
+    date: o.date,
+    off: o.ranges.length === 0,
+    ranges: o.ranges.map((r) => ({ ...r })),
+  }));
 }
 
 /** What is saved: an "unavailable" date has no ranges. */
-export function overridesFromDrafts(drafts: readonly OverrideDraft[]): { date: string; ranges: TimeRangeValue[] }[] {
-  return drafts.map((d) => ({ date: d.date, ranges: d.off ? [] : d.ranges.map((r) => ({ ...r })) }));
+export function overridesFromDrafts(
+  drafts: readonly OverrideDraft[],
+): { date: string; ranges: TimeRangeValue[] }[] {
+  return drafts.map((d) => ({
+    date: d.date,
+    ranges: d.off ? [] : d.ranges.map((r) => ({ ...r })),
+  }));
 }
 
 /**
@@ -1054,11 +1170,16 @@ export function overridesFromDrafts(drafts: readonly OverrideDraft[]): { date: s
  * refused rather than cut), ranges by index with blank rows dropped; a date with hours but no
  * range (possible without JavaScript) gets 09:00–17:00.
  */
-export function parseOverridesForm(form: FormData): { drafts: OverrideDraft[]; intent: ListIntent } {
-  const rows = new Map<number, { date: string; off: boolean; ranges: Map<number, TimeRangeValue> }>();
+export function parseOverridesForm(
+  form: FormData,
+): { drafts: OverrideDraft[]; intent: ListIntent } {
+  const rows = new Map<
+    number,
+    { date: string; off: boolean; ranges: Map<number, TimeRangeValue> }
+  >();
   const row = (i: number) => {
     let r = rows.get(i);
-    if (!r) rows.set(i, (r = { date: "", off: false, ranges: new Map() }));
+    if (!r) rows.set(i, r = { date: "", off: false, ranges: new Map() });
     return r;
   };
   for (const [key, value] of form) {
@@ -1079,16 +1200,25 @@ export function parseOverridesForm(form: FormData): { drafts: OverrideDraft[]; i
       ranges.set(j, range);
     }
   }
-  const drafts = [...rows.entries()].sort(([a], [b]) => a - b).slice(0, MAX_OVERRIDES + 1).map(([, r]) => {
-    const ranges = [...r.ranges.entries()].sort(([a], [b]) => a - b).map(([, x]) => x)
-      .filter((x) => x.start !== "" || x.end !== "").slice(0, MAX_RANGES_PER_DAY);
-    return { date: r.date, off: r.off, ranges: !r.off && ranges.length === 0 ? [{ ...DEFAULT_RANGE }] : ranges };
-  });
+  const drafts = [...rows.entries()].sort(([a], [b]) => a - b).slice(0, MAX_OVERRIDES + 1).map(
+    ([, r]) => {
+      const ranges = [...r.ranges.entries()].sort(([a], [b]) => a - b).map(([, x]) => x)
+        .filter((x) => x.start !== "" || x.end !== "").slice(0, MAX_RANGES_PER_DAY);
+      return {
+        date: r.date,
+        off: r.off,
+        ranges: !r.off && ranges.length === 0 ? [{ ...DEFAULT_RANGE }] : ranges,
+      };
+    },
+  );
   return { drafts, intent: parseListIntent(form.get("intent")) };
 }
 
 /** Applies an editing intent to the overrides list, returning a new list. */
-export function applyOverridesIntent(drafts: readonly OverrideDraft[], intent: ListIntent): OverrideDraft[] {
+export function applyOverridesIntent(
+  drafts: readonly OverrideDraft[],
+  intent: ListIntent,
+): OverrideDraft[] {
   const next = drafts.map((d) => ({ ...d, ranges: d.ranges.map((r) => ({ ...r })) }));
   if (intent.kind === "add" && next.length < MAX_OVERRIDES) {
     next.push({ date: "", off: false, ranges: [{ ...DEFAULT_RANGE }] });
@@ -1097,7 +1227,9 @@ export function applyOverridesIntent(drafts: readonly OverrideDraft[], intent: L
   } else if (intent.kind === "add_range" && next[intent.index]) {
     const d = next[intent.index];
     const base = d.off ? [] : d.ranges;
-    if (base.length < MAX_RANGES_PER_DAY) next[intent.index] = { ...d, off: false, ranges: [...base, suggestNextRange(base)] };
+    if (base.length < MAX_RANGES_PER_DAY) {
+      next[intent.index] = { ...d, off: false, ranges: [...base, suggestNextRange(base)] };
+    }
   } else if (intent.kind === "remove_range" && next[intent.index]) {
     const d = next[intent.index];
     const ranges = d.ranges.filter((_, j) => j !== intent.range);
@@ -1106,7 +1238,9 @@ export function applyOverridesIntent(drafts: readonly OverrideDraft[], intent: L
   return next;
 }
 
-export function draftsFromTimeOff(list: readonly { from: string; to: string; reason?: string }[]): TimeOffDraft[] {
+export function draftsFromTimeOff(
+  list: readonly { from: string; to: string; reason?: string }[],
+): TimeOffDraft[] {
   return list.map((t) => ({ from: t.from, to: t.to, reason: t.reason ?? "" }));
 }
 
@@ -1126,15 +1260,21 @@ export function parseTimeOffForm(form: FormData): { drafts: TimeOffDraft[]; inte
   return { drafts: drafts.slice(0, MAX_TIME_OFF + 1), intent };
 }
 
-export function applyTimeOffIntent(drafts: readonly TimeOffDraft[], intent: ListIntent): TimeOffDraft[] {
+export function applyTimeOffIntent(
+  drafts: readonly TimeOffDraft[],
+  intent: ListIntent,
+): TimeOffDraft[] {
   const next = drafts.map((d) => ({ ...d }));
-  if (intent.kind === "add" && next.length < MAX_TIME_OFF) next.push({ from: "", to: "", reason: "" });
-  else if (intent.kind === "remove") next.splice(intent.index, 1);
+  if (intent.kind === "add" && next.length < MAX_TIME_OFF) {
+    next.push({ from: "", to: "", reason: "" });
+  } else if (intent.kind === "remove") next.splice(intent.index, 1);
   return next;
 }
 
 /** What is saved: a blank "to" means a single day; the reason is trimmed and left out when empty. */
-export function timeOffFromDrafts(drafts: readonly TimeOffDraft[]): { from: string; to: string; reason?: string }[] {
+export function timeOffFromDrafts(
+  drafts: readonly TimeOffDraft[],
+): { from: string; to: string; reason?: string }[] {
   return drafts.map((d) => {
     const reason = d.reason.trim();
     const to = d.to === "" ? d.from : d.to;

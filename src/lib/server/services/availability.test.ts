@@ -13,15 +13,15 @@ import {
   applyOverridesIntent,
   applyTimeOffIntent,
   applyWeeklyIntent,
+  draftFromWeekly,
   draftsFromOverrides,
   overridesFromDrafts,
   parseOverridesForm,
   parseTimeOffForm,
-  timeOffFromDrafts,
-  draftFromWeekly,
   parseWeeklyForm,
   suggestNextRange,
   summarizeWeekly,
+  timeOffFromDrafts,
   weeklyFromDraft,
   type WeeklyValues,
 } from "../../shared/forms.ts";
@@ -223,7 +223,7 @@ Deno.test("saveOverrides: two overrides for one date, bad ranges or a missing da
   assert.ok(!res.ok);
   assert.deepEqual(res.errors, {
     1: { ranges: ["09:00–12:00 overlaps 11:00–13:00"] },
-    2: { date: "Overlapping overrides: Monday 7 December already has its own hours above" },
+    2: { date: "Overlapping overrides: Monday 7 December is already listed above; keep one" },
     3: { date: "Choose a date" },
     4: { date: "Enter the date as YYYY-MM-DD", ranges: ["17:00–09:00 ends before it starts"] },
   });
@@ -234,17 +234,21 @@ Deno.test("saveOverrides: two overrides for one date, bad ranges or a missing da
 Deno.test("saveOverrides: past dates can be kept or removed but not added or changed; dates over two years ahead are refused", async () => {
   const app = await memoryApp({ nowIso: "2026-11-01T10:00:00Z" });
   const host = await createHost(app);
-  assert.ok((await saveOverrides(app, host, [
-    { date: "2026-11-10", ranges: [h("10:00", "12:00")] },
-    { date: "2026-11-11", ranges: [] },
-  ])).ok);
+  assert.ok(
+    (await saveOverrides(app, host, [
+      { date: "2026-11-10", ranges: [h("10:00", "12:00")] },
+      { date: "2026-11-11", ranges: [] },
+    ])).ok,
+  );
   app.clock.ms = Date.parse("2026-11-20T08:00:00Z");
   // Kept as they are alongside a new future date: fine.
-  assert.ok((await saveOverrides(app, host, [
-    { date: "2026-11-10", ranges: [h("10:00", "12:00")] },
-    { date: "2026-11-11", ranges: [] },
-    { date: "2026-11-20", ranges: [] },
-  ])).ok);
+  assert.ok(
+    (await saveOverrides(app, host, [
+      { date: "2026-11-10", ranges: [h("10:00", "12:00")] },
+      { date: "2026-11-11", ranges: [] },
+      { date: "2026-11-20", ranges: [] },
+    ])).ok,
+  );
   const res = await saveOverrides(app, host, [
     { date: "2026-11-10", ranges: [h("10:00", "13:00")] },
     { date: "2026-11-19", ranges: [] },
@@ -252,13 +256,20 @@ Deno.test("saveOverrides: past dates can be kept or removed but not added or cha
   ]);
   assert.ok(!res.ok);
   assert.deepEqual(res.errors, {
-    0: { date: "Tuesday 10 November is in the past: past dates can be removed, not added or changed" },
-    1: { date: "Thursday 19 November is in the past: past dates can be removed, not added or changed" },
+    0: {
+      date: "Tuesday 10 November is in the past: past dates can be removed, not added or changed",
+    },
+    1: {
+      date: "Thursday 19 November is in the past: past dates can be removed, not added or changed",
+    },
     2: { date: "Choose a date within the next 2 years" },
   });
   // Removing a past date is fine.
   assert.ok((await saveOverrides(app, host, [{ date: "2026-11-11", ranges: [] }])).ok);
-  assert.deepEqual((await getAvailabilityRules(app, host)).overrides, [{ date: "2026-11-11", ranges: [] }]);
+  assert.deepEqual((await getAvailabilityRules(app, host)).overrides, [{
+    date: "2026-11-11",
+    ranges: [],
+  }]);
   app.close();
 });
 
@@ -275,7 +286,9 @@ Deno.test("saveOverrides: 'today' is the host's date, not UTC's", async () => {
 Deno.test("saveTimeOff: one entry covers a range of dates; entries are saved sorted, weekly hours and overrides untouched", async () => {
   const app = await memoryApp();
   const host = await createHost(app, { weekly: WORKDAYS });
-  assert.ok((await saveOverrides(app, host, [{ date: "2026-12-05", ranges: [h("10:00", "12:00")] }])).ok);
+  assert.ok(
+    (await saveOverrides(app, host, [{ date: "2026-12-05", ranges: [h("10:00", "12:00")] }])).ok,
+  );
   const res = await saveTimeOff(app, host, [
     { from: "2027-01-04", to: "2027-01-24", reason: "  Skiing " },
     { from: "2026-12-24", to: "2026-12-24" },
@@ -319,19 +332,27 @@ Deno.test("saveTimeOff: ending before it starts, overlapping another entry, a lo
 Deno.test("saveTimeOff: time off that is over can be kept or removed but not added; ongoing time off is fine", async () => {
   const app = await memoryApp({ nowIso: "2026-11-01T10:00:00Z" });
   const host = await createHost(app);
-  assert.ok((await saveTimeOff(app, host, [{ from: "2026-11-02", to: "2026-11-06", reason: "Trip" }])).ok);
+  assert.ok(
+    (await saveTimeOff(app, host, [{ from: "2026-11-02", to: "2026-11-06", reason: "Trip" }])).ok,
+  );
   app.clock.ms = Date.parse("2026-11-20T08:00:00Z");
-  assert.ok((await saveTimeOff(app, host, [
-    { from: "2026-11-02", to: "2026-11-06", reason: "Trip" },
-    { from: "2026-11-16", to: "2026-11-27" },
-  ])).ok, "kept as is, and one that started last week but is not over");
+  assert.ok(
+    (await saveTimeOff(app, host, [
+      { from: "2026-11-02", to: "2026-11-06", reason: "Trip" },
+      { from: "2026-11-16", to: "2026-11-27" },
+    ])).ok,
+    "kept as is, and one that started last week but is not over",
+  );
   const res = await saveTimeOff(app, host, [
     { from: "2026-11-02", to: "2026-11-06", reason: "Other trip" },
     { from: "2026-11-09", to: "2026-11-13" },
   ]);
   assert.ok(!res.ok);
   assert.deepEqual(Object.keys(res.errors), ["0", "1"]);
-  assert.equal(res.errors[1].to, "This time off is over: past time off can be removed, not added or changed");
+  assert.equal(
+    res.errors[1].to,
+    "This time off is over: past time off can be removed, not added or changed",
+  );
   assert.ok((await saveTimeOff(app, host, [])).ok);
   assert.deepEqual((await getAvailabilityRules(app, host)).timeOff, []);
   app.close();
@@ -344,7 +365,10 @@ Deno.test("availability saves: weekly hours, overrides and time off saved at the
     saveWeeklyAvailability(app, host, week({ 6: [h("10:00", "14:00")] })),
     saveOverrides(app, host, [{ date: "2026-12-05", ranges: [] }]),
     saveTimeOff(app, host, [{ from: "2026-12-24", to: "2026-12-31" }]),
-    ...Array.from({ length: 10 }, (_, i) => saveOverrides(app, host, [{ date: `2026-12-${10 + i}`, ranges: [] }])),
+    ...Array.from(
+      { length: 10 },
+      (_, i) => saveOverrides(app, host, [{ date: `2026-12-${10 + i}`, ranges: [] }]),
+    ),
   ]);
   assert.ok(results.every((r) => r.ok));
   const saved = await getAvailabilityRules(app, host);
@@ -401,11 +425,20 @@ Deno.test("overrides form: add, remove, add hours and remove hours edit the list
   const base = draftsFromOverrides([{ date: "2026-12-07", ranges: [h("09:00", "12:00")] }]);
   const added = applyOverridesIntent(base, parseOverridesForm(form({ intent: "add" })).intent);
   assert.deepEqual(added[1], { date: "", off: false, ranges: [h("09:00", "17:00")] });
-  const more = applyOverridesIntent(base, parseOverridesForm(form({ intent: "add_range:0" })).intent);
+  const more = applyOverridesIntent(
+    base,
+    parseOverridesForm(form({ intent: "add_range:0" })).intent,
+  );
   assert.deepEqual(more[0].ranges, [h("09:00", "12:00"), h("13:00", "14:00")]);
-  const none = applyOverridesIntent(base, parseOverridesForm(form({ intent: "remove_range:0:0" })).intent);
+  const none = applyOverridesIntent(
+    base,
+    parseOverridesForm(form({ intent: "remove_range:0:0" })).intent,
+  );
   assert.deepEqual(none[0], { date: "2026-12-07", off: true, ranges: [] });
-  assert.deepEqual(applyOverridesIntent(added, parseOverridesForm(form({ intent: "remove:0" })).intent), [added[1]]);
+  assert.deepEqual(
+    applyOverridesIntent(added, parseOverridesForm(form({ intent: "remove:0" })).intent),
+    [added[1]],
+  );
   assert.deepEqual(base[0].ranges, [h("09:00", "12:00")], "the input is not mutated");
 });
 
@@ -426,8 +459,12 @@ Deno.test("time off form: blank rows are dropped on save but kept while editing;
   ]);
   const adding = parseTimeOffForm(form({ t0_from: "", t0_to: "", t0_reason: "", intent: "add" }));
   assert.equal(applyTimeOffIntent(adding.drafts, adding.intent).length, 2);
-  const removing = parseTimeOffForm(form({ t0_from: "2026-12-24", t0_to: "2026-12-24", t1_from: "2027-01-04", intent: "remove:0" }));
-  assert.deepEqual(applyTimeOffIntent(removing.drafts, removing.intent).map((d) => d.from), ["2027-01-04"]);
+  const removing = parseTimeOffForm(
+    form({ t0_from: "2026-12-24", t0_to: "2026-12-24", t1_from: "2027-01-04", intent: "remove:0" }),
+  );
+  assert.deepEqual(applyTimeOffIntent(removing.drafts, removing.intent).map((d) => d.from), [
+    "2027-01-04",
+  ]);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -437,7 +474,11 @@ Deno.test("computeAvailabilityPreview: six weeks from this week's Monday, with w
   const days = computeAvailabilityPreview(
     {
       timeZone: "Europe/Berlin",
-      weekly: week({ 1: [h("09:00", "12:00"), h("13:00", "17:00")], 5: [h("09:00", "17:00")], 6: [h("20:00", "24:00")] }),
+      weekly: week({
+        1: [h("09:00", "12:00"), h("13:00", "17:00")],
+        5: [h("09:00", "17:00")],
+        6: [h("20:00", "24:00")],
+      }),
       overrides: [
         { date: "2026-11-23", ranges: [h("10:00", "11:00")] },
         { date: "2026-11-27", ranges: [] },
@@ -463,32 +504,67 @@ Deno.test("computeAvailabilityPreview: six weeks from this week's Monday, with w
   });
   assert.equal(day("2026-11-20").today, true);
   assert.equal(day("2026-11-20").past, false);
-  assert.deepEqual(day("2026-11-21").hours, ["20:00–24:00"], "a window up to midnight ends at 24:00");
-  assert.deepEqual([day("2026-11-23").source, day("2026-11-23").hours], ["override", ["10:00–11:00"]]);
+  assert.deepEqual(
+    day("2026-11-21").hours,
+    ["20:00–24:00"],
+    "a window up to midnight ends at 24:00",
+  );
+  assert.deepEqual([day("2026-11-23").source, day("2026-11-23").hours], ["override", [
+    "10:00–11:00",
+  ]]);
   assert.deepEqual([day("2026-11-27").source, day("2026-11-27").hours], ["override", []]);
-  assert.deepEqual([day("2026-11-30").source, day("2026-11-30").hours], ["weekly", ["09:00–12:00", "13:00–17:00"]]);
+  assert.deepEqual([day("2026-11-30").source, day("2026-11-30").hours], ["weekly", [
+    "09:00–12:00",
+    "13:00–17:00",
+  ]]);
   for (const date of ["2026-12-05", "2026-12-06", "2026-12-07"]) {
-    assert.deepEqual([day(date).source, day(date).hours, day(date).reason], ["time_off", [], "Away"], `time off wins on ${date}`);
+    assert.deepEqual([day(date).source, day(date).hours, day(date).reason], [
+      "time_off",
+      [],
+      "Away",
+    ], `time off wins on ${date}`);
   }
   assert.deepEqual(day("2026-11-24").hours, []);
 });
 
 Deno.test("computeAvailabilityPreview: hours are wall-clock times in the host's zone on DST days", () => {
   const weekly = week({ 7: [h("01:00", "04:00")] });
-  const spring = computeAvailabilityPreview({ timeZone: "Europe/Berlin", weekly, overrides: [], timeOff: [] }, "2026-03-25", 1);
+  const spring = computeAvailabilityPreview(
+    { timeZone: "Europe/Berlin", weekly, overrides: [], timeOff: [] },
+    "2026-03-25",
+    1,
+  );
   // 02:00–03:00 does not exist on 29 March in Berlin: the window is 01:00–04:00 on the clock.
   assert.deepEqual(spring.find((d) => d.date === "2026-03-29")?.hours, ["01:00–04:00"]);
-  const sydney = computeAvailabilityPreview({ timeZone: "Australia/Sydney", weekly: week({ 1: [h("09:00", "17:00")] }), overrides: [], timeOff: [] }, "2026-04-01", 1);
+  const sydney = computeAvailabilityPreview(
+    {
+      timeZone: "Australia/Sydney",
+      weekly: week({ 1: [h("09:00", "17:00")] }),
+      overrides: [],
+      timeOff: [],
+    },
+    "2026-04-01",
+    1,
+  );
   assert.deepEqual(sydney[0].hours, ["09:00–17:00"]);
 });
 
 Deno.test("getAvailabilityPreview: reads the host's saved rules in the host's zone", async () => {
   const app = await memoryApp();
   const host = await createHost(app, { weekly: WORKDAYS, timeZone: "America/New_York" });
-  assert.ok((await saveTimeOff(app, host, [{ from: "2026-11-26", to: "2026-11-27", reason: "Thanksgiving" }])).ok);
+  assert.ok(
+    (await saveTimeOff(app, host, [{
+      from: "2026-11-26",
+      to: "2026-11-27",
+      reason: "Thanksgiving",
+    }])).ok,
+  );
   const days = await getAvailabilityPreview(app, host);
   assert.equal(days.find((d) => d.today)?.date, "2026-11-20");
-  assert.deepEqual(days.filter((d) => d.source === "time_off").map((d) => d.date), ["2026-11-26", "2026-11-27"]);
+  assert.deepEqual(days.filter((d) => d.source === "time_off").map((d) => d.date), [
+    "2026-11-26",
+    "2026-11-27",
+  ]);
   assert.deepEqual(days.find((d) => d.date === "2026-11-25")?.hours, ["09:00–17:00"]);
   app.close();
 });

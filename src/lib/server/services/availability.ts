@@ -38,7 +38,9 @@ const MAX_YEARS_AHEAD = 2;
 async function updateAvailability<E>(
   app: App,
   userId: UserId,
-  change: (cur: AvailabilityRecord) => { ok: true; next: AvailabilityRecord } | { ok: false; errors: E },
+  change: (
+    cur: AvailabilityRecord,
+  ) => { ok: true; next: AvailabilityRecord } | { ok: false; errors: E },
 ): Promise<{ ok: true; record: AvailabilityRecord } | { ok: false; errors: E }> {
   // Queued per host inside this process; the versionstamp check covers other processes.
   return await app.hostLock.run(`availability:${userId}`, async () => {
@@ -47,7 +49,8 @@ async function updateAvailability<E>(
       const cur = entry.value ?? defaultAvailability(userId, app.now());
       const decided = change(cur);
       if (!decided.ok) return decided;
-      const res = await app.kv.atomic().check(entry).set(keys.availability(userId), decided.next).commit();
+      const res = await app.kv.atomic().check(entry).set(keys.availability(userId), decided.next)
+        .commit();
       if (res.ok) return { ok: true as const, record: decided.next };
     }
     throw new Error("updateAvailability: too much contention");
@@ -74,7 +77,10 @@ export async function getWeeklyAvailability(
 }
 
 /** Everything the availability page shows, as saved. */
-export async function getAvailabilityRules(app: App, user: UserRecord): Promise<AvailabilityRecord> {
+export async function getAvailabilityRules(
+  app: App,
+  user: UserRecord,
+): Promise<AvailabilityRecord> {
   return await getAvailability(app.kv, user.id, app.now());
 }
 
@@ -105,7 +111,11 @@ export async function saveOverrides(
   overrides: readonly DateOverride[],
 ): Promise<SaveListResult<OverrideRowErrors>> {
   if (overrides.length > MAX_OVERRIDES) {
-    return { ok: false, errors: {}, form: `At most ${MAX_OVERRIDES} date overrides; remove some first` };
+    return {
+      ok: false,
+      errors: {},
+      form: `At most ${MAX_OVERRIDES} date overrides; remove some first`,
+    };
   }
   const today = hostToday(app, user);
   const latest = latestAllowedDate(today);
@@ -121,9 +131,13 @@ export async function saveOverrides(
       if (typeof o?.date !== "string" || o.date === "") e.date = "Choose a date";
       else if (!isIsoDate(o.date)) e.date = "Enter the date as YYYY-MM-DD";
       else if (firstIndexOf.has(o.date)) {
-        e.date = `Overlapping overrides: ${shortDate(o.date)} already has its own hours above`;
-      } else if (o.date < today && (!ranges.ok || saved.get(o.date) !== JSON.stringify(ranges.ranges))) {
-        e.date = `${shortDate(o.date)} is in the past: past dates can be removed, not added or changed`;
+        e.date = `Overlapping overrides: ${shortDate(o.date)} is already listed above; keep one`;
+      } else if (
+        o.date < today && (!ranges.ok || saved.get(o.date) !== JSON.stringify(ranges.ranges))
+      ) {
+        e.date = `${
+          shortDate(o.date)
+        } is in the past: past dates can be removed, not added or changed`;
       } else if (o.date > latest) {
         e.date = `Choose a date within the next ${MAX_YEARS_AHEAD} years`;
       }
@@ -152,7 +166,11 @@ export async function saveTimeOff(
   entries: readonly TimeOff[],
 ): Promise<SaveListResult<TimeOffRowErrors>> {
   if (entries.length > MAX_TIME_OFF) {
-    return { ok: false, errors: {}, form: `At most ${MAX_TIME_OFF} time off entries; remove some first` };
+    return {
+      ok: false,
+      errors: {},
+      form: `At most ${MAX_TIME_OFF} time off entries; remove some first`,
+    };
   }
   const today = hostToday(app, user);
   const latest = latestAllowedDate(today);
@@ -163,14 +181,19 @@ export async function saveTimeOff(
     entries.forEach((t, i) => {
       const e: TimeOffRowErrors = {};
       const reason = typeof t?.reason === "string" ? t.reason.trim() : "";
-      if (reason.length > TIME_OFF_REASON_MAX) e.reason = `Keep the reason under ${TIME_OFF_REASON_MAX + 1} characters`;
-      else if (CONTROL.test(reason)) e.reason = "The reason cannot contain line breaks or control characters";
+      if (reason.length > TIME_OFF_REASON_MAX) {
+        e.reason = `Keep the reason under ${TIME_OFF_REASON_MAX + 1} characters`;
+      } else if (CONTROL.test(reason)) {
+        e.reason = "The reason cannot contain line breaks or control characters";
+      }
       if (!t?.from) e.from = "Choose the first day";
       else if (!isIsoDate(t.from)) e.from = "Enter the date as YYYY-MM-DD";
       if (!t?.to) e.to = "Choose the last day";
       else if (!isIsoDate(t.to)) e.to = "Enter the date as YYYY-MM-DD";
       if (!e.from && !e.to) {
-        const valid = validateTimeOff(reason ? { from: t.from, to: t.to, reason } : { from: t.from, to: t.to });
+        const valid = validateTimeOff(
+          reason ? { from: t.from, to: t.to, reason } : { from: t.from, to: t.to },
+        );
         if (!valid.ok) e.to = "The last day is before the first day";
         else if (t.to < today && !saved.has(key(valid.timeOff))) {
           e.to = "This time off is over: past time off can be removed, not added or changed";
@@ -228,7 +251,12 @@ export type PreviewDay = {
  * preview shows what guests get (bookings and connected calendars aside). Pure.
  */
 export function computeAvailabilityPreview(
-  rules: { timeZone: string; weekly: WeeklyRules; overrides: readonly DateOverride[]; timeOff: readonly TimeOff[] },
+  rules: {
+    timeZone: string;
+    weekly: WeeklyRules;
+    overrides: readonly DateOverride[];
+    timeOff: readonly TimeOff[];
+  },
   today: string,
   weeks = 6,
 ): PreviewDay[] {
@@ -249,7 +277,9 @@ export function computeAvailabilityPreview(
       today: iso === today,
       source: off ? "time_off" : overrideDates.has(iso) ? "override" : "weekly",
       hours: windows.map((w) => {
-        const end = isoDateIn(w.endMs, rules.timeZone) === iso ? formatTime(w.endMs, rules.timeZone) : "24:00";
+        const end = isoDateIn(w.endMs, rules.timeZone) === iso
+          ? formatTime(w.endMs, rules.timeZone)
+          : "24:00";
         return `${formatTime(w.startMs, rules.timeZone)}–${end}`;
       }),
       reason: off?.reason ?? null,
@@ -259,7 +289,15 @@ export function computeAvailabilityPreview(
 }
 
 /** The preview for the host's saved rules, in their zone. */
-export async function getAvailabilityPreview(app: App, user: UserRecord, weeks = 6): Promise<PreviewDay[]> {
+export async function getAvailabilityPreview(
+  app: App,
+  user: UserRecord,
+  weeks = 6,
+): Promise<PreviewDay[]> {
   const cur = await getAvailability(app.kv, user.id, app.now());
-  return computeAvailabilityPreview({ timeZone: user.timeZone, ...cur }, hostToday(app, user), weeks);
+  return computeAvailabilityPreview(
+    { timeZone: user.timeZone, ...cur },
+    hostToday(app, user),
+    weeks,
+  );
 }

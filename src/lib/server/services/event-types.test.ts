@@ -221,7 +221,10 @@ function errorsOf(extra: Record<string, string | string[]>): Record<string, stri
 
 function accepted(extra: Record<string, string | string[]>): EventTypeInput {
   const res = parseForm(extra);
-  assert.ok(res.ok, `expected ${JSON.stringify(extra)} to be accepted: ${JSON.stringify(!res.ok && res.errors)}`);
+  assert.ok(
+    res.ok,
+    `expected ${JSON.stringify(extra)} to be accepted: ${JSON.stringify(!res.ok && res.errors)}`,
+  );
   return res.input;
 }
 
@@ -303,8 +306,19 @@ Deno.test("event type form: every rule is read from the form and saved on the ev
       durations: [15, 20, 30, 60],
       location: { kind: "video", value: "https://meet.example.org/abc-def" },
       questions: [
-        { id: "aaaa1111", label: "What would you like to talk about?", type: "long", required: true },
-        { id: "bbbb2222", label: "Team size", type: "choice", required: false, options: ["1–10", "11–50", "51+"] },
+        {
+          id: "aaaa1111",
+          label: "What would you like to talk about?",
+          type: "long",
+          required: true,
+        },
+        {
+          id: "bbbb2222",
+          label: "Team size",
+          type: "choice",
+          required: false,
+          options: ["1–10", "11–50", "51+"],
+        },
       ],
       reminders: [
         { minutesBefore: 1440, toHost: true },
@@ -358,7 +372,9 @@ Deno.test("event type form: buffers are 0 to 240 whole minutes, empty meaning no
     bufferBeforeMin: "Buffer before must be at least 0",
     bufferAfterMin: "Buffer after can be at most 240",
   });
-  assert.deepEqual(errorsOf({ bufferBeforeMin: "7.5" }), { bufferBeforeMin: "Buffer before must be a whole number" });
+  assert.deepEqual(errorsOf({ bufferBeforeMin: "7.5" }), {
+    bufferBeforeMin: "Buffer before must be a whole number",
+  });
 });
 
 Deno.test("event type form: minimum notice is a number with a unit, up to 365 days; 'not the same day' is its own tick", () => {
@@ -368,16 +384,26 @@ Deno.test("event type form: minimum notice is a number with a unit, up to 365 da
   assert.equal(days.minNoticeMin, 1440);
   assert.equal(days.notSameDay, true);
   assert.equal(accepted({ minNotice: "" }).minNoticeMin, 0);
-  assert.deepEqual(errorsOf({ minNotice: "366", minNoticeUnit: "days" }), { minNotice: "Minimum notice can be at most 365 days" });
-  assert.deepEqual(errorsOf({ minNotice: "-1" }), { minNotice: "Minimum notice must be at least 0" });
-  assert.deepEqual(errorsOf({ minNotice: "1", minNoticeUnit: "weeks" }), { minNoticeUnit: "Choose minutes, hours or days" });
+  assert.deepEqual(errorsOf({ minNotice: "366", minNoticeUnit: "days" }), {
+    minNotice: "Minimum notice can be at most 365 days",
+  });
+  assert.deepEqual(errorsOf({ minNotice: "-1" }), {
+    minNotice: "Minimum notice must be at least 0",
+  });
+  assert.deepEqual(errorsOf({ minNotice: "1", minNoticeUnit: "weeks" }), {
+    minNoticeUnit: "Choose minutes, hours or days",
+  });
 });
 
 Deno.test("event type form: the slot interval is empty (the duration) or 5 to 720 minutes", () => {
   assert.equal(accepted({ intervalMin: "" }).intervalMin, null);
   assert.equal(accepted({ durationMin: "45", intervalMin: "15" }).intervalMin, 15);
-  assert.deepEqual(errorsOf({ intervalMin: "0" }), { intervalMin: "Start times every must be at least 5" });
-  assert.deepEqual(errorsOf({ intervalMin: "721" }), { intervalMin: "Start times every can be at most 720" });
+  assert.deepEqual(errorsOf({ intervalMin: "0" }), {
+    intervalMin: "Start times every must be at least 5",
+  });
+  assert.deepEqual(errorsOf({ intervalMin: "721" }), {
+    intervalMin: "Start times every can be at most 720",
+  });
 });
 
 Deno.test("event type form: caps per day and week are empty (no cap) or at least 1", () => {
@@ -389,37 +415,69 @@ Deno.test("event type form: caps per day and week are empty (no cap) or at least
     maxPerDay: "Bookings per day must be at least 1",
     maxPerWeek: "Bookings per week must be at least 1",
   });
-  assert.deepEqual(errorsOf({ maxPerDay: "two" }), { maxPerDay: "Bookings per day must be a whole number" });
+  assert.deepEqual(errorsOf({ maxPerDay: "two" }), {
+    maxPerDay: "Bookings per day must be a whole number",
+  });
 });
 
 Deno.test("event type form: several durations must include the default one, each 5 to 720 minutes", () => {
-  assert.deepEqual(accepted({ durationMin: "30" }).durations, [30], "nothing ticked: only the default");
-  assert.deepEqual(accepted({ durationMin: "30", durations: ["60", "15", "30"] }).durations, [15, 30, 60]);
-  assert.deepEqual(accepted({ durationMin: "25", durations: [], durationsOther: "25, 50" }).durations, [25, 50]);
+  assert.deepEqual(
+    accepted({ durationMin: "30" }).durations,
+    [30],
+    "nothing ticked: only the default",
+  );
+  assert.deepEqual(accepted({ durationMin: "30", durations: ["60", "15", "30"] }).durations, [
+    15,
+    30,
+    60,
+  ]);
+  assert.deepEqual(
+    accepted({ durationMin: "25", durations: [], durationsOther: "25, 50" }).durations,
+    [25, 50],
+  );
   assert.deepEqual(errorsOf({ durationMin: "45", durations: ["15", "30"] }), {
-    durations: "Also offer 45 min: the default duration must be one of the lengths guests can choose",
+    durations:
+      "Also offer 45 min: the default duration must be one of the lengths guests can choose",
   });
   assert.deepEqual(errorsOf({ durations: ["30"], durationsOther: "3" }), {
     durationsOther: "Each length must be 5 to 720 minutes",
   });
-  assert.deepEqual(errorsOf({ durations: ["30", "1000"] }), { durations: "Each length must be 5 to 720 minutes" });
+  assert.deepEqual(errorsOf({ durations: ["30", "1000"] }), {
+    durations: "Each length must be 5 to 720 minutes",
+  });
   assert.deepEqual(errorsOf({ durationsOther: "half an hour" }), {
     durationsOther: "Write other lengths as minutes separated by commas, like 20, 50",
   });
 });
 
 Deno.test("event type form: a location needs its value; a video link must be https", () => {
-  assert.deepEqual(accepted({ locationKind: "none", locationValue: "left over" }).location, { kind: "none", value: "" });
+  assert.deepEqual(accepted({ locationKind: "none", locationValue: "left over" }).location, {
+    kind: "none",
+    value: "",
+  });
   assert.deepEqual(accepted({ locationKind: "phone", locationValue: "+49 30 1234567" }).location, {
     kind: "phone",
     value: "+49 30 1234567",
   });
-  assert.deepEqual(accepted({ locationKind: "custom", locationValue: "I will call you" }).location, {
-    kind: "custom",
-    value: "I will call you",
+  assert.deepEqual(
+    accepted({ locationKind: "custom", locationValue: "I will call you" }).location,
+    {
+      kind: "custom",
+      value: "I will call you",
+    },
+  );
+  assert.deepEqual(errorsOf({ locationKind: "in_person", locationValue: "  " }), {
+    locationValue: "Enter the address",
   });
-  assert.deepEqual(errorsOf({ locationKind: "in_person", locationValue: "  " }), { locationValue: "Enter the address" });
-  for (const bad of ["http://meet.example.org/x", "meet.example.org/x", "https://", "javascript:alert(1)", "https://a b"]) {
+  for (
+    const bad of [
+      "http://meet.example.org/x",
+      "meet.example.org/x",
+      "https://",
+      "javascript:alert(1)",
+      "https://a b",
+    ]
+  ) {
     assert.deepEqual(errorsOf({ locationKind: "video", locationValue: bad }), {
       locationValue: "Enter the meeting link, starting with https://",
     }, bad);
@@ -446,10 +504,22 @@ Deno.test("event type form: questions need a label of 1–200 characters and a k
     q1_type: "short",
   });
   assert.ok(res.ok);
-  assert.deepEqual(res.input.questions, [{ id: "keepme01", label: "Phone", type: "phone", required: false }]);
+  assert.deepEqual(res.input.questions, [{
+    id: "keepme01",
+    label: "Phone",
+    type: "phone",
+    required: false,
+  }]);
   assert.equal(res.values.questions.length, 1, "the blank row is gone from the values too");
   assert.deepEqual(
-    errorsOf({ q0_id: "a1", q0_label: "x".repeat(201), q0_type: "short", q1_id: "b2", q1_label: "Ok", q1_type: "essay" }),
+    errorsOf({
+      q0_id: "a1",
+      q0_label: "x".repeat(201),
+      q0_type: "short",
+      q1_id: "b2",
+      q1_label: "Ok",
+      q1_type: "essay",
+    }),
     { q0_label: "The question can be at most 200 characters", q1_type: "Choose a kind of answer" },
   );
   assert.deepEqual(errorsOf({ q0_id: "a1", q0_label: "", q0_type: "choice", q0_options: "A\nB" }), {
@@ -458,23 +528,41 @@ Deno.test("event type form: questions need a label of 1–200 characters and a k
 });
 
 Deno.test("event type form: a choice question needs 2–20 different options of at most 100 characters", () => {
-  const choice = (options: string) => ({ q0_id: "c1", q0_label: "Pick", q0_type: "choice", q0_options: options });
-  assert.deepEqual(errorsOf(choice("")), { q0_options: "A choice needs at least 2 options, one per line" });
-  assert.deepEqual(errorsOf(choice("Only one\n\n")), { q0_options: "A choice needs at least 2 options, one per line" });
+  const choice = (options: string) => ({
+    q0_id: "c1",
+    q0_label: "Pick",
+    q0_type: "choice",
+    q0_options: options,
+  });
+  assert.deepEqual(errorsOf(choice("")), {
+    q0_options: "A choice needs at least 2 options, one per line",
+  });
+  assert.deepEqual(errorsOf(choice("Only one\n\n")), {
+    q0_options: "A choice needs at least 2 options, one per line",
+  });
   assert.deepEqual(errorsOf(choice(Array.from({ length: 21 }, (_, i) => `O${i}`).join("\n"))), {
     q0_options: "A choice can have at most 20 options",
   });
-  assert.deepEqual(errorsOf(choice(`A\n${"b".repeat(101)}`)), { q0_options: "Each option can be at most 100 characters" });
+  assert.deepEqual(errorsOf(choice(`A\n${"b".repeat(101)}`)), {
+    q0_options: "Each option can be at most 100 characters",
+  });
   assert.deepEqual(errorsOf(choice("Yes\nyes")), { q0_options: "Each option must be different" });
   assert.deepEqual(accepted(choice("Yes\r\nNo")).questions[0].options, ["Yes", "No"]);
 });
 
 Deno.test("event type form: question ids are kept; missing, malformed or repeated ids get a fresh 8-character id", () => {
   const { values } = readEventTypeForm(formOf({
-    q0_id: "same", q0_label: "A", q0_type: "short",
-    q1_id: "same", q1_label: "B", q1_type: "short",
-    q2_id: "<bad id>", q2_label: "C", q2_type: "short",
-    q3_label: "D", q3_type: "short",
+    q0_id: "same",
+    q0_label: "A",
+    q0_type: "short",
+    q1_id: "same",
+    q1_label: "B",
+    q1_type: "short",
+    q2_id: "<bad id>",
+    q2_label: "C",
+    q2_type: "short",
+    q3_label: "D",
+    q3_type: "short",
   }));
   const ids = values.questions.map((q) => q.id);
   assert.equal(ids[0], "same");
@@ -484,31 +572,50 @@ Deno.test("event type form: question ids are kept; missing, malformed or repeate
 
 Deno.test("event type form: at most 20 questions and 5 reminders", () => {
   const many: Record<string, string> = {};
-  for (let i = 0; i <= MAX_QUESTIONS; i++) Object.assign(many, { [`q${i}_id`]: `id${i}`, [`q${i}_label`]: `Q${i}`, [`q${i}_type`]: "short" });
+  for (let i = 0; i <= MAX_QUESTIONS; i++) {
+    Object.assign(many, {
+      [`q${i}_id`]: `id${i}`,
+      [`q${i}_label`]: `Q${i}`,
+      [`q${i}_type`]: "short",
+    });
+  }
   assert.deepEqual(errorsOf(many), { questions: "At most 20 questions" });
   const reminders: Record<string, string> = {};
-  for (let i = 0; i <= MAX_REMINDERS; i++) Object.assign(reminders, { [`r${i}_when`]: "custom", [`r${i}_minutes`]: String(10 + i) });
+  for (let i = 0; i <= MAX_REMINDERS; i++) {
+    Object.assign(reminders, { [`r${i}_when`]: "custom", [`r${i}_minutes`]: String(10 + i) });
+  }
   assert.deepEqual(errorsOf(reminders), { reminders: "At most 5 reminders" });
 });
 
 Deno.test("event type form: reminders are presets or 5–20160 custom minutes, each time once", () => {
-  assert.deepEqual(errorsOf({ r0_when: "custom", r0_minutes: "4" }), { r0_minutes: "Remind at least 5 minutes before" });
+  assert.deepEqual(errorsOf({ r0_when: "custom", r0_minutes: "4" }), {
+    r0_minutes: "Remind at least 5 minutes before",
+  });
   assert.deepEqual(errorsOf({ r0_when: "custom", r0_minutes: "20161" }), {
     r0_minutes: "Remind at most 20160 minutes (14 days) before",
   });
-  assert.deepEqual(errorsOf({ r0_when: "custom", r0_minutes: "" }), { r0_minutes: "Enter how many minutes before" });
+  assert.deepEqual(errorsOf({ r0_when: "custom", r0_minutes: "" }), {
+    r0_minutes: "Enter how many minutes before",
+  });
   assert.deepEqual(errorsOf({ r0_when: "60", r1_when: "custom", r1_minutes: "60" }), {
     r1_when: "You already have a reminder 1 hour before",
   });
   assert.deepEqual(errorsOf({ r0_when: "30" }), { r0_when: "Choose when to remind" });
-  assert.deepEqual(accepted({ r0_when: "10", r0_minutes: "999999" }).reminders, [{ minutesBefore: 10, toHost: false }]);
+  assert.deepEqual(accepted({ r0_when: "10", r0_minutes: "999999" }).reminders, [{
+    minutesBefore: 10,
+    toHost: false,
+  }]);
 });
 
 Deno.test("event type form: the cancellation cut-off is empty (always allowed) or 1 to 720 hours", () => {
   assert.equal(accepted({ cancelCutoffHours: "" }).cancelCutoffHours, null);
   assert.equal(accepted({ cancelCutoffHours: "720" }).cancelCutoffHours, 720);
-  assert.deepEqual(errorsOf({ cancelCutoffHours: "0" }), { cancelCutoffHours: "Cancellation notice must be at least 1" });
-  assert.deepEqual(errorsOf({ cancelCutoffHours: "721" }), { cancelCutoffHours: "Cancellation notice can be at most 720" });
+  assert.deepEqual(errorsOf({ cancelCutoffHours: "0" }), {
+    cancelCutoffHours: "Cancellation notice must be at least 1",
+  });
+  assert.deepEqual(errorsOf({ cancelCutoffHours: "721" }), {
+    cancelCutoffHours: "Cancellation notice can be at most 720",
+  });
 });
 
 Deno.test("event type form: a refused form keeps every value as typed and saves nothing", async () => {
@@ -530,7 +637,12 @@ Deno.test("event type form: a refused form keeps every value as typed and saves 
   }));
   const res = parseEventTypeValues(values);
   assert.ok(!res.ok);
-  assert.deepEqual(Object.keys(res.errors).sort(), ["intervalMin", "locationValue", "maxPerDay", "q0_options"]);
+  assert.deepEqual(Object.keys(res.errors).sort(), [
+    "intervalMin",
+    "locationValue",
+    "maxPerDay",
+    "q0_options",
+  ]);
   assert.deepEqual(res.values, values);
   assert.equal(res.values.maxPerDay, "0");
   assert.equal(res.values.locationValue, "zoom.us/j/1");
@@ -544,24 +656,58 @@ Deno.test("event type form: a refused form keeps every value as typed and saves 
 
 Deno.test("event type form: without JavaScript, add / remove / move buttons edit the questions and reminders unsaved", () => {
   const read = (extra: Record<string, string>) => readEventTypeForm(formOf(extra));
-  const two = { q0_id: "first001", q0_label: "First", q0_type: "short", q1_id: "second01", q1_label: "Second", q1_type: "long" };
+  const two = {
+    q0_id: "first001",
+    q0_label: "First",
+    q0_type: "short",
+    q1_id: "second01",
+    q1_label: "Second",
+    q1_type: "long",
+  };
   let r = read({ ...two, intent: "add_question" });
   let next = applyEventTypeIntent(r.values, r.intent);
   assert.equal(next.questions.length, 3);
-  assert.deepEqual({ ...next.questions[2], id: "" }, { id: "", label: "", type: "short", required: false, options: "" });
+  assert.deepEqual({ ...next.questions[2], id: "" }, {
+    id: "",
+    label: "",
+    type: "short",
+    required: false,
+    options: "",
+  });
   r = read({ ...two, intent: "move_question:1:up" });
-  assert.deepEqual(applyEventTypeIntent(r.values, r.intent).questions.map((q) => q.label), ["Second", "First"]);
+  assert.deepEqual(applyEventTypeIntent(r.values, r.intent).questions.map((q) => q.label), [
+    "Second",
+    "First",
+  ]);
   r = read({ ...two, intent: "move_question:0:up" });
-  assert.deepEqual(applyEventTypeIntent(r.values, r.intent).questions.map((q) => q.label), ["First", "Second"]);
+  assert.deepEqual(applyEventTypeIntent(r.values, r.intent).questions.map((q) => q.label), [
+    "First",
+    "Second",
+  ]);
   r = read({ ...two, intent: "remove_question:0" });
-  assert.deepEqual(applyEventTypeIntent(r.values, r.intent).questions.map((q) => q.id), ["second01"]);
+  assert.deepEqual(applyEventTypeIntent(r.values, r.intent).questions.map((q) => q.id), [
+    "second01",
+  ]);
   r = read({ r0_when: "1440", intent: "add_reminder" });
   next = applyEventTypeIntent(r.values, r.intent);
-  assert.deepEqual(next.reminders.map((x) => x.when), ["1440", "60"], "proposes the next unused preset");
+  assert.deepEqual(
+    next.reminders.map((x) => x.when),
+    ["1440", "60"],
+    "proposes the next unused preset",
+  );
   r = read({ r0_when: "1440", r1_when: "60", intent: "remove_reminder:0" });
   assert.deepEqual(applyEventTypeIntent(r.values, r.intent).reminders.map((x) => x.when), ["60"]);
   r = read({ intent: "drop table" });
   assert.deepEqual(r.intent, { kind: "save" });
-  const full: EventTypeValues = { ...NEW_EVENT_TYPE_VALUES, reminders: Array.from({ length: MAX_REMINDERS }, () => ({ when: "10", minutes: "", toHost: false })) };
-  assert.equal(applyEventTypeIntent(full, { kind: "add_reminder" }).reminders.length, MAX_REMINDERS);
+  const full: EventTypeValues = {
+    ...NEW_EVENT_TYPE_VALUES,
+    reminders: Array.from(
+      { length: MAX_REMINDERS },
+      () => ({ when: "10", minutes: "", toHost: false }),
+    ),
+  };
+  assert.equal(
+    applyEventTypeIntent(full, { kind: "add_reminder" }).reminders.length,
+    MAX_REMINDERS,
+  );
 });

@@ -3,10 +3,20 @@ import { listBookingsForHost } from "./host-bookings.ts";
 import { keys } from "../store/keys.ts";
 import { newId } from "../store/users.ts";
 import type { BookingRecord, EventTypeRecord, UserRecord } from "../store/records.ts";
-import { createEventType, createHost, memoryApp, type TestApp } from "../../../../tests/support/memory-app.ts";
+import {
+  createEventType,
+  createHost,
+  memoryApp,
+  type TestApp,
+} from "../../../../tests/support/memory-app.ts";
 
 /** A confirmed booking written straight to the store (the booking flow has its own tests). */
-async function insertBooking(app: TestApp, host: UserRecord, et: EventTypeRecord, extra: Partial<BookingRecord> = {}) {
+async function insertBooking(
+  app: TestApp,
+  host: UserRecord,
+  et: EventTypeRecord,
+  extra: Partial<BookingRecord> = {},
+) {
   const startMs = Date.parse("2026-11-23T09:00:00Z");
   const b: BookingRecord = {
     v: 1,
@@ -53,7 +63,11 @@ Deno.test("listBookingsForHost: a booking shows the guest's answers (labelled as
   });
   const rows = await listBookingsForHost(app, host, "all");
   assert.equal(rows.length, 1);
-  assert.deepEqual(rows[0].answers, [{ label: "Topic", value: "Pricing" }], "unanswered optional questions are left out");
+  assert.deepEqual(
+    rows[0].answers,
+    [{ label: "Topic", value: "Pricing" }],
+    "unanswered optional questions are left out",
+  );
   assert.equal(rows[0].location, "Video call: https://meet.example.org/alice");
   assert.equal(rows[0].locationUrl, "https://meet.example.org/alice");
   app.close();
@@ -75,7 +89,9 @@ Deno.test("listBookingsForHost: only a video location with an https link becomes
   const app = await memoryApp();
   const host = await createHost(app, { username: "alice" });
   const et = await createEventType(app, host, { slug: "intro" });
-  await insertBooking(app, host, et, { location: { kind: "custom", value: "https://example.org but call first" } });
+  await insertBooking(app, host, et, {
+    location: { kind: "custom", value: "https://example.org but call first" },
+  });
   const [row] = await listBookingsForHost(app, host, "all");
   assert.equal(row.location, "https://example.org but call first");
   assert.equal(row.locationUrl, null);

@@ -51,7 +51,11 @@ export const actions: Actions = {
   overrides: async ({ request, locals }) => {
     const { drafts, intent } = parseOverridesForm(await request.formData());
     if (intent.kind !== "save") {
-      return { section: "overrides" as const, overrides: applyOverridesIntent(drafts, intent), unsaved: true };
+      return {
+        section: "overrides" as const,
+        overrides: applyOverridesIntent(drafts, intent),
+        unsaved: true,
+      };
     }
     const res = await saveOverrides(locals.app, locals.user!, overridesFromDrafts(drafts));
     if (!res.ok) {
@@ -67,7 +71,11 @@ export const actions: Actions = {
   timeOff: async ({ request, locals }) => {
     const { drafts, intent } = parseTimeOffForm(await request.formData());
     if (intent.kind !== "save") {
-      return { section: "timeOff" as const, timeOff: applyTimeOffIntent(drafts, intent), unsaved: true };
+      return {
+        section: "timeOff" as const,
+        timeOff: applyTimeOffIntent(drafts, intent),
+        unsaved: true,
+      };
     }
     const res = await saveTimeOff(locals.app, locals.user!, timeOffFromDrafts(drafts));
     if (!res.ok) {

@@ -24,12 +24,19 @@ export const actions: Actions = {
   default: async ({ request, locals, params }) => {
     const { values, intent } = readEventTypeForm(await request.formData());
     // Add / move / remove a question or reminder without JavaScript: hand the form back, unsaved.
-    if (intent.kind !== "save") return { values: applyEventTypeIntent(values, intent), unsaved: true };
+    if (intent.kind !== "save") {
+      return { values: applyEventTypeIntent(values, intent), unsaved: true };
+    }
     const parsed = parseEventTypeValues(values);
     if (!parsed.ok) return fail(400, { values: parsed.values, errors: parsed.errors });
     const res = await editEventType(locals.app, locals.user!, params.id, parsed.input);
     if (!res.ok && res.reason === "not_found") error(404, "Not found");
-    if (!res.ok) return fail(400, { values: parsed.values, errors: { slug: "You already use this URL slug" } });
+    if (!res.ok) {
+      return fail(400, {
+        values: parsed.values,
+        errors: { slug: "You already use this URL slug" },
+      });
+    }
     return { saved: true };
   },
 };

@@ -17,11 +17,18 @@ export const actions: Actions = {
     // Without JavaScript the slug is not filled in from the title as one types: do it here.
     if (values.slug.trim() === "") values.slug = slugify(values.title);
     // Add / move / remove a question or reminder without JavaScript: hand the form back, unsaved.
-    if (intent.kind !== "save") return { values: applyEventTypeIntent(values, intent), unsaved: true };
+    if (intent.kind !== "save") {
+      return { values: applyEventTypeIntent(values, intent), unsaved: true };
+    }
     const parsed = parseEventTypeValues(values);
     if (!parsed.ok) return fail(400, { values: parsed.values, errors: parsed.errors });
     const res = await createEventType(locals.app, locals.user!, parsed.input);
-    if (!res.ok) return fail(400, { values: parsed.values, errors: { slug: "You already use this URL slug" } });
+    if (!res.ok) {
+      return fail(400, {
+        values: parsed.values,
+        errors: { slug: "You already use this URL slug" },
+      });
+    }
     redirect(303, `/dashboard/event-types/${res.record.id}?created=1`);
   },
 };
