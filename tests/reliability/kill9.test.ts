@@ -174,7 +174,6 @@ Deno.test({
     assert.deepEqual(uncaused, [], "no mail without a cause");
     const doubled = [...counts].filter(([id, c]) => c > 1 + (inFlightAtKill.get(id) ?? 0));
     assert.deepEqual(doubled, [], "no mail twice, except in the documented crash window");
-    console.log("DEBUG", bookings.length, inFlightAtKill.size, [...counts.values()].filter((c) => c > 1).length, log.entries.filter((r) => r.status === null).length, smtp.mails.length);
     assert.ok(bookings.length >= 20, `the run booked something (${bookings.length})`);
     assert.ok(bookings.some((b) => b.history.length > 1), "some requests were confirmed");
   },

@@ -1,0 +1,237 @@
+/**
+ * SMTP faults against a real, controllable SMTP server (tests/support/smtp.ts): connection
+ * refused, 421, 550, a server that never greets and one that never answers the end of DATA.
+ * Bookings commit regardless; mails are retried with the outbox backoff (1 m, 5 m, 30 m, 2 h,
+ * 12 h) and delivered exactly once after recovery; what failed is visible to the host.
+ *
+ * Backoff is tested at the service level (memory app with a settable clock, deliverOutbox
+ * called directly, the real mailer from createMailer). The stalls use short nodemailer timeouts,
+ * set for these tests only by wrapping nodemailer.createTransport, so no test waits 10–20 s.
+ */
+import assert from "node:assert/strict";
+import nodemailer from "nodemailer";
+import { startSmtp } from "../support/smtp.ts";
+import { startApp } from "../support/app.ts";
+import { freePort } from "../support/ports.ts";
+import { waitFor } from "../support/wait.ts";
+import { createEventType, createHost, memoryApp, type TestApp, WORKDAYS } from "../support/memory-app.ts";
+import { createMailer } from "../../src/lib/server/integrations/mail.ts";
+import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";
+import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
+import { listBookingsForHost, retryDelivery } from "../../src/lib/server/services/host-bookings.ts";
+import { RETRY_DELAYS_MS } from "../../src/lib/server/domain/booking.ts";
+import { keys } from "../../src/lib/server/store/keys.ts";
+import type { OutboxRecord, UserRecord } from "../../src/lib/server/store/records.ts";
+import { pageSlots, signIn } from "./harness.ts";
+
+const opts = { sanitizeResources: false, sanitizeOps: false };
+const MINUTE = 60_000;
+
+/** Shorter nodemailer timeouts for the duration of `fn` (the app's are 10 s / 10 s / 20 s). */
+async function withShortTimeouts<T>(fn: () => Promise<T>): Promise<T> {
+  const mod = nodemailer as unknown as { createTransport: (o: Record<string, unknown>, d?: unknown) => unknown };
+  const original = mod.createTransport;
+  mod.createTransport = (o, d) => original({ ...o, connectionTimeout: 400, greetingTimeout: 400, socketTimeout: 600 }, d);
+  try {
+    return await fn();
+  } finally {
+    mod.createTransport = original;
+  }
+}
+
+async function setup(smtpPort: number): Promise<{ app: TestApp; host: UserRecord; bookingId: string }> {
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  app.mailer = Object.assign(
+    createMailer({ host: "127.0.0.1", port: smtpPort, user: null, password: null, from: "Invito <invito@example.test>" }),
+    { sent: [], failWith: null },
+  );
+  const host = await createHost(app, { weekly: WORKDAYS });
+  await createEventType(app, host, { slug: "call", requiresConfirmation: false });
+  const res = await bookSlot(app, {
+    username: "host",
+    slug: "call",
+    start: "2026-11-23T08:00:00Z",
+    name: "Gina Guest",
+    email: "gina@example.test",
+    note: "",
+    timeZone: "Europe/Berlin",
+  });
+  assert.ok(res.ok && res.status === "CONFIRMED", "the booking commits whatever the mail server does");
+  return { app, host, bookingId: res.bookingId };
+}
+
+async function mailJobs(app: TestApp): Promise<OutboxRecord[]> {
+  const out: OutboxRecord[] = [];
+  for await (const e of app.kv.list<OutboxRecord>({ prefix: keys.outboxPrefix() })) {
+    if (e.value.payload.kind === "booking_mail") out.push(e.value);
+  }
+  return out;
+}
+
+const perMessageId = (mails: { messageId: string }[]) => {
+  const m = new Map<string, number>();
+  for (const x of mails) m.set(x.messageId, (m.get(x.messageId) ?? 0) + 1);
+  return [...m.values()];
+};
+
+Deno.test({
+  ...opts,
+  name: "SMTP refused: the mails wait 1 minute, nothing is sent early, and once the server is up each goes out exactly once",
+  async fn() {
+    const port = freePort();
+    const { app } = await setup(port);
+    try {
+      const t0 = app.now();
+      const first = await deliverOutbox(app, t0);
+      assert.deepEqual(first, { done: 0, retried: 2, failed: 0 });
+      const jobs = await mailJobs(app);
+      assert.deepEqual(jobs.map((j) => [j.attempts, j.dueMs - t0]), [[1, MINUTE], [1, MINUTE]]);
+      assert.ok(jobs.every((j) => j.lastError && j.claimedBy === null), "the error is kept for the host");
+      await using smtp = await startSmtp({ port });
+      assert.deepEqual(await deliverOutbox(app, t0 + MINUTE - 1), { done: 0, retried: 0, failed: 0 });
+      assert.equal(smtp.connectionCount(), 0, "nothing before the retry is due");
+      assert.deepEqual(await deliverOutbox(app, t0 + MINUTE), { done: 2, retried: 0, failed: 0 });
+      await deliverOutbox(app, t0 + 60 * MINUTE);
+      assert.deepEqual(perMessageId(smtp.mails), [1, 1]);
+      assert.deepEqual((await mailJobs(app)).length, 0);
+    } finally {
+      app.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name: "SMTP 421 forever: attempts come 1 m, 5 m, 30 m, 2 h and 12 h apart, then the mail is parked and shown as failed; Retry delivers it once",
+  async fn() {
+    await using smtp = await startSmtp();
+    smtp.setMode("refuse-421");
+    const { app, host } = await setup(smtp.port);
+    try {
+      let now = app.now();
+      await deliverOutbox(app, now);
+      for (const delay of RETRY_DELAYS_MS) {
+        const due = (await mailJobs(app)).map((j) => j.dueMs);
+        assert.deepEqual(due, [now + delay, now + delay], `next attempt ${delay / MINUTE} min later`);
+        const before = smtp.connectionCount();
+        await deliverOutbox(app, now + delay - 1);
+        assert.equal(smtp.connectionCount(), before, "no attempt before it is due");
+        now += delay;
+        await deliverOutbox(app, now);
+        assert.equal(smtp.connectionCount(), before + 2, "one attempt per mail");
+      }
+      assert.equal((await mailJobs(app)).length, 0, "parked after the last attempt");
+      const [row] = await listBookingsForHost(app, host, "all");
+      assert.deepEqual(row.delivery.map((d) => [d.kind, d.state, d.attempts]).sort(), [
+        ["Email to the guest", "failed", 6],
+        ["Email to you", "failed", 6],
+      ]);
+      assert.ok(row.delivery.every((d) => /421/.test(d.error ?? "")), "the server's answer is shown");
+      smtp.setMode("ok");
+      const guestJob = row.delivery.find((d) => d.kind === "Email to the guest")!;
+      assert.ok(await retryDelivery(app, host.id, guestJob.id));
+      assert.equal(await retryDelivery(app, host.id, guestJob.id), false, "a second click requeues nothing");
+      await deliverOutbox(app, app.now());
+      assert.equal(smtp.mails.length, 1);
+      assert.ok(smtp.mails[0].to.includes("gina@example.test"));
+      const [after] = await listBookingsForHost(app, host, "all");
+      assert.deepEqual(after.delivery.map((d) => d.kind), ["Email to you"], "only the mail not retried is still failed");
+    } finally {
+      app.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name: "SMTP 550: a rejected mail is not retried; it is parked at once and shown to the host as failed",
+  async fn() {
+    await using smtp = await startSmtp();
+    smtp.failNext("reject-550", 1);
+    const { app, host } = await setup(smtp.port);
+    try {
+      const stats = await deliverOutbox(app, app.now());
+      assert.deepEqual(stats, { done: 1, retried: 0, failed: 1 });
+      assert.equal(smtp.mails.length, 1, "the other mail went through");
+      await deliverOutbox(app, app.now() + 24 * 60 * MINUTE);
+      assert.equal(smtp.connectionCount(), 2, "no retry of a permanent failure");
+      const [row] = await listBookingsForHost(app, host, "all");
+      assert.equal(row.delivery.length, 1);
+      assert.equal(row.delivery[0].state, "failed");
+      assert.match(row.delivery[0].error ?? "", /550/);
+    } finally {
+      app.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name: "SMTP stalls: a server that never greets or never answers DATA costs one timeout, not the worker; the mail goes out once later",
+  async fn() {
+    await withShortTimeouts(async () => {
+      await using smtp = await startSmtp();
+      const { app } = await setup(smtp.port);
+      try {
+        smtp.failNext("stall", 1);
+        smtp.failNext("stall-data", 1);
+        const started = performance.now();
+        const stats = await deliverOutbox(app, app.now());
+        const tookMs = performance.now() - started;
+        assert.deepEqual(stats, { done: 0, retried: 2, failed: 0 });
+        assert.ok(tookMs < 5_000, `bounded by the timeouts (${Math.round(tookMs)} ms)`);
+        const errors = (await mailJobs(app)).map((j) => j.lastError ?? "");
+        assert.ok(errors.every((e) => /timeout|timed out/i.test(e)), errors.join(" | "));
+        assert.equal(smtp.mails.length, 0);
+        await deliverOutbox(app, app.now() + MINUTE);
+        assert.deepEqual(perMessageId(smtp.mails), [1, 1], "each mail once after the server recovered");
+      } finally {
+        app.close();
+      }
+    });
+  },
+});
+
+Deno.test({
+  ...opts,
+  name: "SMTP down over HTTP: bookings still commit, and the host's bookings page says 'Email to the guest: retrying' and, for a 550, 'failed' with a Retry that works",
+  async fn() {
+    await using smtp = await startSmtp();
+    await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
+    const host = await signIn(app, "demo@invito.example", smtp);
+    const [a, b] = await pageSlots(app.baseUrl, "demo", "quick-chat");
+    const book = (start: string, email: string) =>
+      fetch(app.url("/calendar/demo/quick-chat?/book"), {
+        method: "POST",
+        headers: { origin: app.baseUrl, accept: "text/html", "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ name: "Sam", email, start, tz: "UTC" }),
+        redirect: "manual",
+      }).then(async (r) => (await r.body?.cancel(), r.status));
+
+    smtp.setMode("refuse-421");
+    assert.equal(await book(a, "sam@example.test"), 303, "the booking commits while mail is down");
+    const retrying = await waitFor(async () => {
+      const page = await host.get("/dashboard/bookings");
+      return /Email to the guest: retrying \(attempt 1\)/.test(page.body) && page.body;
+    }, { timeoutMs: 10_000, message: "the host sees the retry" });
+    assert.match(retrying, /421/);
+
+    smtp.setMode("reject-550");
+    assert.equal(await book(b, "rita@example.test"), 303);
+    const failed = await waitFor(async () => {
+      const page = await host.get("/dashboard/bookings");
+      return /Email to the guest: failed/.test(page.body) && page.body;
+    }, { timeoutMs: 10_000, message: "the host sees the failure" });
+    const job = /name="job" value="([0-9A-Z]{26})"/.exec(failed)?.[1];
+    assert.ok(job, "a failed mail has a Retry button");
+    smtp.setMode("ok");
+    const retried = await host.post("/dashboard/bookings?/retry", { job: job! });
+    assert.equal(retried.status, 200);
+    await new Promise((r) => setTimeout(r, 2000));
+    console.log(smtp.mails.map((m) => [m.messageId, m.to, m.subject, m.receivedAt.toISOString()]));
+    console.log(app.logs().split("\n").filter((l) => /outbox|harness/.test(l)).join("\n"));
+    console.log([...(await host.get("/dashboard/bookings")).body.matchAll(/(Email to[^<]*)|name="job" value="([^"]+)"/g)].map((m) => m[0]));
+    const mail = await smtp.waitForMail((m) => /\.guest_confirmed@/.test(m.messageId));
+    assert.ok(mail.to.includes("rita@example.test") || mail.to.includes("sam@example.test"));
+  },
+});
