@@ -12,23 +12,13 @@ import { getEventTypeBySlug, listEventTypes } from "../store/event-types.ts";
 import { getAvailability } from "../store/availability.ts";
 import { listBusy } from "../store/bookings.ts";
 import { calendarBusy } from "./calendar-busy.ts";
-import type { EventTypeRecord, Question, UserRecord } from "../store/records.ts";
+import type { EventTypeRecord, UserRecord } from "../store/records.ts";
+import type { PublicEventType, PublicHost } from "../../shared/public-types.ts";
 import { capPeriods, chooseDuration, describeLocation, eventTypeRules, liveCapEntries } from "../domain/event-rules.ts";
 import { listCapCounters } from "../store/bookings.ts";
 import { formatTime, isoDateIn } from "../../shared/format.ts";
 
-export type PublicHost = { name: string; username: string; timeZone: string };
-export type PublicEventType = {
-  slug: string;
-  title: string;
-  description: string;
-  durationMin: number;
-  durations: number[];
-  color: string;
-  requiresConfirmation: boolean;
-  location: string;
-  questions: Question[];
-};
+export type { PublicEventType, PublicHost };
 
 const toPublicHost = (u: UserRecord): PublicHost => ({ name: u.name, username: u.username, timeZone: u.timeZone });
 const toPublicEventType = (e: EventTypeRecord): PublicEventType => {
