@@ -13,6 +13,7 @@ import { clientIp } from "$lib/server/http/client-ip.ts";
 import { rateGroupFor } from "$lib/server/domain/rate-limit.ts";
 import { checkRateLimit } from "$lib/server/services/rate-limit.ts";
 import { tooManyRequests } from "$lib/server/http/too-many.ts";
+import { readableFormBodies } from "$lib/server/http/form-body.ts";
 
 export const init: ServerInit = async () => {
   const app = await getApp();
@@ -105,6 +106,7 @@ const authOnly = (h: Handle): Handle => ({ event, resolve }) =>
 export const handle: Handle = sequence(
   withApp,
   securityHeaders,
+  readableFormBodies,
   rateLimit,
   authOnly(guardAuth),
   authOnly(rotateSession),

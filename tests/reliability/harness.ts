@@ -369,7 +369,7 @@ export async function signIn(app: AppHandle, email: string, smtp?: SmtpHandle): 
   if (res.status !== 303 && res.status !== 302) throw new Error(`sign-in request answered ${res.status}`);
   const text = smtp
     ? (await smtp.waitForMail((m) => smtp.mails.indexOf(m) >= sentAt && m.to.includes(email.toLowerCase()))).text
-    : (await app.waitForLog(/\/signin\/verify\?\S+/, { since }))[0];
+    : (await app.waitForLog(/https?:\/\/\S+\/signin\/verify\?\S+/, { since }))[0];
   const link = new URL(/https?:\/\/\S+\/signin\/verify\?\S+/.exec(text)![0]);
   const done = await c.get(
     `/auth/callback/email?token=${link.searchParams.get("token")}&email=${encodeURIComponent(link.searchParams.get("email")!)}&callbackUrl=%2Fdashboard`,

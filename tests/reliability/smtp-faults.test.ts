@@ -83,14 +83,15 @@ Deno.test({
     try {
       const t0 = app.now();
       const first = await deliverOutbox(app, t0);
-      assert.deepEqual(first, { done: 0, retried: 2, failed: 0 });
+      assert.deepEqual([first.retried, first.failed], [2, 0]);
       const jobs = await mailJobs(app);
       assert.deepEqual(jobs.map((j) => [j.attempts, j.dueMs - t0]), [[1, MINUTE], [1, MINUTE]]);
       assert.ok(jobs.every((j) => j.lastError && j.claimedBy === null), "the error is kept for the host");
       await using smtp = await startSmtp({ port });
-      assert.deepEqual(await deliverOutbox(app, t0 + MINUTE - 1), { done: 0, retried: 0, failed: 0 });
+      await deliverOutbox(app, t0 + MINUTE - 1);
       assert.equal(smtp.connectionCount(), 0, "nothing before the retry is due");
       assert.deepEqual(await deliverOutbox(app, t0 + MINUTE), { done: 2, retried: 0, failed: 0 });
+      assert.equal(smtp.mails.length, 2);
       await deliverOutbox(app, t0 + 60 * MINUTE);
       assert.deepEqual(perMessageId(smtp.mails), [1, 1]);
       assert.deepEqual((await mailJobs(app)).length, 0);
@@ -151,7 +152,7 @@ Deno.test({
     const { app, host } = await setup(smtp.port);
     try {
       const stats = await deliverOutbox(app, app.now());
-      assert.deepEqual(stats, { done: 1, retried: 0, failed: 1 });
+      assert.deepEqual([stats.retried, stats.failed], [0, 1]);
       assert.equal(smtp.mails.length, 1, "the other mail went through");
       await deliverOutbox(app, app.now() + 24 * 60 * MINUTE);
       assert.equal(smtp.connectionCount(), 2, "no retry of a permanent failure");
@@ -178,10 +179,10 @@ Deno.test({
         const started = performance.now();
         const stats = await deliverOutbox(app, app.now());
         const tookMs = performance.now() - started;
-        assert.deepEqual(stats, { done: 0, retried: 2, failed: 0 });
+        assert.deepEqual([stats.retried, stats.failed], [2, 0]);
         assert.ok(tookMs < 5_000, `bounded by the timeouts (${Math.round(tookMs)} ms)`);
         const errors = (await mailJobs(app)).map((j) => j.lastError ?? "");
-        assert.ok(errors.every((e) => /timeout|timed out/i.test(e)), errors.join(" | "));
+        assert.ok(errors.every((e) => /timeout|timed out|greeting never received/i.test(e)), errors.join(" | "));
         assert.equal(smtp.mails.length, 0);
         await deliverOutbox(app, app.now() + MINUTE);
         assert.deepEqual(perMessageId(smtp.mails), [1, 1], "each mail once after the server recovered");
@@ -208,30 +209,30 @@ Deno.test({
         redirect: "manual",
       }).then(async (r) => (await r.body?.cancel(), r.status));
 
-    smtp.setMode("refuse-421");
+    // Per connection, so the drains cannot race the test: both mails of the first booking meet
+    // a 421, both of the second a 550.
+    smtp.failNext("refuse-421", 2);
     assert.equal(await book(a, "sam@example.test"), 303, "the booking commits while mail is down");
     const retrying = await waitFor(async () => {
       const page = await host.get("/dashboard/bookings");
-      return /Email to the guest: retrying \(attempt 1\)/.test(page.body) && page.body;
-    }, { timeoutMs: 10_000, message: "the host sees the retry" });
-    assert.match(retrying, /421/);
+      return (page.body.match(/retrying \(attempt 1\)/g) ?? []).length === 2 && page.body;
+    }, { timeoutMs: 10_000, message: "the host sees the retries" });
+    assert.match(retrying, /Email to the guest: retrying \(attempt 1\) — [^<]*421/);
+    assert.match(retrying, /Email to you: retrying \(attempt 1\)/);
 
-    smtp.setMode("reject-550");
+    smtp.failNext("reject-550", 2);
     assert.equal(await book(b, "rita@example.test"), 303);
     const failed = await waitFor(async () => {
       const page = await host.get("/dashboard/bookings");
-      return /Email to the guest: failed/.test(page.body) && page.body;
-    }, { timeoutMs: 10_000, message: "the host sees the failure" });
-    const job = /name="job" value="([0-9A-Z]{26})"/.exec(failed)?.[1];
+      return (page.body.match(/: failed/g) ?? []).length === 2 && page.body;
+    }, { timeoutMs: 10_000, message: "the host sees the failures" });
+    const job = /Email to the guest: failed[\s\S]*?name="job" value="([0-9A-Z]{26})"/.exec(failed)?.[1];
     assert.ok(job, "a failed mail has a Retry button");
-    smtp.setMode("ok");
     const retried = await host.post("/dashboard/bookings?/retry", { job: job! });
     assert.equal(retried.status, 200);
-    await new Promise((r) => setTimeout(r, 2000));
-    console.log(smtp.mails.map((m) => [m.messageId, m.to, m.subject, m.receivedAt.toISOString()]));
-    console.log(app.logs().split("\n").filter((l) => /outbox|harness/.test(l)).join("\n"));
-    console.log([...(await host.get("/dashboard/bookings")).body.matchAll(/(Email to[^<]*)|name="job" value="([^"]+)"/g)].map((m) => m[0]));
     const mail = await smtp.waitForMail((m) => /\.guest_confirmed@/.test(m.messageId));
-    assert.ok(mail.to.includes("rita@example.test") || mail.to.includes("sam@example.test"));
+    assert.deepEqual(mail.to, ["rita@example.test"]);
+    const page = await host.get("/dashboard/bookings");
+    assert.equal((page.body.match(/: failed/g) ?? []).length, 1, "the retried mail is no longer shown as failed");
   },
 });

@@ -32,6 +32,11 @@ async function start(event: Parameters<Actions[string]>[0], provider: "email" | 
   const next = safeRedirectPath(form.get("next") ?? form.get("redirectTo"), event.url.origin);
   event.locals.signinNext = next;
   if (provider === "email") {
+    // Auth.js mails the last "email" value; the checks below read the first. A post carrying two
+    // would be checked (and rate-limited) for one address and mailed to another: refuse it.
+    if (form.getAll("email").length > 1) {
+      return fail(400, { email: "", errors: { email: "Enter one email address" } as Record<string, string> });
+    }
     const parsed = v.safeParse(EmailForm, { email: form.get("email") ?? "" });
     if (!parsed.success) {
       return fail(400, { email: String(form.get("email") ?? ""), errors: fieldErrors(parsed.issues) });

@@ -238,6 +238,136 @@ function expansionStart(
   return shifted;
 }
 
+/** RFC 5545 (3.3.10) ranges of the BYxxx rule parts, and the FREQs each may appear with. */
+const RULE_PARTS: Record<string, { min: number; max: number; zero?: boolean; freqs?: string[] }> = {
+  BYSECOND: { min: 0, max: 60, zero: true },
+  BYMINUTE: { min: 0, max: 59, zero: true },
+  BYHOUR: { min: 0, max: 23, zero: true },
+  BYMONTHDAY: { min: -31, max: 31, freqs: ["SECONDLY", "MINUTELY", "HOURLY", "DAILY", "MONTHLY", "YEARLY"] },
+  BYYEARDAY: { min: -366, max: 366, freqs: ["SECONDLY", "MINUTELY", "HOURLY", "YEARLY"] },
+  BYWEEKNO: { min: -53, max: 53, freqs: ["YEARLY"] },
+  BYMONTH: { min: 1, max: 12 },
+  BYSETPOS: { min: -366, max: 366 },
+};
+
+const SUB_DAILY = new Set(["SECONDLY", "MINUTELY", "HOURLY"]);
+const DATE_PARTS = ["BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO"];
+const WEEKDAY_INDEX: Record<string, number> = { SU: 0, MO: 1, TU: 2, WE: 3, TH: 4, FR: 5, SA: 6 };
+
+/** How many occurrences one period of the rule can hold at most (RFC 5545 BYSETPOS sets). */
+function largestSet(freq: string, parts: Record<string, unknown[] | undefined>): number {
+  const n = (name: string) => parts[name]?.length || 1;
+  const daily = n("BYHOUR") * n("BYMINUTE") * n("BYSECOND");
+  const sizes: Record<string, number> = {
+    SECONDLY: 1,
+    MINUTELY: n("BYSECOND"),
+    HOURLY: n("BYMINUTE") * n("BYSECOND"),
+    DAILY: daily,
+    WEEKLY: 7 * daily,
+    MONTHLY: 31 * daily,
+    YEARLY: 366 * daily,
+  };
+  return sizes[freq] ?? Infinity;
+}
+
+/** Whether any date of four consecutive years (one of them a leap year) passes the date filters. */
+function someDateMatches(parts: Record<string, unknown[] | undefined>): boolean {
+  const months = parts.BYMONTH?.map(Number);
+  const monthDays = parts.BYMONTHDAY?.map(Number);
+  const weekdays = parts.BYDAY?.map((d) => WEEKDAY_INDEX[String(d).slice(-2).toUpperCase()]);
+  const first = Date.UTC(2024, 0, 1);
+  for (let i = 0; i < 4 * 366; i++) {
+    const d = new Date(first + i * 86_400_000);
+    const month = d.getUTCMonth() + 1;
+    const length = new Date(Date.UTC(d.getUTCFullYear(), month, 0)).getUTCDate();
+    if (months && !months.includes(month)) continue;
+    if (monthDays && !monthDays.some((v) => v === d.getUTCDate() || length + v + 1 === d.getUTCDate())) continue;
+    if (weekdays && !weekdays.includes(d.getUTCDay())) continue;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Rules RFC 5545 does not allow can send ical.js into a loop inside one `next()` call that never
+ * returns ("FREQ=DAILY;BYDAY=-1FR", "FREQ=HOURLY;BYMONTHDAY=0" run until the heap is gone), and no
+ * time budget can interrupt a call that never returns. Such an event is skipped before it is
+ * expanded (found by tests/reliability/ics-fuzz.test.ts): out-of-range BYxxx values, a part the
+ * FREQ does not allow, a numbered BYDAY outside MONTHLY/YEARLY, an INTERVAL below 1, and date
+ * filters under a FREQ finer than they can be searched in bounded time.
+ */
+function refuseLoopingRules(master: Component): void {
+  for (const p of master.getAllProperties("rrule")) {
+    const rule = p.getFirstValue() as InstanceType<typeof ICAL.Recur> | null;
+    if (!rule) continue;
+    const freq = String(rule.freq ?? "");
+    const bad = (why: string): never => {
+      throw new SkipEvent(`its repeat rule is not valid iCalendar (${why.slice(0, 80)})`);
+    };
+    if (rule.interval !== undefined && rule.interval !== null && !(Number(rule.interval) >= 1)) bad(`INTERVAL=${rule.interval}`);
+    const parts = (rule.parts ?? {}) as Record<string, unknown[] | undefined>;
+    for (const [name, values] of Object.entries(parts)) {
+      if (!values?.length) continue;
+      if (name === "BYDAY") {
+        for (const d of values) {
+          const m = /^([+-]?\d+)?(SU|MO|TU|WE|TH|FR|SA)$/i.exec(String(d));
+          if (!m) bad(`BYDAY=${d}`);
+          const n = m![1] === undefined ? null : Number(m![1]);
+          if (n !== null && (freq !== "MONTHLY" && freq !== "YEARLY" || n === 0 || Math.abs(n) > 53)) bad(`BYDAY=${d} with FREQ=${freq}`);
+        }
+        continue;
+      }
+      const range = RULE_PARTS[name];
+      if (!range) continue;
+      if (range.freqs && !range.freqs.includes(freq)) bad(`${name} with FREQ=${freq}`);
+      for (const v of values) {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < range.min || n > range.max || (n === 0 && !range.zero)) bad(`${name}=${v}`);
+      }
+    }
+    // Allowed, but ical.js searches date by date (or second by second) inside one next() call:
+    // "FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30" never returns, "FREQ=DAILY;BYDAY=MO;BYMONTH=2;
+    // BYMONTHDAY=29" runs 28 years per step. Sub-daily rules may not filter by date at all;
+    // daily ones must match some date within four years.
+    if (SUB_DAILY.has(freq)) {
+      const part = DATE_PARTS.find((n) => parts[n]?.length);
+      if (part) bad(`${part} with FREQ=${freq}`);
+    }
+    if (freq === "DAILY" && (parts.BYMONTH?.length || parts.BYMONTHDAY?.length) && !someDateMatches(parts)) {
+      bad("no date in four years matches its BYMONTH, BYMONTHDAY and BYDAY");
+    }
+    // A BYSETPOS beyond the largest set one period can produce selects nothing, ever; ical.js
+    // keeps searching ("FREQ=DAILY;BYMONTHDAY=-1;BYSETPOS=284" never returns).
+    const setpos = parts.BYSETPOS?.map(Number) ?? [];
+    if (setpos.length && setpos.every((n) => Math.abs(n) > largestSet(freq, parts))) bad(`BYSETPOS=${setpos.join(",")}`);
+  }
+}
+
+/**
+ * A VTIMEZONE's observances repeat yearly; ical.js expands their rules whenever it converts a
+ * time of that zone, so "RRULE:FREQ=SECONDLY" in one fills the heap before any event budget is
+ * checked (found by tests/reliability/ics-fuzz.test.ts). Such a zone definition is dropped: its
+ * events then resolve by name (IANA, Windows) or, failing that, as UTC like any unknown zone.
+ */
+function dropLoopingZones(root: Component, warn: (m: string) => void): void {
+  for (const vtz of root.getAllSubcomponents("vtimezone")) {
+    const observances = [...vtz.getAllSubcomponents("standard"), ...vtz.getAllSubcomponents("daylight")];
+    const ok = observances.every((o) => {
+      if (o.getAllProperties("rdate").length > 1_000) return false;
+      try {
+        refuseLoopingRules(o);
+      } catch {
+        return false;
+      }
+      return o.getAllProperties("rrule").every((p) => (p.getFirstValue() as { freq?: string } | null)?.freq === "YEARLY");
+    });
+    if (!ok) {
+      root.removeSubcomponent(vtz);
+      warn(`[caldav] ignored the definition of time zone "${String(vtz.getFirstPropertyValue("tzid")).slice(0, 80)}": its rules do not repeat yearly`);
+    }
+  }
+}
+
 /** Adds the busy time of one series (or one single event) and its overrides. */
 function expandSeries(master: Component | null, overrides: Component[], ctx: Ctx): void {
   const started = performance.now();
@@ -276,6 +406,7 @@ function expandSeries(master: Component | null, overrides: Component[], ctx: Ctx
           ? startOfDateMs(dtstart.year, dtstart.month, dtstart.day, ctx.opts.hostTimeZone)
           : toMs(dtstart, tzid, ctx);
         const lookBack = span.allDay ? span.days * MS_DAY : span.durationMs;
+        refuseLoopingRules(master);
         const iter = new ICAL.RecurExpansion({
           component: master,
           dtstart: expansionStart(master, dtstart, startMs, lookBack, ctx),
@@ -334,10 +465,13 @@ export function busyFromIcs(icsText: string, opts: BusyParseOptions): BusyParseR
   let roots: Component[];
   try {
     const parsed = ICAL.parse(icsText) as unknown[];
-    // Several VCALENDARs in one text come back as a list of components.
-    roots = (Array.isArray(parsed[0]) ? parsed : [parsed]).map((j) =>
-      new ICAL.Component(j as unknown[])
-    );
+    // Several VCALENDARs in one text come back as a list of components; empty text as [], which
+    // is no component at all (ical.js would throw later, outside this try).
+    const list = Array.isArray(parsed[0]) ? parsed : [parsed];
+    if (!list.every((j) => Array.isArray(j) && typeof j[0] === "string" && Array.isArray(j[1]) && Array.isArray(j[2]))) {
+      throw new Error("no calendar component");
+    }
+    roots = list.map((j) => new ICAL.Component(j as unknown[]));
   } catch (err) {
     const uid = /^UID:(.*)$/m.exec(icsText)?.[1]?.trim() ?? null;
     return {
@@ -347,6 +481,7 @@ export function busyFromIcs(icsText: string, opts: BusyParseOptions): BusyParseR
     };
   }
   for (const root of roots) {
+    dropLoopingZones(root, opts.warn ?? console.warn);
     const wr = root.getFirstPropertyValue("x-wr-timezone");
     ctx.floatingZone = (typeof wr === "string" && ianaZoneFor(wr)) || opts.hostTimeZone;
     const series = new Map<string, { master: Component | null; overrides: Component[] }>();
