@@ -270,14 +270,19 @@ function largestSet(freq: string, parts: Record<string, unknown[] | undefined>):
   return sizes[freq] ?? Infinity;
 }
 
-/** Whether any date of four consecutive years (one of them a leap year) passes the date filters. */
-function someDateMatches(parts: Record<string, unknown[] | undefined>): boolean {
+/**
+ * Whether a daily rule reaches a date that passes its date filters within four years' worth of
+ * steps: from DTSTART in steps of INTERVAL days (ical.js walks exactly these dates).
+ */
+function someDateMatches(parts: Record<string, unknown[] | undefined>, start: Time | null, interval: number): boolean {
   const months = parts.BYMONTH?.map(Number);
   const monthDays = parts.BYMONTHDAY?.map(Number);
   const weekdays = parts.BYDAY?.map((d) => WEEKDAY_INDEX[String(d).slice(-2).toUpperCase()]);
-  const first = Date.UTC(2024, 0, 1);
+  const first = start ? Date.UTC(start.year, start.month - 1, start.day) : Date.UTC(2024, 0, 1);
+  const step = Math.max(1, Math.floor(interval)) * 86_400_000;
   for (let i = 0; i < 4 * 366; i++) {
-    const d = new Date(first + i * 86_400_000);
+    const d = new Date(first + i * step);
+    if (Number.isNaN(d.getTime())) return false;
     const month = d.getUTCMonth() + 1;
     const length = new Date(Date.UTC(d.getUTCFullYear(), month, 0)).getUTCDate();
     if (months && !months.includes(month)) continue;
@@ -328,13 +333,16 @@ function refuseLoopingRules(master: Component): void {
     // Allowed, but ical.js searches date by date (or second by second) inside one next() call:
     // "FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30" never returns, "FREQ=DAILY;BYDAY=MO;BYMONTH=2;
     // BYMONTHDAY=29" runs 28 years per step. Sub-daily rules may not filter by date at all;
-    // daily ones must match some date within four years.
+    // daily ones must step on a matching date within four years' worth of steps.
     if (SUB_DAILY.has(freq)) {
       const part = DATE_PARTS.find((n) => parts[n]?.length);
       if (part) bad(`${part} with FREQ=${freq}`);
     }
-    if (freq === "DAILY" && (parts.BYMONTH?.length || parts.BYMONTHDAY?.length) && !someDateMatches(parts)) {
-      bad("no date in four years matches its BYMONTH, BYMONTHDAY and BYDAY");
+    if (
+      freq === "DAILY" && (parts.BYMONTH?.length || parts.BYMONTHDAY?.length) &&
+      !someDateMatches(parts, timeProp(master, "dtstart"), Number(rule.interval) || 1)
+    ) {
+      bad("no date it steps on within four years matches its BYMONTH, BYMONTHDAY and BYDAY");
     }
     // A BYSETPOS beyond the largest set one period can produce selects nothing, ever; ical.js
     // keeps searching ("FREQ=DAILY;BYMONTHDAY=-1;BYSETPOS=284" never returns).
