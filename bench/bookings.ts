@@ -6,9 +6,11 @@
  * 2. the service layer: `bookSlot` over a file KV, 100 concurrent requests on distinct slots of
  *    100 hosts, until 10,000 bookings are stored (the same file then serves 4–6);
  * 3. cold start: spawn → GET /healthz 200 of the built server on that store, next to Deno.serve;
- * 4. RSS of the server with those 10,000 bookings after a round of page views, next to Deno.serve;
+ * 4. RSS of the server with those 10,000 bookings, at start and after a round of page views, next
+ *    to Deno.serve and to the same server with the demo host only after the same views;
  * 5. HTTP end to end: POST /calendar/{host}/call?/book at 100 connections on distinct slots;
- * 6. 200 concurrent POSTs on one slot: exactly one 303, and the latency of all 200.
+ * 6. 200 concurrent POSTs on one slot, as a form post without JavaScript (accept: text/html) and
+ *    as the page's use:enhance post: exactly one 303 each round, and the latency of all 200.
  *
  * Hosts work every day 00:00–24:00 UTC; event type "call" is 15 minutes and needs confirmation
  * (the longer write: three link tokens and the per-guest hold cap). Background jobs are off in
@@ -18,11 +20,12 @@
  *   node_modules/.bin/deno run -A bench/bookings.ts      (needs `npm run build` first)
  */
 import { join } from "node:path";
-import { buildApp, type App } from "../src/lib/server/app.ts";
+import { type App, buildApp } from "../src/lib/server/app.ts";
 import { bookSlot } from "../src/lib/server/services/book-slot.ts";
 import { createEventType, createHost, recordingMailer } from "../tests/support/memory-app.ts";
 import { startApp } from "../tests/support/app.ts";
 import type { UserRecord } from "../src/lib/server/store/records.ts";
+import type { WeeklyRules } from "../src/lib/server/domain/availability.ts";
 import {
   fmtInt,
   fmtMs,
@@ -45,12 +48,25 @@ const TARGET_CONTENTION_P99_MS = 250;
 const TARGET_RSS_MB = 150;
 const TARGET_COLD_START_MS = 1_000;
 const SECRET = "bench-secret-".padEnd(48, "x");
-const EVERY_DAY = Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((d) => [d, [{ start: "00:00", end: "24:00" }]]));
+const allDay = () => [{ start: "00:00", end: "24:00" }];
+const EVERY_DAY: WeeklyRules = {
+  1: allDay(),
+  2: allDay(),
+  3: allDay(),
+  4: allDay(),
+  5: allDay(),
+  6: allDay(),
+  7: allDay(),
+};
 
 type Timed = { ok: boolean; ms: number; status: string };
 
 /** Runs `total` calls of `fn(i)` with at most `c` in flight; returns per-call results and elapsed ms. */
-async function runConcurrent(total: number, c: number, fn: (i: number) => Promise<{ ok: boolean; status: string }>) {
+async function runConcurrent(
+  total: number,
+  c: number,
+  fn: (i: number) => Promise<{ ok: boolean; status: string }>,
+) {
   const results: Timed[] = new Array(total);
   let next = 0;
   const t0 = performance.now();
@@ -110,7 +126,12 @@ function slotStart(k: number, dayStartMs: number): string {
 
 async function benchApp(kv: Deno.Kv, dbPath: string): Promise<App> {
   return await buildApp(
-    { INVITO_DB_PATH: dbPath, INVITO_SESSION_SECRET: SECRET, INVITO_BASE_URL: "http://127.0.0.1", INVITO_DISABLE_CRON: "true" },
+    {
+      INVITO_DB_PATH: dbPath,
+      INVITO_SESSION_SECRET: SECRET,
+      INVITO_BASE_URL: "http://127.0.0.1",
+      INVITO_DISABLE_CRON: "true",
+    },
     { kv, mailer: recordingMailer() },
   );
 }
@@ -118,8 +139,17 @@ async function benchApp(kv: Deno.Kv, dbPath: string): Promise<App> {
 async function seedHosts(app: App): Promise<UserRecord[]> {
   const hosts: UserRecord[] = [];
   for (let h = 0; h < HOSTS; h++) {
-    const host = await createHost(app, { username: `host${h}`, timeZone: "UTC", weekly: EVERY_DAY });
-    await createEventType(app, host, { slug: "call", durationMin: 15, requiresConfirmation: true, bookingWindowDays: 60 });
+    const host = await createHost(app, {
+      username: `host${h}`,
+      timeZone: "UTC",
+      weekly: EVERY_DAY,
+    });
+    await createEventType(app, host, {
+      slug: "call",
+      durationMin: 15,
+      requiresConfirmation: true,
+      bookingWindowDays: 60,
+    });
     hosts.push(host);
   }
   return hosts;
@@ -162,11 +192,14 @@ export async function bookingRows(): Promise<Row[]> {
     rows.push({
       group: "booking commits",
       name: `bookSlot (service layer), c=${CONCURRENCY}, distinct slots`,
-      measured: `${fmtInt(service.perSec)} commits/s, p50 ${fmtMs(service.p50Ms)}, p99 ${fmtMs(service.p99Ms)}`,
+      measured: `${fmtInt(service.perSec)} commits/s, p50 ${fmtMs(service.p50Ms)}, p99 ${
+        fmtMs(service.p99Ms)
+      }`,
       limit: `raw KV atomic commits: ${fmtInt(raw.perSec)}/s`,
       ratio: `${serviceRatio.toFixed(2)}× raw`,
       target: `≥ ${TARGET_RATIO * 100} % of raw and ≥ ${fmtInt(TARGET_COMMITS)}/s`,
-      pass: serviceRatio >= TARGET_RATIO && service.perSec >= TARGET_COMMITS && service.ok === SEED_BOOKINGS,
+      pass: serviceRatio >= TARGET_RATIO && service.perSec >= TARGET_COMMITS &&
+        service.ok === SEED_BOOKINGS,
       metrics: {
         commitsPerSec: round(service.perSec, 1),
         p50Ms: round(service.p50Ms, 2),
@@ -194,11 +227,19 @@ export async function bookingRows(): Promise<Row[]> {
     await Deno.writeTextFile(bodyFile, "ok");
     for (let i = 0; i < 3; i++) {
       const port = freePort();
-      const s = await spawnUntilHealthy(["server.ts"], env(port), `http://127.0.0.1:${port}/healthz`);
+      const s = await spawnUntilHealthy(
+        ["server.ts"],
+        env(port),
+        `http://127.0.0.1:${port}/healthz`,
+      );
       appStarts.push(s.readyMs);
       await s.stop();
       const rp = freePort();
-      const r = await spawnUntilHealthy(["bench/static-server.ts", String(rp), bodyFile, "text/plain"], {}, `http://127.0.0.1:${rp}/healthz`);
+      const r = await spawnUntilHealthy(
+        ["bench/static-server.ts", String(rp), bodyFile, "text/plain"],
+        {},
+        `http://127.0.0.1:${rp}/healthz`,
+      );
       refStarts.push(r.readyMs);
       await r.stop();
     }
@@ -212,14 +253,21 @@ export async function bookingRows(): Promise<Row[]> {
       ratio: `${(coldMs / refColdMs).toFixed(1)}×`,
       target: `≤ ${fmtInt(TARGET_COLD_START_MS)} ms`,
       pass: coldMs <= TARGET_COLD_START_MS,
-      metrics: { medianMs: round(coldMs, 1), runsMs: appStarts.map((x) => round(x, 1)).join(" "), refMedianMs: round(refColdMs, 1) },
+      metrics: {
+        medianMs: round(coldMs, 1),
+        runsMs: appStarts.map((x) => round(x, 1)).join(" "),
+        refMedianMs: round(refColdMs, 1),
+      },
     });
 
     // The same server with an almost empty store (the demo host only), after the same page views:
     // what the code costs, apart from the data.
-    let emptyRss = { rssMb: NaN, peakMb: NaN };
+    let emptyRss = { rssMb: NaN, peakMb: NaN, anonMb: NaN };
     {
-      const empty = await startApp({ demo: true, env: { INVITO_DISABLE_CRON: "true", INVITO_RATE_LIMIT: "off" } });
+      const empty = await startApp({
+        demo: true,
+        env: { INVITO_DISABLE_CRON: "true", INVITO_RATE_LIMIT: "off" },
+      });
       try {
         await runConcurrent(2 * HOSTS, 10, async () => {
           const res = await fetch(empty.url("/calendar/demo/intro-call?tz=UTC"));
@@ -233,13 +281,25 @@ export async function bookingRows(): Promise<Row[]> {
     }
 
     // 4–6 against the running server on the same store
-    const app = await startApp({ dataDir, env: { INVITO_SESSION_SECRET: SECRET, INVITO_DISABLE_CRON: "true", INVITO_RATE_LIMIT: "off" } });
+    const app = await startApp({
+      dataDir,
+      env: { INVITO_SESSION_SECRET: SECRET, INVITO_DISABLE_CRON: "true", INVITO_RATE_LIMIT: "off" },
+    });
     const rp = freePort();
-    const ref = await spawnUntilHealthy(["bench/static-server.ts", String(rp), bodyFile, "text/plain"], {}, `http://127.0.0.1:${rp}/healthz`);
+    const ref = await spawnUntilHealthy(
+      ["bench/static-server.ts", String(rp), bodyFile, "text/plain"],
+      {},
+      `http://127.0.0.1:${rp}/healthz`,
+    );
     try {
+      const atStart = await rssOf(app.pid()!);
       // A round of page views across every host (each reads its ledgers and computes slots).
       await runConcurrent(2 * HOSTS, 10, async (i) => {
-        const res = await fetch(app.url(`/calendar/host${i % HOSTS}/call?tz=UTC&date=${slotStart(0, dayStartMs).slice(0, 10)}`));
+        const res = await fetch(
+          app.url(
+            `/calendar/host${i % HOSTS}/call?tz=UTC&date=${slotStart(0, dayStartMs).slice(0, 10)}`,
+          ),
+        );
         await res.body?.cancel();
         return { ok: res.status === 200, status: String(res.status) };
       });
@@ -253,19 +313,41 @@ export async function bookingRows(): Promise<Row[]> {
       rows.push({
         group: "footprint",
         name: `server RSS, ${fmtInt(SEED_BOOKINGS)} bookings stored, after ${2 * HOSTS} page views`,
-        measured: `${mem.rssMb.toFixed(0)} MB (peak ${mem.peakMb.toFixed(0)} MB)`,
-        limit: `Deno.serve hello: ${refMem.rssMb.toFixed(0)} MB; same server, demo host only: ${emptyRss.rssMb.toFixed(0)} MB`,
+        measured: `${mem.rssMb.toFixed(0)} MB (peak ${mem.peakMb.toFixed(0)} MB; ${
+          atStart.rssMb.toFixed(0)
+        } MB before the views)`,
+        limit: `Deno.serve hello: ${refMem.rssMb.toFixed(0)} MB; same server, demo host only: ${
+          emptyRss.rssMb.toFixed(0)
+        } MB`,
         ratio: `${(mem.rssMb / refMem.rssMb).toFixed(1)}×`,
         target: `≤ ${TARGET_RSS_MB} MB`,
         pass: mem.rssMb <= TARGET_RSS_MB,
-        metrics: { rssMb: round(mem.rssMb, 1), peakMb: round(mem.peakMb, 1), refRssMb: round(refMem.rssMb, 1), emptyStoreRssMb: round(emptyRss.rssMb, 1) },
+        metrics: {
+          rssMb: round(mem.rssMb, 1),
+          peakMb: round(mem.peakMb, 1),
+          anonMb: round(mem.anonMb, 1),
+          rssAtStartMb: round(atStart.rssMb, 1),
+          refRssMb: round(refMem.rssMb, 1),
+          emptyStoreRssMb: round(emptyRss.rssMb, 1),
+          emptyStoreAnonMb: round(emptyRss.anonMb, 1),
+        },
       });
 
       const post = async (host: string, start: string, i: number) => {
         const res = await fetch(app.url(`/calendar/${host}/call?/book`), {
           method: "POST",
-          headers: { origin: app.baseUrl, accept: "text/html", "content-type": "application/x-www-form-urlencoded" },
-          body: new URLSearchParams({ name: `Web ${i}`, email: `web${i}@example.test`, note: "", start, tz: "UTC" }),
+          headers: {
+            origin: app.baseUrl,
+            accept: "text/html",
+            "content-type": "application/x-www-form-urlencoded",
+          },
+          body: new URLSearchParams({
+            name: `Web ${i}`,
+            email: `web${i}@example.test`,
+            note: "",
+            start,
+            tz: "UTC",
+          }),
           redirect: "manual",
         });
         await res.body?.cancel();
@@ -274,8 +356,11 @@ export async function bookingRows(): Promise<Row[]> {
 
       // 5. HTTP end to end, distinct slots (after the 100 per host the service layer took)
       const HTTP_TOTAL = 3_000;
-      const http = await runConcurrent(HTTP_TOTAL, CONCURRENCY, (i) =>
-        post(`host${i % HOSTS}`, slotStart(200 + Math.floor(i / HOSTS), dayStartMs), i));
+      const http = await runConcurrent(
+        HTTP_TOTAL,
+        CONCURRENCY,
+        (i) => post(`host${i % HOSTS}`, slotStart(200 + Math.floor(i / HOSTS), dayStartMs), i),
+      );
       const h = summarize(http.results, http.elapsedMs);
       const httpRatio = h.perSec / raw.perSec;
       rows.push({
@@ -301,18 +386,40 @@ export async function bookingRows(): Promise<Row[]> {
       const enhanced = async (host: string, start: string, i: number) => {
         const res = await fetch(app.url(`/calendar/${host}/call?/book`), {
           method: "POST",
-          headers: { origin: app.baseUrl, accept: "application/json", "x-sveltekit-action": "true" },
-          body: new URLSearchParams({ name: `Web ${i}`, email: `web${i}@example.test`, note: "", start, tz: "UTC" }),
+          headers: {
+            origin: app.baseUrl,
+            accept: "application/json",
+            "x-sveltekit-action": "true",
+          },
+          body: new URLSearchParams({
+            name: `Web ${i}`,
+            email: `web${i}@example.test`,
+            note: "",
+            start,
+            tz: "UTC",
+          }),
         });
         const body = await res.json() as { type: string; status: number };
-        return { ok: body.type === "redirect" && body.status === 303, status: String(body.type === "redirect" ? body.status : body.status ?? res.status) };
+        return {
+          ok: body.type === "redirect" && body.status === 303,
+          status: String(body.type === "redirect" ? body.status : body.status ?? res.status),
+        };
       };
       let slotIndex = 400;
-      for (const [variant, send] of [["form post, accept: text/html", post], ["use:enhance post (JSON answer)", enhanced]] as const) {
+      for (
+        const [variant, send] of [["form post, accept: text/html", post], [
+          "use:enhance post (JSON answer)",
+          enhanced,
+        ]] as const
+      ) {
         const rounds = [];
         for (let r = 0; r < 3; r++) {
           const start = slotStart(slotIndex++, dayStartMs);
-          const res = await runConcurrent(200, 200, (i) => send("host0", start, 100_000 + slotIndex * 1_000 + i));
+          const res = await runConcurrent(
+            200,
+            200,
+            (i) => send("host0", start, 100_000 + slotIndex * 1_000 + i),
+          );
           rounds.push(summarize(res.results, res.elapsedMs));
         }
         const worstP99 = Math.max(...rounds.map((x) => x.p99Ms));
@@ -320,20 +427,31 @@ export async function bookingRows(): Promise<Row[]> {
         rows.push({
           group: "contention",
           name: `200 concurrent bookings of one slot, ${variant} (3 rounds)`,
-          measured: `winners ${rounds.map((x) => x.ok).join("/")}, 409s ${rounds.map((x) => x.outcomes["409"] ?? 0).join("/")}; ` +
-            `p50 ${fmtMs(Math.max(...rounds.map((x) => x.p50Ms)))}, p99 ${fmtMs(worstP99)}`,
+          measured: `winners ${
+            rounds.map((x) => x.ok).join("/")
+          }, 409s ${rounds.map((x) => x.outcomes["409"] ?? 0).join("/")}; ` +
+            `p50 ${
+              fmtMs(Math.max(...rounds.map((x) => x.p50Ms)))
+            }, p99 ${fmtMs(worstP99)}`,
           limit: `raw KV commit p99 at c=100: ${fmtMs(raw.p99Ms)}`,
           ratio: "",
           target: `exactly 1 winner, p99 ≤ ${TARGET_CONTENTION_P99_MS} ms`,
           pass: oneWinner && worstP99 <= TARGET_CONTENTION_P99_MS,
           metrics: {
-            rounds: JSON.stringify(rounds.map((x) => ({ outcomes: x.outcomes, p50Ms: round(x.p50Ms, 1), p99Ms: round(x.p99Ms, 1) }))),
+            rounds: JSON.stringify(
+              rounds.map((x) => ({
+                outcomes: x.outcomes,
+                p50Ms: round(x.p50Ms, 1),
+                p99Ms: round(x.p99Ms, 1),
+              })),
+            ),
             worstP99Ms: round(worstP99, 1),
           },
         });
       }
       const after = await rssOf(app.pid()!);
-      rows.find((r) => r.group === "footprint" && r.name.startsWith("server RSS"))!.metrics.rssAfterBookingLoadMb = round(after.rssMb, 1);
+      rows.find((r) => r.group === "footprint" && r.name.startsWith("server RSS"))!.metrics
+        .rssAfterBookingLoadMb = round(after.rssMb, 1);
     } finally {
       await ref.stop();
       await app.stop({ keepData: true });

@@ -45,7 +45,9 @@ export function prng(seed: number): () => number {
 
 /** Nearest-rank percentile of an ascending array. */
 export const percentile = (sorted: number[], p: number): number =>
-  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+  sorted.length === 0
+    ? NaN
+    : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 
 export const round = (x: number, digits = 3): number => {
   const f = 10 ** digits;
@@ -72,7 +74,8 @@ export async function describeMachine(loadGenerator: string): Promise<Machine> {
   const meminfo = await Deno.readTextFile("/proc/meminfo").catch(() => "");
   const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1]?.trim() ?? "unknown";
   const memKb = Number(/^MemTotal:\s*(\d+)/m.exec(meminfo)?.[1] ?? 0);
-  const loadavg = (await Deno.readTextFile("/proc/loadavg").catch(() => "")).split(" ").slice(0, 3).join(" ");
+  const loadavg = (await Deno.readTextFile("/proc/loadavg").catch(() => "")).split(" ").slice(0, 3)
+    .join(" ");
   return {
     cpus: navigator.hardwareConcurrency,
     model,
@@ -97,7 +100,10 @@ export type LoadResult = {
   transferPerSecMb: number;
 };
 
-export type LoadGenerator = { name: string; run(url: string, connections: number, seconds: number): Promise<LoadResult> };
+export type LoadGenerator = {
+  name: string;
+  run(url: string, connections: number, seconds: number): Promise<LoadResult>;
+};
 
 const autocannonBin = join(repoRoot, "bench", ".tools", "node_modules", ".bin", "autocannon");
 
@@ -122,8 +128,15 @@ export async function loadGenerator(): Promise<LoadGenerator> {
   const forced = Deno.env.get("BENCH_LOADGEN");
   const wrk = forced === "autocannon" ? null : await which("wrk");
   if (wrk) return { name: "wrk", run: (url, c, s) => runWrk(wrk, url, c, s) };
-  if (await exists(autocannonBin)) return { name: "autocannon", run: (url, c, s) => runAutocannon(url, c, s) };
-  throw new Error("no load generator: install wrk (apt-get install -y wrk) or run scripts/bench.sh, which does");
+  if (await exists(autocannonBin)) {
+    return {
+      name: "autocannon",
+      run: (url, c, s) => runAutocannon(url, c, s),
+    };
+  }
+  throw new Error(
+    "no load generator: install wrk (apt-get install -y wrk) or run scripts/bench.sh, which does",
+  );
 }
 
 function wrkDuration(text: string): number {
@@ -136,13 +149,27 @@ function wrkDuration(text: string): number {
 function wrkSize(text: string): number {
   const m = /^([\d.]+)([KMG]?B)$/.exec(text.trim());
   if (!m) return NaN;
-  return Number(m[1]) * ({ B: 1 / 1048576, KB: 1 / 1024, MB: 1, GB: 1024 } as Record<string, number>)[m[2]];
+  return Number(m[1]) *
+    ({ B: 1 / 1048576, KB: 1 / 1024, MB: 1, GB: 1024 } as Record<string, number>)[m[2]];
 }
 
-async function runWrk(bin: string, url: string, connections: number, seconds: number): Promise<LoadResult> {
+async function runWrk(
+  bin: string,
+  url: string,
+  connections: number,
+  seconds: number,
+): Promise<LoadResult> {
   const threads = Math.min(connections, Math.max(1, navigator.hardwareConcurrency));
   const out = await new Deno.Command(bin, {
-    args: [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--timeout", "10s", "--latency", url],
+    args: [
+      `-t${threads}`,
+      `-c${connections}`,
+      `-d${seconds}s`,
+      "--timeout",
+      "10s",
+      "--latency",
+      url,
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -156,11 +183,25 @@ async function runWrk(bin: string, url: string, connections: number, seconds: nu
   const errors = sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0);
   const transfer = wrkSize(/Transfer\/sec:\s*(\S+)/.exec(text)?.[1] ?? "");
-  if (!Number.isFinite(rps) || !Number.isFinite(p99)) throw new Error(`could not read wrk's output:\n${text}`);
-  return { requestsPerSec: rps, p50Ms: p50, p99Ms: p99, requests, errors, non2xx, transferPerSecMb: transfer };
+  if (!Number.isFinite(rps) || !Number.isFinite(p99)) {
+    throw new Error(`could not read wrk's output:\n${text}`);
+  }
+  return {
+    requestsPerSec: rps,
+    p50Ms: p50,
+    p99Ms: p99,
+    requests,
+    errors,
+    non2xx,
+    transferPerSecMb: transfer,
+  };
 }
 
-async function runAutocannon(url: string, connections: number, seconds: number): Promise<LoadResult> {
+async function runAutocannon(
+  url: string,
+  connections: number,
+  seconds: number,
+): Promise<LoadResult> {
   const out = await new Deno.Command(autocannonBin, {
     args: ["--json", "-c", String(connections), "-d", String(seconds), "--timeout", "10", url],
     stdout: "piped",
@@ -182,11 +223,14 @@ async function runAutocannon(url: string, connections: number, seconds: number):
 
 // --- processes --------------------------------------------------------------------------------
 
-/** VmRSS and VmHWM (peak) of a process, in MB. */
-export async function rssOf(pid: number): Promise<{ rssMb: number; peakMb: number }> {
+/** VmRSS and VmHWM (peak) of a process, in MB, and how much of the RSS is anonymous (heap, not mapped files). */
+export async function rssOf(
+  pid: number,
+): Promise<{ rssMb: number; peakMb: number; anonMb: number }> {
   const status = await Deno.readTextFile(`/proc/${pid}/status`);
-  const kb = (name: string) => Number(new RegExp(`^${name}:\\s*(\\d+)`, "m").exec(status)?.[1] ?? NaN);
-  return { rssMb: kb("VmRSS") / 1024, peakMb: kb("VmHWM") / 1024 };
+  const kb = (name: string) =>
+    Number(new RegExp(`^${name}:\\s*(\\d+)`, "m").exec(status)?.[1] ?? NaN);
+  return { rssMb: kb("VmRSS") / 1024, peakMb: kb("VmHWM") / 1024, anonMb: kb("RssAnon") / 1024 };
 }
 
 /**
@@ -260,8 +304,11 @@ export function verdict(pass: boolean | null): string {
 /** A plain-text table (also valid Markdown). */
 export function table(rows: Row[]): string {
   const head = ["group", "case", "measured", "limit (same run)", "ratio", "target", "result"];
-  const body = rows.map((r) => [r.group, r.name, r.measured, r.limit, r.ratio, r.target, verdict(r.pass)]);
+  const body = rows.map((
+    r,
+  ) => [r.group, r.name, r.measured, r.limit, r.ratio, r.target, verdict(r.pass)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
-  return [line(head), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...body.map(line)].join("\n");
+  return [line(head), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...body.map(line)]
+    .join("\n");
 }

@@ -26,7 +26,10 @@ const PAGE = "/calendar/demo/intro-call?tz=UTC";
 const TARGET_RPS = 1_000;
 const TARGET_P99_MS = 100;
 
-export async function pageRows(gen: LoadGenerator, opts: { seconds?: number } = {}): Promise<Row[]> {
+export async function pageRows(
+  gen: LoadGenerator,
+  opts: { seconds?: number } = {},
+): Promise<Row[]> {
   const seconds = opts.seconds ?? 5;
   const dir = await Deno.makeTempDir({ prefix: "invito-bench-page-" });
   const app = await startApp({ demo: true, env: { INVITO_RATE_LIMIT: "off" } });
@@ -41,7 +44,12 @@ export async function pageRows(gen: LoadGenerator, opts: { seconds?: number } = 
     await Deno.writeFile(bodyFile, body);
     const port = freePort();
     ref = await spawnUntilHealthy(
-      ["bench/static-server.ts", String(port), bodyFile, res.headers.get("content-type") ?? "text/html"],
+      [
+        "bench/static-server.ts",
+        String(port),
+        bodyFile,
+        res.headers.get("content-type") ?? "text/html",
+      ],
       {},
       `http://127.0.0.1:${port}/healthz`,
     );
@@ -54,7 +62,10 @@ export async function pageRows(gen: LoadGenerator, opts: { seconds?: number } = 
       const a = await gen.run(app.url(PAGE), c, seconds);
       const r = await gen.run(refUrl, c, seconds);
       const hasTarget = c === 50;
-      const pass = hasTarget ? a.requestsPerSec >= TARGET_RPS && a.p99Ms <= TARGET_P99_MS && a.non2xx === 0 && a.errors === 0 : null;
+      const pass = hasTarget
+        ? a.requestsPerSec >= TARGET_RPS && a.p99Ms <= TARGET_P99_MS && a.non2xx === 0 &&
+          a.errors === 0
+        : null;
       rows.push({
         group: "booking page SSR",
         name: `GET ${PAGE}, c=${c}`,
@@ -93,7 +104,9 @@ export async function pageRows(gen: LoadGenerator, opts: { seconds?: number } = 
 
 function describe(a: LoadResult, bytes: number): string {
   const bad = a.non2xx + a.errors ? `, ${a.non2xx} non-2xx, ${a.errors} socket errors` : "";
-  return `${fmtInt(a.requestsPerSec)} req/s, p50 ${fmtMs(a.p50Ms)}, p99 ${fmtMs(a.p99Ms)}, ${fmtInt(bytes)} B${bad}`;
+  return `${fmtInt(a.requestsPerSec)} req/s, p50 ${fmtMs(a.p50Ms)}, p99 ${fmtMs(a.p99Ms)}, ${
+    fmtInt(bytes)
+  } B${bad}`;
 }
 
 if (import.meta.main) {

@@ -46,7 +46,8 @@ if (only.has("bookings")) {
 }
 
 const elapsedS = Math.round((performance.now() - t0) / 1000);
-const machineLine = `${machine.cpus} × ${machine.model}, ${(machine.memoryMb / 1024).toFixed(1)} GiB RAM, ` +
+const machineLine =
+  `${machine.cpus} × ${machine.model}, ${(machine.memoryMb / 1024).toFixed(1)} GiB RAM, ` +
   `${machine.os}, Deno ${machine.deno} (V8 ${machine.v8}), load generator: ${machine.loadGenerator}, ` +
   `load average before the run: ${machine.loadavg}`;
 const output = [
@@ -55,7 +56,9 @@ const output = [
   "",
   table(rows),
   "",
-  `${rows.filter((r) => r.pass === true).length} PASS, ${rows.filter((r) => r.pass === false).length} FAIL, ` +
+  `${rows.filter((r) => r.pass === true).length} PASS, ${
+    rows.filter((r) => r.pass === false).length
+  } FAIL, ` +
   `${rows.filter((r) => r.pass === null).length} informational`,
 ].join("\n");
 console.log(output);

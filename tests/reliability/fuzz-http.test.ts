@@ -12,11 +12,11 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { startApp, type AppHandle } from "../support/app.ts";
+import { type AppHandle, startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import type { Client } from "../support/http.ts";
 import { keys } from "../../src/lib/server/store/keys.ts";
-import { diffStores, mailRef, pageSlots, readStore, type StoreEntry, signIn } from "./harness.ts";
+import { diffStores, mailRef, pageSlots, readStore, signIn, type StoreEntry } from "./harness.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const CASES = Number(Deno.env.get("FUZZ_CASES") ?? 120);
@@ -25,21 +25,100 @@ const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 20261122);
 // --- junk -------------------------------------------------------------------------------------
 
 const SPECIAL = [
-  "", " ", "\u0000", "\t\r\n", "\r\nSet-Cookie: x=1", "%00", "%ZZ", "%", "..", "../../../../etc/passwd", "/", "//evil.example",
-  "javascript:alert(1)", "<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "' OR 1=1 --", "${7*7}", "{{7*7}}",
-  "__proto__", "constructor", "prototype", "toString", "[object Object]", "null", "undefined", "true", "NaN", "Infinity", "-0",
-  "1e309", "-1", "0", "9007199254740993", "0x10", "\ud800", "\udfff\ud800", "\ufeff", "\u202e", "\u200b", "e\u0301", "🙂",
-  "🙂".repeat(400), "ǅ", "ß", "İ", "ﬁ", "Ω", "\u{10FFFF}",
+  "",
+  " ",
+  "\u0000",
+  "\t\r\n",
+  "\r\nSet-Cookie: x=1",
+  "%00",
+  "%ZZ",
+  "%",
+  "..",
+  "../../../../etc/passwd",
+  "/",
+  "//evil.example",
+  "javascript:alert(1)",
+  "<script>alert(1)</script>",
+  '"><img src=x onerror=alert(1)>',
+  "' OR 1=1 --",
+  "${7*7}",
+  "{{7*7}}",
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "[object Object]",
+  "null",
+  "undefined",
+  "true",
+  "NaN",
+  "Infinity",
+  "-0",
+  "1e309",
+  "-1",
+  "0",
+  "9007199254740993",
+  "0x10",
+  "\ud800",
+  "\udfff\ud800",
+  "\ufeff",
+  "\u202e",
+  "\u200b",
+  "e\u0301",
+  "🙂",
+  "🙂".repeat(400),
+  "ǅ",
+  "ß",
+  "İ",
+  "ﬁ",
+  "Ω",
+  "\u{10FFFF}",
   // dates and zones a calendar can choke on
-  "2026-02-30", "2026-02-29", "2026-13-01", "2026-00-10", "0000-00-00", "9999-12-31", "+275760-09-13", "-271821-04-20",
-  "2026-11-23T08:00:00Z", "2026-11-23T08:00:00.000000001Z", "2026-11-23T24:00:00Z", "2026-11-23T08:00:00+25:00",
-  "2026-11-23T08:00:00+01:00[Europe/Berlin]", "2026-03-29T02:30:00[Europe/Berlin]", "2026-W48-1", "1970-01-01T00:00:00Z",
-  "-000001-01-01T00:00:00Z", "+999999-01-01T00:00:00Z", "2026-11", "2026-1", "26-11", "2026-11-23T", "T08:00Z",
-  "UTC", "Europe/Berlin", "europe/berlin", "Mars/Olympus", "Etc/GMT+15", "Etc/GMT-14", "UTC\u0000", "Europe/../../etc",
-  "America/Argentina/ComodRivadavia", "Australia/Lord_Howe", "+05:30", "-25:00", "Z", "GMT+1", "EST5EDT", "local",
+  "2026-02-30",
+  "2026-02-29",
+  "2026-13-01",
+  "2026-00-10",
+  "0000-00-00",
+  "9999-12-31",
+  "+275760-09-13",
+  "-271821-04-20",
+  "2026-11-23T08:00:00Z",
+  "2026-11-23T08:00:00.000000001Z",
+  "2026-11-23T24:00:00Z",
+  "2026-11-23T08:00:00+25:00",
+  "2026-11-23T08:00:00+01:00[Europe/Berlin]",
+  "2026-03-29T02:30:00[Europe/Berlin]",
+  "2026-W48-1",
+  "1970-01-01T00:00:00Z",
+  "-000001-01-01T00:00:00Z",
+  "+999999-01-01T00:00:00Z",
+  "2026-11",
+  "2026-1",
+  "26-11",
+  "2026-11-23T",
+  "T08:00Z",
+  "UTC",
+  "Europe/Berlin",
+  "europe/berlin",
+  "Mars/Olympus",
+  "Etc/GMT+15",
+  "Etc/GMT-14",
+  "UTC\u0000",
+  "Europe/../../etc",
+  "America/Argentina/ComodRivadavia",
+  "Australia/Lord_Howe",
+  "+05:30",
+  "-25:00",
+  "Z",
+  "GMT+1",
+  "EST5EDT",
+  "local",
 ];
 
-const control = fc.string({ unit: fc.integer({ min: 0, max: 31 }).map((c) => String.fromCharCode(c)), maxLength: 20 });
+const control = fc.string({
+  unit: fc.integer({ min: 0, max: 31 }).map((c) => String.fromCharCode(c)),
+  maxLength: 20,
+});
 const junkText: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...SPECIAL) },
   { weight: 2, arbitrary: fc.string({ maxLength: 40 }) },
@@ -49,12 +128,29 @@ const junkText: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.double().map(String) },
   { weight: 1, arbitrary: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()) },
   { weight: 1, arbitrary: fc.nat({ max: 200_000 }).map((n) => "x".repeat(n)) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...SPECIAL), fc.string({ maxLength: 10 })).map(([a, b]) => a + b + a) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.constantFrom(...SPECIAL), fc.string({ maxLength: 10 })).map(([a, b]) =>
+      a + b + a
+    ),
+  },
 );
 /** Short enough for a URL (servers answer 414/431 beyond a few KB, which is fine but teaches nothing). */
 const junkQueryText = junkText.map((s) => s.slice(0, 3_000));
 /** Raw text for an urlencoded body or query: invalid UTF-8 and broken percent sequences. */
-const rawEncoded = fc.constantFrom("%FF%FE", "%C0%AF", "%E0%A4", "%ED%A0%80", "%", "%%", "%zz", "a%00b", "%F4%90%80%80", "+++", "%2");
+const rawEncoded = fc.constantFrom(
+  "%FF%FE",
+  "%C0%AF",
+  "%E0%A4",
+  "%ED%A0%80",
+  "%",
+  "%%",
+  "%zz",
+  "a%00b",
+  "%F4%90%80%80",
+  "+++",
+  "%2",
+);
 
 type Form = [string, string][];
 
@@ -74,20 +170,55 @@ type Mutation =
 function mutationArb(fieldCount: number): fc.Arbitrary<Mutation> {
   const field = fc.nat({ max: Math.max(0, fieldCount - 1) });
   return fc.oneof(
-    { weight: 6, arbitrary: fc.record({ kind: fc.constant("replace" as const), field, value: junkText }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant("all" as const), values: fc.array(junkText, { minLength: fieldCount, maxLength: fieldCount }) }) },
+    {
+      weight: 6,
+      arbitrary: fc.record({ kind: fc.constant("replace" as const), field, value: junkText }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant("all" as const),
+        values: fc.array(junkText, { minLength: fieldCount, maxLength: fieldCount }),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant("drop" as const), field }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant("dup" as const), field, value: junkText, before: fc.boolean() }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant("dup" as const),
+        field,
+        value: junkText,
+        before: fc.boolean(),
+      }),
+    },
     {
       weight: 1,
       arbitrary: fc.record({
         kind: fc.constant("extra" as const),
-        name: fc.oneof(fc.constantFrom("__proto__", "constructor", "start", "id", "email", "q_x", "intent", "durations"), junkText),
+        name: fc.oneof(
+          fc.constantFrom(
+            "__proto__",
+            "constructor",
+            "start",
+            "id",
+            "email",
+            "q_x",
+            "intent",
+            "durations",
+          ),
+          junkText,
+        ),
         value: junkText,
       }),
     },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant("file" as const), field, value: junkText }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant("raw" as const), field, raw: rawEncoded }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant("file" as const), field, value: junkText }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant("raw" as const), field, raw: rawEncoded }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant("json" as const), value: junkText }) },
     { weight: 1, arbitrary: fc.constant({ kind: "empty" as const }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant("text" as const), value: junkText }) },
@@ -117,8 +248,12 @@ function mutate(form: Form, m: Mutation): { body?: BodyInit; type?: string; what
 
 function describeMutation(form: Form, m: Mutation): string {
   const field = "field" in m ? form[m.field]?.[0] : undefined;
-  const value = "value" in m ? JSON.stringify(m.value.slice(0, 40)) + (m.value.length > 40 ? `…(${m.value.length})` : "") : "";
-  return `${m.kind}${field ? ` ${field}` : ""}${"raw" in m ? ` ${m.raw}` : ""}${"name" in m ? ` ${JSON.stringify(m.name.slice(0, 20))}` : ""} ${value}`.trim();
+  const value = "value" in m
+    ? JSON.stringify(m.value.slice(0, 40)) + (m.value.length > 40 ? `…(${m.value.length})` : "")
+    : "";
+  return `${m.kind}${field ? ` ${field}` : ""}${"raw" in m ? ` ${m.raw}` : ""}${
+    "name" in m ? ` ${JSON.stringify(m.name.slice(0, 20))}` : ""
+  } ${value}`.trim();
 }
 
 function body(form: Form, m: Mutation): { body?: BodyInit; type?: string } {
@@ -141,22 +276,32 @@ function body(form: Form, m: Mutation): { body?: BodyInit; type?: string } {
       break;
     case "file": {
       const fd = new FormData();
-      f.forEach(([k, v], i) => i === m.field ? fd.append(k, new File([m.value], "junk.bin")) : fd.append(k, v));
+      f.forEach(([k, v], i) =>
+        i === m.field ? fd.append(k, new File([m.value], "junk.bin")) : fd.append(k, v)
+      );
       return { body: fd };
     }
     case "raw": {
-      const parts = f.map(([k, v], i) => i === m.field ? `${enc(k)}=${m.raw}` : `${enc(k)}=${enc(v)}`);
+      const parts = f.map(([k, v], i) =>
+        i === m.field ? `${enc(k)}=${m.raw}` : `${enc(k)}=${enc(v)}`
+      );
       return { body: parts.join("&"), type: "application/x-www-form-urlencoded" };
     }
     case "json":
-      return { body: JSON.stringify(Object.fromEntries(f.map(([k]) => [k, m.value]))), type: "application/json" };
+      return {
+        body: JSON.stringify(Object.fromEntries(f.map(([k]) => [k, m.value]))),
+        type: "application/json",
+      };
     case "empty":
       return { type: "application/x-www-form-urlencoded" };
     case "text":
       return { body: m.value, type: "text/plain" };
     case "multipart":
       // A multipart body that does not match its boundary, or has none.
-      return { body: `--x\r\ncontent-disposition: form-data; name="a"\r\n\r\n${m.value}`, type: `multipart/form-data; boundary=${m.boundary}` };
+      return {
+        body: `--x\r\ncontent-disposition: form-data; name="a"\r\n\r\n${m.value}`,
+        type: `multipart/form-data; boundary=${m.boundary}`,
+      };
   }
   return { body: encode(f), type: "application/x-www-form-urlencoded" };
 }
@@ -164,7 +309,10 @@ function body(form: Form, m: Mutation): { body?: BodyInit; type?: string } {
 // --- forms from pages --------------------------------------------------------------------------
 
 const unescape = (s: string) =>
-  s.replace(/&quot;/g, '"').replace(/&#39;|&#x27;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  s.replace(/&quot;/g, '"').replace(/&#39;|&#x27;/g, "'").replace(/&lt;/g, "<").replace(
+    /&gt;/g,
+    ">",
+  ).replace(/&amp;/g, "&");
 const attr = (tag: string, name: string) => new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1];
 
 /** The POST forms of a page: action and fields as a browser would submit them. */
@@ -180,7 +328,11 @@ function postForms(html: string): { action: string; fields: Form }[] {
       const type = attr(el[1], "type") ?? "text";
       if (!name || type === "submit" || type === "button") continue;
       if ((type === "checkbox" || type === "radio") && !/\schecked/.test(el[1])) continue;
-      found.push([el.index!, name, unescape(attr(el[1], "value") ?? (type === "checkbox" ? "on" : ""))]);
+      found.push([
+        el.index!,
+        name,
+        unescape(attr(el[1], "value") ?? (type === "checkbox" ? "on" : "")),
+      ]);
     }
     for (const el of m[2].matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/g)) {
       const name = attr(el[1], "name");
@@ -190,7 +342,9 @@ function postForms(html: string): { action: string; fields: Form }[] {
       const name = attr(el[1], "name");
       const options = [...el[2].matchAll(/<option\b([^>]*)>/g)];
       const chosen = options.find((o) => /\sselected/.test(o[1])) ?? options[0];
-      if (name) found.push([el.index!, name, unescape(chosen ? attr(chosen[1], "value") ?? "" : "")]);
+      if (name) {
+        found.push([el.index!, name, unescape(chosen ? attr(chosen[1], "value") ?? "" : "")]);
+      }
     }
     const fields: Form = found.sort((a, b) => a[0] - b[0]).map(([, k, v]) => [k, v]);
     out.push({ action, fields });
@@ -225,11 +379,23 @@ async function send(
   if (body.type) headers["content-type"] = body.type;
   if (cookie) headers.cookie = cookie;
   try {
-    const res = await fetch(app.baseUrl + path, { method, headers, body: body.body, redirect: "manual" });
+    const res = await fetch(app.baseUrl + path, {
+      method,
+      headers,
+      body: body.body,
+      redirect: "manual",
+    });
     await res.body?.cancel();
-    return { label: `${method} ${path.slice(0, 160)}${body.what ? ` (${body.what})` : ""}`, status: res.status };
+    return {
+      label: `${method} ${path.slice(0, 160)}${body.what ? ` (${body.what})` : ""}`,
+      status: res.status,
+    };
   } catch (e) {
-    return { label: `${method} ${path.slice(0, 160)}`, status: null, error: e instanceof Error ? e.message : String(e) };
+    return {
+      label: `${method} ${path.slice(0, 160)}`,
+      status: null,
+      error: e instanceof Error ? e.message : String(e),
+    };
   }
 }
 
@@ -255,7 +421,11 @@ function errorLines(log: string): string {
 
 function assertNoServerErrors(group: string, outcomes: Outcome[], logs?: () => string) {
   const bad = outcomes.filter((o) => o.status === null || o.status >= 500);
-  assert.deepEqual(bad.map((o) => `${o.label} → ${o.status ?? o.error}`), [], `${group}: only 2xx/3xx/4xx answers${logs ? `\n${errorLines(logs())}` : ""}`);
+  assert.deepEqual(
+    bad.map((o) => `${o.label} → ${o.status ?? o.error}`),
+    [],
+    `${group}: only 2xx/3xx/4xx answers${logs ? `\n${errorLines(logs())}` : ""}`,
+  );
 }
 
 /** The store with the server stopped, then the server back up (same data, same port). */
@@ -285,16 +455,25 @@ const BOOKING_KEYS = [
  * Checks one batch: nothing changed when nothing was accepted; otherwise only keys under
  * `allowed` prefixes changed. Returns the changed keys for further checks.
  */
-function assertChanges(group: string, before: StoreEntry[], after: StoreEntry[], outcomes: Outcome[], allowed: string[]) {
+function assertChanges(
+  group: string,
+  before: StoreEntry[],
+  after: StoreEntry[],
+  outcomes: Outcome[],
+  allowed: string[],
+) {
   const diff = diffStores(before, after);
   const accepted = outcomes.filter((o) => o.status !== null && o.status < 400);
-  if (accepted.length === 0) assert.deepEqual(diff.all, [], `${group}: rejected requests changed the store`);
+  if (accepted.length === 0) {
+    assert.deepEqual(diff.all, [], `${group}: rejected requests changed the store`);
+  }
   const outside = diff.all.filter((k) => !allowed.includes(JSON.parse(k)[0]));
   assert.deepEqual(outside, [], `${group}: changes outside what these routes may write`);
   return diff;
 }
 
-const sample = <T>(arb: fc.Arbitrary<T>, n: number, seedOffset: number): T[] => fc.sample(arb, { numRuns: n, seed: SEED + seedOffset });
+const sample = <T>(arb: fc.Arbitrary<T>, n: number, seedOffset: number): T[] =>
+  fc.sample(arb, { numRuns: n, seed: SEED + seedOffset });
 
 // --- the tests -----------------------------------------------------------------------------------
 
@@ -304,7 +483,11 @@ async function guestSetup(app: AppHandle, smtp: Awaited<ReturnType<typeof startS
   const book = (start: string, email: string) =>
     fetch(`${base}/calendar/demo/intro-call?/book`, {
       method: "POST",
-      headers: { origin: base, accept: "text/html", "content-type": "application/x-www-form-urlencoded" },
+      headers: {
+        origin: base,
+        accept: "text/html",
+        "content-type": "application/x-www-form-urlencoded",
+      },
       body: new URLSearchParams({ name: "Fay", email, start, tz: "UTC" }),
       redirect: "manual",
     }).then(async (r) => (await r.body?.cancel(), r.headers.get("location")!));
@@ -319,14 +502,19 @@ async function guestSetup(app: AppHandle, smtp: Awaited<ReturnType<typeof startS
 
 Deno.test({
   ...opts,
-  name: "fuzz: junk in every path segment and query parameter of the guest, widget, link and sign-in pages never gives a 5xx and changes nothing",
+  name:
+    "fuzz: junk in every path segment and query parameter of the guest, widget, link and sign-in pages never gives a 5xx and changes nothing",
   async fn() {
     await using smtp = await startSmtp();
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
     const { guestToken, confirm, reject } = await guestSetup(app, smtp);
     const before = await snapshot(app);
 
-    const seg = fc.oneof(junkQueryText.map((s) => enc(s.slice(0, 300))), rawEncoded, fc.constantFrom("demo", "intro-call", guestToken));
+    const seg = fc.oneof(
+      junkQueryText.map((s) => enc(s.slice(0, 300))),
+      rawEncoded,
+      fc.constantFrom("demo", "intro-call", guestToken),
+    );
     const q = (names: string[]) =>
       fc.array(
         fc.tuple(fc.constantFrom(...names), fc.oneof(junkQueryText.map(enc), rawEncoded)),
@@ -341,9 +529,21 @@ Deno.test({
       fc.tuple(seg, calendarQ).map(([u, qs]) => `/widget/${u}/${qs}`),
       calendarQ.map((qs) => `/widget/demo/intro-call${qs}`),
       fc.tuple(seg, calendarQ).map(([t, qs]) => `/widget/booking/${t}${qs}`),
-      fc.tuple(seg, fc.constantFrom("", "/confirm", "/reject", "/cancel", "/reschedule", "/invite.ics"), calendarQ)
+      fc.tuple(
+        seg,
+        fc.constantFrom("", "/confirm", "/reject", "/cancel", "/reschedule", "/invite.ics"),
+        calendarQ,
+      )
         .map(([t, sub, qs]) => `/booking/${t}${sub}${qs}`),
-      fc.tuple(fc.constantFrom(`/booking/${guestToken}`, `/booking/${guestToken}/reschedule`, confirm, reject), calendarQ)
+      fc.tuple(
+        fc.constantFrom(
+          `/booking/${guestToken}`,
+          `/booking/${guestToken}/reschedule`,
+          confirm,
+          reject,
+        ),
+        calendarQ,
+      )
         .map(([p, qs]) => p + qs),
       q(["next", "error", "callbackUrl", "email"]).map((qs) => `/signin${qs}`),
       q(["token", "email", "next"]).map((qs) => `/signin/verify${qs}`),
@@ -353,13 +553,17 @@ Deno.test({
     assertNoServerErrors("GET pages", outcomes, app.logs);
     const after = await snapshot(app);
     assert.deepEqual(diffStores(before, after).all, [], "GETs changed the store");
-    assert.ok(outcomes.some((o) => o.status === 200) && outcomes.some((o) => o.status! >= 400), "both kinds of answers were seen");
+    assert.ok(
+      outcomes.some((o) => o.status === 200) && outcomes.some((o) => o.status! >= 400),
+      "both kinds of answers were seen",
+    );
   },
 });
 
 Deno.test({
   ...opts,
-  name: "fuzz: junk in the booking form, the confirm/reject/cancel/reschedule forms and the sign-in form never gives a 5xx, and refused posts change nothing",
+  name:
+    "fuzz: junk in the booking form, the confirm/reject/cancel/reschedule forms and the sign-in form never gives a 5xx, and refused posts change nothing",
   async fn() {
     await using smtp = await startSmtp();
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
@@ -368,27 +572,54 @@ Deno.test({
 
     // 1. The booking form as the page renders it (hidden fields included), on both page kinds.
     const quick = (await pageSlots(base, "demo", "quick-chat")).filter((s) => s !== slot);
-    const pageHtml = await (await fetch(`${base}/calendar/demo/quick-chat?tz=UTC&date=${quick[0].slice(0, 10)}&slot=${encodeURIComponent(quick[0])}`)).text();
+    const pageHtml = await (await fetch(
+      `${base}/calendar/demo/quick-chat?tz=UTC&date=${quick[0].slice(0, 10)}&slot=${
+        encodeURIComponent(quick[0])
+      }`,
+    )).text();
     const found = postForms(pageHtml).find((f) => f.action.includes("book"));
     const bookForm = found && { ...found, fields: filled(found.fields) };
-    assert.ok(bookForm && bookForm.fields.some(([k]) => k === "start"), "the booking form is on the page");
+    assert.ok(
+      bookForm && bookForm.fields.some(([k]) => k === "start"),
+      "the booking form is on the page",
+    );
     let before = await snapshot(app);
-    const bookCases = sample(fc.tuple(mutationArb(bookForm.fields.length), fc.constantFrom("/calendar", "/widget")), CASES, 2);
-    const bookOutcomes = await runAll(bookCases.map(([m, page]) => () => send(app, "POST", `${page}/demo/quick-chat?/book`, mutate(bookForm.fields, m))));
+    const bookCases = sample(
+      fc.tuple(mutationArb(bookForm.fields.length), fc.constantFrom("/calendar", "/widget")),
+      CASES,
+      2,
+    );
+    const bookOutcomes = await runAll(
+      bookCases.map(([m, page]) => () =>
+        send(app, "POST", `${page}/demo/quick-chat?/book`, mutate(bookForm.fields, m))
+      ),
+    );
     assertNoServerErrors("POST ?/book", bookOutcomes, app.logs);
     let after = await snapshot(app);
     const diff = assertChanges("POST ?/book", before, after, bookOutcomes, BOOKING_KEYS);
     const newBookings = diff.added.filter((k) => JSON.parse(k)[0] === first(keys.booking("x")));
-    assert.equal(newBookings.length, bookOutcomes.filter((o) => o.status === 303).length, "one booking per accepted post, none otherwise");
+    assert.equal(
+      newBookings.length,
+      bookOutcomes.filter((o) => o.status === 303).length,
+      "one booking per accepted post, none otherwise",
+    );
 
     // 2. The link pages' forms with junk tokens, and the real ones with junk bodies.
     before = after;
-    const tokenPaths = [`/booking/${guestToken}/cancel`, `/booking/${guestToken}/reschedule`, confirm, reject];
+    const tokenPaths = [
+      `/booking/${guestToken}/cancel`,
+      `/booking/${guestToken}/reschedule`,
+      confirm,
+      reject,
+    ];
     const linkCases = sample(
       fc.tuple(
         fc.oneof(
           fc.constantFrom(...tokenPaths),
-          fc.tuple(junkQueryText.map((s) => enc(s.slice(0, 200))), fc.constantFrom("/confirm", "/reject", "/cancel", "/reschedule"))
+          fc.tuple(
+            junkQueryText.map((s) => enc(s.slice(0, 200))),
+            fc.constantFrom("/confirm", "/reject", "/cancel", "/reschedule"),
+          )
             .map(([t, sub]) => `/booking/${t}${sub}`),
         ),
         mutationArb(2),
@@ -397,7 +628,9 @@ Deno.test({
       3,
     );
     const linkForm: Form = [["reason", "Plans changed"], ["start", quick[1] ?? quick[0]]];
-    const linkOutcomes = await runAll(linkCases.map(([p, m]) => () => send(app, "POST", p, mutate(linkForm, m))));
+    const linkOutcomes = await runAll(
+      linkCases.map(([p, m]) => () => send(app, "POST", p, mutate(linkForm, m))),
+    );
     assertNoServerErrors("POST link pages", linkOutcomes, app.logs);
     after = await snapshot(app);
     assertChanges("POST link pages", before, after, linkOutcomes, BOOKING_KEYS);
@@ -406,15 +639,23 @@ Deno.test({
     before = after;
     const signinHtml = await (await fetch(`${base}/signin`)).text();
     const signinRaw = postForms(signinHtml).find((f) => f.action.includes("email"))!;
-    const signinForm = signinRaw && { ...signinRaw, fields: filled(signinRaw.fields, { email: "someone@example.test" }) };
+    const signinForm = signinRaw &&
+      { ...signinRaw, fields: filled(signinRaw.fields, { email: "someone@example.test" }) };
     assert.ok(signinForm, "the sign-in form is on the page");
     const signinCases = sample(mutationArb(signinForm.fields.length), CASES, 4);
-    const signinOutcomes = await runAll(signinCases.map((m) => () => send(app, "POST", `/signin${signinForm.action}`, mutate(signinForm.fields, m))));
+    const signinOutcomes = await runAll(
+      signinCases.map((m) => () =>
+        send(app, "POST", `/signin${signinForm.action}`, mutate(signinForm.fields, m))
+      ),
+    );
     assertNoServerErrors("POST /signin?/email", signinOutcomes, app.logs);
     after = await snapshot(app);
-    const signinDiff = assertChanges("POST /signin?/email", before, after, signinOutcomes, [first(keys.verificationToken("i", "t"))]);
+    const signinDiff = assertChanges("POST /signin?/email", before, after, signinOutcomes, [
+      first(keys.verificationToken("i", "t")),
+    ]);
     assert.ok(
-      signinDiff.added.length <= signinOutcomes.filter((o) => o.status === 303 || o.status === 302).length,
+      signinDiff.added.length <=
+        signinOutcomes.filter((o) => o.status === 303 || o.status === 302).length,
       "no more sign-in tokens than accepted requests",
     );
   },
@@ -422,24 +663,37 @@ Deno.test({
 
 async function dashboardForms(host: Client, page: string) {
   const html = (await host.get(page)).body;
-  return postForms(html).map((f) => ({ ...f, fields: filled(f.fields), path: page + (f.action.startsWith("?") ? f.action : "") }));
+  return postForms(html).map((f) => ({
+    ...f,
+    fields: filled(f.fields),
+    path: page + (f.action.startsWith("?") ? f.action : ""),
+  }));
 }
 
 Deno.test({
   ...opts,
-  name: "fuzz: junk in every dashboard form (profile, new event type, availability, bookings, embed) never gives a 5xx, and refused posts change nothing",
+  name:
+    "fuzz: junk in every dashboard form (profile, new event type, availability, bookings, embed) never gives a 5xx, and refused posts change nothing",
   async fn() {
     await using smtp = await startSmtp();
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
     const host = await signIn(app, "demo@invito.example", smtp);
     const cookie = `authjs.session-token=${host.cookie("authjs.session-token")}`;
     const { guestToken } = await guestSetup(app, smtp);
-    const bookingId = (await host.get("/dashboard/bookings")).body.match(/data-booking="([0-9A-Z]{26})"/)?.[1];
+    const bookingId = (await host.get("/dashboard/bookings")).body.match(
+      /data-booking="([0-9A-Z]{26})"/,
+    )?.[1];
     assert.ok(bookingId && guestToken, "a booking to act on");
 
     const groups: { page: string; allowed: string[] }[] = [
-      { page: "/dashboard/profile", allowed: [first(keys.user("x")), first(keys.userByUsername("x"))] },
-      { page: "/dashboard/event-types/new", allowed: [first(keys.eventType("u", "x")), first(keys.eventTypeBySlug("u", "s"))] },
+      {
+        page: "/dashboard/profile",
+        allowed: [first(keys.user("x")), first(keys.userByUsername("x"))],
+      },
+      {
+        page: "/dashboard/event-types/new",
+        allowed: [first(keys.eventType("u", "x")), first(keys.eventTypeBySlug("u", "s"))],
+      },
       { page: "/dashboard/availability", allowed: [first(keys.availability("x"))] },
       { page: "/dashboard/embed", allowed: [first(keys.user("x"))] },
     ];
@@ -451,7 +705,11 @@ Deno.test({
       const outcomes: Outcome[] = [];
       for (const f of forms) {
         const cases = sample(mutationArb(f.fields.length), Math.ceil(CASES / forms.length), seed++);
-        outcomes.push(...await runAll(cases.map((m) => () => send(app, "POST", f.path, mutate(f.fields, m), cookie))));
+        outcomes.push(
+          ...await runAll(
+            cases.map((m) => () => send(app, "POST", f.path, mutate(f.fields, m), cookie)),
+          ),
+        );
       }
       assertNoServerErrors(`POST ${g.page}`, outcomes, app.logs);
       const after = await snapshot(app);
@@ -462,35 +720,76 @@ Deno.test({
     const before = await snapshot(app);
     const action = fc.constantFrom("confirm", "reject", "cancel", "retry");
     const cases = sample(fc.tuple(action, fc.boolean(), mutationArb(3)), CASES, 30);
-    const outcomes = await runAll(cases.map(([a, real, m]) => () =>
-      send(app, "POST", `/dashboard/bookings?/${a}`, mutate([["id", real ? bookingId! : "01ARZ3NDEKTSV4RRFFQ69G5FAV"], ["reason", "r"], ["job", "01ARZ3NDEKTSV4RRFFQ69G5FAV"]], m), cookie)
-    ));
+    const outcomes = await runAll(
+      cases.map(([a, real, m]) => () =>
+        send(
+          app,
+          "POST",
+          `/dashboard/bookings?/${a}`,
+          mutate([["id", real ? bookingId! : "01ARZ3NDEKTSV4RRFFQ69G5FAV"], ["reason", "r"], [
+            "job",
+            "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+          ]], m),
+          cookie,
+        )
+      ),
+    );
     assertNoServerErrors("POST /dashboard/bookings", outcomes, app.logs);
     const after = await snapshot(app);
     assertChanges("POST /dashboard/bookings", before, after, outcomes, BOOKING_KEYS);
     // Without a session nothing is accepted at all.
-    const anon = await runAll(sample(mutationArb(1), 20, 40).map((m) => () => send(app, "POST", "/dashboard/profile?/save", mutate([["name", "x"]], m))));
-    assert.ok(anon.every((o) => o.status === 303 || o.status === 403), "signed-out posts go to sign-in");
+    const anon = await runAll(
+      sample(mutationArb(1), 20, 40).map((m) => () =>
+        send(app, "POST", "/dashboard/profile?/save", mutate([["name", "x"]], m))
+      ),
+    );
+    assert.ok(
+      anon.every((o) => o.status === 303 || o.status === 403),
+      "signed-out posts go to sign-in",
+    );
   },
 });
 
 Deno.test({
   ...opts,
-  name: "fuzz findings stay fixed: a text/plain or boundary-less multipart form post is a 400, and a sign-in post with two addresses mails nobody",
+  name:
+    "fuzz findings stay fixed: a text/plain or boundary-less multipart form post is a 400, and a sign-in post with two addresses mails nobody",
   async fn() {
     await using smtp = await startSmtp();
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
     const post = (path: string, body: string, type: string) =>
-      fetch(app.url(path), { method: "POST", headers: { origin: app.baseUrl, accept: "text/html", "content-type": type }, body, redirect: "manual" })
+      fetch(app.url(path), {
+        method: "POST",
+        headers: { origin: app.baseUrl, accept: "text/html", "content-type": type },
+        body,
+        redirect: "manual",
+      })
         .then(async (r) => (await r.body?.cancel(), r.status));
     assert.equal(await post("/calendar/demo/quick-chat?/book", "name=Ann", "text/plain"), 400);
-    assert.equal(await post("/calendar/demo/quick-chat?/book", "--x\r\n", "multipart/form-data"), 400);
-    assert.equal(await post("/signin?/email", "email=a@example.test", "text/plain;charset=UTF-8"), 400);
+    assert.equal(
+      await post("/calendar/demo/quick-chat?/book", "--x\r\n", "multipart/form-data"),
+      400,
+    );
+    assert.equal(
+      await post("/signin?/email", "email=a@example.test", "text/plain;charset=UTF-8"),
+      400,
+    );
     // Checked for the first address, mailed to the last: refused instead.
     const two = "providerId=email&email=first%40example.test&email=victim%40example.test";
     assert.equal(await post("/signin?/email", two, "application/x-www-form-urlencoded"), 400);
-    assert.equal(await post("/signin?/email", "providerId=email&email=one%40example.test", "application/x-www-form-urlencoded"), 303);
+    assert.equal(
+      await post(
+        "/signin?/email",
+        "providerId=email&email=one%40example.test",
+        "application/x-www-form-urlencoded",
+      ),
+      303,
+    );
     const mail = await smtp.waitForMail();
-    assert.deepEqual(smtp.mails.map((m) => m.to), [["one@example.test"]], `only the single-address request mailed: ${mail.to}`);
+    assert.deepEqual(
+      smtp.mails.map((m) => m.to),
+      [["one@example.test"]],
+      `only the single-address request mailed: ${mail.to}`,
+    );
   },
 });

@@ -22,7 +22,9 @@ export async function readStore(dbPath: string): Promise<StoreEntry[]> {
   const kv = await Deno.openKv(dbPath);
   try {
     const out: StoreEntry[] = [];
-    for await (const e of kv.list({ prefix: [] })) out.push({ key: e.key, value: e.value, versionstamp: e.versionstamp });
+    for await (const e of kv.list({ prefix: [] })) {
+      out.push({ key: e.key, value: e.value, versionstamp: e.versionstamp });
+    }
     return out;
   } finally {
     kv.close();
@@ -43,18 +45,31 @@ const P = {
 };
 export const PREFIX = P;
 
-export const entriesOf = (store: StoreEntry[], prefix: string) => store.filter((e) => e.key[0] === prefix);
-export const bookingsOf = (store: StoreEntry[]) => entriesOf(store, P.booking).map((e) => e.value as BookingRecord);
+export const entriesOf = (store: StoreEntry[], prefix: string) =>
+  store.filter((e) => e.key[0] === prefix);
+export const bookingsOf = (store: StoreEntry[]) =>
+  entriesOf(store, P.booking).map((e) => e.value as BookingRecord);
 
 /** Stable text for a key (for diffs and maps). */
 export function keyText(key: Deno.KvKey): string {
-  return JSON.stringify(key, (_k, v) => (typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? [...v] : v));
+  return JSON.stringify(
+    key,
+    (_k, v) => (typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? [...v] : v),
+  );
 }
 
 /** Keys added, removed or changed between two reads of a store, leaving out `ignore` prefixes. */
-export function diffStores(before: StoreEntry[], after: StoreEntry[], ignore: string[] = [P.lease]) {
+export function diffStores(
+  before: StoreEntry[],
+  after: StoreEntry[],
+  ignore: string[] = [P.lease],
+) {
   const map = (s: StoreEntry[]) =>
-    new Map(s.filter((e) => !ignore.includes(e.key[0] as string)).map((e) => [keyText(e.key), e.versionstamp]));
+    new Map(
+      s.filter((e) => !ignore.includes(e.key[0] as string)).map((
+        e,
+      ) => [keyText(e.key), e.versionstamp]),
+    );
   const a = map(before);
   const b = map(after);
   const added = [...b.keys()].filter((k) => !a.has(k));
@@ -65,7 +80,13 @@ export function diffStores(before: StoreEntry[], after: StoreEntry[], ignore: st
 
 // --- the booking state machine ----------------------------------------------------------------
 
-const END_REASONS = new Set(["rejected", "expired", "cancelled_by_guest", "cancelled_by_host", "rescheduled"]);
+const END_REASONS = new Set([
+  "rejected",
+  "expired",
+  "cancelled_by_guest",
+  "cancelled_by_host",
+  "rescheduled",
+]);
 
 /** Whether a booking's history is a walk the state machine allows, consistent with its fields. */
 export function historyProblems(b: BookingRecord, ttlMs: number): string[] {
@@ -73,35 +94,56 @@ export function historyProblems(b: BookingRecord, ttlMs: number): string[] {
   const h = b.history;
   const id = b.id;
   if (h.length === 0) return [`${id}: empty history`];
-  if (h[0].status !== "PENDING" && h[0].status !== "CONFIRMED") p.push(`${id}: starts as ${h[0].status}`);
+  if (h[0].status !== "PENDING" && h[0].status !== "CONFIRMED") {
+    p.push(`${id}: starts as ${h[0].status}`);
+  }
   if (h[0].atMs !== b.createdAtMs) p.push(`${id}: first history entry is not the creation`);
   for (let i = 1; i < h.length; i++) {
     const from = h[i - 1].status;
     const to = h[i].status;
-    const ok = (from === "PENDING" && (to === "CONFIRMED" || to === "REJECTED" || to === "CANCELLED")) ||
+    const ok =
+      (from === "PENDING" && (to === "CONFIRMED" || to === "REJECTED" || to === "CANCELLED")) ||
       (from === "CONFIRMED" && to === "CANCELLED");
     if (!ok) p.push(`${id}: ${from} → ${to} is not a transition`);
     if (h[i].atMs < h[i - 1].atMs) p.push(`${id}: history goes back in time`);
-    if (from === "PENDING" && (to === "CONFIRMED" || to === "REJECTED") && h[i].atMs >= b.createdAtMs + ttlMs) {
+    if (
+      from === "PENDING" && (to === "CONFIRMED" || to === "REJECTED") &&
+      h[i].atMs >= b.createdAtMs + ttlMs
+    ) {
       p.push(`${id}: ${to} at ${h[i].atMs} after the hold ended at ${b.createdAtMs + ttlMs}`);
     }
-    if (from === "PENDING" && to === "CANCELLED" && h[i].by === "system" && h[i].atMs < b.createdAtMs + ttlMs) {
+    if (
+      from === "PENDING" && to === "CANCELLED" && h[i].by === "system" &&
+      h[i].atMs < b.createdAtMs + ttlMs
+    ) {
       p.push(`${id}: expired before its hold ended`);
     }
   }
   const last = h[h.length - 1];
-  if (last.status !== b.status) p.push(`${id}: status ${b.status} but history ends with ${last.status}`);
+  if (last.status !== b.status) {
+    p.push(`${id}: status ${b.status} but history ends with ${last.status}`);
+  }
   if (b.status === "PENDING" || b.status === "CONFIRMED") {
     if (b.endReason !== null) p.push(`${id}: live with endReason ${b.endReason}`);
   } else if (!b.endReason || !END_REASONS.has(b.endReason)) {
     p.push(`${id}: ${b.status} with endReason ${b.endReason}`);
   }
-  if (b.status === "REJECTED" && b.endReason !== "rejected") p.push(`${id}: REJECTED with endReason ${b.endReason}`);
+  if (b.status === "REJECTED" && b.endReason !== "rejected") {
+    p.push(`${id}: REJECTED with endReason ${b.endReason}`);
+  }
   if (b.endReason === "expired" && last.by !== "system") p.push(`${id}: expired by ${last.by}`);
-  if (b.endReason === "cancelled_by_host" && last.by !== "host") p.push(`${id}: cancelled_by_host by ${last.by}`);
-  if (b.endReason === "cancelled_by_guest" && last.by !== "guest") p.push(`${id}: cancelled_by_guest by ${last.by}`);
-  if (b.status === "PENDING" && b.reservedUntilMs !== b.createdAtMs + ttlMs) p.push(`${id}: PENDING hold is not createdAt + TTL`);
-  if (b.status !== "PENDING" && b.reservedUntilMs !== null) p.push(`${id}: decided but still reserved`);
+  if (b.endReason === "cancelled_by_host" && last.by !== "host") {
+    p.push(`${id}: cancelled_by_host by ${last.by}`);
+  }
+  if (b.endReason === "cancelled_by_guest" && last.by !== "guest") {
+    p.push(`${id}: cancelled_by_guest by ${last.by}`);
+  }
+  if (b.status === "PENDING" && b.reservedUntilMs !== b.createdAtMs + ttlMs) {
+    p.push(`${id}: PENDING hold is not createdAt + TTL`);
+  }
+  if (b.status !== "PENDING" && b.reservedUntilMs !== null) {
+    p.push(`${id}: decided but still reserved`);
+  }
   return p;
 }
 
@@ -109,7 +151,10 @@ export function historyProblems(b: BookingRecord, ttlMs: number): string[] {
  * When a booking stopped holding its time (Infinity: still does): a decision, a cancellation, or
  * the end of an unanswered hold (which frees the time at that instant, before the expiry job).
  */
-export function liveUntil(b: BookingRecord, ttlMs: number): { atMs: number; by: "expiry" | "action" | "never" } {
+export function liveUntil(
+  b: BookingRecord,
+  ttlMs: number,
+): { atMs: number; by: "expiry" | "action" | "never" } {
   let confirmed = false;
   for (const step of b.history.slice(1)) {
     if (step.status === "CONFIRMED") {
@@ -130,7 +175,10 @@ export function liveUntil(b: BookingRecord, ttlMs: number): { atMs: number; by: 
  * entries and expiry index are there) and nothing points at what is not. `nowMs` decides which
  * pending holds still count as live.
  */
-export function storeProblems(store: StoreEntry[], opts: { nowMs: number; ttlMs: number }): string[] {
+export function storeProblems(
+  store: StoreEntry[],
+  opts: { nowMs: number; ttlMs: number },
+): string[] {
   const p: string[] = [];
   const bookings = new Map(bookingsOf(store).map((b) => [b.id, b]));
   const byHostStart = new Set(entriesOf(store, P.byHostStart).map((e) => keyText(e.key)));
@@ -155,7 +203,11 @@ export function storeProblems(store: StoreEntry[], opts: { nowMs: number; ttlMs:
     const b = bookings.get(id);
     if (!b) p.push(`expiry index ${keyText(e.key)} points to no booking`);
     else if (b.status !== "PENDING" || b.reservedUntilMs !== e.key[1]) {
-      p.push(`expiry index ${keyText(e.key)} for ${b.status} booking ${id} (reserved until ${b.reservedUntilMs})`);
+      p.push(
+        `expiry index ${
+          keyText(e.key)
+        } for ${b.status} booking ${id} (reserved until ${b.reservedUntilMs})`,
+      );
     }
     expiry.set(id, e.key[1] as number);
   }
@@ -170,52 +222,79 @@ export function storeProblems(store: StoreEntry[], opts: { nowMs: number; ttlMs:
         continue;
       }
       if (b.hostId !== hostId) p.push(`ledger of ${hostId} holds ${b.id} of host ${b.hostId}`);
-      if (x.startMs !== b.blockStartMs || x.endMs !== b.blockEndMs) p.push(`ledger entry of ${b.id} is not its block`);
-      if (!utcDaysTouched(b.blockStartMs, b.blockEndMs).includes(day)) p.push(`ledger ${day} holds ${b.id}, which does not touch it`);
-      if (b.status === "CONFIRMED" && x.holdUntilMs !== null) p.push(`CONFIRMED ${b.id} is a hold on the ledger`);
-      else if (b.status === "PENDING" && x.holdUntilMs !== b.reservedUntilMs) p.push(`PENDING ${b.id} holds the ledger until ${x.holdUntilMs}`);
-      else if (b.status !== "CONFIRMED" && b.status !== "PENDING") p.push(`${b.status} ${b.id} is still on the ledger of ${day}`);
+      if (x.startMs !== b.blockStartMs || x.endMs !== b.blockEndMs) {
+        p.push(`ledger entry of ${b.id} is not its block`);
+      }
+      if (!utcDaysTouched(b.blockStartMs, b.blockEndMs).includes(day)) {
+        p.push(`ledger ${day} holds ${b.id}, which does not touch it`);
+      }
+      if (b.status === "CONFIRMED" && x.holdUntilMs !== null) {
+        p.push(`CONFIRMED ${b.id} is a hold on the ledger`);
+      } else if (b.status === "PENDING" && x.holdUntilMs !== b.reservedUntilMs) {
+        p.push(`PENDING ${b.id} holds the ledger until ${x.holdUntilMs}`);
+      } else if (b.status !== "CONFIRMED" && b.status !== "PENDING") {
+        p.push(`${b.status} ${b.id} is still on the ledger of ${day}`);
+      }
       onLedger.set(b.id, [...(onLedger.get(b.id) ?? []), day]);
     }
   }
   for (const b of bookings.values()) {
-    if (!byHostStart.has(keyText(keys.bookingByHostStart(b.hostId, b.startMs, b.id)))) p.push(`booking ${b.id} has no host/start index`);
+    if (!byHostStart.has(keyText(keys.bookingByHostStart(b.hostId, b.startMs, b.id)))) {
+      p.push(`booking ${b.id} has no host/start index`);
+    }
     const purposes = tokensOf.get(b.id) ?? new Set();
     if (!purposes.has("guest")) p.push(`booking ${b.id} has no guest token`);
     if (b.history[0].status === "PENDING" && !(purposes.has("confirm") && purposes.has("reject"))) {
       p.push(`booking ${b.id} was a request but has no confirm/reject tokens`);
     }
-    if (b.status === "PENDING" && expiry.get(b.id) !== b.reservedUntilMs) p.push(`PENDING ${b.id} has no expiry index`);
-    const live = b.status === "CONFIRMED" || (b.status === "PENDING" && (b.reservedUntilMs ?? 0) > opts.nowMs);
+    if (b.status === "PENDING" && expiry.get(b.id) !== b.reservedUntilMs) {
+      p.push(`PENDING ${b.id} has no expiry index`);
+    }
+    const live = b.status === "CONFIRMED" ||
+      (b.status === "PENDING" && (b.reservedUntilMs ?? 0) > opts.nowMs);
     if (live) {
       const days = onLedger.get(b.id) ?? [];
       for (const d of utcDaysTouched(b.blockStartMs, b.blockEndMs)) {
-        if (!days.includes(d)) p.push(`live ${b.status} ${b.id} is missing from the ledger of ${d}`);
+        if (!days.includes(d)) {
+          p.push(`live ${b.status} ${b.id} is missing from the ledger of ${d}`);
+        }
       }
     }
     p.push(...historyProblems(b, opts.ttlMs));
-    if (b.rescheduledToId && !bookings.has(b.rescheduledToId)) p.push(`${b.id} was moved to missing ${b.rescheduledToId}`);
+    if (b.rescheduledToId && !bookings.has(b.rescheduledToId)) {
+      p.push(`${b.id} was moved to missing ${b.rescheduledToId}`);
+    }
     if (b.rescheduledFromId && bookings.get(b.rescheduledFromId)?.rescheduledToId !== b.id) {
       p.push(`${b.id} claims to replace ${b.rescheduledFromId}, which does not name it`);
     }
-    if (b.endReason === "rescheduled" && !b.rescheduledToId) p.push(`${b.id} rescheduled to nothing`);
+    if (b.endReason === "rescheduled" && !b.rescheduledToId) {
+      p.push(`${b.id} rescheduled to nothing`);
+    }
   }
   // Outbox: pointers and jobs agree.
   const jobs = new Map(entriesOf(store, P.outbox).map((e) => [(e.value as OutboxRecord).id, e]));
-  const failed = new Map(entriesOf(store, P.outboxFailed).map((e) => [(e.value as OutboxRecord).id, e]));
+  const failed = new Map(
+    entriesOf(store, P.outboxFailed).map((e) => [(e.value as OutboxRecord).id, e]),
+  );
   const pointed = new Set<string>();
   for (const e of entriesOf(store, P.outboxByBooking)) {
     const jobId = e.key[2] as string;
     pointed.add(jobId);
     const due = e.value as number;
-    if (due === -1 ? !failed.has(jobId) : jobs.get(jobId)?.key[1] !== due) p.push(`outbox pointer ${keyText(e.key)} points to nothing`);
+    if (due === -1 ? !failed.has(jobId) : jobs.get(jobId)?.key[1] !== due) {
+      p.push(`outbox pointer ${keyText(e.key)} points to nothing`);
+    }
   }
   for (const [id, e] of jobs) {
     const job = e.value as OutboxRecord;
     if (job.dueMs !== e.key[1]) p.push(`outbox job ${id} is filed under the wrong due time`);
     const pl = job.payload as { kind: string; bookingId?: string };
-    if ((pl.kind === "booking_mail" || pl.kind === "writeback") && !pointed.has(id)) p.push(`outbox job ${id} has no booking pointer`);
-    if (pl.bookingId && !bookings.has(pl.bookingId)) p.push(`outbox job ${id} is for missing booking ${pl.bookingId}`);
+    if ((pl.kind === "booking_mail" || pl.kind === "writeback") && !pointed.has(id)) {
+      p.push(`outbox job ${id} has no booking pointer`);
+    }
+    if (pl.bookingId && !bookings.has(pl.bookingId)) {
+      p.push(`outbox job ${id} is for missing booking ${pl.bookingId}`);
+    }
   }
   return p;
 }
@@ -250,13 +329,19 @@ export function overlapProblems(
         if (end.by === "never") {
           p.push(`${b.id} overlaps ${a.id}, which still holds its time`);
         } else if (end.by === "expiry") {
-          if (b.createdAtMs < end.atMs) p.push(`${b.id} (at ${b.createdAtMs}) overlaps ${a.id}, whose hold ran until ${end.atMs}`);
+          if (b.createdAtMs < end.atMs) {
+            p.push(
+              `${b.id} (at ${b.createdAtMs}) overlaps ${a.id}, whose hold ran until ${end.atMs}`,
+            );
+          }
         } else {
           const sent = log.actionSentMs(a.id);
           const received = log.bookedReceivedMs(b.id);
           if (sent === null) p.push(`${a.id} stopped at ${end.atMs} without a logged request`);
           else if (received !== null && received < sent) {
-            p.push(`${b.id} was booked (answer at ${received}) before the request freeing ${a.id} was sent (${sent})`);
+            p.push(
+              `${b.id} was booked (answer at ${received}) before the request freeing ${a.id} was sent (${sent})`,
+            );
           }
         }
       }
@@ -279,7 +364,9 @@ export type LoggedRequest = {
   receivedMs: number | null;
   status: number | null;
   location: string | null;
+  /** the network error, when no answer came */
   error?: string;
+  /** for a 409, the refusal the page showed (e.g. "just taken"); otherwise what the test noted */
   note?: string;
 };
 
@@ -290,7 +377,13 @@ export class RequestLog {
     op: string,
     base: string,
     path: string,
-    opts: { form?: Record<string, string>; method?: string; client?: Client; bookingId?: string; note?: string } = {},
+    opts: {
+      form?: Record<string, string>;
+      method?: string;
+      client?: Client;
+      bookingId?: string;
+      note?: string;
+    } = {},
   ): Promise<LoggedRequest> {
     const method = opts.method ?? (opts.form ? "POST" : "GET");
     const entry: LoggedRequest = {
@@ -309,20 +402,31 @@ export class RequestLog {
     this.entries.push(entry);
     try {
       if (opts.client) {
-        const r = method === "POST" ? await opts.client.post(path, opts.form ?? {}) : await opts.client.get(path);
+        const r = method === "POST"
+          ? await opts.client.post(path, opts.form ?? {})
+          : await opts.client.get(path);
         entry.status = r.status;
         entry.location = r.location;
       } else {
         const res = await fetch(base + path, {
           method,
           headers: method === "POST"
-            ? { origin: base, accept: "text/html", "content-type": "application/x-www-form-urlencoded" }
+            ? {
+              origin: base,
+              accept: "text/html",
+              "content-type": "application/x-www-form-urlencoded",
+            }
             : { accept: "text/html" },
           body: method === "POST" ? new URLSearchParams(opts.form ?? {}) : undefined,
           redirect: "manual",
         });
         const text = await res.text();
-        if (res.status === 409) entry.error = /(already confirmed|already rejected|was cancelled|no longer open|expired|just taken|not available|several requests|can no longer be (?:changed|cancelled|moved)|moved to a new time)/.exec(text)?.[1] ?? "?";
+        if (res.status === 409) {
+          // Which refusal the page showed, for reading a failing run's log.
+          entry.note ??=
+            /(already confirmed|already rejected|was cancelled|no longer open|expired|just taken|not available|several requests|can no longer be (?:changed|cancelled|moved)|moved to a new time)/
+              .exec(text)?.[1] ?? "?";
+        }
         entry.status = res.status;
         entry.location = res.headers.get("location");
       }
@@ -343,14 +447,24 @@ export class RequestLog {
 // --- HTTP helpers -----------------------------------------------------------------------------
 
 /** The slot starts (ISO instants) the page offers, for one date or the first date with slots. */
-export async function pageSlots(base: string, user: string, slug: string, date?: string): Promise<string[]> {
+export async function pageSlots(
+  base: string,
+  user: string,
+  slug: string,
+  date?: string,
+): Promise<string[]> {
   const q = `tz=UTC${date ? `&date=${date}` : ""}`;
   const html = await (await fetch(`${base}/calendar/${user}/${slug}?${q}`)).text();
   return [...html.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]);
 }
 
 /** Slots of the next `days` calendar days that have any, in order. */
-export async function slotsAhead(base: string, user: string, slug: string, days: number): Promise<string[]> {
+export async function slotsAhead(
+  base: string,
+  user: string,
+  slug: string,
+  days: number,
+): Promise<string[]> {
   const out: string[] = [];
   const today = Date.now();
   for (let d = 0; d < days; d++) {
@@ -366,15 +480,23 @@ export async function signIn(app: AppHandle, email: string, smtp?: SmtpHandle): 
   const since = app.logs().length;
   const sentAt = smtp?.mails.length ?? 0;
   const res = await c.post("/signin?/email", { providerId: "email", email });
-  if (res.status !== 303 && res.status !== 302) throw new Error(`sign-in request answered ${res.status}`);
+  if (res.status !== 303 && res.status !== 302) {
+    throw new Error(`sign-in request answered ${res.status}`);
+  }
   const text = smtp
-    ? (await smtp.waitForMail((m) => smtp.mails.indexOf(m) >= sentAt && m.to.includes(email.toLowerCase()))).text
+    ? (await smtp.waitForMail((m) =>
+      smtp.mails.indexOf(m) >= sentAt && m.to.includes(email.toLowerCase())
+    )).text
     : (await app.waitForLog(/https?:\/\/\S+\/signin\/verify\?\S+/, { since }))[0];
   const link = new URL(/https?:\/\/\S+\/signin\/verify\?\S+/.exec(text)![0]);
   const done = await c.get(
-    `/auth/callback/email?token=${link.searchParams.get("token")}&email=${encodeURIComponent(link.searchParams.get("email")!)}&callbackUrl=%2Fdashboard`,
+    `/auth/callback/email?token=${link.searchParams.get("token")}&email=${
+      encodeURIComponent(link.searchParams.get("email")!)
+    }&callbackUrl=%2Fdashboard`,
   );
-  if (!c.cookie("authjs.session-token")) throw new Error(`sign-in did not give a session (${done.status} ${done.location})`);
+  if (!c.cookie("authjs.session-token")) {
+    throw new Error(`sign-in did not give a session (${done.status} ${done.location})`);
+  }
   return c;
 }
 

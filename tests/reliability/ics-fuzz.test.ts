@@ -20,12 +20,21 @@ const HEAP_MB = 256;
 
 for (const seed of SEEDS) {
   Deno.test({
-    name: `ICS fuzz (seed ${seed}): generated and mutated calendars never throw, stay within a 1-second deadline and a ${HEAP_MB} MB heap, and buildIcs round-trips`,
+    name:
+      `ICS fuzz (seed ${seed}): generated and mutated calendars never throw, stay within a 1-second deadline and a ${HEAP_MB} MB heap, and buildIcs round-trips`,
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {
       const child = new Deno.Command(denoBin, {
-        args: ["run", "-A", "--no-check", `--v8-flags=--max-old-space-size=${HEAP_MB}`, join("tests", "reliability", "ics-fuzz-worker.ts"), String(seed), String(CASES)],
+        args: [
+          "run",
+          "-A",
+          "--no-check",
+          `--v8-flags=--max-old-space-size=${HEAP_MB}`,
+          join("tests", "reliability", "ics-fuzz-worker.ts"),
+          String(seed),
+          String(CASES),
+        ],
         cwd: repoRoot,
         stdout: "piped",
         stderr: "piped",
@@ -40,7 +49,10 @@ for (const seed of SEEDS) {
       clearTimeout(timer);
       const stdout = new TextDecoder().decode(out.stdout);
       const stderr = new TextDecoder().decode(out.stderr).slice(-2_000);
-      assert.ok(!timedOut, `the fuzz did not finish within ${WALL_MS / 1000} s (a parser loop?)\n${stderr}`);
+      assert.ok(
+        !timedOut,
+        `the fuzz did not finish within ${WALL_MS / 1000} s (a parser loop?)\n${stderr}`,
+      );
       assert.equal(out.code, 0, `the fuzz process died (out of memory?):\n${stderr}`);
       const report = JSON.parse(stdout.trim().split("\n").at(-1)!) as {
         cases: number;
@@ -49,7 +61,11 @@ for (const seed of SEEDS) {
         peakRssMb: number;
         problems: string[];
       };
-      assert.deepEqual(report.problems, [], "busyFromIcs never throws, windows are intervals inside the range, buildIcs round-trips");
+      assert.deepEqual(
+        report.problems,
+        [],
+        "busyFromIcs never throws, windows are intervals inside the range, buildIcs round-trips",
+      );
       assert.ok(report.cases >= 4 * CASES, `ran ${report.cases} cases`);
       assert.ok(report.maxMs <= 2_500, `slowest call ${report.maxMs} ms (${report.slowest})`);
     },

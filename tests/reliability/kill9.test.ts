@@ -48,17 +48,25 @@ function claimedMails(store: Awaited<ReturnType<typeof readStore>>, host: string
 
 Deno.test({
   ...opts,
-  name: "kill -9 under load: after three crashes and restarts no booking is half-written, none overlap, none is lost, and each mail arrived once",
+  name:
+    "kill -9 under load: after three crashes and restarts no booking is half-written, none overlap, none is lost, and each mail arrived once",
   async fn() {
     await using smtp = await startSmtp();
-    await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port }, env: { INVITO_BOOKING_TTL: "1h" } });
+    await using app = await startApp({
+      demo: true,
+      smtp: { host: smtp.host, port: smtp.port },
+      env: { INVITO_BOOKING_TTL: "1h" },
+    });
     const base = app.baseUrl;
     const mailHost = new URL(base).hostname;
     const space: Record<string, string[]> = {
       "intro-call": (await slotsAhead(base, "demo", "intro-call", 7)).slice(0, 40),
       "quick-chat": (await slotsAhead(base, "demo", "quick-chat", 7)).slice(0, 60),
     };
-    assert.ok(space["intro-call"].length >= 20 && space["quick-chat"].length >= 30, "the demo host offers slots");
+    assert.ok(
+      space["intro-call"].length >= 20 && space["quick-chat"].length >= 30,
+      "the demo host offers slots",
+    );
 
     const log = new RequestLog();
     const random = prng(20261122);
@@ -76,10 +84,18 @@ Deno.test({
               const slug = roll < 0.35 ? "intro-call" : "quick-chat";
               const slots = space[slug];
               await log.send("book", base, `/calendar/demo/${slug}?/book`, {
-                form: { name: `Guest ${i}`, email: `k${i}@example.test`, note: "", start: slots[Math.floor(r() * slots.length)], tz: "UTC" },
+                form: {
+                  name: `Guest ${i}`,
+                  email: `k${i}@example.test`,
+                  note: "",
+                  start: slots[Math.floor(r() * slots.length)],
+                  tz: "UTC",
+                },
               });
             } else if (roll < 0.9) {
-              const requests = smtp.mails.filter((m) => mailRef(m.messageId)?.kind === "host_request");
+              const requests = smtp.mails.filter((m) =>
+                mailRef(m.messageId)?.kind === "host_request"
+              );
               const m = requests[Math.floor(r() * requests.length)];
               const link = m && /https?:\/\/\S+\/confirm\b/.exec(m.text)?.[0];
               if (link) await log.send("confirm", base, new URL(link).pathname, { form: {} });
@@ -87,21 +103,28 @@ Deno.test({
               await log.send("view", base, `/calendar/demo/quick-chat?tz=UTC`);
             }
           }
-        })()
-      );
+        })());
       if (phase < KILLS) {
         // A seeded moment: after 40–200 more requests (so mails are being sent, claims are held).
         const target = log.entries.length + 40 + Math.floor(random() * 160);
-        await waitFor(() => log.entries.length >= target, { timeoutMs: 30_000, message: "load before the kill" });
+        await waitFor(() => log.entries.length >= target, {
+          timeoutMs: 30_000,
+          message: "load before the kill",
+        });
         await app.kill9();
         stop = true;
         await Promise.all(workers);
         const crashed = await readStore(app.dbPath);
-        for (const id of claimedMails(crashed, mailHost)) inFlightAtKill.set(id, (inFlightAtKill.get(id) ?? 0) + 1);
+        for (const id of claimedMails(crashed, mailHost)) {
+          inFlightAtKill.set(id, (inFlightAtKill.get(id) ?? 0) + 1);
+        }
         await app.restart();
       } else {
         const target = log.entries.length + 100;
-        await waitFor(() => log.entries.length >= target, { timeoutMs: 30_000, message: "load after the last restart" });
+        await waitFor(() => log.entries.length >= target, {
+          timeoutMs: 30_000,
+          message: "load after the last restart",
+        });
         stop = true;
         await Promise.all(workers);
       }
@@ -118,7 +141,11 @@ Deno.test({
     }
     const store = await readStore(app.dbPath);
     const nowMs = Date.now();
-    assert.deepEqual(storeProblems(store, { nowMs, ttlMs: TTL_MS }), [], "store invariants after crashes");
+    assert.deepEqual(
+      storeProblems(store, { nowMs, ttlMs: TTL_MS }),
+      [],
+      "store invariants after crashes",
+    );
     const leftover = entriesOf(store, PREFIX.outbox).map((e) => e.value as OutboxRecord)
       .filter((j) => j.payload.kind === "booking_mail" || j.dueMs <= nowMs + 3 * 60_000);
     assert.deepEqual(leftover.map((j) => j.payload), [], "every due outbox job ran");
@@ -128,7 +155,11 @@ Deno.test({
     assert.deepEqual(broken.map((r) => `${r.op} ${r.path} → ${r.status}`), [], "no 5xx");
 
     // Successes exist; bookings come from a success or from a request whose answer the crash ate.
-    const byHash = new Map(entriesOf(store, PREFIX.token).map((e) => [e.key[1] as string, e.value as BookingTokenRecord]));
+    const byHash = new Map(
+      entriesOf(store, PREFIX.token).map((
+        e,
+      ) => [e.key[1] as string, e.value as BookingTokenRecord]),
+    );
     const lookup = async (path: string | null) => {
       const token = path ? new URL(path, base).pathname.split("/")[2] : null;
       return token ? byHash.get(await tokenHash(token))?.bookingId ?? null : null;
@@ -144,12 +175,18 @@ Deno.test({
     const unknown = log.entries.filter((r) => r.op === "book" && r.status === null);
     for (const b of bookings) {
       if (madeBy.has(b.id)) continue;
-      const r = unknown.find((u) => u.form.email === b.guestEmail && Date.parse(u.form.start) === b.startMs);
+      const r = unknown.find((u) =>
+        u.form.email === b.guestEmail && Date.parse(u.form.start) === b.startMs
+      );
       assert.ok(r, `booking ${b.id} (${b.guestEmail}) came from a request`);
       madeBy.set(b.id, r);
     }
     const confirmedBy = new Map<string, number>();
-    for (const r of log.entries.filter((r) => r.op === "confirm" && (r.status === 200 || r.status === null))) {
+    for (
+      const r of log.entries.filter((r) =>
+        r.op === "confirm" && (r.status === 200 || r.status === null)
+      )
+    ) {
       const id = await lookup(r.path);
       if (id && r.status === 200) confirmedBy.set(id, (confirmedBy.get(id) ?? 0) + 1);
     }
@@ -157,10 +194,16 @@ Deno.test({
       const confirms = b.history.filter((h, i) => i > 0 && h.status === "CONFIRMED").length;
       const answered = confirmedBy.get(b.id) ?? 0;
       // A confirm whose answer the crash ate may have landed: never more answers than transitions.
-      assert.ok(answered <= confirms, `${b.id}: ${answered} confirm answers, ${confirms} confirmations`);
+      assert.ok(
+        answered <= confirms,
+        `${b.id}: ${answered} confirm answers, ${confirms} confirmations`,
+      );
     }
     assert.deepEqual(
-      overlapProblems(bookings, TTL_MS, { actionSentMs: () => null, bookedReceivedMs: (id) => madeBy.get(id)?.receivedMs ?? null }),
+      overlapProblems(bookings, TTL_MS, {
+        actionSentMs: () => null,
+        bookedReceivedMs: (id) => madeBy.get(id)?.receivedMs ?? null,
+      }),
       [],
     );
 
@@ -234,13 +277,20 @@ function crashBeforeComplete(kv: Deno.Kv, armed: { on: boolean }): Deno.Kv {
 
 Deno.test({
   ...opts,
-  name: "outbox: a crash between the SMTP hand-off and the delete resends that one mail, with the same Message-ID, after the 2-minute claim",
+  name:
+    "outbox: a crash between the SMTP hand-off and the delete resends that one mail, with the same Message-ID, after the 2-minute claim",
   async fn() {
     await using smtp = await startSmtp();
     const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
     try {
       app.mailer = Object.assign(
-        createMailer({ host: smtp.host, port: smtp.port, user: null, password: null, from: "Invito <invito@example.test>" }),
+        createMailer({
+          host: smtp.host,
+          port: smtp.port,
+          user: null,
+          password: null,
+          from: "Invito <invito@example.test>",
+        }),
         { sent: [], failWith: null },
       );
       const host = await createHost(app, { weekly: WORKDAYS });
@@ -270,7 +320,10 @@ Deno.test({
       const ids = smtp.mails.map((m) => m.messageId);
       assert.equal(ids.filter((id) => id === first).length, 2, `resent: ${ids.join(", ")}`);
       assert.equal(new Set(ids).size, 2, "the other mail went out once");
-      assert.match(first, new RegExp(`^<${booked.bookingId}\\.(host_request|guest_pending)@invito\\.test>$`));
+      assert.match(
+        first,
+        new RegExp(`^<${booked.bookingId}\\.(host_request|guest_pending)@invito\\.test>$`),
+      );
       const left = [];
       for await (const e of app.kv.list({ prefix: [PREFIX.outbox] })) left.push(e.key);
       assert.deepEqual(left, [], "the queue is empty");

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { guardKv, guardStats, isGuarded, KvGuardError, unguarded } from "../support/kv-guard.ts";
 import { memoryApp } from "../support/memory-app.ts";
 
-async function withKv(fn: (kv: Deno.Kv, raw: Deno.Kv) => Promise<void>) {
+async function withKv(fn: (kv: Deno.Kv, raw: Deno.Kv) => void | Promise<void>) {
   const raw = await Deno.openKv(":memory:");
   try {
     await fn(guardKv(raw), raw);
@@ -38,11 +38,19 @@ Deno.test("kv-guard: more than 1,000 mutations in one atomic operation are refus
     const big = kv.atomic();
     for (let i = 0; i < 1_000; i++) big.set(["m", i], i);
     big.delete(["m", 0]);
-    await assert.rejects(big.commit(), (e) => e instanceof KvGuardError && /1001 mutations/.test(e.message));
+    await assert.rejects(
+      big.commit(),
+      (e) => e instanceof KvGuardError && /1001 mutations/.test(e.message),
+    );
     assert.equal((await kv.get(["m", 1])).value, null);
     // mutate() with several mutations counts each; sum/min/max count too.
     const mixed = kv.atomic()
-      .mutate(...Array.from({ length: 997 }, (_, i) => ({ type: "set" as const, key: ["m", i], value: i })))
+      .mutate(
+        ...Array.from(
+          { length: 997 },
+          (_, i) => ({ type: "set" as const, key: ["m", i], value: i }),
+        ),
+      )
       .sum(["n"], 1n).min(["lo"], 1n).max(["hi"], 1n);
     assert.ok((await mixed.commit()).ok);
     assert.equal((await kv.get(["m", 996])).value, 996);
@@ -51,7 +59,7 @@ Deno.test("kv-guard: more than 1,000 mutations in one atomic operation are refus
 });
 
 Deno.test("kv-guard: queues are refused (kv.enqueue, kv.listenQueue and atomic().enqueue)", async () => {
-  await withKv(async (kv) => {
+  await withKv((kv) => {
     assert.throws(() => kv.enqueue({ job: 1 }), KvGuardError);
     assert.throws(() => kv.listenQueue(() => {}), KvGuardError);
     assert.throws(() => kv.atomic().enqueue({ job: 1 }), KvGuardError);
@@ -78,7 +86,9 @@ Deno.test("kv-guard: memoryApp uses the guard unless told not to", async () => {
   try {
     assert.ok(isGuarded(app.kv));
     await assert.rejects(
-      app.kv.atomic().check(...Array.from({ length: 11 }, (_, i) => ({ key: ["x", i], versionstamp: null }))).commit(),
+      app.kv.atomic().check(
+        ...Array.from({ length: 11 }, (_, i) => ({ key: ["x", i], versionstamp: null })),
+      ).commit(),
       KvGuardError,
     );
   } finally {

@@ -11,7 +11,8 @@ import { createClient } from "../support/http.ts";
 import { diffStores, pageSlots, readStore } from "./harness.ts";
 
 Deno.test({
-  name: "mail scanner: three GETs and HEADs of every link in every mail change nothing in the store, and the links still work",
+  name:
+    "mail scanner: three GETs and HEADs of every link in every mail change nothing in the store, and the links still work",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -21,16 +22,38 @@ Deno.test({
     const post = (path: string, form: Record<string, string>) =>
       fetch(base + path, {
         method: "POST",
-        headers: { origin: base, accept: "text/html", "content-type": "application/x-www-form-urlencoded" },
+        headers: {
+          origin: base,
+          accept: "text/html",
+          "content-type": "application/x-www-form-urlencoded",
+        },
         body: new URLSearchParams(form),
         redirect: "manual",
       }).then(async (r) => (await r.body?.cancel(), r.status));
 
     // One request waiting for the host, one booking confirmed at once, one sign-in link.
     const [pendingSlot] = await pageSlots(base, "demo", "intro-call");
-    const confirmedSlot = (await pageSlots(base, "demo", "quick-chat")).find((s) => Date.parse(s) >= Date.parse(pendingSlot) + 30 * 60_000)!;
-    assert.equal(await post("/calendar/demo/intro-call?/book", { name: "Pia", email: "pia@example.test", start: pendingSlot, tz: "UTC" }), 303);
-    assert.equal(await post("/calendar/demo/quick-chat?/book", { name: "Quin", email: "quin@example.test", start: confirmedSlot, tz: "UTC" }), 303);
+    const confirmedSlot = (await pageSlots(base, "demo", "quick-chat")).find((s) =>
+      Date.parse(s) >= Date.parse(pendingSlot) + 30 * 60_000
+    )!;
+    assert.equal(
+      await post("/calendar/demo/intro-call?/book", {
+        name: "Pia",
+        email: "pia@example.test",
+        start: pendingSlot,
+        tz: "UTC",
+      }),
+      303,
+    );
+    assert.equal(
+      await post("/calendar/demo/quick-chat?/book", {
+        name: "Quin",
+        email: "quin@example.test",
+        start: confirmedSlot,
+        tz: "UTC",
+      }),
+      303,
+    );
     const signin = createClient(base);
     await signin.post("/signin?/email", { providerId: "email", email: "demo@invito.example" });
     await smtp.waitForMail((m) => /\/signin\/verify\?/.test(m.text));
@@ -49,10 +72,25 @@ Deno.test({
       }
     }
     // The calendar file behind each guest page is a link too (clients and scanners fetch it).
-    for (const u of [...links]) if (/\/booking\/[^/]+$/.test(new URL(u).pathname)) links.add(`${u}/invite.ics`);
+    for (const u of [...links]) {
+      if (/\/booking\/[^/]+$/.test(new URL(u).pathname)) links.add(`${u}/invite.ics`);
+    }
     const paths = [...links].map((u) => new URL(u).pathname);
-    for (const kind of [/\/confirm$/, /\/reject$/, /^\/booking\/[^/]+$/, /\/cancel$/, /\/reschedule$/, /\/invite\.ics$/, /\/signin\/verify$/]) {
-      assert.ok(paths.some((p) => kind.test(p)), `the mails carry a ${kind} link: ${paths.join(" ")}`);
+    for (
+      const kind of [
+        /\/confirm$/,
+        /\/reject$/,
+        /^\/booking\/[^/]+$/,
+        /\/cancel$/,
+        /\/reschedule$/,
+        /\/invite\.ics$/,
+        /\/signin\/verify$/,
+      ]
+    ) {
+      assert.ok(
+        paths.some((p) => kind.test(p)),
+        `the mails carry a ${kind} link: ${paths.join(" ")}`,
+      );
     }
 
     await app.stop({ keepData: true });
@@ -61,7 +99,10 @@ Deno.test({
     for (const url of links) {
       for (let i = 0; i < 3; i++) {
         for (const method of ["GET", "HEAD"]) {
-          const res = await fetch(url.replace(/^https?:\/\/[^/]+/, base), { method, redirect: "manual" });
+          const res = await fetch(url.replace(/^https?:\/\/[^/]+/, base), {
+            method,
+            redirect: "manual",
+          });
           await res.body?.cancel();
           assert.ok(res.status < 500, `${method} ${url} → ${res.status}`);
         }
@@ -78,7 +119,9 @@ Deno.test({
     const verify = new URL([...links].find((u) => u.includes("/signin/verify"))!);
     const host = createClient(base);
     await host.get(
-      `/auth/callback/email?token=${verify.searchParams.get("token")}&email=${encodeURIComponent(verify.searchParams.get("email")!)}&callbackUrl=%2Fdashboard`,
+      `/auth/callback/email?token=${verify.searchParams.get("token")}&email=${
+        encodeURIComponent(verify.searchParams.get("email")!)
+      }&callbackUrl=%2Fdashboard`,
     );
     assert.equal((await host.get("/dashboard")).status, 200, "the sign-in link still signs in");
   },

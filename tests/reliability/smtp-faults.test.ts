@@ -14,7 +14,13 @@ import { startSmtp } from "../support/smtp.ts";
 import { startApp } from "../support/app.ts";
 import { freePort } from "../support/ports.ts";
 import { waitFor } from "../support/wait.ts";
-import { createEventType, createHost, memoryApp, type TestApp, WORKDAYS } from "../support/memory-app.ts";
+import {
+  createEventType,
+  createHost,
+  memoryApp,
+  type TestApp,
+  WORKDAYS,
+} from "../support/memory-app.ts";
 import { createMailer } from "../../src/lib/server/integrations/mail.ts";
 import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
@@ -29,9 +35,12 @@ const MINUTE = 60_000;
 
 /** Shorter nodemailer timeouts for the duration of `fn` (the app's are 10 s / 10 s / 20 s). */
 async function withShortTimeouts<T>(fn: () => Promise<T>): Promise<T> {
-  const mod = nodemailer as unknown as { createTransport: (o: Record<string, unknown>, d?: unknown) => unknown };
+  const mod = nodemailer as unknown as {
+    createTransport: (o: Record<string, unknown>, d?: unknown) => unknown;
+  };
   const original = mod.createTransport;
-  mod.createTransport = (o, d) => original({ ...o, connectionTimeout: 400, greetingTimeout: 400, socketTimeout: 600 }, d);
+  mod.createTransport = (o, d) =>
+    original({ ...o, connectionTimeout: 400, greetingTimeout: 400, socketTimeout: 600 }, d);
   try {
     return await fn();
   } finally {
@@ -39,10 +48,18 @@ async function withShortTimeouts<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function setup(smtpPort: number): Promise<{ app: TestApp; host: UserRecord; bookingId: string }> {
+async function setup(
+  smtpPort: number,
+): Promise<{ app: TestApp; host: UserRecord; bookingId: string }> {
   const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
   app.mailer = Object.assign(
-    createMailer({ host: "127.0.0.1", port: smtpPort, user: null, password: null, from: "Invito <invito@example.test>" }),
+    createMailer({
+      host: "127.0.0.1",
+      port: smtpPort,
+      user: null,
+      password: null,
+      from: "Invito <invito@example.test>",
+    }),
     { sent: [], failWith: null },
   );
   const host = await createHost(app, { weekly: WORKDAYS });
@@ -56,7 +73,10 @@ async function setup(smtpPort: number): Promise<{ app: TestApp; host: UserRecord
     note: "",
     timeZone: "Europe/Berlin",
   });
-  assert.ok(res.ok && res.status === "CONFIRMED", "the booking commits whatever the mail server does");
+  assert.ok(
+    res.ok && res.status === "CONFIRMED",
+    "the booking commits whatever the mail server does",
+  );
   return { app, host, bookingId: res.bookingId };
 }
 
@@ -76,7 +96,8 @@ const perMessageId = (mails: { messageId: string }[]) => {
 
 Deno.test({
   ...opts,
-  name: "SMTP refused: the mails wait 1 minute, nothing is sent early, and once the server is up each goes out exactly once",
+  name:
+    "SMTP refused: the mails wait 1 minute, nothing is sent early, and once the server is up each goes out exactly once",
   async fn() {
     const port = freePort();
     const { app } = await setup(port);
@@ -86,7 +107,10 @@ Deno.test({
       assert.deepEqual([first.retried, first.failed], [2, 0]);
       const jobs = await mailJobs(app);
       assert.deepEqual(jobs.map((j) => [j.attempts, j.dueMs - t0]), [[1, MINUTE], [1, MINUTE]]);
-      assert.ok(jobs.every((j) => j.lastError && j.claimedBy === null), "the error is kept for the host");
+      assert.ok(
+        jobs.every((j) => j.lastError && j.claimedBy === null),
+        "the error is kept for the host",
+      );
       await using smtp = await startSmtp({ port });
       await deliverOutbox(app, t0 + MINUTE - 1);
       assert.equal(smtp.connectionCount(), 0, "nothing before the retry is due");
@@ -103,7 +127,8 @@ Deno.test({
 
 Deno.test({
   ...opts,
-  name: "SMTP 421 forever: attempts come 1 m, 5 m, 30 m, 2 h and 12 h apart, then the mail is parked and shown as failed; Retry delivers it once",
+  name:
+    "SMTP 421 forever: attempts come 1 m, 5 m, 30 m, 2 h and 12 h apart, then the mail is parked and shown as failed; Retry delivers it once",
   async fn() {
     await using smtp = await startSmtp();
     smtp.setMode("refuse-421");
@@ -113,7 +138,11 @@ Deno.test({
       await deliverOutbox(app, now);
       for (const delay of RETRY_DELAYS_MS) {
         const due = (await mailJobs(app)).map((j) => j.dueMs);
-        assert.deepEqual(due, [now + delay, now + delay], `next attempt ${delay / MINUTE} min later`);
+        assert.deepEqual(
+          due,
+          [now + delay, now + delay],
+          `next attempt ${delay / MINUTE} min later`,
+        );
         const before = smtp.connectionCount();
         await deliverOutbox(app, now + delay - 1);
         assert.equal(smtp.connectionCount(), before, "no attempt before it is due");
@@ -127,16 +156,27 @@ Deno.test({
         ["Email to the guest", "failed", 6],
         ["Email to you", "failed", 6],
       ]);
-      assert.ok(row.delivery.every((d) => /421/.test(d.error ?? "")), "the server's answer is shown");
+      assert.ok(
+        row.delivery.every((d) => /421/.test(d.error ?? "")),
+        "the server's answer is shown",
+      );
       smtp.setMode("ok");
       const guestJob = row.delivery.find((d) => d.kind === "Email to the guest")!;
       assert.ok(await retryDelivery(app, host.id, guestJob.id));
-      assert.equal(await retryDelivery(app, host.id, guestJob.id), false, "a second click requeues nothing");
+      assert.equal(
+        await retryDelivery(app, host.id, guestJob.id),
+        false,
+        "a second click requeues nothing",
+      );
       await deliverOutbox(app, app.now());
       assert.equal(smtp.mails.length, 1);
       assert.ok(smtp.mails[0].to.includes("gina@example.test"));
       const [after] = await listBookingsForHost(app, host, "all");
-      assert.deepEqual(after.delivery.map((d) => d.kind), ["Email to you"], "only the mail not retried is still failed");
+      assert.deepEqual(
+        after.delivery.map((d) => d.kind),
+        ["Email to you"],
+        "only the mail not retried is still failed",
+      );
     } finally {
       app.close();
     }
@@ -145,7 +185,8 @@ Deno.test({
 
 Deno.test({
   ...opts,
-  name: "SMTP 550: a rejected mail is not retried; it is parked at once and shown to the host as failed",
+  name:
+    "SMTP 550: a rejected mail is not retried; it is parked at once and shown to the host as failed",
   async fn() {
     await using smtp = await startSmtp();
     smtp.failNext("reject-550", 1);
@@ -168,7 +209,8 @@ Deno.test({
 
 Deno.test({
   ...opts,
-  name: "SMTP stalls: a server that never greets or never answers DATA costs one timeout, not the worker; the mail goes out once later",
+  name:
+    "SMTP stalls: a server that never greets or never answers DATA costs one timeout, not the worker; the mail goes out once later",
   async fn() {
     await withShortTimeouts(async () => {
       await using smtp = await startSmtp();
@@ -182,10 +224,17 @@ Deno.test({
         assert.deepEqual([stats.retried, stats.failed], [2, 0]);
         assert.ok(tookMs < 5_000, `bounded by the timeouts (${Math.round(tookMs)} ms)`);
         const errors = (await mailJobs(app)).map((j) => j.lastError ?? "");
-        assert.ok(errors.every((e) => /timeout|timed out|greeting never received/i.test(e)), errors.join(" | "));
+        assert.ok(
+          errors.every((e) => /timeout|timed out|greeting never received/i.test(e)),
+          errors.join(" | "),
+        );
         assert.equal(smtp.mails.length, 0);
         await deliverOutbox(app, app.now() + MINUTE);
-        assert.deepEqual(perMessageId(smtp.mails), [1, 1], "each mail once after the server recovered");
+        assert.deepEqual(
+          perMessageId(smtp.mails),
+          [1, 1],
+          "each mail once after the server recovered",
+        );
       } finally {
         app.close();
       }
@@ -195,7 +244,8 @@ Deno.test({
 
 Deno.test({
   ...opts,
-  name: "SMTP down over HTTP: bookings still commit, and the host's bookings page says 'Email to the guest: retrying' and, for a 550, 'failed' with a Retry that works",
+  name:
+    "SMTP down over HTTP: bookings still commit, and the host's bookings page says 'Email to the guest: retrying' and, for a 550, 'failed' with a Retry that works",
   async fn() {
     await using smtp = await startSmtp();
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
@@ -204,7 +254,11 @@ Deno.test({
     const book = (start: string, email: string) =>
       fetch(app.url("/calendar/demo/quick-chat?/book"), {
         method: "POST",
-        headers: { origin: app.baseUrl, accept: "text/html", "content-type": "application/x-www-form-urlencoded" },
+        headers: {
+          origin: app.baseUrl,
+          accept: "text/html",
+          "content-type": "application/x-www-form-urlencoded",
+        },
         body: new URLSearchParams({ name: "Sam", email, start, tz: "UTC" }),
         redirect: "manual",
       }).then(async (r) => (await r.body?.cancel(), r.status));
@@ -226,13 +280,18 @@ Deno.test({
       const page = await host.get("/dashboard/bookings");
       return (page.body.match(/: failed/g) ?? []).length === 2 && page.body;
     }, { timeoutMs: 10_000, message: "the host sees the failures" });
-    const job = /Email to the guest: failed[\s\S]*?name="job" value="([0-9A-Z]{26})"/.exec(failed)?.[1];
+    const job = /Email to the guest: failed[\s\S]*?name="job" value="([0-9A-Z]{26})"/.exec(failed)
+      ?.[1];
     assert.ok(job, "a failed mail has a Retry button");
     const retried = await host.post("/dashboard/bookings?/retry", { job: job! });
     assert.equal(retried.status, 200);
     const mail = await smtp.waitForMail((m) => /\.guest_confirmed@/.test(m.messageId));
     assert.deepEqual(mail.to, ["rita@example.test"]);
     const page = await host.get("/dashboard/bookings");
-    assert.equal((page.body.match(/: failed/g) ?? []).length, 1, "the retried mail is no longer shown as failed");
+    assert.equal(
+      (page.body.match(/: failed/g) ?? []).length,
+      1,
+      "the retried mail is no longer shown as failed",
+    );
   },
 });

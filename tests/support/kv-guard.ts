@@ -49,7 +49,9 @@ export function guardKv(kv: Deno.Kv, limits: GuardLimits = REMOTE_KV_LIMITS): De
       }
       if (prop === "listenQueue") {
         return () => {
-          throw new KvGuardError("kv.listenQueue is not available on every KV backend; use the outbox");
+          throw new KvGuardError(
+            "kv.listenQueue is not available on every KV backend; use the outbox",
+          );
         };
       }
       const value = Reflect.get(target, prop, target);
@@ -83,14 +85,20 @@ const COUNTED: Record<string, "check" | "mutation"> = {
   mutate: "mutation",
 };
 
-function guardAtomic(op: Deno.AtomicOperation, limits: GuardLimits, stats: GuardStats): Deno.AtomicOperation {
+function guardAtomic(
+  op: Deno.AtomicOperation,
+  limits: GuardLimits,
+  stats: GuardStats,
+): Deno.AtomicOperation {
   let checks = 0;
   let mutations = 0;
   const proxy: Deno.AtomicOperation = new Proxy(op, {
     get(target, prop) {
       if (prop === "enqueue") {
         return () => {
-          throw new KvGuardError("atomic().enqueue is not available on every KV backend; use the outbox");
+          throw new KvGuardError(
+            "atomic().enqueue is not available on every KV backend; use the outbox",
+          );
         };
       }
       if (prop === "commit") {
@@ -100,12 +108,16 @@ function guardAtomic(op: Deno.AtomicOperation, limits: GuardLimits, stats: Guard
           stats.maxMutations = Math.max(stats.maxMutations, mutations);
           if (checks > limits.maxChecks) {
             return Promise.reject(
-              new KvGuardError(`atomic operation with ${checks} checks (remote KV allows ${limits.maxChecks})`),
+              new KvGuardError(
+                `atomic operation with ${checks} checks (remote KV allows ${limits.maxChecks})`,
+              ),
             );
           }
           if (mutations > limits.maxMutations) {
             return Promise.reject(
-              new KvGuardError(`atomic operation with ${mutations} mutations (remote KV allows ${limits.maxMutations})`),
+              new KvGuardError(
+                `atomic operation with ${mutations} mutations (remote KV allows ${limits.maxMutations})`,
+              ),
             );
           }
           return target.commit();

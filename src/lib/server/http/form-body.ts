@@ -22,7 +22,9 @@ function guard(request: Request): Request {
         try {
           return await read();
         } catch (err) {
-          if (unreadable(err)) error(400, "The form could not be read. Please send it again from the page.");
+          if (unreadable(err)) {
+            error(400, "The form could not be read. Please send it again from the page.");
+          }
           throw err;
         }
       },

@@ -243,7 +243,11 @@ const RULE_PARTS: Record<string, { min: number; max: number; zero?: boolean; fre
   BYSECOND: { min: 0, max: 60, zero: true },
   BYMINUTE: { min: 0, max: 59, zero: true },
   BYHOUR: { min: 0, max: 23, zero: true },
-  BYMONTHDAY: { min: -31, max: 31, freqs: ["SECONDLY", "MINUTELY", "HOURLY", "DAILY", "MONTHLY", "YEARLY"] },
+  BYMONTHDAY: {
+    min: -31,
+    max: 31,
+    freqs: ["SECONDLY", "MINUTELY", "HOURLY", "DAILY", "MONTHLY", "YEARLY"],
+  },
   BYYEARDAY: { min: -366, max: 366, freqs: ["SECONDLY", "MINUTELY", "HOURLY", "YEARLY"] },
   BYWEEKNO: { min: -53, max: 53, freqs: ["YEARLY"] },
   BYMONTH: { min: 1, max: 12 },
@@ -271,22 +275,28 @@ function largestSet(freq: string, parts: Record<string, unknown[] | undefined>):
 }
 
 /**
- * Whether a daily rule reaches a date that passes its date filters within four years' worth of
- * steps: from DTSTART in steps of INTERVAL days (ical.js walks exactly these dates).
+ * Whether a daily rule steps on a date that passes its date filters within four years of
+ * DTSTART, in steps of INTERVAL days (ical.js searches at least that far inside one call).
  */
-function someDateMatches(parts: Record<string, unknown[] | undefined>, start: Time | null, interval: number): boolean {
+function someDateMatches(
+  parts: Record<string, unknown[] | undefined>,
+  start: Time | null,
+  interval: number,
+): boolean {
   const months = parts.BYMONTH?.map(Number);
   const monthDays = parts.BYMONTHDAY?.map(Number);
   const weekdays = parts.BYDAY?.map((d) => WEEKDAY_INDEX[String(d).slice(-2).toUpperCase()]);
   const first = start ? Date.UTC(start.year, start.month - 1, start.day) : Date.UTC(2024, 0, 1);
   const step = Math.max(1, Math.floor(interval)) * 86_400_000;
-  for (let i = 0; i < 4 * 366; i++) {
-    const d = new Date(first + i * step);
+  for (let t = first; t < first + 4 * 366 * 86_400_000; t += step) {
+    const d = new Date(t);
     if (Number.isNaN(d.getTime())) return false;
     const month = d.getUTCMonth() + 1;
     const length = new Date(Date.UTC(d.getUTCFullYear(), month, 0)).getUTCDate();
     if (months && !months.includes(month)) continue;
-    if (monthDays && !monthDays.some((v) => v === d.getUTCDate() || length + v + 1 === d.getUTCDate())) continue;
+    if (
+      monthDays && !monthDays.some((v) => v === d.getUTCDate() || length + v + 1 === d.getUTCDate())
+    ) continue;
     if (weekdays && !weekdays.includes(d.getUTCDay())) continue;
     return true;
   }
@@ -309,7 +319,9 @@ function refuseLoopingRules(master: Component): void {
     const bad = (why: string): never => {
       throw new SkipEvent(`its repeat rule is not valid iCalendar (${why.slice(0, 80)})`);
     };
-    if (rule.interval !== undefined && rule.interval !== null && !(Number(rule.interval) >= 1)) bad(`INTERVAL=${rule.interval}`);
+    if (rule.interval !== undefined && rule.interval !== null && !(Number(rule.interval) >= 1)) {
+      bad(`INTERVAL=${rule.interval}`);
+    }
     const parts = (rule.parts ?? {}) as Record<string, unknown[] | undefined>;
     for (const [name, values] of Object.entries(parts)) {
       if (!values?.length) continue;
@@ -318,7 +330,9 @@ function refuseLoopingRules(master: Component): void {
           const m = /^([+-]?\d+)?(SU|MO|TU|WE|TH|FR|SA)$/i.exec(String(d));
           if (!m) bad(`BYDAY=${d}`);
           const n = m![1] === undefined ? null : Number(m![1]);
-          if (n !== null && (freq !== "MONTHLY" && freq !== "YEARLY" || n === 0 || Math.abs(n) > 53)) bad(`BYDAY=${d} with FREQ=${freq}`);
+          if (
+            n !== null && (freq !== "MONTHLY" && freq !== "YEARLY" || n === 0 || Math.abs(n) > 53)
+          ) bad(`BYDAY=${d} with FREQ=${freq}`);
         }
         continue;
       }
@@ -327,7 +341,9 @@ function refuseLoopingRules(master: Component): void {
       if (range.freqs && !range.freqs.includes(freq)) bad(`${name} with FREQ=${freq}`);
       for (const v of values) {
         const n = Number(v);
-        if (!Number.isInteger(n) || n < range.min || n > range.max || (n === 0 && !range.zero)) bad(`${name}=${v}`);
+        if (!Number.isInteger(n) || n < range.min || n > range.max || (n === 0 && !range.zero)) {
+          bad(`${name}=${v}`);
+        }
       }
     }
     // Allowed, but ical.js searches date by date (or second by second) inside one next() call:
@@ -347,7 +363,9 @@ function refuseLoopingRules(master: Component): void {
     // A BYSETPOS beyond the largest set one period can produce selects nothing, ever; ical.js
     // keeps searching ("FREQ=DAILY;BYMONTHDAY=-1;BYSETPOS=284" never returns).
     const setpos = parts.BYSETPOS?.map(Number) ?? [];
-    if (setpos.length && setpos.every((n) => Math.abs(n) > largestSet(freq, parts))) bad(`BYSETPOS=${setpos.join(",")}`);
+    if (setpos.length && setpos.every((n) => Math.abs(n) > largestSet(freq, parts))) {
+      bad(`BYSETPOS=${setpos.join(",")}`);
+    }
   }
 }
 
@@ -359,7 +377,10 @@ function refuseLoopingRules(master: Component): void {
  */
 function dropLoopingZones(root: Component, warn: (m: string) => void): void {
   for (const vtz of root.getAllSubcomponents("vtimezone")) {
-    const observances = [...vtz.getAllSubcomponents("standard"), ...vtz.getAllSubcomponents("daylight")];
+    const observances = [
+      ...vtz.getAllSubcomponents("standard"),
+      ...vtz.getAllSubcomponents("daylight"),
+    ];
     const ok = observances.every((o) => {
       if (o.getAllProperties("rdate").length > 1_000) return false;
       try {
@@ -367,11 +388,17 @@ function dropLoopingZones(root: Component, warn: (m: string) => void): void {
       } catch {
         return false;
       }
-      return o.getAllProperties("rrule").every((p) => (p.getFirstValue() as { freq?: string } | null)?.freq === "YEARLY");
+      return o.getAllProperties("rrule").every((p) =>
+        (p.getFirstValue() as { freq?: string } | null)?.freq === "YEARLY"
+      );
     });
     if (!ok) {
       root.removeSubcomponent(vtz);
-      warn(`[caldav] ignored the definition of time zone "${String(vtz.getFirstPropertyValue("tzid")).slice(0, 80)}": its rules do not repeat yearly`);
+      warn(
+        `[caldav] ignored the definition of time zone "${
+          String(vtz.getFirstPropertyValue("tzid")).slice(0, 80)
+        }": its rules do not repeat yearly`,
+      );
     }
   }
 }
@@ -476,7 +503,11 @@ export function busyFromIcs(icsText: string, opts: BusyParseOptions): BusyParseR
     // Several VCALENDARs in one text come back as a list of components; empty text as [], which
     // is no component at all (ical.js would throw later, outside this try).
     const list = Array.isArray(parsed[0]) ? parsed : [parsed];
-    if (!list.every((j) => Array.isArray(j) && typeof j[0] === "string" && Array.isArray(j[1]) && Array.isArray(j[2]))) {
+    if (
+      !list.every((j) =>
+        Array.isArray(j) && typeof j[0] === "string" && Array.isArray(j[1]) && Array.isArray(j[2])
+      )
+    ) {
       throw new Error("no calendar component");
     }
     roots = list.map((j) => new ICAL.Component(j as unknown[]));
