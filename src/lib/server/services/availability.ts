@@ -4,8 +4,8 @@
  */
 import type { App } from "../app.ts";
 import type { AvailabilityRecord, UserRecord } from "../store/records.ts";
-import { keys, type UserId } from "../store/keys.ts";
-import { defaultAvailability, getAvailability } from "../store/availability.ts";
+import type { UserId } from "../store/keys.ts";
+import { changeAvailability, getAvailability } from "../store/availability.ts";
 import {
   type DateOverride,
   isIsoDate,
@@ -44,16 +44,7 @@ async function updateAvailability<E>(
 ): Promise<{ ok: true; record: AvailabilityRecord } | { ok: false; errors: E }> {
   // Queued per host inside this process; the versionstamp check covers other processes.
   return await app.hostLock.run(`availability:${userId}`, async () => {
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const entry = await app.kv.get<AvailabilityRecord>(keys.availability(userId));
-      const cur = entry.value ?? defaultAvailability(userId, app.now());
-      const decided = change(cur);
-      if (!decided.ok) return decided;
-      const res = await app.kv.atomic().check(entry).set(keys.availability(userId), decided.next)
-        .commit();
-      if (res.ok) return { ok: true as const, record: decided.next };
-    }
-    throw new Error("updateAvailability: too much contention");
+    return await changeAvailability(app.kv, userId, app.now(), change);
   });
 }
 

@@ -15,3 +15,23 @@ export async function getAvailability(kv: Deno.Kv, userId: UserId, nowMs: number
 export async function putAvailability(kv: Deno.Kv, record: AvailabilityRecord): Promise<void> {
   await kv.set(keys.availability(record.userId), record);
 }
+
+/**
+ * Read-modify-write under a versionstamp check; `change` may refuse (then nothing is written).
+ * A lost race re-reads and asks `change` again.
+ */
+export async function changeAvailability<E>(
+  kv: Deno.Kv,
+  userId: UserId,
+  nowMs: number,
+  change: (cur: AvailabilityRecord) => { ok: true; next: AvailabilityRecord } | { ok: false; errors: E },
+): Promise<{ ok: true; record: AvailabilityRecord } | { ok: false; errors: E }> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const entry = await kv.get<AvailabilityRecord>(keys.availability(userId));
+    const decided = change(entry.value ?? defaultAvailability(userId, nowMs));
+    if (!decided.ok) return decided;
+    const res = await kv.atomic().check(entry).set(keys.availability(userId), decided.next).commit();
+    if (res.ok) return { ok: true, record: decided.next };
+  }
+  throw new Error("changeAvailability: too much contention");
+}
