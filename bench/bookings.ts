@@ -313,7 +313,7 @@ export async function bookingRows(): Promise<Row[]> {
       rows.push({
         group: "footprint",
         name: `server RSS, ${fmtInt(SEED_BOOKINGS)} bookings stored, after ${2 * HOSTS} page views`,
-        measured: `${mem.rssMb.toFixed(0)} MB (peak ${mem.peakMb.toFixed(0)} MB; ${
+        measured: `${mem.rssMb.toFixed(1)} MB (peak ${mem.peakMb.toFixed(0)} MB; ${
           atStart.rssMb.toFixed(0)
         } MB before the views)`,
         limit: `Deno.serve hello: ${refMem.rssMb.toFixed(0)} MB; same server, demo host only: ${

@@ -68,12 +68,14 @@ export type SlotPage =
   };
 
 type CachedSlot = { ms: number; start: string; label: string };
-type CachedMonth = { dates: string[]; byDate: Map<string, CachedSlot[]> };
+type CachedMonth = { dates: string[]; byDate: Map<string, CachedSlot[]>; minute: number };
 
 /** Per-process cache of computed months, keyed by everything they depend on (bounded, FIFO). */
 const monthCache = new Map<string, CachedMonth>();
-const MONTH_CACHE_MAX = 1_000;
+const MONTH_CACHE_MAX = 300;
 function remember(key: string, value: CachedMonth) {
+  // One entry per page input; a newer minute replaces it (so old minutes never pile up).
+  monthCache.delete(key);
   if (monthCache.size >= MONTH_CACHE_MAX) monthCache.delete(monthCache.keys().next().value!);
   monthCache.set(key, value);
 }
@@ -184,11 +186,11 @@ export async function getSlotPage(
       }
     }
     const key = JSON.stringify([
-      host.id, host.timeZone, et.id, et.updatedAtMs, availability.updatedAtMs, tz, m.toString(), minute, busy,
+      host.id, host.timeZone, et.id, et.updatedAtMs, availability.updatedAtMs, tz, m.toString(), busy,
       durationMin, [...full], q.excludeBookingId ?? null,
     ]);
     let cached = monthCache.get(key);
-    if (!cached) {
+    if (!cached || cached.minute !== minute) {
       const slots = computeSlots({
         timeZone: host.timeZone,
         weekly: availability.weekly,
@@ -220,7 +222,7 @@ export async function getSlotPage(
       }
       const dates: string[] = [];
       for (let d = fromDate; d.month === fromDate.month; d = d.add({ days: 1 })) dates.push(d.toString());
-      cached = { dates, byDate };
+      cached = { dates, byDate, minute };
       remember(key, cached);
     }
     const live = (d: string) =>
