@@ -12,7 +12,9 @@ import { guardRequest } from "./src/lib/server/http/request-guard.ts";
 
 const parsed = parseConfig(Deno.env.toObject());
 if (!parsed.ok) {
-  console.error("Invito cannot start; fix these settings:\n" + parsed.errors.map((e) => `  - ${e}`).join("\n"));
+  console.error(
+    "Invito cannot start; fix these settings:\n" + parsed.errors.map((e) => `  - ${e}`).join("\n"),
+  );
   Deno.exit(1);
 }
 const { config } = parsed;
@@ -37,7 +39,13 @@ Deno.serve({
   // steer Auth.js redirects (host poisoning).
   const guard = guardRequest(req.method, req.headers, url.pathname);
   if (guard.action === "forbid") {
-    return staticHeaders(url.pathname, new Response(guard.reason, { status: 403, headers: { "content-type": "text/plain; charset=utf-8" } }));
+    return staticHeaders(
+      url.pathname,
+      new Response(guard.reason, {
+        status: 403,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+      }),
+    );
   }
   const forwarded = req.headers.has("x-forwarded-host") || req.headers.has("x-forwarded-proto");
   if (url.origin !== origin || forwarded || guard.action === "fix-origin") {

@@ -29,7 +29,11 @@ const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"
 const withApp: Handle = async ({ event, resolve }) => {
   const app = event.locals.app = await getApp();
   event.locals.user = null;
-  event.locals.clientIp = clientIp(event.getClientAddress(), event.request.headers.get("x-forwarded-for"), app.config.trustedProxies);
+  event.locals.clientIp = clientIp(
+    event.getClientAddress(),
+    event.request.headers.get("x-forwarded-for"),
+    app.config.trustedProxies,
+  );
   return resolve(event);
 };
 
@@ -76,7 +80,10 @@ const guardAuth: Handle = async ({ event, resolve }) => {
   const res = await resolve(event);
   if (res.status >= 500) {
     console.error(`[auth] ${event.request.method} ${event.url.pathname} answered ${res.status}`);
-    return new Response(null, { status: 303, headers: { location: "/signin?error=Configuration" } });
+    return new Response(null, {
+      status: 303,
+      headers: { location: "/signin?error=Configuration" },
+    });
   }
   return res;
 };
@@ -117,7 +124,11 @@ export const handle: Handle = sequence(
 export const handleError: HandleServerError = ({ error, event, status }) => {
   if (status === 404) return { message: "Not found" };
   // Other 4xx (a malformed form post, a wrong content type) are the client's; no stack trace.
-  if (status < 500) return { message: error instanceof Error ? error.message : "That request could not be handled." };
+  if (status < 500) {
+    return {
+      message: error instanceof Error ? error.message : "That request could not be handled.",
+    };
+  }
   const errorId = crypto.randomUUID();
   console.error(`[error ${errorId}] ${event.request.method} ${event.url.pathname}`, error);
   return { message: "Something went wrong on our side. Please try again.", errorId };

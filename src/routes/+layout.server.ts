@@ -3,6 +3,8 @@ import type { LayoutServerLoad } from "./$types";
 export const load: LayoutServerLoad = ({ locals }) => {
   const u = locals.user;
   return {
-    user: u ? { id: u.id, name: u.name, email: u.email, username: u.username, timeZone: u.timeZone } : null,
+    user: u
+      ? { id: u.id, name: u.name, email: u.email, username: u.username, timeZone: u.timeZone }
+      : null,
   };
 };

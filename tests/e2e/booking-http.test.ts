@@ -12,7 +12,11 @@ type Outcome = { status: number; location: string | null };
 async function post(base: string, path: string, form: Record<string, string>): Promise<Outcome> {
   const res = await fetch(base + path, {
     method: "POST",
-    headers: { origin: base, accept: "text/html", "content-type": "application/x-www-form-urlencoded" },
+    headers: {
+      origin: base,
+      accept: "text/html",
+      "content-type": "application/x-www-form-urlencoded",
+    },
     body: new URLSearchParams(form),
     redirect: "manual",
   });
@@ -21,7 +25,8 @@ async function post(base: string, path: string, form: Record<string, string>): P
 }
 
 async function firstSlots(base: string, slug: string, tz = "UTC"): Promise<string[]> {
-  const html = await (await fetch(`${base}/calendar/demo/${slug}?tz=${encodeURIComponent(tz)}`)).text();
+  const html = await (await fetch(`${base}/calendar/demo/${slug}?tz=${encodeURIComponent(tz)}`))
+    .text();
   return [...html.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]);
 }
 
@@ -32,21 +37,24 @@ function tally(outcomes: Outcome[]) {
 }
 
 Deno.test({
-  name: "booking over HTTP: 200 concurrent attempts on one slot give exactly one success and 199 × 409",
+  name:
+    "booking over HTTP: 200 concurrent attempts on one slot give exactly one success and 199 × 409",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
     await using app = await startApp({ demo: true });
     const [slot] = await firstSlots(app.baseUrl, "intro-call");
     assert.ok(slot, "the demo host offers slots");
-    const outcomes = await Promise.all(Array.from({ length: 200 }, (_, i) =>
-      post(app.baseUrl, "/calendar/demo/intro-call?/book", {
-        name: `Guest ${i}`,
-        email: `g${i}@example.test`,
-        note: "",
-        start: slot,
-        tz: "UTC",
-      })));
+    const outcomes = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        post(app.baseUrl, "/calendar/demo/intro-call?/book", {
+          name: `Guest ${i}`,
+          email: `g${i}@example.test`,
+          note: "",
+          start: slot,
+          tz: "UTC",
+        })),
+    );
     assert.deepEqual(tally(outcomes), { 303: 1, 409: 199 });
     const winner = outcomes.find((o) => o.status === 303)!;
     assert.match(winner.location!, /^\/booking\/[A-Za-z0-9_-]{40,}$/);
@@ -57,7 +65,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "booking over HTTP: overlapping slots of two event types of one host — exactly one of 100 wins",
+  name:
+    "booking over HTTP: overlapping slots of two event types of one host — exactly one of 100 wins",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -65,17 +74,32 @@ Deno.test({
     const [slot] = await firstSlots(app.baseUrl, "intro-call");
     const inside = new Date(Date.parse(slot) + 15 * 60_000).toISOString().replace(".000Z", "Z");
     assert.ok((await firstSlots(app.baseUrl, "quick-chat")).includes(inside));
-    const outcomes = await Promise.all(Array.from({ length: 100 }, (_, i) =>
-      i % 2
-        ? post(app.baseUrl, "/calendar/demo/intro-call?/book", { name: "A", email: `a${i}@example.test`, start: slot, tz: "UTC" })
-        : post(app.baseUrl, "/calendar/demo/quick-chat?/book", { name: "B", email: `b${i}@example.test`, start: inside, tz: "UTC" })
-    ));
+    const outcomes = await Promise.all(
+      Array.from(
+        { length: 100 },
+        (_, i) =>
+          i % 2
+            ? post(app.baseUrl, "/calendar/demo/intro-call?/book", {
+              name: "A",
+              email: `a${i}@example.test`,
+              start: slot,
+              tz: "UTC",
+            })
+            : post(app.baseUrl, "/calendar/demo/quick-chat?/book", {
+              name: "B",
+              email: `b${i}@example.test`,
+              start: inside,
+              tz: "UTC",
+            }),
+      ),
+    );
     assert.deepEqual(tally(outcomes), { 303: 1, 409: 99 });
   },
 });
 
 Deno.test({
-  name: "confirm link: a mail scanner's GETs change nothing; 20 concurrent POSTs confirm once and send one invitation",
+  name:
+    "confirm link: a mail scanner's GETs change nothing; 20 concurrent POSTs confirm once and send one invitation",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -90,7 +114,9 @@ Deno.test({
       tz: "America/New_York",
     });
     assert.equal(booked.status, 303);
-    const request = await smtp.waitForMail((m) => m.to.includes("demo@invito.example") && /request/i.test(m.subject));
+    const request = await smtp.waitForMail((m) =>
+      m.to.includes("demo@invito.example") && /request/i.test(m.subject)
+    );
     const confirm = request.text.match(/https?:\/\/\S+\/confirm/)![0];
     assert.ok(confirm.startsWith(app.baseUrl), "links are built from INVITO_BASE_URL");
     for (let i = 0; i < 3; i++) {
@@ -102,21 +128,33 @@ Deno.test({
     assert.match(guestPage, /data-state="pending"/, "GETs did not confirm");
 
     const path = new URL(confirm).pathname;
-    const results = await Promise.all(Array.from({ length: 20 }, () => post(app.baseUrl, path, {})));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => post(app.baseUrl, path, {})),
+    );
     assert.equal(results.filter((r) => r.status === 200).length, 1, JSON.stringify(tally(results)));
     assert.equal(results.filter((r) => r.status === 409).length, 19);
 
-    const confirmed = await smtp.waitForMail((m) => m.to.includes("nora@example.test") && /^Confirmed/.test(m.subject));
+    const confirmed = await smtp.waitForMail((m) =>
+      m.to.includes("nora@example.test") && /^Confirmed/.test(m.subject)
+    );
     assert.ok(confirmed.calendar, "the confirmation carries an invitation");
-    const vevent = new ICAL.Component(ICAL.parse(confirmed.calendar!)).getFirstSubcomponent("vevent")!;
+    const vevent = new ICAL.Component(ICAL.parse(confirmed.calendar!)).getFirstSubcomponent(
+      "vevent",
+    )!;
     const ev = new ICAL.Event(vevent);
     assert.equal(ev.startDate.toJSDate().toISOString(), new Date(slot).toISOString());
     assert.equal(ev.summary, "Intro call: Nora Guest; Jr. and Demo Host");
     // The text gives the guest's own zone, by name.
     assert.match(confirmed.text, /\(America\/New York, GMT-5\)/);
     // Give any duplicate a moment to arrive, by waiting for the host's copy (queued in the same write).
-    await smtp.waitForMail((m) => m.to.includes("demo@invito.example") && /^Confirmed/.test(m.subject));
-    assert.equal(smtp.mails.filter((m) => m.to.includes("nora@example.test") && /^Confirmed/.test(m.subject)).length, 1);
+    await smtp.waitForMail((m) =>
+      m.to.includes("demo@invito.example") && /^Confirmed/.test(m.subject)
+    );
+    assert.equal(
+      smtp.mails.filter((m) => m.to.includes("nora@example.test") && /^Confirmed/.test(m.subject))
+        .length,
+      1,
+    );
     const after = await (await fetch(app.baseUrl + booked.location)).text();
     assert.match(after, /data-state="confirmed"/);
     const ics = await fetch(app.baseUrl + booked.location + "/invite.ics");
@@ -143,9 +181,14 @@ Deno.test({
     assert.equal((await get("/calendar/demo/intro-call?date=1999-01-01")).status, 400);
     assert.equal((await get("/calendar/demo/intro-call?date=2999-01-01")).status, 400);
     assert.equal((await get("/calendar/demo/intro-call?month=13-99")).status, 400);
-    assert.equal((await get("/calendar/demo/intro-call?tz=Mars/Olympus")).status, 200, "an unknown zone falls back to the host's");
+    assert.equal(
+      (await get("/calendar/demo/intro-call?tz=Mars/Olympus")).status,
+      200,
+      "an unknown zone falls back to the host's",
+    );
     const [slot] = await firstSlots(app.baseUrl, "intro-call");
-    const book = (form: Record<string, string>) => post(app.baseUrl, "/calendar/demo/intro-call?/book", form);
+    const book = (form: Record<string, string>) =>
+      post(app.baseUrl, "/calendar/demo/intro-call?/book", form);
     const base = { name: "Ann", email: "ann@example.test", note: "", start: slot, tz: "UTC" };
     assert.equal((await book({ ...base, name: "" })).status, 400);
     assert.equal((await book({ ...base, name: "x".repeat(101) })).status, 400);
@@ -157,7 +200,11 @@ Deno.test({
     assert.equal((await book({ ...base, start: "2020-01-06T09:00:00Z" })).status, 409);
     const unknown = await get("/booking/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/confirm");
     assert.equal(unknown.status, 404);
-    assert.equal((await post(app.baseUrl, "/booking/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/confirm", {})).status, 404);
+    assert.equal(
+      (await post(app.baseUrl, "/booking/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/confirm", {}))
+        .status,
+      404,
+    );
     assert.equal((await get("/booking/short/confirm")).status, 404);
     // Nothing was booked by any of this.
     assert.ok((await firstSlots(app.baseUrl, "intro-call")).includes(slot));

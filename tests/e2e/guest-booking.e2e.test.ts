@@ -10,7 +10,8 @@ import { startSmtp } from "../support/smtp.ts";
 import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
 
 Deno.test({
-  name: "e2e: a guest in New York books the Berlin demo host, the host confirms from the mail, and the invitation arrives",
+  name:
+    "e2e: a guest in New York books the Berlin demo host, the host confirms from the mail, and the invitation arrives",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -18,7 +19,10 @@ Deno.test({
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
     const browser = await launchBrowser();
     try {
-      const ctx = await browser.newContext({ timezoneId: "America/New_York", viewport: { width: 1280, height: 900 } });
+      const ctx = await browser.newContext({
+        timezoneId: "America/New_York",
+        viewport: { width: 1280, height: 900 },
+      });
       const page = await ctx.newPage();
       const errors = trackPageErrors(page);
 
@@ -36,7 +40,12 @@ Deno.test({
       const label = (await firstSlot.textContent())!.trim();
       assert.ok(startIso);
       // The label is the slot's start in New York time.
-      const nyLabel = new Intl.DateTimeFormat("en-GB", { timeZone: "America/New_York", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+      const nyLabel = new Intl.DateTimeFormat("en-GB", {
+        timeZone: "America/New_York",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      })
         .format(Date.parse(startIso!));
       assert.equal(label, nyLabel);
       await firstSlot.click();
@@ -60,10 +69,17 @@ Deno.test({
       const guestUrl = page.url();
 
       // The host's mail, with times in Berlin.
-      const request = await smtp.waitForMail((m) => m.to.includes("demo@invito.example") && /request/i.test(m.subject));
+      const request = await smtp.waitForMail((m) =>
+        m.to.includes("demo@invito.example") && /request/i.test(m.subject)
+      );
       assert.match(request.text, /Grace Guest/);
       assert.match(request.text, /Let's talk about the roadmap\./);
-      const berlin = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Berlin", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+      const berlin = new Intl.DateTimeFormat("en-GB", {
+        timeZone: "Europe/Berlin",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      })
         .format(Date.parse(startIso!));
       assert.match(request.text, new RegExp(`${berlin}–\\d\\d:\\d\\d \\(Europe/Berlin`));
       const confirmLink = request.text.match(/https?:\/\/\S+\/confirm/)![0];
@@ -78,9 +94,13 @@ Deno.test({
       assert.match(await host.getByTestId("decision-result").innerText(), /Confirmed/);
       await screenshot(host, "host-2-confirmed");
 
-      const confirmed = await smtp.waitForMail((m) => m.to.includes("grace@example.test") && /^Confirmed/.test(m.subject));
+      const confirmed = await smtp.waitForMail((m) =>
+        m.to.includes("grace@example.test") && /^Confirmed/.test(m.subject)
+      );
       assert.ok(confirmed.calendar);
-      const ev = new ICAL.Event(new ICAL.Component(ICAL.parse(confirmed.calendar!)).getFirstSubcomponent("vevent")!);
+      const ev = new ICAL.Event(
+        new ICAL.Component(ICAL.parse(confirmed.calendar!)).getFirstSubcomponent("vevent")!,
+      );
       assert.equal(ev.startDate.toJSDate().getTime(), Date.parse(startIso!));
       assert.equal(ev.endDate.toJSDate().getTime() - Date.parse(startIso!), 30 * 60_000);
       assert.match(confirmed.text, new RegExp(`${nyLabel}–\\d\\d:\\d\\d \\(America/New York`));

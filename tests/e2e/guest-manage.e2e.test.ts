@@ -8,7 +8,8 @@ import { startSmtp } from "../support/smtp.ts";
 import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
 
 Deno.test({
-  name: "e2e: a guest cancels with a reason, another reschedules to a new time, and the host is told",
+  name:
+    "e2e: a guest cancels with a reason, another reschedules to a new time, and the host is told",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -38,9 +39,13 @@ Deno.test({
       await screenshot(page, "manage-1-cancel");
       await page.getByRole("button", { name: "Cancel booking" }).click();
       await page.getByTestId("cancel-result").waitFor();
-      const hostNote = await smtp.waitForMail((m) => m.to.includes("demo@invito.example") && /^Cancelled/.test(m.subject));
+      const hostNote = await smtp.waitForMail((m) =>
+        m.to.includes("demo@invito.example") && /^Cancelled/.test(m.subject)
+      );
       assert.match(hostNote.text, /Reason: Something came up, sorry!/);
-      const adaMail = await smtp.waitForMail((m) => m.to.includes("ada@example.test") && /^Cancelled/.test(m.subject));
+      const adaMail = await smtp.waitForMail((m) =>
+        m.to.includes("ada@example.test") && /^Cancelled/.test(m.subject)
+      );
       assert.equal(adaMail.calendar ? /METHOD:CANCEL/.test(adaMail.calendar) : false, true);
       await page.goto(adaUrl);
       await page.getByRole("heading", { name: "This booking was cancelled" }).waitFor();
@@ -59,7 +64,9 @@ Deno.test({
       const after = await page.getByTestId("booking-when").innerText();
       assert.notEqual(after, before);
       await screenshot(page, "manage-3-moved");
-      const moved = await smtp.waitForMail((m) => m.to.includes("ben@example.test") && /^Rescheduled — Confirmed/.test(m.subject));
+      const moved = await smtp.waitForMail((m) =>
+        m.to.includes("ben@example.test") && /^Rescheduled — Confirmed/.test(m.subject)
+      );
       assert.ok(moved.calendar);
       // The old link now says the booking was moved, and cannot move it again.
       await page.goto(benUrl + "/reschedule");

@@ -14,14 +14,18 @@ async function a11y(page: Page, name: string) {
 }
 
 Deno.test({
-  name: "e2e host: sign in by email link, set profile, create an event type, set availability, and see them listed",
+  name:
+    "e2e host: sign in by email link, set profile, create an event type, set availability, and see them listed",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
     await using app = await startApp();
     const browser = await launchBrowser();
     try {
-      const ctx = await browser.newContext({ timezoneId: "Europe/Lisbon", viewport: { width: 1280, height: 900 } });
+      const ctx = await browser.newContext({
+        timezoneId: "Europe/Lisbon",
+        viewport: { width: 1280, height: 900 },
+      });
       const page = await ctx.newPage();
       const errors = trackPageErrors(page);
 
@@ -59,7 +63,11 @@ Deno.test({
       await page.getByLabel("Default duration (minutes)").fill("3");
       await page.getByRole("button", { name: "Create event type" }).click();
       await page.getByText(/Duration must be at least 5|at least 5/).first().waitFor();
-      assert.equal(await page.getByLabel("Title").inputValue(), "Strategy session", "values are kept");
+      assert.equal(
+        await page.getByLabel("Title").inputValue(),
+        "Strategy session",
+        "values are kept",
+      );
       await page.getByLabel("Default duration (minutes)").fill("45");
       await page.getByRole("button", { name: "Create event type" }).click();
       await page.waitForURL(/\/dashboard\/event-types\/[0-9A-Z]{26}/);
@@ -80,7 +88,10 @@ Deno.test({
       // The dashboard lists what was made, with the public links.
       await page.goto(`${app.baseUrl}/dashboard`);
       await a11y(page, "host-5-home");
-      assert.equal(await page.getByTestId("public-link").innerText(), `${app.baseUrl}/calendar/hanna/`);
+      assert.equal(
+        await page.getByTestId("public-link").innerText(),
+        `${app.baseUrl}/calendar/hanna/`,
+      );
       await page.getByText("Strategy session").first().waitFor();
       await page.goto(`${app.baseUrl}/dashboard/event-types`);
       await a11y(page, "host-6-event-types");
@@ -100,9 +111,20 @@ Deno.test({
       await ctx.close();
 
       // The same pages on a 360 px phone in dark mode: readable, no sideways scrolling, axe-clean.
-      const phone = await browser.newContext({ viewport: { width: 360, height: 780 }, colorScheme: "dark", storageState: state });
+      const phone = await browser.newContext({
+        viewport: { width: 360, height: 780 },
+        colorScheme: "dark",
+        storageState: state,
+      });
       const p2 = await phone.newPage();
-      for (const path of ["/dashboard", "/dashboard/event-types", "/dashboard/availability", "/dashboard/profile"]) {
+      for (
+        const path of [
+          "/dashboard",
+          "/dashboard/event-types",
+          "/dashboard/availability",
+          "/dashboard/profile",
+        ]
+      ) {
         await p2.goto(app.baseUrl + path);
         assert.ok(await p2.evaluate(() => document.documentElement.classList.contains("dark")));
         const width = await p2.evaluate(() => document.documentElement.scrollWidth);

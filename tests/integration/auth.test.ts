@@ -12,16 +12,40 @@ const opts = { sanitizeResources: false, sanitizeOps: false };
 
 Deno.test({
   ...opts,
-  name: "OIDC: a host signs in at the issuer, lands on the dashboard with a username from preferred_username, and sign-out revokes the session",
+  name:
+    "OIDC: a host signs in at the issuer, lands on the dashboard with a username from preferred_username, and sign-out revokes the session",
   async fn() {
     const port = freePort();
-    await using idp = await startOidc({ redirectUris: [oidcRedirectUri(port)], users: [{ sub: "alice", email: "alice@example.test", name: "Alice Example", preferred_username: "Alice" }] });
-    await using app = await startApp({ port, oidc: { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, name: "Example ID" } });
+    await using idp = await startOidc({
+      redirectUris: [oidcRedirectUri(port)],
+      users: [{
+        sub: "alice",
+        email: "alice@example.test",
+        name: "Alice Example",
+        preferred_username: "Alice",
+      }],
+    });
+    await using app = await startApp({
+      port,
+      oidc: {
+        issuer: idp.issuer,
+        clientId: idp.clientId,
+        clientSecret: idp.clientSecret,
+        name: "Example ID",
+      },
+    });
     const c = createClient(app.baseUrl);
     const page = await c.get("/signin");
     assert.match(page.body, /Sign in with Example ID/);
-    const start = await c.post("/signin?/oidc", { providerId: "oidc", redirectTo: "/dashboard", next: "/dashboard" });
-    assert.ok(start.location?.startsWith(idp.issuer), `redirected to the issuer, got ${start.status} ${start.location}`);
+    const start = await c.post("/signin?/oidc", {
+      providerId: "oidc",
+      redirectTo: "/dashboard",
+      next: "/dashboard",
+    });
+    assert.ok(
+      start.location?.startsWith(idp.issuer),
+      `redirected to the issuer, got ${start.status} ${start.location}`,
+    );
     const authorize = new URL(start.location!);
     assert.equal(authorize.searchParams.get("code_challenge_method"), "S256");
     assert.ok(authorize.searchParams.get("state") && authorize.searchParams.get("nonce"));
@@ -52,13 +76,18 @@ Deno.test({
 
 Deno.test({
   ...opts,
-  name: "magic link: the mail arrives by SMTP, scanners' GETs do not burn it, the button signs in once, and a second sign-in rotates the session",
+  name:
+    "magic link: the mail arrives by SMTP, scanners' GETs do not burn it, the button signs in once, and a second sign-in rotates the session",
   async fn() {
     await using smtp = await startSmtp();
     await using app = await startApp({ smtp: { host: smtp.host, port: smtp.port } });
     const c = createClient(app.baseUrl);
     // Host-header poisoning must not redirect the link elsewhere.
-    const sent = await c.post("/signin?/email", { providerId: "email", email: "Bob@Example.test", next: "/dashboard/bookings" }, {
+    const sent = await c.post("/signin?/email", {
+      providerId: "email",
+      email: "Bob@Example.test",
+      next: "/dashboard/bookings",
+    }, {
       headers: { "x-forwarded-host": "evil.example" },
     });
     assert.ok(sent.status === 302 || sent.status === 303, String(sent.status));
@@ -72,7 +101,9 @@ Deno.test({
     const verify = await c.get(link);
     assert.match(verify.body, /Finish signing in/);
     const u = new URL(link);
-    const cb = `/auth/callback/email?token=${u.searchParams.get("token")}&email=${encodeURIComponent(u.searchParams.get("email")!)}&callbackUrl=${encodeURIComponent(u.searchParams.get("next")!)}`;
+    const cb = `/auth/callback/email?token=${u.searchParams.get("token")}&email=${
+      encodeURIComponent(u.searchParams.get("email")!)
+    }&callbackUrl=${encodeURIComponent(u.searchParams.get("next")!)}`;
     const done = await c.get(cb);
     assert.equal(done.location, `${app.baseUrl}/dashboard/bookings`);
     const first = c.cookie("authjs.session-token")!;
@@ -82,12 +113,20 @@ Deno.test({
     assert.match(again.body, /expired or was already used/);
 
     // Second sign-in of the same user: a new session id, and the old one is dead.
-    await c.post("/signin?/email", { providerId: "email", email: "bob@example.test", next: "/dashboard" });
+    await c.post("/signin?/email", {
+      providerId: "email",
+      email: "bob@example.test",
+      next: "/dashboard",
+    });
     const mail2 = await smtp.waitForMail((m) => m.to.includes("bob@example.test") && m !== mail);
     const u2 = new URL(mail2.text.match(/https?:\/\/\S+\/signin\/verify\?\S+/)![0]);
     const c2 = createClient(app.baseUrl);
     c2.setCookie("authjs.session-token", first);
-    await c2.get(`/auth/callback/email?token=${u2.searchParams.get("token")}&email=${encodeURIComponent(u2.searchParams.get("email")!)}&callbackUrl=%2Fdashboard`);
+    await c2.get(
+      `/auth/callback/email?token=${u2.searchParams.get("token")}&email=${
+        encodeURIComponent(u2.searchParams.get("email")!)
+      }&callbackUrl=%2Fdashboard`,
+    );
     const second = c2.cookie("authjs.session-token")!;
     assert.notEqual(second, first);
     const stale = createClient(app.baseUrl);
@@ -106,7 +145,10 @@ Deno.test({
     const bad = await c.post("/signin?/email", { providerId: "email", email: "not-an-address" });
     assert.equal(bad.status, 400);
     assert.match(bad.body, /Enter a valid email address/);
-    const down = await c.post("/signin?/email", { providerId: "email", email: "carol@example.test" });
+    const down = await c.post("/signin?/email", {
+      providerId: "email",
+      email: "carol@example.test",
+    });
     assert.equal(down.status, 503);
     assert.match(down.body, /could not send the sign-in email/);
     const noSso = await c.post("/signin?/oidc", { providerId: "oidc" });
@@ -116,17 +158,35 @@ Deno.test({
 
 Deno.test({
   ...opts,
-  name: "sign-in redirects only to our own pages: //evil.example, https://evil.example and /\\evil.example land on the dashboard",
+  name:
+    "sign-in redirects only to our own pages: //evil.example, https://evil.example and /\\evil.example land on the dashboard",
   async fn() {
     await using app = await startApp();
-    for (const next of ["//evil.example", "https://evil.example/x", "/\\evil.example", "javascript:alert(1)"]) {
+    for (
+      const next of [
+        "//evil.example",
+        "https://evil.example/x",
+        "/\\evil.example",
+        "javascript:alert(1)",
+      ]
+    ) {
       const c = createClient(app.baseUrl);
       const since = app.logs().length;
-      await c.post("/signin?/email", { providerId: "email", email: "dora@example.test", next, redirectTo: next });
+      await c.post("/signin?/email", {
+        providerId: "email",
+        email: "dora@example.test",
+        next,
+        redirectTo: next,
+      });
       const m = await app.waitForLog(/\/signin\/verify\?\S+/, { since });
       const link = new URL(m[0], app.baseUrl);
       assert.equal(link.searchParams.get("next"), "/dashboard", next);
-      const cb = await c.get(`/auth/callback/email?token=${link.searchParams.get("token")}&email=${encodeURIComponent(link.searchParams.get("email")!)}&callbackUrl=${encodeURIComponent(next)}`, { follow: true });
+      const cb = await c.get(
+        `/auth/callback/email?token=${link.searchParams.get("token")}&email=${
+          encodeURIComponent(link.searchParams.get("email")!)
+        }&callbackUrl=${encodeURIComponent(next)}`,
+        { follow: true },
+      );
       assert.equal(cb.url, `${app.baseUrl}/dashboard`, `${next}: ${cb.hops.join(" → ")}`);
       assert.equal(cb.status, 200);
     }
@@ -145,20 +205,38 @@ Deno.test({
     const p = await anon.post("/dashboard/bookings?/cancel", { id: "01M7YHX3001J0X8C61J7ETT0RT" });
     assert.equal(p.status, 303);
     // A signed-in host cannot cancel the demo host's booking.
-    const [slot] = [...(await (await fetch(`${app.baseUrl}/calendar/demo/quick-chat?tz=UTC`)).text()).matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]);
-    const booked = await anon.post("/calendar/demo/quick-chat?/book", { name: "Ann", email: "ann@example.test", start: slot, tz: "UTC" });
+    const [slot] = [
+      ...(await (await fetch(`${app.baseUrl}/calendar/demo/quick-chat?tz=UTC`)).text()).matchAll(
+        /data-slot="([^"]+)"/g,
+      ),
+    ].map((m) => m[1]);
+    const booked = await anon.post("/calendar/demo/quick-chat?/book", {
+      name: "Ann",
+      email: "ann@example.test",
+      start: slot,
+      tz: "UTC",
+    });
     assert.equal(booked.status, 303);
     const c = createClient(app.baseUrl);
     const since = app.logs().length;
     await c.post("/signin?/email", { providerId: "email", email: "eve@example.test" });
-    const link = new URL((await app.waitForLog(/\/signin\/verify\?\S+/, { since }))[0], app.baseUrl);
-    await c.get(`/auth/callback/email?token=${link.searchParams.get("token")}&email=${encodeURIComponent(link.searchParams.get("email")!)}&callbackUrl=%2Fdashboard`);
+    const link = new URL(
+      (await app.waitForLog(/\/signin\/verify\?\S+/, { since }))[0],
+      app.baseUrl,
+    );
+    await c.get(
+      `/auth/callback/email?token=${link.searchParams.get("token")}&email=${
+        encodeURIComponent(link.searchParams.get("email")!)
+      }&callbackUrl=%2Fdashboard`,
+    );
     const list = await c.get("/dashboard/bookings");
     assert.equal(list.status, 200);
     assert.doesNotMatch(list.body, /Ann/);
     const ids = [...app.logs().matchAll(/booking\/([A-Za-z0-9_-]{40,})/g)];
     assert.ok(ids.length > 0);
-    const hostPage = await c.post("/dashboard/bookings?/cancel", { id: "01M7YHX3001J0X8C61J7ETT0RT" });
+    const hostPage = await c.post("/dashboard/bookings?/cancel", {
+      id: "01M7YHX3001J0X8C61J7ETT0RT",
+    });
     assert.equal(hostPage.status, 404);
   },
 });

@@ -19,24 +19,47 @@ async function signInAs(app: Awaited<ReturnType<typeof startApp>>, email: string
   const since = app.logs().length;
   await c.post("/signin?/email", { providerId: "email", email });
   const link = new URL((await app.waitForLog(/\/signin\/verify\?\S+/, { since }))[0], app.baseUrl);
-  await c.get(`/auth/callback/email?token=${link.searchParams.get("token")}&email=${encodeURIComponent(link.searchParams.get("email")!)}&callbackUrl=%2Fdashboard`);
+  await c.get(
+    `/auth/callback/email?token=${link.searchParams.get("token")}&email=${
+      encodeURIComponent(link.searchParams.get("email")!)
+    }&callbackUrl=%2Fdashboard`,
+  );
   return c;
 }
 
 Deno.test({
   ...opts,
-  name: "headers: nothing outside /widget can be framed, the widget follows the host's allowlist, token pages send no referrer",
+  name:
+    "headers: nothing outside /widget can be framed, the widget follows the host's allowlist, token pages send no referrer",
   async fn() {
     await using app = await startApp({ demo: true });
     const [slot] = await slots(app.baseUrl, "intro-call");
     const c = createClient(app.baseUrl);
-    const booked = await c.post("/calendar/demo/intro-call?/book", { name: "Ann", email: "ann@example.test", start: slot, tz: "UTC" });
+    const booked = await c.post("/calendar/demo/intro-call?/book", {
+      name: "Ann",
+      email: "ann@example.test",
+      start: slot,
+      tz: "UTC",
+    });
     const guestPath = booked.location!.replace(app.baseUrl, "");
     const since = app.logs().length;
-    const confirmPath = new URL((await app.waitForLog(/https?:\/\/\S+\/confirm/, { since }))[0]).pathname;
-    const fa = (h: Headers) => /frame-ancestors ([^;]*)/.exec(h.get("content-security-policy") ?? "")?.[1];
+    const confirmPath =
+      new URL((await app.waitForLog(/https?:\/\/\S+\/confirm/, { since }))[0]).pathname;
+    const fa = (h: Headers) =>
+      /frame-ancestors ([^;]*)/.exec(h.get("content-security-policy") ?? "")?.[1];
 
-    const framedNever = ["/", "/signin", "/calendar/demo/", "/calendar/demo/intro-call", guestPath, confirmPath, "/healthz", "/embed.js", "/robots.txt", "/no-such-page"];
+    const framedNever = [
+      "/",
+      "/signin",
+      "/calendar/demo/",
+      "/calendar/demo/intro-call",
+      guestPath,
+      confirmPath,
+      "/healthz",
+      "/embed.js",
+      "/robots.txt",
+      "/no-such-page",
+    ];
     for (const p of framedNever) {
       const r = await fetch(app.baseUrl + p, { redirect: "manual" });
       await r.body?.cancel();
@@ -52,7 +75,14 @@ Deno.test({
     const page = await fetch(app.baseUrl + "/calendar/demo/intro-call");
     const csp = page.headers.get("content-security-policy")!;
     await page.body?.cancel();
-    for (const d of ["object-src 'none'", "base-uri 'self'", "form-action 'self'", "script-src 'self' 'nonce-"]) assert.ok(csp.includes(d), d);
+    for (
+      const d of [
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "script-src 'self' 'nonce-",
+      ]
+    ) assert.ok(csp.includes(d), d);
     assert.equal(page.headers.get("referrer-policy"), "strict-origin-when-cross-origin");
     assert.equal(page.headers.get("cross-origin-opener-policy"), "same-origin");
 
@@ -62,10 +92,14 @@ Deno.test({
     assert.equal(w.headers.get("x-frame-options"), null);
     assert.equal(fa(w.headers), "*");
     const host = await signInAs(app, "demo@invito.example");
-    const bad = await host.post("/dashboard/embed?/origins", { origins: "https://shop.example/path" });
+    const bad = await host.post("/dashboard/embed?/origins", {
+      origins: "https://shop.example/path",
+    });
     assert.equal(bad.status, 400);
     assert.match(bad.body, /without a path/);
-    const ok = await host.post("/dashboard/embed?/origins", { origins: "https://shop.example\nhttp://127.0.0.2:9999" });
+    const ok = await host.post("/dashboard/embed?/origins", {
+      origins: "https://shop.example\nhttp://127.0.0.2:9999",
+    });
     assert.equal(ok.status, 200);
     for (const p of ["/widget/demo/", "/widget/demo/intro-call", `/widget${guestPath}`]) {
       const r = await fetch(app.baseUrl + p);
@@ -76,7 +110,9 @@ Deno.test({
     assert.equal(unknown.status, 404);
     assert.match(await unknown.text(), /This booking page does not exist/);
     // Malformed theme and accent fall back to defaults, never an error.
-    const odd = await fetch(app.baseUrl + "/widget/demo/intro-call?theme=neon&accent=%22%3E%3Cscript%3E");
+    const odd = await fetch(
+      app.baseUrl + "/widget/demo/intro-call?theme=neon&accent=%22%3E%3Cscript%3E",
+    );
     assert.equal(odd.status, 200);
     assert.doesNotMatch(await odd.text(), /<script>/);
     // The guest flow sets no cookies at all (it must work with third-party cookies blocked).
@@ -92,11 +128,20 @@ Deno.test({
   async fn() {
     await using app = await startApp({ demo: true });
     const [slot] = await slots(app.baseUrl, "quick-chat");
-    const form = new URLSearchParams({ name: "Mallory", email: "m@example.test", start: slot, tz: "UTC" });
+    const form = new URLSearchParams({
+      name: "Mallory",
+      email: "m@example.test",
+      start: slot,
+      tz: "UTC",
+    });
     const viaFetchMetadata = await fetch(`${app.baseUrl}/calendar/demo/quick-chat?/book`, {
       method: "POST",
       body: form,
-      headers: { "sec-fetch-site": "cross-site", origin: "https://evil.example", accept: "text/html" },
+      headers: {
+        "sec-fetch-site": "cross-site",
+        origin: "https://evil.example",
+        accept: "text/html",
+      },
       redirect: "manual",
     });
     assert.equal(viaFetchMetadata.status, 403);
@@ -115,12 +160,22 @@ Deno.test({
 
 Deno.test({
   ...opts,
-  name: "rate limits: over the limit answers 429 with Retry-After and a readable page, and recovers after the window",
+  name:
+    "rate limits: over the limit answers 429 with Retry-After and a readable page, and recovers after the window",
   async fn() {
-    await using app = await startApp({ demo: true, env: { INVITO_RATE_LIMIT: "booking=2/2s,page=1000/1m" } });
+    await using app = await startApp({
+      demo: true,
+      env: { INVITO_RATE_LIMIT: "booking=2/2s,page=1000/1m" },
+    });
     const c = createClient(app.baseUrl);
     const all = await slots(app.baseUrl, "quick-chat");
-    const book = (i: number) => c.post("/calendar/demo/quick-chat?/book", { name: "R", email: `r${i}@example.test`, start: all[i], tz: "UTC" });
+    const book = (i: number) =>
+      c.post("/calendar/demo/quick-chat?/book", {
+        name: "R",
+        email: `r${i}@example.test`,
+        start: all[i],
+        tz: "UTC",
+      });
     assert.equal((await book(0)).status, 303);
     assert.equal((await book(1)).status, 303);
     const limited = await book(2);
@@ -128,20 +183,30 @@ Deno.test({
     const retry = Number(limited.headers.get("retry-after"));
     assert.ok(retry >= 1 && retry <= 2, String(retry));
     assert.match(limited.body, /Too many requests/);
-    assert.ok((await slots(app.baseUrl, "quick-chat")).includes(all[2]), "the limited request booked nothing");
+    assert.ok(
+      (await slots(app.baseUrl, "quick-chat")).includes(all[2]),
+      "the limited request booked nothing",
+    );
     // The window ends and the same client may book again.
-    await waitFor(async () => (await book(2)).status === 303, { timeoutMs: 5_000, intervalMs: 200, message: "recovered" });
+    await waitFor(async () => (await book(2)).status === 303, {
+      timeoutMs: 5_000,
+      intervalMs: 200,
+      message: "recovered",
+    });
   },
 });
 
 Deno.test({
   ...opts,
-  name: "anti-spam: a filled honeypot or a form sent faster than a person could fill it is refused; a person gets through",
+  name:
+    "anti-spam: a filled honeypot or a form sent faster than a person could fill it is refused; a person gets through",
   async fn() {
     await using app = await startApp({ demo: true, env: { INVITO_MIN_FILL_TIME: "1s" } });
     const [slot] = await slots(app.baseUrl, "quick-chat");
     const c = createClient(app.baseUrl);
-    const page = await c.get(`/calendar/demo/quick-chat?tz=UTC&slot=${encodeURIComponent(slot)}&date=${slot.slice(0, 10)}`);
+    const page = await c.get(
+      `/calendar/demo/quick-chat?tz=UTC&slot=${encodeURIComponent(slot)}&date=${slot.slice(0, 10)}`,
+    );
     const ft = /name="ft" value="([^"]+)"/.exec(page.body)![1];
     const form = { name: "Pat", email: "pat@example.test", start: slot, tz: "UTC", ft };
     const fast = await c.post("/calendar/demo/quick-chat?/book", form);
@@ -150,7 +215,10 @@ Deno.test({
     const forged = await c.post("/calendar/demo/quick-chat?/book", { ...form, ft: "1000.forged" });
     assert.equal(forged.status, 400);
     await waitFor(async () => {
-      const bot = await c.post("/calendar/demo/quick-chat?/book", { ...form, website: "http://spam.example" });
+      const bot = await c.post("/calendar/demo/quick-chat?/book", {
+        ...form,
+        website: "http://spam.example",
+      });
       assert.equal(bot.status, 400);
       const person = await c.post("/calendar/demo/quick-chat?/book", form);
       return person.status === 303;
@@ -166,13 +234,28 @@ Deno.test({
     const all = await slots(app.baseUrl, "intro-call");
     const c = createClient(app.baseUrl);
     for (let i = 0; i < 3; i++) {
-      const r = await c.post("/calendar/demo/intro-call?/book", { name: "Sue", email: "Sue@Example.test", start: all[i], tz: "UTC" });
+      const r = await c.post("/calendar/demo/intro-call?/book", {
+        name: "Sue",
+        email: "Sue@Example.test",
+        start: all[i],
+        tz: "UTC",
+      });
       assert.equal(r.status, 303, `request ${i + 1}`);
     }
-    const fourth = await c.post("/calendar/demo/intro-call?/book", { name: "Sue", email: "sue@example.test", start: all[3], tz: "UTC" });
+    const fourth = await c.post("/calendar/demo/intro-call?/book", {
+      name: "Sue",
+      email: "sue@example.test",
+      start: all[3],
+      tz: "UTC",
+    });
     assert.equal(fourth.status, 409);
     assert.match(fourth.body, /several requests waiting/);
-    const other = await c.post("/calendar/demo/intro-call?/book", { name: "Tom", email: "tom@example.test", start: all[3], tz: "UTC" });
+    const other = await c.post("/calendar/demo/intro-call?/book", {
+      name: "Tom",
+      email: "tom@example.test",
+      start: all[3],
+      tz: "UTC",
+    });
     assert.equal(other.status, 303, "other guests are not affected");
   },
 });

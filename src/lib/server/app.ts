@@ -42,7 +42,9 @@ export async function buildApp(
   overrides: Partial<Pick<App, "kv" | "mailer" | "now">> = {},
 ): Promise<App> {
   const parsed = parseConfig(env);
-  if (!parsed.ok) throw new Error("Invalid configuration:\n" + parsed.errors.map((e) => `  - ${e}`).join("\n"));
+  if (!parsed.ok) {
+    throw new Error("Invalid configuration:\n" + parsed.errors.map((e) => `  - ${e}`).join("\n"));
+  }
   const config = parsed.config;
   const kv = overrides.kv ?? await openKv(config.dbPath);
   const secret = config.sessionSecret ?? await loadOrCreateSecret(config.dbPath);

@@ -36,7 +36,9 @@ Deno.test("config: durations accept 90s, 15m, 24h and refuse the rest", () => {
   assert.equal(parseDuration("90s"), 90_000);
   assert.equal(parseDuration("15m"), 900_000);
   assert.equal(parseDuration("24h"), 86_400_000);
-  for (const bad of ["", "0m", "15", "m", "-5m", "1.5h"]) assert.equal(parseDuration(bad), null, bad);
+  for (const bad of ["", "0m", "15", "m", "-5m", "1.5h"]) {
+    assert.equal(parseDuration(bad), null, bad);
+  }
   assert.equal(describeDuration(86_400_000), "24 hours");
   assert.equal(describeDuration(7 * 86_400_000), "7 days");
   assert.equal(describeDuration(90_000), "90 seconds");

@@ -11,7 +11,9 @@ export type Config = {
   dbPath: string;
   sessionSecret: string | null;
   oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | null;
-  smtp: { host: string; port: number; user: string | null; password: string | null; from: string } | null;
+  smtp:
+    | { host: string; port: number; user: string | null; password: string | null; from: string }
+    | null;
   bookingTtlMs: number;
   syncIntervalMs: number;
   /** null = off (load tests, benchmarks). */
@@ -40,7 +42,10 @@ export function parseDuration(text: string): number | null {
 const duration = (name: string, fallback: string) =>
   v.pipe(
     v.optional(v.string(), fallback),
-    v.check((s) => parseDuration(s) !== null, `${name} must be a duration like "90s", "15m" or "24h"`),
+    v.check(
+      (s) => parseDuration(s) !== null,
+      `${name} must be a duration like "90s", "15m" or "24h"`,
+    ),
     v.transform((s) => parseDuration(s)!),
   );
 
@@ -53,7 +58,10 @@ const bool = (fallback: boolean) =>
 
 const ListenAddr = v.pipe(
   v.optional(v.string(), ":8080"),
-  v.regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]*):\d{1,5}$/, 'INVITO_LISTEN_ADDR must look like ":8080" or "127.0.0.1:8080"'),
+  v.regex(
+    /^(\[[0-9a-fA-F:]+\]|[^:\s]*):\d{1,5}$/,
+    'INVITO_LISTEN_ADDR must look like ":8080" or "127.0.0.1:8080"',
+  ),
   v.transform((s) => {
     const i = s.lastIndexOf(":");
     const host = s.slice(0, i).replace(/^\[|\]$/g, "");
@@ -103,12 +111,20 @@ const EnvSchema = v.object({
   INVITO_MIN_FILL_TIME: v.optional(
     v.pipe(
       v.string(),
-      v.check((s) => s.trim() === "0s" || s.trim() === "0" || parseDuration(s) !== null, 'INVITO_MIN_FILL_TIME must be a duration like "2s" (or "0s" to turn it off)'),
+      v.check(
+        (s) => s.trim() === "0s" || s.trim() === "0" || parseDuration(s) !== null,
+        'INVITO_MIN_FILL_TIME must be a duration like "2s" (or "0s" to turn it off)',
+      ),
       v.transform((s) => (s.trim() === "0s" || s.trim() === "0" ? 0 : parseDuration(s)!)),
     ),
   ),
   INVITO_MAX_PENDING_PER_GUEST: v.optional(
-    v.pipe(v.string(), v.regex(/^\d{1,4}$/, "INVITO_MAX_PENDING_PER_GUEST must be a whole number"), v.transform(Number), v.minValue(1, "INVITO_MAX_PENDING_PER_GUEST must be at least 1")),
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,4}$/, "INVITO_MAX_PENDING_PER_GUEST must be a whole number"),
+      v.transform(Number),
+      v.minValue(1, "INVITO_MAX_PENDING_PER_GUEST must be at least 1"),
+    ),
   ),
   INVITO_ALLOW_PRIVATE_CALDAV: bool(false),
   INVITO_TRUSTED_PROXIES: v.optional(v.string(), ""),
@@ -121,7 +137,9 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: s
 export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
   // Empty strings count as unset: `FOO=` in a compose file means "not configured".
   const clean = Object.fromEntries(
-    Object.entries(env).filter(([k, val]) => k.startsWith("INVITO_") && val !== undefined && val !== ""),
+    Object.entries(env).filter(([k, val]) =>
+      k.startsWith("INVITO_") && val !== undefined && val !== ""
+    ),
   );
   const parsed = v.safeParse(EnvSchema, clean, { abortEarly: false });
   if (!parsed.success) {
@@ -185,7 +203,10 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
 
 /** Human form of a duration for messages such as "The host will confirm within 24 hours." */
 export function describeDuration(ms: number): string {
-  const units: [number, string][] = [[86_400_000, "day"], [3_600_000, "hour"], [60_000, "minute"], [1_000, "second"]];
+  const units: [number, string][] = [[86_400_000, "day"], [3_600_000, "hour"], [60_000, "minute"], [
+    1_000,
+    "second",
+  ]];
   // "48 hours" reads better than "2 days" for a confirmation promise; days start at 3.
   for (const [size, name] of units) {
     if (size === 86_400_000 && ms < 3 * size) continue;

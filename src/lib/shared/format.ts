@@ -4,7 +4,7 @@ const cache = new Map<string, Intl.DateTimeFormat>();
 function fmt(locale: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   const key = locale + JSON.stringify(opts);
   let f = cache.get(key);
-  if (!f) cache.set(key, (f = new Intl.DateTimeFormat(locale, opts)));
+  if (!f) cache.set(key, f = new Intl.DateTimeFormat(locale, opts));
   return f;
 }
 
@@ -18,18 +18,27 @@ export function isoDateIn(ms: number, timeZone: string): string {
 /** A civil date ("2026-11-23") spelled out: "Monday 23 November". */
 export function civilDateLabel(date: string, withYear = false): string {
   const [y, m, d] = date.split("-").map(Number);
-  return fmt(LOCALE, { weekday: "long", day: "numeric", month: "long", ...(withYear ? { year: "numeric" } : {}), timeZone: "UTC" })
+  return fmt(LOCALE, {
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    ...(withYear ? { year: "numeric" } : {}),
+    timeZone: "UTC",
+  })
     .format(Date.UTC(y, m - 1, d));
 }
 
 /** "November 2026" for "2026-11". */
 export function monthLabel(month: string): string {
   const [y, m] = month.split("-").map(Number);
-  return fmt(LOCALE, { month: "long", year: "numeric", timeZone: "UTC" }).format(Date.UTC(y, m - 1, 1));
+  return fmt(LOCALE, { month: "long", year: "numeric", timeZone: "UTC" }).format(
+    Date.UTC(y, m - 1, 1),
+  );
 }
 
 export function formatDate(ms: number, timeZone: string): string {
-  return fmt(LOCALE, { timeZone, weekday: "long", day: "numeric", month: "long", year: "numeric" }).format(ms);
+  return fmt(LOCALE, { timeZone, weekday: "long", day: "numeric", month: "long", year: "numeric" })
+    .format(ms);
 }
 
 export function formatDateTime(ms: number, timeZone: string): string {
@@ -63,9 +72,9 @@ export function zoneOffset(ms: number, timeZone: string): string {
 
 /** "Monday, 23 November 2026, 10:00–10:30 (Europe/Berlin, GMT+1)" */
 export function formatRange(startMs: number, endMs: number, timeZone: string): string {
-  return `${formatDate(startMs, timeZone)}, ${formatTime(startMs, timeZone)}–${formatTime(endMs, timeZone)} (${
-    timeZone.replaceAll("_", " ")
-  }, ${zoneOffset(startMs, timeZone)})`;
+  return `${formatDate(startMs, timeZone)}, ${formatTime(startMs, timeZone)}–${
+    formatTime(endMs, timeZone)
+  } (${timeZone.replaceAll("_", " ")}, ${zoneOffset(startMs, timeZone)})`;
 }
 
 export function prettyZone(timeZone: string): string {

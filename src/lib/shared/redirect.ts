@@ -2,7 +2,11 @@
  * Where to go after sign-in: only a same-origin relative path. Anything that a browser could
  * read as another origin ("//evil.example", "/\evil.example", "https://…") falls back.
  */
-export function safeRedirectPath(target: unknown, baseOrigin: string, fallback = "/dashboard"): string {
+export function safeRedirectPath(
+  target: unknown,
+  baseOrigin: string,
+  fallback = "/dashboard",
+): string {
   if (typeof target !== "string" || target.length === 0 || target.length > 2000) return fallback;
   let path = target;
   if (/^https?:\/\//i.test(path)) {

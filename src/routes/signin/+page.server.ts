@@ -16,7 +16,10 @@ const ERRORS: Record<string, string> = {
 };
 
 export const load: PageServerLoad = ({ locals, url }) => {
-  const next = safeRedirectPath(url.searchParams.get("next") ?? url.searchParams.get("callbackUrl"), url.origin);
+  const next = safeRedirectPath(
+    url.searchParams.get("next") ?? url.searchParams.get("callbackUrl"),
+    url.origin,
+  );
   if (locals.user) redirect(303, next);
   const code = url.searchParams.get("error");
   return {
@@ -35,11 +38,17 @@ async function start(event: Parameters<Actions[string]>[0], provider: "email" | 
     // Auth.js mails the last "email" value; the checks below read the first. A post carrying two
     // would be checked (and rate-limited) for one address and mailed to another: refuse it.
     if (form.getAll("email").length > 1) {
-      return fail(400, { email: "", errors: { email: "Enter one email address" } as Record<string, string> });
+      return fail(400, {
+        email: "",
+        errors: { email: "Enter one email address" } as Record<string, string>,
+      });
     }
     const parsed = v.safeParse(EmailForm, { email: form.get("email") ?? "" });
     if (!parsed.success) {
-      return fail(400, { email: String(form.get("email") ?? ""), errors: fieldErrors(parsed.issues) });
+      return fail(400, {
+        email: String(form.get("email") ?? ""),
+        errors: fieldErrors(parsed.issues),
+      });
     }
     // Per target address too: nobody can use us to flood one inbox from many IPs.
     const limited = await checkRateLimit(event.locals.app, "signin_email", parsed.output.email);
@@ -47,11 +56,17 @@ async function start(event: Parameters<Actions[string]>[0], provider: "email" | 
       event.setHeaders({ "retry-after": String(limited.retryAfterS) });
       return fail(429, {
         email: parsed.output.email,
-        errors: { form: "Several sign-in links were already sent to this address. Please use the latest one, or try again later." },
+        errors: {
+          form:
+            "Several sign-in links were already sent to this address. Please use the latest one, or try again later.",
+        },
       });
     }
   } else if (!event.locals.app.config.oidc) {
-    return fail(400, { email: "", errors: { form: "Single sign-on is not configured on this server." } });
+    return fail(400, {
+      email: "",
+      errors: { form: "Single sign-on is not configured on this server." },
+    });
   }
   try {
     await auth.signIn(event);
@@ -65,11 +80,16 @@ async function start(event: Parameters<Actions[string]>[0], provider: "email" | 
       console.error("[signin] magic link not sent:", event.locals.mailFailure.detail);
       return fail(503, {
         email: String(form.get("email") ?? ""),
-        errors: { form: "We could not send the sign-in email right now. Please try again in a few minutes." },
+        errors: {
+          form: "We could not send the sign-in email right now. Please try again in a few minutes.",
+        },
       });
     }
     console.error("[signin]", err);
-    return fail(503, { email: String(form.get("email") ?? ""), errors: { form: "Sign-in is unavailable right now. Please try again." } });
+    return fail(503, {
+      email: String(form.get("email") ?? ""),
+      errors: { form: "Sign-in is unavailable right now. Please try again." },
+    });
   }
   redirect(303, next);
 }

@@ -21,7 +21,9 @@ export type Rules = {
 };
 
 export function eventTypeRules(et: EventTypeRecord): Rules {
-  const durations = [...new Set([et.durationMin, ...(et.durations ?? [])])].filter((d) => d >= 5 && d <= 720)
+  const durations = [...new Set([et.durationMin, ...(et.durations ?? [])])].filter((d) =>
+    d >= 5 && d <= 720
+  )
     .sort((a, b) => a - b);
   return {
     bufferBeforeMin: et.bufferBeforeMin ?? 0,
@@ -40,7 +42,10 @@ export function eventTypeRules(et: EventTypeRecord): Rules {
 }
 
 /** The duration a guest asked for, if the event type offers it; else the default. */
-export function chooseDuration(et: EventTypeRecord, asked: number | null | undefined): number | null {
+export function chooseDuration(
+  et: EventTypeRecord,
+  asked: number | null | undefined,
+): number | null {
   if (asked === null || asked === undefined) return et.durationMin;
   return eventTypeRules(et).durations.includes(asked) ? asked : null;
 }
@@ -52,7 +57,10 @@ export type AnswerCheck =
 const PHONE = /^\+?[0-9 ()./-]{5,30}$/;
 
 /** Validates a guest's answers against the questions; errors are keyed `q_{id}` like the form fields. */
-export function checkAnswers(questions: readonly Question[], raw: Record<string, string | undefined>): AnswerCheck {
+export function checkAnswers(
+  questions: readonly Question[],
+  raw: Record<string, string | undefined>,
+): AnswerCheck {
   const errors: Record<string, string> = {};
   const answers: { questionId: string; label: string; value: string }[] = [];
   for (const q of questions) {
@@ -97,7 +105,11 @@ export function withinCutoff(startMs: number, cutoffHours: number | null, nowMs:
 }
 
 /** When each reminder is due: an absolute span before the start (24 h means 24 real hours, across DST too). */
-export function reminderDueTimes(startMs: number, reminders: readonly Reminder[], nowMs: number): { dueMs: number; r: Reminder }[] {
+export function reminderDueTimes(
+  startMs: number,
+  reminders: readonly Reminder[],
+  nowMs: number,
+): { dueMs: number; r: Reminder }[] {
   return reminders
     .map((r) => ({ dueMs: startMs - r.minutesBefore * 60_000, r }))
     .filter((x) => x.dueMs > nowMs);
@@ -119,8 +131,12 @@ export function describeLocation(loc: Location | undefined): string {
 
 /** The host-zone day ("2026-11-23") and ISO week ("2026-W48") a booking counts against for caps. */
 export function capPeriods(startMs: number, timeZone: string): { day: string; week: string } {
-  const date = Temporal.Instant.fromEpochMilliseconds(startMs).toZonedDateTimeISO(timeZone).toPlainDate();
-  return { day: date.toString(), week: `${date.yearOfWeek}-W${String(date.weekOfYear).padStart(2, "0")}` };
+  const date = Temporal.Instant.fromEpochMilliseconds(startMs).toZonedDateTimeISO(timeZone)
+    .toPlainDate();
+  return {
+    day: date.toString(),
+    week: `${date.yearOfWeek}-W${String(date.weekOfYear).padStart(2, "0")}`,
+  };
 }
 
 export type CapEntries = { bookingId: string; holdUntilMs: number | null }[];

@@ -16,18 +16,32 @@ export const DEFAULT_LIMITS: RateLimits = {
 
 const UNIT: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000 };
 
-export function parseRateLimitSetting(text: string): { ok: true; limits: RateLimits | null } | { ok: false; error: string } {
+export function parseRateLimitSetting(
+  text: string,
+): { ok: true; limits: RateLimits | null } | { ok: false; error: string } {
   const t = text.trim().toLowerCase();
   if (t === "off" || t === "false") return { ok: true, limits: null };
   if (t === "on" || t === "true" || t === "") return { ok: true, limits: { ...DEFAULT_LIMITS } };
   const limits = { ...DEFAULT_LIMITS };
   for (const part of t.split(",")) {
-    const m = /^(booking|page|token|signin|signin_email)=(\d{1,6})\/(\d{1,4})(s|m|h)$/.exec(part.trim());
+    const m = /^(booking|page|token|signin|signin_email)=(\d{1,6})\/(\d{1,4})(s|m|h)$/.exec(
+      part.trim(),
+    );
     if (!m) {
-      return { ok: false, error: `INVITO_RATE_LIMIT: "${part.trim()}" should look like booking=10/10m (groups: ${Object.keys(DEFAULT_LIMITS).join(", ")})` };
+      return {
+        ok: false,
+        error: `INVITO_RATE_LIMIT: "${part.trim()}" should look like booking=10/10m (groups: ${
+          Object.keys(DEFAULT_LIMITS).join(", ")
+        })`,
+      };
     }
     const windowMs = Number(m[3]) * UNIT[m[4]];
-    if (Number(m[2]) < 1 || windowMs < 1_000) return { ok: false, error: `INVITO_RATE_LIMIT: "${part.trim()}" needs a limit and window of at least 1` };
+    if (Number(m[2]) < 1 || windowMs < 1_000) {
+      return {
+        ok: false,
+        error: `INVITO_RATE_LIMIT: "${part.trim()}" needs a limit and window of at least 1`,
+      };
+    }
     limits[m[1] as RateGroup] = { limit: Number(m[2]), windowMs };
   }
   return { ok: true, limits };

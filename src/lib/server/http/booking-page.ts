@@ -23,7 +23,9 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
     date: q.get("date"),
     duration: q.get("duration"),
   });
-  if (!res.ok && res.reason === "not_found") error(404, "There is no booking page at this address.");
+  if (!res.ok && res.reason === "not_found") {
+    error(404, "There is no booking page at this address.");
+  }
   if (!res.ok) error(400, res.message);
   const slot = q.get("slot");
   const chosen = slot && res.slots.some((s) => s.start === slot) ? slot : null;
@@ -44,19 +46,28 @@ const REASONS: Record<string, string> = {
   calendar_unavailable:
     "Booking is temporarily unavailable — the host's calendar cannot be checked right now. Please try again later.",
   cap_reached: "That day is fully booked — please pick another day.",
-  too_many_pending: "You already have several requests waiting for this host. Please wait for an answer before asking for more times.",
+  too_many_pending:
+    "You already have several requests waiting for this host. Please wait for an answer before asking for more times.",
 };
 
-export async function bookAction(event: RequestEvent<Params>, resultPath: (guestToken: string) => string) {
+export async function bookAction(
+  event: RequestEvent<Params>,
+  resultPath: (guestToken: string) => string,
+) {
   const { request, params, locals } = event;
   const raw = Object.fromEntries(await request.formData());
-  const str = (k: string, fallback = "") => (typeof raw[k] === "string" ? (raw[k] as string) : fallback);
+  const str = (
+    k: string,
+    fallback = "",
+  ) => (typeof raw[k] === "string" ? (raw[k] as string) : fallback);
   const values: Record<string, string> = {
     name: str("name").slice(0, 200),
     email: str("email").slice(0, 300),
     note: str("note").slice(0, 2100),
   };
-  for (const [k, val] of Object.entries(raw)) if (k.startsWith("q_") && typeof val === "string") values[k] = val.slice(0, 2100);
+  for (const [k, val] of Object.entries(raw)) {
+    if (k.startsWith("q_") && typeof val === "string") values[k] = val.slice(0, 2100);
+  }
   const parsed = v.safeParse(BookingForm, {
     name: str("name"),
     email: str("email"),
@@ -64,11 +75,17 @@ export async function bookAction(event: RequestEvent<Params>, resultPath: (guest
     start: str("start"),
     tz: str("tz", "UTC"),
   });
-  if (!parsed.success) return fail(400, { values, errors: fieldErrors(parsed.issues), reason: null as string | null });
+  if (!parsed.success) {
+    return fail(400, { values, errors: fieldErrors(parsed.issues), reason: null as string | null });
+  }
   const human = await checkFillToken(locals.app, str("ft"), str("website"));
-  if (!human.ok) return fail(400, { values, errors: {} as Record<string, string>, reason: human.message });
+  if (!human.ok) {
+    return fail(400, { values, errors: {} as Record<string, string>, reason: human.message });
+  }
   const rawAnswers: Record<string, string> = {};
-  for (const [k, val] of Object.entries(raw)) if (k.startsWith("q_") && typeof val === "string") rawAnswers[k] = val;
+  for (const [k, val] of Object.entries(raw)) {
+    if (k.startsWith("q_") && typeof val === "string") rawAnswers[k] = val;
+  }
   const durationText = str("duration");
   const result = await bookSlot(locals.app, {
     rawAnswers,
@@ -83,8 +100,14 @@ export async function bookAction(event: RequestEvent<Params>, resultPath: (guest
   });
   if (!result.ok) {
     if (result.reason === "not_found") error(404, "There is no booking page at this address.");
-    if (result.reason === "invalid_answers") return fail(400, { values, errors: result.errors, reason: null as string | null });
-    return fail(409, { values, errors: {} as Record<string, string>, reason: REASONS[result.reason] ?? REASONS.slot_unavailable });
+    if (result.reason === "invalid_answers") {
+      return fail(400, { values, errors: result.errors, reason: null as string | null });
+    }
+    return fail(409, {
+      values,
+      errors: {} as Record<string, string>,
+      reason: REASONS[result.reason] ?? REASONS.slot_unavailable,
+    });
   }
   redirect(303, resultPath(result.guestToken));
 }

@@ -2,7 +2,11 @@
  * The client's address: the socket's, unless the socket is a trusted proxy; then the right-most
  * X-Forwarded-For entry that is not itself a trusted proxy (entries left of it can be forged).
  */
-export function clientIp(socketIp: string, forwardedFor: string | null, trusted: readonly string[]): string {
+export function clientIp(
+  socketIp: string,
+  forwardedFor: string | null,
+  trusted: readonly string[],
+): string {
   if (!trusted.length || !isTrusted(socketIp, trusted) || !forwardedFor) return socketIp;
   const hops = forwardedFor.split(",").map((s) => s.trim()).filter(Boolean);
   for (let i = hops.length - 1; i >= 0; i--) {

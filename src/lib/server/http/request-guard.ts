@@ -11,7 +11,10 @@
  */
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
-export type GuardDecision = { action: "pass" } | { action: "fix-origin" } | { action: "forbid"; reason: string };
+export type GuardDecision = { action: "pass" } | { action: "fix-origin" } | {
+  action: "forbid";
+  reason: string;
+};
 
 export function guardRequest(method: string, headers: Headers, pathname: string): GuardDecision {
   if (!UNSAFE.has(method)) return { action: "pass" };

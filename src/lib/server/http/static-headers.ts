@@ -3,7 +3,9 @@
  * the security headers the hooks add. This fills in the ones every response must carry.
  */
 export function staticHeaders(pathname: string, res: Response): Response {
-  if (res.headers.has("content-security-policy") && res.headers.has("x-content-type-options")) return res;
+  if (res.headers.has("content-security-policy") && res.headers.has("x-content-type-options")) {
+    return res;
+  }
   try {
     setBaseline(res.headers, pathname);
     return res;
@@ -21,6 +23,8 @@ function setBaseline(h: Headers, pathname: string) {
   // embed.js is loaded by other sites; everything else static is only ours.
   if (!pathname.startsWith("/widget/") && !h.has("x-frame-options")) {
     h.set("x-frame-options", "DENY");
-    if (!h.has("content-security-policy")) h.set("content-security-policy", "frame-ancestors 'none'");
+    if (!h.has("content-security-policy")) {
+      h.set("content-security-policy", "frame-ancestors 'none'");
+    }
   }
 }

@@ -43,7 +43,8 @@ export function createAuth(getApp: () => Promise<App>) {
           return {
             id: String(profile.sub),
             email: typeof profile.email === "string" ? profile.email.toLowerCase() : null,
-            name: (profile.name as string | undefined) ?? (profile.preferred_username as string | undefined) ??
+            name: (profile.name as string | undefined) ??
+              (profile.preferred_username as string | undefined) ??
               null,
             image: (profile.picture as string | undefined) ?? null,
             username: (profile.preferred_username as string | undefined) ?? undefined,
@@ -67,10 +68,16 @@ export function createAuth(getApp: () => Promise<App>) {
         link.searchParams.set("token", token);
         link.searchParams.set("email", identifier);
         link.searchParams.set("next", safeRedirectPath(callbackUrl, config.baseUrl.origin));
-        const mail = signInMail({ link: link.href, baseUrl: base, minutes: MAGIC_LINK_MAX_AGE_S / 60 });
+        const mail = signInMail({
+          link: link.href,
+          baseUrl: base,
+          minutes: MAGIC_LINK_MAX_AGE_S / 60,
+        });
         const res = await app.mailer.send({ to: identifier, ...mail });
         if (!res.ok) {
-          (event.locals as { mailFailure?: MailFailure }).mailFailure = { detail: res.error.detail };
+          (event.locals as { mailFailure?: MailFailure }).mailFailure = {
+            detail: res.error.detail,
+          };
           throw new Error("magic link could not be sent");
         }
       },
@@ -88,7 +95,9 @@ export function createAuth(getApp: () => Promise<App>) {
       logger: {
         // Auth.js warns about the basePath we set on purpose; keep the log for real problems.
         warn: (code) => {
-          if (code !== "env-url-basepath-redundant" && code !== "csrf-disabled") console.warn("[auth]", code);
+          if (code !== "env-url-basepath-redundant" && code !== "csrf-disabled") {
+            console.warn("[auth]", code);
+          }
         },
         error: (err) => console.error("[auth]", err.name, err.message),
       },

@@ -30,12 +30,25 @@ export async function deriveKey(
   label: string,
   usage: "hmac" | "aes",
 ): Promise<CryptoKey> {
-  const base = await crypto.subtle.importKey("raw", enc.encode(secret), "HKDF", false, ["deriveKey"]);
-  const params = { name: "HKDF", hash: "SHA-256", salt: enc.encode("invito"), info: enc.encode(label) };
+  const base = await crypto.subtle.importKey("raw", enc.encode(secret), "HKDF", false, [
+    "deriveKey",
+  ]);
+  const params = {
+    name: "HKDF",
+    hash: "SHA-256",
+    salt: enc.encode("invito"),
+    info: enc.encode(label),
+  };
   return usage === "hmac"
-    ? await crypto.subtle.deriveKey(params, base, { name: "HMAC", hash: "SHA-256", length: 256 }, false, [
-      "sign",
-    ])
+    ? await crypto.subtle.deriveKey(
+      params,
+      base,
+      { name: "HMAC", hash: "SHA-256", length: 256 },
+      false,
+      [
+        "sign",
+      ],
+    )
     : await crypto.subtle.deriveKey(params, base, { name: "AES-GCM", length: 256 }, false, [
       "encrypt",
       "decrypt",

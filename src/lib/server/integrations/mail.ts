@@ -79,11 +79,20 @@ export function createMailer(smtp: Config["smtp"], log: (s: string) => void = co
           messageId: mail.messageId,
           attachments: mail.attachments,
           icalEvent: mail.icalEvent
-            ? { method: mail.icalEvent.method, content: mail.icalEvent.content, filename: "invite.ics" }
+            ? {
+              method: mail.icalEvent.method,
+              content: mail.icalEvent.content,
+              filename: "invite.ics",
+            }
             : undefined,
         });
         const rejected = [...(info.rejected ?? [])].filter(Boolean);
-        if (rejected.length) return { ok: false, error: { kind: "rejected", detail: `rejected: ${rejected.join(", ")}` } };
+        if (rejected.length) {
+          return {
+            ok: false,
+            error: { kind: "rejected", detail: `rejected: ${rejected.join(", ")}` },
+          };
+        }
         return { ok: true, messageId: info.messageId };
       } catch (err) {
         return { ok: false, error: classify(err) };

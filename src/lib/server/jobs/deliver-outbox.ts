@@ -22,7 +22,11 @@ export type Performer = (app: App, job: OutboxRecord, nowMs: number) => Promise<
 /** Extra performers registered by later features (calendar writeback). */
 export const performers: Partial<Record<OutboxRecord["payload"]["kind"], Performer>> = {};
 
-export async function deliverOutbox(app: App, nowMs: number, budgetMs = 50_000): Promise<{ done: number; retried: number; failed: number }> {
+export async function deliverOutbox(
+  app: App,
+  nowMs: number,
+  budgetMs = 50_000,
+): Promise<{ done: number; retried: number; failed: number }> {
   const stats = { done: 0, retried: 0, failed: 0 };
   const startedAt = Date.now();
   while (Date.now() - startedAt < budgetMs) {
@@ -48,11 +52,17 @@ export async function deliverOutbox(app: App, nowMs: number, budgetMs = 50_000):
       if (delay === null) {
         await giveUp(app.kv, job, outcome.error);
         stats.failed++;
-        console.error(`[outbox] job ${job.id} (${describe(job)}) failed for good: ${outcome.error}`);
+        console.error(
+          `[outbox] job ${job.id} (${describe(job)}) failed for good: ${outcome.error}`,
+        );
       } else {
         await retryLater(app.kv, job, nowMs + delay, outcome.error);
         stats.retried++;
-        console.warn(`[outbox] job ${job.id} (${describe(job)}) failed, retry in ${describeDuration(delay)}: ${outcome.error}`);
+        console.warn(
+          `[outbox] job ${job.id} (${describe(job)}) failed, retry in ${
+            describeDuration(delay)
+          }: ${outcome.error}`,
+        );
       }
     }
     if (!progressed) break;
@@ -73,13 +83,23 @@ async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobO
   const p = job.payload;
   if (p.kind === "raw_mail") {
     const res = await app.mailer.send({ to: p.to, subject: p.subject, text: p.text, html: p.html });
-    return res.ok ? { ok: true } : { ok: false, error: res.error.detail, permanent: res.error.kind === "rejected" };
+    return res.ok
+      ? { ok: true }
+      : { ok: false, error: res.error.detail, permanent: res.error.kind === "rejected" };
   }
   if (p.kind === "reminder") {
     const booking = await getBooking(app.kv, p.bookingId);
     // Never for a cancelled or moved booking: the reminder was queued for this start only.
-    if (!booking || booking.status !== "CONFIRMED" || booking.startMs !== p.startMs) return { ok: true };
-    return await sendBookingMail(app, booking, p.toHost ? "reminder_host" : "reminder_guest", nowMs, p.minutesBefore);
+    if (!booking || booking.status !== "CONFIRMED" || booking.startMs !== p.startMs) {
+      return { ok: true };
+    }
+    return await sendBookingMail(
+      app,
+      booking,
+      p.toHost ? "reminder_host" : "reminder_guest",
+      nowMs,
+      p.minutesBefore,
+    );
   }
   if (p.kind === "writeback") {
     const performer = performers.writeback;
@@ -116,5 +136,7 @@ async function sendBookingMail(
   const mail = renderBookingMail(kind, ctx);
   if (!mail) return { ok: true };
   const res = await app.mailer.send(mail);
-  return res.ok ? { ok: true } : { ok: false, error: res.error.detail, permanent: res.error.kind === "rejected" };
+  return res.ok
+    ? { ok: true }
+    : { ok: false, error: res.error.detail, permanent: res.error.kind === "rejected" };
 }

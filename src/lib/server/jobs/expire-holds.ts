@@ -13,7 +13,12 @@ export async function expireHolds(app: App, nowMs: number): Promise<{ expired: n
     const ids = await listExpiredHolds(app.kv, nowMs, 100);
     if (ids.length === 0) break;
     for (const id of ids) {
-      const res = await decideBooking({ ...app, now: () => Math.max(nowMs, app.now()) }, id, "expire", "system");
+      const res = await decideBooking(
+        { ...app, now: () => Math.max(nowMs, app.now()) },
+        id,
+        "expire",
+        "system",
+      );
       if (res.ok) expired++;
       else if (res.booking && res.booking.status !== "PENDING") {
         // A decided booking's index entry goes with its decision; this only mends a stale one.

@@ -14,7 +14,11 @@ const STARTED = Symbol.for("invito.jobs");
 const LEASE_MS = 90_000;
 
 /** Runs `fn` only if this process holds the job's lease; returns null when another does. */
-export async function withLease<T>(app: App, name: string, fn: () => Promise<T>): Promise<T | null> {
+export async function withLease<T>(
+  app: App,
+  name: string,
+  fn: () => Promise<T>,
+): Promise<T | null> {
   if (!(await acquireLease(app.kv, name, app.instanceId, LEASE_MS, app.now()))) return null;
   try {
     return await fn();

@@ -15,15 +15,26 @@ export async function checkFillToken(
   token: string,
   honeypot: string,
 ): Promise<{ ok: true } | { ok: false; message: string }> {
-  if (honeypot.trim() !== "") return { ok: false, message: "Your request could not be sent. Please try again." };
+  if (honeypot.trim() !== "") {
+    return { ok: false, message: "Your request could not be sent. Please try again." };
+  }
   const minFill = app.config.minFillMs;
   if (minFill === 0) return { ok: true };
   const [ms, sig] = token.split(".");
-  if (!ms || !sig || !/^\d{1,15}$/.test(ms) || !timingSafeEqual(sig, await hmacToken(app.linkKey, "form-fill", ms))) {
-    return { ok: false, message: "This form is out of date. Please check your details and send it again." };
+  if (
+    !ms || !sig || !/^\d{1,15}$/.test(ms) ||
+    !timingSafeEqual(sig, await hmacToken(app.linkKey, "form-fill", ms))
+  ) {
+    return {
+      ok: false,
+      message: "This form is out of date. Please check your details and send it again.",
+    };
   }
   if (app.now() - Number(ms) < minFill) {
-    return { ok: false, message: "That was very quick — please check your details and send the form again." };
+    return {
+      ok: false,
+      message: "That was very quick — please check your details and send the form again.",
+    };
   }
   return { ok: true };
 }

@@ -5,7 +5,12 @@ import { bookingToken } from "./booking-links.ts";
 import { expireHolds } from "../jobs/expire-holds.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { listBusy, listHostBookings } from "../store/bookings.ts";
-import { createEventType, createHost, memoryApp, WORKDAYS } from "../../../../tests/support/memory-app.ts";
+import {
+  createEventType,
+  createHost,
+  memoryApp,
+  WORKDAYS,
+} from "../../../../tests/support/memory-app.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 
 // Monday 23 Nov 2026, 09:00 Berlin = 08:00Z.
@@ -26,7 +31,11 @@ const guest = (n: number, start = MON_0900) => ({
 async function setup(opts: { requiresConfirmation?: boolean } = {}) {
   const app = await memoryApp();
   const host = await createHost(app, { weekly: WORKDAYS });
-  const et = await createEventType(app, host, { slug: "call", durationMin: 30, requiresConfirmation: opts.requiresConfirmation ?? true });
+  const et = await createEventType(app, host, {
+    slug: "call",
+    durationMin: 30,
+    requiresConfirmation: opts.requiresConfirmation ?? true,
+  });
   return { app, host, et };
 }
 
@@ -39,7 +48,10 @@ Deno.test("bookSlot: a request for a free slot is held as PENDING and mails host
   assert.equal(b.startMs, Date.parse(MON_0900));
   assert.equal(b.reservedUntilMs, app.clock.ms + 24 * 3_600_000);
   await deliverOutbox(app, app.now());
-  assert.deepEqual(app.mailer.sent.map((m) => m.to).sort(), ["g1@example.test", "host@example.test"]);
+  assert.deepEqual(app.mailer.sent.map((m) => m.to).sort(), [
+    "g1@example.test",
+    "host@example.test",
+  ]);
   const hostMail = app.mailer.sent.find((m) => m.to === "host@example.test")!;
   assert.match(hostMail.text, /09:00–09:30 \(Europe\/Berlin, GMT\+1\)/);
   assert.match(hostMail.text, /\/booking\/[A-Za-z0-9_-]+\/confirm/);
@@ -66,11 +78,19 @@ Deno.test("bookSlot: two processes sharing one KV still let exactly one of 40 ov
   const host = await createHost(a, { weekly: WORKDAYS });
   await createEventType(a, host, { slug: "call", durationMin: 30 });
   await createEventType(a, host, { slug: "short", durationMin: 15 });
-  const reqs = Array.from({ length: 40 }, (_, i) =>
-    i % 2 === 0 ? bookSlot(a, guest(i, MON_0900)) : bookSlot(b, { ...guest(i, MON_0915), slug: "short" })
+  const reqs = Array.from(
+    { length: 40 },
+    (_, i) =>
+      i % 2 === 0
+        ? bookSlot(a, guest(i, MON_0900))
+        : bookSlot(b, { ...guest(i, MON_0915), slug: "short" }),
   );
   const results = await Promise.all(reqs);
-  assert.equal(results.filter((r) => r.ok).length, 1, JSON.stringify(results.map((r) => r.ok ? "ok" : r.reason)));
+  assert.equal(
+    results.filter((r) => r.ok).length,
+    1,
+    JSON.stringify(results.map((r) => r.ok ? "ok" : r.reason)),
+  );
   assert.ok(results.every((r) => r.ok || r.reason === "slot_taken"));
   kv.close();
 });
@@ -89,14 +109,34 @@ Deno.test("bookSlot: overlapping slots of two event types of one host cannot bot
 
 Deno.test("bookSlot: a time the host does not offer is refused and nothing is stored", async () => {
   const { app, host } = await setup();
-  for (const start of ["2026-11-23T08:10:00Z", "2026-11-22T08:00:00Z", "2026-11-23T16:30:00Z", "2026-11-19T08:00:00Z", "not a time"]) {
-    assert.deepEqual(await bookSlot(app, guest(1, start)), { ok: false, reason: "slot_unavailable" }, start);
+  for (
+    const start of [
+      "2026-11-23T08:10:00Z",
+      "2026-11-22T08:00:00Z",
+      "2026-11-23T16:30:00Z",
+      "2026-11-19T08:00:00Z",
+      "not a time",
+    ]
+  ) {
+    assert.deepEqual(await bookSlot(app, guest(1, start)), {
+      ok: false,
+      reason: "slot_unavailable",
+    }, start);
   }
   // Beyond the 60-day window.
-  assert.deepEqual(await bookSlot(app, guest(1, "2027-02-01T08:00:00Z")), { ok: false, reason: "slot_unavailable" });
+  assert.deepEqual(await bookSlot(app, guest(1, "2027-02-01T08:00:00Z")), {
+    ok: false,
+    reason: "slot_unavailable",
+  });
   assert.equal((await listHostBookings(app.kv, host.id)).length, 0);
-  assert.deepEqual(await bookSlot(app, { ...guest(1), username: "nobody" }), { ok: false, reason: "not_found" });
-  assert.deepEqual(await bookSlot(app, { ...guest(1), slug: "nope" }), { ok: false, reason: "not_found" });
+  assert.deepEqual(await bookSlot(app, { ...guest(1), username: "nobody" }), {
+    ok: false,
+    reason: "not_found",
+  });
+  assert.deepEqual(await bookSlot(app, { ...guest(1), slug: "nope" }), {
+    ok: false,
+    reason: "not_found",
+  });
   app.close();
 });
 
@@ -119,7 +159,9 @@ Deno.test("confirm: 20 concurrent confirms with one token make one transition an
   app.mailer.sent.length = 0;
   const b = (await bookingForToken(app, res.guestToken, "guest"))!;
   const token = await bookingToken(app, b, "confirm");
-  const results = await Promise.all(Array.from({ length: 20 }, () => decideByToken(app, token, "confirm")));
+  const results = await Promise.all(
+    Array.from({ length: 20 }, () => decideByToken(app, token, "confirm")),
+  );
   assert.equal(results.filter((r) => r.ok).length, 1);
   assert.ok(results.every((r) => r.ok || r.reason === "already_confirmed"));
   await deliverOutbox(app, app.now());
@@ -135,7 +177,10 @@ Deno.test("confirm: a token opens only its own action; the reject token cannot c
   const b = (await bookingForToken(app, res.guestToken, "guest"))!;
   const reject = await bookingToken(app, b, "reject");
   assert.deepEqual(await decideByToken(app, reject, "confirm"), { ok: false, reason: "not_found" });
-  assert.deepEqual(await decideByToken(app, res.guestToken, "confirm"), { ok: false, reason: "not_found" });
+  assert.deepEqual(await decideByToken(app, res.guestToken, "confirm"), {
+    ok: false,
+    reason: "not_found",
+  });
   const r = await decideByToken(app, reject, "reject");
   assert.ok(r.ok && r.booking.status === "REJECTED");
   // The slot is free again.
@@ -152,7 +197,10 @@ Deno.test("expiry: confirm racing expiry ends in exactly one terminal state", as
     const token = await bookingToken(app, b, "confirm");
     // Both run at the instant the hold ends: expiry may act, confirm must then refuse.
     app.clock.ms = b.reservedUntilMs! - (round % 2);
-    const [c, e] = await Promise.all([decideByToken(app, token, "confirm"), expireHolds(app, b.reservedUntilMs!)]);
+    const [c, e] = await Promise.all([
+      decideByToken(app, token, "confirm"),
+      expireHolds(app, b.reservedUntilMs!),
+    ]);
     const final = (await bookingForToken(app, res.guestToken, "guest"))!;
     if (c.ok) {
       assert.equal(final.status, "CONFIRMED");
@@ -192,7 +240,10 @@ Deno.test("cancel by host: a confirmed booking frees its slot and the guest gets
   app.mailer.sent.length = 0;
   const b = (await bookingForToken(app, res.guestToken, "guest"))!;
   const other = await createHost(app, { username: "other" });
-  assert.deepEqual(await decideBooking(app, b.id, "cancel", "host", { hostId: other.id }), { ok: false, reason: "not_found" });
+  assert.deepEqual(await decideBooking(app, b.id, "cancel", "host", { hostId: other.id }), {
+    ok: false,
+    reason: "not_found",
+  });
   const c = await decideBooking(app, b.id, "cancel", "host", { hostId: host.id, reason: "Ill" });
   assert.ok(c.ok);
   await deliverOutbox(app, app.now());
@@ -234,7 +285,9 @@ Deno.test("outbox: two workers draining at once send every mail exactly once", a
   b.mailer.sent = a.mailer.sent;
   const host = await createHost(a, { weekly: WORKDAYS });
   await createEventType(a, host, { slug: "call", durationMin: 30, requiresConfirmation: false });
-  const starts = ["08:00", "08:30", "09:00", "09:30", "10:00", "10:30"].map((t) => `2026-11-23T${t}:00Z`);
+  const starts = ["08:00", "08:30", "09:00", "09:30", "10:00", "10:30"].map((t) =>
+    `2026-11-23T${t}:00Z`
+  );
   for (const [i, s] of starts.entries()) assert.ok((await bookSlot(a, guest(i, s))).ok);
   await Promise.all([deliverOutbox(a, a.now()), deliverOutbox(b, b.now())]);
   const ids = a.mailer.sent.map((m) => m.messageId);

@@ -14,7 +14,12 @@ import { getUserByUsername, newId } from "../store/users.ts";
 import { getEventTypeBySlug } from "../store/event-types.ts";
 import { getAvailability } from "../store/availability.ts";
 import { commitBookingChange, readLedgerDays } from "../store/bookings.ts";
-import type { BookingRecord, BookingTokenRecord, EventTypeRecord, UserRecord } from "../store/records.ts";
+import type {
+  BookingRecord,
+  BookingTokenRecord,
+  EventTypeRecord,
+  UserRecord,
+} from "../store/records.ts";
 import { randomToken } from "../integrations/crypto.ts";
 import { bookingToken, tokenHash } from "./booking-links.ts";
 import { capWrites, guestHoldWrites, sideEffects } from "./booking-plan.ts";
@@ -93,13 +98,26 @@ export function newBooking(
   app: App,
   host: UserRecord,
   et: EventTypeRecord,
-  input: { startMs: number; durationMin: number; name: string; email: string; note: string; timeZone: string; answers?: BookingRecord["answers"] },
+  input: {
+    startMs: number;
+    durationMin: number;
+    name: string;
+    email: string;
+    note: string;
+    timeZone: string;
+    answers?: BookingRecord["answers"];
+  },
   nowMs: number,
   by: "guest" | "host",
 ): BookingRecord {
   const rules = eventTypeRules(et);
   const pending = et.requiresConfirmation;
-  const block = blockedInterval(input.startMs, input.durationMin, rules.bufferBeforeMin, rules.bufferAfterMin);
+  const block = blockedInterval(
+    input.startMs,
+    input.durationMin,
+    rules.bufferBeforeMin,
+    rules.bufferAfterMin,
+  );
   return {
     v: 1,
     id: newId(nowMs),
@@ -133,10 +151,15 @@ export function newBooking(
 
 /** Hashes of the link tokens a new booking needs: the guest's always, confirm/reject while pending. */
 export async function tokenRecords(app: App, b: BookingRecord) {
-  const purposes = b.status === "PENDING" ? (["guest", "confirm", "reject"] as const) : (["guest"] as const);
+  const purposes = b.status === "PENDING"
+    ? (["guest", "confirm", "reject"] as const)
+    : (["guest"] as const);
   const out: { hash: string; record: BookingTokenRecord }[] = [];
   for (const purpose of purposes) {
-    out.push({ hash: await tokenHash(await bookingToken(app, b, purpose)), record: { v: 1, bookingId: b.id, purpose } });
+    out.push({
+      hash: await tokenHash(await bookingToken(app, b, purpose)),
+      record: { v: 1, bookingId: b.id, purpose },
+    });
   }
   return out;
 }
@@ -151,7 +174,9 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
   const durationMin = chooseDuration(et, input.durationMin);
   const start = parseStart(input.start);
   if (durationMin === null || !start) return { ok: false, reason: "slot_unavailable" };
-  if (!(await isOffered(app, host, et, start, durationMin))) return { ok: false, reason: "slot_unavailable" };
+  if (!(await isOffered(app, host, et, start, durationMin))) {
+    return { ok: false, reason: "slot_unavailable" };
+  }
 
   return await app.hostLock.run(host.id, async () => {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -164,7 +189,11 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
         nowMs,
         "guest",
       );
-      const ledgers = await readLedgerDays(app.kv, host.id, utcDaysTouched(booking.blockStartMs, booking.blockEndMs));
+      const ledgers = await readLedgerDays(
+        app.kv,
+        host.id,
+        utcDaysTouched(booking.blockStartMs, booking.blockEndMs),
+      );
       const decision = decideHold(ledgers.map, {
         bookingId: booking.id,
         startMs: booking.blockStartMs,
@@ -172,7 +201,10 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
         holdUntilMs: booking.reservedUntilMs,
       }, nowMs);
       if (!decision.ok) return { ok: false, reason: "slot_taken" };
-      const conflict = await calendarConflict(app, host.id, { startMs: booking.blockStartMs, endMs: booking.blockEndMs }, nowMs);
+      const conflict = await calendarConflict(app, host.id, {
+        startMs: booking.blockStartMs,
+        endMs: booking.blockEndMs,
+      }, nowMs);
       if (conflict) return { ok: false, reason: conflict };
       const caps = await capWrites(app, et, { add: booking }, nowMs);
       if (!caps.ok) return { ok: false, reason: caps.reason };
@@ -190,7 +222,12 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
       });
       if (committed) {
         app.kickOutbox();
-        return { ok: true, bookingId: booking.id, guestToken: await bookingToken(app, booking, "guest"), status: booking.status };
+        return {
+          ok: true,
+          bookingId: booking.id,
+          guestToken: await bookingToken(app, booking, "guest"),
+          status: booking.status,
+        };
       }
       // Lost a race with another writer (another process): re-read and decide again.
       await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
@@ -198,4 +235,3 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
     return { ok: false, reason: "busy" };
   });
 }
-

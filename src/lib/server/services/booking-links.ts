@@ -6,11 +6,18 @@ import type { App } from "../app.ts";
 import type { BookingRecord, TokenPurpose } from "../store/records.ts";
 import { hmacToken, sha256Hex } from "../integrations/crypto.ts";
 
-export async function bookingToken(app: Pick<App, "linkKey">, b: Pick<BookingRecord, "id" | "tokenSalt">, purpose: TokenPurpose) {
+export async function bookingToken(
+  app: Pick<App, "linkKey">,
+  b: Pick<BookingRecord, "id" | "tokenSalt">,
+  purpose: TokenPurpose,
+) {
   return await hmacToken(app.linkKey, b.tokenSalt, b.id, purpose);
 }
 
-export async function bookingLinks(app: Pick<App, "linkKey" | "config">, b: Pick<BookingRecord, "id" | "tokenSalt">) {
+export async function bookingLinks(
+  app: Pick<App, "linkKey" | "config">,
+  b: Pick<BookingRecord, "id" | "tokenSalt">,
+) {
   const base = app.config.baseUrl.href.replace(/\/$/, "");
   const [confirm, reject, guest] = await Promise.all([
     bookingToken(app, b, "confirm"),

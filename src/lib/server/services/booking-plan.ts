@@ -3,10 +3,22 @@
  * the counters that must change in the same atomic write, and the side effects it queues.
  */
 import type { App } from "../app.ts";
-import type { BookingRecord, CapCounterRecord, EventTypeRecord, GuestHoldsRecord, MailKind, OutboxRecord } from "../store/records.ts";
+import type {
+  BookingRecord,
+  CapCounterRecord,
+  EventTypeRecord,
+  GuestHoldsRecord,
+  MailKind,
+  OutboxRecord,
+} from "../store/records.ts";
 import { type GuardedWrite, readCapCounters, readGuestHolds } from "../store/bookings.ts";
 import { newOutboxRecord } from "../store/outbox.ts";
-import { capPeriods, eventTypeRules, liveCapEntries, reminderDueTimes } from "../domain/event-rules.ts";
+import {
+  capPeriods,
+  eventTypeRules,
+  liveCapEntries,
+  reminderDueTimes,
+} from "../domain/event-rules.ts";
 
 /** What a booking contributes to counters: its id and, while pending, when its hold ends. */
 export type CounterChange = {
@@ -29,13 +41,26 @@ export async function capWrites(
 ): Promise<{ ok: true; writes: GuardedWrite[] } | { ok: false; reason: "cap_reached" }> {
   if (!et) return { ok: true, writes: [] };
   const rules = eventTypeRules(et);
-  const touched = new Map<string, { entry: Deno.KvEntryMaybe<CapCounterRecord>; limit: number | null; entries: CapCounterRecord["entries"] }>();
+  const touched = new Map<
+    string,
+    {
+      entry: Deno.KvEntryMaybe<CapCounterRecord>;
+      limit: number | null;
+      entries: CapCounterRecord["entries"];
+    }
+  >();
   const load = async (b: BookingRecord) => {
     const p = capPeriods(b.startMs, b.hostTimeZone);
     const [d, w] = await readCapCounters(app.kv, et.id, p.day, p.week);
     for (const [entry, limit] of [[d, rules.maxPerDay], [w, rules.maxPerWeek]] as const) {
       const k = JSON.stringify(entry.key);
-      if (!touched.has(k)) touched.set(k, { entry, limit, entries: liveCapEntries(entry.value?.entries ?? [], nowMs) });
+      if (!touched.has(k)) {
+        touched.set(k, {
+          entry,
+          limit,
+          entries: liveCapEntries(entry.value?.entries ?? [], nowMs),
+        });
+      }
     }
     return [JSON.stringify(d.key), JSON.stringify(w.key)];
   };
@@ -50,14 +75,22 @@ export async function capWrites(
   if (change.add && change.add.eventTypeId === et.id && capsOn) {
     for (const k of await load(change.add)) {
       const t = touched.get(k)!;
-      t.entries = [...t.entries.filter((e) => e.bookingId !== change.add!.id), { bookingId: change.add.id, holdUntilMs: holdOf(change.add) }];
-      if (enforce && t.limit !== null && t.entries.length > t.limit) return { ok: false, reason: "cap_reached" };
+      t.entries = [...t.entries.filter((e) => e.bookingId !== change.add!.id), {
+        bookingId: change.add.id,
+        holdUntilMs: holdOf(change.add),
+      }];
+      if (enforce && t.limit !== null && t.entries.length > t.limit) {
+        return { ok: false, reason: "cap_reached" };
+      }
     }
   }
   const writes: GuardedWrite[] = [];
   for (const t of touched.values()) {
     if (!t.entry.value && t.entries.length === 0) continue;
-    writes.push({ entry: t.entry, next: t.entries.length ? ({ v: 1, entries: t.entries } satisfies CapCounterRecord) : null });
+    writes.push({
+      entry: t.entry,
+      next: t.entries.length ? ({ v: 1, entries: t.entries } satisfies CapCounterRecord) : null,
+    });
   }
   return { ok: true, writes };
 }
@@ -77,15 +110,26 @@ export async function guestHoldWrites(
   let holds = (entry.value?.holds ?? []).filter((h) => h.untilMs > nowMs);
   if (removePending) holds = holds.filter((h) => h.bookingId !== change.remove!.id);
   if (addPending) {
-    if (holds.length >= app.config.maxPendingPerGuest) return { ok: false, reason: "too_many_pending" };
+    if (holds.length >= app.config.maxPendingPerGuest) {
+      return { ok: false, reason: "too_many_pending" };
+    }
     holds = [...holds, { bookingId: change.add!.id, untilMs: change.add!.reservedUntilMs! }];
   }
   if (!entry.value && holds.length === 0) return { ok: true, writes: [] };
-  return { ok: true, writes: [{ entry, next: holds.length ? ({ v: 1, holds } satisfies GuestHoldsRecord) : null }] };
+  return {
+    ok: true,
+    writes: [{ entry, next: holds.length ? ({ v: 1, holds } satisfies GuestHoldsRecord) : null }],
+  };
 }
 
 /** Firming a pending booking: its counter entries stop expiring. */
-export async function firmCounters(app: App, et: EventTypeRecord | null, before: BookingRecord, after: BookingRecord, nowMs: number) {
+export async function firmCounters(
+  app: App,
+  et: EventTypeRecord | null,
+  before: BookingRecord,
+  after: BookingRecord,
+  nowMs: number,
+) {
   // Confirming never adds a booking to a count, so a cap cannot refuse it.
   const caps = await capWrites(app, et, { remove: before, add: after }, nowMs, false);
   const capList = caps.ok ? caps.writes : [];
@@ -97,25 +141,37 @@ export async function firmCounters(app: App, et: EventTypeRecord | null, before:
  * The side effects of a booking entering a state, queued in the same write as the change so
  * they happen exactly once: mails, the calendar write, reminders.
  */
-export function sideEffects(before: BookingRecord | null, after: BookingRecord, nowMs: number): OutboxRecord[] {
-  const mail = (kind: MailKind) => newOutboxRecord({ kind: "booking_mail", mail: kind, bookingId: after.id }, nowMs);
+export function sideEffects(
+  before: BookingRecord | null,
+  after: BookingRecord,
+  nowMs: number,
+): OutboxRecord[] {
+  const mail = (kind: MailKind) =>
+    newOutboxRecord({ kind: "booking_mail", mail: kind, bookingId: after.id }, nowMs);
   const out: OutboxRecord[] = [];
   const wasConfirmed = before?.status === "CONFIRMED";
   if (after.status === "PENDING" && before === null) {
     out.push(mail("host_request"), mail("guest_pending"));
   } else if (after.status === "CONFIRMED" && !wasConfirmed) {
-    out.push(mail("guest_confirmed"), mail(before === null ? "host_booked" : "host_confirmed_copy"));
+    out.push(
+      mail("guest_confirmed"),
+      mail(before === null ? "host_booked" : "host_confirmed_copy"),
+    );
     out.push(newOutboxRecord({ kind: "writeback", op: "put", bookingId: after.id }, nowMs));
     for (const { dueMs, r } of reminderDueTimes(after.startMs, after.reminders ?? [], nowMs)) {
       // One job per recipient, so a failure to reach one never resends to the other.
       for (const toHost of r.toHost ? [false, true] : [false]) {
-        out.push(newOutboxRecord({
-          kind: "reminder",
-          bookingId: after.id,
-          startMs: after.startMs,
-          minutesBefore: r.minutesBefore,
-          toHost,
-        }, nowMs, dueMs));
+        out.push(newOutboxRecord(
+          {
+            kind: "reminder",
+            bookingId: after.id,
+            startMs: after.startMs,
+            minutesBefore: r.minutesBefore,
+            toHost,
+          },
+          nowMs,
+          dueMs,
+        ));
       }
     }
   } else if (after.status === "REJECTED") {
@@ -128,7 +184,9 @@ export function sideEffects(before: BookingRecord | null, after: BookingRecord, 
       out.push(mail("guest_cancelled"));
       if (after.endReason === "cancelled_by_guest") out.push(mail("host_cancelled"));
     }
-    if (wasConfirmed) out.push(newOutboxRecord({ kind: "writeback", op: "delete", bookingId: after.id }, nowMs));
+    if (wasConfirmed) {
+      out.push(newOutboxRecord({ kind: "writeback", op: "delete", bookingId: after.id }, nowMs));
+    }
   }
   return out;
 }

@@ -69,27 +69,47 @@ export async function viewBooking(app: App, b: BookingRecord): Promise<BookingVi
     guestNote: b.guestNote,
     when: when(b, b.guestTimeZone),
     hostWhen: when(b, b.hostTimeZone),
-    reservedUntil: b.reservedUntilMs ? `${formatDate(b.reservedUntilMs, b.guestTimeZone)}, ${formatTime(b.reservedUntilMs, b.guestTimeZone)}` : null,
-    message: state === "confirmed" ? et?.confirmedMessage ?? "" : state === "rejected" ? et?.rejectedMessage ?? "" : "",
+    reservedUntil: b.reservedUntilMs
+      ? `${formatDate(b.reservedUntilMs, b.guestTimeZone)}, ${
+        formatTime(b.reservedUntilMs, b.guestTimeZone)
+      }`
+      : null,
+    message: state === "confirmed"
+      ? et?.confirmedMessage ?? ""
+      : state === "rejected"
+      ? et?.rejectedMessage ?? ""
+      : "",
     cancelReason: b.cancelReason ?? null,
     location: describeLocation(b.location),
-    answers: (b.answers ?? []).filter((a) => a.value).map((a) => ({ label: a.label, value: a.value })),
+    answers: (b.answers ?? []).filter((a) => a.value).map((a) => ({
+      label: a.label,
+      value: a.value,
+    })),
   };
 }
 
-export async function viewByToken(app: App, token: string, purpose: TokenPurpose): Promise<BookingView | null> {
+export async function viewByToken(
+  app: App,
+  token: string,
+  purpose: TokenPurpose,
+): Promise<BookingView | null> {
   const b = await bookingForToken(app, token, purpose);
   return b ? await viewBooking(app, b) : null;
 }
 
 /** The .ics a guest downloads from the result page once the booking is confirmed. */
-export async function icsForGuestToken(app: App, token: string): Promise<{ filename: string; body: string } | null> {
+export async function icsForGuestToken(
+  app: App,
+  token: string,
+): Promise<{ filename: string; body: string } | null> {
   const b = await bookingForToken(app, token, "guest");
   if (!b || b.status !== "CONFIRMED") return null;
   const host = await getUser(app.kv, b.hostId);
   const links = await bookingLinks(app, b);
   return {
-    filename: `${b.eventTitle.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase() || "booking"}.ics`,
+    filename: `${
+      b.eventTitle.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase() || "booking"
+    }.ics`,
     body: buildIcs({
       uid: icsUid(b.id, app.config.baseUrl.href),
       sequence: 0,

@@ -5,7 +5,11 @@
 import type { App } from "../app.ts";
 import type { UserId } from "../store/keys.ts";
 import { readBusyCache } from "../store/calendars.ts";
-import { type CalendarBusyDecision, decideCalendarBusy, meetsAny } from "../domain/calendar-busy.ts";
+import {
+  type CalendarBusyDecision,
+  decideCalendarBusy,
+  meetsAny,
+} from "../domain/calendar-busy.ts";
 
 /** A calendar cache older than this many sync intervals counts as unknown. */
 export const STALE_AFTER_INTERVALS = 2;

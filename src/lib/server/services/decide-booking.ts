@@ -13,8 +13,13 @@ import {
   type TransitionRefusal,
   utcDaysTouched,
 } from "../domain/booking.ts";
-import { chooseDuration, withinCutoff, eventTypeRules } from "../domain/event-rules.ts";
-import { commitBookingChange, getBookingEntry, getTokenRecord, readLedgerDays } from "../store/bookings.ts";
+import { chooseDuration, eventTypeRules, withinCutoff } from "../domain/event-rules.ts";
+import {
+  commitBookingChange,
+  getBookingEntry,
+  getTokenRecord,
+  readLedgerDays,
+} from "../store/bookings.ts";
 import { getEventType } from "../store/event-types.ts";
 import { getUser } from "../store/users.ts";
 import type { BookingRecord, TokenPurpose } from "../store/records.ts";
@@ -32,21 +37,33 @@ export type DecideResult =
 type Actor = "guest" | "host" | "system";
 
 /** The booking a link token opens, if the token exists and was made for this purpose. */
-export async function bookingForToken(app: App, token: string, purpose: TokenPurpose): Promise<BookingRecord | null> {
+export async function bookingForToken(
+  app: App,
+  token: string,
+  purpose: TokenPurpose,
+): Promise<BookingRecord | null> {
   if (typeof token !== "string" || !/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
   const rec = await getTokenRecord(app.kv, await tokenHash(token));
   if (!rec || rec.purpose !== purpose) return null;
   return (await getBookingEntry(app.kv, rec.bookingId)).value;
 }
 
-export async function decideByToken(app: App, token: string, action: "confirm" | "reject"): Promise<DecideResult> {
+export async function decideByToken(
+  app: App,
+  token: string,
+  action: "confirm" | "reject",
+): Promise<DecideResult> {
   const booking = await bookingForToken(app, token, action);
   if (!booking) return { ok: false, reason: "not_found" };
   return await decideBooking(app, booking.id, action, "host");
 }
 
 /** A guest cancels with their booking link, unless the event type's cutoff has passed. */
-export async function cancelByGuest(app: App, token: string, reason: string): Promise<DecideResult> {
+export async function cancelByGuest(
+  app: App,
+  token: string,
+  reason: string,
+): Promise<DecideResult> {
   const booking = await bookingForToken(app, token, "guest");
   if (!booking) return { ok: false, reason: "not_found" };
   return await decideBooking(app, booking.id, "cancel", "guest", { reason, enforceCutoff: true });
@@ -64,15 +81,24 @@ export async function decideBooking(
     const current = await getBookingEntry(app.kv, bookingId);
     if (!current.value) return { ok: false, reason: "not_found" };
     const b = current.value;
-    if (opts.hostId !== undefined && b.hostId !== opts.hostId) return { ok: false, reason: "not_found" };
+    if (opts.hostId !== undefined && b.hostId !== opts.hostId) {
+      return { ok: false, reason: "not_found" };
+    }
     const t = decideTransition(b, action, nowMs);
     if (!t.ok) return { ok: false, reason: t.reason, booking: b };
     const et = await getEventType(app.kv, b.hostId, b.eventTypeId);
-    if (opts.enforceCutoff && et && withinCutoff(b.startMs, eventTypeRules(et).cancelCutoffHours, nowMs)) {
+    if (
+      opts.enforceCutoff && et &&
+      withinCutoff(b.startMs, eventTypeRules(et).cancelCutoffHours, nowMs)
+    ) {
       return { ok: false, reason: "too_late", booking: b };
     }
 
-    const ledgers = await readLedgerDays(app.kv, b.hostId, utcDaysTouched(b.blockStartMs, b.blockEndMs));
+    const ledgers = await readLedgerDays(
+      app.kv,
+      b.hostId,
+      utcDaysTouched(b.blockStartMs, b.blockEndMs),
+    );
     let nextLedgers;
     if (t.status === "CONFIRMED") {
       const firmed = firmHold(ledgers.map, b.id, nowMs);
@@ -86,7 +112,9 @@ export async function decideBooking(
       status: t.status,
       reservedUntilMs: t.status === "PENDING" ? b.reservedUntilMs : null,
       decidedAtMs: nowMs,
-      endReason: t.endReason === "cancelled" ? (by === "host" ? "cancelled_by_host" : "cancelled_by_guest") : t.endReason,
+      endReason: t.endReason === "cancelled"
+        ? (by === "host" ? "cancelled_by_host" : "cancelled_by_guest")
+        : t.endReason,
       cancelReason: opts.reason?.trim() ? opts.reason.trim().slice(0, 500) : null,
       history: [...b.history, { status: t.status, atMs: nowMs, by }],
     };
@@ -110,7 +138,12 @@ export async function decideBooking(
   throw new Error("decideBooking: too much contention");
 }
 
-async function counterRelease(app: App, et: Awaited<ReturnType<typeof getEventType>>, b: BookingRecord, nowMs: number) {
+async function counterRelease(
+  app: App,
+  et: Awaited<ReturnType<typeof getEventType>>,
+  b: BookingRecord,
+  nowMs: number,
+) {
   const caps = await capWrites(app, et, { remove: b }, nowMs);
   const holds = await guestHoldWrites(app, { remove: b }, nowMs);
   return [...(caps.ok ? caps.writes : []), ...(holds.ok ? holds.writes : [])];
@@ -120,7 +153,13 @@ export type RescheduleResult =
   | { ok: true; booking: BookingRecord; guestToken: string }
   | {
     ok: false;
-    reason: DecideRefusal | "slot_unavailable" | "slot_taken" | "cap_reached" | "too_many_pending" | "calendar_unavailable";
+    reason:
+      | DecideRefusal
+      | "slot_unavailable"
+      | "slot_taken"
+      | "cap_reached"
+      | "too_many_pending"
+      | "calendar_unavailable";
     booking?: BookingRecord;
   };
 
@@ -130,7 +169,11 @@ export type RescheduleResult =
  * used many times at once yields exactly one successor. Event types that need confirmation put
  * the successor back to PENDING, holding the new time.
  */
-export async function rescheduleByGuest(app: App, token: string, startText: string): Promise<RescheduleResult> {
+export async function rescheduleByGuest(
+  app: App,
+  token: string,
+  startText: string,
+): Promise<RescheduleResult> {
   const old = await bookingForToken(app, token, "guest");
   if (!old) return { ok: false, reason: "not_found" };
   const start = parseStart(startText);
@@ -139,7 +182,9 @@ export async function rescheduleByGuest(app: App, token: string, startText: stri
   const et = await getEventType(app.kv, old.hostId, old.eventTypeId);
   if (!host || !et || !et.active) return { ok: false, reason: "not_found" };
   const durationMin = chooseDuration(et, old.durationMin) ?? et.durationMin;
-  if (!(await isOffered(app, host, et, start, durationMin))) return { ok: false, reason: "slot_unavailable" };
+  if (!(await isOffered(app, host, et, start, durationMin))) {
+    return { ok: false, reason: "slot_unavailable" };
+  }
 
   return await app.hostLock.run(host.id, async () => {
     for (let attempt = 0; attempt < 10; attempt++) {
@@ -148,19 +193,34 @@ export async function rescheduleByGuest(app: App, token: string, startText: stri
       if (!current.value) return { ok: false, reason: "not_found" };
       const b = current.value;
       const t = decideTransition(b, "cancel", nowMs);
-      if (!t.ok) return { ok: false, reason: b.endReason === "rescheduled" ? "cancelled" : t.reason, booking: b };
-      if (withinCutoff(b.startMs, eventTypeRules(et).cancelCutoffHours, nowMs)) return { ok: false, reason: "too_late", booking: b };
+      if (!t.ok) {
+        return {
+          ok: false,
+          reason: b.endReason === "rescheduled" ? "cancelled" : t.reason,
+          booking: b,
+        };
+      }
+      if (withinCutoff(b.startMs, eventTypeRules(et).cancelCutoffHours, nowMs)) {
+        return { ok: false, reason: "too_late", booking: b };
+      }
 
       const successor: BookingRecord = {
-        ...newBooking(app, host, et, {
-          startMs: start.epochMilliseconds,
-          durationMin,
-          name: b.guestName,
-          email: b.guestEmail,
-          note: b.guestNote,
-          timeZone: b.guestTimeZone,
-          answers: b.answers,
-        }, nowMs, "guest"),
+        ...newBooking(
+          app,
+          host,
+          et,
+          {
+            startMs: start.epochMilliseconds,
+            durationMin,
+            name: b.guestName,
+            email: b.guestEmail,
+            note: b.guestNote,
+            timeZone: b.guestTimeZone,
+            answers: b.answers,
+          },
+          nowMs,
+          "guest",
+        ),
         rescheduledFromId: b.id,
       };
       const retired: BookingRecord = {
@@ -172,7 +232,10 @@ export async function rescheduleByGuest(app: App, token: string, startText: stri
         rescheduledToId: successor.id,
         history: [...b.history, { status: "CANCELLED", atMs: nowMs, by: "guest" }],
       };
-      const days = [...utcDaysTouched(b.blockStartMs, b.blockEndMs), ...utcDaysTouched(successor.blockStartMs, successor.blockEndMs)];
+      const days = [
+        ...utcDaysTouched(b.blockStartMs, b.blockEndMs),
+        ...utcDaysTouched(successor.blockStartMs, successor.blockEndMs),
+      ];
       const ledgers = await readLedgerDays(app.kv, host.id, days);
       const decision = decideHold(releaseHold(ledgers.map, b.id, nowMs), {
         bookingId: successor.id,
@@ -181,8 +244,16 @@ export async function rescheduleByGuest(app: App, token: string, startText: stri
         holdUntilMs: successor.reservedUntilMs,
       }, nowMs);
       if (!decision.ok) return { ok: false, reason: "slot_taken" };
-      const conflict = await calendarConflict(app, host.id, { startMs: successor.blockStartMs, endMs: successor.blockEndMs }, nowMs);
-      if (conflict) return { ok: false, reason: conflict === "slot_taken" ? "slot_taken" : "calendar_unavailable" };
+      const conflict = await calendarConflict(app, host.id, {
+        startMs: successor.blockStartMs,
+        endMs: successor.blockEndMs,
+      }, nowMs);
+      if (conflict) {
+        return {
+          ok: false,
+          reason: conflict === "slot_taken" ? "slot_taken" : "calendar_unavailable",
+        };
+      }
       // Untouched days keep what releaseHold left them (the old booking removed).
       const nextLedgers = releaseHold(ledgers.map, b.id, nowMs);
       for (const [day, entries] of decision.ledgers) nextLedgers.set(day, entries);
@@ -202,7 +273,11 @@ export async function rescheduleByGuest(app: App, token: string, startText: stri
       });
       if (committed) {
         app.kickOutbox();
-        return { ok: true, booking: successor, guestToken: await bookingToken(app, successor, "guest") };
+        return {
+          ok: true,
+          booking: successor,
+          guestToken: await bookingToken(app, successor, "guest"),
+        };
       }
     }
     throw new Error("rescheduleByGuest: too much contention");

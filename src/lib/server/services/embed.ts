@@ -27,5 +27,7 @@ export async function saveEmbedOrigins(app: App, user: UserRecord, text: string)
   const parsed = parseOriginList(text);
   if (!parsed.ok) return parsed;
   const res = await updateUser(app.kv, user.id, { embedOrigins: parsed.origins });
-  return res.ok ? { ok: true as const, origins: parsed.origins } : { ok: false as const, errors: ["Your account was not found"] };
+  return res.ok
+    ? { ok: true as const, origins: parsed.origins }
+    : { ok: false as const, errors: ["Your account was not found"] };
 }

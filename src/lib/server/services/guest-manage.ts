@@ -40,7 +40,9 @@ export async function manageState(app: App, token: string): Promise<ManageState>
     blocked = "This meeting has already started.";
   } else if (et && withinCutoff(b.startMs, eventTypeRules(et).cancelCutoffHours, nowMs)) {
     const h = eventTypeRules(et).cancelCutoffHours!;
-    blocked = `${host?.name ?? "The host"} asks for changes at least ${h} hour${h === 1 ? "" : "s"} before the start. Please write to ${host?.email ?? "the host"} instead.`;
+    blocked = `${host?.name ?? "The host"} asks for changes at least ${h} hour${
+      h === 1 ? "" : "s"
+    } before the start. Please write to ${host?.email ?? "the host"} instead.`;
   }
   return {
     ok: true,

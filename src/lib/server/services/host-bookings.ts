@@ -9,7 +9,7 @@ import { getFailedJob, listBookingJobs, requeueFailed } from "../store/outbox.ts
 import { getBookingWritebacks } from "../store/calendars.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { describeLocation } from "../domain/event-rules.ts";
-import { viewBooking, type BookingView } from "./booking-view.ts";
+import { type BookingView, viewBooking } from "./booking-view.ts";
 
 export type StatusFilter = "all" | "pending" | "confirmed" | "rejected" | "cancelled";
 
@@ -33,13 +33,19 @@ export type HostBookingRow = BookingView & {
   locationUrl: string | null;
 };
 
-export async function listBookingsForHost(app: App, host: UserRecord, filter: StatusFilter): Promise<HostBookingRow[]> {
+export async function listBookingsForHost(
+  app: App,
+  host: UserRecord,
+  filter: StatusFilter,
+): Promise<HostBookingRow[]> {
   const nowMs = app.now();
   const all = await listHostBookings(app.kv, host.id);
   const keep = (b: BookingRecord) => {
     if (filter === "all") return true;
     if (filter === "pending") return b.status === "PENDING" && isLiveBooking(b, nowMs);
-    if (filter === "cancelled") return b.status === "CANCELLED" || (b.status === "PENDING" && !isLiveBooking(b, nowMs));
+    if (filter === "cancelled") {
+      return b.status === "CANCELLED" || (b.status === "PENDING" && !isLiveBooking(b, nowMs));
+    }
     return b.status === filter.toUpperCase();
   };
   const rows: HostBookingRow[] = [];
@@ -49,14 +55,23 @@ export async function listBookingsForHost(app: App, host: UserRecord, filter: St
   for (const b of kept) {
     const view = await viewBooking(app, b);
     const jobs = await listBookingJobs(app.kv, b.id);
-    const group = view.state === "pending" ? "pending" : b.endMs > nowMs && view.state === "confirmed" ? "upcoming" : "past";
+    const group = view.state === "pending"
+      ? "pending"
+      : b.endMs > nowMs && view.state === "confirmed"
+      ? "upcoming"
+      : "past";
     rows.push({
       ...view,
       startMs: b.startMs,
       group,
-      answers: (b.answers ?? []).filter((a) => a.value !== "").map((a) => ({ label: a.label, value: a.value })),
+      answers: (b.answers ?? []).filter((a) => a.value !== "").map((a) => ({
+        label: a.label,
+        value: a.value,
+      })),
       location: describeLocation(b.location),
-      locationUrl: b.location?.kind === "video" && /^https:\/\//i.test(b.location.value) ? b.location.value : null,
+      locationUrl: b.location?.kind === "video" && /^https:\/\//i.test(b.location.value)
+        ? b.location.value
+        : null,
       calendarEntry: written.has(b.id)
         ? {
           calendarName: written.get(b.id)!.calendarName,
@@ -65,7 +80,11 @@ export async function listBookingsForHost(app: App, host: UserRecord, filter: St
         : null,
       delivery: jobs.map(({ job, failed }) => ({
         id: job.id,
-        kind: job.payload.kind === "booking_mail" ? describeMail(job.payload.mail) : job.payload.kind === "writeback" ? "Calendar entry" : "Email",
+        kind: job.payload.kind === "booking_mail"
+          ? describeMail(job.payload.mail)
+          : job.payload.kind === "writeback"
+          ? "Calendar entry"
+          : "Email",
         state: failed ? "failed" : job.lastError === null ? "queued" : "retrying",
         error: job.lastError,
         attempts: job.attempts,
@@ -74,7 +93,8 @@ export async function listBookingsForHost(app: App, host: UserRecord, filter: St
   }
   const order = { pending: 0, upcoming: 1, past: 2 } as const;
   rows.sort((a, b) =>
-    order[a.group] - order[b.group] || (a.group === "past" ? b.startMs - a.startMs : a.startMs - b.startMs)
+    order[a.group] - order[b.group] ||
+    (a.group === "past" ? b.startMs - a.startMs : a.startMs - b.startMs)
   );
   return rows;
 }

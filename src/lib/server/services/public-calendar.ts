@@ -14,13 +14,23 @@ import { listBusy } from "../store/bookings.ts";
 import { calendarBusy } from "./calendar-busy.ts";
 import type { EventTypeRecord, UserRecord } from "../store/records.ts";
 import type { PublicEventType, PublicHost } from "../../shared/public-types.ts";
-import { capPeriods, chooseDuration, describeLocation, eventTypeRules, liveCapEntries } from "../domain/event-rules.ts";
+import {
+  capPeriods,
+  chooseDuration,
+  describeLocation,
+  eventTypeRules,
+  liveCapEntries,
+} from "../domain/event-rules.ts";
 import { listCapCounters } from "../store/bookings.ts";
 import { formatTime, isoDateIn } from "../../shared/format.ts";
 
 export type { PublicEventType, PublicHost };
 
-const toPublicHost = (u: UserRecord): PublicHost => ({ name: u.name, username: u.username, timeZone: u.timeZone });
+const toPublicHost = (u: UserRecord): PublicHost => ({
+  name: u.name,
+  username: u.username,
+  timeZone: u.timeZone,
+});
 const toPublicEventType = (e: EventTypeRecord): PublicEventType => {
   const rules = eventTypeRules(e);
   return {
@@ -32,7 +42,9 @@ const toPublicEventType = (e: EventTypeRecord): PublicEventType => {
     color: e.color,
     requiresConfirmation: e.requiresConfirmation,
     // A video link is only for people who booked; the page names the kind of meeting.
-    location: rules.location.kind === "video" ? "Video call (link after booking)" : describeLocation(rules.location),
+    location: rules.location.kind === "video"
+      ? "Video call (link after booking)"
+      : describeLocation(rules.location),
     questions: rules.questions,
   };
 };
@@ -130,9 +142,21 @@ export async function getSlotPage(
   let date: Temporal.PlainDate | null = null;
   if (q.date) {
     date = parseDate(q.date);
-    if (!date) return { ok: false, reason: "bad_date", message: "That is not a date we understand. Pick a day from the calendar." };
-    if (Temporal.PlainDate.compare(date, today) < 0 || Temporal.PlainDate.compare(date, lastDate) > 0) {
-      return { ok: false, reason: "bad_date", message: "That day is outside the booking window. Pick a day from the calendar." };
+    if (!date) {
+      return {
+        ok: false,
+        reason: "bad_date",
+        message: "That is not a date we understand. Pick a day from the calendar.",
+      };
+    }
+    if (
+      Temporal.PlainDate.compare(date, today) < 0 || Temporal.PlainDate.compare(date, lastDate) > 0
+    ) {
+      return {
+        ok: false,
+        reason: "bad_date",
+        message: "That day is outside the booking window. Pick a day from the calendar.",
+      };
     }
   }
   let month: Temporal.PlainYearMonth;
@@ -142,7 +166,11 @@ export async function getSlotPage(
       if (!MONTH_RE.test(q.month)) throw new RangeError();
       month = Temporal.PlainYearMonth.from(q.month, { overflow: "reject" });
     } catch {
-      return { ok: false, reason: "bad_date", message: "That month is not one we understand. Pick a day from the calendar." };
+      return {
+        ok: false,
+        reason: "bad_date",
+        message: "That month is not one we understand. Pick a day from the calendar.",
+      };
     }
   } else month = today.toPlainYearMonth();
   const firstMonth = today.toPlainYearMonth();
@@ -162,7 +190,14 @@ export async function getSlotPage(
     const minute = Math.floor(nowMs / 60_000) * 60_000;
     const rangeFromMs = from.epochMilliseconds - 86_400_000;
     const rangeToMs = until.epochMilliseconds + 86_400_000;
-    const booked = await listBusy(app.kv, host.id, rangeFromMs, rangeToMs, nowMs, q.excludeBookingId);
+    const booked = await listBusy(
+      app.kv,
+      host.id,
+      rangeFromMs,
+      rangeToMs,
+      nowMs,
+      q.excludeBookingId,
+    );
     // The host's external calendars: their busy time, and where they cannot vouch, no slots at all.
     const cal = await calendarBusy(app, host.id, rangeFromMs, rangeToMs, nowMs);
     // Unknown time starts "now"; nothing before now is offered anyway, so start it at the range
@@ -176,7 +211,9 @@ export async function getSlotPage(
     // Days and weeks already at the event type's cap offer nothing more.
     const full = new Set<string>();
     if (rules.maxPerDay !== null || rules.maxPerWeek !== null) {
-      for (const [period, limit] of [["day", rules.maxPerDay], ["week", rules.maxPerWeek]] as const) {
+      for (
+        const [period, limit] of [["day", rules.maxPerDay], ["week", rules.maxPerWeek]] as const
+      ) {
         if (limit === null) continue;
         const lo = capPeriods(rangeFromMs, host.timeZone)[period];
         const hi = capPeriods(rangeToMs, host.timeZone)[period];
@@ -186,8 +223,17 @@ export async function getSlotPage(
       }
     }
     const key = JSON.stringify([
-      host.id, host.timeZone, et.id, et.updatedAtMs, availability.updatedAtMs, tz, m.toString(), busy,
-      durationMin, [...full], q.excludeBookingId ?? null,
+      host.id,
+      host.timeZone,
+      et.id,
+      et.updatedAtMs,
+      availability.updatedAtMs,
+      tz,
+      m.toString(),
+      busy,
+      durationMin,
+      [...full],
+      q.excludeBookingId ?? null,
     ]);
     let cached = monthCache.get(key);
     if (!cached || cached.minute !== minute) {
@@ -217,18 +263,21 @@ export async function getSlotPage(
         }
         const d = isoDateIn(ms, tz);
         let list = byDate.get(d);
-        if (!list) byDate.set(d, (list = []));
+        if (!list) byDate.set(d, list = []);
         list.push({ ms, start: s.start.toString(), label: formatTime(ms, tz) });
       }
       const dates: string[] = [];
-      for (let d = fromDate; d.month === fromDate.month; d = d.add({ days: 1 })) dates.push(d.toString());
+      for (let d = fromDate; d.month === fromDate.month; d = d.add({ days: 1 })) {
+        dates.push(d.toString());
+      }
       cached = { dates, byDate, minute };
       remember(key, cached);
     }
     const live = (d: string) =>
       (cached!.byDate.get(d) ?? []).filter((x) => x.ms >= notBeforeMs && x.ms < horizonEndMs);
     const days: DayView[] = cached.dates.map((d) => ({ date: d, slots: live(d).length }));
-    const slotsOn = (d: string): SlotView[] => live(d).map(({ start, label }) => ({ start, label }));
+    const slotsOn = (d: string): SlotView[] =>
+      live(d).map(({ start, label }) => ({ start, label }));
     return { days, slotsOn, unavailable };
   };
 

@@ -63,7 +63,14 @@ export async function seedDemo(app: App): Promise<string[]> {
   ];
   for (const t of types) {
     if (await getEventTypeBySlug(app.kv, user.id, t.slug)) continue;
-    await insertEventType(app.kv, { v: 1, id: newId(nowMs), userId: user.id, ...t, createdAtMs: nowMs, updatedAtMs: nowMs });
+    await insertEventType(app.kv, {
+      v: 1,
+      id: newId(nowMs),
+      userId: user.id,
+      ...t,
+      createdAtMs: nowMs,
+      updatedAtMs: nowMs,
+    });
   }
   const base = app.config.baseUrl.href.replace(/\/$/, "");
   return [

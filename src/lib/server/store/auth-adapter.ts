@@ -2,9 +2,20 @@
  * Auth.js adapter over Deno KV: users, linked accounts, database sessions and single-use
  * magic-link tokens. Auth.js hashes verification tokens before they reach us.
  */
-import type { Adapter, AdapterAccount, AdapterSession, AdapterUser, VerificationToken } from "@auth/core/adapters";
+import type {
+  Adapter,
+  AdapterAccount,
+  AdapterSession,
+  AdapterUser,
+  VerificationToken,
+} from "@auth/core/adapters";
 import { keys, type UserId } from "./keys.ts";
-import type { AccountRecord, SessionRecord, UserRecord, VerificationTokenRecord } from "./records.ts";
+import type {
+  AccountRecord,
+  SessionRecord,
+  UserRecord,
+  VerificationTokenRecord,
+} from "./records.ts";
 import { getUser, getUserByEmail, insertUser, updateUser } from "./users.ts";
 
 type Options = {
@@ -61,7 +72,9 @@ export function createKvAdapter(kv: Deno.Kv, opts: Options): Adapter {
     },
     async updateUser(user) {
       const patch: Parameters<typeof updateUser>[2] = {};
-      if (user.emailVerified !== undefined) patch.emailVerifiedMs = user.emailVerified?.getTime() ?? null;
+      if (user.emailVerified !== undefined) {
+        patch.emailVerifiedMs = user.emailVerified?.getTime() ?? null;
+      }
       if (user.image !== undefined) patch.image = user.image ?? null;
       // Name and username are the host's to edit in Invito; an IdP profile refresh must not overwrite them.
       const res = await updateUser(kv, user.id, patch);
@@ -164,7 +177,11 @@ export async function deleteSessionToken(kv: Deno.Kv, sessionToken: string): Pro
   await op.commit();
 }
 
-export async function getSessionUserId(kv: Deno.Kv, sessionToken: string, nowMs: number): Promise<UserId | null> {
+export async function getSessionUserId(
+  kv: Deno.Kv,
+  sessionToken: string,
+  nowMs: number,
+): Promise<UserId | null> {
   const s = await kv.get<SessionRecord>(keys.session(sessionToken));
   return s.value && s.value.expiresMs > nowMs ? s.value.userId : null;
 }

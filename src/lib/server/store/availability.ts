@@ -8,8 +8,13 @@ export function defaultAvailability(userId: UserId, _nowMs: number): Availabilit
   return { v: 1, userId, weekly: defaultWeeklyRules(), overrides: [], timeOff: [], updatedAtMs: 0 };
 }
 
-export async function getAvailability(kv: Deno.Kv, userId: UserId, nowMs: number): Promise<AvailabilityRecord> {
-  return (await kv.get<AvailabilityRecord>(keys.availability(userId))).value ?? defaultAvailability(userId, nowMs);
+export async function getAvailability(
+  kv: Deno.Kv,
+  userId: UserId,
+  nowMs: number,
+): Promise<AvailabilityRecord> {
+  return (await kv.get<AvailabilityRecord>(keys.availability(userId))).value ??
+    defaultAvailability(userId, nowMs);
 }
 
 export async function putAvailability(kv: Deno.Kv, record: AvailabilityRecord): Promise<void> {
@@ -24,13 +29,16 @@ export async function changeAvailability<E>(
   kv: Deno.Kv,
   userId: UserId,
   nowMs: number,
-  change: (cur: AvailabilityRecord) => { ok: true; next: AvailabilityRecord } | { ok: false; errors: E },
+  change: (
+    cur: AvailabilityRecord,
+  ) => { ok: true; next: AvailabilityRecord } | { ok: false; errors: E },
 ): Promise<{ ok: true; record: AvailabilityRecord } | { ok: false; errors: E }> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const entry = await kv.get<AvailabilityRecord>(keys.availability(userId));
     const decided = change(entry.value ?? defaultAvailability(userId, nowMs));
     if (!decided.ok) return decided;
-    const res = await kv.atomic().check(entry).set(keys.availability(userId), decided.next).commit();
+    const res = await kv.atomic().check(entry).set(keys.availability(userId), decided.next)
+      .commit();
     if (res.ok) return { ok: true, record: decided.next };
   }
   throw new Error("changeAvailability: too much contention");

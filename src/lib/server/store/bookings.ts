@@ -2,7 +2,7 @@
  * Bookings and the host ledgers that guard them. Every write here is one atomic operation
  * that checks the versionstamps of everything its decision was based on.
  */
-import { keys, type BookingId, type UserId } from "./keys.ts";
+import { type BookingId, keys, type UserId } from "./keys.ts";
 import type {
   BookingRecord,
   BookingTokenRecord,
@@ -16,9 +16,18 @@ import { enqueue } from "./outbox.ts";
 import { isLive, utcDay, utcDaysTouched } from "../domain/booking.ts";
 import { MAX_CHECKS } from "./kv.ts";
 
-export type LedgerRead = { days: string[]; entries: Deno.KvEntryMaybe<LedgerRecord>[]; map: Map<string, LedgerEntry[]> };
+export type LedgerRead = {
+  days: string[];
+  entries: Deno.KvEntryMaybe<LedgerRecord>[];
+  map: Map<string, LedgerEntry[]>;
+};
 
-export async function readLedgers(kv: Deno.Kv, hostId: UserId, startMs: number, endMs: number): Promise<LedgerRead> {
+export async function readLedgers(
+  kv: Deno.Kv,
+  hostId: UserId,
+  startMs: number,
+  endMs: number,
+): Promise<LedgerRead> {
   const days = utcDaysTouched(startMs, endMs);
   // A booking is at most 720 min plus buffers, so it touches at most a few days (getMany takes 10).
   if (days.length > 5) throw new RangeError("interval spans too many days");
@@ -46,7 +55,9 @@ export async function listBusy(
   });
   for await (const e of iter) {
     for (const x of e.value.entries) {
-      if (!isLive(x, nowMs) || x.endMs <= fromMs || x.startMs >= toMs || seen.has(x.bookingId)) continue;
+      if (!isLive(x, nowMs) || x.endMs <= fromMs || x.startMs >= toMs || seen.has(x.bookingId)) {
+        continue;
+      }
       seen.add(x.bookingId);
       out.push({ startMs: x.startMs, endMs: x.endMs });
     }
@@ -54,7 +65,12 @@ export async function listBusy(
   return out;
 }
 
-function writeLedgers(op: Deno.AtomicOperation, hostId: UserId, read: LedgerRead, next: Map<string, LedgerEntry[]>) {
+function writeLedgers(
+  op: Deno.AtomicOperation,
+  hostId: UserId,
+  read: LedgerRead,
+  next: Map<string, LedgerEntry[]>,
+) {
   read.days.forEach((day, i) => {
     op.check(read.entries[i]);
     const entries = next.get(day) ?? [];
@@ -69,7 +85,11 @@ function writeLedgers(op: Deno.AtomicOperation, hostId: UserId, read: LedgerRead
  */
 export type GuardedWrite = { entry: Deno.KvEntryMaybe<unknown>; next: unknown | null };
 
-export async function readGuestHolds(kv: Deno.Kv, hostId: UserId, email: string): Promise<Deno.KvEntryMaybe<GuestHoldsRecord>> {
+export async function readGuestHolds(
+  kv: Deno.Kv,
+  hostId: UserId,
+  email: string,
+): Promise<Deno.KvEntryMaybe<GuestHoldsRecord>> {
   return await kv.get<GuestHoldsRecord>(keys.guestHolds(hostId, email.toLowerCase()));
 }
 
@@ -105,7 +125,11 @@ export async function listCapCounters(
 }
 
 /** Reads the ledgers of the given UTC days (one read per day, at most 10 per call). */
-export async function readLedgerDays(kv: Deno.Kv, hostId: UserId, days: string[]): Promise<LedgerRead> {
+export async function readLedgerDays(
+  kv: Deno.Kv,
+  hostId: UserId,
+  days: string[],
+): Promise<LedgerRead> {
   const unique = [...new Set(days)].sort();
   if (unique.length > 8) throw new RangeError("too many ledger days");
   const entries = await kv.getMany<LedgerRecord[]>(unique.map((d) => keys.hostDay(hostId, d)));
@@ -136,7 +160,9 @@ export async function commitBookingChange(kv: Deno.Kv, c: BookingChange): Promis
     op.check({ key: keys.booking(b.id), versionstamp: null });
     checks++;
     op.set(keys.booking(b.id), b).set(keys.bookingByHostStart(b.hostId, b.startMs, b.id), b.id);
-    if (b.status === "PENDING" && b.reservedUntilMs !== null) op.set(keys.bookingPendingByExpiry(b.reservedUntilMs, b.id), b.id);
+    if (b.status === "PENDING" && b.reservedUntilMs !== null) {
+      op.set(keys.bookingPendingByExpiry(b.reservedUntilMs, b.id), b.id);
+    }
   }
   for (const { current, next } of c.updated) {
     const cur = current.value;
@@ -169,8 +195,12 @@ export async function commitBookingChange(kv: Deno.Kv, c: BookingChange): Promis
     const probe = c.created[0]
       ? await kv.get<BookingRecord>(keys.booking(c.created[0].id))
       : await kv.get<BookingRecord>(keys.booking(c.updated[0].current.value.id));
-    if (c.created[0] ? probe.value !== null : probe.versionstamp !== c.updated[0].current.versionstamp &&
-        probe.value?.status === c.updated[0].next.status) return true;
+    if (
+      c.created[0]
+        ? probe.value !== null
+        : probe.versionstamp !== c.updated[0].current.versionstamp &&
+          probe.value?.status === c.updated[0].next.status
+    ) return true;
     throw err;
   }
 }
@@ -179,7 +209,10 @@ function assertChecks(n: number) {
   if (n > MAX_CHECKS) throw new Error(`atomic operation would carry ${n} checks`);
 }
 
-export async function getBookingEntry(kv: Deno.Kv, id: BookingId): Promise<Deno.KvEntryMaybe<BookingRecord>> {
+export async function getBookingEntry(
+  kv: Deno.Kv,
+  id: BookingId,
+): Promise<Deno.KvEntryMaybe<BookingRecord>> {
   return await kv.get<BookingRecord>(keys.booking(id));
 }
 
@@ -187,7 +220,10 @@ export async function getBooking(kv: Deno.Kv, id: BookingId): Promise<BookingRec
   return (await kv.get<BookingRecord>(keys.booking(id))).value;
 }
 
-export async function getTokenRecord(kv: Deno.Kv, tokenHash: string): Promise<BookingTokenRecord | null> {
+export async function getTokenRecord(
+  kv: Deno.Kv,
+  tokenHash: string,
+): Promise<BookingTokenRecord | null> {
   return (await kv.get<BookingTokenRecord>(keys.bookingToken(tokenHash))).value;
 }
 
@@ -197,21 +233,30 @@ export async function listHostBookings(
   hostId: UserId,
   opts: { fromMs?: number; limit?: number; reverse?: boolean } = {},
 ): Promise<BookingRecord[]> {
-  const selector = opts.fromMs === undefined
-    ? { prefix: keys.bookingByHostStartPrefix(hostId) }
-    : { prefix: keys.bookingByHostStartPrefix(hostId), start: keys.bookingByHostStartFrom(hostId, opts.fromMs) };
+  const selector = opts.fromMs === undefined ? { prefix: keys.bookingByHostStartPrefix(hostId) } : {
+    prefix: keys.bookingByHostStartPrefix(hostId),
+    start: keys.bookingByHostStartFrom(hostId, opts.fromMs),
+  };
   const ids: string[] = [];
-  for await (const e of kv.list<string>(selector, { limit: opts.limit, reverse: opts.reverse })) ids.push(e.value);
+  for await (const e of kv.list<string>(selector, { limit: opts.limit, reverse: opts.reverse })) {
+    ids.push(e.value);
+  }
   const out: BookingRecord[] = [];
   for (let i = 0; i < ids.length; i += 10) {
-    const got = await kv.getMany<BookingRecord[]>(ids.slice(i, i + 10).map((id) => keys.booking(id)));
+    const got = await kv.getMany<BookingRecord[]>(
+      ids.slice(i, i + 10).map((id) => keys.booking(id)),
+    );
     for (const g of got) if (g.value) out.push(g.value);
   }
   return out;
 }
 
 /** PENDING bookings whose hold ended at or before `nowMs`, oldest first. */
-export async function listExpiredHolds(kv: Deno.Kv, nowMs: number, limit: number): Promise<BookingId[]> {
+export async function listExpiredHolds(
+  kv: Deno.Kv,
+  nowMs: number,
+  limit: number,
+): Promise<BookingId[]> {
   const ids: BookingId[] = [];
   for await (
     const e of kv.list<string>({
@@ -225,7 +270,10 @@ export async function listExpiredHolds(kv: Deno.Kv, nowMs: number, limit: number
 /** Removes index entries for a booking that is no longer pending (stale entries only). */
 export async function dropExpiryIndex(kv: Deno.Kv, upToMs: number, id: BookingId): Promise<void> {
   for await (
-    const e of kv.list<string>({ start: keys.bookingPendingByExpiryPrefix(), end: keys.bookingPendingByExpiryUntil(upToMs + 1) })
+    const e of kv.list<string>({
+      start: keys.bookingPendingByExpiryPrefix(),
+      end: keys.bookingPendingByExpiryUntil(upToMs + 1),
+    })
   ) {
     if (e.value === id) await kv.delete(e.key);
   }

@@ -1,18 +1,28 @@
-import { keys, type EventTypeId, type UserId } from "./keys.ts";
+import { type EventTypeId, keys, type UserId } from "./keys.ts";
 import type { EventTypeRecord } from "./records.ts";
 
-export async function getEventType(kv: Deno.Kv, userId: UserId, id: EventTypeId): Promise<EventTypeRecord | null> {
+export async function getEventType(
+  kv: Deno.Kv,
+  userId: UserId,
+  id: EventTypeId,
+): Promise<EventTypeRecord | null> {
   return (await kv.get<EventTypeRecord>(keys.eventType(userId, id))).value;
 }
 
-export async function getEventTypeBySlug(kv: Deno.Kv, userId: UserId, slug: string): Promise<EventTypeRecord | null> {
+export async function getEventTypeBySlug(
+  kv: Deno.Kv,
+  userId: UserId,
+  slug: string,
+): Promise<EventTypeRecord | null> {
   const idx = await kv.get<EventTypeId>(keys.eventTypeBySlug(userId, slug));
   return idx.value ? await getEventType(kv, userId, idx.value) : null;
 }
 
 export async function listEventTypes(kv: Deno.Kv, userId: UserId): Promise<EventTypeRecord[]> {
   const out: EventTypeRecord[] = [];
-  for await (const e of kv.list<EventTypeRecord>({ prefix: keys.eventTypePrefix(userId) })) out.push(e.value);
+  for await (const e of kv.list<EventTypeRecord>({ prefix: keys.eventTypePrefix(userId) })) {
+    out.push(e.value);
+  }
   return out;
 }
 
@@ -35,7 +45,9 @@ export async function updateEventType(
   userId: UserId,
   id: EventTypeId,
   change: (cur: EventTypeRecord) => EventTypeRecord,
-): Promise<{ ok: true; record: EventTypeRecord } | { ok: false; reason: "not_found" | "slug_taken" }> {
+): Promise<
+  { ok: true; record: EventTypeRecord } | { ok: false; reason: "not_found" | "slug_taken" }
+> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const cur = await kv.get<EventTypeRecord>(keys.eventType(userId, id));
     if (!cur.value) return { ok: false, reason: "not_found" };
@@ -48,14 +60,21 @@ export async function updateEventType(
     }
     const res = await op.commit();
     if (res.ok) return { ok: true, record: next };
-    if (next.slug !== cur.value.slug && (await kv.get(keys.eventTypeBySlug(userId, next.slug))).versionstamp) {
+    if (
+      next.slug !== cur.value.slug &&
+      (await kv.get(keys.eventTypeBySlug(userId, next.slug))).versionstamp
+    ) {
       return { ok: false, reason: "slug_taken" };
     }
   }
   throw new Error("updateEventType: too much contention");
 }
 
-export async function removeEventType(kv: Deno.Kv, userId: UserId, id: EventTypeId): Promise<boolean> {
+export async function removeEventType(
+  kv: Deno.Kv,
+  userId: UserId,
+  id: EventTypeId,
+): Promise<boolean> {
   const cur = await kv.get<EventTypeRecord>(keys.eventType(userId, id));
   if (!cur.value) return false;
   const res = await kv.atomic().check(cur)

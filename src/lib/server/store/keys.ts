@@ -17,14 +17,16 @@ export const keys = {
   userByUsername: (username: string) => ["user_by_username", username] as const, // unique
 
   // Auth.js
-  account: (provider: string, providerAccountId: string) => ["account", provider, providerAccountId] as const,
+  account: (provider: string, providerAccountId: string) =>
+    ["account", provider, providerAccountId] as const,
   accountByUser: (userId: UserId, provider: string, providerAccountId: string) =>
     ["account_by_user", userId, provider, providerAccountId] as const,
   accountByUserPrefix: (userId: UserId) => ["account_by_user", userId] as const,
   session: (token: string) => ["session", token] as const,
   sessionByUser: (userId: UserId, token: string) => ["session_by_user", userId, token] as const,
   sessionByUserPrefix: (userId: UserId) => ["session_by_user", userId] as const,
-  verificationToken: (identifier: string, token: string) => ["verification_token", identifier, token] as const,
+  verificationToken: (identifier: string, token: string) =>
+    ["verification_token", identifier, token] as const,
 
   eventType: (userId: UserId, id: EventTypeId) => ["event_type", userId, id] as const,
   eventTypePrefix: (userId: UserId) => ["event_type", userId] as const,
@@ -36,7 +38,8 @@ export const keys = {
   bookingByHostStart: (hostId: UserId, startMs: number, id: BookingId) =>
     ["booking_by_host_start", hostId, startMs, id] as const,
   bookingByHostStartPrefix: (hostId: UserId) => ["booking_by_host_start", hostId] as const,
-  bookingByHostStartFrom: (hostId: UserId, startMs: number) => ["booking_by_host_start", hostId, startMs] as const,
+  bookingByHostStartFrom: (hostId: UserId, startMs: number) =>
+    ["booking_by_host_start", hostId, startMs] as const,
   /** Tokens are stored by their SHA-256 only; the value names the booking and the one action it allows. */
   bookingToken: (tokenHash: string) => ["booking_token", tokenHash] as const,
   bookingPendingByExpiry: (reservedUntilMs: number, id: BookingId) =>
@@ -52,7 +55,8 @@ export const keys = {
   outboxUntil: (dueMs: number) => ["outbox", dueMs] as const,
   /** Marks that a side effect (one email for one booking event) was queued, so it is never queued twice. */
   outboxOnce: (dedupeKey: string) => ["outbox_once", dedupeKey] as const,
-  outboxByBooking: (bookingId: BookingId, id: JobId) => ["outbox_by_booking", bookingId, id] as const,
+  outboxByBooking: (bookingId: BookingId, id: JobId) =>
+    ["outbox_by_booking", bookingId, id] as const,
   outboxByBookingPrefix: (bookingId: BookingId) => ["outbox_by_booking", bookingId] as const,
 
   /** Jobs that ran out of retries, kept for the host to see and retry. */

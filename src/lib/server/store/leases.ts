@@ -5,12 +5,20 @@
 import { keys } from "./keys.ts";
 import type { LeaseRecord } from "./records.ts";
 
-export async function acquireLease(kv: Deno.Kv, name: string, owner: string, ttlMs: number, nowMs: number): Promise<boolean> {
+export async function acquireLease(
+  kv: Deno.Kv,
+  name: string,
+  owner: string,
+  ttlMs: number,
+  nowMs: number,
+): Promise<boolean> {
   const cur = await kv.get<LeaseRecord>(keys.lease(name));
   if (cur.value && cur.value.untilMs > nowMs && cur.value.owner !== owner) return false;
   const res = await kv.atomic()
     .check(cur)
-    .set(keys.lease(name), { owner, untilMs: nowMs + ttlMs } satisfies LeaseRecord, { expireIn: ttlMs + 60_000 })
+    .set(keys.lease(name), { owner, untilMs: nowMs + ttlMs } satisfies LeaseRecord, {
+      expireIn: ttlMs + 60_000,
+    })
     .commit();
   return res.ok;
 }

@@ -3,12 +3,25 @@
  * change that causes them, then drained by a cron job. The key carries the due time so a range
  * scan finds due work; moving a job (claim, retry) is a delete plus a set in one atomic write.
  */
-import { keys, type JobId } from "./keys.ts";
+import { type JobId, keys } from "./keys.ts";
 import type { OutboxPayload, OutboxRecord } from "./records.ts";
 import { newId } from "./users.ts";
 
-export function newOutboxRecord(payload: OutboxPayload, nowMs: number, dueMs = nowMs): OutboxRecord {
-  return { v: 1, id: newId(nowMs), dueMs, payload, attempts: 0, createdAtMs: nowMs, lastError: null, claimedBy: null };
+export function newOutboxRecord(
+  payload: OutboxPayload,
+  nowMs: number,
+  dueMs = nowMs,
+): OutboxRecord {
+  return {
+    v: 1,
+    id: newId(nowMs),
+    dueMs,
+    payload,
+    attempts: 0,
+    createdAtMs: nowMs,
+    lastError: null,
+    claimedBy: null,
+  };
 }
 
 /** Adds the job to an atomic operation the caller commits together with its state change. */
@@ -20,10 +33,17 @@ export function enqueue(op: Deno.AtomicOperation, job: OutboxRecord): Deno.Atomi
   return op;
 }
 
-export async function listDue(kv: Deno.Kv, nowMs: number, limit: number): Promise<Deno.KvEntry<OutboxRecord>[]> {
+export async function listDue(
+  kv: Deno.Kv,
+  nowMs: number,
+  limit: number,
+): Promise<Deno.KvEntry<OutboxRecord>[]> {
   const out: Deno.KvEntry<OutboxRecord>[] = [];
   for await (
-    const e of kv.list<OutboxRecord>({ start: keys.outboxPrefix(), end: keys.outboxUntil(nowMs + 1) }, { limit })
+    const e of kv.list<OutboxRecord>({
+      start: keys.outboxPrefix(),
+      end: keys.outboxUntil(nowMs + 1),
+    }, { limit })
   ) out.push(e);
   return out;
 }
@@ -40,7 +60,12 @@ export async function claim(
   nowMs: number,
 ): Promise<OutboxRecord | null> {
   const job = entry.value;
-  const claimed: OutboxRecord = { ...job, dueMs: nowMs + leaseMs, attempts: job.attempts + 1, claimedBy: worker };
+  const claimed: OutboxRecord = {
+    ...job,
+    dueMs: nowMs + leaseMs,
+    attempts: job.attempts + 1,
+    claimedBy: worker,
+  };
   const op = kv.atomic().check(entry).delete(entry.key);
   enqueue(op, claimed);
   const res = await op.commit();
@@ -55,7 +80,12 @@ export async function complete(kv: Deno.Kv, job: OutboxRecord): Promise<void> {
   await op.commit();
 }
 
-export async function retryLater(kv: Deno.Kv, job: OutboxRecord, dueMs: number, error: string): Promise<void> {
+export async function retryLater(
+  kv: Deno.Kv,
+  job: OutboxRecord,
+  dueMs: number,
+  error: string,
+): Promise<void> {
   const next: OutboxRecord = { ...job, dueMs, lastError: error.slice(0, 500), claimedBy: null };
   const op = kv.atomic().delete(keys.outbox(job.dueMs, job.id));
   enqueue(op, next);
@@ -64,7 +94,10 @@ export async function retryLater(kv: Deno.Kv, job: OutboxRecord, dueMs: number, 
 
 export async function giveUp(kv: Deno.Kv, job: OutboxRecord, error: string): Promise<void> {
   const failed: OutboxRecord = { ...job, lastError: error.slice(0, 500), claimedBy: null };
-  const op = kv.atomic().delete(keys.outbox(job.dueMs, job.id)).set(keys.outboxFailed(job.id), failed);
+  const op = kv.atomic().delete(keys.outbox(job.dueMs, job.id)).set(
+    keys.outboxFailed(job.id),
+    failed,
+  );
   if (job.payload.kind === "booking_mail" || job.payload.kind === "writeback") {
     op.set(keys.outboxByBooking(job.payload.bookingId, job.id), -1);
   }
@@ -72,7 +105,10 @@ export async function giveUp(kv: Deno.Kv, job: OutboxRecord, error: string): Pro
 }
 
 /** Every job of a booking, queued or failed, for the dashboard. */
-export async function listBookingJobs(kv: Deno.Kv, bookingId: string): Promise<{ job: OutboxRecord; failed: boolean }[]> {
+export async function listBookingJobs(
+  kv: Deno.Kv,
+  bookingId: string,
+): Promise<{ job: OutboxRecord; failed: boolean }[]> {
   const out: { job: OutboxRecord; failed: boolean }[] = [];
   for await (const e of kv.list<number>({ prefix: keys.outboxByBookingPrefix(bookingId) })) {
     const id = e.key[2] as JobId;

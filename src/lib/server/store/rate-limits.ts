@@ -21,7 +21,9 @@ export async function countHit(
       startMs = anchor.value;
       break;
     }
-    const res = await kv.atomic().check(anchor).set(anchorKey, nowMs, { expireIn: windowMs + 1_000 }).commit();
+    const res = await kv.atomic().check(anchor).set(anchorKey, nowMs, {
+      expireIn: windowMs + 1_000,
+    }).commit();
     if (res.ok) {
       startMs = nowMs;
       break;
@@ -32,7 +34,8 @@ export async function countHit(
   const count = await kv.get<Deno.KvU64>(counter);
   if (count.value?.value === 1n) {
     // `sum` takes no expiry; the first hitter gives the counter one (it is useless after the window).
-    await kv.atomic().check(count).set(counter, count.value, { expireIn: windowMs + 1_000 }).commit();
+    await kv.atomic().check(count).set(counter, count.value, { expireIn: windowMs + 1_000 })
+      .commit();
   }
   return { count: Number(count.value?.value ?? 1n), resetAtMs: startMs + windowMs };
 }

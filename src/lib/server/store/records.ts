@@ -44,7 +44,12 @@ export type AccountRecord = {
 };
 
 export type SessionRecord = { v: 1; sessionToken: string; userId: UserId; expiresMs: number };
-export type VerificationTokenRecord = { v: 1; identifier: string; token: string; expiresMs: number };
+export type VerificationTokenRecord = {
+  v: 1;
+  identifier: string;
+  token: string;
+  expiresMs: number;
+};
 
 export type LocationKind = "none" | "in_person" | "phone" | "video" | "custom";
 
@@ -186,7 +191,13 @@ export type OutboxPayload =
   | { kind: "booking_mail"; mail: MailKind; bookingId: BookingId }
   | { kind: "writeback"; op: "put" | "delete"; bookingId: BookingId }
   /** Sent only if the booking is still CONFIRMED and still starts at `startMs` when due. */
-  | { kind: "reminder"; bookingId: BookingId; startMs: number; minutesBefore: number; toHost: boolean }
+  | {
+    kind: "reminder";
+    bookingId: BookingId;
+    startMs: number;
+    minutesBefore: number;
+    toHost: boolean;
+  }
   | { kind: "raw_mail"; to: string; subject: string; text: string; html?: string };
 
 export type OutboxRecord = {
@@ -291,4 +302,7 @@ export type BookingWritebackRecord = {
 };
 
 /** Live bookings of one event type on one host-zone day or ISO week (for caps). */
-export type CapCounterRecord = { v: 1; entries: { bookingId: BookingId; holdUntilMs: number | null }[] };
+export type CapCounterRecord = {
+  v: 1;
+  entries: { bookingId: BookingId; holdUntilMs: number | null }[];
+};

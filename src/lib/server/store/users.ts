@@ -64,7 +64,9 @@ export async function insertUser(
       .set(keys.userByUsername(username), id)
       .commit();
     if (res.ok) return { ok: true, user };
-    if ((await kv.get(keys.userByEmail(email))).versionstamp !== null) return { ok: false, reason: "email_taken" };
+    if ((await kv.get(keys.userByEmail(email))).versionstamp !== null) {
+      return { ok: false, reason: "email_taken" };
+    }
     // The name was taken: jump past every taken candidate instead of probing one by one.
     n = await nextFreeSuffix(kv, base, n + 1);
   }
@@ -74,7 +76,10 @@ export async function insertUser(
 async function nextFreeSuffix(kv: Deno.Kv, base: string, from: number): Promise<number> {
   const taken = new Set<string>();
   for await (
-    const e of kv.list({ start: keys.userByUsername(base), end: keys.userByUsername(base + "-\uffff") })
+    const e of kv.list({
+      start: keys.userByUsername(base),
+      end: keys.userByUsername(base + "-\uffff"),
+    })
   ) taken.add(String(e.key[1]));
   let n = from;
   while (taken.has(usernameCandidate(base, n))) n++;

@@ -13,12 +13,19 @@ const FILTERS: StatusFilter[] = ["all", "pending", "confirmed", "rejected", "can
 export const load: PageServerLoad = async ({ locals, url }) => {
   const f = url.searchParams.get("status") ?? "all";
   const filter = (FILTERS as string[]).includes(f) ? (f as StatusFilter) : "all";
-  return { filter, filters: FILTERS, rows: await listBookingsForHost(locals.app, locals.user!, filter) };
+  return {
+    filter,
+    filters: FILTERS,
+    rows: await listBookingsForHost(locals.app, locals.user!, filter),
+  };
 };
 
 const Decision = v.object({
   id: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, "Unknown booking")),
-  reason: v.optional(v.pipe(v.string(), v.maxLength(500, "Keep the reason under 500 characters")), ""),
+  reason: v.optional(
+    v.pipe(v.string(), v.maxLength(500, "Keep the reason under 500 characters")),
+    "",
+  ),
 });
 
 const REFUSED: Record<string, string> = {
@@ -34,7 +41,10 @@ function act(action: "confirm" | "reject" | "cancel") {
     const parsed = v.safeParse(Decision, Object.fromEntries(await request.formData()));
     if (!parsed.success) return fail(400, { error: parsed.issues[0].message, id: null });
     const { id, reason } = parsed.output;
-    const res = await decideBooking(locals.app, id, action, "host", { hostId: locals.user!.id, reason: reason || undefined });
+    const res = await decideBooking(locals.app, id, action, "host", {
+      hostId: locals.user!.id,
+      reason: reason || undefined,
+    });
     if (!res.ok && res.reason === "not_found") error(404, "There is no such booking.");
     if (!res.ok) return fail(409, { error: REFUSED[res.reason] ?? "That did not work.", id });
     return { done: action, id };
@@ -52,7 +62,9 @@ export const actions: Actions = {
     const parsed = v.safeParse(Retry, Object.fromEntries(await request.formData()));
     if (!parsed.success) return fail(400, { error: parsed.issues[0].message, id: null });
     const ok = await retryDelivery(locals.app, locals.user!.id, parsed.output.job);
-    if (!ok) return fail(409, { error: "That was already retried or is no longer there.", id: null });
+    if (!ok) {
+      return fail(409, { error: "That was already retried or is no longer there.", id: null });
+    }
     return { done: "retry" as const, id: null };
   },
 };

@@ -18,7 +18,14 @@ function inHowLong(minutes: number): string {
 export type BookingMailContext = {
   booking: BookingRecord;
   host: { name: string; email: string };
-  links: { confirm: string; reject: string; guest: string; ics: string; cancel: string; reschedule: string };
+  links: {
+    confirm: string;
+    reject: string;
+    guest: string;
+    ics: string;
+    cancel: string;
+    reschedule: string;
+  };
   baseUrl: string;
   /** The event type's own words after a decision, when it still exists. */
   confirmedMessage?: string;
@@ -93,7 +100,11 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
         html: htmlMail({
           title: "New booking request",
           paragraphs: [intro, guestLines.join("\n")],
-          buttons: [{ label: "Confirm", href: ctx.links.confirm }, { label: "Reject", href: ctx.links.reject, tone: "danger" }],
+          buttons: [{ label: "Confirm", href: ctx.links.confirm }, {
+            label: "Reject",
+            href: ctx.links.reject,
+            tone: "danger",
+          }],
           footer: `If you do neither, the request expires in ${ctx.ttlText}.`,
         }),
       };
@@ -124,15 +135,21 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
       };
     }
     case "guest_pending": {
-      const intro = `Your request for "${b.eventTitle}" with ${ctx.host.name} on ${guestWhen} has been sent.`;
-      const more = `${ctx.host.name} will confirm within ${ctx.ttlText}. You will get another email either way.`;
+      const intro =
+        `Your request for "${b.eventTitle}" with ${ctx.host.name} on ${guestWhen} has been sent.`;
+      const more =
+        `${ctx.host.name} will confirm within ${ctx.ttlText}. You will get another email either way.`;
       return {
         to: b.guestEmail,
         replyTo: ctx.host.email,
         subject: `Request sent: ${b.eventTitle} with ${ctx.host.name}`,
         messageId,
         text: [intro, more, "", `Your booking: ${ctx.links.guest}`, ...manage].join("\n"),
-        html: htmlMail({ title: "Request sent", paragraphs: [intro, more], buttons: [{ label: "View your booking", href: ctx.links.guest, tone: "plain" }] }),
+        html: htmlMail({
+          title: "Request sent",
+          paragraphs: [intro, more],
+          buttons: [{ label: "View your booking", href: ctx.links.guest, tone: "plain" }],
+        }),
       };
     }
     case "guest_confirmed": {
@@ -144,7 +161,13 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
         cc: undefined,
         subject: `${moved}Confirmed: ${b.eventTitle} with ${ctx.host.name}`,
         messageId,
-        text: [intro, where ? `Where: ${where}` : "", extra, `Your booking: ${ctx.links.guest}`, manage.join("\n")].filter(Boolean)
+        text: [
+          intro,
+          where ? `Where: ${where}` : "",
+          extra,
+          `Your booking: ${ctx.links.guest}`,
+          manage.join("\n"),
+        ].filter(Boolean)
           .join("\n\n"),
         html: htmlMail({
           title: "Your booking is confirmed",
@@ -160,8 +183,11 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
       };
     }
     case "guest_rejected": {
-      const intro = `${ctx.host.name} could not accept your request for "${b.eventTitle}" on ${guestWhen}.`;
-      const extra = ctx.rejectedMessage ? `${ctx.host.name} says: ${ctx.rejectedMessage}` : "You are welcome to pick another time.";
+      const intro =
+        `${ctx.host.name} could not accept your request for "${b.eventTitle}" on ${guestWhen}.`;
+      const extra = ctx.rejectedMessage
+        ? `${ctx.host.name} says: ${ctx.rejectedMessage}`
+        : "You are welcome to pick another time.";
       return {
         to: b.guestEmail,
         replyTo: ctx.host.email,
@@ -172,18 +198,24 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
       };
     }
     case "guest_expired": {
-      const intro = `Your request for "${b.eventTitle}" with ${ctx.host.name} on ${guestWhen} expired before it was confirmed.`;
+      const intro =
+        `Your request for "${b.eventTitle}" with ${ctx.host.name} on ${guestWhen} expired before it was confirmed.`;
       return {
         to: b.guestEmail,
         replyTo: ctx.host.email,
         subject: `Request expired: ${b.eventTitle} with ${ctx.host.name}`,
         messageId,
         text: [intro, "You are welcome to pick another time."].join("\n\n"),
-        html: htmlMail({ title: "Request expired", paragraphs: [intro, "You are welcome to pick another time."] }),
+        html: htmlMail({
+          title: "Request expired",
+          paragraphs: [intro, "You are welcome to pick another time."],
+        }),
       };
     }
     case "guest_cancelled": {
-      const by = b.endReason === "cancelled_by_host" ? `${ctx.host.name} cancelled` : "You cancelled";
+      const by = b.endReason === "cancelled_by_host"
+        ? `${ctx.host.name} cancelled`
+        : "You cancelled";
       const intro = `${by} "${b.eventTitle}" on ${guestWhen}.`;
       const reason = b.cancelReason ? `Reason: ${b.cancelReason}` : "";
       const wasConfirmed = b.history.some((h) => h.status === "CONFIRMED");
@@ -205,11 +237,17 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
       const intro = toHost
         ? `Reminder: "${b.eventTitle}" with ${b.guestName} starts in ${soon}, on ${hostWhen}.`
         : `Reminder: "${b.eventTitle}" with ${ctx.host.name} starts in ${soon}, on ${guestWhen}.`;
-      const lines = [intro, where ? `Where: ${where}` : "", ...(toHost ? [] : [`Your booking: ${ctx.links.guest}`, ...manage])].filter(Boolean);
+      const lines = [
+        intro,
+        where ? `Where: ${where}` : "",
+        ...(toHost ? [] : [`Your booking: ${ctx.links.guest}`, ...manage]),
+      ].filter(Boolean);
       return {
         to: toHost ? ctx.host.email : b.guestEmail,
         replyTo: toHost ? b.guestEmail : ctx.host.email,
-        subject: `Reminder: ${b.eventTitle} with ${toHost ? b.guestName : ctx.host.name} in ${soon}`,
+        subject: `Reminder: ${b.eventTitle} with ${
+          toHost ? b.guestName : ctx.host.name
+        } in ${soon}`,
         messageId: `<${b.id}.${kind}.${ctx.minutesBefore ?? 0}@${new URL(ctx.baseUrl).hostname}>`,
         text: lines.join("\n\n"),
         html: htmlMail({ title: "Reminder", paragraphs: lines.slice(0, 2) }),

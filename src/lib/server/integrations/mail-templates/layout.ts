@@ -1,12 +1,17 @@
 /** A small, inline-styled HTML shell: mail clients ignore <style> blocks and external CSS. */
 export function escapeHtml(s: string): string {
-  return s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;")
+  return s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll(
+    '"',
+    "&quot;",
+  )
     .replaceAll("'", "&#39;");
 }
 
 export type Button = { label: string; href: string; tone?: "primary" | "danger" | "plain" };
 
-export function htmlMail(opts: { title: string; paragraphs: string[]; buttons?: Button[]; footer?: string }): string {
+export function htmlMail(
+  opts: { title: string; paragraphs: string[]; buttons?: Button[]; footer?: string },
+): string {
   const tone = (t: Button["tone"]) =>
     t === "danger"
       ? "background:#dc2626;color:#ffffff"
@@ -14,15 +19,25 @@ export function htmlMail(opts: { title: string; paragraphs: string[]; buttons?: 
       ? "background:#f1f5f9;color:#0f172a"
       : "background:#2549ea;color:#ffffff";
   const buttons = (opts.buttons ?? []).map((b) =>
-    `<a href="${escapeHtml(b.href)}" style="display:inline-block;margin:4px 8px 4px 0;padding:10px 18px;border-radius:8px;text-decoration:none;font-weight:600;${
+    `<a href="${
+      escapeHtml(b.href)
+    }" style="display:inline-block;margin:4px 8px 4px 0;padding:10px 18px;border-radius:8px;text-decoration:none;font-weight:600;${
       tone(b.tone)
     }">${escapeHtml(b.label)}</a>`
   ).join("");
   return `<!doctype html><html><body style="margin:0;padding:24px;background:#f8fafc;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#0f172a">
 <div style="max-width:560px;margin:0 auto;background:#ffffff;border:1px solid #e2e8f0;border-radius:12px;padding:28px">
 <h1 style="font-size:20px;margin:0 0 16px">${escapeHtml(opts.title)}</h1>
-${opts.paragraphs.map((p) => `<p style="line-height:1.55;margin:0 0 12px;white-space:pre-line">${escapeHtml(p)}</p>`).join("\n")}
+${
+    opts.paragraphs.map((p) =>
+      `<p style="line-height:1.55;margin:0 0 12px;white-space:pre-line">${escapeHtml(p)}</p>`
+    ).join("\n")
+  }
 ${buttons ? `<div style="margin:20px 0 8px">${buttons}</div>` : ""}
-${opts.footer ? `<p style="font-size:12px;color:#64748b;margin-top:24px">${escapeHtml(opts.footer)}</p>` : ""}
+${
+    opts.footer
+      ? `<p style="font-size:12px;color:#64748b;margin-top:24px">${escapeHtml(opts.footer)}</p>`
+      : ""
+  }
 </div></body></html>`;
 }

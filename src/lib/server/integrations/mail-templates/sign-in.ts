@@ -13,7 +13,9 @@ export function signInMail(opts: { link: string; baseUrl: string; minutes: numbe
   ].join("\n");
   const html = htmlMail({
     title: "Sign in to Invito",
-    paragraphs: [`Press the button to sign in at ${host}. The link works once and expires in ${opts.minutes} minutes.`],
+    paragraphs: [
+      `Press the button to sign in at ${host}. The link works once and expires in ${opts.minutes} minutes.`,
+    ],
     buttons: [{ label: "Sign in", href: opts.link }],
     footer: "If you did not ask to sign in, ignore this mail.",
   });

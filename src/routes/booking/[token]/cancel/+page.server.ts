@@ -13,11 +13,16 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
 export const actions: Actions = {
   default: async ({ locals, params, request }) => {
     const reason = String((await request.formData()).get("reason") ?? "");
-    if (reason.length > 500) return fail(400, { reason, error: "Keep the reason under 500 characters." });
+    if (reason.length > 500) {
+      return fail(400, { reason, error: "Keep the reason under 500 characters." });
+    }
     const res = await cancelByGuest(locals.app, params.token, reason);
     if (res.ok) return { cancelled: true };
     if (res.reason === "not_found") error(404, "This booking link is not valid.");
     const state = await manageState(locals.app, params.token);
-    return fail(409, { reason, error: (state.ok && state.blocked) || "This booking can no longer be cancelled." });
+    return fail(409, {
+      reason,
+      error: (state.ok && state.blocked) || "This booking can no longer be cancelled.",
+    });
   },
 };

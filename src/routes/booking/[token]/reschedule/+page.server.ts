@@ -9,7 +9,11 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders }) 
   const state = await manageState(locals.app, params.token);
   if (!state.ok) error(404, "This booking link is not valid.");
   const q = url.searchParams;
-  const slots = state.blocked ? null : await rescheduleSlots(locals.app, state, { timeZone: q.get("tz") ?? state.view.when.timeZone, month: q.get("month"), date: q.get("date") });
+  const slots = state.blocked ? null : await rescheduleSlots(locals.app, state, {
+    timeZone: q.get("tz") ?? state.view.when.timeZone,
+    month: q.get("month"),
+    date: q.get("date"),
+  });
   if (slots && !slots.ok && slots.reason === "bad_date") error(400, slots.message);
   const page = slots && slots.ok ? slots : null;
   const slot = q.get("slot");
@@ -17,8 +21,18 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders }) 
   return {
     token: params.token,
     view: state.view,
-    blocked: state.blocked ?? (page ? null : "This kind of meeting can no longer be booked. Please write to the host."),
-    page: page ? { ...page, tzFromUrl: q.has("tz"), chosen, slotWasTaken: !!slot && !chosen, ttlText: describeDuration(locals.app.config.bookingTtlMs), fillToken: "" } : null,
+    blocked: state.blocked ??
+      (page ? null : "This kind of meeting can no longer be booked. Please write to the host."),
+    page: page
+      ? {
+        ...page,
+        tzFromUrl: q.has("tz"),
+        chosen,
+        slotWasTaken: !!slot && !chosen,
+        ttlText: describeDuration(locals.app.config.bookingTtlMs),
+        fillToken: "",
+      }
+      : null,
   };
 };
 
@@ -38,6 +52,10 @@ export const actions: Actions = {
     if (res.reason === "not_found") error(404, "This booking link is not valid.");
     const state = await manageState(locals.app, params.token);
     const blocked = state.ok ? state.blocked : null;
-    return fail(409, { reason: REASONS[res.reason] ?? blocked ?? "This booking can no longer be moved.", errors: {}, values: {} });
+    return fail(409, {
+      reason: REASONS[res.reason] ?? blocked ?? "This booking can no longer be moved.",
+      errors: {},
+      values: {},
+    });
   },
 };
