@@ -3,6 +3,7 @@
  * for the person filling in the form and shown next to the field.
  */
 import * as v from "valibot";
+import type { Location, LocationKind, Question, QuestionType, Reminder } from "./public-types.ts";
 
 export type FieldErrors = Record<string, string>;
 
@@ -91,7 +92,7 @@ export const NOTICE_UNITS: { value: NoticeUnit; label: string; minutes: number }
   { value: "days", label: "days", minutes: 1440 },
 ];
 
-export type LocationKindValue = "none" | "in_person" | "phone" | "video" | "custom";
+export type LocationKindValue = LocationKind;
 export const LOCATION_KINDS: {
   value: LocationKindValue;
   label: string;
@@ -125,7 +126,7 @@ export const LOCATION_KINDS: {
   },
 ];
 
-export type QuestionTypeValue = "short" | "long" | "choice" | "checkbox" | "phone";
+export type QuestionTypeValue = QuestionType;
 export const QUESTION_TYPES: { value: QuestionTypeValue; label: string }[] = [
   { value: "short", label: "Short text" },
   { value: "long", label: "Long text" },
@@ -140,16 +141,10 @@ export const REMINDER_PRESETS: { minutes: number; label: string }[] = [
   { minutes: 1440, label: "24 hours before" },
 ];
 
-/** Stored shapes (the same as `Question`, `Reminder`, `Location` in the server's records). */
-export type QuestionInput = {
-  id: string;
-  label: string;
-  type: QuestionTypeValue;
-  required: boolean;
-  options?: string[];
-};
-export type ReminderInput = { minutesBefore: number; toHost: boolean };
-export type LocationInput = { kind: LocationKindValue; value: string };
+/** Stored shapes, defined once in ./public-types.ts. */
+export type QuestionInput = Question;
+export type ReminderInput = Reminder;
+export type LocationInput = Location;
 
 /** Question ids name the guest's form fields (`q_{id}`): short, URL- and field-safe. */
 export const QUESTION_ID_RE = /^[A-Za-z0-9_-]{1,32}$/;

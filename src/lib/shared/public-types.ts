@@ -1,11 +1,22 @@
-/** What guest pages receive about a host and an event type: safe for the browser, no ids. */
-export type PublicQuestion = {
+/**
+ * Shapes shared by the store, the dashboard forms and the guest pages: one definition, so a new
+ * question type or location kind cannot be added in one place and forgotten in another.
+ */
+export type QuestionType = "short" | "long" | "choice" | "checkbox" | "phone";
+export type Question = {
   id: string;
   label: string;
-  type: "short" | "long" | "choice" | "checkbox" | "phone";
+  type: QuestionType;
   required: boolean;
+  /** For "choice": the options a guest picks from. */
   options?: string[];
 };
+export type Reminder = { minutesBefore: number; toHost: boolean };
+export type LocationKind = "none" | "in_person" | "phone" | "video" | "custom";
+export type Location = { kind: LocationKind; value: string };
+
+/** What guest pages receive about a host and an event type: safe for the browser, no ids. */
+export type PublicQuestion = Question;
 
 export type PublicHost = { name: string; username: string; timeZone: string };
 

@@ -51,19 +51,14 @@ export type VerificationTokenRecord = {
   expiresMs: number;
 };
 
-export type LocationKind = "none" | "in_person" | "phone" | "video" | "custom";
-
-export type QuestionType = "short" | "long" | "choice" | "checkbox" | "phone";
-export type Question = {
-  id: string;
-  label: string;
-  type: QuestionType;
-  required: boolean;
-  /** For "choice": the options a guest picks from. */
-  options?: string[];
-};
-export type Reminder = { minutesBefore: number; toHost: boolean };
-export type Location = { kind: LocationKind; value: string };
+export type {
+  Location,
+  LocationKind,
+  Question,
+  QuestionType,
+  Reminder,
+} from "../../shared/public-types.ts";
+import type { Location, Question, Reminder } from "../../shared/public-types.ts";
 
 /**
  * Scheduling rules added after the first release; optional in storage, filled in by
