@@ -33,6 +33,9 @@ import { prng } from "../../bench/lib.ts";
 
 const TTL_MS = 2_000;
 const RUN_MS = 8_000;
+/** The run goes on past RUN_MS, up to this, while some kind of change has succeeded too rarely. */
+const MAX_RUN_MS = 25_000;
+const MIN_EACH = 3;
 const WORKERS = 8;
 
 Deno.test({
@@ -100,13 +103,42 @@ Deno.test({
      */
     const answered = (id: string) => id.charCodeAt(25) % 2 === 0;
     const changeable = () => [...guestTokens.keys()].filter((t) => t.charCodeAt(0) % 2 === 0);
+    /**
+     * Tokens a guest knows are finished (cancelled, or moved away by their own reschedule) and
+     * when each token was issued: a guest acts mostly on a booking made moments ago, which is
+     * still live unless the host got to it first. Picking among every token ever issued made
+     * successful guest cancellations rare enough that a run could have none.
+     */
+    const finished = new Set<string>();
+    const issuedAt = new Map<string, number>();
+    const guestPick = (random: () => number) => {
+      const open = changeable().filter((t) => !finished.has(t));
+      const recent = open.filter((t) => Date.now() - issuedAt.get(t)! < TTL_MS - 300);
+      const from = recent.length && random() < 0.8 ? recent : open;
+      return from[Math.floor(random() * from.length)];
+    };
 
     let n = 0;
     const deadline = Date.now() + RUN_MS;
+    const hardDeadline = Date.now() + MAX_RUN_MS;
+    // Random scheduling can starve a path in a short run; keep going until each kind of change has
+    // succeeded a few times, so the checks below always have every transition to look at.
+    const kinds: [string[], number][] = [
+      [["confirm", "host_confirm"], 200],
+      [["reject", "host_reject"], 200],
+      [["host_cancel"], 200],
+      [["guest_cancel"], 200],
+      [["reschedule"], 303],
+    ];
+    const starved = () =>
+      kinds.some(([ops, status]) =>
+        log.entries.filter((r) => ops.includes(r.op) && r.status === status).length < MIN_EACH
+      );
+    const running = () => Date.now() < deadline || (Date.now() < hardDeadline && starved());
     await Promise.all(Array.from({ length: WORKERS }, async (_, w) => {
       const random = prng(1_000 + w);
       const pick = <T>(xs: T[]): T | undefined => xs[Math.floor(random() * xs.length)];
-      while (Date.now() < deadline) {
+      while (running()) {
         const roll = random();
         const i = n++;
         if (roll < 0.35) {
@@ -121,7 +153,9 @@ Deno.test({
             },
           });
           if (r.status === 303 && r.location) {
-            guestTokens.set(new URL(r.location, base).pathname.split("/")[2], slug);
+            const token = new URL(r.location, base).pathname.split("/")[2];
+            guestTokens.set(token, slug);
+            issuedAt.set(token, Date.now());
           }
         } else if (roll < 0.5) {
           // The host answers from the dashboard (mail under load can arrive after a 2-second hold),
@@ -165,22 +199,27 @@ Deno.test({
               bookingId: id,
             });
           }
-        } else if (roll < 0.75) {
-          const token = pick(changeable());
+        } else if (roll < 0.77) {
+          const token = guestPick(random);
           if (token) {
             await log.send("guest_cancel", base, `/booking/${token}/cancel`, {
               form: { reason: "guest" },
             });
+            // Cancelled now, or already over (409): either way nothing more to do with it.
+            finished.add(token);
           }
-        } else if (roll < 0.85) {
-          const token = pick(changeable());
+        } else if (roll < 0.88) {
+          const token = guestPick(random);
           if (!token) continue;
           const slug = guestTokens.get(token)!;
           const r = await log.send("reschedule", base, `/booking/${token}/reschedule`, {
             form: { start: pick(space[slug])! },
           });
           if (r.status === 303 && r.location) {
-            guestTokens.set(new URL(r.location, base).pathname.split("/")[2], slug);
+            finished.add(token);
+            const moved = new URL(r.location, base).pathname.split("/")[2];
+            guestTokens.set(moved, slug);
+            issuedAt.set(moved, Date.now());
           }
         } else {
           const token = pick([...guestTokens.keys()]);
