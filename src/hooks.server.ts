@@ -14,6 +14,7 @@ import { rateGroupFor } from "$lib/server/domain/rate-limit.ts";
 import { checkRateLimit } from "$lib/server/services/rate-limit.ts";
 import { tooManyRequests } from "$lib/server/http/too-many.ts";
 import { readableFormBodies } from "$lib/server/http/form-body.ts";
+import { pageCache } from "$lib/server/http/page-cache.ts";
 
 export const init: ServerInit = async () => {
   const app = await getApp();
@@ -119,6 +120,7 @@ export const handle: Handle = sequence(
   authOnly(rotateSession),
   authOnly(auth.handle),
   authOnly(loadUser),
+  pageCache,
 );
 
 export const handleError: HandleServerError = ({ error, event, status }) => {

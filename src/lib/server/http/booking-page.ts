@@ -4,7 +4,8 @@
  */
 import { error, fail, redirect, type RequestEvent } from "@sveltejs/kit";
 import * as v from "valibot";
-import { getSlotPage } from "../services/public-calendar.ts";
+import { getSlotPage, type SlotPage } from "../services/public-calendar.ts";
+import type { App } from "../app.ts";
 import { bookSlot } from "../services/book-slot.ts";
 import { BookingForm, fieldErrors } from "../../shared/forms.ts";
 import { describeDuration } from "../config.ts";
@@ -12,10 +13,10 @@ import { checkFillToken, fillToken } from "../services/anti-spam.ts";
 
 type Params = { username: string; slug: string };
 
-export async function loadBookingPage(event: RequestEvent<Params>) {
-  const { locals, params, url } = event;
+/** The slot page a booking page URL asks for (everything its HTML depends on but the fill token). */
+export async function slotPageFor(app: App, params: Params, url: URL): Promise<SlotPage> {
   const q = url.searchParams;
-  const res = await getSlotPage(locals.app, {
+  return await getSlotPage(app, {
     username: params.username.toLowerCase(),
     slug: params.slug.toLowerCase(),
     timeZone: q.get("tz"),
@@ -23,6 +24,13 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
     date: q.get("date"),
     duration: q.get("duration"),
   });
+}
+
+export async function loadBookingPage(event: RequestEvent<Params>) {
+  const { locals, params, url } = event;
+  const q = url.searchParams;
+  // The page cache may have read it already for this request.
+  const res = locals.slotPage ?? await slotPageFor(locals.app, params, url);
   if (!res.ok && res.reason === "not_found") {
     error(404, "There is no booking page at this address.");
   }
@@ -35,7 +43,7 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
     chosen,
     slotWasTaken: !!slot && !chosen,
     ttlText: describeDuration(locals.app.config.bookingTtlMs),
-    fillToken: await fillToken(locals.app),
+    fillToken: locals.fillToken = await fillToken(locals.app),
   };
 }
 

@@ -10,9 +10,9 @@ import { computeSlots } from "../domain/slots.ts";
 import { blockedInterval, decideHold, utcDaysTouched } from "../domain/booking.ts";
 import { isValidTimeZone } from "../domain/time-zone.ts";
 import { checkAnswers, chooseDuration, eventTypeRules } from "../domain/event-rules.ts";
-import { getUserByUsername, newId } from "../store/users.ts";
-import { getEventTypeBySlug } from "../store/event-types.ts";
-import { getAvailability } from "../store/availability.ts";
+import { getUserByUsernameCached, newId } from "../store/users.ts";
+import { getEventTypeBySlugCached } from "../store/event-types.ts";
+import { getAvailabilityCached } from "../store/availability.ts";
 import { commitBookingChange, readLedgerDays } from "../store/bookings.ts";
 import type {
   BookingRecord,
@@ -65,7 +65,7 @@ export async function isOffered(
   start: Temporal.Instant,
   durationMin: number,
 ): Promise<boolean> {
-  const availability = await getAvailability(app.kv, host.id, app.now());
+  const availability = await getAvailabilityCached(app.kv, host.id, app.now());
   const rules = eventTypeRules(et);
   const slots = computeSlots({
     timeZone: host.timeZone,
@@ -165,9 +165,9 @@ export async function tokenRecords(app: App, b: BookingRecord) {
 }
 
 export async function bookSlot(app: App, input: BookInput): Promise<BookResult> {
-  const host = await getUserByUsername(app.kv, input.username);
+  const host = await getUserByUsernameCached(app.kv, input.username);
   if (!host) return { ok: false, reason: "not_found" };
-  const et = await getEventTypeBySlug(app.kv, host.id, input.slug);
+  const et = await getEventTypeBySlugCached(app.kv, host.id, input.slug);
   if (!et || !et.active) return { ok: false, reason: "not_found" };
   const checked = checkAnswers(eventTypeRules(et).questions, input.rawAnswers ?? {});
   if (!checked.ok) return { ok: false, reason: "invalid_answers", errors: checked.errors };

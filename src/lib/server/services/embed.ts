@@ -3,7 +3,7 @@
  */
 import type { App } from "../app.ts";
 import type { UserRecord } from "../store/records.ts";
-import { getUserByUsername, updateUser } from "../store/users.ts";
+import { getUserByUsernameCached, updateUser } from "../store/users.ts";
 import { frameAncestors, parseOriginList } from "../domain/embed.ts";
 import { bookingForToken } from "./decide-booking.ts";
 import { getUser } from "../store/users.ts";
@@ -16,7 +16,7 @@ export async function frameAncestorsForPath(app: App, pathname: string): Promise
     const b = await bookingForToken(app, parts[3], "guest");
     host = b ? await getUser(app.kv, b.hostId) : null;
   } else if (parts[2]) {
-    host = await getUserByUsername(app.kv, parts[2].toLowerCase());
+    host = await getUserByUsernameCached(app.kv, parts[2].toLowerCase());
   }
   // A 404 page for an unknown host may still show inside the frame that asked for it.
   if (!host) return parts[2] ? "*" : "'none'";

@@ -7,9 +7,9 @@ import type { App } from "../app.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { computeSlots } from "../domain/slots.ts";
 import { isValidTimeZone } from "../domain/time-zone.ts";
-import { getUserByUsername } from "../store/users.ts";
-import { getEventTypeBySlug, listEventTypes } from "../store/event-types.ts";
-import { getAvailability } from "../store/availability.ts";
+import { getUserByUsername, getUserByUsernameCached } from "../store/users.ts";
+import { getEventTypeBySlugCached, listEventTypes } from "../store/event-types.ts";
+import { getAvailabilityCached } from "../store/availability.ts";
 import { listBusy } from "../store/bookings.ts";
 import { calendarBusy } from "./calendar-busy.ts";
 import type { EventTypeRecord, UserRecord } from "../store/records.ts";
@@ -79,8 +79,12 @@ export type SlotPage =
     unavailable: boolean;
   };
 
-type CachedSlot = { ms: number; start: string; label: string };
-type CachedMonth = { dates: string[]; byDate: Map<string, CachedSlot[]>; minute: number };
+/**
+ * A month's slot starts per guest-zone date, as bare epoch milliseconds: a host open around the
+ * clock has ~3,000 slots a month, and strings for each (ISO start, label) made a cached month
+ * ~400 KB; labels are only ever needed for the one day shown.
+ */
+type CachedMonth = { dates: string[]; byDate: Map<string, Float64Array>; minute: number };
 
 /** Per-process cache of computed months, keyed by everything they depend on (bounded, FIFO). */
 const monthCache = new Map<string, CachedMonth>();
@@ -123,9 +127,9 @@ export async function getSlotPage(
     fixedDurationMin?: number;
   },
 ): Promise<SlotPage> {
-  const host = await getUserByUsername(app.kv, q.username);
+  const host = await getUserByUsernameCached(app.kv, q.username);
   if (!host) return { ok: false, reason: "not_found" };
-  const et = await getEventTypeBySlug(app.kv, host.id, q.slug);
+  const et = await getEventTypeBySlugCached(app.kv, host.id, q.slug);
   if (!et || !et.active) return { ok: false, reason: "not_found" };
   const rules = eventTypeRules(et);
   const askedDuration = q.duration && /^\d{1,3}$/.test(q.duration) ? Number(q.duration) : null;
@@ -178,7 +182,7 @@ export async function getSlotPage(
   if (Temporal.PlainYearMonth.compare(month, firstMonth) < 0) month = firstMonth;
   if (Temporal.PlainYearMonth.compare(month, lastMonth) > 0) month = lastMonth;
 
-  const availability = await getAvailability(app.kv, host.id, nowMs);
+  const availability = await getAvailabilityCached(app.kv, host.id, nowMs);
   const notBeforeMs = nowMs;
   const horizonEndMs = horizonEnd.epochMilliseconds;
   const monthView = async (m: Temporal.PlainYearMonth) => {
@@ -254,7 +258,7 @@ export async function getSlotPage(
         notSameDay: rules.notSameDay,
         horizonDays: et.bookingWindowDays,
       });
-      const byDate = new Map<string, CachedSlot[]>();
+      const lists = new Map<string, number[]>();
       for (const s of slots) {
         const ms = s.start.epochMilliseconds;
         if (full.size) {
@@ -262,10 +266,12 @@ export async function getSlotPage(
           if (full.has(`day:${p.day}`) || full.has(`week:${p.week}`)) continue;
         }
         const d = isoDateIn(ms, tz);
-        let list = byDate.get(d);
-        if (!list) byDate.set(d, list = []);
-        list.push({ ms, start: s.start.toString(), label: formatTime(ms, tz) });
+        let list = lists.get(d);
+        if (!list) lists.set(d, list = []);
+        list.push(ms);
       }
+      const byDate = new Map<string, Float64Array>();
+      for (const [d, list] of lists) byDate.set(d, Float64Array.from(list));
       const dates: string[] = [];
       for (let d = fromDate; d.month === fromDate.month; d = d.add({ days: 1 })) {
         dates.push(d.toString());
@@ -274,10 +280,15 @@ export async function getSlotPage(
       remember(key, cached);
     }
     const live = (d: string) =>
-      (cached!.byDate.get(d) ?? []).filter((x) => x.ms >= notBeforeMs && x.ms < horizonEndMs);
+      (cached!.byDate.get(d) ?? new Float64Array()).filter((ms) =>
+        ms >= notBeforeMs && ms < horizonEndMs
+      );
     const days: DayView[] = cached.dates.map((d) => ({ date: d, slots: live(d).length }));
     const slotsOn = (d: string): SlotView[] =>
-      live(d).map(({ start, label }) => ({ start, label }));
+      Array.from(live(d), (ms) => ({
+        start: Temporal.Instant.fromEpochMilliseconds(ms).toString(),
+        label: formatTime(ms, tz),
+      }));
     return { days, slotsOn, unavailable };
   };
 

@@ -1,5 +1,6 @@
 import { keys, type UserId } from "./keys.ts";
 import type { AvailabilityRecord } from "./records.ts";
+import { cachedRead, settingsChanged } from "./settings-cache.ts";
 import { defaultWeeklyRules } from "../domain/availability.ts";
 
 /** A host who never saved availability has Mon–Fri 09:00–17:00 in their zone, as on Calendly. */
@@ -17,8 +18,18 @@ export async function getAvailability(
     defaultAvailability(userId, nowMs);
 }
 
+/** The same, from the short-lived settings copy (guest pages and bookings). */
+export function getAvailabilityCached(
+  kv: Deno.Kv,
+  userId: UserId,
+  nowMs: number,
+): Promise<AvailabilityRecord> {
+  return cachedRead(kv, `availability:${userId}`, () => getAvailability(kv, userId, nowMs));
+}
+
 export async function putAvailability(kv: Deno.Kv, record: AvailabilityRecord): Promise<void> {
   await kv.set(keys.availability(record.userId), record);
+  settingsChanged(kv);
 }
 
 /**
@@ -39,7 +50,10 @@ export async function changeAvailability<E>(
     if (!decided.ok) return decided;
     const res = await kv.atomic().check(entry).set(keys.availability(userId), decided.next)
       .commit();
-    if (res.ok) return { ok: true, record: decided.next };
+    if (res.ok) {
+      settingsChanged(kv);
+      return { ok: true, record: decided.next };
+    }
   }
   throw new Error("changeAvailability: too much contention");
 }

@@ -1,5 +1,6 @@
 import { type EventTypeId, keys, type UserId } from "./keys.ts";
 import type { EventTypeRecord } from "./records.ts";
+import { cachedRead, settingsChanged } from "./settings-cache.ts";
 
 export async function getEventType(
   kv: Deno.Kv,
@@ -16,6 +17,15 @@ export async function getEventTypeBySlug(
 ): Promise<EventTypeRecord | null> {
   const idx = await kv.get<EventTypeId>(keys.eventTypeBySlug(userId, slug));
   return idx.value ? await getEventType(kv, userId, idx.value) : null;
+}
+
+/** The same, from the short-lived settings copy (guest pages and bookings). */
+export function getEventTypeBySlugCached(
+  kv: Deno.Kv,
+  userId: UserId,
+  slug: string,
+): Promise<EventTypeRecord | null> {
+  return cachedRead(kv, `et:${userId}:${slug}`, () => getEventTypeBySlug(kv, userId, slug));
 }
 
 export async function listEventTypes(kv: Deno.Kv, userId: UserId): Promise<EventTypeRecord[]> {
@@ -37,6 +47,7 @@ export async function insertEventType(
     .set(keys.eventType(record.userId, record.id), record)
     .set(keys.eventTypeBySlug(record.userId, record.slug), record.id)
     .commit();
+  settingsChanged(kv);
   return res.ok ? { ok: true } : { ok: false, reason: "slug_taken" };
 }
 
@@ -59,7 +70,10 @@ export async function updateEventType(
         .set(keys.eventTypeBySlug(userId, next.slug), id);
     }
     const res = await op.commit();
-    if (res.ok) return { ok: true, record: next };
+    if (res.ok) {
+      settingsChanged(kv);
+      return { ok: true, record: next };
+    }
     if (
       next.slug !== cur.value.slug &&
       (await kv.get(keys.eventTypeBySlug(userId, next.slug))).versionstamp
@@ -81,5 +95,6 @@ export async function removeEventType(
     .delete(keys.eventType(userId, id))
     .delete(keys.eventTypeBySlug(userId, cur.value.slug))
     .commit();
+  settingsChanged(kv);
   return res.ok;
 }

@@ -1,6 +1,7 @@
 import { monotonicFactory } from "ulid";
 import { keys, type UserId } from "./keys.ts";
 import type { UserRecord } from "./records.ts";
+import { cachedRead, settingsChanged } from "./settings-cache.ts";
 import { RESERVED_USERNAMES, slugifyUsername, usernameCandidate } from "../domain/username.ts";
 
 export const newId = monotonicFactory();
@@ -17,6 +18,15 @@ export async function getUserByEmail(kv: Deno.Kv, email: string): Promise<UserRe
 export async function getUserByUsername(kv: Deno.Kv, username: string): Promise<UserRecord | null> {
   const idx = await kv.get<UserId>(keys.userByUsername(username.toLowerCase()));
   return idx.value ? await getUser(kv, idx.value) : null;
+}
+
+/** The same, from the short-lived settings copy (guest pages and bookings). */
+export function getUserByUsernameCached(
+  kv: Deno.Kv,
+  username: string,
+): Promise<UserRecord | null> {
+  const name = username.toLowerCase();
+  return cachedRead(kv, `user:${name}`, () => getUserByUsername(kv, name));
 }
 
 export type NewUser = {
@@ -63,7 +73,11 @@ export async function insertUser(
       .set(keys.userByEmail(email), id)
       .set(keys.userByUsername(username), id)
       .commit();
-    if (res.ok) return { ok: true, user };
+    if (res.ok) {
+      // A cached "no such username" must not outlive the new user.
+      settingsChanged(kv);
+      return { ok: true, user };
+    }
     if ((await kv.get(keys.userByEmail(email))).versionstamp !== null) {
       return { ok: false, reason: "email_taken" };
     }
@@ -106,7 +120,10 @@ export async function updateUser(
         .set(keys.userByUsername(patch.username), id);
     }
     const res = await op.commit();
-    if (res.ok) return { ok: true, user: next };
+    if (res.ok) {
+      settingsChanged(kv);
+      return { ok: true, user: next };
+    }
     if (
       patch.username !== undefined && patch.username !== cur.value.username &&
       (await kv.get(keys.userByUsername(patch.username))).versionstamp !== null

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { cachedRead, settingsChanged } from "./settings-cache.ts";
+import { getSlotPage } from "../services/public-calendar.ts";
+import { saveWeeklyAvailability } from "../services/availability.ts";
+import { setEventTypeActive } from "../services/event-types.ts";
+import { updateProfile } from "../services/profile.ts";
+import {
+  createEventType,
+  createHost,
+  memoryApp,
+  WORKDAYS,
+} from "../../../../tests/support/memory-app.ts";
+
+Deno.test("cachedRead: concurrent callers share one read, a change drops it, a failed read is not kept", async () => {
+  const kv = await Deno.openKv(":memory:");
+  let reads = 0;
+  const load = () => Promise.resolve(++reads);
+  const [a, b] = await Promise.all([cachedRead(kv, "k", load), cachedRead(kv, "k", load)]);
+  assert.deepEqual([a, b, reads], [1, 1, 1]);
+  settingsChanged(kv);
+  assert.equal(await cachedRead(kv, "k", load), 2);
+  await assert.rejects(cachedRead(kv, "bad", () => Promise.reject(new Error("down"))));
+  assert.equal(await cachedRead(kv, "bad", () => Promise.resolve("up")), "up");
+  // Another KV (another test app, another store) has its own copy.
+  const other = await Deno.openKv(":memory:");
+  assert.equal(await cachedRead(other, "k", load), 3);
+  kv.close();
+  other.close();
+});
+
+Deno.test("a host's own changes show on their booking page at once: hours, a paused event type, a new username", async () => {
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  const host = await createHost(app, { username: "ana", timeZone: "UTC", weekly: WORKDAYS });
+  const et = await createEventType(app, host, { slug: "call", durationMin: 60 });
+  const page = () => getSlotPage(app, { username: "ana", slug: "call", date: "2026-11-23" });
+  const before = await page();
+  assert.ok(before.ok && before.slots.length === 8, JSON.stringify(before).slice(0, 200));
+
+  assert.deepEqual(
+    await saveWeeklyAvailability(app, host, { ...WORKDAYS, 1: [{ start: "10:00", end: "12:00" }] }),
+    { ok: true },
+  );
+  const after = await page();
+  assert.ok(after.ok);
+  assert.deepEqual(after.slots.map((s) => s.start), [
+    "2026-11-23T10:00:00Z",
+    "2026-11-23T11:00:00Z",
+  ]);
+
+  await setEventTypeActive(app, host, et.id, false);
+  assert.deepEqual(await page(), { ok: false, reason: "not_found" });
+  await setEventTypeActive(app, host, et.id, true);
+  assert.ok((await page()).ok);
+
+  const renamed = await updateProfile(app, host, {
+    name: host.name,
+    username: "ana-b",
+    timeZone: "UTC",
+  });
+  assert.ok(renamed.ok, JSON.stringify(renamed));
+  assert.deepEqual(await page(), { ok: false, reason: "not_found" });
+  assert.ok((await getSlotPage(app, { username: "ana-b", slug: "call", date: "2026-11-23" })).ok);
+  app.close();
+});

@@ -1,0 +1,114 @@
+/**
+ * The booking page is rendered once and reused while its data is unchanged. What a guest (and a
+ * bot) must not notice: every response has its own CSP nonce that its scripts carry, a form-fill
+ * token issued when it was served (not when it was first rendered), and nothing stale.
+ */
+import assert from "node:assert/strict";
+import { startApp } from "../support/app.ts";
+
+const PAGE = "/calendar/demo/intro-call?tz=UTC";
+
+async function get(base: string, path = PAGE) {
+  const res = await fetch(base + path);
+  const body = await res.text();
+  const csp = res.headers.get("content-security-policy") ?? "";
+  const nonce = /'nonce-([^']+)'/.exec(csp)?.[1] ?? null;
+  const token = /fillToken:"([^"]+)"/.exec(body)?.[1] ?? null;
+  return { status: res.status, body, nonce, token };
+}
+
+/** The page with what differs per response taken out. */
+const normalize = (p: { body: string; nonce: string | null; token: string | null }) =>
+  p.body.replaceAll(p.nonce!, "NONCE").replaceAll(p.token!, "TOKEN");
+
+Deno.test({
+  name:
+    "page cache: each response has its own nonce and a fill token from when it was served; a reused page still refuses a too-quick post",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true, env: { INVITO_MIN_FILL_TIME: "1s" } });
+    const first = await get(app.baseUrl);
+    assert.equal(first.status, 200);
+    assert.ok(first.nonce && first.token, "the page has a nonce and a fill token");
+    // Every script the page carries is allowed by this response's own header.
+    const scriptNonces = [...first.body.matchAll(/<script nonce="([^"]+)"/g)].map((m) => m[1]);
+    assert.ok(scriptNonces.length >= 1);
+    assert.ok(scriptNonces.every((n) => n === first.nonce), scriptNonces.join(" "));
+
+    // Served again once the token's second has passed: same page, new nonce, newer token.
+    let again = await get(app.baseUrl);
+    const deadline = Date.now() + 5_000;
+    while (again.token === first.token && Date.now() < deadline) again = await get(app.baseUrl);
+    assert.notEqual(again.token, first.token, "a later response carries a later token");
+    assert.notEqual(again.nonce, first.nonce);
+    assert.ok(again.body.includes(`<script nonce="${again.nonce}"`));
+    assert.ok(!again.body.includes(first.nonce!), "no trace of the first response's nonce");
+    assert.ok(Number(again.token!.split(".")[0]) > Number(first.token!.split(".")[0]));
+    assert.equal(normalize(again), normalize(first), "the same page otherwise");
+
+    // A bot that takes the reused page and posts at once is refused like on a fresh render.
+    const slot = /data-slot="([^"]+)"/.exec(again.body)![1];
+    const post = (ft: string) =>
+      fetch(app.url("/calendar/demo/intro-call?/book"), {
+        method: "POST",
+        headers: {
+          origin: app.baseUrl,
+          accept: "application/json",
+          "x-sveltekit-action": "true",
+        },
+        body: new URLSearchParams({
+          name: "Quick Bot",
+          email: "bot@example.test",
+          note: "",
+          start: slot,
+          tz: "UTC",
+          ft,
+        }),
+      }).then((r) => r.json());
+    const quick = await post(again.token!);
+    assert.equal(quick.type, "failure");
+    assert.match(JSON.stringify(quick.data), /very quick/);
+    // The first token is more than a second old by now: a person's post goes through.
+    const person = await post(first.token!);
+    assert.equal(person.type, "redirect", JSON.stringify(person));
+  },
+});
+
+Deno.test({
+  name:
+    "page cache: a booking shows at once on a page served from the cache, and another date is its own page",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const slots = (body: string) => [...body.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]);
+    const before = await get(app.baseUrl);
+    await get(app.baseUrl); // served from the cache from here on
+    const [taken] = slots(before.body);
+    const booked = await fetch(app.url("/calendar/demo/quick-chat?/book"), {
+      method: "POST",
+      headers: { origin: app.baseUrl, accept: "application/json", "x-sveltekit-action": "true" },
+      body: new URLSearchParams({
+        name: "Guest",
+        email: "guest@example.test",
+        note: "",
+        start: taken,
+        tz: "UTC",
+      }),
+    }).then((r) => r.json());
+    assert.equal(booked.type, "redirect", JSON.stringify(booked));
+    const after = await get(app.baseUrl);
+    assert.ok(!slots(after.body).includes(taken), "the booked time is gone from the page");
+    assert.deepEqual(slots(after.body), slots(before.body).slice(1));
+
+    // Another day with slots is its own page, with that day's slots.
+    const days = [...before.body.matchAll(/\{date:"(\d{4}-\d{2}-\d{2})",slots:[1-9]/g)].map((m) =>
+      m[1]
+    );
+    assert.ok(days.length >= 2, "the demo host has slots on several days");
+    const other = await get(app.baseUrl, `${PAGE}&date=${days[1]}`);
+    assert.ok(slots(other.body).length > 0);
+    assert.ok(slots(other.body).every((s) => s.startsWith(days[1])), slots(other.body).join(" "));
+  },
+});
