@@ -5,7 +5,7 @@
 import { type Config, parseConfig } from "./config.ts";
 import { openKv } from "./store/kv.ts";
 import { createMailer, type Mailer } from "./integrations/mail.ts";
-import { deriveKey, randomToken } from "./integrations/crypto.ts";
+import { deriveKey, type HmacKey, randomToken } from "./integrations/crypto.ts";
 import { KeyedLock } from "./services/keyed-lock.ts";
 
 export type App = {
@@ -14,7 +14,7 @@ export type App = {
   mailer: Mailer;
   /** The effective session secret (configured, or generated once and kept under the data folder). */
   secret: string;
-  linkKey: CryptoKey;
+  linkKey: HmacKey;
   credentialKey: CryptoKey;
   /** Distinguishes this process in leases. */
   instanceId: string;

@@ -13,7 +13,7 @@ import { checkAnswers, chooseDuration, eventTypeRules } from "../domain/event-ru
 import { getUserByUsernameCached, newId } from "../store/users.ts";
 import { getEventTypeBySlugCached } from "../store/event-types.ts";
 import { getAvailabilityCached } from "../store/availability.ts";
-import { commitBookingChange, readLedgerDays } from "../store/bookings.ts";
+import { commitBookingChange, readBookingGuards } from "../store/bookings.ts";
 import type {
   BookingRecord,
   BookingTokenRecord,
@@ -109,6 +109,11 @@ export function newBooking(
   },
   nowMs: number,
   by: "guest" | "host",
+  /** Kept across retries of one request, so its link tokens are derived once. */
+  identity: Pick<BookingRecord, "id" | "tokenSalt"> = {
+    id: newId(nowMs),
+    tokenSalt: randomToken(16),
+  },
 ): BookingRecord {
   const rules = eventTypeRules(et);
   const pending = et.requiresConfirmation;
@@ -120,7 +125,7 @@ export function newBooking(
   );
   return {
     v: 1,
-    id: newId(nowMs),
+    id: identity.id,
     hostId: host.id,
     eventTypeId: et.id,
     eventTitle: et.title,
@@ -140,7 +145,7 @@ export function newBooking(
     decidedAtMs: pending ? null : nowMs,
     endReason: null,
     history: [{ status: pending ? "PENDING" : "CONFIRMED", atMs: nowMs, by }],
-    tokenSalt: randomToken(16),
+    tokenSalt: identity.tokenSalt,
     answers: input.answers ?? [],
     location: rules.location,
     reminders: rules.reminders,
@@ -150,18 +155,17 @@ export function newBooking(
 }
 
 /** Hashes of the link tokens a new booking needs: the guest's always, confirm/reject while pending. */
-export async function tokenRecords(app: App, b: BookingRecord) {
+export async function tokenRecords(
+  app: App,
+  b: Pick<BookingRecord, "id" | "tokenSalt" | "status">,
+) {
   const purposes = b.status === "PENDING"
     ? (["guest", "confirm", "reject"] as const)
     : (["guest"] as const);
-  const out: { hash: string; record: BookingTokenRecord }[] = [];
-  for (const purpose of purposes) {
-    out.push({
-      hash: await tokenHash(await bookingToken(app, b, purpose)),
-      record: { v: 1, bookingId: b.id, purpose },
-    });
-  }
-  return out;
+  return await Promise.all(purposes.map(async (purpose) => ({
+    hash: await tokenHash(await bookingToken(app, b, purpose)),
+    record: { v: 1, bookingId: b.id, purpose } satisfies BookingTokenRecord,
+  })));
 }
 
 export async function bookSlot(app: App, input: BookInput): Promise<BookResult> {
@@ -178,6 +182,15 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
     return { ok: false, reason: "slot_unavailable" };
   }
 
+  // Identity and link tokens do not depend on what the store holds: derived once, outside the
+  // per-host queue, and reused by every retry (a lost race wrote nothing under this id).
+  const identity = { id: newId(app.now()), tokenSalt: randomToken(16) };
+  const status = et.requiresConfirmation ? "PENDING" : "CONFIRMED";
+  const [tokens, guestToken] = await Promise.all([
+    tokenRecords(app, { ...identity, status }),
+    bookingToken(app, identity, "guest"),
+  ]);
+
   return await app.hostLock.run(host.id, async () => {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const nowMs = app.now();
@@ -188,27 +201,30 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
         { ...input, startMs: start.epochMilliseconds, durationMin, answers: checked.answers },
         nowMs,
         "guest",
+        identity,
       );
-      const ledgers = await readLedgerDays(
-        app.kv,
-        host.id,
-        utcDaysTouched(booking.blockStartMs, booking.blockEndMs),
-      );
+      const block = { startMs: booking.blockStartMs, endMs: booking.blockEndMs };
+      // The ledgers and the guest's holds in one read, the calendar cache beside it.
+      const [guards, conflict] = await Promise.all([
+        readBookingGuards(
+          app.kv,
+          host.id,
+          utcDaysTouched(block.startMs, block.endMs),
+          booking.guestEmail,
+        ),
+        calendarConflict(app, host.id, block, nowMs),
+      ]);
+      const ledgers = guards.ledgers;
       const decision = decideHold(ledgers.map, {
         bookingId: booking.id,
-        startMs: booking.blockStartMs,
-        endMs: booking.blockEndMs,
+        ...block,
         holdUntilMs: booking.reservedUntilMs,
       }, nowMs);
       if (!decision.ok) return { ok: false, reason: "slot_taken" };
-      const conflict = await calendarConflict(app, host.id, {
-        startMs: booking.blockStartMs,
-        endMs: booking.blockEndMs,
-      }, nowMs);
       if (conflict) return { ok: false, reason: conflict };
       const caps = await capWrites(app, et, { add: booking }, nowMs);
       if (!caps.ok) return { ok: false, reason: caps.reason };
-      const holds = await guestHoldWrites(app, { add: booking }, nowMs);
+      const holds = await guestHoldWrites(app, { add: booking }, nowMs, guards.guestHolds);
       if (!holds.ok) return { ok: false, reason: holds.reason };
       const committed = await commitBookingChange(app.kv, {
         hostId: host.id,
@@ -217,17 +233,12 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
         ledgers,
         nextLedgers: decision.ledgers,
         guarded: [...caps.writes, ...holds.writes],
-        tokens: await tokenRecords(app, booking),
+        tokens,
         outbox: sideEffects(null, booking, nowMs),
       });
       if (committed) {
         app.kickOutbox();
-        return {
-          ok: true,
-          bookingId: booking.id,
-          guestToken: await bookingToken(app, booking, "guest"),
-          status: booking.status,
-        };
+        return { ok: true, bookingId: booking.id, guestToken, status: booking.status };
       }
       // Lost a race with another writer (another process): re-read and decide again.
       await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));

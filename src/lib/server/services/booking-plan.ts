@@ -100,13 +100,15 @@ export async function guestHoldWrites(
   app: App,
   change: CounterChange,
   nowMs: number,
+  /** The guest's hold list, when the caller read it already (in the same read as the ledgers). */
+  read?: Deno.KvEntryMaybe<GuestHoldsRecord>,
 ): Promise<{ ok: true; writes: GuardedWrite[] } | { ok: false; reason: "too_many_pending" }> {
   const b = change.add ?? change.remove;
   if (!b) return { ok: true, writes: [] };
   const addPending = change.add?.status === "PENDING";
   const removePending = change.remove?.status === "PENDING";
   if (!addPending && !removePending) return { ok: true, writes: [] };
-  const entry = await readGuestHolds(app.kv, b.hostId, b.guestEmail);
+  const entry = read ?? await readGuestHolds(app.kv, b.hostId, b.guestEmail);
   let holds = (entry.value?.holds ?? []).filter((h) => h.untilMs > nowMs);
   if (removePending) holds = holds.filter((h) => h.bookingId !== change.remove!.id);
   if (addPending) {

@@ -139,6 +139,31 @@ export async function readLedgerDays(
 }
 
 /**
+ * What a new booking is decided on, in one read: the host's ledgers of the UTC days it touches
+ * and the guest's list of pending holds with that host.
+ */
+export async function readBookingGuards(
+  kv: Deno.Kv,
+  hostId: UserId,
+  days: string[],
+  guestEmail: string,
+): Promise<{ ledgers: LedgerRead; guestHolds: Deno.KvEntryMaybe<GuestHoldsRecord> }> {
+  const unique = [...new Set(days)].sort();
+  if (unique.length > 8) throw new RangeError("too many ledger days");
+  const got = await kv.getMany<unknown[]>([
+    ...unique.map((d) => keys.hostDay(hostId, d)),
+    keys.guestHolds(hostId, guestEmail.toLowerCase()),
+  ]);
+  const entries = got.slice(0, unique.length) as Deno.KvEntryMaybe<LedgerRecord>[];
+  const map = new Map<string, LedgerEntry[]>();
+  unique.forEach((d, i) => map.set(d, entries[i].value?.entries ?? []));
+  return {
+    ledgers: { days: unique, entries, map },
+    guestHolds: got[unique.length] as Deno.KvEntryMaybe<GuestHoldsRecord>,
+  };
+}
+
+/**
  * Everything one booking decision writes, committed at once: bookings created (checked absent)
  * or updated (checked unchanged), ledgers, guarded counters, tokens, indexes and outbox jobs.
  */
