@@ -13,7 +13,7 @@ import { checkAnswers, chooseDuration, eventTypeRules } from "../domain/event-ru
 import { getUserByUsernameCached, newId } from "../store/users.ts";
 import { getEventTypeBySlugCached } from "../store/event-types.ts";
 import { getAvailabilityCached } from "../store/availability.ts";
-import { commitBookingChange, readBookingGuards } from "../store/bookings.ts";
+import { commitBookingChange, readBookingGuards, readLedgerDays } from "../store/bookings.ts";
 import type {
   BookingRecord,
   BookingTokenRecord,
@@ -190,6 +190,26 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
     tokenRecords(app, { ...identity, status }),
     bookingToken(app, identity, "guest"),
   ]);
+
+  // A crowd on one host (a popular slot just published): a request whose slot is already held
+  // is refused on a fresh read instead of queueing behind the others. Refusing is always safe;
+  // only a booking needs the queue and the guarded commit.
+  if (app.hostLock.busy(host.id)) {
+    const nowMs = app.now();
+    const block = blockedInterval(
+      start.epochMilliseconds,
+      durationMin,
+      eventTypeRules(et).bufferBeforeMin,
+      eventTypeRules(et).bufferAfterMin,
+    );
+    const peek = await readLedgerDays(app.kv, host.id, utcDaysTouched(block.startMs, block.endMs));
+    const free = decideHold(
+      peek.map,
+      { bookingId: identity.id, ...block, holdUntilMs: null },
+      nowMs,
+    );
+    if (!free.ok) return { ok: false, reason: "slot_taken" };
+  }
 
   return await app.hostLock.run(host.id, async () => {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
