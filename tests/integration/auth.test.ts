@@ -240,3 +240,84 @@ Deno.test({
     assert.equal(hostPage.status, 404);
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "sign-up policy: a closed server mails no link to a stranger and says why, lets listed addresses and @domains in, and never locks out an existing account",
+  async fn() {
+    await using smtp = await startSmtp();
+    const port = freePort();
+    await using idp = await startOidc({
+      redirectUris: [oidcRedirectUri(port)],
+      users: [
+        { sub: "eve", email: "eve@elsewhere.test", name: "Eve", preferred_username: "eve" },
+        { sub: "tom", email: "tom@team.example", name: "Tom", preferred_username: "tom" },
+      ],
+    });
+    const dataDir = await Deno.makeTempDir({ prefix: "invito-signup-" });
+    const oidc = { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret };
+    const requestLink = (base: string, email: string) =>
+      createClient(base).post("/signin?/email", { providerId: "email", email, next: "/dashboard" });
+    try {
+      // Bob made his account while sign-up was open.
+      {
+        await using open = await startApp({ port, dataDir, smtp, oidc });
+        const c = createClient(open.baseUrl);
+        await c.post("/signin?/email", { providerId: "email", email: "bob@example.test" });
+        const mail = await smtp.waitForMail((m) => m.to.includes("bob@example.test"));
+        const u = new URL(mail.text.match(/https?:\/\/\S+\/signin\/verify\?\S+/)![0]);
+        await c.get(
+          `/auth/callback/email?token=${u.searchParams.get("token")}&email=${
+            encodeURIComponent(u.searchParams.get("email")!)
+          }&callbackUrl=%2Fdashboard`,
+        );
+        assert.equal((await c.get("/dashboard")).status, 200);
+      }
+      smtp.clear();
+
+      await using app = await startApp({
+        port,
+        dataDir,
+        smtp,
+        oidc,
+        env: { INVITO_SIGNUP: "ann@example.test, @team.example" },
+      });
+      const stranger = await requestLink(app.baseUrl, "mallory@example.test");
+      assert.equal(stranger.status, 403);
+      assert.match(stranger.body, /for invited people only/);
+
+      for (const email of ["ann@example.test", "bob@example.test", "zoe@team.example"]) {
+        const r = await requestLink(app.baseUrl, email);
+        assert.ok(r.status === 303 || r.status === 302, `${email}: ${r.status}`);
+        await smtp.waitForMail((m) => m.to.includes(email));
+      }
+      assert.ok(
+        !smtp.mails.some((m) => m.to.includes("mallory@example.test")),
+        "no link was mailed to the stranger",
+      );
+
+      // Single sign-on: an identity outside the list is turned away with the same reason…
+      const signInWith = async (login: string) => {
+        const c = createClient(app.baseUrl);
+        const start = await c.post("/signin?/oidc", {
+          providerId: "oidc",
+          redirectTo: "/dashboard",
+          next: "/dashboard",
+        });
+        const callback = await oidcLoginWithClient(c, start.location!, { login });
+        const done = await c.get(callback, { follow: true });
+        return { c, done };
+      };
+      const eve = await signInWith("eve");
+      assert.match(eve.done.body, /for invited people only/);
+      assert.equal((await eve.c.get("/dashboard")).status, 303, "Eve has no session");
+      // …one inside it gets an account.
+      const tom = await signInWith("tom");
+      assert.equal(tom.done.url, `${app.baseUrl}/dashboard`);
+      assert.equal((await tom.c.get("/dashboard")).status, 200);
+    } finally {
+      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    }
+  },
+});

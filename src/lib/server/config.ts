@@ -4,6 +4,7 @@
  */
 import * as v from "valibot";
 import { parseRateLimitSetting, type RateLimits } from "./domain/rate-limit.ts";
+import { parseSignupPolicy, type SignupPolicy } from "./domain/signup.ts";
 
 export type Config = {
   baseUrl: URL;
@@ -23,6 +24,8 @@ export type Config = {
   /** At most this many live pending requests per guest email per host. */
   maxPendingPerGuest: number;
   allowPrivateCaldav: boolean;
+  /** Who may get a new account (existing accounts always sign in). */
+  signup: SignupPolicy;
   trustedProxies: string[];
   demo: boolean;
   disableCron: boolean;
@@ -128,6 +131,7 @@ const EnvSchema = v.object({
   ),
   INVITO_ALLOW_PRIVATE_CALDAV: bool(false),
   INVITO_TRUSTED_PROXIES: v.optional(v.string(), ""),
+  INVITO_SIGNUP: v.optional(v.string(), "open"),
   INVITO_DEMO: bool(false),
   INVITO_DISABLE_CRON: bool(false),
 });
@@ -162,6 +166,8 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   }
   const rate = parseRateLimitSetting(e.INVITO_RATE_LIMIT);
   if (!rate.ok) errors.push(rate.error);
+  const signup = parseSignupPolicy(e.INVITO_SIGNUP);
+  if (!signup.ok) errors.push(signup.error);
   const baseUrl = new URL(e.INVITO_BASE_URL);
   if (errors.length) return { ok: false, errors };
   return {
@@ -194,6 +200,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       minFillMs: e.INVITO_MIN_FILL_TIME ?? 2_000,
       maxPendingPerGuest: e.INVITO_MAX_PENDING_PER_GUEST ?? 3,
       allowPrivateCaldav: e.INVITO_ALLOW_PRIVATE_CALDAV,
+      signup: signup.ok ? signup.policy : { open: true },
       trustedProxies: e.INVITO_TRUSTED_PROXIES.split(",").map((s) => s.trim()).filter(Boolean),
       demo: e.INVITO_DEMO,
       disableCron: e.INVITO_DISABLE_CRON,

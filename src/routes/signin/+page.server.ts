@@ -5,12 +5,13 @@ import { auth } from "$lib/server/auth-instance.ts";
 import { EmailForm, fieldErrors } from "$lib/shared/forms.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
 import { checkRateLimit } from "$lib/server/services/rate-limit.ts";
+import { maySignIn, SIGNUP_CLOSED_MESSAGE } from "$lib/server/services/signup.ts";
 
 const ERRORS: Record<string, string> = {
   Verification: "That sign-in link has expired or was already used. Ask for a new one below.",
   OAuthAccountNotLinked:
     "This email address already signs in with an email link. Sign in with the link first; the identity provider can then be used too.",
-  AccessDenied: "Sign-in was refused.",
+  AccessDenied: SIGNUP_CLOSED_MESSAGE,
   Configuration: "Sign-in could not be completed. Please try again.",
   OAuthCallbackError: "The identity provider did not complete the sign-in. Please try again.",
 };
@@ -60,6 +61,13 @@ async function start(event: Parameters<Actions[string]>[0], provider: "email" | 
           form:
             "Several sign-in links were already sent to this address. Please use the latest one, or try again later.",
         },
+      });
+    }
+    // Refused before any mail goes out, with a reason a person can act on.
+    if (!(await maySignIn(event.locals.app, { email: parsed.output.email }))) {
+      return fail(403, {
+        email: parsed.output.email,
+        errors: { form: SIGNUP_CLOSED_MESSAGE },
       });
     }
   } else if (!event.locals.app.config.oidc) {

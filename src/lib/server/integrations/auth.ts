@@ -10,6 +10,7 @@ import { createKvAdapter } from "../store/auth-adapter.ts";
 import { safeRedirectPath } from "../../shared/redirect.ts";
 import { isValidTimeZone } from "../domain/time-zone.ts";
 import { signInMail } from "./mail-templates/sign-in.ts";
+import { maySignIn } from "../services/signup.ts";
 
 export const MAGIC_LINK_MAX_AGE_S = 15 * 60;
 export const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;
@@ -102,6 +103,14 @@ export function createAuth(getApp: () => Promise<App>) {
         error: (err) => console.error("[auth]", err.name, err.message),
       },
       callbacks: {
+        // The sign-up policy, for every way in (the email form checks it first, with a message).
+        async signIn({ user, account }) {
+          return await maySignIn(app, {
+            email: user.email,
+            provider: account?.provider,
+            providerAccountId: account?.providerAccountId,
+          });
+        },
         redirect({ url, baseUrl }) {
           return baseUrl + safeRedirectPath(url, baseUrl);
         },

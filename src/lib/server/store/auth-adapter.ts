@@ -170,6 +170,15 @@ function toAdapterSession(s: SessionRecord): AdapterSession {
   return { sessionToken: s.sessionToken, userId: s.userId, expires: new Date(s.expiresMs) };
 }
 
+/** Whether an external identity (provider + its account id) is linked to a user already. */
+export async function hasLinkedAccount(
+  kv: Deno.Kv,
+  provider: string,
+  providerAccountId: string,
+): Promise<boolean> {
+  return (await kv.get<AccountRecord>(keys.account(provider, providerAccountId))).value !== null;
+}
+
 export async function deleteSessionToken(kv: Deno.Kv, sessionToken: string): Promise<void> {
   const s = await kv.get<SessionRecord>(keys.session(sessionToken));
   const op = kv.atomic().delete(keys.session(sessionToken));

@@ -1,0 +1,25 @@
+/**
+ * Whether a sign-in may go ahead under the server's sign-up policy: people who have an account
+ * (by address, or by an identity already linked to one) always may; a new account only when the
+ * policy lets this address in.
+ */
+import type { App } from "../app.ts";
+import { mayCreateAccount } from "../domain/signup.ts";
+import { getUserByEmail } from "../store/users.ts";
+import { hasLinkedAccount } from "../store/auth-adapter.ts";
+
+export async function maySignIn(
+  app: App,
+  who: { email: string | null | undefined; provider?: string; providerAccountId?: string },
+): Promise<boolean> {
+  const policy = app.config.signup;
+  if (policy.open) return true;
+  if (who.provider && who.providerAccountId) {
+    if (await hasLinkedAccount(app.kv, who.provider, who.providerAccountId)) return true;
+  }
+  if (who.email && await getUserByEmail(app.kv, who.email)) return true;
+  return mayCreateAccount(policy, who.email);
+}
+
+export const SIGNUP_CLOSED_MESSAGE =
+  "This Invito is for invited people only, and this address has no account here. Ask the person who runs it to add you.";
