@@ -28,6 +28,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
     oidcName: locals.app.config.oidc?.name ?? null,
     error: code ? (ERRORS[code] ?? ERRORS.Configuration) : null,
     mailLogged: locals.app.mailer.mode === "log",
+    signupOpen: locals.app.config.signup.open,
   };
 };
 
