@@ -21,6 +21,7 @@ Deno.test({
     try {
       const ctx = await browser.newContext({
         timezoneId: "America/New_York",
+        locale: "en-US",
         viewport: { width: 1280, height: 900 },
       });
       const page = await ctx.newPage();
@@ -37,18 +38,28 @@ Deno.test({
 
       const firstSlot = page.locator("a[data-slot]").first();
       const startIso = await firstSlot.getAttribute("data-slot");
-      const label = (await firstSlot.textContent())!.trim();
       assert.ok(startIso);
-      // The label is the slot's start in New York time.
-      const nyLabel = new Intl.DateTimeFormat("en-GB", {
-        timeZone: "America/New_York",
-        hour: "2-digit",
-        minute: "2-digit",
-        hourCycle: "h23",
-      })
-        .format(Date.parse(startIso!));
-      assert.equal(label, nyLabel);
-      await firstSlot.click();
+      // The label is the slot's start in New York time, on the 12-hour clock of an en-US browser…
+      const nyTime = (opts: Intl.DateTimeFormatOptions) =>
+        new Intl.DateTimeFormat(opts.hour12 ? "en-US" : "en-GB", {
+          timeZone: "America/New_York",
+          minute: "2-digit",
+          ...opts,
+        }).format(Date.parse(startIso!));
+      const nyLabel = nyTime({ hour: "numeric", hour12: true });
+      assert.match(nyLabel, /[AP]M$/);
+      assert.equal((await firstSlot.textContent())!.trim(), nyLabel);
+      // …and the guest can switch to the 24-hour clock and back.
+      await page.getByRole("link", { name: "13:00" }).click();
+      await page.waitForURL(/clock=24h/);
+      const label24 = nyTime({ hour: "2-digit", hourCycle: "h23" });
+      await page.locator(`a[data-slot="${startIso}"]`).getByText(label24, { exact: true })
+        .waitFor();
+      await page.getByRole("link", { name: "1:00 PM" }).click();
+      await page.waitForURL(/clock=12h/);
+      await page.locator(`a[data-slot="${startIso}"]`).getByText(nyLabel, { exact: true })
+        .waitFor();
+      await page.locator(`a[data-slot="${startIso}"]`).click();
       await page.getByRole("heading", { name: "Your details" }).waitFor();
       assert.deepEqual(await checkA11y(page), []);
 
@@ -103,7 +114,11 @@ Deno.test({
       );
       assert.equal(ev.startDate.toJSDate().getTime(), Date.parse(startIso!));
       assert.equal(ev.endDate.toJSDate().getTime() - Date.parse(startIso!), 30 * 60_000);
-      assert.match(confirmed.text, new RegExp(`${nyLabel}–\\d\\d:\\d\\d \\(America/New York`));
+      // The guest's mails use the clock they booked with.
+      assert.match(
+        confirmed.text,
+        new RegExp(`${nyLabel}–\\d{1,2}:\\d\\d\\s[AP]M \\(America/New York`),
+      );
 
       await page.goto(guestUrl);
       await page.getByRole("heading", { name: "You are booked" }).waitFor();

@@ -10,6 +10,37 @@ function fmt(locale: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFor
 
 const LOCALE = "en-GB";
 
+/** How a reader writes the time of day: "9:00 AM" or "09:00". */
+export type Clock = "12h" | "24h";
+
+export function parseClock(text: string | null | undefined): Clock | null {
+  return text === "12h" || text === "24h" ? text : null;
+}
+
+const clockOfLocale = new Map<string, Clock>();
+
+/** The clock people using `locale` expect ("en-US" → 12h, "en-GB", "de" → 24h). */
+export function clockForLocale(locale: string | null | undefined): Clock {
+  const tag = (locale ?? "").trim();
+  if (!tag || tag === "*" || tag.length > 35) return "24h";
+  let clock = clockOfLocale.get(tag);
+  if (!clock) {
+    try {
+      const cycle = new Intl.DateTimeFormat(tag, { hour: "numeric" }).resolvedOptions().hourCycle;
+      clock = cycle === "h11" || cycle === "h12" ? "12h" : "24h";
+    } catch {
+      clock = "24h";
+    }
+    if (clockOfLocale.size < 500) clockOfLocale.set(tag, clock);
+  }
+  return clock;
+}
+
+/** The clock of the first language an Accept-Language header names. */
+export function clockForAcceptLanguage(header: string | null | undefined): Clock {
+  return clockForLocale(header?.split(",")[0]?.split(";")[0]);
+}
+
 /** "2026-11-23": the calendar date of an instant in a zone (en-CA formats dates as ISO). */
 export function isoDateIn(ms: number, timeZone: string): string {
   return fmt("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(ms);
@@ -41,7 +72,8 @@ export function formatDate(ms: number, timeZone: string): string {
     .format(ms);
 }
 
-export function formatDateTime(ms: number, timeZone: string): string {
+export function formatDateTime(ms: number, timeZone: string, clock: Clock = "24h"): string {
+  if (clock === "12h") return `${formatDate(ms, timeZone)} at ${formatTime(ms, timeZone, clock)}`;
   return fmt(LOCALE, {
     timeZone,
     weekday: "long",
@@ -54,7 +86,10 @@ export function formatDateTime(ms: number, timeZone: string): string {
   }).format(ms);
 }
 
-export function formatTime(ms: number, timeZone: string): string {
+export function formatTime(ms: number, timeZone: string, clock: Clock = "24h"): string {
+  if (clock === "12h") {
+    return fmt("en-US", { timeZone, hour: "numeric", minute: "2-digit", hour12: true }).format(ms);
+  }
   return fmt(LOCALE, { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(ms);
 }
 
@@ -71,9 +106,14 @@ export function zoneOffset(ms: number, timeZone: string): string {
 }
 
 /** "Monday, 23 November 2026, 10:00–10:30 (Europe/Berlin, GMT+1)" */
-export function formatRange(startMs: number, endMs: number, timeZone: string): string {
-  return `${formatDate(startMs, timeZone)}, ${formatTime(startMs, timeZone)}–${
-    formatTime(endMs, timeZone)
+export function formatRange(
+  startMs: number,
+  endMs: number,
+  timeZone: string,
+  clock: Clock = "24h",
+): string {
+  return `${formatDate(startMs, timeZone)}, ${formatTime(startMs, timeZone, clock)}–${
+    formatTime(endMs, timeZone, clock)
   } (${timeZone.replaceAll("_", " ")}, ${zoneOffset(startMs, timeZone)})`;
 }
 

@@ -6,6 +6,7 @@ import { error, fail, redirect, type RequestEvent } from "@sveltejs/kit";
 import * as v from "valibot";
 import { getSlotPage, type SlotPage } from "../services/public-calendar.ts";
 import type { App } from "../app.ts";
+import { type Clock, clockForAcceptLanguage, parseClock } from "../../shared/format.ts";
 import { bookSlot } from "../services/book-slot.ts";
 import { BookingForm, fieldErrors } from "../../shared/forms.ts";
 import { describeDuration } from "../config.ts";
@@ -13,10 +14,21 @@ import { checkFillToken, fillToken } from "../services/anti-spam.ts";
 
 type Params = { username: string; slug: string };
 
+/** The guest's clock: chosen on the page (`&clock=`), else their browser's first language's. */
+export function guestClock(url: URL, acceptLanguage: string | null): Clock {
+  return parseClock(url.searchParams.get("clock")) ?? clockForAcceptLanguage(acceptLanguage);
+}
+
 /** The slot page a booking page URL asks for (everything its HTML depends on but the fill token). */
-export async function slotPageFor(app: App, params: Params, url: URL): Promise<SlotPage> {
+export async function slotPageFor(
+  app: App,
+  params: Params,
+  url: URL,
+  acceptLanguage: string | null,
+): Promise<SlotPage> {
   const q = url.searchParams;
   return await getSlotPage(app, {
+    clock: guestClock(url, acceptLanguage),
     username: params.username.toLowerCase(),
     slug: params.slug.toLowerCase(),
     timeZone: q.get("tz"),
@@ -30,7 +42,8 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
   const { locals, params, url } = event;
   const q = url.searchParams;
   // The page cache may have read it already for this request.
-  const res = locals.slotPage ?? await slotPageFor(locals.app, params, url);
+  const res = locals.slotPage ??
+    await slotPageFor(locals.app, params, url, event.request.headers.get("accept-language"));
   if (!res.ok && res.reason === "not_found") {
     error(404, "There is no booking page at this address.");
   }
@@ -40,6 +53,7 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
   return {
     ...res,
     tzFromUrl: q.has("tz"),
+    clockFromUrl: parseClock(q.get("clock")) !== null,
     chosen,
     slotWasTaken: !!slot && !chosen,
     ttlText: describeDuration(locals.app.config.bookingTtlMs),
@@ -105,6 +119,8 @@ export async function bookAction(
     email: parsed.output.email,
     note: parsed.output.note,
     timeZone: parsed.output.tz,
+    clock: parseClock(str("clock")) ??
+      clockForAcceptLanguage(request.headers.get("accept-language")),
   });
   if (!result.ok) {
     if (result.reason === "not_found") error(404, "There is no booking page at this address.");

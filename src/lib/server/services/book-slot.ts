@@ -34,6 +34,8 @@ export type BookInput = {
   note: string;
   timeZone: string;
   durationMin?: number | null;
+  /** How the guest writes times; their mails and booking page follow it. */
+  clock?: "12h" | "24h";
   /** Form fields `q_{questionId}` → the guest's answers, checked against the event type's questions. */
   rawAnswers?: Record<string, string | undefined>;
 };
@@ -106,6 +108,7 @@ export function newBooking(
     note: string;
     timeZone: string;
     answers?: BookingRecord["answers"];
+    clock?: "12h" | "24h";
   },
   nowMs: number,
   by: "guest" | "host",
@@ -139,6 +142,7 @@ export function newBooking(
     guestEmail: input.email,
     guestNote: input.note,
     guestTimeZone: isValidTimeZone(input.timeZone) ? input.timeZone : host.timeZone,
+    ...(input.clock === "12h" ? { guestClock: "12h" as const } : {}),
     hostTimeZone: host.timeZone,
     createdAtMs: nowMs,
     reservedUntilMs: pending ? nowMs + app.config.bookingTtlMs : null,

@@ -6,7 +6,7 @@ import type { App } from "../app.ts";
 import type { BookingRecord, TokenPurpose } from "../store/records.ts";
 import { getUser } from "../store/users.ts";
 import { getEventType } from "../store/event-types.ts";
-import { formatDate, formatTime, prettyZone, zoneOffset } from "../../shared/format.ts";
+import { type Clock, formatDate, formatTime, prettyZone, zoneOffset } from "../../shared/format.ts";
 import { bookingForToken } from "./decide-booking.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { buildIcs } from "../integrations/ics.ts";
@@ -34,11 +34,11 @@ export type BookingView = {
   answers: { label: string; value: string }[];
 };
 
-function when(b: BookingRecord, tz: string) {
+function when(b: BookingRecord, tz: string, clock: Clock = "24h") {
   return {
     timeZone: tz,
     date: formatDate(b.startMs, tz),
-    time: `${formatTime(b.startMs, tz)}–${formatTime(b.endMs, tz)}`,
+    time: `${formatTime(b.startMs, tz, clock)}–${formatTime(b.endMs, tz, clock)}`,
     offset: zoneOffset(b.startMs, tz),
     zone: prettyZone(tz),
   };
@@ -67,11 +67,11 @@ export async function viewBooking(app: App, b: BookingRecord): Promise<BookingVi
     guestName: b.guestName,
     guestEmail: b.guestEmail,
     guestNote: b.guestNote,
-    when: when(b, b.guestTimeZone),
+    when: when(b, b.guestTimeZone, b.guestClock),
     hostWhen: when(b, b.hostTimeZone),
     reservedUntil: b.reservedUntilMs
       ? `${formatDate(b.reservedUntilMs, b.guestTimeZone)}, ${
-        formatTime(b.reservedUntilMs, b.guestTimeZone)
+        formatTime(b.reservedUntilMs, b.guestTimeZone, b.guestClock)
       }`
       : null,
     message: state === "confirmed"

@@ -217,6 +217,7 @@ export async function rescheduleByGuest(
             note: b.guestNote,
             timeZone: b.guestTimeZone,
             answers: b.answers,
+            clock: b.guestClock,
           },
           nowMs,
           "guest",

@@ -59,7 +59,12 @@ export async function manageState(app: App, token: string): Promise<ManageState>
 export async function rescheduleSlots(
   app: App,
   state: Extract<ManageState, { ok: true }>,
-  q: { timeZone: string | null; month: string | null; date: string | null },
+  q: {
+    timeZone: string | null;
+    month: string | null;
+    date: string | null;
+    clock?: "12h" | "24h";
+  },
 ) {
   if (!state.slug) return null;
   return await getSlotPage(app, {

@@ -22,7 +22,7 @@ import {
   liveCapEntries,
 } from "../domain/event-rules.ts";
 import { listCapCounters } from "../store/bookings.ts";
-import { formatTime, isoDateIn } from "../../shared/format.ts";
+import { type Clock, formatTime, isoDateIn } from "../../shared/format.ts";
 
 export type { PublicEventType, PublicHost };
 
@@ -77,6 +77,7 @@ export type SlotPage =
     durationMin: number;
     /** A conflict calendar could not be read for too long: no slots where it cannot vouch (fail closed). */
     unavailable: boolean;
+    clock: Clock;
   };
 
 /**
@@ -125,8 +126,11 @@ export async function getSlotPage(
     excludeBookingId?: string;
     /** Rescheduling keeps the booked length whatever lengths are offered now. */
     fixedDurationMin?: number;
+    /** How the guest writes times (labels only; default 24-hour). */
+    clock?: Clock;
   },
 ): Promise<SlotPage> {
+  const clock = q.clock ?? "24h";
   const host = await getUserByUsernameCached(app.kv, q.username);
   if (!host) return { ok: false, reason: "not_found" };
   const et = await getEventTypeBySlugCached(app.kv, host.id, q.slug);
@@ -287,7 +291,7 @@ export async function getSlotPage(
     const slotsOn = (d: string): SlotView[] =>
       Array.from(live(d), (ms) => ({
         start: Temporal.Instant.fromEpochMilliseconds(ms).toString(),
-        label: formatTime(ms, tz),
+        label: formatTime(ms, tz, clock),
       }));
     return { days, slotsOn, unavailable };
   };
@@ -317,5 +321,6 @@ export async function getSlotPage(
     slots: selected ? view.slotsOn(selected) : [],
     durationMin,
     unavailable: view.unavailable,
+    clock,
   };
 }

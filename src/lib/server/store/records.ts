@@ -129,6 +129,8 @@ export type BookingRecord = {
   guestEmail: string;
   guestNote: string;
   guestTimeZone: string;
+  /** How the guest writes times, as on the page they booked from (older records: 24-hour). */
+  guestClock?: "12h" | "24h";
   hostTimeZone: string;
   createdAtMs: number;
   /** PENDING holds expire at this instant; null once decided. */

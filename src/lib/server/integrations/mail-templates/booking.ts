@@ -65,7 +65,7 @@ function ics(ctx: BookingMailContext, method: "REQUEST" | "CANCEL") {
 export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): OutgoingMail | null {
   const b = ctx.booking;
   const hostWhen = formatRange(b.startMs, b.endMs, b.hostTimeZone);
-  const guestWhen = formatRange(b.startMs, b.endMs, b.guestTimeZone);
+  const guestWhen = formatRange(b.startMs, b.endMs, b.guestTimeZone, b.guestClock);
   const messageId = `<${b.id}.${kind}@${new URL(ctx.baseUrl).hostname}>`;
   const where = describeLocation(b.location);
   const guestLines = [

@@ -3,8 +3,10 @@ import type { Actions, PageServerLoad } from "./$types";
 import { manageState, rescheduleSlots } from "$lib/server/services/guest-manage.ts";
 import { rescheduleByGuest } from "$lib/server/services/decide-booking.ts";
 import { describeDuration } from "$lib/server/config.ts";
+import { guestClock } from "$lib/server/http/booking-page.ts";
+import { parseClock } from "$lib/shared/format.ts";
 
-export const load: PageServerLoad = async ({ locals, params, url, setHeaders }) => {
+export const load: PageServerLoad = async ({ locals, params, url, setHeaders, request }) => {
   setHeaders({ "cache-control": "no-store" });
   const state = await manageState(locals.app, params.token);
   if (!state.ok) error(404, "This booking link is not valid.");
@@ -13,6 +15,7 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders }) 
     timeZone: q.get("tz") ?? state.view.when.timeZone,
     month: q.get("month"),
     date: q.get("date"),
+    clock: guestClock(url, request.headers.get("accept-language")),
   });
   if (slots && !slots.ok && slots.reason === "bad_date") error(400, slots.message);
   const page = slots && slots.ok ? slots : null;
@@ -27,6 +30,7 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders }) 
       ? {
         ...page,
         tzFromUrl: q.has("tz"),
+        clockFromUrl: parseClock(q.get("clock")) !== null,
         chosen,
         slotWasTaken: !!slot && !chosen,
         ttlText: describeDuration(locals.app.config.bookingTtlMs),
