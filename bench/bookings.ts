@@ -24,6 +24,7 @@ import { type App, buildApp } from "../src/lib/server/app.ts";
 import { bookSlot } from "../src/lib/server/services/book-slot.ts";
 import { createEventType, createHost, recordingMailer } from "../tests/support/memory-app.ts";
 import { startApp } from "../tests/support/app.ts";
+import { postEnhanced } from "../tests/support/http.ts";
 import type { UserRecord } from "../src/lib/server/store/records.ts";
 import type { WeeklyRules } from "../src/lib/server/domain/availability.ts";
 import {
@@ -419,25 +420,16 @@ export async function bookingRows(): Promise<Row[]> {
       // JavaScript (accept: text/html; every 409 renders the whole page again, with the error)
       // and as the page's own use:enhance post (x-sveltekit-action: the 409 is a JSON answer).
       const enhanced = async (host: string, start: string, i: number) => {
-        const res = await fetch(app.url(`/calendar/${host}/call?/book`), {
-          method: "POST",
-          headers: {
-            origin: app.baseUrl,
-            accept: "application/json",
-            "x-sveltekit-action": "true",
-          },
-          body: new URLSearchParams({
-            name: `Web ${i}`,
-            email: `web${i}@example.test`,
-            note: "",
-            start,
-            tz: "UTC",
-          }),
+        const body = await postEnhanced(app.baseUrl, `/calendar/${host}/call?/book`, {
+          name: `Web ${i}`,
+          email: `web${i}@example.test`,
+          note: "",
+          start,
+          tz: "UTC",
         });
-        const body = await res.json() as { type: string; status: number };
         return {
           ok: body.type === "redirect" && body.status === 303,
-          status: String(body.type === "redirect" ? body.status : body.status ?? res.status),
+          status: String(body.status),
         };
       };
       let slotIndex = 400;

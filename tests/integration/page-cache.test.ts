@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
+import { postEnhanced } from "../support/http.ts";
 
 const PAGE = "/calendar/demo/intro-call?tz=UTC";
 
@@ -50,22 +51,14 @@ Deno.test({
     // A bot that takes the reused page and posts at once is refused like on a fresh render.
     const slot = /data-slot="([^"]+)"/.exec(again.body)![1];
     const post = (ft: string) =>
-      fetch(app.url("/calendar/demo/intro-call?/book"), {
-        method: "POST",
-        headers: {
-          origin: app.baseUrl,
-          accept: "application/json",
-          "x-sveltekit-action": "true",
-        },
-        body: new URLSearchParams({
-          name: "Quick Bot",
-          email: "bot@example.test",
-          note: "",
-          start: slot,
-          tz: "UTC",
-          ft,
-        }),
-      }).then((r) => r.json());
+      postEnhanced(app.baseUrl, "/calendar/demo/intro-call?/book", {
+        name: "Quick Bot",
+        email: "bot@example.test",
+        note: "",
+        start: slot,
+        tz: "UTC",
+        ft,
+      });
     const quick = await post(again.token!);
     assert.equal(quick.type, "failure");
     assert.match(JSON.stringify(quick.data), /very quick/);
@@ -86,17 +79,13 @@ Deno.test({
     const before = await get(app.baseUrl);
     await get(app.baseUrl); // served from the cache from here on
     const [taken] = slots(before.body);
-    const booked = await fetch(app.url("/calendar/demo/quick-chat?/book"), {
-      method: "POST",
-      headers: { origin: app.baseUrl, accept: "application/json", "x-sveltekit-action": "true" },
-      body: new URLSearchParams({
-        name: "Guest",
-        email: "guest@example.test",
-        note: "",
-        start: taken,
-        tz: "UTC",
-      }),
-    }).then((r) => r.json());
+    const booked = await postEnhanced(app.baseUrl, "/calendar/demo/quick-chat?/book", {
+      name: "Guest",
+      email: "guest@example.test",
+      note: "",
+      start: taken,
+      tz: "UTC",
+    });
     assert.equal(booked.type, "redirect", JSON.stringify(booked));
     const after = await get(app.baseUrl);
     assert.ok(!slots(after.body).includes(taken), "the booked time is gone from the page");

@@ -283,3 +283,20 @@ export function createClient(baseUrl: string): Client {
   };
   return client;
 }
+
+/**
+ * A form action posted the way the page's `use:enhance` posts it; SvelteKit answers with JSON
+ * (`{ type: "redirect" | "failure" | …, status, location?, data? }`) instead of a page.
+ */
+export async function postEnhanced(
+  baseUrl: string,
+  path: string,
+  form: Record<string, string>,
+): Promise<{ type: string; status: number; location?: string; data?: string }> {
+  const res = await fetch(baseUrl + path, {
+    method: "POST",
+    headers: { origin: baseUrl, accept: "application/json", "x-sveltekit-action": "true" },
+    body: new URLSearchParams(form),
+  });
+  return await res.json();
+}
