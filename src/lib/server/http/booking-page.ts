@@ -41,6 +41,8 @@ export async function slotPageFor(
 export async function loadBookingPage(event: RequestEvent<Params>) {
   const { locals, params, url } = event;
   const q = url.searchParams;
+  // Without `&clock=`, times are written as the guest's language does it.
+  if (!q.has("clock")) event.setHeaders({ vary: "Accept-Language" });
   // The page cache may have read it already for this request.
   const res = locals.slotPage ??
     await slotPageFor(locals.app, params, url, event.request.headers.get("accept-language"));
