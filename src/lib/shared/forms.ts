@@ -504,6 +504,13 @@ export const ProfileForm = v.object({
     v.transform((s) => s.trim()),
     v.minLength(1, "Choose a time zone"),
   ),
+  // Absent (an older form, a script): the saved choice stays.
+  clock: v.pipe(
+    v.optional(v.string(), ""),
+    v.transform((s) => s.trim()),
+    v.check((s) => s === "" || s === "12h" || s === "24h", "Choose 12-hour or 24-hour times"),
+    v.transform((s) => (s === "" ? undefined : s as "12h" | "24h")),
+  ),
 });
 
 export const EmailForm = v.object({

@@ -17,6 +17,11 @@ export const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;
 
 export type MailFailure = { detail: string };
 
+/** The browser's clock, from the cookie the sign-in page sets (24-hour when absent). */
+export function browserClock(event: RequestEvent): "12h" | "24h" {
+  return event.cookies.get("invito_clock") === "12h" ? "12h" : "24h";
+}
+
 export function browserTimeZone(event: RequestEvent): string {
   const tz = event.cookies.get("invito_tz");
   return tz && isValidTimeZone(tz) ? tz : "UTC";
@@ -85,7 +90,10 @@ export function createAuth(getApp: () => Promise<App>) {
     } as Provider);
 
     return {
-      adapter: createKvAdapter(app.kv, { timeZone: browserTimeZone(event) }),
+      adapter: createKvAdapter(app.kv, {
+        timeZone: browserTimeZone(event),
+        clock: browserClock(event),
+      }),
       providers,
       secret: app.secret,
       trustHost: true,

@@ -185,7 +185,7 @@ async function sendBookingMail(
   const links = await bookingLinks(app, booking);
   const ctx = {
     booking,
-    host: { name: host.name, email: host.email },
+    host: { name: host.name, email: host.email, clock: host.clock },
     links,
     baseUrl: app.config.baseUrl.href,
     confirmedMessage: et?.confirmedMessage,

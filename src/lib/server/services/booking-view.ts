@@ -68,7 +68,7 @@ export async function viewBooking(app: App, b: BookingRecord): Promise<BookingVi
     guestEmail: b.guestEmail,
     guestNote: b.guestNote,
     when: when(b, b.guestTimeZone, b.guestClock),
-    hostWhen: when(b, b.hostTimeZone),
+    hostWhen: when(b, b.hostTimeZone, host?.clock),
     reservedUntil: b.reservedUntilMs
       ? `${formatDate(b.reservedUntilMs, b.guestTimeZone)}, ${
         formatTime(b.reservedUntilMs, b.guestTimeZone, b.guestClock)

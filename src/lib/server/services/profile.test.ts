@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import { adoptBrowserTimeZone, updateProfile } from "./profile.ts";
 import { getUser, getUserByUsername } from "../store/users.ts";
-import { createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
+import {
+  createEventType,
+  createHost,
+  memoryApp,
+  WORKDAYS,
+} from "../../../../tests/support/memory-app.ts";
+import { bookSlot } from "./book-slot.ts";
+import { viewBooking } from "./booking-view.ts";
+import { getBooking } from "../store/bookings.ts";
+import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 
 Deno.test("updateProfile: saves name, username and zone; the old username no longer resolves", async () => {
   const app = await memoryApp();
@@ -85,5 +94,51 @@ Deno.test("adoptBrowserTimeZone: sets the browser's zone only while the host is 
   assert.equal(await adoptBrowserTimeZone(app, other, "Not/AZone"), false);
   assert.equal(await adoptBrowserTimeZone(app, other, "+01:00"), false);
   assert.equal((await getUser(app.kv, other.id))?.timeZone, "UTC");
+  app.close();
+});
+
+Deno.test("clock: a host on 12-hour times reads their mails and bookings that way, while the guest keeps their own", async () => {
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  const host = await createHost(app, {
+    username: "sam",
+    timeZone: "America/Chicago",
+    weekly: WORKDAYS,
+  });
+  await createEventType(app, host, { slug: "call", durationMin: 30 });
+  const saved = await updateProfile(app, host, {
+    name: host.name,
+    username: "sam",
+    timeZone: "America/Chicago",
+    clock: "12h",
+  });
+  assert.ok(saved.ok);
+  // A later save from a form without the field keeps the choice.
+  const again = await updateProfile(app, saved.user, {
+    name: "Sam",
+    username: "sam",
+    timeZone: "America/Chicago",
+  });
+  assert.ok(again.ok && again.user.clock === "12h");
+
+  const booked = await bookSlot(app, {
+    username: "sam",
+    slug: "call",
+    start: "2026-11-23T19:00:00Z", // 13:00 in Chicago, 20:00 in Berlin
+    name: "Gina",
+    email: "gina@example.test",
+    note: "",
+    timeZone: "Europe/Berlin",
+    clock: "24h",
+  });
+  assert.ok(booked.ok, JSON.stringify(booked));
+  await deliverOutbox(app, app.now());
+  const toHost = app.mailer.sent.find((m) => m.to === host.email)!;
+  const toGuest = app.mailer.sent.find((m) => m.to === "gina@example.test")!;
+  assert.match(toHost.text, /1:00\sPM–1:30\sPM \(America\/Chicago/);
+  assert.match(toGuest.text, /20:00–20:30 \(Europe\/Berlin/);
+
+  const view = await viewBooking(app, (await getBooking(app.kv, booked.bookingId))!);
+  assert.match(view.hostWhen.time, /^1:00\sPM–1:30\sPM$/);
+  assert.equal(view.when.time, "20:00–20:30");
   app.close();
 });

@@ -4,7 +4,12 @@ import { updateUser } from "../store/users.ts";
 import { canonicalTimeZone, isValidTimeZone } from "../domain/time-zone.ts";
 import { RESERVED_USERNAMES } from "../domain/username.ts";
 
-export type ProfileInput = { name: string; username: string; timeZone: string };
+export type ProfileInput = {
+  name: string;
+  username: string;
+  timeZone: string;
+  clock?: "12h" | "24h";
+};
 
 export async function updateProfile(
   app: App,
@@ -19,7 +24,12 @@ export async function updateProfile(
   }
   // Stored in Intl's spelling ("europe/berlin" → "Europe/Berlin") so pickers and mails agree.
   const timeZone = canonicalTimeZone(input.timeZone) ?? input.timeZone;
-  const res = await updateUser(app.kv, user.id, { ...input, timeZone });
+  const { clock, ...rest } = input;
+  const res = await updateUser(app.kv, user.id, {
+    ...rest,
+    timeZone,
+    ...(clock ? { clock } : {}),
+  });
   if (res.ok) return res;
   if (res.reason === "username_taken") {
     return { ok: false, field: "username", message: "That username is taken" };

@@ -21,6 +21,8 @@ import { getUser, getUserByEmail, insertUser, updateUser } from "./users.ts";
 type Options = {
   /** The browser's zone, when the sign-in page could tell it; else UTC until the host sets one. */
   timeZone: string;
+  /** The browser's clock at the first sign-in (the account's default). */
+  clock?: "12h" | "24h";
   now?: () => number;
 };
 
@@ -45,6 +47,7 @@ export function createKvAdapter(kv: Deno.Kv, opts: Options): Adapter {
         name: user.name ?? "",
         wantedUsername: extra.username || email.split("@")[0],
         timeZone: opts.timeZone,
+        clock: opts.clock,
         emailVerifiedMs: user.emailVerified ? user.emailVerified.getTime() : null,
         image: user.image ?? null,
       }, now());

@@ -21,6 +21,8 @@ export type UserRecord = {
   name: string;
   username: string;
   timeZone: string;
+  /** How the host reads times in the dashboard and their mails (unset: 24-hour). */
+  clock?: "12h" | "24h";
   image: string | null;
   createdAtMs: number;
   /** Sites allowed to frame this host's widget; undefined = any site. */

@@ -34,6 +34,7 @@ export type NewUser = {
   name: string;
   wantedUsername: string;
   timeZone: string;
+  clock?: "12h" | "24h";
   emailVerifiedMs: number | null;
   image: string | null;
 };
@@ -63,6 +64,7 @@ export async function insertUser(
       name: input.name.trim().slice(0, 100) || username,
       username,
       timeZone: input.timeZone,
+      ...(input.clock ? { clock: input.clock } : {}),
       image: input.image,
       createdAtMs: nowMs,
     };
@@ -101,7 +103,10 @@ async function nextFreeSuffix(kv: Deno.Kv, base: string, from: number): Promise<
 }
 
 export type UserPatch = Partial<
-  Pick<UserRecord, "name" | "timeZone" | "username" | "image" | "emailVerifiedMs" | "embedOrigins">
+  Pick<
+    UserRecord,
+    "name" | "timeZone" | "clock" | "username" | "image" | "emailVerifiedMs" | "embedOrigins"
+  >
 >;
 
 export async function updateUser(

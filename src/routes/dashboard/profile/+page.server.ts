@@ -9,7 +9,13 @@ import { safeRedirectPath } from "$lib/shared/redirect.ts";
 export const load: PageServerLoad = ({ locals }) => {
   const u = locals.user!;
   return {
-    profile: { name: u.name, username: u.username, timeZone: u.timeZone, email: u.email },
+    profile: {
+      name: u.name,
+      username: u.username,
+      timeZone: u.timeZone,
+      clock: u.clock ?? "24h",
+      email: u.email,
+    },
     zones: listTimeZones(),
   };
 };
@@ -17,7 +23,11 @@ export const load: PageServerLoad = ({ locals }) => {
 export const actions: Actions = {
   save: async ({ request, locals }) => {
     const user = locals.user!;
-    const values = formValues(await request.formData(), ["name", "username", "timeZone"], 200);
+    const values = formValues(
+      await request.formData(),
+      ["name", "username", "timeZone", "clock"],
+      200,
+    );
     const parsed = v.safeParse(ProfileForm, values);
     if (!parsed.success) {
       const errors = fieldErrors(parsed.issues);

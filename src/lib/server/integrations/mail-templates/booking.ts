@@ -17,7 +17,7 @@ function inHowLong(minutes: number): string {
 
 export type BookingMailContext = {
   booking: BookingRecord;
-  host: { name: string; email: string };
+  host: { name: string; email: string; clock?: "12h" | "24h" };
   links: {
     confirm: string;
     reject: string;
@@ -64,7 +64,7 @@ function ics(ctx: BookingMailContext, method: "REQUEST" | "CANCEL") {
 
 export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): OutgoingMail | null {
   const b = ctx.booking;
-  const hostWhen = formatRange(b.startMs, b.endMs, b.hostTimeZone);
+  const hostWhen = formatRange(b.startMs, b.endMs, b.hostTimeZone, ctx.host.clock);
   const guestWhen = formatRange(b.startMs, b.endMs, b.guestTimeZone, b.guestClock);
   const messageId = `<${b.id}.${kind}@${new URL(ctx.baseUrl).hostname}>`;
   const where = describeLocation(b.location);
