@@ -200,11 +200,12 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
   // only a booking needs the queue and the guarded commit.
   if (app.hostLock.busy(host.id)) {
     const nowMs = app.now();
+    const { bufferBeforeMin, bufferAfterMin } = eventTypeRules(et);
     const block = blockedInterval(
       start.epochMilliseconds,
       durationMin,
-      eventTypeRules(et).bufferBeforeMin,
-      eventTypeRules(et).bufferAfterMin,
+      bufferBeforeMin,
+      bufferAfterMin,
     );
     const peek = await readLedgerDays(app.kv, host.id, utcDaysTouched(block.startMs, block.endMs));
     const free = decideHold(
