@@ -69,6 +69,27 @@ Deno.test("bookSlot: exactly one of 50 concurrent requests for one slot wins", a
   app.close();
 });
 
+Deno.test("bookSlot: in a crowd on one host, requests for other free slots still get them; only the taken one is refused", async () => {
+  const { app, host } = await setup();
+  // 16 free 30-minute slots on Monday (09:00–17:00 Berlin); 3 guests ask for each at once.
+  const starts = Array.from(
+    { length: 16 },
+    (_, k) => new Date(Date.parse(MON_0900) + k * 30 * 60_000).toISOString().replace(".000Z", "Z"),
+  );
+  const results = await Promise.all(
+    Array.from({ length: 48 }, (_, i) => bookSlot(app, guest(i, starts[i % 16]))),
+  );
+  assert.equal(
+    results.filter((r) => r.ok).length,
+    16,
+    JSON.stringify(results.filter((r) => !r.ok)),
+  );
+  assert.ok(results.every((r) => r.ok || r.reason === "slot_taken"));
+  const booked = (await listHostBookings(app.kv, host.id)).map((b) => b.startMs).sort();
+  assert.deepEqual(booked, starts.map((t) => Date.parse(t)));
+  app.close();
+});
+
 Deno.test("bookSlot: two processes sharing one KV still let exactly one of 40 overlapping requests win", async () => {
   const kv = await Deno.openKv(":memory:");
   const a = await memoryApp({ kv });
