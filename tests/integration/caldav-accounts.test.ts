@@ -4,6 +4,7 @@
  * rest, and removal taking the cached busy time with it.
  */
 import assert from "node:assert/strict";
+import { serveLocal } from "../support/local-server.ts";
 import { setupCaldav, vevent } from "./caldav-helpers.ts";
 import { startRadicale } from "../support/radicale.ts";
 import { connect, discoverAccount } from "../../src/lib/server/integrations/caldav.ts";
@@ -22,14 +23,8 @@ const opts = { sanitizeResources: false, sanitizeOps: false };
 
 /** A web server that is not a CalDAV server: an HTML page for every path, and counts requests. */
 function startWebsite(status = 200) {
-  const ac = new AbortController();
   let hits = 0;
-  const server = Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    signal: ac.signal,
-    onListen: () => {},
-  }, () => {
+  const server = serveLocal(() => {
     hits++;
     return new Response("<!doctype html><title>Welcome</title><h1>Our shop</h1>", {
       status,
@@ -37,12 +32,9 @@ function startWebsite(status = 200) {
     });
   });
   return {
-    url: `http://127.0.0.1:${server.addr.port}`,
+    url: server.base,
     hits: () => hits,
-    async [Symbol.asyncDispose]() {
-      ac.abort();
-      await server.finished;
-    },
+    [Symbol.asyncDispose]: () => server[Symbol.asyncDispose](),
   };
 }
 

@@ -5,6 +5,7 @@
  * "the calendar is empty".
  */
 import assert from "node:assert/strict";
+import { serveLocal } from "../support/local-server.ts";
 import { MIN, NOW_ISO } from "./caldav-helpers.ts";
 import { createEventType, createHost, memoryApp, WORKDAYS } from "../support/memory-app.ts";
 import {
@@ -27,13 +28,7 @@ type Mode = "events" | "malformed" | "unavailable" | "huge";
 /** A scripted CalDAV server: one principal, one calendar, whatever REPORT answer the test wants. */
 function fakeCaldav(events: Record<string, string>) {
   const state = { mode: "events" as Mode, ctag: 1, events };
-  const ac = new AbortController();
-  const server = Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    signal: ac.signal,
-    onListen: () => {},
-  }, async (req) => {
+  const server = serveLocal(async (req) => {
     const path = new URL(req.url).pathname;
     await req.body?.cancel();
     const xml = (body: string, status = 207) =>
@@ -70,12 +65,9 @@ function fakeCaldav(events: Record<string, string>) {
     return new Response("no", { status: 405 });
   });
   return {
-    url: `http://127.0.0.1:${server.addr.port}/`,
+    url: `${server.base}/`,
     state,
-    async [Symbol.asyncDispose]() {
-      ac.abort();
-      await server.finished;
-    },
+    [Symbol.asyncDispose]: () => server[Symbol.asyncDispose](),
   };
 }
 

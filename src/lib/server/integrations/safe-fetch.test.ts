@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { assertReachable, isForbiddenAddress, safeFetch, SafeFetchError } from "./safe-fetch.ts";
+import { serveLocal } from "../../../../tests/support/local-server.ts";
 
 Deno.test("isForbiddenAddress: loopback, private, link-local, CGNAT, multicast and their IPv6 forms are refused; public addresses are not", () => {
   const refused = [
@@ -76,13 +77,7 @@ Deno.test({
   name:
     "safeFetch: a body over the size limit, a slow answer and a redirect to another host fail with a kind; a same-host redirect is followed",
   async fn() {
-    const ac = new AbortController();
-    const server = Deno.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      signal: ac.signal,
-      onListen: () => {},
-    }, async (req) => {
+    await using server = serveLocal(async (req) => {
       const path = new URL(req.url).pathname;
       if (path === "/big") return new Response("x".repeat(2_000));
       if (path === "/slow") {
@@ -98,35 +93,30 @@ Deno.test({
       if (path === "/final") return new Response(`${req.method} ${await req.text()}`);
       return new Response("ok");
     });
-    const base = `http://127.0.0.1:${server.addr.port}`;
-    try {
-      const f = safeFetch({ allowPrivate: true, maxBytes: 1_000, timeoutMs: 300 });
-      await assert.rejects(
-        f(`${base}/big`),
-        (e: unknown) => e instanceof SafeFetchError && e.kind === "too_large",
-      );
-      const started = Date.now();
-      await assert.rejects(
-        f(`${base}/slow`),
-        (e: unknown) =>
-          e instanceof SafeFetchError && e.kind === "network" && /no answer/.test(e.message),
-      );
-      assert.ok(Date.now() - started < 900);
-      await assert.rejects(
-        f(`${base}/elsewhere`),
-        (e: unknown) => e instanceof SafeFetchError && /another host/.test(e.message),
-      );
-      const moved = await f(`${base}/moved`, { method: "PROPFIND", body: "<x/>" });
-      assert.equal(await moved.text(), "PROPFIND <x/>");
-      assert.equal(moved.url, `${base}/final`);
-      const refused = safeFetch({ allowPrivate: false });
-      await assert.rejects(
-        refused(`${base}/`),
-        (e: unknown) => e instanceof SafeFetchError && e.kind === "forbidden_address",
-      );
-    } finally {
-      ac.abort();
-      await server.finished;
-    }
+    const base = server.base;
+    const f = safeFetch({ allowPrivate: true, maxBytes: 1_000, timeoutMs: 300 });
+    await assert.rejects(
+      f(`${base}/big`),
+      (e: unknown) => e instanceof SafeFetchError && e.kind === "too_large",
+    );
+    const started = Date.now();
+    await assert.rejects(
+      f(`${base}/slow`),
+      (e: unknown) =>
+        e instanceof SafeFetchError && e.kind === "network" && /no answer/.test(e.message),
+    );
+    assert.ok(Date.now() - started < 900);
+    await assert.rejects(
+      f(`${base}/elsewhere`),
+      (e: unknown) => e instanceof SafeFetchError && /another host/.test(e.message),
+    );
+    const moved = await f(`${base}/moved`, { method: "PROPFIND", body: "<x/>" });
+    assert.equal(await moved.text(), "PROPFIND <x/>");
+    assert.equal(moved.url, `${base}/final`);
+    const refused = safeFetch({ allowPrivate: false });
+    await assert.rejects(
+      refused(`${base}/`),
+      (e: unknown) => e instanceof SafeFetchError && e.kind === "forbidden_address",
+    );
   },
 });
