@@ -266,3 +266,12 @@ Deno.test("ianaZoneFor: Windows names, quotes, Mozilla prefixes and IANA names; 
   assert.equal(ianaZoneFor("Customized Time Zone"), null);
   assert.equal(ianaZoneFor("Mars/Olympus_Mons"), null);
 });
+
+Deno.test("ianaZoneFor: every Windows zone Microsoft Graph may name resolves through CLDR, including ones a hand-kept table missed", () => {
+  // Added to Windows/CLDR after the old hand-kept table was written.
+  assert.equal(ianaZoneFor("Yukon Standard Time"), "America/Whitehorse");
+  assert.equal(ianaZoneFor("Volgograd Standard Time"), "Europe/Volgograd");
+  assert.equal(ianaZoneFor("South Sudan Standard Time"), "Africa/Juba");
+  assert.equal(ianaZoneFor("w. europe standard time"), "Europe/Berlin");
+  assert.equal(ianaZoneFor("Coordinated Universal Time"), "UTC");
+});
