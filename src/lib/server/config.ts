@@ -24,11 +24,28 @@ export type Config = {
   /** At most this many live pending requests per guest email per host. */
   maxPendingPerGuest: number;
   allowPrivateCaldav: boolean;
+  /** Google Calendar over OAuth; null = no "Connect Google Calendar" button. */
+  google: OAuthProviderConfig | null;
+  /** Microsoft 365 / Outlook.com over OAuth (Microsoft Graph); null = no button. */
+  microsoft: (OAuthProviderConfig & { tenant: string }) | null;
   /** Who may get a new account (existing accounts always sign in). */
   signup: SignupPolicy;
   trustedProxies: string[];
   demo: boolean;
   disableCron: boolean;
+};
+
+/**
+ * A calendar provider's OAuth client and endpoints. The endpoint URLs are the providers' own
+ * unless the INVITO_*_AUTH_URL / _TOKEN_URL / _API_URL variables (for tests against local
+ * servers only) replace them.
+ */
+export type OAuthProviderConfig = {
+  clientId: string;
+  clientSecret: string;
+  authUrl: string;
+  tokenUrl: string;
+  apiUrl: string;
 };
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
@@ -130,6 +147,26 @@ const EnvSchema = v.object({
     ),
   ),
   INVITO_ALLOW_PRIVATE_CALDAV: bool(false),
+  INVITO_GOOGLE_CLIENT_ID: v.optional(v.string()),
+  INVITO_GOOGLE_CLIENT_SECRET: v.optional(v.string()),
+  INVITO_GOOGLE_AUTH_URL: v.optional(HttpUrl("INVITO_GOOGLE_AUTH_URL")),
+  INVITO_GOOGLE_TOKEN_URL: v.optional(HttpUrl("INVITO_GOOGLE_TOKEN_URL")),
+  INVITO_GOOGLE_API_URL: v.optional(HttpUrl("INVITO_GOOGLE_API_URL")),
+  INVITO_MICROSOFT_CLIENT_ID: v.optional(v.string()),
+  INVITO_MICROSOFT_CLIENT_SECRET: v.optional(v.string()),
+  INVITO_MICROSOFT_TENANT: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(
+        /^[A-Za-z0-9.-]{1,100}$/,
+        'INVITO_MICROSOFT_TENANT must be "common", "organizations", "consumers", a tenant id or a domain',
+      ),
+    ),
+    "common",
+  ),
+  INVITO_MICROSOFT_AUTH_URL: v.optional(HttpUrl("INVITO_MICROSOFT_AUTH_URL")),
+  INVITO_MICROSOFT_TOKEN_URL: v.optional(HttpUrl("INVITO_MICROSOFT_TOKEN_URL")),
+  INVITO_MICROSOFT_API_URL: v.optional(HttpUrl("INVITO_MICROSOFT_API_URL")),
   INVITO_TRUSTED_PROXIES: v.optional(v.string(), ""),
   INVITO_SIGNUP: v.optional(v.string(), "open"),
   INVITO_DEMO: bool(false),
@@ -163,6 +200,16 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     errors.push(
       "INVITO_OIDC_ISSUER, INVITO_OIDC_CLIENT_ID and INVITO_OIDC_CLIENT_SECRET must be set together",
     );
+  }
+  for (
+    const [name, id, secret] of [
+      ["GOOGLE", e.INVITO_GOOGLE_CLIENT_ID, e.INVITO_GOOGLE_CLIENT_SECRET],
+      ["MICROSOFT", e.INVITO_MICROSOFT_CLIENT_ID, e.INVITO_MICROSOFT_CLIENT_SECRET],
+    ] as const
+  ) {
+    if (!!id !== !!secret) {
+      errors.push(`INVITO_${name}_CLIENT_ID and INVITO_${name}_CLIENT_SECRET must be set together`);
+    }
   }
   const rate = parseRateLimitSetting(e.INVITO_RATE_LIMIT);
   if (!rate.ok) errors.push(rate.error);
@@ -200,6 +247,27 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       minFillMs: e.INVITO_MIN_FILL_TIME ?? 2_000,
       maxPendingPerGuest: e.INVITO_MAX_PENDING_PER_GUEST ?? 3,
       allowPrivateCaldav: e.INVITO_ALLOW_PRIVATE_CALDAV,
+      google: e.INVITO_GOOGLE_CLIENT_ID && e.INVITO_GOOGLE_CLIENT_SECRET
+        ? {
+          clientId: e.INVITO_GOOGLE_CLIENT_ID,
+          clientSecret: e.INVITO_GOOGLE_CLIENT_SECRET,
+          authUrl: e.INVITO_GOOGLE_AUTH_URL ?? "https://accounts.google.com/o/oauth2/v2/auth",
+          tokenUrl: e.INVITO_GOOGLE_TOKEN_URL ?? "https://oauth2.googleapis.com/token",
+          apiUrl: e.INVITO_GOOGLE_API_URL ?? "https://www.googleapis.com/calendar/v3",
+        }
+        : null,
+      microsoft: e.INVITO_MICROSOFT_CLIENT_ID && e.INVITO_MICROSOFT_CLIENT_SECRET
+        ? {
+          clientId: e.INVITO_MICROSOFT_CLIENT_ID,
+          clientSecret: e.INVITO_MICROSOFT_CLIENT_SECRET,
+          tenant: e.INVITO_MICROSOFT_TENANT,
+          authUrl: e.INVITO_MICROSOFT_AUTH_URL ??
+            `https://login.microsoftonline.com/${e.INVITO_MICROSOFT_TENANT}/oauth2/v2.0/authorize`,
+          tokenUrl: e.INVITO_MICROSOFT_TOKEN_URL ??
+            `https://login.microsoftonline.com/${e.INVITO_MICROSOFT_TENANT}/oauth2/v2.0/token`,
+          apiUrl: e.INVITO_MICROSOFT_API_URL ?? "https://graph.microsoft.com/v1.0",
+        }
+        : null,
       signup: signup.ok ? signup.policy : { open: true },
       trustedProxies: e.INVITO_TRUSTED_PROXIES.split(",").map((s) => s.trim()).filter(Boolean),
       demo: e.INVITO_DEMO,

@@ -67,3 +67,11 @@ Deno.test("meetsAny: touching intervals do not meet", () => {
   assert.equal(meetsAny(iv, [{ startMs: 20, endMs: 30 }]), false);
   assert.equal(meetsAny(iv, [{ startMs: 19, endMs: 30 }]), true);
 });
+
+Deno.test("decideCalendarBusy: a calendar whose account lost its authorization is unknown at once, however fresh its cache", () => {
+  const d = decideCalendarBusy([head({ syncedAtMs: NOW - MIN, failClosed: true })], [
+    w("work", "2026-11-23T09:00:00Z", "2026-11-23T10:00:00Z"),
+  ], q);
+  assert.deepEqual(d.unknown, [{ startMs: NOW, endMs: q.toMs }]);
+  assert.deepEqual(d.busy, [], "its windows are not trusted either");
+});

@@ -14,6 +14,8 @@ export type CalendarCacheState = {
   /** the range the cached windows are complete for */
   fromMs: number;
   toMs: number;
+  /** the account lost its authorization: the cache counts for nothing, however fresh */
+  failClosed?: boolean;
 };
 
 export type CalendarBusyDecision = {
@@ -33,7 +35,7 @@ export function decideCalendarBusy(
   const unknown: Interval[] = [];
   const current = new Set<string>();
   for (const h of heads) {
-    const fresh = h.gen !== null && h.syncedAtMs !== null &&
+    const fresh = h.gen !== null && h.syncedAtMs !== null && !h.failClosed &&
       q.nowMs - h.syncedAtMs <= q.staleAfterMs;
     if (!fresh) {
       unknown.push({ startMs: lo, endMs: hi });

@@ -22,7 +22,10 @@ export const CONCURRENCY = 4;
 type DueEntry = Deno.KvEntry<OutboxRecord>;
 type Stats = { done: number; retried: number; failed: number };
 
-export type JobOutcome = { ok: true } | { ok: false; error: string; permanent?: boolean };
+export type JobOutcome =
+  | { ok: true }
+  /** `retryAfterMs`: the remote side asked for at least this long (429 Retry-After) */
+  | { ok: false; error: string; permanent?: boolean; retryAfterMs?: number };
 export type Performer = (app: App, job: OutboxRecord, nowMs: number) => Promise<JobOutcome>;
 
 /** Extra performers registered by later features (calendar writeback). */
@@ -115,7 +118,8 @@ async function deliverOne(
     stats.done++;
     return true;
   }
-  const delay = outcome.permanent ? null : nextRetryDelay(job.attempts);
+  const backoff = outcome.permanent ? null : nextRetryDelay(job.attempts);
+  const delay = backoff === null ? null : Math.max(backoff, outcome.retryAfterMs ?? 0);
   if (delay === null) {
     await giveUp(app.kv, job, outcome.error);
     stats.failed++;

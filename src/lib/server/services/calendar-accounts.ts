@@ -4,12 +4,9 @@
  * Views never carry the password or its ciphertext.
  */
 import type { App } from "../app.ts";
-import {
-  type CaldavError,
-  connect,
-  describeCaldavError,
-  discoverAccount,
-} from "../integrations/caldav.ts";
+import { type CaldavError, connect, discoverAccount } from "../integrations/caldav.ts";
+import { describeCalendarError, PROVIDER_NAMES } from "../integrations/calendar-provider.ts";
+import { providerOf } from "./calendar-providers.ts";
 import { seal } from "../integrations/crypto.ts";
 import {
   calendarIdFor,
@@ -26,7 +23,12 @@ import {
   setWriteback,
   updateCalendar,
 } from "../store/calendars.ts";
-import type { CalendarError, CalendarRecord, UserRecord } from "../store/records.ts";
+import type {
+  CalendarError,
+  CalendarProviderKind,
+  CalendarRecord,
+  UserRecord,
+} from "../store/records.ts";
 import { newId } from "../store/users.ts";
 import { type AccountSyncOutcome, syncAccount } from "./sync-calendars.ts";
 import { STALE_AFTER_INTERVALS } from "./calendar-busy.ts";
@@ -100,7 +102,7 @@ export async function addCalendarAccount(
   });
   const found = await discoverAccount(conn, serverUrl);
   if (!found.ok) {
-    return { ok: false, field: fieldFor(found.error), message: describeCaldavError(found.error) };
+    return { ok: false, field: fieldFor(found.error), message: describeCalendarError(found.error) };
   }
   if (found.calendars.length === 0) {
     return {
@@ -185,6 +187,18 @@ export async function syncAccountNow(
   return await syncAccount(app, account as Deno.KvEntry<typeof account.value>, app.now());
 }
 
+/** "Sync now" from the dashboard: the outcome in the host's words. */
+export async function syncAccountForHost(
+  app: App,
+  hostId: string,
+  accountId: string,
+): Promise<{ error: string | null } | null> {
+  const account = await getAccountEntry(app.kv, hostId, accountId);
+  if (!account.value) return null;
+  const res = await syncAccount(app, account as Deno.KvEntry<typeof account.value>, app.now());
+  return { error: res.ok ? null : describeError(res.error, providerOf(account.value)) };
+}
+
 /**
  * Saves which calendars count as busy and where bookings go. Returns the accounts whose newly
  * checked calendars need a first read.
@@ -256,16 +270,24 @@ export type CalendarView = {
 
 export type AccountView = {
   id: string;
+  provider: CalendarProviderKind;
+  /** "CalDAV", "Google Calendar", "Microsoft 365" */
+  providerName: string;
   serverUrl: string;
   username: string;
+  /** Google/Microsoft: the host must sign in again (consent revoked, refresh refused) */
+  reconnectNeeded: boolean;
   lastSuccessMs: number | null;
   lastAttemptMs: number | null;
   error: string | null;
   calendars: CalendarView[];
 };
 
-export function describeError(e: CalendarError | null): string | null {
-  return e ? describeCaldavError(e) : null;
+export function describeError(
+  e: CalendarError | null,
+  provider: CalendarProviderKind = "caldav",
+): string | null {
+  return e ? describeCalendarError(e, provider) : null;
 }
 
 export async function listCalendarAccounts(
@@ -284,6 +306,7 @@ export async function listCalendarAccounts(
   let paused = false;
   const views: AccountView[] = [];
   for (const { value: a } of accounts) {
+    const provider = providerOf(a);
     const status = await getAccountStatus(app.kv, hostId, a.id);
     const cals: CalendarView[] = calendars.filter((c) => c.value.accountId === a.id).map(
       ({ value: c }) => {
@@ -300,7 +323,7 @@ export async function listCalendarAccounts(
           writeback: wb.value?.calendarId === c.id,
           syncedAtMs: h?.syncedAtMs ?? null,
           stale,
-          error: describeError(h?.error ?? null),
+          error: describeError(h?.error ?? null, provider),
           events: h?.events ?? 0,
           skipped: h?.skipped ?? [],
         };
@@ -309,11 +332,14 @@ export async function listCalendarAccounts(
     cals.sort((x, y) => x.name.localeCompare(y.name));
     views.push({
       id: a.id,
+      provider,
+      providerName: PROVIDER_NAMES[provider],
       serverUrl: a.serverUrl,
       username: a.username,
+      reconnectNeeded: status?.lastError?.kind === "reconnect",
       lastSuccessMs: status?.lastSuccessMs ?? null,
       lastAttemptMs: status?.lastAttemptMs ?? null,
-      error: describeError(status?.lastError ?? null),
+      error: describeError(status?.lastError ?? null, provider),
       calendars: cals,
     });
   }

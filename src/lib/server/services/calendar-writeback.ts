@@ -1,67 +1,87 @@
 /**
- * Confirmed bookings into the host's chosen calendar, through the outbox (retried with backoff).
- * PUT goes to a stable address `{calendar}{bookingId}.ics` with the booking's stable UID, so a
- * retry or a crash-and-redo replaces the same event instead of adding a second one; DELETE of an
- * event that is already gone counts as done. A booking is never changed by a failed write.
+ * Confirmed bookings into the host's chosen calendar, through the outbox (retried with backoff),
+ * whatever the provider. Keyed by the meeting's UID (`meetingUid`): the first write creates the
+ * event (CalDAV: PUT at an address derived from the UID; Google: an event id derived from it;
+ * Microsoft: a POST carrying it as transactionId, which Graph de-duplicates), and where it was
+ * written is recorded by UID, so a retry, a crash-and-redo or a reschedule that keeps the UID
+ * updates the same event in place. Cancelling deletes it; one already gone counts as deleted.
+ * A booking is never changed by a failed write.
  */
-import ICAL from "ical.js";
 import type { App } from "../app.ts";
-import type { OutboxRecord } from "../store/records.ts";
-import type { BookingRecord, UserRecord } from "../store/records.ts";
+import type { BookingRecord, OutboxRecord, UserRecord } from "../store/records.ts";
 import { getBooking } from "../store/bookings.ts";
 import { getUser } from "../store/users.ts";
 import {
-  deleteBookingWriteback,
+  deleteWrittenEvent,
   getAccountEntry,
   getBookingWriteback,
   getCalendar,
+  getMeetingWriteback,
   getWriteback,
-  putBookingWriteback,
+  putWrittenEvent,
 } from "../store/calendars.ts";
-import { buildIcs } from "../integrations/ics.ts";
 import { icsUid } from "../integrations/mail-templates/booking.ts";
-import { deleteEvent, describeCaldavError, putEvent } from "../integrations/caldav.ts";
-import { openConnection, UNREADABLE_PASSWORD } from "./sync-calendars.ts";
+import {
+  describeCalendarError,
+  type MeetingEvent,
+  type ProviderError,
+} from "../integrations/calendar-provider.ts";
+import { meetingIcs } from "../integrations/caldav-provider.ts";
+import { openProvider, providerOf } from "./calendar-providers.ts";
 
-export type WritebackOutcome = { ok: true } | { ok: false; error: string; permanent?: boolean };
+export type WritebackOutcome =
+  | { ok: true }
+  | { ok: false; error: string; permanent?: boolean; retryAfterMs?: number };
 
-/** The VEVENT for the host's calendar: UTC times, host as organizer, guest as attendee. */
-export function writebackIcs(
+/**
+ * The meeting's iCalendar UID: the one place that decides which UID a booking's calendar event
+ * carries. A reschedule successor that keeps its predecessor's UID (`icalUid`) updates the same
+ * event; without one, every booking is its own meeting.
+ */
+export function meetingUid(app: App, booking: BookingRecord): string {
+  const own = (booking as BookingRecord & { icalUid?: string }).icalUid;
+  return own ?? icsUid(booking.id, app.config.baseUrl.href);
+}
+
+/** The meeting's SEQUENCE (RFC 5545): each reschedule of the same UID counts up. */
+function meetingSequence(booking: BookingRecord): number {
+  return (booking as BookingRecord & { sequence?: number }).sequence ?? 0;
+}
+
+/** The event as every provider writes it: UTC times, host as organizer, guest as attendee. */
+export function meetingEvent(
   app: App,
   booking: BookingRecord,
   host: UserRecord,
   nowMs: number,
-): string {
+): MeetingEvent {
   const base = app.config.baseUrl.href.replace(/\/$/, "");
-  const ics = buildIcs({
-    uid: icsUid(booking.id, base),
-    sequence: 0,
+  return {
+    uid: meetingUid(app, booking),
+    sequence: meetingSequence(booking),
     startMs: booking.startMs,
     endMs: booking.endMs,
     stampMs: nowMs,
     summary: `${booking.eventTitle} with ${booking.guestName}`,
     description: [
       booking.guestNote ? `Note from ${booking.guestName}: ${booking.guestNote}` : "",
+      `Guest: ${booking.guestName} <${booking.guestEmail}>`,
       `Booked with Invito: ${base}/dashboard/bookings`,
     ].filter(Boolean).join("\n\n"),
-    status: "CONFIRMED",
     organizer: { name: host.name, email: host.email },
     attendee: { name: booking.guestName, email: booking.guestEmail },
-  });
-  // Invito mails the guest itself; SCHEDULE-AGENT=CLIENT keeps a scheduling server
-  // (Nextcloud, iCloud) from sending a second invitation (RFC 6638).
-  const cal = new ICAL.Component(ICAL.parse(ics));
-  const ev = cal.getFirstSubcomponent("vevent")!;
-  for (const p of [ev.getFirstProperty("attendee"), ev.getFirstProperty("organizer")]) {
-    p?.setParameter("schedule-agent", "CLIENT");
-  }
-  return cal.toString() + "\r\n";
+  };
 }
 
-const eventHref = (calendarUrl: string, bookingId: string) =>
-  `${calendarUrl.endsWith("/") ? calendarUrl : calendarUrl + "/"}${
-    encodeURIComponent(bookingId)
-  }.ics`;
+/** The VEVENT a CalDAV calendar receives (kept for callers that show or test it). */
+export function writebackIcs(
+  app: App,
+  booking: BookingRecord,
+  host: UserRecord,
+  nowMs: number,
+): string {
+  return meetingIcs(meetingEvent(app, booking, host, nowMs));
+}
 
 async function target(app: App, hostId: string) {
   const wb = await getWriteback(app.kv, hostId);
@@ -69,6 +89,31 @@ async function target(app: App, hostId: string) {
   const account = await getAccountEntry(app.kv, hostId, wb.value.accountId);
   const calendar = await getCalendar(app.kv, hostId, wb.value.accountId, wb.value.calendarId);
   return account.value && calendar ? { account: account.value, calendar } : null;
+}
+
+function failure(e: ProviderError, provider: Parameters<typeof describeCalendarError>[1]) {
+  return {
+    ok: false as const,
+    error: describeCalendarError(e, provider),
+    permanent: e.kind === "forbidden_address",
+    ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}),
+  };
+}
+
+/** Deletes a recorded event at its account; a vanished account or event counts as deleted. */
+async function deleteAt(
+  app: App,
+  hostId: string,
+  where: { accountId: string; calendarId: string; remoteId: string },
+): Promise<WritebackOutcome> {
+  const account = (await getAccountEntry(app.kv, hostId, where.accountId)).value;
+  if (!account) return { ok: true };
+  const calendar = await getCalendar(app.kv, hostId, where.accountId, where.calendarId);
+  const opened = await openProvider(app, account);
+  if (!opened.ok) return failure(opened.error, providerOf(account));
+  const res = await opened.provider.deleteEvent(calendar?.url ?? "", where.remoteId);
+  if (!res.ok && res.error.kind !== "not_found") return failure(res.error, providerOf(account));
+  return { ok: true };
 }
 
 export async function writeBack(
@@ -87,61 +132,74 @@ export async function writeBack(
     if (!t) return { ok: true }; // the host writes bookings to no calendar
     const host = await getUser(app.kv, booking.hostId);
     if (!host) return { ok: false, error: "host no longer exists", permanent: true };
-    const conn = await openConnection(app, t.account);
-    if (!conn) {
-      return { ok: false, error: describeCaldavError(UNREADABLE_PASSWORD), permanent: true };
+    const uid = meetingUid(app, booking);
+    let prev = await getMeetingWriteback(app.kv, uid);
+    if (prev && (prev.accountId !== t.account.id || prev.calendarId !== t.calendar.id)) {
+      // The host now writes to another calendar: move the meeting there.
+      const moved = await deleteAt(app, booking.hostId, prev);
+      if (!moved.ok) return moved;
+      prev = null;
     }
-    const href = eventHref(t.calendar.url, booking.id);
-    const res = await putEvent(conn, href, writebackIcs(app, booking, host, nowMs));
-    if (!res.ok) {
-      return {
-        ok: false,
-        error: describeCaldavError(res.error),
-        permanent: res.error.kind === "forbidden_address",
-      };
-    }
-    await putBookingWriteback(app.kv, booking.id, {
-      v: 1,
+    const opened = await openProvider(app, t.account);
+    if (!opened.ok) return failure(opened.error, providerOf(t.account));
+    const res = await opened.provider.putEvent(
+      t.calendar.url,
+      meetingEvent(app, booking, host, nowMs),
+      prev?.remoteId ?? null,
+    );
+    if (!res.ok) return failure(res.error, providerOf(t.account));
+    const where = {
       accountId: t.account.id,
       calendarId: t.calendar.id,
       calendarName: t.calendar.displayName,
-      href,
       etag: res.etag,
       writtenAtMs: nowMs,
-    });
+    };
+    await putWrittenEvent(
+      app.kv,
+      uid,
+      { v: 1, ...where, href: res.remoteId, uid },
+      { v: 1, ...where, remoteId: res.remoteId, bookingId: booking.id },
+    );
     return { ok: true };
   }
 
-  // delete: where we wrote it, or (if the record of a successful PUT was lost) where we would have.
+  // delete: where we wrote it, or (if the record of a successful write was lost) where we would have.
   const hostId = booking?.hostId;
-  const written = await getBookingWriteback(app.kv, p.bookingId);
-  let account = null;
-  let href: string | null = null;
-  if (written && hostId) {
-    account = (await getAccountEntry(app.kv, hostId, written.accountId)).value;
-    href = written.href;
-  } else if (hostId) {
-    const t = await target(app, hostId);
-    if (t) {
-      account = t.account;
-      href = eventHref(t.calendar.url, p.bookingId);
+  if (!booking || !hostId) return { ok: true };
+  const uid = meetingUid(app, booking);
+  // A reschedule that kept the UID: the successor's write moves the same event, so it stays.
+  if (booking.rescheduledToId) {
+    const successor = await getBooking(app.kv, booking.rescheduledToId);
+    if (
+      successor && successor.status === "CONFIRMED" && meetingUid(app, successor) === uid
+    ) {
+      await deleteWrittenEvent(app.kv, booking.id, null);
+      return { ok: true };
     }
   }
-  if (!account || !href) {
-    // The account was removed or nothing was ever written: nothing to delete.
-    if (written) await deleteBookingWriteback(app.kv, p.bookingId);
-    return { ok: true };
+  const meeting = await getMeetingWriteback(app.kv, uid);
+  const written = await getBookingWriteback(app.kv, booking.id);
+  if (meeting) {
+    const res = await deleteAt(app, hostId, meeting);
+    if (!res.ok) return res;
+  } else if (written) {
+    const res = await deleteAt(app, hostId, { ...written, remoteId: written.href });
+    if (!res.ok) return res;
+  } else {
+    const t = await target(app, hostId);
+    if (t) {
+      const opened = await openProvider(app, t.account);
+      if (!opened.ok) return failure(opened.error, providerOf(t.account));
+      const id = await opened.provider.derivedEventId(t.calendar.url, uid);
+      if (id) {
+        const res = await opened.provider.deleteEvent(t.calendar.url, id);
+        if (!res.ok && res.error.kind !== "not_found") {
+          return failure(res.error, providerOf(t.account));
+        }
+      }
+    }
   }
-  const conn = await openConnection(app, account);
-  if (!conn) return { ok: false, error: describeCaldavError(UNREADABLE_PASSWORD), permanent: true };
-  const res = await deleteEvent(conn, href);
-  if (!res.ok) {
-    return {
-      ok: false,
-      error: describeCaldavError(res.error),
-      permanent: res.error.kind === "forbidden_address",
-    };
-  }
-  if (written) await deleteBookingWriteback(app.kv, p.bookingId);
+  await deleteWrittenEvent(app.kv, booking.id, uid);
   return { ok: true };
 }

@@ -1,23 +1,20 @@
 /**
- * Reads a host's conflict calendars into the busy cache. Per account: list the calendars (one
- * PROPFIND that also brings every calendar's ctag and sync-token), adopt calendars added or
- * removed on the server, then per conflict calendar either confirm "unchanged" (same ctag,
- * sync-token or etag set) or read its events in the window, expand them, and replace the
- * cached windows as a new generation. A failure keeps the old cache and records the error;
- * how long an old cache may still be trusted is decided on read (domain/calendar-busy.ts).
+ * Reads a host's conflict calendars into the busy cache, whatever their provider (CalDAV,
+ * Google, Microsoft). Per account: list the calendars, adopt calendars added or removed there,
+ * then per conflict calendar ask the provider for what changed — nothing ("unchanged": same
+ * ctag/sync-token/etags, or an empty delta), everything in the window ("full"), or the events
+ * changed since the last cursor ("delta", applied to the per-event state of the current
+ * generation) — and store the result as a new generation. A failure keeps the old cache and
+ * records the error; how long an old cache may still be trusted is decided on read
+ * (domain/calendar-busy.ts).
  */
 import type { App } from "../app.ts";
-import {
-  type CaldavError,
-  connect,
-  type DavConnection,
-  listCalendars,
-  queryEvents,
-  type RemoteCalendar,
-  type RemoteObject,
-} from "../integrations/caldav.ts";
-import { unseal } from "../integrations/crypto.ts";
-import { busyFromIcs, type SkippedEvent } from "../integrations/ical-busy.ts";
+import type {
+  BusyRead,
+  CalendarProvider,
+  ProviderError,
+  RemoteCalendar,
+} from "../integrations/calendar-provider.ts";
 import { mergeIntervals } from "../domain/interval.ts";
 import type { Interval } from "../domain/interval.ts";
 import {
@@ -25,13 +22,14 @@ import {
   commitHead,
   deleteCalendar,
   dropGeneration,
+  type EventState,
   getAccountStatus,
   getHead,
   insertCalendar,
   listAccountCalendars,
   listAllAccounts,
   putAccountStatus,
-  sha256Short,
+  readGenerationEvents,
   sweepOrphanGenerations,
   updateCalendar,
   writeGeneration,
@@ -45,10 +43,12 @@ import type {
 } from "../store/records.ts";
 import { getUser, newId } from "../store/users.ts";
 import { listEventTypes } from "../store/event-types.ts";
+import { openProvider, providerOf } from "./calendar-providers.ts";
+
+export { CALENDAR_PARSE_BUDGET_MS } from "../integrations/caldav-provider.ts";
+export { UNREADABLE_PASSWORD } from "./calendar-providers.ts";
 
 const MS_DAY = 86_400_000;
-/** Expansion time for one calendar; past it the read counts as failed and the old cache stays. */
-export const CALENDAR_PARSE_BUDGET_MS = 5_000;
 /** Calendars beyond this per account are listed but not adopted. */
 export const MAX_CALENDARS_PER_ACCOUNT = 100;
 
@@ -61,7 +61,7 @@ export type AccountSyncOutcome = { ok: true; calendars: number } | {
 /**
  * The range to read: a day back (events in progress), up to the longest booking window of the
  * host's event types (at least 60 days) plus slack, read two weeks further so the next syncs can
- * skip unchanged calendars while the window moves.
+ * skip unchanged calendars (or read only changes) while the window moves.
  */
 export async function syncWindow(app: App, hostId: string, nowMs: number): Promise<SyncWindow> {
   const types = await listEventTypes(app.kv, hostId);
@@ -69,24 +69,6 @@ export async function syncWindow(app: App, hostId: string, nowMs: number): Promi
   const neededToMs = nowMs + (days + 2) * MS_DAY;
   return { fromMs: nowMs - MS_DAY, neededToMs, coverToMs: neededToMs + 14 * MS_DAY };
 }
-
-/** An authenticated connection, or null when the stored password cannot be decrypted. */
-export async function openConnection(
-  app: App,
-  account: CalendarAccountRecord,
-): Promise<DavConnection | null> {
-  const password = await unseal(app.credentialKey, account.password);
-  if (password === null) return null;
-  return connect({ username: account.username, password }, {
-    allowPrivate: app.config.allowPrivateCaldav,
-  });
-}
-
-export const UNREADABLE_PASSWORD: CaldavError = {
-  kind: "auth",
-  detail:
-    "the stored password can no longer be decrypted (the server secret changed); remove the account and add it again",
-};
 
 /** Recognises events Invito wrote itself (UID `${bookingId}@${our host}`): bookings block their slots already. */
 export function ownUidMatcher(baseUrl: URL): (uid: string) => boolean {
@@ -98,24 +80,35 @@ export function ownUidMatcher(baseUrl: URL): (uid: string) => boolean {
   };
 }
 
-async function etagDigest(objects: RemoteObject[]): Promise<string> {
-  const lines = objects.map((o) => `${o.href}\n${o.etag ?? ""}`).sort();
-  return await sha256Short(lines.join("\n"));
-}
-
-function asError(e: CaldavError, nowMs: number): CalendarError {
+function asError(e: ProviderError, nowMs: number): CalendarError {
   return { kind: e.kind, detail: e.detail.slice(0, 300), atMs: nowMs };
 }
 
 type CalendarSync = { ok: true; changed: boolean } | { ok: false; error: CalendarError };
 
+/** The per-event state after a delta: removed events (and the instances of removed series) go. */
+export function applyDelta(
+  previous: readonly EventState[],
+  changes: Extract<BusyRead, { kind: "delta" }>["changes"],
+): EventState[] {
+  const byId = new Map(previous.map((e) => [e.id, e]));
+  for (const c of changes) {
+    if (c.windows === null) {
+      byId.delete(c.id);
+      for (const [id, e] of byId) if (e.seriesId === c.id) byId.delete(id);
+    } else if (c.windows.length === 0) byId.delete(c.id);
+    else byId.set(c.id, { id: c.id, seriesId: c.seriesId, windows: c.windows });
+  }
+  return [...byId.values()];
+}
+
 /** Brings one conflict calendar's cache up to date. */
 export async function syncCalendar(
   app: App,
-  conn: DavConnection,
+  provider: CalendarProvider,
   account: Deno.KvEntry<CalendarAccountRecord>,
   calendar: Deno.KvEntry<CalendarRecord>,
-  remote: RemoteCalendar,
+  remote: RemoteCalendar | null,
   host: UserRecord,
   window: SyncWindow,
   nowMs: number,
@@ -127,89 +120,94 @@ export async function syncCalendar(
   const guards = [account as Deno.KvEntry<unknown>, calendar as Deno.KvEntry<unknown>];
   const reusable = h.gen !== null && h.hostTimeZone === host.timeZone &&
     h.toMs >= window.neededToMs;
-  const confirmUnchanged = async () => {
-    await commitHead(app.kv, head, guards, {
-      ...h,
-      syncedAtMs: nowMs,
-      attemptedAtMs: nowMs,
-      error: null,
-    });
-    return { ok: true as const, changed: false };
-  };
-  const failed = async (e: CaldavError) => {
+  const failed = async (e: ProviderError) => {
     const error = asError(e, nowMs);
     await commitHead(app.kv, head, guards, { ...h, attemptedAtMs: nowMs, error });
     return { ok: false as const, error };
   };
+  const query = (previous: boolean) => ({
+    calendarUrl: cal.url,
+    remote,
+    fromMs: window.fromMs,
+    toMs: window.coverToMs,
+    hostTimeZone: host.timeZone,
+    previous: previous
+      ? {
+        markers: { ctag: h.ctag, syncToken: h.syncToken, etagDigest: h.etagDigest },
+        fromMs: h.fromMs,
+        toMs: h.toMs,
+      }
+      : null,
+    isOwnUid: ownUidMatcher(app.config.baseUrl),
+  });
 
-  if (reusable) {
-    if (remote.ctag !== null && remote.ctag === h.ctag) return await confirmUnchanged();
-    if (remote.syncToken !== null && remote.syncToken === h.syncToken) {
-      return await confirmUnchanged();
-    }
-    if (remote.ctag === null && remote.syncToken === null && h.etagDigest !== null) {
-      const etags = await queryEvents(conn, cal.url, { fromMs: h.fromMs, toMs: h.toMs }, {
-        withData: false,
-      });
-      if (!etags.ok) return await failed(etags.error);
-      if (await etagDigest(etags.objects) === h.etagDigest) return await confirmUnchanged();
+  let res = await provider.readBusy(query(reusable));
+  if (!res.ok) return await failed(res.error);
+  let read = res.read;
+  let previousEvents: EventState[] | null = null;
+  if (read.kind === "delta") {
+    previousEvents = await readGenerationEvents(app.kv, host.id, cal.id, h.gen!);
+    if (!previousEvents) {
+      // The state the cursor builds on is gone (a crash, an old version): read everything.
+      res = await provider.readBusy(query(false));
+      if (!res.ok) return await failed(res.error);
+      read = res.read;
     }
   }
 
-  const read = await queryEvents(conn, cal.url, { fromMs: window.fromMs, toMs: window.coverToMs });
-  if (!read.ok) return await failed(read.error);
-  const isOwnUid = ownUidMatcher(app.config.baseUrl);
-  const deadline = performance.now() + CALENDAR_PARSE_BUDGET_MS;
-  const windows: Interval[] = [];
-  const skipped: SkippedEvent[] = [];
-  for (const obj of read.objects) {
-    if (obj.data === null) {
-      skipped.push({
-        uid: null,
-        reason: `the server sent no data for ${new URL(obj.href).pathname}`,
-      });
-      continue;
-    }
-    const parsed = busyFromIcs(obj.data, {
-      fromMs: window.fromMs,
-      toMs: window.coverToMs,
-      hostTimeZone: host.timeZone,
-      isOwnUid,
-      deadline,
+  if (read.kind === "unchanged") {
+    await commitHead(app.kv, head, guards, {
+      ...h,
+      ...read.markers,
+      syncedAtMs: nowMs,
+      attemptedAtMs: nowMs,
+      error: null,
+      failClosed: false,
     });
-    if (!parsed.complete) {
-      return await failed({
-        kind: "parse",
-        detail: "the calendar has too many events to expand in time",
-      });
-    }
-    for (const w of parsed.windows) windows.push(w);
-    for (const s of parsed.skipped) skipped.push(s);
+    return { ok: true, changed: false };
+  }
+
+  let windows: Interval[];
+  let events: EventState[] | null;
+  let count: number;
+  let range: { fromMs: number; toMs: number };
+  const skipped = read.skipped;
+  if (read.kind === "delta") {
+    events = applyDelta(previousEvents!, read.changes);
+    windows = events.flatMap((e) => e.windows);
+    count = events.length;
+    range = { fromMs: h.fromMs, toMs: h.toMs }; // the cursor's window does not move
+  } else {
+    events = read.events;
+    windows = read.windows;
+    count = read.count;
+    range = { fromMs: window.fromMs, toMs: window.coverToMs };
   }
   for (const s of skipped) {
     console.warn(
-      `[caldav] skipped an event in calendar ${cal.id} (uid ${
+      `[calendar] skipped an event in calendar ${cal.id} (uid ${
         s.uid?.slice(0, 200) ?? "unknown"
       }): ${s.reason}`,
     );
   }
   const gen = newId(nowMs);
-  await writeGeneration(app.kv, host.id, cal.id, gen, mergeIntervals(windows), nowMs);
+  await writeGeneration(app.kv, host.id, cal.id, gen, mergeIntervals(windows), nowMs, events);
   const next: CalendarBusyHeadRecord = {
     ...h,
     gen,
-    fromMs: window.fromMs,
-    toMs: window.coverToMs,
+    fromMs: range.fromMs,
+    toMs: range.toMs,
     syncedAtMs: nowMs,
     attemptedAtMs: nowMs,
     error: null,
-    ctag: remote.ctag,
-    syncToken: remote.syncToken,
-    etagDigest: await etagDigest(read.objects),
+    failClosed: false,
+    ...read.markers,
     hostTimeZone: host.timeZone,
-    events: read.objects.length,
+    events: count,
     // Bounded: UIDs and reasons come from the server, and a head must stay far below 64 KiB.
-    skipped: skipped.slice(0, 20).map((x) => ({
+    skipped: (read.kind === "delta" ? [...skipped, ...h.skipped] : skipped).slice(0, 20).map((
+      x,
+    ) => ({
       uid: x.uid?.slice(0, 200) ?? null,
       reason: x.reason.slice(0, 200),
     })),
@@ -298,9 +296,10 @@ export async function syncAccount(
   if (!host) {
     return { ok: false, error: { kind: "auth", detail: "the host no longer exists", atMs: nowMs } };
   }
-  const conn = await openConnection(app, a);
-  if (!conn) return await finish(asError(UNREADABLE_PASSWORD, nowMs));
-  const list = await listCalendars(conn, a.homeUrl);
+  const opened = await openProvider(app, a);
+  if (!opened.ok) return await finish(asError(opened.error, nowMs));
+  const provider = opened.provider;
+  const list = await provider.listCalendars();
   if (!list.ok) return await finish(asError(list.error, nowMs));
   await reconcileCalendars(app, account, list.calendars, nowMs);
 
@@ -312,7 +311,7 @@ export async function syncAccount(
     if (!calendar.value.checkConflicts) continue;
     const remote = byUrl.get(calendar.value.url);
     if (!remote) continue;
-    const res = await syncCalendar(app, conn, account, calendar, remote, host, window, nowMs);
+    const res = await syncCalendar(app, provider, account, calendar, remote, host, window, nowMs);
     if (res.ok) synced++;
     else firstError ??= res.error;
   }
@@ -359,7 +358,10 @@ export async function syncDueAccounts(
       else stats.failed++;
     } catch (err) {
       stats.failed++;
-      console.error(`[caldav] sync of account ${entry.value.id} failed:`, err);
+      console.error(
+        `[calendar] sync of ${providerOf(entry.value)} account ${entry.value.id} failed:`,
+        err,
+      );
     }
   }
   for (const hostId of hosts) await sweepOrphanGenerations(app.kv, hostId, nowMs);

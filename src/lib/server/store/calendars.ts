@@ -17,8 +17,12 @@ import type {
   CalendarBusyChunkRecord,
   CalendarBusyHeadRecord,
   CalendarBusyManifestRecord,
+  CalendarEventsChunkRecord,
   CalendarRecord,
+  CalendarTokenRecord,
   CalendarWritebackRecord,
+  MeetingWritebackRecord,
+  OAuthStateRecord,
 } from "./records.ts";
 import { utcDay, utcDaysTouched } from "../domain/booking.ts";
 import type { Interval } from "../domain/interval.ts";
@@ -48,6 +52,8 @@ export type NewAccountWrite = {
   heads: CalendarBusyHeadRecord[];
   /** set when the host had no writeback calendar yet */
   writeback: CalendarWritebackRecord | null;
+  /** Google/Microsoft: the first tokens */
+  token?: CalendarTokenRecord;
 };
 
 export async function insertAccount(kv: Deno.Kv, w: NewAccountWrite): Promise<boolean> {
@@ -69,6 +75,7 @@ export async function insertAccount(kv: Deno.Kv, w: NewAccountWrite): Promise<bo
   );
   for (const c of w.calendars) op.set(keys.calendarOfAccount(a.hostId, a.id, c.id), c);
   for (const h of w.heads) op.set(keys.calendarBusyHead(a.hostId, h.calendarId), h);
+  if (w.token) op.set(keys.calendarToken(a.hostId, a.id), w.token);
   return (await op.commit()).ok;
 }
 
@@ -132,7 +139,7 @@ export async function removeAccount(
     const op = kv.atomic().check(account).check(wb);
     op.delete(keys.calendarAccount(hostId, accountId)).delete(
       keys.calendarAccountStatus(hostId, accountId),
-    );
+    ).delete(keys.calendarToken(hostId, accountId));
     for (const c of calendars) {
       op.delete(c.key).delete(keys.calendarBusyHead(hostId, c.value.id));
     }
@@ -305,6 +312,7 @@ export async function writeGeneration(
   gen: string,
   windows: readonly Interval[],
   nowMs: number,
+  events: readonly EventState[] | null = null,
 ): Promise<void> {
   const byDay = new Map<string, number[]>();
   for (const w of windows) {
@@ -326,16 +334,30 @@ export async function writeGeneration(
       manifest.push([day, part]);
     }
   }
+  const eventChunks = events ? chunkEvents(events) : [];
   // ~20 bytes per entry: a 400-day window with a few parts per day stays under 64 KiB.
   await kv.set(
     keys.calendarBusyManifest(hostId, calendarId, gen),
-    { v: 1, chunks: manifest, createdAtMs: nowMs } satisfies CalendarBusyManifestRecord,
+    {
+      v: 1,
+      chunks: manifest,
+      createdAtMs: nowMs,
+      ...(events ? { eventParts: eventChunks.length } : {}),
+    } satisfies CalendarBusyManifestRecord,
   );
+  const all: { key: Deno.KvKey; value: unknown; size: number }[] = [
+    ...chunks.map((c) => ({ ...c, size: c.value.w.length * 9 + 120 })),
+    ...eventChunks.map((c, part) => ({
+      key: keys.calendarEvents(hostId, calendarId, gen, part),
+      value: c.value,
+      size: c.bytes + 120,
+    })),
+  ];
   let op = kv.atomic();
   let bytes = 0;
   let count = 0;
-  for (const c of chunks) {
-    const size = c.value.w.length * 9 + 120;
+  for (const c of all) {
+    const size = c.size;
     if (count > 0 && (bytes + size > WRITE_BATCH_BYTES || count >= WRITE_BATCH_MUTATIONS)) {
       await op.commit();
       op = kv.atomic();
@@ -376,9 +398,12 @@ export async function dropGeneration(
     keys.calendarBusyManifest(hostId, calendarId, gen),
   );
   if (!m.value) return;
-  const dels = m.value.chunks.map(([day, part]) =>
+  const dels: Deno.KvKey[] = m.value.chunks.map(([day, part]) =>
     keys.calendarBusy(hostId, day, calendarId, gen, part)
   );
+  for (let part = 0; part < (m.value.eventParts ?? 0); part++) {
+    dels.push(keys.calendarEvents(hostId, calendarId, gen, part));
+  }
   for (let i = 0; i < dels.length; i += WRITE_BATCH_MUTATIONS) {
     const op = kv.atomic();
     for (const k of dels.slice(i, i + WRITE_BATCH_MUTATIONS)) op.delete(k);
@@ -488,4 +513,162 @@ export async function putBookingWriteback(
 
 export async function deleteBookingWriteback(kv: Deno.Kv, bookingId: string): Promise<void> {
   await kv.delete(keys.bookingWriteback(bookingId));
+}
+
+// ── per-event state (incremental providers) ─────────────────────────────────
+
+/** The busy windows one remote event (one instance) adds; `seriesId` lets a deleted series drop its instances. */
+export type EventState = { id: string; seriesId: string | null; windows: Interval[] };
+
+/** Bytes per events chunk: far below the 64 KiB value limit even with long Graph ids. */
+const EVENT_CHUNK_BYTES = 40_000;
+
+function chunkEvents(
+  events: readonly EventState[],
+): { value: CalendarEventsChunkRecord; bytes: number }[] {
+  const out: { value: CalendarEventsChunkRecord; bytes: number }[] = [];
+  let cur: CalendarEventsChunkRecord["e"] = [];
+  let bytes = 0;
+  for (const e of events) {
+    const row: [string, string | null, ...number[]] = [e.id, e.seriesId];
+    for (const w of e.windows) row.push(w.startMs, w.endMs);
+    const size = e.id.length + (e.seriesId?.length ?? 0) + 9 * e.windows.length * 2 + 16;
+    if (cur.length > 0 && bytes + size > EVENT_CHUNK_BYTES) {
+      out.push({ value: { v: 1, e: cur }, bytes });
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(row);
+    bytes += size;
+  }
+  if (cur.length > 0) out.push({ value: { v: 1, e: cur }, bytes });
+  return out;
+}
+
+/** The per-event state a generation was written with; null when it has none (or is gone). */
+export async function readGenerationEvents(
+  kv: Deno.Kv,
+  hostId: UserId,
+  calendarId: CalendarId,
+  gen: string,
+): Promise<EventState[] | null> {
+  const m = await kv.get<CalendarBusyManifestRecord>(
+    keys.calendarBusyManifest(hostId, calendarId, gen),
+  );
+  if (!m.value || m.value.eventParts === undefined) return null;
+  const out: EventState[] = [];
+  for (let part = 0; part < m.value.eventParts; part++) {
+    const c = await kv.get<CalendarEventsChunkRecord>(
+      keys.calendarEvents(hostId, calendarId, gen, part),
+    );
+    if (!c.value) return null; // swept meanwhile: the caller reads everything again
+    for (const [id, seriesId, ...flat] of c.value.e) {
+      const windows: Interval[] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        windows.push({ startMs: flat[i], endMs: flat[i + 1] });
+      }
+      out.push({ id, seriesId, windows });
+    }
+  }
+  return out;
+}
+
+// ── OAuth tokens and authorizations ───────────────────────────────────────
+
+export async function getTokenEntry(
+  kv: Deno.Kv,
+  hostId: UserId,
+  accountId: CalendarAccountId,
+): Promise<Deno.KvEntryMaybe<CalendarTokenRecord>> {
+  return await kv.get<CalendarTokenRecord>(keys.calendarToken(hostId, accountId));
+}
+
+/** Replaces the token record if it is still `current`; with `alsoCheck`, also checks the account. */
+export async function casToken(
+  kv: Deno.Kv,
+  current: Deno.KvEntryMaybe<CalendarTokenRecord>,
+  next: CalendarTokenRecord,
+  extra?: (op: Deno.AtomicOperation) => void,
+): Promise<boolean> {
+  const op = kv.atomic().check(current).set(current.key, next);
+  extra?.(op);
+  return (await op.commit()).ok;
+}
+
+export const OAUTH_STATE_TTL_MS = 10 * 60_000;
+
+export async function putOAuthState(
+  kv: Deno.Kv,
+  stateHash: string,
+  rec: OAuthStateRecord,
+): Promise<void> {
+  await kv.set(keys.oauthState(stateHash), rec, { expireIn: OAUTH_STATE_TTL_MS + 60_000 });
+}
+
+/**
+ * Takes a started authorization exactly once: of two callbacks with the same state (a replay, a
+ * double click) one gets the record, the other null. Expired records count as absent.
+ */
+export async function takeOAuthState(
+  kv: Deno.Kv,
+  stateHash: string,
+  nowMs: number,
+): Promise<OAuthStateRecord | null> {
+  const cur = await kv.get<OAuthStateRecord>(keys.oauthState(stateHash));
+  if (!cur.value) return null;
+  const ok = (await kv.atomic().check(cur).delete(cur.key).commit()).ok;
+  if (!ok || cur.value.expiresMs < nowMs) return null;
+  return cur.value;
+}
+
+/** Marks every cached calendar of an account as not to be trusted (consent revoked). */
+export async function failClosedHeads(
+  kv: Deno.Kv,
+  hostId: UserId,
+  accountId: CalendarAccountId,
+  error: CalendarBusyHeadRecord["error"],
+): Promise<void> {
+  for (
+    const h of await listValues<CalendarBusyHeadRecord>(kv, keys.calendarBusyHeadPrefix(hostId))
+  ) {
+    if (h.value.accountId !== accountId) continue;
+    let cur: Deno.KvEntryMaybe<CalendarBusyHeadRecord> = h;
+    for (let attempt = 0; attempt < 5 && cur.value; attempt++) {
+      const next = { ...cur.value, failClosed: true, error };
+      if ((await kv.atomic().check(cur).set(cur.key, next).commit()).ok) break;
+      cur = await kv.get<CalendarBusyHeadRecord>(cur.key);
+    }
+  }
+}
+
+// ── meeting writeback (by UID) ────────────────────────────────────────────
+
+export async function getMeetingWriteback(
+  kv: Deno.Kv,
+  uid: string,
+): Promise<MeetingWritebackRecord | null> {
+  return (await kv.get<MeetingWritebackRecord>(keys.meetingWriteback(uid))).value;
+}
+
+/** Records where a booking's meeting was written: by booking (for its page) and by UID. */
+export async function putWrittenEvent(
+  kv: Deno.Kv,
+  uid: string,
+  booking: BookingWritebackRecord,
+  meeting: MeetingWritebackRecord,
+): Promise<void> {
+  await kv.atomic().set(keys.bookingWriteback(meeting.bookingId), booking).set(
+    keys.meetingWriteback(uid),
+    meeting,
+  ).commit();
+}
+
+export async function deleteWrittenEvent(
+  kv: Deno.Kv,
+  bookingId: string,
+  uid: string | null,
+): Promise<void> {
+  const op = kv.atomic().delete(keys.bookingWriteback(bookingId));
+  if (uid) op.delete(keys.meetingWriteback(uid));
+  await op.commit();
 }

@@ -98,6 +98,18 @@ export const keys = {
   /** Where a confirmed booking was written (href), once the PUT succeeded. */
   bookingWriteback: (bookingId: BookingId) => ["booking_writeback", bookingId] as const,
 
+  // Google and Microsoft calendars (see docs/decisions/007-google-microsoft-calendars.md)
+  /** OAuth tokens of a calendar account, apart from the account so a refresh never races a sync. */
+  calendarToken: (hostId: UserId, accountId: CalendarAccountId) =>
+    ["calendar_token", hostId, accountId] as const,
+  /** A pending OAuth authorization (PKCE verifier), consumed once by the callback. */
+  oauthState: (stateHash: string) => ["oauth_state", stateHash] as const,
+  /** Per-event busy state of one cache generation, for incremental (delta) syncs. */
+  calendarEvents: (hostId: UserId, calendarId: CalendarId, gen: string, part: number) =>
+    ["calendar_events", hostId, calendarId, gen, part] as const,
+  /** Where the event of one meeting (by its iCalendar UID) lives, so a reschedule updates it in place. */
+  meetingWriteback: (uid: string) => ["meeting_writeback", uid] as const,
+
   lease: (job: string) => ["lease", job] as const,
   rateLimit: (group: string, subject: string) => ["rate_limit", group, subject] as const,
   rateLimitCount: (group: string, subject: string, windowStartMs: number) =>

@@ -218,20 +218,83 @@ export type GuestHoldsRecord = { v: 1; holds: { bookingId: BookingId; untilMs: n
 
 // CalDAV
 
-export type CalendarErrorKind = "auth" | "network" | "parse" | "not_caldav" | "forbidden_address";
+export type CalendarErrorKind =
+  | "auth"
+  | "network"
+  | "parse"
+  | "not_caldav"
+  | "forbidden_address"
+  /** Google/Microsoft: consent revoked or the refresh token refused; only the host can fix it. */
+  | "reconnect"
+  /** Google/Microsoft: the calendar or event is not there (404). */
+  | "not_found";
 export type CalendarError = { kind: CalendarErrorKind; detail: string; atMs: number };
 
-/** A connected CalDAV account. The password is sealed (AES-256-GCM) and never leaves the server. */
+/** Where a calendar account lives; records from before Google/Microsoft have none (CalDAV). */
+export type CalendarProviderKind = "caldav" | "google" | "microsoft";
+
+/**
+ * A connected calendar account. CalDAV: the password is sealed (AES-256-GCM) and never leaves
+ * the server. Google/Microsoft (`provider` set): `serverUrl` is the provider's API base,
+ * `username` the account's address, the password field is empty and the OAuth tokens live in
+ * `CalendarTokenRecord` (so a token refresh never invalidates a sync that checks the account).
+ */
 export type CalendarAccountRecord = {
   v: 1;
   id: CalendarAccountId;
   hostId: UserId;
+  provider?: CalendarProviderKind;
   serverUrl: string;
   username: string;
   password: Sealed;
   principalUrl: string;
   homeUrl: string;
   createdAtMs: number;
+};
+
+/**
+ * OAuth tokens of a Google/Microsoft account. `tokenGen` counts stored token sets: a refresh is
+ * claimed with `refreshing` (compare-and-swap on this entry) and stored only if `tokenGen` is
+ * still the one it started from, so two processes never spend one refresh token twice.
+ */
+export type CalendarTokenRecord = {
+  v: 1;
+  /** sealed JSON `{ accessToken, refreshToken }` */
+  sealed: Sealed;
+  accessExpiresAtMs: number;
+  tokenGen: number;
+  refreshing: { owner: string; untilMs: number } | null;
+  /** set when the provider refused the refresh token (invalid_grant) or the grant: reconnect needed */
+  revokedAtMs: number | null;
+  revokedReason: string | null;
+  updatedAtMs: number;
+};
+
+/** A started OAuth authorization, keyed by the SHA-256 of its state; consumed by the callback. */
+export type OAuthStateRecord = {
+  v: 1;
+  hostId: UserId;
+  provider: "google" | "microsoft";
+  codeVerifier: string;
+  expiresMs: number;
+  /** reconnecting this account (else a new account) */
+  accountId: CalendarAccountId | null;
+};
+
+/** Per-event busy windows of a generation: [eventId, seriesId | null, start, end, start, end, …]. */
+export type CalendarEventsChunkRecord = { v: 1; e: [string, string | null, ...number[]][] };
+
+/** Where a meeting's event was written, by its UID: a reschedule updates it there in place. */
+export type MeetingWritebackRecord = {
+  v: 1;
+  bookingId: BookingId;
+  accountId: CalendarAccountId;
+  calendarId: CalendarId;
+  calendarName: string;
+  /** CalDAV: the event's URL; Google/Microsoft: the event id */
+  remoteId: string;
+  etag: string | null;
+  writtenAtMs: number;
 };
 
 export type CalendarAccountStatusRecord = {
@@ -246,6 +309,7 @@ export type CalendarRecord = {
   id: CalendarId;
   hostId: UserId;
   accountId: CalendarAccountId;
+  /** CalDAV: the collection's URL; Google/Microsoft: the calendar's id at the provider */
   url: string;
   displayName: string;
   color: string | null;
@@ -282,20 +346,31 @@ export type CalendarBusyHeadRecord = {
   etagDigest: string | null;
   /** The zone all-day events were placed in; a host zone change forces a re-read. */
   hostTimeZone: string | null;
+  /** The account lost its authorization (Google/Microsoft): nothing cached counts until a read succeeds. */
+  failClosed?: boolean;
   events: number;
   skipped: { uid: string | null; reason: string }[];
 };
 
 /** Busy windows as flat [start, end, start, end, …] epoch ms. */
 export type CalendarBusyChunkRecord = { v: 1; w: number[] };
-export type CalendarBusyManifestRecord = { v: 1; chunks: [string, number][]; createdAtMs: number };
+export type CalendarBusyManifestRecord = {
+  v: 1;
+  chunks: [string, number][];
+  createdAtMs: number;
+  /** parts of the per-event state (incremental providers only) */
+  eventParts?: number;
+};
 
 export type BookingWritebackRecord = {
   v: 1;
   accountId: CalendarAccountId;
   calendarId: CalendarId;
   calendarName: string;
+  /** CalDAV: the event's URL; Google/Microsoft: the event id */
   href: string;
+  /** the meeting's UID the event carries (absent on records from before reschedules kept UIDs) */
+  uid?: string;
   etag: string | null;
   writtenAtMs: number;
 };

@@ -1,4 +1,4 @@
-import { error, fail } from "@sveltejs/kit";
+import { error, fail, redirect } from "@sveltejs/kit";
 import * as v from "valibot";
 import type { Actions, PageServerLoad } from "./$types";
 import {
@@ -7,16 +7,23 @@ import {
   listCalendarAccounts,
   removeCalendarAccount,
   saveCalendarSettings,
+  syncAccountForHost,
   syncAccountNow,
 } from "$lib/server/services/calendar-accounts.ts";
 import { describeDuration } from "$lib/server/config.ts";
+import { startOAuthConnect } from "$lib/server/services/calendar-oauth.ts";
 
-export const load: PageServerLoad = async ({ locals }) => {
+export const load: PageServerLoad = async ({ locals, url }) => {
   const app = locals.app;
   const { accounts, paused } = await listCalendarAccounts(app, locals.user!.id);
+  // Set by the OAuth callback's redirect: only these fixed words are read back.
+  const connected = url.searchParams.get("connected");
   return {
     accounts,
     paused,
+    oauth: { google: app.config.google !== null, microsoft: app.config.microsoft !== null },
+    connected: connected === "google" || connected === "microsoft" ? connected : null,
+    reconnected: url.searchParams.get("reconnected") === "1",
     nowMs: app.now(),
     syncEvery: describeDuration(app.config.syncIntervalMs),
     pauseAfter: describeDuration(2 * app.config.syncIntervalMs),
@@ -27,6 +34,10 @@ const AccountId = v.object({
   account: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, "Unknown account")),
 });
 const CALENDAR_ID = /^[0-9a-f]{20}$/;
+const Connect = v.object({
+  provider: v.picklist(["google", "microsoft"], "Unknown calendar provider"),
+  account: v.optional(v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, "Unknown account"))),
+});
 
 export const actions: Actions = {
   add: async ({ request, locals }) => {
@@ -74,11 +85,24 @@ export const actions: Actions = {
   sync: async ({ request, locals }) => {
     const parsed = v.safeParse(AccountId, Object.fromEntries(await request.formData()));
     if (!parsed.success) error(404, "There is no such calendar account.");
-    const res = await syncAccountNow(locals.app, locals.user!.id, parsed.output.account);
+    const res = await syncAccountForHost(locals.app, locals.user!.id, parsed.output.account);
     if (!res) error(404, "There is no such calendar account.");
-    return {
-      synced: { account: parsed.output.account, error: res.ok ? null : describeError(res.error) },
-    };
+    return { synced: { account: parsed.output.account, error: res.error } };
+  },
+
+  /** "Connect Google Calendar" / "Connect Microsoft 365" / "Reconnect": off to the provider. */
+  connect: async ({ request, locals }) => {
+    const f = Object.fromEntries(await request.formData());
+    const parsed = v.safeParse(Connect, { ...f, account: f.account || undefined });
+    if (!parsed.success) return fail(400, { connectError: parsed.issues[0].message });
+    const res = await startOAuthConnect(
+      locals.app,
+      locals.user!,
+      parsed.output.provider,
+      parsed.output.account ?? null,
+    );
+    if (!res.ok) return fail(400, { connectError: res.message });
+    redirect(303, res.url);
   },
 
   remove: async ({ request, locals }) => {

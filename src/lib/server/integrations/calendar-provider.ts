@@ -1,0 +1,155 @@
+/**
+ * What every calendar provider (CalDAV, Google Calendar, Microsoft Graph) offers Invito, so the
+ * sync service, the busy cache, the writeback outbox and the dashboard see no difference: list
+ * calendars, read busy time for a window (in full, or only what changed since a cursor), and
+ * create/update/delete the event of one meeting. Nothing here throws on a remote failure: every
+ * call returns `{ ok: true, … } | { ok: false, error }` with a detail a host can read.
+ */
+import type { Interval } from "../domain/interval.ts";
+import type { CalendarErrorKind, CalendarProviderKind } from "../store/records.ts";
+
+export type ProviderError = {
+  kind: CalendarErrorKind;
+  detail: string;
+  /** the provider asked us to wait this long (429/503 Retry-After) */
+  retryAfterMs?: number;
+};
+export type ProviderFailure = { ok: false; error: ProviderError };
+export type ProviderResult<T> = ({ ok: true } & T) | ProviderFailure;
+
+export const providerFail = (
+  kind: CalendarErrorKind,
+  detail: string,
+  retryAfterMs?: number,
+): ProviderFailure => ({
+  ok: false,
+  error: retryAfterMs === undefined ? { kind, detail } : { kind, detail, retryAfterMs },
+});
+
+export type RemoteCalendar = {
+  /** CalDAV: the collection URL; Google/Microsoft: the calendar id */
+  url: string;
+  displayName: string;
+  color: string | null;
+  writable: boolean;
+  /** CalDAV change markers (null elsewhere) */
+  ctag: string | null;
+  syncToken: string | null;
+  /** checked for conflicts when the account is first connected */
+  checkByDefault?: boolean;
+  /** the account's main calendar: bookings go here by default */
+  primary?: boolean;
+  /** Google/Microsoft: the address of the account that owns the main calendar */
+  ownerAddress?: string | null;
+};
+
+/** Change markers of a full read, kept on the cache head. */
+export type Markers = { ctag: string | null; syncToken: string | null; etagDigest: string | null };
+
+export type SkippedEvent = { uid: string | null; reason: string };
+
+/** One remote event (one instance of a series) and the time it blocks (none: it does not). */
+export type EventBusy = { id: string; seriesId: string | null; windows: Interval[] };
+
+export type BusyRead =
+  /** nothing changed since the cursor/markers given (new markers may still be stored) */
+  | { kind: "unchanged"; markers: Markers }
+  /** every event in the window; `events` holds per-event state only for incremental providers */
+  | {
+    kind: "full";
+    windows: Interval[];
+    events: EventBusy[] | null;
+    count: number;
+    skipped: SkippedEvent[];
+    markers: Markers;
+  }
+  /** what changed since the cursor: `windows: null` = the event (or series) is gone */
+  | {
+    kind: "delta";
+    changes: { id: string; seriesId: string | null; windows: Interval[] | null }[];
+    skipped: SkippedEvent[];
+    markers: Markers;
+  };
+
+/** What the previous successful read left behind, given only when it may be built upon. */
+export type PreviousRead = { markers: Markers; fromMs: number; toMs: number };
+
+export type BusyQuery = {
+  calendarUrl: string;
+  /** from the calendar list of this same sync, when the provider lists markers */
+  remote: RemoteCalendar | null;
+  fromMs: number;
+  toMs: number;
+  hostTimeZone: string;
+  previous: PreviousRead | null;
+  /** events Invito wrote itself (their UID), which must not block twice */
+  isOwnUid: (uid: string) => boolean;
+};
+
+/** The event Invito keeps in the host's calendar for one confirmed meeting. */
+export type MeetingEvent = {
+  /** the meeting's iCalendar UID: stable across retries and reschedules */
+  uid: string;
+  sequence: number;
+  startMs: number;
+  endMs: number;
+  stampMs: number;
+  summary: string;
+  description: string;
+  location?: string;
+  organizer: { name: string; email: string };
+  attendee: { name: string; email: string };
+};
+
+export interface CalendarProvider {
+  readonly kind: CalendarProviderKind;
+  listCalendars(): Promise<ProviderResult<{ calendars: RemoteCalendar[] }>>;
+  readBusy(q: BusyQuery): Promise<ProviderResult<{ read: BusyRead }>>;
+  /**
+   * Creates the meeting's event, or updates it in place at `existing` (the id or URL an earlier
+   * write returned). Idempotent: a retry after a lost answer leaves one event.
+   */
+  putEvent(
+    calendarUrl: string,
+    ev: MeetingEvent,
+    existing: string | null,
+  ): Promise<ProviderResult<{ remoteId: string; etag: string | null }>>;
+  /** Deletes an event; one already gone counts as deleted. */
+  deleteEvent(calendarUrl: string, remoteId: string): Promise<ProviderResult<{ existed: boolean }>>;
+  /** Where the event of `uid` would be when no write was recorded (null: cannot be derived). */
+  derivedEventId(calendarUrl: string, uid: string): Promise<string | null>;
+}
+
+export const PROVIDER_NAMES: Record<CalendarProviderKind, string> = {
+  caldav: "CalDAV",
+  google: "Google Calendar",
+  microsoft: "Microsoft 365",
+};
+
+/** What a host reads on the dashboard (and in mail) for an error. */
+export function describeCalendarError(
+  e: { kind: CalendarErrorKind; detail: string },
+  provider: CalendarProviderKind = "caldav",
+): string {
+  const name = provider === "caldav" ? "The calendar server" : PROVIDER_NAMES[provider];
+  switch (e.kind) {
+    case "auth":
+      return provider === "caldav"
+        ? `Sign-in failed: ${e.detail}. Check the username and password; with two-step sign-in, use an app password.`
+        : `${name} refused access: ${e.detail}. Reconnect the account.`;
+    case "reconnect":
+      return `Reconnect needed: ${e.detail}. Until you reconnect, guests cannot book times that this account's calendars would check.`;
+    case "network":
+      return provider === "caldav"
+        ? `The calendar server could not be reached: ${e.detail}.`
+        : `${name} could not be reached: ${e.detail}.`;
+    case "parse":
+      return `${name}'s reply could not be read: ${e.detail}.`;
+    case "not_found":
+      return `${name} no longer has it: ${e.detail}.`;
+    case "not_caldav":
+      return `That does not look like a CalDAV calendar: ${e.detail}. Check the address (for Nextcloud it ends in /remote.php/dav).`;
+    case "forbidden_address":
+      return `Invito does not connect to that address: ${e.detail}.`;
+  }
+}

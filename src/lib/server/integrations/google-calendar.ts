@@ -1,0 +1,366 @@
+/**
+ * Google Calendar API v3 as a `CalendarProvider` (docs/decisions/007-google-microsoft-calendars.md).
+ *
+ * - Calendars: `GET /users/me/calendarList` (paged).
+ * - Busy time: `GET /calendars/{id}/events?singleEvents=true` — recurring series arrive as their
+ *   instances (exceptions and cancelled instances included) — first in full for the sync window
+ *   (timeMin/timeMax), then incrementally with the `nextSyncToken` of the last page; `410 Gone`
+ *   means the token expired and the window is read in full again.
+ * - Writeback: the event id is derived from the meeting's UID (base32hex, as Google requires),
+ *   so a retry of an insert gets `409` and becomes a patch of the same event; reschedules patch
+ *   in place; `sendUpdates=none`, because Invito mails the guest itself.
+ */
+import type { Interval } from "../domain/interval.ts";
+import {
+  type BusyQuery,
+  type BusyRead,
+  type CalendarProvider,
+  type EventBusy,
+  type MeetingEvent,
+  providerFail,
+  type ProviderResult,
+  type RemoteCalendar,
+  type SkippedEvent,
+} from "./calendar-provider.ts";
+import type { ApiClient } from "./provider-http.ts";
+import { allDayWindow, clip, instantMs, wallTimeMs } from "./event-times.ts";
+
+/** Events read per calendar at most: far beyond a person's calendar, and bounds the KV state. */
+export const MAX_EVENTS_PER_CALENDAR = 10_000;
+export const MAX_PAGES = 50;
+
+const BASE32HEX = "0123456789abcdefghijklmnopqrstuv";
+
+/** Google's event id for a meeting: the UID's bytes in lowercase base32hex (a–v, 0–9). */
+export function googleEventId(uid: string): string {
+  const bytes = new TextEncoder().encode(uid);
+  let out = "";
+  let buffer = 0;
+  let bits = 0;
+  for (const b of bytes) {
+    buffer = (buffer << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32HEX[(buffer >> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    buffer &= (1 << bits) - 1;
+  }
+  if (bits > 0) out += BASE32HEX[(buffer << (5 - bits)) & 31];
+  return out;
+}
+
+/** The UID an event id was derived from, or null when it is not one of ours. */
+export function uidFromGoogleEventId(id: string): string | null {
+  if (!/^[0-9a-v]{5,1024}$/.test(id)) return null;
+  const bytes: number[] = [];
+  let buffer = 0;
+  let bits = 0;
+  for (const c of id) {
+    buffer = (buffer << 5) | BASE32HEX.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((buffer >> (bits - 8)) & 255);
+      bits -= 8;
+      buffer &= (1 << bits) - 1;
+    }
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(new Uint8Array(bytes));
+  } catch {
+    return null;
+  }
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => !!v && typeof v === "object" && !Array.isArray(v);
+const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+
+function cssColor(v: unknown): string | null {
+  const m = typeof v === "string" ? /^#([0-9a-f]{6})$/i.exec(v.trim()) : null;
+  return m ? `#${m[1].toLowerCase()}` : null;
+}
+
+/** Why an event does not block, or null when it does. */
+function freeReason(ev: Obj): string | null {
+  if (ev.status === "cancelled") return "cancelled";
+  if (ev.transparency === "transparent") return "free";
+  if (ev.eventType === "workingLocation") return "working location";
+  const self = Array.isArray(ev.attendees)
+    ? ev.attendees.find((a) => isObj(a) && a.self === true) as Obj | undefined
+    : undefined;
+  if (self?.responseStatus === "declined") return "declined";
+  return null;
+}
+
+/** The window one (instance of an) event covers, or why it cannot be read. */
+function eventWindow(ev: Obj, zone: string): Interval | string {
+  const start = ev.start;
+  const end = ev.end;
+  if (!isObj(start) || !isObj(end)) return "it has no start or end";
+  const startDate = str(start.date);
+  if (startDate) {
+    const w = allDayWindow(startDate, str(end.date), zone);
+    return w ?? "its date is not valid";
+  }
+  const s = str(start.dateTime);
+  const e = str(end.dateTime);
+  if (!s || !e) return "it has no start or end time";
+  const startMs = instantMs(s) ?? wallTimeMs(s, str(start.timeZone));
+  const endMs = instantMs(e) ?? wallTimeMs(e, str(end.timeZone) ?? str(start.timeZone));
+  if (startMs === null || endMs === null) return "its time could not be read";
+  if (endMs < startMs) return "it ends before it starts";
+  return { startMs, endMs };
+}
+
+function isOwn(ev: Obj, isOwnUid: (uid: string) => boolean): boolean {
+  const id = str(ev.id);
+  const fromId = id ? uidFromGoogleEventId(id) : null;
+  if (fromId && isOwnUid(fromId)) return true;
+  const ext = isObj(ev.extendedProperties) && isObj(ev.extendedProperties.private)
+    ? str(ev.extendedProperties.private.invitoUid)
+    : null;
+  return !!ext && isOwnUid(ext);
+}
+
+type Page = { items: Obj[]; nextPageToken: string | null; nextSyncToken: string | null };
+
+function parsePage(json: unknown): Page | null {
+  if (!isObj(json) || !Array.isArray(json.items ?? [])) return null;
+  const items = (json.items ?? []) as unknown[];
+  return {
+    items: items.filter(isObj),
+    nextPageToken: str(json.nextPageToken),
+    nextSyncToken: str(json.nextSyncToken),
+  };
+}
+
+export function googleProvider(api: ApiClient, apiUrl: string): CalendarProvider {
+  const base = apiUrl.replace(/\/+$/, "");
+  const cal = (id: string) => `${base}/calendars/${encodeURIComponent(id)}`;
+
+  /** All pages of one events.list; `gone` when the sync token expired (410). */
+  async function listEvents(
+    calendarId: string,
+    params: Record<string, string>,
+  ): Promise<ProviderResult<{ items: Obj[]; syncToken: string | null } | { gone: true }>> {
+    const items: Obj[] = [];
+    let pageToken: string | null = null;
+    for (let page = 0;; page++) {
+      if (page >= MAX_PAGES) {
+        return providerFail("parse", `the calendar has more than ${MAX_PAGES} pages of events`);
+      }
+      const q = new URLSearchParams({
+        singleEvents: "true",
+        maxResults: "2500",
+        ...params,
+        ...(pageToken ? { pageToken } : {}),
+      });
+      const got = await api.request("GET", `${cal(calendarId)}/events?${q}`, { accept: [410] });
+      if (!got.ok) return got;
+      if (got.res.status === 410) return { ok: true, gone: true };
+      const p = parsePage(got.res.json);
+      if (!p) return providerFail("parse", "the list of events was not in the expected form");
+      for (const it of p.items) items.push(it);
+      if (items.length > MAX_EVENTS_PER_CALENDAR) {
+        return providerFail(
+          "parse",
+          `the calendar has more than ${MAX_EVENTS_PER_CALENDAR} events in the sync window`,
+        );
+      }
+      if (p.nextPageToken) {
+        pageToken = p.nextPageToken.slice(0, 2000);
+        continue;
+      }
+      if (!p.nextSyncToken) return providerFail("parse", "the last page had no sync token");
+      return { ok: true, items, syncToken: p.nextSyncToken.slice(0, 2000) };
+    }
+  }
+
+  /** Turns listed events into per-event busy state; cancelled ones come back with no window. */
+  function toBusy(items: Obj[], q: BusyQuery) {
+    const out: { id: string; seriesId: string | null; windows: Interval[] | null }[] = [];
+    const skipped: SkippedEvent[] = [];
+    for (const ev of items) {
+      const id = str(ev.id)?.slice(0, 1024);
+      if (!id) {
+        skipped.push({ uid: null, reason: "an event without an id" });
+        continue;
+      }
+      const seriesId = str(ev.recurringEventId)?.slice(0, 1024) ?? null;
+      if (ev.status === "cancelled") {
+        out.push({ id, seriesId, windows: null });
+        continue;
+      }
+      if (isOwn(ev, q.isOwnUid) || freeReason(ev)) {
+        out.push({ id, seriesId, windows: [] });
+        continue;
+      }
+      const w = eventWindow(ev, q.hostTimeZone);
+      if (typeof w === "string") {
+        skipped.push({ uid: str(ev.iCalUID)?.slice(0, 200) ?? id.slice(0, 200), reason: w });
+        out.push({ id, seriesId, windows: [] });
+        continue;
+      }
+      const c = clip(w, q.fromMs, q.toMs);
+      out.push({ id, seriesId, windows: c ? [c] : [] });
+    }
+    return { out, skipped };
+  }
+
+  async function fullRead(q: BusyQuery): Promise<ProviderResult<{ read: BusyRead }>> {
+    const listed = await listEvents(q.calendarUrl, {
+      timeMin: new Date(q.fromMs).toISOString(),
+      timeMax: new Date(q.toMs).toISOString(),
+    });
+    if (!listed.ok) return listed;
+    if ("gone" in listed) return providerFail("parse", "the calendar answered 410 to a full read");
+    const { out, skipped } = toBusy(listed.items, q);
+    const events: EventBusy[] = out.filter((e) => e.windows && e.windows.length > 0).map((e) => ({
+      id: e.id,
+      seriesId: e.seriesId,
+      windows: e.windows!,
+    }));
+    return {
+      ok: true,
+      read: {
+        kind: "full",
+        windows: events.flatMap((e) => e.windows),
+        events,
+        count: events.length,
+        skipped,
+        markers: { ctag: null, syncToken: listed.syncToken, etagDigest: null },
+      },
+    };
+  }
+
+  function body(ev: MeetingEvent) {
+    return {
+      summary: ev.summary,
+      description: ev.description,
+      ...(ev.location ? { location: ev.location } : {}),
+      start: { dateTime: new Date(ev.startMs).toISOString(), timeZone: "UTC" },
+      end: { dateTime: new Date(ev.endMs).toISOString(), timeZone: "UTC" },
+      status: "confirmed",
+      transparency: "opaque",
+      sequence: ev.sequence,
+      // The guest is not added as an attendee: Google would invite them itself.
+      extendedProperties: { private: { invitoUid: ev.uid } },
+    };
+  }
+
+  const eventResult = (json: unknown, fallbackId: string) => ({
+    ok: true as const,
+    remoteId: (isObj(json) && str(json.id)) || fallbackId,
+    etag: isObj(json) ? str(json.etag) : null,
+  });
+
+  return {
+    kind: "google",
+
+    async listCalendars() {
+      const calendars: RemoteCalendar[] = [];
+      let pageToken: string | null = null;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const q = new URLSearchParams({ maxResults: "250", ...(pageToken ? { pageToken } : {}) });
+        const got = await api.request("GET", `${base}/users/me/calendarList?${q}`);
+        if (!got.ok) return got;
+        const json = got.res.json;
+        if (!isObj(json) || !Array.isArray(json.items ?? [])) {
+          return providerFail("parse", "the calendar list was not in the expected form");
+        }
+        for (const it of (json.items ?? []) as unknown[]) {
+          if (!isObj(it) || !str(it.id) || it.deleted === true) continue;
+          const role = str(it.accessRole);
+          if (role !== "owner" && role !== "writer" && role !== "reader") continue;
+          calendars.push({
+            url: str(it.id)!.slice(0, 1000),
+            displayName: (str(it.summaryOverride) || str(it.summary) || str(it.id)!).slice(0, 200),
+            color: cssColor(it.backgroundColor),
+            writable: role === "owner" || role === "writer",
+            ctag: null,
+            syncToken: null,
+            primary: it.primary === true,
+            // The primary calendar's id is the account's address.
+            ownerAddress: it.primary === true ? str(it.id)!.slice(0, 320) : null,
+            // Subscribed calendars (holidays, colleagues) are listed but not checked at first.
+            checkByDefault: it.primary === true || role === "owner",
+          });
+        }
+        pageToken = str(json.nextPageToken);
+        if (!pageToken) return { ok: true, calendars };
+      }
+      return providerFail("parse", "the calendar list has too many pages");
+    },
+
+    async readBusy(q) {
+      const token = q.previous?.markers.syncToken;
+      if (!token) return await fullRead(q);
+      const listed = await listEvents(q.calendarUrl, { syncToken: token });
+      if (!listed.ok) return listed;
+      if ("gone" in listed) return await fullRead(q); // the token expired: read it all again
+      if (listed.items.length === 0) {
+        return {
+          ok: true,
+          read: {
+            kind: "unchanged",
+            markers: { ctag: null, syncToken: listed.syncToken, etagDigest: null },
+          },
+        };
+      }
+      const { out, skipped } = toBusy(listed.items, q);
+      return {
+        ok: true,
+        read: {
+          kind: "delta",
+          changes: out,
+          skipped,
+          markers: { ctag: null, syncToken: listed.syncToken, etagDigest: null },
+        },
+      };
+    },
+
+    async putEvent(calendarId, ev, existing) {
+      const id = existing ?? googleEventId(ev.uid);
+      const events = `${cal(calendarId)}/events`;
+      const patch = async () =>
+        await api.request("PATCH", `${events}/${encodeURIComponent(id)}?sendUpdates=none`, {
+          body: body(ev),
+          accept: [404],
+        });
+      if (existing) {
+        const got = await patch();
+        if (!got.ok) return got;
+        if (got.res.status !== 404) return eventResult(got.res.json, id);
+        // Deleted for good at Google: write it again.
+      }
+      const inserted = await api.request("POST", `${events}?sendUpdates=none`, {
+        body: { id, ...body(ev) },
+        accept: [409],
+      });
+      if (!inserted.ok) return inserted;
+      if (inserted.res.status !== 409) return eventResult(inserted.res.json, id);
+      // It exists (a retry whose first answer was lost, or a deleted event keeping its id).
+      const got = await patch();
+      if (!got.ok) return got;
+      if (got.res.status === 404) {
+        return providerFail("not_found", "the event vanished while being written");
+      }
+      return eventResult(got.res.json, id);
+    },
+
+    async deleteEvent(calendarId, remoteId) {
+      const got = await api.request(
+        "DELETE",
+        `${cal(calendarId)}/events/${encodeURIComponent(remoteId)}?sendUpdates=none`,
+        { accept: [404, 410] },
+      );
+      if (!got.ok) return got;
+      return { ok: true, existed: got.res.status !== 404 && got.res.status !== 410 };
+    },
+
+    derivedEventId(_calendarId, uid) {
+      return Promise.resolve(googleEventId(uid));
+    },
+  };
+}

@@ -1,0 +1,298 @@
+/**
+ * Microsoft Graph (Microsoft 365, Outlook.com) as a `CalendarProvider`
+ * (docs/decisions/007-google-microsoft-calendars.md).
+ *
+ * - Calendars: `GET /me/calendars` (paged by `@odata.nextLink`).
+ * - Busy time: `GET /me/calendars/{id}/calendarView/delta?startDateTime&endDateTime` — single
+ *   events, occurrences and exceptions of series — following `@odata.nextLink` to the
+ *   `@odata.deltaLink`, which the next sync calls for the changes (`@removed` = gone). Links are
+ *   followed only within the Graph API; `410 Gone` (or an unknown sync state) reads in full again.
+ *   Times arrive as wall time plus a zone name that may be a Windows one ("W. Europe Standard
+ *   Time"), mapped through CLDR.
+ * - Writeback: created with `transactionId` = the meeting's UID (Graph drops a repeated POST
+ *   with the same one), updated in place with PATCH, deleted with DELETE.
+ */
+import type { Interval } from "../domain/interval.ts";
+import {
+  type BusyQuery,
+  type BusyRead,
+  type CalendarProvider,
+  type EventBusy,
+  type MeetingEvent,
+  providerFail,
+  type ProviderResult,
+  type RemoteCalendar,
+  type SkippedEvent,
+} from "./calendar-provider.ts";
+import type { ApiClient } from "./provider-http.ts";
+import { allDayWindow, clip, wallTimeMs } from "./event-times.ts";
+import { MAX_EVENTS_PER_CALENDAR, MAX_PAGES } from "./google-calendar.ts";
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => !!v && typeof v === "object" && !Array.isArray(v);
+const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+
+function cssColor(v: unknown): string | null {
+  const m = typeof v === "string" ? /^#([0-9a-f]{6})$/i.exec(v.trim()) : null;
+  return m ? `#${m[1].toLowerCase()}` : null;
+}
+
+/** Why an event does not block, or null when it does. */
+function freeReason(ev: Obj): string | null {
+  if (ev.isCancelled === true) return "cancelled";
+  if (ev.showAs === "free" || ev.showAs === "workingElsewhere") return "free";
+  const response = isObj(ev.responseStatus) ? ev.responseStatus.response : null;
+  if (response === "declined") return "declined";
+  return null;
+}
+
+function eventWindow(ev: Obj, zone: string): Interval | string {
+  const start = ev.start;
+  const end = ev.end;
+  if (!isObj(start) || !isObj(end)) return "it has no start or end";
+  const s = str(start.dateTime);
+  const e = str(end.dateTime);
+  if (!s || !e) return "it has no start or end time";
+  if (ev.isAllDay === true) {
+    // All-day events are dates, whatever zone Graph writes them in: the host's dates block.
+    const w = allDayWindow(s.slice(0, 10), e.slice(0, 10), zone);
+    return w ?? "its date is not valid";
+  }
+  const startMs = wallTimeMs(s, str(start.timeZone));
+  const endMs = wallTimeMs(e, str(end.timeZone) ?? str(start.timeZone));
+  if (startMs === null || endMs === null) {
+    return `its time zone "${String(start.timeZone ?? "").slice(0, 60)}" is not known`;
+  }
+  if (endMs < startMs) return "it ends before it starts";
+  return { startMs, endMs };
+}
+
+export function microsoftProvider(api: ApiClient, apiUrl: string): CalendarProvider {
+  const base = apiUrl.replace(/\/+$/, "");
+  const cal = (id: string) => `${base}/me/calendars/${encodeURIComponent(id)}`;
+
+  /** One delta round: every page up to the deltaLink; `gone` when the state expired. */
+  async function deltaRound(
+    firstUrl: string,
+  ): Promise<ProviderResult<{ items: Obj[]; deltaLink: string } | { gone: true }>> {
+    const items: Obj[] = [];
+    let url = firstUrl;
+    for (let page = 0;; page++) {
+      if (page >= MAX_PAGES) {
+        return providerFail("parse", `the calendar has more than ${MAX_PAGES} pages of events`);
+      }
+      const got = await api.request("GET", url, {
+        headers: { prefer: "odata.maxpagesize=500" },
+        accept: [410, 400],
+      });
+      if (!got.ok) return got;
+      const json = got.res.json;
+      if (got.res.status === 410) return { ok: true, gone: true };
+      if (got.res.status === 400) {
+        const code = isObj(json) && isObj(json.error) ? str(json.error.code) : null;
+        if (code && /syncstate/i.test(code)) return { ok: true, gone: true };
+        return providerFail("parse", "Microsoft 365 did not accept the request (400)");
+      }
+      if (!isObj(json) || !Array.isArray(json.value)) {
+        return providerFail("parse", "the list of events was not in the expected form");
+      }
+      for (const it of json.value) if (isObj(it)) items.push(it);
+      if (items.length > MAX_EVENTS_PER_CALENDAR) {
+        return providerFail(
+          "parse",
+          `the calendar has more than ${MAX_EVENTS_PER_CALENDAR} events in the sync window`,
+        );
+      }
+      const next = str(json["@odata.nextLink"]);
+      const delta = str(json["@odata.deltaLink"]);
+      const link = next ?? delta;
+      if (link && !api.isApiUrl(link)) {
+        return providerFail(
+          "parse",
+          "Microsoft 365 pointed to an address outside its API, which Invito does not follow",
+        );
+      }
+      if (next) {
+        url = next;
+        continue;
+      }
+      if (!delta) return providerFail("parse", "the last page had no delta link");
+      if (delta.length > 4000) return providerFail("parse", "the delta link is too long");
+      return { ok: true, items, deltaLink: delta };
+    }
+  }
+
+  function toBusy(items: Obj[], q: BusyQuery) {
+    const out: { id: string; seriesId: string | null; windows: Interval[] | null }[] = [];
+    const skipped: SkippedEvent[] = [];
+    for (const ev of items) {
+      const id = str(ev.id)?.slice(0, 1024);
+      if (!id) {
+        skipped.push({ uid: null, reason: "an event without an id" });
+        continue;
+      }
+      const seriesId = str(ev.seriesMasterId)?.slice(0, 1024) ?? null;
+      if (isObj(ev["@removed"])) {
+        out.push({ id, seriesId, windows: null });
+        continue;
+      }
+      // A series master stands for its occurrences, which the view lists one by one.
+      if (ev.type === "seriesMaster") continue;
+      const tx = str(ev.transactionId);
+      if ((tx && q.isOwnUid(tx)) || freeReason(ev)) {
+        out.push({ id, seriesId, windows: [] });
+        continue;
+      }
+      const w = eventWindow(ev, q.hostTimeZone);
+      if (typeof w === "string") {
+        skipped.push({ uid: str(ev.iCalUId)?.slice(0, 200) ?? null, reason: w });
+        out.push({ id, seriesId, windows: [] });
+        continue;
+      }
+      const c = clip(w, q.fromMs, q.toMs);
+      out.push({ id, seriesId, windows: c ? [c] : [] });
+    }
+    return { out, skipped };
+  }
+
+  async function fullRead(q: BusyQuery): Promise<ProviderResult<{ read: BusyRead }>> {
+    const params = new URLSearchParams({
+      startDateTime: new Date(q.fromMs).toISOString(),
+      endDateTime: new Date(q.toMs).toISOString(),
+    });
+    const round = await deltaRound(`${cal(q.calendarUrl)}/calendarView/delta?${params}`);
+    if (!round.ok) return round;
+    if ("gone" in round) return providerFail("parse", "the calendar answered 410 to a full read");
+    const { out, skipped } = toBusy(round.items, q);
+    const events: EventBusy[] = out.filter((e) => e.windows && e.windows.length > 0).map((e) => ({
+      id: e.id,
+      seriesId: e.seriesId,
+      windows: e.windows!,
+    }));
+    return {
+      ok: true,
+      read: {
+        kind: "full",
+        windows: events.flatMap((e) => e.windows),
+        events,
+        count: events.length,
+        skipped,
+        markers: { ctag: null, syncToken: round.deltaLink, etagDigest: null },
+      },
+    };
+  }
+
+  function body(ev: MeetingEvent) {
+    const wall = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+    return {
+      subject: ev.summary,
+      body: { contentType: "text", content: ev.description },
+      start: { dateTime: wall(ev.startMs), timeZone: "UTC" },
+      end: { dateTime: wall(ev.endMs), timeZone: "UTC" },
+      ...(ev.location ? { location: { displayName: ev.location } } : {}),
+      showAs: "busy",
+      // No attendees: Graph would send the guest an invitation of its own.
+      responseRequested: false,
+    };
+  }
+
+  const eventResult = (json: unknown, fallbackId: string | null) => {
+    const id = (isObj(json) && str(json.id)) || fallbackId;
+    if (!id) return providerFail("parse", "the created event came back without an id");
+    return {
+      ok: true as const,
+      remoteId: id,
+      etag: isObj(json) ? str(json["@odata.etag"]) ?? str(json.changeKey) : null,
+    };
+  };
+
+  return {
+    kind: "microsoft",
+
+    async listCalendars() {
+      const calendars: RemoteCalendar[] = [];
+      let url = `${base}/me/calendars?$top=100`;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const got = await api.request("GET", url);
+        if (!got.ok) return got;
+        const json = got.res.json;
+        if (!isObj(json) || !Array.isArray(json.value)) {
+          return providerFail("parse", "the calendar list was not in the expected form");
+        }
+        for (const it of json.value) {
+          if (!isObj(it) || !str(it.id)) continue;
+          const primary = it.isDefaultCalendar === true;
+          calendars.push({
+            url: str(it.id)!.slice(0, 1000),
+            displayName: (str(it.name) || "Calendar").slice(0, 200),
+            color: cssColor(it.hexColor),
+            writable: it.canEdit === true,
+            ctag: null,
+            syncToken: null,
+            primary,
+            ownerAddress: primary && isObj(it.owner) ? str(it.owner.address)?.slice(0, 320) : null,
+            // Birthdays, holidays and shared calendars are listed but not checked at first.
+            checkByDefault: primary || (it.canEdit === true && it.isRemovable === true),
+          });
+        }
+        const next = str(json["@odata.nextLink"]);
+        if (!next) return { ok: true, calendars };
+        if (!api.isApiUrl(next)) {
+          return providerFail(
+            "parse",
+            "Microsoft 365 pointed to an address outside its API, which Invito does not follow",
+          );
+        }
+        url = next;
+      }
+      return providerFail("parse", "the calendar list has too many pages");
+    },
+
+    async readBusy(q) {
+      const link = q.previous?.markers.syncToken;
+      if (!link) return await fullRead(q);
+      const round = await deltaRound(link);
+      if (!round.ok) return round;
+      if ("gone" in round) return await fullRead(q);
+      const markers = { ctag: null, syncToken: round.deltaLink, etagDigest: null };
+      if (round.items.length === 0) return { ok: true, read: { kind: "unchanged", markers } };
+      const { out, skipped } = toBusy(round.items, q);
+      return { ok: true, read: { kind: "delta", changes: out, skipped, markers } };
+    },
+
+    async putEvent(calendarId, ev, existing) {
+      if (existing) {
+        const got = await api.request(
+          "PATCH",
+          `${cal(calendarId)}/events/${encodeURIComponent(existing)}`,
+          {
+            body: body(ev),
+            accept: [404],
+          },
+        );
+        if (!got.ok) return got;
+        if (got.res.status !== 404) return eventResult(got.res.json, existing);
+      }
+      const created = await api.request("POST", `${cal(calendarId)}/events`, {
+        body: { ...body(ev), transactionId: ev.uid },
+      });
+      if (!created.ok) return created;
+      return eventResult(created.res.json, null);
+    },
+
+    async deleteEvent(calendarId, remoteId) {
+      const got = await api.request(
+        "DELETE",
+        `${cal(calendarId)}/events/${encodeURIComponent(remoteId)}`,
+        { accept: [404, 410] },
+      );
+      if (!got.ok) return got;
+      return { ok: true, existed: got.res.status !== 404 && got.res.status !== 410 };
+    },
+
+    derivedEventId() {
+      // Graph chooses event ids itself; without a recorded write there is nothing to address.
+      return Promise.resolve(null);
+    },
+  };
+}

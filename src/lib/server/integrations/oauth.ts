@@ -1,0 +1,188 @@
+/**
+ * OAuth 2.0 for calendar accounts (Google, Microsoft): authorization code with PKCE (S256) and
+ * state, token exchange and refresh, through `oauth4webapi` (the library Auth.js builds on). All
+ * requests go through `safeFetch` (time and size bounds, no redirect to another host). Results,
+ * not throws: a refused refresh token (`invalid_grant`) is `reconnect`, the only failure that
+ * needs the host.
+ */
+import * as oauth from "oauth4webapi";
+import type { Config, OAuthProviderConfig } from "../config.ts";
+import { safeFetch, SafeFetchError } from "./safe-fetch.ts";
+import { providerFail, type ProviderResult } from "./calendar-provider.ts";
+
+export type OAuthProviderKind = "google" | "microsoft";
+
+/** The least the calendar features need: list calendars, read and write events, stay signed in. */
+export const SCOPES: Record<OAuthProviderKind, string[]> = {
+  google: [
+    "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+    "https://www.googleapis.com/auth/calendar.events",
+  ],
+  microsoft: ["offline_access", "https://graph.microsoft.com/Calendars.ReadWrite"],
+};
+
+export type Tokens = { accessToken: string; refreshToken: string | null; expiresInS: number };
+
+export function providerConfig(
+  config: Config,
+  provider: OAuthProviderKind,
+): OAuthProviderConfig | null {
+  return provider === "google" ? config.google : config.microsoft;
+}
+
+function setup(cfg: OAuthProviderConfig, provider: OAuthProviderKind, tenant?: string) {
+  const as: oauth.AuthorizationServer = {
+    issuer: provider === "google"
+      ? "https://accounts.google.com"
+      : `https://login.microsoftonline.com/${tenant ?? "common"}/v2.0`,
+    authorization_endpoint: cfg.authUrl,
+    token_endpoint: cfg.tokenUrl,
+  };
+  const client: oauth.Client = { client_id: cfg.clientId };
+  const guarded = safeFetch({ allowPrivate: true, timeoutMs: 20_000, maxBytes: 1_000_000 });
+  const options = {
+    [oauth.customFetch]: (url: string, init: RequestInit) => guarded(url, init),
+    // Only the test-only endpoint overrides can be http.
+    [oauth.allowInsecureRequests]: new URL(cfg.tokenUrl).protocol === "http:",
+  };
+  return { as, client, auth: oauth.ClientSecretPost(cfg.clientSecret), options };
+}
+
+export function redirectUri(baseUrl: URL, provider: OAuthProviderKind): string {
+  return `${baseUrl.href.replace(/\/$/, "")}/dashboard/calendars/oauth/${provider}`;
+}
+
+export type StartedAuthorization = { url: string; state: string; codeVerifier: string };
+
+export async function startAuthorization(
+  config: Config,
+  provider: OAuthProviderKind,
+  loginHint?: string,
+): Promise<StartedAuthorization | null> {
+  const cfg = providerConfig(config, provider);
+  if (!cfg) return null;
+  const codeVerifier = oauth.generateRandomCodeVerifier();
+  const state = oauth.generateRandomState();
+  const url = new URL(cfg.authUrl);
+  const p = url.searchParams;
+  p.set("client_id", cfg.clientId);
+  p.set("redirect_uri", redirectUri(config.baseUrl, provider));
+  p.set("response_type", "code");
+  p.set("scope", SCOPES[provider].join(" "));
+  p.set("state", state);
+  p.set("code_challenge", await oauth.calculatePKCECodeChallenge(codeVerifier));
+  p.set("code_challenge_method", "S256");
+  if (provider === "google") {
+    // A refresh token every time, also when reconnecting an account that granted access before.
+    p.set("access_type", "offline");
+    p.set("prompt", "consent");
+  } else {
+    p.set("response_mode", "query");
+    p.set("prompt", "select_account");
+  }
+  if (loginHint) p.set("login_hint", loginHint);
+  return { url: url.href, state, codeVerifier };
+}
+
+function describeOAuthError(err: unknown, provider: OAuthProviderKind): ProviderResult<never> {
+  const name = provider === "google" ? "Google" : "Microsoft";
+  if (err instanceof oauth.ResponseBodyError) {
+    if (err.error === "invalid_grant") {
+      return providerFail("reconnect", `${name} no longer accepts Invito's access (invalid_grant)`);
+    }
+    if (err.status >= 500) {
+      return providerFail("network", `${name} answered with an error (${err.status})`);
+    }
+    return providerFail(
+      "auth",
+      `${name} refused the request (${err.error.replace(/[^\w.-]/g, "").slice(0, 60)})`,
+    );
+  }
+  if (err instanceof oauth.AuthorizationResponseError) {
+    if (err.error === "access_denied") {
+      return providerFail("auth", `access was not granted at ${name}`);
+    }
+    return providerFail(
+      "auth",
+      `${name} did not authorize Invito (${err.error.replace(/[^\w.-]/g, "").slice(0, 60)})`,
+    );
+  }
+  if (err instanceof SafeFetchError) {
+    return providerFail(err.kind === "too_large" ? "parse" : err.kind, err.message);
+  }
+  if (err instanceof TypeError && /fetch|network/i.test(err.message)) {
+    return providerFail("network", `${name} could not be reached`);
+  }
+  return providerFail("parse", `${name}'s answer could not be read`);
+}
+
+function tokensOf(res: oauth.TokenEndpointResponse): Tokens {
+  return {
+    accessToken: res.access_token,
+    refreshToken: typeof res.refresh_token === "string" ? res.refresh_token : null,
+    expiresInS: typeof res.expires_in === "number" && res.expires_in > 0 ? res.expires_in : 3600,
+  };
+}
+
+/**
+ * Checks the callback (state, error) and exchanges the code with the PKCE verifier. The state
+ * was already matched to its stored record by the caller; `oauth4webapi` checks it again.
+ */
+export async function exchangeCode(
+  config: Config,
+  provider: OAuthProviderKind,
+  callback: URL,
+  expectedState: string,
+  codeVerifier: string,
+): Promise<ProviderResult<{ tokens: Tokens; scopes: string[] | null }>> {
+  const cfg = providerConfig(config, provider);
+  if (!cfg) return providerFail("auth", "this provider is not configured on this server");
+  const { as, client, auth, options } = setup(cfg, provider, config.microsoft?.tenant);
+  try {
+    const params = oauth.validateAuthResponse(as, client, callback, expectedState);
+    const res = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      auth,
+      params,
+      redirectUri(config.baseUrl, provider),
+      codeVerifier,
+      options,
+    );
+    const out = await oauth.processAuthorizationCodeResponse(as, client, res);
+    const scopes = typeof out.scope === "string" ? out.scope.split(/\s+/).filter(Boolean) : null;
+    return { ok: true, tokens: tokensOf(out), scopes };
+  } catch (err) {
+    return describeOAuthError(err, provider);
+  }
+}
+
+/** Trades a refresh token for new tokens; `reconnect` when the provider refuses it. */
+export async function refreshTokens(
+  config: Config,
+  provider: OAuthProviderKind,
+  refreshToken: string,
+): Promise<ProviderResult<{ tokens: Tokens }>> {
+  const cfg = providerConfig(config, provider);
+  if (!cfg) {
+    return providerFail("reconnect", "this provider is no longer configured on this server");
+  }
+  const { as, client, auth, options } = setup(cfg, provider, config.microsoft?.tenant);
+  try {
+    const res = await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, options);
+    return { ok: true, tokens: tokensOf(await oauth.processRefreshTokenResponse(as, client, res)) };
+  } catch (err) {
+    return describeOAuthError(err, provider);
+  }
+}
+
+/** Whether the granted scopes (when the provider lists them) include everything asked for. */
+export function missingScopes(provider: OAuthProviderKind, granted: string[] | null): string[] {
+  if (!granted) return [];
+  const have = new Set(granted.map((s) => s.toLowerCase()));
+  return SCOPES[provider].filter((s) => {
+    if (s === "offline_access") return false; // Microsoft does not echo it
+    const short = s.replace("https://graph.microsoft.com/", "").toLowerCase();
+    return !have.has(s.toLowerCase()) && !have.has(short);
+  });
+}

@@ -1,0 +1,187 @@
+/**
+ * JSON over HTTPS to a calendar provider's API (Google Calendar v3, Microsoft Graph) with the
+ * account's bearer token: bounded in time and size by `safeFetch`, never sent to another host
+ * (a paging link or redirect pointing elsewhere is refused), refreshed once on 401, and
+ * 429/503 answered by waiting for a short Retry-After (a long one is handed to the caller, so
+ * the outbox or the next sync waits instead of this request).
+ */
+import { safeFetch, SafeFetchError } from "./safe-fetch.ts";
+import { providerFail, type ProviderResult } from "./calendar-provider.ts";
+
+/** Where access tokens come from (services/calendar-tokens.ts keeps them in KV). */
+export type TokenSource = {
+  get(): Promise<ProviderResult<{ accessToken: string }>>;
+  /** the API refused `rejected`: refresh unless another process already did */
+  refresh(rejected: string): Promise<ProviderResult<{ accessToken: string }>>;
+  /** even a fresh token was refused: the host must reconnect */
+  revoked(reason: string): Promise<void>;
+};
+
+export type ApiResponse = { status: number; json: unknown; headers: Headers };
+
+/** Waits at most this long inside one request for a Retry-After; longer ones go to the caller. */
+export const MAX_INLINE_WAIT_MS = 10_000;
+const MAX_INLINE_RETRIES = 2;
+
+/** Retry-After as milliseconds (seconds or an HTTP date), null when absent or nonsense. */
+export function retryAfterMs(header: string | null, nowMs = Date.now()): number | null {
+  if (!header) return null;
+  const s = header.trim();
+  if (/^\d{1,7}$/.test(s)) return Number(s) * 1000;
+  const at = Date.parse(s);
+  return Number.isFinite(at) ? Math.max(0, at - nowMs) : null;
+}
+
+export type ApiClientOptions = {
+  apiUrl: string;
+  tokens: TokenSource;
+  /** provider name for messages */
+  name: string;
+  timeoutMs?: number;
+  maxBytes?: number;
+  /** replaceable in tests: how to wait for Retry-After */
+  sleep?: (ms: number) => Promise<void>;
+};
+
+export type ApiClient = {
+  /**
+   * One API call. Statuses in `accept` come back as values; other failures become errors
+   * (401 after a refresh → reconnect, 403 → auth, 404 → not_found, 429/5xx → network).
+   */
+  request(
+    method: string,
+    url: string,
+    opts?: { body?: unknown; headers?: Record<string, string>; accept?: number[] },
+  ): Promise<ProviderResult<{ res: ApiResponse }>>;
+  /** Whether a URL (a paging link) points at this API, so the token may go there. */
+  isApiUrl(url: string): boolean;
+};
+
+export function apiClient(o: ApiClientOptions): ApiClient {
+  const base = new URL(o.apiUrl);
+  const fetcher = safeFetch({
+    // The API address is the operator's configuration (the provider's own by default), not a
+    // host's input: it may be local in tests. Time, size and cross-host redirects stay guarded.
+    allowPrivate: true,
+    timeoutMs: o.timeoutMs ?? 20_000,
+    maxBytes: o.maxBytes ?? 10 * 1024 * 1024,
+  });
+  const sleep = o.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const isApiUrl = (url: string) => {
+    try {
+      const u = new URL(url);
+      return u.origin === base.origin && u.pathname.startsWith(base.pathname.replace(/\/$/, ""));
+    } catch {
+      return false;
+    }
+  };
+
+  async function send(method: string, url: string, token: string, body: unknown, headers = {}) {
+    return await fetcher(url, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: "application/json",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  }
+
+  return {
+    isApiUrl,
+    async request(method, url, opts = {}) {
+      if (!isApiUrl(url)) {
+        return providerFail(
+          "parse",
+          `${o.name} pointed to an address outside its API (${
+            safeHost(url)
+          }), which Invito does not follow`,
+        );
+      }
+      const got = await o.tokens.get();
+      if (!got.ok) return got;
+      let token = got.accessToken;
+      let refreshed = false;
+      for (let attempt = 0;; attempt++) {
+        let res: Response;
+        try {
+          res = await send(method, url, token, opts.body, opts.headers);
+        } catch (err) {
+          if (err instanceof SafeFetchError) {
+            return providerFail(err.kind === "too_large" ? "parse" : err.kind, err.message);
+          }
+          return providerFail("network", "the request failed");
+        }
+        const text = await res.text();
+        if (res.status === 401 && !refreshed) {
+          refreshed = true;
+          const again = await o.tokens.refresh(token);
+          if (!again.ok) return again;
+          token = again.accessToken;
+          continue;
+        }
+        if (res.status === 401) {
+          await o.tokens.revoked(`${o.name} no longer accepts Invito's access`);
+          return providerFail("reconnect", `${o.name} no longer accepts Invito's access`);
+        }
+        const throttled = res.status === 429 || res.status === 503 ||
+          (res.status === 403 && /rateLimitExceeded|userRateLimitExceeded/.test(text));
+        if (throttled) {
+          const wait = retryAfterMs(res.headers.get("retry-after"));
+          if (wait !== null && wait <= MAX_INLINE_WAIT_MS && attempt < MAX_INLINE_RETRIES) {
+            await sleep(wait);
+            continue;
+          }
+          return providerFail(
+            "network",
+            `${o.name} asked Invito to slow down (${res.status})`,
+            wait ?? 60_000,
+          );
+        }
+        let json: unknown = null;
+        if (text.trim() !== "") {
+          try {
+            json = JSON.parse(text);
+          } catch {
+            if (res.ok || opts.accept?.includes(res.status)) {
+              return providerFail("parse", `the answer was not JSON (${res.status})`);
+            }
+          }
+        }
+        if (res.ok || opts.accept?.includes(res.status)) {
+          return { ok: true, res: { status: res.status, json, headers: res.headers } };
+        }
+        const message = errorMessage(json);
+        if (res.status === 403) {
+          return providerFail("auth", `access was refused (403${message ? `: ${message}` : ""})`);
+        }
+        if (res.status === 404 || res.status === 410) {
+          return providerFail("not_found", `not found (${res.status})`);
+        }
+        if (res.status >= 500) {
+          return providerFail("network", `${o.name} answered with an error (${res.status})`);
+        }
+        return providerFail(
+          "parse",
+          `${o.name} did not accept the request (${res.status}${message ? `: ${message}` : ""})`,
+        );
+      }
+    },
+  };
+}
+
+/** The message of a Google (`error.message`) or Graph (`error.message`) error body, bounded. */
+function errorMessage(json: unknown): string {
+  const e = (json as { error?: { message?: unknown } } | null)?.error;
+  return typeof e?.message === "string" ? e.message.replace(/\s+/g, " ").slice(0, 200) : "";
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host.slice(0, 100);
+  } catch {
+    return "an invalid address";
+  }
+}

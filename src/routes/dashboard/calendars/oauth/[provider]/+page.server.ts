@@ -1,0 +1,21 @@
+import { error, redirect } from "@sveltejs/kit";
+import type { PageServerLoad } from "./$types";
+import { finishOAuthConnect } from "$lib/server/services/calendar-oauth.ts";
+
+/**
+ * Where Google and Microsoft send the host back (the redirect URI to register). A GET that
+ * stores the account, as OAuth requires; it acts only with a state this host started in the
+ * last 10 minutes, once (a replayed callback finds nothing), and shows a message otherwise.
+ */
+export const load: PageServerLoad = async ({ locals, params, url }) => {
+  const provider = params.provider;
+  if (provider !== "google" && provider !== "microsoft") error(404, "Not found");
+  const res = await finishOAuthConnect(locals.app, locals.user!, provider, url);
+  if (res.ok) {
+    redirect(
+      303,
+      `/dashboard/calendars?connected=${provider}${res.reconnected ? "&reconnected=1" : ""}`,
+    );
+  }
+  return { provider, message: res.message };
+};
