@@ -312,7 +312,8 @@ export async function listCalendarAccounts(
       ({ value: c }) => {
         const h = headOf.get(c.id);
         const stale = !!h &&
-          (h.syncedAtMs === null || h.gen === null || nowMs - h.syncedAtMs > staleAfter);
+          (h.syncedAtMs === null || h.gen === null || !!h.failClosed ||
+            nowMs - h.syncedAtMs > staleAfter);
         if (stale) paused = true;
         return {
           id: c.id,

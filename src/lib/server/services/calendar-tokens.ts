@@ -129,7 +129,6 @@ export async function markReconnectNeeded(
 /** Tokens for one account, shared across processes through KV. */
 export function tokenSource(app: App, account: CalendarAccountRecord): TokenSource {
   const provider = account.provider as OAuthProviderKind;
-  const me = `${app.instanceId}:${randomToken(6)}`;
   const reconnect = (detail: string) => providerFail("reconnect", detail);
 
   /**
@@ -137,6 +136,8 @@ export function tokenSource(app: App, account: CalendarAccountRecord): TokenSour
    * a refresh — ours, or another process's that we wait for.
    */
   async function obtain(rejected: string | null): Promise<ProviderResult<{ accessToken: string }>> {
+    // One owner per call: two requests of this very process must not both refresh either.
+    const me = `${app.instanceId}:${randomToken(6)}`;
     const startedMs = Date.now();
     for (;;) {
       const cur = await getTokenEntry(app.kv, account.hostId, account.id);
@@ -182,6 +183,12 @@ export function tokenSource(app: App, account: CalendarAccountRecord): TokenSour
       }
       return await store(claimed, res.tokens, secret.refreshToken);
     }
+
+    async function release(claimed: CalendarTokenRecord): Promise<void> {
+      const cur = await getTokenEntry(app.kv, account.hostId, account.id);
+      if (cur.value?.refreshing?.owner !== me || cur.value.tokenGen !== claimed.tokenGen) return;
+      await casToken(app.kv, cur, { ...cur.value, refreshing: null });
+    }
   }
 
   /** Stores new tokens unless a newer set was stored meanwhile (then ours is spare, but valid). */
@@ -197,12 +204,6 @@ export function tokenSource(app: App, account: CalendarAccountRecord): TokenSour
       if (await casToken(app.kv, cur, next)) break;
     }
     return { ok: true, accessToken: tokens.accessToken };
-  }
-
-  async function release(claimed: CalendarTokenRecord): Promise<void> {
-    const cur = await getTokenEntry(app.kv, account.hostId, account.id);
-    if (cur.value?.refreshing?.owner !== me || cur.value.tokenGen !== claimed.tokenGen) return;
-    await casToken(app.kv, cur, { ...cur.value, refreshing: null });
   }
 
   return {
