@@ -39,7 +39,12 @@ function setup(cfg: OAuthProviderConfig, provider: OAuthProviderKind, tenant?: s
     token_endpoint: cfg.tokenUrl,
   };
   const client: oauth.Client = { client_id: cfg.clientId };
-  const guarded = safeFetch({ allowPrivate: true, timeoutMs: 20_000, maxBytes: 1_000_000 });
+  const guarded = safeFetch({
+    allowPrivate: true,
+    timeoutMs: 20_000,
+    maxBytes: 1_000_000,
+    maxRedirects: 0, // a token endpoint answers in place; the client secret goes nowhere else
+  });
   const options = {
     [oauth.customFetch]: (url: string, init: RequestInit) => guarded(url, init),
     // Only the test-only endpoint overrides can be http.

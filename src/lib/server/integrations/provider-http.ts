@@ -65,6 +65,9 @@ export function apiClient(o: ApiClientOptions): ApiClient {
     allowPrivate: true,
     timeoutMs: o.timeoutMs ?? 20_000,
     maxBytes: o.maxBytes ?? 10 * 1024 * 1024,
+    // The APIs answer where they are asked; a redirect (even to another port) could carry the
+    // bearer token somewhere else.
+    maxRedirects: 0,
   });
   const sleep = o.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const isApiUrl = (url: string) => {
