@@ -86,7 +86,7 @@ export class FakeOAuth {
       `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`
     ).join("");
     return new Response(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in – ${
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Sign in – ${
         esc(this.o.providerName)
       }</title></head><body><main><h1>${esc(this.o.providerName)}</h1>
 <p>Invito wants to: ${esc(p.get("scope") ?? "")}</p>

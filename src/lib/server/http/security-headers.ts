@@ -37,6 +37,19 @@ export const securityHeaders: Handle = async ({ event, resolve }) => {
       // The OIDC sign-in form redirects to the issuer; Chromium applies form-action to that redirect.
       csp = csp.replace("form-action 'self'", `form-action 'self' ${new URL(oidc.issuer).origin}`);
     }
+    // "Connect Google Calendar" / "Connect Microsoft 365" post to us, and we redirect to the
+    // provider's consent page: form-action must allow that origin (calendars page only).
+    if (event.url.pathname.startsWith("/dashboard/calendars")) {
+      const cfg = event.locals.app?.config;
+      for (const p of [cfg?.google, cfg?.microsoft]) {
+        if (p) {
+          csp = csp.replace(
+            "form-action 'self'",
+            `form-action 'self' ${new URL(p.authUrl).origin}`,
+          );
+        }
+      }
+    }
     h.set("content-security-policy", csp);
   } catch {
     // Responses with immutable headers are left as they are.
