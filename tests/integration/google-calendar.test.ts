@@ -20,7 +20,6 @@ import {
   syncAccountNow,
 } from "../../src/lib/server/services/calendar-accounts.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
-import { decideBooking } from "../../src/lib/server/services/decide-booking.ts";
 import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";
 import { registerWriteback } from "../../src/lib/server/jobs/writeback.ts";
 import { meetingUid, writeBack } from "../../src/lib/server/services/calendar-writeback.ts";

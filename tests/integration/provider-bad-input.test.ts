@@ -7,7 +7,14 @@ import assert from "node:assert/strict";
 import { googleFixture, startGoogle } from "../support/google.ts";
 import { graphFixture, startMicrosoft } from "../support/microsoft.ts";
 import { serveLocal } from "../support/local-server.ts";
-import { connectVia, dayWithout, hostWithEventType, labels, MIN, providerApp } from "./provider-helpers.ts";
+import {
+  connectVia,
+  dayWithout,
+  hostWithEventType,
+  labels,
+  MIN,
+  providerApp,
+} from "./provider-helpers.ts";
 import {
   listCalendarAccounts,
   syncAccountNow,
@@ -99,7 +106,10 @@ Deno.test({
       const final = await kvDump(app.kv);
       // Nothing but the one connected account changed (states are consumed, not left behind).
       assert.equal(final.length > empty.length, true);
-      assert.equal(final.replace(/"oauth_state".*?\]\]/g, ""), after.replace(/"oauth_state".*?\]\]/g, ""));
+      assert.equal(
+        final.replace(/"oauth_state".*?\]\]/g, ""),
+        after.replace(/"oauth_state".*?\]\]/g, ""),
+      );
     } finally {
       app.close();
     }
@@ -124,17 +134,32 @@ Deno.test({
       const monday = dayWithout("10:00", "10:30");
       assert.deepEqual(await labels(app, "2026-11-23"), monday);
       const cases: [string, () => Response, RegExp][] = [
-        ["garbage", () => new Response("{not json", { headers: { "content-type": "application/json" } }), /not JSON/],
-        ["html", () => new Response("<html>Bad gateway</html>", { status: 502 }), /answered with an error \(502\)/],
+        [
+          "garbage",
+          () => new Response("{not json", { headers: { "content-type": "application/json" } }),
+          /not JSON/,
+        ],
+        [
+          "html",
+          () => new Response("<html>Bad gateway</html>", { status: 502 }),
+          /answered with an error \(502\)/,
+        ],
         ["wrong shape", () => Response.json({ items: "lots" }), /not in the expected form/],
         [
           "huge page",
-          () => Response.json({ items: Array.from({ length: 10_001 }, (_, i) => ({ id: `e${i}` })), nextSyncToken: "x" }),
+          () =>
+            Response.json({
+              items: Array.from({ length: 10_001 }, (_, i) => ({ id: `e${i}` })),
+              nextSyncToken: "x",
+            }),
           /more than 10000 events/,
         ],
         [
           "too many bytes",
-          () => new Response("x".repeat(11 * 1024 * 1024), { headers: { "content-type": "application/json" } }),
+          () =>
+            new Response("x".repeat(11 * 1024 * 1024), {
+              headers: { "content-type": "application/json" },
+            }),
           /larger than 10 MB/,
         ],
         [
@@ -148,7 +173,11 @@ Deno.test({
         ],
         [
           "redirect to another port",
-          () => new Response(null, { status: 307, headers: { location: `${evil.base}/calendar/v3/steal` } }),
+          () =>
+            new Response(null, {
+              status: 307,
+              headers: { location: `${evil.base}/calendar/v3/steal` },
+            }),
           /redirected too many times/,
         ],
       ];
@@ -165,7 +194,11 @@ Deno.test({
         assert.deepEqual(await labels(app, "2026-11-23"), monday, name);
         g.override = null;
         app.clock.ms += MIN;
-        assert.equal((await syncAccountNow(app, host.id, result.accountId))?.ok, true, `${name}: recovers`);
+        assert.equal(
+          (await syncAccountNow(app, host.id, result.accountId))?.ok,
+          true,
+          `${name}: recovers`,
+        );
       }
       assert.equal(leaked, 0, "no request (and no token) reached the other host");
     } finally {
@@ -186,7 +219,13 @@ Deno.test({
       leaked++;
       return Response.json({ value: [] });
     });
-    m.calendars = [{ id: "CAL=", name: "Calendar", canEdit: true, isDefaultCalendar: true, isRemovable: false }];
+    m.calendars = [{
+      id: "CAL=",
+      name: "Calendar",
+      canEdit: true,
+      isDefaultCalendar: true,
+      isRemovable: false,
+    }];
     m.put("CAL=", ...graphFixture("calendar-view-week.json"));
     const app = await providerApp(m.env);
     const host = await hostWithEventType(app);
@@ -195,7 +234,11 @@ Deno.test({
       assert.ok(result.ok);
       m.override = (_req, url) =>
         url.pathname.endsWith("/delta")
-          ? Response.json({ value: [], "@odata.nextLink": `${evil.base}/v1.0/me/calendars/CAL=/calendarView/delta?$skiptoken=x` })
+          ? Response.json({
+            value: [],
+            "@odata.nextLink":
+              `${evil.base}/v1.0/me/calendars/CAL=/calendarView/delta?$skiptoken=x`,
+          })
           : null;
       app.clock.ms += 15 * MIN;
       assert.equal((await syncAccountNow(app, host.id, result.accountId))?.ok, false);

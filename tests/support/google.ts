@@ -305,13 +305,15 @@ function span(e: GoogleEvent): [number, number] {
   return [t(e.start), t(e.end)];
 }
 
-export async function startGoogle(): Promise<
+export function startGoogle(): Promise<
   FakeGoogle & { [Symbol.asyncDispose](): Promise<void> }
 > {
   let fake: FakeGoogle | null = null;
   const server = serveLocal((req) => fake!.handle(req));
   fake = new FakeGoogle(server.base);
-  return Object.assign(fake, { [Symbol.asyncDispose]: () => server[Symbol.asyncDispose]() });
+  return Promise.resolve(
+    Object.assign(fake, { [Symbol.asyncDispose]: () => server[Symbol.asyncDispose]() }),
+  );
 }
 
 /** Items of a fixture shaped like an `events.list` answer. */

@@ -308,13 +308,15 @@ export class FakeMicrosoft {
   }
 }
 
-export async function startMicrosoft(): Promise<
+export function startMicrosoft(): Promise<
   FakeMicrosoft & { [Symbol.asyncDispose](): Promise<void> }
 > {
   let fake: FakeMicrosoft | null = null;
   const server = serveLocal((req) => fake!.handle(req));
   fake = new FakeMicrosoft(server.base);
-  return Object.assign(fake, { [Symbol.asyncDispose]: () => server[Symbol.asyncDispose]() });
+  return Promise.resolve(
+    Object.assign(fake, { [Symbol.asyncDispose]: () => server[Symbol.asyncDispose]() }),
+  );
 }
 
 /** Events of a fixture shaped like a calendarView (delta) answer. */
