@@ -24,6 +24,8 @@ export type Config = {
   /** At most this many live pending requests per guest email per host. */
   maxPendingPerGuest: number;
   allowPrivateCaldav: boolean;
+  /** Webhook URLs may point at private/loopback addresses (home labs, tests). */
+  allowPrivateWebhooks: boolean;
   /** Who may get a new account (existing accounts always sign in). */
   signup: SignupPolicy;
   trustedProxies: string[];
@@ -130,6 +132,7 @@ const EnvSchema = v.object({
     ),
   ),
   INVITO_ALLOW_PRIVATE_CALDAV: bool(false),
+  INVITO_ALLOW_PRIVATE_WEBHOOKS: bool(false),
   INVITO_TRUSTED_PROXIES: v.optional(v.string(), ""),
   INVITO_SIGNUP: v.optional(v.string(), "open"),
   INVITO_DEMO: bool(false),
@@ -200,6 +203,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       minFillMs: e.INVITO_MIN_FILL_TIME ?? 2_000,
       maxPendingPerGuest: e.INVITO_MAX_PENDING_PER_GUEST ?? 3,
       allowPrivateCaldav: e.INVITO_ALLOW_PRIVATE_CALDAV,
+      allowPrivateWebhooks: e.INVITO_ALLOW_PRIVATE_WEBHOOKS,
       signup: signup.ok ? signup.policy : { open: true },
       trustedProxies: e.INVITO_TRUSTED_PROXIES.split(",").map((s) => s.trim()).filter(Boolean),
       demo: e.INVITO_DEMO,

@@ -13,6 +13,7 @@ import { getEventType } from "../store/event-types.ts";
 import { renderBookingMail } from "../integrations/mail-templates/booking.ts";
 import { bookingLinks } from "../services/booking-links.ts";
 import { describeDuration } from "../config.ts";
+import { deliverWebhook, fanOutEvent } from "../services/webhooks.ts";
 
 const CLAIM_MS = 2 * 60_000;
 const BATCH = 25;
@@ -22,7 +23,13 @@ export const CONCURRENCY = 4;
 type DueEntry = Deno.KvEntry<OutboxRecord>;
 type Stats = { done: number; retried: number; failed: number };
 
-export type JobOutcome = { ok: true } | { ok: false; error: string; permanent?: boolean };
+export type JobOutcome = { ok: true } | {
+  ok: false;
+  error: string;
+  permanent?: boolean;
+  /** The job's own schedule (webhooks: their backoff and Retry-After) instead of the mail one. */
+  retryAtMs?: number;
+};
 export type Performer = (app: App, job: OutboxRecord, nowMs: number) => Promise<JobOutcome>;
 
 /** Extra performers registered by later features (calendar writeback). */
@@ -115,7 +122,11 @@ async function deliverOne(
     stats.done++;
     return true;
   }
-  const delay = outcome.permanent ? null : nextRetryDelay(job.attempts);
+  const delay = outcome.permanent
+    ? null
+    : outcome.retryAtMs !== undefined
+    ? Math.max(0, outcome.retryAtMs - nowMs)
+    : nextRetryDelay(job.attempts);
   if (delay === null) {
     await giveUp(app.kv, job, outcome.error);
     stats.failed++;
@@ -137,6 +148,8 @@ function describe(job: OutboxRecord): string {
   if (p.kind === "booking_mail") return `${p.mail} for ${p.bookingId}`;
   if (p.kind === "writeback") return `writeback ${p.op} ${p.bookingId}`;
   if (p.kind === "reminder") return `reminder ${p.minutesBefore} min before ${p.bookingId}`;
+  if (p.kind === "webhook_event") return `webhook ${p.event} for ${p.bookingId}`;
+  if (p.kind === "webhook_delivery") return `webhook ${p.messageId} to ${p.subscriptionId}`;
   return p.kind;
 }
 
@@ -162,6 +175,8 @@ async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobO
       p.minutesBefore,
     );
   }
+  if (p.kind === "webhook_event") return await fanOutEvent(app, job);
+  if (p.kind === "webhook_delivery") return await deliverWebhook(app, job);
   if (p.kind === "writeback") {
     const performer = performers.writeback;
     // Without calendar writeback configured there is nothing to write.

@@ -10,6 +10,7 @@ import type {
   GuestHoldsRecord,
   MailKind,
   OutboxRecord,
+  WebhookEvent,
 } from "../store/records.ts";
 import { type GuardedWrite, readCapCounters, readGuestHolds } from "../store/bookings.ts";
 import { newOutboxRecord } from "../store/outbox.ts";
@@ -151,6 +152,13 @@ export function sideEffects(
   const mail = (kind: MailKind) =>
     newOutboxRecord({ kind: "booking_mail", mail: kind, bookingId: after.id }, nowMs);
   const out: OutboxRecord[] = [];
+  const event = webhookEvent(before, after);
+  if (event) {
+    out.push(newOutboxRecord(
+      { kind: "webhook_event", bookingId: after.id, event, seq: after.history.length },
+      nowMs,
+    ));
+  }
   const wasConfirmed = before?.status === "CONFIRMED";
   if (after.status === "PENDING" && before === null) {
     out.push(mail("host_request"), mail("guest_pending"));
@@ -191,4 +199,26 @@ export function sideEffects(
     }
   }
   return out;
+}
+
+/**
+ * The webhook event of a change. A reschedule is one event, on the new booking (which names the
+ * one it replaced); the retired booking sends none.
+ */
+export function webhookEvent(
+  before: BookingRecord | null,
+  after: BookingRecord,
+): WebhookEvent | null {
+  if (before === null) {
+    if (after.rescheduledFromId) return "booking.rescheduled";
+    return after.status === "PENDING" ? "booking.requested" : "booking.confirmed";
+  }
+  if (before.status === after.status) return null;
+  if (after.status === "CONFIRMED") return "booking.confirmed";
+  if (after.status === "REJECTED") return "booking.rejected";
+  if (after.status === "CANCELLED") {
+    if (after.endReason === "rescheduled") return null;
+    return after.endReason === "expired" ? "booking.expired" : "booking.cancelled";
+  }
+  return null;
 }
