@@ -166,6 +166,11 @@ export const REFUSALS = {
 
 export type RefusalReason = keyof typeof REFUSALS;
 
+/** Whether the same request may succeed later (then its answer is not kept for a retry). */
+export function isRetryable(reason: RefusalReason): boolean {
+  return (REFUSALS[reason] as Refusal).retryable === true;
+}
+
 export function isRefusalReason(reason: string): reason is RefusalReason {
   return Object.hasOwn(REFUSALS, reason);
 }

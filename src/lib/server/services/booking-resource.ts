@@ -36,7 +36,9 @@ export type BookingResource = {
   links?: { manage: string; cancel: string; reschedule: string; ics: string };
 };
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** "2026-11-23T08:00:00Z": instants as the booking page and the slots endpoint write them. */
+export const isoInstant = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
+const iso = isoInstant;
 
 export function bookingState(b: BookingRecord, nowMs: number): BookingResource["state"] {
   if (b.status === "PENDING") return isLiveBooking(b, nowMs) ? "pending" : "expired";

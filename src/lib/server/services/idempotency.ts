@@ -51,10 +51,13 @@ export async function requestFingerprint(method: string, path: string, body: unk
 export async function runIdempotent(
   app: App,
   opts: { scope: string; key: string; fingerprint: string },
-  /** Makes the change; `extraFor(target)` goes into its commit. `keep: false` frees the key. */
+  /**
+   * Makes the change; `extraFor(target)` goes into its commit. `keep: false` frees the key;
+   * `duplicate` says the commit found this key's change already made (then it is recovered).
+   */
   run: (
     extraFor: (target: CommitTarget) => ExtraWrite[],
-  ) => Promise<{ answer: Answer; keep: boolean }>,
+  ) => Promise<{ answer: Answer; keep: boolean } | { duplicate: true }>,
   /** The answer for a change that committed but whose answer was never stored. */
   recover: (commit: IdempotencyCommitRecord) => Promise<Answer>,
 ): Promise<IdempotentOutcome> {
@@ -96,9 +99,16 @@ export async function runIdempotent(
       expectAbsent: true,
       expireInMs: IDEMPOTENCY_TTL_MS,
     }];
-    let result: { answer: Answer; keep: boolean };
+    let result: { answer: Answer; keep: boolean } | { duplicate: true };
     try {
       result = await run(extraFor);
+      if ("duplicate" in result) {
+        // A run that outlived its claim made the change first: answer with what it made.
+        const [, made] = await readIdempotency(app.kv, scope, key);
+        result = made.value
+          ? { answer: await recover(made.value), keep: true }
+          : { answer: { status: 409, body: null }, keep: false };
+      }
     } catch (err) {
       await abandonRun(app.kv, scope, key, claimed.versionstamp);
       throw err;
