@@ -15,6 +15,8 @@ import { checkRateLimit } from "$lib/server/services/rate-limit.ts";
 import { tooManyRequests } from "$lib/server/http/too-many.ts";
 import { readableFormBodies } from "$lib/server/http/form-body.ts";
 import { pageCache } from "$lib/server/http/page-cache.ts";
+import { mountApi } from "$lib/server/api/mount.ts";
+import { agentPages } from "$lib/server/http/agent-pages.ts";
 
 export const init: ServerInit = async () => {
   const app = await getApp();
@@ -23,6 +25,7 @@ export const init: ServerInit = async () => {
     console.log(`Demo host seeded:\n${urls.map((u) => `  ${u}`).join("\n")}`);
   }
   startJobs(app);
+  mountApi(app);
 };
 
 const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"];
@@ -106,7 +109,7 @@ const loadUser: Handle = async ({ event, resolve }) => {
 };
 
 /** Guest pages never need a session; skipping Auth.js there keeps them fast and cookie-free. */
-const PUBLIC = /^\/(calendar|booking|widget|healthz|embed\.js)(\/|$)/;
+const PUBLIC = /^\/(calendar|booking|widget|healthz|embed\.js|api|feed|llms\.txt|docs)(\/|$)/;
 
 const authOnly = (h: Handle): Handle => ({ event, resolve }) =>
   PUBLIC.test(event.url.pathname) ? resolve(event) : h({ event, resolve });
@@ -116,6 +119,7 @@ export const handle: Handle = sequence(
   securityHeaders,
   readableFormBodies,
   rateLimit,
+  agentPages,
   authOnly(guardAuth),
   authOnly(rotateSession),
   authOnly(auth.handle),

@@ -176,6 +176,26 @@ async function getPublicEventType(ctx: Ctx): Promise<ApiResponse> {
   return ok({ host: page.host, eventType: publicEventType(ctx, page.host.username, et) });
 }
 
+const P2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, "0"));
+const DAY_MS = 86_400_000;
+let prefixDay = NaN;
+let prefixText = "";
+
+/**
+ * "2026-11-23T08:00:00" for an epoch ms on a whole second, from arithmetic: a 30-day answer
+ * writes ~1,000 of these, and `Date#toISOString` for each cost more than the rest of the request.
+ */
+function isoSeconds(ms: number): string {
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== prefixDay) {
+    prefixDay = day;
+    prefixText = new Date(day * DAY_MS).toISOString().slice(0, 11);
+  }
+  const r = ms - day * DAY_MS;
+  if (r % 1000 !== 0) return new Date(ms).toISOString().slice(0, 19);
+  return prefixText + P2[Math.floor(r / 3_600_000)] + ":" + P2[Math.floor(r / 60_000) % 60] +
+    ":" + P2[Math.floor(r / 1000) % 60];
+}
 
 /**
  * Wall-time strings for many instants in one zone: the offset is looked up once and again only
@@ -194,15 +214,25 @@ function localFormatter(timeZone: string) {
       validFrom = ms;
       validUntil = zdt.getTimeZoneTransition("next")?.epochMilliseconds ?? Infinity;
     }
-    return new Date(ms + offsetMs).toISOString().slice(0, 19) + offsetText;
+    return isoSeconds(ms + offsetMs) + offsetText;
   };
 }
 
+/**
+ * Rendered slot answers, reused while the slots they show are the same objects (see
+ * `SlotRange.revision`) and no listed slot has started. Bounded, oldest out first.
+ */
+const slotAnswers = new Map<string, { revision: object[]; validUntilMs: number; text: string }>();
+const SLOT_ANSWERS_MAX = 500;
+const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
+
 async function listSlots(ctx: Ctx): Promise<ApiResponse> {
   const q = ctx.query;
+  const username = ctx.params.username.toLowerCase();
+  const slug = ctx.params.slug.toLowerCase();
   const res = await getSlotRange(ctx.app, {
-    username: ctx.params.username.toLowerCase(),
-    slug: ctx.params.slug.toLowerCase(),
+    username,
+    slug,
     start: q.start!,
     end: q.end!,
     timeZone: q.timeZone!,
@@ -221,22 +251,36 @@ async function listSlots(ctx: Ctx): Promise<ApiResponse> {
     }
     return refused(ctx, res.reason);
   }
+  const key = [username, slug, q.start, q.end, res.timeZone, res.durationMin].join("|");
+  const hit = slotAnswers.get(key);
+  const nowMs = ctx.app.now();
+  if (
+    hit && nowMs < hit.validUntilMs && hit.revision.length === res.revision.length &&
+    hit.revision.every((r, i) => r === res.revision[i])
+  ) {
+    return { status: 200, body: hit.text, headers: JSON_TYPE };
+  }
   const local = localFormatter(res.timeZone);
   const durMs = res.durationMin * 60_000;
-  const slots: { start: string; end: string; local: string }[] = [];
+  // ISO strings need no JSON escaping; the zone name goes through JSON.stringify.
+  const parts: string[] = [];
+  let firstMs = Infinity;
   for (const day of res.days) {
     for (const ms of day.starts) {
-      slots.push({ start: isoInstant(ms), end: isoInstant(ms + durMs), local: local(ms) });
+      if (firstMs === Infinity) firstMs = ms;
+      parts.push(
+        `{"start":"${isoSeconds(ms)}Z","end":"${isoSeconds(ms + durMs)}Z","local":"${local(ms)}"}`,
+      );
     }
   }
-  return ok({
-    timeZone: res.timeZone,
-    durationMin: res.durationMin,
-    start: q.start,
-    end: q.end,
-    unavailable: res.unavailable,
-    slots,
-  });
+  const text = `{"timeZone":${JSON.stringify(res.timeZone)},"durationMin":${res.durationMin},` +
+    `"start":"${q.start}","end":"${q.end}","unavailable":${res.unavailable},` +
+    `"slots":[${parts.join(",")}]}`;
+  if (slotAnswers.size >= SLOT_ANSWERS_MAX) slotAnswers.delete(slotAnswers.keys().next().value!);
+  slotAnswers.delete(key);
+  // The answer changes when its first slot starts (it drops out), or with the data (revision).
+  slotAnswers.set(key, { revision: res.revision, validUntilMs: firstMs, text });
+  return { status: 200, body: text, headers: JSON_TYPE };
 }
 
 /** Field names of the booking form → the API's. */

@@ -259,6 +259,11 @@ export type SlotRange =
     unavailable: boolean;
     /** Every date of the range (guest zone) with its slot starts as epoch ms, earliest first. */
     days: { date: string; starts: Float64Array }[];
+    /**
+     * Identical (===, element by element) between two calls exactly when the slots are, apart
+     * from slots that `now` has passed since: a cache of a rendering of these slots may be reused.
+     */
+    revision: object[];
   };
 
 /**
@@ -327,10 +332,12 @@ export async function getSlotRange(
     }
   }
   const days: { date: string; starts: Float64Array }[] = [];
-  for (let d = first, i = 0; i <= span; d = d.add({ days: 1 }), i++) {
-    const date = d.toString();
+  // Civil dates by epoch-day arithmetic: the range's days without a Temporal object per day.
+  const firstDay = Date.UTC(first.year, first.month - 1, first.day) / 86_400_000;
+  for (let i = 0; i <= span; i++) {
+    const date = new Date((firstDay + i) * 86_400_000).toISOString().slice(0, 10);
     const view = views.get(date.slice(0, 7));
-    days.push({ date, starts: view ? view.live(date) : new Float64Array() });
+    days.push({ date, starts: view ? view.live(date) : EMPTY });
   }
   return {
     ok: true,
@@ -340,8 +347,11 @@ export async function getSlotRange(
     durationMin,
     unavailable,
     days,
+    revision: [...views.values()].map((x) => x.revision),
   };
 }
+
+const EMPTY = new Float64Array();
 
 type MonthContext = {
   app: App;
@@ -359,10 +369,13 @@ type MonthContext = {
 };
 
 type MonthView = {
-  days: DayView[];
+  /** Every date of the month with its number of free slots (computed when asked). */
+  readonly days: DayView[];
   /** Slot starts (epoch ms) on a guest-zone date of this month, from now to the horizon. */
   live: (date: string) => Float64Array;
   unavailable: boolean;
+  /** The same object for as long as the month's slots are the same (for caches above). */
+  revision: object;
 };
 
 /**
@@ -471,6 +484,13 @@ async function computeMonth(ctx: MonthContext, m: Temporal.PlainYearMonth): Prom
     (cached!.byDate.get(d) ?? new Float64Array()).filter((ms) =>
       ms >= notBeforeMs && ms < horizonEndMs
     );
-  const days: DayView[] = cached.dates.map((d) => ({ date: d, slots: live(d).length }));
-  return { days, live, unavailable };
+  const month = cached;
+  return {
+    get days(): DayView[] {
+      return month.dates.map((d) => ({ date: d, slots: live(d).length }));
+    },
+    live,
+    unavailable,
+    revision: month,
+  };
 }
