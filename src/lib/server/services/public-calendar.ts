@@ -321,6 +321,14 @@ export async function getSlotRange(
   const views = new Map<string, MonthView>();
   let unavailable = false;
   if (Temporal.PlainDate.compare(from, to) <= 0) {
+    // One read of busy time for every month the range touches (each month reads a day beyond).
+    const firstMonth = from.toPlainYearMonth().toPlainDate({ day: 1 });
+    const afterLast = to.toPlainYearMonth().toPlainDate({ day: 1 }).add({ months: 1 });
+    ctx.busyRead = await readBusy(
+      ctx,
+      startOfDay(firstMonth, tz).epochMilliseconds - 86_400_000,
+      startOfDay(afterLast, tz).epochMilliseconds + 86_400_000,
+    );
     for (
       let m = from.toPlainYearMonth();
       Temporal.PlainYearMonth.compare(m, to.toPlainYearMonth()) <= 0;
@@ -366,7 +374,25 @@ type MonthContext = {
   horizonEndMs: number;
   availability: Awaited<ReturnType<typeof getAvailabilityCached>>;
   excludeBookingId?: string;
+  /** Busy time read once for several months (a range request); used when it covers the month. */
+  busyRead?: BusyRead;
 };
+
+type BusyRead = {
+  fromMs: number;
+  toMs: number;
+  booked: { startMs: number; endMs: number }[];
+  cal: Awaited<ReturnType<typeof calendarBusy>>;
+};
+
+/** The host's live bookings and external-calendar state over a range: read fresh, in parallel. */
+async function readBusy(ctx: MonthContext, fromMs: number, toMs: number): Promise<BusyRead> {
+  const [booked, cal] = await Promise.all([
+    listBusy(ctx.app.kv, ctx.host.id, fromMs, toMs, ctx.nowMs, ctx.excludeBookingId),
+    calendarBusy(ctx.app, ctx.host.id, fromMs, toMs, ctx.nowMs),
+  ]);
+  return { fromMs, toMs, booked, cal };
+}
 
 type MonthView = {
   /** Every date of the month with its number of free slots (computed when asked). */
@@ -395,16 +421,12 @@ async function computeMonth(ctx: MonthContext, m: Temporal.PlainYearMonth): Prom
   const minute = Math.floor(nowMs / 60_000) * 60_000;
   const rangeFromMs = from.epochMilliseconds - 86_400_000;
   const rangeToMs = until.epochMilliseconds + 86_400_000;
-  const booked = await listBusy(
-    app.kv,
-    host.id,
-    rangeFromMs,
-    rangeToMs,
-    nowMs,
-    q.excludeBookingId,
-  );
-  // The host's external calendars: their busy time, and where they cannot vouch, no slots at all.
-  const cal = await calendarBusy(app, host.id, rangeFromMs, rangeToMs, nowMs);
+  // The host's bookings, and their external calendars: busy time, and where they cannot vouch,
+  // no slots at all.
+  const pre = ctx.busyRead;
+  const { booked, cal } = pre && pre.fromMs <= rangeFromMs && pre.toMs >= rangeToMs
+    ? pre
+    : await readBusy(ctx, rangeFromMs, rangeToMs);
   // Unknown time starts "now"; nothing before now is offered anyway, so start it at the range
   // start: the cache key then stays the same from one request to the next.
   const unknown = cal.unknown.map((u) => ({
