@@ -6,7 +6,7 @@ import { auth } from "$lib/server/auth-instance.ts";
 import { deleteSessionToken, getSessionUserId } from "$lib/server/store/auth-adapter.ts";
 import { getUser } from "$lib/server/store/users.ts";
 import { startJobs } from "$lib/server/jobs/index.ts";
-import { seedDemo } from "$lib/server/services/seed-demo.ts";
+import { demoApiKey, seedDemo } from "$lib/server/services/seed-demo.ts";
 import { securityHeaders } from "$lib/server/http/security-headers.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
 import { clientIp } from "$lib/server/http/client-ip.ts";
@@ -23,6 +23,13 @@ export const init: ServerInit = async () => {
   if (app.config.demo) {
     const urls = await seedDemo(app);
     console.log(`Demo host seeded:\n${urls.map((u) => `  ${u}`).join("\n")}`);
+    const key = await demoApiKey(app);
+    if (key) {
+      const base = app.config.baseUrl.href.replace(/\/$/, "");
+      console.log(
+        `Demo API key (read, write): ${key}\n  try: curl -H "Authorization: Bearer ${key}" ${base}/api/v1/me`,
+      );
+    }
   }
   startJobs(app);
   mountApi(app);

@@ -9,6 +9,7 @@ import { getAvailability, putAvailability } from "../store/availability.ts";
 import { keys } from "../store/keys.ts";
 import { newId } from "../store/users.ts";
 import type { EventTypeRecord } from "../store/records.ts";
+import { createApiKey, revokeApiKey } from "./api-keys.ts";
 
 export const DEMO_EMAIL = "demo@invito.example";
 
@@ -77,4 +78,23 @@ export async function seedDemo(app: App): Promise<string[]> {
     `${base}/calendar/${user.username}/`,
     ...types.map((t) => `${base}/calendar/${user.username}/${t.slug}`),
   ];
+}
+
+/**
+ * A fresh API key for the demo host (read and write), so a new user can try the API with curl at
+ * once. Only its hash is stored, so each start replaces the previous demo key and prints the new one.
+ */
+export async function demoApiKey(app: App): Promise<string | null> {
+  const user = await getUserByEmail(app.kv, DEMO_EMAIL);
+  if (!user) return null;
+  const old = await app.kv.get<string>(keys.meta("demo_api_key"));
+  if (old.value) await revokeApiKey(app, user, old.value);
+  const res = await createApiKey(app, user, {
+    name: "Demo key (replaced at every start)",
+    scopes: ["read", "write"],
+    expiresAtMs: null,
+  });
+  if (!res.ok) return null;
+  await app.kv.set(keys.meta("demo_api_key"), res.key.id);
+  return res.secret;
 }
