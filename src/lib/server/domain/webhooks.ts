@@ -54,8 +54,10 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | n
   if (value === null) return null;
   const t = value.trim();
   if (/^\d{1,10}$/.test(t)) return Number(t) * 1000;
+  // An HTTP date in its IMF-fixdate form ("Fri, 20 Nov 2026 08:01:30 GMT").
+  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(t)) return null;
   const at = Date.parse(t);
-  return Number.isFinite(at) && /[a-z]/i.test(t) ? Math.max(0, at - nowMs) : null;
+  return Number.isFinite(at) ? Math.max(0, at - nowMs) : null;
 }
 
 /**
