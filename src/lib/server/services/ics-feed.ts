@@ -31,6 +31,15 @@ function urlsFor(app: App, token: string): FeedUrls {
   return { https, webcal: https.replace(/^https?:/, "webcal:") };
 }
 
+/** The host's feed URLs, or null before they made one (a page view never writes). */
+export async function currentFeedUrls(
+  app: App,
+  host: Pick<UserRecord, "id">,
+): Promise<FeedUrls | null> {
+  const cur = await getIcsFeed(app.kv, host.id);
+  return cur.value ? urlsFor(app, await tokenOf(app, host.id, cur.value)) : null;
+}
+
 /** The host's feed URLs, made on first use. */
 export async function feedUrls(app: App, host: Pick<UserRecord, "id">): Promise<FeedUrls> {
   for (let attempt = 0; attempt < 5; attempt++) {
