@@ -226,7 +226,31 @@ const slotAnswers = new Map<string, { revision: object[]; validUntilMs: number; 
 const SLOT_ANSWERS_MAX = 500;
 const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
 
-async function listSlots(ctx: Ctx): Promise<ApiResponse> {
+/**
+ * Identical requests that arrive while one is being answered share its reads and its answer
+ * (request coalescing): the reads of the shared answer start at most one computation before
+ * the request arrived, the same window any read has before a booking commits beside it.
+ */
+const inFlight = new Map<string, Promise<ApiResponse>>();
+
+function listSlots(ctx: Ctx): Promise<ApiResponse> {
+  const q = ctx.query;
+  const key = [
+    ctx.params.username.toLowerCase(),
+    ctx.params.slug.toLowerCase(),
+    q.start,
+    q.end,
+    q.timeZone,
+    q.duration ?? "",
+  ].join("|");
+  const running = inFlight.get(key);
+  if (running) return running;
+  const answer = answerSlots(ctx).finally(() => inFlight.delete(key));
+  inFlight.set(key, answer);
+  return answer;
+}
+
+async function answerSlots(ctx: Ctx): Promise<ApiResponse> {
   const q = ctx.query;
   const username = ctx.params.username.toLowerCase();
   const slug = ctx.params.slug.toLowerCase();
