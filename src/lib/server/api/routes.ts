@@ -20,7 +20,7 @@ import {
   rescheduleByHost,
   type RescheduleResult,
 } from "../services/decide-booking.ts";
-import { bookingResource, bookingState, isoInstant } from "../services/booking-resource.ts";
+import { bookingResource, bookingState } from "../services/booking-resource.ts";
 import {
   type Answer,
   type CommitTarget,

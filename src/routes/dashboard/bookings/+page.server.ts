@@ -29,7 +29,6 @@ const Decision = v.object({
   ),
 });
 
-
 function act(action: "confirm" | "reject" | "cancel") {
   return async ({ request, locals }: Parameters<Actions[string]>[0]) => {
     const parsed = v.safeParse(Decision, Object.fromEntries(await request.formData()));

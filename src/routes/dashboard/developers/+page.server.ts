@@ -79,7 +79,9 @@ export const actions: Actions = {
       scopes: write ? ["read", "write"] : ["read"],
       expiresAtMs: expires === "never" ? null : app.now() + Number(expires) * 86_400_000,
     });
-    if (!res.ok) return fail(409, { keyError: "You have 25 keys; revoke one first.", keyName: name });
+    if (!res.ok) {
+      return fail(409, { keyError: "You have 25 keys; revoke one first.", keyName: name });
+    }
     return { newKey: { name, secret: res.secret } };
   },
 
@@ -128,7 +130,9 @@ export const actions: Actions = {
       events: eventsFrom(form),
     });
     if (!res.ok) {
-      return fail(400, { hookError: res.reason === "invalid" ? res.message : "That webhook is gone." });
+      return fail(400, {
+        hookError: res.reason === "invalid" ? res.message : "That webhook is gone.",
+      });
     }
     return { saved: true };
   },
@@ -145,12 +149,16 @@ export const actions: Actions = {
     const parsed = v.safeParse(Id, Object.fromEntries(await request.formData()));
     if (!parsed.success) return fail(404, { hookError: "That webhook is gone." });
     const res = await sendTestEvent(locals.app, locals.user!, parsed.output.id);
-    return res.ok ? { tested: parsed.output.id } : fail(404, { hookError: "That webhook is gone." });
+    return res.ok
+      ? { tested: parsed.output.id }
+      : fail(404, { hookError: "That webhook is gone." });
   },
 
   deleteWebhook: async ({ request, locals }) => {
     const parsed = v.safeParse(Id, Object.fromEntries(await request.formData()));
-    if (!parsed.success || !(await deleteSubscription(locals.app, locals.user!, parsed.output.id))) {
+    if (
+      !parsed.success || !(await deleteSubscription(locals.app, locals.user!, parsed.output.id))
+    ) {
       return fail(404, { hookError: "That webhook is already gone." });
     }
     return { deleted: true };

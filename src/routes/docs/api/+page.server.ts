@@ -20,9 +20,18 @@ export const load: PageServerLoad = ({ locals, setHeaders }) => {
         summary: string;
         description?: string;
         tags: string[];
-        parameters?: { name: string; in: string; required: boolean; description?: string; schema: Json }[];
+        parameters?: {
+          name: string;
+          in: string;
+          required: boolean;
+          description?: string;
+          schema: Json;
+        }[];
         requestBody?: { content: { "application/json": { schema: { $ref?: string } } } };
-        responses: Record<string, { description: string; content?: Record<string, { schema: { $ref?: string } }> }>;
+        responses: Record<
+          string,
+          { description: string; content?: Record<string, { schema: { $ref?: string } }> }
+        >;
         security: { apiKey: string[] }[];
       };
       const ref = (s?: { $ref?: string }) => s?.$ref?.split("/").pop() ?? null;

@@ -50,7 +50,6 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders, re
   };
 };
 
-
 export const actions: Actions = {
   default: async ({ locals, params, request }) => {
     const start = String((await request.formData()).get("start") ?? "");
