@@ -129,9 +129,6 @@ async function dispatch(app: App, req: Request, method: string, ip: string): Pro
   if (route.idempotency === "required" && idempotencyKey === null) {
     return problem(base, "idempotency_key_missing");
   }
-  if (idempotencyKey !== null && route.idempotency === undefined && method !== "GET") {
-    // Accepted and ignored: the request is safe to repeat as it is.
-  }
   if (
     idempotencyKey !== null && route.idempotency !== undefined &&
     !IDEMPOTENCY_KEY_RE.test(idempotencyKey)

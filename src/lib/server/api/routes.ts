@@ -132,6 +132,9 @@ async function idempotent(
     async (commit) => toAnswer(await recover(commit.target)),
   );
   if (!out.ok) return problem(ctx.base, out.reason);
+  if (out.answer.body === null && out.answer.status >= 400) {
+    return problem(ctx.base, "duplicate_request");
+  }
   return {
     status: out.answer.status,
     body: out.answer.body ?? undefined,
