@@ -27,13 +27,15 @@ export async function createApiKey(
   app: App,
   host: Pick<UserRecord, "id">,
   input: NewApiKey,
+  /** Only for the demo key, whose secret is derived (see seed-demo.ts); otherwise random. */
+  fixedSecret?: string,
 ): Promise<{ ok: true; secret: string; key: ApiKeyRecord } | { ok: false; reason: "too_many" }> {
   if ((await listApiKeys(app.kv, host.id)).length >= MAX_API_KEYS) {
     return { ok: false, reason: "too_many" };
   }
   const nowMs = app.now();
-  for (;;) {
-    const secret = API_KEY_PREFIX + randomToken(32);
+  for (let attempt = 0; attempt < (fixedSecret ? 1 : 5); attempt++) {
+    const secret = fixedSecret ?? API_KEY_PREFIX + randomToken(32);
     const key: ApiKeyRecord = {
       v: 1,
       id: newId(nowMs),
@@ -48,6 +50,7 @@ export async function createApiKey(
     };
     if (await insertApiKey(app.kv, key)) return { ok: true, secret, key };
   }
+  throw new Error("createApiKey: could not store a new key");
 }
 
 export async function listKeys(app: App, host: Pick<UserRecord, "id">): Promise<ApiKeyRecord[]> {

@@ -152,13 +152,6 @@ export function sideEffects(
   const mail = (kind: MailKind) =>
     newOutboxRecord({ kind: "booking_mail", mail: kind, bookingId: after.id }, nowMs);
   const out: OutboxRecord[] = [];
-  const event = webhookEvent(before, after);
-  if (event) {
-    out.push(newOutboxRecord(
-      { kind: "webhook_event", bookingId: after.id, event, seq: after.history.length },
-      nowMs,
-    ));
-  }
   const wasConfirmed = before?.status === "CONFIRMED";
   if (after.status === "PENDING" && before === null) {
     out.push(mail("host_request"), mail("guest_pending"));
@@ -197,6 +190,14 @@ export function sideEffects(
     if (wasConfirmed) {
       out.push(newOutboxRecord({ kind: "writeback", op: "delete", bookingId: after.id }, nowMs));
     }
+  }
+  // Last in the booking's lane: people's mails go out before the hosts' systems hear of it.
+  const event = webhookEvent(before, after);
+  if (event) {
+    out.push(newOutboxRecord(
+      { kind: "webhook_event", bookingId: after.id, event, seq: after.history.length },
+      nowMs,
+    ));
   }
   return out;
 }
