@@ -9,6 +9,11 @@ import rawSvelteData from "./.deno-deploy/svelte.json" with { type: "json" };
 import { parseConfig } from "./src/lib/server/config.ts";
 import { staticHeaders } from "./src/lib/server/http/static-headers.ts";
 import { guardRequest } from "./src/lib/server/http/request-guard.ts";
+import { clientIp } from "./src/lib/server/http/client-ip.ts";
+
+/** The JSON API handler, mounted by the app's init (src/lib/server/api/mount.ts). */
+const API_HANDLER = Symbol.for("invito.api");
+type MountedApi = (req: Request, clientIp: string) => Promise<Response>;
 
 const parsed = parseConfig(Deno.env.toObject());
 if (!parsed.ok) {
@@ -34,6 +39,16 @@ Deno.serve({
   // Behind a TLS-terminating proxy the request arrives as http://; SvelteKit's origin check
   // and Auth.js callbacks must see the public origin (STACK-NOTES pitfall 9).
   const url = new URL(req.url);
+  // The JSON API takes bearer keys, not cookies: no origin rewriting or cross-site guard applies.
+  const api = (globalThis as { [API_HANDLER]?: MountedApi })[API_HANDLER];
+  if (api && (url.pathname === "/api" || url.pathname.startsWith("/api/"))) {
+    const ip = clientIp(
+      (info.remoteAddr as Deno.NetAddr).hostname,
+      req.headers.get("x-forwarded-for"),
+      config.trustedProxies,
+    );
+    return staticHeaders(url.pathname, await api(req, ip));
+  }
   let request = req;
   // Host and scheme come from INVITO_BASE_URL only: forwarded host headers would let a client
   // steer Auth.js redirects (host poisoning).

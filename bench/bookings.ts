@@ -416,6 +416,51 @@ export async function bookingRows(): Promise<Row[]> {
         },
       });
 
+      // 5b. The JSON API on the same server and store: POST /api/v1/bookings with an
+      // Idempotency-Key (its record committed in the booking's own atomic write).
+      const apiPost = async (host: string, start: string, i: number) => {
+        const res = await fetch(app.url("/api/v1/bookings"), {
+          method: "POST",
+          headers: { "content-type": "application/json", "idempotency-key": `bench-${i}` },
+          body: JSON.stringify({
+            username: host,
+            eventType: "call",
+            start,
+            timeZone: "UTC",
+            name: `Api ${i}`,
+            email: `api${i}@example.test`,
+          }),
+        });
+        await res.body?.cancel();
+        return { ok: res.status === 201, status: String(res.status) };
+      };
+      const apiRun = await runConcurrent(
+        HTTP_TOTAL,
+        CONCURRENCY,
+        (i) => apiPost(`host${i % HOSTS}`, slotStart(300 + Math.floor(i / HOSTS), dayStartMs), i),
+      );
+      const a = summarize(apiRun.results, apiRun.elapsedMs);
+      rows.push({
+        group: "booking commits",
+        name: `POST /api/v1/bookings over HTTP, c=${CONCURRENCY}, distinct slots`,
+        measured: `${fmtInt(a.perSec)} commits/s, p50 ${fmtMs(a.p50Ms)}, p99 ${fmtMs(a.p99Ms)}`,
+        limit: `the form post above: ${fmtInt(h.perSec)}/s; raw KV commits: ${
+          fmtInt(raw.perSec)
+        }/s`,
+        ratio: `${(a.perSec / h.perSec).toFixed(2)}× form (${
+          (a.perSec / raw.perSec).toFixed(2)
+        }× raw)`,
+        target: "—",
+        pass: a.ok === HTTP_TOTAL ? null : false,
+        metrics: {
+          commitsPerSec: round(a.perSec, 1),
+          p50Ms: round(a.p50Ms, 2),
+          p99Ms: round(a.p99Ms, 2),
+          booked: a.ok,
+          outcomes: JSON.stringify(a.outcomes),
+        },
+      });
+
       // 6. 200-way contention on one slot, three rounds on fresh slots: as a form post without
       // JavaScript (accept: text/html; every 409 renders the whole page again, with the error)
       // and as the page's own use:enhance post (x-sveltekit-action: the 409 is a JSON answer).

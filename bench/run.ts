@@ -1,7 +1,7 @@
 /**
  * `npm run bench` (through scripts/bench.sh): every benchmark, one table, bench/results.json.
  *
- *   node_modules/.bin/deno run -A bench/run.ts [--only slots,page,bookings] [--seconds N]
+ *   node_modules/.bin/deno run -A bench/run.ts [--only slots,page,api,bookings] [--seconds N]
  *                                              [--write-readme] [--strict]
  *
  * --write-readme  replaces the table between the bench markers in README.md's Performance section
@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { slotRows } from "./slots.ts";
 import { pageRows } from "./page.ts";
 import { bookingRows } from "./bookings.ts";
+import { apiRows } from "./api.ts";
 import { describeMachine, loadGenerator, repoRoot, type Row, table } from "./lib.ts";
 
 const { values } = parseArgs({
@@ -23,10 +24,10 @@ const { values } = parseArgs({
     strict: { type: "boolean", default: false },
   },
 });
-const only = new Set((values.only ?? "slots,page,bookings").split(",").map((s) => s.trim()));
+const only = new Set((values.only ?? "slots,page,api,bookings").split(",").map((s) => s.trim()));
 const seconds = Number(values.seconds);
 
-const gen = only.has("page") ? await loadGenerator() : { name: "none" };
+const gen = only.has("page") || only.has("api") ? await loadGenerator() : { name: "none" };
 const machine = await describeMachine(gen.name);
 const startedAt = new Date();
 const rows: Row[] = [];
@@ -39,6 +40,10 @@ if (only.has("slots")) {
 if (only.has("page")) {
   console.error(`bench: booking page SSR with ${gen.name} (${seconds} s per run) …`);
   rows.push(...await pageRows(gen as Awaited<ReturnType<typeof loadGenerator>>, { seconds }));
+}
+if (only.has("api")) {
+  console.error(`bench: JSON API slots with ${gen.name} (${seconds} s per run) …`);
+  rows.push(...await apiRows(gen as Awaited<ReturnType<typeof loadGenerator>>, { seconds }));
 }
 if (only.has("bookings")) {
   console.error("bench: booking commits, footprint, contention …");

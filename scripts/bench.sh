@@ -3,7 +3,7 @@
 #
 #   npm run bench                      # table on stdout, bench/results.json
 #   npm run bench -- --write-readme    # also refresh the table in README.md's Performance section
-#   npm run bench -- --only slots      # slots | page | bookings (comma-separated)
+#   npm run bench -- --only slots      # slots | page | api | bookings (comma-separated)
 #   npm run bench -- --strict          # exit 1 when a target fails
 #
 # Load generator: wrk (Debian: apt-get install -y wrk); when it is missing and cannot be
@@ -19,7 +19,7 @@ export NO_COLOR=1 DENO_NO_UPDATE_CHECK=1
 need_page=1
 prev=""
 for a in "$@"; do
-  if [[ $prev == --only && $a != *page* ]] || [[ $a == --only=* && $a != *page* ]]; then need_page=0; fi
+  if [[ $prev == --only && $a != *page* && $a != *api* ]] || [[ $a == --only=* && $a != *page* && $a != *api* ]]; then need_page=0; fi
   prev=$a
 done
 

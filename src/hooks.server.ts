@@ -6,7 +6,7 @@ import { auth } from "$lib/server/auth-instance.ts";
 import { deleteSessionToken, getSessionUserId } from "$lib/server/store/auth-adapter.ts";
 import { getUser } from "$lib/server/store/users.ts";
 import { startJobs } from "$lib/server/jobs/index.ts";
-import { seedDemo } from "$lib/server/services/seed-demo.ts";
+import { demoApiKey, seedDemo } from "$lib/server/services/seed-demo.ts";
 import { securityHeaders } from "$lib/server/http/security-headers.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
 import { clientIp } from "$lib/server/http/client-ip.ts";
@@ -15,14 +15,24 @@ import { checkRateLimit } from "$lib/server/services/rate-limit.ts";
 import { tooManyRequests } from "$lib/server/http/too-many.ts";
 import { readableFormBodies } from "$lib/server/http/form-body.ts";
 import { pageCache } from "$lib/server/http/page-cache.ts";
+import { mountApi } from "$lib/server/api/mount.ts";
+import { agentPages } from "$lib/server/http/agent-pages.ts";
 
 export const init: ServerInit = async () => {
   const app = await getApp();
   if (app.config.demo) {
     const urls = await seedDemo(app);
     console.log(`Demo host seeded:\n${urls.map((u) => `  ${u}`).join("\n")}`);
+    const key = await demoApiKey(app);
+    if (key) {
+      const base = app.config.baseUrl.href.replace(/\/$/, "");
+      console.log(
+        `Demo API key (read, write): ${key}\n  try: curl -H "Authorization: Bearer ${key}" ${base}/api/v1/me`,
+      );
+    }
   }
   startJobs(app);
+  mountApi(app);
 };
 
 const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"];
@@ -106,7 +116,7 @@ const loadUser: Handle = async ({ event, resolve }) => {
 };
 
 /** Guest pages never need a session; skipping Auth.js there keeps them fast and cookie-free. */
-const PUBLIC = /^\/(calendar|booking|widget|healthz|embed\.js)(\/|$)/;
+const PUBLIC = /^\/(calendar|booking|widget|healthz|embed\.js|api|feed|llms\.txt|docs)(\/|$)/;
 
 const authOnly = (h: Handle): Handle => ({ event, resolve }) =>
   PUBLIC.test(event.url.pathname) ? resolve(event) : h({ event, resolve });
@@ -116,6 +126,7 @@ export const handle: Handle = sequence(
   securityHeaders,
   readableFormBodies,
   rateLimit,
+  agentPages,
   authOnly(guardAuth),
   authOnly(rotateSession),
   authOnly(auth.handle),

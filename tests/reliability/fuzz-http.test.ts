@@ -673,7 +673,7 @@ async function dashboardForms(host: Client, page: string) {
 Deno.test({
   ...opts,
   name:
-    "fuzz: junk in every dashboard form (profile, new event type, availability, bookings, embed) never gives a 5xx, and refused posts change nothing",
+    "fuzz: junk in every dashboard form (profile, new event type, availability, bookings, embed, developers) never gives a 5xx, and refused posts change nothing",
   async fn() {
     await using smtp = await startSmtp();
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
@@ -688,7 +688,12 @@ Deno.test({
     const groups: { page: string; allowed: string[] }[] = [
       {
         page: "/dashboard/profile",
-        allowed: [first(keys.user("x")), first(keys.userByUsername("x"))],
+        allowed: [
+          first(keys.user("x")),
+          first(keys.userByUsername("x")),
+          first(keys.icsFeed("x")),
+          first(keys.icsFeedByHash("x")),
+        ],
       },
       {
         page: "/dashboard/event-types/new",
@@ -696,6 +701,14 @@ Deno.test({
       },
       { page: "/dashboard/availability", allowed: [first(keys.availability("x"))] },
       { page: "/dashboard/embed", allowed: [first(keys.user("x"))] },
+      {
+        page: "/dashboard/developers",
+        allowed: [
+          first(keys.apiKey("u", "k")),
+          first(keys.apiKeyByHash("h")),
+          first(keys.webhookSub("u", "s")),
+        ],
+      },
     ];
     let seed = 10;
     for (const g of groups) {

@@ -28,6 +28,8 @@ export type Config = {
   google: OAuthProviderConfig | null;
   /** Microsoft 365 / Outlook.com over OAuth (Microsoft Graph); null = no button. */
   microsoft: (OAuthProviderConfig & { tenant: string }) | null;
+  /** Webhook URLs may point at private/loopback addresses (home labs, tests). */
+  allowPrivateWebhooks: boolean;
   /** Who may get a new account (existing accounts always sign in). */
   signup: SignupPolicy;
   trustedProxies: string[];
@@ -167,6 +169,7 @@ const EnvSchema = v.object({
   INVITO_MICROSOFT_AUTH_URL: v.optional(HttpUrl("INVITO_MICROSOFT_AUTH_URL")),
   INVITO_MICROSOFT_TOKEN_URL: v.optional(HttpUrl("INVITO_MICROSOFT_TOKEN_URL")),
   INVITO_MICROSOFT_API_URL: v.optional(HttpUrl("INVITO_MICROSOFT_API_URL")),
+  INVITO_ALLOW_PRIVATE_WEBHOOKS: bool(false),
   INVITO_TRUSTED_PROXIES: v.optional(v.string(), ""),
   INVITO_SIGNUP: v.optional(v.string(), "open"),
   INVITO_DEMO: bool(false),
@@ -268,6 +271,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
           apiUrl: e.INVITO_MICROSOFT_API_URL ?? "https://graph.microsoft.com/v1.0",
         }
         : null,
+      allowPrivateWebhooks: e.INVITO_ALLOW_PRIVATE_WEBHOOKS,
       signup: signup.ok ? signup.policy : { open: true },
       trustedProxies: e.INVITO_TRUSTED_PROXIES.split(",").map((s) => s.trim()).filter(Boolean),
       demo: e.INVITO_DEMO,

@@ -2,7 +2,14 @@
  * Rate limits as data: which group a request belongs to, the default limits, and parsing the
  * INVITO_RATE_LIMIT setting ("on", "off", or overrides like "booking=20/10m,page=300/1m").
  */
-export type RateGroup = "booking" | "page" | "token" | "signin" | "signin_email";
+export type RateGroup =
+  | "booking"
+  | "page"
+  | "token"
+  | "signin"
+  | "signin_email"
+  | "api"
+  | "api_public";
 export type Limit = { limit: number; windowMs: number };
 export type RateLimits = Record<RateGroup, Limit>;
 
@@ -12,6 +19,10 @@ export const DEFAULT_LIMITS: RateLimits = {
   token: { limit: 30, windowMs: 10 * 60_000 },
   signin: { limit: 10, windowMs: 15 * 60_000 },
   signin_email: { limit: 5, windowMs: 60 * 60_000 },
+  /** JSON API, per API key. */
+  api: { limit: 600, windowMs: 60_000 },
+  /** JSON API without a key (event types, slots), per client IP. */
+  api_public: { limit: 300, windowMs: 60_000 },
 };
 
 const UNIT: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000 };
@@ -24,9 +35,10 @@ export function parseRateLimitSetting(
   if (t === "on" || t === "true" || t === "") return { ok: true, limits: { ...DEFAULT_LIMITS } };
   const limits = { ...DEFAULT_LIMITS };
   for (const part of t.split(",")) {
-    const m = /^(booking|page|token|signin|signin_email)=(\d{1,6})\/(\d{1,4})(s|m|h)$/.exec(
-      part.trim(),
-    );
+    const m =
+      /^(booking|page|token|signin|signin_email|api|api_public)=(\d{1,6})\/(\d{1,4})(s|m|h)$/.exec(
+        part.trim(),
+      );
     if (!m) {
       return {
         ok: false,

@@ -11,6 +11,7 @@ import { bookSlot } from "../services/book-slot.ts";
 import { BookingForm, fieldErrors } from "../../shared/forms.ts";
 import { describeDuration } from "../config.ts";
 import { checkFillToken, fillToken } from "../services/anti-spam.ts";
+import { refusalText } from "../../shared/refusals.ts";
 
 type Params = { username: string; slug: string };
 
@@ -62,17 +63,6 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
     fillToken: locals.fillToken = await fillToken(locals.app),
   };
 }
-
-const REASONS: Record<string, string> = {
-  slot_taken: "That time was just taken — please pick another.",
-  busy: "Many people are booking right now — please try again.",
-  slot_unavailable: "That time is not available — please pick another.",
-  calendar_unavailable:
-    "Booking is temporarily unavailable — the host's calendar cannot be checked right now. Please try again later.",
-  cap_reached: "That day is fully booked — please pick another day.",
-  too_many_pending:
-    "You already have several requests waiting for this host. Please wait for an answer before asking for more times.",
-};
 
 export async function bookAction(
   event: RequestEvent<Params>,
@@ -132,7 +122,7 @@ export async function bookAction(
     return fail(409, {
       values,
       errors: {} as Record<string, string>,
-      reason: REASONS[result.reason] ?? REASONS.slot_unavailable,
+      reason: refusalText(result.reason),
     });
   }
   redirect(303, resultPath(result.guestToken));

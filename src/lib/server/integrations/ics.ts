@@ -23,11 +23,34 @@ export type IcsEvent = {
 const utc = (ms: number) => ICAL.Time.fromJSDate(new Date(ms), true);
 
 export function buildIcs(ev: IcsEvent, method?: "REQUEST" | "CANCEL" | "PUBLISH"): string {
+  const cal = calendar(method);
+  cal.addSubcomponent(vevent(ev));
+  return cal.toString() + "\r\n";
+}
+
+/** A subscription feed: many events in one calendar, named for calendar apps. */
+export function buildIcsFeed(name: string, events: IcsEvent[]): string {
+  const cal = calendar("PUBLISH");
+  cal.updatePropertyWithValue("x-wr-calname", clean(name));
+  // Calendar apps poll a subscription at most this often (RFC 7986 REFRESH-INTERVAL).
+  const refresh = new ICAL.Property("refresh-interval");
+  refresh.setParameter("value", "DURATION");
+  refresh.setValue(ICAL.Duration.fromString("PT15M"));
+  cal.addProperty(refresh);
+  for (const ev of events) cal.addSubcomponent(vevent(ev));
+  return cal.toString() + "\r\n";
+}
+
+function calendar(method?: "REQUEST" | "CANCEL" | "PUBLISH"): ICAL.Component {
   const cal = new ICAL.Component(["vcalendar", [], []]);
   cal.updatePropertyWithValue("prodid", "-//Invito//Invito Scheduling//EN");
   cal.updatePropertyWithValue("version", "2.0");
   cal.updatePropertyWithValue("calscale", "GREGORIAN");
   if (method) cal.updatePropertyWithValue("method", method);
+  return cal;
+}
+
+function vevent(ev: IcsEvent): ICAL.Component {
   const v = new ICAL.Component("vevent");
   v.updatePropertyWithValue("uid", ev.uid);
   v.updatePropertyWithValue("sequence", ev.sequence);
@@ -50,8 +73,7 @@ export function buildIcs(ev: IcsEvent, method?: "REQUEST" | "CANCEL" | "PUBLISH"
   att.setParameter("role", "REQ-PARTICIPANT");
   att.setParameter("partstat", ev.attendee.partstat ?? "ACCEPTED");
   v.addProperty(att);
-  cal.addSubcomponent(v);
-  return cal.toString() + "\r\n";
+  return v;
 }
 
 /** Control characters have no place in calendar text; quotes would break a CN parameter. */

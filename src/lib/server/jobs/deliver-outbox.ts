@@ -13,6 +13,7 @@ import { getEventType } from "../store/event-types.ts";
 import { renderBookingMail } from "../integrations/mail-templates/booking.ts";
 import { bookingLinks } from "../services/booking-links.ts";
 import { describeDuration } from "../config.ts";
+import { deliverWebhook, fanOutEvent } from "../services/webhooks.ts";
 
 const CLAIM_MS = 2 * 60_000;
 const BATCH = 25;
@@ -22,10 +23,15 @@ export const CONCURRENCY = 4;
 type DueEntry = Deno.KvEntry<OutboxRecord>;
 type Stats = { done: number; retried: number; failed: number };
 
-export type JobOutcome =
-  | { ok: true }
-  /** `retryAfterMs`: the remote side asked for at least this long (429 Retry-After) */
-  | { ok: false; error: string; permanent?: boolean; retryAfterMs?: number };
+export type JobOutcome = { ok: true } | {
+  ok: false;
+  error: string;
+  permanent?: boolean;
+  /** The remote side asked for at least this long (429 Retry-After); the usual backoff still applies. */
+  retryAfterMs?: number;
+  /** The job's own schedule (webhooks: their backoff and Retry-After) instead of the mail one. */
+  retryAtMs?: number;
+};
 export type Performer = (app: App, job: OutboxRecord, nowMs: number) => Promise<JobOutcome>;
 
 /** Extra performers registered by later features (calendar writeback). */
@@ -118,7 +124,11 @@ async function deliverOne(
     stats.done++;
     return true;
   }
-  const backoff = outcome.permanent ? null : nextRetryDelay(job.attempts);
+  const backoff = outcome.permanent
+    ? null
+    : outcome.retryAtMs !== undefined
+    ? Math.max(0, outcome.retryAtMs - nowMs)
+    : nextRetryDelay(job.attempts);
   const delay = backoff === null ? null : Math.max(backoff, outcome.retryAfterMs ?? 0);
   if (delay === null) {
     await giveUp(app.kv, job, outcome.error);
@@ -141,6 +151,8 @@ function describe(job: OutboxRecord): string {
   if (p.kind === "booking_mail") return `${p.mail} for ${p.bookingId}`;
   if (p.kind === "writeback") return `writeback ${p.op} ${p.bookingId}`;
   if (p.kind === "reminder") return `reminder ${p.minutesBefore} min before ${p.bookingId}`;
+  if (p.kind === "webhook_event") return `webhook ${p.event} for ${p.bookingId}`;
+  if (p.kind === "webhook_delivery") return `webhook ${p.messageId} to ${p.subscriptionId}`;
   return p.kind;
 }
 
@@ -166,6 +178,8 @@ async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobO
       p.minutesBefore,
     );
   }
+  if (p.kind === "webhook_event") return await fanOutEvent(app, job);
+  if (p.kind === "webhook_delivery") return await deliverWebhook(app, job);
   if (p.kind === "writeback") {
     const performer = performers.writeback;
     // Without calendar writeback configured there is nothing to write.

@@ -108,9 +108,20 @@ export async function saveOverrides(
       form: `At most ${MAX_OVERRIDES} date overrides; remove some first`,
     };
   }
+  const res = await updateAvailability(app, user.id, overridesChange(app, user, overrides));
+  return res.ok ? { ok: true } : { ok: false, errors: res.errors };
+}
+
+/** The change `saveOverrides` makes, refused as a whole on any bad entry (see there). */
+function overridesChange(app: App, user: UserRecord, overrides: readonly DateOverride[]) {
   const today = hostToday(app, user);
   const latest = latestAllowedDate(today);
-  const res = await updateAvailability<Record<number, OverrideRowErrors>>(app, user.id, (cur) => {
+  return (
+    cur: AvailabilityRecord,
+  ): { ok: true; next: AvailabilityRecord } | {
+    ok: false;
+    errors: Record<number, OverrideRowErrors>;
+  } => {
     const errors: Record<number, OverrideRowErrors> = {};
     const valid: DateOverride[] = [];
     const firstIndexOf = new Map<string, number>();
@@ -139,8 +150,7 @@ export async function saveOverrides(
     if (Object.keys(errors).length > 0) return { ok: false, errors };
     valid.sort((a, b) => a.date.localeCompare(b.date));
     return { ok: true, next: { ...cur, overrides: valid, updatedAtMs: app.now() } };
-  });
-  return res.ok ? { ok: true } : { ok: false, errors: res.errors };
+  };
 }
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -163,9 +173,20 @@ export async function saveTimeOff(
       form: `At most ${MAX_TIME_OFF} time off entries; remove some first`,
     };
   }
+  const res = await updateAvailability(app, user.id, timeOffChange(app, user, entries));
+  return res.ok ? { ok: true } : { ok: false, errors: res.errors };
+}
+
+/** The change `saveTimeOff` makes, refused as a whole on any bad entry (see there). */
+function timeOffChange(app: App, user: UserRecord, entries: readonly TimeOff[]) {
   const today = hostToday(app, user);
   const latest = latestAllowedDate(today);
-  const res = await updateAvailability<Record<number, TimeOffRowErrors>>(app, user.id, (cur) => {
+  return (
+    cur: AvailabilityRecord,
+  ): { ok: true; next: AvailabilityRecord } | {
+    ok: false;
+    errors: Record<number, TimeOffRowErrors>;
+  } => {
     const errors: Record<number, TimeOffRowErrors> = {};
     const saved = new Set(cur.timeOff.map((t) => key(t)));
     const checked: { i: number; t: TimeOff }[] = [];
@@ -209,8 +230,57 @@ export async function saveTimeOff(
     if (Object.keys(errors).length > 0) return { ok: false, errors };
     const valid = checked.map((c) => c.t).sort((a, b) => a.from.localeCompare(b.from));
     return { ok: true, next: { ...cur, timeOff: valid, updatedAtMs: app.now() } };
+  };
+}
+
+export type AvailabilityErrors = {
+  weekly?: Partial<Record<Weekday, string[]>>;
+  overrides?: Record<number, OverrideRowErrors>;
+  timeOff?: Record<number, TimeOffRowErrors>;
+  form?: string;
+};
+
+/**
+ * Weekly hours, overrides and time off at once (the JSON API's PUT): each part given replaces
+ * the saved one, by the same rules as the pages, in one write — all of it or nothing.
+ */
+export async function saveAvailability(
+  app: App,
+  user: UserRecord,
+  input: { weekly?: WeeklyRules; overrides?: DateOverride[]; timeOff?: TimeOff[] },
+): Promise<{ ok: true; record: AvailabilityRecord } | { ok: false; errors: AvailabilityErrors }> {
+  const errors: AvailabilityErrors = {};
+  let weekly: WeeklyRules | null = null;
+  if (input.weekly) {
+    const checked = validateWeeklyRules(input.weekly);
+    if (checked.ok) weekly = checked.rules;
+    else errors.weekly = checked.errors;
+  }
+  if ((input.overrides?.length ?? 0) > MAX_OVERRIDES) {
+    errors.form = `At most ${MAX_OVERRIDES} date overrides`;
+  }
+  if ((input.timeOff?.length ?? 0) > MAX_TIME_OFF) {
+    errors.form = `At most ${MAX_TIME_OFF} time off entries`;
+  }
+  if (Object.keys(errors).length) return { ok: false, errors };
+  const ov = input.overrides ? overridesChange(app, user, input.overrides) : null;
+  const to = input.timeOff ? timeOffChange(app, user, input.timeOff) : null;
+  return await updateAvailability<AvailabilityErrors>(app, user.id, (cur) => {
+    let next: AvailabilityRecord = weekly ? { ...cur, weekly, updatedAtMs: app.now() } : cur;
+    const found: AvailabilityErrors = {};
+    if (ov) {
+      const r = ov(next);
+      if (r.ok) next = r.next;
+      else found.overrides = r.errors;
+    }
+    if (to) {
+      const r = to(next);
+      if (r.ok) next = r.next;
+      else found.timeOff = r.errors;
+    }
+    if (Object.keys(found).length) return { ok: false, errors: found };
+    return { ok: true, next: { ...next, updatedAtMs: app.now() } };
   });
-  return res.ok ? { ok: true } : { ok: false, errors: res.errors };
 }
 
 function key(t: TimeOff): string {

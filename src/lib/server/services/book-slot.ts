@@ -13,7 +13,13 @@ import { checkAnswers, chooseDuration, eventTypeRules } from "../domain/event-ru
 import { getUserByUsernameCached, newId } from "../store/users.ts";
 import { getEventTypeBySlugCached } from "../store/event-types.ts";
 import { getAvailabilityCached } from "../store/availability.ts";
-import { commitBookingChange, readBookingGuards, readLedgerDays } from "../store/bookings.ts";
+import {
+  commitBookingChange,
+  extraTaken,
+  type ExtraWrite,
+  readBookingGuards,
+  readLedgerDays,
+} from "../store/bookings.ts";
 import type {
   BookingRecord,
   BookingTokenRecord,
@@ -38,6 +44,8 @@ export type BookInput = {
   clock?: "12h" | "24h";
   /** Form fields `q_{questionId}` → the guest's answers, checked against the event type's questions. */
   rawAnswers?: Record<string, string | undefined>;
+  /** Writes committed with the booking (an Idempotency-Key record); see `ExtraWrite`. */
+  extra?: ExtraWrite[];
 };
 
 export type BookRefusal =
@@ -47,7 +55,8 @@ export type BookRefusal =
   | "busy"
   | "too_many_pending"
   | "cap_reached"
-  | "calendar_unavailable";
+  | "calendar_unavailable"
+  | "duplicate_request";
 export type BookResult =
   | { ok: true; bookingId: string; guestToken: string; status: BookingRecord["status"] }
   | { ok: false; reason: BookRefusal }
@@ -260,11 +269,13 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
         guarded: [...caps.writes, ...holds.writes],
         tokens,
         outbox: sideEffects(null, booking, nowMs),
+        extra: input.extra,
       });
       if (committed) {
         app.kickOutbox();
         return { ok: true, bookingId: booking.id, guestToken, status: booking.status };
       }
+      if (await extraTaken(app.kv, input.extra)) return { ok: false, reason: "duplicate_request" };
       // Lost a race with another writer (another process): re-read and decide again.
       await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
     }

@@ -10,6 +10,7 @@ import type {
   GuestHoldsRecord,
   MailKind,
   OutboxRecord,
+  WebhookEvent,
 } from "../store/records.ts";
 import { type GuardedWrite, readCapCounters, readGuestHolds } from "../store/bookings.ts";
 import { newOutboxRecord } from "../store/outbox.ts";
@@ -190,5 +191,35 @@ export function sideEffects(
       out.push(newOutboxRecord({ kind: "writeback", op: "delete", bookingId: after.id }, nowMs));
     }
   }
+  // Last in the booking's lane: people's mails go out before the hosts' systems hear of it.
+  const event = webhookEvent(before, after);
+  if (event) {
+    out.push(newOutboxRecord(
+      { kind: "webhook_event", bookingId: after.id, event, seq: after.history.length },
+      nowMs,
+    ));
+  }
   return out;
+}
+
+/**
+ * The webhook event of a change. A reschedule is one event, on the new booking (which names the
+ * one it replaced); the retired booking sends none.
+ */
+export function webhookEvent(
+  before: BookingRecord | null,
+  after: BookingRecord,
+): WebhookEvent | null {
+  if (before === null) {
+    if (after.rescheduledFromId) return "booking.rescheduled";
+    return after.status === "PENDING" ? "booking.requested" : "booking.confirmed";
+  }
+  if (before.status === after.status) return null;
+  if (after.status === "CONFIRMED") return "booking.confirmed";
+  if (after.status === "REJECTED") return "booking.rejected";
+  if (after.status === "CANCELLED") {
+    if (after.endReason === "rescheduled") return null;
+    return after.endReason === "expired" ? "booking.expired" : "booking.cancelled";
+  }
+  return null;
 }

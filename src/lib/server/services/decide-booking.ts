@@ -16,6 +16,8 @@ import {
 import { chooseDuration, eventTypeRules, withinCutoff } from "../domain/event-rules.ts";
 import {
   commitBookingChange,
+  extraTaken,
+  type ExtraWrite,
   getBookingEntry,
   getTokenRecord,
   readLedgerDays,
@@ -29,7 +31,7 @@ import { isOffered, newBooking, parseStart, tokenRecords } from "./book-slot.ts"
 import { bookingToken } from "./booking-links.ts";
 import { calendarConflict } from "./calendar-busy.ts";
 
-export type DecideRefusal = TransitionRefusal | "not_found" | "too_late";
+export type DecideRefusal = TransitionRefusal | "not_found" | "too_late" | "duplicate_request";
 export type DecideResult =
   | { ok: true; booking: BookingRecord }
   | { ok: false; reason: DecideRefusal; booking?: BookingRecord };
@@ -74,7 +76,13 @@ export async function decideBooking(
   bookingId: string,
   action: BookingAction,
   by: Actor,
-  opts: { reason?: string; hostId?: string; enforceCutoff?: boolean } = {},
+  opts: {
+    reason?: string;
+    hostId?: string;
+    enforceCutoff?: boolean;
+    /** Writes committed with the change (an Idempotency-Key record); see `ExtraWrite`. */
+    extra?: ExtraWrite[];
+  } = {},
 ): Promise<DecideResult> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const nowMs = app.now();
@@ -129,10 +137,14 @@ export async function decideBooking(
       nextLedgers,
       guarded,
       outbox: sideEffects(b, next, nowMs),
+      extra: opts.extra,
     });
     if (committed) {
       app.kickOutbox();
       return { ok: true, booking: next };
+    }
+    if (await extraTaken(app.kv, opts.extra)) {
+      return { ok: false, reason: "duplicate_request", booking: b };
     }
   }
   throw new Error("decideBooking: too much contention");
@@ -173,9 +185,37 @@ export async function rescheduleByGuest(
   app: App,
   token: string,
   startText: string,
+  opts: { extra?: ExtraWrite[] } = {},
 ): Promise<RescheduleResult> {
   const old = await bookingForToken(app, token, "guest");
   if (!old) return { ok: false, reason: "not_found" };
+  return await rescheduleBooking(app, old, startText, "guest", opts.extra);
+}
+
+/**
+ * The host moves one of their bookings (the API): the same change as a guest's, without the
+ * guest's cancellation cutoff, and the successor is confirmed at once — the host chose the time.
+ * Another host's booking is "not_found".
+ */
+export async function rescheduleByHost(
+  app: App,
+  hostId: string,
+  bookingId: string,
+  startText: string,
+  opts: { extra?: ExtraWrite[] } = {},
+): Promise<RescheduleResult> {
+  const old = (await getBookingEntry(app.kv, bookingId)).value;
+  if (!old || old.hostId !== hostId) return { ok: false, reason: "not_found" };
+  return await rescheduleBooking(app, old, startText, "host", opts.extra);
+}
+
+async function rescheduleBooking(
+  app: App,
+  old: BookingRecord,
+  startText: string,
+  by: "guest" | "host",
+  extra: ExtraWrite[] | undefined,
+): Promise<RescheduleResult> {
   const start = parseStart(startText);
   if (!start) return { ok: false, reason: "slot_unavailable" };
   const host = await getUser(app.kv, old.hostId);
@@ -200,11 +240,11 @@ export async function rescheduleByGuest(
           booking: b,
         };
       }
-      if (withinCutoff(b.startMs, eventTypeRules(et).cancelCutoffHours, nowMs)) {
+      if (by === "guest" && withinCutoff(b.startMs, eventTypeRules(et).cancelCutoffHours, nowMs)) {
         return { ok: false, reason: "too_late", booking: b };
       }
 
-      const successor: BookingRecord = {
+      const proposed: BookingRecord = {
         ...newBooking(
           app,
           host,
@@ -220,10 +260,19 @@ export async function rescheduleByGuest(
             clock: b.guestClock,
           },
           nowMs,
-          "guest",
+          by,
         ),
         rescheduledFromId: b.id,
       };
+      const successor: BookingRecord = by === "host" && proposed.status === "PENDING"
+        ? {
+          ...proposed,
+          status: "CONFIRMED",
+          reservedUntilMs: null,
+          decidedAtMs: nowMs,
+          history: [{ status: "CONFIRMED", atMs: nowMs, by }],
+        }
+        : proposed;
       const retired: BookingRecord = {
         ...b,
         status: "CANCELLED",
@@ -231,7 +280,7 @@ export async function rescheduleByGuest(
         decidedAtMs: nowMs,
         endReason: "rescheduled",
         rescheduledToId: successor.id,
-        history: [...b.history, { status: "CANCELLED", atMs: nowMs, by: "guest" }],
+        history: [...b.history, { status: "CANCELLED", atMs: nowMs, by }],
       };
       const days = [
         ...utcDaysTouched(b.blockStartMs, b.blockEndMs),
@@ -271,6 +320,7 @@ export async function rescheduleByGuest(
         guarded: [...caps.writes, ...holds.writes],
         tokens: await tokenRecords(app, successor),
         outbox: [...sideEffects(b, retired, nowMs), ...sideEffects(null, successor, nowMs)],
+        extra,
       });
       if (committed) {
         app.kickOutbox();
@@ -279,6 +329,9 @@ export async function rescheduleByGuest(
           booking: successor,
           guestToken: await bookingToken(app, successor, "guest"),
         };
+      }
+      if (await extraTaken(app.kv, extra)) {
+        return { ok: false, reason: "duplicate_request", booking: b };
       }
     }
     throw new Error("rescheduleByGuest: too much contention");

@@ -140,12 +140,7 @@ export async function getSlotPage(
   const durationMin = q.fixedDurationMin ?? chooseDuration(et, askedDuration) ?? et.durationMin;
   const tz = q.timeZone && isValidTimeZone(q.timeZone) ? q.timeZone : host.timeZone;
   const nowMs = app.now();
-  const now = Temporal.Instant.fromEpochMilliseconds(nowMs);
-  const today = now.toZonedDateTimeISO(tz).toPlainDate();
-  // The last guest-zone date that can hold a slot: the host's last bookable date, seen from the guest.
-  const hostToday = now.toZonedDateTimeISO(host.timeZone).toPlainDate();
-  const horizonEnd = startOfDay(hostToday.add({ days: et.bookingWindowDays + 1 }), host.timeZone);
-  const lastDate = horizonEnd.subtract({ milliseconds: 1 }).toZonedDateTimeISO(tz).toPlainDate();
+  const { today, horizonEnd, lastDate } = bookingHorizon(nowMs, host, et, tz);
 
   let date: Temporal.PlainDate | null = null;
   if (q.date) {
@@ -186,114 +181,26 @@ export async function getSlotPage(
   if (Temporal.PlainYearMonth.compare(month, firstMonth) < 0) month = firstMonth;
   if (Temporal.PlainYearMonth.compare(month, lastMonth) > 0) month = lastMonth;
 
-  const availability = await getAvailabilityCached(app.kv, host.id, nowMs);
-  const notBeforeMs = nowMs;
-  const horizonEndMs = horizonEnd.epochMilliseconds;
+  const ctx: MonthContext = {
+    app,
+    host,
+    et,
+    rules,
+    durationMin,
+    tz,
+    nowMs,
+    horizonEndMs: horizonEnd.epochMilliseconds,
+    availability: await getAvailabilityCached(app.kv, host.id, nowMs),
+    excludeBookingId: q.excludeBookingId,
+  };
   const monthView = async (m: Temporal.PlainYearMonth) => {
-    const fromDate = m.toPlainDate({ day: 1 });
-    const from = startOfDay(fromDate, tz);
-    const until = startOfDay(fromDate.add({ months: 1 }), tz);
-    // Everything the month's slots depend on, except the exact clock: slots are computed for the
-    // minute and filtered by the real `now` on the way out, so a cached month is never stale.
-    const minute = Math.floor(nowMs / 60_000) * 60_000;
-    const rangeFromMs = from.epochMilliseconds - 86_400_000;
-    const rangeToMs = until.epochMilliseconds + 86_400_000;
-    const booked = await listBusy(
-      app.kv,
-      host.id,
-      rangeFromMs,
-      rangeToMs,
-      nowMs,
-      q.excludeBookingId,
-    );
-    // The host's external calendars: their busy time, and where they cannot vouch, no slots at all.
-    const cal = await calendarBusy(app, host.id, rangeFromMs, rangeToMs, nowMs);
-    // Unknown time starts "now"; nothing before now is offered anyway, so start it at the range
-    // start: the cache key then stays the same from one request to the next.
-    const unknown = cal.unknown.map((u) => ({
-      startMs: u.startMs <= nowMs ? rangeFromMs : u.startMs,
-      endMs: u.endMs,
-    }));
-    const busy = cal.busy.length || unknown.length ? [...booked, ...cal.busy, ...unknown] : booked;
-    const unavailable = cal.unknown.some((u) => u.startMs < horizonEndMs && u.endMs > notBeforeMs);
-    // Days and weeks already at the event type's cap offer nothing more.
-    const full = new Set<string>();
-    if (rules.maxPerDay !== null || rules.maxPerWeek !== null) {
-      for (
-        const [period, limit] of [["day", rules.maxPerDay], ["week", rules.maxPerWeek]] as const
-      ) {
-        if (limit === null) continue;
-        const lo = capPeriods(rangeFromMs, host.timeZone)[period];
-        const hi = capPeriods(rangeToMs, host.timeZone)[period];
-        for (const [k, rec] of await listCapCounters(app.kv, et.id, period, lo, hi)) {
-          if (liveCapEntries(rec.entries, nowMs).length >= limit) full.add(`${period}:${k}`);
-        }
-      }
-    }
-    const key = JSON.stringify([
-      host.id,
-      host.timeZone,
-      et.id,
-      et.updatedAtMs,
-      availability.updatedAtMs,
-      tz,
-      m.toString(),
-      busy,
-      durationMin,
-      [...full],
-      q.excludeBookingId ?? null,
-    ]);
-    let cached = monthCache.get(key);
-    if (!cached || cached.minute !== minute) {
-      const slots = computeSlots({
-        timeZone: host.timeZone,
-        weekly: availability.weekly,
-        overrides: availability.overrides,
-        timeOff: availability.timeOff,
-        from,
-        until,
-        durationMin,
-        intervalMin: rules.intervalMin ?? undefined,
-        bufferBeforeMin: rules.bufferBeforeMin,
-        bufferAfterMin: rules.bufferAfterMin,
-        busy,
-        now: Temporal.Instant.fromEpochMilliseconds(minute),
-        minNoticeMin: rules.minNoticeMin,
-        notSameDay: rules.notSameDay,
-        horizonDays: et.bookingWindowDays,
-      });
-      const lists = new Map<string, number[]>();
-      for (const s of slots) {
-        const ms = s.start.epochMilliseconds;
-        if (full.size) {
-          const p = capPeriods(ms, host.timeZone);
-          if (full.has(`day:${p.day}`) || full.has(`week:${p.week}`)) continue;
-        }
-        const d = isoDateIn(ms, tz);
-        let list = lists.get(d);
-        if (!list) lists.set(d, list = []);
-        list.push(ms);
-      }
-      const byDate = new Map<string, Float64Array>();
-      for (const [d, list] of lists) byDate.set(d, Float64Array.from(list));
-      const dates: string[] = [];
-      for (let d = fromDate; d.month === fromDate.month; d = d.add({ days: 1 })) {
-        dates.push(d.toString());
-      }
-      cached = { dates, byDate, minute };
-      remember(key, cached);
-    }
-    const live = (d: string) =>
-      (cached!.byDate.get(d) ?? new Float64Array()).filter((ms) =>
-        ms >= notBeforeMs && ms < horizonEndMs
-      );
-    const days: DayView[] = cached.dates.map((d) => ({ date: d, slots: live(d).length }));
+    const view = await computeMonth(ctx, m);
     const slotsOn = (d: string): SlotView[] =>
-      Array.from(live(d), (ms) => ({
+      Array.from(view.live(d), (ms) => ({
         start: Temporal.Instant.fromEpochMilliseconds(ms).toString(),
         label: formatTime(ms, tz, clock),
       }));
-    return { days, slotsOn, unavailable };
+    return { days: view.days, slotsOn, unavailable: view.unavailable };
   };
 
   let view = await monthView(month);
@@ -322,5 +229,290 @@ export async function getSlotPage(
     durationMin,
     unavailable: view.unavailable,
     clock,
+  };
+}
+
+/** Today and the last date that can hold a slot, both in the guest's zone `tz`. */
+function bookingHorizon(nowMs: number, host: UserRecord, et: EventTypeRecord, tz: string) {
+  const now = Temporal.Instant.fromEpochMilliseconds(nowMs);
+  const today = now.toZonedDateTimeISO(tz).toPlainDate();
+  // The last guest-zone date that can hold a slot: the host's last bookable date, seen from the guest.
+  const hostToday = now.toZonedDateTimeISO(host.timeZone).toPlainDate();
+  const horizonEnd = startOfDay(hostToday.add({ days: et.bookingWindowDays + 1 }), host.timeZone);
+  const lastDate = horizonEnd.subtract({ milliseconds: 1 }).toZonedDateTimeISO(tz).toPlainDate();
+  return { today, horizonEnd, lastDate };
+}
+
+/** The longest date range one slots request may cover. */
+export const MAX_RANGE_DAYS = 62;
+
+export type SlotRange =
+  | { ok: false; reason: "not_found" | "bad_duration" }
+  | { ok: false; reason: "bad_date"; message: string }
+  | {
+    ok: true;
+    host: PublicHost;
+    eventType: PublicEventType;
+    timeZone: string;
+    durationMin: number;
+    /** A conflict calendar could not be read: no slots where it cannot vouch (fail closed). */
+    unavailable: boolean;
+    /** Every date of the range (guest zone) with its slot starts as epoch ms, earliest first. */
+    days: { date: string; starts: Float64Array }[];
+    /**
+     * Identical (===, element by element) between two calls exactly when the slots are, apart
+     * from slots that `now` has passed since: a cache of a rendering of these slots may be reused.
+     */
+    revision: object[];
+  };
+
+/**
+ * Free slots of an event type on the guest-zone dates `start`…`end` (inclusive): the months the
+ * booking page shows, cut to the range, so a program sees exactly the slots a person does.
+ */
+export async function getSlotRange(
+  app: App,
+  q: {
+    username: string;
+    slug: string;
+    start: string;
+    end: string;
+    timeZone: string;
+    durationMin?: number | null;
+  },
+): Promise<SlotRange> {
+  const host = await getUserByUsernameCached(app.kv, q.username);
+  if (!host) return { ok: false, reason: "not_found" };
+  const et = await getEventTypeBySlugCached(app.kv, host.id, q.slug);
+  if (!et || !et.active) return { ok: false, reason: "not_found" };
+  const durationMin = chooseDuration(et, q.durationMin);
+  if (durationMin === null) return { ok: false, reason: "bad_duration" };
+  const first = parseDate(q.start);
+  const last = parseDate(q.end);
+  if (!first || !last) {
+    return { ok: false, reason: "bad_date", message: "Dates are written YYYY-MM-DD." };
+  }
+  const span = first.until(last, { largestUnit: "days" }).days;
+  if (span < 0) return { ok: false, reason: "bad_date", message: "`end` is before `start`." };
+  if (span >= MAX_RANGE_DAYS) {
+    return {
+      ok: false,
+      reason: "bad_date",
+      message: `Ask for at most ${MAX_RANGE_DAYS} days at a time.`,
+    };
+  }
+  const tz = q.timeZone;
+  const nowMs = app.now();
+  const { today, horizonEnd, lastDate } = bookingHorizon(nowMs, host, et, tz);
+  const ctx: MonthContext = {
+    app,
+    host,
+    et,
+    rules: eventTypeRules(et),
+    durationMin,
+    tz,
+    nowMs,
+    horizonEndMs: horizonEnd.epochMilliseconds,
+    availability: await getAvailabilityCached(app.kv, host.id, nowMs),
+  };
+  // Only months that can hold a slot are computed: the rest of the range is empty by rule.
+  const from = Temporal.PlainDate.compare(first, today) < 0 ? today : first;
+  const to = Temporal.PlainDate.compare(last, lastDate) > 0 ? lastDate : last;
+  const views = new Map<string, MonthView>();
+  let unavailable = false;
+  if (Temporal.PlainDate.compare(from, to) <= 0) {
+    // One read of busy time for every month the range touches (each month reads a day beyond).
+    const firstMonth = from.toPlainYearMonth().toPlainDate({ day: 1 });
+    const afterLast = to.toPlainYearMonth().toPlainDate({ day: 1 }).add({ months: 1 });
+    ctx.busyRead = await readBusy(
+      ctx,
+      startOfDay(firstMonth, tz).epochMilliseconds - 86_400_000,
+      startOfDay(afterLast, tz).epochMilliseconds + 86_400_000,
+    );
+    for (
+      let m = from.toPlainYearMonth();
+      Temporal.PlainYearMonth.compare(m, to.toPlainYearMonth()) <= 0;
+      m = m.add({ months: 1 })
+    ) {
+      const view = await computeMonth(ctx, m);
+      views.set(m.toString(), view);
+      unavailable ||= view.unavailable;
+    }
+  }
+  const days: { date: string; starts: Float64Array }[] = [];
+  // Civil dates by epoch-day arithmetic: the range's days without a Temporal object per day.
+  const firstDay = Date.UTC(first.year, first.month - 1, first.day) / 86_400_000;
+  for (let i = 0; i <= span; i++) {
+    const date = new Date((firstDay + i) * 86_400_000).toISOString().slice(0, 10);
+    const view = views.get(date.slice(0, 7));
+    days.push({ date, starts: view ? view.live(date) : EMPTY });
+  }
+  return {
+    ok: true,
+    host: toPublicHost(host),
+    eventType: toPublicEventType(et),
+    timeZone: tz,
+    durationMin,
+    unavailable,
+    days,
+    revision: [...views.values()].map((x) => x.revision),
+  };
+}
+
+const EMPTY = new Float64Array();
+
+type MonthContext = {
+  app: App;
+  host: UserRecord;
+  et: EventTypeRecord;
+  rules: ReturnType<typeof eventTypeRules>;
+  durationMin: number;
+  /** The guest's zone: months and dates are theirs. */
+  tz: string;
+  nowMs: number;
+  /** The end of the host's booking window. */
+  horizonEndMs: number;
+  availability: Awaited<ReturnType<typeof getAvailabilityCached>>;
+  excludeBookingId?: string;
+  /** Busy time read once for several months (a range request); used when it covers the month. */
+  busyRead?: BusyRead;
+};
+
+type BusyRead = {
+  fromMs: number;
+  toMs: number;
+  booked: { startMs: number; endMs: number }[];
+  cal: Awaited<ReturnType<typeof calendarBusy>>;
+};
+
+/** The host's live bookings and external-calendar state over a range: read fresh, in parallel. */
+async function readBusy(ctx: MonthContext, fromMs: number, toMs: number): Promise<BusyRead> {
+  const [booked, cal] = await Promise.all([
+    listBusy(ctx.app.kv, ctx.host.id, fromMs, toMs, ctx.nowMs, ctx.excludeBookingId),
+    calendarBusy(ctx.app, ctx.host.id, fromMs, toMs, ctx.nowMs),
+  ]);
+  return { fromMs, toMs, booked, cal };
+}
+
+type MonthView = {
+  /** Every date of the month with its number of free slots (computed when asked). */
+  readonly days: DayView[];
+  /** Slot starts (epoch ms) on a guest-zone date of this month, from now to the horizon. */
+  live: (date: string) => Float64Array;
+  unavailable: boolean;
+  /** The same object for as long as the month's slots are the same (for caches above). */
+  revision: object;
+};
+
+/**
+ * The slots of one guest-zone month: the one computation behind the booking page, the reschedule
+ * page and the JSON API. Ledgers, calendar state and caps are read fresh; the computed month is
+ * reused while everything it depends on is unchanged.
+ */
+async function computeMonth(ctx: MonthContext, m: Temporal.PlainYearMonth): Promise<MonthView> {
+  const { app, host, et, rules, durationMin, tz, nowMs, horizonEndMs, availability } = ctx;
+  const notBeforeMs = nowMs;
+  const q = { excludeBookingId: ctx.excludeBookingId };
+  const fromDate = m.toPlainDate({ day: 1 });
+  const from = startOfDay(fromDate, tz);
+  const until = startOfDay(fromDate.add({ months: 1 }), tz);
+  // Everything the month's slots depend on, except the exact clock: slots are computed for the
+  // minute and filtered by the real `now` on the way out, so a cached month is never stale.
+  const minute = Math.floor(nowMs / 60_000) * 60_000;
+  const rangeFromMs = from.epochMilliseconds - 86_400_000;
+  const rangeToMs = until.epochMilliseconds + 86_400_000;
+  // The host's bookings, and their external calendars: busy time, and where they cannot vouch,
+  // no slots at all.
+  const pre = ctx.busyRead;
+  const { booked, cal } = pre && pre.fromMs <= rangeFromMs && pre.toMs >= rangeToMs
+    ? pre
+    : await readBusy(ctx, rangeFromMs, rangeToMs);
+  // Unknown time starts "now"; nothing before now is offered anyway, so start it at the range
+  // start: the cache key then stays the same from one request to the next.
+  const unknown = cal.unknown.map((u) => ({
+    startMs: u.startMs <= nowMs ? rangeFromMs : u.startMs,
+    endMs: u.endMs,
+  }));
+  const busy = cal.busy.length || unknown.length ? [...booked, ...cal.busy, ...unknown] : booked;
+  const unavailable = cal.unknown.some((u) => u.startMs < horizonEndMs && u.endMs > notBeforeMs);
+  // Days and weeks already at the event type's cap offer nothing more.
+  const full = new Set<string>();
+  if (rules.maxPerDay !== null || rules.maxPerWeek !== null) {
+    for (
+      const [period, limit] of [["day", rules.maxPerDay], ["week", rules.maxPerWeek]] as const
+    ) {
+      if (limit === null) continue;
+      const lo = capPeriods(rangeFromMs, host.timeZone)[period];
+      const hi = capPeriods(rangeToMs, host.timeZone)[period];
+      for (const [k, rec] of await listCapCounters(app.kv, et.id, period, lo, hi)) {
+        if (liveCapEntries(rec.entries, nowMs).length >= limit) full.add(`${period}:${k}`);
+      }
+    }
+  }
+  const key = JSON.stringify([
+    host.id,
+    host.timeZone,
+    et.id,
+    et.updatedAtMs,
+    availability.updatedAtMs,
+    tz,
+    m.toString(),
+    busy,
+    durationMin,
+    [...full],
+    q.excludeBookingId ?? null,
+  ]);
+  let cached = monthCache.get(key);
+  if (!cached || cached.minute !== minute) {
+    const slots = computeSlots({
+      timeZone: host.timeZone,
+      weekly: availability.weekly,
+      overrides: availability.overrides,
+      timeOff: availability.timeOff,
+      from,
+      until,
+      durationMin,
+      intervalMin: rules.intervalMin ?? undefined,
+      bufferBeforeMin: rules.bufferBeforeMin,
+      bufferAfterMin: rules.bufferAfterMin,
+      busy,
+      now: Temporal.Instant.fromEpochMilliseconds(minute),
+      minNoticeMin: rules.minNoticeMin,
+      notSameDay: rules.notSameDay,
+      horizonDays: et.bookingWindowDays,
+    });
+    const lists = new Map<string, number[]>();
+    for (const s of slots) {
+      const ms = s.start.epochMilliseconds;
+      if (full.size) {
+        const p = capPeriods(ms, host.timeZone);
+        if (full.has(`day:${p.day}`) || full.has(`week:${p.week}`)) continue;
+      }
+      const d = isoDateIn(ms, tz);
+      let list = lists.get(d);
+      if (!list) lists.set(d, list = []);
+      list.push(ms);
+    }
+    const byDate = new Map<string, Float64Array>();
+    for (const [d, list] of lists) byDate.set(d, Float64Array.from(list));
+    const dates: string[] = [];
+    for (let d = fromDate; d.month === fromDate.month; d = d.add({ days: 1 })) {
+      dates.push(d.toString());
+    }
+    cached = { dates, byDate, minute };
+    remember(key, cached);
+  }
+  const live = (d: string) =>
+    (cached!.byDate.get(d) ?? new Float64Array()).filter((ms) =>
+      ms >= notBeforeMs && ms < horizonEndMs
+    );
+  const month = cached;
+  return {
+    get days(): DayView[] {
+      return month.dates.map((d) => ({ date: d, slots: live(d).length }));
+    },
+    live,
+    unavailable,
+    revision: month,
   };
 }

@@ -9,6 +9,9 @@ import { getAvailability, putAvailability } from "../store/availability.ts";
 import { keys } from "../store/keys.ts";
 import { newId } from "../store/users.ts";
 import type { EventTypeRecord } from "../store/records.ts";
+import { API_KEY_PREFIX, createApiKey } from "./api-keys.ts";
+import { getApiKeyByHash } from "../store/api-keys.ts";
+import { hmacToken, sha256Hex } from "../integrations/crypto.ts";
 
 export const DEMO_EMAIL = "demo@invito.example";
 
@@ -77,4 +80,27 @@ export async function seedDemo(app: App): Promise<string[]> {
     `${base}/calendar/${user.username}/`,
     ...types.map((t) => `${base}/calendar/${user.username}/${t.slug}`),
   ];
+}
+
+/**
+ * The demo host's API key (read and write), so a new user can try the API with curl at once.
+ * Its secret is derived from the server secret, so every start prints the same key without
+ * storing it; if it was revoked, the next start makes it again (demo mode only).
+ */
+export async function demoApiKey(app: App): Promise<string | null> {
+  const user = await getUserByEmail(app.kv, DEMO_EMAIL);
+  if (!user) return null;
+  const secret = API_KEY_PREFIX + await hmacToken(app.linkKey, "invito demo api key");
+  if (await getApiKeyByHash(app.kv, await sha256Hex(secret))) return secret;
+  try {
+    const res = await createApiKey(app, user, {
+      name: "Demo key",
+      scopes: ["read", "write"],
+      expiresAtMs: null,
+    }, secret);
+    return res.ok ? secret : null;
+  } catch (err) {
+    console.warn("[demo] no demo API key:", err);
+    return null;
+  }
 }

@@ -176,7 +176,29 @@ export type BookingChange = {
   guarded?: GuardedWrite[];
   tokens?: { hash: string; record: BookingTokenRecord }[];
   outbox: OutboxRecord[];
+  /** Caller-supplied writes that ride in the same commit (e.g. an Idempotency-Key record). */
+  extra?: ExtraWrite[];
 };
+
+/**
+ * A write a caller adds to a booking change so it lands (or not) with it. `expectAbsent` makes
+ * the whole commit depend on the key not existing yet: a second change under the same
+ * Idempotency-Key cannot commit, whatever raced or crashed before it.
+ */
+export type ExtraWrite = {
+  key: Deno.KvKey;
+  value: unknown;
+  expectAbsent?: boolean;
+  expireInMs?: number;
+};
+
+/** Whether a commit failed because an `expectAbsent` extra key exists now (the change was made). */
+export async function extraTaken(kv: Deno.Kv, extra: ExtraWrite[] | undefined): Promise<boolean> {
+  const keysToCheck = (extra ?? []).filter((x) => x.expectAbsent).map((x) => x.key);
+  if (keysToCheck.length === 0) return false;
+  const got = await kv.getMany(keysToCheck);
+  return got.some((e) => e.versionstamp !== null);
+}
 
 export async function commitBookingChange(kv: Deno.Kv, c: BookingChange): Promise<boolean> {
   const op = kv.atomic();
@@ -211,6 +233,13 @@ export async function commitBookingChange(kv: Deno.Kv, c: BookingChange): Promis
   }
   for (const t of c.tokens ?? []) op.set(keys.bookingToken(t.hash), t.record);
   for (const job of c.outbox) enqueue(op, job);
+  for (const x of c.extra ?? []) {
+    if (x.expectAbsent) {
+      op.check({ key: x.key, versionstamp: null });
+      checks++;
+    }
+    op.set(x.key, x.value, x.expireInMs ? { expireIn: x.expireInMs } : undefined);
+  }
   assertChecks(checks);
   try {
     return (await op.commit()).ok;

@@ -120,4 +120,26 @@ export const keys = {
   /** Live pending requests of one guest email with one host (anti-spam cap). */
   guestHolds: (hostId: UserId, email: string) => ["guest_holds", hostId, email] as const,
   meta: (name: string) => ["meta", name] as const,
+
+  // Developer integrations: API keys, Idempotency-Key records, webhooks, the ICS feed
+  /** A host's API key (the secret is kept only as its SHA-256, in `apiKeyByHash`). */
+  apiKey: (hostId: UserId, keyId: string) => ["api_key", hostId, keyId] as const,
+  apiKeyPrefix: (hostId: UserId) => ["api_key", hostId] as const,
+  apiKeyByHash: (hash: string) => ["api_key_by_hash", hash] as const, // unique
+  /** The answer to a request with an Idempotency-Key (or "running" while it runs). */
+  idempotency: (scope: string, key: string) => ["idempotency", scope, key] as const,
+  /** Committed in the same write as the change the request made; checked absent by it. */
+  idempotencyCommit: (scope: string, key: string) => ["idempotency_commit", scope, key] as const,
+  webhookSub: (hostId: UserId, subId: string) => ["webhook_sub", hostId, subId] as const,
+  webhookSubPrefix: (hostId: UserId) => ["webhook_sub", hostId] as const,
+  /** One event's signed body, shared by its deliveries; written once (the fan-out's dedupe). */
+  webhookMessage: (messageId: string) => ["webhook_message", messageId] as const,
+  /** The delivery log of one subscription, newest last (ids are time-sortable). */
+  webhookAttempt: (hostId: UserId, subId: string, attemptId: string) =>
+    ["webhook_attempt", hostId, subId, attemptId] as const,
+  webhookAttemptPrefix: (hostId: UserId, subId: string) =>
+    ["webhook_attempt", hostId, subId] as const,
+  /** The salt a host's secret ICS feed URL is derived from; a new salt retires the old URL. */
+  icsFeed: (hostId: UserId) => ["ics_feed", hostId] as const,
+  icsFeedByHash: (hash: string) => ["ics_feed_by_hash", hash] as const,
 };

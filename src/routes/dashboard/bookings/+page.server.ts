@@ -7,6 +7,7 @@ import {
   type StatusFilter,
 } from "$lib/server/services/host-bookings.ts";
 import { decideBooking } from "$lib/server/services/decide-booking.ts";
+import { refusalText } from "$lib/shared/refusals.ts";
 
 const FILTERS: StatusFilter[] = ["all", "pending", "confirmed", "rejected", "cancelled"];
 
@@ -28,14 +29,6 @@ const Decision = v.object({
   ),
 });
 
-const REFUSED: Record<string, string> = {
-  already_confirmed: "This booking is already confirmed.",
-  already_rejected: "This request was already rejected.",
-  expired: "This request expired before it was answered.",
-  cancelled: "This booking was already cancelled.",
-  not_pending: "This request is no longer open.",
-};
-
 function act(action: "confirm" | "reject" | "cancel") {
   return async ({ request, locals }: Parameters<Actions[string]>[0]) => {
     const parsed = v.safeParse(Decision, Object.fromEntries(await request.formData()));
@@ -46,7 +39,7 @@ function act(action: "confirm" | "reject" | "cancel") {
       reason: reason || undefined,
     });
     if (!res.ok && res.reason === "not_found") error(404, "There is no such booking.");
-    if (!res.ok) return fail(409, { error: REFUSED[res.reason] ?? "That did not work.", id });
+    if (!res.ok) return fail(409, { error: refusalText(res.reason, "That did not work."), id });
     return { done: action, id };
   };
 }

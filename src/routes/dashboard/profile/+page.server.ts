@@ -5,10 +5,12 @@ import { isValidTimeZone, listTimeZones } from "$lib/server/domain/time-zone.ts"
 import { adoptBrowserTimeZone, updateProfile } from "$lib/server/services/profile.ts";
 import { fieldErrors, formValues, ProfileForm } from "$lib/shared/forms.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
+import { currentFeedUrls, feedUrls, regenerateFeed } from "$lib/server/services/ics-feed.ts";
 
-export const load: PageServerLoad = ({ locals }) => {
+export const load: PageServerLoad = async ({ locals }) => {
   const u = locals.user!;
   return {
+    feed: await currentFeedUrls(locals.app, u),
     profile: {
       name: u.name,
       username: u.username,
@@ -21,6 +23,16 @@ export const load: PageServerLoad = ({ locals }) => {
 };
 
 export const actions: Actions = {
+  /** The secret calendar feed: made on request; "regenerate" retires the old URL at once. */
+  feed: async ({ locals }) => {
+    await feedUrls(locals.app, locals.user!);
+    return { feedMade: true };
+  },
+  regenerateFeed: async ({ locals }) => {
+    await regenerateFeed(locals.app, locals.user!);
+    return { feedRegenerated: true };
+  },
+
   save: async ({ request, locals }) => {
     const user = locals.user!;
     const values = formValues(

@@ -5,6 +5,16 @@ import { rescheduleByGuest } from "$lib/server/services/decide-booking.ts";
 import { describeDuration } from "$lib/server/config.ts";
 import { guestClock } from "$lib/server/http/booking-page.ts";
 import { parseClock } from "$lib/shared/format.ts";
+import { refusalText } from "$lib/shared/refusals.ts";
+
+/** Refusals about the new time; the others are explained by what blocks the booking. */
+const BOOKING_REASONS = new Set([
+  "slot_taken",
+  "slot_unavailable",
+  "cap_reached",
+  "too_many_pending",
+  "calendar_unavailable",
+]);
 
 export const load: PageServerLoad = async ({ locals, params, url, setHeaders, request }) => {
   setHeaders({ "cache-control": "no-store" });
@@ -40,14 +50,6 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders, re
   };
 };
 
-const REASONS: Record<string, string> = {
-  slot_taken: "That time was just taken — please pick another.",
-  slot_unavailable: "That time is not available — please pick another.",
-  cap_reached: "That day is fully booked — please pick another day.",
-  too_many_pending: "You have too many requests waiting with this host.",
-  calendar_unavailable: "Booking is temporarily unavailable — please try again a little later.",
-};
-
 export const actions: Actions = {
   default: async ({ locals, params, request }) => {
     const start = String((await request.formData()).get("start") ?? "");
@@ -57,7 +59,9 @@ export const actions: Actions = {
     const state = await manageState(locals.app, params.token);
     const blocked = state.ok ? state.blocked : null;
     return fail(409, {
-      reason: REASONS[res.reason] ?? blocked ?? "This booking can no longer be moved.",
+      reason: BOOKING_REASONS.has(res.reason)
+        ? refusalText(res.reason)
+        : blocked ?? "This booking can no longer be moved.",
       errors: {},
       values: {},
     });

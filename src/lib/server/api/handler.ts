@@ -1,0 +1,172 @@
+/**
+ * Answers every request under /api/v1: routing, CORS, API keys and scopes, rate limits, body
+ * limits and content types, validation, Idempotency-Key presence, then the route's handler.
+ * Bad input of any kind is a 4xx problem; a bug is logged with an id and answered 500.
+ */
+import * as v from "valibot";
+import type { App } from "../app.ts";
+import { authenticate } from "../services/api-keys.ts";
+import { checkRateLimit } from "../services/rate-limit.ts";
+import { type ApiResponse, CORS_HEADERS, problem, readJson, toResponse } from "./http.ts";
+import { type Ctx, issuesToFields, type Route, ROUTES } from "./routes.ts";
+import { openApiDocument } from "./openapi.ts";
+import { IDEMPOTENCY_KEY_RE } from "../services/idempotency.ts";
+
+export const API_PREFIX = "/api/v1";
+
+type Compiled = { route: Route; re: RegExp; names: string[] };
+
+const COMPILED: Compiled[] = ROUTES.map((route) => {
+  const names: string[] = [];
+  const re = new RegExp(
+    "^" + route.path.replace(/\{(\w+)\}/g, (_, n) => {
+      names.push(n);
+      return "([^/]+)";
+    }) + "$",
+  );
+  return { route, re, names };
+});
+
+function match(path: string) {
+  const found: { c: Compiled; params: Record<string, string> }[] = [];
+  for (const c of COMPILED) {
+    const m = c.re.exec(path);
+    if (!m) continue;
+    const params: Record<string, string> = {};
+    let bad = false;
+    c.names.forEach((n, i) => {
+      try {
+        params[n] = decodeURIComponent(m[i + 1]);
+      } catch {
+        bad = true;
+      }
+    });
+    if (!bad) found.push({ c, params });
+  }
+  return found;
+}
+
+let documentText: string | null = null;
+
+export async function handleApi(app: App, req: Request, ip: string): Promise<Response> {
+  const method = req.method === "HEAD" ? "GET" : req.method;
+  try {
+    return toResponse(await dispatch(app, req, method, ip), req.method);
+  } catch (err) {
+    const errorId = crypto.randomUUID();
+    console.error(`[api error ${errorId}] ${req.method} ${new URL(req.url).pathname}`, err);
+    const res = problem(app.config.baseUrl.href, "internal", {
+      detail: `Something went wrong on our side (error id ${errorId}). Please try again.`,
+    });
+    return toResponse(res, req.method);
+  }
+}
+
+async function dispatch(app: App, req: Request, method: string, ip: string): Promise<ApiResponse> {
+  const url = new URL(req.url);
+  const base = app.config.baseUrl.href.replace(/\/$/, "");
+  const path = url.pathname.slice(API_PREFIX.length) || "/";
+  if (method === "OPTIONS") return { status: 204, headers: CORS_HEADERS };
+  if (path === "/openapi.json" && method === "GET") {
+    documentText ??= JSON.stringify(openApiDocument(base));
+    return { status: 200, body: documentText, headers: { "content-type": "application/json" } };
+  }
+  const found = match(path);
+  if (found.length === 0) return problem(base, "not_found");
+  const hit = found.find((f) => f.c.route.method === method);
+  if (!hit) {
+    return problem(base, "method_not_allowed", {
+      headers: { allow: [...new Set(found.map((f) => f.c.route.method))].join(", ") },
+    });
+  }
+  const route = hit.c.route;
+
+  // Who is asking, and may they?
+  let auth = null;
+  if (route.auth !== "none") {
+    auth = await authenticate(app, req.headers.get("authorization"));
+    if (!auth) {
+      return problem(base, "unauthorized", {
+        headers: { "www-authenticate": 'Bearer realm="invito"' },
+      });
+    }
+    const scopes = auth.key.scopes;
+    const allowed = route.auth === "read"
+      ? scopes.includes("read") || scopes.includes("write")
+      : scopes.includes("write");
+    if (!allowed) return problem(base, "forbidden_scope");
+  }
+  const limited = await rateLimited(app, route, auth ? `key:${auth.key.id}` : null, ip);
+  if (limited) return problem(base, "rate_limited", { headers: { "retry-after": limited } });
+
+  // A malformed id in the path names nothing: 404, like an id that is not there.
+  const params = route.params ? v.safeParse(route.params, hit.params) : null;
+  if (params && !params.success) return problem(base, "not_found");
+
+  let query: Record<string, string | undefined> = {};
+  if (route.query) {
+    const raw: Record<string, string> = {};
+    for (const [k, val] of url.searchParams) if (!(k in raw)) raw[k] = val;
+    const parsed = v.safeParse(route.query, raw);
+    if (!parsed.success) {
+      return problem(base, "validation", { errors: issuesToFields(parsed.issues) });
+    }
+    query = parsed.output as Record<string, string | undefined>;
+  }
+
+  let body: unknown = undefined;
+  if (route.body) {
+    const read = await readJson(req);
+    if (!read.ok) return problem(base, read.reason);
+    const parsed = v.safeParse(route.body, read.value);
+    if (!parsed.success) {
+      return problem(base, "validation", { errors: issuesToFields(parsed.issues) });
+    }
+    body = parsed.output;
+  }
+
+  const idempotencyKey = req.headers.get("idempotency-key");
+  if (route.idempotency === "required" && idempotencyKey === null) {
+    return problem(base, "idempotency_key_missing");
+  }
+  if (
+    idempotencyKey !== null && route.idempotency !== undefined &&
+    !IDEMPOTENCY_KEY_RE.test(idempotencyKey)
+  ) {
+    return problem(base, "validation", {
+      errors: [{ field: "Idempotency-Key", message: "1 to 255 printable ASCII characters" }],
+    });
+  }
+
+  const ctx: Ctx = {
+    app,
+    req,
+    ip,
+    path: url.pathname,
+    base,
+    params: (params?.output ?? {}) as Record<string, string>,
+    query,
+    body,
+    auth,
+    idempotencyKey: route.idempotency ? idempotencyKey : null,
+  };
+  return await route.run(ctx);
+}
+
+/** Retry-After seconds when over a limit, else null. Keys count per key, the rest per address. */
+async function rateLimited(
+  app: App,
+  route: Route,
+  keySubject: string | null,
+  ip: string,
+): Promise<string | null> {
+  const checks: Promise<{ ok: boolean; retryAfterS?: number }>[] = [];
+  checks.push(
+    keySubject ? checkRateLimit(app, "api", keySubject) : checkRateLimit(app, "api_public", ip),
+  );
+  // Booking as a guest counts against the same per-address limit as the booking form.
+  if (route.operationId === "createBooking") checks.push(checkRateLimit(app, "booking", ip));
+  const results = await Promise.all(checks);
+  const worst = results.filter((r) => !r.ok).map((r) => r.retryAfterS ?? 1);
+  return worst.length ? String(Math.max(...worst)) : null;
+}

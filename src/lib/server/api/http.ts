@@ -1,0 +1,115 @@
+/**
+ * The JSON API's HTTP plumbing: answers, RFC 9457 problems (type, status and words from the one
+ * refusal table), bounded body reading (413), content types (415) and CORS. Bearer keys, never
+ * cookies, authorise the API, so any site may call it from a browser.
+ */
+import { problemType, type RefusalReason, REFUSALS } from "../../shared/refusals.ts";
+
+export const MAX_BODY_BYTES = 100 * 1024;
+
+export type ApiResponse = { status: number; body?: unknown; headers?: Record<string, string> };
+export type FieldError = { field: string; message: string };
+
+export const CORS_HEADERS: Record<string, string> = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-headers": "authorization, content-type, idempotency-key",
+  "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+  "access-control-expose-headers": "idempotent-replayed, retry-after, location",
+  "access-control-max-age": "86400",
+};
+
+export function ok(body: unknown, status = 200, headers?: Record<string, string>): ApiResponse {
+  return { status, body, headers };
+}
+
+export type ProblemBody = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  reason: RefusalReason;
+  errors?: FieldError[];
+};
+
+export function problem(
+  baseUrl: string,
+  reason: RefusalReason,
+  extra: { detail?: string; errors?: FieldError[]; headers?: Record<string, string> } = {},
+): ApiResponse {
+  const r = REFUSALS[reason];
+  const body: ProblemBody = {
+    type: problemType(baseUrl, reason),
+    title: r.title,
+    status: r.status,
+    detail: extra.detail ?? r.detail,
+    reason,
+    ...(extra.errors ? { errors: extra.errors } : {}),
+  };
+  return { status: r.status, body, headers: extra.headers };
+}
+
+export function toResponse(res: ApiResponse, method: string): Response {
+  const headers = new Headers({ ...CORS_HEADERS, "cache-control": "no-store", ...res.headers });
+  if (res.body === undefined || res.status === 204) {
+    return new Response(null, { status: res.status, headers });
+  }
+  const isProblem = res.status >= 400;
+  if (!headers.has("content-type")) {
+    headers.set(
+      "content-type",
+      isProblem ? "application/problem+json" : "application/json; charset=utf-8",
+    );
+  }
+  const text = typeof res.body === "string" ? res.body : JSON.stringify(res.body);
+  return new Response(method === "HEAD" ? null : text, { status: res.status, headers });
+}
+
+export type BodyRead =
+  | { ok: true; value: unknown }
+  | { ok: false; reason: "payload_too_large" | "unsupported_media_type" | "invalid_json" };
+
+/** The request's JSON body, read no further than the limit. An empty body reads as `{}`. */
+export async function readJson(req: Request, maxBytes = MAX_BODY_BYTES): Promise<BodyRead> {
+  const declared = Number(req.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await req.body?.cancel().catch(() => {});
+    return { ok: false, reason: "payload_too_large" };
+  }
+  const type = (req.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (req.body) {
+    const reader = req.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > maxBytes) {
+          await reader.cancel().catch(() => {});
+          return { ok: false, reason: "payload_too_large" };
+        }
+        chunks.push(value);
+      }
+    } catch {
+      return { ok: false, reason: "invalid_json" };
+    }
+  }
+  if (size === 0 && type === "") return { ok: true, value: {} };
+  if (type !== "application/json" && !/^application\/[a-z0-9.+-]+\+json$/.test(type)) {
+    return { ok: false, reason: "unsupported_media_type" };
+  }
+  if (size === 0) return { ok: true, value: {} };
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, reason: "invalid_json" };
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * The API is answered by server.ts before SvelteKit (no page machinery on the hot path: the slots
+ * endpoint must serve thousands of requests a second). The handler is handed over through a
+ * global so that server.ts uses this bundle's modules — one settings cache, one month cache —
+ * instead of importing a second copy of the server code.
+ */
+import type { App } from "../app.ts";
+import { handleApi } from "./handler.ts";
+
+export const API_HANDLER = Symbol.for("invito.api");
+export type MountedApi = (req: Request, clientIp: string) => Promise<Response>;
+
+export function mountApi(app: App): void {
+  (globalThis as { [API_HANDLER]?: MountedApi })[API_HANDLER] = (req, ip) =>
+    handleApi(app, req, ip);
+}

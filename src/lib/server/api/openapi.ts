@@ -1,0 +1,158 @@
+/**
+ * The OpenAPI 3.1 document, built from the route table and the valibot schemas the API validates
+ * with (converted by `@valibot/to-json-schema`), never written by hand.
+ */
+import * as v from "valibot";
+import { toJsonSchema, toJsonSchemaDefs } from "@valibot/to-json-schema";
+import { COMPONENTS } from "./schemas.ts";
+import { ROUTES } from "./routes.ts";
+import { REFUSALS } from "../../shared/refusals.ts";
+import { WEBHOOK_EVENTS } from "../domain/webhooks.ts";
+
+type Json = Record<string, unknown>;
+
+const CONVERT = {
+  target: "draft-2020-12" as const,
+  errorMode: "ignore" as const,
+  definitions: COMPONENTS,
+  overrideRef: (c: { referenceId: string }) => `#/components/schemas/${c.referenceId}`,
+};
+
+function schemaOf(schema: v.GenericSchema): Json {
+  const out = toJsonSchema(schema, CONVERT) as unknown as Json;
+  delete out.$schema;
+  delete out.$defs;
+  return out;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: "Invalid request: `errors` lists each field and what is wrong with it.",
+  401: "No valid API key (unknown, revoked and expired keys get the same answer).",
+  403: "The API key lacks the scope this operation needs.",
+  404: "Not found (another host's resources are not found either).",
+  409: "Refused: the `type` names why (slot taken, cap reached, calendar unavailable, …).",
+  413: "The body is larger than 100 KB.",
+  415: "The body is not `application/json`.",
+  429: "Too many requests; wait for `Retry-After` seconds.",
+};
+
+export function openApiDocument(base: string): Json {
+  const schemas = toJsonSchemaDefs(COMPONENTS, {
+    target: "draft-2020-12",
+    errorMode: "ignore",
+    overrideRef: CONVERT.overrideRef,
+  }) as unknown as Record<string, Json>;
+  for (const s of Object.values(schemas)) delete s.$schema;
+  const paths: Record<string, Json> = {};
+  for (const r of ROUTES) {
+    const parameters: Json[] = [];
+    const addParams = (schema: v.GenericSchema | undefined, where: "path" | "query") => {
+      if (!schema) return;
+      const js = schemaOf(schema) as { properties?: Record<string, Json>; required?: string[] };
+      for (const [name, prop] of Object.entries(js.properties ?? {})) {
+        const { description, ...rest } = prop as Json;
+        parameters.push({
+          name,
+          in: where,
+          required: where === "path" || (js.required ?? []).includes(name),
+          schema: rest,
+          ...(description ? { description } : {}),
+        });
+      }
+    };
+    addParams(r.params, "path");
+    addParams(r.query, "query");
+    if (r.idempotency) {
+      parameters.push({
+        name: "Idempotency-Key",
+        in: "header",
+        required: r.idempotency === "required",
+        description:
+          "A unique key per change (a UUID). Retrying with the same key and body replays the " +
+          "first answer (with `Idempotent-Replayed: true`); the same key with another body, or " +
+          "while the first request runs, is refused with 409. Keys are kept for 24 hours.",
+        schema: { type: "string", minLength: 1, maxLength: 255 },
+      });
+    }
+    const responses: Json = {};
+    for (const [status, name] of Object.entries(r.success)) {
+      responses[status] = name
+        ? {
+          description: "Success",
+          content: { "application/json": { schema: { $ref: `#/components/schemas/${name}` } } },
+        }
+        : { description: "Done (no body)" };
+    }
+    for (const status of r.problems) {
+      responses[String(status)] = {
+        description: STATUS_TEXT[status] ?? "Problem",
+        content: {
+          "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } },
+        },
+      };
+    }
+    const op: Json = {
+      operationId: r.operationId,
+      summary: r.summary,
+      ...(r.description ? { description: r.description } : {}),
+      tags: [r.tag],
+      ...(parameters.length ? { parameters } : {}),
+      ...(r.body
+        ? {
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: r.bodyName
+                  ? { $ref: `#/components/schemas/${r.bodyName}` }
+                  : schemaOf(r.body),
+              },
+            },
+          },
+        }
+        : {}),
+      responses,
+      security: r.auth === "none" ? [] : [{ apiKey: [r.auth] }],
+    };
+    const path = r.path;
+    paths[path] = { ...(paths[path] ?? {}), [r.method.toLowerCase()]: op };
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Invito API",
+      version: "1.0.0",
+      description: [
+        "Book and manage meetings on this Invito server.",
+        "",
+        "- Public endpoints (event types, slots, booking as a guest) need no key.",
+        "- Everything else needs a personal API key from the dashboard (Developers), sent as " +
+        "`Authorization: Bearer inv_…`, with the scope `read` or `write`.",
+        "- Errors are RFC 9457 problem details; `type` is stable per reason.",
+        `- Webhooks (events: ${WEBHOOK_EVENTS.join(", ")}) are signed per the Standard ` +
+        "Webhooks specification.",
+      ].join("\n"),
+    },
+    servers: [{ url: `${base}/api/v1` }],
+    tags: ["Public", "Bookings", "Event types", "Availability", "Account", "Webhooks"].map((
+      name,
+    ) => ({ name })),
+    paths,
+    components: {
+      schemas,
+      securitySchemes: {
+        apiKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "A personal API key (`inv_…`) from the dashboard.",
+        },
+      },
+    },
+    "x-problem-types": Object.fromEntries(
+      Object.entries(REFUSALS).map(([reason, r]) => [
+        `${base}/docs/api#problem-${reason.replaceAll("_", "-")}`,
+        { reason, status: r.status, title: r.title },
+      ]),
+    ),
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Markdown booking pages for programs: `/calendar/{user}/{slug}.md`, `/calendar/{user}.md`, and
+ * the same addresses without `.md` when the request prefers `text/markdown` over HTML.
+ */
+import type { Handle } from "@sveltejs/kit";
+import { eventTypeMarkdown, hostMarkdown } from "../services/agent-pages.ts";
+
+const PATH = /^\/calendar\/([^/]+?)(?:\/([^/]+?))?(\.md)?\/?$/;
+
+/** The q-value of `type` in an Accept header (0 when absent; `*\/*` does not count). */
+function quality(accept: string, type: string): number {
+  for (const part of accept.toLowerCase().split(",")) {
+    const [media, ...params] = part.trim().split(";");
+    if (media.trim() !== type) continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    const n = q ? Number(q.slice(2)) : 1;
+    return Number.isFinite(n) ? n : 0;
+  }
+  return 0;
+}
+
+export function wantsMarkdown(accept: string | null): boolean {
+  const a = accept ?? "";
+  const md = quality(a, "text/markdown");
+  return md > 0 && md >= quality(a, "text/html");
+}
+
+export const agentPages: Handle = async ({ event, resolve }) => {
+  const method = event.request.method;
+  if (method !== "GET" && method !== "HEAD") return resolve(event);
+  const m = PATH.exec(event.url.pathname);
+  if (!m) return resolve(event);
+  const explicit = m[3] === ".md";
+  const negotiated = !explicit && wantsMarkdown(event.request.headers.get("accept"));
+  if (!explicit && !negotiated) return resolve(event);
+  let user: string, slug: string | undefined;
+  try {
+    user = decodeURIComponent(m[1]);
+    slug = m[2] === undefined ? undefined : decodeURIComponent(m[2]);
+  } catch {
+    return resolve(event);
+  }
+  const app = event.locals.app;
+  const text = slug === undefined ? await hostMarkdown(app, user) : await eventTypeMarkdown(app, {
+    username: user,
+    slug,
+    timeZone: event.url.searchParams.get("tz"),
+  });
+  const headers = {
+    "content-type": "text/markdown; charset=utf-8",
+    "cache-control": "no-store",
+    vary: "Accept",
+  };
+  if (text === null) {
+    return new Response("# Not found\n\nThere is no booking page at this address.\n", {
+      status: 404,
+      headers,
+    });
+  }
+  return new Response(method === "HEAD" ? null : text, { headers });
+};

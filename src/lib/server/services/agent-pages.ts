@@ -1,0 +1,188 @@
+/**
+ * Booking pages for programs: a short markdown page per event type (what it is, its lengths, the
+ * next free slots in the asked zone, how to book through the API) and `/llms.txt` describing the
+ * public API. The slots are the booking page's own (`getSlotRange`).
+ */
+import type { App } from "../app.ts";
+import { getHostPage, getSlotRange } from "./public-calendar.ts";
+import { isValidTimeZone } from "../domain/time-zone.ts";
+import { civilDateLabel, formatTime, isoDateIn } from "../../shared/format.ts";
+import { describeDuration } from "../config.ts";
+import { Temporal } from "../domain/temporal.ts";
+
+/** How far ahead the page looks for free slots, and how many it lists. */
+const LOOKAHEAD_DAYS = 14;
+const MAX_SLOTS = 24;
+
+const md = (s: string) => s.replace(/[\\`*_[\]<>#|]/g, (c) => `\\${c}`).replace(/\s+/g, " ").trim();
+
+export async function hostMarkdown(app: App, username: string): Promise<string | null> {
+  const page = await getHostPage(app, username.toLowerCase());
+  if (!page) return null;
+  const base = app.config.baseUrl.href.replace(/\/$/, "");
+  const u = page.host.username;
+  const lines = [
+    `# Book a meeting with ${md(page.host.name)}`,
+    "",
+    `Time zone of the host: ${page.host.timeZone}.`,
+    "",
+    "## Event types",
+    "",
+    ...page.eventTypes.map((et) =>
+      `- [${md(et.title)}](${base}/calendar/${u}/${et.slug}.md) — ${et.durationMin} min` +
+      (et.description ? `: ${md(et.description).slice(0, 200)}` : "")
+    ),
+    "",
+    `Machine-readable: ${base}/api/v1/users/${u}/event-types (JSON). API reference: ${base}/docs/api`,
+    "",
+  ];
+  return lines.join("\n");
+}
+
+export async function eventTypeMarkdown(
+  app: App,
+  q: { username: string; slug: string; timeZone: string | null },
+): Promise<string | null> {
+  const page = await getHostPage(app, q.username.toLowerCase());
+  const et = page?.eventTypes.find((e) => e.slug === q.slug.toLowerCase());
+  if (!page || !et) return null;
+  const tz = q.timeZone && isValidTimeZone(q.timeZone) ? q.timeZone : page.host.timeZone;
+  const nowMs = app.now();
+  const today = Temporal.PlainDate.from(isoDateIn(nowMs, tz));
+  const range = await getSlotRange(app, {
+    username: page.host.username,
+    slug: et.slug,
+    start: today.toString(),
+    end: today.add({ days: LOOKAHEAD_DAYS - 1 }).toString(),
+    timeZone: tz,
+  });
+  const base = app.config.baseUrl.href.replace(/\/$/, "");
+  const u = page.host.username;
+  const slotLines: string[] = [];
+  let listed = 0;
+  if (range.ok) {
+    for (const day of range.days) {
+      if (listed >= MAX_SLOTS || day.starts.length === 0) continue;
+      const take = Array.from(day.starts).slice(0, MAX_SLOTS - listed);
+      listed += take.length;
+      slotLines.push(
+        `- ${civilDateLabel(day.date)}: ` +
+          take.map((ms) =>
+            `${formatTime(ms, tz)} (\`${Temporal.Instant.fromEpochMilliseconds(ms).toString()}\`)`
+          ).join(", "),
+      );
+    }
+  }
+  const lengths = et.durations.length > 1
+    ? `${et.durationMin} minutes by default; also ${
+      et.durations.filter((d) => d !== et.durationMin).join(", ")
+    } minutes (send \`durationMin\`)`
+    : `${et.durationMin} minutes`;
+  const example = {
+    username: u,
+    eventType: et.slug,
+    start: slotLines.length && range.ok
+      ? Temporal.Instant.fromEpochMilliseconds(range.days.find((d) => d.starts.length)!.starts[0])
+        .toString()
+      : "2026-01-05T09:00:00Z",
+    timeZone: tz,
+    name: "Guest name",
+    email: "guest@example.com",
+    note: "",
+    ...(et.questions.length
+      ? { answers: Object.fromEntries(et.questions.map((qq) => [qq.id, "…"])) }
+      : {}),
+  };
+  const lines = [
+    `# ${md(et.title)} with ${md(page.host.name)}`,
+    "",
+    ...(et.description ? [md(et.description), ""] : []),
+    `- Length: ${lengths}`,
+    ...(et.location ? [`- Where: ${md(et.location)}`] : []),
+    `- ${
+      et.requiresConfirmation
+        ? `The host confirms each request (a request holds its time for ${
+          describeDuration(app.config.bookingTtlMs)
+        })`
+        : "Bookings are confirmed at once"
+    }`,
+    `- Times below are in ${tz} (another zone: add \`?tz=America/New_York\` to this address)`,
+    `- For people: ${base}/calendar/${u}/${et.slug}`,
+    "",
+    "## Next free slots",
+    "",
+    ...(range.ok && range.unavailable
+      ? ["Booking is temporarily unavailable: the host's calendar cannot be checked right now.", ""]
+      : []),
+    ...(slotLines.length ? slotLines : [
+      `No free slots in the next ${LOOKAHEAD_DAYS} days; ask the slots endpoint for later dates.`,
+    ]),
+    "",
+    "Each slot's value in backticks is its `start` for booking. More slots:",
+    `GET ${base}/api/v1/users/${u}/event-types/${et.slug}/slots?start=YYYY-MM-DD&end=YYYY-MM-DD&timeZone=${tz}`,
+    "",
+    ...(et.questions.length
+      ? [
+        "## Questions the host asks",
+        "",
+        ...et.questions.map((qq) =>
+          `- \`${qq.id}\`: ${md(qq.label)} (${qq.type}${qq.required ? ", required" : ""}${
+            qq.options ? `; one of: ${qq.options.map(md).join(" / ")}` : ""
+          })`
+        ),
+        "",
+      ]
+      : []),
+    "## Book through the API",
+    "",
+    "No key is needed. Send a new `Idempotency-Key` (a UUID) with each booking; retrying with the",
+    "same key and body returns the first answer instead of booking twice.",
+    "",
+    "```http",
+    `POST ${base}/api/v1/bookings`,
+    "Content-Type: application/json",
+    "Idempotency-Key: 5f1c2b9e-0d3a-4c7e-9b1a-2f6e8d4c3a10",
+    "",
+    JSON.stringify(example, null, 2),
+    "```",
+    "",
+    "The answer (201) is the booking with its `status` (PENDING until the host confirms, or",
+    "CONFIRMED) and the guest's links to view, cancel or reschedule it. Refusals are RFC 9457",
+    "problems: `slot-taken`, `slot-unavailable`, `cap-reached`, `calendar-unavailable`, … See",
+    `${base}/docs/api and ${base}/api/v1/openapi.json.`,
+    "",
+  ];
+  return lines.join("\n");
+}
+
+export function llmsTxt(app: App): string {
+  const base = app.config.baseUrl.href.replace(/\/$/, "");
+  return [
+    "# Invito",
+    "",
+    "> A self-hosted scheduling server: hosts publish booking pages, guests book meetings.",
+    "> Programs and AI assistants can read free slots and book without a browser.",
+    "",
+    "Every host's booking page has a markdown version: add `.md` to its address",
+    `(${base}/calendar/{username}/{event-type}.md, or the host's list at ${base}/calendar/{username}.md),`,
+    "or send `Accept: text/markdown`. It lists the next free slots and how to book.",
+    "",
+    "## Public JSON API (no key)",
+    "",
+    `- [Event types of a host](${base}/api/v1/users/{username}/event-types): GET, JSON`,
+    `- [Free slots](${base}/api/v1/users/{username}/event-types/{slug}/slots?start=YYYY-MM-DD&end=YYYY-MM-DD&timeZone=Area/City): GET; up to 62 days per request; each slot has a UTC \`start\` and the guest's wall time`,
+    `- [Book](${base}/api/v1/bookings): POST JSON { username, eventType, start, timeZone, name, email, note?, answers?, durationMin? } with an \`Idempotency-Key\` header; answers 201 with the booking and the guest's manage links`,
+    "",
+    "## Reference",
+    "",
+    `- [OpenAPI 3.1 document](${base}/api/v1/openapi.json)`,
+    `- [API reference for people](${base}/docs/api)`,
+    "",
+    "## Notes",
+    "",
+    "- Times are ISO-8601; send `start` exactly as a slot's `start`.",
+    "- Errors are RFC 9457 problem+json with a stable `type` per reason (slot taken, cap reached, calendar unavailable, invalid fields).",
+    "- Hosts manage bookings with personal API keys (Authorization: Bearer inv_…); guests never need one.",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,118 @@
+/**
+ * A host's secret calendar subscription: every live booking (confirmed as CONFIRMED, pending as
+ * TENTATIVE) with the guest, location, answers and a link to manage it. The URL's token is an
+ * HMAC of a stored salt (so the profile can show it again); the store keeps only its hash, and
+ * a new salt retires the old URL in the same write.
+ */
+import type { App } from "../app.ts";
+import type { BookingRecord, IcsFeedRecord, UserRecord } from "../store/records.ts";
+import { getIcsFeed, hostForFeedHash, replaceIcsFeed } from "../store/ics-feed.ts";
+import { listHostBookings } from "../store/bookings.ts";
+import { getUser } from "../store/users.ts";
+import { hmacToken, randomToken, sha256Hex } from "../integrations/crypto.ts";
+import { buildIcsFeed, type IcsEvent } from "../integrations/ics.ts";
+import { icsUid } from "../integrations/mail-templates/booking.ts";
+import { isLiveBooking } from "../domain/booking.ts";
+import { describeLocation } from "../domain/event-rules.ts";
+
+/** Past bookings stay in the feed this long, so last week's meetings do not vanish. */
+const PAST_MS = 30 * 86_400_000;
+const MAX_EVENTS = 2_000;
+const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
+
+async function tokenOf(app: App, hostId: string, feed: IcsFeedRecord): Promise<string> {
+  return await hmacToken(app.linkKey, "ics-feed", hostId, feed.salt);
+}
+
+export type FeedUrls = { https: string; webcal: string };
+
+function urlsFor(app: App, token: string): FeedUrls {
+  const https = `${app.config.baseUrl.href.replace(/\/$/, "")}/feed/${token}.ics`;
+  return { https, webcal: https.replace(/^https?:/, "webcal:") };
+}
+
+/** The host's feed URLs, or null before they made one (a page view never writes). */
+export async function currentFeedUrls(
+  app: App,
+  host: Pick<UserRecord, "id">,
+): Promise<FeedUrls | null> {
+  const cur = await getIcsFeed(app.kv, host.id);
+  return cur.value ? urlsFor(app, await tokenOf(app, host.id, cur.value)) : null;
+}
+
+/** The host's feed URLs, made on first use. */
+export async function feedUrls(app: App, host: Pick<UserRecord, "id">): Promise<FeedUrls> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const cur = await getIcsFeed(app.kv, host.id);
+    if (cur.value) return urlsFor(app, await tokenOf(app, host.id, cur.value));
+    const next: IcsFeedRecord = { v: 1, salt: randomToken(16), createdAtMs: app.now() };
+    const token = await tokenOf(app, host.id, next);
+    if (await replaceIcsFeed(app.kv, host.id, cur, null, next, await sha256Hex(token))) {
+      return urlsFor(app, token);
+    }
+  }
+  throw new Error("feedUrls: too much contention");
+}
+
+/** A new URL; the old one stops working in the same write. */
+export async function regenerateFeed(app: App, host: Pick<UserRecord, "id">): Promise<FeedUrls> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const cur = await getIcsFeed(app.kv, host.id);
+    const oldHash = cur.value ? await sha256Hex(await tokenOf(app, host.id, cur.value)) : null;
+    const next: IcsFeedRecord = { v: 1, salt: randomToken(16), createdAtMs: app.now() };
+    const token = await tokenOf(app, host.id, next);
+    if (await replaceIcsFeed(app.kv, host.id, cur, oldHash, next, await sha256Hex(token))) {
+      return urlsFor(app, token);
+    }
+  }
+  throw new Error("regenerateFeed: too much contention");
+}
+
+/** The calendar text behind a feed token, or null for an unknown or retired token. */
+export async function feedForToken(app: App, token: string): Promise<string | null> {
+  if (!TOKEN_RE.test(token)) return null;
+  const hostId = await hostForFeedHash(app.kv, await sha256Hex(token));
+  if (!hostId) return null;
+  const host = await getUser(app.kv, hostId);
+  if (!host) return null;
+  const nowMs = app.now();
+  const bookings = (await listHostBookings(app.kv, host.id, {
+    fromMs: nowMs - PAST_MS,
+    limit: MAX_EVENTS * 2,
+  })).filter((b) => isLiveBooking(b, nowMs)).slice(0, MAX_EVENTS);
+  const base = app.config.baseUrl.href.replace(/\/$/, "");
+  return buildIcsFeed(
+    `Invito bookings (${host.name})`,
+    bookings.map((b) => feedEvent(b, host, base)),
+  );
+}
+
+function feedEvent(b: BookingRecord, host: UserRecord, base: string): IcsEvent {
+  const pending = b.status === "PENDING";
+  const manage = `${base}/dashboard/bookings${pending ? "?status=pending" : ""}#booking-${b.id}`;
+  const lines = [
+    pending ? "Request waiting for your answer." : null,
+    `Guest: ${b.guestName} <${b.guestEmail}>`,
+    b.guestNote ? `Note: ${b.guestNote}` : null,
+    ...(b.answers ?? []).filter((a) => a.value !== "").map((a) => `${a.label}: ${a.value}`),
+    `Manage: ${manage}`,
+  ].filter((l): l is string => l !== null);
+  return {
+    uid: icsUid(b.id, base),
+    sequence: b.history.length,
+    startMs: b.startMs,
+    endMs: b.endMs,
+    stampMs: b.decidedAtMs ?? b.createdAtMs,
+    summary: `${pending ? "[Request] " : ""}${b.eventTitle}: ${b.guestName}`,
+    description: lines.join("\n"),
+    status: pending ? "TENTATIVE" : "CONFIRMED",
+    organizer: { name: host.name, email: host.email },
+    attendee: {
+      name: b.guestName,
+      email: b.guestEmail,
+      partstat: pending ? "NEEDS-ACTION" : "ACCEPTED",
+    },
+    url: manage,
+    location: describeLocation(b.location) || undefined,
+  };
+}

@@ -1,0 +1,520 @@
+/**
+ * Webhooks: a host subscribes URLs to booking events. Every booking change queues one
+ * `webhook_event` outbox job (services/booking-plan.ts); its fan-out writes the signed body once
+ * and one delivery job per subscription. Deliveries are signed per the Standard Webhooks
+ * specification with its reference library, go through the SSRF guard, are retried on timeouts,
+ * 5xx, 408 and 429 (honouring Retry-After), and are logged per subscription. A subscription that
+ * has failed for three days is disabled and its host mailed.
+ */
+import { Webhook } from "standardwebhooks";
+import type { App } from "../app.ts";
+import type {
+  OutboxRecord,
+  UserRecord,
+  WebhookAttemptRecord,
+  WebhookEvent,
+  WebhookMessageRecord,
+  WebhookSecret,
+  WebhookSubscriptionRecord,
+} from "../store/records.ts";
+import {
+  getMessage,
+  getSubscriptionEntry,
+  insertMessage,
+  insertSubscription,
+  listAttempts,
+  listSubscriptions,
+  logAttempt,
+  queueDeliveries,
+  replaceSubscription,
+} from "../store/webhooks.ts";
+import { newOutboxRecord } from "../store/outbox.ts";
+import { getBooking } from "../store/bookings.ts";
+import { getUser, newId } from "../store/users.ts";
+import { seal, unseal } from "../integrations/crypto.ts";
+import { assertReachable, safeFetch, SafeFetchError } from "../integrations/safe-fetch.ts";
+import {
+  afterFailure,
+  type AttemptResult,
+  classifyAttempt,
+  nextAttemptAtMs,
+  parseRetryAfter,
+  WEBHOOK_EVENTS,
+} from "../domain/webhooks.ts";
+import { bookingResource } from "./booking-resource.ts";
+
+export { WEBHOOK_EVENTS };
+export const MAX_SUBSCRIPTIONS = 10;
+/** After a rotation the previous secret still signs for this long (receivers switch over). */
+export const ROTATION_OVERLAP_MS = 24 * 3_600_000;
+const SECRET_KID = "webhook-secret-v1";
+const TIMEOUT_MS = 15_000;
+const EXCERPT_CHARS = 1_000;
+
+export type SubscriptionView = {
+  id: string;
+  url: string;
+  description: string;
+  events: WebhookEvent[];
+  enabled: boolean;
+  disabledReason: string | null;
+  failingSince: string | null;
+  lastSuccess: string | null;
+  createdAt: string;
+  /** How many secrets currently sign (2 during a rotation's overlap). */
+  activeSecrets: number;
+  /** The previous secret stops signing at this instant (rotation overlap), or null. */
+  previousSecretExpiresAt: string | null;
+};
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function viewSubscription(s: WebhookSubscriptionRecord, nowMs: number): SubscriptionView {
+  const active = activeSecrets(s, nowMs);
+  const previous = active.find((x) => x.expiresAtMs !== null);
+  return {
+    id: s.id,
+    url: s.url,
+    description: s.description,
+    events: s.events,
+    enabled: s.enabled,
+    disabledReason: s.disabledReason,
+    failingSince: iso(s.failingSinceMs),
+    lastSuccess: iso(s.lastSuccessMs),
+    createdAt: iso(s.createdAtMs)!,
+    activeSecrets: active.length,
+    previousSecretExpiresAt: previous ? iso(previous.expiresAtMs) : null,
+  };
+}
+
+function activeSecrets(s: WebhookSubscriptionRecord, nowMs: number): WebhookSecret[] {
+  return s.secrets.filter((x) => x.expiresAtMs === null || x.expiresAtMs > nowMs);
+}
+
+/** `whsec_` + base64 of 32 random bytes: the format Standard Webhooks libraries accept. */
+function newSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return "whsec_" + btoa(String.fromCharCode(...bytes));
+}
+
+export type SubscriptionInput = { url: string; events: WebhookEvent[]; description: string };
+export type SubscriptionRefusal =
+  | { ok: false; reason: "invalid"; field: "url" | "events"; message: string }
+  | { ok: false; reason: "too_many" | "not_found" };
+
+/** An http(s) URL the SSRF guard lets through; a refusal names the field and says why. */
+async function checkUrl(app: App, text: string): Promise<SubscriptionRefusal | null> {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return {
+      ok: false,
+      reason: "invalid",
+      field: "url",
+      message: "Enter a full URL, like https://example.com/hooks",
+    };
+  }
+  if (text.length > 2_000) {
+    return { ok: false, reason: "invalid", field: "url", message: "The URL is too long" };
+  }
+  try {
+    await assertReachable(url, { allowPrivate: app.config.allowPrivateWebhooks });
+  } catch (err) {
+    if (err instanceof SafeFetchError) {
+      return {
+        ok: false,
+        reason: "invalid",
+        field: "url",
+        message: `Invito cannot send to this address: ${err.message}`,
+      };
+    }
+    throw err;
+  }
+  return null;
+}
+
+function checkEvents(events: WebhookEvent[]): SubscriptionRefusal | null {
+  if (events.length === 0 || events.some((e) => !WEBHOOK_EVENTS.includes(e))) {
+    return { ok: false, reason: "invalid", field: "events", message: "Choose at least one event" };
+  }
+  return null;
+}
+
+export async function createSubscription(
+  app: App,
+  host: Pick<UserRecord, "id">,
+  input: SubscriptionInput,
+): Promise<
+  { ok: true; secret: string; subscription: WebhookSubscriptionRecord } | SubscriptionRefusal
+> {
+  const bad = checkEvents(input.events) ?? await checkUrl(app, input.url);
+  if (bad) return bad;
+  if ((await listSubscriptions(app.kv, host.id)).length >= MAX_SUBSCRIPTIONS) {
+    return { ok: false, reason: "too_many" };
+  }
+  const nowMs = app.now();
+  const secret = newSecret();
+  const sub: WebhookSubscriptionRecord = {
+    v: 1,
+    id: newId(nowMs),
+    hostId: host.id,
+    url: new URL(input.url).href,
+    description: input.description,
+    events: [...new Set(input.events)],
+    enabled: true,
+    disabledReason: null,
+    secrets: [{
+      sealed: await seal(app.credentialKey, SECRET_KID, secret),
+      createdAtMs: nowMs,
+      expiresAtMs: null,
+    }],
+    failingSinceMs: null,
+    lastSuccessMs: null,
+    createdAtMs: nowMs,
+    updatedAtMs: nowMs,
+  };
+  await insertSubscription(app.kv, sub);
+  return { ok: true, secret, subscription: sub };
+}
+
+export async function listHostSubscriptions(app: App, host: Pick<UserRecord, "id">) {
+  return (await listSubscriptions(app.kv, host.id)).sort((a, b) => a.createdAtMs - b.createdAtMs);
+}
+
+export async function getSubscription(app: App, host: Pick<UserRecord, "id">, id: string) {
+  if (!/^[0-9A-Z]{26}$/.test(id)) return null;
+  return (await getSubscriptionEntry(app.kv, host.id, id)).value;
+}
+
+/** Reads, changes and writes a subscription, re-reading when a delivery updated it meanwhile. */
+async function changeSubscription<T>(
+  app: App,
+  hostId: string,
+  id: string,
+  change: (cur: WebhookSubscriptionRecord) => Promise<
+    { next: WebhookSubscriptionRecord | null; result: T } | SubscriptionRefusal
+  >,
+): Promise<T | SubscriptionRefusal> {
+  if (!/^[0-9A-Z]{26}$/.test(id)) return { ok: false, reason: "not_found" };
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const cur = await getSubscriptionEntry(app.kv, hostId, id);
+    if (!cur.value) return { ok: false, reason: "not_found" };
+    const out = await change(cur.value);
+    if ("ok" in out) return out;
+    if (
+      await replaceSubscription(app.kv, cur as Deno.KvEntry<WebhookSubscriptionRecord>, out.next)
+    ) {
+      return out.result;
+    }
+  }
+  throw new Error("changeSubscription: too much contention");
+}
+
+export async function updateSubscription(
+  app: App,
+  host: Pick<UserRecord, "id">,
+  id: string,
+  input: Partial<SubscriptionInput> & { enabled?: boolean },
+): Promise<{ ok: true; subscription: WebhookSubscriptionRecord } | SubscriptionRefusal> {
+  if (input.events) {
+    const bad = checkEvents(input.events);
+    if (bad) return bad;
+  }
+  if (input.url !== undefined) {
+    const bad = await checkUrl(app, input.url);
+    if (bad) return bad;
+  }
+  return await changeSubscription(app, host.id, id, (cur) => {
+    const nowMs = app.now();
+    const next: WebhookSubscriptionRecord = {
+      ...cur,
+      url: input.url !== undefined ? new URL(input.url).href : cur.url,
+      events: input.events ? [...new Set(input.events)] : cur.events,
+      description: input.description ?? cur.description,
+      updatedAtMs: nowMs,
+    };
+    if (input.enabled === true && !cur.enabled) {
+      // Switched back on: a fresh start for the three-day rule.
+      Object.assign(next, { enabled: true, disabledReason: null, failingSinceMs: null });
+    } else if (input.enabled === false) {
+      Object.assign(next, { enabled: false, disabledReason: "Turned off by you." });
+    }
+    return Promise.resolve({ next, result: { ok: true as const, subscription: next } });
+  });
+}
+
+export async function deleteSubscription(app: App, host: Pick<UserRecord, "id">, id: string) {
+  const res = await changeSubscription(
+    app,
+    host.id,
+    id,
+    () => Promise.resolve({ next: null, result: { ok: true as const } }),
+  );
+  return res.ok;
+}
+
+/**
+ * A new signing secret, shown once. The previous one keeps signing (both signatures are sent)
+ * for `ROTATION_OVERLAP_MS`, so receivers can switch without dropping a delivery.
+ */
+export async function rotateSecret(
+  app: App,
+  host: Pick<UserRecord, "id">,
+  id: string,
+): Promise<
+  { ok: true; secret: string; subscription: WebhookSubscriptionRecord } | SubscriptionRefusal
+> {
+  const secret = newSecret();
+  const sealed = await seal(app.credentialKey, SECRET_KID, secret);
+  return await changeSubscription(app, host.id, id, (cur) => {
+    const nowMs = app.now();
+    const previous = activeSecrets(cur, nowMs).slice(0, 1).map((s) => ({
+      ...s,
+      expiresAtMs: Math.min(s.expiresAtMs ?? Infinity, nowMs + ROTATION_OVERLAP_MS),
+    }));
+    const next: WebhookSubscriptionRecord = {
+      ...cur,
+      secrets: [{ sealed, createdAtMs: nowMs, expiresAtMs: null }, ...previous],
+      updatedAtMs: nowMs,
+    };
+    return Promise.resolve({ next, result: { ok: true as const, secret, subscription: next } });
+  });
+}
+
+export async function deliveryLog(
+  app: App,
+  host: Pick<UserRecord, "id">,
+  id: string,
+  limit = 50,
+): Promise<WebhookAttemptRecord[] | null> {
+  if (!(await getSubscription(app, host, id))) return null;
+  return await listAttempts(app.kv, host.id, id, limit);
+}
+
+function deliveryJob(hostId: string, subscriptionId: string, messageId: string, nowMs: number) {
+  return newOutboxRecord({ kind: "webhook_delivery", hostId, subscriptionId, messageId }, nowMs);
+}
+
+/** "Send test event": a `webhook.test` message to this one subscription, through the same path. */
+export async function sendTestEvent(
+  app: App,
+  host: Pick<UserRecord, "id">,
+  id: string,
+): Promise<{ ok: true; messageId: string } | { ok: false; reason: "not_found" }> {
+  const sub = await getSubscription(app, host, id);
+  if (!sub) return { ok: false, reason: "not_found" };
+  const nowMs = app.now();
+  const messageId = `msg_${newId(nowMs)}`;
+  const msg: WebhookMessageRecord = {
+    v: 1,
+    id: messageId,
+    hostId: host.id,
+    event: "webhook.test",
+    body: JSON.stringify({
+      type: "webhook.test",
+      timestamp: new Date(nowMs).toISOString(),
+      data: { message: "A test event from Invito. Your endpoint is reachable and verifies it." },
+    }),
+    createdAtMs: nowMs,
+  };
+  await insertMessage(app.kv, msg, [deliveryJob(host.id, sub.id, messageId, nowMs)]);
+  app.kickOutbox();
+  return { ok: true, messageId };
+}
+
+/** Sends a logged message to this subscription again (same webhook-id: receivers may dedupe). */
+export async function redeliver(
+  app: App,
+  host: Pick<UserRecord, "id">,
+  id: string,
+  messageId: string,
+): Promise<boolean> {
+  const sub = await getSubscription(app, host, id);
+  if (!sub || !/^msg_[0-9A-Z]{26}$/.test(messageId)) return false;
+  const msg = await getMessage(app.kv, messageId);
+  if (!msg || msg.hostId !== host.id) return false;
+  await queueDeliveries(app.kv, [deliveryJob(host.id, sub.id, messageId, app.now())]);
+  app.kickOutbox();
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outbox performers
+
+export type WebhookJobOutcome = { ok: true } | { ok: false; error: string; retryAtMs: number };
+
+/** A `webhook_event` job: writes the message and one delivery per matching subscription, once. */
+export async function fanOutEvent(app: App, job: OutboxRecord): Promise<WebhookJobOutcome> {
+  const p = job.payload;
+  if (p.kind !== "webhook_event") throw new Error("not a webhook_event job");
+  const booking = await getBooking(app.kv, p.bookingId);
+  if (!booking) return { ok: true };
+  const subs = (await listSubscriptions(app.kv, booking.hostId)).filter((s) =>
+    s.enabled && s.events.includes(p.event)
+  );
+  if (subs.length === 0) return { ok: true };
+  const nowMs = app.now();
+  const messageId = `msg_${job.id}`;
+  const msg: WebhookMessageRecord = {
+    v: 1,
+    id: messageId,
+    hostId: booking.hostId,
+    event: p.event,
+    body: JSON.stringify({
+      type: p.event,
+      timestamp: new Date(job.createdAtMs).toISOString(),
+      data: { sequence: p.seq, booking: await bookingResource(app, booking) },
+    }),
+    createdAtMs: nowMs,
+  };
+  const jobs = subs.map((s) => deliveryJob(booking.hostId, s.id, messageId, nowMs));
+  // False means an earlier run of this job fanned it out already: nothing more to do.
+  if (await insertMessage(app.kv, msg, jobs)) app.kickOutbox();
+  return { ok: true };
+}
+
+/** The Standard Webhooks signature header: one `v1,…` per secret that signs now. */
+export async function signatureHeader(
+  app: App,
+  sub: WebhookSubscriptionRecord,
+  messageId: string,
+  at: Date,
+  body: string,
+): Promise<string> {
+  const sigs: string[] = [];
+  for (const s of activeSecrets(sub, at.getTime())) {
+    const secret = await unseal(app.credentialKey, s.sealed);
+    if (secret) sigs.push(new Webhook(secret).sign(messageId, at, body));
+  }
+  return sigs.join(" ");
+}
+
+/** A `webhook_delivery` job: one attempt, logged; the outcome decides the outbox's next step. */
+export async function deliverWebhook(app: App, job: OutboxRecord): Promise<WebhookJobOutcome> {
+  const p = job.payload;
+  if (p.kind !== "webhook_delivery") throw new Error("not a webhook_delivery job");
+  const [subEntry, msg] = await Promise.all([
+    getSubscriptionEntry(app.kv, p.hostId, p.subscriptionId),
+    getMessage(app.kv, p.messageId),
+  ]);
+  const sub0 = subEntry.value;
+  // A deleted subscription, an expired message or a switched-off endpoint: nothing to send.
+  if (!sub0 || !msg || !sub0.enabled) return { ok: true };
+
+  const at = new Date(app.now());
+  const headers = {
+    "content-type": "application/json",
+    "user-agent": "Invito-Webhooks/1",
+    "webhook-id": msg.id,
+    "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+    "webhook-signature": await signatureHeader(app, sub0, msg.id, at, msg.body),
+  };
+  const started = performance.now();
+  let result: AttemptResult;
+  let excerpt = "";
+  let error: string | null = null;
+  try {
+    const res = await safeFetch({
+      allowPrivate: app.config.allowPrivateWebhooks,
+      timeoutMs: TIMEOUT_MS,
+      maxBytes: 256 * 1024,
+      maxRedirects: 0,
+    })(sub0.url, { method: "POST", headers, body: msg.body });
+    excerpt = (await res.text()).slice(0, EXCERPT_CHARS);
+    result = { kind: "answer", status: res.status, retryAfter: res.headers.get("retry-after") };
+    if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
+  } catch (err) {
+    if (!(err instanceof SafeFetchError)) throw err;
+    error = err.message;
+    // A refused address will not become allowed by waiting; a too-large answer is still an answer.
+    result = { kind: "no_answer", permanent: err.kind === "forbidden_address" };
+  }
+  const durationMs = Math.round(performance.now() - started);
+  const nowMs = app.now();
+  const verdict = classifyAttempt(result);
+  const retryAtMs = verdict === "retry"
+    ? nextAttemptAtMs(
+      job.attempts,
+      result.kind === "answer" ? parseRetryAfter(result.retryAfter, nowMs) : null,
+      nowMs,
+    )
+    : null;
+  const attempt: WebhookAttemptRecord = {
+    v: 1,
+    id: newId(nowMs),
+    messageId: msg.id,
+    event: msg.event,
+    attempt: job.attempts,
+    atMs: at.getTime(),
+    durationMs,
+    status: result.kind === "answer" ? result.status : null,
+    ok: verdict === "delivered",
+    error,
+    responseExcerpt: excerpt,
+    nextRetryAtMs: retryAtMs,
+  };
+  await recordAttempt(app, p.hostId, p.subscriptionId, attempt, verdict === "delivered");
+  if (retryAtMs !== null) return { ok: false, error: error ?? "failed", retryAtMs };
+  return { ok: true };
+}
+
+/** The log entry and the subscription's health in one write; disabling mails the host. */
+async function recordAttempt(
+  app: App,
+  hostId: string,
+  subId: string,
+  attempt: WebhookAttemptRecord,
+  delivered: boolean,
+) {
+  for (let i = 0; i < 5; i++) {
+    const cur = await getSubscriptionEntry(app.kv, hostId, subId);
+    if (!cur.value) return await logAttempt(app.kv, hostId, subId, attempt);
+    const sub = cur.value;
+    const nowMs = app.now();
+    let next: WebhookSubscriptionRecord;
+    const jobs: OutboxRecord[] = [];
+    if (delivered) {
+      next = { ...sub, failingSinceMs: null, lastSuccessMs: nowMs };
+    } else {
+      const f = afterFailure(sub.failingSinceMs, nowMs);
+      next = { ...sub, failingSinceMs: f.failingSinceMs };
+      if (f.disable && sub.enabled) {
+        next.enabled = false;
+        next.disabledReason = "Every delivery failed for 3 days.";
+        const host = await getUser(app.kv, hostId);
+        if (host) jobs.push(disabledMail(app, host, sub, nowMs));
+      }
+    }
+    if (
+      await replaceSubscription(app.kv, cur as Deno.KvEntry<WebhookSubscriptionRecord>, next, {
+        attempt,
+        jobs,
+      })
+    ) {
+      if (jobs.length) app.kickOutbox();
+      return;
+    }
+  }
+  await logAttempt(app.kv, hostId, subId, attempt);
+}
+
+function disabledMail(app: App, host: UserRecord, sub: WebhookSubscriptionRecord, nowMs: number) {
+  const base = app.config.baseUrl.href.replace(/\/$/, "");
+  const text = [
+    `Hello ${host.name},`,
+    "",
+    `Invito could not deliver webhooks to ${sub.url} for three days, so this subscription is now switched off.`,
+    "No more events are sent to it until you switch it on again.",
+    "",
+    `See the delivery log and switch it back on: ${base}/dashboard/developers`,
+    "",
+    "— Invito",
+  ].join("\n");
+  return newOutboxRecord({
+    kind: "raw_mail",
+    to: host.email,
+    subject: "Your webhook was switched off after 3 days of failed deliveries",
+    text,
+  }, nowMs);
+}

@@ -1,0 +1,64 @@
+/**
+ * A host's bookings by start time, a page at a time, for the JSON API's list: resumes after the
+ * last (start, id) it returned, so pages stay stable while bookings are added.
+ */
+import { keys, type UserId } from "./keys.ts";
+import type { BookingRecord } from "./records.ts";
+
+export async function listHostBookingsAfter(
+  kv: Deno.Kv,
+  hostId: UserId,
+  opts: { after?: [number, string]; fromMs?: number; toMs?: number; scanLimit: number },
+): Promise<{ bookings: BookingRecord[]; last: [number, string] | null; exhausted: boolean }> {
+  const prefix = keys.bookingByHostStartPrefix(hostId);
+  const start = opts.after
+    ? keys.bookingByHostStart(hostId, opts.after[0], opts.after[1])
+    : opts.fromMs !== undefined
+    ? keys.bookingByHostStartFrom(hostId, opts.fromMs)
+    : undefined;
+  const end = opts.toMs !== undefined ? keys.bookingByHostStartFrom(hostId, opts.toMs) : undefined;
+  const selector = start && end
+    ? { start, end }
+    : start
+    ? { prefix, start }
+    : end
+    ? { prefix, end }
+    : { prefix };
+  const ids: { startMs: number; id: string }[] = [];
+  let exhausted = true;
+  for await (const e of kv.list<string>(selector, { limit: opts.scanLimit + 1 })) {
+    const startMs = e.key[2] as number;
+    const id = e.value;
+    if (opts.after && startMs === opts.after[0] && id === opts.after[1]) continue;
+    if (ids.length === opts.scanLimit) {
+      exhausted = false;
+      break;
+    }
+    ids.push({ startMs, id });
+  }
+  const bookings: BookingRecord[] = [];
+  for (let i = 0; i < ids.length; i += 10) {
+    const got = await kv.getMany<BookingRecord[]>(
+      ids.slice(i, i + 10).map((x) => keys.booking(x.id)),
+    );
+    for (const g of got) if (g.value) bookings.push(g.value);
+  }
+  const lastId = ids.at(-1);
+  return { bookings, last: lastId ? [lastId.startMs, lastId.id] : null, exhausted };
+}
+
+/** Bookings of a host that start exactly at `startMs` (a reschedule or a new booking's slot). */
+export async function listHostBookingsAt(
+  kv: Deno.Kv,
+  hostId: UserId,
+  startMs: number,
+): Promise<BookingRecord[]> {
+  const ids: string[] = [];
+  for await (const e of kv.list<string>({ prefix: keys.bookingByHostStartFrom(hostId, startMs) })) {
+    ids.push(e.value);
+    if (ids.length >= 10) break;
+  }
+  if (ids.length === 0) return [];
+  const got = await kv.getMany<BookingRecord[]>(ids.map((id) => keys.booking(id)));
+  return got.flatMap((g) => (g.value ? [g.value] : []));
+}

@@ -1,0 +1,186 @@
+/**
+ * Every refusal a person or a program can get, in one table: the HTTP status, a short title and
+ * the words shown to people. Pages (booking form, link pages, dashboard), the JSON API (RFC 9457
+ * problem `type` per reason) and mails read it from here, so "slot taken" reads the same
+ * everywhere and a new reason is added once.
+ */
+export type Refusal = {
+  status: number;
+  title: string;
+  /** What a person is told; also the problem's `detail`. */
+  detail: string;
+  /** The same request may succeed later (the API does not keep its answer under an Idempotency-Key). */
+  retryable?: boolean;
+};
+
+export const REFUSALS = {
+  // Booking a slot (book, reschedule)
+  slot_taken: {
+    status: 409,
+    title: "Slot taken",
+    detail: "That time was just taken — please pick another.",
+  },
+  slot_unavailable: {
+    status: 409,
+    title: "Slot not offered",
+    detail: "That time is not available — please pick another.",
+  },
+  busy: {
+    status: 409,
+    title: "Too many bookings at once",
+    detail: "Many people are booking right now — please try again.",
+    retryable: true,
+  },
+  calendar_unavailable: {
+    status: 409,
+    title: "Calendar unavailable",
+    detail:
+      "Booking is temporarily unavailable — the host's calendar cannot be checked right now. Please try again later.",
+    retryable: true,
+  },
+  cap_reached: {
+    status: 409,
+    title: "Cap reached",
+    detail: "That day is fully booked — please pick another day.",
+  },
+  too_many_pending: {
+    status: 409,
+    title: "Too many pending requests",
+    detail:
+      "You already have several requests waiting for this host. Please wait for an answer before asking for more times.",
+  },
+  invalid_answers: {
+    status: 400,
+    title: "Invalid answers",
+    detail: "Some answers to the host's questions need fixing.",
+  },
+  // Deciding a booking (confirm, reject, cancel, reschedule)
+  already_confirmed: {
+    status: 409,
+    title: "Already confirmed",
+    detail: "This booking is already confirmed.",
+  },
+  already_rejected: {
+    status: 409,
+    title: "Already rejected",
+    detail: "This request was already rejected.",
+  },
+  expired: {
+    status: 409,
+    title: "Expired",
+    detail: "This request expired before it was answered.",
+  },
+  cancelled: { status: 409, title: "Cancelled", detail: "This booking was cancelled." },
+  not_pending: {
+    status: 409,
+    title: "Not pending",
+    detail: "This request is no longer open.",
+  },
+  too_late: {
+    status: 409,
+    title: "Too late to change",
+    detail: "The host asks for changes to be made earlier than this. Please write to the host.",
+  },
+  duplicate_request: {
+    status: 409,
+    title: "Already done",
+    detail: "A request with this Idempotency-Key already made this change.",
+  },
+  // Anything
+  not_found: { status: 404, title: "Not found", detail: "There is nothing at this address." },
+  slug_taken: {
+    status: 409,
+    title: "Slug taken",
+    detail: "You already have an event type with this URL slug.",
+  },
+  bad_date: {
+    status: 400,
+    title: "Bad date",
+    detail: "That is not a date range we understand.",
+  },
+  // The JSON API's own
+  validation: {
+    status: 400,
+    title: "Invalid request",
+    detail: "Some fields need fixing; see `errors`.",
+  },
+  invalid_json: {
+    status: 400,
+    title: "Invalid JSON",
+    detail: "The request body is not valid JSON.",
+  },
+  unauthorized: {
+    status: 401,
+    title: "Unauthorized",
+    detail: "Send a valid API key as `Authorization: Bearer …`.",
+  },
+  forbidden_scope: {
+    status: 403,
+    title: "Missing scope",
+    detail: "This API key lacks the scope this request needs.",
+  },
+  method_not_allowed: {
+    status: 405,
+    title: "Method not allowed",
+    detail: "This address does not answer that method.",
+  },
+  payload_too_large: {
+    status: 413,
+    title: "Payload too large",
+    detail: "The request body is too large.",
+  },
+  unsupported_media_type: {
+    status: 415,
+    title: "Unsupported media type",
+    detail: "Send the body as `Content-Type: application/json`.",
+  },
+  idempotency_key_missing: {
+    status: 400,
+    title: "Idempotency-Key missing",
+    detail: "This request changes state: send an `Idempotency-Key` header (a UUID is best).",
+  },
+  idempotency_key_reused: {
+    status: 409,
+    title: "Idempotency-Key reused",
+    detail: "This Idempotency-Key was used with a different request.",
+  },
+  idempotency_in_progress: {
+    status: 409,
+    title: "Request in progress",
+    detail: "A request with this Idempotency-Key is still running; retry in a moment.",
+    retryable: true,
+  },
+  rate_limited: {
+    status: 429,
+    title: "Too many requests",
+    detail: "Too many requests; wait for the time in `Retry-After`.",
+    retryable: true,
+  },
+  internal: {
+    status: 500,
+    title: "Internal error",
+    detail: "Something went wrong on our side. Please try again.",
+    retryable: true,
+  },
+} as const satisfies Record<string, Refusal>;
+
+export type RefusalReason = keyof typeof REFUSALS;
+
+/** Whether the same request may succeed later (then its answer is not kept for a retry). */
+export function isRetryable(reason: RefusalReason): boolean {
+  return (REFUSALS[reason] as Refusal).retryable === true;
+}
+
+export function isRefusalReason(reason: string): reason is RefusalReason {
+  return Object.hasOwn(REFUSALS, reason);
+}
+
+/** The words for a reason, or `fallback` for one this table does not know. */
+export function refusalText(reason: string, fallback: string = REFUSALS.slot_unavailable.detail) {
+  return isRefusalReason(reason) ? REFUSALS[reason].detail : fallback;
+}
+
+/** The stable RFC 9457 problem type of a reason: a link into the API reference. */
+export function problemType(baseUrl: string, reason: RefusalReason): string {
+  return `${baseUrl.replace(/\/$/, "")}/docs/api#problem-${reason.replaceAll("_", "-")}`;
+}

@@ -1,0 +1,28 @@
+import { error, fail } from "@sveltejs/kit";
+import type { Actions, PageServerLoad } from "./$types";
+import {
+  deliveryLog,
+  getSubscription,
+  redeliver,
+  viewSubscription,
+} from "$lib/server/services/webhooks.ts";
+
+export const load: PageServerLoad = async ({ locals, params }) => {
+  const sub = await getSubscription(locals.app, locals.user!, params.id);
+  if (!sub) error(404, "There is no such webhook.");
+  const log = (await deliveryLog(locals.app, locals.user!, sub.id, 100)) ?? [];
+  return {
+    subscription: viewSubscription(sub, locals.app.now()),
+    log,
+    timeZone: locals.user!.timeZone,
+  };
+};
+
+export const actions: Actions = {
+  redeliver: async ({ locals, params, request }) => {
+    const messageId = String((await request.formData()).get("messageId") ?? "").slice(0, 100);
+    const ok = await redeliver(locals.app, locals.user!, params.id, messageId);
+    if (!ok) return fail(404, { error: "That message is no longer kept (30 days)." });
+    return { redelivered: messageId };
+  },
+};
