@@ -13,7 +13,13 @@ import { checkAnswers, chooseDuration, eventTypeRules } from "../domain/event-ru
 import { getUserByUsernameCached, newId } from "../store/users.ts";
 import { getEventTypeBySlugCached } from "../store/event-types.ts";
 import { getAvailabilityCached } from "../store/availability.ts";
-import { commitBookingChange, readBookingGuards, readLedgerDays } from "../store/bookings.ts";
+import {
+  commitBookingChange,
+  type ExtraWrite,
+  extraConflict,
+  readBookingGuards,
+  readLedgerDays,
+} from "../store/bookings.ts";
 import type {
   BookingRecord,
   BookingTokenRecord,
@@ -38,6 +44,10 @@ export type BookInput = {
   clock?: "12h" | "24h";
   /** Form fields `q_{questionId}` → the guest's answers, checked against the event type's questions. */
   rawAnswers?: Record<string, string | undefined>;
+  /** Writes that ride in the booking's own atomic commit; `expectAbsent` keys are checked absent. */
+  extra?: ExtraWrite[];
+  /** Recorded on the booking when it was made through a single-use link. */
+  singleUseLinkId?: string;
 };
 
 export type BookRefusal =
@@ -47,7 +57,9 @@ export type BookRefusal =
   | "busy"
   | "too_many_pending"
   | "cap_reached"
-  | "calendar_unavailable";
+  | "calendar_unavailable"
+  /** An `extra` write's `expectAbsent` key exists (another request got there first). */
+  | "extra_conflict";
 export type BookResult =
   | { ok: true; bookingId: string; guestToken: string; status: BookingRecord["status"] }
   | { ok: false; reason: BookRefusal }
@@ -153,6 +165,7 @@ export function newBooking(
     answers: input.answers ?? [],
     location: rules.location,
     reminders: rules.reminders,
+    ...(rules.followUps.length ? { followUps: rules.followUps } : {}),
     rescheduledFromId: null,
     rescheduledToId: null,
   };
@@ -228,6 +241,7 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
         "guest",
         identity,
       );
+      if (input.singleUseLinkId) booking.singleUseLinkId = input.singleUseLinkId;
       const block = { startMs: booking.blockStartMs, endMs: booking.blockEndMs };
       // The ledgers and the guest's holds in one read, the calendar cache beside it.
       const [guards, conflict] = await Promise.all([
@@ -260,10 +274,15 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
         guarded: [...caps.writes, ...holds.writes],
         tokens,
         outbox: sideEffects(null, booking, nowMs),
+        extra: input.extra,
       });
       if (committed) {
         app.kickOutbox();
         return { ok: true, bookingId: booking.id, guestToken, status: booking.status };
+      }
+      // A claimed extra key will not be free on the next attempt either.
+      if (input.extra && await extraConflict(app.kv, input.extra)) {
+        return { ok: false, reason: "extra_conflict" };
       }
       // Lost a race with another writer (another process): re-read and decide again.
       await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));

@@ -7,6 +7,7 @@ import type { App } from "../app.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { computeSlots } from "../domain/slots.ts";
 import { isValidTimeZone } from "../domain/time-zone.ts";
+import { isListed } from "../domain/event-visibility.ts";
 import { getUserByUsername, getUserByUsernameCached } from "../store/users.ts";
 import { getEventTypeBySlugCached, listEventTypes } from "../store/event-types.ts";
 import { getAvailabilityCached } from "../store/availability.ts";
@@ -52,7 +53,7 @@ const toPublicEventType = (e: EventTypeRecord): PublicEventType => {
 export async function getHostPage(app: App, username: string) {
   const host = await getUserByUsername(app.kv, username);
   if (!host) return null;
-  const types = (await listEventTypes(app.kv, host.id)).filter((t) => t.active);
+  const types = (await listEventTypes(app.kv, host.id)).filter(isListed);
   types.sort((a, b) => a.durationMin - b.durationMin || a.title.localeCompare(b.title));
   return { host: toPublicHost(host), eventTypes: types.map(toPublicEventType) };
 }
@@ -78,6 +79,8 @@ export type SlotPage =
     /** A conflict calendar could not be read for too long: no slots where it cannot vouch (fail closed). */
     unavailable: boolean;
     clock: Clock;
+    /** Listed on the host's page; a secret event type's page asks not to be indexed. */
+    listed: boolean;
   };
 
 /**
@@ -322,5 +325,6 @@ export async function getSlotPage(
     durationMin,
     unavailable: view.unavailable,
     clock,
+    listed: isListed(et),
   };
 }

@@ -176,7 +176,24 @@ export type BookingChange = {
   guarded?: GuardedWrite[];
   tokens?: { hash: string; record: BookingTokenRecord }[];
   outbox: OutboxRecord[];
+  /** Caller-owned writes in the same commit; `expectAbsent` adds a check that the key is absent. */
+  extra?: ExtraWrite[];
 };
+
+/** A write a caller rides on a booking's atomic commit (e.g. a single-use link's "used" marker). */
+export type ExtraWrite = {
+  key: Deno.KvKey;
+  value: unknown;
+  expectAbsent?: boolean;
+  expireInMs?: number;
+};
+
+/** Whether any `expectAbsent` key of `extra` exists now (a lost race an engine must not retry). */
+export async function extraConflict(kv: Deno.Kv, extra: readonly ExtraWrite[]): Promise<boolean> {
+  const absent = extra.filter((x) => x.expectAbsent).map((x) => x.key);
+  if (absent.length === 0) return false;
+  return (await kv.getMany(absent)).some((e) => e.versionstamp !== null);
+}
 
 export async function commitBookingChange(kv: Deno.Kv, c: BookingChange): Promise<boolean> {
   const op = kv.atomic();
@@ -211,6 +228,13 @@ export async function commitBookingChange(kv: Deno.Kv, c: BookingChange): Promis
   }
   for (const t of c.tokens ?? []) op.set(keys.bookingToken(t.hash), t.record);
   for (const job of c.outbox) enqueue(op, job);
+  for (const x of c.extra ?? []) {
+    if (x.expectAbsent) {
+      op.check({ key: x.key, versionstamp: null });
+      checks++;
+    }
+    op.set(x.key, x.value, x.expireInMs === undefined ? undefined : { expireIn: x.expireInMs });
+  }
   assertChecks(checks);
   try {
     return (await op.commit()).ok;

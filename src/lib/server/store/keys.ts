@@ -108,4 +108,12 @@ export const keys = {
   /** Live pending requests of one guest email with one host (anti-spam cap). */
   guestHolds: (hostId: UserId, email: string) => ["guest_holds", hostId, email] as const,
   meta: (name: string) => ["meta", name] as const,
+
+  // Single-use links (issue 17)
+  singleUseLink: (hostId: UserId, id: string) => ["single_use_link", hostId, id] as const,
+  singleUseLinkPrefix: (hostId: UserId) => ["single_use_link", hostId] as const,
+  /** SHA-256 of the link's token → { hostId, id } (the token itself is never stored). */
+  singleUseLinkByToken: (tokenHash: string) => ["single_use_link_by_token", tokenHash] as const,
+  /** Present once the link is spent (used or revoked); checked absent by the booking's commit. */
+  singleUseLinkUsed: (id: string) => ["single_use_link_used", id] as const,
 };
