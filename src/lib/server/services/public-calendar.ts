@@ -220,19 +220,7 @@ export async function getSlotPage(
     const busy = cal.busy.length || unknown.length ? [...booked, ...cal.busy, ...unknown] : booked;
     const unavailable = cal.unknown.some((u) => u.startMs < horizonEndMs && u.endMs > notBeforeMs);
     // Days and weeks already at the event type's cap offer nothing more.
-    const full = new Set<string>();
-    if (rules.maxPerDay !== null || rules.maxPerWeek !== null) {
-      for (
-        const [period, limit] of [["day", rules.maxPerDay], ["week", rules.maxPerWeek]] as const
-      ) {
-        if (limit === null) continue;
-        const lo = capPeriods(rangeFromMs, host.timeZone)[period];
-        const hi = capPeriods(rangeToMs, host.timeZone)[period];
-        for (const [k, rec] of await listCapCounters(app.kv, et.id, period, lo, hi)) {
-          if (liveCapEntries(rec.entries, nowMs).length >= limit) full.add(`${period}:${k}`);
-        }
-      }
-    }
+    const full = await fullPeriods(app, et, host.timeZone, rangeFromMs, rangeToMs, nowMs);
     const key = JSON.stringify([
       host.id,
       host.timeZone,
@@ -243,7 +231,7 @@ export async function getSlotPage(
       m.toString(),
       busy,
       durationMin,
-      [...full],
+      full,
       q.excludeBookingId ?? null,
     ]);
     let cached = monthCache.get(key);
@@ -264,14 +252,12 @@ export async function getSlotPage(
         minNoticeMin: rules.minNoticeMin,
         notSameDay: rules.notSameDay,
         horizonDays: et.bookingWindowDays,
+        fullDays: full.days,
+        fullWeeks: full.weeks,
       });
       const lists = new Map<string, number[]>();
       for (const s of slots) {
         const ms = s.start.epochMilliseconds;
-        if (full.size) {
-          const p = capPeriods(ms, host.timeZone);
-          if (full.has(`day:${p.day}`) || full.has(`week:${p.week}`)) continue;
-        }
         const d = isoDateIn(ms, tz);
         let list = lists.get(d);
         if (!list) lists.set(d, list = []);
@@ -327,4 +313,31 @@ export async function getSlotPage(
     clock,
     listed: isListed(et),
   };
+}
+
+/**
+ * The host-zone days and ISO weeks in [fromMs, toMs] where the event type's cap is reached
+ * (live bookings only): the slot engine offers nothing in them.
+ */
+export async function fullPeriods(
+  app: App,
+  et: EventTypeRecord,
+  timeZone: string,
+  fromMs: number,
+  toMs: number,
+  nowMs: number,
+): Promise<{ days: string[]; weeks: string[] }> {
+  const rules = eventTypeRules(et);
+  const out = { days: [] as string[], weeks: [] as string[] };
+  for (const [period, limit] of [["day", rules.maxPerDay], ["week", rules.maxPerWeek]] as const) {
+    if (limit === null) continue;
+    const lo = capPeriods(fromMs, timeZone)[period];
+    const hi = capPeriods(toMs, timeZone)[period];
+    for (const [k, rec] of await listCapCounters(app.kv, et.id, period, lo, hi)) {
+      if (liveCapEntries(rec.entries, nowMs).length >= limit) {
+        (period === "day" ? out.days : out.weeks).push(k);
+      }
+    }
+  }
+  return out;
 }
