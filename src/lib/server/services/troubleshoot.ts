@@ -56,7 +56,6 @@ export type BusySource =
     error: string | null;
   };
 
-export type ExplainedReason = Exclusion | { kind: "busy_source"; source: BusySource };
 
 export type TroubleshootStart = {
   startMs: number;
