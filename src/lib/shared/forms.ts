@@ -587,8 +587,6 @@ export type EventTypeInput = {
   active: boolean;
   confirmedMessage: string;
   rejectedMessage: string;
-  /** Bookable only through its own link, listed nowhere. */
-  secret: boolean;
 } & EventTypeRulesInput;
 
 export type EventTypeRulesInput = {
@@ -608,6 +606,8 @@ export type EventTypeRulesInput = {
   cancelCutoffHours: number | null;
   /** Shortest wait first. */
   followUps: FollowUpInput[];
+  /** Bookable only through its own link, listed nowhere. */
+  secret: boolean;
 };
 
 export const USERNAME_HINT = "2–40 lowercase letters, digits or dashes";
@@ -1276,7 +1276,9 @@ export type ListIntent =
   | { kind: "add" }
   | { kind: "remove"; index: number }
   | { kind: "add_range"; index: number }
-  | { kind: "remove_range"; index: number; range: number };
+  | { kind: "remove_range"; index: number; range: number }
+  /** Time off: add the public holidays of the chosen country and region as unsaved rows. */
+  | { kind: "import_holidays" };
 
 /** Messages for one override row, by field. */
 export type OverrideRowErrors = { date?: string; ranges?: string[] };
@@ -1291,6 +1293,7 @@ export const timeOffField = (i: number, name: "from" | "to" | "reason") => `t${i
 export function parseListIntent(raw: unknown): ListIntent {
   const text = typeof raw === "string" ? raw : "";
   if (text === "add") return { kind: "add" };
+  if (text === "import_holidays") return { kind: "import_holidays" };
   let m = /^remove:(\d{1,3})$/.exec(text);
   if (m) return { kind: "remove", index: Number(m[1]) };
   m = /^add_range:(\d{1,3})$/.exec(text);
