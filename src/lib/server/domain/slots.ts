@@ -8,6 +8,7 @@
  * "midnight + N minutes", never "+24h"). Everything after that works in epoch milliseconds.
  */
 import { Temporal } from "./temporal.ts";
+import type { Exclusion } from "../../shared/slot-reasons.ts";
 import {
   type DateOverride,
   MINUTES_PER_DAY,
@@ -66,28 +67,7 @@ export type Slot = { start: Temporal.Instant; end: Temporal.Instant };
 
 export type DayRules = Pick<SlotQuery, "timeZone" | "weekly" | "overrides" | "timeOff">;
 
-/** Why a start is not offered. An offered start has none. */
-export type Exclusion =
-  /** The date is past the booking window (its last date is given). */
-  | { kind: "beyond_window"; lastDate: string }
-  /** "Not on the same day" and the date is today (host zone). */
-  | { kind: "same_day" }
-  | { kind: "past" }
-  /** Later than now but sooner than the minimum notice allows. */
-  | { kind: "min_notice"; earliestMs: number }
-  | { kind: "time_off"; from: string; to: string; reason: string | null }
-  /** A date override makes the whole date unavailable. */
-  | { kind: "override_closed" }
-  /** In no window of the date's hours (weekly hours, or the date override's). */
-  | { kind: "outside_hours"; source: "weekly" | "override" }
-  /** Starts inside a window, but the meeting would run past its end. */
-  | { kind: "ends_after_hours"; windowEndMs: number; source: "weekly" | "override" }
-  /** Inside a window, but not on the grid of starts (window start + whole steps). */
-  | { kind: "off_interval"; windowStartMs: number; stepMin: number }
-  | { kind: "cap_day"; day: string }
-  | { kind: "cap_week"; week: string }
-  /** The start with its buffers meets busy time: the intervals it meets, with their labels. */
-  | { kind: "busy"; probe: Interval; with: BusyInterval[] };
+export type { Exclusion };
 
 export type ExplainedStart = { startMs: number; exclusions: Exclusion[] };
 

@@ -7,7 +7,8 @@
 import type { App } from "../app.ts";
 import type { EventTypeRecord, UserRecord } from "../store/records.ts";
 import { Temporal } from "../domain/temporal.ts";
-import { type BusyInterval, type Exclusion, explainDay } from "../domain/slots.ts";
+import { type BusyInterval, explainDay } from "../domain/slots.ts";
+import type { BusySource, Troubleshoot, TroubleshootStart } from "../../shared/slot-reasons.ts";
 import { chooseDuration, eventTypeRules } from "../domain/event-rules.ts";
 import { decideCalendarBusy } from "../domain/calendar-busy.ts";
 import { isIsoDate } from "../domain/availability.ts";
@@ -22,71 +23,7 @@ import { calendarTitles } from "./troubleshoot-titles.ts";
 
 const MS_DAY = 86_400_000;
 
-/** What a busy interval the engine names is, for the host. */
-export type BusySource =
-  | {
-    kind: "booking";
-    bookingId: string;
-    title: string;
-    guestName: string;
-    status: "PENDING" | "CONFIRMED";
-    startMs: number;
-    endMs: number;
-    /** The meeting plus its buffers: what it blocks. */
-    blockStartMs: number;
-    blockEndMs: number;
-  }
-  | {
-    kind: "calendar";
-    calendarId: string;
-    calendarName: string;
-    startMs: number;
-    endMs: number;
-    /** Event titles read live from the calendar, when the host asked and the server answered. */
-    titles: string[];
-  }
-  | {
-    kind: "calendar_unknown";
-    calendarId: string;
-    calendarName: string;
-    startMs: number;
-    endMs: number;
-    /** When it was last read successfully (null: never), and the last error. */
-    syncedAtMs: number | null;
-    error: string | null;
-  };
-
-
-export type TroubleshootStart = {
-  startMs: number;
-  offered: boolean;
-  /** Every rule that applies, in the order to fix them; busy time comes with its sources. */
-  reasons: Exclusion[];
-  sources: BusySource[];
-};
-
-export type Troubleshoot =
-  | { ok: false; reason: "not_found" | "bad_date" }
-  | {
-    ok: true;
-    eventType: { id: string; title: string; slug: string; secret: boolean };
-    date: string;
-    timeZone: string;
-    durationMin: number;
-    stepMin: number;
-    bufferBeforeMin: number;
-    bufferAfterMin: number;
-    nowMs: number;
-    dayStartMs: number;
-    dayEndMs: number;
-    source: "weekly" | "override";
-    /** The date's hours, time off aside. */
-    windows: { startMs: number; endMs: number }[];
-    sources: BusySource[];
-    starts: TroubleshootStart[];
-    /** Whether titles were asked for (and so read live from the calendars). */
-    titles: boolean;
-  };
+export type { BusySource, Troubleshoot, TroubleshootStart };
 
 /** The starts looked at besides each window's grid: every `resolutionMin` minutes of the day. */
 const RESOLUTION_MIN = 15;
@@ -200,6 +137,9 @@ export async function troubleshootDay(
     sources: onDay,
     starts,
     titles: q.titles === true,
+    hourMarks: [0, 3, 6, 9, 12, 15, 18, 21].map((h) =>
+      date.toZonedDateTime({ timeZone: tz, plainTime: new Temporal.PlainTime(h) }).epochMilliseconds
+    ),
   };
 }
 
