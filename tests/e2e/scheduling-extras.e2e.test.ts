@@ -56,7 +56,10 @@ Deno.test({
         await page.waitForURL(/\/dashboard\/event-types\/[0-9A-Z]{26}/);
       }
       assert.equal(await page.getByLabel("Secret").isChecked(), true);
-      assert.equal(await page.getByLabel("Message of follow-up 1").inputValue(), "Thank you for your time!");
+      assert.equal(
+        await page.getByLabel("Message of follow-up 1").inputValue(),
+        "Thank you for your time!",
+      );
       await page.goto(`${app.baseUrl}/dashboard/event-types`);
       await page.getByText("Secret", { exact: true }).first().waitFor();
 

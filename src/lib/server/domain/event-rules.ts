@@ -2,13 +2,7 @@
  * Event type rules with their defaults, and the pure checks that use them. Records keep only
  * what a host set; everything reads rules through `eventTypeRules`.
  */
-import type {
-  EventTypeRecord,
-  FollowUp,
-  Location,
-  Question,
-  Reminder,
-} from "../store/records.ts";
+import type { EventTypeRecord, FollowUp, Location, Question, Reminder } from "../store/records.ts";
 import { Temporal } from "./temporal.ts";
 
 export type Rules = {

@@ -15,8 +15,8 @@ import { getEventTypeBySlugCached } from "../store/event-types.ts";
 import { getAvailabilityCached } from "../store/availability.ts";
 import {
   commitBookingChange,
-  type ExtraWrite,
   extraConflict,
+  type ExtraWrite,
   readBookingGuards,
   readLedgerDays,
 } from "../store/bookings.ts";

@@ -344,5 +344,12 @@ export type SingleUseLinkRecord = {
  * a revoke), so of any number of guests racing on one link exactly one books.
  */
 export type SingleUseLinkUseRecord =
-  | { v: 1; kind: "used"; bookingId: BookingId; guestName: string; guestEmail: string; atMs: number }
+  | {
+    v: 1;
+    kind: "used";
+    bookingId: BookingId;
+    guestName: string;
+    guestEmail: string;
+    atMs: number;
+  }
   | { v: 1; kind: "revoked"; atMs: number };

@@ -20,11 +20,7 @@ import {
   timeOffFromDrafts,
   weeklyFromDraft,
 } from "$lib/shared/forms.ts";
-import {
-  holidayCountries,
-  holidayRegions,
-  importHolidays,
-} from "$lib/server/services/holidays.ts";
+import { holidayCountries, holidayRegions, importHolidays } from "$lib/server/services/holidays.ts";
 
 export const load: PageServerLoad = async ({ locals }) => {
   const user = locals.user!;

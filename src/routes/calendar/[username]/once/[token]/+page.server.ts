@@ -2,10 +2,7 @@ import type { Actions, PageServerLoad } from "./$types";
 import { fail, redirect } from "@sveltejs/kit";
 import { bookAction, guestClock, REASONS } from "$lib/server/http/booking-page.ts";
 import { getSlotPage } from "$lib/server/services/public-calendar.ts";
-import {
-  bookWithSingleUseLink,
-  openSingleUseLink,
-} from "$lib/server/services/single-use-links.ts";
+import { bookWithSingleUseLink, openSingleUseLink } from "$lib/server/services/single-use-links.ts";
 import { fillToken } from "$lib/server/services/anti-spam.ts";
 import { describeDuration } from "$lib/server/config.ts";
 import { parseClock } from "$lib/shared/format.ts";

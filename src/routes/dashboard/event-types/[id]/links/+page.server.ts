@@ -15,7 +15,13 @@ export const load: PageServerLoad = async ({ locals, params }) => {
   const et = await findEventType(locals.app, user, params.id);
   if (!et) error(404, "Not found");
   return {
-    eventType: { id: et.id, title: et.title, slug: et.slug, secret: et.secret === true, active: et.active },
+    eventType: {
+      id: et.id,
+      title: et.title,
+      slug: et.slug,
+      secret: et.secret === true,
+      active: et.active,
+    },
     links: await listLinks(locals.app, user, et.id),
     today: isoDateIn(locals.app.now(), user.timeZone),
     timeZone: user.timeZone,
@@ -32,7 +38,10 @@ export const actions: Actions = {
     if (!res.ok) {
       return fail(400, {
         values,
-        errors: { form: "You have 500 links; remove used or expired ones first." } as Record<string, string>,
+        errors: { form: "You have 500 links; remove used or expired ones first." } as Record<
+          string,
+          string
+        >,
       });
     }
     return { minted: res.url, mintedId: res.link.id };
