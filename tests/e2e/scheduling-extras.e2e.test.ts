@@ -33,6 +33,8 @@ Deno.test({
       // Sign in by email link.
       await page.goto(`${app.baseUrl}/dashboard/event-types`);
       await page.waitForURL(/\/signin\?next=/);
+      // Hydrated first: a click the page is not ready for yet is lost under load.
+      await page.waitForLoadState("networkidle");
       const since = app.logs().length;
       await page.getByLabel("Email address").fill("sam@example.test");
       await page.getByRole("button", { name: "Email me a sign-in link" }).click();
