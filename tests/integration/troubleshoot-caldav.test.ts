@@ -6,7 +6,11 @@
 import assert from "node:assert/strict";
 import { at, haltRadicale, setupCaldav, vevent } from "./caldav-helpers.ts";
 import { syncAccountNow } from "../../src/lib/server/services/calendar-accounts.ts";
-import { troubleshootDay } from "../../src/lib/server/services/troubleshoot.ts";
+import {
+  type Troubleshoot,
+  troubleshootDay,
+  type TroubleshootStart,
+} from "../../src/lib/server/services/troubleshoot.ts";
 import { getSlotPage } from "../../src/lib/server/services/public-calendar.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -37,12 +41,16 @@ Deno.test({
         "DTEND;TZID=Europe/Berlin:20261123T150000",
       ]),
     );
-    assert.ok((await syncAccountNow(app, host.id, s.accountId)).ok);
+    assert.ok((await syncAccountNow(app, host.id, s.accountId))?.ok);
 
     const quick = await troubleshootDay(app, host, { eventTypeId: et.id, date: "2026-11-23" });
     assert.ok(quick.ok);
-    const start = (t: typeof quick, iso: string) =>
-      t.ok ? t.starts.find((x) => x.startMs === at(iso))! : null!;
+    const start = (t: Troubleshoot, iso: string): TroubleshootStart => {
+      assert.ok(t.ok);
+      const found = t.starts.find((x) => x.startMs === at(iso));
+      assert.ok(found, `no start at ${iso}`);
+      return found;
+    };
     const dentist = start(quick, "2026-11-23T09:00:00Z");
     assert.equal(dentist.offered, false);
     assert.equal(dentist.sources[0].kind, "calendar");
