@@ -3,7 +3,14 @@
  * for the person filling in the form and shown next to the field.
  */
 import * as v from "valibot";
-import type { Location, LocationKind, Question, QuestionType, Reminder } from "./public-types.ts";
+import type {
+  FollowUp,
+  Location,
+  LocationKind,
+  Question,
+  QuestionType,
+  Reminder,
+} from "./public-types.ts";
 
 export type FieldErrors = Record<string, string>;
 
@@ -246,6 +253,96 @@ const ReminderForm = v.pipe(
   })),
 );
 
+// ---------------------------------------------------------------------------------------------
+// Follow-up mails after the meeting (issue 17). Rows `f{i}_after|unit|message|bookAgain`;
+// intents "add_follow_up" and "remove_follow_up:{i}" like the reminders'.
+
+export const MAX_FOLLOW_UPS = 3;
+export const FOLLOW_UP_MESSAGE_MAX = 2000;
+/** 5 minutes to 30 days after the meeting ends. */
+export const FOLLOW_UP_MIN_MIN = 5;
+export const FOLLOW_UP_MAX_MIN = 30 * 1440;
+
+export type FollowUpInput = FollowUp;
+export type FollowUpUnit = "minutes" | "hours" | "days";
+export const FOLLOW_UP_UNITS: { value: FollowUpUnit; label: string; minutes: number }[] = [
+  { value: "minutes", label: "minutes", minutes: 1 },
+  { value: "hours", label: "hours", minutes: 60 },
+  { value: "days", label: "days", minutes: 1440 },
+];
+/** One follow-up row as typed: a number and its unit, the host's text, "Book again" ticked. */
+export type FollowUpValues = { after: string; unit: string; message: string; bookAgain: boolean };
+
+export function blankFollowUp(): FollowUpValues {
+  return { after: "1", unit: "days", message: "", bookAgain: true };
+}
+
+/** A stored follow-up → its row, in the largest unit that divides it. */
+export function followUpValuesOf(f: FollowUp): FollowUpValues {
+  const unit = [...FOLLOW_UP_UNITS].reverse().find((u) => f.minutesAfter % u.minutes === 0)!;
+  return {
+    after: String(f.minutesAfter / unit.minutes),
+    unit: unit.value,
+    message: f.message,
+    bookAgain: f.bookAgain,
+  };
+}
+
+/** "1 hour after", "2 days after", "90 minutes after". */
+export function describeFollowUp(minutes: number): string {
+  const [n, word] = minutes % 1440 === 0
+    ? [minutes / 1440, "day"]
+    : minutes % 60 === 0
+    ? [minutes / 60, "hour"]
+    : [minutes, "minute"];
+  return `${n} ${word}${n === 1 ? "" : "s"} after`;
+}
+
+const FollowUpForm = v.pipe(
+  v.object({
+    after: v.pipe(v.optional(v.string(), ""), v.transform((s) => s.trim())),
+    unit: v.optional(
+      v.picklist(FOLLOW_UP_UNITS.map((u) => u.value), "Choose minutes, hours or days"),
+      "hours",
+    ),
+    message: v.pipe(
+      v.optional(v.string(), ""),
+      v.transform((s) => s.replace(/\r\n?/g, "\n").trim()),
+      v.minLength(1, "Write the message guests get"),
+      v.maxLength(
+        FOLLOW_UP_MESSAGE_MAX,
+        `Keep the message under ${FOLLOW_UP_MESSAGE_MAX + 1} characters`,
+      ),
+      v.check(
+        (s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s),
+        "The message contains characters we cannot send",
+      ),
+    ),
+    bookAgain: checkbox,
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const f = dataset.value as { after?: unknown; unit?: unknown };
+    if (typeof f?.after !== "string" || typeof f.unit !== "string") return;
+    const unit = FOLLOW_UP_UNITS.find((u) => u.value === f.unit);
+    const n = Number(f.after);
+    const problem = f.after === ""
+      ? "Enter how long after the meeting"
+      : !/^\d{1,5}$/.test(f.after)
+      ? "Enter a whole number"
+      : unit && n * unit.minutes < FOLLOW_UP_MIN_MIN
+      ? `Send it at least ${FOLLOW_UP_MIN_MIN} minutes after the meeting`
+      : unit && n * unit.minutes > FOLLOW_UP_MAX_MIN
+      ? "Send it within 30 days of the meeting"
+      : null;
+    if (problem) addIssue({ message: problem, path: [at(f, "after")] });
+  }),
+  v.transform(({ after, unit, message, bookAgain }): FollowUpInput => ({
+    minutesAfter: Number(after) * (FOLLOW_UP_UNITS.find((u) => u.value === unit)?.minutes ?? 60),
+    message,
+    bookAgain,
+  })),
+);
+
 /** "20, 50" → [20, 50]; null when something in it is not a whole number of minutes. */
 function parseMinutesList(text: string): number[] | null {
   const parts = text.split(/[,;\s]+/).filter((s) => s !== "");
@@ -370,6 +467,26 @@ export const EventTypeForm = v.pipe(
       }),
     ),
     cancelCutoffHours: wholeOr(null, 1, CUTOFF_MAX_HOURS, "Cancellation notice"),
+    secret: checkbox,
+    followUps: v.pipe(
+      v.optional(v.array(FollowUpForm), []),
+      v.maxLength(MAX_FOLLOW_UPS, `At most ${MAX_FOLLOW_UPS} follow-ups`),
+      v.rawCheck(({ dataset, addIssue }) => {
+        const seen = new Set<number>();
+        const list = dataset.value as unknown[];
+        list.forEach((f, i) => {
+          const minutes = (f as { minutesAfter?: unknown })?.minutesAfter;
+          if (typeof minutes !== "number") return;
+          if (seen.has(minutes)) {
+            addIssue({
+              message: `You already have a follow-up ${describeFollowUp(minutes)}`,
+              path: [at(list, i), at(f, "after")],
+            });
+          }
+          seen.add(minutes);
+        });
+      }),
+    ),
   }),
   v.rawCheck(({ dataset, addIssue }) => {
     const f = dataset.value as Record<string, unknown>;
@@ -452,6 +569,8 @@ export const EventTypeForm = v.pipe(
       questions: f.questions,
       reminders: [...f.reminders].sort((a, b) => b.minutesBefore - a.minutesBefore),
       cancelCutoffHours: f.cancelCutoffHours,
+      secret: f.secret,
+      followUps: [...f.followUps].sort((a, b) => a.minutesAfter - b.minutesAfter),
     };
   }),
 );
@@ -485,6 +604,10 @@ export type EventTypeRulesInput = {
   /** Longest lead first. */
   reminders: ReminderInput[];
   cancelCutoffHours: number | null;
+  /** Shortest wait first. */
+  followUps: FollowUpInput[];
+  /** Bookable only through its own link, listed nowhere. */
+  secret: boolean;
 };
 
 export const USERNAME_HINT = "2–40 lowercase letters, digits or dashes";
@@ -580,6 +703,7 @@ export const EVENT_TYPE_FIELDS = [
   "locationKind",
   "locationValue",
   "cancelCutoffHours",
+  "secret",
 ] as const;
 
 /** One question row of the editor: options as typed, one per line. */
@@ -625,6 +749,8 @@ export type EventTypeValues = {
   questions: QuestionValues[];
   reminders: ReminderValues[];
   cancelCutoffHours: string;
+  secret: boolean;
+  followUps: FollowUpValues[];
 };
 
 export const NEW_EVENT_TYPE_VALUES: EventTypeValues = {
@@ -653,6 +779,8 @@ export const NEW_EVENT_TYPE_VALUES: EventTypeValues = {
   questions: [],
   reminders: [],
   cancelCutoffHours: "",
+  secret: false,
+  followUps: [],
 };
 
 export const DURATION_PICKS = [15, 30, 45, 60] as const;
@@ -665,7 +793,7 @@ const ticked = (s: string | undefined) => s === "on" || s === "true" || s === "1
  */
 export function eventTypeValuesFromForm(
   raw: Partial<Record<(typeof EVENT_TYPE_FIELDS)[number], string>>,
-  lists: Partial<Pick<EventTypeValues, "durations" | "questions" | "reminders">> = {},
+  lists: Partial<Pick<EventTypeValues, "durations" | "questions" | "reminders" | "followUps">> = {},
 ): EventTypeValues {
   const text = (k: (typeof EVENT_TYPE_FIELDS)[number]) => raw[k] ?? "";
   return {
@@ -694,6 +822,8 @@ export function eventTypeValuesFromForm(
     questions: lists.questions ?? [],
     reminders: lists.reminders ?? [],
     cancelCutoffHours: text("cancelCutoffHours"),
+    secret: ticked(raw.secret),
+    followUps: lists.followUps ?? [],
   };
 }
 
@@ -746,6 +876,8 @@ export function eventTypeValuesOf(
         : { when: "custom", minutes: String(x.minutesBefore), toHost: x.toHost }
     ),
     cancelCutoffHours: optional(r.cancelCutoffHours),
+    secret: r.secret ?? false,
+    followUps: (r.followUps ?? []).map(followUpValuesOf),
   };
 }
 
@@ -764,7 +896,9 @@ export type EventTypeIntent =
   | { kind: "remove_question"; index: number }
   | { kind: "move_question"; index: number; by: -1 | 1 }
   | { kind: "add_reminder" }
-  | { kind: "remove_reminder"; index: number };
+  | { kind: "remove_reminder"; index: number }
+  | { kind: "add_follow_up" }
+  | { kind: "remove_follow_up"; index: number };
 
 export function parseEventTypeIntent(raw: unknown): EventTypeIntent {
   const text = typeof raw === "string" ? raw : "";
@@ -776,6 +910,9 @@ export function parseEventTypeIntent(raw: unknown): EventTypeIntent {
   if (m) return { kind: "move_question", index: Number(m[1]), by: m[2] === "up" ? -1 : 1 };
   m = /^remove_reminder:(\d{1,2})$/.exec(text);
   if (m) return { kind: "remove_reminder", index: Number(m[1]) };
+  if (text === "add_follow_up") return { kind: "add_follow_up" };
+  m = /^remove_follow_up:(\d{1,2})$/.exec(text);
+  if (m) return { kind: "remove_follow_up", index: Number(m[1]) };
   return { kind: "save" };
 }
 
@@ -840,8 +977,17 @@ export function readEventTypeForm(
       minutes: r.minutes ?? "",
       toHost: ticked(r.toHost),
     }));
+  const followUps = readRows(form, "f", ["after", "unit", "message", "bookAgain"] as const, 4000)
+    .filter((r) => r.after !== undefined || r.message !== undefined)
+    .slice(0, 20)
+    .map((r): FollowUpValues => ({
+      after: (r.after ?? "").slice(0, 10),
+      unit: (r.unit ?? "hours").slice(0, 10),
+      message: r.message ?? "",
+      bookAgain: ticked(r.bookAgain),
+    }));
   return {
-    values: eventTypeValuesFromForm(raw, { durations, questions, reminders }),
+    values: eventTypeValuesFromForm(raw, { durations, questions, reminders, followUps }),
     intent: parseEventTypeIntent(form.get("intent")),
   };
 }
@@ -880,7 +1026,12 @@ export function applyEventTypeIntent(
     reminders.push(suggestReminder(reminders));
   }
   if (intent.kind === "remove_reminder") reminders.splice(intent.index, 1);
-  return { ...values, questions, reminders };
+  const followUps = values.followUps.map((f) => ({ ...f }));
+  if (intent.kind === "add_follow_up" && followUps.length < MAX_FOLLOW_UPS) {
+    followUps.push(blankFollowUp());
+  }
+  if (intent.kind === "remove_follow_up") followUps.splice(intent.index, 1);
+  return { ...values, questions, reminders, followUps };
 }
 
 /** Field messages keyed by form field name: `questions.2.label` → `q2_label`, reminders → `r{i}_…`. */
@@ -891,7 +1042,9 @@ export function eventTypeErrors(issues: v.BaseIssue<unknown>[]): FieldErrors {
       .replace(/^questions\.(\d+)\.(\w+)$/, "q$1_$2")
       .replace(/^questions\.(\d+)$/, "q$1_label")
       .replace(/^reminders\.(\d+)\.(minutes)$/, "r$1_$2")
-      .replace(/^reminders\.(\d+)(\.\w+)?$/, "r$1_when");
+      .replace(/^reminders\.(\d+)(\.\w+)?$/, "r$1_when")
+      .replace(/^followUps\.(\d+)\.(message)$/, "f$1_$2")
+      .replace(/^followUps\.(\d+)(\.\w+)?$/, "f$1_after");
     out[name] ??= message;
   }
   return out;
@@ -1123,7 +1276,9 @@ export type ListIntent =
   | { kind: "add" }
   | { kind: "remove"; index: number }
   | { kind: "add_range"; index: number }
-  | { kind: "remove_range"; index: number; range: number };
+  | { kind: "remove_range"; index: number; range: number }
+  /** Time off: add the public holidays of the chosen country and region as unsaved rows. */
+  | { kind: "import_holidays" };
 
 /** Messages for one override row, by field. */
 export type OverrideRowErrors = { date?: string; ranges?: string[] };
@@ -1138,6 +1293,7 @@ export const timeOffField = (i: number, name: "from" | "to" | "reason") => `t${i
 export function parseListIntent(raw: unknown): ListIntent {
   const text = typeof raw === "string" ? raw : "";
   if (text === "add") return { kind: "add" };
+  if (text === "import_holidays") return { kind: "import_holidays" };
   let m = /^remove:(\d{1,3})$/.exec(text);
   if (m) return { kind: "remove", index: Number(m[1]) };
   m = /^add_range:(\d{1,3})$/.exec(text);

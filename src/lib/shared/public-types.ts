@@ -12,6 +12,8 @@ export type Question = {
   options?: string[];
 };
 export type Reminder = { minutesBefore: number; toHost: boolean };
+/** A mail to the guest this long after a confirmed meeting ends, in the host's words. */
+export type FollowUp = { minutesAfter: number; message: string; bookAgain: boolean };
 export type LocationKind = "none" | "in_person" | "phone" | "video" | "custom";
 export type Location = { kind: LocationKind; value: string };
 

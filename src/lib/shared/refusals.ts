@@ -86,6 +86,27 @@ export const REFUSALS = {
     title: "Already done",
     detail: "A request with this Idempotency-Key already made this change.",
   },
+  // Single-use links
+  link_used: {
+    status: 410,
+    title: "Link used",
+    detail: "This link has been used. Each link books one meeting; ask the host for a new one.",
+  },
+  link_expired: {
+    status: 410,
+    title: "Link expired",
+    detail: "This link has expired. Ask the host for a new one.",
+  },
+  link_not_found: {
+    status: 404,
+    title: "Link not found",
+    detail: "This link does not work. Ask the host for a new one.",
+  },
+  wrong_email: {
+    status: 409,
+    title: "Wrong email",
+    detail: "This link was made for another email address. Use the address the host sent it to.",
+  },
   // Anything
   not_found: { status: 404, title: "Not found", detail: "There is nothing at this address." },
   slug_taken: {

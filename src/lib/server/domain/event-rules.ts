@@ -2,7 +2,7 @@
  * Event type rules with their defaults, and the pure checks that use them. Records keep only
  * what a host set; everything reads rules through `eventTypeRules`.
  */
-import type { EventTypeRecord, Location, Question, Reminder } from "../store/records.ts";
+import type { EventTypeRecord, FollowUp, Location, Question, Reminder } from "../store/records.ts";
 import { Temporal } from "./temporal.ts";
 
 export type Rules = {
@@ -18,6 +18,7 @@ export type Rules = {
   questions: Question[];
   cancelCutoffHours: number | null;
   reminders: Reminder[];
+  followUps: FollowUp[];
 };
 
 export function eventTypeRules(et: EventTypeRecord): Rules {
@@ -38,6 +39,7 @@ export function eventTypeRules(et: EventTypeRecord): Rules {
     questions: et.questions ?? [],
     cancelCutoffHours: et.cancelCutoffHours ?? null,
     reminders: et.reminders ?? [],
+    followUps: et.followUps ?? [],
   };
 }
 
@@ -112,6 +114,20 @@ export function reminderDueTimes(
 ): { dueMs: number; r: Reminder }[] {
   return reminders
     .map((r) => ({ dueMs: startMs - r.minutesBefore * 60_000, r }))
+    .filter((x) => x.dueMs > nowMs);
+}
+
+/**
+ * When each follow-up is due: an absolute span after the meeting's end (1 day means 24 real
+ * hours, across DST too, like reminders). Ones already past are dropped.
+ */
+export function followUpDueTimes(
+  endMs: number,
+  followUps: readonly FollowUp[],
+  nowMs: number,
+): { dueMs: number; f: FollowUp }[] {
+  return followUps
+    .map((f) => ({ dueMs: endMs + f.minutesAfter * 60_000, f }))
     .filter((x) => x.dueMs > nowMs);
 }
 

@@ -8,6 +8,7 @@
  * "midnight + N minutes", never "+24h"). Everything after that works in epoch milliseconds.
  */
 import { Temporal } from "./temporal.ts";
+import type { Exclusion } from "../../shared/slot-reasons.ts";
 import {
   type DateOverride,
   MINUTES_PER_DAY,
@@ -18,7 +19,13 @@ import {
   WEEKDAYS,
   type WeeklyRules,
 } from "./availability.ts";
-import { type Interval, mergeIntervals } from "./interval.ts";
+import {
+  firstEndingAfter,
+  type Interval,
+  mergeIntervals,
+  overlaps,
+  sortIntervals,
+} from "./interval.ts";
 
 export type SlotQuery = {
   /** Host IANA zone; an invalid one throws RangeError (validate with `isValidTimeZone` first). */
@@ -37,8 +44,11 @@ export type SlotQuery = {
   /** `[start - before, end + after)` must not intersect busy. Default 0. */
   bufferBeforeMin?: number;
   bufferAfterMin?: number;
-  /** Any order, may overlap; already includes other bookings' own buffers. */
-  busy: readonly Interval[];
+  /**
+   * Any order, may overlap; already includes other bookings' own buffers. A `label` is the
+   * caller's name for where the busy time comes from; explanations hand it back.
+   */
+  busy: readonly BusyInterval[];
   now: Temporal.Instant;
   /** Slot start >= now + notice. Default 0 (slot start >= now). */
   minNoticeMin?: number;
@@ -46,11 +56,32 @@ export type SlotQuery = {
   notSameDay?: boolean;
   /** Booking window: slot start date (host zone) <= today (host zone) + horizonDays. */
   horizonDays?: number;
+  /** Host-zone dates ("2026-11-23") and ISO weeks ("2026-W48") whose booking cap is reached. */
+  fullDays?: readonly string[];
+  fullWeeks?: readonly string[];
 };
+
+export type BusyInterval = Interval & { label?: string };
 
 export type Slot = { start: Temporal.Instant; end: Temporal.Instant };
 
 export type DayRules = Pick<SlotQuery, "timeZone" | "weekly" | "overrides" | "timeOff">;
+
+export type { Exclusion };
+
+export type ExplainedStart = { startMs: number; exclusions: Exclusion[] };
+
+export type DayExplanation = {
+  date: string;
+  /** The date's first instant and the next date's first instant. */
+  startMs: number;
+  endMs: number;
+  /** The date's hours before time off (weekly or the override's), as instants. */
+  windows: Interval[];
+  source: "weekly" | "override";
+  /** Every start looked at, ascending: the grid of each window plus the requested extra times. */
+  starts: ExplainedStart[];
+};
 
 const MS_PER_MINUTE = 60_000;
 const MS_PER_DAY = 86_400_000;
@@ -60,55 +91,75 @@ const MS_PER_DAY = 86_400_000;
  * start plus a whole number of steps and lies entirely inside one window of its host-zone date.
  */
 export function computeSlots(q: SlotQuery): Slot[] {
-  const durationMs = minutesToMs(q.durationMin, "durationMin", false);
-  const stepMs = minutesToMs(q.intervalMin ?? q.durationMin, "intervalMin", false);
-  const beforeMs = minutesToMs(q.bufferBeforeMin ?? 0, "bufferBeforeMin", true);
-  const afterMs = minutesToMs(q.bufferAfterMin ?? 0, "bufferAfterMin", true);
-  const noticeMs = minutesToMs(q.minNoticeMin ?? 0, "minNoticeMin", true);
-  if (q.horizonDays !== undefined && !Number.isInteger(q.horizonDays)) {
-    throw new RangeError(`horizonDays must be an integer, got ${q.horizonDays}`);
-  }
-  const { timeZone } = q;
-  const today = epochDayOfInstant(q.now, timeZone); // also rejects an invalid zone
+  const e = prepare(q, q.from.epochMilliseconds, q.until.epochMilliseconds);
   const untilMs = q.until.epochMilliseconds;
-  const earliestMs = Math.max(q.from.epochMilliseconds, q.now.epochMilliseconds + noticeMs);
+  // The earliest start any rule allows: the query's own start, now, and the notice.
+  const earliestMs = Math.max(q.from.epochMilliseconds, e.nowMs + e.noticeMs);
   if (earliestMs >= untilMs) return [];
-
-  // A date's windows lie within that date, so the slot start date decides the date rules.
-  let firstDay = epochDayOfInstant(Temporal.Instant.fromEpochMilliseconds(earliestMs), timeZone);
-  if (q.notSameDay) firstDay = Math.max(firstDay, today + 1);
-  let lastDay = epochDayOfInstant(q.until, timeZone);
-  if (q.horizonDays !== undefined) lastDay = Math.min(lastDay, today + q.horizonDays);
-  if (firstDay > lastDay) return [];
-
-  const windowsOf = createWindowPlanner(parseDayRules(q), earliestMs, untilMs);
-  const busy = mergeIntervals(q.busy); // sorted once; then one forward sweep
+  // A date's windows lie within that date, so the slot start date decides the date rules; the
+  // dates the date rules exclude as a whole are not visited.
+  let firstDay = epochDayOfInstant(Temporal.Instant.fromEpochMilliseconds(earliestMs), e.timeZone);
+  if (e.notSameDay) firstDay = Math.max(firstDay, e.today + 1);
+  let lastDay = epochDayOfInstant(q.until, e.timeZone);
+  if (e.lastBookableDay !== null) lastDay = Math.min(lastDay, e.lastBookableDay);
   const slots: Slot[] = [];
-  let b = 0; // busy[0..b) all end at or before the current probe's start
+  let hint = 0; // busy intervals before it all end at or before the current probe's start
   for (let day = firstDay; day <= lastDay; day++) {
-    for (const window of windowsOf(day)) {
+    for (const window of e.windowsOf(day, false)) {
       let startMs = window.startMs;
       if (startMs < earliestMs) {
-        startMs += Math.ceil((earliestMs - startMs) / stepMs) * stepMs;
+        startMs += Math.ceil((earliestMs - startMs) / e.stepMs) * e.stepMs;
       }
-      while (startMs + durationMs <= window.endMs) {
+      while (startMs + e.durationMs <= window.endMs) {
         if (startMs >= untilMs) return slots; // later windows start later still
-        const probeStart = startMs - beforeMs;
-        while (b < busy.length && busy[b].endMs <= probeStart) b++;
-        if (b < busy.length && busy[b].startMs < startMs + durationMs + afterMs) {
+        const ex = firstStartExclusion(e, startMs, day, hint);
+        if (ex === null) {
+          slots.push({
+            start: Temporal.Instant.fromEpochMilliseconds(startMs),
+            end: Temporal.Instant.fromEpochMilliseconds(startMs + e.durationMs),
+          });
+          startMs += e.stepMs;
+        } else if (ex.kind === "busy") {
           // Blocked: jump to the first grid start whose probe begins at or after this busy end.
-          startMs += Math.ceil((busy[b].endMs + beforeMs - startMs) / stepMs) * stepMs;
-          continue;
-        }
-        slots.push({
-          start: Temporal.Instant.fromEpochMilliseconds(startMs),
-          end: Temporal.Instant.fromEpochMilliseconds(startMs + durationMs),
-        });
-        startMs += stepMs;
+          hint = ex.index;
+          startMs += Math.ceil((e.busy[ex.index].endMs + e.beforeMs - startMs) / e.stepMs) *
+            e.stepMs;
+        } else startMs += e.stepMs;
       }
     }
   }
   return slots;
+}
+
+/**
+ * Why each start of one host-zone date is or is not offered, decided by the same rules as
+ * `computeSlots` (a start with no exclusions is exactly a slot of a query covering that date).
+ * Looked at: the grid of starts of each of the date's windows (time off aside), and `extraStarts`
+ * (any instants within the date, e.g. every 15 minutes, or a time the host asks about). In
+ * explanations every rule that applies is listed, in the order a host would fix them.
+ */
+export function explainDay(
+  q: Omit<SlotQuery, "from" | "until">,
+  date: Temporal.PlainDate,
+  extraStarts: readonly number[] = [],
+): DayExplanation {
+  const startMs = date.toZonedDateTime({ timeZone: q.timeZone }).epochMilliseconds;
+  const endMs = date.add({ days: 1 }).toZonedDateTime({ timeZone: q.timeZone })
+    .epochMilliseconds;
+  const e = prepare(q, startMs, endMs);
+  const day = epochDayOfDate(date);
+  const windows = e.windowsOf(day, true);
+  const source = e.rules.overrides.has(day) ? "override" as const : "weekly" as const;
+  const candidates = new Set<number>();
+  for (const w of windows) {
+    for (let s = w.startMs; s + e.durationMs <= w.endMs; s += e.stepMs) candidates.add(s);
+  }
+  for (const s of extraStarts) if (s >= startMs && s < endMs) candidates.add(s);
+  const starts = [...candidates].sort((a, b) => a - b).map((s) => ({
+    startMs: s,
+    exclusions: explainStart(e, s, day, windows, source),
+  }));
+  return { date: date.toString(), startMs, endMs, windows, source, starts };
 }
 
 /**
@@ -123,6 +174,148 @@ export function computeDayWindows(q: DayRules, date: Temporal.PlainDate): Interv
 }
 
 // ---------------------------------------------------------------------------------------------
+// The rules, once. `computeSlots` walks only the grid starts of the windows it may offer and asks
+// `firstStartExclusion`; `explainDay` asks `explainStart`, which adds the window and date rules
+// the walk satisfies by construction and lists every rule that applies.
+
+type Engine = {
+  timeZone: string;
+  rules: ParsedDayRules;
+  durationMs: number;
+  stepMs: number;
+  beforeMs: number;
+  afterMs: number;
+  noticeMs: number;
+  nowMs: number;
+  /** Epoch day of `now` in the host zone. */
+  today: number;
+  /** The last epoch day the booking window reaches, or null (no limit). */
+  lastBookableDay: number | null;
+  notSameDay: boolean;
+  /** Merged busy time (the walk) and the labelled originals (explanations). */
+  busy: Interval[];
+  busyLabelled: readonly BusyInterval[];
+  fullDays: ReadonlySet<string>;
+  fullWeeks: ReadonlySet<string>;
+  /** Host-zone date and ISO week of an epoch day, for caps (computed once per day). */
+  periodsOf: (day: number) => { day: string; week: string };
+  /** A date's windows; `ignoreTimeOff` gives the hours time off takes away. */
+  windowsOf: (day: number, ignoreTimeOff: boolean) => Interval[];
+};
+
+function prepare(q: Omit<SlotQuery, "from" | "until">, fromMs: number, untilMs: number): Engine {
+  const durationMs = minutesToMs(q.durationMin, "durationMin", false);
+  const stepMs = minutesToMs(q.intervalMin ?? q.durationMin, "intervalMin", false);
+  const beforeMs = minutesToMs(q.bufferBeforeMin ?? 0, "bufferBeforeMin", true);
+  const afterMs = minutesToMs(q.bufferAfterMin ?? 0, "bufferAfterMin", true);
+  const noticeMs = minutesToMs(q.minNoticeMin ?? 0, "minNoticeMin", true);
+  if (q.horizonDays !== undefined && !Number.isInteger(q.horizonDays)) {
+    throw new RangeError(`horizonDays must be an integer, got ${q.horizonDays}`);
+  }
+  const today = epochDayOfInstant(q.now, q.timeZone); // also rejects an invalid zone
+  const rules = parseDayRules(q);
+  const periods = new Map<number, { day: string; week: string }>();
+  return {
+    timeZone: q.timeZone,
+    rules,
+    durationMs,
+    stepMs,
+    beforeMs,
+    afterMs,
+    noticeMs,
+    nowMs: q.now.epochMilliseconds,
+    today,
+    lastBookableDay: q.horizonDays === undefined ? null : today + q.horizonDays,
+    notSameDay: q.notSameDay ?? false,
+    busy: mergeIntervals(q.busy), // sorted once; then one forward sweep
+    busyLabelled: q.busy,
+    fullDays: new Set(q.fullDays ?? []),
+    fullWeeks: new Set(q.fullWeeks ?? []),
+    periodsOf: (day) => {
+      let p = periods.get(day);
+      if (!p) {
+        const date = plainDateOfEpochDay(day);
+        p = {
+          day: date.toString(),
+          week: `${date.yearOfWeek}-W${String(date.weekOfYear).padStart(2, "0")}`,
+        };
+        periods.set(day, p);
+      }
+      return p;
+    },
+    windowsOf: createWindowPlanner(rules, fromMs, untilMs),
+  };
+}
+
+/** The first rule that keeps a grid start of an offered window from being a slot, or null. */
+function firstStartExclusion(
+  e: Engine,
+  startMs: number,
+  day: number,
+  hint: number,
+): { kind: "other" } | { kind: "busy"; index: number } | null {
+  if (startMs < e.nowMs + e.noticeMs) return { kind: "other" };
+  if (e.fullDays.size || e.fullWeeks.size) {
+    const p = e.periodsOf(day);
+    if (e.fullDays.has(p.day) || e.fullWeeks.has(p.week)) return { kind: "other" };
+  }
+  const probeStart = startMs - e.beforeMs;
+  const i = firstEndingAfter(e.busy, probeStart, hint);
+  if (i < e.busy.length && e.busy[i].startMs < startMs + e.durationMs + e.afterMs) {
+    return { kind: "busy", index: i };
+  }
+  return null;
+}
+
+function explainStart(
+  e: Engine,
+  startMs: number,
+  day: number,
+  windows: readonly Interval[],
+  source: "weekly" | "override",
+): Exclusion[] {
+  const out: Exclusion[] = [];
+  // The date as a whole.
+  if (e.lastBookableDay !== null && day > e.lastBookableDay) {
+    out.push({
+      kind: "beyond_window",
+      lastDate: plainDateOfEpochDay(e.lastBookableDay).toString(),
+    });
+  }
+  if (e.notSameDay && day === e.today) out.push({ kind: "same_day" });
+  const off = timeOffOn(e.rules, day);
+  if (off) out.push({ kind: "time_off", from: off.from, to: off.to, reason: off.reason ?? null });
+  // The date's hours and the grid of starts in them.
+  const w = windows.find((x) => x.startMs <= startMs && startMs < x.endMs);
+  if (!w) {
+    out.push(
+      source === "override" && windows.length === 0 && e.rules.overrides.get(day)?.length === 0
+        ? { kind: "override_closed" }
+        : { kind: "outside_hours", source },
+    );
+  } else if (startMs + e.durationMs > w.endMs) {
+    out.push({ kind: "ends_after_hours", windowEndMs: w.endMs, source });
+  } else if ((startMs - w.startMs) % e.stepMs !== 0) {
+    out.push({ kind: "off_interval", windowStartMs: w.startMs, stepMin: e.stepMs / MS_PER_MINUTE });
+  }
+  // The clock.
+  if (startMs < e.nowMs) out.push({ kind: "past" });
+  else if (startMs < e.nowMs + e.noticeMs) {
+    out.push({ kind: "min_notice", earliestMs: e.nowMs + e.noticeMs });
+  }
+  // Caps and busy time.
+  const p = e.periodsOf(day);
+  if (e.fullDays.has(p.day)) out.push({ kind: "cap_day", day: p.day });
+  if (e.fullWeeks.has(p.week)) out.push({ kind: "cap_week", week: p.week });
+  const probe = { startMs: startMs - e.beforeMs, endMs: startMs + e.durationMs + e.afterMs };
+  const hit = e.busyLabelled.filter((b) => overlaps(b, probe));
+  if (hit.length > 0) {
+    out.push({ kind: "busy", probe, with: sortIntervals(hit) });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Rules, keyed by epoch day (days since 1970-01-01 of the host-zone calendar date).
 
 type MinuteRange = { startMin: number; endMin: number };
@@ -131,7 +324,7 @@ type ParsedDayRules = {
   timeZone: string;
   weekly: MinuteRange[][]; // index = ISO weekday
   overrides: Map<number, MinuteRange[]>;
-  timeOff: { fromDay: number; toDay: number }[];
+  timeOff: { fromDay: number; toDay: number; entry: TimeOff }[];
 };
 
 function parseDayRules(q: DayRules): ParsedDayRules {
@@ -146,6 +339,7 @@ function parseDayRules(q: DayRules): ParsedDayRules {
   const timeOff = (q.timeOff ?? []).map((t) => ({
     fromDay: epochDayOfIso(t.from),
     toDay: epochDayOfIso(t.to),
+    entry: t,
   }));
   return { timeZone: q.timeZone, weekly, overrides, timeOff };
 }
@@ -164,9 +358,14 @@ function parseRanges(ranges: readonly TimeRange[], where: string): MinuteRange[]
   return out;
 }
 
-function rangesOn(rules: ParsedDayRules, day: number): MinuteRange[] {
-  for (const t of rules.timeOff) if (t.fromDay <= day && day <= t.toDay) return [];
+function rangesOn(rules: ParsedDayRules, day: number, ignoreTimeOff = false): MinuteRange[] {
+  if (!ignoreTimeOff && timeOffOn(rules, day)) return [];
   return rules.overrides.get(day) ?? rules.weekly[weekdayOfEpochDay(day)];
+}
+
+function timeOffOn(rules: ParsedDayRules, day: number): TimeOff | null {
+  for (const t of rules.timeOff) if (t.fromDay <= day && day <= t.toDay) return t.entry;
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -183,8 +382,12 @@ function rangesOn(rules: ParsedDayRules, day: number): MinuteRange[] {
  *   after a 03:15 start.) Windows a gap shortens get shorter; wholly swallowed ones vanish.
  * - "24:00": the first instant of the next date.
  */
-function temporalDayWindows(rules: ParsedDayRules, day: number): Interval[] {
-  const ranges = rangesOn(rules, day);
+function temporalDayWindows(
+  rules: ParsedDayRules,
+  day: number,
+  ignoreTimeOff = false,
+): Interval[] {
+  const ranges = rangesOn(rules, day, ignoreTimeOff);
   if (ranges.length === 0) return [];
   const date = plainDateOfEpochDay(day);
   const windows = ranges.map((r) => ({
@@ -221,7 +424,7 @@ function createWindowPlanner(
   rules: ParsedDayRules,
   fromMs: number,
   untilMs: number,
-): (day: number) => Interval[] {
+): (day: number, ignoreTimeOff: boolean) => Interval[] {
   const coverFromMs = fromMs - 4 * MS_PER_DAY;
   const coverUntilMs = untilMs + 4 * MS_PER_DAY;
   const transitionsMs: number[] = [];
@@ -246,13 +449,13 @@ function createWindowPlanner(
     return offsetsMs[i];
   };
 
-  return (day) => {
-    const ranges = rangesOn(rules, day);
+  return (day, ignoreTimeOff) => {
+    const ranges = rangesOn(rules, day, ignoreTimeOff);
     if (ranges.length === 0) return [];
     const wallMs = day * MS_PER_DAY; // the date's 00:00 wall clock, read as if it were UTC
     // Offsets stay within ±1 day, so the date's instants lie in this span.
     const offsetMs = constantOffset(wallMs - MS_PER_DAY, wallMs + 2 * MS_PER_DAY);
-    if (offsetMs === null) return temporalDayWindows(rules, day);
+    if (offsetMs === null) return temporalDayWindows(rules, day, ignoreTimeOff);
     return mergeIntervals(ranges.map((r) => ({
       startMs: wallMs + r.startMin * MS_PER_MINUTE - offsetMs,
       endMs: wallMs + r.endMin * MS_PER_MINUTE - offsetMs,

@@ -7,7 +7,7 @@ import * as v from "valibot";
 import { getSlotPage, type SlotPage } from "../services/public-calendar.ts";
 import type { App } from "../app.ts";
 import { type Clock, clockForAcceptLanguage, parseClock } from "../../shared/format.ts";
-import { bookSlot } from "../services/book-slot.ts";
+import { type BookInput, type BookResult, bookSlot } from "../services/book-slot.ts";
 import { BookingForm, fieldErrors } from "../../shared/forms.ts";
 import { describeDuration } from "../config.ts";
 import { checkFillToken, fillToken } from "../services/anti-spam.ts";
@@ -51,6 +51,7 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
     error(404, "There is no booking page at this address.");
   }
   if (!res.ok) error(400, res.message);
+  if (!res.listed) event.setHeaders({ "x-robots-tag": "noindex" });
   const slot = q.get("slot");
   const chosen = slot && res.slots.some((s) => s.start === slot) ? slot : null;
   return {
@@ -64,9 +65,15 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
   };
 }
 
+/** Books with the guest's form input; the plain booking page books by username and slug. */
+export type Booker = (
+  input: Omit<BookInput, "username" | "slug">,
+) => Promise<BookResult | { ok: false; reason: string }>;
+
 export async function bookAction(
-  event: RequestEvent<Params>,
+  event: RequestEvent<Partial<Params>>,
   resultPath: (guestToken: string) => string,
+  book?: Booker,
 ) {
   const { request, params, locals } = event;
   const raw = Object.fromEntries(await request.formData());
@@ -101,11 +108,15 @@ export async function bookAction(
     if (k.startsWith("q_") && typeof val === "string") rawAnswers[k] = val;
   }
   const durationText = str("duration");
-  const result = await bookSlot(locals.app, {
+  const byPage: Booker = (input) =>
+    bookSlot(locals.app, {
+      ...input,
+      username: (params.username ?? "").toLowerCase(),
+      slug: (params.slug ?? "").toLowerCase(),
+    });
+  const result = await (book ?? byPage)({
     rawAnswers,
     durationMin: /^\d{1,3}$/.test(durationText) ? Number(durationText) : null,
-    username: params.username.toLowerCase(),
-    slug: params.slug.toLowerCase(),
     start: parsed.output.start,
     name: parsed.output.name,
     email: parsed.output.email,
@@ -116,7 +127,7 @@ export async function bookAction(
   });
   if (!result.ok) {
     if (result.reason === "not_found") error(404, "There is no booking page at this address.");
-    if (result.reason === "invalid_answers") {
+    if (result.reason === "invalid_answers" && "errors" in result) {
       return fail(400, { values, errors: result.errors, reason: null as string | null });
     }
     return fail(409, {

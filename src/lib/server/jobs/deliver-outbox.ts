@@ -153,6 +153,7 @@ function describe(job: OutboxRecord): string {
   if (p.kind === "reminder") return `reminder ${p.minutesBefore} min before ${p.bookingId}`;
   if (p.kind === "webhook_event") return `webhook ${p.event} for ${p.bookingId}`;
   if (p.kind === "webhook_delivery") return `webhook ${p.messageId} to ${p.subscriptionId}`;
+  if (p.kind === "follow_up") return `follow-up ${p.minutesAfter} min after ${p.bookingId}`;
   return p.kind;
 }
 
@@ -180,6 +181,7 @@ async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobO
   }
   if (p.kind === "webhook_event") return await fanOutEvent(app, job);
   if (p.kind === "webhook_delivery") return await deliverWebhook(app, job);
+  if (p.kind === "follow_up") return await sendFollowUp(app, p, nowMs);
   if (p.kind === "writeback") {
     const performer = performers.writeback;
     // Without calendar writeback configured there is nothing to write.
@@ -190,12 +192,39 @@ async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobO
   return await sendBookingMail(app, booking, p.mail, nowMs);
 }
 
+/** Like a reminder: never for a booking cancelled or moved since it was queued. */
+async function sendFollowUp(
+  app: App,
+  p: Extract<OutboxRecord["payload"], { kind: "follow_up" }>,
+  nowMs: number,
+): Promise<JobOutcome> {
+  const booking = await getBooking(app.kv, p.bookingId);
+  if (!booking || booking.status !== "CONFIRMED" || booking.startMs !== p.startMs) {
+    return { ok: true };
+  }
+  const f = (booking.followUps ?? []).find((x) => x.minutesAfter === p.minutesAfter);
+  if (!f) return { ok: true };
+  const host = await getUser(app.kv, booking.hostId);
+  const et = await getEventType(app.kv, booking.hostId, booking.eventTypeId);
+  // A link to book again only where it stays the guest's to use: never the (possibly secret)
+  // event type behind a single-use link, never a type that is gone or switched off.
+  const bookAgainUrl = f.bookAgain && host && et?.active && !booking.singleUseLinkId
+    ? `${app.config.baseUrl.href.replace(/\/$/, "")}/calendar/${host.username}/${et.slug}`
+    : null;
+  return await sendBookingMail(app, booking, "follow_up", nowMs, undefined, {
+    message: f.message,
+    minutesAfter: f.minutesAfter,
+    bookAgainUrl,
+  });
+}
+
 async function sendBookingMail(
   app: App,
   booking: BookingRecord,
   kind: MailKind,
   nowMs: number,
   minutesBefore?: number,
+  followUp?: { message: string; minutesAfter: number; bookAgainUrl: string | null },
 ): Promise<JobOutcome> {
   const host = await getUser(app.kv, booking.hostId);
   if (!host) return { ok: false, error: "host no longer exists", permanent: true };
@@ -211,6 +240,7 @@ async function sendBookingMail(
     ttlText: describeDuration(app.config.bookingTtlMs),
     nowMs,
     minutesBefore,
+    followUp,
   };
   const mail = renderBookingMail(kind, ctx);
   if (!mail) return { ok: true };

@@ -46,6 +46,8 @@ export type BookInput = {
   rawAnswers?: Record<string, string | undefined>;
   /** Writes committed with the booking (an Idempotency-Key record); see `ExtraWrite`. */
   extra?: ExtraWrite[];
+  /** Recorded on the booking when it was made through a single-use link. */
+  singleUseLinkId?: string;
 };
 
 export type BookRefusal =
@@ -162,6 +164,7 @@ export function newBooking(
     answers: input.answers ?? [],
     location: rules.location,
     reminders: rules.reminders,
+    ...(rules.followUps.length ? { followUps: rules.followUps } : {}),
     rescheduledFromId: null,
     rescheduledToId: null,
   };
@@ -237,6 +240,7 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
         "guest",
         identity,
       );
+      if (input.singleUseLinkId) booking.singleUseLinkId = input.singleUseLinkId;
       const block = { startMs: booking.blockStartMs, endMs: booking.blockEndMs };
       // The ledgers and the guest's holds in one read, the calendar cache beside it.
       const [guards, conflict] = await Promise.all([

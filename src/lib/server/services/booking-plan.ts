@@ -17,6 +17,7 @@ import { newOutboxRecord } from "../store/outbox.ts";
 import {
   capPeriods,
   eventTypeRules,
+  followUpDueTimes,
   liveCapEntries,
   reminderDueTimes,
 } from "../domain/event-rules.ts";
@@ -176,6 +177,10 @@ export function sideEffects(
           dueMs,
         ));
       }
+    }
+    for (const { dueMs, f } of followUpDueTimes(after.endMs, after.followUps ?? [], nowMs)) {
+      const p = { bookingId: after.id, startMs: after.startMs, minutesAfter: f.minutesAfter };
+      out.push(newOutboxRecord({ kind: "follow_up", ...p }, nowMs, dueMs));
     }
   } else if (after.status === "REJECTED") {
     out.push(mail("guest_rejected"));

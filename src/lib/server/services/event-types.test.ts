@@ -47,6 +47,8 @@ const input = (over: Partial<EventTypeInput> = {}): EventTypeInput => ({
   questions: [],
   reminders: [],
   cancelCutoffHours: null,
+  secret: false,
+  followUps: [],
   ...over,
 });
 

@@ -22,6 +22,7 @@ export type ManageState =
     slug: string | null;
     durationMin: number;
     bookingId: string;
+    viaSingleUseLink: boolean;
   };
 
 export async function manageState(app: App, token: string): Promise<ManageState> {
@@ -53,6 +54,7 @@ export async function manageState(app: App, token: string): Promise<ManageState>
     slug: et && et.active ? et.slug : null,
     durationMin: b.durationMin,
     bookingId: b.id,
+    viaSingleUseLink: !!b.singleUseLinkId,
   };
 }
 

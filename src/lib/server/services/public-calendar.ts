@@ -7,6 +7,7 @@ import type { App } from "../app.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { computeSlots } from "../domain/slots.ts";
 import { isValidTimeZone } from "../domain/time-zone.ts";
+import { isListed } from "../domain/event-visibility.ts";
 import { getUserByUsername, getUserByUsernameCached } from "../store/users.ts";
 import { getEventTypeBySlugCached, listEventTypes } from "../store/event-types.ts";
 import { getAvailabilityCached } from "../store/availability.ts";
@@ -52,7 +53,7 @@ const toPublicEventType = (e: EventTypeRecord): PublicEventType => {
 export async function getHostPage(app: App, username: string) {
   const host = await getUserByUsername(app.kv, username);
   if (!host) return null;
-  const types = (await listEventTypes(app.kv, host.id)).filter((t) => t.active);
+  const types = (await listEventTypes(app.kv, host.id)).filter(isListed);
   types.sort((a, b) => a.durationMin - b.durationMin || a.title.localeCompare(b.title));
   return { host: toPublicHost(host), eventTypes: types.map(toPublicEventType) };
 }
@@ -78,6 +79,8 @@ export type SlotPage =
     /** A conflict calendar could not be read for too long: no slots where it cannot vouch (fail closed). */
     unavailable: boolean;
     clock: Clock;
+    /** Listed on the host's page; a secret event type's page asks not to be indexed. */
+    listed: boolean;
   };
 
 /**
@@ -229,6 +232,7 @@ export async function getSlotPage(
     durationMin,
     unavailable: view.unavailable,
     clock,
+    listed: isListed(et),
   };
 }
 
@@ -436,19 +440,7 @@ async function computeMonth(ctx: MonthContext, m: Temporal.PlainYearMonth): Prom
   const busy = cal.busy.length || unknown.length ? [...booked, ...cal.busy, ...unknown] : booked;
   const unavailable = cal.unknown.some((u) => u.startMs < horizonEndMs && u.endMs > notBeforeMs);
   // Days and weeks already at the event type's cap offer nothing more.
-  const full = new Set<string>();
-  if (rules.maxPerDay !== null || rules.maxPerWeek !== null) {
-    for (
-      const [period, limit] of [["day", rules.maxPerDay], ["week", rules.maxPerWeek]] as const
-    ) {
-      if (limit === null) continue;
-      const lo = capPeriods(rangeFromMs, host.timeZone)[period];
-      const hi = capPeriods(rangeToMs, host.timeZone)[period];
-      for (const [k, rec] of await listCapCounters(app.kv, et.id, period, lo, hi)) {
-        if (liveCapEntries(rec.entries, nowMs).length >= limit) full.add(`${period}:${k}`);
-      }
-    }
-  }
+  const full = await fullPeriods(app, et, host.timeZone, rangeFromMs, rangeToMs, nowMs);
   const key = JSON.stringify([
     host.id,
     host.timeZone,
@@ -459,7 +451,7 @@ async function computeMonth(ctx: MonthContext, m: Temporal.PlainYearMonth): Prom
     m.toString(),
     busy,
     durationMin,
-    [...full],
+    full,
     q.excludeBookingId ?? null,
   ]);
   let cached = monthCache.get(key);
@@ -480,14 +472,12 @@ async function computeMonth(ctx: MonthContext, m: Temporal.PlainYearMonth): Prom
       minNoticeMin: rules.minNoticeMin,
       notSameDay: rules.notSameDay,
       horizonDays: et.bookingWindowDays,
+      fullDays: full.days,
+      fullWeeks: full.weeks,
     });
     const lists = new Map<string, number[]>();
     for (const s of slots) {
       const ms = s.start.epochMilliseconds;
-      if (full.size) {
-        const p = capPeriods(ms, host.timeZone);
-        if (full.has(`day:${p.day}`) || full.has(`week:${p.week}`)) continue;
-      }
       const d = isoDateIn(ms, tz);
       let list = lists.get(d);
       if (!list) lists.set(d, list = []);
@@ -515,4 +505,31 @@ async function computeMonth(ctx: MonthContext, m: Temporal.PlainYearMonth): Prom
     unavailable,
     revision: month,
   };
+}
+
+/**
+ * The host-zone days and ISO weeks in [fromMs, toMs] where the event type's cap is reached
+ * (live bookings only): the slot engine offers nothing in them.
+ */
+export async function fullPeriods(
+  app: App,
+  et: EventTypeRecord,
+  timeZone: string,
+  fromMs: number,
+  toMs: number,
+  nowMs: number,
+): Promise<{ days: string[]; weeks: string[] }> {
+  const rules = eventTypeRules(et);
+  const out = { days: [] as string[], weeks: [] as string[] };
+  for (const [period, limit] of [["day", rules.maxPerDay], ["week", rules.maxPerWeek]] as const) {
+    if (limit === null) continue;
+    const lo = capPeriods(fromMs, timeZone)[period];
+    const hi = capPeriods(toMs, timeZone)[period];
+    for (const [k, rec] of await listCapCounters(app.kv, et.id, period, lo, hi)) {
+      if (liveCapEntries(rec.entries, nowMs).length >= limit) {
+        (period === "day" ? out.days : out.weeks).push(k);
+      }
+    }
+  }
+  return out;
 }

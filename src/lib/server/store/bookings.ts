@@ -65,6 +65,48 @@ export async function listBusy(
   return out;
 }
 
+/** Live ledger entries of a host that intersect [fromMs, toMs), each once, with its booking id. */
+export async function listBusyEntries(
+  kv: Deno.Kv,
+  hostId: UserId,
+  fromMs: number,
+  toMs: number,
+  nowMs: number,
+): Promise<LedgerEntry[]> {
+  const out: LedgerEntry[] = [];
+  const seen = new Set<string>();
+  for await (
+    const e of kv.list<LedgerRecord>({
+      start: keys.hostDay(hostId, utcDay(fromMs)),
+      end: keys.hostDay(hostId, utcDay(toMs - 1) + "\uffff"),
+    })
+  ) {
+    for (const x of e.value.entries) {
+      if (!isLive(x, nowMs) || x.endMs <= fromMs || x.startMs >= toMs || seen.has(x.bookingId)) {
+        continue;
+      }
+      seen.add(x.bookingId);
+      out.push(x);
+    }
+  }
+  return out;
+}
+
+/** Bookings by id (missing ones left out), ten per read. */
+export async function getBookings(
+  kv: Deno.Kv,
+  ids: readonly BookingId[],
+): Promise<BookingRecord[]> {
+  const out: BookingRecord[] = [];
+  for (let i = 0; i < ids.length; i += 10) {
+    const got = await kv.getMany<BookingRecord[]>(
+      ids.slice(i, i + 10).map((id) => keys.booking(id)),
+    );
+    for (const g of got) if (g.value) out.push(g.value);
+  }
+  return out;
+}
+
 function writeLedgers(
   op: Deno.AtomicOperation,
   hostId: UserId,

@@ -142,4 +142,11 @@ export const keys = {
   /** The salt a host's secret ICS feed URL is derived from; a new salt retires the old URL. */
   icsFeed: (hostId: UserId) => ["ics_feed", hostId] as const,
   icsFeedByHash: (hash: string) => ["ics_feed_by_hash", hash] as const,
+  // Single-use links (issue 17)
+  singleUseLink: (hostId: UserId, id: string) => ["single_use_link", hostId, id] as const,
+  singleUseLinkPrefix: (hostId: UserId) => ["single_use_link", hostId] as const,
+  /** SHA-256 of the link's token → { hostId, id } (the token itself is never stored). */
+  singleUseLinkByToken: (tokenHash: string) => ["single_use_link_by_token", tokenHash] as const,
+  /** Present once the link is spent (used or revoked); checked absent by the booking's commit. */
+  singleUseLinkUsed: (id: string) => ["single_use_link_used", id] as const,
 };

@@ -60,7 +60,8 @@ export type {
   QuestionType,
   Reminder,
 } from "../../shared/public-types.ts";
-import type { Location, Question, Reminder } from "../../shared/public-types.ts";
+import type { FollowUp, Location, Question, Reminder } from "../../shared/public-types.ts";
+export type { FollowUp };
 
 /**
  * Scheduling rules added after the first release; optional in storage, filled in by
@@ -82,6 +83,10 @@ export type EventTypeRules = {
   /** Guests cannot cancel or reschedule within this many hours of the start. */
   cancelCutoffHours?: number | null;
   reminders?: Reminder[];
+  /** Bookable only through its own link: not listed anywhere (see domain/event-visibility.ts). */
+  secret?: boolean;
+  /** Mails to the guest after a confirmed meeting ends. */
+  followUps?: FollowUp[];
 };
 
 export type EventTypeRecord = EventTypeRules & {
@@ -152,6 +157,10 @@ export type BookingRecord = {
   rescheduledToId?: BookingId | null;
   /** Reminders to send, as configured when the booking was made. */
   reminders?: Reminder[];
+  /** Follow-up mails after the meeting, as configured when the booking was made. */
+  followUps?: FollowUp[];
+  /** The single-use link this booking consumed, if it was made through one. */
+  singleUseLinkId?: string;
   /**
    * Random salt from which the booking's link tokens are derived with an HMAC keyed by the
    * server secret: mails sent days later can rebuild a link, while the store holds only hashes.
@@ -184,6 +193,7 @@ export type MailKind =
   | "host_cancelled"
   | "reminder_guest"
   | "reminder_host"
+  | "follow_up"
   | "magic_link";
 
 export type OutboxPayload =
@@ -198,6 +208,8 @@ export type OutboxPayload =
     toHost: boolean;
   }
   | { kind: "raw_mail"; to: string; subject: string; text: string; html?: string }
+  /** Sent only if the booking is still CONFIRMED and still starts at `startMs` when due. */
+  | { kind: "follow_up"; bookingId: BookingId; startMs: number; minutesAfter: number }
   /**
    * A booking changed state: the webhook performer fans it out to the host's subscriptions.
    * `seq` is the booking's history length after the change, so receivers can order events.
@@ -487,3 +499,38 @@ export type WebhookAttemptRecord = {
 };
 
 export type IcsFeedRecord = { v: 1; salt: string; createdAtMs: number };
+// Single-use links (see docs/decisions/007-single-use-links.md)
+
+/**
+ * A link that books one event type once. The URL's token is an HMAC of `salt` and the id (the
+ * store keeps only its SHA-256 in the index), so the dashboard can show the link again.
+ */
+export type SingleUseLinkRecord = {
+  v: 1;
+  id: string;
+  hostId: UserId;
+  eventTypeId: EventTypeId;
+  salt: string;
+  createdAtMs: number;
+  /** The link stops working at this instant; null = never. */
+  expiresAtMs: number | null;
+  /** Only this guest email may book with it (lowercase); null = anyone with the link. */
+  guestEmail: string | null;
+  /** The host's own note, e.g. who it was sent to. */
+  label: string;
+};
+
+/**
+ * Present once a link is spent: written absent-checked in the booking's own atomic write (or by
+ * a revoke), so of any number of guests racing on one link exactly one books.
+ */
+export type SingleUseLinkUseRecord =
+  | {
+    v: 1;
+    kind: "used";
+    bookingId: BookingId;
+    guestName: string;
+    guestEmail: string;
+    atMs: number;
+  }
+  | { v: 1; kind: "revoked"; atMs: number };

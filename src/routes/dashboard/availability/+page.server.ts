@@ -20,6 +20,7 @@ import {
   timeOffFromDrafts,
   weeklyFromDraft,
 } from "$lib/shared/forms.ts";
+import { holidayCountries, holidayRegions, importHolidays } from "$lib/server/services/holidays.ts";
 
 export const load: PageServerLoad = async ({ locals }) => {
   const user = locals.user!;
@@ -33,6 +34,7 @@ export const load: PageServerLoad = async ({ locals }) => {
     today,
     preview: computeAvailabilityPreview({ timeZone: user.timeZone, ...rules }, today),
     timeZone: user.timeZone,
+    holidayCountries: holidayCountries(),
   };
 };
 
@@ -69,7 +71,40 @@ export const actions: Actions = {
     return { section: "overrides" as const, saved: true };
   },
   timeOff: async ({ request, locals }) => {
-    const { drafts, intent } = parseTimeOffForm(await request.formData());
+    const form = await request.formData();
+    const { drafts, intent } = parseTimeOffForm(form);
+    if (intent.kind === "import_holidays") {
+      const country = String(form.get("holidayCountry") ?? "").slice(0, 10);
+      const region = String(form.get("holidayRegion") ?? "").slice(0, 10);
+      const kept = drafts.filter((d) => d.from || d.to || d.reason.trim());
+      const res = importHolidays(locals.app, locals.user!, {
+        country,
+        region,
+        existing: kept.map((d) => ({ from: d.from, to: d.to || d.from })),
+      });
+      const regions = holidayRegions(country);
+      if (!res.ok) {
+        return fail(400, {
+          section: "timeOff" as const,
+          timeOff: drafts,
+          holidays: { country, region, regions, error: res.error, added: [] as string[] },
+        });
+      }
+      return {
+        section: "timeOff" as const,
+        timeOff: [...kept, ...res.add].sort((a, b) => a.from.localeCompare(b.from)),
+        unsaved: res.add.length > 0,
+        holidays: {
+          country,
+          region,
+          regions,
+          error: null,
+          place: res.place,
+          added: res.add.map((t) => t.from),
+          alreadyCovered: res.alreadyCovered,
+        },
+      };
+    }
     if (intent.kind !== "save") {
       return {
         section: "timeOff" as const,

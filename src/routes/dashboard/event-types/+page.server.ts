@@ -16,6 +16,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
       requiresConfirmation: t.requiresConfirmation,
       bookingWindowDays: t.bookingWindowDays,
       color: t.color,
+      secret: t.secret === true,
     })),
     deleted: url.searchParams.get("deleted") === "1",
   };

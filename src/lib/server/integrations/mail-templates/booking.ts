@@ -34,6 +34,8 @@ export type BookingMailContext = {
   nowMs: number;
   /** For reminders: how long before the start this one was meant to go out. */
   minutesBefore?: number;
+  /** For a follow-up: the host's words, and where to book again (null: no link). */
+  followUp?: { message: string; minutesAfter: number; bookAgainUrl: string | null };
 };
 
 export function icsUid(bookingId: string, baseUrl: string): string {
@@ -251,6 +253,23 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
         messageId: `<${b.id}.${kind}.${ctx.minutesBefore ?? 0}@${new URL(ctx.baseUrl).hostname}>`,
         text: lines.join("\n\n"),
         html: htmlMail({ title: "Reminder", paragraphs: lines.slice(0, 2) }),
+      };
+    }
+    case "follow_up": {
+      const f = ctx.followUp;
+      if (!f) return null;
+      const paragraphs = [f.message, ...(f.bookAgainUrl ? [`Book again: ${f.bookAgainUrl}`] : [])];
+      return {
+        to: b.guestEmail,
+        replyTo: ctx.host.email,
+        subject: `After your ${b.eventTitle} with ${ctx.host.name}`,
+        messageId: `<${b.id}.${kind}.${f.minutesAfter}@${new URL(ctx.baseUrl).hostname}>`,
+        text: paragraphs.join("\n\n"),
+        html: htmlMail({
+          title: `A note from ${ctx.host.name}`,
+          paragraphs: [f.message],
+          buttons: f.bookAgainUrl ? [{ label: "Book again", href: f.bookAgainUrl }] : [],
+        }),
       };
     }
     case "magic_link":

@@ -7,7 +7,8 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
   setHeaders({ "cache-control": "no-store" });
   const state = await manageState(locals.app, params.token);
   if (!state.ok) error(404, "This booking link is not valid.");
-  return { ...state, token: params.token };
+  // "Book another time" never leads to the event type behind a single-use link.
+  return { ...state, slug: state.viaSingleUseLink ? null : state.slug, token: params.token };
 };
 
 export const actions: Actions = {

@@ -39,6 +39,8 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders, re
     page: page
       ? {
         ...page,
+        // The event type's address is never handed out through a booking's own link.
+        eventType: { ...page.eventType, slug: "" },
         tzFromUrl: q.has("tz"),
         clockFromUrl: parseClock(q.get("clock")) !== null,
         chosen,

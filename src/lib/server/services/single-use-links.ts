@@ -1,0 +1,289 @@
+/**
+ * Single-use links: a host mints a link for one event type (optionally expiring, optionally for
+ * one guest email); the first booking made through it spends it. Spending is decided in the
+ * booking's own atomic commit (a "used" marker checked absent), so of any number of guests
+ * racing on one link exactly one books, and the others are told the link has been used.
+ */
+import type { App } from "../app.ts";
+import type {
+  EventTypeRecord,
+  SingleUseLinkRecord,
+  SingleUseLinkUseRecord,
+  UserRecord,
+} from "../store/records.ts";
+import { keys } from "../store/keys.ts";
+import { getUser, newId } from "../store/users.ts";
+import { getEventType } from "../store/event-types.ts";
+import {
+  countSingleUseLinks,
+  findSingleUseLinkByToken,
+  getSingleUseLink,
+  getSingleUseLinkUse,
+  insertSingleUseLink,
+  listSingleUseLinks,
+  markSingleUseLinkRevoked,
+  removeSingleUseLink,
+} from "../store/single-use-links.ts";
+import { hmacToken, randomToken, sha256Hex } from "../integrations/crypto.ts";
+import { type BookInput, type BookResult, bookSlot } from "./book-slot.ts";
+import { isEventTypeIdShape } from "./event-types.ts";
+import { Temporal } from "../domain/temporal.ts";
+import { isIsoDate } from "../domain/availability.ts";
+
+/** Links kept per host (spent ones included, until removed). */
+export const MAX_LINKS_PER_HOST = 500;
+const LABEL_MAX = 100;
+const TOKEN_RE = /^[A-Za-z0-9_-]{20,100}$/;
+
+async function linkToken(app: Pick<App, "linkKey">, l: Pick<SingleUseLinkRecord, "id" | "salt">) {
+  return await hmacToken(app.linkKey, l.salt, l.id, "single-use link");
+}
+
+function base(app: App): string {
+  return app.config.baseUrl.href.replace(/\/$/, "");
+}
+
+export async function singleUseUrl(
+  app: App,
+  host: Pick<UserRecord, "username">,
+  l: SingleUseLinkRecord,
+) {
+  return `${base(app)}/calendar/${host.username}/once/${await linkToken(app, l)}`;
+}
+
+export type LinkState =
+  | { kind: "unused" }
+  | { kind: "used"; guestName: string; guestEmail: string; bookingId: string; atMs: number }
+  | { kind: "expired"; atMs: number }
+  | { kind: "revoked"; atMs: number };
+
+/** What a link is now: a spent marker wins; an unspent link past its expiry is expired. */
+export function linkState(
+  link: SingleUseLinkRecord,
+  use: SingleUseLinkUseRecord | null,
+  nowMs: number,
+): LinkState {
+  if (use?.kind === "used") {
+    return {
+      kind: "used",
+      guestName: use.guestName,
+      guestEmail: use.guestEmail,
+      bookingId: use.bookingId,
+      atMs: use.atMs,
+    };
+  }
+  if (use?.kind === "revoked") return { kind: "revoked", atMs: use.atMs };
+  if (link.expiresAtMs !== null && nowMs >= link.expiresAtMs) {
+    return { kind: "expired", atMs: link.expiresAtMs };
+  }
+  return { kind: "unused" };
+}
+
+export type MintInput = { expiresOn: string; guestEmail: string; label: string };
+export type MintResult =
+  | { ok: true; url: string; link: SingleUseLinkRecord }
+  | { ok: false; reason: "not_found" }
+  | { ok: false; reason: "invalid"; errors: Partial<Record<keyof MintInput, string>> }
+  | { ok: false; reason: "too_many" };
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * A new link for one of the host's event types. `expiresOn` (YYYY-MM-DD, optional) is the last
+ * day it works, to the end of that day in the host's zone; `guestEmail` (optional) is the only
+ * address that may book with it.
+ */
+export async function mintSingleUseLink(
+  app: App,
+  host: UserRecord,
+  eventTypeId: string,
+  input: MintInput,
+): Promise<MintResult> {
+  if (!isEventTypeIdShape(eventTypeId)) return { ok: false, reason: "not_found" };
+  const et = await getEventType(app.kv, host.id, eventTypeId);
+  if (!et) return { ok: false, reason: "not_found" };
+  const nowMs = app.now();
+  const today = Temporal.Instant.fromEpochMilliseconds(nowMs).toZonedDateTimeISO(host.timeZone)
+    .toPlainDate();
+  const errors: Partial<Record<keyof MintInput, string>> = {};
+  const expiresOn = input.expiresOn.trim();
+  let expiresAtMs: number | null = null;
+  if (expiresOn !== "") {
+    if (!isIsoDate(expiresOn)) errors.expiresOn = "Enter the date as YYYY-MM-DD";
+    else {
+      const last = Temporal.PlainDate.from(expiresOn);
+      if (Temporal.PlainDate.compare(last, today) < 0) {
+        errors.expiresOn = "Choose today or a later day";
+      } else if (Temporal.PlainDate.compare(last, today.add({ years: 2 })) > 0) {
+        errors.expiresOn = "Choose a day within the next 2 years";
+      } else {
+        expiresAtMs = last.add({ days: 1 }).toZonedDateTime({ timeZone: host.timeZone })
+          .epochMilliseconds;
+      }
+    }
+  }
+  const guestEmail = input.guestEmail.trim().toLowerCase();
+  if (guestEmail !== "" && (guestEmail.length > 254 || !EMAIL.test(guestEmail))) {
+    errors.guestEmail = "Enter a valid email address, like name@example.com";
+  }
+  const label = input.label.trim();
+  if (label.length > LABEL_MAX) errors.label = `Keep the note under ${LABEL_MAX + 1} characters`;
+  else if (/[\u0000-\u001f\u007f]/.test(label)) {
+    errors.label = "The note cannot contain line breaks or control characters";
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, reason: "invalid", errors };
+  if (await countSingleUseLinks(app.kv, host.id) >= MAX_LINKS_PER_HOST) {
+    return { ok: false, reason: "too_many" };
+  }
+  const link: SingleUseLinkRecord = {
+    v: 1,
+    id: newId(nowMs),
+    hostId: host.id,
+    eventTypeId: et.id,
+    salt: randomToken(16),
+    createdAtMs: nowMs,
+    expiresAtMs,
+    guestEmail: guestEmail || null,
+    label,
+  };
+  const token = await linkToken(app, link);
+  if (!(await insertSingleUseLink(app.kv, link, await sha256Hex(token)))) {
+    throw new Error("single-use link id collision");
+  }
+  return { ok: true, url: await singleUseUrl(app, host, link), link };
+}
+
+export type LinkView = {
+  id: string;
+  eventTypeId: string;
+  url: string;
+  label: string;
+  guestEmail: string | null;
+  createdAtMs: number;
+  expiresAtMs: number | null;
+  state: LinkState;
+};
+
+/** The host's links (newest first), each with its state; only those of one event type if given. */
+export async function listLinks(
+  app: App,
+  host: UserRecord,
+  eventTypeId?: string,
+): Promise<LinkView[]> {
+  const nowMs = app.now();
+  const all = await listSingleUseLinks(app.kv, host.id, MAX_LINKS_PER_HOST);
+  const mine = eventTypeId ? all.filter((x) => x.link.eventTypeId === eventTypeId) : all;
+  return await Promise.all(mine.map(async ({ link, use }) => ({
+    id: link.id,
+    eventTypeId: link.eventTypeId,
+    url: await singleUseUrl(app, host, link),
+    label: link.label,
+    guestEmail: link.guestEmail,
+    createdAtMs: link.createdAtMs,
+    expiresAtMs: link.expiresAtMs,
+    state: linkState(link, use, nowMs),
+  })));
+}
+
+/** Revokes an unspent link; a used one stays used (its booking is the guest's). */
+export async function revokeLink(
+  app: App,
+  host: UserRecord,
+  id: string,
+): Promise<{ ok: true } | { ok: false; reason: "not_found" | "already_used" }> {
+  if (!isEventTypeIdShape(id)) return { ok: false, reason: "not_found" };
+  const link = await getSingleUseLink(app.kv, host.id, id);
+  if (!link) return { ok: false, reason: "not_found" };
+  if (await markSingleUseLinkRevoked(app.kv, id, app.now())) return { ok: true };
+  const use = await getSingleUseLinkUse(app.kv, id);
+  return use?.kind === "revoked" ? { ok: true } : { ok: false, reason: "already_used" };
+}
+
+/** Takes a link off the host's list (spending it first if nobody has). */
+export async function removeLink(app: App, host: UserRecord, id: string): Promise<boolean> {
+  if (!isEventTypeIdShape(id)) return false;
+  const link = await getSingleUseLink(app.kv, host.id, id);
+  if (!link) return false;
+  await removeSingleUseLink(app.kv, link, await sha256Hex(await linkToken(app, link)), app.now());
+  return true;
+}
+
+export type OpenLink =
+  | { ok: true; link: SingleUseLinkRecord; host: UserRecord; eventType: EventTypeRecord }
+  | { ok: false; reason: "not_found" | "used" | "expired" | "revoked" };
+
+/** What a guest's single-use link opens now. Unknown, removed and malformed tokens look alike. */
+export async function openSingleUseLink(app: App, token: string): Promise<OpenLink> {
+  if (!TOKEN_RE.test(token)) return { ok: false, reason: "not_found" };
+  const link = await findSingleUseLinkByToken(app.kv, await sha256Hex(token));
+  if (!link) return { ok: false, reason: "not_found" };
+  const [use, host, et] = await Promise.all([
+    getSingleUseLinkUse(app.kv, link.id),
+    getUser(app.kv, link.hostId),
+    getEventType(app.kv, link.hostId, link.eventTypeId),
+  ]);
+  if (!host || !et || !et.active) return { ok: false, reason: "not_found" };
+  const state = linkState(link, use, app.now());
+  if (state.kind !== "unused") return { ok: false, reason: state.kind };
+  return { ok: true, link, host, eventType: et };
+}
+
+export type LinkBookResult =
+  | BookResult
+  | { ok: false; reason: "link_used" | "link_expired" | "link_not_found" | "wrong_email" };
+
+/**
+ * Books through a single-use link. The link's "used" marker rides in the booking's own commit,
+ * checked absent: two guests on one link give one booking. Any refusal of a guest whose link
+ * was spent meanwhile is reported as "link_used" (picking another time would not help them).
+ */
+export async function bookWithSingleUseLink(
+  app: App,
+  token: string,
+  input: Omit<BookInput, "username" | "slug" | "extra" | "singleUseLinkId">,
+): Promise<LinkBookResult> {
+  const open = await openSingleUseLink(app, token);
+  if (!open.ok) {
+    return {
+      ok: false,
+      reason: open.reason === "expired"
+        ? "link_expired"
+        : open.reason === "not_found"
+        ? "link_not_found"
+        : "link_used",
+    };
+  }
+  const { link, host, eventType } = open;
+  if (link.guestEmail !== null && input.email.trim().toLowerCase() !== link.guestEmail) {
+    return { ok: false, reason: "wrong_email" };
+  }
+  // The booking id is only known inside bookSlot: the marker is written with the guest's name
+  // and completed with the id afterwards (informational; its presence is what spends the link).
+  const used = (bookingId: string): SingleUseLinkUseRecord => ({
+    v: 1,
+    kind: "used",
+    bookingId,
+    guestName: input.name,
+    guestEmail: input.email,
+    atMs: app.now(),
+  });
+  const res = await bookSlot(app, {
+    ...input,
+    username: host.username,
+    slug: eventType.slug,
+    singleUseLinkId: link.id,
+    extra: [{
+      key: keys.singleUseLinkUsed(link.id),
+      value: used(""),
+      expectAbsent: true,
+    }],
+  });
+  if (res.ok) {
+    await app.kv.set(keys.singleUseLinkUsed(link.id), used(res.bookingId));
+    return res;
+  }
+  if (res.reason === "duplicate_request" || (await getSingleUseLinkUse(app.kv, link.id)) !== null) {
+    return { ok: false, reason: "link_used" };
+  }
+  return res;
+}

@@ -1,0 +1,112 @@
+/**
+ * Single-use links: the link record, an index by the SHA-256 of its token, and the "used" marker
+ * that a booking (or a revoke) writes absent-checked, so a link is spent exactly once.
+ */
+import { keys, type UserId } from "./keys.ts";
+import type { SingleUseLinkRecord, SingleUseLinkUseRecord } from "./records.ts";
+
+type TokenIndex = { v: 1; hostId: UserId; id: string };
+
+/** Stores a new link and its token index in one write (both checked absent). */
+export async function insertSingleUseLink(
+  kv: Deno.Kv,
+  link: SingleUseLinkRecord,
+  tokenHash: string,
+): Promise<boolean> {
+  const res = await kv.atomic()
+    .check({ key: keys.singleUseLink(link.hostId, link.id), versionstamp: null })
+    .check({ key: keys.singleUseLinkByToken(tokenHash), versionstamp: null })
+    .set(keys.singleUseLink(link.hostId, link.id), link)
+    .set(
+      keys.singleUseLinkByToken(tokenHash),
+      { v: 1, hostId: link.hostId, id: link.id } satisfies TokenIndex,
+    )
+    .commit();
+  return res.ok;
+}
+
+export async function getSingleUseLink(
+  kv: Deno.Kv,
+  hostId: UserId,
+  id: string,
+): Promise<SingleUseLinkRecord | null> {
+  return (await kv.get<SingleUseLinkRecord>(keys.singleUseLink(hostId, id))).value;
+}
+
+export async function findSingleUseLinkByToken(
+  kv: Deno.Kv,
+  tokenHash: string,
+): Promise<SingleUseLinkRecord | null> {
+  const idx = (await kv.get<TokenIndex>(keys.singleUseLinkByToken(tokenHash))).value;
+  return idx ? await getSingleUseLink(kv, idx.hostId, idx.id) : null;
+}
+
+export async function getSingleUseLinkUse(
+  kv: Deno.Kv,
+  id: string,
+): Promise<SingleUseLinkUseRecord | null> {
+  return (await kv.get<SingleUseLinkUseRecord>(keys.singleUseLinkUsed(id))).value;
+}
+
+/** A host's links, newest first, each with its "used" marker (null: not spent). */
+export async function listSingleUseLinks(
+  kv: Deno.Kv,
+  hostId: UserId,
+  limit: number,
+): Promise<{ link: SingleUseLinkRecord; use: SingleUseLinkUseRecord | null }[]> {
+  const links: SingleUseLinkRecord[] = [];
+  for await (
+    const e of kv.list<SingleUseLinkRecord>({ prefix: keys.singleUseLinkPrefix(hostId) }, {
+      reverse: true,
+      limit,
+    })
+  ) links.push(e.value);
+  const out: { link: SingleUseLinkRecord; use: SingleUseLinkUseRecord | null }[] = [];
+  for (let i = 0; i < links.length; i += 10) {
+    const batch = links.slice(i, i + 10);
+    const uses = await kv.getMany<SingleUseLinkUseRecord[]>(
+      batch.map((l) => keys.singleUseLinkUsed(l.id)),
+    );
+    batch.forEach((link, j) => out.push({ link, use: uses[j].value }));
+  }
+  return out;
+}
+
+export async function countSingleUseLinks(kv: Deno.Kv, hostId: UserId): Promise<number> {
+  let n = 0;
+  for await (const _ of kv.list({ prefix: keys.singleUseLinkPrefix(hostId) })) n++;
+  return n;
+}
+
+/** Spends the link without a booking; false when it was already spent (used or revoked). */
+export async function markSingleUseLinkRevoked(
+  kv: Deno.Kv,
+  id: string,
+  nowMs: number,
+): Promise<boolean> {
+  const res = await kv.atomic()
+    .check({ key: keys.singleUseLinkUsed(id), versionstamp: null })
+    .set(
+      keys.singleUseLinkUsed(id),
+      { v: 1, kind: "revoked", atMs: nowMs } satisfies SingleUseLinkUseRecord,
+    )
+    .commit();
+  return res.ok;
+}
+
+/**
+ * Removes a link from the host's list. It is spent first (revoked, if nobody used it), and that
+ * marker stays: a booking already on its way with this link then fails its absent-check.
+ */
+export async function removeSingleUseLink(
+  kv: Deno.Kv,
+  link: SingleUseLinkRecord,
+  tokenHash: string,
+  nowMs: number,
+): Promise<void> {
+  await markSingleUseLinkRevoked(kv, link.id, nowMs);
+  await kv.atomic()
+    .delete(keys.singleUseLink(link.hostId, link.id))
+    .delete(keys.singleUseLinkByToken(tokenHash))
+    .commit();
+}

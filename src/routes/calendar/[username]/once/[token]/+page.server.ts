@@ -1,0 +1,67 @@
+import type { Actions, PageServerLoad } from "./$types";
+import { fail, redirect } from "@sveltejs/kit";
+import { bookAction, guestClock } from "$lib/server/http/booking-page.ts";
+import { refusalText } from "$lib/shared/refusals.ts";
+import { getSlotPage } from "$lib/server/services/public-calendar.ts";
+import { bookWithSingleUseLink, openSingleUseLink } from "$lib/server/services/single-use-links.ts";
+import { fillToken } from "$lib/server/services/anti-spam.ts";
+import { describeDuration } from "$lib/server/config.ts";
+import { parseClock } from "$lib/shared/format.ts";
+
+// A single-use link's page: the event type's booking page, reached by the token alone. The URL
+// never names the event type, so a link to a secret type does not give its reusable address away.
+export const load: PageServerLoad = async (event) => {
+  const { locals, params, url } = event;
+  event.setHeaders({
+    "x-robots-tag": "noindex",
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+  });
+  const open = await openSingleUseLink(locals.app, params.token);
+  if (!open.ok) return { spent: open.reason, hostName: null };
+  const q = url.searchParams;
+  const page = await getSlotPage(locals.app, {
+    clock: guestClock(url, event.request.headers.get("accept-language")),
+    username: open.host.username,
+    slug: open.eventType.slug,
+    timeZone: q.get("tz"),
+    month: q.get("month"),
+    date: q.get("date"),
+    duration: q.get("duration"),
+  });
+  if (!page.ok) {
+    if (page.reason === "not_found") return { spent: "not_found" as const, hostName: null };
+    redirect(303, url.pathname);
+  }
+  const slot = q.get("slot");
+  const chosen = slot && page.slots.some((s) => s.start === slot) ? slot : null;
+  return {
+    ...page,
+    eventType: { ...page.eventType, slug: "" },
+    spent: null,
+    hostName: page.host.name,
+    fixedEmail: open.link.guestEmail,
+    tzFromUrl: q.has("tz"),
+    clockFromUrl: parseClock(q.get("clock")) !== null,
+    chosen,
+    slotWasTaken: !!slot && !chosen,
+    ttlText: describeDuration(locals.app.config.bookingTtlMs),
+    fillToken: await fillToken(locals.app),
+  };
+};
+
+export const actions: Actions = {
+  book: async (event) => {
+    const res = await bookAction(
+      event,
+      (token) => `/booking/${token}`,
+      (input) => bookWithSingleUseLink(event.locals.app, event.params.token, input),
+    );
+    // A spent link shows its calm page instead of the form.
+    const reason = (res as { data?: { reason?: string | null } })?.data?.reason;
+    if (reason === refusalText("link_used")) return fail(410, { spent: "used" as const });
+    if (reason === refusalText("link_expired")) return fail(410, { spent: "expired" as const });
+    if (reason === refusalText("link_not_found")) return fail(410, { spent: "not_found" as const });
+    return res;
+  },
+};
