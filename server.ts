@@ -9,6 +9,8 @@ import rawSvelteData from "./.deno-deploy/svelte.json" with { type: "json" };
 import { parseConfig } from "./src/lib/server/config.ts";
 import { staticHeaders } from "./src/lib/server/http/static-headers.ts";
 import { guardRequest } from "./src/lib/server/http/request-guard.ts";
+import { bodyLimitFor, boundBody } from "./src/lib/server/http/body-limit.ts";
+import { serveWithTimeouts } from "./src/lib/server/http/serve.ts";
 
 const parsed = parseConfig(Deno.env.toObject());
 if (!parsed.ok) {
@@ -23,10 +25,13 @@ if (Deno.args.includes("--demo")) Deno.env.set("INVITO_DEMO", "true");
 const root = import.meta.dirname!;
 const handler = prepareServer(rawSvelteData, rawDeployConfig, root);
 const origin = config.baseUrl.origin;
+const https = config.baseUrl.protocol === "https:";
 
-Deno.serve({
+// Deno.serve, with header, keep-alive and body deadlines for slow clients (http/serve.ts).
+serveWithTimeouts({
   hostname: config.listen.hostname,
   port: config.listen.port,
+  clientTimeoutMs: config.clientTimeoutMs,
   onListen: ({ hostname, port }) => {
     console.log(`Invito listening on http://${hostname}:${port} — open ${config.baseUrl.href}`);
   },
@@ -34,10 +39,9 @@ Deno.serve({
   // Behind a TLS-terminating proxy the request arrives as http://; SvelteKit's origin check
   // and Auth.js callbacks must see the public origin (STACK-NOTES pitfall 9).
   const url = new URL(req.url);
-  let request = req;
   // Host and scheme come from INVITO_BASE_URL only: forwarded host headers would let a client
   // steer Auth.js redirects (host poisoning).
-  const guard = guardRequest(req.method, req.headers, url.pathname);
+  const guard = guardRequest(req.method, req.headers, url.pathname, origin);
   if (guard.action === "forbid") {
     return staticHeaders(
       url.pathname,
@@ -45,8 +49,14 @@ Deno.serve({
         status: 403,
         headers: { "content-type": "text/plain; charset=utf-8" },
       }),
+      { https },
     );
   }
+  // Bodies are bounded (413) and timed (408) before anything reads them (http/body-limit.ts).
+  const bounded = await boundBody(req, bodyLimitFor(url.pathname), 3 * config.clientTimeoutMs);
+  if (bounded instanceof Response) return staticHeaders(url.pathname, bounded, { https });
+  req = bounded;
+  let request = req;
   const forwarded = req.headers.has("x-forwarded-host") || req.headers.has("x-forwarded-proto");
   if (url.origin !== origin || forwarded || guard.action === "fix-origin") {
     const headers = new Headers(req.headers);
@@ -63,5 +73,5 @@ Deno.serve({
     });
   }
   const res = await handler(request, info);
-  return staticHeaders(url.pathname, res);
+  return staticHeaders(url.pathname, res, { https });
 });

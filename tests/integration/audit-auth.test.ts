@@ -18,6 +18,7 @@ import {
   verifyLinkIn,
 } from "../support/auth.ts";
 import { readStore } from "../reliability/harness.ts";
+import { waitFor } from "../support/wait.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -62,7 +63,11 @@ Deno.test({
     // Mallory's identity claims the victim's address without the issuer vouching for it.
     const first = await viaIssuer("mallory");
     assert.equal(await welcome(first.c), null, "no session for an unverified address");
-    assert.match(first.done.body, /not verified/i, "the page says why");
+    assert.match(
+      first.done.body,
+      /not verified/i,
+      `the page says why: ${first.done.hops.join(" → ")}`,
+    );
     assert.doesNotMatch(first.done.body, /Something went wrong/);
 
     // The owner of the address signs in by link: their own fresh account, nobody else's.
@@ -233,7 +238,11 @@ Deno.test({
       return {
         status: res.status,
         location: res.location,
-        page: page.body.replace(/nonce-[^'"]+|nonce="[^"]+"|data-sveltekit[^ >]*/g, ""),
+        // The page echoes the address typed; everything else must be the same.
+        page: page.body.replaceAll(email, "…").replace(
+          /nonce-[^'"]+|nonce="[^"]+"|data-sveltekit[^ >]*/g,
+          "",
+        ),
         retry: res.headers.get("retry-after") !== null,
       };
     };
@@ -245,7 +254,8 @@ Deno.test({
     assert.deepEqual(answers.unknown, answers.known);
     assert.equal((answers.known[0] as { status: number }).status, 303);
     assert.equal((answers.known[2] as { status: number }).status, 429, "the per-address limit");
-    await smtp.waitForMail((m) => m.to.includes("demo@invito.example"));
+    // Links leave in the background under a closed policy (the answer must not wait for SMTP).
+    await waitFor(() => smtp.mails.length >= 2, { message: "two links for the account holder" });
     assert.deepEqual(
       [...new Set(smtp.mails.flatMap((m) => m.to))],
       ["demo@invito.example"],
@@ -253,7 +263,7 @@ Deno.test({
     );
     assert.equal(smtp.mails.length, 2, "one mail per allowed request");
     // The sign-in page says who may sign in before anyone asks.
-    assert.match((await createClient(app.baseUrl).get("/signin")).body, /invited people only/);
+    assert.match((await createClient(app.baseUrl).get("/signin")).body, /for invited people/);
   },
 });
 
@@ -271,7 +281,9 @@ Deno.test({
       providerId: "email",
       email: "hana@example.test",
     });
-    const mail = await smtp.waitForMail((m) => m.to.includes("hana@example.test") && smtp.mails.indexOf(m) > 0);
+    const mail = await smtp.waitForMail((m) =>
+      m.to.includes("hana@example.test") && smtp.mails.indexOf(m) > 0
+    );
     const token = new URL(verifyLinkIn(mail.text)).searchParams.get("token")!;
     await app.stop({ keepData: true });
     const dump = JSON.stringify(

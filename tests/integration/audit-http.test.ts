@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { type AppHandle, startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
-import { createClient } from "../support/http.ts";
 import { signInByLink } from "../support/auth.ts";
 import { delay, waitFor } from "../support/wait.ts";
 import { pageSlots } from "../reliability/harness.ts";

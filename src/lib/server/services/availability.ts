@@ -19,6 +19,7 @@ import {
 import { computeDayWindows } from "../domain/slots.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { civilDateLabel, formatTime, isoDateIn } from "../../shared/format.ts";
+import { isOneLine } from "../../shared/text.ts";
 import {
   MAX_OVERRIDES,
   MAX_TIME_OFF,
@@ -143,8 +144,6 @@ export async function saveOverrides(
   return res.ok ? { ok: true } : { ok: false, errors: res.errors };
 }
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
 /**
  * Replaces the host's time off. Each entry covers `from`…`to` (inclusive) in the host's zone.
  * Refused as a whole when an entry ends before it starts (`validateTimeOff`), overlaps another
@@ -174,7 +173,7 @@ export async function saveTimeOff(
       const reason = typeof t?.reason === "string" ? t.reason.trim() : "";
       if (reason.length > TIME_OFF_REASON_MAX) {
         e.reason = `Keep the reason under ${TIME_OFF_REASON_MAX + 1} characters`;
-      } else if (CONTROL.test(reason)) {
+      } else if (!isOneLine(reason)) {
         e.reason = "The reason cannot contain line breaks or control characters";
       }
       if (!t?.from) e.from = "Choose the first day";
