@@ -187,7 +187,7 @@ Deno.test({
     await using app = await startApp();
     const c = await signInByLink(app, "host@example.test");
     const cookie = `authjs.session-token=${c.cookie("authjs.session-token")}`;
-    const forged = [
+    const forged: { path: string; headers: Record<string, string> }[] = [
       { path: "/auth/signout", headers: { origin: "https://evil.example" } },
       {
         path: "/auth/signout",

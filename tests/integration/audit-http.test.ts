@@ -68,7 +68,7 @@ async function raw(
   };
   await write(enc.encode(head));
   if (body) await body(write);
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([reading, new Promise((r) => timer = setTimeout(r, timeoutMs))]);
   clearTimeout(timer);
   const ms = performance.now() - t0;

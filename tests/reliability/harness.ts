@@ -486,7 +486,8 @@ export async function signIn(app: AppHandle, email: string, smtp?: SmtpHandle): 
   }
   const text = smtp
     ? (await smtp.waitForMail((m) =>
-      smtp.mails.indexOf(m) >= sentAt && m.to.includes(email.toLowerCase())
+      smtp.mails.indexOf(m) >= sentAt && m.to.includes(email.toLowerCase()) &&
+      m.text.includes("/signin/verify?")
     )).text
     : (await app.waitForLog(/https?:\/\/\S+\/signin\/verify\?\S+/, { since }))[0];
   const done = await finishMagicLink(c, verifyLinkIn(text));

@@ -112,7 +112,8 @@ export async function signInByLink(
   const smtp = opts.smtp;
   const text = smtp
     ? (await smtp.waitForMail((m) =>
-      smtp.mails.indexOf(m) >= sentAt && m.to.includes(email.toLowerCase())
+      smtp.mails.indexOf(m) >= sentAt && m.to.includes(email.toLowerCase()) &&
+      m.text.includes("/signin/verify?")
     )).text
     : (await app.waitForLog(VERIFY, { since }))[0];
   const done = await finishMagicLink(c, verifyLinkIn(text));
