@@ -231,7 +231,7 @@ Deno.test({
 Deno.test({
   ...opts,
   name:
-    "sign-up policy: a closed server mails no link to a stranger and says why, lets listed addresses and @domains in, and never locks out an existing account",
+    "sign-up policy: a closed server mails no link to a stranger (answering as it answers everyone, with who may sign in), lets listed addresses and @domains in, and never locks out an existing account",
   async fn() {
     await using smtp = await startSmtp();
     const port = freePort();
@@ -265,9 +265,13 @@ Deno.test({
         oidc,
         env: { INVITO_SIGNUP: "ann@example.test, @team.example" },
       });
+      // The answer does not tell a stranger's address from an account holder's (issue 10, #13);
+      // the page it leads to says who may sign in.
       const stranger = await requestLink(app.baseUrl, "mallory@example.test");
-      assert.equal(stranger.status, 403);
-      assert.match(stranger.body, /for invited people only/);
+      assert.equal(stranger.status, 303);
+      assert.equal(stranger.location, `${app.baseUrl}/signin/check-email`);
+      const told = await createClient(app.baseUrl).get(stranger.location!);
+      assert.match(told.body, /for invited people only/);
 
       for (const email of ["ann@example.test", "bob@example.test", "zoe@team.example"]) {
         const r = await requestLink(app.baseUrl, email);
