@@ -176,6 +176,16 @@ Deno.test({
     const pressed = await finishMagicLink(c, fresh.href);
     assert.ok(c.cookie("authjs.session-token"), `the button signs in (${pressed.status})`);
     assert.equal(pressed.location, `${app.baseUrl}/dashboard/calendars`);
+
+    // Over the victim's session, a same-origin POST that did not choose to switch goes back to
+    // the question; choosing to switch (the second button) does switch.
+    const another = await linkFor("attacker@example.test");
+    const plainPost = await victim.post(callbackUrl(another), {});
+    assert.equal(plainPost.status, 303);
+    assert.match(plainPost.location!, /\/signin\/verify\?/);
+    assert.equal(await welcome(victim), "victim");
+    await finishMagicLink(victim, another.href);
+    assert.equal(await welcome(victim), "attacker", "an explicit switch is honoured");
   },
 });
 
