@@ -191,9 +191,9 @@ const authOnly = (h: Handle): Handle => ({ event, resolve }) =>
 export const handle: Handle = sequence(
   withApp,
   securityHeaders,
+  readableFormBodies,
   rateLimit,
   routeGuards,
-  readableFormBodies,
   authOnly(guardAuth),
   authOnly(rotateSession),
   authOnly(auth.handle),

@@ -17,7 +17,6 @@ export const keys = {
   userByUsername: (username: string) => ["user_by_username", username] as const, // unique
   /** A username its last owner gave up, held for them for a while (domain/username.ts). */
   usernameReleased: (username: string) => ["username_released", username] as const,
-  usernameReleasedFrom: (prefix: string) => ["username_released", prefix] as const,
 
   // Auth.js
   account: (provider: string, providerAccountId: string) =>

@@ -123,8 +123,8 @@ async function nextFreeSuffix(
   ) taken.add(String(e.key[1]));
   for await (
     const e of kv.list<UsernameReleasedRecord>({
-      start: keys.usernameReleasedFrom(base),
-      end: keys.usernameReleasedFrom(base + "-\uffff"),
+      start: keys.usernameReleased(base),
+      end: keys.usernameReleased(base + "-\uffff"),
     })
   ) if (isHeldFrom(e.value, null, nowMs)) taken.add(String(e.key[1]));
   let n = from;
@@ -158,7 +158,7 @@ export async function updateUser(
     const cur = await kv.get<UserRecord>(keys.user(id));
     if (!cur.value) return { ok: false, reason: "not_found" };
     const next: UserRecord = { ...cur.value, ...patch };
-    const op = kv.atomic().check(cur).set(keys.user(id), next);
+    const op = kv.atomic().check(cur);
     const from = cur.value.username;
     const to = patch.username;
     if (to !== undefined && to !== from) {
@@ -175,7 +175,7 @@ export async function updateUser(
         .set(keys.usernameReleased(from), hold, { expireIn: HOLD_MS })
         .delete(keys.usernameReleased(to));
     }
-    const res = await op.commit();
+    const res = await op.set(keys.user(id), next).commit();
     if (res.ok) {
       settingsChanged(kv);
       return { ok: true, user: next };
