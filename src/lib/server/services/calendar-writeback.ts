@@ -22,6 +22,7 @@ import { buildIcs } from "../integrations/ics.ts";
 import { icsUid } from "../integrations/mail-templates/booking.ts";
 import { deleteEvent, describeCaldavError, putEvent } from "../integrations/caldav.ts";
 import { openConnection, UNREADABLE_PASSWORD } from "./sync-calendars.ts";
+import { labelled } from "../integrations/mail-templates/quote.ts";
 
 export type WritebackOutcome = { ok: true } | { ok: false; error: string; permanent?: boolean };
 
@@ -41,7 +42,8 @@ export function writebackIcs(
     stampMs: nowMs,
     summary: `${booking.eventTitle} with ${booking.guestName}`,
     description: [
-      booking.guestNote ? `Note from ${booking.guestName}: ${booking.guestNote}` : "",
+      // Quoted when it spans lines, so it cannot forge the "Booked with Invito" line.
+      booking.guestNote ? labelled(`Note from ${booking.guestName}`, booking.guestNote) : "",
       `Booked with Invito: ${base}/dashboard/bookings`,
     ].filter(Boolean).join("\n\n"),
     status: "CONFIRMED",

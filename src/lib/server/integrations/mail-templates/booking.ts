@@ -52,8 +52,8 @@ function ics(ctx: BookingMailContext, method: "REQUEST" | "CANCEL") {
     stampMs: ctx.nowMs,
     summary: `${b.eventTitle}: ${b.guestName} and ${ctx.host.name}`,
     description: [
-      b.guestNote ? `Note: ${b.guestNote}` : "",
-      ...(b.answers ?? []).filter((a) => a.value).map((a) => `${a.label}: ${a.value}`),
+      b.guestNote ? labelled("Note", b.guestNote) : "",
+      ...(b.answers ?? []).filter((a) => a.value).map((a) => labelled(a.label, a.value)),
       `Reschedule or cancel: ${ctx.links.guest}`,
     ].filter(Boolean).join("\n\n"),
     location: describeLocation(b.location) || undefined,
