@@ -135,10 +135,19 @@ export function serveWithTimeouts(
 
   const accepting = (async () => {
     opts.onListen?.(addr);
-    try {
-      for await (const conn of listener) watch(conn);
-    } catch (err) {
-      if (!closing) console.error("[http] accept failed", err);
+    while (!closing) {
+      let conn: Deno.Conn;
+      try {
+        conn = await listener.accept();
+      } catch (err) {
+        if (closing || err instanceof Deno.errors.BadResource) break;
+        // Out of file descriptors (or a transient accept error): keep serving the open
+        // connections and try again shortly, as Deno.serve does.
+        console.error("[http] accept failed", err);
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      watch(conn);
     }
   })();
 
