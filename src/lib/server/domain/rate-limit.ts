@@ -66,9 +66,10 @@ export function rateGroupFor(r: RequestShape): RateGroup | null {
   if (method === "POST") {
     if (GUEST_PAGE.test(route)) return "booking";
     if (TOKEN_PAGE.test(route)) return "token";
-    if (route === "/signin" || route === "/signin/verify") return "signin";
-    // Auth.js answers these itself (no route): sign-in starts and the email callback.
-    if (!r.routeId && /^\/auth\/(signin|callback\/email)(\/|$)/.test(r.path)) return "signin";
+    if (route === "/signin") return "signin";
+    // Auth.js answers its own sign-in endpoints (no route); they are closed to outside posts,
+    // and still count. Completing a link sends nothing and guesses no secret worth limiting.
+    if (!r.routeId && /^\/auth\/signin(\/|$)/.test(r.path)) return "signin";
     return null;
   }
   if (
