@@ -1,9 +1,13 @@
 import type { Handle, HandleServerError, ServerInit } from "@sveltejs/kit";
-import { redirect } from "@sveltejs/kit";
+import { error, redirect } from "@sveltejs/kit";
 import { sequence } from "@sveltejs/kit/hooks";
 import { getApp } from "$lib/server/app.ts";
 import { auth } from "$lib/server/auth-instance.ts";
-import { deleteSessionToken, getSessionUserId } from "$lib/server/store/auth-adapter.ts";
+import {
+  deleteSessionToken,
+  getSessionUserId,
+  migrateLegacySessions,
+} from "$lib/server/store/auth-adapter.ts";
 import { getUser } from "$lib/server/store/users.ts";
 import { startJobs } from "$lib/server/jobs/index.ts";
 import { demoApiKey, seedDemo } from "$lib/server/services/seed-demo.ts";
@@ -17,9 +21,13 @@ import { readableFormBodies } from "$lib/server/http/form-body.ts";
 import { pageCache } from "$lib/server/http/page-cache.ts";
 import { mountApi } from "$lib/server/api/mount.ts";
 import { agentPages } from "$lib/server/http/agent-pages.ts";
+import { actionName, canonicalPath, paramsInBounds } from "$lib/server/http/route-shape.ts";
+import { usernameRedirect } from "$lib/server/services/username-history.ts";
 
 export const init: ServerInit = async () => {
   const app = await getApp();
+  const moved = await migrateLegacySessions(app.kv, app.now());
+  if (moved) console.log(`Moved ${moved} sign-in sessions under hashed keys.`);
   if (app.config.demo) {
     const urls = await seedDemo(app);
     console.log(`Demo host seeded:\n${urls.map((u) => `  ${u}`).join("\n")}`);
@@ -48,8 +56,67 @@ const withApp: Handle = async ({ event, resolve }) => {
   return resolve(event);
 };
 
+/**
+ * Requests SvelteKit cannot answer sensibly, refused before any route code runs (issue 10):
+ * route params too long to name anything (a KV key built from one would be too large), an
+ * explicit `?/default` action (SvelteKit throws on the reserved name), Auth.js's own sign-in
+ * endpoints called from outside (our sign-in form is the only way to ask for a link), and a
+ * magic link completed by GET or over another account's session without asking (login CSRF).
+ */
+const routeGuards: Handle = async ({ event, resolve }) => {
+  const method = event.request.method;
+  if (!paramsInBounds(event.params)) error(404, "Not found");
+  if (method === "POST" && event.route.id && actionName(event.url) === "default") {
+    error(400, "That form action does not exist.");
+  }
+  const path = canonicalPath(event.url.pathname);
+  if (!event.route.id && path.startsWith("/auth/signin/") && method !== "GET") {
+    redirect(303, "/signin");
+  }
+  if (!event.route.id && path === "/auth/callback/email") {
+    const q = event.url.searchParams;
+    const verify = new URL("/signin/verify", event.url);
+    for (const [from, to] of [["token", "token"], ["email", "email"], ["callbackUrl", "next"]]) {
+      const v = q.get(from);
+      if (v !== null) verify.searchParams.set(to, v);
+    }
+    // Completing a sign-in takes a press of our verify page's button: a GET (a link, a
+    // redirect from another site) only shows that page.
+    if (method !== "POST") redirect(303, verify.pathname + verify.search);
+    // Over a session of another account, only after the person chose to switch.
+    const form = await event.request.clone().formData().catch(() => null);
+    if (form?.get("switch") !== "yes") {
+      const other = await signedInEmail(event);
+      const email = (q.get("email") ?? "").trim().toLowerCase();
+      if (other !== null && other !== email) redirect(303, verify.pathname + verify.search);
+    }
+  }
+  return resolve(event);
+};
+
+const SESSION_TOKEN_MAX = 512;
+
+function sessionCookie(event: Parameters<Handle>[0]["event"]): string | undefined {
+  const token = SESSION_COOKIES.map((n) => event.cookies.get(n)).find(Boolean);
+  // Longer than any token we issue: not a session (and never a KV lookup).
+  return token && token.length <= SESSION_TOKEN_MAX ? token : undefined;
+}
+
+async function signedInEmail(event: Parameters<Handle>[0]["event"]): Promise<string | null> {
+  const token = sessionCookie(event);
+  if (!token) return null;
+  const { kv, now } = event.locals.app;
+  const userId = await getSessionUserId(kv, token, now());
+  return userId ? (await getUser(kv, userId))?.email ?? null : null;
+}
+
+/** Limits by the route SvelteKit resolved (and Auth.js's decoded path), never the raw URL. */
 const rateLimit: Handle = async ({ event, resolve }) => {
-  const group = rateGroupFor(event.request.method, event.url.pathname, event.url.search);
+  const group = rateGroupFor({
+    method: event.request.method,
+    routeId: event.route.id,
+    path: canonicalPath(event.url.pathname),
+  });
   if (!group) return resolve(event);
   const decision = await checkRateLimit(event.locals.app, group, event.locals.clientIp);
   if (decision.ok) return resolve(event);
@@ -62,7 +129,7 @@ const rateLimit: Handle = async ({ event, resolve }) => {
  */
 const rotateSession: Handle = async ({ event, resolve }) => {
   if (!event.url.pathname.startsWith("/auth/callback/")) return resolve(event);
-  const old = SESSION_COOKIES.map((n) => event.cookies.get(n)).find(Boolean);
+  const old = sessionCookie(event);
   const res = await resolve(event);
   if (old) {
     const issued = res.headers.getSetCookie().some((c) =>
@@ -100,37 +167,49 @@ const guardAuth: Handle = async ({ event, resolve }) => {
 };
 
 const loadUser: Handle = async ({ event, resolve }) => {
-  const token = SESSION_COOKIES.map((n) => event.cookies.get(n)).find(Boolean);
+  const token = sessionCookie(event);
   if (token) {
     const { kv, now } = event.locals.app;
     const userId = await getSessionUserId(kv, token, now());
     if (userId) event.locals.user = await getUser(kv, userId);
   }
-  const path = event.url.pathname;
-  if ((path === "/dashboard" || path.startsWith("/dashboard/")) && !event.locals.user) {
+  // The dashboard by its route, however the path is spelled: actions run before any load, so
+  // this is the one place a signed-out request is turned away (issue 10, #6).
+  if (event.route.id?.startsWith("/dashboard") && !event.locals.user) {
     // POSTs without a session go to sign-in as well; nothing is changed.
+    const path = event.url.pathname;
     const next = event.request.method === "GET" ? path + event.url.search : path;
     redirect(303, `/signin?next=${encodeURIComponent(next)}`);
   }
   return resolve(event);
 };
 
+/** Old links to a host's previous username answer 301 to the new one (issue 10, #11). */
+const oldUsernames: Handle = async ({ event, resolve }) => {
+  const to = await usernameRedirect(event.locals.app, event.route.id, event.params, event.url);
+  if (!to) return resolve(event);
+  const safe = event.request.method === "GET" || event.request.method === "HEAD";
+  return new Response(null, { status: safe ? 301 : 308, headers: { location: to } });
+};
+
 /** Guest pages never need a session; skipping Auth.js there keeps them fast and cookie-free. */
 const PUBLIC = /^\/(calendar|booking|widget|healthz|embed\.js|api|feed|llms\.txt|docs)(\/|$)/;
 
 const authOnly = (h: Handle): Handle => ({ event, resolve }) =>
-  PUBLIC.test(event.url.pathname) ? resolve(event) : h({ event, resolve });
+  event.route.id && PUBLIC.test(event.route.id) ? resolve(event) : h({ event, resolve });
 
 export const handle: Handle = sequence(
   withApp,
   securityHeaders,
   readableFormBodies,
   rateLimit,
+  routeGuards,
   agentPages,
   authOnly(guardAuth),
   authOnly(rotateSession),
   authOnly(auth.handle),
   authOnly(loadUser),
+  oldUsernames,
   pageCache,
 );
 

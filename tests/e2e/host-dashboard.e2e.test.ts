@@ -53,7 +53,7 @@ Deno.test({
       await page.getByLabel("Time zone").fill("Europe/Berlin");
       await a11y(page, "host-2-profile");
       await page.getByRole("button", { name: "Save profile" }).click();
-      await page.getByText(/links.*(stop working|no longer work)/i).first().waitFor();
+      await page.getByText(/links.*redirect there for 90 days/i).first().waitFor();
       assert.equal(await page.getByLabel("Username").inputValue(), "hanna");
 
       // A bad event type shows what to fix; a good one is created.

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { createClient } from "../support/http.ts";
+import { finishMagicLink } from "../support/auth.ts";
 import { startRadicale } from "../support/radicale.ts";
 import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
 import { vevent } from "./caldav-helpers.ts";
@@ -17,13 +18,8 @@ async function signIn(app: Awaited<ReturnType<typeof startApp>>, email: string) 
   const since = app.logs().length;
   const sent = await c.post("/signin?/email", { providerId: "email", email, next: "/dashboard" });
   assert.ok(sent.status === 302 || sent.status === 303, `sign-in answered ${sent.status}`);
-  const [, query] = await app.waitForLog(/\/signin\/verify\?(\S+)/, { since });
-  const u = new URLSearchParams(query);
-  const done = await c.get(
-    `/auth/callback/email?token=${u.get("token")}&email=${
-      encodeURIComponent(u.get("email")!)
-    }&callbackUrl=%2Fdashboard`,
-  );
+  const [link] = await app.waitForLog(/https?:\/\/\S+\/signin\/verify\?(\S+)/, { since });
+  const done = await finishMagicLink(c, link);
   assert.ok(done.status === 302 || done.status === 303, `callback answered ${done.status}`);
   assert.equal((await c.get("/dashboard/calendars")).status, 200);
   return c;

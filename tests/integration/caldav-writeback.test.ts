@@ -76,7 +76,11 @@ Deno.test({
     assert.equal(ev.summary, "Intro call with Doe; Jane, Jr.");
     assert.equal(ev.startDate.toJSDate().toISOString(), "2026-11-23T12:00:00.000Z");
     assert.equal(ev.endDate.toJSDate().toISOString(), "2026-11-23T12:30:00.000Z");
-    assert.match(ev.description, /Note from Doe; Jane, Jr\.: Bring slides, please;\nthanks, J\./);
+    // A note that spans lines is quoted under its label (issue 10, #7), escaping intact.
+    assert.match(
+      ev.description,
+      /Note from Doe; Jane, Jr\.:\n> Bring slides, please;\n> thanks, J\./,
+    );
     const attendee = vevent.getFirstProperty("attendee")!;
     assert.equal(attendee.getParameter("cn"), "Doe; Jane, Jr.");
     assert.equal(attendee.getFirstValue(), "mailto:jane@example.test");
@@ -146,7 +150,8 @@ Deno.test({
     ]]);
     assert.match(
       row.delivery[0].error!,
-      /could not be reached: the connection was refused/,
+      // One text for every connection failure (no port-scan oracle, issue 10 #9).
+      /^The calendar server could not be reached\. Check the address/,
       row.delivery[0].error!,
     );
 

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { createClient } from "../support/http.ts";
 import { waitFor } from "../support/wait.ts";
+import { signInByLink } from "../support/auth.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -14,17 +15,8 @@ async function slots(base: string, slug: string): Promise<string[]> {
   return [...html.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]);
 }
 
-async function signInAs(app: Awaited<ReturnType<typeof startApp>>, email: string) {
-  const c = createClient(app.baseUrl);
-  const since = app.logs().length;
-  await c.post("/signin?/email", { providerId: "email", email });
-  const link = new URL((await app.waitForLog(/\/signin\/verify\?\S+/, { since }))[0], app.baseUrl);
-  await c.get(
-    `/auth/callback/email?token=${link.searchParams.get("token")}&email=${
-      encodeURIComponent(link.searchParams.get("email")!)
-    }&callbackUrl=%2Fdashboard`,
-  );
-  return c;
+function signInAs(app: Awaited<ReturnType<typeof startApp>>, email: string) {
+  return signInByLink(app, email);
 }
 
 Deno.test({

@@ -236,6 +236,37 @@ function mutationArb(fieldCount: number): fc.Arbitrary<Mutation> {
 /** Percent-encoding that survives lone surrogates (they become U+FFFD, as a browser sends them). */
 const enc = (s: string) => encodeURIComponent(s.toWellFormed());
 
+/**
+ * The same path as SvelteKit decodes it, spelled differently: letters, digits and "-._~" of the
+ * path percent-encoded where `flags` says (upper- or lower-case hex), and the "/" of a "?/action"
+ * query key as %2F. Every route must treat each spelling exactly like the plain one (issue 10:
+ * rate limits, the embed allowlist and the dashboard's sign-in check once read the raw path).
+ */
+function percentSpelled(path: string, flags: readonly boolean[], lower: boolean): string {
+  let i = 0;
+  const pick = () => flags.length > 0 && flags[i++ % flags.length];
+  const hex = (c: string) => {
+    const h = c.charCodeAt(0).toString(16).padStart(2, "0");
+    return `%${lower ? h : h.toUpperCase()}`;
+  };
+  const q = path.indexOf("?");
+  const head = q < 0 ? path : path.slice(0, q);
+  let tail = q < 0 ? "" : path.slice(q);
+  const spelledHead = [...head].map((c) => (/[A-Za-z0-9._~-]/.test(c) && pick() ? hex(c) : c))
+    .join("");
+  tail = tail.replace(
+    /^\?\/([A-Za-z]+)/,
+    (_m, name: string) =>
+      `?${pick() ? hex("/") : "/"}${[...name].map((c) => (pick() ? hex(c) : c)).join("")}`,
+  );
+  return spelledHead + tail;
+}
+
+/** A path as given or in a random percent-encoded spelling (half of the cases each). */
+const spelled = (path: string) =>
+  fc.tuple(fc.boolean(), fc.array(fc.boolean(), { minLength: 1, maxLength: 12 }), fc.boolean())
+    .map(([plain, flags, lower]) => (plain ? path : percentSpelled(path, flags, lower)));
+
 function encode(form: Form): string {
   return form.map(([k, v]) => `${enc(k)}=${enc(v)}`).join("&");
 }
@@ -548,7 +579,7 @@ Deno.test({
       q(["next", "error", "callbackUrl", "email"]).map((qs) => `/signin${qs}`),
       q(["token", "email", "next"]).map((qs) => `/signin/verify${qs}`),
     );
-    const paths = sample(route, CASES * 2, 1);
+    const paths = sample(route.chain((p) => spelled(p)), CASES * 2, 1);
     const outcomes = await runAll(paths.map((p) => () => send(app, "GET", p)));
     assertNoServerErrors("GET pages", outcomes, app.logs);
     const after = await snapshot(app);
@@ -585,14 +616,17 @@ Deno.test({
     );
     let before = await snapshot(app);
     const bookCases = sample(
-      fc.tuple(mutationArb(bookForm.fields.length), fc.constantFrom("/calendar", "/widget")),
+      fc.tuple(
+        mutationArb(bookForm.fields.length),
+        fc.constantFrom("/calendar", "/widget").chain((page) =>
+          spelled(`${page}/demo/quick-chat?/book`)
+        ),
+      ),
       CASES,
       2,
     );
     const bookOutcomes = await runAll(
-      bookCases.map(([m, page]) => () =>
-        send(app, "POST", `${page}/demo/quick-chat?/book`, mutate(bookForm.fields, m))
-      ),
+      bookCases.map(([m, path]) => () => send(app, "POST", path, mutate(bookForm.fields, m))),
     );
     assertNoServerErrors("POST ?/book", bookOutcomes, app.logs);
     let after = await snapshot(app);
@@ -623,7 +657,7 @@ Deno.test({
             .map(([t, sub]) => `/booking/${t}${sub}`),
         ),
         mutationArb(2),
-      ),
+      ).chain(([p, m]) => spelled(p).map((sp) => [sp, m] as const)),
       CASES,
       3,
     );
@@ -642,11 +676,13 @@ Deno.test({
     const signinForm = signinRaw &&
       { ...signinRaw, fields: filled(signinRaw.fields, { email: "someone@example.test" }) };
     assert.ok(signinForm, "the sign-in form is on the page");
-    const signinCases = sample(mutationArb(signinForm.fields.length), CASES, 4);
+    const signinCases = sample(
+      fc.tuple(mutationArb(signinForm.fields.length), spelled(`/signin${signinForm.action}`)),
+      CASES,
+      4,
+    );
     const signinOutcomes = await runAll(
-      signinCases.map((m) => () =>
-        send(app, "POST", `/signin${signinForm.action}`, mutate(signinForm.fields, m))
-      ),
+      signinCases.map(([m, path]) => () => send(app, "POST", path, mutate(signinForm.fields, m))),
     );
     assertNoServerErrors("POST /signin?/email", signinOutcomes, app.logs);
     after = await snapshot(app);
@@ -688,9 +724,11 @@ Deno.test({
     const groups: { page: string; allowed: string[] }[] = [
       {
         page: "/dashboard/profile",
+        // A new username holds the old one for its owner (issue 10, #11).
         allowed: [
           first(keys.user("x")),
           first(keys.userByUsername("x")),
+          first(keys.usernameReleased("x")),
           first(keys.icsFeed("x")),
           first(keys.icsFeedByHash("x")),
         ],
@@ -717,10 +755,14 @@ Deno.test({
       const before = await snapshot(app);
       const outcomes: Outcome[] = [];
       for (const f of forms) {
-        const cases = sample(mutationArb(f.fields.length), Math.ceil(CASES / forms.length), seed++);
+        const cases = sample(
+          fc.tuple(mutationArb(f.fields.length), spelled(f.path)),
+          Math.ceil(CASES / forms.length),
+          seed++,
+        );
         outcomes.push(
           ...await runAll(
-            cases.map((m) => () => send(app, "POST", f.path, mutate(f.fields, m), cookie)),
+            cases.map(([m, path]) => () => send(app, "POST", path, mutate(f.fields, m), cookie)),
           ),
         );
       }
@@ -752,13 +794,28 @@ Deno.test({
     assertChanges("POST /dashboard/bookings", before, after, outcomes, BOOKING_KEYS);
     // Without a session nothing is accepted at all.
     const anon = await runAll(
-      sample(mutationArb(1), 20, 40).map((m) => () =>
-        send(app, "POST", "/dashboard/profile?/save", mutate([["name", "x"]], m))
-      ),
+      sample(
+        fc.tuple(
+          mutationArb(1),
+          fc.constantFrom(
+            "/dashboard/profile?/save",
+            "/dashboard/bookings?/cancel",
+            "/dashboard/embed?/origins",
+            "/dashboard/event-types/new",
+            "/dashboard/availability?/weekly",
+            "/dashboard/calendars?/add",
+          ).chain(spelled),
+        ),
+        40,
+        40,
+      ).map(([m, path]) => () => send(app, "POST", path, mutate([["name", "x"]], m))),
     );
-    assert.ok(
-      anon.every((o) => o.status === 303 || o.status === 403),
-      "signed-out posts go to sign-in",
+    assert.deepEqual(
+      anon.filter((o) => o.status !== 303 && o.status !== 403).map((o) =>
+        `${o.label} → ${o.status}`
+      ),
+      [],
+      "signed-out posts go to sign-in, however the path is spelled",
     );
   },
 });
@@ -804,5 +861,87 @@ Deno.test({
       [["one@example.test"]],
       `only the single-address request mailed: ${mail.to}`,
     );
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "fuzz: every page answers a percent-encoded spelling of its path like the plain one — same status, framing, referrer and caching headers, same sign-in check",
+  async fn() {
+    await using smtp = await startSmtp();
+    await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
+    const { guestToken, confirm, reject } = await guestSetup(app, smtp);
+    const host = await signIn(app, "demo@invito.example", smtp);
+    const saved = await host.post("/dashboard/embed?/origins", { origins: "https://good.example" });
+    assert.equal(saved.status, 200);
+    const cookie = `authjs.session-token=${host.cookie("authjs.session-token")}`;
+
+    const fingerprint = async (path: string, withCookie: boolean) => {
+      const res = await fetch(app.url(path), {
+        headers: { accept: "text/html", ...(withCookie ? { cookie } : {}) },
+        redirect: "manual",
+      });
+      await res.body?.cancel();
+      const h = res.headers;
+      const loc = h.get("location");
+      return {
+        status: res.status,
+        to: loc ? new URL(loc, app.baseUrl).pathname.replace(/\/$/, "") : null,
+        xfo: h.get("x-frame-options"),
+        ancestors: /frame-ancestors ([^;]*)/.exec(h.get("content-security-policy") ?? "")?.[1],
+        referrer: h.get("referrer-policy"),
+        noStore: /no-store/.test(h.get("cache-control") ?? ""),
+      };
+    };
+    const pages: [string, boolean][] = [
+      ["/calendar/demo/", false],
+      ["/calendar/demo/intro-call?tz=UTC", false],
+      ["/widget/demo/", false],
+      ["/widget/demo/intro-call?tz=UTC", false],
+      [`/widget/booking/${guestToken}`, false],
+      [`/booking/${guestToken}`, false],
+      [`/booking/${guestToken}/cancel`, false],
+      [`/booking/${guestToken}/reschedule`, false],
+      [confirm, false],
+      [reject, false],
+      ["/signin", false],
+      ["/signin/check-email", false],
+      ["/healthz", false],
+      ["/dashboard", true],
+      ["/dashboard/profile", true],
+      ["/dashboard/bookings", true],
+      ["/dashboard/embed", true],
+      ["/dashboard/availability", true],
+      ["/dashboard/event-types", true],
+      ["/dashboard/calendars", true],
+      ["/dashboard", false],
+      ["/dashboard/profile", false],
+    ];
+    const encodings = sample(
+      fc.tuple(fc.array(fc.boolean(), { minLength: 1, maxLength: 12 }), fc.boolean()).filter((
+        [flags],
+      ) => flags.some(Boolean)),
+      Math.max(4, Math.ceil(CASES / 20)),
+      50,
+    );
+    const differences: string[] = [];
+    for (const [path, signedIn] of pages) {
+      const plain = await fingerprint(path, signedIn);
+      for (const [flags, lower] of encodings) {
+        const variant = percentSpelled(path, flags, lower);
+        if (variant === path) continue;
+        const got = await fingerprint(variant, signedIn);
+        // A redirect may keep the spelling it was given; where it leads must not differ.
+        if (JSON.stringify(got) !== JSON.stringify(plain)) {
+          differences.push(
+            `${variant}${signedIn ? " (signed in)" : ""}: ${JSON.stringify(got)} vs ${
+              JSON.stringify(plain)
+            }`,
+          );
+        }
+      }
+    }
+    assert.deepEqual(differences, []);
   },
 });

@@ -14,6 +14,7 @@ import { utcDaysTouched } from "../../src/lib/server/domain/booking.ts";
 import type { AppHandle } from "../support/app.ts";
 import type { SmtpHandle } from "../support/smtp.ts";
 import { type Client, createClient } from "../support/http.ts";
+import { finishMagicLink, verifyLinkIn } from "../support/auth.ts";
 
 export type StoreEntry = { key: Deno.KvKey; value: unknown; versionstamp: string };
 
@@ -485,15 +486,11 @@ export async function signIn(app: AppHandle, email: string, smtp?: SmtpHandle): 
   }
   const text = smtp
     ? (await smtp.waitForMail((m) =>
-      smtp.mails.indexOf(m) >= sentAt && m.to.includes(email.toLowerCase())
+      smtp.mails.indexOf(m) >= sentAt && m.to.includes(email.toLowerCase()) &&
+      m.text.includes("/signin/verify?")
     )).text
     : (await app.waitForLog(/https?:\/\/\S+\/signin\/verify\?\S+/, { since }))[0];
-  const link = new URL(/https?:\/\/\S+\/signin\/verify\?\S+/.exec(text)![0]);
-  const done = await c.get(
-    `/auth/callback/email?token=${link.searchParams.get("token")}&email=${
-      encodeURIComponent(link.searchParams.get("email")!)
-    }&callbackUrl=%2Fdashboard`,
-  );
+  const done = await finishMagicLink(c, verifyLinkIn(text));
   if (!c.cookie("authjs.session-token")) {
     throw new Error(`sign-in did not give a session (${done.status} ${done.location})`);
   }

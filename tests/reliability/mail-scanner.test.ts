@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { createClient } from "../support/http.ts";
+import { finishMagicLink } from "../support/auth.ts";
 import { diffStores, pageSlots, readStore } from "./harness.ts";
 
 Deno.test({
@@ -118,11 +119,7 @@ Deno.test({
     assert.equal(await post(new URL(confirm).pathname, {}), 200, "the host can still confirm");
     const verify = new URL([...links].find((u) => u.includes("/signin/verify"))!);
     const host = createClient(base);
-    await host.get(
-      `/auth/callback/email?token=${verify.searchParams.get("token")}&email=${
-        encodeURIComponent(verify.searchParams.get("email")!)
-      }&callbackUrl=%2Fdashboard`,
-    );
+    await finishMagicLink(host, `${base}${verify.pathname}${verify.search}`);
     assert.equal((await host.get("/dashboard")).status, 200, "the sign-in link still signs in");
   },
 });

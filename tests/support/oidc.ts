@@ -17,7 +17,9 @@
  *
  * Accounts: any `sub` has claims: email `<sub>@example.test` (verified), name "<Sub> Example",
  * preferred_username `<sub>`; "alice" → alice@example.test / "Alice Example" / "alice". Override
- * or add with `users` / `addUser` (e.g. an unverified email, or no email at all: `email: null`).
+ * or add with `users` / `addUser` (e.g. an unverified email, or no email at all: `email: null`):
+ * `{ sub: "mallory", email: "victim@example.test", email_verified: false }` releases someone
+ * else's address unverified; `addUser` changes an identity's claims between sign-ins.
  * Claims are served from userinfo and, with the "email profile" scopes, also in the ID token
  * (STACK-NOTES pitfall 12: Auth.js needs `idToken: false` to read userinfo).
  *

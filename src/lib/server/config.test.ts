@@ -11,6 +11,14 @@ Deno.test("config: no environment at all gives a working default setup", () => {
   assert.equal(res.config.syncIntervalMs, 15 * 60_000);
   assert.equal(res.config.smtp, null);
   assert.equal(res.config.oidc, null);
+  assert.equal(res.config.clientTimeoutMs, 10_000);
+});
+
+Deno.test("config: the slow-client timeout is a duration", () => {
+  const ok = parseConfig({ INVITO_CLIENT_TIMEOUT: "30s" });
+  assert.ok(ok.ok && ok.config.clientTimeoutMs === 30_000);
+  const bad = parseConfig({ INVITO_CLIENT_TIMEOUT: "soon" });
+  assert.ok(!bad.ok && bad.errors.some((e) => e.includes("INVITO_CLIENT_TIMEOUT")));
 });
 
 Deno.test("config: every problem is listed at once", () => {

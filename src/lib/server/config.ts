@@ -35,6 +35,8 @@ export type Config = {
   trustedProxies: string[];
   demo: boolean;
   disableCron: boolean;
+  /** How long a client may take to send request headers (bodies get three times this). */
+  clientTimeoutMs: number;
 };
 
 /**
@@ -174,6 +176,7 @@ const EnvSchema = v.object({
   INVITO_SIGNUP: v.optional(v.string(), "open"),
   INVITO_DEMO: bool(false),
   INVITO_DISABLE_CRON: bool(false),
+  INVITO_CLIENT_TIMEOUT: duration("INVITO_CLIENT_TIMEOUT", "10s"),
 });
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -276,6 +279,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       trustedProxies: e.INVITO_TRUSTED_PROXIES.split(",").map((s) => s.trim()).filter(Boolean),
       demo: e.INVITO_DEMO,
       disableCron: e.INVITO_DISABLE_CRON,
+      clientTimeoutMs: e.INVITO_CLIENT_TIMEOUT,
     },
   };
 }

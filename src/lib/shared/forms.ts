@@ -11,6 +11,13 @@ import type {
   QuestionType,
   Reminder,
 } from "./public-types.ts";
+import {
+  isMultiLineText,
+  isOneLine,
+  MULTI_LINE_MESSAGE,
+  normalizeLineBreaks,
+  ONE_LINE_MESSAGE,
+} from "./text.ts";
 
 export type FieldErrors = Record<string, string>;
 
@@ -62,12 +69,21 @@ const wholeOr = <E extends number | null>(empty: E, min: number, max: number, wh
     v.check((n) => n === null || n <= max, `${what} can be at most ${max}`),
   );
 
-/** Control characters never belong in one-line text a guest will read. */
-const CONTROL = /[\u0000-\u001f\u007f]/;
+/** One-line text (shared/text.ts decides what that may hold, for every form). */
 const oneLine = (min: number, max: number, what: string) =>
+  v.pipe(trimmed(min, max, what), v.check(isOneLine, ONE_LINE_MESSAGE(what)));
+
+/** Multi-line text: line breaks normalised to LF; no other control or direction characters. */
+const multiLine = (min: number, max: number, what: string) =>
   v.pipe(
-    trimmed(min, max, what),
-    v.check((s) => !CONTROL.test(s), `${what} cannot contain line breaks or control characters`),
+    v.optional(v.string(), ""),
+    v.transform((s) => normalizeLineBreaks(s).trim()),
+    v.minLength(
+      min,
+      min === 1 ? `${what} is required` : `${what} needs at least ${min} characters`,
+    ),
+    v.maxLength(max, `${what} can be at most ${max} characters`),
+    v.check(isMultiLineText, MULTI_LINE_MESSAGE(what)),
   );
 
 export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$/;
@@ -209,7 +225,7 @@ const QuestionForm = v.pipe(
       ? `A choice can have at most ${MAX_OPTIONS} options`
       : options.some((o) => o.length > 100)
       ? "Each option can be at most 100 characters"
-      : options.some((o) => CONTROL.test(o))
+      : options.some((o) => !isOneLine(o))
       ? "Options cannot contain control characters"
       : new Set(options.map((o) => o.toLowerCase())).size !== options.length
       ? "Each option must be different"
@@ -369,7 +385,7 @@ function isHttpsUrl(text: string): boolean {
  */
 export const EventTypeForm = v.pipe(
   v.object({
-    title: trimmed(1, 100, "Title"),
+    title: oneLine(1, 100, "Title"),
     slug: v.pipe(
       v.optional(v.string(), ""),
       v.transform((s) => s.trim().toLowerCase()),
@@ -377,7 +393,7 @@ export const EventTypeForm = v.pipe(
       v.maxLength(60, "URL slug can be at most 60 characters"),
       v.regex(SLUG_RE, "Use lowercase letters, digits and dashes (not at the start or end)"),
     ),
-    description: trimmed(0, 2000, "Description"),
+    description: multiLine(0, 2000, "Description"),
     durationMin: intIn(DURATION_MIN, DURATION_MAX, "Duration"),
     requiresConfirmation: checkbox,
     bookingWindowDays: intIn(1, 365, "Booking window"),
@@ -387,8 +403,8 @@ export const EventTypeForm = v.pipe(
       v.regex(/^#[0-9a-f]{6}$/, "Pick a colour like #2549ea"),
     ),
     active: checkbox,
-    confirmedMessage: trimmed(0, 1000, "Message after confirmation"),
-    rejectedMessage: trimmed(0, 1000, "Message after rejection"),
+    confirmedMessage: multiLine(0, 1000, "Message after confirmation"),
+    rejectedMessage: multiLine(0, 1000, "Message after rejection"),
     // Scheduling rules
     bufferBeforeMin: wholeOr(0, 0, BUFFER_MAX_MIN, "Buffer before"),
     bufferAfterMin: wholeOr(0, 0, BUFFER_MAX_MIN, "Buffer after"),
@@ -613,7 +629,7 @@ export type EventTypeRulesInput = {
 export const USERNAME_HINT = "2–40 lowercase letters, digits or dashes";
 
 export const ProfileForm = v.object({
-  name: trimmed(1, 100, "Display name"),
+  name: oneLine(1, 100, "Display name"),
   username: v.pipe(
     v.optional(v.string(), ""),
     v.transform((s) => s.trim().toLowerCase()),
@@ -647,7 +663,7 @@ export const EmailForm = v.object({
 });
 
 export const BookingForm = v.object({
-  name: trimmed(1, 100, "Name"),
+  name: oneLine(1, 100, "Name"),
   email: v.pipe(
     v.optional(v.string(), ""),
     v.transform((s) => s.trim()),
@@ -655,7 +671,7 @@ export const BookingForm = v.object({
     v.maxLength(254, "That email address is too long"),
     v.email("Enter a valid email address, like name@example.com"),
   ),
-  note: trimmed(0, 2000, "Note"),
+  note: multiLine(0, 2000, "Note"),
   start: v.pipe(
     v.optional(v.string(), ""),
     v.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z$/, "Choose a time"),

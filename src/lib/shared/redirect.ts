@@ -25,8 +25,12 @@ export function safeRedirectPath(
   try {
     const resolved = new URL(path, baseOrigin);
     if (resolved.origin !== baseOrigin) return fallback;
+    // The URL's own serialisation: a Location header carries only ASCII ("/。x" becomes
+    // "/%E3%80%82x"; SvelteKit refuses the raw form with a 500).
+    const out = resolved.pathname + resolved.search + resolved.hash;
+    if (out.startsWith("//") || out.startsWith("/\\")) return fallback;
+    return out;
   } catch {
     return fallback;
   }
-  return path;
 }

@@ -4,8 +4,8 @@ import type { Actions, PageServerLoad } from "./$types";
 import { auth } from "$lib/server/auth-instance.ts";
 import { EmailForm, fieldErrors } from "$lib/shared/forms.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
-import { checkRateLimit } from "$lib/server/services/rate-limit.ts";
-import { maySignIn, SIGNUP_CLOSED_MESSAGE } from "$lib/server/services/signup.ts";
+import { SIGNUP_CLOSED_MESSAGE } from "$lib/server/services/signup.ts";
+import { allowMail, requestSignInLink, TOO_MANY_LINKS } from "$lib/server/services/sign-in-link.ts";
 
 const ERRORS: Record<string, string> = {
   Verification: "That sign-in link has expired or was already used. Ask for a new one below.",
@@ -13,6 +13,8 @@ const ERRORS: Record<string, string> = {
     "This email address already signs in with an email link. Sign in with the link first; the identity provider can then be used too.",
   AccessDenied: SIGNUP_CLOSED_MESSAGE,
   Configuration: "Sign-in could not be completed. Please try again.",
+  EmailUnverified:
+    "Your identity provider has not verified your email address, so it cannot be used to sign in here. Verify the address with your identity provider, or sign in with an email link below.",
   OAuthCallbackError: "The identity provider did not complete the sign-in. Please try again.",
 };
 
@@ -32,13 +34,33 @@ export const load: PageServerLoad = ({ locals, url }) => {
   };
 };
 
+/**
+ * Auth.js reads the provider and every other option from the posted form; it gets only the
+ * values we checked (a post to ?/oidc naming the email provider used to mail a link unchecked).
+ */
+function authEvent(
+  event: Parameters<Actions[string]>[0],
+  fields: Record<string, string>,
+): Parameters<Actions[string]>[0] {
+  const headers = new Headers(event.request.headers);
+  headers.set("content-type", "application/x-www-form-urlencoded");
+  headers.delete("content-length");
+  const request = new Request(event.request.url, {
+    method: "POST",
+    headers,
+    body: new URLSearchParams(fields),
+  });
+  return Object.create(event, { request: { value: request } });
+}
+
 async function start(event: Parameters<Actions[string]>[0], provider: "email" | "oidc") {
-  const form = await event.request.clone().formData();
+  const form = await event.request.formData();
   const next = safeRedirectPath(form.get("next") ?? form.get("redirectTo"), event.url.origin);
   event.locals.signinNext = next;
+  let email = "";
   if (provider === "email") {
-    // Auth.js mails the last "email" value; the checks below read the first. A post carrying two
-    // would be checked (and rate-limited) for one address and mailed to another: refuse it.
+    // Auth.js would mail the last "email" value; the checks below read the first. A post carrying
+    // two would be checked (and rate-limited) for one address and mailed to another: refuse it.
     if (form.getAll("email").length > 1) {
       return fail(400, {
         email: "",
@@ -52,33 +74,27 @@ async function start(event: Parameters<Actions[string]>[0], provider: "email" | 
         errors: fieldErrors(parsed.issues),
       });
     }
-    // Per target address too: nobody can use us to flood one inbox from many IPs.
-    const limited = await checkRateLimit(event.locals.app, "signin_email", parsed.output.email);
-    if (!limited.ok) {
-      event.setHeaders({ "retry-after": String(limited.retryAfterS) });
-      return fail(429, {
-        email: parsed.output.email,
-        errors: {
-          form:
-            "Several sign-in links were already sent to this address. Please use the latest one, or try again later.",
-        },
-      });
+    email = parsed.output.email.toLowerCase();
+    // One gate for every sign-in mail: the per-address limit, then the sign-up policy. Known and
+    // unknown addresses get the same answers; only one allowed in gets a mail.
+    const gate = await requestSignInLink(event.locals.app, email);
+    if (!gate.ok) {
+      event.setHeaders({ "retry-after": String(gate.retryAfterS) });
+      return fail(429, { email, errors: { form: TOO_MANY_LINKS } });
     }
-    // Refused before any mail goes out, with a reason a person can act on.
-    if (!(await maySignIn(event.locals.app, { email: parsed.output.email }))) {
-      return fail(403, {
-        email: parsed.output.email,
-        errors: { form: SIGNUP_CLOSED_MESSAGE },
-      });
-    }
+    if (!gate.send) redirect(303, "/signin/check-email");
+    allowMail(event.locals, email);
   } else if (!event.locals.app.config.oidc) {
     return fail(400, {
       email: "",
       errors: { form: "Single sign-on is not configured on this server." },
     });
   }
+  const fields: Record<string, string> = provider === "email"
+    ? { providerId: "email", email, redirectTo: next }
+    : { providerId: "oidc", redirectTo: next };
   try {
-    await auth.signIn(event);
+    await auth.signIn(authEvent(event, fields));
   } catch (err) {
     if (isRedirect(err)) {
       // Auth.js sends email sign-ins to its own verify-request page; ours says the same, better.
@@ -88,7 +104,7 @@ async function start(event: Parameters<Actions[string]>[0], provider: "email" | 
     if (event.locals.mailFailure) {
       console.error("[signin] magic link not sent:", event.locals.mailFailure.detail);
       return fail(503, {
-        email: String(form.get("email") ?? ""),
+        email,
         errors: {
           form: "We could not send the sign-in email right now. Please try again in a few minutes.",
         },
@@ -96,7 +112,7 @@ async function start(event: Parameters<Actions[string]>[0], provider: "email" | 
     }
     console.error("[signin]", err);
     return fail(503, {
-      email: String(form.get("email") ?? ""),
+      email,
       errors: { form: "Sign-in is unavailable right now. Please try again." },
     });
   }

@@ -4,6 +4,7 @@
  */
 import type { EventTypeRecord, FollowUp, Location, Question, Reminder } from "../store/records.ts";
 import { Temporal } from "./temporal.ts";
+import { isMultiLineText, isOneLine, normalizeLineBreaks } from "../../shared/text.ts";
 
 export type Rules = {
   bufferBeforeMin: number;
@@ -67,7 +68,7 @@ export function checkAnswers(
   const answers: { questionId: string; label: string; value: string }[] = [];
   for (const q of questions) {
     const field = `q_${q.id}`;
-    const value = (raw[field] ?? "").trim();
+    const value = normalizeLineBreaks(raw[field] ?? "").trim();
     if (q.type === "checkbox") {
       const checked = value === "on" || value === "true" || value === "yes";
       if (q.required && !checked) errors[field] = "Please tick this box to continue";
@@ -84,8 +85,11 @@ export function checkAnswers(
       errors[field] = `Keep this under ${max} characters`;
       continue;
     }
-    if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) {
-      errors[field] = "This answer contains characters we cannot store";
+    // Only a long answer may span lines; the others are one line like a name (shared/text.ts).
+    if (q.type === "long" ? !isMultiLineText(value) : !isOneLine(value)) {
+      errors[field] = q.type === "long"
+        ? "This answer contains characters we cannot store"
+        : "This answer cannot contain line breaks or control characters";
       continue;
     }
     if (q.type === "phone" && !PHONE.test(value)) {

@@ -59,15 +59,35 @@ export function parseRateLimitSetting(
   return { ok: true, limits };
 }
 
+/**
+ * A request as SvelteKit resolved it: `routeId` is `event.route.id` (null when no route matched,
+ * e.g. Auth.js's own /auth/… paths), `path` the canonical decoded path (http/route-shape.ts).
+ * Classifying by route means a percent-encoded spelling of a path counts like the plain one.
+ */
+export type RequestShape = { method: string; routeId: string | null; path: string };
+
+/** Booking pages: every POST there is a booking attempt, whatever action it names. */
+const GUEST_PAGE = /^\/(calendar|widget)\/\[username\]/;
+/** Pages opened by a booking link's token. */
+const TOKEN_PAGE = /^\/(widget\/)?booking\/\[token\]/;
+
 /** The group a request counts against, or null when it is not limited. */
-export function rateGroupFor(method: string, pathname: string, search: string): RateGroup | null {
-  const guest = /^\/(calendar|widget)\//.test(pathname);
+export function rateGroupFor(r: RequestShape): RateGroup | null {
+  const method = r.method.toUpperCase();
+  const route = r.routeId ?? "";
   if (method === "POST") {
-    if (guest && search.includes("/book")) return "booking";
-    if (/^\/(booking|widget\/booking)\//.test(pathname)) return "token";
-    if (pathname === "/signin") return "signin";
+    if (GUEST_PAGE.test(route)) return "booking";
+    if (TOKEN_PAGE.test(route)) return "token";
+    if (route === "/signin") return "signin";
+    // Auth.js answers its own sign-in endpoints (no route); they are closed to outside posts,
+    // and still count. Completing a link sends nothing and guesses no secret worth limiting.
+    if (!r.routeId && /^\/auth\/signin(\/|$)/.test(r.path)) return "signin";
     return null;
   }
-  if (method === "GET" && (guest || pathname.startsWith("/booking/"))) return "page";
+  if (
+    (method === "GET" || method === "HEAD") && (GUEST_PAGE.test(route) || TOKEN_PAGE.test(route))
+  ) {
+    return "page";
+  }
   return null;
 }

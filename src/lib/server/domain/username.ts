@@ -26,3 +26,50 @@ export const RESERVED_USERNAMES = new Set([
   "www",
   "widget",
 ]);
+
+/**
+ * A username its owner gives up stays theirs for 90 days: old links forward to the new name, and
+ * nobody else can take it and receive the first host's bookings from those links.
+ */
+export const USERNAME_HOLD_DAYS = 90;
+export const USERNAME_HOLD_MS = USERNAME_HOLD_DAYS * 86_400_000;
+
+export type UsernameHold = { userId: string; untilMs: number };
+
+/** Whether `name`, released under `hold`, is still unavailable to `userId` at `nowMs`. */
+export function isHeldFrom(
+  hold: UsernameHold | null,
+  userId: string | null,
+  nowMs: number,
+): boolean {
+  return hold !== null && hold.untilMs > nowMs && hold.userId !== userId;
+}
+
+/** At most this many names are held for one host at a time (keeps the user record small). */
+export const MAX_USERNAME_HOLDS = 5;
+
+export type Hold = { username: string; untilMs: number };
+
+/**
+ * The holds a user keeps after renaming from `from` to `to`: `from` is added, `to` (taken back)
+ * and expired ones are dropped. Refused while MAX_USERNAME_HOLDS other names are held, until
+ * the soonest of them ends.
+ */
+export function holdsAfterRename(
+  holds: readonly Hold[] | undefined,
+  from: string,
+  to: string,
+  nowMs: number,
+): { ok: true; holds: Hold[] } | { ok: false; reason: "too_many_holds"; untilMs: number } {
+  const kept = (holds ?? []).filter((h) =>
+    h.untilMs > nowMs && h.username !== from && h.username !== to
+  );
+  if (kept.length >= MAX_USERNAME_HOLDS) {
+    return {
+      ok: false,
+      reason: "too_many_holds",
+      untilMs: Math.min(...kept.map((h) => h.untilMs)),
+    };
+  }
+  return { ok: true, holds: [...kept, { username: from, untilMs: nowMs + USERNAME_HOLD_MS }] };
+}

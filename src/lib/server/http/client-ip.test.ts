@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { clientIp } from "./client-ip.ts";
 import { parseRateLimitSetting, rateGroupFor } from "../domain/rate-limit.ts";
+import { actionName, canonicalPath } from "./route-shape.ts";
 
 Deno.test("client IP: the socket address counts unless it is a trusted proxy", () => {
   assert.equal(clientIp("203.0.113.5", "1.2.3.4", []), "203.0.113.5");
@@ -35,13 +36,37 @@ Deno.test("rate limits: the setting accepts on, off and per-group overrides, and
   assert.ok(!bad.ok && bad.error.includes("booking=10/10m"));
 });
 
-Deno.test("rate limits: requests are grouped by what they do", () => {
-  assert.equal(rateGroupFor("POST", "/calendar/demo/intro-call", "?/book"), "booking");
-  assert.equal(rateGroupFor("POST", "/widget/demo/intro-call", "?/book"), "booking");
-  assert.equal(rateGroupFor("POST", "/booking/abc/confirm", ""), "token");
-  assert.equal(rateGroupFor("POST", "/signin", "?/email"), "signin");
-  assert.equal(rateGroupFor("GET", "/calendar/demo/", ""), "page");
-  assert.equal(rateGroupFor("GET", "/dashboard", ""), null);
+Deno.test("rate limits: requests are grouped by the route SvelteKit resolved, however the path is spelled", () => {
+  const g = (method: string, routeId: string | null, raw = "") =>
+    rateGroupFor({ method, routeId, path: canonicalPath(raw) });
+  assert.equal(g("POST", "/calendar/[username]/[slug]"), "booking");
+  assert.equal(g("POST", "/widget/[username]/[slug]"), "booking");
+  assert.equal(g("POST", "/calendar/[username]"), "booking");
+  assert.equal(g("POST", "/booking/[token]/confirm"), "token");
+  assert.equal(g("POST", "/widget/booking/[token]"), "token");
+  assert.equal(g("POST", "/signin"), "signin");
+  assert.equal(g("GET", "/calendar/[username]"), "page");
+  assert.equal(g("HEAD", "/booking/[token]"), "page");
+  assert.equal(g("GET", "/dashboard"), null);
+  assert.equal(g("POST", "/dashboard/profile"), null);
+  // Auth.js's own endpoints have no route: their decoded path decides.
+  assert.equal(g("POST", null, "/auth/signin/email"), "signin");
+  assert.equal(g("POST", null, "/auth/%73ignin/email"), "signin");
+  assert.equal(g("POST", null, "/auth/callback/email"), null);
+  assert.equal(g("POST", null, "/AUTH/SIGNIN/email"), "signin");
+  assert.equal(g("POST", null, "/auth/signout"), null);
+});
+
+Deno.test("route shape: the action is the first decoded query key starting with a slash", () => {
+  const a = (q: string) => actionName(new URL(`http://x/p${q}`));
+  assert.equal(a("?/book"), "book");
+  assert.equal(a("?%2Fbook"), "book");
+  assert.equal(a("?x=1&/book&/other"), "book");
+  assert.equal(a("?/default"), "default");
+  assert.equal(a(""), null);
+  assert.equal(a("?book"), null);
+  assert.equal(canonicalPath("/%63alendar/%2564emo"), "/calendar/demo");
+  assert.equal(canonicalPath("/%E0%A4"), "/%e0%a4");
 });
 
 Deno.test("rate limits: a window opens at the first hit, counts every concurrent hit, and reopens after it ends", async () => {

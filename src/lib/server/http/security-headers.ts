@@ -1,29 +1,48 @@
 /**
- * Headers every response carries. Nothing outside /widget/* may be framed; the widget may be
- * framed by the sites its host allows. Token pages (confirm, reject, a guest's booking) never
- * leak their URL through Referer.
+ * Headers every response carries. Nothing outside the widget may be framed; the widget may be
+ * framed by the sites its host allows. Token pages (confirm, reject, a guest's booking, the
+ * sign-in link) never leak their URL through Referer. Pages for a signed-in host, token pages and
+ * Auth.js's answers are never kept by a cache. With an https public URL, browsers are told to
+ * stay on https (HSTS).
+ *
+ * Every decision follows the route SvelteKit resolved, not the raw path: `/%77idget/…` is the
+ * widget and `/%62ooking/T` a token page (issue 10, #5).
  */
 import type { Handle } from "@sveltejs/kit";
-import { frameAncestorsForPath } from "../services/embed.ts";
+import { frameAncestorsForWidget } from "../services/embed.ts";
+import { canonicalPath } from "./route-shape.ts";
+import { HSTS } from "./static-headers.ts";
 
-export function isTokenPath(path: string): boolean {
-  return /^\/(booking|widget\/booking|signin\/verify)(\/|$)/.test(path);
+export function isTokenRoute(routeId: string | null): boolean {
+  return routeId !== null && /^\/(booking|widget\/booking|signin\/verify)(\/|$)/.test(routeId);
 }
 
-export function isWidgetPath(path: string): boolean {
-  return path === "/widget" || path.startsWith("/widget/");
+export function isWidgetRoute(routeId: string | null): boolean {
+  return routeId !== null && (routeId === "/widget" || routeId.startsWith("/widget/"));
+}
+
+/** Answers that are someone's and no one else's: never stored by a shared or browser cache. */
+function isPrivate(routeId: string | null, path: string, signedIn: boolean): boolean {
+  return signedIn || isTokenRoute(routeId) || routeId?.startsWith("/dashboard") === true ||
+    routeId === "/signin" || path.startsWith("/auth/");
 }
 
 export const securityHeaders: Handle = async ({ event, resolve }) => {
   const res = await resolve(event);
-  const path = event.url.pathname;
-  const widget = isWidgetPath(path);
-  const ancestors = widget ? await frameAncestorsForPath(event.locals.app, path) : "'none'";
+  const routeId = event.route.id;
+  const app = event.locals.app;
+  const widget = isWidgetRoute(routeId);
+  const ancestors = widget
+    ? await frameAncestorsForWidget(app, routeId, event.params as Record<string, string>)
+    : "'none'";
   try {
     const h = res.headers;
     h.set("x-content-type-options", "nosniff");
-    h.set("referrer-policy", isTokenPath(path) ? "no-referrer" : "strict-origin-when-cross-origin");
-    if (widget) {
+    h.set(
+      "referrer-policy",
+      isTokenRoute(routeId) ? "no-referrer" : "strict-origin-when-cross-origin",
+    );
+    if (widget && ancestors !== "'none'") {
       h.delete("x-frame-options");
     } else {
       h.set("x-frame-options", "DENY");
@@ -32,7 +51,7 @@ export const securityHeaders: Handle = async ({ event, resolve }) => {
     let csp = h.get("content-security-policy") ??
       "default-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
     csp = csp.replace(/frame-ancestors [^;]*/, `frame-ancestors ${ancestors}`);
-    const oidc = event.locals.app?.config.oidc;
+    const oidc = app?.config.oidc;
     if (oidc && !widget) {
       // The OIDC sign-in form redirects to the issuer; Chromium applies form-action to that redirect.
       csp = csp.replace("form-action 'self'", `form-action 'self' ${new URL(oidc.issuer).origin}`);
@@ -51,6 +70,10 @@ export const securityHeaders: Handle = async ({ event, resolve }) => {
       }
     }
     h.set("content-security-policy", csp);
+    if (app?.config.baseUrl.protocol === "https:") h.set("strict-transport-security", HSTS);
+    if (isPrivate(routeId, canonicalPath(event.url.pathname), event.locals.user != null)) {
+      h.set("cache-control", "private, no-store");
+    }
   } catch {
     // Responses with immutable headers are left as they are.
   }

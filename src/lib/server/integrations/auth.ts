@@ -11,11 +11,21 @@ import { safeRedirectPath } from "../../shared/redirect.ts";
 import { isValidTimeZone } from "../domain/time-zone.ts";
 import { signInMail } from "./mail-templates/sign-in.ts";
 import { maySignIn } from "../services/signup.ts";
+import { hasLinkedAccount } from "../store/auth-adapter.ts";
+import { mayMail } from "../services/sign-in-link.ts";
 
 export const MAGIC_LINK_MAX_AGE_S = 15 * 60;
 export const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;
 
 export type MailFailure = { detail: string };
+
+/**
+ * Whether the issuer vouches for the address (OIDC `email_verified`). Some issuers send the
+ * string "true"; a missing claim counts as not verified.
+ */
+export function emailVerifiedClaim(profile: Record<string, unknown>): boolean {
+  return profile.email_verified === true || profile.email_verified === "true";
+}
 
 /** The browser's clock, from the cookie the sign-in page sets (24-hour when absent). */
 export function browserClock(event: RequestEvent): "12h" | "24h" {
@@ -45,10 +55,17 @@ export function createAuth(getApp: () => Promise<App>) {
         // Many IdPs put email and name only in userinfo (STACK-NOTES 12).
         idToken: false,
         authorization: { params: { scope: "openid email profile" } },
+        // Accounts follow the issuer's `sub`; an address enters only when the issuer verified it
+        // (docs/decisions/007-oidc-accounts-by-sub.md). Without one, Auth.js cannot match or
+        // create an account by address, and the signIn callback turns the identity away unless
+        // its sub is linked already.
         profile(profile) {
+          const email = typeof profile.email === "string" && emailVerifiedClaim(profile)
+            ? profile.email.toLowerCase()
+            : null;
           return {
             id: String(profile.sub),
-            email: typeof profile.email === "string" ? profile.email.toLowerCase() : null,
+            email,
             name: (profile.name as string | undefined) ??
               (profile.preferred_username as string | undefined) ??
               null,
@@ -66,6 +83,11 @@ export function createAuth(getApp: () => Promise<App>) {
       maxAge: MAGIC_LINK_MAX_AGE_S,
       options: {},
       async sendVerificationRequest({ identifier, token, url }) {
+        // Only a request our sign-in form let through (per-address limit, sign-up policy) is
+        // mailed; Auth.js's own endpoints are closed to outside requests, this is the backstop.
+        if (!mayMail(event.locals, identifier)) {
+          throw new Error("sign-in link not requested through the sign-in form");
+        }
         // The link is built from INVITO_BASE_URL only; it leads to our page whose button
         // completes sign-in, so a mail scanner that prefetches the link does not burn it.
         const callbackUrl = (event.locals as { signinNext?: string }).signinNext ??
@@ -79,7 +101,16 @@ export function createAuth(getApp: () => Promise<App>) {
           baseUrl: base,
           minutes: MAGIC_LINK_MAX_AGE_S / 60,
         });
-        const res = await app.mailer.send({ to: identifier, ...mail });
+        const sending = app.mailer.send({ to: identifier, ...mail });
+        if (!config.signup.open) {
+          // Under a closed policy a stranger gets no mail; waiting for the SMTP server here would
+          // make an account holder's answer measurably slower than a stranger's.
+          sending.then((res) => {
+            if (!res.ok) console.error("[signin] magic link not sent:", res.error.detail);
+          });
+          return;
+        }
+        const res = await sending;
         if (!res.ok) {
           (event.locals as { mailFailure?: MailFailure }).mailFailure = {
             detail: res.error.detail,
@@ -113,6 +144,14 @@ export function createAuth(getApp: () => Promise<App>) {
       callbacks: {
         // The sign-up policy, for every way in (the email form checks it first, with a message).
         async signIn({ user, account }) {
+          if (account?.type === "oidc" && !user.email) {
+            const linked = await hasLinkedAccount(
+              app.kv,
+              account.provider,
+              account.providerAccountId,
+            );
+            if (!linked) return "/signin?error=EmailUnverified";
+          }
           return await maySignIn(app, {
             email: user.email,
             provider: account?.provider,
@@ -120,6 +159,8 @@ export function createAuth(getApp: () => Promise<App>) {
           });
         },
         redirect({ url, baseUrl }) {
+          // Our own refusals (the signIn callback above) name a reason for the sign-in page.
+          if (/^\/signin\?error=[A-Za-z]{1,40}$/.test(url)) return baseUrl + url;
           return baseUrl + safeRedirectPath(url, baseUrl);
         },
         session({ session, user }) {

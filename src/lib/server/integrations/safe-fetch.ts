@@ -1,13 +1,31 @@
 /**
- * Outgoing HTTP to servers a host names (CalDAV): a fetch that refuses loopback, link-local and
- * private addresses (unless INVITO_ALLOW_PRIVATE_CALDAV), bounds every request in time and
- * response size, and follows redirects only on the same host. Failures are thrown as
- * `SafeFetchError` with a kind, so callers can turn them into result values.
+ * Outgoing HTTP to servers a host names (CalDAV; also Google/Microsoft calendars and webhooks):
+ * a fetch that reaches only globally routable unicast addresses (unless INVITO_ALLOW_PRIVATE_CALDAV),
+ * bounds every request in time and response size, and follows redirects only on the same host.
+ * Failures are thrown as `SafeFetchError` with a kind, so callers can turn them into result
+ * values. See docs/decisions/010-outgoing-requests.md.
  *
- * Known limit: the host name is resolved here and again by fetch, so a DNS server that answers
- * differently within milliseconds (rebinding) could slip through; names that resolve to nothing
- * via DNS (e.g. only in /etc/hosts) are refused.
+ * - Which addresses: classified with ipaddr.js against the IANA special-purpose registries
+ *   (private, loopback, link-local, CGNAT, documentation, benchmarking, reserved, multicast,
+ *   6to4, Teredo, ORCHID, …). IPv6 must also lie in 2000::/3, the only block IANA allocates for
+ *   global unicast. IPv4-mapped (::ffff:a.b.c.d), SIIT (::ffff:0:a.b.c.d) and NAT64
+ *   (64:ff9b::a.b.c.d) addresses are judged by the IPv4 address inside them. The addresses of
+ *   this machine's own interfaces are refused whatever their class (a public address of the
+ *   server reaches services bound to 0.0.0.0).
+ * - One answer: every refusal and every connection failure (refused, reset, timed out, TLS)
+ *   reads the same, UNREACHABLE, so a host cannot use the error text to scan ports or map the
+ *   network. The real reason goes to the server log for the operator.
+ * - No second lookup: the name is resolved once, every address is checked, and the connection
+ *   is made to the checked address (node:http's `lookup` hook; the Host header and TLS server
+ *   name stay the URL's). A DNS server that answers differently a moment later (rebinding) is
+ *   never asked again.
  */
+import ipaddr from "ipaddr.js";
+import http from "node:http";
+import https from "node:https";
+import { lookup as systemLookup } from "node:dns/promises";
+import { Buffer } from "node:buffer";
+import type { LookupFunction } from "node:net";
 
 export type SafeFetchErrorKind = "forbidden_address" | "network" | "too_large";
 
@@ -26,105 +44,102 @@ export type SafeFetchOptions = {
   maxBytes?: number;
   /** same-host redirects followed at most; default 3 */
   maxRedirects?: number;
-  /** DNS lookup, replaceable in tests */
+  /** name → addresses (both families), replaceable in tests; default: the system resolver */
   resolve?: (hostname: string) => Promise<string[]>;
+  /** this machine's addresses, replaceable in tests; default: Deno.networkInterfaces() */
+  ownAddresses?: () => string[];
 };
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
 
-/** Parses dotted IPv4; null when `s` is not one. */
-function parseV4(s: string): number[] | null {
-  const parts = s.split(".");
-  if (parts.length !== 4) return null;
-  const out: number[] = [];
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return null;
-    const n = Number(p);
-    if (n > 255) return null;
-    out.push(n);
+/** The one text for every refused address and every failed connection. */
+export const UNREACHABLE = "the server could not be reached";
+
+type Addr = ipaddr.IPv4 | ipaddr.IPv6;
+
+function parseIp(text: string): Addr | null {
+  const bare = text.replace(/^\[|\]$/g, "").replace(/%.*$/, "");
+  // Only the canonical notations (URL parsing has already turned "127.1" or "2130706433" into
+  // dotted quads); ipaddr.js would otherwise read "010.0.0.1" as octal.
+  if (!ipaddr.IPv4.isValidFourPartDecimal(bare) && !ipaddr.IPv6.isValid(bare)) return null;
+  try {
+    return ipaddr.parse(bare);
+  } catch {
+    return null;
   }
-  return out;
 }
 
-/** Parses IPv6 (with an optional embedded IPv4 tail) into 8 groups; null when `s` is not one. */
-function parseV6(s: string): number[] | null {
-  let text = s.replace(/^\[|\]$/g, "").replace(/%.*$/, "").toLowerCase();
-  if (!text.includes(":")) return null;
-  const tail = text.match(/(\d+\.\d+\.\d+\.\d+)$/);
-  if (tail) {
-    const v4 = parseV4(tail[1]);
-    if (!v4) return null;
-    text = text.slice(0, -tail[1].length) +
-      ((v4[0] << 8) | v4[1]).toString(16) + ":" + ((v4[2] << 8) | v4[3]).toString(16);
-  }
-  const halves = text.split("::");
-  if (halves.length > 2) return null;
-  const groups = (h: string) => (h === "" ? [] : h.split(":"));
-  const head = groups(halves[0]);
-  const rest = halves.length === 2 ? groups(halves[1]) : [];
-  const missing = 8 - head.length - rest.length;
-  if (halves.length === 1 ? head.length !== 8 : missing < 1) return null;
-  const all = [...head, ...Array(halves.length === 2 ? missing : 0).fill("0"), ...rest];
-  const out: number[] = [];
-  for (const g of all) {
-    if (!/^[0-9a-f]{1,4}$/.test(g)) return null;
-    out.push(parseInt(g, 16));
-  }
-  return out;
+/** The IPv4 address an IPv6 address stands for (mapped, SIIT, NAT64 well-known), if any. */
+function embeddedV4(a: ipaddr.IPv6): ipaddr.IPv4 | null {
+  const p = a.parts;
+  const zero = (from: number, to: number) => p.slice(from, to).every((x) => x === 0);
+  const v4 = () => new ipaddr.IPv4([p[6] >> 8, p[6] & 255, p[7] >> 8, p[7] & 255]);
+  if (zero(0, 5) && p[5] === 0xffff) return v4(); // ::ffff:0:0/96
+  if (zero(0, 4) && p[4] === 0xffff && p[5] === 0) return v4(); // ::ffff:0:0:0/96
+  if (p[0] === 0x64 && p[1] === 0xff9b && zero(2, 6)) return v4(); // 64:ff9b::/96
+  return null;
 }
 
-function v4Forbidden([a, b, c]: number[]): boolean {
-  return a === 0 || // "this network"
-    a === 10 ||
-    a === 127 ||
-    (a === 100 && b >= 64 && b <= 127) || // carrier-grade NAT
-    (a === 169 && b === 254) || // link-local, cloud metadata
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) ||
-    (a === 192 && b === 0 && c === 0) || // IETF protocol assignments
-    (a === 198 && (b === 18 || b === 19)) || // benchmarking
-    a >= 224; // multicast, reserved, broadcast
+const GLOBAL_V6 = ipaddr.parseCIDR("2000::/3");
+
+function isGlobalUnicast(a: Addr): boolean {
+  if (a.kind() === "ipv4") return a.range() === "unicast";
+  const v6 = a as ipaddr.IPv6;
+  const inner = embeddedV4(v6);
+  if (inner) return inner.range() === "unicast";
+  return v6.range() === "unicast" && v6.match(GLOBAL_V6);
+}
+
+/** One spelling per address, so a mapped form of our own address matches it. */
+function canonical(a: Addr): string {
+  if (a.kind() === "ipv6") {
+    const inner = embeddedV4(a as ipaddr.IPv6);
+    if (inner) return inner.toString();
+    return (a as ipaddr.IPv6).toNormalizedString();
+  }
+  return a.toString();
+}
+
+function machineAddresses(): string[] {
+  try {
+    return Deno.networkInterfaces().map((i) => i.address);
+  } catch {
+    return [];
+  }
 }
 
 /**
- * True for addresses Invito must not connect to on a host's behalf: loopback, private,
- * link-local, unspecified, multicast and reserved ranges, in IPv4 and IPv6 (including IPv4
- * mapped, compatible, NAT64 and 6to4 forms of those). Anything that is not an IP literal → false.
+ * True for an address Invito must not connect to on a host's behalf: anything that is not
+ * globally routable unicast, and this machine's own addresses (`own`). Not an IP literal → false.
  */
-export function isForbiddenAddress(ip: string): boolean {
-  const v4 = parseV4(ip);
-  if (v4) return v4Forbidden(v4);
-  const g = parseV6(ip);
-  if (!g) return false;
-  const embedded = (hi: number, lo: number) => [hi >> 8, hi & 255, lo >> 8, lo & 255];
-  const zeroPrefix = (n: number) => g.slice(0, n).every((x) => x === 0);
-  if (zeroPrefix(8)) return true; // ::
-  if (zeroPrefix(7) && g[7] === 1) return true; // ::1
-  if (zeroPrefix(5) && g[5] === 0xffff) return v4Forbidden(embedded(g[6], g[7])); // ::ffff:a.b.c.d
-  if (zeroPrefix(6)) return v4Forbidden(embedded(g[6], g[7])); // ::a.b.c.d (deprecated)
-  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) {
-    return v4Forbidden(embedded(g[6], g[7])); // NAT64
+export function isForbiddenAddress(ip: string, own: readonly string[] = []): boolean {
+  const a = parseIp(ip);
+  if (!a) return false;
+  if (!isGlobalUnicast(a)) return true;
+  const mine = new Set(own.map(parseIp).filter((x): x is Addr => x !== null).map(canonical));
+  return mine.has(canonical(a));
+}
+
+async function resolveSystem(hostname: string): Promise<string[]> {
+  try {
+    const found = await systemLookup(hostname, { all: true, verbatim: true });
+    return found.map((f) => f.address);
+  } catch {
+    return [];
   }
-  if (g[0] === 0x2002) return v4Forbidden(embedded(g[1], g[2])); // 6to4
-  if ((g[0] & 0xfe00) === 0xfc00) return true; // unique local fc00::/7
-  if ((g[0] & 0xffc0) === 0xfe80) return true; // link-local fe80::/10
-  if ((g[0] & 0xffc0) === 0xfec0) return true; // site-local (deprecated)
-  if ((g[0] & 0xff00) === 0xff00) return true; // multicast
-  if (g[0] === 0x2001 && g[1] === 0x0db8) return true; // documentation
-  return false;
 }
 
-async function resolveDns(hostname: string): Promise<string[]> {
-  const lookups = await Promise.allSettled([
-    Deno.resolveDns(hostname, "A"),
-    Deno.resolveDns(hostname, "AAAA"),
-  ]);
-  return lookups.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
+function refuse(detail: string): never {
+  console.warn(`[safe-fetch] refused: ${detail}`);
+  throw new SafeFetchError("forbidden_address", UNREACHABLE);
 }
 
-/** Throws SafeFetchError unless `url` is http(s) to a host Invito may reach. */
-export async function assertReachable(url: URL, opts: SafeFetchOptions): Promise<void> {
+/**
+ * Checks `url` and returns the address to connect to. With INVITO_ALLOW_PRIVATE_CALDAV nothing is
+ * refused, but the name is still resolved once and that address used.
+ */
+async function addressFor(url: URL, opts: SafeFetchOptions): Promise<string> {
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new SafeFetchError("forbidden_address", "only http and https addresses are allowed");
   }
@@ -134,25 +149,30 @@ export async function assertReachable(url: URL, opts: SafeFetchOptions): Promise
       "the address must not contain a user name or password",
     );
   }
-  if (opts.allowPrivate) return;
   const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase().replace(/\.$/, "");
-  if (parseV4(host) || parseV6(host)) {
-    if (isForbiddenAddress(host)) {
-      throw new SafeFetchError("forbidden_address", `${host} is a private or local address`);
-    }
-    return;
+  const check = !opts.allowPrivate;
+  const own = check ? (opts.ownAddresses ?? machineAddresses)() : [];
+  if (parseIp(host)) {
+    if (check && isForbiddenAddress(host, own)) refuse(`${host} is not a public address`);
+    return host;
   }
-  if (host === "localhost" || host.endsWith(".localhost") || !host.includes(".")) {
-    throw new SafeFetchError("forbidden_address", `${host} is a local host name`);
+  if (check && (host === "localhost" || host.endsWith(".localhost") || !host.includes("."))) {
+    refuse(`${host} is a local host name`);
   }
-  const addresses = await (opts.resolve ?? resolveDns)(host);
-  if (addresses.length === 0) {
-    throw new SafeFetchError("network", `the host name ${host} could not be resolved`);
+  // Resolved once, here; the connection goes to what this lookup returned (exchange's lookup).
+  const addresses = await (opts.resolve ?? resolveSystem)(host);
+  if (addresses.length === 0 || addresses.some((a) => !parseIp(a))) {
+    console.warn(`[safe-fetch] ${host} could not be resolved`);
+    throw new SafeFetchError("network", UNREACHABLE);
   }
-  const bad = addresses.find(isForbiddenAddress);
-  if (bad) {
-    throw new SafeFetchError("forbidden_address", `${host} resolves to a private or local address`);
-  }
+  const bad = check ? addresses.find((a) => isForbiddenAddress(a, own)) : undefined;
+  if (bad) refuse(`${host} resolves to ${bad}`);
+  return addresses[0];
+}
+
+/** Throws SafeFetchError unless `url` is http(s) to a host Invito may reach. */
+export async function assertReachable(url: URL, opts: SafeFetchOptions): Promise<void> {
+  await addressFor(url, opts);
 }
 
 async function readLimited(res: Response, maxBytes: number): Promise<Uint8Array> {
@@ -186,16 +206,115 @@ async function readLimited(res: Response, maxBytes: number): Promise<Uint8Array>
   return out;
 }
 
-function describeNetworkError(err: unknown, timedOut: boolean, timeoutMs: number): string {
-  if (timedOut) return `no answer within ${Math.round(timeoutMs / 1000)} s`;
-  // Deno says "fetch failed" and puts the reason ("Connection refused (os error 111)") in `cause`.
-  const cause = err instanceof Error && err.cause instanceof Error ? ` ${err.cause.message}` : "";
-  const msg = (err instanceof Error ? err.message : String(err)) + cause;
-  if (/refused/i.test(msg)) return "the connection was refused";
-  if (/certificate|tls|ssl/i.test(msg)) return "the TLS certificate was not accepted";
-  if (/dns|lookup|resolve|not known/i.test(msg)) return "the host name could not be resolved";
-  if (/reset|closed|broken pipe/i.test(msg)) return "the connection was closed";
-  return "the server could not be reached";
+function requestBody(body: BodyInit | null | undefined): Uint8Array | string | undefined {
+  if (body === null || body === undefined) return undefined;
+  if (typeof body === "string" || body instanceof Uint8Array) return body;
+  if (body instanceof URLSearchParams) return body.toString();
+  throw new TypeError("safeFetch: request bodies must be strings or bytes");
+}
+
+/**
+ * One HTTP exchange over node:http(s), connecting to `address` (already checked).
+ * Resolves with the response head and a body stream; rejects on any connection failure.
+ */
+function exchange(
+  url: URL,
+  init: RequestInit | undefined,
+  address: string,
+  signal: AbortSignal,
+): Promise<Response> {
+  const method = (init?.method ?? "GET").toUpperCase();
+  const headers: Record<string, string> = {};
+  new Headers(init?.headers).forEach((v, k) => headers[k] = v);
+  const body = requestBody(init?.body);
+  if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
+  const family = address.includes(":") ? 6 : 4;
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const req = (url.protocol === "https:" ? https : http).request(url, {
+      method,
+      headers,
+      agent: false,
+      // The one place a name becomes an address: the one addressFor checked.
+      lookup: ((_host, options, cb) =>
+        options?.all
+          ? (cb as (e: null, list: { address: string; family: number }[]) => void)(null, [
+            { address, family },
+          ])
+          : cb(null, address, family)) as LookupFunction,
+    });
+    const onAbort = () => req.destroy(new Error("aborted"));
+    signal.addEventListener("abort", onAbort, { once: true });
+    req.on("error", (err: Error) => {
+      signal.removeEventListener("abort", onAbort);
+      reject(err);
+    });
+    req.on("response", (res: http.IncomingMessage) => {
+      const status = res.statusCode ?? 0;
+      const h = new Headers();
+      for (const [k, v] of Object.entries(res.headers)) {
+        for (const item of Array.isArray(v) ? v : v === undefined ? [] : [v]) h.append(k, item);
+      }
+      const empty = method === "HEAD" || [204, 205, 304].includes(status);
+      const stream = empty ? null : bodyStream(res, () => {
+        signal.removeEventListener("abort", onAbort);
+      });
+      if (empty) {
+        res.resume();
+        signal.removeEventListener("abort", onAbort);
+      }
+      try {
+        resolve(new Response(stream, { status, statusText: res.statusMessage ?? "", headers: h }));
+      } catch (err) {
+        res.destroy();
+        reject(err);
+      }
+    });
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+/**
+ * A node response body as a web stream, read at the consumer's pace (the socket is paused while
+ * the queue is full, so a large answer is never buffered past the reader's size limit). Events
+ * after the stream ended (a late "end" after a cancel) are ignored: a throw there would be
+ * uncaught and end the process.
+ */
+function bodyStream(res: http.IncomingMessage, done: () => void): ReadableStream<Uint8Array> {
+  let finished = false;
+  const finish = (fn: () => void) => {
+    if (finished) return;
+    finished = true;
+    done();
+    try {
+      fn();
+    } catch {
+      // the reader is gone
+    }
+  };
+  return new ReadableStream<Uint8Array>({
+    start(ctrl) {
+      res.on("data", (c: Buffer) => {
+        if (finished) return;
+        try {
+          ctrl.enqueue(new Uint8Array(c));
+          if ((ctrl.desiredSize ?? 1) <= 0) res.pause();
+        } catch {
+          finish(() => res.destroy());
+        }
+      });
+      res.on("end", () => finish(() => ctrl.close()));
+      res.on("error", (e: Error) => finish(() => ctrl.error(e)));
+      res.on("aborted", () => finish(() => ctrl.error(new Error("connection closed mid-answer"))));
+    },
+    pull() {
+      res.resume();
+    },
+    cancel() {
+      finish(() => res.destroy());
+    },
+  }, { highWaterMark: 8 });
 }
 
 /**
@@ -213,15 +332,18 @@ export function safeFetch(opts: SafeFetchOptions): typeof fetch {
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
     for (let hop = 0;; hop++) {
-      await assertReachable(url, opts);
+      const address = await addressFor(url, opts);
       let res: Response;
       let body: Uint8Array;
       try {
-        res = await fetch(url, { ...init, redirect: "manual", signal });
+        res = await exchange(url, init, address, signal);
         body = await readLimited(res, maxBytes);
       } catch (err) {
         if (err instanceof SafeFetchError) throw err;
-        throw new SafeFetchError("network", describeNetworkError(err, deadline.aborted, timeoutMs));
+        if (err instanceof TypeError && /safeFetch:/.test(err.message)) throw err;
+        const why = deadline.aborted ? `no answer within ${timeoutMs} ms` : String(err);
+        console.warn(`[safe-fetch] ${url.host}: ${why}`);
+        throw new SafeFetchError("network", UNREACHABLE);
       }
       const location = res.headers.get("location");
       if (res.status >= 300 && res.status < 400 && res.status !== 304 && location) {

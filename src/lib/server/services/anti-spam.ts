@@ -5,6 +5,13 @@
 import type { App } from "../app.ts";
 import { hmacToken, timingSafeEqual } from "../integrations/crypto.ts";
 
+/**
+ * How long a rendered form's token is good for. Without an end, one token fetched once let a
+ * script skip the minimum fill time for ever (issue 10, #13); a person who leaves the page open
+ * longer is asked to send the form again, with everything they typed kept.
+ */
+export const FILL_TOKEN_MAX_AGE_MS = 2 * 60 * 60 * 1000;
+
 /** The token of the current second, per signing key: one HMAC a second however busy the page. */
 const lastToken = new WeakMap<object, { ms: number; token: Promise<string> }>();
 
@@ -39,7 +46,14 @@ export async function checkFillToken(
       message: "This form is out of date. Please check your details and send it again.",
     };
   }
-  if (app.now() - Number(ms) < minFill) {
+  const age = app.now() - Number(ms);
+  if (age > FILL_TOKEN_MAX_AGE_MS) {
+    return {
+      ok: false,
+      message: "This form is out of date. Please check your details and send it again.",
+    };
+  }
+  if (age < minFill) {
     return {
       ok: false,
       message: "That was very quick — please check your details and send the form again.",

@@ -19,6 +19,7 @@ import {
 import { computeDayWindows } from "../domain/slots.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { civilDateLabel, formatTime, isoDateIn } from "../../shared/format.ts";
+import { isOneLine } from "../../shared/text.ts";
 import {
   MAX_OVERRIDES,
   MAX_TIME_OFF,
@@ -153,8 +154,6 @@ function overridesChange(app: App, user: UserRecord, overrides: readonly DateOve
   };
 }
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
 /**
  * Replaces the host's time off. Each entry covers `from`…`to` (inclusive) in the host's zone.
  * Refused as a whole when an entry ends before it starts (`validateTimeOff`), overlaps another
@@ -195,7 +194,7 @@ function timeOffChange(app: App, user: UserRecord, entries: readonly TimeOff[]) 
       const reason = typeof t?.reason === "string" ? t.reason.trim() : "";
       if (reason.length > TIME_OFF_REASON_MAX) {
         e.reason = `Keep the reason under ${TIME_OFF_REASON_MAX + 1} characters`;
-      } else if (CONTROL.test(reason)) {
+      } else if (!isOneLine(reason)) {
         e.reason = "The reason cannot contain line breaks or control characters";
       }
       if (!t?.from) e.from = "Choose the first day";

@@ -13,6 +13,7 @@ import { buildIcs } from "../integrations/ics.ts";
 import { icsUid } from "../integrations/mail-templates/booking.ts";
 import { bookingLinks } from "./booking-links.ts";
 import { describeLocation } from "../domain/event-rules.ts";
+import { labelled } from "../integrations/mail-templates/quote.ts";
 
 export type BookingView = {
   id: string;
@@ -117,7 +118,7 @@ export async function icsForGuestToken(
       endMs: b.endMs,
       stampMs: b.decidedAtMs ?? b.createdAtMs,
       summary: `${b.eventTitle}: ${b.guestName} and ${host?.name ?? "host"}`,
-      description: b.guestNote ? `Note: ${b.guestNote}` : "",
+      description: b.guestNote ? labelled("Note", b.guestNote) : "",
       status: "CONFIRMED",
       organizer: { name: host?.name ?? "Host", email: host?.email ?? "invito@localhost" },
       attendee: { name: b.guestName, email: b.guestEmail },

@@ -28,6 +28,7 @@ import {
 } from "../integrations/calendar-provider.ts";
 import { meetingIcs } from "../integrations/caldav-provider.ts";
 import { openProvider, providerOf } from "./calendar-providers.ts";
+import { labelled } from "../integrations/mail-templates/quote.ts";
 
 export type WritebackOutcome =
   | { ok: true }
@@ -64,7 +65,8 @@ export function meetingEvent(
     stampMs: nowMs,
     summary: `${booking.eventTitle} with ${booking.guestName}`,
     description: [
-      booking.guestNote ? `Note from ${booking.guestName}: ${booking.guestNote}` : "",
+      // Quoted when it spans lines, so it cannot forge the "Booked with Invito" line.
+      booking.guestNote ? labelled(`Note from ${booking.guestName}`, booking.guestNote) : "",
       `Guest: ${booking.guestName} <${booking.guestEmail}>`,
       `Booked with Invito: ${base}/dashboard/bookings`,
     ].filter(Boolean).join("\n\n"),

@@ -8,19 +8,25 @@ import { frameAncestors, parseOriginList } from "../domain/embed.ts";
 import { bookingForToken } from "./decide-booking.ts";
 import { getUser } from "../store/users.ts";
 
-/** frame-ancestors for a /widget/… path: the host's allowlist; unknown hosts get 'none'. */
-export async function frameAncestorsForPath(app: App, pathname: string): Promise<string> {
-  const parts = pathname.split("/");
+/**
+ * frame-ancestors for a widget page, from the route SvelteKit resolved and its decoded params
+ * (`/widget/%61lice/x` is alice's widget and gets alice's list). Anything that does not lead to a
+ * known host — an unknown name, an invalid token, a widget path no route matched — gets the
+ * strictest policy, 'none': a frame elsewhere then shows the browser's refusal, never our page.
+ */
+export async function frameAncestorsForWidget(
+  app: App,
+  routeId: string | null,
+  params: Partial<Record<string, string>>,
+): Promise<string> {
   let host: UserRecord | null = null;
-  if (parts[2] === "booking" && parts[3]) {
-    const b = await bookingForToken(app, parts[3], "guest");
+  if (routeId?.startsWith("/widget/booking/[token]") && params.token) {
+    const b = await bookingForToken(app, params.token, "guest");
     host = b ? await getUser(app.kv, b.hostId) : null;
-  } else if (parts[2]) {
-    host = await getUserByUsernameCached(app.kv, parts[2].toLowerCase());
+  } else if (routeId?.startsWith("/widget/[username]") && params.username) {
+    host = await getUserByUsernameCached(app.kv, params.username.toLowerCase());
   }
-  // A 404 page for an unknown host may still show inside the frame that asked for it.
-  if (!host) return parts[2] ? "*" : "'none'";
-  return frameAncestors(host.embedOrigins);
+  return host ? frameAncestors(host.embedOrigins) : "'none'";
 }
 
 export async function saveEmbedOrigins(app: App, user: UserRecord, text: string) {

@@ -2,7 +2,7 @@ import type { App } from "../app.ts";
 import type { UserRecord } from "../store/records.ts";
 import { updateUser } from "../store/users.ts";
 import { canonicalTimeZone, isValidTimeZone } from "../domain/time-zone.ts";
-import { RESERVED_USERNAMES } from "../domain/username.ts";
+import { MAX_USERNAME_HOLDS, RESERVED_USERNAMES } from "../domain/username.ts";
 
 export type ProfileInput = {
   name: string;
@@ -29,10 +29,20 @@ export async function updateProfile(
     ...rest,
     timeZone,
     ...(clock ? { clock } : {}),
-  });
+  }, app.now());
   if (res.ok) return res;
   if (res.reason === "username_taken") {
     return { ok: false, field: "username", message: "That username is taken" };
+  }
+  if (res.reason === "too_many_holds") {
+    return {
+      ok: false,
+      field: "username",
+      message:
+        `You gave up ${MAX_USERNAME_HOLDS} usernames recently, and each still forwards to you. Pick one of them, or change again after ${
+          new Date(res.untilMs ?? app.now()).toISOString().slice(0, 10)
+        }.`,
+    };
   }
   return { ok: false, field: "form", message: "Your account was not found" };
 }

@@ -1,6 +1,11 @@
 /**
  * Auth.js adapter over Deno KV: users, linked accounts, database sessions and single-use
- * magic-link tokens. Auth.js hashes verification tokens before they reach us.
+ * magic-link tokens.
+ *
+ * Nothing stored opens an account by itself: a session is kept under the SHA-256 of its token
+ * (the cookie holds the token), and Auth.js hands us magic-link tokens already hashed with the
+ * secret. A copy of the data file therefore signs nobody in. Session tokens are random UUIDs
+ * (122 bits), so a plain hash cannot be reversed by guessing.
  */
 import type {
   Adapter,
@@ -12,11 +17,21 @@ import type {
 import { keys, type UserId } from "./keys.ts";
 import type {
   AccountRecord,
+  LegacySessionRecord,
   SessionRecord,
   UserRecord,
   VerificationTokenRecord,
 } from "./records.ts";
 import { getUser, getUserByEmail, insertUser, updateUser } from "./users.ts";
+import { sha256Hex } from "../integrations/crypto.ts";
+
+/** Session cookies longer than this were never issued by us (Auth.js issues 36-character UUIDs). */
+const MAX_SESSION_TOKEN = 512;
+
+/** The key a session is stored under: the hash of its token, never the token. */
+export function sessionTokenHash(sessionToken: string): Promise<string> {
+  return sha256Hex(sessionToken);
+}
 
 type Options = {
   /** The browser's zone, when the sign-in page could tell it; else UTC until the host sets one. */
@@ -41,6 +56,11 @@ export function createKvAdapter(kv: Deno.Kv, opts: Options): Adapter {
   return {
     async createUser(user) {
       const extra = user as AdapterUser & { username?: string };
+      // An identity without a verified address never gets an account (the signIn callback turns
+      // it away first; this keeps the rule if that ever changes).
+      if (typeof user.email !== "string" || !user.email.includes("@")) {
+        throw new Error("createUser: no verified email address");
+      }
       const email = user.email.toLowerCase();
       const res = await insertUser(kv, {
         email,
@@ -64,6 +84,7 @@ export function createKvAdapter(kv: Deno.Kv, opts: Options): Adapter {
       return u ? toAdapterUser(u) : null;
     },
     async getUserByEmail(email) {
+      if (typeof email !== "string" || !email) return null;
       const u = await getUserByEmail(kv, email);
       return u ? toAdapterUser(u) : null;
     },
@@ -106,30 +127,31 @@ export function createKvAdapter(kv: Deno.Kv, opts: Options): Adapter {
         .commit();
     },
     async createSession(session) {
+      const tokenHash = await sessionTokenHash(session.sessionToken);
       const record: SessionRecord = {
-        v: 1,
-        sessionToken: session.sessionToken,
+        v: 2,
+        tokenHash,
         userId: session.userId,
         expiresMs: session.expires.getTime(),
       };
       const ttl = Math.max(1_000, record.expiresMs - now());
       await kv.atomic()
-        .set(keys.session(session.sessionToken), record, { expireIn: ttl })
-        .set(keys.sessionByUser(session.userId, session.sessionToken), true, { expireIn: ttl })
+        .set(keys.session(tokenHash), record, { expireIn: ttl })
+        .set(keys.sessionByUser(session.userId, tokenHash), true, { expireIn: ttl })
         .commit();
       return session;
     },
     async getSessionAndUser(sessionToken) {
-      const s = await kv.get<SessionRecord>(keys.session(sessionToken));
+      const s = await readSession(kv, sessionToken);
       // KV expiry is "not before": the stored expiry is what counts.
-      if (!s.value || s.value.expiresMs <= now()) return null;
+      if (!s?.value || s.value.expiresMs <= now()) return null;
       const u = await getUser(kv, s.value.userId);
       if (!u) return null;
-      return { session: toAdapterSession(s.value), user: toAdapterUser(u) };
+      return { session: toAdapterSession(sessionToken, s.value), user: toAdapterUser(u) };
     },
     async updateSession(session) {
-      const s = await kv.get<SessionRecord>(keys.session(session.sessionToken));
-      if (!s.value) return null;
+      const s = await readSession(kv, session.sessionToken);
+      if (!s?.value) return null;
       const next: SessionRecord = {
         ...s.value,
         expiresMs: session.expires ? session.expires.getTime() : s.value.expiresMs,
@@ -137,10 +159,10 @@ export function createKvAdapter(kv: Deno.Kv, opts: Options): Adapter {
       const ttl = Math.max(1_000, next.expiresMs - now());
       await kv.atomic()
         .check(s)
-        .set(keys.session(next.sessionToken), next, { expireIn: ttl })
-        .set(keys.sessionByUser(next.userId, next.sessionToken), true, { expireIn: ttl })
+        .set(keys.session(next.tokenHash), next, { expireIn: ttl })
+        .set(keys.sessionByUser(next.userId, next.tokenHash), true, { expireIn: ttl })
         .commit();
-      return toAdapterSession(next);
+      return toAdapterSession(session.sessionToken, next);
     },
     async deleteSession(sessionToken) {
       await deleteSessionToken(kv, sessionToken);
@@ -169,8 +191,23 @@ export function createKvAdapter(kv: Deno.Kv, opts: Options): Adapter {
   };
 }
 
-function toAdapterSession(s: SessionRecord): AdapterSession {
-  return { sessionToken: s.sessionToken, userId: s.userId, expires: new Date(s.expiresMs) };
+function toAdapterSession(sessionToken: string, s: SessionRecord): AdapterSession {
+  return { sessionToken, userId: s.userId, expires: new Date(s.expiresMs) };
+}
+
+async function readSession(
+  kv: Deno.Kv,
+  sessionToken: string,
+): Promise<Deno.KvEntryMaybe<SessionRecord> | null> {
+  if (
+    typeof sessionToken !== "string" || !sessionToken || sessionToken.length > MAX_SESSION_TOKEN
+  ) {
+    return null;
+  }
+  const s = await kv.get<SessionRecord | LegacySessionRecord>(
+    keys.session(await sessionTokenHash(sessionToken)),
+  );
+  return s.value?.v === 2 ? s as Deno.KvEntryMaybe<SessionRecord> : null;
 }
 
 /** Whether an external identity (provider + its account id) is linked to a user already. */
@@ -183,9 +220,11 @@ export async function hasLinkedAccount(
 }
 
 export async function deleteSessionToken(kv: Deno.Kv, sessionToken: string): Promise<void> {
-  const s = await kv.get<SessionRecord>(keys.session(sessionToken));
-  const op = kv.atomic().delete(keys.session(sessionToken));
-  if (s.value) op.delete(keys.sessionByUser(s.value.userId, sessionToken));
+  if (!sessionToken || sessionToken.length > MAX_SESSION_TOKEN) return;
+  const tokenHash = await sessionTokenHash(sessionToken);
+  const s = await kv.get<SessionRecord>(keys.session(tokenHash));
+  const op = kv.atomic().delete(keys.session(tokenHash));
+  if (s.value) op.delete(keys.sessionByUser(s.value.userId, tokenHash));
   await op.commit();
 }
 
@@ -194,6 +233,39 @@ export async function getSessionUserId(
   sessionToken: string,
   nowMs: number,
 ): Promise<UserId | null> {
-  const s = await kv.get<SessionRecord>(keys.session(sessionToken));
-  return s.value && s.value.expiresMs > nowMs ? s.value.userId : null;
+  const s = await readSession(kv, sessionToken);
+  return s?.value && s.value.expiresMs > nowMs ? s.value.userId : null;
+}
+
+/**
+ * Sessions written before tokens were hashed (records `v: 1`, keyed by the token itself) are
+ * moved under the hash of their token, so nobody is signed out by the upgrade and no token is
+ * left readable in the data file. Idempotent and safe to run in several processes at once: each
+ * move is one atomic write that checks the old entry. Returns how many were moved.
+ */
+export async function migrateLegacySessions(kv: Deno.Kv, nowMs: number): Promise<number> {
+  let moved = 0;
+  for await (
+    const e of kv.list<SessionRecord | LegacySessionRecord>({ prefix: keys.sessionPrefix() })
+  ) {
+    const old = e.value;
+    if (old?.v !== 1) continue;
+    const op = kv.atomic().check(e).delete(e.key).delete(
+      keys.sessionByUser(old.userId, old.sessionToken),
+    );
+    const ttl = old.expiresMs - nowMs;
+    if (ttl > 0) {
+      const tokenHash = await sessionTokenHash(old.sessionToken);
+      const record: SessionRecord = {
+        v: 2,
+        tokenHash,
+        userId: old.userId,
+        expiresMs: old.expiresMs,
+      };
+      op.set(keys.session(tokenHash), record, { expireIn: ttl })
+        .set(keys.sessionByUser(old.userId, tokenHash), true, { expireIn: ttl });
+    }
+    if ((await op.commit()).ok) moved++;
+  }
+  return moved;
 }

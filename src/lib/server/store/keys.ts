@@ -15,6 +15,8 @@ export const keys = {
   userPrefix: () => ["user"] as const,
   userByEmail: (email: string) => ["user_by_email", email] as const, // unique
   userByUsername: (username: string) => ["user_by_username", username] as const, // unique
+  /** A username its last owner gave up, held for them for a while (domain/username.ts). */
+  usernameReleased: (username: string) => ["username_released", username] as const,
 
   // Auth.js
   account: (provider: string, providerAccountId: string) =>
@@ -22,8 +24,11 @@ export const keys = {
   accountByUser: (userId: UserId, provider: string, providerAccountId: string) =>
     ["account_by_user", userId, provider, providerAccountId] as const,
   accountByUserPrefix: (userId: UserId) => ["account_by_user", userId] as const,
-  session: (token: string) => ["session", token] as const,
-  sessionByUser: (userId: UserId, token: string) => ["session_by_user", userId, token] as const,
+  /** Sessions by the SHA-256 of their token (hex); the token itself is never stored. */
+  session: (tokenHash: string) => ["session", tokenHash] as const,
+  sessionPrefix: () => ["session"] as const,
+  sessionByUser: (userId: UserId, tokenHash: string) =>
+    ["session_by_user", userId, tokenHash] as const,
   sessionByUserPrefix: (userId: UserId) => ["session_by_user", userId] as const,
   verificationToken: (identifier: string, token: string) =>
     ["verification_token", identifier, token] as const,

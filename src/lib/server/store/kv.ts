@@ -8,13 +8,46 @@ type Holder = { [HANDLE]?: Promise<Deno.Kv> };
 export function openKv(path: string): Promise<Deno.Kv> {
   const g = globalThis as Holder;
   g[HANDLE] ??= (async () => {
-    if (!/^https?:\/\//.test(path) && path !== ":memory:") {
-      const dir = path.replace(/[^/\\]*$/, "");
-      if (dir) await Deno.mkdir(dir, { recursive: true });
+    if (/^https?:\/\//.test(path) || path === ":memory:") return await Deno.openKv(path);
+    const dir = path.replace(/[^/\\]*$/, "");
+    if (dir) await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    // The file holds sessions, accounts and sealed credentials: only our user may read it.
+    // SQLite creates the -wal and -shm files with the mode of the database file, so a new file
+    // made under umask 077 keeps all three private; files left readable by an older version
+    // are fixed before and after opening (the journal files may appear only on open).
+    await privateFiles(path);
+    const previous = umask(0o077);
+    try {
+      return await Deno.openKv(path);
+    } finally {
+      if (previous !== null) umask(previous);
+      await privateFiles(path);
     }
-    return await Deno.openKv(path);
   })();
   return g[HANDLE]!;
+}
+
+/** Deno.umask where the platform has one (not on Windows); null when it does not. */
+function umask(mask: number): number | null {
+  try {
+    return Deno.umask(mask);
+  } catch {
+    return null;
+  }
+}
+
+/** Mode 0600 for the KV file and its SQLite companions, where they exist. */
+export async function privateFiles(path: string): Promise<void> {
+  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    try {
+      const info = await Deno.stat(file);
+      if (info.mode !== null && (info.mode & 0o077) !== 0) await Deno.chmod(file, 0o600);
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) {
+        console.warn(`Could not make ${file} private (mode 0600): ${err}`);
+      }
+    }
+  }
 }
 
 /** The most checks one atomic operation may carry on remote KV (Deno Deploy, denokv). */

@@ -27,7 +27,12 @@ export type UserRecord = {
   createdAtMs: number;
   /** Sites allowed to frame this host's widget; undefined = any site. */
   embedOrigins?: string[];
+  /** Usernames this host gave up that are still held for them (and forward to the current one). */
+  previousUsernames?: { username: string; untilMs: number }[];
 };
+
+/** A released username, held for its last owner until `untilMs`. */
+export type UsernameReleasedRecord = { v: 1; userId: UserId; untilMs: number };
 
 export type AccountRecord = {
   v: 1;
@@ -45,7 +50,10 @@ export type AccountRecord = {
   session_state?: string;
 };
 
-export type SessionRecord = { v: 1; sessionToken: string; userId: UserId; expiresMs: number };
+/** A database session, stored under the SHA-256 of its token (the cookie holds the token). */
+export type SessionRecord = { v: 2; tokenHash: string; userId: UserId; expiresMs: number };
+/** Before issue 10: keyed by the token itself. Moved on start by `migrateLegacySessions`. */
+export type LegacySessionRecord = { v: 1; sessionToken: string; userId: UserId; expiresMs: number };
 export type VerificationTokenRecord = {
   v: 1;
   identifier: string;

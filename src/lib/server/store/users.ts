@@ -1,8 +1,16 @@
 import { monotonicFactory } from "ulid";
 import { keys, type UserId } from "./keys.ts";
-import type { UserRecord } from "./records.ts";
+import type { UsernameReleasedRecord, UserRecord } from "./records.ts";
 import { cachedRead, settingsChanged } from "./settings-cache.ts";
-import { RESERVED_USERNAMES, slugifyUsername, usernameCandidate } from "../domain/username.ts";
+import {
+  holdsAfterRename,
+  isHeldFrom,
+  RESERVED_USERNAMES,
+  slugifyUsername,
+  USERNAME_HOLD_MS as HOLD_MS,
+  USERNAME_RE,
+  usernameCandidate,
+} from "../domain/username.ts";
 
 export const newId = monotonicFactory();
 
@@ -16,6 +24,8 @@ export async function getUserByEmail(kv: Deno.Kv, email: string): Promise<UserRe
 }
 
 export async function getUserByUsername(kv: Deno.Kv, username: string): Promise<UserRecord | null> {
+  // A name no account can have is looked up nowhere (a path segment can be kilobytes long).
+  if (!USERNAME_RE.test(username.toLowerCase())) return null;
   const idx = await kv.get<UserId>(keys.userByUsername(username.toLowerCase()));
   return idx.value ? await getUser(kv, idx.value) : null;
 }
@@ -56,6 +66,12 @@ export async function insertUser(
   let n = 1;
   for (let attempt = 0; attempt < 200; attempt++) {
     const username = usernameCandidate(base, n);
+    // A name held for the host who gave it up is not offered to anyone else.
+    const released = await kv.get<UsernameReleasedRecord>(keys.usernameReleased(username));
+    if (isHeldFrom(released.value, null, nowMs)) {
+      n = await nextFreeSuffix(kv, base, n + 1, nowMs);
+      continue;
+    }
     const user: UserRecord = {
       v: 1,
       id,
@@ -68,9 +84,12 @@ export async function insertUser(
       image: input.image,
       createdAtMs: nowMs,
     };
-    const res = await kv.atomic()
+    const op = kv.atomic()
       .check({ key: keys.userByEmail(email), versionstamp: null })
       .check({ key: keys.userByUsername(username), versionstamp: null })
+      .check(released);
+    if (released.value) op.delete(keys.usernameReleased(username));
+    const res = await op
       .set(keys.user(id), user)
       .set(keys.userByEmail(email), id)
       .set(keys.userByUsername(username), id)
@@ -84,12 +103,17 @@ export async function insertUser(
       return { ok: false, reason: "email_taken" };
     }
     // The name was taken: jump past every taken candidate instead of probing one by one.
-    n = await nextFreeSuffix(kv, base, n + 1);
+    n = await nextFreeSuffix(kv, base, n + 1, nowMs);
   }
   throw new Error("could not allocate a username");
 }
 
-async function nextFreeSuffix(kv: Deno.Kv, base: string, from: number): Promise<number> {
+async function nextFreeSuffix(
+  kv: Deno.Kv,
+  base: string,
+  from: number,
+  nowMs: number,
+): Promise<number> {
   const taken = new Set<string>();
   for await (
     const e of kv.list({
@@ -97,6 +121,12 @@ async function nextFreeSuffix(kv: Deno.Kv, base: string, from: number): Promise<
       end: keys.userByUsername(base + "-\uffff"),
     })
   ) taken.add(String(e.key[1]));
+  for await (
+    const e of kv.list<UsernameReleasedRecord>({
+      start: keys.usernameReleased(base),
+      end: keys.usernameReleased(base + "-\uffff"),
+    })
+  ) if (isHeldFrom(e.value, null, nowMs)) taken.add(String(e.key[1]));
   let n = from;
   while (taken.has(usernameCandidate(base, n))) n++;
   return n;
@@ -109,30 +139,65 @@ export type UserPatch = Partial<
   >
 >;
 
+export type UpdateUserFailure = "not_found" | "username_taken" | "too_many_holds";
+
+/**
+ * Applies `patch`. A new username is claimed in the same atomic write that releases the old one
+ * and holds it for this user (USERNAME_HOLD_DAYS): old links forward, nobody else can take it.
+ */
 export async function updateUser(
   kv: Deno.Kv,
   id: UserId,
   patch: UserPatch,
-): Promise<{ ok: true; user: UserRecord } | { ok: false; reason: "not_found" | "username_taken" }> {
+  nowMs: number = Date.now(),
+): Promise<
+  | { ok: true; user: UserRecord }
+  | { ok: false; reason: UpdateUserFailure; untilMs?: number }
+> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const cur = await kv.get<UserRecord>(keys.user(id));
     if (!cur.value) return { ok: false, reason: "not_found" };
     const next: UserRecord = { ...cur.value, ...patch };
-    const op = kv.atomic().check(cur).set(keys.user(id), next);
-    if (patch.username !== undefined && patch.username !== cur.value.username) {
-      op.check({ key: keys.userByUsername(patch.username), versionstamp: null })
-        .delete(keys.userByUsername(cur.value.username))
-        .set(keys.userByUsername(patch.username), id);
+    const op = kv.atomic().check(cur);
+    const from = cur.value.username;
+    const to = patch.username;
+    if (to !== undefined && to !== from) {
+      const released = await kv.get<UsernameReleasedRecord>(keys.usernameReleased(to));
+      if (isHeldFrom(released.value, id, nowMs)) return { ok: false, reason: "username_taken" };
+      const holds = holdsAfterRename(cur.value.previousUsernames, from, to, nowMs);
+      if (!holds.ok) return { ok: false, reason: holds.reason, untilMs: holds.untilMs };
+      next.previousUsernames = holds.holds;
+      const hold: UsernameReleasedRecord = { v: 1, userId: id, untilMs: nowMs + HOLD_MS };
+      op.check({ key: keys.userByUsername(to), versionstamp: null })
+        .check(released)
+        .delete(keys.userByUsername(from))
+        .set(keys.userByUsername(to), id)
+        .set(keys.usernameReleased(from), hold, { expireIn: HOLD_MS })
+        .delete(keys.usernameReleased(to));
     }
-    const res = await op.commit();
+    const res = await op.set(keys.user(id), next).commit();
     if (res.ok) {
       settingsChanged(kv);
       return { ok: true, user: next };
     }
     if (
-      patch.username !== undefined && patch.username !== cur.value.username &&
-      (await kv.get(keys.userByUsername(patch.username))).versionstamp !== null
+      to !== undefined && to !== from &&
+      (await kv.get(keys.userByUsername(to))).versionstamp !== null
     ) return { ok: false, reason: "username_taken" };
   }
   throw new Error("updateUser: too much contention");
+}
+
+/** The user a released username is held for (and forwards to), while it is held. */
+export async function getUserByReleasedUsername(
+  kv: Deno.Kv,
+  username: string,
+  nowMs: number,
+): Promise<UserRecord | null> {
+  const name = username.toLowerCase();
+  if (!USERNAME_RE.test(name)) return null;
+  const hold = (await kv.get<UsernameReleasedRecord>(keys.usernameReleased(name))).value;
+  if (!hold || hold.untilMs <= nowMs) return null;
+  const user = await getUser(kv, hold.userId);
+  return user && user.username !== name ? user : null;
 }

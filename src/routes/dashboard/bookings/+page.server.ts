@@ -6,6 +6,7 @@ import {
   retryDelivery,
   type StatusFilter,
 } from "$lib/server/services/host-bookings.ts";
+import { isMultiLineText } from "$lib/shared/text.ts";
 import { decideBooking } from "$lib/server/services/decide-booking.ts";
 import { refusalText } from "$lib/shared/refusals.ts";
 
@@ -24,7 +25,11 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 const Decision = v.object({
   id: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, "Unknown booking")),
   reason: v.optional(
-    v.pipe(v.string(), v.maxLength(500, "Keep the reason under 500 characters")),
+    v.pipe(
+      v.string(),
+      v.maxLength(500, "Keep the reason under 500 characters"),
+      v.check(isMultiLineText, "The reason contains characters we cannot store"),
+    ),
     "",
   ),
 });

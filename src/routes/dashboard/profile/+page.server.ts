@@ -6,11 +6,20 @@ import { adoptBrowserTimeZone, updateProfile } from "$lib/server/services/profil
 import { fieldErrors, formValues, ProfileForm } from "$lib/shared/forms.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
 import { currentFeedUrls, feedUrls, regenerateFeed } from "$lib/server/services/ics-feed.ts";
+import { formatDate } from "$lib/shared/format.ts";
+import { USERNAME_HOLD_DAYS } from "$lib/server/domain/username.ts";
 
 export const load: PageServerLoad = async ({ locals }) => {
   const u = locals.user!;
+  const nowMs = locals.app.now();
   return {
     feed: await currentFeedUrls(locals.app, u),
+    /** Names given up that still forward here, and until when (nobody else can take them). */
+    heldUsernames: (u.previousUsernames ?? []).filter((h) => h.untilMs > nowMs).map((h) => ({
+      username: h.username,
+      until: formatDate(h.untilMs, u.timeZone),
+    })),
+    holdDays: USERNAME_HOLD_DAYS,
     profile: {
       name: u.name,
       username: u.username,
@@ -53,11 +62,14 @@ export const actions: Actions = {
     if (!res.ok) return fail(400, { values, errors: { [res.field]: res.message } });
     // Loads that run after this action in the same request see the saved profile.
     locals.user = res.user;
+    const held = res.user.previousUsernames?.find((h) => h.username === user.username);
     return {
       saved: true,
-      usernameChanged: res.user.username === user.username
-        ? null
-        : { from: user.username, to: res.user.username },
+      usernameChanged: res.user.username === user.username ? null : {
+        from: user.username,
+        to: res.user.username,
+        until: held ? formatDate(held.untilMs, res.user.timeZone) : null,
+      },
     };
   },
 

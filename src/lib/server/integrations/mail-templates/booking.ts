@@ -7,6 +7,8 @@ import type { OutgoingMail } from "../mail.ts";
 import { buildIcs } from "../ics.ts";
 import { formatRange } from "../../../shared/format.ts";
 import { htmlMail } from "./layout.ts";
+import { labelled, labelledParts } from "./quote.ts";
+import { oneLineText } from "../../../shared/text.ts";
 import { describeLocation } from "../../domain/event-rules.ts";
 
 function inHowLong(minutes: number): string {
@@ -52,8 +54,8 @@ function ics(ctx: BookingMailContext, method: "REQUEST" | "CANCEL") {
     stampMs: ctx.nowMs,
     summary: `${b.eventTitle}: ${b.guestName} and ${ctx.host.name}`,
     description: [
-      b.guestNote ? `Note: ${b.guestNote}` : "",
-      ...(b.answers ?? []).filter((a) => a.value).map((a) => `${a.label}: ${a.value}`),
+      b.guestNote ? labelled("Note", b.guestNote) : "",
+      ...(b.answers ?? []).filter((a) => a.value).map((a) => labelled(a.label, a.value)),
       `Reschedule or cancel: ${ctx.links.guest}`,
     ].filter(Boolean).join("\n\n"),
     location: describeLocation(b.location) || undefined,
@@ -64,19 +66,32 @@ function ics(ctx: BookingMailContext, method: "REQUEST" | "CANCEL") {
   }, method);
 }
 
-export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): OutgoingMail | null {
+export function renderBookingMail(kind: MailKind, given: BookingMailContext): OutgoingMail | null {
+  // Names and titles stand inside our sentences: whatever was stored, each stays on one line.
+  const ctx: BookingMailContext = {
+    ...given,
+    booking: {
+      ...given.booking,
+      guestName: oneLineText(given.booking.guestName),
+      eventTitle: oneLineText(given.booking.eventTitle),
+    },
+    host: { ...given.host, name: oneLineText(given.host.name) },
+  };
   const b = ctx.booking;
   const hostWhen = formatRange(b.startMs, b.endMs, b.hostTimeZone, ctx.host.clock);
   const guestWhen = formatRange(b.startMs, b.endMs, b.guestTimeZone, b.guestClock);
   const messageId = `<${b.id}.${kind}@${new URL(ctx.baseUrl).hostname}>`;
   const where = describeLocation(b.location);
-  const guestLines = [
-    `Name: ${b.guestName}`,
-    `Email: ${b.guestEmail}`,
-    `Note: ${b.guestNote || "(none)"}`,
-    ...(b.answers ?? []).map((a) => `${a.label}: ${a.value || "(no answer)"}`),
-    ...(where ? [`Where: ${where}`] : []),
+  // What the guest typed is labelled and, when it spans lines, quoted (quote.ts).
+  const guestItems: [string, string][] = [
+    ["Name", b.guestName],
+    ["Email", b.guestEmail],
+    ["Note", b.guestNote || "(none)"],
+    ...(b.answers ?? []).map((a): [string, string] => [a.label, a.value || "(no answer)"]),
+    ...(where ? [["Where", where] as [string, string]] : []),
   ];
+  const guestLines = guestItems.map(([label, value]) => labelled(label, value));
+  const guestHtml = labelledParts(guestItems);
   const manage = [`Reschedule: ${ctx.links.reschedule}`, `Cancel: ${ctx.links.cancel}`];
   const moved = b.rescheduledFromId ? "Rescheduled — " : "";
   switch (kind) {
@@ -101,7 +116,7 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
         messageId,
         html: htmlMail({
           title: "New booking request",
-          paragraphs: [intro, guestLines.join("\n")],
+          paragraphs: [intro, ...guestHtml],
           buttons: [{ label: "Confirm", href: ctx.links.confirm }, {
             label: "Reject",
             href: ctx.links.reject,
@@ -121,19 +136,25 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
         subject,
         messageId,
         text: [intro, "", ...guestLines].join("\n"),
-        html: htmlMail({ title: "Booking confirmed", paragraphs: [intro, guestLines.join("\n")] }),
+        html: htmlMail({ title: "Booking confirmed", paragraphs: [intro, ...guestHtml] }),
         icalEvent: { method: "REQUEST", content: ics(ctx, "REQUEST") },
       };
     }
     case "host_cancelled": {
       const intro = `${b.guestName} cancelled "${b.eventTitle}" on ${hostWhen}.`;
-      const reason = b.cancelReason ? `Reason: ${b.cancelReason}` : "";
+      const reason = b.cancelReason ? labelled("Reason", b.cancelReason) : "";
       return {
         to: ctx.host.email,
         subject: `Cancelled: ${b.eventTitle} with ${b.guestName}`,
         messageId,
         text: [intro, reason].filter(Boolean).join("\n\n"),
-        html: htmlMail({ title: "Booking cancelled", paragraphs: [intro, reason].filter(Boolean) }),
+        html: htmlMail({
+          title: "Booking cancelled",
+          paragraphs: [
+            intro,
+            ...(b.cancelReason ? labelledParts([["Reason", b.cancelReason]]) : []),
+          ],
+        }),
       };
     }
     case "guest_pending": {
@@ -156,7 +177,10 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
     }
     case "guest_confirmed": {
       const intro = `"${b.eventTitle}" with ${ctx.host.name} is confirmed for ${guestWhen}.`;
-      const extra = ctx.confirmedMessage ? `${ctx.host.name} says: ${ctx.confirmedMessage}` : "";
+      const says: [string, string][] = ctx.confirmedMessage
+        ? [[`${ctx.host.name} says`, ctx.confirmedMessage]]
+        : [];
+      const extra = says.length ? labelled(...says[0]) : "";
       return {
         to: b.guestEmail,
         replyTo: ctx.host.email,
@@ -173,7 +197,9 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
           .join("\n\n"),
         html: htmlMail({
           title: "Your booking is confirmed",
-          paragraphs: [intro, where ? `Where: ${where}` : "", extra].filter(Boolean),
+          paragraphs: [intro, where ? `Where: ${where}` : "", ...labelledParts(says)].filter(
+            Boolean,
+          ),
           buttons: [
             { label: "View your booking", href: ctx.links.guest, tone: "plain" },
             { label: "Reschedule", href: ctx.links.reschedule, tone: "plain" },
@@ -188,7 +214,7 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
       const intro =
         `${ctx.host.name} could not accept your request for "${b.eventTitle}" on ${guestWhen}.`;
       const extra = ctx.rejectedMessage
-        ? `${ctx.host.name} says: ${ctx.rejectedMessage}`
+        ? labelled(`${ctx.host.name} says`, ctx.rejectedMessage)
         : "You are welcome to pick another time.";
       return {
         to: b.guestEmail,
@@ -196,7 +222,15 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
         subject: `Not accepted: ${b.eventTitle} with ${ctx.host.name}`,
         messageId,
         text: [intro, extra].join("\n\n"),
-        html: htmlMail({ title: "Request not accepted", paragraphs: [intro, extra] }),
+        html: htmlMail({
+          title: "Request not accepted",
+          paragraphs: [
+            intro,
+            ...(ctx.rejectedMessage
+              ? labelledParts([[`${ctx.host.name} says`, ctx.rejectedMessage]])
+              : [extra]),
+          ],
+        }),
       };
     }
     case "guest_expired": {
@@ -219,7 +253,7 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
         ? `${ctx.host.name} cancelled`
         : "You cancelled";
       const intro = `${by} "${b.eventTitle}" on ${guestWhen}.`;
-      const reason = b.cancelReason ? `Reason: ${b.cancelReason}` : "";
+      const reason = b.cancelReason ? labelled("Reason", b.cancelReason) : "";
       const wasConfirmed = b.history.some((h) => h.status === "CONFIRMED");
       return {
         to: b.guestEmail,
@@ -227,7 +261,13 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
         subject: `Cancelled: ${b.eventTitle} with ${ctx.host.name}`,
         messageId,
         text: [intro, reason].filter(Boolean).join("\n\n"),
-        html: htmlMail({ title: "Booking cancelled", paragraphs: [intro, reason].filter(Boolean) }),
+        html: htmlMail({
+          title: "Booking cancelled",
+          paragraphs: [
+            intro,
+            ...(b.cancelReason ? labelledParts([["Reason", b.cancelReason]]) : []),
+          ],
+        }),
         // Only a calendar that received a REQUEST needs a CANCEL to remove the event.
         icalEvent: wasConfirmed ? { method: "CANCEL", content: ics(ctx, "CANCEL") } : undefined,
       };

@@ -9,8 +9,21 @@ export function escapeHtml(s: string): string {
 
 export type Button = { label: string; href: string; tone?: "primary" | "danger" | "plain" };
 
+/** A paragraph of our text, or someone's words quoted under a label (see quote.ts). */
+export type HtmlPart = string | { label: string; quote: string };
+
+function part(p: HtmlPart): string {
+  if (typeof p === "string") {
+    return `<p style="line-height:1.55;margin:0 0 12px;white-space:pre-line">${escapeHtml(p)}</p>`;
+  }
+  return `<p style="line-height:1.55;margin:0 0 4px">${escapeHtml(p.label)}:</p>
+<blockquote style="margin:0 0 12px;padding:2px 0 2px 12px;border-left:3px solid #cbd5e1;color:#334155;line-height:1.55;white-space:pre-line">${
+    escapeHtml(p.quote)
+  }</blockquote>`;
+}
+
 export function htmlMail(
-  opts: { title: string; paragraphs: string[]; buttons?: Button[]; footer?: string },
+  opts: { title: string; paragraphs: HtmlPart[]; buttons?: Button[]; footer?: string },
 ): string {
   const tone = (t: Button["tone"]) =>
     t === "danger"
@@ -28,11 +41,7 @@ export function htmlMail(
   return `<!doctype html><html><body style="margin:0;padding:24px;background:#f8fafc;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#0f172a">
 <div style="max-width:560px;margin:0 auto;background:#ffffff;border:1px solid #e2e8f0;border-radius:12px;padding:28px">
 <h1 style="font-size:20px;margin:0 0 16px">${escapeHtml(opts.title)}</h1>
-${
-    opts.paragraphs.map((p) =>
-      `<p style="line-height:1.55;margin:0 0 12px;white-space:pre-line">${escapeHtml(p)}</p>`
-    ).join("\n")
-  }
+${opts.paragraphs.map(part).join("\n")}
 ${buttons ? `<div style="margin:20px 0 8px">${buttons}</div>` : ""}
 ${
     opts.footer

@@ -2,6 +2,7 @@ import { error, fail } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
 import { manageState } from "$lib/server/services/guest-manage.ts";
 import { cancelByGuest } from "$lib/server/services/decide-booking.ts";
+import { isMultiLineText } from "$lib/shared/text.ts";
 
 export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
   setHeaders({ "cache-control": "no-store" });
@@ -16,6 +17,9 @@ export const actions: Actions = {
     const reason = String((await request.formData()).get("reason") ?? "");
     if (reason.length > 500) {
       return fail(400, { reason, error: "Keep the reason under 500 characters." });
+    }
+    if (!isMultiLineText(reason)) {
+      return fail(400, { reason, error: "The reason contains characters we cannot store." });
     }
     const res = await cancelByGuest(locals.app, params.token, reason);
     if (res.ok) return { cancelled: true };

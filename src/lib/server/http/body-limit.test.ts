@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { bodyLimitFor, boundBody, GUEST_BODY_LIMIT, HOST_BODY_LIMIT } from "./body-limit.ts";
+
+const post = (body: BodyInit, headers: Record<string, string> = {}) =>
+  new Request("http://x/calendar/demo/x?/book", { method: "POST", body, headers });
+
+function stream(chunks: number, size: number, stallAfter = Infinity): ReadableStream<Uint8Array> {
+  let sent = 0;
+  return new ReadableStream({
+    pull(ctrl) {
+      if (sent >= stallAfter) return new Promise(() => {}); // never sends the rest
+      if (sent++ < chunks) ctrl.enqueue(new Uint8Array(size));
+      else ctrl.close();
+    },
+  });
+}
+
+Deno.test("body limits: by route class, from the decoded path", () => {
+  assert.equal(bodyLimitFor("/calendar/demo/x"), GUEST_BODY_LIMIT);
+  assert.equal(bodyLimitFor("/dashboard/event-types/new"), HOST_BODY_LIMIT);
+  assert.equal(bodyLimitFor("/%64ashboard/profile"), HOST_BODY_LIMIT);
+  assert.equal(bodyLimitFor("/signin"), GUEST_BODY_LIMIT);
+});
+
+Deno.test("body limits: a body within the limit passes whole; a larger one is 413, declared or streamed, and is not read to its end", async () => {
+  const ok = await boundBody(post("name=Ann"), 100, 1_000);
+  assert.ok(ok instanceof Request);
+  assert.equal(await ok.text(), "name=Ann");
+  const exact = await boundBody(post(stream(4, 25)), 100, 1_000);
+  assert.ok(exact instanceof Request && (await exact.arrayBuffer()).byteLength === 100);
+
+  const declared = await boundBody(post("x", { "content-length": "999999999" }), 100, 1_000);
+  assert.ok(declared instanceof Response && declared.status === 413);
+  let pulled = 0;
+  const endless = new ReadableStream<Uint8Array>({
+    pull(ctrl) {
+      pulled++;
+      ctrl.enqueue(new Uint8Array(64));
+    },
+  });
+  const streamed = await boundBody(post(endless), 1_000, 1_000);
+  assert.ok(streamed instanceof Response && streamed.status === 413);
+  assert.ok(pulled < 40, `read ${pulled} chunks of an endless body`);
+  const bogus = await boundBody(post("x", { "content-length": "-1" }), 100, 1_000);
+  assert.ok(bogus instanceof Response && bogus.status === 413);
+});
+
+Deno.test("body limits: a body that stops arriving is answered 408 after the deadline", async () => {
+  const t0 = performance.now();
+  const res = await boundBody(post(stream(10, 10, 2)), 1_000, 200);
+  assert.ok(res instanceof Response && res.status === 408);
+  assert.ok(performance.now() - t0 < 2_000);
+  const get = new Request("http://x/", { method: "GET" });
+  assert.equal(await boundBody(get, 10, 10), get);
+});

@@ -1,0 +1,45 @@
+/**
+ * What a request is, read the way SvelteKit reads it. Decisions about a request (rate limits,
+ * body limits, sign-in checks, embed policy) must never look at the raw `url.pathname` or
+ * `url.search`: SvelteKit routes on the percent-decoded path and runs the action named by the
+ * decoded query key, so `/%63alendar/demo/x?%2Fbook` is the booking action of a booking page.
+ * Inside SvelteKit the route id (`event.route.id`) and `actionName` say it exactly; before
+ * SvelteKit (server.ts) and for Auth.js's own paths, which have no route, `canonicalPath` gives
+ * the one decoded spelling to classify.
+ */
+
+/** The path fully percent-decoded and lower-cased; the raw path when it does not decode. */
+export function canonicalPath(pathname: string): string {
+  let path = pathname;
+  // Decoding twice catches "%2563" (a literal "%63" after one pass); SvelteKit decodes once, so
+  // this errs toward classifying more requests, never fewer.
+  for (let i = 0; i < 2; i++) {
+    try {
+      const next = decodeURIComponent(path);
+      if (next === path) break;
+      path = next;
+    } catch {
+      break;
+    }
+  }
+  return path.toLowerCase().replace(/\/{2,}/g, "/");
+}
+
+/**
+ * The form action SvelteKit runs for a POST: the first query key that starts with "/", decoded
+ * (`?/book`, `?%2Fbook`, `?x=1&/book`). null when none is named (the route's default action).
+ */
+export function actionName(url: URL): string | null {
+  for (const [key] of url.searchParams) {
+    if (key.startsWith("/")) return key.slice(1);
+  }
+  return null;
+}
+
+/** Route params longer than this never name anything (usernames ≤ 40, slugs ≤ 60, tokens ≤ 64). */
+export const MAX_PARAM_LENGTH = 200;
+
+/** Whether every param of the matched route is short enough to be looked up. */
+export function paramsInBounds(params: Record<string, string | undefined>): boolean {
+  return Object.values(params).every((v) => v === undefined || v.length <= MAX_PARAM_LENGTH);
+}

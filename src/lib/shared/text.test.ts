@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import * as v from "valibot";
+import { BookingForm, EventTypeForm, ProfileForm } from "./forms.ts";
+import { isMultiLineText, isOneLine } from "./text.ts";
+import { checkAnswers } from "../server/domain/event-rules.ts";
+
+const BAD_IN_ONE_LINE = [
+  "\n",
+  "\r",
+  "\r\n",
+  "\u0085",
+  "\u2028",
+  "\u2029",
+  "\u000b",
+  "\u000c",
+  "\t",
+  "\u0000",
+  "\u001b[31m",
+  "\u007f",
+  "\u202a",
+  "\u202b",
+  "\u202c",
+  "\u202d",
+  "\u202e",
+  "\u2066",
+  "\u2067",
+  "\u2068",
+  "\u2069",
+];
+
+Deno.test("one-line text: no line break of any kind, no control character, no direction override", () => {
+  for (const c of BAD_IN_ONE_LINE) assert.equal(isOneLine(`Ann${c}Lee`), false, JSON.stringify(c));
+  for (const ok of ["Ann Lee", "Zoë O'Brien", "محمد\u200f", "שלום", "李雷", "🙂"]) {
+    assert.equal(isOneLine(ok), true, ok);
+  }
+  assert.equal(isMultiLineText("a\nb\r\nc\td"), true);
+  for (const c of ["\u2028", "\u202e", "\u0000", "\u0085", "\u000b"]) {
+    assert.equal(isMultiLineText(`a${c}b`), false, JSON.stringify(c));
+  }
+});
+
+Deno.test("forms: every one-line field refuses what one line cannot hold; multi-line fields keep their breaks", () => {
+  const booking = (name: string, note = "") =>
+    v.safeParse(BookingForm, {
+      name,
+      email: "a@example.test",
+      note,
+      start: "2026-12-01T09:00:00Z",
+    });
+  for (const c of BAD_IN_ONE_LINE) {
+    const r = booking(`Ann${c}Lee`);
+    assert.equal(r.success, false, JSON.stringify(c));
+    if (!r.success) assert.match(r.issues[0].message, /line breaks or control characters/);
+    assert.equal(
+      v.safeParse(ProfileForm, { name: `A${c}B`, username: "ab", timeZone: "UTC" }).success,
+      false,
+    );
+  }
+  const note = booking("Ann", "line 1\r\nline 2");
+  assert.ok(note.success && note.output.note === "line 1\nline 2");
+  assert.equal(booking("Ann", "a\u202eb").success, false);
+  const et = v.safeParse(EventTypeForm, {
+    title: "Intro\nConfirm: x",
+    slug: "intro",
+    durationMin: "30",
+    bookingWindowDays: "30",
+  });
+  assert.ok(
+    !et.success && et.issues.some((i) => /Title cannot contain line breaks/.test(i.message)),
+  );
+});
+
+Deno.test("answers: short, phone and choice answers are one line; long answers may span lines", () => {
+  const qs = [
+    { id: "s", label: "Company", type: "short" as const, required: false },
+    { id: "l", label: "Agenda", type: "long" as const, required: false },
+  ];
+  assert.equal(checkAnswers(qs, { q_s: "Acme\nConfirm: x" }).ok, false);
+  assert.equal(checkAnswers(qs, { q_s: "Acme\u2028x" }).ok, false);
+  const long = checkAnswers(qs, { q_l: "one\r\ntwo" });
+  assert.ok(long.ok && long.answers.find((a) => a.questionId === "l")?.value === "one\ntwo");
+  assert.equal(checkAnswers(qs, { q_l: "one\u202etwo" }).ok, false);
+});

@@ -1,0 +1,46 @@
+/**
+ * What text a person types may contain, decided once for every form (issue 10, #7).
+ *
+ * One-line text (names, titles, labels, short answers, a location) never holds a line break of
+ * any kind — CR, LF, NEL, U+2028 LINE SEPARATOR, U+2029 PARAGRAPH SEPARATOR — nor any other
+ * control character, nor the bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+ * U+2066–U+2069) that make text display in another order than it is stored ("Trojan Source").
+ * Those are how a guest's name used to start a fake "Confirm:" line in the host's mail.
+ * Multi-line text (a note, a message) may hold line breaks and tabs, never the rest; mail
+ * templates quote it (mail-templates/quote.ts), so it cannot pass for our own lines either.
+ *
+ * Left alone: the bidi marks U+200E/U+200F/U+061C, which right-to-left names legitimately carry
+ * and which reorder nothing.
+ */
+
+/** Everything one line of typed text must not contain. */
+export const NOT_ONE_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/** Everything multi-line typed text must not contain (LF and tab are allowed; CR is normalised). */
+export const NOT_MULTI_LINE =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+export function isOneLine(text: string): boolean {
+  return !NOT_ONE_LINE.test(text);
+}
+
+/** CRLF and lone CR become LF, so a text has one kind of line break. */
+export function normalizeLineBreaks(text: string): string {
+  return text.replace(/\r\n?/g, "\n");
+}
+
+export function isMultiLineText(text: string): boolean {
+  return !NOT_MULTI_LINE.test(normalizeLineBreaks(text));
+}
+
+export const ONE_LINE_MESSAGE = (what: string) =>
+  `${what} cannot contain line breaks or control characters`;
+export const MULTI_LINE_MESSAGE = (what: string) => `${what} contains characters we cannot store`;
+
+/**
+ * Text stored before these rules (or from elsewhere) shown on one line: every character one
+ * line must not hold becomes a space.
+ */
+export function oneLineText(text: string): string {
+  return text.replace(new RegExp(NOT_ONE_LINE.source, "g"), " ").replace(/ {2,}/g, " ").trim();
+}
