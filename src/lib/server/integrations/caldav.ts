@@ -8,7 +8,7 @@
  * detail a host can read. Credentials never appear in a result, an error or a log line.
  */
 import { DAVNamespace, davRequest, type DAVResponse, getDAVAttribute, propfind } from "tsdav";
-import { safeFetch, SafeFetchError, type SafeFetchOptions, UNREACHABLE } from "./safe-fetch.ts";
+import { safeFetch, SafeFetchError, type SafeFetchOptions } from "./safe-fetch.ts";
 
 export type CaldavErrorKind = "auth" | "network" | "parse" | "not_caldav" | "forbidden_address";
 export type CaldavError = { kind: CaldavErrorKind; detail: string };
@@ -415,22 +415,3 @@ export async function deleteEvent(
   }
 }
 
-/** What a host reads on the dashboard for an error. */
-export function describeCaldavError(e: CaldavError): string {
-  // A refused address and a failed connection read the same (safe-fetch.ts): no port scans.
-  if ((e.kind === "network" || e.kind === "forbidden_address") && e.detail === UNREACHABLE) {
-    return "The calendar server could not be reached. Check the address; Invito connects only to servers on the public internet.";
-  }
-  switch (e.kind) {
-    case "auth":
-      return `Sign-in failed: ${e.detail}. Check the username and password; with two-step sign-in, use an app password.`;
-    case "network":
-      return `The calendar server could not be reached: ${e.detail}.`;
-    case "parse":
-      return `The calendar server's reply could not be read: ${e.detail}.`;
-    case "not_caldav":
-      return `That does not look like a CalDAV calendar: ${e.detail}. Check the address (for Nextcloud it ends in /remote.php/dav).`;
-    case "forbidden_address":
-      return `Invito does not connect to that address: ${e.detail}.`;
-  }
-}

@@ -6,6 +6,7 @@
  * call returns `{ ok: true, … } | { ok: false, error }` with a detail a host can read.
  */
 import type { Interval } from "../domain/interval.ts";
+import { UNREACHABLE } from "./safe-fetch.ts";
 import type { CalendarErrorKind, CalendarProviderKind } from "../store/records.ts";
 
 export type ProviderError = {
@@ -132,6 +133,10 @@ export function describeCalendarError(
   provider: CalendarProviderKind = "caldav",
 ): string {
   const name = provider === "caldav" ? "The calendar server" : PROVIDER_NAMES[provider];
+  // A refused address and a failed connection read the same (safe-fetch.ts): no port scans.
+  if ((e.kind === "network" || e.kind === "forbidden_address") && e.detail === UNREACHABLE) {
+    return `${name} could not be reached. Check the address; Invito connects only to servers on the public internet.`;
+  }
   switch (e.kind) {
     case "auth":
       return provider === "caldav"
