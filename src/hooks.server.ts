@@ -15,6 +15,8 @@ import { checkRateLimit } from "$lib/server/services/rate-limit.ts";
 import { tooManyRequests } from "$lib/server/http/too-many.ts";
 import { readableFormBodies } from "$lib/server/http/form-body.ts";
 import { pageCache } from "$lib/server/http/page-cache.ts";
+import { currentRequestId } from "$lib/server/ops/context.ts";
+import { redactPath } from "$lib/server/ops/log.ts";
 
 export const init: ServerInit = async () => {
   const app = await getApp();
@@ -106,7 +108,7 @@ const loadUser: Handle = async ({ event, resolve }) => {
 };
 
 /** Guest pages never need a session; skipping Auth.js there keeps them fast and cookie-free. */
-const PUBLIC = /^\/(calendar|booking|widget|healthz|embed\.js)(\/|$)/;
+const PUBLIC = /^\/(calendar|booking|widget|healthz|readyz|metrics|embed\.js)(\/|$)/;
 
 const authOnly = (h: Handle): Handle => ({ event, resolve }) =>
   PUBLIC.test(event.url.pathname) ? resolve(event) : h({ event, resolve });
@@ -131,7 +133,11 @@ export const handleError: HandleServerError = ({ error, event, status }) => {
       message: error instanceof Error ? error.message : "That request could not be handled.",
     };
   }
-  const errorId = crypto.randomUUID();
-  console.error(`[error ${errorId}] ${event.request.method} ${event.url.pathname}`, error);
+  // The request's id (issue 15): the same one is in the x-request-id header and the log line.
+  const errorId = currentRequestId() ?? crypto.randomUUID();
+  console.error(
+    `[error ${errorId}] ${event.request.method} ${redactPath(event.url.pathname)}`,
+    error,
+  );
   return { message: "Something went wrong on our side. Please try again.", errorId };
 };

@@ -29,6 +29,15 @@ export type Config = {
   trustedProxies: string[];
   demo: boolean;
   disableCron: boolean;
+  // --- operations (issue 15) ---
+  /** "readable" (default) or "json": one line per request and per job. */
+  logFormat: "readable" | "json";
+  /** Bearer token for /metrics; null = metrics off (404). */
+  metricsToken: string | null;
+  /** How long a SIGTERM waits for in-flight requests and jobs before the process exits. */
+  shutdownGraceMs: number;
+  /** Scheduled backups: folder (null = off), interval, how many files to keep. */
+  backup: { dir: string | null; intervalMs: number; keep: number };
 };
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
@@ -134,6 +143,29 @@ const EnvSchema = v.object({
   INVITO_SIGNUP: v.optional(v.string(), "open"),
   INVITO_DEMO: bool(false),
   INVITO_DISABLE_CRON: bool(false),
+  // --- operations (issue 15) ---
+  INVITO_LOG_FORMAT: v.optional(
+    v.picklist(["readable", "json"], 'INVITO_LOG_FORMAT must be "readable" or "json"'),
+    "readable",
+  ),
+  INVITO_METRICS_TOKEN: v.optional(
+    v.pipe(
+      v.string(),
+      v.minLength(16, "INVITO_METRICS_TOKEN must be at least 16 characters"),
+      v.regex(/^[\x21-\x7e]+$/, "INVITO_METRICS_TOKEN must be printable ASCII without spaces"),
+    ),
+  ),
+  INVITO_SHUTDOWN_TIMEOUT: duration("INVITO_SHUTDOWN_TIMEOUT", "8s"),
+  INVITO_BACKUP_DIR: v.optional(v.string()),
+  INVITO_BACKUP_INTERVAL: duration("INVITO_BACKUP_INTERVAL", "24h"),
+  INVITO_BACKUP_KEEP: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,4}$/, "INVITO_BACKUP_KEEP must be a whole number"),
+      v.transform(Number),
+      v.minValue(1, "INVITO_BACKUP_KEEP must be at least 1"),
+    ),
+  ),
 });
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -204,6 +236,14 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       trustedProxies: e.INVITO_TRUSTED_PROXIES.split(",").map((s) => s.trim()).filter(Boolean),
       demo: e.INVITO_DEMO,
       disableCron: e.INVITO_DISABLE_CRON,
+      logFormat: e.INVITO_LOG_FORMAT,
+      metricsToken: e.INVITO_METRICS_TOKEN ?? null,
+      shutdownGraceMs: e.INVITO_SHUTDOWN_TIMEOUT,
+      backup: {
+        dir: e.INVITO_BACKUP_DIR ?? null,
+        intervalMs: e.INVITO_BACKUP_INTERVAL,
+        keep: e.INVITO_BACKUP_KEEP ?? 7,
+      },
     },
   };
 }

@@ -23,6 +23,15 @@ export type CalendarBusyDecision = {
   unknown: Interval[];
 };
 
+/** Whether a calendar's cache may be trusted at `nowMs` (else its time is unknown: fail closed). */
+export function isCacheFresh(
+  h: Pick<CalendarCacheState, "gen" | "syncedAtMs">,
+  nowMs: number,
+  staleAfterMs: number,
+): boolean {
+  return h.gen !== null && h.syncedAtMs !== null && nowMs - h.syncedAtMs <= staleAfterMs;
+}
+
 export function decideCalendarBusy(
   heads: readonly CalendarCacheState[],
   windows: readonly (Interval & { calendarId: string })[],
@@ -33,9 +42,7 @@ export function decideCalendarBusy(
   const unknown: Interval[] = [];
   const current = new Set<string>();
   for (const h of heads) {
-    const fresh = h.gen !== null && h.syncedAtMs !== null &&
-      q.nowMs - h.syncedAtMs <= q.staleAfterMs;
-    if (!fresh) {
+    if (!isCacheFresh(h, q.nowMs, q.staleAfterMs)) {
       unknown.push({ startMs: lo, endMs: hi });
       continue;
     }

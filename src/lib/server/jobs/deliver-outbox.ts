@@ -4,7 +4,7 @@
  * jobs run at once, but one booking's jobs only in turn (see `lanesOf`).
  */
 import type { App } from "../app.ts";
-import { claim, complete, giveUp, listDue, retryLater } from "../store/outbox.ts";
+import { claim, complete, giveUp, jobKind, listDue, retryLater } from "../store/outbox.ts";
 import type { BookingRecord, MailKind, OutboxRecord } from "../store/records.ts";
 import { nextRetryDelay } from "../domain/booking.ts";
 import { getBooking } from "../store/bookings.ts";
@@ -13,6 +13,9 @@ import { getEventType } from "../store/event-types.ts";
 import { renderBookingMail } from "../integrations/mail-templates/booking.ts";
 import { bookingLinks } from "../services/booking-links.ts";
 import { describeDuration } from "../config.ts";
+import { isStopping } from "../ops/lifecycle.ts";
+import { logLine } from "../ops/log.ts";
+import { recordJob } from "../ops/metrics.ts";
 
 const CLAIM_MS = 2 * 60_000;
 const BATCH = 25;
@@ -35,7 +38,8 @@ export async function deliverOutbox(
 ): Promise<Stats> {
   const stats = { done: 0, retried: 0, failed: 0 };
   const startedAt = Date.now();
-  const inBudget = () => Date.now() - startedAt < budgetMs;
+  // A shutdown lets the jobs in flight finish and starts no new one (they stay queued).
+  const inBudget = () => Date.now() - startedAt < budgetMs && !isStopping();
   while (inBudget()) {
     const due = await listDue(app.kv, nowMs, BATCH);
     if (due.length === 0) break;
@@ -104,18 +108,34 @@ async function deliverOne(
 ): Promise<boolean> {
   const job = await claim(app.kv, entry, app.instanceId, CLAIM_MS, nowMs);
   if (!job) return false;
+  const started = performance.now();
   let outcome: JobOutcome;
   try {
     outcome = await perform(app, job, nowMs);
   } catch (err) {
     outcome = { ok: false, error: err instanceof Error ? err.message : String(err) };
   }
+  const settled = (result: string) => {
+    const seconds = (performance.now() - started) / 1000;
+    recordJob(jobKind(job), result, seconds);
+    logLine(result === "done" ? "info" : "warn", "job", {
+      kind: jobKind(job),
+      job: job.id,
+      booking: "bookingId" in job.payload ? job.payload.bookingId : undefined,
+      requestId: job.requestId,
+      attempt: job.attempts,
+      outcome: result,
+      ms: Math.round(seconds * 1000),
+    });
+  };
   if (outcome.ok) {
     await complete(app.kv, job);
     stats.done++;
+    settled("done");
     return true;
   }
   const delay = outcome.permanent ? null : nextRetryDelay(job.attempts);
+  settled(delay === null ? "failed" : "retry");
   if (delay === null) {
     await giveUp(app.kv, job, outcome.error);
     stats.failed++;

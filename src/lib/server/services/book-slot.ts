@@ -24,6 +24,7 @@ import { randomToken } from "../integrations/crypto.ts";
 import { bookingToken, tokenHash } from "./booking-links.ts";
 import { capWrites, guestHoldWrites, sideEffects } from "./booking-plan.ts";
 import { calendarConflict } from "./calendar-busy.ts";
+import { recordRetry } from "../ops/metrics.ts";
 
 export type BookInput = {
   username: string;
@@ -266,6 +267,7 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
         return { ok: true, bookingId: booking.id, guestToken, status: booking.status };
       }
       // Lost a race with another writer (another process): re-read and decide again.
+      recordRetry("book");
       await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
     }
     return { ok: false, reason: "busy" };

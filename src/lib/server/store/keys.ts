@@ -82,6 +82,7 @@ export const keys = {
   calendarBusyHead: (hostId: UserId, calendarId: CalendarId) =>
     ["calendar_busy_head", hostId, calendarId] as const,
   calendarBusyHeadPrefix: (hostId: UserId) => ["calendar_busy_head", hostId] as const,
+  calendarBusyHeadAll: () => ["calendar_busy_head"] as const,
   /** Busy windows of one calendar generation on one UTC day (split in parts under 64 KiB). */
   calendarBusy: (
     hostId: UserId,
@@ -99,6 +100,7 @@ export const keys = {
   bookingWriteback: (bookingId: BookingId) => ["booking_writeback", bookingId] as const,
 
   lease: (job: string) => ["lease", job] as const,
+  leasePrefix: () => ["lease"] as const,
   rateLimit: (group: string, subject: string) => ["rate_limit", group, subject] as const,
   rateLimitCount: (group: string, subject: string, windowStartMs: number) =>
     ["rate_limit_count", group, subject, windowStartMs] as const,

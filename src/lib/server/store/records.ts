@@ -209,6 +209,8 @@ export type OutboxRecord = {
   lastError: string | null;
   /** Set while a worker holds the job: the job is due again at dueMs if the worker died. */
   claimedBy: string | null;
+  /** The request that queued it (logs join a job to its request); absent for cron-made jobs. */
+  requestId?: string;
 };
 
 export type LeaseRecord = { owner: string; untilMs: number };
