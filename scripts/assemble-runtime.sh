@@ -34,8 +34,12 @@ for f in scripts/*.ts; do [[ -e $f ]] && cp -a "$f" "$out/scripts/"; done
 cp -a src/lib/server src/lib/shared "$out/src/lib/"
 find "$out/src" -name '*.test.ts' -delete
 
-# node_modules: copied (hard links kept), then pruned to what production imports.
-cp -a node_modules "$out/node_modules"
+# node_modules: hard-linked when OUT is on the same file system (npm prune only unlinks, and
+# nothing at run time may write there), else copied; then pruned to what production imports.
+cp -al node_modules "$out/node_modules" 2>/dev/null || {
+  rm -rf "$out/node_modules"
+  cp -a node_modules "$out/node_modules"
+}
 (
   cd "$out"
   node -e '
@@ -49,6 +53,7 @@ cp -a node_modules "$out/node_modules"
   cp node_modules/deno/deno bin/deno
   rm -rf node_modules/deno node_modules/@deno/linux-* node_modules/@deno/darwin-* \
     node_modules/@deno/win32-* node_modules/.bin
+  find node_modules -mindepth 1 -type d -empty -delete
   rm -f package-lock.json
 )
 echo "assemble-runtime: $(du -sh "$out" | cut -f1) in $out" >&2
