@@ -15,17 +15,32 @@ export function instrumentKv(kv: Deno.Kv): Deno.Kv {
   });
 }
 
+/**
+ * A view of the operation whose commit is counted. The operation itself is left untouched (other
+ * wrappers, such as the tests' KV guard, may hold it); chained calls return the view.
+ */
 function countCommits(op: Deno.AtomicOperation): Deno.AtomicOperation {
-  const commit = op.commit.bind(op);
-  op.commit = async () => {
-    try {
-      const res = await commit();
-      recordCommit(res.ok ? "ok" : "conflict");
-      return res;
-    } catch (err) {
-      recordCommit("error");
-      throw err;
-    }
-  };
-  return op;
+  const view: Deno.AtomicOperation = new Proxy(op, {
+    get(target, prop) {
+      if (prop === "commit") {
+        return async () => {
+          try {
+            const res = await target.commit();
+            recordCommit(res.ok ? "ok" : "conflict");
+            return res;
+          } catch (err) {
+            recordCommit("error");
+            throw err;
+          }
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        const out = value.apply(target, args);
+        return out === target ? view : out;
+      };
+    },
+  });
+  return view;
 }

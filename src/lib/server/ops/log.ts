@@ -8,10 +8,20 @@ export type LogFormat = "readable" | "json";
 export type LogLevel = "info" | "warn" | "error";
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
 
+type Sink = (...args: unknown[]) => void;
 const KEY = Symbol.for("invito.log");
-type State = { format: LogFormat; installed: boolean };
+/** The console as it was before any wrapping: kept with the state, shared by every copy. */
+type State = { format: LogFormat; installed: boolean; raw: { log: Sink; warn: Sink; error: Sink } };
 const g = globalThis as { [KEY]?: State };
-const state: State = g[KEY] ??= { format: "readable", installed: false };
+const state: State = g[KEY] ??= {
+  format: "readable",
+  installed: false,
+  raw: {
+    log: console.log.bind(console),
+    warn: console.warn.bind(console),
+    error: console.error.bind(console),
+  },
+};
 
 /** Set once at start (server.ts); later calls from another module copy see the same setting. */
 export function configureLog(format: LogFormat): void {
@@ -26,13 +36,8 @@ export function logFormat(): LogFormat {
   return state.format;
 }
 
-const raw = {
-  log: console.log.bind(console),
-  warn: console.warn.bind(console),
-  error: console.error.bind(console),
-};
-
 export function logLine(level: LogLevel, msg: string, fields: LogFields = {}): void {
+  const { raw } = state;
   const sink = level === "info" ? raw.log : level === "warn" ? raw.warn : raw.error;
   if (state.format === "json") {
     sink(JSON.stringify({ time: new Date().toISOString(), level, msg, ...clean(fields) }));

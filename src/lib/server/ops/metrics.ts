@@ -170,7 +170,7 @@ const calendarFailClosed = gauge(
 );
 const calendarSyncAge = gauge(
   "invito_calendar_sync_age_seconds",
-  "Time since the least recently synced conflict calendar of a provider was read.",
+  "Time since the least recently synced conflict calendar of a provider was last read (calendars never read count only as fail-closed).",
   ["provider"],
 );
 

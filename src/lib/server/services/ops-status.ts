@@ -67,8 +67,10 @@ export async function calendarSyncStats(app: App, nowMs: number): Promise<Calend
     const p = out[head.provider ?? "caldav"] ??= { calendars: 0, failClosed: 0, maxSyncAgeS: 0 };
     p.calendars++;
     if (!isCacheFresh(head, nowMs, staleAfterMs)) p.failClosed++;
-    const age = head.syncedAtMs === null ? nowMs - head.fromMs : nowMs - head.syncedAtMs;
-    p.maxSyncAgeS = Math.max(p.maxSyncAgeS, Math.max(0, age) / 1000);
+    // A calendar never read has no age; it shows in the fail-closed count.
+    if (head.syncedAtMs !== null) {
+      p.maxSyncAgeS = Math.max(p.maxSyncAgeS, Math.max(0, nowMs - head.syncedAtMs) / 1000);
+    }
   }
   return out;
 }
