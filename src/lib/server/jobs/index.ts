@@ -20,6 +20,7 @@ import {
 import { releaseLeasesOf } from "../store/leases.ts";
 import { logLine } from "../ops/log.ts";
 import { recordJob } from "../ops/metrics.ts";
+import { takeScheduledBackup } from "../services/backups.ts";
 
 const STARTED = Symbol.for("invito.jobs");
 const LEASE_MS = 90_000;
@@ -108,6 +109,12 @@ export function startJobs(app: App): void {
     app.config.syncIntervalMs,
     syncCalendarsNow,
   );
+  if (app.config.backup.dir) {
+    // Checked every minute; a backup is taken when the last one (by any process) is too old.
+    const backupNow = guard("backup", () => takeScheduledBackup(app, app.now()));
+    cron("backup", "* * * * *", 60_000, backupNow);
+    void backupNow();
+  }
   // Mail queued before a restart goes out now rather than at the next minute.
   nudgeOutbox(app);
   // A restarted server refreshes calendars at once: a cache left from before may be too old to trust.

@@ -11,6 +11,7 @@ import { STALE_AFTER_INTERVALS } from "./calendar-busy.ts";
 import { jobKind } from "../store/outbox.ts";
 import { cronStates, isStopping } from "../ops/lifecycle.ts";
 import { setCalendarGauges, setOutboxGauges } from "../ops/metrics.ts";
+import { pendingRestore } from "../store/backup.ts";
 
 /** A scan stops here; the figures then say "at least" (a store this backed up is not ready anyway). */
 const SCAN_LIMIT = 20_000;
@@ -98,6 +99,14 @@ export async function readiness(app: App, nowMs: number): Promise<Readiness> {
       : { ok: true, detail: `${states.length} ticking` };
   }
   if (checks.kv.ok) {
+    const restore = await pendingRestore(app.kv);
+    if (restore) {
+      checks.restore = {
+        ok: false,
+        detail:
+          `a restore stopped after ${restore.written} of ${restore.entries} entries; run it again with the same file`,
+      };
+    }
     try {
       const o = await outboxStats(app, nowMs);
       checks.outbox = o.maxOverdueMs > OUTBOX_STUCK_MS
