@@ -147,6 +147,15 @@ Deno.test({
       assert.equal(booked.status, 303, "a booking is stored in /data");
       assert.ok(await exists(join(map["/data"], "invito.kv")), "the store lives in the volume");
 
+      // INVITO_BACKUP_DIR from the Dockerfile: a first backup is taken at start, within the
+      // permissions of the CMD (SQLite reads the store, writes only under /data).
+      const backups = await waitFor(async () => {
+        const names: string[] = [];
+        for await (const e of Deno.readDir(mapped("/data/backups"))) names.push(e.name);
+        return names.find((n) => /^invito-.*\.backup\.gz$/.test(n));
+      }, { timeoutMs: 20_000, message: () => `a scheduled backup in /data/backups\n${output}` });
+      assert.ok(backups);
+
       const hc = await new Deno.Command(mapped(healthArgv[0]), {
         args: healthArgv.slice(1).map(mapped),
         cwd: mapped(workdir),

@@ -1,8 +1,8 @@
 /**
  * A consistent copy of the whole store, and its restore (docs/decisions/007-backups.md).
  *
- * - Local KV file: SQLite's `VACUUM INTO` copies the database as of one read transaction while the
- *   server keeps writing (WAL readers do not block writers); the copy is then read through Deno KV.
+ * - Local KV file: SQLite's online backup copies the database as of one read transaction while
+ *   the server keeps writing (WAL readers do not block writers); the copy is read through Deno KV.
  * - Remote KV (or ":memory:"): two scans; the backup is kept only if the second finds every key
  *   with the same versionstamp as the first, otherwise it is retried and finally refused.
  *
@@ -10,7 +10,7 @@
  * marker in the same atomic write; an interrupted restore resumes from the marker, and the store
  * counts as incomplete (not ready) until the last batch and the verification are done.
  */
-import { DatabaseSync } from "node:sqlite";
+import { backup as sqliteBackup, DatabaseSync } from "node:sqlite";
 import { serialize } from "node:v8";
 import { keys } from "./keys.ts";
 import {
@@ -72,7 +72,9 @@ export async function backupStore(
     try {
       const db = new DatabaseSync(dbPath, { readOnly: true });
       try {
-        db.prepare("VACUUM INTO ?").run(snapshot);
+        // SQLite's online backup, all pages in one step: one read transaction, so the copy is the
+        // database as of one commit. (VACUUM INTO needs ATTACH, which Deno allows only with -A.)
+        await sqliteBackup(db, snapshot, { rate: -1 });
       } finally {
         db.close();
       }
