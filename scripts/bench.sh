@@ -3,7 +3,7 @@
 #
 #   npm run bench                      # table on stdout, bench/results.json
 #   npm run bench -- --write-readme    # also refresh the table in README.md's Performance section
-#   npm run bench -- --only slots      # slots | page | bookings (comma-separated)
+#   npm run bench -- --only slots      # slots | page | bookings | lighthouse (comma-separated)
 #   npm run bench -- --strict          # exit 1 when a target fails
 #
 # Load generator: wrk (Debian: apt-get install -y wrk); when it is missing and cannot be
