@@ -107,7 +107,10 @@ Deno.test({
         stderr: "piped",
       }).spawn();
       const pump = async (s: ReadableStream<Uint8Array>) => {
-        for await (const chunk of s.pipeThrough(new TextDecoderStream())) output += chunk;
+        const text = s.pipeThrough(
+          new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>,
+        );
+        for await (const chunk of text) output += chunk;
       };
       const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
       let exited: Deno.CommandStatus | null = null;

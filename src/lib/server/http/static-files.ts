@@ -49,7 +49,7 @@ const IMMUTABLE = "public, max-age=31536000, immutable";
 /** embed.js, favicon, robots.txt: other sites load embed.js, so a change must reach them soon. */
 const SHORT = "public, max-age=600";
 
-type Variant = { body: Uint8Array; etag: string };
+type Variant = { body: Uint8Array<ArrayBuffer>; etag: string };
 export type StaticFile = {
   type: string;
   cacheControl: string;
@@ -125,7 +125,9 @@ export function acceptedEncoding(
 ): "br" | "gzip" | null {
   if (!acceptEncoding || offered.length === 0) return null;
   const n = new Negotiator({ headers: { "accept-encoding": acceptEncoding } });
-  const best = n.encoding([...offered, "identity"], { preferred: [...offered, "identity"] });
+  // negotiator 1.x takes the server's preference for equal q-values (br first); its @types lag.
+  const encoding = n.encoding as (available: string[], opts: { preferred: string[] }) => string;
+  const best = encoding.call(n, [...offered, "identity"], { preferred: [...offered, "identity"] });
   return best === "br" || best === "gzip" ? best : null;
 }
 

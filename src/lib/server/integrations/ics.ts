@@ -23,11 +23,32 @@ export type IcsEvent = {
 const utc = (ms: number) => ICAL.Time.fromJSDate(new Date(ms), true);
 
 export function buildIcs(ev: IcsEvent, method?: "REQUEST" | "CANCEL" | "PUBLISH"): string {
+  const cal = calendarShell(method);
+  cal.addSubcomponent(vevent(ev));
+  return cal.toString() + "\r\n";
+}
+
+function calendarShell(method?: "REQUEST" | "CANCEL" | "PUBLISH") {
   const cal = new ICAL.Component(["vcalendar", [], []]);
   cal.updatePropertyWithValue("prodid", "-//Invito//Invito Scheduling//EN");
   cal.updatePropertyWithValue("version", "2.0");
   cal.updatePropertyWithValue("calscale", "GREGORIAN");
   if (method) cal.updatePropertyWithValue("method", method);
+  return cal;
+}
+
+/**
+ * A calendar of many events, produced piece by piece (a host's export may hold a hundred
+ * thousand bookings): the same text `buildIcs` would give for them together.
+ */
+export function* icsCalendarChunks(events: Iterable<IcsEvent>): Generator<string> {
+  const [head, tail] = calendarShell("PUBLISH").toString().split(/\r\n(?=END:VCALENDAR)/);
+  yield head + "\r\n";
+  for (const ev of events) yield vevent(ev).toString() + "\r\n";
+  yield tail + "\r\n";
+}
+
+function vevent(ev: IcsEvent) {
   const v = new ICAL.Component("vevent");
   v.updatePropertyWithValue("uid", ev.uid);
   v.updatePropertyWithValue("sequence", ev.sequence);
@@ -50,8 +71,7 @@ export function buildIcs(ev: IcsEvent, method?: "REQUEST" | "CANCEL" | "PUBLISH"
   att.setParameter("role", "REQ-PARTICIPANT");
   att.setParameter("partstat", ev.attendee.partstat ?? "ACCEPTED");
   v.addProperty(att);
-  cal.addSubcomponent(v);
-  return cal.toString() + "\r\n";
+  return v;
 }
 
 /** Control characters have no place in calendar text; quotes would break a CN parameter. */

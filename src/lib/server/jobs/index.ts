@@ -95,7 +95,9 @@ export function startJobs(app: App): void {
   };
   const cron = (name: string, schedule: string, intervalMs: number, fn: () => Promise<unknown>) => {
     registerCron(name, intervalMs, app.now());
-    Deno.cron(`invito-${name}`, schedule, { signal: stopSignal() }, fn);
+    Deno.cron(`invito-${name}`, schedule, { signal: stopSignal() }, async () => {
+      await fn();
+    });
   };
   cron("outbox", "* * * * *", 60_000, guard("outbox", () => deliverOutbox(app, app.now())));
   cron("expire", "* * * * *", 60_000, async () => {

@@ -15,7 +15,7 @@ type State = {
   stopping: boolean;
   controller: AbortController;
   tasks: Set<Promise<unknown>>;
-  hooks: { name: string; fn: () => Promise<void> | void }[];
+  hooks: { name: string; fn: () => Promise<unknown> | unknown }[];
   crons: Map<string, CronState>;
 };
 
@@ -47,7 +47,7 @@ export function track<T>(p: Promise<T>): Promise<T> {
 }
 
 /** Runs at shutdown after background work settled, last registered first. */
-export function onShutdown(name: string, fn: () => Promise<void> | void): void {
+export function onShutdown(name: string, fn: () => Promise<unknown> | unknown): void {
   state.hooks = state.hooks.filter((h) => h.name !== name);
   state.hooks.push({ name, fn });
 }

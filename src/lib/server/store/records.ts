@@ -157,6 +157,8 @@ export type BookingRecord = {
    * server secret: mails sent days later can rebuild a link, while the store holds only hashes.
    */
   tokenSalt: string;
+  /** Set when the host erased the guest's personal data (name, address, note, answers). */
+  guestErasedAtMs?: number;
 };
 
 export type TokenPurpose = "confirm" | "reject" | "guest";

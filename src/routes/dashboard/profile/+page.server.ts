@@ -5,6 +5,7 @@ import { isValidTimeZone, listTimeZones } from "$lib/server/domain/time-zone.ts"
 import { adoptBrowserTimeZone, updateProfile } from "$lib/server/services/profile.ts";
 import { fieldErrors, formValues, ProfileForm } from "$lib/shared/forms.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
+import { eraseGuest } from "$lib/server/services/host-data.ts";
 
 export const load: PageServerLoad = ({ locals }) => {
   const u = locals.user!;
@@ -47,6 +48,19 @@ export const actions: Actions = {
         ? null
         : { from: user.username, to: res.user.username },
     };
+  },
+
+  /** A guest asked the host to delete their data: it goes from all of this host's bookings. */
+  eraseGuest: async ({ request, locals }) => {
+    const { email, confirm } = formValues(await request.formData(), ["email", "confirm"], 320);
+    if (confirm !== "yes") {
+      return fail(400, {
+        erase: { email, error: "Tick the box to confirm: this cannot be undone." },
+      });
+    }
+    const res = await eraseGuest(locals.app, locals.user!, email);
+    if (!res.ok) return fail(400, { erase: { email, error: "Enter the guest's email address." } });
+    return { erased: { bookings: res.bookings } };
   },
 
   /** The "use my time zone" banner: only changes a zone that is still the fresh-account UTC. */
