@@ -80,3 +80,42 @@ Deno.test({
     assert.equal(again.status, 409, "the erased guest's time stays taken");
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "profile: deleting the account needs the username typed; then the host is signed out, the booking page is gone and the guest of a meeting ahead is told",
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const guest = createClient(app.baseUrl);
+    const [start] = await slotsAhead(app.baseUrl, "demo", "quick-chat", 10);
+    const booked = await guest.post("/calendar/demo/quick-chat?/book", {
+      name: "Gil",
+      email: "gil@example.test",
+      note: "",
+      start,
+      tz: "UTC",
+    });
+    assert.equal(booked.status, 303);
+
+    const host = await signIn(app, DEMO_EMAIL);
+    const wrong = await host.post("/dashboard/profile?/deleteAccount", { username: "nope" });
+    assert.equal(wrong.status, 400);
+    assert.match(wrong.body, /Type your username, demo, to confirm/);
+    assert.equal((await guest.get("/calendar/demo/quick-chat")).status, 200, "still open");
+
+    const since = app.logs().length;
+    const done = await host.post("/dashboard/profile?/deleteAccount", { username: "demo" });
+    assert.equal(done.status, 303);
+    assert.equal(new URL(done.location!).pathname, "/");
+    const after = await host.get("/dashboard");
+    assert.equal(after.status, 303);
+    assert.match(after.location ?? "", /\/signin/, "signed out");
+    assert.equal((await guest.get("/calendar/demo/quick-chat")).status, 404);
+    const page = await guest.get(booked.location!);
+    assert.equal(page.status, 200);
+    assert.match(page.body, /cancel/i, "the guest's page says the meeting is cancelled");
+    // Without SMTP, mails are printed to the log: the guest is told.
+    await app.waitForLog(/To: gil@example\.test[\s\S]*?closed their Invito account/, { since });
+  },
+});

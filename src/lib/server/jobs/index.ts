@@ -21,6 +21,7 @@ import { releaseLeasesOf } from "../store/leases.ts";
 import { logLine } from "../ops/log.ts";
 import { recordJob } from "../ops/metrics.ts";
 import { takeScheduledBackup } from "../services/backups.ts";
+import { purgeClosedAccounts } from "../services/host-data.ts";
 
 const STARTED = Symbol.for("invito.jobs");
 const LEASE_MS = 90_000;
@@ -110,6 +111,12 @@ export function startJobs(app: App): void {
     cronScheduleFor(app.config.syncIntervalMs),
     app.config.syncIntervalMs,
     syncCalendarsNow,
+  );
+  cron(
+    "purge-accounts",
+    "17 * * * *",
+    3_600_000,
+    guard("purge-accounts", () => purgeClosedAccounts(app, app.now())),
   );
   if (app.config.backup.dir) {
     // Checked every minute; a backup is taken when the last one (by any process) is too old.

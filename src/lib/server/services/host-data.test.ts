@@ -3,8 +3,18 @@ import ICAL from "ical.js";
 import { createEventType, createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
 import { bookSlot } from "./book-slot.ts";
 import { decideBooking } from "./decide-booking.ts";
-import { eraseGuest, exportHostIcs, exportHostJson } from "./host-data.ts";
+import {
+  ACCOUNT_CLOSED_REASON,
+  deleteAccount,
+  eraseGuest,
+  exportHostIcs,
+  exportHostJson,
+  PURGE_AFTER_MS,
+  purgeClosedAccounts,
+} from "./host-data.ts";
 import { getBooking } from "../store/bookings.ts";
+import { getUser, getUserByEmail, getUserByUsername } from "../store/users.ts";
+import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import type { BookingRecord } from "../store/records.ts";
 
 const collect = async (it: AsyncIterable<string>) => {
@@ -139,6 +149,58 @@ Deno.test("eraseGuest: a decision committed between the erasure's read and its w
     const b = (await getBooking(app.kv, ids[0]))!;
     assert.equal(b.status, "CONFIRMED", "the host's confirmation is not lost");
     assert.equal(b.guestName, "Erased guest");
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("deleteAccount: needs the username; then the page and sign-in are gone, meetings ahead are cancelled through the engine and their guests mailed, past ones stay until the purge erases them", async () => {
+  const { app, host, ids } = await setup(4);
+  try {
+    // The first meeting is over by now; the others are ahead.
+    app.clock.ms = Date.parse("2026-11-23T08:45:00Z");
+    await decideBooking(app, ids[0], "confirm", "host");
+    await decideBooking(app, ids[1], "confirm", "host");
+    assert.deepEqual(await deleteAccount(app, host, "someone-else"), {
+      ok: false,
+      reason: "confirm_mismatch",
+    });
+    assert.equal((await getBooking(app.kv, ids[1]))!.status, "CONFIRMED", "nothing changed");
+
+    const r = await deleteAccount(app, host, ` ${host.username.toUpperCase()} `);
+    assert.deepEqual(r, { ok: true, cancelled: 3 });
+    assert.equal(await getUserByUsername(app.kv, host.username), null, "no booking page");
+    assert.equal(await getUserByEmail(app.kv, host.email), null, "the address is free again");
+    const late = await bookSlot(app, {
+      username: host.username,
+      slug: "call",
+      start: "2026-11-24T09:00:00Z",
+      name: "Late",
+      email: "late@example.test",
+      note: "",
+      timeZone: "UTC",
+    });
+    assert.deepEqual(late, { ok: false, reason: "not_found" });
+    assert.equal((await getBooking(app.kv, ids[0]))!.status, "CONFIRMED", "the past stays");
+    for (const id of ids.slice(1)) {
+      const b = (await getBooking(app.kv, id))!;
+      assert.equal(b.status, "CANCELLED");
+      assert.equal(b.endReason, "cancelled_by_host");
+      assert.equal(b.cancelReason, ACCOUNT_CLOSED_REASON);
+    }
+    await deliverOutbox(app, app.now());
+    const told = app.mailer.sent.filter((m) => /cancel/i.test(m.subject)).map((m) => m.to);
+    assert.equal(told.length, 3, `each guest of a cancelled meeting is told: ${told}`);
+
+    assert.equal(await purgeClosedAccounts(app, app.now() + 3_600_000), 0, "not yet");
+    assert.equal(await purgeClosedAccounts(app, app.now() + PURGE_AFTER_MS + 1), 1);
+    assert.equal(await getUser(app.kv, host.id), null);
+    for (const id of ids) {
+      const b = (await getBooking(app.kv, id))!;
+      assert.equal(b.guestEmail, "");
+      assert.equal(b.guestNote, "");
+    }
+    assert.equal(await purgeClosedAccounts(app, app.now() + PURGE_AFTER_MS + 1), 0, "once");
   } finally {
     app.close();
   }

@@ -7,7 +7,17 @@ import type { BookingRecord, UserRecord } from "../store/records.ts";
 import { listEventTypes } from "../store/event-types.ts";
 import { getAvailability } from "../store/availability.ts";
 import { getWriteback, listAccounts, listHostCalendars } from "../store/calendars.ts";
-import { eraseGuestFromBookings, hostBookingPages } from "../store/host-data.ts";
+import {
+  closeAccountRecord,
+  eraseGuestFromBookings,
+  hostBookingPages,
+  listClosedAccounts,
+  removeClosedAccount,
+} from "../store/host-data.ts";
+import { getUser } from "../store/users.ts";
+import { decideBooking } from "./decide-booking.ts";
+import { deleteEventType } from "./event-types.ts";
+import { removeCalendarAccount } from "./calendar-accounts.ts";
 import { icsCalendarChunks, type IcsEvent } from "../integrations/ics.ts";
 import { icsUid } from "../integrations/mail-templates/booking.ts";
 import { describeLocation } from "../domain/event-rules.ts";
@@ -120,4 +130,75 @@ export async function eraseGuest(
   if (!EMAIL.test(e)) return { ok: false, reason: "invalid_email" };
   const r = await eraseGuestFromBookings(app.kv, host.id, e, app.now());
   return { ok: true, bookings: r.bookings };
+}
+
+export type DeleteAccountResult =
+  | { ok: true; cancelled: number }
+  | { ok: false; reason: "confirm_mismatch" | "not_found" };
+
+/** Text the guests of cancelled meetings read as the host's reason. */
+export const ACCOUNT_CLOSED_REASON = "The host closed their Invito account.";
+
+/**
+ * "Delete my account", after the host typed their username to confirm: the booking page and the
+ * sign-in go at once (every session ends); every meeting still ahead is cancelled through the
+ * booking engine, so each guest is told by mail and the time is released as for any host
+ * cancellation; calendar connections (with their stored passwords) and event types are removed.
+ * What remains — the record the cancellation mails name, availability, the guests' details in past
+ * bookings — is purged by `purgeClosedAccounts` once those mails have had time to go out.
+ */
+export async function deleteAccount(
+  app: App,
+  user: UserRecord,
+  confirmUsername: string,
+): Promise<DeleteAccountResult> {
+  if (confirmUsername.trim().toLowerCase() !== user.username) {
+    return { ok: false, reason: "confirm_mismatch" };
+  }
+  const nowMs = app.now();
+  const closed = await closeAccountRecord(app.kv, user.id, nowMs);
+  if (!closed) return { ok: false, reason: "not_found" };
+  let cancelled = 0;
+  const ahead: string[] = [];
+  for await (const page of hostBookingPages(app.kv, user.id)) {
+    for (const b of page) {
+      if ((b.status === "PENDING" || b.status === "CONFIRMED") && b.endMs > nowMs) ahead.push(b.id);
+    }
+  }
+  for (const id of ahead) {
+    const r = await decideBooking(app, id, "cancel", "host", {
+      hostId: user.id,
+      reason: ACCOUNT_CLOSED_REASON,
+    });
+    if (r.ok) cancelled++;
+  }
+  for (const { value: a } of await listAccounts(app.kv, user.id)) {
+    await removeCalendarAccount(app, user.id, a.id);
+  }
+  for (const et of await listEventTypes(app.kv, user.id)) await deleteEventType(app, closed, et.id);
+  return { ok: true, cancelled };
+}
+
+/** Mails retry for about 15 hours (ADR 004); the rest of a closed account goes after two days. */
+export const PURGE_AFTER_MS = 48 * 3_600_000;
+
+/**
+ * For accounts closed more than PURGE_AFTER_MS ago: every guest's details are erased from the
+ * remaining bookings (checked writes, as for "erase a guest"), then the host's record and hours
+ * are deleted. The bookings' times stay as anonymous entries of the booking engine's own
+ * records (removing those is the engine's to do; this job writes no ledger).
+ */
+export async function purgeClosedAccounts(app: App, nowMs: number): Promise<number> {
+  let purged = 0;
+  for (const { userId, atMs } of await listClosedAccounts(app.kv)) {
+    if (nowMs - atMs < PURGE_AFTER_MS) continue;
+    const emails = new Set<string>();
+    for await (const page of hostBookingPages(app.kv, userId)) {
+      for (const b of page) if (b.guestEmail) emails.add(b.guestEmail.toLowerCase());
+    }
+    for (const email of emails) await eraseGuestFromBookings(app.kv, userId, email, nowMs);
+    if (await getUser(app.kv, userId)) await removeClosedAccount(app.kv, userId);
+    purged++;
+  }
+  return purged;
 }

@@ -3,8 +3,9 @@
  * rewrite that erases one guest's personal data from their bookings.
  */
 import { keys, type UserId } from "./keys.ts";
-import type { BookingRecord } from "./records.ts";
+import type { BookingRecord, UserRecord } from "./records.ts";
 import { enqueue, newOutboxRecord } from "./outbox.ts";
+import { settingsChanged } from "./settings-cache.ts";
 
 /** All of a host's bookings by start time, `size` at a time (memory stays bounded). */
 export async function* hostBookingPages(
@@ -91,4 +92,72 @@ export async function eraseGuestFromBookings(
   const holds = await kv.get(keys.guestHolds(hostId, target));
   if (holds.value) await kv.atomic().check(holds).delete(holds.key).commit();
   return result;
+}
+
+/**
+ * Closes an account in one checked write: the booking page and the e-mail address no longer lead
+ * to this user (a new sign-in with the address makes a new account), and the record is marked
+ * closed. Then every session and linked sign-in is removed. The record itself stays until the
+ * purge, because the mails that tell guests of their cancelled meetings name the host.
+ */
+export async function closeAccountRecord(
+  kv: Deno.Kv,
+  userId: UserId,
+  nowMs: number,
+): Promise<UserRecord | null> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const cur = await kv.get<UserRecord>(keys.user(userId));
+    if (!cur.value || cur.value.closedAtMs) return null;
+    const closed: UserRecord = { ...cur.value, closedAtMs: nowMs };
+    const res = await kv.atomic().check(cur)
+      .set(keys.user(userId), closed)
+      .delete(keys.userByUsername(cur.value.username))
+      .delete(keys.userByEmail(cur.value.email))
+      .set(keys.closedAccount(userId), nowMs)
+      .commit();
+    if (!res.ok) continue;
+    settingsChanged(kv);
+    await deletePrefixPairs(
+      kv,
+      keys.sessionByUserPrefix(userId),
+      (k) => keys.session(k[2] as string),
+    );
+    await deletePrefixPairs(
+      kv,
+      keys.accountByUserPrefix(userId),
+      (k) => keys.account(k[2] as string, k[3] as string),
+    );
+    return closed;
+  }
+  throw new Error("closeAccountRecord: too much contention");
+}
+
+/** Deletes each index entry under `prefix` together with the record it points at. */
+async function deletePrefixPairs(
+  kv: Deno.Kv,
+  prefix: Deno.KvKey,
+  target: (indexKey: Deno.KvKey) => Deno.KvKey,
+) {
+  for await (const e of kv.list({ prefix })) {
+    await kv.atomic().delete(e.key).delete(target(e.key)).commit();
+  }
+}
+
+/** Closed accounts and when they were closed. */
+export async function listClosedAccounts(kv: Deno.Kv): Promise<{ userId: UserId; atMs: number }[]> {
+  const out: { userId: UserId; atMs: number }[] = [];
+  for await (const e of kv.list<number>({ prefix: keys.closedAccountPrefix() })) {
+    out.push({ userId: e.key[1] as UserId, atMs: e.value });
+  }
+  return out;
+}
+
+/** The last of a closed account: its availability, its record and its marker. */
+export async function removeClosedAccount(kv: Deno.Kv, userId: UserId): Promise<void> {
+  await kv.atomic()
+    .delete(keys.availability(userId))
+    .delete(keys.user(userId))
+    .delete(keys.closedAccount(userId))
+    .commit();
+  settingsChanged(kv);
 }

@@ -110,4 +110,7 @@ export const keys = {
   /** Live pending requests of one guest email with one host (anti-spam cap). */
   guestHolds: (hostId: UserId, email: string) => ["guest_holds", hostId, email] as const,
   meta: (name: string) => ["meta", name] as const,
+  /** Accounts their hosts closed, by when: purged of what is left once mails went out. */
+  closedAccount: (userId: UserId) => ["closed_account", userId] as const,
+  closedAccountPrefix: () => ["closed_account"] as const,
 };

@@ -27,6 +27,8 @@ export type UserRecord = {
   createdAtMs: number;
   /** Sites allowed to frame this host's widget; undefined = any site. */
   embedOrigins?: string[];
+  /** The host closed their account: nothing is public, nobody signs in as them. */
+  closedAtMs?: number;
 };
 
 export type AccountRecord = {

@@ -5,7 +5,7 @@ import { isValidTimeZone, listTimeZones } from "$lib/server/domain/time-zone.ts"
 import { adoptBrowserTimeZone, updateProfile } from "$lib/server/services/profile.ts";
 import { fieldErrors, formValues, ProfileForm } from "$lib/shared/forms.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
-import { eraseGuest } from "$lib/server/services/host-data.ts";
+import { deleteAccount, eraseGuest } from "$lib/server/services/host-data.ts";
 
 export const load: PageServerLoad = ({ locals }) => {
   const u = locals.user!;
@@ -61,6 +61,18 @@ export const actions: Actions = {
     const res = await eraseGuest(locals.app, locals.user!, email);
     if (!res.ok) return fail(400, { erase: { email, error: "Enter the guest's email address." } });
     return { erased: { bookings: res.bookings } };
+  },
+
+  /** Closing the account: confirmed by typing the username; guests of meetings ahead are told. */
+  deleteAccount: async ({ request, locals }) => {
+    const { username } = formValues(await request.formData(), ["username"], 200);
+    const res = await deleteAccount(locals.app, locals.user!, username);
+    if (!res.ok) {
+      return fail(400, {
+        remove: { error: `Type your username, ${locals.user!.username}, to confirm.` },
+      });
+    }
+    redirect(303, "/?account=closed");
   },
 
   /** The "use my time zone" banner: only changes a zone that is still the fresh-account UTC. */
