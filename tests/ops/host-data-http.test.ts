@@ -119,3 +119,34 @@ Deno.test({
     await app.waitForLog(/To: gil@example\.test[\s\S]*?closed their Invito account/, { since });
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "moving servers: the export from one Invito, uploaded on another's profile page, publishes the same booking pages there and says what it left",
+  async fn() {
+    await using from = await startApp({ demo: true });
+    const oldHost = await signIn(from, DEMO_EMAIL);
+    const file = (await oldHost.get("/dashboard/profile/export.json")).body;
+
+    await using to = await startApp();
+    const newHost = await signIn(to, "mover@example.test");
+    const junk = new FormData();
+    junk.set("file", new File([JSON.stringify({ users: [] })], "other.json"));
+    const refused = await newHost.post("/dashboard/profile?/importData", junk);
+    assert.equal(refused.status, 400);
+    assert.match(refused.body, /not an Invito export/);
+
+    const form = new FormData();
+    form.set("file", new File([file], "invito-demo.json", { type: "application/json" }));
+    const res = await newHost.post("/dashboard/profile?/importData", form);
+    assert.equal(res.status, 200);
+    assert.match(
+      res.body,
+      /Set: Profile \(name, time zone, clock, username\), 2 event types, Weekly hours/,
+    );
+    const page = await createClient(to.baseUrl).get("/calendar/demo/intro-call");
+    assert.equal(page.status, 200, "the booking page exists on the new server");
+    assert.match(page.body, /data-slot="/);
+  },
+});

@@ -6,6 +6,8 @@ import { adoptBrowserTimeZone, updateProfile } from "$lib/server/services/profil
 import { fieldErrors, formValues, ProfileForm } from "$lib/shared/forms.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
 import { deleteAccount, eraseGuest } from "$lib/server/services/host-data.ts";
+import { IMPORT_MAX_BYTES, importHostData } from "$lib/server/services/host-import.ts";
+import { getUser } from "$lib/server/store/users.ts";
 
 export const load: PageServerLoad = ({ locals }) => {
   const u = locals.user!;
@@ -61,6 +63,22 @@ export const actions: Actions = {
     const res = await eraseGuest(locals.app, locals.user!, email);
     if (!res.ok) return fail(400, { erase: { email, error: "Enter the guest's email address." } });
     return { erased: { bookings: res.bookings } };
+  },
+
+  /** A host moving servers: their export from another Invito, applied where it does not clash. */
+  importData: async ({ request, locals }) => {
+    const refused = (error: string) => fail(400, { imported: { error, applied: [], skipped: [] } });
+    const file = (await request.formData()).get("file");
+    if (!(file instanceof File) || file.size === 0) {
+      return refused("Choose the .json file another Invito exported.");
+    }
+    if (file.size > IMPORT_MAX_BYTES) {
+      return refused("The file is larger than an Invito export can be (64 MB).");
+    }
+    const res = await importHostData(locals.app, locals.user!, await file.text());
+    if (!res.ok) return refused(res.error);
+    locals.user = (await getUser(locals.app.kv, locals.user!.id)) ?? locals.user;
+    return { imported: { error: null, applied: res.applied, skipped: res.skipped } };
   },
 
   /** Closing the account: confirmed by typing the username; guests of meetings ahead are told. */
