@@ -14,7 +14,7 @@ import { renderBookingMail } from "../integrations/mail-templates/booking.ts";
 import { bookingLinks } from "../services/booking-links.ts";
 import { describeDuration } from "../config.ts";
 import { isStopping } from "../ops/lifecycle.ts";
-import { logLine } from "../ops/log.ts";
+import { logLine, redactText } from "../ops/log.ts";
 import { recordJob } from "../ops/metrics.ts";
 
 const CLAIM_MS = 2 * 60_000;
@@ -139,14 +139,16 @@ async function deliverOne(
   if (delay === null) {
     await giveUp(app.kv, job, outcome.error);
     stats.failed++;
-    console.error(`[outbox] job ${job.id} (${describe(job)}) failed for good: ${outcome.error}`);
+    console.error(
+      `[outbox] job ${job.id} (${describe(job)}) failed for good: ${redactText(outcome.error)}`,
+    );
   } else {
     await retryLater(app.kv, job, nowMs + delay, outcome.error);
     stats.retried++;
     console.warn(
-      `[outbox] job ${job.id} (${describe(job)}) failed, retry in ${
-        describeDuration(delay)
-      }: ${outcome.error}`,
+      `[outbox] job ${job.id} (${describe(job)}) failed, retry in ${describeDuration(delay)}: ${
+        redactText(outcome.error)
+      }`,
     );
   }
   return true;

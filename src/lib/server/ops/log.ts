@@ -71,6 +71,13 @@ export function redactPath(pathname: string): string {
   return path.split("/").map((seg) => (SECRETISH.test(seg) ? ":token" : seg)).join("/");
 }
 
+const ADDRESS = /[^\s<>()"',;:@]+@[^\s<>()"',;:@]+\.[A-Za-z]{2,}/g;
+
+/** Free text from elsewhere (an SMTP server's refusal) with e-mail addresses masked. */
+export function redactText(text: string): string {
+  return text.replace(ADDRESS, "<address>");
+}
+
 function wrapConsole() {
   const as = (level: LogLevel) => (...args: unknown[]) =>
     logLine(level, args.map((a) => (typeof a === "string" ? a : describe(a))).join(" "));
