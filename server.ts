@@ -151,7 +151,7 @@ const onSignal = async (signal: Deno.Signal) => {
   const startedAt = Date.now();
   const deadline = startedAt + config.shutdownGraceMs;
   logLine("info", "shutdown: stopping", { signal, graceMs: config.shutdownGraceMs });
-  beginShutdown();
+  beginShutdown(deadline);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const closed = await Promise.race([
     server.shutdown().then(() => true),

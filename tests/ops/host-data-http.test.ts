@@ -101,7 +101,7 @@ Deno.test({
     const host = await signIn(app, DEMO_EMAIL);
     const wrong = await host.post("/dashboard/profile?/deleteAccount", { username: "nope" });
     assert.equal(wrong.status, 400);
-    assert.match(wrong.body, /Type your username, demo, to confirm/);
+    assert.match(wrong.body, /To confirm, type demo exactly/);
     assert.equal((await guest.get("/calendar/demo/quick-chat")).status, 200, "still open");
 
     const since = app.logs().length;

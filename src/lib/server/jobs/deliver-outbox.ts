@@ -13,7 +13,7 @@ import { getEventType } from "../store/event-types.ts";
 import { renderBookingMail } from "../integrations/mail-templates/booking.ts";
 import { bookingLinks } from "../services/booking-links.ts";
 import { describeDuration } from "../config.ts";
-import { isStopping } from "../ops/lifecycle.ts";
+import { mayStartJobs } from "../ops/lifecycle.ts";
 import { logLine, redactText } from "../ops/log.ts";
 import { recordJob } from "../ops/metrics.ts";
 
@@ -38,8 +38,9 @@ export async function deliverOutbox(
 ): Promise<Stats> {
   const stats = { done: 0, retried: 0, failed: 0 };
   const startedAt = Date.now();
-  // A shutdown lets the jobs in flight finish and starts no new one (they stay queued).
-  const inBudget = () => Date.now() - startedAt < budgetMs && !isStopping();
+  // During a shutdown, due jobs still start while there is time to finish them; the rest stay
+  // queued for the next process.
+  const inBudget = () => Date.now() - startedAt < budgetMs && mayStartJobs();
   while (inBudget()) {
     const due = await listDue(app.kv, nowMs, BATCH);
     if (due.length === 0) break;

@@ -12,6 +12,7 @@ import { registerWriteback } from "./writeback.ts";
 import {
   cronTicked,
   isStopping,
+  mayStartJobs,
   onShutdown,
   registerCron,
   stopSignal,
@@ -45,7 +46,7 @@ let again = false;
 
 /** Drain the outbox soon, in this process. Coalesces bursts into one run plus one follow-up. */
 export function nudgeOutbox(app: App): void {
-  if (app.config.disableCron || isStopping()) return;
+  if (app.config.disableCron || !mayStartJobs()) return;
   if (draining) {
     again = true;
     return;
@@ -58,7 +59,7 @@ export function nudgeOutbox(app: App): void {
       } catch (err) {
         console.error("[outbox] drain failed:", err);
       }
-    } while (again && !isStopping());
+    } while (again && mayStartJobs());
   })()).finally(() => (draining = null));
 }
 
@@ -72,6 +73,8 @@ export function startJobs(app: App): void {
   // At shutdown (after running jobs settled): hand every lease this process holds back at once,
   // so another process need not wait for them to expire.
   onShutdown("release-leases", () => releaseLeasesOf(app.kv, app.instanceId));
+  // A shutdown begins with one last drain: mail that is due goes out before the process exits.
+  stopSignal().addEventListener("abort", () => nudgeOutbox(app), { once: true });
   /** One cron run: skipped while stopping, tracked for shutdown, logged and counted. */
   const guard = (name: string, fn: () => Promise<unknown>) => () => {
     if (isStopping()) return Promise.resolve();

@@ -13,6 +13,8 @@ export type CronState = {
 
 type State = {
   stopping: boolean;
+  /** when the process must be done (epoch ms); Infinity while running */
+  deadlineMs: number;
   controller: AbortController;
   tasks: Set<Promise<unknown>>;
   hooks: { name: string; fn: () => Promise<unknown> | unknown }[];
@@ -23,6 +25,7 @@ const KEY = Symbol.for("invito.lifecycle");
 const g = globalThis as { [KEY]?: State };
 const state: State = g[KEY] ??= {
   stopping: false,
+  deadlineMs: Infinity,
   controller: new AbortController(),
   tasks: new Set(),
   hooks: [],
@@ -65,10 +68,19 @@ export function cronStates(): CronState[] {
   return [...state.crons.values()];
 }
 
-/** Begins shutdown: no new cron runs or drains start from here on. */
-export function beginShutdown(): void {
+/**
+ * Whether a job may start now: always while running; during shutdown only while there is time
+ * left to finish one (`reserveMs`) before the deadline, so due mail still goes out on a restart.
+ */
+export function mayStartJobs(reserveMs = 2_000): boolean {
+  return !state.stopping || Date.now() < state.deadlineMs - reserveMs;
+}
+
+/** Begins shutdown: crons stop ticking; jobs that are due may still run until the deadline. */
+export function beginShutdown(deadlineMs = Date.now()): void {
   if (state.stopping) return;
   state.stopping = true;
+  state.deadlineMs = deadlineMs;
   state.controller.abort();
 }
 
@@ -80,7 +92,7 @@ export async function finishShutdown(
   deadlineMs: number,
   log: (msg: string) => void,
 ): Promise<number> {
-  beginShutdown();
+  beginShutdown(deadlineMs);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const left = Math.max(0, deadlineMs - Date.now());
   await Promise.race([

@@ -87,7 +87,7 @@ export const actions: Actions = {
     const res = await deleteAccount(locals.app, locals.user!, username);
     if (!res.ok) {
       return fail(400, {
-        remove: { error: `Type your username, ${locals.user!.username}, to confirm.` },
+        remove: { error: `To confirm, type ${locals.user!.username} exactly.` },
       });
     }
     redirect(303, "/?account=closed");
