@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { serialize } from "node:v8";
 import { guardKv } from "../../../../tests/support/kv-guard.ts";
 import { backupStore, pendingRestore, restoreStore } from "./backup.ts";
 import { BackupError, readBackupFile } from "./backup-format.ts";
@@ -163,7 +164,7 @@ Deno.test("an interrupted restore leaves a marker (store incomplete) and the sam
     await backupStore(src, ":memory:", file);
     const dst = await Deno.openKv(":memory:");
     try {
-      // The third batch's commit fails, as a crash or a lost connection would.
+      // The second batch's commit fails, as a crash or a lost connection would.
       let commits = 0;
       const flaky = new Proxy(dst, {
         get(t, p) {
@@ -172,7 +173,7 @@ Deno.test("an interrupted restore leaves a marker (store incomplete) and the sam
               const op = t.atomic();
               const commit = op.commit.bind(op);
               op.commit =
-                () => (++commits === 4 ? Promise.reject(new Error("connection lost")) : commit());
+                () => (++commits === 3 ? Promise.reject(new Error("connection lost")) : commit());
               return op;
             };
           }
@@ -263,3 +264,51 @@ function flip(bytes: Uint8Array, at: number): Uint8Array {
   copy[at] ^= 0xff;
   return copy;
 }
+
+Deno.test("restore writes fit remote KV by construction: ≤ 1,000 mutations and ≤ 800 KiB per write, even with near-64 KiB values of two-byte characters", async () => {
+  await withDir(async (dir) => {
+    const src = await Deno.openKv(":memory:");
+    const dst = await Deno.openKv(":memory:");
+    try {
+      // 30,000 snowmen: a UTF-16 string, about 60 KB as KV stores it.
+      for (let i = 0; i < 40; i++) await src.set(["big", i], { text: "☃".repeat(30_000) });
+      for (let i = 0; i < 2_500; i++) await src.set(["small", i], { i });
+      const file = join(dir, "big.backup.gz");
+      await backupStore(src, ":memory:", file);
+      let maxBytes = 0, maxMutations = 0;
+      const measured = new Proxy(dst, {
+        get(t, p) {
+          if (p === "atomic") {
+            return () => {
+              const op = t.atomic();
+              let bytes = 0, mutations = 0;
+              const set = op.set.bind(op), del = op.delete.bind(op), commit = op.commit.bind(op);
+              op.set = (k, v, o) => {
+                bytes += serialize(v).length +
+                  JSON.stringify(k, (_, x) => typeof x === "bigint" ? `${x}` : x).length;
+                mutations++;
+                return set(k, v, o);
+              };
+              op.delete = (k) => (mutations++, del(k));
+              op.commit = () => {
+                maxBytes = Math.max(maxBytes, bytes);
+                maxMutations = Math.max(maxMutations, mutations);
+                return commit();
+              };
+              return op;
+            };
+          }
+          const v = Reflect.get(t, p, t);
+          return typeof v === "function" ? v.bind(t) : v;
+        },
+      });
+      await restoreStore(measured, file, { nowMs: NOW });
+      assert.ok(maxBytes <= 800 * 1024, `largest write ${maxBytes} bytes`);
+      assert.ok(maxMutations <= 1_000, `largest write ${maxMutations} mutations`);
+      assert.equal((await entries(dst)).length, 2_540);
+    } finally {
+      src.close();
+      dst.close();
+    }
+  });
+});

@@ -108,9 +108,15 @@ export async function backupStore(
   );
 }
 
-/** Limits of one restore write, well inside remote KV's 1,000 mutations and 800 KiB. */
-const BATCH_MUTATIONS = 400;
-const BATCH_BYTES = 400 * 1024;
+/**
+ * Limits of one restore write, inside remote KV's 1,000 mutations and 800 KiB (the marker is one
+ * more mutation). Sizes are measured as KV stores them: the value V8-serialised, the key at most
+ * twice its JSON length (a UTF-16 string).
+ */
+const BATCH_MUTATIONS = 900;
+const BATCH_BYTES = 600 * 1024;
+const entryBytes = (key: Deno.KvKey, value: unknown) =>
+  serialize(value).length + 2 * JSON.stringify(key, bigintSafe).length;
 const MAX_KEY_BYTES = 2048;
 const MAX_VALUE_BYTES = 64 * 1024;
 
@@ -205,7 +211,7 @@ export async function restoreStore(
   await readBackupFile(path, async (key, value, index) => {
     if (index < written) return;
     if (!NOT_RESTORED.has(String(key[0])) && !isMarker(key)) {
-      const size = entryLine(key, value).length;
+      const size = entryBytes(key, value);
       // The marker after a flush covers entries up to the previous one; this one goes next.
       if (batch.length + 1 > BATCH_MUTATIONS || bytes + size > BATCH_BYTES) await flush();
       batch.push({ key, value });
