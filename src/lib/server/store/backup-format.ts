@@ -220,11 +220,13 @@ async function* lines(path: string): AsyncGenerator<string> {
     );
     for await (const chunk of text) {
       rest += chunk;
-      let i: number;
-      while ((i = rest.indexOf("\n")) >= 0) {
-        yield rest.slice(0, i);
-        rest = rest.slice(i + 1);
+      // Walk the buffer by index and cut it once per chunk (not once per line).
+      let from = 0;
+      for (let i = rest.indexOf("\n"); i >= 0; i = rest.indexOf("\n", from)) {
+        yield rest.slice(from, i);
+        from = i + 1;
       }
+      rest = rest.slice(from);
       if (rest.length > 8 * 1024 * 1024) throw new BackupError("a line is longer than 8 MiB");
     }
   } catch (err) {
@@ -245,7 +247,12 @@ async function* lines(path: string): AsyncGenerator<string> {
  */
 export async function readBackupFile(
   path: string,
-  onEntry?: (key: Deno.KvKey, value: unknown, index: number) => Promise<void> | void,
+  onEntry?: (
+    key: Deno.KvKey,
+    value: unknown,
+    index: number,
+    line: string,
+  ) => Promise<void> | void,
 ): Promise<{ header: BackupHeader; trailer: BackupTrailer }> {
   let header: BackupHeader | null = null;
   let trailer: BackupTrailer | null = null;
@@ -288,7 +295,7 @@ export async function readBackupFile(
     const key = decodeKey(parsed[0]);
     const value = decodeValue(parsed[1]);
     digest.add(line, key);
-    await onEntry?.(key, value, digest.entries - 1);
+    await onEntry?.(key, value, digest.entries - 1, line);
   }
   if (!header) throw new BackupError("the file is empty");
   if (!trailer) {

@@ -140,8 +140,7 @@ export async function restoreStore(
   // 1. The whole file is checked before anything is written.
   const expected = new EntryDigest();
   let skipped = 0;
-  const checked = await readBackupFile(path, (key, value, index) => {
-    const line = entryLine(key, value);
+  const checked = await readBackupFile(path, (key, value, index, line) => {
     const keyBytes = new TextEncoder().encode(JSON.stringify(key, bigintSafe)).length;
     if (keyBytes > MAX_KEY_BYTES) throw new BackupError(`entry ${index + 1}: key too large`);
     // KV stores values V8-serialised; measuring the same way refuses what a write would refuse.
