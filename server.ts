@@ -11,11 +11,22 @@ import { staticHeaders } from "./src/lib/server/http/static-headers.ts";
 import { guardRequest } from "./src/lib/server/http/request-guard.ts";
 import { clientIp } from "./src/lib/server/http/client-ip.ts";
 
+import { bodyLimitFor, boundBody } from "./src/lib/server/http/body-limit.ts";
+import { serveWithTimeouts } from "./src/lib/server/http/serve.ts";
+// --- operations (issue 15) ---
+import { join } from "node:path";
+import { loadStaticFiles, serveStatic } from "./src/lib/server/http/static-files.ts";
+import { compressResponse, stripEncodingSuffixes } from "./src/lib/server/http/compress.ts";
+import { newRequestId, requestContext } from "./src/lib/server/ops/context.ts";
+import { configureLog, logLine, redactPath } from "./src/lib/server/ops/log.ts";
+import { recordRequest } from "./src/lib/server/ops/metrics.ts";
+import { routeClass } from "./src/lib/server/ops/route-class.ts";
+import { beginShutdown, finishShutdown } from "./src/lib/server/ops/lifecycle.ts";
+import { getApp } from "./src/lib/server/app.ts";
+
 /** The JSON API handler, mounted by the app's init (src/lib/server/api/mount.ts). */
 const API_HANDLER = Symbol.for("invito.api");
 type MountedApi = (req: Request, clientIp: string) => Promise<Response>;
-import { bodyLimitFor, boundBody } from "./src/lib/server/http/body-limit.ts";
-import { serveWithTimeouts } from "./src/lib/server/http/serve.ts";
 
 const parsed = parseConfig(Deno.env.toObject());
 if (!parsed.ok) {
@@ -32,15 +43,7 @@ const handler = prepareServer(rawSvelteData, rawDeployConfig, root);
 const origin = config.baseUrl.origin;
 const https = config.baseUrl.protocol === "https:";
 
-// Deno.serve, with header, keep-alive and body deadlines for slow clients (http/serve.ts).
-serveWithTimeouts({
-  hostname: config.listen.hostname,
-  port: config.listen.port,
-  clientTimeoutMs: config.clientTimeoutMs,
-  onListen: ({ hostname, port }) => {
-    console.log(`Invito listening on http://${hostname}:${port} — open ${config.baseUrl.href}`);
-  },
-}, async (req, info) => {
+const handleRequest = async (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => {
   // Behind a TLS-terminating proxy the request arrives as http://; SvelteKit's origin check
   // and Auth.js callbacks must see the public origin (STACK-NOTES pitfall 9).
   const url = new URL(req.url);
@@ -71,7 +74,11 @@ serveWithTimeouts({
     );
   }
   // Bodies are bounded (413) and timed (408) before anything reads them (http/body-limit.ts).
-  const bounded = await boundBody(req, bodyLimitFor(url.pathname), 3 * config.clientTimeoutMs);
+  const hasSession = /(^|;\s*)(__Secure-)?authjs\.session-token=/.test(
+    req.headers.get("cookie") ?? "",
+  );
+  const limit = bodyLimitFor(url.pathname, url.search, hasSession);
+  const bounded = await boundBody(req, limit, 3 * config.clientTimeoutMs);
   if (bounded instanceof Response) return staticHeaders(url.pathname, bounded, { https });
   req = bounded;
   let request = req;
@@ -92,4 +99,110 @@ serveWithTimeouts({
   }
   const res = await handler(request, info);
   return staticHeaders(url.pathname, res, { https });
-});
+};
+
+// --- operations (issue 15): static files, compression, request ids, logs, metrics, shutdown ---
+configureLog(config.logFormat);
+const staticFiles = await loadStaticFiles(join(root, ".deno-deploy", "static"));
+
+/**
+ * Every request: an id (in the `x-request-id` answer header, error pages and the outbox jobs it
+ * queues), static files from memory, compression, one log line and the request metrics.
+ */
+async function serveWithOps(req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) {
+  const started = performance.now();
+  const url = new URL(req.url);
+  const requestId = newRequestId(req.headers.get("x-request-id"));
+  const route = routeClass(req.method, url.pathname);
+  return await requestContext.run({ requestId }, async () => {
+    let res: Response;
+    try {
+      const file = serveStatic(staticFiles, req, url.pathname);
+      if (file) res = staticHeaders(url.pathname, file, { https });
+      else {
+        const inm = req.headers.get("if-none-match");
+        let inner = req;
+        if (inm && /-(br|gz)"/.test(inm)) {
+          const headers = new Headers(req.headers);
+          headers.set("if-none-match", stripEncodingSuffixes(inm));
+          inner = new Request(req, { headers });
+        }
+        res = await compressResponse(req, await handleRequest(inner, info));
+      }
+    } catch (err) {
+      logLine("error", "request failed", {
+        requestId,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      res = new Response("Something went wrong on our side. Please try again.", {
+        status: 500,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+      });
+    }
+    try {
+      res.headers.set("x-request-id", requestId);
+    } catch {
+      res = new Response(res.body, res);
+      res.headers.set("x-request-id", requestId);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    recordRequest(route, req.method, res.status, seconds);
+    logLine("info", "request", {
+      method: req.method,
+      path: redactPath(url.pathname),
+      route,
+      status: res.status,
+      ms: Math.round(seconds * 10_000) / 10,
+      requestId,
+    });
+    return res;
+  });
+}
+
+// Deno.serve, with header, keep-alive and body deadlines for slow clients (http/serve.ts).
+const server = serveWithTimeouts({
+  hostname: config.listen.hostname,
+  port: config.listen.port,
+  clientTimeoutMs: config.clientTimeoutMs,
+  onListen: ({ hostname, port }) => {
+    console.log(`Invito listening on http://${hostname}:${port} — open ${config.baseUrl.href}`);
+  },
+}, serveWithOps);
+
+/**
+ * SIGTERM (docker stop, systemd) or SIGINT: stop accepting, let requests in flight finish, stop
+ * the crons and let running jobs finish, all within INVITO_SHUTDOWN_TIMEOUT; then release this
+ * process's leases, close KV and exit 0. A second signal exits at once.
+ */
+let stopping = false;
+const onSignal = async (signal: Deno.Signal) => {
+  if (stopping) {
+    logLine("warn", "second signal: exiting now", { signal });
+    Deno.exit(1);
+  }
+  stopping = true;
+  const startedAt = Date.now();
+  const deadline = startedAt + config.shutdownGraceMs;
+  logLine("info", "shutdown: stopping", { signal, graceMs: config.shutdownGraceMs });
+  beginShutdown(deadline);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const closed = await Promise.race([
+    server.shutdown().then(() => true),
+    new Promise<boolean>((r) => (timer = setTimeout(() => r(false), deadline - Date.now()))),
+  ]);
+  clearTimeout(timer);
+  const abandoned = await finishShutdown(deadline, (m) => logLine("warn", m));
+  try {
+    (await getApp()).kv.close();
+  } catch {
+    // KV never opened or already closed: nothing to release
+  }
+  logLine("info", "shutdown: done", {
+    ms: Date.now() - startedAt,
+    requestsFinished: closed,
+    jobsAbandoned: abandoned,
+  });
+  Deno.exit(0);
+};
+Deno.addSignalListener("SIGTERM", () => void onSignal("SIGTERM"));
+Deno.addSignalListener("SIGINT", () => void onSignal("SIGINT"));

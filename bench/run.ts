@@ -1,7 +1,7 @@
 /**
  * `npm run bench` (through scripts/bench.sh): every benchmark, one table, bench/results.json.
  *
- *   node_modules/.bin/deno run -A bench/run.ts [--only slots,page,api,bookings] [--seconds N]
+ *   node_modules/.bin/deno run -A bench/run.ts [--only slots,page,api,bookings,lighthouse] [--seconds N]
  *                                              [--write-readme] [--strict]
  *
  * --write-readme  replaces the table between the bench markers in README.md's Performance section
@@ -13,6 +13,7 @@ import { slotRows } from "./slots.ts";
 import { pageRows } from "./page.ts";
 import { bookingRows } from "./bookings.ts";
 import { apiRows } from "./api.ts";
+import { lighthouseRows } from "./lighthouse.ts";
 import { describeMachine, loadGenerator, repoRoot, type Row, table } from "./lib.ts";
 
 const { values } = parseArgs({
@@ -24,7 +25,9 @@ const { values } = parseArgs({
     strict: { type: "boolean", default: false },
   },
 });
-const only = new Set((values.only ?? "slots,page,api,bookings").split(",").map((s) => s.trim()));
+const only = new Set(
+  (values.only ?? "slots,page,api,bookings,lighthouse").split(",").map((s) => s.trim()),
+);
 const seconds = Number(values.seconds);
 
 const gen = only.has("page") || only.has("api") ? await loadGenerator() : { name: "none" };
@@ -48,6 +51,11 @@ if (only.has("api")) {
 if (only.has("bookings")) {
   console.error("bench: booking commits, footprint, contention …");
   rows.push(...await bookingRows());
+}
+
+if (only.has("lighthouse")) {
+  console.error("bench: Lighthouse mobile performance (booking page, widget) …");
+  rows.push(...await lighthouseRows());
 }
 
 const elapsedS = Math.round((performance.now() - t0) / 1000);

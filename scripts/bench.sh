@@ -3,7 +3,7 @@
 #
 #   npm run bench                      # table on stdout, bench/results.json
 #   npm run bench -- --write-readme    # also refresh the table in README.md's Performance section
-#   npm run bench -- --only slots      # slots | page | api | bookings (comma-separated)
+#   npm run bench -- --only slots      # slots | page | api | bookings | lighthouse (comma-separated)
 #   npm run bench -- --strict          # exit 1 when a target fails
 #
 # Load generator: wrk (Debian: apt-get install -y wrk); when it is missing and cannot be
@@ -13,7 +13,14 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export NO_COLOR=1 DENO_NO_UPDATE_CHECK=1
 
-[[ -x node_modules/.bin/deno ]] || npm install --no-audit --no-fund
+# npm packages (lighthouse among the devDependencies) and, for the Lighthouse part, Chromium.
+need_lighthouse=1
+prev=""
+for a in "$@"; do
+  if [[ $prev == --only && $a != *lighthouse* ]] || [[ $a == --only=* && $a != *lighthouse* ]]; then need_lighthouse=0; fi
+  prev=$a
+done
+if ((need_lighthouse)); then bash scripts/ensure-deps.sh --with-system; else bash scripts/ensure-deps.sh; fi
 
 # Only the page benchmark needs a load generator.
 need_page=1

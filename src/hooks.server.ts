@@ -23,6 +23,8 @@ import { mountApi } from "$lib/server/api/mount.ts";
 import { agentPages } from "$lib/server/http/agent-pages.ts";
 import { actionName, canonicalPath, paramsInBounds } from "$lib/server/http/route-shape.ts";
 import { usernameRedirect } from "$lib/server/services/username-history.ts";
+import { currentRequestId } from "$lib/server/ops/context.ts";
+import { redactPath } from "$lib/server/ops/log.ts";
 
 export const init: ServerInit = async () => {
   const app = await getApp();
@@ -193,7 +195,8 @@ const oldUsernames: Handle = async ({ event, resolve }) => {
 };
 
 /** Guest pages never need a session; skipping Auth.js there keeps them fast and cookie-free. */
-const PUBLIC = /^\/(calendar|booking|widget|healthz|embed\.js|api|feed|llms\.txt|docs)(\/|$)/;
+const PUBLIC =
+  /^\/(calendar|booking|widget|healthz|readyz|metrics|embed\.js|api|feed|llms\.txt|docs)(\/|$)/;
 
 const authOnly = (h: Handle): Handle => ({ event, resolve }) =>
   event.route.id && PUBLIC.test(event.route.id) ? resolve(event) : h({ event, resolve });
@@ -221,7 +224,11 @@ export const handleError: HandleServerError = ({ error, event, status }) => {
       message: error instanceof Error ? error.message : "That request could not be handled.",
     };
   }
-  const errorId = crypto.randomUUID();
-  console.error(`[error ${errorId}] ${event.request.method} ${event.url.pathname}`, error);
+  // The request's id (issue 15): the same one is in the x-request-id header and the log line.
+  const errorId = currentRequestId() ?? crypto.randomUUID();
+  console.error(
+    `[error ${errorId}] ${event.request.method} ${redactPath(event.url.pathname)}`,
+    error,
+  );
   return { message: "Something went wrong on our side. Please try again.", errorId };
 };

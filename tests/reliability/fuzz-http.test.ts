@@ -15,6 +15,7 @@ import fc from "fast-check";
 import { type AppHandle, startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import type { Client } from "../support/http.ts";
+import { waitFor } from "../support/wait.ts";
 import { keys } from "../../src/lib/server/store/keys.ts";
 import { diffStores, mailRef, pageSlots, readStore, signIn, type StoreEntry } from "./harness.ts";
 
@@ -525,6 +526,15 @@ async function guestSetup(app: AppHandle, smtp: Awaited<ReturnType<typeof startS
   const guestPath = new URL(await book(slot, "fay@example.test"), base).pathname;
   await book(slot2, "gus@example.test");
   const request = await smtp.waitForMail((m) => mailRef(m.messageId)?.kind === "host_request");
+  // Both bookings' mails are out before a test compares the store: a graceful restart (which
+  // snapshot() does) leaves queued jobs for the next process, which would then change the store.
+  await waitFor(
+    () =>
+      smtp.mails.filter((m) =>
+        /^(host_request|guest_pending)$/.test(mailRef(m.messageId)?.kind ?? "")
+      ).length >= 4,
+    { timeoutMs: 30_000, message: "both bookings' mails" },
+  );
   const confirm = new URL(/https?:\/\/\S+\/confirm\b/.exec(request.text)![0]).pathname;
   const reject = new URL(/https?:\/\/\S+\/reject\b/.exec(request.text)![0]).pathname;
   const guestToken = guestPath.split("/")[2];

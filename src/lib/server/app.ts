@@ -7,6 +7,7 @@ import { openKv } from "./store/kv.ts";
 import { createMailer, type Mailer } from "./integrations/mail.ts";
 import { deriveKey, type HmacKey, randomToken } from "./integrations/crypto.ts";
 import { KeyedLock } from "./services/keyed-lock.ts";
+import { instrumentKv } from "./ops/kv-metrics.ts";
 
 export type App = {
   config: Config;
@@ -50,7 +51,8 @@ export async function buildApp(
   const secret = config.sessionSecret ?? await loadOrCreateSecret(config.dbPath);
   return {
     config,
-    kv,
+    // Commit outcomes feed /metrics (issue 15); behaviour is the plain handle's.
+    kv: instrumentKv(kv),
     mailer: overrides.mailer ?? createMailer(config.smtp),
     secret,
     linkKey: await deriveKey(secret, "invito booking links v1", "hmac"),

@@ -51,3 +51,35 @@ Deno.test("config: durations accept 90s, 15m, 24h and refuse the rest", () => {
   assert.equal(describeDuration(7 * 86_400_000), "7 days");
   assert.equal(describeDuration(90_000), "90 seconds");
 });
+
+Deno.test("config: operations settings have safe defaults and say what is wrong", () => {
+  const def = parseConfig({});
+  assert.ok(def.ok);
+  assert.equal(def.config.logFormat, "readable");
+  assert.equal(def.config.metricsToken, null, "metrics are off without a token");
+  assert.equal(def.config.shutdownGraceMs, 8_000);
+  assert.deepEqual(def.config.backup, { dir: null, intervalMs: 86_400_000, keep: 7 });
+  const set = parseConfig({
+    INVITO_LOG_FORMAT: "json",
+    INVITO_METRICS_TOKEN: "a-long-enough-token-1234",
+    INVITO_SHUTDOWN_TIMEOUT: "20s",
+    INVITO_BACKUP_DIR: "/data/backups",
+    INVITO_BACKUP_INTERVAL: "6h",
+    INVITO_BACKUP_KEEP: "3",
+  });
+  assert.ok(set.ok);
+  assert.deepEqual(set.config.backup, { dir: "/data/backups", intervalMs: 6 * 3_600_000, keep: 3 });
+  const bad = parseConfig({
+    INVITO_LOG_FORMAT: "xml",
+    INVITO_METRICS_TOKEN: "short",
+    INVITO_BACKUP_KEEP: "0",
+    INVITO_BACKUP_INTERVAL: "often",
+  });
+  assert.ok(!bad.ok);
+  assert.deepEqual(bad.errors.sort(), [
+    'INVITO_BACKUP_INTERVAL must be a duration like "90s", "15m" or "24h"',
+    "INVITO_BACKUP_KEEP must be at least 1",
+    'INVITO_LOG_FORMAT must be "readable" or "json"',
+    "INVITO_METRICS_TOKEN must be at least 16 characters",
+  ]);
+});

@@ -37,6 +37,15 @@ export type Config = {
   disableCron: boolean;
   /** How long a client may take to send request headers (bodies get three times this). */
   clientTimeoutMs: number;
+  // --- operations (issue 15) ---
+  /** "readable" (default) or "json": one line per request and per job. */
+  logFormat: "readable" | "json";
+  /** Bearer token for /metrics; null = metrics off (404). */
+  metricsToken: string | null;
+  /** How long a SIGTERM waits for in-flight requests and jobs before the process exits. */
+  shutdownGraceMs: number;
+  /** Scheduled backups: folder (null = off), interval, how many files to keep. */
+  backup: { dir: string | null; intervalMs: number; keep: number };
 };
 
 /**
@@ -177,6 +186,29 @@ const EnvSchema = v.object({
   INVITO_DEMO: bool(false),
   INVITO_DISABLE_CRON: bool(false),
   INVITO_CLIENT_TIMEOUT: duration("INVITO_CLIENT_TIMEOUT", "10s"),
+  // --- operations (issue 15) ---
+  INVITO_LOG_FORMAT: v.optional(
+    v.picklist(["readable", "json"], 'INVITO_LOG_FORMAT must be "readable" or "json"'),
+    "readable",
+  ),
+  INVITO_METRICS_TOKEN: v.optional(
+    v.pipe(
+      v.string(),
+      v.minLength(16, "INVITO_METRICS_TOKEN must be at least 16 characters"),
+      v.regex(/^[\x21-\x7e]+$/, "INVITO_METRICS_TOKEN must be printable ASCII without spaces"),
+    ),
+  ),
+  INVITO_SHUTDOWN_TIMEOUT: duration("INVITO_SHUTDOWN_TIMEOUT", "8s"),
+  INVITO_BACKUP_DIR: v.optional(v.string()),
+  INVITO_BACKUP_INTERVAL: duration("INVITO_BACKUP_INTERVAL", "24h"),
+  INVITO_BACKUP_KEEP: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,4}$/, "INVITO_BACKUP_KEEP must be a whole number"),
+      v.transform(Number),
+      v.minValue(1, "INVITO_BACKUP_KEEP must be at least 1"),
+    ),
+  ),
 });
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -280,6 +312,14 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       demo: e.INVITO_DEMO,
       disableCron: e.INVITO_DISABLE_CRON,
       clientTimeoutMs: e.INVITO_CLIENT_TIMEOUT,
+      logFormat: e.INVITO_LOG_FORMAT,
+      metricsToken: e.INVITO_METRICS_TOKEN ?? null,
+      shutdownGraceMs: e.INVITO_SHUTDOWN_TIMEOUT,
+      backup: {
+        dir: e.INVITO_BACKUP_DIR ?? null,
+        intervalMs: e.INVITO_BACKUP_INTERVAL,
+        keep: e.INVITO_BACKUP_KEEP ?? 7,
+      },
     },
   };
 }

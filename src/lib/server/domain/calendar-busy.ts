@@ -25,6 +25,16 @@ export type CalendarBusyDecision = {
   unknown: Interval[];
 };
 
+/** Whether a calendar's cache may be trusted at `nowMs` (else its time is unknown: fail closed). */
+export function isCacheFresh(
+  h: Pick<CalendarCacheState, "gen" | "syncedAtMs" | "failClosed">,
+  nowMs: number,
+  staleAfterMs: number,
+): boolean {
+  return h.gen !== null && h.syncedAtMs !== null && !h.failClosed &&
+    nowMs - h.syncedAtMs <= staleAfterMs;
+}
+
 export function decideCalendarBusy(
   heads: readonly CalendarCacheState[],
   windows: readonly (Interval & { calendarId: string })[],
@@ -35,9 +45,7 @@ export function decideCalendarBusy(
   const unknown: Interval[] = [];
   const current = new Set<string>();
   for (const h of heads) {
-    const fresh = h.gen !== null && h.syncedAtMs !== null && !h.failClosed &&
-      q.nowMs - h.syncedAtMs <= q.staleAfterMs;
-    if (!fresh) {
+    if (!isCacheFresh(h, q.nowMs, q.staleAfterMs)) {
       unknown.push({ startMs: lo, endMs: hi });
       continue;
     }

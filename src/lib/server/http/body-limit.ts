@@ -17,12 +17,19 @@ import { canonicalPath } from "./route-shape.ts";
 
 export const GUEST_BODY_LIMIT = 64 * 1024;
 export const HOST_BODY_LIMIT = 1024 * 1024;
+/** A host moving servers uploads their exported data (services/host-import.ts IMPORT_MAX_BYTES). */
+export const UPLOAD_BODY_LIMIT = 64 * 1024 * 1024;
 
-export function bodyLimitFor(pathname: string): number {
+/**
+ * `search` and `hasSession` single out the one upload (the profile's data import): only a request
+ * that carries a session cookie may send that much, so an anonymous client stays at 1 MB.
+ */
+export function bodyLimitFor(pathname: string, search = "", hasSession = false): number {
   const path = canonicalPath(pathname);
-  return path === "/dashboard" || path.startsWith("/dashboard/")
-    ? HOST_BODY_LIMIT
-    : GUEST_BODY_LIMIT;
+  if (!(path === "/dashboard" || path.startsWith("/dashboard/"))) return GUEST_BODY_LIMIT;
+  const upload = path === "/dashboard/profile" &&
+    new URLSearchParams(search).has("/importData");
+  return upload && hasSession ? UPLOAD_BODY_LIMIT : HOST_BODY_LIMIT;
 }
 
 const NO_BODY = new Set(["GET", "HEAD", "OPTIONS"]);

@@ -8,6 +8,7 @@ import { getSlotPage, type SlotPage } from "../services/public-calendar.ts";
 import type { App } from "../app.ts";
 import { type Clock, clockForAcceptLanguage, parseClock } from "../../shared/format.ts";
 import { type BookInput, type BookResult, bookSlot } from "../services/book-slot.ts";
+import { recordBookingOutcome } from "../ops/metrics.ts";
 import { BookingForm, fieldErrors } from "../../shared/forms.ts";
 import { describeDuration } from "../config.ts";
 import { checkFillToken, fillToken } from "../services/anti-spam.ts";
@@ -125,6 +126,7 @@ export async function bookAction(
     clock: parseClock(str("clock")) ??
       clockForAcceptLanguage(request.headers.get("accept-language")),
   });
+  recordBookingOutcome(result.ok ? result.status.toLowerCase() : result.reason);
   if (!result.ok) {
     if (result.reason === "not_found") error(404, "There is no booking page at this address.");
     if (result.reason === "invalid_answers" && "errors" in result) {

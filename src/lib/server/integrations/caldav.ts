@@ -414,4 +414,3 @@ export async function deleteEvent(
     return failureFrom(err);
   }
 }
-

@@ -50,6 +50,17 @@ function calendar(method?: "REQUEST" | "CANCEL" | "PUBLISH"): ICAL.Component {
   return cal;
 }
 
+/**
+ * A calendar of many events, produced piece by piece (a host's export may hold a hundred
+ * thousand bookings): the same text `buildIcs` would give for them together.
+ */
+export function* icsCalendarChunks(events: Iterable<IcsEvent>): Generator<string> {
+  const [head, tail] = calendar("PUBLISH").toString().split(/\r\n(?=END:VCALENDAR)/);
+  yield head + "\r\n";
+  for (const ev of events) yield vevent(ev).toString() + "\r\n";
+  yield tail + "\r\n";
+}
+
 function vevent(ev: IcsEvent): ICAL.Component {
   const v = new ICAL.Component("vevent");
   v.updatePropertyWithValue("uid", ev.uid);

@@ -4,7 +4,7 @@
  * jobs run at once, but one booking's jobs only in turn (see `lanesOf`).
  */
 import type { App } from "../app.ts";
-import { claim, complete, giveUp, listDue, retryLater } from "../store/outbox.ts";
+import { claim, complete, giveUp, jobKind, listDue, retryLater } from "../store/outbox.ts";
 import type { BookingRecord, MailKind, OutboxRecord } from "../store/records.ts";
 import { nextRetryDelay } from "../domain/booking.ts";
 import { getBooking } from "../store/bookings.ts";
@@ -14,6 +14,9 @@ import { renderBookingMail } from "../integrations/mail-templates/booking.ts";
 import { bookingLinks } from "../services/booking-links.ts";
 import { describeDuration } from "../config.ts";
 import { deliverWebhook, fanOutEvent } from "../services/webhooks.ts";
+import { mayStartJobs } from "../ops/lifecycle.ts";
+import { logLine, redactText } from "../ops/log.ts";
+import { recordJob } from "../ops/metrics.ts";
 
 const CLAIM_MS = 2 * 60_000;
 const BATCH = 25;
@@ -44,7 +47,9 @@ export async function deliverOutbox(
 ): Promise<Stats> {
   const stats = { done: 0, retried: 0, failed: 0 };
   const startedAt = Date.now();
-  const inBudget = () => Date.now() - startedAt < budgetMs;
+  // During a shutdown, due jobs still start while there is time to finish them; the rest stay
+  // queued for the next process.
+  const inBudget = () => Date.now() - startedAt < budgetMs && mayStartJobs();
   while (inBudget()) {
     const due = await listDue(app.kv, nowMs, BATCH);
     if (due.length === 0) break;
@@ -113,15 +118,30 @@ async function deliverOne(
 ): Promise<boolean> {
   const job = await claim(app.kv, entry, app.instanceId, CLAIM_MS, nowMs);
   if (!job) return false;
+  const started = performance.now();
   let outcome: JobOutcome;
   try {
     outcome = await perform(app, job, nowMs);
   } catch (err) {
     outcome = { ok: false, error: err instanceof Error ? err.message : String(err) };
   }
+  const settled = (result: string) => {
+    const seconds = (performance.now() - started) / 1000;
+    recordJob(jobKind(job), result, seconds);
+    logLine(result === "done" ? "info" : "warn", "job", {
+      kind: jobKind(job),
+      job: job.id,
+      booking: "bookingId" in job.payload ? job.payload.bookingId : undefined,
+      requestId: job.requestId,
+      attempt: job.attempts,
+      outcome: result,
+      ms: Math.round(seconds * 1000),
+    });
+  };
   if (outcome.ok) {
     await complete(app.kv, job);
     stats.done++;
+    settled("done");
     return true;
   }
   const backoff = outcome.permanent
@@ -130,17 +150,20 @@ async function deliverOne(
     ? Math.max(0, outcome.retryAtMs - nowMs)
     : nextRetryDelay(job.attempts);
   const delay = backoff === null ? null : Math.max(backoff, outcome.retryAfterMs ?? 0);
+  settled(delay === null ? "failed" : "retry");
   if (delay === null) {
     await giveUp(app.kv, job, outcome.error);
     stats.failed++;
-    console.error(`[outbox] job ${job.id} (${describe(job)}) failed for good: ${outcome.error}`);
+    console.error(
+      `[outbox] job ${job.id} (${describe(job)}) failed for good: ${redactText(outcome.error)}`,
+    );
   } else {
     await retryLater(app.kv, job, nowMs + delay, outcome.error);
     stats.retried++;
     console.warn(
-      `[outbox] job ${job.id} (${describe(job)}) failed, retry in ${
-        describeDuration(delay)
-      }: ${outcome.error}`,
+      `[outbox] job ${job.id} (${describe(job)}) failed, retry in ${describeDuration(delay)}: ${
+        redactText(outcome.error)
+      }`,
     );
   }
   return true;
@@ -243,7 +266,8 @@ async function sendBookingMail(
     followUp,
   };
   const mail = renderBookingMail(kind, ctx);
-  if (!mail) return { ok: true };
+  // No address: the host erased this guest's data; nothing is sent to anyone in their place.
+  if (!mail || !mail.to) return { ok: true };
   const res = await app.mailer.send(mail);
   return res.ok
     ? { ok: true }

@@ -9,6 +9,20 @@ import { deliverOutbox } from "./deliver-outbox.ts";
 import { expireHolds } from "./expire-holds.ts";
 import { cronScheduleFor, syncCalendars } from "./sync-calendars.ts";
 import { registerWriteback } from "./writeback.ts";
+import {
+  cronTicked,
+  isStopping,
+  mayStartJobs,
+  onShutdown,
+  registerCron,
+  stopSignal,
+  track,
+} from "../ops/lifecycle.ts";
+import { releaseLeasesOf } from "../store/leases.ts";
+import { logLine } from "../ops/log.ts";
+import { recordJob } from "../ops/metrics.ts";
+import { takeScheduledBackup } from "../services/backups.ts";
+import { purgeClosedAccounts } from "../services/host-data.ts";
 
 const STARTED = Symbol.for("invito.jobs");
 const LEASE_MS = 90_000;
@@ -32,12 +46,12 @@ let again = false;
 
 /** Drain the outbox soon, in this process. Coalesces bursts into one run plus one follow-up. */
 export function nudgeOutbox(app: App): void {
-  if (app.config.disableCron) return;
+  if (app.config.disableCron || !mayStartJobs()) return;
   if (draining) {
     again = true;
     return;
   }
-  draining = (async () => {
+  draining = track((async () => {
     do {
       again = false;
       try {
@@ -45,8 +59,8 @@ export function nudgeOutbox(app: App): void {
       } catch (err) {
         console.error("[outbox] drain failed:", err);
       }
-    } while (again);
-  })().finally(() => (draining = null));
+    } while (again && mayStartJobs());
+  })()).finally(() => (draining = null));
 }
 
 export function startJobs(app: App): void {
@@ -56,20 +70,63 @@ export function startJobs(app: App): void {
   if (g[STARTED] || app.config.disableCron) return;
   g[STARTED] = true;
   app.kickOutbox = () => nudgeOutbox(app);
-  const guard = (name: string, fn: () => Promise<unknown>) => async () => {
-    try {
-      await withLease(app, name, fn);
-    } catch (err) {
-      console.error(`[cron ${name}]`, err);
-    }
+  // At shutdown (after running jobs settled): hand every lease this process holds back at once,
+  // so another process need not wait for them to expire.
+  onShutdown("release-leases", () => releaseLeasesOf(app.kv, app.instanceId));
+  // A shutdown begins with one last drain: mail that is due goes out before the process exits.
+  stopSignal().addEventListener("abort", () => nudgeOutbox(app), { once: true });
+  /** One cron run: skipped while stopping, tracked for shutdown, logged and counted. */
+  const guard = (name: string, fn: () => Promise<unknown>) => () => {
+    if (isStopping()) return Promise.resolve();
+    cronTicked(name, app.now());
+    return track((async () => {
+      const started = performance.now();
+      let outcome = "done";
+      try {
+        if ((await withLease(app, name, fn)) === null) outcome = "leased_elsewhere";
+      } catch (err) {
+        outcome = "error";
+        console.error(`[cron ${name}]`, err);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      recordJob(`cron_${name}`, outcome, seconds);
+      logLine(outcome === "error" ? "error" : "info", "cron", {
+        job: name,
+        outcome,
+        ms: Math.round(seconds * 1000),
+      });
+    })());
   };
-  Deno.cron("invito-outbox", "* * * * *", guard("outbox", () => deliverOutbox(app, app.now())));
-  Deno.cron("invito-expire", "* * * * *", async () => {
+  const cron = (name: string, schedule: string, intervalMs: number, fn: () => Promise<unknown>) => {
+    registerCron(name, intervalMs, app.now());
+    Deno.cron(`invito-${name}`, schedule, { signal: stopSignal() }, async () => {
+      await fn();
+    });
+  };
+  cron("outbox", "* * * * *", 60_000, guard("outbox", () => deliverOutbox(app, app.now())));
+  cron("expire", "* * * * *", 60_000, async () => {
     await guard("expire", () => expireHolds(app, app.now()))();
     nudgeOutbox(app);
   });
   const syncCalendarsNow = guard("caldav-sync", () => syncCalendars(app, app.now()));
-  Deno.cron("invito-caldav-sync", cronScheduleFor(app.config.syncIntervalMs), syncCalendarsNow);
+  cron(
+    "caldav-sync",
+    cronScheduleFor(app.config.syncIntervalMs),
+    app.config.syncIntervalMs,
+    syncCalendarsNow,
+  );
+  cron(
+    "purge-accounts",
+    "17 * * * *",
+    3_600_000,
+    guard("purge-accounts", () => purgeClosedAccounts(app, app.now())),
+  );
+  if (app.config.backup.dir) {
+    // Checked every minute; a backup is taken when the last one (by any process) is too old.
+    const backupNow = guard("backup", () => takeScheduledBackup(app, app.now()));
+    cron("backup", "* * * * *", 60_000, backupNow);
+    void backupNow();
+  }
   // Mail queued before a restart goes out now rather than at the next minute.
   nudgeOutbox(app);
   // A restarted server refreshes calendars at once: a cache left from before may be too old to trust.

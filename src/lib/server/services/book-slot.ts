@@ -30,6 +30,7 @@ import { randomToken } from "../integrations/crypto.ts";
 import { bookingToken, tokenHash } from "./booking-links.ts";
 import { capWrites, guestHoldWrites, sideEffects } from "./booking-plan.ts";
 import { calendarConflict } from "./calendar-busy.ts";
+import { recordRetry } from "../ops/metrics.ts";
 
 export type BookInput = {
   username: string;
@@ -281,6 +282,7 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
       }
       if (await extraTaken(app.kv, input.extra)) return { ok: false, reason: "duplicate_request" };
       // Lost a race with another writer (another process): re-read and decide again.
+      recordRetry("book");
       await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
     }
     return { ok: false, reason: "busy" };

@@ -87,6 +87,7 @@ export const keys = {
   calendarBusyHead: (hostId: UserId, calendarId: CalendarId) =>
     ["calendar_busy_head", hostId, calendarId] as const,
   calendarBusyHeadPrefix: (hostId: UserId) => ["calendar_busy_head", hostId] as const,
+  calendarBusyHeadAll: () => ["calendar_busy_head"] as const,
   /** Busy windows of one calendar generation on one UTC day (split in parts under 64 KiB). */
   calendarBusy: (
     hostId: UserId,
@@ -116,6 +117,7 @@ export const keys = {
   meetingWriteback: (uid: string) => ["meeting_writeback", uid] as const,
 
   lease: (job: string) => ["lease", job] as const,
+  leasePrefix: () => ["lease"] as const,
   rateLimit: (group: string, subject: string) => ["rate_limit", group, subject] as const,
   rateLimitCount: (group: string, subject: string, windowStartMs: number) =>
     ["rate_limit_count", group, subject, windowStartMs] as const,
@@ -154,4 +156,7 @@ export const keys = {
   singleUseLinkByToken: (tokenHash: string) => ["single_use_link_by_token", tokenHash] as const,
   /** Present once the link is spent (used or revoked); checked absent by the booking's commit. */
   singleUseLinkUsed: (id: string) => ["single_use_link_used", id] as const,
+  /** Accounts their hosts closed, by when: purged of what is left once mails went out. */
+  closedAccount: (userId: UserId) => ["closed_account", userId] as const,
+  closedAccountPrefix: () => ["closed_account"] as const,
 };

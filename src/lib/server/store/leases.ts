@@ -28,3 +28,13 @@ export async function releaseLease(kv: Deno.Kv, name: string, owner: string): Pr
   if (cur.value?.owner !== owner) return;
   await kv.atomic().check(cur).delete(keys.lease(name)).commit();
 }
+
+/** Releases every lease `owner` holds (at shutdown), each with a check so a taken-over one stays. */
+export async function releaseLeasesOf(kv: Deno.Kv, owner: string): Promise<number> {
+  let released = 0;
+  for await (const e of kv.list<LeaseRecord>({ prefix: keys.leasePrefix() })) {
+    if (e.value?.owner !== owner) continue;
+    if ((await kv.atomic().check(e).delete(e.key).commit()).ok) released++;
+  }
+  return released;
+}

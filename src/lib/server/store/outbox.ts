@@ -6,12 +6,20 @@
 import { type JobId, keys } from "./keys.ts";
 import type { OutboxPayload, OutboxRecord } from "./records.ts";
 import { newId } from "./users.ts";
+import { currentRequestId } from "../ops/context.ts";
+
+/** A job's kind for metrics and logs: a few fixed values, never an id. */
+export function jobKind(job: OutboxRecord): string {
+  const p = job.payload;
+  return p.kind === "booking_mail" ? `mail_${p.mail}` : p.kind;
+}
 
 export function newOutboxRecord(
   payload: OutboxPayload,
   nowMs: number,
   dueMs = nowMs,
 ): OutboxRecord {
+  const requestId = currentRequestId();
   return {
     v: 1,
     id: newId(nowMs),
@@ -21,6 +29,7 @@ export function newOutboxRecord(
     createdAtMs: nowMs,
     lastError: null,
     claimedBy: null,
+    ...(requestId ? { requestId } : {}),
   };
 }
 

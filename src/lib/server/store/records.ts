@@ -29,6 +29,8 @@ export type UserRecord = {
   embedOrigins?: string[];
   /** Usernames this host gave up that are still held for them (and forward to the current one). */
   previousUsernames?: { username: string; untilMs: number }[];
+  /** The host closed their account: nothing is public, nobody signs in as them. */
+  closedAtMs?: number;
 };
 
 /** A released username, held for its last owner until `untilMs`. */
@@ -174,6 +176,8 @@ export type BookingRecord = {
    * server secret: mails sent days later can rebuild a link, while the store holds only hashes.
    */
   tokenSalt: string;
+  /** Set when the host erased the guest's personal data (name, address, note, answers). */
+  guestErasedAtMs?: number;
 };
 
 export type TokenPurpose = "confirm" | "reject" | "guest";
@@ -244,6 +248,8 @@ export type OutboxRecord = {
   lastError: string | null;
   /** Set while a worker holds the job: the job is due again at dueMs if the worker died. */
   claimedBy: string | null;
+  /** The request that queued it (logs join a job to its request); absent for cron-made jobs. */
+  requestId?: string;
 };
 
 export type LeaseRecord = { owner: string; untilMs: number };

@@ -8,6 +8,9 @@ import { safeRedirectPath } from "$lib/shared/redirect.ts";
 import { currentFeedUrls, feedUrls, regenerateFeed } from "$lib/server/services/ics-feed.ts";
 import { formatDate } from "$lib/shared/format.ts";
 import { USERNAME_HOLD_DAYS } from "$lib/server/domain/username.ts";
+import { deleteAccount, eraseGuest } from "$lib/server/services/host-data.ts";
+import { IMPORT_MAX_BYTES, importHostData } from "$lib/server/services/host-import.ts";
+import { getUser } from "$lib/server/store/users.ts";
 
 export const load: PageServerLoad = async ({ locals }) => {
   const u = locals.user!;
@@ -71,6 +74,47 @@ export const actions: Actions = {
         until: held ? formatDate(held.untilMs, res.user.timeZone) : null,
       },
     };
+  },
+
+  /** A guest asked the host to delete their data: it goes from all of this host's bookings. */
+  eraseGuest: async ({ request, locals }) => {
+    const { email, confirm } = formValues(await request.formData(), ["email", "confirm"], 320);
+    if (confirm !== "yes") {
+      return fail(400, {
+        erase: { email, error: "Tick the box to confirm: this cannot be undone." },
+      });
+    }
+    const res = await eraseGuest(locals.app, locals.user!, email);
+    if (!res.ok) return fail(400, { erase: { email, error: "Enter the guest's email address." } });
+    return { erased: { bookings: res.bookings } };
+  },
+
+  /** A host moving servers: their export from another Invito, applied where it does not clash. */
+  importData: async ({ request, locals }) => {
+    const refused = (error: string) => fail(400, { imported: { error, applied: [], skipped: [] } });
+    const file = (await request.formData()).get("file");
+    if (!(file instanceof File) || file.size === 0) {
+      return refused("Choose the .json file another Invito exported.");
+    }
+    if (file.size > IMPORT_MAX_BYTES) {
+      return refused("The file is larger than an Invito export can be (64 MB).");
+    }
+    const res = await importHostData(locals.app, locals.user!, await file.text());
+    if (!res.ok) return refused(res.error);
+    locals.user = (await getUser(locals.app.kv, locals.user!.id)) ?? locals.user;
+    return { imported: { error: null, applied: res.applied, skipped: res.skipped } };
+  },
+
+  /** Closing the account: confirmed by typing the username; guests of meetings ahead are told. */
+  deleteAccount: async ({ request, locals }) => {
+    const { username } = formValues(await request.formData(), ["username"], 200);
+    const res = await deleteAccount(locals.app, locals.user!, username);
+    if (!res.ok) {
+      return fail(400, {
+        remove: { error: `To confirm, type ${locals.user!.username} exactly.` },
+      });
+    }
+    redirect(303, "/?account=closed");
   },
 
   /** The "use my time zone" banner: only changes a zone that is still the fresh-account UTC. */

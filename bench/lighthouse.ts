@@ -1,0 +1,105 @@
+/**
+ * Lighthouse 12 mobile performance of the booking page and the widget, against the built server
+ * (demo host) on 127.0.0.1, with Debian's Chromium: `lighthouse` comes from the project's npm
+ * devDependencies (12.x: 13 needs Node ≥ 22.19), run under Node with CHROME_PATH. Each page is
+ * measured three times and the median score counts (Lighthouse's own advice for variance). The
+ * row also states Lighthouse's CPU benchmark index of this machine during the run: Lighthouse
+ * slows the CPU 4× on top of it, so a loaded 2-core box scores lower than an idle one.
+ *
+ *   node_modules/.bin/deno run -A bench/lighthouse.ts      (needs `npm run build` first)
+ */
+import { join } from "node:path";
+import { startApp } from "../tests/support/app.ts";
+import { repoRoot, type Row, table } from "./lib.ts";
+
+const PAGES = [
+  { name: "booking page", path: "/calendar/demo/intro-call" },
+  { name: "widget", path: "/widget/demo/intro-call" },
+];
+const RUNS = 3;
+const TARGET = 95;
+
+type Lhr = {
+  categories: { performance: { score: number } };
+  audits: Record<string, { numericValue?: number; displayValue?: string }>;
+  environment: { benchmarkIndex: number };
+};
+
+async function lighthouse(url: string, out: string): Promise<Lhr> {
+  const cli = join(repoRoot, "node_modules", "lighthouse", "cli", "index.js");
+  const res = await new Deno.Command("node", {
+    args: [
+      cli,
+      url,
+      "--output=json",
+      `--output-path=${out}`,
+      "--only-categories=performance",
+      "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+      "--max-wait-for-load=60000",
+      "--quiet",
+    ],
+    env: { CHROME_PATH: Deno.env.get("CHROME_PATH") ?? "/usr/bin/chromium" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (res.code !== 0) {
+    throw new Error(`lighthouse failed: ${new TextDecoder().decode(res.stderr).slice(-2000)}`);
+  }
+  return JSON.parse(await Deno.readTextFile(out));
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function lighthouseRows(): Promise<Row[]> {
+  const app = await startApp({ demo: true, env: { INVITO_RATE_LIMIT: "off" } });
+  const dir = await Deno.makeTempDir({ prefix: "invito-lh-" });
+  const rows: Row[] = [];
+  try {
+    for (const page of PAGES) {
+      // A visitor meets a server that has served this page before (modules loaded, caches warm).
+      for (let i = 0; i < 20; i++) await (await fetch(app.url(page.path))).body?.cancel();
+      const runs: Lhr[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        runs.push(await lighthouse(app.url(page.path), join(dir, `${i}.json`)));
+      }
+      const scores = runs.map((r) => Math.round(r.categories.performance.score * 100));
+      const mid = runs[scores.indexOf(median(scores))];
+      const a = (id: string) => mid.audits[id]?.numericValue ?? NaN;
+      const bench = runs.map((r) => Math.round(r.environment.benchmarkIndex));
+      rows.push({
+        group: "lighthouse",
+        name: `${page.name} ${page.path}, mobile (median of ${RUNS})`,
+        measured: `performance ${median(scores)} (runs ${scores.join("/")}); FCP ${
+          (a("first-contentful-paint") / 1000).toFixed(1)
+        } s, LCP ${(a("largest-contentful-paint") / 1000).toFixed(1)} s, TBT ${
+          Math.round(a("total-blocking-time"))
+        } ms, CLS ${a("cumulative-layout-shift").toFixed(3)}, ${
+          Math.round(a("total-byte-weight") / 1024)
+        } KiB`,
+        limit: `Lighthouse CPU benchmark index ${bench.join("/")}`,
+        ratio: "",
+        target: `≥ ${TARGET}`,
+        pass: median(scores) >= TARGET,
+        metrics: {
+          score: median(scores),
+          scores: scores.join("/"),
+          fcpMs: Math.round(a("first-contentful-paint")),
+          lcpMs: Math.round(a("largest-contentful-paint")),
+          tbtMs: Math.round(a("total-blocking-time")),
+          ttfbMs: Math.round(a("server-response-time")),
+          cls: a("cumulative-layout-shift"),
+          bytes: a("total-byte-weight"),
+          benchmarkIndex: median(bench),
+        },
+      });
+    }
+  } finally {
+    await app.stop();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+  return rows;
+}
+
+if (import.meta.main) {
+  console.log(table(await lighthouseRows()));
+}

@@ -1,0 +1,207 @@
+import assert from "node:assert/strict";
+import ICAL from "ical.js";
+import { createEventType, createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
+import { bookSlot } from "./book-slot.ts";
+import { decideBooking } from "./decide-booking.ts";
+import {
+  ACCOUNT_CLOSED_REASON,
+  deleteAccount,
+  eraseGuest,
+  exportHostIcs,
+  exportHostJson,
+  PURGE_AFTER_MS,
+  purgeClosedAccounts,
+} from "./host-data.ts";
+import { getBooking } from "../store/bookings.ts";
+import { getUser, getUserByEmail, getUserByUsername } from "../store/users.ts";
+import { deliverOutbox } from "../jobs/deliver-outbox.ts";
+import type { BookingRecord } from "../store/records.ts";
+
+const collect = async (it: AsyncIterable<string>) => {
+  let s = "";
+  for await (const c of it) s += c;
+  return s;
+};
+
+async function setup(count: number) {
+  const app = await memoryApp({
+    nowIso: "2026-11-23T06:00:00Z",
+    env: { INVITO_MAX_PENDING_PER_GUEST: "9999" },
+  });
+  const host = await createHost(app);
+  await createEventType(app, host, { slug: "call", requiresConfirmation: true });
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    // Monday 23 November on: 16 half hours a day from 09:00 Berlin (08:00 UTC).
+    const day = Math.floor(i / 16), slot = i % 16;
+    const start = new Date(
+      Date.parse("2026-11-23T08:00:00Z") + day * 86_400_000 + slot * 30 * 60_000,
+    ).toISOString();
+    const r = await bookSlot(app, {
+      username: host.username,
+      slug: "call",
+      start,
+      name: i % 2 ? `Other ${i}` : "Eve <script>alert(1)</script>",
+      email: i % 2 ? `other${i}@example.test` : "Eve@Example.test",
+      note: `private note ${i}`,
+      timeZone: "Europe/Berlin",
+    });
+    assert.ok(r.ok, JSON.stringify(r));
+    ids.push(r.bookingId);
+  }
+  return { app, host, ids };
+}
+
+Deno.test("eraseGuest: 8 erasures and 8 host decisions at once on the same bookings: every decision stays, every booking of the guest ends erased", async () => {
+  const { app, host, ids } = await setup(8);
+  try {
+    const eve = ids.filter((_, i) => i % 2 === 0);
+    const results = await Promise.all([
+      ...ids.map((id, i) => decideBooking(app, id, i % 3 ? "confirm" : "reject", "host")),
+      ...Array.from({ length: 8 }, () => eraseGuest(app, host, "eve@example.TEST")),
+    ]);
+    assert.ok(results.slice(0, 8).every((r) => (r as { ok: boolean }).ok), "decisions all applied");
+    for (const [i, id] of ids.entries()) {
+      const b = (await getBooking(app.kv, id))!;
+      assert.equal(b.status, i % 3 ? "CONFIRMED" : "REJECTED", `${id} kept its decision`);
+      if (eve.includes(id)) {
+        assert.equal(b.guestName, "Erased guest");
+        assert.equal(b.guestEmail, "");
+        assert.equal(b.guestNote, "");
+        assert.deepEqual(b.answers, []);
+        assert.ok(b.guestErasedAtMs);
+      } else {
+        assert.match(b.guestName, /^Other/);
+        assert.match(b.guestNote, /private note/);
+      }
+    }
+    const json = await collect(exportHostJson(app, host));
+    assert.equal(json.includes("Eve"), false, "the export no longer holds her");
+    assert.equal(json.includes("eve@"), false);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("eraseGuest refuses what is not an address; an unknown address erases nothing", async () => {
+  const { app, host } = await setup(2);
+  try {
+    assert.deepEqual(await eraseGuest(app, host, "not an address"), {
+      ok: false,
+      reason: "invalid_email",
+    });
+    assert.deepEqual(await eraseGuest(app, host, "nobody@example.test"), { ok: true, bookings: 0 });
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("export: JSON holds profile, event types, availability and every booking with answers but no token salt; ICS holds the live bookings", async () => {
+  const { app, host, ids } = await setup(48);
+  try {
+    const json = await collect(exportHostJson(app, host));
+    const data = JSON.parse(json);
+    assert.equal(data.format, "invito-host-export");
+    assert.equal(data.version, 1);
+    assert.equal(data.profile.username, host.username);
+    assert.equal(data.eventTypes.length, 1);
+    assert.ok(data.availability.weekly);
+    assert.deepEqual(data.calendars, []);
+    assert.equal(data.bookings.length, 48);
+    assert.deepEqual(data.bookings.map((b: BookingRecord) => b.id), ids);
+    assert.equal(json.includes("tokenSalt"), false, "no link secret in the export");
+    assert.equal(data.bookings[0].guestName, "Eve <script>alert(1)</script>");
+
+    await decideBooking(app, ids[0], "reject", "host");
+    const ics = await collect(exportHostIcs(app, host));
+    const cal = new ICAL.Component(ICAL.parse(ics));
+    const events = cal.getAllSubcomponents("vevent");
+    assert.equal(events.length, 47, "the rejected one is left out");
+    assert.equal(events[0].getFirstPropertyValue("status"), "TENTATIVE");
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("eraseGuest: a decision committed between the erasure's read and its write is kept (the write is checked, then redone)", async () => {
+  const { app, host, ids } = await setup(1);
+  try {
+    let injected = false;
+    const racing = new Proxy(app.kv, {
+      get(t, p) {
+        if (p === "getMany") {
+          return async (keys: Deno.KvKey[], o?: { consistency?: Deno.KvConsistencyLevel }) => {
+            const res = await t.getMany(keys, o);
+            if (!injected && keys.length === 2 && keys[1][0] === "booking_writeback") {
+              injected = true;
+              assert.ok((await decideBooking(app, ids[0], "confirm", "host")).ok);
+            }
+            return res;
+          };
+        }
+        const v = Reflect.get(t, p, t);
+        return typeof v === "function" ? v.bind(t) : v;
+      },
+    });
+    const r = await eraseGuest({ ...app, kv: racing }, host, "eve@example.test");
+    assert.deepEqual(r, { ok: true, bookings: 1 });
+    assert.ok(injected);
+    const b = (await getBooking(app.kv, ids[0]))!;
+    assert.equal(b.status, "CONFIRMED", "the host's confirmation is not lost");
+    assert.equal(b.guestName, "Erased guest");
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("deleteAccount: needs the username; then the page and sign-in are gone, meetings ahead are cancelled through the engine and their guests mailed, past ones stay until the purge erases them", async () => {
+  const { app, host, ids } = await setup(4);
+  try {
+    // The first meeting is over by now; the others are ahead.
+    app.clock.ms = Date.parse("2026-11-23T08:45:00Z");
+    await decideBooking(app, ids[0], "confirm", "host");
+    await decideBooking(app, ids[1], "confirm", "host");
+    assert.deepEqual(await deleteAccount(app, host, "someone-else"), {
+      ok: false,
+      reason: "confirm_mismatch",
+    });
+    assert.equal((await getBooking(app.kv, ids[1]))!.status, "CONFIRMED", "nothing changed");
+
+    const r = await deleteAccount(app, host, ` ${host.username.toUpperCase()} `);
+    assert.deepEqual(r, { ok: true, cancelled: 3 });
+    assert.equal(await getUserByUsername(app.kv, host.username), null, "no booking page");
+    assert.equal(await getUserByEmail(app.kv, host.email), null, "the address is free again");
+    const late = await bookSlot(app, {
+      username: host.username,
+      slug: "call",
+      start: "2026-11-24T09:00:00Z",
+      name: "Late",
+      email: "late@example.test",
+      note: "",
+      timeZone: "UTC",
+    });
+    assert.deepEqual(late, { ok: false, reason: "not_found" });
+    assert.equal((await getBooking(app.kv, ids[0]))!.status, "CONFIRMED", "the past stays");
+    for (const id of ids.slice(1)) {
+      const b = (await getBooking(app.kv, id))!;
+      assert.equal(b.status, "CANCELLED");
+      assert.equal(b.endReason, "cancelled_by_host");
+      assert.equal(b.cancelReason, ACCOUNT_CLOSED_REASON);
+    }
+    await deliverOutbox(app, app.now());
+    const told = app.mailer.sent.filter((m) => /cancel/i.test(m.subject)).map((m) => m.to);
+    assert.equal(told.length, 3, `each guest of a cancelled meeting is told: ${told}`);
+
+    assert.equal(await purgeClosedAccounts(app, app.now() + 3_600_000), 0, "not yet");
+    assert.equal(await purgeClosedAccounts(app, app.now() + PURGE_AFTER_MS + 1), 1);
+    assert.equal(await getUser(app.kv, host.id), null);
+    for (const id of ids) {
+      const b = (await getBooking(app.kv, id))!;
+      assert.equal(b.guestEmail, "");
+      assert.equal(b.guestNote, "");
+    }
+    assert.equal(await purgeClosedAccounts(app, app.now() + PURGE_AFTER_MS + 1), 0, "once");
+  } finally {
+    app.close();
+  }
+});

@@ -1,0 +1,204 @@
+/**
+ * A host's own data: the export (JSON of everything that is theirs, without secrets, and an ICS
+ * file of their bookings), and erasing one guest's personal data on that guest's request.
+ */
+import type { App } from "../app.ts";
+import type { BookingRecord, UserRecord } from "../store/records.ts";
+import { listEventTypes } from "../store/event-types.ts";
+import { getAvailability } from "../store/availability.ts";
+import { getWriteback, listAccounts, listHostCalendars } from "../store/calendars.ts";
+import {
+  closeAccountRecord,
+  eraseGuestFromBookings,
+  hostBookingPages,
+  listClosedAccounts,
+  removeClosedAccount,
+} from "../store/host-data.ts";
+import { getUser } from "../store/users.ts";
+import { decideBooking } from "./decide-booking.ts";
+import { deleteEventType } from "./event-types.ts";
+import { removeCalendarAccount } from "./calendar-accounts.ts";
+import { icsCalendarChunks, type IcsEvent } from "../integrations/ics.ts";
+import { icsUid } from "../integrations/mail-templates/booking.ts";
+import { describeLocation } from "../domain/event-rules.ts";
+
+export const EXPORT_FORMAT = "invito-host-export";
+export const EXPORT_VERSION = 1;
+
+/** A booking as exported: everything but the salt its link tokens are derived from. */
+function exportedBooking(b: BookingRecord) {
+  const { tokenSalt: _secret, ...rest } = b;
+  return rest;
+}
+
+/**
+ * The export as JSON text in pieces: profile, event types, availability, calendars (server,
+ * user name and calendars; never the password), then bookings streamed page by page.
+ */
+export async function* exportHostJson(app: App, user: UserRecord): AsyncGenerator<string> {
+  const [eventTypes, availability, accounts, calendars, writeback] = await Promise.all([
+    listEventTypes(app.kv, user.id),
+    getAvailability(app.kv, user.id, app.now()),
+    listAccounts(app.kv, user.id),
+    listHostCalendars(app.kv, user.id),
+    getWriteback(app.kv, user.id),
+  ]);
+  const head = {
+    format: EXPORT_FORMAT,
+    version: EXPORT_VERSION,
+    exportedAt: new Date(app.now()).toISOString(),
+    source: app.config.baseUrl.href,
+    profile: {
+      username: user.username,
+      name: user.name,
+      email: user.email,
+      timeZone: user.timeZone,
+      clock: user.clock ?? "24h",
+      embedOrigins: user.embedOrigins ?? null,
+      createdAt: new Date(user.createdAtMs).toISOString(),
+    },
+    eventTypes,
+    availability,
+    calendars: accounts.map(({ value: a }) => ({
+      serverUrl: a.serverUrl,
+      username: a.username,
+      calendars: calendars.filter((c) => c.value.accountId === a.id).map(({ value: c }) => ({
+        url: c.url,
+        displayName: c.displayName,
+        checkConflicts: c.checkConflicts,
+        writeback: writeback.value?.calendarId === c.id,
+      })),
+    })),
+  };
+  const text = JSON.stringify(head, null, 2);
+  // The object stays open for the bookings array, which may be long.
+  yield text.slice(0, -2) + ',\n  "bookings": [';
+  let first = true;
+  for await (const page of hostBookingPages(app.kv, user.id)) {
+    const parts = page.map((b) => "\n    " + JSON.stringify(exportedBooking(b)));
+    yield (first ? "" : ",") + parts.join(",");
+    if (parts.length) first = false;
+  }
+  yield "\n  ]\n}\n";
+}
+
+/** The host's confirmed and pending bookings as one calendar, page by page. */
+export async function* exportHostIcs(app: App, user: UserRecord): AsyncGenerator<string> {
+  const [head, tail] = [...icsCalendarChunks([])];
+  yield head;
+  for await (const page of hostBookingPages(app.kv, user.id)) {
+    const events = page.filter((b) => b.status === "CONFIRMED" || b.status === "PENDING")
+      .map((b) => icsEventOf(app, user, b));
+    yield* [...icsCalendarChunks(events)].slice(1, -1);
+  }
+  yield tail;
+}
+
+function icsEventOf(app: App, user: UserRecord, b: BookingRecord): IcsEvent {
+  return {
+    uid: icsUid(b.id, app.config.baseUrl.href),
+    sequence: b.history.length - 1,
+    startMs: b.startMs,
+    endMs: b.endMs,
+    stampMs: b.decidedAtMs ?? b.createdAtMs,
+    summary: `${b.eventTitle}: ${b.guestName}`,
+    description: b.guestNote ? `Note: ${b.guestNote}` : "",
+    location: describeLocation(b.location) || undefined,
+    status: b.status === "CONFIRMED" ? "CONFIRMED" : "TENTATIVE",
+    organizer: { name: user.name, email: user.email },
+    attendee: {
+      name: b.guestName,
+      email: b.guestEmail || "erased@invalid",
+      partstat: b.status === "CONFIRMED" ? "ACCEPTED" : "NEEDS-ACTION",
+    },
+  };
+}
+
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
+
+export type EraseGuestResult =
+  | { ok: true; bookings: number }
+  | { ok: false; reason: "invalid_email" };
+
+/** Removes a guest's name, address, note and answers from all of this host's bookings. */
+export async function eraseGuest(
+  app: App,
+  host: UserRecord,
+  email: string,
+): Promise<EraseGuestResult> {
+  const e = email.trim();
+  if (!EMAIL.test(e)) return { ok: false, reason: "invalid_email" };
+  const r = await eraseGuestFromBookings(app.kv, host.id, e, app.now());
+  return { ok: true, bookings: r.bookings };
+}
+
+export type DeleteAccountResult =
+  | { ok: true; cancelled: number }
+  | { ok: false; reason: "confirm_mismatch" | "not_found" };
+
+/** Text the guests of cancelled meetings read as the host's reason. */
+export const ACCOUNT_CLOSED_REASON = "The host closed their Invito account.";
+
+/**
+ * "Delete my account", after the host typed their username to confirm: the booking page and the
+ * sign-in go at once (every session ends); every meeting still ahead is cancelled through the
+ * booking engine, so each guest is told by mail and the time is released as for any host
+ * cancellation; calendar connections (with their stored passwords) and event types are removed.
+ * What remains — the record the cancellation mails name, availability, the guests' details in past
+ * bookings — is purged by `purgeClosedAccounts` once those mails have had time to go out.
+ */
+export async function deleteAccount(
+  app: App,
+  user: UserRecord,
+  confirmUsername: string,
+): Promise<DeleteAccountResult> {
+  if (confirmUsername.trim().toLowerCase() !== user.username) {
+    return { ok: false, reason: "confirm_mismatch" };
+  }
+  const nowMs = app.now();
+  const closed = await closeAccountRecord(app.kv, user.id, nowMs);
+  if (!closed) return { ok: false, reason: "not_found" };
+  let cancelled = 0;
+  const ahead: string[] = [];
+  for await (const page of hostBookingPages(app.kv, user.id)) {
+    for (const b of page) {
+      if ((b.status === "PENDING" || b.status === "CONFIRMED") && b.endMs > nowMs) ahead.push(b.id);
+    }
+  }
+  for (const id of ahead) {
+    const r = await decideBooking(app, id, "cancel", "host", {
+      hostId: user.id,
+      reason: ACCOUNT_CLOSED_REASON,
+    });
+    if (r.ok) cancelled++;
+  }
+  for (const { value: a } of await listAccounts(app.kv, user.id)) {
+    await removeCalendarAccount(app, user.id, a.id);
+  }
+  for (const et of await listEventTypes(app.kv, user.id)) await deleteEventType(app, closed, et.id);
+  return { ok: true, cancelled };
+}
+
+/** Mails retry for about 15 hours (ADR 004); the rest of a closed account goes after two days. */
+export const PURGE_AFTER_MS = 48 * 3_600_000;
+
+/**
+ * For accounts closed more than PURGE_AFTER_MS ago: every guest's details are erased from the
+ * remaining bookings (checked writes, as for "erase a guest"), then the host's record and hours
+ * are deleted. The bookings' times stay as anonymous entries of the booking engine's own
+ * records (removing those is the engine's to do; this job writes no ledger).
+ */
+export async function purgeClosedAccounts(app: App, nowMs: number): Promise<number> {
+  let purged = 0;
+  for (const { userId, atMs } of await listClosedAccounts(app.kv)) {
+    if (nowMs - atMs < PURGE_AFTER_MS) continue;
+    const emails = new Set<string>();
+    for await (const page of hostBookingPages(app.kv, userId)) {
+      for (const b of page) if (b.guestEmail) emails.add(b.guestEmail.toLowerCase());
+    }
+    for (const email of emails) await eraseGuestFromBookings(app.kv, userId, email, nowMs);
+    if (await getUser(app.kv, userId)) await removeClosedAccount(app.kv, userId);
+    purged++;
+  }
+  return purged;
+}

@@ -1,0 +1,137 @@
+import assert from "node:assert/strict";
+import { createEventType, createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
+import { exportHostJson } from "./host-data.ts";
+import { importHostData } from "./host-import.ts";
+import { listEventTypes } from "../store/event-types.ts";
+import { getUser } from "../store/users.ts";
+import { getWeeklyAvailability, saveWeeklyAvailability } from "./availability.ts";
+
+const collect = async (it: AsyncIterable<string>) => {
+  let s = "";
+  for await (const c of it) s += c;
+  return s;
+};
+
+async function exported() {
+  const app = await memoryApp({ nowIso: "2026-11-23T06:00:00Z" });
+  const host = await createHost(app, { username: "mover", timeZone: "America/New_York" });
+  await createEventType(app, host, { slug: "intro", title: "Intro <script>x()</script>" });
+  await createEventType(app, host, {
+    slug: "deep-dive",
+    durationMin: 90,
+    requiresConfirmation: false,
+  });
+  await saveWeeklyAvailability(app, host, {
+    1: [{ start: "08:00", end: "12:00" }],
+    2: [],
+    3: [],
+    4: [],
+    5: [],
+    6: [],
+    7: [],
+  });
+  const text = await collect(exportHostJson(app, host));
+  app.close();
+  return text;
+}
+
+Deno.test("import: profile, event types and hours move to another instance; bookings and calendars are reported, not taken over", async () => {
+  const text = await exported();
+  const app = await memoryApp({ nowIso: "2026-11-23T06:00:00Z" });
+  try {
+    const user = await createHost(app, { username: "fresh", timeZone: "UTC" });
+    const r = await importHostData(app, user, text);
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(r.applied, [
+      "Profile (name, time zone, clock, username)",
+      "2 event types",
+      "Weekly hours",
+    ]);
+    const after = (await getUser(app.kv, user.id))!;
+    assert.equal(after.username, "mover");
+    assert.equal(after.timeZone, "America/New_York");
+    const ets = await listEventTypes(app.kv, user.id);
+    assert.deepEqual(ets.map((e) => e.slug).sort(), ["deep-dive", "intro"]);
+    assert.equal(ets.find((e) => e.slug === "intro")!.title, "Intro <script>x()</script>");
+    assert.deepEqual((await getWeeklyAvailability(app, after)).weekly[1], [{
+      start: "08:00",
+      end: "12:00",
+    }]);
+
+    // Again (an interrupted import is simply repeated): nothing is doubled or overwritten.
+    const again = await importHostData(app, after, text);
+    assert.ok(again.ok);
+    assert.deepEqual(again.skipped.filter((s) => s.startsWith("Event type")), [
+      'Event type "intro": a page with this URL already exists here.',
+      'Event type "deep-dive": a page with this URL already exists here.',
+    ]);
+    assert.equal((await listEventTypes(app.kv, user.id)).length, 2);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("import: a username taken here is reported and the host keeps theirs", async () => {
+  const text = await exported();
+  const app = await memoryApp();
+  try {
+    await createHost(app, { username: "mover", email: "someone@example.test" });
+    const user = await createHost(app, { username: "fresh", email: "fresh@example.test" });
+    const r = await importHostData(app, user, text);
+    assert.ok(r.ok);
+    assert.match(r.skipped[0], /Username "mover": That username is taken here; you keep "fresh"/);
+    assert.equal((await getUser(app.kv, user.id))!.username, "fresh");
+    assert.equal(
+      (await getUser(app.kv, user.id))!.timeZone,
+      "America/New_York",
+      "the rest applies",
+    );
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("import refuses another app's file, a newer export, broken JSON and damage with a message, writing nothing; 100,000 bookings and hostile event types do not crash it", async () => {
+  const good = JSON.parse(await exported());
+  const app = await memoryApp();
+  try {
+    const user = await createHost(app, { username: "fresh" });
+    const cases: [string, string, RegExp][] = [
+      ["broken", "{", /not valid JSON/],
+      ["other app", JSON.stringify({ bookings: [], users: [] }), /not an Invito export/],
+      ["newer", JSON.stringify({ ...good, version: 9 }), /newer Invito \(version 9\)/],
+      ["damaged", JSON.stringify({ ...good, eventTypes: "lots" }), /damaged at eventTypes/],
+      [
+        "huge name",
+        JSON.stringify({ ...good, profile: { ...good.profile, name: "x".repeat(1_000_000) } }),
+        /damaged at profile.name/,
+      ],
+    ];
+    for (const [what, text, message] of cases) {
+      const r = await importHostData(app, user, text);
+      assert.equal(r.ok, false, what);
+      assert.match((r as { error: string }).error, message, what);
+    }
+    assert.equal((await getUser(app.kv, user.id))!.username, "fresh", "nothing was written");
+    assert.equal((await listEventTypes(app.kv, user.id)).length, 0);
+
+    const bookings = Array.from({ length: 100_000 }, (_, i) => ({ id: `b${i}`, startMs: i }));
+    const hostile = {
+      ...good,
+      eventTypes: [
+        { ...good.eventTypes[0], slug: "ok-one" },
+        { ...good.eventTypes[0], slug: "long", title: "t".repeat(100_000) },
+        { slug: "junk", durations: "all of them", questions: 7 },
+      ],
+      bookings,
+    };
+    const r = await importHostData(app, user, JSON.stringify(hostile));
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.ok(r.applied.includes("1 event type"));
+    assert.ok(r.skipped.some((s) => s.startsWith('Event type "long": ')));
+    assert.ok(r.skipped.some((s) => s.startsWith('Event type "junk": ')));
+    assert.ok(r.skipped.some((s) => s.startsWith("100000 bookings: not moved")));
+  } finally {
+    app.close();
+  }
+});

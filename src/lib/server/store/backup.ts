@@ -1,0 +1,264 @@
+/**
+ * A consistent copy of the whole store, and its restore (docs/decisions/007-backups.md).
+ *
+ * - Local KV file: SQLite's online backup copies the database as of one read transaction while
+ *   the server keeps writing (WAL readers do not block writers); the copy is read through Deno KV.
+ * - Remote KV (or ":memory:"): two scans; the backup is kept only if the second finds every key
+ *   with the same versionstamp as the first, otherwise it is retried and finally refused.
+ *
+ * Restore checks the whole file first, then writes in bounded batches, each with a progress
+ * marker in the same atomic write; an interrupted restore resumes from the marker, and the store
+ * counts as incomplete (not ready) until the last batch and the verification are done.
+ */
+import { backup as sqliteBackup, DatabaseSync } from "node:sqlite";
+import { serialize } from "node:v8";
+import { keys } from "./keys.ts";
+import {
+  BackupError,
+  type BackupHeader,
+  type BackupTrailer,
+  EntryDigest,
+  entryLine,
+  readBackupFile,
+  writeBackupFile,
+} from "./backup-format.ts";
+
+export { BackupError };
+
+/** Entries a restore leaves out: a lease or rate-limit window belongs to the old processes. */
+export const NOT_RESTORED = new Set(["lease", "rate_limit", "rate_limit_count"]);
+const RESTORE_MARKER = keys.meta("restore");
+const isMarker = (key: Deno.KvKey) =>
+  key.length === RESTORE_MARKER.length && key.every((p, i) => p === RESTORE_MARKER[i]);
+
+export type RestoreMarker = {
+  v: 1;
+  sha256: string;
+  entries: number;
+  /** entries of the file (in file order) already written */
+  written: number;
+  startedAtMs: number;
+};
+
+export function isLocalFile(dbPath: string): boolean {
+  return dbPath !== ":memory:" && !/^https?:\/\//.test(dbPath);
+}
+
+async function* allEntries(kv: Deno.Kv): AsyncGenerator<{ key: Deno.KvKey; value: unknown }> {
+  for await (const e of kv.list({ prefix: [] }, { batchSize: 500 })) {
+    if (!isMarker(e.key)) yield { key: e.key, value: e.value };
+  }
+}
+
+async function versionDigest(kv: Deno.Kv): Promise<string> {
+  const d = new EntryDigest();
+  for await (const e of kv.list({ prefix: [] }, { batchSize: 1000 })) {
+    if (!isMarker(e.key)) d.add(JSON.stringify([entryLine(e.key, null), e.versionstamp]), e.key);
+  }
+  return d.hex();
+}
+
+export type BackupResult = BackupTrailer & { method: BackupHeader["method"]; path: string };
+
+/** Writes a consistent backup of the store behind `kv` (at `dbPath`) to `path`. */
+export async function backupStore(
+  kv: Deno.Kv,
+  dbPath: string,
+  path: string,
+  opts: { attempts?: number } = {},
+): Promise<BackupResult> {
+  if (isLocalFile(dbPath)) {
+    const snapshot = `${path}.snapshot-${crypto.randomUUID().slice(0, 8)}`;
+    try {
+      const db = new DatabaseSync(dbPath, { readOnly: true });
+      try {
+        // SQLite's online backup, all pages in one step: one read transaction, so the copy is the
+        // database as of one commit. (VACUUM INTO needs ATTACH, which Deno allows only with -A.)
+        await sqliteBackup(db, snapshot, { rate: -1 });
+      } finally {
+        db.close();
+      }
+      const snap = await Deno.openKv(snapshot);
+      try {
+        const trailer = await writeBackupFile(path, "sqlite-snapshot", allEntries(snap));
+        return { ...trailer!, method: "sqlite-snapshot", path };
+      } finally {
+        snap.close();
+      }
+    } finally {
+      for (const f of [snapshot, `${snapshot}-wal`, `${snapshot}-shm`]) {
+        await Deno.remove(f).catch(() => {});
+      }
+    }
+  }
+  const attempts = opts.attempts ?? 3;
+  for (let i = 0; i < attempts; i++) {
+    const before = await versionDigest(kv);
+    const trailer = await writeBackupFile(
+      path,
+      "verified-scan",
+      allEntries(kv),
+      async () => (await versionDigest(kv)) === before,
+    );
+    if (trailer) return { ...trailer, method: "verified-scan", path };
+  }
+  throw new BackupError(
+    `the store changed during each of ${attempts} scans, so no consistent copy could be made. ` +
+      "On remote KV, back up when writes pause, or use the KV server's own snapshots.",
+  );
+}
+
+/**
+ * Limits of one restore write, inside remote KV's 1,000 mutations and 800 KiB (the marker is one
+ * more mutation). Sizes are measured as KV stores them: the value V8-serialised, the key at most
+ * twice its JSON length (a UTF-16 string).
+ */
+const BATCH_MUTATIONS = 900;
+const BATCH_BYTES = 600 * 1024;
+const entryBytes = (key: Deno.KvKey, value: unknown) =>
+  serialize(value).length + 2 * JSON.stringify(key, bigintSafe).length;
+const MAX_KEY_BYTES = 2048;
+const MAX_VALUE_BYTES = 64 * 1024;
+
+export type RestoreResult = {
+  entries: number;
+  restored: number;
+  skipped: number;
+  counts: Record<string, number>;
+  resumed: boolean;
+};
+
+/**
+ * Restores `path` into the store behind `kv`. Refuses a store with data unless `force` (which
+ * deletes everything first); resumes an interrupted restore of the same file.
+ */
+export async function restoreStore(
+  kv: Deno.Kv,
+  path: string,
+  opts: { force?: boolean; nowMs: number; progress?: (written: number, total: number) => void },
+): Promise<RestoreResult> {
+  // 1. The whole file is checked before anything is written.
+  const expected = new EntryDigest();
+  let skipped = 0;
+  const checked = await readBackupFile(path, (key, value, index, line) => {
+    const keyBytes = new TextEncoder().encode(JSON.stringify(key, bigintSafe)).length;
+    if (keyBytes > MAX_KEY_BYTES) throw new BackupError(`entry ${index + 1}: key too large`);
+    // KV stores values V8-serialised; measuring the same way refuses what a write would refuse.
+    if (serialize(value).length > MAX_VALUE_BYTES) {
+      throw new BackupError(`entry ${index + 1}: value larger than KV allows (64 KiB)`);
+    }
+    if (NOT_RESTORED.has(String(key[0])) || isMarker(key)) skipped++;
+    else expected.add(line, key);
+  });
+  const { trailer } = checked;
+
+  // 2. Empty store, or the interrupted restore of this very file.
+  const marker = await kv.get<RestoreMarker>(RESTORE_MARKER);
+  const resumed = marker.value?.sha256 === trailer.sha256;
+  if (!resumed) {
+    let present = 0;
+    for await (const e of kv.list({ prefix: [] }, { limit: 1000 })) if (!isMarker(e.key)) present++;
+    if (present > 0 && !opts.force) {
+      throw new BackupError(
+        `the store is not empty (${present}${
+          present === 1000 ? "+" : ""
+        } keys): restore only into an empty store, or pass --force to delete everything in it first`,
+      );
+    }
+    if (marker.value && !opts.force) {
+      throw new BackupError(
+        "another backup's restore was interrupted in this store; finish it with that file, or pass --force",
+      );
+    }
+    if (present > 0 || marker.value) await wipe(kv);
+  }
+  let written = resumed ? marker.value!.written : 0;
+  if (!resumed) {
+    const m: RestoreMarker = {
+      v: 1,
+      sha256: trailer.sha256,
+      entries: trailer.entries,
+      written: 0,
+      startedAtMs: opts.nowMs,
+    };
+    const res = await kv.atomic().check({ key: RESTORE_MARKER, versionstamp: null }).set(
+      RESTORE_MARKER,
+      m,
+    ).commit();
+    if (!res.ok) throw new BackupError("another restore started at the same time");
+  }
+
+  // 3. Bounded batches, each carrying the progress marker.
+  let batch: { key: Deno.KvKey; value: unknown }[] = [];
+  let bytes = 0;
+  let lastIndex = written - 1;
+  const flush = async () => {
+    const cur = await kv.get<RestoreMarker>(RESTORE_MARKER);
+    if (cur.value?.sha256 !== trailer.sha256) {
+      throw new BackupError("the restore marker changed under us (a second restore?)");
+    }
+    const op = kv.atomic().check(cur);
+    for (const e of batch) op.set(e.key, e.value);
+    op.set(RESTORE_MARKER, { ...cur.value, written: lastIndex + 1 } satisfies RestoreMarker);
+    const res = await op.commit();
+    if (!res.ok) throw new BackupError("the restore marker changed under us (a second restore?)");
+    written = lastIndex + 1;
+    opts.progress?.(written, trailer.entries);
+    batch = [];
+    bytes = 0;
+  };
+  await readBackupFile(path, async (key, value, index) => {
+    if (index < written) return;
+    if (!NOT_RESTORED.has(String(key[0])) && !isMarker(key)) {
+      const size = entryBytes(key, value);
+      // The marker after a flush covers entries up to the previous one; this one goes next.
+      if (batch.length + 1 > BATCH_MUTATIONS || bytes + size > BATCH_BYTES) await flush();
+      batch.push({ key, value });
+      bytes += size;
+    }
+    lastIndex = index;
+  });
+  lastIndex = trailer.entries - 1;
+  await flush();
+
+  // 4. Read back: same entries, same bytes.
+  const actual = new EntryDigest();
+  for await (const e of allEntries(kv)) actual.add(entryLine(e.key, e.value), e.key);
+  if (actual.entries !== expected.entries || actual.hex() !== expected.hex()) {
+    throw new BackupError(
+      `verification failed: the store holds ${actual.entries} entries, the backup ${expected.entries}; the restore marker stays so the server reports the store as incomplete`,
+    );
+  }
+  await kv.delete(RESTORE_MARKER);
+  return {
+    entries: trailer.entries,
+    restored: expected.entries,
+    skipped,
+    counts: expected.counts,
+    resumed,
+  };
+}
+
+/** An interrupted restore, if any: the store is incomplete until it is finished. */
+export async function pendingRestore(kv: Deno.Kv): Promise<RestoreMarker | null> {
+  return (await kv.get<RestoreMarker>(RESTORE_MARKER)).value;
+}
+
+async function wipe(kv: Deno.Kv) {
+  let keysBatch: Deno.KvKey[] = [];
+  const flush = async () => {
+    const op = kv.atomic();
+    for (const k of keysBatch) op.delete(k);
+    await op.commit();
+    keysBatch = [];
+  };
+  for await (const e of kv.list({ prefix: [] }, { batchSize: 500 })) {
+    keysBatch.push(e.key);
+    if (keysBatch.length >= BATCH_MUTATIONS) await flush();
+  }
+  if (keysBatch.length) await flush();
+}
+
+function bigintSafe(_k: string, v: unknown) {
+  return typeof v === "bigint" ? v.toString() : v instanceof Uint8Array ? [...v] : v;
+}

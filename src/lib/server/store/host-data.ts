@@ -1,0 +1,163 @@
+/**
+ * A host's data as a whole: every booking of theirs in pages (for the export), and the guarded
+ * rewrite that erases one guest's personal data from their bookings.
+ */
+import { keys, type UserId } from "./keys.ts";
+import type { BookingRecord, UserRecord } from "./records.ts";
+import { enqueue, newOutboxRecord } from "./outbox.ts";
+import { settingsChanged } from "./settings-cache.ts";
+
+/** All of a host's bookings by start time, `size` at a time (memory stays bounded). */
+export async function* hostBookingPages(
+  kv: Deno.Kv,
+  hostId: UserId,
+  size = 100,
+): AsyncGenerator<BookingRecord[]> {
+  let ids: string[] = [];
+  const page = async () => {
+    const out: BookingRecord[] = [];
+    for (let i = 0; i < ids.length; i += 10) {
+      const got = await kv.getMany<BookingRecord[]>(
+        ids.slice(i, i + 10).map((id) => keys.booking(id)),
+      );
+      for (const g of got) if (g.value) out.push(g.value);
+    }
+    ids = [];
+    return out;
+  };
+  for await (const e of kv.list<string>({ prefix: keys.bookingByHostStartPrefix(hostId) })) {
+    ids.push(e.value);
+    if (ids.length >= size) yield await page();
+  }
+  if (ids.length) yield await page();
+}
+
+/** What stays of a booking once its guest is erased: times and state, no person. */
+export function erasedBooking(b: BookingRecord, nowMs: number): BookingRecord {
+  return {
+    ...b,
+    guestName: "Erased guest",
+    guestEmail: "",
+    guestNote: "",
+    answers: [],
+    // Words of the guest's own cancellation are theirs too.
+    ...(b.endReason === "cancelled_by_guest" ? { cancelReason: null } : {}),
+    guestErasedAtMs: nowMs,
+  };
+}
+
+export type EraseResult = { bookings: number; retried: number };
+
+/**
+ * Erases `email`'s name, address, note and answers from every booking of `hostId`. Each booking
+ * is rewritten with a check of the version read (a concurrent change — a cancellation, a
+ * confirmation — is re-read, never overwritten); a booking already in the host's calendar gets a
+ * calendar update queued in the same write, so the event there loses the guest's details too.
+ */
+export async function eraseGuestFromBookings(
+  kv: Deno.Kv,
+  hostId: UserId,
+  email: string,
+  nowMs: number,
+): Promise<EraseResult> {
+  const target = email.trim().toLowerCase();
+  const result: EraseResult = { bookings: 0, retried: 0 };
+  const matches: string[] = [];
+  for await (const page of hostBookingPages(kv, hostId)) {
+    for (const b of page) if (b.guestEmail.toLowerCase() === target) matches.push(b.id);
+  }
+  for (const id of matches) {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const [entry, written] = await kv.getMany<[BookingRecord, unknown]>([
+        keys.booking(id),
+        keys.bookingWriteback(id),
+      ]);
+      const b = entry.value;
+      if (!b || b.hostId !== hostId || b.guestEmail.toLowerCase() !== target) break;
+      const op = kv.atomic().check(entry).check(written).set(
+        keys.booking(id),
+        erasedBooking(b, nowMs),
+      );
+      if (written.value) {
+        enqueue(op, newOutboxRecord({ kind: "writeback", op: "put", bookingId: id }, nowMs));
+      }
+      if ((await op.commit()).ok) {
+        result.bookings++;
+        break;
+      }
+      result.retried++;
+    }
+  }
+  // The per-guest hold counter is keyed by the address itself.
+  const holds = await kv.get(keys.guestHolds(hostId, target));
+  if (holds.value) await kv.atomic().check(holds).delete(holds.key).commit();
+  return result;
+}
+
+/**
+ * Closes an account in one checked write: the booking page and the e-mail address no longer lead
+ * to this user (a new sign-in with the address makes a new account), and the record is marked
+ * closed. Then every session and linked sign-in is removed. The record itself stays until the
+ * purge, because the mails that tell guests of their cancelled meetings name the host.
+ */
+export async function closeAccountRecord(
+  kv: Deno.Kv,
+  userId: UserId,
+  nowMs: number,
+): Promise<UserRecord | null> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const cur = await kv.get<UserRecord>(keys.user(userId));
+    if (!cur.value || cur.value.closedAtMs) return null;
+    const closed: UserRecord = { ...cur.value, closedAtMs: nowMs };
+    const res = await kv.atomic().check(cur)
+      .set(keys.user(userId), closed)
+      .delete(keys.userByUsername(cur.value.username))
+      .delete(keys.userByEmail(cur.value.email))
+      .set(keys.closedAccount(userId), nowMs)
+      .commit();
+    if (!res.ok) continue;
+    settingsChanged(kv);
+    await deletePrefixPairs(
+      kv,
+      keys.sessionByUserPrefix(userId),
+      (k) => keys.session(k[2] as string),
+    );
+    await deletePrefixPairs(
+      kv,
+      keys.accountByUserPrefix(userId),
+      (k) => keys.account(k[2] as string, k[3] as string),
+    );
+    return closed;
+  }
+  throw new Error("closeAccountRecord: too much contention");
+}
+
+/** Deletes each index entry under `prefix` together with the record it points at. */
+async function deletePrefixPairs(
+  kv: Deno.Kv,
+  prefix: Deno.KvKey,
+  target: (indexKey: Deno.KvKey) => Deno.KvKey,
+) {
+  for await (const e of kv.list({ prefix })) {
+    await kv.atomic().delete(e.key).delete(target(e.key)).commit();
+  }
+}
+
+/** Closed accounts and when they were closed. */
+export async function listClosedAccounts(kv: Deno.Kv): Promise<{ userId: UserId; atMs: number }[]> {
+  const out: { userId: UserId; atMs: number }[] = [];
+  for await (const e of kv.list<number>({ prefix: keys.closedAccountPrefix() })) {
+    out.push({ userId: e.key[1] as UserId, atMs: e.value });
+  }
+  return out;
+}
+
+/** The last of a closed account: its availability, its record and its marker. */
+export async function removeClosedAccount(kv: Deno.Kv, userId: UserId): Promise<void> {
+  await kv.atomic()
+    .delete(keys.availability(userId))
+    .delete(keys.user(userId))
+    .delete(keys.closedAccount(userId))
+    .commit();
+  settingsChanged(kv);
+}
