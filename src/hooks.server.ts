@@ -15,6 +15,7 @@ import { checkRateLimit } from "$lib/server/services/rate-limit.ts";
 import { tooManyRequests } from "$lib/server/http/too-many.ts";
 import { readableFormBodies } from "$lib/server/http/form-body.ts";
 import { pageCache } from "$lib/server/http/page-cache.ts";
+import { countBookingPages } from "$lib/server/http/insights-hook.ts";
 
 export const init: ServerInit = async () => {
   const app = await getApp();
@@ -120,6 +121,7 @@ export const handle: Handle = sequence(
   authOnly(rotateSession),
   authOnly(auth.handle),
   authOnly(loadUser),
+  countBookingPages,
   pageCache,
 );
 

@@ -11,6 +11,7 @@ import { bookSlot } from "../services/book-slot.ts";
 import { BookingForm, fieldErrors } from "../../shared/forms.ts";
 import { describeDuration } from "../config.ts";
 import { checkFillToken, fillToken } from "../services/anti-spam.ts";
+import { countBooked } from "../services/insights-count.ts";
 
 type Params = { username: string; slug: string };
 
@@ -43,9 +44,13 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
   const q = url.searchParams;
   // Without `&clock=`, times are written as the guest's language does it.
   if (!q.has("clock")) event.setHeaders({ vary: "Accept-Language" });
-  // The page cache may have read it already for this request.
-  const res = locals.slotPage ??
-    await slotPageFor(locals.app, params, url, event.request.headers.get("accept-language"));
+  // The page cache may have read it already for this request; insights count from it after.
+  const res = locals.slotPage ??= await slotPageFor(
+    locals.app,
+    params,
+    url,
+    event.request.headers.get("accept-language"),
+  );
   if (!res.ok && res.reason === "not_found") {
     error(404, "There is no booking page at this address.");
   }
@@ -135,5 +140,6 @@ export async function bookAction(
       reason: REASONS[result.reason] ?? REASONS.slot_unavailable,
     });
   }
+  void countBooked(locals.app, result.bookingId);
   redirect(303, resultPath(result.guestToken));
 }

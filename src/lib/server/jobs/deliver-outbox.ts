@@ -13,6 +13,7 @@ import { getEventType } from "../store/event-types.ts";
 import { renderBookingMail } from "../integrations/mail-templates/booking.ts";
 import { bookingLinks } from "../services/booking-links.ts";
 import { describeDuration } from "../config.ts";
+import { countDelivery } from "../services/insights-count.ts";
 
 const CLAIM_MS = 2 * 60_000;
 const BATCH = 25;
@@ -112,16 +113,19 @@ async function deliverOne(
   }
   if (outcome.ok) {
     await complete(app.kv, job);
+    await countDelivery(app, job, "sent");
     stats.done++;
     return true;
   }
   const delay = outcome.permanent ? null : nextRetryDelay(job.attempts);
   if (delay === null) {
     await giveUp(app.kv, job, outcome.error);
+    await countDelivery(app, job, "failed", outcome.error);
     stats.failed++;
     console.error(`[outbox] job ${job.id} (${describe(job)}) failed for good: ${outcome.error}`);
   } else {
     await retryLater(app.kv, job, nowMs + delay, outcome.error);
+    await countDelivery(app, job, "retrying", outcome.error);
     stats.retried++;
     console.warn(
       `[outbox] job ${job.id} (${describe(job)}) failed, retry in ${

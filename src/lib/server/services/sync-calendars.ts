@@ -45,6 +45,7 @@ import type {
 } from "../store/records.ts";
 import { getUser, newId } from "../store/users.ts";
 import { listEventTypes } from "../store/event-types.ts";
+import { countCalendarSync } from "./insights-count.ts";
 
 const MS_DAY = 86_400_000;
 /** Expansion time for one calendar; past it the read counts as failed and the old cache stays. */
@@ -363,5 +364,6 @@ export async function syncDueAccounts(
     }
   }
   for (const hostId of hosts) await sweepOrphanGenerations(app.kv, hostId, nowMs);
+  for (const hostId of hosts) await countCalendarSync(app, hostId, nowMs);
   return stats;
 }

@@ -108,4 +108,20 @@ export const keys = {
   /** Live pending requests of one guest email with one host (anti-spam cap). */
   guestHolds: (hostId: UserId, email: string) => ["guest_holds", hostId, email] as const,
   meta: (name: string) => ["meta", name] as const,
+
+  // Insights (see docs/decisions/007-insights.md): Deno.KvU64 counters changed only by `sum`.
+  // `ownerId` is a host's id today; a team's counters will live under the team's id.
+  insights: (
+    ownerId: string,
+    family: "ev" | "mt" | "hl",
+    day: string,
+    eventTypeId: string,
+    metric: string,
+  ) => ["insights", ownerId, family, day, eventTypeId, metric] as const,
+  insightsFrom: (ownerId: string, family: "ev" | "mt" | "hl", day: string) =>
+    ["insights", ownerId, family, day] as const,
+  /** The latest failure of one delivery channel ("mail", "calendar_write", …) of an owner. */
+  insightsProblem: (ownerId: string, channel: string) =>
+    ["insights_problem", ownerId, channel] as const,
+  insightsProblemPrefix: (ownerId: string) => ["insights_problem", ownerId] as const,
 };

@@ -305,3 +305,16 @@ export type CapCounterRecord = {
   v: 1;
   entries: { bookingId: BookingId; holdUntilMs: number | null }[];
 };
+
+/** The latest failed delivery on one channel of a host, for the insights health panel. */
+export type InsightsProblemRecord = {
+  v: 1;
+  channel: string;
+  atMs: number;
+  /** what failed: a mail template, "put"/"delete" for calendar writes, a job kind */
+  what: string;
+  /** "retrying" (will be tried again) or "failed" (out of retries) */
+  outcome: "retrying" | "failed";
+  detail: string;
+  bookingId: BookingId | null;
+};

@@ -7,6 +7,7 @@ import {
   type StatusFilter,
 } from "$lib/server/services/host-bookings.ts";
 import { decideBooking } from "$lib/server/services/decide-booking.ts";
+import { countBookingChange } from "$lib/server/services/insights-count.ts";
 
 const FILTERS: StatusFilter[] = ["all", "pending", "confirmed", "rejected", "cancelled"];
 
@@ -45,6 +46,7 @@ function act(action: "confirm" | "reject" | "cancel") {
       hostId: locals.user!.id,
       reason: reason || undefined,
     });
+    if (res.ok) void countBookingChange(locals.app, res.booking);
     if (!res.ok && res.reason === "not_found") error(404, "There is no such booking.");
     if (!res.ok) return fail(409, { error: REFUSED[res.reason] ?? "That did not work.", id });
     return { done: action, id };
