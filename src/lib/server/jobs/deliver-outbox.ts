@@ -23,7 +23,10 @@ export const CONCURRENCY = 4;
 type DueEntry = Deno.KvEntry<OutboxRecord>;
 type Stats = { done: number; retried: number; failed: number };
 
-export type JobOutcome = { ok: true } | { ok: false; error: string; permanent?: boolean };
+/** `skipped`: done, but nothing was delivered (a reminder for a cancelled booking, no calendar). */
+export type JobOutcome =
+  | { ok: true; skipped?: boolean }
+  | { ok: false; error: string; permanent?: boolean };
 export type Performer = (app: App, job: OutboxRecord, nowMs: number) => Promise<JobOutcome>;
 
 /** Extra performers registered by later features (calendar writeback). */
@@ -113,7 +116,7 @@ async function deliverOne(
   }
   if (outcome.ok) {
     await complete(app.kv, job);
-    await countDelivery(app, job, "sent");
+    if (!outcome.skipped) await countDelivery(app, job, "sent");
     stats.done++;
     return true;
   }
@@ -156,7 +159,7 @@ async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobO
     const booking = await getBooking(app.kv, p.bookingId);
     // Never for a cancelled or moved booking: the reminder was queued for this start only.
     if (!booking || booking.status !== "CONFIRMED" || booking.startMs !== p.startMs) {
-      return { ok: true };
+      return { ok: true, skipped: true };
     }
     return await sendBookingMail(
       app,
@@ -169,7 +172,7 @@ async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobO
   if (p.kind === "writeback") {
     const performer = performers.writeback;
     // Without calendar writeback configured there is nothing to write.
-    return performer ? await performer(app, job, nowMs) : { ok: true };
+    return performer ? await performer(app, job, nowMs) : { ok: true, skipped: true };
   }
   const booking = await getBooking(app.kv, p.bookingId);
   if (!booking) return { ok: false, error: "booking no longer exists", permanent: true };
@@ -199,7 +202,7 @@ async function sendBookingMail(
     minutesBefore,
   };
   const mail = renderBookingMail(kind, ctx);
-  if (!mail) return { ok: true };
+  if (!mail) return { ok: true, skipped: true };
   const res = await app.mailer.send(mail);
   return res.ok
     ? { ok: true }

@@ -23,7 +23,10 @@ import { icsUid } from "../integrations/mail-templates/booking.ts";
 import { deleteEvent, describeCaldavError, putEvent } from "../integrations/caldav.ts";
 import { openConnection, UNREADABLE_PASSWORD } from "./sync-calendars.ts";
 
-export type WritebackOutcome = { ok: true } | { ok: false; error: string; permanent?: boolean };
+/** `skipped`: there was nothing to write (insights count it as no write at all). */
+export type WritebackOutcome =
+  | { ok: true; skipped?: boolean }
+  | { ok: false; error: string; permanent?: boolean };
 
 /** The VEVENT for the host's calendar: UTC times, host as organizer, guest as attendee. */
 export function writebackIcs(
@@ -82,9 +85,9 @@ export async function writeBack(
 
   if (p.op === "put") {
     // Cancelled (or gone) before the write got through: there is nothing to add.
-    if (!booking || booking.status !== "CONFIRMED") return { ok: true };
+    if (!booking || booking.status !== "CONFIRMED") return { ok: true, skipped: true };
     const t = await target(app, booking.hostId);
-    if (!t) return { ok: true }; // the host writes bookings to no calendar
+    if (!t) return { ok: true, skipped: true }; // the host writes bookings to no calendar
     const host = await getUser(app.kv, booking.hostId);
     if (!host) return { ok: false, error: "host no longer exists", permanent: true };
     const conn = await openConnection(app, t.account);
@@ -130,7 +133,7 @@ export async function writeBack(
   if (!account || !href) {
     // The account was removed or nothing was ever written: nothing to delete.
     if (written) await deleteBookingWriteback(app.kv, p.bookingId);
-    return { ok: true };
+    return { ok: true, skipped: true };
   }
   const conn = await openConnection(app, account);
   if (!conn) return { ok: false, error: describeCaldavError(UNREADABLE_PASSWORD), permanent: true };

@@ -191,7 +191,7 @@ export async function getInsights(
       problem: p
         ? {
           atMs: p.atMs,
-          what: p.what,
+          what: whatLabel(p.what),
           outcome: p.outcome,
           detail: p.detail,
           bookingId: p.bookingId,
