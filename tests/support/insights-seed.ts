@@ -14,7 +14,15 @@
 import type { App } from "../../src/lib/server/app.ts";
 import { keys } from "../../src/lib/server/store/keys.ts";
 import { newId } from "../../src/lib/server/store/users.ts";
-import type { BookingRecord, UserRecord } from "../../src/lib/server/store/records.ts";
+import type {
+  BookingRecord,
+  CalendarAccountRecord,
+  CalendarAccountStatusRecord,
+  CalendarBusyHeadRecord,
+  CalendarRecord,
+  OutboxRecord,
+  UserRecord,
+} from "../../src/lib/server/store/records.ts";
 import { addCounts, type OwnedDelta, putProblem } from "../../src/lib/server/store/insights.ts";
 import {
   bookingDeltas,
@@ -24,7 +32,7 @@ import {
   zonedDay,
 } from "../../src/lib/server/domain/insights.ts";
 import { Temporal } from "../../src/lib/server/domain/temporal.ts";
-import { createEventType, createHost } from "./memory-app.ts";
+import { createEventType, createHost, WORKDAYS } from "./memory-app.ts";
 
 /** mulberry32: small, fast, seeded. */
 function prng(seed: number): () => number {
@@ -56,6 +64,11 @@ export async function seedInsightsHost(
     seed?: number;
     /** also write page views, deliveries, syncs, a parked failure and latest problems */
     extras?: boolean;
+    /**
+     * A CalDAV account with two conflict calendars, both read a minute ago ("ok"), or one of
+     * them unreadable for three hours, which pauses booking ("trouble"). No server behind it.
+     */
+    calendars?: "ok" | "trouble";
   },
 ): Promise<SeededHost> {
   const random = prng(opts.seed ?? 42);
@@ -64,6 +77,7 @@ export async function seedInsightsHost(
     username: opts.username ?? "insights",
     email: opts.email,
     timeZone: tz,
+    weekly: WORKDAYS,
   });
   const types = [
     await createEventType(app, host, {
@@ -199,7 +213,7 @@ export async function seedInsightsHost(
         const views = Math.round(booked * (5 + random() * 4) + random() * (weekend ? 3 : 12));
         const days = Math.round(Math.max(booked * 1.6, views * (0.35 + random() * 0.15)));
         const slots = Math.round(Math.max(booked * 1.2, days * (0.45 + random() * 0.15)));
-        for (const [metric, n] of [["view", views], ["day", days], ["slot", slots]] as const) {
+        for (const [metric, n] of [["view", views], ["times", days], ["slot", slots]] as const) {
           if (n > 0) {
             deltas.push({
               ownerId: host.id,
@@ -257,6 +271,41 @@ export async function seedInsightsHost(
       }
     }
     const last = bookings[bookings.length - 1];
+    // One calendar write out of retries, waiting for the host to press "Retry".
+    const failed = bookings.findLast((b) => b.status === "CONFIRMED");
+    if (failed) {
+      const job: OutboxRecord = {
+        v: 1,
+        id: newId(nowMs - 7_200_000),
+        dueMs: nowMs - 7_200_000,
+        payload: { kind: "writeback", op: "put", bookingId: failed.id },
+        attempts: 6,
+        createdAtMs: nowMs - 30 * 3_600_000,
+        lastError: "The calendar server could not be reached: connection timed out.",
+        claimedBy: null,
+      };
+      await app.kv.atomic()
+        .set(keys.outboxFailed(job.id), job)
+        .set(keys.outboxByBooking(failed.id, job.id), -1)
+        .commit();
+      deltas.push({
+        ownerId: host.id,
+        family: "hl",
+        day: today.toString(),
+        eventTypeId: failed.eventTypeId,
+        metric: deliveryMetric({ channel: "calendar_write", what: "put" }, "failed"),
+        n: 1,
+      });
+      await putProblem(app.kv, host.id, {
+        v: 1,
+        channel: "calendar_write",
+        atMs: nowMs - 7_200_000,
+        what: "put",
+        outcome: "failed",
+        detail: job.lastError!,
+        bookingId: failed.id,
+      });
+    }
     await putProblem(app.kv, host.id, {
       v: 1,
       channel: "mail",
@@ -276,6 +325,80 @@ export async function seedInsightsHost(
     }
     await op.commit();
   }
-  await addCounts(app.kv, deltas);
+  await addCounts(app.kv, deltas, nowMs);
+  if (opts.calendars) await seedCalendars(app, host, opts.calendars);
+  if (opts.calendars === "trouble") {
+    // Paused since the stale calendar's last read plus two 15-minute intervals, sampled each sync.
+    const day = zonedDay(nowMs, tz);
+    const hl = (metric: string, n: number): OwnedDelta => ({
+      ownerId: host.id,
+      family: "hl",
+      day,
+      eventTypeId: "",
+      metric,
+      n,
+    });
+    await addCounts(app.kv, [hl(SYNC.failed, 12), hl(SYNC.pausedMin, 150)], nowMs);
+  }
   return { host, eventTypeIds: types.map((t) => t.id), bookingIds: bookings.map((b) => b.id) };
+}
+
+async function seedCalendars(app: App, host: UserRecord, mode: "ok" | "trouble") {
+  const nowMs = app.now();
+  const accountId = "seed-account";
+  const account: CalendarAccountRecord = {
+    v: 1,
+    id: accountId,
+    hostId: host.id,
+    serverUrl: "https://dav.example.org/",
+    username: host.username,
+    password: { v: 1, kid: "seed", iv: "", ct: "" },
+    principalUrl: "https://dav.example.org/principals/me/",
+    homeUrl: "https://dav.example.org/calendars/me/",
+    createdAtMs: nowMs - 90 * 86_400_000,
+  };
+  const status: CalendarAccountStatusRecord = {
+    v: 1,
+    lastAttemptMs: nowMs - 60_000,
+    lastSuccessMs: nowMs - 60_000,
+    lastError: null,
+  };
+  const op = app.kv.atomic()
+    .set(keys.calendarAccount(host.id, accountId), account)
+    .set(keys.calendarAccountStatus(host.id, accountId), status);
+  for (const [id, name, stale] of [["work", "Work", false], ["family", "Family", true]] as const) {
+    const calendar: CalendarRecord = {
+      v: 1,
+      id,
+      hostId: host.id,
+      accountId,
+      url: `https://dav.example.org/calendars/me/${id}/`,
+      displayName: name,
+      color: null,
+      writable: true,
+      checkConflicts: true,
+      createdAtMs: account.createdAtMs,
+    };
+    const troubled = stale && mode === "trouble";
+    const head: CalendarBusyHeadRecord = {
+      v: 1,
+      calendarId: id,
+      accountId,
+      gen: "seed",
+      fromMs: nowMs - 86_400_000,
+      toMs: nowMs + 400 * 86_400_000,
+      syncedAtMs: troubled ? nowMs - 3 * 3_600_000 : nowMs - 60_000,
+      attemptedAtMs: nowMs - 60_000,
+      error: troubled ? { kind: "auth", detail: "401 Unauthorized", atMs: nowMs - 60_000 } : null,
+      ctag: null,
+      syncToken: null,
+      etagDigest: null,
+      hostTimeZone: host.timeZone,
+      events: 12,
+      skipped: [],
+    };
+    op.set(keys.calendarOfAccount(host.id, accountId, id), calendar)
+      .set(keys.calendarBusyHead(host.id, id), head);
+  }
+  await op.commit();
 }

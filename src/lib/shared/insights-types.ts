@@ -28,7 +28,10 @@ export type ChartSpec = {
   notes?: string[];
 };
 
-/** A rectangle of a chart, with the number it stands for (tests compare it with the CSV). */
+/**
+ * A rectangle of a chart, with the number it stands for (tests compare it with the CSV). Kept
+ * small: the page sends it to the browser once more for hydration.
+ */
 export type Rect = {
   /** percent of the plot width */
   x: number;
@@ -36,11 +39,11 @@ export type Rect = {
   /** pixels */
   y: number;
   h: number;
-  series: string;
+  /** index into the chart's series */
+  s: number;
   /** the table row it stands for (0-based, header excluded) */
   row: number;
   value: number;
-  title: string;
 };
 
 export type Tick = { at: number; label: string };
@@ -52,6 +55,8 @@ export type ColumnsGeometry = {
   yTicks: Tick[];
   /** x in percent of the plot width (centre of the band) */
   xTicks: Tick[];
+  /** fewer ticks for a phone, so labels never collide */
+  xTicksNarrow: Tick[];
 };
 
 export type BarsGeometry = {
@@ -68,8 +73,12 @@ export type HeatmapGeometry = {
   height: number;
   rowHeight: number;
   rows: { label: string; y: number }[];
+  /** the cells with a value (the empty grid is drawn from `rows` and the series) */
   cells: (Rect & { opacity: number })[];
+  /** x and width of each column, percent */
+  columns: { x: number; w: number }[];
   xTicks: Tick[];
+  xTicksNarrow: Tick[];
   max: number;
 };
 

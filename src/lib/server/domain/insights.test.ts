@@ -6,7 +6,7 @@ import {
   hourCells,
   leadBucket,
   type PageRequest,
-  pageStepOf,
+  pageStepsOf,
   resolveRange,
   stageOf,
 } from "./insights.ts";
@@ -106,11 +106,15 @@ Deno.test("bookingDeltas: each way a booking ends is counted under its own name 
   for (const [after, ev, stage] of cases) {
     const ds = bookingDeltas(facts(), facts(after), "2026-11-22");
     assert.deepEqual(pick(ds, "ev"), [`2026-11-22 ${ev} 1`], ev);
-    assert.deepEqual(pick(ds, "mt"), [
-      "2026-11-24 hour.10 -30",
-      `2026-11-24 stage.${stage} 1`,
-      "2026-11-24 stage.pending -1",
-    ].sort(), ev);
+    assert.deepEqual(
+      pick(ds, "mt"),
+      [
+        "2026-11-24 hour.10 -30",
+        `2026-11-24 stage.${stage} 1`,
+        "2026-11-24 stage.pending -1",
+      ].sort(),
+      ev,
+    );
   }
 });
 
@@ -166,54 +170,57 @@ function req(over: Partial<PageRequest>): PageRequest {
   };
 }
 
-Deno.test("pageStepOf: arriving is a view; opening a day and picking a time within the visit are steps", () => {
-  assert.equal(pageStepOf(req({ referer: "https://blog.example.com/post" })), "view");
-  assert.equal(pageStepOf(req({})), "view");
-  // The guest's zone is put in the URL right after arriving: no step.
-  assert.equal(
-    pageStepOf(
-      req({ isDataRequest: true, url: new URL(`${page}?tz=Europe/Paris`), referer: page }),
-    ),
-    null,
+Deno.test("pageStepsOf: arriving is a view (with free times when the first day has some); picking a time within the visit is a step", () => {
+  assert.deepEqual(
+    pageStepsOf(req({ referer: "https://blog.example.com/post", daySlots: 5 })),
+    ["view", "times"],
+  );
+  assert.deepEqual(pageStepsOf(req({ daySlots: 0 })), ["view"]);
+  // The guest's zone is put in the URL right after arriving; other days are opened: no step.
+  const tz = `${page}?tz=Europe/Paris`;
+  assert.deepEqual(
+    pageStepsOf(req({ isDataRequest: true, url: new URL(tz), referer: page, daySlots: 5 })),
+    [],
   );
   const day = `${page}?tz=UTC&date=2026-11-24`;
-  assert.equal(
-    pageStepOf(req({ isDataRequest: true, url: new URL(day), referer: page, daySlots: 6 })),
-    "day",
-  );
-  // Another day in the same visit, or a day without free times, opens nothing new.
-  assert.equal(
-    pageStepOf(
-      req({
-        isDataRequest: true,
-        url: new URL(`${page}?date=2026-11-25`),
-        referer: day,
-        daySlots: 4,
-      }),
-    ),
-    null,
-  );
-  assert.equal(
-    pageStepOf(req({ isDataRequest: true, url: new URL(day), referer: page, daySlots: 0 })),
-    null,
+  assert.deepEqual(
+    pageStepsOf(req({ isDataRequest: true, url: new URL(day), referer: tz, daySlots: 6 })),
+    [],
   );
   const slot = `${day}&slot=2026-11-24T09:00:00Z`;
-  assert.equal(
-    pageStepOf(req({ isDataRequest: true, url: new URL(slot), referer: day, chosen: true })),
-    "slot",
+  assert.deepEqual(
+    pageStepsOf(req({ isDataRequest: true, url: new URL(slot), referer: day, chosen: true })),
+    ["slot"],
   );
-  // Without JavaScript the same steps are full page loads from the same page.
-  assert.equal(pageStepOf(req({ url: new URL(slot), referer: day, chosen: true })), "slot");
-  assert.equal(pageStepOf(req({ url: new URL(day), referer: page, daySlots: 2 })), "day");
+  // Reloading the form, or a time that is no longer offered, is not another pick.
+  assert.deepEqual(
+    pageStepsOf(req({ isDataRequest: true, url: new URL(slot), referer: slot, chosen: true })),
+    [],
+  );
+  assert.deepEqual(
+    pageStepsOf(req({ isDataRequest: true, url: new URL(slot), referer: day, chosen: false })),
+    [],
+  );
+  // Without JavaScript the same steps are full page loads coming from the same page.
+  assert.deepEqual(pageStepsOf(req({ url: new URL(slot), referer: day, chosen: true })), ["slot"]);
+  assert.deepEqual(pageStepsOf(req({ url: new URL(day), referer: page, daySlots: 2 })), []);
+  // A link straight to a time (shared by someone) is an arrival that reached the form.
+  assert.deepEqual(pageStepsOf(req({ url: new URL(slot), chosen: true, daySlots: 3 })), [
+    "view",
+    "times",
+    "slot",
+  ]);
 });
 
-Deno.test("pageStepOf: the host signed in, link previews, crawlers and prefetches count as nothing", () => {
-  assert.equal(pageStepOf(req({ signedIn: true })), null);
-  assert.equal(pageStepOf(req({ userAgent: "Slackbot-LinkExpanding 1.0" })), null);
-  assert.equal(pageStepOf(req({ userAgent: "Googlebot/2.1" })), null);
-  assert.equal(pageStepOf(req({ userAgent: "facebookexternalhit/1.1" })), null);
-  assert.equal(pageStepOf(req({ purpose: "prefetch" })), null);
-  assert.equal(pageStepOf(req({ referer: "not a url" })), "view");
+Deno.test("pageStepsOf: the host signed in, link previews, crawlers and prefetches count as nothing", () => {
+  assert.deepEqual(pageStepsOf(req({ signedIn: true })), []);
+  assert.deepEqual(pageStepsOf(req({ userAgent: "Slackbot-LinkExpanding 1.0" })), []);
+  assert.deepEqual(pageStepsOf(req({ userAgent: "Googlebot/2.1" })), []);
+  assert.deepEqual(pageStepsOf(req({ userAgent: "facebookexternalhit/1.1" })), []);
+  assert.deepEqual(pageStepsOf(req({ purpose: "prefetch" })), []);
+  // A data request from elsewhere is not a visit at all.
+  assert.deepEqual(pageStepsOf(req({ isDataRequest: true, referer: "https://x.example/" })), []);
+  assert.deepEqual(pageStepsOf(req({ referer: "not a url" })), ["view"]);
 });
 
 Deno.test("resolveRange: presets end today, custom ranges are checked, the previous period is as long", () => {

@@ -27,8 +27,11 @@ export type CountDelta = {
   n: number;
 };
 
-/** The funnel on the booking page, in order. */
-export const PAGE_STEPS = ["view", "day", "slot"] as const;
+/**
+ * The funnel on the booking page, in order: arrived, found free times on arrival (the page
+ * opens on the first day with free times), picked a time (the booking form was shown).
+ */
+export const PAGE_STEPS = ["view", "times", "slot"] as const;
 export type PageStep = typeof PAGE_STEPS[number];
 
 /** `ev` metrics of bookings. */
@@ -239,16 +242,16 @@ export type PageRequest = {
 const BOT = /bot\b|bot\/|crawl|spider|slurp|facebookexternalhit|embedly|preview|monitor|uptime/i;
 
 /**
- * The funnel step a booking page request shows, or null when it counts as none. Without cookies
- * a visit is told apart by the Referer: a request coming from the same page is a step within one
- * visit (the guest opened a day, then a time), anything else is a new view. A day counts only
- * when the page it came from had none open, and a time only when it came from a page without
- * one, so clicking through several days of one visit counts one "opened a day".
+ * The funnel steps a booking page request shows (none, most of the time). Without cookies a visit
+ * is told apart by the Referer: a request from the same page is a step within one visit, anything
+ * else is an arrival. An arrival whose first day has free times also "found free times"; a time
+ * counts as picked when the form is shown coming from a page without one, so going back and
+ * forth between days and times does not count again until the guest picks another time.
  */
-export function pageStepOf(r: PageRequest): PageStep | null {
-  if (r.signedIn) return null;
-  if (r.purpose && /prefetch|prerender/i.test(r.purpose)) return null;
-  if (r.userAgent && BOT.test(r.userAgent)) return null;
+export function pageStepsOf(r: PageRequest): PageStep[] {
+  if (r.signedIn) return [];
+  if (r.purpose && /prefetch|prerender/i.test(r.purpose)) return [];
+  if (r.userAgent && BOT.test(r.userAgent)) return [];
   let from: URL | null = null;
   try {
     from = r.referer ? new URL(r.referer) : null;
@@ -256,13 +259,13 @@ export function pageStepOf(r: PageRequest): PageStep | null {
     from = null;
   }
   const samePage = !!from && from.origin === r.url.origin && from.pathname === r.url.pathname;
-  if (!r.isDataRequest && !samePage) return "view";
-  if (!samePage) return null;
-  if (r.chosen) return from!.searchParams.has("slot") ? null : "slot";
-  if (r.url.searchParams.has("date") && r.daySlots > 0) {
-    return from!.searchParams.has("date") ? null : "day";
+  if (!samePage) {
+    if (r.isDataRequest) return [];
+    if (r.chosen) return ["view", "times", "slot"]; // a link straight to a time
+    return r.daySlots > 0 ? ["view", "times"] : ["view"];
   }
-  return null;
+  if (r.chosen && !from!.searchParams.has("slot")) return ["slot"];
+  return [];
 }
 
 // ─── Date ranges ─────────────────────────────────────────────────────────────────────────

@@ -22,6 +22,7 @@ const COLUMNS_HEIGHT = 200;
 const BAR_ROW = 44;
 const HEAT_ROW = 26;
 const MAX_X_TICKS = 7;
+const MAX_X_TICKS_NARROW = 3;
 
 export function buildChart(spec: ChartSpec): Chart {
   const total = spec.table.rows.reduce(
@@ -37,6 +38,9 @@ export function buildChart(spec: ChartSpec): Chart {
 }
 
 const num = (v: string | number | undefined) => (typeof v === "number" ? v : 0);
+/** Coordinates to a precision no screen shows, so the page carries fewer digits. */
+const pct = (v: number) => Math.round(v * 1000) / 1000;
+const px = (v: number) => Math.round(v * 10) / 10;
 
 export function formatValue(n: number, unit: ChartSpec["unit"]): string {
   const text = Number.isInteger(n)
@@ -72,27 +76,36 @@ function columns(spec: ChartSpec): ColumnsGeometry {
     layer.forEach(([y0, y1], i) => {
       if (y1 <= y0) return;
       rects.push({
-        x: x(i)!,
-        w: x.bandwidth(),
-        y: y(y1),
-        h: y(y0) - y(y1),
-        series: s.key,
+        x: pct(x(i)!),
+        w: pct(x.bandwidth()),
+        y: px(y(y1)),
+        h: px(y(y0) - y(y1)),
+        s: k,
         row: i,
         value: y1 - y0,
-        title: `${label(i)}: ${formatValue(y1 - y0, spec.unit)} ${s.label.toLowerCase()}`,
       });
     });
   });
   const yTicks: Tick[] = y.ticks(4).filter(Number.isInteger).map((t) => ({
-    at: y(t),
+    at: px(y(t)),
     label: t.toLocaleString("en-US"),
   }));
-  const step = Math.max(1, Math.ceil(rows.length / MAX_X_TICKS));
-  const xTicks: Tick[] = [];
-  for (let i = 0; i < rows.length; i += step) {
-    xTicks.push({ at: x(i)! + x.bandwidth() / 2, label: label(i) });
-  }
-  return { kind: "columns", height: COLUMNS_HEIGHT, rects, yTicks, xTicks };
+  const ticks = (max: number) => {
+    const step = Math.max(1, Math.ceil(rows.length / max));
+    const out: Tick[] = [];
+    for (let i = 0; i < rows.length; i += step) {
+      out.push({ at: pct(x(i)! + x.bandwidth() / 2), label: label(i) });
+    }
+    return out;
+  };
+  return {
+    kind: "columns",
+    height: COLUMNS_HEIGHT,
+    rects,
+    yTicks,
+    xTicks: ticks(MAX_X_TICKS),
+    xTicksNarrow: ticks(MAX_X_TICKS_NARROW),
+  };
 }
 
 /** Horizontal bars, one row each, label and value above the bar, series side by side in a row. */
@@ -110,16 +123,13 @@ function bars(spec: ChartSpec): BarsGeometry {
     layer.forEach(([x0, x1], i) => {
       if (x1 <= x0) return;
       rects.push({
-        x: x(x0),
-        w: x(x1) - x(x0),
+        x: pct(x(x0)),
+        w: pct(x(x1) - x(x0)),
         y: i * rowHeight + 22,
         h: 14,
-        series: s.key,
+        s: k,
         row: i,
         value: x1 - x0,
-        title: spec.series.length > 1
-          ? `${rows[i][0]}: ${formatValue(x1 - x0, spec.unit)} ${s.label.toLowerCase()}`
-          : `${rows[i][0]}: ${formatValue(x1 - x0, spec.unit)}`,
       });
     });
   });
@@ -157,29 +167,32 @@ function heatmap(spec: ChartSpec): HeatmapGeometry {
   rows.forEach((r, i) => {
     spec.series.forEach((s, k) => {
       const value = num(r[s.column]);
+      if (value <= 0) return;
       cells.push({
-        x: x(k)!,
-        w: x.bandwidth(),
+        x: pct(x(k)!),
+        w: pct(x.bandwidth()),
         y: i * HEAT_ROW + 2,
         h: HEAT_ROW - 4,
-        series: s.key,
+        s: k,
         row: i,
         value,
-        opacity: value > 0 ? shade(value) : 0,
-        title: `${r[0]} ${s.label}: ${formatValue(value, spec.unit)}`,
+        opacity: Math.round(shade(value) * 100) / 100,
       });
     });
   });
-  const xTicks: Tick[] = spec.series
-    .map((s, k) => ({ at: x(k)! + x.bandwidth() / 2, label: s.label }))
-    .filter((_, k) => k % 3 === 0);
+  const all: Tick[] = spec.series.map((s, k) => ({
+    at: x(k)! + x.bandwidth() / 2,
+    label: s.label,
+  }));
   return {
     kind: "heatmap",
     height: rows.length * HEAT_ROW,
     rowHeight: HEAT_ROW,
     rows: rows.map((r, i) => ({ label: spec.rowLabels?.[i] ?? String(r[0]), y: i * HEAT_ROW })),
     cells,
-    xTicks,
+    columns: spec.series.map((_, k) => ({ x: pct(x(k)!), w: pct(x.bandwidth()) })),
+    xTicks: all.filter((_, k) => k % 3 === 0),
+    xTicksNarrow: all.filter((_, k) => k % 6 === 0),
     max,
   };
 }

@@ -1,12 +1,12 @@
 /**
- * Counts the booking page funnel (viewed, opened a day, picked a time) after the page has been
+ * Counts the booking page funnel (arrived, found free times, picked a time) after the page has been
  * answered, whether it was rendered, reused from the page cache or sent as data for a client-side
  * navigation. Nothing is stored about the guest: the Referer, user agent and cookie header are
- * only looked at to classify this one request (see `pageStepOf`).
+ * only looked at to classify this one request (see `pageStepsOf`).
  */
 import type { Handle } from "@sveltejs/kit";
-import { pageStepOf } from "../domain/insights.ts";
-import { countPageStep } from "../services/insights-count.ts";
+import { pageStepsOf } from "../domain/insights.ts";
+import { countPageSteps } from "../services/insights-count.ts";
 
 const ROUTES = new Set(["/calendar/[username]/[slug]", "/widget/[username]/[slug]"]);
 const SESSION_COOKIE = /(^|;\s*)(__Secure-)?authjs\.session-token=/;
@@ -19,7 +19,7 @@ export const countBookingPages: Handle = async ({ event, resolve }) => {
   if (!page?.ok) return res;
   const h = event.request.headers;
   const slot = event.url.searchParams.get("slot");
-  const step = pageStepOf({
+  const steps = pageStepsOf({
     isDataRequest: event.isDataRequest,
     url: event.url,
     referer: h.get("referer"),
@@ -29,12 +29,12 @@ export const countBookingPages: Handle = async ({ event, resolve }) => {
     daySlots: page.slots.length,
     chosen: !!slot && page.slots.some((s) => s.start === slot),
   });
-  if (step) {
+  if (steps.length) {
     const params = event.params as { username: string; slug: string };
-    void countPageStep(event.locals.app, {
+    void countPageSteps(event.locals.app, {
       username: params.username.toLowerCase(),
       slug: params.slug.toLowerCase(),
-    }, step);
+    }, steps);
   }
   return res;
 };

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import {
   countBooked,
   countBookingChange,
-  countPageStep,
+  countPageSteps,
   countRescheduled,
   settleCounts,
 } from "./insights-count.ts";
@@ -61,7 +61,7 @@ Deno.test("insights: 50 simultaneous page views and 50 simultaneous bookings fro
     await createEventType(a, host, { slug: "call", requiresConfirmation: true });
     const page = { username: "host", slug: "chat" };
     const results = await Promise.all([
-      ...Array.from({ length: 50 }, (_, i) => countPageStep(i % 2 ? a : b, page, "view")),
+      ...Array.from({ length: 50 }, (_, i) => countPageSteps(i % 2 ? a : b, page, ["view"])),
       ...Array.from({ length: 50 }, async (_, i) => {
         const app = i % 2 ? a : b;
         const res = await bookSlot(app, guest(i, i < 25 ? "chat" : "call"));
@@ -124,7 +124,7 @@ Deno.test("insights: a count whose write fails is dropped and logged; the caller
     const host = await createHost(app, { weekly: WORKDAYS });
     await createEventType(app, host, { slug: "chat" });
     broken = true;
-    const counted = countPageStep(app, { username: "host", slug: "chat" }, "view");
+    const counted = countPageSteps(app, { username: "host", slug: "chat" }, ["view"]);
     assert.ok(counted instanceof Promise);
     await counted; // resolves: never rejects
     await settleCounts();
@@ -135,7 +135,7 @@ Deno.test("insights: a count whose write fails is dropped and logged; the caller
     broken = false;
     assert.deepEqual(await counts(app, host.id, "ev"), {});
     // An unknown page or booking counts nothing and throws nothing.
-    await countPageStep(app, { username: "nobody", slug: "x" }, "view");
+    await countPageSteps(app, { username: "nobody", slug: "x" }, ["view"]);
     await countBooked(app, "01JNOSUCHBOOKING0000000000");
   } finally {
     console.warn = warn;
@@ -149,11 +149,11 @@ Deno.test("insights: events count on the host's day across a DST change, not on 
     const host = await createHost(app, { weekly: WORKDAYS });
     await createEventType(app, host, { slug: "chat" });
     const page = { username: "host", slug: "chat" };
-    await countPageStep(app, page, "view");
+    await countPageSteps(app, page, ["view"]);
     app.clock.ms = Date.parse("2026-10-25T22:30:00Z"); // 23:30 CET, still Sunday 25 Oct
-    await countPageStep(app, page, "view");
+    await countPageSteps(app, page, ["view"]);
     app.clock.ms = Date.parse("2026-10-25T23:30:00Z"); // 00:30 CET on Monday 26 Oct
-    await countPageStep(app, page, "view");
+    await countPageSteps(app, page, ["view"]);
     assert.deepEqual(await counts(app, host.id, "ev"), {
       "2026-10-25 view": 2,
       "2026-10-26 view": 1,
@@ -168,7 +168,7 @@ Deno.test("insights: after a zone change later events count on the new zone's da
   try {
     const host = await createHost(app, { weekly: WORKDAYS });
     await createEventType(app, host, { slug: "call", requiresConfirmation: true });
-    await countPageStep(app, { username: "host", slug: "call" }, "view");
+    await countPageSteps(app, { username: "host", slug: "call" }, ["view"]);
     // Booked in Berlin for Monday 23 Nov 23:30 Berlin? No: for 09:00 Berlin (08:00Z).
     const res = await bookSlot(app, guest(0, "call"));
     assert.ok(res.ok);
@@ -176,7 +176,7 @@ Deno.test("insights: after a zone change later events count on the new zone's da
 
     assert.ok((await updateUser(app.kv, host.id, { timeZone: "America/New_York" })).ok);
     app.clock.ms = Date.parse("2026-11-20T23:40:00Z");
-    await countPageStep(app, { username: "host", slug: "call" }, "view");
+    await countPageSteps(app, { username: "host", slug: "call" }, ["view"]);
     const confirmed = await decideBooking(app, res.bookingId, "confirm", "host");
     assert.ok(confirmed.ok);
     await countBookingChange(app, confirmed.booking);

@@ -32,11 +32,11 @@ import {
 } from "../domain/insights.ts";
 import { listCalendarAccounts } from "./calendar-accounts.ts";
 
-/** A guest saw a booking page step (see `pageStepOf`). */
-export function countPageStep(
+/** A guest reached funnel steps on a booking page (see `pageStepsOf`). */
+export function countPageSteps(
   app: App,
   page: { username: string; slug: string },
-  step: PageStep,
+  steps: readonly PageStep[],
 ): Promise<void> {
   return track("page step", async () => {
     const host = await getUserByUsernameCached(app.kv, page.username);
@@ -44,14 +44,17 @@ export function countPageStep(
     const et = await getEventTypeBySlugCached(app.kv, host.id, page.slug);
     if (!et) return;
     const day = zonedDay(app.now(), host.timeZone);
-    await write(app.kv, [{
-      ownerId: host.id,
-      family: "ev",
-      day,
-      eventTypeId: et.id,
-      metric: step,
-      n: 1,
-    }]);
+    await write(
+      app,
+      steps.map((metric) => ({
+        ownerId: host.id,
+        family: "ev",
+        day,
+        eventTypeId: et.id,
+        metric,
+        n: 1,
+      })),
+    );
   });
 }
 
@@ -85,7 +88,7 @@ export function countRescheduled(app: App, successor: BookingRecord): Promise<vo
     const day = zonedDay(successor.createdAtMs, zone);
     const deltas: CountDelta[] = bookingDeltas(null, successor, day);
     if (old) deltas.push(...bookingDeltas(previousFacts(old), old, day));
-    await write(app.kv, deltas.map((d) => ({ ...d, ownerId: successor.hostId })));
+    await write(app, deltas.map((d) => ({ ...d, ownerId: successor.hostId })));
   });
 }
 
@@ -105,7 +108,7 @@ export function countDelivery(
     const nowMs = app.now();
     const zone = await hostZone(app, ownerId, booking?.hostTimeZone ?? "UTC");
     const d = deliveryOf(job.payload);
-    const writes: Promise<void>[] = [write(app.kv, [{
+    const writes: Promise<void>[] = [write(app, [{
       ownerId,
       family: "hl",
       day: zonedDay(nowMs, zone),
@@ -159,7 +162,7 @@ export function countCalendarSync(app: App, hostId: string, nowMs: number): Prom
     const deltas = [hl(SYNC.runs, 1)];
     if (failed) deltas.push(hl(SYNC.failed, 1));
     if (paused) deltas.push(hl(SYNC.pausedMin, Math.round(sinceMs / 60_000)));
-    await write(app.kv, deltas);
+    await write(app, deltas);
   });
 }
 
@@ -199,7 +202,7 @@ async function writeBooking(
 ): Promise<void> {
   const zone = await hostZone(app, b.hostId, b.hostTimeZone);
   const deltas = bookingDeltas(before, b, zonedDay(atMs, zone));
-  await write(app.kv, deltas.map((d) => ({ ...d, ownerId: b.hostId })));
+  await write(app, deltas.map((d) => ({ ...d, ownerId: b.hostId })));
 }
 
 /** The host's current zone (events count on the host's day as it is now), or `fallback`. */
@@ -214,15 +217,16 @@ async function hostZone(app: App, hostId: string, fallback: string): Promise<str
 
 /** Pending deltas per KV, written one batch at a time; what arrives meanwhile joins the next. */
 type Batch = { deltas: OwnedDelta[]; done: Promise<void>; resolve: () => void };
-type Writer = { next: Batch | null; running: boolean };
+type Writer = { next: Batch | null; running: boolean; now: () => number };
 const writers = new WeakMap<Deno.Kv, Writer>();
 /** A KV that cannot keep up: beyond this many waiting deltas, new counts are dropped. */
 const MAX_WAITING = 100_000;
 
-function write(kv: Deno.Kv, deltas: OwnedDelta[]): Promise<void> {
+function write(app: App, deltas: OwnedDelta[]): Promise<void> {
   if (deltas.length === 0) return Promise.resolve();
+  const kv = app.kv;
   let w = writers.get(kv);
-  if (!w) writers.set(kv, w = { next: null, running: false });
+  if (!w) writers.set(kv, w = { next: null, running: false, now: app.now });
   if (!w.next) {
     let resolve!: () => void;
     const done = new Promise<void>((r) => (resolve = r));
@@ -247,7 +251,7 @@ async function drain(kv: Deno.Kv, w: Writer): Promise<void> {
       const batch = w.next;
       w.next = null;
       try {
-        await addCounts(kv, batch.deltas);
+        await addCounts(kv, batch.deltas, w.now());
       } catch (err) {
         console.warn(`[insights] ${batch.deltas.length} count(s) dropped:`, errorText(err));
       }

@@ -7,7 +7,7 @@
  */
 import type { App } from "../app.ts";
 import type { UserRecord } from "../store/records.ts";
-import { type CountRow, hostsOfBookings, listProblems, readCounts } from "../store/insights.ts";
+import { type CountRow, hostsOfBookings, listProblems, openCounts } from "../store/insights.ts";
 import { listEventTypes } from "../store/event-types.ts";
 import { listFailedJobs } from "../store/outbox.ts";
 import {
@@ -144,11 +144,12 @@ export async function getInsights(
   if (!resolved.ok) return { ok: false, reason: "invalid", message: resolved.message };
   const range = resolved.range;
 
+  const counts = await openCounts(app.kv, host.id, nowMs);
   const [types, ev, mt, hl, problems, parked, cal] = await Promise.all([
     listEventTypes(app.kv, host.id),
-    readCounts(app.kv, host.id, "ev", range.previousFrom, range.to),
-    readCounts(app.kv, host.id, "mt", range.from, range.to),
-    readCounts(app.kv, host.id, "hl", range.from, range.to),
+    counts.read("ev", range.previousFrom, range.to),
+    counts.read("mt", range.from, range.to),
+    counts.read("hl", range.from, range.to),
     listProblems(app.kv, host.id),
     parkedJobs(app, host.id),
     listCalendarAccounts(app, host.id),
@@ -208,7 +209,12 @@ export async function getInsights(
     .sort();
   if (otherKeys.length) {
     charts.push(
-      deliveryChart("delivery-health", "Other deliveries", hl, (c) => otherKeys.includes(c)),
+      deliveryChart(
+        "delivery-health",
+        otherKeys.every((k) => /webhook/i.test(k)) ? "Webhooks" : "Webhooks and other deliveries",
+        hl,
+        (c) => otherKeys.includes(c),
+      ),
     );
   }
   const sync = syncChart(hl, range);
@@ -333,7 +339,7 @@ const bookingsUnit = { one: "booking", many: "bookings" };
 function funnelChart(current: CountRow[]): ChartSpec {
   const steps: [string, string][] = [
     ["view", "Viewed a booking page"],
-    ["day", "Opened a day with free times"],
+    ["times", "Found free times"],
     ["slot", "Picked a time"],
     [EV.submitted, "Sent a booking"],
     [EV.confirmed, "Confirmed"],
@@ -360,7 +366,11 @@ function funnelChart(current: CountRow[]): ChartSpec {
     empty: "No one has opened your booking pages in this period.",
     unit: { one: "", many: "" },
     notes: rows.map((r, i) =>
-      i === 0 ? "" : `${r[2]}% of the step before · ${r[3]}% of page views`
+      i === 0
+        ? ""
+        : i === 1
+        ? `${r[3]}% of page views`
+        : `${r[2]}% of the step before · ${r[3]}% of page views`
     ),
   };
 }
@@ -598,12 +608,12 @@ function syncChart(hl: CountRow[], range: DateRange) {
   };
   const chart: ChartSpec = {
     id: "calendar-sync",
-    title: "Booking paused by an unreadable calendar",
+    title: "Calendar sync",
     description:
-      "Minutes per day during which a calendar that checks for conflicts could not be read for too long, so no times were offered (about one sync interval per sample). The table also lists sync runs and failed runs.",
+      "Your calendars that check for conflicts, and the minutes per day during which one of them could not be read for too long, so no times were offered (sampled at each sync, so give or take one sync interval). The table also lists sync runs and runs with a problem.",
     kind: "columns",
     table: {
-      columns: ["Date", "Minutes paused", "Sync runs", "Failed runs"],
+      columns: ["Date", "Minutes paused", "Sync runs", "Runs with a problem"],
       rows: days.map((d, i) => [d, v[i][2], v[i][0], v[i][1]]),
     },
     rowLabels: days.map((d) => {

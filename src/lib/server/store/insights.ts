@@ -3,6 +3,12 @@
  * so never conflict — concurrent writers (requests, jobs, processes) all land, in any order. A
  * decrement is a sum of its two's complement (sums wrap modulo 2^64, documented KV behaviour);
  * readers take the value as a signed 64-bit integer.
+ *
+ * Days more than two days back hardly ever change (a meeting cancelled after the fact, a count
+ * that was in flight at midnight), so readers keep them in a per-process copy. Any write to such
+ * a day also bumps the owner's epoch, in the same atomic write; a reader reads the epoch before
+ * anything else and drops its copy when the epoch moved. The copy is therefore never stale, in
+ * this process or behind another one sharing the KV.
  */
 import { keys } from "./keys.ts";
 import type { BookingRecord, InsightsProblemRecord } from "./records.ts";
@@ -11,24 +17,40 @@ import type { CountDelta, Family } from "../domain/insights.ts";
 /** Sums per atomic write: far below remote KV's 1,000 mutations and 800 KiB (keys are short). */
 export const SUMS_PER_WRITE = 500;
 const WRAP = 1n << 64n;
+const DAY_MS = 86_400_000;
 
 export type OwnedDelta = CountDelta & { ownerId: string };
 
-/** Adds the deltas, netting repeats of one key; one atomic write per SUMS_PER_WRITE keys. */
-export async function addCounts(kv: Deno.Kv, deltas: OwnedDelta[]): Promise<void> {
-  const net = new Map<string, { key: Deno.KvKey; n: number }>();
+const utcDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** Readers copy days before this: the UTC date two days ago (no zone's today is that old). */
+export const copyBefore = (nowMs: number) => utcDate(nowMs - 2 * DAY_MS);
+/** Writers bump the epoch for days before this: a day more than readers copy, for clock skew. */
+const bumpBefore = (nowMs: number) => utcDate(nowMs - DAY_MS);
+
+/**
+ * Adds the deltas, netting repeats of one key; one atomic write per SUMS_PER_WRITE keys, each
+ * carrying the epoch bump of the owners whose old days it changes.
+ */
+export async function addCounts(kv: Deno.Kv, deltas: OwnedDelta[], nowMs: number): Promise<void> {
+  const net = new Map<string, { key: Deno.KvKey; owner: string; day: string; n: number }>();
   for (const d of deltas) {
     const key = keys.insights(d.ownerId, d.family, d.day, d.eventTypeId, d.metric);
     const id = JSON.stringify(key);
     const cur = net.get(id);
     if (cur) cur.n += d.n;
-    else net.set(id, { key, n: d.n });
+    else net.set(id, { key, owner: d.ownerId, day: d.day, n: d.n });
   }
   const sums = [...net.values()].filter((s) => s.n !== 0);
+  const old = bumpBefore(nowMs);
   for (let i = 0; i < sums.length; i += SUMS_PER_WRITE) {
     const op = kv.atomic();
-    for (const { key, n } of sums.slice(i, i + SUMS_PER_WRITE)) {
+    const bumped = new Set<string>();
+    for (const { key, owner, day, n } of sums.slice(i, i + SUMS_PER_WRITE)) {
       op.sum(key, n > 0 ? BigInt(n) : WRAP + BigInt(n));
+      if (day < old && !bumped.has(owner)) {
+        bumped.add(owner);
+        op.sum(keys.insightsEpoch(owner), 1n);
+      }
     }
     await op.commit();
   }
@@ -36,8 +58,85 @@ export async function addCounts(kv: Deno.Kv, deltas: OwnedDelta[]): Promise<void
 
 export type CountRow = { day: string; eventTypeId: string; metric: string; n: number };
 
+/** One family of an owner's counters over a span of days, with the days it covers. */
+type Span = { from: string; to: string; rows: CountRow[] };
+type Copy = { epoch: bigint; spans: Partial<Record<Family, Span>>; size: number };
+
+/** Rows kept in copies across owners; the least recently read owner goes first. */
+const MAX_COPIED_ROWS = 150_000;
+const copies = new WeakMap<Deno.Kv, Map<string, Copy>>();
+/** Day, event type and metric strings repeat across rows: one string each keeps copies small. */
+const interned = new Map<string, string>();
+const intern = (s: string) => {
+  const hit = interned.get(s);
+  if (hit !== undefined) return hit;
+  if (interned.size < 50_000) interned.set(s, s);
+  return s;
+};
+
+/**
+ * A reader of one owner's counters, consistent with the owner's epoch at the time it was opened:
+ * open it once per page and read each family through it.
+ */
+export async function openCounts(kv: Deno.Kv, ownerId: string, nowMs: number) {
+  const epoch = (await kv.get<Deno.KvU64>(keys.insightsEpoch(ownerId))).value?.value ?? 0n;
+  let byOwner = copies.get(kv);
+  if (!byOwner) copies.set(kv, byOwner = new Map());
+  let copy = byOwner.get(ownerId);
+  if (!copy || copy.epoch !== epoch) {
+    copy = { epoch, spans: {}, size: 0 };
+  }
+  byOwner.delete(ownerId); // re-inserted last: most recently read
+  byOwner.set(ownerId, copy);
+  const own = copy;
+  const limit = copyBefore(nowMs);
+
+  return {
+    /** Every counter of `family` from `fromDay` to `toDay` (inclusive). */
+    async read(family: Family, fromDay: string, toDay: string): Promise<CountRow[]> {
+      const out: CountRow[] = [];
+      const lastCopyable = toDay < limit ? toDay : dayBefore(limit);
+      if (fromDay <= lastCopyable) {
+        let span = own.spans[family];
+        if (!span || span.from > fromDay || span.to < lastCopyable) {
+          // Read the stretch asked for, joined with the copied one when the two touch.
+          const touches = !!span && span.from <= dayAfter(lastCopyable) &&
+            span.to >= dayBefore(fromDay);
+          const from = touches && span!.from < fromDay ? span!.from : fromDay;
+          const to = touches && span!.to > lastCopyable ? span!.to : lastCopyable;
+          const rows = await scan(kv, ownerId, family, from, to);
+          own.size += rows.length - (span?.rows.length ?? 0);
+          span = own.spans[family] = { from, to, rows };
+          trim(byOwner!, ownerId);
+        }
+        for (const r of span.rows) if (r.day >= fromDay && r.day <= lastCopyable) out.push(r);
+      }
+      if (toDay >= limit) {
+        out.push(...await scan(kv, ownerId, family, fromDay < limit ? limit : fromDay, toDay));
+      }
+      return out;
+    },
+  };
+}
+
+function trim(byOwner: Map<string, Copy>, keep: string) {
+  let total = 0;
+  for (const c of byOwner.values()) total += c.size;
+  for (const [owner, c] of byOwner) {
+    if (total <= MAX_COPIED_ROWS) break;
+    if (owner === keep) continue;
+    total -= c.size;
+    byOwner.delete(owner);
+  }
+}
+
+const dayShift = (day: string, days: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+const dayBefore = (day: string) => dayShift(day, -1);
+const dayAfter = (day: string) => dayShift(day, 1);
+
 /** Every counter of one family of an owner from `fromDay` to `toDay` (inclusive), one range scan. */
-export async function readCounts(
+async function scan(
   kv: Deno.Kv,
   ownerId: string,
   family: Family,
@@ -54,13 +153,24 @@ export async function readCounts(
     const n = Number(BigInt.asIntN(64, e.value.value));
     if (n === 0) continue;
     out.push({
-      day: e.key[3] as string,
-      eventTypeId: e.key[4] as string,
-      metric: e.key[5] as string,
+      day: intern(e.key[3] as string),
+      eventTypeId: intern(e.key[4] as string),
+      metric: intern(e.key[5] as string),
       n,
     });
   }
   return out;
+}
+
+/** The same counters read straight from KV, without the copy (tests compare the two). */
+export function readCounts(
+  kv: Deno.Kv,
+  ownerId: string,
+  family: Family,
+  fromDay: string,
+  toDay: string,
+): Promise<CountRow[]> {
+  return scan(kv, ownerId, family, fromDay, toDay);
 }
 
 /** Last writer wins: a plain set, no check (a problem report must never fail its job). */

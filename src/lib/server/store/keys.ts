@@ -120,6 +120,8 @@ export const keys = {
   ) => ["insights", ownerId, family, day, eventTypeId, metric] as const,
   insightsFrom: (ownerId: string, family: "ev" | "mt" | "hl", day: string) =>
     ["insights", ownerId, family, day] as const,
+  /** Bumped (sum) by every write to an old day of the owner: readers' copies of old days end. */
+  insightsEpoch: (ownerId: string) => ["insights_epoch", ownerId] as const,
   /** The latest failure of one delivery channel ("mail", "calendar_write", …) of an owner. */
   insightsProblem: (ownerId: string, channel: string) =>
     ["insights_problem", ownerId, channel] as const,
