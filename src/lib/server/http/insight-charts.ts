@@ -72,7 +72,6 @@ function columns(spec: ChartSpec): ColumnsGeometry {
     .paddingOuter(0.1);
   const rects: Rect[] = [];
   layers.forEach((layer, k) => {
-    const s = spec.series[k];
     layer.forEach(([y0, y1], i) => {
       if (y1 <= y0) return;
       rects.push({
@@ -119,7 +118,6 @@ function bars(spec: ChartSpec): BarsGeometry {
   const x = scaleLinear().domain([0, max || 1]).range([0, 100]);
   const rects: Rect[] = [];
   layers.forEach((layer, k) => {
-    const s = spec.series[k];
     layer.forEach(([x0, x1], i) => {
       if (x1 <= x0) return;
       rects.push({
