@@ -326,6 +326,11 @@ export async function seedInsightsHost(
     await op.commit();
   }
   await addCounts(app.kv, deltas, nowMs);
+  // This history was counted "live": nothing is left for the backfill of older bookings.
+  await app.kv.atomic()
+    .set(keys.insightsSince(), 0)
+    .set(keys.insightsBackfill(), { v: 1, after: null, done: true, counted: 0 })
+    .commit();
   if (opts.calendars) await seedCalendars(app, host, opts.calendars);
   if (opts.calendars === "trouble") {
     // Paused since the stale calendar's last read plus two 15-minute intervals, sampled each sync.

@@ -9,6 +9,7 @@ import { deliverOutbox } from "./deliver-outbox.ts";
 import { expireHolds } from "./expire-holds.ts";
 import { cronScheduleFor, syncCalendars } from "./sync-calendars.ts";
 import { registerWriteback } from "./writeback.ts";
+import { backfillInsights } from "./backfill-insights.ts";
 
 const STARTED = Symbol.for("invito.jobs");
 const LEASE_MS = 90_000;
@@ -70,6 +71,10 @@ export function startJobs(app: App): void {
   });
   const syncCalendarsNow = guard("caldav-sync", () => syncCalendars(app, app.now()));
   Deno.cron("invito-caldav-sync", cronScheduleFor(app.config.syncIntervalMs), syncCalendarsNow);
+  // Insights: bookings made before counting began are counted once (returns at once when done).
+  const backfill = guard("insights-backfill", () => backfillInsights(app, app.now()));
+  Deno.cron("invito-insights-backfill", "*/10 * * * *", backfill);
+  void backfill();
   // Mail queued before a restart goes out now rather than at the next minute.
   nudgeOutbox(app);
   // A restarted server refreshes calendars at once: a cache left from before may be too old to trust.

@@ -14,7 +14,7 @@
  */
 import type { App } from "../app.ts";
 import type { BookingRecord, OutboxRecord, UserRecord } from "../store/records.ts";
-import { addCounts, type OwnedDelta, putProblem } from "../store/insights.ts";
+import { addCounts, ensureCountingSince, type OwnedDelta, putProblem } from "../store/insights.ts";
 import { getBooking } from "../store/bookings.ts";
 import { getUser, getUserByUsernameCached } from "../store/users.ts";
 import { getEventTypeBySlugCached } from "../store/event-types.ts";
@@ -217,7 +217,7 @@ async function hostZone(app: App, hostId: string, fallback: string): Promise<str
 
 /** Pending deltas per KV, written one batch at a time; what arrives meanwhile joins the next. */
 type Batch = { deltas: OwnedDelta[]; done: Promise<void>; resolve: () => void };
-type Writer = { next: Batch | null; running: boolean; now: () => number };
+type Writer = { next: Batch | null; running: boolean; now: () => number; since: boolean };
 const writers = new WeakMap<Deno.Kv, Writer>();
 /** A KV that cannot keep up: beyond this many waiting deltas, new counts are dropped. */
 const MAX_WAITING = 100_000;
@@ -226,7 +226,7 @@ function write(app: App, deltas: OwnedDelta[]): Promise<void> {
   if (deltas.length === 0) return Promise.resolve();
   const kv = app.kv;
   let w = writers.get(kv);
-  if (!w) writers.set(kv, w = { next: null, running: false, now: app.now });
+  if (!w) writers.set(kv, w = { next: null, running: false, now: app.now, since: false });
   if (!w.next) {
     let resolve!: () => void;
     const done = new Promise<void>((r) => (resolve = r));
@@ -251,6 +251,8 @@ async function drain(kv: Deno.Kv, w: Writer): Promise<void> {
       const batch = w.next;
       w.next = null;
       try {
+        // Counting has begun before this process's first count lands (the backfill's boundary).
+        if (!w.since) w.since = (await ensureCountingSince(kv, w.now()), true);
         await addCounts(kv, batch.deltas, w.now());
       } catch (err) {
         console.warn(`[insights] ${batch.deltas.length} count(s) dropped:`, errorText(err));

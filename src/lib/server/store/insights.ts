@@ -11,7 +11,7 @@
  * this process or behind another one sharing the KV.
  */
 import { keys } from "./keys.ts";
-import type { BookingRecord, InsightsProblemRecord } from "./records.ts";
+import type { BookingRecord, InsightsBackfillRecord, InsightsProblemRecord } from "./records.ts";
 import type { CountDelta, Family } from "../domain/insights.ts";
 
 /** Sums per atomic write: far below remote KV's 1,000 mutations and 800 KiB (keys are short). */
@@ -32,15 +32,7 @@ const bumpBefore = (nowMs: number) => utcDate(nowMs - DAY_MS);
  * carrying the epoch bump of the owners whose old days it changes.
  */
 export async function addCounts(kv: Deno.Kv, deltas: OwnedDelta[], nowMs: number): Promise<void> {
-  const net = new Map<string, { key: Deno.KvKey; owner: string; day: string; n: number }>();
-  for (const d of deltas) {
-    const key = keys.insights(d.ownerId, d.family, d.day, d.eventTypeId, d.metric);
-    const id = JSON.stringify(key);
-    const cur = net.get(id);
-    if (cur) cur.n += d.n;
-    else net.set(id, { key, owner: d.ownerId, day: d.day, n: d.n });
-  }
-  const sums = [...net.values()].filter((s) => s.n !== 0);
+  const sums = netted(deltas);
   const old = bumpBefore(nowMs);
   for (let i = 0; i < sums.length; i += SUMS_PER_WRITE) {
     const op = kv.atomic();
@@ -54,6 +46,81 @@ export async function addCounts(kv: Deno.Kv, deltas: OwnedDelta[], nowMs: number
     }
     await op.commit();
   }
+}
+
+/** One sum per key: repeats of a key added up, zeros left out. */
+function netted(deltas: OwnedDelta[]) {
+  const net = new Map<string, { key: Deno.KvKey; owner: string; day: string; n: number }>();
+  for (const d of deltas) {
+    const key = keys.insights(d.ownerId, d.family, d.day, d.eventTypeId, d.metric);
+    const id = JSON.stringify(key);
+    const cur = net.get(id);
+    if (cur) cur.n += d.n;
+    else net.set(id, { key, owner: d.ownerId, day: d.day, n: d.n });
+  }
+  return [...net.values()].filter((s) => s.n !== 0);
+}
+
+/**
+ * When counting began, set once by the first process that counts (or backfills). Bookings made
+ * more than a minute before it were never counted live; the backfill counts them.
+ */
+export async function ensureCountingSince(kv: Deno.Kv, nowMs: number): Promise<number> {
+  const cur = await kv.get<number>(keys.insightsSince());
+  if (cur.value !== null) return cur.value;
+  const res = await kv.atomic().check(cur).set(keys.insightsSince(), nowMs).commit();
+  if (res.ok) return nowMs;
+  return (await kv.get<number>(keys.insightsSince())).value ?? nowMs;
+}
+
+export async function getBackfill(
+  kv: Deno.Kv,
+): Promise<Deno.KvEntryMaybe<InsightsBackfillRecord>> {
+  return await kv.get<InsightsBackfillRecord>(keys.insightsBackfill());
+}
+
+/** Most sums one backfill write may carry (with epoch bumps and its progress: under 1,000). */
+export const BACKFILL_SUMS = 800;
+
+/**
+ * One step of the backfill: its counts and its progress in a single atomic write, checked
+ * against the progress it started from, so a step is counted exactly once.
+ */
+export async function commitBackfillStep(
+  kv: Deno.Kv,
+  from: Deno.KvEntryMaybe<InsightsBackfillRecord>,
+  deltas: OwnedDelta[],
+  next: InsightsBackfillRecord,
+  nowMs: number,
+): Promise<boolean> {
+  const op = kv.atomic().check(from).set(keys.insightsBackfill(), next);
+  const net = netted(deltas);
+  if (net.length > BACKFILL_SUMS) throw new RangeError("backfill step too large");
+  const old = bumpBefore(nowMs);
+  const bumped = new Set<string>();
+  for (const { key, owner, day, n } of net) {
+    op.sum(key, n > 0 ? BigInt(n) : WRAP + BigInt(n));
+    if (day < old && !bumped.has(owner)) {
+      bumped.add(owner);
+      op.sum(keys.insightsEpoch(owner), 1n);
+    }
+  }
+  return (await op.commit()).ok;
+}
+
+/** Bookings in id order after `afterId`, `limit` at a time (for the backfill). */
+export async function listBookingsAfter(
+  kv: Deno.Kv,
+  afterId: string | null,
+  limit: number,
+): Promise<BookingRecord[]> {
+  const out: BookingRecord[] = [];
+  // Ids are ULIDs: "" sorts before every one, U+FFFF after.
+  const start = keys.booking(afterId === null ? "" : afterId + "\u0000");
+  for await (
+    const e of kv.list<BookingRecord>({ start, end: keys.booking("\uffff") }, { limit })
+  ) out.push(e.value);
+  return out;
 }
 
 export type CountRow = { day: string; eventTypeId: string; metric: string; n: number };

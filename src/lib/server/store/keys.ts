@@ -120,6 +120,10 @@ export const keys = {
   ) => ["insights", ownerId, family, day, eventTypeId, metric] as const,
   insightsFrom: (ownerId: string, family: "ev" | "mt" | "hl", day: string) =>
     ["insights", ownerId, family, day] as const,
+  /** When counting began (epoch ms): bookings made well before are counted by the backfill. */
+  insightsSince: () => ["insights_since"] as const,
+  /** How far the one-off backfill of older bookings got. */
+  insightsBackfill: () => ["insights_backfill"] as const,
   /** Bumped (sum) by every write to an old day of the owner: readers' copies of old days end. */
   insightsEpoch: (ownerId: string) => ["insights_epoch", ownerId] as const,
   /** The latest failure of one delivery channel ("mail", "calendar_write", …) of an owner. */

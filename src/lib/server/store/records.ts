@@ -318,3 +318,12 @@ export type InsightsProblemRecord = {
   detail: string;
   bookingId: BookingId | null;
 };
+
+/** Progress of the backfill of bookings made before counting began (see 007-insights.md). */
+export type InsightsBackfillRecord = {
+  v: 1;
+  /** the last booking id looked at; the next run starts after it */
+  after: BookingId | null;
+  done: boolean;
+  counted: number;
+};
