@@ -287,3 +287,29 @@ Deno.test("insights: the outbox counts mails sent, retried and given up per temp
     app.close();
   }
 });
+
+Deno.test("insights: a change that lands before the booking's own count is still counted once", async () => {
+  const app = await memoryApp();
+  try {
+    const host = await createHost(app, { weekly: WORKDAYS });
+    await createEventType(app, host, { slug: "call", requiresConfirmation: true });
+    const res = await bookSlot(app, guest(0, "call"));
+    assert.ok(res.ok);
+    // The host confirms before the booking's count has read it.
+    const confirmed = await decideBooking(app, res.bookingId, "confirm", "host");
+    assert.ok(confirmed.ok);
+    await Promise.all([
+      countBooked(app, res.bookingId),
+      countBookingChange(app, confirmed.booking),
+    ]);
+    assert.deepEqual(await counts(app, host.id, "ev"), {
+      "2026-11-20 submitted": 1,
+      "2026-11-20 confirmed": 1,
+    });
+    const mt = await counts(app, host.id, "mt");
+    assert.equal(mt["2026-11-23 stage.confirmed"], 1);
+    assert.equal(mt["2026-11-23 stage.pending"] ?? 0, 0);
+  } finally {
+    app.close();
+  }
+});

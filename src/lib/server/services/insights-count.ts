@@ -63,7 +63,9 @@ export function countBooked(app: App, bookingId: string): Promise<void> {
   return track("booking", async () => {
     const b = await getBooking(app.kv, bookingId);
     if (!b) return;
-    await writeBooking(app, b, null, b.createdAtMs);
+    // As it was made: a change that got in before this read is counted by its own call.
+    const made = { ...b, status: b.history[0]?.status ?? b.status, endReason: null };
+    await writeBooking(app, made, null, b.createdAtMs);
   });
 }
 
