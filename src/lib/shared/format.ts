@@ -132,3 +132,18 @@ export function formatAgo(ms: number | null, nowMs: number): string {
   if (h < 48) return `${h} hour${h === 1 ? "" : "s"} ago`;
   return `${Math.round(h / 24)} days ago`;
 }
+
+/** A civil date ("2026-11-23") short: "23 Nov". */
+export function shortDateLabel(date: string): string {
+  const [y, m, d] = date.split("-").map(Number);
+  return fmt(LOCALE, { day: "numeric", month: "short", timeZone: "UTC" }).format(
+    Date.UTC(y, m - 1, d),
+  );
+}
+
+const numberFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
+
+/** "1,204", "3.5": one shared formatter (making one per number is slow in long tables). */
+export function formatNumber(n: number): string {
+  return numberFormat.format(n);
+}

@@ -362,15 +362,23 @@ export function datesBetween(from: string, to: string): string[] {
   return out;
 }
 
-/** The Monday of the week holding `date` (weeks start on Monday, ISO 8601). */
-export function weekOf(date: string): string {
-  const d = Temporal.PlainDate.from(date);
-  return d.subtract({ days: d.dayOfWeek - 1 }).toString();
-}
+/** Parsing dates is the costly part of reading thousands of counters: each date once. */
+const weekdays = new Map<string, number>();
 
 /** ISO weekday of a date, 1 = Monday … 7 = Sunday. */
 export function weekdayOf(date: string): number {
-  return Temporal.PlainDate.from(date).dayOfWeek;
+  let wd = weekdays.get(date);
+  if (wd === undefined) {
+    wd = Temporal.PlainDate.from(date).dayOfWeek;
+    if (weekdays.size > 5_000) weekdays.clear();
+    weekdays.set(date, wd);
+  }
+  return wd;
+}
+
+/** The Monday of the week holding `date` (weeks start on Monday, ISO 8601). */
+export function weekOf(date: string): string {
+  return Temporal.PlainDate.from(date).subtract({ days: weekdayOf(date) - 1 }).toString();
 }
 
 /** The relative change from `before` to `now`, or null when there is nothing to compare with. */

@@ -8,6 +8,7 @@
  */
 import { scaleBand, scaleLinear, scaleSqrt } from "d3-scale";
 import { stack } from "d3-shape";
+import { formatNumber } from "../../shared/format.ts";
 import type {
   BarsGeometry,
   Chart,
@@ -43,9 +44,7 @@ const pct = (v: number) => Math.round(v * 1000) / 1000;
 const px = (v: number) => Math.round(v * 10) / 10;
 
 export function formatValue(n: number, unit: ChartSpec["unit"]): string {
-  const text = Number.isInteger(n)
-    ? n.toLocaleString("en-US")
-    : n.toLocaleString("en-US", { maximumFractionDigits: 1 });
+  const text = formatNumber(n);
   return `${text} ${n === 1 ? unit.one : unit.many}`.trim();
 }
 
@@ -87,7 +86,7 @@ function columns(spec: ChartSpec): ColumnsGeometry {
   });
   const yTicks: Tick[] = y.ticks(4).filter(Number.isInteger).map((t) => ({
     at: px(y(t)),
-    label: t.toLocaleString("en-US"),
+    label: formatNumber(t),
   }));
   const ticks = (max: number) => {
     const step = Math.max(1, Math.ceil(rows.length / max));

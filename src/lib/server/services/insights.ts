@@ -31,7 +31,7 @@ import {
 import { listCalendarAccounts } from "./calendar-accounts.ts";
 import { STALE_AFTER_INTERVALS } from "./calendar-busy.ts";
 import type { ChartSpec, Headline, Table } from "../../shared/insights-types.ts";
-import { type Clock, formatTime } from "../../shared/format.ts";
+import { type Clock, formatNumber, formatTime, shortDateLabel } from "../../shared/format.ts";
 
 export type InsightsQuery = {
   range: string | null;
@@ -274,8 +274,8 @@ function sumOf(rows: CountRow[], metric: string): number {
 }
 
 function headlines(current: CountRow[], previous: CountRow[]): Headline[] {
-  const num = (n: number) => n.toLocaleString("en-US");
-  const pct = (n: number) => `${(n * 100).toLocaleString("en-US", { maximumFractionDigits: 1 })}%`;
+  const num = formatNumber;
+  const pct = (n: number) => `${formatNumber(n * 100)}%`;
   const counted = (
     key: string,
     label: string,
@@ -326,9 +326,7 @@ function headlines(current: CountRow[], previous: CountRow[]): Headline[] {
       ? "new"
       : Math.abs(points) < 0.0005
       ? "no change"
-      : `${points > 0 ? "+" : "−"}${
-        (Math.abs(points) * 100).toLocaleString("en-US", { maximumFractionDigits: 1 })
-      } points`,
+      : `${points > 0 ? "+" : "−"}${formatNumber(Math.abs(points) * 100)} points`,
     goodWhenUp: true,
   };
   return [views, requests, confirmed, conversion, ended];
@@ -377,7 +375,8 @@ function funnelChart(current: CountRow[]): ChartSpec {
 
 function perDayChart(meetings: CountRow[], range: DateRange): ChartSpec {
   const days = datesBetween(range.from, range.to);
-  const bucketOf = (day: string) => (range.bucket === "week" ? weekOf(day) : day);
+  const bucketOfDay = new Map(days.map((d) => [d, range.bucket === "week" ? weekOf(d) : d]));
+  const bucketOf = (day: string) => bucketOfDay.get(day) ?? day;
   const buckets = [...new Set(days.map(bucketOf))];
   const index = new Map(buckets.map((b, i) => [b, i]));
   const values = buckets.map(() => STAGES.map(() => 0));
@@ -387,15 +386,8 @@ function perDayChart(meetings: CountRow[], range: DateRange): ChartSpec {
     const i = index.get(bucketOf(r.day));
     if (s >= 0 && i !== undefined) values[i][s] += r.n;
   }
-  const label = (b: string) => {
-    const [y, m, d] = b.split("-").map(Number);
-    const text = new Date(Date.UTC(y, m - 1, d)).toLocaleDateString("en-GB", {
-      day: "numeric",
-      month: "short",
-      timeZone: "UTC",
-    });
-    return range.bucket === "week" ? `Week of ${text}` : text;
-  };
+  const label = (b: string) =>
+    range.bucket === "week" ? `Week of ${shortDateLabel(b)}` : shortDateLabel(b);
   return {
     id: "meetings-by-day",
     title: range.bucket === "week" ? "Meetings by week" : "Meetings by day",
@@ -616,14 +608,7 @@ function syncChart(hl: CountRow[], range: DateRange) {
       columns: ["Date", "Minutes paused", "Sync runs", "Runs with a problem"],
       rows: days.map((d, i) => [d, v[i][2], v[i][0], v[i][1]]),
     },
-    rowLabels: days.map((d) => {
-      const [y, m, dd] = d.split("-").map(Number);
-      return new Date(Date.UTC(y, m - 1, dd)).toLocaleDateString("en-GB", {
-        day: "numeric",
-        month: "short",
-        timeZone: "UTC",
-      });
-    }),
+    rowLabels: days.map(shortDateLabel),
     series: [{ column: 1, key: "paused", label: "Minutes paused" }],
     empty: "Booking was never paused by a calendar in this period.",
     unit: { one: "min", many: "min" },
