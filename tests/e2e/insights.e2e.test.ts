@@ -78,6 +78,7 @@ Deno.test({
         bookings: 10_000,
         days: 365,
         extras: true,
+        calendars: "ok",
       });
       kv.close();
 
@@ -108,6 +109,10 @@ Deno.test({
         ) {
           assert.ok((await drawn(page, id)).size > 0, `${id} draws something`);
         }
+        // Health: the parked calendar write links to its booking; both calendars are listed.
+        await page.locator("[data-parked]").getByRole("link", { name: "Open the booking" })
+          .waitFor();
+        assert.equal(await page.locator("[data-calendar]").count(), 2);
         await look(page, "insights-1-desktop-light");
 
         // The chart's numbers are the CSV's, cell by cell, and the table behind it lists them.
