@@ -348,7 +348,7 @@ export async function seedInsightsHost(
   return { host, eventTypeIds: types.map((t) => t.id), bookingIds: bookings.map((b) => b.id) };
 }
 
-async function seedCalendars(app: App, host: UserRecord, mode: "ok" | "trouble") {
+export async function seedCalendars(app: App, host: UserRecord, mode: "ok" | "trouble") {
   const nowMs = app.now();
   const accountId = "seed-account";
   const account: CalendarAccountRecord = {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   countBooked,
   countBookingChange,
+  countCalendarSync,
   countPageSteps,
   countRescheduled,
   settleCounts,
@@ -19,6 +20,7 @@ import {
   type TestApp,
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
+import { seedCalendars } from "../../../../tests/support/insights-seed.ts";
 
 type Family = "ev" | "mt" | "hl";
 
@@ -309,6 +311,26 @@ Deno.test("insights: a change that lands before the booking's own count is still
     const mt = await counts(app, host.id, "mt");
     assert.equal(mt["2026-11-23 stage.confirmed"], 1);
     assert.equal(mt["2026-11-23 stage.pending"] ?? 0, 0);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("insights: each calendar sync run is counted, with the minutes booking was paused by a stale calendar", async () => {
+  const app = await memoryApp();
+  try {
+    const host = await createHost(app, { weekly: WORKDAYS });
+    await seedCalendars(app, host, "ok");
+    await countCalendarSync(app, host.id, app.now());
+    // Three hours later the Family calendar has not been read for too long: booking pauses.
+    app.clock.ms += 3 * 3_600_000;
+    await countCalendarSync(app, host.id, app.now());
+    app.clock.ms += 5 * 60_000;
+    await countCalendarSync(app, host.id, app.now());
+    const hl = await counts(app, host.id, "hl");
+    assert.equal(hl["2026-11-20 sync.runs"], 3);
+    // The first paused sample counts one interval (15 min), the next the 5 min since.
+    assert.equal(hl["2026-11-20 sync.paused_min"], 20);
   } finally {
     app.close();
   }
