@@ -23,6 +23,7 @@ import { recordRequest } from "./src/lib/server/ops/metrics.ts";
 import { routeClass } from "./src/lib/server/ops/route-class.ts";
 import { beginShutdown, finishShutdown } from "./src/lib/server/ops/lifecycle.ts";
 import { getApp } from "./src/lib/server/app.ts";
+import { settleCounts } from "./src/lib/server/services/insights-count.ts";
 
 /** The JSON API handler, mounted by the app's init (src/lib/server/api/mount.ts). */
 const API_HANDLER = Symbol.for("invito.api");
@@ -192,6 +193,11 @@ const onSignal = async (signal: Deno.Signal) => {
   ]);
   clearTimeout(timer);
   const abandoned = await finishShutdown(deadline, (m) => logLine("warn", m));
+  // Insights counts still on their way (each a fire-and-forget `sum`) are written before KV closes.
+  await Promise.race([
+    settleCounts(),
+    new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now()))),
+  ]);
   try {
     (await getApp()).kv.close();
   } catch {

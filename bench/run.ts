@@ -1,7 +1,7 @@
 /**
  * `npm run bench` (through scripts/bench.sh): every benchmark, one table, bench/results.json.
  *
- *   node_modules/.bin/deno run -A bench/run.ts [--only slots,page,api,bookings,lighthouse] [--seconds N]
+ *   node_modules/.bin/deno run -A bench/run.ts [--only slots,page,api,bookings,insights,lighthouse] [--seconds N]
  *                                              [--write-readme] [--strict]
  *
  * --write-readme  replaces the table between the bench markers in README.md's Performance section
@@ -14,6 +14,7 @@ import { pageRows } from "./page.ts";
 import { bookingRows } from "./bookings.ts";
 import { apiRows } from "./api.ts";
 import { lighthouseRows } from "./lighthouse.ts";
+import { insightsRows } from "./insights.ts";
 import { describeMachine, loadGenerator, repoRoot, type Row, table } from "./lib.ts";
 
 const { values } = parseArgs({
@@ -26,7 +27,7 @@ const { values } = parseArgs({
   },
 });
 const only = new Set(
-  (values.only ?? "slots,page,api,bookings,lighthouse").split(",").map((s) => s.trim()),
+  (values.only ?? "slots,page,api,bookings,insights,lighthouse").split(",").map((s) => s.trim()),
 );
 const seconds = Number(values.seconds);
 
@@ -51,6 +52,10 @@ if (only.has("api")) {
 if (only.has("bookings")) {
   console.error("bench: booking commits, footprint, contention …");
   rows.push(...await bookingRows());
+}
+if (only.has("insights")) {
+  console.error("bench: insights page of a host with 10,000 bookings …");
+  rows.push(...await insightsRows());
 }
 
 if (only.has("lighthouse")) {

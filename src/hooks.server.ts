@@ -25,6 +25,7 @@ import { actionName, canonicalPath, paramsInBounds } from "$lib/server/http/rout
 import { usernameRedirect } from "$lib/server/services/username-history.ts";
 import { currentRequestId } from "$lib/server/ops/context.ts";
 import { redactPath } from "$lib/server/ops/log.ts";
+import { countBookingPages } from "$lib/server/http/insights-hook.ts";
 
 export const init: ServerInit = async () => {
   const app = await getApp();
@@ -213,6 +214,7 @@ export const handle: Handle = sequence(
   authOnly(auth.handle),
   authOnly(loadUser),
   oldUsernames,
+  countBookingPages,
   pageCache,
 );
 

@@ -44,6 +44,19 @@ const P = {
   outboxFailed: first(keys.outboxFailed("x")),
   lease: first(keys.lease("x")),
 };
+
+/**
+ * Bookkeeping rather than state: leases, and the insights counters that page views, bookings
+ * and deliveries add to by design (docs/decisions/007-insights.md). Diffs leave them out.
+ */
+export const BOOKKEEPING = [
+  P.lease,
+  first(keys.insights("o", "ev", "d", "e", "m")),
+  first(keys.insightsEpoch("o")),
+  first(keys.insightsSince()),
+  first(keys.insightsProblem("o", "c")),
+  first(keys.insightsBackfill()),
+];
 export const PREFIX = P;
 
 export const entriesOf = (store: StoreEntry[], prefix: string) =>
@@ -63,7 +76,7 @@ export function keyText(key: Deno.KvKey): string {
 export function diffStores(
   before: StoreEntry[],
   after: StoreEntry[],
-  ignore: string[] = [P.lease],
+  ignore: string[] = BOOKKEEPING,
 ) {
   const map = (s: StoreEntry[]) =>
     new Map(

@@ -246,7 +246,12 @@ Deno.test({
     // Kept for a failing run to be examined: the request log, the store, the problems.
     await Deno.writeTextFile(
       join(outDir, "store.jsonl"),
-      store.map((e) => JSON.stringify({ key: e.key, value: e.value })).join("\n") + "\n",
+      store.map((e) =>
+        JSON.stringify(
+          { key: e.key, value: e.value },
+          (_k, v) => (typeof v === "bigint" ? `${v}n` : v), // insights counters are Deno.KvU64
+        )
+      ).join("\n") + "\n",
     );
     const tell = (what: string, problems: string[]) => {
       Deno.writeTextFileSync(join(outDir, "problems.txt"), problems.join("\n") + "\n");

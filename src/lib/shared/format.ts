@@ -120,3 +120,30 @@ export function formatRange(
 export function prettyZone(timeZone: string): string {
   return timeZone.replaceAll("_", " ");
 }
+
+/** "just now", "5 minutes ago", "3 hours ago", "2 days ago"; "never" for null. */
+export function formatAgo(ms: number | null, nowMs: number): string {
+  if (ms === null) return "never";
+  const s = Math.max(0, Math.round((nowMs - ms) / 1000));
+  if (s < 60) return "just now";
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} minute${m === 1 ? "" : "s"} ago`;
+  const h = Math.round(m / 60);
+  if (h < 48) return `${h} hour${h === 1 ? "" : "s"} ago`;
+  return `${Math.round(h / 24)} days ago`;
+}
+
+/** A civil date ("2026-11-23") short: "23 Nov". */
+export function shortDateLabel(date: string): string {
+  const [y, m, d] = date.split("-").map(Number);
+  return fmt(LOCALE, { day: "numeric", month: "short", timeZone: "UTC" }).format(
+    Date.UTC(y, m - 1, d),
+  );
+}
+
+const numberFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
+
+/** "1,204", "3.5": one shared formatter (making one per number is slow in long tables). */
+export function formatNumber(n: number): string {
+  return numberFormat.format(n);
+}

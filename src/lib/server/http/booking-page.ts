@@ -13,6 +13,7 @@ import { BookingForm, fieldErrors } from "../../shared/forms.ts";
 import { describeDuration } from "../config.ts";
 import { checkFillToken, fillToken } from "../services/anti-spam.ts";
 import { refusalText } from "../../shared/refusals.ts";
+import { countBooked } from "../services/insights-count.ts";
 
 type Params = { username: string; slug: string };
 
@@ -45,9 +46,13 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
   const q = url.searchParams;
   // Without `&clock=`, times are written as the guest's language does it.
   if (!q.has("clock")) event.setHeaders({ vary: "Accept-Language" });
-  // The page cache may have read it already for this request.
-  const res = locals.slotPage ??
-    await slotPageFor(locals.app, params, url, event.request.headers.get("accept-language"));
+  // The page cache may have read it already for this request; insights count from it after.
+  const res = locals.slotPage ??= await slotPageFor(
+    locals.app,
+    params,
+    url,
+    event.request.headers.get("accept-language"),
+  );
   if (!res.ok && res.reason === "not_found") {
     error(404, "There is no booking page at this address.");
   }
@@ -138,5 +143,6 @@ export async function bookAction(
       reason: refusalText(result.reason),
     });
   }
+  void countBooked(locals.app, result.bookingId);
   redirect(303, resultPath(result.guestToken));
 }

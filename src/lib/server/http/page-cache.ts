@@ -72,6 +72,7 @@ export const pageCache: Handle = async ({ event, resolve }) => {
   // Not found and bad dates are answered by the load as usual, and not kept.
   if (!page.ok) return resolve(event);
   const key = `${event.url.pathname}${event.url.search}\n${JSON.stringify(page)}`;
+  event.locals.slotPage = page;
   const hit = entries.get(key);
   if (hit) {
     entries.delete(key);
@@ -79,7 +80,6 @@ export const pageCache: Handle = async ({ event, resolve }) => {
     return await replay(hit, await fillToken(app));
   }
 
-  event.locals.slotPage = page;
   const res = await resolve(event);
   if (res.status !== 200 || res.headers.has("set-cookie")) return res;
   const body = await res.text();

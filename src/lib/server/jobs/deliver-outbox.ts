@@ -17,6 +17,7 @@ import { deliverWebhook, fanOutEvent } from "../services/webhooks.ts";
 import { mayStartJobs } from "../ops/lifecycle.ts";
 import { logLine, redactText } from "../ops/log.ts";
 import { recordJob } from "../ops/metrics.ts";
+import { countDelivery } from "../services/insights-count.ts";
 
 const CLAIM_MS = 2 * 60_000;
 const BATCH = 25;
@@ -26,7 +27,8 @@ export const CONCURRENCY = 4;
 type DueEntry = Deno.KvEntry<OutboxRecord>;
 type Stats = { done: number; retried: number; failed: number };
 
-export type JobOutcome = { ok: true } | {
+/** `skipped`: done, but nothing was delivered (a reminder for a cancelled booking, no calendar). */
+export type JobOutcome = { ok: true; skipped?: boolean } | {
   ok: false;
   error: string;
   permanent?: boolean;
@@ -140,6 +142,7 @@ async function deliverOne(
   };
   if (outcome.ok) {
     await complete(app.kv, job);
+    if (!outcome.skipped) await countDelivery(app, job, "sent");
     stats.done++;
     settled("done");
     return true;
@@ -153,12 +156,14 @@ async function deliverOne(
   settled(delay === null ? "failed" : "retry");
   if (delay === null) {
     await giveUp(app.kv, job, outcome.error);
+    await countDelivery(app, job, "failed", outcome.error);
     stats.failed++;
     console.error(
       `[outbox] job ${job.id} (${describe(job)}) failed for good: ${redactText(outcome.error)}`,
     );
   } else {
     await retryLater(app.kv, job, nowMs + delay, outcome.error);
+    await countDelivery(app, job, "retrying", outcome.error);
     stats.retried++;
     console.warn(
       `[outbox] job ${job.id} (${describe(job)}) failed, retry in ${describeDuration(delay)}: ${
@@ -192,7 +197,7 @@ async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobO
     const booking = await getBooking(app.kv, p.bookingId);
     // Never for a cancelled or moved booking: the reminder was queued for this start only.
     if (!booking || booking.status !== "CONFIRMED" || booking.startMs !== p.startMs) {
-      return { ok: true };
+      return { ok: true, skipped: true };
     }
     return await sendBookingMail(
       app,
@@ -208,7 +213,7 @@ async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobO
   if (p.kind === "writeback") {
     const performer = performers.writeback;
     // Without calendar writeback configured there is nothing to write.
-    return performer ? await performer(app, job, nowMs) : { ok: true };
+    return performer ? await performer(app, job, nowMs) : { ok: true, skipped: true };
   }
   const booking = await getBooking(app.kv, p.bookingId);
   if (!booking) return { ok: false, error: "booking no longer exists", permanent: true };
@@ -267,7 +272,7 @@ async function sendBookingMail(
   };
   const mail = renderBookingMail(kind, ctx);
   // No address: the host erased this guest's data; nothing is sent to anyone in their place.
-  if (!mail || !mail.to) return { ok: true };
+  if (!mail || !mail.to) return { ok: true, skipped: true };
   const res = await app.mailer.send(mail);
   return res.ok
     ? { ok: true }

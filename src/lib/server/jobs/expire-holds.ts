@@ -6,6 +6,7 @@
 import type { App } from "../app.ts";
 import { dropExpiryIndex, listExpiredHolds } from "../store/bookings.ts";
 import { decideBooking } from "../services/decide-booking.ts";
+import { countBookingChange } from "../services/insights-count.ts";
 
 export async function expireHolds(app: App, nowMs: number): Promise<{ expired: number }> {
   let expired = 0;
@@ -19,6 +20,7 @@ export async function expireHolds(app: App, nowMs: number): Promise<{ expired: n
         "expire",
         "system",
       );
+      if (res.ok) await countBookingChange(app, res.booking);
       if (res.ok) expired++;
       else if (res.booking && res.booking.status !== "PENDING") {
         // A decided booking's index entry goes with its decision; this only mends a stale one.

@@ -23,6 +23,7 @@ import { logLine } from "../ops/log.ts";
 import { recordJob } from "../ops/metrics.ts";
 import { takeScheduledBackup } from "../services/backups.ts";
 import { purgeClosedAccounts } from "../services/host-data.ts";
+import { backfillInsights } from "./backfill-insights.ts";
 
 const STARTED = Symbol.for("invito.jobs");
 const LEASE_MS = 90_000;
@@ -127,6 +128,10 @@ export function startJobs(app: App): void {
     cron("backup", "* * * * *", 60_000, backupNow);
     void backupNow();
   }
+  // Insights: bookings made before counting began are counted once (returns at once when done).
+  const backfill = guard("insights-backfill", () => backfillInsights(app, app.now()));
+  cron("insights-backfill", "*/10 * * * *", 600_000, backfill);
+  void backfill();
   // Mail queued before a restart goes out now rather than at the next minute.
   nudgeOutbox(app);
   // A restarted server refreshes calendars at once: a cache left from before may be too old to trust.

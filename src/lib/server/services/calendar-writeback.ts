@@ -30,8 +30,9 @@ import { meetingIcs } from "../integrations/caldav-provider.ts";
 import { openProvider, providerOf } from "./calendar-providers.ts";
 import { labelled } from "../integrations/mail-templates/quote.ts";
 
+/** `skipped`: there was nothing to write (insights count it as no write at all). */
 export type WritebackOutcome =
-  | { ok: true }
+  | { ok: true; skipped?: boolean }
   | { ok: false; error: string; permanent?: boolean; retryAfterMs?: number };
 
 /**
@@ -129,9 +130,9 @@ export async function writeBack(
 
   if (p.op === "put") {
     // Cancelled (or gone) before the write got through: there is nothing to add.
-    if (!booking || booking.status !== "CONFIRMED") return { ok: true };
+    if (!booking || booking.status !== "CONFIRMED") return { ok: true, skipped: true };
     const t = await target(app, booking.hostId);
-    if (!t) return { ok: true }; // the host writes bookings to no calendar
+    if (!t) return { ok: true, skipped: true }; // the host writes bookings to no calendar
     const host = await getUser(app.kv, booking.hostId);
     if (!host) return { ok: false, error: "host no longer exists", permanent: true };
     const uid = meetingUid(app, booking);
@@ -190,7 +191,9 @@ export async function writeBack(
     if (!res.ok) return res;
   } else {
     const t = await target(app, hostId);
-    if (t) {
+    // Nothing was ever written and no calendar receives bookings: nothing to delete.
+    if (!t) return { ok: true, skipped: true };
+    {
       const opened = await openProvider(app, t.account);
       if (!opened.ok) return failure(opened.error, providerOf(t.account));
       const id = await opened.provider.derivedEventId(t.calendar.url, uid);

@@ -6,6 +6,7 @@ import { error, fail } from "@sveltejs/kit";
 import type { App } from "../app.ts";
 import { viewByToken } from "./booking-view.ts";
 import { decideByToken } from "./decide-booking.ts";
+import { countBookingChange } from "./insights-count.ts";
 
 export const GONE = "This request has expired, or the link is not valid. Nothing was changed.";
 
@@ -17,6 +18,7 @@ export async function loadDecision(app: App, token: string, action: "confirm" | 
 
 export async function submitDecision(app: App, token: string, action: "confirm" | "reject") {
   const res = await decideByToken(app, token, action);
+  if (res.ok) void countBookingChange(app, res.booking);
   if (res.ok) return { done: action === "confirm" ? "confirmed" : "rejected" } as const;
   if (res.reason === "not_found" || res.reason === "expired") error(404, GONE);
   return fail(409, { refused: res.reason });

@@ -47,6 +47,7 @@ import { openProvider, providerOf } from "./calendar-providers.ts";
 
 export { CALENDAR_PARSE_BUDGET_MS } from "../integrations/caldav-provider.ts";
 export { UNREADABLE_PASSWORD } from "./calendar-providers.ts";
+import { countCalendarSync } from "./insights-count.ts";
 
 const MS_DAY = 86_400_000;
 /** Calendars beyond this per account are listed but not adopted. */
@@ -365,5 +366,6 @@ export async function syncDueAccounts(
     }
   }
   for (const hostId of hosts) await sweepOrphanGenerations(app.kv, hostId, nowMs);
+  for (const hostId of hosts) await countCalendarSync(app, hostId, nowMs);
   return stats;
 }

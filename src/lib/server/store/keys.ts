@@ -159,4 +159,25 @@ export const keys = {
   /** Accounts their hosts closed, by when: purged of what is left once mails went out. */
   closedAccount: (userId: UserId) => ["closed_account", userId] as const,
   closedAccountPrefix: () => ["closed_account"] as const,
+  // Insights (see docs/decisions/007-insights.md): Deno.KvU64 counters changed only by `sum`.
+  // `ownerId` is a host's id today; a team's counters will live under the team's id.
+  insights: (
+    ownerId: string,
+    family: "ev" | "mt" | "hl",
+    day: string,
+    eventTypeId: string,
+    metric: string,
+  ) => ["insights", ownerId, family, day, eventTypeId, metric] as const,
+  insightsFrom: (ownerId: string, family: "ev" | "mt" | "hl", day: string) =>
+    ["insights", ownerId, family, day] as const,
+  /** When counting began (epoch ms): bookings made well before are counted by the backfill. */
+  insightsSince: () => ["insights_since"] as const,
+  /** How far the one-off backfill of older bookings got. */
+  insightsBackfill: () => ["insights_backfill"] as const,
+  /** Bumped (sum) by every write to an old day of the owner: readers' copies of old days end. */
+  insightsEpoch: (ownerId: string) => ["insights_epoch", ownerId] as const,
+  /** The latest failure of one delivery channel ("mail", "calendar_write", …) of an owner. */
+  insightsProblem: (ownerId: string, channel: string) =>
+    ["insights_problem", ownerId, channel] as const,
+  insightsProblemPrefix: (ownerId: string) => ["insights_problem", ownerId] as const,
 };

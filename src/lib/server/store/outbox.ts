@@ -157,3 +157,12 @@ export async function requeueFailed(
 export async function getFailedJob(kv: Deno.Kv, id: JobId): Promise<OutboxRecord | null> {
   return (await kv.get<OutboxRecord>(keys.outboxFailed(id))).value;
 }
+
+/** Parked jobs, oldest id first, at most `limit` (for the insights health panel). */
+export async function listFailedJobs(kv: Deno.Kv, limit: number): Promise<OutboxRecord[]> {
+  const out: OutboxRecord[] = [];
+  for await (const e of kv.list<OutboxRecord>({ prefix: keys.outboxFailedPrefix() }, { limit })) {
+    out.push(e.value);
+  }
+  return out;
+}

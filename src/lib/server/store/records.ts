@@ -548,3 +548,25 @@ export type SingleUseLinkUseRecord =
     atMs: number;
   }
   | { v: 1; kind: "revoked"; atMs: number };
+
+/** The latest failed delivery on one channel of a host, for the insights health panel. */
+export type InsightsProblemRecord = {
+  v: 1;
+  channel: string;
+  atMs: number;
+  /** what failed: a mail template, "put"/"delete" for calendar writes, a job kind */
+  what: string;
+  /** "retrying" (will be tried again) or "failed" (out of retries) */
+  outcome: "retrying" | "failed";
+  detail: string;
+  bookingId: BookingId | null;
+};
+
+/** Progress of the backfill of bookings made before counting began (see 007-insights.md). */
+export type InsightsBackfillRecord = {
+  v: 1;
+  /** the last booking id looked at; the next run starts after it */
+  after: BookingId | null;
+  done: boolean;
+  counted: number;
+};

@@ -9,6 +9,7 @@ import {
 import { isMultiLineText } from "$lib/shared/text.ts";
 import { decideBooking } from "$lib/server/services/decide-booking.ts";
 import { refusalText } from "$lib/shared/refusals.ts";
+import { countBookingChange } from "$lib/server/services/insights-count.ts";
 
 const FILTERS: StatusFilter[] = ["all", "pending", "confirmed", "rejected", "cancelled"];
 
@@ -43,6 +44,7 @@ function act(action: "confirm" | "reject" | "cancel") {
       hostId: locals.user!.id,
       reason: reason || undefined,
     });
+    if (res.ok) void countBookingChange(locals.app, res.booking);
     if (!res.ok && res.reason === "not_found") error(404, "There is no such booking.");
     if (!res.ok) return fail(409, { error: refusalText(res.reason, "That did not work."), id });
     return { done: action, id };

@@ -3,6 +3,7 @@ import type { Actions, PageServerLoad } from "./$types";
 import { manageState } from "$lib/server/services/guest-manage.ts";
 import { cancelByGuest } from "$lib/server/services/decide-booking.ts";
 import { isMultiLineText } from "$lib/shared/text.ts";
+import { countBookingChange } from "$lib/server/services/insights-count.ts";
 
 export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
   setHeaders({ "cache-control": "no-store" });
@@ -22,6 +23,7 @@ export const actions: Actions = {
       return fail(400, { reason, error: "The reason contains characters we cannot store." });
     }
     const res = await cancelByGuest(locals.app, params.token, reason);
+    if (res.ok) void countBookingChange(locals.app, res.booking);
     if (res.ok) return { cancelled: true };
     if (res.reason === "not_found") error(404, "This booking link is not valid.");
     const state = await manageState(locals.app, params.token);

@@ -2,6 +2,7 @@ import { error, fail, redirect } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
 import { manageState, rescheduleSlots } from "$lib/server/services/guest-manage.ts";
 import { rescheduleByGuest } from "$lib/server/services/decide-booking.ts";
+import { countRescheduled } from "$lib/server/services/insights-count.ts";
 import { describeDuration } from "$lib/server/config.ts";
 import { guestClock } from "$lib/server/http/booking-page.ts";
 import { parseClock } from "$lib/shared/format.ts";
@@ -56,6 +57,7 @@ export const actions: Actions = {
   default: async ({ locals, params, request }) => {
     const start = String((await request.formData()).get("start") ?? "");
     const res = await rescheduleByGuest(locals.app, params.token, start);
+    if (res.ok) void countRescheduled(locals.app, res.booking);
     if (res.ok) redirect(303, `/booking/${res.guestToken}?moved=1`);
     if (res.reason === "not_found") error(404, "This booking link is not valid.");
     const state = await manageState(locals.app, params.token);

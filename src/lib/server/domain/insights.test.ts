@@ -1,0 +1,256 @@
+import assert from "node:assert/strict";
+import {
+  bookingDeltas,
+  type BookingFacts,
+  type CountDelta,
+  hourCells,
+  leadBucket,
+  type PageRequest,
+  pageStepsOf,
+  resolveRange,
+  stageOf,
+} from "./insights.ts";
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+function facts(over: Partial<BookingFacts> = {}): BookingFacts {
+  const startMs = Date.parse("2026-11-24T09:00:00Z"); // 10:00 in Berlin
+  return {
+    eventTypeId: "et1",
+    startMs,
+    endMs: startMs + 30 * MIN,
+    createdAtMs: startMs - 3 * 24 * HOUR,
+    durationMin: 30,
+    hostTimeZone: "Europe/Berlin",
+    status: "PENDING",
+    endReason: null,
+    rescheduledFromId: null,
+    ...over,
+  };
+}
+
+const pick = (ds: CountDelta[], family: string) =>
+  ds.filter((d) => d.family === family).map((d) => `${d.day} ${d.metric} ${d.n}`).sort();
+
+Deno.test("hourCells: a meeting across the autumn DST change fills the repeated hour with both halves", () => {
+  // Berlin falls back at 03:00 CEST → 02:00 CET on 2026-10-25: 02:00–03:00 happens twice.
+  const start = Date.parse("2026-10-25T00:30:00Z"); // 02:30 CEST
+  const end = Date.parse("2026-10-25T01:30:00Z"); // 02:30 CET, one real hour later
+  assert.deepEqual(hourCells(start, end, "Europe/Berlin"), [
+    { day: "2026-10-25", hour: 2, minutes: 60 },
+  ]);
+});
+
+Deno.test("hourCells: a meeting across the spring DST change skips the hour that does not exist", () => {
+  // Berlin springs forward at 02:00 CET → 03:00 CEST on 2026-03-29.
+  const start = Date.parse("2026-03-29T00:30:00Z"); // 01:30 CET
+  const end = Date.parse("2026-03-29T01:30:00Z"); // 03:30 CEST
+  assert.deepEqual(hourCells(start, end, "Europe/Berlin"), [
+    { day: "2026-03-29", hour: 1, minutes: 30 },
+    { day: "2026-03-29", hour: 3, minutes: 30 },
+  ]);
+});
+
+Deno.test("hourCells: a meeting past midnight puts its late part on the next day", () => {
+  const start = Date.parse("2026-11-24T22:30:00Z"); // 23:30 Berlin
+  assert.deepEqual(hourCells(start, start + 60 * MIN, "Europe/Berlin"), [
+    { day: "2026-11-24", hour: 23, minutes: 30 },
+    { day: "2026-11-25", hour: 0, minutes: 30 },
+  ]);
+});
+
+Deno.test("hourCells: Lord Howe's half-hour DST shift still gives whole wall-clock hours", () => {
+  // Lord Howe moves from +10:30 to +11 at 02:00 local on 2026-10-04 (02:00 → 02:30).
+  const start = Date.parse("2026-10-03T15:00:00Z"); // 01:30 +10:30
+  const end = Date.parse("2026-10-03T16:00:00Z"); // 03:00 +11
+  const cells = hourCells(start, end, "Australia/Lord_Howe");
+  assert.equal(cells.reduce((s, c) => s + c.minutes, 0), 60);
+  assert.deepEqual(cells.map((c) => c.hour), [1, 2]);
+});
+
+Deno.test("bookingDeltas: a new pending request counts as sent, on its meeting day, with lead, length and hours", () => {
+  const b = facts();
+  const ds = bookingDeltas(null, b, "2026-11-21");
+  assert.deepEqual(pick(ds, "ev"), ["2026-11-21 submitted 1"]);
+  assert.deepEqual(pick(ds, "mt"), [
+    "2026-11-24 hour.10 30",
+    "2026-11-24 lead.4 1",
+    "2026-11-24 length.30 1",
+    "2026-11-24 stage.pending 1",
+  ]);
+});
+
+Deno.test("bookingDeltas: an instant booking is sent and confirmed at once", () => {
+  const ds = bookingDeltas(null, facts({ status: "CONFIRMED" }), "2026-11-21");
+  assert.deepEqual(pick(ds, "ev"), ["2026-11-21 confirmed 1", "2026-11-21 submitted 1"]);
+  assert.ok(pick(ds, "mt").includes("2026-11-24 stage.confirmed 1"));
+});
+
+Deno.test("bookingDeltas: confirming moves the meeting from pending to confirmed and keeps its hours", () => {
+  const before = facts();
+  const after = facts({ status: "CONFIRMED" });
+  const ds = bookingDeltas(before, after, "2026-11-22");
+  assert.deepEqual(pick(ds, "ev"), ["2026-11-22 confirmed 1"]);
+  assert.deepEqual(pick(ds, "mt"), ["2026-11-24 stage.confirmed 1", "2026-11-24 stage.pending -1"]);
+});
+
+Deno.test("bookingDeltas: each way a booking ends is counted under its own name and frees its hours", () => {
+  const cases: [Partial<BookingFacts>, string, string][] = [
+    [{ status: "REJECTED", endReason: "rejected" }, "rejected", "rejected"],
+    [{ status: "CANCELLED", endReason: "expired" }, "expired", "expired"],
+    [{ status: "CANCELLED", endReason: "cancelled_by_guest" }, "cancelled_guest", "cancelled"],
+    [{ status: "CANCELLED", endReason: "cancelled_by_host" }, "cancelled_host", "cancelled"],
+    [{ status: "CANCELLED", endReason: "rescheduled" }, "rescheduled", "rescheduled"],
+  ];
+  for (const [after, ev, stage] of cases) {
+    const ds = bookingDeltas(facts(), facts(after), "2026-11-22");
+    assert.deepEqual(pick(ds, "ev"), [`2026-11-22 ${ev} 1`], ev);
+    assert.deepEqual(
+      pick(ds, "mt"),
+      [
+        "2026-11-24 hour.10 -30",
+        `2026-11-24 stage.${stage} 1`,
+        "2026-11-24 stage.pending -1",
+      ].sort(),
+      ev,
+    );
+  }
+});
+
+Deno.test("bookingDeltas: a reschedule's successor is a meeting but not a new request, and its confirmation is not a new win", () => {
+  const successor = facts({ rescheduledFromId: "old" });
+  assert.deepEqual(pick(bookingDeltas(null, successor, "2026-11-22"), "ev"), []);
+  const confirmed = bookingDeltas(
+    successor,
+    facts({ rescheduledFromId: "old", status: "CONFIRMED" }),
+    "2026-11-22",
+  );
+  assert.deepEqual(pick(confirmed, "ev"), []);
+  assert.ok(pick(confirmed, "mt").includes("2026-11-24 stage.confirmed 1"));
+});
+
+Deno.test("bookingDeltas: a meeting's day and hours follow the zone the booking recorded", () => {
+  // 23:30 UTC on the 24th is the 25th in Berlin and still the 24th in New York.
+  const startMs = Date.parse("2026-11-24T23:30:00Z");
+  const berlin = bookingDeltas(null, facts({ startMs, endMs: startMs + 30 * MIN }), "d");
+  const ny = bookingDeltas(
+    null,
+    facts({ startMs, endMs: startMs + 30 * MIN, hostTimeZone: "America/New_York" }),
+    "d",
+  );
+  assert.ok(pick(berlin, "mt").includes("2026-11-25 stage.pending 1"));
+  assert.ok(pick(berlin, "mt").includes("2026-11-25 hour.0 30"));
+  assert.ok(pick(ny, "mt").includes("2026-11-24 stage.pending 1"));
+  assert.ok(pick(ny, "mt").includes("2026-11-24 hour.18 30"));
+});
+
+Deno.test("stageOf and leadBucket: outcomes and lead times land in the right buckets", () => {
+  assert.equal(stageOf({ status: "CANCELLED", endReason: "expired" }), "expired");
+  assert.equal(stageOf({ status: "CANCELLED", endReason: "cancelled_by_host" }), "cancelled");
+  assert.equal(leadBucket(30 * MIN), 0);
+  assert.equal(leadBucket(HOUR), 1);
+  assert.equal(leadBucket(2 * 24 * HOUR), 3);
+  assert.equal(leadBucket(60 * 24 * HOUR), 7);
+  assert.equal(leadBucket(-5 * MIN), 0);
+});
+
+const page = "https://cal.example.org/calendar/ann/intro";
+function req(over: Partial<PageRequest>): PageRequest {
+  return {
+    isDataRequest: false,
+    url: new URL(page),
+    referer: null,
+    userAgent: "Mozilla/5.0",
+    purpose: null,
+    signedIn: false,
+    daySlots: 0,
+    chosen: false,
+    ...over,
+  };
+}
+
+Deno.test("pageStepsOf: arriving is a view (with free times when the first day has some); picking a time within the visit is a step", () => {
+  assert.deepEqual(
+    pageStepsOf(req({ referer: "https://blog.example.com/post", daySlots: 5 })),
+    ["view", "times"],
+  );
+  assert.deepEqual(pageStepsOf(req({ daySlots: 0 })), ["view"]);
+  // The guest's zone is put in the URL right after arriving; other days are opened: no step.
+  const tz = `${page}?tz=Europe/Paris`;
+  assert.deepEqual(
+    pageStepsOf(req({ isDataRequest: true, url: new URL(tz), referer: page, daySlots: 5 })),
+    [],
+  );
+  const day = `${page}?tz=UTC&date=2026-11-24`;
+  assert.deepEqual(
+    pageStepsOf(req({ isDataRequest: true, url: new URL(day), referer: tz, daySlots: 6 })),
+    [],
+  );
+  const slot = `${day}&slot=2026-11-24T09:00:00Z`;
+  assert.deepEqual(
+    pageStepsOf(req({ isDataRequest: true, url: new URL(slot), referer: day, chosen: true })),
+    ["slot"],
+  );
+  // Reloading the form, or a time that is no longer offered, is not another pick.
+  assert.deepEqual(
+    pageStepsOf(req({ isDataRequest: true, url: new URL(slot), referer: slot, chosen: true })),
+    [],
+  );
+  assert.deepEqual(
+    pageStepsOf(req({ isDataRequest: true, url: new URL(slot), referer: day, chosen: false })),
+    [],
+  );
+  // Without JavaScript the same steps are full page loads coming from the same page.
+  assert.deepEqual(pageStepsOf(req({ url: new URL(slot), referer: day, chosen: true })), ["slot"]);
+  assert.deepEqual(pageStepsOf(req({ url: new URL(day), referer: page, daySlots: 2 })), []);
+  // A link straight to a time (shared by someone) is an arrival that reached the form.
+  assert.deepEqual(pageStepsOf(req({ url: new URL(slot), chosen: true, daySlots: 3 })), [
+    "view",
+    "times",
+    "slot",
+  ]);
+});
+
+Deno.test("pageStepsOf: the host signed in, link previews, crawlers and prefetches count as nothing", () => {
+  assert.deepEqual(pageStepsOf(req({ signedIn: true })), []);
+  assert.deepEqual(pageStepsOf(req({ userAgent: "Slackbot-LinkExpanding 1.0" })), []);
+  assert.deepEqual(pageStepsOf(req({ userAgent: "Googlebot/2.1" })), []);
+  assert.deepEqual(pageStepsOf(req({ userAgent: "facebookexternalhit/1.1" })), []);
+  assert.deepEqual(pageStepsOf(req({ purpose: "prefetch" })), []);
+  // A data request from elsewhere is not a visit at all.
+  assert.deepEqual(pageStepsOf(req({ isDataRequest: true, referer: "https://x.example/" })), []);
+  assert.deepEqual(pageStepsOf(req({ referer: "not a url" })), ["view"]);
+});
+
+Deno.test("resolveRange: presets end today, custom ranges are checked, the previous period is as long", () => {
+  const r = resolveRange({ range: "7", from: null, to: null }, "2026-11-24");
+  assert.ok(r.ok);
+  assert.deepEqual(
+    [r.range.from, r.range.to, r.range.days, r.range.previousFrom, r.range.previousTo],
+    ["2026-11-18", "2026-11-24", 7, "2026-11-11", "2026-11-17"],
+  );
+  const d = resolveRange({ range: null, from: null, to: null }, "2026-03-01");
+  assert.ok(d.ok && d.range.preset === "30" && d.range.from === "2026-01-31");
+  const c = resolveRange({ range: "custom", from: "2026-01-01", to: "2026-12-31" }, "2026-11-24");
+  assert.ok(c.ok && c.range.days === 365 && c.range.bucket === "week");
+  assert.deepEqual(
+    resolveRange({ range: "custom", from: "2026-02-30", to: "2026-03-01" }, "2026-11-24"),
+    {
+      ok: false,
+      message: "Enter both dates of the custom range.",
+    },
+  );
+  assert.deepEqual(
+    resolveRange({ range: "custom", from: "2026-03-02", to: "2026-03-01" }, "2026-11-24"),
+    {
+      ok: false,
+      message: "The start date must not be after the end date.",
+    },
+  );
+  assert.equal(
+    resolveRange({ range: "custom", from: "2024-01-01", to: "2026-01-01" }, "2026-11-24").ok,
+    false,
+  );
+  assert.equal(resolveRange({ range: "365", from: null, to: null }, "2026-11-24").ok, false);
+});

@@ -1,0 +1,442 @@
+/**
+ * Insights, pure: what one event adds to a host's counters, how a booking page request is
+ * classified as a funnel step, and how a date range is read. No clock, no IO.
+ *
+ * Three families of daily counters, each bucketed by a civil date in the host's zone:
+ * - `ev`: things that happened that day (page views, requests, decisions) — in the host's zone
+ *   at the time of the event, so a zone change moves only later events to the new zone's days;
+ * - `mt`: meetings on the day they take place, with how each stands now, its length, how far
+ *   ahead it was booked and the minutes it occupies per hour — in the zone the booking recorded
+ *   (`hostTimeZone`), so the decrement of a later change always meets its own increment;
+ * - `hl`: delivery health (mails, calendar writes, calendar sync), on the day it happened.
+ * Every counter is a Deno.KvU64 changed only by `sum` (see docs/decisions/007-insights.md).
+ */
+import { Temporal } from "./temporal.ts";
+import { isoDateIn } from "../../shared/format.ts";
+
+export type Family = "ev" | "mt" | "hl";
+
+/** One change to one counter: `n` may be negative (a meeting leaving a state). */
+export type CountDelta = {
+  family: Family;
+  /** "2026-11-23", a civil date in the zone the family uses */
+  day: string;
+  /** "" when the event belongs to no event type (a calendar sync) */
+  eventTypeId: string;
+  metric: string;
+  n: number;
+};
+
+/**
+ * The funnel on the booking page, in order: arrived, found free times on arrival (the page
+ * opens on the first day with free times), picked a time (the booking form was shown).
+ */
+export const PAGE_STEPS = ["view", "times", "slot"] as const;
+export type PageStep = typeof PAGE_STEPS[number];
+
+/** `ev` metrics of bookings. */
+export const EV = {
+  submitted: "submitted",
+  confirmed: "confirmed",
+  rejected: "rejected",
+  expired: "expired",
+  cancelledByGuest: "cancelled_guest",
+  cancelledByHost: "cancelled_host",
+  rescheduled: "rescheduled",
+} as const;
+
+/** Where a booking stands, as the insights show it. */
+export const STAGES = [
+  "confirmed",
+  "pending",
+  "rescheduled",
+  "cancelled",
+  "expired",
+  "rejected",
+] as const;
+export type Stage = typeof STAGES[number];
+
+export function isLiveStage(s: Stage): boolean {
+  return s === "pending" || s === "confirmed";
+}
+
+/** The facts of a booking the counters need (a subset of BookingRecord). */
+export type BookingFacts = {
+  eventTypeId: string;
+  startMs: number;
+  endMs: number;
+  createdAtMs: number;
+  durationMin: number;
+  hostTimeZone: string;
+  status: "PENDING" | "CONFIRMED" | "REJECTED" | "CANCELLED";
+  endReason: string | null;
+  /** set on the booking a reschedule created: it is not a new request */
+  rescheduledFromId?: string | null;
+};
+
+export function stageOf(b: Pick<BookingFacts, "status" | "endReason">): Stage {
+  switch (b.status) {
+    case "PENDING":
+      return "pending";
+    case "CONFIRMED":
+      return "confirmed";
+    case "REJECTED":
+      return "rejected";
+    case "CANCELLED":
+      return b.endReason === "expired"
+        ? "expired"
+        : b.endReason === "rescheduled"
+        ? "rescheduled"
+        : "cancelled";
+  }
+}
+
+/** How far ahead a guest booked: upper bounds, then "more". */
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+export const LEAD_BUCKETS: { label: string; maxMs: number }[] = [
+  { label: "Under 1 hour", maxMs: HOUR },
+  { label: "1–4 hours", maxMs: 4 * HOUR },
+  { label: "4–24 hours", maxMs: DAY },
+  { label: "1–3 days", maxMs: 3 * DAY },
+  { label: "3–7 days", maxMs: 7 * DAY },
+  { label: "1–2 weeks", maxMs: 14 * DAY },
+  { label: "2–4 weeks", maxMs: 28 * DAY },
+  { label: "4 weeks or more", maxMs: Infinity },
+];
+
+export function leadBucket(leadMs: number): number {
+  const i = LEAD_BUCKETS.findIndex((b) => Math.max(0, leadMs) < b.maxMs);
+  return i < 0 ? LEAD_BUCKETS.length - 1 : i;
+}
+
+/** The civil date of an instant in a zone ("2026-11-23"). */
+export function zonedDay(ms: number, timeZone: string): string {
+  return isoDateIn(ms, timeZone);
+}
+
+/**
+ * The minutes a meeting occupies in each wall-clock hour of the zone, hour by hour. An hour
+ * that occurs twice (the autumn DST change) collects both; a skipped hour never appears.
+ */
+export function hourCells(
+  startMs: number,
+  endMs: number,
+  timeZone: string,
+): { day: string; hour: number; minutes: number }[] {
+  const out: { day: string; hour: number; minutes: number }[] = [];
+  let t = startMs;
+  while (t < endMs) {
+    const z = Temporal.Instant.fromEpochMilliseconds(t).toZonedDateTimeISO(timeZone);
+    // Hours are exact units: the next boundary is an hour after this hour's start in real time.
+    const hourStart = z.round({ smallestUnit: "hour", roundingMode: "floor" });
+    const next = Math.min(endMs, hourStart.add({ hours: 1 }).epochMilliseconds);
+    const day = z.toPlainDate().toString();
+    const last = out[out.length - 1];
+    const minutes = (next - t) / 60_000;
+    if (last && last.day === day && last.hour === z.hour) last.minutes += minutes;
+    else out.push({ day, hour: z.hour, minutes });
+    t = next;
+  }
+  return out;
+}
+
+/** What a meeting adds to (sign 1) or takes from (sign −1) its day's hour grid. */
+function hourDeltas(b: BookingFacts, sign: 1 | -1): CountDelta[] {
+  return hourCells(b.startMs, b.endMs, b.hostTimeZone).map((c) => ({
+    family: "mt",
+    day: c.day,
+    eventTypeId: b.eventTypeId,
+    metric: `hour.${c.hour}`,
+    n: sign * Math.round(c.minutes),
+  }));
+}
+
+/**
+ * The counter changes of one booking change. `before` is null for a new booking; `eventDay` is
+ * the host-zone date on which the change happened (for the `ev` family).
+ */
+export function bookingDeltas(
+  before: BookingFacts | null,
+  after: BookingFacts,
+  eventDay: string,
+): CountDelta[] {
+  const out: CountDelta[] = [];
+  const ev = (metric: string) =>
+    out.push({ family: "ev", day: eventDay, eventTypeId: after.eventTypeId, metric, n: 1 });
+  const meetingDay = zonedDay(after.startMs, after.hostTimeZone);
+  const mt = (metric: string, n: number) =>
+    out.push({ family: "mt", day: meetingDay, eventTypeId: after.eventTypeId, metric, n });
+  const stage = stageOf(after);
+  const successor = !!after.rescheduledFromId;
+
+  if (before === null) {
+    if (!successor) {
+      ev(EV.submitted);
+      if (stage === "confirmed") ev(EV.confirmed);
+    }
+    mt(`stage.${stage}`, 1);
+    mt(`lead.${leadBucket(after.startMs - after.createdAtMs)}`, 1);
+    mt(`length.${after.durationMin}`, 1);
+    if (isLiveStage(stage)) out.push(...hourDeltas(after, 1));
+    return out;
+  }
+
+  const was = stageOf(before);
+  if (was === stage) return out;
+  switch (stage) {
+    case "confirmed":
+      // A moved booking confirmed again is not a new meeting won: it counts once, as moved.
+      if (!successor) ev(EV.confirmed);
+      break;
+    case "rejected":
+      ev(EV.rejected);
+      break;
+    case "expired":
+      ev(EV.expired);
+      break;
+    case "rescheduled":
+      ev(EV.rescheduled);
+      break;
+    case "cancelled":
+      ev(after.endReason === "cancelled_by_host" ? EV.cancelledByHost : EV.cancelledByGuest);
+      break;
+  }
+  mt(`stage.${was}`, -1);
+  mt(`stage.${stage}`, 1);
+  if (isLiveStage(was) && !isLiveStage(stage)) out.push(...hourDeltas(after, -1));
+  return out;
+}
+
+/**
+ * The state a booking was in before its last change, from its history (every change appends
+ * one entry). Null when it has no earlier entry (a new booking).
+ */
+export function previousFacts<
+  T extends BookingFacts & { history: { status: BookingFacts["status"] }[] },
+>(b: T): BookingFacts | null {
+  const prev = b.history[b.history.length - 2];
+  return prev ? { ...b, status: prev.status, endReason: null } : null;
+}
+
+// ─── The booking page funnel ──────────────────────────────────────────────────────────────
+
+/** A request for a guest booking page, as far as counting it needs to know. */
+export type PageRequest = {
+  /** a client-side navigation (SvelteKit `__data.json`), not a document load */
+  isDataRequest: boolean;
+  url: URL;
+  /** the Referer, if the browser sent one */
+  referer: string | null;
+  userAgent: string | null;
+  /** `Sec-Purpose` or `Purpose` header (prefetch, prerender) */
+  purpose: string | null;
+  /** a session cookie is present (the host looking at their own page) */
+  signedIn: boolean;
+  /** the page's answer: a day with at least one free time shown, and a chosen time's form */
+  daySlots: number;
+  chosen: boolean;
+};
+
+/** Link previews and crawlers: they view nothing a person saw. */
+const BOT = /bot\b|bot\/|crawl|spider|slurp|facebookexternalhit|embedly|preview|monitor|uptime/i;
+
+/**
+ * The funnel steps a booking page request shows (none, most of the time). Without cookies a visit
+ * is told apart by the Referer: a request from the same page is a step within one visit, anything
+ * else is an arrival. An arrival whose first day has free times also "found free times"; a time
+ * counts as picked when the form is shown coming from a page without one, so going back and
+ * forth between days and times does not count again until the guest picks another time.
+ */
+export function pageStepsOf(r: PageRequest): PageStep[] {
+  if (r.signedIn) return [];
+  if (r.purpose && /prefetch|prerender/i.test(r.purpose)) return [];
+  if (r.userAgent && BOT.test(r.userAgent)) return [];
+  let from: URL | null = null;
+  try {
+    from = r.referer ? new URL(r.referer) : null;
+  } catch {
+    from = null;
+  }
+  const samePage = !!from && from.origin === r.url.origin && from.pathname === r.url.pathname;
+  if (!samePage) {
+    if (r.isDataRequest) return [];
+    if (r.chosen) return ["view", "times", "slot"]; // a link straight to a time
+    return r.daySlots > 0 ? ["view", "times"] : ["view"];
+  }
+  if (r.chosen && !from!.searchParams.has("slot")) return ["slot"];
+  return [];
+}
+
+// ─── Date ranges ─────────────────────────────────────────────────────────────────────────
+
+export const PRESET_DAYS = [7, 30, 90] as const;
+/** The longest custom range: a year and a day, so "this day last year" fits. */
+export const MAX_RANGE_DAYS = 366;
+/** Above this many days the per-day charts show weeks. */
+export const DAILY_UP_TO_DAYS = 92;
+
+export type RangeQuery = {
+  range: string | null;
+  from: string | null;
+  to: string | null;
+};
+
+export type DateRange = {
+  preset: "7" | "30" | "90" | "custom";
+  from: string;
+  to: string;
+  days: number;
+  /** the same number of days right before `from` */
+  previousFrom: string;
+  previousTo: string;
+  bucket: "day" | "week";
+};
+
+function parseDate(s: string | null): Temporal.PlainDate | null {
+  if (!s || !/^\d{4}-\d{2}-\d{2}$/.test(s)) return null;
+  try {
+    return Temporal.PlainDate.from(s, { overflow: "reject" });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The range a query asks for, ending `today` (the host's date) unless custom. A preset is the
+ * last N days including today; custom ranges are inclusive on both ends.
+ */
+export function resolveRange(
+  q: RangeQuery,
+  today: string,
+): { ok: true; range: DateRange } | { ok: false; message: string } {
+  const end = Temporal.PlainDate.from(today);
+  let from: Temporal.PlainDate;
+  let to: Temporal.PlainDate;
+  let preset: DateRange["preset"];
+  const asked = q.range ?? (q.from || q.to ? "custom" : "30");
+  if (asked === "7" || asked === "30" || asked === "90") {
+    preset = asked;
+    to = end;
+    from = end.subtract({ days: Number(asked) - 1 });
+  } else if (asked === "custom") {
+    preset = "custom";
+    const f = parseDate(q.from);
+    const t = parseDate(q.to);
+    if (!f || !t) return { ok: false, message: "Enter both dates of the custom range." };
+    if (Temporal.PlainDate.compare(f, t) > 0) {
+      return { ok: false, message: "The start date must not be after the end date." };
+    }
+    from = f;
+    to = t;
+  } else {
+    return { ok: false, message: "Choose the last 7, 30 or 90 days, or a custom range." };
+  }
+  const days = from.until(to, { largestUnit: "days" }).days + 1;
+  if (days > MAX_RANGE_DAYS) {
+    return { ok: false, message: `A range can be at most ${MAX_RANGE_DAYS} days long.` };
+  }
+  return {
+    ok: true,
+    range: {
+      preset,
+      from: from.toString(),
+      to: to.toString(),
+      days,
+      previousFrom: from.subtract({ days }).toString(),
+      previousTo: from.subtract({ days: 1 }).toString(),
+      bucket: days > DAILY_UP_TO_DAYS ? "week" : "day",
+    },
+  };
+}
+
+/** Every date from `from` to `to`, inclusive. */
+export function datesBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  const last = Temporal.PlainDate.from(to);
+  for (
+    let d = Temporal.PlainDate.from(from);
+    Temporal.PlainDate.compare(d, last) <= 0;
+    d = d.add({ days: 1 })
+  ) out.push(d.toString());
+  return out;
+}
+
+/** Parsing dates is the costly part of reading thousands of counters: each date once. */
+const weekdays = new Map<string, number>();
+
+/** ISO weekday of a date, 1 = Monday … 7 = Sunday. */
+export function weekdayOf(date: string): number {
+  let wd = weekdays.get(date);
+  if (wd === undefined) {
+    wd = Temporal.PlainDate.from(date).dayOfWeek;
+    if (weekdays.size > 5_000) weekdays.clear();
+    weekdays.set(date, wd);
+  }
+  return wd;
+}
+
+/** The Monday of the week holding `date` (weeks start on Monday, ISO 8601). */
+export function weekOf(date: string): string {
+  return Temporal.PlainDate.from(date).subtract({ days: weekdayOf(date) - 1 }).toString();
+}
+
+/** The relative change from `before` to `now`, or null when there is nothing to compare with. */
+export function change(now: number, before: number): number | null {
+  if (before === 0) return now === 0 ? 0 : null;
+  return (now - before) / before;
+}
+
+// ─── Delivery health ─────────────────────────────────────────────────────────────────────
+
+export type DeliveryOutcome = "sent" | "retrying" | "failed";
+/** Channels the health panel groups outbox jobs into; any other job kind is its own channel. */
+export const MAIL = "mail";
+export const CALENDAR_WRITE = "calendar_write";
+
+/** An outbox job's payload as far as health needs it: its kind and what it carries. */
+export type DeliveryPayload = { kind: string; [k: string]: unknown };
+
+/** The channel and the "what" (mail template, write operation) of an outbox job. */
+export function deliveryOf(p: DeliveryPayload): { channel: string; what: string } {
+  switch (p.kind) {
+    case "booking_mail":
+      return { channel: MAIL, what: String(p.mail) };
+    case "reminder":
+      return { channel: MAIL, what: p.toHost ? "reminder_host" : "reminder_guest" };
+    case "raw_mail":
+      return { channel: MAIL, what: "other" };
+    case "writeback":
+      return { channel: CALENDAR_WRITE, what: String(p.op) };
+    default:
+      // Webhook deliveries and whatever comes later: counted by kind, shown generically.
+      return {
+        channel: p.kind,
+        what: typeof p.event === "string" ? p.event : typeof p.op === "string" ? p.op : "-",
+      };
+  }
+}
+
+/** `hl` metric of one delivery outcome: "out.mail.guest_confirmed.sent". */
+export function deliveryMetric(
+  d: { channel: string; what: string },
+  outcome: DeliveryOutcome,
+): string {
+  // Dots separate the parts; a kind or template never carries one, but keep the key readable.
+  const part = (s: string) => s.replaceAll(".", "_").slice(0, 60);
+  return `out.${part(d.channel)}.${part(d.what)}.${outcome}`;
+}
+
+export function parseDeliveryMetric(
+  metric: string,
+): { channel: string; what: string; outcome: DeliveryOutcome } | null {
+  const m = /^out\.([^.]+)\.([^.]+)\.(sent|retrying|failed)$/.exec(metric);
+  return m ? { channel: m[1], what: m[2], outcome: m[3] as DeliveryOutcome } : null;
+}
+
+/** `hl` metrics of the calendar sync, per host and day. */
+export const SYNC = {
+  runs: "sync.runs",
+  failed: "sync.failed",
+  pausedMin: "sync.paused_min",
+} as const;

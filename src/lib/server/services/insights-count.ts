@@ -1,0 +1,267 @@
+/**
+ * The counting API of insights: one call per event, made after the event's own work succeeded.
+ *
+ * A count never slows or fails what it describes. Every call returns at once with a promise that
+ * never rejects: requests drop it (`void countX(…)`), jobs await it so a run ends with its counts
+ * written. Lookups (whose host, which zone) happen inside that promise, and the counters are
+ * written with `sum` mutations that need no check: concurrent counts never conflict and all land.
+ * Counts that arrive while a write is in flight are netted into the next write, so a burst of page
+ * views costs a few KV writes, not one each. A failed write is logged and its counts dropped:
+ * insights may undercount after a KV failure, they never hold a request up.
+ *
+ * No cookies, IP addresses, email addresses or user agents are stored: only numbers per host,
+ * event type and day.
+ */
+import type { App } from "../app.ts";
+import type { BookingRecord, OutboxRecord, UserRecord } from "../store/records.ts";
+import { addCounts, ensureCountingSince, type OwnedDelta, putProblem } from "../store/insights.ts";
+import { getBooking } from "../store/bookings.ts";
+import { getUser, getUserByUsernameCached } from "../store/users.ts";
+import { getEventTypeBySlugCached } from "../store/event-types.ts";
+import { cachedRead } from "../store/settings-cache.ts";
+import {
+  bookingDeltas,
+  type CountDelta,
+  deliveryMetric,
+  deliveryOf,
+  type DeliveryOutcome,
+  type PageStep,
+  previousFacts,
+  SYNC,
+  zonedDay,
+} from "../domain/insights.ts";
+import { listCalendarAccounts } from "./calendar-accounts.ts";
+
+/** A guest reached funnel steps on a booking page (see `pageStepsOf`). */
+export function countPageSteps(
+  app: App,
+  page: { username: string; slug: string },
+  steps: readonly PageStep[],
+): Promise<void> {
+  return track("page step", async () => {
+    const host = await getUserByUsernameCached(app.kv, page.username);
+    if (!host) return;
+    const et = await getEventTypeBySlugCached(app.kv, host.id, page.slug);
+    if (!et) return;
+    const day = zonedDay(app.now(), host.timeZone);
+    await write(
+      app,
+      steps.map((metric) => ({
+        ownerId: host.id,
+        family: "ev",
+        day,
+        eventTypeId: et.id,
+        metric,
+        n: 1,
+      })),
+    );
+  });
+}
+
+/** A guest's booking was made (pending or confirmed at once). */
+export function countBooked(app: App, bookingId: string): Promise<void> {
+  return track("booking", async () => {
+    const b = await getBooking(app.kv, bookingId);
+    if (!b) return;
+    // As it was made: a change that got in before this read is counted by its own call.
+    const made = { ...b, status: b.history[0]?.status ?? b.status, endReason: null };
+    await writeBooking(app, made, null, b.createdAtMs);
+  });
+}
+
+/**
+ * A booking changed state (confirmed, rejected, expired, cancelled): `booking` as the change
+ * left it; its history says what it was before.
+ */
+export function countBookingChange(app: App, booking: BookingRecord): Promise<void> {
+  return track("booking change", async () => {
+    const atMs = booking.history[booking.history.length - 1]?.atMs ?? app.now();
+    await writeBooking(app, booking, previousFacts(booking), atMs);
+  });
+}
+
+/** A guest moved a booking: `successor` is the new one; the old one ended as "rescheduled". */
+export function countRescheduled(app: App, successor: BookingRecord): Promise<void> {
+  return track("reschedule", async () => {
+    const old = successor.rescheduledFromId
+      ? await getBooking(app.kv, successor.rescheduledFromId)
+      : null;
+    const zone = await hostZone(app, successor.hostId, successor.hostTimeZone);
+    const day = zonedDay(successor.createdAtMs, zone);
+    const deltas: CountDelta[] = bookingDeltas(null, successor, day);
+    if (old) deltas.push(...bookingDeltas(previousFacts(old), old, day));
+    await write(app, deltas.map((d) => ({ ...d, ownerId: successor.hostId })));
+  });
+}
+
+/** The outbox performed a job (`sent`), will retry it, or gave up on it. */
+export function countDelivery(
+  app: App,
+  job: OutboxRecord,
+  outcome: DeliveryOutcome,
+  error?: string,
+): Promise<void> {
+  return track("delivery", async () => {
+    const p = job.payload as { kind: string; bookingId?: string; hostId?: string };
+    if (!p.bookingId && !p.hostId) return; // a sign-in link belongs to no host
+    const booking = p.bookingId ? await getBooking(app.kv, p.bookingId) : null;
+    const ownerId = p.hostId ?? booking?.hostId;
+    if (!ownerId) return;
+    const nowMs = app.now();
+    const zone = await hostZone(app, ownerId, booking?.hostTimeZone ?? "UTC");
+    const d = deliveryOf(job.payload);
+    const writes: Promise<void>[] = [write(app, [{
+      ownerId,
+      family: "hl",
+      day: zonedDay(nowMs, zone),
+      eventTypeId: booking?.eventTypeId ?? "",
+      metric: deliveryMetric(d, outcome),
+      n: 1,
+    }])];
+    if (outcome !== "sent") {
+      writes.push(putProblem(app.kv, ownerId, {
+        v: 1,
+        channel: d.channel,
+        atMs: nowMs,
+        what: d.what,
+        outcome,
+        detail: (error ?? "").slice(0, 300),
+        bookingId: booking?.id ?? null,
+      }));
+    }
+    await Promise.all(writes);
+  });
+}
+
+/** When each host's calendar health was last sampled in this process (for paused minutes). */
+const lastSyncSample = new Map<string, number>();
+
+/**
+ * A sync run covered this host's calendars: counts the run, whether any calendar failed, and
+ * the minutes since the last sample during which booking was paused by a stale calendar.
+ */
+export function countCalendarSync(app: App, hostId: string, nowMs: number): Promise<void> {
+  return track("calendar sync", async () => {
+    const { accounts, paused } = await listCalendarAccounts(app, hostId);
+    const failed = accounts.some((a) =>
+      a.error !== null || a.calendars.some((c) => c.checkConflicts && c.error !== null)
+    );
+    const interval = app.config.syncIntervalMs;
+    const last = lastSyncSample.get(hostId);
+    if (lastSyncSample.size > 10_000) lastSyncSample.clear();
+    lastSyncSample.set(hostId, nowMs);
+    const sinceMs = last === undefined ? interval : Math.min(interval, Math.max(0, nowMs - last));
+    const zone = await hostZone(app, hostId, "UTC");
+    const day = zonedDay(nowMs, zone);
+    const hl = (metric: string, n: number): OwnedDelta => ({
+      ownerId: hostId,
+      family: "hl",
+      day,
+      eventTypeId: "",
+      metric,
+      n,
+    });
+    const deltas = [hl(SYNC.runs, 1)];
+    if (failed) deltas.push(hl(SYNC.failed, 1));
+    if (paused) deltas.push(hl(SYNC.pausedMin, Math.round(sinceMs / 60_000)));
+    await write(app, deltas);
+  });
+}
+
+/** Waits until every count started so far is written (or dropped). For tests and shutdown. */
+export async function settleCounts(): Promise<void> {
+  while (inFlight.size > 0) await Promise.all([...inFlight]);
+}
+
+// ─── internals ───────────────────────────────────────────────────────────────────────────
+
+const inFlight = new Set<Promise<void>>();
+
+/** Runs a count in the background of whoever called it: never throws, never rejects. */
+function track(what: string, fn: () => Promise<void>): Promise<void> {
+  let p: Promise<void>;
+  try {
+    p = fn().catch((err) => {
+      console.warn(`[insights] a ${what} count was dropped:`, errorText(err));
+    });
+  } catch (err) {
+    console.warn(`[insights] a ${what} count was dropped:`, errorText(err));
+    return Promise.resolve();
+  }
+  inFlight.add(p);
+  return p.finally(() => inFlight.delete(p));
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function writeBooking(
+  app: App,
+  b: BookingRecord,
+  before: ReturnType<typeof previousFacts>,
+  atMs: number,
+): Promise<void> {
+  const zone = await hostZone(app, b.hostId, b.hostTimeZone);
+  const deltas = bookingDeltas(before, b, zonedDay(atMs, zone));
+  await write(app, deltas.map((d) => ({ ...d, ownerId: b.hostId })));
+}
+
+/** The host's current zone (events count on the host's day as it is now), or `fallback`. */
+async function hostZone(app: App, hostId: string, fallback: string): Promise<string> {
+  const host = await cachedRead<UserRecord | null>(
+    app.kv,
+    `insights-user:${hostId}`,
+    () => getUser(app.kv, hostId),
+  );
+  return host?.timeZone ?? fallback;
+}
+
+/** Pending deltas per KV, written one batch at a time; what arrives meanwhile joins the next. */
+type Batch = { deltas: OwnedDelta[]; done: Promise<void>; resolve: () => void };
+type Writer = { next: Batch | null; running: boolean; now: () => number; since: boolean };
+const writers = new WeakMap<Deno.Kv, Writer>();
+/** A KV that cannot keep up: beyond this many waiting deltas, new counts are dropped. */
+const MAX_WAITING = 100_000;
+
+function write(app: App, deltas: OwnedDelta[]): Promise<void> {
+  if (deltas.length === 0) return Promise.resolve();
+  const kv = app.kv;
+  let w = writers.get(kv);
+  if (!w) writers.set(kv, w = { next: null, running: false, now: app.now, since: false });
+  if (!w.next) {
+    let resolve!: () => void;
+    const done = new Promise<void>((r) => (resolve = r));
+    w.next = { deltas: [], done, resolve };
+  }
+  if (w.next.deltas.length + deltas.length > MAX_WAITING) {
+    console.warn(`[insights] ${deltas.length} count(s) dropped: the store is not keeping up`);
+    return Promise.resolve();
+  }
+  w.next.deltas.push(...deltas);
+  const done = w.next.done;
+  if (!w.running) void drain(kv, w);
+  return done;
+}
+
+async function drain(kv: Deno.Kv, w: Writer): Promise<void> {
+  w.running = true;
+  try {
+    // Counts made in the same turn of the event loop join this first write.
+    await Promise.resolve();
+    while (w.next) {
+      const batch = w.next;
+      w.next = null;
+      try {
+        // Counting has begun before this process's first count lands (the backfill's boundary).
+        if (!w.since) w.since = (await ensureCountingSince(kv, w.now()), true);
+        await addCounts(kv, batch.deltas, w.now());
+      } catch (err) {
+        console.warn(`[insights] ${batch.deltas.length} count(s) dropped:`, errorText(err));
+      }
+      batch.resolve();
+    }
+  } finally {
+    w.running = false;
+  }
+}
