@@ -398,8 +398,15 @@ export const CALENDAR_WRITE = "calendar_write";
 export type DeliveryPayload = { kind: string; [k: string]: unknown };
 
 /** The channel and the "what" (mail template, write operation) of an outbox job. */
-export function deliveryOf(p: DeliveryPayload): { channel: string; what: string } {
+export function deliveryOf(p: DeliveryPayload): { channel: string; what: string } | null {
   switch (p.kind) {
+    // The fan-out of a booking event to its subscriptions delivers nothing itself.
+    case "webhook_event":
+      return null;
+    case "webhook_delivery":
+      return { channel: "webhook", what: "delivery" };
+    case "follow_up":
+      return { channel: MAIL, what: "follow_up" };
     case "booking_mail":
       return { channel: MAIL, what: String(p.mail) };
     case "reminder":

@@ -110,6 +110,7 @@ export function countDelivery(
     const nowMs = app.now();
     const zone = await hostZone(app, ownerId, booking?.hostTimeZone ?? "UTC");
     const d = deliveryOf(job.payload);
+    if (!d) return;
     const writes: Promise<void>[] = [write(app, [{
       ownerId,
       family: "hl",

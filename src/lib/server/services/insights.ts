@@ -632,7 +632,7 @@ async function parkedJobs(app: App, hostId: string) {
   });
   return {
     jobs: mine.slice(0, 20).map((j) => {
-      const d = deliveryOf(j.payload);
+      const d = deliveryOf(j.payload) ?? { channel: j.payload.kind, what: "-" };
       return {
         id: j.id,
         channel: d.channel,
