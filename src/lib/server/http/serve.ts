@@ -36,7 +36,7 @@ type ServeOnConnection = (
   handler: Deno.ServeHandler<Deno.NetAddr>,
   onError: (err: unknown) => Response | Promise<Response>,
   onListen: (scheme: string) => void,
-) => { finished: Promise<void> };
+) => { finished: Promise<void>; shutdown?: () => Promise<void> };
 
 function internalServeOnConnection(): ServeOnConnection | null {
   // deno-lint-ignore no-explicit-any
@@ -88,6 +88,8 @@ export function serveWithTimeouts(
   const listener = Deno.listen({ hostname: opts.hostname, port: opts.port });
   const addr = listener.addr as Deno.NetAddr;
   const open = new Map<AbortController, Promise<void>>();
+  /** Per connection: close it now if idle, else as soon as its requests in progress are answered. */
+  const closeWhenIdle = new Map<AbortController, () => void>();
   let closing = false;
 
   const watch = (conn: Deno.Conn) => {
@@ -95,10 +97,16 @@ export function serveWithTimeouts(
     let inFlight = 0;
     let done = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let draining = false;
     const arm = () => {
       clearTimeout(timer);
-      if (!done && inFlight === 0) timer = setTimeout(() => abortQuietly(ac), opts.clientTimeoutMs);
+      if (done || inFlight > 0) return;
+      // Shutting down: a request in progress was answered, so the connection may go now (aborting
+      // finishes an answer being written, but would cut off a handler still running).
+      if (draining) abortQuietly(ac);
+      else timer = setTimeout(() => abortQuietly(ac), opts.clientTimeoutMs);
     };
+
     const guarded: Deno.ServeHandler<Deno.NetAddr> = async (req, info) => {
       inFlight++;
       clearTimeout(timer);
@@ -109,7 +117,7 @@ export function serveWithTimeouts(
         arm();
       }
     };
-    let served: { finished: Promise<void> };
+    let served: ReturnType<ServeOnConnection>;
     try {
       served = serveOn(conn, ac.signal, guarded, onError, () => {});
     } catch (err) {
@@ -121,6 +129,13 @@ export function serveWithTimeouts(
       }
       return;
     }
+    closeWhenIdle.set(ac, () => {
+      draining = true;
+      // The connection's own graceful shutdown (as Deno.serve's): requests already read are
+      // handled and answered, an idle keep-alive connection closes. Without it, close once idle.
+      if (served.shutdown) served.shutdown().catch(() => {});
+      else arm();
+    });
     arm();
     const finished = served.finished.catch(() => {
       // A peer that resets its connection ends it; nothing to report.
@@ -128,9 +143,10 @@ export function serveWithTimeouts(
       done = true;
       clearTimeout(timer);
       open.delete(ac);
+      closeWhenIdle.delete(ac);
     });
     open.set(ac, finished);
-    if (closing) abortQuietly(ac);
+    if (closing) closeWhenIdle.get(ac)?.();
   };
 
   const accepting = (async () => {
@@ -159,7 +175,7 @@ export function serveWithTimeouts(
       } catch {
         // already closed
       }
-      for (const ac of open.keys()) abortQuietly(ac);
+      for (const close of closeWhenIdle.values()) close();
     }
     await accepting;
     await Promise.all(open.values());
