@@ -138,9 +138,3 @@ export function capPeriods(startMs: number, timeZone: string): { day: string; we
     week: `${date.yearOfWeek}-W${String(date.weekOfYear).padStart(2, "0")}`,
   };
 }
-
-export type CapEntries = { bookingId: string; holdUntilMs: number | null }[];
-
-export function liveCapEntries(entries: CapEntries, nowMs: number): CapEntries {
-  return entries.filter((e) => e.holdUntilMs === null || e.holdUntilMs > nowMs);
-}

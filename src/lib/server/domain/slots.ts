@@ -18,7 +18,7 @@ import {
   WEEKDAYS,
   type WeeklyRules,
 } from "./availability.ts";
-import { type Interval, mergeIntervals } from "./interval.ts";
+import { type Interval, mergeIntervals, overlaps } from "./interval.ts";
 
 export type SlotQuery = {
   /** Host IANA zone; an invalid one throws RangeError (validate with `isValidTimeZone` first). */
@@ -93,9 +93,9 @@ export function computeSlots(q: SlotQuery): Slot[] {
       }
       while (startMs + durationMs <= window.endMs) {
         if (startMs >= untilMs) return slots; // later windows start later still
-        const probeStart = startMs - beforeMs;
-        while (b < busy.length && busy[b].endMs <= probeStart) b++;
-        if (b < busy.length && busy[b].startMs < startMs + durationMs + afterMs) {
+        const probe = { startMs: startMs - beforeMs, endMs: startMs + durationMs + afterMs };
+        while (b < busy.length && busy[b].endMs <= probe.startMs) b++;
+        if (b < busy.length && overlaps(busy[b], probe)) {
           // Blocked: jump to the first grid start whose probe begins at or after this busy end.
           startMs += Math.ceil((busy[b].endMs + beforeMs - startMs) / stepMs) * stepMs;
           continue;

@@ -19,9 +19,9 @@ import {
   chooseDuration,
   describeLocation,
   eventTypeRules,
-  liveCapEntries,
 } from "../domain/event-rules.ts";
-import { listCapCounters } from "../store/bookings.ts";
+import { countCapEntries } from "../store/bookings.ts";
+import { overlaps } from "../domain/interval.ts";
 import { type Clock, formatTime, isoDateIn } from "../../shared/format.ts";
 
 export type { PublicEventType, PublicHost };
@@ -215,7 +215,8 @@ export async function getSlotPage(
       endMs: u.endMs,
     }));
     const busy = cal.busy.length || unknown.length ? [...booked, ...cal.busy, ...unknown] : booked;
-    const unavailable = cal.unknown.some((u) => u.startMs < horizonEndMs && u.endMs > notBeforeMs);
+    const bookable = { startMs: notBeforeMs, endMs: horizonEndMs };
+    const unavailable = cal.unknown.some((u) => overlaps(u, bookable));
     // Days and weeks already at the event type's cap offer nothing more.
     const full = new Set<string>();
     if (rules.maxPerDay !== null || rules.maxPerWeek !== null) {
@@ -225,8 +226,8 @@ export async function getSlotPage(
         if (limit === null) continue;
         const lo = capPeriods(rangeFromMs, host.timeZone)[period];
         const hi = capPeriods(rangeToMs, host.timeZone)[period];
-        for (const [k, rec] of await listCapCounters(app.kv, et.id, period, lo, hi)) {
-          if (liveCapEntries(rec.entries, nowMs).length >= limit) full.add(`${period}:${k}`);
+        for (const [k, live] of await countCapEntries(app.kv, et.id, period, lo, hi, nowMs)) {
+          if (live >= limit) full.add(`${period}:${k}`);
         }
       }
     }

@@ -1,237 +1,218 @@
 /**
- * Bookings and the host ledgers that guard them. Every write here is one atomic operation
- * that checks the versionstamps of everything its decision was based on.
+ * Bookings and the entries that guard them (docs/decisions/002-booking-engine.md). The engine's
+ * two store steps live here: `readSnapshot` reads everything one change is decided on, and
+ * `commitPlan` writes a plan in one atomic operation that checks exactly what was read.
  */
-import { type BookingId, keys, type UserId } from "./keys.ts";
+import { type BookingId, keys, type PersonId, type UserId } from "./keys.ts";
 import type {
   BookingRecord,
   BookingTokenRecord,
-  CapCounterRecord,
-  GuestHoldsRecord,
-  LedgerEntry,
-  LedgerRecord,
+  BusyEntryRecord,
+  CapEntryRecord,
+  CoordinatorRecord,
+  FenceRecord,
+  GuestHoldRecord,
   OutboxRecord,
 } from "./records.ts";
-import { enqueue } from "./outbox.ts";
-import { isLive, utcDay, utcDaysTouched } from "../domain/booking.ts";
-import { MAX_CHECKS } from "./kv.ts";
+import { enqueue, newOutboxRecord } from "./outbox.ts";
+import { commitOrReread } from "./kv.ts";
+import { utcDay } from "../domain/booking.ts";
+import {
+  type Change,
+  type EngineRules,
+  type Key,
+  type Plan,
+  primaryKey,
+  scopeOf,
+  type Snapshot,
+  type Versioned,
+} from "../domain/booking-engine.ts";
+import { type Interval, overlaps } from "../domain/interval.ts";
 
-export type LedgerRead = {
-  days: string[];
-  entries: Deno.KvEntryMaybe<LedgerRecord>[];
-  map: Map<string, LedgerEntry[]>;
-};
+/** What a person's external calendars say about an interval (see services/calendar-busy.ts). */
+export type CalendarReader = (
+  personId: PersonId,
+  iv: Interval,
+) => Promise<{ busy: Interval[]; unknown: Interval[] }>;
 
-export async function readLedgers(
-  kv: Deno.Kv,
-  hostId: UserId,
-  startMs: number,
-  endMs: number,
-): Promise<LedgerRead> {
-  const days = utcDaysTouched(startMs, endMs);
-  // A booking is at most 720 min plus buffers, so it touches at most a few days (getMany takes 10).
-  if (days.length > 5) throw new RangeError("interval spans too many days");
-  const entries = await kv.getMany<LedgerRecord[]>(days.map((d) => keys.hostDay(hostId, d)));
-  const map = new Map<string, LedgerEntry[]>();
-  days.forEach((d, i) => map.set(d, entries[i].value?.entries ?? []));
-  return { days, entries, map };
+async function getMany<T>(kv: Deno.Kv, ks: Key[]): Promise<Versioned<T>[]> {
+  const out: Versioned<T>[] = [];
+  for (let i = 0; i < ks.length; i += 10) {
+    const got = await kv.getMany<T[]>(ks.slice(i, i + 10) as Deno.KvKey[]);
+    for (const g of got) {
+      out.push({ key: g.key as Key, value: g.value, versionstamp: g.versionstamp });
+    }
+  }
+  return out;
 }
 
-/** Live blocked intervals of a host that intersect [fromMs, toMs), from the ledgers (one range scan). */
+async function list<T>(kv: Deno.Kv, selector: Deno.KvListSelector): Promise<Versioned<T>[]> {
+  const out: Versioned<T>[] = [];
+  for await (const e of kv.list<T>(selector)) {
+    out.push({ key: e.key as Key, value: e.value, versionstamp: e.versionstamp });
+  }
+  return out;
+}
+
+/**
+ * Everything `change` is decided on. The fences are read before the entries they guard: an
+ * addition committed after this fence read changes a fence the plan checks, and one committed
+ * before it is in the lists. An entry exists only under a fence that exists (every writer sets
+ * both), so a day, period or guest without a fence has nothing to list.
+ */
+export async function readSnapshot(
+  kv: Deno.Kv,
+  change: Change,
+  rules: EngineRules,
+  calendar: CalendarReader,
+): Promise<Snapshot> {
+  const pk = primaryKey(change);
+  const primary = pk ? (await getMany<BookingRecord | CoordinatorRecord>(kv, [pk]))[0] : null;
+  const scope = scopeOf(change, primary?.value ?? null, rules);
+  const busyFences = scope.busy.map((b) => b.days.map((d) => keys.busyFence(b.personId, d)));
+  const capFences = scope.caps.map((c) => keys.capFence(c.eventTypeId, c.period, c.periodKey));
+  const guestFence = scope.guest
+    ? [keys.guestHoldFence(scope.guest.hostId, scope.guest.email)]
+    : [];
+  const read = await getMany<unknown>(kv, [
+    ...busyFences.flat(),
+    ...capFences,
+    ...guestFence,
+    ...scope.absent,
+  ]);
+  const absent = read.splice(read.length - scope.absent.length);
+  const fences = read as Versioned<FenceRecord>[];
+  const present = new Set(fences.filter((f) => f.versionstamp).map((f) => JSON.stringify(f.key)));
+  const fenced = (k: Key) => present.has(JSON.stringify(k));
+
+  const [busy, caps, guestHolds, calendars] = await Promise.all([
+    Promise.all(scope.busy.map(async ({ personId, days }) => {
+      const withFence = days.filter((d) => fenced(keys.busyFence(personId, d)));
+      const entries = withFence.length === 0 ? [] : await list<BusyEntryRecord>(kv, {
+        start: keys.busyFrom(personId, withFence[0]),
+        end: keys.busyFrom(personId, withFence.at(-1) + "\uffff"),
+      });
+      return { personId, entries };
+    })),
+    Promise.all(scope.caps.map(async (ref, i) => ({
+      ref,
+      entries: fenced(capFences[i])
+        ? await list<CapEntryRecord>(kv, {
+          prefix: keys.capEntryPeriod(ref.eventTypeId, ref.period, ref.periodKey),
+        })
+        : [],
+    }))),
+    scope.guest && fenced(guestFence[0])
+      ? list<GuestHoldRecord>(kv, {
+        prefix: keys.guestHoldPrefix(scope.guest.hostId, scope.guest.email),
+      })
+      : Promise.resolve([]),
+    Promise.all(
+      scope.calendars.map(async (c) => ({
+        personId: c.personId,
+        ...await calendar(c.personId, c),
+      })),
+    ),
+  ]);
+  const coordinatorIds = new Set(scope.coordinatorIds);
+  for (const b of busy) {
+    for (const e of b.entries) {
+      if (e.value?.coordinatorId && e.value.holdUntilMs !== null) {
+        coordinatorIds.add(e.value.coordinatorId);
+      }
+    }
+  }
+  const coordinators = await getMany<CoordinatorRecord>(
+    kv,
+    [...coordinatorIds].map((id) => keys.coordinator(id)),
+  );
+  return { primary, fences, busy, caps, guestHolds, coordinators, calendars, absent };
+}
+
+export type CommitOutcome = { ok: true; jobs: OutboxRecord[] } | { ok: false };
+
+/**
+ * One atomic operation: the plan's checks, writes and outbox jobs. A commit whose outcome is
+ * unknown (a network error on remote KV) is settled by re-reading the plan's probe key, never by
+ * sending it again; if it did not land, the caller reads and plans anew.
+ */
+export async function commitPlan(kv: Deno.Kv, plan: Plan, nowMs: number): Promise<CommitOutcome> {
+  const op = kv.atomic();
+  for (const c of plan.checks) {
+    op.check({ key: c.key as Deno.KvKey, versionstamp: c.versionstamp });
+  }
+  for (const w of plan.writes) {
+    if (w.op === "delete") op.delete(w.key as Deno.KvKey);
+    else {
+      op.set(
+        w.key as Deno.KvKey,
+        w.value,
+        w.expireInMs === undefined ? undefined : { expireIn: w.expireInMs },
+      );
+    }
+  }
+  const jobs = plan.jobs.map((j) => newOutboxRecord(j.payload, nowMs, j.dueMs));
+  for (const job of jobs) enqueue(op, job);
+  const res = await commitOrReread(
+    op,
+    async () => plan.probe.landed((await kv.get(plan.probe.key as Deno.KvKey)).value),
+  );
+  return res.ok ? { ok: true, jobs } : { ok: false };
+}
+
+/**
+ * Busy time of a person that meets [fromMs, toMs), for showing slots: firm entries and holds
+ * that have not ended (a coordinated hold past its time counts as free here; booking decides).
+ */
 export async function listBusy(
   kv: Deno.Kv,
-  hostId: UserId,
+  personId: PersonId,
   fromMs: number,
   toMs: number,
   nowMs: number,
   /** A booking being rescheduled does not block its own new time. */
   excludeBookingId?: string,
-): Promise<{ startMs: number; endMs: number }[]> {
-  const out: { startMs: number; endMs: number }[] = [];
+): Promise<Interval[]> {
+  const out: Interval[] = [];
+  if (toMs <= fromMs) return out;
   const seen = new Set<string>(excludeBookingId ? [excludeBookingId] : []);
-  const iter = kv.list<LedgerRecord>({
-    start: keys.hostDay(hostId, utcDay(fromMs)),
-    end: keys.hostDay(hostId, utcDay(toMs - 1) + "\uffff"),
-  });
-  for await (const e of iter) {
-    for (const x of e.value.entries) {
-      if (!isLive(x, nowMs) || x.endMs <= fromMs || x.startMs >= toMs || seen.has(x.bookingId)) {
-        continue;
-      }
-      seen.add(x.bookingId);
-      out.push({ startMs: x.startMs, endMs: x.endMs });
-    }
+  const range = { startMs: fromMs, endMs: toMs };
+  for await (
+    const e of kv.list<BusyEntryRecord>({
+      start: keys.busyFrom(personId, utcDay(fromMs)),
+      end: keys.busyFrom(personId, utcDay(toMs - 1) + "\uffff"),
+    })
+  ) {
+    const x = e.value;
+    if (seen.has(x.bookingId) || !overlaps(x, range)) continue;
+    if (x.holdUntilMs !== null && x.holdUntilMs <= nowMs) continue;
+    seen.add(x.bookingId);
+    out.push({ startMs: x.startMs, endMs: x.endMs });
   }
   return out;
 }
 
-function writeLedgers(
-  op: Deno.AtomicOperation,
-  hostId: UserId,
-  read: LedgerRead,
-  next: Map<string, LedgerEntry[]>,
-) {
-  read.days.forEach((day, i) => {
-    op.check(read.entries[i]);
-    const entries = next.get(day) ?? [];
-    if (entries.length === 0) op.delete(keys.hostDay(hostId, day));
-    else op.set(keys.hostDay(hostId, day), { v: 1, entries } satisfies LedgerRecord);
-  });
-}
-
-/**
- * A write that depends on a value read earlier: checked by versionstamp, then replaced (or
- * deleted when `next` is null). Used for the per-guest hold list and the per-day/week caps.
- */
-export type GuardedWrite = { entry: Deno.KvEntryMaybe<unknown>; next: unknown | null };
-
-export async function readGuestHolds(
-  kv: Deno.Kv,
-  hostId: UserId,
-  email: string,
-): Promise<Deno.KvEntryMaybe<GuestHoldsRecord>> {
-  return await kv.get<GuestHoldsRecord>(keys.guestHolds(hostId, email.toLowerCase()));
-}
-
-export async function readCapCounters(
-  kv: Deno.Kv,
-  eventTypeId: string,
-  day: string,
-  week: string,
-): Promise<[Deno.KvEntryMaybe<CapCounterRecord>, Deno.KvEntryMaybe<CapCounterRecord>]> {
-  const [d, w] = await kv.getMany<[CapCounterRecord, CapCounterRecord]>([
-    keys.eventTypeCap(eventTypeId, "day", day),
-    keys.eventTypeCap(eventTypeId, "week", week),
-  ]);
-  return [d, w];
-}
-
-/** Cap counters of an event type whose period key lies in [from, to] (host-zone dates / ISO weeks). */
-export async function listCapCounters(
+/** Live bookings of an event type per period key in [fromKey, toKey] (host-zone dates / ISO weeks). */
+export async function countCapEntries(
   kv: Deno.Kv,
   eventTypeId: string,
   period: "day" | "week",
-  from: string,
-  to: string,
-): Promise<Map<string, CapCounterRecord>> {
-  const out = new Map<string, CapCounterRecord>();
+  fromKey: string,
+  toKey: string,
+  nowMs: number,
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
   for await (
-    const e of kv.list<CapCounterRecord>({
-      start: keys.eventTypeCap(eventTypeId, period, from),
-      end: keys.eventTypeCap(eventTypeId, period, to + "\uffff"),
+    const e of kv.list<CapEntryRecord>({
+      start: keys.capEntryPeriod(eventTypeId, period, fromKey),
+      end: keys.capEntryPeriod(eventTypeId, period, toKey + "\uffff"),
     })
-  ) out.set(String(e.key[3]), e.value);
+  ) {
+    if (e.value.holdUntilMs !== null && e.value.holdUntilMs <= nowMs) continue;
+    const k = String(e.key[3]);
+    out.set(k, (out.get(k) ?? 0) + 1);
+  }
   return out;
-}
-
-/** Reads the ledgers of the given UTC days (one read per day, at most 10 per call). */
-export async function readLedgerDays(
-  kv: Deno.Kv,
-  hostId: UserId,
-  days: string[],
-): Promise<LedgerRead> {
-  const unique = [...new Set(days)].sort();
-  if (unique.length > 8) throw new RangeError("too many ledger days");
-  const entries = await kv.getMany<LedgerRecord[]>(unique.map((d) => keys.hostDay(hostId, d)));
-  const map = new Map<string, LedgerEntry[]>();
-  unique.forEach((d, i) => map.set(d, entries[i].value?.entries ?? []));
-  return { days: unique, entries, map };
-}
-
-/**
- * What a new booking is decided on, in one read: the host's ledgers of the UTC days it touches
- * and the guest's list of pending holds with that host.
- */
-export async function readBookingGuards(
-  kv: Deno.Kv,
-  hostId: UserId,
-  days: string[],
-  guestEmail: string,
-): Promise<{ ledgers: LedgerRead; guestHolds: Deno.KvEntryMaybe<GuestHoldsRecord> }> {
-  const unique = [...new Set(days)].sort();
-  if (unique.length > 8) throw new RangeError("too many ledger days");
-  const got = await kv.getMany<unknown[]>([
-    ...unique.map((d) => keys.hostDay(hostId, d)),
-    keys.guestHolds(hostId, guestEmail.toLowerCase()),
-  ]);
-  const entries = got.slice(0, unique.length) as Deno.KvEntryMaybe<LedgerRecord>[];
-  const map = new Map<string, LedgerEntry[]>();
-  unique.forEach((d, i) => map.set(d, entries[i].value?.entries ?? []));
-  return {
-    ledgers: { days: unique, entries, map },
-    guestHolds: got[unique.length] as Deno.KvEntryMaybe<GuestHoldsRecord>,
-  };
-}
-
-/**
- * Everything one booking decision writes, committed at once: bookings created (checked absent)
- * or updated (checked unchanged), ledgers, guarded counters, tokens, indexes and outbox jobs.
- */
-export type BookingChange = {
-  hostId: UserId;
-  created: BookingRecord[];
-  updated: { current: Deno.KvEntry<BookingRecord>; next: BookingRecord }[];
-  ledgers: LedgerRead;
-  nextLedgers: Map<string, LedgerEntry[]>;
-  guarded?: GuardedWrite[];
-  tokens?: { hash: string; record: BookingTokenRecord }[];
-  outbox: OutboxRecord[];
-};
-
-export async function commitBookingChange(kv: Deno.Kv, c: BookingChange): Promise<boolean> {
-  const op = kv.atomic();
-  let checks = 0;
-  for (const b of c.created) {
-    op.check({ key: keys.booking(b.id), versionstamp: null });
-    checks++;
-    op.set(keys.booking(b.id), b).set(keys.bookingByHostStart(b.hostId, b.startMs, b.id), b.id);
-    if (b.status === "PENDING" && b.reservedUntilMs !== null) {
-      op.set(keys.bookingPendingByExpiry(b.reservedUntilMs, b.id), b.id);
-    }
-  }
-  for (const { current, next } of c.updated) {
-    const cur = current.value;
-    op.check(current).set(keys.booking(cur.id), next);
-    checks++;
-    if (cur.status === "PENDING" && cur.reservedUntilMs !== null && next.status !== "PENDING") {
-      op.delete(keys.bookingPendingByExpiry(cur.reservedUntilMs, cur.id));
-    }
-  }
-  writeLedgers(op, c.hostId, c.ledgers, c.nextLedgers);
-  checks += c.ledgers.days.length;
-  const seen = new Set<string>();
-  for (const g of c.guarded ?? []) {
-    const id = JSON.stringify(g.entry.key);
-    if (seen.has(id)) throw new Error(`guarded write twice for ${id}`);
-    seen.add(id);
-    op.check(g.entry);
-    checks++;
-    if (g.next === null) op.delete(g.entry.key);
-    else op.set(g.entry.key, g.next);
-  }
-  for (const t of c.tokens ?? []) op.set(keys.bookingToken(t.hash), t.record);
-  for (const job of c.outbox) enqueue(op, job);
-  assertChecks(checks);
-  try {
-    return (await op.commit()).ok;
-  } catch (err) {
-    // Unknown outcome on remote KV: re-read whether this write landed instead of retrying it.
-    if (err instanceof TypeError) throw err;
-    const probe = c.created[0]
-      ? await kv.get<BookingRecord>(keys.booking(c.created[0].id))
-      : await kv.get<BookingRecord>(keys.booking(c.updated[0].current.value.id));
-    if (
-      c.created[0]
-        ? probe.value !== null
-        : probe.versionstamp !== c.updated[0].current.versionstamp &&
-          probe.value?.status === c.updated[0].next.status
-    ) return true;
-    throw err;
-  }
-}
-
-function assertChecks(n: number) {
-  if (n > MAX_CHECKS) throw new Error(`atomic operation would carry ${n} checks`);
 }
 
 export async function getBookingEntry(

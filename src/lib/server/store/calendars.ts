@@ -21,7 +21,7 @@ import type {
   CalendarWritebackRecord,
 } from "./records.ts";
 import { utcDay, utcDaysTouched } from "../domain/booking.ts";
-import type { Interval } from "../domain/interval.ts";
+import { type Interval, overlaps } from "../domain/interval.ts";
 import { MAX_CHECKS } from "./kv.ts";
 
 export async function sha256Short(text: string): Promise<string> {
@@ -432,6 +432,7 @@ export async function readBusyCache(
   const windows: CachedWindow[] = [];
   if (heads.length === 0 || toMs <= fromMs) return { heads, windows };
   const current = new Map(heads.map((h) => [h.calendarId, h.gen]));
+  const range = { startMs: fromMs, endMs: toMs };
   const seen = new Set<string>();
   const iter = kv.list<CalendarBusyChunkRecord>({
     start: keys.calendarBusyFrom(hostId, utcDay(fromMs)),
@@ -444,7 +445,7 @@ export async function readBusyCache(
     for (let i = 0; i + 1 < w.length; i += 2) {
       const startMs = w[i];
       const endMs = w[i + 1];
-      if (endMs <= fromMs || startMs >= toMs) continue;
+      if (!overlaps({ startMs, endMs }, range)) continue;
       const id = `${calendarId}:${startMs}:${endMs}`;
       if (seen.has(id)) continue; // a window spanning days is stored on each
       seen.add(id);
