@@ -6,6 +6,7 @@ import { auth } from "$lib/server/auth-instance.ts";
 import { deleteSessionToken, getSessionUserId } from "$lib/server/store/auth-adapter.ts";
 import { getUser } from "$lib/server/store/users.ts";
 import { startJobs } from "$lib/server/jobs/index.ts";
+import { migrateStore } from "$lib/server/store/migrate.ts";
 import { seedDemo } from "$lib/server/services/seed-demo.ts";
 import { securityHeaders } from "$lib/server/http/security-headers.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
@@ -18,6 +19,9 @@ import { pageCache } from "$lib/server/http/page-cache.ts";
 
 export const init: ServerInit = async () => {
   const app = await getApp();
+  // Before the first request (the adapter waits for init): the store in the current schema.
+  const migrated = await migrateStore(app.kv, { owner: app.instanceId, now: app.now });
+  if (migrated) console.log(`[migrate] store schema ${migrated.from} → ${migrated.to}`, migrated);
   if (app.config.demo) {
     const urls = await seedDemo(app);
     console.log(`Demo host seeded:\n${urls.map((u) => `  ${u}`).join("\n")}`);

@@ -9,6 +9,7 @@ import { deliverOutbox } from "./deliver-outbox.ts";
 import { expireHolds } from "./expire-holds.ts";
 import { cronScheduleFor, syncCalendars } from "./sync-calendars.ts";
 import { registerWriteback } from "./writeback.ts";
+import { releaseStaleHolds } from "./release-holds.ts";
 
 const STARTED = Symbol.for("invito.jobs");
 const LEASE_MS = 90_000;
@@ -68,6 +69,11 @@ export function startJobs(app: App): void {
     await guard("expire", () => expireHolds(app, app.now()))();
     nudgeOutbox(app);
   });
+  Deno.cron(
+    "invito-team-holds",
+    "* * * * *",
+    guard("team-holds", () => releaseStaleHolds(app, app.now())),
+  );
   const syncCalendarsNow = guard("caldav-sync", () => syncCalendars(app, app.now()));
   Deno.cron("invito-caldav-sync", cronScheduleFor(app.config.syncIntervalMs), syncCalendarsNow);
   // Mail queued before a restart goes out now rather than at the next minute.

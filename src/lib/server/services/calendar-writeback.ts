@@ -1,13 +1,15 @@
 /**
- * Confirmed bookings into the host's chosen calendar, through the outbox (retried with backoff).
- * PUT goes to a stable address `{calendar}{bookingId}.ics` with the booking's stable UID, so a
- * retry or a crash-and-redo replaces the same event instead of adding a second one; DELETE of an
- * event that is already gone counts as done. A booking is never changed by a failed write.
+ * Bookings into the host's chosen calendar, through the outbox (retried with backoff). A meeting
+ * is one calendar resource for its whole life: its address comes from the meeting's UID, which
+ * a reschedule successor keeps, so moving a booking rewrites the same event in place (same
+ * resource, same UID, a higher SEQUENCE) instead of deleting one and creating another. A retry
+ * or a crash-and-redo replaces the same event; DELETE of an event that is already gone counts as
+ * done. A booking is never changed by a failed write.
  */
 import ICAL from "ical.js";
 import type { App } from "../app.ts";
 import type { OutboxRecord } from "../store/records.ts";
-import type { BookingRecord, UserRecord } from "../store/records.ts";
+import type { BookingRecord, BookingWritebackRecord, UserRecord } from "../store/records.ts";
 import { getBooking } from "../store/bookings.ts";
 import { getUser } from "../store/users.ts";
 import {
@@ -19,7 +21,7 @@ import {
   putBookingWriteback,
 } from "../store/calendars.ts";
 import { buildIcs } from "../integrations/ics.ts";
-import { icsUid } from "../integrations/mail-templates/booking.ts";
+import { calendarDoc, meetingUid } from "../domain/calendar-identity.ts";
 import { deleteEvent, describeCaldavError, putEvent } from "../integrations/caldav.ts";
 import { openConnection, UNREADABLE_PASSWORD } from "./sync-calendars.ts";
 
@@ -33,9 +35,11 @@ export function writebackIcs(
   nowMs: number,
 ): string {
   const base = app.config.baseUrl.href.replace(/\/$/, "");
+  // A moved meeting waiting for confirmation shows as tentative at its new time.
+  const doc = calendarDoc(booking, booking.status === "PENDING" ? "pending" : "confirmed")!;
   const ics = buildIcs({
-    uid: icsUid(booking.id, base),
-    sequence: 0,
+    uid: meetingUid(booking, app.config.baseUrl.hostname),
+    sequence: doc.sequence,
     startMs: booking.startMs,
     endMs: booking.endMs,
     stampMs: nowMs,
@@ -44,7 +48,7 @@ export function writebackIcs(
       booking.guestNote ? `Note from ${booking.guestName}: ${booking.guestNote}` : "",
       `Booked with Invito: ${base}/dashboard/bookings`,
     ].filter(Boolean).join("\n\n"),
-    status: "CONFIRMED",
+    status: doc.status === "TENTATIVE" ? "TENTATIVE" : "CONFIRMED",
     organizer: { name: host.name, email: host.email },
     attendee: { name: booking.guestName, email: booking.guestEmail },
   });
@@ -58,10 +62,14 @@ export function writebackIcs(
   return cal.toString() + "\r\n";
 }
 
-const eventHref = (calendarUrl: string, bookingId: string) =>
-  `${calendarUrl.endsWith("/") ? calendarUrl : calendarUrl + "/"}${
-    encodeURIComponent(bookingId)
+/** The meeting's resource in a calendar, named after its UID (a booking's first id). */
+function eventHref(calendarUrl: string, b: BookingRecord, hostname: string): string {
+  const uid = meetingUid(b, hostname);
+  const name = uid.slice(0, uid.lastIndexOf("@"));
+  return `${calendarUrl.endsWith("/") ? calendarUrl : calendarUrl + "/"}${
+    encodeURIComponent(name)
   }.ics`;
+}
 
 async function target(app: App, hostId: string) {
   const wb = await getWriteback(app.kv, hostId);
@@ -71,6 +79,24 @@ async function target(app: App, hostId: string) {
   return account.value && calendar ? { account: account.value, calendar } : null;
 }
 
+/** Where this meeting was written: by this booking, or by one it replaced (bounded walk). */
+async function writtenFor(
+  app: App,
+  b: BookingRecord,
+): Promise<{ bookingId: string; record: BookingWritebackRecord } | null> {
+  let cur: BookingRecord | null = b;
+  for (let i = 0; cur && i < 50; i++) {
+    const record = await getBookingWriteback(app.kv, cur.id);
+    if (record) return { bookingId: cur.id, record };
+    cur = cur.rescheduledFromId ? await getBooking(app.kv, cur.rescheduledFromId) : null;
+  }
+  return null;
+}
+
+/** A booking in the calendar: firm, or a moved meeting waiting for confirmation. */
+const shown = (b: BookingRecord | null) =>
+  !!b && (b.status === "CONFIRMED" || (b.status === "PENDING" && b.calendarIssued === true));
+
 export async function writeBack(
   app: App,
   job: OutboxRecord,
@@ -78,58 +104,91 @@ export async function writeBack(
 ): Promise<WritebackOutcome> {
   const p = job.payload;
   if (p.kind !== "writeback") return { ok: false, error: "not a writeback job", permanent: true };
-  const booking = await getBooking(app.kv, p.bookingId);
-
+  let booking = await getBooking(app.kv, p.bookingId);
   if (p.op === "put") {
-    // Cancelled (or gone) before the write got through: there is nothing to add.
-    if (!booking || booking.status !== "CONFIRMED") return { ok: true };
-    const t = await target(app, booking.hostId);
-    if (!t) return { ok: true }; // the host writes bookings to no calendar
-    const host = await getUser(app.kv, booking.hostId);
-    if (!host) return { ok: false, error: "host no longer exists", permanent: true };
-    const conn = await openConnection(app, t.account);
-    if (!conn) {
-      return { ok: false, error: describeCaldavError(UNREADABLE_PASSWORD), permanent: true };
+    // Moved or ended before the write got through: the successor's own job, or none, writes.
+    for (let i = 0; i < 20 && shown(booking); i++) {
+      const res = await putMeeting(app, booking!, nowMs);
+      if (!res.ok) return res;
+      // Moved while this was written (another job may have written the new time first): the
+      // latest state of the meeting wins.
+      const now = await getBooking(app.kv, booking!.id);
+      if (!now?.rescheduledToId) return { ok: true };
+      booking = await getBooking(app.kv, now.rescheduledToId);
     }
-    const href = eventHref(t.calendar.url, booking.id);
-    const res = await putEvent(conn, href, writebackIcs(app, booking, host, nowMs));
-    if (!res.ok) {
-      return {
-        ok: false,
-        error: describeCaldavError(res.error),
-        permanent: res.error.kind === "forbidden_address",
-      };
-    }
-    await putBookingWriteback(app.kv, booking.id, {
-      v: 1,
-      accountId: t.account.id,
-      calendarId: t.calendar.id,
-      calendarName: t.calendar.displayName,
-      href,
-      etag: res.etag,
-      writtenAtMs: nowMs,
-    });
     return { ok: true };
   }
+  return await deleteMeeting(app, p.bookingId, booking);
+}
 
-  // delete: where we wrote it, or (if the record of a successful PUT was lost) where we would have.
-  const hostId = booking?.hostId;
-  const written = await getBookingWriteback(app.kv, p.bookingId);
+async function putMeeting(
+  app: App,
+  booking: BookingRecord,
+  nowMs: number,
+): Promise<WritebackOutcome> {
+  const t = await target(app, booking.hostId);
+  const prior = await writtenFor(app, booking);
+  const priorAccount = prior
+    ? (await getAccountEntry(app.kv, booking.hostId, prior.record.accountId)).value
+    : null;
+  // In place where it was written while that account exists; otherwise the chosen calendar.
+  const account = priorAccount ?? t?.account;
+  if (!account) return { ok: true }; // the host writes bookings to no calendar
+  const host = await getUser(app.kv, booking.hostId);
+  if (!host) return { ok: false, error: "host no longer exists", permanent: true };
+  const conn = await openConnection(app, account);
+  if (!conn) {
+    return { ok: false, error: describeCaldavError(UNREADABLE_PASSWORD), permanent: true };
+  }
+  const href = priorAccount && prior
+    ? prior.record.href
+    : eventHref(t!.calendar.url, booking, app.config.baseUrl.hostname);
+  const res = await putEvent(conn, href, writebackIcs(app, booking, host, nowMs));
+  if (!res.ok) {
+    return {
+      ok: false,
+      error: describeCaldavError(res.error),
+      permanent: res.error.kind === "forbidden_address",
+    };
+  }
+  await putBookingWriteback(app.kv, booking.id, {
+    v: 1,
+    accountId: account.id,
+    calendarId: priorAccount && prior ? prior.record.calendarId : t!.calendar.id,
+    calendarName: priorAccount && prior ? prior.record.calendarName : t!.calendar.displayName,
+    href,
+    etag: res.etag,
+    writtenAtMs: nowMs,
+  });
+  // The record moves with the meeting to its newest booking.
+  if (prior && prior.bookingId !== booking.id) {
+    await deleteBookingWriteback(app.kv, prior.bookingId);
+  }
+  return { ok: true };
+}
+
+async function deleteMeeting(
+  app: App,
+  bookingId: string,
+  booking: BookingRecord | null,
+): Promise<WritebackOutcome> {
+  // Where it was written, or (if the record of a successful PUT was lost) where it would be.
+  const prior = booking ? await writtenFor(app, booking) : null;
   let account = null;
   let href: string | null = null;
-  if (written && hostId) {
-    account = (await getAccountEntry(app.kv, hostId, written.accountId)).value;
-    href = written.href;
-  } else if (hostId) {
-    const t = await target(app, hostId);
+  if (prior && booking) {
+    account = (await getAccountEntry(app.kv, booking.hostId, prior.record.accountId)).value;
+    href = prior.record.href;
+  } else if (booking) {
+    const t = await target(app, booking.hostId);
     if (t) {
       account = t.account;
-      href = eventHref(t.calendar.url, p.bookingId);
+      href = eventHref(t.calendar.url, booking, app.config.baseUrl.hostname);
     }
   }
   if (!account || !href) {
     // The account was removed or nothing was ever written: nothing to delete.
-    if (written) await deleteBookingWriteback(app.kv, p.bookingId);
+    if (prior) await deleteBookingWriteback(app.kv, prior.bookingId);
     return { ok: true };
   }
   const conn = await openConnection(app, account);
@@ -142,6 +201,7 @@ export async function writeBack(
       permanent: res.error.kind === "forbidden_address",
     };
   }
-  if (written) await deleteBookingWriteback(app.kv, p.bookingId);
+  if (prior) await deleteBookingWriteback(app.kv, prior.bookingId);
+  else await deleteBookingWriteback(app.kv, bookingId);
   return { ok: true };
 }

@@ -284,3 +284,19 @@ export async function dropExpiryIndex(kv: Deno.Kv, upToMs: number, id: BookingId
     if (e.value === id) await kv.delete(e.key);
   }
 }
+
+/** Coordinators whose deadline passed at or before `untilMs`, oldest first. */
+export async function listStaleCoordinators(
+  kv: Deno.Kv,
+  untilMs: number,
+  limit: number,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for await (
+    const e of kv.list<string>({
+      start: keys.coordinatorByUntilPrefix(),
+      end: keys.coordinatorByUntilEnd(untilMs + 1),
+    }, { limit })
+  ) ids.push(e.value);
+  return ids;
+}

@@ -145,6 +145,7 @@ export const keys = {
     ["coordinator_by_until", untilMs, id] as const,
   coordinatorByUntilPrefix: () => ["coordinator_by_until"] as const,
   coordinatorByUntilEnd: (untilMs: number) => ["coordinator_by_until", untilMs] as const,
+  bookingPrefix: () => ["booking"] as const,
   // Schema 1 keys, read only by the migration (store/migrate.ts).
   legacyHostDayPrefix: () => ["host_day"] as const,
   legacyEventTypeCapPrefix: () => ["event_type_cap"] as const,

@@ -8,6 +8,7 @@ import { buildIcs } from "../ics.ts";
 import { formatRange } from "../../../shared/format.ts";
 import { htmlMail } from "./layout.ts";
 import { describeLocation } from "../../domain/event-rules.ts";
+import { type CalendarDoc, calendarDoc, meetingUid } from "../../domain/calendar-identity.ts";
 
 function inHowLong(minutes: number): string {
   if (minutes % 1440 === 0) return `${minutes / 1440} day${minutes === 1440 ? "" : "s"}`;
@@ -36,15 +37,20 @@ export type BookingMailContext = {
   minutesBefore?: number;
 };
 
-export function icsUid(bookingId: string, baseUrl: string): string {
-  return `${bookingId}@${new URL(baseUrl).hostname}`;
+/** The calendar invitation for the booking in `state`, or nothing when no calendar needs one. */
+function invitation(
+  ctx: BookingMailContext,
+  state: "pending" | "confirmed" | "ended",
+): OutgoingMail["icalEvent"] {
+  const doc = calendarDoc(ctx.booking, state);
+  return doc ? { method: doc.method, content: ics(ctx, doc) } : undefined;
 }
 
-function ics(ctx: BookingMailContext, method: "REQUEST" | "CANCEL") {
+function ics(ctx: BookingMailContext, doc: CalendarDoc) {
   const b = ctx.booking;
   return buildIcs({
-    uid: icsUid(b.id, ctx.baseUrl),
-    sequence: method === "CANCEL" ? 1 : 0,
+    uid: meetingUid(b, new URL(ctx.baseUrl).hostname),
+    sequence: doc.sequence,
     startMs: b.startMs,
     endMs: b.endMs,
     stampMs: ctx.nowMs,
@@ -55,11 +61,11 @@ function ics(ctx: BookingMailContext, method: "REQUEST" | "CANCEL") {
       `Reschedule or cancel: ${ctx.links.guest}`,
     ].filter(Boolean).join("\n\n"),
     location: describeLocation(b.location) || undefined,
-    status: method === "CANCEL" ? "CANCELLED" : "CONFIRMED",
+    status: doc.status,
     organizer: ctx.host,
     attendee: { name: b.guestName, email: b.guestEmail },
     url: ctx.links.guest,
-  }, method);
+  }, doc.method);
 }
 
 export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): OutgoingMail | null {
@@ -107,6 +113,7 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
           }],
           footer: `If you do neither, the request expires in ${ctx.ttlText}.`,
         }),
+        icalEvent: invitation(ctx, "pending"),
       };
     }
     case "host_booked":
@@ -120,11 +127,18 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
         messageId,
         text: [intro, "", ...guestLines].join("\n"),
         html: htmlMail({ title: "Booking confirmed", paragraphs: [intro, guestLines.join("\n")] }),
-        icalEvent: { method: "REQUEST", content: ics(ctx, "REQUEST") },
+        icalEvent: invitation(ctx, "confirmed"),
       };
     }
     case "host_cancelled": {
-      const intro = `${b.guestName} cancelled "${b.eventTitle}" on ${hostWhen}.`;
+      // Any end of a meeting the host's calendar may hold comes with its CANCEL.
+      const intro = b.endReason === "cancelled_by_host"
+        ? `You cancelled "${b.eventTitle}" with ${b.guestName} on ${hostWhen}.`
+        : b.endReason === "rejected"
+        ? `You declined the new time ${b.guestName} asked for: "${b.eventTitle}" on ${hostWhen}.`
+        : b.endReason === "expired"
+        ? `The new time ${b.guestName} asked for, "${b.eventTitle}" on ${hostWhen}, expired without an answer.`
+        : `${b.guestName} cancelled "${b.eventTitle}" on ${hostWhen}.`;
       const reason = b.cancelReason ? `Reason: ${b.cancelReason}` : "";
       return {
         to: ctx.host.email,
@@ -132,6 +146,7 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
         messageId,
         text: [intro, reason].filter(Boolean).join("\n\n"),
         html: htmlMail({ title: "Booking cancelled", paragraphs: [intro, reason].filter(Boolean) }),
+        icalEvent: invitation(ctx, "ended"),
       };
     }
     case "guest_pending": {
@@ -150,6 +165,7 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
           paragraphs: [intro, more],
           buttons: [{ label: "View your booking", href: ctx.links.guest, tone: "plain" }],
         }),
+        icalEvent: invitation(ctx, "pending"),
       };
     }
     case "guest_confirmed": {
@@ -179,7 +195,7 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
           ],
           footer: "The attached invitation adds the meeting to your calendar.",
         }),
-        icalEvent: { method: "REQUEST", content: ics(ctx, "REQUEST") },
+        icalEvent: invitation(ctx, "confirmed"),
       };
     }
     case "guest_rejected": {
@@ -195,6 +211,7 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
         messageId,
         text: [intro, extra].join("\n\n"),
         html: htmlMail({ title: "Request not accepted", paragraphs: [intro, extra] }),
+        icalEvent: invitation(ctx, "ended"),
       };
     }
     case "guest_expired": {
@@ -210,6 +227,7 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
           title: "Request expired",
           paragraphs: [intro, "You are welcome to pick another time."],
         }),
+        icalEvent: invitation(ctx, "ended"),
       };
     }
     case "guest_cancelled": {
@@ -218,7 +236,6 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
         : "You cancelled";
       const intro = `${by} "${b.eventTitle}" on ${guestWhen}.`;
       const reason = b.cancelReason ? `Reason: ${b.cancelReason}` : "";
-      const wasConfirmed = b.history.some((h) => h.status === "CONFIRMED");
       return {
         to: b.guestEmail,
         replyTo: ctx.host.email,
@@ -226,8 +243,8 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
         messageId,
         text: [intro, reason].filter(Boolean).join("\n\n"),
         html: htmlMail({ title: "Booking cancelled", paragraphs: [intro, reason].filter(Boolean) }),
-        // Only a calendar that received a REQUEST needs a CANCEL to remove the event.
-        icalEvent: wasConfirmed ? { method: "CANCEL", content: ics(ctx, "CANCEL") } : undefined,
+        // Only a calendar that may hold the meeting needs a CANCEL to remove it.
+        icalEvent: invitation(ctx, "ended"),
       };
     }
     case "reminder_guest":
