@@ -147,6 +147,11 @@ export type Refusal =
   | "not_pending"
   | "not_supported"
   | "too_large"
+  /**
+   * The time is held by a multi-person booking still in progress: it becomes taken or free
+   * within moments (the runner waits a little, then answers "slot_taken").
+   */
+  | "held"
   /** An `extra` write expected absent is there (a repeated Idempotency-Key, a used link). */
   | "conflict";
 
@@ -458,6 +463,8 @@ export function busyKeys(
  */
 export type Verdict =
   | { kind: "live" }
+  /** A multi-person hold still being taken: it ends soon, one way or the other. */
+  | { kind: "held" }
   | { kind: "free" }
   | { kind: "take"; coordinator: Versioned<CoordinatorRecord>; next: "abandoned" | "released" };
 
@@ -466,9 +473,11 @@ export function verdictOf(
   coordinators: ReadonlyMap<string, Versioned<CoordinatorRecord>>,
   nowMs: number,
 ): Verdict {
-  if (e.holdUntilMs === null || e.holdUntilMs > nowMs) return { kind: "live" };
+  if (e.holdUntilMs === null) return { kind: "live" };
+  const c = e.coordinatorId ? coordinators.get(e.coordinatorId) : undefined;
+  if (c?.value?.state === "holding" && c.value.untilMs > nowMs) return { kind: "held" };
+  if (e.holdUntilMs > nowMs) return { kind: "live" };
   if (!e.coordinatorId) return { kind: "free" };
-  const c = coordinators.get(e.coordinatorId);
   if (!c) return { kind: "live" }; // not read: assume it still blocks
   const rec = c.value;
   if (!rec || rec.state === "abandoned" || rec.state === "released") return { kind: "free" };
@@ -524,6 +533,7 @@ function claimTime(
     if (ignore.has(e.bookingId) || !overlaps(e, iv)) continue;
     const v = verdictOf(e, coordinators, nowMs);
     if (v.kind === "live") return conflict;
+    if (v.kind === "held") return conflict === "slot_taken" ? "held" : conflict;
     // Time we rely on being free is removed, so a late confirm of it sees its entry gone.
     d.deleteAll(busyKeys(personId, e));
     if (v.kind === "take") {

@@ -27,6 +27,8 @@ import { commitPlan, readSnapshot } from "../store/bookings.ts";
 import { calendarBusy } from "./calendar-busy.ts";
 
 export const MAX_ATTEMPTS = 10;
+/** How long a change waits for a multi-person hold in its way to be committed or released. */
+export const HOLD_WAIT_MS = 3_000;
 /** What the busy answer tells clients to wait before trying again. */
 export const RETRY_AFTER_S = 5;
 
@@ -79,33 +81,55 @@ const jitter = (round: number) =>
 
 export async function runChange(app: App, input: RunInput): Promise<RunResult> {
   const lane = input.lane === undefined ? null : `busy:${input.lane}`;
-  if (lane && app.hostLock.busy(lane)) {
-    // A crowd on one person: refusing needs no turn in the queue (refusing is always safe).
-    const peek = await attempt(app, input);
-    if (!peek.result.ok) {
-      return { ok: false, reason: peek.result.reason, primary: peek.snapshot.primary?.value };
-    }
+  let waited = 0;
+  const lost = { races: 0 };
+  while (true) {
+    const res = lane && app.hostLock.busy(lane)
+      // A crowd on one person: refusing needs no turn in the queue (refusing is always safe).
+      ? await attempt(app, input).then(async (peek) =>
+        !peek.result.ok && peek.result.reason !== "held"
+          ? refused(peek.result.reason, peek.snapshot)
+          : await app.hostLock.run(lane, () => loop(app, input, lost))
+      )
+      : lane
+      ? await app.hostLock.run(lane, () => loop(app, input, lost))
+      : await loop(app, input, lost);
+    if (res.ok || res.reason !== "held") return res;
+    // A multi-person booking holds the time while it is being taken (milliseconds; holds are
+    // taken in one order, so two of them never wait for each other). Wait outside the queue,
+    // so that a crowd waits side by side, then look again; a hold that outlives the wait (its
+    // process died) answers as taken.
+    if (waited >= HOLD_WAIT_MS) return { ...res, reason: "slot_taken" };
+    const pause = 5 + Math.random() * Math.min(100, 5 + waited / 4);
+    await new Promise((r) => setTimeout(r, pause));
+    waited += pause;
   }
-  const loop = async (): Promise<RunResult> => {
-    for (let round = 0; round < MAX_ATTEMPTS; round++) {
-      const { nowMs, result, snapshot } = await attempt(app, input);
-      if (!result.ok) {
-        return { ok: false, reason: result.reason, primary: snapshot.primary?.value };
-      }
-      const plan = result.plan;
-      if (plan.checks.length === 0 && plan.writes.length === 0 && plan.jobs.length === 0) {
-        return { ok: true, plan, jobs: [] };
-      }
-      const out = await commitPlan(app.kv, plan, nowMs);
-      if (out.ok) {
-        if (out.jobs.length) app.kickOutbox();
-        // Only the way was cleared (see planChange): now the change itself.
-        if (plan.partial) continue;
-        return { ok: true, plan, jobs: out.jobs };
-      }
-      await jitter(round);
+}
+
+function refused(reason: Refusal | "busy", snapshot: { primary: { value: unknown } | null }) {
+  return { ok: false as const, reason, primary: snapshot.primary?.value };
+}
+
+/** Read, plan, commit; again after a lost race, a bounded number of times in all. */
+async function loop(app: App, input: RunInput, lost: { races: number }): Promise<RunResult> {
+  while (lost.races < MAX_ATTEMPTS) {
+    const { nowMs, result, snapshot } = await attempt(app, input);
+    if (!result.ok) return refused(result.reason, snapshot);
+    const plan = result.plan;
+    if (plan.checks.length === 0 && plan.writes.length === 0 && plan.jobs.length === 0) {
+      return { ok: true, plan, jobs: [] };
     }
-    return { ok: false, reason: "busy" };
-  };
-  return lane ? await app.hostLock.run(lane, loop) : await loop();
+    const out = await commitPlan(app.kv, plan, nowMs);
+    if (out.ok) {
+      if (out.jobs.length) app.kickOutbox();
+      // Only the way was cleared (see planChange): now the change itself.
+      if (plan.partial) {
+        lost.races++;
+        continue;
+      }
+      return { ok: true, plan, jobs: out.jobs };
+    }
+    await jitter(lost.races++);
+  }
+  return { ok: false, reason: "busy" };
 }
