@@ -11,6 +11,7 @@ import { bookSlot } from "../services/book-slot.ts";
 import { BookingForm, fieldErrors } from "../../shared/forms.ts";
 import { describeDuration } from "../config.ts";
 import { checkFillToken, fillToken } from "../services/anti-spam.ts";
+import { BUSY_STATUS, retryLater } from "./busy.ts";
 
 type Params = { username: string; slug: string };
 
@@ -128,6 +129,14 @@ export async function bookAction(
     if (result.reason === "not_found") error(404, "There is no booking page at this address.");
     if (result.reason === "invalid_answers") {
       return fail(400, { values, errors: result.errors, reason: null as string | null });
+    }
+    if (result.reason === "busy") {
+      retryLater(event.setHeaders);
+      return fail(BUSY_STATUS, {
+        values,
+        errors: {} as Record<string, string>,
+        reason: REASONS.busy,
+      });
     }
     return fail(409, {
       values,

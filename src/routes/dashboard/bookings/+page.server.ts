@@ -7,6 +7,7 @@ import {
   type StatusFilter,
 } from "$lib/server/services/host-bookings.ts";
 import { decideBooking } from "$lib/server/services/decide-booking.ts";
+import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
 
 const FILTERS: StatusFilter[] = ["all", "pending", "confirmed", "rejected", "cancelled"];
 
@@ -34,10 +35,12 @@ const REFUSED: Record<string, string> = {
   expired: "This request expired before it was answered.",
   cancelled: "This booking was already cancelled.",
   not_pending: "This request is no longer open.",
+  busy:
+    "Many changes are being made right now. Nothing was changed — please try again in a moment.",
 };
 
 function act(action: "confirm" | "reject" | "cancel") {
-  return async ({ request, locals }: Parameters<Actions[string]>[0]) => {
+  return async ({ request, locals, setHeaders }: Parameters<Actions[string]>[0]) => {
     const parsed = v.safeParse(Decision, Object.fromEntries(await request.formData()));
     if (!parsed.success) return fail(400, { error: parsed.issues[0].message, id: null });
     const { id, reason } = parsed.output;
@@ -46,6 +49,10 @@ function act(action: "confirm" | "reject" | "cancel") {
       reason: reason || undefined,
     });
     if (!res.ok && res.reason === "not_found") error(404, "There is no such booking.");
+    if (!res.ok && res.reason === "busy") {
+      retryLater(setHeaders);
+      return fail(BUSY_STATUS, { error: REFUSED.busy, id });
+    }
     if (!res.ok) return fail(409, { error: REFUSED[res.reason] ?? "That did not work.", id });
     return { done: action, id };
   };

@@ -2,6 +2,7 @@ import { error, fail } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
 import { manageState } from "$lib/server/services/guest-manage.ts";
 import { cancelByGuest } from "$lib/server/services/decide-booking.ts";
+import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
 
 export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
   setHeaders({ "cache-control": "no-store" });
@@ -11,7 +12,7 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
 };
 
 export const actions: Actions = {
-  default: async ({ locals, params, request }) => {
+  default: async ({ locals, params, request, setHeaders }) => {
     const reason = String((await request.formData()).get("reason") ?? "");
     if (reason.length > 500) {
       return fail(400, { reason, error: "Keep the reason under 500 characters." });
@@ -19,6 +20,14 @@ export const actions: Actions = {
     const res = await cancelByGuest(locals.app, params.token, reason);
     if (res.ok) return { cancelled: true };
     if (res.reason === "not_found") error(404, "This booking link is not valid.");
+    if (res.reason === "busy") {
+      retryLater(setHeaders);
+      return fail(BUSY_STATUS, {
+        reason,
+        error:
+          "Many changes are being made right now. Nothing was cancelled yet — please try again in a moment.",
+      });
+    }
     const state = await manageState(locals.app, params.token);
     return fail(409, {
       reason,

@@ -5,6 +5,7 @@ import { rescheduleByGuest } from "$lib/server/services/decide-booking.ts";
 import { describeDuration } from "$lib/server/config.ts";
 import { guestClock } from "$lib/server/http/booking-page.ts";
 import { parseClock } from "$lib/shared/format.ts";
+import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
 
 export const load: PageServerLoad = async ({ locals, params, url, setHeaders, request }) => {
   setHeaders({ "cache-control": "no-store" });
@@ -46,14 +47,19 @@ const REASONS: Record<string, string> = {
   cap_reached: "That day is fully booked — please pick another day.",
   too_many_pending: "You have too many requests waiting with this host.",
   calendar_unavailable: "Booking is temporarily unavailable — please try again a little later.",
+  busy: "Many people are booking right now — please try again in a moment.",
 };
 
 export const actions: Actions = {
-  default: async ({ locals, params, request }) => {
+  default: async ({ locals, params, request, setHeaders }) => {
     const start = String((await request.formData()).get("start") ?? "");
     const res = await rescheduleByGuest(locals.app, params.token, start);
     if (res.ok) redirect(303, `/booking/${res.guestToken}?moved=1`);
     if (res.reason === "not_found") error(404, "This booking link is not valid.");
+    if (res.reason === "busy") {
+      retryLater(setHeaders);
+      return fail(BUSY_STATUS, { reason: REASONS.busy, errors: {}, values: {} });
+    }
     const state = await manageState(locals.app, params.token);
     const blocked = state.ok ? state.blocked : null;
     return fail(409, {
