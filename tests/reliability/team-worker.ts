@@ -15,6 +15,7 @@ import { getEventTypeBySlug } from "../../src/lib/server/store/event-types.ts";
 import { getUserByUsername } from "../../src/lib/server/store/users.ts";
 import { recordingMailer } from "../support/memory-app.ts";
 import { prng } from "../../bench/lib.ts";
+import type { EventTypeRecord, UserRecord } from "../../src/lib/server/store/records.ts";
 
 const [dbPath, seedText, slotsText] = Deno.args;
 const kv = await Deno.openKv(dbPath);
@@ -23,7 +24,7 @@ const app = await buildApp({
   INVITO_SESSION_SECRET: "team-worker-".padEnd(48, "x"),
   INVITO_DISABLE_CRON: "true",
 }, { kv, mailer: recordingMailer() });
-const people = [];
+const people: { user: UserRecord; et: EventTypeRecord }[] = [];
 for (let i = 0; i < 5; i++) {
   const user = (await getUserByUsername(kv, `p${i}`))!;
   people.push({ user, et: (await getEventTypeBySlug(kv, user.id, "call"))! });

@@ -87,6 +87,20 @@ async function flush(kv: Deno.Kv, writes: Write[]): Promise<void> {
   }
 }
 
+/** Whether any schema-1 guard record is left. */
+async function hasLegacy(kv: Deno.Kv): Promise<boolean> {
+  for (
+    const prefix of [
+      keys.legacyHostDayPrefix(),
+      keys.legacyEventTypeCapPrefix(),
+      keys.legacyGuestHoldsPrefix(),
+    ]
+  ) {
+    for await (const _ of kv.list({ prefix }, { limit: 1 })) return true;
+  }
+  return false;
+}
+
 async function schemaOf(kv: Deno.Kv): Promise<Deno.KvEntryMaybe<SchemaRecord>> {
   return await kv.get<SchemaRecord>(keys.meta("schema"));
 }
@@ -99,6 +113,15 @@ export async function migrateStore(
   while (true) {
     const schema = await schemaOf(kv);
     if ((schema.value?.version ?? 1) >= SCHEMA) return null;
+    // No marker and no schema-1 record: a new store, or one the current code wrote (tests).
+    if (!schema.value && !(await hasLegacy(kv))) {
+      await kv.atomic().check(schema).set(keys.meta("schema"), {
+        v: 1,
+        version: SCHEMA,
+        migratedAtMs: opts.now(),
+      } satisfies SchemaRecord).commit();
+      continue;
+    }
     if (await acquireLease(kv, LEASE, opts.owner, LEASE_MS, opts.now())) break;
     if (opts.now() > deadline) throw new Error("the store is being migrated by another process");
     await new Promise((r) => setTimeout(r, 250));

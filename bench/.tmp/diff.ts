@@ -1,0 +1,14 @@
+import { startApp } from "../../tests/support/app.ts";
+await using app = await startApp({ demo: true });
+const html = await (await fetch(`${app.baseUrl}/calendar/demo/intro-call?tz=UTC`)).text();
+const taken = /data-slot="([^"]+)"/.exec(html)![1];
+const action = `/calendar/demo/intro-call?/book&tz=UTC&date=${taken.slice(0, 10)}&slot=${encodeURIComponent(taken)}`;
+const post = async (form: Record<string, string>, headers: Record<string, string> = {}) => { const r = await fetch(app.baseUrl + action, { method: "POST", headers: { origin: app.baseUrl, accept: "text/html", "content-type": "application/x-www-form-urlencoded", ...headers }, body: new URLSearchParams(form), redirect: "manual" }); const body = await r.text(); const nonce = /'nonce-([^']+)'/.exec(r.headers.get("content-security-policy") ?? "")?.[1] ?? ""; return body.replaceAll(nonce, "NONCE").replace(/fillToken:"[^"]+"/g, 'fillToken:"T"').replace(/name="ft" value="[^"]*"/g, 'name="ft" value="T"'); };
+const base = { email: "w@example.test", note: "", start: taken, tz: "UTC" };
+await post({ ...base, name: "Winner" });
+const form = { ...base, name: `"quoted" <b>&amp;</b>   \\ </script>`, note: "!" };
+const a = await post(form, { cookie: "authjs.session-token=none" });
+const b = await post(form);
+let i = 0; while (i < a.length && a[i] === b[i]) i++;
+console.log(a.length, b.length, JSON.stringify(a.slice(-30)), JSON.stringify(b.slice(-30)));
+console.log("first diff at", i, "\nFULL :", JSON.stringify(a.slice(i - 200, i + 200)), "\nFILL :", JSON.stringify(b.slice(i - 200, i + 200)));
