@@ -4,7 +4,8 @@
  */
 import type { App } from "../app.ts";
 import type { UserId } from "../store/keys.ts";
-import { readBusyCache } from "../store/calendars.ts";
+import { listHeads, readBusyCache } from "../store/calendars.ts";
+import { cachedRead } from "../store/settings-cache.ts";
 import { type CalendarBusyDecision, decideCalendarBusy } from "../domain/calendar-busy.ts";
 
 /** A calendar cache older than this many sync intervals counts as unknown. */
@@ -17,6 +18,15 @@ export async function calendarBusy(
   toMs: number,
   nowMs: number,
 ): Promise<CalendarBusyDecision> {
+  // Most hosts check no calendar for conflicts: that fact comes from the 1-second settings copy
+  // (a calendar connected a moment ago counts within a second, like a settings change); when
+  // they do, its cache state is read fresh.
+  const checks = await cachedRead(
+    app.kv,
+    `conflict-calendars:${hostId}`,
+    async () => (await listHeads(app.kv, hostId)).length > 0,
+  );
+  if (!checks) return { busy: [], unknown: [] };
   const { heads, windows } = await readBusyCache(app.kv, hostId, fromMs, toMs);
   if (heads.length === 0) return { busy: [], unknown: [] };
   return decideCalendarBusy(heads, windows, {

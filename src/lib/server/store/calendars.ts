@@ -23,6 +23,7 @@ import type {
 import { utcDay, utcDaysTouched } from "../domain/booking.ts";
 import { type Interval, overlaps } from "../domain/interval.ts";
 import { MAX_CHECKS } from "./kv.ts";
+import { settingsChanged } from "./settings-cache.ts";
 
 export async function sha256Short(text: string): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
@@ -69,7 +70,7 @@ export async function insertAccount(kv: Deno.Kv, w: NewAccountWrite): Promise<bo
   );
   for (const c of w.calendars) op.set(keys.calendarOfAccount(a.hostId, a.id, c.id), c);
   for (const h of w.heads) op.set(keys.calendarBusyHead(a.hostId, h.calendarId), h);
-  return (await op.commit()).ok;
+  return headsChanged(kv, (await op.commit()).ok);
 }
 
 export async function getAccountEntry(
@@ -216,7 +217,7 @@ export async function updateCalendar(
   } else if (c.checkConflicts && !next.checkConflicts) {
     op.delete(keys.calendarBusyHead(c.hostId, c.id));
   }
-  return (await op.commit()).ok;
+  return headsChanged(kv, (await op.commit()).ok);
 }
 
 /** Points writeback at one calendar (which must still exist), or at none. */
@@ -254,7 +255,13 @@ export async function insertCalendar(
   if (cal.checkConflicts) {
     op.set(keys.calendarBusyHead(cal.hostId, cal.id), emptyHead(cal.id, cal.accountId));
   }
-  return (await op.commit()).ok;
+  return headsChanged(kv, (await op.commit()).ok);
+}
+
+/** A calendar started (or stopped) counting for conflicts: drop the per-process settings copy. */
+function headsChanged(kv: Deno.Kv, ok: boolean): boolean {
+  if (ok) settingsChanged(kv);
+  return ok;
 }
 
 /** Drops a calendar that is gone from the server: record, head and writeback choice together. */
