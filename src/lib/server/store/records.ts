@@ -125,7 +125,7 @@ export type BookingRecord = {
   durationMin: number;
   startMs: number;
   endMs: number;
-  /** What the booking blocks on the host's ledger: the meeting plus the event type's buffers. */
+  /** What the booking blocks in its people's busy time: the meeting plus the event type's buffers. */
   blockStartMs: number;
   blockEndMs: number;
   status: BookingStatus;
