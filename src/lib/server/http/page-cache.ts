@@ -141,6 +141,8 @@ type Template = {
 };
 
 const templates = new Map<string, Template>();
+/** Templates being rendered, by key: later arrivals wait for them. */
+const rendering = new Map<string, Promise<Template | null>>();
 let templateBytes = 0;
 
 function keep(key: string, t: Template) {
@@ -292,8 +294,38 @@ async function answerBookPost(
     templates.set(key, hit);
     return fill(hit, typed, await fillToken(app));
   }
-  // Render once with stand-ins: that is the template, filled in for this guest as for the next.
-  event.locals.slotPage = page;
+  // A crowd refused at once waits for the one render of its page instead of rendering it 199 times.
+  const pending = rendering.get(key);
+  if (pending) {
+    const t = await pending;
+    if (t) return fill(t, typed, await fillToken(app));
+  }
+  let settle: ((t: Template | null) => void) | undefined;
+  if (!pending) rendering.set(key, new Promise((r) => settle = r));
+  try {
+    const made = await renderTemplate(event, resolve, decided, names, fixed);
+    if (made instanceof Response) return made;
+    keep(key, made);
+    settle?.(made);
+    return fill(made, typed, await fillToken(app));
+  } finally {
+    settle?.(null);
+    if (!pending) rendering.delete(key);
+  }
+}
+
+/**
+ * Renders the refusal page with stand-ins for the typed values. Anything but an HTML page (an
+ * error answer) holds no typed value and is answered as it is.
+ */
+async function renderTemplate(
+  event: RequestEvent,
+  resolve: Parameters<Handle>[0]["resolve"],
+  decided: Extract<BookForm, { kind: "failed" }>,
+  names: string[],
+  fixed: Set<string>,
+): Promise<Template | Response> {
+  const { values } = decided.data;
   event.locals.bookForm = {
     ...decided,
     data: {
@@ -305,16 +337,15 @@ async function answerBookPost(
     },
   };
   const stand = await resolve(event);
+  event.locals.bookForm = decided;
   if (!stand.headers.get("content-type")?.startsWith("text/html")) return stand;
-  const t: Template = {
+  return {
     status: stand.status,
     headers: [...stand.headers].filter(([k]) => k !== "etag" && k !== "content-length"),
     ...toTemplate(await stand.text(), names),
     nonce: NONCE.exec(stand.headers.get("content-security-policy") ?? "")?.[1] ?? null,
     fillToken: event.locals.fillToken ?? null,
   };
-  keep(key, t);
-  return fill(t, typed, await fillToken(app));
 }
 
 /** For tests: how many refusal templates are kept. */

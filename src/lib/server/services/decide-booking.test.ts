@@ -53,10 +53,8 @@ Deno.test("rescheduleByHost: a host moves a request inside the guests' notice; t
   assert.equal(moved.booking.rescheduledFromId, b.id);
   assert.equal(moved.booking.history.at(-1)!.by, "host");
   // Outside working hours is refused even for the host.
-  assert.deepEqual(
-    (await rescheduleByHost(app, host.id, moved.booking.id, "2026-11-23T20:00:00Z")).reason,
-    "slot_unavailable",
-  );
+  const outside = await rescheduleByHost(app, host.id, moved.booking.id, "2026-11-23T20:00:00Z");
+  assert.equal(outside.ok ? "moved" : outside.reason, "slot_unavailable");
   app.close();
 });
 

@@ -5,10 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { commitPlan } from "./bookings.ts";
-import type { Plan } from "../domain/booking-engine.ts";
+import type { Key, Plan } from "../domain/booking-engine.ts";
 import { guardKv, guardStats } from "../../../../tests/support/kv-guard.ts";
 
-function plan(id: string, checks: { key: Deno.KvKey; versionstamp: string | null }[]): Plan {
+function plan(id: string, checks: { key: Key; versionstamp: string | null }[]): Plan {
   return {
     kind: "create",
     checks,
@@ -48,7 +48,8 @@ Deno.test("group commit: disjoint plans arriving together share commits, each wi
 
 Deno.test("group commit: plans on one key never go together, and exactly one of them lands", async () => {
   const kv = await Deno.openKv(":memory:");
-  const fence = await kv.get(["fence"]);
+  const read = await kv.get(["fence"]);
+  const fence = { key: ["fence"], versionstamp: read.versionstamp };
   const res = await Promise.all(
     Array.from({ length: 20 }, (_, i) => commitPlan(kv, plan(`q${i}`, [fence]), 0)),
   );
