@@ -115,11 +115,14 @@ export async function migrateStore(
     if ((schema.value?.version ?? 1) >= SCHEMA) return null;
     // No marker and no schema-1 record: a new store, or one the current code wrote (tests).
     if (!schema.value && !(await hasLegacy(kv))) {
-      await kv.atomic().check(schema).set(keys.meta("schema"), {
-        v: 1,
-        version: SCHEMA,
-        migratedAtMs: opts.now(),
-      } satisfies SchemaRecord).commit();
+      await kv.atomic().check(schema).set(
+        keys.meta("schema"),
+        {
+          v: 1,
+          version: SCHEMA,
+          migratedAtMs: opts.now(),
+        } satisfies SchemaRecord,
+      ).commit();
       continue;
     }
     if (await acquireLease(kv, LEASE, opts.owner, LEASE_MS, opts.now())) break;
