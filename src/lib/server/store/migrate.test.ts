@@ -169,3 +169,15 @@ Deno.test("migration: the fixture is a store of the schema-1 code, as the harnes
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("migration: a store without a schema mark and without schema-1 records is only marked", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    await kv.set(["busy", "p", "2026-11-23", 1, "b"], { v: 1 });
+    assert.equal(await migrateStore(kv, { owner: "a", now: () => 1 }), null);
+    assert.equal((await kv.get<{ version: number }>(keys.meta("schema"))).value?.version, 2);
+    assert.deepEqual((await kv.get(["busy", "p", "2026-11-23", 1, "b"])).value, { v: 1 });
+  } finally {
+    kv.close();
+  }
+});
