@@ -17,6 +17,7 @@
  */
 import type { Handle, RequestEvent } from "@sveltejs/kit";
 import { type BookForm, decideBookForm, slotPageFor } from "./booking-page.ts";
+import type { SlotPage } from "../services/public-calendar.ts";
 import { fillToken } from "../services/anti-spam.ts";
 import { randomToken } from "../integrations/crypto.ts";
 
@@ -130,17 +131,22 @@ function isPlainBookPost(event: RequestEvent): boolean {
 }
 
 type Context = "attr" | "text" | "js";
+/** What goes between two literal parts: a typed value, or this response's nonce or fill token. */
+type Hole = { kind: "value"; name: string; context: Context } | { kind: "nonce" } | {
+  kind: "token";
+};
 type Template = {
   status: number;
   headers: [string, string][];
-  /** Literal parts, with a value to fill in (by name and context) between each two. */
   parts: string[];
-  holes: { name: string; context: Context }[];
+  holes: Hole[];
+  /** The nonce the template was rendered with (in its CSP header). */
   nonce: string | null;
-  fillToken: string | null;
 };
 
 const templates = new Map<string, Template>();
+/** Reads of a refusal page's data in flight, by URL. */
+const pageReads = new Map<string, Promise<SlotPage>>();
 /** Templates being rendered, by key: later arrivals wait for them. */
 const rendering = new Map<string, Promise<Template | null>>();
 let templateBytes = 0;
@@ -203,46 +209,63 @@ function escapeJs(s: string): string {
  * an attribute (`="…"`) or as text (`>…`), SvelteKit's serializer as a string in the hydration
  * script; anywhere else the attribute escaping is used, which is safe in any HTML context.
  */
-function toTemplate(body: string, names: string[]): Pick<Template, "parts" | "holes"> {
-  const find = new RegExp(`${STAND_IN}(\\d+)z`, "g");
+function toTemplate(
+  body: string,
+  names: string[],
+  nonce: string | null,
+  token: string | null,
+): Pick<Template, "parts" | "holes"> {
+  const escapeRe = (x: string) => x.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const find = new RegExp(
+    [`${STAND_IN}(\\d+)z`, nonce && `(${escapeRe(nonce)})`, token && `(${escapeRe(token)})`]
+      .filter(Boolean).join("|"),
+    "g",
+  );
   const scripts: [number, number][] = [];
   for (const m of body.matchAll(/<script\b[^>]*>[\s\S]*?<\/script>/g)) {
     scripts.push([m.index!, m.index! + m[0].length]);
   }
   const parts: string[] = [];
-  const holes: Template["holes"] = [];
+  const holes: Hole[] = [];
   let last = 0;
   for (const m of body.matchAll(find)) {
     const at = m.index!;
-    const name = names[Number(m[1])] ?? "";
+    parts.push(body.slice(last, at));
+    last = at + m[0].length;
+    if (m[1] === undefined) {
+      holes.push(nonce !== null && m[0] === nonce ? { kind: "nonce" } : { kind: "token" });
+      continue;
+    }
     const before = body.slice(Math.max(0, at - 2), at);
     const context: Context = scripts.some(([a, b]) => a < at && at < b)
       ? "js"
       : before.endsWith(">")
       ? "text"
       : "attr";
-    parts.push(body.slice(last, at));
-    holes.push({ name, context });
-    last = at + m[0].length;
+    holes.push({ kind: "value", name: names[Number(m[1])] ?? "", context });
   }
   parts.push(body.slice(last));
   return { parts, holes };
 }
 
+/** The page for one guest: the template's parts and this answer's values, nonce and token, once. */
 function fill(t: Template, values: Record<string, string>, freshFillToken: string): Response {
-  let body = t.parts[0];
+  const nonce = t.nonce ? newNonce() : "";
+  const out: string[] = [t.parts[0]];
   for (let i = 0; i < t.holes.length; i++) {
-    const { name, context } = t.holes[i];
-    const v = values[name] ?? "";
-    body += (context === "js" ? escapeJs(v) : escapeHtml(v, context === "attr")) + t.parts[i + 1];
+    const h = t.holes[i];
+    if (h.kind === "nonce") out.push(nonce);
+    else if (h.kind === "token") out.push(freshFillToken);
+    else {
+      const v = values[h.name] ?? "";
+      out.push(h.context === "js" ? escapeJs(v) : escapeHtml(v, h.context === "attr"));
+    }
+    out.push(t.parts[i + 1]);
   }
-  return replay({
-    status: t.status,
-    headers: t.headers,
-    body,
-    nonce: t.nonce,
-    fillToken: t.fillToken,
-  }, freshFillToken);
+  const headers = new Headers(t.headers);
+  const csp = headers.get("content-security-policy");
+  if (csp && t.nonce) headers.set("content-security-policy", csp.replaceAll(t.nonce, nonce));
+  return new Response(out.join(""), { status: t.status, headers });
 }
 
 /**
@@ -263,12 +286,22 @@ async function answerBookPost(
   // Field errors are one guest's; only refusals of a valid request are alike.
   if (decided.status === 400) return resolve(event);
   const app = event.locals.app;
-  const page = await slotPageFor(
-    app,
-    event.params as { username: string; slug: string },
-    event.url,
-    event.request.headers.get("accept-language"),
-  );
+  // Refusals arriving together share one read of their page's data (it started no earlier than
+  // the first of them arrived, so no answer is staler than that).
+  const readKey = `${event.url.pathname}${event.url.search}\n${
+    event.request.headers.get("accept-language")
+  }`;
+  let reading = pageReads.get(readKey);
+  if (!reading) {
+    reading = slotPageFor(
+      app,
+      event.params as { username: string; slug: string },
+      event.url,
+      event.request.headers.get("accept-language"),
+    ).finally(() => pageReads.delete(readKey));
+    pageReads.set(readKey, reading);
+  }
+  const page = await reading;
   if (!page.ok) return resolve(event);
   const { values, ft } = decided.data;
   // Choices and ticks change which option is selected, so they are part of the key; what was
@@ -339,12 +372,12 @@ async function renderTemplate(
   const stand = await resolve(event);
   event.locals.bookForm = decided;
   if (!stand.headers.get("content-type")?.startsWith("text/html")) return stand;
+  const nonce = NONCE.exec(stand.headers.get("content-security-policy") ?? "")?.[1] ?? null;
   return {
     status: stand.status,
     headers: [...stand.headers].filter(([k]) => k !== "etag" && k !== "content-length"),
-    ...toTemplate(await stand.text(), names),
-    nonce: NONCE.exec(stand.headers.get("content-security-policy") ?? "")?.[1] ?? null,
-    fillToken: event.locals.fillToken ?? null,
+    ...toTemplate(await stand.text(), names, nonce, event.locals.fillToken ?? null),
+    nonce,
   };
 }
 
