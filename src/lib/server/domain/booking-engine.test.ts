@@ -489,6 +489,9 @@ const arbConfig = fc.record({
   maxPerDay: fc.option(fc.integer({ min: 1, max: 4 }), { nil: null }),
   maxPerWeek: fc.option(fc.integer({ min: 1, max: 6 }), { nil: null }),
   requiresConfirmation: fc.boolean(),
+  /** A second event type of the same host, so blocks of different lengths share days. */
+  otherDurationMin: fc.integer({ min: 1, max: 144 }).map((n) => n * 5),
+  otherBufferMin: fc.integer({ min: 0, max: 240 }),
   ttlHours: fc.integer({ min: 1, max: 72 }),
   /** Days after 2026-11-01 (years of bookings), and an hour near a UTC day or week boundary. */
   baseDay: fc.integer({ min: 0, max: 5 * 365 }),
@@ -545,6 +548,13 @@ Deno.test("planChange (property): over random configurations and change sequence
             requiresConfirmation: cfg.requiresConfirmation,
           });
           const rules = rulesFor(et, { bookingTtlMs: cfg.ttlHours * H });
+          const other = eventType({
+            id: "et2",
+            durationMin: cfg.otherDurationMin,
+            bufferBeforeMin: cfg.otherBufferMin,
+            requiresConfirmation: !cfg.requiresConfirmation,
+          });
+          const otherRules = rulesFor(other, { bookingTtlMs: cfg.ttlHours * H });
           // Sunday 2026-11-01 22:00Z: the first slots cross UTC midnight and the ISO week boundary.
           const base = Date.parse("2026-11-01T22:00:00Z") + cfg.baseDay * 24 * H;
           let now = base - 48 * H;
@@ -560,6 +570,7 @@ Deno.test("planChange (property): over random configurations and change sequence
               now += op.advanceMin * 60_000;
               continue;
             }
+            const useOther = op.guest % 2 === 1;
             if (op.kind === "create") {
               const b = {
                 ...newBookingRecord(
@@ -567,9 +578,9 @@ Deno.test("planChange (property): over random configurations and change sequence
                     id: nextId(),
                     tokenSalt: "s",
                     host,
-                    eventType: et,
+                    eventType: useOther ? other : et,
                     startMs,
-                    durationMin: et.durationMin,
+                    durationMin: useOther ? other.durationMin : et.durationMin,
                     name: "G",
                     email: `g${op.guest}@x.test`,
                     note: "",
@@ -591,6 +602,7 @@ Deno.test("planChange (property): over random configurations and change sequence
             } else if (!target) continue;
             else if (op.kind === "reschedule" || op.kind === "host_reschedule") {
               const byHost = op.kind === "host_reschedule";
+              const ofTarget = target.eventTypeId === other.id ? other : et;
               change = {
                 kind: "reschedule",
                 bookingId: target.id,
@@ -599,9 +611,9 @@ Deno.test("planChange (property): over random configurations and change sequence
                   id: nextId(),
                   tokenSalt: "s",
                   host,
-                  eventType: byHost ? { ...et, requiresConfirmation: false } : et,
+                  eventType: byHost ? { ...ofTarget, requiresConfirmation: false } : ofTarget,
                   startMs,
-                  durationMin: et.durationMin,
+                  durationMin: ofTarget.durationMin,
                 },
                 tokens: [],
                 enforceCutoff: !byHost,
@@ -622,7 +634,12 @@ Deno.test("planChange (property): over random configurations and change sequence
                 by: op.kind === "expire" ? "system" : "host",
               };
             }
-            const res = await run(kv, change, rules, now);
+            // The rules of the booking's own event type (caps, cutoff).
+            const ofChange = change.kind === "create"
+              ? change.booking.eventTypeId
+              : made.find((b) => "bookingId" in change! && b.id === change.bookingId)
+                ?.eventTypeId;
+            const res = await run(kv, change, ofChange === "et2" ? otherRules : rules, now);
             if (!res.ok) {
               assert.notEqual(res.reason, "too_large", `${op.kind} did not fit`);
               continue;
@@ -663,7 +680,7 @@ Deno.test("planChange (property): over random configurations and change sequence
           ) {
             if (limit === null) continue;
             const counts = new Map<string, number>();
-            for (const b of live) {
+            for (const b of live.filter((x) => x.eventTypeId === et.id)) {
               const k = capPeriods(b.startMs, cfg.zone)[period];
               counts.set(k, (counts.get(k) ?? 0) + 1);
             }

@@ -159,7 +159,8 @@ export type CapRef = { eventTypeId: string; period: "day" | "week"; periodKey: s
 
 /** What a change must read, derived from the change and its primary record. */
 export type Scope = {
-  busy: { personId: string; days: string[] }[];
+  /** Whose busy time is read, on which UTC days, around which interval. */
+  busy: { personId: string; days: string[]; startMs: number; endMs: number }[];
   caps: CapRef[];
   guest: { hostId: string; email: string } | null;
   calendars: { personId: string; startMs: number; endMs: number }[];
@@ -263,7 +264,7 @@ function capRefs(b: BookingRecord, et: EventTypeLimits | null, limitedOnly: bool
 function addScope(b: BookingRecord, et: EventTypeLimits | null): Scope {
   const days = utcDaysTouched(b.blockStartMs, b.blockEndMs);
   return {
-    busy: personsOf(b).map((personId) => ({ personId, days })),
+    busy: personsOf(b).map((personId) => ({ personId, days, ...block(b) })),
     caps: capRefs(b, et, true),
     guest: b.status === "PENDING" ? { hostId: b.hostId, email: guestKey(b.guestEmail) } : null,
     calendars: personsOf(b).map((personId) => ({ personId, ...block(b) })),
@@ -318,7 +319,7 @@ function changeScope(
       const days = utcDaysTouched(b.blockStartMs, b.blockEndMs);
       return {
         ...EMPTY_SCOPE,
-        busy: personsOf(b).map((personId) => ({ personId, days })),
+        busy: personsOf(b).map((personId) => ({ personId, days, ...block(b) })),
         caps: capRefs(b, rules.eventType, true),
       };
     }
@@ -334,7 +335,12 @@ function changeScope(
       if (!c) return EMPTY_SCOPE;
       return {
         ...EMPTY_SCOPE,
-        busy: [{ personId: change.personId, days: utcDaysTouched(c.startMs, c.endMs) }],
+        busy: [{
+          personId: change.personId,
+          days: utcDaysTouched(c.startMs, c.endMs),
+          startMs: c.startMs,
+          endMs: c.endMs,
+        }],
         calendars: [{ personId: change.personId, startMs: c.startMs, endMs: c.endMs }],
       };
     }
@@ -524,10 +530,28 @@ function claimTime(
   conflict: Refusal,
 ): Refusal | null {
   const coordinators = coordinatorMap(s);
+  const listed = s.busy.find((b) => b.personId === personId)?.entries ?? [];
   for (const day of utcDaysTouched(iv.startMs, iv.endMs)) {
     const fence = fenceOf(s, keys.busyFence(personId, day));
     d.check(fence);
-    d.set(fence.key, { v: 1 } satisfies FenceRecord);
+    // The fence bounds how long the day's blocks are, so readers list only what can overlap.
+    // Without a bound yet, the whole day was read and gives it.
+    let longest = fence.value?.maxBlockMs;
+    if (longest === undefined) {
+      longest = 0;
+      for (const e of listed) {
+        if (e.key[2] === day && e.value) {
+          longest = Math.max(longest, e.value.endMs - e.value.startMs);
+        }
+      }
+    }
+    d.set(
+      fence.key,
+      {
+        v: 1,
+        maxBlockMs: Math.max(longest, iv.endMs - iv.startMs),
+      } satisfies FenceRecord,
+    );
   }
   for (const e of entriesOf(s, personId)) {
     if (ignore.has(e.bookingId) || !overlaps(e, iv)) continue;

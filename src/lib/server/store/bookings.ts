@@ -87,13 +87,24 @@ export async function readSnapshot(
   const fenced = (k: Key) => present.has(JSON.stringify(k));
 
   const [busy, caps, guestHolds, calendars] = await Promise.all([
-    Promise.all(scope.busy.map(async ({ personId, days }) => {
-      const withFence = days.filter((d) => fenced(keys.busyFence(personId, d)));
-      const entries = withFence.length === 0 ? [] : await list<BusyEntryRecord>(kv, {
-        start: keys.busyFrom(personId, withFence[0]),
-        end: keys.busyFrom(personId, withFence.at(-1) + "\uffff"),
-      });
-      return { personId, entries };
+    Promise.all(scope.busy.map(async ({ personId, days, startMs, endMs }) => {
+      // Per day, only entries starting late enough to reach the interval (the fence bounds the
+      // day's longest block) and before its end; the whole day when no bound is known yet.
+      const lists = await Promise.all(days.map((day) => {
+        const fence = fences.find((f) =>
+          JSON.stringify(f.key) === JSON.stringify(keys.busyFence(personId, day))
+        );
+        if (!fence?.versionstamp) return [];
+        const longest = fence.value?.maxBlockMs;
+        return list<BusyEntryRecord>(
+          kv,
+          longest === undefined ? { prefix: keys.busyFrom(personId, day) } : {
+            start: keys.busyStartingFrom(personId, day, startMs - longest),
+            end: keys.busyStartingFrom(personId, day, endMs),
+          },
+        );
+      }));
+      return { personId, entries: lists.flat() };
     })),
     Promise.all(scope.caps.map(async (ref, i) => ({
       ref,

@@ -118,6 +118,8 @@ export const keys = {
   busy: (personId: PersonId, utcDay: string, blockStartMs: number, bookingId: BookingId) =>
     ["busy", personId, utcDay, blockStartMs, bookingId] as const,
   busyFrom: (personId: PersonId, utcDay: string) => ["busy", personId, utcDay] as const,
+  busyStartingFrom: (personId: PersonId, utcDay: string, blockStartMs: number) =>
+    ["busy", personId, utcDay, blockStartMs] as const,
   busyPrefix: (personId: PersonId) => ["busy", personId] as const,
   /** Changed by every write that adds (or firms) a busy entry on that day: the guard. */
   busyFence: (personId: PersonId, utcDay: string) => ["busy_fence", personId, utcDay] as const,

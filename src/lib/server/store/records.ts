@@ -192,8 +192,12 @@ export type BusyEntryRecord = {
   /** A multi-person hold: past `holdUntilMs`, its coordinator says whether it still blocks. */
   coordinatorId?: CoordinatorId;
 };
-/** Only its versionstamp matters: every write that adds busy time on the day changes it. */
-export type FenceRecord = { v: 1 };
+/**
+ * Its versionstamp is the guard: every write that adds time under it changes it. A busy fence
+ * also bounds the longest block on its day (absent: unknown), so a reader of an interval lists
+ * only the entries that start late enough to reach it.
+ */
+export type FenceRecord = { v: 1; maxBlockMs?: number };
 /** One booking counted against an event type's cap for one period. */
 export type CapEntryRecord = { v: 1; bookingId: BookingId; holdUntilMs: number | null };
 /** One live pending request of a guest with a host. */
