@@ -49,9 +49,6 @@ export const keys = {
     ["booking_pending_by_expiry", reservedUntilMs, id] as const,
   bookingPendingByExpiryPrefix: () => ["booking_pending_by_expiry"] as const,
   bookingPendingByExpiryUntil: (ms: number) => ["booking_pending_by_expiry", ms] as const,
-  /** The booking guard: the intervals a host has blocked on one UTC day (see STYLE.md). */
-  hostDay: (hostId: UserId, utcDay: string) => ["host_day", hostId, utcDay] as const,
-  hostDayPrefix: (hostId: UserId) => ["host_day", hostId] as const,
 
   outbox: (dueMs: number, id: JobId) => ["outbox", dueMs, id] as const,
   outboxPrefix: () => ["outbox"] as const,
@@ -105,11 +102,6 @@ export const keys = {
   rateLimit: (group: string, subject: string) => ["rate_limit", group, subject] as const,
   rateLimitCount: (group: string, subject: string, windowStartMs: number) =>
     ["rate_limit_count", group, subject, windowStartMs] as const,
-  /** Live bookings of an event type per host-zone day ("2026-11-23") or ISO week ("2026-W48"). */
-  eventTypeCap: (eventTypeId: EventTypeId, period: "day" | "week", key: string) =>
-    ["event_type_cap", eventTypeId, period, key] as const,
-  /** Live pending requests of one guest email with one host (anti-spam cap). */
-  guestHolds: (hostId: UserId, email: string) => ["guest_holds", hostId, email] as const,
   meta: (name: string) => ["meta", name] as const,
 
   // The booking engine (docs/decisions/002-booking-engine.md). A person is whoever's time a
