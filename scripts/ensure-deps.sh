@@ -54,6 +54,8 @@ if [[ $with_system == 1 ]]; then
   missing=()
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   command -v radicale >/dev/null 2>&1 || missing+=(radicale)
+  # an independent .ics parser for the calendar tests (tests/support/apply-ics.py)
+  /usr/bin/python3 -c "import icalendar" >/dev/null 2>&1 || missing+=(python3-icalendar)
   if ((${#missing[@]})); then
     as_root=()
     if [[ $(id -u) != 0 ]]; then

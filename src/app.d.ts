@@ -14,6 +14,8 @@ declare global {
       slotPage?: import("$lib/server/services/public-calendar.ts").SlotPage;
       /** The fill-time token the booking page was rendered with (the page cache renews it). */
       fillToken?: string;
+      /** A booking form post already decided by the page cache (the action reuses it). */
+      bookForm?: import("$lib/server/http/booking-page.ts").BookForm;
     }
     interface Error {
       message: string;

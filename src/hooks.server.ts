@@ -10,6 +10,7 @@ import {
 } from "$lib/server/store/auth-adapter.ts";
 import { getUser } from "$lib/server/store/users.ts";
 import { startJobs } from "$lib/server/jobs/index.ts";
+import { migrateStore } from "$lib/server/store/migrate.ts";
 import { demoApiKey, seedDemo } from "$lib/server/services/seed-demo.ts";
 import { securityHeaders } from "$lib/server/http/security-headers.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
@@ -29,6 +30,9 @@ import { countBookingPages } from "$lib/server/http/insights-hook.ts";
 
 export const init: ServerInit = async () => {
   const app = await getApp();
+  // Before the first request (the adapter waits for init): the store in the current schema.
+  const migrated = await migrateStore(app.kv, { owner: app.instanceId, now: app.now });
+  if (migrated) console.log(`[migrate] store schema ${migrated.from} → ${migrated.to}`, migrated);
   const moved = await migrateLegacySessions(app.kv, app.now());
   if (moved) console.log(`Moved ${moved} sign-in sessions under hashed keys.`);
   if (app.config.demo) {

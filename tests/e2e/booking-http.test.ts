@@ -3,9 +3,13 @@
  * SMTP peer: what a crowd of guests and a host clicking mail links would do.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import ICAL from "ical.js";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
+import { buildApp } from "../../src/lib/server/app.ts";
+import { createEventType, createHost, recordingMailer } from "../support/memory-app.ts";
+import { Temporal } from "../../src/lib/server/domain/temporal.ts";
 
 type Outcome = { status: number; location: string | null };
 
@@ -209,5 +213,64 @@ Deno.test({
     // Nothing was booked by any of this.
     assert.ok((await firstSlots(app.baseUrl, "intro-call")).includes(slot));
     assert.doesNotMatch(app.logs(), /\[error /);
+  },
+});
+
+Deno.test({
+  name:
+    "reschedule over HTTP: a New York host's 60-minute request with caps per day and week, held across UTC midnight, moves one week later",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    // Issue 11: this move needed 11 checks in one atomic write and answered with a server error.
+    const dataDir = await Deno.makeTempDir({ prefix: "invito-ny-" });
+    const dbPath = join(dataDir, "invito.kv");
+    const kv = await Deno.openKv(dbPath);
+    const seed = await buildApp({
+      INVITO_DB_PATH: dbPath,
+      INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
+      INVITO_DISABLE_CRON: "true",
+    }, { kv, mailer: recordingMailer() });
+    const allDay = [{ start: "00:00", end: "24:00" }];
+    const host = await createHost(seed, {
+      username: "nyhost",
+      timeZone: "America/New_York",
+      weekly: { 1: allDay, 2: allDay, 3: allDay, 4: allDay, 5: allDay, 6: allDay, 7: allDay },
+    });
+    await createEventType(seed, host, {
+      slug: "call",
+      durationMin: 60,
+      intervalMin: 30,
+      requiresConfirmation: true,
+      maxPerDay: 3,
+      maxPerWeek: 5,
+    });
+    kv.close();
+    try {
+      await using app = await startApp({ dataDir });
+      // 18:30 in New York, a few days ahead: the meeting runs 23:30Z–00:30Z.
+      const today = Temporal.Now.plainDateISO("America/New_York");
+      const at = (days: number) =>
+        today.add({ days }).toZonedDateTime({
+          timeZone: "America/New_York",
+          plainTime: Temporal.PlainTime.from("18:30"),
+        }).toInstant().toString();
+      const booked = await post(app.baseUrl, "/calendar/nyhost/call?/book", {
+        name: "Nora",
+        email: "nora@example.test",
+        note: "",
+        start: at(3),
+        tz: "America/New_York",
+      });
+      assert.equal(booked.status, 303, "booked");
+      const moved = await post(app.baseUrl, `${booked.location}/reschedule`, { start: at(10) });
+      assert.equal(moved.status, 303, "moved one week later");
+      assert.match(moved.location!, /^\/booking\/[A-Za-z0-9_-]{40,}\?moved=1$/);
+      const page = await (await fetch(app.baseUrl + moved.location)).text();
+      assert.match(page, /data-state="pending"/);
+      assert.doesNotMatch(app.logs(), /\[error /);
+    } finally {
+      await Deno.remove(dataDir, { recursive: true });
+    }
   },
 });

@@ -258,3 +258,39 @@ Deno.test({
     assert.equal(after.calendarEntry?.calendarName, "Work");
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "caldav writeback: a rescheduled booking is the same event moved in place — same resource and UID, a higher SEQUENCE — and a cancellation removes it",
+  async fn() {
+    await using s = await setupCaldav();
+    const { app, dav, host } = s;
+    const id = await book(app);
+    await deliverOutbox(app, app.now());
+    const url = `${dav.calendarUrl("work")}${id}.ics`;
+    const before = new ICAL.Event(
+      new ICAL.Component(ICAL.parse((await getIcs(dav, url))!)).getFirstSubcomponent("vevent")!,
+    );
+    const { rescheduleByHost } = await import("../../src/lib/server/services/decide-booking.ts");
+    const moved = await rescheduleByHost(app, host.id, id, "2026-11-24T09:00:00Z");
+    assert.ok(moved.ok, JSON.stringify(moved));
+    await deliverOutbox(app, app.now());
+    // Still one resource, at the same address, holding the new time.
+    assert.deepEqual(await listHrefs(dav, "work"), [new URL(url).pathname]);
+    const after = new ICAL.Event(
+      new ICAL.Component(ICAL.parse((await getIcs(dav, url))!)).getFirstSubcomponent("vevent")!,
+    );
+    assert.equal(after.uid, before.uid);
+    assert.ok(after.sequence > before.sequence, `${after.sequence} > ${before.sequence}`);
+    assert.equal(after.startDate.toJSDate().toISOString(), "2026-11-24T09:00:00.000Z");
+    assert.equal(await getBookingWriteback(app.kv, id), null, "the record moved to the successor");
+    assert.equal((await getBookingWriteback(app.kv, moved.booking.id))?.href, url);
+    // Cancelling the moved booking removes the one event.
+    assert.ok(
+      (await decideBooking(app, moved.booking.id, "cancel", "host", { hostId: host.id })).ok,
+    );
+    await deliverOutbox(app, app.now());
+    assert.deepEqual(await listHrefs(dav, "work"), []);
+  },
+});

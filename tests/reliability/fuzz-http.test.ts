@@ -474,13 +474,16 @@ const BOOKING_KEYS = [
   first(keys.bookingByHostStart("h", 0, "x")),
   first(keys.bookingToken("x")),
   first(keys.bookingPendingByExpiry(0, "x")),
-  first(keys.hostDay("h", "d")),
+  first(keys.busy("p", "d", 0, "x")),
+  first(keys.busyFence("p", "d")),
   first(keys.outbox(0, "x")),
   first(keys.outboxByBooking("b", "j")),
   first(keys.outboxFailed("x")),
   first(keys.outboxOnce("x")),
-  first(keys.guestHolds("h", "e")),
-  "event_type_cap",
+  first(keys.guestHold("h", "e", "x")),
+  first(keys.guestHoldFence("h", "e")),
+  first(keys.capEntry("e", "day", "d", "x")),
+  first(keys.capFence("e", "day", "d")),
 ];
 
 /**

@@ -7,7 +7,9 @@ import { keys } from "../../src/lib/server/store/keys.ts";
 import type {
   BookingRecord,
   BookingTokenRecord,
-  LedgerRecord,
+  BusyEntryRecord,
+  CapEntryRecord,
+  GuestHoldRecord,
   OutboxRecord,
 } from "../../src/lib/server/store/records.ts";
 import { utcDaysTouched } from "../../src/lib/server/domain/booking.ts";
@@ -38,7 +40,9 @@ const P = {
   byHostStart: first(keys.bookingByHostStart("h", 0, "x")),
   token: first(keys.bookingToken("x")),
   pendingByExpiry: first(keys.bookingPendingByExpiry(0, "x")),
-  hostDay: first(keys.hostDay("h", "d")),
+  busy: first(keys.busy("p", "d", 0, "x")),
+  capEntry: first(keys.capEntry("e", "day", "d", "x")),
+  guestHold: first(keys.guestHold("h", "e", "x")),
   outbox: first(keys.outbox(0, "x")),
   outboxByBooking: first(keys.outboxByBooking("b", "j")),
   outboxFailed: first(keys.outboxFailed("x")),
@@ -225,31 +229,50 @@ export function storeProblems(
     }
     expiry.set(id, e.key[1] as number);
   }
-  // Ledgers: every entry is a live-or-unpruned booking with its exact block; live bookings are on every day they touch.
+  // Busy entries: each is a booking's exact block on a day it touches, held as the booking is;
+  // live bookings are on every day they touch, for every person whose time they block.
   const onLedger = new Map<string, string[]>();
-  for (const e of entriesOf(store, P.hostDay)) {
-    const [, hostId, day] = e.key as [string, string, string];
-    for (const x of (e.value as LedgerRecord).entries) {
-      const b = bookings.get(x.bookingId);
-      if (!b) {
-        p.push(`ledger ${day} of ${hostId} holds unknown booking ${x.bookingId}`);
-        continue;
-      }
-      if (b.hostId !== hostId) p.push(`ledger of ${hostId} holds ${b.id} of host ${b.hostId}`);
-      if (x.startMs !== b.blockStartMs || x.endMs !== b.blockEndMs) {
-        p.push(`ledger entry of ${b.id} is not its block`);
-      }
-      if (!utcDaysTouched(b.blockStartMs, b.blockEndMs).includes(day)) {
-        p.push(`ledger ${day} holds ${b.id}, which does not touch it`);
-      }
-      if (b.status === "CONFIRMED" && x.holdUntilMs !== null) {
-        p.push(`CONFIRMED ${b.id} is a hold on the ledger`);
-      } else if (b.status === "PENDING" && x.holdUntilMs !== b.reservedUntilMs) {
-        p.push(`PENDING ${b.id} holds the ledger until ${x.holdUntilMs}`);
-      } else if (b.status !== "CONFIRMED" && b.status !== "PENDING") {
-        p.push(`${b.status} ${b.id} is still on the ledger of ${day}`);
-      }
-      onLedger.set(b.id, [...(onLedger.get(b.id) ?? []), day]);
+  for (const e of entriesOf(store, P.busy)) {
+    const [, personId, day] = e.key as [string, string, string];
+    const x = e.value as BusyEntryRecord;
+    const b = bookings.get(x.bookingId);
+    if (!b) {
+      p.push(`busy ${day} of ${personId} holds unknown booking ${x.bookingId}`);
+      continue;
+    }
+    if (!(b.personIds ?? [b.hostId]).includes(personId)) {
+      p.push(`busy time of ${personId} holds ${b.id}, which is not theirs`);
+    }
+    if (x.startMs !== b.blockStartMs || x.endMs !== b.blockEndMs) {
+      p.push(`busy entry of ${b.id} is not its block`);
+    }
+    if (!utcDaysTouched(b.blockStartMs, b.blockEndMs).includes(day)) {
+      p.push(`busy ${day} holds ${b.id}, which does not touch it`);
+    }
+    if (b.status === "CONFIRMED" && x.holdUntilMs !== null) {
+      p.push(`CONFIRMED ${b.id} is a hold in busy time`);
+    } else if (b.status === "PENDING" && x.holdUntilMs !== b.reservedUntilMs) {
+      p.push(`PENDING ${b.id} holds busy time until ${x.holdUntilMs}`);
+    } else if (b.status !== "CONFIRMED" && b.status !== "PENDING") {
+      p.push(`${b.status} ${b.id} is still in the busy time of ${day}`);
+    }
+    onLedger.set(`${personId} ${b.id}`, [...(onLedger.get(`${personId} ${b.id}`) ?? []), day]);
+  }
+  for (const e of entriesOf(store, P.capEntry)) {
+    const x = e.value as CapEntryRecord;
+    const b = bookings.get(x.bookingId);
+    if (!b) p.push(`cap entry ${keyText(e.key)} holds unknown booking ${x.bookingId}`);
+    else if (b.status !== "PENDING" && b.status !== "CONFIRMED") {
+      p.push(`${b.status} ${b.id} still counts against a cap`);
+    } else if (x.holdUntilMs !== (b.status === "PENDING" ? b.reservedUntilMs : null)) {
+      p.push(`cap entry of ${b.id} does not hold as the booking does`);
+    }
+  }
+  for (const e of entriesOf(store, P.guestHold)) {
+    const x = e.value as GuestHoldRecord;
+    const b = bookings.get(x.bookingId);
+    if (!b || b.status !== "PENDING" || b.reservedUntilMs !== x.untilMs) {
+      p.push(`guest hold ${keyText(e.key)} is not a pending booking's`);
     }
   }
   for (const b of bookings.values()) {
@@ -267,10 +290,12 @@ export function storeProblems(
     const live = b.status === "CONFIRMED" ||
       (b.status === "PENDING" && (b.reservedUntilMs ?? 0) > opts.nowMs);
     if (live) {
-      const days = onLedger.get(b.id) ?? [];
-      for (const d of utcDaysTouched(b.blockStartMs, b.blockEndMs)) {
-        if (!days.includes(d)) {
-          p.push(`live ${b.status} ${b.id} is missing from the ledger of ${d}`);
+      for (const person of b.personIds ?? [b.hostId]) {
+        const days = onLedger.get(`${person} ${b.id}`) ?? [];
+        for (const d of utcDaysTouched(b.blockStartMs, b.blockEndMs)) {
+          if (!days.includes(d)) {
+            p.push(`live ${b.status} ${b.id} is missing from the busy time of ${person} on ${d}`);
+          }
         }
       }
     }
@@ -525,17 +550,18 @@ export function impliedMails(b: BookingRecord, host: string): string[] {
   const h = b.history;
   if (h[0].status === "PENDING") kinds.push("host_request", "guest_pending");
   else kinds.push("guest_confirmed", "host_booked");
+  // A calendar may hold the meeting once it (or a booking it replaced) was confirmed; its end
+  // then reaches the host too, with the CANCEL for their calendar.
+  const inCalendars = b.calendarIssued === true || h.some((x) => x.status === "CONFIRMED");
   for (let i = 1; i < h.length; i++) {
     const step = h[i];
     if (step.status === "CONFIRMED") kinds.push("guest_confirmed", "host_confirmed_copy");
-    else if (step.status === "REJECTED") kinds.push("guest_rejected");
-    else if (step.status === "CANCELLED") {
-      if (b.endReason === "expired") kinds.push("guest_expired");
-      else if (b.endReason === "rescheduled") { /* the successor's mails tell both sides */ }
-      else {
-        kinds.push("guest_cancelled");
-        if (b.endReason === "cancelled_by_guest") kinds.push("host_cancelled");
-      }
+    else if (step.status === "REJECTED" || step.status === "CANCELLED") {
+      if (b.endReason === "rescheduled") continue; // the successor's mails tell both sides
+      if (step.status === "REJECTED") kinds.push("guest_rejected");
+      else if (b.endReason === "expired") kinds.push("guest_expired");
+      else kinds.push("guest_cancelled");
+      if (b.endReason === "cancelled_by_guest" || inCalendars) kinds.push("host_cancelled");
     }
   }
   return kinds.map((k) => `<${b.id}.${k}@${host}>`);

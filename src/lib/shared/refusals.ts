@@ -2,7 +2,8 @@
  * Every refusal a person or a program can get, in one table: the HTTP status, a short title and
  * the words shown to people. Pages (booking form, link pages, dashboard), the JSON API (RFC 9457
  * problem `type` per reason) and mails read it from here, so "slot taken" reads the same
- * everywhere and a new reason is added once.
+ * everywhere and a new reason is added once. Every refusal of the booking engine
+ * (server/domain/booking-engine.ts `Refusal`, plus the runner's `busy`) has a row.
  */
 export type Refusal = {
   status: number;
@@ -25,11 +26,19 @@ export const REFUSALS = {
     title: "Slot not offered",
     detail: "That time is not available — please pick another.",
   },
+  /** The engine's bounded retries ran out under contention: answered 503 with Retry-After. */
   busy: {
-    status: 409,
-    title: "Too many bookings at once",
-    detail: "Many people are booking right now — please try again.",
+    status: 503,
+    title: "Too many changes at once",
+    detail:
+      "Many people are booking right now. Nothing was changed — please try again in a moment.",
     retryable: true,
+  },
+  /** A multi-person booking is still taking that time (the engine waits, then says slot_taken). */
+  held: {
+    status: 409,
+    title: "Slot held",
+    detail: "Someone is booking that time right now — please pick another.",
   },
   calendar_unavailable: {
     status: 409,
@@ -80,6 +89,25 @@ export const REFUSALS = {
     status: 409,
     title: "Too late to change",
     detail: "The host asks for changes to be made earlier than this. Please write to the host.",
+  },
+  // The engine's own
+  /** An `extra` write checked absent was there: the same change was already made. */
+  conflict: {
+    status: 409,
+    title: "Already done",
+    detail: "This was already done by an earlier request. Nothing was changed.",
+  },
+  not_supported: {
+    status: 409,
+    title: "Not supported",
+    detail: "This booking cannot be changed this way. Please write to the host.",
+  },
+  /** The change would not fit one atomic write (e.g. a store whose cleanup is far behind). */
+  too_large: {
+    status: 503,
+    title: "Too much at once",
+    detail: "This change cannot be made right now. Nothing was changed — please try again later.",
+    retryable: true,
   },
   duplicate_request: {
     status: 409,
@@ -194,6 +222,11 @@ export function isRetryable(reason: RefusalReason): boolean {
 
 export function isRefusalReason(reason: string): reason is RefusalReason {
   return Object.hasOwn(REFUSALS, reason);
+}
+
+/** The HTTP status of a reason (409 for one this table does not know). */
+export function refusalStatus(reason: string): number {
+  return isRefusalReason(reason) ? REFUSALS[reason].status : 409;
 }
 
 /** The words for a reason, or `fallback` for one this table does not know. */

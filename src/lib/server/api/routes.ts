@@ -30,7 +30,7 @@ import {
 import { getUserByUsernameCached } from "../store/users.ts";
 import { getBooking } from "../store/bookings.ts";
 import { listHostBookingsAfter, listHostBookingsAt } from "../store/booking-list.ts";
-import type { ExtraWrite } from "../store/bookings.ts";
+import type { ExtraWrite } from "../domain/booking-engine.ts";
 import {
   BookingForm,
   EventTypeForm,
@@ -361,7 +361,7 @@ async function createBooking(ctx: Ctx): Promise<ApiResponse> {
         const booking = await getBooking(ctx.app.kv, result.bookingId);
         return created(ctx, booking!);
       }
-      if (result.reason === "duplicate_request") return "duplicate";
+      if (result.reason === "conflict") return "duplicate";
       if (result.reason === "invalid_answers") {
         return problem(ctx.base, "invalid_answers", {
           errors: Object.entries(result.errors).map(([field, message]) => ({
@@ -485,7 +485,7 @@ function decide(action: "confirm" | "reject" | "cancel") {
           extra: extraFor({ kind: "booking", bookingId: id }),
         });
         if (res.ok) return ok(await bookingResource(ctx.app, res.booking));
-        if (res.reason === "duplicate_request") return "duplicate";
+        if (res.reason === "conflict") return "duplicate";
         return refused(ctx, res.reason);
       },
       async () => {
@@ -507,7 +507,7 @@ async function reschedule(ctx: Ctx): Promise<ApiResponse> {
         extra: extraFor({ kind: "booking", bookingId: id }),
       });
       if (res.ok) return ok(await bookingResource(ctx.app, res.booking), 201);
-      if (res.reason === "duplicate_request") return "duplicate";
+      if (res.reason === "conflict") return "duplicate";
       return refused(ctx, res.reason);
     },
     async () => {

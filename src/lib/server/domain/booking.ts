@@ -1,16 +1,13 @@
 /**
- * Booking rules, pure: the per-host per-UTC-day ledger decision behind the no-overlap
- * invariant, and the state machine every status change goes through.
+ * Booking rules, pure: UTC-day bucketing, what a booking blocks, a new booking's record, and the
+ * state machine every status change goes through. The decision that guards the no-overlap
+ * invariant is in ./booking-engine.ts.
  */
 import type { Interval } from "./interval.ts";
+import type { BookingRecord, EventTypeRecord } from "../store/records.ts";
+import { eventTypeRules } from "./event-rules.ts";
 
 export type BookingStatus = "PENDING" | "CONFIRMED" | "REJECTED" | "CANCELLED";
-export type LedgerEntry = {
-  bookingId: string;
-  startMs: number;
-  endMs: number;
-  holdUntilMs: number | null;
-};
 
 const MS_PER_DAY = 86_400_000;
 
@@ -27,11 +24,6 @@ export function utcDaysTouched(startMs: number, endMs: number): string[] {
   return days;
 }
 
-/** A pending hold stops blocking at its expiry even before the expiry job has run. */
-export function isLive(e: LedgerEntry, nowMs: number): boolean {
-  return e.holdUntilMs === null || e.holdUntilMs > nowMs;
-}
-
 /** What a booking blocks: the meeting widened by the event type's buffers. */
 export function blockedInterval(
   startMs: number,
@@ -45,71 +37,73 @@ export function blockedInterval(
   };
 }
 
-export type LedgerDecision =
-  | { ok: true; ledgers: Map<string, LedgerEntry[]> }
-  | { ok: false; reason: "slot_taken"; conflictWith: string };
+export type NewBookingInput = {
+  id: string;
+  tokenSalt: string;
+  host: { id: string; timeZone: string };
+  eventType: EventTypeRecord;
+  startMs: number;
+  durationMin: number;
+  name: string;
+  email: string;
+  note: string;
+  /** A valid IANA zone (the caller falls back to the host's). */
+  guestTimeZone: string;
+  clock?: "12h" | "24h";
+  answers?: BookingRecord["answers"];
+  by: "guest" | "host";
+  /** The single-use link this booking consumes (recorded on the booking). */
+  singleUseLinkId?: string;
+};
 
-/**
- * Adds `entry` to each touched day's ledger unless it overlaps a live entry. Expired holds are
- * dropped on the way so ledgers do not grow with requests nobody answered.
- */
-export function decideHold(
-  current: Map<string, LedgerEntry[]>,
-  entry: LedgerEntry,
+/** A new booking of `eventType`: pending holds last `ttlMs`; others are confirmed at once. */
+export function newBookingRecord(
+  input: NewBookingInput,
   nowMs: number,
-): LedgerDecision {
-  const next = new Map<string, LedgerEntry[]>();
-  for (const day of utcDaysTouched(entry.startMs, entry.endMs)) {
-    const live = (current.get(day) ?? []).filter((e) => isLive(e, nowMs));
-    for (const e of live) {
-      if (e.bookingId !== entry.bookingId && e.startMs < entry.endMs && entry.startMs < e.endMs) {
-        return { ok: false, reason: "slot_taken", conflictWith: e.bookingId };
-      }
-    }
-    next.set(
-      day,
-      [...live.filter((e) => e.bookingId !== entry.bookingId), entry].sort((a, b) =>
-        a.startMs - b.startMs
-      ),
-    );
-  }
-  return { ok: true, ledgers: next };
-}
-
-/** Removes a booking from the ledgers it touches (a decided, cancelled or expired booking). */
-export function releaseHold(
-  current: Map<string, LedgerEntry[]>,
-  bookingId: string,
-  nowMs: number,
-): Map<string, LedgerEntry[]> {
-  const next = new Map<string, LedgerEntry[]>();
-  for (const [day, entries] of current) {
-    next.set(day, entries.filter((e) => e.bookingId !== bookingId && isLive(e, nowMs)));
-  }
-  return next;
-}
-
-/**
- * Turns a hold into a firm booking. Fails when the hold is gone from any ledger: it expired and
- * its time was pruned (possibly taken by someone else), so confirming it could double-book.
- */
-export function firmHold(
-  current: Map<string, LedgerEntry[]>,
-  bookingId: string,
-  nowMs: number,
-): { ok: true; ledgers: Map<string, LedgerEntry[]> } | { ok: false } {
-  const next = new Map<string, LedgerEntry[]>();
-  for (const [day, entries] of current) {
-    const mine = entries.find((e) => e.bookingId === bookingId);
-    if (!mine || !isLive(mine, nowMs)) return { ok: false };
-    next.set(
-      day,
-      entries.filter((e) => isLive(e, nowMs)).map((e) =>
-        e.bookingId === bookingId ? { ...e, holdUntilMs: null } : e
-      ),
-    );
-  }
-  return { ok: true, ledgers: next };
+  ttlMs: number,
+): BookingRecord {
+  const et = input.eventType;
+  const rules = eventTypeRules(et);
+  const pending = et.requiresConfirmation;
+  const block = blockedInterval(
+    input.startMs,
+    input.durationMin,
+    rules.bufferBeforeMin,
+    rules.bufferAfterMin,
+  );
+  const status = pending ? "PENDING" : "CONFIRMED";
+  return {
+    v: 1,
+    id: input.id,
+    hostId: input.host.id,
+    eventTypeId: et.id,
+    eventTitle: et.title,
+    durationMin: input.durationMin,
+    startMs: input.startMs,
+    endMs: input.startMs + input.durationMin * 60_000,
+    blockStartMs: block.startMs,
+    blockEndMs: block.endMs,
+    status,
+    guestName: input.name,
+    guestEmail: input.email,
+    guestNote: input.note,
+    guestTimeZone: input.guestTimeZone,
+    ...(input.clock === "12h" ? { guestClock: "12h" as const } : {}),
+    hostTimeZone: input.host.timeZone,
+    createdAtMs: nowMs,
+    reservedUntilMs: pending ? nowMs + ttlMs : null,
+    decidedAtMs: pending ? null : nowMs,
+    endReason: null,
+    history: [{ status, atMs: nowMs, by: input.by }],
+    tokenSalt: input.tokenSalt,
+    answers: input.answers ?? [],
+    location: rules.location,
+    reminders: rules.reminders,
+    ...(rules.followUps.length ? { followUps: rules.followUps } : {}),
+    ...(input.singleUseLinkId ? { singleUseLinkId: input.singleUseLinkId } : {}),
+    rescheduledFromId: null,
+    rescheduledToId: null,
+  };
 }
 
 export type BookingAction = "confirm" | "reject" | "expire" | "cancel";

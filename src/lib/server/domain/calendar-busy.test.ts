@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type CalendarCacheState, decideCalendarBusy, meetsAny } from "./calendar-busy.ts";
+import { type CalendarCacheState, decideCalendarBusy } from "./calendar-busy.ts";
 
 const T = (iso: string) => Date.parse(iso);
 const NOW = T("2026-11-20T08:00:00Z");
@@ -62,10 +62,14 @@ Deno.test("decideCalendarBusy: with no calendars nothing is busy or unknown", ()
   assert.deepEqual(decideCalendarBusy([], [], q), { busy: [], unknown: [] });
 });
 
-Deno.test("meetsAny: touching intervals do not meet", () => {
-  const iv = { startMs: 10, endMs: 20 };
-  assert.equal(meetsAny(iv, [{ startMs: 20, endMs: 30 }]), false);
-  assert.equal(meetsAny(iv, [{ startMs: 19, endMs: 30 }]), true);
+Deno.test("decideCalendarBusy: a zero-length window blocks nothing, one reaching into the range does", () => {
+  const d = decideCalendarBusy([head()], [
+    w("work", "2026-11-23T09:00:00Z", "2026-11-23T09:00:00Z"),
+    w("work", "2026-11-23T10:00:00Z", "2026-11-23T10:30:00Z"),
+  ], q);
+  assert.deepEqual(d.busy.map((b) => new Date(b.startMs).toISOString()), [
+    "2026-11-23T10:00:00.000Z",
+  ]);
 });
 
 Deno.test("decideCalendarBusy: a calendar whose account lost its authorization is unknown at once, however fresh its cache", () => {

@@ -4,7 +4,7 @@
  * read, or does not reach far enough makes that part of the range *unknown*: no slot is offered
  * there, because an unreadable calendar must never count as empty (fail closed).
  */
-import { type Interval, mergeIntervals } from "./interval.ts";
+import { type Interval, mergeIntervals, overlaps } from "./interval.ts";
 
 export type CalendarCacheState = {
   calendarId: string;
@@ -55,13 +55,10 @@ export function decideCalendarBusy(
   }
   return {
     busy: mergeIntervals(
-      windows.filter((w) => current.has(w.calendarId) && w.endMs > q.fromMs && w.startMs < q.toMs),
+      windows.filter((w) =>
+        current.has(w.calendarId) && overlaps(w, { startMs: q.fromMs, endMs: q.toMs })
+      ),
     ),
     unknown: mergeIntervals(unknown),
   };
-}
-
-/** Whether an interval meets any of the given (merged or not) intervals. */
-export function meetsAny(iv: Interval, list: readonly Interval[]): boolean {
-  return list.some((x) => x.startMs < iv.endMs && iv.startMs < x.endMs);
 }

@@ -102,8 +102,20 @@ export function checkAnswers(
     }
     answers.push({ questionId: q.id, label: q.label, value });
   }
+  // Together the answers must fit the booking's one stored record (64 KiB, see domain/kv-budget.ts).
+  const total = answers.reduce((n, a) => n + a.value.length, 0);
+  if (total > MAX_ANSWERS_TOTAL && Object.keys(errors).length === 0) {
+    const longest = answers.reduce((a, b) => (b.value.length > a.value.length ? b : a));
+    errors[`q_${longest.questionId}`] =
+      `Please shorten your answers: together they can be at most ${
+        MAX_ANSWERS_TOTAL.toLocaleString("en")
+      } characters`;
+  }
   return Object.keys(errors).length ? { ok: false, errors } : { ok: true, answers };
 }
+
+/** All answers of one booking together, in characters. */
+export const MAX_ANSWERS_TOTAL = 12_000;
 
 /** Whether a guest may still cancel or reschedule a booking starting at `startMs`. */
 export function withinCutoff(startMs: number, cutoffHours: number | null, nowMs: number): boolean {
@@ -157,10 +169,4 @@ export function capPeriods(startMs: number, timeZone: string): { day: string; we
     day: date.toString(),
     week: `${date.yearOfWeek}-W${String(date.weekOfYear).padStart(2, "0")}`,
   };
-}
-
-export type CapEntries = { bookingId: string; holdUntilMs: number | null }[];
-
-export function liveCapEntries(entries: CapEntries, nowMs: number): CapEntries {
-  return entries.filter((e) => e.holdUntilMs === null || e.holdUntilMs > nowMs);
 }

@@ -259,9 +259,9 @@ function firstStartExclusion(
     const p = e.periodsOf(day);
     if (e.fullDays.has(p.day) || e.fullWeeks.has(p.week)) return { kind: "other" };
   }
-  const probeStart = startMs - e.beforeMs;
-  const i = firstEndingAfter(e.busy, probeStart, hint);
-  if (i < e.busy.length && e.busy[i].startMs < startMs + e.durationMs + e.afterMs) {
+  const probe = { startMs: startMs - e.beforeMs, endMs: startMs + e.durationMs + e.afterMs };
+  const i = firstEndingAfter(e.busy, probe.startMs, hint);
+  if (i < e.busy.length && overlaps(e.busy[i], probe)) {
     return { kind: "busy", index: i };
   }
   return null;

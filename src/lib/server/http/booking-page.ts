@@ -12,14 +12,30 @@ import { recordBookingOutcome } from "../ops/metrics.ts";
 import { BookingForm, fieldErrors } from "../../shared/forms.ts";
 import { describeDuration } from "../config.ts";
 import { checkFillToken, fillToken } from "../services/anti-spam.ts";
-import { refusalText } from "../../shared/refusals.ts";
+import { refusalStatus, refusalText } from "../../shared/refusals.ts";
 import { countBooked } from "../services/insights-count.ts";
+import { BUSY_STATUS, retryLater } from "./busy.ts";
+import { parseAccent } from "../../shared/accent.ts";
 
 type Params = { username: string; slug: string };
 
 /** The guest's clock: chosen on the page (`&clock=`), else their browser's first language's. */
 export function guestClock(url: URL, acceptLanguage: string | null): Clock {
   return parseClock(url.searchParams.get("clock")) ?? clockForAcceptLanguage(acceptLanguage);
+}
+
+/** What a booking page URL asks for. */
+function slotQuery(params: Params, url: URL, acceptLanguage: string | null) {
+  const q = url.searchParams;
+  return {
+    clock: guestClock(url, acceptLanguage),
+    username: params.username.toLowerCase(),
+    slug: params.slug.toLowerCase(),
+    timeZone: q.get("tz"),
+    month: q.get("month"),
+    date: q.get("date"),
+    duration: q.get("duration"),
+  };
 }
 
 /** The slot page a booking page URL asks for (everything its HTML depends on but the fill token). */
@@ -29,16 +45,7 @@ export async function slotPageFor(
   url: URL,
   acceptLanguage: string | null,
 ): Promise<SlotPage> {
-  const q = url.searchParams;
-  return await getSlotPage(app, {
-    clock: guestClock(url, acceptLanguage),
-    username: params.username.toLowerCase(),
-    slug: params.slug.toLowerCase(),
-    timeZone: q.get("tz"),
-    month: q.get("month"),
-    date: q.get("date"),
-    duration: q.get("duration"),
-  });
+  return await getSlotPage(app, slotQuery(params, url, acceptLanguage));
 }
 
 export async function loadBookingPage(event: RequestEvent<Params>) {
@@ -46,13 +53,13 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
   const q = url.searchParams;
   // Without `&clock=`, times are written as the guest's language does it.
   if (!q.has("clock")) event.setHeaders({ vary: "Accept-Language" });
-  // The page cache may have read it already for this request; insights count from it after.
-  const res = locals.slotPage ??= await slotPageFor(
-    locals.app,
-    params,
-    url,
-    event.request.headers.get("accept-language"),
-  );
+  // The page cache may have read it already for this request (insights count from it after).
+  // The load still reads the same URL parameters, so SvelteKit knows which ones change its data
+  // (client-side navigation).
+  const acceptLanguage = event.request.headers.get("accept-language");
+  const res = locals.slotPage
+    ? (slotQuery(params, url, acceptLanguage), locals.slotPage)
+    : (locals.slotPage = await slotPageFor(locals.app, params, url, acceptLanguage));
   if (!res.ok && res.reason === "not_found") {
     error(404, "There is no booking page at this address.");
   }
@@ -76,11 +83,41 @@ export type Booker = (
   input: Omit<BookInput, "username" | "slug">,
 ) => Promise<BookResult | { ok: false; reason: string }>;
 
-export async function bookAction(
+/** What a booking form post came to: the guest's booking page, or the form again with why. */
+export type BookForm =
+  | { kind: "booked"; location: string }
+  | { kind: "failed"; status: number; data: BookFailure };
+export type BookFailure = {
+  /** What the guest typed, to show again. */
+  values: Record<string, string>;
+  errors: Record<string, string>;
+  reason: string | null;
+  /** The fill-time token the guest's form was served with (a retry keeps it). */
+  ft: string;
+};
+
+/** Where a finished booking is shown: inside the widget (with its looks) or on the booking page. */
+export function resultPath(event: RequestEvent): (guestToken: string) => string {
+  if (event.route.id?.startsWith("/widget/")) {
+    const q = new URLSearchParams();
+    const theme = event.url.searchParams.get("theme");
+    const accent = parseAccent(event.url.searchParams.get("accent"));
+    if (theme === "light" || theme === "dark" || theme === "system") q.set("theme", theme);
+    if (accent) q.set("accent", accent.slice(1));
+    const suffix = q.size ? `?${q}` : "";
+    return (token) => `/widget/booking/${token}${suffix}`;
+  }
+  return (token) => `/booking/${token}`;
+}
+
+/**
+ * Reads and decides a booking form post (the page cache may have done it for this request):
+ * with the booking page's username and slug, or through `book` (a single-use link).
+ */
+export async function decideBookForm(
   event: RequestEvent<Partial<Params>>,
-  resultPath: (guestToken: string) => string,
   book?: Booker,
-) {
+): Promise<BookForm> {
   const { request, params, locals } = event;
   const raw = Object.fromEntries(await request.formData());
   const str = (
@@ -95,6 +132,15 @@ export async function bookAction(
   for (const [k, val] of Object.entries(raw)) {
     if (k.startsWith("q_") && typeof val === "string") values[k] = val.slice(0, 2100);
   }
+  const failed = (
+    status: number,
+    errors: Record<string, string>,
+    reason: string | null,
+  ): BookForm => ({
+    kind: "failed",
+    status,
+    data: { values, errors, reason, ft: str("ft").slice(0, 200) },
+  });
   const parsed = v.safeParse(BookingForm, {
     name: str("name"),
     email: str("email"),
@@ -102,13 +148,9 @@ export async function bookAction(
     start: str("start"),
     tz: str("tz", "UTC"),
   });
-  if (!parsed.success) {
-    return fail(400, { values, errors: fieldErrors(parsed.issues), reason: null as string | null });
-  }
+  if (!parsed.success) return failed(400, fieldErrors(parsed.issues), null);
   const human = await checkFillToken(locals.app, str("ft"), str("website"));
-  if (!human.ok) {
-    return fail(400, { values, errors: {} as Record<string, string>, reason: human.message });
-  }
+  if (!human.ok) return failed(400, {}, human.message);
   const rawAnswers: Record<string, string> = {};
   for (const [k, val] of Object.entries(raw)) {
     if (k.startsWith("q_") && typeof val === "string") rawAnswers[k] = val;
@@ -132,17 +174,20 @@ export async function bookAction(
       clockForAcceptLanguage(request.headers.get("accept-language")),
   });
   recordBookingOutcome(result.ok ? result.status.toLowerCase() : result.reason);
-  if (!result.ok) {
-    if (result.reason === "not_found") error(404, "There is no booking page at this address.");
-    if (result.reason === "invalid_answers" && "errors" in result) {
-      return fail(400, { values, errors: result.errors, reason: null as string | null });
-    }
-    return fail(409, {
-      values,
-      errors: {} as Record<string, string>,
-      reason: refusalText(result.reason),
-    });
+  if (result.ok) {
+    void countBooked(locals.app, result.bookingId);
+    return { kind: "booked", location: resultPath(event)(result.guestToken) };
   }
-  void countBooked(locals.app, result.bookingId);
-  redirect(303, resultPath(result.guestToken));
+  if (result.reason === "not_found") error(404, "There is no booking page at this address.");
+  if (result.reason === "invalid_answers" && "errors" in result) {
+    return failed(400, result.errors, null);
+  }
+  return failed(refusalStatus(result.reason), {}, refusalText(result.reason));
+}
+
+export async function bookAction(event: RequestEvent<Partial<Params>>, book?: Booker) {
+  const decided = event.locals.bookForm ?? await decideBookForm(event, book);
+  if (decided.kind === "booked") redirect(303, decided.location);
+  if (decided.status === BUSY_STATUS) retryLater(event.setHeaders);
+  return fail(decided.status, decided.data);
 }

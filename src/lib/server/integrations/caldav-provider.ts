@@ -39,7 +39,7 @@ export function meetingIcs(ev: MeetingEvent): string {
     summary: ev.summary,
     description: ev.description,
     location: ev.location,
-    status: "CONFIRMED",
+    status: ev.status ?? "CONFIRMED",
     organizer: ev.organizer,
     attendee: ev.attendee,
   });

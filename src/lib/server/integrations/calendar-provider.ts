@@ -92,6 +92,8 @@ export type MeetingEvent = {
   /** the meeting's iCalendar UID: stable across retries and reschedules */
   uid: string;
   sequence: number;
+  /** TENTATIVE: a moved meeting waiting for the host's confirmation (absent: CONFIRMED). */
+  status?: "CONFIRMED" | "TENTATIVE";
   startMs: number;
   endMs: number;
   stampMs: number;

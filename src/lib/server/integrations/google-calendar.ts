@@ -241,7 +241,7 @@ export function googleProvider(api: ApiClient, apiUrl: string): CalendarProvider
       ...(ev.location ? { location: ev.location } : {}),
       start: { dateTime: new Date(ev.startMs).toISOString(), timeZone: "UTC" },
       end: { dateTime: new Date(ev.endMs).toISOString(), timeZone: "UTC" },
-      status: "confirmed",
+      status: ev.status === "TENTATIVE" ? "tentative" : "confirmed",
       transparency: "opaque",
       sequence: ev.sequence,
       // The guest is not added as an attendee: Google would invite them itself.

@@ -16,7 +16,7 @@
  */
 import ICAL from "ical.js";
 import { Temporal } from "../domain/temporal.ts";
-import type { Interval } from "../domain/interval.ts";
+import { type Interval, overlaps } from "../domain/interval.ts";
 import { ianaZoneFor } from "./windows-zones.ts";
 
 export type BusyParseOptions = {
@@ -186,7 +186,7 @@ function instantKey(t: Time, tzid: string | null, ctx: Ctx): string {
 
 function emit(iv: Interval, ctx: Ctx): boolean {
   const { fromMs, toMs: untilMs } = ctx.opts;
-  if (iv.endMs <= fromMs || iv.startMs >= untilMs || iv.endMs <= iv.startMs) return false;
+  if (!overlaps(iv, { startMs: fromMs, endMs: untilMs })) return false;
   ctx.windows.push({ startMs: Math.max(iv.startMs, fromMs), endMs: Math.min(iv.endMs, untilMs) });
   return true;
 }

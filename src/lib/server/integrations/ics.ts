@@ -2,8 +2,17 @@
  * iCalendar documents for invitations and calendar writeback, built with ical.js so that text
  * is escaped and long lines are folded per RFC 5545 (a guest named "Doe; Jane, Jr." must not
  * break a CalDAV PUT). Times are written in UTC, which every client reads the same way.
+ *
+ * Text keeps every character a calendar can carry: ical.js escapes TEXT values (`\;`, `\,`,
+ * `\n`) and writes a parameter value such as CN with RFC 6868's `^'` for a double quote, so
+ * nothing needs replacing here; only control characters, which TEXT cannot hold, become spaces.
  */
 import ICAL from "ical.js";
+
+// ical.js folds after 75 octets and then starts the next line with a space, so continuation
+// lines are 76 octets; RFC 5545 §3.1 counts that space. Folding at 74 keeps every line, first
+// or continued, within 75 octets (counted in UTF-8, never splitting a character).
+ICAL.foldLength = 74;
 
 export type IcsEvent = {
   uid: string;
@@ -87,7 +96,7 @@ function vevent(ev: IcsEvent): ICAL.Component {
   return v;
 }
 
-/** Control characters have no place in calendar text; quotes would break a CN parameter. */
+/** Line breaks become TEXT's escaped newline; other control characters have no place in it. */
 function clean(s: string): string {
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, " ").replaceAll('"', "'");
+  return s.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, " ");
 }

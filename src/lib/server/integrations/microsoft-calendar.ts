@@ -190,7 +190,7 @@ export function microsoftProvider(api: ApiClient, apiUrl: string): CalendarProvi
       start: { dateTime: wall(ev.startMs), timeZone: "UTC" },
       end: { dateTime: wall(ev.endMs), timeZone: "UTC" },
       ...(ev.location ? { location: { displayName: ev.location } } : {}),
-      showAs: "busy",
+      showAs: ev.status === "TENTATIVE" ? "tentative" : "busy",
       // No attendees: Graph would send the guest an invitation of its own.
       responseRequested: false,
     };

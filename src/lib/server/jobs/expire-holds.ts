@@ -25,7 +25,7 @@ export async function expireHolds(app: App, nowMs: number): Promise<{ expired: n
       else if (res.booking && res.booking.status !== "PENDING") {
         // A decided booking's index entry goes with its decision; this only mends a stale one.
         await dropExpiryIndex(app.kv, res.booking.reservedUntilMs ?? nowMs, id);
-      } else if (!res.booking) {
+      } else if (!res.booking && res.reason === "not_found") {
         await dropExpiryIndex(app.kv, nowMs, id);
       }
     }

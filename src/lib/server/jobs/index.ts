@@ -24,6 +24,7 @@ import { recordJob } from "../ops/metrics.ts";
 import { takeScheduledBackup } from "../services/backups.ts";
 import { purgeClosedAccounts } from "../services/host-data.ts";
 import { backfillInsights } from "./backfill-insights.ts";
+import { releaseStaleHolds } from "./release-holds.ts";
 
 const STARTED = Symbol.for("invito.jobs");
 const LEASE_MS = 90_000;
@@ -109,6 +110,12 @@ export function startJobs(app: App): void {
     await guard("expire", () => expireHolds(app, app.now()))();
     nudgeOutbox(app);
   });
+  cron(
+    "team-holds",
+    "* * * * *",
+    60_000,
+    guard("team-holds", () => releaseStaleHolds(app, app.now())),
+  );
   const syncCalendarsNow = guard("caldav-sync", () => syncCalendars(app, app.now()));
   cron(
     "caldav-sync",

@@ -10,7 +10,7 @@ import { type Clock, formatDate, formatTime, prettyZone, zoneOffset } from "../.
 import { bookingForToken } from "./decide-booking.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { buildIcs } from "../integrations/ics.ts";
-import { icsUid } from "../integrations/mail-templates/booking.ts";
+import { calendarDoc, meetingUid } from "../domain/calendar-identity.ts";
 import { bookingLinks } from "./booking-links.ts";
 import { describeLocation } from "../domain/event-rules.ts";
 import { labelled } from "../integrations/mail-templates/quote.ts";
@@ -112,8 +112,8 @@ export async function icsForGuestToken(
       b.eventTitle.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase() || "booking"
     }.ics`,
     body: buildIcs({
-      uid: icsUid(b.id, app.config.baseUrl.href),
-      sequence: 0,
+      uid: meetingUid(b, app.config.baseUrl.hostname),
+      sequence: calendarDoc(b, "confirmed")!.sequence,
       startMs: b.startMs,
       endMs: b.endMs,
       stampMs: b.decidedAtMs ?? b.createdAtMs,

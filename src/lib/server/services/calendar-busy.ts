@@ -4,12 +4,9 @@
  */
 import type { App } from "../app.ts";
 import type { UserId } from "../store/keys.ts";
-import { readBusyCache } from "../store/calendars.ts";
-import {
-  type CalendarBusyDecision,
-  decideCalendarBusy,
-  meetsAny,
-} from "../domain/calendar-busy.ts";
+import { listHeads, readBusyCache } from "../store/calendars.ts";
+import { cachedRead } from "../store/settings-cache.ts";
+import { type CalendarBusyDecision, decideCalendarBusy } from "../domain/calendar-busy.ts";
 
 /** A calendar cache older than this many sync intervals counts as unknown. */
 export const STALE_AFTER_INTERVALS = 2;
@@ -21,6 +18,15 @@ export async function calendarBusy(
   toMs: number,
   nowMs: number,
 ): Promise<CalendarBusyDecision> {
+  // Most hosts check no calendar for conflicts: that fact comes from the 1-second settings copy
+  // (a calendar connected a moment ago counts within a second, like a settings change); when
+  // they do, its cache state is read fresh.
+  const checks = await cachedRead(
+    app.kv,
+    `conflict-calendars:${hostId}`,
+    async () => (await listHeads(app.kv, hostId)).length > 0,
+  );
+  if (!checks) return { busy: [], unknown: [] };
   const { heads, windows } = await readBusyCache(app.kv, hostId, fromMs, toMs);
   if (heads.length === 0) return { busy: [], unknown: [] };
   return decideCalendarBusy(heads, windows, {
@@ -29,20 +35,4 @@ export async function calendarBusy(
     nowMs,
     staleAfterMs: STALE_AFTER_INTERVALS * app.config.syncIntervalMs,
   });
-}
-
-/**
- * The host's external calendars, checked right before a booking commits: busy there means the
- * time is taken; a calendar that could not be read for too long makes it unknown (fail closed).
- */
-export async function calendarConflict(
-  app: App,
-  hostId: string,
-  block: { startMs: number; endMs: number },
-  nowMs: number,
-): Promise<"calendar_unavailable" | "slot_taken" | null> {
-  const cal = await calendarBusy(app, hostId, block.startMs, block.endMs, nowMs);
-  if (meetsAny(block, cal.unknown)) return "calendar_unavailable";
-  if (meetsAny(block, cal.busy)) return "slot_taken";
-  return null;
 }

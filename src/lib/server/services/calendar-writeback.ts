@@ -1,11 +1,13 @@
 /**
- * Confirmed bookings into the host's chosen calendar, through the outbox (retried with backoff),
- * whatever the provider. Keyed by the meeting's UID (`meetingUid`): the first write creates the
- * event (CalDAV: PUT at an address derived from the UID; Google: an event id derived from it;
- * Microsoft: a POST carrying it as transactionId, which Graph de-duplicates), and where it was
- * written is recorded by UID, so a retry, a crash-and-redo or a reschedule that keeps the UID
- * updates the same event in place. Cancelling deletes it; one already gone counts as deleted.
- * A booking is never changed by a failed write.
+ * Bookings into the host's chosen calendar, through the outbox (retried with backoff), whatever
+ * the provider. A meeting is one calendar event for its whole life, keyed by its UID
+ * (`meetingUid`), which a reschedule successor keeps (docs/decisions/013-meeting-identity-in-calendars.md):
+ * the first write creates the event (CalDAV: PUT at an address derived from the UID; Google: an
+ * event id derived from it; Microsoft: a POST carrying it as transactionId, which Graph
+ * de-duplicates), and where it was written is recorded by UID, so a retry, a crash-and-redo or a
+ * reschedule updates the same event in place (a higher SEQUENCE), never delete-then-create. A
+ * moved meeting waiting for the host's confirmation is shown as tentative. Ending it deletes
+ * it; one already gone counts as deleted. A booking is never changed by a failed write.
  */
 import type { App } from "../app.ts";
 import type { BookingRecord, OutboxRecord, UserRecord } from "../store/records.ts";
@@ -20,7 +22,7 @@ import {
   getWriteback,
   putWrittenEvent,
 } from "../store/calendars.ts";
-import { icsUid } from "../integrations/mail-templates/booking.ts";
+import { calendarDoc, meetingUid as uidOf } from "../domain/calendar-identity.ts";
 import {
   describeCalendarError,
   type MeetingEvent,
@@ -36,18 +38,26 @@ export type WritebackOutcome =
   | { ok: false; error: string; permanent?: boolean; retryAfterMs?: number };
 
 /**
- * The meeting's iCalendar UID: the one place that decides which UID a booking's calendar event
- * carries. A reschedule successor that keeps its predecessor's UID (`icalUid`) updates the same
- * event; without one, every booking is its own meeting.
+ * The meeting's iCalendar UID (`icalUid`, which a reschedule successor keeps; absent: the
+ * booking's own `{id}@{host}`), as every provider and every mail carries it.
  */
 export function meetingUid(app: App, booking: BookingRecord): string {
-  const own = (booking as BookingRecord & { icalUid?: string }).icalUid;
-  return own ?? icsUid(booking.id, app.config.baseUrl.href);
+  return uidOf(booking, app.config.baseUrl.hostname);
 }
 
-/** The meeting's SEQUENCE (RFC 5545): each reschedule of the same UID counts up. */
-function meetingSequence(booking: BookingRecord): number {
-  return (booking as BookingRecord & { sequence?: number }).sequence ?? 0;
+/** A booking the host's calendar shows: firm, or a moved meeting waiting for confirmation. */
+function shown(b: BookingRecord | null): b is BookingRecord {
+  return !!b &&
+    (b.status === "CONFIRMED" || (b.status === "PENDING" && b.calendarIssued === true));
+}
+
+/**
+ * The SEQUENCE (RFC 5545) of the booking's calendar document as it stands now: counts on from
+ * `sequence` across reschedules of the same UID, as the mails do (domain/calendar-identity.ts).
+ */
+export function meetingSequence(booking: BookingRecord): number {
+  return calendarDoc(booking, booking.status === "PENDING" ? "pending" : "confirmed")?.sequence ??
+    booking.sequence ?? 0;
 }
 
 /** The event as every provider writes it: UTC times, host as organizer, guest as attendee. */
@@ -61,6 +71,7 @@ export function meetingEvent(
   return {
     uid: meetingUid(app, booking),
     sequence: meetingSequence(booking),
+    status: booking.status === "PENDING" ? "TENTATIVE" : "CONFIRMED",
     startMs: booking.startMs,
     endMs: booking.endMs,
     stampMs: nowMs,
@@ -86,11 +97,20 @@ export function writebackIcs(
   return meetingIcs(meetingEvent(app, booking, host, nowMs));
 }
 
+/** The calendar the host writes bookings to, while it exists. */
 async function target(app: App, hostId: string) {
   const wb = await getWriteback(app.kv, hostId);
-  if (!wb.value) return null;
-  const account = await getAccountEntry(app.kv, hostId, wb.value.accountId);
-  const calendar = await getCalendar(app.kv, hostId, wb.value.accountId, wb.value.calendarId);
+  return wb.value ? await written(app, hostId, wb.value) : null;
+}
+
+/** An account's calendar (where a meeting was written), while both exist. */
+async function written(
+  app: App,
+  hostId: string,
+  where: { accountId: string; calendarId: string },
+) {
+  const account = await getAccountEntry(app.kv, hostId, where.accountId);
+  const calendar = await getCalendar(app.kv, hostId, where.accountId, where.calendarId);
   return account.value && calendar ? { account: account.value, calendar } : null;
 }
 
@@ -129,54 +149,82 @@ export async function writeBack(
   const booking = await getBooking(app.kv, p.bookingId);
 
   if (p.op === "put") {
-    // Cancelled (or gone) before the write got through: there is nothing to add.
-    if (!booking || booking.status !== "CONFIRMED") return { ok: true, skipped: true };
-    const t = await target(app, booking.hostId);
-    if (!t) return { ok: true, skipped: true }; // the host writes bookings to no calendar
-    const host = await getUser(app.kv, booking.hostId);
-    if (!host) return { ok: false, error: "host no longer exists", permanent: true };
-    const uid = meetingUid(app, booking);
-    let prev = await getMeetingWriteback(app.kv, uid);
-    if (prev && (prev.accountId !== t.account.id || prev.calendarId !== t.calendar.id)) {
-      // The host now writes to another calendar: move the meeting there.
-      const moved = await deleteAt(app, booking.hostId, prev);
-      if (!moved.ok) return moved;
-      prev = null;
+    // Ended (or gone) before the write got through: there is nothing to add.
+    if (!shown(booking)) return { ok: true, skipped: true };
+    let current: BookingRecord | null = booking;
+    for (let i = 0; i < 20 && shown(current); i++) {
+      const res = await putMeeting(app, current, nowMs);
+      if (!res.ok || res.skipped) return res;
+      // Moved while this was written (the successor's own job may have written the new time
+      // first, to the same event): the latest state of the meeting wins.
+      const now = await getBooking(app.kv, current.id);
+      if (!now?.rescheduledToId) return res;
+      current = await getBooking(app.kv, now.rescheduledToId);
     }
-    const opened = await openProvider(app, t.account);
-    if (!opened.ok) return failure(opened.error, providerOf(t.account));
-    const res = await opened.provider.putEvent(
-      t.calendar.url,
-      meetingEvent(app, booking, host, nowMs),
-      prev?.remoteId ?? null,
-    );
-    if (!res.ok) return failure(res.error, providerOf(t.account));
-    const where = {
-      accountId: t.account.id,
-      calendarId: t.calendar.id,
-      calendarName: t.calendar.displayName,
-      etag: res.etag,
-      writtenAtMs: nowMs,
-    };
-    await putWrittenEvent(
-      app.kv,
-      uid,
-      { v: 1, ...where, href: res.remoteId, uid },
-      { v: 1, ...where, remoteId: res.remoteId, bookingId: booking.id },
-    );
     return { ok: true };
   }
+  return await deleteMeeting(app, booking);
+}
 
-  // delete: where we wrote it, or (if the record of a successful write was lost) where we would have.
+/** Writes the meeting as `booking` has it into the host's calendar (in place where it is). */
+async function putMeeting(
+  app: App,
+  booking: BookingRecord,
+  nowMs: number,
+): Promise<WritebackOutcome> {
+  const uid = meetingUid(app, booking);
+  let prev = await getMeetingWriteback(app.kv, uid);
+  // The chosen calendar; without one, a meeting already written moves where it is.
+  const t = await target(app, booking.hostId) ??
+    (prev ? await written(app, booking.hostId, prev) : null);
+  if (!t) return { ok: true, skipped: true }; // the host writes bookings to no calendar
+  const host = await getUser(app.kv, booking.hostId);
+  if (!host) return { ok: false, error: "host no longer exists", permanent: true };
+  if (prev && (prev.accountId !== t.account.id || prev.calendarId !== t.calendar.id)) {
+    // The host now writes to another calendar: move the meeting there.
+    const moved = await deleteAt(app, booking.hostId, prev);
+    if (!moved.ok) return moved;
+    prev = null;
+  }
+  const opened = await openProvider(app, t.account);
+  if (!opened.ok) return failure(opened.error, providerOf(t.account));
+  const res = await opened.provider.putEvent(
+    t.calendar.url,
+    meetingEvent(app, booking, host, nowMs),
+    prev?.remoteId ?? null,
+  );
+  if (!res.ok) return failure(res.error, providerOf(t.account));
+  const where = {
+    accountId: t.account.id,
+    calendarId: t.calendar.id,
+    calendarName: t.calendar.displayName,
+    etag: res.etag,
+    writtenAtMs: nowMs,
+  };
+  await putWrittenEvent(
+    app.kv,
+    uid,
+    { v: 1, ...where, href: res.remoteId, uid },
+    { v: 1, ...where, remoteId: res.remoteId, bookingId: booking.id },
+  );
+  return { ok: true };
+}
+
+/**
+ * Removes the meeting from the host's calendar: where it was written, or (if the record of a
+ * successful write was lost) where it would have been.
+ */
+async function deleteMeeting(
+  app: App,
+  booking: BookingRecord | null,
+): Promise<WritebackOutcome> {
   const hostId = booking?.hostId;
   if (!booking || !hostId) return { ok: true };
   const uid = meetingUid(app, booking);
   // A reschedule that kept the UID: the successor's write moves the same event, so it stays.
   if (booking.rescheduledToId) {
     const successor = await getBooking(app.kv, booking.rescheduledToId);
-    if (
-      successor && successor.status === "CONFIRMED" && meetingUid(app, successor) === uid
-    ) {
+    if (shown(successor) && meetingUid(app, successor) === uid) {
       await deleteWrittenEvent(app.kv, booking.id, null);
       return { ok: true };
     }

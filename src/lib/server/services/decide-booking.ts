@@ -1,37 +1,22 @@
 /**
- * Status changes after booking: confirm, reject, cancel, expire, reschedule. Each is the same
- * shape: read the booking and what depends on it, decide in domain/, commit with versionstamp
- * checks; a lost race re-reads, and the second of two racing decisions sees the first's result.
+ * Status changes after booking: confirm, reject, cancel, expire, and moving a booking to a new
+ * time (by the guest or the host). Each builds one change and hands it to the transaction
+ * runner; the decision is domain/booking-engine.ts's, the retrying the runner's.
  */
 import type { App } from "../app.ts";
-import {
-  type BookingAction,
-  decideHold,
-  decideTransition,
-  firmHold,
-  releaseHold,
-  type TransitionRefusal,
-  utcDaysTouched,
-} from "../domain/booking.ts";
-import { chooseDuration, eventTypeRules, withinCutoff } from "../domain/event-rules.ts";
-import {
-  commitBookingChange,
-  extraTaken,
-  type ExtraWrite,
-  getBookingEntry,
-  getTokenRecord,
-  readLedgerDays,
-} from "../store/bookings.ts";
+import type { BookingAction, TransitionRefusal } from "../domain/booking.ts";
+import type { ExtraWrite, Refusal } from "../domain/booking-engine.ts";
+import { chooseDuration } from "../domain/event-rules.ts";
+import { getBooking, getTokenRecord } from "../store/bookings.ts";
 import { getEventType } from "../store/event-types.ts";
-import { getUser } from "../store/users.ts";
+import { getUser, newId } from "../store/users.ts";
 import type { BookingRecord, TokenPurpose } from "../store/records.ts";
-import { tokenHash } from "./booking-links.ts";
-import { capWrites, firmCounters, guestHoldWrites, sideEffects } from "./booking-plan.ts";
-import { isOffered, newBooking, parseStart, tokenRecords } from "./book-slot.ts";
-import { bookingToken } from "./booking-links.ts";
-import { calendarConflict } from "./calendar-busy.ts";
+import { randomToken } from "../integrations/crypto.ts";
+import { bookingToken, tokenHash } from "./booking-links.ts";
+import { isOffered, parseStart, tokenWrites } from "./book-slot.ts";
+import { engineRules, runChange } from "./transaction.ts";
 
-export type DecideRefusal = TransitionRefusal | "not_found" | "too_late" | "duplicate_request";
+export type DecideRefusal = TransitionRefusal | "not_found" | "too_late" | "busy" | "conflict";
 export type DecideResult =
   | { ok: true; booking: BookingRecord }
   | { ok: false; reason: DecideRefusal; booking?: BookingRecord };
@@ -47,17 +32,18 @@ export async function bookingForToken(
   if (typeof token !== "string" || !/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
   const rec = await getTokenRecord(app.kv, await tokenHash(token));
   if (!rec || rec.purpose !== purpose) return null;
-  return (await getBookingEntry(app.kv, rec.bookingId)).value;
+  return await getBooking(app.kv, rec.bookingId);
 }
 
 export async function decideByToken(
   app: App,
   token: string,
   action: "confirm" | "reject",
+  opts: { extra?: ExtraWrite[] } = {},
 ): Promise<DecideResult> {
   const booking = await bookingForToken(app, token, action);
   if (!booking) return { ok: false, reason: "not_found" };
-  return await decideBooking(app, booking.id, action, "host");
+  return await decideBooking(app, booking.id, action, "host", opts);
 }
 
 /** A guest cancels with their booking link, unless the event type's cutoff has passed. */
@@ -65,10 +51,35 @@ export async function cancelByGuest(
   app: App,
   token: string,
   reason: string,
+  opts: { extra?: ExtraWrite[] } = {},
 ): Promise<DecideResult> {
   const booking = await bookingForToken(app, token, "guest");
   if (!booking) return { ok: false, reason: "not_found" };
-  return await decideBooking(app, booking.id, "cancel", "guest", { reason, enforceCutoff: true });
+  return await decideBooking(app, booking.id, "cancel", "guest", {
+    ...opts,
+    reason,
+    enforceCutoff: true,
+  });
+}
+
+/** Refusals of the engine a status change can meet, in the words of a status change. */
+function decideRefusal(reason: Refusal | "busy"): DecideRefusal {
+  switch (reason) {
+    case "already_confirmed":
+    case "already_rejected":
+    case "expired":
+    case "cancelled":
+    case "not_pending":
+    case "not_found":
+    case "too_late":
+    case "busy":
+    case "conflict":
+      return reason;
+    case "too_large":
+      return "busy";
+    default:
+      return "not_pending";
+  }
 }
 
 export async function decideBooking(
@@ -76,104 +87,45 @@ export async function decideBooking(
   bookingId: string,
   action: BookingAction,
   by: Actor,
-  opts: {
-    reason?: string;
-    hostId?: string;
-    enforceCutoff?: boolean;
-    /** Writes committed with the change (an Idempotency-Key record); see `ExtraWrite`. */
-    extra?: ExtraWrite[];
-  } = {},
+  opts: { reason?: string; hostId?: string; enforceCutoff?: boolean; extra?: ExtraWrite[] } = {},
 ): Promise<DecideResult> {
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const nowMs = app.now();
-    const current = await getBookingEntry(app.kv, bookingId);
-    if (!current.value) return { ok: false, reason: "not_found" };
-    const b = current.value;
-    if (opts.hostId !== undefined && b.hostId !== opts.hostId) {
-      return { ok: false, reason: "not_found" };
-    }
-    const t = decideTransition(b, action, nowMs);
-    if (!t.ok) return { ok: false, reason: t.reason, booking: b };
-    const et = await getEventType(app.kv, b.hostId, b.eventTypeId);
-    if (
-      opts.enforceCutoff && et &&
-      withinCutoff(b.startMs, eventTypeRules(et).cancelCutoffHours, nowMs)
-    ) {
-      return { ok: false, reason: "too_late", booking: b };
-    }
-
-    const ledgers = await readLedgerDays(
-      app.kv,
-      b.hostId,
-      utcDaysTouched(b.blockStartMs, b.blockEndMs),
-    );
-    let nextLedgers;
-    if (t.status === "CONFIRMED") {
-      const firmed = firmHold(ledgers.map, b.id, nowMs);
-      if (!firmed.ok) return { ok: false, reason: "expired", booking: b };
-      nextLedgers = firmed.ledgers;
-    } else {
-      nextLedgers = releaseHold(ledgers.map, b.id, nowMs);
-    }
-    const next: BookingRecord = {
-      ...b,
-      status: t.status,
-      reservedUntilMs: t.status === "PENDING" ? b.reservedUntilMs : null,
-      decidedAtMs: nowMs,
-      endReason: t.endReason === "cancelled"
-        ? (by === "host" ? "cancelled_by_host" : "cancelled_by_guest")
-        : t.endReason,
-      cancelReason: opts.reason?.trim() ? opts.reason.trim().slice(0, 500) : null,
-      history: [...b.history, { status: t.status, atMs: nowMs, by }],
-    };
-    const guarded = t.status === "CONFIRMED"
-      ? await firmCounters(app, et, b, next, nowMs)
-      : [...await counterRelease(app, et, b, nowMs)];
-    const committed = await commitBookingChange(app.kv, {
-      hostId: b.hostId,
-      created: [],
-      updated: [{ current, next }],
-      ledgers,
-      nextLedgers,
-      guarded,
-      outbox: sideEffects(b, next, nowMs),
-      extra: opts.extra,
-    });
-    if (committed) {
-      app.kickOutbox();
-      return { ok: true, booking: next };
-    }
-    if (await extraTaken(app.kv, opts.extra)) {
-      return { ok: false, reason: "duplicate_request", booking: b };
-    }
+  // Which event type's rules apply (caps, cutoff) is read first; the engine re-reads the booking.
+  const b = await getBooking(app.kv, bookingId);
+  if (!b || (opts.hostId !== undefined && b.hostId !== opts.hostId)) {
+    return { ok: false, reason: "not_found" };
   }
-  throw new Error("decideBooking: too much contention");
+  const et = await getEventType(app.kv, b.hostId, b.eventTypeId);
+  const res = await runChange(app, {
+    // Only a confirm adds time (it firms a hold); releasing needs no queue.
+    lane: action === "confirm" ? b.hostId : undefined,
+    rules: engineRules(app, et),
+    change: () => ({
+      kind: "transition",
+      bookingId,
+      action,
+      by,
+      reason: opts.reason,
+      enforceCutoff: opts.enforceCutoff,
+      hostId: opts.hostId,
+      extra: opts.extra,
+    }),
+  });
+  if (res.ok) return { ok: true, booking: res.plan.booking! };
+  const booking = (res.primary as BookingRecord | undefined) ?? undefined;
+  return { ok: false, reason: decideRefusal(res.reason), ...(booking ? { booking } : {}) };
 }
 
-async function counterRelease(
-  app: App,
-  et: Awaited<ReturnType<typeof getEventType>>,
-  b: BookingRecord,
-  nowMs: number,
-) {
-  const caps = await capWrites(app, et, { remove: b }, nowMs);
-  const holds = await guestHoldWrites(app, { remove: b }, nowMs);
-  return [...(caps.ok ? caps.writes : []), ...(holds.ok ? holds.writes : [])];
-}
-
+export type RescheduleRefusal =
+  | DecideRefusal
+  | "slot_unavailable"
+  | "slot_taken"
+  | "cap_reached"
+  | "too_many_pending"
+  | "calendar_unavailable"
+  | "not_supported";
 export type RescheduleResult =
   | { ok: true; booking: BookingRecord; guestToken: string }
-  | {
-    ok: false;
-    reason:
-      | DecideRefusal
-      | "slot_unavailable"
-      | "slot_taken"
-      | "cap_reached"
-      | "too_many_pending"
-      | "calendar_unavailable";
-    booking?: BookingRecord;
-  };
+  | { ok: false; reason: RescheduleRefusal; booking?: BookingRecord };
 
 /**
  * A guest moves a booking: the old one is cancelled ("rescheduled") and its successor created in
@@ -189,13 +141,12 @@ export async function rescheduleByGuest(
 ): Promise<RescheduleResult> {
   const old = await bookingForToken(app, token, "guest");
   if (!old) return { ok: false, reason: "not_found" };
-  return await rescheduleBooking(app, old, startText, "guest", opts.extra);
+  return await reschedule(app, old, startText, { by: "guest", extra: opts.extra });
 }
 
 /**
- * The host moves one of their bookings (the API): the same change as a guest's, without the
- * guest's cancellation cutoff, and the successor is confirmed at once — the host chose the time.
- * Another host's booking is "not_found".
+ * The host moves one of their bookings to another time they offer (minimum notice and booking
+ * window do not apply to them). The new time is confirmed: the host chose it.
  */
 export async function rescheduleByHost(
   app: App,
@@ -204,17 +155,16 @@ export async function rescheduleByHost(
   startText: string,
   opts: { extra?: ExtraWrite[] } = {},
 ): Promise<RescheduleResult> {
-  const old = (await getBookingEntry(app.kv, bookingId)).value;
+  const old = await getBooking(app.kv, bookingId);
   if (!old || old.hostId !== hostId) return { ok: false, reason: "not_found" };
-  return await rescheduleBooking(app, old, startText, "host", opts.extra);
+  return await reschedule(app, old, startText, { by: "host", hostId, extra: opts.extra });
 }
 
-async function rescheduleBooking(
+async function reschedule(
   app: App,
   old: BookingRecord,
   startText: string,
-  by: "guest" | "host",
-  extra: ExtraWrite[] | undefined,
+  opts: { by: "guest" | "host"; hostId?: string; extra?: ExtraWrite[] },
 ): Promise<RescheduleResult> {
   const start = parseStart(startText);
   if (!start) return { ok: false, reason: "slot_unavailable" };
@@ -222,118 +172,43 @@ async function rescheduleBooking(
   const et = await getEventType(app.kv, old.hostId, old.eventTypeId);
   if (!host || !et || !et.active) return { ok: false, reason: "not_found" };
   const durationMin = chooseDuration(et, old.durationMin) ?? et.durationMin;
-  if (!(await isOffered(app, host, et, start, durationMin))) {
+  const byHost = opts.by === "host";
+  if (!(await isOffered(app, host, et, start, durationMin, { byHost }))) {
     return { ok: false, reason: "slot_unavailable" };
   }
-
-  return await app.hostLock.run(host.id, async () => {
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const nowMs = app.now();
-      const current = await getBookingEntry(app.kv, old.id);
-      if (!current.value) return { ok: false, reason: "not_found" };
-      const b = current.value;
-      const t = decideTransition(b, "cancel", nowMs);
-      if (!t.ok) {
-        return {
-          ok: false,
-          reason: b.endReason === "rescheduled" ? "cancelled" : t.reason,
-          booking: b,
-        };
-      }
-      if (by === "guest" && withinCutoff(b.startMs, eventTypeRules(et).cancelCutoffHours, nowMs)) {
-        return { ok: false, reason: "too_late", booking: b };
-      }
-
-      const proposed: BookingRecord = {
-        ...newBooking(
-          app,
-          host,
-          et,
-          {
-            startMs: start.epochMilliseconds,
-            durationMin,
-            name: b.guestName,
-            email: b.guestEmail,
-            note: b.guestNote,
-            timeZone: b.guestTimeZone,
-            answers: b.answers,
-            clock: b.guestClock,
-          },
-          nowMs,
-          by,
-        ),
-        rescheduledFromId: b.id,
-      };
-      const successor: BookingRecord = by === "host" && proposed.status === "PENDING"
-        ? {
-          ...proposed,
-          status: "CONFIRMED",
-          reservedUntilMs: null,
-          decidedAtMs: nowMs,
-          history: [{ status: "CONFIRMED", atMs: nowMs, by }],
-        }
-        : proposed;
-      const retired: BookingRecord = {
-        ...b,
-        status: "CANCELLED",
-        reservedUntilMs: null,
-        decidedAtMs: nowMs,
-        endReason: "rescheduled",
-        rescheduledToId: successor.id,
-        history: [...b.history, { status: "CANCELLED", atMs: nowMs, by }],
-      };
-      const days = [
-        ...utcDaysTouched(b.blockStartMs, b.blockEndMs),
-        ...utcDaysTouched(successor.blockStartMs, successor.blockEndMs),
-      ];
-      const ledgers = await readLedgerDays(app.kv, host.id, days);
-      const decision = decideHold(releaseHold(ledgers.map, b.id, nowMs), {
-        bookingId: successor.id,
-        startMs: successor.blockStartMs,
-        endMs: successor.blockEndMs,
-        holdUntilMs: successor.reservedUntilMs,
-      }, nowMs);
-      if (!decision.ok) return { ok: false, reason: "slot_taken" };
-      const conflict = await calendarConflict(app, host.id, {
-        startMs: successor.blockStartMs,
-        endMs: successor.blockEndMs,
-      }, nowMs);
-      if (conflict) {
-        return {
-          ok: false,
-          reason: conflict === "slot_taken" ? "slot_taken" : "calendar_unavailable",
-        };
-      }
-      // Untouched days keep what releaseHold left them (the old booking removed).
-      const nextLedgers = releaseHold(ledgers.map, b.id, nowMs);
-      for (const [day, entries] of decision.ledgers) nextLedgers.set(day, entries);
-      const caps = await capWrites(app, et, { remove: b, add: successor }, nowMs);
-      if (!caps.ok) return { ok: false, reason: caps.reason };
-      const holds = await guestHoldWrites(app, { remove: b, add: successor }, nowMs);
-      if (!holds.ok) return { ok: false, reason: holds.reason };
-      const committed = await commitBookingChange(app.kv, {
-        hostId: host.id,
-        created: [successor],
-        updated: [{ current, next: retired }],
-        ledgers,
-        nextLedgers,
-        guarded: [...caps.writes, ...holds.writes],
-        tokens: await tokenRecords(app, successor),
-        outbox: [...sideEffects(b, retired, nowMs), ...sideEffects(null, successor, nowMs)],
-        extra,
-      });
-      if (committed) {
-        app.kickOutbox();
-        return {
-          ok: true,
-          booking: successor,
-          guestToken: await bookingToken(app, successor, "guest"),
-        };
-      }
-      if (await extraTaken(app.kv, extra)) {
-        return { ok: false, reason: "duplicate_request", booking: b };
-      }
-    }
-    throw new Error("rescheduleByGuest: too much contention");
+  const eventType = byHost ? { ...et, requiresConfirmation: false } : et;
+  const identity = { id: newId(app.now()), tokenSalt: randomToken(16) };
+  const status = eventType.requiresConfirmation ? "PENDING" : "CONFIRMED";
+  const [tokens, guestToken] = await Promise.all([
+    tokenWrites(app, identity, status),
+    bookingToken(app, identity, "guest"),
+  ]);
+  const res = await runChange(app, {
+    lane: host.id,
+    rules: engineRules(app, et),
+    change: () => ({
+      kind: "reschedule",
+      bookingId: old.id,
+      by: opts.by,
+      successor: {
+        ...identity,
+        host,
+        eventType,
+        startMs: start.epochMilliseconds,
+        durationMin,
+      },
+      tokens,
+      enforceCutoff: !byHost,
+      hostId: opts.hostId,
+      extra: opts.extra,
+    }),
   });
+  if (res.ok) return { ok: true, booking: res.plan.booking!, guestToken };
+  const booking = res.primary as BookingRecord | undefined;
+  const reason: RescheduleRefusal = res.reason === "slot_taken" ||
+      res.reason === "cap_reached" || res.reason === "too_many_pending" ||
+      res.reason === "calendar_unavailable" || res.reason === "not_supported"
+    ? res.reason
+    : decideRefusal(res.reason);
+  return { ok: false, reason, ...(booking ? { booking } : {}) };
 }

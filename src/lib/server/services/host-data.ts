@@ -19,7 +19,7 @@ import { decideBooking } from "./decide-booking.ts";
 import { deleteEventType } from "./event-types.ts";
 import { removeCalendarAccount } from "./calendar-accounts.ts";
 import { icsCalendarChunks, type IcsEvent } from "../integrations/ics.ts";
-import { icsUid } from "../integrations/mail-templates/booking.ts";
+import { meetingUid } from "../domain/calendar-identity.ts";
 import { describeLocation } from "../domain/event-rules.ts";
 
 export const EXPORT_FORMAT = "invito-host-export";
@@ -96,8 +96,8 @@ export async function* exportHostIcs(app: App, user: UserRecord): AsyncGenerator
 
 function icsEventOf(app: App, user: UserRecord, b: BookingRecord): IcsEvent {
   return {
-    uid: icsUid(b.id, app.config.baseUrl.href),
-    sequence: b.history.length - 1,
+    uid: meetingUid(b, app.config.baseUrl.hostname),
+    sequence: (b.sequence ?? 0) + b.history.length - 1,
     startMs: b.startMs,
     endMs: b.endMs,
     stampMs: b.decidedAtMs ?? b.createdAtMs,

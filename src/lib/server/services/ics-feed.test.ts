@@ -58,7 +58,8 @@ Deno.test("ICS feed: live bookings as CONFIRMED and TENTATIVE with guest, locati
   );
   const c = new ICAL.Event(byStatus.CONFIRMED);
   assert.equal(c.startDate.toJSDate().toISOString(), "2026-11-23T08:00:00.000Z");
-  assert.equal(c.summary, "Intro; call, 'quoted': Zoë Doe; Jr.");
+  // Every character kept, quotes included (TEXT escaping, not replacement: ADR 013).
+  assert.equal(c.summary, 'Intro; call, "quoted": Zoë Doe; Jr.');
   assert.equal(c.location, "In person: Main St 1, Berlin");
   assert.match(c.description, /Guest: Zoë Doe; Jr\. <zoë@example\.com>|Guest: Zoë Doe; Jr\. </);
   assert.match(c.description, /Company: ACME, Inc\./);

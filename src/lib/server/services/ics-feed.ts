@@ -11,7 +11,7 @@ import { listHostBookings } from "../store/bookings.ts";
 import { getUser } from "../store/users.ts";
 import { hmacToken, randomToken, sha256Hex } from "../integrations/crypto.ts";
 import { buildIcsFeed, type IcsEvent } from "../integrations/ics.ts";
-import { icsUid } from "../integrations/mail-templates/booking.ts";
+import { meetingUid } from "../domain/calendar-identity.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { describeLocation } from "../domain/event-rules.ts";
 
@@ -98,8 +98,9 @@ function feedEvent(b: BookingRecord, host: UserRecord, base: string): IcsEvent {
     `Manage: ${manage}`,
   ].filter((l): l is string => l !== null);
   return {
-    uid: icsUid(b.id, base),
-    sequence: b.history.length,
+    // The meeting's own UID: a moved booking is the same event at its new time.
+    uid: meetingUid(b, new URL(base).hostname),
+    sequence: (b.sequence ?? 0) + b.history.length,
     startMs: b.startMs,
     endMs: b.endMs,
     stampMs: b.decidedAtMs ?? b.createdAtMs,

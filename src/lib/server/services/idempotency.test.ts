@@ -44,7 +44,7 @@ Deno.test("bookSlot extra write: of 40 concurrent bookings under one key (differ
     })));
   const made = results.filter((r) => r.ok);
   assert.equal(made.length, 1, JSON.stringify(results.filter((r) => !r.ok).slice(0, 3)));
-  for (const r of results) if (!r.ok) assert.equal(r.reason, "duplicate_request");
+  for (const r of results) if (!r.ok) assert.equal(r.reason, "conflict");
   assert.equal((await listHostBookings(app.kv, host.id)).length, 1);
   assert.ok((await app.kv.get(keys.idempotencyCommit("test", "one-key"))).value);
   app.close();
@@ -69,7 +69,7 @@ Deno.test("decideBooking extra write: a second change under the same key is refu
   const second = await decideBooking(app, booked.bookingId, "cancel", "host", {
     extra: extra("k"),
   });
-  assert.ok(!second.ok && second.reason === "duplicate_request");
+  assert.ok(!second.ok && second.reason === "conflict");
   assert.equal(second.booking?.status, "CONFIRMED");
   app.close();
 });

@@ -7,7 +7,7 @@
  * makes the change twice: the answer is then rebuilt from what was committed.
  */
 import type { App } from "../app.ts";
-import type { ExtraWrite } from "../store/bookings.ts";
+import type { ExtraWrite } from "../domain/booking-engine.ts";
 import type { IdempotencyCommitRecord, IdempotencyRecord } from "../store/records.ts";
 import {
   abandonRun,

@@ -11,7 +11,7 @@ import { isListed } from "../domain/event-visibility.ts";
 import { getUserByUsername, getUserByUsernameCached } from "../store/users.ts";
 import { getEventTypeBySlugCached, listEventTypes } from "../store/event-types.ts";
 import { getAvailabilityCached } from "../store/availability.ts";
-import { listBusy } from "../store/bookings.ts";
+import { countCapEntries, listBusy } from "../store/bookings.ts";
 import { calendarBusy } from "./calendar-busy.ts";
 import type { EventTypeRecord, UserRecord } from "../store/records.ts";
 import type { PublicEventType, PublicHost } from "../../shared/public-types.ts";
@@ -20,9 +20,8 @@ import {
   chooseDuration,
   describeLocation,
   eventTypeRules,
-  liveCapEntries,
 } from "../domain/event-rules.ts";
-import { listCapCounters } from "../store/bookings.ts";
+import { overlaps } from "../domain/interval.ts";
 import { type Clock, formatTime, isoDateIn } from "../../shared/format.ts";
 
 export type { PublicEventType, PublicHost };
@@ -438,9 +437,19 @@ async function computeMonth(ctx: MonthContext, m: Temporal.PlainYearMonth): Prom
     endMs: u.endMs,
   }));
   const busy = cal.busy.length || unknown.length ? [...booked, ...cal.busy, ...unknown] : booked;
-  const unavailable = cal.unknown.some((u) => u.startMs < horizonEndMs && u.endMs > notBeforeMs);
-  // Days and weeks already at the event type's cap offer nothing more.
-  const full = await fullPeriods(app, et, host.timeZone, rangeFromMs, rangeToMs, nowMs);
+  const bookable = { startMs: notBeforeMs, endMs: horizonEndMs };
+  const unavailable = cal.unknown.some((u) => overlaps(u, bookable));
+  // Days and weeks already at the event type's cap offer nothing more (the booking being moved
+  // does not count: its own day stays open to it, as the engine decides).
+  const full = await fullPeriods(
+    app,
+    et,
+    host.timeZone,
+    rangeFromMs,
+    rangeToMs,
+    nowMs,
+    q.excludeBookingId,
+  );
   const key = JSON.stringify([
     host.id,
     host.timeZone,
@@ -509,7 +518,8 @@ async function computeMonth(ctx: MonthContext, m: Temporal.PlainYearMonth): Prom
 
 /**
  * The host-zone days and ISO weeks in [fromMs, toMs] where the event type's cap is reached
- * (live bookings only): the slot engine offers nothing in them.
+ * (live cap entries only, as the booking engine counts them): the slot engine offers nothing in
+ * them.
  */
 export async function fullPeriods(
   app: App,
@@ -518,6 +528,7 @@ export async function fullPeriods(
   fromMs: number,
   toMs: number,
   nowMs: number,
+  excludeBookingId?: string,
 ): Promise<{ days: string[]; weeks: string[] }> {
   const rules = eventTypeRules(et);
   const out = { days: [] as string[], weeks: [] as string[] };
@@ -525,8 +536,9 @@ export async function fullPeriods(
     if (limit === null) continue;
     const lo = capPeriods(fromMs, timeZone)[period];
     const hi = capPeriods(toMs, timeZone)[period];
-    for (const [k, rec] of await listCapCounters(app.kv, et.id, period, lo, hi)) {
-      if (liveCapEntries(rec.entries, nowMs).length >= limit) {
+    const counts = await countCapEntries(app.kv, et.id, period, lo, hi, nowMs, excludeBookingId);
+    for (const [k, live] of counts) {
+      if (live >= limit) {
         (period === "day" ? out.days : out.weeks).push(k);
       }
     }

@@ -282,7 +282,7 @@ export async function bookWithSingleUseLink(
     await app.kv.set(keys.singleUseLinkUsed(link.id), used(res.bookingId));
     return res;
   }
-  if (res.reason === "duplicate_request" || (await getSingleUseLinkUse(app.kv, link.id)) !== null) {
+  if (res.reason === "conflict" || (await getSingleUseLinkUse(app.kv, link.id)) !== null) {
     return { ok: false, reason: "link_used" };
   }
   return res;

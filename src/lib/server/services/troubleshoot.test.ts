@@ -6,6 +6,7 @@ import { bookSlot } from "./book-slot.ts";
 import { getAvailability, putAvailability } from "../store/availability.ts";
 import { emptyHead } from "../store/calendars.ts";
 import { keys } from "../store/keys.ts";
+import { settingsChanged } from "../store/settings-cache.ts";
 import { Temporal } from "../domain/temporal.ts";
 import type { TimeRange, WeeklyRules } from "../domain/availability.ts";
 import {
@@ -152,6 +153,8 @@ Deno.test("troubleshooter: over a month of random configurations its offered sta
           syncedAtMs: c.calendar.fresh ? nowMs : nowMs - 86_400_000,
         };
         await app.kv.set(keys.calendarBusyHead(host.id, "cal1"), head);
+        // Written past the store: say what the store says when a calendar starts counting.
+        settingsChanged(app.kv);
         const byDay = new Map<string, number[]>();
         for (const [q, len] of c.calendar.busy) {
           const s = monthStart.epochMilliseconds + q * 15 * 60_000;

@@ -25,8 +25,9 @@ import type {
   OAuthStateRecord,
 } from "./records.ts";
 import { utcDay, utcDaysTouched } from "../domain/booking.ts";
-import type { Interval } from "../domain/interval.ts";
+import { type Interval, overlaps } from "../domain/interval.ts";
 import { MAX_CHECKS } from "./kv.ts";
+import { settingsChanged } from "./settings-cache.ts";
 
 export async function sha256Short(text: string): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
@@ -76,7 +77,7 @@ export async function insertAccount(kv: Deno.Kv, w: NewAccountWrite): Promise<bo
   for (const c of w.calendars) op.set(keys.calendarOfAccount(a.hostId, a.id, c.id), c);
   for (const h of w.heads) op.set(keys.calendarBusyHead(a.hostId, h.calendarId), h);
   if (w.token) op.set(keys.calendarToken(a.hostId, a.id), w.token);
-  return (await op.commit()).ok;
+  return headsChanged(kv, (await op.commit()).ok);
 }
 
 export async function getAccountEntry(
@@ -144,7 +145,7 @@ export async function removeAccount(
       op.delete(c.key).delete(keys.calendarBusyHead(hostId, c.value.id));
     }
     if (wb.value?.accountId === accountId) op.delete(keys.calendarWriteback(hostId));
-    if ((await op.commit()).ok) return calendars.map((c) => c.value.id);
+    if (headsChanged(kv, (await op.commit()).ok)) return calendars.map((c) => c.value.id);
   }
   throw new Error("removeAccount: too much contention");
 }
@@ -223,7 +224,7 @@ export async function updateCalendar(
   } else if (c.checkConflicts && !next.checkConflicts) {
     op.delete(keys.calendarBusyHead(c.hostId, c.id));
   }
-  return (await op.commit()).ok;
+  return headsChanged(kv, (await op.commit()).ok);
 }
 
 /** Points writeback at one calendar (which must still exist), or at none. */
@@ -261,7 +262,16 @@ export async function insertCalendar(
   if (cal.checkConflicts) {
     op.set(keys.calendarBusyHead(cal.hostId, cal.id), emptyHead(cal.id, cal.accountId));
   }
-  return (await op.commit()).ok;
+  return headsChanged(kv, (await op.commit()).ok);
+}
+
+/**
+ * A calendar started (or stopped) counting for conflicts, whatever its provider: drop the
+ * per-process settings copy that says whether the host checks any calendar.
+ */
+function headsChanged(kv: Deno.Kv, ok: boolean): boolean {
+  if (ok) settingsChanged(kv);
+  return ok;
 }
 
 /** Drops a calendar that is gone from the server: record, head and writeback choice together. */
@@ -275,7 +285,7 @@ export async function deleteCalendar(
     keys.calendarBusyHead(c.hostId, c.id),
   );
   if (wb.value?.calendarId === c.id) op.delete(keys.calendarWriteback(c.hostId));
-  return (await op.commit()).ok;
+  return headsChanged(kv, (await op.commit()).ok);
 }
 
 // ── busy cache ───────────────────────────────────────────────────────────
@@ -457,6 +467,7 @@ export async function readBusyCache(
   const windows: CachedWindow[] = [];
   if (heads.length === 0 || toMs <= fromMs) return { heads, windows };
   const current = new Map(heads.map((h) => [h.calendarId, h.gen]));
+  const range = { startMs: fromMs, endMs: toMs };
   const seen = new Set<string>();
   const iter = kv.list<CalendarBusyChunkRecord>({
     start: keys.calendarBusyFrom(hostId, utcDay(fromMs)),
@@ -469,7 +480,7 @@ export async function readBusyCache(
     for (let i = 0; i + 1 < w.length; i += 2) {
       const startMs = w[i];
       const endMs = w[i + 1];
-      if (endMs <= fromMs || startMs >= toMs) continue;
+      if (!overlaps({ startMs, endMs }, range)) continue;
       const id = `${calendarId}:${startMs}:${endMs}`;
       if (seen.has(id)) continue; // a window spanning days is stored on each
       seen.add(id);

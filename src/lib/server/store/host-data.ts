@@ -6,6 +6,7 @@ import { keys, type UserId } from "./keys.ts";
 import type { BookingRecord, UserRecord } from "./records.ts";
 import { enqueue, newOutboxRecord } from "./outbox.ts";
 import { settingsChanged } from "./settings-cache.ts";
+import { dropGuestHolds } from "./bookings.ts";
 
 /** All of a host's bookings by start time, `size` at a time (memory stays bounded). */
 export async function* hostBookingPages(
@@ -88,9 +89,8 @@ export async function eraseGuestFromBookings(
       result.retried++;
     }
   }
-  // The per-guest hold counter is keyed by the address itself.
-  const holds = await kv.get(keys.guestHolds(hostId, target));
-  if (holds.value) await kv.atomic().check(holds).delete(holds.key).commit();
+  // The guest's pending-request entries are keyed by the address itself.
+  await dropGuestHolds(kv, hostId, target);
   return result;
 }
 

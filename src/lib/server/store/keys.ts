@@ -9,6 +9,9 @@ export type JobId = string;
 export type CalendarAccountId = string;
 /** Derived from the account and the calendar's URL, so rediscovery keeps it stable. */
 export type CalendarId = string;
+/** Whose time a booking blocks: today a host's user id, later also team members. */
+export type PersonId = string;
+export type CoordinatorId = string;
 
 export const keys = {
   user: (id: UserId) => ["user", id] as const,
@@ -51,9 +54,6 @@ export const keys = {
     ["booking_pending_by_expiry", reservedUntilMs, id] as const,
   bookingPendingByExpiryPrefix: () => ["booking_pending_by_expiry"] as const,
   bookingPendingByExpiryUntil: (ms: number) => ["booking_pending_by_expiry", ms] as const,
-  /** The booking guard: the intervals a host has blocked on one UTC day (see STYLE.md). */
-  hostDay: (hostId: UserId, utcDay: string) => ["host_day", hostId, utcDay] as const,
-  hostDayPrefix: (hostId: UserId) => ["host_day", hostId] as const,
 
   outbox: (dueMs: number, id: JobId) => ["outbox", dueMs, id] as const,
   outboxPrefix: () => ["outbox"] as const,
@@ -121,11 +121,6 @@ export const keys = {
   rateLimit: (group: string, subject: string) => ["rate_limit", group, subject] as const,
   rateLimitCount: (group: string, subject: string, windowStartMs: number) =>
     ["rate_limit_count", group, subject, windowStartMs] as const,
-  /** Live bookings of an event type per host-zone day ("2026-11-23") or ISO week ("2026-W48"). */
-  eventTypeCap: (eventTypeId: EventTypeId, period: "day" | "week", key: string) =>
-    ["event_type_cap", eventTypeId, period, key] as const,
-  /** Live pending requests of one guest email with one host (anti-spam cap). */
-  guestHolds: (hostId: UserId, email: string) => ["guest_holds", hostId, email] as const,
   meta: (name: string) => ["meta", name] as const,
 
   // Developer integrations: API keys, Idempotency-Key records, webhooks, the ICS feed
@@ -180,4 +175,49 @@ export const keys = {
   insightsProblem: (ownerId: string, channel: string) =>
     ["insights_problem", ownerId, channel] as const,
   insightsProblemPrefix: (ownerId: string) => ["insights_problem", ownerId] as const,
+  // The booking engine (docs/decisions/002-booking-engine.md). A person is whoever's time a
+  // booking blocks (today a host's user id; team members later).
+  /** One live interval a person has blocked, stored on every UTC day it touches. */
+  busy: (personId: PersonId, utcDay: string, blockStartMs: number, bookingId: BookingId) =>
+    ["busy", personId, utcDay, blockStartMs, bookingId] as const,
+  busyFrom: (personId: PersonId, utcDay: string) => ["busy", personId, utcDay] as const,
+  busyStartingFrom: (personId: PersonId, utcDay: string, blockStartMs: number) =>
+    ["busy", personId, utcDay, blockStartMs] as const,
+  busyPrefix: (personId: PersonId) => ["busy", personId] as const,
+  /** Changed by every write that adds (or firms) a busy entry on that day: the guard. */
+  busyFence: (personId: PersonId, utcDay: string) => ["busy_fence", personId, utcDay] as const,
+  busyFencePrefix: (personId: PersonId) => ["busy_fence", personId] as const,
+  /** One booking counted against an event type's cap for a host-zone day or ISO week. */
+  capEntry: (
+    eventTypeId: EventTypeId,
+    period: "day" | "week",
+    periodKey: string,
+    bookingId: BookingId,
+  ) => ["cap_entry", eventTypeId, period, periodKey, bookingId] as const,
+  capEntryPeriod: (eventTypeId: EventTypeId, period: "day" | "week", periodKey: string) =>
+    ["cap_entry", eventTypeId, period, periodKey] as const,
+  capEntryFrom: (eventTypeId: EventTypeId, period: "day" | "week") =>
+    ["cap_entry", eventTypeId, period] as const,
+  capFence: (eventTypeId: EventTypeId, period: "day" | "week", periodKey: string) =>
+    ["cap_fence", eventTypeId, period, periodKey] as const,
+  capEntryPrefix: (eventTypeId: EventTypeId) => ["cap_entry", eventTypeId] as const,
+  capFencePrefix: (eventTypeId: EventTypeId) => ["cap_fence", eventTypeId] as const,
+  /** One live pending request of a guest email with a host (anti-spam cap). */
+  guestHold: (hostId: UserId, email: string, bookingId: BookingId) =>
+    ["guest_hold", hostId, email, bookingId] as const,
+  guestHoldPrefix: (hostId: UserId, email: string) => ["guest_hold", hostId, email] as const,
+  guestHoldFence: (hostId: UserId, email: string) => ["guest_hold_fence", hostId, email] as const,
+  guestHoldHostPrefix: (hostId: UserId) => ["guest_hold", hostId] as const,
+  guestHoldFenceHostPrefix: (hostId: UserId) => ["guest_hold_fence", hostId] as const,
+  /** A multi-person hold: the one record a team booking's final commit checks. */
+  coordinator: (id: CoordinatorId) => ["coordinator", id] as const,
+  coordinatorByUntil: (untilMs: number, id: CoordinatorId) =>
+    ["coordinator_by_until", untilMs, id] as const,
+  coordinatorByUntilPrefix: () => ["coordinator_by_until"] as const,
+  coordinatorByUntilEnd: (untilMs: number) => ["coordinator_by_until", untilMs] as const,
+  bookingPrefix: () => ["booking"] as const,
+  // Schema 1 keys, read only by the migration (store/migrate.ts).
+  legacyHostDayPrefix: () => ["host_day"] as const,
+  legacyEventTypeCapPrefix: () => ["event_type_cap"] as const,
+  legacyGuestHoldsPrefix: () => ["guest_holds"] as const,
 };

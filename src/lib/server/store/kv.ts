@@ -54,20 +54,20 @@ export async function privateFiles(path: string): Promise<void> {
 export const MAX_CHECKS = 10;
 
 /**
- * Commit an atomic operation whose outcome may be unknown (a network error on remote KV).
- * `confirm` re-reads to learn whether the write landed, instead of blindly retrying it.
+ * Commit an atomic operation whose outcome may be unknown (a network error on remote KV):
+ * `landed` re-reads to learn whether the write happened, instead of sending it again. A write
+ * that did not land reports `ok: false`, like a failed check: the caller reads and decides anew
+ * (safe when the write checks something it also changes, so a late landing fails the retry).
  */
 export async function commitOrReread(
   op: Deno.AtomicOperation,
-  confirm: () => Promise<boolean>,
-): Promise<{ ok: boolean; versionstamp?: string }> {
+  landed: () => Promise<boolean>,
+): Promise<{ ok: boolean }> {
   try {
-    const res = await op.commit();
-    return res.ok ? { ok: true, versionstamp: res.versionstamp } : { ok: false };
+    return { ok: (await op.commit()).ok };
   } catch (err) {
     // A TypeError from a bad operation is a bug, not an unknown outcome.
     if (err instanceof TypeError) throw err;
-    if (await confirm()) return { ok: true };
-    throw err;
+    return { ok: await landed() };
   }
 }

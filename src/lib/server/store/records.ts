@@ -6,8 +6,10 @@ import type {
   BookingId,
   CalendarAccountId,
   CalendarId,
+  CoordinatorId,
   EventTypeId,
   JobId,
+  PersonId,
   UserId,
 } from "./keys.ts";
 import type { Sealed } from "../integrations/crypto.ts";
@@ -138,7 +140,7 @@ export type BookingRecord = {
   durationMin: number;
   startMs: number;
   endMs: number;
-  /** What the booking blocks on the host's ledger: the meeting plus the event type's buffers. */
+  /** What the booking blocks in its people's busy time: the meeting plus the event type's buffers. */
   blockStartMs: number;
   blockEndMs: number;
   status: BookingStatus;
@@ -178,20 +180,68 @@ export type BookingRecord = {
   tokenSalt: string;
   /** Set when the host erased the guest's personal data (name, address, note, answers). */
   guestErasedAtMs?: number;
+  /**
+   * The meeting's identity in calendars. Absent: `${id}@{host}`; a reschedule successor keeps its
+   * predecessor's, so calendars move the one meeting instead of keeping two.
+   */
+  icalUid?: string;
+  /** The base SEQUENCE of this booking's calendar documents (absent = 0); see domain/calendar-identity.ts. */
+  sequence?: number;
+  /** A calendar may already hold this meeting (a predecessor was confirmed). */
+  calendarIssued?: boolean;
+  /** Whose time it blocks (absent = the host alone). */
+  personIds?: PersonId[];
+  /** Set for a multi-person booking: its coordinator guards the members' busy entries. */
+  coordinatorId?: CoordinatorId;
 };
 
 export type TokenPurpose = "confirm" | "reject" | "guest";
 export type BookingTokenRecord = { v: 1; bookingId: BookingId; purpose: TokenPurpose };
 
-/** One live interval on a host's UTC-day ledger. */
-export type LedgerEntry = {
+// The booking engine's guard records (docs/decisions/002-booking-engine.md).
+
+/** One interval a person has blocked, under `keys.busy` on each UTC day it touches. */
+export type BusyEntryRecord = {
+  v: 1;
   bookingId: BookingId;
+  /** The blocked interval: the meeting plus its buffers. */
   startMs: number;
   endMs: number;
-  /** PENDING holds stop blocking at this instant even before the expiry job runs; null = confirmed. */
+  /** Stops blocking at this instant (a pending request, or a team hold); null = firm. */
+  holdUntilMs: number | null;
+  eventTypeId: EventTypeId;
+  /** A multi-person hold: past `holdUntilMs`, its coordinator says whether it still blocks. */
+  coordinatorId?: CoordinatorId;
+};
+/**
+ * Its versionstamp is the guard: every write that adds time under it changes it. A busy fence
+ * also bounds the longest block on its day (absent: unknown), so a reader of an interval lists
+ * only the entries that start late enough to reach it.
+ */
+export type FenceRecord = { v: 1; maxBlockMs?: number };
+/** One booking counted against an event type's cap for one period. */
+export type CapEntryRecord = { v: 1; bookingId: BookingId; holdUntilMs: number | null };
+/** One live pending request of a guest with a host. */
+export type GuestHoldRecord = { v: 1; bookingId: BookingId; untilMs: number };
+/**
+ * A multi-person hold. "holding" until `untilMs`: its members' hold entries block; the final
+ * commit checks this record alone and makes it "committed" (then `holdUntilMs` is the booking's
+ * own hold, null once firm). "abandoned" (given up, or taken over after `untilMs`) and
+ * "released" (its pending booking's hold ran out and the time was taken) are final.
+ */
+export type CoordinatorRecord = {
+  v: 1;
+  id: CoordinatorId;
+  bookingId: BookingId;
+  state: "holding" | "committed" | "abandoned" | "released";
+  untilMs: number;
+  personIds: PersonId[];
+  eventTypeId: EventTypeId;
+  /** The blocked interval every member holds. */
+  startMs: number;
+  endMs: number;
   holdUntilMs: number | null;
 };
-export type LedgerRecord = { v: 1; entries: LedgerEntry[] };
 
 export type MailKind =
   | "host_request"
@@ -253,9 +303,6 @@ export type OutboxRecord = {
 };
 
 export type LeaseRecord = { owner: string; untilMs: number };
-
-/** A guest's live pending requests with one host, for the per-guest cap. */
-export type GuestHoldsRecord = { v: 1; holds: { bookingId: BookingId; untilMs: number }[] };
 
 // CalDAV
 
@@ -414,12 +461,6 @@ export type BookingWritebackRecord = {
   uid?: string;
   etag: string | null;
   writtenAtMs: number;
-};
-
-/** Live bookings of one event type on one host-zone day or ISO week (for caps). */
-export type CapCounterRecord = {
-  v: 1;
-  entries: { bookingId: BookingId; holdUntilMs: number | null }[];
 };
 
 // Developer integrations

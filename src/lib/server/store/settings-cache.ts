@@ -6,7 +6,7 @@
  * reads queue behind a single SQLite thread and capped page views and bookings. Writes through
  * this module's callers drop the copy at once, so a host always sees their own change; another
  * process sharing a remote KV sees it within TTL_MS. Nothing that guards the no-overlap invariant
- * (ledgers, holds, caps) is ever cached.
+ * (busy time, holds, caps) is ever cached; only whether a host checks any calendar at all.
  */
 const TTL_MS = 1_000;
 const MAX_ENTRIES = 10_000;

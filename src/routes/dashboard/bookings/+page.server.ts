@@ -10,6 +10,7 @@ import { isMultiLineText } from "$lib/shared/text.ts";
 import { decideBooking } from "$lib/server/services/decide-booking.ts";
 import { refusalText } from "$lib/shared/refusals.ts";
 import { countBookingChange } from "$lib/server/services/insights-count.ts";
+import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
 
 const FILTERS: StatusFilter[] = ["all", "pending", "confirmed", "rejected", "cancelled"];
 
@@ -36,7 +37,7 @@ const Decision = v.object({
 });
 
 function act(action: "confirm" | "reject" | "cancel") {
-  return async ({ request, locals }: Parameters<Actions[string]>[0]) => {
+  return async ({ request, locals, setHeaders }: Parameters<Actions[string]>[0]) => {
     const parsed = v.safeParse(Decision, Object.fromEntries(await request.formData()));
     if (!parsed.success) return fail(400, { error: parsed.issues[0].message, id: null });
     const { id, reason } = parsed.output;
@@ -46,6 +47,10 @@ function act(action: "confirm" | "reject" | "cancel") {
     });
     if (res.ok) void countBookingChange(locals.app, res.booking);
     if (!res.ok && res.reason === "not_found") error(404, "There is no such booking.");
+    if (!res.ok && res.reason === "busy") {
+      retryLater(setHeaders);
+      return fail(BUSY_STATUS, { error: refusalText("busy"), id });
+    }
     if (!res.ok) return fail(409, { error: refusalText(res.reason, "That did not work."), id });
     return { done: action, id };
   };

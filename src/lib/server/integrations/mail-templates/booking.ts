@@ -10,6 +10,7 @@ import { htmlMail } from "./layout.ts";
 import { labelled, labelledParts } from "./quote.ts";
 import { oneLineText } from "../../../shared/text.ts";
 import { describeLocation } from "../../domain/event-rules.ts";
+import { type CalendarDoc, calendarDoc, meetingUid } from "../../domain/calendar-identity.ts";
 
 function inHowLong(minutes: number): string {
   if (minutes % 1440 === 0) return `${minutes / 1440} day${minutes === 1440 ? "" : "s"}`;
@@ -40,15 +41,20 @@ export type BookingMailContext = {
   followUp?: { message: string; minutesAfter: number; bookAgainUrl: string | null };
 };
 
-export function icsUid(bookingId: string, baseUrl: string): string {
-  return `${bookingId}@${new URL(baseUrl).hostname}`;
+/** The calendar invitation for the booking in `state`, or nothing when no calendar needs one. */
+function invitation(
+  ctx: BookingMailContext,
+  state: "pending" | "confirmed" | "ended",
+): OutgoingMail["icalEvent"] {
+  const doc = calendarDoc(ctx.booking, state);
+  return doc ? { method: doc.method, content: ics(ctx, doc) } : undefined;
 }
 
-function ics(ctx: BookingMailContext, method: "REQUEST" | "CANCEL") {
+function ics(ctx: BookingMailContext, doc: CalendarDoc) {
   const b = ctx.booking;
   return buildIcs({
-    uid: icsUid(b.id, ctx.baseUrl),
-    sequence: method === "CANCEL" ? 1 : 0,
+    uid: meetingUid(b, new URL(ctx.baseUrl).hostname),
+    sequence: doc.sequence,
     startMs: b.startMs,
     endMs: b.endMs,
     stampMs: ctx.nowMs,
@@ -59,11 +65,11 @@ function ics(ctx: BookingMailContext, method: "REQUEST" | "CANCEL") {
       `Reschedule or cancel: ${ctx.links.guest}`,
     ].filter(Boolean).join("\n\n"),
     location: describeLocation(b.location) || undefined,
-    status: method === "CANCEL" ? "CANCELLED" : "CONFIRMED",
+    status: doc.status,
     organizer: ctx.host,
     attendee: { name: b.guestName, email: b.guestEmail },
     url: ctx.links.guest,
-  }, method);
+  }, doc.method);
 }
 
 export function renderBookingMail(kind: MailKind, given: BookingMailContext): OutgoingMail | null {
@@ -124,6 +130,7 @@ export function renderBookingMail(kind: MailKind, given: BookingMailContext): Ou
           }],
           footer: `If you do neither, the request expires in ${ctx.ttlText}.`,
         }),
+        icalEvent: invitation(ctx, "pending"),
       };
     }
     case "host_booked":
@@ -137,11 +144,18 @@ export function renderBookingMail(kind: MailKind, given: BookingMailContext): Ou
         messageId,
         text: [intro, "", ...guestLines].join("\n"),
         html: htmlMail({ title: "Booking confirmed", paragraphs: [intro, ...guestHtml] }),
-        icalEvent: { method: "REQUEST", content: ics(ctx, "REQUEST") },
+        icalEvent: invitation(ctx, "confirmed"),
       };
     }
     case "host_cancelled": {
-      const intro = `${b.guestName} cancelled "${b.eventTitle}" on ${hostWhen}.`;
+      // Any end of a meeting the host's calendar may hold comes with its CANCEL.
+      const intro = b.endReason === "cancelled_by_host"
+        ? `You cancelled "${b.eventTitle}" with ${b.guestName} on ${hostWhen}.`
+        : b.endReason === "rejected"
+        ? `You declined the new time ${b.guestName} asked for: "${b.eventTitle}" on ${hostWhen}.`
+        : b.endReason === "expired"
+        ? `The new time ${b.guestName} asked for, "${b.eventTitle}" on ${hostWhen}, expired without an answer.`
+        : `${b.guestName} cancelled "${b.eventTitle}" on ${hostWhen}.`;
       const reason = b.cancelReason ? labelled("Reason", b.cancelReason) : "";
       return {
         to: ctx.host.email,
@@ -155,6 +169,7 @@ export function renderBookingMail(kind: MailKind, given: BookingMailContext): Ou
             ...(b.cancelReason ? labelledParts([["Reason", b.cancelReason]]) : []),
           ],
         }),
+        icalEvent: invitation(ctx, "ended"),
       };
     }
     case "guest_pending": {
@@ -173,6 +188,7 @@ export function renderBookingMail(kind: MailKind, given: BookingMailContext): Ou
           paragraphs: [intro, more],
           buttons: [{ label: "View your booking", href: ctx.links.guest, tone: "plain" }],
         }),
+        icalEvent: invitation(ctx, "pending"),
       };
     }
     case "guest_confirmed": {
@@ -207,7 +223,7 @@ export function renderBookingMail(kind: MailKind, given: BookingMailContext): Ou
           ],
           footer: "The attached invitation adds the meeting to your calendar.",
         }),
-        icalEvent: { method: "REQUEST", content: ics(ctx, "REQUEST") },
+        icalEvent: invitation(ctx, "confirmed"),
       };
     }
     case "guest_rejected": {
@@ -231,6 +247,7 @@ export function renderBookingMail(kind: MailKind, given: BookingMailContext): Ou
               : [extra]),
           ],
         }),
+        icalEvent: invitation(ctx, "ended"),
       };
     }
     case "guest_expired": {
@@ -246,6 +263,7 @@ export function renderBookingMail(kind: MailKind, given: BookingMailContext): Ou
           title: "Request expired",
           paragraphs: [intro, "You are welcome to pick another time."],
         }),
+        icalEvent: invitation(ctx, "ended"),
       };
     }
     case "guest_cancelled": {
@@ -254,7 +272,6 @@ export function renderBookingMail(kind: MailKind, given: BookingMailContext): Ou
         : "You cancelled";
       const intro = `${by} "${b.eventTitle}" on ${guestWhen}.`;
       const reason = b.cancelReason ? labelled("Reason", b.cancelReason) : "";
-      const wasConfirmed = b.history.some((h) => h.status === "CONFIRMED");
       return {
         to: b.guestEmail,
         replyTo: ctx.host.email,
@@ -268,8 +285,8 @@ export function renderBookingMail(kind: MailKind, given: BookingMailContext): Ou
             ...(b.cancelReason ? labelledParts([["Reason", b.cancelReason]]) : []),
           ],
         }),
-        // Only a calendar that received a REQUEST needs a CANCEL to remove the event.
-        icalEvent: wasConfirmed ? { method: "CANCEL", content: ics(ctx, "CANCEL") } : undefined,
+        // Only a calendar that may hold the meeting needs a CANCEL to remove it.
+        icalEvent: invitation(ctx, "ended"),
       };
     }
     case "reminder_guest":

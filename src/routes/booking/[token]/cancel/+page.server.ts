@@ -4,6 +4,8 @@ import { manageState } from "$lib/server/services/guest-manage.ts";
 import { cancelByGuest } from "$lib/server/services/decide-booking.ts";
 import { isMultiLineText } from "$lib/shared/text.ts";
 import { countBookingChange } from "$lib/server/services/insights-count.ts";
+import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
+import { refusalText } from "$lib/shared/refusals.ts";
 
 export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
   setHeaders({ "cache-control": "no-store" });
@@ -14,7 +16,7 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
 };
 
 export const actions: Actions = {
-  default: async ({ locals, params, request }) => {
+  default: async ({ locals, params, request, setHeaders }) => {
     const reason = String((await request.formData()).get("reason") ?? "");
     if (reason.length > 500) {
       return fail(400, { reason, error: "Keep the reason under 500 characters." });
@@ -26,6 +28,10 @@ export const actions: Actions = {
     if (res.ok) void countBookingChange(locals.app, res.booking);
     if (res.ok) return { cancelled: true };
     if (res.reason === "not_found") error(404, "This booking link is not valid.");
+    if (res.reason === "busy") {
+      retryLater(setHeaders);
+      return fail(BUSY_STATUS, { reason, error: refusalText("busy") });
+    }
     const state = await manageState(locals.app, params.token);
     return fail(409, {
       reason,

@@ -7,5 +7,6 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
 };
 
 export const actions: Actions = {
-  default: ({ locals, params }) => submitDecision(locals.app, params.token, "confirm"),
+  default: ({ locals, params, setHeaders }) =>
+    submitDecision(locals.app, params.token, "confirm", setHeaders),
 };

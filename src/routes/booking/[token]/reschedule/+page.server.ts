@@ -16,6 +16,7 @@ const BOOKING_REASONS = new Set([
   "too_many_pending",
   "calendar_unavailable",
 ]);
+import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
 
 export const load: PageServerLoad = async ({ locals, params, url, setHeaders, request }) => {
   setHeaders({ "cache-control": "no-store" });
@@ -54,12 +55,16 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders, re
 };
 
 export const actions: Actions = {
-  default: async ({ locals, params, request }) => {
+  default: async ({ locals, params, request, setHeaders }) => {
     const start = String((await request.formData()).get("start") ?? "");
     const res = await rescheduleByGuest(locals.app, params.token, start);
     if (res.ok) void countRescheduled(locals.app, res.booking);
     if (res.ok) redirect(303, `/booking/${res.guestToken}?moved=1`);
     if (res.reason === "not_found") error(404, "This booking link is not valid.");
+    if (res.reason === "busy") {
+      retryLater(setHeaders);
+      return fail(BUSY_STATUS, { reason: refusalText("busy"), errors: {}, values: {} });
+    }
     const state = await manageState(locals.app, params.token);
     const blocked = state.ok ? state.blocked : null;
     return fail(409, {

@@ -4,5 +4,5 @@ import { bookAction, loadBookingPage } from "$lib/server/http/booking-page.ts";
 export const load: PageServerLoad = (event) => loadBookingPage(event);
 
 export const actions: Actions = {
-  book: (event) => bookAction(event, (token) => `/booking/${token}`),
+  book: (event) => bookAction(event),
 };

@@ -54,7 +54,6 @@ export const actions: Actions = {
   book: async (event) => {
     const res = await bookAction(
       event,
-      (token) => `/booking/${token}`,
       (input) => bookWithSingleUseLink(event.locals.app, event.params.token, input),
     );
     // A spent link shows its calm page instead of the form.

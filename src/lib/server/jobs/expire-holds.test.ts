@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { expireHolds } from "./expire-holds.ts";
+import { bookSlot } from "../services/book-slot.ts";
+import { listBusy, listHostBookings } from "../store/bookings.ts";
+import { keys } from "../store/keys.ts";
+import { createEventType, createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
+
+const allDay = () => [{ start: "00:00", end: "24:00" }];
+const EVERY_DAY = {
+  1: allDay(),
+  2: allDay(),
+  3: allDay(),
+  4: allDay(),
+  5: allDay(),
+  6: allDay(),
+  7: allDay(),
+};
+
+Deno.test("expireHolds: 250 requests past their hold end in rounds of 100, each freeing its time, caps and guest hold; nothing else changes", async () => {
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  const host = await createHost(app, { timeZone: "UTC", weekly: EVERY_DAY });
+  await createEventType(app, host, {
+    slug: "call",
+    durationMin: 15,
+    intervalMin: 15,
+    maxPerDay: 1000,
+  });
+  await createEventType(app, host, { slug: "firm", durationMin: 15, requiresConfirmation: false });
+  const base = Date.parse("2026-11-23T00:00:00Z");
+  for (let i = 0; i < 250; i++) {
+    const r = await bookSlot(app, {
+      username: "host",
+      slug: "call",
+      start: new Date(base + i * 15 * 60_000).toISOString().replace(".000Z", "Z"),
+      name: `G${i}`,
+      email: `g${i}@example.test`,
+      note: "",
+      timeZone: "UTC",
+    });
+    assert.ok(r.ok, JSON.stringify(r));
+  }
+  const firm = await bookSlot(app, {
+    username: "host",
+    slug: "firm",
+    start: "2026-11-26T10:00:00Z",
+    name: "F",
+    email: "f@example.test",
+    note: "",
+    timeZone: "UTC",
+  });
+  assert.ok(firm.ok);
+  // Not a moment early.
+  const endsAt = app.now() + 24 * 3_600_000;
+  assert.deepEqual(await expireHolds(app, endsAt - 1), { expired: 0 });
+  app.clock.ms = endsAt;
+  assert.deepEqual(await expireHolds(app, endsAt), { expired: 250 });
+  const all = await listHostBookings(app.kv, host.id);
+  assert.equal(all.filter((b) => b.endReason === "expired").length, 250);
+  assert.deepEqual(
+    (await listBusy(app.kv, host.id, base, base + 7 * 86_400_000, app.now())).length,
+    1,
+    "only the firm booking's time is left",
+  );
+  for (const prefix of [["cap_entry"], ["guest_hold"], keys.bookingPendingByExpiryPrefix()]) {
+    const left = [];
+    for await (const e of app.kv.list({ prefix: prefix as Deno.KvKey })) left.push(e.key);
+    assert.ok(left.every((k) => !k.includes("call")), JSON.stringify(left.slice(0, 3)));
+    if (prefix[0] !== "cap_entry") assert.deepEqual(left, []);
+  }
+  assert.deepEqual(await expireHolds(app, endsAt), { expired: 0 }, "a second run finds nothing");
+  app.close();
+});

@@ -1,0 +1,116 @@
+/**
+ * A booking that blocks several people's time at once (a collective team event). Their busy
+ * entries may not fit one atomic write's checks, so the booking is taken in steps
+ * (docs/decisions/002-booking-engine.md, "Multi-person holds"):
+ *
+ * 1. a coordinator record (`holding` until a short deadline) is written;
+ * 2. one person at a time, in a canonical order (sorted ids), a guarded write adds that person's
+ *    hold entry — busy for everyone else from that moment;
+ * 3. the final commit checks the coordinator alone, creates the booking and marks the
+ *    coordinator `committed`.
+ *
+ * On any refusal the holds are released at once; after a crash they stop blocking at the
+ * deadline (a hold past it counts as free only for a write that also abandons its coordinator,
+ * so a late final commit fails), and the cleanup job (jobs/release-holds.ts) removes them.
+ * The page and the rotation of a team are issue 12's; this is the engine's part.
+ */
+import type { App } from "../app.ts";
+import { type NewBookingInput, newBookingRecord } from "../domain/booking.ts";
+import {
+  type ExtraWrite,
+  type GuardedWrite,
+  MAX_TEAM,
+  type Refusal,
+  TEAM_HOLD_MS,
+} from "../domain/booking-engine.ts";
+import type { BookingRecord, CoordinatorRecord, EventTypeRecord } from "../store/records.ts";
+import { newId } from "../store/users.ts";
+import { randomToken } from "../integrations/crypto.ts";
+import { bookingToken } from "./booking-links.ts";
+import { tokenWrites } from "./book-slot.ts";
+import { engineRules, runChange } from "./transaction.ts";
+
+export type TeamBookInput =
+  & Omit<NewBookingInput, "id" | "tokenSalt" | "by" | "eventType">
+  & {
+    eventType: EventTypeRecord;
+    /** Whose time the booking blocks (the host need not be one of them). */
+    personIds: string[];
+    extra?: ExtraWrite[];
+    /** A record checked and replaced in the final commit (issue 12: the round-robin rotation). */
+    rotation?: GuardedWrite;
+    /** Called after each step, for tests that stop the protocol midway (a crash). */
+    onStep?: (step: "open" | "hold" | "commit", personId?: string) => Promise<void> | void;
+  };
+
+export type TeamBookResult =
+  | { ok: true; booking: BookingRecord; guestToken: string }
+  | { ok: false; reason: Refusal | "busy" };
+
+export async function bookForPersons(app: App, input: TeamBookInput): Promise<TeamBookResult> {
+  const personIds = [...new Set(input.personIds)].sort();
+  if (personIds.length === 0 || personIds.length > MAX_TEAM) {
+    return { ok: false, reason: "too_large" };
+  }
+  const identity = { id: newId(app.now()), tokenSalt: randomToken(16) };
+  const coordinatorId = newId(app.now());
+  const status = input.eventType.requiresConfirmation ? "PENDING" : "CONFIRMED";
+  const [tokens, guestToken] = await Promise.all([
+    tokenWrites(app, identity, status),
+    bookingToken(app, identity, "guest"),
+  ]);
+  const rules = engineRules(app, input.eventType);
+  const booking = (nowMs: number): BookingRecord => ({
+    ...newBookingRecord({ ...input, ...identity, by: "guest" }, nowMs, rules.bookingTtlMs),
+    personIds,
+    coordinatorId,
+  });
+  const draft = booking(app.now());
+  const coordinator: CoordinatorRecord = {
+    v: 1,
+    id: coordinatorId,
+    bookingId: identity.id,
+    state: "holding",
+    untilMs: app.now() + TEAM_HOLD_MS,
+    personIds,
+    eventTypeId: input.eventType.id,
+    startMs: draft.blockStartMs,
+    endMs: draft.blockEndMs,
+    holdUntilMs: null,
+  };
+  const opened = await runChange(app, { rules, change: () => ({ kind: "open", coordinator }) });
+  if (!opened.ok) return { ok: false, reason: opened.reason };
+  await input.onStep?.("open");
+
+  const release = () =>
+    runChange(app, { rules, change: () => ({ kind: "release", coordinatorId }) });
+  for (const personId of personIds) {
+    const held = await runChange(app, {
+      lane: personId,
+      rules,
+      change: () => ({ kind: "hold", coordinatorId, personId }),
+    });
+    if (!held.ok) {
+      await release();
+      return { ok: false, reason: held.reason };
+    }
+    await input.onStep?.("hold", personId);
+  }
+  const committed = await runChange(app, {
+    rules,
+    change: (nowMs) => ({
+      kind: "commit",
+      coordinatorId,
+      booking: booking(nowMs),
+      tokens,
+      extra: input.extra,
+      rotation: input.rotation,
+    }),
+  });
+  if (!committed.ok) {
+    await release();
+    return { ok: false, reason: committed.reason };
+  }
+  await input.onStep?.("commit");
+  return { ok: true, booking: committed.plan.booking!, guestToken };
+}

@@ -1,0 +1,135 @@
+/**
+ * The one transaction runner: snapshot → plan → guarded commit, and the only retry loop of the
+ * booking engine. Every booking change (book, confirm, reject, cancel, expire, reschedule, a
+ * multi-person hold) goes through `runChange`:
+ *
+ * - the change is built for the attempt's clock, the store reads its snapshot, the domain plans;
+ * - a refusal is returned as it is; a plan is committed with exactly the checks it states;
+ * - a lost race reads and plans again, a bounded number of times with jitter, then answers
+ *   "busy" (routes show a calm 503 with Retry-After);
+ * - a commit whose outcome is unknown is settled by re-reading (store/bookings.ts commitPlan).
+ *
+ * Inside one process, changes that add time for the same person queue behind each other (an
+ * optimisation against rounds of doomed commits); while that queue is busy, a change that its
+ * snapshot already refuses is answered at once instead of waiting its turn. Correctness never
+ * depends on the queue: two processes sharing one KV are kept apart by the checks alone.
+ */
+import type { App } from "../app.ts";
+import {
+  type Change,
+  type EngineRules,
+  type Plan,
+  planChange,
+  type Refusal,
+} from "../domain/booking-engine.ts";
+import type { EventTypeRecord, OutboxRecord } from "../store/records.ts";
+import { commitPlan, readSnapshot } from "../store/bookings.ts";
+import { calendarBusy } from "./calendar-busy.ts";
+
+export const MAX_ATTEMPTS = 10;
+/** How long a change waits for a multi-person hold in its way to be committed or released. */
+export const HOLD_WAIT_MS = 3_000;
+/** What the busy answer tells clients to wait before trying again. */
+export const RETRY_AFTER_S = 5;
+
+export type RunResult =
+  | { ok: true; plan: Plan; jobs: OutboxRecord[] }
+  | { ok: false; reason: Refusal | "busy"; primary?: unknown };
+
+export type RunInput = {
+  /** The change for an attempt at `nowMs` (records it creates carry that instant). */
+  change: (nowMs: number) => Change;
+  rules: EngineRules;
+  /** The person whose in-process queue this change joins (one adding that person's time). */
+  lane?: string;
+};
+
+/** Engine rules of the app and, when the change concerns one, of its event type. */
+export function engineRules(
+  app: App,
+  et: EventTypeRecord | null,
+): EngineRules {
+  return {
+    bookingTtlMs: app.config.bookingTtlMs,
+    maxPendingPerGuest: app.config.maxPendingPerGuest,
+    eventType: et
+      ? {
+        id: et.id,
+        maxPerDay: et.maxPerDay ?? null,
+        maxPerWeek: et.maxPerWeek ?? null,
+        cancelCutoffHours: et.cancelCutoffHours ?? null,
+      }
+      : null,
+    calendarHost: app.config.baseUrl.hostname,
+  };
+}
+
+async function attempt(app: App, input: RunInput) {
+  const nowMs = app.now();
+  const change = input.change(nowMs);
+  const snapshot = await readSnapshot(
+    app.kv,
+    change,
+    input.rules,
+    (personId, iv) => calendarBusy(app, personId, iv.startMs, iv.endMs, nowMs),
+  );
+  return { nowMs, result: planChange(snapshot, change, input.rules, nowMs), snapshot };
+}
+
+const jitter = (round: number) =>
+  new Promise((r) => setTimeout(r, Math.random() * 5 * (round + 1)));
+
+export async function runChange(app: App, input: RunInput): Promise<RunResult> {
+  const lane = input.lane === undefined ? null : `busy:${input.lane}`;
+  let waited = 0;
+  const lost = { races: 0 };
+  while (true) {
+    const res = lane && app.hostLock.busy(lane)
+      // A crowd on one person: refusing needs no turn in the queue (refusing is always safe).
+      ? await attempt(app, input).then(async (peek) =>
+        !peek.result.ok && peek.result.reason !== "held"
+          ? refused(peek.result.reason, peek.snapshot)
+          : await app.hostLock.run(lane, () => loop(app, input, lost))
+      )
+      : lane
+      ? await app.hostLock.run(lane, () => loop(app, input, lost))
+      : await loop(app, input, lost);
+    if (res.ok || res.reason !== "held") return res;
+    // A multi-person booking holds the time while it is being taken (milliseconds; holds are
+    // taken in one order, so two of them never wait for each other). Wait outside the queue,
+    // so that a crowd waits side by side, then look again; a hold that outlives the wait (its
+    // process died) answers as taken.
+    if (waited >= HOLD_WAIT_MS) return { ...res, reason: "slot_taken" };
+    const pause = 5 + Math.random() * Math.min(100, 5 + waited / 4);
+    await new Promise((r) => setTimeout(r, pause));
+    waited += pause;
+  }
+}
+
+function refused(reason: Refusal | "busy", snapshot: { primary: { value: unknown } | null }) {
+  return { ok: false as const, reason, primary: snapshot.primary?.value };
+}
+
+/** Read, plan, commit; again after a lost race, a bounded number of times in all. */
+async function loop(app: App, input: RunInput, lost: { races: number }): Promise<RunResult> {
+  while (lost.races < MAX_ATTEMPTS) {
+    const { nowMs, result, snapshot } = await attempt(app, input);
+    if (!result.ok) return refused(result.reason, snapshot);
+    const plan = result.plan;
+    if (plan.checks.length === 0 && plan.writes.length === 0 && plan.jobs.length === 0) {
+      return { ok: true, plan, jobs: [] };
+    }
+    const out = await commitPlan(app.kv, plan, nowMs);
+    if (out.ok) {
+      if (out.jobs.length) app.kickOutbox();
+      // Only the way was cleared (see planChange): now the change itself.
+      if (plan.partial) {
+        lost.races++;
+        continue;
+      }
+      return { ok: true, plan, jobs: out.jobs };
+    }
+    await jitter(lost.races++);
+  }
+  return { ok: false, reason: "busy" };
+}

@@ -1,0 +1,145 @@
+/**
+ * A refused booking form post without JavaScript (a crowd racing for one slot): every loser gets
+ * the page again with what they typed, byte for byte what a full render would give (a template
+ * filled in per guest), and can book another time of that day with the same details at once.
+ */
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { startApp } from "../support/app.ts";
+
+type Posted = { status: number; body: string; nonce: string | null; location: string | null };
+
+async function postForm(
+  base: string,
+  path: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Posted> {
+  const res = await fetch(base + path, {
+    method: "POST",
+    headers: {
+      origin: base,
+      accept: "text/html",
+      "content-type": "application/x-www-form-urlencoded",
+      ...headers,
+    },
+    body: new URLSearchParams(form),
+    redirect: "manual",
+  });
+  const body = await res.text();
+  const nonce = /'nonce-([^']+)'/.exec(res.headers.get("content-security-policy") ?? "")?.[1] ??
+    null;
+  return { status: res.status, body, nonce, location: res.headers.get("location") };
+}
+
+async function slots(base: string, q = "tz=UTC"): Promise<string[]> {
+  const html = await (await fetch(`${base}/calendar/demo/intro-call?${q}`)).text();
+  return [...html.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]);
+}
+
+/** What differs per response: the nonce and the fill token the page was served with. */
+const normalize = (p: Posted) =>
+  p.body.replaceAll(p.nonce!, "NONCE").replace(/fillToken:"[^"]+"/g, 'fillToken:"T"')
+    .replace(/name="ft" value="[^"]*"/g, 'name="ft" value="T"');
+
+Deno.test({
+  name:
+    "refused form post: the loser's page holds their details, and one click on another time books it with them",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const [taken, free] = await slots(app.baseUrl);
+    const action = `/calendar/demo/intro-call?/book&tz=UTC&date=${taken.slice(0, 10)}&slot=${
+      encodeURIComponent(taken)
+    }`;
+    const form = (name: string) => ({
+      name,
+      email: `${name.toLowerCase().replace(/\W/g, "")}@example.test`,
+      note: 'Bring "the plan" & <notes>',
+      start: taken,
+      tz: "UTC",
+    });
+    assert.equal((await postForm(app.baseUrl, action, form("Winner"))).status, 303);
+    const lost = await postForm(app.baseUrl, action, form("Ann O'Neil"));
+    assert.equal(lost.status, 409);
+    assert.match(lost.body, /That time was just taken/);
+    // The details are in the page, in the form that offers the other times of that day.
+    assert.match(lost.body, /name="name" value="Ann O'Neil"/);
+    assert.match(lost.body, /name="note" value="Bring &quot;the plan&quot; &amp; &lt;notes>"/);
+    assert.ok(!lost.body.includes(`data-retry-slot="${taken}"`), "the taken time is not offered");
+    assert.ok(lost.body.includes(`data-retry-slot="${free}"`));
+    // The retry form's fields, sent with another time, book it with the same details.
+    const fields = Object.fromEntries(
+      [...lost.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((
+        m,
+      ) => [m[1], m[2].replaceAll("&quot;", '"').replaceAll("&lt;", "<").replaceAll("&amp;", "&")]),
+    );
+    const retryAction = /<form method="POST" action="([^"]+)"[^>]*>\s*<p class="hint">Your details/
+      .exec(lost.body)![1].replaceAll("&amp;", "&");
+    const again = await postForm(
+      app.baseUrl,
+      `/calendar/demo/intro-call${retryAction}`,
+      { ...fields, start: free },
+    );
+    assert.equal(again.status, 303, again.body.slice(0, 300));
+    const booked = await (await fetch(app.baseUrl + again.location)).text();
+    assert.match(booked, /Ann O&#39;Neil|Ann O'Neil/);
+  },
+});
+
+Deno.test({
+  name:
+    "refused form post: the filled-in page is byte for byte the full render, for any typed text",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const [taken] = await slots(app.baseUrl);
+    const action = `/calendar/demo/intro-call?/book&tz=UTC&date=${taken.slice(0, 10)}&slot=${
+      encodeURIComponent(taken)
+    }`;
+    const base = { email: "w@example.test", note: "", start: taken, tz: "UTC" };
+    assert.equal((await postForm(app.baseUrl, action, { ...base, name: "Winner" })).status, 303);
+    // A (bogus) session cookie takes the request past the template: the full render to compare.
+    const full = { cookie: "authjs.session-token=none" };
+    const texts = fc.stringMatching(/^[\s\S]{1,60}$/).filter((s) => s.trim().length > 0);
+    await fc.assert(
+      fc.asyncProperty(texts, texts, async (name, note) => {
+        const clean = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, " ");
+        const form = { ...base, name: clean(name).slice(0, 100), note };
+        const rendered = await postForm(app.baseUrl, action, form, full);
+        const filled = await postForm(app.baseUrl, action, form);
+        assert.equal(filled.status, rendered.status);
+        assert.equal(normalize(filled), normalize(rendered));
+      }),
+      {
+        numRuns: 40,
+        examples: [[`"quoted" <b>&amp;</b> \u2028 \\ </script>`, "line\nbreak\r\n\ttab"]],
+      },
+    );
+
+    // Refused while the time is still free (too many pending requests): the details form itself
+    // comes back, with the note as text in its textarea.
+    const free = (await slots(app.baseUrl)).slice(0, 4);
+    const many = { email: "many@example.test", note: "", tz: "UTC" };
+    for (const start of free.slice(0, 3)) {
+      const at = `/calendar/demo/intro-call?/book&tz=UTC&date=${start.slice(0, 10)}`;
+      assert.equal((await postForm(app.baseUrl, at, { ...many, name: "Many", start })).status, 303);
+    }
+    const fourth = `/calendar/demo/intro-call?/book&tz=UTC&date=${free[3].slice(0, 10)}&slot=${
+      encodeURIComponent(free[3])
+    }`;
+    await fc.assert(
+      fc.asyncProperty(texts, async (note) => {
+        const form = { ...many, name: "Many", note, start: free[3] };
+        const rendered = await postForm(app.baseUrl, fourth, form, full);
+        const filled = await postForm(app.baseUrl, fourth, form);
+        assert.equal(filled.status, 409);
+        assert.match(filled.body, /<textarea id="b-note"/);
+        assert.equal(normalize(filled), normalize(rendered));
+      }),
+      { numRuns: 20, examples: [['</textarea> & "x" <b>']] },
+    );
+  },
+});
