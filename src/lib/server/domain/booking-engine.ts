@@ -381,6 +381,8 @@ function jobBytes(j: PlannedJob): number {
     createdAtMs: j.dueMs,
     lastError: null,
     claimedBy: null,
+    // The request that queued it, when there is one (ops/context.ts: at most 64 characters).
+    requestId: "x".repeat(64),
   };
   let n = keyBytes(keys.outbox(j.dueMs, JOB_ID)) + valueBytes(record);
   if (jobMutations(j.payload) === 2) n += keyBytes(keys.outboxByBooking(JOB_ID, JOB_ID)) + 9;

@@ -1,6 +1,6 @@
 /**
  * Webhooks: a host subscribes URLs to booking events. Every booking change queues one
- * `webhook_event` outbox job (services/booking-plan.ts); its fan-out writes the signed body once
+ * `webhook_event` outbox job (domain/booking-effects.ts); its fan-out writes the signed body once
  * and one delivery job per subscription. Deliveries are signed per the Standard Webhooks
  * specification with its reference library, go through the SSRF guard, are retried on timeouts,
  * 5xx, 408 and 429 (honouring Retry-After), and are logged per subscription. A subscription that
