@@ -15,6 +15,8 @@ import {
 import { bookingToken } from "./booking-links.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 import { listHostBookings } from "../store/bookings.ts";
+import { MAX_ATTEMPTS } from "./transaction.ts";
+import { renderMetrics } from "../ops/metrics.ts";
 import {
   createEventType,
   createHost,
@@ -160,7 +162,16 @@ Deno.test("busy: when conflicts never stop, the runner gives up with 'busy' inst
       return typeof v === "function" ? v.bind(target) : v;
     },
   });
+  const retries = async () => {
+    const m = /^invito_kv_commit_retries_total\{op="book"\} (\d+)$/m.exec(
+      (await renderMetrics()).body,
+    );
+    return Number(m?.[1] ?? 0);
+  };
+  const before = await retries();
   assert.deepEqual(await bookSlot(app, guest(1, MON("08:00"))), { ok: false, reason: "busy" });
+  // Every re-plan after a lost race is counted under its operation.
+  assert.equal(await retries() - before, MAX_ATTEMPTS - 1);
   app.kv = real;
   assert.deepEqual(await listHostBookings(real, host.id), []);
   app.close();

@@ -25,6 +25,7 @@ import {
 import type { EventTypeRecord, OutboxRecord } from "../store/records.ts";
 import { commitPlan, readSnapshot } from "../store/bookings.ts";
 import { calendarBusy } from "./calendar-busy.ts";
+import { recordRetry } from "../ops/metrics.ts";
 
 export const MAX_ATTEMPTS = 10;
 /** How long a change waits for a multi-person hold in its way to be committed or released. */
@@ -73,7 +74,21 @@ async function attempt(app: App, input: RunInput) {
     input.rules,
     (personId, iv) => calendarBusy(app, personId, iv.startMs, iv.endMs, nowMs),
   );
-  return { nowMs, result: planChange(snapshot, change, input.rules, nowMs), snapshot };
+  return { nowMs, change, result: planChange(snapshot, change, input.rules, nowMs), snapshot };
+}
+
+/** The operation a change is, as the retry metric names it (a few fixed values). */
+export function opOf(change: Change): string {
+  switch (change.kind) {
+    case "create":
+      return "book";
+    case "transition":
+      return change.action;
+    case "reschedule":
+      return "reschedule";
+    default:
+      return `team_${change.kind}`;
+  }
 }
 
 const jitter = (round: number) =>
@@ -113,7 +128,7 @@ function refused(reason: Refusal | "busy", snapshot: { primary: { value: unknown
 /** Read, plan, commit; again after a lost race, a bounded number of times in all. */
 async function loop(app: App, input: RunInput, lost: { races: number }): Promise<RunResult> {
   while (lost.races < MAX_ATTEMPTS) {
-    const { nowMs, result, snapshot } = await attempt(app, input);
+    const { nowMs, change, result, snapshot } = await attempt(app, input);
     if (!result.ok) return refused(result.reason, snapshot);
     const plan = result.plan;
     if (plan.checks.length === 0 && plan.writes.length === 0 && plan.jobs.length === 0) {
@@ -129,7 +144,9 @@ async function loop(app: App, input: RunInput, lost: { races: number }): Promise
       }
       return { ok: true, plan, jobs: out.jobs };
     }
-    await jitter(lost.races++);
+    // Lost a race: read and plan again (counted per operation, beside the KV's own conflicts).
+    if (++lost.races < MAX_ATTEMPTS) recordRetry(opOf(change));
+    await jitter(lost.races - 1);
   }
   return { ok: false, reason: "busy" };
 }
