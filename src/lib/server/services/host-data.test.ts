@@ -13,6 +13,7 @@ import {
   purgeClosedAccounts,
 } from "./host-data.ts";
 import { getBooking } from "../store/bookings.ts";
+import { keys } from "../store/keys.ts";
 import { getUser, getUserByEmail, getUserByUsername } from "../store/users.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import type { BookingRecord } from "../store/records.ts";
@@ -78,6 +79,38 @@ Deno.test("eraseGuest: 8 erasures and 8 host decisions at once on the same booki
     const json = await collect(exportHostJson(app, host));
     assert.equal(json.includes("Eve"), false, "the export no longer holds her");
     assert.equal(json.includes("eve@"), false);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("eraseGuest: the engine's pending-request entries keyed by the guest's address go too; the guest can book again", async () => {
+  const { app, host } = await setup(2);
+  try {
+    const keysOfEve = async () => {
+      const out: string[] = [];
+      for (
+        const prefix of [keys.guestHoldHostPrefix(host.id), keys.guestHoldFenceHostPrefix(host.id)]
+      ) {
+        for await (const e of app.kv.list({ prefix })) {
+          if (e.key.includes("eve@example.test")) out.push(String(e.key[0]));
+        }
+      }
+      return out.sort();
+    };
+    assert.deepEqual(await keysOfEve(), ["guest_hold", "guest_hold_fence"], "her request holds");
+    assert.deepEqual(await eraseGuest(app, host, "eve@example.test"), { ok: true, bookings: 1 });
+    assert.deepEqual(await keysOfEve(), [], "no key holds her address");
+    const again = await bookSlot(app, {
+      username: host.username,
+      slug: "call",
+      start: "2026-11-25T08:00:00Z",
+      name: "Eve",
+      email: "eve@example.test",
+      note: "",
+      timeZone: "UTC",
+    });
+    assert.ok(again.ok, JSON.stringify(again));
   } finally {
     app.close();
   }
@@ -189,11 +222,42 @@ Deno.test("deleteAccount: needs the username; then the page and sign-in are gone
       assert.equal(b.cancelReason, ACCOUNT_CLOSED_REASON);
     }
     await deliverOutbox(app, app.now());
-    const told = app.mailer.sent.filter((m) => /cancel/i.test(m.subject)).map((m) => m.to);
+    const cancelMails = app.mailer.sent.filter((m) => /cancel/i.test(m.subject));
+    const told = cancelMails.map((m) => m.to).filter((to) => to !== host.email);
     assert.equal(told.length, 3, `each guest of a cancelled meeting is told: ${told}`);
+    // The confirmed meeting is in the host's own calendar too: it goes with a CANCEL (ADR 013).
+    const toHost = cancelMails.filter((m) => m.to === host.email);
+    assert.equal(toHost.length, 1);
+    assert.equal(toHost[0].icalEvent?.method, "CANCEL");
 
     assert.equal(await purgeClosedAccounts(app, app.now() + 3_600_000), 0, "not yet");
+    // The booking engine's keys of the host: busy time, caps and guests' holds (keyed by address).
+    const eventTypeId = (await getBooking(app.kv, ids[0]))!.eventTypeId;
+    const engineKeys = async () => {
+      const out: string[] = [];
+      for (
+        const prefix of [
+          keys.busyPrefix(host.id),
+          keys.busyFencePrefix(host.id),
+          keys.capEntryPrefix(eventTypeId),
+          keys.capFencePrefix(eventTypeId),
+          keys.guestHoldHostPrefix(host.id),
+          keys.guestHoldFenceHostPrefix(host.id),
+        ]
+      ) {
+        for await (const e of app.kv.list({ prefix })) out.push(String(e.key[0]));
+      }
+      return [...new Set(out)].sort();
+    };
+    assert.deepEqual(await engineKeys(), [
+      "busy",
+      "busy_fence",
+      "cap_entry",
+      "cap_fence",
+      "guest_hold_fence",
+    ]);
     assert.equal(await purgeClosedAccounts(app, app.now() + PURGE_AFTER_MS + 1), 1);
+    assert.deepEqual(await engineKeys(), [], "no key of the engine names the host or a guest");
     assert.equal(await getUser(app.kv, host.id), null);
     for (const id of ids) {
       const b = (await getBooking(app.kv, id))!;

@@ -15,6 +15,7 @@ import {
   removeClosedAccount,
 } from "../store/host-data.ts";
 import { getUser } from "../store/users.ts";
+import { purgeHostEngineKeys } from "../store/bookings.ts";
 import { decideBooking } from "./decide-booking.ts";
 import { deleteEventType } from "./event-types.ts";
 import { removeCalendarAccount } from "./calendar-accounts.ts";
@@ -185,18 +186,25 @@ export const PURGE_AFTER_MS = 48 * 3_600_000;
 /**
  * For accounts closed more than PURGE_AFTER_MS ago: every guest's details are erased from the
  * remaining bookings (checked writes, as for "erase a guest"), then the host's record and hours
- * are deleted. The bookings' times stay as anonymous entries of the booking engine's own
- * records (removing those is the engine's to do; this job writes no ledger).
+ * are deleted with the booking engine's entries of the host (busy time, caps, guest holds). The
+ * bookings stay as anonymous records.
  */
 export async function purgeClosedAccounts(app: App, nowMs: number): Promise<number> {
   let purged = 0;
   for (const { userId, atMs } of await listClosedAccounts(app.kv)) {
     if (nowMs - atMs < PURGE_AFTER_MS) continue;
     const emails = new Set<string>();
+    const eventTypeIds = new Set<string>();
     for await (const page of hostBookingPages(app.kv, userId)) {
-      for (const b of page) if (b.guestEmail) emails.add(b.guestEmail.toLowerCase());
+      for (const b of page) {
+        if (b.guestEmail) emails.add(b.guestEmail.toLowerCase());
+        eventTypeIds.add(b.eventTypeId);
+      }
     }
     for (const email of emails) await eraseGuestFromBookings(app.kv, userId, email, nowMs);
+    // The engine's busy time, caps and guest holds of this host (their keys name the host and
+    // guests' addresses); the bookings stay as anonymous records.
+    await purgeHostEngineKeys(app.kv, userId, eventTypeIds);
     if (await getUser(app.kv, userId)) await removeClosedAccount(app.kv, userId);
     purged++;
   }
