@@ -12,6 +12,8 @@ export type Refusal = {
   detail: string;
   /** The same request may succeed later (the API does not keep its answer under an Idempotency-Key). */
   retryable?: boolean;
+  /** Sent as `Retry-After` (seconds) with the refusal, by pages and the API alike. */
+  retryAfterS?: number;
 };
 
 export const REFUSALS = {
@@ -33,6 +35,7 @@ export const REFUSALS = {
     detail:
       "Many people are booking right now. Nothing was changed — please try again in a moment.",
     retryable: true,
+    retryAfterS: 5,
   },
   /** A multi-person booking is still taking that time (the engine waits, then says slot_taken). */
   held: {
@@ -108,6 +111,7 @@ export const REFUSALS = {
     title: "Too much at once",
     detail: "This change cannot be made right now. Nothing was changed — please try again later.",
     retryable: true,
+    retryAfterS: 60,
   },
   duplicate_request: {
     status: 409,
@@ -222,6 +226,11 @@ export function isRetryable(reason: RefusalReason): boolean {
 
 export function isRefusalReason(reason: string): reason is RefusalReason {
   return Object.hasOwn(REFUSALS, reason);
+}
+
+/** The `Retry-After` seconds a reason is answered with, or null. */
+export function retryAfterOf(reason: string): number | null {
+  return isRefusalReason(reason) ? (REFUSALS[reason] as Refusal).retryAfterS ?? null : null;
 }
 
 /** The HTTP status of a reason (409 for one this table does not know). */

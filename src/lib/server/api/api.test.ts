@@ -242,6 +242,42 @@ Deno.test("API booking: refusals carry the page's words and a stable problem typ
   await close(app);
 });
 
+Deno.test("API booking: when the engine stays contended it answers 503 busy with Retry-After; the key is not kept, so the same request books later", async () => {
+  const { app, call } = await setup();
+  const real = app.kv;
+  // Every booking commit loses its race, as if another writer always won the host's day.
+  app.kv = new Proxy(real, {
+    get(target, prop) {
+      if (prop === "atomic") {
+        return () => {
+          const op = target.atomic();
+          const check = op.check.bind(op);
+          op.check = (...checks: Deno.AtomicCheck[]) => {
+            if (checks.some((c) => c.key[0] === "busy_fence")) {
+              check({ key: ["never"], versionstamp: "00000000000000000000" });
+            }
+            return check(...checks);
+          };
+          return op;
+        };
+      }
+      const v = Reflect.get(target, prop, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  const body = bookingBody("2026-11-23T08:00:00Z");
+  const busy = await call("POST", "/bookings", { body, idem: "busy-1" });
+  assert.equal(busy.status, 503);
+  assert.equal(busy.body.reason, "busy");
+  assert.equal(busy.body.type, "http://invito.test/docs/api#problem-busy");
+  assert.equal(busy.headers.get("retry-after"), "5");
+  app.kv = real;
+  const later = await call("POST", "/bookings", { body, idem: "busy-1" });
+  assert.equal(later.status, 201, JSON.stringify(later.body));
+  assert.equal(later.headers.get("idempotent-replayed"), null);
+  await close(app);
+});
+
 Deno.test("API keys: unknown and revoked keys get the same 401; scopes give 403; others' bookings 404", async () => {
   const { app, call, host, other, key } = await setup({ requiresConfirmation: true });
   const annKey = await key(host);

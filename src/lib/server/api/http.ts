@@ -3,7 +3,13 @@
  * refusal table), bounded body reading (413), content types (415) and CORS. Bearer keys, never
  * cookies, authorise the API, so any site may call it from a browser.
  */
-import { problemType, type RefusalReason, REFUSALS } from "../../shared/refusals.ts";
+import {
+  isRefusalReason,
+  problemType,
+  type RefusalReason,
+  REFUSALS,
+  retryAfterOf,
+} from "../../shared/refusals.ts";
 
 export const MAX_BODY_BYTES = 100 * 1024;
 
@@ -54,6 +60,12 @@ export function toResponse(res: ApiResponse, method: string): Response {
     return new Response(null, { status: res.status, headers });
   }
   const isProblem = res.status >= 400;
+  // A refusal that may pass later says when (also one replayed through an Idempotency-Key).
+  const reason = isProblem ? (res.body as { reason?: unknown } | null)?.reason : undefined;
+  if (typeof reason === "string" && isRefusalReason(reason) && !headers.has("retry-after")) {
+    const s = retryAfterOf(reason);
+    if (s !== null) headers.set("retry-after", String(s));
+  }
   if (!headers.has("content-type")) {
     headers.set(
       "content-type",

@@ -34,6 +34,7 @@ const STATUS_TEXT: Record<number, string> = {
   413: "The body is larger than 100 KB.",
   415: "The body is not `application/json`.",
   429: "Too many requests; wait for `Retry-After` seconds.",
+  503: "Too many changes at once (nothing was changed); retry after `Retry-After` seconds.",
 };
 
 export function openApiDocument(base: string): Json {

@@ -879,7 +879,8 @@ export function issuesToFields(
 
 // --- the table ---------------------------------------------------------------------------------
 
-const COMMON_BOOKING_PROBLEMS = [400, 404, 409, 413, 415, 429];
+/** Booking changes go through the engine, which may answer `busy` (503) under contention. */
+const COMMON_BOOKING_PROBLEMS = [400, 404, 409, 413, 415, 429, 503];
 
 export const ROUTES: Route[] = [
   {
@@ -992,7 +993,7 @@ export const ROUTES: Route[] = [
     bodyName: "Reason",
     idempotency: "required",
     success: { 200: "Booking" },
-    problems: [400, 401, 403, 404, 409, 413, 415, 429],
+    problems: [400, 401, 403, 404, 409, 413, 415, 429, 503],
     run: decide(action),
   })),
   {
@@ -1010,7 +1011,7 @@ export const ROUTES: Route[] = [
     bodyName: "RescheduleBody",
     idempotency: "required",
     success: { 201: "Booking" },
-    problems: [400, 401, 403, 404, 409, 413, 415, 429],
+    problems: [400, 401, 403, 404, 409, 413, 415, 429, 503],
     run: reschedule,
   },
   {

@@ -26,12 +26,13 @@ import type { EventTypeRecord, OutboxRecord } from "../store/records.ts";
 import { commitPlan, readSnapshot } from "../store/bookings.ts";
 import { calendarBusy } from "./calendar-busy.ts";
 import { recordRetry } from "../ops/metrics.ts";
+import { REFUSALS } from "../../shared/refusals.ts";
 
 export const MAX_ATTEMPTS = 10;
 /** How long a change waits for a multi-person hold in its way to be committed or released. */
 export const HOLD_WAIT_MS = 3_000;
-/** What the busy answer tells clients to wait before trying again. */
-export const RETRY_AFTER_S = 5;
+/** What the busy answer tells clients to wait before trying again (the refusal table's). */
+export const RETRY_AFTER_S = REFUSALS.busy.retryAfterS;
 
 export type RunResult =
   | { ok: true; plan: Plan; jobs: OutboxRecord[] }
