@@ -20,6 +20,7 @@ import {
   syncAccountNow,
 } from "../../src/lib/server/services/calendar-accounts.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
+import { decideBooking, rescheduleByHost } from "../../src/lib/server/services/decide-booking.ts";
 import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";
 import { registerWriteback } from "../../src/lib/server/jobs/writeback.ts";
 import { meetingUid, writeBack } from "../../src/lib/server/services/calendar-writeback.ts";
@@ -220,38 +221,32 @@ Deno.test({
       }], "only the dentist: our own event adds no busy time");
       assert.ok(!(await labels(app, "2026-11-23")).includes("14:00"), "the booking itself blocks");
 
-      // The booking engine's reschedule keeps the UID: writeback moves the same event.
-      const moved: BookingRecord & { icalUid: string; sequence: number } = {
-        ...booking,
-        id: "01KMOVEDMOVEDMOVEDMOVEDMOV",
-        startMs: Date.parse("2026-11-24T09:00:00Z"),
-        endMs: Date.parse("2026-11-24T09:30:00Z"),
-        icalUid: meetingUid(app, booking),
-        sequence: 1,
-      };
-      await app.kv.set(keys.booking(moved.id), moved);
-      await app.kv.set(keys.booking(booking.id), {
-        ...booking,
-        status: "CANCELLED",
-        endReason: "rescheduled",
-        rescheduledToId: moved.id,
-      });
-      // The old booking's delete runs first: the event stays, the successor's put moves it.
-      assert.deepEqual(await writeBack(app, job(booking.id, "delete"), app.now()), { ok: true });
-      assert.equal(ours().length, 1);
-      assert.deepEqual(await writeBack(app, job(moved.id, "put"), app.now()), { ok: true });
+      // The booking engine's reschedule keeps the UID: the successor's write moves the event.
+      const seqBefore = Number(ours()[0].sequence);
+      const moved = await rescheduleByHost(app, host.id, booking.id, "2026-11-24T09:00:00Z");
+      assert.ok(moved.ok, JSON.stringify(moved));
+      assert.equal(meetingUid(app, moved.booking), meetingUid(app, booking));
+      await deliverOutbox(app, app.now());
       assert.equal(ours().length, 1, "updated in place, not a second event");
       assert.equal(
         (ours()[0] as Record<string, { dateTime?: string }>).start.dateTime,
         "2026-11-24T09:00:00.000Z",
       );
+      assert.ok(Number(ours()[0].sequence) > seqBefore, "a higher SEQUENCE");
       assert.equal(g.requests.filter((r) => r.method === "PATCH").length >= 2, true);
+      // A delete of the old booking (a job from before the move) leaves the moved event alone.
+      assert.deepEqual(await writeBack(app, job(booking.id, "delete"), app.now()), { ok: true });
+      assert.equal(ours().length, 1);
 
-      await app.kv.set(keys.booking(moved.id), { ...moved, status: "CANCELLED" });
-      assert.deepEqual(await writeBack(app, job(moved.id, "delete"), app.now()), { ok: true });
+      const cancelled = await decideBooking(app, moved.booking.id, "cancel", "host", {
+        hostId: host.id,
+      });
+      assert.ok(cancelled.ok);
+      await deliverOutbox(app, app.now());
       assert.equal(ours().length, 0, "cancelling deleted it");
+      const gone = moved.booking.id;
       // A second delete (a redelivery) is fine: Google answers 410, which counts as done.
-      assert.deepEqual(await writeBack(app, job(moved.id, "delete"), app.now()), { ok: true });
+      assert.deepEqual(await writeBack(app, job(gone, "delete"), app.now()), { ok: true });
     } finally {
       app.close();
     }

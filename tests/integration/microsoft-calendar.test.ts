@@ -20,7 +20,12 @@ import {
   syncAccountNow,
 } from "../../src/lib/server/services/calendar-accounts.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
-import { decideBooking } from "../../src/lib/server/services/decide-booking.ts";
+import {
+  decideBooking,
+  rescheduleByGuest,
+  rescheduleByHost,
+} from "../../src/lib/server/services/decide-booking.ts";
+import { listEventTypes, updateEventType } from "../../src/lib/server/store/event-types.ts";
 import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";
 import { registerWriteback } from "../../src/lib/server/jobs/writeback.ts";
 import { meetingUid, writeBack } from "../../src/lib/server/services/calendar-writeback.ts";
@@ -210,6 +215,72 @@ Deno.test({
       assert.equal((await listCalendarAccounts(app, host.id)).accounts[0].reconnectNeeded, false);
     } finally {
       other.close();
+      app.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "microsoft writeback: a reschedule moves the one event in place; moved to a time that needs confirmation it shows as tentative, and declining removes it",
+  async fn() {
+    const { m, app, host } = await setup();
+    await using _m = m;
+    try {
+      const { result } = await connectVia(app, host, "microsoft", m.oauth);
+      assert.ok(result.ok);
+      const booked = await bookSlot(app, {
+        username: "host",
+        slug: "call",
+        start: "2026-11-23T13:00:00Z",
+        name: "Jane Doe",
+        email: "jane@example.test",
+        note: "",
+        timeZone: "Europe/Berlin",
+      });
+      assert.ok(booked.ok && booked.status === "CONFIRMED");
+      await deliverOutbox(app, app.now());
+      const booking = (await getBooking(app.kv, booked.bookingId))!;
+      const uid = meetingUid(app, booking);
+      const ours = () => m.live(CAL).filter((e) => e.transactionId === uid);
+      assert.equal(ours().length, 1);
+      const eventId = ours()[0].id;
+      assert.equal(ours()[0].showAs, "busy");
+
+      // The host moves it: the same event (same Graph id), at the new time.
+      const byHost = await rescheduleByHost(app, host.id, booking.id, "2026-11-24T09:00:00Z");
+      assert.ok(byHost.ok, JSON.stringify(byHost));
+      await deliverOutbox(app, app.now());
+      assert.deepEqual(ours().map((e) => e.id), [eventId], "moved in place, not a second event");
+      assert.equal((ours()[0].start as { dateTime: string }).dateTime, "2026-11-24T09:00:00");
+
+      // The event type now needs confirmation; the guest moves the meeting again.
+      const et = (await listEventTypes(app.kv, host.id)).find((e) => e.slug === "call")!;
+      await updateEventType(app.kv, host.id, et.id, (cur) => ({
+        ...cur,
+        requiresConfirmation: true,
+      }));
+      // A time the calendar leaves free (its events block others), as a guest in Berlin sees it.
+      const free = (await labels(app, "2026-11-26"))[0];
+      assert.ok(free);
+      const at = `2026-11-26T${String(Number(free.slice(0, 2)) - 1).padStart(2, "0")}:${
+        free.slice(3)
+      }:00Z`;
+      const moved = await rescheduleByGuest(app, byHost.guestToken, at);
+      assert.ok(moved.ok && moved.booking.status === "PENDING", JSON.stringify(moved));
+      await deliverOutbox(app, app.now());
+      assert.deepEqual(ours().map((e) => e.id), [eventId]);
+      assert.equal((ours()[0].start as { dateTime: string }).dateTime, at.slice(0, 19));
+      assert.equal(ours()[0].showAs, "tentative", "waiting for the host's answer");
+
+      const declined = await decideBooking(app, moved.booking.id, "reject", "host", {
+        hostId: host.id,
+      });
+      assert.ok(declined.ok);
+      await deliverOutbox(app, app.now());
+      assert.equal(ours().length, 0, "the declined move leaves no event behind");
+    } finally {
       app.close();
     }
   },

@@ -173,7 +173,8 @@ async function putMeeting(
   nowMs: number,
 ): Promise<WritebackOutcome> {
   const uid = meetingUid(app, booking);
-  let prev = await getMeetingWriteback(app.kv, uid);
+  const recorded = await getMeetingWriteback(app.kv, uid);
+  let prev = recorded;
   // The chosen calendar; without one, a meeting already written moves where it is.
   const t = await target(app, booking.hostId) ??
     (prev ? await written(app, booking.hostId, prev) : null);
@@ -206,6 +207,7 @@ async function putMeeting(
     uid,
     { v: 1, ...where, href: res.remoteId, uid },
     { v: 1, ...where, remoteId: res.remoteId, bookingId: booking.id },
+    recorded?.bookingId ?? null,
   );
   return { ok: true };
 }

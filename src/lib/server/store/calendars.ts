@@ -661,17 +661,25 @@ export async function getMeetingWriteback(
   return (await kv.get<MeetingWritebackRecord>(keys.meetingWriteback(uid))).value;
 }
 
-/** Records where a booking's meeting was written: by booking (for its page) and by UID. */
+/**
+ * Records where a booking's meeting was written: by booking (for its page) and by UID. The
+ * record by booking moves with the meeting to its newest booking (a reschedule successor).
+ */
 export async function putWrittenEvent(
   kv: Deno.Kv,
   uid: string,
   booking: BookingWritebackRecord,
   meeting: MeetingWritebackRecord,
+  movedFromBookingId: string | null = null,
 ): Promise<void> {
-  await kv.atomic().set(keys.bookingWriteback(meeting.bookingId), booking).set(
+  const op = kv.atomic().set(keys.bookingWriteback(meeting.bookingId), booking).set(
     keys.meetingWriteback(uid),
     meeting,
-  ).commit();
+  );
+  if (movedFromBookingId && movedFromBookingId !== meeting.bookingId) {
+    op.delete(keys.bookingWriteback(movedFromBookingId));
+  }
+  await op.commit();
 }
 
 export async function deleteWrittenEvent(
