@@ -1,7 +1,7 @@
 /**
  * The availability troubleshooter: for one host-zone date and event type, every start the host
  * could ask about and why it is or is not offered. The answer comes from the slot engine's own
- * `explainDay` over the same inputs the booking page reads (rules, ledgers, calendar cache, caps),
+ * `explainDay` over the same inputs the booking page reads (rules, busy entries, calendar cache, caps),
  * so "offered" here means exactly what guests see; the words for each reason live in the page.
  */
 import type { App } from "../app.ts";
