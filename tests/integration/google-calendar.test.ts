@@ -30,7 +30,7 @@ import { keys } from "../../src/lib/server/store/keys.ts";
 import { tokenSource } from "../../src/lib/server/services/calendar-tokens.ts";
 import { getBooking } from "../../src/lib/server/store/bookings.ts";
 import { calendarBusy } from "../../src/lib/server/services/calendar-busy.ts";
-import type { BookingRecord, OutboxRecord } from "../../src/lib/server/store/records.ts";
+import type { OutboxRecord } from "../../src/lib/server/store/records.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 registerWriteback();

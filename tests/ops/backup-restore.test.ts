@@ -2,7 +2,7 @@
  * Backups of a server that is taking bookings: `npm run backup` (the CLI, beside the running
  * server) and the scheduled one, each restored with `npm run restore` into an empty store. The
  * restored store holds every booking answered before the backup began, nothing half-written
- * (bookings, ledgers, links and jobs agree), and a server on it passes the same booking checks.
+ * (bookings, busy entries, links and jobs agree), and a server on it passes the same booking checks.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";

@@ -409,7 +409,7 @@ type MonthView = {
 
 /**
  * The slots of one guest-zone month: the one computation behind the booking page, the reschedule
- * page and the JSON API. Ledgers, calendar state and caps are read fresh; the computed month is
+ * page and the JSON API. Busy entries, calendar state and cap entries are read fresh; the computed month is
  * reused while everything it depends on is unchanged.
  */
 async function computeMonth(ctx: MonthContext, m: Temporal.PlainYearMonth): Promise<MonthView> {
