@@ -70,3 +70,41 @@ Deno.test("expireHolds: 250 requests past their hold end in rounds of 100, each 
   assert.deepEqual(await expireHolds(app, endsAt), { expired: 0 }, "a second run finds nothing");
   app.close();
 });
+
+Deno.test("expireHolds: a request the engine could not expire under contention ('busy') stays in the expiry index and expires on the next run", async () => {
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  const host = await createHost(app, { timeZone: "UTC", weekly: EVERY_DAY });
+  await createEventType(app, host, { slug: "call", durationMin: 15 });
+  const r = await bookSlot(app, {
+    username: "host",
+    slug: "call",
+    start: "2026-11-23T09:00:00Z",
+    name: "G",
+    email: "g@example.test",
+    note: "",
+    timeZone: "UTC",
+  });
+  assert.ok(r.ok);
+  app.clock.ms += 24 * 3_600_000;
+  // Every commit that touches the booking loses its race, as if another writer always won.
+  const real = app.kv;
+  app.kv = new Proxy(real, {
+    get(target, prop) {
+      if (prop === "atomic") {
+        return () => {
+          const op = target.atomic();
+          op.check({ key: ["never"], versionstamp: "00000000000000000000" });
+          return op;
+        };
+      }
+      const v = Reflect.get(target, prop, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  assert.deepEqual(await expireHolds(app, app.now()), { expired: 0 });
+  app.kv = real;
+  assert.deepEqual(await expireHolds(app, app.now()), { expired: 1 }, "not lost from the index");
+  const [b] = await listHostBookings(app.kv, host.id);
+  assert.equal(b.endReason, "expired");
+  app.close();
+});
