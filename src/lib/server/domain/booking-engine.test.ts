@@ -429,6 +429,65 @@ Deno.test("planChange: a multi-person hold past its deadline is free only for a 
   kv.close();
 });
 
+Deno.test("planChange: a multi-person hold released between the snapshot's reads is free, not a refusal (its coordinator is abandoned for good)", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const et = eventType({ requiresConfirmation: false });
+  const rules = rulesFor(et);
+  const now = Date.parse("2026-11-20T08:00:00Z");
+  const persons = ["pa", "pb"];
+  const b: BookingRecord = {
+    ...booking(et, "2026-11-23T14:00:00Z", now),
+    personIds: persons,
+    coordinatorId: "c3",
+  };
+  const c: CoordinatorRecord = {
+    v: 1,
+    id: "c3",
+    bookingId: b.id,
+    state: "holding",
+    untilMs: now + TEAM_HOLD_MS,
+    personIds: persons,
+    eventTypeId: et.id,
+    startMs: b.blockStartMs,
+    endMs: b.blockEndMs,
+    holdUntilMs: null,
+  };
+  await run(kv, { kind: "open", coordinator: c }, rules, now);
+  assert.ok((await run(kv, { kind: "hold", coordinatorId: "c3", personId: "pa" }, rules, now)).ok);
+  // The team booking gives up (another member was taken) while a single booking of pa reads:
+  // its busy entries still hold the team's, but by the time it reads the coordinator, the
+  // release has landed (entries gone, coordinator abandoned).
+  let released = false;
+  const racing = new Proxy(kv, {
+    get(target, prop) {
+      if (prop === "getMany") {
+        return async (ks: Deno.KvKey[]) => {
+          if (!released && ks.some((k) => k[0] === "coordinator" && k[1] === "c3")) {
+            released = true;
+            assert.ok((await run(target, { kind: "release", coordinatorId: "c3" }, rules, now)).ok);
+          }
+          return await target.getMany(ks);
+        };
+      }
+      const v = Reflect.get(target, prop, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  }) as Deno.Kv;
+  const single = booking(et, "2026-11-23T14:00:00Z", now, { host: { id: "pa", timeZone: "UTC" } });
+  const res = await run(racing, { kind: "create", booking: single, tokens: [] }, rules, now + 1);
+  assert.ok(released, "the release landed between the reads");
+  assert.ok(res.ok && res.committed, JSON.stringify(res));
+  // The team's commit cannot land any more: its coordinator is abandoned.
+  const late = await run(
+    kv,
+    { kind: "commit", coordinatorId: "c3", booking: b, tokens: [] },
+    rules,
+    now + 2,
+  );
+  assert.deepEqual(late, { ok: false, reason: "expired" });
+  kv.close();
+});
+
 Deno.test("planChange: a booking with the longest note, answers and labels the forms accept fits one KV value", async () => {
   const kv = await Deno.openKv(":memory:");
   const questions = Array.from({ length: 20 }, (_, i) => ({

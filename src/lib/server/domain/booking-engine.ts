@@ -484,11 +484,17 @@ export function verdictOf(
   if (e.holdUntilMs === null) return { kind: "live" };
   const c = e.coordinatorId ? coordinators.get(e.coordinatorId) : undefined;
   if (c?.value?.state === "holding" && c.value.untilMs > nowMs) return { kind: "held" };
+  // A coordinator that is gone, abandoned or released is final and no commit or confirm of it can
+  // land, so its entries block nobody — also one within its hold: read before the coordinator,
+  // it was removed by the write that ended it (a release racing this snapshot), or another
+  // process's clock ran ahead of this one when it took the hold over.
+  const ended = c !== undefined &&
+    (!c.value || c.value.state === "abandoned" || c.value.state === "released");
+  if (ended) return { kind: "free" };
   if (e.holdUntilMs > nowMs) return { kind: "live" };
   if (!e.coordinatorId) return { kind: "free" };
   if (!c) return { kind: "live" }; // not read: assume it still blocks
-  const rec = c.value;
-  if (!rec || rec.state === "abandoned" || rec.state === "released") return { kind: "free" };
+  const rec = c.value!;
   if (rec.state === "holding") {
     return rec.untilMs > nowMs ? { kind: "live" } : {
       kind: "take",
