@@ -15,6 +15,7 @@ import { checkRateLimit } from "$lib/server/services/rate-limit.ts";
 import { tooManyRequests } from "$lib/server/http/too-many.ts";
 import { readableFormBodies } from "$lib/server/http/form-body.ts";
 import { pageCache } from "$lib/server/http/page-cache.ts";
+import { htmlLang, locale } from "$lib/server/http/locale.ts";
 
 export const init: ServerInit = async () => {
   const app = await getApp();
@@ -112,6 +113,7 @@ const authOnly = (h: Handle): Handle => ({ event, resolve }) =>
   PUBLIC.test(event.url.pathname) ? resolve(event) : h({ event, resolve });
 
 export const handle: Handle = sequence(
+  htmlLang,
   withApp,
   securityHeaders,
   readableFormBodies,
@@ -120,6 +122,7 @@ export const handle: Handle = sequence(
   authOnly(rotateSession),
   authOnly(auth.handle),
   authOnly(loadUser),
+  locale,
   pageCache,
 );
 

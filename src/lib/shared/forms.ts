@@ -4,18 +4,31 @@
  */
 import * as v from "valibot";
 import type { Location, LocationKind, Question, QuestionType, Reminder } from "./public-types.ts";
+import {
+  type MessageKey,
+  messageRef,
+  type MessageValues,
+  translateRef,
+  type Translator,
+} from "./i18n.ts";
 
 export type FieldErrors = Record<string, string>;
 
-/** First message per field, keyed by the field name. */
-export function fieldErrors(issues: v.BaseIssue<unknown>[]): FieldErrors {
+/**
+ * First message per field, keyed by the field name; translated when a translator is given (the
+ * schemas' messages are references, see `m`), else left as references.
+ */
+export function fieldErrors(issues: v.BaseIssue<unknown>[], t?: Translator): FieldErrors {
   const out: FieldErrors = {};
   for (const issue of issues) {
     const key = issue.path?.map((p) => String(p.key)).join(".") ?? "form";
-    out[key] ??= issue.message;
+    out[key] ??= t ? translateRef(t, issue.message) : issue.message;
   }
   return out;
 }
+
+/** A schema message: a reference the page translates into the reader's language. */
+const m = (key: MessageKey, values?: MessageValues) => messageRef(key, values);
 
 /** A checkbox: "on" from a form, or a boolean from editor values. */
 const checkbox = v.pipe(

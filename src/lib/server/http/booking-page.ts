@@ -6,11 +6,17 @@ import { error, fail, redirect, type RequestEvent } from "@sveltejs/kit";
 import * as v from "valibot";
 import { getSlotPage, type SlotPage } from "../services/public-calendar.ts";
 import type { App } from "../app.ts";
-import { type Clock, clockForAcceptLanguage, parseClock } from "../../shared/format.ts";
+import {
+  type Clock,
+  clockForAcceptLanguage,
+  formatDuration,
+  parseClock,
+} from "../../shared/format.ts";
 import { bookSlot } from "../services/book-slot.ts";
 import { BookingForm, fieldErrors } from "../../shared/forms.ts";
-import { describeDuration } from "../config.ts";
 import { checkFillToken, fillToken } from "../services/anti-spam.ts";
+import { refusalKey } from "../../shared/refusals.ts";
+import { translateRef } from "../../shared/i18n.ts";
 
 type Params = { username: string; slug: string };
 
@@ -25,9 +31,11 @@ export async function slotPageFor(
   params: Params,
   url: URL,
   acceptLanguage: string | null,
+  locale: string,
 ): Promise<SlotPage> {
   const q = url.searchParams;
   return await getSlotPage(app, {
+    locale,
     clock: guestClock(url, acceptLanguage),
     username: params.username.toLowerCase(),
     slug: params.slug.toLowerCase(),
@@ -45,11 +53,15 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
   if (!q.has("clock")) event.setHeaders({ vary: "Accept-Language" });
   // The page cache may have read it already for this request.
   const res = locals.slotPage ??
-    await slotPageFor(locals.app, params, url, event.request.headers.get("accept-language"));
-  if (!res.ok && res.reason === "not_found") {
-    error(404, "There is no booking page at this address.");
-  }
-  if (!res.ok) error(400, res.message);
+    await slotPageFor(
+      locals.app,
+      params,
+      url,
+      event.request.headers.get("accept-language"),
+      locals.locale,
+    );
+  if (!res.ok && res.reason === "not_found") error(404, locals.t.t("errors.no_booking_page"));
+  if (!res.ok) error(400, translateRef(locals.t, res.message));
   const slot = q.get("slot");
   const chosen = slot && res.slots.some((s) => s.start === slot) ? slot : null;
   return {
@@ -58,21 +70,11 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
     clockFromUrl: parseClock(q.get("clock")) !== null,
     chosen,
     slotWasTaken: !!slot && !chosen,
-    ttlText: describeDuration(locals.app.config.bookingTtlMs),
+    ttlText: formatDuration(locals.app.config.bookingTtlMs, locals.locale),
+    langFromUrl: q.has("lang") && !res.languageFixed,
     fillToken: locals.fillToken = await fillToken(locals.app),
   };
 }
-
-const REASONS: Record<string, string> = {
-  slot_taken: "That time was just taken — please pick another.",
-  busy: "Many people are booking right now — please try again.",
-  slot_unavailable: "That time is not available — please pick another.",
-  calendar_unavailable:
-    "Booking is temporarily unavailable — the host's calendar cannot be checked right now. Please try again later.",
-  cap_reached: "That day is fully booked — please pick another day.",
-  too_many_pending:
-    "You already have several requests waiting for this host. Please wait for an answer before asking for more times.",
-};
 
 export async function bookAction(
   event: RequestEvent<Params>,
@@ -100,11 +102,19 @@ export async function bookAction(
     tz: str("tz", "UTC"),
   });
   if (!parsed.success) {
-    return fail(400, { values, errors: fieldErrors(parsed.issues), reason: null as string | null });
+    return fail(400, {
+      values,
+      errors: fieldErrors(parsed.issues, locals.t),
+      reason: null as string | null,
+    });
   }
   const human = await checkFillToken(locals.app, str("ft"), str("website"));
   if (!human.ok) {
-    return fail(400, { values, errors: {} as Record<string, string>, reason: human.message });
+    return fail(400, {
+      values,
+      errors: {} as Record<string, string>,
+      reason: translateRef(locals.t, human.message),
+    });
   }
   const rawAnswers: Record<string, string> = {};
   for (const [k, val] of Object.entries(raw)) {
@@ -123,16 +133,19 @@ export async function bookAction(
     timeZone: parsed.output.tz,
     clock: parseClock(str("clock")) ??
       clockForAcceptLanguage(request.headers.get("accept-language")),
+    locale: locals.locale,
   });
   if (!result.ok) {
-    if (result.reason === "not_found") error(404, "There is no booking page at this address.");
+    if (result.reason === "not_found") error(404, locals.t.t("errors.no_booking_page"));
     if (result.reason === "invalid_answers") {
-      return fail(400, { values, errors: result.errors, reason: null as string | null });
+      const errors: Record<string, string> = {};
+      for (const [k, ref] of Object.entries(result.errors)) errors[k] = translateRef(locals.t, ref);
+      return fail(400, { values, errors, reason: null as string | null });
     }
     return fail(409, {
       values,
       errors: {} as Record<string, string>,
-      reason: REASONS[result.reason] ?? REASONS.slot_unavailable,
+      reason: locals.t.t(refusalKey(result.reason)),
     });
   }
   redirect(303, resultPath(result.guestToken));

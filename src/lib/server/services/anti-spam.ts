@@ -4,6 +4,7 @@
  */
 import type { App } from "../app.ts";
 import { hmacToken, timingSafeEqual } from "../integrations/crypto.ts";
+import { type MessageRef, messageRef } from "../../shared/i18n.ts";
 
 /** The token of the current second, per signing key: one HMAC a second however busy the page. */
 const lastToken = new WeakMap<object, { ms: number; token: Promise<string> }>();
@@ -23,9 +24,9 @@ export async function checkFillToken(
   app: App,
   token: string,
   honeypot: string,
-): Promise<{ ok: true } | { ok: false; message: string }> {
+): Promise<{ ok: true } | { ok: false; message: MessageRef }> {
   if (honeypot.trim() !== "") {
-    return { ok: false, message: "Your request could not be sent. Please try again." };
+    return { ok: false, message: messageRef("antispam.honeypot") };
   }
   const minFill = app.config.minFillMs;
   if (minFill === 0) return { ok: true };
@@ -34,16 +35,10 @@ export async function checkFillToken(
     !ms || !sig || !/^\d{1,15}$/.test(ms) ||
     !timingSafeEqual(sig, await hmacToken(app.linkKey, "form-fill", ms))
   ) {
-    return {
-      ok: false,
-      message: "This form is out of date. Please check your details and send it again.",
-    };
+    return { ok: false, message: messageRef("antispam.stale") };
   }
   if (app.now() - Number(ms) < minFill) {
-    return {
-      ok: false,
-      message: "That was very quick — please check your details and send the form again.",
-    };
+    return { ok: false, message: messageRef("antispam.too_fast") };
   }
   return { ok: true };
 }

@@ -218,6 +218,7 @@ export async function rescheduleByGuest(
             timeZone: b.guestTimeZone,
             answers: b.answers,
             clock: b.guestClock,
+            locale: b.guestLocale,
           },
           nowMs,
           "guest",

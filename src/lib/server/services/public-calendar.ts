@@ -17,12 +17,14 @@ import type { PublicEventType, PublicHost } from "../../shared/public-types.ts";
 import {
   capPeriods,
   chooseDuration,
-  describeLocation,
   eventTypeRules,
   liveCapEntries,
 } from "../domain/event-rules.ts";
 import { listCapCounters } from "../store/bookings.ts";
 import { type Clock, formatTime, isoDateIn } from "../../shared/format.ts";
+import { type MessageRef, messageRef, type Translator } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
+import { locationText } from "../../shared/location-text.ts";
 
 export type { PublicEventType, PublicHost };
 
@@ -31,7 +33,7 @@ const toPublicHost = (u: UserRecord): PublicHost => ({
   username: u.username,
   timeZone: u.timeZone,
 });
-const toPublicEventType = (e: EventTypeRecord): PublicEventType => {
+const toPublicEventType = (e: EventTypeRecord, t: Translator): PublicEventType => {
   const rules = eventTypeRules(e);
   return {
     slug: e.slug,
@@ -43,18 +45,19 @@ const toPublicEventType = (e: EventTypeRecord): PublicEventType => {
     requiresConfirmation: e.requiresConfirmation,
     // A video link is only for people who booked; the page names the kind of meeting.
     location: rules.location.kind === "video"
-      ? "Video call (link after booking)"
-      : describeLocation(rules.location),
+      ? t.t("location.video_after_booking")
+      : locationText(rules.location, t),
     questions: rules.questions,
   };
 };
 
-export async function getHostPage(app: App, username: string) {
+export async function getHostPage(app: App, username: string, locale?: string) {
   const host = await getUserByUsername(app.kv, username);
   if (!host) return null;
+  const t = translator(locale);
   const types = (await listEventTypes(app.kv, host.id)).filter((t) => t.active);
   types.sort((a, b) => a.durationMin - b.durationMin || a.title.localeCompare(b.title));
-  return { host: toPublicHost(host), eventTypes: types.map(toPublicEventType) };
+  return { host: toPublicHost(host), eventTypes: types.map((e) => toPublicEventType(e, t)) };
 }
 
 export type SlotView = { start: string; label: string };
@@ -62,7 +65,7 @@ export type DayView = { date: string; slots: number };
 
 export type SlotPage =
   | { ok: false; reason: "not_found" }
-  | { ok: false; reason: "bad_date"; message: string }
+  | { ok: false; reason: "bad_date"; message: MessageRef }
   | {
     ok: true;
     host: PublicHost;
@@ -78,6 +81,10 @@ export type SlotPage =
     /** A conflict calendar could not be read for too long: no slots where it cannot vouch (fail closed). */
     unavailable: boolean;
     clock: Clock;
+    /** The locale of the page's words and slot labels. */
+    locale: string;
+    /** The host fixed the page's language (no language choice on the page). */
+    languageFixed: boolean;
   };
 
 /**
@@ -128,9 +135,12 @@ export async function getSlotPage(
     fixedDurationMin?: number;
     /** How the guest writes times (labels only; default 24-hour). */
     clock?: Clock;
+    /** The guest's locale (labels and words; default English). */
+    locale?: string;
   },
 ): Promise<SlotPage> {
   const clock = q.clock ?? "24h";
+  const t = translator(q.locale);
   const host = await getUserByUsernameCached(app.kv, q.username);
   if (!host) return { ok: false, reason: "not_found" };
   const et = await getEventTypeBySlugCached(app.kv, host.id, q.slug);
@@ -151,20 +161,12 @@ export async function getSlotPage(
   if (q.date) {
     date = parseDate(q.date);
     if (!date) {
-      return {
-        ok: false,
-        reason: "bad_date",
-        message: "That is not a date we understand. Pick a day from the calendar.",
-      };
+      return { ok: false, reason: "bad_date", message: messageRef("errors.bad_date") };
     }
     if (
       Temporal.PlainDate.compare(date, today) < 0 || Temporal.PlainDate.compare(date, lastDate) > 0
     ) {
-      return {
-        ok: false,
-        reason: "bad_date",
-        message: "That day is outside the booking window. Pick a day from the calendar.",
-      };
+      return { ok: false, reason: "bad_date", message: messageRef("errors.date_outside") };
     }
   }
   let month: Temporal.PlainYearMonth;
@@ -174,11 +176,7 @@ export async function getSlotPage(
       if (!MONTH_RE.test(q.month)) throw new RangeError();
       month = Temporal.PlainYearMonth.from(q.month, { overflow: "reject" });
     } catch {
-      return {
-        ok: false,
-        reason: "bad_date",
-        message: "That month is not one we understand. Pick a day from the calendar.",
-      };
+      return { ok: false, reason: "bad_date", message: messageRef("errors.bad_month") };
     }
   } else month = today.toPlainYearMonth();
   const firstMonth = today.toPlainYearMonth();
@@ -291,7 +289,7 @@ export async function getSlotPage(
     const slotsOn = (d: string): SlotView[] =>
       Array.from(live(d), (ms) => ({
         start: Temporal.Instant.fromEpochMilliseconds(ms).toString(),
-        label: formatTime(ms, tz, clock),
+        label: formatTime(ms, tz, clock, t.locale),
       }));
     return { days, slotsOn, unavailable };
   };
@@ -311,7 +309,7 @@ export async function getSlotPage(
   return {
     ok: true,
     host: toPublicHost(host),
-    eventType: toPublicEventType(et),
+    eventType: toPublicEventType(et, t),
     timeZone: tz,
     today: today.toString(),
     lastDate: lastDate.toString(),
@@ -322,5 +320,7 @@ export async function getSlotPage(
     durationMin,
     unavailable: view.unavailable,
     clock,
+    locale: t.locale,
+    languageFixed: !!et.language,
   };
 }

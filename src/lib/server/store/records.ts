@@ -23,6 +23,8 @@ export type UserRecord = {
   timeZone: string;
   /** How the host reads times in the dashboard and their mails (unset: 24-hour). */
   clock?: "12h" | "24h";
+  /** The host's language for the dashboard and their mails, a BCP 47 tag (unset: the browser's). */
+  locale?: string;
   image: string | null;
   createdAtMs: number;
   /** Sites allowed to frame this host's widget; undefined = any site. */
@@ -82,6 +84,8 @@ export type EventTypeRules = {
   /** Guests cannot cancel or reschedule within this many hours of the start. */
   cancelCutoffHours?: number | null;
   reminders?: Reminder[];
+  /** The booking page's language, fixed by the host (a language code); unset: the guest's. */
+  language?: string | null;
 };
 
 export type EventTypeRecord = EventTypeRules & {
@@ -133,6 +137,8 @@ export type BookingRecord = {
   guestTimeZone: string;
   /** How the guest writes times, as on the page they booked from (older records: 24-hour). */
   guestClock?: "12h" | "24h";
+  /** The guest's language as on the page they booked from (BCP 47); their mails and pages use it. */
+  guestLocale?: string;
   hostTimeZone: string;
   createdAtMs: number;
   /** PENDING holds expire at this instant; null once decided. */
@@ -144,7 +150,7 @@ export type BookingRecord = {
   cancelReason?: string | null;
   history: { status: BookingStatus; atMs: number; by: "guest" | "host" | "system" }[];
   /** Answers to the event type's questions, with the label as asked at booking time. */
-  answers?: { questionId: string; label: string; value: string }[];
+  answers?: { questionId: string; label: string; value: string; checked?: boolean }[];
   /** Where the meeting happens, as it was when booked. */
   location?: Location;
   /** Reschedule links: the booking this one replaced, and the one that replaced it. */
