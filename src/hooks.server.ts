@@ -16,6 +16,7 @@ import { tooManyRequests } from "$lib/server/http/too-many.ts";
 import { readableFormBodies } from "$lib/server/http/form-body.ts";
 import { pageCache } from "$lib/server/http/page-cache.ts";
 import { htmlLang, locale } from "$lib/server/http/locale.ts";
+import { translator } from "$lib/server/i18n.ts";
 
 export const init: ServerInit = async () => {
   const app = await getApp();
@@ -127,14 +128,16 @@ export const handle: Handle = sequence(
 );
 
 export const handleError: HandleServerError = ({ error, event, status }) => {
-  if (status === 404) return { message: "Not found" };
+  // The locale hook may not have run (an error before it): English then.
+  const t = event.locals.t ?? translator(null);
+  if (status === 404) return { message: t.t("errors.not_found_heading") };
   // Other 4xx (a malformed form post, a wrong content type) are the client's; no stack trace.
   if (status < 500) {
     return {
-      message: error instanceof Error ? error.message : "That request could not be handled.",
+      message: error instanceof Error ? error.message : t.t("errors.request_not_handled"),
     };
   }
   const errorId = crypto.randomUUID();
   console.error(`[error ${errorId}] ${event.request.method} ${event.url.pathname}`, error);
-  return { message: "Something went wrong on our side. Please try again.", errorId };
+  return { message: t.t("errors.our_side"), errorId };
 };

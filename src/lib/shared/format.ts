@@ -240,8 +240,11 @@ export function formatMinutes(
   minutes: number,
   locale: string = FORMAT_LOCALE,
   width: "long" | "short" = "long",
+  /** "hour": a day or two read as "24 hours", "48 hours" (days from 3 on). */
+  largest: "day" | "hour" = "day",
 ): string {
-  const [value, unit] = minutes !== 0 && minutes % 1440 === 0
+  const days = minutes !== 0 && minutes % 1440 === 0 && (largest === "day" || minutes >= 4320);
+  const [value, unit] = days
     ? [minutes / 1440, "day"]
     : minutes !== 0 && minutes % 60 === 0
     ? [minutes / 60, "hour"]

@@ -5,15 +5,16 @@ import { auth } from "$lib/server/auth-instance.ts";
 import { EmailForm, fieldErrors } from "$lib/shared/forms.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
 import { checkRateLimit } from "$lib/server/services/rate-limit.ts";
-import { maySignIn, SIGNUP_CLOSED_MESSAGE } from "$lib/server/services/signup.ts";
+import { maySignIn } from "$lib/server/services/signup.ts";
+import type { MessageKey } from "$lib/shared/i18n.ts";
 
-const ERRORS: Record<string, string> = {
-  Verification: "That sign-in link has expired or was already used. Ask for a new one below.",
-  OAuthAccountNotLinked:
-    "This email address already signs in with an email link. Sign in with the link first; the identity provider can then be used too.",
-  AccessDenied: SIGNUP_CLOSED_MESSAGE,
-  Configuration: "Sign-in could not be completed. Please try again.",
-  OAuthCallbackError: "The identity provider did not complete the sign-in. Please try again.",
+/** Auth.js's error codes, in words. */
+const ERRORS: Record<string, MessageKey> = {
+  Verification: "signin.error_verification",
+  OAuthAccountNotLinked: "signin.error_not_linked",
+  AccessDenied: "signin.closed",
+  Configuration: "signin.error_configuration",
+  OAuthCallbackError: "signin.error_callback",
 };
 
 export const load: PageServerLoad = ({ locals, url }) => {
@@ -26,13 +27,14 @@ export const load: PageServerLoad = ({ locals, url }) => {
   return {
     next,
     oidcName: locals.app.config.oidc?.name ?? null,
-    error: code ? (ERRORS[code] ?? ERRORS.Configuration) : null,
+    error: code ? locals.t.t(ERRORS[code] ?? ERRORS.Configuration) : null,
     mailLogged: locals.app.mailer.mode === "log",
     signupOpen: locals.app.config.signup.open,
   };
 };
 
 async function start(event: Parameters<Actions[string]>[0], provider: "email" | "oidc") {
+  const { t } = event.locals;
   const form = await event.request.clone().formData();
   const next = safeRedirectPath(form.get("next") ?? form.get("redirectTo"), event.url.origin);
   event.locals.signinNext = next;
@@ -42,14 +44,14 @@ async function start(event: Parameters<Actions[string]>[0], provider: "email" | 
     if (form.getAll("email").length > 1) {
       return fail(400, {
         email: "",
-        errors: { email: "Enter one email address" } as Record<string, string>,
+        errors: { email: t.t("signin.one_address") } as Record<string, string>,
       });
     }
     const parsed = v.safeParse(EmailForm, { email: form.get("email") ?? "" });
     if (!parsed.success) {
       return fail(400, {
         email: String(form.get("email") ?? ""),
-        errors: fieldErrors(parsed.issues),
+        errors: fieldErrors(parsed.issues, t),
       });
     }
     // Per target address too: nobody can use us to flood one inbox from many IPs.
@@ -58,23 +60,20 @@ async function start(event: Parameters<Actions[string]>[0], provider: "email" | 
       event.setHeaders({ "retry-after": String(limited.retryAfterS) });
       return fail(429, {
         email: parsed.output.email,
-        errors: {
-          form:
-            "Several sign-in links were already sent to this address. Please use the latest one, or try again later.",
-        },
+        errors: { form: t.t("signin.too_many_links") },
       });
     }
     // Refused before any mail goes out, with a reason a person can act on.
     if (!(await maySignIn(event.locals.app, { email: parsed.output.email }))) {
       return fail(403, {
         email: parsed.output.email,
-        errors: { form: SIGNUP_CLOSED_MESSAGE },
+        errors: { form: t.t("signin.closed") },
       });
     }
   } else if (!event.locals.app.config.oidc) {
     return fail(400, {
       email: "",
-      errors: { form: "Single sign-on is not configured on this server." },
+      errors: { form: t.t("signin.no_oidc") },
     });
   }
   try {
@@ -89,15 +88,13 @@ async function start(event: Parameters<Actions[string]>[0], provider: "email" | 
       console.error("[signin] magic link not sent:", event.locals.mailFailure.detail);
       return fail(503, {
         email: String(form.get("email") ?? ""),
-        errors: {
-          form: "We could not send the sign-in email right now. Please try again in a few minutes.",
-        },
+        errors: { form: t.t("signin.mail_failed") },
       });
     }
     console.error("[signin]", err);
     return fail(503, {
       email: String(form.get("email") ?? ""),
-      errors: { form: "Sign-in is unavailable right now. Please try again." },
+      errors: { form: t.t("signin.unavailable") },
     });
   }
   redirect(303, next);

@@ -11,6 +11,8 @@ import { safeRedirectPath } from "../../shared/redirect.ts";
 import { isValidTimeZone } from "../domain/time-zone.ts";
 import { signInMail } from "./mail-templates/sign-in.ts";
 import { maySignIn } from "../services/signup.ts";
+import { negotiateLocale } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
 
 export const MAGIC_LINK_MAX_AGE_S = 15 * 60;
 export const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;
@@ -20,6 +22,14 @@ export type MailFailure = { detail: string };
 /** The browser's clock, from the cookie the sign-in page sets (24-hour when absent). */
 export function browserClock(event: RequestEvent): "12h" | "24h" {
   return event.cookies.get("invito_clock") === "12h" ? "12h" : "24h";
+}
+
+/** The browser's language at the first sign-in (the account's default; changed in the profile). */
+export function browserLocale(event: RequestEvent): string {
+  return negotiateLocale({
+    chosen: [event.url.searchParams.get("lang")],
+    acceptLanguage: event.request.headers.get("accept-language"),
+  });
 }
 
 export function browserTimeZone(event: RequestEvent): string {
@@ -74,10 +84,14 @@ export function createAuth(getApp: () => Promise<App>) {
         link.searchParams.set("token", token);
         link.searchParams.set("email", identifier);
         link.searchParams.set("next", safeRedirectPath(callbackUrl, config.baseUrl.origin));
+        // The mail and the page its link opens speak the sign-in page's language.
+        const locale = (event.locals as { locale?: string }).locale ?? browserLocale(event);
+        link.searchParams.set("lang", locale);
         const mail = signInMail({
           link: link.href,
           baseUrl: base,
           minutes: MAGIC_LINK_MAX_AGE_S / 60,
+          t: translator(locale),
         });
         const res = await app.mailer.send({ to: identifier, ...mail });
         if (!res.ok) {
@@ -93,6 +107,7 @@ export function createAuth(getApp: () => Promise<App>) {
       adapter: createKvAdapter(app.kv, {
         timeZone: browserTimeZone(event),
         clock: browserClock(event),
+        locale: browserLocale(event),
       }),
       providers,
       secret: app.secret,

@@ -183,16 +183,25 @@ async function sendBookingMail(
   if (!host) return { ok: false, error: "host no longer exists", permanent: true };
   const et = await getEventType(app.kv, booking.hostId, booking.eventTypeId);
   const links = await bookingLinks(app, booking);
+  const base = app.config.baseUrl.href.replace(/\/$/, "");
+  // A guest whose booking ended picks another time on the event's page (in their language).
+  const again = new URL(
+    et?.active
+      ? `${base}/calendar/${host.username}/${et.slug}`
+      : `${base}/calendar/${host.username}/`,
+  );
+  if (booking.guestLocale) again.searchParams.set("lang", booking.guestLocale);
   const ctx = {
     booking,
-    host: { name: host.name, email: host.email, clock: host.clock },
+    host: { name: host.name, email: host.email, clock: host.clock, locale: host.locale },
     links,
     baseUrl: app.config.baseUrl.href,
     confirmedMessage: et?.confirmedMessage,
     rejectedMessage: et?.rejectedMessage,
-    ttlText: describeDuration(app.config.bookingTtlMs),
+    ttlMs: app.config.bookingTtlMs,
     nowMs,
     minutesBefore,
+    bookAgainUrl: again.href,
   };
   const mail = renderBookingMail(kind, ctx);
   if (!mail) return { ok: true };

@@ -26,10 +26,15 @@ import {
   setWriteback,
   updateCalendar,
 } from "../store/calendars.ts";
-import type { CalendarError, CalendarRecord, UserRecord } from "../store/records.ts";
+import type { CalendarRecord, UserRecord } from "../store/records.ts";
 import { newId } from "../store/users.ts";
 import { type AccountSyncOutcome, syncAccount } from "./sync-calendars.ts";
 import { STALE_AFTER_INTERVALS } from "./calendar-busy.ts";
+import type { Translator } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
+
+/** Messages default to English for callers that name no reader (tests, older code). */
+const ENGLISH = () => translator("en");
 
 export const MAX_ACCOUNTS_PER_HOST = 10;
 export const CREDENTIAL_KID = "caldav-credential-v1";
@@ -62,25 +67,16 @@ export async function addCalendarAccount(
   app: App,
   host: UserRecord,
   input: AddAccountInput,
+  t: Translator = ENGLISH(),
 ): Promise<AddAccountResult> {
   const serverUrl = normalizeServerUrl(input.serverUrl);
-  if (!serverUrl) {
-    return {
-      ok: false,
-      field: "serverUrl",
-      message: "Enter the server's web address, like https://cloud.example.com",
-    };
-  }
+  if (!serverUrl) return { ok: false, field: "serverUrl", message: t.t("cal.enter_server") };
   const username = input.username.trim();
   if (!username || username.length > 200) {
-    return {
-      ok: false,
-      field: "username",
-      message: "Enter the username for this calendar account",
-    };
+    return { ok: false, field: "username", message: t.t("cal.enter_username") };
   }
   if (!input.password || input.password.length > 500) {
-    return { ok: false, field: "password", message: "Enter the password or app password" };
+    return { ok: false, field: "password", message: t.t("cal.enter_password") };
   }
 
   const existing = await listAccounts(app.kv, host.id);
@@ -88,11 +84,11 @@ export async function addCalendarAccount(
     return {
       ok: false,
       field: "form",
-      message: `You can connect up to ${MAX_ACCOUNTS_PER_HOST} calendar accounts.`,
+      message: t.t("cal.max_accounts", { max: MAX_ACCOUNTS_PER_HOST }),
     };
   }
   if (existing.some((e) => e.value.serverUrl === serverUrl && e.value.username === username)) {
-    return { ok: false, field: "form", message: "This account is already connected." };
+    return { ok: false, field: "form", message: t.t("cal.already_connected") };
   }
 
   const conn = connect({ username, password: input.password }, {
@@ -100,15 +96,10 @@ export async function addCalendarAccount(
   });
   const found = await discoverAccount(conn, serverUrl);
   if (!found.ok) {
-    return { ok: false, field: fieldFor(found.error), message: describeCaldavError(found.error) };
+    return { ok: false, field: fieldFor(found.error), message: describeError(found.error, t)! };
   }
   if (found.calendars.length === 0) {
-    return {
-      ok: false,
-      field: "serverUrl",
-      message:
-        "Connected, but this account has no event calendars. Create one on the server first.",
-    };
+    return { ok: false, field: "serverUrl", message: t.t("cal.no_calendars") };
   }
 
   const nowMs = app.now();
@@ -148,7 +139,7 @@ export async function addCalendarAccount(
     heads: calendars.map((c) => emptyHead(c.id, accountId)),
     writeback: !hasWriteback && target ? { v: 1, accountId, calendarId: target.id } : null,
   });
-  if (!stored) return { ok: false, field: "form", message: "That did not work; please try again." };
+  if (!stored) return { ok: false, field: "form", message: t.t("cal.did_not_work") };
   const account = await getAccountEntry(app.kv, host.id, accountId);
   const sync = account.value
     ? await syncAccount(app, account as Deno.KvEntry<typeof account.value>, app.now())
@@ -193,6 +184,7 @@ export async function saveCalendarSettings(
   app: App,
   hostId: string,
   input: { conflicts: string[]; writeback: string | null },
+  t: Translator = ENGLISH(),
 ): Promise<{ ok: true; toSync: string[] } | { ok: false; message: string }> {
   const calendars = await listHostCalendars(app.kv, hostId);
   const wanted = new Set(input.conflicts);
@@ -203,10 +195,7 @@ export async function saveCalendarSettings(
     const on = wanted.has(c.id);
     if (on === c.checkConflicts) continue;
     if (!(await updateCalendar(app.kv, entry, { ...c, checkConflicts: on }))) {
-      return {
-        ok: false,
-        message: "Your calendars changed while you were editing; please look and save again.",
-      };
+      return { ok: false, message: t.t("cal.changed_meanwhile") };
     }
     if (on) toSync.add(c.accountId);
     else {
@@ -220,20 +209,10 @@ export async function saveCalendarSettings(
     const target = (await listHostCalendars(app.kv, hostId)).find((e) =>
       e.value.id === input.writeback
     );
-    if (!target) {
-      return { ok: false, message: "That calendar is no longer there; please choose another." };
-    }
-    if (!target.value.writable) {
-      return {
-        ok: false,
-        message: "Invito cannot add events to that calendar; please choose another.",
-      };
-    }
+    if (!target) return { ok: false, message: t.t("cal.calendar_gone") };
+    if (!target.value.writable) return { ok: false, message: t.t("cal.read_only") };
     if (!(await setWriteback(app.kv, hostId, { calendar: target }))) {
-      return {
-        ok: false,
-        message: "Your calendars changed while you were editing; please look and save again.",
-      };
+      return { ok: false, message: t.t("cal.changed_meanwhile") };
     }
   }
   return { ok: true, toSync: [...toSync] };
@@ -264,13 +243,34 @@ export type AccountView = {
   calendars: CalendarView[];
 };
 
-export function describeError(e: CalendarError | null): string | null {
-  return e ? describeCaldavError(e) : null;
+/** What a host reads for a calendar error, in their language (the server's detail as it came). */
+export function describeError(
+  e: Pick<CaldavError, "kind" | "detail"> | null,
+  t?: Translator,
+): string | null {
+  if (!e) return null;
+  if (!t) return describeCaldavError(e as CaldavError);
+  const detail = e.detail;
+  switch (e.kind) {
+    case "auth":
+      return t.t("cal.error_auth", { detail });
+    case "network":
+      return t.t("cal.error_network", { detail });
+    case "parse":
+      return t.t("cal.error_parse", { detail });
+    case "not_caldav":
+      return t.t("cal.error_not_caldav", { detail });
+    case "forbidden_address":
+      return t.t("cal.error_forbidden", { detail });
+    default:
+      return describeCaldavError(e as CaldavError);
+  }
 }
 
 export async function listCalendarAccounts(
   app: App,
   hostId: string,
+  t?: Translator,
 ): Promise<{ accounts: AccountView[]; paused: boolean }> {
   const nowMs = app.now();
   const staleAfter = STALE_AFTER_INTERVALS * app.config.syncIntervalMs;
@@ -300,7 +300,7 @@ export async function listCalendarAccounts(
           writeback: wb.value?.calendarId === c.id,
           syncedAtMs: h?.syncedAtMs ?? null,
           stale,
-          error: describeError(h?.error ?? null),
+          error: describeError(h?.error ?? null, t),
           events: h?.events ?? 0,
           skipped: h?.skipped ?? [],
         };
@@ -313,7 +313,7 @@ export async function listCalendarAccounts(
       username: a.username,
       lastSuccessMs: status?.lastSuccessMs ?? null,
       lastAttemptMs: status?.lastAttemptMs ?? null,
-      error: describeError(status?.lastError ?? null),
+      error: describeError(status?.lastError ?? null, t),
       calendars: cals,
     });
   }

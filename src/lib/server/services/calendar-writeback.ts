@@ -20,6 +20,12 @@ import {
 } from "../store/calendars.ts";
 import { buildIcs } from "../integrations/ics.ts";
 import { icsUid } from "../integrations/mail-templates/booking.ts";
+import {
+  icsDescriptionForHost,
+  icsSummaryForHost,
+} from "../integrations/mail-templates/ics-text.ts";
+import { translator } from "../i18n.ts";
+import { locationText } from "../../shared/location-text.ts";
 import { deleteEvent, describeCaldavError, putEvent } from "../integrations/caldav.ts";
 import { openConnection, UNREADABLE_PASSWORD } from "./sync-calendars.ts";
 
@@ -33,17 +39,17 @@ export function writebackIcs(
   nowMs: number,
 ): string {
   const base = app.config.baseUrl.href.replace(/\/$/, "");
+  // The host's calendar, the host's words.
+  const t = translator(host.locale);
   const ics = buildIcs({
     uid: icsUid(booking.id, base),
     sequence: 0,
     startMs: booking.startMs,
     endMs: booking.endMs,
     stampMs: nowMs,
-    summary: `${booking.eventTitle} with ${booking.guestName}`,
-    description: [
-      booking.guestNote ? `Note from ${booking.guestName}: ${booking.guestNote}` : "",
-      `Booked with Invito: ${base}/dashboard/bookings`,
-    ].filter(Boolean).join("\n\n"),
+    summary: icsSummaryForHost(booking, t),
+    description: icsDescriptionForHost(booking, `${base}/dashboard/bookings`, t),
+    location: locationText(booking.location, t) || undefined,
     status: "CONFIRMED",
     organizer: { name: host.name, email: host.email },
     attendee: { name: booking.guestName, email: booking.guestEmail },

@@ -63,6 +63,7 @@ export type {
   Reminder,
 } from "../../shared/public-types.ts";
 import type { Location, Question, Reminder } from "../../shared/public-types.ts";
+import type { Language } from "../../shared/i18n.ts";
 
 /**
  * Scheduling rules added after the first release; optional in storage, filled in by
@@ -84,8 +85,8 @@ export type EventTypeRules = {
   /** Guests cannot cancel or reschedule within this many hours of the start. */
   cancelCutoffHours?: number | null;
   reminders?: Reminder[];
-  /** The booking page's language, fixed by the host (a language code); unset: the guest's. */
-  language?: string | null;
+  /** The booking page's language, fixed by the host; unset: the guest's. */
+  language?: Language | null;
 };
 
 export type EventTypeRecord = EventTypeRules & {
@@ -188,6 +189,8 @@ export type MailKind =
   | "guest_expired"
   | "guest_cancelled"
   | "host_cancelled"
+  /** A pending request expired before the host answered (sent once, with the expiry). */
+  | "host_expired"
   | "reminder_guest"
   | "reminder_host"
   | "magic_link";

@@ -35,6 +35,7 @@ export type NewUser = {
   wantedUsername: string;
   timeZone: string;
   clock?: "12h" | "24h";
+  locale?: string;
   emailVerifiedMs: number | null;
   image: string | null;
 };
@@ -65,6 +66,7 @@ export async function insertUser(
       username,
       timeZone: input.timeZone,
       ...(input.clock ? { clock: input.clock } : {}),
+      ...(input.locale ? { locale: input.locale } : {}),
       image: input.image,
       createdAtMs: nowMs,
     };
@@ -105,7 +107,14 @@ async function nextFreeSuffix(kv: Deno.Kv, base: string, from: number): Promise<
 export type UserPatch = Partial<
   Pick<
     UserRecord,
-    "name" | "timeZone" | "clock" | "username" | "image" | "emailVerifiedMs" | "embedOrigins"
+    | "name"
+    | "timeZone"
+    | "clock"
+    | "locale"
+    | "username"
+    | "image"
+    | "emailVerifiedMs"
+    | "embedOrigins"
   >
 >;
 

@@ -3,8 +3,8 @@ import type { PageServerLoad } from "./$types";
 import { getHostPage } from "$lib/server/services/public-calendar.ts";
 
 export const load: PageServerLoad = async ({ locals, params }) => {
-  const page = await getHostPage(locals.app, params.username.toLowerCase());
-  if (!page) error(404, "There is no booking page at this address.");
+  const page = await getHostPage(locals.app, params.username.toLowerCase(), locals.locale);
+  if (!page) error(404, locals.t.t("errors.no_booking_page"));
   return page;
 };
 export const trailingSlash = "ignore";

@@ -5,6 +5,8 @@ import { isValidTimeZone, listTimeZones } from "$lib/server/domain/time-zone.ts"
 import { adoptBrowserTimeZone, updateProfile } from "$lib/server/services/profile.ts";
 import { fieldErrors, formValues, ProfileForm } from "$lib/shared/forms.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
+import { languageOf, negotiateLocale } from "$lib/shared/i18n.ts";
+import { translator } from "$lib/server/i18n.ts";
 
 export const load: PageServerLoad = ({ locals }) => {
   const u = locals.user!;
@@ -14,6 +16,8 @@ export const load: PageServerLoad = ({ locals }) => {
       username: u.username,
       timeZone: u.timeZone,
       clock: u.clock ?? "24h",
+      // The language the dashboard speaks now (the profile's, else the browser's).
+      language: languageOf(u.locale ?? locals.locale) ?? "en",
       email: u.email,
     },
     zones: listTimeZones(),
@@ -25,22 +29,34 @@ export const actions: Actions = {
     const user = locals.user!;
     const values = formValues(
       await request.formData(),
-      ["name", "username", "timeZone", "clock"],
+      ["name", "username", "timeZone", "clock", "locale"],
       200,
     );
     const parsed = v.safeParse(ProfileForm, values);
     if (!parsed.success) {
-      const errors = fieldErrors(parsed.issues);
+      const errors = fieldErrors(parsed.issues, locals.t);
       // Report an unknown zone together with the other problems, not one round trip later.
       if (!errors.timeZone && !isValidTimeZone(values.timeZone.trim())) {
-        errors.timeZone = "Choose a time zone from the list";
+        errors.timeZone = locals.t.t("profile.zone_from_list");
       }
       return fail(400, { values, errors });
     }
-    const res = await updateProfile(locals.app, user, parsed.output);
+    // A language picked keeps the host's region when they have one for it ("de" → "de-AT").
+    const locale = parsed.output.locale
+      ? negotiateLocale({
+        chosen: [parsed.output.locale],
+        acceptLanguage: [user.locale, request.headers.get("accept-language")].filter(Boolean)
+          .join(","),
+      })
+      : undefined;
+    const res = await updateProfile(locals.app, user, { ...parsed.output, locale }, locals.t);
     if (!res.ok) return fail(400, { values, errors: { [res.field]: res.message } });
-    // Loads that run after this action in the same request see the saved profile.
+    // Loads that run after this action in the same request see the saved profile (and language).
     locals.user = res.user;
+    if (res.user.locale && res.user.locale !== locals.locale) {
+      locals.locale = res.user.locale;
+      locals.t = translator(res.user.locale);
+    }
     return {
       saved: true,
       usernameChanged: res.user.username === user.username

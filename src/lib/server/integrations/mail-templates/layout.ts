@@ -9,8 +9,18 @@ export function escapeHtml(s: string): string {
 
 export type Button = { label: string; href: string; tone?: "primary" | "danger" | "plain" };
 
+/** A paragraph, or a labelled link shown as "label: <a>href</a>" (a meeting link, a page). */
+export type Paragraph = string | { label: string; href: string };
+
 export function htmlMail(
-  opts: { title: string; paragraphs: string[]; buttons?: Button[]; footer?: string },
+  opts: {
+    /** The reader's language, for `<html lang>` (screen readers, spelling, hyphenation). */
+    lang: string;
+    title: string;
+    paragraphs: Paragraph[];
+    buttons?: Button[];
+    footer?: string;
+  },
 ): string {
   const tone = (t: Button["tone"]) =>
     t === "danger"
@@ -25,19 +35,35 @@ export function htmlMail(
       tone(b.tone)
     }">${escapeHtml(b.label)}</a>`
   ).join("");
-  return `<!doctype html><html><body style="margin:0;padding:24px;background:#f8fafc;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#0f172a">
+  const paragraph = (p: Paragraph) =>
+    typeof p === "string"
+      ? `<p style="line-height:1.55;margin:0 0 12px;white-space:pre-line">${escapeHtml(p)}</p>`
+      : `<p style="line-height:1.55;margin:0 0 12px">${escapeHtml(p.label)}: <a href="${
+        escapeHtml(p.href)
+      }" style="color:#1d37d7;word-break:break-all">${escapeHtml(p.href)}</a></p>`;
+  return `<!doctype html>
+<html lang="${escapeHtml(opts.lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(opts.title)}</title>
+</head>
+<body style="margin:0;padding:24px;background:#f8fafc;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#0f172a">
 <div style="max-width:560px;margin:0 auto;background:#ffffff;border:1px solid #e2e8f0;border-radius:12px;padding:28px">
 <h1 style="font-size:20px;margin:0 0 16px">${escapeHtml(opts.title)}</h1>
-${
-    opts.paragraphs.map((p) =>
-      `<p style="line-height:1.55;margin:0 0 12px;white-space:pre-line">${escapeHtml(p)}</p>`
-    ).join("\n")
-  }
+${opts.paragraphs.map(paragraph).join("\n")}
 ${buttons ? `<div style="margin:20px 0 8px">${buttons}</div>` : ""}
 ${
     opts.footer
       ? `<p style="font-size:12px;color:#64748b;margin-top:24px">${escapeHtml(opts.footer)}</p>`
       : ""
   }
-</div></body></html>`;
+</div>
+</body>
+</html>`;
+}
+
+/** The plain-text twin of a paragraph. */
+export function textOf(p: Paragraph): string {
+  return typeof p === "string" ? p : `${p.label}: ${p.href}`;
 }

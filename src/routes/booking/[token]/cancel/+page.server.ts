@@ -5,8 +5,8 @@ import { cancelByGuest } from "$lib/server/services/decide-booking.ts";
 
 export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
   setHeaders({ "cache-control": "no-store" });
-  const state = await manageState(locals.app, params.token);
-  if (!state.ok) error(404, "This booking link is not valid.");
+  const state = await manageState(locals.app, params.token, locals.locale);
+  if (!state.ok) error(404, locals.t.t("errors.link_invalid"));
   return { ...state, token: params.token };
 };
 
@@ -14,15 +14,15 @@ export const actions: Actions = {
   default: async ({ locals, params, request }) => {
     const reason = String((await request.formData()).get("reason") ?? "");
     if (reason.length > 500) {
-      return fail(400, { reason, error: "Keep the reason under 500 characters." });
+      return fail(400, { reason, error: locals.t.t("manage.reason_too_long") });
     }
     const res = await cancelByGuest(locals.app, params.token, reason);
     if (res.ok) return { cancelled: true };
-    if (res.reason === "not_found") error(404, "This booking link is not valid.");
-    const state = await manageState(locals.app, params.token);
+    if (res.reason === "not_found") error(404, locals.t.t("errors.link_invalid"));
+    const state = await manageState(locals.app, params.token, locals.locale);
     return fail(409, {
       reason,
-      error: (state.ok && state.blocked) || "This booking can no longer be cancelled.",
+      error: (state.ok && state.blocked) || locals.t.t("manage.cannot_cancel"),
     });
   },
 };

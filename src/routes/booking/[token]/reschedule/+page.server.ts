@@ -2,50 +2,48 @@ import { error, fail, redirect } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
 import { manageState, rescheduleSlots } from "$lib/server/services/guest-manage.ts";
 import { rescheduleByGuest } from "$lib/server/services/decide-booking.ts";
-import { describeDuration } from "$lib/server/config.ts";
 import { guestClock } from "$lib/server/http/booking-page.ts";
-import { parseClock } from "$lib/shared/format.ts";
+import { formatDuration, parseClock } from "$lib/shared/format.ts";
+import { translateRef } from "$lib/shared/i18n.ts";
+import { refusalKey } from "$lib/shared/refusals.ts";
 
 export const load: PageServerLoad = async ({ locals, params, url, setHeaders, request }) => {
   setHeaders({ "cache-control": "no-store" });
-  const state = await manageState(locals.app, params.token);
-  if (!state.ok) error(404, "This booking link is not valid.");
+  const state = await manageState(locals.app, params.token, locals.locale);
+  if (!state.ok) error(404, locals.t.t("errors.link_invalid"));
   const q = url.searchParams;
   const slots = state.blocked ? null : await rescheduleSlots(locals.app, state, {
     timeZone: q.get("tz") ?? state.view.when.timeZone,
     month: q.get("month"),
     date: q.get("date"),
     clock: guestClock(url, request.headers.get("accept-language")),
+    locale: locals.locale,
   });
-  if (slots && !slots.ok && slots.reason === "bad_date") error(400, slots.message);
+  if (slots && !slots.ok && slots.reason === "bad_date") {
+    error(400, translateRef(locals.t, slots.message));
+  }
   const page = slots && slots.ok ? slots : null;
   const slot = q.get("slot");
   const chosen = page && slot && page.slots.some((s) => s.start === slot) ? slot : null;
   return {
     token: params.token,
     view: state.view,
-    blocked: state.blocked ??
-      (page ? null : "This kind of meeting can no longer be booked. Please write to the host."),
+    blocked: state.blocked ?? (page ? null : locals.t.t("manage.type_gone")),
     page: page
       ? {
         ...page,
         tzFromUrl: q.has("tz"),
         clockFromUrl: parseClock(q.get("clock")) !== null,
+        langFromUrl: q.has("lang"),
+        // The language follows the booking, not the event type's page setting.
+        languageFixed: false,
         chosen,
         slotWasTaken: !!slot && !chosen,
-        ttlText: describeDuration(locals.app.config.bookingTtlMs),
+        ttlText: formatDuration(locals.app.config.bookingTtlMs, locals.locale),
         fillToken: "",
       }
       : null,
   };
-};
-
-const REASONS: Record<string, string> = {
-  slot_taken: "That time was just taken — please pick another.",
-  slot_unavailable: "That time is not available — please pick another.",
-  cap_reached: "That day is fully booked — please pick another day.",
-  too_many_pending: "You have too many requests waiting with this host.",
-  calendar_unavailable: "Booking is temporarily unavailable — please try again a little later.",
 };
 
 export const actions: Actions = {
@@ -53,11 +51,14 @@ export const actions: Actions = {
     const start = String((await request.formData()).get("start") ?? "");
     const res = await rescheduleByGuest(locals.app, params.token, start);
     if (res.ok) redirect(303, `/booking/${res.guestToken}?moved=1`);
-    if (res.reason === "not_found") error(404, "This booking link is not valid.");
-    const state = await manageState(locals.app, params.token);
+    if (res.reason === "not_found") error(404, locals.t.t("errors.link_invalid"));
+    const state = await manageState(locals.app, params.token, locals.locale);
     const blocked = state.ok ? state.blocked : null;
+    const known = ["slot_taken", "slot_unavailable", "cap_reached", "too_many_pending"];
     return fail(409, {
-      reason: REASONS[res.reason] ?? blocked ?? "This booking can no longer be moved.",
+      reason: known.includes(res.reason) || res.reason === "calendar_unavailable"
+        ? locals.t.t(refusalKey(res.reason))
+        : blocked ?? locals.t.t("manage.cannot_move"),
       errors: {},
       values: {},
     });
