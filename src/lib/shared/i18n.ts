@@ -124,31 +124,40 @@ export function createTranslator(locale: string, catalog: Catalog, fallback?: Ca
   const lang = languageOf(locale) ?? "en";
   const pseudo = locale === PSEUDO_LOCALE;
   const formatLocale = intlLocale(locale);
-  const formats = new Map<string, IntlMessageFormat>();
-  const formatOf = (key: string): IntlMessageFormat | null => {
+  type Compiled = { format: IntlMessageFormat; plain: Set<string> };
+  const formats = new Map<string, Compiled>();
+  const numbers = new Intl.NumberFormat(formatLocale);
+  const formatOf = (key: string): Compiled | null => {
     let f = formats.get(key);
     if (f) return f;
     const source = catalog[key] ?? fallback?.[key];
     if (source === undefined) return null;
     try {
-      f = new IntlMessageFormat(pseudo ? pseudoAst(parse(source)) : source, formatLocale);
+      const ast = parse(source);
+      f = {
+        format: new IntlMessageFormat(pseudo ? pseudoAst(ast) : ast, formatLocale),
+        plain: plainArguments(ast),
+      };
     } catch {
-      f = new IntlMessageFormat(escapeIcu(source), formatLocale);
+      f = { format: new IntlMessageFormat(escapeIcu(source), formatLocale), plain: new Set() };
     }
     formats.set(key, f);
     return f;
   };
-  const cleanValues = (values?: MessageValues) => {
+  /** Numbers shown as plain `{n}` are written the reader's way ("1.200"); plurals get numbers. */
+  const cleanValues = (f: Compiled, values?: MessageValues) => {
     if (!values) return undefined;
     const out: Record<string, string | number> = {};
-    for (const [k, v] of Object.entries(values)) out[k] = v ?? "";
+    for (const [k, v] of Object.entries(values)) {
+      out[k] = typeof v === "number" && f.plain.has(k) ? numbers.format(v) : v ?? "";
+    }
     return out;
   };
   const t = (key: MessageKey, values?: MessageValues): string => {
     const f = formatOf(key);
     if (!f) return key;
     try {
-      return String(f.format(cleanValues(values)));
+      return String(f.format.format(cleanValues(f, values)));
     } catch {
       return catalog[key] ?? key;
     }
@@ -156,13 +165,13 @@ export function createTranslator(locale: string, catalog: Catalog, fallback?: Ca
   const parts = (key: MessageKey, values?: MessageValues): RichPart[] => {
     const f = formatOf(key);
     if (!f) return [{ text: key, tag: null }];
-    const tagged: Record<string, unknown> = { ...cleanValues(values) };
+    const tagged: Record<string, unknown> = { ...cleanValues(f, values) };
     for (const tag of RICH_TAGS) {
       tagged[tag] = (chunks: unknown[]) => ({ tag, text: chunks.map(String).join("") });
     }
     let out: unknown;
     try {
-      out = f.format(tagged as never);
+      out = f.format.format(tagged as never);
     } catch {
       return [{ text: t(key, values), tag: null }];
     }
@@ -189,6 +198,23 @@ export function createTranslator(locale: string, catalog: Catalog, fallback?: Ca
 
 /** Inline tags messages may use; anything else is an error the catalog test reports. */
 export const RICH_TAGS = ["strong", "link", "code"] as const;
+
+/** Names used as plain `{name}` arguments only (not as plural or select keys). */
+function plainArguments(
+  els: MessageFormatElement[],
+  out = new Set<string>(),
+  counted = new Set<string>(),
+) {
+  for (const el of els) {
+    if (el.type === TYPE.argument) out.add(el.value);
+    else if (el.type === TYPE.plural || el.type === TYPE.select) {
+      counted.add(el.value);
+      for (const o of Object.values(el.options)) plainArguments(o.value, out, counted);
+    } else if (el.type === TYPE.tag) plainArguments(el.children, out, counted);
+  }
+  for (const name of counted) out.delete(name);
+  return out;
+}
 
 function escapeIcu(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;

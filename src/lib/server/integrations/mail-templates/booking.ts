@@ -62,7 +62,10 @@ function ics(ctx: BookingMailContext, method: "REQUEST" | "CANCEL", t: Translato
 /** The meeting place as a paragraph: a video link is a link. */
 function wherePara(b: BookingRecord, t: Translator): Paragraph | null {
   const url = locationUrl(b.location);
-  if (url) return { label: t.t("mail.where", { where: t.t("mail.where_video") }), href: url };
+  if (url) {
+    const label = t.t("mail.where", { where: t.t("mail.where_video") });
+    return { parts: t.parts("mail.link_line", { label, url }), href: url };
+  }
   const where = locationText(b.location, t);
   return where ? t.t("mail.where", { where }) : null;
 }
@@ -104,7 +107,15 @@ export function renderBookingMail(kind: MailKind, ctx: BookingMailContext): Outg
   ];
   /** A guest whose booking ended is pointed back to the event's page. */
   const bookAgain = (t: Translator): Paragraph[] =>
-    ctx.bookAgainUrl ? [{ label: t.t("mail.pick_another"), href: ctx.bookAgainUrl }] : [];
+    ctx.bookAgainUrl
+      ? [{
+        parts: t.parts("mail.link_line", {
+          label: t.t("mail.pick_another"),
+          url: ctx.bookAgainUrl,
+        }),
+        href: ctx.bookAgainUrl,
+      }]
+      : [];
   const bookAgainButton = (t: Translator) =>
     ctx.bookAgainUrl ? [{ label: t.t("mail.pick_another_button"), href: ctx.bookAgainUrl }] : [];
 

@@ -9,8 +9,11 @@ export function escapeHtml(s: string): string {
 
 export type Button = { label: string; href: string; tone?: "primary" | "danger" | "plain" };
 
-/** A paragraph, or a labelled link shown as "label: <a>href</a>" (a meeting link, a page). */
-export type Paragraph = string | { label: string; href: string };
+/**
+ * A paragraph: plain text, or translated parts whose `link` part becomes an anchor to `href`
+ * (a meeting link, a page), e.g. from `t.parts("mail.link_line", …)`.
+ */
+export type Paragraph = string | { parts: { text: string; tag: string | null }[]; href: string };
 
 export function htmlMail(
   opts: {
@@ -38,9 +41,15 @@ export function htmlMail(
   const paragraph = (p: Paragraph) =>
     typeof p === "string"
       ? `<p style="line-height:1.55;margin:0 0 12px;white-space:pre-line">${escapeHtml(p)}</p>`
-      : `<p style="line-height:1.55;margin:0 0 12px">${escapeHtml(p.label)}: <a href="${
-        escapeHtml(p.href)
-      }" style="color:#1d37d7;word-break:break-all">${escapeHtml(p.href)}</a></p>`;
+      : `<p style="line-height:1.55;margin:0 0 12px">${
+        p.parts.map((part) =>
+          part.tag === "link"
+            ? `<a href="${escapeHtml(p.href)}" style="color:#1d37d7;word-break:break-all">${
+              escapeHtml(part.text)
+            }</a>`
+            : escapeHtml(part.text)
+        ).join("")
+      }</p>`;
   return `<!doctype html>
 <html lang="${escapeHtml(opts.lang)}">
 <head>
@@ -65,5 +74,5 @@ ${
 
 /** The plain-text twin of a paragraph. */
 export function textOf(p: Paragraph): string {
-  return typeof p === "string" ? p : `${p.label}: ${p.href}`;
+  return typeof p === "string" ? p : p.parts.map((part) => part.text).join("");
 }
