@@ -123,6 +123,10 @@ Deno.test({
         encodeURIComponent(verify.searchParams.get("email")!)
       }&callbackUrl=%2Fdashboard`,
     );
-    assert.equal((await host.get("/dashboard")).status, 200, "the sign-in link still signs in");
+    assert.equal(
+      (await host.get("/dashboard/profile")).status,
+      200,
+      "the sign-in link still signs in",
+    );
   },
 });

@@ -227,11 +227,15 @@ const PLAIN = "abcdefghijklmnoprstuwyzABCDEGHIJKLNOPRSTUWYZ";
 const ACCENTED = "áƀçðéƒĝĥíĵķļɱñöþŕšţûŵýžÅƁÇÐÉĜĤÎĴĶĻÑÖÞŔŠŢÛŴÝŽ";
 const ACCENTS = new Map([...PLAIN].map((c, i) => [c, [...ACCENTED][i]]));
 
-/** "Pick a time" → "Þíçķ á ţíɱé~~~~" (about 35 % longer, so layouts show where text cannot grow). */
+/**
+ * "Pick a time" → "Þíçķ~ á ţíɱé~": accented, each word ~35 % longer (as German or French
+ * words run longer than English ones), so layouts show where text cannot grow.
+ */
 export function pseudoText(text: string): string {
-  const accented = [...text].map((c) => ACCENTS.get(c) ?? c).join("");
-  const letters = text.replace(/[^A-Za-z]/g, "").length;
-  return letters === 0 ? accented : accented + "~".repeat(Math.ceil(letters * 0.35));
+  return text.replace(/[A-Za-z]+/g, (word) => {
+    const accented = [...word].map((c) => ACCENTS.get(c) ?? c).join("");
+    return accented + "~".repeat(Math.ceil(word.length * 0.35));
+  });
 }
 
 function pseudoElements(els: MessageFormatElement[]): MessageFormatElement[] {

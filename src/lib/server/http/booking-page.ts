@@ -17,6 +17,39 @@ import { BookingForm, fieldErrors } from "../../shared/forms.ts";
 import { checkFillToken, fillToken } from "../services/anti-spam.ts";
 import { refusalKey } from "../../shared/refusals.ts";
 import { translateRef } from "../../shared/i18n.ts";
+import { searchTimeZones, type ZoneMatch } from "../domain/time-zone-search.ts";
+import { isValidTimeZone } from "../domain/time-zone.ts";
+
+/** What became of a zone the guest typed that is not an IANA id ("Tokyo", "PST", "UTC+2"). */
+export type ZoneNotice =
+  | { kind: "matched"; query: string; zone: string }
+  | { kind: "choose"; query: string; matches: ZoneMatch[] }
+  | { kind: "none"; query: string };
+
+/**
+ * The guest's zone from `?tz=`: an IANA id as it is; anything else searched (city, country,
+ * abbreviation, offset). One clear match is used; several are offered; none is said — never a
+ * silent fallback to the host's zone.
+ */
+export function guestZone(
+  tz: string | null,
+  nowMs: number,
+  locale: string,
+): { timeZone: string | null; notice: ZoneNotice | null } {
+  const query = (tz ?? "").trim().slice(0, 80);
+  if (!query) return { timeZone: null, notice: null };
+  if ((query.includes("/") || query === "UTC") && isValidTimeZone(query)) {
+    return { timeZone: query, notice: null };
+  }
+  const found = searchTimeZones(query, { nowMs, locale });
+  if (found.kind === "exact") {
+    return { timeZone: found.zone, notice: { kind: "matched", query, zone: found.zone } };
+  }
+  if (found.kind === "choose") {
+    return { timeZone: null, notice: { kind: "choose", query, matches: found.matches } };
+  }
+  return { timeZone: null, notice: { kind: "none", query } };
+}
 
 type Params = { username: string; slug: string };
 
@@ -39,7 +72,7 @@ export async function slotPageFor(
     clock: guestClock(url, acceptLanguage),
     username: params.username.toLowerCase(),
     slug: params.slug.toLowerCase(),
-    timeZone: q.get("tz"),
+    timeZone: guestZone(q.get("tz"), app.now(), locale).timeZone,
     month: q.get("month"),
     date: q.get("date"),
     duration: q.get("duration"),
@@ -60,8 +93,7 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
       event.request.headers.get("accept-language"),
       locals.locale,
     );
-  if (!res.ok && res.reason === "not_found") error(404, locals.t.t("errors.no_booking_page"));
-  if (!res.ok) error(400, translateRef(locals.t, res.message));
+  if (!res.ok) error(404, locals.t.t("errors.no_booking_page"));
   const slot = q.get("slot");
   const chosen = slot && res.slots.some((s) => s.start === slot) ? slot : null;
   return {
@@ -72,6 +104,7 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
     slotWasTaken: !!slot && !chosen,
     ttlText: formatDuration(locals.app.config.bookingTtlMs, locals.locale),
     langFromUrl: q.has("lang") && !res.languageFixed,
+    zoneNotice: guestZone(q.get("tz"), locals.app.now(), locals.locale).notice,
     fillToken: locals.fillToken = await fillToken(locals.app),
   };
 }

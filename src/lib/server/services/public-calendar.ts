@@ -65,7 +65,6 @@ export type DayView = { date: string; slots: number };
 
 export type SlotPage =
   | { ok: false; reason: "not_found" }
-  | { ok: false; reason: "bad_date"; message: MessageRef }
   | {
     ok: true;
     host: PublicHost;
@@ -85,6 +84,11 @@ export type SlotPage =
     locale: string;
     /** The host fixed the page's language (no language choice on the page). */
     languageFixed: boolean;
+    /**
+     * The date or month asked for could not be shown (not a date, past, beyond the window): the
+     * page shows the first free day instead and says why (a message reference).
+     */
+    notice: MessageRef | null;
   };
 
 /**
@@ -157,28 +161,34 @@ export async function getSlotPage(
   const horizonEnd = startOfDay(hostToday.add({ days: et.bookingWindowDays + 1 }), host.timeZone);
   const lastDate = horizonEnd.subtract({ milliseconds: 1 }).toZonedDateTimeISO(tz).toPlainDate();
 
+  // A date or month that cannot be shown (an old link, a typo) opens the page as if none was
+  // asked for, with a note: never a dead end.
+  let notice: MessageRef | null = null;
   let date: Temporal.PlainDate | null = null;
+  let askedMonth = q.month ?? null;
   if (q.date) {
     date = parseDate(q.date);
-    if (!date) {
-      return { ok: false, reason: "bad_date", message: messageRef("errors.bad_date") };
+    if (!date) notice = messageRef("errors.bad_date");
+    else if (Temporal.PlainDate.compare(date, today) < 0) {
+      notice = messageRef("errors.date_past");
+      date = null;
+    } else if (Temporal.PlainDate.compare(date, lastDate) > 0) {
+      notice = messageRef("errors.date_outside");
+      date = null;
     }
-    if (
-      Temporal.PlainDate.compare(date, today) < 0 || Temporal.PlainDate.compare(date, lastDate) > 0
-    ) {
-      return { ok: false, reason: "bad_date", message: messageRef("errors.date_outside") };
+    if (notice) askedMonth = null;
+  }
+  let month: Temporal.PlainYearMonth = today.toPlainYearMonth();
+  if (date) month = date.toPlainYearMonth();
+  else if (askedMonth) {
+    try {
+      if (!MONTH_RE.test(askedMonth)) throw new RangeError();
+      month = Temporal.PlainYearMonth.from(askedMonth, { overflow: "reject" });
+    } catch {
+      notice = messageRef("errors.bad_month");
+      askedMonth = null;
     }
   }
-  let month: Temporal.PlainYearMonth;
-  if (date) month = date.toPlainYearMonth();
-  else if (q.month) {
-    try {
-      if (!MONTH_RE.test(q.month)) throw new RangeError();
-      month = Temporal.PlainYearMonth.from(q.month, { overflow: "reject" });
-    } catch {
-      return { ok: false, reason: "bad_date", message: messageRef("errors.bad_month") };
-    }
-  } else month = today.toPlainYearMonth();
   const firstMonth = today.toPlainYearMonth();
   const lastMonth = lastDate.toPlainYearMonth();
   if (Temporal.PlainYearMonth.compare(month, firstMonth) < 0) month = firstMonth;
@@ -296,7 +306,7 @@ export async function getSlotPage(
 
   let view = await monthView(month);
   // With nothing chosen, open on the first month that has a free slot (a guest arriving on the 30th).
-  if (!date && !q.month) {
+  if (!date && !askedMonth) {
     while (
       !view.unavailable && !view.days.some((d) => d.slots > 0) &&
       Temporal.PlainYearMonth.compare(month, lastMonth) < 0
@@ -322,5 +332,6 @@ export async function getSlotPage(
     clock,
     locale: t.locale,
     languageFixed: !!et.language,
+    notice,
   };
 }

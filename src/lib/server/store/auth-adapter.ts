@@ -51,6 +51,7 @@ export function createKvAdapter(kv: Deno.Kv, opts: Options): Adapter {
         timeZone: opts.timeZone,
         clock: opts.clock,
         locale: opts.locale,
+        onboarding: true,
         emailVerifiedMs: user.emailVerified ? user.emailVerified.getTime() : null,
         image: user.image ?? null,
       }, now());

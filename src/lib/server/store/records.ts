@@ -29,6 +29,8 @@ export type UserRecord = {
   createdAtMs: number;
   /** Sites allowed to frame this host's widget; undefined = any site. */
   embedOrigins?: string[];
+  /** A host who signed up and has not finished or skipped the first-run setup yet. */
+  onboarding?: "pending";
 };
 
 export type AccountRecord = {

@@ -36,6 +36,8 @@ export type NewUser = {
   timeZone: string;
   clock?: "12h" | "24h";
   locale?: string;
+  /** A new sign-up: the dashboard offers the first-run setup. */
+  onboarding?: boolean;
   emailVerifiedMs: number | null;
   image: string | null;
 };
@@ -67,6 +69,7 @@ export async function insertUser(
       timeZone: input.timeZone,
       ...(input.clock ? { clock: input.clock } : {}),
       ...(input.locale ? { locale: input.locale } : {}),
+      ...(input.onboarding ? { onboarding: "pending" as const } : {}),
       image: input.image,
       createdAtMs: nowMs,
     };
@@ -115,6 +118,7 @@ export type UserPatch = Partial<
     | "image"
     | "emailVerifiedMs"
     | "embedOrigins"
+    | "onboarding"
   >
 >;
 

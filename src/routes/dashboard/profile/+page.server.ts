@@ -1,7 +1,8 @@
 import { fail, redirect } from "@sveltejs/kit";
 import * as v from "valibot";
 import type { Actions, PageServerLoad } from "./$types";
-import { isValidTimeZone, listTimeZones } from "$lib/server/domain/time-zone.ts";
+import { listTimeZones } from "$lib/server/domain/time-zone.ts";
+import { resolveTypedZone } from "$lib/server/http/zone-input.ts";
 import { adoptBrowserTimeZone, updateProfile } from "$lib/server/services/profile.ts";
 import { fieldErrors, formValues, ProfileForm } from "$lib/shared/forms.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
@@ -32,15 +33,17 @@ export const actions: Actions = {
       ["name", "username", "timeZone", "clock", "locale"],
       200,
     );
+    // "Tokyo", "PST", "UTC+2": a zone typed by name is looked up; several or none are said.
+    const zone = resolveTypedZone(values.timeZone, locals.app.now(), locals.t);
+    if (zone.ok) values.timeZone = zone.zone;
     const parsed = v.safeParse(ProfileForm, values);
     if (!parsed.success) {
       const errors = fieldErrors(parsed.issues, locals.t);
       // Report an unknown zone together with the other problems, not one round trip later.
-      if (!errors.timeZone && !isValidTimeZone(values.timeZone.trim())) {
-        errors.timeZone = locals.t.t("profile.zone_from_list");
-      }
+      if (!errors.timeZone && !zone.ok) errors.timeZone = zone.message;
       return fail(400, { values, errors });
     }
+    if (!zone.ok) return fail(400, { values, errors: { timeZone: zone.message } });
     // A language picked keeps the host's region when they have one for it ("de" → "de-AT").
     const locale = parsed.output.locale
       ? negotiateLocale({

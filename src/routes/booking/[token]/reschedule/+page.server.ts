@@ -2,9 +2,8 @@ import { error, fail, redirect } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
 import { manageState, rescheduleSlots } from "$lib/server/services/guest-manage.ts";
 import { rescheduleByGuest } from "$lib/server/services/decide-booking.ts";
-import { guestClock } from "$lib/server/http/booking-page.ts";
+import { guestClock, guestZone } from "$lib/server/http/booking-page.ts";
 import { formatDuration, parseClock } from "$lib/shared/format.ts";
-import { translateRef } from "$lib/shared/i18n.ts";
 import { refusalKey } from "$lib/shared/refusals.ts";
 
 export const load: PageServerLoad = async ({ locals, params, url, setHeaders, request }) => {
@@ -12,16 +11,14 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders, re
   const state = await manageState(locals.app, params.token, locals.locale);
   if (!state.ok) error(404, locals.t.t("errors.link_invalid"));
   const q = url.searchParams;
+  const zone = guestZone(q.get("tz"), locals.app.now(), locals.locale);
   const slots = state.blocked ? null : await rescheduleSlots(locals.app, state, {
-    timeZone: q.get("tz") ?? state.view.when.timeZone,
+    timeZone: zone.timeZone ?? state.view.when.timeZone,
     month: q.get("month"),
     date: q.get("date"),
     clock: guestClock(url, request.headers.get("accept-language")),
     locale: locals.locale,
   });
-  if (slots && !slots.ok && slots.reason === "bad_date") {
-    error(400, translateRef(locals.t, slots.message));
-  }
   const page = slots && slots.ok ? slots : null;
   const slot = q.get("slot");
   const chosen = page && slot && page.slots.some((s) => s.start === slot) ? slot : null;
@@ -35,6 +32,7 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders, re
         tzFromUrl: q.has("tz"),
         clockFromUrl: parseClock(q.get("clock")) !== null,
         langFromUrl: q.has("lang"),
+        zoneNotice: zone.notice,
         // The language follows the booking, not the event type's page setting.
         languageFixed: false,
         chosen,
