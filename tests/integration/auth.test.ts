@@ -332,8 +332,9 @@ Deno.test({
       assert.equal((await eve.c.get("/dashboard")).status, 303, "Eve has no session");
       // …one inside it gets an account.
       const tom = await signInWith("tom");
-      assert.equal(tom.done.url, `${app.baseUrl}/dashboard`);
-      assert.equal((await tom.c.get("/dashboard")).status, 200);
+      // A new account: the dashboard starts with the first-run setup.
+      assert.equal(tom.done.url, `${app.baseUrl}/dashboard/setup`);
+      assert.equal((await tom.c.get("/dashboard/profile")).status, 200);
     } finally {
       await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     }
