@@ -82,6 +82,10 @@ export async function slotPageFor(
 export async function loadBookingPage(event: RequestEvent<Params>) {
   const { locals, params, url } = event;
   const q = url.searchParams;
+  // SvelteKit reruns this load on a client-side navigation only for the query parameters it saw
+  // read. When the page cache has read the slot page already, nothing here would read `date` or
+  // `month`, and choosing another day in the browser would change the URL but not the page.
+  for (const name of ["date", "month", "duration", "tz", "clock", "lang", "slot"]) q.get(name);
   // Without `&clock=`, times are written as the guest's language does it.
   if (!q.has("clock")) event.setHeaders({ vary: "Accept-Language" });
   // The page cache may have read it already for this request.
