@@ -225,7 +225,7 @@ Deno.test({
     try {
       // A pending request gives the guest's pages and the host's confirm/reject pages.
       const html = await (await fetch(app.url("/calendar/demo/intro-call?tz=UTC"))).text();
-      const slot = /data-slot="([^"]+)"/.exec(html)![1];
+      const [slot, free] = [...html.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]);
       const since = app.logs().length;
       const booked = await fetch(app.url("/calendar/demo/intro-call?/book"), {
         method: "POST",
@@ -277,8 +277,8 @@ Deno.test({
         { name: "booking", path: "/calendar/demo/intro-call?tz=America%2FNew_York" },
         {
           name: "booking-form",
-          path: `/calendar/demo/intro-call?tz=America%2FNew_York&date=${slot.slice(0, 10)}&slot=${
-            encodeURIComponent(slot)
+          path: `/calendar/demo/intro-call?tz=America%2FNew_York&date=${free.slice(0, 10)}&slot=${
+            encodeURIComponent(free)
           }`,
         },
         { name: "widget-host", path: "/widget/demo/" },
