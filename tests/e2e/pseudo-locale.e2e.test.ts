@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import { startApp } from "../support/app.ts";
 import { launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import { type PageSpec, pageTour } from "../support/page-tour.ts";
 
 /** Words that are data, not interface: what the demo seed, this test and Intl put on pages. */
 const DATA = [
@@ -163,8 +164,6 @@ const VARIANTS = [
   { name: "phone-dark", width: 360, scheme: "dark" as const },
 ];
 
-type PageSpec = { name: string; path: string; status?: number };
-
 async function visitAll(
   browser: Browser,
   pages: PageSpec[],
@@ -223,86 +222,7 @@ Deno.test({
     const dateWords = englishDateWords();
     const browser = await launchBrowser();
     try {
-      // A pending request gives the guest's pages and the host's confirm/reject pages.
-      const html = await (await fetch(app.url("/calendar/demo/intro-call?tz=UTC"))).text();
-      const [slot, free] = [...html.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]);
-      const since = app.logs().length;
-      const booked = await fetch(app.url("/calendar/demo/intro-call?/book"), {
-        method: "POST",
-        headers: {
-          origin: app.baseUrl,
-          accept: "text/html",
-          "content-type": "application/x-www-form-urlencoded",
-        },
-        body: new URLSearchParams({
-          name: "Pseudo Guest",
-          email: "pseudo@example.test",
-          start: slot,
-          tz: "America/New_York",
-        }),
-        redirect: "manual",
-      });
-      await booked.body?.cancel();
-      const result = booked.headers.get("location")!;
-      const confirm = new URL((await app.waitForLog(/https?:\/\/\S+\/confirm\b/, { since }))[0]);
-      const reject = new URL((await app.waitForLog(/https?:\/\/\S+\/reject\b/, { since }))[0]);
-
-      // The host signs in with an email link, as a person would.
-      const ctx = await browser.newContext();
-      const page = await ctx.newPage();
-      const before = app.logs().length;
-      await page.goto(app.url("/signin"));
-      await page.getByLabel("Email address").fill("demo@invito.example");
-      await page.getByRole("button", { name: "Email me a sign-in link" }).click();
-      await page.waitForURL(/check-email/);
-      const link =
-        (await app.waitForLog(/http:\/\/\S+\/signin\/verify\?\S+/, { since: before }))[0];
-      await page.goto(link);
-      await page.getByRole("button", { name: "Sign in to Invito" }).click();
-      await page.waitForURL(/\/dashboard/);
-      await page.goto(app.url("/dashboard/event-types"));
-      const editHref = await page.locator(
-        'a[href^="/dashboard/event-types/0"], a[href^="/dashboard/event-types/1"]',
-      ).first().getAttribute("href");
-      const hostState = await ctx.storageState();
-      await ctx.close();
-
-      const guestPages = [
-        { name: "home", path: "/" },
-        { name: "signin", path: "/signin" },
-        { name: "check-email", path: "/signin/check-email" },
-        { name: "verify", path: "/signin/verify?token=abcdefghijklmnop&email=a%40example.test" },
-        { name: "verify-incomplete", path: "/signin/verify" },
-        { name: "host-page", path: "/calendar/demo/" },
-        { name: "booking", path: "/calendar/demo/intro-call?tz=America%2FNew_York" },
-        {
-          name: "booking-form",
-          path: `/calendar/demo/intro-call?tz=America%2FNew_York&date=${free.slice(0, 10)}&slot=${
-            encodeURIComponent(free)
-          }`,
-        },
-        { name: "widget-host", path: "/widget/demo/" },
-        { name: "widget", path: "/widget/demo/quick-chat?tz=America%2FNew_York" },
-        { name: "result", path: result },
-        { name: "cancel", path: `${result}/cancel` },
-        { name: "reschedule", path: `${result}/reschedule?tz=America%2FNew_York` },
-        { name: "confirm", path: confirm.pathname },
-        { name: "reject", path: reject.pathname },
-        { name: "not-found", path: "/no/such/page", status: 404 },
-        { name: "bad-link", path: "/booking/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", status: 404 },
-      ];
-      const hostPages = [
-        { name: "dashboard", path: "/dashboard" },
-        { name: "bookings", path: "/dashboard/bookings" },
-        { name: "event-types", path: "/dashboard/event-types" },
-        { name: "event-type-new", path: "/dashboard/event-types/new" },
-        { name: "event-type-edit", path: editHref! },
-        { name: "event-type-delete", path: `${editHref}/delete` },
-        { name: "availability", path: "/dashboard/availability" },
-        { name: "calendars", path: "/dashboard/calendars" },
-        { name: "embed", path: "/dashboard/embed" },
-        { name: "profile", path: "/dashboard/profile" },
-      ];
+      const { guestPages, hostPages, hostState } = await pageTour(app, browser);
       const problems = [
         ...await visitAll(browser, guestPages, app.baseUrl, undefined, dateWords),
         ...await visitAll(browser, hostPages, app.baseUrl, hostState, dateWords),
