@@ -287,3 +287,50 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "what a person types before the scripts have arrived stays when the page comes alive (sign-in, booking form)",
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const html = await (await fetch(app.url("/calendar/demo/intro-call?tz=UTC"))).text();
+    const slot = /data-slot="([^"]+)"/.exec(html)![1];
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      const errors = trackPageErrors(page);
+      // A slow connection: the scripts come a second after the page.
+      await page.route("**/_app/**", async (route) => {
+        await new Promise((r) => setTimeout(r, 1000));
+        await route.continue();
+      });
+      const hydrated = () => page.waitForLoadState("networkidle");
+
+      await page.goto(app.url("/signin"), { waitUntil: "domcontentloaded" });
+      await page.getByLabel("Email address").fill("early@example.test");
+      await hydrated();
+      assert.equal(await page.getByLabel("Email address").inputValue(), "early@example.test");
+
+      await page.goto(
+        app.url(
+          `/calendar/demo/intro-call?tz=UTC&date=${slot.slice(0, 10)}&slot=${
+            encodeURIComponent(slot)
+          }`,
+        ),
+        { waitUntil: "domcontentloaded" },
+      );
+      await page.getByLabel("Name", { exact: true }).fill("Early Bird");
+      await page.getByLabel("Email", { exact: true }).fill("bird@example.test");
+      await hydrated();
+      assert.equal(await page.getByLabel("Name", { exact: true }).inputValue(), "Early Bird");
+      assert.equal(
+        await page.getByLabel("Email", { exact: true }).inputValue(),
+        "bird@example.test",
+      );
+      assert.deepEqual(errors(), []);
+    } finally {
+      await browser.close();
+    }
+  },
+});

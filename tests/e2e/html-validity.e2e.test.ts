@@ -57,7 +57,10 @@ async function validate(docs: Map<string, string>): Promise<{ errors: string[]; 
     const errors = messages
       .filter((m) => m.type === "error" || (m.type === "non-document-error"))
       .map((m) => {
-        const name = decodeURIComponent((m.url ?? "").split("/").pop() ?? "").replace(/\.html$/, "");
+        const name = decodeURIComponent((m.url ?? "").split("/").pop() ?? "").replace(
+          /\.html$/,
+          "",
+        );
         const extract = (m.extract ?? "").replace(/\s+/g, " ").trim().slice(0, 120);
         return `${name}:${m.lastLine ?? "?"}: ${m.message} «${extract}»`;
       });
@@ -104,7 +107,9 @@ Deno.test({
         const page = `/calendar/demo/intro-call?tz=UTC&date=${slot.slice(0, 10)}&slot=${
           encodeURIComponent(slot)
         }&lang=${lang}`;
-        const action = /<form[^>]*action="([^"]*\/book[^"]*)"/.exec(await (await fetch(app.url(page))).text())![1]
+        const action = /<form[^>]*action="([^"]*\/book[^"]*)"/.exec(
+          await (await fetch(app.url(page))).text(),
+        )![1]
           .replaceAll("&amp;", "&");
         const res = await fetch(new URL(action, app.url(page)), {
           method: "POST",

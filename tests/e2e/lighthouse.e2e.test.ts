@@ -89,14 +89,20 @@ Deno.test({
         assert.match(meta(html, "property", "og:locale")!, new RegExp(`^${lang}_`));
         assert.match(html, /<meta name="description" content="[^"]{20,}"/);
         for (const l of LANGUAGES) {
-          assert.match(html, new RegExp(`<link rel="alternate" hreflang="${l}" href="[^"]+lang=${l}"`));
+          assert.match(
+            html,
+            new RegExp(`<link rel="alternate" hreflang="${l}" href="[^"]+lang=${l}"`),
+          );
         }
       }
     }
     // The titles follow the language; the host page describes itself in it.
     const de = await (await fetch(app.url("/calendar/demo/?lang=de"))).text();
     assert.equal(meta(de, "property", "og:title"), "Einen Termin mit Demo Host buchen · Invito");
-    assert.match(meta(de, "name", "twitter:description")!, /^Buchen Sie einen Termin mit Demo Host/);
+    assert.match(
+      meta(de, "name", "twitter:description")!,
+      /^Buchen Sie einen Termin mit Demo Host/,
+    );
     // The image is served, a PNG of the size announced.
     const img = await fetch(meta(de, "property", "og:image")!);
     assert.equal(img.status, 200);

@@ -595,7 +595,7 @@ Deno.test("event type form: reminders are presets or 5–20160 custom minutes, e
     r0_minutes: "Remind at least 5 minutes before",
   });
   assert.deepEqual(errorsOf({ r0_when: "custom", r0_minutes: "20161" }), {
-    r0_minutes: "Remind at most 20160 minutes (14 days) before",
+    r0_minutes: "Remind at most 20,160 minutes (14 days) before",
   });
   assert.deepEqual(errorsOf({ r0_when: "custom", r0_minutes: "" }), {
     r0_minutes: "Enter how many minutes before",
