@@ -26,6 +26,8 @@ import { usernameRedirect } from "$lib/server/services/username-history.ts";
 import { currentRequestId } from "$lib/server/ops/context.ts";
 import { redactPath } from "$lib/server/ops/log.ts";
 import { countBookingPages } from "$lib/server/http/insights-hook.ts";
+import { htmlLang, locale } from "$lib/server/http/locale.ts";
+import { translator } from "$lib/server/i18n.ts";
 
 export const init: ServerInit = async () => {
   const app = await getApp();
@@ -203,6 +205,7 @@ const authOnly = (h: Handle): Handle => ({ event, resolve }) =>
   event.route.id && PUBLIC.test(event.route.id) ? resolve(event) : h({ event, resolve });
 
 export const handle: Handle = sequence(
+  htmlLang,
   withApp,
   securityHeaders,
   readableFormBodies,
@@ -214,16 +217,19 @@ export const handle: Handle = sequence(
   authOnly(auth.handle),
   authOnly(loadUser),
   oldUsernames,
+  locale,
   countBookingPages,
   pageCache,
 );
 
 export const handleError: HandleServerError = ({ error, event, status }) => {
-  if (status === 404) return { message: "Not found" };
+  // The locale hook may not have run (an error before it): English then.
+  const t = event.locals.t ?? translator(null);
+  if (status === 404) return { message: t.t("errors.not_found_heading") };
   // Other 4xx (a malformed form post, a wrong content type) are the client's; no stack trace.
   if (status < 500) {
     return {
-      message: error instanceof Error ? error.message : "That request could not be handled.",
+      message: error instanceof Error ? error.message : t.t("errors.request_not_handled"),
     };
   }
   // The request's id (issue 15): the same one is in the x-request-id header and the log line.
@@ -232,5 +238,5 @@ export const handleError: HandleServerError = ({ error, event, status }) => {
     `[error ${errorId}] ${event.request.method} ${redactPath(event.url.pathname)}`,
     error,
   );
-  return { message: "Something went wrong on our side. Please try again.", errorId };
+  return { message: t.t("errors.our_side"), errorId };
 };

@@ -530,7 +530,7 @@ export function impliedMails(b: BookingRecord, host: string): string[] {
     if (step.status === "CONFIRMED") kinds.push("guest_confirmed", "host_confirmed_copy");
     else if (step.status === "REJECTED") kinds.push("guest_rejected");
     else if (step.status === "CANCELLED") {
-      if (b.endReason === "expired") kinds.push("guest_expired");
+      if (b.endReason === "expired") kinds.push("guest_expired", "host_expired");
       else if (b.endReason === "rescheduled") { /* the successor's mails tell both sides */ }
       else {
         kinds.push("guest_cancelled");

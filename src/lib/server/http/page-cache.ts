@@ -68,6 +68,7 @@ export const pageCache: Handle = async ({ event, resolve }) => {
     event.params as { username: string; slug: string },
     event.url,
     event.request.headers.get("accept-language"),
+    event.locals.locale,
   );
   // Not found and bad dates are answered by the load as usual, and not kept.
   if (!page.ok) return resolve(event);

@@ -43,6 +43,8 @@ export type BookInput = {
   durationMin?: number | null;
   /** How the guest writes times; their mails and booking page follow it. */
   clock?: "12h" | "24h";
+  /** The guest's language (BCP 47) as on the page; their mails and booking pages follow it. */
+  locale?: string;
   /** Form fields `q_{questionId}` → the guest's answers, checked against the event type's questions. */
   rawAnswers?: Record<string, string | undefined>;
   /** Writes committed with the booking (an Idempotency-Key record); see `ExtraWrite`. */
@@ -121,6 +123,7 @@ export function newBooking(
     timeZone: string;
     answers?: BookingRecord["answers"];
     clock?: "12h" | "24h";
+    locale?: string;
   },
   nowMs: number,
   by: "guest" | "host",
@@ -155,6 +158,7 @@ export function newBooking(
     guestNote: input.note,
     guestTimeZone: isValidTimeZone(input.timeZone) ? input.timeZone : host.timeZone,
     ...(input.clock === "12h" ? { guestClock: "12h" as const } : {}),
+    ...(input.locale ? { guestLocale: input.locale } : {}),
     hostTimeZone: host.timeZone,
     createdAtMs: nowMs,
     reservedUntilMs: pending ? nowMs + app.config.bookingTtlMs : null,

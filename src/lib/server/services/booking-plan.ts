@@ -185,7 +185,7 @@ export function sideEffects(
   } else if (after.status === "REJECTED") {
     out.push(mail("guest_rejected"));
   } else if (after.status === "CANCELLED") {
-    if (after.endReason === "expired") out.push(mail("guest_expired"));
+    if (after.endReason === "expired") out.push(mail("guest_expired"), mail("host_expired"));
     else if (after.endReason === "rescheduled") {
       // The successor's own mails tell both sides; the old calendar entry goes away.
     } else {

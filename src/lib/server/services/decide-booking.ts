@@ -54,10 +54,14 @@ export async function decideByToken(
   app: App,
   token: string,
   action: "confirm" | "reject",
+  /** A rejection's personal message to the guest (stored as the cancel reason is). */
+  reason?: string,
 ): Promise<DecideResult> {
   const booking = await bookingForToken(app, token, action);
   if (!booking) return { ok: false, reason: "not_found" };
-  return await decideBooking(app, booking.id, action, "host");
+  return await decideBooking(app, booking.id, action, "host", {
+    reason: action === "reject" ? reason : undefined,
+  });
 }
 
 /** A guest cancels with their booking link, unless the event type's cutoff has passed. */
@@ -258,6 +262,7 @@ async function rescheduleBooking(
             timeZone: b.guestTimeZone,
             answers: b.answers,
             clock: b.guestClock,
+            locale: b.guestLocale,
           },
           nowMs,
           by,

@@ -20,7 +20,9 @@ import { deleteEventType } from "./event-types.ts";
 import { removeCalendarAccount } from "./calendar-accounts.ts";
 import { icsCalendarChunks, type IcsEvent } from "../integrations/ics.ts";
 import { icsUid } from "../integrations/mail-templates/booking.ts";
-import { describeLocation } from "../domain/event-rules.ts";
+import { translator } from "../i18n.ts";
+import { locationText } from "../../shared/location-text.ts";
+import { labelledLine } from "../integrations/mail-templates/quote.ts";
 
 export const EXPORT_FORMAT = "invito-host-export";
 export const EXPORT_VERSION = 1;
@@ -95,6 +97,8 @@ export async function* exportHostIcs(app: App, user: UserRecord): AsyncGenerator
 }
 
 function icsEventOf(app: App, user: UserRecord, b: BookingRecord): IcsEvent {
+  // The host's own file: their language; a multi-line note is quoted like everywhere else.
+  const t = translator(user.locale);
   return {
     uid: icsUid(b.id, app.config.baseUrl.href),
     sequence: b.history.length - 1,
@@ -102,8 +106,8 @@ function icsEventOf(app: App, user: UserRecord, b: BookingRecord): IcsEvent {
     endMs: b.endMs,
     stampMs: b.decidedAtMs ?? b.createdAtMs,
     summary: `${b.eventTitle}: ${b.guestName}`,
-    description: b.guestNote ? `Note: ${b.guestNote}` : "",
-    location: describeLocation(b.location) || undefined,
+    description: b.guestNote ? labelledLine((note) => t.t("ics.note", { note }), b.guestNote) : "",
+    location: locationText(b.location, t) || undefined,
     status: b.status === "CONFIRMED" ? "CONFIRMED" : "TENTATIVE",
     organizer: { name: user.name, email: user.email },
     attendee: {

@@ -608,7 +608,7 @@ function syncChart(hl: CountRow[], range: DateRange) {
       columns: ["Date", "Minutes paused", "Sync runs", "Runs with a problem"],
       rows: days.map((d, i) => [d, v[i][2], v[i][0], v[i][1]]),
     },
-    rowLabels: days.map(shortDateLabel),
+    rowLabels: days.map((d) => shortDateLabel(d)),
     series: [{ column: 1, key: "paused", label: "Minutes paused" }],
     empty: "Booking was never paused by a calendar in this period.",
     unit: { one: "min", many: "min" },

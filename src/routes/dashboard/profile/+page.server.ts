@@ -1,7 +1,8 @@
 import { fail, redirect } from "@sveltejs/kit";
 import * as v from "valibot";
 import type { Actions, PageServerLoad } from "./$types";
-import { isValidTimeZone, listTimeZones } from "$lib/server/domain/time-zone.ts";
+import { listTimeZones } from "$lib/server/domain/time-zone.ts";
+import { resolveTypedZone } from "$lib/server/http/zone-input.ts";
 import { adoptBrowserTimeZone, updateProfile } from "$lib/server/services/profile.ts";
 import { fieldErrors, formValues, ProfileForm } from "$lib/shared/forms.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
@@ -11,6 +12,8 @@ import { USERNAME_HOLD_DAYS } from "$lib/server/domain/username.ts";
 import { deleteAccount, eraseGuest } from "$lib/server/services/host-data.ts";
 import { IMPORT_MAX_BYTES, importHostData } from "$lib/server/services/host-import.ts";
 import { getUser } from "$lib/server/store/users.ts";
+import { languageOf, negotiateLocale } from "$lib/shared/i18n.ts";
+import { translator } from "$lib/server/i18n.ts";
 
 export const load: PageServerLoad = async ({ locals }) => {
   const u = locals.user!;
@@ -20,7 +23,7 @@ export const load: PageServerLoad = async ({ locals }) => {
     /** Names given up that still forward here, and until when (nobody else can take them). */
     heldUsernames: (u.previousUsernames ?? []).filter((h) => h.untilMs > nowMs).map((h) => ({
       username: h.username,
-      until: formatDate(h.untilMs, u.timeZone),
+      until: formatDate(h.untilMs, u.timeZone, locals.locale),
     })),
     holdDays: USERNAME_HOLD_DAYS,
     profile: {
@@ -28,6 +31,8 @@ export const load: PageServerLoad = async ({ locals }) => {
       username: u.username,
       timeZone: u.timeZone,
       clock: u.clock ?? "24h",
+      // The language the dashboard speaks now (the profile's, else the browser's).
+      language: languageOf(u.locale ?? locals.locale) ?? "en",
       email: u.email,
     },
     zones: listTimeZones(),
@@ -49,29 +54,43 @@ export const actions: Actions = {
     const user = locals.user!;
     const values = formValues(
       await request.formData(),
-      ["name", "username", "timeZone", "clock"],
+      ["name", "username", "timeZone", "clock", "locale"],
       200,
     );
+    // "Tokyo", "PST", "UTC+2": a zone typed by name is looked up; several or none are said.
+    const zone = resolveTypedZone(values.timeZone, locals.app.now(), locals.t);
+    if (zone.ok) values.timeZone = zone.zone;
     const parsed = v.safeParse(ProfileForm, values);
     if (!parsed.success) {
-      const errors = fieldErrors(parsed.issues);
+      const errors = fieldErrors(parsed.issues, locals.t);
       // Report an unknown zone together with the other problems, not one round trip later.
-      if (!errors.timeZone && !isValidTimeZone(values.timeZone.trim())) {
-        errors.timeZone = "Choose a time zone from the list";
-      }
+      if (!errors.timeZone && !zone.ok) errors.timeZone = zone.message;
       return fail(400, { values, errors });
     }
-    const res = await updateProfile(locals.app, user, parsed.output);
+    if (!zone.ok) return fail(400, { values, errors: { timeZone: zone.message } });
+    // A language picked keeps the host's region when they have one for it ("de" → "de-AT").
+    const locale = parsed.output.locale
+      ? negotiateLocale({
+        chosen: [parsed.output.locale],
+        acceptLanguage: [user.locale, request.headers.get("accept-language")].filter(Boolean)
+          .join(","),
+      })
+      : undefined;
+    const res = await updateProfile(locals.app, user, { ...parsed.output, locale }, locals.t);
     if (!res.ok) return fail(400, { values, errors: { [res.field]: res.message } });
-    // Loads that run after this action in the same request see the saved profile.
+    // Loads that run after this action in the same request see the saved profile (and language).
     locals.user = res.user;
+    if (res.user.locale && res.user.locale !== locals.locale) {
+      locals.locale = res.user.locale;
+      locals.t = translator(res.user.locale);
+    }
     const held = res.user.previousUsernames?.find((h) => h.username === user.username);
     return {
       saved: true,
       usernameChanged: res.user.username === user.username ? null : {
         from: user.username,
         to: res.user.username,
-        until: held ? formatDate(held.untilMs, res.user.timeZone) : null,
+        until: held ? formatDate(held.untilMs, res.user.timeZone, locals.locale) : null,
       },
     };
   },

@@ -3,9 +3,12 @@ import { loadDecision, submitDecision } from "$lib/server/services/decision-page
 
 export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
   setHeaders({ "cache-control": "no-store" });
-  return await loadDecision(locals.app, params.token, "reject");
+  return await loadDecision(locals.app, params.token, "reject", locals.t);
 };
 
 export const actions: Actions = {
-  default: ({ locals, params }) => submitDecision(locals.app, params.token, "reject"),
+  default: async ({ locals, params, request }) => {
+    const reason = String((await request.formData()).get("reason") ?? "").trim();
+    return await submitDecision(locals.app, params.token, "reject", locals.t, reason || undefined);
+  },
 };

@@ -1,7 +1,6 @@
 import type { Actions, PageServerLoad } from "./$types";
 import { fail, redirect } from "@sveltejs/kit";
 import { bookAction, guestClock } from "$lib/server/http/booking-page.ts";
-import { refusalText } from "$lib/shared/refusals.ts";
 import { getSlotPage } from "$lib/server/services/public-calendar.ts";
 import { bookWithSingleUseLink, openSingleUseLink } from "$lib/server/services/single-use-links.ts";
 import { fillToken } from "$lib/server/services/anti-spam.ts";
@@ -58,10 +57,10 @@ export const actions: Actions = {
       (input) => bookWithSingleUseLink(event.locals.app, event.params.token, input),
     );
     // A spent link shows its calm page instead of the form.
-    const reason = (res as { data?: { reason?: string | null } })?.data?.reason;
-    if (reason === refusalText("link_used")) return fail(410, { spent: "used" as const });
-    if (reason === refusalText("link_expired")) return fail(410, { spent: "expired" as const });
-    if (reason === refusalText("link_not_found")) return fail(410, { spent: "not_found" as const });
+    const refused = (res as { data?: { refused?: string } })?.data?.refused;
+    if (refused === "link_used") return fail(410, { spent: "used" as const });
+    if (refused === "link_expired") return fail(410, { spent: "expired" as const });
+    if (refused === "link_not_found") return fail(410, { spent: "not_found" as const });
     return res;
   },
 };
