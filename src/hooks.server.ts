@@ -27,7 +27,7 @@ import { currentRequestId } from "$lib/server/ops/context.ts";
 import { redactPath } from "$lib/server/ops/log.ts";
 import { countBookingPages } from "$lib/server/http/insights-hook.ts";
 import { htmlLang, locale } from "$lib/server/http/locale.ts";
-import { translator } from "$lib/server/i18n.ts";
+import { earlyTranslator, translator } from "$lib/server/i18n.ts";
 
 export const init: ServerInit = async () => {
   const app = await getApp();
@@ -70,9 +70,11 @@ const withApp: Handle = async ({ event, resolve }) => {
  */
 const routeGuards: Handle = async ({ event, resolve }) => {
   const method = event.request.method;
-  if (!paramsInBounds(event.params)) error(404, "Not found");
+  if (!paramsInBounds(event.params)) {
+    error(404, earlyTranslator(event.request).t("errors.not_found_heading"));
+  }
   if (method === "POST" && event.route.id && actionName(event.url) === "default") {
-    error(400, "That form action does not exist.");
+    error(400, earlyTranslator(event.request).t("http.no_such_action"));
   }
   const path = canonicalPath(event.url.pathname);
   if (!event.route.id && path.startsWith("/auth/signin/") && method !== "GET") {
@@ -125,7 +127,7 @@ const rateLimit: Handle = async ({ event, resolve }) => {
   if (!group) return resolve(event);
   const decision = await checkRateLimit(event.locals.app, group, event.locals.clientIp);
   if (decision.ok) return resolve(event);
-  return tooManyRequests(decision.retryAfterS, event.request.headers.get("accept") ?? "");
+  return tooManyRequests(decision.retryAfterS, event.request);
 };
 
 /**

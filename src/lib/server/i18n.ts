@@ -13,6 +13,7 @@ import {
   DEFAULT_LOCALE,
   type Language,
   languageOf,
+  negotiateLocale,
   PSEUDO_LOCALE,
   type Translator,
 } from "../shared/i18n.ts";
@@ -37,4 +38,21 @@ export function translator(locale: string | null | undefined): Translator {
     translators.set(tag, t);
   }
   return t;
+}
+
+/**
+ * The request's translator before (or without) the `locale` hook: the one it set, else one from
+ * `?lang=` and the browser's languages (answers refused early: 413, 429, a bad form action).
+ */
+export function earlyTranslator(req: Request, locals?: { t?: Translator }): Translator {
+  if (locals?.t) return locals.t;
+  let asked: string | null = null;
+  try {
+    asked = new URL(req.url).searchParams.get("lang");
+  } catch {
+    asked = null;
+  }
+  return translator(
+    negotiateLocale({ chosen: [asked], acceptLanguage: req.headers.get("accept-language") }),
+  );
 }

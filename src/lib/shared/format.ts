@@ -238,10 +238,16 @@ export function formatNumber(n: number, locale: string = FORMAT_LOCALE): string 
 const relativeCache = new Map<string, Intl.RelativeTimeFormat>();
 
 /**
- * How long ago, as the reader's language says it: "now", "5 minutes ago", "vor 3 Stunden",
- * "il y a 2 jours" (`Intl.RelativeTimeFormat`). Callers say "never" themselves.
+ * How long ago, as the reader's language says it: "5 minutes ago", "vor 3 Stunden", "il y a
+ * 2 jours" (`Intl.RelativeTimeFormat`); under a minute `justNow` (Intl's own word is "now").
+ * Callers say "never" themselves.
  */
-export function formatAgo(ms: number, nowMs: number, locale: string = FORMAT_LOCALE): string {
+export function formatAgo(
+  ms: number,
+  nowMs: number,
+  locale: string = FORMAT_LOCALE,
+  justNow?: string,
+): string {
   const tag = safeLocale(locale);
   let rtf = relativeCache.get(tag);
   if (!rtf) {
@@ -249,7 +255,7 @@ export function formatAgo(ms: number, nowMs: number, locale: string = FORMAT_LOC
     if (relativeCache.size < 200) relativeCache.set(tag, rtf);
   }
   const s = Math.max(0, Math.round((nowMs - ms) / 1000));
-  if (s < 60) return rtf.format(0, "second");
+  if (s < 60) return justNow ?? rtf.format(0, "second");
   const m = Math.round(s / 60);
   if (m < 60) return rtf.format(-m, "minute");
   const h = Math.round(m / 60);

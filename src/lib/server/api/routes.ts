@@ -768,7 +768,9 @@ async function putAvailability(ctx: Ctx): Promise<ApiResponse> {
 
 function subscriptionRefused(ctx: Ctx, r: SubscriptionRefusal): ApiResponse {
   if (r.reason === "invalid") {
-    return problem(ctx.base, "validation", { errors: [{ field: r.field, message: r.message }] });
+    return problem(ctx.base, "validation", {
+      errors: [{ field: r.field, message: english(r.message) }],
+    });
   }
   if (r.reason === "too_many") {
     return problem(ctx.base, "validation", {

@@ -8,7 +8,7 @@
  * - the host's confirm/reject link pages: the host's profile language;
  * - everything else: `?lang=`, else the signed-in host's profile language, else the browser's.
  *
- * `?lang=en-XA` (the pseudo-locale, for tests) wins everywhere.
+ * `?lang=en-XA` (the pseudo-locale, for tests) wins everywhere; the API reference is English.
  */
 import type { Handle, RequestEvent } from "@sveltejs/kit";
 import { negotiateLocale, PSEUDO_LOCALE } from "../../shared/i18n.ts";
@@ -26,6 +26,7 @@ const GUEST_TOKEN_PAGES = new Set([
   "/booking/[token]/invite.ics",
   "/widget/booking/[token]",
 ]);
+const ENGLISH_ONLY = new Set(["/docs/api"]);
 const HOST_TOKEN_PAGES: Record<string, TokenPurpose> = {
   "/booking/[token]/confirm": "confirm",
   "/booking/[token]/reject": "reject",
@@ -51,6 +52,8 @@ export async function resolveLocale(event: RequestEvent): Promise<string> {
   const params = event.params as Record<string, string>;
   const app = event.locals.app;
   if (asked === PSEUDO_LOCALE) return PSEUDO_LOCALE;
+  // Developer reference pages are written in English only (ADR 013): their `lang` says so.
+  if (ENGLISH_ONLY.has(route)) return "en";
 
   if (BOOKING_PAGES.has(route)) {
     const fixed = await fixedLanguage(event, params.username, params.slug);

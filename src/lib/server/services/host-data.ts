@@ -21,6 +21,7 @@ import { removeCalendarAccount } from "./calendar-accounts.ts";
 import { icsCalendarChunks, type IcsEvent } from "../integrations/ics.ts";
 import { icsUid } from "../integrations/mail-templates/booking.ts";
 import { translator } from "../i18n.ts";
+import { ACCOUNT_CLOSED_REASON } from "../../shared/system-reasons.ts";
 import { locationText } from "../../shared/location-text.ts";
 import { labelledLine } from "../integrations/mail-templates/quote.ts";
 
@@ -140,8 +141,8 @@ export type DeleteAccountResult =
   | { ok: true; cancelled: number }
   | { ok: false; reason: "confirm_mismatch" | "not_found" };
 
-/** Text the guests of cancelled meetings read as the host's reason. */
-export const ACCOUNT_CLOSED_REASON = "The host closed their Invito account.";
+/** Text the guests of cancelled meetings read as the host's reason (in their language). */
+export { ACCOUNT_CLOSED_REASON };
 
 /**
  * "Delete my account", after the host typed their username to confirm: the booking page and the

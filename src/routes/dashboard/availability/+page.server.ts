@@ -37,7 +37,7 @@ export const load: PageServerLoad = async ({ locals }) => {
       clock: user.clock,
     }),
     timeZone: user.timeZone,
-    holidayCountries: holidayCountries(),
+    holidayCountries: holidayCountries(locals.locale),
   };
 };
 
@@ -94,8 +94,8 @@ export const actions: Actions = {
         country,
         region,
         existing: kept.map((d) => ({ from: d.from, to: d.to || d.from })),
-      });
-      const regions = holidayRegions(country);
+      }, locals.t);
+      const regions = holidayRegions(country, locals.locale);
       if (!res.ok) {
         return fail(400, {
           section: "timeOff" as const,

@@ -33,8 +33,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 const AccountId = v.object({ account: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/)) });
 const CALENDAR_ID = /^[0-9a-f]{20}$/;
 const Connect = v.object({
-  provider: v.picklist(["google", "microsoft"], "Unknown calendar provider"),
-  account: v.optional(v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, "Unknown account"))),
+  provider: v.picklist(["google", "microsoft"]),
+  account: v.optional(v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/))),
 });
 
 export const actions: Actions = {
@@ -102,12 +102,13 @@ export const actions: Actions = {
   connect: async ({ request, locals }) => {
     const f = Object.fromEntries(await request.formData());
     const parsed = v.safeParse(Connect, { ...f, account: f.account || undefined });
-    if (!parsed.success) return fail(400, { connectError: parsed.issues[0].message });
+    if (!parsed.success) return fail(400, { connectError: locals.t.t("oauth.unknown_provider") });
     const res = await startOAuthConnect(
       locals.app,
       locals.user!,
       parsed.output.provider,
       parsed.output.account ?? null,
+      locals.t,
     );
     if (!res.ok) return fail(400, { connectError: res.message });
     redirect(303, res.url);

@@ -100,11 +100,13 @@ export const actions: Actions = {
     const { email, confirm } = formValues(await request.formData(), ["email", "confirm"], 320);
     if (confirm !== "yes") {
       return fail(400, {
-        erase: { email, error: "Tick the box to confirm: this cannot be undone." },
+        erase: { email, error: locals.t.t("data.erase_tick") },
       });
     }
     const res = await eraseGuest(locals.app, locals.user!, email);
-    if (!res.ok) return fail(400, { erase: { email, error: "Enter the guest's email address." } });
+    if (!res.ok) {
+      return fail(400, { erase: { email, error: locals.t.t("data.erase_enter_email") } });
+    }
     return { erased: { bookings: res.bookings } };
   },
 
@@ -113,12 +115,14 @@ export const actions: Actions = {
     const refused = (error: string) => fail(400, { imported: { error, applied: [], skipped: [] } });
     const file = (await request.formData()).get("file");
     if (!(file instanceof File) || file.size === 0) {
-      return refused("Choose the .json file another Invito exported.");
+      return refused(locals.t.t("data.choose_file"));
     }
     if (file.size > IMPORT_MAX_BYTES) {
-      return refused("The file is larger than an Invito export can be (64 MB).");
+      return refused(
+        locals.t.t("import.too_large", { mb: IMPORT_MAX_BYTES / 1024 / 1024 }),
+      );
     }
-    const res = await importHostData(locals.app, locals.user!, await file.text());
+    const res = await importHostData(locals.app, locals.user!, await file.text(), locals.t);
     if (!res.ok) return refused(res.error);
     locals.user = (await getUser(locals.app.kv, locals.user!.id)) ?? locals.user;
     return { imported: { error: null, applied: res.applied, skipped: res.skipped } };
@@ -130,7 +134,7 @@ export const actions: Actions = {
     const res = await deleteAccount(locals.app, locals.user!, username);
     if (!res.ok) {
       return fail(400, {
-        remove: { error: `To confirm, type ${locals.user!.username} exactly.` },
+        remove: { error: locals.t.t("data.delete_mismatch", { username: locals.user!.username }) },
       });
     }
     redirect(303, "/?account=closed");

@@ -1,11 +1,10 @@
 import type { Actions, PageServerLoad } from "./$types";
 import { fail, redirect } from "@sveltejs/kit";
-import { bookAction, guestClock } from "$lib/server/http/booking-page.ts";
+import { bookAction, guestClock, guestZone } from "$lib/server/http/booking-page.ts";
 import { getSlotPage } from "$lib/server/services/public-calendar.ts";
 import { bookWithSingleUseLink, openSingleUseLink } from "$lib/server/services/single-use-links.ts";
 import { fillToken } from "$lib/server/services/anti-spam.ts";
-import { describeDuration } from "$lib/server/config.ts";
-import { parseClock } from "$lib/shared/format.ts";
+import { formatDuration, parseClock } from "$lib/shared/format.ts";
 
 // A single-use link's page: the event type's booking page, reached by the token alone. The URL
 // never names the event type, so a link to a secret type does not give its reusable address away.
@@ -19,11 +18,13 @@ export const load: PageServerLoad = async (event) => {
   const open = await openSingleUseLink(locals.app, params.token);
   if (!open.ok) return { spent: open.reason, hostName: null };
   const q = url.searchParams;
+  const zone = guestZone(q.get("tz"), locals.app.now(), locals.locale);
   const page = await getSlotPage(locals.app, {
+    locale: locals.locale,
     clock: guestClock(url, event.request.headers.get("accept-language")),
     username: open.host.username,
     slug: open.eventType.slug,
-    timeZone: q.get("tz"),
+    timeZone: zone.timeZone,
     month: q.get("month"),
     date: q.get("date"),
     duration: q.get("duration"),
@@ -44,7 +45,9 @@ export const load: PageServerLoad = async (event) => {
     clockFromUrl: parseClock(q.get("clock")) !== null,
     chosen,
     slotWasTaken: !!slot && !chosen,
-    ttlText: describeDuration(locals.app.config.bookingTtlMs),
+    ttlText: formatDuration(locals.app.config.bookingTtlMs, locals.locale),
+    langFromUrl: q.has("lang") && !page.languageFixed,
+    zoneNotice: zone.notice,
     fillToken: await fillToken(locals.app),
   };
 };

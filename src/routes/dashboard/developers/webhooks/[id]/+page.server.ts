@@ -9,12 +9,13 @@ import {
 
 export const load: PageServerLoad = async ({ locals, params }) => {
   const sub = await getSubscription(locals.app, locals.user!, params.id);
-  if (!sub) error(404, "There is no such webhook.");
+  if (!sub) error(404, locals.t.t("dev.no_such_hook"));
   const log = (await deliveryLog(locals.app, locals.user!, sub.id, 100)) ?? [];
   return {
     subscription: viewSubscription(sub, locals.app.now()),
     log,
     timeZone: locals.user!.timeZone,
+    clock: locals.user!.clock ?? "24h",
   };
 };
 
@@ -22,7 +23,7 @@ export const actions: Actions = {
   redeliver: async ({ locals, params, request }) => {
     const messageId = String((await request.formData()).get("messageId") ?? "").slice(0, 100);
     const ok = await redeliver(locals.app, locals.user!, params.id, messageId);
-    if (!ok) return fail(404, { error: "That message is no longer kept (30 days)." });
+    if (!ok) return fail(404, { error: locals.t.t("dev.message_gone") });
     return { redelivered: messageId };
   },
 };
