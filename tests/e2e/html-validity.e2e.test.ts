@@ -4,9 +4,11 @@
  * every language, for every kind of mail.
  *
  * Pages: every page of the tour (tests/support/page-tour.ts), the guest's in each language and
- * the host's, plus the booking form sent back with its errors. Mails: every MailKind rendered
- * for a booking that carries what mails show (a note and answers with markup characters, a video
- * link, a reason, a move), in each language, and the sign-in mail.
+ * the host's, plus the booking form sent back with its errors and the (English) API reference.
+ * Mails: every MailKind rendered for a booking that carries what mails show (a note and answers
+ * with markup characters, a video link, a reason, a move), a follow-up, the cancellation a guest
+ * gets when the host deletes their account, the calendar-reconnect and webhook-switched-off mails
+ * to the host, in each language, and the sign-in mail.
  *
  * Needs `java` (Debian's openjdk-17-jre-headless; scripts/ensure-deps.sh --with-system installs it)
  * and `npm run build`.
@@ -15,13 +17,16 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { repoRoot, startApp } from "../support/app.ts";
 import { launchBrowser } from "../support/browser.ts";
-import { pageTour } from "../support/page-tour.ts";
+import { pageTour, TOUR_ENV } from "../support/page-tour.ts";
 import { createEventType, createHost, memoryApp } from "../support/memory-app.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import { getBooking } from "../../src/lib/server/store/bookings.ts";
 import { bookingLinks } from "../../src/lib/server/services/booking-links.ts";
 import { renderBookingMail } from "../../src/lib/server/integrations/mail-templates/booking.ts";
 import { signInMail } from "../../src/lib/server/integrations/mail-templates/sign-in.ts";
+import { reconnectMail } from "../../src/lib/server/integrations/mail-templates/calendar.ts";
+import { webhookOffMail } from "../../src/lib/server/integrations/mail-templates/webhook.ts";
+import { ACCOUNT_CLOSED_REASON } from "../../src/lib/shared/system-reasons.ts";
 import { translator } from "../../src/lib/server/i18n.ts";
 import { LANGUAGES } from "../../src/lib/shared/i18n.ts";
 import type { BookingRecord, MailKind } from "../../src/lib/server/store/records.ts";
@@ -74,7 +79,7 @@ Deno.test({
   ...opts,
   name: "Nu Html Checker: every page, in every language, has no markup error",
   async fn() {
-    await using app = await startApp({ demo: true });
+    await using app = await startApp({ demo: true, env: TOUR_ENV });
     const browser = await launchBrowser();
     const docs = new Map<string, string>();
     try {
@@ -99,6 +104,17 @@ Deno.test({
           docs.set(`${p.name}.${lang}`, await get(p.path, lang, tour.hostCookie, p.status));
         }
       }
+      // The newer dashboard pages in every language too (the older ones are checked above).
+      const newer = ["developers", "webhook-log", "insights", "troubleshoot", "links", "setup"];
+      for (const lang of LANGUAGES.filter((l) => l !== "en")) {
+        for (const p of tour.hostPages.filter((p) => newer.includes(p.name))) {
+          docs.set(`${p.name}.${lang}`, await get(p.path, lang, tour.hostCookie, p.status));
+        }
+      }
+      // The API reference is English whatever the reader's language (ADR 013).
+      const docsPage = await get("/docs/api", "de");
+      assert.match(docsPage, /<html lang="en"/);
+      docs.set("api-docs", docsPage);
       // The booking form sent back with its errors (no JavaScript: the server renders them).
       const booking = await (await fetch(app.url("/calendar/demo/intro-call?tz=UTC"))).text();
       const slot = [...booking.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1])[2];
@@ -129,7 +145,7 @@ Deno.test({
       await browser.close();
     }
     const { errors, checked } = await validate(docs);
-    assert.ok(checked >= 4 * 17 + 2 * 11 + 4, `${checked} documents checked`);
+    assert.ok(checked >= 4 * 19 + 2 * 18 + 3 * 6 + 4 + 1, `${checked} documents checked`);
     assert.deepEqual(errors, []);
   },
 });
@@ -181,6 +197,7 @@ Deno.test({
         "host_expired",
         "reminder_guest",
         "reminder_host",
+        "follow_up",
       ];
       for (const lang of LANGUAGES) {
         for (const kind of kinds) {
@@ -195,10 +212,58 @@ Deno.test({
             nowMs: app.now(),
             minutesBefore: 60,
             bookAgainUrl: `${app.config.baseUrl.href}calendar/ana/call?lang=${lang}`,
+            followUp: {
+              message: "Thanks <for> coming & see you.\nNotes: https://notes.example/?a=1&b=2",
+              minutesAfter: 60,
+              bookAgainUrl: `${app.config.baseUrl.href}calendar/ana/call`,
+            },
           });
           assert.ok(mail?.html, `${kind} (${lang}) has an HTML part`);
           docs.set(`mail-${kind}.${lang}`, mail.html);
         }
+        // A guest of a host who deleted their account: cancelled by the host, Invito's reason.
+        const closed = renderBookingMail("guest_cancelled", {
+          booking: {
+            ...booking,
+            guestLocale: lang,
+            endReason: "cancelled_by_host",
+            cancelReason: ACCOUNT_CLOSED_REASON,
+          },
+          host: { name: "Ana <Host>", email: "ana@example.test", clock: "24h", locale: lang },
+          links: { ...links, ics: `${links.guest}/invite.ics` },
+          baseUrl: app.config.baseUrl.href,
+          ttlMs: app.config.bookingTtlMs,
+          nowMs: app.now(),
+        });
+        assert.ok(closed?.html, `account closed (${lang}) has an HTML part`);
+        // Invito's own reason, in the guest's language.
+        assert.equal(
+          closed.text.includes(ACCOUNT_CLOSED_REASON),
+          lang === "en",
+          `account closed (${lang}): ${closed.text}`,
+        );
+        docs.set(`mail-account_closed.${lang}`, closed.html);
+        const t = translator(lang);
+        docs.set(
+          `mail-calendar_reconnect.${lang}`,
+          reconnectMail({
+            provider: "google",
+            account: "ana@example.test",
+            hostName: "Ana <Host>",
+            reason: "invalid_grant <revoked> & gone",
+            calendarsUrl: `${app.config.baseUrl.href}dashboard/calendars`,
+            t,
+          }).html,
+        );
+        docs.set(
+          `mail-webhook_off.${lang}`,
+          webhookOffMail({
+            url: "https://hooks.example/in?a=1&b=<2>",
+            hostName: "Ana <Host>",
+            developersUrl: `${app.config.baseUrl.href}dashboard/developers`,
+            t,
+          }).html,
+        );
         const signin = signInMail({
           link: `${app.config.baseUrl.href}signin/verify?token=abc&email=a%40b.test`,
           baseUrl: app.config.baseUrl.href,
@@ -211,7 +276,7 @@ Deno.test({
       await app.close();
     }
     const { errors, checked } = await validate(docs);
-    assert.equal(checked, 4 * 13);
+    assert.equal(checked, 4 * 17);
     assert.deepEqual(errors, []);
   },
 });

@@ -6,12 +6,16 @@
  *   the data they carry (names, titles, times, addresses, Intl's own date words);
  * - nothing sticks out of the page: longer text wraps instead of overflowing the viewport;
  * - a screenshot of each for a person to look at (test-results/screenshots/pseudo-*.png).
+ *
+ * The newer pages (developers, webhook log, insights, troubleshooter, single-use links, setup,
+ * calendars) are also opened in German — real long words, not pseudo ones — on a 360 px phone,
+ * light and dark: nothing may overflow there either (screenshots de-*.png).
  */
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import { startApp } from "../support/app.ts";
 import { launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
-import { type PageSpec, pageTour } from "../support/page-tour.ts";
+import { type PageSpec, pageTour, TOUR_ENV } from "../support/page-tour.ts";
 
 /** Words that are data, not interface: what the demo seed, this test and Intl put on pages. */
 const DATA = [
@@ -24,6 +28,11 @@ const DATA = [
   "Sorry, that time does not work for me. Please pick another.",
   "See you soon!",
   "Pseudo Guest",
+  // made by the page tour: an API key, a webhook, a single-use link
+  "Tour key",
+  "Demo key",
+  "Tour hook",
+  "For the tour",
   "Invito",
   "English",
   "Deutsch",
@@ -214,13 +223,55 @@ async function visitAll(
   return problems;
 }
 
+/** German at 360 px: only layout (no text check: German is not the pseudo-locale). */
+async function visitGerman(
+  browser: Browser,
+  pages: PageSpec[],
+  baseUrl: string,
+  storageState: Awaited<ReturnType<import("playwright-core").BrowserContext["storageState"]>>,
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const v of VARIANTS.filter((v) => v.width === 360)) {
+    const ctx = await browser.newContext({
+      viewport: { width: v.width, height: 900 },
+      colorScheme: v.scheme,
+      timezoneId: "Europe/Berlin",
+      locale: "de-DE",
+      storageState,
+    });
+    const page = await ctx.newPage();
+    for (const p of pages) {
+      const url = new URL(p.path, baseUrl);
+      url.searchParams.set("lang", "de");
+      const res = await page.goto(url.href, { waitUntil: "load" });
+      if (res?.status() !== (p.status ?? 200)) {
+        problems.push(`${p.name} (de, ${v.name}): status ${res?.status()}`);
+      }
+      for (const o of await overflow(page)) problems.push(`${p.name} (de, ${v.name}): ${o}`);
+      await screenshot(page, `de-${p.name}-${v.name}`);
+    }
+    await ctx.close();
+  }
+  return problems;
+}
+
+const NEWER = [
+  "developers",
+  "webhook-log",
+  "insights",
+  "troubleshoot",
+  "links",
+  "setup",
+  "calendars",
+];
+
 Deno.test({
   name:
-    "pseudo-locale: every page shows only translated text and nothing overflows, at 1280 and 360 px, light and dark",
+    "pseudo-locale: every page shows only translated text and nothing overflows, at 1280 and 360 px, light and dark (the newer dashboard pages in German too)",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    await using app = await startApp({ demo: true });
+    await using app = await startApp({ demo: true, env: TOUR_ENV });
     const dateWords = englishDateWords();
     const browser = await launchBrowser();
     try {
@@ -228,6 +279,12 @@ Deno.test({
       const problems = [
         ...await visitAll(browser, guestPages, app.baseUrl, undefined, dateWords),
         ...await visitAll(browser, hostPages, app.baseUrl, hostState, dateWords),
+        ...await visitGerman(
+          browser,
+          hostPages.filter((p) => NEWER.includes(p.name)),
+          app.baseUrl,
+          hostState,
+        ),
       ];
       assert.deepEqual(problems, []);
     } finally {

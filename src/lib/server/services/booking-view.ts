@@ -20,7 +20,7 @@ import { buildIcs } from "../integrations/ics.ts";
 import { icsUid } from "../integrations/mail-templates/booking.ts";
 import { bookingLinks } from "./booking-links.ts";
 import { translator } from "../i18n.ts";
-import { cancelReasonText } from "../../shared/system-reasons.ts";
+import { storedReasonText } from "../../shared/system-reasons.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { locationText, locationUrl } from "../../shared/location-text.ts";
 import {
@@ -113,7 +113,7 @@ export async function viewBooking(
       : state === "rejected"
       ? et?.rejectedMessage ?? ""
       : "",
-    cancelReason: cancelReasonText(b.cancelReason ?? null, t),
+    cancelReason: storedReasonText(b.cancelReason ?? null, t),
     endReason: b.endReason,
     location: locationText(b.location, t),
     locationUrl: locationUrl(b.location),

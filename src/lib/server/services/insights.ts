@@ -41,6 +41,7 @@ import {
 } from "../../shared/format.ts";
 import { type MessageKey, translateRef, type Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
+import { storedReasonText } from "../../shared/system-reasons.ts";
 
 export type InsightsQuery = {
   range: string | null;
@@ -126,6 +127,7 @@ const WHAT: Record<string, MessageKey> = {
   reminder_guest: "ins.what_reminder_guest",
   reminder_host: "ins.what_reminder_host",
   follow_up: "ins.what_follow_up",
+  delivery: "ins.what_delivery",
   other: "ins.what_other",
   put: "ins.what_put",
   delete: "ins.what_delete",
@@ -209,7 +211,7 @@ export async function getInsights(
           atMs: p.atMs,
           what: whatLabel(p.what, t),
           outcome: p.outcome,
-          detail: p.detail,
+          detail: storedReasonText(p.detail, t),
           bookingId: p.bookingId,
         }
         : null,
@@ -281,7 +283,11 @@ export async function getInsights(
           "calendar-write-health",
         ),
         other: otherKeys.map((k) => channel(k, channelTitle(k, t), "delivery-health")),
-        parked: parked.jobs.map((j) => ({ ...j, what: whatLabel(j.what, t) })),
+        parked: parked.jobs.map((j) => ({
+          ...j,
+          what: whatLabel(j.what, t),
+          error: storedReasonText(j.error, t),
+        })),
         parkedMore: parked.more,
         calendars,
         sync: { ...sync.totals, chartId: sync.chart.id },

@@ -14,7 +14,7 @@ import { locationText, locationUrl } from "../../../shared/location-text.ts";
 import { icsDescriptionForGuest, icsSummaryForGuest } from "./ics-text.ts";
 import { labelledParts, type Line } from "./quote.ts";
 import { oneLineText } from "../../../shared/text.ts";
-import { cancelReasonText } from "../../../shared/system-reasons.ts";
+import { storedReasonText } from "../../../shared/system-reasons.ts";
 
 export type BookingMailContext = {
   booking: BookingRecord;
@@ -220,7 +220,7 @@ export function renderBookingMail(kind: MailKind, given: BookingMailContext): Ou
         heading: t.t("mail.host_cancelled.heading"),
         paragraphs: [
           t.t("mail.host_cancelled.intro", { guest, title, when: hostWhen }),
-          ...said((reason) => t.t("mail.reason", { reason }), cancelReasonText(b.cancelReason, t)),
+          ...said((reason) => t.t("mail.reason", { reason }), storedReasonText(b.cancelReason, t)),
         ],
       });
     }
@@ -291,7 +291,7 @@ export function renderBookingMail(kind: MailKind, given: BookingMailContext): Ou
           t.t("mail.guest_rejected.intro", { title, host, when: guestWhen }),
           ...said(
             (message) => t.t("mail.host_wrote", { host, message }),
-            cancelReasonText(b.cancelReason, t),
+            storedReasonText(b.cancelReason, t),
           ),
           ...said((message) => t.t("mail.host_says", { host, message }), ctx.rejectedMessage),
           t.t("mail.welcome_another"),
@@ -328,7 +328,7 @@ export function renderBookingMail(kind: MailKind, given: BookingMailContext): Ou
           byHost
             ? t.t("mail.guest_cancelled.by_host", { host, title, when: guestWhen })
             : t.t("mail.guest_cancelled.by_you", { title, when: guestWhen }),
-          ...said((reason) => t.t("mail.reason", { reason }), cancelReasonText(b.cancelReason, t)),
+          ...said((reason) => t.t("mail.reason", { reason }), storedReasonText(b.cancelReason, t)),
           ...bookAgain(t),
         ],
         buttons: bookAgainButton(t),

@@ -6,11 +6,16 @@ import {
   redeliver,
   viewSubscription,
 } from "$lib/server/services/webhooks.ts";
+import { storedReasonText } from "$lib/shared/system-reasons.ts";
 
 export const load: PageServerLoad = async ({ locals, params }) => {
   const sub = await getSubscription(locals.app, locals.user!, params.id);
   if (!sub) error(404, locals.t.t("dev.no_such_hook"));
-  const log = (await deliveryLog(locals.app, locals.user!, sub.id, 100)) ?? [];
+  // Invito's own words in the log (an unreachable server) in the host's language.
+  const log = ((await deliveryLog(locals.app, locals.user!, sub.id, 100)) ?? []).map((a) => ({
+    ...a,
+    error: a.error ? storedReasonText(a.error, locals.t) : a.error,
+  }));
   return {
     subscription: viewSubscription(sub, locals.app.now()),
     log,
