@@ -6,7 +6,7 @@
 #   scripts/assemble-runtime.sh OUT      (after `npm run build`, from a tree with node_modules)
 #
 # OUT gets: the build (.deno-deploy, precompressed), server.ts and the server modules it imports
-# at start, deno.json (unstable flags), the production node_modules only, and the Deno binary as
+# at start with the message catalogs, deno.json (unstable flags), the production node_modules only, and the Deno binary as
 # bin/deno. Development packages (vite, typescript, playwright, lighthouse, …) are pruned:
 # `npm prune --omit=dev --omit=peer` with a package.json that has no devDependencies, because npm
 # otherwise keeps a dev package that a production package names as a peer (vite via @sveltejs/kit).
@@ -30,8 +30,9 @@ cp -a .deno-deploy server.ts deno.json package.json package-lock.json "$out/"
 # The operator's commands (backup, restore) run beside the server: /app/bin/deno run -A scripts/backup.ts
 mkdir -p "$out/scripts"
 for f in scripts/*.ts; do [[ -e $f ]] && cp -a "$f" "$out/scripts/"; done
-# server.ts and the ops scripts import server modules by path; the SvelteKit build has its own copy.
-cp -a src/lib/server src/lib/shared "$out/src/lib/"
+# server.ts and the ops scripts import server modules by path (the early 413/408/429 answers read
+# the message catalogs); the SvelteKit build has its own copy.
+cp -a src/lib/server src/lib/shared src/lib/messages "$out/src/lib/"
 find "$out/src" -name '*.test.ts' -delete
 
 # node_modules: hard-linked when OUT is on the same file system (npm prune only unlinks, and

@@ -2,15 +2,17 @@
 # Make sure the dependencies Invito needs are present. Idempotent and quick when nothing is missing.
 #
 #   scripts/ensure-deps.sh                 npm packages only
-#   scripts/ensure-deps.sh --with-system   also the Debian packages the tests use (chromium, radicale)
+#   scripts/ensure-deps.sh --with-system   also the Debian packages the tests use (chromium, radicale,
+#                                          a Java 17 runtime for the Nu Html Checker, Node for Lighthouse)
 #
 # npm: `npm install --no-audit --no-fund` runs only when node_modules is missing or package.json /
 # package-lock.json is newer than node_modules/.package-lock.json (npm's own record of the installed
 # tree). Never `npm ci`: the lock made against this registry lacks other platforms' optional
 # binaries and `npm ci` calls it out of sync (STACK-NOTES pitfall 1).
 #
-# Debian: `apt-get update` (once) and `apt-get install chromium radicale` only when /usr/bin/chromium
-# or the `radicale` command is missing. Waits for another apt/dpkg run to release its lock instead of
+# Debian: `apt-get update` (once) and `apt-get install` of chromium, radicale,
+# openjdk-17-jre-headless, nodejs only for what is missing (/usr/bin/chromium, the `radicale`,
+# `java` or `node` command). Waits for another apt/dpkg run to release its lock instead of
 # failing. Uses sudo only when not root and sudo exists.
 set -euo pipefail
 
@@ -21,7 +23,7 @@ for arg in "$@"; do
   case "$arg" in
     --with-system) with_system=1 ;;
     -h | --help)
-      sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -56,6 +58,10 @@ if [[ $with_system == 1 ]]; then
   command -v radicale >/dev/null 2>&1 || missing+=(radicale)
   # an independent .ics parser for the calendar tests (tests/support/apply-ics.py)
   /usr/bin/python3 -c "import icalendar" >/dev/null 2>&1 || missing+=(python3-icalendar)
+  # tests/e2e/html-validity.e2e.test.ts runs npm vnu-jar with it
+  command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
+  # tests/e2e/lighthouse.e2e.test.ts runs npm lighthouse with it
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
   if ((${#missing[@]})); then
     as_root=()
     if [[ $(id -u) != 0 ]]; then

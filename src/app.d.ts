@@ -10,6 +10,9 @@ declare global {
       /** Where a sign-in started from this request should land (already sanitised). */
       signinNext?: string;
       clientIp: string;
+      /** The response's locale (BCP 47) and its translator, set before any load (http/locale.ts). */
+      locale: string;
+      t: import("$lib/shared/i18n.ts").Translator;
       /** The booking page's data, when the page cache already read it for this request. */
       slotPage?: import("$lib/server/services/public-calendar.ts").SlotPage;
       /** The fill-time token the booking page was rendered with (the page cache renews it). */

@@ -27,6 +27,8 @@ import { usernameRedirect } from "$lib/server/services/username-history.ts";
 import { currentRequestId } from "$lib/server/ops/context.ts";
 import { redactPath } from "$lib/server/ops/log.ts";
 import { countBookingPages } from "$lib/server/http/insights-hook.ts";
+import { htmlLang, locale } from "$lib/server/http/locale.ts";
+import { earlyTranslator, translator } from "$lib/server/i18n.ts";
 
 export const init: ServerInit = async () => {
   const app = await getApp();
@@ -72,9 +74,11 @@ const withApp: Handle = async ({ event, resolve }) => {
  */
 const routeGuards: Handle = async ({ event, resolve }) => {
   const method = event.request.method;
-  if (!paramsInBounds(event.params)) error(404, "Not found");
+  if (!paramsInBounds(event.params)) {
+    error(404, earlyTranslator(event.request).t("errors.not_found_heading"));
+  }
   if (method === "POST" && event.route.id && actionName(event.url) === "default") {
-    error(400, "That form action does not exist.");
+    error(400, earlyTranslator(event.request).t("http.no_such_action"));
   }
   const path = canonicalPath(event.url.pathname);
   if (!event.route.id && path.startsWith("/auth/signin/") && method !== "GET") {
@@ -127,7 +131,7 @@ const rateLimit: Handle = async ({ event, resolve }) => {
   if (!group) return resolve(event);
   const decision = await checkRateLimit(event.locals.app, group, event.locals.clientIp);
   if (decision.ok) return resolve(event);
-  return tooManyRequests(decision.retryAfterS, event.request.headers.get("accept") ?? "");
+  return tooManyRequests(decision.retryAfterS, event.request);
 };
 
 /**
@@ -207,6 +211,7 @@ const authOnly = (h: Handle): Handle => ({ event, resolve }) =>
   event.route.id && PUBLIC.test(event.route.id) ? resolve(event) : h({ event, resolve });
 
 export const handle: Handle = sequence(
+  htmlLang,
   withApp,
   securityHeaders,
   readableFormBodies,
@@ -218,16 +223,19 @@ export const handle: Handle = sequence(
   authOnly(auth.handle),
   authOnly(loadUser),
   oldUsernames,
+  locale,
   countBookingPages,
   pageCache,
 );
 
 export const handleError: HandleServerError = ({ error, event, status }) => {
-  if (status === 404) return { message: "Not found" };
+  // The locale hook may not have run (an error before it): English then.
+  const t = event.locals.t ?? translator(null);
+  if (status === 404) return { message: t.t("errors.not_found_heading") };
   // Other 4xx (a malformed form post, a wrong content type) are the client's; no stack trace.
   if (status < 500) {
     return {
-      message: error instanceof Error ? error.message : "That request could not be handled.",
+      message: error instanceof Error ? error.message : t.t("errors.request_not_handled"),
     };
   }
   // The request's id (issue 15): the same one is in the x-request-id header and the log line.
@@ -236,5 +244,5 @@ export const handleError: HandleServerError = ({ error, event, status }) => {
     `[error ${errorId}] ${event.request.method} ${redactPath(event.url.pathname)}`,
     error,
   );
-  return { message: "Something went wrong on our side. Please try again.", errorId };
+  return { message: t.t("errors.our_side"), errorId };
 };

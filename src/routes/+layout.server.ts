@@ -6,5 +6,7 @@ export const load: LayoutServerLoad = ({ locals }) => {
     user: u
       ? { id: u.id, name: u.name, email: u.email, username: u.username, timeZone: u.timeZone }
       : null,
+    // The page's language, decided by the locale hook (server/http/locale.ts).
+    locale: locals.locale,
   };
 };

@@ -179,17 +179,23 @@ Deno.test({
     };
     assert.equal((await get("/calendar/nobody/")).status, 404);
     assert.equal((await get("/calendar/demo/nothing")).status, 404);
-    const notDate = await get("/calendar/demo/intro-call?date=2026-02-30");
-    assert.equal(notDate.status, 400);
-    assert.match(notDate.body, /not a date we understand/);
-    assert.equal((await get("/calendar/demo/intro-call?date=1999-01-01")).status, 400);
-    assert.equal((await get("/calendar/demo/intro-call?date=2999-01-01")).status, 400);
-    assert.equal((await get("/calendar/demo/intro-call?month=13-99")).status, 400);
-    assert.equal(
-      (await get("/calendar/demo/intro-call?tz=Mars/Olympus")).status,
-      200,
-      "an unknown zone falls back to the host's",
-    );
+    // A date that cannot be shown is no dead end: the page opens at the next free day and says why.
+    for (
+      const [q, why] of [
+        ["date=2026-02-30", /not a date we understand/],
+        ["date=1999-01-01", /That day has passed/],
+        ["date=2999-01-01", /beyond the booking window/],
+        ["month=13-99", /not one we understand/],
+      ] as const
+    ) {
+      const res = await get(`/calendar/demo/intro-call?${q}`);
+      assert.equal(res.status, 200, q);
+      assert.match(res.body, why, q);
+      assert.match(res.body, /data-slot="/, `${q}: free times are offered`);
+    }
+    const mars = await get("/calendar/demo/intro-call?tz=Mars/Olympus");
+    assert.equal(mars.status, 200, "an unknown zone keeps the page");
+    assert.match(mars.body, /No time zone matches “Mars\/Olympus”/, "and says so");
     const [slot] = await firstSlots(app.baseUrl, "intro-call");
     const book = (form: Record<string, string>) =>
       post(app.baseUrl, "/calendar/demo/intro-call?/book", form);

@@ -65,7 +65,7 @@ Deno.test({
 
       // Submitting empty shows what to fix, next to the field, without losing the slot.
       await page.getByRole("button", { name: "Request this time" }).click();
-      await page.getByText("Name is required").waitFor();
+      await page.locator("#b-name-err").getByText("Please fill this in").waitFor();
       await page.getByLabel("Name").fill("Grace Guest");
       await page.getByLabel("Email").fill("grace@example.test");
       await page.getByLabel(/Anything to share/).fill("Let's talk about the roadmap.");

@@ -49,6 +49,9 @@ Deno.test({
       await iframe.waitFor();
       const frame = (await (await iframe.elementHandle())!.contentFrame()) as Frame;
       await frame.locator("a[data-slot]").first().waitFor();
+      // Settled: hydrated and moved to the visitor's own zone (which changes the times shown).
+      await frame.waitForURL(/tz=Europe%2FLondon/);
+      await frame.locator("a[data-slot]").first().waitFor();
       const heightOf = async () =>
         Number(
           (await iframe.evaluate((el: HTMLIFrameElement) => el.style.height)).replace("px", ""),

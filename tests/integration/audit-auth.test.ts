@@ -22,9 +22,14 @@ import { waitFor } from "../support/wait.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
+/**
+ * Who this client is signed in as: the display name on the profile page (a new account's
+ * dashboard home sends it to the first-run setup first), or null when signed out.
+ */
 const welcome = async (c: Client) => {
-  const r = await c.get("/dashboard");
-  return r.status === 200 ? /Welcome, ([^<!]+)/.exec(r.body)?.[1].trim() ?? "?" : null;
+  const r = await c.get("/dashboard/profile");
+  if (r.status !== 200) return null;
+  return /<input[^>]*\bname="name"[^>]*\bvalue="([^"]*)"/.exec(r.body)?.[1].trim() ?? "?";
 };
 
 Deno.test({
@@ -144,8 +149,8 @@ Deno.test({
       await ctx.addCookies([{ name: "authjs.session-token", value: cookie, url: app.baseUrl }]);
       const page = await ctx.newPage();
       const whoInBrowser = async () => {
-        await page.goto(`${app.baseUrl}/dashboard`);
-        return (await page.textContent("h1"))?.trim();
+        await page.goto(`${app.baseUrl}/dashboard/profile`);
+        return (await page.inputValue('input[name="name"]')).trim();
       };
       assert.match((await whoInBrowser())!, /victim/);
       for (const path of ["/get", "/post"]) {
@@ -219,7 +224,7 @@ Deno.test({
       assert.equal(await welcome(c), "host", `${f.path} ${JSON.stringify(f.headers)}`);
     }
     // Our own sign-out button still works.
-    const dash = await c.get("/dashboard");
+    const dash = await c.get("/dashboard/profile");
     const form = formsOf(dash).find((f) => f.action.endsWith("/signout"))!;
     await submitForm(c, form);
     assert.equal(await welcome(c), null);

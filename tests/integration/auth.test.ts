@@ -53,10 +53,23 @@ Deno.test({
     const callback = await oidcLoginWithClient(c, start.location!, { login: "alice" });
     const done = await c.get(callback);
     assert.equal(done.location, `${app.baseUrl}/dashboard`);
+    // A new host is offered the first-run setup, filled in from the identity provider.
+    const first = await c.get("/dashboard");
+    assert.equal(first.status, 303);
+    assert.equal(new URL(first.location!).pathname, "/dashboard/setup");
+    const setup = await c.get("/dashboard/setup");
+    assert.match(setup.body, /value="Alice Example"/);
+    assert.match(setup.body, /value="alice"/);
+    // Skipping it leads to the dashboard, which no longer sends the host to the setup.
+    const skipped = await c.post("/dashboard/setup?/skip", {});
+    assert.equal(new URL(skipped.location!).pathname, "/dashboard");
     const dash = await c.get("/dashboard");
     assert.equal(dash.status, 200);
     assert.match(dash.body, /Welcome, Alice Example/);
-    assert.match(dash.body, new RegExp(`${app.baseUrl}/calendar/alice/`));
+    assert.ok(
+      dash.body.replace(/<wbr\s*\/?>/g, "").includes(`${app.baseUrl}/calendar/alice/`),
+      "the public link is shown",
+    );
     const cookie = c.cookies().find((k) => k.name === "authjs.session-token")!;
     assert.ok(cookie.httpOnly && cookie.sameSite?.toLowerCase() === "lax");
     // The browser-facing session carries only id, name and email.
@@ -104,7 +117,7 @@ Deno.test({
     const done = await finishMagicLink(c, link);
     assert.equal(done.location, `${app.baseUrl}/dashboard/bookings`);
     const first = c.cookie("authjs.session-token")!;
-    assert.equal((await c.get("/dashboard")).status, 200);
+    assert.equal((await c.get("/dashboard/profile")).status, 200);
     // The same link again is refused with a readable message.
     const other = createClient(app.baseUrl);
     const again = await finishMagicLink(other, link);
@@ -181,7 +194,12 @@ Deno.test({
       link.searchParams.set("next", next);
       const pressed = await finishMagicLink(c, link.href);
       const cb = await c.get(pressed.location!, { follow: true });
-      assert.equal(cb.url, `${app.baseUrl}/dashboard`, `${next}: ${cb.hops.join(" → ")}`);
+      // Our dashboard (a first sign-in goes on to the setup there), never another site.
+      assert.ok(
+        cb.hops.slice(0, -1).every((h) => h.startsWith(app.baseUrl)) &&
+          [`${app.baseUrl}/dashboard`, `${app.baseUrl}/dashboard/setup`].includes(cb.url),
+        `${next}: ${cb.hops.join(" → ")}`,
+      );
       assert.equal(cb.status, 200);
     }
   },
@@ -254,7 +272,7 @@ Deno.test({
         await c.post("/signin?/email", { providerId: "email", email: "bob@example.test" });
         const mail = await smtp.waitForMail((m) => m.to.includes("bob@example.test"));
         await finishMagicLink(c, verifyLinkIn(mail.text));
-        assert.equal((await c.get("/dashboard")).status, 200);
+        assert.equal((await c.get("/dashboard/profile")).status, 200);
       }
       smtp.clear();
 
@@ -300,8 +318,9 @@ Deno.test({
       assert.equal((await eve.c.get("/dashboard")).status, 303, "Eve has no session");
       // …one inside it gets an account.
       const tom = await signInWith("tom");
-      assert.equal(tom.done.url, `${app.baseUrl}/dashboard`);
-      assert.equal((await tom.c.get("/dashboard")).status, 200);
+      // A new account: the dashboard starts with the first-run setup.
+      assert.equal(tom.done.url, `${app.baseUrl}/dashboard/setup`);
+      assert.equal((await tom.c.get("/dashboard/profile")).status, 200);
     } finally {
       await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     }

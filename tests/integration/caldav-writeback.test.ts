@@ -144,7 +144,7 @@ Deno.test({
     const row = (await listBookingsForHost(app, host, "all"))[0];
     assert.equal(row.state, "confirmed", "the booking stays confirmed");
     assert.deepEqual(row.delivery.map((d) => [d.kind, d.state, d.attempts]), [[
-      "Calendar entry",
+      "calendar",
       "retrying",
       1,
     ]]);
@@ -237,7 +237,7 @@ Deno.test({
       app.clock.ms += 13 * 60 * MIN;
     }
     const row = (await listBookingsForHost(app, host, "all"))[0];
-    const failed = row.delivery.find((d) => d.kind === "Calendar entry")!;
+    const failed = row.delivery.find((d) => d.kind === "calendar")!;
     assert.equal(failed.state, "failed");
     await dav.restart();
     assert.equal(

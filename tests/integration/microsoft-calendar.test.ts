@@ -172,7 +172,7 @@ Deno.test({
       const stats = await deliverOutbox(app, app.now());
       assert.equal(stats.retried, 1);
       const row = (await listBookingsForHost(app, host, "all"))[0];
-      const wb = row.delivery.find((d) => d.kind === "Calendar entry")!;
+      const wb = row.delivery.find((d) => d.kind === "calendar")!;
       assert.equal(wb.state, "retrying");
       assert.match(wb.error!, /slow down \(429\)/);
       app.clock.ms += 2 * MIN; // the usual first retry would be due; Retry-After says not yet

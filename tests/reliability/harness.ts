@@ -562,6 +562,7 @@ export function impliedMails(b: BookingRecord, host: string): string[] {
       else if (b.endReason === "expired") kinds.push("guest_expired");
       else kinds.push("guest_cancelled");
       if (b.endReason === "cancelled_by_guest" || inCalendars) kinds.push("host_cancelled");
+      else if (b.endReason === "expired") kinds.push("host_expired");
     }
   }
   return kinds.map((k) => `<${b.id}.${k}@${host}>`);

@@ -120,6 +120,10 @@ Deno.test({
     const verify = new URL([...links].find((u) => u.includes("/signin/verify"))!);
     const host = createClient(base);
     await finishMagicLink(host, `${base}${verify.pathname}${verify.search}`);
-    assert.equal((await host.get("/dashboard")).status, 200, "the sign-in link still signs in");
+    assert.equal(
+      (await host.get("/dashboard/profile")).status,
+      200,
+      "the sign-in link still signs in",
+    );
   },
 });

@@ -153,15 +153,15 @@ Deno.test({
       assert.equal((await mailJobs(app)).length, 0, "parked after the last attempt");
       const [row] = await listBookingsForHost(app, host, "all");
       assert.deepEqual(row.delivery.map((d) => [d.kind, d.state, d.attempts]).sort(), [
-        ["Email to the guest", "failed", 6],
-        ["Email to you", "failed", 6],
+        ["mail_guest", "failed", 6],
+        ["mail_host", "failed", 6],
       ]);
       assert.ok(
         row.delivery.every((d) => /421/.test(d.error ?? "")),
         "the server's answer is shown",
       );
       smtp.setMode("ok");
-      const guestJob = row.delivery.find((d) => d.kind === "Email to the guest")!;
+      const guestJob = row.delivery.find((d) => d.kind === "mail_guest")!;
       assert.ok(await retryDelivery(app, host.id, guestJob.id));
       assert.equal(
         await retryDelivery(app, host.id, guestJob.id),
@@ -174,7 +174,7 @@ Deno.test({
       const [after] = await listBookingsForHost(app, host, "all");
       assert.deepEqual(
         after.delivery.map((d) => d.kind),
-        ["Email to you"],
+        ["mail_host"],
         "only the mail not retried is still failed",
       );
     } finally {

@@ -1,11 +1,19 @@
 import assert from "node:assert/strict";
 import {
+  civilDateLabel,
   clockForAcceptLanguage,
   clockForLocale,
+  firstDayOfWeek,
+  formatDate,
   formatDateTime,
+  formatDuration,
+  formatMinutes,
+  formatNumber,
   formatRange,
   formatTime,
+  monthLabel,
   parseClock,
+  weekdayNames,
 } from "./format.ts";
 
 Deno.test("clock: a guest's language decides 12- or 24-hour times; anything odd falls back to 24-hour", () => {
@@ -21,19 +29,56 @@ Deno.test("clock: a guest's language decides 12- or 24-hour times; anything odd 
   assert.equal(parseClock("12"), null);
 });
 
-Deno.test("clock: the same instant on either clock, in the reader's zone, across midnight and noon", () => {
+Deno.test("clock: the same instant on either clock, in the reader's zone and locale, across midnight and noon", () => {
   const t = Date.parse("2026-11-23T17:05:00Z"); // 12:05 in New York
-  assert.equal(formatTime(t, "America/New_York", "12h").replace(/\s/u, " "), "12:05 PM");
+  assert.equal(formatTime(t, "America/New_York", "12h", "en-US").replace(/\s/u, " "), "12:05 PM");
   assert.equal(formatTime(t, "America/New_York"), "12:05");
   const m = Date.parse("2026-11-23T05:30:00Z"); // 00:30 in New York
-  assert.equal(formatTime(m, "America/New_York", "12h").replace(/\s/u, " "), "12:30 AM");
-  assert.equal(formatTime(m, "America/New_York", "24h"), "00:30");
+  assert.equal(formatTime(m, "America/New_York", "12h", "en-US").replace(/\s/u, " "), "12:30 AM");
+  assert.equal(formatTime(m, "America/New_York", "24h", "en-US"), "00:30");
   assert.match(
-    formatDateTime(t, "America/New_York", "12h"),
-    /^Monday, 23 November 2026 at 12:05\sPM$/,
+    formatDateTime(t, "America/New_York", "12h", "en-US"),
+    /^Monday, November 23, 2026 at 12:05\sPM$/,
   );
   assert.match(
-    formatRange(t, t + 45 * 60_000, "America/New_York", "12h"),
-    /^Monday, 23 November 2026, 12:05\sPM–12:50\sPM \(America\/New York, GMT-5\)$/,
+    formatRange(t, t + 45 * 60_000, "America/New_York", "12h", "en-US"),
+    /^Monday, November 23, 2026, 12:05\sPM–12:50\sPM \(America\/New York, GMT-5\)$/,
   );
+  // A German reader who chose the 12-hour clock keeps German words around it.
+  assert.match(
+    formatDateTime(t, "Europe/Berlin", "12h", "de"),
+    /^Montag, 23\. November 2026 um 6:05\sPM$/,
+  );
+});
+
+Deno.test("dates: each reader gets their own order, words and first day of the week from Intl", () => {
+  const t = Date.parse("2026-11-25T15:00:00Z");
+  assert.equal(formatDate(t, "America/New_York", "en-US"), "Wednesday, November 25, 2026");
+  assert.equal(formatDate(t, "Europe/Berlin", "de-DE"), "Mittwoch, 25. November 2026");
+  assert.equal(formatDate(t, "Europe/Paris", "fr"), "mercredi 25 novembre 2026");
+  assert.equal(formatDate(t, "Europe/Madrid", "es"), "miércoles, 25 de noviembre de 2026");
+  assert.equal(formatDate(t, "Europe/London", "en-GB"), "Wednesday, 25 November 2026");
+  assert.equal(civilDateLabel("2026-11-25", false, "de"), "Mittwoch, 25. November");
+  assert.equal(monthLabel("2026-11", "es"), "noviembre de 2026");
+  assert.equal(weekdayNames("de", "short")[1], "Mo");
+  assert.equal(weekdayNames("fr", "long")[7], "dimanche");
+  assert.equal(firstDayOfWeek("en-US"), 7);
+  assert.equal(firstDayOfWeek("en"), 7);
+  assert.equal(firstDayOfWeek("de"), 1);
+  assert.equal(firstDayOfWeek("en-GB"), 1);
+  assert.equal(firstDayOfWeek("es-MX"), 7);
+  assert.equal(firstDayOfWeek("not a tag"), 1);
+});
+
+Deno.test("numbers and lengths of time are written the reader's way", () => {
+  assert.equal(formatNumber(1234.5, "en-US"), "1,234.5");
+  assert.equal(formatNumber(1234.5, "de"), "1.234,5");
+  assert.equal(formatMinutes(30, "en"), "30 minutes");
+  assert.equal(formatMinutes(30, "de"), "30 Minuten");
+  assert.equal(formatMinutes(120, "fr").replace(/\s/u, " "), "2 heures");
+  assert.equal(formatMinutes(1440, "es"), "1 día");
+  assert.equal(formatMinutes(45, "de", "short"), "45 Min.");
+  assert.equal(formatDuration(86_400_000, "en"), "24 hours");
+  assert.equal(formatDuration(7 * 86_400_000, "de"), "7 Tage");
+  assert.equal(formatDuration(90_000, "fr").replace(/\s/u, " "), "90 secondes");
 });

@@ -1,14 +1,32 @@
-/** Date and time formatting shared by pages and mails; always with an explicit IANA zone. */
+/**
+ * Date, time and number formatting shared by pages, mails and calendar text: always with an
+ * explicit IANA zone and the reader's locale (from `Intl`, never hand-built), and the reader's
+ * 12/24-hour choice on top of it. Callers that know no reader get `FORMAT_LOCALE`.
+ */
 
 const cache = new Map<string, Intl.DateTimeFormat>();
 function fmt(locale: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   const key = locale + JSON.stringify(opts);
   let f = cache.get(key);
-  if (!f) cache.set(key, f = new Intl.DateTimeFormat(locale, opts));
+  if (!f) {
+    f = new Intl.DateTimeFormat(safeLocale(locale), opts);
+    if (cache.size < 2000) cache.set(key, f);
+  }
   return f;
 }
 
-const LOCALE = "en-GB";
+/** The format used when no reader is known (logs, older callers). */
+export const FORMAT_LOCALE = "en-GB";
+
+/** `Intl` refuses malformed tags; the pseudo-locale formats as English. */
+function safeLocale(locale: string): string {
+  if (locale === "en-XA") return "en";
+  try {
+    return Intl.getCanonicalLocales(locale)[0] ?? FORMAT_LOCALE;
+  } catch {
+    return FORMAT_LOCALE;
+  }
+}
 
 /** How a reader writes the time of day: "9:00 AM" or "09:00". */
 export type Clock = "12h" | "24h";
@@ -46,56 +64,132 @@ export function isoDateIn(ms: number, timeZone: string): string {
   return fmt("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(ms);
 }
 
-/** A civil date ("2026-11-23") spelled out: "Monday 23 November". */
-export function civilDateLabel(date: string, withYear = false): string {
+const civilMs = (date: string) => {
   const [y, m, d] = date.split("-").map(Number);
-  return fmt(LOCALE, {
+  return Date.UTC(y, m - 1, d);
+};
+
+/** "Mittwoch" → "Mittwoch", "mercredi 25 novembre" → "Mercredi 25 novembre": for headings. */
+export function capitalize(text: string, locale: string = FORMAT_LOCALE): string {
+  return text.charAt(0).toLocaleUpperCase(safeLocale(locale)) + text.slice(1);
+}
+
+/** A civil date ("2026-11-23") spelled out: "Monday, November 23" (en-US), "Montag, 23. November". */
+export function civilDateLabel(
+  date: string,
+  withYear = false,
+  locale: string = FORMAT_LOCALE,
+): string {
+  return fmt(locale, {
     weekday: "long",
     day: "numeric",
     month: "long",
     ...(withYear ? { year: "numeric" } : {}),
     timeZone: "UTC",
-  })
-    .format(Date.UTC(y, m - 1, d));
+  }).format(civilMs(date));
 }
 
-/** "November 2026" for "2026-11". */
-export function monthLabel(month: string): string {
+/** A civil date without the weekday: "November 23, 2026", "23. November 2026". */
+export function civilDateShort(date: string, locale: string = FORMAT_LOCALE): string {
+  return fmt(locale, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })
+    .format(civilMs(date));
+}
+
+/** "November 2026" for "2026-11" ("novembre 2026" in French, capitalised by the caller). */
+export function monthLabel(month: string, locale: string = FORMAT_LOCALE): string {
   const [y, m] = month.split("-").map(Number);
-  return fmt(LOCALE, { month: "long", year: "numeric", timeZone: "UTC" }).format(
+  return fmt(locale, { month: "long", year: "numeric", timeZone: "UTC" }).format(
     Date.UTC(y, m - 1, 1),
   );
 }
 
-export function formatDate(ms: number, timeZone: string): string {
-  return fmt(LOCALE, { timeZone, weekday: "long", day: "numeric", month: "long", year: "numeric" })
+/** Weekday names by ISO number (1 = Monday … 7 = Sunday) in the reader's language. */
+export function weekdayNames(
+  locale: string = FORMAT_LOCALE,
+  width: "long" | "short" | "narrow" = "long",
+): Record<1 | 2 | 3 | 4 | 5 | 6 | 7, string> {
+  const f = fmt(locale, { weekday: width, timeZone: "UTC" });
+  // 2024-01-01 was a Monday.
+  const out = {} as Record<1 | 2 | 3 | 4 | 5 | 6 | 7, string>;
+  for (let d = 1; d <= 7; d++) out[d as 1] = f.format(Date.UTC(2024, 0, d));
+  return out;
+}
+
+/** Regions whose weeks start on Sunday or Saturday, for browsers without `Intl.Locale#getWeekInfo`. */
+const SUNDAY_FIRST = new Set(
+  "AG AS BD BR BS BT BW BZ CA CO DM DO ET GT GU HK HN ID IL IN JM JP KE KH KR LA MH MM MO MT MX MZ NI NP PA PE PH PK PR PT PY SA SG SV TH TT TW UM US VE VI WS YE ZA ZW"
+    .split(" "),
+);
+const SATURDAY_FIRST = new Set("AE AF BH DJ DZ EG IQ IR JO KW LY OM QA SD SY".split(" "));
+
+/** The ISO weekday a reader's week starts on (1 = Monday, 7 = Sunday), from `Intl` where it can. */
+export function firstDayOfWeek(locale: string = FORMAT_LOCALE): 1 | 6 | 7 {
+  let loc: Intl.Locale;
+  try {
+    loc = new Intl.Locale(safeLocale(locale));
+  } catch {
+    return 1;
+  }
+  const info = (loc as unknown as { getWeekInfo?: () => { firstDay: number } }).getWeekInfo?.() ??
+    (loc as unknown as { weekInfo?: { firstDay: number } }).weekInfo;
+  if (info && [1, 6, 7].includes(info.firstDay)) return info.firstDay as 1 | 6 | 7;
+  const region = loc.maximize().region ?? "";
+  return SUNDAY_FIRST.has(region) ? 7 : SATURDAY_FIRST.has(region) ? 6 : 1;
+}
+
+/** "Wednesday, November 25, 2026" (en-US), "Mittwoch, 25. November 2026" (de). */
+export function formatDate(ms: number, timeZone: string, locale: string = FORMAT_LOCALE): string {
+  return fmt(locale, { timeZone, weekday: "long", day: "numeric", month: "long", year: "numeric" })
     .format(ms);
 }
 
-export function formatDateTime(ms: number, timeZone: string, clock: Clock = "24h"): string {
-  if (clock === "12h") return `${formatDate(ms, timeZone)} at ${formatTime(ms, timeZone, clock)}`;
-  return fmt(LOCALE, {
+const timeOpts = (clock: Clock): Intl.DateTimeFormatOptions =>
+  clock === "12h"
+    ? { hour: "numeric", minute: "2-digit", hourCycle: "h12" }
+    : { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+
+/** The date and time of day together, as the locale joins them ("… at 12:05 PM", "… um 12:05"). */
+export function formatDateTime(
+  ms: number,
+  timeZone: string,
+  clock: Clock = "24h",
+  locale: string = FORMAT_LOCALE,
+): string {
+  return fmt(locale, {
     timeZone,
     weekday: "long",
     day: "numeric",
     month: "long",
     year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
+    ...timeOpts(clock),
   }).format(ms);
 }
 
-export function formatTime(ms: number, timeZone: string, clock: Clock = "24h"): string {
-  if (clock === "12h") {
-    return fmt("en-US", { timeZone, hour: "numeric", minute: "2-digit", hour12: true }).format(ms);
-  }
-  return fmt(LOCALE, { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(ms);
+export function formatTime(
+  ms: number,
+  timeZone: string,
+  clock: Clock = "24h",
+  locale: string = FORMAT_LOCALE,
+): string {
+  return fmt(locale, { timeZone, ...timeOpts(clock) }).format(ms);
+}
+
+/** "10:00–10:30" on the reader's clock. */
+export function formatTimeRange(
+  startMs: number,
+  endMs: number,
+  timeZone: string,
+  clock: Clock = "24h",
+  locale: string = FORMAT_LOCALE,
+): string {
+  return `${formatTime(startMs, timeZone, clock, locale)}–${
+    formatTime(endMs, timeZone, clock, locale)
+  }`;
 }
 
 /** "Central European Standard Time" — the long name of the zone at that instant. */
-export function zoneName(ms: number, timeZone: string): string {
-  const parts = fmt("en-US", { timeZone, timeZoneName: "long" }).formatToParts(ms);
+export function zoneName(ms: number, timeZone: string, locale: string = FORMAT_LOCALE): string {
+  const parts = fmt(locale, { timeZone, timeZoneName: "long" }).formatToParts(ms);
   return parts.find((p) => p.type === "timeZoneName")?.value ?? timeZone;
 }
 
@@ -105,45 +199,112 @@ export function zoneOffset(ms: number, timeZone: string): string {
   return parts.find((p) => p.type === "timeZoneName")?.value ?? "";
 }
 
-/** "Monday, 23 November 2026, 10:00–10:30 (Europe/Berlin, GMT+1)" */
+/** "Wednesday, November 25, 2026, 10:00–10:30 (Europe/Berlin, GMT+1)" in the reader's locale. */
 export function formatRange(
   startMs: number,
   endMs: number,
   timeZone: string,
   clock: Clock = "24h",
+  locale: string = FORMAT_LOCALE,
 ): string {
-  return `${formatDate(startMs, timeZone)}, ${formatTime(startMs, timeZone, clock)}–${
-    formatTime(endMs, timeZone, clock)
-  } (${timeZone.replaceAll("_", " ")}, ${zoneOffset(startMs, timeZone)})`;
+  return `${formatDate(startMs, timeZone, locale)}, ${
+    formatTimeRange(startMs, endMs, timeZone, clock, locale)
+  } (${prettyZone(timeZone)}, ${zoneOffset(startMs, timeZone)})`;
 }
 
 export function prettyZone(timeZone: string): string {
   return timeZone.replaceAll("_", " ");
 }
 
-/** "just now", "5 minutes ago", "3 hours ago", "2 days ago"; "never" for null. */
-export function formatAgo(ms: number | null, nowMs: number): string {
-  if (ms === null) return "never";
+const numberCache = new Map<string, Intl.NumberFormat>();
+function numberFormat(locale: string, opts: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = locale + JSON.stringify(opts);
+  let f = numberCache.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(safeLocale(locale), opts);
+    if (numberCache.size < 500) numberCache.set(key, f);
+  }
+  return f;
+}
+
+/**
+ * 1234.5 → "1,234.5" / "1.234,5" / "1 234,5", at most one decimal ("3.5" %, "12.3" min). The
+ * formatter is made once per locale: one per number was most of the insights page's CPU.
+ */
+export function formatNumber(n: number, locale: string = FORMAT_LOCALE): string {
+  return numberFormat(locale, { maximumFractionDigits: 1 }).format(n);
+}
+
+const relativeCache = new Map<string, Intl.RelativeTimeFormat>();
+
+/**
+ * How long ago, as the reader's language says it: "5 minutes ago", "vor 3 Stunden", "il y a
+ * 2 jours" (`Intl.RelativeTimeFormat`); under a minute `justNow` (Intl's own word is "now").
+ * Callers say "never" themselves.
+ */
+export function formatAgo(
+  ms: number,
+  nowMs: number,
+  locale: string = FORMAT_LOCALE,
+  justNow?: string,
+): string {
+  const tag = safeLocale(locale);
+  let rtf = relativeCache.get(tag);
+  if (!rtf) {
+    rtf = new Intl.RelativeTimeFormat(tag, { numeric: "auto" });
+    if (relativeCache.size < 200) relativeCache.set(tag, rtf);
+  }
   const s = Math.max(0, Math.round((nowMs - ms) / 1000));
-  if (s < 60) return "just now";
+  if (s < 60) return justNow ?? rtf.format(0, "second");
   const m = Math.round(s / 60);
-  if (m < 60) return `${m} minute${m === 1 ? "" : "s"} ago`;
+  if (m < 60) return rtf.format(-m, "minute");
   const h = Math.round(m / 60);
-  if (h < 48) return `${h} hour${h === 1 ? "" : "s"} ago`;
-  return `${Math.round(h / 24)} days ago`;
+  if (h < 48) return rtf.format(-h, "hour");
+  return rtf.format(-Math.round(h / 24), "day");
 }
 
-/** A civil date ("2026-11-23") short: "23 Nov". */
-export function shortDateLabel(date: string): string {
-  const [y, m, d] = date.split("-").map(Number);
-  return fmt(LOCALE, { day: "numeric", month: "short", timeZone: "UTC" }).format(
-    Date.UTC(y, m - 1, d),
-  );
+/** A civil date ("2026-11-23") short: "Nov 23" (en-US), "23 Nov", "23. Nov.". */
+export function shortDateLabel(date: string, locale: string = FORMAT_LOCALE): string {
+  return fmt(locale, { day: "numeric", month: "short", timeZone: "UTC" }).format(civilMs(date));
 }
 
-const numberFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
+/**
+ * A length of time in the largest whole unit: "30 minutes", "2 hours", "1 day" ("30 Minuten";
+ * `short`: "30 min", "2 Std."), from `Intl` unit formatting.
+ */
+export function formatMinutes(
+  minutes: number,
+  locale: string = FORMAT_LOCALE,
+  width: "long" | "short" = "long",
+  /** "hour": a day or two read as "24 hours", "48 hours" (days from 3 on). */
+  largest: "day" | "hour" = "day",
+): string {
+  const days = minutes !== 0 && minutes % 1440 === 0 && (largest === "day" || minutes >= 4320);
+  const [value, unit] = days
+    ? [minutes / 1440, "day"]
+    : minutes !== 0 && minutes % 60 === 0
+    ? [minutes / 60, "hour"]
+    : [minutes, "minute"];
+  return numberFormat(locale, { style: "unit", unit, unitDisplay: width }).format(value);
+}
 
-/** "1,204", "3.5": one shared formatter (making one per number is slow in long tables). */
-export function formatNumber(n: number): string {
-  return numberFormat.format(n);
+/**
+ * A span as people promise it ("24 hours", "48 hours", "7 days", "90 seconds"; days from 3 on),
+ * in the reader's language.
+ */
+export function formatDuration(ms: number, locale: string = FORMAT_LOCALE): string {
+  const units: [number, string][] = [
+    [86_400_000, "day"],
+    [3_600_000, "hour"],
+    [60_000, "minute"],
+    [1_000, "second"],
+  ];
+  for (const [size, unit] of units) {
+    if (size === 86_400_000 && ms < 3 * size) continue;
+    if (ms >= size && ms % size === 0) {
+      return numberFormat(locale, { style: "unit", unit, unitDisplay: "long" }).format(ms / size);
+    }
+  }
+  return numberFormat(locale, { style: "unit", unit: "minute", unitDisplay: "long" })
+    .format(Math.round(ms / 60_000));
 }

@@ -1,6 +1,7 @@
 /**
  * Form schemas shared by server actions and (for hints) the browser. Every message is written
- * for the person filling in the form and shown next to the field.
+ * for the person filling in the form and shown next to the field; messages are references to
+ * the catalogs (`m`), translated for the reader by `fieldErrors(issues, t)`.
  */
 import * as v from "valibot";
 import type {
@@ -11,25 +12,37 @@ import type {
   QuestionType,
   Reminder,
 } from "./public-types.ts";
+import { isMultiLineText, isOneLine, normalizeLineBreaks } from "./text.ts";
 import {
-  isMultiLineText,
-  isOneLine,
-  MULTI_LINE_MESSAGE,
-  normalizeLineBreaks,
-  ONE_LINE_MESSAGE,
-} from "./text.ts";
+  canonicalLocale,
+  isLanguage,
+  type Language,
+  languageOf,
+  type MessageKey,
+  messageRef,
+  type MessageValues,
+  translateRef,
+  type Translator,
+} from "./i18n.ts";
+import { formatMinutes, weekdayNames } from "./format.ts";
 
 export type FieldErrors = Record<string, string>;
 
-/** First message per field, keyed by the field name. */
-export function fieldErrors(issues: v.BaseIssue<unknown>[]): FieldErrors {
+/**
+ * First message per field, keyed by the field name; translated when a translator is given (the
+ * schemas' messages are references, see `m`), else left as references.
+ */
+export function fieldErrors(issues: v.BaseIssue<unknown>[], t?: Translator): FieldErrors {
   const out: FieldErrors = {};
   for (const issue of issues) {
     const key = issue.path?.map((p) => String(p.key)).join(".") ?? "form";
-    out[key] ??= issue.message;
+    out[key] ??= t ? translateRef(t, issue.message) : issue.message;
   }
   return out;
 }
+
+/** A schema message: a reference the page translates into the reader's language. */
+const m = (key: MessageKey, values?: MessageValues) => messageRef(key, values);
 
 /** A checkbox: "on" from a form, or a boolean from editor values. */
 const checkbox = v.pipe(
@@ -37,53 +50,49 @@ const checkbox = v.pipe(
   v.transform((s) => s === true || s === "on" || s === "true" || s === "1"),
 );
 
-const trimmed = (min: number, max: number, what: string) =>
+// Messages name no field: each is shown next to its field (and in the editor's list after the
+// field's label), in the reader's language.
+const trimmed = (min: number, max: number) =>
   v.pipe(
     v.optional(v.string(), ""),
     v.transform((s) => s.trim()),
-    v.minLength(
-      min,
-      min === 1 ? `${what} is required` : `${what} needs at least ${min} characters`,
-    ),
-    v.maxLength(max, `${what} can be at most ${max} characters`),
+    v.minLength(min, min === 1 ? m("forms.required") : m("forms.min_chars", { min })),
+    v.maxLength(max, m("forms.max_chars", { max })),
   );
 
-const intIn = (min: number, max: number, what: string) =>
+const intIn = (min: number, max: number) =>
   v.pipe(
     v.optional(v.string(), ""),
     v.transform((s) => s.trim()),
-    v.regex(/^\d{1,6}$/, `${what} must be a whole number`),
+    v.regex(/^\d{1,6}$/, m("forms.whole_number")),
     v.transform(Number),
-    v.minValue(min, `${what} must be at least ${min}`),
-    v.maxValue(max, `${what} can be at most ${max}`),
+    v.minValue(min, m("forms.at_least", { min })),
+    v.maxValue(max, m("forms.at_most", { max })),
   );
 
 /** A whole number in [min, max]; empty means `empty` (0 for buffers, null for "no limit"). */
-const wholeOr = <E extends number | null>(empty: E, min: number, max: number, what: string) =>
+const wholeOr = <E extends number | null>(empty: E, min: number, max: number) =>
   v.pipe(
     v.optional(v.string(), ""),
     v.transform((s) => s.trim()),
-    v.check((s) => s === "" || /^-?\d{1,7}$/.test(s), `${what} must be a whole number`),
+    v.check((s) => s === "" || /^-?\d{1,7}$/.test(s), m("forms.whole_number")),
     v.transform((s): number | E => (s === "" ? empty : Number(s))),
-    v.check((n) => n === null || n >= min, `${what} must be at least ${min}`),
-    v.check((n) => n === null || n <= max, `${what} can be at most ${max}`),
+    v.check((n) => n === null || n >= min, m("forms.at_least", { min })),
+    v.check((n) => n === null || n <= max, m("forms.at_most", { max })),
   );
 
 /** One-line text (shared/text.ts decides what that may hold, for every form). */
-const oneLine = (min: number, max: number, what: string) =>
-  v.pipe(trimmed(min, max, what), v.check(isOneLine, ONE_LINE_MESSAGE(what)));
+const oneLine = (min: number, max: number) =>
+  v.pipe(trimmed(min, max), v.check(isOneLine, m("forms.one_line")));
 
 /** Multi-line text: line breaks normalised to LF; no other control or direction characters. */
-const multiLine = (min: number, max: number, what: string) =>
+const multiLine = (min: number, max: number) =>
   v.pipe(
     v.optional(v.string(), ""),
     v.transform((s) => normalizeLineBreaks(s).trim()),
-    v.minLength(
-      min,
-      min === 1 ? `${what} is required` : `${what} needs at least ${min} characters`,
-    ),
-    v.maxLength(max, `${what} can be at most ${max} characters`),
-    v.check(isMultiLineText, MULTI_LINE_MESSAGE(what)),
+    v.minLength(min, min === 1 ? m("forms.required") : m("forms.min_chars", { min })),
+    v.maxLength(max, m("forms.max_chars", { max })),
+    v.check(isMultiLineText, m("forms.bad_characters")),
   );
 
 export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$/;
@@ -109,59 +118,61 @@ export const LOCATION_MAX = 500;
 export const DURATION_CHOICES = [15, 30, 45, 60, 90, 120] as const;
 
 export type NoticeUnit = "minutes" | "hours" | "days";
-export const NOTICE_UNITS: { value: NoticeUnit; label: string; minutes: number }[] = [
-  { value: "minutes", label: "minutes", minutes: 1 },
-  { value: "hours", label: "hours", minutes: 60 },
-  { value: "days", label: "days", minutes: 1440 },
+/** `label`s are message keys (the editor translates them). */
+export const NOTICE_UNITS: { value: NoticeUnit; label: MessageKey; minutes: number }[] = [
+  { value: "minutes", label: "et.unit_minutes", minutes: 1 },
+  { value: "hours", label: "et.unit_hours", minutes: 60 },
+  { value: "days", label: "et.unit_days", minutes: 1440 },
 ];
 
 export type LocationKindValue = LocationKind;
 export const LOCATION_KINDS: {
   value: LocationKindValue;
-  label: string;
-  field: string;
-  hint: string;
+  label: MessageKey;
+  field: MessageKey | null;
+  hint: MessageKey | null;
 }[] = [
-  { value: "none", label: "Not set", field: "", hint: "" },
+  { value: "none", label: "et.location_none", field: null, hint: null },
   {
     value: "in_person",
-    label: "In person",
-    field: "Address",
-    hint: "Where you meet, e.g. a street address or a room.",
+    label: "et.location_in_person",
+    field: "et.location_in_person_field",
+    hint: "et.location_in_person_hint",
   },
   {
     value: "phone",
-    label: "Phone call",
-    field: "Phone number",
-    hint: "The number guests call, e.g. +49 30 1234567.",
+    label: "et.location_phone",
+    field: "et.location_phone_field",
+    hint: "et.location_phone_hint",
   },
   {
     value: "video",
-    label: "Video call (fixed link)",
-    field: "Meeting link",
-    hint: "An https:// link that stays the same for every meeting.",
+    label: "et.location_video",
+    field: "et.location_video_field",
+    hint: "et.location_video_hint",
   },
   {
     value: "custom",
-    label: "Something else",
-    field: "Details",
-    hint: "Shown to guests as written.",
+    label: "et.location_custom",
+    field: "et.location_custom_field",
+    hint: "et.location_custom_hint",
   },
 ];
 
 export type QuestionTypeValue = QuestionType;
-export const QUESTION_TYPES: { value: QuestionTypeValue; label: string }[] = [
-  { value: "short", label: "Short text" },
-  { value: "long", label: "Long text" },
-  { value: "choice", label: "Choice (pick one)" },
-  { value: "checkbox", label: "Checkbox (tick to agree)" },
-  { value: "phone", label: "Phone number" },
+export const QUESTION_TYPES: { value: QuestionTypeValue; label: MessageKey }[] = [
+  { value: "short", label: "et.qtype_short" },
+  { value: "long", label: "et.qtype_long" },
+  { value: "choice", label: "et.qtype_choice" },
+  { value: "checkbox", label: "et.qtype_checkbox" },
+  { value: "phone", label: "et.qtype_phone" },
 ];
 
-export const REMINDER_PRESETS: { minutes: number; label: string }[] = [
-  { minutes: 10, label: "10 minutes before" },
-  { minutes: 60, label: "1 hour before" },
-  { minutes: 1440, label: "24 hours before" },
+/** Reminder lengths offered in the editor (labels: `describeReminder`). */
+export const REMINDER_PRESETS: { minutes: number }[] = [
+  { minutes: 10 },
+  { minutes: 60 },
+  { minutes: 1440 },
 ];
 
 /** Stored shapes, defined once in ./public-types.ts. */
@@ -178,13 +189,10 @@ export function newQuestionId(): string {
   return [...bytes].map((b) => (b % 36).toString(36)).join("");
 }
 
-/** "1 hour before", "90 minutes before", "2 days before". */
-export function describeReminder(minutes: number): string {
-  const preset = REMINDER_PRESETS.find((p) => p.minutes === minutes);
-  if (preset) return preset.label;
-  if (minutes % 1440 === 0) return `${minutes / 1440} day${minutes === 1440 ? "" : "s"} before`;
-  if (minutes % 60 === 0) return `${minutes / 60} hours before`;
-  return `${minutes} minutes before`;
+/** "1 hour before", "90 minutes before", "24 hours before" — in the reader's language. */
+export function describeReminder(minutes: number, t: Pick<Translator, "t" | "locale">): string {
+  // A day's reminder reads as "24 hours" (what people set), three days and more in days.
+  return t.t("et.reminder_before", { span: formatMinutes(minutes, t.locale, "long", "hour") });
 }
 
 /** Issue path item for `rawCheck`: the key `key` inside `input`. */
@@ -208,27 +216,27 @@ const QuestionForm = v.pipe(
   v.object({
     id: v.pipe(
       v.optional(v.string(), ""),
-      v.regex(QUESTION_ID_RE, "This question lost its id; remove it and add it again"),
+      v.regex(QUESTION_ID_RE, m("forms.question_lost_id")),
     ),
-    label: oneLine(1, 200, "The question"),
-    type: v.picklist(QUESTION_TYPES.map((t) => t.value), "Choose a kind of answer"),
+    label: oneLine(1, 200),
+    type: v.picklist(QUESTION_TYPES.map((t) => t.value), m("forms.question_kind")),
     required: checkbox,
-    options: v.pipe(v.optional(v.string(), ""), v.maxLength(4000, "The options are too long")),
+    options: v.pipe(v.optional(v.string(), ""), v.maxLength(4000, m("forms.options_too_long"))),
   }),
   v.rawCheck(({ dataset, addIssue }) => {
     const q = dataset.value as { type?: unknown; options?: unknown };
     if (q?.type !== "choice" || typeof q.options !== "string") return;
     const options = splitOptions(q.options);
     const problem = options.length < 2
-      ? "A choice needs at least 2 options, one per line"
+      ? m("forms.options_min")
       : options.length > MAX_OPTIONS
-      ? `A choice can have at most ${MAX_OPTIONS} options`
+      ? m("forms.options_max", { max: MAX_OPTIONS })
       : options.some((o) => o.length > 100)
-      ? "Each option can be at most 100 characters"
+      ? m("forms.option_too_long", { max: 100 })
       : options.some((o) => !isOneLine(o))
-      ? "Options cannot contain control characters"
+      ? m("forms.option_control")
       : new Set(options.map((o) => o.toLowerCase())).size !== options.length
-      ? "Each option must be different"
+      ? m("forms.options_unique")
       : null;
     if (problem) addIssue({ message: problem, path: [at(q, "options")] });
   }),
@@ -243,7 +251,7 @@ const ReminderForm = v.pipe(
   v.object({
     when: v.picklist(
       [...REMINDER_PRESETS.map((p) => String(p.minutes)), "custom"],
-      "Choose when to remind",
+      m("forms.reminder_when"),
     ),
     minutes: v.pipe(v.optional(v.string(), ""), v.transform((s) => s.trim())),
     toHost: checkbox,
@@ -253,13 +261,13 @@ const ReminderForm = v.pipe(
     if (r?.when !== "custom" || typeof r.minutes !== "string") return;
     const n = Number(r.minutes);
     const problem = r.minutes === ""
-      ? "Enter how many minutes before"
+      ? m("forms.reminder_minutes")
       : !/^-?\d{1,7}$/.test(r.minutes)
-      ? "Minutes must be a whole number"
+      ? m("forms.whole_number")
       : n < REMINDER_MIN_MIN
-      ? `Remind at least ${REMINDER_MIN_MIN} minutes before`
+      ? m("forms.reminder_min", { min: REMINDER_MIN_MIN })
       : n > REMINDER_MAX_MIN
-      ? `Remind at most ${REMINDER_MAX_MIN} minutes (14 days) before`
+      ? m("forms.reminder_max", { max: REMINDER_MAX_MIN })
       : null;
     if (problem) addIssue({ message: problem, path: [at(r, "minutes")] });
   }),
@@ -281,10 +289,11 @@ export const FOLLOW_UP_MAX_MIN = 30 * 1440;
 
 export type FollowUpInput = FollowUp;
 export type FollowUpUnit = "minutes" | "hours" | "days";
-export const FOLLOW_UP_UNITS: { value: FollowUpUnit; label: string; minutes: number }[] = [
-  { value: "minutes", label: "minutes", minutes: 1 },
-  { value: "hours", label: "hours", minutes: 60 },
-  { value: "days", label: "days", minutes: 1440 },
+/** `label`s are message keys (the editor translates them). */
+export const FOLLOW_UP_UNITS: { value: FollowUpUnit; label: MessageKey; minutes: number }[] = [
+  { value: "minutes", label: "et.unit_minutes", minutes: 1 },
+  { value: "hours", label: "et.unit_hours", minutes: 60 },
+  { value: "days", label: "et.unit_days", minutes: 1440 },
 ];
 /** One follow-up row as typed: a number and its unit, the host's text, "Book again" ticked. */
 export type FollowUpValues = { after: string; unit: string; message: string; bookAgain: boolean };
@@ -304,35 +313,19 @@ export function followUpValuesOf(f: FollowUp): FollowUpValues {
   };
 }
 
-/** "1 hour after", "2 days after", "90 minutes after". */
-export function describeFollowUp(minutes: number): string {
-  const [n, word] = minutes % 1440 === 0
-    ? [minutes / 1440, "day"]
-    : minutes % 60 === 0
-    ? [minutes / 60, "hour"]
-    : [minutes, "minute"];
-  return `${n} ${word}${n === 1 ? "" : "s"} after`;
-}
-
 const FollowUpForm = v.pipe(
   v.object({
     after: v.pipe(v.optional(v.string(), ""), v.transform((s) => s.trim())),
     unit: v.optional(
-      v.picklist(FOLLOW_UP_UNITS.map((u) => u.value), "Choose minutes, hours or days"),
+      v.picklist(FOLLOW_UP_UNITS.map((u) => u.value), m("forms.notice_unit")),
       "hours",
     ),
     message: v.pipe(
       v.optional(v.string(), ""),
-      v.transform((s) => s.replace(/\r\n?/g, "\n").trim()),
-      v.minLength(1, "Write the message guests get"),
-      v.maxLength(
-        FOLLOW_UP_MESSAGE_MAX,
-        `Keep the message under ${FOLLOW_UP_MESSAGE_MAX + 1} characters`,
-      ),
-      v.check(
-        (s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s),
-        "The message contains characters we cannot send",
-      ),
+      v.transform((s) => normalizeLineBreaks(s).trim()),
+      v.minLength(1, m("forms.follow_up_message")),
+      v.maxLength(FOLLOW_UP_MESSAGE_MAX, m("forms.max_chars", { max: FOLLOW_UP_MESSAGE_MAX })),
+      v.check(isMultiLineText, m("forms.bad_characters")),
     ),
     bookAgain: checkbox,
   }),
@@ -342,13 +335,13 @@ const FollowUpForm = v.pipe(
     const unit = FOLLOW_UP_UNITS.find((u) => u.value === f.unit);
     const n = Number(f.after);
     const problem = f.after === ""
-      ? "Enter how long after the meeting"
+      ? m("forms.follow_up_after")
       : !/^\d{1,5}$/.test(f.after)
-      ? "Enter a whole number"
+      ? m("forms.whole_number")
       : unit && n * unit.minutes < FOLLOW_UP_MIN_MIN
-      ? `Send it at least ${FOLLOW_UP_MIN_MIN} minutes after the meeting`
+      ? m("forms.follow_up_min", { min: FOLLOW_UP_MIN_MIN })
       : unit && n * unit.minutes > FOLLOW_UP_MAX_MIN
-      ? "Send it within 30 days of the meeting"
+      ? m("forms.follow_up_max", { days: FOLLOW_UP_MAX_MIN / 1440 })
       : null;
     if (problem) addIssue({ message: problem, path: [at(f, "after")] });
   }),
@@ -385,68 +378,71 @@ function isHttpsUrl(text: string): boolean {
  */
 export const EventTypeForm = v.pipe(
   v.object({
-    title: oneLine(1, 100, "Title"),
+    title: oneLine(1, 100),
     slug: v.pipe(
       v.optional(v.string(), ""),
       v.transform((s) => s.trim().toLowerCase()),
-      v.minLength(1, "URL slug is required"),
-      v.maxLength(60, "URL slug can be at most 60 characters"),
-      v.regex(SLUG_RE, "Use lowercase letters, digits and dashes (not at the start or end)"),
+      v.minLength(1, m("forms.required")),
+      v.maxLength(60, m("forms.max_chars", { max: 60 })),
+      v.regex(SLUG_RE, m("forms.slug")),
     ),
-    description: multiLine(0, 2000, "Description"),
-    durationMin: intIn(DURATION_MIN, DURATION_MAX, "Duration"),
+    description: multiLine(0, 2000),
+    durationMin: intIn(DURATION_MIN, DURATION_MAX),
     requiresConfirmation: checkbox,
-    bookingWindowDays: intIn(1, 365, "Booking window"),
+    bookingWindowDays: intIn(1, 365),
     color: v.pipe(
       v.optional(v.string(), "#2549ea"),
       v.transform((s) => s.trim().toLowerCase()),
-      v.regex(/^#[0-9a-f]{6}$/, "Pick a colour like #2549ea"),
+      v.regex(/^#[0-9a-f]{6}$/, m("forms.colour")),
     ),
     active: checkbox,
-    confirmedMessage: multiLine(0, 1000, "Message after confirmation"),
-    rejectedMessage: multiLine(0, 1000, "Message after rejection"),
+    confirmedMessage: multiLine(0, 1000),
+    rejectedMessage: multiLine(0, 1000),
     // Scheduling rules
-    bufferBeforeMin: wholeOr(0, 0, BUFFER_MAX_MIN, "Buffer before"),
-    bufferAfterMin: wholeOr(0, 0, BUFFER_MAX_MIN, "Buffer after"),
-    minNotice: wholeOr(0, 0, NOTICE_MAX_MIN, "Minimum notice"),
+    bufferBeforeMin: wholeOr(0, 0, BUFFER_MAX_MIN),
+    bufferAfterMin: wholeOr(0, 0, BUFFER_MAX_MIN),
+    minNotice: wholeOr(0, 0, NOTICE_MAX_MIN),
     minNoticeUnit: v.optional(
-      v.picklist(NOTICE_UNITS.map((u) => u.value), "Choose minutes, hours or days"),
+      v.picklist(NOTICE_UNITS.map((u) => u.value), m("forms.notice_unit")),
       "minutes",
     ),
     notSameDay: checkbox,
-    intervalMin: wholeOr(null, DURATION_MIN, DURATION_MAX, "Start times every"),
-    maxPerDay: wholeOr(null, 1, CAP_MAX, "Bookings per day"),
-    maxPerWeek: wholeOr(null, 1, CAP_MAX, "Bookings per week"),
+    intervalMin: wholeOr(null, DURATION_MIN, DURATION_MAX),
+    maxPerDay: wholeOr(null, 1, CAP_MAX),
+    maxPerWeek: wholeOr(null, 1, CAP_MAX),
     durations: v.pipe(
       v.optional(v.array(v.string()), []),
       v.check(
         (list) => list.every((s) => /^\d{1,4}$/.test(s.trim())),
-        "Choose lengths from the list",
+        m("forms.lengths_from_list"),
       ),
       v.transform((list) => list.map((s) => Number(s.trim()))),
     ),
     durationsOther: v.pipe(
       v.optional(v.string(), ""),
-      v.check(
-        (s) => parseMinutesList(s) !== null,
-        "Write other lengths as minutes separated by commas, like 20, 50",
-      ),
+      v.check((s) => parseMinutesList(s) !== null, m("forms.lengths_other")),
       v.transform((s) => parseMinutesList(s) ?? []),
       v.check(
         (list) => list.every((n) => n >= DURATION_MIN && n <= DURATION_MAX),
-        `Each length must be ${DURATION_MIN} to ${DURATION_MAX} minutes`,
+        m("forms.length_range", { min: DURATION_MIN, max: DURATION_MAX }),
       ),
     ),
     // Location
     locationKind: v.optional(
-      v.picklist(LOCATION_KINDS.map((k) => k.value), "Choose where the meeting happens"),
+      v.picklist(LOCATION_KINDS.map((k) => k.value), m("forms.location_kind")),
       "none",
     ),
-    locationValue: oneLine(0, LOCATION_MAX, "Location"),
+    locationValue: oneLine(0, LOCATION_MAX),
+    // The page's language, fixed by the host; "" = the guest's.
+    language: v.pipe(
+      v.optional(v.string(), ""),
+      v.transform((s) => s.trim()),
+      v.check((s) => s === "" || isLanguage(s), m("forms.language")),
+    ),
     // Questions, reminders, cancellation
     questions: v.pipe(
       v.optional(v.array(QuestionForm), []),
-      v.maxLength(MAX_QUESTIONS, `At most ${MAX_QUESTIONS} questions`),
+      v.maxLength(MAX_QUESTIONS, m("forms.questions_max", { max: MAX_QUESTIONS })),
       v.rawCheck(({ dataset, addIssue }) => {
         const seen = new Set<string>();
         const list = dataset.value as unknown[];
@@ -455,7 +451,7 @@ export const EventTypeForm = v.pipe(
           if (typeof id !== "string") return;
           if (seen.has(id)) {
             addIssue({
-              message: "Two questions share an id; remove one and add it again",
+              message: m("forms.question_dup_id"),
               path: [at(list, i)],
             });
           }
@@ -465,7 +461,7 @@ export const EventTypeForm = v.pipe(
     ),
     reminders: v.pipe(
       v.optional(v.array(ReminderForm), []),
-      v.maxLength(MAX_REMINDERS, `At most ${MAX_REMINDERS} reminders`),
+      v.maxLength(MAX_REMINDERS, m("forms.reminders_max", { max: MAX_REMINDERS })),
       v.rawCheck(({ dataset, addIssue }) => {
         const seen = new Set<number>();
         const list = dataset.value as unknown[];
@@ -474,7 +470,7 @@ export const EventTypeForm = v.pipe(
           if (typeof minutes !== "number") return;
           if (seen.has(minutes)) {
             addIssue({
-              message: `You already have a reminder ${describeReminder(minutes)}`,
+              message: m("forms.reminder_duplicate", { minutes }),
               path: [at(list, i), at(r, "minutesBefore")],
             });
           }
@@ -482,11 +478,11 @@ export const EventTypeForm = v.pipe(
         });
       }),
     ),
-    cancelCutoffHours: wholeOr(null, 1, CUTOFF_MAX_HOURS, "Cancellation notice"),
+    cancelCutoffHours: wholeOr(null, 1, CUTOFF_MAX_HOURS),
     secret: checkbox,
     followUps: v.pipe(
       v.optional(v.array(FollowUpForm), []),
-      v.maxLength(MAX_FOLLOW_UPS, `At most ${MAX_FOLLOW_UPS} follow-ups`),
+      v.maxLength(MAX_FOLLOW_UPS, m("forms.follow_ups_max", { max: MAX_FOLLOW_UPS })),
       v.rawCheck(({ dataset, addIssue }) => {
         const seen = new Set<number>();
         const list = dataset.value as unknown[];
@@ -495,7 +491,7 @@ export const EventTypeForm = v.pipe(
           if (typeof minutes !== "number") return;
           if (seen.has(minutes)) {
             addIssue({
-              message: `You already have a follow-up ${describeFollowUp(minutes)}`,
+              message: m("forms.follow_up_duplicate", { minutes }),
               path: [at(list, i), at(f, "after")],
             });
           }
@@ -516,26 +512,25 @@ export const EventTypeForm = v.pipe(
       const all = [...picked, ...other];
       if (picked.some((n) => n < DURATION_MIN || n > DURATION_MAX)) {
         addIssue({
-          message: `Each length must be ${DURATION_MIN} to ${DURATION_MAX} minutes`,
+          message: m("forms.length_range", { min: DURATION_MIN, max: DURATION_MAX }),
           path: [at(f, "durations")],
         });
       } else if (other.some((n) => n < DURATION_MIN || n > DURATION_MAX)) {
         // Said on its own field already.
       } else if (all.length > 0 && !all.includes(d)) {
         addIssue({
-          message:
-            `Also offer ${d} min: the default duration must be one of the lengths guests can choose`,
+          message: m("forms.default_offered", { minutes: d }),
           path: [at(f, "durations")],
         });
       } else if (new Set([d, ...all]).size > 12) {
-        addIssue({ message: "Offer at most 12 lengths", path: [at(f, "durations")] });
+        addIssue({ message: m("forms.lengths_max", { max: 12 }), path: [at(f, "durations")] });
       }
     }
     // The minimum notice, in its unit, stays within a year.
     if (typeof f.minNotice === "number" && typeof f.minNoticeUnit === "string") {
       const unit = NOTICE_UNITS.find((u) => u.value === f.minNoticeUnit);
       if (unit && f.minNotice * unit.minutes > NOTICE_MAX_MIN) {
-        addIssue({ message: "Minimum notice can be at most 365 days", path: [at(f, "minNotice")] });
+        addIssue({ message: m("forms.notice_max"), path: [at(f, "minNotice")] });
       }
     }
     // What the location needs depends on its kind.
@@ -543,13 +538,11 @@ export const EventTypeForm = v.pipe(
     const value = f.locationValue;
     if (typeof kind === "string" && kind !== "none" && typeof value === "string") {
       const problem = value === ""
-        ? `Enter the ${
-          LOCATION_KINDS.find((k) => k.value === kind)?.field.toLowerCase() ?? "details"
-        }`
+        ? m("forms.location_missing", { kind })
         : kind === "video" && !isHttpsUrl(value)
-        ? "Enter the meeting link, starting with https://"
+        ? m("forms.location_video")
         : kind === "phone" && (value.match(/\d/g)?.length ?? 0) < 5
-        ? "Enter a phone number, like +49 30 1234567"
+        ? m("answers.phone")
         : null;
       if (problem) addIssue({ message: problem, path: [at(f, "locationValue")] });
     }
@@ -587,6 +580,7 @@ export const EventTypeForm = v.pipe(
       cancelCutoffHours: f.cancelCutoffHours,
       secret: f.secret,
       followUps: [...f.followUps].sort((a, b) => a.minutesAfter - b.minutesAfter),
+      language: f.language === "" ? null : f.language as Language,
     };
   }),
 );
@@ -624,57 +618,55 @@ export type EventTypeRulesInput = {
   followUps: FollowUpInput[];
   /** Bookable only through its own link, listed nowhere. */
   secret: boolean;
+  /** The booking page's fixed language; null or absent: the guest's. */
+  language?: Language | null;
 };
 
-export const USERNAME_HINT = "2–40 lowercase letters, digits or dashes";
-
 export const ProfileForm = v.object({
-  name: oneLine(1, 100, "Display name"),
+  name: oneLine(1, 100),
   username: v.pipe(
     v.optional(v.string(), ""),
     v.transform((s) => s.trim().toLowerCase()),
-    v.regex(
-      /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])$/,
-      `Username: ${USERNAME_HINT}, not starting or ending with a dash`,
-    ),
+    v.regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])$/, m("forms.username")),
   ),
   timeZone: v.pipe(
     v.optional(v.string(), ""),
     v.transform((s) => s.trim()),
-    v.minLength(1, "Choose a time zone"),
+    v.minLength(1, m("forms.time_zone")),
   ),
   // Absent (an older form, a script): the saved choice stays.
   clock: v.pipe(
     v.optional(v.string(), ""),
     v.transform((s) => s.trim()),
-    v.check((s) => s === "" || s === "12h" || s === "24h", "Choose 12-hour or 24-hour times"),
+    v.check((s) => s === "" || s === "12h" || s === "24h", m("forms.clock")),
     v.transform((s) => (s === "" ? undefined : s as "12h" | "24h")),
   ),
-});
-
-export const EmailForm = v.object({
-  email: v.pipe(
+  // Absent: the saved choice stays.
+  locale: v.pipe(
     v.optional(v.string(), ""),
     v.transform((s) => s.trim()),
-    v.minLength(1, "Enter your email address"),
-    v.maxLength(254, "That email address is too long"),
-    v.email("Enter a valid email address, like name@example.com"),
+    v.check((s) => s === "" || languageOf(s) !== null, m("forms.language")),
+    v.transform((s) => (s === "" ? undefined : canonicalLocale(s) ?? undefined)),
   ),
 });
+
+const emailField = v.pipe(
+  v.optional(v.string(), ""),
+  v.transform((s) => s.trim()),
+  v.minLength(1, m("forms.email_required")),
+  v.maxLength(254, m("forms.email_too_long")),
+  v.email(m("forms.email_invalid")),
+);
+
+export const EmailForm = v.object({ email: emailField });
 
 export const BookingForm = v.object({
-  name: oneLine(1, 100, "Name"),
-  email: v.pipe(
-    v.optional(v.string(), ""),
-    v.transform((s) => s.trim()),
-    v.minLength(1, "Email is required"),
-    v.maxLength(254, "That email address is too long"),
-    v.email("Enter a valid email address, like name@example.com"),
-  ),
-  note: multiLine(0, 2000, "Note"),
+  name: oneLine(1, 100),
+  email: emailField,
+  note: multiLine(0, 2000),
   start: v.pipe(
     v.optional(v.string(), ""),
-    v.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z$/, "Choose a time"),
+    v.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z$/, m("forms.choose_time")),
   ),
   tz: v.optional(v.string(), "UTC"),
 });
@@ -720,6 +712,7 @@ export const EVENT_TYPE_FIELDS = [
   "locationValue",
   "cancelCutoffHours",
   "secret",
+  "language",
 ] as const;
 
 /** One question row of the editor: options as typed, one per line. */
@@ -767,6 +760,8 @@ export type EventTypeValues = {
   cancelCutoffHours: string;
   secret: boolean;
   followUps: FollowUpValues[];
+  /** The page's fixed language ("en", "de", …); "" = the guest's. */
+  language: string;
 };
 
 export const NEW_EVENT_TYPE_VALUES: EventTypeValues = {
@@ -797,6 +792,7 @@ export const NEW_EVENT_TYPE_VALUES: EventTypeValues = {
   cancelCutoffHours: "",
   secret: false,
   followUps: [],
+  language: "",
 };
 
 export const DURATION_PICKS = [15, 30, 45, 60] as const;
@@ -840,6 +836,7 @@ export function eventTypeValuesFromForm(
     cancelCutoffHours: text("cancelCutoffHours"),
     secret: ticked(raw.secret),
     followUps: lists.followUps ?? [],
+    language: text("language"),
   };
 }
 
@@ -894,6 +891,7 @@ export function eventTypeValuesOf(
     cancelCutoffHours: optional(r.cancelCutoffHours),
     secret: r.secret ?? false,
     followUps: (r.followUps ?? []).map(followUpValuesOf),
+    language: r.language ?? "",
   };
 }
 
@@ -1051,9 +1049,9 @@ export function applyEventTypeIntent(
 }
 
 /** Field messages keyed by form field name: `questions.2.label` → `q2_label`, reminders → `r{i}_…`. */
-export function eventTypeErrors(issues: v.BaseIssue<unknown>[]): FieldErrors {
+export function eventTypeErrors(issues: v.BaseIssue<unknown>[], t?: Translator): FieldErrors {
   const out: FieldErrors = {};
-  for (const [key, message] of Object.entries(fieldErrors(issues))) {
+  for (const [key, message] of Object.entries(fieldErrors(issues, t))) {
     const name = key
       .replace(/^questions\.(\d+)\.(\w+)$/, "q$1_$2")
       .replace(/^questions\.(\d+)$/, "q$1_label")
@@ -1072,6 +1070,8 @@ export function eventTypeErrors(issues: v.BaseIssue<unknown>[]): FieldErrors {
  */
 export function parseEventTypeValues(
   values: EventTypeValues,
+  /** Translates the messages for the reader; without it they stay references. */
+  t?: Translator,
 ): { ok: true; values: EventTypeValues; input: EventTypeInput } | {
   ok: false;
   values: EventTypeValues;
@@ -1081,7 +1081,7 @@ export function parseEventTypeValues(
   const parsed = v.safeParse(EventTypeForm, cleaned);
   return parsed.success
     ? { ok: true, values: cleaned, input: parsed.output }
-    : { ok: false, values: cleaned, errors: eventTypeErrors(parsed.issues) };
+    : { ok: false, values: cleaned, errors: eventTypeErrors(parsed.issues, t) };
 }
 
 /** "Intro call with Zoë!" → "intro-call-with-zoe"; "" when nothing usable is left. */
@@ -1098,24 +1098,6 @@ export function slugify(text: string): string {
 
 export type WeekdayNumber = 1 | 2 | 3 | 4 | 5 | 6 | 7;
 export const WEEKDAY_NUMBERS: readonly WeekdayNumber[] = [1, 2, 3, 4, 5, 6, 7];
-export const WEEKDAY_NAMES: Record<WeekdayNumber, string> = {
-  1: "Monday",
-  2: "Tuesday",
-  3: "Wednesday",
-  4: "Thursday",
-  5: "Friday",
-  6: "Saturday",
-  7: "Sunday",
-};
-export const WEEKDAY_SHORT: Record<WeekdayNumber, string> = {
-  1: "Mon",
-  2: "Tue",
-  3: "Wed",
-  4: "Thu",
-  5: "Fri",
-  6: "Sat",
-  7: "Sun",
-};
 export const MAX_RANGES_PER_DAY = 12;
 
 export type TimeRangeValue = { start: string; end: string };
@@ -1243,8 +1225,9 @@ export function applyWeeklyIntent(draft: WeeklyDraft, intent: WeeklyIntent): Wee
   return next;
 }
 
-/** Days as "Mon–Wed, Fri": runs of three or more consecutive days get a dash. */
-export function formatDays(days: readonly WeekdayNumber[]): string {
+/** Days as "Mon–Wed, Fri" (in the reader's language): runs of three or more get a dash. */
+export function formatDays(days: readonly WeekdayNumber[], locale: string): string {
+  const WEEKDAY_SHORT = weekdayNames(locale, "short");
   const sorted = [...days].sort((a, b) => a - b);
   const parts: string[] = [];
   let i = 0;
@@ -1263,14 +1246,17 @@ export function formatDays(days: readonly WeekdayNumber[]): string {
  * order of their first day, e.g. [{ days: "Mon–Fri", hours: "09:00–17:00" }, { days: "Sat, Sun", hours: null }].
  * `hours: null` means unavailable.
  */
-export function summarizeWeekly(weekly: WeeklyValues): { days: string; hours: string | null }[] {
+export function summarizeWeekly(
+  weekly: WeeklyValues,
+  locale: string,
+): { days: string; hours: string | null }[] {
   const groups = new Map<string, WeekdayNumber[]>();
   for (const d of WEEKDAY_NUMBERS) {
     const sig = (weekly[d] ?? []).map((r) => `${r.start}–${r.end}`).join(", ");
     groups.set(sig, [...(groups.get(sig) ?? []), d]);
   }
   return [...groups.entries()].map(([sig, days]) => ({
-    days: formatDays(days),
+    days: formatDays(days, locale),
     hours: sig === "" ? null : sig,
   }));
 }

@@ -1,15 +1,24 @@
 /**
- * Every refusal a person or a program can get, in one table: the HTTP status, a short title and
- * the words shown to people. Pages (booking form, link pages, dashboard), the JSON API (RFC 9457
- * problem `type` per reason) and mails read it from here, so "slot taken" reads the same
+ * Every refusal a person or a program can get, in one table: the HTTP status, the JSON API's
+ * RFC 9457 problem (`type` per reason, English `title` and `detail`: developer-facing and stable)
+ * and the message key of the words people read in their own language. Pages (booking form, link
+ * pages, dashboard), the API and mails read it from here, so "slot taken" reads the same
  * everywhere and a new reason is added once. Every refusal of the booking engine
  * (server/domain/booking-engine.ts `Refusal`, plus the runner's `busy`) has a row.
  */
+import type { MessageKey } from "./i18n.ts";
+
 export type Refusal = {
   status: number;
+  /** The API problem's `title` (English). */
   title: string;
-  /** What a person is told; also the problem's `detail`. */
+  /** The API problem's `detail` (English). */
   detail: string;
+  /**
+   * What a person is told, in their language. Reasons only programs meet (a missing API key, bad
+   * JSON) have none: pages never show them.
+   */
+  message?: MessageKey;
   /** The same request may succeed later (the API does not keep its answer under an Idempotency-Key). */
   retryable?: boolean;
   /** Sent as `Retry-After` (seconds) with the refusal, by pages and the API alike. */
@@ -22,11 +31,13 @@ export const REFUSALS = {
     status: 409,
     title: "Slot taken",
     detail: "That time was just taken — please pick another.",
+    message: "refusal.slot_taken",
   },
   slot_unavailable: {
     status: 409,
     title: "Slot not offered",
     detail: "That time is not available — please pick another.",
+    message: "refusal.slot_unavailable",
   },
   /** The engine's bounded retries ran out under contention: answered 503 with Retry-After. */
   busy: {
@@ -34,6 +45,7 @@ export const REFUSALS = {
     title: "Too many changes at once",
     detail:
       "Many people are booking right now. Nothing was changed — please try again in a moment.",
+    message: "refusal.busy",
     retryable: true,
     retryAfterS: 5,
   },
@@ -42,56 +54,71 @@ export const REFUSALS = {
     status: 409,
     title: "Slot held",
     detail: "Someone is booking that time right now — please pick another.",
+    message: "refusal.held",
   },
   calendar_unavailable: {
     status: 409,
     title: "Calendar unavailable",
     detail:
       "Booking is temporarily unavailable — the host's calendar cannot be checked right now. Please try again later.",
+    message: "refusal.calendar_unavailable",
     retryable: true,
   },
   cap_reached: {
     status: 409,
     title: "Cap reached",
     detail: "That day is fully booked — please pick another day.",
+    message: "refusal.cap_reached",
   },
   too_many_pending: {
     status: 409,
     title: "Too many pending requests",
     detail:
       "You already have several requests waiting for this host. Please wait for an answer before asking for more times.",
+    message: "refusal.too_many_pending",
   },
   invalid_answers: {
     status: 400,
     title: "Invalid answers",
     detail: "Some answers to the host's questions need fixing.",
+    message: "refusal.invalid_answers",
   },
   // Deciding a booking (confirm, reject, cancel, reschedule)
   already_confirmed: {
     status: 409,
     title: "Already confirmed",
     detail: "This booking is already confirmed.",
+    message: "refusal.already_confirmed",
   },
   already_rejected: {
     status: 409,
     title: "Already rejected",
     detail: "This request was already rejected.",
+    message: "refusal.already_rejected",
   },
   expired: {
     status: 409,
     title: "Expired",
     detail: "This request expired before it was answered.",
+    message: "refusal.expired",
   },
-  cancelled: { status: 409, title: "Cancelled", detail: "This booking was cancelled." },
+  cancelled: {
+    status: 409,
+    title: "Cancelled",
+    detail: "This booking was cancelled.",
+    message: "refusal.cancelled",
+  },
   not_pending: {
     status: 409,
     title: "Not pending",
     detail: "This request is no longer open.",
+    message: "refusal.not_pending",
   },
   too_late: {
     status: 409,
     title: "Too late to change",
     detail: "The host asks for changes to be made earlier than this. Please write to the host.",
+    message: "refusal.too_late",
   },
   // The engine's own
   /** An `extra` write checked absent was there: the same change was already made. */
@@ -99,17 +126,20 @@ export const REFUSALS = {
     status: 409,
     title: "Already done",
     detail: "This was already done by an earlier request. Nothing was changed.",
+    message: "refusal.conflict",
   },
   not_supported: {
     status: 409,
     title: "Not supported",
     detail: "This booking cannot be changed this way. Please write to the host.",
+    message: "refusal.not_supported",
   },
   /** The change would not fit one atomic write (e.g. a store whose cleanup is far behind). */
   too_large: {
     status: 503,
     title: "Too much at once",
     detail: "This change cannot be made right now. Nothing was changed — please try again later.",
+    message: "refusal.too_large",
     retryable: true,
     retryAfterS: 60,
   },
@@ -123,33 +153,44 @@ export const REFUSALS = {
     status: 410,
     title: "Link used",
     detail: "This link has been used. Each link books one meeting; ask the host for a new one.",
+    message: "refusal.link_used",
   },
   link_expired: {
     status: 410,
     title: "Link expired",
     detail: "This link has expired. Ask the host for a new one.",
+    message: "refusal.link_expired",
   },
   link_not_found: {
     status: 404,
     title: "Link not found",
     detail: "This link does not work. Ask the host for a new one.",
+    message: "refusal.link_not_found",
   },
   wrong_email: {
     status: 409,
     title: "Wrong email",
     detail: "This link was made for another email address. Use the address the host sent it to.",
+    message: "refusal.wrong_email",
   },
   // Anything
-  not_found: { status: 404, title: "Not found", detail: "There is nothing at this address." },
+  not_found: {
+    status: 404,
+    title: "Not found",
+    detail: "There is nothing at this address.",
+    message: "refusal.not_found",
+  },
   slug_taken: {
     status: 409,
     title: "Slug taken",
     detail: "You already have an event type with this URL slug.",
+    message: "refusal.slug_taken",
   },
   bad_date: {
     status: 400,
     title: "Bad date",
     detail: "That is not a date range we understand.",
+    message: "refusal.bad_date",
   },
   // The JSON API's own
   validation: {
@@ -213,6 +254,7 @@ export const REFUSALS = {
     status: 500,
     title: "Internal error",
     detail: "Something went wrong on our side. Please try again.",
+    message: "errors.our_side",
     retryable: true,
   },
 } as const satisfies Record<string, Refusal>;
@@ -238,9 +280,15 @@ export function refusalStatus(reason: string): number {
   return isRefusalReason(reason) ? REFUSALS[reason].status : 409;
 }
 
-/** The words for a reason, or `fallback` for one this table does not know. */
-export function refusalText(reason: string, fallback: string = REFUSALS.slot_unavailable.detail) {
-  return isRefusalReason(reason) ? REFUSALS[reason].detail : fallback;
+/**
+ * The message key of a reason's words for people; `fallback` for a reason this table does not
+ * know or that pages never show ("not available" unless the caller knows better).
+ */
+export function refusalKey(
+  reason: string,
+  fallback: MessageKey = "refusal.slot_unavailable",
+): MessageKey {
+  return (isRefusalReason(reason) ? (REFUSALS[reason] as Refusal).message : undefined) ?? fallback;
 }
 
 /** The stable RFC 9457 problem type of a reason: a link into the API reference. */

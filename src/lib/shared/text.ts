@@ -33,10 +33,6 @@ export function isMultiLineText(text: string): boolean {
   return !NOT_MULTI_LINE.test(normalizeLineBreaks(text));
 }
 
-export const ONE_LINE_MESSAGE = (what: string) =>
-  `${what} cannot contain line breaks or control characters`;
-export const MULTI_LINE_MESSAGE = (what: string) => `${what} contains characters we cannot store`;
-
 /**
  * Text stored before these rules (or from elsewhere) shown on one line: every character one
  * line must not hold becomes a space.

@@ -1,8 +1,16 @@
+import { redirect } from "@sveltejs/kit";
 import type { PageServerLoad } from "./$types";
 import { listEventTypes } from "$lib/server/store/event-types.ts";
+import { hostHome } from "$lib/server/services/host-home.ts";
 
 export const load: PageServerLoad = async ({ locals }) => {
-  const types = await listEventTypes(locals.app.kv, locals.user!.id);
+  const user = locals.user!;
+  // A new host first gets the short setup (which they may skip).
+  if (user.onboarding === "pending") redirect(303, "/dashboard/setup");
+  const [types, home] = await Promise.all([
+    listEventTypes(locals.app.kv, user.id),
+    hostHome(locals.app, user, locals.t),
+  ]);
   return {
     eventTypes: types.map((t) => ({
       id: t.id,
@@ -12,5 +20,6 @@ export const load: PageServerLoad = async ({ locals }) => {
       active: t.active,
       color: t.color,
     })),
+    home,
   };
 };

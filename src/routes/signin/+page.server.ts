@@ -4,18 +4,17 @@ import type { Actions, PageServerLoad } from "./$types";
 import { auth } from "$lib/server/auth-instance.ts";
 import { EmailForm, fieldErrors } from "$lib/shared/forms.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
-import { SIGNUP_CLOSED_MESSAGE } from "$lib/server/services/signup.ts";
-import { allowMail, requestSignInLink, TOO_MANY_LINKS } from "$lib/server/services/sign-in-link.ts";
+import { allowMail, requestSignInLink } from "$lib/server/services/sign-in-link.ts";
+import type { MessageKey } from "$lib/shared/i18n.ts";
 
-const ERRORS: Record<string, string> = {
-  Verification: "That sign-in link has expired or was already used. Ask for a new one below.",
-  OAuthAccountNotLinked:
-    "This email address already signs in with an email link. Sign in with the link first; the identity provider can then be used too.",
-  AccessDenied: SIGNUP_CLOSED_MESSAGE,
-  Configuration: "Sign-in could not be completed. Please try again.",
-  EmailUnverified:
-    "Your identity provider has not verified your email address, so it cannot be used to sign in here. Verify the address with your identity provider, or sign in with an email link below.",
-  OAuthCallbackError: "The identity provider did not complete the sign-in. Please try again.",
+/** Auth.js's error codes, in words. */
+const ERRORS: Record<string, MessageKey> = {
+  Verification: "signin.error_verification",
+  OAuthAccountNotLinked: "signin.error_not_linked",
+  AccessDenied: "signin.closed",
+  Configuration: "signin.error_configuration",
+  EmailUnverified: "signin.error_unverified",
+  OAuthCallbackError: "signin.error_callback",
 };
 
 export const load: PageServerLoad = ({ locals, url }) => {
@@ -28,7 +27,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
   return {
     next,
     oidcName: locals.app.config.oidc?.name ?? null,
-    error: code ? (ERRORS[code] ?? ERRORS.Configuration) : null,
+    error: code ? locals.t.t(ERRORS[code] ?? ERRORS.Configuration) : null,
     mailLogged: locals.app.mailer.mode === "log",
     signupOpen: locals.app.config.signup.open,
   };
@@ -54,6 +53,7 @@ function authEvent(
 }
 
 async function start(event: Parameters<Actions[string]>[0], provider: "email" | "oidc") {
+  const { t } = event.locals;
   const form = await event.request.formData();
   const next = safeRedirectPath(form.get("next") ?? form.get("redirectTo"), event.url.origin);
   event.locals.signinNext = next;
@@ -64,14 +64,14 @@ async function start(event: Parameters<Actions[string]>[0], provider: "email" | 
     if (form.getAll("email").length > 1) {
       return fail(400, {
         email: "",
-        errors: { email: "Enter one email address" } as Record<string, string>,
+        errors: { email: t.t("signin.one_address") } as Record<string, string>,
       });
     }
     const parsed = v.safeParse(EmailForm, { email: form.get("email") ?? "" });
     if (!parsed.success) {
       return fail(400, {
         email: String(form.get("email") ?? ""),
-        errors: fieldErrors(parsed.issues),
+        errors: fieldErrors(parsed.issues, t),
       });
     }
     email = parsed.output.email.toLowerCase();
@@ -80,14 +80,14 @@ async function start(event: Parameters<Actions[string]>[0], provider: "email" | 
     const gate = await requestSignInLink(event.locals.app, email);
     if (!gate.ok) {
       event.setHeaders({ "retry-after": String(gate.retryAfterS) });
-      return fail(429, { email, errors: { form: TOO_MANY_LINKS } });
+      return fail(429, { email, errors: { form: t.t("signin.too_many_links") } });
     }
     if (!gate.send) redirect(303, "/signin/check-email");
     allowMail(event.locals, email);
   } else if (!event.locals.app.config.oidc) {
     return fail(400, {
       email: "",
-      errors: { form: "Single sign-on is not configured on this server." },
+      errors: { form: t.t("signin.no_oidc") },
     });
   }
   const fields: Record<string, string> = provider === "email"
@@ -105,15 +105,13 @@ async function start(event: Parameters<Actions[string]>[0], provider: "email" | 
       console.error("[signin] magic link not sent:", event.locals.mailFailure.detail);
       return fail(503, {
         email,
-        errors: {
-          form: "We could not send the sign-in email right now. Please try again in a few minutes.",
-        },
+        errors: { form: t.t("signin.mail_failed") },
       });
     }
     console.error("[signin]", err);
     return fail(503, {
       email,
-      errors: { form: "Sign-in is unavailable right now. Please try again." },
+      errors: { form: t.t("signin.unavailable") },
     });
   }
   redirect(303, next);

@@ -12,6 +12,8 @@ import { type ApiResponse, type FieldError, ok, problem } from "./http.ts";
 import * as S from "./schemas.ts";
 import { isRefusalReason, isRetryable } from "../../shared/refusals.ts";
 import { Temporal } from "../domain/temporal.ts";
+import { translateRef } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
 import { getHostPage, getSlotRange, type PublicEventType } from "../services/public-calendar.ts";
 import { bookSlot } from "../services/book-slot.ts";
 import {
@@ -366,7 +368,7 @@ async function createBooking(ctx: Ctx): Promise<ApiResponse> {
         return problem(ctx.base, "invalid_answers", {
           errors: Object.entries(result.errors).map(([field, message]) => ({
             field: field.replace(/^q_/, "answers."),
-            message,
+            message: english(message),
           })),
         });
       }
@@ -766,7 +768,9 @@ async function putAvailability(ctx: Ctx): Promise<ApiResponse> {
 
 function subscriptionRefused(ctx: Ctx, r: SubscriptionRefusal): ApiResponse {
   if (r.reason === "invalid") {
-    return problem(ctx.base, "validation", { errors: [{ field: r.field, message: r.message }] });
+    return problem(ctx.base, "validation", {
+      errors: [{ field: r.field, message: english(r.message) }],
+    });
   }
   if (r.reason === "too_many") {
     return problem(ctx.base, "validation", {
@@ -863,6 +867,14 @@ async function redeliverMessage(ctx: Ctx): Promise<ApiResponse> {
 
 // --- helpers -----------------------------------------------------------------------------------
 
+/**
+ * The API speaks English: the shared form schemas' messages are catalog references (ADR 013),
+ * worded here in English like the problem details.
+ */
+function english(message: string): string {
+  return translateRef(translator("en"), message);
+}
+
 /** valibot issues → `{ field, message }`, first message per field; `rename` maps field names. */
 export function issuesToFields(
   issues: v.BaseIssue<unknown>[],
@@ -872,7 +884,7 @@ export function issuesToFields(
   for (const issue of issues) {
     const raw = issue.path?.map((p) => String(p.key)).join(".") ?? "";
     const field = rename[raw] ?? raw;
-    if (!seen.has(field)) seen.set(field, issue.message);
+    if (!seen.has(field)) seen.set(field, english(issue.message));
   }
   return [...seen].map(([field, message]) => ({ field, message }));
 }

@@ -4,11 +4,33 @@ import {
   formatTimeOfDay,
   isIsoDate,
   parseTimeOfDay,
-  validateDateOverride,
-  validateRanges,
-  validateTimeOff,
-  validateWeeklyRules,
+  validateDateOverride as validateDateOverrideRefs,
+  validateRanges as validateRangesRefs,
+  validateTimeOff as validateTimeOffRefs,
+  validateWeeklyRules as validateWeeklyRulesRefs,
 } from "./availability.ts";
+import { translateRef } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
+
+// The checks return message references; read here as an English reader would.
+const en = translator("en");
+const words = <R extends { ok: boolean; errors?: string[] }>(r: R): R =>
+  r.ok ? r : { ...r, errors: r.errors!.map((ref) => translateRef(en, ref)) };
+const validateRanges = (...a: Parameters<typeof validateRangesRefs>) =>
+  words(validateRangesRefs(...a));
+const validateDateOverride = (...a: Parameters<typeof validateDateOverrideRefs>) =>
+  words(validateDateOverrideRefs(...a));
+const validateTimeOff = (...a: Parameters<typeof validateTimeOffRefs>) =>
+  words(validateTimeOffRefs(...a));
+function validateWeeklyRules(...a: Parameters<typeof validateWeeklyRulesRefs>) {
+  const r = validateWeeklyRulesRefs(...a);
+  if (r.ok) return r;
+  const errors: typeof r.errors = {};
+  for (const [day, list] of Object.entries(r.errors)) {
+    errors[Number(day) as 1] = list!.map((ref) => translateRef(en, ref));
+  }
+  return { ...r, errors };
+}
 
 Deno.test("parseTimeOfDay: reads HH:MM as minutes, 24:00 as the end of the day", () => {
   assert.equal(parseTimeOfDay("00:00"), 0);

@@ -1,4 +1,5 @@
 import { Temporal } from "./temporal.ts";
+import { messageRef } from "../../shared/i18n.ts";
 
 /** ISO weekday: 1 = Monday … 7 = Sunday (`Temporal.PlainDate#dayOfWeek`). */
 export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
@@ -51,8 +52,9 @@ export function formatTimeRange(range: TimeRange): string {
  */
 export function validateRanges(
   ranges: readonly TimeRange[],
+  /** Errors are message references (`messageRef`): the page words them for its reader. */
 ): { ok: true; ranges: TimeRange[] } | { ok: false; errors: string[] } {
-  if (!Array.isArray(ranges)) return { ok: false, errors: ["Ranges must be a list"] };
+  if (!Array.isArray(ranges)) return { ok: false, errors: [messageRef("avail.ranges_list")] };
   const errors: string[] = [];
   const parsed: { range: TimeRange; start: number; end: number }[] = [];
   let badFormat = false;
@@ -62,19 +64,24 @@ export function validateRanges(
     if (start === null || end === null) {
       badFormat = true;
     } else if (end < start) {
-      errors.push(`${formatTimeRange(range)} ends before it starts`);
+      errors.push(messageRef("avail.range_reversed", { range: formatTimeRange(range) }));
     } else if (end === start) {
-      errors.push(`${formatTimeRange(range)} is empty`);
+      errors.push(messageRef("avail.range_empty", { range: formatTimeRange(range) }));
     } else {
       parsed.push({ range: { start: range.start, end: range.end }, start, end });
     }
   }
-  if (badFormat) errors.unshift("Times must be HH:MM");
+  if (badFormat) errors.unshift(messageRef("avail.times_format"));
   parsed.sort((a, b) => a.start - b.start || a.end - b.end);
   let latest: (typeof parsed)[number] | undefined;
   for (const current of parsed) {
     if (latest !== undefined && current.start < latest.end) {
-      errors.push(`${formatTimeRange(latest.range)} overlaps ${formatTimeRange(current.range)}`);
+      errors.push(
+        messageRef("avail.range_overlaps", {
+          a: formatTimeRange(latest.range),
+          b: formatTimeRange(current.range),
+        }),
+      );
     }
     if (latest === undefined || current.end > latest.end) latest = current;
   }
@@ -116,7 +123,7 @@ export function validateDateOverride(
   override: DateOverride,
 ): { ok: true; override: DateOverride } | { ok: false; errors: string[] } {
   const errors: string[] = [];
-  if (!isIsoDate(override?.date)) errors.push("Date must be YYYY-MM-DD");
+  if (!isIsoDate(override?.date)) errors.push(messageRef("avail.date_format"));
   const ranges = validateRanges(override?.ranges ?? []);
   if (!ranges.ok) errors.push(...ranges.errors);
   if (errors.length > 0 || !ranges.ok) return { ok: false, errors };
@@ -129,9 +136,9 @@ export function validateTimeOff(
   const errors: string[] = [];
   const fromOk = isIsoDate(timeOff?.from);
   const toOk = isIsoDate(timeOff?.to);
-  if (!fromOk || !toOk) errors.push("Dates must be YYYY-MM-DD");
+  if (!fromOk || !toOk) errors.push(messageRef("avail.dates_format"));
   else if (timeOff.to < timeOff.from) {
-    errors.push(`${timeOff.from}–${timeOff.to} ends before it starts`);
+    errors.push(messageRef("avail.dates_reversed", { from: timeOff.from, to: timeOff.to }));
   }
   if (errors.length > 0) return { ok: false, errors };
   const { from, to, reason } = timeOff;

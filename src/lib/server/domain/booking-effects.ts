@@ -80,8 +80,10 @@ function peopleEffects(
     if (after.status === "REJECTED") mail("guest_rejected");
     else if (after.endReason === "expired") mail("guest_expired");
     else mail("guest_cancelled");
-    // The host hears of a guest's cancellation, and of any end of a meeting their calendar holds.
+    // The host hears of a guest's cancellation, and of any end of a meeting their calendar holds
+    // (with its CANCEL); a request that expired unanswered tells them too.
     if (after.endReason === "cancelled_by_guest" || inCalendars) mail("host_cancelled");
+    else if (after.endReason === "expired") mail("host_expired");
     if (inCalendars) writeback("delete");
   }
   return out;

@@ -928,6 +928,7 @@ function successorRecord(
         note: old.guestNote,
         guestTimeZone: old.guestTimeZone,
         clock: old.guestClock,
+        locale: old.guestLocale,
         answers: old.answers,
         by: change.by,
         // A meeting booked through a single-use link stays one: its moves never reveal the type.

@@ -50,6 +50,8 @@ export type NewBookingInput = {
   /** A valid IANA zone (the caller falls back to the host's). */
   guestTimeZone: string;
   clock?: "12h" | "24h";
+  /** The guest's language (BCP 47) as on the page; their mails and booking pages follow it. */
+  locale?: string;
   answers?: BookingRecord["answers"];
   by: "guest" | "host";
   /** The single-use link this booking consumes (recorded on the booking). */
@@ -89,6 +91,7 @@ export function newBookingRecord(
     guestNote: input.note,
     guestTimeZone: input.guestTimeZone,
     ...(input.clock === "12h" ? { guestClock: "12h" as const } : {}),
+    ...(input.locale ? { guestLocale: input.locale } : {}),
     hostTimeZone: input.host.timeZone,
     createdAtMs: nowMs,
     reservedUntilMs: pending ? nowMs + ttlMs : null,

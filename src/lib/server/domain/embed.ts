@@ -1,3 +1,4 @@
+import { messageRef } from "../../shared/i18n.ts";
 /**
  * Which sites may frame a host's widget. Hosts list origins; "*" (the default, as Invito does)
  * allows any site. Everything here is validated so a CSP header can never be injected.
@@ -21,25 +22,25 @@ export function parseOriginList(text: string): OriginListResult {
     try {
       url = new URL(item);
     } catch {
-      errors.push(`"${item.slice(0, 80)}" is not a web address like https://example.com`);
+      errors.push(messageRef("embed.not_address", { item: item.slice(0, 80) }));
       continue;
     }
     if ((url.protocol !== "https:" && url.protocol !== "http:") || url.username || url.password) {
-      errors.push(`"${item.slice(0, 80)}" must start with https:// or http://`);
+      errors.push(messageRef("embed.scheme", { item: item.slice(0, 80) }));
       continue;
     }
     if (url.pathname !== "/" || url.search || url.hash) {
-      errors.push(`"${item.slice(0, 80)}" must be an origin only, without a path (${url.origin})`);
+      errors.push(messageRef("embed.origin_only", { item: item.slice(0, 80), origin: url.origin }));
       continue;
     }
     // Only characters a CSP source expression can carry safely.
     if (!/^https?:\/\/(\[[0-9a-f:]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(url.origin)) {
-      errors.push(`"${item.slice(0, 80)}" is not a valid site address`);
+      errors.push(messageRef("embed.invalid", { item: item.slice(0, 80) }));
       continue;
     }
     if (!origins.includes(url.origin)) origins.push(url.origin);
   }
-  if (items.length > 50) errors.push("List at most 50 sites");
+  if (items.length > 50) errors.push(messageRef("embed.max", { max: 50 }));
   return errors.length ? { ok: false, errors } : { ok: true, origins };
 }
 

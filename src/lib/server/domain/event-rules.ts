@@ -5,6 +5,7 @@
 import type { EventTypeRecord, FollowUp, Location, Question, Reminder } from "../store/records.ts";
 import { Temporal } from "./temporal.ts";
 import { isMultiLineText, isOneLine, normalizeLineBreaks } from "../../shared/text.ts";
+import { messageRef } from "../../shared/i18n.ts";
 
 export type Rules = {
   bufferBeforeMin: number;
@@ -53,8 +54,11 @@ export function chooseDuration(
   return eventTypeRules(et).durations.includes(asked) ? asked : null;
 }
 
+/** A checkbox answer also says `checked`, so it can be shown as yes/no in the reader's language. */
+export type Answer = { questionId: string; label: string; value: string; checked?: boolean };
 export type AnswerCheck =
-  | { ok: true; answers: { questionId: string; label: string; value: string }[] }
+  | { ok: true; answers: Answer[] }
+  /** Message references (`messageRef`), keyed `q_{id}`. */
   | { ok: false; errors: Record<string, string> };
 
 const PHONE = /^\+?[0-9 ()./-]{5,30}$/;
@@ -65,39 +69,39 @@ export function checkAnswers(
   raw: Record<string, string | undefined>,
 ): AnswerCheck {
   const errors: Record<string, string> = {};
-  const answers: { questionId: string; label: string; value: string }[] = [];
+  const answers: Answer[] = [];
   for (const q of questions) {
     const field = `q_${q.id}`;
     const value = normalizeLineBreaks(raw[field] ?? "").trim();
     if (q.type === "checkbox") {
       const checked = value === "on" || value === "true" || value === "yes";
-      if (q.required && !checked) errors[field] = "Please tick this box to continue";
-      answers.push({ questionId: q.id, label: q.label, value: checked ? "Yes" : "No" });
+      if (q.required && !checked) errors[field] = messageRef("answers.tick_required");
+      answers.push({ questionId: q.id, label: q.label, value: checked ? "Yes" : "No", checked });
       continue;
     }
     if (!value) {
-      if (q.required) errors[field] = "This answer is required";
+      if (q.required) errors[field] = messageRef("answers.required");
       else answers.push({ questionId: q.id, label: q.label, value: "" });
       continue;
     }
     const max = q.type === "long" ? 2000 : q.type === "phone" ? 30 : 300;
     if (value.length > max) {
-      errors[field] = `Keep this under ${max} characters`;
+      errors[field] = messageRef("answers.too_long", { max });
       continue;
     }
     // Only a long answer may span lines; the others are one line like a name (shared/text.ts).
     if (q.type === "long" ? !isMultiLineText(value) : !isOneLine(value)) {
-      errors[field] = q.type === "long"
-        ? "This answer contains characters we cannot store"
-        : "This answer cannot contain line breaks or control characters";
+      errors[field] = messageRef(
+        q.type === "long" ? "answers.bad_characters" : "answers.line_breaks",
+      );
       continue;
     }
     if (q.type === "phone" && !PHONE.test(value)) {
-      errors[field] = "Enter a phone number, like +49 30 1234567";
+      errors[field] = messageRef("answers.phone");
       continue;
     }
     if (q.type === "choice" && !(q.options ?? []).includes(value)) {
-      errors[field] = "Choose one of the options";
+      errors[field] = messageRef("answers.choose_option");
       continue;
     }
     answers.push({ questionId: q.id, label: q.label, value });
@@ -145,20 +149,6 @@ export function followUpDueTimes(
   return followUps
     .map((f) => ({ dueMs: endMs + f.minutesAfter * 60_000, f }))
     .filter((x) => x.dueMs > nowMs);
-}
-
-export function describeLocation(loc: Location | undefined): string {
-  if (!loc || loc.kind === "none" || !loc.value) return "";
-  switch (loc.kind) {
-    case "in_person":
-      return `In person: ${loc.value}`;
-    case "phone":
-      return `Phone: ${loc.value}`;
-    case "video":
-      return `Video call: ${loc.value}`;
-    case "custom":
-      return loc.value;
-  }
 }
 
 /** The host-zone day ("2026-11-23") and ISO week ("2026-W48") a booking counts against for caps. */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { messageRef } from "../../shared/i18n.ts";
 import {
   bookingDeltas,
   type BookingFacts,
@@ -238,14 +239,14 @@ Deno.test("resolveRange: presets end today, custom ranges are checked, the previ
     resolveRange({ range: "custom", from: "2026-02-30", to: "2026-03-01" }, "2026-11-24"),
     {
       ok: false,
-      message: "Enter both dates of the custom range.",
+      message: messageRef("ins.both_dates"),
     },
   );
   assert.deepEqual(
     resolveRange({ range: "custom", from: "2026-03-02", to: "2026-03-01" }, "2026-11-24"),
     {
       ok: false,
-      message: "The start date must not be after the end date.",
+      message: messageRef("ins.start_after_end"),
     },
   );
   assert.equal(

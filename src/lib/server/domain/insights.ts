@@ -12,6 +12,7 @@
  * Every counter is a Deno.KvU64 changed only by `sum` (see docs/decisions/007-insights.md).
  */
 import { Temporal } from "./temporal.ts";
+import { type MessageKey, messageRef } from "../../shared/i18n.ts";
 import { isoDateIn } from "../../shared/format.ts";
 
 export type Family = "ev" | "mt" | "hl";
@@ -94,15 +95,16 @@ export function stageOf(b: Pick<BookingFacts, "status" | "endReason">): Stage {
 /** How far ahead a guest booked: upper bounds, then "more". */
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-export const LEAD_BUCKETS: { label: string; maxMs: number }[] = [
-  { label: "Under 1 hour", maxMs: HOUR },
-  { label: "1–4 hours", maxMs: 4 * HOUR },
-  { label: "4–24 hours", maxMs: DAY },
-  { label: "1–3 days", maxMs: 3 * DAY },
-  { label: "3–7 days", maxMs: 7 * DAY },
-  { label: "1–2 weeks", maxMs: 14 * DAY },
-  { label: "2–4 weeks", maxMs: 28 * DAY },
-  { label: "4 weeks or more", maxMs: Infinity },
+/** `label`s are message keys (the insights service words them for the host). */
+export const LEAD_BUCKETS: { label: MessageKey; maxMs: number }[] = [
+  { label: "ins.lead_under_1h", maxMs: HOUR },
+  { label: "ins.lead_1_4h", maxMs: 4 * HOUR },
+  { label: "ins.lead_4_24h", maxMs: DAY },
+  { label: "ins.lead_1_3d", maxMs: 3 * DAY },
+  { label: "ins.lead_3_7d", maxMs: 7 * DAY },
+  { label: "ins.lead_1_2w", maxMs: 14 * DAY },
+  { label: "ins.lead_2_4w", maxMs: 28 * DAY },
+  { label: "ins.lead_4w_more", maxMs: Infinity },
 ];
 
 export function leadBucket(leadMs: number): number {
@@ -304,7 +306,8 @@ function parseDate(s: string | null): Temporal.PlainDate | null {
 
 /**
  * The range a query asks for, ending `today` (the host's date) unless custom. A preset is the
- * last N days including today; custom ranges are inclusive on both ends.
+ * last N days including today; custom ranges are inclusive on both ends. A refusal's `message` is
+ * a catalog reference (`messageRef`) the page words for its reader.
  */
 export function resolveRange(
   q: RangeQuery,
@@ -323,18 +326,18 @@ export function resolveRange(
     preset = "custom";
     const f = parseDate(q.from);
     const t = parseDate(q.to);
-    if (!f || !t) return { ok: false, message: "Enter both dates of the custom range." };
+    if (!f || !t) return { ok: false, message: messageRef("ins.both_dates") };
     if (Temporal.PlainDate.compare(f, t) > 0) {
-      return { ok: false, message: "The start date must not be after the end date." };
+      return { ok: false, message: messageRef("ins.start_after_end") };
     }
     from = f;
     to = t;
   } else {
-    return { ok: false, message: "Choose the last 7, 30 or 90 days, or a custom range." };
+    return { ok: false, message: messageRef("ins.choose_range") };
   }
   const days = from.until(to, { largestUnit: "days" }).days + 1;
   if (days > MAX_RANGE_DAYS) {
-    return { ok: false, message: `A range can be at most ${MAX_RANGE_DAYS} days long.` };
+    return { ok: false, message: messageRef("ins.range_max", { max: MAX_RANGE_DAYS }) };
   }
   return {
     ok: true,

@@ -14,6 +14,8 @@
  * forms, sign-in, link pages, Auth.js — 64 KB.
  */
 import { canonicalPath } from "./route-shape.ts";
+import { earlyTranslator } from "../i18n.ts";
+import type { Translator } from "../../shared/i18n.ts";
 
 export const GUEST_BODY_LIMIT = 64 * 1024;
 export const HOST_BODY_LIMIT = 1024 * 1024;
@@ -42,12 +44,9 @@ function answer(status: 408 | 413, text: string): Response {
   });
 }
 
-const TOO_LARGE = () =>
-  answer(
-    413,
-    "This request is too large. Forms here are small; please send it again from the page.",
-  );
-const TOO_SLOW = () => answer(408, "The request took too long to arrive. Please send it again.");
+// In the reader's language, from the request itself: nothing of the app has run yet.
+const TOO_LARGE = (t: Translator) => answer(413, t.t("http.too_large"));
+const TOO_SLOW = (t: Translator) => answer(408, t.t("http.too_slow"));
 
 /**
  * The request with its body read (within the limit and the time), or the answer to send instead.
@@ -58,10 +57,11 @@ export async function boundBody(
   timeoutMs: number,
 ): Promise<Request | Response> {
   if (NO_BODY.has(req.method.toUpperCase()) || req.body === null) return req;
+  const t = () => earlyTranslator(req);
   const declared = req.headers.get("content-length");
   if (declared !== null && (!/^\d{1,15}$/.test(declared.trim()) || Number(declared) > limit)) {
     await req.body.cancel().catch(() => {});
-    return TOO_LARGE();
+    return TOO_LARGE(t());
   }
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -75,19 +75,19 @@ export async function boundBody(
       const next = await Promise.race([reader.read(), late]);
       if (next === "late") {
         await reader.cancel().catch(() => {});
-        return TOO_SLOW();
+        return TOO_SLOW(t());
       }
       if (next.done) break;
       size += next.value.byteLength;
       if (size > limit) {
         await reader.cancel().catch(() => {});
-        return TOO_LARGE();
+        return TOO_LARGE(t());
       }
       chunks.push(next.value);
     }
   } catch {
     // The client went away mid-body; nobody is listening for the answer.
-    return answer(408, "The request was cut off.");
+    return answer(408, t().t("http.cut_off"));
   } finally {
     clearTimeout(timer);
   }

@@ -6,16 +6,54 @@ import { error, fail, redirect, type RequestEvent } from "@sveltejs/kit";
 import * as v from "valibot";
 import { getSlotPage, type SlotPage } from "../services/public-calendar.ts";
 import type { App } from "../app.ts";
-import { type Clock, clockForAcceptLanguage, parseClock } from "../../shared/format.ts";
+import {
+  type Clock,
+  clockForAcceptLanguage,
+  formatDuration,
+  parseClock,
+} from "../../shared/format.ts";
 import { type BookInput, type BookResult, bookSlot } from "../services/book-slot.ts";
 import { recordBookingOutcome } from "../ops/metrics.ts";
 import { BookingForm, fieldErrors } from "../../shared/forms.ts";
-import { describeDuration } from "../config.ts";
 import { checkFillToken, fillToken } from "../services/anti-spam.ts";
-import { refusalStatus, refusalText } from "../../shared/refusals.ts";
+import { refusalKey, refusalStatus } from "../../shared/refusals.ts";
 import { countBooked } from "../services/insights-count.ts";
 import { BUSY_STATUS, retryLater } from "./busy.ts";
 import { parseAccent } from "../../shared/accent.ts";
+import { translateRef } from "../../shared/i18n.ts";
+import { searchTimeZones, type ZoneMatch } from "../domain/time-zone-search.ts";
+import { isValidTimeZone } from "../domain/time-zone.ts";
+
+/** What became of a zone the guest typed that is not an IANA id ("Tokyo", "PST", "UTC+2"). */
+export type ZoneNotice =
+  | { kind: "matched"; query: string; zone: string }
+  | { kind: "choose"; query: string; matches: ZoneMatch[] }
+  | { kind: "none"; query: string };
+
+/**
+ * The guest's zone from `?tz=`: an IANA id as it is; anything else searched (city, country,
+ * abbreviation, offset). One clear match is used; several are offered; none is said — never a
+ * silent fallback to the host's zone.
+ */
+export function guestZone(
+  tz: string | null,
+  nowMs: number,
+  locale: string,
+): { timeZone: string | null; notice: ZoneNotice | null } {
+  const query = (tz ?? "").trim().slice(0, 80);
+  if (!query) return { timeZone: null, notice: null };
+  if ((query.includes("/") || query === "UTC") && isValidTimeZone(query)) {
+    return { timeZone: query, notice: null };
+  }
+  const found = searchTimeZones(query, { nowMs, locale });
+  if (found.kind === "exact") {
+    return { timeZone: found.zone, notice: { kind: "matched", query, zone: found.zone } };
+  }
+  if (found.kind === "choose") {
+    return { timeZone: null, notice: { kind: "choose", query, matches: found.matches } };
+  }
+  return { timeZone: null, notice: { kind: "none", query } };
+}
 
 type Params = { username: string; slug: string };
 
@@ -24,46 +62,45 @@ export function guestClock(url: URL, acceptLanguage: string | null): Clock {
   return parseClock(url.searchParams.get("clock")) ?? clockForAcceptLanguage(acceptLanguage);
 }
 
-/** What a booking page URL asks for. */
-function slotQuery(params: Params, url: URL, acceptLanguage: string | null) {
-  const q = url.searchParams;
-  return {
-    clock: guestClock(url, acceptLanguage),
-    username: params.username.toLowerCase(),
-    slug: params.slug.toLowerCase(),
-    timeZone: q.get("tz"),
-    month: q.get("month"),
-    date: q.get("date"),
-    duration: q.get("duration"),
-  };
-}
-
 /** The slot page a booking page URL asks for (everything its HTML depends on but the fill token). */
 export async function slotPageFor(
   app: App,
   params: Params,
   url: URL,
   acceptLanguage: string | null,
+  locale: string,
 ): Promise<SlotPage> {
-  return await getSlotPage(app, slotQuery(params, url, acceptLanguage));
+  const q = url.searchParams;
+  return await getSlotPage(app, {
+    locale,
+    clock: guestClock(url, acceptLanguage),
+    username: params.username.toLowerCase(),
+    slug: params.slug.toLowerCase(),
+    timeZone: guestZone(q.get("tz"), app.now(), locale).timeZone,
+    month: q.get("month"),
+    date: q.get("date"),
+    duration: q.get("duration"),
+  });
 }
 
 export async function loadBookingPage(event: RequestEvent<Params>) {
   const { locals, params, url } = event;
   const q = url.searchParams;
+  // SvelteKit reruns this load on a client-side navigation only for the query parameters it saw
+  // read. When the page cache has read the slot page already, nothing here would read `date` or
+  // `month`, and choosing another day in the browser would change the URL but not the page.
+  for (const name of ["date", "month", "duration", "tz", "clock", "lang", "slot"]) q.get(name);
   // Without `&clock=`, times are written as the guest's language does it.
   if (!q.has("clock")) event.setHeaders({ vary: "Accept-Language" });
-  // The page cache may have read it already for this request (insights count from it after).
-  // The load still reads the same URL parameters, so SvelteKit knows which ones change its data
-  // (client-side navigation).
-  const acceptLanguage = event.request.headers.get("accept-language");
-  const res = locals.slotPage
-    ? (slotQuery(params, url, acceptLanguage), locals.slotPage)
-    : (locals.slotPage = await slotPageFor(locals.app, params, url, acceptLanguage));
-  if (!res.ok && res.reason === "not_found") {
-    error(404, "There is no booking page at this address.");
-  }
-  if (!res.ok) error(400, res.message);
+  // The page cache may have read it already for this request; insights count from it after.
+  const res = locals.slotPage ??= await slotPageFor(
+    locals.app,
+    params,
+    url,
+    event.request.headers.get("accept-language"),
+    locals.locale,
+  );
+  if (!res.ok) error(404, locals.t.t("errors.no_booking_page"));
   if (!res.listed) event.setHeaders({ "x-robots-tag": "noindex" });
   const slot = q.get("slot");
   const chosen = slot && res.slots.some((s) => s.start === slot) ? slot : null;
@@ -73,7 +110,9 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
     clockFromUrl: parseClock(q.get("clock")) !== null,
     chosen,
     slotWasTaken: !!slot && !chosen,
-    ttlText: describeDuration(locals.app.config.bookingTtlMs),
+    ttlText: formatDuration(locals.app.config.bookingTtlMs, locals.locale),
+    langFromUrl: q.has("lang") && !res.languageFixed,
+    zoneNotice: guestZone(q.get("tz"), locals.app.now(), locals.locale).notice,
     fillToken: locals.fillToken = await fillToken(locals.app),
   };
 }
@@ -92,6 +131,8 @@ export type BookFailure = {
   values: Record<string, string>;
   errors: Record<string, string>;
   reason: string | null;
+  /** The refusal itself, for pages that answer some refusals with a page of their own. */
+  refused?: string;
   /** The fill-time token the guest's form was served with (a retry keeps it). */
   ft: string;
 };
@@ -136,10 +177,17 @@ export async function decideBookForm(
     status: number,
     errors: Record<string, string>,
     reason: string | null,
+    refused?: string,
   ): BookForm => ({
     kind: "failed",
     status,
-    data: { values, errors, reason, ft: str("ft").slice(0, 200) },
+    data: {
+      values,
+      errors,
+      reason,
+      ...(refused ? { refused } : {}),
+      ft: str("ft").slice(0, 200),
+    },
   });
   const parsed = v.safeParse(BookingForm, {
     name: str("name"),
@@ -148,9 +196,9 @@ export async function decideBookForm(
     start: str("start"),
     tz: str("tz", "UTC"),
   });
-  if (!parsed.success) return failed(400, fieldErrors(parsed.issues), null);
+  if (!parsed.success) return failed(400, fieldErrors(parsed.issues, locals.t), null);
   const human = await checkFillToken(locals.app, str("ft"), str("website"));
-  if (!human.ok) return failed(400, {}, human.message);
+  if (!human.ok) return failed(400, {}, translateRef(locals.t, human.message));
   const rawAnswers: Record<string, string> = {};
   for (const [k, val] of Object.entries(raw)) {
     if (k.startsWith("q_") && typeof val === "string") rawAnswers[k] = val;
@@ -172,17 +220,25 @@ export async function decideBookForm(
     timeZone: parsed.output.tz,
     clock: parseClock(str("clock")) ??
       clockForAcceptLanguage(request.headers.get("accept-language")),
+    locale: locals.locale,
   });
   recordBookingOutcome(result.ok ? result.status.toLowerCase() : result.reason);
   if (result.ok) {
     void countBooked(locals.app, result.bookingId);
     return { kind: "booked", location: resultPath(event)(result.guestToken) };
   }
-  if (result.reason === "not_found") error(404, "There is no booking page at this address.");
+  if (result.reason === "not_found") error(404, locals.t.t("errors.no_booking_page"));
   if (result.reason === "invalid_answers" && "errors" in result) {
-    return failed(400, result.errors, null);
+    const errors: Record<string, string> = {};
+    for (const [k, ref] of Object.entries(result.errors)) errors[k] = translateRef(locals.t, ref);
+    return failed(400, errors, null);
   }
-  return failed(refusalStatus(result.reason), {}, refusalText(result.reason));
+  return failed(
+    refusalStatus(result.reason),
+    {},
+    locals.t.t(refusalKey(result.reason)),
+    result.reason,
+  );
 }
 
 export async function bookAction(event: RequestEvent<Partial<Params>>, book?: Booker) {

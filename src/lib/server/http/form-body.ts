@@ -7,12 +7,14 @@
  * tests/reliability/fuzz-http.test.ts). Clones (the sign-in action reads one) behave the same.
  */
 import { error, type Handle } from "@sveltejs/kit";
+import type { Translator } from "../../shared/i18n.ts";
+import { earlyTranslator } from "../i18n.ts";
 
 function unreadable(err: unknown): boolean {
   return err instanceof TypeError && /form ?data|boundary|multipart/i.test(err.message);
 }
 
-function guard(request: Request): Request {
+function guard(request: Request, locals: { t?: Translator }): Request {
   const read = request.formData.bind(request);
   const clone = request.clone.bind(request);
   Object.defineProperties(request, {
@@ -23,18 +25,21 @@ function guard(request: Request): Request {
           return await read();
         } catch (err) {
           if (unreadable(err)) {
-            error(400, "The form could not be read. Please send it again from the page.");
+            // Read when the action runs: the `locale` hook has chosen the language by then.
+            error(400, earlyTranslator(request, locals).t("http.form_unreadable"));
           }
           throw err;
         }
       },
     },
-    clone: { configurable: true, value: () => guard(clone()) },
+    clone: { configurable: true, value: () => guard(clone(), locals) },
   });
   return request;
 }
 
 export const readableFormBodies: Handle = ({ event, resolve }) => {
-  if (event.request.method !== "GET" && event.request.method !== "HEAD") guard(event.request);
+  if (event.request.method !== "GET" && event.request.method !== "HEAD") {
+    guard(event.request, event.locals);
+  }
   return resolve(event);
 };

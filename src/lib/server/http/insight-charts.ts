@@ -25,15 +25,16 @@ const HEAT_ROW = 26;
 const MAX_X_TICKS = 7;
 const MAX_X_TICKS_NARROW = 3;
 
-export function buildChart(spec: ChartSpec): Chart {
+/** `locale`: the host's, for the numbers written on the chart. */
+export function buildChart(spec: ChartSpec, locale = "en"): Chart {
   const total = spec.table.rows.reduce(
     (sum, r) => sum + spec.series.reduce((s, x) => s + num(r[x.column]), 0),
     0,
   );
   const geometry = spec.kind === "columns"
-    ? columns(spec)
+    ? columns(spec, locale)
     : spec.kind === "bars"
-    ? bars(spec)
+    ? bars(spec, locale)
     : heatmap(spec);
   return { ...spec, geometry, total };
 }
@@ -43,9 +44,19 @@ const num = (v: string | number | undefined) => (typeof v === "number" ? v : 0);
 const pct = (v: number) => Math.round(v * 1000) / 1000;
 const px = (v: number) => Math.round(v * 10) / 10;
 
-export function formatValue(n: number, unit: ChartSpec["unit"]): string {
-  const text = formatNumber(n);
-  return `${text} ${n === 1 ? unit.one : unit.many}`.trim();
+/** "12 bookings", "1 booking" ("0 réservation" in French: the locale's plural rules decide). */
+export function formatValue(n: number, unit: ChartSpec["unit"], locale = "en"): string {
+  return `${formatNumber(n, locale)} ${unitFor(n, unit, locale)}`.trim();
+}
+
+export function unitFor(n: number, unit: ChartSpec["unit"], locale = "en"): string {
+  let one: boolean;
+  try {
+    one = new Intl.PluralRules(locale === "en-XA" ? "en" : locale).select(n) === "one";
+  } catch {
+    one = n === 1;
+  }
+  return one ? unit.one : unit.many;
 }
 
 type Datum = Record<string, number>;
@@ -57,7 +68,7 @@ function data(spec: ChartSpec): Datum[] {
 }
 
 /** Stacked columns, one per row of the table (days or weeks), series stacked bottom-up. */
-function columns(spec: ChartSpec): ColumnsGeometry {
+function columns(spec: ChartSpec, locale = "en"): ColumnsGeometry {
   const rows = spec.table.rows;
   const label = (i: number) => spec.rowLabels?.[i] ?? String(rows[i][0]);
   const d = data(spec);
@@ -86,7 +97,7 @@ function columns(spec: ChartSpec): ColumnsGeometry {
   });
   const yTicks: Tick[] = y.ticks(4).filter(Number.isInteger).map((t) => ({
     at: px(y(t)),
-    label: formatNumber(t),
+    label: formatNumber(t, locale),
   }));
   const ticks = (max: number) => {
     const step = Math.max(1, Math.ceil(rows.length / max));
@@ -107,7 +118,7 @@ function columns(spec: ChartSpec): ColumnsGeometry {
 }
 
 /** Horizontal bars, one row each, label and value above the bar, series side by side in a row. */
-function bars(spec: ChartSpec): BarsGeometry {
+function bars(spec: ChartSpec, locale: string): BarsGeometry {
   const rows = spec.table.rows;
   // A row: its label and value on one line, the bar below, and a note line when there is one.
   const rowHeight = spec.notes?.some(Boolean) ? BAR_ROW + 18 : BAR_ROW;
@@ -137,7 +148,11 @@ function bars(spec: ChartSpec): BarsGeometry {
     rows: rows.map((r, i) => ({
       label: shorten(spec.rowLabels?.[i] ?? String(r[0])),
       fullLabel: spec.rowLabels?.[i] ?? String(r[0]),
-      valueText: formatValue(spec.series.reduce((s, x) => s + num(r[x.column]), 0), spec.unit),
+      valueText: formatValue(
+        spec.series.reduce((s, x) => s + num(r[x.column]), 0),
+        spec.unit,
+        locale,
+      ),
       note: spec.notes?.[i] ?? "",
       y: i * rowHeight,
     })),

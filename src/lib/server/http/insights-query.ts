@@ -4,9 +4,13 @@
  */
 import * as v from "valibot";
 import type { InsightsQuery } from "../services/insights.ts";
+import { messageRef } from "../../shared/i18n.ts";
 
 const Text = (max: number) =>
-  v.optional(v.nullable(v.pipe(v.string(), v.maxLength(max, "That value is too long."))), null);
+  v.optional(
+    v.nullable(v.pipe(v.string(), v.maxLength(max, messageRef("ins.value_too_long")))),
+    null,
+  );
 
 const Query = v.object({
   range: Text(10),

@@ -76,10 +76,13 @@ export const pageCache: Handle = async ({ event, resolve }) => {
     event.params as { username: string; slug: string },
     event.url,
     event.request.headers.get("accept-language"),
+    event.locals.locale,
   );
   // Not found and bad dates are answered by the load as usual, and not kept.
   if (!page.ok) return resolve(event);
-  const key = `${event.url.pathname}${event.url.search}\n${JSON.stringify(page)}`;
+  const key = `${event.url.pathname}${event.url.search}\n${event.locals.locale}\n${
+    JSON.stringify(page)
+  }`;
   event.locals.slotPage = page;
   const hit = entries.get(key);
   if (hit) {
@@ -287,8 +290,10 @@ async function answerBookPost(
   if (decided.status === 400) return resolve(event);
   const app = event.locals.app;
   // Refusals arriving together share one read of their page's data (it started no earlier than
-  // the first of them arrived, so no answer is staler than that).
-  const readKey = `${event.url.pathname}${event.url.search}\n${
+  // the first of them arrived, so no answer is staler than that). The page's language is part of
+  // every key: a template holds its words, so each language has its own.
+  const locale = event.locals.locale;
+  const readKey = `${event.url.pathname}${event.url.search}\n${locale}\n${
     event.request.headers.get("accept-language")
   }`;
   let reading = pageReads.get(readKey);
@@ -298,6 +303,7 @@ async function answerBookPost(
       event.params as { username: string; slug: string },
       event.url,
       event.request.headers.get("accept-language"),
+      locale,
     ).finally(() => pageReads.delete(readKey));
     pageReads.set(readKey, reading);
   }
@@ -313,6 +319,7 @@ async function answerBookPost(
   const names = ["ft", ...Object.keys(values).filter((k) => !fixed.has(k)).sort()];
   const key = JSON.stringify([
     event.url.pathname + event.url.search,
+    locale,
     event.request.headers.get("accept-language"),
     page,
     decided.status,

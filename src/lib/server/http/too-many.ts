@@ -1,20 +1,34 @@
-/** The 429 answer: a readable page for people, a small JSON body for scripts; Retry-After always. */
-export function tooManyRequests(retryAfterS: number, accept: string): Response {
+/**
+ * The 429 answer: a readable page for people, in their language (from the request: the app has
+ * not run yet); a small JSON body for scripts, in English; Retry-After always.
+ */
+import { escapeHtml } from "../integrations/mail-templates/layout.ts";
+import { earlyTranslator } from "../i18n.ts";
+
+export function tooManyRequests(retryAfterS: number, req: Request): Response {
   const minutes = Math.ceil(retryAfterS / 60);
-  const wait = retryAfterS < 90 ? `${retryAfterS} seconds` : `${minutes} minutes`;
   const headers = { "retry-after": String(retryAfterS), "cache-control": "no-store" };
+  const accept = req.headers.get("accept") ?? "";
   if (!accept.includes("text/html")) {
+    const wait = retryAfterS < 90 ? `${retryAfterS} seconds` : `${minutes} minutes`;
     return Response.json({
       message: `Too many requests. Try again in ${wait}.`,
       retryAfter: retryAfterS,
     }, { status: 429, headers });
   }
-  const html =
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Too many requests · Invito</title><meta name="color-scheme" content="light dark"></head>
+  const t = earlyTranslator(req);
+  const wait = retryAfterS < 90
+    ? t.t("http.wait_seconds", { n: retryAfterS })
+    : t.t("http.wait_minutes", { n: minutes });
+  const lang = t.locale === "en-XA" ? "en" : t.locale;
+  const title = escapeHtml(t.t("http.too_many_title"));
+  const html = `<!doctype html><html lang="${
+    escapeHtml(lang)
+  }"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · Invito</title><meta name="color-scheme" content="light dark"></head>
 <body style="font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;display:flex;min-height:100vh;align-items:center;justify-content:center;margin:0;padding:16px">
-<main style="max-width:28rem;text-align:center"><h1 style="font-size:1.5rem">Too many requests</h1>
-<p>That was a lot of requests in a short time. Please try again in ${wait}.</p></main></body></html>`;
+<main style="max-width:28rem;text-align:center"><h1 style="font-size:1.5rem">${title}</h1>
+<p>${escapeHtml(t.t("http.too_many_body", { wait }))}</p></main></body></html>`;
   return new Response(html, {
     status: 429,
     headers: { ...headers, "content-type": "text/html; charset=utf-8" },

@@ -13,6 +13,8 @@ import { signInMail } from "./mail-templates/sign-in.ts";
 import { maySignIn } from "../services/signup.ts";
 import { hasLinkedAccount } from "../store/auth-adapter.ts";
 import { mayMail } from "../services/sign-in-link.ts";
+import { negotiateLocale } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
 
 export const MAGIC_LINK_MAX_AGE_S = 15 * 60;
 export const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;
@@ -30,6 +32,14 @@ export function emailVerifiedClaim(profile: Record<string, unknown>): boolean {
 /** The browser's clock, from the cookie the sign-in page sets (24-hour when absent). */
 export function browserClock(event: RequestEvent): "12h" | "24h" {
   return event.cookies.get("invito_clock") === "12h" ? "12h" : "24h";
+}
+
+/** The browser's language at the first sign-in (the account's default; changed in the profile). */
+export function browserLocale(event: RequestEvent): string {
+  return negotiateLocale({
+    chosen: [event.url.searchParams.get("lang")],
+    acceptLanguage: event.request.headers.get("accept-language"),
+  });
 }
 
 export function browserTimeZone(event: RequestEvent): string {
@@ -96,10 +106,14 @@ export function createAuth(getApp: () => Promise<App>) {
         link.searchParams.set("token", token);
         link.searchParams.set("email", identifier);
         link.searchParams.set("next", safeRedirectPath(callbackUrl, config.baseUrl.origin));
+        // The mail and the page its link opens speak the sign-in page's language.
+        const locale = (event.locals as { locale?: string }).locale ?? browserLocale(event);
+        link.searchParams.set("lang", locale);
         const mail = signInMail({
           link: link.href,
           baseUrl: base,
           minutes: MAGIC_LINK_MAX_AGE_S / 60,
+          t: translator(locale),
         });
         const sending = app.mailer.send({ to: identifier, ...mail });
         if (!config.signup.open) {
@@ -124,6 +138,7 @@ export function createAuth(getApp: () => Promise<App>) {
       adapter: createKvAdapter(app.kv, {
         timeZone: browserTimeZone(event),
         clock: browserClock(event),
+        locale: browserLocale(event),
       }),
       providers,
       secret: app.secret,

@@ -8,6 +8,8 @@
 import type { Interval } from "../domain/interval.ts";
 import { UNREACHABLE } from "./safe-fetch.ts";
 import type { CalendarErrorKind, CalendarProviderKind } from "../store/records.ts";
+import type { Translator } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
 
 export type ProviderError = {
   kind: CalendarErrorKind;
@@ -129,34 +131,42 @@ export const PROVIDER_NAMES: Record<CalendarProviderKind, string> = {
   microsoft: "Microsoft 365",
 };
 
-/** What a host reads on the dashboard (and in mail) for an error. */
+/**
+ * What a host reads on the dashboard (and in mail) for an error, in their language (`t`; English
+ * when no reader is known, e.g. an error kept in the outbox's log). The provider's own detail is
+ * quoted as it came.
+ */
 export function describeCalendarError(
   e: { kind: CalendarErrorKind; detail: string },
   provider: CalendarProviderKind = "caldav",
+  t: Translator = translator(null),
 ): string {
-  const name = provider === "caldav" ? "The calendar server" : PROVIDER_NAMES[provider];
+  const name = PROVIDER_NAMES[provider];
+  const detail = e.detail;
   // A refused address and a failed connection read the same (safe-fetch.ts): no port scans.
-  if ((e.kind === "network" || e.kind === "forbidden_address") && e.detail === UNREACHABLE) {
-    return `${name} could not be reached. Check the address; Invito connects only to servers on the public internet.`;
+  if ((e.kind === "network" || e.kind === "forbidden_address") && detail === UNREACHABLE) {
+    return t.t("cal.error_unreachable", { provider, name });
   }
   switch (e.kind) {
     case "auth":
       return provider === "caldav"
-        ? `Sign-in failed: ${e.detail}. Check the username and password; with two-step sign-in, use an app password.`
-        : `${name} refused access: ${e.detail}. Reconnect the account.`;
+        ? t.t("cal.error_auth", { detail })
+        : t.t("cal.error_auth_oauth", { name, detail });
     case "reconnect":
-      return `Reconnect needed: ${e.detail}. Until you reconnect, guests cannot book times that this account's calendars would check.`;
+      return t.t("cal.error_reconnect", { detail });
     case "network":
       return provider === "caldav"
-        ? `The calendar server could not be reached: ${e.detail}.`
-        : `${name} could not be reached: ${e.detail}.`;
+        ? t.t("cal.error_network", { detail })
+        : t.t("cal.error_network_oauth", { name, detail });
     case "parse":
-      return `${name}'s reply could not be read: ${e.detail}.`;
+      return provider === "caldav"
+        ? t.t("cal.error_parse", { detail })
+        : t.t("cal.error_parse_oauth", { name, detail });
     case "not_found":
-      return `${name} no longer has it: ${e.detail}.`;
+      return t.t("cal.error_not_found", { provider, name, detail });
     case "not_caldav":
-      return `That does not look like a CalDAV calendar: ${e.detail}. Check the address (for Nextcloud it ends in /remote.php/dav).`;
+      return t.t("cal.error_not_caldav", { detail });
     case "forbidden_address":
-      return `Invito does not connect to that address: ${e.detail}.`;
+      return t.t("cal.error_forbidden", { detail });
   }
 }

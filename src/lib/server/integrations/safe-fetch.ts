@@ -21,6 +21,7 @@
  *   never asked again.
  */
 import ipaddr from "ipaddr.js";
+import { UNREACHABLE } from "../../shared/system-reasons.ts";
 import http from "node:http";
 import https from "node:https";
 import { lookup as systemLookup } from "node:dns/promises";
@@ -54,7 +55,7 @@ export const DEFAULT_TIMEOUT_MS = 15_000;
 export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
 
 /** The one text for every refused address and every failed connection. */
-export const UNREACHABLE = "the server could not be reached";
+export { UNREACHABLE };
 
 type Addr = ipaddr.IPv4 | ipaddr.IPv6;
 

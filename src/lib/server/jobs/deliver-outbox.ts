@@ -258,16 +258,26 @@ async function sendBookingMail(
   if (!host) return { ok: false, error: "host no longer exists", permanent: true };
   const et = await getEventType(app.kv, booking.hostId, booking.eventTypeId);
   const links = await bookingLinks(app, booking);
+  const base = app.config.baseUrl.href.replace(/\/$/, "");
+  // A guest whose booking ended picks another time on the event's page (in their language);
+  // never the (possibly secret) event type behind a single-use link: the host's page then.
+  const again = new URL(
+    et?.active && !booking.singleUseLinkId
+      ? `${base}/calendar/${host.username}/${et.slug}`
+      : `${base}/calendar/${host.username}/`,
+  );
+  if (booking.guestLocale) again.searchParams.set("lang", booking.guestLocale);
   const ctx = {
     booking,
-    host: { name: host.name, email: host.email, clock: host.clock },
+    host: { name: host.name, email: host.email, clock: host.clock, locale: host.locale },
     links,
     baseUrl: app.config.baseUrl.href,
     confirmedMessage: et?.confirmedMessage,
     rejectedMessage: et?.rejectedMessage,
-    ttlText: describeDuration(app.config.bookingTtlMs),
+    ttlMs: app.config.bookingTtlMs,
     nowMs,
     minutesBefore,
+    bookAgainUrl: again.href,
     followUp,
   };
   const mail = renderBookingMail(kind, ctx);

@@ -4,6 +4,7 @@
  */
 import type { App } from "../app.ts";
 import { hmacToken, timingSafeEqual } from "../integrations/crypto.ts";
+import { type MessageRef, messageRef } from "../../shared/i18n.ts";
 
 /**
  * How long a rendered form's token is good for. Without an end, one token fetched once let a
@@ -30,9 +31,9 @@ export async function checkFillToken(
   app: App,
   token: string,
   honeypot: string,
-): Promise<{ ok: true } | { ok: false; message: string }> {
+): Promise<{ ok: true } | { ok: false; message: MessageRef }> {
   if (honeypot.trim() !== "") {
-    return { ok: false, message: "Your request could not be sent. Please try again." };
+    return { ok: false, message: messageRef("antispam.honeypot") };
   }
   const minFill = app.config.minFillMs;
   if (minFill === 0) return { ok: true };
@@ -41,23 +42,12 @@ export async function checkFillToken(
     !ms || !sig || !/^\d{1,15}$/.test(ms) ||
     !timingSafeEqual(sig, await hmacToken(app.linkKey, "form-fill", ms))
   ) {
-    return {
-      ok: false,
-      message: "This form is out of date. Please check your details and send it again.",
-    };
+    return { ok: false, message: messageRef("antispam.stale") };
   }
   const age = app.now() - Number(ms);
-  if (age > FILL_TOKEN_MAX_AGE_MS) {
-    return {
-      ok: false,
-      message: "This form is out of date. Please check your details and send it again.",
-    };
-  }
+  if (age > FILL_TOKEN_MAX_AGE_MS) return { ok: false, message: messageRef("antispam.stale") };
   if (age < minFill) {
-    return {
-      ok: false,
-      message: "That was very quick — please check your details and send the form again.",
-    };
+    return { ok: false, message: messageRef("antispam.too_fast") };
   }
   return { ok: true };
 }

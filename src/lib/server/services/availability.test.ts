@@ -83,7 +83,7 @@ Deno.test("saveWeeklyAvailability: overlapping, empty or reversed ranges are ref
 Deno.test("getWeeklyAvailability: a host who never saved gets Mon–Fri 09:00–17:00", async () => {
   const app = await memoryApp();
   const host = await createHost(app);
-  assert.deepEqual(summarizeWeekly((await getWeeklyAvailability(app, host)).weekly), [
+  assert.deepEqual(summarizeWeekly((await getWeeklyAvailability(app, host)).weekly, "en"), [
     { days: "Mon–Fri", hours: "09:00–17:00" },
     { days: "Sat, Sun", hours: null },
   ]);
@@ -160,7 +160,7 @@ Deno.test("suggestNextRange: an hour after the last range, squeezed near midnigh
   });
 });
 
-Deno.test("summarizeWeekly: days with equal hours share a line, in weekday order", () => {
+Deno.test("summarizeWeekly: days with equal hours share a line, in weekday order, named in the reader's language", () => {
   const workday = [{ start: "09:00", end: "12:00" }, { start: "13:00", end: "17:00" }];
   assert.deepEqual(
     summarizeWeekly(
@@ -171,6 +171,7 @@ Deno.test("summarizeWeekly: days with equal hours share a line, in weekday order
         5: workday,
         6: [{ start: "10:00", end: "14:00" }],
       }),
+      "en",
     ),
     [
       { days: "Mon–Wed, Fri", hours: "09:00–12:00, 13:00–17:00" },
@@ -178,6 +179,10 @@ Deno.test("summarizeWeekly: days with equal hours share a line, in weekday order
       { days: "Sat", hours: "10:00–14:00" },
     ],
   );
+  assert.deepEqual(summarizeWeekly(week({ 1: workday, 2: workday, 3: workday }), "de")[0], {
+    days: "Mo–Mi",
+    hours: "09:00–12:00, 13:00–17:00",
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

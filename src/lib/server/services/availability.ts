@@ -20,6 +20,11 @@ import { computeDayWindows } from "../domain/slots.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { civilDateLabel, formatTime, isoDateIn } from "../../shared/format.ts";
 import { isOneLine } from "../../shared/text.ts";
+import { translateRef, type Translator } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
+
+/** Messages default to British English for callers that name no reader (tests, older code). */
+const ENGLISH = () => translator("en-GB");
 import {
   MAX_OVERRIDES,
   MAX_TIME_OFF,
@@ -49,9 +54,20 @@ async function updateAvailability<E>(
   });
 }
 
-export async function saveWeeklyAvailability(app: App, user: UserRecord, weekly: WeeklyRules) {
+export async function saveWeeklyAvailability(
+  app: App,
+  user: UserRecord,
+  weekly: WeeklyRules,
+  t: Translator = ENGLISH(),
+) {
   const checked = validateWeeklyRules(weekly);
-  if (!checked.ok) return checked;
+  if (!checked.ok) {
+    const errors: Partial<Record<Weekday, string[]>> = {};
+    for (const [day, list] of Object.entries(checked.errors)) {
+      errors[Number(day) as Weekday] = (list ?? []).map((ref) => translateRef(t, ref));
+    }
+    return { ok: false as const, errors };
+  }
   await updateAvailability<never>(app, user.id, (cur) => ({
     ok: true,
     next: { ...cur, weekly: checked.rules, updatedAtMs: app.now() },
@@ -85,8 +101,6 @@ function latestAllowedDate(today: string): string {
   return Temporal.PlainDate.from(today).add({ years: MAX_YEARS_AHEAD }).toString();
 }
 
-const shortDate = (iso: string) => civilDateLabel(iso);
-
 export type SaveListResult<E> =
   | { ok: true }
   | { ok: false; errors: Record<number, E>; form?: string };
@@ -101,20 +115,23 @@ export async function saveOverrides(
   app: App,
   user: UserRecord,
   overrides: readonly DateOverride[],
+  t: Translator = ENGLISH(),
 ): Promise<SaveListResult<OverrideRowErrors>> {
   if (overrides.length > MAX_OVERRIDES) {
-    return {
-      ok: false,
-      errors: {},
-      form: `At most ${MAX_OVERRIDES} date overrides; remove some first`,
-    };
+    return { ok: false, errors: {}, form: t.t("avail.overrides_max", { max: MAX_OVERRIDES }) };
   }
-  const res = await updateAvailability(app, user.id, overridesChange(app, user, overrides));
+  const res = await updateAvailability(app, user.id, overridesChange(app, user, overrides, t));
   return res.ok ? { ok: true } : { ok: false, errors: res.errors };
 }
 
 /** The change `saveOverrides` makes, refused as a whole on any bad entry (see there). */
-function overridesChange(app: App, user: UserRecord, overrides: readonly DateOverride[]) {
+function overridesChange(
+  app: App,
+  user: UserRecord,
+  overrides: readonly DateOverride[],
+  t: Translator,
+) {
+  const shortDate = (iso: string) => civilDateLabel(iso, false, t.locale);
   const today = hostToday(app, user);
   const latest = latestAllowedDate(today);
   return (
@@ -130,19 +147,17 @@ function overridesChange(app: App, user: UserRecord, overrides: readonly DateOve
     overrides.forEach((o, i) => {
       const e: OverrideRowErrors = {};
       const ranges = validateRanges(o?.ranges ?? []);
-      if (!ranges.ok) e.ranges = ranges.errors;
-      if (typeof o?.date !== "string" || o.date === "") e.date = "Choose a date";
-      else if (!isIsoDate(o.date)) e.date = "Enter the date as YYYY-MM-DD";
+      if (!ranges.ok) e.ranges = ranges.errors.map((ref) => translateRef(t, ref));
+      if (typeof o?.date !== "string" || o.date === "") e.date = t.t("avail.choose_date");
+      else if (!isIsoDate(o.date)) e.date = t.t("avail.date_as_iso");
       else if (firstIndexOf.has(o.date)) {
-        e.date = `Overlapping overrides: ${shortDate(o.date)} is already listed above; keep one`;
+        e.date = t.t("avail.override_twice", { date: shortDate(o.date) });
       } else if (
         o.date < today && (!ranges.ok || saved.get(o.date) !== JSON.stringify(ranges.ranges))
       ) {
-        e.date = `${
-          shortDate(o.date)
-        } is in the past: past dates can be removed, not added or changed`;
+        e.date = t.t("avail.override_past", { date: shortDate(o.date) });
       } else if (o.date > latest) {
-        e.date = `Choose a date within the next ${MAX_YEARS_AHEAD} years`;
+        e.date = t.t("avail.date_within", { years: MAX_YEARS_AHEAD });
       }
       if (isIsoDate(o?.date) && !firstIndexOf.has(o.date)) firstIndexOf.set(o.date, i);
       if (e.date || e.ranges) errors[i] = e;
@@ -164,20 +179,23 @@ export async function saveTimeOff(
   app: App,
   user: UserRecord,
   entries: readonly TimeOff[],
+  t: Translator = ENGLISH(),
 ): Promise<SaveListResult<TimeOffRowErrors>> {
   if (entries.length > MAX_TIME_OFF) {
-    return {
-      ok: false,
-      errors: {},
-      form: `At most ${MAX_TIME_OFF} time off entries; remove some first`,
-    };
+    return { ok: false, errors: {}, form: t.t("avail.time_off_max", { max: MAX_TIME_OFF }) };
   }
-  const res = await updateAvailability(app, user.id, timeOffChange(app, user, entries));
+  const res = await updateAvailability(app, user.id, timeOffChange(app, user, entries, t));
   return res.ok ? { ok: true } : { ok: false, errors: res.errors };
 }
 
 /** The change `saveTimeOff` makes, refused as a whole on any bad entry (see there). */
-function timeOffChange(app: App, user: UserRecord, entries: readonly TimeOff[]) {
+function timeOffChange(
+  app: App,
+  user: UserRecord,
+  entries: readonly TimeOff[],
+  t: Translator,
+) {
+  const shortDate = (iso: string) => civilDateLabel(iso, false, t.locale);
   const today = hostToday(app, user);
   const latest = latestAllowedDate(today);
   return (
@@ -189,26 +207,26 @@ function timeOffChange(app: App, user: UserRecord, entries: readonly TimeOff[]) 
     const errors: Record<number, TimeOffRowErrors> = {};
     const saved = new Set(cur.timeOff.map((t) => key(t)));
     const checked: { i: number; t: TimeOff }[] = [];
-    entries.forEach((t, i) => {
+    entries.forEach((entry, i) => {
       const e: TimeOffRowErrors = {};
-      const reason = typeof t?.reason === "string" ? t.reason.trim() : "";
+      const reason = typeof entry?.reason === "string" ? entry.reason.trim() : "";
       if (reason.length > TIME_OFF_REASON_MAX) {
-        e.reason = `Keep the reason under ${TIME_OFF_REASON_MAX + 1} characters`;
+        e.reason = t.t("avail.reason_too_long", { max: TIME_OFF_REASON_MAX + 1 });
       } else if (!isOneLine(reason)) {
-        e.reason = "The reason cannot contain line breaks or control characters";
+        e.reason = t.t("avail.reason_control");
       }
-      if (!t?.from) e.from = "Choose the first day";
-      else if (!isIsoDate(t.from)) e.from = "Enter the date as YYYY-MM-DD";
-      if (!t?.to) e.to = "Choose the last day";
-      else if (!isIsoDate(t.to)) e.to = "Enter the date as YYYY-MM-DD";
+      if (!entry?.from) e.from = t.t("avail.choose_first_day");
+      else if (!isIsoDate(entry.from)) e.from = t.t("avail.date_as_iso");
+      if (!entry?.to) e.to = t.t("avail.choose_last_day");
+      else if (!isIsoDate(entry.to)) e.to = t.t("avail.date_as_iso");
       if (!e.from && !e.to) {
         const valid = validateTimeOff(
-          reason ? { from: t.from, to: t.to, reason } : { from: t.from, to: t.to },
+          reason ? { from: entry.from, to: entry.to, reason } : { from: entry.from, to: entry.to },
         );
-        if (!valid.ok) e.to = "The last day is before the first day";
-        else if (t.to < today && !saved.has(key(valid.timeOff))) {
-          e.to = "This time off is over: past time off can be removed, not added or changed";
-        } else if (t.to > latest) e.to = `Choose dates within the next ${MAX_YEARS_AHEAD} years`;
+        if (!valid.ok) e.to = t.t("avail.last_before_first");
+        else if (entry.to < today && !saved.has(key(valid.timeOff))) {
+          e.to = t.t("avail.time_off_past");
+        } else if (entry.to > latest) e.to = t.t("avail.dates_within", { years: MAX_YEARS_AHEAD });
         else if (!e.reason) checked.push({ i, t: valid.timeOff });
       }
       if (e.from || e.to || e.reason) errors[i] = e;
@@ -222,7 +240,10 @@ function timeOffChange(app: App, user: UserRecord, entries: readonly TimeOff[]) 
         const other = later === prev ? byStart[k] : prev;
         errors[later.i] = {
           ...errors[later.i],
-          from: `Overlaps ${shortDate(other.t.from)}–${shortDate(other.t.to)}; make them one entry`,
+          from: t.t("avail.time_off_overlap", {
+            from: shortDate(other.t.from),
+            to: shortDate(other.t.to),
+          }),
         };
       }
     }
@@ -247,23 +268,28 @@ export async function saveAvailability(
   app: App,
   user: UserRecord,
   input: { weekly?: WeeklyRules; overrides?: DateOverride[]; timeOff?: TimeOff[] },
+  t: Translator = ENGLISH(),
 ): Promise<{ ok: true; record: AvailabilityRecord } | { ok: false; errors: AvailabilityErrors }> {
   const errors: AvailabilityErrors = {};
   let weekly: WeeklyRules | null = null;
   if (input.weekly) {
     const checked = validateWeeklyRules(input.weekly);
     if (checked.ok) weekly = checked.rules;
-    else errors.weekly = checked.errors;
+    else {
+      errors.weekly = Object.fromEntries(
+        Object.entries(checked.errors).map(([d, refs]) => [d, refs.map((r) => translateRef(t, r))]),
+      );
+    }
   }
   if ((input.overrides?.length ?? 0) > MAX_OVERRIDES) {
-    errors.form = `At most ${MAX_OVERRIDES} date overrides`;
+    errors.form = t.t("avail.overrides_max", { max: MAX_OVERRIDES });
   }
   if ((input.timeOff?.length ?? 0) > MAX_TIME_OFF) {
-    errors.form = `At most ${MAX_TIME_OFF} time off entries`;
+    errors.form = t.t("avail.time_off_max", { max: MAX_TIME_OFF });
   }
   if (Object.keys(errors).length) return { ok: false, errors };
-  const ov = input.overrides ? overridesChange(app, user, input.overrides) : null;
-  const to = input.timeOff ? timeOffChange(app, user, input.timeOff) : null;
+  const ov = input.overrides ? overridesChange(app, user, input.overrides, t) : null;
+  const to = input.timeOff ? timeOffChange(app, user, input.timeOff, t) : null;
   return await updateAvailability<AvailabilityErrors>(app, user.id, (cur) => {
     let next: AvailabilityRecord = weekly ? { ...cur, weekly, updatedAtMs: app.now() } : cur;
     const found: AvailabilityErrors = {};
@@ -319,6 +345,8 @@ export function computeAvailabilityPreview(
   },
   today: string,
   weeks = 6,
+  /** The reader's locale and clock for labels and hours. */
+  reader: { locale?: string; clock?: "12h" | "24h" } = {},
 ): PreviewDay[] {
   const todayDate = Temporal.PlainDate.from(today);
   const monday = todayDate.subtract({ days: todayDate.dayOfWeek - 1 });
@@ -332,15 +360,17 @@ export function computeAvailabilityPreview(
     days.push({
       date: iso,
       weekday: date.dayOfWeek as Weekday,
-      label: civilDateLabel(iso),
+      label: civilDateLabel(iso, false, reader.locale),
       past: iso < today,
       today: iso === today,
       source: off ? "time_off" : overrideDates.has(iso) ? "override" : "weekly",
       hours: windows.map((w) => {
         const end = isoDateIn(w.endMs, rules.timeZone) === iso
-          ? formatTime(w.endMs, rules.timeZone)
+          ? formatTime(w.endMs, rules.timeZone, reader.clock, reader.locale)
+          : reader.clock === "12h"
+          ? formatTime(w.endMs, rules.timeZone, "12h", reader.locale)
           : "24:00";
-        return `${formatTime(w.startMs, rules.timeZone)}–${end}`;
+        return `${formatTime(w.startMs, rules.timeZone, reader.clock, reader.locale)}–${end}`;
       }),
       reason: off?.reason ?? null,
     });

@@ -29,6 +29,8 @@ export type BookInput = {
   durationMin?: number | null;
   /** How the guest writes times; their mails and booking page follow it. */
   clock?: "12h" | "24h";
+  /** The guest's language (BCP 47) as on the page; their mails and booking pages follow it. */
+  locale?: string;
   /** Form fields `q_{questionId}` → the guest's answers, checked against the event type's questions. */
   rawAnswers?: Record<string, string | undefined>;
   /** Writes that ride in the booking's own atomic commit (e.g. an Idempotency-Key record). */
@@ -165,6 +167,7 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
           note: input.note,
           guestTimeZone: isValidTimeZone(input.timeZone) ? input.timeZone : host.timeZone,
           clock: input.clock,
+          locale: input.locale,
           answers: checked.answers,
           by: "guest",
           singleUseLinkId: input.singleUseLinkId,

@@ -6,14 +6,27 @@ import type { App } from "../app.ts";
 import type { BookingRecord, TokenPurpose } from "../store/records.ts";
 import { getUser } from "../store/users.ts";
 import { getEventType } from "../store/event-types.ts";
-import { type Clock, formatDate, formatTime, prettyZone, zoneOffset } from "../../shared/format.ts";
+import {
+  type Clock,
+  formatDate,
+  formatTime,
+  formatTimeRange,
+  prettyZone,
+  zoneOffset,
+} from "../../shared/format.ts";
 import { bookingForToken } from "./decide-booking.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { buildIcs } from "../integrations/ics.ts";
 import { calendarDoc, meetingUid } from "../domain/calendar-identity.ts";
 import { bookingLinks } from "./booking-links.ts";
-import { describeLocation } from "../domain/event-rules.ts";
-import { labelled } from "../integrations/mail-templates/quote.ts";
+import { translator } from "../i18n.ts";
+import { storedReasonText } from "../../shared/system-reasons.ts";
+import type { Translator } from "../../shared/i18n.ts";
+import { locationText, locationUrl } from "../../shared/location-text.ts";
+import {
+  icsDescriptionForGuest,
+  icsSummaryForGuest,
+} from "../integrations/mail-templates/ics-text.ts";
 
 export type BookingView = {
   id: string;
@@ -31,21 +44,41 @@ export type BookingView = {
   reservedUntil: string | null;
   message: string;
   cancelReason: string | null;
+  /** Who ended it: the host rejected or cancelled, the guest cancelled, or it expired. */
+  endReason: string | null;
   location: string;
+  /** The meeting link, when the location is a video call (shown as a link). */
+  locationUrl: string | null;
   answers: { label: string; value: string }[];
+  /** The event's booking page (else the host's page), where an ended booking can be made again. */
+  bookAgainPath: string | null;
 };
 
-function when(b: BookingRecord, tz: string, clock: Clock = "24h") {
+function when(b: BookingRecord, tz: string, clock: Clock, locale: string) {
   return {
     timeZone: tz,
-    date: formatDate(b.startMs, tz),
-    time: `${formatTime(b.startMs, tz, clock)}–${formatTime(b.endMs, tz, clock)}`,
+    date: formatDate(b.startMs, tz, locale),
+    time: formatTimeRange(b.startMs, b.endMs, tz, clock, locale),
     offset: zoneOffset(b.startMs, tz),
     zone: prettyZone(tz),
   };
 }
 
-export async function viewBooking(app: App, b: BookingRecord): Promise<BookingView> {
+/** Answers as the reader reads them: ticked boxes as yes/no in their language. */
+export function answerValue(
+  a: { value: string; checked?: boolean },
+  t: Pick<Translator, "t">,
+): string {
+  return a.checked !== undefined ? t.t(a.checked ? "common.yes" : "common.no") : a.value;
+}
+
+/** A booking as its viewer (guest or host) reads it, in the viewer's locale. */
+export async function viewBooking(
+  app: App,
+  b: BookingRecord,
+  locale: string = b.guestLocale ?? "en",
+): Promise<BookingView> {
+  const t = translator(locale);
   const nowMs = app.now();
   const host = await getUser(app.kv, b.hostId);
   const et = await getEventType(app.kv, b.hostId, b.eventTypeId);
@@ -64,15 +97,15 @@ export async function viewBooking(app: App, b: BookingRecord): Promise<BookingVi
     state,
     eventTitle: b.eventTitle,
     durationMin: b.durationMin,
-    hostName: host?.name ?? "The host",
+    hostName: host?.name ?? t.t("common.the_host"),
     guestName: b.guestName,
     guestEmail: b.guestEmail,
     guestNote: b.guestNote,
-    when: when(b, b.guestTimeZone, b.guestClock),
-    hostWhen: when(b, b.hostTimeZone, host?.clock),
+    when: when(b, b.guestTimeZone, b.guestClock ?? "24h", t.locale),
+    hostWhen: when(b, b.hostTimeZone, host?.clock ?? "24h", t.locale),
     reservedUntil: b.reservedUntilMs
-      ? `${formatDate(b.reservedUntilMs, b.guestTimeZone)}, ${
-        formatTime(b.reservedUntilMs, b.guestTimeZone, b.guestClock)
+      ? `${formatDate(b.reservedUntilMs, b.guestTimeZone, t.locale)}, ${
+        formatTime(b.reservedUntilMs, b.guestTimeZone, b.guestClock, t.locale)
       }`
       : null,
     message: state === "confirmed"
@@ -80,12 +113,20 @@ export async function viewBooking(app: App, b: BookingRecord): Promise<BookingVi
       : state === "rejected"
       ? et?.rejectedMessage ?? ""
       : "",
-    cancelReason: b.cancelReason ?? null,
-    location: describeLocation(b.location),
+    cancelReason: storedReasonText(b.cancelReason ?? null, t),
+    endReason: b.endReason,
+    location: locationText(b.location, t),
+    locationUrl: locationUrl(b.location),
     answers: (b.answers ?? []).filter((a) => a.value).map((a) => ({
       label: a.label,
-      value: a.value,
+      value: answerValue(a, t),
     })),
+    // Never the (possibly secret) event type behind a single-use link: the host's page then.
+    bookAgainPath: host
+      ? (et?.active && !b.singleUseLinkId
+        ? `/calendar/${host.username}/${et.slug}`
+        : `/calendar/${host.username}/`)
+      : null,
   };
 }
 
@@ -93,9 +134,10 @@ export async function viewByToken(
   app: App,
   token: string,
   purpose: TokenPurpose,
+  locale?: string,
 ): Promise<BookingView | null> {
   const b = await bookingForToken(app, token, purpose);
-  return b ? await viewBooking(app, b) : null;
+  return b ? await viewBooking(app, b, locale) : null;
 }
 
 /** The .ics a guest downloads from the result page once the booking is confirmed. */
@@ -107,6 +149,7 @@ export async function icsForGuestToken(
   if (!b || b.status !== "CONFIRMED") return null;
   const host = await getUser(app.kv, b.hostId);
   const links = await bookingLinks(app, b);
+  const t = translator(b.guestLocale);
   return {
     filename: `${
       b.eventTitle.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase() || "booking"
@@ -117,13 +160,13 @@ export async function icsForGuestToken(
       startMs: b.startMs,
       endMs: b.endMs,
       stampMs: b.decidedAtMs ?? b.createdAtMs,
-      summary: `${b.eventTitle}: ${b.guestName} and ${host?.name ?? "host"}`,
-      description: b.guestNote ? labelled("Note", b.guestNote) : "",
+      summary: icsSummaryForGuest(b, host?.name ?? t.t("common.the_host"), t),
+      description: icsDescriptionForGuest(b, links.guest, t),
       status: "CONFIRMED",
       organizer: { name: host?.name ?? "Host", email: host?.email ?? "invito@localhost" },
       attendee: { name: b.guestName, email: b.guestEmail },
       url: links.guest,
-      location: describeLocation(b.location) || undefined,
+      location: locationText(b.location, t) || undefined,
     }, "PUBLISH"),
   };
 }

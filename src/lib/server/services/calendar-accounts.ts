@@ -32,6 +32,11 @@ import type {
 import { newId } from "../store/users.ts";
 import { type AccountSyncOutcome, syncAccount } from "./sync-calendars.ts";
 import { STALE_AFTER_INTERVALS } from "./calendar-busy.ts";
+import type { Translator } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
+
+/** Messages default to English for callers that name no reader (tests, older code). */
+const ENGLISH = () => translator("en");
 
 export const MAX_ACCOUNTS_PER_HOST = 10;
 export const CREDENTIAL_KID = "caldav-credential-v1";
@@ -64,25 +69,16 @@ export async function addCalendarAccount(
   app: App,
   host: UserRecord,
   input: AddAccountInput,
+  t: Translator = ENGLISH(),
 ): Promise<AddAccountResult> {
   const serverUrl = normalizeServerUrl(input.serverUrl);
-  if (!serverUrl) {
-    return {
-      ok: false,
-      field: "serverUrl",
-      message: "Enter the server's web address, like https://cloud.example.com",
-    };
-  }
+  if (!serverUrl) return { ok: false, field: "serverUrl", message: t.t("cal.enter_server") };
   const username = input.username.trim();
   if (!username || username.length > 200) {
-    return {
-      ok: false,
-      field: "username",
-      message: "Enter the username for this calendar account",
-    };
+    return { ok: false, field: "username", message: t.t("cal.enter_username") };
   }
   if (!input.password || input.password.length > 500) {
-    return { ok: false, field: "password", message: "Enter the password or app password" };
+    return { ok: false, field: "password", message: t.t("cal.enter_password") };
   }
 
   const existing = await listAccounts(app.kv, host.id);
@@ -90,11 +86,11 @@ export async function addCalendarAccount(
     return {
       ok: false,
       field: "form",
-      message: `You can connect up to ${MAX_ACCOUNTS_PER_HOST} calendar accounts.`,
+      message: t.t("cal.max_accounts", { max: MAX_ACCOUNTS_PER_HOST }),
     };
   }
   if (existing.some((e) => e.value.serverUrl === serverUrl && e.value.username === username)) {
-    return { ok: false, field: "form", message: "This account is already connected." };
+    return { ok: false, field: "form", message: t.t("cal.already_connected") };
   }
 
   const conn = connect({ username, password: input.password }, {
@@ -102,15 +98,14 @@ export async function addCalendarAccount(
   });
   const found = await discoverAccount(conn, serverUrl);
   if (!found.ok) {
-    return { ok: false, field: fieldFor(found.error), message: describeCalendarError(found.error) };
-  }
-  if (found.calendars.length === 0) {
     return {
       ok: false,
-      field: "serverUrl",
-      message:
-        "Connected, but this account has no event calendars. Create one on the server first.",
+      field: fieldFor(found.error),
+      message: describeCalendarError(found.error, "caldav", t),
     };
+  }
+  if (found.calendars.length === 0) {
+    return { ok: false, field: "serverUrl", message: t.t("cal.no_calendars") };
   }
 
   const nowMs = app.now();
@@ -150,7 +145,7 @@ export async function addCalendarAccount(
     heads: calendars.map((c) => emptyHead(c.id, accountId)),
     writeback: !hasWriteback && target ? { v: 1, accountId, calendarId: target.id } : null,
   });
-  if (!stored) return { ok: false, field: "form", message: "That did not work; please try again." };
+  if (!stored) return { ok: false, field: "form", message: t.t("cal.did_not_work") };
   const account = await getAccountEntry(app.kv, host.id, accountId);
   const sync = account.value
     ? await syncAccount(app, account as Deno.KvEntry<typeof account.value>, app.now())
@@ -192,11 +187,12 @@ export async function syncAccountForHost(
   app: App,
   hostId: string,
   accountId: string,
+  t?: Translator,
 ): Promise<{ error: string | null } | null> {
   const account = await getAccountEntry(app.kv, hostId, accountId);
   if (!account.value) return null;
   const res = await syncAccount(app, account as Deno.KvEntry<typeof account.value>, app.now());
-  return { error: res.ok ? null : describeError(res.error, providerOf(account.value)) };
+  return { error: res.ok ? null : describeError(res.error, providerOf(account.value), t) };
 }
 
 /**
@@ -207,6 +203,7 @@ export async function saveCalendarSettings(
   app: App,
   hostId: string,
   input: { conflicts: string[]; writeback: string | null },
+  t: Translator = ENGLISH(),
 ): Promise<{ ok: true; toSync: string[] } | { ok: false; message: string }> {
   const calendars = await listHostCalendars(app.kv, hostId);
   const wanted = new Set(input.conflicts);
@@ -217,10 +214,7 @@ export async function saveCalendarSettings(
     const on = wanted.has(c.id);
     if (on === c.checkConflicts) continue;
     if (!(await updateCalendar(app.kv, entry, { ...c, checkConflicts: on }))) {
-      return {
-        ok: false,
-        message: "Your calendars changed while you were editing; please look and save again.",
-      };
+      return { ok: false, message: t.t("cal.changed_meanwhile") };
     }
     if (on) toSync.add(c.accountId);
     else {
@@ -234,20 +228,10 @@ export async function saveCalendarSettings(
     const target = (await listHostCalendars(app.kv, hostId)).find((e) =>
       e.value.id === input.writeback
     );
-    if (!target) {
-      return { ok: false, message: "That calendar is no longer there; please choose another." };
-    }
-    if (!target.value.writable) {
-      return {
-        ok: false,
-        message: "Invito cannot add events to that calendar; please choose another.",
-      };
-    }
+    if (!target) return { ok: false, message: t.t("cal.calendar_gone") };
+    if (!target.value.writable) return { ok: false, message: t.t("cal.read_only") };
     if (!(await setWriteback(app.kv, hostId, { calendar: target }))) {
-      return {
-        ok: false,
-        message: "Your calendars changed while you were editing; please look and save again.",
-      };
+      return { ok: false, message: t.t("cal.changed_meanwhile") };
     }
   }
   return { ok: true, toSync: [...toSync] };
@@ -283,16 +267,19 @@ export type AccountView = {
   calendars: CalendarView[];
 };
 
+/** What a host reads for a calendar error, in their language (`t`; English by default). */
 export function describeError(
-  e: CalendarError | null,
+  e: Pick<CalendarError, "kind" | "detail"> | null,
   provider: CalendarProviderKind = "caldav",
+  t?: Translator,
 ): string | null {
-  return e ? describeCalendarError(e, provider) : null;
+  return e ? describeCalendarError(e, provider, t) : null;
 }
 
 export async function listCalendarAccounts(
   app: App,
   hostId: string,
+  t?: Translator,
 ): Promise<{ accounts: AccountView[]; paused: boolean }> {
   const nowMs = app.now();
   const staleAfter = STALE_AFTER_INTERVALS * app.config.syncIntervalMs;
@@ -324,7 +311,7 @@ export async function listCalendarAccounts(
           writeback: wb.value?.calendarId === c.id,
           syncedAtMs: h?.syncedAtMs ?? null,
           stale,
-          error: describeError(h?.error ?? null, provider),
+          error: describeError(h?.error ?? null, provider, t),
           events: h?.events ?? 0,
           skipped: h?.skipped ?? [],
         };
@@ -340,7 +327,7 @@ export async function listCalendarAccounts(
       reconnectNeeded: status?.lastError?.kind === "reconnect",
       lastSuccessMs: status?.lastSuccessMs ?? null,
       lastAttemptMs: status?.lastAttemptMs ?? null,
-      error: describeError(status?.lastError ?? null, provider),
+      error: describeError(status?.lastError ?? null, provider, t),
       calendars: cals,
     });
   }

@@ -45,23 +45,21 @@ import { newId } from "../store/users.ts";
 import { sealTokens } from "./calendar-tokens.ts";
 import { type AccountSyncOutcome, syncAccount } from "./sync-calendars.ts";
 import { MAX_ACCOUNTS_PER_HOST } from "./calendar-accounts.ts";
+import type { Translator } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
 
-// Messages a host reads; kept together for translation.
-const MSG = {
-  notConfigured: (p: string) => `${p} is not set up on this server.`,
-  expired:
-    "This connection attempt has expired or was already used. Start again from the Calendars page.",
-  tooMany: `You can connect up to ${MAX_ACCOUNTS_PER_HOST} calendar accounts.`,
-  scopes: (p: string) =>
-    `${p} did not grant all the access Invito asked for. Connect again and keep every permission ticked: Invito needs to see your calendars and to view and edit events.`,
-  noRefresh: (p: string) =>
-    `${p} gave Invito no lasting access. Remove Invito from your account's connected apps, then connect again.`,
-  noCalendars: (p: string) => `${p} shows no calendars for this account.`,
-  otherAccount: (want: string, got: string) =>
-    `You signed in as ${got}, but the account to reconnect is ${want}. Reconnect with ${want}, or connect ${got} as a new account.`,
-  gone: "That calendar account is no longer connected. Connect it again from the Calendars page.",
-  retry: "That did not work; please try again.",
-};
+/** Messages a host reads, in their language. */
+const messages = (t: Translator) => ({
+  notConfigured: (name: string) => t.t("oauth.not_configured", { name }),
+  expired: t.t("oauth.expired"),
+  tooMany: t.t("cal.max_accounts", { max: MAX_ACCOUNTS_PER_HOST }),
+  scopes: (name: string) => t.t("oauth.scopes", { name }),
+  noRefresh: (name: string) => t.t("oauth.no_refresh", { name }),
+  noCalendars: (name: string) => t.t("oauth.no_calendars", { name }),
+  otherAccount: (want: string, got: string) => t.t("oauth.other_account", { want, got }),
+  gone: t.t("oauth.gone"),
+  retry: t.t("cal.did_not_work"),
+});
 
 export type StartResult = { ok: true; url: string } | { ok: false; message: string };
 
@@ -70,7 +68,9 @@ export async function startOAuthConnect(
   host: UserRecord,
   provider: OAuthProviderKind,
   reconnectAccountId: string | null,
+  t: Translator = translator(null),
 ): Promise<StartResult> {
+  const MSG = messages(t);
   const name = PROVIDER_NAMES[provider];
   if (!providerConfig(app.config, provider)) return { ok: false, message: MSG.notConfigured(name) };
   let loginHint: string | undefined;
@@ -122,7 +122,9 @@ export async function finishOAuthConnect(
   host: UserRecord,
   provider: OAuthProviderKind,
   callback: URL,
+  t: Translator = translator(null),
 ): Promise<FinishResult> {
+  const MSG = messages(t);
   const name = PROVIDER_NAMES[provider];
   const cfg = providerConfig(app.config, provider);
   if (!cfg) return { ok: false, message: MSG.notConfigured(name) };
@@ -134,7 +136,7 @@ export async function finishOAuthConnect(
   }
   const exchanged = await exchangeCode(app.config, provider, callback, state, rec.codeVerifier);
   if (!exchanged.ok) {
-    return { ok: false, message: describeCalendarError(exchanged.error, provider) };
+    return { ok: false, message: describeCalendarError(exchanged.error, provider, t) };
   }
   if (missingScopes(provider, exchanged.scopes).length > 0) {
     return { ok: false, message: MSG.scopes(name) };
@@ -142,7 +144,9 @@ export async function finishOAuthConnect(
   const tokens = exchanged.tokens;
   if (!tokens.refreshToken) return { ok: false, message: MSG.noRefresh(name) };
   const listed = await listWith(app, provider, tokens);
-  if (!listed.ok) return { ok: false, message: describeCalendarError(listed.error, provider) };
+  if (!listed.ok) {
+    return { ok: false, message: describeCalendarError(listed.error, provider, t) };
+  }
   if (listed.calendars.length === 0) return { ok: false, message: MSG.noCalendars(name) };
   const primary = listed.calendars.find((c) => c.primary) ?? listed.calendars[0];
   const address = (primary.ownerAddress ?? "").trim() || primary.displayName;

@@ -12,6 +12,7 @@ import { seal, unseal } from "../integrations/crypto.ts";
 import { providerFail, type ProviderResult } from "../integrations/calendar-provider.ts";
 import { type OAuthProviderKind, refreshTokens, type Tokens } from "../integrations/oauth.ts";
 import type { TokenSource } from "../integrations/provider-http.ts";
+import { translator } from "../i18n.ts";
 import { reconnectMail } from "../integrations/mail-templates/calendar.ts";
 import { casToken, failClosedHeads, getTokenEntry } from "../store/calendars.ts";
 import { keys } from "../store/keys.ts";
@@ -114,6 +115,7 @@ export async function markReconnectNeeded(
           hostName: host.name,
           reason,
           calendarsUrl: `${app.config.baseUrl.href.replace(/\/$/, "")}/dashboard/calendars`,
+          t: translator(host.locale),
         });
         enqueue(op, newOutboxRecord({ kind: "raw_mail", to: host.email, ...mail }, nowMs));
       }

@@ -30,7 +30,12 @@ import {
 } from "../integrations/calendar-provider.ts";
 import { meetingIcs } from "../integrations/caldav-provider.ts";
 import { openProvider, providerOf } from "./calendar-providers.ts";
-import { labelled } from "../integrations/mail-templates/quote.ts";
+import {
+  icsDescriptionForHost,
+  icsSummaryForHost,
+} from "../integrations/mail-templates/ics-text.ts";
+import { translator } from "../i18n.ts";
+import { locationText } from "../../shared/location-text.ts";
 
 /** `skipped`: there was nothing to write (insights count it as no write at all). */
 export type WritebackOutcome =
@@ -68,6 +73,7 @@ export function meetingEvent(
   nowMs: number,
 ): MeetingEvent {
   const base = app.config.baseUrl.href.replace(/\/$/, "");
+  const t = translator(host.locale);
   return {
     uid: meetingUid(app, booking),
     sequence: meetingSequence(booking),
@@ -75,13 +81,11 @@ export function meetingEvent(
     startMs: booking.startMs,
     endMs: booking.endMs,
     stampMs: nowMs,
-    summary: `${booking.eventTitle} with ${booking.guestName}`,
-    description: [
-      // Quoted when it spans lines, so it cannot forge the "Booked with Invito" line.
-      booking.guestNote ? labelled(`Note from ${booking.guestName}`, booking.guestNote) : "",
-      `Guest: ${booking.guestName} <${booking.guestEmail}>`,
-      `Booked with Invito: ${base}/dashboard/bookings`,
-    ].filter(Boolean).join("\n\n"),
+    // The host's calendar, the host's words; the guest's note is quoted when it spans lines, so
+    // it cannot forge the "Booked with Invito" line.
+    summary: icsSummaryForHost(booking, t),
+    description: icsDescriptionForHost(booking, `${base}/dashboard/bookings`, t),
+    location: locationText(booking.location, t) || undefined,
     organizer: { name: host.name, email: host.email },
     attendee: { name: booking.guestName, email: booking.guestEmail },
   };

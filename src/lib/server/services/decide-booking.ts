@@ -39,11 +39,15 @@ export async function decideByToken(
   app: App,
   token: string,
   action: "confirm" | "reject",
-  opts: { extra?: ExtraWrite[] } = {},
+  opts: { extra?: ExtraWrite[]; reason?: string } = {},
 ): Promise<DecideResult> {
   const booking = await bookingForToken(app, token, action);
   if (!booking) return { ok: false, reason: "not_found" };
-  return await decideBooking(app, booking.id, action, "host", opts);
+  // A rejection may carry the host's personal message to the guest (stored as a cancel reason).
+  return await decideBooking(app, booking.id, action, "host", {
+    extra: opts.extra,
+    reason: action === "reject" ? opts.reason : undefined,
+  });
 }
 
 /** A guest cancels with their booking link, unless the event type's cutoff has passed. */

@@ -8,25 +8,37 @@ import { viewByToken } from "./booking-view.ts";
 import { decideByToken } from "./decide-booking.ts";
 import { countBookingChange } from "./insights-count.ts";
 import { BUSY_STATUS, retryLater } from "../http/busy.ts";
+import type { Translator } from "../../shared/i18n.ts";
+import { isMultiLineText } from "../../shared/text.ts";
 
-export const GONE = "This request has expired, or the link is not valid. Nothing was changed.";
-
-export async function loadDecision(app: App, token: string, action: "confirm" | "reject") {
-  const view = await viewByToken(app, token, action);
-  if (!view || view.state === "expired") error(404, GONE);
+export async function loadDecision(
+  app: App,
+  token: string,
+  action: "confirm" | "reject",
+  t: Translator,
+) {
+  const view = await viewByToken(app, token, action, t.locale);
+  if (!view || view.state === "expired") error(404, t.t("decision.gone"));
   return { view, action };
 }
 
+/** The host decides; a rejection may carry a personal message for the guest (`reason`). */
 export async function submitDecision(
   app: App,
   token: string,
   action: "confirm" | "reject",
+  t: Translator,
   setHeaders: (headers: Record<string, string>) => void,
+  reason?: string,
 ) {
-  const res = await decideByToken(app, token, action);
+  if (reason && reason.length > 500) return fail(400, { refused: null, tooLong: true, reason });
+  if (reason && !isMultiLineText(reason)) {
+    return fail(400, { refused: null, badCharacters: true, reason });
+  }
+  const res = await decideByToken(app, token, action, { reason });
   if (res.ok) void countBookingChange(app, res.booking);
   if (res.ok) return { done: action === "confirm" ? "confirmed" : "rejected" } as const;
-  if (res.reason === "not_found" || res.reason === "expired") error(404, GONE);
+  if (res.reason === "not_found" || res.reason === "expired") error(404, t.t("decision.gone"));
   if (res.reason === "busy") {
     retryLater(setHeaders);
     return fail(BUSY_STATUS, { refused: res.reason });

@@ -2,6 +2,7 @@
  * Embedding: who may frame a host's widget, and the host's own setting for it.
  */
 import type { App } from "../app.ts";
+import { messageRef } from "../../shared/i18n.ts";
 import type { UserRecord } from "../store/records.ts";
 import { getUserByUsernameCached, updateUser } from "../store/users.ts";
 import { frameAncestors, parseOriginList } from "../domain/embed.ts";
@@ -35,5 +36,5 @@ export async function saveEmbedOrigins(app: App, user: UserRecord, text: string)
   const res = await updateUser(app.kv, user.id, { embedOrigins: parsed.origins });
   return res.ok
     ? { ok: true as const, origins: parsed.origins }
-    : { ok: false as const, errors: ["Your account was not found"] };
+    : { ok: false as const, errors: [messageRef("profile.account_missing")] };
 }

@@ -23,6 +23,7 @@ import {
   parseEventTypeValues,
   readEventTypeForm,
 } from "../../shared/forms.ts";
+import { translator } from "../i18n.ts";
 
 const input = (over: Partial<EventTypeInput> = {}): EventTypeInput => ({
   title: "Intro call",
@@ -49,6 +50,7 @@ const input = (over: Partial<EventTypeInput> = {}): EventTypeInput => ({
   cancelCutoffHours: null,
   secret: false,
   followUps: [],
+  language: null,
   ...over,
 });
 
@@ -211,7 +213,8 @@ function formOf(extra: Record<string, string | string[]> = {}): FormData {
 }
 
 function parseForm(extra: Record<string, string | string[]> = {}) {
-  return parseEventTypeValues(readEventTypeForm(formOf(extra)).values);
+  // Messages are read as an English-speaking host reads them.
+  return parseEventTypeValues(readEventTypeForm(formOf(extra)).values, translator("en"));
 }
 
 /** The field messages of a refused form (fails the test if the form was accepted). */
@@ -371,11 +374,11 @@ Deno.test("event type form: an event type saved before rules existed opens with 
 Deno.test("event type form: buffers are 0 to 240 whole minutes, empty meaning none", () => {
   assert.equal(accepted({ bufferBeforeMin: "", bufferAfterMin: "240" }).bufferBeforeMin, 0);
   assert.deepEqual(errorsOf({ bufferBeforeMin: "-5", bufferAfterMin: "241" }), {
-    bufferBeforeMin: "Buffer before must be at least 0",
-    bufferAfterMin: "Buffer after can be at most 240",
+    bufferBeforeMin: "Enter at least 0",
+    bufferAfterMin: "Enter at most 240",
   });
   assert.deepEqual(errorsOf({ bufferBeforeMin: "7.5" }), {
-    bufferBeforeMin: "Buffer before must be a whole number",
+    bufferBeforeMin: "Enter a whole number",
   });
 });
 
@@ -390,7 +393,7 @@ Deno.test("event type form: minimum notice is a number with a unit, up to 365 da
     minNotice: "Minimum notice can be at most 365 days",
   });
   assert.deepEqual(errorsOf({ minNotice: "-1" }), {
-    minNotice: "Minimum notice must be at least 0",
+    minNotice: "Enter at least 0",
   });
   assert.deepEqual(errorsOf({ minNotice: "1", minNoticeUnit: "weeks" }), {
     minNoticeUnit: "Choose minutes, hours or days",
@@ -401,10 +404,10 @@ Deno.test("event type form: the slot interval is empty (the duration) or 5 to 72
   assert.equal(accepted({ intervalMin: "" }).intervalMin, null);
   assert.equal(accepted({ durationMin: "45", intervalMin: "15" }).intervalMin, 15);
   assert.deepEqual(errorsOf({ intervalMin: "0" }), {
-    intervalMin: "Start times every must be at least 5",
+    intervalMin: "Enter at least 5",
   });
   assert.deepEqual(errorsOf({ intervalMin: "721" }), {
-    intervalMin: "Start times every can be at most 720",
+    intervalMin: "Enter at most 720",
   });
 });
 
@@ -414,11 +417,11 @@ Deno.test("event type form: caps per day and week are empty (no cap) or at least
   assert.equal(none.maxPerWeek, null);
   assert.equal(accepted({ maxPerDay: "1" }).maxPerDay, 1);
   assert.deepEqual(errorsOf({ maxPerDay: "0", maxPerWeek: "-2" }), {
-    maxPerDay: "Bookings per day must be at least 1",
-    maxPerWeek: "Bookings per week must be at least 1",
+    maxPerDay: "Enter at least 1",
+    maxPerWeek: "Enter at least 1",
   });
   assert.deepEqual(errorsOf({ maxPerDay: "two" }), {
-    maxPerDay: "Bookings per day must be a whole number",
+    maxPerDay: "Enter a whole number",
   });
 });
 
@@ -488,7 +491,7 @@ Deno.test("event type form: a location needs its value; a video link must be htt
     locationValue: "Enter a phone number, like +49 30 1234567",
   });
   assert.deepEqual(errorsOf({ locationKind: "custom", locationValue: "x".repeat(501) }), {
-    locationValue: "Location can be at most 500 characters",
+    locationValue: "Use at most 500 characters",
   });
   assert.deepEqual(errorsOf({ locationKind: "teleport", locationValue: "x" }), {
     locationKind: "Choose where the meeting happens",
@@ -522,10 +525,10 @@ Deno.test("event type form: questions need a label of 1–200 characters and a k
       q1_label: "Ok",
       q1_type: "essay",
     }),
-    { q0_label: "The question can be at most 200 characters", q1_type: "Choose a kind of answer" },
+    { q0_label: "Use at most 200 characters", q1_type: "Choose a kind of answer" },
   );
   assert.deepEqual(errorsOf({ q0_id: "a1", q0_label: "", q0_type: "choice", q0_options: "A\nB" }), {
-    q0_label: "The question is required",
+    q0_label: "Please fill this in",
   });
 });
 
@@ -594,13 +597,13 @@ Deno.test("event type form: reminders are presets or 5–20160 custom minutes, e
     r0_minutes: "Remind at least 5 minutes before",
   });
   assert.deepEqual(errorsOf({ r0_when: "custom", r0_minutes: "20161" }), {
-    r0_minutes: "Remind at most 20160 minutes (14 days) before",
+    r0_minutes: "Remind at most 20,160 minutes (14 days) before",
   });
   assert.deepEqual(errorsOf({ r0_when: "custom", r0_minutes: "" }), {
     r0_minutes: "Enter how many minutes before",
   });
   assert.deepEqual(errorsOf({ r0_when: "60", r1_when: "custom", r1_minutes: "60" }), {
-    r1_when: "You already have a reminder 1 hour before",
+    r1_when: "You already have a reminder 60 minutes before",
   });
   assert.deepEqual(errorsOf({ r0_when: "30" }), { r0_when: "Choose when to remind" });
   assert.deepEqual(accepted({ r0_when: "10", r0_minutes: "999999" }).reminders, [{
@@ -613,10 +616,10 @@ Deno.test("event type form: the cancellation cut-off is empty (always allowed) o
   assert.equal(accepted({ cancelCutoffHours: "" }).cancelCutoffHours, null);
   assert.equal(accepted({ cancelCutoffHours: "720" }).cancelCutoffHours, 720);
   assert.deepEqual(errorsOf({ cancelCutoffHours: "0" }), {
-    cancelCutoffHours: "Cancellation notice must be at least 1",
+    cancelCutoffHours: "Enter at least 1",
   });
   assert.deepEqual(errorsOf({ cancelCutoffHours: "721" }), {
-    cancelCutoffHours: "Cancellation notice can be at most 720",
+    cancelCutoffHours: "Enter at most 720",
   });
 });
 

@@ -9,13 +9,14 @@ import { getUser } from "../store/users.ts";
 import { getEventType } from "../store/event-types.ts";
 import { eventTypeRules, withinCutoff } from "../domain/event-rules.ts";
 import { isLiveBooking } from "../domain/booking.ts";
+import { translator } from "../i18n.ts";
 
 export type ManageState =
   | { ok: false; reason: "not_found" }
   | {
     ok: true;
     view: Awaited<ReturnType<typeof viewBooking>>;
-    /** Why the guest cannot change it any more, in plain words; null when they can. */
+    /** Why the guest cannot change it any more, in the guest's words; null when they can. */
     blocked: string | null;
     hostEmail: string;
     username: string;
@@ -25,25 +26,31 @@ export type ManageState =
     viaSingleUseLink: boolean;
   };
 
-export async function manageState(app: App, token: string): Promise<ManageState> {
+export async function manageState(
+  app: App,
+  token: string,
+  locale?: string,
+): Promise<ManageState> {
   const b = await bookingForToken(app, token, "guest");
   if (!b) return { ok: false, reason: "not_found" };
   const nowMs = app.now();
   const host = await getUser(app.kv, b.hostId);
   const et = await getEventType(app.kv, b.hostId, b.eventTypeId);
-  const view = await viewBooking(app, b);
+  const view = await viewBooking(app, b, locale);
+  const t = translator(locale ?? b.guestLocale);
   let blocked: string | null = null;
   if (!isLiveBooking(b, nowMs)) {
     blocked = b.endReason === "rescheduled"
-      ? "This booking was moved to a new time. Use the link in your newest email."
-      : `This booking is ${view.state} and can no longer be changed.`;
+      ? t.t("manage.blocked_moved")
+      : t.t("manage.blocked_state", { state: view.state });
   } else if (b.startMs <= nowMs) {
-    blocked = "This meeting has already started.";
+    blocked = t.t("manage.blocked_started");
   } else if (et && withinCutoff(b.startMs, eventTypeRules(et).cancelCutoffHours, nowMs)) {
-    const h = eventTypeRules(et).cancelCutoffHours!;
-    blocked = `${host?.name ?? "The host"} asks for changes at least ${h} hour${
-      h === 1 ? "" : "s"
-    } before the start. Please write to ${host?.email ?? "the host"} instead.`;
+    blocked = t.t("manage.blocked_cutoff", {
+      host: host?.name ?? t.t("common.the_host"),
+      hours: eventTypeRules(et).cancelCutoffHours!,
+      email: host?.email ?? "",
+    });
   }
   return {
     ok: true,
@@ -66,6 +73,7 @@ export async function rescheduleSlots(
     month: string | null;
     date: string | null;
     clock?: "12h" | "24h";
+    locale?: string;
   },
 ) {
   if (!state.slug) return null;

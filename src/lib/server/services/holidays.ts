@@ -9,6 +9,8 @@ import { Temporal } from "../domain/temporal.ts";
 import { planHolidayTimeOff } from "../domain/holidays.ts";
 import { holidayCountries, holidayRegions, publicHolidays } from "../integrations/holidays.ts";
 import { TIME_OFF_REASON_MAX } from "../../shared/forms.ts";
+import type { Translator } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
 
 export { holidayCountries, holidayRegions };
 
@@ -27,16 +29,25 @@ export function importHolidays(
   app: App,
   host: UserRecord,
   q: { country: string; region: string; existing: readonly { from: string; to: string }[] },
+  /** The host's language: messages, country and holiday names. */
+  t: Translator = translator(null),
 ): HolidayImport {
-  const country = holidayCountries().find((c) => c.code === q.country);
-  if (!country) return { ok: false, error: "Choose a country" };
-  const region = q.region ? holidayRegions(country.code).find((r) => r.code === q.region) : null;
-  if (q.region && !region) return { ok: false, error: "Choose a region of that country, or none" };
+  const country = holidayCountries(t.locale).find((c) => c.code === q.country);
+  if (!country) return { ok: false, error: t.t("holidays.choose_country") };
+  const region = q.region
+    ? holidayRegions(country.code, t.locale).find((r) => r.code === q.region)
+    : null;
+  if (q.region && !region) return { ok: false, error: t.t("holidays.choose_region") };
   const today = Temporal.Instant.fromEpochMilliseconds(app.now()).toZonedDateTimeISO(host.timeZone)
     .toPlainDate();
   const until = today.add({ years: 1 });
-  const holidays = publicHolidays(country.code, region?.code ?? null, [today.year, until.year]);
-  if (!holidays) return { ok: false, error: "No holiday data for that place" };
+  const holidays = publicHolidays(
+    country.code,
+    region?.code ?? null,
+    [today.year, until.year],
+    t.locale,
+  );
+  if (!holidays) return { ok: false, error: t.t("holidays.no_data") };
   const plan = planHolidayTimeOff(
     q.existing,
     holidays,
@@ -48,6 +59,8 @@ export function importHolidays(
     ok: true,
     add: plan.add.map((t) => ({ from: t.from, to: t.to, reason: t.reason ?? "" })),
     alreadyCovered: plan.alreadyCovered,
-    place: region ? `${country.name} (${region.name})` : country.name,
+    place: region
+      ? t.t("holidays.place", { country: country.name, region: region.name })
+      : country.name,
   };
 }

@@ -8,7 +8,6 @@ import { getBooking, listHostBookings } from "../store/bookings.ts";
 import { getFailedJob, listBookingJobs, requeueFailed } from "../store/outbox.ts";
 import { getBookingWritebacks } from "../store/calendars.ts";
 import { isLiveBooking } from "../domain/booking.ts";
-import { describeLocation } from "../domain/event-rules.ts";
 import { type BookingView, viewBooking } from "./booking-view.ts";
 
 export type StatusFilter = "all" | "pending" | "confirmed" | "rejected" | "cancelled";
@@ -18,7 +17,8 @@ export type HostBookingRow = BookingView & {
   group: "pending" | "upcoming" | "past";
   delivery: {
     id: string;
-    kind: string;
+    /** What the job does: a mail to the host or the guest, the calendar entry, another mail. */
+    kind: "mail_host" | "mail_guest" | "calendar" | "mail";
     state: "queued" | "retrying" | "failed";
     error: string | null;
     attempts: number;
@@ -37,6 +37,8 @@ export async function listBookingsForHost(
   app: App,
   host: UserRecord,
   filter: StatusFilter,
+  /** The reader's locale (dates, answers, locations); default the host's profile language. */
+  locale: string = host.locale ?? "en",
 ): Promise<HostBookingRow[]> {
   const nowMs = app.now();
   const all = await listHostBookings(app.kv, host.id);
@@ -53,7 +55,7 @@ export async function listBookingsForHost(
   const confirmed = kept.filter((b) => b.status === "CONFIRMED").map((b) => b.id);
   const written = await getBookingWritebacks(app.kv, confirmed);
   for (const b of kept) {
-    const view = await viewBooking(app, b);
+    const view = await viewBooking(app, b, locale);
     const jobs = await listBookingJobs(app.kv, b.id);
     const group = view.state === "pending"
       ? "pending"
@@ -64,14 +66,9 @@ export async function listBookingsForHost(
       ...view,
       startMs: b.startMs,
       group,
-      answers: (b.answers ?? []).filter((a) => a.value !== "").map((a) => ({
-        label: a.label,
-        value: a.value,
-      })),
-      location: describeLocation(b.location),
-      locationUrl: b.location?.kind === "video" && /^https:\/\//i.test(b.location.value)
-        ? b.location.value
-        : null,
+      answers: view.answers,
+      location: view.location,
+      locationUrl: view.locationUrl,
       calendarEntry: written.has(b.id)
         ? {
           calendarName: written.get(b.id)!.calendarName,
@@ -81,10 +78,10 @@ export async function listBookingsForHost(
       delivery: jobs.map(({ job, failed }) => ({
         id: job.id,
         kind: job.payload.kind === "booking_mail"
-          ? describeMail(job.payload.mail)
+          ? (job.payload.mail.startsWith("host_") ? "mail_host" : "mail_guest")
           : job.payload.kind === "writeback"
-          ? "Calendar entry"
-          : "Email",
+          ? "calendar"
+          : "mail",
         state: failed ? "failed" : job.lastError === null ? "queued" : "retrying",
         error: job.lastError,
         attempts: job.attempts,
@@ -97,10 +94,6 @@ export async function listBookingsForHost(
     (a.group === "past" ? b.startMs - a.startMs : a.startMs - b.startMs)
   );
   return rows;
-}
-
-function describeMail(kind: string): string {
-  return kind.startsWith("host_") ? "Email to you" : "Email to the guest";
 }
 
 /** "Retry" on a failed mail or calendar write of one of the host's bookings: back into the queue. */

@@ -21,7 +21,10 @@ import { deleteEventType } from "./event-types.ts";
 import { removeCalendarAccount } from "./calendar-accounts.ts";
 import { icsCalendarChunks, type IcsEvent } from "../integrations/ics.ts";
 import { meetingUid } from "../domain/calendar-identity.ts";
-import { describeLocation } from "../domain/event-rules.ts";
+import { translator } from "../i18n.ts";
+import { ACCOUNT_CLOSED_REASON } from "../../shared/system-reasons.ts";
+import { locationText } from "../../shared/location-text.ts";
+import { labelledLine } from "../integrations/mail-templates/quote.ts";
 
 export const EXPORT_FORMAT = "invito-host-export";
 export const EXPORT_VERSION = 1;
@@ -96,6 +99,8 @@ export async function* exportHostIcs(app: App, user: UserRecord): AsyncGenerator
 }
 
 function icsEventOf(app: App, user: UserRecord, b: BookingRecord): IcsEvent {
+  // The host's own file: their language; a multi-line note is quoted like everywhere else.
+  const t = translator(user.locale);
   return {
     uid: meetingUid(b, app.config.baseUrl.hostname),
     sequence: (b.sequence ?? 0) + b.history.length - 1,
@@ -103,8 +108,8 @@ function icsEventOf(app: App, user: UserRecord, b: BookingRecord): IcsEvent {
     endMs: b.endMs,
     stampMs: b.decidedAtMs ?? b.createdAtMs,
     summary: `${b.eventTitle}: ${b.guestName}`,
-    description: b.guestNote ? `Note: ${b.guestNote}` : "",
-    location: describeLocation(b.location) || undefined,
+    description: b.guestNote ? labelledLine((note) => t.t("ics.note", { note }), b.guestNote) : "",
+    location: locationText(b.location, t) || undefined,
     status: b.status === "CONFIRMED" ? "CONFIRMED" : "TENTATIVE",
     organizer: { name: user.name, email: user.email },
     attendee: {
@@ -137,8 +142,8 @@ export type DeleteAccountResult =
   | { ok: true; cancelled: number }
   | { ok: false; reason: "confirm_mismatch" | "not_found" };
 
-/** Text the guests of cancelled meetings read as the host's reason. */
-export const ACCOUNT_CLOSED_REASON = "The host closed their Invito account.";
+/** Text the guests of cancelled meetings read as the host's reason (in their language). */
+export { ACCOUNT_CLOSED_REASON };
 
 /**
  * "Delete my account", after the host typed their username to confirm: the booking page and the

@@ -62,8 +62,8 @@ Deno.test("import: profile, event types and hours move to another instance; book
     const again = await importHostData(app, after, text);
     assert.ok(again.ok);
     assert.deepEqual(again.skipped.filter((s) => s.startsWith("Event type")), [
-      'Event type "intro": a page with this URL already exists here.',
-      'Event type "deep-dive": a page with this URL already exists here.',
+      "Event type “intro”: a page with this URL already exists here.",
+      "Event type “deep-dive”: a page with this URL already exists here.",
     ]);
     assert.equal((await listEventTypes(app.kv, user.id)).length, 2);
   } finally {
@@ -79,7 +79,7 @@ Deno.test("import: a username taken here is reported and the host keeps theirs",
     const user = await createHost(app, { username: "fresh", email: "fresh@example.test" });
     const r = await importHostData(app, user, text);
     assert.ok(r.ok);
-    assert.match(r.skipped[0], /Username "mover": That username is taken here; you keep "fresh"/);
+    assert.match(r.skipped[0], /Username “mover”: That username is taken; you keep “fresh”/);
     assert.equal((await getUser(app.kv, user.id))!.username, "fresh");
     assert.equal(
       (await getUser(app.kv, user.id))!.timeZone,
@@ -128,9 +128,9 @@ Deno.test("import refuses another app's file, a newer export, broken JSON and da
     const r = await importHostData(app, user, JSON.stringify(hostile));
     assert.ok(r.ok, JSON.stringify(r));
     assert.ok(r.applied.includes("1 event type"));
-    assert.ok(r.skipped.some((s) => s.startsWith('Event type "long": ')));
-    assert.ok(r.skipped.some((s) => s.startsWith('Event type "junk": ')));
-    assert.ok(r.skipped.some((s) => s.startsWith("100000 bookings: not moved")));
+    assert.ok(r.skipped.some((s) => s.startsWith("Event type “long”: ")));
+    assert.ok(r.skipped.some((s) => s.startsWith("Event type “junk”: ")));
+    assert.ok(r.skipped.some((s) => s.startsWith("100,000 bookings: not moved")));
   } finally {
     app.close();
   }

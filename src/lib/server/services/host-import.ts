@@ -20,6 +20,8 @@ import { createEventType } from "./event-types.ts";
 import { updateProfile } from "./profile.ts";
 import { hostToday, saveOverrides, saveTimeOff, saveWeeklyAvailability } from "./availability.ts";
 import type { DateOverride, TimeOff, WeeklyRules } from "../domain/availability.ts";
+import { translateRef, type Translator } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
 
 /** An export of 100,000 bookings is about 40 MB; more than this is not an export of ours. */
 export const IMPORT_MAX_BYTES = 64 * 1024 * 1024;
@@ -66,38 +68,36 @@ export async function importHostData(
   app: App,
   user: UserRecord,
   raw: string,
+  /** The host's language for the report (English when none is given). */
+  t: Translator = translator(null),
 ): Promise<ImportReport> {
   if (raw.length > IMPORT_MAX_BYTES) {
-    return { ok: false, error: "The file is larger than an Invito export can be (64 MB)." };
+    return { ok: false, error: t.t("import.too_large", { mb: IMPORT_MAX_BYTES / 1024 / 1024 }) };
   }
   let json: unknown;
   try {
     json = JSON.parse(raw);
   } catch {
-    return {
-      ok: false,
-      error: "The file is not valid JSON: choose the .json file Invito exported.",
-    };
+    return { ok: false, error: t.t("import.not_json") };
   }
   const head = json as { format?: unknown; version?: unknown } | null;
   if (!head || typeof head !== "object" || head.format !== EXPORT_FORMAT) {
-    return {
-      ok: false,
-      error: 'This is not an Invito export (it lacks the "invito-host-export" marker).',
-    };
+    return { ok: false, error: t.t("import.not_export", { marker: EXPORT_FORMAT }) };
   }
   if (typeof head.version === "number" && head.version > EXPORT_VERSION) {
-    return {
-      ok: false,
-      error:
-        `This export was made by a newer Invito (version ${head.version}); update this server first.`,
-    };
+    return { ok: false, error: t.t("import.newer", { version: head.version }) };
   }
   const parsed = v.safeParse(ExportFile, json);
   if (!parsed.success) {
     const issue = parsed.issues[0];
-    const where = issue.path?.map((p) => String(p.key)).join(".") ?? "the file";
-    return { ok: false, error: `The export is damaged at ${where}: ${issue.message}.` };
+    const where = issue.path?.map((p) => String(p.key)).join(".") ?? "";
+    return {
+      ok: false,
+      error: t.t("import.damaged", {
+        where: where || "/",
+        problem: translateRef(t, issue.message),
+      }),
+    };
   }
   const file = parsed.output;
 
@@ -114,9 +114,13 @@ export async function importHostData(
       );
       if (checked.ok) return { slug, input: checked.input };
       const first = Object.entries(checked.errors)[0];
-      return { slug, input: null, why: first ? `${first[0]}: ${first[1]}` : "invalid" };
+      return {
+        slug,
+        input: null,
+        why: first ? `${first[0]}: ${translateRef(t, first[1])}` : t.t("import.invalid"),
+      };
     } catch {
-      return { slug, input: null, why: "unreadable" };
+      return { slug, input: null, why: t.t("import.unreadable") };
     }
   });
   const profile = v.safeParse(ProfileForm, {
@@ -129,74 +133,73 @@ export async function importHostData(
   const applied: string[] = [];
   const skipped: string[] = [];
   if (!profile.success) {
-    skipped.push(`Profile: ${profile.issues[0].message}`);
+    skipped.push(
+      t.t("import.profile_skipped", { why: translateRef(t, profile.issues[0].message) }),
+    );
   } else {
-    let res = await updateProfile(app, user, profile.output);
+    let res = await updateProfile(app, user, profile.output, t);
     if (!res.ok && res.field === "username") {
       skipped.push(
-        `Username "${profile.output.username}": ${res.message} here; you keep "${user.username}".`,
+        t.t("import.username_skipped", {
+          wanted: profile.output.username,
+          why: res.message,
+          kept: user.username,
+        }),
       );
-      res = await updateProfile(app, user, { ...profile.output, username: user.username });
+      res = await updateProfile(app, user, { ...profile.output, username: user.username }, t);
     }
     if (res.ok) {
       user = res.user;
       applied.push(
-        "Profile (name, time zone, clock" +
-          (user.username === profile.output.username ? ", username)" : ")"),
+        t.t("import.profile_set", {
+          username: user.username === profile.output.username ? "yes" : "no",
+        }),
       );
-    } else skipped.push(`Profile: ${res.message}`);
+    } else skipped.push(t.t("import.profile_skipped", { why: res.message }));
   }
 
   let created = 0;
   for (const et of eventTypes) {
     if (!et.input) {
-      skipped.push(`Event type "${et.slug}": ${et.why}`);
+      skipped.push(t.t("import.type_skipped", { slug: et.slug, why: et.why ?? "" }));
       continue;
     }
     const res = await createEventType(app, user, et.input);
     if (res.ok) created++;
-    else skipped.push(`Event type "${et.slug}": a page with this URL already exists here.`);
+    else skipped.push(t.t("import.type_exists", { slug: et.slug }));
   }
-  if (created) applied.push(`${created} event type${created === 1 ? "" : "s"}`);
+  if (created) applied.push(t.t("import.types_set", { n: created }));
 
   if (file.availability) {
     const a = file.availability;
     const weekly = await saveWeeklyAvailability(app, user, a.weekly as unknown as WeeklyRules)
       .catch(() => ({ ok: false as const }));
-    if (weekly.ok) applied.push("Weekly hours");
-    else skipped.push("Weekly hours: not valid here; set them on the Availability page.");
+    if (weekly.ok) applied.push(t.t("import.weekly_set"));
+    else skipped.push(t.t("import.weekly_skipped"));
     // Past dates cannot be added (they are history); the ones ahead are.
     const today = hostToday(app, user);
     const overrides = (a.overrides as DateOverride[]).filter((o) =>
       typeof o?.date === "string" && o.date >= today
     );
     if (overrides.length) {
-      const r = await saveOverrides(app, user, overrides).catch(() => ({ ok: false as const }));
-      if (r.ok) {
-        applied.push(`${overrides.length} date override${overrides.length === 1 ? "" : "s"}`);
-      } else skipped.push("Date overrides: not valid here.");
+      const r = await saveOverrides(app, user, overrides, t).catch(() => ({ ok: false as const }));
+      if (r.ok) applied.push(t.t("import.overrides_set", { n: overrides.length }));
+      else skipped.push(t.t("import.overrides_skipped"));
     }
     const timeOff = (a.timeOff as TimeOff[]).filter((t) =>
       typeof t?.to === "string" && t.to >= today
     );
     if (timeOff.length) {
-      const r = await saveTimeOff(app, user, timeOff).catch(() => ({ ok: false as const }));
-      if (r.ok) {
-        applied.push(`${timeOff.length} time off entr${timeOff.length === 1 ? "y" : "ies"}`);
-      } else skipped.push("Time off: not valid here.");
+      const r = await saveTimeOff(app, user, timeOff, t).catch(() => ({ ok: false as const }));
+      if (r.ok) applied.push(t.t("import.time_off_set", { n: timeOff.length }));
+      else skipped.push(t.t("import.time_off_skipped"));
     }
   }
   for (const c of file.calendars) {
-    skipped.push(
-      `Calendar ${c.serverUrl} (${c.username}): connect it again on the Calendars page; passwords are never exported.`,
-    );
+    skipped.push(t.t("import.calendar_skipped", { url: c.serverUrl, username: c.username }));
   }
   if (file.bookings.length) {
-    skipped.push(
-      `${file.bookings.length} booking${
-        file.bookings.length === 1 ? "" : "s"
-      }: not moved (bookings are kept in the file; moving them needs a booking import step that this version does not have).`,
-    );
+    skipped.push(t.t("import.bookings_skipped", { n: file.bookings.length }));
   }
   return { ok: true, applied, skipped };
 }

@@ -13,7 +13,11 @@ import { hmacToken, randomToken, sha256Hex } from "../integrations/crypto.ts";
 import { buildIcsFeed, type IcsEvent } from "../integrations/ics.ts";
 import { meetingUid } from "../domain/calendar-identity.ts";
 import { isLiveBooking } from "../domain/booking.ts";
-import { describeLocation } from "../domain/event-rules.ts";
+import { translator } from "../i18n.ts";
+import type { Translator } from "../../shared/i18n.ts";
+import { locationText } from "../../shared/location-text.ts";
+import { answerLines } from "../integrations/mail-templates/ics-text.ts";
+import { labelledLine } from "../integrations/mail-templates/quote.ts";
 
 /** Past bookings stay in the feed this long, so last week's meetings do not vanish. */
 const PAST_MS = 30 * 86_400_000;
@@ -81,21 +85,24 @@ export async function feedForToken(app: App, token: string): Promise<string | nu
     limit: MAX_EVENTS * 2,
   })).filter((b) => isLiveBooking(b, nowMs)).slice(0, MAX_EVENTS);
   const base = app.config.baseUrl.href.replace(/\/$/, "");
+  // The host's calendar app shows these words: the host's language.
+  const t = translator(host.locale);
   return buildIcsFeed(
-    `Invito bookings (${host.name})`,
-    bookings.map((b) => feedEvent(b, host, base)),
+    t.t("ics.feed_name", { host: host.name }),
+    bookings.map((b) => feedEvent(b, host, base, t)),
   );
 }
 
-function feedEvent(b: BookingRecord, host: UserRecord, base: string): IcsEvent {
+function feedEvent(b: BookingRecord, host: UserRecord, base: string, t: Translator): IcsEvent {
   const pending = b.status === "PENDING";
   const manage = `${base}/dashboard/bookings${pending ? "?status=pending" : ""}#booking-${b.id}`;
+  // What the guest wrote over several lines is quoted, so it cannot forge the "Manage:" line.
   const lines = [
-    pending ? "Request waiting for your answer." : null,
-    `Guest: ${b.guestName} <${b.guestEmail}>`,
-    b.guestNote ? `Note: ${b.guestNote}` : null,
-    ...(b.answers ?? []).filter((a) => a.value !== "").map((a) => `${a.label}: ${a.value}`),
-    `Manage: ${manage}`,
+    pending ? t.t("ics.request_waiting") : null,
+    t.t("ics.guest", { guest: b.guestName, email: b.guestEmail }),
+    b.guestNote ? labelledLine((note) => t.t("ics.note", { note }), b.guestNote) : null,
+    ...answerLines(b, t),
+    t.t("ics.manage_feed", { url: manage }),
   ].filter((l): l is string => l !== null);
   return {
     // The meeting's own UID: a moved booking is the same event at its new time.
@@ -104,7 +111,11 @@ function feedEvent(b: BookingRecord, host: UserRecord, base: string): IcsEvent {
     startMs: b.startMs,
     endMs: b.endMs,
     stampMs: b.decidedAtMs ?? b.createdAtMs,
-    summary: `${pending ? "[Request] " : ""}${b.eventTitle}: ${b.guestName}`,
+    summary: t.t("ics.feed_summary", {
+      pending: pending ? "yes" : "no",
+      title: b.eventTitle,
+      guest: b.guestName,
+    }),
     description: lines.join("\n"),
     status: pending ? "TENTATIVE" : "CONFIRMED",
     organizer: { name: host.name, email: host.email },
@@ -114,6 +125,6 @@ function feedEvent(b: BookingRecord, host: UserRecord, base: string): IcsEvent {
       partstat: pending ? "NEEDS-ACTION" : "ACCEPTED",
     },
     url: manage,
-    location: describeLocation(b.location) || undefined,
+    location: locationText(b.location, t) || undefined,
   };
 }

@@ -31,7 +31,17 @@ import {
 import { listCalendarAccounts } from "./calendar-accounts.ts";
 import { STALE_AFTER_INTERVALS } from "./calendar-busy.ts";
 import type { ChartSpec, Headline, Table } from "../../shared/insights-types.ts";
-import { type Clock, formatNumber, formatTime, shortDateLabel } from "../../shared/format.ts";
+import {
+  type Clock,
+  formatMinutes,
+  formatNumber,
+  formatTime,
+  shortDateLabel,
+  weekdayNames,
+} from "../../shared/format.ts";
+import { type MessageKey, translateRef, type Translator } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
+import { storedReasonText } from "../../shared/system-reasons.ts";
 
 export type InsightsQuery = {
   range: string | null;
@@ -102,46 +112,53 @@ export type InsightsResult =
   | { ok: false; reason: "invalid"; message: string }
   | { ok: false; reason: "not_found" };
 
-/** Human names of what is delivered. */
-const WHAT: Record<string, string> = {
-  host_request: "Request to you",
-  host_confirmed_copy: "Confirmation copy to you",
-  host_booked: "New booking to you",
-  host_cancelled: "Cancellation to you",
-  guest_pending: "Request received, to guest",
-  guest_confirmed: "Confirmation to guest",
-  guest_rejected: "Rejection to guest",
-  guest_expired: "Expiry to guest",
-  guest_cancelled: "Cancellation to guest",
-  reminder_guest: "Reminder to guest",
-  reminder_host: "Reminder to you",
-  other: "Other mail",
-  put: "Add or update event",
-  delete: "Remove event",
+/** What is delivered, as message keys (the host reads them in their language). */
+const WHAT: Record<string, MessageKey> = {
+  host_request: "ins.what_host_request",
+  host_confirmed_copy: "ins.what_host_confirmed_copy",
+  host_booked: "ins.what_host_booked",
+  host_cancelled: "ins.what_host_cancelled",
+  host_expired: "ins.what_host_expired",
+  guest_pending: "ins.what_guest_pending",
+  guest_confirmed: "ins.what_guest_confirmed",
+  guest_rejected: "ins.what_guest_rejected",
+  guest_expired: "ins.what_guest_expired",
+  guest_cancelled: "ins.what_guest_cancelled",
+  reminder_guest: "ins.what_reminder_guest",
+  reminder_host: "ins.what_reminder_host",
+  follow_up: "ins.what_follow_up",
+  delivery: "ins.what_delivery",
+  other: "ins.what_other",
+  put: "ins.what_put",
+  delete: "ins.what_delete",
 };
-export const whatLabel = (what: string) => WHAT[what] ?? what.replaceAll("_", " ");
+export const whatLabel = (what: string, t: Translator = translator(null)) =>
+  WHAT[what] ? t.t(WHAT[what]) : what.replaceAll("_", " ");
 
-const STAGE_LABEL: Record<Stage, string> = {
-  confirmed: "Confirmed",
-  pending: "Waiting for you",
-  rescheduled: "Moved",
-  cancelled: "Cancelled",
-  expired: "Expired unanswered",
-  rejected: "Rejected",
+const STAGE_LABEL: Record<Stage, MessageKey> = {
+  confirmed: "ins.stage_confirmed",
+  pending: "ins.stage_pending",
+  rescheduled: "ins.stage_rescheduled",
+  cancelled: "ins.stage_cancelled",
+  expired: "ins.stage_expired",
+  rejected: "ins.stage_rejected",
 };
 
-const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 const PARKED_SCAN = 500;
 
 export async function getInsights(
   app: App,
   host: UserRecord,
   q: InsightsQuery,
+  /** The host's language: every title, label and number on the page and in the CSVs. */
+  t: Translator = translator(null),
 ): Promise<InsightsResult> {
   const nowMs = app.now();
   const today = zonedDay(nowMs, host.timeZone);
   const resolved = resolveRange(q, today);
-  if (!resolved.ok) return { ok: false, reason: "invalid", message: resolved.message };
+  if (!resolved.ok) {
+    return { ok: false, reason: "invalid", message: translateRef(t, resolved.message) };
+  }
   const range = resolved.range;
 
   const counts = await openCounts(app.kv, host.id, nowMs);
@@ -152,7 +169,7 @@ export async function getInsights(
     counts.read("hl", range.from, range.to),
     listProblems(app.kv, host.id),
     parkedJobs(app, host.id),
-    listCalendarAccounts(app, host.id),
+    listCalendarAccounts(app, host.id, t),
   ]);
   const eventTypes = types
     .map((t) => ({ id: t.id, title: t.title }))
@@ -169,40 +186,46 @@ export async function getInsights(
   const clock = host.clock ?? "24h";
 
   const charts: ChartSpec[] = [
-    funnelChart(current),
-    perDayChart(meetings, range),
-    busiestHoursChart(meetings, clock),
-    leadTimeChart(meetings),
-    lengthChart(meetings),
-    endingsChart(current, titleOf),
+    funnelChart(current, t),
+    perDayChart(meetings, range, t),
+    busiestHoursChart(meetings, clock, t),
+    leadTimeChart(meetings, t),
+    lengthChart(meetings, t),
+    endingsChart(current, titleOf, t),
   ];
 
   const byChannel = deliveryTotals(hl);
   const problemOf = new Map(problems.map((p) => [p.channel, p]));
   const channel = (key: string, title: string, chartId: string | null): ChannelHealth => {
-    const t = byChannel.get(key);
+    const totals = byChannel.get(key);
     const p = problemOf.get(key);
     return {
       key,
       title,
-      sent: t?.sent ?? 0,
-      retrying: t?.retrying ?? 0,
-      failed: t?.failed ?? 0,
+      sent: totals?.sent ?? 0,
+      retrying: totals?.retrying ?? 0,
+      failed: totals?.failed ?? 0,
       chartId,
       problem: p
         ? {
           atMs: p.atMs,
-          what: whatLabel(p.what),
+          what: whatLabel(p.what, t),
           outcome: p.outcome,
-          detail: p.detail,
+          detail: storedReasonText(p.detail, t),
           bookingId: p.bookingId,
         }
         : null,
     };
   };
-  charts.push(deliveryChart("mail-health", "Mails", hl, (c) => c === MAIL));
+  charts.push(deliveryChart("mail-health", t.t("ins.mails"), hl, (c) => c === MAIL, t));
   charts.push(
-    deliveryChart("calendar-write-health", "Calendar writes", hl, (c) => c === CALENDAR_WRITE),
+    deliveryChart(
+      "calendar-write-health",
+      t.t("ins.calendar_writes"),
+      hl,
+      (c) => c === CALENDAR_WRITE,
+      t,
+    ),
   );
   const otherKeys = [...new Set([...byChannel.keys(), ...problemOf.keys()])]
     .filter((c) => c !== MAIL && c !== CALENDAR_WRITE)
@@ -211,13 +234,16 @@ export async function getInsights(
     charts.push(
       deliveryChart(
         "delivery-health",
-        otherKeys.every((k) => /webhook/i.test(k)) ? "Webhooks" : "Webhooks and other deliveries",
+        otherKeys.every((k) => /webhook/i.test(k))
+          ? t.t("ins.webhooks")
+          : t.t("ins.webhooks_other"),
         hl,
         (c) => otherKeys.includes(c),
+        t,
       ),
     );
   }
-  const sync = syncChart(hl, range);
+  const sync = syncChart(hl, range, t);
   charts.push(sync.chart);
 
   const staleAfter = STALE_AFTER_INTERVALS * app.config.syncIntervalMs;
@@ -247,13 +273,21 @@ export async function getInsights(
       nowMs,
       eventTypes,
       eventTypeId: etId,
-      headlines: headlines(current, previous),
+      headlines: headlines(current, previous, t),
       charts,
       health: {
-        mail: channel(MAIL, "Mails", "mail-health"),
-        calendarWrites: channel(CALENDAR_WRITE, "Calendar writes", "calendar-write-health"),
-        other: otherKeys.map((k) => channel(k, channelTitle(k), "delivery-health")),
-        parked: parked.jobs,
+        mail: channel(MAIL, t.t("ins.mails"), "mail-health"),
+        calendarWrites: channel(
+          CALENDAR_WRITE,
+          t.t("ins.calendar_writes"),
+          "calendar-write-health",
+        ),
+        other: otherKeys.map((k) => channel(k, channelTitle(k, t), "delivery-health")),
+        parked: parked.jobs.map((j) => ({
+          ...j,
+          what: whatLabel(j.what, t),
+          error: storedReasonText(j.error, t),
+        })),
         parkedMore: parked.more,
         calendars,
         sync: { ...sync.totals, chartId: sync.chart.id },
@@ -262,8 +296,8 @@ export async function getInsights(
   };
 }
 
-function channelTitle(kind: string): string {
-  if (/webhook/i.test(kind)) return "Webhooks";
+function channelTitle(kind: string, t: Translator): string {
+  if (/webhook/i.test(kind)) return t.t("ins.webhooks");
   return kind.replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase());
 }
 
@@ -273,9 +307,9 @@ function sumOf(rows: CountRow[], metric: string): number {
   return Math.max(0, n);
 }
 
-function headlines(current: CountRow[], previous: CountRow[]): Headline[] {
-  const num = formatNumber;
-  const pct = (n: number) => `${formatNumber(n * 100)}%`;
+function headlines(current: CountRow[], previous: CountRow[], t: Translator): Headline[] {
+  const num = (n: number) => formatNumber(n, t.locale);
+  const pct = (n: number) => t.t("ins.percent", { n: formatNumber(n * 100, t.locale) });
   const counted = (
     key: string,
     label: string,
@@ -294,19 +328,19 @@ function headlines(current: CountRow[], previous: CountRow[]): Headline[] {
       previousText: num(before),
       change: c,
       changeText: c === null
-        ? "new"
+        ? t.t("ins.change_new")
         : c === 0
-        ? "no change"
+        ? t.t("ins.change_none")
         : `${c > 0 ? "+" : "−"}${pct(Math.abs(c))}`,
       goodWhenUp,
     };
   };
-  const views = counted("views", "Page views", ["view"], true);
-  const requests = counted("requests", "Bookings", [EV.submitted], true);
-  const confirmed = counted("confirmed", "Confirmed", [EV.confirmed], true);
+  const views = counted("views", t.t("ins.h_views"), ["view"], true);
+  const requests = counted("requests", t.t("ins.h_bookings"), [EV.submitted], true);
+  const confirmed = counted("confirmed", t.t("ins.h_confirmed"), [EV.confirmed], true);
   const ended = counted(
     "ended",
-    "Cancelled or expired",
+    t.t("ins.h_ended"),
     [EV.cancelledByGuest, EV.cancelledByHost, EV.expired],
     false,
   );
@@ -316,31 +350,37 @@ function headlines(current: CountRow[], previous: CountRow[]): Headline[] {
   const points = views.previous > 0 ? now - before : null;
   const conversion: Headline = {
     key: "conversion",
-    label: "Views that booked",
+    label: t.t("ins.h_conversion"),
     value: now,
     text: pct(now),
     previous: before,
     previousText: pct(before),
     change: points,
     changeText: points === null
-      ? "new"
+      ? t.t("ins.change_new")
       : Math.abs(points) < 0.0005
-      ? "no change"
-      : `${points > 0 ? "+" : "−"}${formatNumber(Math.abs(points) * 100)} points`,
+      ? t.t("ins.change_none")
+      : t.t("ins.change_points", {
+        sign: points > 0 ? "+" : "−",
+        n: formatNumber(Math.abs(points) * 100, t.locale),
+      }),
     goodWhenUp: true,
   };
   return [views, requests, confirmed, conversion, ended];
 }
 
-const bookingsUnit = { one: "booking", many: "bookings" };
+const bookingsUnit = (t: Translator) => ({
+  one: t.t("ins.unit_booking_one"),
+  many: t.t("ins.unit_booking_many"),
+});
 
-function funnelChart(current: CountRow[]): ChartSpec {
+function funnelChart(current: CountRow[], t: Translator): ChartSpec {
   const steps: [string, string][] = [
-    ["view", "Viewed a booking page"],
-    ["times", "Found free times"],
-    ["slot", "Picked a time"],
-    [EV.submitted, "Sent a booking"],
-    [EV.confirmed, "Confirmed"],
+    ["view", t.t("ins.step_view")],
+    ["times", t.t("ins.step_times")],
+    ["slot", t.t("ins.step_slot")],
+    [EV.submitted, t.t("ins.step_sent")],
+    [EV.confirmed, t.t("ins.step_confirmed")],
   ];
   const counts = steps.map(([m]) => sumOf(current, m));
   const pct = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 1000) / 10 : 0);
@@ -352,28 +392,35 @@ function funnelChart(current: CountRow[]): ChartSpec {
   ]);
   return {
     id: "funnel",
-    title: "From page view to confirmed meeting",
-    description:
-      "How many guests reached each step on your booking pages. Counted on this server without cookies; your own visits while signed in are left out.",
+    title: t.t("ins.funnel_title"),
+    description: t.t("ins.funnel_description"),
     kind: "bars",
     table: {
-      columns: ["Step", "Count", "% of previous step", "% of page views"],
+      columns: [
+        t.t("ins.col_step"),
+        t.t("ins.col_count"),
+        t.t("ins.col_of_previous"),
+        t.t("ins.col_of_views"),
+      ],
       rows,
     },
-    series: [{ column: 1, key: "funnel", label: "Count" }],
-    empty: "No one has opened your booking pages in this period.",
+    series: [{ column: 1, key: "funnel", label: t.t("ins.col_count") }],
+    empty: t.t("ins.funnel_empty"),
     unit: { one: "", many: "" },
     notes: rows.map((r, i) =>
       i === 0
         ? ""
         : i === 1
-        ? `${r[3]}% of page views`
-        : `${r[2]}% of the step before · ${r[3]}% of page views`
+        ? t.t("ins.note_of_views", { views: formatNumber(r[3] as number, t.locale) })
+        : t.t("ins.note_of_both", {
+          previous: formatNumber(r[2] as number, t.locale),
+          views: formatNumber(r[3] as number, t.locale),
+        })
     ),
   };
 }
 
-function perDayChart(meetings: CountRow[], range: DateRange): ChartSpec {
+function perDayChart(meetings: CountRow[], range: DateRange, t: Translator): ChartSpec {
   const days = datesBetween(range.from, range.to);
   const bucketOfDay = new Map(days.map((d) => [d, range.bucket === "week" ? weekOf(d) : d]));
   const bucketOf = (day: string) => bucketOfDay.get(day) ?? day;
@@ -387,61 +434,64 @@ function perDayChart(meetings: CountRow[], range: DateRange): ChartSpec {
     if (s >= 0 && i !== undefined) values[i][s] += r.n;
   }
   const label = (b: string) =>
-    range.bucket === "week" ? `Week of ${shortDateLabel(b)}` : shortDateLabel(b);
+    range.bucket === "week"
+      ? t.t("ins.week_of", { date: shortDateLabel(b, t.locale) })
+      : shortDateLabel(b, t.locale);
   return {
     id: "meetings-by-day",
-    title: range.bucket === "week" ? "Meetings by week" : "Meetings by day",
-    description:
-      "Bookings by the day the meeting takes place, and how each one stands now. Days are in your time zone as it was when the booking was made.",
+    title: range.bucket === "week" ? t.t("ins.by_week_title") : t.t("ins.by_day_title"),
+    description: t.t("ins.by_day_description"),
     kind: "columns",
     table: {
       columns: [
-        range.bucket === "week" ? "Week from" : "Date",
-        ...STAGES.map((s) => STAGE_LABEL[s]),
+        range.bucket === "week" ? t.t("ins.col_week_from") : t.t("ins.col_date"),
+        ...STAGES.map((s) => t.t(STAGE_LABEL[s])),
       ],
       rows: buckets.map((b, i) => [b, ...values[i].map((v) => Math.max(0, v))]),
     },
     rowLabels: buckets.map(label),
-    series: STAGES.map((s, k) => ({ column: k + 1, key: s, label: STAGE_LABEL[s] })),
-    empty: "No meetings fall in this period.",
-    unit: bookingsUnit,
+    series: STAGES.map((s, k) => ({ column: k + 1, key: s, label: t.t(STAGE_LABEL[s]) })),
+    empty: t.t("ins.no_meetings"),
+    unit: bookingsUnit(t),
   };
 }
 
-function hourLabel(hour: number, clock: Clock): string {
+function hourLabel(hour: number, clock: Clock, locale: string): string {
   // Any instant whose UTC hour is `hour`, read in UTC: the wall-clock label of that hour.
-  return formatTime(Date.UTC(2026, 0, 5, hour), "UTC", clock);
+  return formatTime(Date.UTC(2026, 0, 5, hour), "UTC", clock, locale);
 }
 
 const tenthsOfHours = (min: number) => Math.round(Math.max(0, min) / 6) / 10;
 
-function busiestHoursChart(meetings: CountRow[], clock: Clock): ChartSpec {
-  const minutes = WEEKDAYS.map(() => new Array<number>(24).fill(0));
+function busiestHoursChart(meetings: CountRow[], clock: Clock, t: Translator): ChartSpec {
+  const long = weekdayNames(t.locale, "long");
+  const short = weekdayNames(t.locale, "short");
+  const days = [1, 2, 3, 4, 5, 6, 7] as const;
+  const minutes = days.map(() => new Array<number>(24).fill(0));
   for (const r of meetings) {
     if (!r.metric.startsWith("hour.")) continue;
     const h = Number(r.metric.slice(5));
     if (!Number.isInteger(h) || h < 0 || h > 23) continue;
     minutes[weekdayOf(r.day) - 1][h] += r.n;
   }
-  const hours = Array.from({ length: 24 }, (_, h) => hourLabel(h, clock));
+  const hours = Array.from({ length: 24 }, (_, h) => hourLabel(h, clock, t.locale));
   return {
     id: "busiest-hours",
-    title: "Busiest hours",
-    description:
-      "Hours booked by weekday and hour of the day, in your time zone, counting meetings that are confirmed or waiting for you.",
+    title: t.t("ins.hours_title"),
+    description: t.t("ins.hours_description"),
     kind: "heatmap",
     table: {
-      columns: ["Weekday", ...hours],
-      rows: WEEKDAYS.map((d, i) => [d, ...minutes[i].map(tenthsOfHours)]),
+      columns: [t.t("ins.col_weekday"), ...hours],
+      rows: days.map((d, i) => [long[d], ...minutes[i].map(tenthsOfHours)]),
     },
-    rowLabels: WEEKDAYS.map((d) => d.slice(0, 3)),
+    rowLabels: days.map((d) => short[d]),
     series: hours.map((h, k) => ({ column: k + 1, key: `h${k}`, label: h })),
-    empty: "No meetings are booked in this period.",
-    unit: { one: "h", many: "h" },
+    empty: t.t("ins.hours_empty"),
+    unit: { one: t.t("ins.unit_hours"), many: t.t("ins.unit_hours") },
   };
 }
 
-function leadTimeChart(meetings: CountRow[]): ChartSpec {
+function leadTimeChart(meetings: CountRow[], t: Translator): ChartSpec {
   const counts = LEAD_BUCKETS.map(() => 0);
   for (const r of meetings) {
     if (!r.metric.startsWith("lead.")) continue;
@@ -450,26 +500,28 @@ function leadTimeChart(meetings: CountRow[]): ChartSpec {
   }
   return {
     id: "lead-time",
-    title: "How far ahead guests book",
-    description: "Time between a booking being made and the meeting, for meetings in this period.",
+    title: t.t("ins.lead_title"),
+    description: t.t("ins.lead_description"),
     kind: "bars",
     table: {
-      columns: ["Booked ahead", "Bookings"],
-      rows: LEAD_BUCKETS.map((b, i) => [b.label, Math.max(0, counts[i])]),
+      columns: [t.t("ins.col_booked_ahead"), t.t("ins.col_bookings")],
+      rows: LEAD_BUCKETS.map((b, i) => [t.t(b.label), Math.max(0, counts[i])]),
     },
-    series: [{ column: 1, key: "lead", label: "Bookings" }],
-    empty: "No meetings fall in this period.",
-    unit: bookingsUnit,
+    series: [{ column: 1, key: "lead", label: t.t("ins.col_bookings") }],
+    empty: t.t("ins.no_meetings"),
+    unit: bookingsUnit(t),
   };
 }
 
-function durationLabel(min: number): string {
+/** "30 min", "1 h", "1 h 30 min" in the reader's words (`Intl` units). */
+function durationLabel(min: number, locale: string): string {
   const h = Math.floor(min / 60);
   const m = min % 60;
-  return h === 0 ? `${m} min` : m === 0 ? `${h} h` : `${h} h ${m} min`;
+  if (h === 0 || m === 0) return formatMinutes(min, locale, "short", "hour");
+  return `${formatMinutes(h * 60, locale, "short", "hour")} ${formatMinutes(m, locale, "short")}`;
 }
 
-function lengthChart(meetings: CountRow[]): ChartSpec {
+function lengthChart(meetings: CountRow[], t: Translator): ChartSpec {
   const byLength = new Map<number, number>();
   for (const r of meetings) {
     if (!r.metric.startsWith("length.")) continue;
@@ -479,26 +531,30 @@ function lengthChart(meetings: CountRow[]): ChartSpec {
   const lengths = [...byLength.keys()].sort((a, b) => a - b);
   return {
     id: "meeting-length",
-    title: "Meeting length",
-    description: "How long the meetings booked for this period are.",
+    title: t.t("ins.length_title"),
+    description: t.t("ins.length_description"),
     kind: "bars",
     table: {
-      columns: ["Length", "Bookings"],
-      rows: lengths.map((m) => [durationLabel(m), Math.max(0, byLength.get(m)!)]),
+      columns: [t.t("ins.col_length"), t.t("ins.col_bookings")],
+      rows: lengths.map((m) => [durationLabel(m, t.locale), Math.max(0, byLength.get(m)!)]),
     },
-    series: [{ column: 1, key: "length", label: "Bookings" }],
-    empty: "No meetings fall in this period.",
-    unit: bookingsUnit,
+    series: [{ column: 1, key: "length", label: t.t("ins.col_bookings") }],
+    empty: t.t("ins.no_meetings"),
+    unit: bookingsUnit(t),
   };
 }
 
-function endingsChart(current: CountRow[], titleOf: Map<string, string>): ChartSpec {
+function endingsChart(
+  current: CountRow[],
+  titleOf: Map<string, string>,
+  t: Translator,
+): ChartSpec {
   const kinds: [string, string][] = [
-    [EV.cancelledByGuest, "Cancelled by guest"],
-    [EV.cancelledByHost, "Cancelled by you"],
-    [EV.expired, "Expired unanswered"],
-    [EV.rejected, "Rejected"],
-    [EV.rescheduled, "Moved"],
+    [EV.cancelledByGuest, t.t("ins.end_by_guest")],
+    [EV.cancelledByHost, t.t("ins.end_by_you")],
+    [EV.expired, t.t("ins.stage_expired")],
+    [EV.rejected, t.t("ins.stage_rejected")],
+    [EV.rescheduled, t.t("ins.stage_rescheduled")],
   ];
   const byType = new Map<string, number[]>();
   for (const r of current) {
@@ -509,19 +565,20 @@ function endingsChart(current: CountRow[], titleOf: Map<string, string>): ChartS
     byType.set(r.eventTypeId, row);
   }
   const rows = [...byType.entries()]
-    .map(([id, v]) => [titleOf.get(id) ?? "Deleted event type", ...v.map((n) => Math.max(0, n))])
+    .map((
+      [id, v],
+    ) => [titleOf.get(id) ?? t.t("ins.deleted_type"), ...v.map((n) => Math.max(0, n))])
     .filter((r) => r.slice(1).some((n) => (n as number) > 0))
     .sort((a, b) => sumRow(b) - sumRow(a) || String(a[0]).localeCompare(String(b[0])));
   return {
     id: "endings",
-    title: "Cancellations and expiries by event type",
-    description:
-      "Bookings that ended without a meeting in this period, by event type and why: cancelled, left unanswered until the request expired, rejected, or moved to another time.",
+    title: t.t("ins.endings_title"),
+    description: t.t("ins.endings_description"),
     kind: "bars",
-    table: { columns: ["Event type", ...kinds.map(([, l]) => l)], rows },
+    table: { columns: [t.t("ins.col_event_type"), ...kinds.map(([, l]) => l)], rows },
     series: kinds.map(([m, l], k) => ({ column: k + 1, key: m, label: l })),
-    empty: "No booking was cancelled, rejected, moved or left to expire in this period.",
-    unit: bookingsUnit,
+    empty: t.t("ins.endings_empty"),
+    unit: bookingsUnit(t),
   };
 }
 
@@ -546,44 +603,50 @@ function deliveryChart(
   title: string,
   hl: CountRow[],
   channelFilter: (c: string) => boolean,
+  t: Translator,
 ): ChartSpec {
   const rows = new Map<string, [number, number, number]>();
   for (const r of hl) {
     const d = parseDeliveryMetric(r.metric);
     if (!d || !channelFilter(d.channel)) continue;
     const label = id === "delivery-health"
-      ? `${channelTitle(d.channel)}: ${whatLabel(d.what)}`
-      : whatLabel(d.what);
+      ? `${channelTitle(d.channel, t)}: ${whatLabel(d.what, t)}`
+      : whatLabel(d.what, t);
     const row = rows.get(label) ?? [0, 0, 0];
     row[d.outcome === "sent" ? 0 : d.outcome === "retrying" ? 1 : 2] += r.n;
     rows.set(label, row);
   }
   const table: Table = {
-    columns: [id === "calendar-write-health" ? "Write" : "Delivery", "Sent", "Retried", "Failed"],
+    columns: [
+      id === "calendar-write-health" ? t.t("ins.col_write") : t.t("ins.col_delivery"),
+      t.t("ins.col_sent"),
+      t.t("ins.col_retried"),
+      t.t("ins.col_failed"),
+    ],
     rows: [...rows.entries()]
       .sort((a, b) => a[0].localeCompare(b[0]))
       .map(([label, v]) => [label, ...v.map((n) => Math.max(0, n))]),
   };
-  if (id === "calendar-write-health") table.columns[1] = "Written";
+  if (id === "calendar-write-health") table.columns[1] = t.t("ins.col_written");
   return {
     id,
     title,
     description: id === "calendar-write-health"
-      ? "Confirmed bookings written to (or removed from) your calendar in this period, by outcome. A write that fails is retried several times before it is given up."
-      : "Deliveries in this period, by outcome. A delivery that fails is retried several times before it is given up.",
+      ? t.t("ins.writes_description")
+      : t.t("ins.deliveries_description"),
     kind: "bars",
     table,
     series: [
       { column: 1, key: "sent", label: table.columns[1] },
-      { column: 2, key: "retrying", label: "Retried" },
-      { column: 3, key: "failed", label: "Failed" },
+      { column: 2, key: "retrying", label: t.t("ins.col_retried") },
+      { column: 3, key: "failed", label: t.t("ins.col_failed") },
     ],
-    empty: "Nothing was delivered in this period.",
+    empty: t.t("ins.deliveries_empty"),
     unit: { one: "", many: "" },
   };
 }
 
-function syncChart(hl: CountRow[], range: DateRange) {
+function syncChart(hl: CountRow[], range: DateRange, t: Translator) {
   const days = datesBetween(range.from, range.to);
   const index = new Map(days.map((d, i) => [d, i]));
   const v = days.map(() => [0, 0, 0]);
@@ -600,18 +663,22 @@ function syncChart(hl: CountRow[], range: DateRange) {
   };
   const chart: ChartSpec = {
     id: "calendar-sync",
-    title: "Calendar sync",
-    description:
-      "Your calendars that check for conflicts, and the minutes per day during which one of them could not be read for too long, so no times were offered (sampled at each sync, so give or take one sync interval). The table also lists sync runs and runs with a problem.",
+    title: t.t("ins.sync_title"),
+    description: t.t("ins.sync_description"),
     kind: "columns",
     table: {
-      columns: ["Date", "Minutes paused", "Sync runs", "Runs with a problem"],
+      columns: [
+        t.t("ins.col_date"),
+        t.t("ins.col_minutes_paused"),
+        t.t("ins.col_sync_runs"),
+        t.t("ins.col_runs_problem"),
+      ],
       rows: days.map((d, i) => [d, v[i][2], v[i][0], v[i][1]]),
     },
-    rowLabels: days.map(shortDateLabel),
-    series: [{ column: 1, key: "paused", label: "Minutes paused" }],
-    empty: "Booking was never paused by a calendar in this period.",
-    unit: { one: "min", many: "min" },
+    rowLabels: days.map((d) => shortDateLabel(d, t.locale)),
+    series: [{ column: 1, key: "paused", label: t.t("ins.col_minutes_paused") }],
+    empty: t.t("ins.sync_empty"),
+    unit: { one: t.t("ins.unit_minutes"), many: t.t("ins.unit_minutes") },
   };
   return { chart, totals };
 }
@@ -636,7 +703,7 @@ async function parkedJobs(app: App, hostId: string) {
       return {
         id: j.id,
         channel: d.channel,
-        what: whatLabel(d.what),
+        what: d.what,
         error: j.lastError ?? "",
         bookingId: (j.payload as { bookingId?: string }).bookingId ?? null,
       };

@@ -3,48 +3,55 @@ import type { UserRecord } from "../store/records.ts";
 import { updateUser } from "../store/users.ts";
 import { canonicalTimeZone, isValidTimeZone } from "../domain/time-zone.ts";
 import { MAX_USERNAME_HOLDS, RESERVED_USERNAMES } from "../domain/username.ts";
+import type { Translator } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
+import { civilDateShort, isoDateIn } from "../../shared/format.ts";
 
 export type ProfileInput = {
   name: string;
   username: string;
   timeZone: string;
   clock?: "12h" | "24h";
+  /** The host's language (BCP 47) for the dashboard and their mails. */
+  locale?: string;
 };
 
 export async function updateProfile(
   app: App,
   user: UserRecord,
   input: ProfileInput,
+  t: Translator = translator("en"),
 ): Promise<{ ok: true; user: UserRecord } | { ok: false; field: string; message: string }> {
   if (!isValidTimeZone(input.timeZone)) {
-    return { ok: false, field: "timeZone", message: "Choose a time zone from the list" };
+    return { ok: false, field: "timeZone", message: t.t("profile.zone_from_list") };
   }
   if (input.username !== user.username && RESERVED_USERNAMES.has(input.username)) {
-    return { ok: false, field: "username", message: "That username is reserved; pick another" };
+    return { ok: false, field: "username", message: t.t("profile.username_reserved") };
   }
   // Stored in Intl's spelling ("europe/berlin" → "Europe/Berlin") so pickers and mails agree.
   const timeZone = canonicalTimeZone(input.timeZone) ?? input.timeZone;
-  const { clock, ...rest } = input;
+  const { clock, locale, ...rest } = input;
   const res = await updateUser(app.kv, user.id, {
     ...rest,
     timeZone,
     ...(clock ? { clock } : {}),
+    ...(locale ? { locale } : {}),
   }, app.now());
   if (res.ok) return res;
   if (res.reason === "username_taken") {
-    return { ok: false, field: "username", message: "That username is taken" };
+    return { ok: false, field: "username", message: t.t("profile.username_taken") };
   }
   if (res.reason === "too_many_holds") {
     return {
       ok: false,
       field: "username",
-      message:
-        `You gave up ${MAX_USERNAME_HOLDS} usernames recently, and each still forwards to you. Pick one of them, or change again after ${
-          new Date(res.untilMs ?? app.now()).toISOString().slice(0, 10)
-        }.`,
+      message: t.t("profile.too_many_holds", {
+        max: MAX_USERNAME_HOLDS,
+        date: civilDateShort(isoDateIn(res.untilMs ?? app.now(), user.timeZone), t.locale),
+      }),
     };
   }
-  return { ok: false, field: "form", message: "Your account was not found" };
+  return { ok: false, field: "form", message: t.t("profile.account_missing") };
 }
 
 /** The browser's zone, set once after the first sign-in when the host has not chosen one. */

@@ -18,11 +18,13 @@ import type { PublicEventType, PublicHost } from "../../shared/public-types.ts";
 import {
   capPeriods,
   chooseDuration,
-  describeLocation,
   eventTypeRules,
 } from "../domain/event-rules.ts";
 import { overlaps } from "../domain/interval.ts";
 import { type Clock, formatTime, isoDateIn } from "../../shared/format.ts";
+import { type MessageRef, messageRef, type Translator } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
+import { locationText } from "../../shared/location-text.ts";
 
 export type { PublicEventType, PublicHost };
 
@@ -31,7 +33,11 @@ const toPublicHost = (u: UserRecord): PublicHost => ({
   username: u.username,
   timeZone: u.timeZone,
 });
-const toPublicEventType = (e: EventTypeRecord): PublicEventType => {
+/** `t`: the reader's language; programs (the JSON API) read English. */
+const toPublicEventType = (
+  e: EventTypeRecord,
+  t: Translator = translator(null),
+): PublicEventType => {
   const rules = eventTypeRules(e);
   return {
     slug: e.slug,
@@ -43,18 +49,19 @@ const toPublicEventType = (e: EventTypeRecord): PublicEventType => {
     requiresConfirmation: e.requiresConfirmation,
     // A video link is only for people who booked; the page names the kind of meeting.
     location: rules.location.kind === "video"
-      ? "Video call (link after booking)"
-      : describeLocation(rules.location),
+      ? t.t("location.video_after_booking")
+      : locationText(rules.location, t),
     questions: rules.questions,
   };
 };
 
-export async function getHostPage(app: App, username: string) {
+export async function getHostPage(app: App, username: string, locale?: string) {
   const host = await getUserByUsername(app.kv, username);
   if (!host) return null;
+  const t = translator(locale);
   const types = (await listEventTypes(app.kv, host.id)).filter(isListed);
   types.sort((a, b) => a.durationMin - b.durationMin || a.title.localeCompare(b.title));
-  return { host: toPublicHost(host), eventTypes: types.map(toPublicEventType) };
+  return { host: toPublicHost(host), eventTypes: types.map((e) => toPublicEventType(e, t)) };
 }
 
 export type SlotView = { start: string; label: string };
@@ -62,7 +69,6 @@ export type DayView = { date: string; slots: number };
 
 export type SlotPage =
   | { ok: false; reason: "not_found" }
-  | { ok: false; reason: "bad_date"; message: string }
   | {
     ok: true;
     host: PublicHost;
@@ -80,6 +86,15 @@ export type SlotPage =
     clock: Clock;
     /** Listed on the host's page; a secret event type's page asks not to be indexed. */
     listed: boolean;
+    /** The locale of the page's words and slot labels. */
+    locale: string;
+    /** The host fixed the page's language (no language choice on the page). */
+    languageFixed: boolean;
+    /**
+     * The date or month asked for could not be shown (not a date, past, beyond the window): the
+     * page shows the first free day instead and says why (a message reference).
+     */
+    notice: MessageRef | null;
   };
 
 /**
@@ -130,9 +145,12 @@ export async function getSlotPage(
     fixedDurationMin?: number;
     /** How the guest writes times (labels only; default 24-hour). */
     clock?: Clock;
+    /** The guest's locale (labels and words; default English). */
+    locale?: string;
   },
 ): Promise<SlotPage> {
   const clock = q.clock ?? "24h";
+  const t = translator(q.locale);
   const host = await getUserByUsernameCached(app.kv, q.username);
   if (!host) return { ok: false, reason: "not_found" };
   const et = await getEventTypeBySlugCached(app.kv, host.id, q.slug);
@@ -144,40 +162,34 @@ export async function getSlotPage(
   const nowMs = app.now();
   const { today, horizonEnd, lastDate } = bookingHorizon(nowMs, host, et, tz);
 
+  // A date or month that cannot be shown (an old link, a typo) opens the page as if none was
+  // asked for, with a note: never a dead end.
+  let notice: MessageRef | null = null;
   let date: Temporal.PlainDate | null = null;
+  let askedMonth = q.month ?? null;
   if (q.date) {
     date = parseDate(q.date);
-    if (!date) {
-      return {
-        ok: false,
-        reason: "bad_date",
-        message: "That is not a date we understand. Pick a day from the calendar.",
-      };
+    if (!date) notice = messageRef("errors.bad_date");
+    else if (Temporal.PlainDate.compare(date, today) < 0) {
+      notice = messageRef("errors.date_past");
+      date = null;
+    } else if (Temporal.PlainDate.compare(date, lastDate) > 0) {
+      notice = messageRef("errors.date_outside");
+      date = null;
     }
-    if (
-      Temporal.PlainDate.compare(date, today) < 0 || Temporal.PlainDate.compare(date, lastDate) > 0
-    ) {
-      return {
-        ok: false,
-        reason: "bad_date",
-        message: "That day is outside the booking window. Pick a day from the calendar.",
-      };
+    if (notice) askedMonth = null;
+  }
+  let month: Temporal.PlainYearMonth = today.toPlainYearMonth();
+  if (date) month = date.toPlainYearMonth();
+  else if (askedMonth) {
+    try {
+      if (!MONTH_RE.test(askedMonth)) throw new RangeError();
+      month = Temporal.PlainYearMonth.from(askedMonth, { overflow: "reject" });
+    } catch {
+      notice = messageRef("errors.bad_month");
+      askedMonth = null;
     }
   }
-  let month: Temporal.PlainYearMonth;
-  if (date) month = date.toPlainYearMonth();
-  else if (q.month) {
-    try {
-      if (!MONTH_RE.test(q.month)) throw new RangeError();
-      month = Temporal.PlainYearMonth.from(q.month, { overflow: "reject" });
-    } catch {
-      return {
-        ok: false,
-        reason: "bad_date",
-        message: "That month is not one we understand. Pick a day from the calendar.",
-      };
-    }
-  } else month = today.toPlainYearMonth();
   const firstMonth = today.toPlainYearMonth();
   const lastMonth = lastDate.toPlainYearMonth();
   if (Temporal.PlainYearMonth.compare(month, firstMonth) < 0) month = firstMonth;
@@ -200,14 +212,14 @@ export async function getSlotPage(
     const slotsOn = (d: string): SlotView[] =>
       Array.from(view.live(d), (ms) => ({
         start: Temporal.Instant.fromEpochMilliseconds(ms).toString(),
-        label: formatTime(ms, tz, clock),
+        label: formatTime(ms, tz, clock, t.locale),
       }));
     return { days: view.days, slotsOn, unavailable: view.unavailable };
   };
 
   let view = await monthView(month);
   // With nothing chosen, open on the first month that has a free slot (a guest arriving on the 30th).
-  if (!date && !q.month) {
+  if (!date && !askedMonth) {
     while (
       !view.unavailable && !view.days.some((d) => d.slots > 0) &&
       Temporal.PlainYearMonth.compare(month, lastMonth) < 0
@@ -220,7 +232,7 @@ export async function getSlotPage(
   return {
     ok: true,
     host: toPublicHost(host),
-    eventType: toPublicEventType(et),
+    eventType: toPublicEventType(et, t),
     timeZone: tz,
     today: today.toString(),
     lastDate: lastDate.toString(),
@@ -232,6 +244,9 @@ export async function getSlotPage(
     unavailable: view.unavailable,
     clock,
     listed: isListed(et),
+    locale: t.locale,
+    languageFixed: !!et.language,
+    notice,
   };
 }
 

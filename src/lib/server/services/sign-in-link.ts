@@ -36,6 +36,3 @@ export function allowMail(locals: object, email: string): void {
 export function mayMail(locals: object, email: string): boolean {
   return allowed.get(locals) === email.trim().toLowerCase();
 }
-
-export const TOO_MANY_LINKS =
-  "Several sign-in links were already sent to this address. Please use the latest one, or try again later.";

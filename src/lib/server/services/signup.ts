@@ -20,6 +20,3 @@ export async function maySignIn(
   if (who.email && await getUserByEmail(app.kv, who.email)) return true;
   return mayCreateAccount(policy, who.email);
 }
-
-export const SIGNUP_CLOSED_MESSAGE =
-  "This Invito is for invited people only, and this address has no account here. Ask the person who runs it to add you.";

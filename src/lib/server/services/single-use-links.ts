@@ -29,6 +29,9 @@ import { type BookInput, type BookResult, bookSlot } from "./book-slot.ts";
 import { isEventTypeIdShape } from "./event-types.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { isIsoDate } from "../domain/availability.ts";
+import type { Translator } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
+import { isOneLine } from "../../shared/text.ts";
 
 /** Links kept per host (spent ones included, until removed). */
 export const MAX_LINKS_PER_HOST = 500;
@@ -98,6 +101,8 @@ export async function mintSingleUseLink(
   host: UserRecord,
   eventTypeId: string,
   input: MintInput,
+  /** The host's language for the field messages (English when none is given). */
+  t: Translator = translator(null),
 ): Promise<MintResult> {
   if (!isEventTypeIdShape(eventTypeId)) return { ok: false, reason: "not_found" };
   const et = await getEventType(app.kv, host.id, eventTypeId);
@@ -109,13 +114,13 @@ export async function mintSingleUseLink(
   const expiresOn = input.expiresOn.trim();
   let expiresAtMs: number | null = null;
   if (expiresOn !== "") {
-    if (!isIsoDate(expiresOn)) errors.expiresOn = "Enter the date as YYYY-MM-DD";
+    if (!isIsoDate(expiresOn)) errors.expiresOn = t.t("avail.date_as_iso");
     else {
       const last = Temporal.PlainDate.from(expiresOn);
       if (Temporal.PlainDate.compare(last, today) < 0) {
-        errors.expiresOn = "Choose today or a later day";
+        errors.expiresOn = t.t("links.date_past");
       } else if (Temporal.PlainDate.compare(last, today.add({ years: 2 })) > 0) {
-        errors.expiresOn = "Choose a day within the next 2 years";
+        errors.expiresOn = t.t("links.date_far", { years: 2 });
       } else {
         expiresAtMs = last.add({ days: 1 }).toZonedDateTime({ timeZone: host.timeZone })
           .epochMilliseconds;
@@ -124,13 +129,11 @@ export async function mintSingleUseLink(
   }
   const guestEmail = input.guestEmail.trim().toLowerCase();
   if (guestEmail !== "" && (guestEmail.length > 254 || !EMAIL.test(guestEmail))) {
-    errors.guestEmail = "Enter a valid email address, like name@example.com";
+    errors.guestEmail = t.t("forms.email_invalid");
   }
   const label = input.label.trim();
-  if (label.length > LABEL_MAX) errors.label = `Keep the note under ${LABEL_MAX + 1} characters`;
-  else if (/[\u0000-\u001f\u007f]/.test(label)) {
-    errors.label = "The note cannot contain line breaks or control characters";
-  }
+  if (label.length > LABEL_MAX) errors.label = t.t("forms.max_chars", { max: LABEL_MAX });
+  else if (!isOneLine(label)) errors.label = t.t("forms.one_line");
   if (Object.keys(errors).length > 0) return { ok: false, reason: "invalid", errors };
   if (await countSingleUseLinks(app.kv, host.id) >= MAX_LINKS_PER_HOST) {
     return { ok: false, reason: "too_many" };

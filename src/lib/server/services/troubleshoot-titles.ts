@@ -2,7 +2,8 @@
  * Event titles for the troubleshooter. The busy cache keeps only time (ADR 005), so when the host
  * asks which event blocks a time, the calendars busy that day are read live, bounded in time,
  * and each busy window is named by the events behind it. Events marked private or confidential
- * are named "Private event"; a calendar that cannot be read in time just shows no titles.
+ * are named "Private event" (in the host's language); a calendar that cannot be read in time just
+ * shows no titles.
  */
 import ICAL from "ical.js";
 import type { App } from "../app.ts";
@@ -13,6 +14,8 @@ import { unseal } from "../integrations/crypto.ts";
 import { busyFromIcs } from "../integrations/ical-busy.ts";
 import { ownUidMatcher } from "./sync-calendars.ts";
 import { providerOf } from "./calendar-providers.ts";
+import type { Translator } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
 
 const BUDGET_MS = 5_000;
 const TITLE_MAX = 200;
@@ -24,6 +27,7 @@ export async function calendarTitles(
   host: UserRecord,
   calendarIds: readonly string[],
   range: { fromMs: number; toMs: number },
+  t: Translator = translator(null),
 ): Promise<Map<string, TitledWindow[]>> {
   const out = new Map<string, TitledWindow[]>();
   const wanted = new Set(calendarIds);
@@ -45,7 +49,7 @@ export async function calendarTitles(
     const list: TitledWindow[] = [];
     for (const obj of read.objects) {
       if (!obj.data) continue;
-      const title = titleOf(obj.data);
+      const title = titleOf(obj.data, t);
       const parsed = busyFromIcs(obj.data, { ...range, hostTimeZone: host.timeZone, isOwnUid });
       for (const w of parsed.windows) list.push({ ...w, title });
     }
@@ -60,19 +64,19 @@ export async function calendarTitles(
   return out;
 }
 
-function titleOf(ics: string): string {
+function titleOf(ics: string, t: Translator): string {
   try {
     const root = new ICAL.Component(ICAL.parse(ics) as unknown[]);
     const ev = root.getFirstSubcomponent("vevent");
-    if (!ev) return "An event";
+    if (!ev) return t.t("ts.title_event");
     const cls = String(ev.getFirstPropertyValue("class") ?? "PUBLIC").toUpperCase();
-    if (cls === "PRIVATE" || cls === "CONFIDENTIAL") return "Private event";
+    if (cls === "PRIVATE" || cls === "CONFIDENTIAL") return t.t("ts.title_private");
     const summary = ev.getFirstPropertyValue("summary");
     const text = typeof summary === "string"
       ? summary.replace(/[\u0000-\u001f\u007f]/g, " ").trim()
       : "";
-    return text ? text.slice(0, TITLE_MAX) : "An event without a title";
+    return text ? text.slice(0, TITLE_MAX) : t.t("ts.title_untitled");
   } catch {
-    return "An event";
+    return t.t("ts.title_event");
   }
 }

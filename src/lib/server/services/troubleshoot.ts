@@ -20,6 +20,7 @@ import { isEventTypeIdShape } from "./event-types.ts";
 import { STALE_AFTER_INTERVALS } from "./calendar-busy.ts";
 import { fullPeriods } from "./public-calendar.ts";
 import { calendarTitles } from "./troubleshoot-titles.ts";
+import type { Translator } from "../../shared/i18n.ts";
 
 const MS_DAY = 86_400_000;
 
@@ -39,6 +40,8 @@ export async function troubleshootDay(
     titles?: boolean;
     /** An exact time to explain too ("HH:MM" in the host's zone). */
     at?: string | null;
+    /** The host's language, for event titles read live ("Private event"). */
+    t?: Translator;
   },
 ): Promise<Troubleshoot> {
   if (!isEventTypeIdShape(q.eventTypeId)) return { ok: false, reason: "not_found" };
@@ -112,7 +115,7 @@ export async function troubleshootDay(
       const found = await calendarTitles(app, host, wanted.map((w) => w.calendarId), {
         fromMs: dayStartMs,
         toMs: dayEndMs,
-      });
+      }, q.t);
       for (const w of wanted) {
         w.titles = (found.get(w.calendarId) ?? [])
           .filter((t) => t.startMs < w.endMs && t.endMs > w.startMs)

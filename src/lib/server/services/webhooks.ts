@@ -33,6 +33,9 @@ import { getBooking } from "../store/bookings.ts";
 import { getUser, newId } from "../store/users.ts";
 import { seal, unseal } from "../integrations/crypto.ts";
 import { assertReachable, safeFetch, SafeFetchError } from "../integrations/safe-fetch.ts";
+import { type MessageRef, messageRef } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
+import { webhookOffMail } from "../integrations/mail-templates/webhook.ts";
 import {
   afterFailure,
   type AttemptResult,
@@ -45,6 +48,13 @@ import { bookingResource } from "./booking-resource.ts";
 
 export { WEBHOOK_EVENTS };
 export const MAX_SUBSCRIPTIONS = 10;
+
+/**
+ * Why a subscription is off, stored and reported by the API in these words; the dashboard shows
+ * them in the host's language.
+ */
+export const DISABLED_BY_HOST = "Turned off by you.";
+export const DISABLED_FAILING = "Every delivery failed for 3 days.";
 /** After a rotation the previous secret still signs for this long (receivers switch over). */
 export const ROTATION_OVERLAP_MS = 24 * 3_600_000;
 const SECRET_KID = "webhook-secret-v1";
@@ -99,7 +109,8 @@ function newSecret(): string {
 
 export type SubscriptionInput = { url: string; events: WebhookEvent[]; description: string };
 export type SubscriptionRefusal =
-  | { ok: false; reason: "invalid"; field: "url" | "events"; message: string }
+  /** `message`: a catalog reference (`messageRef`), worded by the caller for its reader. */
+  | { ok: false; reason: "invalid"; field: "url" | "events"; message: MessageRef }
   | { ok: false; reason: "too_many" | "not_found" };
 
 /** An http(s) URL the SSRF guard lets through; a refusal names the field and says why. */
@@ -112,11 +123,11 @@ async function checkUrl(app: App, text: string): Promise<SubscriptionRefusal | n
       ok: false,
       reason: "invalid",
       field: "url",
-      message: "Enter a full URL, like https://example.com/hooks",
+      message: messageRef("dev.url_invalid"),
     };
   }
   if (text.length > 2_000) {
-    return { ok: false, reason: "invalid", field: "url", message: "The URL is too long" };
+    return { ok: false, reason: "invalid", field: "url", message: messageRef("dev.url_too_long") };
   }
   try {
     await assertReachable(url, { allowPrivate: app.config.allowPrivateWebhooks });
@@ -126,7 +137,7 @@ async function checkUrl(app: App, text: string): Promise<SubscriptionRefusal | n
         ok: false,
         reason: "invalid",
         field: "url",
-        message: `Invito cannot send to this address: ${err.message}`,
+        message: messageRef("dev.url_refused", { detail: err.message }),
       };
     }
     throw err;
@@ -136,7 +147,12 @@ async function checkUrl(app: App, text: string): Promise<SubscriptionRefusal | n
 
 function checkEvents(events: WebhookEvent[]): SubscriptionRefusal | null {
   if (events.length === 0 || events.some((e) => !WEBHOOK_EVENTS.includes(e))) {
-    return { ok: false, reason: "invalid", field: "events", message: "Choose at least one event" };
+    return {
+      ok: false,
+      reason: "invalid",
+      field: "events",
+      message: messageRef("dev.events_required"),
+    };
   }
   return null;
 }
@@ -238,7 +254,7 @@ export async function updateSubscription(
       // Switched back on: a fresh start for the three-day rule.
       Object.assign(next, { enabled: true, disabledReason: null, failingSinceMs: null });
     } else if (input.enabled === false) {
-      Object.assign(next, { enabled: false, disabledReason: "Turned off by you." });
+      Object.assign(next, { enabled: false, disabledReason: DISABLED_BY_HOST });
     }
     return Promise.resolve({ next, result: { ok: true as const, subscription: next } });
   });
@@ -481,7 +497,7 @@ async function recordAttempt(
       next = { ...sub, failingSinceMs: f.failingSinceMs };
       if (f.disable && sub.enabled) {
         next.enabled = false;
-        next.disabledReason = "Every delivery failed for 3 days.";
+        next.disabledReason = DISABLED_FAILING;
         const host = await getUser(app.kv, hostId);
         if (host) jobs.push(disabledMail(app, host, sub, nowMs));
       }
@@ -500,21 +516,11 @@ async function recordAttempt(
 }
 
 function disabledMail(app: App, host: UserRecord, sub: WebhookSubscriptionRecord, nowMs: number) {
-  const base = app.config.baseUrl.href.replace(/\/$/, "");
-  const text = [
-    `Hello ${host.name},`,
-    "",
-    `Invito could not deliver webhooks to ${sub.url} for three days, so this subscription is now switched off.`,
-    "No more events are sent to it until you switch it on again.",
-    "",
-    `See the delivery log and switch it back on: ${base}/dashboard/developers`,
-    "",
-    "— Invito",
-  ].join("\n");
-  return newOutboxRecord({
-    kind: "raw_mail",
-    to: host.email,
-    subject: "Your webhook was switched off after 3 days of failed deliveries",
-    text,
-  }, nowMs);
+  const mail = webhookOffMail({
+    url: sub.url,
+    hostName: host.name,
+    developersUrl: `${app.config.baseUrl.href.replace(/\/$/, "")}/dashboard/developers`,
+    t: translator(host.locale),
+  });
+  return newOutboxRecord({ kind: "raw_mail", to: host.email, ...mail }, nowMs);
 }

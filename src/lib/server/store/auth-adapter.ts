@@ -38,6 +38,8 @@ type Options = {
   timeZone: string;
   /** The browser's clock at the first sign-in (the account's default). */
   clock?: "12h" | "24h";
+  /** The browser's language at the first sign-in (the account's default). */
+  locale?: string;
   now?: () => number;
 };
 
@@ -68,6 +70,8 @@ export function createKvAdapter(kv: Deno.Kv, opts: Options): Adapter {
         wantedUsername: extra.username || email.split("@")[0],
         timeZone: opts.timeZone,
         clock: opts.clock,
+        locale: opts.locale,
+        onboarding: true,
         emailVerifiedMs: user.emailVerified ? user.emailVerified.getTime() : null,
         image: user.image ?? null,
       }, now());

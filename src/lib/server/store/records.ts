@@ -25,6 +25,8 @@ export type UserRecord = {
   timeZone: string;
   /** How the host reads times in the dashboard and their mails (unset: 24-hour). */
   clock?: "12h" | "24h";
+  /** The host's language for the dashboard and their mails, a BCP 47 tag (unset: the browser's). */
+  locale?: string;
   image: string | null;
   createdAtMs: number;
   /** Sites allowed to frame this host's widget; undefined = any site. */
@@ -33,6 +35,8 @@ export type UserRecord = {
   previousUsernames?: { username: string; untilMs: number }[];
   /** The host closed their account: nothing is public, nobody signs in as them. */
   closedAtMs?: number;
+  /** A host who signed up and has not finished or skipped the first-run setup yet. */
+  onboarding?: "pending";
 };
 
 /** A released username, held for its last owner until `untilMs`. */
@@ -73,6 +77,7 @@ export type {
   Reminder,
 } from "../../shared/public-types.ts";
 import type { FollowUp, Location, Question, Reminder } from "../../shared/public-types.ts";
+import type { Language } from "../../shared/i18n.ts";
 export type { FollowUp };
 
 /**
@@ -99,6 +104,8 @@ export type EventTypeRules = {
   secret?: boolean;
   /** Mails to the guest after a confirmed meeting ends. */
   followUps?: FollowUp[];
+  /** The booking page's language, fixed by the host; unset: the guest's. */
+  language?: Language | null;
 };
 
 export type EventTypeRecord = EventTypeRules & {
@@ -150,6 +157,8 @@ export type BookingRecord = {
   guestTimeZone: string;
   /** How the guest writes times, as on the page they booked from (older records: 24-hour). */
   guestClock?: "12h" | "24h";
+  /** The guest's language as on the page they booked from (BCP 47); their mails and pages use it. */
+  guestLocale?: string;
   hostTimeZone: string;
   createdAtMs: number;
   /** PENDING holds expire at this instant; null once decided. */
@@ -161,7 +170,7 @@ export type BookingRecord = {
   cancelReason?: string | null;
   history: { status: BookingStatus; atMs: number; by: "guest" | "host" | "system" }[];
   /** Answers to the event type's questions, with the label as asked at booking time. */
-  answers?: { questionId: string; label: string; value: string }[];
+  answers?: { questionId: string; label: string; value: string; checked?: boolean }[];
   /** Where the meeting happens, as it was when booked. */
   location?: Location;
   /** Reschedule links: the booking this one replaced, and the one that replaced it. */
@@ -253,6 +262,8 @@ export type MailKind =
   | "guest_expired"
   | "guest_cancelled"
   | "host_cancelled"
+  /** A pending request expired before the host answered (sent once, with the expiry). */
+  | "host_expired"
   | "reminder_guest"
   | "reminder_host"
   | "follow_up"

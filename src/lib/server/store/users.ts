@@ -45,6 +45,9 @@ export type NewUser = {
   wantedUsername: string;
   timeZone: string;
   clock?: "12h" | "24h";
+  locale?: string;
+  /** A new sign-up: the dashboard offers the first-run setup. */
+  onboarding?: boolean;
   emailVerifiedMs: number | null;
   image: string | null;
 };
@@ -81,6 +84,8 @@ export async function insertUser(
       username,
       timeZone: input.timeZone,
       ...(input.clock ? { clock: input.clock } : {}),
+      ...(input.locale ? { locale: input.locale } : {}),
+      ...(input.onboarding ? { onboarding: "pending" as const } : {}),
       image: input.image,
       createdAtMs: nowMs,
     };
@@ -135,7 +140,15 @@ async function nextFreeSuffix(
 export type UserPatch = Partial<
   Pick<
     UserRecord,
-    "name" | "timeZone" | "clock" | "username" | "image" | "emailVerifiedMs" | "embedOrigins"
+    | "name"
+    | "timeZone"
+    | "clock"
+    | "locale"
+    | "username"
+    | "image"
+    | "emailVerifiedMs"
+    | "embedOrigins"
+    | "onboarding"
   >
 >;
 

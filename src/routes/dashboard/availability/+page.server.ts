@@ -28,13 +28,16 @@ export const load: PageServerLoad = async ({ locals }) => {
   const today = hostToday(locals.app, user);
   return {
     weekly: rules.weekly,
-    summary: summarizeWeekly(rules.weekly),
+    summary: summarizeWeekly(rules.weekly, locals.locale),
     overrides: rules.overrides,
     timeOff: rules.timeOff,
     today,
-    preview: computeAvailabilityPreview({ timeZone: user.timeZone, ...rules }, today),
+    preview: computeAvailabilityPreview({ timeZone: user.timeZone, ...rules }, today, 6, {
+      locale: locals.locale,
+      clock: user.clock,
+    }),
     timeZone: user.timeZone,
-    holidayCountries: holidayCountries(),
+    holidayCountries: holidayCountries(locals.locale),
   };
 };
 
@@ -46,7 +49,12 @@ export const actions: Actions = {
     if (intent.kind !== "save") {
       return { section: "weekly" as const, draft: applyWeeklyIntent(draft, intent), unsaved: true };
     }
-    const res = await saveWeeklyAvailability(locals.app, locals.user!, weeklyFromDraft(draft));
+    const res = await saveWeeklyAvailability(
+      locals.app,
+      locals.user!,
+      weeklyFromDraft(draft),
+      locals.t,
+    );
     if (!res.ok) return fail(400, { section: "weekly" as const, draft, errors: res.errors });
     return { section: "weekly" as const, saved: true };
   },
@@ -59,7 +67,12 @@ export const actions: Actions = {
         unsaved: true,
       };
     }
-    const res = await saveOverrides(locals.app, locals.user!, overridesFromDrafts(drafts));
+    const res = await saveOverrides(
+      locals.app,
+      locals.user!,
+      overridesFromDrafts(drafts),
+      locals.t,
+    );
     if (!res.ok) {
       return fail(400, {
         section: "overrides" as const,
@@ -81,8 +94,8 @@ export const actions: Actions = {
         country,
         region,
         existing: kept.map((d) => ({ from: d.from, to: d.to || d.from })),
-      });
-      const regions = holidayRegions(country);
+      }, locals.t);
+      const regions = holidayRegions(country, locals.locale);
       if (!res.ok) {
         return fail(400, {
           section: "timeOff" as const,
@@ -112,7 +125,7 @@ export const actions: Actions = {
         unsaved: true,
       };
     }
-    const res = await saveTimeOff(locals.app, locals.user!, timeOffFromDrafts(drafts));
+    const res = await saveTimeOff(locals.app, locals.user!, timeOffFromDrafts(drafts), locals.t);
     if (!res.ok) {
       return fail(400, {
         section: "timeOff" as const,

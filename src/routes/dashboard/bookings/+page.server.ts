@@ -8,9 +8,10 @@ import {
 } from "$lib/server/services/host-bookings.ts";
 import { isMultiLineText } from "$lib/shared/text.ts";
 import { decideBooking } from "$lib/server/services/decide-booking.ts";
-import { refusalText } from "$lib/shared/refusals.ts";
 import { countBookingChange } from "$lib/server/services/insights-count.ts";
 import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
+import { messageRef, translateRef } from "$lib/shared/i18n.ts";
+import { refusalKey } from "$lib/shared/refusals.ts";
 
 const FILTERS: StatusFilter[] = ["all", "pending", "confirmed", "rejected", "cancelled"];
 
@@ -20,17 +21,17 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   return {
     filter,
     filters: FILTERS,
-    rows: await listBookingsForHost(locals.app, locals.user!, filter),
+    rows: await listBookingsForHost(locals.app, locals.user!, filter, locals.locale),
   };
 };
 
 const Decision = v.object({
-  id: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, "Unknown booking")),
+  id: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, messageRef("bookings.unknown"))),
   reason: v.optional(
     v.pipe(
       v.string(),
-      v.maxLength(500, "Keep the reason under 500 characters"),
-      v.check(isMultiLineText, "The reason contains characters we cannot store"),
+      v.maxLength(500, messageRef("manage.reason_too_long")),
+      v.check(isMultiLineText, messageRef("manage.reason_bad_characters")),
     ),
     "",
   ),
@@ -39,24 +40,30 @@ const Decision = v.object({
 function act(action: "confirm" | "reject" | "cancel") {
   return async ({ request, locals, setHeaders }: Parameters<Actions[string]>[0]) => {
     const parsed = v.safeParse(Decision, Object.fromEntries(await request.formData()));
-    if (!parsed.success) return fail(400, { error: parsed.issues[0].message, id: null });
+    if (!parsed.success) {
+      return fail(400, { error: translateRef(locals.t, parsed.issues[0].message), id: null });
+    }
     const { id, reason } = parsed.output;
     const res = await decideBooking(locals.app, id, action, "host", {
       hostId: locals.user!.id,
       reason: reason || undefined,
     });
     if (res.ok) void countBookingChange(locals.app, res.booking);
-    if (!res.ok && res.reason === "not_found") error(404, "There is no such booking.");
+    if (!res.ok && res.reason === "not_found") error(404, locals.t.t("bookings.no_such"));
     if (!res.ok && res.reason === "busy") {
       retryLater(setHeaders);
-      return fail(BUSY_STATUS, { error: refusalText("busy"), id });
+      return fail(BUSY_STATUS, { error: locals.t.t(refusalKey("busy")), id });
     }
-    if (!res.ok) return fail(409, { error: refusalText(res.reason, "That did not work."), id });
+    if (!res.ok) {
+      return fail(409, { error: locals.t.t(refusalKey(res.reason, "bookings.did_not_work")), id });
+    }
     return { done: action, id };
   };
 }
 
-const Retry = v.object({ job: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, "Unknown job")) });
+const Retry = v.object({
+  job: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, messageRef("bookings.unknown_job"))),
+});
 
 export const actions: Actions = {
   confirm: act("confirm"),
@@ -65,11 +72,11 @@ export const actions: Actions = {
   /** A failed mail or calendar write goes back into the queue with a fresh set of retries. */
   retry: async ({ request, locals }) => {
     const parsed = v.safeParse(Retry, Object.fromEntries(await request.formData()));
-    if (!parsed.success) return fail(400, { error: parsed.issues[0].message, id: null });
-    const ok = await retryDelivery(locals.app, locals.user!.id, parsed.output.job);
-    if (!ok) {
-      return fail(409, { error: "That was already retried or is no longer there.", id: null });
+    if (!parsed.success) {
+      return fail(400, { error: translateRef(locals.t, parsed.issues[0].message), id: null });
     }
+    const ok = await retryDelivery(locals.app, locals.user!.id, parsed.output.job);
+    if (!ok) return fail(409, { error: locals.t.t("bookings.retry_gone"), id: null });
     return { done: "retry" as const, id: null };
   },
 };

@@ -10,12 +10,12 @@ import {
   syncAccountForHost,
   syncAccountNow,
 } from "$lib/server/services/calendar-accounts.ts";
-import { describeDuration } from "$lib/server/config.ts";
+import { formatDuration } from "$lib/shared/format.ts";
 import { startOAuthConnect } from "$lib/server/services/calendar-oauth.ts";
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const app = locals.app;
-  const { accounts, paused } = await listCalendarAccounts(app, locals.user!.id);
+  const { accounts, paused } = await listCalendarAccounts(app, locals.user!.id, locals.t);
   // Set by the OAuth callback's redirect: only these fixed words are read back.
   const connected = url.searchParams.get("connected");
   return {
@@ -25,18 +25,16 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     connected: connected === "google" || connected === "microsoft" ? connected : null,
     reconnected: url.searchParams.get("reconnected") === "1",
     nowMs: app.now(),
-    syncEvery: describeDuration(app.config.syncIntervalMs),
-    pauseAfter: describeDuration(2 * app.config.syncIntervalMs),
+    syncEvery: formatDuration(app.config.syncIntervalMs, locals.locale),
+    pauseAfter: formatDuration(2 * app.config.syncIntervalMs, locals.locale),
   };
 };
 
-const AccountId = v.object({
-  account: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, "Unknown account")),
-});
+const AccountId = v.object({ account: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/)) });
 const CALENDAR_ID = /^[0-9a-f]{20}$/;
 const Connect = v.object({
-  provider: v.picklist(["google", "microsoft"], "Unknown calendar provider"),
-  account: v.optional(v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, "Unknown account"))),
+  provider: v.picklist(["google", "microsoft"]),
+  account: v.optional(v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/))),
 });
 
 export const actions: Actions = {
@@ -52,7 +50,7 @@ export const actions: Actions = {
       serverUrl: values.serverUrl,
       username: values.username,
       password: str("password"),
-    });
+    }, locals.t);
     if (!res.ok) {
       return fail(400, {
         add: { values, errors: { [res.field]: res.message } as Record<string, string> },
@@ -61,7 +59,7 @@ export const actions: Actions = {
     return {
       added: {
         calendars: res.calendars,
-        syncError: res.sync.ok ? null : describeError(res.sync.error),
+        syncError: res.sync.ok ? null : describeError(res.sync.error, "caldav", locals.t),
       },
     };
   },
@@ -73,7 +71,12 @@ export const actions: Actions = {
     );
     const wb = f.get("writeback");
     const writeback = typeof wb === "string" && CALENDAR_ID.test(wb) ? wb : null;
-    const res = await saveCalendarSettings(locals.app, locals.user!.id, { conflicts, writeback });
+    const res = await saveCalendarSettings(
+      locals.app,
+      locals.user!.id,
+      { conflicts, writeback },
+      locals.t,
+    );
     if (!res.ok) return fail(409, { saveError: res.message });
     // Calendars just turned on are read now, so their busy times count at once.
     for (const accountId of res.toSync) {
@@ -84,9 +87,14 @@ export const actions: Actions = {
 
   sync: async ({ request, locals }) => {
     const parsed = v.safeParse(AccountId, Object.fromEntries(await request.formData()));
-    if (!parsed.success) error(404, "There is no such calendar account.");
-    const res = await syncAccountForHost(locals.app, locals.user!.id, parsed.output.account);
-    if (!res) error(404, "There is no such calendar account.");
+    if (!parsed.success) error(404, locals.t.t("cal.no_such_account"));
+    const res = await syncAccountForHost(
+      locals.app,
+      locals.user!.id,
+      parsed.output.account,
+      locals.t,
+    );
+    if (!res) error(404, locals.t.t("cal.no_such_account"));
     return { synced: { account: parsed.output.account, error: res.error } };
   },
 
@@ -94,12 +102,13 @@ export const actions: Actions = {
   connect: async ({ request, locals }) => {
     const f = Object.fromEntries(await request.formData());
     const parsed = v.safeParse(Connect, { ...f, account: f.account || undefined });
-    if (!parsed.success) return fail(400, { connectError: parsed.issues[0].message });
+    if (!parsed.success) return fail(400, { connectError: locals.t.t("oauth.unknown_provider") });
     const res = await startOAuthConnect(
       locals.app,
       locals.user!,
       parsed.output.provider,
       parsed.output.account ?? null,
+      locals.t,
     );
     if (!res.ok) return fail(400, { connectError: res.message });
     redirect(303, res.url);
@@ -107,9 +116,9 @@ export const actions: Actions = {
 
   remove: async ({ request, locals }) => {
     const parsed = v.safeParse(AccountId, Object.fromEntries(await request.formData()));
-    if (!parsed.success) error(404, "There is no such calendar account.");
+    if (!parsed.success) error(404, locals.t.t("cal.no_such_account"));
     const removed = await removeCalendarAccount(locals.app, locals.user!.id, parsed.output.account);
-    if (!removed) error(404, "There is no such calendar account.");
+    if (!removed) error(404, locals.t.t("cal.no_such_account"));
     return { removed: true };
   },
 };

@@ -5,7 +5,10 @@ import { createApiKey, listKeys, revokeApiKey } from "$lib/server/services/api-k
 import {
   createSubscription,
   deleteSubscription,
+  DISABLED_BY_HOST,
+  DISABLED_FAILING,
   listHostSubscriptions,
+  MAX_SUBSCRIPTIONS,
   rotateSecret,
   sendTestEvent,
   updateSubscription,
@@ -13,6 +16,14 @@ import {
   WEBHOOK_EVENTS,
 } from "$lib/server/services/webhooks.ts";
 import type { WebhookEvent } from "$lib/server/store/records.ts";
+import { type MessageKey, messageRef, translateRef } from "$lib/shared/i18n.ts";
+import { MAX_API_KEYS } from "$lib/server/services/api-keys.ts";
+
+/** Why a subscription is off, as stored (the API reports it as is), in the host's words here. */
+const DISABLED_REASONS: Record<string, MessageKey> = {
+  [DISABLED_BY_HOST]: "dev.off_by_you",
+  [DISABLED_FAILING]: "dev.off_failing",
+};
 
 export const load: PageServerLoad = async ({ locals }) => {
   const app = locals.app;
@@ -31,9 +42,13 @@ export const load: PageServerLoad = async ({ locals }) => {
       expiresAtMs: k.expiresAtMs,
       expired: k.expiresAtMs !== null && k.expiresAtMs <= nowMs,
     })),
-    subscriptions: subs.map((s) => viewSubscription(s, nowMs)),
+    subscriptions: subs.map((s) => {
+      const view = viewSubscription(s, nowMs);
+      return { ...view, disabledReasonKey: DISABLED_REASONS[view.disabledReason ?? ""] ?? null };
+    }),
     events: WEBHOOK_EVENTS,
     timeZone: user.timeZone,
+    clock: user.clock ?? "24h",
   };
 };
 
@@ -41,14 +56,14 @@ const NewKey = v.object({
   name: v.pipe(
     v.optional(v.string(), ""),
     v.transform((s) => s.trim()),
-    v.minLength(1, "Give the key a name, like “CRM sync”"),
-    v.maxLength(100, "Keep the name under 100 characters"),
+    v.minLength(1, messageRef("dev.key_name_required")),
+    v.maxLength(100, messageRef("forms.max_chars", { max: 100 })),
   ),
   write: v.optional(v.string()),
-  expires: v.picklist(["never", "30", "90", "365"], "Choose when the key expires"),
+  expires: v.picklist(["never", "30", "90", "365"], messageRef("dev.key_expiry")),
 });
 
-const Id = v.object({ id: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, "Unknown item")) });
+const Id = v.object({ id: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/)) });
 
 function eventsFrom(form: FormData): WebhookEvent[] {
   return form.getAll("events").filter((e): e is WebhookEvent =>
@@ -70,7 +85,10 @@ export const actions: Actions = {
       expires: str(form, "expires") || "never",
     });
     if (!parsed.success) {
-      return fail(400, { keyError: parsed.issues[0].message, keyName: str(form, "name", 200) });
+      return fail(400, {
+        keyError: translateRef(locals.t, parsed.issues[0].message),
+        keyName: str(form, "name", 200),
+      });
     }
     const { name, write, expires } = parsed.output;
     const app = locals.app;
@@ -80,7 +98,10 @@ export const actions: Actions = {
       expiresAtMs: expires === "never" ? null : app.now() + Number(expires) * 86_400_000,
     });
     if (!res.ok) {
-      return fail(409, { keyError: "You have 25 keys; revoke one first.", keyName: name });
+      return fail(409, {
+        keyError: locals.t.t("dev.too_many_keys", { max: MAX_API_KEYS }),
+        keyName: name,
+      });
     }
     return { newKey: { name, secret: res.secret } };
   },
@@ -88,7 +109,7 @@ export const actions: Actions = {
   revokeKey: async ({ request, locals }) => {
     const parsed = v.safeParse(Id, Object.fromEntries(await request.formData()));
     if (!parsed.success || !(await revokeApiKey(locals.app, locals.user!, parsed.output.id))) {
-      return fail(404, { keyError: "That key is already gone." });
+      return fail(404, { keyError: locals.t.t("dev.key_gone") });
     }
     return { revoked: true };
   },
@@ -101,8 +122,8 @@ export const actions: Actions = {
     const res = await createSubscription(locals.app, locals.user!, { url, events, description });
     if (!res.ok) {
       const message = res.reason === "invalid"
-        ? res.message
-        : "You have 10 webhooks; delete one first.";
+        ? translateRef(locals.t, res.message)
+        : locals.t.t("dev.too_many_hooks", { max: MAX_SUBSCRIPTIONS });
       return fail(400, {
         hookError: message,
         hookField: res.reason === "invalid" ? res.field : null,
@@ -115,23 +136,25 @@ export const actions: Actions = {
   toggleWebhook: async ({ request, locals }) => {
     const form = await request.formData();
     const parsed = v.safeParse(Id, { id: str(form, "id") });
-    if (!parsed.success) return fail(404, { hookError: "That webhook is gone." });
+    if (!parsed.success) return fail(404, { hookError: locals.t.t("dev.hook_gone") });
     const res = await updateSubscription(locals.app, locals.user!, parsed.output.id, {
       enabled: str(form, "enabled") === "true",
     });
-    return res.ok ? { toggled: true } : fail(404, { hookError: "That webhook is gone." });
+    return res.ok ? { toggled: true } : fail(404, { hookError: locals.t.t("dev.hook_gone") });
   },
 
   eventsWebhook: async ({ request, locals }) => {
     const form = await request.formData();
     const parsed = v.safeParse(Id, { id: str(form, "id") });
-    if (!parsed.success) return fail(404, { hookError: "That webhook is gone." });
+    if (!parsed.success) return fail(404, { hookError: locals.t.t("dev.hook_gone") });
     const res = await updateSubscription(locals.app, locals.user!, parsed.output.id, {
       events: eventsFrom(form),
     });
     if (!res.ok) {
       return fail(400, {
-        hookError: res.reason === "invalid" ? res.message : "That webhook is gone.",
+        hookError: res.reason === "invalid"
+          ? translateRef(locals.t, res.message)
+          : locals.t.t("dev.hook_gone"),
       });
     }
     return { saved: true };
@@ -139,19 +162,19 @@ export const actions: Actions = {
 
   rotateWebhook: async ({ request, locals }) => {
     const parsed = v.safeParse(Id, Object.fromEntries(await request.formData()));
-    if (!parsed.success) return fail(404, { hookError: "That webhook is gone." });
+    if (!parsed.success) return fail(404, { hookError: locals.t.t("dev.hook_gone") });
     const res = await rotateSecret(locals.app, locals.user!, parsed.output.id);
-    if (!res.ok) return fail(404, { hookError: "That webhook is gone." });
+    if (!res.ok) return fail(404, { hookError: locals.t.t("dev.hook_gone") });
     return { newSecret: { url: res.subscription.url, secret: res.secret, rotated: true } };
   },
 
   testWebhook: async ({ request, locals }) => {
     const parsed = v.safeParse(Id, Object.fromEntries(await request.formData()));
-    if (!parsed.success) return fail(404, { hookError: "That webhook is gone." });
+    if (!parsed.success) return fail(404, { hookError: locals.t.t("dev.hook_gone") });
     const res = await sendTestEvent(locals.app, locals.user!, parsed.output.id);
     return res.ok
       ? { tested: parsed.output.id }
-      : fail(404, { hookError: "That webhook is gone." });
+      : fail(404, { hookError: locals.t.t("dev.hook_gone") });
   },
 
   deleteWebhook: async ({ request, locals }) => {
@@ -159,7 +182,7 @@ export const actions: Actions = {
     if (
       !parsed.success || !(await deleteSubscription(locals.app, locals.user!, parsed.output.id))
     ) {
-      return fail(404, { hookError: "That webhook is already gone." });
+      return fail(404, { hookError: locals.t.t("dev.hook_gone") });
     }
     return { deleted: true };
   },

@@ -27,8 +27,8 @@ export const actions: Actions = {
   toggle: async ({ request, locals }) => {
     const { id, active } = formValues(await request.formData(), ["id", "active"], 100);
     const res = await setEventTypeActive(locals.app, locals.user!, id, active === "true");
-    if (!res.ok && res.reason === "not_found") error(404, "Not found");
-    if (!res.ok) error(409, "Please try again");
+    if (!res.ok && res.reason === "not_found") error(404, locals.t.t("errors.not_found_heading"));
+    if (!res.ok) error(409, locals.t.t("common.try_again"));
     return { toggled: { id: res.record.id, title: res.record.title, active: res.record.active } };
   },
 };

@@ -1,7 +1,8 @@
 import { fail, redirect } from "@sveltejs/kit";
 import * as v from "valibot";
 import type { Actions, PageServerLoad } from "./$types";
-import { isValidTimeZone, listTimeZones } from "$lib/server/domain/time-zone.ts";
+import { listTimeZones } from "$lib/server/domain/time-zone.ts";
+import { resolveTypedZone } from "$lib/server/http/zone-input.ts";
 import { adoptBrowserTimeZone, updateProfile } from "$lib/server/services/profile.ts";
 import { fieldErrors, formValues, ProfileForm } from "$lib/shared/forms.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
@@ -11,6 +12,8 @@ import { USERNAME_HOLD_DAYS } from "$lib/server/domain/username.ts";
 import { deleteAccount, eraseGuest } from "$lib/server/services/host-data.ts";
 import { IMPORT_MAX_BYTES, importHostData } from "$lib/server/services/host-import.ts";
 import { getUser } from "$lib/server/store/users.ts";
+import { languageOf, negotiateLocale } from "$lib/shared/i18n.ts";
+import { translator } from "$lib/server/i18n.ts";
 
 export const load: PageServerLoad = async ({ locals }) => {
   const u = locals.user!;
@@ -20,7 +23,7 @@ export const load: PageServerLoad = async ({ locals }) => {
     /** Names given up that still forward here, and until when (nobody else can take them). */
     heldUsernames: (u.previousUsernames ?? []).filter((h) => h.untilMs > nowMs).map((h) => ({
       username: h.username,
-      until: formatDate(h.untilMs, u.timeZone),
+      until: formatDate(h.untilMs, u.timeZone, locals.locale),
     })),
     holdDays: USERNAME_HOLD_DAYS,
     profile: {
@@ -28,6 +31,8 @@ export const load: PageServerLoad = async ({ locals }) => {
       username: u.username,
       timeZone: u.timeZone,
       clock: u.clock ?? "24h",
+      // The language the dashboard speaks now (the profile's, else the browser's).
+      language: languageOf(u.locale ?? locals.locale) ?? "en",
       email: u.email,
     },
     zones: listTimeZones(),
@@ -49,29 +54,43 @@ export const actions: Actions = {
     const user = locals.user!;
     const values = formValues(
       await request.formData(),
-      ["name", "username", "timeZone", "clock"],
+      ["name", "username", "timeZone", "clock", "locale"],
       200,
     );
+    // "Tokyo", "PST", "UTC+2": a zone typed by name is looked up; several or none are said.
+    const zone = resolveTypedZone(values.timeZone, locals.app.now(), locals.t);
+    if (zone.ok) values.timeZone = zone.zone;
     const parsed = v.safeParse(ProfileForm, values);
     if (!parsed.success) {
-      const errors = fieldErrors(parsed.issues);
+      const errors = fieldErrors(parsed.issues, locals.t);
       // Report an unknown zone together with the other problems, not one round trip later.
-      if (!errors.timeZone && !isValidTimeZone(values.timeZone.trim())) {
-        errors.timeZone = "Choose a time zone from the list";
-      }
+      if (!errors.timeZone && !zone.ok) errors.timeZone = zone.message;
       return fail(400, { values, errors });
     }
-    const res = await updateProfile(locals.app, user, parsed.output);
+    if (!zone.ok) return fail(400, { values, errors: { timeZone: zone.message } });
+    // A language picked keeps the host's region when they have one for it ("de" → "de-AT").
+    const locale = parsed.output.locale
+      ? negotiateLocale({
+        chosen: [parsed.output.locale],
+        acceptLanguage: [user.locale, request.headers.get("accept-language")].filter(Boolean)
+          .join(","),
+      })
+      : undefined;
+    const res = await updateProfile(locals.app, user, { ...parsed.output, locale }, locals.t);
     if (!res.ok) return fail(400, { values, errors: { [res.field]: res.message } });
-    // Loads that run after this action in the same request see the saved profile.
+    // Loads that run after this action in the same request see the saved profile (and language).
     locals.user = res.user;
+    if (res.user.locale && res.user.locale !== locals.locale) {
+      locals.locale = res.user.locale;
+      locals.t = translator(res.user.locale);
+    }
     const held = res.user.previousUsernames?.find((h) => h.username === user.username);
     return {
       saved: true,
       usernameChanged: res.user.username === user.username ? null : {
         from: user.username,
         to: res.user.username,
-        until: held ? formatDate(held.untilMs, res.user.timeZone) : null,
+        until: held ? formatDate(held.untilMs, res.user.timeZone, locals.locale) : null,
       },
     };
   },
@@ -81,11 +100,13 @@ export const actions: Actions = {
     const { email, confirm } = formValues(await request.formData(), ["email", "confirm"], 320);
     if (confirm !== "yes") {
       return fail(400, {
-        erase: { email, error: "Tick the box to confirm: this cannot be undone." },
+        erase: { email, error: locals.t.t("data.erase_tick") },
       });
     }
     const res = await eraseGuest(locals.app, locals.user!, email);
-    if (!res.ok) return fail(400, { erase: { email, error: "Enter the guest's email address." } });
+    if (!res.ok) {
+      return fail(400, { erase: { email, error: locals.t.t("data.erase_enter_email") } });
+    }
     return { erased: { bookings: res.bookings } };
   },
 
@@ -94,12 +115,14 @@ export const actions: Actions = {
     const refused = (error: string) => fail(400, { imported: { error, applied: [], skipped: [] } });
     const file = (await request.formData()).get("file");
     if (!(file instanceof File) || file.size === 0) {
-      return refused("Choose the .json file another Invito exported.");
+      return refused(locals.t.t("data.choose_file"));
     }
     if (file.size > IMPORT_MAX_BYTES) {
-      return refused("The file is larger than an Invito export can be (64 MB).");
+      return refused(
+        locals.t.t("import.too_large", { mb: IMPORT_MAX_BYTES / 1024 / 1024 }),
+      );
     }
-    const res = await importHostData(locals.app, locals.user!, await file.text());
+    const res = await importHostData(locals.app, locals.user!, await file.text(), locals.t);
     if (!res.ok) return refused(res.error);
     locals.user = (await getUser(locals.app.kv, locals.user!.id)) ?? locals.user;
     return { imported: { error: null, applied: res.applied, skipped: res.skipped } };
@@ -111,7 +134,7 @@ export const actions: Actions = {
     const res = await deleteAccount(locals.app, locals.user!, username);
     if (!res.ok) {
       return fail(400, {
-        remove: { error: `To confirm, type ${locals.user!.username} exactly.` },
+        remove: { error: locals.t.t("data.delete_mismatch", { username: locals.user!.username }) },
       });
     }
     redirect(303, "/?account=closed");

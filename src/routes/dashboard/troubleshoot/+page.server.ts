@@ -15,7 +15,13 @@ export const load: PageServerLoad = async ({ locals, url, setHeaders }) => {
   const at = (q.get("at") ?? "").slice(0, 5) || null;
   const titles = q.get("titles") === "1";
   const result = chosen
-    ? await troubleshootDay(locals.app, user, { eventTypeId: chosen.id, date, at, titles })
+    ? await troubleshootDay(locals.app, user, {
+      eventTypeId: chosen.id,
+      date,
+      at,
+      titles,
+      t: locals.t,
+    })
     : null;
   return {
     eventTypes: types.map((t) => ({ id: t.id, title: t.title, active: t.active })),

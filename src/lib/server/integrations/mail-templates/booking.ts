@@ -1,26 +1,25 @@
 /**
  * Mails about one booking. Each reads the booking as it is when the mail is sent, so a retry
- * hours later still tells the truth; times are in the reader's zone with the zone named.
+ * hours later still tells the truth; times are in the reader's zone with the zone named, words
+ * in the reader's language (the guest's as they booked, the host's profile language).
  */
 import type { BookingRecord, MailKind } from "../../store/records.ts";
 import type { OutgoingMail } from "../mail.ts";
 import { buildIcs } from "../ics.ts";
-import { formatRange } from "../../../shared/format.ts";
-import { htmlMail } from "./layout.ts";
-import { labelled, labelledParts } from "./quote.ts";
+import { formatDuration, formatMinutes, formatRange } from "../../../shared/format.ts";
+import { htmlMail, type Paragraph, textOf } from "./layout.ts";
+import { translator } from "../../i18n.ts";
+import type { Translator } from "../../../shared/i18n.ts";
+import { locationText, locationUrl } from "../../../shared/location-text.ts";
+import { icsDescriptionForGuest, icsSummaryForGuest } from "./ics-text.ts";
+import { labelledParts, type Line } from "./quote.ts";
 import { oneLineText } from "../../../shared/text.ts";
-import { describeLocation } from "../../domain/event-rules.ts";
+import { storedReasonText } from "../../../shared/system-reasons.ts";
 import { type CalendarDoc, calendarDoc, meetingUid } from "../../domain/calendar-identity.ts";
-
-function inHowLong(minutes: number): string {
-  if (minutes % 1440 === 0) return `${minutes / 1440} day${minutes === 1440 ? "" : "s"}`;
-  if (minutes % 60 === 0) return `${minutes / 60} hour${minutes === 60 ? "" : "s"}`;
-  return `${minutes} minutes`;
-}
 
 export type BookingMailContext = {
   booking: BookingRecord;
-  host: { name: string; email: string; clock?: "12h" | "24h" };
+  host: { name: string; email: string; clock?: "12h" | "24h"; locale?: string };
   links: {
     confirm: string;
     reject: string;
@@ -33,10 +32,13 @@ export type BookingMailContext = {
   /** The event type's own words after a decision, when it still exists. */
   confirmedMessage?: string;
   rejectedMessage?: string;
-  ttlText: string;
+  /** How long a pending request holds its time. */
+  ttlMs: number;
   nowMs: number;
   /** For reminders: how long before the start this one was meant to go out. */
   minutesBefore?: number;
+  /** Where a guest whose booking ended can pick another time (the event's page, else the host's). */
+  bookAgainUrl?: string;
   /** For a follow-up: the host's words, and where to book again (null: no link). */
   followUp?: { message: string; minutesAfter: number; bookAgainUrl: string | null };
 };
@@ -45,12 +47,13 @@ export type BookingMailContext = {
 function invitation(
   ctx: BookingMailContext,
   state: "pending" | "confirmed" | "ended",
+  t: Translator,
 ): OutgoingMail["icalEvent"] {
   const doc = calendarDoc(ctx.booking, state);
-  return doc ? { method: doc.method, content: ics(ctx, doc) } : undefined;
+  return doc ? { method: doc.method, content: ics(ctx, doc, t) } : undefined;
 }
 
-function ics(ctx: BookingMailContext, doc: CalendarDoc) {
+function ics(ctx: BookingMailContext, doc: CalendarDoc, t: Translator) {
   const b = ctx.booking;
   return buildIcs({
     uid: meetingUid(b, new URL(ctx.baseUrl).hostname),
@@ -58,18 +61,25 @@ function ics(ctx: BookingMailContext, doc: CalendarDoc) {
     startMs: b.startMs,
     endMs: b.endMs,
     stampMs: ctx.nowMs,
-    summary: `${b.eventTitle}: ${b.guestName} and ${ctx.host.name}`,
-    description: [
-      b.guestNote ? labelled("Note", b.guestNote) : "",
-      ...(b.answers ?? []).filter((a) => a.value).map((a) => labelled(a.label, a.value)),
-      `Reschedule or cancel: ${ctx.links.guest}`,
-    ].filter(Boolean).join("\n\n"),
-    location: describeLocation(b.location) || undefined,
+    summary: icsSummaryForGuest(b, ctx.host.name, t),
+    description: icsDescriptionForGuest(b, ctx.links.guest, t),
+    location: locationText(b.location, t) || undefined,
     status: doc.status,
     organizer: ctx.host,
     attendee: { name: b.guestName, email: b.guestEmail },
     url: ctx.links.guest,
   }, doc.method);
+}
+
+/** The meeting place as a paragraph: a video link is a link. */
+function wherePara(b: BookingRecord, t: Translator): Paragraph | null {
+  const url = locationUrl(b.location);
+  if (url) {
+    const label = t.t("mail.where", { where: t.t("mail.where_video") });
+    return { parts: t.parts("mail.link_line", { label, url }), href: url };
+  }
+  const where = locationText(b.location, t);
+  return where ? t.t("mail.where", { where }) : null;
 }
 
 export function renderBookingMail(kind: MailKind, given: BookingMailContext): OutgoingMail | null {
@@ -84,250 +94,323 @@ export function renderBookingMail(kind: MailKind, given: BookingMailContext): Ou
     host: { ...given.host, name: oneLineText(given.host.name) },
   };
   const b = ctx.booking;
-  const hostWhen = formatRange(b.startMs, b.endMs, b.hostTimeZone, ctx.host.clock);
-  const guestWhen = formatRange(b.startMs, b.endMs, b.guestTimeZone, b.guestClock);
+  const guestT = translator(b.guestLocale);
+  const hostT = translator(ctx.host.locale);
+  const hostWhen = formatRange(b.startMs, b.endMs, b.hostTimeZone, ctx.host.clock, hostT.locale);
+  const guestWhen = formatRange(b.startMs, b.endMs, b.guestTimeZone, b.guestClock, guestT.locale);
   const messageId = `<${b.id}.${kind}@${new URL(ctx.baseUrl).hostname}>`;
-  const where = describeLocation(b.location);
-  // What the guest typed is labelled and, when it spans lines, quoted (quote.ts).
-  const guestItems: [string, string][] = [
-    ["Name", b.guestName],
-    ["Email", b.guestEmail],
-    ["Note", b.guestNote || "(none)"],
-    ...(b.answers ?? []).map((a): [string, string] => [a.label, a.value || "(no answer)"]),
-    ...(where ? [["Where", where] as [string, string]] : []),
+  const moved = b.rescheduledFromId ? "yes" : "no";
+  const title = b.eventTitle;
+  const guest = b.guestName;
+  const host = ctx.host.name;
+  const hostManage = `${ctx.baseUrl.replace(/\/$/, "")}/dashboard/bookings`;
+
+  /**
+   * What the host reads about the guest: their one-line values as one block of lines, anything
+   * they wrote over several lines quoted under its label (quote.ts), then where.
+   */
+  const guestLines = (t: Translator): Paragraph[] => {
+    const where = wherePara(b, t);
+    const items: [Line, string][] = [
+      [(value) => t.t("mail.line_name", { value }), guest],
+      [(value) => t.t("mail.line_email", { value }), b.guestEmail],
+      [(value) => t.t("mail.line_note", { value }), b.guestNote || t.t("mail.none")],
+      ...(b.answers ?? []).map((a): [Line, string] => [
+        (value) => t.t("mail.line_answer", { label: oneLineText(a.label), value }),
+        a.checked !== undefined
+          ? t.t(a.checked ? "common.yes" : "common.no")
+          : a.value || t.t("mail.no_answer"),
+      ]),
+    ];
+    return [...labelledParts(items), ...(where ? [where] : [])];
+  };
+  /** Someone's words under a translated label ("Reason:", "Ann says:"), quoted when multi-line. */
+  const said = (line: Line, text: string | undefined | null): Paragraph[] =>
+    text ? labelledParts([[line, text]]) : [];
+  const manage = (t: Translator) => [
+    t.t("mail.reschedule_line", { url: ctx.links.reschedule }),
+    t.t("mail.cancel_line", { url: ctx.links.cancel }),
   ];
-  const guestLines = guestItems.map(([label, value]) => labelled(label, value));
-  const guestHtml = labelledParts(guestItems);
-  const manage = [`Reschedule: ${ctx.links.reschedule}`, `Cancel: ${ctx.links.cancel}`];
-  const moved = b.rescheduledFromId ? "Rescheduled — " : "";
+  /** A guest whose booking ended is pointed back to the event's page. */
+  const bookAgain = (t: Translator): Paragraph[] =>
+    ctx.bookAgainUrl
+      ? [{
+        parts: t.parts("mail.link_line", {
+          label: t.t("mail.pick_another"),
+          url: ctx.bookAgainUrl,
+        }),
+        href: ctx.bookAgainUrl,
+      }]
+      : [];
+  const bookAgainButton = (t: Translator) =>
+    ctx.bookAgainUrl ? [{ label: t.t("mail.pick_another_button"), href: ctx.bookAgainUrl }] : [];
+
+  const mail = (
+    t: Translator,
+    opts: {
+      to: string;
+      replyTo?: string;
+      subject: string;
+      heading: string;
+      paragraphs: Paragraph[];
+      textExtra?: string[];
+      buttons?: { label: string; href: string; tone?: "primary" | "danger" | "plain" }[];
+      footer?: string;
+      icalEvent?: OutgoingMail["icalEvent"];
+      messageId?: string;
+    },
+  ): OutgoingMail => ({
+    to: opts.to,
+    replyTo: opts.replyTo,
+    subject: opts.subject,
+    messageId: opts.messageId ?? messageId,
+    text: [
+      ...opts.paragraphs.map(textOf),
+      ...(opts.textExtra ?? []),
+      ...(opts.footer ? [opts.footer] : []),
+    ].join("\n\n"),
+    html: htmlMail({
+      lang: t.locale === "en-XA" ? "en" : t.locale,
+      title: opts.heading,
+      paragraphs: opts.paragraphs,
+      buttons: opts.buttons,
+      footer: opts.footer,
+    }),
+    icalEvent: opts.icalEvent,
+  });
+
   switch (kind) {
     case "host_request": {
-      const subject = `${moved}Booking request: ${b.eventTitle} with ${b.guestName}`;
-      const intro = `${b.guestName} asks to book "${b.eventTitle}" on ${hostWhen}.`;
-      const text = [
-        intro,
-        "",
-        ...guestLines,
-        "",
-        `Confirm: ${ctx.links.confirm}`,
-        `Reject:  ${ctx.links.reject}`,
-        "",
-        `If you do neither, the request expires in ${ctx.ttlText} and the time is offered again.`,
-      ].join("\n");
-      return {
+      const t = hostT;
+      const ttl = formatDuration(ctx.ttlMs, t.locale);
+      return mail(t, {
         to: ctx.host.email,
         replyTo: b.guestEmail,
-        subject,
-        text,
-        messageId,
-        html: htmlMail({
-          title: "New booking request",
-          paragraphs: [intro, ...guestHtml],
-          buttons: [{ label: "Confirm", href: ctx.links.confirm }, {
-            label: "Reject",
-            href: ctx.links.reject,
-            tone: "danger",
-          }],
-          footer: `If you do neither, the request expires in ${ctx.ttlText}.`,
-        }),
-        icalEvent: invitation(ctx, "pending"),
-      };
+        subject: t.t("mail.host_request.subject", { moved, title, guest }),
+        heading: t.t("mail.host_request.heading"),
+        paragraphs: [
+          t.t("mail.host_request.intro", { guest, title, when: hostWhen }),
+          ...guestLines(t),
+        ],
+        textExtra: [
+          t.t("mail.confirm_line", { url: ctx.links.confirm }),
+          t.t("mail.reject_line", { url: ctx.links.reject }),
+        ],
+        buttons: [
+          { label: t.t("mail.confirm_button"), href: ctx.links.confirm },
+          { label: t.t("mail.reject_button"), href: ctx.links.reject, tone: "danger" },
+        ],
+        footer: t.t("mail.host_request.expires", { ttl }),
+        icalEvent: invitation(ctx, "pending", t),
+      });
     }
     case "host_booked":
     case "host_confirmed_copy": {
-      const subject = `${moved}Confirmed: ${b.eventTitle} with ${b.guestName}`;
-      const intro = `"${b.eventTitle}" with ${b.guestName} is confirmed for ${hostWhen}.`;
-      return {
+      const t = hostT;
+      return mail(t, {
         to: ctx.host.email,
         replyTo: b.guestEmail,
-        subject,
-        messageId,
-        text: [intro, "", ...guestLines].join("\n"),
-        html: htmlMail({ title: "Booking confirmed", paragraphs: [intro, ...guestHtml] }),
-        icalEvent: invitation(ctx, "confirmed"),
-      };
+        subject: t.t("mail.host_confirmed.subject", { moved, title, guest }),
+        heading: t.t("mail.host_confirmed.heading"),
+        paragraphs: [
+          t.t("mail.host_confirmed.intro", { guest, title, when: hostWhen }),
+          ...guestLines(t),
+        ],
+        icalEvent: invitation(ctx, "confirmed", t),
+      });
     }
     case "host_cancelled": {
       // Any end of a meeting the host's calendar may hold comes with its CANCEL.
+      const t = hostT;
       const intro = b.endReason === "cancelled_by_host"
-        ? `You cancelled "${b.eventTitle}" with ${b.guestName} on ${hostWhen}.`
+        ? t.t("mail.host_cancelled.intro_by_you", { guest, title, when: hostWhen })
         : b.endReason === "rejected"
-        ? `You declined the new time ${b.guestName} asked for: "${b.eventTitle}" on ${hostWhen}.`
+        ? t.t("mail.host_cancelled.intro_declined_move", { guest, title, when: hostWhen })
         : b.endReason === "expired"
-        ? `The new time ${b.guestName} asked for, "${b.eventTitle}" on ${hostWhen}, expired without an answer.`
-        : `${b.guestName} cancelled "${b.eventTitle}" on ${hostWhen}.`;
-      const reason = b.cancelReason ? labelled("Reason", b.cancelReason) : "";
-      return {
+        ? t.t("mail.host_cancelled.intro_move_expired", { guest, title, when: hostWhen })
+        : t.t("mail.host_cancelled.intro", { guest, title, when: hostWhen });
+      return mail(t, {
         to: ctx.host.email,
-        subject: `Cancelled: ${b.eventTitle} with ${b.guestName}`,
-        messageId,
-        text: [intro, reason].filter(Boolean).join("\n\n"),
-        html: htmlMail({
-          title: "Booking cancelled",
-          paragraphs: [
-            intro,
-            ...(b.cancelReason ? labelledParts([["Reason", b.cancelReason]]) : []),
-          ],
-        }),
-        icalEvent: invitation(ctx, "ended"),
-      };
+        replyTo: b.guestEmail,
+        subject: t.t("mail.host_cancelled.subject", { title, guest }),
+        heading: t.t("mail.host_cancelled.heading"),
+        paragraphs: [
+          intro,
+          ...said((reason) => t.t("mail.reason", { reason }), storedReasonText(b.cancelReason, t)),
+        ],
+        icalEvent: invitation(ctx, "ended", t),
+      });
+    }
+    case "host_expired": {
+      const t = hostT;
+      return mail(t, {
+        to: ctx.host.email,
+        replyTo: b.guestEmail,
+        subject: t.t("mail.host_expired.subject", { title, guest }),
+        heading: t.t("mail.host_expired.heading"),
+        paragraphs: [
+          t.t("mail.host_expired.intro", { guest, title, when: hostWhen }),
+          t.t("mail.host_expired.more", { guest }),
+        ],
+        textExtra: [t.t("mail.your_bookings_line", { url: hostManage })],
+        buttons: [{ label: t.t("mail.your_bookings_button"), href: hostManage, tone: "plain" }],
+      });
     }
     case "guest_pending": {
-      const intro =
-        `Your request for "${b.eventTitle}" with ${ctx.host.name} on ${guestWhen} has been sent.`;
-      const more =
-        `${ctx.host.name} will confirm within ${ctx.ttlText}. You will get another email either way.`;
-      return {
+      const t = guestT;
+      const ttl = formatDuration(ctx.ttlMs, t.locale);
+      return mail(t, {
         to: b.guestEmail,
         replyTo: ctx.host.email,
-        subject: `Request sent: ${b.eventTitle} with ${ctx.host.name}`,
-        messageId,
-        text: [intro, more, "", `Your booking: ${ctx.links.guest}`, ...manage].join("\n"),
-        html: htmlMail({
-          title: "Request sent",
-          paragraphs: [intro, more],
-          buttons: [{ label: "View your booking", href: ctx.links.guest, tone: "plain" }],
-        }),
-        icalEvent: invitation(ctx, "pending"),
-      };
+        subject: t.t("mail.guest_pending.subject", { title, host }),
+        heading: t.t("mail.guest_pending.heading"),
+        paragraphs: [
+          t.t("mail.guest_pending.intro", { title, host, when: guestWhen }),
+          t.t("mail.guest_pending.more", { host, ttl }),
+        ],
+        textExtra: [
+          [t.t("mail.your_booking_line", { url: ctx.links.guest }), ...manage(t)].join("\n"),
+        ],
+        buttons: [{ label: t.t("mail.view_booking"), href: ctx.links.guest, tone: "plain" }],
+        icalEvent: invitation(ctx, "pending", t),
+      });
     }
     case "guest_confirmed": {
-      const intro = `"${b.eventTitle}" with ${ctx.host.name} is confirmed for ${guestWhen}.`;
-      const says: [string, string][] = ctx.confirmedMessage
-        ? [[`${ctx.host.name} says`, ctx.confirmedMessage]]
-        : [];
-      const extra = says.length ? labelled(...says[0]) : "";
-      return {
+      const t = guestT;
+      const where = wherePara(b, t);
+      return mail(t, {
         to: b.guestEmail,
         replyTo: ctx.host.email,
-        cc: undefined,
-        subject: `${moved}Confirmed: ${b.eventTitle} with ${ctx.host.name}`,
-        messageId,
-        text: [
-          intro,
-          where ? `Where: ${where}` : "",
-          extra,
-          `Your booking: ${ctx.links.guest}`,
-          manage.join("\n"),
-        ].filter(Boolean)
-          .join("\n\n"),
-        html: htmlMail({
-          title: "Your booking is confirmed",
-          paragraphs: [intro, where ? `Where: ${where}` : "", ...labelledParts(says)].filter(
-            Boolean,
-          ),
-          buttons: [
-            { label: "View your booking", href: ctx.links.guest, tone: "plain" },
-            { label: "Reschedule", href: ctx.links.reschedule, tone: "plain" },
-            { label: "Cancel", href: ctx.links.cancel, tone: "plain" },
-          ],
-          footer: "The attached invitation adds the meeting to your calendar.",
-        }),
-        icalEvent: invitation(ctx, "confirmed"),
-      };
+        subject: t.t("mail.guest_confirmed.subject", { moved, title, host }),
+        heading: t.t("mail.guest_confirmed.heading"),
+        paragraphs: [
+          t.t("mail.guest_confirmed.intro", { title, host, when: guestWhen }),
+          ...(where ? [where] : []),
+          ...said((message) => t.t("mail.host_says", { host, message }), ctx.confirmedMessage),
+        ],
+        textExtra: [t.t("mail.your_booking_line", { url: ctx.links.guest }), manage(t).join("\n")],
+        buttons: [
+          { label: t.t("mail.view_booking"), href: ctx.links.guest, tone: "plain" },
+          { label: t.t("mail.reschedule_button"), href: ctx.links.reschedule, tone: "plain" },
+          { label: t.t("mail.cancel_button"), href: ctx.links.cancel, tone: "plain" },
+        ],
+        footer: t.t("mail.guest_confirmed.attached"),
+        icalEvent: invitation(ctx, "confirmed", t),
+      });
     }
     case "guest_rejected": {
-      const intro =
-        `${ctx.host.name} could not accept your request for "${b.eventTitle}" on ${guestWhen}.`;
-      const extra = ctx.rejectedMessage
-        ? labelled(`${ctx.host.name} says`, ctx.rejectedMessage)
-        : "You are welcome to pick another time.";
-      return {
+      const t = guestT;
+      return mail(t, {
         to: b.guestEmail,
         replyTo: ctx.host.email,
-        subject: `Not accepted: ${b.eventTitle} with ${ctx.host.name}`,
-        messageId,
-        text: [intro, extra].join("\n\n"),
-        html: htmlMail({
-          title: "Request not accepted",
-          paragraphs: [
-            intro,
-            ...(ctx.rejectedMessage
-              ? labelledParts([[`${ctx.host.name} says`, ctx.rejectedMessage]])
-              : [extra]),
-          ],
-        }),
-        icalEvent: invitation(ctx, "ended"),
-      };
+        subject: t.t("mail.guest_rejected.subject", { title, host }),
+        heading: t.t("mail.guest_rejected.heading"),
+        paragraphs: [
+          t.t("mail.guest_rejected.intro", { title, host, when: guestWhen }),
+          ...said(
+            (message) => t.t("mail.host_wrote", { host, message }),
+            storedReasonText(b.cancelReason, t),
+          ),
+          ...said((message) => t.t("mail.host_says", { host, message }), ctx.rejectedMessage),
+          t.t("mail.welcome_another"),
+          ...bookAgain(t),
+        ],
+        buttons: bookAgainButton(t),
+        icalEvent: invitation(ctx, "ended", t),
+      });
     }
     case "guest_expired": {
-      const intro =
-        `Your request for "${b.eventTitle}" with ${ctx.host.name} on ${guestWhen} expired before it was confirmed.`;
-      return {
+      const t = guestT;
+      return mail(t, {
         to: b.guestEmail,
         replyTo: ctx.host.email,
-        subject: `Request expired: ${b.eventTitle} with ${ctx.host.name}`,
-        messageId,
-        text: [intro, "You are welcome to pick another time."].join("\n\n"),
-        html: htmlMail({
-          title: "Request expired",
-          paragraphs: [intro, "You are welcome to pick another time."],
-        }),
-        icalEvent: invitation(ctx, "ended"),
-      };
+        subject: t.t("mail.guest_expired.subject", { title, host }),
+        heading: t.t("mail.guest_expired.heading"),
+        paragraphs: [
+          t.t("mail.guest_expired.intro", { title, host, when: guestWhen }),
+          t.t("mail.welcome_another"),
+          ...bookAgain(t),
+        ],
+        buttons: bookAgainButton(t),
+        icalEvent: invitation(ctx, "ended", t),
+      });
     }
     case "guest_cancelled": {
-      const by = b.endReason === "cancelled_by_host"
-        ? `${ctx.host.name} cancelled`
-        : "You cancelled";
-      const intro = `${by} "${b.eventTitle}" on ${guestWhen}.`;
-      const reason = b.cancelReason ? labelled("Reason", b.cancelReason) : "";
-      return {
+      const t = guestT;
+      const byHost = b.endReason === "cancelled_by_host";
+      return mail(t, {
         to: b.guestEmail,
         replyTo: ctx.host.email,
-        subject: `Cancelled: ${b.eventTitle} with ${ctx.host.name}`,
-        messageId,
-        text: [intro, reason].filter(Boolean).join("\n\n"),
-        html: htmlMail({
-          title: "Booking cancelled",
-          paragraphs: [
-            intro,
-            ...(b.cancelReason ? labelledParts([["Reason", b.cancelReason]]) : []),
-          ],
-        }),
+        subject: t.t("mail.guest_cancelled.subject", { title, host }),
+        heading: t.t("mail.guest_cancelled.heading"),
+        paragraphs: [
+          byHost
+            ? t.t("mail.guest_cancelled.by_host", { host, title, when: guestWhen })
+            : t.t("mail.guest_cancelled.by_you", { title, when: guestWhen }),
+          ...said((reason) => t.t("mail.reason", { reason }), storedReasonText(b.cancelReason, t)),
+          ...bookAgain(t),
+        ],
+        buttons: bookAgainButton(t),
         // Only a calendar that may hold the meeting needs a CANCEL to remove it.
-        icalEvent: invitation(ctx, "ended"),
-      };
+        icalEvent: invitation(ctx, "ended", t),
+      });
     }
     case "reminder_guest":
     case "reminder_host": {
       const toHost = kind === "reminder_host";
-      const soon = inHowLong(ctx.minutesBefore ?? Math.round((b.startMs - ctx.nowMs) / 60_000));
-      const intro = toHost
-        ? `Reminder: "${b.eventTitle}" with ${b.guestName} starts in ${soon}, on ${hostWhen}.`
-        : `Reminder: "${b.eventTitle}" with ${ctx.host.name} starts in ${soon}, on ${guestWhen}.`;
-      const lines = [
-        intro,
-        where ? `Where: ${where}` : "",
-        ...(toHost ? [] : [`Your booking: ${ctx.links.guest}`, ...manage]),
-      ].filter(Boolean);
-      return {
+      const t = toHost ? hostT : guestT;
+      const minutes = ctx.minutesBefore ?? Math.round((b.startMs - ctx.nowMs) / 60_000);
+      const soon = formatMinutes(minutes, t.locale);
+      const where = wherePara(b, t);
+      return mail(t, {
         to: toHost ? ctx.host.email : b.guestEmail,
         replyTo: toHost ? b.guestEmail : ctx.host.email,
-        subject: `Reminder: ${b.eventTitle} with ${
-          toHost ? b.guestName : ctx.host.name
-        } in ${soon}`,
+        subject: t.t("mail.reminder.subject", { title, name: toHost ? guest : host, soon }),
+        heading: t.t("mail.reminder.heading"),
         messageId: `<${b.id}.${kind}.${ctx.minutesBefore ?? 0}@${new URL(ctx.baseUrl).hostname}>`,
-        text: lines.join("\n\n"),
-        html: htmlMail({ title: "Reminder", paragraphs: lines.slice(0, 2) }),
-      };
+        paragraphs: [
+          t.t("mail.reminder.intro", {
+            title,
+            name: toHost ? guest : host,
+            soon,
+            when: toHost ? hostWhen : guestWhen,
+          }),
+          ...(where ? [where] : []),
+        ],
+        textExtra: toHost
+          ? []
+          : [t.t("mail.your_booking_line", { url: ctx.links.guest }), ...manage(t)],
+        buttons: toHost
+          ? []
+          : [{ label: t.t("mail.view_booking"), href: ctx.links.guest, tone: "plain" }],
+      });
     }
     case "follow_up": {
       const f = ctx.followUp;
       if (!f) return null;
-      const paragraphs = [f.message, ...(f.bookAgainUrl ? [`Book again: ${f.bookAgainUrl}`] : [])];
-      return {
+      const t = guestT;
+      const again = f.bookAgainUrl;
+      return mail(t, {
         to: b.guestEmail,
         replyTo: ctx.host.email,
-        subject: `After your ${b.eventTitle} with ${ctx.host.name}`,
+        subject: t.t("mail.follow_up.subject", { title, host }),
+        heading: t.t("mail.follow_up.heading", { host }),
         messageId: `<${b.id}.${kind}.${f.minutesAfter}@${new URL(ctx.baseUrl).hostname}>`,
-        text: paragraphs.join("\n\n"),
-        html: htmlMail({
-          title: `A note from ${ctx.host.name}`,
-          paragraphs: [f.message],
-          buttons: f.bookAgainUrl ? [{ label: "Book again", href: f.bookAgainUrl }] : [],
-        }),
-      };
+        // The host's own words, as they wrote them (in their language, not the guest's).
+        paragraphs: [
+          f.message,
+          ...(again
+            ? [{
+              parts: t.parts("mail.link_line", {
+                label: t.t("mail.follow_up.book_again"),
+                url: again,
+              }),
+              href: again,
+            }]
+            : []),
+        ],
+        buttons: again ? [{ label: t.t("mail.follow_up.book_again"), href: again }] : [],
+      });
     }
     case "magic_link":
       return null;

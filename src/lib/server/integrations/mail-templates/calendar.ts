@@ -1,5 +1,7 @@
 /** The mail a host gets once when a connected calendar account needs reconnecting. */
 import { htmlMail } from "./layout.ts";
+import type { Translator } from "../../../shared/i18n.ts";
+import { oneLineText } from "../../../shared/text.ts";
 
 const NAMES = { google: "Google Calendar", microsoft: "Microsoft 365" } as const;
 
@@ -7,24 +9,34 @@ export function reconnectMail(opts: {
   provider: "google" | "microsoft";
   account: string;
   hostName: string;
+  /** The provider's own words (as it sent them). */
   reason: string;
   calendarsUrl: string;
+  /** The host's language. */
+  t: Translator;
 }): { subject: string; text: string; html: string } {
+  const { t } = opts;
   const name = NAMES[opts.provider];
-  const subject = `Reconnect ${name} to Invito: booking is paused`;
+  const subject = t.t("mail.reconnect.subject", { name });
   const paragraphs = [
-    `Hello ${opts.hostName},`,
-    `Invito can no longer read your ${name} account ${opts.account}: ${opts.reason}.`,
-    "Until you reconnect it, guests cannot book the times that its calendars would check, so nobody is booked over something in your calendar. Reconnecting takes a minute on your Calendars page.",
+    t.t("mail.hello", { name: oneLineText(opts.hostName) }),
+    t.t("mail.reconnect.cannot_read", {
+      name,
+      account: oneLineText(opts.account),
+      reason: oneLineText(opts.reason),
+    }),
+    t.t("mail.reconnect.until"),
   ];
   return {
     subject,
-    text: [...paragraphs, `Reconnect: ${opts.calendarsUrl}`].join("\n\n") + "\n",
+    text: [...paragraphs, t.t("mail.reconnect.line", { url: opts.calendarsUrl })].join("\n\n") +
+      "\n",
     html: htmlMail({
-      title: `Reconnect ${name}`,
+      lang: t.locale === "en-XA" ? "en" : t.locale,
+      title: t.t("mail.reconnect.heading", { name }),
       paragraphs,
-      buttons: [{ label: "Open your Calendars page", href: opts.calendarsUrl }],
-      footer: "You get this mail once per interruption.",
+      buttons: [{ label: t.t("mail.reconnect.button"), href: opts.calendarsUrl }],
+      footer: t.t("mail.reconnect.once"),
     }),
   };
 }

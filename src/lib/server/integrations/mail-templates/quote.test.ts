@@ -41,7 +41,7 @@ const ctx = (b: BookingRecord) => ({
     reschedule: "https://cal.example/booking/G/reschedule",
   },
   baseUrl: "https://cal.example",
-  ttlText: "24 hours",
+  ttlMs: 86_400_000,
   nowMs: 0,
 });
 
@@ -59,7 +59,7 @@ Deno.test("mail: a guest's multi-line words are quoted under their label; only o
   const lines = mail.text.split("\n");
   assert.deepEqual(lines.filter((l) => /^(Confirm|Reject):/.test(l)), [
     "Confirm: https://cal.example/booking/C/confirm",
-    "Reject:  https://cal.example/booking/R/reject",
+    "Reject: https://cal.example/booking/R/reject",
   ]);
   for (const l of lines.filter((l) => /evil\.example\/[cr]|────/.test(l))) {
     assert.match(l, /^> /, l);

@@ -1,23 +1,27 @@
 import { htmlMail } from "./layout.ts";
+import type { Translator } from "../../../shared/i18n.ts";
+import { translator } from "../../i18n.ts";
 
-export function signInMail(opts: { link: string; baseUrl: string; minutes: number }) {
+export function signInMail(
+  opts: { link: string; baseUrl: string; minutes: number; t?: Translator },
+) {
+  const t = opts.t ?? translator(null);
   const host = new URL(opts.baseUrl).host;
-  const subject = `Sign in to Invito (${host})`;
+  const subject = t.t("mail.signin.subject", { host });
   const text = [
-    `Open this link to sign in to Invito at ${host}:`,
+    t.t("mail.signin.open_link", { host }),
     "",
     opts.link,
     "",
-    `The link works once and expires in ${opts.minutes} minutes.`,
-    "If you did not ask to sign in, ignore this mail.",
+    t.t("mail.signin.once", { minutes: opts.minutes }),
+    t.t("mail.signin.ignore"),
   ].join("\n");
   const html = htmlMail({
-    title: "Sign in to Invito",
-    paragraphs: [
-      `Press the button to sign in at ${host}. The link works once and expires in ${opts.minutes} minutes.`,
-    ],
-    buttons: [{ label: "Sign in", href: opts.link }],
-    footer: "If you did not ask to sign in, ignore this mail.",
+    lang: t.locale === "en-XA" ? "en" : t.locale,
+    title: t.t("mail.signin.heading"),
+    paragraphs: [t.t("mail.signin.press", { host, minutes: opts.minutes })],
+    buttons: [{ label: t.t("mail.signin.button"), href: opts.link }],
+    footer: t.t("mail.signin.ignore"),
   });
   return { subject, text, html };
 }

@@ -5,12 +5,12 @@ import { cancelByGuest } from "$lib/server/services/decide-booking.ts";
 import { isMultiLineText } from "$lib/shared/text.ts";
 import { countBookingChange } from "$lib/server/services/insights-count.ts";
 import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
-import { refusalText } from "$lib/shared/refusals.ts";
+import { refusalKey } from "$lib/shared/refusals.ts";
 
 export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
   setHeaders({ "cache-control": "no-store" });
-  const state = await manageState(locals.app, params.token);
-  if (!state.ok) error(404, "This booking link is not valid.");
+  const state = await manageState(locals.app, params.token, locals.locale);
+  if (!state.ok) error(404, locals.t.t("errors.link_invalid"));
   // "Book another time" never leads to the event type behind a single-use link.
   return { ...state, slug: state.viaSingleUseLink ? null : state.slug, token: params.token };
 };
@@ -19,23 +19,23 @@ export const actions: Actions = {
   default: async ({ locals, params, request, setHeaders }) => {
     const reason = String((await request.formData()).get("reason") ?? "");
     if (reason.length > 500) {
-      return fail(400, { reason, error: "Keep the reason under 500 characters." });
+      return fail(400, { reason, error: locals.t.t("manage.reason_too_long") });
     }
     if (!isMultiLineText(reason)) {
-      return fail(400, { reason, error: "The reason contains characters we cannot store." });
+      return fail(400, { reason, error: locals.t.t("manage.reason_bad_characters") });
     }
     const res = await cancelByGuest(locals.app, params.token, reason);
     if (res.ok) void countBookingChange(locals.app, res.booking);
     if (res.ok) return { cancelled: true };
-    if (res.reason === "not_found") error(404, "This booking link is not valid.");
+    if (res.reason === "not_found") error(404, locals.t.t("errors.link_invalid"));
     if (res.reason === "busy") {
       retryLater(setHeaders);
-      return fail(BUSY_STATUS, { reason, error: refusalText("busy") });
+      return fail(BUSY_STATUS, { reason, error: locals.t.t(refusalKey("busy")) });
     }
-    const state = await manageState(locals.app, params.token);
+    const state = await manageState(locals.app, params.token, locals.locale);
     return fail(409, {
       reason,
-      error: (state.ok && state.blocked) || "This booking can no longer be cancelled.",
+      error: (state.ok && state.blocked) || locals.t.t("manage.cannot_cancel"),
     });
   },
 };

@@ -4,7 +4,7 @@ import { icsForGuestToken } from "$lib/server/services/booking-view.ts";
 
 export const GET: RequestHandler = async ({ locals, params }) => {
   const ics = await icsForGuestToken(locals.app, params.token);
-  if (!ics) error(404, "There is no confirmed booking at this link.");
+  if (!ics) error(404, locals.t.t("errors.no_confirmed_booking"));
   return new Response(ics.body, {
     headers: {
       "content-type": "text/calendar; charset=utf-8",

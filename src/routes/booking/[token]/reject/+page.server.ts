@@ -3,10 +3,19 @@ import { loadDecision, submitDecision } from "$lib/server/services/decision-page
 
 export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
   setHeaders({ "cache-control": "no-store" });
-  return await loadDecision(locals.app, params.token, "reject");
+  return await loadDecision(locals.app, params.token, "reject", locals.t);
 };
 
 export const actions: Actions = {
-  default: ({ locals, params, setHeaders }) =>
-    submitDecision(locals.app, params.token, "reject", setHeaders),
+  default: async ({ locals, params, request, setHeaders }) => {
+    const reason = String((await request.formData()).get("reason") ?? "").trim();
+    return await submitDecision(
+      locals.app,
+      params.token,
+      "reject",
+      locals.t,
+      setHeaders,
+      reason || undefined,
+    );
+  },
 };

@@ -3,7 +3,9 @@ import type { RequestHandler } from "./$types";
 import { holidayRegions } from "$lib/server/services/holidays.ts";
 
 /** The regions of a country with their own public holidays, for the import form's second list. */
-export const GET: RequestHandler = ({ url }) => {
+export const GET: RequestHandler = ({ url, locals }) => {
   const country = (url.searchParams.get("country") ?? "").slice(0, 10);
-  return json(holidayRegions(country), { headers: { "cache-control": "private, max-age=3600" } });
+  return json(holidayRegions(country, locals.locale), {
+    headers: { "cache-control": "private, max-age=3600" },
+  });
 };

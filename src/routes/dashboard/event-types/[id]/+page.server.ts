@@ -10,7 +10,7 @@ import {
 
 export const load: PageServerLoad = async ({ locals, params, url }) => {
   const record = await findEventType(locals.app, locals.user!, params.id);
-  if (!record) error(404, "Not found");
+  if (!record) error(404, locals.t.t("errors.not_found_heading"));
   return {
     id: record.id,
     savedTitle: record.title,
@@ -27,14 +27,14 @@ export const actions: Actions = {
     if (intent.kind !== "save") {
       return { values: applyEventTypeIntent(values, intent), unsaved: true };
     }
-    const parsed = parseEventTypeValues(values);
+    const parsed = parseEventTypeValues(values, locals.t);
     if (!parsed.ok) return fail(400, { values: parsed.values, errors: parsed.errors });
     const res = await editEventType(locals.app, locals.user!, params.id, parsed.input);
-    if (!res.ok && res.reason === "not_found") error(404, "Not found");
+    if (!res.ok && res.reason === "not_found") error(404, locals.t.t("errors.not_found_heading"));
     if (!res.ok) {
       return fail(400, {
         values: parsed.values,
-        errors: { slug: "You already use this URL slug" },
+        errors: { slug: locals.t.t("et.slug_taken") },
       });
     }
     return { saved: true };

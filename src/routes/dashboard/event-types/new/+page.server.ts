@@ -20,13 +20,13 @@ export const actions: Actions = {
     if (intent.kind !== "save") {
       return { values: applyEventTypeIntent(values, intent), unsaved: true };
     }
-    const parsed = parseEventTypeValues(values);
+    const parsed = parseEventTypeValues(values, locals.t);
     if (!parsed.ok) return fail(400, { values: parsed.values, errors: parsed.errors });
     const res = await createEventType(locals.app, locals.user!, parsed.input);
     if (!res.ok) {
       return fail(400, {
         values: parsed.values,
-        errors: { slug: "You already use this URL slug" },
+        errors: { slug: locals.t.t("et.slug_taken") },
       });
     }
     redirect(303, `/dashboard/event-types/${res.record.id}?created=1`);

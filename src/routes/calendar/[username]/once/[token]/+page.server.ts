@@ -1,12 +1,10 @@
 import type { Actions, PageServerLoad } from "./$types";
 import { fail, redirect } from "@sveltejs/kit";
-import { bookAction, guestClock } from "$lib/server/http/booking-page.ts";
-import { refusalText } from "$lib/shared/refusals.ts";
+import { bookAction, guestClock, guestZone } from "$lib/server/http/booking-page.ts";
 import { getSlotPage } from "$lib/server/services/public-calendar.ts";
 import { bookWithSingleUseLink, openSingleUseLink } from "$lib/server/services/single-use-links.ts";
 import { fillToken } from "$lib/server/services/anti-spam.ts";
-import { describeDuration } from "$lib/server/config.ts";
-import { parseClock } from "$lib/shared/format.ts";
+import { formatDuration, parseClock } from "$lib/shared/format.ts";
 
 // A single-use link's page: the event type's booking page, reached by the token alone. The URL
 // never names the event type, so a link to a secret type does not give its reusable address away.
@@ -20,11 +18,13 @@ export const load: PageServerLoad = async (event) => {
   const open = await openSingleUseLink(locals.app, params.token);
   if (!open.ok) return { spent: open.reason, hostName: null };
   const q = url.searchParams;
+  const zone = guestZone(q.get("tz"), locals.app.now(), locals.locale);
   const page = await getSlotPage(locals.app, {
+    locale: locals.locale,
     clock: guestClock(url, event.request.headers.get("accept-language")),
     username: open.host.username,
     slug: open.eventType.slug,
-    timeZone: q.get("tz"),
+    timeZone: zone.timeZone,
     month: q.get("month"),
     date: q.get("date"),
     duration: q.get("duration"),
@@ -45,7 +45,9 @@ export const load: PageServerLoad = async (event) => {
     clockFromUrl: parseClock(q.get("clock")) !== null,
     chosen,
     slotWasTaken: !!slot && !chosen,
-    ttlText: describeDuration(locals.app.config.bookingTtlMs),
+    ttlText: formatDuration(locals.app.config.bookingTtlMs, locals.locale),
+    langFromUrl: q.has("lang") && !page.languageFixed,
+    zoneNotice: zone.notice,
     fillToken: await fillToken(locals.app),
   };
 };
@@ -57,10 +59,10 @@ export const actions: Actions = {
       (input) => bookWithSingleUseLink(event.locals.app, event.params.token, input),
     );
     // A spent link shows its calm page instead of the form.
-    const reason = (res as { data?: { reason?: string | null } })?.data?.reason;
-    if (reason === refusalText("link_used")) return fail(410, { spent: "used" as const });
-    if (reason === refusalText("link_expired")) return fail(410, { spent: "expired" as const });
-    if (reason === refusalText("link_not_found")) return fail(410, { spent: "not_found" as const });
+    const refused = (res as { data?: { refused?: string } })?.data?.refused;
+    if (refused === "link_used") return fail(410, { spent: "used" as const });
+    if (refused === "link_expired") return fail(410, { spent: "expired" as const });
+    if (refused === "link_not_found") return fail(410, { spent: "not_found" as const });
     return res;
   },
 };

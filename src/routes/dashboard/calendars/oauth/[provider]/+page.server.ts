@@ -9,8 +9,10 @@ import { finishOAuthConnect } from "$lib/server/services/calendar-oauth.ts";
  */
 export const load: PageServerLoad = async ({ locals, params, url }) => {
   const provider = params.provider;
-  if (provider !== "google" && provider !== "microsoft") error(404, "Not found");
-  const res = await finishOAuthConnect(locals.app, locals.user!, provider, url);
+  if (provider !== "google" && provider !== "microsoft") {
+    error(404, locals.t.t("errors.not_found_heading"));
+  }
+  const res = await finishOAuthConnect(locals.app, locals.user!, provider, url, locals.t);
   if (res.ok) {
     redirect(
       303,

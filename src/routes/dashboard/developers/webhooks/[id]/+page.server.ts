@@ -6,15 +6,21 @@ import {
   redeliver,
   viewSubscription,
 } from "$lib/server/services/webhooks.ts";
+import { storedReasonText } from "$lib/shared/system-reasons.ts";
 
 export const load: PageServerLoad = async ({ locals, params }) => {
   const sub = await getSubscription(locals.app, locals.user!, params.id);
-  if (!sub) error(404, "There is no such webhook.");
-  const log = (await deliveryLog(locals.app, locals.user!, sub.id, 100)) ?? [];
+  if (!sub) error(404, locals.t.t("dev.no_such_hook"));
+  // Invito's own words in the log (an unreachable server) in the host's language.
+  const log = ((await deliveryLog(locals.app, locals.user!, sub.id, 100)) ?? []).map((a) => ({
+    ...a,
+    error: a.error ? storedReasonText(a.error, locals.t) : a.error,
+  }));
   return {
     subscription: viewSubscription(sub, locals.app.now()),
     log,
     timeZone: locals.user!.timeZone,
+    clock: locals.user!.clock ?? "24h",
   };
 };
 
@@ -22,7 +28,7 @@ export const actions: Actions = {
   redeliver: async ({ locals, params, request }) => {
     const messageId = String((await request.formData()).get("messageId") ?? "").slice(0, 100);
     const ok = await redeliver(locals.app, locals.user!, params.id, messageId);
-    if (!ok) return fail(404, { error: "That message is no longer kept (30 days)." });
+    if (!ok) return fail(404, { error: locals.t.t("dev.message_gone") });
     return { redelivered: messageId };
   },
 };

@@ -9,11 +9,12 @@ import {
 } from "$lib/server/services/single-use-links.ts";
 import { formValues } from "$lib/shared/forms.ts";
 import { isoDateIn } from "$lib/shared/format.ts";
+import { MAX_LINKS_PER_HOST } from "$lib/server/services/single-use-links.ts";
 
 export const load: PageServerLoad = async ({ locals, params }) => {
   const user = locals.user!;
   const et = await findEventType(locals.app, user, params.id);
-  if (!et) error(404, "Not found");
+  if (!et) error(404, locals.t.t("errors.not_found_heading"));
   return {
     eventType: {
       id: et.id,
@@ -32,13 +33,19 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 export const actions: Actions = {
   mint: async ({ request, locals, params }) => {
     const values = formValues(await request.formData(), ["expiresOn", "guestEmail", "label"], 300);
-    const res = await mintSingleUseLink(locals.app, locals.user!, params.id, values);
-    if (!res.ok && res.reason === "not_found") error(404, "Not found");
+    const res = await mintSingleUseLink(
+      locals.app,
+      locals.user!,
+      params.id,
+      values,
+      locals.t,
+    );
+    if (!res.ok && res.reason === "not_found") error(404, locals.t.t("errors.not_found_heading"));
     if (!res.ok && res.reason === "invalid") return fail(400, { values, errors: res.errors });
     if (!res.ok) {
       return fail(400, {
         values,
-        errors: { form: "You have 500 links; remove used or expired ones first." } as Record<
+        errors: { form: locals.t.t("links.too_many", { max: MAX_LINKS_PER_HOST }) } as Record<
           string,
           string
         >,
@@ -49,13 +56,15 @@ export const actions: Actions = {
   revoke: async ({ request, locals }) => {
     const id = String((await request.formData()).get("id") ?? "").slice(0, 64);
     const res = await revokeLink(locals.app, locals.user!, id);
-    if (!res.ok && res.reason === "not_found") error(404, "Not found");
-    if (!res.ok) return fail(409, { notice: "That link was used meanwhile; its booking stays." });
-    return { notice: "Link revoked: it no longer books anything." };
+    if (!res.ok && res.reason === "not_found") error(404, locals.t.t("errors.not_found_heading"));
+    if (!res.ok) return fail(409, { notice: locals.t.t("links.used_meanwhile") });
+    return { notice: locals.t.t("links.revoked") };
   },
   remove: async ({ request, locals }) => {
     const id = String((await request.formData()).get("id") ?? "").slice(0, 64);
-    if (!(await removeLink(locals.app, locals.user!, id))) error(404, "Not found");
-    return { notice: "Link removed from the list." };
+    if (!(await removeLink(locals.app, locals.user!, id))) {
+      error(404, locals.t.t("errors.not_found_heading"));
+    }
+    return { notice: locals.t.t("links.removed") };
   },
 };

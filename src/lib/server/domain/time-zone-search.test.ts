@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { searchTimeZones } from "./time-zone-search.ts";
+
+const NOV = Date.parse("2026-11-22T12:00:00Z");
+const JUL = Date.parse("2026-07-01T12:00:00Z");
+const exact = (q: string, locale = "en", nowMs = NOV) => {
+  const r = searchTimeZones(q, { nowMs, locale });
+  return r.kind === "exact" ? r.zone : r.kind;
+};
+const choices = (q: string, locale = "en", nowMs = NOV) => {
+  const r = searchTimeZones(q, { nowMs, locale });
+  assert.equal(r.kind, "choose", `${q}: ${JSON.stringify(r)}`);
+  return r.kind === "choose" ? r.matches.map((m) => m.zone) : [];
+};
+
+Deno.test("time-zone search: cities and zone ids, typed as people type them", () => {
+  assert.equal(exact("Tokyo"), "Asia/Tokyo");
+  assert.equal(exact("new york"), "America/New_York");
+  assert.equal(exact("New_York"), "America/New_York");
+  assert.equal(exact("  san francisco "), "America/Los_Angeles");
+  assert.equal(exact("europe/berlin"), "Europe/Berlin");
+  assert.equal(exact("Zürich"), "Europe/Zurich");
+  // Two places of that name: the person picks, the bigger first.
+  assert.deepEqual(choices("Sydney").slice(0, 2), ["Australia/Sydney", "America/Halifax"]);
+});
+
+Deno.test("time-zone search: countries in English or the reader's language, and country codes", () => {
+  assert.equal(exact("Japan"), "Asia/Tokyo");
+  assert.equal(exact("Deutschland", "de"), "Europe/Berlin");
+  assert.equal(exact("Allemagne", "fr"), "Europe/Berlin");
+  assert.equal(choices("United States")[0], "America/New_York");
+  assert.equal(choices("US")[0], "America/New_York");
+  assert.equal(choices("India")[0], "Asia/Kolkata");
+});
+
+Deno.test("time-zone search: abbreviations, standard or summer spelling, are never the fixed legacy zones", () => {
+  assert.equal(choices("EST")[0], "America/New_York");
+  assert.equal(choices("est")[0], "America/New_York");
+  assert.ok(choices("PST").includes("America/Los_Angeles"));
+  assert.ok(choices("CEST").includes("Europe/Berlin"));
+  assert.ok(choices("IST").includes("Asia/Kolkata"));
+  assert.ok(choices("IST").includes("Europe/Dublin"));
+});
+
+Deno.test("time-zone search: offsets match the zones at that offset now (DST included)", () => {
+  assert.ok(choices("UTC+2", "en", NOV).includes("Europe/Athens"));
+  assert.ok(!choices("UTC+2", "en", NOV).includes("Europe/Berlin"), "Berlin is +1 in November");
+  assert.ok(choices("GMT+2", "en", JUL).includes("Europe/Berlin"), "and +2 in July");
+  assert.deepEqual(new Set(choices("+05:30")), new Set(["Asia/Kolkata", "Asia/Colombo"]));
+  assert.ok(choices("gmt - 5").includes("America/Bogota"));
+  assert.equal(exact("UTC"), "UTC");
+  assert.equal(exact("gmt"), "UTC");
+});
+
+Deno.test("time-zone search: nothing found is said, not guessed", () => {
+  for (const q of ["", "   ", "xyzzy", "Mars/Olympus", "UTC+99", "🙂".repeat(50)]) {
+    assert.equal(exact(q), "none", q);
+  }
+});

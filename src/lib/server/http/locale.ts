@@ -1,0 +1,108 @@
+/**
+ * The language of each response, decided once per request before any load runs (so layouts,
+ * pages, form errors and error pages agree):
+ *
+ * - booking pages and the widget: the event type's fixed language, else `?lang=`, else the
+ *   browser's languages;
+ * - a guest's booking link pages: `?lang=`, else the language they booked in;
+ * - the host's confirm/reject link pages: the host's profile language;
+ * - everything else: `?lang=`, else the signed-in host's profile language, else the browser's.
+ *
+ * `?lang=en-XA` (the pseudo-locale, for tests) wins everywhere; the API reference is English.
+ */
+import type { Handle, RequestEvent } from "@sveltejs/kit";
+import { negotiateLocale, PSEUDO_LOCALE } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
+import { getUser, getUserByUsernameCached } from "../store/users.ts";
+import { getEventTypeBySlugCached } from "../store/event-types.ts";
+import { bookingForToken } from "../services/decide-booking.ts";
+import type { TokenPurpose } from "../store/records.ts";
+
+const BOOKING_PAGES = new Set(["/calendar/[username]/[slug]", "/widget/[username]/[slug]"]);
+const GUEST_TOKEN_PAGES = new Set([
+  "/booking/[token]",
+  "/booking/[token]/cancel",
+  "/booking/[token]/reschedule",
+  "/booking/[token]/invite.ics",
+  "/widget/booking/[token]",
+]);
+const ENGLISH_ONLY = new Set(["/docs/api"]);
+const HOST_TOKEN_PAGES: Record<string, TokenPurpose> = {
+  "/booking/[token]/confirm": "confirm",
+  "/booking/[token]/reject": "reject",
+};
+
+/** The event type's fixed page language, if the host set one. */
+export async function fixedLanguage(
+  event: Pick<RequestEvent, "locals">,
+  username: string,
+  slug: string,
+): Promise<string | null> {
+  const { kv } = event.locals.app;
+  const host = await getUserByUsernameCached(kv, username.toLowerCase());
+  if (!host) return null;
+  const et = await getEventTypeBySlugCached(kv, host.id, slug.toLowerCase());
+  return et?.language ?? null;
+}
+
+export async function resolveLocale(event: RequestEvent): Promise<string> {
+  const asked = event.url.searchParams.get("lang");
+  const acceptLanguage = event.request.headers.get("accept-language");
+  const route = event.route.id ?? "";
+  const params = event.params as Record<string, string>;
+  const app = event.locals.app;
+  if (asked === PSEUDO_LOCALE) return PSEUDO_LOCALE;
+  // Developer reference pages are written in English only (ADR 013): their `lang` says so.
+  if (ENGLISH_ONLY.has(route)) return "en";
+
+  if (BOOKING_PAGES.has(route)) {
+    const fixed = await fixedLanguage(event, params.username, params.slug);
+    return negotiateLocale({ chosen: [fixed, asked], acceptLanguage });
+  }
+  if (GUEST_TOKEN_PAGES.has(route) || HOST_TOKEN_PAGES[route]) {
+    const purpose = HOST_TOKEN_PAGES[route] ?? "guest";
+    const booking = await bookingForToken(app, params.token, purpose);
+    let stored = booking?.guestLocale ?? null;
+    if (booking && purpose !== "guest") {
+      stored = (await getUser(app.kv, booking.hostId))?.locale ?? null;
+    }
+    return negotiateLocale({ chosen: [asked], stored, acceptLanguage });
+  }
+  return negotiateLocale({
+    chosen: [asked],
+    stored: event.locals.user?.locale ?? null,
+    acceptLanguage,
+  });
+}
+
+/**
+ * Fills `<html lang>` (first in the chain, so error pages from any later hook get it too):
+ * the locale the `locale` hook chose, English if none was chosen yet.
+ */
+export const htmlLang: Handle = ({ event, resolve }) =>
+  resolve(event, {
+    transformPageChunk: ({ html }) => {
+      const tag = event.locals.locale ?? "en";
+      return html.replace("%invito.lang%", tag === PSEUDO_LOCALE ? "en" : tag);
+    },
+  });
+
+/** Sets `locals.locale` and `locals.t` for everything after it. */
+export const locale: Handle = async ({ event, resolve }) => {
+  const tag = await resolveLocale(event);
+  event.locals.locale = tag;
+  event.locals.t = translator(tag);
+  const res = await resolve(event);
+  // Without `?lang=`, the words depend on the browser's languages.
+  if (!event.url.searchParams.has("lang")) {
+    try {
+      const vary = res.headers.get("vary") ?? "";
+      if (!/accept-language/i.test(vary)) {
+        res.headers.set("vary", vary ? `${vary}, Accept-Language` : "Accept-Language");
+      }
+    } catch {
+      // Immutable headers (a fetched response passed through) stay as they are.
+    }
+  }
+  return res;
+};

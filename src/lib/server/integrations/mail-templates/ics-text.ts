@@ -1,0 +1,50 @@
+/**
+ * The words inside calendar entries (SUMMARY, DESCRIPTION), in their reader's language: the
+ * guest's invitation in theirs, the entry written to the host's calendar in the host's. The
+ * .ics structure itself (METHOD, UID, SEQUENCE, folding) is integrations/ics.ts's. What the guest
+ * wrote is quoted when it spans lines (quote.ts), so it cannot forge our own lines.
+ */
+import type { BookingRecord } from "../../store/records.ts";
+import type { Translator } from "../../../shared/i18n.ts";
+import { labelledLine } from "./quote.ts";
+
+type B = Pick<BookingRecord, "eventTitle" | "guestName" | "guestEmail" | "guestNote" | "answers">;
+
+/** "Intro call: Ada and Demo Host" */
+export function icsSummaryForGuest(b: B, hostName: string, t: Translator): string {
+  return t.t("ics.summary_guest", { title: b.eventTitle, guest: b.guestName, host: hostName });
+}
+
+export function icsDescriptionForGuest(b: B, guestLink: string, t: Translator): string {
+  return [
+    b.guestNote ? labelledLine((note) => t.t("ics.note", { note }), b.guestNote) : "",
+    ...answerLines(b, t),
+    t.t("ics.manage", { url: guestLink }),
+  ].filter(Boolean).join("\n\n");
+}
+
+/** "Intro call with Ada" — the host's own calendar entry. */
+export function icsSummaryForHost(b: B, t: Translator): string {
+  return t.t("ics.summary_host", { title: b.eventTitle, guest: b.guestName });
+}
+
+export function icsDescriptionForHost(b: B, dashboardLink: string, t: Translator): string {
+  return [
+    b.guestNote
+      ? labelledLine((note) => t.t("ics.note_from", { guest: b.guestName, note }), b.guestNote)
+      : "",
+    t.t("ics.guest", { guest: b.guestName, email: b.guestEmail }),
+    ...answerLines(b, t),
+    t.t("ics.booked_with", { url: dashboardLink }),
+  ].filter(Boolean).join("\n\n");
+}
+
+/** The guest's answers, each under its question ("Company: ACME"), quoted when multi-line. */
+export function answerLines(b: Pick<B, "answers">, t: Translator): string[] {
+  return (b.answers ?? []).filter((a) => a.value).map((a) =>
+    labelledLine(
+      (value) => t.t("mail.line_answer", { label: a.label, value }),
+      a.checked !== undefined ? t.t(a.checked ? "common.yes" : "common.no") : a.value,
+    )
+  );
+}

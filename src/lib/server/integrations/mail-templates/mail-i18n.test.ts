@@ -1,0 +1,231 @@
+/**
+ * Mails and calendar text in their reader's language: the guest's as they booked, the host's
+ * profile language; dates spelled the reader's way; mails valid as documents (lang, title).
+ */
+import assert from "node:assert/strict";
+import ICAL from "ical.js";
+import {
+  createEventType,
+  createHost,
+  memoryApp,
+  type TestApp,
+} from "../../../../../tests/support/memory-app.ts";
+import { bookSlot } from "../../services/book-slot.ts";
+import { decideBooking, decideByToken } from "../../services/decide-booking.ts";
+import { deliverOutbox } from "../../jobs/deliver-outbox.ts";
+import { expireHolds } from "../../jobs/expire-holds.ts";
+import { getSlotPage } from "../../services/public-calendar.ts";
+import { updateUser } from "../../store/users.ts";
+import { getBooking } from "../../store/bookings.ts";
+import { bookingLinks } from "../../services/booking-links.ts";
+import { writebackIcs } from "../../services/calendar-writeback.ts";
+import type { OutgoingMail } from "../mail.ts";
+
+// The memory app's clock: Friday 2026-11-20 08:00 UTC. Wednesday 25 November, 10:00 Berlin.
+const START = "2026-11-25T09:00:00Z";
+
+async function setup(opts: { hostLocale?: string; video?: boolean } = {}) {
+  const app = await memoryApp();
+  const host = await createHost(app, { username: "ana" });
+  if (opts.hostLocale) await updateUser(app.kv, host.id, { locale: opts.hostLocale });
+  const et = await createEventType(app, host, {
+    slug: "call",
+    title: "Intro call",
+    location: opts.video
+      ? { kind: "video", value: "https://meet.example/ana" }
+      : { kind: "none", value: "" },
+  });
+  return { app, host: (await getHostById(app, host.id))!, et };
+}
+
+async function getHostById(app: TestApp, id: string) {
+  const { getUser } = await import("../../store/users.ts");
+  return await getUser(app.kv, id);
+}
+
+async function book(app: TestApp, locale: string | undefined, email = "gast@example.test") {
+  const res = await bookSlot(app, {
+    username: "ana",
+    slug: "call",
+    start: START,
+    name: "Grete Gast",
+    email,
+    note: "",
+    timeZone: "Europe/Berlin",
+    locale,
+  });
+  assert.ok(res.ok, JSON.stringify(res));
+  return res;
+}
+
+async function drain(app: TestApp): Promise<OutgoingMail[]> {
+  const before = app.mailer.sent.length;
+  await deliverOutbox(app, app.now());
+  return app.mailer.sent.slice(before);
+}
+
+const to = (mails: OutgoingMail[], who: string) => mails.filter((m) => m.to === who);
+
+Deno.test("mails: the guest reads German (as booked), the host French (profile), each with their own date format", async () => {
+  const { app } = await setup({ hostLocale: "fr" });
+  try {
+    const booked = await book(app, "de-DE");
+    assert.equal((await getBooking(app.kv, booked.bookingId))!.guestLocale, "de-DE");
+    const mails = await drain(app);
+    const [guest] = to(mails, "gast@example.test");
+    const [host] = to(mails, "ana@example.test");
+    assert.equal(guest.subject, "Anfrage gesendet: Intro call mit Host ana");
+    assert.match(
+      guest.text,
+      /am Mittwoch, 25\. November 2026, 10:00–10:30 \(Europe\/Berlin, GMT\+1\)/,
+    );
+    assert.match(guest.html!, /^<!doctype html>\n<html lang="de-DE">/);
+    assert.match(guest.html!, /<title>Anfrage gesendet<\/title>/);
+    assert.equal(host.subject, "Demande de rendez-vous : Intro call avec Grete Gast");
+    assert.match(host.text, /le mercredi 25 novembre 2026, 10:00–10:30/);
+    assert.match(host.html!, /<html lang="fr">/);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("mails: a US guest without a stored host language reads 'Wednesday, November 25, 2026'; the host gets English", async () => {
+  const { app } = await setup();
+  try {
+    await book(app, "en-US");
+    const mails = await drain(app);
+    assert.match(to(mails, "gast@example.test")[0].text, /on Wednesday, November 25, 2026, 10:00/);
+    assert.match(to(mails, "ana@example.test")[0].subject, /^Booking request: Intro call/);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("invitation: the guest's .ics summary and description are in their language; the host's calendar entry in the host's, with the location", async () => {
+  const { app, host } = await setup({ hostLocale: "es", video: true });
+  try {
+    const booked = await book(app, "fr");
+    await drain(app);
+    const b = await getBooking(app.kv, booked.bookingId);
+    const links = await bookingLinks(app, b!);
+    assert.ok((await decideByToken(app, links.tokens.confirm, "confirm")).ok);
+    const mails = await drain(app);
+    const confirmed = to(mails, "gast@example.test")[0];
+    const vevent = new ICAL.Component(ICAL.parse(confirmed.icalEvent!.content))
+      .getFirstSubcomponent("vevent")!;
+    assert.equal(vevent.getFirstPropertyValue("summary"), "Intro call : Grete Gast et Host ana");
+    assert.match(String(vevent.getFirstPropertyValue("description")), /Déplacer ou annuler : /);
+    assert.equal(
+      vevent.getFirstPropertyValue("location"),
+      "Visioconférence : https://meet.example/ana",
+    );
+    // The guest's mail makes the meeting link a link.
+    assert.match(
+      confirmed.html!,
+      /Lieu : Visioconférence : <a href="https:\/\/meet\.example\/ana"/,
+    );
+    const written = new ICAL.Component(
+      ICAL.parse(writebackIcs(app, (await getBooking(app.kv, booked.bookingId))!, host, app.now())),
+    ).getFirstSubcomponent("vevent")!;
+    assert.equal(written.getFirstPropertyValue("summary"), "Intro call con Grete Gast");
+    assert.equal(
+      written.getFirstPropertyValue("location"),
+      "Videollamada: https://meet.example/ana",
+      "the calendar entry written back carries the meeting location",
+    );
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("rejecting with a message: the guest's mail quotes it and links back to the event's page in their language", async () => {
+  const { app } = await setup();
+  try {
+    const booked = await book(app, "es");
+    await drain(app);
+    const links = await bookingLinks(app, (await getBooking(app.kv, booked.bookingId))!);
+    const res = await decideByToken(app, links.tokens.reject, "reject", {
+      reason: "¿Y el jueves a las 11?",
+    });
+    assert.ok(res.ok);
+    assert.equal(res.booking.cancelReason, "¿Y el jueves a las 11?");
+    const [mail] = to(await drain(app), "gast@example.test");
+    assert.equal(mail.subject, "No aceptada: Intro call con Host ana");
+    assert.match(mail.text, /Host ana ha escrito: ¿Y el jueves a las 11\?/);
+    assert.match(
+      mail.text,
+      /Elegir otra hora: http:\/\/invito\.test\/calendar\/ana\/call\?lang=es/,
+    );
+    assert.match(mail.html!, /href="http:\/\/invito\.test\/calendar\/ana\/call\?lang=es"/);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("an expired request: the guest is pointed to the event's page, and the host is told once", async () => {
+  const { app } = await setup({ hostLocale: "de" });
+  try {
+    await book(app, "en");
+    await drain(app);
+    app.clock.ms += 25 * 3_600_000;
+    assert.deepEqual(await expireHolds(app, app.now()), { expired: 1 });
+    // A second run of the job (another process, a retry) changes nothing and mails nobody.
+    assert.deepEqual(await expireHolds(app, app.now()), { expired: 0 });
+    const mails = await drain(app);
+    const hostMails = to(mails, "ana@example.test");
+    assert.equal(hostMails.length, 1);
+    assert.equal(hostMails[0].subject, "Unbeantwortet abgelaufen: Intro call mit Grete Gast");
+    assert.match(hostMails[0].text, /http:\/\/invito\.test\/dashboard\/bookings/);
+    const guestMail = to(mails, "gast@example.test")[0];
+    assert.match(guestMail.text, /Pick another time: http:\/\/invito\.test\/calendar\/ana\/call/);
+    assert.deepEqual(await drain(app), []);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("a host cancelling: the guest's mail says so in their language and offers the event's page", async () => {
+  const { app } = await setup();
+  try {
+    const booked = await book(app, "de");
+    await drain(app);
+    const links = await bookingLinks(app, (await getBooking(app.kv, booked.bookingId))!);
+    assert.ok((await decideByToken(app, links.tokens.confirm, "confirm")).ok);
+    await drain(app);
+    const host = await getHostById(app, (await getBooking(app.kv, booked.bookingId))!.hostId);
+    assert.ok(
+      (await decideBooking(app, booked.bookingId, "cancel", "host", {
+        hostId: host!.id,
+        reason: "Krank",
+      })).ok,
+    );
+    const [mail] = to(await drain(app), "gast@example.test");
+    assert.equal(mail.subject, "Abgesagt: Intro call mit Host ana");
+    assert.match(mail.text, /Grund: Krank/);
+    assert.match(
+      mail.text,
+      /Andere Zeit wählen: http:\/\/invito\.test\/calendar\/ana\/call\?lang=de/,
+    );
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("slot labels and the page's words follow the guest's locale and clock", async () => {
+  const { app } = await setup();
+  try {
+    const page = await getSlotPage(app, {
+      username: "ana",
+      slug: "call",
+      timeZone: "America/New_York",
+      date: "2026-11-25",
+      clock: "12h",
+      locale: "de",
+    });
+    assert.ok(page.ok);
+    assert.equal(page.locale, "de");
+    assert.equal(page.slots[0].label.replace(/\s/u, " "), "3:00 AM");
+  } finally {
+    app.close();
+  }
+});

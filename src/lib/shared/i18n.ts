@@ -1,0 +1,289 @@
+/**
+ * Languages: which one a reader gets, and a translator over one catalog of ICU messages
+ * (FormatJS `intl-messageformat`, see ADR 013). Browser-safe and catalog-free: the server imports
+ * every catalog (server/i18n.ts), the browser loads only its page's (shared/catalogs.ts).
+ *
+ * A *locale* is the full tag the reader's browser sent or they chose ("en-US", "de-AT"); its
+ * *language* picks the catalog, the full tag drives `Intl` (dates, numbers, plural rules).
+ */
+import { IntlMessageFormat } from "intl-messageformat";
+import { parse, TYPE } from "@formatjs/icu-messageformat-parser";
+import type { MessageFormatElement } from "@formatjs/icu-messageformat-parser";
+import type en from "../messages/en.json";
+
+export type MessageKey = keyof typeof en;
+export type Catalog = Record<string, string>;
+export type MessageValues = Record<string, string | number | null | undefined>;
+
+export const LANGUAGES = ["en", "de", "fr", "es"] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const DEFAULT_LOCALE = "en";
+
+/** Each language named in itself, as language pickers do (never translated). */
+export const LANGUAGE_NAMES: Record<Language, string> = {
+  en: "English",
+  de: "Deutsch",
+  fr: "Français",
+  es: "Español",
+};
+
+/**
+ * The pseudo-locale: English made accented, ~35 % longer and bracketed, so that a test sees
+ * hard-coded English and text that cannot grow. Only ever chosen explicitly (`?lang=en-XA`).
+ */
+export const PSEUDO_LOCALE = "en-XA";
+
+export function isLanguage(x: unknown): x is Language {
+  return typeof x === "string" && (LANGUAGES as readonly string[]).includes(x);
+}
+
+/** A well-formed BCP 47 tag in canonical case ("de-at" → "de-AT"), or null. */
+export function canonicalLocale(tag: string | null | undefined): string | null {
+  const text = (tag ?? "").trim();
+  if (!text || text.length > 35 || !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(text)) return null;
+  try {
+    return Intl.getCanonicalLocales(text)[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The catalog a locale reads from; null when we have none for it. */
+export function languageOf(locale: string | null | undefined): Language | null {
+  if (locale === PSEUDO_LOCALE) return "en";
+  const lang = canonicalLocale(locale)?.split("-")[0].toLowerCase();
+  return isLanguage(lang) ? lang : null;
+}
+
+/** The tags of an Accept-Language header, most wanted first (q=0 left out); bounded. */
+export function acceptedLocales(header: string | null | undefined): string[] {
+  if (!header) return [];
+  const out: { tag: string; q: number; i: number }[] = [];
+  header.slice(0, 500).split(",").slice(0, 20).forEach((part, i) => {
+    const [rawTag, ...params] = part.trim().split(";");
+    const tag = canonicalLocale(rawTag);
+    if (!tag) return;
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    const q = qParam ? Number(qParam.slice(2)) : 1;
+    if (Number.isFinite(q) && q > 0) out.push({ tag, q, i });
+  });
+  return out.sort((a, b) => b.q - a.q || a.i - b.i).map((x) => x.tag);
+}
+
+/**
+ * The locale a reader gets. In order: a language they or the host fixed (`chosen`, e.g. `?lang=`
+ * or the event type's language), a locale stored for them (a booking's, a host's profile), their
+ * browser's languages, English. A chosen bare language keeps the reader's region when their
+ * browser names one for it ("de" + "de-AT,en" → "de-AT"), so dates stay as they know them.
+ */
+export function negotiateLocale(opts: {
+  chosen?: (string | null | undefined)[];
+  stored?: string | null;
+  acceptLanguage?: string | null;
+}): string {
+  const accepted = acceptedLocales(opts.acceptLanguage);
+  for (const raw of opts.chosen ?? []) {
+    if (raw === PSEUDO_LOCALE) return PSEUDO_LOCALE;
+    const tag = canonicalLocale(raw);
+    const lang = languageOf(tag);
+    if (!tag || !lang) continue;
+    if (tag.includes("-")) return tag;
+    return accepted.find((a) => languageOf(a) === lang && a.includes("-")) ?? tag;
+  }
+  const stored = canonicalLocale(opts.stored);
+  if (stored && languageOf(stored)) return stored;
+  if (opts.stored === PSEUDO_LOCALE) return PSEUDO_LOCALE;
+  return accepted.find((a) => languageOf(a)) ?? DEFAULT_LOCALE;
+}
+
+/** The locale `Intl` formats with (the pseudo-locale formats as English). */
+export function intlLocale(locale: string): string {
+  return locale === PSEUDO_LOCALE ? "en" : locale;
+}
+
+export type Translator = {
+  /** The reader's full tag, for `Intl` and `lang` attributes. */
+  readonly locale: string;
+  readonly lang: Language;
+  t(key: MessageKey, values?: MessageValues): string;
+  /**
+   * A message with inline tags (`<strong>…</strong>`, `<link>…</link>`) as parts, for components
+   * that render them as elements (never as HTML).
+   */
+  parts(key: MessageKey, values?: MessageValues): RichPart[];
+  /** Whether the catalog has this key (for keys chosen at run time, e.g. refusal reasons). */
+  has(key: string): boolean;
+};
+export type RichPart = { text: string; tag: string | null };
+
+/**
+ * A translator for `locale` over `catalog`; `fallback` (English) answers keys the catalog lacks.
+ * Formats are parsed once per translator and key.
+ */
+export function createTranslator(locale: string, catalog: Catalog, fallback?: Catalog): Translator {
+  const lang = languageOf(locale) ?? "en";
+  const pseudo = locale === PSEUDO_LOCALE;
+  const formatLocale = intlLocale(locale);
+  type Compiled = { format: IntlMessageFormat; plain: Set<string> };
+  const formats = new Map<string, Compiled>();
+  const numbers = new Intl.NumberFormat(formatLocale);
+  const formatOf = (key: string): Compiled | null => {
+    let f = formats.get(key);
+    if (f) return f;
+    const source = catalog[key] ?? fallback?.[key];
+    if (source === undefined) return null;
+    try {
+      const ast = parse(source);
+      f = {
+        format: new IntlMessageFormat(pseudo ? pseudoAst(ast) : ast, formatLocale),
+        plain: plainArguments(ast),
+      };
+    } catch {
+      f = { format: new IntlMessageFormat(escapeIcu(source), formatLocale), plain: new Set() };
+    }
+    formats.set(key, f);
+    return f;
+  };
+  /** Numbers shown as plain `{n}` are written the reader's way ("1.200"); plurals get numbers. */
+  const cleanValues = (f: Compiled, values?: MessageValues) => {
+    if (!values) return undefined;
+    const out: Record<string, string | number> = {};
+    for (const [k, v] of Object.entries(values)) {
+      out[k] = typeof v === "number" && f.plain.has(k) ? numbers.format(v) : v ?? "";
+    }
+    return out;
+  };
+  const t = (key: MessageKey, values?: MessageValues): string => {
+    const f = formatOf(key);
+    if (!f) return key;
+    try {
+      return String(f.format.format(cleanValues(f, values)));
+    } catch {
+      return catalog[key] ?? key;
+    }
+  };
+  const parts = (key: MessageKey, values?: MessageValues): RichPart[] => {
+    const f = formatOf(key);
+    if (!f) return [{ text: key, tag: null }];
+    const tagged: Record<string, unknown> = { ...cleanValues(f, values) };
+    for (const tag of RICH_TAGS) {
+      tagged[tag] = (chunks: unknown[]) => ({ tag, text: chunks.map(String).join("") });
+    }
+    let out: unknown;
+    try {
+      out = f.format.format(tagged as never);
+    } catch {
+      return [{ text: t(key, values), tag: null }];
+    }
+    const list = Array.isArray(out) ? out : [out];
+    const merged: RichPart[] = [];
+    for (const p of list) {
+      const part: RichPart = typeof p === "object" && p !== null && "tag" in p
+        ? p as RichPart
+        : { text: String(p), tag: null };
+      const last = merged.at(-1);
+      if (last && last.tag === null && part.tag === null) last.text += part.text;
+      else merged.push({ ...part });
+    }
+    return merged;
+  };
+  return {
+    locale,
+    lang,
+    t,
+    parts,
+    has: (key) => key in catalog || (fallback !== undefined && key in fallback),
+  };
+}
+
+/** Inline tags messages may use; anything else is an error the catalog test reports. */
+export const RICH_TAGS = ["strong", "link", "code"] as const;
+
+/** Names used as plain `{name}` arguments only (not as plural or select keys). */
+function plainArguments(
+  els: MessageFormatElement[],
+  out = new Set<string>(),
+  counted = new Set<string>(),
+) {
+  for (const el of els) {
+    if (el.type === TYPE.argument) out.add(el.value);
+    else if (el.type === TYPE.plural || el.type === TYPE.select) {
+      counted.add(el.value);
+      for (const o of Object.values(el.options)) plainArguments(o.value, out, counted);
+    } else if (el.type === TYPE.tag) plainArguments(el.children, out, counted);
+  }
+  for (const name of counted) out.delete(name);
+  return out;
+}
+
+function escapeIcu(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pseudo-localisation: literal text only (placeholders, plural and select keys stay intact).
+
+const PLAIN = "abcdefghijklmnoprstuwyzABCDEGHIJKLNOPRSTUWYZ";
+const ACCENTED = "áƀçðéƒĝĥíĵķļɱñöþŕšţûŵýžÅƁÇÐÉĜĤÎĴĶĻÑÖÞŔŠŢÛŴÝŽ";
+const ACCENTS = new Map([...PLAIN].map((c, i) => [c, [...ACCENTED][i]]));
+
+/**
+ * "Pick a time" → "Þíçķ~ á ţíɱé~": accented, each word ~35 % longer (as German or French
+ * words run longer than English ones), so layouts show where text cannot grow.
+ */
+export function pseudoText(text: string): string {
+  return text.replace(/[A-Za-z]+/g, (word) => {
+    const accented = [...word].map((c) => ACCENTS.get(c) ?? c).join("");
+    return accented + "~".repeat(Math.ceil(word.length * 0.35));
+  });
+}
+
+function pseudoElements(els: MessageFormatElement[]): MessageFormatElement[] {
+  return els.map((el) => {
+    if (el.type === TYPE.literal) return { ...el, value: pseudoText(el.value) };
+    if (el.type === TYPE.plural || el.type === TYPE.select) {
+      const options: typeof el.options = {};
+      for (const [k, o] of Object.entries(el.options)) {
+        options[k] = { ...o, value: pseudoElements(o.value) };
+      }
+      return { ...el, options } as MessageFormatElement;
+    }
+    if (el.type === TYPE.tag) return { ...el, children: pseudoElements(el.children) };
+    return el;
+  });
+}
+
+/** Brackets mark where each message starts and ends, so cut-off text is visible. */
+function pseudoAst(els: MessageFormatElement[]): MessageFormatElement[] {
+  return [
+    { type: TYPE.literal, value: "⟦" },
+    ...pseudoElements(els),
+    { type: TYPE.literal, value: "⟧" },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages that must travel as data (valibot issues, service refusals) before a translator is
+// at hand: "key" or "key|{json values}".
+
+export type MessageRef = string;
+
+export function messageRef(key: MessageKey, values?: MessageValues): MessageRef {
+  return values ? `${key}|${JSON.stringify(values)}` : key;
+}
+
+/** Translates a reference made by `messageRef`; any other text is returned as it is. */
+export function translateRef(t: Translator, ref: string): string {
+  const bar = ref.indexOf("|");
+  const key = bar === -1 ? ref : ref.slice(0, bar);
+  if (!/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/.test(key) || !t.has(key)) return ref;
+  let values: MessageValues | undefined;
+  if (bar !== -1) {
+    try {
+      values = JSON.parse(ref.slice(bar + 1));
+    } catch {
+      values = undefined;
+    }
+  }
+  return t.t(key as MessageKey, values);
+}

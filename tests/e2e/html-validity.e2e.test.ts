@@ -1,0 +1,282 @@
+/**
+ * Markup quality: the Nu Html Checker (npm `vnu-jar`, run with the machine's Java 17) reports no
+ * error on any page as the server sends it, in every language, nor on any mail's HTML part, in
+ * every language, for every kind of mail.
+ *
+ * Pages: every page of the tour (tests/support/page-tour.ts), the guest's in each language and
+ * the host's, plus the booking form sent back with its errors and the (English) API reference.
+ * Mails: every MailKind rendered for a booking that carries what mails show (a note and answers
+ * with markup characters, a video link, a reason, a move), a follow-up, the cancellation a guest
+ * gets when the host deletes their account, the calendar-reconnect and webhook-switched-off mails
+ * to the host, in each language, and the sign-in mail.
+ *
+ * Needs `java` (Debian's openjdk-17-jre-headless; scripts/ensure-deps.sh --with-system installs it)
+ * and `npm run build`.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { repoRoot, startApp } from "../support/app.ts";
+import { launchBrowser } from "../support/browser.ts";
+import { pageTour, TOUR_ENV } from "../support/page-tour.ts";
+import { createEventType, createHost, memoryApp } from "../support/memory-app.ts";
+import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
+import { getBooking } from "../../src/lib/server/store/bookings.ts";
+import { bookingLinks } from "../../src/lib/server/services/booking-links.ts";
+import { renderBookingMail } from "../../src/lib/server/integrations/mail-templates/booking.ts";
+import { signInMail } from "../../src/lib/server/integrations/mail-templates/sign-in.ts";
+import { reconnectMail } from "../../src/lib/server/integrations/mail-templates/calendar.ts";
+import { webhookOffMail } from "../../src/lib/server/integrations/mail-templates/webhook.ts";
+import { ACCOUNT_CLOSED_REASON } from "../../src/lib/shared/system-reasons.ts";
+import { translator } from "../../src/lib/server/i18n.ts";
+import { LANGUAGES } from "../../src/lib/shared/i18n.ts";
+import type { BookingRecord, MailKind } from "../../src/lib/server/store/records.ts";
+
+const opts = { sanitizeResources: false, sanitizeOps: false };
+const VNU = join(repoRoot, "node_modules", "vnu-jar", "build", "dist", "vnu.jar");
+
+type VnuMessage = {
+  type: string;
+  subType?: string;
+  url?: string;
+  lastLine?: number;
+  message: string;
+  extract?: string;
+};
+
+/** Runs the checker once over the documents; returns its errors as "name:line: message «extract»". */
+async function validate(docs: Map<string, string>): Promise<{ errors: string[]; checked: number }> {
+  const dir = await Deno.makeTempDir({ prefix: "invito-vnu-" });
+  try {
+    for (const [name, html] of docs) await Deno.writeTextFile(join(dir, `${name}.html`), html);
+    const out = await new Deno.Command("java", {
+      args: ["-Xss4m", "-jar", VNU, "--format", "json", "--stdout", "--exit-zero-always", dir],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stdout = new TextDecoder().decode(out.stdout);
+    assert.ok(
+      out.success && stdout.trim().startsWith("{"),
+      `vnu did not run: ${new TextDecoder().decode(out.stderr)}`,
+    );
+    const { messages } = JSON.parse(stdout) as { messages: VnuMessage[] };
+    const errors = messages
+      .filter((m) => m.type === "error" || (m.type === "non-document-error"))
+      .map((m) => {
+        const name = decodeURIComponent((m.url ?? "").split("/").pop() ?? "").replace(
+          /\.html$/,
+          "",
+        );
+        const extract = (m.extract ?? "").replace(/\s+/g, " ").trim().slice(0, 120);
+        return `${name}:${m.lastLine ?? "?"}: ${m.message} «${extract}»`;
+      });
+    return { errors, checked: docs.size };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test({
+  ...opts,
+  name: "Nu Html Checker: every page, in every language, has no markup error",
+  async fn() {
+    await using app = await startApp({ demo: true, env: TOUR_ENV });
+    const browser = await launchBrowser();
+    const docs = new Map<string, string>();
+    try {
+      const tour = await pageTour(app, browser);
+      const get = async (path: string, lang: string, cookie?: string, status = 200) => {
+        const url = new URL(path, app.baseUrl);
+        url.searchParams.set("lang", lang);
+        const res = await fetch(url, {
+          headers: { accept: "text/html", ...(cookie ? { cookie } : {}) },
+        });
+        const html = await res.text();
+        assert.equal(res.status, status, `${url.pathname}${url.search}: status ${res.status}`);
+        return html;
+      };
+      for (const lang of LANGUAGES) {
+        for (const p of tour.guestPages) {
+          docs.set(`${p.name}.${lang}`, await get(p.path, lang, undefined, p.status));
+        }
+      }
+      for (const lang of ["en", "en-XA"]) {
+        for (const p of tour.hostPages) {
+          docs.set(`${p.name}.${lang}`, await get(p.path, lang, tour.hostCookie, p.status));
+        }
+      }
+      // The newer dashboard pages in every language too (the older ones are checked above).
+      const newer = ["developers", "webhook-log", "insights", "troubleshoot", "links", "setup"];
+      for (const lang of LANGUAGES.filter((l) => l !== "en")) {
+        for (const p of tour.hostPages.filter((p) => newer.includes(p.name))) {
+          docs.set(`${p.name}.${lang}`, await get(p.path, lang, tour.hostCookie, p.status));
+        }
+      }
+      // The API reference is English whatever the reader's language (ADR 013).
+      const docsPage = await get("/docs/api", "de");
+      assert.match(docsPage, /<html lang="en"/);
+      docs.set("api-docs", docsPage);
+      // The booking form sent back with its errors (no JavaScript: the server renders them).
+      const booking = await (await fetch(app.url("/calendar/demo/intro-call?tz=UTC"))).text();
+      const slot = [...booking.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1])[2];
+      for (const lang of LANGUAGES) {
+        // The form's own action: the page's address (with the chosen time) and `/book`.
+        const page = `/calendar/demo/intro-call?tz=UTC&date=${slot.slice(0, 10)}&slot=${
+          encodeURIComponent(slot)
+        }&lang=${lang}`;
+        const action = /<form[^>]*action="([^"]*\/book[^"]*)"/.exec(
+          await (await fetch(app.url(page))).text(),
+        )![1]
+          .replaceAll("&amp;", "&");
+        const res = await fetch(new URL(action, app.url(page)), {
+          method: "POST",
+          headers: {
+            origin: app.baseUrl,
+            accept: "text/html",
+            "content-type": "application/x-www-form-urlencoded",
+          },
+          body: new URLSearchParams({ name: "", email: "not-an-address", start: slot, tz: "UTC" }),
+        });
+        const html = await res.text();
+        assert.equal(res.status, 400);
+        assert.match(html, /aria-invalid="true"/);
+        docs.set(`booking-errors.${lang}`, html);
+      }
+    } finally {
+      await browser.close();
+    }
+    const { errors, checked } = await validate(docs);
+    assert.ok(checked >= 4 * 19 + 2 * 18 + 3 * 6 + 4 + 1, `${checked} documents checked`);
+    assert.deepEqual(errors, []);
+  },
+});
+
+Deno.test({
+  ...opts,
+  name: "Nu Html Checker: every mail's HTML part, of every kind and in every language, is valid",
+  async fn() {
+    const app = await memoryApp();
+    const docs = new Map<string, string>();
+    try {
+      const host = await createHost(app, { username: "ana" });
+      await createEventType(app, host, {
+        slug: "call",
+        title: "Intro <call> & more",
+        location: { kind: "video", value: "https://meet.example/ana?x=1&y=2" },
+      });
+      const res = await bookSlot(app, {
+        username: "ana",
+        slug: "call",
+        start: "2026-11-25T09:00:00Z",
+        name: "Grete <b>Gast</b>",
+        email: "gast@example.test",
+        note: "Line one & two\n<script>alert(1)</script>",
+        timeZone: "Europe/Berlin",
+      });
+      assert.ok(res.ok, JSON.stringify(res));
+      const stored = (await getBooking(app.kv, res.bookingId))!;
+      const booking: BookingRecord = {
+        ...stored,
+        cancelReason: "Something came up <sorry> & more.",
+        rescheduledFromId: stored.id,
+        answers: [
+          { questionId: "q1", label: "Company <Ltd>", value: "ACME & Sons" },
+          { questionId: "q2", label: "Agree to terms", value: "", checked: true },
+        ],
+      };
+      const links = await bookingLinks(app, booking);
+      const kinds: MailKind[] = [
+        "host_request",
+        "host_confirmed_copy",
+        "host_booked",
+        "guest_pending",
+        "guest_confirmed",
+        "guest_rejected",
+        "guest_expired",
+        "guest_cancelled",
+        "host_cancelled",
+        "host_expired",
+        "reminder_guest",
+        "reminder_host",
+        "follow_up",
+      ];
+      for (const lang of LANGUAGES) {
+        for (const kind of kinds) {
+          const mail = renderBookingMail(kind, {
+            booking: { ...booking, guestLocale: lang },
+            host: { name: "Ana <Host>", email: "ana@example.test", clock: "24h", locale: lang },
+            links: { ...links, ics: `${links.guest}/invite.ics` },
+            baseUrl: app.config.baseUrl.href,
+            confirmedMessage: "See you <soon> & well.",
+            rejectedMessage: "Sorry <no> & no.",
+            ttlMs: app.config.bookingTtlMs,
+            nowMs: app.now(),
+            minutesBefore: 60,
+            bookAgainUrl: `${app.config.baseUrl.href}calendar/ana/call?lang=${lang}`,
+            followUp: {
+              message: "Thanks <for> coming & see you.\nNotes: https://notes.example/?a=1&b=2",
+              minutesAfter: 60,
+              bookAgainUrl: `${app.config.baseUrl.href}calendar/ana/call`,
+            },
+          });
+          assert.ok(mail?.html, `${kind} (${lang}) has an HTML part`);
+          docs.set(`mail-${kind}.${lang}`, mail.html);
+        }
+        // A guest of a host who deleted their account: cancelled by the host, Invito's reason.
+        const closed = renderBookingMail("guest_cancelled", {
+          booking: {
+            ...booking,
+            guestLocale: lang,
+            endReason: "cancelled_by_host",
+            cancelReason: ACCOUNT_CLOSED_REASON,
+          },
+          host: { name: "Ana <Host>", email: "ana@example.test", clock: "24h", locale: lang },
+          links: { ...links, ics: `${links.guest}/invite.ics` },
+          baseUrl: app.config.baseUrl.href,
+          ttlMs: app.config.bookingTtlMs,
+          nowMs: app.now(),
+        });
+        assert.ok(closed?.html, `account closed (${lang}) has an HTML part`);
+        // Invito's own reason, in the guest's language.
+        assert.equal(
+          closed.text.includes(ACCOUNT_CLOSED_REASON),
+          lang === "en",
+          `account closed (${lang}): ${closed.text}`,
+        );
+        docs.set(`mail-account_closed.${lang}`, closed.html);
+        const t = translator(lang);
+        docs.set(
+          `mail-calendar_reconnect.${lang}`,
+          reconnectMail({
+            provider: "google",
+            account: "ana@example.test",
+            hostName: "Ana <Host>",
+            reason: "invalid_grant <revoked> & gone",
+            calendarsUrl: `${app.config.baseUrl.href}dashboard/calendars`,
+            t,
+          }).html,
+        );
+        docs.set(
+          `mail-webhook_off.${lang}`,
+          webhookOffMail({
+            url: "https://hooks.example/in?a=1&b=<2>",
+            hostName: "Ana <Host>",
+            developersUrl: `${app.config.baseUrl.href}dashboard/developers`,
+            t,
+          }).html,
+        );
+        const signin = signInMail({
+          link: `${app.config.baseUrl.href}signin/verify?token=abc&email=a%40b.test`,
+          baseUrl: app.config.baseUrl.href,
+          minutes: 15,
+          t: translator(lang),
+        });
+        docs.set(`mail-magic_link.${lang}`, signin.html);
+      }
+    } finally {
+      await app.close();
+    }
+    const { errors, checked } = await validate(docs);
+    assert.equal(checked, 4 * 17);
+    assert.deepEqual(errors, []);
+  },
+});

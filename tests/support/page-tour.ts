@@ -1,0 +1,203 @@
+/**
+ * Every page of Invito with something on it, for tests that look at all of them (the
+ * pseudo-locale run, the HTML validator): on a demo app, a guest's pending request gives the
+ * guest's result, cancel and reschedule pages and the host's confirm and reject pages; the demo
+ * host signs in with an email link in Chromium, as a person would, for the dashboard. The host
+ * then makes what the newer pages list (an API key, a webhook, a single-use link), so the
+ * developers, webhook log, links, troubleshooter and insights pages show their content.
+ *
+ * ```ts
+ * await using app = await startApp({ demo: true, env: TOUR_ENV });
+ * const tour = await pageTour(app, browser);
+ * for (const p of tour.guestPages) ...          // no session
+ * for (const p of tour.hostPages) ...           // with tour.hostState (Playwright) or tour.hostCookie (fetch)
+ * ```
+ */
+import assert from "node:assert/strict";
+import type { Browser, BrowserContext } from "playwright-core";
+import type { AppHandle } from "./app.ts";
+
+export type PageSpec = { name: string; path: string; status?: number };
+
+/**
+ * What the app of a tour runs with: webhooks may point at this machine (the tour's webhook goes
+ * to a closed local port), and Google and Microsoft look configured, so the calendars page shows
+ * its "Connect Google or Microsoft" part (nothing contacts them).
+ */
+export const TOUR_ENV: Record<string, string> = {
+  INVITO_ALLOW_PRIVATE_WEBHOOKS: "true",
+  INVITO_GOOGLE_CLIENT_ID: "tour-client",
+  INVITO_GOOGLE_CLIENT_SECRET: "tour-secret",
+  INVITO_MICROSOFT_CLIENT_ID: "tour-client",
+  INVITO_MICROSOFT_CLIENT_SECRET: "tour-secret",
+};
+
+/** A dashboard form action, posted as the browser would (same origin, the host's session). */
+async function act(app: AppHandle, cookie: string, path: string, fields: [string, string][]) {
+  const res = await fetch(app.url(path), {
+    method: "POST",
+    headers: {
+      origin: app.baseUrl,
+      cookie,
+      accept: "text/html",
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams(fields),
+    redirect: "manual",
+  });
+  const html = await res.text();
+  assert.ok(res.status < 400, `${path}: status ${res.status}`);
+  return html;
+}
+
+export type Tour = {
+  guestPages: PageSpec[];
+  hostPages: PageSpec[];
+  hostState: Awaited<ReturnType<BrowserContext["storageState"]>>;
+  /** The host's cookies as a `Cookie` header, for fetch. */
+  hostCookie: string;
+};
+
+export async function pageTour(app: AppHandle, browser: Browser): Promise<Tour> {
+  const html = await (await fetch(app.url("/calendar/demo/intro-call?tz=UTC"))).text();
+  // The first free time is requested; the second stays free for the page with its form open.
+  const [slot, free] = [...html.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]);
+  assert.ok(slot && free, "the demo event offers two times");
+  const since = app.logs().length;
+  const booked = await fetch(app.url("/calendar/demo/intro-call?/book"), {
+    method: "POST",
+    headers: {
+      origin: app.baseUrl,
+      accept: "text/html",
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams({
+      name: "Pseudo Guest",
+      email: "pseudo@example.test",
+      start: slot,
+      tz: "America/New_York",
+    }),
+    redirect: "manual",
+  });
+  await booked.body?.cancel();
+  assert.equal(booked.status, 303);
+  const result = booked.headers.get("location")!;
+  const confirm = new URL((await app.waitForLog(/https?:\/\/\S+\/confirm\b/, { since }))[0]);
+  const reject = new URL((await app.waitForLog(/https?:\/\/\S+\/reject\b/, { since }))[0]);
+
+  const ctx = await browser.newContext();
+  try {
+    const page = await ctx.newPage();
+    const before = app.logs().length;
+    await page.goto(app.url("/signin"));
+    await page.getByLabel("Email address").fill("demo@invito.example");
+    await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+    await page.waitForURL(/check-email/);
+    const link = (await app.waitForLog(/http:\/\/\S+\/signin\/verify\?\S+/, { since: before }))[0];
+    await page.goto(link);
+    await page.getByRole("button", { name: "Sign in to Invito" }).click();
+    await page.waitForURL(/\/dashboard/);
+    await page.goto(app.url("/dashboard/event-types"));
+    const editHref = await page.locator(
+      'a[href^="/dashboard/event-types/0"], a[href^="/dashboard/event-types/1"]',
+    ).first().getAttribute("href");
+    assert.ok(editHref);
+    const hostState = await ctx.storageState();
+    const hostCookie = (await ctx.cookies(app.baseUrl)).map((c) => `${c.name}=${c.value}`)
+      .join("; ");
+
+    // What the newer pages list: a key, a webhook with a delivery log, a single-use link.
+    await act(app, hostCookie, "/dashboard/developers?/createKey", [
+      ["name", "Tour key"],
+      ["write", "on"],
+      ["expires", "30"],
+    ]);
+    await act(app, hostCookie, "/dashboard/developers?/createWebhook", [
+      ["url", "http://127.0.0.1:9/invito-hooks"],
+      ["description", "Tour hook"],
+      ["events", "booking.requested"],
+      ["events", "booking.confirmed"],
+    ]);
+    const developers = await (await fetch(app.url("/dashboard/developers"), {
+      headers: { cookie: hostCookie },
+    })).text();
+    const hookLog = /href="(\/dashboard\/developers\/webhooks\/[0-9A-Z]{26})"/.exec(developers)
+      ?.[1];
+    assert.ok(hookLog, "the webhook is listed");
+    // Its first delivery fails (nothing listens there): the log has an attempt to show.
+    await act(app, hostCookie, "/dashboard/developers?/testWebhook", [
+      ["id", hookLog.split("/").pop()!],
+    ]);
+    const minted = await act(app, hostCookie, `${editHref}/links?/mint`, [
+      ["label", "For the tour"],
+      ["expiresOn", ""],
+      ["guestEmail", ""],
+    ]);
+    const once = /data-testid="minted"[\s\S]*?<code[^>]*>([^<]+)<\/code>/.exec(minted)?.[1];
+    assert.ok(once, "a single-use link was made");
+    const eventTypeId = editHref.split("/").pop()!;
+    const day = slot.slice(0, 10);
+
+    const guestPages: PageSpec[] = [
+      { name: "home", path: "/" },
+      { name: "signin", path: "/signin" },
+      { name: "check-email", path: "/signin/check-email" },
+      { name: "verify", path: "/signin/verify?token=abcdefghijklmnop&email=a%40example.test" },
+      { name: "verify-incomplete", path: "/signin/verify" },
+      { name: "host-page", path: "/calendar/demo/" },
+      { name: "booking", path: "/calendar/demo/intro-call?tz=America%2FNew_York" },
+      {
+        name: "booking-form",
+        path: `/calendar/demo/intro-call?tz=America%2FNew_York&date=${free.slice(0, 10)}&slot=${
+          encodeURIComponent(free)
+        }`,
+      },
+      { name: "widget-host", path: "/widget/demo/" },
+      { name: "widget", path: "/widget/demo/quick-chat?tz=America%2FNew_York" },
+      { name: "result", path: result },
+      { name: "cancel", path: `${result}/cancel` },
+      { name: "reschedule", path: `${result}/reschedule?tz=America%2FNew_York` },
+      { name: "confirm", path: confirm.pathname },
+      { name: "reject", path: reject.pathname },
+      { name: "single-use", path: new URL(once.trim()).pathname },
+      {
+        name: "single-use-spent",
+        path: "/calendar/demo/once/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+      },
+      { name: "not-found", path: "/no/such/page", status: 404 },
+      { name: "bad-link", path: "/booking/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", status: 404 },
+    ];
+    const hostPages: PageSpec[] = [
+      { name: "dashboard", path: "/dashboard" },
+      { name: "setup", path: "/dashboard/setup" },
+      { name: "bookings", path: "/dashboard/bookings" },
+      { name: "event-types", path: "/dashboard/event-types" },
+      { name: "event-type-new", path: "/dashboard/event-types/new" },
+      { name: "event-type-edit", path: editHref },
+      { name: "event-type-delete", path: `${editHref}/delete` },
+      { name: "availability", path: "/dashboard/availability" },
+      { name: "calendars", path: "/dashboard/calendars" },
+      { name: "calendar-oauth-error", path: "/dashboard/calendars/oauth/google?state=x&code=y" },
+      { name: "embed", path: "/dashboard/embed" },
+      { name: "profile", path: "/dashboard/profile" },
+      { name: "links", path: `${editHref}/links` },
+      { name: "developers", path: "/dashboard/developers" },
+      { name: "webhook-log", path: hookLog },
+      { name: "insights", path: "/dashboard/insights" },
+      {
+        name: "insights-error",
+        path: "/dashboard/insights?range=custom&from=2026-03-02&to=2026-03-01",
+        status: 400,
+      },
+      {
+        name: "troubleshoot",
+        path: `/dashboard/troubleshoot?et=${eventTypeId}&date=${day}&at=${
+          encodeURIComponent(new Date(slot).toISOString().slice(11, 16))
+        }`,
+      },
+    ];
+    return { guestPages, hostPages, hostState, hostCookie };
+  } finally {
+    await ctx.close();
+  }
+}
