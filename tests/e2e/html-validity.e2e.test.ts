@@ -111,7 +111,7 @@ Deno.test({
           docs.set(`${p.name}.${lang}`, await get(p.path, lang, tour.hostCookie, p.status));
         }
       }
-      // The API reference is English whatever the reader's language (ADR 013).
+      // The API reference is English whatever the reader's language (ADR 015).
       const docsPage = await get("/docs/api", "de");
       assert.match(docsPage, /<html lang="en"/);
       docs.set("api-docs", docsPage);

@@ -1,6 +1,6 @@
 /**
  * Languages: which one a reader gets, and a translator over one catalog of ICU messages
- * (FormatJS `intl-messageformat`, see ADR 013). Browser-safe and catalog-free: the server imports
+ * (FormatJS `intl-messageformat`, see ADR 015). Browser-safe and catalog-free: the server imports
  * every catalog (server/i18n.ts), the browser loads only its page's (shared/catalogs.ts).
  *
  * A *locale* is the full tag the reader's browser sent or they chose ("en-US", "de-AT"); its

@@ -868,7 +868,7 @@ async function redeliverMessage(ctx: Ctx): Promise<ApiResponse> {
 // --- helpers -----------------------------------------------------------------------------------
 
 /**
- * The API speaks English: the shared form schemas' messages are catalog references (ADR 013),
+ * The API speaks English: the shared form schemas' messages are catalog references (ADR 015),
  * worded here in English like the problem details.
  */
 function english(message: string): string {

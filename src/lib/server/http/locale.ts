@@ -52,7 +52,7 @@ export async function resolveLocale(event: RequestEvent): Promise<string> {
   const params = event.params as Record<string, string>;
   const app = event.locals.app;
   if (asked === PSEUDO_LOCALE) return PSEUDO_LOCALE;
-  // Developer reference pages are written in English only (ADR 013): their `lang` says so.
+  // Developer reference pages are written in English only (ADR 015): their `lang` says so.
   if (ENGLISH_ONLY.has(route)) return "en";
 
   if (BOOKING_PAGES.has(route)) {
