@@ -15,11 +15,7 @@ import { countCapEntries, listBusy } from "../store/bookings.ts";
 import { calendarBusy } from "./calendar-busy.ts";
 import type { EventTypeRecord, UserRecord } from "../store/records.ts";
 import type { PublicEventType, PublicHost } from "../../shared/public-types.ts";
-import {
-  capPeriods,
-  chooseDuration,
-  eventTypeRules,
-} from "../domain/event-rules.ts";
+import { capPeriods, chooseDuration, eventTypeRules } from "../domain/event-rules.ts";
 import { overlaps } from "../domain/interval.ts";
 import { type Clock, formatTime, isoDateIn } from "../../shared/format.ts";
 import { type MessageRef, messageRef, type Translator } from "../../shared/i18n.ts";
