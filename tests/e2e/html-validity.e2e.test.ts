@@ -141,11 +141,53 @@ Deno.test({
         assert.match(html, /aria-invalid="true"/);
         docs.set(`booking-errors.${lang}`, html);
       }
+      // A valid form refused because the time was just taken (no JavaScript): the page from the
+      // refusal template, with the day's other times as one-click retries.
+      const win = await fetch(app.url(`/calendar/demo/intro-call?/book&tz=UTC`), {
+        method: "POST",
+        headers: {
+          origin: app.baseUrl,
+          accept: "text/html",
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: new URLSearchParams({ name: "W", email: "w@example.test", start: slot, tz: "UTC" }),
+        redirect: "manual",
+      });
+      assert.equal(win.status, 303);
+      await win.body?.cancel();
+      for (const lang of LANGUAGES) {
+        const res = await fetch(
+          app.url(
+            `/calendar/demo/intro-call?/book&tz=UTC&date=${slot.slice(0, 10)}&slot=${
+              encodeURIComponent(slot)
+            }&lang=${lang}`,
+          ),
+          {
+            method: "POST",
+            headers: {
+              origin: app.baseUrl,
+              accept: "text/html",
+              "content-type": "application/x-www-form-urlencoded",
+            },
+            body: new URLSearchParams({
+              name: "Zoë <Gast> & Co",
+              email: "z@example.test",
+              note: 'A "note"',
+              start: slot,
+              tz: "UTC",
+            }),
+          },
+        );
+        const html = await res.text();
+        assert.equal(res.status, 409);
+        assert.match(html, /data-retry-slot=/);
+        docs.set(`booking-refused.${lang}`, html);
+      }
     } finally {
       await browser.close();
     }
     const { errors, checked } = await validate(docs);
-    assert.ok(checked >= 4 * 19 + 2 * 18 + 3 * 6 + 4 + 1, `${checked} documents checked`);
+    assert.ok(checked >= 4 * 19 + 2 * 18 + 3 * 6 + 4 + 4 + 1, `${checked} documents checked`);
     assert.deepEqual(errors, []);
   },
 });

@@ -147,3 +147,51 @@ Deno.test({
     );
   },
 });
+
+Deno.test({
+  name:
+    "refused form post: each guest reads the refusal in their own language, byte for byte the full render",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const [taken] = await slots(app.baseUrl);
+    const action = `/calendar/demo/intro-call?/book&tz=UTC&date=${taken.slice(0, 10)}&slot=${
+      encodeURIComponent(taken)
+    }`;
+    const form = { name: "Zoë", email: "z@example.test", note: "", start: taken, tz: "UTC" };
+    assert.equal(
+      (await postForm(app.baseUrl, action, { ...form, email: "w@example.test" })).status,
+      303,
+    );
+    const full = { cookie: "authjs.session-token=none" };
+    const languages: [Record<string, string>, RegExp, RegExp][] = [
+      [
+        { "accept-language": "de-DE,de;q=0.9" },
+        /Diese Zeit wurde gerade vergeben/,
+        /Ihre Angaben bleiben erhalten/,
+      ],
+      [
+        { "accept-language": "fr-FR" },
+        /Cet horaire vient d’être pris/,
+        /Vos informations sont conservées/,
+      ],
+      [{ "accept-language": "en-US" }, /That time was just taken/, /Your details are kept/],
+      [{ "accept-language": "es" }, /Esa hora se acaba de ocupar/, /Tus datos se conservan/],
+    ];
+    // Twice round: the second answer of each language comes from its template, after the others.
+    for (let round = 0; round < 2; round++) {
+      for (const [headers, refusal, kept] of languages) {
+        const filled = await postForm(app.baseUrl, action, form, headers);
+        assert.equal(filled.status, 409);
+        assert.match(filled.body, refusal);
+        assert.match(filled.body, kept);
+        for (const [, other] of languages) {
+          if (other !== refusal) assert.doesNotMatch(filled.body, other);
+        }
+        const rendered = await postForm(app.baseUrl, action, form, { ...headers, ...full });
+        assert.equal(normalize(filled), normalize(rendered));
+      }
+    }
+  },
+});

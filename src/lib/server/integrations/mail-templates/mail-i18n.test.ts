@@ -211,6 +211,31 @@ Deno.test("a host cancelling: the guest's mail says so in their language and off
   }
 });
 
+Deno.test("a host cancelling a confirmed meeting: their own copy, with the CANCEL for their calendar, is in their language", async () => {
+  const { app } = await setup({ hostLocale: "fr" });
+  try {
+    const booked = await book(app, "de");
+    await drain(app);
+    const links = await bookingLinks(app, (await getBooking(app.kv, booked.bookingId))!);
+    assert.ok((await decideByToken(app, links.tokens.confirm, "confirm")).ok);
+    await drain(app);
+    const hostId = (await getBooking(app.kv, booked.bookingId))!.hostId;
+    assert.ok(
+      (await decideBooking(app, booked.bookingId, "cancel", "host", { hostId, reason: "Malade" }))
+        .ok,
+    );
+    const [mail] = to(await drain(app), "ana@example.test");
+    assert.equal(mail.subject, "Annulé : Intro call avec Grete Gast");
+    assert.match(mail.text, /^Vous avez annulé « Intro call » avec Grete Gast du mercredi 25/);
+    assert.match(mail.text, /Motif : Malade/);
+    assert.equal(mail.icalEvent?.method, "CANCEL");
+    const ics = ICAL.Component.fromString(mail.icalEvent!.content);
+    assert.equal(ics.getFirstSubcomponent("vevent")!.getFirstPropertyValue("status"), "CANCELLED");
+  } finally {
+    app.close();
+  }
+});
+
 Deno.test("slot labels and the page's words follow the guest's locale and clock", async () => {
   const { app } = await setup();
   try {
