@@ -1,14 +1,15 @@
 /**
  * Importing a host's export (services/host-data.ts) into this instance, for a host moving
  * servers: the signed-in host's profile, event types and hours are set from the file through the
- * same services (and the same checks) as the dashboard forms. What cannot or may not be taken
- * over is reported, never overwritten: a username or an event type URL already taken here, a
- * calendar (its password never leaves a server), and bookings (they move only through a booking
- * engine step that does not exist yet; the file keeps them).
+ * same services (and the same checks) as the dashboard forms; bookings through the booking
+ * engine (services/import-bookings.ts). What cannot or may not be taken over is reported, never
+ * overwritten: a username or an event type URL already taken here, a calendar (its password never
+ * leaves a server), a booking that overlaps live time here.
  *
- * The whole file is read and checked before the first write; a file from another app, a newer
- * Invito, or with oversized content is refused as a whole. Each setting is one checked write, so
- * importing the same file again after an interruption reports what is already there and adds
+ * The whole file is read and checked before the first write — every booking included; a file
+ * from another app, a newer Invito, or with oversized or malformed content is refused as a whole.
+ * Each setting and each booking is one checked write, so importing the same file again after an
+ * interruption (or after the time one request may take) reports what is already there and adds
  * the rest.
  */
 import * as v from "valibot";
@@ -20,11 +21,144 @@ import { createEventType } from "./event-types.ts";
 import { updateProfile } from "./profile.ts";
 import { hostToday, saveOverrides, saveTimeOff, saveWeeklyAvailability } from "./availability.ts";
 import type { DateOverride, TimeOff, WeeklyRules } from "../domain/availability.ts";
+import {
+  type BookingImportConflict,
+  type BookingImportResult,
+  type ExportedBooking,
+  importBookings,
+} from "./import-bookings.ts";
+import { isValidTimeZone } from "../domain/time-zone.ts";
+import { MAX_ANSWERS_TOTAL } from "../domain/event-rules.ts";
+import { NOT_MULTI_LINE, oneLineText } from "../../shared/text.ts";
+import {
+  BUFFER_MAX_MIN,
+  DURATION_MAX,
+  FOLLOW_UP_MAX_MIN,
+  FOLLOW_UP_MESSAGE_MAX,
+  LOCATION_MAX,
+  MAX_FOLLOW_UPS,
+  MAX_REMINDERS,
+  QUESTION_ID_RE,
+  REMINDER_MAX_MIN,
+} from "../../shared/forms.ts";
+import { formatRange, formatTime } from "../../shared/format.ts";
 
 /** An export of 100,000 bookings is about 40 MB; more than this is not an export of ours. */
 export const IMPORT_MAX_BYTES = 64 * 1024 * 1024;
 
+/** More bookings than this in one file: not an export of ours (ADR 009 sizes exports for 100,000). */
+export const IMPORT_MAX_BOOKINGS = 100_000;
+
 const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
+
+// ── bookings, as exported (a BookingRecord without its salt) ────────────────────────────────
+
+/** Text stored before today's rules may hold characters forms now refuse: they become spaces. */
+const oneLine = (max: number) => v.pipe(text(max), v.transform(oneLineText));
+const multiLine = (max: number) =>
+  v.pipe(text(max), v.transform((s) => s.replace(new RegExp(NOT_MULTI_LINE.source, "g"), " ")));
+/** Instants from 1970 to 2200: anything else is not a booking's. */
+const instant = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(7_258_118_400_000));
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const ulid = v.pipe(v.string(), v.regex(ULID, "not a booking id"));
+const zone = v.pipe(text(100), v.check(isValidTimeZone, "not a time zone"));
+const STATUSES = ["PENDING", "CONFIRMED", "REJECTED", "CANCELLED"] as const;
+const MIN = 60_000;
+
+const ExportedBookingSchema = v.pipe(
+  v.object({
+    v: v.optional(v.literal(1)),
+    id: ulid,
+    hostId: v.optional(text(100)),
+    eventTypeId: text(100),
+    eventTitle: oneLine(200),
+    durationMin: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(DURATION_MAX)),
+    startMs: instant,
+    endMs: instant,
+    blockStartMs: instant,
+    blockEndMs: instant,
+    status: v.picklist(STATUSES),
+    guestName: oneLine(200),
+    guestEmail: v.union([v.literal(""), v.pipe(text(254), v.email())]),
+    guestNote: multiLine(2000),
+    guestTimeZone: zone,
+    guestClock: v.optional(v.picklist(["12h", "24h"])),
+    hostTimeZone: zone,
+    createdAtMs: instant,
+    reservedUntilMs: v.nullable(instant),
+    decidedAtMs: v.nullable(instant),
+    endReason: v.nullable(text(40)),
+    cancelReason: v.optional(v.nullable(multiLine(500))),
+    history: v.pipe(
+      v.array(v.object({
+        status: v.picklist(STATUSES),
+        atMs: instant,
+        by: v.picklist(["guest", "host", "system"]),
+      })),
+      v.minLength(1),
+      v.maxLength(100),
+    ),
+    answers: v.optional(
+      v.pipe(
+        v.array(v.object({
+          questionId: v.pipe(v.string(), v.regex(QUESTION_ID_RE)),
+          label: oneLine(300),
+          value: multiLine(2000),
+        })),
+        v.maxLength(50),
+        v.check(
+          (a) => a.reduce((n, x) => n + x.value.length, 0) <= MAX_ANSWERS_TOTAL,
+          `answers longer than ${MAX_ANSWERS_TOTAL} characters together`,
+        ),
+      ),
+    ),
+    location: v.optional(v.object({
+      kind: v.picklist(["none", "in_person", "phone", "video", "custom"]),
+      value: oneLine(LOCATION_MAX),
+    })),
+    rescheduledFromId: v.optional(v.nullable(ulid)),
+    rescheduledToId: v.optional(v.nullable(ulid)),
+    reminders: v.optional(v.pipe(
+      v.array(v.object({
+        minutesBefore: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(REMINDER_MAX_MIN)),
+        toHost: v.boolean(),
+      })),
+      v.maxLength(MAX_REMINDERS),
+    )),
+    followUps: v.optional(v.pipe(
+      v.array(v.object({
+        minutesAfter: v.pipe(
+          v.number(),
+          v.integer(),
+          v.minValue(1),
+          v.maxValue(FOLLOW_UP_MAX_MIN),
+        ),
+        message: multiLine(FOLLOW_UP_MESSAGE_MAX),
+        bookAgain: v.boolean(),
+      })),
+      v.maxLength(MAX_FOLLOW_UPS),
+    )),
+    singleUseLinkId: v.optional(text(40)),
+    guestErasedAtMs: v.optional(instant),
+    icalUid: v.optional(v.pipe(oneLine(300), v.minLength(1))),
+    sequence: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100_000))),
+    calendarIssued: v.optional(v.boolean()),
+    personIds: v.optional(v.pipe(v.array(text(100)), v.maxLength(100))),
+    coordinatorId: v.optional(text(100)),
+  }),
+  // The times must agree with each other, as the engine wrote them.
+  v.check(
+    (b) =>
+      b.endMs === b.startMs + b.durationMin * MIN && b.blockStartMs <= b.startMs &&
+      b.startMs - b.blockStartMs <= BUFFER_MAX_MIN * MIN && b.blockEndMs >= b.endMs &&
+      b.blockEndMs - b.endMs <= BUFFER_MAX_MIN * MIN,
+    "its times do not agree (start, end, duration and buffers)",
+  ),
+  v.check(
+    (b) => b.status !== "PENDING" || b.reservedUntilMs !== null,
+    "a pending request without the end of its hold",
+  ),
+);
 
 const ExportFile = v.object({
   format: v.literal(EXPORT_FORMAT),
@@ -51,7 +185,8 @@ const ExportFile = v.object({
     ),
     [],
   ),
-  bookings: v.optional(v.array(v.unknown()), []),
+  source: v.optional(text(2000)),
+  bookings: v.optional(v.array(ExportedBookingSchema), []),
 });
 
 export type ImportReport = {
@@ -60,12 +195,90 @@ export type ImportReport = {
   applied: string[];
   /** what was left as it is here, and why */
   skipped: string[];
+  /** What happened to each booking of the file, counted (absent: the file had none). */
+  bookings?: BookingImportResult["counts"];
 } | { ok: false; error: string };
+
+/**
+ * The words of the booking import, in one place (plain English; the message catalogs take them
+ * over). Times are in the host's zone.
+ */
+export const BOOKING_IMPORT_TEXT = {
+  tooMany: (n: number) =>
+    `The file holds ${n.toLocaleString("en")} bookings; an Invito export holds at most ${
+      IMPORT_MAX_BOOKINGS.toLocaleString("en")
+    }. Nothing was imported.`,
+  damagedBooking: (n: number, where: string, message: string) =>
+    `Booking ${n} in the file is damaged${
+      where ? ` at ${where}` : ""
+    }: ${message}. Nothing was imported.`,
+  imported: (n: number) => `${n} booking${n === 1 ? "" : "s"}`,
+  alreadyHere: (n: number) =>
+    `${n} booking${n === 1 ? " was" : "s were"} already here (imported before); left as they are.`,
+  counted: {
+    overlaps: (n: number) =>
+      `${n} booking${n === 1 ? "" : "s"} not imported: overlapping a booking here.`,
+    unknown_event_type: (n: number) =>
+      `${n} booking${n === 1 ? "" : "s"} not imported: their event type is not here.`,
+    cap_reached: (n: number) =>
+      `${n} booking${
+        n === 1 ? "" : "s"
+      } not imported: the event type's daily or weekly limit is reached here.`,
+    too_many_pending: (n: number) =>
+      `${n} request${
+        n === 1 ? "" : "s"
+      } not imported: the guest has too many pending requests with you here.`,
+    id_in_use: (n: number) =>
+      `${n} booking${n === 1 ? "" : "s"} not imported: another booking here has the same id.`,
+    failed: (n: number) =>
+      `${n} booking${
+        n === 1 ? "" : "s"
+      } could not be written just now: import the same file again.`,
+  } satisfies Record<BookingImportConflict["outcome"], (n: number) => string>,
+  notYet: (n: number) =>
+    `${n} booking${
+      n === 1 ? "" : "s"
+    } not imported yet (one import runs for 20 seconds at most): import the same file again to continue; what is already here is skipped.`,
+  /** One conflict, described: "«Intro» with Ann Lee, Monday, … (zone): overlaps …". */
+  conflict: (
+    c: BookingImportConflict,
+    when: (ms: number, endMs: number) => string,
+    at: (ms: number) => string,
+  ) => {
+    const what = `"${c.booking.eventTitle}" with ${c.booking.guestName}, ${
+      when(c.booking.startMs, c.booking.endMs)
+    }`;
+    switch (c.outcome) {
+      case "overlaps":
+        return c.other
+          ? `${what}: overlaps "${c.other.eventTitle}" with ${c.other.guestName} (${
+            at(c.other.startMs)
+          }–${at(c.other.endMs)}).`
+          : `${what}: overlaps a booking here.`;
+      case "unknown_event_type":
+        return c.slug
+          ? `${what}: no event type "${c.slug}" here.`
+          : `${what}: its event type is not in the file.`;
+      case "cap_reached":
+        return `${what}: the event type's limit for that day or week is reached here.`;
+      case "too_many_pending":
+        return `${what}: the guest already has as many pending requests with you as allowed.`;
+      case "id_in_use":
+        return `${what}: another booking here has its id.`;
+      case "failed":
+        return `${what}: could not be written just now.`;
+    }
+  },
+  guestLinks:
+    "Guest links: links in mails from the other server do not open the imported bookings here (they are derived from that server's secret); bookings imported here have new links, which your guests get with the next mail about their booking from this server.",
+};
 
 export async function importHostData(
   app: App,
   user: UserRecord,
   raw: string,
+  /** `budgetMs`: how long the booking step may run (tests shorten it). */
+  opts: { budgetMs?: number } = {},
 ): Promise<ImportReport> {
   if (raw.length > IMPORT_MAX_BYTES) {
     return { ok: false, error: "The file is larger than an Invito export can be (64 MB)." };
@@ -93,10 +306,26 @@ export async function importHostData(
         `This export was made by a newer Invito (version ${head.version}); update this server first.`,
     };
   }
-  const parsed = v.safeParse(ExportFile, json);
+  const bookingCount = (json as { bookings?: unknown }).bookings;
+  if (Array.isArray(bookingCount) && bookingCount.length > IMPORT_MAX_BOOKINGS) {
+    return { ok: false, error: BOOKING_IMPORT_TEXT.tooMany(bookingCount.length) };
+  }
+  // The first problem is all that is shown: stop there (a hostile file may have a million).
+  const parsed = v.safeParse(ExportFile, json, { abortEarly: true });
   if (!parsed.success) {
     const issue = parsed.issues[0];
-    const where = issue.path?.map((p) => String(p.key)).join(".") ?? "the file";
+    const path = issue.path?.map((p) => String(p.key)) ?? [];
+    if (path[0] === "bookings" && path.length > 1) {
+      return {
+        ok: false,
+        error: BOOKING_IMPORT_TEXT.damagedBooking(
+          Number(path[1]) + 1,
+          path.slice(2).join("."),
+          issue.message,
+        ),
+      };
+    }
+    const where = path.length ? path.join(".") : "the file";
     return { ok: false, error: `The export is damaged at ${where}: ${issue.message}.` };
   }
   const file = parsed.output;
@@ -191,12 +420,38 @@ export async function importHostData(
       `Calendar ${c.serverUrl} (${c.username}): connect it again on the Calendars page; passwords are never exported.`,
     );
   }
-  if (file.bookings.length) {
-    skipped.push(
-      `${file.bookings.length} booking${
-        file.bookings.length === 1 ? "" : "s"
-      }: not moved (bookings are kept in the file; moving them needs a booking import step that this version does not have).`,
-    );
+  if (!file.bookings.length) return { ok: true, applied, skipped };
+
+  // Bookings go after the event types, which they are filed under by slug.
+  const slugOf = new Map<string, string>();
+  for (const et of file.eventTypes) {
+    if (typeof et.id === "string" && typeof et.slug === "string") slugOf.set(et.id, et.slug);
   }
-  return { ok: true, applied, skipped };
+  const result = await importBookings(app, user, {
+    bookings: file.bookings as ExportedBooking[],
+    slugOf,
+    sourceHostname: hostnameOf(file.source),
+  }, opts);
+  const t = BOOKING_IMPORT_TEXT;
+  const c = result.counts;
+  if (c.imported) applied.push(t.imported(c.imported));
+  if (c.already_here) skipped.push(t.alreadyHere(c.already_here));
+  for (const outcome of Object.keys(t.counted) as (keyof typeof t.counted)[]) {
+    if (c[outcome]) skipped.push(t.counted[outcome](c[outcome]));
+  }
+  if (c.not_yet) skipped.push(t.notYet(c.not_yet));
+  const when = (ms: number, endMs: number) => formatRange(ms, endMs, user.timeZone, user.clock);
+  const at = (ms: number) => formatTime(ms, user.timeZone, user.clock);
+  for (const conflict of result.conflicts) skipped.push(t.conflict(conflict, when, at));
+  if (c.imported) skipped.push(t.guestLinks);
+  return { ok: true, applied, skipped, bookings: c };
+}
+
+/** The exporting server's host name, which calendar UIDs without a stored one were made from. */
+function hostnameOf(source: string | undefined): string {
+  try {
+    return new URL(source ?? "").hostname || "invalid";
+  } catch {
+    return "invalid";
+  }
 }
