@@ -305,6 +305,64 @@ Deno.test("planChange: an extra write rides in the commit, checked absent when a
   kv.close();
 });
 
+Deno.test("planChange: an imported pending request across UTC midnight with day and week caps checks 6 keys and queues nothing; history takes no time; the past is not capped; a second import is a conflict", async () => {
+  const kv = guardKv(await Deno.openKv(":memory:"));
+  try {
+    const et = eventType({ maxPerDay: 1, maxPerWeek: 1 });
+    const rules = rulesFor(et);
+    const now = Date.parse("2026-11-20T12:00:00Z");
+    // 19:30 in New York on Sunday 22 Nov = 00:30Z on Monday: two UTC days, the ISO week's end.
+    const pending = booking(et, "2026-11-23T00:30:00Z", now - H, { email: "p@example.test" });
+    pending.blockStartMs -= 60 * 60_000;
+    const imp = (b: BookingRecord): Change => ({
+      kind: "import",
+      booking: b,
+      tokens: [{ hash: `h${b.id}`, purpose: "guest" }],
+    });
+    const r = await run(kv, imp(pending), rules, now);
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(checkedPrefixes(r.plan), [
+      "booking",
+      "busy_fence",
+      "busy_fence",
+      "cap_fence",
+      "cap_fence",
+      "guest_hold_fence",
+    ]);
+    assert.equal(r.plan.jobs.length, 0, "no mails, calendar writes or webhooks");
+    assert.deepEqual(r.carried, { checks: 6, mutations: r.plan.budget.mutations });
+    assert.equal(
+      (await run(kv, imp(pending), rules, now) as { reason: string }).reason,
+      "conflict",
+    );
+
+    // The same time again under another id: taken (the cap would refuse too; the time decides).
+    const twin = { ...pending, id: nextId() };
+    assert.equal((await run(kv, imp(twin), rules, now) as { reason: string }).reason, "slot_taken");
+
+    // Cancelled history checks only its own id and holds no time.
+    const cancelled = {
+      ...booking(et, "2026-11-23T00:30:00Z", now - H),
+      status: "CANCELLED" as const,
+    };
+    const h = await run(kv, imp(cancelled), rules, now);
+    assert.ok(h.ok);
+    assert.deepEqual(checkedPrefixes(h.plan), ["booking"]);
+    assert.ok(!h.plan.writes.some((w) => w.key[0] === "busy"));
+
+    // Two confirmed meetings in the past on one day of a type capped at one a day: both import.
+    const past = (start: string) => ({
+      ...booking(eventType({ requiresConfirmation: false }), start, now - 30 * 24 * H),
+    });
+    for (const start of ["2026-10-01T14:00:00Z", "2026-10-01T16:00:00Z"]) {
+      const p = await run(kv, imp(past(start)), rules, now);
+      assert.ok(p.ok, JSON.stringify(p));
+    }
+  } finally {
+    kv.close();
+  }
+});
+
 Deno.test("planChange: a write that would not fit remote KV is refused as too_large, never thrown", async () => {
   const kv = await Deno.openKv(":memory:");
   const et = eventType();

@@ -28,6 +28,7 @@ import { type Interval, overlaps } from "./interval.ts";
 import {
   type BookingAction,
   decideTransition,
+  isLiveBooking,
   type NewBookingInput,
   newBookingRecord,
   utcDaysTouched,
@@ -114,7 +115,14 @@ export type Change =
     rotation?: GuardedWrite;
   }
   /** On failure (or by the cleanup job after a crash): the holds go, the coordinator is abandoned. */
-  | { kind: "release"; coordinatorId: string };
+  | { kind: "release"; coordinatorId: string }
+  /**
+   * A booking moved from another Invito (services/import-bookings.ts), written as it was there
+   * under its own id (checked absent: a second import of it is a "conflict"). Live time is
+   * guarded like a create's; history is only recorded. Nothing is queued: its mails, calendar
+   * writes and webhooks happened where it was made.
+   */
+  | { kind: "import"; booking: BookingRecord; tokens: TokenWrite[] };
 
 export type EventTypeLimits = {
   id: string;
@@ -234,6 +242,8 @@ export function primaryKey(change: Change): Key | null {
     case "commit":
     case "release":
       return keys.coordinator(change.coordinatorId);
+    case "import":
+      return keys.booking(change.booking.id);
     default:
       return null;
   }
@@ -343,6 +353,13 @@ function changeScope(
         }],
         calendars: [{ personId: change.personId, startMs: c.startMs, endMs: c.endMs }],
       };
+    }
+    case "import": {
+      const b = change.booking;
+      if (b.status !== "PENDING" && b.status !== "CONFIRMED") return EMPTY_SCOPE;
+      // External calendars are not consulted: the host's calendar most likely holds this very
+      // meeting (the old server wrote it there), and it would refuse its own import.
+      return { ...addScope(b, rules.eventType), calendars: [] };
     }
     case "commit": {
       const b = change.booking;
@@ -771,7 +788,52 @@ export function planChange(
       return planTeamCommit(snapshot, change, rules, nowMs, limits);
     case "release":
       return planRelease(snapshot, change, limits);
+    case "import":
+      return planImport(snapshot, change, rules, nowMs, limits);
   }
+}
+
+/**
+ * An imported booking keeps what it was (id, status, history, calendar identity, answers). One
+ * that still holds time — confirmed (past ones included, so that no two confirmed meetings of a
+ * person overlap) or pending with its hold ahead — takes it with the same guarded write as a
+ * create: overlapping live time refuses ("slot_taken"), never overwrites; caps count it while
+ * the meeting is ahead (a cap never concerned the past), a pending one counts against its
+ * guest's requests. History (cancelled, rejected, a pending hold already over) takes no time;
+ * the expiry job settles such a pending hold as it would have there.
+ */
+function planImport(
+  s: Snapshot,
+  change: Extract<Change, { kind: "import" }>,
+  rules: EngineRules,
+  nowMs: number,
+  limits: KvLimits,
+): PlanResult {
+  const b = change.booking;
+  if (personsOf(b).length !== 1 || b.coordinatorId) return { ok: false, reason: "not_supported" };
+  if (s.primary?.value) return { ok: false, reason: "conflict" };
+  const d = new Draft();
+  d.check({ key: keys.booking(b.id), versionstamp: null });
+  const live = isLiveBooking(b, nowMs);
+  if (live) {
+    const self = new Set([b.id]);
+    const et = rules.eventType && b.endMs <= nowMs
+      ? { ...rules.eventType, maxPerDay: null, maxPerWeek: null }
+      : rules.eventType;
+    const refused = claimTime(d, s, personsOf(b)[0], block(b), self, nowMs, "slot_taken") ??
+      claimCaps(d, s, b, et, self, nowMs) ??
+      claimGuestHold(d, s, b, self, rules, nowMs);
+    if (refused) return { ok: false, reason: refused };
+    writeBusy(d, b);
+  }
+  writeNewBooking(d, b, change.tokens);
+  const result = d.finish("import", {
+    booking: b,
+    probe: { key: keys.booking(b.id), landed: bookingExists(b.id) },
+  }, limits);
+  return live
+    ? orClear(result, s, [{ personId: personsOf(b)[0], iv: block(b) }], nowMs, limits)
+    : result;
 }
 
 function planCreate(

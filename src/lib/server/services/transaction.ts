@@ -87,6 +87,8 @@ export function opOf(change: Change): string {
       return change.action;
     case "reschedule":
       return "reschedule";
+    case "import":
+      return "import";
     default:
       return `team_${change.kind}`;
   }

@@ -1,0 +1,188 @@
+/**
+ * Bookings from a host's export (services/host-data.ts) into this instance, through the booking
+ * engine's "import" change (domain/booking-engine.ts `planImport`): each booking is one guarded
+ * atomic write of its own, checked absent by its id. So a second import of the same file finds
+ * what is already here and adds the rest (the booking ids are the resumable marker), an
+ * interrupted import loses nothing, and no write ever overwrites a booking or overlaps live time.
+ *
+ * A booking keeps its identity (id, calendar UID and SEQUENCE, so later updates land on the same
+ * calendar event), status, history, guest details and answers; it is filed under this host and
+ * the event type here with the slug its event type had there. Its link tokens are new: they are
+ * derived from a fresh salt (the export leaves the old one out), so links in mails from the other
+ * server do not open it here. Nothing is mailed, written to calendars or sent to webhooks.
+ *
+ * The caller (services/host-import.ts) validates the whole file first and words the result.
+ */
+import type { App } from "../app.ts";
+import type { BookingRecord, EventTypeRecord, UserRecord } from "../store/records.ts";
+import { listEventTypes } from "../store/event-types.ts";
+import { getBooking, listBusyEntries } from "../store/bookings.ts";
+import { randomToken } from "../integrations/crypto.ts";
+import { tokenWrites } from "./book-slot.ts";
+import { engineRules, runChange } from "./transaction.ts";
+
+/** A booking as the export holds it (validated by host-import.ts): its record without the salt. */
+export type ExportedBooking = Omit<BookingRecord, "tokenSalt" | "hostId"> & { hostId?: string };
+
+export type BookingImportOutcome =
+  | "imported"
+  | "already_here"
+  /** Overlaps live time here (a booking, or a pending request still held). */
+  | "overlaps"
+  /** No event type here has the slug its event type had (or the export lacks its event type). */
+  | "unknown_event_type"
+  | "cap_reached"
+  | "too_many_pending"
+  /** Its id belongs to another host's booking here. */
+  | "id_in_use"
+  /** The store was too contended, or the booking too large for one write: try again. */
+  | "failed"
+  /** The import's time ran out before this booking (import the same file again). */
+  | "not_yet";
+
+export type BookingImportConflict = {
+  outcome: Exclude<BookingImportOutcome, "imported" | "already_here" | "not_yet">;
+  booking: { startMs: number; endMs: number; eventTitle: string; guestName: string };
+  /** For "overlaps": the booking here it meets, when it could be found. */
+  other?: { startMs: number; endMs: number; eventTitle: string; guestName: string };
+  /** For "unknown_event_type": the slug that is missing here ("" when the export lacks it). */
+  slug?: string;
+};
+
+export type BookingImportResult = {
+  counts: Record<BookingImportOutcome, number>;
+  /** The first conflicts, in file order. */
+  conflicts: BookingImportConflict[];
+};
+
+/** How many conflicts the report describes one by one. */
+export const MAX_REPORTED_CONFLICTS = 20;
+/** One import request works this long at most; the rest is done by importing the file again. */
+export const IMPORT_TIME_BUDGET_MS = 20_000;
+/** Bookings in flight at once: history goes side by side; live time queues per host anyway. */
+const IN_FLIGHT = 8;
+
+const brief = (b: Pick<BookingRecord, "startMs" | "endMs" | "eventTitle" | "guestName">) => ({
+  startMs: b.startMs,
+  endMs: b.endMs,
+  eventTitle: b.eventTitle,
+  guestName: b.guestName,
+});
+
+/** The record this instance stores for an exported booking of `host`. */
+export function importedRecord(
+  b: ExportedBooking,
+  host: UserRecord,
+  et: EventTypeRecord,
+  sourceHostname: string,
+): BookingRecord {
+  // A team booking's other members are people of the other server: here it blocks the host.
+  const { personIds: _p, coordinatorId: _c, hostId: _h, ...rest } = b;
+  return {
+    ...rest,
+    v: 1,
+    hostId: host.id,
+    eventTypeId: et.id,
+    tokenSalt: randomToken(16),
+    // The UID calendars know it by: without a stored one, it was derived from the old host name.
+    icalUid: b.icalUid ?? `${b.id}@${sourceHostname}`,
+  };
+}
+
+export async function importBookings(
+  app: App,
+  host: UserRecord,
+  input: {
+    bookings: readonly ExportedBooking[];
+    /** The exporting server's event type id → its slug (from the file's event types). */
+    slugOf: ReadonlyMap<string, string>;
+    /** The host part of the exporting server's URL (calendar UIDs were derived from it). */
+    sourceHostname: string;
+  },
+  opts: { budgetMs?: number } = {},
+): Promise<BookingImportResult> {
+  const counts: Record<BookingImportOutcome, number> = {
+    imported: 0,
+    already_here: 0,
+    overlaps: 0,
+    unknown_event_type: 0,
+    cap_reached: 0,
+    too_many_pending: 0,
+    id_in_use: 0,
+    failed: 0,
+    not_yet: 0,
+  };
+  const conflicts: (BookingImportConflict | undefined)[] = [];
+  let reported = 0;
+  const here = new Map((await listEventTypes(app.kv, host.id)).map((et) => [et.slug, et]));
+  const deadline = performance.now() + (opts.budgetMs ?? IMPORT_TIME_BUDGET_MS);
+
+  const one = async (b: ExportedBooking, i: number) => {
+    const note = async (c: BookingImportConflict | (() => Promise<BookingImportConflict>)) => {
+      counts[typeof c === "function" ? "overlaps" : c.outcome]++;
+      // Only the first few are described (finding what a booking overlaps costs a read).
+      if (reported >= MAX_REPORTED_CONFLICTS) return;
+      reported++;
+      conflicts[i] = typeof c === "function" ? await c() : c;
+    };
+    const slug = input.slugOf.get(b.eventTypeId) ?? "";
+    const et = here.get(slug);
+    if (!et) return await note({ outcome: "unknown_event_type", booking: brief(b), slug });
+    const rec = importedRecord(b, host, et, input.sourceHostname);
+    const tokens = await tokenWrites(app, rec, rec.status);
+    const res = await runChange(app, {
+      lane: rec.status === "PENDING" || rec.status === "CONFIRMED" ? host.id : undefined,
+      rules: engineRules(app, et),
+      change: () => ({ kind: "import", booking: rec, tokens }),
+    });
+    if (res.ok) {
+      counts.imported++;
+      return;
+    }
+    switch (res.reason) {
+      case "conflict":
+        if ((res.primary as BookingRecord | undefined)?.hostId === host.id) counts.already_here++;
+        else await note({ outcome: "id_in_use", booking: brief(b) });
+        return;
+      case "slot_taken":
+      case "held":
+        return await note(async () => ({
+          outcome: "overlaps",
+          booking: brief(b),
+          other: await overlapped(app, rec),
+        }));
+      case "cap_reached":
+      case "too_many_pending":
+        return await note({ outcome: res.reason, booking: brief(b) });
+      default:
+        return await note({ outcome: "failed", booking: brief(b) });
+    }
+  };
+
+  // A small pool in file order: each worker takes the next booking until the time is up.
+  let next = 0;
+  const worker = async () => {
+    while (next < input.bookings.length) {
+      if (next > 0 && performance.now() > deadline) return;
+      const i = next++;
+      await one(input.bookings[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  counts.not_yet = input.bookings.length - next;
+  return { counts, conflicts: conflicts.filter((c) => c !== undefined) };
+}
+
+/** The live booking here that an imported one ran into (the first found), for the report. */
+async function overlapped(app: App, b: BookingRecord): Promise<BookingImportConflict["other"]> {
+  const [hit] = await listBusyEntries(
+    app.kv,
+    b.hostId,
+    b.blockStartMs,
+    b.blockEndMs,
+    app.now(),
+    b.id,
+  );
+  const other = hit ? await getBooking(app.kv, hit.bookingId) : null;
+  return other ? brief(other) : undefined;
+}
