@@ -176,6 +176,15 @@ Deno.test({
     } finally {
       kv.close();
     }
+    // Written behind the app's back (another process, as far as it knows): its one-second
+    // settings copy ("does this host check any calendar?") counts the new calendar within a second.
+    await waitFor(
+      async () =>
+        (await (await fetch(app.url("/calendar/demo/intro-call?tz=UTC"))).text()).includes(
+          'data-testid="booking-unavailable"',
+        ),
+      { message: "the booking page to say booking is paused" },
+    );
 
     const browser = await launchBrowser();
     try {
