@@ -52,6 +52,8 @@ export type NewBookingInput = {
   clock?: "12h" | "24h";
   answers?: BookingRecord["answers"];
   by: "guest" | "host";
+  /** A team's booking (docs/decisions/009-teams.md). */
+  teamId?: string;
 };
 
 /** A new booking of `eventType`: pending holds last `ttlMs`; others are confirmed at once. */
@@ -99,6 +101,7 @@ export function newBookingRecord(
     reminders: rules.reminders,
     rescheduledFromId: null,
     rescheduledToId: null,
+    ...(input.teamId ? { teamId: input.teamId } : {}),
   };
 }
 

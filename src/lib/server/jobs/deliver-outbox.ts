@@ -181,7 +181,7 @@ async function sendBookingMail(
 ): Promise<JobOutcome> {
   const host = await getUser(app.kv, booking.hostId);
   if (!host) return { ok: false, error: "host no longer exists", permanent: true };
-  const et = await getEventType(app.kv, booking.hostId, booking.eventTypeId);
+  const et = await getEventType(app.kv, booking.teamId ?? booking.hostId, booking.eventTypeId);
   const links = await bookingLinks(app, booking);
   const ctx = {
     booking,

@@ -47,7 +47,7 @@ function when(b: BookingRecord, tz: string, clock: Clock = "24h") {
 export async function viewBooking(app: App, b: BookingRecord): Promise<BookingView> {
   const nowMs = app.now();
   const host = await getUser(app.kv, b.hostId);
-  const et = await getEventType(app.kv, b.hostId, b.eventTypeId);
+  const et = await getEventType(app.kv, b.teamId ?? b.hostId, b.eventTypeId);
   const state = b.status === "PENDING"
     ? (isLiveBooking(b, nowMs) ? "pending" : "expired")
     : b.status === "CONFIRMED"

@@ -94,7 +94,7 @@ export async function decideBooking(
   if (!b || (opts.hostId !== undefined && b.hostId !== opts.hostId)) {
     return { ok: false, reason: "not_found" };
   }
-  const et = await getEventType(app.kv, b.hostId, b.eventTypeId);
+  const et = await getEventType(app.kv, b.teamId ?? b.hostId, b.eventTypeId);
   const res = await runChange(app, {
     // Only a confirm adds time (it firms a hold); releasing needs no queue.
     lane: action === "confirm" ? b.hostId : undefined,
@@ -169,7 +169,7 @@ async function reschedule(
   const start = parseStart(startText);
   if (!start) return { ok: false, reason: "slot_unavailable" };
   const host = await getUser(app.kv, old.hostId);
-  const et = await getEventType(app.kv, old.hostId, old.eventTypeId);
+  const et = await getEventType(app.kv, old.teamId ?? old.hostId, old.eventTypeId);
   if (!host || !et || !et.active) return { ok: false, reason: "not_found" };
   const durationMin = chooseDuration(et, old.durationMin) ?? et.durationMin;
   const byHost = opts.by === "host";

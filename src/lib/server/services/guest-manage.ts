@@ -29,7 +29,7 @@ export async function manageState(app: App, token: string): Promise<ManageState>
   if (!b) return { ok: false, reason: "not_found" };
   const nowMs = app.now();
   const host = await getUser(app.kv, b.hostId);
-  const et = await getEventType(app.kv, b.hostId, b.eventTypeId);
+  const et = await getEventType(app.kv, b.teamId ?? b.hostId, b.eventTypeId);
   const view = await viewBooking(app, b);
   let blocked: string | null = null;
   if (!isLiveBooking(b, nowMs)) {

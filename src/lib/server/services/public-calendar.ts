@@ -12,8 +12,16 @@ import { getEventTypeBySlugCached, listEventTypes } from "../store/event-types.t
 import { getAvailabilityCached } from "../store/availability.ts";
 import { listBusy } from "../store/bookings.ts";
 import { calendarBusy } from "./calendar-busy.ts";
-import type { EventTypeRecord, UserRecord } from "../store/records.ts";
-import type { PublicEventType, PublicHost } from "../../shared/public-types.ts";
+import type {
+  AvailabilityRecord,
+  EventTypeRecord,
+  TeamRecord,
+  UserRecord,
+} from "../store/records.ts";
+import type { PublicEventType, PublicHost, PublicTeam } from "../../shared/public-types.ts";
+import { computeTeamSlots } from "../domain/team.ts";
+import { getTeamBySlugCached, getUsers } from "../store/teams.ts";
+import { initialsOf } from "../domain/team-membership.ts";
 import {
   capPeriods,
   chooseDuration,
@@ -24,7 +32,7 @@ import { countCapEntries } from "../store/bookings.ts";
 import { overlaps } from "../domain/interval.ts";
 import { type Clock, formatTime, isoDateIn } from "../../shared/format.ts";
 
-export type { PublicEventType, PublicHost };
+export type { PublicEventType, PublicHost, PublicTeam };
 
 const toPublicHost = (u: UserRecord): PublicHost => ({
   name: u.name,
@@ -57,6 +65,74 @@ export async function getHostPage(app: App, username: string) {
   return { host: toPublicHost(host), eventTypes: types.map(toPublicEventType) };
 }
 
+/**
+ * Whose hours and busy time a booking page offers: one host, or a team's members combined
+ * (round robin: any member free; collective: every member free).
+ */
+type Schedule = {
+  publicHost: PublicHost;
+  team: PublicTeam | null;
+  /** The zone whose dates bound the booking window and count caps (the host's, or the team's). */
+  timeZone: string;
+  et: EventTypeRecord;
+  members: { id: string; timeZone: string }[];
+  mode: "single" | "union" | "intersection";
+};
+
+async function hostSchedule(app: App, username: string, slug: string): Promise<Schedule | null> {
+  const host = await getUserByUsernameCached(app.kv, username);
+  if (!host) return null;
+  const et = await getEventTypeBySlugCached(app.kv, host.id, slug);
+  if (!et || !et.active || et.teamId) return null;
+  return {
+    publicHost: toPublicHost(host),
+    team: null,
+    timeZone: host.timeZone,
+    et,
+    members: [{ id: host.id, timeZone: host.timeZone }],
+    mode: "single",
+  };
+}
+
+/** A team's members who take part in an event type, as they are now (removed ones never). */
+export async function teamHosts(
+  app: App,
+  team: TeamRecord,
+  et: EventTypeRecord,
+): Promise<UserRecord[]> {
+  const current = new Set(team.members.map((m) => m.userId));
+  const ids = (et.hostIds ?? []).filter((id) => current.has(id));
+  return await getUsers(app.kv, ids);
+}
+
+export const toPublicTeam = (
+  team: TeamRecord,
+  mode: PublicTeam["mode"],
+  people: UserRecord[],
+): PublicTeam => ({
+  slug: team.slug,
+  name: team.name,
+  mode,
+  members: people.map((u) => ({ name: u.name, initials: initialsOf(u.name) })),
+});
+
+async function teamSchedule(app: App, teamSlug: string, slug: string): Promise<Schedule | null> {
+  const team = await getTeamBySlugCached(app.kv, teamSlug);
+  if (!team) return null;
+  const et = await getEventTypeBySlugCached(app.kv, team.id, slug);
+  if (!et || !et.active || et.teamId !== team.id || !et.teamMode) return null;
+  const people = await teamHosts(app, team, et);
+  const mode = et.teamMode === "collective" ? "intersection" : "union";
+  return {
+    publicHost: { name: team.name, username: team.slug, timeZone: team.timeZone },
+    team: toPublicTeam(team, et.teamMode, people),
+    timeZone: team.timeZone,
+    et,
+    members: people.map((u) => ({ id: u.id, timeZone: u.timeZone })),
+    mode,
+  };
+}
+
 export type SlotView = { start: string; label: string };
 export type DayView = { date: string; slots: number };
 
@@ -78,6 +154,8 @@ export type SlotPage =
     /** A conflict calendar could not be read for too long: no slots where it cannot vouch (fail closed). */
     unavailable: boolean;
     clock: Clock;
+    /** A team's page: who takes part, and how. */
+    team: PublicTeam | null;
   };
 
 /**
@@ -117,6 +195,8 @@ export async function getSlotPage(
   app: App,
   q: {
     username: string;
+    /** A team's event type (`username` is then ignored): its slug. */
+    team?: string;
     slug: string;
     timeZone?: string | null;
     month?: string | null;
@@ -131,10 +211,13 @@ export async function getSlotPage(
   },
 ): Promise<SlotPage> {
   const clock = q.clock ?? "24h";
-  const host = await getUserByUsernameCached(app.kv, q.username);
-  if (!host) return { ok: false, reason: "not_found" };
-  const et = await getEventTypeBySlugCached(app.kv, host.id, q.slug);
-  if (!et || !et.active) return { ok: false, reason: "not_found" };
+  const schedule = q.team !== undefined
+    ? await teamSchedule(app, q.team, q.slug)
+    : await hostSchedule(app, q.username, q.slug);
+  if (!schedule) return { ok: false, reason: "not_found" };
+  const { et } = schedule;
+  // The zone of the booking window and caps: the host's, or the team's.
+  const host = { timeZone: schedule.timeZone };
   const rules = eventTypeRules(et);
   const askedDuration = q.duration && /^\d{1,3}$/.test(q.duration) ? Number(q.duration) : null;
   const durationMin = q.fixedDurationMin ?? chooseDuration(et, askedDuration) ?? et.durationMin;
@@ -186,7 +269,9 @@ export async function getSlotPage(
   if (Temporal.PlainYearMonth.compare(month, firstMonth) < 0) month = firstMonth;
   if (Temporal.PlainYearMonth.compare(month, lastMonth) > 0) month = lastMonth;
 
-  const availability = await getAvailabilityCached(app.kv, host.id, nowMs);
+  const availabilities: AvailabilityRecord[] = await Promise.all(
+    schedule.members.map((m) => getAvailabilityCached(app.kv, m.id, nowMs)),
+  );
   const notBeforeMs = nowMs;
   const horizonEndMs = horizonEnd.epochMilliseconds;
   const monthView = async (m: Temporal.PlainYearMonth) => {
@@ -198,25 +283,33 @@ export async function getSlotPage(
     const minute = Math.floor(nowMs / 60_000) * 60_000;
     const rangeFromMs = from.epochMilliseconds - 86_400_000;
     const rangeToMs = until.epochMilliseconds + 86_400_000;
-    const booked = await listBusy(
-      app.kv,
-      host.id,
-      rangeFromMs,
-      rangeToMs,
-      nowMs,
-      q.excludeBookingId,
-    );
-    // The host's external calendars: their busy time, and where they cannot vouch, no slots at all.
-    const cal = await calendarBusy(app, host.id, rangeFromMs, rangeToMs, nowMs);
-    // Unknown time starts "now"; nothing before now is offered anyway, so start it at the range
-    // start: the cache key then stays the same from one request to the next.
-    const unknown = cal.unknown.map((u) => ({
-      startMs: u.startMs <= nowMs ? rangeFromMs : u.startMs,
-      endMs: u.endMs,
-    }));
-    const busy = cal.busy.length || unknown.length ? [...booked, ...cal.busy, ...unknown] : booked;
     const bookable = { startMs: notBeforeMs, endMs: horizonEndMs };
-    const unavailable = cal.unknown.some((u) => overlaps(u, bookable));
+    const perMember = await Promise.all(schedule.members.map(async (member) => {
+      const booked = await listBusy(
+        app.kv,
+        member.id,
+        rangeFromMs,
+        rangeToMs,
+        nowMs,
+        q.excludeBookingId,
+      );
+      // Their external calendars: busy time, and where they cannot vouch, no slots (fail closed).
+      const cal = await calendarBusy(app, member.id, rangeFromMs, rangeToMs, nowMs);
+      // Unknown time starts "now"; nothing before now is offered anyway, so start it at the range
+      // start: the cache key then stays the same from one request to the next.
+      const unknown = cal.unknown.map((u) => ({
+        startMs: u.startMs <= nowMs ? rangeFromMs : u.startMs,
+        endMs: u.endMs,
+      }));
+      const busy = cal.busy.length || unknown.length
+        ? [...booked, ...cal.busy, ...unknown]
+        : booked;
+      return { busy, unreadable: cal.unknown.some((u) => overlaps(u, bookable)) };
+    }));
+    // Round robin still offers the members who can be checked; the others need everyone.
+    const unavailable = schedule.mode === "union"
+      ? perMember.length > 0 && perMember.every((m) => m.unreadable)
+      : perMember.some((m) => m.unreadable);
     // Days and weeks already at the event type's cap offer nothing more.
     const full = new Set<string>();
     if (rules.maxPerDay !== null || rules.maxPerWeek !== null) {
@@ -232,37 +325,42 @@ export async function getSlotPage(
       }
     }
     const key = JSON.stringify([
-      host.id,
+      schedule.mode,
+      schedule.members.map((x, i) => [x.id, x.timeZone, availabilities[i].updatedAtMs]),
       host.timeZone,
       et.id,
       et.updatedAtMs,
-      availability.updatedAtMs,
       tz,
       m.toString(),
-      busy,
+      perMember.map((x) => x.busy),
       durationMin,
       [...full],
       q.excludeBookingId ?? null,
     ]);
     let cached = monthCache.get(key);
     if (!cached || cached.minute !== minute) {
-      const slots = computeSlots({
-        timeZone: host.timeZone,
-        weekly: availability.weekly,
-        overrides: availability.overrides,
-        timeOff: availability.timeOff,
+      const shared = {
         from,
         until,
         durationMin,
         intervalMin: rules.intervalMin ?? undefined,
         bufferBeforeMin: rules.bufferBeforeMin,
         bufferAfterMin: rules.bufferAfterMin,
-        busy,
         now: Temporal.Instant.fromEpochMilliseconds(minute),
         minNoticeMin: rules.minNoticeMin,
         notSameDay: rules.notSameDay,
         horizonDays: et.bookingWindowDays,
-      });
+      };
+      const members = schedule.members.map((x, i) => ({
+        timeZone: x.timeZone,
+        weekly: availabilities[i].weekly,
+        overrides: availabilities[i].overrides,
+        timeOff: availabilities[i].timeOff,
+        busy: perMember[i].busy,
+      }));
+      const slots = schedule.mode === "single"
+        ? computeSlots({ ...shared, ...members[0] })
+        : computeTeamSlots({ ...shared, members, mode: schedule.mode });
       const lists = new Map<string, number[]>();
       for (const s of slots) {
         const ms = s.start.epochMilliseconds;
@@ -311,7 +409,7 @@ export async function getSlotPage(
   const selected = date ? date.toString() : view.days.find((d) => d.slots > 0)?.date ?? null;
   return {
     ok: true,
-    host: toPublicHost(host),
+    host: schedule.publicHost,
     eventType: toPublicEventType(et),
     timeZone: tz,
     today: today.toString(),
@@ -323,5 +421,28 @@ export async function getSlotPage(
     durationMin,
     unavailable: view.unavailable,
     clock,
+    team: schedule.team,
+  };
+}
+
+/** A team's public page: its active event types, each with the members who take part. */
+export async function getTeamPage(app: App, slug: string) {
+  const team = await getTeamBySlugCached(app.kv, slug);
+  if (!team) return null;
+  const types = (await listEventTypes(app.kv, team.id)).filter((t) => t.active && t.teamMode);
+  types.sort((a, b) => a.durationMin - b.durationMin || a.title.localeCompare(b.title));
+  const members = new Map(
+    (await getUsers(app.kv, team.members.map((m) => m.userId))).map((u) => [u.id, u]),
+  );
+  return {
+    team: { slug: team.slug, name: team.name, timeZone: team.timeZone },
+    eventTypes: types.map((t) => ({
+      ...toPublicEventType(t),
+      team: toPublicTeam(
+        team,
+        t.teamMode!,
+        (t.hostIds ?? []).flatMap((id) => members.get(id) ?? []),
+      ),
+    })),
   };
 }

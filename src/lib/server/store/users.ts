@@ -71,6 +71,8 @@ export async function insertUser(
     const res = await kv.atomic()
       .check({ key: keys.userByEmail(email), versionstamp: null })
       .check({ key: keys.userByUsername(username), versionstamp: null })
+      // Team slugs and usernames share one namespace (store/teams.ts checks the other side).
+      .check({ key: keys.teamBySlug(username), versionstamp: null })
       .set(keys.user(id), user)
       .set(keys.userByEmail(email), id)
       .set(keys.userByUsername(username), id)
@@ -97,6 +99,12 @@ async function nextFreeSuffix(kv: Deno.Kv, base: string, from: number): Promise<
       end: keys.userByUsername(base + "-\uffff"),
     })
   ) taken.add(String(e.key[1]));
+  for await (
+    const e of kv.list({
+      start: keys.teamBySlug(base),
+      end: keys.teamBySlug(base + "-\uffff"),
+    })
+  ) taken.add(String(e.key[1]));
   let n = from;
   while (taken.has(usernameCandidate(base, n))) n++;
   return n;
@@ -121,6 +129,7 @@ export async function updateUser(
     const op = kv.atomic().check(cur).set(keys.user(id), next);
     if (patch.username !== undefined && patch.username !== cur.value.username) {
       op.check({ key: keys.userByUsername(patch.username), versionstamp: null })
+        .check({ key: keys.teamBySlug(patch.username), versionstamp: null })
         .delete(keys.userByUsername(cur.value.username))
         .set(keys.userByUsername(patch.username), id);
     }
@@ -131,7 +140,8 @@ export async function updateUser(
     }
     if (
       patch.username !== undefined && patch.username !== cur.value.username &&
-      (await kv.get(keys.userByUsername(patch.username))).versionstamp !== null
+      (await kv.getMany([keys.userByUsername(patch.username), keys.teamBySlug(patch.username)]))
+        .some((e) => e.versionstamp !== null)
     ) return { ok: false, reason: "username_taken" };
   }
   throw new Error("updateUser: too much contention");
