@@ -923,15 +923,14 @@ function writeRotation(
   s: Snapshot,
   a: Assignment,
   chosen: Candidate,
-  nowMs: number,
   /** A reschedule: the member the booking had (given back their share when it moves). */
   from?: Candidate,
 ) {
   if (chosen.personId === a.prefer) return;
   const rotation = guardOf<RotationRecord>(s, a.rotationKey);
   const next = from
-    ? transferRotation(rotation.value, a.candidates, from, chosen, nowMs)
-    : advanceRotation(rotation.value, a.candidates, chosen, nowMs);
+    ? transferRotation(rotation.value, a.candidates, from, chosen)
+    : advanceRotation(rotation.value, a.candidates, chosen);
   d.check(rotation);
   d.set(rotation.key, next satisfies RotationRecord);
 }
@@ -950,7 +949,7 @@ function planAssign(
   const refused = claimCaps(d, s, b, rules.eventType, self, nowMs) ??
     claimGuestHold(d, s, b, self, rules, nowMs);
   if (refused) return { ok: false, reason: refused };
-  writeRotation(d, s, change.assign, candidate, nowMs);
+  writeRotation(d, s, change.assign, candidate);
   writeNewBooking(d, b, change.tokens);
   writeBusy(d, b);
   writeExtras(d, change.extra);
@@ -1142,7 +1141,7 @@ function planReschedule(
     ({ d, booking: successor } = picked.chosen);
     const from = a.candidates.find((c) => c.personId === old.hostId) ??
       { personId: old.hostId, weight: 1, priority: 0 };
-    writeRotation(d, s, a, picked.chosen.candidate, nowMs, from);
+    writeRotation(d, s, a, picked.chosen.candidate, from);
     refused = null;
   } else {
     refused = claimTime(

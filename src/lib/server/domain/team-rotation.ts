@@ -4,7 +4,8 @@
  * Weighted fair share by stride scheduling: every member has a `pass`, and an assignment adds
  * `1 / weight` to the assignee's. The member with the smallest pass is furthest behind their
  * weighted share (with weights 2:1:1 the first member is picked twice as often). Ties go to the
- * higher priority, then to whoever was booked least recently, then to the smaller id, so the
+ * higher priority, then to whoever was booked least recently (by the rotation's own sequence
+ * number, not a clock, so processes whose clocks differ agree), then to the smaller id: the
  * order is total and every process computes the same one.
  *
  * A member new to the rotation (just joined, or newly added to the event type) starts level with
@@ -20,8 +21,10 @@ export type RotationRecord = {
   v: 1;
   /** Stride pass per member: assignments weighted by 1 / weight, plus the level they started at. */
   pass: Record<string, number>;
-  /** When each member was last assigned (epoch ms). */
-  lastMs: Record<string, number>;
+  /** The rotation's sequence number at each member's last assignment (higher: more recent). */
+  last: Record<string, number>;
+  /** Assignments so far (the sequence). */
+  seq: number;
   /** Assignments per member since they entered the rotation (for people, not for the choice). */
   count: Record<string, number>;
 };
@@ -34,7 +37,7 @@ export type Candidate = {
   priority: number;
 };
 
-export const EMPTY_ROTATION: RotationRecord = { v: 1, pass: {}, lastMs: {}, count: {} };
+export const EMPTY_ROTATION: RotationRecord = { v: 1, pass: {}, last: {}, seq: 0, count: {} };
 
 export const WEIGHT_MIN = 1;
 export const WEIGHT_MAX = 100;
@@ -73,7 +76,7 @@ export function rotationOrder(
   return [...candidates].sort((a, b) =>
     pass.get(a.personId)! - pass.get(b.personId)! ||
     b.priority - a.priority ||
-    (r.lastMs[a.personId] ?? -Infinity) - (r.lastMs[b.personId] ?? -Infinity) ||
+    (r.last[a.personId] ?? -1) - (r.last[b.personId] ?? -1) ||
     (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0)
   );
 }
@@ -82,22 +85,23 @@ const stride = (weight: number) =>
   1 / Math.min(WEIGHT_MAX, Math.max(WEIGHT_MIN, Math.round(weight) || WEIGHT_MIN));
 
 /**
- * The rotation after `chosen` was assigned a booking at `nowMs`. Members no longer among the
- * candidates keep their entries (they may come back; a few bytes each).
+ * The rotation after `chosen` was assigned a booking. Members no longer among the candidates
+ * keep their entries (they may come back; a few bytes each).
  */
 export function advanceRotation(
   rot: RotationRecord | null,
   candidates: readonly Candidate[],
   chosen: Candidate,
-  nowMs: number,
 ): RotationRecord {
   const r = rot ?? EMPTY_ROTATION;
   const pass = passesOf(r, candidates);
   const id = chosen.personId;
+  const seq = r.seq + 1;
   return {
     v: 1,
     pass: { ...r.pass, [id]: (pass.get(id) ?? entryLevel(r, candidates)) + stride(chosen.weight) },
-    lastMs: { ...r.lastMs, [id]: nowMs },
+    last: { ...r.last, [id]: seq },
+    seq,
     count: { ...r.count, [id]: (r.count[id] ?? 0) + 1 },
   };
 }
@@ -111,9 +115,8 @@ export function transferRotation(
   candidates: readonly Candidate[],
   from: { personId: string; weight: number },
   to: Candidate,
-  nowMs: number,
 ): RotationRecord {
-  const next = advanceRotation(rot, candidates, to, nowMs);
+  const next = advanceRotation(rot, candidates, to);
   const p = next.pass[from.personId];
   if (p === undefined) return next;
   return {

@@ -13,6 +13,7 @@ import { getEventType } from "../store/event-types.ts";
 import { renderBookingMail } from "../integrations/mail-templates/booking.ts";
 import { bookingLinks } from "../services/booking-links.ts";
 import { describeDuration } from "../config.ts";
+import { teamMailParts } from "../services/team-mail.ts";
 
 const CLAIM_MS = 2 * 60_000;
 const BATCH = 25;
@@ -160,6 +161,7 @@ async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobO
       p.toHost ? "reminder_host" : "reminder_guest",
       nowMs,
       p.minutesBefore,
+      p.personId,
     );
   }
   if (p.kind === "writeback") {
@@ -169,7 +171,7 @@ async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobO
   }
   const booking = await getBooking(app.kv, p.bookingId);
   if (!booking) return { ok: false, error: "booking no longer exists", permanent: true };
-  return await sendBookingMail(app, booking, p.mail, nowMs);
+  return await sendBookingMail(app, booking, p.mail, nowMs, undefined, p.personId);
 }
 
 async function sendBookingMail(
@@ -178,14 +180,19 @@ async function sendBookingMail(
   kind: MailKind,
   nowMs: number,
   minutesBefore?: number,
+  /** A team booking's member the mail is for (host-side mails). */
+  personId?: string,
 ): Promise<JobOutcome> {
   const host = await getUser(app.kv, booking.hostId);
   if (!host) return { ok: false, error: "host no longer exists", permanent: true };
+  const team = booking.teamId ? await teamMailParts(app, booking, host, kind, personId) : null;
+  if (team === "gone") return { ok: true };
   const et = await getEventType(app.kv, booking.teamId ?? booking.hostId, booking.eventTypeId);
   const links = await bookingLinks(app, booking);
   const ctx = {
     booking,
-    host: { name: host.name, email: host.email, clock: host.clock },
+    host: team ? team.host : { name: host.name, email: host.email, clock: host.clock },
+    team: team?.team,
     links,
     baseUrl: app.config.baseUrl.href,
     confirmedMessage: et?.confirmedMessage,

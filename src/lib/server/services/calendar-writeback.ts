@@ -12,6 +12,7 @@ import type { OutboxRecord } from "../store/records.ts";
 import type { BookingRecord, BookingWritebackRecord, UserRecord } from "../store/records.ts";
 import { getBooking } from "../store/bookings.ts";
 import { getUser } from "../store/users.ts";
+import { getUsers } from "../store/teams.ts";
 import {
   deleteBookingWriteback,
   getAccountEntry,
@@ -27,12 +28,16 @@ import { openConnection, UNREADABLE_PASSWORD } from "./sync-calendars.ts";
 
 export type WritebackOutcome = { ok: true } | { ok: false; error: string; permanent?: boolean };
 
-/** The VEVENT for the host's calendar: UTC times, host as organizer, guest as attendee. */
+/**
+ * The VEVENT for the host's calendar: UTC times, host as organizer, guest as attendee. A team
+ * booking's members' calendars get the same meeting (one UID), its other members as attendees.
+ */
 export function writebackIcs(
   app: App,
   booking: BookingRecord,
   host: UserRecord,
   nowMs: number,
+  others: { name: string; email: string }[] = [],
 ): string {
   const base = app.config.baseUrl.href.replace(/\/$/, "");
   // A moved meeting waiting for confirmation shows as tentative at its new time.
@@ -51,12 +56,13 @@ export function writebackIcs(
     status: doc.status === "TENTATIVE" ? "TENTATIVE" : "CONFIRMED",
     organizer: { name: host.name, email: host.email },
     attendee: { name: booking.guestName, email: booking.guestEmail },
+    others,
   });
   // Invito mails the guest itself; SCHEDULE-AGENT=CLIENT keeps a scheduling server
   // (Nextcloud, iCloud) from sending a second invitation (RFC 6638).
   const cal = new ICAL.Component(ICAL.parse(ics));
   const ev = cal.getFirstSubcomponent("vevent")!;
-  for (const p of [ev.getFirstProperty("attendee"), ev.getFirstProperty("organizer")]) {
+  for (const p of [...ev.getAllProperties("attendee"), ev.getFirstProperty("organizer")]) {
     p?.setParameter("schedule-agent", "CLIENT");
   }
   return cal.toString() + "\r\n";
@@ -71,6 +77,11 @@ function eventHref(calendarUrl: string, b: BookingRecord, hostname: string): str
   }.ics`;
 }
 
+/** The person whose calendar a job writes: a team member it names, or the booking's host. */
+const personOf = (b: BookingRecord, personId?: string) => personId ?? b.hostId;
+/** How that person's writeback record is keyed for `b` (see store/calendars.ts). */
+const recordPerson = (b: BookingRecord, person: string) => person === b.hostId ? undefined : person;
+
 async function target(app: App, hostId: string) {
   const wb = await getWriteback(app.kv, hostId);
   if (!wb.value) return null;
@@ -79,15 +90,20 @@ async function target(app: App, hostId: string) {
   return account.value && calendar ? { account: account.value, calendar } : null;
 }
 
-/** Where this meeting was written: by this booking, or by one it replaced (bounded walk). */
+/**
+ * Where this meeting was written into `person`'s calendar: by this booking, or by one it
+ * replaced (bounded walk).
+ */
 async function writtenFor(
   app: App,
   b: BookingRecord,
-): Promise<{ bookingId: string; record: BookingWritebackRecord } | null> {
+  person: string,
+): Promise<{ bookingId: string; personKey?: string; record: BookingWritebackRecord } | null> {
   let cur: BookingRecord | null = b;
   for (let i = 0; cur && i < 50; i++) {
-    const record = await getBookingWriteback(app.kv, cur.id);
-    if (record) return { bookingId: cur.id, record };
+    const personKey = recordPerson(cur, person);
+    const record = await getBookingWriteback(app.kv, cur.id, personKey);
+    if (record) return { bookingId: cur.id, personKey, record };
     cur = cur.rescheduledFromId ? await getBooking(app.kv, cur.rescheduledFromId) : null;
   }
   return null;
@@ -108,7 +124,7 @@ export async function writeBack(
   if (p.op === "put") {
     // Moved or ended before the write got through: the successor's own job, or none, writes.
     for (let i = 0; i < 20 && shown(booking); i++) {
-      const res = await putMeeting(app, booking!, nowMs);
+      const res = await putMeeting(app, booking!, nowMs, personOf(booking!, p.personId));
       if (!res.ok) return res;
       // Moved while this was written (another job may have written the new time first): the
       // latest state of the meeting wins.
@@ -118,24 +134,31 @@ export async function writeBack(
     }
     return { ok: true };
   }
-  return await deleteMeeting(app, p.bookingId, booking);
+  return await deleteMeeting(
+    app,
+    p.bookingId,
+    booking,
+    booking ? personOf(booking, p.personId) : p.personId,
+  );
 }
 
 async function putMeeting(
   app: App,
   booking: BookingRecord,
   nowMs: number,
+  person: string,
 ): Promise<WritebackOutcome> {
-  const t = await target(app, booking.hostId);
-  const prior = await writtenFor(app, booking);
+  const t = await target(app, person);
+  const prior = await writtenFor(app, booking, person);
   const priorAccount = prior
-    ? (await getAccountEntry(app.kv, booking.hostId, prior.record.accountId)).value
+    ? (await getAccountEntry(app.kv, person, prior.record.accountId)).value
     : null;
   // In place where it was written while that account exists; otherwise the chosen calendar.
   const account = priorAccount ?? t?.account;
   if (!account) return { ok: true }; // the host writes bookings to no calendar
   const host = await getUser(app.kv, booking.hostId);
   if (!host) return { ok: false, error: "host no longer exists", permanent: true };
+  const others = booking.teamId ? await teamAttendees(app, booking) : [];
   const conn = await openConnection(app, account);
   if (!conn) {
     return { ok: false, error: describeCaldavError(UNREADABLE_PASSWORD), permanent: true };
@@ -143,7 +166,7 @@ async function putMeeting(
   const href = priorAccount && prior
     ? prior.record.href
     : eventHref(t!.calendar.url, booking, app.config.baseUrl.hostname);
-  const res = await putEvent(conn, href, writebackIcs(app, booking, host, nowMs));
+  const res = await putEvent(conn, href, writebackIcs(app, booking, host, nowMs, others));
   if (!res.ok) {
     return {
       ok: false,
@@ -151,6 +174,7 @@ async function putMeeting(
       permanent: res.error.kind === "forbidden_address",
     };
   }
+  const personKey = recordPerson(booking, person);
   await putBookingWriteback(app.kv, booking.id, {
     v: 1,
     accountId: account.id,
@@ -159,28 +183,35 @@ async function putMeeting(
     href,
     etag: res.etag,
     writtenAtMs: nowMs,
-  });
+  }, personKey);
   // The record moves with the meeting to its newest booking.
-  if (prior && prior.bookingId !== booking.id) {
-    await deleteBookingWriteback(app.kv, prior.bookingId);
+  if (prior && (prior.bookingId !== booking.id || prior.personKey !== personKey)) {
+    await deleteBookingWriteback(app.kv, prior.bookingId, prior.personKey);
   }
   return { ok: true };
+}
+
+/** A team booking's members, each an attendee of the one meeting in every member's calendar. */
+async function teamAttendees(app: App, b: BookingRecord) {
+  const people = await getUsers(app.kv, (b.personIds ?? []).filter((p) => p !== b.hostId));
+  return people.map((u) => ({ name: u.name, email: u.email }));
 }
 
 async function deleteMeeting(
   app: App,
   bookingId: string,
   booking: BookingRecord | null,
+  person: string | undefined,
 ): Promise<WritebackOutcome> {
   // Where it was written, or (if the record of a successful PUT was lost) where it would be.
-  const prior = booking ? await writtenFor(app, booking) : null;
+  const prior = booking && person ? await writtenFor(app, booking, person) : null;
   let account = null;
   let href: string | null = null;
-  if (prior && booking) {
-    account = (await getAccountEntry(app.kv, booking.hostId, prior.record.accountId)).value;
+  if (prior && booking && person) {
+    account = (await getAccountEntry(app.kv, person, prior.record.accountId)).value;
     href = prior.record.href;
-  } else if (booking) {
-    const t = await target(app, booking.hostId);
+  } else if (booking && person) {
+    const t = await target(app, person);
     if (t) {
       account = t.account;
       href = eventHref(t.calendar.url, booking, app.config.baseUrl.hostname);
@@ -188,7 +219,7 @@ async function deleteMeeting(
   }
   if (!account || !href) {
     // The account was removed or nothing was ever written: nothing to delete.
-    if (prior) await deleteBookingWriteback(app.kv, prior.bookingId);
+    if (prior) await deleteBookingWriteback(app.kv, prior.bookingId, prior.personKey);
     return { ok: true };
   }
   const conn = await openConnection(app, account);
@@ -201,7 +232,13 @@ async function deleteMeeting(
       permanent: res.error.kind === "forbidden_address",
     };
   }
-  if (prior) await deleteBookingWriteback(app.kv, prior.bookingId);
-  else await deleteBookingWriteback(app.kv, bookingId);
+  if (prior) await deleteBookingWriteback(app.kv, prior.bookingId, prior.personKey);
+  else {
+    await deleteBookingWriteback(
+      app.kv,
+      bookingId,
+      booking && person ? recordPerson(booking, person) : undefined,
+    );
+  }
   return { ok: true };
 }

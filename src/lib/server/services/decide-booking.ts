@@ -15,6 +15,7 @@ import { randomToken } from "../integrations/crypto.ts";
 import { bookingToken, tokenHash } from "./booking-links.ts";
 import { isOffered, parseStart, tokenWrites } from "./book-slot.ts";
 import { engineRules, runChange } from "./transaction.ts";
+import { rescheduleTeamBooking } from "./team-bookings.ts";
 
 export type DecideRefusal = TransitionRefusal | "not_found" | "too_late" | "busy" | "conflict";
 export type DecideResult =
@@ -166,6 +167,8 @@ async function reschedule(
   startText: string,
   opts: { by: "guest" | "host"; hostId?: string; extra?: ExtraWrite[] },
 ): Promise<RescheduleResult> {
+  // A team's booking may change members on the way (docs/decisions/009-teams.md).
+  if (old.teamId) return await rescheduleTeamBooking(app, old, startText, opts);
   const start = parseStart(startText);
   if (!start) return { ok: false, reason: "slot_unavailable" };
   const host = await getUser(app.kv, old.hostId);

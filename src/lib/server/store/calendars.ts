@@ -464,11 +464,20 @@ export async function readBusyCache(
 
 // ── writeback records ────────────────────────────────────────────────────
 
+/**
+ * Where a booking's writeback record lives: its host's under the booking alone; another person's
+ * (a member of a multi-person booking) under the booking and that person.
+ */
+const writebackKey = (bookingId: string, personId?: string) =>
+  personId ? keys.bookingWritebackOf(bookingId, personId) : keys.bookingWriteback(bookingId);
+
 export async function getBookingWriteback(
   kv: Deno.Kv,
   bookingId: string,
+  /** A member other than the booking's host. */
+  personId?: string,
 ): Promise<BookingWritebackRecord | null> {
-  return (await kv.get<BookingWritebackRecord>(keys.bookingWriteback(bookingId))).value;
+  return (await kv.get<BookingWritebackRecord>(writebackKey(bookingId, personId))).value;
 }
 
 export async function getBookingWritebacks(
@@ -490,10 +499,15 @@ export async function putBookingWriteback(
   kv: Deno.Kv,
   bookingId: string,
   rec: BookingWritebackRecord,
+  personId?: string,
 ): Promise<void> {
-  await kv.set(keys.bookingWriteback(bookingId), rec);
+  await kv.set(writebackKey(bookingId, personId), rec);
 }
 
-export async function deleteBookingWriteback(kv: Deno.Kv, bookingId: string): Promise<void> {
-  await kv.delete(keys.bookingWriteback(bookingId));
+export async function deleteBookingWriteback(
+  kv: Deno.Kv,
+  bookingId: string,
+  personId?: string,
+): Promise<void> {
+  await kv.delete(writebackKey(bookingId, personId));
 }
