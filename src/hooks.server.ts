@@ -110,7 +110,7 @@ const loadUser: Handle = async ({ event, resolve }) => {
 };
 
 /** Guest pages never need a session; skipping Auth.js there keeps them fast and cookie-free. */
-const PUBLIC = /^\/(calendar|booking|widget|healthz|embed\.js)(\/|$)/;
+const PUBLIC = /^\/(calendar|booking|widget|healthz|embed\.js|team)(\/|$)/;
 
 const authOnly = (h: Handle): Handle => ({ event, resolve }) =>
   PUBLIC.test(event.url.pathname) ? resolve(event) : h({ event, resolve });

@@ -25,4 +25,6 @@ export const RESERVED_USERNAMES = new Set([
   "static",
   "www",
   "widget",
+  // /widget/team/… is a team's widget.
+  "team",
 ]);

@@ -8,13 +8,15 @@ import { getSlotPage, type SlotPage } from "../services/public-calendar.ts";
 import type { App } from "../app.ts";
 import { type Clock, clockForAcceptLanguage, parseClock } from "../../shared/format.ts";
 import { bookSlot } from "../services/book-slot.ts";
+import { bookTeamSlot } from "../services/team-bookings.ts";
 import { BookingForm, fieldErrors } from "../../shared/forms.ts";
 import { describeDuration } from "../config.ts";
 import { checkFillToken, fillToken } from "../services/anti-spam.ts";
 import { BUSY_STATUS, retryLater } from "./busy.ts";
 import { parseAccent } from "../../shared/accent.ts";
 
-type Params = { username: string; slug: string };
+/** A host's page (/calendar/{username}/{slug}) or a team's (/team/{team}/{slug}). */
+type Params = { username: string; slug: string } | { team: string; slug: string };
 
 /** The guest's clock: chosen on the page (`&clock=`), else their browser's first language's. */
 export function guestClock(url: URL, acceptLanguage: string | null): Clock {
@@ -26,7 +28,8 @@ function slotQuery(params: Params, url: URL, acceptLanguage: string | null) {
   const q = url.searchParams;
   return {
     clock: guestClock(url, acceptLanguage),
-    username: params.username.toLowerCase(),
+    username: "username" in params ? params.username.toLowerCase() : "",
+    ...("team" in params ? { team: params.team.toLowerCase() } : {}),
     slug: params.slug.toLowerCase(),
     timeZone: q.get("tz"),
     month: q.get("month"),
@@ -151,10 +154,9 @@ export async function decideBookForm(event: RequestEvent<Params>): Promise<BookF
     if (k.startsWith("q_") && typeof val === "string") rawAnswers[k] = val;
   }
   const durationText = str("duration");
-  const result = await bookSlot(locals.app, {
+  const booking = {
     rawAnswers,
     durationMin: /^\d{1,3}$/.test(durationText) ? Number(durationText) : null,
-    username: params.username.toLowerCase(),
     slug: params.slug.toLowerCase(),
     start: parsed.output.start,
     name: parsed.output.name,
@@ -163,7 +165,10 @@ export async function decideBookForm(event: RequestEvent<Params>): Promise<BookF
     timeZone: parsed.output.tz,
     clock: parseClock(str("clock")) ??
       clockForAcceptLanguage(request.headers.get("accept-language")),
-  });
+  };
+  const result = "team" in params
+    ? await bookTeamSlot(locals.app, { ...booking, team: params.team.toLowerCase() })
+    : await bookSlot(locals.app, { ...booking, username: params.username.toLowerCase() });
   if (result.ok) return { kind: "booked", location: resultPath(event)(result.guestToken) };
   if (result.reason === "not_found") error(404, "There is no booking page at this address.");
   if (result.reason === "invalid_answers") return failed(400, result.errors, null);

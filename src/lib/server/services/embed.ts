@@ -12,8 +12,11 @@ import { getUser } from "../store/users.ts";
 export async function frameAncestorsForPath(app: App, pathname: string): Promise<string> {
   const parts = pathname.split("/");
   let host: UserRecord | null = null;
+  // A team's widget may be framed anywhere (teams have no allowlist of their own yet).
+  if (parts[2] === "team") return "*";
   if (parts[2] === "booking" && parts[3]) {
     const b = await bookingForToken(app, parts[3], "guest");
+    if (b?.teamId) return "*";
     host = b ? await getUser(app.kv, b.hostId) : null;
   } else if (parts[2]) {
     host = await getUserByUsernameCached(app.kv, parts[2].toLowerCase());
