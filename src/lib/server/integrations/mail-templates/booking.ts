@@ -69,7 +69,7 @@ function ics(ctx: BookingMailContext, doc: CalendarDoc) {
     startMs: b.startMs,
     endMs: b.endMs,
     stampMs: ctx.nowMs,
-    summary: `${b.eventTitle}: ${b.guestName} and ${ctx.host.name}`,
+    summary: `${b.eventTitle}: ${b.guestName} and ${ctx.team?.name ?? ctx.host.name}`,
     description: [
       b.guestNote ? `Note: ${b.guestNote}` : "",
       ...(b.answers ?? []).filter((a) => a.value).map((a) => `${a.label}: ${a.value}`),
