@@ -1,16 +1,21 @@
 /**
  * Round-robin fairness, pure: who of a team's free members gets the next booking.
  *
- * Weighted fair share by stride scheduling: every member has a `pass`, and an assignment adds
- * `1 / weight` to the assignee's. The member with the smallest pass is furthest behind their
- * weighted share (with weights 2:1:1 the first member is picked twice as often). Ties go to the
- * higher priority, then to whoever was booked least recently (by the rotation's own sequence
- * number, not a clock, so processes whose clocks differ agree), then to the smaller id: the
- * order is total and every process computes the same one.
+ * Weighted fair share as in weighted fair queueing: the rotation keeps a virtual time `vt` that
+ * advances by 1 / (the candidates' total weight) with every booking, and each member a `pass`
+ * that advances by 1 / (their weight) with each booking they get. A member's deficit,
+ * weight × (vt after this booking − pass), is how many bookings they are behind their weighted
+ * share; the free member furthest behind gets it. With members always free and weights fixed
+ * this is "the one most below share(n) − count", and every member stays within one booking of
+ * their share (weights 2:1:1 over 90 bookings: 45/22/23). Ties go to the higher priority, then
+ * to whoever was booked least recently (by the rotation's own sequence number, not a clock, so
+ * processes whose clocks differ agree), then to the smaller id: the order is total and every
+ * process computes the same one.
  *
- * A member new to the rotation (just joined, or newly added to the event type) starts level with
- * the member furthest behind, not at zero: a newcomer gets their share from now on instead of
- * every booking until they have caught up with the others' history.
+ * A member busy for a while falls behind and is preferred when free again; a member new to the
+ * rotation (just joined, or newly added to the event type) starts level with the group (pass =
+ * vt), so they get their share from now on instead of every booking until they have caught up
+ * with the others' history.
  *
  * The record is read in the booking's snapshot and written, checked at the versionstamp read, in
  * the same commit as the booking (docs/decisions/009-teams.md), so two concurrent bookings can
@@ -19,13 +24,15 @@
 
 export type RotationRecord = {
   v: 1;
-  /** Stride pass per member: assignments weighted by 1 / weight, plus the level they started at. */
+  /** Virtual time: Σ over bookings of 1 / (the candidates' total weight at that booking). */
+  vt: number;
+  /** Per member: the virtual time their bookings so far are worth (1 / weight each). */
   pass: Record<string, number>;
   /** The rotation's sequence number at each member's last assignment (higher: more recent). */
   last: Record<string, number>;
   /** Assignments so far (the sequence). */
   seq: number;
-  /** Assignments per member since they entered the rotation (for people, not for the choice). */
+  /** Assignments per member (for people, not for the choice). */
   count: Record<string, number>;
 };
 
@@ -37,7 +44,14 @@ export type Candidate = {
   priority: number;
 };
 
-export const EMPTY_ROTATION: RotationRecord = { v: 1, pass: {}, last: {}, seq: 0, count: {} };
+export const EMPTY_ROTATION: RotationRecord = {
+  v: 1,
+  vt: 0,
+  pass: {},
+  last: {},
+  seq: 0,
+  count: {},
+};
 
 export const WEIGHT_MIN = 1;
 export const WEIGHT_MAX = 100;
@@ -46,25 +60,26 @@ export const PRIORITY_MAX = 4;
 export const DEFAULT_WEIGHT = 1;
 export const DEFAULT_PRIORITY = 2;
 
-/** The level a member new to the rotation starts at: the lowest pass among those in it. */
-function entryLevel(rot: RotationRecord, candidates: readonly Candidate[]): number {
-  let min = Infinity;
-  for (const c of candidates) {
-    const p = rot.pass[c.personId];
-    if (p !== undefined && p < min) min = p;
-  }
-  return min === Infinity ? 0 : min;
-}
+const weightOf = (x: { weight: number }) =>
+  Math.min(WEIGHT_MAX, Math.max(WEIGHT_MIN, Math.round(x.weight) || WEIGHT_MIN));
 
-/** Every candidate's pass as the rotation would count it now. */
+/** Every candidate's pass as the rotation counts it now (newcomers level with the group). */
 export function passesOf(
   rot: RotationRecord | null,
   candidates: readonly Candidate[],
 ): Map<string, number> {
   const r = rot ?? EMPTY_ROTATION;
-  const level = entryLevel(r, candidates);
-  return new Map(candidates.map((c) => [c.personId, r.pass[c.personId] ?? level]));
+  return new Map(candidates.map((c) => [c.personId, r.pass[c.personId] ?? r.vt]));
 }
+
+/** The virtual time once one more booking is handed out among `candidates`. */
+function nextVt(r: RotationRecord, candidates: readonly Candidate[]): number {
+  const total = candidates.reduce((n, c) => n + weightOf(c), 0);
+  return r.vt + (total > 0 ? 1 / total : 0);
+}
+
+/** Float noise in the passes must not decide between members who are level. */
+const EPS = 1e-9;
 
 /** Candidates in the order they are offered the booking: the first free one gets it. */
 export function rotationOrder(
@@ -73,20 +88,23 @@ export function rotationOrder(
 ): Candidate[] {
   const r = rot ?? EMPTY_ROTATION;
   const pass = passesOf(r, candidates);
-  return [...candidates].sort((a, b) =>
-    pass.get(a.personId)! - pass.get(b.personId)! ||
-    b.priority - a.priority ||
-    (r.last[a.personId] ?? -1) - (r.last[b.personId] ?? -1) ||
-    (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0)
+  const vt = nextVt(r, candidates);
+  const deficit = new Map(
+    candidates.map((c) => [c.personId, weightOf(c) * (vt - pass.get(c.personId)!)]),
   );
+  return [...candidates].sort((a, b) => {
+    const d = deficit.get(b.personId)! - deficit.get(a.personId)!;
+    if (Math.abs(d) > EPS) return d;
+    return b.priority - a.priority ||
+      (r.last[a.personId] ?? -1) - (r.last[b.personId] ?? -1) ||
+      (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0);
+  });
 }
 
-const stride = (weight: number) =>
-  1 / Math.min(WEIGHT_MAX, Math.max(WEIGHT_MIN, Math.round(weight) || WEIGHT_MIN));
-
 /**
- * The rotation after `chosen` was assigned a booking. Members no longer among the candidates
- * keep their entries (they may come back; a few bytes each).
+ * The rotation after `chosen` was assigned a booking. Every candidate is written with the pass
+ * counted for them now (so "absent" keeps meaning "new since the last booking"); members no
+ * longer among the candidates keep their entries (they may come back; a few bytes each).
  */
 export function advanceRotation(
   rot: RotationRecord | null,
@@ -99,7 +117,12 @@ export function advanceRotation(
   const seq = r.seq + 1;
   return {
     v: 1,
-    pass: { ...r.pass, [id]: (pass.get(id) ?? entryLevel(r, candidates)) + stride(chosen.weight) },
+    vt: nextVt(r, candidates),
+    pass: {
+      ...r.pass,
+      ...Object.fromEntries(pass),
+      [id]: (pass.get(id) ?? r.vt) + 1 / weightOf(chosen),
+    },
     last: { ...r.last, [id]: seq },
     seq,
     count: { ...r.count, [id]: (r.count[id] ?? 0) + 1 },
@@ -108,7 +131,8 @@ export function advanceRotation(
 
 /**
  * A booking moved from one member to another (a round-robin reschedule the first member cannot
- * take): the new member is counted, the old one given back their share.
+ * take): the new member is counted, the old one given back their share; no booking is added,
+ * so the virtual time stays.
  */
 export function transferRotation(
   rot: RotationRecord | null,
@@ -116,12 +140,13 @@ export function transferRotation(
   from: { personId: string; weight: number },
   to: Candidate,
 ): RotationRecord {
-  const next = advanceRotation(rot, candidates, to);
+  const r = rot ?? EMPTY_ROTATION;
+  const next = { ...advanceRotation(r, candidates, to), vt: r.vt };
   const p = next.pass[from.personId];
   if (p === undefined) return next;
   return {
     ...next,
-    pass: { ...next.pass, [from.personId]: p - stride(from.weight) },
+    pass: { ...next.pass, [from.personId]: p - 1 / weightOf(from) },
     count: { ...next.count, [from.personId]: Math.max(0, (next.count[from.personId] ?? 0) - 1) },
   };
 }
