@@ -33,3 +33,9 @@ export async function signInWithEmail(
   await page.getByRole("button", { name: "Sign in to Invito" }).click();
   await page.waitForURL((u) => u.pathname === next.split("?")[0]);
 }
+
+/**
+ * The same over HTTP, for tests that drive the server without a browser: a client with a
+ * session for `email` (the email-link flow of tests/reliability/harness.ts).
+ */
+export { signIn as signInClient } from "../reliability/harness.ts";
