@@ -40,7 +40,11 @@ import { engineRules, runChange } from "./transaction.ts";
 import { teamHosts } from "./public-calendar.ts";
 import type { RescheduleResult } from "./decide-booking.ts";
 
-export type TeamBookInput = Omit<BookInput, "username"> & { team: string };
+export type TeamBookInput = Omit<BookInput, "username"> & {
+  team: string;
+  /** Tests that stop a collective booking midway (a crash) hook its protocol steps. */
+  onStep?: Parameters<typeof bookForPersons>[1]["onStep"];
+};
 
 /** The members of `hosts` who offer `start` by their own hours and the event type's rules. */
 async function offering(
@@ -154,6 +158,7 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
         ...teamIndexes(team.id, { ...guest, id: identity.id, hostId: organiser }, personIds),
         ...(input.extra ?? []),
       ],
+      onStep: input.onStep,
     });
     if (!res.ok) return { ok: false, reason: bookRefusal(res.reason) };
     return { ok: true, bookingId: res.booking.id, guestToken: res.guestToken, status };
