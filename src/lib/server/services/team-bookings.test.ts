@@ -398,3 +398,56 @@ Deno.test("reschedule: a collective booking moves all members at once (its own o
   assert.ok(cancelled.ok);
   app.close();
 });
+
+Deno.test("mixed races from two processes: collective, personal and round-robin requests for the same members at once never overlap anyone; where every request needs one member, exactly one wins", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const a = await memoryApp({ kv });
+  const b = await memoryApp({ kv });
+  b.hostLock = new KeyedLock();
+  const { team, users } = await seedTeam(a, {
+    members: [{ username: "ann" }, { username: "ben" }, { username: "cleo" }],
+  });
+  const rules = { durationMin: 60, intervalMin: 30 };
+  for (const u of users) {
+    await createEventType(a, u, { slug: "own", requiresConfirmation: false, ...rules });
+  }
+  await seedTeamEventType(a, team, { slug: "all", teamMode: "collective", ...rules });
+  await seedTeamEventType(a, team, {
+    slug: "pair",
+    teamMode: "collective",
+    hostIds: [users[0].id, users[1].id],
+    requiresConfirmation: true,
+    ...rules,
+  });
+  await seedTeamEventType(a, team, { slug: "rr", teamMode: "round_robin", ...rules });
+  for (let round = 0; round < 6; round++) {
+    const start = at(T0 + (8 + round * 2) * HOUR);
+    // Every one of these needs Ann: exactly one may win.
+    const contested = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => {
+        const app = i % 2 ? a : b;
+        const g = guest(round * 100 + i);
+        return i % 3 === 0
+          ? bookTeamSlot(app, { team: "crew", slug: "all", start, ...g })
+          : i % 3 === 1
+          ? bookTeamSlot(app, { team: "crew", slug: "pair", start, ...g })
+          : bookSlot(app, { username: "ann", slug: "own", start, ...g });
+      }),
+    );
+    assert.equal(contested.filter((r) => r.ok).length, 1, `round ${round}`);
+    assert.ok(contested.every((r) => r.ok || r.reason === "slot_taken"));
+    // Half an hour later, round robin and personal bookings race for whoever is left.
+    const later = at(T0 + (8 + round * 2) * HOUR + HOUR / 2);
+    await Promise.all(
+      Array.from(
+        { length: 12 },
+        (_, i) =>
+          i % 4 === 0
+            ? bookSlot(i % 2 ? a : b, { username: "cleo", slug: "own", start: later, ...guest(i) })
+            : bookTeamSlot(i % 2 ? a : b, { team: "crew", slug: "rr", start: later, ...guest(i) }),
+      ),
+    );
+  }
+  assert.deepEqual(overlapsOf(await allBookings(kv), a.now()), []);
+  kv.close();
+});
