@@ -1,7 +1,7 @@
 /**
  * `npm run bench` (through scripts/bench.sh): every benchmark, one table, bench/results.json.
  *
- *   node_modules/.bin/deno run -A bench/run.ts [--only slots,page,bookings] [--seconds N]
+ *   node_modules/.bin/deno run -A bench/run.ts [--only slots,page,bookings,teams] [--seconds N]
  *                                              [--write-readme] [--strict]
  *
  * --write-readme  replaces the table between the bench markers in README.md's Performance section
@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { slotRows } from "./slots.ts";
 import { pageRows } from "./page.ts";
 import { bookingRows } from "./bookings.ts";
+import { teamRows } from "./teams.ts";
 import { describeMachine, loadGenerator, repoRoot, type Row, table } from "./lib.ts";
 
 const { values } = parseArgs({
@@ -23,7 +24,9 @@ const { values } = parseArgs({
     strict: { type: "boolean", default: false },
   },
 });
-const only = new Set((values.only ?? "slots,page,bookings").split(",").map((s) => s.trim()));
+const only = new Set(
+  (values.only ?? "slots,page,bookings,teams").split(",").map((s) => s.trim()),
+);
 const seconds = Number(values.seconds);
 
 const gen = only.has("page") ? await loadGenerator() : { name: "none" };
@@ -43,6 +46,10 @@ if (only.has("page")) {
 if (only.has("bookings")) {
   console.error("bench: booking commits, footprint, contention …");
   rows.push(...await bookingRows());
+}
+if (only.has("teams")) {
+  console.error("bench: team pages and collective commits …");
+  rows.push(...await teamRows());
 }
 
 const elapsedS = Math.round((performance.now() - t0) / 1000);

@@ -450,6 +450,8 @@ function jobBytes(j: PlannedJob): number {
   return n;
 }
 
+const BUSY_PREFIX = keys.busy("p", "d", 0, "b")[0];
+
 class Draft {
   readonly #checks = new Map<string, { key: Key; versionstamp: string | null }>();
   readonly #writes = new Map<string, PlannedWrite>();
@@ -483,6 +485,13 @@ class Draft {
     rest: Pick<Plan, "booking" | "retired" | "coordinator" | "probe" | "partial">,
     limits: KvLimits,
   ): PlanResult {
+    // Whoever's busy entries this write adds or removes gets a new busy revision, so a page's
+    // copy of their busy time is read again (store/busy-cache.ts). Set blindly, never checked.
+    const touched = new Set<string>();
+    for (const w of this.#writes.values()) {
+      if (w.key[0] === BUSY_PREFIX) touched.add(String(w.key[1]));
+    }
+    for (const p of touched) this.set(keys.busyRev(p), { v: 1 });
     const checks = [...this.#checks.values()];
     const writes = [...this.#writes.values()];
     const budget: Budget = {

@@ -11,6 +11,7 @@ import { getUserByUsername, getUserByUsernameCached } from "../store/users.ts";
 import { getEventTypeBySlugCached, listEventTypes } from "../store/event-types.ts";
 import { getAvailabilityCached } from "../store/availability.ts";
 import { listBusy } from "../store/bookings.ts";
+import { listBusyOfMany } from "../store/busy-cache.ts";
 import { calendarBusy } from "./calendar-busy.ts";
 import type {
   AvailabilityRecord,
@@ -284,15 +285,26 @@ export async function getSlotPage(
     const rangeFromMs = from.epochMilliseconds - 86_400_000;
     const rangeToMs = until.epochMilliseconds + 86_400_000;
     const bookable = { startMs: notBeforeMs, endMs: horizonEndMs };
-    const perMember = await Promise.all(schedule.members.map(async (member) => {
-      const booked = await listBusy(
+    // Busy time of every member (reused while unchanged, store/busy-cache.ts); a reschedule's
+    // own booking does not count, so that page reads its host's afresh.
+    const { lists: bookedLists, marks } = q.excludeBookingId
+      ? {
+        lists: await Promise.all(
+          schedule.members.map((member) =>
+            listBusy(app.kv, member.id, rangeFromMs, rangeToMs, nowMs, q.excludeBookingId)
+          ),
+        ),
+        marks: null,
+      }
+      : await listBusyOfMany(
         app.kv,
-        member.id,
+        schedule.members.map((member) => member.id),
         rangeFromMs,
         rangeToMs,
         nowMs,
-        q.excludeBookingId,
       );
+    const perMember = await Promise.all(schedule.members.map(async (member, i) => {
+      const booked = bookedLists[i];
       // Their external calendars: busy time, and where they cannot vouch, no slots (fail closed).
       const cal = await calendarBusy(app, member.id, rangeFromMs, rangeToMs, nowMs);
       // Unknown time starts "now"; nothing before now is offered anyway, so start it at the range
@@ -304,7 +316,15 @@ export async function getSlotPage(
       const busy = cal.busy.length || unknown.length
         ? [...booked, ...cal.busy, ...unknown]
         : booked;
-      return { busy, unreadable: cal.unknown.some((u) => overlaps(u, bookable)) };
+      return {
+        busy,
+        // What the month's slots depend on, cheaply: the busy list's mark (same mark, same list)
+        // and the calendars' own windows.
+        mark: marks
+          ? [marks[i], cal.busy.length || unknown.length ? [cal.busy, unknown] : 0]
+          : busy,
+        unreadable: cal.unknown.some((u) => overlaps(u, bookable)),
+      };
     }));
     // Round robin still offers the members who can be checked; the others need everyone.
     const unavailable = schedule.mode === "union"
@@ -332,7 +352,7 @@ export async function getSlotPage(
       et.updatedAtMs,
       tz,
       m.toString(),
-      perMember.map((x) => x.busy),
+      perMember.map((x) => x.mark),
       durationMin,
       [...full],
       q.excludeBookingId ?? null,
@@ -361,24 +381,31 @@ export async function getSlotPage(
       const slots = schedule.mode === "single"
         ? computeSlots({ ...shared, ...members[0] })
         : computeTeamSlots({ ...shared, members, mode: schedule.mode });
+      const dates: string[] = [];
+      // Where each guest-zone date starts: slots (sorted) are bucketed by walking these once
+      // instead of formatting every start (a team's month can hold thousands).
+      const bounds: number[] = [];
+      for (let d = fromDate; d.month === fromDate.month; d = d.add({ days: 1 })) {
+        dates.push(d.toString());
+        bounds.push(startOfDay(d, tz).epochMilliseconds);
+      }
+      bounds.push(until.epochMilliseconds);
       const lists = new Map<string, number[]>();
+      let day = 0;
       for (const s of slots) {
         const ms = s.start.epochMilliseconds;
         if (full.size) {
           const p = capPeriods(ms, host.timeZone);
           if (full.has(`day:${p.day}`) || full.has(`week:${p.week}`)) continue;
         }
-        const d = isoDateIn(ms, tz);
+        while (day < dates.length - 1 && ms >= bounds[day + 1]) day++;
+        const d = ms >= bounds[0] && ms < bounds[dates.length] ? dates[day] : isoDateIn(ms, tz);
         let list = lists.get(d);
         if (!list) lists.set(d, list = []);
         list.push(ms);
       }
       const byDate = new Map<string, Float64Array>();
       for (const [d, list] of lists) byDate.set(d, Float64Array.from(list));
-      const dates: string[] = [];
-      for (let d = fromDate; d.month === fromDate.month; d = d.add({ days: 1 })) {
-        dates.push(d.toString());
-      }
       cached = { dates, byDate, minute };
       remember(key, cached);
     }

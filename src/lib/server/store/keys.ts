@@ -115,6 +115,11 @@ export const keys = {
   busyStartingFrom: (personId: PersonId, utcDay: string, blockStartMs: number) =>
     ["busy", personId, utcDay, blockStartMs] as const,
   busyPrefix: (personId: PersonId) => ["busy", personId] as const,
+  /**
+   * Changed by every write that adds or removes any busy entry of the person (never checked):
+   * booking pages reuse a person's busy list while its versionstamp is the same.
+   */
+  busyRev: (personId: PersonId) => ["busy_rev", personId] as const,
   /** Changed by every write that adds (or firms) a busy entry on that day: the guard. */
   busyFence: (personId: PersonId, utcDay: string) => ["busy_fence", personId, utcDay] as const,
   /** One booking counted against an event type's cap for a host-zone day or ISO week. */
