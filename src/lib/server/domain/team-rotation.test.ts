@@ -3,8 +3,8 @@ import fc from "fast-check";
 import {
   advanceRotation,
   type Candidate,
-  type RotationRecord,
   rotationOrder,
+  type RotationRecord,
   transferRotation,
   weightedShares,
 } from "./team-rotation.ts";
