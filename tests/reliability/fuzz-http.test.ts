@@ -444,6 +444,7 @@ const BOOKING_KEYS = [
   first(keys.bookingPendingByExpiry(0, "x")),
   first(keys.busy("p", "d", 0, "x")),
   first(keys.busyFence("p", "d")),
+  first(keys.busyRev("p")),
   first(keys.outbox(0, "x")),
   first(keys.outboxByBooking("b", "j")),
   first(keys.outboxFailed("x")),
@@ -474,6 +475,15 @@ function assertChanges(
   assert.deepEqual(outside, [], `${group}: changes outside what these routes may write`);
   return diff;
 }
+
+const TEAM_KEYS = [
+  first(keys.team("x")),
+  first(keys.teamBySlug("x")),
+  first(keys.teamByMember("u", "t")),
+  first(keys.teamInvite("t", "x")),
+  first(keys.teamInviteByEmail("e", "t")),
+  first(keys.teamInviteToken("x")),
+];
 
 const sample = <T>(arb: fc.Arbitrary<T>, n: number, seedOffset: number): T[] =>
   fc.sample(arb, { numRuns: n, seed: SEED + seedOffset });
@@ -676,7 +686,7 @@ async function dashboardForms(host: Client, page: string) {
 Deno.test({
   ...opts,
   name:
-    "fuzz: junk in every dashboard form (profile, new event type, availability, bookings, embed) never gives a 5xx, and refused posts change nothing",
+    "fuzz: junk in every dashboard form (profile, new event type, availability, bookings, embed, teams) never gives a 5xx, and refused posts change nothing",
   async fn() {
     await using smtp = await startSmtp();
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
@@ -688,6 +698,13 @@ Deno.test({
     )?.[1];
     assert.ok(bookingId && guestToken, "a booking to act on");
 
+    const created = await host.post("/dashboard/teams?/create", {
+      name: "Fuzz team",
+      slug: "fuzz-team",
+      timeZone: "UTC",
+    });
+    const teamPage = new URL(created.location!, app.baseUrl).pathname;
+    assert.match(teamPage, /^\/dashboard\/teams\/[0-9A-Z]{26}$/);
     const groups: { page: string; allowed: string[] }[] = [
       {
         page: "/dashboard/profile",
@@ -699,6 +716,13 @@ Deno.test({
       },
       { page: "/dashboard/availability", allowed: [first(keys.availability("x"))] },
       { page: "/dashboard/embed", allowed: [first(keys.user("x"))] },
+      // Teams: creating one, its settings, members and invitations, a new team event type.
+      { page: "/dashboard/teams", allowed: TEAM_KEYS },
+      { page: teamPage, allowed: [...TEAM_KEYS, first(keys.outbox(0, "x"))] },
+      {
+        page: `${teamPage}/event-types/new`,
+        allowed: [first(keys.eventType("u", "x")), first(keys.eventTypeBySlug("u", "s"))],
+      },
     ];
     let seed = 10;
     for (const g of groups) {

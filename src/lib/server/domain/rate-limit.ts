@@ -49,7 +49,7 @@ export function parseRateLimitSetting(
 
 /** The group a request counts against, or null when it is not limited. */
 export function rateGroupFor(method: string, pathname: string, search: string): RateGroup | null {
-  const guest = /^\/(calendar|widget)\//.test(pathname);
+  const guest = /^\/(calendar|widget|team)\//.test(pathname);
   if (method === "POST") {
     if (guest && search.includes("/book")) return "booking";
     if (/^\/(booking|widget\/booking)\//.test(pathname)) return "token";

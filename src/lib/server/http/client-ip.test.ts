@@ -38,6 +38,11 @@ Deno.test("rate limits: the setting accepts on, off and per-group overrides, and
 Deno.test("rate limits: requests are grouped by what they do", () => {
   assert.equal(rateGroupFor("POST", "/calendar/demo/intro-call", "?/book"), "booking");
   assert.equal(rateGroupFor("POST", "/widget/demo/intro-call", "?/book"), "booking");
+  // A team's pages and widget count like a host's.
+  assert.equal(rateGroupFor("POST", "/team/sales/call", "?/book"), "booking");
+  assert.equal(rateGroupFor("POST", "/widget/team/sales/call", "?/book"), "booking");
+  assert.equal(rateGroupFor("GET", "/team/sales/", ""), "page");
+  assert.equal(rateGroupFor("POST", "/team-invitation/abc", ""), null);
   assert.equal(rateGroupFor("POST", "/booking/abc/confirm", ""), "token");
   assert.equal(rateGroupFor("POST", "/signin", "?/email"), "signin");
   assert.equal(rateGroupFor("GET", "/calendar/demo/", ""), "page");

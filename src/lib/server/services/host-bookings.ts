@@ -65,7 +65,7 @@ export async function bookingRows(
   filter: StatusFilter,
   access: Access,
   /** Whose zone and clock the times are shown in. */
-  viewer: Pick<UserRecord, "timeZone" | "clock">,
+  viewer: Pick<UserRecord, "id" | "timeZone" | "clock">,
 ): Promise<HostBookingRow[]> {
   const nowMs = app.now();
   const teamInfo = await teamInfoOf(app, all);
@@ -112,9 +112,11 @@ export async function bookingRows(
       delivery: jobs.map(({ job, failed }) => ({
         id: job.id,
         kind: job.payload.kind === "booking_mail"
-          ? describeMail(job.payload.mail)
+          ? describeMail(job.payload.mail, job.payload.personId, viewer.id)
           : job.payload.kind === "writeback"
-          ? "Calendar entry"
+          ? (job.payload.personId && job.payload.personId !== viewer.id
+            ? "A member's calendar entry"
+            : "Calendar entry")
           : "Email",
         state: failed ? "failed" : job.lastError === null ? "queued" : "retrying",
         error: job.lastError,
@@ -152,8 +154,10 @@ async function teamInfoOf(app: App, all: BookingRecord[]) {
   return out;
 }
 
-function describeMail(kind: string): string {
-  return kind.startsWith("host_") ? "Email to you" : "Email to the guest";
+function describeMail(kind: string, personId: string | undefined, viewerId: string): string {
+  if (!kind.startsWith("host_") && kind !== "member_request") return "Email to the guest";
+  // A team booking's mail to one of its members.
+  return personId && personId !== viewerId ? "Email to a member" : "Email to you";
 }
 
 /** "Retry" on a failed mail or calendar write of one of the host's bookings: back into the queue. */
