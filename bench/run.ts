@@ -1,7 +1,7 @@
 /**
  * `npm run bench` (through scripts/bench.sh): every benchmark, one table, bench/results.json.
  *
- *   node_modules/.bin/deno run -A bench/run.ts [--only slots,page,api,bookings,insights,lighthouse] [--seconds N]
+ *   node_modules/.bin/deno run -A bench/run.ts [--only slots,page,api,bookings,insights,lighthouse,teams] [--seconds N]
  *                                              [--write-readme] [--strict]
  *
  * --write-readme  replaces the table between the bench markers in README.md's Performance section
@@ -15,6 +15,7 @@ import { bookingRows } from "./bookings.ts";
 import { apiRows } from "./api.ts";
 import { lighthouseRows } from "./lighthouse.ts";
 import { insightsRows } from "./insights.ts";
+import { teamRows } from "./teams.ts";
 import { describeMachine, loadGenerator, repoRoot, type Row, table } from "./lib.ts";
 
 const { values } = parseArgs({
@@ -27,7 +28,9 @@ const { values } = parseArgs({
   },
 });
 const only = new Set(
-  (values.only ?? "slots,page,api,bookings,insights,lighthouse").split(",").map((s) => s.trim()),
+  (values.only ?? "slots,page,api,bookings,insights,lighthouse,teams").split(",").map((s) =>
+    s.trim()
+  ),
 );
 const seconds = Number(values.seconds);
 
@@ -56,6 +59,11 @@ if (only.has("bookings")) {
 if (only.has("insights")) {
   console.error("bench: insights page of a host with 10,000 bookings …");
   rows.push(...await insightsRows());
+}
+
+if (only.has("teams")) {
+  console.error("bench: team pages and collective commits …");
+  rows.push(...await teamRows());
 }
 
 if (only.has("lighthouse")) {

@@ -1,5 +1,6 @@
 import type { PageServerLoad } from "./$types";
 import { listEventTypes } from "$lib/server/store/event-types.ts";
+import { invitationsFor } from "$lib/server/services/teams.ts";
 
 export const load: PageServerLoad = async ({ locals }) => {
   const types = await listEventTypes(locals.app.kv, locals.user!.id);
@@ -12,5 +13,6 @@ export const load: PageServerLoad = async ({ locals }) => {
       active: t.active,
       color: t.color,
     })),
+    invitations: await invitationsFor(locals.app, locals.user!),
   };
 };

@@ -14,6 +14,8 @@ import { calendarDoc, meetingUid } from "../domain/calendar-identity.ts";
 import { bookingLinks } from "./booking-links.ts";
 import { describeLocation } from "../domain/event-rules.ts";
 import { labelled } from "../integrations/mail-templates/quote.ts";
+import { getTeam, getUsers } from "../store/teams.ts";
+import { namesList } from "../domain/team-membership.ts";
 
 export type BookingView = {
   id: string;
@@ -33,6 +35,8 @@ export type BookingView = {
   cancelReason: string | null;
   location: string;
   answers: { label: string; value: string }[];
+  /** A team's booking: the team (`hostName` then names every member the guest meets). */
+  teamName: string | null;
 };
 
 function when(b: BookingRecord, tz: string, clock: Clock = "24h") {
@@ -45,10 +49,16 @@ function when(b: BookingRecord, tz: string, clock: Clock = "24h") {
   };
 }
 
-export async function viewBooking(app: App, b: BookingRecord): Promise<BookingView> {
+export async function viewBooking(
+  app: App,
+  b: BookingRecord,
+  /** Whose zone the host-side times are in (a team booking's: its member's, not the team's). */
+  reader?: { timeZone: string; clock?: Clock },
+): Promise<BookingView> {
   const nowMs = app.now();
   const host = await getUser(app.kv, b.hostId);
-  const et = await getEventType(app.kv, b.hostId, b.eventTypeId);
+  const et = await getEventType(app.kv, b.teamId ?? b.hostId, b.eventTypeId);
+  const team = b.teamId ? await teamPeople(app, b) : null;
   const state = b.status === "PENDING"
     ? (isLiveBooking(b, nowMs) ? "pending" : "expired")
     : b.status === "CONFIRMED"
@@ -64,12 +74,17 @@ export async function viewBooking(app: App, b: BookingRecord): Promise<BookingVi
     state,
     eventTitle: b.eventTitle,
     durationMin: b.durationMin,
-    hostName: host?.name ?? "The host",
+    hostName: team?.people || (host?.name ?? "The host"),
+    teamName: team?.name ?? null,
     guestName: b.guestName,
     guestEmail: b.guestEmail,
     guestNote: b.guestNote,
     when: when(b, b.guestTimeZone, b.guestClock),
-    hostWhen: when(b, b.hostTimeZone, host?.clock),
+    hostWhen: when(
+      b,
+      reader?.timeZone ?? (b.teamId && host ? host.timeZone : b.hostTimeZone),
+      reader ? reader.clock : host?.clock,
+    ),
     reservedUntil: b.reservedUntilMs
       ? `${formatDate(b.reservedUntilMs, b.guestTimeZone)}, ${
         formatTime(b.reservedUntilMs, b.guestTimeZone, b.guestClock)
@@ -86,6 +101,16 @@ export async function viewBooking(app: App, b: BookingRecord): Promise<BookingVi
       label: a.label,
       value: a.value,
     })),
+  };
+}
+
+/** Who a team booking's guest meets, and the team's name. */
+async function teamPeople(app: App, b: BookingRecord) {
+  const ids = b.personIds ?? [b.hostId];
+  const byId = new Map((await getUsers(app.kv, ids)).map((u) => [u.id, u.name]));
+  return {
+    name: (b.teamId ? (await getTeam(app.kv, b.teamId))?.name : null) ?? "A team",
+    people: namesList(ids.flatMap((id) => byId.get(id) ?? [])),
   };
 }
 

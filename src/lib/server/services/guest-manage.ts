@@ -9,6 +9,7 @@ import { getUser } from "../store/users.ts";
 import { getEventType } from "../store/event-types.ts";
 import { eventTypeRules, withinCutoff } from "../domain/event-rules.ts";
 import { isLiveBooking } from "../domain/booking.ts";
+import { getTeam } from "../store/teams.ts";
 
 export type ManageState =
   | { ok: false; reason: "not_found" }
@@ -19,6 +20,8 @@ export type ManageState =
     blocked: string | null;
     hostEmail: string;
     username: string;
+    /** A team's booking: the team's slug (its slot page offers the new times). */
+    team: string | null;
     slug: string | null;
     durationMin: number;
     bookingId: string;
@@ -30,7 +33,7 @@ export async function manageState(app: App, token: string): Promise<ManageState>
   if (!b) return { ok: false, reason: "not_found" };
   const nowMs = app.now();
   const host = await getUser(app.kv, b.hostId);
-  const et = await getEventType(app.kv, b.hostId, b.eventTypeId);
+  const et = await getEventType(app.kv, b.teamId ?? b.hostId, b.eventTypeId);
   const view = await viewBooking(app, b);
   let blocked: string | null = null;
   if (!isLiveBooking(b, nowMs)) {
@@ -51,7 +54,8 @@ export async function manageState(app: App, token: string): Promise<ManageState>
     blocked,
     hostEmail: host?.email ?? "",
     username: host?.username ?? "",
-    slug: et && et.active ? et.slug : null,
+    team: b.teamId ? (await getTeam(app.kv, b.teamId))?.slug ?? null : null,
+    slug: et && et.active && (!b.teamId || et.teamId === b.teamId) ? et.slug : null,
     durationMin: b.durationMin,
     bookingId: b.id,
     viaSingleUseLink: !!b.singleUseLinkId,
@@ -71,6 +75,7 @@ export async function rescheduleSlots(
   if (!state.slug) return null;
   return await getSlotPage(app, {
     username: state.username,
+    ...(state.team ? { team: state.team } : {}),
     slug: state.slug,
     ...q,
     excludeBookingId: state.bookingId,

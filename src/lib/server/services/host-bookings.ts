@@ -10,6 +10,8 @@ import { getBookingWritebacks } from "../store/calendars.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { describeLocation } from "../domain/event-rules.ts";
 import { type BookingView, viewBooking } from "./booking-view.ts";
+import { getTeam, getUsers } from "../store/teams.ts";
+import { namesList } from "../domain/team-membership.ts";
 
 export type StatusFilter = "all" | "pending" | "confirmed" | "rejected" | "cancelled";
 
@@ -31,15 +33,42 @@ export type HostBookingRow = BookingView & {
   location: string;
   /** The meeting link of a video location, to open from the list. */
   locationUrl: string | null;
+  /** Whether the viewer may confirm or reject it (a team's: the assigned member or organiser). */
+  canDecide: boolean;
+  /** Whether the viewer may cancel it. */
+  canCancel: boolean;
+  /** A team's booking: the team and who attends. */
+  team: { name: string; people: string } | null;
 };
+
+/** What the viewer of a list may do with one booking in it. */
+export type Access = (b: BookingRecord) => { canDecide: boolean; canCancel: boolean };
 
 export async function listBookingsForHost(
   app: App,
   host: UserRecord,
   filter: StatusFilter,
 ): Promise<HostBookingRow[]> {
-  const nowMs = app.now();
   const all = await listHostBookings(app.kv, host.id);
+  // A collective booking is listed for each member; its host (the organiser) acts on it here.
+  const own = (b: BookingRecord) => ({
+    canDecide: b.hostId === host.id,
+    canCancel: b.hostId === host.id,
+  });
+  return await bookingRows(app, all, filter, own, host);
+}
+
+/** Rows of a booking list, grouped and ordered as the dashboard shows them. */
+export async function bookingRows(
+  app: App,
+  all: BookingRecord[],
+  filter: StatusFilter,
+  access: Access,
+  /** Whose zone and clock the times are shown in. */
+  viewer: Pick<UserRecord, "id" | "timeZone" | "clock">,
+): Promise<HostBookingRow[]> {
+  const nowMs = app.now();
+  const teamInfo = await teamInfoOf(app, all);
   const keep = (b: BookingRecord) => {
     if (filter === "all") return true;
     if (filter === "pending") return b.status === "PENDING" && isLiveBooking(b, nowMs);
@@ -53,7 +82,7 @@ export async function listBookingsForHost(
   const confirmed = kept.filter((b) => b.status === "CONFIRMED").map((b) => b.id);
   const written = await getBookingWritebacks(app.kv, confirmed);
   for (const b of kept) {
-    const view = await viewBooking(app, b);
+    const view = await viewBooking(app, b, viewer);
     const jobs = await listBookingJobs(app.kv, b.id);
     const group = view.state === "pending"
       ? "pending"
@@ -78,12 +107,16 @@ export async function listBookingsForHost(
           writtenAtMs: written.get(b.id)!.writtenAtMs,
         }
         : null,
+      ...access(b),
+      team: teamInfo.get(b.id) ?? null,
       delivery: jobs.map(({ job, failed }) => ({
         id: job.id,
         kind: job.payload.kind === "booking_mail"
-          ? describeMail(job.payload.mail)
+          ? describeMail(job.payload.mail, job.payload.personId, viewer.id)
           : job.payload.kind === "writeback"
-          ? "Calendar entry"
+          ? (job.payload.personId && job.payload.personId !== viewer.id
+            ? "A member's calendar entry"
+            : "Calendar entry")
           : "Email",
         state: failed ? "failed" : job.lastError === null ? "queued" : "retrying",
         error: job.lastError,
@@ -99,8 +132,32 @@ export async function listBookingsForHost(
   return rows;
 }
 
-function describeMail(kind: string): string {
-  return kind.startsWith("host_") ? "Email to you" : "Email to the guest";
+/** Team bookings' team names and attending people, read once per list. */
+async function teamInfoOf(app: App, all: BookingRecord[]) {
+  const out = new Map<string, { name: string; people: string }>();
+  const team = all.filter((b) => b.teamId);
+  if (team.length === 0) return out;
+  const teams = new Map<string, string>();
+  for (const id of new Set(team.map((b) => b.teamId!))) {
+    teams.set(id, (await getTeam(app.kv, id))?.name ?? "A former team");
+  }
+  const people = new Map(
+    (await getUsers(app.kv, [...new Set(team.flatMap((b) => b.personIds ?? [b.hostId]))]))
+      .map((u) => [u.id, u.name]),
+  );
+  for (const b of team) {
+    out.set(b.id, {
+      name: teams.get(b.teamId!)!,
+      people: namesList((b.personIds ?? [b.hostId]).map((p) => people.get(p) ?? "a former member")),
+    });
+  }
+  return out;
+}
+
+function describeMail(kind: string, personId: string | undefined, viewerId: string): string {
+  if (!kind.startsWith("host_") && kind !== "member_request") return "Email to the guest";
+  // A team booking's mail to one of its members.
+  return personId && personId !== viewerId ? "Email to a member" : "Email to you";
 }
 
 /** "Retry" on a failed mail or calendar write of one of the host's bookings: back into the queue. */

@@ -20,7 +20,22 @@ function inHowLong(minutes: number): string {
 
 export type BookingMailContext = {
   booking: BookingRecord;
-  host: { name: string; email: string; clock?: "12h" | "24h" };
+  /**
+   * Host-side mails: their reader (for a team booking, the member it is for, with their zone).
+   * Guest-side mails: who the guest meets (a team booking: the attending members' names).
+   */
+  host: { name: string; email: string; clock?: "12h" | "24h"; timeZone?: string };
+  /**
+   * A team booking: one meeting with one identity (docs/decisions/009-teams.md): its organiser
+   * (the booking's host) and the other members, every one of them an attendee of the invitation.
+   */
+  team?: {
+    name: string;
+    organizer: { name: string; email: string };
+    members: { name: string; email: string }[];
+    /** Who decides a request (member mails name them). */
+    decider: string;
+  };
   links: {
     confirm: string;
     reject: string;
@@ -58,7 +73,7 @@ function ics(ctx: BookingMailContext, doc: CalendarDoc) {
     startMs: b.startMs,
     endMs: b.endMs,
     stampMs: ctx.nowMs,
-    summary: `${b.eventTitle}: ${b.guestName} and ${ctx.host.name}`,
+    summary: `${b.eventTitle}: ${b.guestName} and ${ctx.team?.name ?? ctx.host.name}`,
     description: [
       b.guestNote ? labelled("Note", b.guestNote) : "",
       ...(b.answers ?? []).filter((a) => a.value).map((a) => labelled(a.label, a.value)),
@@ -66,8 +81,9 @@ function ics(ctx: BookingMailContext, doc: CalendarDoc) {
     ].filter(Boolean).join("\n\n"),
     location: describeLocation(b.location) || undefined,
     status: doc.status,
-    organizer: ctx.host,
+    organizer: ctx.team?.organizer ?? ctx.host,
     attendee: { name: b.guestName, email: b.guestEmail },
+    others: ctx.team?.members.filter((m) => m.email !== ctx.team!.organizer.email),
     url: ctx.links.guest,
   }, doc.method);
 }
@@ -84,7 +100,12 @@ export function renderBookingMail(kind: MailKind, given: BookingMailContext): Ou
     host: { ...given.host, name: oneLineText(given.host.name) },
   };
   const b = ctx.booking;
-  const hostWhen = formatRange(b.startMs, b.endMs, b.hostTimeZone, ctx.host.clock);
+  const hostWhen = formatRange(
+    b.startMs,
+    b.endMs,
+    ctx.host.timeZone ?? b.hostTimeZone,
+    ctx.host.clock,
+  );
   const guestWhen = formatRange(b.startMs, b.endMs, b.guestTimeZone, b.guestClock);
   const messageId = `<${b.id}.${kind}@${new URL(ctx.baseUrl).hostname}>`;
   const where = describeLocation(b.location);
@@ -147,9 +168,32 @@ export function renderBookingMail(kind: MailKind, given: BookingMailContext): Ou
         icalEvent: invitation(ctx, "confirmed"),
       };
     }
+    case "member_request": {
+      const intro = `${b.guestName} asks to book "${b.eventTitle}" with ${
+        ctx.team?.name ?? "your team"
+      } on ${hostWhen}; you are one of the people attending.`;
+      const who = `${ctx.team?.decider ?? "The organiser"} or a team owner confirms it; ` +
+        `you will get another email either way.`;
+      return {
+        to: ctx.host.email,
+        replyTo: b.guestEmail,
+        subject: `${moved}Booking request: ${b.eventTitle} with ${b.guestName}`,
+        messageId,
+        text: [intro, "", ...guestLines, "", who].join("\n"),
+        html: htmlMail({
+          title: "New booking request",
+          paragraphs: [intro, guestLines.join("\n"), who],
+        }),
+        icalEvent: invitation(ctx, "pending"),
+      };
+    }
     case "host_cancelled": {
       // Any end of a meeting the host's calendar may hold comes with its CANCEL.
-      const intro = b.endReason === "cancelled_by_host"
+      const intro = b.endReason === "rescheduled"
+        ? `"${b.eventTitle}" with ${b.guestName} on ${hostWhen} moved to a time another member of ${
+          ctx.team?.name ?? "the team"
+        } takes: you no longer attend it.`
+        : b.endReason === "cancelled_by_host"
         ? `You cancelled "${b.eventTitle}" with ${b.guestName} on ${hostWhen}.`
         : b.endReason === "rejected"
         ? `You declined the new time ${b.guestName} asked for: "${b.eventTitle}" on ${hostWhen}.`

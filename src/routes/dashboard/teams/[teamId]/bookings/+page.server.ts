@@ -1,0 +1,66 @@
+import { error, fail } from "@sveltejs/kit";
+import * as v from "valibot";
+import type { Actions, PageServerLoad } from "./$types";
+import { decideTeamBooking, listTeamBookings } from "$lib/server/services/team-dashboard.ts";
+import type { StatusFilter } from "$lib/server/services/host-bookings.ts";
+import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
+
+const FILTERS: StatusFilter[] = ["all", "pending", "confirmed", "rejected", "cancelled"];
+
+export const load: PageServerLoad = async ({ locals, params, url }) => {
+  const f = url.searchParams.get("status") ?? "all";
+  const filter = (FILTERS as string[]).includes(f) ? (f as StatusFilter) : "all";
+  const res = await listTeamBookings(locals.app, locals.user!, params.teamId, filter);
+  if (!res) error(404, "Not found");
+  return { filter, filters: FILTERS, rows: res.rows };
+};
+
+const Decision = v.object({
+  id: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, "Unknown booking")),
+  reason: v.optional(
+    v.pipe(v.string(), v.maxLength(500, "Keep the reason under 500 characters")),
+    "",
+  ),
+});
+
+const REFUSED: Record<string, string> = {
+  already_confirmed: "This booking is already confirmed.",
+  already_rejected: "This request was already rejected.",
+  expired: "This request expired before it was answered.",
+  cancelled: "This booking was already cancelled.",
+  not_pending: "This request is no longer open.",
+  busy:
+    "Many changes are being made right now. Nothing was changed — please try again in a moment.",
+};
+
+function act(action: "confirm" | "reject" | "cancel") {
+  return async ({ request, locals, params, setHeaders }: Parameters<Actions[string]>[0]) => {
+    const parsed = v.safeParse(Decision, Object.fromEntries(await request.formData()));
+    if (!parsed.success) return fail(400, { error: parsed.issues[0].message, id: null });
+    const { id, reason } = parsed.output;
+    const res = await decideTeamBooking(
+      locals.app,
+      locals.user!,
+      params.teamId!,
+      id,
+      action,
+      reason || undefined,
+    );
+    if (!res.ok && res.reason === "not_found") error(404, "There is no such booking.");
+    if (!res.ok && res.reason === "forbidden") {
+      error(403, "Only the member it is assigned to, its organiser or an owner can do that.");
+    }
+    if (!res.ok && res.reason === "busy") {
+      retryLater(setHeaders);
+      return fail(BUSY_STATUS, { error: REFUSED.busy, id });
+    }
+    if (!res.ok) return fail(409, { error: REFUSED[res.reason] ?? "That did not work.", id });
+    return { done: action, id };
+  };
+}
+
+export const actions: Actions = {
+  confirm: act("confirm"),
+  reject: act("reject"),
+  cancel: act("cancel"),
+};
