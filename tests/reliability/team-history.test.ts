@@ -98,6 +98,31 @@ Deno.test({
       Array.from({ length: 12 }, () => book(base, team("rr"), rrStart, i++)),
     );
 
+    // Every kind of booking and change once where nothing competes (fresh times of their own),
+    // so each surely happens: in the bursts and the mix, who wins is up to the scheduler (a
+    // collective of all three members can lose every race on a loaded machine).
+    const calm: Record<string, Awaited<ReturnType<typeof book>>> = {};
+    for (const [k, path] of [own("m1"), team("rr"), team("pair"), team("trio")].entries()) {
+      calm[path] = await book(base, path, iso(day + (20 + k) * HOUR), i++);
+    }
+    const calmToken = (path: string) =>
+      new URL(calm[path].location ?? "/booking/none", base).pathname.split("/")[2];
+    const calmMove = await log.send(
+      "reschedule",
+      base,
+      `/booking/${calmToken(team("trio"))}/reschedule`,
+      { form: { start: iso(day + 23 * HOUR + 30 * 60_000) } },
+    );
+    if (calmMove.status === 303 && calmMove.location) {
+      tokens.set(new URL(calmMove.location, base).pathname.split("/")[2], { path: team("trio") });
+    }
+    const calmCancel = await log.send(
+      "cancel",
+      base,
+      `/booking/${calmToken(own("m1"))}/cancel`,
+      { form: { reason: "x" } },
+    );
+
     // ── a mix for several seconds over a small space of overlapping times ──
     const space = Array.from({ length: 8 }, (_, k) => iso(day + 10 * HOUR + k * 15 * 60_000));
     const deadline = Date.now() + RUN_MS;
@@ -195,6 +220,12 @@ Deno.test({
     assert.equal(new Set(rrHosts).size, rrHosts.length, "each member once");
 
     assert.deepEqual(storeProblems(store, { nowMs, ttlMs: HOUR }), [], where);
+    // Uncontested, every kind books, moves and cancels.
+    for (const [path, r] of Object.entries(calm)) {
+      assert.equal(r.status, 303, `${path} books a time nobody else wants (${where})`);
+    }
+    assert.equal(calmMove.status, 303, `the collective moves to a free time (${where})`);
+    assert.ok([200, 303].includes(calmCancel.status ?? 0), `a guest cancels (${where})`);
     // Every kind of booking won somewhere.
     for (const kind of ["/calendar/", "/team/crew/rr", "/team/crew/pair", "/team/crew/trio"]) {
       assert.ok(
