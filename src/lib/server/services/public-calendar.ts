@@ -513,14 +513,14 @@ type BusyRead = {
 };
 
 /**
- * Every member's live bookings and external-calendar state over a range. One host's are read
- * fresh; a team's bookings come through the busy cache (ten members with a thousand bookings
- * each), except on a reschedule page, whose own booking must not count.
+ * Every member's live bookings and external-calendar state over a range. Bookings come through
+ * the busy cache (reused while a person's busy revision is unchanged: ten team members with a
+ * thousand bookings each), except on a reschedule page, whose own booking must not count.
  */
 async function readBusy(ctx: MonthContext, fromMs: number, toMs: number): Promise<BusyRead> {
   const { app, schedule, nowMs } = ctx;
   const ids = schedule.members.map((m) => m.id);
-  const cached = schedule.mode !== "single" && !ctx.excludeBookingId;
+  const cached = !ctx.excludeBookingId;
   const [bookedRead, cal] = await Promise.all([
     cached ? listBusyOfMany(app.kv, ids, fromMs, toMs, nowMs) : Promise.all(
       ids.map((id) => listBusy(app.kv, id, fromMs, toMs, nowMs, ctx.excludeBookingId)),

@@ -4,6 +4,9 @@ import type { Actions, PageServerLoad } from "./$types";
 import { decideTeamBooking, listTeamBookings } from "$lib/server/services/team-dashboard.ts";
 import type { StatusFilter } from "$lib/server/services/host-bookings.ts";
 import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
+import { isMultiLineText } from "$lib/shared/text.ts";
+import { refusalText } from "$lib/shared/refusals.ts";
+import { countBookingChange } from "$lib/server/services/insights-count.ts";
 
 const FILTERS: StatusFilter[] = ["all", "pending", "confirmed", "rejected", "cancelled"];
 
@@ -18,20 +21,14 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 const Decision = v.object({
   id: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, "Unknown booking")),
   reason: v.optional(
-    v.pipe(v.string(), v.maxLength(500, "Keep the reason under 500 characters")),
+    v.pipe(
+      v.string(),
+      v.maxLength(500, "Keep the reason under 500 characters"),
+      v.check(isMultiLineText, "The reason contains characters we cannot store"),
+    ),
     "",
   ),
 });
-
-const REFUSED: Record<string, string> = {
-  already_confirmed: "This booking is already confirmed.",
-  already_rejected: "This request was already rejected.",
-  expired: "This request expired before it was answered.",
-  cancelled: "This booking was already cancelled.",
-  not_pending: "This request is no longer open.",
-  busy:
-    "Many changes are being made right now. Nothing was changed — please try again in a moment.",
-};
 
 function act(action: "confirm" | "reject" | "cancel") {
   return async ({ request, locals, params, setHeaders }: Parameters<Actions[string]>[0]) => {
@@ -46,15 +43,16 @@ function act(action: "confirm" | "reject" | "cancel") {
       action,
       reason || undefined,
     );
+    if (res.ok) void countBookingChange(locals.app, res.booking);
     if (!res.ok && res.reason === "not_found") error(404, "There is no such booking.");
     if (!res.ok && res.reason === "forbidden") {
       error(403, "Only the member it is assigned to, its organiser or an owner can do that.");
     }
     if (!res.ok && res.reason === "busy") {
       retryLater(setHeaders);
-      return fail(BUSY_STATUS, { error: REFUSED.busy, id });
+      return fail(BUSY_STATUS, { error: refusalText("busy"), id });
     }
-    if (!res.ok) return fail(409, { error: REFUSED[res.reason] ?? "That did not work.", id });
+    if (!res.ok) return fail(409, { error: refusalText(res.reason, "That did not work."), id });
     return { done: action, id };
   };
 }
