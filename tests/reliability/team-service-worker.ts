@@ -3,9 +3,11 @@
  * multi-person protocol, pausing a few milliseconds between its steps so a kill often lands
  * between the holds and the final commit), round-robin bookings and personal bookings of the
  * same members, on overlapping slots, plus cancellations that free time again. It prints a line
- * per finished attempt, so the test can kill it mid-load.
+ * per finished attempt, so the test can kill it mid-load. With `freeze`, the first collective
+ * booking to hold a member's time stops right there and prints "frozen": a kill then surely
+ * lands between a protocol's holds and its commit.
  *
- *   deno run -A tests/reliability/team-service-worker.ts <dbPath> <seed> <slots,…>
+ *   deno run -A tests/reliability/team-service-worker.ts <dbPath> <seed> <slots,…> [freeze]
  */
 import { buildApp } from "../../src/lib/server/app.ts";
 import { bookTeamSlot } from "../../src/lib/server/services/team-bookings.ts";
@@ -14,7 +16,7 @@ import { decideBooking } from "../../src/lib/server/services/decide-booking.ts";
 import { recordingMailer } from "../support/memory-app.ts";
 import { prng } from "../../bench/lib.ts";
 
-const [dbPath, seedText, slotsText] = Deno.args;
+const [dbPath, seedText, slotsText, freezeArg] = Deno.args;
 const kv = await Deno.openKv(dbPath);
 const app = await buildApp({
   INVITO_DB_PATH: dbPath,
@@ -26,7 +28,15 @@ const random = prng(Number(seedText));
 let n = 0;
 const made: string[] = [];
 const out = (s: string) => Deno.stdout.writeSync(new TextEncoder().encode(s + "\n"));
-const pause = () => new Promise<void>((r) => setTimeout(r, 2 + random() * 10));
+let frozen = freezeArg !== "freeze";
+const pause = async (step: string) => {
+  if (step === "hold" && !frozen) {
+    frozen = true;
+    out("frozen");
+    await new Promise<never>(() => {});
+  }
+  await new Promise<void>((r) => setTimeout(r, 2 + random() * 10));
+};
 await Promise.all(Array.from({ length: 6 }, async (_, w) => {
   while (true) {
     const i = n++;
