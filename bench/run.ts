@@ -1,7 +1,7 @@
 /**
  * `npm run bench` (through scripts/bench.sh): every benchmark, one table, bench/results.json.
  *
- *   node_modules/.bin/deno run -A bench/run.ts [--only slots,page,api,bookings,insights,import,lighthouse] [--seconds N]
+ *   node_modules/.bin/deno run -A bench/run.ts [--only slots,page,api,bookings,insights,import,lighthouse,teams] [--seconds N]
  *                                              [--write-readme] [--strict]
  *
  * --write-readme  replaces the table between the bench markers in README.md's Performance section
@@ -16,6 +16,7 @@ import { importRows } from "./import.ts";
 import { apiRows } from "./api.ts";
 import { lighthouseRows } from "./lighthouse.ts";
 import { insightsRows } from "./insights.ts";
+import { teamRows } from "./teams.ts";
 import { describeMachine, loadGenerator, repoRoot, type Row, table } from "./lib.ts";
 
 const { values } = parseArgs({
@@ -28,7 +29,7 @@ const { values } = parseArgs({
   },
 });
 const only = new Set(
-  (values.only ?? "slots,page,api,bookings,insights,import,lighthouse").split(",").map((s) =>
+  (values.only ?? "slots,page,api,bookings,insights,import,lighthouse,teams").split(",").map((s) =>
     s.trim()
   ),
 );
@@ -64,6 +65,11 @@ if (only.has("insights")) {
 if (only.has("import")) {
   console.error("bench: importing 5,000 bookings from a host's export …");
   rows.push(...await importRows());
+}
+
+if (only.has("teams")) {
+  console.error("bench: team pages and collective commits …");
+  rows.push(...await teamRows());
 }
 
 if (only.has("lighthouse")) {

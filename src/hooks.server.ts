@@ -205,7 +205,7 @@ const oldUsernames: Handle = async ({ event, resolve }) => {
 
 /** Guest pages never need a session; skipping Auth.js there keeps them fast and cookie-free. */
 const PUBLIC =
-  /^\/(calendar|booking|widget|healthz|readyz|metrics|embed\.js|api|feed|llms\.txt|docs)(\/|$)/;
+  /^\/(calendar|booking|widget|healthz|readyz|metrics|embed\.js|api|feed|llms\.txt|docs|team)(\/|$)/;
 
 const authOnly = (h: Handle): Handle => ({ event, resolve }) =>
   event.route.id && PUBLIC.test(event.route.id) ? resolve(event) : h({ event, resolve });

@@ -31,6 +31,11 @@ import { tokenSource } from "../../src/lib/server/services/calendar-tokens.ts";
 import { getBooking } from "../../src/lib/server/store/bookings.ts";
 import { calendarBusy } from "../../src/lib/server/services/calendar-busy.ts";
 import type { OutboxRecord } from "../../src/lib/server/store/records.ts";
+import { createHost, WORKDAYS } from "../support/memory-app.ts";
+import { seedTeamEventType } from "../support/teams.ts";
+import { insertTeam } from "../../src/lib/server/store/teams.ts";
+import { bookTeamSlot } from "../../src/lib/server/services/team-bookings.ts";
+import { getSlotPage } from "../../src/lib/server/services/public-calendar.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 registerWriteback();
@@ -341,6 +346,83 @@ Deno.test({
       assert.ok(g.oauth.accessTokens.has([...tokens][0]), "the new access token");
     } finally {
       other.close();
+      app.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "google and teams: a member's Google busy time removes the collective's slots, and the booking is written into that member's Google calendar as one meeting naming both",
+  async fn() {
+    const { g, app, host } = await setup();
+    await using _g = g;
+    try {
+      const { result } = await connectVia(app, host, "google", g.oauth);
+      assert.ok(result.ok, JSON.stringify(result));
+      const ben = await createHost(app, {
+        username: "ben",
+        weekly: WORKDAYS,
+        timeZone: "Europe/Berlin",
+      });
+      const nowMs = app.now();
+      const team = {
+        v: 1 as const,
+        id: "01JTEAMGOOGLE0000000000000",
+        slug: "crew",
+        name: "The Crew",
+        timeZone: "Europe/Berlin",
+        members: [host, ben].map((u, i) => ({
+          userId: u.id,
+          role: i === 0 ? "owner" as const : "member" as const,
+          weight: 1,
+          priority: 2,
+          joinedAtMs: nowMs,
+        })),
+        createdAtMs: nowMs,
+        updatedAtMs: nowMs,
+      };
+      assert.ok((await insertTeam(app.kv, team)).ok);
+      await seedTeamEventType(app, team, {
+        slug: "pair",
+        title: "Pair call",
+        teamMode: "collective",
+        durationMin: 30,
+      });
+      const teamLabels = async (date: string) => {
+        const p = await getSlotPage(app, {
+          username: "",
+          team: "crew",
+          slug: "pair",
+          timeZone: "Europe/Berlin",
+          date,
+        });
+        assert.ok(p.ok);
+        return p.unavailable ? ["unavailable"] : p.slots.map((s) => s.label);
+      };
+      // Monday: Ann's dentist 10:00–11:00 in her Google calendar; Ben is free all day.
+      assert.deepEqual(await teamLabels("2026-11-23"), dayWithout("10:00", "10:30"));
+
+      const booked = await bookTeamSlot(app, {
+        team: "crew",
+        slug: "pair",
+        start: "2026-11-23T13:00:00Z",
+        name: "Jane Doe",
+        email: "jane@example.test",
+        note: "",
+        timeZone: "Europe/Berlin",
+      });
+      assert.ok(booked.ok, JSON.stringify(booked));
+      await deliverOutbox(app, app.now());
+      const booking = (await getBooking(app.kv, booked.bookingId))!;
+      const events = g.live(PRIMARY).filter((e) =>
+        e.id === googleEventId(meetingUid(app, booking))
+      );
+      assert.equal(events.length, 1, "one event in Ann's Google calendar");
+      assert.match(String(events[0].description), /With: Host host, Host ben/);
+      assert.equal(events[0].attendees, undefined, "Google invites nobody: Invito mails them");
+    } finally {
       app.close();
     }
   },

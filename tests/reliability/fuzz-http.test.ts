@@ -476,6 +476,7 @@ const BOOKING_KEYS = [
   first(keys.bookingPendingByExpiry(0, "x")),
   first(keys.busy("p", "d", 0, "x")),
   first(keys.busyFence("p", "d")),
+  first(keys.busyRev("p")),
   first(keys.outbox(0, "x")),
   first(keys.outboxByBooking("b", "j")),
   first(keys.outboxFailed("x")),
@@ -506,6 +507,15 @@ function assertChanges(
   assert.deepEqual(outside, [], `${group}: changes outside what these routes may write`);
   return diff;
 }
+
+const TEAM_KEYS = [
+  first(keys.team("x")),
+  first(keys.teamBySlug("x")),
+  first(keys.teamByMember("u", "t")),
+  first(keys.teamInvite("t", "x")),
+  first(keys.teamInviteByEmail("e", "t")),
+  first(keys.teamInviteToken("x")),
+];
 
 const sample = <T>(arb: fc.Arbitrary<T>, n: number, seedOffset: number): T[] =>
   fc.sample(arb, { numRuns: n, seed: SEED + seedOffset });
@@ -722,7 +732,7 @@ async function dashboardForms(host: Client, page: string) {
 Deno.test({
   ...opts,
   name:
-    "fuzz: junk in every dashboard form (profile, new event type, availability, bookings, embed, developers) never gives a 5xx, and refused posts change nothing",
+    "fuzz: junk in every dashboard form (profile, new event type, availability, bookings, embed, developers, teams) never gives a 5xx, and refused posts change nothing",
   async fn() {
     await using smtp = await startSmtp();
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
@@ -734,6 +744,13 @@ Deno.test({
     )?.[1];
     assert.ok(bookingId && guestToken, "a booking to act on");
 
+    const created = await host.post("/dashboard/teams?/create", {
+      name: "Fuzz team",
+      slug: "fuzz-team",
+      timeZone: "UTC",
+    });
+    const teamPage = new URL(created.location!, app.baseUrl).pathname;
+    assert.match(teamPage, /^\/dashboard\/teams\/[0-9A-Z]{26}$/);
     const groups: { page: string; allowed: string[] }[] = [
       {
         page: "/dashboard/profile",
@@ -759,6 +776,13 @@ Deno.test({
           first(keys.apiKeyByHash("h")),
           first(keys.webhookSub("u", "s")),
         ],
+      },
+      // Teams: creating one, its settings, members and invitations, a new team event type.
+      { page: "/dashboard/teams", allowed: TEAM_KEYS },
+      { page: teamPage, allowed: [...TEAM_KEYS, first(keys.outbox(0, "x"))] },
+      {
+        page: `${teamPage}/event-types/new`,
+        allowed: [first(keys.eventType("u", "x")), first(keys.eventTypeBySlug("u", "s"))],
       },
     ];
     let seed = 10;

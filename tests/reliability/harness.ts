@@ -47,6 +47,7 @@ const P = {
   outboxByBooking: first(keys.outboxByBooking("b", "j")),
   outboxFailed: first(keys.outboxFailed("x")),
   lease: first(keys.lease("x")),
+  teamBooking: first(keys.teamBooking("t", 0, "x")),
 };
 
 /**
@@ -203,9 +204,27 @@ export function storeProblems(
   for (const e of entriesOf(store, P.byHostStart)) {
     const b = bookings.get(e.value as string);
     if (!b) p.push(`index ${keyText(e.key)} points to no booking`);
-    else if (keyText(keys.bookingByHostStart(b.hostId, b.startMs, b.id)) !== keyText(e.key)) {
+    else if (
+      // A multi-person booking is listed for each of its people (a collective team booking).
+      !(b.personIds ?? [b.hostId]).concat(b.hostId).some((p) =>
+        keyText(keys.bookingByHostStart(p, b.startMs, b.id)) === keyText(e.key)
+      )
+    ) {
       p.push(`index ${keyText(e.key)} does not match booking ${b.id}`);
     }
+  }
+  // A team's booking list: every entry names a booking of that team at that start, and every
+  // team booking is in it.
+  const teamListed = new Set<string>();
+  for (const e of entriesOf(store, P.teamBooking)) {
+    const b = bookings.get(e.value as string);
+    if (!b) p.push(`team index ${keyText(e.key)} points to no booking`);
+    else if (keyText(keys.teamBooking(b.teamId ?? "-", b.startMs, b.id)) !== keyText(e.key)) {
+      p.push(`team index ${keyText(e.key)} does not match booking ${b.id}`);
+    } else teamListed.add(b.id);
+  }
+  for (const b of bookings.values()) {
+    if (b.teamId && !teamListed.has(b.id)) p.push(`team booking ${b.id} is not in its team's list`);
   }
   const tokensOf = new Map<string, Set<string>>();
   for (const e of entriesOf(store, P.token)) {

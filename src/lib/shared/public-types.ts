@@ -33,3 +33,11 @@ export type PublicEventType = {
   location: string;
   questions: PublicQuestion[];
 };
+
+/** A team's booking page: its name and the members who take part (names and initials only). */
+export type PublicTeam = {
+  slug: string;
+  name: string;
+  mode: "round_robin" | "collective";
+  members: { name: string; initials: string }[];
+};

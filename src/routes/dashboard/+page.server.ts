@@ -2,6 +2,7 @@ import { redirect } from "@sveltejs/kit";
 import type { PageServerLoad } from "./$types";
 import { listEventTypes } from "$lib/server/store/event-types.ts";
 import { hostHome } from "$lib/server/services/host-home.ts";
+import { invitationsFor } from "$lib/server/services/teams.ts";
 
 export const load: PageServerLoad = async ({ locals }) => {
   const user = locals.user!;
@@ -21,5 +22,6 @@ export const load: PageServerLoad = async ({ locals }) => {
       color: t.color,
     })),
     home,
+    invitations: await invitationsFor(locals.app, user),
   };
 };

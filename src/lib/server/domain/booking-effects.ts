@@ -9,6 +9,17 @@ import { calendarMayHold } from "./calendar-identity.ts";
 
 export type PlannedJob = { payload: OutboxPayload; dueMs: number };
 
+/**
+ * The people host-side effects go to: a multi-person booking's every member (each gets their own
+ * mail, calendar write and reminders, carrying `personId`), otherwise the host (no `personId`).
+ */
+function hostsOf(b: BookingRecord): (string | undefined)[] {
+  const persons = b.personIds ?? [b.hostId];
+  return persons.length === 1 && persons[0] === b.hostId ? [undefined] : persons;
+}
+
+const forPerson = (personId: string | undefined) => (personId ? { personId } : {});
+
 export function sideEffects(
   before: BookingRecord | null,
   after: BookingRecord,
@@ -34,21 +45,33 @@ function peopleEffects(
 ): PlannedJob[] {
   const out: PlannedJob[] = [];
   const now = (payload: OutboxPayload) => out.push({ payload, dueMs: nowMs });
-  const mail = (kind: MailKind) => now({ kind: "booking_mail", mail: kind, bookingId: after.id });
-  const writeback = (op: "put" | "delete") => now({ kind: "writeback", op, bookingId: after.id });
+  const mail = (kind: MailKind, personId?: string) =>
+    now({ kind: "booking_mail", mail: kind, bookingId: after.id, ...forPerson(personId) });
+  const hosts = hostsOf(after);
+  const hostMail = (kind: MailKind) => {
+    for (const p of hosts) mail(kind, p);
+  };
+  const writeback = (op: "put" | "delete") => {
+    for (const p of hosts) now({ kind: "writeback", op, bookingId: after.id, ...forPerson(p) });
+  };
   const wasConfirmed = before?.status === "CONFIRMED";
   if (after.status === "PENDING" && before === null) {
-    mail("host_request");
+    // The host decides; the other members of a collective booking hear of the request.
+    for (const p of hosts) {
+      mail(p === undefined || p === after.hostId ? "host_request" : "member_request", p);
+    }
     mail("guest_pending");
     // A moved meeting: the host's calendar shows the new time as tentative, in place.
     if (after.calendarIssued) writeback("put");
   } else if (after.status === "CONFIRMED" && !wasConfirmed) {
     mail("guest_confirmed");
-    mail(before === null ? "host_booked" : "host_confirmed_copy");
+    hostMail(before === null ? "host_booked" : "host_confirmed_copy");
     writeback("put");
     for (const { dueMs, r } of reminderDueTimes(after.startMs, after.reminders ?? [], nowMs)) {
       // One job per recipient, so a failure to reach one never resends to the other.
-      for (const toHost of r.toHost ? [false, true] : [false]) {
+      const recipients: [boolean, string | undefined][] = [[false, undefined]];
+      if (r.toHost) { for (const p of hosts) recipients.push([true, p]); }
+      for (const [toHost, p] of recipients) {
         out.push({
           payload: {
             kind: "reminder",
@@ -56,6 +79,7 @@ function peopleEffects(
             startMs: after.startMs,
             minutesBefore: r.minutesBefore,
             toHost,
+            ...forPerson(p),
           },
           dueMs,
         });
@@ -81,9 +105,12 @@ function peopleEffects(
     else if (after.endReason === "expired") mail("guest_expired");
     else mail("guest_cancelled");
     // The host hears of a guest's cancellation, and of any end of a meeting their calendar holds
-    // (with its CANCEL); a request that expired unanswered tells them too.
-    if (after.endReason === "cancelled_by_guest" || inCalendars) mail("host_cancelled");
-    else if (after.endReason === "expired") mail("host_expired");
+    // (with its CANCEL); a request that expired unanswered tells whoever could have answered it
+    // (a team booking's deciding member, not every attendee).
+    if (after.endReason === "cancelled_by_guest" || inCalendars) hostMail("host_cancelled");
+    else if (after.endReason === "expired") {
+      mail("host_expired", hosts.includes(undefined) ? undefined : after.hostId);
+    }
     if (inCalendars) writeback("delete");
   }
   return out;
@@ -109,4 +136,34 @@ export function webhookEvent(
     return after.endReason === "expired" ? "booking.expired" : "booking.cancelled";
   }
   return null;
+}
+
+/**
+ * A team booking moved to a time some of its people no longer attend (a round-robin
+ * reschedule given to another member, or a collective one after the members changed): each of
+ * them hears that it left their calendar, and their calendar entry is removed. The successor's
+ * own effects reach the people who attend it.
+ */
+export function handoverEffects(
+  old: BookingRecord,
+  successor: BookingRecord,
+  nowMs: number,
+): PlannedJob[] {
+  const staying = new Set(successor.personIds ?? [successor.hostId]);
+  const out: PlannedJob[] = [];
+  const held = calendarMayHold(old);
+  for (const p of old.personIds ?? [old.hostId]) {
+    if (staying.has(p)) continue;
+    out.push({
+      payload: { kind: "booking_mail", mail: "host_cancelled", bookingId: old.id, personId: p },
+      dueMs: nowMs,
+    });
+    if (held) {
+      out.push({
+        payload: { kind: "writeback", op: "delete", bookingId: old.id, personId: p },
+        dueMs: nowMs,
+      });
+    }
+  }
+  return out;
 }

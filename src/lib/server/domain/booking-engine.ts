@@ -22,6 +22,7 @@ import type {
   FenceRecord,
   GuestHoldRecord,
   OutboxPayload,
+  TeamRecord,
   TokenPurpose,
 } from "../store/records.ts";
 import { type Interval, overlaps } from "./interval.ts";
@@ -34,7 +35,14 @@ import {
   utcDaysTouched,
 } from "./booking.ts";
 import { capPeriods, withinCutoff } from "./event-rules.ts";
-import { type PlannedJob, sideEffects } from "./booking-effects.ts";
+import { handoverEffects, type PlannedJob, sideEffects } from "./booking-effects.ts";
+import {
+  advanceRotation,
+  type Candidate,
+  rotationOrder,
+  type RotationRecord,
+  transferRotation,
+} from "./team-rotation.ts";
 import { successorIdentity } from "./calendar-identity.ts";
 import {
   type Budget,
@@ -65,6 +73,21 @@ export type GuardedWrite = { key: Key; versionstamp: string | null; value: unkno
 export type TokenWrite = { hash: string; purpose: TokenPurpose };
 type Actor = "guest" | "host" | "system";
 
+/**
+ * A round-robin booking's member is chosen when the change is planned, from the snapshot
+ * (docs/decisions/009-teams.md): the rotation orders the candidates, the first whose time is
+ * free gets it, and the commit checks the rotation and the team record it relied on.
+ */
+export type Assignment = {
+  candidates: Candidate[];
+  /** The event type's rotation record (checked, and replaced when it changes). */
+  rotationKey: Key;
+  /** The team record: only its current members are assigned (checked). */
+  rosterKey: Key;
+  /** Offered first when free (a reschedule keeps the guest's member), without counting again. */
+  prefer?: string;
+};
+
 /** A successor's settings, as the event type and host are now. */
 export type SuccessorDraft = Omit<
   NewBookingInput,
@@ -78,6 +101,14 @@ export type Change =
     tokens: TokenWrite[];
     extra?: ExtraWrite[];
     rotation?: GuardedWrite;
+  }
+  /** A round-robin booking: `booking` is created for the member the assignment picks. */
+  | {
+    kind: "assign";
+    booking: BookingRecord;
+    assign: Assignment;
+    tokens: TokenWrite[];
+    extra?: ExtraWrite[];
   }
   | {
     kind: "transition";
@@ -100,6 +131,8 @@ export type Change =
     enforceCutoff: boolean;
     hostId?: string;
     extra?: ExtraWrite[];
+    /** A round-robin booking may move to another member: the successor's is picked like a new one. */
+    assign?: Assignment;
   }
   /** Multi-person booking, step 1: the coordinator record, written first. */
   | { kind: "open"; coordinator: CoordinatorRecord }
@@ -113,6 +146,10 @@ export type Change =
     tokens: TokenWrite[];
     extra?: ExtraWrite[];
     rotation?: GuardedWrite;
+    /** A team booking: every person must still be a member of this team record (checked). */
+    rosterKey?: Key;
+    /** A collective reschedule: the booking this one replaces, retired in the same write. */
+    retire?: { bookingId: string; by: "guest" | "host"; enforceCutoff: boolean; hostId?: string };
   }
   /** On failure (or by the cleanup job after a crash): the holds go, the coordinator is abandoned. */
   | { kind: "release"; coordinatorId: string }
@@ -176,6 +213,8 @@ export type Scope = {
   coordinatorIds: string[];
   /** Keys of `extra` writes expected absent. */
   absent: Key[];
+  /** Records a plan relies on and checks (a team's roster and rotation, a retired booking). */
+  guards: Key[];
 };
 
 export type Snapshot = {
@@ -191,6 +230,8 @@ export type Snapshot = {
   calendars: { personId: string; busy: Interval[]; unknown: Interval[] }[];
   /** The `extra` keys expected absent, as read. */
   absent: Versioned<unknown>[];
+  /** The scope's `guards`, as read (in order). */
+  guards: Versioned<unknown>[];
 };
 
 export type PlannedWrite =
@@ -238,6 +279,8 @@ export function primaryKey(change: Change): Key | null {
     case "transition":
     case "reschedule":
       return keys.booking(change.bookingId);
+    case "assign":
+      return null;
     case "hold":
     case "commit":
     case "release":
@@ -252,6 +295,9 @@ export function primaryKey(change: Change): Key | null {
 export function personsOf(b: Pick<BookingRecord, "hostId" | "personIds">): string[] {
   return b.personIds ?? [b.hostId];
 }
+
+/** Whose guests' pending requests are counted together: a team's, or the host's. */
+export const guestOwner = (b: Pick<BookingRecord, "hostId" | "teamId">) => b.teamId ?? b.hostId;
 
 const block = (b: Pick<BookingRecord, "blockStartMs" | "blockEndMs">): Interval => ({
   startMs: b.blockStartMs,
@@ -271,17 +317,27 @@ function capRefs(b: BookingRecord, et: EventTypeLimits | null, limitedOnly: bool
   return refs;
 }
 
-function addScope(b: BookingRecord, et: EventTypeLimits | null): Scope {
+function addScope(
+  b: BookingRecord,
+  et: EventTypeLimits | null,
+  assign?: Assignment,
+): Scope {
   const days = utcDaysTouched(b.blockStartMs, b.blockEndMs);
+  // A round-robin booking reads every candidate's time: the plan picks among them.
+  const persons = assign ? assign.candidates.map((c) => c.personId) : personsOf(b);
   return {
-    busy: personsOf(b).map((personId) => ({ personId, days, ...block(b) })),
+    busy: persons.map((personId) => ({ personId, days, ...block(b) })),
     caps: capRefs(b, et, true),
-    guest: b.status === "PENDING" ? { hostId: b.hostId, email: guestKey(b.guestEmail) } : null,
-    calendars: personsOf(b).map((personId) => ({ personId, ...block(b) })),
+    guest: guestScope(b),
+    calendars: persons.map((personId) => ({ personId, ...block(b) })),
     coordinatorIds: [],
     absent: [],
+    guards: assign ? [assign.rosterKey, assign.rotationKey] : [],
   };
 }
+
+const guestScope = (b: BookingRecord) =>
+  b.status === "PENDING" ? { hostId: guestOwner(b), email: guestKey(b.guestEmail) } : null;
 
 const EMPTY_SCOPE: Scope = {
   busy: [],
@@ -290,6 +346,7 @@ const EMPTY_SCOPE: Scope = {
   calendars: [],
   coordinatorIds: [],
   absent: [],
+  guards: [],
 };
 
 /** The `extra` keys a change expects absent. */
@@ -315,6 +372,8 @@ function changeScope(
   switch (change.kind) {
     case "create":
       return addScope(change.booking, rules.eventType);
+    case "assign":
+      return addScope(change.booking, rules.eventType, change.assign);
     case "transition": {
       const b = primary as BookingRecord | null;
       // Only a confirm adds (firms) time; a coordinated booking's confirm checks its coordinator.
@@ -338,7 +397,7 @@ function changeScope(
       if (!b) return EMPTY_SCOPE;
       // The successor's block decides; settings come from the draft.
       const draft = successorRecord(b, change, rules, 0);
-      return addScope(draft, rules.eventType);
+      return addScope(draft, rules.eventType, change.assign);
     }
     case "hold": {
       const c = primary as CoordinatorRecord | null;
@@ -366,7 +425,11 @@ function changeScope(
       return {
         ...EMPTY_SCOPE,
         caps: capRefs(b, rules.eventType, true),
-        guest: b.status === "PENDING" ? { hostId: b.hostId, email: guestKey(b.guestEmail) } : null,
+        guest: guestScope(b),
+        guards: [
+          ...(change.rosterKey ? [change.rosterKey] : []),
+          ...(change.retire ? [keys.booking(change.retire.bookingId)] : []),
+        ],
       };
     }
     default:
@@ -406,6 +469,8 @@ function jobBytes(j: PlannedJob): number {
   return n;
 }
 
+const BUSY_PREFIX = keys.busy("p", "d", 0, "b")[0];
+
 class Draft {
   readonly #checks = new Map<string, { key: Key; versionstamp: string | null }>();
   readonly #writes = new Map<string, PlannedWrite>();
@@ -439,6 +504,13 @@ class Draft {
     rest: Pick<Plan, "booking" | "retired" | "coordinator" | "probe" | "partial">,
     limits: KvLimits,
   ): PlanResult {
+    // Whoever's busy entries this write adds or removes gets a new busy revision, so a page's
+    // copy of their busy time is read again (store/busy-cache.ts). Set blindly, never checked.
+    const touched = new Set<string>();
+    for (const w of this.#writes.values()) {
+      if (w.key[0] === BUSY_PREFIX) touched.add(String(w.key[1]));
+    }
+    for (const p of touched) this.set(keys.busyRev(p), { v: 1 });
     const checks = [...this.#checks.values()];
     const writes = [...this.#writes.values()];
     const budget: Budget = {
@@ -695,11 +767,11 @@ function claimGuestHold(
     h.value && h.value.untilMs > nowMs && !ignore.has(h.value.bookingId)
   );
   if (live.length >= rules.maxPendingPerGuest) return "too_many_pending";
-  const fence = fenceOf(s, keys.guestHoldFence(b.hostId, email));
+  const fence = fenceOf(s, keys.guestHoldFence(guestOwner(b), email));
   d.check(fence);
   d.set(fence.key, { v: 1 } satisfies FenceRecord);
   d.set(
-    keys.guestHold(b.hostId, email, b.id),
+    keys.guestHold(guestOwner(b), email, b.id),
     { v: 1, bookingId: b.id, untilMs: b.reservedUntilMs! } satisfies GuestHoldRecord,
   );
   return null;
@@ -731,7 +803,7 @@ function writeUpdatedBooking(d: Draft, current: Versioned<BookingRecord>, next: 
 function dropHoldings(d: Draft, b: BookingRecord) {
   dropBusy(d, b);
   d.deleteAll(capEntryKeys(b));
-  if (b.status === "PENDING") d.delete(keys.guestHold(b.hostId, guestKey(b.guestEmail), b.id));
+  if (b.status === "PENDING") d.delete(keys.guestHold(guestOwner(b), guestKey(b.guestEmail), b.id));
 }
 
 function writeExtras(d: Draft, extra: ExtraWrite[] | undefined, rotation?: GuardedWrite) {
@@ -767,6 +839,8 @@ export function planChange(
   switch (change.kind) {
     case "create":
       return planCreate(snapshot, change, rules, nowMs, limits);
+    case "assign":
+      return planAssign(snapshot, change, rules, nowMs, limits);
     case "transition":
       return planTransition(snapshot, change, rules, nowMs, limits);
     case "reschedule":
@@ -862,6 +936,108 @@ function planCreate(
     probe: { key: keys.booking(b.id), landed: bookingExists(b.id) },
   }, limits);
   return orClear(result, s, [{ personId: personsOf(b)[0], iv: block(b) }], nowMs, limits);
+}
+
+/** A guarded record as the snapshot read it. */
+function guardOf<T>(s: Snapshot, key: Key): Versioned<T> {
+  const t = keyText(key);
+  const g = s.guards.find((x) => keyText(x.key) === t);
+  if (!g) throw new Error(`guard ${t} was not read`);
+  return g as Versioned<T>;
+}
+
+type Chosen = { d: Draft; booking: BookingRecord; candidate: Candidate };
+
+/**
+ * Picks the member of a round-robin booking: current members among the candidates, in rotation
+ * order (`prefer` first), the first whose time is free. The draft returned has claimed that
+ * member's time and checks the team record; the rotation is written by `writeRotation`. A
+ * member whose calendar cannot be read is not free (fail closed). With nobody free: "held" when
+ * someone's time is being taken by a multi-person booking right now (the runner waits for it),
+ * "calendar_unavailable" when nobody's calendar could be read, else "slot_taken".
+ */
+function chooseMember(
+  s: Snapshot,
+  a: Assignment,
+  template: BookingRecord,
+  ignore: ReadonlySet<string>,
+  nowMs: number,
+): { ok: true; chosen: Chosen } | { ok: false; reason: Refusal } {
+  const roster = guardOf<TeamRecord>(s, a.rosterKey);
+  const members = new Set((roster.value?.members ?? []).map((m) => m.userId));
+  const candidates = a.candidates.filter((c) => members.has(c.personId));
+  const rotation = guardOf<RotationRecord>(s, a.rotationKey);
+  const order = rotationOrder(rotation.value, candidates);
+  const preferred = order.findIndex((c) => c.personId === a.prefer);
+  if (preferred > 0) order.unshift(...order.splice(preferred, 1));
+  let held = false;
+  let unreadable = 0;
+  for (const candidate of order) {
+    const booking = { ...template, hostId: candidate.personId, personIds: [candidate.personId] };
+    const d = new Draft();
+    d.check(roster);
+    const refused = claimTime(
+      d,
+      s,
+      candidate.personId,
+      block(booking),
+      ignore,
+      nowMs,
+      "slot_taken",
+    );
+    if (!refused) return { ok: true, chosen: { d, booking, candidate } };
+    if (refused === "held") held = true;
+    if (refused === "calendar_unavailable") unreadable++;
+  }
+  if (held) return { ok: false, reason: "held" };
+  if (order.length > 0 && unreadable === order.length) {
+    return { ok: false, reason: "calendar_unavailable" };
+  }
+  return { ok: false, reason: "slot_taken" };
+}
+
+/** The rotation after the pick, checked at the versionstamp read (unchanged: nothing written). */
+function writeRotation(
+  d: Draft,
+  s: Snapshot,
+  a: Assignment,
+  chosen: Candidate,
+  /** A reschedule: the member the booking had (given back their share when it moves). */
+  from?: Candidate,
+) {
+  if (chosen.personId === a.prefer) return;
+  const rotation = guardOf<RotationRecord>(s, a.rotationKey);
+  const next = from
+    ? transferRotation(rotation.value, a.candidates, from, chosen)
+    : advanceRotation(rotation.value, a.candidates, chosen);
+  d.check(rotation);
+  d.set(rotation.key, next satisfies RotationRecord);
+}
+
+function planAssign(
+  s: Snapshot,
+  change: Extract<Change, { kind: "assign" }>,
+  rules: EngineRules,
+  nowMs: number,
+  limits: KvLimits,
+): PlanResult {
+  const self = new Set([change.booking.id]);
+  const picked = chooseMember(s, change.assign, change.booking, self, nowMs);
+  if (!picked.ok) return picked;
+  const { d, booking: b, candidate } = picked.chosen;
+  const refused = claimCaps(d, s, b, rules.eventType, self, nowMs) ??
+    claimGuestHold(d, s, b, self, rules, nowMs);
+  if (refused) return { ok: false, reason: refused };
+  writeRotation(d, s, change.assign, candidate);
+  writeNewBooking(d, b, change.tokens);
+  writeBusy(d, b);
+  writeExtras(d, change.extra);
+  d.job(...sideEffects(null, b, nowMs));
+  const result = d.finish("assign", {
+    booking: b,
+    probe: { key: keys.booking(b.id), landed: bookingExists(b.id) },
+  }, limits);
+  return orClear(result, s, [{ personId: b.hostId, iv: block(b) }], nowMs, limits);
 }
 
 function nextOf(
@@ -970,7 +1146,7 @@ function firm(
   for (const k of capEntryKeys(before)) {
     d.set(k, { v: 1, bookingId: before.id, holdUntilMs: null } satisfies CapEntryRecord);
   }
-  d.delete(keys.guestHold(before.hostId, guestKey(before.guestEmail), before.id));
+  d.delete(keys.guestHold(guestOwner(before), guestKey(before.guestEmail), before.id));
   return null;
 }
 
@@ -1019,13 +1195,14 @@ function planReschedule(
   }
   const t = decideTransition(old, "cancel", nowMs);
   if (!t.ok) return { ok: false, reason: old.endReason === "rescheduled" ? "cancelled" : t.reason };
+  // A multi-person booking moves through the coordinator protocol (a commit with `retire`).
   if (old.coordinatorId) return { ok: false, reason: "not_supported" };
   if (
     change.enforceCutoff && rules.eventType &&
     withinCutoff(old.startMs, rules.eventType.cancelCutoffHours, nowMs)
   ) return { ok: false, reason: "too_late" };
 
-  const successor = successorRecord(old, change, rules, nowMs);
+  let successor = successorRecord(old, change, rules, nowMs);
   const retired: BookingRecord = {
     ...old,
     status: "CANCELLED",
@@ -1035,20 +1212,43 @@ function planReschedule(
     rescheduledToId: successor.id,
     history: [...old.history, { status: "CANCELLED", atMs: nowMs, by: change.by }],
   };
-  const d = new Draft();
-  writeUpdatedBooking(d, current, retired);
-  dropHoldings(d, old);
   // The old booking's time, counts and hold are freed in this same write.
   const ignore = new Set([old.id, successor.id]);
-  const refused =
-    claimTime(d, s, personsOf(successor)[0], block(successor), ignore, nowMs, "slot_taken") ??
-      claimCaps(d, s, successor, rules.eventType, ignore, nowMs) ??
-      claimGuestHold(d, s, successor, ignore, rules, nowMs);
+  let d = new Draft();
+  let refused: Refusal | null;
+  if (change.assign) {
+    const a = { ...change.assign, prefer: old.hostId };
+    const picked = chooseMember(s, a, successor, ignore, nowMs);
+    if (!picked.ok) return picked;
+    ({ d, booking: successor } = picked.chosen);
+    const from = a.candidates.find((c) => c.personId === old.hostId) ??
+      { personId: old.hostId, weight: 1, priority: 0 };
+    writeRotation(d, s, a, picked.chosen.candidate, from);
+    refused = null;
+  } else {
+    refused = claimTime(
+      d,
+      s,
+      personsOf(successor)[0],
+      block(successor),
+      ignore,
+      nowMs,
+      "slot_taken",
+    );
+  }
+  refused ??= claimCaps(d, s, successor, rules.eventType, ignore, nowMs) ??
+    claimGuestHold(d, s, successor, ignore, rules, nowMs);
   if (refused) return { ok: false, reason: refused };
+  writeUpdatedBooking(d, current, retired);
+  dropHoldings(d, old);
   writeNewBooking(d, successor, change.tokens);
   writeBusy(d, successor);
   writeExtras(d, change.extra);
-  d.job(...sideEffects(old, retired, nowMs), ...sideEffects(null, successor, nowMs));
+  d.job(
+    ...sideEffects(old, retired, nowMs),
+    ...handoverEffects(old, successor, nowMs),
+    ...sideEffects(null, successor, nowMs),
+  );
   const result = d.finish("reschedule", {
     booking: successor,
     retired,
@@ -1083,7 +1283,10 @@ function planHold(
   // Unchanged, but it must still be holding when this lands (the cleanup job may abandon it).
   d.check(cv);
   const iv = { startMs: c.startMs, endMs: c.endMs };
-  const refused = claimTime(d, s, change.personId, iv, new Set([c.bookingId]), nowMs, "slot_taken");
+  // A collective reschedule: the booking being moved does not block its own new time (it is
+  // retired in the final commit, which checks it is still live).
+  const ignore = new Set(c.replaces ? [c.bookingId, c.replaces] : [c.bookingId]);
+  const refused = claimTime(d, s, change.personId, iv, ignore, nowMs, "slot_taken");
   if (refused) return { ok: false, reason: refused };
   const entry: BusyEntryRecord = {
     v: 1,
@@ -1173,8 +1376,49 @@ function planTeamCommit(
     JSON.stringify(c.personIds) !== JSON.stringify(personsOf(b)) || b.coordinatorId !== c.id
   ) return { ok: false, reason: "not_found" };
   if (c.personIds.length > MAX_TEAM) return { ok: false, reason: "too_large" };
+  if ((c.replaces ?? null) !== (change.retire?.bookingId ?? null)) {
+    return { ok: false, reason: "not_found" };
+  }
   const d = new Draft();
+  if (change.rosterKey) {
+    // Every person must still be a member: a removal that landed first stops the booking.
+    const roster = guardOf<TeamRecord>(s, change.rosterKey);
+    const members = new Set((roster.value?.members ?? []).map((m) => m.userId));
+    if (!c.personIds.every((p) => members.has(p))) return { ok: false, reason: "slot_taken" };
+    d.check(roster);
+  }
   const self = new Set([b.id]);
+  let retired: BookingRecord | null = null;
+  let old: BookingRecord | null = null;
+  if (change.retire) {
+    const r = change.retire;
+    const current = guardOf<BookingRecord>(s, keys.booking(r.bookingId));
+    old = current.value;
+    if (!old || (r.hostId !== undefined && old.hostId !== r.hostId)) {
+      return { ok: false, reason: "not_found" };
+    }
+    const t = decideTransition(old, "cancel", nowMs);
+    if (!t.ok) {
+      return { ok: false, reason: old.endReason === "rescheduled" ? "cancelled" : t.reason };
+    }
+    if (
+      r.enforceCutoff && rules.eventType &&
+      withinCutoff(old.startMs, rules.eventType.cancelCutoffHours, nowMs)
+    ) return { ok: false, reason: "too_late" };
+    retired = {
+      ...old,
+      status: "CANCELLED",
+      reservedUntilMs: null,
+      decidedAtMs: nowMs,
+      endReason: "rescheduled",
+      rescheduledToId: b.id,
+      history: [...old.history, { status: "CANCELLED", atMs: nowMs, by: r.by }],
+    };
+    self.add(old.id);
+    writeUpdatedBooking(d, current as Versioned<BookingRecord>, retired);
+    dropHoldings(d, old);
+    if (old.coordinatorId) d.delete(keys.coordinator(old.coordinatorId));
+  }
   const refused = claimCaps(d, s, b, rules.eventType, self, nowMs) ??
     claimGuestHold(d, s, b, self, rules, nowMs);
   if (refused) return { ok: false, reason: refused };
@@ -1186,9 +1430,13 @@ function planTeamCommit(
   writeBusy(d, b, c.id);
   writeNewBooking(d, b, change.tokens);
   writeExtras(d, change.extra, change.rotation);
+  if (old && retired) {
+    d.job(...sideEffects(old, retired, nowMs), ...handoverEffects(old, b, nowMs));
+  }
   d.job(...sideEffects(null, b, nowMs));
   return d.finish("commit", {
     booking: b,
+    ...(retired ? { retired } : {}),
     coordinator: committed,
     probe: { key: keys.booking(b.id), landed: bookingExists(b.id) },
   }, limits);

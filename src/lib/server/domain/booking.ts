@@ -56,6 +56,8 @@ export type NewBookingInput = {
   by: "guest" | "host";
   /** The single-use link this booking consumes (recorded on the booking). */
   singleUseLinkId?: string;
+  /** A team's booking (docs/decisions/009-teams.md). */
+  teamId?: string;
 };
 
 /** A new booking of `eventType`: pending holds last `ttlMs`; others are confirmed at once. */
@@ -106,6 +108,7 @@ export function newBookingRecord(
     ...(input.singleUseLinkId ? { singleUseLinkId: input.singleUseLinkId } : {}),
     rescheduledFromId: null,
     rescheduledToId: null,
+    ...(input.teamId ? { teamId: input.teamId } : {}),
   };
 }
 

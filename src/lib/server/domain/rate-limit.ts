@@ -66,10 +66,13 @@ export function parseRateLimitSetting(
  */
 export type RequestShape = { method: string; routeId: string | null; path: string };
 
-/** Booking pages: every POST there is a booking attempt, whatever action it names. */
-const GUEST_PAGE = /^\/(calendar|widget)\/\[username\]/;
-/** Pages opened by a booking link's token. */
-const TOKEN_PAGE = /^\/(widget\/)?booking\/\[token\]/;
+/**
+ * Booking pages, a host's or a team's: every POST there is a booking attempt, whatever action it
+ * names.
+ */
+const GUEST_PAGE = /^\/(calendar|widget)\/\[username\]|^\/(widget\/)?team\/\[team\]/;
+/** Pages opened by a secret link's token: a booking's, or a team invitation's. */
+const TOKEN_PAGE = /^\/(widget\/)?booking\/\[token\]|^\/team-invitation\/\[token\]/;
 
 /** The group a request counts against, or null when it is not limited. */
 export function rateGroupFor(r: RequestShape): RateGroup | null {

@@ -25,6 +25,8 @@ export const RESERVED_USERNAMES = new Set([
   "static",
   "www",
   "widget",
+  // /widget/team/… is a team's widget.
+  "team",
 ]);
 
 /**

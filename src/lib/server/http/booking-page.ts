@@ -13,6 +13,7 @@ import {
   parseClock,
 } from "../../shared/format.ts";
 import { type BookInput, type BookResult, bookSlot } from "../services/book-slot.ts";
+import { bookTeamSlot } from "../services/team-bookings.ts";
 import { recordBookingOutcome } from "../ops/metrics.ts";
 import { BookingForm, fieldErrors } from "../../shared/forms.ts";
 import { checkFillToken, fillToken } from "../services/anti-spam.ts";
@@ -55,7 +56,10 @@ export function guestZone(
   return { timeZone: null, notice: { kind: "none", query } };
 }
 
-type Params = { username: string; slug: string };
+/** A host's page (/calendar/{username}/{slug}) or a team's (/team/{team}/{slug}). */
+type Params = { username: string; slug: string } | { team: string; slug: string };
+/** Every param a booking route may have (a single-use link's route has none of these). */
+type AnyParams = { username?: string; team?: string; slug?: string };
 
 /** The guest's clock: chosen on the page (`&clock=`), else their browser's first language's. */
 export function guestClock(url: URL, acceptLanguage: string | null): Clock {
@@ -74,7 +78,8 @@ export async function slotPageFor(
   return await getSlotPage(app, {
     locale,
     clock: guestClock(url, acceptLanguage),
-    username: params.username.toLowerCase(),
+    username: "username" in params ? params.username.toLowerCase() : "",
+    ...("team" in params ? { team: params.team.toLowerCase() } : {}),
     slug: params.slug.toLowerCase(),
     timeZone: guestZone(q.get("tz"), app.now(), locale).timeZone,
     month: q.get("month"),
@@ -156,7 +161,7 @@ export function resultPath(event: RequestEvent): (guestToken: string) => string 
  * with the booking page's username and slug, or through `book` (a single-use link).
  */
 export async function decideBookForm(
-  event: RequestEvent<Partial<Params>>,
+  event: RequestEvent<AnyParams>,
   book?: Booker,
 ): Promise<BookForm> {
   const { request, params, locals } = event;
@@ -204,12 +209,19 @@ export async function decideBookForm(
     if (k.startsWith("q_") && typeof val === "string") rawAnswers[k] = val;
   }
   const durationText = str("duration");
+  // The page's own booker: a team's event type, or a host's.
   const byPage: Booker = (input) =>
-    bookSlot(locals.app, {
-      ...input,
-      username: (params.username ?? "").toLowerCase(),
-      slug: (params.slug ?? "").toLowerCase(),
-    });
+    params.team !== undefined
+      ? bookTeamSlot(locals.app, {
+        ...input,
+        team: params.team.toLowerCase(),
+        slug: (params.slug ?? "").toLowerCase(),
+      })
+      : bookSlot(locals.app, {
+        ...input,
+        username: (params.username ?? "").toLowerCase(),
+        slug: (params.slug ?? "").toLowerCase(),
+      });
   const result = await (book ?? byPage)({
     rawAnswers,
     durationMin: /^\d{1,3}$/.test(durationText) ? Number(durationText) : null,
@@ -241,7 +253,7 @@ export async function decideBookForm(
   );
 }
 
-export async function bookAction(event: RequestEvent<Partial<Params>>, book?: Booker) {
+export async function bookAction(event: RequestEvent<AnyParams>, book?: Booker) {
   const decided = event.locals.bookForm ?? await decideBookForm(event, book);
   if (decided.kind === "booked") redirect(303, decided.location);
   if (decided.status === BUSY_STATUS) retryLater(event.setHeaders);

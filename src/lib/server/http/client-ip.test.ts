@@ -49,6 +49,14 @@ Deno.test("rate limits: requests are grouped by the route SvelteKit resolved, ho
   assert.equal(g("HEAD", "/booking/[token]"), "page");
   assert.equal(g("GET", "/dashboard"), null);
   assert.equal(g("POST", "/dashboard/profile"), null);
+  // A team's pages and widget count like a host's; an invitation link like a booking link.
+  assert.equal(g("POST", "/team/[team]/[slug]"), "booking");
+  assert.equal(g("POST", "/widget/team/[team]/[slug]"), "booking");
+  assert.equal(g("GET", "/team/[team]"), "page");
+  assert.equal(g("GET", "/widget/team/[team]"), "page");
+  assert.equal(g("GET", "/team-invitation/[token]"), "page");
+  assert.equal(g("POST", "/team-invitation/[token]"), "token");
+  assert.equal(g("POST", "/dashboard/teams/[teamId]"), null);
   // Auth.js's own endpoints have no route: their decoded path decides.
   assert.equal(g("POST", null, "/auth/signin/email"), "signin");
   assert.equal(g("POST", null, "/auth/%73ignin/email"), "signin");

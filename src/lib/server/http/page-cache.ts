@@ -21,7 +21,12 @@ import type { SlotPage } from "../services/public-calendar.ts";
 import { fillToken } from "../services/anti-spam.ts";
 import { randomToken } from "../integrations/crypto.ts";
 
-const ROUTES = new Set(["/calendar/[username]/[slug]", "/widget/[username]/[slug]"]);
+const ROUTES = new Set([
+  "/calendar/[username]/[slug]",
+  "/widget/[username]/[slug]",
+  "/team/[team]/[slug]",
+  "/widget/team/[team]/[slug]",
+]);
 const SESSION_COOKIE = /(^|;\s*)(__Secure-)?authjs\.session-token=/;
 const MAX_ENTRIES = 200;
 const MAX_BYTES = 16 * 1024 * 1024;
@@ -73,7 +78,7 @@ export const pageCache: Handle = async ({ event, resolve }) => {
   const app = event.locals.app;
   const page = await slotPageFor(
     app,
-    event.params as { username: string; slug: string },
+    event.params as { username: string; slug: string } | { team: string; slug: string },
     event.url,
     event.request.headers.get("accept-language"),
     event.locals.locale,
@@ -280,7 +285,7 @@ async function answerBookPost(
   resolve: Parameters<Handle>[0]["resolve"],
 ): Promise<Response> {
   const decided: BookForm = await decideBookForm(
-    event as RequestEvent<{ username: string; slug: string }>,
+    event as RequestEvent<{ username: string; slug: string } | { team: string; slug: string }>,
   );
   event.locals.bookForm = decided;
   if (decided.kind === "booked") {
@@ -300,7 +305,7 @@ async function answerBookPost(
   if (!reading) {
     reading = slotPageFor(
       app,
-      event.params as { username: string; slug: string },
+      event.params as { username: string; slug: string } | { team: string; slug: string },
       event.url,
       event.request.headers.get("accept-language"),
       locale,

@@ -42,12 +42,13 @@ export function meetingIcs(ev: MeetingEvent): string {
     status: ev.status ?? "CONFIRMED",
     organizer: ev.organizer,
     attendee: ev.attendee,
+    others: ev.others,
   });
   // Invito mails the guest itself; SCHEDULE-AGENT=CLIENT keeps a scheduling server
   // (Nextcloud, iCloud) from sending a second invitation (RFC 6638).
   const cal = new ICAL.Component(ICAL.parse(ics));
   const vevent = cal.getFirstSubcomponent("vevent")!;
-  for (const p of [vevent.getFirstProperty("attendee"), vevent.getFirstProperty("organizer")]) {
+  for (const p of [...vevent.getAllProperties("attendee"), vevent.getFirstProperty("organizer")]) {
     p?.setParameter("schedule-agent", "CLIENT");
   }
   return cal.toString() + "\r\n";

@@ -104,6 +104,12 @@ export type MeetingEvent = {
   location?: string;
   organizer: { name: string; email: string };
   attendee: { name: string; email: string };
+  /**
+   * A team booking's other members, who attend the same meeting. CalDAV lists them as attendees;
+   * Google and Microsoft would mail them invitations of their own, so there they are named in the
+   * description only.
+   */
+  others?: { name: string; email: string }[];
 };
 
 export interface CalendarProvider {

@@ -26,6 +26,8 @@ export type IcsEvent = {
   status: "CONFIRMED" | "CANCELLED" | "TENTATIVE";
   organizer: { name: string; email: string };
   attendee: { name: string; email: string; partstat?: "ACCEPTED" | "NEEDS-ACTION" | "DECLINED" };
+  /** Further attendees (a team booking's members besides the organiser), accepted. */
+  others?: { name: string; email: string }[];
   url?: string;
 };
 
@@ -93,6 +95,14 @@ function vevent(ev: IcsEvent): ICAL.Component {
   att.setParameter("role", "REQ-PARTICIPANT");
   att.setParameter("partstat", ev.attendee.partstat ?? "ACCEPTED");
   v.addProperty(att);
+  for (const o of ev.others ?? []) {
+    const p = new ICAL.Property("attendee");
+    p.setValue(`mailto:${o.email}`);
+    p.setParameter("cn", clean(o.name));
+    p.setParameter("role", "REQ-PARTICIPANT");
+    p.setParameter("partstat", "ACCEPTED");
+    v.addProperty(p);
+  }
   return v;
 }
 

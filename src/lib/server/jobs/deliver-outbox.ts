@@ -18,6 +18,8 @@ import { mayStartJobs } from "../ops/lifecycle.ts";
 import { logLine, redactText } from "../ops/log.ts";
 import { recordJob } from "../ops/metrics.ts";
 import { countDelivery } from "../services/insights-count.ts";
+import { teamMailParts } from "../services/team-mail.ts";
+import { getTeam } from "../store/teams.ts";
 
 const CLAIM_MS = 2 * 60_000;
 const BATCH = 25;
@@ -205,6 +207,8 @@ async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobO
       p.toHost ? "reminder_host" : "reminder_guest",
       nowMs,
       p.minutesBefore,
+      undefined,
+      p.personId,
     );
   }
   if (p.kind === "webhook_event") return await fanOutEvent(app, job);
@@ -217,7 +221,7 @@ async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobO
   }
   const booking = await getBooking(app.kv, p.bookingId);
   if (!booking) return { ok: false, error: "booking no longer exists", permanent: true };
-  return await sendBookingMail(app, booking, p.mail, nowMs);
+  return await sendBookingMail(app, booking, p.mail, nowMs, undefined, undefined, p.personId);
 }
 
 /** Like a reminder: never for a booking cancelled or moved since it was queued. */
@@ -233,11 +237,16 @@ async function sendFollowUp(
   const f = (booking.followUps ?? []).find((x) => x.minutesAfter === p.minutesAfter);
   if (!f) return { ok: true };
   const host = await getUser(app.kv, booking.hostId);
-  const et = await getEventType(app.kv, booking.hostId, booking.eventTypeId);
+  const team = booking.teamId ? await getTeam(app.kv, booking.teamId) : null;
+  const et = await getEventType(app.kv, booking.teamId ?? booking.hostId, booking.eventTypeId);
+  // The page it was booked on: the team's for a team booking, the host's otherwise.
+  const page = booking.teamId
+    ? (team ? `team/${team.slug}` : null)
+    : (host ? `calendar/${host.username}` : null);
   // A link to book again only where it stays the guest's to use: never the (possibly secret)
   // event type behind a single-use link, never a type that is gone or switched off.
-  const bookAgainUrl = f.bookAgain && host && et?.active && !booking.singleUseLinkId
-    ? `${app.config.baseUrl.href.replace(/\/$/, "")}/calendar/${host.username}/${et.slug}`
+  const bookAgainUrl = f.bookAgain && page && et?.active && !booking.singleUseLinkId
+    ? `${app.config.baseUrl.href.replace(/\/$/, "")}/${page}/${et.slug}`
     : null;
   return await sendBookingMail(app, booking, "follow_up", nowMs, undefined, {
     message: f.message,
@@ -253,23 +262,31 @@ async function sendBookingMail(
   nowMs: number,
   minutesBefore?: number,
   followUp?: { message: string; minutesAfter: number; bookAgainUrl: string | null },
+  /** A team booking's member the mail is for (host-side mails). */
+  personId?: string,
 ): Promise<JobOutcome> {
   const host = await getUser(app.kv, booking.hostId);
   if (!host) return { ok: false, error: "host no longer exists", permanent: true };
-  const et = await getEventType(app.kv, booking.hostId, booking.eventTypeId);
+  const team = booking.teamId ? await teamMailParts(app, booking, host, kind, personId) : null;
+  if (team === "gone") return { ok: true };
+  const et = await getEventType(app.kv, booking.teamId ?? booking.hostId, booking.eventTypeId);
   const links = await bookingLinks(app, booking);
   const base = app.config.baseUrl.href.replace(/\/$/, "");
+  // The page it was booked on: the team's for a team booking, the host's otherwise.
+  const teamRecord = booking.teamId ? await getTeam(app.kv, booking.teamId) : null;
+  const page = teamRecord ? `team/${teamRecord.slug}` : `calendar/${host.username}`;
   // A guest whose booking ended picks another time on the event's page (in their language);
   // never the (possibly secret) event type behind a single-use link: the host's page then.
   const again = new URL(
-    et?.active && !booking.singleUseLinkId
-      ? `${base}/calendar/${host.username}/${et.slug}`
-      : `${base}/calendar/${host.username}/`,
+    et?.active && !booking.singleUseLinkId ? `${base}/${page}/${et.slug}` : `${base}/${page}/`,
   );
   if (booking.guestLocale) again.searchParams.set("lang", booking.guestLocale);
   const ctx = {
     booking,
-    host: { name: host.name, email: host.email, clock: host.clock, locale: host.locale },
+    host: team
+      ? team.host
+      : { name: host.name, email: host.email, clock: host.clock, locale: host.locale },
+    team: team?.team,
     links,
     baseUrl: app.config.baseUrl.href,
     confirmedMessage: et?.confirmedMessage,

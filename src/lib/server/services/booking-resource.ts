@@ -54,7 +54,7 @@ export async function bookingResource(
 ): Promise<BookingResource> {
   const et = opts.eventType !== undefined
     ? opts.eventType
-    : await getEventType(app.kv, b.hostId, b.eventTypeId);
+    : await getEventType(app.kv, b.teamId ?? b.hostId, b.eventTypeId);
   const out: BookingResource = {
     id: b.id,
     status: b.status,

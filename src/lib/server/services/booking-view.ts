@@ -27,6 +27,8 @@ import {
   icsDescriptionForGuest,
   icsSummaryForGuest,
 } from "../integrations/mail-templates/ics-text.ts";
+import { getTeam, getUsers } from "../store/teams.ts";
+import { namesList } from "../domain/team-membership.ts";
 
 export type BookingView = {
   id: string;
@@ -52,6 +54,8 @@ export type BookingView = {
   answers: { label: string; value: string }[];
   /** The event's booking page (else the host's page), where an ended booking can be made again. */
   bookAgainPath: string | null;
+  /** A team's booking: the team (`hostName` then names every member the guest meets). */
+  teamName: string | null;
 };
 
 function when(b: BookingRecord, tz: string, clock: Clock, locale: string) {
@@ -77,11 +81,14 @@ export async function viewBooking(
   app: App,
   b: BookingRecord,
   locale: string = b.guestLocale ?? "en",
+  /** Whose zone the host-side times are in (a team booking's: its member's, not the team's). */
+  reader?: { timeZone: string; clock?: Clock },
 ): Promise<BookingView> {
   const t = translator(locale);
   const nowMs = app.now();
   const host = await getUser(app.kv, b.hostId);
-  const et = await getEventType(app.kv, b.hostId, b.eventTypeId);
+  const et = await getEventType(app.kv, b.teamId ?? b.hostId, b.eventTypeId);
+  const team = b.teamId ? await teamPeople(app, b, t.locale) : null;
   const state = b.status === "PENDING"
     ? (isLiveBooking(b, nowMs) ? "pending" : "expired")
     : b.status === "CONFIRMED"
@@ -97,12 +104,18 @@ export async function viewBooking(
     state,
     eventTitle: b.eventTitle,
     durationMin: b.durationMin,
-    hostName: host?.name ?? t.t("common.the_host"),
+    hostName: team?.people || (host?.name ?? t.t("common.the_host")),
+    teamName: team ? team.name ?? t.t("team.former_team") : null,
     guestName: b.guestName,
     guestEmail: b.guestEmail,
     guestNote: b.guestNote,
     when: when(b, b.guestTimeZone, b.guestClock ?? "24h", t.locale),
-    hostWhen: when(b, b.hostTimeZone, host?.clock ?? "24h", t.locale),
+    hostWhen: when(
+      b,
+      reader?.timeZone ?? (b.teamId && host ? host.timeZone : b.hostTimeZone),
+      (reader ? reader.clock : host?.clock) ?? "24h",
+      t.locale,
+    ),
     reservedUntil: b.reservedUntilMs
       ? `${formatDate(b.reservedUntilMs, b.guestTimeZone, t.locale)}, ${
         formatTime(b.reservedUntilMs, b.guestTimeZone, b.guestClock, t.locale)
@@ -122,11 +135,26 @@ export async function viewBooking(
       value: answerValue(a, t),
     })),
     // Never the (possibly secret) event type behind a single-use link: the host's page then.
-    bookAgainPath: host
+    // A team booking's: the team's page.
+    bookAgainPath: team
+      ? (team.slug ? (et?.active ? `/team/${team.slug}/${et.slug}` : `/team/${team.slug}/`) : null)
+      : host
       ? (et?.active && !b.singleUseLinkId
         ? `/calendar/${host.username}/${et.slug}`
         : `/calendar/${host.username}/`)
       : null,
+  };
+}
+
+/** Who a team booking's guest meets, and the team's name and page (null: the team is gone). */
+async function teamPeople(app: App, b: BookingRecord, locale: string) {
+  const ids = b.personIds ?? [b.hostId];
+  const byId = new Map((await getUsers(app.kv, ids)).map((u) => [u.id, u.name]));
+  const team = b.teamId ? await getTeam(app.kv, b.teamId) : null;
+  return {
+    name: team?.name ?? null,
+    slug: team?.slug ?? null,
+    people: namesList(ids.flatMap((id) => byId.get(id) ?? []), locale),
   };
 }
 
@@ -148,6 +176,7 @@ export async function icsForGuestToken(
   const b = await bookingForToken(app, token, "guest");
   if (!b || b.status !== "CONFIRMED") return null;
   const host = await getUser(app.kv, b.hostId);
+  const team = b.teamId ? await getTeam(app.kv, b.teamId) : null;
   const links = await bookingLinks(app, b);
   const t = translator(b.guestLocale);
   return {
@@ -160,7 +189,7 @@ export async function icsForGuestToken(
       startMs: b.startMs,
       endMs: b.endMs,
       stampMs: b.decidedAtMs ?? b.createdAtMs,
-      summary: icsSummaryForGuest(b, host?.name ?? t.t("common.the_host"), t),
+      summary: icsSummaryForGuest(b, team?.name ?? host?.name ?? t.t("common.the_host"), t),
       description: icsDescriptionForGuest(b, links.guest, t),
       status: "CONFIRMED",
       organizer: { name: host?.name ?? "Host", email: host?.email ?? "invito@localhost" },

@@ -8,11 +8,15 @@
  * reschedule updates the same event in place (a higher SEQUENCE), never delete-then-create. A
  * moved meeting waiting for the host's confirmation is shown as tentative. Ending it deletes
  * it; one already gone counts as deleted. A booking is never changed by a failed write.
+ *
+ * A team booking is one meeting in every attending member's own calendar (a job per member,
+ * carrying `personId`; docs/decisions/009-teams.md), each recorded per member.
  */
 import type { App } from "../app.ts";
 import type { BookingRecord, OutboxRecord, UserRecord } from "../store/records.ts";
 import { getBooking } from "../store/bookings.ts";
 import { getUser } from "../store/users.ts";
+import { getUsers } from "../store/teams.ts";
 import {
   deleteWrittenEvent,
   getAccountEntry,
@@ -65,12 +69,16 @@ export function meetingSequence(booking: BookingRecord): number {
     booking.sequence ?? 0;
 }
 
-/** The event as every provider writes it: UTC times, host as organizer, guest as attendee. */
+/**
+ * The event as every provider writes it: UTC times, host as organizer, guest as attendee; a team
+ * booking's other members (`others`) attend the same meeting.
+ */
 export function meetingEvent(
   app: App,
   booking: BookingRecord,
   host: UserRecord,
   nowMs: number,
+  others: { name: string; email: string }[] = [],
 ): MeetingEvent {
   const base = app.config.baseUrl.href.replace(/\/$/, "");
   const t = translator(host.locale);
@@ -84,10 +92,16 @@ export function meetingEvent(
     // The host's calendar, the host's words; the guest's note is quoted when it spans lines, so
     // it cannot forge the "Booked with Invito" line.
     summary: icsSummaryForHost(booking, t),
-    description: icsDescriptionForHost(booking, `${base}/dashboard/bookings`, t),
+    description: icsDescriptionForHost(
+      booking,
+      `${base}/dashboard/bookings`,
+      t,
+      others.length ? [host, ...others].map((p) => p.name) : [],
+    ),
     location: locationText(booking.location, t) || undefined,
     organizer: { name: host.name, email: host.email },
     attendee: { name: booking.guestName, email: booking.guestEmail },
+    ...(others.length ? { others } : {}),
   };
 }
 
@@ -97,8 +111,28 @@ export function writebackIcs(
   booking: BookingRecord,
   host: UserRecord,
   nowMs: number,
+  others: { name: string; email: string }[] = [],
 ): string {
-  return meetingIcs(meetingEvent(app, booking, host, nowMs));
+  return meetingIcs(meetingEvent(app, booking, host, nowMs, others));
+}
+
+/** A team booking's members besides its host, each an attendee of the one meeting. */
+async function teamAttendees(app: App, b: BookingRecord) {
+  if (!b.teamId) return [];
+  const people = await getUsers(app.kv, (b.personIds ?? []).filter((p) => p !== b.hostId));
+  return people.map((u) => ({ name: u.name, email: u.email }));
+}
+
+/**
+ * How `person`'s records of `b` are keyed (store/calendars.ts): by booking, the host's alone;
+ * by UID, a team booking's always per person (a round-robin reschedule may hand the same UID to
+ * another member, whose calendar is not the first one's).
+ */
+function recordKeys(b: BookingRecord, person: string) {
+  return {
+    ...(person !== b.hostId ? { booking: person } : {}),
+    ...(b.teamId || person !== b.hostId ? { meeting: person } : {}),
+  };
 }
 
 /** The calendar the host writes bookings to, while it exists. */
@@ -152,12 +186,16 @@ export async function writeBack(
   if (p.kind !== "writeback") return { ok: false, error: "not a writeback job", permanent: true };
   const booking = await getBooking(app.kv, p.bookingId);
 
+  // The calendar the job writes: a team member it names, or the booking's host.
+  const person = p.personId ?? booking?.hostId;
   if (p.op === "put") {
     // Ended (or gone) before the write got through: there is nothing to add.
-    if (!shown(booking)) return { ok: true, skipped: true };
+    if (!shown(booking) || !person) return { ok: true, skipped: true };
     let current: BookingRecord | null = booking;
     for (let i = 0; i < 20 && shown(current); i++) {
-      const res = await putMeeting(app, current, nowMs);
+      // Moved to a meeting this member no longer attends: the handover job removes it.
+      if (!(current.personIds ?? [current.hostId]).includes(person)) return { ok: true };
+      const res = await putMeeting(app, current, nowMs, person);
       if (!res.ok || res.skipped) return res;
       // Moved while this was written (the successor's own job may have written the new time
       // first, to the same event): the latest state of the meeting wins.
@@ -167,35 +205,40 @@ export async function writeBack(
     }
     return { ok: true };
   }
-  return await deleteMeeting(app, booking);
+  return await deleteMeeting(app, booking, person);
 }
 
-/** Writes the meeting as `booking` has it into the host's calendar (in place where it is). */
+/**
+ * Writes the meeting as `booking` has it into `person`'s calendar (the host's, or a team
+ * booking's member's), in place where it is.
+ */
 async function putMeeting(
   app: App,
   booking: BookingRecord,
   nowMs: number,
+  person: string,
 ): Promise<WritebackOutcome> {
   const uid = meetingUid(app, booking);
-  const recorded = await getMeetingWriteback(app.kv, uid);
+  const rk = recordKeys(booking, person);
+  const recorded = await getMeetingWriteback(app.kv, uid, rk.meeting);
   let prev = recorded;
   // The chosen calendar; without one, a meeting already written moves where it is.
-  const t = await target(app, booking.hostId) ??
-    (prev ? await written(app, booking.hostId, prev) : null);
-  if (!t) return { ok: true, skipped: true }; // the host writes bookings to no calendar
+  const t = await target(app, person) ?? (prev ? await written(app, person, prev) : null);
+  if (!t) return { ok: true, skipped: true }; // this person writes bookings to no calendar
   const host = await getUser(app.kv, booking.hostId);
   if (!host) return { ok: false, error: "host no longer exists", permanent: true };
   if (prev && (prev.accountId !== t.account.id || prev.calendarId !== t.calendar.id)) {
-    // The host now writes to another calendar: move the meeting there.
-    const moved = await deleteAt(app, booking.hostId, prev);
+    // The person now writes to another calendar: move the meeting there.
+    const moved = await deleteAt(app, person, prev);
     if (!moved.ok) return moved;
     prev = null;
   }
   const opened = await openProvider(app, t.account);
   if (!opened.ok) return failure(opened.error, providerOf(t.account));
+  const others = await teamAttendees(app, booking);
   const res = await opened.provider.putEvent(
     t.calendar.url,
-    meetingEvent(app, booking, host, nowMs),
+    meetingEvent(app, booking, host, nowMs, others),
     prev?.remoteId ?? null,
   );
   if (!res.ok) return failure(res.error, providerOf(t.account));
@@ -212,31 +255,37 @@ async function putMeeting(
     { v: 1, ...where, href: res.remoteId, uid },
     { v: 1, ...where, remoteId: res.remoteId, bookingId: booking.id },
     recorded?.bookingId ?? null,
+    rk,
   );
   return { ok: true };
 }
 
 /**
- * Removes the meeting from the host's calendar: where it was written, or (if the record of a
+ * Removes the meeting from `person`'s calendar: where it was written, or (if the record of a
  * successful write was lost) where it would have been.
  */
 async function deleteMeeting(
   app: App,
   booking: BookingRecord | null,
+  person: string | undefined,
 ): Promise<WritebackOutcome> {
-  const hostId = booking?.hostId;
+  const hostId = person;
   if (!booking || !hostId) return { ok: true };
   const uid = meetingUid(app, booking);
-  // A reschedule that kept the UID: the successor's write moves the same event, so it stays.
+  const rk = recordKeys(booking, hostId);
+  // A reschedule that kept the UID and this person: the successor's write moves the same event.
   if (booking.rescheduledToId) {
     const successor = await getBooking(app.kv, booking.rescheduledToId);
-    if (shown(successor) && meetingUid(app, successor) === uid) {
-      await deleteWrittenEvent(app.kv, booking.id, null);
+    if (
+      shown(successor) && meetingUid(app, successor) === uid &&
+      (successor.personIds ?? [successor.hostId]).includes(hostId)
+    ) {
+      await deleteWrittenEvent(app.kv, booking.id, null, rk);
       return { ok: true };
     }
   }
-  const meeting = await getMeetingWriteback(app.kv, uid);
-  const written = await getBookingWriteback(app.kv, booking.id);
+  const meeting = await getMeetingWriteback(app.kv, uid, rk.meeting);
+  const written = await getBookingWriteback(app.kv, booking.id, rk.booking);
   if (meeting) {
     const res = await deleteAt(app, hostId, meeting);
     if (!res.ok) return res;
@@ -259,6 +308,6 @@ async function deleteMeeting(
       }
     }
   }
-  await deleteWrittenEvent(app.kv, booking.id, uid);
+  await deleteWrittenEvent(app.kv, booking.id, uid, rk);
   return { ok: true };
 }

@@ -15,6 +15,7 @@ import { randomToken } from "../integrations/crypto.ts";
 import { bookingToken, tokenHash } from "./booking-links.ts";
 import { isOffered, parseStart, tokenWrites } from "./book-slot.ts";
 import { engineRules, runChange } from "./transaction.ts";
+import { rescheduleTeamBooking } from "./team-bookings.ts";
 
 export type DecideRefusal = TransitionRefusal | "not_found" | "too_late" | "busy" | "conflict";
 export type DecideResult =
@@ -98,7 +99,7 @@ export async function decideBooking(
   if (!b || (opts.hostId !== undefined && b.hostId !== opts.hostId)) {
     return { ok: false, reason: "not_found" };
   }
-  const et = await getEventType(app.kv, b.hostId, b.eventTypeId);
+  const et = await getEventType(app.kv, b.teamId ?? b.hostId, b.eventTypeId);
   const res = await runChange(app, {
     // Only a confirm adds time (it firms a hold); releasing needs no queue.
     lane: action === "confirm" ? b.hostId : undefined,
@@ -170,10 +171,12 @@ async function reschedule(
   startText: string,
   opts: { by: "guest" | "host"; hostId?: string; extra?: ExtraWrite[] },
 ): Promise<RescheduleResult> {
+  // A team's booking may change members on the way (docs/decisions/009-teams.md).
+  if (old.teamId) return await rescheduleTeamBooking(app, old, startText, opts);
   const start = parseStart(startText);
   if (!start) return { ok: false, reason: "slot_unavailable" };
   const host = await getUser(app.kv, old.hostId);
-  const et = await getEventType(app.kv, old.hostId, old.eventTypeId);
+  const et = await getEventType(app.kv, old.teamId ?? old.hostId, old.eventTypeId);
   if (!host || !et || !et.active) return { ok: false, reason: "not_found" };
   const durationMin = chooseDuration(et, old.durationMin) ?? et.durationMin;
   const byHost = opts.by === "host";

@@ -8,6 +8,7 @@ import { getUserByUsernameCached, updateUser } from "../store/users.ts";
 import { frameAncestors, parseOriginList } from "../domain/embed.ts";
 import { bookingForToken } from "./decide-booking.ts";
 import { getUser } from "../store/users.ts";
+import { getTeamBySlugCached } from "../store/teams.ts";
 
 /**
  * frame-ancestors for a widget page, from the route SvelteKit resolved and its decoded params
@@ -21,8 +22,14 @@ export async function frameAncestorsForWidget(
   params: Partial<Record<string, string>>,
 ): Promise<string> {
   let host: UserRecord | null = null;
+  // A team's widget may be framed anywhere, like a host's without a list (teams have no list
+  // of their own yet); an unknown team gets 'none' like an unknown host.
+  if (routeId?.startsWith("/widget/team/[team]") && params.team) {
+    return (await getTeamBySlugCached(app.kv, params.team)) ? "*" : "'none'";
+  }
   if (routeId?.startsWith("/widget/booking/[token]") && params.token) {
     const b = await bookingForToken(app, params.token, "guest");
+    if (b?.teamId) return "*";
     host = b ? await getUser(app.kv, b.hostId) : null;
   } else if (routeId?.startsWith("/widget/[username]") && params.username) {
     host = await getUserByUsernameCached(app.kv, params.username.toLowerCase());

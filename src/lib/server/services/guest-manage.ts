@@ -10,6 +10,7 @@ import { getEventType } from "../store/event-types.ts";
 import { eventTypeRules, withinCutoff } from "../domain/event-rules.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { translator } from "../i18n.ts";
+import { getTeam } from "../store/teams.ts";
 
 export type ManageState =
   | { ok: false; reason: "not_found" }
@@ -20,6 +21,8 @@ export type ManageState =
     blocked: string | null;
     hostEmail: string;
     username: string;
+    /** A team's booking: the team's slug (its slot page offers the new times). */
+    team: string | null;
     slug: string | null;
     durationMin: number;
     bookingId: string;
@@ -35,7 +38,7 @@ export async function manageState(
   if (!b) return { ok: false, reason: "not_found" };
   const nowMs = app.now();
   const host = await getUser(app.kv, b.hostId);
-  const et = await getEventType(app.kv, b.hostId, b.eventTypeId);
+  const et = await getEventType(app.kv, b.teamId ?? b.hostId, b.eventTypeId);
   const view = await viewBooking(app, b, locale);
   const t = translator(locale ?? b.guestLocale);
   let blocked: string | null = null;
@@ -58,7 +61,8 @@ export async function manageState(
     blocked,
     hostEmail: host?.email ?? "",
     username: host?.username ?? "",
-    slug: et && et.active ? et.slug : null,
+    team: b.teamId ? (await getTeam(app.kv, b.teamId))?.slug ?? null : null,
+    slug: et && et.active && (!b.teamId || et.teamId === b.teamId) ? et.slug : null,
     durationMin: b.durationMin,
     bookingId: b.id,
     viaSingleUseLink: !!b.singleUseLinkId,
@@ -79,6 +83,7 @@ export async function rescheduleSlots(
   if (!state.slug) return null;
   return await getSlotPage(app, {
     username: state.username,
+    ...(state.team ? { team: state.team } : {}),
     slug: state.slug,
     ...q,
     excludeBookingId: state.bookingId,

@@ -9,6 +9,9 @@ import { getFailedJob, listBookingJobs, requeueFailed } from "../store/outbox.ts
 import { getBookingWritebacks } from "../store/calendars.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { type BookingView, viewBooking } from "./booking-view.ts";
+import { getTeam, getUsers } from "../store/teams.ts";
+import { namesList } from "../domain/team-membership.ts";
+import { translator } from "../i18n.ts";
 
 export type StatusFilter = "all" | "pending" | "confirmed" | "rejected" | "cancelled";
 
@@ -18,7 +21,7 @@ export type HostBookingRow = BookingView & {
   delivery: {
     id: string;
     /** What the job does: a mail to the host or the guest, the calendar entry, another mail. */
-    kind: "mail_host" | "mail_guest" | "calendar" | "mail";
+    kind: "mail_host" | "mail_guest" | "mail_member" | "calendar" | "calendar_member" | "mail";
     state: "queued" | "retrying" | "failed";
     error: string | null;
     attempts: number;
@@ -31,7 +34,16 @@ export type HostBookingRow = BookingView & {
   location: string;
   /** The meeting link of a video location, to open from the list. */
   locationUrl: string | null;
+  /** Whether the viewer may confirm or reject it (a team's: the assigned member or organiser). */
+  canDecide: boolean;
+  /** Whether the viewer may cancel it. */
+  canCancel: boolean;
+  /** A team's booking: the team (null once it is gone) and who attends. */
+  team: { name: string | null; people: string } | null;
 };
+
+/** What the viewer of a list may do with one booking in it. */
+export type Access = (b: BookingRecord) => { canDecide: boolean; canCancel: boolean };
 
 export async function listBookingsForHost(
   app: App,
@@ -40,8 +52,28 @@ export async function listBookingsForHost(
   /** The reader's locale (dates, answers, locations); default the host's profile language. */
   locale: string = host.locale ?? "en",
 ): Promise<HostBookingRow[]> {
-  const nowMs = app.now();
   const all = await listHostBookings(app.kv, host.id);
+  // A collective booking is listed for each member; its host (the organiser) acts on it here.
+  const own = (b: BookingRecord) => ({
+    canDecide: b.hostId === host.id,
+    canCancel: b.hostId === host.id,
+  });
+  return await bookingRows(app, all, filter, own, host, locale);
+}
+
+/** Rows of a booking list, grouped and ordered as the dashboard shows them. */
+export async function bookingRows(
+  app: App,
+  all: BookingRecord[],
+  filter: StatusFilter,
+  access: Access,
+  /** Whose zone and clock the times are shown in. */
+  viewer: Pick<UserRecord, "id" | "timeZone" | "clock">,
+  /** The reader's locale (dates, answers, locations, names lists). */
+  locale: string,
+): Promise<HostBookingRow[]> {
+  const nowMs = app.now();
+  const teamInfo = await teamInfoOf(app, all, locale);
   const keep = (b: BookingRecord) => {
     if (filter === "all") return true;
     if (filter === "pending") return b.status === "PENDING" && isLiveBooking(b, nowMs);
@@ -55,7 +87,7 @@ export async function listBookingsForHost(
   const confirmed = kept.filter((b) => b.status === "CONFIRMED").map((b) => b.id);
   const written = await getBookingWritebacks(app.kv, confirmed);
   for (const b of kept) {
-    const view = await viewBooking(app, b, locale);
+    const view = await viewBooking(app, b, locale, viewer);
     const jobs = await listBookingJobs(app.kv, b.id);
     const group = view.state === "pending"
       ? "pending"
@@ -75,12 +107,16 @@ export async function listBookingsForHost(
           writtenAtMs: written.get(b.id)!.writtenAtMs,
         }
         : null,
+      ...access(b),
+      team: teamInfo.get(b.id) ?? null,
       delivery: jobs.map(({ job, failed }) => ({
         id: job.id,
         kind: job.payload.kind === "booking_mail"
-          ? (job.payload.mail.startsWith("host_") ? "mail_host" : "mail_guest")
+          ? mailKind(job.payload.mail, job.payload.personId, viewer.id)
           : job.payload.kind === "writeback"
-          ? "calendar"
+          ? (job.payload.personId && job.payload.personId !== viewer.id
+            ? "calendar_member"
+            : "calendar")
           : "mail",
         state: failed ? "failed" : job.lastError === null ? "queued" : "retrying",
         error: job.lastError,
@@ -94,6 +130,43 @@ export async function listBookingsForHost(
     (a.group === "past" ? b.startMs - a.startMs : a.startMs - b.startMs)
   );
   return rows;
+}
+
+/** Team bookings' team names and attending people, read once per list. */
+async function teamInfoOf(app: App, all: BookingRecord[], locale: string) {
+  const out = new Map<string, { name: string | null; people: string }>();
+  const team = all.filter((b) => b.teamId);
+  if (team.length === 0) return out;
+  // A team or member that is gone has no name: the page says "a former team/member".
+  const teams = new Map<string, string | null>();
+  for (const id of new Set(team.map((b) => b.teamId!))) {
+    teams.set(id, (await getTeam(app.kv, id))?.name ?? null);
+  }
+  const people = new Map(
+    (await getUsers(app.kv, [...new Set(team.flatMap((b) => b.personIds ?? [b.hostId]))]))
+      .map((u) => [u.id, u.name]),
+  );
+  const t = translator(locale);
+  for (const b of team) {
+    out.set(b.id, {
+      name: teams.get(b.teamId!) ?? null,
+      people: namesList(
+        (b.personIds ?? [b.hostId]).map((p) => people.get(p) ?? t.t("team.former_member")),
+        locale,
+      ),
+    });
+  }
+  return out;
+}
+
+function mailKind(
+  kind: string,
+  personId: string | undefined,
+  viewerId: string,
+): HostBookingRow["delivery"][number]["kind"] {
+  if (!kind.startsWith("host_") && kind !== "member_request") return "mail_guest";
+  // A team booking's mail to one of its members.
+  return personId && personId !== viewerId ? "mail_member" : "mail_host";
 }
 
 /** "Retry" on a failed mail or calendar write of one of the host's bookings: back into the queue. */

@@ -16,6 +16,7 @@ import {
 } from "../store/host-data.ts";
 import { getUser } from "../store/users.ts";
 import { purgeHostEngineKeys } from "../store/bookings.ts";
+import { changeMembership, listTeamsOf } from "../store/teams.ts";
 import { decideBooking } from "./decide-booking.ts";
 import { deleteEventType } from "./event-types.ts";
 import { removeCalendarAccount } from "./calendar-accounts.ts";
@@ -140,7 +141,16 @@ export async function eraseGuest(
 
 export type DeleteAccountResult =
   | { ok: true; cancelled: number }
-  | { ok: false; reason: "confirm_mismatch" | "not_found" };
+  | { ok: false; reason: "confirm_mismatch" | "not_found" }
+  /** The host is the last owner of these teams, which have other members. */
+  | { ok: false; reason: "last_owner"; teams: string[] };
+
+/** Why an account that is the last owner of a team cannot be deleted yet, and what to do. */
+export function lastOwnerMessage(teams: string[]): string {
+  const names = teams.map((t) => `“${t}”`).join(", ");
+  return `You are the last owner of ${teams.length === 1 ? "the team" : "the teams"} ${names}. ` +
+    "Make another member an owner first (Teams → the team → Members), then delete your account.";
+}
 
 /** Text the guests of cancelled meetings read as the host's reason (in their language). */
 export { ACCOUNT_CLOSED_REASON };
@@ -161,9 +171,28 @@ export async function deleteAccount(
   if (confirmUsername.trim().toLowerCase() !== user.username) {
     return { ok: false, reason: "confirm_mismatch" };
   }
+  // A team always keeps an owner: the last one hands over first (docs/decisions/009-teams.md).
+  const teams = await listTeamsOf(app.kv, user.id);
+  const stranded = teams.filter((t) =>
+    t.members.length > 1 && !t.members.some((m) => m.role === "owner" && m.userId !== user.id)
+  );
+  if (stranded.length) {
+    return {
+      ok: false,
+      reason: "last_owner",
+      teams: stranded.map((t) => t.name),
+    };
+  }
   const nowMs = app.now();
   const closed = await closeAccountRecord(app.kv, user.id, nowMs);
   if (!closed) return { ok: false, reason: "not_found" };
+  // Out of every team with other members at once, so no new booking is assigned to them (a
+  // team of their own alone keeps its record, with nobody left to offer slots).
+  for (const t of teams) {
+    if (t.members.length > 1) {
+      await changeMembership(app.kv, t.id, { kind: "remove", userId: user.id }, nowMs);
+    }
+  }
   let cancelled = 0;
   const ahead: string[] = [];
   for await (const page of hostBookingPages(app.kv, user.id)) {

@@ -203,9 +203,14 @@ async function writeBooking(
   before: ReturnType<typeof previousFacts>,
   atMs: number,
 ): Promise<void> {
-  const zone = await hostZone(app, b.hostId, b.hostTimeZone);
-  const deltas = bookingDeltas(before, b, zonedDay(atMs, zone));
-  await write(app, deltas.map((d) => ({ ...d, ownerId: b.hostId })));
+  // A team booking counts for every member it belongs to (the round-robin assignee, each
+  // attendee of a collective one), on each one's own day.
+  const owners = b.teamId ? (b.personIds ?? [b.hostId]) : [b.hostId];
+  for (const ownerId of owners) {
+    const zone = await hostZone(app, ownerId, b.hostTimeZone);
+    const deltas = bookingDeltas(before, b, zonedDay(atMs, zone));
+    await write(app, deltas.map((d) => ({ ...d, ownerId })));
+  }
 }
 
 /** The host's current zone (events count on the host's day as it is now), or `fallback`. */

@@ -9,6 +9,7 @@ import type { App } from "../app.ts";
 import type { UserRecord } from "../store/records.ts";
 import { type CountRow, hostsOfBookings, listProblems, openCounts } from "../store/insights.ts";
 import { listEventTypes } from "../store/event-types.ts";
+import { listTeamsOf } from "../store/teams.ts";
 import { listFailedJobs } from "../store/outbox.ts";
 import {
   CALENDAR_WRITE,
@@ -163,7 +164,7 @@ export async function getInsights(
 
   const counts = await openCounts(app.kv, host.id, nowMs);
   const [types, ev, mt, hl, problems, parked, cal] = await Promise.all([
-    listEventTypes(app.kv, host.id),
+    eventTypesCounted(app, host.id),
     counts.read("ev", range.previousFrom, range.to),
     counts.read("mt", range.from, range.to),
     counts.read("hl", range.from, range.to),
@@ -710,4 +711,19 @@ async function parkedJobs(app: App, hostId: string) {
     }),
     more: mine.length > 20 || jobs.length === PARKED_SCAN,
   };
+}
+
+/**
+ * The event types a host's counts can name: their own, and the team event types they take part
+ * in (a team booking counts for each member it belongs to), titled with the team's name.
+ */
+async function eventTypesCounted(app: App, hostId: string) {
+  const own = await listEventTypes(app.kv, hostId);
+  const teams = await listTeamsOf(app.kv, hostId);
+  const teamTypes = await Promise.all(teams.map(async (t) =>
+    (await listEventTypes(app.kv, t.id))
+      .filter((et) => et.teamMode && (et.hostIds ?? []).includes(hostId))
+      .map((et) => ({ ...et, title: `${t.name}: ${et.title}` }))
+  ));
+  return [...own, ...teamTypes.flat()];
 }

@@ -1,7 +1,7 @@
 /**
- * What a guest sees: a host's event types, and for one event type the month grid and the
- * slots of one day, all in the guest's zone. Slots come from the engine with every live booking
- * of the host (across event types) as busy time.
+ * What a guest sees: a host's (or a team's) event types, and for one event type the month grid
+ * and the slots of one day, all in the guest's zone. Slots come from the engine with every live
+ * booking of the host (across event types) as busy time; a team's from its members' combined.
  */
 import type { App } from "../app.ts";
 import { Temporal } from "../domain/temporal.ts";
@@ -12,9 +12,18 @@ import { getUserByUsername, getUserByUsernameCached } from "../store/users.ts";
 import { getEventTypeBySlugCached, listEventTypes } from "../store/event-types.ts";
 import { getAvailabilityCached } from "../store/availability.ts";
 import { countCapEntries, listBusy } from "../store/bookings.ts";
+import { listBusyOfMany } from "../store/busy-cache.ts";
 import { calendarBusy } from "./calendar-busy.ts";
-import type { EventTypeRecord, UserRecord } from "../store/records.ts";
-import type { PublicEventType, PublicHost } from "../../shared/public-types.ts";
+import type {
+  AvailabilityRecord,
+  EventTypeRecord,
+  TeamRecord,
+  UserRecord,
+} from "../store/records.ts";
+import type { PublicEventType, PublicHost, PublicTeam } from "../../shared/public-types.ts";
+import { computeTeamSlots } from "../domain/team.ts";
+import { getTeamBySlugCached, getUsers } from "../store/teams.ts";
+import { initialsOf } from "../domain/team-membership.ts";
 import { capPeriods, chooseDuration, eventTypeRules } from "../domain/event-rules.ts";
 import { overlaps } from "../domain/interval.ts";
 import { type Clock, formatTime, isoDateIn } from "../../shared/format.ts";
@@ -22,7 +31,7 @@ import { type MessageRef, messageRef, type Translator } from "../../shared/i18n.
 import { translator } from "../i18n.ts";
 import { locationText } from "../../shared/location-text.ts";
 
-export type { PublicEventType, PublicHost };
+export type { PublicEventType, PublicHost, PublicTeam };
 
 const toPublicHost = (u: UserRecord): PublicHost => ({
   name: u.name,
@@ -60,6 +69,74 @@ export async function getHostPage(app: App, username: string, locale?: string) {
   return { host: toPublicHost(host), eventTypes: types.map((e) => toPublicEventType(e, t)) };
 }
 
+/**
+ * Whose hours and busy time a booking page offers: one host, or a team's members combined
+ * (round robin: any member free; collective: every member free).
+ */
+type Schedule = {
+  publicHost: PublicHost;
+  team: PublicTeam | null;
+  /** The zone whose dates bound the booking window and count caps (the host's, or the team's). */
+  timeZone: string;
+  et: EventTypeRecord;
+  members: { id: string; timeZone: string }[];
+  mode: "single" | "union" | "intersection";
+};
+
+async function hostSchedule(app: App, username: string, slug: string): Promise<Schedule | null> {
+  const host = await getUserByUsernameCached(app.kv, username);
+  if (!host) return null;
+  const et = await getEventTypeBySlugCached(app.kv, host.id, slug);
+  if (!et || !et.active || et.teamId) return null;
+  return {
+    publicHost: toPublicHost(host),
+    team: null,
+    timeZone: host.timeZone,
+    et,
+    members: [{ id: host.id, timeZone: host.timeZone }],
+    mode: "single",
+  };
+}
+
+/** A team's members who take part in an event type, as they are now (removed ones never). */
+export async function teamHosts(
+  app: App,
+  team: TeamRecord,
+  et: EventTypeRecord,
+): Promise<UserRecord[]> {
+  const current = new Set(team.members.map((m) => m.userId));
+  const ids = (et.hostIds ?? []).filter((id) => current.has(id));
+  return await getUsers(app.kv, ids);
+}
+
+export const toPublicTeam = (
+  team: TeamRecord,
+  mode: PublicTeam["mode"],
+  people: UserRecord[],
+): PublicTeam => ({
+  slug: team.slug,
+  name: team.name,
+  mode,
+  members: people.map((u) => ({ name: u.name, initials: initialsOf(u.name) })),
+});
+
+async function teamSchedule(app: App, teamSlug: string, slug: string): Promise<Schedule | null> {
+  const team = await getTeamBySlugCached(app.kv, teamSlug);
+  if (!team) return null;
+  const et = await getEventTypeBySlugCached(app.kv, team.id, slug);
+  if (!et || !et.active || et.teamId !== team.id || !et.teamMode) return null;
+  const people = await teamHosts(app, team, et);
+  const mode = et.teamMode === "collective" ? "intersection" : "union";
+  return {
+    publicHost: { name: team.name, username: team.slug, timeZone: team.timeZone },
+    team: toPublicTeam(team, et.teamMode, people),
+    timeZone: team.timeZone,
+    et,
+    members: people.map((u) => ({ id: u.id, timeZone: u.timeZone })),
+    mode,
+  };
+}
+
 export type SlotView = { start: string; label: string };
 export type DayView = { date: string; slots: number };
 
@@ -91,6 +168,8 @@ export type SlotPage =
      * page shows the first free day instead and says why (a message reference).
      */
     notice: MessageRef | null;
+    /** A team's page: who takes part, and how. */
+    team: PublicTeam | null;
   };
 
 /**
@@ -130,6 +209,8 @@ export async function getSlotPage(
   app: App,
   q: {
     username: string;
+    /** A team's event type (`username` is then ignored): its slug. */
+    team?: string;
     slug: string;
     timeZone?: string | null;
     month?: string | null;
@@ -147,10 +228,13 @@ export async function getSlotPage(
 ): Promise<SlotPage> {
   const clock = q.clock ?? "24h";
   const t = translator(q.locale);
-  const host = await getUserByUsernameCached(app.kv, q.username);
-  if (!host) return { ok: false, reason: "not_found" };
-  const et = await getEventTypeBySlugCached(app.kv, host.id, q.slug);
-  if (!et || !et.active) return { ok: false, reason: "not_found" };
+  const schedule = q.team !== undefined
+    ? await teamSchedule(app, q.team, q.slug)
+    : await hostSchedule(app, q.username, q.slug);
+  if (!schedule) return { ok: false, reason: "not_found" };
+  const { et } = schedule;
+  // The zone of the booking window and caps: the host's, or the team's.
+  const host = { timeZone: schedule.timeZone };
   const rules = eventTypeRules(et);
   const askedDuration = q.duration && /^\d{1,3}$/.test(q.duration) ? Number(q.duration) : null;
   const durationMin = q.fixedDurationMin ?? chooseDuration(et, askedDuration) ?? et.durationMin;
@@ -193,14 +277,14 @@ export async function getSlotPage(
 
   const ctx: MonthContext = {
     app,
-    host,
+    schedule,
     et,
     rules,
     durationMin,
     tz,
     nowMs,
     horizonEndMs: horizonEnd.epochMilliseconds,
-    availability: await getAvailabilityCached(app.kv, host.id, nowMs),
+    availabilities: await availabilitiesOf(app, schedule, nowMs),
     excludeBookingId: q.excludeBookingId,
   };
   const monthView = async (m: Temporal.PlainYearMonth) => {
@@ -227,7 +311,7 @@ export async function getSlotPage(
   const selected = date ? date.toString() : view.days.find((d) => d.slots > 0)?.date ?? null;
   return {
     ok: true,
-    host: toPublicHost(host),
+    host: schedule.publicHost,
     eventType: toPublicEventType(et, t),
     timeZone: tz,
     today: today.toString(),
@@ -243,11 +327,44 @@ export async function getSlotPage(
     locale: t.locale,
     languageFixed: !!et.language,
     notice,
+    team: schedule.team,
   };
 }
 
+/** A team's public page: its listed event types, each with the members who take part. */
+export async function getTeamPage(app: App, slug: string, locale?: string) {
+  const team = await getTeamBySlugCached(app.kv, slug);
+  if (!team) return null;
+  const tr = translator(locale);
+  const types = (await listEventTypes(app.kv, team.id)).filter((t) => isListed(t) && t.teamMode);
+  types.sort((a, b) => a.durationMin - b.durationMin || a.title.localeCompare(b.title));
+  const members = new Map(
+    (await getUsers(app.kv, team.members.map((m) => m.userId))).map((u) => [u.id, u]),
+  );
+  return {
+    team: { slug: team.slug, name: team.name, timeZone: team.timeZone },
+    eventTypes: types.map((t) => ({
+      ...toPublicEventType(t, tr),
+      team: toPublicTeam(
+        team,
+        t.teamMode!,
+        (t.hostIds ?? []).flatMap((id) => members.get(id) ?? []),
+      ),
+    })),
+  };
+}
+
+function availabilitiesOf(app: App, schedule: Schedule, nowMs: number) {
+  return Promise.all(schedule.members.map((m) => getAvailabilityCached(app.kv, m.id, nowMs)));
+}
+
 /** Today and the last date that can hold a slot, both in the guest's zone `tz`. */
-function bookingHorizon(nowMs: number, host: UserRecord, et: EventTypeRecord, tz: string) {
+function bookingHorizon(
+  nowMs: number,
+  host: { timeZone: string },
+  et: EventTypeRecord,
+  tz: string,
+) {
   const now = Temporal.Instant.fromEpochMilliseconds(nowMs);
   const today = now.toZonedDateTimeISO(tz).toPlainDate();
   // The last guest-zone date that can hold a slot: the host's last bookable date, seen from the guest.
@@ -295,10 +412,11 @@ export async function getSlotRange(
     durationMin?: number | null;
   },
 ): Promise<SlotRange> {
-  const host = await getUserByUsernameCached(app.kv, q.username);
-  if (!host) return { ok: false, reason: "not_found" };
-  const et = await getEventTypeBySlugCached(app.kv, host.id, q.slug);
-  if (!et || !et.active) return { ok: false, reason: "not_found" };
+  // A host's event types only: the JSON API does not offer teams' (README).
+  const schedule = await hostSchedule(app, q.username, q.slug);
+  if (!schedule) return { ok: false, reason: "not_found" };
+  const { et } = schedule;
+  const host = { timeZone: schedule.timeZone };
   const durationMin = chooseDuration(et, q.durationMin);
   if (durationMin === null) return { ok: false, reason: "bad_duration" };
   const first = parseDate(q.start);
@@ -320,14 +438,14 @@ export async function getSlotRange(
   const { today, horizonEnd, lastDate } = bookingHorizon(nowMs, host, et, tz);
   const ctx: MonthContext = {
     app,
-    host,
+    schedule,
     et,
     rules: eventTypeRules(et),
     durationMin,
     tz,
     nowMs,
     horizonEndMs: horizonEnd.epochMilliseconds,
-    availability: await getAvailabilityCached(app.kv, host.id, nowMs),
+    availabilities: await availabilitiesOf(app, schedule, nowMs),
   };
   // Only months that can hold a slot are computed: the rest of the range is empty by rule.
   const from = Temporal.PlainDate.compare(first, today) < 0 ? today : first;
@@ -363,7 +481,7 @@ export async function getSlotRange(
   }
   return {
     ok: true,
-    host: toPublicHost(host),
+    host: schedule.publicHost,
     eventType: toPublicEventType(et),
     timeZone: tz,
     durationMin,
@@ -377,16 +495,17 @@ const EMPTY = new Float64Array();
 
 type MonthContext = {
   app: App;
-  host: UserRecord;
+  schedule: Schedule;
   et: EventTypeRecord;
   rules: ReturnType<typeof eventTypeRules>;
   durationMin: number;
   /** The guest's zone: months and dates are theirs. */
   tz: string;
   nowMs: number;
-  /** The end of the host's booking window. */
+  /** The end of the host's (or team's) booking window. */
   horizonEndMs: number;
-  availability: Awaited<ReturnType<typeof getAvailabilityCached>>;
+  /** Each member's hours, in `schedule.members` order. */
+  availabilities: AvailabilityRecord[];
   excludeBookingId?: string;
   /** Busy time read once for several months (a range request); used when it covers the month. */
   busyRead?: BusyRead;
@@ -395,17 +514,32 @@ type MonthContext = {
 type BusyRead = {
   fromMs: number;
   toMs: number;
-  booked: { startMs: number; endMs: number }[];
-  cal: Awaited<ReturnType<typeof calendarBusy>>;
+  /** Per member: live bookings, and external-calendar state. */
+  booked: { startMs: number; endMs: number }[][];
+  cal: Awaited<ReturnType<typeof calendarBusy>>[];
+  /**
+   * Per member, equal exactly when the booked list is (store/busy-cache.ts); null when the lists
+   * were read fresh and are themselves the mark.
+   */
+  marks: string[] | null;
 };
 
-/** The host's live bookings and external-calendar state over a range: read fresh, in parallel. */
+/**
+ * Every member's live bookings and external-calendar state over a range. Bookings come through
+ * the busy cache (reused while a person's busy revision is unchanged: ten team members with a
+ * thousand bookings each), except on a reschedule page, whose own booking must not count.
+ */
 async function readBusy(ctx: MonthContext, fromMs: number, toMs: number): Promise<BusyRead> {
-  const [booked, cal] = await Promise.all([
-    listBusy(ctx.app.kv, ctx.host.id, fromMs, toMs, ctx.nowMs, ctx.excludeBookingId),
-    calendarBusy(ctx.app, ctx.host.id, fromMs, toMs, ctx.nowMs),
+  const { app, schedule, nowMs } = ctx;
+  const ids = schedule.members.map((m) => m.id);
+  const cached = !ctx.excludeBookingId;
+  const [bookedRead, cal] = await Promise.all([
+    cached ? listBusyOfMany(app.kv, ids, fromMs, toMs, nowMs) : Promise.all(
+      ids.map((id) => listBusy(app.kv, id, fromMs, toMs, nowMs, ctx.excludeBookingId)),
+    ).then((lists) => ({ lists, marks: null })),
+    Promise.all(ids.map((id) => calendarBusy(app, id, fromMs, toMs, nowMs))),
   ]);
-  return { fromMs, toMs, booked, cal };
+  return { fromMs, toMs, booked: bookedRead.lists, cal, marks: bookedRead.marks };
 }
 
 type MonthView = {
@@ -420,11 +554,13 @@ type MonthView = {
 
 /**
  * The slots of one guest-zone month: the one computation behind the booking page, the reschedule
- * page and the JSON API. Busy entries, calendar state and cap entries are read fresh; the computed month is
- * reused while everything it depends on is unchanged.
+ * page, team pages and the JSON API. Busy entries, calendar state and cap entries are read fresh
+ * (a team's bookings through the busy cache); the computed month is reused while everything it
+ * depends on is unchanged.
  */
 async function computeMonth(ctx: MonthContext, m: Temporal.PlainYearMonth): Promise<MonthView> {
-  const { app, host, et, rules, durationMin, tz, nowMs, horizonEndMs, availability } = ctx;
+  const { app, schedule, et, rules, durationMin, tz, nowMs, horizonEndMs, availabilities } = ctx;
+  const capZone = schedule.timeZone;
   const notBeforeMs = nowMs;
   const q = { excludeBookingId: ctx.excludeBookingId };
   const fromDate = m.toPlainDate({ day: 1 });
@@ -435,80 +571,113 @@ async function computeMonth(ctx: MonthContext, m: Temporal.PlainYearMonth): Prom
   const minute = Math.floor(nowMs / 60_000) * 60_000;
   const rangeFromMs = from.epochMilliseconds - 86_400_000;
   const rangeToMs = until.epochMilliseconds + 86_400_000;
-  // The host's bookings, and their external calendars: busy time, and where they cannot vouch,
-  // no slots at all.
+  // The members' bookings, and their external calendars: busy time, and where they cannot
+  // vouch, no slots (fail closed).
   const pre = ctx.busyRead;
-  const { booked, cal } = pre && pre.fromMs <= rangeFromMs && pre.toMs >= rangeToMs
+  const read = pre && pre.fromMs <= rangeFromMs && pre.toMs >= rangeToMs
     ? pre
     : await readBusy(ctx, rangeFromMs, rangeToMs);
-  // Unknown time starts "now"; nothing before now is offered anyway, so start it at the range
-  // start: the cache key then stays the same from one request to the next.
-  const unknown = cal.unknown.map((u) => ({
-    startMs: u.startMs <= nowMs ? rangeFromMs : u.startMs,
-    endMs: u.endMs,
-  }));
-  const busy = cal.busy.length || unknown.length ? [...booked, ...cal.busy, ...unknown] : booked;
   const bookable = { startMs: notBeforeMs, endMs: horizonEndMs };
-  const unavailable = cal.unknown.some((u) => overlaps(u, bookable));
+  const perMember = schedule.members.map((_, i) => {
+    const booked = read.booked[i];
+    const cal = read.cal[i];
+    // Unknown time starts "now"; nothing before now is offered anyway, so start it at the range
+    // start: the cache key then stays the same from one request to the next.
+    const unknown = cal.unknown.map((u) => ({
+      startMs: u.startMs <= nowMs ? rangeFromMs : u.startMs,
+      endMs: u.endMs,
+    }));
+    const external = cal.busy.length || unknown.length;
+    const busy = external ? [...booked, ...cal.busy, ...unknown] : booked;
+    return {
+      busy,
+      // What the month's slots depend on, cheaply: the busy list's mark (same mark, same list)
+      // and the calendars' own windows.
+      mark: read.marks ? [read.marks[i], external ? [cal.busy, unknown] : 0] : busy,
+      unreadable: cal.unknown.some((u) => overlaps(u, bookable)),
+    };
+  });
+  // Round robin still offers the members who can be checked; the others need everyone.
+  const unavailable = schedule.mode === "union"
+    ? perMember.length > 0 && perMember.every((x) => x.unreadable)
+    : perMember.some((x) => x.unreadable);
   // Days and weeks already at the event type's cap offer nothing more (the booking being moved
   // does not count: its own day stays open to it, as the engine decides).
   const full = await fullPeriods(
     app,
     et,
-    host.timeZone,
+    capZone,
     rangeFromMs,
     rangeToMs,
     nowMs,
     q.excludeBookingId,
   );
   const key = JSON.stringify([
-    host.id,
-    host.timeZone,
+    schedule.mode,
+    schedule.members.map((x, i) => [x.id, x.timeZone, availabilities[i].updatedAtMs]),
+    capZone,
     et.id,
     et.updatedAtMs,
-    availability.updatedAtMs,
     tz,
     m.toString(),
-    busy,
+    perMember.map((x) => x.mark),
     durationMin,
     full,
     q.excludeBookingId ?? null,
   ]);
   let cached = monthCache.get(key);
   if (!cached || cached.minute !== minute) {
-    const slots = computeSlots({
-      timeZone: host.timeZone,
-      weekly: availability.weekly,
-      overrides: availability.overrides,
-      timeOff: availability.timeOff,
+    const shared = {
       from,
       until,
       durationMin,
       intervalMin: rules.intervalMin ?? undefined,
       bufferBeforeMin: rules.bufferBeforeMin,
       bufferAfterMin: rules.bufferAfterMin,
-      busy,
       now: Temporal.Instant.fromEpochMilliseconds(minute),
       minNoticeMin: rules.minNoticeMin,
       notSameDay: rules.notSameDay,
       horizonDays: et.bookingWindowDays,
-      fullDays: full.days,
-      fullWeeks: full.weeks,
-    });
+    };
+    const members = schedule.members.map((x, i) => ({
+      timeZone: x.timeZone,
+      weekly: availabilities[i].weekly,
+      overrides: availabilities[i].overrides,
+      timeOff: availabilities[i].timeOff,
+      busy: perMember[i].busy,
+    }));
+    // One host's caps count in their own zone, as the slot engine reads them; a team's count in
+    // the team's zone, which its members' zones may not share, so they are cut out afterwards.
+    const fullDays = new Set(full.days);
+    const fullWeeks = new Set(full.weeks);
+    const slots = schedule.mode === "single"
+      ? computeSlots({ ...shared, ...members[0], fullDays: full.days, fullWeeks: full.weeks })
+      : computeTeamSlots({ ...shared, members, mode: schedule.mode }).filter((s) => {
+        if (!fullDays.size && !fullWeeks.size) return true;
+        const p = capPeriods(s.start.epochMilliseconds, capZone);
+        return !fullDays.has(p.day) && !fullWeeks.has(p.week);
+      });
+    const dates: string[] = [];
+    // Where each guest-zone date starts: slots (sorted) are bucketed by walking these once
+    // instead of formatting every start (a team's month can hold thousands).
+    const bounds: number[] = [];
+    for (let d = fromDate; d.month === fromDate.month; d = d.add({ days: 1 })) {
+      dates.push(d.toString());
+      bounds.push(startOfDay(d, tz).epochMilliseconds);
+    }
+    bounds.push(until.epochMilliseconds);
     const lists = new Map<string, number[]>();
+    let day = 0;
     for (const s of slots) {
       const ms = s.start.epochMilliseconds;
-      const d = isoDateIn(ms, tz);
+      while (day < dates.length - 1 && ms >= bounds[day + 1]) day++;
+      const d = ms >= bounds[0] && ms < bounds[dates.length] ? dates[day] : isoDateIn(ms, tz);
       let list = lists.get(d);
       if (!list) lists.set(d, list = []);
       list.push(ms);
     }
     const byDate = new Map<string, Float64Array>();
     for (const [d, list] of lists) byDate.set(d, Float64Array.from(list));
-    const dates: string[] = [];
-    for (let d = fromDate; d.month === fromDate.month; d = d.add({ days: 1 })) {
-      dates.push(d.toString());
-    }
     cached = { dates, byDate, minute };
     remember(key, cached);
   }

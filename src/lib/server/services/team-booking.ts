@@ -19,10 +19,12 @@ import { type NewBookingInput, newBookingRecord } from "../domain/booking.ts";
 import {
   type ExtraWrite,
   type GuardedWrite,
+  type Key,
   MAX_TEAM,
   type Refusal,
   TEAM_HOLD_MS,
 } from "../domain/booking-engine.ts";
+import { successorIdentity } from "../domain/calendar-identity.ts";
 import type { BookingRecord, CoordinatorRecord, EventTypeRecord } from "../store/records.ts";
 import { newId } from "../store/users.ts";
 import { randomToken } from "../integrations/crypto.ts";
@@ -39,6 +41,22 @@ export type TeamBookInput =
     extra?: ExtraWrite[];
     /** A record checked and replaced in the final commit (issue 12: the round-robin rotation). */
     rotation?: GuardedWrite;
+    /** A team booking: every person must still be a member of this team record at the commit. */
+    rosterKey?: Key;
+    /**
+     * Moving a multi-person booking: the new time is held like a new booking (the old booking's
+     * own time counting as free), and the final commit retires the old booking in the same write.
+     * The guest's details and the meeting's calendar identity carry over.
+     */
+    reschedule?: {
+      old: BookingRecord;
+      by: "guest" | "host";
+      enforceCutoff: boolean;
+      /** The acting host: someone else's booking is "not_found". */
+      hostId?: string;
+    };
+    /** The booking's id and link salt, when the caller needs the id before (an index of it). */
+    identity?: { id: string; tokenSalt: string };
     /** Called after each step, for tests that stop the protocol midway (a crash). */
     onStep?: (step: "open" | "hold" | "commit", personId?: string) => Promise<void> | void;
   };
@@ -52,7 +70,7 @@ export async function bookForPersons(app: App, input: TeamBookInput): Promise<Te
   if (personIds.length === 0 || personIds.length > MAX_TEAM) {
     return { ok: false, reason: "too_large" };
   }
-  const identity = { id: newId(app.now()), tokenSalt: randomToken(16) };
+  const identity = input.identity ?? { id: newId(app.now()), tokenSalt: randomToken(16) };
   const coordinatorId = newId(app.now());
   const status = input.eventType.requiresConfirmation ? "PENDING" : "CONFIRMED";
   const [tokens, guestToken] = await Promise.all([
@@ -60,10 +78,21 @@ export async function bookForPersons(app: App, input: TeamBookInput): Promise<Te
     bookingToken(app, identity, "guest"),
   ]);
   const rules = engineRules(app, input.eventType);
+  const moving = input.reschedule;
   const booking = (nowMs: number): BookingRecord => ({
-    ...newBookingRecord({ ...input, ...identity, by: "guest" }, nowMs, rules.bookingTtlMs),
+    ...newBookingRecord(
+      { ...input, ...identity, by: moving?.by ?? "guest" },
+      nowMs,
+      rules.bookingTtlMs,
+    ),
     personIds,
     coordinatorId,
+    ...(moving
+      ? {
+        rescheduledFromId: moving.old.id,
+        ...successorIdentity(moving.old, rules.calendarHost),
+      }
+      : {}),
   });
   const draft = booking(app.now());
   const coordinator: CoordinatorRecord = {
@@ -77,6 +106,7 @@ export async function bookForPersons(app: App, input: TeamBookInput): Promise<Te
     startMs: draft.blockStartMs,
     endMs: draft.blockEndMs,
     holdUntilMs: null,
+    ...(moving ? { replaces: moving.old.id } : {}),
   };
   const opened = await runChange(app, { rules, change: () => ({ kind: "open", coordinator }) });
   if (!opened.ok) return { ok: false, reason: opened.reason };
@@ -105,6 +135,15 @@ export async function bookForPersons(app: App, input: TeamBookInput): Promise<Te
       tokens,
       extra: input.extra,
       rotation: input.rotation,
+      rosterKey: input.rosterKey,
+      retire: moving
+        ? {
+          bookingId: moving.old.id,
+          by: moving.by,
+          enforceCutoff: moving.enforceCutoff,
+          hostId: moving.hostId,
+        }
+        : undefined,
     }),
   });
   if (!committed.ok) {

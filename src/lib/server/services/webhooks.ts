@@ -366,27 +366,35 @@ export async function fanOutEvent(app: App, job: OutboxRecord): Promise<WebhookJ
   if (p.kind !== "webhook_event") throw new Error("not a webhook_event job");
   const booking = await getBooking(app.kv, p.bookingId);
   if (!booking) return { ok: true };
-  const subs = (await listSubscriptions(app.kv, booking.hostId)).filter((s) =>
-    s.enabled && s.events.includes(p.event)
-  );
-  if (subs.length === 0) return { ok: true };
-  const nowMs = app.now();
-  const messageId = `msg_${job.id}`;
-  const msg: WebhookMessageRecord = {
-    v: 1,
-    id: messageId,
-    hostId: booking.hostId,
-    event: p.event,
-    body: JSON.stringify({
+  // Everyone the booking belongs to: its host, or a team booking's members (the round-robin
+  // assignee, every attendee of a collective one), each to their own subscriptions.
+  const people = booking.personIds ?? [booking.hostId];
+  let body: string | null = null;
+  for (const personId of people) {
+    const subs = (await listSubscriptions(app.kv, personId)).filter((s) =>
+      s.enabled && s.events.includes(p.event)
+    );
+    if (subs.length === 0) continue;
+    const nowMs = app.now();
+    body ??= JSON.stringify({
       type: p.event,
       timestamp: new Date(job.createdAtMs).toISOString(),
       data: { sequence: p.seq, booking: await bookingResource(app, booking) },
-    }),
-    createdAtMs: nowMs,
-  };
-  const jobs = subs.map((s) => deliveryJob(booking.hostId, s.id, messageId, nowMs));
-  // False means an earlier run of this job fanned it out already: nothing more to do.
-  if (await insertMessage(app.kv, msg, jobs)) app.kickOutbox();
+    });
+    // One message per person (the host's keeps the id it always had), each written once.
+    const messageId = personId === booking.hostId ? `msg_${job.id}` : `msg_${job.id}_${personId}`;
+    const msg: WebhookMessageRecord = {
+      v: 1,
+      id: messageId,
+      hostId: personId,
+      event: p.event,
+      body,
+      createdAtMs: nowMs,
+    };
+    const jobs = subs.map((s) => deliveryJob(personId, s.id, messageId, nowMs));
+    // False means an earlier run of this job fanned it out already: nothing more to do.
+    if (await insertMessage(app.kv, msg, jobs)) app.kickOutbox();
+  }
   return { ok: true };
 }
 

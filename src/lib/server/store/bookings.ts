@@ -81,7 +81,9 @@ export async function readSnapshot(
     ...capFences,
     ...guestFence,
     ...scope.absent,
+    ...scope.guards,
   ]);
+  const guards = read.splice(read.length - scope.guards.length);
   const absent = read.splice(read.length - scope.absent.length);
   const fences = read as Versioned<FenceRecord>[];
   const present = new Set(fences.filter((f) => f.versionstamp).map((f) => JSON.stringify(f.key)));
@@ -139,7 +141,7 @@ export async function readSnapshot(
     kv,
     [...coordinatorIds].map((id) => keys.coordinator(id)),
   );
-  return { primary, fences, busy, caps, guestHolds, coordinators, calendars, absent };
+  return { primary, fences, busy, caps, guestHolds, coordinators, calendars, absent, guards };
 }
 
 export type CommitOutcome = { ok: true; jobs: OutboxRecord[] } | { ok: false };

@@ -12,6 +12,8 @@ export type CalendarId = string;
 /** Whose time a booking blocks: today a host's user id, later also team members. */
 export type PersonId = string;
 export type CoordinatorId = string;
+export type TeamId = string;
+export type TeamInviteId = string;
 
 export const keys = {
   user: (id: UserId) => ["user", id] as const,
@@ -184,6 +186,11 @@ export const keys = {
   busyStartingFrom: (personId: PersonId, utcDay: string, blockStartMs: number) =>
     ["busy", personId, utcDay, blockStartMs] as const,
   busyPrefix: (personId: PersonId) => ["busy", personId] as const,
+  /**
+   * Changed by every write that adds or removes any busy entry of the person (never checked):
+   * booking pages reuse a person's busy list while its versionstamp is the same.
+   */
+  busyRev: (personId: PersonId) => ["busy_rev", personId] as const,
   /** Changed by every write that adds (or firms) a busy entry on that day: the guard. */
   busyFence: (personId: PersonId, utcDay: string) => ["busy_fence", personId, utcDay] as const,
   busyFencePrefix: (personId: PersonId) => ["busy_fence", personId] as const,
@@ -216,6 +223,35 @@ export const keys = {
   coordinatorByUntilPrefix: () => ["coordinator_by_until"] as const,
   coordinatorByUntilEnd: (untilMs: number) => ["coordinator_by_until", untilMs] as const,
   bookingPrefix: () => ["booking"] as const,
+
+  // Teams (docs/decisions/009-teams.md). A team's event types are stored like a host's, under
+  // `eventType(teamId, id)`; team slugs and usernames share one namespace (/team/x, /calendar/x).
+  team: (id: TeamId) => ["team", id] as const,
+  teamBySlug: (slug: string) => ["team_by_slug", slug] as const, // unique, and no such username
+  /** Index: the teams a user belongs to (the value is the team id). */
+  teamByMember: (userId: UserId, teamId: TeamId) => ["team_by_member", userId, teamId] as const,
+  teamByMemberPrefix: (userId: UserId) => ["team_by_member", userId] as const,
+  teamInvite: (teamId: TeamId, id: TeamInviteId) => ["team_invite", teamId, id] as const,
+  teamInvitePrefix: (teamId: TeamId) => ["team_invite", teamId] as const,
+  /** One pending invitation per address and team (value: the invitation id). */
+  teamInviteByEmail: (email: string, teamId: TeamId) =>
+    ["team_invite_by_email", email, teamId] as const,
+  teamInviteByEmailPrefix: (email: string) => ["team_invite_by_email", email] as const,
+  /** An invitation link's token, by its SHA-256 only. */
+  teamInviteToken: (tokenHash: string) => ["team_invite_token", tokenHash] as const,
+  /** A round-robin event type's rotation: checked in the commit of every booking it assigns. */
+  teamRotation: (eventTypeId: EventTypeId) => ["team_rotation", eventTypeId] as const,
+  /** Index: a team's bookings by start (the value is the booking id). */
+  teamBooking: (teamId: TeamId, startMs: number, id: BookingId) =>
+    ["team_booking", teamId, startMs, id] as const,
+  teamBookingPrefix: (teamId: TeamId) => ["team_booking", teamId] as const,
+  teamBookingFrom: (teamId: TeamId, startMs: number) => ["team_booking", teamId, startMs] as const,
+  /** Where a multi-person booking was written into one member's calendar (not its host's). */
+  bookingWritebackOf: (bookingId: BookingId, personId: PersonId) =>
+    ["booking_writeback_person", bookingId, personId] as const,
+  /** Where a meeting was written into one member's calendar (not its host's), by UID. */
+  meetingWritebackOf: (uid: string, personId: PersonId) =>
+    ["meeting_writeback_person", uid, personId] as const,
   // Schema 1 keys, read only by the migration (store/migrate.ts).
   legacyHostDayPrefix: () => ["host_day"] as const,
   legacyEventTypeCapPrefix: () => ["event_type_cap"] as const,

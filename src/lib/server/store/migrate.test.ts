@@ -11,6 +11,7 @@ import { expireHolds } from "../jobs/expire-holds.ts";
 import { memoryApp } from "../../../../tests/support/memory-app.ts";
 import { readStore, storeProblems } from "../../../../tests/reliability/harness.ts";
 import type { BookingRecord } from "./records.ts";
+import { acquireLease, releaseLease } from "./leases.ts";
 
 const FIXTURE = new URL("../../../../tests/fixtures/store-v1/store.jsonl", import.meta.url);
 const LEGACY = ["host_day", "event_type_cap", "guest_holds"];
@@ -146,6 +147,31 @@ Deno.test("migration: two processes starting at once migrate once; a run cut off
     } finally {
       fresh.close();
     }
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("migration: a process starting while another migrates (lease held, schema-1 records already removed) waits for it and never marks the store itself", async () => {
+  const kv = await fixtureKv();
+  try {
+    let ms = Date.parse(NOW);
+    // Each look at the clock is 100 ms later, so the waiting process's deadline comes.
+    const now = () => (ms += 100);
+    assert.ok(await acquireLease(kv, "migrate", "a", 60_000, now()));
+    // Process "a" is between its last two steps: the old records are gone, the mark is not set.
+    for (const prefix of LEGACY) {
+      for await (const e of kv.list({ prefix: [prefix] })) await kv.delete(e.key);
+    }
+    await assert.rejects(
+      migrateStore(kv, { owner: "b", now, waitMs: 500 }),
+      /being migrated by another process/,
+    );
+    assert.equal((await kv.get(keys.meta("schema"))).value, null, "only the lease holder marks it");
+    await releaseLease(kv, "migrate", "a");
+    // Once "a" is gone, the next start finishes the job: nothing left to move, only the mark.
+    assert.equal(await migrateStore(kv, { owner: "b", now }), null);
+    assert.ok((await kv.get(keys.meta("schema"))).value);
   } finally {
     kv.close();
   }

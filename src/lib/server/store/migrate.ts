@@ -113,18 +113,9 @@ export async function migrateStore(
   while (true) {
     const schema = await schemaOf(kv);
     if ((schema.value?.version ?? 1) >= SCHEMA) return null;
-    // No marker and no schema-1 record: a new store, or one the current code wrote (tests).
-    if (!schema.value && !(await hasLegacy(kv))) {
-      await kv.atomic().check(schema).set(
-        keys.meta("schema"),
-        {
-          v: 1,
-          version: SCHEMA,
-          migratedAtMs: opts.now(),
-        } satisfies SchemaRecord,
-      ).commit();
-      continue;
-    }
+    // Even a store that looks new is marked under the lease only: another process's migration,
+    // between removing the schema-1 records and writing the mark, looks just like one, and
+    // marking it here would make that migration's own final write fail.
     if (await acquireLease(kv, LEASE, opts.owner, LEASE_MS, opts.now())) break;
     if (opts.now() > deadline) throw new Error("the store is being migrated by another process");
     await new Promise((r) => setTimeout(r, 250));
@@ -133,6 +124,15 @@ export async function migrateStore(
     const schema = await schemaOf(kv);
     const from = schema.value?.version ?? 1;
     if (from >= SCHEMA) return null;
+    // No marker and no schema-1 record: a new store, one the current code wrote (tests), or one
+    // whose migration stopped after removing the old records; the guards exist, only mark it.
+    if (!schema.value && !(await hasLegacy(kv))) {
+      await kv.atomic().check(schema).set(
+        keys.meta("schema"),
+        { v: 1, version: SCHEMA, migratedAtMs: opts.now() } satisfies SchemaRecord,
+      ).commit();
+      return null;
+    }
     const renew = () => acquireLease(kv, LEASE, opts.owner, LEASE_MS, opts.now());
     const nowMs = opts.now();
 

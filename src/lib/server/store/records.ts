@@ -10,6 +10,8 @@ import type {
   EventTypeId,
   JobId,
   PersonId,
+  TeamId,
+  TeamInviteId,
   UserId,
 } from "./keys.ts";
 import type { Sealed } from "../integrations/crypto.ts";
@@ -108,7 +110,19 @@ export type EventTypeRules = {
   language?: Language | null;
 };
 
-export type EventTypeRecord = EventTypeRules & {
+/** What makes an event type a team's (docs/decisions/009-teams.md); absent on a host's own. */
+export type TeamEventTypeFields = {
+  /** The team; the record's `userId` is the same id (team event types live under the team). */
+  teamId?: TeamId;
+  /** "round_robin": one member per booking; "collective": every member in `hostIds` attends. */
+  teamMode?: "round_robin" | "collective";
+  /** The members taking part: round-robin candidates, or the collective's required attendees. */
+  hostIds?: UserId[];
+  /** Collective: the member who organises (decides requests besides owners); null: an owner. */
+  organiserId?: UserId | null;
+};
+
+export type EventTypeRecord = EventTypeRules & TeamEventTypeFields & {
   v: 1;
   id: EventTypeId;
   userId: UserId;
@@ -202,6 +216,12 @@ export type BookingRecord = {
   personIds?: PersonId[];
   /** Set for a multi-person booking: its coordinator guards the members' busy entries. */
   coordinatorId?: CoordinatorId;
+  /**
+   * A team's booking: its event type lives under the team (`eventType(teamId, …)`), its host is
+   * the assigned member (round robin) or the organiser (collective), and `hostTimeZone` is the
+   * team's zone, in which its caps count days and weeks.
+   */
+  teamId?: TeamId;
 };
 
 export type TokenPurpose = "confirm" | "reject" | "guest";
@@ -250,6 +270,8 @@ export type CoordinatorRecord = {
   startMs: number;
   endMs: number;
   holdUntilMs: number | null;
+  /** A collective reschedule: the booking the held time replaces (its own time counts as free). */
+  replaces?: BookingId;
 };
 
 export type MailKind =
@@ -267,11 +289,14 @@ export type MailKind =
   | "reminder_guest"
   | "reminder_host"
   | "follow_up"
-  | "magic_link";
+  | "magic_link"
+  /** A team booking, to a member who attends but does not decide it (collective). */
+  | "member_request";
 
 export type OutboxPayload =
-  | { kind: "booking_mail"; mail: MailKind; bookingId: BookingId }
-  | { kind: "writeback"; op: "put" | "delete"; bookingId: BookingId }
+  // `personId`: the member of a team booking the mail or calendar write is for (absent: the host).
+  | { kind: "booking_mail"; mail: MailKind; bookingId: BookingId; personId?: PersonId }
+  | { kind: "writeback"; op: "put" | "delete"; bookingId: BookingId; personId?: PersonId }
   /** Sent only if the booking is still CONFIRMED and still starts at `startMs` when due. */
   | {
     kind: "reminder";
@@ -279,6 +304,7 @@ export type OutboxPayload =
     startMs: number;
     minutesBefore: number;
     toHost: boolean;
+    personId?: PersonId;
   }
   | { kind: "raw_mail"; to: string; subject: string; text: string; html?: string }
   /** Sent only if the booking is still CONFIRMED and still starts at `startMs` when due. */
@@ -537,6 +563,36 @@ export type WebhookSubscriptionRecord = {
   updatedAtMs: number;
 };
 
+// Teams (docs/decisions/009-teams.md)
+
+export type TeamRole = "owner" | "member";
+export type TeamMembership = {
+  userId: UserId;
+  role: TeamRole;
+  /** Round robin: relative share of bookings (1–100). */
+  weight: number;
+  /** Round robin: breaks ties between members equally far behind (0 lowest – 4 highest). */
+  priority: number;
+  joinedAtMs: number;
+};
+
+/**
+ * A team. Its members live in the record itself, so every membership change is one write that
+ * checks this record (at least one owner always remains), and a booking that relies on who the
+ * members are checks it too (a removed member is never assigned after the removal landed).
+ */
+export type TeamRecord = {
+  v: 1;
+  id: TeamId;
+  slug: string;
+  name: string;
+  /** The team's days for caps, and the zone its pages open in. A team has no hours of its own. */
+  timeZone: string;
+  members: TeamMembership[];
+  createdAtMs: number;
+  updatedAtMs: number;
+};
+
 export type WebhookMessageRecord = {
   v: 1;
   id: string;
@@ -622,3 +678,21 @@ export type InsightsBackfillRecord = {
   done: boolean;
   counted: number;
 };
+
+export type TeamInviteRecord = {
+  v: 1;
+  id: TeamInviteId;
+  teamId: TeamId;
+  /** Lowercase; only a user signed in with this address can accept. */
+  email: string;
+  role: TeamRole;
+  /** The link token is an HMAC of this salt (like booking links): the store keeps its hash only. */
+  tokenSalt: string;
+  invitedById: UserId;
+  createdAtMs: number;
+  expiresAtMs: number;
+  lastSentMs: number;
+  sends: number;
+};
+
+export type TeamInviteTokenRecord = { v: 1; teamId: TeamId; inviteId: TeamInviteId };

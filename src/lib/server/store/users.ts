@@ -92,6 +92,8 @@ export async function insertUser(
     const op = kv.atomic()
       .check({ key: keys.userByEmail(email), versionstamp: null })
       .check({ key: keys.userByUsername(username), versionstamp: null })
+      // Team slugs and usernames share one namespace (store/teams.ts checks the other side).
+      .check({ key: keys.teamBySlug(username), versionstamp: null })
       .check(released);
     if (released.value) op.delete(keys.usernameReleased(username));
     const res = await op
@@ -132,6 +134,12 @@ async function nextFreeSuffix(
       end: keys.usernameReleased(base + "-\uffff"),
     })
   ) if (isHeldFrom(e.value, null, nowMs)) taken.add(String(e.key[1]));
+  for await (
+    const e of kv.list({
+      start: keys.teamBySlug(base),
+      end: keys.teamBySlug(base + "-\uffff"),
+    })
+  ) taken.add(String(e.key[1]));
   let n = from;
   while (taken.has(usernameCandidate(base, n))) n++;
   return n;
@@ -182,6 +190,8 @@ export async function updateUser(
       next.previousUsernames = holds.holds;
       const hold: UsernameReleasedRecord = { v: 1, userId: id, untilMs: nowMs + HOLD_MS };
       op.check({ key: keys.userByUsername(to), versionstamp: null })
+        // Team slugs and usernames share one namespace (store/teams.ts checks the other side).
+        .check({ key: keys.teamBySlug(to), versionstamp: null })
         .check(released)
         .delete(keys.userByUsername(from))
         .set(keys.userByUsername(to), id)
@@ -195,7 +205,8 @@ export async function updateUser(
     }
     if (
       to !== undefined && to !== from &&
-      (await kv.get(keys.userByUsername(to))).versionstamp !== null
+      (await kv.getMany([keys.userByUsername(to), keys.teamBySlug(to)]))
+        .some((e) => e.versionstamp !== null)
     ) return { ok: false, reason: "username_taken" };
   }
   throw new Error("updateUser: too much contention");

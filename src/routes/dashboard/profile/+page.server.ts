@@ -9,7 +9,7 @@ import { safeRedirectPath } from "$lib/shared/redirect.ts";
 import { currentFeedUrls, feedUrls, regenerateFeed } from "$lib/server/services/ics-feed.ts";
 import { formatDate } from "$lib/shared/format.ts";
 import { USERNAME_HOLD_DAYS } from "$lib/server/domain/username.ts";
-import { deleteAccount, eraseGuest } from "$lib/server/services/host-data.ts";
+import { deleteAccount, eraseGuest, lastOwnerMessage } from "$lib/server/services/host-data.ts";
 import { IMPORT_MAX_BYTES, importHostData } from "$lib/server/services/host-import.ts";
 import { getUser } from "$lib/server/store/users.ts";
 import { languageOf, negotiateLocale } from "$lib/shared/i18n.ts";
@@ -132,6 +132,9 @@ export const actions: Actions = {
   deleteAccount: async ({ request, locals }) => {
     const { username } = formValues(await request.formData(), ["username"], 200);
     const res = await deleteAccount(locals.app, locals.user!, username);
+    if (!res.ok && res.reason === "last_owner") {
+      return fail(409, { remove: { error: lastOwnerMessage(res.teams) } });
+    }
     if (!res.ok) {
       return fail(400, {
         remove: { error: locals.t.t("data.delete_mismatch", { username: locals.user!.username }) },

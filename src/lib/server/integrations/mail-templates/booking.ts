@@ -19,7 +19,23 @@ import { type CalendarDoc, calendarDoc, meetingUid } from "../../domain/calendar
 
 export type BookingMailContext = {
   booking: BookingRecord;
-  host: { name: string; email: string; clock?: "12h" | "24h"; locale?: string };
+  /**
+   * Host-side mails: their reader (for a team booking, the member it is for, with their zone and
+   * language). Guest-side mails: who the guest meets (a team booking: the attending members' names).
+   */
+  host: { name: string; email: string; clock?: "12h" | "24h"; locale?: string; timeZone?: string };
+  /**
+   * A team booking: one meeting with one identity (docs/decisions/016-teams.md): its organiser
+   * (the booking's host) and the other members, every one of them an attendee of the invitation.
+   */
+  team?: {
+    /** The team's name ("" when the team is gone: the mail then says "your team"). */
+    name: string;
+    organizer: { name: string; email: string };
+    members: { name: string; email: string }[];
+    /** Who decides a request (member mails name them). */
+    decider: string;
+  };
   links: {
     confirm: string;
     reject: string;
@@ -61,12 +77,13 @@ function ics(ctx: BookingMailContext, doc: CalendarDoc, t: Translator) {
     startMs: b.startMs,
     endMs: b.endMs,
     stampMs: ctx.nowMs,
-    summary: icsSummaryForGuest(b, ctx.host.name, t),
+    summary: icsSummaryForGuest(b, ctx.team?.name || ctx.host.name, t),
     description: icsDescriptionForGuest(b, ctx.links.guest, t),
     location: locationText(b.location, t) || undefined,
     status: doc.status,
-    organizer: ctx.host,
+    organizer: ctx.team?.organizer ?? ctx.host,
     attendee: { name: b.guestName, email: b.guestEmail },
+    others: ctx.team?.members.filter((m) => m.email !== ctx.team!.organizer.email),
     url: ctx.links.guest,
   }, doc.method);
 }
@@ -96,7 +113,9 @@ export function renderBookingMail(kind: MailKind, given: BookingMailContext): Ou
   const b = ctx.booking;
   const guestT = translator(b.guestLocale);
   const hostT = translator(ctx.host.locale);
-  const hostWhen = formatRange(b.startMs, b.endMs, b.hostTimeZone, ctx.host.clock, hostT.locale);
+  // A team member reads times in their own zone.
+  const hostZone = ctx.host.timeZone ?? b.hostTimeZone;
+  const hostWhen = formatRange(b.startMs, b.endMs, hostZone, ctx.host.clock, hostT.locale);
   const guestWhen = formatRange(b.startMs, b.endMs, b.guestTimeZone, b.guestClock, guestT.locale);
   const messageId = `<${b.id}.${kind}@${new URL(ctx.baseUrl).hostname}>`;
   const moved = b.rescheduledFromId ? "yes" : "no";
@@ -219,10 +238,37 @@ export function renderBookingMail(kind: MailKind, given: BookingMailContext): Ou
         icalEvent: invitation(ctx, "confirmed", t),
       });
     }
+    case "member_request": {
+      const t = hostT;
+      return mail(t, {
+        to: ctx.host.email,
+        replyTo: b.guestEmail,
+        subject: t.t("mail.host_request.subject", { moved, title, guest }),
+        heading: t.t("mail.host_request.heading"),
+        paragraphs: [
+          t.t("mail.member_request.intro", {
+            guest,
+            title,
+            team: ctx.team?.name || t.t("mail.your_team"),
+            when: hostWhen,
+          }),
+          ...guestLines(t),
+          t.t("mail.member_request.who", { decider: ctx.team?.decider ?? host }),
+        ],
+        icalEvent: invitation(ctx, "pending", t),
+      });
+    }
     case "host_cancelled": {
       // Any end of a meeting the host's calendar may hold comes with its CANCEL.
       const t = hostT;
-      const intro = b.endReason === "cancelled_by_host"
+      const intro = b.endReason === "rescheduled"
+        ? t.t("mail.host_cancelled.intro_moved_to_member", {
+          guest,
+          title,
+          when: hostWhen,
+          team: ctx.team?.name || t.t("mail.your_team"),
+        })
+        : b.endReason === "cancelled_by_host"
         ? t.t("mail.host_cancelled.intro_by_you", { guest, title, when: hostWhen })
         : b.endReason === "rejected"
         ? t.t("mail.host_cancelled.intro_declined_move", { guest, title, when: hostWhen })

@@ -7,6 +7,7 @@
 import type { BookingRecord } from "../../store/records.ts";
 import type { Translator } from "../../../shared/i18n.ts";
 import { labelledLine } from "./quote.ts";
+import { namesList } from "../../domain/team-membership.ts";
 
 type B = Pick<BookingRecord, "eventTitle" | "guestName" | "guestEmail" | "guestNote" | "answers">;
 
@@ -28,12 +29,19 @@ export function icsSummaryForHost(b: B, t: Translator): string {
   return t.t("ics.summary_host", { title: b.eventTitle, guest: b.guestName });
 }
 
-export function icsDescriptionForHost(b: B, dashboardLink: string, t: Translator): string {
+export function icsDescriptionForHost(
+  b: B,
+  dashboardLink: string,
+  t: Translator,
+  /** A team booking's attending members, named in the entry ("With: Ann and Ben"). */
+  with_: readonly string[] = [],
+): string {
   return [
     b.guestNote
       ? labelledLine((note) => t.t("ics.note_from", { guest: b.guestName, note }), b.guestNote)
       : "",
     t.t("ics.guest", { guest: b.guestName, email: b.guestEmail }),
+    with_.length ? t.t("ics.with", { names: namesList(with_, t.locale) }) : "",
     ...answerLines(b, t),
     t.t("ics.booked_with", { url: dashboardLink }),
   ].filter(Boolean).join("\n\n");

@@ -1,0 +1,125 @@
+/**
+ * Team membership rules, pure: who may be added, what a role change or a removal leaves behind.
+ * A team always keeps at least one owner; an owner hands over (makes someone else an owner)
+ * before leaving. The store applies a change in one write that checks the team record, so two
+ * owners demoting each other at once cannot leave a team without one.
+ */
+import type { TeamMembership, TeamRecord, TeamRole } from "../store/records.ts";
+import {
+  DEFAULT_PRIORITY,
+  DEFAULT_WEIGHT,
+  PRIORITY_MAX,
+  PRIORITY_MIN,
+  WEIGHT_MAX,
+  WEIGHT_MIN,
+} from "./team-rotation.ts";
+import { RESERVED_USERNAMES, USERNAME_RE } from "./username.ts";
+
+/** Members and pending invitations of one team, together (a collective books ≤ 20 of them). */
+export const MAX_MEMBERS = 100;
+/** Required members of one collective event type: each gets their own mails and calendar entry. */
+export const MAX_COLLECTIVE = 20;
+export const TEAM_NAME_MAX = 80;
+
+export type MembershipChange =
+  | { kind: "add"; userId: string; role: TeamRole; nowMs: number }
+  | { kind: "role"; userId: string; role: TeamRole }
+  | { kind: "remove"; userId: string }
+  | { kind: "weight"; userId: string; weight: number; priority: number };
+
+export type MembershipRefusal = "last_owner" | "not_member" | "already_member" | "too_many";
+
+export function applyMembership(
+  team: TeamRecord,
+  change: MembershipChange,
+): { ok: true; team: TeamRecord } | { ok: false; reason: MembershipRefusal } {
+  const at = team.members.findIndex((m) => m.userId === change.userId);
+  const owners = team.members.filter((m) => m.role === "owner").length;
+  const members = [...team.members];
+  switch (change.kind) {
+    case "add": {
+      if (at >= 0) return { ok: false, reason: "already_member" };
+      if (members.length >= MAX_MEMBERS) return { ok: false, reason: "too_many" };
+      members.push({
+        userId: change.userId,
+        role: change.role,
+        weight: DEFAULT_WEIGHT,
+        priority: DEFAULT_PRIORITY,
+        joinedAtMs: change.nowMs,
+      });
+      break;
+    }
+    case "role": {
+      if (at < 0) return { ok: false, reason: "not_member" };
+      if (members[at].role === "owner" && change.role !== "owner" && owners <= 1) {
+        return { ok: false, reason: "last_owner" };
+      }
+      members[at] = { ...members[at], role: change.role };
+      break;
+    }
+    case "remove": {
+      if (at < 0) return { ok: false, reason: "not_member" };
+      if (members[at].role === "owner" && owners <= 1) return { ok: false, reason: "last_owner" };
+      members.splice(at, 1);
+      break;
+    }
+    case "weight": {
+      if (at < 0) return { ok: false, reason: "not_member" };
+      members[at] = {
+        ...members[at],
+        weight: clampInt(change.weight, WEIGHT_MIN, WEIGHT_MAX),
+        priority: clampInt(change.priority, PRIORITY_MIN, PRIORITY_MAX),
+      };
+      break;
+    }
+  }
+  return { ok: true, team: { ...team, members } };
+}
+
+const clampInt = (n: number, lo: number, hi: number) =>
+  Math.min(hi, Math.max(lo, Math.round(Number.isFinite(n) ? n : lo)));
+
+export function roleOf(team: TeamRecord, userId: string): TeamRole | null {
+  return team.members.find((m) => m.userId === userId)?.role ?? null;
+}
+
+export function memberOf(team: TeamRecord, userId: string): TeamMembership | null {
+  return team.members.find((m) => m.userId === userId) ?? null;
+}
+
+/** A team's URL name: the same shape as a username (they share one namespace). */
+export function teamSlugProblem(slug: string): string | null {
+  if (!USERNAME_RE.test(slug)) {
+    return "Use 1–40 lowercase letters, digits or dashes (not at the start or end)";
+  }
+  if (RESERVED_USERNAMES.has(slug) || slug === "team") return "This address is reserved";
+  return null;
+}
+
+export function teamNameProblem(name: string): string | null {
+  const t = name.trim();
+  if (t.length === 0) return "Give the team a name";
+  if (t.length > TEAM_NAME_MAX) return `Keep the name under ${TEAM_NAME_MAX + 1} characters`;
+  if (/[\u0000-\u001f\u007f]/.test(t)) return "The name cannot contain control characters";
+  return null;
+}
+
+/** "AB" from "Ann Brown", "A" from "ann": the avatar initials on public pages. */
+export function initialsOf(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1
+    ? [words[0], words[words.length - 1]].map((w) => [...w][0])
+    : [...(words[0] ?? "?")].slice(0, 1);
+  return letters.join("").toUpperCase();
+}
+
+/** "Ann", "Ann and Ben", "Ann, Ben and Cleo". */
+export function namesList(names: readonly string[], locale = "en"): string {
+  if (names.length <= 1) return names[0] ?? "";
+  // English as the house writes it (no serial comma, whatever the English locale); other
+  // languages as Intl lists them: "Ana, Ben und Cleo", "Ana, Ben et Cleo", "Ana, Ben y Cleo".
+  if (locale.split("-")[0] === "en") {
+    return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+  }
+  return new Intl.ListFormat(locale, { type: "conjunction" }).format(names);
+}

@@ -1,0 +1,453 @@
+/**
+ * Team bookings through the service: round-robin fairness (sequential and concurrent, equal and
+ * weighted), fail-closed calendars, removed members, collective bookings and reschedules — and
+ * every member's time protected across personal, round-robin and collective bookings.
+ */
+import assert from "node:assert/strict";
+import { bookTeamSlot } from "./team-bookings.ts";
+import { bookSlot } from "./book-slot.ts";
+import { decideBooking, rescheduleByGuest } from "./decide-booking.ts";
+import { removeMember } from "./teams.ts";
+import { KeyedLock } from "./keyed-lock.ts";
+import { deliverOutbox } from "../jobs/deliver-outbox.ts";
+import { keys } from "../store/keys.ts";
+import { overlaps } from "../domain/interval.ts";
+import type { BookingRecord, UserRecord } from "../store/records.ts";
+import type { RotationRecord } from "../domain/team-rotation.ts";
+import { emptyHead } from "../store/calendars.ts";
+import { settingsChanged } from "../store/settings-cache.ts";
+import { createEventType, memoryApp } from "../../../../tests/support/memory-app.ts";
+import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
+
+const HOUR = 3_600_000;
+const T0 = Date.parse("2026-11-23T00:00:00Z");
+const at = (ms: number) => new Date(ms).toISOString();
+
+const guest = (i: number) => ({
+  name: `Guest ${i}`,
+  email: `g${i}@example.test`,
+  note: "",
+  timeZone: "UTC",
+});
+
+async function allBookings(kv: Deno.Kv): Promise<BookingRecord[]> {
+  const out: BookingRecord[] = [];
+  for await (const e of kv.list<BookingRecord>({ prefix: keys.bookingPrefix() })) out.push(e.value);
+  return out;
+}
+
+const live = (b: BookingRecord, nowMs: number) =>
+  b.status === "CONFIRMED" || (b.status === "PENDING" && (b.reservedUntilMs ?? 0) > nowMs);
+
+/** Every person's live bookings pairwise (buffers included): the overlapping pairs. */
+function overlapsOf(bookings: BookingRecord[], nowMs: number): string[] {
+  const byPerson = new Map<string, BookingRecord[]>();
+  for (const b of bookings.filter((x) => live(x, nowMs))) {
+    for (const p of b.personIds ?? [b.hostId]) byPerson.set(p, [...(byPerson.get(p) ?? []), b]);
+  }
+  const out: string[] = [];
+  for (const [p, list] of byPerson) {
+    for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < list.length; j++) {
+        const x = { startMs: list[i].blockStartMs, endMs: list[i].blockEndMs };
+        const y = { startMs: list[j].blockStartMs, endMs: list[j].blockEndMs };
+        if (overlaps(x, y)) out.push(`${p}: ${list[i].id} × ${list[j].id}`);
+      }
+    }
+  }
+  return out;
+}
+
+function countsBy(bookings: BookingRecord[], users: UserRecord[]): number[] {
+  return users.map((u) =>
+    bookings.filter((b) => b.hostId === u.id && b.status !== "CANCELLED").length
+  );
+}
+
+Deno.test("round robin: 90 sequential bookings across 3 equally weighted, always free members give 30 ± 1 each, and the rotation record counts them", async () => {
+  const app = await memoryApp();
+  const { team, users } = await seedTeam(app, {
+    members: [{ username: "ann" }, { username: "ben" }, { username: "cleo" }],
+  });
+  const et = await seedTeamEventType(app, team, {
+    slug: "call",
+    teamMode: "round_robin",
+    durationMin: 30,
+  });
+  for (let i = 0; i < 90; i++) {
+    const r = await bookTeamSlot(app, {
+      team: "crew",
+      slug: "call",
+      start: at(T0 + i * HOUR),
+      ...guest(i),
+    });
+    assert.ok(r.ok, JSON.stringify(r));
+  }
+  const counts = countsBy(await allBookings(app.kv), users);
+  for (const c of counts) assert.ok(Math.abs(c - 30) <= 1, `counts ${counts}`);
+  const rot = (await app.kv.get<RotationRecord>(keys.teamRotation(et.id))).value!;
+  assert.deepEqual(users.map((u) => rot.count[u.id]), counts);
+  app.close();
+});
+
+Deno.test("round robin: weights 2:1:1 over 90 sequential bookings give 45/22/23 ± 1", async () => {
+  const app = await memoryApp();
+  const { team, users } = await seedTeam(app, {
+    members: [{ username: "ann", weight: 2 }, { username: "ben" }, { username: "cleo" }],
+  });
+  await seedTeamEventType(app, team, { slug: "call", teamMode: "round_robin", durationMin: 30 });
+  for (let i = 0; i < 90; i++) {
+    const r = await bookTeamSlot(app, {
+      team: "crew",
+      slug: "call",
+      start: at(T0 + i * HOUR),
+      ...guest(i),
+    });
+    assert.ok(r.ok, JSON.stringify(r));
+  }
+  const [a, b, c] = countsBy(await allBookings(app.kv), users);
+  assert.ok(Math.abs(a - 45) <= 1, `ann ${a}`);
+  assert.ok(
+    Math.abs(b - 22.5) <= 1.5 && Math.abs(c - 22.5) <= 1.5 && b + c === 90 - a,
+    `${b}/${c}`,
+  );
+  app.close();
+});
+
+Deno.test("round robin: 50 concurrent bookings from two processes on overlapping times assign nobody overlapping times, all land, and counts stay within ±2 of the fair share", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const a = await memoryApp({ kv });
+  const b = await memoryApp({ kv });
+  b.hostLock = new KeyedLock();
+  const { team, users } = await seedTeam(a, {
+    members: [{ username: "ann" }, { username: "ben" }, { username: "cleo" }],
+  });
+  // 60-minute meetings every 30 minutes: each overlaps its neighbours, so members must differ.
+  await seedTeamEventType(a, team, {
+    slug: "call",
+    teamMode: "round_robin",
+    durationMin: 60,
+    intervalMin: 30,
+  });
+  const results = await Promise.all(
+    Array.from({ length: 50 }, (_, i) =>
+      bookTeamSlot(i % 2 ? a : b, {
+        team: "crew",
+        slug: "call",
+        // 25 overlapping starts on each of two days (08:00–20:00).
+        start: at(T0 + 8 * HOUR + (i % 25) * HOUR / 2 + Math.floor(i / 25) * 24 * HOUR),
+        ...guest(i),
+      })),
+  );
+  assert.deepEqual(results.filter((r) => !r.ok), []);
+  const booked = await allBookings(kv);
+  assert.equal(booked.length, 50);
+  assert.deepEqual(overlapsOf(booked, a.now()), []);
+  const counts = countsBy(booked, users);
+  for (const c of counts) assert.ok(Math.abs(c - 50 / 3) <= 2, `counts ${counts}`);
+  kv.close();
+});
+
+Deno.test("round robin: a busy member is skipped, a member whose calendar cannot be read counts as busy, and when nobody is free the time is taken", async () => {
+  const app = await memoryApp();
+  const { team, users } = await seedTeam(app, {
+    members: [{ username: "ann" }, { username: "ben" }],
+  });
+  await seedTeamEventType(app, team, { slug: "call", teamMode: "round_robin", durationMin: 30 });
+  // Ann's own event type books her personally at 10:00.
+  const own = await createEventType(app, users[0], { slug: "own", requiresConfirmation: false });
+  assert.ok(own);
+  const personal = await bookSlot(app, {
+    username: "ann",
+    slug: "own",
+    start: at(T0 + 10 * HOUR),
+    ...guest(0),
+  });
+  assert.ok(personal.ok);
+  const r1 = await bookTeamSlot(app, {
+    team: "crew",
+    slug: "call",
+    start: at(T0 + 10 * HOUR),
+    ...guest(1),
+  });
+  assert.ok(r1.ok);
+  const b1 = (await app.kv.get<BookingRecord>(keys.booking(r1.bookingId))).value!;
+  assert.equal(b1.hostId, users[1].id, "Ann is busy: Ben gets it");
+  assert.deepEqual(b1.personIds, [users[1].id]);
+  const r2 = await bookTeamSlot(app, {
+    team: "crew",
+    slug: "call",
+    start: at(T0 + 10 * HOUR),
+    ...guest(2),
+  });
+  assert.deepEqual(r2, { ok: false, reason: "slot_taken" });
+  // Ben connects a conflict calendar that was never read: he counts as busy (fail closed).
+  await app.kv.set(keys.calendarBusyHead(users[1].id, "cal-b"), emptyHead("cal-b", "acc-b"));
+  settingsChanged(app.kv);
+  const r3 = await bookTeamSlot(app, {
+    team: "crew",
+    slug: "call",
+    start: at(T0 + 12 * HOUR),
+    ...guest(3),
+  });
+  assert.ok(r3.ok);
+  const b3 = (await app.kv.get<BookingRecord>(keys.booking(r3.bookingId))).value!;
+  assert.equal(
+    b3.hostId,
+    users[0].id,
+    "Ben's unreadable calendar: Ann gets it, whoever's turn it was",
+  );
+  // Nobody's calendar can be read: nobody is free, and the guest is told why.
+  await app.kv.set(keys.calendarBusyHead(users[0].id, "cal-a"), emptyHead("cal-a", "acc-a"));
+  settingsChanged(app.kv);
+  const r4 = await bookTeamSlot(app, {
+    team: "crew",
+    slug: "call",
+    start: at(T0 + 14 * HOUR),
+    ...guest(4),
+  });
+  assert.deepEqual(r4, { ok: false, reason: "calendar_unavailable" });
+  assert.deepEqual(overlapsOf(await allBookings(app.kv), app.now()), []);
+  app.close();
+});
+
+Deno.test("round robin: a removed member is assigned nothing from the moment the removal lands; their bookings stay theirs", async () => {
+  const app = await memoryApp();
+  const { team, users } = await seedTeam(app, {
+    members: [{ username: "ann" }, { username: "ben" }],
+  });
+  await seedTeamEventType(app, team, { slug: "call", teamMode: "round_robin", durationMin: 30 });
+  const made: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const r = await bookTeamSlot(app, {
+      team: "crew",
+      slug: "call",
+      start: at(T0 + i * HOUR),
+      ...guest(i),
+    });
+    assert.ok(r.ok);
+    made.push(r.bookingId);
+  }
+  const removed = await removeMember(app, users[0], team.id, users[1].id);
+  assert.ok(removed.ok);
+  for (let i = 4; i < 10; i++) {
+    const r = await bookTeamSlot(app, {
+      team: "crew",
+      slug: "call",
+      start: at(T0 + i * HOUR),
+      ...guest(i),
+    });
+    assert.ok(r.ok);
+    const b = (await app.kv.get<BookingRecord>(keys.booking(r.bookingId))).value!;
+    assert.equal(b.hostId, users[0].id);
+  }
+  const bens = (await allBookings(app.kv)).filter((b) => b.hostId === users[1].id);
+  assert.equal(bens.length, 2);
+  assert.ok(bens.every((b) => b.status === "CONFIRMED" && made.includes(b.id)));
+  app.close();
+});
+
+Deno.test("collective: the booking holds every member's time; each member gets their own mail and it shows in their own list", async () => {
+  const app = await memoryApp();
+  const { team, users } = await seedTeam(app, {
+    members: [{ username: "ann" }, { username: "ben" }, { username: "cleo" }],
+  });
+  await seedTeamEventType(app, team, {
+    slug: "panel",
+    teamMode: "collective",
+    durationMin: 45,
+    intervalMin: 30,
+  });
+  const r = await bookTeamSlot(app, {
+    team: "crew",
+    slug: "panel",
+    start: at(T0 + 9 * HOUR),
+    ...guest(1),
+  });
+  assert.ok(r.ok, JSON.stringify(r));
+  const b = (await app.kv.get<BookingRecord>(keys.booking(r.bookingId))).value!;
+  assert.deepEqual(b.personIds, users.map((u) => u.id).sort());
+  assert.equal(b.hostId, users[0].id, "the owner organises");
+  assert.equal(b.teamId, team.id);
+  for (const u of users) {
+    const idx = await app.kv.get(keys.bookingByHostStart(u.id, b.startMs, b.id));
+    assert.equal(idx.value, b.id, `${u.username}'s list`);
+  }
+  await deliverOutbox(app, app.now());
+  const sent = app.mailer.sent.map((m) => `${m.to} ${m.subject}`).sort();
+  assert.deepEqual(sent, [
+    "ann@example.test Confirmed: panel with Guest 1",
+    "ben@example.test Confirmed: panel with Guest 1",
+    "cleo@example.test Confirmed: panel with Guest 1",
+    "g1@example.test Confirmed: panel with Host ann, Host ben and Host cleo",
+  ]);
+  // Each member is now busy: a personal booking of Cleo at that time is refused.
+  await createEventType(app, users[2], { slug: "own", requiresConfirmation: false });
+  const clash = await bookSlot(app, {
+    username: "cleo",
+    slug: "own",
+    start: at(T0 + 9 * HOUR),
+    ...guest(2),
+  });
+  assert.deepEqual(clash, { ok: false, reason: "slot_taken" });
+  // A second collective at an overlapping time is refused; every member was held.
+  const again = await bookTeamSlot(app, {
+    team: "crew",
+    slug: "panel",
+    start: at(T0 + 9.5 * HOUR),
+    ...guest(3),
+  });
+  assert.deepEqual(again, { ok: false, reason: "slot_taken" });
+  assert.deepEqual(overlapsOf(await allBookings(app.kv), app.now()), []);
+  app.close();
+});
+
+Deno.test("reschedule: a round-robin booking stays with its member when free, moves to the next one when not, and the first member is told", async () => {
+  const app = await memoryApp();
+  const { team, users } = await seedTeam(app, {
+    members: [{ username: "ann" }, { username: "ben" }],
+  });
+  await seedTeamEventType(app, team, { slug: "call", teamMode: "round_robin", durationMin: 30 });
+  const r = await bookTeamSlot(app, {
+    team: "crew",
+    slug: "call",
+    start: at(T0 + 9 * HOUR),
+    ...guest(1),
+  });
+  assert.ok(r.ok);
+  const first = (await app.kv.get<BookingRecord>(keys.booking(r.bookingId))).value!;
+  const moved = await rescheduleByGuest(app, r.guestToken, at(T0 + 11 * HOUR));
+  assert.ok(moved.ok, JSON.stringify(moved));
+  assert.equal(moved.booking.hostId, first.hostId, "same member when free");
+  // Now the member is busy at 14:00 (a personal booking): the next reschedule changes member.
+  const member = users.find((u) => u.id === first.hostId)!;
+  await createEventType(app, member, { slug: "own", requiresConfirmation: false });
+  assert.ok(
+    (await bookSlot(app, {
+      username: member.username,
+      slug: "own",
+      start: at(T0 + 14 * HOUR),
+      ...guest(9),
+    })).ok,
+  );
+  const again = await rescheduleByGuest(app, moved.guestToken, at(T0 + 14 * HOUR));
+  assert.ok(again.ok, JSON.stringify(again));
+  assert.notEqual(again.booking.hostId, first.hostId);
+  assert.equal(again.booking.icalUid, moved.booking.icalUid, "one meeting identity");
+  const jobs = [];
+  for await (
+    const e of app.kv.list<{ payload: { kind: string; mail?: string; personId?: string } }>({
+      prefix: ["outbox"],
+    })
+  ) {
+    jobs.push(e.value.payload);
+  }
+  assert.ok(
+    jobs.some((p) =>
+      p.kind === "booking_mail" && p.mail === "host_cancelled" && p.personId === first.hostId
+    ),
+    "the first member hears it left their calendar",
+  );
+  assert.deepEqual(overlapsOf(await allBookings(app.kv), app.now()), []);
+  app.close();
+});
+
+Deno.test("reschedule: a collective booking moves all members at once (its own old time counting as free), and the old booking is retired in the same write", async () => {
+  const app = await memoryApp();
+  const { team, users } = await seedTeam(app, {
+    members: [{ username: "ann" }, { username: "ben" }],
+  });
+  await seedTeamEventType(app, team, {
+    slug: "panel",
+    teamMode: "collective",
+    durationMin: 60,
+    intervalMin: 30,
+  });
+  const r = await bookTeamSlot(app, {
+    team: "crew",
+    slug: "panel",
+    start: at(T0 + 9 * HOUR),
+    ...guest(1),
+  });
+  assert.ok(r.ok);
+  // Overlaps the old time by half an hour: allowed, since the old booking goes.
+  const moved = await rescheduleByGuest(app, r.guestToken, at(T0 + 9.5 * HOUR));
+  assert.ok(moved.ok, JSON.stringify(moved));
+  const old = (await app.kv.get<BookingRecord>(keys.booking(r.bookingId))).value!;
+  assert.equal(old.status, "CANCELLED");
+  assert.equal(old.endReason, "rescheduled");
+  assert.equal(old.rescheduledToId, moved.booking.id);
+  assert.deepEqual(moved.booking.personIds, users.map((u) => u.id).sort());
+  // The old time's entries are gone: only the new booking's remain, firm.
+  const entries: { bookingId: string; holdUntilMs: number | null }[] = [];
+  for await (
+    const e of app.kv.list<{ bookingId: string; holdUntilMs: number | null }>({ prefix: ["busy"] })
+  ) {
+    entries.push(e.value);
+  }
+  assert.ok(
+    entries.length > 0 &&
+      entries.every((e) => e.bookingId === moved.booking.id && e.holdUntilMs === null),
+  );
+  // Used twice, the old link finds the booking moved.
+  const twice = await rescheduleByGuest(app, r.guestToken, at(T0 + 13 * HOUR));
+  assert.equal(twice.ok, false);
+  assert.deepEqual(overlapsOf(await allBookings(app.kv), app.now()), []);
+  // Cancelling the new one frees everyone.
+  const cancelled = await decideBooking(app, moved.booking.id, "cancel", "guest");
+  assert.ok(cancelled.ok);
+  app.close();
+});
+
+Deno.test("mixed races from two processes: collective, personal and round-robin requests for the same members at once never overlap anyone; where every request needs one member, exactly one wins", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const a = await memoryApp({ kv });
+  const b = await memoryApp({ kv });
+  b.hostLock = new KeyedLock();
+  const { team, users } = await seedTeam(a, {
+    members: [{ username: "ann" }, { username: "ben" }, { username: "cleo" }],
+  });
+  const rules = { durationMin: 60, intervalMin: 30 };
+  for (const u of users) {
+    await createEventType(a, u, { slug: "own", requiresConfirmation: false, ...rules });
+  }
+  await seedTeamEventType(a, team, { slug: "all", teamMode: "collective", ...rules });
+  await seedTeamEventType(a, team, {
+    slug: "pair",
+    teamMode: "collective",
+    hostIds: [users[0].id, users[1].id],
+    requiresConfirmation: true,
+    ...rules,
+  });
+  await seedTeamEventType(a, team, { slug: "rr", teamMode: "round_robin", ...rules });
+  for (let round = 0; round < 6; round++) {
+    const start = at(T0 + (8 + round * 2) * HOUR);
+    // Every one of these needs Ann: exactly one may win.
+    const contested = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => {
+        const app = i % 2 ? a : b;
+        const g = guest(round * 100 + i);
+        return i % 3 === 0
+          ? bookTeamSlot(app, { team: "crew", slug: "all", start, ...g })
+          : i % 3 === 1
+          ? bookTeamSlot(app, { team: "crew", slug: "pair", start, ...g })
+          : bookSlot(app, { username: "ann", slug: "own", start, ...g });
+      }),
+    );
+    assert.equal(contested.filter((r) => r.ok).length, 1, `round ${round}`);
+    assert.ok(contested.every((r) => r.ok || r.reason === "slot_taken"));
+    // Half an hour later, round robin and personal bookings race for whoever is left.
+    const later = at(T0 + (8 + round * 2) * HOUR + HOUR / 2);
+    await Promise.all(
+      Array.from(
+        { length: 12 },
+        (_, i) =>
+          i % 4 === 0
+            ? bookSlot(i % 2 ? a : b, { username: "cleo", slug: "own", start: later, ...guest(i) })
+            : bookTeamSlot(i % 2 ? a : b, { team: "crew", slug: "rr", start: later, ...guest(i) }),
+      ),
+    );
+  }
+  assert.deepEqual(overlapsOf(await allBookings(kv), a.now()), []);
+  kv.close();
+});

@@ -1,0 +1,318 @@
+/**
+ * Booking a team's event type (docs/decisions/009-teams.md).
+ *
+ * - Round robin: the guest picked a start some member offers; the engine's "assign" change
+ *   picks the member while it plans (rotation order, first whose time is free, calendars that
+ *   cannot be read counting as busy) and its commit checks the rotation and the team record, so
+ *   concurrent bookings neither overlap a member nor count from the same rotation state.
+ * - Collective: every required member must offer the start; the booking holds all their time
+ *   through the multi-person protocol (services/team-booking.ts), whose final commit checks
+ *   that they are all still members.
+ *
+ * A member's own hours, overrides, time off and calendars decide what they offer; the team has
+ * none. Rescheduling works the same way: a round-robin booking stays with its member when they
+ * are free at the new time and otherwise goes to the next in rotation.
+ */
+import type { App } from "../app.ts";
+import { Temporal } from "../domain/temporal.ts";
+import { newBookingRecord } from "../domain/booking.ts";
+import { isValidTimeZone } from "../domain/time-zone.ts";
+import { checkAnswers, chooseDuration, eventTypeRules } from "../domain/event-rules.ts";
+import type { Assignment, ExtraWrite } from "../domain/booking-engine.ts";
+import type { Candidate } from "../domain/team-rotation.ts";
+import { keys } from "../store/keys.ts";
+import type { BookingRecord, EventTypeRecord, TeamRecord, UserRecord } from "../store/records.ts";
+import { getEventType, getEventTypeBySlugCached } from "../store/event-types.ts";
+import { getTeam, getTeamBySlugCached } from "../store/teams.ts";
+import { newId } from "../store/users.ts";
+import { randomToken } from "../integrations/crypto.ts";
+import { bookingToken } from "./booking-links.ts";
+import {
+  type BookInput,
+  bookRefusal,
+  type BookResult,
+  isOffered,
+  parseStart,
+  tokenWrites,
+} from "./book-slot.ts";
+import { bookForPersons } from "./team-booking.ts";
+import { engineRules, runChange } from "./transaction.ts";
+import { teamHosts } from "./public-calendar.ts";
+import type { RescheduleResult } from "./decide-booking.ts";
+
+export type TeamBookInput = Omit<BookInput, "username"> & {
+  team: string;
+  /** Tests that stop a collective booking midway (a crash) hook its protocol steps. */
+  onStep?: Parameters<typeof bookForPersons>[1]["onStep"];
+};
+
+/** The members of `hosts` who offer `start` by their own hours and the event type's rules. */
+async function offering(
+  app: App,
+  hosts: UserRecord[],
+  et: EventTypeRecord,
+  start: Temporal.Instant,
+  durationMin: number,
+  byHost: boolean,
+): Promise<UserRecord[]> {
+  const offers = await Promise.all(
+    hosts.map((u) => isOffered(app, u, et, start, durationMin, { byHost })),
+  );
+  return hosts.filter((_, i) => offers[i]);
+}
+
+function candidatesOf(team: TeamRecord, users: UserRecord[]): Candidate[] {
+  const byId = new Map(team.members.map((m) => [m.userId, m]));
+  return users.flatMap((u) => {
+    const m = byId.get(u.id);
+    return m ? [{ personId: u.id, weight: m.weight, priority: m.priority }] : [];
+  });
+}
+
+function assignment(team: TeamRecord, et: EventTypeRecord, users: UserRecord[]): Assignment {
+  return {
+    candidates: candidatesOf(team, users),
+    rotationKey: keys.teamRotation(et.id),
+    rosterKey: keys.team(team.id),
+  };
+}
+
+/** Who organises a collective booking: the member marked so, else the first owner attending. */
+export function organiserOf(team: TeamRecord, et: EventTypeRecord, hosts: UserRecord[]): string {
+  const ids = new Set(hosts.map((h) => h.id));
+  if (et.organiserId && ids.has(et.organiserId)) return et.organiserId;
+  const owner = team.members.find((m) => m.role === "owner" && ids.has(m.userId));
+  return owner?.userId ?? hosts[0].id;
+}
+
+/**
+ * Indexes a team booking rides with: the team's list, and for a collective booking each
+ * attending member's own list (the host's is written with the booking itself).
+ */
+function teamIndexes(
+  teamId: string,
+  b: { id: string; startMs: number; hostId: string },
+  personIds: string[],
+): ExtraWrite[] {
+  return [
+    { key: keys.teamBooking(teamId, b.startMs, b.id), value: b.id },
+    ...personIds.filter((p) => p !== b.hostId).map((p) => ({
+      key: keys.bookingByHostStart(p, b.startMs, b.id),
+      value: b.id,
+    })),
+  ];
+}
+
+/** The team and event type of a team booking page, or null (not found, inactive, not a team's). */
+async function resolve(app: App, teamSlug: string, slug: string) {
+  const team = await getTeamBySlugCached(app.kv, teamSlug.toLowerCase());
+  if (!team) return null;
+  const et = await getEventTypeBySlugCached(app.kv, team.id, slug.toLowerCase());
+  if (!et || !et.active || et.teamId !== team.id || !et.teamMode) return null;
+  return { team, et };
+}
+
+export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<BookResult> {
+  const found = await resolve(app, input.team, input.slug);
+  if (!found) return { ok: false, reason: "not_found" };
+  // Membership as it is now (not the 1-second copy): the commit checks it again.
+  const team = await getTeam(app.kv, found.team.id);
+  if (!team) return { ok: false, reason: "not_found" };
+  const et = found.et;
+  const checked = checkAnswers(eventTypeRules(et).questions, input.rawAnswers ?? {});
+  if (!checked.ok) return { ok: false, reason: "invalid_answers", errors: checked.errors };
+  const durationMin = chooseDuration(et, input.durationMin);
+  const start = parseStart(input.start);
+  if (durationMin === null || !start) return { ok: false, reason: "slot_unavailable" };
+  const hosts = await teamHosts(app, team, et);
+  const offered = await offering(app, hosts, et, start, durationMin, false);
+  const collective = et.teamMode === "collective";
+  if (offered.length === 0 || (collective && offered.length !== (et.hostIds ?? []).length)) {
+    return { ok: false, reason: "slot_unavailable" };
+  }
+
+  const identity = { id: newId(app.now()), tokenSalt: randomToken(16) };
+  const status = et.requiresConfirmation ? "PENDING" : "CONFIRMED";
+  const guest = {
+    startMs: start.epochMilliseconds,
+    durationMin,
+    name: input.name,
+    email: input.email,
+    note: input.note,
+    guestTimeZone: isValidTimeZone(input.timeZone) ? input.timeZone : team.timeZone,
+    clock: input.clock,
+    // The guest's language: their mails and booking pages follow it, as on a host's page.
+    locale: input.locale,
+    answers: checked.answers,
+    teamId: team.id,
+  };
+  if (collective) {
+    const organiser = organiserOf(team, et, offered);
+    const personIds = offered.map((u) => u.id);
+    const res = await bookForPersons(app, {
+      ...guest,
+      identity,
+      host: { id: organiser, timeZone: team.timeZone },
+      eventType: et,
+      personIds,
+      rosterKey: keys.team(team.id),
+      extra: [
+        ...teamIndexes(team.id, { ...guest, id: identity.id, hostId: organiser }, personIds),
+        ...(input.extra ?? []),
+      ],
+      onStep: input.onStep,
+    });
+    if (!res.ok) return { ok: false, reason: bookRefusal(res.reason) };
+    return { ok: true, bookingId: res.booking.id, guestToken: res.guestToken, status };
+  }
+
+  const [tokens, guestToken] = await Promise.all([
+    tokenWrites(app, identity, status),
+    bookingToken(app, identity, "guest"),
+  ]);
+  const res = await runChange(app, {
+    // Bookings of one rotation queue behind each other in this process (each changes it).
+    lane: `rotation:${et.id}`,
+    rules: engineRules(app, et),
+    change: (nowMs) => ({
+      kind: "assign",
+      booking: newBookingRecord(
+        {
+          ...guest,
+          ...identity,
+          // The member is set by the plan; the team's zone counts caps.
+          host: { id: offered[0].id, timeZone: team.timeZone },
+          eventType: et,
+          by: "guest",
+        },
+        nowMs,
+        app.config.bookingTtlMs,
+      ),
+      assign: assignment(team, et, offered),
+      tokens,
+      extra: [
+        { key: keys.teamBooking(team.id, guest.startMs, identity.id), value: identity.id },
+        ...(input.extra ?? []),
+      ],
+    }),
+  });
+  if (!res.ok) return { ok: false, reason: bookRefusal(res.reason) };
+  return { ok: true, bookingId: identity.id, guestToken, status };
+}
+
+/**
+ * Moves a team booking (guest or host). Round robin: the booking's member keeps it when free at
+ * the new time, otherwise the next member in rotation takes it (the first one is told it left
+ * their calendar). Collective: every member's new time is held, then the old booking is retired
+ * in the final commit.
+ */
+export async function rescheduleTeamBooking(
+  app: App,
+  old: BookingRecord,
+  startText: string,
+  opts: { by: "guest" | "host"; hostId?: string; extra?: ExtraWrite[] },
+): Promise<RescheduleResult> {
+  const start = parseStart(startText);
+  if (!start) return { ok: false, reason: "slot_unavailable" };
+  const team = old.teamId ? await getTeam(app.kv, old.teamId) : null;
+  const et = team ? await getEventType(app.kv, team.id, old.eventTypeId) : null;
+  if (!team || !et || !et.active || !et.teamMode) return { ok: false, reason: "not_found" };
+  const durationMin = chooseDuration(et, old.durationMin) ?? et.durationMin;
+  const byHost = opts.by === "host";
+  const hosts = await teamHosts(app, team, et);
+  const offered = await offering(app, hosts, et, start, durationMin, byHost);
+  const collective = et.teamMode === "collective";
+  if (offered.length === 0 || (collective && offered.length !== (et.hostIds ?? []).length)) {
+    return { ok: false, reason: "slot_unavailable" };
+  }
+  // The host chose the new time: it is confirmed.
+  const eventType = byHost ? { ...et, requiresConfirmation: false } : et;
+  const identity = { id: newId(app.now()), tokenSalt: randomToken(16) };
+  const status = eventType.requiresConfirmation ? "PENDING" : "CONFIRMED";
+  const startMs = start.epochMilliseconds;
+
+  if (collective) {
+    const organiser = organiserOf(team, et, offered);
+    const personIds = offered.map((u) => u.id);
+    const res = await bookForPersons(app, {
+      identity,
+      host: { id: organiser, timeZone: team.timeZone },
+      eventType,
+      personIds,
+      startMs,
+      durationMin,
+      name: old.guestName,
+      email: old.guestEmail,
+      note: old.guestNote,
+      guestTimeZone: old.guestTimeZone,
+      clock: old.guestClock,
+      locale: old.guestLocale,
+      answers: old.answers,
+      teamId: team.id,
+      rosterKey: keys.team(team.id),
+      reschedule: { old, by: opts.by, enforceCutoff: !byHost, hostId: opts.hostId },
+      extra: [
+        ...teamIndexes(team.id, { id: identity.id, startMs, hostId: organiser }, personIds),
+        ...(opts.extra ?? []),
+      ],
+    });
+    if (res.ok) return { ok: true, booking: res.booking, guestToken: res.guestToken };
+    return { ok: false, reason: rescheduleRefusal(res.reason) };
+  }
+
+  const [tokens, guestToken] = await Promise.all([
+    tokenWrites(app, identity, status),
+    bookingToken(app, identity, "guest"),
+  ]);
+  const res = await runChange(app, {
+    lane: `rotation:${et.id}`,
+    rules: engineRules(app, et),
+    change: () => ({
+      kind: "reschedule",
+      bookingId: old.id,
+      by: opts.by,
+      successor: {
+        ...identity,
+        host: { id: old.hostId, timeZone: team.timeZone },
+        eventType,
+        startMs,
+        durationMin,
+        teamId: team.id,
+      },
+      tokens,
+      enforceCutoff: !byHost,
+      hostId: opts.hostId,
+      extra: [
+        { key: keys.teamBooking(team.id, startMs, identity.id), value: identity.id },
+        ...(opts.extra ?? []),
+      ],
+      assign: assignment(team, et, offered),
+    }),
+  });
+  if (res.ok) return { ok: true, booking: res.plan.booking!, guestToken };
+  const booking = res.primary as BookingRecord | undefined;
+  return { ok: false, reason: rescheduleRefusal(res.reason), ...(booking ? { booking } : {}) };
+}
+
+function rescheduleRefusal(reason: string): Extract<RescheduleResult, { ok: false }>["reason"] {
+  switch (reason) {
+    case "slot_taken":
+    case "cap_reached":
+    case "too_many_pending":
+    case "calendar_unavailable":
+    case "not_found":
+    case "too_late":
+    case "busy":
+    case "conflict":
+    case "cancelled":
+    case "expired":
+    case "already_confirmed":
+    case "already_rejected":
+      return reason;
+    case "too_large":
+    case "held":
+      return "busy";
+    default:
+      return "not_pending";
+  }
+}

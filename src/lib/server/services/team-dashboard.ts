@@ -1,0 +1,140 @@
+/**
+ * A team's bookings as its members see them: owners all of them, members their own; who may
+ * decide or cancel which; and the round-robin distribution over the last 30 days against each
+ * member's weighted share.
+ */
+import type { App } from "../app.ts";
+import type { BookingRecord, TeamRecord, UserRecord } from "../store/records.ts";
+import { keys } from "../store/keys.ts";
+import { getBooking } from "../store/bookings.ts";
+import { getUsers } from "../store/teams.ts";
+import { roleOf } from "../domain/team-membership.ts";
+import { weightedShares } from "../domain/team-rotation.ts";
+import { type Access, bookingRows, type StatusFilter } from "./host-bookings.ts";
+import { decideBooking, type DecideResult } from "./decide-booking.ts";
+import { teamForMember } from "./teams.ts";
+import { listTeamEventTypes } from "./team-event-types.ts";
+
+const DAY = 86_400_000;
+
+async function teamBookings(app: App, teamId: string, fromMs?: number): Promise<BookingRecord[]> {
+  const ids: string[] = [];
+  for await (
+    const e of app.kv.list<string>(
+      fromMs === undefined ? { prefix: keys.teamBookingPrefix(teamId) } : {
+        prefix: keys.teamBookingPrefix(teamId),
+        start: keys.teamBookingFrom(teamId, fromMs),
+      },
+    )
+  ) ids.push(e.value);
+  const out: BookingRecord[] = [];
+  for (let i = 0; i < ids.length; i += 10) {
+    const got = await app.kv.getMany<BookingRecord[]>(
+      ids.slice(i, i + 10).map((id) => keys.booking(id)),
+    );
+    for (const g of got) if (g.value) out.push(g.value);
+  }
+  return out;
+}
+
+/**
+ * Round robin: the assigned member decides. Collective: its organiser (the booking's host) or
+ * any owner. Owners cancel any of the team's bookings; a member cancels the ones they host.
+ */
+export function teamAccess(team: TeamRecord, user: UserRecord): Access {
+  const owner = roleOf(team, user.id) === "owner";
+  return (b) => {
+    const hosts = b.hostId === user.id;
+    const collective = (b.personIds?.length ?? 1) > 1 || !!b.coordinatorId;
+    return { canDecide: hosts || (collective && owner), canCancel: hosts || owner };
+  };
+}
+
+export async function listTeamBookings(
+  app: App,
+  user: UserRecord,
+  teamId: string,
+  filter: StatusFilter,
+  /** The reader's locale (dates, answers, names lists); default their profile language. */
+  locale: string = user.locale ?? "en",
+) {
+  const view = await teamForMember(app, user, teamId);
+  if (!view) return null;
+  const all = await teamBookings(app, view.team.id);
+  // Members see the bookings they attend; owners see all (a removed member's too).
+  const visible = view.role === "owner"
+    ? all
+    : all.filter((b) => (b.personIds ?? [b.hostId]).includes(user.id));
+  return {
+    ...view,
+    rows: await bookingRows(app, visible, filter, teamAccess(view.team, user), user, locale),
+  };
+}
+
+/** Confirm, reject or cancel one of a team's bookings, by the rules of `teamAccess`. */
+export async function decideTeamBooking(
+  app: App,
+  user: UserRecord,
+  teamId: string,
+  bookingId: string,
+  action: "confirm" | "reject" | "cancel",
+  reason?: string,
+): Promise<DecideResult | { ok: false; reason: "forbidden" }> {
+  const view = await teamForMember(app, user, teamId);
+  if (!view || !/^[0-9A-Z]{26}$/.test(bookingId)) return { ok: false, reason: "not_found" };
+  const b = await getBooking(app.kv, bookingId);
+  // Another team's booking, or one the member does not attend, is not theirs to see.
+  if (
+    !b || b.teamId !== view.team.id ||
+    (view.role !== "owner" && !(b.personIds ?? [b.hostId]).includes(user.id))
+  ) return { ok: false, reason: "not_found" };
+  const may = teamAccess(view.team, user)(b);
+  if (action === "cancel" ? !may.canCancel : !may.canDecide) {
+    return { ok: false, reason: "forbidden" };
+  }
+  return await decideBooking(app, b.id, action, "host", { reason });
+}
+
+export type DistributionRow = {
+  userId: string;
+  name: string;
+  weight: number;
+  bookings: number;
+  share: number;
+};
+
+/**
+ * Round-robin assignments per member over the last 30 days (bookings made in that time and
+ * still live, per event type) against their weighted share of the same total.
+ */
+export async function roundRobinDistribution(app: App, team: TeamRecord) {
+  const nowMs = app.now();
+  const since = nowMs - 30 * DAY;
+  const types = (await listTeamEventTypes(app, team)).filter((t) => t.teamMode === "round_robin");
+  if (types.length === 0) return [];
+  const recent = (await teamBookings(app, team.id, since)).filter((b) =>
+    b.createdAtMs >= since && (b.status === "CONFIRMED" || b.status === "PENDING")
+  );
+  const people = new Map(
+    (await getUsers(app.kv, team.members.map((m) => m.userId))).map((u) => [u.id, u.name]),
+  );
+  return types.map((t) => {
+    const current = new Set(team.members.map((m) => m.userId));
+    const members = team.members.filter((m) => (t.hostIds ?? []).includes(m.userId));
+    const mine = recent.filter((b) => b.eventTypeId === t.id);
+    const shares = weightedShares(
+      members.map((m) => ({ personId: m.userId, weight: m.weight })),
+      mine.length,
+    );
+    const rows: DistributionRow[] = members.map((m) => ({
+      userId: m.userId,
+      name: people.get(m.userId) ?? "Former user",
+      weight: m.weight,
+      bookings: mine.filter((b) => b.hostId === m.userId).length,
+      share: shares.get(m.userId) ?? 0,
+    }));
+    // Bookings of people who have left since still count in the total.
+    const former = mine.filter((b) => !current.has(b.hostId)).length;
+    return { eventType: { id: t.id, title: t.title }, total: mine.length, former, rows };
+  });
+}

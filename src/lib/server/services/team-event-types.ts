@@ -1,0 +1,155 @@
+/**
+ * A team's event types: the same records as a host's (every rule applies), stored under the team
+ * (`eventType(teamId, id)`), with the team fields on top — round robin or collective, which
+ * members take part, and the collective's organiser. Owners edit; members see them.
+ */
+import type { App } from "../app.ts";
+import type { EventTypeRecord, TeamRecord, UserRecord } from "../store/records.ts";
+import * as store from "../store/event-types.ts";
+import { newId } from "../store/users.ts";
+import type { EventTypeInput } from "../../shared/forms.ts";
+import type { TeamFieldValues, TeamMode } from "../../shared/team-forms.ts";
+import { MAX_COLLECTIVE } from "../domain/team-membership.ts";
+import { type OwnerRefusal, teamForMember } from "./teams.ts";
+import { isEventTypeIdShape } from "./event-types.ts";
+
+export type TeamFields = { teamMode: TeamMode; hostIds: string[]; organiserId: string | null };
+export type TeamFieldErrors = { teamMode?: string; hostIds?: string; organiserId?: string };
+
+/** The team fields as the editor sent them, checked against the team's current members. */
+export function checkTeamFields(
+  team: TeamRecord,
+  raw: TeamFieldValues,
+): { ok: true; fields: TeamFields } | { ok: false; errors: TeamFieldErrors } {
+  const errors: TeamFieldErrors = {};
+  const mode = raw.teamMode === "collective" || raw.teamMode === "round_robin"
+    ? raw.teamMode
+    : null;
+  if (!mode) errors.teamMode = "Choose round robin or collective";
+  const members = new Set(team.members.map((m) => m.userId));
+  // In the team's order, each once; ids of people who are not members are dropped.
+  const hostIds = team.members.map((m) => m.userId).filter((id) => raw.hostIds.includes(id));
+  if (hostIds.length === 0) errors.hostIds = "Tick at least one member who takes part";
+  else if (mode === "collective" && hostIds.length > MAX_COLLECTIVE) {
+    errors.hostIds = `A collective event has at most ${MAX_COLLECTIVE} members`;
+  }
+  let organiserId: string | null = null;
+  if (mode === "collective" && raw.organiserId) {
+    if (!members.has(raw.organiserId) || !hostIds.includes(raw.organiserId)) {
+      errors.organiserId = "The organiser must be one of the members who take part";
+    } else organiserId = raw.organiserId;
+  }
+  if (Object.keys(errors).length) return { ok: false, errors };
+  return { ok: true, fields: { teamMode: mode!, hostIds, organiserId } };
+}
+
+export function teamFieldValuesOf(et: EventTypeRecord): TeamFieldValues {
+  return {
+    teamMode: et.teamMode ?? "round_robin",
+    hostIds: et.hostIds ?? [],
+    organiserId: et.organiserId ?? "",
+  };
+}
+
+export async function listTeamEventTypes(app: App, team: TeamRecord) {
+  return (await store.listEventTypes(app.kv, team.id)).filter((e) => e.teamId === team.id);
+}
+
+/** A team's event type as a member may see it, or null (not a member, not the team's, no id). */
+export async function findTeamEventType(
+  app: App,
+  user: UserRecord,
+  teamId: string,
+  id: string,
+): Promise<{ team: TeamRecord; role: "owner" | "member"; et: EventTypeRecord } | null> {
+  const view = await teamForMember(app, user, teamId);
+  if (!view || !isEventTypeIdShape(id)) return null;
+  const et = await store.getEventType(app.kv, view.team.id, id);
+  return et && et.teamId === view.team.id ? { ...view, et } : null;
+}
+
+export type TeamEventTypeResult =
+  | { ok: true; record: EventTypeRecord }
+  | { ok: false; reason: OwnerRefusal | "slug_taken" }
+  | { ok: false; reason: "invalid"; errors: TeamFieldErrors };
+
+export async function createTeamEventType(
+  app: App,
+  user: UserRecord,
+  teamId: string,
+  input: EventTypeInput,
+  raw: TeamFieldValues,
+): Promise<TeamEventTypeResult> {
+  const view = await teamForMember(app, user, teamId);
+  if (!view) return { ok: false, reason: "not_found" };
+  if (view.role !== "owner") return { ok: false, reason: "forbidden" };
+  const checked = checkTeamFields(view.team, raw);
+  if (!checked.ok) return { ok: false, reason: "invalid", errors: checked.errors };
+  const nowMs = app.now();
+  const record: EventTypeRecord = {
+    v: 1,
+    id: newId(nowMs),
+    userId: view.team.id,
+    ...input,
+    teamId: view.team.id,
+    ...checked.fields,
+    createdAtMs: nowMs,
+    updatedAtMs: nowMs,
+  };
+  const res = await store.insertEventType(app.kv, record);
+  return res.ok ? { ok: true, record } : res;
+}
+
+export async function editTeamEventType(
+  app: App,
+  user: UserRecord,
+  teamId: string,
+  id: string,
+  input: EventTypeInput,
+  raw: TeamFieldValues,
+): Promise<TeamEventTypeResult> {
+  const found = await findTeamEventType(app, user, teamId, id);
+  if (!found) return { ok: false, reason: "not_found" };
+  if (found.role !== "owner") return { ok: false, reason: "forbidden" };
+  const checked = checkTeamFields(found.team, raw);
+  if (!checked.ok) return { ok: false, reason: "invalid", errors: checked.errors };
+  const res = await store.updateEventType(app.kv, found.team.id, id, (cur) => ({
+    ...cur,
+    ...input,
+    ...checked.fields,
+    updatedAtMs: app.now(),
+  }));
+  return res.ok ? { ok: true, record: res.record } : res;
+}
+
+export async function setTeamEventTypeActive(
+  app: App,
+  user: UserRecord,
+  teamId: string,
+  id: string,
+  active: boolean,
+): Promise<TeamEventTypeResult> {
+  const found = await findTeamEventType(app, user, teamId, id);
+  if (!found) return { ok: false, reason: "not_found" };
+  if (found.role !== "owner") return { ok: false, reason: "forbidden" };
+  const res = await store.updateEventType(app.kv, found.team.id, id, (cur) => ({
+    ...cur,
+    active,
+    updatedAtMs: app.now(),
+  }));
+  return res.ok ? { ok: true, record: res.record } : res;
+}
+
+export async function deleteTeamEventType(
+  app: App,
+  user: UserRecord,
+  teamId: string,
+  id: string,
+): Promise<{ ok: true } | { ok: false; reason: OwnerRefusal }> {
+  const found = await findTeamEventType(app, user, teamId, id);
+  if (!found) return { ok: false, reason: "not_found" };
+  if (found.role !== "owner") return { ok: false, reason: "forbidden" };
+  return (await store.removeEventType(app.kv, found.team.id, id))
+    ? { ok: true }
+    : { ok: false, reason: "not_found" };
+}

@@ -1,0 +1,236 @@
+/**
+ * Teams, their members and invitations (docs/decisions/009-teams.md).
+ *
+ * A team's members live in its record, so every membership change is one atomic write that
+ * checks the record's versionstamp (the rules are domain/team-membership.ts's). A team slug and
+ * a username share one namespace: creating a team or renaming its slug checks that no user has
+ * that name, and creating a user or renaming one checks that no team has it (store/users.ts),
+ * each in the same write that claims the name, so the two can never clash. A username released by
+ * a rename stays held for its host (domain/username.ts): no team can take it while it is held.
+ */
+import { keys, type TeamId, type UserId } from "./keys.ts";
+import type { TeamInviteRecord, TeamInviteTokenRecord, TeamRecord, UserRecord } from "./records.ts";
+import { cachedRead, settingsChanged } from "./settings-cache.ts";
+import { applyMembership, type MembershipChange } from "../domain/team-membership.ts";
+import type { UsernameReleasedRecord } from "./records.ts";
+import { isHeldFrom } from "../domain/username.ts";
+
+/**
+ * A slug's released-username hold, read before the write that claims the slug and checked in it;
+ * `held` when a host's old name is still held at `nowMs` (the write's own time).
+ */
+async function readSlugHold(kv: Deno.Kv, slug: string, nowMs: number) {
+  const entry = await kv.get<UsernameReleasedRecord>(keys.usernameReleased(slug));
+  return { entry, held: isHeldFrom(entry.value, null, nowMs) };
+}
+
+export async function getTeam(kv: Deno.Kv, id: TeamId): Promise<TeamRecord | null> {
+  return (await kv.get<TeamRecord>(keys.team(id))).value;
+}
+
+export async function getTeamBySlug(kv: Deno.Kv, slug: string): Promise<TeamRecord | null> {
+  const idx = await kv.get<TeamId>(keys.teamBySlug(slug.toLowerCase()));
+  return idx.value ? await getTeam(kv, idx.value) : null;
+}
+
+/** From the short-lived settings copy (guest pages). Bookings read the record fresh and check it. */
+export function getTeamBySlugCached(kv: Deno.Kv, slug: string): Promise<TeamRecord | null> {
+  const s = slug.toLowerCase();
+  return cachedRead(kv, `team:${s}`, () => getTeamBySlug(kv, s));
+}
+
+/** The teams a user belongs to, by name. */
+export async function listTeamsOf(kv: Deno.Kv, userId: UserId): Promise<TeamRecord[]> {
+  const ids: TeamId[] = [];
+  for await (const e of kv.list<TeamId>({ prefix: keys.teamByMemberPrefix(userId) })) {
+    ids.push(e.value);
+  }
+  const out: TeamRecord[] = [];
+  for (let i = 0; i < ids.length; i += 10) {
+    const got = await kv.getMany<TeamRecord[]>(ids.slice(i, i + 10).map((id) => keys.team(id)));
+    for (const g of got) if (g.value) out.push(g.value);
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Users by id, in one read per ten (absent ones left out). */
+export async function getUsers(kv: Deno.Kv, ids: readonly UserId[]): Promise<UserRecord[]> {
+  const out: UserRecord[] = [];
+  for (let i = 0; i < ids.length; i += 10) {
+    const got = await kv.getMany<UserRecord[]>(ids.slice(i, i + 10).map((id) => keys.user(id)));
+    for (const g of got) if (g.value) out.push(g.value);
+  }
+  return out;
+}
+
+/** Creates a team with its first owner; its slug is claimed against teams and usernames at once. */
+export async function insertTeam(
+  kv: Deno.Kv,
+  team: TeamRecord,
+): Promise<{ ok: true } | { ok: false; reason: "slug_taken" }> {
+  const hold = await readSlugHold(kv, team.slug, team.createdAtMs);
+  if (hold.held) return { ok: false, reason: "slug_taken" };
+  let op = kv.atomic()
+    .check({ key: keys.teamBySlug(team.slug), versionstamp: null })
+    .check({ key: keys.userByUsername(team.slug), versionstamp: null })
+    .check(hold.entry)
+    .check({ key: keys.team(team.id), versionstamp: null })
+    .set(keys.team(team.id), team)
+    .set(keys.teamBySlug(team.slug), team.id);
+  if (hold.entry.value) op = op.delete(keys.usernameReleased(team.slug));
+  for (const m of team.members) op = op.set(keys.teamByMember(m.userId, team.id), team.id);
+  const res = await op.commit();
+  if (res.ok) settingsChanged(kv);
+  return res.ok ? { ok: true } : { ok: false, reason: "slug_taken" };
+}
+
+export type TeamUpdate<R extends string> = (
+  cur: TeamRecord,
+) => { ok: true; next: TeamRecord } | { ok: false; reason: R };
+
+/**
+ * Read-modify-write of a team record, checked at its versionstamp: a membership change, a role
+ * or weight, a rename. Member indexes follow the members; a new slug is claimed against teams
+ * and usernames in the same write. Extra writes (an accepted invitation's removal) ride along.
+ */
+export async function updateTeam<R extends string>(
+  kv: Deno.Kv,
+  id: TeamId,
+  change: TeamUpdate<R>,
+  extra: (op: Deno.AtomicOperation, cur: TeamRecord) => Deno.AtomicOperation = (op) => op,
+): Promise<
+  { ok: true; team: TeamRecord; before: TeamRecord } | {
+    ok: false;
+    reason: R | "not_found" | "slug_taken";
+  }
+> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const cur = await kv.get<TeamRecord>(keys.team(id));
+    if (!cur.value) return { ok: false, reason: "not_found" };
+    const res = change(cur.value);
+    if (!res.ok) return res;
+    const next = res.next;
+    let op = kv.atomic().check(cur).set(keys.team(id), next);
+    if (next.slug !== cur.value.slug) {
+      // `updatedAtMs` is the time of this change (services set it).
+      const hold = await readSlugHold(kv, next.slug, next.updatedAtMs);
+      if (hold.held) return { ok: false, reason: "slug_taken" };
+      op = op.check({ key: keys.teamBySlug(next.slug), versionstamp: null })
+        .check({ key: keys.userByUsername(next.slug), versionstamp: null })
+        .check(hold.entry)
+        .delete(keys.teamBySlug(cur.value.slug))
+        .set(keys.teamBySlug(next.slug), id);
+      if (hold.entry.value) op = op.delete(keys.usernameReleased(next.slug));
+    }
+    const before = new Set(cur.value.members.map((m) => m.userId));
+    const after = new Set(next.members.map((m) => m.userId));
+    for (const u of after) if (!before.has(u)) op = op.set(keys.teamByMember(u, id), id);
+    for (const u of before) if (!after.has(u)) op = op.delete(keys.teamByMember(u, id));
+    op = extra(op, cur.value);
+    if ((await op.commit()).ok) {
+      settingsChanged(kv);
+      return { ok: true, team: next, before: cur.value };
+    }
+    if (next.slug !== cur.value.slug) {
+      const [t, u] = await kv.getMany([keys.teamBySlug(next.slug), keys.userByUsername(next.slug)]);
+      if (t.versionstamp !== null || u.versionstamp !== null) {
+        return { ok: false, reason: "slug_taken" };
+      }
+    }
+  }
+  throw new Error("updateTeam: too much contention");
+}
+
+/** A membership change by the rules of domain/team-membership.ts, in one checked write. */
+export function changeMembership(
+  kv: Deno.Kv,
+  id: TeamId,
+  change: MembershipChange,
+  nowMs: number,
+) {
+  return updateTeam(kv, id, (cur) => {
+    const r = applyMembership(cur, change);
+    return r.ok ? { ok: true, next: { ...r.team, updatedAtMs: nowMs } } : r;
+  });
+}
+
+// ── invitations ─────────────────────────────────────────────────────────────────────────────
+
+export async function getInvite(
+  kv: Deno.Kv,
+  teamId: TeamId,
+  id: string,
+): Promise<Deno.KvEntryMaybe<TeamInviteRecord>> {
+  return await kv.get<TeamInviteRecord>(keys.teamInvite(teamId, id));
+}
+
+export async function listInvites(kv: Deno.Kv, teamId: TeamId): Promise<TeamInviteRecord[]> {
+  const out: TeamInviteRecord[] = [];
+  for await (const e of kv.list<TeamInviteRecord>({ prefix: keys.teamInvitePrefix(teamId) })) {
+    out.push(e.value);
+  }
+  return out;
+}
+
+/** Pending invitations to an address, across teams. */
+export async function listInvitesFor(kv: Deno.Kv, email: string): Promise<TeamInviteRecord[]> {
+  const refs: [TeamId, string][] = [];
+  for await (
+    const e of kv.list<string>({ prefix: keys.teamInviteByEmailPrefix(email.toLowerCase()) })
+  ) refs.push([String(e.key[2]), e.value]);
+  const out: TeamInviteRecord[] = [];
+  for (const [teamId, id] of refs) {
+    const inv = (await getInvite(kv, teamId, id)).value;
+    if (inv) out.push(inv);
+  }
+  return out;
+}
+
+export async function getInviteByTokenHash(
+  kv: Deno.Kv,
+  tokenHash: string,
+): Promise<TeamInviteRecord | null> {
+  const ref = (await kv.get<TeamInviteTokenRecord>(keys.teamInviteToken(tokenHash))).value;
+  return ref ? (await getInvite(kv, ref.teamId, ref.inviteId)).value : null;
+}
+
+/**
+ * Stores an invitation: one pending per address and team (checked absent), written only while
+ * the team is as read (so the member count the caller checked still holds).
+ */
+export async function insertInvite(
+  kv: Deno.Kv,
+  team: Deno.KvEntry<TeamRecord>,
+  invite: TeamInviteRecord,
+  tokenHash: string,
+  mail: (op: Deno.AtomicOperation) => Deno.AtomicOperation,
+): Promise<{ ok: true } | { ok: false; reason: "already_invited" | "conflict" }> {
+  const byEmail = keys.teamInviteByEmail(invite.email, invite.teamId);
+  const op = kv.atomic()
+    .check(team)
+    .check({ key: byEmail, versionstamp: null })
+    .set(keys.teamInvite(invite.teamId, invite.id), invite)
+    .set(byEmail, invite.id)
+    .set(
+      keys.teamInviteToken(tokenHash),
+      {
+        v: 1,
+        teamId: invite.teamId,
+        inviteId: invite.id,
+      } satisfies TeamInviteTokenRecord,
+    );
+  if ((await mail(op).commit()).ok) return { ok: true };
+  const again = await kv.get(byEmail);
+  return { ok: false, reason: again.versionstamp !== null ? "already_invited" : "conflict" };
+}
+
+/** The writes that remove an invitation (revoked, declined, accepted). */
+export function dropInvite(
+  op: Deno.AtomicOperation,
+  invite: TeamInviteRecord,
+  tokenHash: string,
+): Deno.AtomicOperation {
+  return op.delete(keys.teamInvite(invite.teamId, invite.id))
+    .delete(keys.teamInviteByEmail(invite.email, invite.teamId))
+    .delete(keys.teamInviteToken(tokenHash));
+}

@@ -1,0 +1,53 @@
+/**
+ * Form shapes of the team pages (browser-safe): the team's own fields, and the fields a team's
+ * event type has on top of a host's (who takes part, and how).
+ */
+export type TeamMode = "round_robin" | "collective";
+
+export const TEAM_MODES: { value: TeamMode; label: string; hint: string }[] = [
+  {
+    value: "round_robin",
+    label: "Round robin",
+    hint:
+      "Each booking goes to one member: guests see every time any member is free, and bookings are shared out fairly by weight.",
+  },
+  {
+    value: "collective",
+    label: "Collective",
+    hint:
+      "Everyone ticked attends every booking: guests see only the times when all of them are free.",
+  },
+];
+
+/** Form fields: `teamMode`, `host` (repeated, one per ticked member id), `organiserId`. */
+export type TeamFieldValues = { teamMode: string; hostIds: string[]; organiserId: string };
+
+export const NEW_TEAM_FIELDS: TeamFieldValues = {
+  teamMode: "round_robin",
+  hostIds: [],
+  organiserId: "",
+};
+
+export function readTeamFields(form: FormData): TeamFieldValues {
+  const str = (k: string) => {
+    const v = form.get(k);
+    return typeof v === "string" ? v.slice(0, 100) : "";
+  };
+  return {
+    teamMode: str("teamMode"),
+    hostIds: form.getAll("host").filter((v): v is string => typeof v === "string").slice(0, 200),
+    organiserId: str("organiserId"),
+  };
+}
+
+export type TeamValues = { name: string; slug: string; timeZone: string };
+
+export function readTeamForm(form: FormData): TeamValues {
+  const str = (k: string, max: number) => {
+    const v = form.get(k);
+    return typeof v === "string" ? v.slice(0, max) : "";
+  };
+  return { name: str("name", 200), slug: str("slug", 100), timeZone: str("timeZone", 64) };
+}
+
+export const PRIORITY_LABELS = ["Lowest", "Low", "Medium", "High", "Highest"] as const;

@@ -1,0 +1,117 @@
+import { error, fail, redirect } from "@sveltejs/kit";
+import type { Actions, PageServerLoad } from "./$types";
+import {
+  inviteMember,
+  MEMBERSHIP_MESSAGES,
+  type OwnerRefusal,
+  removeMember,
+  resendInvite,
+  revokeInvite,
+  setMemberRole,
+  setMemberWeight,
+  teamForMember,
+  teamInvitations,
+  updateTeamSettings,
+} from "$lib/server/services/teams.ts";
+import { roundRobinDistribution } from "$lib/server/services/team-dashboard.ts";
+import { listTeamEventTypes } from "$lib/server/services/team-event-types.ts";
+import { listTimeZones } from "$lib/server/domain/time-zone.ts";
+import { formValues } from "$lib/shared/forms.ts";
+import { readTeamForm } from "$lib/shared/team-forms.ts";
+
+export const load: PageServerLoad = async ({ locals, params, url, parent }) => {
+  const { role } = await parent();
+  const view = (await teamForMember(locals.app, locals.user!, params.teamId))!;
+  const types = await listTeamEventTypes(locals.app, view.team);
+  return {
+    invitations: role === "owner" ? await teamInvitations(locals.app, view.team) : [],
+    distribution: await roundRobinDistribution(locals.app, view.team),
+    eventTypes: types.filter((t) => t.active).map((t) => ({ slug: t.slug, title: t.title })),
+    zones: role === "owner" ? listTimeZones() : [],
+    created: url.searchParams.get("created") === "1",
+    joined: url.searchParams.get("joined") === "1",
+  };
+};
+
+/** A refusal of an owner's action: a stranger 404, a member 403; the rest a message on the page. */
+function refused(reason: OwnerRefusal | keyof typeof MEMBERSHIP_MESSAGES, section: string) {
+  if (reason === "not_found") error(404, "Not found");
+  if (reason === "forbidden") error(403, "Only the team's owners can do that.");
+  return fail(409, { section, message: MEMBERSHIP_MESSAGES[reason] });
+}
+
+export const actions: Actions = {
+  settings: async ({ request, locals, params }) => {
+    const values = readTeamForm(await request.formData());
+    const res = await updateTeamSettings(locals.app, locals.user!, params.teamId, values);
+    if (res.ok) return { section: "settings", saved: true };
+    if (res.reason === "invalid") {
+      return fail(400, { section: "settings", values, errors: res.errors });
+    }
+    return refused(res.reason, "settings");
+  },
+  invite: async ({ request, locals, params }) => {
+    const { email, role } = formValues(await request.formData(), ["email", "role"], 300);
+    const res = await inviteMember(
+      locals.app,
+      locals.user!,
+      params.teamId,
+      email,
+      role === "owner" ? "owner" : "member",
+    );
+    if (res.ok) return { section: "invite", invited: res.invite.email };
+    if (res.reason === "invalid") {
+      return fail(400, {
+        section: "invite",
+        inviteValues: { email, role },
+        inviteErrors: res.errors,
+      });
+    }
+    return refused(res.reason, "invite");
+  },
+  resend: async ({ request, locals, params }) => {
+    const { id } = formValues(await request.formData(), ["id"], 100);
+    const res = await resendInvite(locals.app, locals.user!, params.teamId, id);
+    return res.ok ? { section: "invitations", resent: true } : refused(res.reason, "invitations");
+  },
+  revoke: async ({ request, locals, params }) => {
+    const { id } = formValues(await request.formData(), ["id"], 100);
+    const res = await revokeInvite(locals.app, locals.user!, params.teamId, id);
+    return res.ok ? { section: "invitations", revoked: true } : refused(res.reason, "invitations");
+  },
+  role: async ({ request, locals, params }) => {
+    const { member, role } = formValues(await request.formData(), ["member", "role"], 100);
+    if (role !== "owner" && role !== "member") {
+      return fail(400, { section: "members", message: "Choose owner or member." });
+    }
+    const res = await setMemberRole(locals.app, locals.user!, params.teamId, member, role);
+    return res.ok ? { section: "members", saved: true } : refused(res.reason, "members");
+  },
+  weight: async ({ request, locals, params }) => {
+    const { member, weight, priority } = formValues(
+      await request.formData(),
+      ["member", "weight", "priority"],
+      20,
+    );
+    const w = Number(weight);
+    const p = Number(priority);
+    if (!Number.isInteger(w) || w < 1 || w > 100) {
+      return fail(400, {
+        section: "members",
+        message: "A weight is a whole number from 1 to 100.",
+      });
+    }
+    if (!Number.isInteger(p) || p < 0 || p > 4) {
+      return fail(400, { section: "members", message: "Choose a priority from the list." });
+    }
+    const res = await setMemberWeight(locals.app, locals.user!, params.teamId, member, w, p);
+    return res.ok ? { section: "members", saved: true } : refused(res.reason, "members");
+  },
+  remove: async ({ request, locals, params }) => {
+    const { member } = formValues(await request.formData(), ["member"], 100);
+    const res = await removeMember(locals.app, locals.user!, params.teamId, member);
+    if (!res.ok) return refused(res.reason, "members");
+    if (member === locals.user!.id) redirect(303, "/dashboard/teams?left=1");
+    return { section: "members", removed: true };
+  },
+};

@@ -1,0 +1,45 @@
+import { error } from "@sveltejs/kit";
+import type { Actions, PageServerLoad } from "./$types";
+import {
+  listTeamEventTypes,
+  setTeamEventTypeActive,
+} from "$lib/server/services/team-event-types.ts";
+import { teamForMember } from "$lib/server/services/teams.ts";
+import { formValues } from "$lib/shared/forms.ts";
+
+export const load: PageServerLoad = async ({ locals, params, url, parent }) => {
+  const { members } = await parent();
+  const view = (await teamForMember(locals.app, locals.user!, params.teamId))!;
+  const names = new Map(members.map((m) => [m.userId, m.name]));
+  const types = await listTeamEventTypes(locals.app, view.team);
+  return {
+    eventTypes: types.map((t) => ({
+      id: t.id,
+      title: t.title,
+      slug: t.slug,
+      durationMin: t.durationMin,
+      active: t.active,
+      color: t.color,
+      requiresConfirmation: t.requiresConfirmation,
+      mode: t.teamMode ?? "round_robin",
+      people: (t.hostIds ?? []).flatMap((id) => names.get(id) ?? []),
+    })),
+    deleted: url.searchParams.get("deleted") === "1",
+  };
+};
+
+export const actions: Actions = {
+  toggle: async ({ request, locals, params }) => {
+    const { id, active } = formValues(await request.formData(), ["id", "active"], 100);
+    const res = await setTeamEventTypeActive(
+      locals.app,
+      locals.user!,
+      params.teamId,
+      id,
+      active === "true",
+    );
+    if (!res.ok && res.reason === "forbidden") error(403, "Only the team's owners can do that.");
+    if (!res.ok) error(404, "Not found");
+    return { toggled: { title: res.record.title, active: res.record.active } };
+  },
+};

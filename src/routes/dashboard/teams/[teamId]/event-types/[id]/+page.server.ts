@@ -1,0 +1,64 @@
+import { error, fail } from "@sveltejs/kit";
+import type { Actions, PageServerLoad } from "./$types";
+import {
+  editTeamEventType,
+  findTeamEventType,
+  teamFieldValuesOf,
+} from "$lib/server/services/team-event-types.ts";
+import {
+  applyEventTypeIntent,
+  eventTypeValuesOf,
+  parseEventTypeValues,
+  readEventTypeForm,
+} from "$lib/shared/forms.ts";
+import { readTeamFields } from "$lib/shared/team-forms.ts";
+
+export const load: PageServerLoad = async ({ locals, params, url }) => {
+  const found = await findTeamEventType(locals.app, locals.user!, params.teamId, params.id);
+  if (!found) error(404, "Not found");
+  if (found.role !== "owner") error(403, "Only the team's owners can do that.");
+  return {
+    id: found.et.id,
+    savedTitle: found.et.title,
+    savedSlug: found.et.slug,
+    values: eventTypeValuesOf(found.et),
+    teamValues: teamFieldValuesOf(found.et),
+    created: url.searchParams.get("created") === "1",
+  };
+};
+
+export const actions: Actions = {
+  default: async ({ request, locals, params }) => {
+    const data = await request.formData();
+    const { values, intent } = readEventTypeForm(data);
+    const teamValues = readTeamFields(data);
+    if (intent.kind !== "save") {
+      return { values: applyEventTypeIntent(values, intent), teamValues, unsaved: true };
+    }
+    const parsed = parseEventTypeValues(values);
+    if (!parsed.ok) return fail(400, { values: parsed.values, teamValues, errors: parsed.errors });
+    const res = await editTeamEventType(
+      locals.app,
+      locals.user!,
+      params.teamId,
+      params.id,
+      parsed.input,
+      teamValues,
+    );
+    if (res.ok) return { saved: true };
+    if (res.reason === "not_found") error(404, "Not found");
+    if (res.reason === "forbidden") error(403, "Only the team's owners can do that.");
+    if (res.reason === "invalid") {
+      return fail(400, {
+        values: parsed.values,
+        teamValues,
+        errors: res.errors as Record<string, string>,
+      });
+    }
+    return fail(400, {
+      values: parsed.values,
+      teamValues,
+      errors: { slug: "The team already uses this URL slug" },
+    });
+  },
+};

@@ -1,0 +1,11 @@
+import { error } from "@sveltejs/kit";
+import type { PageServerLoad } from "./$types";
+import { getTeamPage } from "$lib/server/services/public-calendar.ts";
+
+export const trailingSlash = "ignore";
+
+export const load: PageServerLoad = async ({ locals, params }) => {
+  const page = await getTeamPage(locals.app, params.team.toLowerCase());
+  if (!page) error(404, "There is no booking page at this address.");
+  return page;
+};
