@@ -287,3 +287,15 @@ export function translateRef(t: Translator, ref: string): string {
   }
   return t.t(key as MessageKey, values);
 }
+
+/** Every reference of a record of field messages (a form's errors), translated. */
+export function translateRefs<K extends string>(
+  t: Translator,
+  refs: Partial<Record<K, string>>,
+): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  for (const [k, ref] of Object.entries(refs) as [K, string | undefined][]) {
+    if (ref !== undefined) out[k] = translateRef(t, ref);
+  }
+  return out;
+}

@@ -2,21 +2,13 @@
  * Form shapes of the team pages (browser-safe): the team's own fields, and the fields a team's
  * event type has on top of a host's (who takes part, and how).
  */
+import type { MessageKey } from "./i18n.ts";
+
 export type TeamMode = "round_robin" | "collective";
 
-export const TEAM_MODES: { value: TeamMode; label: string; hint: string }[] = [
-  {
-    value: "round_robin",
-    label: "Round robin",
-    hint:
-      "Each booking goes to one member: guests see every time any member is free, and bookings are shared out fairly by weight.",
-  },
-  {
-    value: "collective",
-    label: "Collective",
-    hint:
-      "Everyone ticked attends every booking: guests see only the times when all of them are free.",
-  },
+export const TEAM_MODES: { value: TeamMode; label: MessageKey; hint: MessageKey }[] = [
+  { value: "round_robin", label: "team.mode_round_robin", hint: "team.mode_round_robin_hint" },
+  { value: "collective", label: "team.mode_collective", hint: "team.mode_collective_hint" },
 ];
 
 /** Form fields: `teamMode`, `host` (repeated, one per ticked member id), `organiserId`. */
@@ -50,4 +42,11 @@ export function readTeamForm(form: FormData): TeamValues {
   return { name: str("name", 200), slug: str("slug", 100), timeZone: str("timeZone", 64) };
 }
 
-export const PRIORITY_LABELS = ["Lowest", "Low", "Medium", "High", "Highest"] as const;
+/** The rotation's priorities 0–4, lowest first. */
+export const PRIORITY_LABELS: readonly MessageKey[] = [
+  "team.priority_0",
+  "team.priority_1",
+  "team.priority_2",
+  "team.priority_3",
+  "team.priority_4",
+];

@@ -75,7 +75,7 @@ type Actor = "guest" | "host" | "system";
 
 /**
  * A round-robin booking's member is chosen when the change is planned, from the snapshot
- * (docs/decisions/009-teams.md): the rotation orders the candidates, the first whose time is
+ * (docs/decisions/016-teams.md): the rotation orders the candidates, the first whose time is
  * free gets it, and the commit checks the rotation and the team record it relied on.
  */
 export type Assignment = {

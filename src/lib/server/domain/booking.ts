@@ -56,7 +56,7 @@ export type NewBookingInput = {
   by: "guest" | "host";
   /** The single-use link this booking consumes (recorded on the booking). */
   singleUseLinkId?: string;
-  /** A team's booking (docs/decisions/009-teams.md). */
+  /** A team's booking (docs/decisions/016-teams.md). */
   teamId?: string;
 };
 

@@ -14,6 +14,7 @@ import {
   WEIGHT_MIN,
 } from "./team-rotation.ts";
 import { RESERVED_USERNAMES, USERNAME_RE } from "./username.ts";
+import { type MessageRef, messageRef } from "../../shared/i18n.ts";
 
 /** Members and pending invitations of one team, together (a collective books ≤ 20 of them). */
 export const MAX_MEMBERS = 100;
@@ -87,20 +88,21 @@ export function memberOf(team: TeamRecord, userId: string): TeamMembership | nul
   return team.members.find((m) => m.userId === userId) ?? null;
 }
 
-/** A team's URL name: the same shape as a username (they share one namespace). */
-export function teamSlugProblem(slug: string): string | null {
-  if (!USERNAME_RE.test(slug)) {
-    return "Use 1–40 lowercase letters, digits or dashes (not at the start or end)";
-  }
-  if (RESERVED_USERNAMES.has(slug) || slug === "team") return "This address is reserved";
+/**
+ * A team's URL name: the same shape as a username (they share one namespace). Problems are
+ * message references (shared/i18n.ts) the page translates.
+ */
+export function teamSlugProblem(slug: string): MessageRef | null {
+  if (!USERNAME_RE.test(slug)) return messageRef("team.err_slug_shape");
+  if (RESERVED_USERNAMES.has(slug) || slug === "team") return messageRef("team.err_slug_reserved");
   return null;
 }
 
-export function teamNameProblem(name: string): string | null {
+export function teamNameProblem(name: string): MessageRef | null {
   const t = name.trim();
-  if (t.length === 0) return "Give the team a name";
-  if (t.length > TEAM_NAME_MAX) return `Keep the name under ${TEAM_NAME_MAX + 1} characters`;
-  if (/[\u0000-\u001f\u007f]/.test(t)) return "The name cannot contain control characters";
+  if (t.length === 0) return messageRef("team.err_name_empty");
+  if (t.length > TEAM_NAME_MAX) return messageRef("team.err_name_long", { max: TEAM_NAME_MAX });
+  if (/[\u0000-\u001f\u007f]/.test(t)) return messageRef("team.err_name_control");
   return null;
 }
 

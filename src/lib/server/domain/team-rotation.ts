@@ -18,7 +18,7 @@
  * with the others' history.
  *
  * The record is read in the booking's snapshot and written, checked at the versionstamp read, in
- * the same commit as the booking (docs/decisions/009-teams.md), so two concurrent bookings can
+ * the same commit as the booking (docs/decisions/016-teams.md), so two concurrent bookings can
  * never both be counted from the same state.
  */
 

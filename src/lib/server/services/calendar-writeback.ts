@@ -10,7 +10,7 @@
  * it; one already gone counts as deleted. A booking is never changed by a failed write.
  *
  * A team booking is one meeting in every attending member's own calendar (a job per member,
- * carrying `personId`; docs/decisions/009-teams.md), each recorded per member.
+ * carrying `personId`; docs/decisions/016-teams.md), each recorded per member.
  */
 import type { App } from "../app.ts";
 import type { BookingRecord, OutboxRecord, UserRecord } from "../store/records.ts";

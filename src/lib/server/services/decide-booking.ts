@@ -171,7 +171,7 @@ async function reschedule(
   startText: string,
   opts: { by: "guest" | "host"; hostId?: string; extra?: ExtraWrite[] },
 ): Promise<RescheduleResult> {
-  // A team's booking may change members on the way (docs/decisions/009-teams.md).
+  // A team's booking may change members on the way (docs/decisions/016-teams.md).
   if (old.teamId) return await rescheduleTeamBooking(app, old, startText, opts);
   const start = parseStart(startText);
   if (!start) return { ok: false, reason: "slot_unavailable" };

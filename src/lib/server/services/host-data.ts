@@ -23,6 +23,8 @@ import { removeCalendarAccount } from "./calendar-accounts.ts";
 import { icsCalendarChunks, type IcsEvent } from "../integrations/ics.ts";
 import { meetingUid } from "../domain/calendar-identity.ts";
 import { translator } from "../i18n.ts";
+import type { Translator } from "../../shared/i18n.ts";
+import { namesList } from "../domain/team-membership.ts";
 import { ACCOUNT_CLOSED_REASON } from "../../shared/system-reasons.ts";
 import { locationText } from "../../shared/location-text.ts";
 import { labelledLine } from "../integrations/mail-templates/quote.ts";
@@ -146,10 +148,9 @@ export type DeleteAccountResult =
   | { ok: false; reason: "last_owner"; teams: string[] };
 
 /** Why an account that is the last owner of a team cannot be deleted yet, and what to do. */
-export function lastOwnerMessage(teams: string[]): string {
-  const names = teams.map((t) => `“${t}”`).join(", ");
-  return `You are the last owner of ${teams.length === 1 ? "the team" : "the teams"} ${names}. ` +
-    "Make another member an owner first (Teams → the team → Members), then delete your account.";
+export function lastOwnerMessage(teams: string[], t: Translator = translator("en")): string {
+  const names = namesList(teams.map((name) => t.t("team.quoted", { name })), t.locale);
+  return t.t("team.last_owner_delete", { n: teams.length, names });
 }
 
 /** Text the guests of cancelled meetings read as the host's reason (in their language). */
@@ -171,7 +172,7 @@ export async function deleteAccount(
   if (confirmUsername.trim().toLowerCase() !== user.username) {
     return { ok: false, reason: "confirm_mismatch" };
   }
-  // A team always keeps an owner: the last one hands over first (docs/decisions/009-teams.md).
+  // A team always keeps an owner: the last one hands over first (docs/decisions/016-teams.md).
   const teams = await listTeamsOf(app.kv, user.id);
   const stranded = teams.filter((t) =>
     t.members.length > 1 && !t.members.some((m) => m.role === "owner" && m.userId !== user.id)

@@ -1,5 +1,5 @@
 /**
- * Booking a team's event type (docs/decisions/009-teams.md).
+ * Booking a team's event type (docs/decisions/016-teams.md).
  *
  * - Round robin: the guest picked a start some member offers; the engine's "assign" change
  *   picks the member while it plans (rotation order, first whose time is free, calendars that

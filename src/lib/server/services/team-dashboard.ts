@@ -128,7 +128,8 @@ export async function roundRobinDistribution(app: App, team: TeamRecord) {
     );
     const rows: DistributionRow[] = members.map((m) => ({
       userId: m.userId,
-      name: people.get(m.userId) ?? "Former user",
+      // "" once their account is gone: the page says "a former member" in its reader's language.
+      name: people.get(m.userId) ?? "",
       weight: m.weight,
       bookings: mine.filter((b) => b.hostId === m.userId).length,
       share: shares.get(m.userId) ?? 0,

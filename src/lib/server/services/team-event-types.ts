@@ -12,8 +12,10 @@ import type { TeamFieldValues, TeamMode } from "../../shared/team-forms.ts";
 import { MAX_COLLECTIVE } from "../domain/team-membership.ts";
 import { type OwnerRefusal, teamForMember } from "./teams.ts";
 import { isEventTypeIdShape } from "./event-types.ts";
+import { messageRef } from "../../shared/i18n.ts";
 
 export type TeamFields = { teamMode: TeamMode; hostIds: string[]; organiserId: string | null };
+/** Message references (shared/i18n.ts) the page translates. */
 export type TeamFieldErrors = { teamMode?: string; hostIds?: string; organiserId?: string };
 
 /** The team fields as the editor sent them, checked against the team's current members. */
@@ -25,18 +27,18 @@ export function checkTeamFields(
   const mode = raw.teamMode === "collective" || raw.teamMode === "round_robin"
     ? raw.teamMode
     : null;
-  if (!mode) errors.teamMode = "Choose round robin or collective";
+  if (!mode) errors.teamMode = messageRef("team.err_mode");
   const members = new Set(team.members.map((m) => m.userId));
   // In the team's order, each once; ids of people who are not members are dropped.
   const hostIds = team.members.map((m) => m.userId).filter((id) => raw.hostIds.includes(id));
-  if (hostIds.length === 0) errors.hostIds = "Tick at least one member who takes part";
+  if (hostIds.length === 0) errors.hostIds = messageRef("team.err_hosts_none");
   else if (mode === "collective" && hostIds.length > MAX_COLLECTIVE) {
-    errors.hostIds = `A collective event has at most ${MAX_COLLECTIVE} members`;
+    errors.hostIds = messageRef("team.err_hosts_too_many", { max: MAX_COLLECTIVE });
   }
   let organiserId: string | null = null;
   if (mode === "collective" && raw.organiserId) {
     if (!members.has(raw.organiserId) || !hostIds.includes(raw.organiserId)) {
-      errors.organiserId = "The organiser must be one of the members who take part";
+      errors.organiserId = messageRef("team.err_organiser");
     } else organiserId = raw.organiserId;
   }
   if (Object.keys(errors).length) return { ok: false, errors };

@@ -1,6 +1,6 @@
 /**
  * Teams as their members manage them: create, settings, members and roles, weights, and
- * invitations by email (docs/decisions/009-teams.md).
+ * invitations by email (docs/decisions/016-teams.md).
  *
  * Who may do what: any member sees the team; only owners change it (settings, members, roles,
  * weights, invitations, event types). A user who is not a member gets `null` from
@@ -37,6 +37,7 @@ import { isValidTimeZone } from "../domain/time-zone.ts";
 import { hmacToken, randomToken, sha256Hex } from "../integrations/crypto.ts";
 import { teamInviteMail } from "../integrations/mail-templates/team.ts";
 import { translator } from "../i18n.ts";
+import { type MessageRef, messageRef } from "../../shared/i18n.ts";
 
 /** How long an invitation link works (a resend starts it again). */
 export const INVITE_TTL_MS = 14 * 86_400_000;
@@ -75,13 +76,13 @@ function checkTeamInput(input: TeamInput): { ok: true; input: TeamInput } | {
   if (nameProblem) errors.name = nameProblem;
   const slugProblem = teamSlugProblem(slug);
   if (slugProblem) errors.slug = slugProblem;
-  if (!isValidTimeZone(input.timeZone)) errors.timeZone = "Choose a time zone from the list";
+  if (!isValidTimeZone(input.timeZone)) errors.timeZone = messageRef("team.err_zone");
   return Object.keys(errors).length
     ? { ok: false, errors }
     : { ok: true, input: { name: input.name.trim(), slug, timeZone: input.timeZone } };
 }
 
-const SLUG_TAKEN = "This address is taken (by a team or a person); choose another";
+const SLUG_TAKEN = messageRef("team.err_slug_taken");
 
 export async function createTeam(
   app: App,
@@ -150,12 +151,12 @@ export async function updateTeamSettings(
   return { ok: false, reason: res.reason };
 }
 
-export const MEMBERSHIP_MESSAGES: Record<MembershipRefusal, string> = {
-  last_owner:
-    "A team needs at least one owner. Make someone else an owner first, then change this.",
-  not_member: "That person is no longer a member.",
-  already_member: "That person is already a member.",
-  too_many: `A team has at most ${MAX_MEMBERS} members and invitations together.`,
+/** What people are told (message references the page translates). */
+export const MEMBERSHIP_MESSAGES: Record<MembershipRefusal, MessageRef> = {
+  last_owner: messageRef("team.err_last_owner"),
+  not_member: messageRef("team.err_not_member"),
+  already_member: messageRef("team.err_already_member"),
+  too_many: messageRef("team.err_too_many", { max: MAX_MEMBERS }),
 };
 
 export type MemberChangeResult =
@@ -243,7 +244,8 @@ export async function membersOf(app: App, team: TeamRecord) {
     const u = users.get(m.userId);
     return {
       ...m,
-      name: u?.name ?? "Former user",
+      // "" once their account is gone: the page says "a former member" in its reader's language.
+      name: u?.name ?? "",
       email: u?.email ?? "",
       username: u?.username ?? "",
       timeZone: u?.timeZone ?? team.timeZone,
@@ -301,11 +303,11 @@ export async function inviteMember(
     return {
       ok: false,
       reason: "invalid",
-      errors: { email: "Enter a valid email address, like name@example.com" },
+      errors: { email: messageRef("team.err_email") },
     };
   }
   if (role !== "owner" && role !== "member") {
-    return { ok: false, reason: "invalid", errors: { role: "Choose member or owner" } };
+    return { ok: false, reason: "invalid", errors: { role: messageRef("team.err_role") } };
   }
   for (let attempt = 0; attempt < 5; attempt++) {
     const entry = await app.kv.get<TeamRecord>(keys.team(teamId));
@@ -314,7 +316,11 @@ export async function inviteMember(
     if (roleOf(team, user.id) !== "owner") return { ok: false, reason: "forbidden" };
     const members = await membersOf(app, team);
     if (members.some((m) => m.email.toLowerCase() === email)) {
-      return { ok: false, reason: "invalid", errors: { email: "This person is already a member" } };
+      return {
+        ok: false,
+        reason: "invalid",
+        errors: { email: messageRef("team.err_already_member") },
+      };
     }
     const pending = await listInvites(app.kv, teamId);
     if (team.members.length + pending.length >= MAX_MEMBERS) {
@@ -351,14 +357,14 @@ export async function inviteMember(
       return {
         ok: false,
         reason: "invalid",
-        errors: { email: "This address is already invited; resend the invitation below" },
+        errors: { email: messageRef("team.err_already_invited") },
       };
     }
   }
   return {
     ok: false,
     reason: "invalid",
-    errors: { form: "The team changed meanwhile; try again" },
+    errors: { form: messageRef("team.err_changed") },
   };
 }
 
@@ -409,7 +415,8 @@ export type InviteView = {
   teamId: string;
   teamName: string;
   teamSlug: string;
-  inviterName: string;
+  /** null: the inviting owner's account is gone (the page says "a team owner"). */
+  inviterName: string | null;
   email: string;
   role: TeamRole;
   expired: boolean;
@@ -424,7 +431,7 @@ async function viewInvite(app: App, inv: TeamInviteRecord): Promise<InviteView |
     teamId: team.id,
     teamName: team.name,
     teamSlug: team.slug,
-    inviterName: inviter?.name ?? "A team owner",
+    inviterName: inviter?.name ?? null,
     email: inv.email,
     role: inv.role,
     expired: inv.expiresAtMs <= app.now(),
@@ -523,9 +530,9 @@ export async function answerInviteByToken(
   return await answerInvite(app, user, { teamId: inv.teamId, inviteId: inv.id }, accept);
 }
 
-export const ANSWER_MESSAGES: Record<AnswerRefusal, string> = {
-  not_found: "This invitation was withdrawn or already answered.",
-  wrong_account: "This invitation is for another email address.",
-  expired: "This invitation has expired. Ask a team owner to send it again.",
+export const ANSWER_MESSAGES: Record<AnswerRefusal, MessageRef> = {
+  not_found: messageRef("team.invite_gone"),
+  wrong_account: messageRef("team.invite_wrong_account"),
+  expired: messageRef("team.invite_expired"),
   ...MEMBERSHIP_MESSAGES,
 };

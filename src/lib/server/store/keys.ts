@@ -224,7 +224,7 @@ export const keys = {
   coordinatorByUntilEnd: (untilMs: number) => ["coordinator_by_until", untilMs] as const,
   bookingPrefix: () => ["booking"] as const,
 
-  // Teams (docs/decisions/009-teams.md). A team's event types are stored like a host's, under
+  // Teams (docs/decisions/016-teams.md). A team's event types are stored like a host's, under
   // `eventType(teamId, id)`; team slugs and usernames share one namespace (/team/x, /calendar/x).
   team: (id: TeamId) => ["team", id] as const,
   teamBySlug: (slug: string) => ["team_by_slug", slug] as const, // unique, and no such username

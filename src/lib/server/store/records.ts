@@ -110,7 +110,7 @@ export type EventTypeRules = {
   language?: Language | null;
 };
 
-/** What makes an event type a team's (docs/decisions/009-teams.md); absent on a host's own. */
+/** What makes an event type a team's (docs/decisions/016-teams.md); absent on a host's own. */
 export type TeamEventTypeFields = {
   /** The team; the record's `userId` is the same id (team event types live under the team). */
   teamId?: TeamId;
@@ -563,7 +563,7 @@ export type WebhookSubscriptionRecord = {
   updatedAtMs: number;
 };
 
-// Teams (docs/decisions/009-teams.md)
+// Teams (docs/decisions/016-teams.md)
 
 export type TeamRole = "owner" | "member";
 export type TeamMembership = {

@@ -1,5 +1,5 @@
 /**
- * Teams, their members and invitations (docs/decisions/009-teams.md).
+ * Teams, their members and invitations (docs/decisions/016-teams.md).
  *
  * A team's members live in its record, so every membership change is one atomic write that
  * checks the record's versionstamp (the rules are domain/team-membership.ts's). A team slug and

@@ -133,7 +133,7 @@ export const actions: Actions = {
     const { username } = formValues(await request.formData(), ["username"], 200);
     const res = await deleteAccount(locals.app, locals.user!, username);
     if (!res.ok && res.reason === "last_owner") {
-      return fail(409, { remove: { error: lastOwnerMessage(res.teams) } });
+      return fail(409, { remove: { error: lastOwnerMessage(res.teams, locals.t) } });
     }
     if (!res.ok) {
       return fail(400, {

@@ -10,6 +10,7 @@ import {
 import { listTimeZones } from "$lib/server/domain/time-zone.ts";
 import { formValues } from "$lib/shared/forms.ts";
 import { readTeamForm } from "$lib/shared/team-forms.ts";
+import { translateRef, translateRefs } from "$lib/shared/i18n.ts";
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const user = locals.user!;
@@ -33,7 +34,7 @@ export const actions: Actions = {
   create: async ({ request, locals }) => {
     const values = readTeamForm(await request.formData());
     const res = await createTeam(locals.app, locals.user!, values);
-    if (!res.ok) return fail(400, { values, errors: res.errors });
+    if (!res.ok) return fail(400, { values, errors: translateRefs(locals.t, res.errors) });
     redirect(303, `/dashboard/teams/${res.team.id}?created=1`);
   },
   /** Accept or decline an invitation listed here (by the signed-in user's own address). */
@@ -44,8 +45,12 @@ export const actions: Actions = {
       100,
     );
     const res = await answerInvite(locals.app, locals.user!, { teamId, inviteId }, accept === "1");
-    if (!res.ok && res.reason === "not_found") error(404, ANSWER_MESSAGES.not_found);
-    if (!res.ok) return fail(409, { answerError: ANSWER_MESSAGES[res.reason] });
+    if (!res.ok && res.reason === "not_found") {
+      error(404, translateRef(locals.t, ANSWER_MESSAGES.not_found));
+    }
+    if (!res.ok) {
+      return fail(409, { answerError: translateRef(locals.t, ANSWER_MESSAGES[res.reason]) });
+    }
     if (accept === "1") redirect(303, `/dashboard/teams/${res.teamId}?joined=1`);
     return { declined: true };
   },

@@ -2,6 +2,7 @@ import { error, fail, redirect } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
 import { ANSWER_MESSAGES, answerInviteByToken, inviteByToken } from "$lib/server/services/teams.ts";
 import { formValues } from "$lib/shared/forms.ts";
+import { translateRef } from "$lib/shared/i18n.ts";
 
 /**
  * The invitation link from the mail. Showing it changes nothing (mail scanners fetch links);
@@ -10,7 +11,7 @@ import { formValues } from "$lib/shared/forms.ts";
 export const load: PageServerLoad = async ({ locals, params, url }) => {
   if (!locals.user) redirect(303, `/signin?next=${encodeURIComponent(url.pathname)}`);
   const invite = await inviteByToken(locals.app, params.token);
-  if (!invite) error(404, ANSWER_MESSAGES.not_found);
+  if (!invite) error(404, translateRef(locals.t, ANSWER_MESSAGES.not_found));
   return {
     invite: {
       teamName: invite.teamName,
@@ -29,8 +30,10 @@ export const actions: Actions = {
     if (!locals.user) redirect(303, `/signin?next=${encodeURIComponent(url.pathname)}`);
     const { accept } = formValues(await request.formData(), ["accept"], 10);
     const res = await answerInviteByToken(locals.app, locals.user, params.token, accept === "1");
-    if (!res.ok && res.reason === "not_found") error(404, ANSWER_MESSAGES.not_found);
-    if (!res.ok) return fail(409, { message: ANSWER_MESSAGES[res.reason] });
+    if (!res.ok && res.reason === "not_found") {
+      error(404, translateRef(locals.t, ANSWER_MESSAGES.not_found));
+    }
+    if (!res.ok) return fail(409, { message: translateRef(locals.t, ANSWER_MESSAGES[res.reason]) });
     if (accept === "1") redirect(303, `/dashboard/teams/${res.teamId}?joined=1`);
     redirect(303, "/dashboard/teams?declined=1");
   },

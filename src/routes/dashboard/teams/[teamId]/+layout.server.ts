@@ -5,7 +5,7 @@ import { membersOf, teamForMember } from "$lib/server/services/teams.ts";
 /** Every page of a team: members see it, anyone else gets "not found" (no hint it exists). */
 export const load: LayoutServerLoad = async ({ locals, params }) => {
   const view = await teamForMember(locals.app, locals.user!, params.teamId);
-  if (!view) error(404, "Not found");
+  if (!view) error(404, locals.t.t("errors.not_found_heading"));
   const { team, role } = view;
   return {
     team: { id: team.id, name: team.name, slug: team.slug, timeZone: team.timeZone },

@@ -18,6 +18,7 @@ import { listTeamEventTypes } from "$lib/server/services/team-event-types.ts";
 import { listTimeZones } from "$lib/server/domain/time-zone.ts";
 import { formValues } from "$lib/shared/forms.ts";
 import { readTeamForm } from "$lib/shared/team-forms.ts";
+import { translateRef, translateRefs, type Translator } from "$lib/shared/i18n.ts";
 
 export const load: PageServerLoad = async ({ locals, params, url, parent }) => {
   const { role } = await parent();
@@ -34,10 +35,14 @@ export const load: PageServerLoad = async ({ locals, params, url, parent }) => {
 };
 
 /** A refusal of an owner's action: a stranger 404, a member 403; the rest a message on the page. */
-function refused(reason: OwnerRefusal | keyof typeof MEMBERSHIP_MESSAGES, section: string) {
-  if (reason === "not_found") error(404, "Not found");
-  if (reason === "forbidden") error(403, "Only the team's owners can do that.");
-  return fail(409, { section, message: MEMBERSHIP_MESSAGES[reason] });
+function refused(
+  t: Translator,
+  reason: OwnerRefusal | keyof typeof MEMBERSHIP_MESSAGES,
+  section: string,
+) {
+  if (reason === "not_found") error(404, t.t("errors.not_found_heading"));
+  if (reason === "forbidden") error(403, t.t("team.owners_only"));
+  return fail(409, { section, message: translateRef(t, MEMBERSHIP_MESSAGES[reason]) });
 }
 
 export const actions: Actions = {
@@ -46,9 +51,13 @@ export const actions: Actions = {
     const res = await updateTeamSettings(locals.app, locals.user!, params.teamId, values);
     if (res.ok) return { section: "settings", saved: true };
     if (res.reason === "invalid") {
-      return fail(400, { section: "settings", values, errors: res.errors });
+      return fail(400, {
+        section: "settings",
+        values,
+        errors: translateRefs(locals.t, res.errors),
+      });
     }
-    return refused(res.reason, "settings");
+    return refused(locals.t, res.reason, "settings");
   },
   invite: async ({ request, locals, params }) => {
     const { email, role } = formValues(await request.formData(), ["email", "role"], 300);
@@ -64,28 +73,32 @@ export const actions: Actions = {
       return fail(400, {
         section: "invite",
         inviteValues: { email, role },
-        inviteErrors: res.errors,
+        inviteErrors: translateRefs(locals.t, res.errors),
       });
     }
-    return refused(res.reason, "invite");
+    return refused(locals.t, res.reason, "invite");
   },
   resend: async ({ request, locals, params }) => {
     const { id } = formValues(await request.formData(), ["id"], 100);
     const res = await resendInvite(locals.app, locals.user!, params.teamId, id);
-    return res.ok ? { section: "invitations", resent: true } : refused(res.reason, "invitations");
+    return res.ok
+      ? { section: "invitations", resent: true }
+      : refused(locals.t, res.reason, "invitations");
   },
   revoke: async ({ request, locals, params }) => {
     const { id } = formValues(await request.formData(), ["id"], 100);
     const res = await revokeInvite(locals.app, locals.user!, params.teamId, id);
-    return res.ok ? { section: "invitations", revoked: true } : refused(res.reason, "invitations");
+    return res.ok
+      ? { section: "invitations", revoked: true }
+      : refused(locals.t, res.reason, "invitations");
   },
   role: async ({ request, locals, params }) => {
     const { member, role } = formValues(await request.formData(), ["member", "role"], 100);
     if (role !== "owner" && role !== "member") {
-      return fail(400, { section: "members", message: "Choose owner or member." });
+      return fail(400, { section: "members", message: locals.t.t("team.err_role") });
     }
     const res = await setMemberRole(locals.app, locals.user!, params.teamId, member, role);
-    return res.ok ? { section: "members", saved: true } : refused(res.reason, "members");
+    return res.ok ? { section: "members", saved: true } : refused(locals.t, res.reason, "members");
   },
   weight: async ({ request, locals, params }) => {
     const { member, weight, priority } = formValues(
@@ -98,19 +111,19 @@ export const actions: Actions = {
     if (!Number.isInteger(w) || w < 1 || w > 100) {
       return fail(400, {
         section: "members",
-        message: "A weight is a whole number from 1 to 100.",
+        message: locals.t.t("team.err_weight"),
       });
     }
     if (!Number.isInteger(p) || p < 0 || p > 4) {
-      return fail(400, { section: "members", message: "Choose a priority from the list." });
+      return fail(400, { section: "members", message: locals.t.t("team.err_priority") });
     }
     const res = await setMemberWeight(locals.app, locals.user!, params.teamId, member, w, p);
-    return res.ok ? { section: "members", saved: true } : refused(res.reason, "members");
+    return res.ok ? { section: "members", saved: true } : refused(locals.t, res.reason, "members");
   },
   remove: async ({ request, locals, params }) => {
     const { member } = formValues(await request.formData(), ["member"], 100);
     const res = await removeMember(locals.app, locals.user!, params.teamId, member);
-    if (!res.ok) return refused(res.reason, "members");
+    if (!res.ok) return refused(locals.t, res.reason, "members");
     if (member === locals.user!.id) redirect(303, "/dashboard/teams?left=1");
     return { section: "members", removed: true };
   },

@@ -38,8 +38,8 @@ export const actions: Actions = {
       id,
       active === "true",
     );
-    if (!res.ok && res.reason === "forbidden") error(403, "Only the team's owners can do that.");
-    if (!res.ok) error(404, "Not found");
+    if (!res.ok && res.reason === "forbidden") error(403, locals.t.t("team.owners_only"));
+    if (!res.ok) error(404, locals.t.t("errors.not_found_heading"));
     return { toggled: { title: res.record.title, active: res.record.active } };
   },
 };

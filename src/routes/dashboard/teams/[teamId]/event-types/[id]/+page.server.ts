@@ -11,12 +11,13 @@ import {
   parseEventTypeValues,
   readEventTypeForm,
 } from "$lib/shared/forms.ts";
+import { translateRefs } from "$lib/shared/i18n.ts";
 import { readTeamFields } from "$lib/shared/team-forms.ts";
 
 export const load: PageServerLoad = async ({ locals, params, url }) => {
   const found = await findTeamEventType(locals.app, locals.user!, params.teamId, params.id);
-  if (!found) error(404, "Not found");
-  if (found.role !== "owner") error(403, "Only the team's owners can do that.");
+  if (!found) error(404, locals.t.t("errors.not_found_heading"));
+  if (found.role !== "owner") error(403, locals.t.t("team.owners_only"));
   return {
     id: found.et.id,
     savedTitle: found.et.title,
@@ -46,19 +47,19 @@ export const actions: Actions = {
       teamValues,
     );
     if (res.ok) return { saved: true };
-    if (res.reason === "not_found") error(404, "Not found");
-    if (res.reason === "forbidden") error(403, "Only the team's owners can do that.");
+    if (res.reason === "not_found") error(404, locals.t.t("errors.not_found_heading"));
+    if (res.reason === "forbidden") error(403, locals.t.t("team.owners_only"));
     if (res.reason === "invalid") {
       return fail(400, {
         values: parsed.values,
         teamValues,
-        errors: res.errors as Record<string, string>,
+        errors: translateRefs(locals.t, res.errors) as Record<string, string>,
       });
     }
     return fail(400, {
       values: parsed.values,
       teamValues,
-      errors: { slug: "The team already uses this URL slug" },
+      errors: { slug: locals.t.t("team.err_slug_used") },
     });
   },
 };

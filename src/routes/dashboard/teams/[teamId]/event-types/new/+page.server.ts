@@ -9,10 +9,11 @@ import {
   slugify,
 } from "$lib/shared/forms.ts";
 import { NEW_TEAM_FIELDS, readTeamFields } from "$lib/shared/team-forms.ts";
+import { translateRefs } from "$lib/shared/i18n.ts";
 
-export const load: PageServerLoad = async ({ parent }) => {
+export const load: PageServerLoad = async ({ parent, locals }) => {
   const { role, members } = await parent();
-  if (role !== "owner") error(403, "Only the team's owners can do that.");
+  if (role !== "owner") error(403, locals.t.t("team.owners_only"));
   return {
     values: NEW_EVENT_TYPE_VALUES,
     teamValues: { ...NEW_TEAM_FIELDS, hostIds: members.map((m) => m.userId) },
@@ -40,19 +41,19 @@ export const actions: Actions = {
     if (res.ok) {
       redirect(303, `/dashboard/teams/${params.teamId}/event-types/${res.record.id}?created=1`);
     }
-    if (res.reason === "not_found") error(404, "Not found");
-    if (res.reason === "forbidden") error(403, "Only the team's owners can do that.");
+    if (res.reason === "not_found") error(404, locals.t.t("errors.not_found_heading"));
+    if (res.reason === "forbidden") error(403, locals.t.t("team.owners_only"));
     if (res.reason === "invalid") {
       return fail(400, {
         values: parsed.values,
         teamValues,
-        errors: res.errors as Record<string, string>,
+        errors: translateRefs(locals.t, res.errors) as Record<string, string>,
       });
     }
     return fail(400, {
       values: parsed.values,
       teamValues,
-      errors: { slug: "The team already uses this URL slug" },
+      errors: { slug: locals.t.t("team.err_slug_used") },
     });
   },
 };
