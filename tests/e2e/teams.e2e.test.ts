@@ -4,7 +4,7 @@
  * accepts; the owner creates a round-robin and a collective event type; a guest books each, one
  * on the team page and one in the widget; the right members get the mails. Every page is
  * checked with axe, and screenshots are taken at desktop width (light) and on a 360 px phone
- * (dark).
+ * (dark). Last, a German guest reads the team's pages, her result page and her mails in German.
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
@@ -274,6 +274,61 @@ Deno.test({
         assert.ok(width <= 360, `${path} scrolls sideways (${width}px)`);
         await a11y(p2, name);
       }
+
+      // ── a German guest: the team's pages, result and mails follow their language ──
+      const de = { "accept-language": "de-DE,de;q=0.9,en;q=0.5" };
+      const teamPage = await (await fetch(`${app.baseUrl}/team/acme/`, { headers: de })).text();
+      assert.match(teamPage, /<html lang="de-DE">/);
+      assert.match(teamPage, /Wählen Sie, was Sie buchen möchten\./);
+      assert.match(teamPage, /Sie treffen eine dieser Personen:/);
+      assert.match(teamPage, /Sie treffen alle:/);
+      const slots = await (await fetch(`${app.baseUrl}/team/acme/support-call?tz=Europe%2FBerlin`, {
+        headers: de,
+      })).text();
+      assert.match(slots, /Ihre Zeitzone/);
+      assert.match(slots, /Welche Zeiten frei sind, bestimmen die Arbeitszeiten/);
+      assert.doesNotMatch(slots, /You meet|Times below are in/);
+      const beforeDe = smtp.mails.length;
+      const booked = await fetch(`${app.baseUrl}/team/acme/support-call?/book`, {
+        method: "POST",
+        headers: {
+          ...de,
+          origin: app.baseUrl,
+          accept: "text/html",
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: new URLSearchParams({
+          name: "Dora Deutsch",
+          email: "dora@example.test",
+          start: /data-slot="([^"]+)"/.exec(slots)![1],
+          tz: "Europe/Berlin",
+        }),
+        redirect: "manual",
+      });
+      await booked.body?.cancel();
+      assert.equal(booked.status, 303);
+      // Her booking keeps her language: the result page is German without any header.
+      const result = await (await fetch(app.baseUrl + booked.headers.get("location")!)).text();
+      assert.match(result, /<html lang="de-DE">/);
+      assert.match(result, /Ihr Termin ist gebucht/);
+      assert.match(
+        result,
+        /data-testid="booking-with"[^>]*>(?:<!--[^>]*-->)*(Ann Archer|Ben Baker) \(Acme Support\)</,
+      );
+      const doraMail = await smtp.waitForMail((m) =>
+        smtp.mails.indexOf(m) >= beforeDe && m.to.includes("dora@example.test")
+      );
+      assert.match(doraMail.subject, /^Bestätigt: Support call mit (Ann Archer|Ben Baker)$/);
+      assert.match(doraMail.text, /^Verschieben: http/m);
+      assert.match(doraMail.text, /^Absagen: http/m);
+      // The member it went to reads English (their profile language), not the guest's.
+      const memberMail = await smtp.waitForMail((m) =>
+        smtp.mails.indexOf(m) >= beforeDe &&
+        m.subject === "Confirmed: Support call with Dora Deutsch"
+      );
+      assert.ok(
+        memberMail.to.includes("ann@example.test") || memberMail.to.includes("ben@example.test"),
+      );
     } finally {
       for (const c of contexts) await c.close().catch(() => {});
       await browser.close();
