@@ -8,7 +8,8 @@
  * Mails: every MailKind rendered for a booking that carries what mails show (a note and answers
  * with markup characters, a video link, a reason, a move), a follow-up, the cancellation a guest
  * gets when the host deletes their account, the calendar-reconnect and webhook-switched-off mails
- * to the host, in each language, and the sign-in mail.
+ * to the host, a team booking's member mails and a team invitation, in each language, and the
+ * sign-in mail.
  *
  * Needs `java` (Debian's openjdk-17-jre-headless; scripts/ensure-deps.sh --with-system installs it)
  * and `npm run build`.
@@ -26,6 +27,7 @@ import { renderBookingMail } from "../../src/lib/server/integrations/mail-templa
 import { signInMail } from "../../src/lib/server/integrations/mail-templates/sign-in.ts";
 import { reconnectMail } from "../../src/lib/server/integrations/mail-templates/calendar.ts";
 import { webhookOffMail } from "../../src/lib/server/integrations/mail-templates/webhook.ts";
+import { teamInviteMail } from "../../src/lib/server/integrations/mail-templates/team.ts";
 import { ACCOUNT_CLOSED_REASON } from "../../src/lib/shared/system-reasons.ts";
 import { translator } from "../../src/lib/server/i18n.ts";
 import { LANGUAGES } from "../../src/lib/shared/i18n.ts";
@@ -105,7 +107,22 @@ Deno.test({
         }
       }
       // The newer dashboard pages in every language too (the older ones are checked above).
-      const newer = ["developers", "webhook-log", "insights", "troubleshoot", "links", "setup"];
+      const newer = [
+        "developers",
+        "webhook-log",
+        "insights",
+        "troubleshoot",
+        "links",
+        "setup",
+        "teams",
+        "team",
+        "team-event-types",
+        "team-event-type-new",
+        "team-event-type-edit",
+        "team-event-type-delete",
+        "team-bookings",
+        "team-invitation",
+      ];
       for (const lang of LANGUAGES.filter((l) => l !== "en")) {
         for (const p of tour.hostPages.filter((p) => newer.includes(p.name))) {
           docs.set(`${p.name}.${lang}`, await get(p.path, lang, tour.hostCookie, p.status));
@@ -187,7 +204,7 @@ Deno.test({
       await browser.close();
     }
     const { errors, checked } = await validate(docs);
-    assert.ok(checked >= 4 * 19 + 2 * 18 + 3 * 6 + 4 + 4 + 1, `${checked} documents checked`);
+    assert.ok(checked >= 4 * 24 + 2 * 26 + 3 * 14 + 4 + 4 + 1, `${checked} documents checked`);
     assert.deepEqual(errors, []);
   },
 });
@@ -313,12 +330,54 @@ Deno.test({
           t: translator(lang),
         });
         docs.set(`mail-magic_link.${lang}`, signin.html);
+        // A team booking's mails: a member told of a request, a member whose meeting moved to
+        // another member; the invitation to join a team.
+        const team = {
+          name: "Crew <A&B>",
+          organizer: { name: "Ana <Host>", email: "ana@example.test" },
+          members: [{ name: "Ana <Host>", email: "ana@example.test" }, {
+            name: "Ben & Co",
+            email: "ben@example.test",
+          }],
+          decider: "Ana <Host>",
+        };
+        for (
+          const [name, kind, b] of [
+            ["member_request", "member_request", booking],
+            ["member_moved", "host_cancelled", { ...booking, endReason: "rescheduled" }],
+            ["team_guest_confirmed", "guest_confirmed", booking],
+          ] as const
+        ) {
+          const mail = renderBookingMail(kind, {
+            booking: { ...b, guestLocale: lang, teamId: "team-1" },
+            host: { name: "Ben & Co", email: "ben@example.test", clock: "24h", locale: lang },
+            team,
+            links: { ...links, ics: `${links.guest}/invite.ics` },
+            baseUrl: app.config.baseUrl.href,
+            ttlMs: app.config.bookingTtlMs,
+            nowMs: app.now(),
+          });
+          assert.ok(mail?.html, `${name} (${lang}) has an HTML part`);
+          docs.set(`mail-${name}.${lang}`, mail.html);
+        }
+        docs.set(
+          `mail-team_invite.${lang}`,
+          teamInviteMail({
+            teamName: "Crew <A&B>",
+            inviterName: "Ana <Host>",
+            role: "owner",
+            link: `${app.config.baseUrl.href}team-invitation/abc`,
+            expiresAtMs: app.now() + 7 * 86_400_000,
+            baseUrl: app.config.baseUrl.href,
+            t,
+          }).html,
+        );
       }
     } finally {
       await app.close();
     }
     const { errors, checked } = await validate(docs);
-    assert.equal(checked, 4 * 17);
+    assert.equal(checked, 4 * 21);
     assert.deepEqual(errors, []);
   },
 });

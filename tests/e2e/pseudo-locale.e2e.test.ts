@@ -8,7 +8,7 @@
  * - a screenshot of each for a person to look at (test-results/screenshots/pseudo-*.png).
  *
  * The newer pages (developers, webhook log, insights, troubleshooter, single-use links, setup,
- * calendars) are also opened in German — real long words, not pseudo ones — on a 360 px phone,
+ * calendars, the team pages) are also opened in German — real long words, not pseudo ones — on a 360 px phone,
  * light and dark: nothing may overflow there either (screenshots de-*.png).
  */
 import assert from "node:assert/strict";
@@ -33,6 +33,8 @@ const DATA = [
   "Demo key",
   "Tour hook",
   "For the tour",
+  "Tour Team",
+  "Team call",
   "Invito",
   "English",
   "Deutsch",
@@ -90,7 +92,8 @@ function leftover(text: string, dateWords: string[]): string | null {
     .replace(/\S+@\S+/g, " ")
     .replace(/\b[A-Z][A-Za-z_]+\/[A-Za-z_/ ]+\b/g, " ") // zones: Europe/Berlin, America/New York
     .replace(/\bGMT[+-]?\d*(:\d\d)?\b/g, " ")
-    .replace(/\/calendar\/\S*/g, " ");
+    .replace(/\/calendar\/\S*/g, " ")
+    .replace(/\/team\/\S*/g, " ");
   for (const w of dateWords) t = t.replace(new RegExp(`\\b${w}\\b\\.?`, "g"), " ");
   const words = t.match(/[A-Za-z]{3,}/g);
   return words ? words.join(" ") : null;
@@ -263,6 +266,11 @@ const NEWER = [
   "links",
   "setup",
   "calendars",
+  "teams",
+  "team",
+  "team-event-types",
+  "team-event-type-new",
+  "team-bookings",
 ];
 
 Deno.test({

@@ -3,8 +3,9 @@
  * pseudo-locale run, the HTML validator): on a demo app, a guest's pending request gives the
  * guest's result, cancel and reschedule pages and the host's confirm and reject pages; the demo
  * host signs in with an email link in Chromium, as a person would, for the dashboard. The host
- * then makes what the newer pages list (an API key, a webhook, a single-use link), so the
- * developers, webhook log, links, troubleshooter and insights pages show their content.
+ * then makes what the newer pages list (an API key, a webhook, a single-use link, a team with an
+ * event type, an open invitation and a booking), so the developers, webhook log, links,
+ * troubleshooter, insights and team pages show their content.
  *
  * ```ts
  * await using app = await startApp({ demo: true, env: TOUR_ENV });
@@ -138,6 +139,50 @@ export async function pageTour(app: AppHandle, browser: Browser): Promise<Tour> 
     const eventTypeId = editHref.split("/").pop()!;
     const day = slot.slice(0, 10);
 
+    // A team the demo host owns (docs/decisions/016-teams.md), made as a person makes it: a
+    // round-robin event type, an invitation still open, and a guest's booking of it.
+    await page.goto(app.url("/dashboard/teams"));
+    await page.getByLabel("Team name").fill("Tour Team");
+    await page.getByLabel("Address").fill("tour-team");
+    await page.getByRole("button", { name: "Create team" }).click();
+    await page.waitForURL(/\/dashboard\/teams\/[0-9A-Z]{26}\?created=1$/);
+    const teamPath = new URL(page.url()).pathname;
+    const beforeInvite = app.logs().length;
+    await page.getByLabel("Email address").fill("invitee@example.test");
+    await page.getByRole("button", { name: "Send invitation" }).click();
+    await page.getByText("Invitation sent to invitee@example.test").waitFor();
+    const invitation = new URL(
+      (await app.waitForLog(/https?:\/\/\S+\/team-invitation\/[A-Za-z0-9_-]+/, {
+        since: beforeInvite,
+      }))[0],
+    );
+    await page.goto(app.url(`${teamPath}/event-types/new`));
+    await page.getByLabel("Title").fill("Team call");
+    await page.getByRole("button", { name: "Create event type" }).click();
+    await page.waitForURL(/\/event-types\/[0-9A-Z]{26}\?created=1$/);
+    const teamEventPath = new URL(page.url()).pathname;
+    const teamSlots = await (await fetch(app.url("/team/tour-team/team-call?tz=UTC"))).text();
+    const teamSlot = /data-slot="([^"]+)"/.exec(teamSlots)?.[1];
+    assert.ok(teamSlot, "the team event offers a time");
+    const teamBooked = await fetch(app.url("/team/tour-team/team-call?/book"), {
+      method: "POST",
+      headers: {
+        origin: app.baseUrl,
+        accept: "text/html",
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({
+        name: "Pseudo Guest",
+        email: "pseudo-team@example.test",
+        start: teamSlot,
+        tz: "America/New_York",
+      }),
+      redirect: "manual",
+    });
+    await teamBooked.body?.cancel();
+    assert.equal(teamBooked.status, 303, "the team booking is made");
+    const teamResult = teamBooked.headers.get("location")!;
+
     const guestPages: PageSpec[] = [
       { name: "home", path: "/" },
       { name: "signin", path: "/signin" },
@@ -164,6 +209,14 @@ export async function pageTour(app: AppHandle, browser: Browser): Promise<Tour> 
         name: "single-use-spent",
         path: "/calendar/demo/once/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
       },
+      { name: "team-page", path: "/team/tour-team/" },
+      { name: "team-booking", path: "/team/tour-team/team-call?tz=America%2FNew_York" },
+      { name: "widget-team", path: "/widget/team/tour-team/" },
+      {
+        name: "widget-team-booking",
+        path: "/widget/team/tour-team/team-call?tz=America%2FNew_York",
+      },
+      { name: "team-result", path: teamResult },
       { name: "not-found", path: "/no/such/page", status: 404 },
       { name: "bad-link", path: "/booking/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", status: 404 },
     ];
@@ -184,6 +237,15 @@ export async function pageTour(app: AppHandle, browser: Browser): Promise<Tour> 
       { name: "developers", path: "/dashboard/developers" },
       { name: "webhook-log", path: hookLog },
       { name: "insights", path: "/dashboard/insights" },
+      { name: "teams", path: "/dashboard/teams" },
+      { name: "team", path: teamPath },
+      { name: "team-event-types", path: `${teamPath}/event-types` },
+      { name: "team-event-type-new", path: `${teamPath}/event-types/new` },
+      { name: "team-event-type-edit", path: teamEventPath },
+      { name: "team-event-type-delete", path: `${teamEventPath}/delete` },
+      { name: "team-bookings", path: `${teamPath}/bookings` },
+      // The invitation as someone signed in with another address sees it.
+      { name: "team-invitation", path: invitation.pathname },
       {
         name: "insights-error",
         path: "/dashboard/insights?range=custom&from=2026-03-02&to=2026-03-01",
