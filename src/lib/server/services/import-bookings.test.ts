@@ -240,7 +240,7 @@ Deno.test("import bookings: one overlapping a booking here is reported with both
     // The profile import set the zone to Berlin: times read as the host reads them.
     assert.ok(
       r.skipped.includes(
-        '“deep-dive” with Guest 4, Monday, November 23, 2026, 11:00–12:00 (Europe/Berlin, GMT+1): overlaps “Chat” with Guest 7 (11:30–12:00).',
+        "“deep-dive” with Guest 4, Monday, November 23, 2026, 11:00–12:00 (Europe/Berlin, GMT+1): overlaps “Chat” with Guest 7 (11:30–12:00).",
       ),
       r.skipped.join("\n"),
     );
