@@ -263,10 +263,10 @@ Deno.test({
       const p = await phone.newPage();
       await p.goto(app.url("/dashboard"));
       const tabs = p.getByRole("navigation", { name: "Dashboard" }).getByRole("link");
-      // Home, Bookings, Insights, Event types, Availability, Troubleshooter, Calendars, Embed,
-      // Developers, Profile.
-      assert.equal(await tabs.count(), 10);
-      for (let i = 0; i < 10; i++) {
+      // Home, Bookings, Insights, Event types, Availability, Troubleshooter, Calendars, Teams,
+      // Embed, Developers, Profile.
+      assert.equal(await tabs.count(), 11);
+      for (let i = 0; i < 11; i++) {
         const b = (await tabs.nth(i).boundingBox())!;
         assert.ok(
           b.x >= 0 && b.x + b.width <= 360,

@@ -7,7 +7,6 @@
 import type { BookingRecord } from "../../store/records.ts";
 import type { Translator } from "../../../shared/i18n.ts";
 import { labelledLine } from "./quote.ts";
-import { namesList } from "../../domain/team-membership.ts";
 
 type B = Pick<BookingRecord, "eventTitle" | "guestName" | "guestEmail" | "guestNote" | "answers">;
 
@@ -33,7 +32,7 @@ export function icsDescriptionForHost(
   b: B,
   dashboardLink: string,
   t: Translator,
-  /** A team booking's attending members, named in the entry ("With: Ann and Ben"). */
+  /** A team booking's attending members, named in the entry ("With: Ann, Ben"). */
   with_: readonly string[] = [],
 ): string {
   return [
@@ -41,7 +40,7 @@ export function icsDescriptionForHost(
       ? labelledLine((note) => t.t("ics.note_from", { guest: b.guestName, note }), b.guestNote)
       : "",
     t.t("ics.guest", { guest: b.guestName, email: b.guestEmail }),
-    with_.length ? t.t("ics.with", { names: namesList(with_, t.locale) }) : "",
+    with_.length ? t.t("ics.with", { names: with_.join(", ") }) : "",
     ...answerLines(b, t),
     t.t("ics.booked_with", { url: dashboardLink }),
   ].filter(Boolean).join("\n\n");
