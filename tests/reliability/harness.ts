@@ -52,7 +52,7 @@ const P = {
 
 /**
  * Bookkeeping rather than state: leases, and the insights counters that page views, bookings
- * and deliveries add to by design (docs/decisions/007-insights.md). Diffs leave them out.
+ * and deliveries add to by design (docs/decisions/023-insights.md). Diffs leave them out.
  */
 export const BOOKKEEPING = [
   P.lease,

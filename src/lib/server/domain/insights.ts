@@ -9,7 +9,7 @@
  *   ahead it was booked and the minutes it occupies per hour — in the zone the booking recorded
  *   (`hostTimeZone`), so the decrement of a later change always meets its own increment;
  * - `hl`: delivery health (mails, calendar writes, calendar sync), on the day it happened.
- * Every counter is a Deno.KvU64 changed only by `sum` (see docs/decisions/007-insights.md).
+ * Every counter is a Deno.KvU64 changed only by `sum` (see docs/decisions/023-insights.md).
  */
 import { Temporal } from "./temporal.ts";
 import { type MessageKey, messageRef } from "../../shared/i18n.ts";

@@ -1,6 +1,6 @@
 /**
  * SVG geometry for the insights charts, computed on the server with d3-scale and d3-shape (no
- * chart code reaches the browser; see docs/decisions/007-insights.md). Every shape is drawn from
+ * chart code reaches the browser; see docs/decisions/023-insights.md). Every shape is drawn from
  * the chart's own table, the same numbers the page lists behind the chart and the CSV carries.
  *
  * Widths are percentages of the plot and heights pixels, so a chart fills any width — a 360 px

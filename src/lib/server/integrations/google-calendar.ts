@@ -1,5 +1,5 @@
 /**
- * Google Calendar API v3 as a `CalendarProvider` (docs/decisions/007-google-microsoft-calendars.md).
+ * Google Calendar API v3 as a `CalendarProvider` (docs/decisions/027-google-microsoft-calendars.md).
  *
  * - Calendars: `GET /users/me/calendarList` (paged).
  * - Busy time: `GET /calendars/{id}/events?singleEvents=true` — recurring series arrive as their

@@ -1,5 +1,5 @@
 /**
- * Public holidays from `date-holidays` (see docs/decisions/008-public-holidays.md): a maintained
+ * Public holidays from `date-holidays` (see docs/decisions/025-public-holidays.md): a maintained
  * data set of ~200 countries and their regions, computed offline. Holiday names in the host's
  * language where the data has them, else in the country's language; countries named by `Intl`.
  */

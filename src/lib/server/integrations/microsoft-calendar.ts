@@ -1,6 +1,6 @@
 /**
  * Microsoft Graph (Microsoft 365, Outlook.com) as a `CalendarProvider`
- * (docs/decisions/007-google-microsoft-calendars.md).
+ * (docs/decisions/027-google-microsoft-calendars.md).
  *
  * - Calendars: `GET /me/calendars` (paged by `@odata.nextLink`).
  * - Busy time: `GET /me/calendars/{id}/calendarView/delta?startDateTime&endDateTime` — single

@@ -49,7 +49,7 @@ import { formatRange, formatTime } from "../../shared/format.ts";
 /** An export of 100,000 bookings is about 40 MB; more than this is not an export of ours. */
 export const IMPORT_MAX_BYTES = 64 * 1024 * 1024;
 
-/** More bookings than this in one file: not an export of ours (ADR 009 sizes exports for 100,000). */
+/** More bookings than this in one file: not an export of ours (ADR 022 sizes exports for 100,000). */
 export const IMPORT_MAX_BOOKINGS = 100_000;
 
 const text = (max: number) => v.pipe(v.string(), v.maxLength(max));

@@ -1,5 +1,5 @@
 /**
- * A consistent copy of the whole store, and its restore (docs/decisions/007-backups.md).
+ * A consistent copy of the whole store, and its restore (docs/decisions/021-backups.md).
  *
  * - Local KV file: SQLite's online backup copies the database as of one read transaction while
  *   the server keeps writing (WAL readers do not block writers); the copy is read through Deno KV.

@@ -106,7 +106,7 @@ export const keys = {
   /** Where a confirmed booking was written (href), once the PUT succeeded. */
   bookingWriteback: (bookingId: BookingId) => ["booking_writeback", bookingId] as const,
 
-  // Google and Microsoft calendars (see docs/decisions/007-google-microsoft-calendars.md)
+  // Google and Microsoft calendars (see docs/decisions/027-google-microsoft-calendars.md)
   /** OAuth tokens of a calendar account, apart from the account so a refresh never races a sync. */
   calendarToken: (hostId: UserId, accountId: CalendarAccountId) =>
     ["calendar_token", hostId, accountId] as const,
@@ -156,7 +156,7 @@ export const keys = {
   /** Accounts their hosts closed, by when: purged of what is left once mails went out. */
   closedAccount: (userId: UserId) => ["closed_account", userId] as const,
   closedAccountPrefix: () => ["closed_account"] as const,
-  // Insights (see docs/decisions/007-insights.md): Deno.KvU64 counters changed only by `sum`.
+  // Insights (see docs/decisions/023-insights.md): Deno.KvU64 counters changed only by `sum`.
   // `ownerId` is a host's id today; a team's counters will live under the team's id.
   insights: (
     ownerId: string,

@@ -621,7 +621,7 @@ export type WebhookAttemptRecord = {
 };
 
 export type IcsFeedRecord = { v: 1; salt: string; createdAtMs: number };
-// Single-use links (see docs/decisions/007-single-use-links.md)
+// Single-use links (see docs/decisions/024-single-use-links.md)
 
 /**
  * A link that books one event type once. The URL's token is an HMAC of `salt` and the id (the
