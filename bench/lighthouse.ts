@@ -7,6 +7,9 @@
  * slows the CPU 4× on top of it, so a loaded 2-core box scores lower than an idle one.
  *
  *   node_modules/.bin/deno run -A bench/lighthouse.ts      (needs `npm run build` first)
+ *
+ * INVITO_LH_KEEP=DIR keeps every Lighthouse JSON report there (`widget-1.json`, …) to read what
+ * costs (bootup time, unused JavaScript, main-thread work).
  */
 import { join } from "node:path";
 import { startApp } from "../tests/support/app.ts";
@@ -21,7 +24,14 @@ const TARGET = 95;
 
 type Lhr = {
   categories: { performance: { score: number } };
-  audits: Record<string, { numericValue?: number; displayValue?: string }>;
+  audits: Record<
+    string,
+    {
+      numericValue?: number;
+      displayValue?: string;
+      details?: { items?: { resourceType?: string; transferSize?: number }[] };
+    }
+  >;
   environment: { benchmarkIndex: number };
 };
 
@@ -60,12 +70,20 @@ export async function lighthouseRows(): Promise<Row[]> {
       for (let i = 0; i < 20; i++) await (await fetch(app.url(page.path))).body?.cancel();
       const runs: Lhr[] = [];
       for (let i = 0; i < RUNS; i++) {
-        runs.push(await lighthouse(app.url(page.path), join(dir, `${i}.json`)));
+        const keep = Deno.env.get("INVITO_LH_KEEP");
+        const file = keep
+          ? join(keep, `${page.name.replaceAll(" ", "-")}-${i}.json`)
+          : join(dir, `${i}.json`);
+        runs.push(await lighthouse(app.url(page.path), file));
       }
       const scores = runs.map((r) => Math.round(r.categories.performance.score * 100));
       const mid = runs[scores.indexOf(median(scores))];
       const a = (id: string) => mid.audits[id]?.numericValue ?? NaN;
       const bench = runs.map((r) => Math.round(r.environment.benchmarkIndex));
+      // What the phone downloads as scripts (compressed, as sent): the catalog, the runtime, the page.
+      const jsBytes = (mid.audits["network-requests"]?.details?.items ?? [])
+        .filter((i) => i.resourceType === "Script")
+        .reduce((sum, i) => sum + (i.transferSize ?? 0), 0);
       rows.push({
         group: "lighthouse",
         name: `${page.name} ${page.path}, mobile (median of ${RUNS})`,
@@ -75,7 +93,7 @@ export async function lighthouseRows(): Promise<Row[]> {
           Math.round(a("total-blocking-time"))
         } ms, CLS ${a("cumulative-layout-shift").toFixed(3)}, ${
           Math.round(a("total-byte-weight") / 1024)
-        } KiB`,
+        } KiB (JS ${Math.round(jsBytes / 1024)} KiB)`,
         limit: `Lighthouse CPU benchmark index ${bench.join("/")}`,
         ratio: "",
         target: `≥ ${TARGET}`,
@@ -89,6 +107,7 @@ export async function lighthouseRows(): Promise<Row[]> {
           ttfbMs: Math.round(a("server-response-time")),
           cls: a("cumulative-layout-shift"),
           bytes: a("total-byte-weight"),
+          jsBytes,
           benchmarkIndex: median(bench),
         },
       });

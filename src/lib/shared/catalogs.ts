@@ -1,18 +1,24 @@
 /**
  * The browser's catalog: only the page's language is downloaded (a hashed chunk per language,
- * cached for good), before the page hydrates. Vite-only (`import.meta.glob`).
+ * cached for good), before the page hydrates, and on public pages only its public part
+ * (`catalog-parts.ts`; `?public` is cut by a plugin in vite.config.ts). Vite-only
+ * (`import.meta.glob`).
  */
 import { type Catalog, createTranslator, type Language, type Translator } from "./i18n.ts";
+import type { CatalogPart } from "./catalog-parts.ts";
 
-const loaders = import.meta.glob<Catalog>("../messages/*.json", { import: "default" });
-const loaded = new Map<Language, Catalog>();
+const loaders: Record<CatalogPart, Record<string, () => Promise<Catalog>>> = {
+  public: import.meta.glob<Catalog>("../messages/*.json", { query: "?public", import: "default" }),
+  full: import.meta.glob<Catalog>("../messages/*.json", { import: "default" }),
+};
+const loaded = new Map<string, Catalog>();
 
-export async function loadCatalog(lang: Language): Promise<Catalog> {
-  let catalog = loaded.get(lang);
+export async function loadCatalog(lang: Language, part: CatalogPart = "full"): Promise<Catalog> {
+  let catalog = loaded.get(`${part}:${lang}`);
   if (!catalog) {
-    const load = loaders[`../messages/${lang}.json`] ?? loaders["../messages/en.json"];
+    const load = loaders[part][`../messages/${lang}.json`] ?? loaders[part]["../messages/en.json"];
     catalog = await load();
-    loaded.set(lang, catalog);
+    loaded.set(`${part}:${lang}`, catalog);
   }
   return catalog;
 }

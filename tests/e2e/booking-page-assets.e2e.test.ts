@@ -1,0 +1,87 @@
+/**
+ * What a guest's phone downloads for the booking page: the messages of their language that
+ * public pages show, and nothing of the other languages or of the dashboard (ADR 016). Then the
+ * page still works in that language after hydration, and switching language loads the new one.
+ */
+import assert from "node:assert/strict";
+import { startApp } from "../support/app.ts";
+import { launchBrowser, trackPageErrors } from "../support/browser.ts";
+import { CATALOGS } from "../../src/lib/server/i18n.ts";
+import { isPublicKey } from "../../src/lib/shared/catalog-parts.ts";
+import { LANGUAGES } from "../../src/lib/shared/i18n.ts";
+
+const opts = { sanitizeResources: false, sanitizeOps: false };
+
+/**
+ * A message of `lang`, public or not, whose text no other language and no message of the other
+ * part uses (so finding it in a script names exactly what was downloaded).
+ */
+function marker(lang: (typeof LANGUAGES)[number], pub: boolean): string {
+  const texts = (l: string, p: boolean) =>
+    Object.entries(CATALOGS[l as typeof lang]).filter(([k]) => isPublicKey(k) === p).map(([, v]) =>
+      v
+    );
+  const elsewhere = new Set([
+    ...LANGUAGES.filter((l) => l !== lang).flatMap((l) => [...texts(l, true), ...texts(l, false)]),
+    ...texts(lang, !pub),
+  ]);
+  const key = Object.keys(CATALOGS[lang]).find((k) =>
+    isPublicKey(k) === pub && CATALOGS[lang][k].length > 25 &&
+    !/[{<'"`\\]/.test(CATALOGS[lang][k]) &&
+    ![...elsewhere].some((text) => text.includes(CATALOGS[lang][k]))
+  );
+  assert.ok(key, `no marker message for ${lang}`);
+  return CATALOGS[lang][key];
+}
+
+Deno.test({
+  ...opts,
+  name:
+    "e2e booking page assets: a German guest downloads German public messages only (no other language, no dashboard text), and a switch to French loads French",
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const browser = await launchBrowser();
+    try {
+      const ctx = await browser.newContext({ timezoneId: "America/New_York", locale: "de-DE" });
+      const page = await ctx.newPage();
+      const errors = trackPageErrors(page);
+      const scripts: Promise<string>[] = [];
+      page.on("response", (r) => {
+        if (r.request().resourceType() === "script") scripts.push(r.text());
+      });
+      await page.goto(app.url("/calendar/demo/intro-call"));
+      await page.locator("a[data-slot]").first().waitFor();
+      await page.waitForURL(/tz=America%2FNew_York/, { waitUntil: "commit" });
+      const js = (await Promise.all(scripts)).join("\n");
+
+      assert.ok(js.includes(marker("de", true)), "the German public messages");
+      for (const lang of LANGUAGES.filter((l) => l !== "de")) {
+        assert.ok(!js.includes(marker(lang, true)), `${lang} messages downloaded`);
+      }
+      assert.ok(!js.includes(marker("de", false)), "dashboard messages downloaded");
+
+      // Hydrated, in German: picking a day and a time says so in German.
+      await page.locator("a[data-slot]").first().click();
+      await page.locator("#details-heading").waitFor();
+      assert.equal(
+        (await page.locator("#details-heading").textContent())?.trim(),
+        CATALOGS.de["booking.your_details"],
+      );
+
+      // The language switch (a client-side navigation) brings French.
+      const before = scripts.length;
+      await page.getByRole("link", { name: "Français" }).click();
+      await page.waitForURL(/lang=fr/, { waitUntil: "commit" });
+      await page.locator("#details-heading").filter({
+        hasText: CATALOGS.fr["booking.your_details"],
+      }).waitFor();
+      assert.equal(await page.locator("html").getAttribute("lang"), "fr");
+      const later = (await Promise.all(scripts.slice(before))).join("\n");
+      assert.ok(later.includes(marker("fr", true)), "the French public messages");
+      assert.ok(!later.includes(marker("fr", false)), "French dashboard messages downloaded");
+      assert.deepEqual(errors(), []);
+    } finally {
+      await browser.close();
+    }
+  },
+});
