@@ -1,6 +1,6 @@
 /**
  * What a guest's phone downloads for the booking page: the messages of their language that
- * public pages show, and nothing of the other languages or of the dashboard (ADR 016). Then the
+ * public pages show, and nothing of the other languages or of the dashboard (ADR 028). Then the
  * page still works in that language after hydration, and switching language loads the new one.
  */
 import assert from "node:assert/strict";

@@ -2,7 +2,7 @@
  * Which messages a browser downloads. Public pages (booking page, widget, booking links, sign-in)
  * get the *public* part of their language's catalog; signed-in pages (`/dashboard`) get all of
  * it. Over 80 % of the catalog is dashboard and mail text a guest never reads, and every byte
- * of it delayed the booking page on a phone (see ADR 016).
+ * of it delayed the booking page on a phone (see ADR 028).
  *
  * The split is by namespace (the part of a key before the first dot). A namespace is public
  * unless it is listed here, so a new one costs bytes, never a missing message; the test beside
