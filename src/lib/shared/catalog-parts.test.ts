@@ -6,7 +6,13 @@ import assert from "node:assert/strict";
 import { dirname, join, relative } from "node:path";
 import { CATALOGS } from "../server/i18n.ts";
 import { LANGUAGES } from "./i18n.ts";
-import { catalogPartFor, isPublicKey, publicPart, SIGNED_IN_NAMESPACES } from "./catalog-parts.ts";
+import {
+  catalogPartFor,
+  isPublicKey,
+  publicPart,
+  SIGNED_IN_NAMESPACES,
+  SIGNED_IN_ROUTES,
+} from "./catalog-parts.ts";
 
 const src = join(import.meta.dirname!, "..", "..");
 const namespaces = new Set(Object.keys(CATALOGS.en).map((k) => k.split(".")[0]));
@@ -34,6 +40,9 @@ Deno.test("catalog parts: dashboard routes get the whole catalog, every other ro
   assert.equal(catalogPartFor("/calendar/[username]/[slug]"), "public");
   assert.equal(catalogPartFor("/widget/[username]/[slug]"), "public");
   assert.equal(catalogPartFor("/dashboardx"), "public");
+  assert.equal(catalogPartFor("/team-invitation/[token]"), "full");
+  assert.equal(catalogPartFor("/team/[team]/[slug]"), "public");
+  assert.equal(catalogPartFor("/widget/team/[team]/[slug]"), "public");
   assert.equal(catalogPartFor(null), "public");
 });
 
@@ -66,7 +75,7 @@ async function* routeFiles(dir: string): AsyncGenerator<string> {
   for await (const e of Deno.readDir(dir)) {
     const path = join(dir, e.name);
     if (e.isDirectory) {
-      if (path !== join(src, "routes", "dashboard")) yield* routeFiles(path);
+      if (!SIGNED_IN_ROUTES.some((r) => path === join(src, "routes", r))) yield* routeFiles(path);
     } else if (/^\+(page|layout|error)(\.server)?\.(svelte|ts)$/.test(e.name)) yield path;
   }
 }

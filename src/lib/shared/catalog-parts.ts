@@ -49,7 +49,15 @@ export function publicPart(catalog: Catalog): Catalog {
   return Object.fromEntries(Object.entries(catalog).filter(([key]) => isPublicKey(key)));
 }
 
+/**
+ * Routes only a signed-in person reads: the dashboard, and a team invitation (accepting one
+ * needs an account; it shows the invitation mail's words and the sign-out button).
+ */
+export const SIGNED_IN_ROUTES: readonly string[] = ["/dashboard", "/team-invitation"];
+
 /** The part a route's pages need (`route.id` as SvelteKit names it; null for "no route": 404s). */
 export function catalogPartFor(routeId: string | null): CatalogPart {
-  return routeId === "/dashboard" || routeId?.startsWith("/dashboard/") ? "full" : "public";
+  return SIGNED_IN_ROUTES.some((r) => routeId === r || routeId?.startsWith(`${r}/`))
+    ? "full"
+    : "public";
 }
