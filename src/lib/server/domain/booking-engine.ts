@@ -1059,6 +1059,16 @@ function nextOf(
   };
 }
 
+/**
+ * The booking a change acts on, if it exists and (when the change names a host) is that host's:
+ * another host's booking is "not found", never "not yours", so ids reveal nothing.
+ */
+function bookingOf(s: Snapshot, hostId: string | undefined): Versioned<BookingRecord> | null {
+  const current = s.primary as Versioned<BookingRecord> | null;
+  if (!current?.value) return null;
+  return hostId !== undefined && current.value.hostId !== hostId ? null : current;
+}
+
 function planTransition(
   s: Snapshot,
   change: Extract<Change, { kind: "transition" }>,
@@ -1066,12 +1076,9 @@ function planTransition(
   nowMs: number,
   limits: KvLimits,
 ): PlanResult {
-  const current = s.primary as Versioned<BookingRecord> | null;
-  const b = current?.value;
-  if (!current || !b) return { ok: false, reason: "not_found" };
-  if (change.hostId !== undefined && b.hostId !== change.hostId) {
-    return { ok: false, reason: "not_found" };
-  }
+  const current = bookingOf(s, change.hostId);
+  if (!current) return { ok: false, reason: "not_found" };
+  const b = current.value;
   const t = decideTransition(b, change.action, nowMs);
   if (!t.ok) return { ok: false, reason: t.reason };
   if (
@@ -1187,12 +1194,9 @@ function planReschedule(
   nowMs: number,
   limits: KvLimits,
 ): PlanResult {
-  const current = s.primary as Versioned<BookingRecord> | null;
-  const old = current?.value;
-  if (!current || !old) return { ok: false, reason: "not_found" };
-  if (change.hostId !== undefined && old.hostId !== change.hostId) {
-    return { ok: false, reason: "not_found" };
-  }
+  const current = bookingOf(s, change.hostId);
+  if (!current) return { ok: false, reason: "not_found" };
+  const old = current.value;
   const t = decideTransition(old, "cancel", nowMs);
   if (!t.ok) return { ok: false, reason: old.endReason === "rescheduled" ? "cancelled" : t.reason };
   // A multi-person booking moves through the coordinator protocol (a commit with `retire`).
