@@ -1063,10 +1063,14 @@ function nextOf(
  * The booking a change acts on, if it exists and (when the change names a host) is that host's:
  * another host's booking is "not found", never "not yours", so ids reveal nothing.
  */
-function bookingOf(s: Snapshot, hostId: string | undefined): Versioned<BookingRecord> | null {
+function bookingOf(
+  s: Snapshot,
+  hostId: string | undefined,
+): Versioned<BookingRecord> & { value: BookingRecord } | null {
   const current = s.primary as Versioned<BookingRecord> | null;
-  if (!current?.value) return null;
-  return hostId !== undefined && current.value.hostId !== hostId ? null : current;
+  const value = current?.value;
+  if (!current || !value) return null;
+  return hostId !== undefined && value.hostId !== hostId ? null : { ...current, value };
 }
 
 function planTransition(
