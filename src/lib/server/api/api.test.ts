@@ -13,6 +13,8 @@ import { apiClient } from "../../../../tests/support/api.ts";
 import { createApiKey, revokeApiKey } from "../services/api-keys.ts";
 import { getSlotPage } from "../services/public-calendar.ts";
 import { listHostBookings } from "../store/bookings.ts";
+import { readCounts } from "../store/insights.ts";
+import { settleCounts } from "../services/insights-count.ts";
 import type { UserRecord } from "../store/records.ts";
 
 async function setup(opts: { requiresConfirmation?: boolean; nowIso?: string } = {}) {
@@ -376,6 +378,47 @@ Deno.test("API host actions: confirm, reject, cancel and reschedule go through t
   );
   assert.ok(slots.body.slots.some((s: { start: string }) => s.start === "2026-11-24T08:00:00Z"));
   // Mails went out as they do for the dashboard's buttons (queued in the outbox).
+  await close(app);
+});
+
+Deno.test("API bookings and host actions count in the host's insights like the page's", async () => {
+  const { app, call, host, key } = await setup({ requiresConfirmation: true });
+  const k = await key(host);
+  const book = async (start: string, email: string) =>
+    (await call("POST", "/bookings", {
+      body: bookingBody(start, { email }),
+      idem: `book-${start}`,
+    })).body;
+  const a = await book("2026-11-23T08:00:00Z", "a@example.com");
+  const b = await book("2026-11-23T09:00:00Z", "b@example.com");
+  const c = await book("2026-11-23T10:00:00Z", "c@example.com");
+  assert.equal(
+    (await call("POST", `/bookings/${a.id}/confirm`, { key: k, idem: "1" })).status,
+    200,
+  );
+  assert.equal(
+    (await call("POST", `/bookings/${b.id}/reject`, { key: k, idem: "2", body: {} })).status,
+    200,
+  );
+  assert.equal(
+    (await call("POST", `/bookings/${c.id}/confirm`, { key: k, idem: "3" })).status,
+    200,
+  );
+  const moved = await call("POST", `/bookings/${c.id}/reschedule`, {
+    key: k,
+    idem: "4",
+    body: { start: "2026-11-24T10:00:00Z" },
+  });
+  assert.equal(moved.status, 201, moved.text);
+  await settleCounts();
+  const total: Record<string, number> = {};
+  for (const r of await readCounts(app.kv, host.id, "ev", "2026-01-01", "2027-12-31")) {
+    total[r.metric] = (total[r.metric] ?? 0) + r.n;
+  }
+  assert.equal(total.submitted, 3, JSON.stringify(total));
+  assert.equal(total.confirmed, 2, JSON.stringify(total));
+  assert.equal(total.rejected, 1, JSON.stringify(total));
+  assert.equal(total.rescheduled, 1, JSON.stringify(total));
   await close(app);
 });
 

@@ -16,6 +16,8 @@ import { translateRef } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
 import { getHostPage, getSlotRange, type PublicEventType } from "../services/public-calendar.ts";
 import { bookSlot } from "../services/book-slot.ts";
+import { countBooked, countBookingChange, countRescheduled } from "../services/insights-count.ts";
+import { recordBookingOutcome } from "../ops/metrics.ts";
 import {
   decideBooking,
   type DecideResult,
@@ -359,7 +361,9 @@ async function createBooking(ctx: Ctx): Promise<ApiResponse> {
         ),
         extra: extraFor({ kind: "new_booking", hostId: host.id, startMs, email }),
       });
+      recordBookingOutcome(result.ok ? result.status.toLowerCase() : result.reason);
       if (result.ok) {
+        void countBooked(ctx.app, result.bookingId);
         const booking = await getBooking(ctx.app.kv, result.bookingId);
         return created(ctx, booking!);
       }
@@ -486,7 +490,10 @@ function decide(action: "confirm" | "reject" | "cancel") {
           reason,
           extra: extraFor({ kind: "booking", bookingId: id }),
         });
-        if (res.ok) return ok(await bookingResource(ctx.app, res.booking));
+        if (res.ok) {
+          void countBookingChange(ctx.app, res.booking);
+          return ok(await bookingResource(ctx.app, res.booking));
+        }
         if (res.reason === "conflict") return "duplicate";
         return refused(ctx, res.reason);
       },
@@ -508,7 +515,10 @@ async function reschedule(ctx: Ctx): Promise<ApiResponse> {
       const res: RescheduleResult = await rescheduleByHost(ctx.app, ctx.auth!.host.id, id, start, {
         extra: extraFor({ kind: "booking", bookingId: id }),
       });
-      if (res.ok) return ok(await bookingResource(ctx.app, res.booking), 201);
+      if (res.ok) {
+        void countRescheduled(ctx.app, res.booking);
+        return ok(await bookingResource(ctx.app, res.booking), 201);
+      }
       if (res.reason === "conflict") return "duplicate";
       return refused(ctx, res.reason);
     },
