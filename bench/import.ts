@@ -129,7 +129,7 @@ export async function importRows(): Promise<Row[]> {
     const app = await appOn(join(dir, "target.kv"), nowMs);
     const user = await createHost(app, { username: "fresh" });
     const t0 = performance.now();
-    const r = await importHostData(app, user, text, { budgetMs: 600_000 });
+    const r = await importHostData(app, user, text, undefined, { budgetMs: 600_000 });
     const seconds = (performance.now() - t0) / 1000;
     app.kv.close();
     if (!r.ok) throw new Error(r.error);
