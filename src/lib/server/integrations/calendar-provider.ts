@@ -74,6 +74,30 @@ export type BusyRead =
     markers: Markers;
   };
 
+/**
+ * A full read of an incremental provider (Google, Microsoft) from its changes list: events that
+ * block no time are left out, and the cursor to continue from is kept as the sync token.
+ */
+export function fullReadOf(
+  changes: { id: string; seriesId: string | null; windows: Interval[] | null }[],
+  skipped: SkippedEvent[],
+  syncToken: string | null,
+): BusyRead {
+  const events: EventBusy[] = changes.flatMap((e) =>
+    e.windows && e.windows.length > 0
+      ? [{ id: e.id, seriesId: e.seriesId, windows: e.windows }]
+      : []
+  );
+  return {
+    kind: "full",
+    windows: events.flatMap((e) => e.windows),
+    events,
+    count: events.length,
+    skipped,
+    markers: { ctag: null, syncToken, etagDigest: null },
+  };
+}
+
 /** What the previous successful read left behind, given only when it may be built upon. */
 export type PreviousRead = { markers: Markers; fromMs: number; toMs: number };
 

@@ -15,7 +15,7 @@ import {
   type BusyQuery,
   type BusyRead,
   type CalendarProvider,
-  type EventBusy,
+  fullReadOf,
   type MeetingEvent,
   providerFail,
   type ProviderResult,
@@ -216,22 +216,7 @@ export function googleProvider(api: ApiClient, apiUrl: string): CalendarProvider
     if (!listed.ok) return listed;
     if ("gone" in listed) return providerFail("parse", "the calendar answered 410 to a full read");
     const { out, skipped } = toBusy(listed.items, q);
-    const events: EventBusy[] = out.filter((e) => e.windows && e.windows.length > 0).map((e) => ({
-      id: e.id,
-      seriesId: e.seriesId,
-      windows: e.windows!,
-    }));
-    return {
-      ok: true,
-      read: {
-        kind: "full",
-        windows: events.flatMap((e) => e.windows),
-        events,
-        count: events.length,
-        skipped,
-        markers: { ctag: null, syncToken: listed.syncToken, etagDigest: null },
-      },
-    };
+    return { ok: true, read: fullReadOf(out, skipped, listed.syncToken) };
   }
 
   function body(ev: MeetingEvent) {

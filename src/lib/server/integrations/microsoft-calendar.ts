@@ -17,7 +17,7 @@ import {
   type BusyQuery,
   type BusyRead,
   type CalendarProvider,
-  type EventBusy,
+  fullReadOf,
   type MeetingEvent,
   providerFail,
   type ProviderResult,
@@ -164,22 +164,7 @@ export function microsoftProvider(api: ApiClient, apiUrl: string): CalendarProvi
     if (!round.ok) return round;
     if ("gone" in round) return providerFail("parse", "the calendar answered 410 to a full read");
     const { out, skipped } = toBusy(round.items, q);
-    const events: EventBusy[] = out.filter((e) => e.windows && e.windows.length > 0).map((e) => ({
-      id: e.id,
-      seriesId: e.seriesId,
-      windows: e.windows!,
-    }));
-    return {
-      ok: true,
-      read: {
-        kind: "full",
-        windows: events.flatMap((e) => e.windows),
-        events,
-        count: events.length,
-        skipped,
-        markers: { ctag: null, syncToken: round.deltaLink, etagDigest: null },
-      },
-    };
+    return { ok: true, read: fullReadOf(out, skipped, round.deltaLink) };
   }
 
   function body(ev: MeetingEvent) {
