@@ -95,7 +95,6 @@ Deno.test({
             dbPath,
             String(k),
             slots.join(","),
-            ...(k === KILLS ? ["freeze"] : []),
           ],
           cwd: repoRoot,
           stdout: "piped",
@@ -111,13 +110,7 @@ Deno.test({
             lines += text.split("\n").length - 1;
           }
         })();
-        // The last worker is killed once one of its protocols has frozen with its holds taken, so
-        // that case happens on every run however loaded the machine (the other kills land where
-        // they land).
-        await waitFor(
-          () => k < KILLS ? lines - start >= target : outcomes.includes("frozen\n"),
-          { timeoutMs: 60_000, message: "worker load" },
-        );
+        await waitFor(() => lines - start >= target, { timeoutMs: 60_000, message: "worker load" });
         child.kill("SIGKILL");
         await child.status;
         await reader;

@@ -3,11 +3,9 @@
  * protocol) with overlapping teams, single bookings, and cancellations that free time again, on
  * overlapping slots of the people the test seeded. Team protocols pause a few milliseconds
  * between their steps, so a kill often lands between the holds and the final commit. It prints a
- * line per finished attempt, so the test can kill it mid-load. With `freeze`, the first team
- * protocol to reach its commit (its holds taken) stops right there and prints "frozen": a kill
- * then surely lands between a protocol's holds and its commit.
+ * line per finished attempt, so the test can kill it mid-load.
  *
- *   deno run -A tests/reliability/team-worker.ts <dbPath> <seed> <slots,…> [freeze]
+ *   deno run -A tests/reliability/team-worker.ts <dbPath> <seed>
  */
 import { buildApp } from "../../src/lib/server/app.ts";
 import { bookForPersons } from "../../src/lib/server/services/team-booking.ts";
@@ -19,7 +17,7 @@ import { recordingMailer } from "../support/memory-app.ts";
 import { prng } from "../../bench/lib.ts";
 import type { EventTypeRecord, UserRecord } from "../../src/lib/server/store/records.ts";
 
-const [dbPath, seedText, slotsText, freezeArg] = Deno.args;
+const [dbPath, seedText, slotsText] = Deno.args;
 const kv = await Deno.openKv(dbPath);
 const app = await buildApp({
   INVITO_DB_PATH: dbPath,
@@ -36,15 +34,6 @@ const random = prng(Number(seedText));
 let n = 0;
 const made: { id: string; hostId: string }[] = [];
 const out = (s: string) => Deno.stdout.writeSync(new TextEncoder().encode(s + "\n"));
-let frozen = freezeArg !== "freeze";
-const step = async (name: "open" | "hold" | "commit") => {
-  if (name === "commit" && !frozen) {
-    frozen = true;
-    out("frozen");
-    await new Promise<never>(() => {});
-  }
-  await new Promise<void>((r) => setTimeout(r, 2 + random() * 10));
-};
 await Promise.all(Array.from({ length: 6 }, async (_, w) => {
   while (true) {
     const i = n++;
@@ -79,7 +68,7 @@ await Promise.all(Array.from({ length: 6 }, async (_, w) => {
         email: `t${i}@example.test`,
         note: "",
         guestTimeZone: "UTC",
-        onStep: step,
+        onStep: () => new Promise((r) => setTimeout(r, 2 + random() * 10)),
       });
       if (r.ok) made.push({ id: r.booking.id, hostId: r.booking.hostId });
       out(`team ${r.ok ? "ok" : r.reason}`);
