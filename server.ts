@@ -11,7 +11,16 @@ import { staticHeaders } from "./src/lib/server/http/static-headers.ts";
 import { guardRequest } from "./src/lib/server/http/request-guard.ts";
 import { clientIp } from "./src/lib/server/http/client-ip.ts";
 
-import { bodyLimitFor, boundBody } from "./src/lib/server/http/body-limit.ts";
+import {
+  type BodyPolicy,
+  bodyPolicyFor,
+  boundBody,
+  takeUploadTurn,
+  uploadBusy,
+} from "./src/lib/server/http/body-limit.ts";
+import { internalError, unknownMethod } from "./src/lib/server/http/early-answers.ts";
+import { getSessionUserId } from "./src/lib/server/store/auth-adapter.ts";
+import { mountExportReader, workerExportReader } from "./src/lib/server/services/import-reader.ts";
 import { serveWithTimeouts } from "./src/lib/server/http/serve.ts";
 // --- operations (issue 15) ---
 import { join } from "node:path";
@@ -22,12 +31,20 @@ import { configureLog, logLine, redactPath } from "./src/lib/server/ops/log.ts";
 import { recordRequest } from "./src/lib/server/ops/metrics.ts";
 import { routeClass } from "./src/lib/server/ops/route-class.ts";
 import { beginShutdown, finishShutdown } from "./src/lib/server/ops/lifecycle.ts";
+import { startupLine } from "./src/lib/server/ops/startup-line.ts";
 import { getApp } from "./src/lib/server/app.ts";
 import { settleCounts } from "./src/lib/server/services/insights-count.ts";
 
 /** The JSON API handler, mounted by the app's init (src/lib/server/api/mount.ts). */
 const API_HANDLER = Symbol.for("invito.api");
 type MountedApi = (req: Request, clientIp: string) => Promise<Response>;
+/** Kept booking pages answered before SvelteKit (src/lib/server/http/page-cache.ts, ADR 049). */
+const PAGE_EARLY = Symbol.for("invito.pageEarly");
+type PageEarly = {
+  answer(req: Request, url: URL, clientIp: string): Promise<Response | null>;
+  learn(req: Request, url: URL, res: Response): void;
+};
+const pageEarly = () => (globalThis as { [PAGE_EARLY]?: PageEarly })[PAGE_EARLY];
 
 const parsed = parseConfig(Deno.env.toObject());
 if (!parsed.ok) {
@@ -40,47 +57,68 @@ const { config } = parsed;
 if (Deno.args.includes("--demo")) Deno.env.set("INVITO_DEMO", "true");
 
 const root = import.meta.dirname!;
+// A host's import file is read in a Worker, off the thread that answers requests (issue 22).
+mountExportReader(
+  workerExportReader(new URL("./src/lib/server/services/import-worker.ts", import.meta.url)),
+);
 const handler = prepareServer(rawSvelteData, rawDeployConfig, root);
 const origin = config.baseUrl.origin;
 const https = config.baseUrl.protocol === "https:";
 
 const handleRequest = async (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => {
+  const url = new URL(req.url);
+  // Bodies are bounded (413) and timed (408) before anything reads them, by the body policy of
+  // the route's kind (http/body-limit.ts); the upload's limit only for a session found live.
+  const policy = await bodyPolicyFor(url.pathname, url.search, () => sessionIsLive(req));
+  if (policy.kind !== "upload") return await handleBounded(req, info, url, policy);
+  // Uploads one at a time, read and handled (http/body-limit.ts takeUploadTurn).
+  const release = await takeUploadTurn();
+  if (!release) {
+    await req.body?.cancel().catch(() => {});
+    return uploadBusy(req);
+  }
+  try {
+    return await handleBounded(req, info, url, policy);
+  } finally {
+    release();
+  }
+};
+
+const handleBounded = async (
+  req: Request,
+  info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+  url: URL,
+  policy: BodyPolicy,
+) => {
   // Behind a TLS-terminating proxy the request arrives as http://; SvelteKit's origin check
   // and Auth.js callbacks must see the public origin (STACK-NOTES pitfall 9).
-  const url = new URL(req.url);
-  // The JSON API takes bearer keys, not cookies: no origin rewriting or cross-site guard applies
-  // (open CORS), but its bodies are bounded like every other (http/body-limit.ts).
+  // The JSON API (and the MCP endpoint beside it) takes bearer keys, not cookies: no origin
+  // rewriting or cross-site guard applies (open CORS), but its bodies are bounded like every
+  // other (http/body-limit.ts).
   const api = (globalThis as { [API_HANDLER]?: MountedApi })[API_HANDLER];
-  if (api && (url.pathname === "/api" || url.pathname.startsWith("/api/"))) {
-    const bounded = await boundBody(req, bodyLimitFor(url.pathname), 3 * config.clientTimeoutMs);
-    if (bounded instanceof Response) return staticHeaders(url.pathname, bounded, { https });
+  if (
+    api && (url.pathname === "/api" || url.pathname.startsWith("/api/") || url.pathname === "/mcp")
+  ) {
+    const bounded = await boundBody(req, policy.limit, 3 * config.clientTimeoutMs, policy.kind);
+    if (bounded instanceof Response) return bounded;
     const ip = clientIp(
       (info.remoteAddr as Deno.NetAddr).hostname,
       req.headers.get("x-forwarded-for"),
       config.trustedProxies,
     );
-    return staticHeaders(url.pathname, await api(bounded, ip), { https });
+    return await api(bounded, ip);
   }
   // Host and scheme come from INVITO_BASE_URL only: forwarded host headers would let a client
   // steer Auth.js redirects (host poisoning).
   const guard = guardRequest(req.method, req.headers, url.pathname, origin);
   if (guard.action === "forbid") {
-    return staticHeaders(
-      url.pathname,
-      new Response(guard.reason, {
-        status: 403,
-        headers: { "content-type": "text/plain; charset=utf-8" },
-      }),
-      { https },
-    );
+    return new Response(guard.reason, {
+      status: 403,
+      headers: { "content-type": "text/plain; charset=utf-8" },
+    });
   }
-  // Bodies are bounded (413) and timed (408) before anything reads them (http/body-limit.ts).
-  const hasSession = /(^|;\s*)(__Secure-)?authjs\.session-token=/.test(
-    req.headers.get("cookie") ?? "",
-  );
-  const limit = bodyLimitFor(url.pathname, url.search, hasSession);
-  const bounded = await boundBody(req, limit, 3 * config.clientTimeoutMs);
-  if (bounded instanceof Response) return staticHeaders(url.pathname, bounded, { https });
+  const bounded = await boundBody(req, policy.limit, 3 * config.clientTimeoutMs, policy.kind);
+  if (bounded instanceof Response) return bounded;
   req = bounded;
   let request = req;
   const forwarded = req.headers.has("x-forwarded-host") || req.headers.has("x-forwarded-proto");
@@ -99,8 +137,49 @@ const handleRequest = async (req: Request, info: Deno.ServeHandlerInfo<Deno.NetA
     });
   }
   const res = await handler(request, info);
-  return staticHeaders(url.pathname, res, { https });
+  // A kept booking page SvelteKit answered: the next request for it is answered before SvelteKit.
+  if (req.method === "GET") pageEarly()?.learn(request, url, res);
+  return res;
 };
+
+/**
+ * A kept booking page answered before SvelteKit (http/page-cache.ts): only a GET without a body;
+ * null for everything else. The origin it arrived under (behind a proxy, not the public one)
+ * does not matter: a kept page depends on the path, query and languages only.
+ */
+function answerEarly(req: Request, url: URL, info: Deno.ServeHandlerInfo<Deno.NetAddr>) {
+  const early = pageEarly();
+  if (!early || req.method !== "GET" || req.body) return null;
+  const ip = clientIp(
+    (info.remoteAddr as Deno.NetAddr).hostname,
+    req.headers.get("x-forwarded-for"),
+    config.trustedProxies,
+  );
+  return early.answer(req, url, ip);
+}
+
+const SESSION_COOKIE = /^(__Secure-)?authjs\.session-token$/;
+
+/**
+ * Whether the request carries a session that is in the store and not expired: a cookie with the
+ * session's name proves nothing (issue 22). Only asked for the upload route.
+ */
+async function sessionIsLive(req: Request): Promise<boolean> {
+  for (const part of (req.headers.get("cookie") ?? "").split(";")) {
+    const at = part.indexOf("=");
+    if (at < 0 || !SESSION_COOKIE.test(part.slice(0, at).trim())) continue;
+    let token = part.slice(at + 1).trim();
+    try {
+      token = decodeURIComponent(token);
+    } catch {
+      continue;
+    }
+    if (!token || token.length > 512) continue;
+    const app = await getApp();
+    if (await getSessionUserId(app.kv, token, app.now())) return true;
+  }
+  return false;
+}
 
 // --- operations (issue 15): static files, compression, request ids, logs, metrics, shutdown ---
 configureLog(config.logFormat);
@@ -119,7 +198,9 @@ async function serveWithOps(req: Request, info: Deno.ServeHandlerInfo<Deno.NetAd
     let res: Response;
     try {
       const file = serveStatic(staticFiles, req, url.pathname);
-      if (file) res = staticHeaders(url.pathname, file, { https });
+      const refused = file ? null : unknownMethod(req, url.pathname);
+      if (file) res = file;
+      else if (refused) res = refused;
       else {
         const inm = req.headers.get("if-none-match");
         let inner = req;
@@ -128,18 +209,19 @@ async function serveWithOps(req: Request, info: Deno.ServeHandlerInfo<Deno.NetAd
           headers.set("if-none-match", stripEncodingSuffixes(inm));
           inner = new Request(req, { headers });
         }
-        res = await compressResponse(req, await handleRequest(inner, info));
+        const early = await answerEarly(req, url, info);
+        res = await compressResponse(req, early ?? await handleRequest(inner, info));
       }
     } catch (err) {
       logLine("error", "request failed", {
         requestId,
         error: err instanceof Error ? err.message : String(err),
       });
-      res = new Response("Something went wrong on our side. Please try again.", {
-        status: 500,
-        headers: { "content-type": "text/plain; charset=utf-8" },
-      });
+      res = internalError(req, url.pathname);
     }
+    // Every answer carries the security headers — errors, 405s, 413s and static files included
+    // (SvelteKit's pages already have the full set from hooks.server.ts; this fills in the rest).
+    res = staticHeaders(url.pathname, res, { https });
     try {
       res.headers.set("x-request-id", requestId);
     } catch {
@@ -166,7 +248,9 @@ const server = serveWithTimeouts({
   port: config.listen.port,
   clientTimeoutMs: config.clientTimeoutMs,
   onListen: ({ hostname, port }) => {
-    console.log(`Invito listening on http://${hostname}:${port} — open ${config.baseUrl.href}`);
+    console.log(
+      startupLine({ hostname, port }, Deno.env.get("INVITO_BASE_URL") ? config.baseUrl : null),
+    );
   },
 }, serveWithOps);
 

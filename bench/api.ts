@@ -22,7 +22,7 @@ import {
 } from "./lib.ts";
 
 const TARGET_P95_MS = 5;
-const TARGET_RPS = 3_000;
+const TARGET_RPS = 10_000;
 const SEQUENTIAL = 2_000;
 
 /** Sequential GETs of `url`: latency percentiles as one client sees them. */

@@ -24,16 +24,20 @@ import { join } from "node:path";
 import { type App, buildApp } from "../src/lib/server/app.ts";
 import { bookSlot, tokenWrites } from "../src/lib/server/services/book-slot.ts";
 import { engineRules } from "../src/lib/server/services/transaction.ts";
-import { type Change, type Plan, planChange } from "../src/lib/server/domain/booking-engine.ts";
+import {
+  type Change,
+  type Plan,
+  planChange,
+} from "../src/lib/server/domain/booking-engine/index.ts";
 import { newBookingRecord } from "../src/lib/server/domain/booking.ts";
-import { readSnapshot } from "../src/lib/server/store/bookings.ts";
+import { readSnapshot } from "../src/lib/server/store/booking-snapshot.ts";
 import { newOutboxRecord } from "../src/lib/server/store/outbox.ts";
 import { newId } from "../src/lib/server/store/users.ts";
 import { randomToken } from "../src/lib/server/integrations/crypto.ts";
 import { createEventType, createHost, recordingMailer } from "../tests/support/memory-app.ts";
 import { startApp } from "../tests/support/app.ts";
 import { postEnhanced } from "../tests/support/http.ts";
-import type { UserRecord } from "../src/lib/server/store/records.ts";
+import type { UserRecord } from "../src/lib/server/domain/model/records.ts";
 import type { WeeklyRules } from "../src/lib/server/domain/availability.ts";
 import {
   fmtInt,

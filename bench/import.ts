@@ -20,7 +20,7 @@ import { keys } from "../src/lib/server/store/keys.ts";
 import { listEventTypes } from "../src/lib/server/store/event-types.ts";
 import { newId } from "../src/lib/server/store/users.ts";
 import { createEventType, createHost, recordingMailer } from "../tests/support/memory-app.ts";
-import type { BookingRecord } from "../src/lib/server/store/records.ts";
+import type { BookingRecord } from "../src/lib/server/domain/model/records.ts";
 import { fmtInt, round, type Row } from "./lib.ts";
 
 const BOOKINGS = 5_000;

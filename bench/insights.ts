@@ -20,7 +20,7 @@ import { buildApp } from "../src/lib/server/app.ts";
 import { getInsights } from "../src/lib/server/services/insights.ts";
 import { buildChart } from "../src/lib/server/http/insight-charts.ts";
 import { keys } from "../src/lib/server/store/keys.ts";
-import type { UserRecord } from "../src/lib/server/store/records.ts";
+import type { UserRecord } from "../src/lib/server/domain/model/records.ts";
 import { recordingMailer } from "../tests/support/memory-app.ts";
 import { seedInsightsHost } from "../tests/support/insights-seed.ts";
 import { fmtInt, fmtMs, freePort, percentile, round, type Row, spawnUntilHealthy } from "./lib.ts";

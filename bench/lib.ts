@@ -7,6 +7,7 @@
  * slower machine moves both numbers and the ratio stays meaningful.
  */
 import { join } from "node:path";
+import { SERVER_V8_FLAGS } from "../tests/support/app.ts";
 
 export type Row = {
   /** "slot engine", "booking page SSR", … */
@@ -245,7 +246,8 @@ export async function spawnUntilHealthy(
 ): Promise<{ child: Deno.ChildProcess; readyMs: number; stop(): Promise<void> }> {
   const t0 = performance.now();
   const child = new Deno.Command(denoBin, {
-    args: ["run", "-A", ...args],
+    // The server as it runs in production (its V8 flags); the reference as plain Deno.serve.
+    args: ["run", ...(args[0] === "server.ts" ? [SERVER_V8_FLAGS] : []), "-A", ...args],
     cwd: repoRoot,
     env: { ...env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
     stdin: "null",

@@ -2,7 +2,8 @@
  * Booking page SSR under load: the built server (demo host, rate limits off) answering
  * GET /calendar/demo/intro-call?tz=UTC at 10 and 50 connections, next to Deno.serve answering
  * the same bytes from memory (bench/static-server.ts), both driven by the same load generator on
- * the same machine. Target at c=50: ≥ 1,000 req/s and p99 ≤ 100 ms.
+ * the same machine. Target at c=50: ≥ 5,000 req/s (or ≥ 0.2× Deno.serve in the same run) and
+ * p99 ≤ 50 ms (issue 26).
  *
  *   node_modules/.bin/deno run -A bench/page.ts      (needs `npm run build` first)
  */
@@ -23,8 +24,10 @@ import {
 } from "./lib.ts";
 
 const PAGE = "/calendar/demo/intro-call?tz=UTC";
-const TARGET_RPS = 1_000;
-const TARGET_P99_MS = 100;
+const TARGET_RPS = 5_000;
+const TARGET_P99_MS = 50;
+/** On a loaded box the rate next to bare Deno.serve in the same run is what counts (issue 26). */
+const TARGET_RATIO = 0.2;
 
 export async function pageRows(
   gen: LoadGenerator,
@@ -63,8 +66,8 @@ export async function pageRows(
       const r = await gen.run(refUrl, c, seconds);
       const hasTarget = c === 50;
       const pass = hasTarget
-        ? a.requestsPerSec >= TARGET_RPS && a.p99Ms <= TARGET_P99_MS && a.non2xx === 0 &&
-          a.errors === 0
+        ? (a.requestsPerSec >= TARGET_RPS || a.requestsPerSec >= TARGET_RATIO * r.requestsPerSec) &&
+          a.p99Ms <= TARGET_P99_MS && a.non2xx === 0 && a.errors === 0
         : null;
       rows.push({
         group: "booking page SSR",
@@ -72,7 +75,11 @@ export async function pageRows(
         measured: describe(a, body.length),
         limit: `Deno.serve, same bytes: ${fmtInt(r.requestsPerSec)} req/s, p99 ${fmtMs(r.p99Ms)}`,
         ratio: `${(a.requestsPerSec / r.requestsPerSec).toFixed(2)}× req/s`,
-        target: hasTarget ? `≥ ${fmtInt(TARGET_RPS)} req/s, p99 ≤ ${TARGET_P99_MS} ms` : "—",
+        target: hasTarget
+          ? `≥ ${
+            fmtInt(TARGET_RPS)
+          } req/s (≥ ${TARGET_RATIO}× Deno.serve), p99 ≤ ${TARGET_P99_MS} ms`
+          : "—",
         pass,
         metrics: {
           connections: c,

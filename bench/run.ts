@@ -1,7 +1,7 @@
 /**
  * `npm run bench` (through scripts/bench.sh): every benchmark, one table, bench/results.json.
  *
- *   node_modules/.bin/deno run -A bench/run.ts [--only slots,page,api,bookings,insights,import,lighthouse,teams] [--seconds N]
+ *   node_modules/.bin/deno run -A bench/run.ts [--only slots,page,api,bookings,insights,import,lighthouse,teams,seats,series] [--seconds N]
  *                                              [--write-readme] [--strict]
  *
  * --write-readme  replaces the table between the bench markers in README.md's Performance section
@@ -17,6 +17,8 @@ import { apiRows } from "./api.ts";
 import { lighthouseRows } from "./lighthouse.ts";
 import { insightsRows } from "./insights.ts";
 import { teamRows } from "./teams.ts";
+import { seatRows } from "./seats.ts";
+import { seriesRows } from "./series.ts";
 import { describeMachine, loadGenerator, repoRoot, type Row, table } from "./lib.ts";
 
 const { values } = parseArgs({
@@ -29,9 +31,11 @@ const { values } = parseArgs({
   },
 });
 const only = new Set(
-  (values.only ?? "slots,page,api,bookings,insights,import,lighthouse,teams").split(",").map((s) =>
-    s.trim()
-  ),
+  (values.only ?? "slots,page,api,bookings,insights,import,lighthouse,teams,seats,series").split(
+    ",",
+  ).map((
+    s,
+  ) => s.trim()),
 );
 const seconds = Number(values.seconds);
 
@@ -70,6 +74,15 @@ if (only.has("import")) {
 if (only.has("teams")) {
   console.error("bench: team pages and collective commits …");
   rows.push(...await teamRows());
+}
+
+if (only.has("seats")) {
+  console.error("bench: seats per time under a crowd …");
+  rows.push(...await seatRows());
+}
+if (only.has("series")) {
+  console.error("bench: recurring series beside single bookings …");
+  rows.push(...await seriesRows());
 }
 
 if (only.has("lighthouse")) {

@@ -23,7 +23,7 @@ import { bookTeamSlot } from "../src/lib/server/services/team-bookings.ts";
 import { keys } from "../src/lib/server/store/keys.ts";
 import { utcDaysTouched } from "../src/lib/server/domain/booking.ts";
 import { newId } from "../src/lib/server/store/users.ts";
-import type { BusyEntryRecord, FenceRecord } from "../src/lib/server/store/records.ts";
+import type { BusyEntryRecord, FenceRecord } from "../src/lib/server/domain/model/records.ts";
 import type { WeeklyRules } from "../src/lib/server/domain/availability.ts";
 import { createEventType, memoryApp, recordingMailer } from "../tests/support/memory-app.ts";
 import { seedTeam, seedTeamEventType } from "../tests/support/teams.ts";

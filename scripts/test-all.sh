@@ -18,6 +18,8 @@
 # Environment:
 #   INVITO_SKIP_BUILD=1      do not run `npm run build` (uses whatever .deno-deploy/ holds)
 #   INVITO_SKIP_SYSTEM=1     do not check/install the Debian packages (chromium, radicale)
+#   INVITO_TEST_SHARDS=1     run the suite as one `deno test` process (default: two at once, the
+#                            browser tests beside the rest; the limit below applies to each)
 #   INVITO_TEST_TIMEOUT=N    seconds for the whole `deno test` run (default 1800: the suite with
 #                            its browser, validator and Lighthouse runs takes well over 10 min on
 #                            a busy 2-core box; the CI job's own limit is 90 min, so a hung run
@@ -59,9 +61,12 @@ kill_leftovers() {
 
 cleanup() {
   trap - EXIT INT TERM
-  if [[ -n $test_pid ]] && kill -0 "$test_pid" 2>/dev/null; then
-    kill -TERM -- "-$test_pid" 2>/dev/null || kill -TERM "$test_pid" 2>/dev/null
-  fi
+  local p
+  for p in $test_pid; do
+    if kill -0 "$p" 2>/dev/null; then
+      kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null
+    fi
+  done
   kill_leftovers quiet
   [[ -n $tail_pid ]] && kill "$tail_pid" 2>/dev/null
   rm -rf "$tmp"
@@ -96,33 +101,57 @@ else
 fi
 
 # --- 3. deno test ---------------------------------------------------------------------------------
+# The whole suite runs as two `deno test` processes at once (shards): the browser tests, and the
+# rest. Most of a browser test's time is waiting (Chromium, servers, mail), so the two overlap
+# well on a 2-core box. INVITO_TEST_SHARDS=1 runs one process; given paths always run as one.
 args=("$@")
 has_path=0
 for a in "${args[@]}"; do [[ -e $a ]] && has_path=1; done
-((has_path)) || args+=(src tests)
+shards=()
+if ((has_path)); then
+  shards=("${args[*]}")
+elif [[ ${INVITO_TEST_SHARDS:-2} == 1 ]]; then
+  shards=("${args[*]} src tests")
+else
+  rest=(src)
+  for d in tests/*/; do [[ $d == tests/e2e/ ]] || rest+=("${d%/}"); done
+  shards=("${args[*]} tests/e2e" "${args[*]} ${rest[*]}")
+fi
 
-log="$tmp/deno.log"
-junit="$tmp/junit.xml"
-: >"$log"
-echo "test-all: deno test -A --no-check ${args[*]}" >&2
-env INVITO_TEST_RUN_ID="$run_id" timeout -k 15 "${INVITO_TEST_TIMEOUT:-1800}" \
-  "$DENO" test -A --no-check --permit-no-files --junit-path="$junit" "${args[@]}" \
-  >"$log" 2>&1 </dev/null &
-test_pid=$!
-# show the output live; tail exits by itself once the test process is gone and the file is drained
-tail -n +1 -s 0.2 -f --pid="$test_pid" "$log" &
+pids=()
+summary_args=()
+for i in "${!shards[@]}"; do
+  log="$tmp/deno-$i.log"
+  junit="$tmp/junit-$i.xml"
+  : >"$log"
+  # shellcheck disable=SC2086 # the shard's words are its arguments
+  echo "test-all: deno test -A --no-check ${shards[$i]}" >&2
+  # shellcheck disable=SC2086
+  env INVITO_TEST_RUN_ID="$run_id" setsid timeout -k 15 "${INVITO_TEST_TIMEOUT:-1800}" \
+    "$DENO" test -A --no-check --permit-no-files --junit-path="$junit" ${shards[$i]} \
+    >"$log" 2>&1 </dev/null &
+  pids+=($!)
+done
+test_pid="${pids[*]}"
+# The first shard's output live; the others' after it (whole, not interleaved line by line).
+tail -n +1 -s 0.2 -f --pid="${pids[0]}" "$tmp/deno-0.log" &
 tail_pid=$!
 
 deno_rc=0
-wait "$test_pid" || deno_rc=$?
+for i in "${!pids[@]}"; do
+  rc=0
+  wait "${pids[$i]}" || rc=$?
+  summary_args+=(--log "$tmp/deno-$i.log" --junit "$tmp/junit-$i.xml" --exit "$rc")
+  ((rc != 0)) && deno_rc=$rc
+done
 test_pid=""
 kill_leftovers
 wait "$tail_pid" 2>/dev/null
 tail_pid=""
+for ((i = 1; i < ${#pids[@]}; i++)); do cat "$tmp/deno-$i.log"; done
 
 # --- 4. summary (its last line is the last line of this script's output) -----------------------
-"$DENO" run --no-check --allow-read tests/support/test-summary.ts \
-  --log "$log" --junit "$junit" --exit "$deno_rc" \
+"$DENO" run --no-check --allow-read tests/support/test-summary.ts "${summary_args[@]}" \
   --extra-failed "$build_failed" --extra-reason "npm run build failed"
 summary_rc=$?
 ((summary_rc == 0 && deno_rc == 0 && build_failed == 0))

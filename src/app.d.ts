@@ -1,5 +1,5 @@
 import type { App as InvitoApp } from "$lib/server/app.ts";
-import type { UserRecord } from "$lib/server/store/records.ts";
+import type { UserRecord } from "$lib/server/domain/model/records.ts";
 
 declare global {
   namespace App {
@@ -14,7 +14,7 @@ declare global {
       locale: string;
       t: import("$lib/shared/i18n.ts").Translator;
       /** The booking page's data, when the page cache already read it for this request. */
-      slotPage?: import("$lib/server/services/public-calendar.ts").SlotPage;
+      slotPage?: import("$lib/server/services/slot-page.ts").SlotPage;
       /** The fill-time token the booking page was rendered with (the page cache renews it). */
       fillToken?: string;
       /** A booking form post already decided by the page cache (the action reuses it). */

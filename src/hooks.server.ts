@@ -1,4 +1,4 @@
-import type { Handle, HandleServerError, ServerInit } from "@sveltejs/kit";
+import type { Handle, HandleServerError, RequestEvent, ServerInit } from "@sveltejs/kit";
 import { error, redirect } from "@sveltejs/kit";
 import { sequence } from "@sveltejs/kit/hooks";
 import { getApp } from "$lib/server/app.ts";
@@ -8,7 +8,10 @@ import {
   getSessionUserId,
   migrateLegacySessions,
 } from "$lib/server/store/auth-adapter.ts";
-import { getUser } from "$lib/server/store/users.ts";
+import { getActiveUser } from "$lib/server/store/users.ts";
+import { isAdmin } from "$lib/server/domain/admin.ts";
+import { requestContext } from "$lib/server/ops/context.ts";
+import { announcePresence } from "$lib/server/ops/presence.ts";
 import { startJobs } from "$lib/server/jobs/index.ts";
 import { migrateStore } from "$lib/server/store/migrate.ts";
 import { demoApiKey, seedDemo } from "$lib/server/services/seed-demo.ts";
@@ -19,10 +22,15 @@ import { rateGroupFor } from "$lib/server/domain/rate-limit.ts";
 import { checkRateLimit } from "$lib/server/services/rate-limit.ts";
 import { tooManyRequests } from "$lib/server/http/too-many.ts";
 import { readableFormBodies } from "$lib/server/http/form-body.ts";
-import { pageCache } from "$lib/server/http/page-cache.ts";
+import { mountPageEarly, pageCache } from "$lib/server/http/page-cache.ts";
 import { mountApi } from "$lib/server/api/mount.ts";
 import { agentPages } from "$lib/server/http/agent-pages.ts";
-import { actionName, canonicalPath, paramsInBounds } from "$lib/server/http/route-shape.ts";
+import {
+  actionName,
+  authPath,
+  canonicalPath,
+  paramsInBounds,
+} from "$lib/server/http/route-shape.ts";
 import { usernameRedirect } from "$lib/server/services/username-history.ts";
 import { currentRequestId } from "$lib/server/ops/context.ts";
 import { redactPath } from "$lib/server/ops/log.ts";
@@ -49,7 +57,10 @@ export const init: ServerInit = async () => {
     }
   }
   startJobs(app);
+  // The command line refuses a local store file while this process works on it (issue 32).
+  await announcePresence(app);
   mountApi(app);
+  mountPageEarly(app);
 };
 
 const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"];
@@ -62,8 +73,33 @@ const withApp: Handle = async ({ event, resolve }) => {
     event.request.headers.get("x-forwarded-for"),
     app.config.trustedProxies,
   );
+  // Where the request came from, for the audit log (services read it from the context).
+  const ctx = requestContext.getStore();
+  if (ctx) ctx.clientIp = event.locals.clientIp;
   return resolve(event);
 };
+
+/** The same path one character off at its start: no route has it, and relative links resolve alike. */
+const noRoute = (rawPath: string) => rawPath.replace(/^\/*/, "/-");
+
+/**
+ * The app's own 404 page, exactly as a path no route has gets it. A hook that refuses a request
+ * answers with this rather than throwing `error()`: that would render SvelteKit's bare fallback
+ * page, which looks broken to a reader and tells a prober that the refused route exists.
+ */
+async function notFoundPage(event: RequestEvent): Promise<Response> {
+  const accept = event.request.headers.get("accept");
+  const language = event.request.headers.get("accept-language");
+  const headers: Record<string, string> = {};
+  if (accept) headers.accept = accept;
+  if (language) headers["accept-language"] = language;
+  const raw = new URL(event.request.url).pathname;
+  const res = await event.fetch(noRoute(raw), { headers });
+  // The body as read (fetch decoded it); the outer layers encode the answer themselves.
+  const out = new Headers(res.headers);
+  for (const h of ["content-encoding", "content-length", "vary"]) out.delete(h);
+  return new Response(await res.arrayBuffer(), { status: 404, headers: out });
+}
 
 /**
  * Requests SvelteKit cannot answer sensibly, refused before any route code runs (issue 10):
@@ -74,17 +110,26 @@ const withApp: Handle = async ({ event, resolve }) => {
  */
 const routeGuards: Handle = async ({ event, resolve }) => {
   const method = event.request.method;
-  if (!paramsInBounds(event.params)) {
-    error(404, earlyTranslator(event.request).t("errors.not_found_heading"));
+  if (!paramsInBounds(event.params)) return notFoundPage(event);
+  if (method === "POST" && event.route.id) {
+    const name = actionName(event.url);
+    if (name === "default") error(400, earlyTranslator(event.request).t("http.no_such_action"));
+    if (!(await isOwnAction(event.route.id, name ?? "default"))) {
+      error(404, earlyTranslator(event.request).t("http.no_such_action"));
+    }
   }
-  if (method === "POST" && event.route.id && actionName(event.url) === "default") {
-    error(400, earlyTranslator(event.request).t("http.no_such_action"));
+  // Auth.js's paths in their one plain spelling only (issue 22): judged on the URL SvelteKit
+  // shows (which drops a `/__data.json` suffix) and on the request Auth.js itself parses.
+  const shown = authPath(event.url.pathname);
+  const raw = authPath(new URL(event.request.url).pathname);
+  if (shown === "refused" || raw === "refused" || (shown === null) !== (raw === null)) {
+    return notFoundPage(event);
   }
-  const path = canonicalPath(event.url.pathname);
-  if (!event.route.id && path.startsWith("/auth/signin/") && method !== "GET") {
+  const path = shown?.path ?? null;
+  if (path?.startsWith("/auth/signin/") && method !== "GET") {
     redirect(303, "/signin");
   }
-  if (!event.route.id && path === "/auth/callback/email") {
+  if (path === "/auth/callback/email") {
     const q = event.url.searchParams;
     const verify = new URL("/signin/verify", event.url);
     for (const [from, to] of [["token", "token"], ["email", "email"], ["callbackUrl", "next"]]) {
@@ -105,6 +150,25 @@ const routeGuards: Handle = async ({ event, resolve }) => {
   return resolve(event);
 };
 
+/** Every page's server module, by file; loaded (once) only to read the names of its actions. */
+const PAGE_SERVERS = import.meta.glob("/src/routes/**/+page.server.ts");
+
+/**
+ * Whether `name` is one of the route's own form actions. SvelteKit looks the name up on the
+ * `actions` object as a plain property, so `?/constructor`, `?/valueOf`, `?/__proto__` … found
+ * Object.prototype's members and ran them as actions (a 500). One rule for every page: only an
+ * own property of the route's `actions` is an action. Routes without a page server module
+ * (endpoints, pages without actions) are left to SvelteKit, which answers them 405.
+ */
+async function isOwnAction(routeId: string, name: string): Promise<boolean> {
+  const file = `/src/routes${routeId === "/" ? "" : routeId}/+page.server.ts`;
+  const load = PAGE_SERVERS[file];
+  if (!load) return true;
+  const actions = ((await load()) as { actions?: Record<string, unknown> }).actions;
+  if (!actions) return true;
+  return Object.hasOwn(actions, name) && typeof actions[name] === "function";
+}
+
 const SESSION_TOKEN_MAX = 512;
 
 function sessionCookie(event: Parameters<Handle>[0]["event"]): string | undefined {
@@ -118,7 +182,7 @@ async function signedInEmail(event: Parameters<Handle>[0]["event"]): Promise<str
   if (!token) return null;
   const { kv, now } = event.locals.app;
   const userId = await getSessionUserId(kv, token, now());
-  return userId ? (await getUser(kv, userId))?.email ?? null : null;
+  return userId ? (await getActiveUser(kv, userId))?.email ?? null : null;
 }
 
 /** Limits by the route SvelteKit resolved (and Auth.js's decoded path), never the raw URL. */
@@ -182,7 +246,7 @@ const loadUser: Handle = async ({ event, resolve }) => {
   if (token) {
     const { kv, now } = event.locals.app;
     const userId = await getSessionUserId(kv, token, now());
-    if (userId) event.locals.user = await getUser(kv, userId);
+    if (userId) event.locals.user = await getActiveUser(kv, userId);
   }
   // The dashboard by its route, however the path is spelled: actions run before any load, so
   // this is the one place a signed-out request is turned away (issue 10, #6).
@@ -191,6 +255,19 @@ const loadUser: Handle = async ({ event, resolve }) => {
     const path = event.url.pathname;
     const next = event.request.method === "GET" ? path + event.url.search : path;
     redirect(303, `/signin?next=${encodeURIComponent(next)}`);
+  }
+  return resolve(event);
+};
+
+/**
+ * The admin area (issue 32) by its route, however the path is spelled (SvelteKit resolves
+ * `/%61dmin` and `/admin/__data.json` to the same route): anyone but an admin gets exactly the
+ * answer of a path that matches no route, for every page and action, signed in or not.
+ */
+const adminGate: Handle = ({ event, resolve }) => {
+  const id = event.route.id;
+  if (id && (id === "/admin" || id.startsWith("/admin/"))) {
+    if (!isAdmin(event.locals.app.config.admins, event.locals.user)) return notFoundPage(event);
   }
   return resolve(event);
 };
@@ -205,7 +282,7 @@ const oldUsernames: Handle = async ({ event, resolve }) => {
 
 /** Guest pages never need a session; skipping Auth.js there keeps them fast and cookie-free. */
 const PUBLIC =
-  /^\/(calendar|booking|widget|healthz|readyz|metrics|embed\.js|api|feed|llms\.txt|docs|team)(\/|$)/;
+  /^\/(calendar|booking|widget|healthz|readyz|metrics|embed\.js|api|feed|llms\.txt|docs|team|time-zones)(\/|$)/;
 
 const authOnly = (h: Handle): Handle => ({ event, resolve }) =>
   event.route.id && PUBLIC.test(event.route.id) ? resolve(event) : h({ event, resolve });
@@ -222,6 +299,7 @@ export const handle: Handle = sequence(
   authOnly(rotateSession),
   authOnly(auth.handle),
   authOnly(loadUser),
+  adminGate,
   oldUsernames,
   locale,
   countBookingPages,

@@ -1,12 +1,29 @@
 /*!
  * Invito embed: put Invito's booking widget on any site.
  *
- *   Inline:  <div data-invito="/widget/USER/EVENT"></div>
- *   Popup:   <button type="button" data-invito-popup="/widget/USER/EVENT">Book a call</button>
- *            <script src="https://YOUR-INVITO/embed.js" async></script>
+ *   Inline:   <div data-invito="/widget/USER/EVENT"></div>
+ *   Popup:    <a href="https://YOUR-INVITO/calendar/USER/EVENT" data-invito-popup="/widget/USER/EVENT">Book a call</a>
+ *   Floating: the popup link with a fixed position (the Embed page's snippet styles it)
+ *             <script src="https://YOUR-INVITO/embed.js" async></script>
  *
- * The iframe grows with its content: the widget posts its height, and only messages from the
- * Invito origin, sent by one of our own iframes, are believed.
+ * A popup link is a plain link to the booking page until this script has loaded, so a click
+ * never misses; afterwards it opens the widget in a dialog. (`<button data-invito-popup>` from
+ * older snippets works too.)
+ *
+ * The iframe reserves the widget's height from the first paint: the widget's layout at the
+ * container's width is known here (LAYOUT), or the snippet carries it (data-invito-height).
+ * Then it follows its content: the widget posts its height, and only messages from the Invito
+ * origin, sent by one of our own iframes, are believed. Containers added later (a single-page
+ * site) are mounted too.
+ *
+ * From script (documented at https://YOUR-INVITO/docs/embed):
+ *   Invito.inline({ url, parent, prefill, utm, layout })   mounts the widget into `parent`
+ *   Invito.popup({ url, prefill, utm, layout })            opens it in a dialog now
+ *   Invito.on("booked", function (data, frame) { … })     also: page_height, event_type_viewed,
+ *                                                           date_selected, time_selected, redirect
+ * `prefill` ({ name, email, answers: { questionId: value }, location, timeZone, date, month }),
+ * `utm` ({ source, medium, campaign, term, content, ref }) and the page's own utm_* and ref
+ * parameters travel as the widget's query parameters. Messages are `{ type: "invito:…", v: 1 }`.
  */
 (function () {
   "use strict";
@@ -16,24 +33,92 @@
   var origin = new URL(script.src, location.href).origin;
   var frames = [];
   var closers = [];
+  var handlers = {};
+  var EVENTS = ["page_height", "event_type_viewed", "date_selected", "time_selected", "booked", "redirect"];
+  var UTM = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "ref"];
 
   function widgetUrl(path) {
     try {
       var u = new URL(path, origin);
-      if (u.origin !== origin || u.pathname.indexOf("/widget/") !== 0) return null;
+      if (u.origin !== origin) return null;
+      // A booking page's address works too: /calendar/USER/EVENT and /team/TEAM/EVENT.
+      if (u.pathname.indexOf("/calendar/") === 0) u.pathname = "/widget/" + u.pathname.slice(10);
+      else if (u.pathname.indexOf("/team/") === 0) u.pathname = "/widget" + u.pathname;
+      if (u.pathname.indexOf("/widget/") !== 0) return null;
       return u.href;
     } catch (e) {
       return null;
     }
   }
 
-  function makeFrame(src, title) {
+  /** The widget's address with the options' prefill, layout and source (utm) as its parameters. */
+  function withOptions(src, o) {
+    var u = new URL(src);
+    var q = u.searchParams;
+    function put(k, v) {
+      if (v !== undefined && v !== null && v !== "") q.set(k, String(v).slice(0, 2000));
+    }
+    // The embedding page's own utm_* and ref first; what the options say wins.
+    try {
+      var own = new URLSearchParams(location.search);
+      for (var i = 0; i < UTM.length; i++) if (own.get(UTM[i]) && !q.has(UTM[i])) put(UTM[i], own.get(UTM[i]));
+    } catch (e) { /* no search */ }
+    var utm = (o && o.utm) || {};
+    for (var k in utm) {
+      if (!Object.prototype.hasOwnProperty.call(utm, k)) continue;
+      var name = k === "ref" || k.indexOf("utm_") === 0 ? k : "utm_" + k;
+      if (UTM.indexOf(name) >= 0) put(name, utm[k]);
+    }
+    var p = (o && o.prefill) || {};
+    put("name", p.name);
+    put("email", p.email);
+    put("location", p.location);
+    put("tz", p.timeZone);
+    put("date", p.date);
+    put("month", p.month);
+    var answers = p.answers || {};
+    for (var a in answers) if (Object.prototype.hasOwnProperty.call(answers, a)) put("q_" + a, answers[a]);
+    put("layout", o && o.layout);
+    return u.href;
+  }
+
+  function emit(name, data, frame) {
+    var list = handlers[name] || [];
+    for (var i = 0; i < list.length; i++) {
+      try {
+        list[i](data, frame);
+      } catch (e) {
+        setTimeout(function () { throw e; });
+      }
+    }
+  }
+
+  /*
+   * The widget's height at a given width, as its own layout (the booking page's breakpoints at
+   * 480, 640, 768 and 1024 px) lays it out: a slot page (an event type) and a list of event types
+   * (two, as a new host has). Measured on the widget; tests/e2e/embed.e2e.test.ts checks that
+   * the reserved height is the height the widget then reports.
+   */
+  var LAYOUT = {
+    slots: [[1024, 374], [768, 886], [640, 1117], [480, 1287], [0, 1290]],
+    list: [[640, 193], [480, 282], [0, 306]],
+  };
+
+  function layoutHeight(src, width) {
+    var parts = new URL(src).pathname.split("/").filter(Boolean); // widget, user|team, …
+    var depth = parts[1] === "team" ? parts.length - 1 : parts.length;
+    var rows = depth >= 3 ? LAYOUT.slots : LAYOUT.list;
+    for (var i = 0; i < rows.length; i++) if (width >= rows[i][0]) return rows[i][1];
+    return 640;
+  }
+
+  function makeFrame(src, title, width, given) {
     var f = document.createElement("iframe");
     f.src = src;
     f.title = title || "Book a time";
-    f.loading = "lazy";
     f.setAttribute("allow", "clipboard-write");
-    f.style.cssText = "display:block;width:100%;min-height:320px;height:640px;border:0;color-scheme:normal";
+    var h = Number(given) > 0 ? Math.min(Number(given), 6000) : layoutHeight(src, width);
+    f.style.cssText = "display:block;width:100%;min-height:200px;height:" + h + "px;border:0;color-scheme:normal";
     frames.push(f);
     return f;
   }
@@ -41,16 +126,33 @@
   window.addEventListener("message", function (e) {
     if (e.origin !== origin) return;
     var d = e.data;
-    if (d && d.type === "invito:close") {
-      for (var j = 0; j < closers.length; j++) if (closers[j].frame.contentWindow === e.source) closers[j].close();
+    if (!d || typeof d.type !== "string" || d.type.indexOf("invito:") !== 0) return;
+    var frame = null;
+    for (var i = 0; i < frames.length; i++) if (frames[i].contentWindow === e.source) frame = frames[i];
+    if (!frame) return; // only our own iframes are believed
+    if (d.type === "invito:close") {
+      for (var j = 0; j < closers.length; j++) if (closers[j].frame === frame) closers[j].close();
       return;
     }
-    if (!d || d.type !== "invito:resize" || typeof d.height !== "number" || !isFinite(d.height)) return;
-    for (var i = 0; i < frames.length; i++) {
-      if (frames[i].contentWindow === e.source) {
-        frames[i].style.height = Math.min(Math.max(Math.round(d.height), 200), 6000) + "px";
-      }
+    if (d.type === "invito:page_height" || d.type === "invito:resize") {
+      if (typeof d.height !== "number" || !isFinite(d.height)) return;
+      frame.style.height = Math.min(Math.max(Math.round(d.height), 200), 6000) + "px";
+      if (d.type === "invito:resize") return; // its older name: told once, as page_height
     }
+    if (d.type === "invito:redirect") {
+      // The host lets its thank-you page replace this page; only http(s) addresses are followed.
+      var to;
+      try {
+        to = new URL(d.url);
+      } catch (err) {
+        return;
+      }
+      if (to.protocol !== "https:" && to.protocol !== "http:") return;
+      emit("redirect", d, frame);
+      location.assign(to.href);
+      return;
+    }
+    emit(d.type.slice(7), d, frame);
   });
 
   function mountInline(el) {
@@ -58,12 +160,47 @@
     var src = widgetUrl(el.getAttribute("data-invito"));
     if (!src) return;
     el.__invito = true;
-    el.appendChild(makeFrame(src, el.getAttribute("data-invito-title")));
+    var width = el.getBoundingClientRect().width || el.parentNode && el.parentNode.clientWidth || 0;
+    el.appendChild(makeFrame(withOptions(src, null), el.getAttribute("data-invito-title"), width, el.getAttribute("data-invito-height")));
   }
 
-  function openPopup(button) {
-    var src = widgetUrl(button.getAttribute("data-invito-popup"));
+  function inline(options) {
+    var o = options || {};
+    var el = typeof o.parent === "string" ? document.querySelector(o.parent) : o.parent;
+    var src = widgetUrl(o.url);
+    if (!el || !src || el.__invito) return null;
+    el.__invito = true;
+    var width = el.getBoundingClientRect().width || el.parentNode && el.parentNode.clientWidth || 0;
+    var frame = makeFrame(withOptions(src, o), o.title, width, o.height);
+    el.appendChild(frame);
+    return frame;
+  }
+
+  function on(name, fn) {
+    var n = String(name).replace(/^invito:/, "");
+    if (EVENTS.indexOf(n) < 0 || typeof fn !== "function") return function () {};
+    (handlers[n] = handlers[n] || []).push(fn);
+    return function off() {
+      handlers[n] = (handlers[n] || []).filter(function (f) { return f !== fn; });
+    };
+  }
+
+  window.Invito = {
+    version: 1,
+    inline: inline,
+    popup: function (options) {
+      openPopup(document.activeElement, options || {});
+    },
+    on: on,
+  };
+
+  function openPopup(button, options) {
+    var src = options ? widgetUrl(options.url) : widgetUrl(button.getAttribute("data-invito-popup"));
     if (!src) return;
+    src = withOptions(src, options);
+    var attr = function (name) {
+      return options ? options[name] : button.getAttribute("data-invito-" + name);
+    };
     var overlay = document.createElement("div");
     overlay.setAttribute("data-invito-overlay", "");
     overlay.style.cssText =
@@ -71,7 +208,7 @@
     var dialog = document.createElement("div");
     dialog.setAttribute("role", "dialog");
     dialog.setAttribute("aria-modal", "true");
-    dialog.setAttribute("aria-label", button.getAttribute("data-invito-title") || "Book a time");
+    dialog.setAttribute("aria-label", attr("title") || "Book a time");
     dialog.style.cssText =
       "position:relative;width:100%;max-width:960px;max-height:calc(100vh - 32px);overflow:auto;background:#fff;border-radius:12px;box-shadow:0 20px 50px rgba(0,0,0,.3)";
     var close = document.createElement("button");
@@ -80,7 +217,12 @@
     close.setAttribute("aria-label", "Close");
     close.style.cssText =
       "position:absolute;top:6px;right:8px;z-index:1;width:36px;height:36px;border:0;border-radius:18px;background:#f1f5f9;font-size:22px;line-height:1;cursor:pointer";
-    var frame = makeFrame(src, button.getAttribute("data-invito-title"));
+    var frame = makeFrame(
+      src,
+      attr("title"),
+      Math.min(960, (window.innerWidth || 960) - 32),
+      attr("height")
+    );
     dialog.appendChild(close);
     dialog.appendChild(frame);
     overlay.appendChild(dialog);
@@ -91,7 +233,7 @@
       overlay.remove();
       frames = frames.filter(function (f) { return f !== frame; });
       closers = closers.filter(function (c) { return c !== closer; });
-      button.focus();
+      if (button && button.focus) button.focus();
     }
     function onKey(e) {
       if (e.key === "Escape") done();
@@ -110,13 +252,27 @@
     for (var i = 0; i < inline.length; i++) mountInline(inline[i]);
   }
 
+  // Capture phase: the popup link opens the popup before a site's own router follows the link.
   document.addEventListener("click", function (e) {
     var t = e.target && e.target.closest ? e.target.closest("[data-invito-popup]") : null;
-    if (!t) return;
+    if (!t || e.defaultPrevented || e.button || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     e.preventDefault();
     openPopup(t);
-  });
+  }, true);
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", scan);
-  else scan();
+  function watch() {
+    scan();
+    if (!window.MutationObserver) return;
+    new MutationObserver(function (records) {
+      for (var i = 0; i < records.length; i++) if (records[i].addedNodes.length) return scan();
+    }).observe(document.body || document.documentElement, { childList: true, subtree: true });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watch);
+  else watch();
+
+  // For pages that load this script async: wait for this event (or the script's load event).
+  try {
+    document.dispatchEvent(new Event("invito:ready"));
+  } catch (e) { /* very old browsers */ }
 })();

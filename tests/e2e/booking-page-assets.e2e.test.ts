@@ -70,6 +70,8 @@ Deno.test({
 
       // The language switch (a client-side navigation) brings French.
       const before = scripts.length;
+      // The zone, clock and language settings fold into one line that opens on demand.
+      await page.getByTestId("settings-line").click();
       await page.getByRole("link", { name: "Français" }).click();
       await page.waitForURL(/lang=fr/, { waitUntil: "commit" });
       await page.locator("#details-heading").filter({

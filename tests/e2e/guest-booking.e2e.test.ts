@@ -32,7 +32,7 @@ Deno.test({
       await page.getByRole("link", { name: /Intro call/ }).click();
       // The browser's zone is detected and kept in the URL.
       await page.waitForURL(/tz=America%2FNew_York/);
-      await page.getByText("Times below are in America/New York").waitFor();
+      await page.getByText("Times in America/New York").waitFor();
       assert.deepEqual(await checkA11y(page), []);
       await screenshot(page, "guest-1-picker");
 
@@ -49,7 +49,8 @@ Deno.test({
       const nyLabel = nyTime({ hour: "numeric", hour12: true });
       assert.match(nyLabel, /[AP]M$/);
       assert.equal((await firstSlot.textContent())!.trim(), nyLabel);
-      // …and the guest can switch to the 24-hour clock and back.
+      // …and the guest can switch to the 24-hour clock and back (behind the settings line).
+      await page.getByTestId("guest-settings").locator("summary").click();
       await page.getByRole("link", { name: "13:00" }).click();
       await page.waitForURL(/clock=24h/);
       const label24 = nyTime({ hour: "2-digit", hourCycle: "h23" });
@@ -123,7 +124,7 @@ Deno.test({
       await page.goto(guestUrl);
       await page.getByRole("heading", { name: "You are booked" }).waitFor();
       const download = page.waitForEvent("download");
-      await page.getByRole("link", { name: /Add to calendar/ }).click();
+      await page.getByRole("link", { name: /\.ics\)/ }).click();
       const file = await (await download).path();
       assert.match(await Deno.readTextFile(file!), /BEGIN:VEVENT/);
       await screenshot(page, "guest-4-confirmed");

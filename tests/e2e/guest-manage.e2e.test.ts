@@ -60,7 +60,7 @@ Deno.test({
       await page.getByRole("heading", { name: "Move your booking here?" }).waitFor();
       await screenshot(page, "manage-2-reschedule");
       await page.getByRole("button", { name: "Move my booking" }).click();
-      await page.getByText("Your booking was moved to the new time.").waitFor();
+      await page.getByRole("heading", { name: "Your booking was moved" }).waitFor();
       const after = await page.getByTestId("booking-when").innerText();
       assert.notEqual(after, before);
       await screenshot(page, "manage-3-moved");
@@ -71,7 +71,7 @@ Deno.test({
       // The old link now says the booking was moved, and cannot move it again.
       await page.goto(benUrl + "/reschedule");
       await page.getByTestId("manage-blocked").waitFor();
-      assert.match(await page.getByTestId("manage-blocked").innerText(), /moved to a new time/);
+      assert.match(await page.getByTestId("manage-blocked").innerText(), /^Moved to /);
       assert.deepEqual(errors(), []);
       await ctx.close();
     } finally {

@@ -31,7 +31,7 @@ import { teamInviteMail } from "../../src/lib/server/integrations/mail-templates
 import { ACCOUNT_CLOSED_REASON } from "../../src/lib/shared/system-reasons.ts";
 import { translator } from "../../src/lib/server/i18n.ts";
 import { LANGUAGES } from "../../src/lib/shared/i18n.ts";
-import type { BookingRecord, MailKind } from "../../src/lib/server/store/records.ts";
+import type { BookingRecord, MailKind } from "../../src/lib/server/domain/model/records.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const VNU = join(repoRoot, "node_modules", "vnu-jar", "build", "dist", "vnu.jar");
@@ -122,6 +122,9 @@ Deno.test({
         "team-event-type-delete",
         "team-bookings",
         "team-invitation",
+        "admin-users",
+        "admin-instance",
+        "admin-audit",
       ];
       for (const lang of LANGUAGES.filter((l) => l !== "en")) {
         for (const p of tour.hostPages.filter((p) => newer.includes(p.name))) {
@@ -330,6 +333,64 @@ Deno.test({
           t: translator(lang),
         });
         docs.set(`mail-magic_link.${lang}`, signin.html);
+        // Hosts schedule (issue 28) and Zoom (ADR 045): a Zoom meeting's invitation and its end,
+        // the mail asking the guest to pick a new time, and a poll's "booked" mail to invitees.
+        const common = {
+          host: {
+            name: "Ana <Host>",
+            email: "ana@example.test",
+            clock: "24h" as const,
+            locale: lang,
+          },
+          links: { ...links, ics: `${links.guest}/invite.ics` },
+          baseUrl: app.config.baseUrl.href,
+          ttlMs: app.config.bookingTtlMs,
+          nowMs: app.now(),
+        };
+        const zoom: BookingRecord = {
+          ...booking,
+          status: "CONFIRMED",
+          guestLocale: lang,
+          location: {
+            kind: "zoom" as const,
+            value: "https://us02web.zoom.us/j/85012345678?pwd=aBcD.1&uname=Grete",
+          },
+        };
+        for (const kind of ["guest_confirmed", "host_booked", "guest_cancelled"] as const) {
+          const mail = renderBookingMail(kind, { ...common, booking: zoom });
+          assert.ok(mail?.html, `zoom ${kind} (${lang}) has an HTML part`);
+          if (kind !== "guest_cancelled") {
+            assert.ok(
+              mail.html.includes("zoom.us/j/85012345678?pwd=aBcD.1&amp;uname=Grete"),
+              `zoom link in ${kind}`,
+            );
+          }
+          docs.set(`mail-zoom_${kind}.${lang}`, mail.html);
+        }
+        const asked = renderBookingMail("guest_cancelled", {
+          ...common,
+          booking: {
+            ...booking,
+            guestLocale: lang,
+            endReason: "reschedule_requested",
+            cancelReason: "Travel <plans> & more.",
+          },
+        });
+        assert.ok(asked?.html, `request reschedule (${lang}) has an HTML part`);
+        docs.set(`mail-reschedule_requested.${lang}`, asked.html);
+        // A poll's booked time: the other voters are the booking's additional guests.
+        const polled = renderBookingMail("guests_invited", {
+          ...common,
+          booking: {
+            ...booking,
+            guestLocale: lang,
+            rescheduledFromId: null,
+            additionalGuests: ["ben@example.test", "cat@example.test"],
+            history: [{ status: "CONFIRMED", atMs: booking.createdAtMs, by: "host" }],
+          },
+        });
+        assert.ok(polled?.html, `poll booked (${lang}) has an HTML part`);
+        docs.set(`mail-poll_booked.${lang}`, polled.html);
         // A team booking's mails: a member told of a request, a member whose meeting moved to
         // another member; the invitation to join a team.
         const team = {
@@ -377,7 +438,7 @@ Deno.test({
       await app.close();
     }
     const { errors, checked } = await validate(docs);
-    assert.equal(checked, 4 * 21);
+    assert.equal(checked, 4 * 26);
     assert.deepEqual(errors, []);
   },
 });

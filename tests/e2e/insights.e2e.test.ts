@@ -93,6 +93,9 @@ Deno.test({
         const errors = trackPageErrors(page);
         await signIn(page, app, "hanna@example.test", "/dashboard/insights");
         await page.getByRole("heading", { name: "Insights", level: 1 }).waitFor();
+        // Insights sits in the dashboard's "More" menu, whose button then names the page.
+        await page.getByRole("navigation").locator("summary").filter({ hasText: "Insights" })
+          .click();
         assert.equal(
           await page.getByRole("link", { name: "Insights" }).getAttribute("aria-current"),
           "page",

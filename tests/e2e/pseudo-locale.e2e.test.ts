@@ -35,6 +35,9 @@ const DATA = [
   "For the tour",
   "Tour Team",
   "Team call",
+  // and a meeting poll with an invitee's answer
+  "Tour poll",
+  "Pseudo Invitee",
   "Invito",
   "English",
   "Deutsch",

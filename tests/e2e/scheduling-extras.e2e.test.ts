@@ -47,7 +47,7 @@ Deno.test({
       for (const [title, secret] of [["Intro chat", false], ["VIP session", true]] as const) {
         await page.goto(`${app.baseUrl}/dashboard/event-types/new`);
         await page.getByLabel("Title").fill(title);
-        await page.getByLabel("Requires my confirmation").uncheck();
+        await page.getByLabel("Guests book instantly").check();
         if (secret) {
           await page.getByLabel("Secret").check();
           await page.getByRole("button", { name: "Add follow-up" }).click();
@@ -141,6 +141,8 @@ Deno.test({
         minute: "2-digit",
         hourCycle: "h23",
       }).format(Date.parse(startIso!));
+      // The troubleshooter sits in the dashboard's "More" menu.
+      await page.getByRole("navigation").locator("summary").click();
       await page.getByRole("link", { name: "Troubleshooter" }).click();
       await page.getByLabel("Event type").selectOption({ label: "VIP session" });
       await page.getByLabel("Day", { exact: true }).fill(date);

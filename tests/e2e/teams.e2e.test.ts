@@ -125,7 +125,7 @@ Deno.test({
       await owner.getByLabel("Olga Owner (owner)").uncheck();
       await owner.getByLabel("Title").fill("Support call");
       await owner.getByLabel("Default duration (minutes)").fill("30");
-      await owner.getByLabel("Requires my confirmation").uncheck();
+      await owner.getByLabel("Guests book instantly").check();
       await a11y(owner, "team-3-new-round-robin");
       await owner.getByRole("button", { name: "Create event type" }).click();
       await owner.waitForURL(/\/event-types\/[0-9A-Z]{26}\?created=1$/);
@@ -134,6 +134,8 @@ Deno.test({
       await owner.getByLabel("Collective").check();
       await owner.getByLabel("Title").fill("Panel interview");
       await owner.getByLabel("Default duration (minutes)").fill("45");
+      // Guests book instantly unless the owner chooses requests (the collective one is confirmed by an owner).
+      await owner.getByLabel("I confirm each request by mail").check();
       await owner.getByRole("button", { name: "Create event type" }).click();
       await owner.waitForURL(/\/event-types\/[0-9A-Z]{26}\?created=1$/);
       await owner.goto(`${teamUrl}/event-types`);
@@ -176,7 +178,8 @@ Deno.test({
       await guest.locator("[data-slot]").nth(3).click();
       await guest.getByRole("button", { name: "Move my booking" }).click();
       await guest.waitForURL(/\/booking\/[A-Za-z0-9_-]+\?moved=1$/);
-      await guest.getByText("Your booking was moved to the new time.").waitFor();
+      await guest.getByRole("heading", { name: /^Your booking was moved|^Moved — waiting for/ })
+        .waitFor();
       assert.equal(await guest.getByTestId("booking-with").innerText(), metRr);
 
       // ── and the collective in the widget ──

@@ -275,7 +275,7 @@ Deno.test({
       ]
     ) {
       const r = await fa(p);
-      if (r.status === 200) assert.equal(r.ancestors, "https://good.example", p);
+      if (r.status === 200) assert.equal(r.ancestors, "'self' https://good.example", p);
       else assert.equal(r.ancestors, "'none'", p);
     }
     for (const p of ["/widget/nobody/x", "/widget/%6Eobody/", "/widget/"]) {

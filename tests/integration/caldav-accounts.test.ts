@@ -17,7 +17,7 @@ import {
 import { calendarBusy } from "../../src/lib/server/services/calendar-busy.ts";
 import { createHost, memoryApp } from "../support/memory-app.ts";
 import { unseal } from "../../src/lib/server/integrations/crypto.ts";
-import type { CalendarAccountRecord } from "../../src/lib/server/store/records.ts";
+import type { CalendarAccountRecord } from "../../src/lib/server/domain/model/records.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 

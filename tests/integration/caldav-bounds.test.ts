@@ -125,8 +125,9 @@ Deno.test({
       }]);
       const skipped = (await listCalendarAccounts(app, host.id)).accounts[0].calendars[0].skipped
         .map((s) => s.uid).sort();
+      // The "fifth Monday since 1900" of bomb-bysetpos.ics is an ordinary rule walked from near
+      // the window (it blocks 30 November), not a bomb.
       assert.deepEqual(skipped, [
-        "bomb-bysetpos-1@bomb.example",
         "bomb-bysetpos-3@bomb.example",
         "bomb-count@bomb.example",
         "bomb-secondly@bomb.example",

@@ -13,7 +13,7 @@ import {
   WORKDAYS,
 } from "../support/memory-app.ts";
 import { waitFor } from "../support/wait.ts";
-import type { EventTypeRecord, UserRecord } from "../../src/lib/server/store/records.ts";
+import type { EventTypeRecord, UserRecord } from "../../src/lib/server/domain/model/records.ts";
 import { addCalendarAccount } from "../../src/lib/server/services/calendar-accounts.ts";
 
 export type CaldavSetup = {

@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import { at, deleteIcs, MIN, setupCaldav, vcalendar, vevent } from "./caldav-helpers.ts";
 import { calendarBusy } from "../../src/lib/server/services/calendar-busy.ts";
 import { syncDueAccounts } from "../../src/lib/server/services/sync-calendars.ts";
-import { getSlotPage } from "../../src/lib/server/services/public-calendar.ts";
+import { getSlotPage } from "../../src/lib/server/services/slot-page.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
-import { listHeads } from "../../src/lib/server/store/calendars.ts";
+import { listHeads } from "../../src/lib/server/store/calendar-busy.ts";
 import {
   listCalendarAccounts,
   syncAccountNow,

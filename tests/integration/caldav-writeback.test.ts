@@ -13,14 +13,14 @@ import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";
 import { registerWriteback } from "../../src/lib/server/jobs/writeback.ts";
 import { calendarBusy } from "../../src/lib/server/services/calendar-busy.ts";
 import { syncDueAccounts } from "../../src/lib/server/services/sync-calendars.ts";
-import { getSlotPage } from "../../src/lib/server/services/public-calendar.ts";
+import { getSlotPage } from "../../src/lib/server/services/slot-page.ts";
 import { listBookingsForHost, retryDelivery } from "../../src/lib/server/services/host-bookings.ts";
 import {
   listCalendarAccounts,
   syncAccountNow,
 } from "../../src/lib/server/services/calendar-accounts.ts";
 import { writeBack } from "../../src/lib/server/services/calendar-writeback.ts";
-import { getBookingWriteback } from "../../src/lib/server/store/calendars.ts";
+import { getBookingWriteback } from "../../src/lib/server/store/writebacks.ts";
 import type { TestApp } from "../support/memory-app.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };

@@ -23,19 +23,21 @@ import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import { decideBooking, rescheduleByHost } from "../../src/lib/server/services/decide-booking.ts";
 import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";
 import { registerWriteback } from "../../src/lib/server/jobs/writeback.ts";
-import { meetingUid, writeBack } from "../../src/lib/server/services/calendar-writeback.ts";
-import { googleEventId } from "../../src/lib/server/integrations/google-calendar.ts";
-import { getAccountEntry, getTokenEntry } from "../../src/lib/server/store/calendars.ts";
+import { writeBack } from "../../src/lib/server/services/calendar-writeback.ts";
+import { meetingUid } from "../../src/lib/server/services/writeback-events.ts";
+import { getTokenEntry } from "../../src/lib/server/store/calendar-tokens.ts";
+import { getAccountEntry } from "../../src/lib/server/store/calendars.ts";
 import { keys } from "../../src/lib/server/store/keys.ts";
 import { tokenSource } from "../../src/lib/server/services/calendar-tokens.ts";
 import { getBooking } from "../../src/lib/server/store/bookings.ts";
 import { calendarBusy } from "../../src/lib/server/services/calendar-busy.ts";
-import type { OutboxRecord } from "../../src/lib/server/store/records.ts";
+import type { OutboxRecord } from "../../src/lib/server/domain/model/records.ts";
 import { createHost, WORKDAYS } from "../support/memory-app.ts";
 import { seedTeamEventType } from "../support/teams.ts";
 import { insertTeam } from "../../src/lib/server/store/teams.ts";
 import { bookTeamSlot } from "../../src/lib/server/services/team-bookings.ts";
-import { getSlotPage } from "../../src/lib/server/services/public-calendar.ts";
+import { getSlotPage } from "../../src/lib/server/services/slot-page.ts";
+import { listBookingsForHost } from "../../src/lib/server/services/host-bookings.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 registerWriteback();
@@ -173,7 +175,7 @@ function job(bookingId: string, op: "put" | "delete"): OutboxRecord {
 Deno.test({
   ...opts,
   name:
-    "google writeback: confirm creates one event (our id, no double-blocking), a redelivery after a lost record is still one event, a reschedule keeping the UID updates it in place, cancel deletes it",
+    "google writeback: confirm creates one event (the meeting's UID as iCalUID, no double-blocking), a redelivery after a lost record is still one event, a reschedule keeping the UID updates it in place, cancel deletes it",
   async fn() {
     const { g, app, host } = await setup();
     await using _g = g;
@@ -192,8 +194,9 @@ Deno.test({
       assert.ok(booked.ok && booked.status === "CONFIRMED");
       await deliverOutbox(app, app.now());
       const booking = (await getBooking(app.kv, booked.bookingId))!;
-      const id = googleEventId(meetingUid(app, booking));
-      const ours = () => g.live(PRIMARY).filter((e) => e.id === id);
+      // Our event carries the meeting's UID as its iCalUID (Google chose its id).
+      const uid = meetingUid(app, booking);
+      const ours = () => g.live(PRIMARY).filter((e) => e.iCalUID === uid);
       assert.equal(ours().length, 1);
       const ev = ours()[0] as Record<string, { dateTime?: string }>;
       assert.equal(ev.start.dateTime, "2026-11-23T13:00:00.000Z");
@@ -416,12 +419,121 @@ Deno.test({
       assert.ok(booked.ok, JSON.stringify(booked));
       await deliverOutbox(app, app.now());
       const booking = (await getBooking(app.kv, booked.bookingId))!;
-      const events = g.live(PRIMARY).filter((e) =>
-        e.id === googleEventId(meetingUid(app, booking))
-      );
+      const events = g.live(PRIMARY).filter((e) => e.iCalUID === meetingUid(app, booking));
       assert.equal(events.length, 1, "one event in Ann's Google calendar");
       assert.match(String(events[0].description), /With: Host host, Host ben/);
       assert.equal(events[0].attendees, undefined, "Google invites nobody: Invito mails them");
+    } finally {
+      app.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "google writeback: a connection dropped mid-answer tells the host Google Calendar could not be reached and will be tried again — not the CalDAV address advice — and the retry writes the event",
+  async fn() {
+    const { g, app, host } = await setup();
+    await using _g = g;
+    try {
+      const { result } = await connectVia(app, host, "google", g.oauth);
+      assert.ok(result.ok);
+      const booked = await bookSlot(app, {
+        username: "host",
+        slug: "call",
+        start: "2026-11-23T13:00:00Z",
+        name: "Jane Doe",
+        email: "jane@example.test",
+        note: "",
+        timeZone: "Europe/Berlin",
+      });
+      assert.ok(booked.ok);
+      // Google starts answering, then the connection drops.
+      g.override = (req) => {
+        if (req.method === "GET") return null;
+        const body = new ReadableStream({
+          start(c) {
+            c.enqueue(new TextEncoder().encode('{"kind": "calendar#event", "id": '));
+            c.error(new Error("connection reset"));
+          },
+        });
+        return new Response(body, { headers: { "content-type": "application/json" } });
+      };
+      const first = await deliverOutbox(app, app.now());
+      assert.equal(first.retried, 1, JSON.stringify(first));
+      const row = (await listBookingsForHost(app, host, "all"))[0];
+      const wb = row.delivery.find((d) => d.kind === "calendar")!;
+      assert.equal(wb.state, "retrying");
+      assert.match(wb.error!, /^Google Calendar could not be reached/);
+      assert.match(wb.error!, /try again/);
+      assert.doesNotMatch(wb.error!, /address|public internet/i);
+
+      g.override = null;
+      app.clock.ms += 10 * MIN;
+      assert.equal((await deliverOutbox(app, app.now())).done, 1);
+      const after = (await listBookingsForHost(app, host, "all"))[0];
+      assert.ok(!after.delivery.some((d) => d.kind === "calendar" && d.error), "no error left");
+      const written = g.live(PRIMARY).filter((e) =>
+        e.summary && String(e.summary).includes("Jane")
+      );
+      assert.equal(written.length, 1, "the retry wrote the event");
+    } finally {
+      app.close();
+    }
+  },
+});
+
+/** The UID of an iCalendar document (lines unfolded). */
+const icsUid = (ics: string) => /^UID:(.+)$/m.exec(ics.replace(/\r?\n[ \t]/g, ""))?.[1]?.trim();
+
+Deno.test({
+  ...opts,
+  name:
+    "google writeback: the written event is the meeting of the mails — its iCalUID is the .ics UID the host and the guest receive; the guest is no attendee and Google sends nobody anything, so the host gets one invitation",
+  async fn() {
+    const { g, app, host } = await setup();
+    await using _g = g;
+    try {
+      const { result } = await connectVia(app, host, "google", g.oauth);
+      assert.ok(result.ok);
+      const booked = await bookSlot(app, {
+        username: "host",
+        slug: "call",
+        start: "2026-11-23T13:00:00Z",
+        name: "Jane Doe",
+        email: "jane@example.test",
+        note: "",
+        timeZone: "Europe/Berlin",
+      });
+      assert.ok(booked.ok && booked.status === "CONFIRMED");
+      await deliverOutbox(app, app.now());
+      const invites = (to: string) =>
+        app.mailer.sent.filter((m) => m.to === to && m.icalEvent?.method === "REQUEST");
+      assert.equal(invites(host.email).length, 1, "the host gets one invitation");
+      assert.equal(invites("jane@example.test").length, 1);
+      const uid = icsUid(invites(host.email)[0].icalEvent!.content);
+      assert.ok(uid);
+      assert.equal(icsUid(invites("jane@example.test")[0].icalEvent!.content), uid);
+
+      const written = g.live(PRIMARY).filter((e) =>
+        (e.extendedProperties as { private?: { invitoUid?: string } } | undefined)?.private
+          ?.invitoUid === uid
+      );
+      assert.equal(written.length, 1);
+      assert.equal(written[0].iCalUID, uid, "one meeting: the mail's UID is the event's iCalUID");
+      assert.equal(written[0].attendees, undefined, "the guest is not an attendee");
+      for (const r of g.requests.filter((r) => r.method !== "GET")) {
+        assert.match(r.query, /sendUpdates=none/, "Google mails nobody");
+      }
+
+      // A crash after Google created the event but before Invito recorded it: the retry finds
+      // the event by its iCalUID and updates it; still one event with that UID.
+      const booking = (await getBooking(app.kv, booked.bookingId))!;
+      await app.kv.delete(keys.meetingWriteback(meetingUid(app, booking)));
+      await app.kv.delete(keys.bookingWriteback(booking.id));
+      assert.deepEqual(await writeBack(app, job(booking.id, "put"), app.now()), { ok: true });
+      assert.equal(g.live(PRIMARY).filter((e) => e.iCalUID === uid).length, 1);
     } finally {
       app.close();
     }

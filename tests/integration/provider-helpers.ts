@@ -12,12 +12,12 @@ import {
   type TestApp,
   WORKDAYS,
 } from "../support/memory-app.ts";
-import type { UserRecord } from "../../src/lib/server/store/records.ts";
+import type { UserRecord } from "../../src/lib/server/domain/model/records.ts";
 import {
   finishOAuthConnect,
   startOAuthConnect,
 } from "../../src/lib/server/services/calendar-oauth.ts";
-import { getSlotPage } from "../../src/lib/server/services/public-calendar.ts";
+import { getSlotPage } from "../../src/lib/server/services/slot-page.ts";
 import type { FakeOAuth } from "../support/fake-oauth.ts";
 
 export const NOW_ISO = "2026-11-20T08:00:00Z";

@@ -96,7 +96,7 @@ Deno.test({
     for (const p of ["/widget/demo/", "/widget/demo/intro-call", `/widget${guestPath}`]) {
       const r = await fetch(app.baseUrl + p);
       await r.body?.cancel();
-      assert.equal(fa(r.headers), "https://shop.example http://127.0.0.2:9999", p);
+      assert.equal(fa(r.headers), "'self' https://shop.example http://127.0.0.2:9999", p);
     }
     const unknown = await fetch(app.baseUrl + "/widget/nobody/x");
     assert.equal(unknown.status, 404);

@@ -15,7 +15,7 @@ import {
   addCalendarAccount,
   syncAccountNow,
 } from "../../src/lib/server/services/calendar-accounts.ts";
-import { getSlotPage } from "../../src/lib/server/services/public-calendar.ts";
+import { getSlotPage } from "../../src/lib/server/services/slot-page.ts";
 import { bookTeamSlot } from "../../src/lib/server/services/team-bookings.ts";
 import { decideBooking } from "../../src/lib/server/services/decide-booking.ts";
 import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";

@@ -11,7 +11,7 @@ import {
   troubleshootDay,
   type TroubleshootStart,
 } from "../../src/lib/server/services/troubleshoot.ts";
-import { getSlotPage } from "../../src/lib/server/services/public-calendar.ts";
+import { getSlotPage } from "../../src/lib/server/services/slot-page.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 

@@ -15,12 +15,22 @@ import {
 import { freePort } from "../support/ports.ts";
 import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
-import { decideBooking } from "../../src/lib/server/services/decide-booking.ts";
-import { getSlotRange } from "../../src/lib/server/services/public-calendar.ts";
+import {
+  decideBooking,
+  rescheduleByGuest,
+  rescheduleByHost,
+} from "../../src/lib/server/services/decide-booking.ts";
+import { getSlotRange } from "../../src/lib/server/services/slot-range.ts";
+import {
+  closePoll,
+  createPoll,
+  pickPollTime,
+  votePoll,
+} from "../../src/lib/server/services/polls.ts";
+import { fanOutEvent } from "../../src/lib/server/services/webhook-delivery.ts";
 import {
   createSubscription,
   deliveryLog,
-  fanOutEvent,
   getSubscription,
   redeliver,
   rotateSecret,
@@ -28,7 +38,7 @@ import {
 } from "../../src/lib/server/services/webhooks.ts";
 import { newOutboxRecord } from "../../src/lib/server/store/outbox.ts";
 import { keys } from "../../src/lib/server/store/keys.ts";
-import type { UserRecord, WebhookEvent } from "../../src/lib/server/store/records.ts";
+import type { UserRecord, WebhookEvent } from "../../src/lib/server/domain/model/records.ts";
 
 type Hit = { headers: Record<string, string>; body: string };
 
@@ -133,6 +143,115 @@ Deno.test("webhooks: each change reaches the URLs subscribed to it, verified by 
     assert.equal(log!.length, 3);
     assert.ok(log!.every((a) => a.ok && a.status === 200 && a.attempt === 1));
     assert.deepEqual(await deliveryLog(app, host, onlyRejected.subscription.id), []);
+  } finally {
+    await rx.close();
+    app.close();
+  }
+});
+
+Deno.test("webhooks: booking.rescheduled names who moved it (by: host or guest); a cancel names its actor too", async () => {
+  const { app, host } = await setup();
+  const rx = receiver();
+  try {
+    const sub = await subscribe(app, host, rx.url, ["booking.rescheduled", "booking.cancelled"]);
+    const [a, b, c] = await firstSlots(app, "chat", 3);
+    const booked = await bookSlot(app, {
+      username: "ann",
+      slug: "chat",
+      start: a,
+      name: "Guest",
+      email: "guest@example.com",
+      note: "",
+      timeZone: "UTC",
+    });
+    assert.ok(booked.ok);
+    const byHost = await rescheduleByHost(app, host.id, booked.bookingId, b, { reason: "Clash" });
+    assert.ok(byHost.ok, JSON.stringify(byHost));
+    await drain(app);
+    const byGuest = await rescheduleByGuest(app, byHost.guestToken, c);
+    assert.ok(byGuest.ok, JSON.stringify(byGuest));
+    await drain(app);
+    assert.ok((await decideBooking(app, byGuest.booking.id, "cancel", "guest")).ok);
+    await drain(app);
+    const got = rx.hits.map((h) =>
+      new Webhook(sub.secret).verify(h.body, h.headers) as {
+        type: string;
+        data: { by: string; booking: { start: string; rescheduledFromId: string | null } };
+      }
+    );
+    assert.deepEqual(got.map((p) => [p.type, p.data.by, p.data.booking.start]), [
+      ["booking.rescheduled", "host", b],
+      ["booking.rescheduled", "guest", c],
+      ["booking.cancelled", "guest", c],
+    ]);
+  } finally {
+    await rx.close();
+    app.close();
+  }
+});
+
+Deno.test("webhooks: a meeting poll's life reaches poll.* subscribers (created, voted, booked; closed), signed", async () => {
+  const { app, host } = await setup();
+  const rx = receiver();
+  try {
+    const sub = await subscribe(app, host, rx.url, [
+      "poll.created",
+      "poll.voted",
+      "poll.booked",
+      "poll.closed",
+    ]);
+    const [t0, t1, t2] = await firstSlots(app, "chat", 3);
+    const times = [t0, t1];
+    const made = await createPoll(app, host, { slug: "chat", title: "Sync", starts: times });
+    assert.ok(made.ok, JSON.stringify(made));
+    const token = new URL(made.url).pathname.split("/").pop()!;
+    assert.deepEqual(
+      await votePoll(app, token, {
+        name: "Bo",
+        email: "bo@example.test",
+        answers: { t0: "yes", t1: "no" },
+      }),
+      { ok: true },
+    );
+    const picked = await pickPollTime(app, host, made.poll.id, times[0]);
+    assert.ok(picked.ok, JSON.stringify(picked));
+    await drain(app);
+    const got = rx.hits.map((h) =>
+      new Webhook(sub.secret).verify(h.body, h.headers) as {
+        type: string;
+        data: { poll: { id: string; times: string[] }; answer?: unknown; bookingId?: string };
+      }
+    );
+    // Delivery order is not promised: each event is found by its type.
+    const order = ["poll.created", "poll.voted", "poll.booked"];
+    got.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
+    assert.deepEqual(got.map((p) => p.type), order);
+    assert.ok(got.every((p) => p.data.poll.id === made.poll.id));
+    assert.deepEqual(got[0].data.poll.times, times);
+    assert.deepEqual(got[1].data.answer, {
+      name: "Bo",
+      email: "bo@example.test",
+      answers: [{ start: times[0], answer: "yes" }, { start: times[1], answer: "no" }],
+    });
+    assert.equal(got[2].data.bookingId, picked.bookingId);
+
+    // A poll closed without booking says so once; a second close is refused.
+    // (The first time is booked now: a poll proposes free times only.)
+    const other = await createPoll(app, host, { slug: "chat", title: "Later", starts: [t1, t2] });
+    assert.ok(other.ok, JSON.stringify(other));
+    assert.deepEqual(await closePoll(app, host, other.poll.id), { ok: true });
+    assert.deepEqual(await closePoll(app, host, other.poll.id), { ok: false, reason: "closed" });
+    await drain(app);
+    const last = rx.hits.slice(-2).map((h) =>
+      new Webhook(sub.secret).verify(h.body, h.headers) as {
+        type: string;
+        data: { poll: { id: string; closedAt: string | null } };
+      }
+    );
+    last.sort((a, b) => a.type.localeCompare(b.type));
+    assert.deepEqual(last.map((p) => p.type), ["poll.closed", "poll.created"]);
+    assert.equal(last[0].data.poll.id, other.poll.id);
+    assert.ok(last[0].data.poll.closedAt);
   } finally {
     await rx.close();
     app.close();

@@ -12,7 +12,7 @@ import { createEventType, createHost, memoryApp, WORKDAYS } from "../support/mem
 import { apiClient } from "../support/api.ts";
 import { startApp } from "../support/app.ts";
 import { createApiKey } from "../../src/lib/server/services/api-keys.ts";
-import { ROUTES } from "../../src/lib/server/api/routes.ts";
+import { ROUTES } from "../../src/lib/server/api/routes/index.ts";
 
 const CASES = Number(Deno.env.get("FUZZ_CASES") ?? 120);
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 20261122);

@@ -751,6 +751,10 @@ Deno.test({
     });
     const teamPage = new URL(created.location!, app.baseUrl).pathname;
     assert.match(teamPage, /^\/dashboard\/teams\/[0-9A-Z]{26}$/);
+    // A write that changes what a page shows also bumps its owner's settings revision (ADR 039).
+    const rev = first(keys.settingsRev("x"));
+    // Security-relevant changes (keys, webhooks, team roles, imports) are kept in the audit log.
+    const audit = first(keys.audit(0, "x"));
     const groups: { page: string; allowed: string[] }[] = [
       {
         page: "/dashboard/profile",
@@ -761,28 +765,31 @@ Deno.test({
           first(keys.usernameReleased("x")),
           first(keys.icsFeed("x")),
           first(keys.icsFeedByHash("x")),
+          rev,
+          audit,
         ],
       },
       {
         page: "/dashboard/event-types/new",
-        allowed: [first(keys.eventType("u", "x")), first(keys.eventTypeBySlug("u", "s"))],
+        allowed: [first(keys.eventType("u", "x")), first(keys.eventTypeBySlug("u", "s")), rev],
       },
-      { page: "/dashboard/availability", allowed: [first(keys.availability("x"))] },
-      { page: "/dashboard/embed", allowed: [first(keys.user("x"))] },
+      { page: "/dashboard/availability", allowed: [first(keys.availability("x")), rev] },
+      { page: "/dashboard/embed", allowed: [first(keys.user("x")), rev] },
       {
         page: "/dashboard/developers",
         allowed: [
           first(keys.apiKey("u", "k")),
           first(keys.apiKeyByHash("h")),
           first(keys.webhookSub("u", "s")),
+          audit,
         ],
       },
       // Teams: creating one, its settings, members and invitations, a new team event type.
-      { page: "/dashboard/teams", allowed: TEAM_KEYS },
-      { page: teamPage, allowed: [...TEAM_KEYS, first(keys.outbox(0, "x"))] },
+      { page: "/dashboard/teams", allowed: [...TEAM_KEYS, rev, audit] },
+      { page: teamPage, allowed: [...TEAM_KEYS, first(keys.outbox(0, "x")), rev, audit] },
       {
         page: `${teamPage}/event-types/new`,
-        allowed: [first(keys.eventType("u", "x")), first(keys.eventTypeBySlug("u", "s"))],
+        allowed: [first(keys.eventType("u", "x")), first(keys.eventTypeBySlug("u", "s")), rev],
       },
     ];
     let seed = 10;

@@ -11,7 +11,7 @@ import type {
   CapEntryRecord,
   GuestHoldRecord,
   OutboxRecord,
-} from "../../src/lib/server/store/records.ts";
+} from "../../src/lib/server/domain/model/records.ts";
 import { utcDaysTouched } from "../../src/lib/server/domain/booking.ts";
 import type { AppHandle } from "../support/app.ts";
 import type { SmtpHandle } from "../support/smtp.ts";
@@ -51,16 +51,19 @@ const P = {
 };
 
 /**
- * Bookkeeping rather than state: leases, and the insights counters that page views, bookings
- * and deliveries add to by design (docs/decisions/023-insights.md). Diffs leave them out.
+ * Bookkeeping rather than state: leases, each cron tick's claim (the scheduler writes one a minute
+ * whatever requests arrive), and the insights counters that page views, bookings and deliveries
+ * add to by design (docs/decisions/023-insights.md). Diffs leave them out.
  */
 export const BOOKKEEPING = [
   P.lease,
+  first(keys.cronTick("x")),
   first(keys.insights("o", "ev", "d", "e", "m")),
   first(keys.insightsEpoch("o")),
   first(keys.insightsSince()),
   first(keys.insightsProblem("o", "c")),
   first(keys.insightsBackfill()),
+  first(keys.commitReceipt("x")),
 ];
 export const PREFIX = P;
 

@@ -15,9 +15,9 @@ import { createEventType, memoryApp } from "../support/memory-app.ts";
 import { EVERY_DAY_ALL_DAY, seedTeam, seedTeamEventType } from "../support/teams.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import { releaseStaleHolds } from "../../src/lib/server/jobs/release-holds.ts";
-import { TEAM_HOLD_MS } from "../../src/lib/server/domain/booking-engine.ts";
+import { TEAM_HOLD_MS } from "../../src/lib/server/domain/booking-engine/index.ts";
 import { overlaps } from "../../src/lib/server/domain/interval.ts";
-import type { BookingRecord, BusyEntryRecord } from "../../src/lib/server/store/records.ts";
+import type { BookingRecord, BusyEntryRecord } from "../../src/lib/server/domain/model/records.ts";
 import { bookingsOf, entriesOf, PREFIX, readStore, storeProblems } from "./harness.ts";
 import { prng } from "../../bench/lib.ts";
 

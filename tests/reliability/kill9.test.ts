@@ -15,7 +15,10 @@ import { createMailer } from "../../src/lib/server/integrations/mail.ts";
 import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import { tokenHash } from "../../src/lib/server/services/booking-links.ts";
-import type { BookingTokenRecord, OutboxRecord } from "../../src/lib/server/store/records.ts";
+import type {
+  BookingTokenRecord,
+  OutboxRecord,
+} from "../../src/lib/server/domain/model/records.ts";
 import {
   bookingsOf,
   entriesOf,

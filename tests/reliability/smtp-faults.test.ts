@@ -27,7 +27,7 @@ import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import { listBookingsForHost, retryDelivery } from "../../src/lib/server/services/host-bookings.ts";
 import { RETRY_DELAYS_MS } from "../../src/lib/server/domain/booking.ts";
 import { keys } from "../../src/lib/server/store/keys.ts";
-import type { OutboxRecord, UserRecord } from "../../src/lib/server/store/records.ts";
+import type { OutboxRecord, UserRecord } from "../../src/lib/server/domain/model/records.ts";
 import { pageSlots, signIn } from "./harness.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };

@@ -15,7 +15,7 @@ import { getEventTypeBySlug } from "../../src/lib/server/store/event-types.ts";
 import { getUserByUsername } from "../../src/lib/server/store/users.ts";
 import { recordingMailer } from "../support/memory-app.ts";
 import { prng } from "../../bench/lib.ts";
-import type { EventTypeRecord, UserRecord } from "../../src/lib/server/store/records.ts";
+import type { EventTypeRecord, UserRecord } from "../../src/lib/server/domain/model/records.ts";
 
 const [dbPath, seedText, slotsText] = Deno.args;
 const kv = await Deno.openKv(dbPath);

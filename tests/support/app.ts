@@ -29,6 +29,12 @@ import { delay } from "./wait.ts";
 
 export const repoRoot: string = join(import.meta.dirname!, "..", "..");
 export const denoBin: string = join(repoRoot, "node_modules", ".bin", "deno");
+/**
+ * The V8 flags the server runs with in production (the Dockerfile's CMD, scripts/start.sh; ADR
+ * 049): tests and benchmarks start it the same way (tests/ops/runtime-flags.test.ts holds the
+ * three to one spelling).
+ */
+export const SERVER_V8_FLAGS = "--v8-flags=--max-semi-space-size=2";
 
 export interface StartAppOptions {
   /** extra or overriding env for the server (e.g. `INVITO_RATE_LIMIT: "10/min"`) */
@@ -163,7 +169,7 @@ export async function startApp(opts: StartAppOptions = {}): Promise<AppHandle> {
 
   const spawn = (): Running => {
     const child = new Deno.Command(denoBin, {
-      args: ["run", "-A", entry, ...(opts.args ?? [])],
+      args: ["run", SERVER_V8_FLAGS, "-A", entry, ...(opts.args ?? [])],
       cwd: repoRoot,
       env: { ...baseEnv(), ...invitoEnv },
       clearEnv: true,

@@ -121,3 +121,35 @@ export function trackPageErrors(page: Page): () => string[] {
   });
   return () => [...errors];
 }
+
+/**
+ * How far the page scrolls sideways, with what reaches past the viewport's right edge (boxes and
+ * text runs, so a word that overflows its box is named too) — so a failure says what to fix.
+ * Returns "" when nothing scrolls.
+ */
+export function sidewaysScroll(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const root = document.documentElement;
+    if (root.scrollWidth <= root.clientWidth) return "";
+    const edge = root.clientWidth;
+    const name = (el: Element) =>
+      `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}.${String(el.className).slice(0, 50)}`;
+    const out = [`${root.scrollWidth}px wide in a ${edge}px viewport`];
+    for (const el of document.body.querySelectorAll("*")) {
+      const r = el.getBoundingClientRect();
+      if (r.right > edge) out.push(`${name(el)} ends at ${r.right}`);
+    }
+    const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      const r = range.getBoundingClientRect();
+      if (r.right > edge && n.parentElement) {
+        out.push(
+          `"${n.textContent?.trim().slice(0, 40)}" in ${name(n.parentElement)} ends at ${r.right}`,
+        );
+      }
+    }
+    return out.join("; ");
+  });
+}

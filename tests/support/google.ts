@@ -10,7 +10,17 @@
  *   `pageToken`; `nextSyncToken` only on the last page; an expired sync token → `410` with
  *   reason `fullSyncRequired`; `syncToken` with `timeMin` → `400`.
  * - `POST …/events` (insert; a client-chosen `id` must be base32hex, a taken one → `409
- *   duplicate`), `PATCH …/events/{id}`, `DELETE …/events/{id}` (`204`; again → `410 deleted`).
+ *   duplicate`; a client-chosen `iCalUID` (RFC 5545 UID) is kept as the event's, and one that an
+ *   event of the calendar already has — deleted ones included — → `409 duplicate`; without one
+ *   Google makes `{id}@google.com`), `PATCH …/events/{id}`, `DELETE …/events/{id}` (`204`; again
+ *   → `410 deleted`).
+ * - `GET …/events?iCalUID=…`: the events with that iCalendar UID (cancelled ones only with
+ *   `showDeleted=true`).
+ * - Google Meet with an event (Events reference, "Create Meet conferences"): `conferenceData`
+ *   is read only with `conferenceDataVersion=1`; a `createRequest` with a new `requestId` makes a
+ *   Meet (a repeated `requestId` is ignored); its `status.statusCode` is `pending` for the first
+ *   `meetPendingAnswers` answers, then `success` with `hangoutLink` and a video entry point;
+ *   `meetFails` answers `failure`. `liveMeets(calendarId)` lists the Meets of live events.
  * - Bearer tokens checked on every call (`401 authError`).
  *
  * Events are stored as the API returns them with `singleEvents=true` (series as instances), so
@@ -56,6 +66,11 @@ export class FakeGoogle {
   /** replaces any API answer (bad-input tests); return null to answer normally */
   override: ((req: Request, url: URL) => Response | Promise<Response> | null) | null = null;
   private counter = 0;
+  /** How many answers carrying a new Meet say `pending` before it is ready. */
+  meetPendingAnswers = 0;
+  /** New Meets fail (`createRequest.status.statusCode: failure`). */
+  meetFails = false;
+  private meets = 0;
 
   constructor(readonly base: string) {}
 
@@ -173,11 +188,16 @@ export class FakeGoogle {
     }
     const eventId = m[2] ? decodeURIComponent(m[2]) : null;
     if (!eventId && req.method === "GET") return this.list(calendarId, url.searchParams);
-    if (!eventId && req.method === "POST") return this.insert(calendarId, await req.json());
-    if (eventId && req.method === "PATCH") return this.patch(calendarId, eventId, await req.json());
+    if (!eventId && req.method === "POST") {
+      return this.insert(calendarId, await req.json(), url.searchParams);
+    }
+    if (eventId && req.method === "PATCH") {
+      return this.patch(calendarId, eventId, await req.json(), url.searchParams);
+    }
     if (eventId && req.method === "DELETE") return this.delete(calendarId, eventId);
     if (eventId && req.method === "GET") {
       const s = this.cal(calendarId).get(eventId);
+      if (s) s.ev = this.answered(s.ev);
       return s
         ? Response.json(s.ev)
         : Response.json(gError(404, "notFound", "Not Found"), { status: 404 });
@@ -212,7 +232,12 @@ export class FakeGoogle {
     }
     const all = [...this.cal(calendarId).values()].filter((s) => s.seq <= snapshot);
     let items: GoogleEvent[];
-    if (since >= 0) {
+    const byUid = q.get("iCalUID");
+    if (byUid !== null) {
+      items = all.map((s) => s.ev).filter((e) =>
+        e.iCalUID === byUid && (e.status !== "cancelled" || q.get("showDeleted") === "true")
+      );
+    } else if (since >= 0) {
       items = all.filter((s) => s.seq > since).map((s) =>
         s.ev.status === "cancelled"
           ? {
@@ -255,12 +280,104 @@ export class FakeGoogle {
     });
   }
 
-  private insert(calendarId: string, body: Record<string, unknown>): Response {
-    const id = typeof body.id === "string" ? body.id : `gen${++this.counter}x`;
+  /** The Meets of the calendar's live events (conference ids), for counting meetings. */
+  liveMeets(calendarId: string): string[] {
+    return this.live(calendarId).map((e) =>
+      (e.conferenceData as { conferenceId?: string })?.conferenceId
+    )
+      .filter((id): id is string => typeof id === "string");
+  }
+
+  /** The body as stored: conferenceData only with conferenceDataVersion=1, per the reference. */
+  private conference(
+    prev: GoogleEvent | undefined,
+    body: Record<string, unknown>,
+    q: URLSearchParams,
+  ): Record<string, unknown> {
+    const { conferenceData, hangoutLink: _h, ...rest } = body;
+    const kept = prev?.conferenceData
+      ? { conferenceData: prev.conferenceData, hangoutLink: prev.hangoutLink }
+      : {};
+    if (q.get("conferenceDataVersion") !== "1") return { ...rest, ...kept };
+    const req = (conferenceData as { createRequest?: Record<string, unknown> } | undefined)
+      ?.createRequest;
+    const prevReq = (prev?.conferenceData as { createRequest?: { requestId?: string } })
+      ?.createRequest;
+    if (!req || (prevReq && prevReq.requestId === req.requestId)) return { ...rest, ...kept };
+    const key = req.conferenceSolutionKey as { type?: string } | undefined;
+    if (key?.type !== "hangoutsMeet") {
+      throw new Error(`unexpected conference solution ${JSON.stringify(key)}`);
+    }
+    const n = ++this.meets;
+    const code = `inv-${String(n).padStart(4, "0")}-mtg`;
+    const status = this.meetFails ? "failure" : this.meetPendingAnswers > 0 ? "pending" : "success";
+    if (status === "pending") this.meetPendingAnswers--;
+    return {
+      ...rest,
+      conferenceData: {
+        createRequest: {
+          requestId: req.requestId,
+          conferenceSolutionKey: key,
+          status: { statusCode: status },
+        },
+        conferenceId: code,
+        ...(status === "success" ? this.meetParts(code) : {}),
+      },
+      ...(status === "success" ? { hangoutLink: `https://meet.google.com/${code}` } : {}),
+    };
+  }
+
+  private meetParts(code: string) {
+    return {
+      entryPoints: [{
+        entryPointType: "video",
+        uri: `https://meet.google.com/${code}`,
+        label: `meet.google.com/${code}`,
+      }],
+      conferenceSolution: { key: { type: "hangoutsMeet" }, name: "Google Meet" },
+    };
+  }
+
+  /** A pending Meet is ready by the next answer (Google makes it in the background). */
+  private answered(ev: GoogleEvent): GoogleEvent {
+    const data = ev.conferenceData as
+      | { createRequest: { status: { statusCode: string } }; conferenceId: string }
+      | undefined;
+    if (!data || data.createRequest.status.statusCode !== "pending") return ev;
+    if (this.meetPendingAnswers > 0) {
+      this.meetPendingAnswers--;
+      return ev;
+    }
+    return {
+      ...ev,
+      conferenceData: {
+        ...data,
+        createRequest: { ...data.createRequest, status: { statusCode: "success" } },
+        ...this.meetParts(data.conferenceId),
+      },
+      hangoutLink: `https://meet.google.com/${data.conferenceId}`,
+    };
+  }
+
+  private insert(
+    calendarId: string,
+    raw: Record<string, unknown>,
+    q = new URLSearchParams(),
+  ): Response {
+    const body = this.conference(undefined, raw, q);
+    // Google's own ids are base32hex as well (26 characters).
+    const id = typeof body.id === "string" ? body.id : Array.from(
+      crypto.getRandomValues(new Uint8Array(26)),
+      (b) => "0123456789abcdefghijklmnopqrstuv"[b & 31],
+    ).join("");
     if (!/^[0-9a-v]{5,1024}$/.test(id)) {
       return Response.json(gError(400, "invalid", "Invalid resource id value."), { status: 400 });
     }
-    if (this.cal(calendarId).has(id)) {
+    const uid = typeof body.iCalUID === "string" ? body.iCalUID : null;
+    if (
+      this.cal(calendarId).has(id) ||
+      (uid !== null && [...this.cal(calendarId).values()].some((s) => s.ev.iCalUID === uid))
+    ) {
       return Response.json(gError(409, "duplicate", "The requested identifier already exists."), {
         status: 409,
       });
@@ -270,7 +387,7 @@ export class FakeGoogle {
       ...body,
       id,
       status: typeof body.status === "string" ? body.status : "confirmed",
-      iCalUID: `${id}@google.com`,
+      iCalUID: uid ?? `${id}@google.com`,
       created: now,
       updated: now,
       htmlLink: `https://www.google.com/calendar/event?eid=${id}`,
@@ -278,10 +395,17 @@ export class FakeGoogle {
     return Response.json(this.cal(calendarId).get(id)!.ev);
   }
 
-  private patch(calendarId: string, id: string, body: Record<string, unknown>): Response {
+  private patch(
+    calendarId: string,
+    id: string,
+    raw: Record<string, unknown>,
+    q = new URLSearchParams(),
+  ): Response {
     const s = this.cal(calendarId).get(id);
     if (!s) return Response.json(gError(404, "notFound", "Not Found"), { status: 404 });
-    this.put(calendarId, { ...s.ev, ...body, id, updated: new Date().toISOString() });
+    const prev = this.answered(s.ev);
+    const body = this.conference(prev, raw, q);
+    this.put(calendarId, { ...prev, ...body, id, updated: new Date().toISOString() });
     return Response.json(this.cal(calendarId).get(id)!.ev);
   }
 

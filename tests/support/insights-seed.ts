@@ -22,7 +22,7 @@ import type {
   CalendarRecord,
   OutboxRecord,
   UserRecord,
-} from "../../src/lib/server/store/records.ts";
+} from "../../src/lib/server/domain/model/records.ts";
 import { addCounts, type OwnedDelta, putProblem } from "../../src/lib/server/store/insights.ts";
 import {
   bookingDeltas,

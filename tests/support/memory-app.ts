@@ -8,7 +8,7 @@ import { insertUser } from "../../src/lib/server/store/users.ts";
 import { insertEventType } from "../../src/lib/server/store/event-types.ts";
 import { getAvailability, putAvailability } from "../../src/lib/server/store/availability.ts";
 import { newId } from "../../src/lib/server/store/users.ts";
-import type { EventTypeRecord, UserRecord } from "../../src/lib/server/store/records.ts";
+import type { EventTypeRecord, UserRecord } from "../../src/lib/server/domain/model/records.ts";
 import type { WeeklyRules } from "../../src/lib/server/domain/availability.ts";
 import { guardKv } from "./kv-guard.ts";
 

@@ -9,10 +9,18 @@
  *   `Prefer: odata.maxpagesize` events linked by `@odata.nextLink` (`$skiptoken`), the last with
  *   `@odata.deltaLink` (`$deltatoken`); a delta link returns what changed in the window since,
  *   deleted events as `{ id, "@removed": { reason: "deleted" } }`; an unknown token → `410`.
- *   Series masters are not part of a calendar view; their occurrences and exceptions are.
+ *   As Graph's `event: delta` reference describes for a calendar view: the series master comes
+ *   in the round (with every property) when one of its instances is in the window, and an
+ *   occurrence carries only `id`, `seriesMasterId`, `type`, `start` and `end` — `showAs`,
+ *   `isAllDay` and the rest are on the master. Exceptions carry their own properties. A changed
+ *   master lists its occurrences again in the next delta round.
  * - `POST /v1.0/me/calendars/{id}/events` (a repeated `transactionId` returns the event created
  *   with it), `PATCH`/`DELETE /v1.0/me/calendars/{id}/events/{eventId}` (`404
  *   ErrorItemNotFound`).
+ * - Teams meetings (Graph `event` resource): `isOnlineMeeting: true` with `onlineMeetingProvider:
+ *   "teamsForBusiness"` makes one; the event then carries `onlineMeeting.joinUrl` (and
+ *   `onlineMeetingUrl` null, as Graph documents it for Teams). A later PATCH keeps the meeting;
+ *   `isOnlineMeeting: false` removes it. `liveTeams(calendarId)` lists the meetings of live events.
  * - `throttle(n, seconds)`: the next n API calls answer `429` with `Retry-After`.
  */
 import { serveLocal } from "./local-server.ts";
@@ -199,7 +207,7 @@ export class FakeMicrosoft {
       );
     }
     if (req.method === "PATCH") {
-      this.put(calendarId, { ...s.ev, ...(await req.json()), id: s.ev.id });
+      this.put(calendarId, this.teams({ ...s.ev, ...(await req.json()), id: s.ev.id }));
       return Response.json(this.cal(calendarId).get(s.ev.id)!.ev);
     }
     if (req.method === "DELETE") {
@@ -243,27 +251,47 @@ export class FakeMicrosoft {
       }
       state = { cal: calendarId, from, to, since: -1, offset: 0, snapshot: this.counter };
     }
-    const inView = (s: Stored) => {
+    const stored = [...this.cal(state.cal).values()];
+    const instanceInView = (s: Stored) => {
       if (s.ev.type === "seriesMaster") return false;
       const [a, b] = this.span(s.ev);
       return b > state.from && a < state.to;
     };
-    const all = [...this.cal(state.cal).values()].filter((s) =>
-      s.seq <= state.snapshot && inView(s)
+    const mastersInView = new Set(
+      stored.filter((s) => instanceInView(s) && typeof s.ev.seriesMasterId === "string")
+        .map((s) => s.ev.seriesMasterId as string),
     );
+    const inView = (s: Stored) =>
+      s.ev.type === "seriesMaster" ? mastersInView.has(s.ev.id) : instanceInView(s);
+    const all = stored.filter((s) => s.seq <= state.snapshot && inView(s));
+    const masterSeq = (s: Stored) => {
+      const id = s.ev.type === "occurrence" ? s.ev.seriesMasterId : null;
+      const m = typeof id === "string" ? this.cal(state.cal).get(id) : undefined;
+      return m && m.seq <= state.snapshot ? m.seq : -1;
+    };
+    // An occurrence in a delta answer: only what identifies it and its time.
+    const shape = (ev: GraphEvent) =>
+      ev.type === "occurrence"
+        ? {
+          "@odata.type": "#microsoft.graph.event",
+          "@odata.etag": ev["@odata.etag"],
+          id: ev.id,
+          seriesMasterId: ev.seriesMasterId,
+          type: ev.type,
+          start: ev.start,
+          end: ev.end,
+        }
+        : { "@odata.type": "#microsoft.graph.event", ...ev };
     const items = state.since < 0
-      ? all.filter((s) => !s.deleted).map((s) => ({
-        "@odata.type": "#microsoft.graph.event",
-        ...s.ev,
-      }))
-      : all.filter((s) => s.seq > state.since).map((s) =>
+      ? all.filter((s) => !s.deleted).map((s) => shape(s.ev))
+      : all.filter((s) => s.seq > state.since || masterSeq(s) > state.since).map((s) =>
         s.deleted
           ? {
             "@odata.type": "#microsoft.graph.event",
             id: s.ev.id,
             "@removed": { reason: "deleted" },
           }
-          : { "@odata.type": "#microsoft.graph.event", ...s.ev }
+          : shape(s.ev)
       );
     const page = items.slice(state.offset, state.offset + pageSize);
     const more = state.offset + pageSize < items.length;
@@ -293,18 +321,49 @@ export class FakeMicrosoft {
       if (same) return Response.json(same.ev, { status: 201 });
     }
     const id = `AAMkAGI2TG93AAA${++this.counter}=`;
-    this.put(calendarId, {
-      ...body,
-      id,
-      type: "singleInstance",
-      isAllDay: false,
-      isCancelled: false,
-      iCalUId: `040000008200E00074C5B7101A82E008000000${this.counter}`,
-      transactionId: tx,
-      createdDateTime: new Date().toISOString(),
-      lastModifiedDateTime: new Date().toISOString(),
-    });
+    this.put(
+      calendarId,
+      this.teams({
+        ...body,
+        id,
+        type: "singleInstance",
+        isAllDay: false,
+        isCancelled: false,
+        iCalUId: `040000008200E00074C5B7101A82E008000000${this.counter}`,
+        transactionId: tx,
+        createdDateTime: new Date().toISOString(),
+        lastModifiedDateTime: new Date().toISOString(),
+      }),
+    );
     return Response.json(this.cal(calendarId).get(id)!.ev, { status: 201 });
+  }
+
+  private meetings = 0;
+
+  /** A Teams meeting for an online event (kept across PATCHes), none for another. */
+  private teams(ev: GraphEvent): GraphEvent {
+    if (ev.isOnlineMeeting !== true) {
+      return {
+        ...ev,
+        isOnlineMeeting: false,
+        onlineMeeting: null,
+        onlineMeetingProvider: "unknown",
+      };
+    }
+    if (ev.onlineMeetingProvider !== "teamsForBusiness") {
+      throw new Error(`unexpected onlineMeetingProvider ${String(ev.onlineMeetingProvider)}`);
+    }
+    const had = (ev.onlineMeeting as { joinUrl?: string } | null | undefined)?.joinUrl;
+    const joinUrl = had ??
+      `https://teams.microsoft.com/l/meetup-join/19%3ameeting_inv${++this.meetings}%40thread.v2/0`;
+    return { ...ev, onlineMeetingUrl: null, onlineMeeting: { joinUrl } };
+  }
+
+  /** The Teams meetings of the calendar's live events (their join URLs). */
+  liveTeams(calendarId: string): string[] {
+    return this.live(calendarId).map((e) =>
+      (e.onlineMeeting as { joinUrl?: string } | null)?.joinUrl
+    ).filter((u): u is string => typeof u === "string");
   }
 }
 

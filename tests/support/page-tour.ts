@@ -17,6 +17,7 @@
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext } from "playwright-core";
 import type { AppHandle } from "./app.ts";
+import { DEMO_EMAIL } from "../../src/lib/server/services/seed-demo.ts";
 
 export type PageSpec = { name: string; path: string; status?: number };
 
@@ -27,6 +28,8 @@ export type PageSpec = { name: string; path: string; status?: number };
  */
 export const TOUR_ENV: Record<string, string> = {
   INVITO_ALLOW_PRIVATE_WEBHOOKS: "true",
+  // The demo host is the instance's admin too, so the tour shows the admin area (issue 32).
+  INVITO_ADMINS: DEMO_EMAIL,
   INVITO_GOOGLE_CLIENT_ID: "tour-client",
   INVITO_GOOGLE_CLIENT_SECRET: "tour-secret",
   INVITO_MICROSOFT_CLIENT_ID: "tour-client",
@@ -139,6 +142,44 @@ export async function pageTour(app: AppHandle, browser: Browser): Promise<Tour> 
     const eventTypeId = editHref.split("/").pop()!;
     const day = slot.slice(0, 10);
 
+    // Hosts schedule (issue 28): a meeting poll with an answer, and a one-off link.
+    const pollForm = await (await fetch(app.url("/dashboard/polls?type=quick-chat"), {
+      headers: { cookie: hostCookie },
+    })).text();
+    const pollFree = [...pollForm.matchAll(/name="start" value="([^"]+)"/g)].map((m) => m[1]);
+    assert.ok(pollFree.length >= 9, "the poll picker offers times");
+    const madePoll = await act(app, hostCookie, "/dashboard/polls?/create", [
+      ["type", "quick-chat"],
+      ["title", "Tour poll"],
+      ["start", pollFree[2]],
+      ["start", pollFree[5]],
+    ]);
+    const pollId = /href="\/dashboard\/polls\/([0-9A-Z]{26})"[^>]*data-testid="poll-open"/
+      .exec(madePoll)?.[1];
+    const pollPath = new URL(/data-testid="poll-url">([^<]+)</.exec(madePoll)![1]).pathname;
+    assert.ok(pollId, "a poll was made");
+    const voted = await fetch(app.url(`${pollPath}?/vote`), {
+      method: "POST",
+      headers: {
+        origin: app.baseUrl,
+        accept: "text/html",
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({
+        name: "Pseudo Invitee",
+        email: "invitee-poll@example.test",
+        t0: "yes",
+        t1: "maybe",
+      }),
+    });
+    await voted.body?.cancel();
+    assert.equal(voted.status, 200, "the invitee answered");
+    await act(app, hostCookie, "/dashboard/bookings/offer?/create", [
+      ["type", "quick-chat"],
+      ["start", pollFree[8]],
+      ["note", "For the tour"],
+    ]);
+
     // A team the demo host owns (docs/decisions/016-teams.md), made as a person makes it: a
     // round-robin event type, an invitation still open, and a guest's booking of it.
     await page.goto(app.url("/dashboard/teams"));
@@ -182,6 +223,12 @@ export async function pageTour(app: AppHandle, browser: Browser): Promise<Tour> 
     await teamBooked.body?.cancel();
     assert.equal(teamBooked.status, 303, "the team booking is made");
     const teamResult = teamBooked.headers.get("location")!;
+    // The host moves a booking from the list (the team booking is theirs to move).
+    const list = await (await fetch(app.url("/dashboard/bookings"), {
+      headers: { cookie: hostCookie },
+    })).text();
+    const movePath = /href="(\/dashboard\/bookings\/[0-9A-Z]{26}\/reschedule)"/.exec(list)?.[1];
+    assert.ok(movePath, "a booking offers Move…");
 
     const guestPages: PageSpec[] = [
       { name: "home", path: "/" },
@@ -205,9 +252,11 @@ export async function pageTour(app: AppHandle, browser: Browser): Promise<Tour> 
       { name: "confirm", path: confirm.pathname },
       { name: "reject", path: reject.pathname },
       { name: "single-use", path: new URL(once.trim()).pathname },
+      { name: "poll", path: `${pollPath}?tz=America%2FNew_York` },
       {
         name: "single-use-spent",
         path: "/calendar/demo/once/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        status: 404,
       },
       { name: "team-page", path: "/team/tour-team/" },
       { name: "team-booking", path: "/team/tour-team/team-call?tz=America%2FNew_York" },
@@ -238,6 +287,11 @@ export async function pageTour(app: AppHandle, browser: Browser): Promise<Tour> 
       { name: "webhook-log", path: hookLog },
       { name: "insights", path: "/dashboard/insights" },
       { name: "teams", path: "/dashboard/teams" },
+      { name: "polls", path: "/dashboard/polls" },
+      { name: "poll-answers", path: `/dashboard/polls/${pollId}` },
+      { name: "offer-times", path: "/dashboard/bookings/offer" },
+      { name: "book-for-guest", path: "/dashboard/bookings/new" },
+      { name: "move-booking", path: movePath },
       { name: "team", path: teamPath },
       { name: "team-event-types", path: `${teamPath}/event-types` },
       { name: "team-event-type-new", path: `${teamPath}/event-types/new` },
@@ -257,6 +311,9 @@ export async function pageTour(app: AppHandle, browser: Browser): Promise<Tour> 
           encodeURIComponent(new Date(slot).toISOString().slice(11, 16))
         }`,
       },
+      { name: "admin-users", path: "/admin" },
+      { name: "admin-instance", path: "/admin/instance" },
+      { name: "admin-audit", path: "/admin/audit" },
     ];
     return { guestPages, hostPages, hostState, hostCookie };
   } finally {

@@ -82,6 +82,8 @@ export interface SmtpHandle {
   /** the mode for all connections after the `failNext` queue is used up */
   setMode(mode: SmtpMode): void;
   mode(): SmtpMode;
+  /** a slow mail server: each mail is accepted (and listed in `mails`) `ms` after its data */
+  setAcceptDelay(ms: number): void;
   /** the next `count` connections behave as `mode`, then back to the current mode */
   failNext(mode: SmtpMode, count?: number): void;
   /** how many connections were opened so far (retries show up here) */
@@ -159,6 +161,7 @@ export async function startSmtp(opts: { port?: number } = {}): Promise<SmtpHandl
   const modeOf = new Map<string, SmtpMode>();
   const authOf = new Map<string, { username: string; password: string }>();
   let mode: SmtpMode = "ok";
+  let acceptDelayMs = 0;
   const queue: SmtpMode[] = [];
   let connections = 0;
   let closed = false;
@@ -201,6 +204,7 @@ export async function startSmtp(opts: { port?: number } = {}): Promise<SmtpHandl
         if (m === "stall-data") return; // never answer the end of DATA
         if (m === "reject-550") return callback(smtpError(550, "Message rejected"));
         const raw = Buffer.concat(chunks);
+        if (acceptDelayMs > 0) await new Promise((r) => setTimeout(r, acceptDelayMs));
         try {
           const parsed = await simpleParser(raw);
           deliver(toMail(parsed, raw, session, authOf.get(session.id) ?? null));
@@ -264,6 +268,9 @@ export async function startSmtp(opts: { port?: number } = {}): Promise<SmtpHandl
       // a wait abandoned by a failing test must not turn into an unhandled rejection at close()
       waiting.catch(() => {});
       return waiting;
+    },
+    setAcceptDelay: (ms) => {
+      acceptDelayMs = ms;
     },
     setMode: (m) => {
       mode = m;

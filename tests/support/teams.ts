@@ -8,7 +8,7 @@ import type {
   TeamMembership,
   TeamRecord,
   UserRecord,
-} from "../../src/lib/server/store/records.ts";
+} from "../../src/lib/server/domain/model/records.ts";
 import { insertTeam } from "../../src/lib/server/store/teams.ts";
 import { newId } from "../../src/lib/server/store/users.ts";
 import type { WeeklyRules } from "../../src/lib/server/domain/availability.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseDenoSummary, parseJunit, summarize } from "./test-summary.ts";
+import { combine, parseDenoSummary, parseJunit, summarize } from "./test-summary.ts";
 
 // Deno 2.9.6 output for: a passing test, a failing test, a test with a passing and a failing
 // step, an ignored test, a module that throws on load, and a second file with one passing test.
@@ -99,4 +99,14 @@ Deno.test("summarize: a failed build and a non-zero exit with no failed test are
   });
   assert.equal(built.line, "5 passed, 1 failed");
   assert.match(built.notes.join("\n"), /npm run build failed; counted as 1 failure/);
+});
+
+Deno.test("combine: shards run at once add up, and a shard that timed out still counts its failure", () => {
+  const done = summarize({ denoLog: LOG, junitXml: JUNIT, denoExit: 1 });
+  const hung = summarize({ denoLog: "running 4 tests", junitXml: null, denoExit: 124 });
+  const all = combine([done, hung]);
+  assert.equal(all.passed, done.passed + hung.passed);
+  assert.equal(all.failed, done.failed + 1);
+  assert.equal(all.line, `${all.passed} passed, ${all.failed} failed`);
+  assert.ok(all.notes.some((n) => n.includes("timed out")));
 });

@@ -17,7 +17,9 @@
  *
  * CLI: `deno run -A tests/support/test-summary.ts --log FILE --junit FILE --exit CODE
  * [--extra-failed N --extra-reason TEXT]` prints the failed tests' names, then the final line
- * (nothing after it), and exits 1 when anything failed.
+ * (nothing after it), and exits 1 when anything failed. A suite run as several `deno test`
+ * processes at once (shards) gives `--log/--junit/--exit` once per shard, in that order; each
+ * shard is judged on its own (a shard that timed out counts its failure) and the counts add up.
  */
 
 export interface JunitCase {
@@ -151,21 +153,39 @@ export function summarize(input: SummaryInput): Summary {
   return { passed, failed, notes, line: `${passed} passed, ${failed} failed` };
 }
 
+/** The counts of several shards' summaries, as one (their notes in order). */
+export function combine(parts: Summary[]): Summary {
+  const passed = parts.reduce((n, p) => n + p.passed, 0);
+  const failed = parts.reduce((n, p) => n + p.failed, 0);
+  return {
+    passed,
+    failed,
+    notes: parts.flatMap((p) => p.notes),
+    line: `${passed} passed, ${failed} failed`,
+  };
+}
+
 function parseArgs(args: string[]) {
-  const out = { log: "", junit: "", exit: 0, extraFailed: 0, extraReason: "extra failure" };
+  const out = {
+    logs: [] as string[],
+    junits: [] as string[],
+    exits: [] as number[],
+    extraFailed: 0,
+    extraReason: "extra failure",
+  };
   for (let i = 0; i < args.length; i++) {
     const v = args[i + 1];
     switch (args[i]) {
       case "--log":
-        out.log = v;
+        out.logs.push(v);
         i++;
         break;
       case "--junit":
-        out.junit = v;
+        out.junits.push(v);
         i++;
         break;
       case "--exit":
-        out.exit = Number(v);
+        out.exits.push(Number(v));
         i++;
         break;
       case "--extra-failed":
@@ -180,6 +200,9 @@ function parseArgs(args: string[]) {
         throw new Error(`test-summary: unknown argument ${args[i]}`);
     }
   }
+  if (out.logs.length !== out.junits.length || out.logs.length !== out.exits.length) {
+    throw new Error("test-summary: give --log, --junit and --exit once per shard");
+  }
   return out;
 }
 
@@ -193,13 +216,16 @@ const readOrNull = (path: string) => {
 
 if (import.meta.main) {
   const a = parseArgs(Deno.args);
-  const s = summarize({
-    denoLog: readOrNull(a.log) ?? "",
-    junitXml: readOrNull(a.junit),
-    denoExit: a.exit,
-    extraFailures: [{ count: a.extraFailed, reason: a.extraReason }],
-  });
+  const s = combine(a.logs.map((log, i) =>
+    summarize({
+      denoLog: readOrNull(log) ?? "",
+      junitXml: readOrNull(a.junits[i]),
+      denoExit: a.exits[i],
+      // the build counts once, with the first shard
+      extraFailures: i === 0 ? [{ count: a.extraFailed, reason: a.extraReason }] : [],
+    })
+  ));
   if (s.notes.length) console.log(["", "Summary:", ...s.notes.map((n) => `  ${n}`)].join("\n"));
   console.log(s.line);
-  Deno.exit(s.failed > 0 || a.exit !== 0 ? 1 : 0);
+  Deno.exit(s.failed > 0 || a.exits.some((e) => e !== 0) ? 1 : 0);
 }

@@ -5,6 +5,7 @@
 import * as v from "valibot";
 import { parseRateLimitSetting, type RateLimits } from "./domain/rate-limit.ts";
 import { parseSignupPolicy, type SignupPolicy } from "./domain/signup.ts";
+import { parseAdminList } from "./domain/admin.ts";
 
 export type Config = {
   baseUrl: URL;
@@ -28,10 +29,16 @@ export type Config = {
   google: OAuthProviderConfig | null;
   /** Microsoft 365 / Outlook.com over OAuth (Microsoft Graph); null = no button. */
   microsoft: (OAuthProviderConfig & { tenant: string }) | null;
+  /** Zoom meetings per booking over OAuth (Zoom's API v2); null = no "Connect Zoom" button. */
+  zoom: OAuthProviderConfig | null;
   /** Webhook URLs may point at private/loopback addresses (home labs, tests). */
   allowPrivateWebhooks: boolean;
   /** Who may get a new account (existing accounts always sign in). */
   signup: SignupPolicy;
+  /** Addresses (lower case) whose verified sign-in reaches /admin (INVITO_ADMINS); empty = nobody. */
+  admins: string[];
+  /** How long audit log entries are kept (INVITO_AUDIT_RETENTION, default 90 days). */
+  auditRetentionMs: number;
   trustedProxies: string[];
   demo: boolean;
   disableCron: boolean;
@@ -165,6 +172,11 @@ const EnvSchema = v.object({
   INVITO_GOOGLE_AUTH_URL: v.optional(HttpUrl("INVITO_GOOGLE_AUTH_URL")),
   INVITO_GOOGLE_TOKEN_URL: v.optional(HttpUrl("INVITO_GOOGLE_TOKEN_URL")),
   INVITO_GOOGLE_API_URL: v.optional(HttpUrl("INVITO_GOOGLE_API_URL")),
+  INVITO_ZOOM_CLIENT_ID: v.optional(v.string()),
+  INVITO_ZOOM_CLIENT_SECRET: v.optional(v.string()),
+  INVITO_ZOOM_AUTH_URL: v.optional(HttpUrl("INVITO_ZOOM_AUTH_URL")),
+  INVITO_ZOOM_TOKEN_URL: v.optional(HttpUrl("INVITO_ZOOM_TOKEN_URL")),
+  INVITO_ZOOM_API_URL: v.optional(HttpUrl("INVITO_ZOOM_API_URL")),
   INVITO_MICROSOFT_CLIENT_ID: v.optional(v.string()),
   INVITO_MICROSOFT_CLIENT_SECRET: v.optional(v.string()),
   INVITO_MICROSOFT_TENANT: v.optional(
@@ -183,6 +195,8 @@ const EnvSchema = v.object({
   INVITO_ALLOW_PRIVATE_WEBHOOKS: bool(false),
   INVITO_TRUSTED_PROXIES: v.optional(v.string(), ""),
   INVITO_SIGNUP: v.optional(v.string(), "open"),
+  INVITO_ADMINS: v.optional(v.string(), ""),
+  INVITO_AUDIT_RETENTION: duration("INVITO_AUDIT_RETENTION", "90d"),
   INVITO_DEMO: bool(false),
   INVITO_DISABLE_CRON: bool(false),
   INVITO_CLIENT_TIMEOUT: duration("INVITO_CLIENT_TIMEOUT", "10s"),
@@ -243,6 +257,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     const [name, id, secret] of [
       ["GOOGLE", e.INVITO_GOOGLE_CLIENT_ID, e.INVITO_GOOGLE_CLIENT_SECRET],
       ["MICROSOFT", e.INVITO_MICROSOFT_CLIENT_ID, e.INVITO_MICROSOFT_CLIENT_SECRET],
+      ["ZOOM", e.INVITO_ZOOM_CLIENT_ID, e.INVITO_ZOOM_CLIENT_SECRET],
     ] as const
   ) {
     if (!!id !== !!secret) {
@@ -253,6 +268,8 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   if (!rate.ok) errors.push(rate.error);
   const signup = parseSignupPolicy(e.INVITO_SIGNUP);
   if (!signup.ok) errors.push(signup.error);
+  const admins = parseAdminList(e.INVITO_ADMINS);
+  if (!admins.ok) errors.push(admins.error);
   const baseUrl = new URL(e.INVITO_BASE_URL);
   if (errors.length) return { ok: false, errors };
   return {
@@ -306,8 +323,19 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
           apiUrl: e.INVITO_MICROSOFT_API_URL ?? "https://graph.microsoft.com/v1.0",
         }
         : null,
+      zoom: e.INVITO_ZOOM_CLIENT_ID && e.INVITO_ZOOM_CLIENT_SECRET
+        ? {
+          clientId: e.INVITO_ZOOM_CLIENT_ID,
+          clientSecret: e.INVITO_ZOOM_CLIENT_SECRET,
+          authUrl: e.INVITO_ZOOM_AUTH_URL ?? "https://zoom.us/oauth/authorize",
+          tokenUrl: e.INVITO_ZOOM_TOKEN_URL ?? "https://zoom.us/oauth/token",
+          apiUrl: e.INVITO_ZOOM_API_URL ?? "https://api.zoom.us/v2",
+        }
+        : null,
       allowPrivateWebhooks: e.INVITO_ALLOW_PRIVATE_WEBHOOKS,
       signup: signup.ok ? signup.policy : { open: true },
+      admins: admins.ok ? admins.admins : [],
+      auditRetentionMs: e.INVITO_AUDIT_RETENTION,
       trustedProxies: e.INVITO_TRUSTED_PROXIES.split(",").map((s) => s.trim()).filter(Boolean),
       demo: e.INVITO_DEMO,
       disableCron: e.INVITO_DISABLE_CRON,
@@ -340,4 +368,26 @@ export function describeDuration(ms: number): string {
   }
   const minutes = Math.round(ms / 60_000);
   return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+}
+
+const SECRET_NAME = /secret|password|token$/i;
+
+/**
+ * The configuration as parsed, flattened to `name = value` lines for the admin page and
+ * `invito check-config`: secrets show only whether they are set, never a character of them.
+ */
+export function describeConfig(config: Config): [string, string][] {
+  const out: [string, string][] = [];
+  const walk = (prefix: string, value: unknown) => {
+    if (value instanceof URL) out.push([prefix, value.href]);
+    else if (value instanceof Set) out.push([prefix, [...value].join(", ")]);
+    else if (Array.isArray(value)) out.push([prefix, value.join(", ")]);
+    else if (value !== null && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) walk(prefix ? `${prefix}.${k}` : k, v);
+    } else if (SECRET_NAME.test(prefix.split(".").at(-1) ?? "")) {
+      out.push([prefix, value === null || value === undefined ? "(not set)" : "••••••••"]);
+    } else out.push([prefix, value === null || value === undefined ? "(not set)" : String(value)]);
+  };
+  walk("", config);
+  return out;
 }

@@ -15,6 +15,7 @@ import type { Catalog } from "./i18n.ts";
 
 /** Namespaces only signed-in pages show, or only the server writes (mails, calendar text). */
 export const SIGNED_IN_NAMESPACES: readonly string[] = [
+  "admin", // the admin area (issue 32)
   "avail", // availability editors
   "bookings", // the host's booking list
   "cal", // calendar connections
@@ -30,9 +31,12 @@ export const SIGNED_IN_NAMESPACES: readonly string[] = [
   "ins", // insights
   "links", // single-use links
   "mail", // mails (server only)
+  "mcp", // the MCP endpoint's answers (server only)
   "nav", // dashboard navigation
   "oauth", // calendar OAuth messages
   "profile", // the host's profile
+  "routing", // routing form editor and responses
+  "seated", // seated times in the host's booking list
   "setup", // first-use checklist
   "ts", // troubleshooter
 ];
@@ -50,10 +54,10 @@ export function publicPart(catalog: Catalog): Catalog {
 }
 
 /**
- * Routes only a signed-in person reads: the dashboard, and a team invitation (accepting one
- * needs an account; it shows the invitation mail's words and the sign-out button).
+ * Routes only a signed-in person reads: the dashboard, a team invitation (accepting one needs an
+ * account; it shows the invitation mail's words and the sign-out button), and the admin area.
  */
-export const SIGNED_IN_ROUTES: readonly string[] = ["/dashboard", "/team-invitation"];
+export const SIGNED_IN_ROUTES: readonly string[] = ["/dashboard", "/team-invitation", "/admin"];
 
 /** The part a route's pages need (`route.id` as SvelteKit names it; null for "no route": 404s). */
 export function catalogPartFor(routeId: string | null): CatalogPart {

@@ -3,6 +3,7 @@
  * explicit IANA zone and the reader's locale (from `Intl`, never hand-built), and the reader's
  * 12/24-hour choice on top of it. Callers that know no reader get `FORMAT_LOCALE`.
  */
+import { ianaZoneName } from "./time-zone-names.ts";
 
 const cache = new Map<string, Intl.DateTimeFormat>();
 function fmt(locale: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
@@ -52,6 +53,40 @@ export function clockForLocale(locale: string | null | undefined): Clock {
     if (clockOfLocale.size < 500) clockOfLocale.set(tag, clock);
   }
   return clock;
+}
+
+/**
+ * A host's clock and first day of the week, everywhere in their dashboard: their choice in
+ * Profile, else their language's habit (the profile's language, else the browser's).
+ */
+export function hostClock(
+  host: { clock?: Clock; locale?: string },
+  locale: string | null | undefined,
+): Clock {
+  return host.clock ?? clockForLocale(host.locale ?? locale);
+}
+
+export function hostWeekStart(
+  host: { weekStart?: 1 | 6 | 7; locale?: string },
+  locale: string | null | undefined,
+): 1 | 6 | 7 {
+  return host.weekStart ?? firstDayOfWeek(host.locale ?? locale ?? undefined);
+}
+
+/** The week's seven day numbers (1 Monday … 7 Sunday) from `first` on. */
+export function weekOrder(first: 1 | 6 | 7): (1 | 2 | 3 | 4 | 5 | 6 | 7)[] {
+  return Array.from(
+    { length: 7 },
+    (_, i) => (((first - 1 + i) % 7) + 1) as 1 | 2 | 3 | 4 | 5 | 6 | 7,
+  );
+}
+
+/** A wall-clock time "13:00" (or "24:00", the end of the day) on a clock: "1:00 PM", "13:00". */
+export function formatWallTime(hhmm: string, clock: Clock, locale: string = FORMAT_LOCALE): string {
+  const m = /^(\d{2}):(\d{2})$/.exec(hhmm);
+  if (!m) return hhmm;
+  if (clock === "24h") return hhmm;
+  return formatTime(Date.UTC(2026, 0, 5, Number(m[1]) % 24, Number(m[2])), "UTC", clock, locale);
 }
 
 /** The clock of the first language an Accept-Language header names. */
@@ -212,8 +247,9 @@ export function formatRange(
   } (${prettyZone(timeZone)}, ${zoneOffset(startMs, timeZone)})`;
 }
 
+/** "America/New York", "Asia/Kolkata" (never the runtime's old "Asia/Calcutta"). */
 export function prettyZone(timeZone: string): string {
-  return timeZone.replaceAll("_", " ");
+  return ianaZoneName(timeZone).replaceAll("_", " ");
 }
 
 const numberCache = new Map<string, Intl.NumberFormat>();

@@ -9,7 +9,8 @@ import {
   translateRef,
 } from "./i18n.ts";
 import { translator } from "../server/i18n.ts";
-import { fieldErrors, ProfileForm } from "./forms.ts";
+import { fieldErrors } from "./forms/common.ts";
+import { ProfileForm } from "./forms/profile.ts";
 import * as v from "valibot";
 
 Deno.test("negotiateLocale: the browser's first language we speak, with its region; English otherwise", () => {

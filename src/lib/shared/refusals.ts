@@ -4,7 +4,7 @@
  * and the message key of the words people read in their own language. Pages (booking form, link
  * pages, dashboard), the API and mails read it from here, so "slot taken" reads the same
  * everywhere and a new reason is added once. Every refusal of the booking engine
- * (server/domain/booking-engine.ts `Refusal`, plus the runner's `busy`) has a row.
+ * (server/domain/booking-engine/ `Refusal`, plus the runner's `busy`) has a row.
  */
 import type { MessageKey } from "./i18n.ts";
 
@@ -15,8 +15,9 @@ export type Refusal = {
   /** The API problem's `detail` (English). */
   detail: string;
   /**
-   * What a person is told, in their language. Reasons only programs meet (a missing API key, bad
-   * JSON) have none: pages never show them.
+   * What a person is told, in their language. Reasons only programs meet (bad JSON, a wrong
+   * content type) have none: pages never show them. Those an assistant relays to a person through
+   * the MCP endpoint (a missing key or scope, a reused idempotency key) have words too.
    */
   message?: MessageKey;
   /** The same request may succeed later (the API does not keep its answer under an Idempotency-Key). */
@@ -33,11 +34,33 @@ export const REFUSALS = {
     detail: "That time was just taken — please pick another.",
     message: "refusal.slot_taken",
   },
+  /** A guest asks for a second seat at a time where they hold one (one seat per guest per time). */
+  already_seated: {
+    status: 409,
+    title: "Already seated",
+    detail: "This guest already holds a seat at that time.",
+    message: "refusal.already_seated",
+  },
+  /** Every seat of a seated time is taken (a cancelled seat reopens one). */
+  seats_full: {
+    status: 409,
+    title: "Seats full",
+    detail: "Every seat at that time is taken — please pick another time.",
+    message: "refusal.seats_full",
+  },
   slot_unavailable: {
     status: 409,
     title: "Slot not offered",
     detail: "That time is not available — please pick another.",
     message: "refusal.slot_unavailable",
+  },
+  /** A host moved a booking to a time outside their hours without confirming that they meant it. */
+  outside_hours: {
+    status: 409,
+    title: "Outside your hours",
+    detail:
+      "That time is outside your hours. Send it again with outsideHours: true if you mean it.",
+    message: "refusal.outside_hours",
   },
   /** The engine's bounded retries ran out under contention: answered 503 with Retry-After. */
   busy: {
@@ -108,6 +131,13 @@ export const REFUSALS = {
     detail: "This booking was cancelled.",
     message: "refusal.cancelled",
   },
+  /** The booking was moved: its successor (linked from its pages) is the one to act on. */
+  moved: {
+    status: 409,
+    title: "Moved",
+    detail: "This booking was moved to another time. Act on the booking that replaced it.",
+    message: "refusal.moved",
+  },
   not_pending: {
     status: 409,
     title: "Not pending",
@@ -147,6 +177,30 @@ export const REFUSALS = {
     status: 409,
     title: "Already done",
     detail: "A request with this Idempotency-Key already made this change.",
+    message: "refusal.duplicate_request",
+  },
+  /** "Request reschedule" of a team's booking: the guest's new pick would bypass the team. */
+  team_booking: {
+    status: 409,
+    title: "Team booking",
+    detail:
+      "A team's booking cannot ask the guest to pick a new time yet. Move it to a time the team offers, or cancel it.",
+    message: "refusal.team_booking",
+  },
+  // Meeting polls
+  /** A pick, vote or close of a poll that was booked, closed or has expired. */
+  poll_closed: {
+    status: 409,
+    title: "Poll closed",
+    detail: "This poll is closed: a time was booked, it was closed, or it has expired.",
+    message: "poll.closed",
+  },
+  /** A pick before anyone answered: there is nobody to book it for. */
+  no_votes: {
+    status: 409,
+    title: "No answers yet",
+    detail: "Nobody has answered this poll yet, so there is nobody to book the time for.",
+    message: "poll.no_votes",
   },
   // Single-use links
   link_used: {
@@ -186,6 +240,13 @@ export const REFUSALS = {
     detail: "You already have an event type with this URL slug.",
     message: "refusal.slug_taken",
   },
+  meeting_needs_calendar: {
+    status: 400,
+    title: "Calendar needed",
+    detail:
+      "Google Meet needs bookings written to a Google calendar, Microsoft Teams to a Microsoft 365 calendar (one of them per event type). Choose it on the Calendars page first.",
+    message: "refusal.meeting_needs_calendar",
+  },
   bad_date: {
     status: 400,
     title: "Bad date",
@@ -197,6 +258,7 @@ export const REFUSALS = {
     status: 400,
     title: "Invalid request",
     detail: "Some fields need fixing; see `errors`.",
+    message: "refusal.validation",
   },
   invalid_json: {
     status: 400,
@@ -207,11 +269,13 @@ export const REFUSALS = {
     status: 401,
     title: "Unauthorized",
     detail: "Send a valid API key as `Authorization: Bearer …`.",
+    message: "refusal.unauthorized",
   },
   forbidden_scope: {
     status: 403,
     title: "Missing scope",
     detail: "This API key lacks the scope this request needs.",
+    message: "refusal.forbidden_scope",
   },
   method_not_allowed: {
     status: 405,
@@ -222,6 +286,12 @@ export const REFUSALS = {
     status: 413,
     title: "Payload too large",
     detail: "The request body is too large.",
+  },
+  request_timeout: {
+    status: 408,
+    title: "Request timeout",
+    detail: "The request body did not arrive in time.",
+    retryable: true,
   },
   unsupported_media_type: {
     status: 415,
@@ -237,17 +307,20 @@ export const REFUSALS = {
     status: 409,
     title: "Idempotency-Key reused",
     detail: "This Idempotency-Key was used with a different request.",
+    message: "refusal.idempotency_key_reused",
   },
   idempotency_in_progress: {
     status: 409,
     title: "Request in progress",
     detail: "A request with this Idempotency-Key is still running; retry in a moment.",
+    message: "refusal.idempotency_in_progress",
     retryable: true,
   },
   rate_limited: {
     status: 429,
     title: "Too many requests",
     detail: "Too many requests; wait for the time in `Retry-After`.",
+    message: "refusal.rate_limited",
     retryable: true,
   },
   internal: {

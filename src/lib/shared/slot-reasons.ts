@@ -25,6 +25,8 @@ export type Exclusion =
   | { kind: "off_interval"; windowStartMs: number; stepMin: number }
   | { kind: "cap_day"; day: string }
   | { kind: "cap_week"; week: string }
+  /** A seated time's own start with every seat taken (a cancelled seat reopens one). */
+  | { kind: "seats_full"; taken: number; capacity: number }
   /** The start with its buffers meets busy time: the intervals it meets, with their labels. */
   | { kind: "busy"; probe: Interval; with: (Interval & { label?: string })[] };
 
@@ -41,6 +43,8 @@ export type BusySource =
     /** The meeting plus its buffers: what it blocks. */
     blockStartMs: number;
     blockEndMs: number;
+    /** A seated time's meeting (its id is the meeting's): its live seats and seats per time. */
+    seats?: { taken: number; capacity: number | null };
   }
   | {
     kind: "calendar";
@@ -68,6 +72,8 @@ export type TroubleshootStart = {
   /** Every rule that applies, in the order to fix them; busy time comes with its sources. */
   reasons: Exclusion[];
   sources: BusySource[];
+  /** A seated event type's start: its seats left of how many (offered while some are left). */
+  seats?: { left: number; capacity: number };
 };
 
 export type Troubleshoot =
@@ -89,6 +95,12 @@ export type Troubleshoot =
     windows: { startMs: number; endMs: number }[];
     sources: BusySource[];
     starts: TroubleshootStart[];
+    /**
+     * A repeating event type's asked start: every date of its series and whether it is free
+     * (a "series conflict" when one is not), and whether the host lets guests book the free
+     * dates only. Null without an asked start or a series.
+     */
+    series: { freeOnly: boolean; dates: { startMs: number; free: boolean }[] } | null;
     /** Whether titles were asked for (and so read live from the calendars). */
     titles: boolean;
     /** The instants of 00:00, 03:00 … 21:00 on the date (host zone), for a timeline's scale. */

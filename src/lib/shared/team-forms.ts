@@ -3,6 +3,7 @@
  * event type has on top of a host's (who takes part, and how).
  */
 import type { MessageKey } from "./i18n.ts";
+import { readField, readFields } from "./field-bounds.ts";
 
 export type TeamMode = "round_robin" | "collective";
 
@@ -21,25 +22,17 @@ export const NEW_TEAM_FIELDS: TeamFieldValues = {
 };
 
 export function readTeamFields(form: FormData): TeamFieldValues {
-  const str = (k: string) => {
-    const v = form.get(k);
-    return typeof v === "string" ? v.slice(0, 100) : "";
-  };
   return {
-    teamMode: str("teamMode"),
+    teamMode: readField(form, "teamMode", "choice"),
     hostIds: form.getAll("host").filter((v): v is string => typeof v === "string").slice(0, 200),
-    organiserId: str("organiserId"),
+    organiserId: readField(form, "organiserId", "id"),
   };
 }
 
 export type TeamValues = { name: string; slug: string; timeZone: string };
 
 export function readTeamForm(form: FormData): TeamValues {
-  const str = (k: string, max: number) => {
-    const v = form.get(k);
-    return typeof v === "string" ? v.slice(0, max) : "";
-  };
-  return { name: str("name", 200), slug: str("slug", 100), timeZone: str("timeZone", 64) };
+  return readFields(form, { name: "line", slug: "line", timeZone: "timeZone" });
 }
 
 /** The rotation's priorities 0–4, lowest first. */

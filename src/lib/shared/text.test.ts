@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import * as v from "valibot";
-import { BookingForm, EventTypeForm, ProfileForm } from "./forms.ts";
+import { BookingForm } from "./forms/booking.ts";
+import { EventTypeForm } from "./forms/event-types.ts";
+import { ProfileForm } from "./forms/profile.ts";
 import { isMultiLineText, isOneLine } from "./text.ts";
 import { checkAnswers } from "../server/domain/event-rules.ts";
 import { translateRef } from "./i18n.ts";

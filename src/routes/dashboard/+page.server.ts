@@ -1,15 +1,16 @@
 import { redirect } from "@sveltejs/kit";
-import type { PageServerLoad } from "./$types";
-import { listEventTypes } from "$lib/server/store/event-types.ts";
+import type { Actions, PageServerLoad } from "./$types";
+import { listOwnEventTypes } from "$lib/server/services/event-types.ts";
+import { decisionAction } from "$lib/server/http/booking-decisions.ts";
 import { hostHome } from "$lib/server/services/host-home.ts";
-import { invitationsFor } from "$lib/server/services/teams.ts";
+import { invitationsFor } from "$lib/server/services/team-invites.ts";
 
 export const load: PageServerLoad = async ({ locals }) => {
   const user = locals.user!;
   // A new host first gets the short setup (which they may skip).
   if (user.onboarding === "pending") redirect(303, "/dashboard/setup");
   const [types, home] = await Promise.all([
-    listEventTypes(locals.app.kv, user.id),
+    listOwnEventTypes(locals.app, user),
     hostHome(locals.app, user, locals.t),
   ]);
   return {
@@ -24,4 +25,10 @@ export const load: PageServerLoad = async ({ locals }) => {
     home,
     invitations: await invitationsFor(locals.app, user),
   };
+};
+
+/** Open requests are answered right here (Confirm, Reject with a message), without leaving Home. */
+export const actions: Actions = {
+  confirm: decisionAction("confirm"),
+  reject: decisionAction("reject"),
 };

@@ -2,7 +2,7 @@ import { fail, isRedirect, redirect } from "@sveltejs/kit";
 import * as v from "valibot";
 import type { Actions, PageServerLoad } from "./$types";
 import { auth } from "$lib/server/auth-instance.ts";
-import { EmailForm, fieldErrors } from "$lib/shared/forms.ts";
+import { EmailForm, fieldErrors } from "$lib/shared/forms/common.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
 import { allowMail, requestSignInLink } from "$lib/server/services/sign-in-link.ts";
 import type { MessageKey } from "$lib/shared/i18n.ts";
@@ -15,6 +15,7 @@ const ERRORS: Record<string, MessageKey> = {
   Configuration: "signin.error_configuration",
   EmailUnverified: "signin.error_unverified",
   OAuthCallbackError: "signin.error_callback",
+  Suspended: "signin.error_suspended",
 };
 
 export const load: PageServerLoad = ({ locals, url }) => {
@@ -49,7 +50,14 @@ function authEvent(
     headers,
     body: new URLSearchParams(fields),
   });
-  return Object.create(event, { request: { value: request } });
+  const extra: PropertyDescriptorMap = { request: { value: request } };
+  if (fields.providerId === "email") {
+    // An email link needs no cookie (where it leads travels in the link), and a cookie Auth.js
+    // sets only when it mails — for an address with an account — would tell a closed sign-up's
+    // known and unknown addresses apart (issue 22): the two answers stay byte-identical.
+    extra.cookies = { value: Object.create(event.cookies, { set: { value: () => {} } }) };
+  }
+  return Object.create(event, extra);
 }
 
 async function start(event: Parameters<Actions[string]>[0], provider: "email" | "oidc") {

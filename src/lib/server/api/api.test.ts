@@ -11,11 +11,11 @@ import {
 } from "../../../../tests/support/memory-app.ts";
 import { apiClient } from "../../../../tests/support/api.ts";
 import { createApiKey, revokeApiKey } from "../services/api-keys.ts";
-import { getSlotPage } from "../services/public-calendar.ts";
+import { getSlotPage } from "../services/slot-page.ts";
 import { listHostBookings } from "../store/bookings.ts";
 import { readCounts } from "../store/insights.ts";
 import { settleCounts } from "../services/insights-count.ts";
-import type { UserRecord } from "../store/records.ts";
+import type { UserRecord } from "../domain/model/records.ts";
 
 async function setup(opts: { requiresConfirmation?: boolean; nowIso?: string } = {}) {
   const app = await memoryApp({
@@ -378,6 +378,53 @@ Deno.test("API host actions: confirm, reject, cancel and reschedule go through t
   );
   assert.ok(slots.body.slots.some((s: { start: string }) => s.start === "2026-11-24T08:00:00Z"));
   // Mails went out as they do for the dashboard's buttons (queued in the outbox).
+  await close(app);
+});
+
+Deno.test("API host reschedule and request reschedule: outside hours needs outsideHours; the reason reaches the booking; a request frees the time for the guest's link", async () => {
+  const { app, call, host, key } = await setup({ requiresConfirmation: true });
+  const k = await key(host);
+  const a = (await call("POST", "/bookings", {
+    body: bookingBody("2026-11-23T08:00:00Z", { email: "a@example.com" }),
+    idem: "book-a",
+  })).body;
+  const late = await call("POST", `/bookings/${a.id}/reschedule`, {
+    key: k,
+    idem: "1",
+    body: { start: "2026-11-24T21:00:00Z", reason: "Only evenings now" },
+  });
+  assert.equal(late.status, 409, late.text);
+  assert.equal(late.body.reason, "outside_hours");
+  const meant = await call("POST", `/bookings/${a.id}/reschedule`, {
+    key: k,
+    idem: "2",
+    body: { start: "2026-11-24T21:00:00Z", reason: "Only evenings now", outsideHours: true },
+  });
+  assert.equal(meant.status, 201, meant.text);
+  assert.equal(meant.body.start, "2026-11-24T21:00:00Z");
+  const old = await call("GET", `/bookings/${a.id}`, { key: k });
+  assert.equal(old.body.cancelReason, "Only evenings now");
+  const notBool = await call("POST", `/bookings/${meant.body.id}/reschedule`, {
+    key: k,
+    idem: "3",
+    body: { start: "2026-11-24T08:00:00Z", outsideHours: "yes" },
+  });
+  assert.equal(notBool.status, 400);
+
+  const asked = await call("POST", `/bookings/${meant.body.id}/request-reschedule`, {
+    key: k,
+    idem: "4",
+    body: { reason: "Travel" },
+  });
+  assert.equal(asked.status, 200, asked.text);
+  assert.equal(asked.body.endReason, "reschedule_requested");
+  assert.equal(asked.body.cancelReason, "Travel");
+  const again = await call("POST", `/bookings/${meant.body.id}/request-reschedule`, {
+    key: k,
+    idem: "5",
+    body: {},
+  });
+  assert.equal(again.status, 409);
   await close(app);
 });
 

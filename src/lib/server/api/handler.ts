@@ -5,12 +5,12 @@
  */
 import * as v from "valibot";
 import type { App } from "../app.ts";
-import { authenticate } from "../services/api-keys.ts";
+import { authenticate, type Authenticated, scopeRefusal } from "../services/api-keys.ts";
 import { checkRateLimit } from "../services/rate-limit.ts";
 import { type ApiResponse, CORS_HEADERS, problem, readJson, toResponse } from "./http.ts";
-import { type Ctx, issuesToFields, type Route, ROUTES } from "./routes.ts";
+import { type Ctx, issuesToFields, type Route, ROUTES } from "./routes/index.ts";
 import { openApiDocument } from "./openapi.ts";
-import { IDEMPOTENCY_KEY_RE } from "../services/idempotency.ts";
+import { IDEMPOTENCY_KEY_RE, isPlaceholderKey } from "../services/idempotency.ts";
 
 export const API_PREFIX = "/api/v1";
 
@@ -90,11 +90,7 @@ async function dispatch(app: App, req: Request, method: string, ip: string): Pro
         headers: { "www-authenticate": 'Bearer realm="invito"' },
       });
     }
-    const scopes = auth.key.scopes;
-    const allowed = route.auth === "read"
-      ? scopes.includes("read") || scopes.includes("write")
-      : scopes.includes("write");
-    if (!allowed) return problem(base, "forbidden_scope");
+    if (scopeRefusal(auth, route.auth)) return problem(base, "forbidden_scope");
   }
   const limited = await rateLimited(app, route, auth ? `key:${auth.key.id}` : null, ip);
   if (limited) return problem(base, "rate_limited", { headers: { "retry-after": limited } });
@@ -137,6 +133,17 @@ async function dispatch(app: App, req: Request, method: string, ip: string): Pro
       errors: [{ field: "Idempotency-Key", message: "1 to 255 printable ASCII characters" }],
     });
   }
+  if (
+    idempotencyKey !== null && route.idempotency !== undefined && isPlaceholderKey(idempotencyKey)
+  ) {
+    return problem(base, "validation", {
+      errors: [{
+        field: "Idempotency-Key",
+        message:
+          "This is a placeholder from an example: send a new unique key (a random UUID) with each request",
+      }],
+    });
+  }
 
   const ctx: Ctx = {
     app,
@@ -148,6 +155,76 @@ async function dispatch(app: App, req: Request, method: string, ip: string): Pro
     query,
     body,
     auth,
+    idempotencyKey: route.idempotency ? idempotencyKey : null,
+  };
+  return await route.run(ctx);
+}
+
+/**
+ * One route of the table called by another door (the MCP endpoint, `mcp/tools.ts`): the same
+ * scope check, the same schemas for params, query and body, the same Idempotency-Key rules and
+ * the same handler, so everything the API refuses is refused there too, in the same words. The
+ * caller has already counted the request against its rate limits.
+ */
+export async function callRoute(
+  app: App,
+  operationId: string,
+  input: {
+    ip: string;
+    auth: Authenticated | null;
+    params?: Record<string, string>;
+    query?: Record<string, string>;
+    body?: unknown;
+    idempotencyKey?: string | null;
+  },
+): Promise<ApiResponse> {
+  const base = app.config.baseUrl.href.replace(/\/$/, "");
+  const route = ROUTES.find((r) => r.operationId === operationId);
+  if (!route) throw new Error(`callRoute: no route ${operationId}`);
+  const scope = scopeRefusal(input.auth, route.auth);
+  if (scope) return problem(base, scope);
+  const rawParams = input.params ?? {};
+  const params = route.params ? v.safeParse(route.params, rawParams) : null;
+  if (params && !params.success) return problem(base, "not_found");
+  let query: Record<string, string | undefined> = {};
+  if (route.query) {
+    const parsed = v.safeParse(route.query, input.query ?? {});
+    if (!parsed.success) {
+      return problem(base, "validation", { errors: issuesToFields(parsed.issues) });
+    }
+    query = parsed.output as Record<string, string | undefined>;
+  }
+  let body: unknown = undefined;
+  if (route.body) {
+    const parsed = v.safeParse(route.body, input.body ?? {});
+    if (!parsed.success) {
+      return problem(base, "validation", { errors: issuesToFields(parsed.issues) });
+    }
+    body = parsed.output;
+  }
+  const idempotencyKey = input.idempotencyKey ?? null;
+  if (route.idempotency === "required" && idempotencyKey === null) {
+    return problem(base, "idempotency_key_missing");
+  }
+  if (idempotencyKey !== null && !IDEMPOTENCY_KEY_RE.test(idempotencyKey)) {
+    return problem(base, "validation", {
+      errors: [{ field: "idempotency_key", message: "1 to 255 printable ASCII characters" }],
+    });
+  }
+  // The path the API itself would see: an Idempotency-Key's request fingerprint is the same
+  // whether the request came through the API or MCP.
+  const path = API_PREFIX +
+    route.path.replace(/\{(\w+)\}/g, (_, n) => encodeURIComponent(rawParams[n] ?? ""));
+  const ctx: Ctx = {
+    app,
+    req: new Request(new URL(path, base + "/"), { method: route.method }),
+    ip: input.ip,
+    path,
+    base,
+    params: (params?.output ?? {}) as Record<string, string>,
+    query,
+    body,
+    auth: input.auth,
     idempotencyKey: route.idempotency ? idempotencyKey : null,
   };
   return await route.run(ctx);

@@ -11,7 +11,10 @@ import {
   retryAfterOf,
 } from "../../shared/refusals.ts";
 
-export const MAX_BODY_BYTES = 100 * 1024;
+import { API_BODY_LIMIT } from "../http/body-limit.ts";
+
+/** The API's body policy (http/body-limit.ts): server.ts refuses larger bodies before they are read. */
+export const MAX_BODY_BYTES = API_BODY_LIMIT;
 
 export type ApiResponse = { status: number; body?: unknown; headers?: Record<string, string> };
 export type FieldError = { field: string; message: string };

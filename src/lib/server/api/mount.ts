@@ -6,11 +6,13 @@
  */
 import type { App } from "../app.ts";
 import { handleApi } from "./handler.ts";
+import { handleMcp, MCP_PATH } from "../mcp/handler.ts";
 
 export const API_HANDLER = Symbol.for("invito.api");
 export type MountedApi = (req: Request, clientIp: string) => Promise<Response>;
 
+/** Answers /api/v1 and, beside it, the MCP endpoint (/mcp, `mcp/handler.ts`). */
 export function mountApi(app: App): void {
   (globalThis as { [API_HANDLER]?: MountedApi })[API_HANDLER] = (req, ip) =>
-    handleApi(app, req, ip);
+    new URL(req.url).pathname === MCP_PATH ? handleMcp(app, req, ip) : handleApi(app, req, ip);
 }

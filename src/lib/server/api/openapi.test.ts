@@ -15,7 +15,11 @@ import {
 } from "../../../../tests/support/memory-app.ts";
 import { apiClient, type Recorded } from "../../../../tests/support/api.ts";
 import { createApiKey } from "../services/api-keys.ts";
-import { ROUTES } from "./routes.ts";
+import { ROUTES } from "./routes/index.ts";
+import { createForm } from "../services/routing-forms.ts";
+import { submitForm } from "../services/routing-visits.ts";
+import { fillToken } from "../services/anti-spam.ts";
+import { votePoll } from "../services/polls.ts";
 
 // deno-lint-ignore no-explicit-any
 const addFormats = addFormatsModule as unknown as (ajv: any) => void;
@@ -114,6 +118,29 @@ async function exercise() {
       email: "other@example.com",
     },
   });
+  // Seats (issue 25): a 2-seat time, full at the third guest; its attendees for the host.
+  await createEventType(app, host, {
+    slug: "class",
+    requiresConfirmation: false,
+    seats: { perTime: 2, showAttendees: false, hideCount: false },
+  });
+  const seatAt = (email: string, idem: string) =>
+    call("POST", "/bookings", {
+      idem,
+      body: {
+        username: "ann",
+        eventType: "class",
+        start: "2026-11-23T11:00:00Z",
+        timeZone: "UTC",
+        name: "Seat",
+        email,
+      },
+    });
+  const seat = await seatAt("s1@example.com", "s1");
+  await seatAt("s2@example.com", "s2");
+  await seatAt("s3@example.com", "s3");
+  await call("GET", `/bookings/${seat.body.id}/attendees`, { key: k });
+  await call("GET", `/bookings/${second.body.id}/attendees`, { key: k });
   await call("GET", "/me", { key: k });
   await call("GET", "/me");
   await call("GET", "/bookings?limit=1", { key: k });
@@ -133,6 +160,12 @@ async function exercise() {
     idem: "m",
     body: { start: "2026-11-24T08:00:00Z" },
   });
+  await call("POST", `/bookings/${moved.body.id}/request-reschedule`, {
+    key: k,
+    idem: "rr",
+    body: { reason: "Travel" },
+  });
+  await call("POST", `/bookings/${moved.body.id}/request-reschedule`, { key: k, idem: "rr2" });
   await call("POST", `/bookings/${moved.body.id}/cancel`, {
     key: k,
     idem: "x",
@@ -177,6 +210,85 @@ async function exercise() {
     body: {},
   });
   await call("DELETE", `/webhooks/${sub.body.subscription.id}`, { key: k });
+  // Routing forms (issue 30): one form with one routed response.
+  const rf = await createForm(app, host.id, { title: "Ask", slug: "ask" });
+  assert.ok(rf.ok);
+  const ft = await fillToken(app);
+  app.clock.ms += 60_000;
+  const sent = await submitForm(app, {
+    owner: "ann",
+    slug: "ask",
+    posted: (key) => ({ name: ["Guest"], email: ["guest@example.com"] })[key] ?? [],
+    fillToken: ft,
+    honeypot: "",
+  });
+  assert.ok(sent.ok);
+  await call("GET", "/forms", { key: k });
+  await call("GET", `/forms/${rf.form.id}`, { key: k });
+  await call("GET", `/forms/${bogus}`, { key: k });
+  await call("GET", `/forms/${rf.form.id}/responses?booked=no`, { key: k });
+  await call("GET", `/forms/${rf.form.id}/responses?booked=maybe`, { key: k });
+  // Hosts schedule (issue 28): book for a guest, polls, one-off links.
+  await call("POST", "/bookings/for-guest", {
+    key: k,
+    idem: "hb",
+    body: {
+      eventType: "intro",
+      start: "2026-11-26T09:00:00Z",
+      name: "Phone",
+      email: "phone@example.com",
+      confirmed: true,
+    },
+  });
+  await call("POST", "/bookings/for-guest", {
+    key: k,
+    idem: "hb2",
+    body: { eventType: "intro", start: "2026-11-26T10:00:00Z", name: "X", email: "nope" },
+  });
+  await call("POST", "/bookings/for-guest", {
+    key: k,
+    idem: "hb3",
+    body: { eventType: "intro", start: "2026-11-26T09:00:00Z", name: "Y", email: "y@example.com" },
+  });
+  const times = ["2026-11-25T09:00:00Z", "2026-11-25T10:00:00Z"];
+  const poll = await call("POST", "/polls", {
+    key: k,
+    body: { eventType: "intro", title: "Sync", times, hold: true },
+  });
+  await call("POST", "/polls", { key: k, body: { eventType: "intro", times: [times[0]] } });
+  await call("POST", "/polls", {
+    key: k,
+    body: { eventType: "intro", times: ["2026-11-26T09:00:00Z", "2026-11-26T13:00:00Z"] },
+  });
+  await call("GET", "/polls", { key: k });
+  await call("GET", `/polls/${bogus}`, { key: k });
+  await call("POST", `/polls/${poll.body.id}/pick`, { key: k, body: { start: times[0] } });
+  const token = new URL(poll.body.url).pathname.split("/").pop()!;
+  assert.deepEqual(
+    await votePoll(app, token, { name: "Bo", email: "bo@example.com", answers: { t0: "yes" } }),
+    { ok: true },
+  );
+  await call("GET", `/polls/${poll.body.id}`, { key: k });
+  await call("POST", `/polls/${poll.body.id}/pick`, { key: k, body: { start: times[0] } });
+  await call("POST", `/polls/${poll.body.id}/close`, { key: k });
+  const later = await call("POST", "/polls", {
+    key: k,
+    body: { eventType: "intro", times: ["2026-11-25T12:00:00Z", "2026-11-25T13:00:00Z"] },
+  });
+  await call("POST", `/polls/${later.body.id}/close`, { key: k });
+  await call("POST", `/polls/${bogus}/close`, { key: k });
+  const link = await call("POST", "/one-off-links", {
+    key: k,
+    body: { eventType: "intro", times: ["2026-11-27T09:00:00Z"], note: "As agreed" },
+  });
+  await call("POST", "/one-off-links", { key: k, body: { eventType: "intro", times: [] } });
+  await call("POST", "/one-off-links", {
+    key: k,
+    body: { eventType: "intro", times: ["2026-11-26T09:00:00Z"] },
+  });
+  await call("GET", "/one-off-links", { key: k });
+  await call("POST", `/one-off-links/${link.body.id}/revoke`, { key: k });
+  await call("POST", `/one-off-links/${bogus}/revoke`, { key: k });
   const doc = (await call("GET", "/openapi.json")).body as Doc;
   app.close();
   return { doc, recorded: recorded.filter((r) => r.path !== "/openapi.json") };

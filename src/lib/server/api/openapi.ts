@@ -4,10 +4,11 @@
  */
 import * as v from "valibot";
 import { toJsonSchema, toJsonSchemaDefs } from "@valibot/to-json-schema";
-import { COMPONENTS } from "./schemas.ts";
-import { ROUTES } from "./routes.ts";
+import { COMPONENTS } from "./schemas/index.ts";
+import { ROUTES } from "./routes/index.ts";
 import { REFUSALS } from "../../shared/refusals.ts";
 import { WEBHOOK_EVENTS } from "../domain/webhooks.ts";
+import { API_BODY_LIMIT } from "../http/body-limit.ts";
 
 type Json = Record<string, unknown>;
 
@@ -31,7 +32,8 @@ const STATUS_TEXT: Record<number, string> = {
   403: "The API key lacks the scope this operation needs.",
   404: "Not found (another host's resources are not found either).",
   409: "Refused: the `type` names why (slot taken, cap reached, calendar unavailable, …).",
-  413: "The body is larger than 100 KB.",
+  408: "The body did not arrive in time.",
+  413: `The body is larger than ${API_BODY_LIMIT / 1024} KB (${API_BODY_LIMIT} bytes).`,
   415: "The body is not `application/json`.",
   429: "Too many requests; wait for `Retry-After` seconds.",
   503: "Too many changes at once (nothing was changed); retry after `Retry-After` seconds.",
@@ -69,9 +71,12 @@ export function openApiDocument(base: string): Json {
         in: "header",
         required: r.idempotency === "required",
         description:
-          "A unique key per change (a UUID). Retrying with the same key and body replays the " +
-          "first answer (with `Idempotent-Replayed: true`); the same key with another body, or " +
-          "while the first request runs, is refused with 409. Keys are kept for 24 hours.",
+          "A unique key per change (a random UUID). Retrying with the same key and body replays " +
+          "the first answer (with `Idempotent-Replayed: true`); the same key with another body, " +
+          "or while the first request runs, is refused with 409. Keys are kept for 24 hours and " +
+          "belong to their caller: the API key, or without one the client's address and the " +
+          "guest's email — another caller's key is never replayed to you. Placeholders copied " +
+          "from examples (`<unique-key>`, `your-key`, `0000…`) are refused with 400.",
         schema: { type: "string", minLength: 1, maxLength: 255 },
       });
     }
@@ -84,7 +89,9 @@ export function openApiDocument(base: string): Json {
         }
         : { description: "Done (no body)" };
     }
-    for (const status of r.problems) {
+    // Every body is bounded by the API's body policy (http/body-limit.ts), refused as a problem.
+    const problems = r.body ? [...new Set([...r.problems, 408, 413])].sort() : r.problems;
+    for (const status of problems) {
       responses[String(status)] = {
         description: STATUS_TEXT[status] ?? "Problem",
         content: {
@@ -129,13 +136,29 @@ export function openApiDocument(base: string): Json {
         "- Public endpoints (event types, slots, booking as a guest) need no key.",
         "- Everything else needs a personal API key from the dashboard (Developers), sent as " +
         "`Authorization: Bearer inv_…`, with the scope `read` or `write`.",
-        "- Errors are RFC 9457 problem details; `type` is stable per reason.",
+        "- Errors are RFC 9457 problem details (`application/problem+json`); `type` is stable " +
+        "per reason. Every refusal is one, those of the server in front of the API included " +
+        "(405 for a method no endpoint answers, 413, 408).",
+        `- Request bodies are JSON of at most ${API_BODY_LIMIT / 1024} KB (${API_BODY_LIMIT} ` +
+        "bytes): a larger one is refused with 413 `payload_too_large` before it is read, a body " +
+        "that stops arriving with 408 `request_timeout`.",
         `- Webhooks (events: ${WEBHOOK_EVENTS.join(", ")}) are signed per the Standard ` +
         "Webhooks specification.",
       ].join("\n"),
     },
     servers: [{ url: `${base}/api/v1` }],
-    tags: ["Public", "Bookings", "Event types", "Availability", "Account", "Webhooks"].map((
+    "x-body-limit-bytes": API_BODY_LIMIT,
+    tags: [
+      "Public",
+      "Bookings",
+      "Event types",
+      "Availability",
+      "Account",
+      "Webhooks",
+      "Routing forms",
+      "Polls",
+      "One-off links",
+    ].map((
       name,
     ) => ({ name })),
     paths,

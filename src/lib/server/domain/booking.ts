@@ -1,10 +1,10 @@
 /**
  * Booking rules, pure: UTC-day bucketing, what a booking blocks, a new booking's record, and the
  * state machine every status change goes through. The decision that guards the no-overlap
- * invariant is in ./booking-engine.ts.
+ * invariant is in ./booking-engine/.
  */
 import type { Interval } from "./interval.ts";
-import type { BookingRecord, EventTypeRecord } from "../store/records.ts";
+import type { BookingRecord, EventTypeRecord, Location } from "./model/records.ts";
 import { eventTypeRules } from "./event-rules.ts";
 
 export type BookingStatus = "PENDING" | "CONFIRMED" | "REJECTED" | "CANCELLED";
@@ -58,7 +58,18 @@ export type NewBookingInput = {
   singleUseLinkId?: string;
   /** A team's booking (docs/decisions/016-teams.md). */
   teamId?: string;
+  /** Where it happens, as decided for this booking (domain/locations.ts); absent: the first offered. */
+  location?: BookingRecord["location"];
+  /** Extra attendees (already checked with `decideGuests`). */
+  additionalGuests?: string[];
+  /** Where the guest came from (already cleaned with `decideSource`). */
+  source?: BookingRecord["source"] | null;
 };
+
+/** An offered place every booking shares as it is; a per-booking one (a room, the guest's number) is decided by the caller. */
+function fixedLocation(loc: Location): Location {
+  return loc.kind === "jitsi" || loc.kind === "guest_phone" ? { kind: "none", value: "" } : loc;
+}
 
 /** A new booking of `eventType`: pending holds last `ttlMs`; others are confirmed at once. */
 export function newBookingRecord(
@@ -102,13 +113,15 @@ export function newBookingRecord(
     history: [{ status, atMs: nowMs, by: input.by }],
     tokenSalt: input.tokenSalt,
     answers: input.answers ?? [],
-    location: rules.location,
+    location: input.location ?? fixedLocation(rules.location),
     reminders: rules.reminders,
     ...(rules.followUps.length ? { followUps: rules.followUps } : {}),
     ...(input.singleUseLinkId ? { singleUseLinkId: input.singleUseLinkId } : {}),
     rescheduledFromId: null,
     rescheduledToId: null,
     ...(input.teamId ? { teamId: input.teamId } : {}),
+    ...(input.additionalGuests?.length ? { additionalGuests: input.additionalGuests } : {}),
+    ...(input.source ? { source: input.source } : {}),
   };
 }
 
@@ -118,6 +131,8 @@ export type TransitionRefusal =
   | "already_rejected"
   | "expired"
   | "cancelled"
+  /** Moved to another time: the booking that replaced it is the one to act on. */
+  | "moved"
   | "not_pending";
 
 export type Transition =
@@ -134,7 +149,13 @@ type Decidable = {
 export function refusalFor(b: Decidable): TransitionRefusal {
   if (b.status === "CONFIRMED") return "already_confirmed";
   if (b.status === "REJECTED") return "already_rejected";
-  if (b.status === "CANCELLED") return b.endReason === "expired" ? "expired" : "cancelled";
+  if (b.status === "CANCELLED") {
+    return b.endReason === "expired"
+      ? "expired"
+      : b.endReason === "rescheduled"
+      ? "moved"
+      : "cancelled";
+  }
   return "not_pending";
 }
 
@@ -181,4 +202,9 @@ export const RETRY_DELAYS_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 
 
 export function nextRetryDelay(attempts: number): number | null {
   return attempts <= RETRY_DELAYS_MS.length ? RETRY_DELAYS_MS[attempts - 1] : null;
+}
+
+/** Whether a booking ended because its host cancelled it (also when they asked for a new time). */
+export function endedByHost(endReason: string | null | undefined): boolean {
+  return endReason === "cancelled_by_host" || endReason === "reschedule_requested";
 }

@@ -12,7 +12,7 @@
  * - the CANCEL: `s + 2`, newer than anything this booking sent;
  * - a successor starts at `s + 2` (its predecessor never sends a CANCEL: it was moved).
  */
-import type { BookingRecord } from "../store/records.ts";
+import type { BookingRecord, CalendarProviderKind, MailKind } from "./model/records.ts";
 
 type Identity = Pick<BookingRecord, "id" | "icalUid" | "sequence" | "calendarIssued" | "history">;
 
@@ -61,4 +61,37 @@ export function successorIdentity(
     sequence: (pred.sequence ?? 0) + 2,
     calendarIssued: calendarMayHold(pred),
   };
+}
+
+/** Mails to the host (or a team member) about a booking, as opposed to the guest's. */
+const HOST_SIDE_MAILS: ReadonlySet<MailKind> = new Set<MailKind>([
+  "host_request",
+  "host_confirmed_copy",
+  "host_booked",
+  "host_cancelled",
+  "host_expired",
+  "reminder_host",
+  "member_request",
+]);
+
+/**
+ * Whether a booking mail carries the meeting's calendar document (.ics), given where Invito
+ * writes the reader's meetings (`writeback`: the provider of their writeback calendar, or null).
+ * One meeting must be one event in each calendar (docs/decisions/031-one-meeting-one-invitation.md):
+ * CalDAV resources and Google events carry the meeting's UID, so the .ics and the written event
+ * are one meeting. Microsoft Graph cannot take a UID (`iCalUId` is read-only), so an .ics in the
+ * host's mail would be a second meeting in their mailbox: the written event is the host's copy.
+ * The guest's mails always carry it (the guest is no attendee of any written event).
+ */
+export function mailCarriesInvitation(
+  kind: MailKind,
+  writeback: CalendarProviderKind | null,
+  /**
+   * A seat of a seated meeting: the host's calendar holds the meeting once, as the written event
+   * under the meeting's UID (docs/decisions/040-seats.md), never one .ics per seat.
+   */
+  seat = false,
+): boolean {
+  if (HOST_SIDE_MAILS.has(kind) && seat) return false;
+  return !(HOST_SIDE_MAILS.has(kind) && writeback === "microsoft");
 }

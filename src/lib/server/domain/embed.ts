@@ -1,4 +1,5 @@
 import { messageRef } from "../../shared/i18n.ts";
+import { Temporal } from "./temporal.ts";
 /**
  * Which sites may frame a host's widget. Hosts list origins; "*" (the default, as Invito does)
  * allows any site. Everything here is validated so a CSP header can never be injected.
@@ -44,9 +45,104 @@ export function parseOriginList(text: string): OriginListResult {
   return errors.length ? { ok: false, errors } : { ok: true, origins };
 }
 
-/** The CSP frame-ancestors value: "*" for anyone, the list, or 'none' for an empty list. */
+/** The CSP frame-ancestors value: "*" for anyone, else Invito itself and the listed sites. */
 export function frameAncestors(origins: readonly string[] | undefined): string {
   const list = origins ?? [ANY_ORIGIN];
   if (list.includes(ANY_ORIGIN)) return "*";
-  return list.length ? list.join(" ") : "'none'";
+  // Invito itself may always frame it: the Embed page's live preview.
+  return ["'self'", ...list].join(" ");
+}
+
+/**
+ * Where the widget posts its events to the embedding page (docs/decisions/046-embed-events.md):
+ * each `target` is a postMessage targetOrigin, so the browser itself drops a message whose
+ * parent is not that exact site. A list of sites gets them (and Invito's own origin, for the
+ * Embed page's preview); "*" in the list — or no list — means any site may frame the widget, so
+ * the events go to "*" and never carry the guest's personal data, whatever the host chose.
+ */
+export type ParentEventPolicy = {
+  targets: string[];
+  /** The guest's name and email may ride on `invito:booked`. */
+  personal: boolean;
+  /** After a booking with a thank-you page, the embedding page (not the frame) goes there. */
+  navigateParent: boolean;
+};
+
+export function parentEventPolicy(
+  origins: readonly string[] | undefined,
+  selfOrigin: string,
+  settings: { shareGuestData?: boolean; navigateParent?: boolean },
+): ParentEventPolicy {
+  const list = origins ?? [ANY_ORIGIN];
+  const navigateParent = settings.navigateParent === true;
+  if (list.includes(ANY_ORIGIN)) return { targets: [ANY_ORIGIN], personal: false, navigateParent };
+  const targets = [selfOrigin, ...list.filter((o) => o !== selfOrigin)];
+  return { targets, personal: settings.shareGuestData === true, navigateParent };
+}
+
+/** A thank-you page address as the host typed it: checked, or why not (a message reference). */
+export type ThankYouUrlResult = { ok: true; url: string | null } | { ok: false; error: string };
+
+/**
+ * Guests are sent to a thank-you page only over https, or to one of the host's own sites over
+ * http (Invito's own address, or a site on their embed list — a local test site, say). Nothing
+ * else: no `javascript:`, no credentials in the address, no fragment games.
+ */
+export function parseThankYouUrl(
+  text: string,
+  own: { selfOrigin: string; origins: readonly string[] | undefined },
+): ThankYouUrlResult {
+  const item = text.trim();
+  if (!item) return { ok: true, url: null };
+  if (item.length > 1000) return { ok: false, error: messageRef("embed.redirect_long") };
+  let url: URL;
+  try {
+    url = new URL(item);
+  } catch {
+    return { ok: false, error: messageRef("embed.redirect_invalid") };
+  }
+  if (url.username || url.password) {
+    return { ok: false, error: messageRef("embed.redirect_invalid") };
+  }
+  const ownSite = url.origin === own.selfOrigin || (own.origins ?? []).includes(url.origin);
+  if (url.protocol === "https:" || (url.protocol === "http:" && ownSite)) {
+    return { ok: true, url: url.href };
+  }
+  return { ok: false, error: messageRef("embed.redirect_https") };
+}
+
+/** What a thank-you address may be told about the booking (no personal data: URLs end up in logs). */
+export type BookedFacts = {
+  bookingId: string;
+  eventType: string;
+  startMs: number;
+  endMs: number;
+  status: string;
+};
+
+/** The booking parameters appended to a thank-you address (documented in /docs/embed). */
+export const REDIRECT_PARAMS = [
+  "invito_booking_id",
+  "invito_event_type",
+  "invito_start",
+  "invito_end",
+  "invito_status",
+] as const;
+
+export function thankYouLocation(url: string, facts: BookedFacts | null): string {
+  const u = new URL(url);
+  if (facts) {
+    u.searchParams.set("invito_booking_id", facts.bookingId);
+    u.searchParams.set("invito_event_type", facts.eventType);
+    u.searchParams.set(
+      "invito_start",
+      Temporal.Instant.fromEpochMilliseconds(facts.startMs).toString(),
+    );
+    u.searchParams.set(
+      "invito_end",
+      Temporal.Instant.fromEpochMilliseconds(facts.endMs).toString(),
+    );
+    u.searchParams.set("invito_status", facts.status.toLowerCase());
+  }
+  return u.href;
 }

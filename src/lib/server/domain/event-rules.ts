@@ -2,10 +2,13 @@
  * Event type rules with their defaults, and the pure checks that use them. Records keep only
  * what a host set; everything reads rules through `eventTypeRules`.
  */
-import type { EventTypeRecord, FollowUp, Location, Question, Reminder } from "../store/records.ts";
+import type { EventTypeRecord, FollowUp, Location, Question, Reminder } from "./model/records.ts";
 import { Temporal } from "./temporal.ts";
 import { isMultiLineText, isOneLine, normalizeLineBreaks } from "../../shared/text.ts";
 import { messageRef } from "../../shared/i18n.ts";
+import { isPhoneNumber } from "../../shared/location-text.ts";
+import { offeredLocations } from "./locations.ts";
+import { GUESTS_DEFAULT } from "../../shared/booking-extras.ts";
 
 export type Rules = {
   bufferBeforeMin: number;
@@ -16,11 +19,16 @@ export type Rules = {
   maxPerDay: number | null;
   maxPerWeek: number | null;
   durations: number[];
+  /** The first offered location ("none" when none is offered). */
   location: Location;
+  /** Every offered location, in the host's order (domain/locations.ts). */
+  locations: Location[];
   questions: Question[];
   cancelCutoffHours: number | null;
   reminders: Reminder[];
   followUps: FollowUp[];
+  /** How many extra attendees a guest may add (0: none; docs/decisions/047-additional-guests-and-source.md). */
+  maxGuests: number;
 };
 
 export function eventTypeRules(et: EventTypeRecord): Rules {
@@ -37,11 +45,13 @@ export function eventTypeRules(et: EventTypeRecord): Rules {
     maxPerDay: et.maxPerDay ?? null,
     maxPerWeek: et.maxPerWeek ?? null,
     durations,
-    location: et.location ?? { kind: "none", value: "" },
+    location: offeredLocations(et)[0] ?? { kind: "none", value: "" },
+    locations: offeredLocations(et),
     questions: et.questions ?? [],
     cancelCutoffHours: et.cancelCutoffHours ?? null,
     reminders: et.reminders ?? [],
     followUps: et.followUps ?? [],
+    maxGuests: et.maxGuests ?? GUESTS_DEFAULT,
   };
 }
 
@@ -60,8 +70,6 @@ export type AnswerCheck =
   | { ok: true; answers: Answer[] }
   /** Message references (`messageRef`), keyed `q_{id}`. */
   | { ok: false; errors: Record<string, string> };
-
-const PHONE = /^\+?[0-9 ()./-]{5,30}$/;
 
 /** Validates a guest's answers against the questions; errors are keyed `q_{id}` like the form fields. */
 export function checkAnswers(
@@ -96,7 +104,7 @@ export function checkAnswers(
       );
       continue;
     }
-    if (q.type === "phone" && !PHONE.test(value)) {
+    if (q.type === "phone" && !isPhoneNumber(value)) {
       errors[field] = messageRef("answers.phone");
       continue;
     }

@@ -96,7 +96,7 @@ Deno.test("bookingDeltas: confirming moves the meeting from pending to confirmed
   assert.deepEqual(pick(ds, "mt"), ["2026-11-24 stage.confirmed 1", "2026-11-24 stage.pending -1"]);
 });
 
-Deno.test("bookingDeltas: each way a booking ends is counted under its own name and frees its hours", () => {
+Deno.test("bookingDeltas: each way a booking ends is counted under its own name and leaves the meetings of its period", () => {
   const cases: [Partial<BookingFacts>, string, string][] = [
     [{ status: "REJECTED", endReason: "rejected" }, "rejected", "rejected"],
     [{ status: "CANCELLED", endReason: "expired" }, "expired", "expired"],
@@ -111,6 +111,8 @@ Deno.test("bookingDeltas: each way a booking ends is counted under its own name 
       pick(ds, "mt"),
       [
         "2026-11-24 hour.10 -30",
+        "2026-11-24 lead.4 -1",
+        "2026-11-24 length.30 -1",
         `2026-11-24 stage.${stage} 1`,
         "2026-11-24 stage.pending -1",
       ].sort(),
@@ -119,16 +121,106 @@ Deno.test("bookingDeltas: each way a booking ends is counted under its own name 
   }
 });
 
-Deno.test("bookingDeltas: a reschedule's successor is a meeting but not a new request, and its confirmation is not a new win", () => {
-  const successor = facts({ rescheduledFromId: "old" });
+Deno.test("bookingDeltas: a reschedule's successor is a meeting but not a new request, and its confirmation is not a new win once the chain was confirmed", () => {
+  const successor = facts({ rescheduledFromId: "old", chainConfirmed: true });
   assert.deepEqual(pick(bookingDeltas(null, successor, "2026-11-22"), "ev"), []);
   const confirmed = bookingDeltas(
     successor,
-    facts({ rescheduledFromId: "old", status: "CONFIRMED" }),
+    facts({ rescheduledFromId: "old", chainConfirmed: true, status: "CONFIRMED" }),
     "2026-11-22",
   );
   assert.deepEqual(pick(confirmed, "ev"), []);
   assert.ok(pick(confirmed, "mt").includes("2026-11-24 stage.confirmed 1"));
+});
+
+Deno.test("bookingDeltas: each chain of moves counts as sent once and as confirmed once, at its first confirmation", () => {
+  // Each row: the steps of one chain, as [before, after] facts; what the chain adds up to.
+  const P = "PENDING" as const, C = "CONFIRMED" as const;
+  const moved = { status: "CANCELLED" as const, endReason: "rescheduled" };
+  const chains: [
+    string,
+    [Partial<BookingFacts> | null, Partial<BookingFacts>][],
+    number,
+    number,
+  ][] = [
+    ["request confirmed", [[null, { status: P }], [{ status: P }, { status: C }]], 1, 1],
+    ["instant booking", [[null, { status: C }]], 1, 1],
+    [
+      "request moved while pending, then confirmed",
+      [
+        [null, { status: P }],
+        [{ status: P }, moved],
+        [null, { status: P, rescheduledFromId: "a" }],
+        [{ status: P, rescheduledFromId: "a" }, { status: C, rescheduledFromId: "a" }],
+      ],
+      1,
+      1,
+    ],
+    [
+      "request moved twice while pending, then confirmed",
+      [
+        [null, { status: P }],
+        [{ status: P }, moved],
+        [null, { status: P, rescheduledFromId: "a" }],
+        [{ status: P, rescheduledFromId: "a" }, { ...moved, rescheduledFromId: "a" }],
+        [null, { status: P, rescheduledFromId: "b" }],
+        [{ status: P, rescheduledFromId: "b" }, { status: C, rescheduledFromId: "b" }],
+      ],
+      1,
+      1,
+    ],
+    [
+      "confirmed, moved, confirmed again",
+      [
+        [null, { status: P }],
+        [{ status: P }, { status: C }],
+        [{ status: C }, moved],
+        [null, { status: P, rescheduledFromId: "a", chainConfirmed: true }],
+        [{ status: P, rescheduledFromId: "a", chainConfirmed: true }, {
+          status: C,
+          rescheduledFromId: "a",
+          chainConfirmed: true,
+        }],
+      ],
+      1,
+      1,
+    ],
+    [
+      "confirmed, moved and kept confirmed",
+      [
+        [null, { status: C }],
+        [{ status: C }, moved],
+        [null, { status: C, rescheduledFromId: "a", chainConfirmed: true }],
+      ],
+      1,
+      1,
+    ],
+    [
+      "request moved while pending, never confirmed",
+      [
+        [null, { status: P }],
+        [{ status: P }, moved],
+        [null, { status: P, rescheduledFromId: "a" }],
+        [{ status: P, rescheduledFromId: "a" }, {
+          status: "REJECTED",
+          endReason: "rejected",
+          rescheduledFromId: "a",
+        }],
+      ],
+      1,
+      0,
+    ],
+  ];
+  for (const [name, steps, sent, confirmed] of chains) {
+    const all = steps.flatMap(([b, a]) => bookingDeltas(b && facts(b), facts(a), "2026-11-22"));
+    const sum = (metric: string) =>
+      all.filter((d) => d.family === "ev" && d.metric === metric).reduce((s, d) => s + d.n, 0);
+    assert.equal(sum("submitted"), sent, `${name}: sent`);
+    assert.equal(sum("confirmed"), confirmed, `${name}: confirmed`);
+    // What is still on counts once in lead time and length, whatever the moves.
+    const live = all.filter((d) => d.metric.startsWith("length.")).reduce((s, d) => s + d.n, 0);
+    assert.equal(live, confirmed === 1 ? 1 : 0, `${name}: meetings on`);
+  }
 });
 
 Deno.test("bookingDeltas: a meeting's day and hours follow the zone the booking recorded", () => {
@@ -231,7 +323,7 @@ Deno.test("resolveRange: presets end today, custom ranges are checked, the previ
     [r.range.from, r.range.to, r.range.days, r.range.previousFrom, r.range.previousTo],
     ["2026-11-18", "2026-11-24", 7, "2026-11-11", "2026-11-17"],
   );
-  const d = resolveRange({ range: null, from: null, to: null }, "2026-03-01");
+  const d = resolveRange({ range: "30", from: null, to: null }, "2026-03-01");
   assert.ok(d.ok && d.range.preset === "30" && d.range.from === "2026-01-31");
   const c = resolveRange({ range: "custom", from: "2026-01-01", to: "2026-12-31" }, "2026-11-24");
   assert.ok(c.ok && c.range.days === 365 && c.range.bucket === "week");
@@ -254,4 +346,18 @@ Deno.test("resolveRange: presets end today, custom ranges are checked, the previ
     false,
   );
   assert.equal(resolveRange({ range: "365", from: null, to: null }, "2026-11-24").ok, false);
+});
+
+Deno.test("resolveRange: by default the last 30 days and the next 30, compared with the 30 days before", () => {
+  const r = resolveRange({ range: null, from: null, to: null }, "2026-11-24");
+  assert.ok(r.ok);
+  assert.deepEqual(
+    [r.range.preset, r.range.from, r.range.to, r.range.days, r.range.previousDays],
+    ["around", "2026-10-26", "2026-12-24", 60, 30],
+  );
+  assert.deepEqual([r.range.previousFrom, r.range.previousTo], ["2026-09-26", "2026-10-25"]);
+  // A custom range reaching ahead compares its days up to today with as many before it.
+  const c = resolveRange({ range: "custom", from: "2026-11-20", to: "2026-12-20" }, "2026-11-24");
+  assert.ok(c.ok);
+  assert.deepEqual([c.range.previousDays, c.range.previousFrom], [5, "2026-11-15"]);
 });

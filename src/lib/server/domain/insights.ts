@@ -5,15 +5,20 @@
  * Three families of daily counters, each bucketed by a civil date in the host's zone:
  * - `ev`: things that happened that day (page views, requests, decisions) — in the host's zone
  *   at the time of the event, so a zone change moves only later events to the new zone's days;
- * - `mt`: meetings on the day they take place, with how each stands now, its length, how far
- *   ahead it was booked and the minutes it occupies per hour — in the zone the booking recorded
- *   (`hostTimeZone`), so the decrement of a later change always meets its own increment;
+ * - `mt`: meetings on the day they take place, with how each stands now; and, while it is still
+ *   on (pending or confirmed), its length, how far ahead it was booked and the minutes it
+ *   occupies per hour — in the zone the booking recorded (`hostTimeZone`), so the decrement of a
+ *   later change always meets its own increment. A moved meeting counts there once, at its
+ *   final time; a rejected, expired or cancelled one not at all;
  * - `hl`: delivery health (mails, calendar writes, calendar sync), on the day it happened.
  * Every counter is a Deno.KvU64 changed only by `sum` (see docs/decisions/023-insights.md).
  */
 import { Temporal } from "./temporal.ts";
-import { type MessageKey, messageRef } from "../../shared/i18n.ts";
+import { endedByHost } from "./booking.ts";
+import type { MessageKey } from "../../shared/i18n.ts";
 import { isoDateIn } from "../../shared/format.ts";
+import type { BookingSource } from "../../shared/booking-extras.ts";
+import { sourceMetric } from "./insights-source.ts";
 
 export type Family = "ev" | "mt" | "hl";
 
@@ -73,6 +78,13 @@ export type BookingFacts = {
   endReason: string | null;
   /** set on the booking a reschedule created: it is not a new request */
   rescheduledFromId?: string | null;
+  /**
+   * A booking earlier in its chain of moves was confirmed: this one's confirmation wins no new
+   * meeting. Only read for a booking with `rescheduledFromId`; a chain counts as confirmed once,
+   * at its first confirmation, whether that came before or after a move.
+   */
+  chainConfirmed?: boolean;
+  source?: BookingSource | null; // UTM parameters and `ref`: the sources chart counts by them
 };
 
 export function stageOf(b: Pick<BookingFacts, "status" | "endReason">): Stage {
@@ -143,15 +155,29 @@ export function hourCells(
   return out;
 }
 
-/** What a meeting adds to (sign 1) or takes from (sign −1) its day's hour grid. */
-function hourDeltas(b: BookingFacts, sign: 1 | -1): CountDelta[] {
-  return hourCells(b.startMs, b.endMs, b.hostTimeZone).map((c) => ({
-    family: "mt",
-    day: c.day,
-    eventTypeId: b.eventTypeId,
-    metric: `hour.${c.hour}`,
-    n: sign * Math.round(c.minutes),
-  }));
+/**
+ * What a meeting that is on adds to (sign 1), or takes from when it ends (sign −1), the charts of
+ * meetings in a period: its day's hour grid, how far ahead it was booked, and its length.
+ */
+function liveDeltas(b: BookingFacts, sign: 1 | -1): CountDelta[] {
+  const day = zonedDay(b.startMs, b.hostTimeZone);
+  return [
+    {
+      family: "mt",
+      day,
+      eventTypeId: b.eventTypeId,
+      metric: `lead.${leadBucket(b.startMs - b.createdAtMs)}`,
+      n: sign,
+    },
+    { family: "mt", day, eventTypeId: b.eventTypeId, metric: `length.${b.durationMin}`, n: sign },
+    ...hourCells(b.startMs, b.endMs, b.hostTimeZone).map((c): CountDelta => ({
+      family: "mt",
+      day: c.day,
+      eventTypeId: b.eventTypeId,
+      metric: `hour.${c.hour}`,
+      n: sign * Math.round(c.minutes),
+    })),
+  ];
 }
 
 /**
@@ -171,16 +197,21 @@ export function bookingDeltas(
     out.push({ family: "mt", day: meetingDay, eventTypeId: after.eventTypeId, metric, n });
   const stage = stageOf(after);
   const successor = !!after.rescheduledFromId;
+  // A chain of moves is one meeting won, counted at its first confirmation: a request moved
+  // while pending and confirmed afterwards counts then; a confirmed meeting moved does not again.
+  const wins = !successor || !after.chainConfirmed;
 
+  // Requests and confirmations count by source too (only a booking that has one).
+  const evWithSource = (m: "submitted" | "confirmed") => {
+    ev(EV[m]);
+    const bySource = sourceMetric(m, after.source);
+    if (bySource) ev(bySource);
+  };
   if (before === null) {
-    if (!successor) {
-      ev(EV.submitted);
-      if (stage === "confirmed") ev(EV.confirmed);
-    }
+    if (!successor) evWithSource("submitted");
+    if (stage === "confirmed" && wins) evWithSource("confirmed");
     mt(`stage.${stage}`, 1);
-    mt(`lead.${leadBucket(after.startMs - after.createdAtMs)}`, 1);
-    mt(`length.${after.durationMin}`, 1);
-    if (isLiveStage(stage)) out.push(...hourDeltas(after, 1));
+    if (isLiveStage(stage)) out.push(...liveDeltas(after, 1));
     return out;
   }
 
@@ -188,8 +219,7 @@ export function bookingDeltas(
   if (was === stage) return out;
   switch (stage) {
     case "confirmed":
-      // A moved booking confirmed again is not a new meeting won: it counts once, as moved.
-      if (!successor) ev(EV.confirmed);
+      if (wins) evWithSource("confirmed");
       break;
     case "rejected":
       ev(EV.rejected);
@@ -201,12 +231,12 @@ export function bookingDeltas(
       ev(EV.rescheduled);
       break;
     case "cancelled":
-      ev(after.endReason === "cancelled_by_host" ? EV.cancelledByHost : EV.cancelledByGuest);
+      ev(endedByHost(after.endReason) ? EV.cancelledByHost : EV.cancelledByGuest);
       break;
   }
   mt(`stage.${was}`, -1);
   mt(`stage.${stage}`, 1);
-  if (isLiveStage(was) && !isLiveStage(stage)) out.push(...hourDeltas(after, -1));
+  if (isLiveStage(was) && !isLiveStage(stage)) out.push(...liveDeltas(after, -1));
   return out;
 }
 
@@ -270,125 +300,8 @@ export function pageStepsOf(r: PageRequest): PageStep[] {
   return [];
 }
 
-// ─── Date ranges ─────────────────────────────────────────────────────────────────────────
-
-export const PRESET_DAYS = [7, 30, 90] as const;
-/** The longest custom range: a year and a day, so "this day last year" fits. */
-export const MAX_RANGE_DAYS = 366;
-/** Above this many days the per-day charts show weeks. */
-export const DAILY_UP_TO_DAYS = 92;
-
-export type RangeQuery = {
-  range: string | null;
-  from: string | null;
-  to: string | null;
-};
-
-export type DateRange = {
-  preset: "7" | "30" | "90" | "custom";
-  from: string;
-  to: string;
-  days: number;
-  /** the same number of days right before `from` */
-  previousFrom: string;
-  previousTo: string;
-  bucket: "day" | "week";
-};
-
-function parseDate(s: string | null): Temporal.PlainDate | null {
-  if (!s || !/^\d{4}-\d{2}-\d{2}$/.test(s)) return null;
-  try {
-    return Temporal.PlainDate.from(s, { overflow: "reject" });
-  } catch {
-    return null;
-  }
-}
-
-/**
- * The range a query asks for, ending `today` (the host's date) unless custom. A preset is the
- * last N days including today; custom ranges are inclusive on both ends. A refusal's `message` is
- * a catalog reference (`messageRef`) the page words for its reader.
- */
-export function resolveRange(
-  q: RangeQuery,
-  today: string,
-): { ok: true; range: DateRange } | { ok: false; message: string } {
-  const end = Temporal.PlainDate.from(today);
-  let from: Temporal.PlainDate;
-  let to: Temporal.PlainDate;
-  let preset: DateRange["preset"];
-  const asked = q.range ?? (q.from || q.to ? "custom" : "30");
-  if (asked === "7" || asked === "30" || asked === "90") {
-    preset = asked;
-    to = end;
-    from = end.subtract({ days: Number(asked) - 1 });
-  } else if (asked === "custom") {
-    preset = "custom";
-    const f = parseDate(q.from);
-    const t = parseDate(q.to);
-    if (!f || !t) return { ok: false, message: messageRef("ins.both_dates") };
-    if (Temporal.PlainDate.compare(f, t) > 0) {
-      return { ok: false, message: messageRef("ins.start_after_end") };
-    }
-    from = f;
-    to = t;
-  } else {
-    return { ok: false, message: messageRef("ins.choose_range") };
-  }
-  const days = from.until(to, { largestUnit: "days" }).days + 1;
-  if (days > MAX_RANGE_DAYS) {
-    return { ok: false, message: messageRef("ins.range_max", { max: MAX_RANGE_DAYS }) };
-  }
-  return {
-    ok: true,
-    range: {
-      preset,
-      from: from.toString(),
-      to: to.toString(),
-      days,
-      previousFrom: from.subtract({ days }).toString(),
-      previousTo: from.subtract({ days: 1 }).toString(),
-      bucket: days > DAILY_UP_TO_DAYS ? "week" : "day",
-    },
-  };
-}
-
-/** Every date from `from` to `to`, inclusive. */
-export function datesBetween(from: string, to: string): string[] {
-  const out: string[] = [];
-  const last = Temporal.PlainDate.from(to);
-  for (
-    let d = Temporal.PlainDate.from(from);
-    Temporal.PlainDate.compare(d, last) <= 0;
-    d = d.add({ days: 1 })
-  ) out.push(d.toString());
-  return out;
-}
-
-/** Parsing dates is the costly part of reading thousands of counters: each date once. */
-const weekdays = new Map<string, number>();
-
-/** ISO weekday of a date, 1 = Monday … 7 = Sunday. */
-export function weekdayOf(date: string): number {
-  let wd = weekdays.get(date);
-  if (wd === undefined) {
-    wd = Temporal.PlainDate.from(date).dayOfWeek;
-    if (weekdays.size > 5_000) weekdays.clear();
-    weekdays.set(date, wd);
-  }
-  return wd;
-}
-
-/** The Monday of the week holding `date` (weeks start on Monday, ISO 8601). */
-export function weekOf(date: string): string {
-  return Temporal.PlainDate.from(date).subtract({ days: weekdayOf(date) - 1 }).toString();
-}
-
-/** The relative change from `before` to `now`, or null when there is nothing to compare with. */
-export function change(now: number, before: number): number | null {
-  if (before === 0) return now === 0 ? 0 : null;
-  return (now - before) / before;
-}
+// Date ranges live in insights-range.ts (re-exported: one vocabulary for callers).
+export * from "./insights-range.ts";
 
 // ─── Delivery health ─────────────────────────────────────────────────────────────────────
 
@@ -403,8 +316,9 @@ export type DeliveryPayload = { kind: string; [k: string]: unknown };
 /** The channel and the "what" (mail template, write operation) of an outbox job. */
 export function deliveryOf(p: DeliveryPayload): { channel: string; what: string } | null {
   switch (p.kind) {
-    // The fan-out of a booking event to its subscriptions delivers nothing itself.
+    // The fan-out of an event to its subscriptions delivers nothing itself.
     case "webhook_event":
+    case "host_event":
       return null;
     case "webhook_delivery":
       return { channel: "webhook", what: "delivery" };
@@ -416,6 +330,8 @@ export function deliveryOf(p: DeliveryPayload): { channel: string; what: string 
       return { channel: MAIL, what: p.toHost ? "reminder_host" : "reminder_guest" };
     case "raw_mail":
       return { channel: MAIL, what: "other" };
+    case "sealed_mail":
+      return { channel: MAIL, what: "sign_in" };
     case "writeback":
       return { channel: CALENDAR_WRITE, what: String(p.op) };
     default:

@@ -9,7 +9,8 @@ export type RateGroup =
   | "signin"
   | "signin_email"
   | "api"
-  | "api_public";
+  | "api_public"
+  | "import";
 export type Limit = { limit: number; windowMs: number };
 export type RateLimits = Record<RateGroup, Limit>;
 
@@ -23,6 +24,8 @@ export const DEFAULT_LIMITS: RateLimits = {
   api: { limit: 600, windowMs: 60_000 },
   /** JSON API without a key (event types, slots), per client IP. */
   api_public: { limit: 300, windowMs: 60_000 },
+  /** A host's data imports (a file of up to 64 MB each), per host. */
+  import: { limit: 10, windowMs: 60 * 60_000 },
 };
 
 const UNIT: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000 };
@@ -36,9 +39,10 @@ export function parseRateLimitSetting(
   const limits = { ...DEFAULT_LIMITS };
   for (const part of t.split(",")) {
     const m =
-      /^(booking|page|token|signin|signin_email|api|api_public)=(\d{1,6})\/(\d{1,4})(s|m|h)$/.exec(
-        part.trim(),
-      );
+      /^(booking|page|token|signin|signin_email|api|api_public|import)=(\d{1,6})\/(\d{1,4})(s|m|h)$/
+        .exec(
+          part.trim(),
+        );
     if (!m) {
       return {
         ok: false,
@@ -67,10 +71,11 @@ export function parseRateLimitSetting(
 export type RequestShape = { method: string; routeId: string | null; path: string };
 
 /**
- * Booking pages, a host's or a team's: every POST there is a booking attempt, whatever action it
- * names.
+ * Booking pages, a host's or a team's, and routing forms (issue 30): every POST there is a booking
+ * attempt (or the form that leads to one), whatever action it names.
  */
-const GUEST_PAGE = /^\/(calendar|widget)\/\[username\]|^\/(widget\/)?team\/\[team\]/;
+const GUEST_PAGE =
+  /^\/(calendar|widget)\/\[username\]|^\/(widget\/)?team\/\[team\]|^\/(widget\/)?forms\/\[owner\]/;
 /** Pages opened by a secret link's token: a booking's, or a team invitation's. */
 const TOKEN_PAGE = /^\/(widget\/)?booking\/\[token\]|^\/team-invitation\/\[token\]/;
 
@@ -93,4 +98,45 @@ export function rateGroupFor(r: RequestShape): RateGroup | null {
     return "page";
   }
   return null;
+}
+
+/**
+ * What a limit counts an address as. An IPv6 client is counted by its /64: one customer's line or
+ * one data-centre host gets a whole /64 (2^64 addresses) and could otherwise send each request
+ * from a new one (issue 22). An IPv4-mapped IPv6 address (`::ffff:1.2.3.4`) is its IPv4 address,
+ * and IPv4 addresses count one by one. Anything that is not an IP address (an email) is its own
+ * subject, lower-cased.
+ */
+export function rateSubject(subject: string): string {
+  const s = subject.trim().toLowerCase();
+  if (s.includes("@") || !s.includes(":")) return s;
+  const bare = s.replace(/^\[|\]$/g, "").replace(/%.*$/, "");
+  const mapped = /^(?:0{0,4}:){0,5}:?ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(bare) ??
+    /^::(\d{1,3}(?:\.\d{1,3}){3})$/.exec(bare);
+  if (mapped) return mapped[1];
+  const groups = ipv6Groups(bare);
+  if (!groups) return s;
+  return `${groups.slice(0, 4).map((g) => g.toString(16)).join(":")}::/64`;
+}
+
+/** The eight 16-bit groups of an IPv6 address, or null when it is not one. */
+function ipv6Groups(s: string): number[] | null {
+  let text = s;
+  // A trailing dotted IPv4 part is the last two groups.
+  const v4 = /^(.*:)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (v4) {
+    const b = v4.slice(2).map(Number);
+    if (b.some((x) => x > 255)) return null;
+    text = `${v4[1]}${((b[0] << 8) | b[1]).toString(16)}:${((b[2] << 8) | b[3]).toString(16)}`;
+  }
+  const halves = text.split("::");
+  if (halves.length > 2) return null;
+  const part = (h: string) => (h === "" ? [] : h.split(":"));
+  const head = part(halves[0]);
+  const tail = halves.length === 2 ? part(halves[1]) : [];
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return null;
+  const all = [...head, ...Array(halves.length === 2 ? missing : 0).fill("0"), ...tail];
+  if (!all.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return null;
+  return all.map((g) => parseInt(g, 16));
 }

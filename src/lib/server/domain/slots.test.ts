@@ -11,7 +11,13 @@ import {
   type WeeklyRules,
 } from "./availability.ts";
 import { type Interval, overlaps } from "./interval.ts";
-import { computeDayWindows, computeSlots, type Slot, type SlotQuery } from "./slots.ts";
+import {
+  computeDayWindows,
+  computeSlots,
+  firstDateWithHours,
+  type Slot,
+  type SlotQuery,
+} from "./slots.ts";
 
 const instant = (iso: string) => Temporal.Instant.from(iso);
 const ms = (iso: string) => Temporal.Instant.from(iso).epochMilliseconds;
@@ -874,4 +880,23 @@ Deno.test("property: day windows are sorted, disjoint and lie within their date"
     }),
     { numRuns: 200 },
   );
+});
+
+Deno.test("firstDateWithHours: today while hours are left, else the next date with hours", () => {
+  // defaultWeeklyRules: Monday to Friday. 2026-11-21 is a Saturday (Berlin).
+  const q = { timeZone: "Europe/Berlin", weekly: defaultWeeklyRules() };
+  const sat = Temporal.PlainDate.from("2026-11-21");
+  const at = (iso: string) => ms(iso);
+  assert.equal(firstDateWithHours(q, sat, at("2026-11-21T10:00:00Z"))?.toString(), "2026-11-23");
+  // A Monday with hours ahead opens on itself; late in the evening, on Tuesday.
+  const mon = Temporal.PlainDate.from("2026-11-23");
+  assert.equal(firstDateWithHours(q, mon, at("2026-11-23T07:00:00Z"))?.toString(), "2026-11-23");
+  assert.equal(firstDateWithHours(q, mon, at("2026-11-23T21:00:00Z"))?.toString(), "2026-11-24");
+  // Time off is no day with hours; nothing within reach gives null.
+  const off: TimeOff[] = [{ from: "2026-11-23", to: "2026-11-27" }];
+  assert.equal(
+    firstDateWithHours({ ...q, timeOff: off }, sat, at("2026-11-21T10:00:00Z"))?.toString(),
+    "2026-11-30",
+  );
+  assert.equal(firstDateWithHours({ ...q, weekly: everyDay([]) }, sat, 0, 30), null);
 });

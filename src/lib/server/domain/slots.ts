@@ -9,16 +9,7 @@
  */
 import { Temporal } from "./temporal.ts";
 import type { Exclusion } from "../../shared/slot-reasons.ts";
-import {
-  type DateOverride,
-  MINUTES_PER_DAY,
-  parseTimeOfDay,
-  type TimeOff,
-  type TimeRange,
-  type Weekday,
-  WEEKDAYS,
-  type WeeklyRules,
-} from "./availability.ts";
+import { type DateOverride, type TimeOff, type WeeklyRules } from "./availability.ts";
 import {
   firstEndingAfter,
   type Interval,
@@ -26,6 +17,20 @@ import {
   overlaps,
   sortIntervals,
 } from "./interval.ts";
+import {
+  assertTimeZone,
+  createWindowPlanner,
+  type DayRules,
+  epochDayOfDate,
+  epochDayOfInstant,
+  minutesToMs,
+  MS_PER_MINUTE,
+  parseDayRules,
+  type ParsedDayRules,
+  plainDateOfEpochDay,
+  temporalDayWindows,
+  timeOffOn,
+} from "./slot-days.ts";
 
 export type SlotQuery = {
   /** Host IANA zone; an invalid one throws RangeError (validate with `isValidTimeZone` first). */
@@ -65,7 +70,7 @@ export type BusyInterval = Interval & { label?: string };
 
 export type Slot = { start: Temporal.Instant; end: Temporal.Instant };
 
-export type DayRules = Pick<SlotQuery, "timeZone" | "weekly" | "overrides" | "timeOff">;
+export type { DayRules };
 
 export type { Exclusion };
 
@@ -82,9 +87,6 @@ export type DayExplanation = {
   /** Every start looked at, ascending: the grid of each window plus the requested extra times. */
   starts: ExplainedStart[];
 };
-
-const MS_PER_MINUTE = 60_000;
-const MS_PER_DAY = 86_400_000;
 
 /**
  * All slots of the query, sorted by start, without duplicates. A slot starts at its window's
@@ -171,6 +173,27 @@ export function computeDayWindows(q: DayRules, date: Temporal.PlainDate): Interv
   assertTimeZone(q.timeZone);
   const rules = parseDayRules(q);
   return temporalDayWindows(rules, epochDayOfDate(date));
+}
+
+/**
+ * The first date from `from` on (at most `maxDays` dates) with hours still ahead of `nowMs`:
+ * where a page about one day opens when today has none (or none left). Null: none in reach.
+ */
+export function firstDateWithHours(
+  q: DayRules,
+  from: Temporal.PlainDate,
+  nowMs: number,
+  maxDays = 62,
+): Temporal.PlainDate | null {
+  assertTimeZone(q.timeZone);
+  const rules = parseDayRules(q);
+  const first = epochDayOfDate(from);
+  for (let day = first; day < first + maxDays; day++) {
+    if (temporalDayWindows(rules, day).some((w) => w.endMs > nowMs)) {
+      return plainDateOfEpochDay(day);
+    }
+  }
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -313,214 +336,4 @@ function explainStart(
     out.push({ kind: "busy", probe, with: sortIntervals(hit) });
   }
   return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rules, keyed by epoch day (days since 1970-01-01 of the host-zone calendar date).
-
-type MinuteRange = { startMin: number; endMin: number };
-
-type ParsedDayRules = {
-  timeZone: string;
-  weekly: MinuteRange[][]; // index = ISO weekday
-  overrides: Map<number, MinuteRange[]>;
-  timeOff: { fromDay: number; toDay: number; entry: TimeOff }[];
-};
-
-function parseDayRules(q: DayRules): ParsedDayRules {
-  const weekly: MinuteRange[][] = [[]];
-  for (const day of WEEKDAYS) {
-    weekly[day] = parseRanges(q.weekly[day] ?? [], `weekday ${day}`);
-  }
-  const overrides = new Map<number, MinuteRange[]>();
-  for (const o of q.overrides ?? []) {
-    overrides.set(epochDayOfIso(o.date), parseRanges(o.ranges, o.date));
-  }
-  const timeOff = (q.timeOff ?? []).map((t) => ({
-    fromDay: epochDayOfIso(t.from),
-    toDay: epochDayOfIso(t.to),
-    entry: t,
-  }));
-  return { timeZone: q.timeZone, weekly, overrides, timeOff };
-}
-
-/** Invalid stored rules are a bug upstream (rules are validated on save): throw. */
-function parseRanges(ranges: readonly TimeRange[], where: string): MinuteRange[] {
-  const out: MinuteRange[] = [];
-  for (const range of ranges) {
-    const startMin = parseTimeOfDay(range.start);
-    const endMin = parseTimeOfDay(range.end);
-    if (startMin === null || endMin === null) {
-      throw new RangeError(`Invalid time range for ${where}: ${range.start}–${range.end}`);
-    }
-    if (startMin < endMin) out.push({ startMin, endMin });
-  }
-  return out;
-}
-
-function rangesOn(rules: ParsedDayRules, day: number, ignoreTimeOff = false): MinuteRange[] {
-  if (!ignoreTimeOff && timeOffOn(rules, day)) return [];
-  return rules.overrides.get(day) ?? rules.weekly[weekdayOfEpochDay(day)];
-}
-
-function timeOffOn(rules: ParsedDayRules, day: number): TimeOff | null {
-  for (const t of rules.timeOff) if (t.fromDay <= day && day <= t.toDay) return t.entry;
-  return null;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Wall clock → instants.
-
-/**
- * The exact way, with Temporal. Each boundary maps to the first instant at which the host's wall
- * clock reads that time on that date:
- * - normal times and times in a fall-back fold: `toZonedDateTime`, disambiguation "compatible"
- *   (the earlier of the two instants), so a range across the fold lasts the real elapsed time;
- * - times inside a spring-forward gap: the instant of the transition, where the clock jumps past
- *   them. ("compatible" alone would push them forward by the gap's length, so 02:30–04:00 on
- *   Berlin's spring-forward day would start at 03:30 instead of 03:00 and a 02:15 end would fall
- *   after a 03:15 start.) Windows a gap shortens get shorter; wholly swallowed ones vanish.
- * - "24:00": the first instant of the next date.
- */
-function temporalDayWindows(
-  rules: ParsedDayRules,
-  day: number,
-  ignoreTimeOff = false,
-): Interval[] {
-  const ranges = rangesOn(rules, day, ignoreTimeOff);
-  if (ranges.length === 0) return [];
-  const date = plainDateOfEpochDay(day);
-  const windows = ranges.map((r) => ({
-    startMs: wallClockToEpochMs(date, r.startMin, rules.timeZone),
-    endMs: wallClockToEpochMs(date, r.endMin, rules.timeZone),
-  }));
-  return mergeIntervals(windows);
-}
-
-function wallClockToEpochMs(date: Temporal.PlainDate, minute: number, timeZone: string): number {
-  if (minute === MINUTES_PER_DAY) {
-    return date.add({ days: 1 }).toZonedDateTime({ timeZone }).epochMilliseconds;
-  }
-  const hour = Math.floor(minute / 60);
-  const plainTime = new Temporal.PlainTime(hour, minute % 60);
-  const zoned = date.toZonedDateTime({ timeZone, plainTime }); // "compatible"
-  if (zoned.hour === hour && zoned.minute === minute % 60 && zoned.day === date.day) {
-    return zoned.epochMilliseconds;
-  }
-  // In a gap "compatible" moved the time forward by the gap's length; the clock got past this
-  // time at the transition, which is the latest one at or before the moved instant.
-  const transition = zoned.add({ nanoseconds: 1 }).getTimeZoneTransition("previous");
-  return transition?.epochMilliseconds ?? zoned.epochMilliseconds;
-}
-
-/**
- * The fast way for computeSlots: the zone's UTC offsets and transitions are looked up once for
- * the whole query. On a date with no transition within a day of it, the offset is constant, so
- * wall time − offset is exactly what Temporal would answer; dates near a transition use
- * `temporalDayWindows`. (A property test checks this against `computeDayWindows`.) This keeps
- * Temporal calls per query at a handful instead of four per range per date.
- */
-function createWindowPlanner(
-  rules: ParsedDayRules,
-  fromMs: number,
-  untilMs: number,
-): (day: number, ignoreTimeOff: boolean) => Interval[] {
-  const coverFromMs = fromMs - 4 * MS_PER_DAY;
-  const coverUntilMs = untilMs + 4 * MS_PER_DAY;
-  const transitionsMs: number[] = [];
-  let zoned = Temporal.Instant.fromEpochMilliseconds(coverFromMs).toZonedDateTimeISO(
-    rules.timeZone,
-  );
-  const offsetsMs = [zoned.offsetNanoseconds / 1e6]; // offsetsMs[i] holds before transitionsMs[i]
-  for (;;) {
-    const next = zoned.getTimeZoneTransition("next");
-    if (next === null || next.epochMilliseconds > coverUntilMs) break;
-    transitionsMs.push(next.epochMilliseconds);
-    offsetsMs.push(next.offsetNanoseconds / 1e6);
-    zoned = next;
-  }
-
-  /** The offset in force throughout [aMs, bMs], or null if it changes there or is unknown. */
-  const constantOffset = (aMs: number, bMs: number): number | null => {
-    if (aMs < coverFromMs || bMs > coverUntilMs) return null;
-    let i = 0;
-    while (i < transitionsMs.length && transitionsMs[i] <= aMs) i++;
-    if (i < transitionsMs.length && transitionsMs[i] <= bMs) return null;
-    return offsetsMs[i];
-  };
-
-  return (day, ignoreTimeOff) => {
-    const ranges = rangesOn(rules, day, ignoreTimeOff);
-    if (ranges.length === 0) return [];
-    const wallMs = day * MS_PER_DAY; // the date's 00:00 wall clock, read as if it were UTC
-    // Offsets stay within ±1 day, so the date's instants lie in this span.
-    const offsetMs = constantOffset(wallMs - MS_PER_DAY, wallMs + 2 * MS_PER_DAY);
-    if (offsetMs === null) return temporalDayWindows(rules, day, ignoreTimeOff);
-    return mergeIntervals(ranges.map((r) => ({
-      startMs: wallMs + r.startMin * MS_PER_MINUTE - offsetMs,
-      endMs: wallMs + r.endMin * MS_PER_MINUTE - offsetMs,
-    })));
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Small helpers.
-
-function minutesToMs(minutes: number, name: string, zeroAllowed: boolean): number {
-  const ms = Number.isFinite(minutes) ? Math.round(minutes * MS_PER_MINUTE) : Number.NaN;
-  if (!(ms > 0 || (zeroAllowed && ms === 0))) {
-    throw new RangeError(`${name} must be a ${zeroAllowed ? "non-negative" : "positive"} number`);
-  }
-  return ms;
-}
-
-function assertTimeZone(timeZone: string): void {
-  Temporal.Instant.fromEpochMilliseconds(0).toZonedDateTimeISO(timeZone); // throws RangeError
-}
-
-function epochDayOfInstant(instant: Temporal.Instant, timeZone: string): number {
-  return epochDayOfDate(instant.toZonedDateTimeISO(timeZone).toPlainDate());
-}
-
-function epochDayOfIso(text: string): number {
-  return epochDayOfDate(Temporal.PlainDate.from(text));
-}
-
-function epochDayOfDate(date: Temporal.PlainDate): number {
-  return daysFromCivil(date.year, date.month, date.day);
-}
-
-function plainDateOfEpochDay(day: number): Temporal.PlainDate {
-  const { year, month, dayOfMonth } = civilFromDays(day);
-  return new Temporal.PlainDate(year, month, dayOfMonth);
-}
-
-/** 1970-01-01 (epoch day 0) was a Thursday (ISO 4). */
-function weekdayOfEpochDay(day: number): Weekday {
-  return ((((day + 3) % 7) + 7) % 7 + 1) as Weekday;
-}
-
-// Proleptic Gregorian calendar arithmetic (Howard Hinnant's days_from_civil / civil_from_days).
-function daysFromCivil(year: number, month: number, dayOfMonth: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + dayOfMonth - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-function civilFromDays(days: number): { year: number; month: number; dayOfMonth: number } {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) -
-      Math.floor(doe / 146096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const dayOfMonth = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, dayOfMonth };
 }

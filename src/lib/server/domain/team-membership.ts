@@ -4,7 +4,7 @@
  * before leaving. The store applies a change in one write that checks the team record, so two
  * owners demoting each other at once cannot leave a team without one.
  */
-import type { TeamMembership, TeamRecord, TeamRole } from "../store/records.ts";
+import type { TeamMembership, TeamRecord, TeamRole } from "./model/records.ts";
 import {
   DEFAULT_PRIORITY,
   DEFAULT_WEIGHT,
@@ -82,6 +82,15 @@ const clampInt = (n: number, lo: number, hi: number) =>
 
 export function roleOf(team: TeamRecord, userId: string): TeamRole | null {
   return team.members.find((m) => m.userId === userId)?.role ?? null;
+}
+
+/**
+ * An invitation speaks for the owner who sent it: it can be shown and accepted only while they
+ * are still an owner of the team and their account is open (issue 22: a removed owner, or a
+ * closed account, must not let someone in afterwards).
+ */
+export function inviteHolds(team: TeamRecord, invitedById: string, inviterOpen: boolean): boolean {
+  return inviterOpen && roleOf(team, invitedById) === "owner";
 }
 
 export function memberOf(team: TeamRecord, userId: string): TeamMembership | null {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { searchTimeZones } from "./time-zone-search.ts";
+import { searchTimeZones, suggestTimeZones } from "./time-zone-search.ts";
 
 const NOV = Date.parse("2026-11-22T12:00:00Z");
 const JUL = Date.parse("2026-07-01T12:00:00Z");
@@ -56,4 +56,19 @@ Deno.test("time-zone search: nothing found is said, not guessed", () => {
   for (const q of ["", "   ", "xyzzy", "Mars/Olympus", "UTC+99", "🙂".repeat(50)]) {
     assert.equal(exact(q), "none", q);
   }
+});
+
+Deno.test("suggestTimeZones: friendly rows with everyday names and UTC offsets, by city or country", () => {
+  const nowMs = Date.UTC(2026, 0, 15, 12); // winter in the north
+  const tokyo = suggestTimeZones("japan", { nowMs, locale: "en" });
+  assert.equal(tokyo[0].zone, "Asia/Tokyo");
+  assert.match(tokyo[0].label, /^Tokyo — Japan.*, UTC\+9$/);
+  assert.deepEqual(suggestTimeZones("Tokyo", { nowMs }).map((s) => s.zone), ["Asia/Tokyo"]);
+  const berlin = suggestTimeZones("Berlin", { nowMs, locale: "de" })[0];
+  assert.equal(berlin.zone, "Europe/Berlin");
+  assert.match(berlin.label, /^Berlin — .*, UTC\+1$/);
+  // Kolkata is half an hour off the hour.
+  assert.match(suggestTimeZones("Kolkata", { nowMs })[0].label, /UTC\+5:30$/);
+  assert.ok(suggestTimeZones("Sydney", { nowMs }).length > 1, "two Sydneys to choose from");
+  assert.deepEqual(suggestTimeZones("xyzzy", { nowMs }), []);
 });

@@ -206,3 +206,51 @@ function pick(matches: ZoneMatch[]): ZoneSearch {
   if (unique.length === 1) return { kind: "exact", zone: unique[0].zone };
   return { kind: "choose", matches: unique.slice(0, MAX_MATCHES) };
 }
+
+/** One row of the time zone combobox: "Tokyo — Japan Standard Time, UTC+9". */
+export type ZoneSuggestion = { zone: string; label: string };
+
+/** "UTC+9", "UTC−3:30", "UTC" at `nowMs`. */
+function utcOffsetLabel(zone: string, nowMs: number): string {
+  return offsetLabel(offsetMinutes(zone, nowMs)).replace(/^GMT/, "UTC");
+}
+
+/** "Japan Standard Time", "Mitteleuropäische Zeit": the zone's everyday name in `locale`. */
+function genericName(zone: string, locale: string, nowMs: number): string | null {
+  for (const style of ["longGeneric", "long"] as const) {
+    try {
+      const name = new Intl.DateTimeFormat([locale, "en"], { timeZone: zone, timeZoneName: style })
+        .formatToParts(nowMs).find((p) => p.type === "timeZoneName")?.value;
+      // Intl falls back to "GMT+09:00" where it has no name: the offset says that already.
+      if (name && !/^(GMT|UTC)([+-−]|$)/.test(name)) return name;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+/**
+ * What the combobox lists for typed text: the matches of `searchTimeZones`, each with the city,
+ * the zone's everyday name and its offset now ("Tokyo — Japan Standard Time, UTC+9").
+ */
+export function suggestTimeZones(
+  query: string,
+  opts: { nowMs: number; locale?: string },
+): ZoneSuggestion[] {
+  const locale = opts.locale ?? "en";
+  const found = searchTimeZones(query, opts);
+  const zones = found.kind === "exact"
+    ? [found.zone]
+    : found.kind === "choose"
+    ? found.matches.map((m) => m.zone)
+    : [];
+  return zones.map((zone) => {
+    const city = zone === "UTC"
+      ? "UTC"
+      : zone.slice(zone.lastIndexOf("/") + 1).replaceAll("_", " ");
+    const name = zone === "UTC" ? null : genericName(zone, locale, opts.nowMs);
+    const offset = utcOffsetLabel(zone, opts.nowMs);
+    return { zone, label: name ? `${city} — ${name}, ${offset}` : `${city} — ${offset}` };
+  });
+}

@@ -1,4 +1,5 @@
 import { Temporal } from "./temporal.ts";
+import { ianaZoneName } from "../../shared/time-zone-names.ts";
 
 /**
  * True when `timeZone` names an IANA zone (or an alias such as "Asia/Calcutta", or "UTC") that
@@ -33,16 +34,30 @@ function check(timeZone: string): boolean {
   }
 }
 
-/** The spelling Intl resolves a valid zone to ("europe/berlin" → "Europe/Berlin"), else null. */
+const canonical = new Map<string, string>();
+
+/**
+ * The canonical IANA name of a valid zone ("europe/berlin" → "Europe/Berlin", "Asia/Kolkata" and
+ * "Asia/Calcutta" → "Asia/Kolkata"), else null. Every zone that comes in (a form, a guest's
+ * browser, the API, an import) is kept under this name.
+ */
 export function canonicalTimeZone(timeZone: string): string | null {
   if (!isValidTimeZone(timeZone)) return null;
-  return new Intl.DateTimeFormat("en-US", { timeZone }).resolvedOptions().timeZone;
+  // A formatter per call was the top item of a crowd's refusals (issue 26); a name's canonical
+  // name never changes within a process.
+  const known = canonical.get(timeZone);
+  if (known !== undefined) return known;
+  const name = ianaZoneName(
+    new Intl.DateTimeFormat("en-US", { timeZone }).resolvedOptions().timeZone,
+  );
+  if (canonical.size < 2_000) canonical.set(timeZone, name);
+  return name;
 }
 
 let zones: readonly string[] | undefined;
 
-/** Every zone a host can pick: Intl's canonical IANA zones plus "UTC", sorted. */
+/** Every zone a host can pick: Intl's zones under their current IANA names plus "UTC", sorted. */
 export function listTimeZones(): string[] {
-  zones ??= [...new Set([...Intl.supportedValuesOf("timeZone"), "UTC"])].sort();
+  zones ??= [...new Set([...Intl.supportedValuesOf("timeZone").map(ianaZoneName), "UTC"])].sort();
   return [...zones];
 }

@@ -2,7 +2,7 @@
  * Webhook delivery rules, pure: which answers are retried, when the next attempt is due
  * (honouring Retry-After), and when a failing subscription is switched off.
  */
-import type { WebhookEvent } from "../store/records.ts";
+import type { WebhookEvent } from "./model/records.ts";
 
 export const WEBHOOK_EVENTS: readonly WebhookEvent[] = [
   "booking.requested",
@@ -11,7 +11,23 @@ export const WEBHOOK_EVENTS: readonly WebhookEvent[] = [
   "booking.cancelled",
   "booking.rescheduled",
   "booking.expired",
+  "form.submitted",
+  "poll.created",
+  "poll.voted",
+  "poll.booked",
+  "poll.closed",
 ];
+
+/**
+ * Events renamed since subscriptions could name them: a stored subscription to the old name
+ * hears the new one (`poll.answered` became `poll.voted`, issue 28).
+ */
+const RENAMED: Record<string, WebhookEvent> = { "poll.answered": "poll.voted" };
+
+/** Whether a subscription's stored event list covers `event` (old names included). */
+export function subscribesTo(events: readonly string[], event: WebhookEvent): boolean {
+  return events.some((e) => (RENAMED[e] ?? e) === event);
+}
 
 /**
  * Delays after the 1st, 2nd, … failed attempt. Standard Webhooks' suggested schedule, stretched

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { bodyLimitFor, boundBody, GUEST_BODY_LIMIT, HOST_BODY_LIMIT } from "./body-limit.ts";
+import {
+  API_BODY_LIMIT,
+  bodyPolicyFor,
+  boundBody,
+  GUEST_BODY_LIMIT,
+  HOST_BODY_LIMIT,
+  takeUploadTurn,
+  UPLOAD_BODY_LIMIT,
+} from "./body-limit.ts";
 
 const post = (body: BodyInit, headers: Record<string, string> = {}) =>
   new Request("http://x/calendar/demo/x?/book", { method: "POST", body, headers });
@@ -15,11 +23,37 @@ function stream(chunks: number, size: number, stallAfter = Infinity): ReadableSt
   });
 }
 
-Deno.test("body limits: by route class, from the decoded path", () => {
-  assert.equal(bodyLimitFor("/calendar/demo/x"), GUEST_BODY_LIMIT);
-  assert.equal(bodyLimitFor("/dashboard/event-types/new"), HOST_BODY_LIMIT);
-  assert.equal(bodyLimitFor("/%64ashboard/profile"), HOST_BODY_LIMIT);
-  assert.equal(bodyLimitFor("/signin"), GUEST_BODY_LIMIT);
+Deno.test("body limits: by route class, from the decoded path", async () => {
+  const limit = async (path: string, search = "", live = false) =>
+    (await bodyPolicyFor(path, search, () => Promise.resolve(live))).limit;
+  assert.equal(await limit("/calendar/demo/x"), GUEST_BODY_LIMIT);
+  assert.equal(await limit("/dashboard/event-types/new"), HOST_BODY_LIMIT);
+  assert.equal(await limit("/%64ashboard/profile"), HOST_BODY_LIMIT);
+  assert.equal(await limit("/signin"), GUEST_BODY_LIMIT);
+  assert.equal(await limit("/api/v1/event-types"), API_BODY_LIMIT);
+  assert.equal(await limit("/%61pi/v1/me"), API_BODY_LIMIT);
+});
+
+Deno.test("body limits: the upload's limit only for a live session, never for the cookie's presence", async () => {
+  let asked = 0;
+  const live = (yes: boolean) => () => (asked++, Promise.resolve(yes));
+  assert.equal(
+    (await bodyPolicyFor("/dashboard/profile", "?/importData", live(true))).limit,
+    UPLOAD_BODY_LIMIT,
+  );
+  assert.equal(
+    (await bodyPolicyFor("/dashboard/profile", "?/importData", live(false))).limit,
+    HOST_BODY_LIMIT,
+  );
+  const failing = () => Promise.reject(new Error("store down"));
+  assert.equal(
+    (await bodyPolicyFor("/dashboard/profile", "?/importData", failing)).limit,
+    HOST_BODY_LIMIT,
+  );
+  asked = 0;
+  await bodyPolicyFor("/calendar/demo/x", "?/importData", live(true));
+  await bodyPolicyFor("/dashboard/profile", "?/save", live(true));
+  assert.equal(asked, 0, "the store is asked only for the upload route");
 });
 
 Deno.test("body limits: a body within the limit passes whole; a larger one is 413, declared or streamed, and is not read to its end", async () => {
@@ -52,4 +86,20 @@ Deno.test("body limits: a body that stops arriving is answered 408 after the dea
   assert.ok(performance.now() - t0 < 2_000);
   const get = new Request("http://x/", { method: "GET" });
   assert.equal(await boundBody(get, 10, 10), get);
+});
+
+Deno.test("uploads: one at a time; the next waits for the turn, a waiter that gives up never takes it", async () => {
+  const first = await takeUploadTurn(1_000);
+  assert.ok(first);
+  const late = takeUploadTurn(20); // gives up before the first is done
+  const next = takeUploadTurn(5_000);
+  assert.equal(await late, null);
+  first();
+  first(); // a second release changes nothing
+  const second = await next;
+  assert.ok(second);
+  second();
+  const third = await takeUploadTurn(10);
+  assert.ok(third, "the turn is free again");
+  third();
 });

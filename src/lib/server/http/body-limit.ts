@@ -9,44 +9,156 @@
  * - A body that does not arrive within `timeoutMs` is answered 408 (a client that sends half a
  *   body and waits would otherwise hold its request open for ever).
  *
- * Limits by route class, from the decoded path (SvelteKit routes on it): a host's dashboard
- * forms (event types with questions, long override lists) get 1 MB, everything else — guest
- * forms, sign-in, link pages, Auth.js — 64 KB.
+ * One body policy per kind of route, decided here and nowhere else (issue 22, issue 34):
+ *
+ * | kind     | routes                                   | limit  | refusal                    |
+ * |----------|------------------------------------------|--------|----------------------------|
+ * | `api`    | `/api/…` (the JSON API)                  | 100 KB | `application/problem+json` |
+ * | `guest`  | guest forms, sign-in, link pages, Auth.js | 64 KB  | text, in the reader's language |
+ * | `host`   | the dashboard's forms                    | 1 MB   | text                       |
+ * | `upload` | the profile's data import, for a request whose session has been verified | 64 MB | text |
+ *
+ * The kind follows the decoded path (SvelteKit routes on it). The upload's limit is granted only
+ * after the session in the request has been looked up and found live: a cookie that merely has
+ * the session's name (forged, expired, signed out) gets the dashboard's 1 MB, so an anonymous
+ * client can never make the server hold 64 MB.
  */
-import { canonicalPath } from "./route-shape.ts";
+import { canonicalPath, isApiPath } from "./route-shape.ts";
+import { earlyProblem } from "./early-answers.ts";
 import { earlyTranslator } from "../i18n.ts";
 import type { Translator } from "../../shared/i18n.ts";
 
-export const GUEST_BODY_LIMIT = 64 * 1024;
-export const HOST_BODY_LIMIT = 1024 * 1024;
-/** A host moving servers uploads their exported data (services/host-import.ts IMPORT_MAX_BYTES). */
-export const UPLOAD_BODY_LIMIT = 64 * 1024 * 1024;
+export type BodyKind = "api" | "guest" | "host" | "upload";
+
+export const BODY_LIMITS: Record<BodyKind, number> = {
+  api: 100 * 1024,
+  guest: 64 * 1024,
+  host: 1024 * 1024,
+  /** A host moving servers uploads their exported data (services/host-import.ts IMPORT_MAX_BYTES). */
+  upload: 64 * 1024 * 1024,
+};
+export const GUEST_BODY_LIMIT = BODY_LIMITS.guest;
+export const HOST_BODY_LIMIT = BODY_LIMITS.host;
+export const UPLOAD_BODY_LIMIT = BODY_LIMITS.upload;
+export const API_BODY_LIMIT = BODY_LIMITS.api;
+
+export type BodyPolicy = { kind: BodyKind; limit: number };
 
 /**
- * `search` and `hasSession` single out the one upload (the profile's data import): only a request
- * that carries a session cookie may send that much, so an anonymous client stays at 1 MB.
+ * The body policy of a request. `sessionIsLive` is asked only for the upload route, and only
+ * its `true` (a session found in the store, not expired) grants the upload's limit.
  */
-export function bodyLimitFor(pathname: string, search = "", hasSession = false): number {
+export async function bodyPolicyFor(
+  pathname: string,
+  search = "",
+  sessionIsLive: () => Promise<boolean> = () => Promise.resolve(false),
+): Promise<BodyPolicy> {
+  const kind = await bodyKindFor(pathname, search, sessionIsLive);
+  return { kind, limit: BODY_LIMITS[kind] };
+}
+
+async function bodyKindFor(
+  pathname: string,
+  search: string,
+  sessionIsLive: () => Promise<boolean>,
+): Promise<BodyKind> {
+  if (isApiPath(pathname)) return "api";
   const path = canonicalPath(pathname);
-  if (!(path === "/dashboard" || path.startsWith("/dashboard/"))) return GUEST_BODY_LIMIT;
+  if (!(path === "/dashboard" || path.startsWith("/dashboard/"))) return "guest";
   const upload = path === "/dashboard/profile" &&
-    new URLSearchParams(search).has("/importData");
-  return upload && hasSession ? UPLOAD_BODY_LIMIT : HOST_BODY_LIMIT;
+    // The action SvelteKit runs: the first query key that names one (route-shape.ts actionName).
+    [...new URLSearchParams(search).keys()].find((k) => k.startsWith("/")) === "/importData";
+  return upload && await sessionIsLive().catch(() => false) ? "upload" : "host";
+}
+
+/**
+ * Uploads (64 MB each) are read and handled one at a time per process; the next waits its turn
+ * up to `UPLOAD_WAIT_MS` (its bytes wait in the network, not in memory), then is answered 503.
+ * Memory for uploads is then one upload's, however many hosts send one at once.
+ */
+export const UPLOAD_WAIT_MS = 60_000;
+let uploading = false;
+/** Waiters for a turn: each says whether it took it (false once it has given up). */
+const uploadQueue: (() => boolean)[] = [];
+
+/** A turn to read and handle an upload: its release, or null when none came in time. */
+export async function takeUploadTurn(waitMs = UPLOAD_WAIT_MS): Promise<(() => void) | null> {
+  if (uploading) {
+    const got = await new Promise<boolean>((resolve) => {
+      let settled = false;
+      const wake = () => {
+        if (settled) return false;
+        settled = true;
+        clearTimeout(timer);
+        resolve(true);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        uploadQueue.splice(uploadQueue.indexOf(wake), 1);
+        resolve(false);
+      }, waitMs);
+      uploadQueue.push(wake);
+    });
+    if (!got) return null;
+  }
+  uploading = true;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    // The turn passes to the first waiter still waiting (`uploading` stays true), or ends.
+    while (uploadQueue.length) if (uploadQueue.shift()!()) return;
+    uploading = false;
+  };
+}
+
+/** The answer to an upload that found no turn in time. */
+export function uploadBusy(req: Request): Response {
+  return new Response(earlyTranslator(req).t("http.upload_busy"), {
+    status: 503,
+    headers: {
+      "content-type": "text/plain; charset=utf-8",
+      "retry-after": "60",
+      connection: "close",
+      "cache-control": "no-store",
+    },
+  });
 }
 
 const NO_BODY = new Set(["GET", "HEAD", "OPTIONS"]);
 
-function answer(status: 408 | 413, text: string): Response {
-  return new Response(text, {
+type Why = "too_large" | "too_slow" | "cut_off";
+
+/**
+ * The refusal of a body, in the format of its kind: the API's problem+json (its documented
+ * `payload_too_large` / `request_timeout` problems), or a short text for people.
+ */
+export function bodyRefusal(kind: BodyKind, why: Why, req: Request): Response {
+  const status = why === "too_large" ? 413 : 408;
+  // The rest of the body is never read, so the connection cannot carry another request.
+  const headers: Record<string, string> = { connection: "close", "cache-control": "no-store" };
+  if (kind === "api") {
+    return earlyProblem(req, why === "too_large" ? "payload_too_large" : "request_timeout", {
+      detail: why === "too_large"
+        ? `The request body is larger than ${BODY_LIMITS.api / 1024} KB.`
+        : undefined,
+      headers,
+    });
+  }
+  // In the reader's language, from the request itself: nothing of the app has run yet.
+  const t: Translator = earlyTranslator(req);
+  const key = why === "too_large"
+    ? "http.too_large"
+    : why === "too_slow"
+    ? "http.too_slow"
+    : "http.cut_off";
+  return new Response(t.t(key), {
     status,
-    // The rest of the body is never read, so the connection cannot carry another request.
-    headers: { "content-type": "text/plain; charset=utf-8", connection: "close" },
+    headers: { ...headers, "content-type": "text/plain; charset=utf-8" },
   });
 }
-
-// In the reader's language, from the request itself: nothing of the app has run yet.
-const TOO_LARGE = (t: Translator) => answer(413, t.t("http.too_large"));
-const TOO_SLOW = (t: Translator) => answer(408, t.t("http.too_slow"));
 
 /**
  * The request with its body read (within the limit and the time), or the answer to send instead.
@@ -55,13 +167,14 @@ export async function boundBody(
   req: Request,
   limit: number,
   timeoutMs: number,
+  kind: BodyKind = "guest",
 ): Promise<Request | Response> {
   if (NO_BODY.has(req.method.toUpperCase()) || req.body === null) return req;
-  const t = () => earlyTranslator(req);
+  const refuse = (why: Why) => bodyRefusal(kind, why, req);
   const declared = req.headers.get("content-length");
   if (declared !== null && (!/^\d{1,15}$/.test(declared.trim()) || Number(declared) > limit)) {
     await req.body.cancel().catch(() => {});
-    return TOO_LARGE(t());
+    return refuse("too_large");
   }
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -75,30 +188,42 @@ export async function boundBody(
       const next = await Promise.race([reader.read(), late]);
       if (next === "late") {
         await reader.cancel().catch(() => {});
-        return TOO_SLOW(t());
+        return refuse("too_slow");
       }
       if (next.done) break;
       size += next.value.byteLength;
       if (size > limit) {
         await reader.cancel().catch(() => {});
-        return TOO_LARGE(t());
+        return refuse("too_large");
       }
       chunks.push(next.value);
     }
   } catch {
     // The client went away mid-body; nobody is listening for the answer.
-    return answer(408, t().t("http.cut_off"));
+    return refuse("cut_off");
   } finally {
     clearTimeout(timer);
   }
-  const body = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    body.set(c, at);
-    at += c.byteLength;
-  }
+  // The chunks as they came, not one more copy of them (an upload may be 64 MB).
+  const body = chunks.length === 0
+    ? new Uint8Array(0)
+    : chunks.length === 1
+    ? chunks[0]
+    : new ReadableStream<Uint8Array>({
+      start(ctrl) {
+        for (const c of chunks.splice(0)) ctrl.enqueue(c);
+        ctrl.close();
+      },
+    });
   const headers = new Headers(req.headers);
   headers.delete("transfer-encoding");
   headers.set("content-length", String(size));
-  return new Request(req.url, { method: req.method, headers, body, signal: req.signal });
+  return new Request(req.url, {
+    method: req.method,
+    headers,
+    body: body as BodyInit,
+    signal: req.signal,
+    // @ts-ignore: Deno needs duplex for streaming request bodies
+    duplex: "half",
+  });
 }

@@ -4,7 +4,7 @@
  */
 import { error, fail, redirect, type RequestEvent } from "@sveltejs/kit";
 import * as v from "valibot";
-import { getSlotPage, type SlotPage } from "../services/public-calendar.ts";
+import { getSlotPage, type SlotPage } from "../services/slot-page.ts";
 import type { App } from "../app.ts";
 import {
   type Clock,
@@ -15,15 +15,26 @@ import {
 import { type BookInput, type BookResult, bookSlot } from "../services/book-slot.ts";
 import { bookTeamSlot } from "../services/team-bookings.ts";
 import { recordBookingOutcome } from "../ops/metrics.ts";
-import { BookingForm, fieldErrors } from "../../shared/forms.ts";
+import { BookingForm } from "../../shared/forms/booking.ts";
+import { fieldErrors } from "../../shared/forms/common.ts";
 import { checkFillToken, fillToken } from "../services/anti-spam.ts";
 import { refusalKey, refusalStatus } from "../../shared/refusals.ts";
-import { countBooked } from "../services/insights-count.ts";
 import { BUSY_STATUS, retryLater } from "./busy.ts";
 import { parseAccent } from "../../shared/accent.ts";
 import { translateRef } from "../../shared/i18n.ts";
 import { searchTimeZones, type ZoneMatch } from "../domain/time-zone-search.ts";
-import { isValidTimeZone } from "../domain/time-zone.ts";
+import { canonicalTimeZone, isValidTimeZone } from "../domain/time-zone.ts";
+import { FIELD_MAX } from "../../shared/field-bounds.ts";
+import { linkRoutedBooking } from "../services/routing-visits.ts";
+import { thankYouAfterBooking } from "../services/embed.ts";
+import {
+  type BookingSource,
+  decideSource,
+  GUESTS_MAX,
+  guestsFieldMax,
+  sourceQuery,
+} from "../../shared/booking-extras.ts";
+import { seriesPreview } from "../services/book-series.ts";
 
 /** What became of a zone the guest typed that is not an IANA id ("Tokyo", "PST", "UTC+2"). */
 export type ZoneNotice =
@@ -44,7 +55,7 @@ export function guestZone(
   const query = (tz ?? "").trim().slice(0, 80);
   if (!query) return { timeZone: null, notice: null };
   if ((query.includes("/") || query === "UTC") && isValidTimeZone(query)) {
-    return { timeZone: query, notice: null };
+    return { timeZone: canonicalTimeZone(query), notice: null };
   }
   const found = searchTimeZones(query, { nowMs, locale });
   if (found.kind === "exact") {
@@ -79,12 +90,15 @@ export async function slotPageFor(
     locale,
     clock: guestClock(url, acceptLanguage),
     username: "username" in params ? params.username.toLowerCase() : "",
-    ...("team" in params ? { team: params.team.toLowerCase() } : {}),
+    ...("team" in params
+      ? { team: params.team.toLowerCase(), routing: q.get("routing")?.slice(0, 200) }
+      : {}),
     slug: params.slug.toLowerCase(),
     timeZone: guestZone(q.get("tz"), app.now(), locale).timeZone,
     month: q.get("month"),
     date: q.get("date"),
     duration: q.get("duration"),
+    layout: q.get("layout"),
   });
 }
 
@@ -94,7 +108,9 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
   // SvelteKit reruns this load on a client-side navigation only for the query parameters it saw
   // read. When the page cache has read the slot page already, nothing here would read `date` or
   // `month`, and choosing another day in the browser would change the URL but not the page.
-  for (const name of ["date", "month", "duration", "tz", "clock", "lang", "slot"]) q.get(name);
+  for (const name of ["date", "month", "duration", "tz", "clock", "lang", "slot", "layout"]) {
+    q.get(name);
+  }
   // Without `&clock=`, times are written as the guest's language does it.
   if (!q.has("clock")) event.setHeaders({ vary: "Accept-Language" });
   // The page cache may have read it already for this request; insights count from it after.
@@ -109,7 +125,17 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
   if (!res.listed) event.setHeaders({ "x-robots-tag": "noindex" });
   const slot = q.get("slot");
   const chosen = slot && res.slots.some((s) => s.start === slot) ? slot : null;
+  // A repeating event type: every date of the series from the chosen start (book-series.ts).
+  const series = chosen && "username" in params
+    ? await seriesPreview(locals.app, {
+      username: params.username.toLowerCase(),
+      slug: params.slug.toLowerCase(),
+      start: chosen,
+      durationMin: res.durationMin,
+    })
+    : null;
   return {
+    series,
     ...res,
     tzFromUrl: q.has("tz"),
     clockFromUrl: parseClock(q.get("clock")) !== null,
@@ -119,13 +145,46 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
     langFromUrl: q.has("lang") && !res.languageFixed,
     zoneNotice: guestZone(q.get("tz"), locals.app.now(), locals.locale).notice,
     fillToken: locals.fillToken = await fillToken(locals.app),
+    ...routedVisit(q),
+    source: pageSource(q),
   };
+}
+
+/** The UTM parameters and `ref` of the page's URL, cleaned (invalid ones dropped silently). */
+function pageSource(q: URLSearchParams): BookingSource | null {
+  return decideSource((f) => q.get(f));
+}
+
+/**
+ * The form's starting values from the link (issue 29 prefill, and a routing form's visitor,
+ * issue 30): `name`, `email`, `note`, `q_<question id>` and `location` (the offered place's
+ * index), each bounded as the form reads it; a value that cannot be one (an email without an
+ * @, a location that is not an index) is left out without a word. With the routing form's signed
+ * response reference the booking will link to. Nothing is booked until the visitor sends the form.
+ */
+function routedVisit(q: URLSearchParams): { prefill: Record<string, string>; routing: string } {
+  const prefill: Record<string, string> = {};
+  const bound: Record<string, number> = {
+    name: FIELD_MAX.line,
+    email: FIELD_MAX.email,
+    note: 2000,
+  };
+  for (const [k, val] of q) {
+    if (k === "email" && !/^[^\s@]+@[^\s@]+$/.test(val.trim())) continue;
+    if (k === "location" && /^[0-9]$/.test(val)) prefill.location = val;
+    else if (k in bound) prefill[k] = val.trim().slice(0, bound[k]);
+    else if (/^q_[A-Za-z0-9_-]{1,64}$/.test(k)) prefill[k] = val.slice(0, 2000);
+  }
+  return { prefill, routing: (q.get("routing") ?? "").slice(0, 200) };
 }
 
 /** Books with the guest's form input; the plain booking page books by username and slug. */
 export type Booker = (
   input: Omit<BookInput, "username" | "slug">,
 ) => Promise<BookResult | { ok: false; reason: string }>;
+
+/** Booking pages whose form post may be answered with the event type's thank-you page. */
+const THANK_YOU_ROUTES = new Set(["/calendar/[username]/[slug]", "/team/[team]/[slug]"]);
 
 /** What a booking form post came to: the guest's booking page, or the form again with why. */
 export type BookForm =
@@ -171,13 +230,23 @@ export async function decideBookForm(
     fallback = "",
   ) => (typeof raw[k] === "string" ? (raw[k] as string) : fallback);
   const values: Record<string, string> = {
-    name: str("name").slice(0, 200),
-    email: str("email").slice(0, 300),
+    name: str("name").slice(0, FIELD_MAX.line + 1),
+    email: str("email").slice(0, FIELD_MAX.email + 1),
     note: str("note").slice(0, 2100),
+    location: str("location").slice(0, 3),
+    phone: str("phone").slice(0, 40),
+    guests: str("guests").slice(0, guestsFieldMax(GUESTS_MAX) + 1),
   };
+  // Where the guest came from rides along as hidden fields (and survives a refusal); invalid
+  // values are dropped without a word.
+  const source = decideSource((f) => raw[f]);
+  for (const [f, val] of sourceQuery(source)) values[f] = val;
   for (const [k, val] of Object.entries(raw)) {
     if (k.startsWith("q_") && typeof val === "string") values[k] = val.slice(0, 2100);
   }
+  // A routing form's signed response reference rides along (and survives a refusal).
+  const routing = str("routing").slice(0, 200);
+  if (routing) values.routing = routing;
   const failed = (
     status: number,
     errors: Record<string, string>,
@@ -216,6 +285,7 @@ export async function decideBookForm(
         ...input,
         team: params.team.toLowerCase(),
         slug: (params.slug ?? "").toLowerCase(),
+        routing,
       })
       : bookSlot(locals.app, {
         ...input,
@@ -224,6 +294,11 @@ export async function decideBookForm(
       });
   const result = await (book ?? byPage)({
     rawAnswers,
+    locationChoice: str("location"),
+    phone: str("phone").slice(0, 40),
+    guests: values.guests,
+    source,
+    skip: str("skip").slice(0, 200),
     durationMin: /^\d{1,3}$/.test(durationText) ? Number(durationText) : null,
     start: parsed.output.start,
     name: parsed.output.name,
@@ -236,8 +311,14 @@ export async function decideBookForm(
   });
   recordBookingOutcome(result.ok ? result.status.toLowerCase() : result.reason);
   if (result.ok) {
-    void countBooked(locals.app, result.bookingId);
-    return { kind: "booked", location: resultPath(event)(result.guestToken) };
+    if (routing) await linkRoutedBooking(locals.app, routing, result.bookingId);
+    // The event type's thank-you page, straight from the form post (no JavaScript needed); the
+    // widget shows its result first, which tells the embedding page and then goes (ADR 046).
+    // Only the booking pages themselves: their form-action allows the thank-you page's origin.
+    const thankYou = THANK_YOU_ROUTES.has(event.route.id ?? "")
+      ? await thankYouAfterBooking(locals.app, result.bookingId)
+      : null;
+    return { kind: "booked", location: thankYou ?? resultPath(event)(result.guestToken) };
   }
   if (result.reason === "not_found") error(404, locals.t.t("errors.no_booking_page"));
   if (result.reason === "invalid_answers" && "errors" in result) {

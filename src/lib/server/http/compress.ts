@@ -32,11 +32,20 @@ function tagged(etag: string, enc: "br" | "gzip"): string {
   return etag.endsWith('"') ? `${etag.slice(0, -1)}${suffix}"` : etag + suffix;
 }
 
+/**
+ * Whether the answer is one to compress, judged by its status and headers only: reading
+ * `res.body` turns a body of bytes into a stream that Deno then writes chunk by chunk (a top
+ * item of the cached booking page's profile, issue 26), so it is looked at only once an
+ * encoding was agreed on.
+ */
 function worthIt(req: Request, res: Response): boolean {
-  if (req.method === "HEAD" || !res.body) return false;
+  if (req.method === "HEAD") return false;
   if (res.status < 200 || res.status === 204 || res.status === 206 || res.status === 304) {
     return false;
   }
+  // A refusal (409: a crowd's losers) goes out as it is: compressing each one was a top item of
+  // the contention profile (issue 26), and only the one winner's answer is worth the CPU.
+  if (res.status === 409) return false;
   const h = res.headers;
   if (h.has("content-encoding")) return false;
   if (/no-transform/i.test(h.get("cache-control") ?? "")) return false;
@@ -56,6 +65,7 @@ export async function compressResponse(req: Request, res: Response): Promise<Res
     appendVary(res);
     return res;
   }
+  if (!res.body) return res;
   const headers = new Headers(res.headers);
   headers.set("content-encoding", enc);
   appendVary(headers);

@@ -2,12 +2,20 @@
  * CSV (RFC 4180): comma-separated, CRLF line ends, fields quoted when they hold a comma, quote or
  * line break. Text that a spreadsheet would run as a formula (=, +, -, @, tab, CR at the start)
  * is prefixed with an apostrophe: event type titles are the host's own words, but a shared
- * export must never execute anything.
+ * export must never execute anything. The text starts with a UTF-8 byte-order mark, so Excel on
+ * Windows reads umlauts and accents as UTF-8 (RFC 4180 parsers skip it).
  */
 import type { Table } from "../../shared/insights-types.ts";
 
+export const BOM = "\uFEFF";
+
 export function toCsv(table: Table): string {
-  return [table.columns, ...table.rows].map((r) => r.map(field).join(",")).join("\r\n") + "\r\n";
+  return BOM + csvLines([table.columns, ...table.rows]);
+}
+
+/** Rows as CSV lines, each ended by CRLF (no byte-order mark): for a file written in pieces. */
+export function csvLines(rows: Table["rows"]): string {
+  return rows.map((r) => r.map(field).join(",") + "\r\n").join("");
 }
 
 function field(v: string | number): string {
@@ -28,7 +36,7 @@ export function parseCsv(text: string): (string | number)[][] {
     cell = "";
     wasQuoted = false;
   };
-  for (let i = 0; i < text.length; i++) {
+  for (let i = text.startsWith(BOM) ? 1 : 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
       if (c === '"' && text[i + 1] === '"') {

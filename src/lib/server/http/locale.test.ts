@@ -6,7 +6,7 @@ import { updateUser } from "../store/users.ts";
 import { bookSlot } from "../services/book-slot.ts";
 import { bookingLinks } from "../services/booking-links.ts";
 import { getBooking } from "../store/bookings.ts";
-import type { UserRecord } from "../store/records.ts";
+import type { UserRecord } from "../domain/model/records.ts";
 import type { App } from "../app.ts";
 
 function event(

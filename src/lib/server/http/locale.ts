@@ -15,8 +15,8 @@ import { negotiateLocale, PSEUDO_LOCALE } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
 import { getUser, getUserByUsernameCached } from "../store/users.ts";
 import { getEventTypeBySlugCached } from "../store/event-types.ts";
-import { bookingForToken } from "../services/decide-booking.ts";
-import type { TokenPurpose } from "../store/records.ts";
+import { bookingForToken } from "../services/booking-links.ts";
+import type { TokenPurpose } from "../domain/model/records.ts";
 
 const BOOKING_PAGES = new Set(["/calendar/[username]/[slug]", "/widget/[username]/[slug]"]);
 const GUEST_TOKEN_PAGES = new Set([
@@ -26,7 +26,7 @@ const GUEST_TOKEN_PAGES = new Set([
   "/booking/[token]/invite.ics",
   "/widget/booking/[token]",
 ]);
-const ENGLISH_ONLY = new Set(["/docs/api"]);
+const ENGLISH_ONLY = new Set(["/docs/api", "/docs/embed"]);
 const HOST_TOKEN_PAGES: Record<string, TokenPurpose> = {
   "/booking/[token]/confirm": "confirm",
   "/booking/[token]/reject": "reject",

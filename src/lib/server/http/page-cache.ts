@@ -1,10 +1,12 @@
 /**
  * Rendered booking pages, reused while nothing they show has changed.
  *
- * A guest's booking page is the hot path (links in signatures, embeds on busy sites), and most of
- * its cost is rendering, not reading. The key is the URL plus the page's own data, read fresh
- * from KV on every request: a booking, a settings change or the clock moving past a slot changes
- * the data and so the key, so a reused page is never stale, in this process or behind another.
+ * A guest's booking page is the hot path (links in signatures, embeds on busy sites). A page is
+ * kept by its URL (and language and clock) with the revision of everyone it is computed from
+ * (services/page-revision.ts), read before anything else on every request, and the minute: a
+ * booking, a synced calendar or a settings change in any process changes the revision, the
+ * clock moving on changes the minute (or passes the first slot shown), and the page is computed
+ * again. An unchanged host costs one KV read and a string substitution.
  * Only what differs per response is renewed on the way out: the CSP nonce and the fill-time token.
  *
  * Only anonymous full-page GETs are reused: a session cookie can change the layout, and data
@@ -16,27 +18,41 @@
  * its own, escaped for where they stand (an attribute, text, or the hydration script).
  */
 import type { Handle, RequestEvent } from "@sveltejs/kit";
-import { type BookForm, decideBookForm, slotPageFor } from "./booking-page.ts";
-import type { SlotPage } from "../services/public-calendar.ts";
+import { MAX_BYTES, MAX_ENTRIES, newNonce, NONCE, ROUTES, SESSION_COOKIE } from "./page-keep.ts";
+import { answerBookPost, isPlainBookPost } from "./refusal-pages.ts";
+import { guestClock } from "./booking-page.ts";
+import { pageRevision } from "../services/page-revision.ts";
+import type { SlotPage } from "../services/slot-page.ts";
 import { fillToken } from "../services/anti-spam.ts";
-import { randomToken } from "../integrations/crypto.ts";
-
-const ROUTES = new Set([
-  "/calendar/[username]/[slug]",
-  "/widget/[username]/[slug]",
-  "/team/[team]/[slug]",
-  "/widget/team/[team]/[slug]",
-]);
-const SESSION_COOKIE = /(^|;\s*)(__Secure-)?authjs\.session-token=/;
-const MAX_ENTRIES = 200;
-const MAX_BYTES = 16 * 1024 * 1024;
+import type { App } from "../app.ts";
+import { countPageView } from "./insights-hook.ts";
+import { wantsMarkdown } from "./agent-pages.ts";
+import { rateGroupFor } from "../domain/rate-limit.ts";
+import { checkRateLimit } from "../services/rate-limit.ts";
+import { tooManyRequests } from "./too-many.ts";
+import { canonicalPath } from "./route-shape.ts";
+import { recordPageCache } from "../ops/metrics.ts";
+import { acceptedEncoding } from "./static-files.ts";
+import { constants as zlib, crc32, deflateRawSync } from "node:zlib";
 
 type Entry = {
   status: number;
   headers: [string, string][];
-  body: string;
+  /** The page's bytes between the places of its nonce and fill token (`holes`, in order). */
+  parts: Uint8Array[];
+  holes: ("nonce" | "token")[];
+  /** How many bytes the parts hold together. */
+  size: number;
   nonce: string | null;
-  fillToken: string | null;
+  /** The page's revision (services/page-revision.ts) and clock bucket when it was rendered. */
+  revision: string;
+  minute: number;
+  /** The first slot it shows for the day (it drops out when it starts). */
+  firstSlotMs: number;
+  /** Its data, for what counts page views after the answer (http/insights-hook.ts). */
+  page: SlotPage;
+  /** The parts deflated once each, for gzip answers (`gzipBytes`); made on first use. */
+  deflated?: Uint8Array[];
 };
 
 /** Insertion order is recency: a hit moves its entry to the end, the oldest goes first. */
@@ -45,83 +61,179 @@ let bytes = 0;
 
 function remember(key: string, e: Entry) {
   forget(key);
-  while (entries.size >= MAX_ENTRIES || (entries.size && bytes + e.body.length > MAX_BYTES)) {
+  while (entries.size >= MAX_ENTRIES || (entries.size && bytes + e.size > MAX_BYTES)) {
     forget(entries.keys().next().value!);
   }
   entries.set(key, e);
-  bytes += e.body.length;
+  bytes += e.size;
 }
 
 function forget(key: string) {
   const old = entries.get(key);
   if (!old) return;
   entries.delete(key);
-  bytes -= old.body.length;
+  bytes -= old.size;
 }
 
 function cacheable(event: RequestEvent): boolean {
   return event.request.method === "GET" && !event.isDataRequest &&
     ROUTES.has(event.route.id ?? "") &&
-    !SESSION_COOKIE.test(event.request.headers.get("cookie") ?? "");
-}
-
-const NONCE = /'nonce-([^']+)'/;
-
-function newNonce(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes));
+    !SESSION_COOKIE.test(event.request.headers.get("cookie") ?? "") &&
+    // A routing form's visitor (issue 30): one address per visitor, holding their answers —
+    // never reused, and nothing personal is kept in a shared cache.
+    !event.url.searchParams.has("routing");
 }
 
 export const pageCache: Handle = async ({ event, resolve }) => {
   if (isPlainBookPost(event)) return await answerBookPost(event, resolve);
   if (!cacheable(event)) return resolve(event);
   const app = event.locals.app;
-  const page = await slotPageFor(
+  // The revision is read before anything the page shows (ADR 039): a change landing after it
+  // leaves this answer cached under an older revision, which the next request no longer reads.
+  const revision = await pageRevision(
     app,
-    event.params as { username: string; slug: string } | { team: string; slug: string },
-    event.url,
-    event.request.headers.get("accept-language"),
-    event.locals.locale,
+    event.params as { username: string } | { team: string },
   );
-  // Not found and bad dates are answered by the load as usual, and not kept.
-  if (!page.ok) return resolve(event);
+  // Unknown names are answered by the load as usual (404), and not kept.
+  if (revision === null) return resolve(event);
+  const minute = Math.floor(app.now() / 60_000);
   const key = `${event.url.pathname}${event.url.search}\n${event.locals.locale}\n${
-    JSON.stringify(page)
+    guestClock(event.url, event.request.headers.get("accept-language"))
   }`;
-  event.locals.slotPage = page;
   const hit = entries.get(key);
-  if (hit) {
+  // A slot shown for the day starts: the page changes (within the minute when notice is 0).
+  if (hit && hit.revision === revision && hit.minute === minute && app.now() < hit.firstSlotMs) {
     entries.delete(key);
     entries.set(key, hit);
-    return await replay(hit, await fillToken(app));
+    event.locals.slotPage = hit.page;
+    served.set(event.request, { key, entry: hit, routeId: event.route.id!, params: event.params });
+    recordPageCache("kept");
+    return replay(hit, await fillToken(app));
   }
 
+  // A crowd missing at once (a new minute, a booking) waits for the one render of the same
+  // revision and minute started before it, instead of rendering the page fifty times: that
+  // render's data is exactly what this request's own revision read vouches for.
+  const pending = renders.get(key);
+  if (pending && pending.revision === revision && pending.minute === minute) {
+    const e = await pending.entry;
+    if (e && app.now() < e.firstSlotMs) {
+      event.locals.slotPage = e.page;
+      served.set(event.request, { key, entry: e, routeId: event.route.id!, params: event.params });
+      recordPageCache("kept");
+      return replay(e, await fillToken(app));
+    }
+  }
+  let settle!: (e: Entry | null) => void;
+  const mine = { revision, minute, entry: new Promise<Entry | null>((r) => (settle = r)) };
+  renders.set(key, mine);
+  try {
+    return await render(event, resolve, key, revision, minute, settle);
+  } finally {
+    settle(null);
+    if (renders.get(key) === mine) renders.delete(key);
+  }
+};
+
+/** Renders are single-flight per page key (see the hook). Bounded by the requests in flight. */
+const renders = new Map<
+  string,
+  { revision: string; minute: number; entry: Promise<Entry | null> }
+>();
+
+async function render(
+  event: RequestEvent,
+  resolve: Parameters<Handle>[0]["resolve"],
+  key: string,
+  revision: string,
+  minute: number,
+  settle: (e: Entry | null) => void,
+): Promise<Response> {
   const res = await resolve(event);
-  if (res.status !== 200 || res.headers.has("set-cookie")) return res;
+  const page = event.locals.slotPage;
+  if (res.status !== 200 || res.headers.has("set-cookie") || !page?.ok) return res;
   const body = await res.text();
   const nonce = NONCE.exec(res.headers.get("content-security-policy") ?? "")?.[1] ?? null;
   const token = event.locals.fillToken ?? null;
-  remember(key, {
+  const entry: Entry = {
     status: res.status,
     headers: [...res.headers].filter(([k]) => k !== "etag" && k !== "content-length"),
-    body,
+    ...splitAt(body, nonce, token),
     nonce,
-    fillToken: token,
-  });
+    revision,
+    minute,
+    firstSlotMs: page.slots.length ? Date.parse(page.slots[0].start) : Infinity,
+    page,
+  };
+  remember(key, entry);
+  settle(entry);
+  served.set(event.request, { key, entry, routeId: event.route.id!, params: event.params });
+  recordPageCache("rendered");
   return new Response(body, { status: res.status, headers: res.headers });
-};
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * The page as bytes, cut where its nonce and fill token stand: a replay copies the parts and
+ * writes the new values between them into one buffer, instead of searching and re-encoding a
+ * 30 KB string twice per response (ADR 039: the profile's top item on a cache hit).
+ */
+function splitAt(
+  body: string,
+  nonce: string | null,
+  token: string | null,
+): Pick<Entry, "parts" | "holes" | "size"> {
+  const escapeRe = (x: string) => x.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const wanted = [nonce, token].filter((x): x is string => !!x);
+  const parts: Uint8Array[] = [];
+  const holes: ("nonce" | "token")[] = [];
+  let last = 0;
+  if (wanted.length) {
+    for (const m of body.matchAll(new RegExp(wanted.map(escapeRe).join("|"), "g"))) {
+      parts.push(utf8.encode(body.slice(last, m.index)));
+      holes.push(m[0] === nonce ? "nonce" : "token");
+      last = m.index + m[0].length;
+    }
+  }
+  parts.push(utf8.encode(body.slice(last)));
+  return { parts, holes, size: parts.reduce((n, p) => n + p.length, 0) };
+}
 
 function replay(e: Entry, freshFillToken: string): Response {
-  let body = e.body;
-  const headers = new Headers(e.headers);
-  if (e.nonce) {
-    const nonce = newNonce();
-    body = body.replaceAll(e.nonce, nonce);
+  const nonce = e.nonce ? newNonce() : "";
+  return new Response(pageBytes(e, nonce, freshFillToken), {
+    status: e.status,
+    headers: withNonce(e.headers, e.nonce, nonce),
+  });
+}
+
+/** The kept headers with the response's own nonce in the CSP. */
+function withNonce(kept: [string, string][], old: string | null, nonce: string): Headers {
+  const headers = new Headers(kept);
+  if (old) {
     const csp = headers.get("content-security-policy");
-    if (csp) headers.set("content-security-policy", csp.replaceAll(e.nonce, nonce));
+    if (csp) headers.set("content-security-policy", csp.replaceAll(old, nonce));
   }
-  if (e.fillToken) body = body.replaceAll(e.fillToken, freshFillToken);
-  return new Response(body, { status: e.status, headers });
+  return headers;
+}
+
+/** The page's bytes with this response's nonce and fill token copied in, in one buffer. */
+function pageBytes(e: Entry, nonce: string, freshFillToken: string): Uint8Array<ArrayBuffer> {
+  // Both values are ASCII: one byte per character.
+  let size = e.size;
+  for (const h of e.holes) size += h === "nonce" ? nonce.length : freshFillToken.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (let i = 0; i < e.parts.length; i++) {
+    out.set(e.parts[i], at);
+    at += e.parts[i].length;
+    if (i < e.holes.length) {
+      at += utf8.encodeInto(e.holes[i] === "nonce" ? nonce : freshFillToken, out.subarray(at))
+        .written;
+    }
+  }
+  return out;
 }
 
 /** For tests: how many pages are kept. */
@@ -129,271 +241,180 @@ export function pageCacheSize(): number {
   return entries.size;
 }
 
-// ── refused booking form posts ──────────────────────────────────────────────────────────────
+// ── kept pages answered before SvelteKit ───────────────────────────────────────────────────
 
-/** A form post from the booking page without JavaScript (the enhanced post answers in JSON). */
-function isPlainBookPost(event: RequestEvent): boolean {
-  return event.request.method === "POST" && ROUTES.has(event.route.id ?? "") &&
-    event.url.searchParams.has("/book") && !event.request.headers.has("x-sveltekit-action") &&
-    !SESSION_COOKIE.test(event.request.headers.get("cookie") ?? "");
-}
-
-type Context = "attr" | "text" | "js";
-/** What goes between two literal parts: a typed value, or this response's nonce or fill token. */
-type Hole = { kind: "value"; name: string; context: Context } | { kind: "nonce" } | {
-  kind: "token";
+/**
+ * A kept page answered by server.ts before SvelteKit runs (issue 26, ADR 049): SvelteKit's
+ * request pipeline (route matching, every hook, the locale, the session check) cost more than
+ * the page itself on a hit. The first answer of an address goes through SvelteKit as before;
+ * server.ts then hands the request and its final answer to `learn`, which keeps, by the raw
+ * address and the browser's languages (everything the hooks decided the answer from), the
+ * route SvelteKit matched, its parameters, the kept page and the answer's final headers. A
+ * later request for the same address costs one read of the revision (the same
+ * `pageRevision`, so a change in any process misses exactly as in the hook), the rate limit
+ * and the byte copy; anything else — a session cookie, a markdown reader, another revision,
+ * minute or first slot — goes to SvelteKit.
+ */
+export const PAGE_EARLY = Symbol.for("invito.pageEarly");
+export type PageEarly = {
+  answer(req: Request, url: URL, clientIp: string): Promise<Response | null>;
+  learn(req: Request, url: URL, res: Response): void;
 };
-type Template = {
-  status: number;
+
+type Served = {
+  /** The hook's key of the kept page: a learned answer holds only while the page is kept. */
+  key: string;
+  entry: Entry;
+  routeId: string;
+  params: Record<string, string>;
+};
+type Learned = Served & {
+  /** The final headers (every hook's), with `nonce` standing where the response's nonce was. */
   headers: [string, string][];
-  parts: string[];
-  holes: Hole[];
-  /** The nonce the template was rendered with (in its CSP header). */
   nonce: string | null;
 };
 
-const templates = new Map<string, Template>();
-/** Reads of a refusal page's data in flight, by URL. */
-const pageReads = new Map<string, Promise<SlotPage>>();
-/** Templates being rendered, by key: later arrivals wait for them. */
-const rendering = new Map<string, Promise<Template | null>>();
-let templateBytes = 0;
+/** Which kept page answered which request (set by the hook, read by `learn`). */
+const served = new WeakMap<Request, Served>();
+/** Learned answers by raw address and languages; insertion order is recency, bounded. */
+const learned = new Map<string, Learned>();
 
-function keep(key: string, t: Template) {
-  const size = t.parts.reduce((n, p) => n + p.length, 0);
-  const old = templates.get(key);
-  if (old) {
-    templates.delete(key);
-    templateBytes -= old.parts.reduce((n, p) => n + p.length, 0);
+const earlyKey = (url: URL, headers: Headers) =>
+  `${url.pathname}${url.search}\n${headers.get("accept-language") ?? ""}`;
+
+function learn(req: Request, url: URL, res: Response): void {
+  const s = served.get(req);
+  if (!s || res.status !== 200 || res.headers.has("set-cookie")) return;
+  const key = earlyKey(url, req.headers);
+  learned.delete(key);
+  while (learned.size >= MAX_ENTRIES) learned.delete(learned.keys().next().value!);
+  learned.set(key, {
+    ...s,
+    headers: [...res.headers].filter(([k]) => k !== "etag" && k !== "content-length"),
+    nonce: NONCE.exec(res.headers.get("content-security-policy") ?? "")?.[1] ?? null,
+  });
+}
+
+async function answer(app: App, req: Request, url: URL, clientIp: string) {
+  if (req.method !== "GET" || learned.size === 0) return null;
+  const h = req.headers;
+  const key = earlyKey(url, h);
+  const l = learned.get(key);
+  if (!l || SESSION_COOKIE.test(h.get("cookie") ?? "") || wantsMarkdown(h.get("accept"))) {
+    return null;
   }
-  while (templates.size >= MAX_ENTRIES || (templates.size && templateBytes + size > MAX_BYTES)) {
-    const [k, v] = templates.entries().next().value!;
-    templates.delete(k);
-    templateBytes -= v.parts.reduce((n, p) => n + p.length, 0);
+  const e = l.entry;
+  if (entries.get(l.key) !== e) return null;
+  const revision = await pageRevision(app, l.params as { username: string } | { team: string });
+  const now = app.now();
+  if (
+    revision !== e.revision || Math.floor(now / 60_000) !== e.minute ||
+    now >= e.firstSlotMs
+  ) return null;
+  // The limit the rateLimit hook applies to the route SvelteKit matched; counted here only for
+  // requests answered here (a miss is counted once, by the hook).
+  const group = rateGroupFor({
+    method: "GET",
+    routeId: l.routeId,
+    path: canonicalPath(url.pathname),
+  });
+  if (group) {
+    const decision = await checkRateLimit(app, group, clientIp);
+    if (!decision.ok) return tooManyRequests(decision.retryAfterS, req);
   }
-  templates.set(key, t);
-  templateBytes += size;
+  learned.delete(key);
+  learned.set(key, l);
+  const nonce = e.nonce ? newNonce() : "";
+  const token = await fillToken(app);
+  const gzip = gzipAccepted(h.get("accept-encoding"));
+  const res = new Response(gzip ? gzipBytes(e, nonce, token) : pageBytes(e, nonce, token), {
+    status: e.status,
+    headers: withNonce(l.headers, l.nonce, nonce),
+  });
+  recordPageCache("early");
+  if (gzip) {
+    res.headers.set("content-encoding", "gzip");
+    const vary = res.headers.get("vary");
+    res.headers.set("vary", vary ? `${vary}, accept-encoding` : "accept-encoding");
+  }
+  countPageView(app, {
+    routeId: l.routeId,
+    params: l.params,
+    url,
+    headers: h,
+    isDataRequest: false,
+    page: e.page,
+  });
+  return res;
 }
 
-/** Per process, so a guest cannot type a stand-in of someone else's field. */
-const STAND_IN = `iv${randomToken(12).replace(/[^A-Za-z0-9]/g, "")}x`;
-const standIn = (i: number) => `${STAND_IN}${i}z`;
-
-/** What Svelte writes for a value in an attribute or in text (svelte/src/escaping.js). */
-function escapeHtml(s: string, attr: boolean): string {
-  return s.replace(
-    attr ? /[&"<]/g : /[&<]/g,
-    (c) => c === "&" ? "&amp;" : c === '"' ? "&quot;" : "&lt;",
-  );
+/** Whether a client takes gzip, by its Accept-Encoding (the few spellings in use, remembered). */
+const gzipByHeader = new Map<string, boolean>();
+function gzipAccepted(acceptEncoding: string | null): boolean {
+  if (!acceptEncoding) return false;
+  let yes = gzipByHeader.get(acceptEncoding);
+  if (yes === undefined) {
+    yes = acceptedEncoding(acceptEncoding, ["gzip"]) === "gzip";
+    if (gzipByHeader.size >= 64) gzipByHeader.clear();
+    gzipByHeader.set(acceptEncoding, yes);
+  }
+  return yes;
 }
 
-/** What SvelteKit's serializer (devalue) writes inside a string literal of the hydration script. */
-function escapeJs(s: string): string {
-  return s.replace(
-    /["<\\\n\r\t\b\f\u2028\u2029\u0000-\u001f]/g,
-    (c) =>
-      c === '"'
-        ? '\\"'
-        : c === "<"
-        ? "\\u003C"
-        : c === "\\"
-        ? "\\\\"
-        : c === "\n"
-        ? "\\n"
-        : c === "\r"
-        ? "\\r"
-        : c === "\t"
-        ? "\\t"
-        : c === "\b"
-        ? "\\b"
-        : c === "\f"
-        ? "\\f"
-        : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-}
+const GZIP_HEAD = new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
+/** An empty final stored block: the end of the deflate stream. */
+const DEFLATE_END = new Uint8Array([1, 0, 0, 0xff, 0xff]);
 
 /**
- * Splits a page rendered with stand-ins into literal parts and holes. Svelte writes a value in
- * an attribute (`="…"`) or as text (`>…`), SvelteKit's serializer as a string in the hydration
- * script; anywhere else the attribute escaping is used, which is safe in any HTML context.
+ * The page gzipped without compressing it per response (ADR 049): each literal part was deflated
+ * once, on its own and flushed to a byte boundary (Z_FULL_FLUSH: no back-reference crosses a
+ * part), and this response's nonce and fill token go between them as stored (uncompressed)
+ * deflate blocks. The CRC-32 of the whole is computed over the bytes as sent; one gzip member,
+ * as any decoder reads it.
  */
-function toTemplate(
-  body: string,
-  names: string[],
-  nonce: string | null,
-  token: string | null,
-): Pick<Template, "parts" | "holes"> {
-  const escapeRe = (x: string) => x.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-  const find = new RegExp(
-    [`${STAND_IN}(\\d+)z`, nonce && `(${escapeRe(nonce)})`, token && `(${escapeRe(token)})`]
-      .filter(Boolean).join("|"),
-    "g",
+function gzipBytes(e: Entry, nonce: string, freshFillToken: string): Uint8Array<ArrayBuffer> {
+  e.deflated ??= e.parts.map((p) =>
+    deflateRawSync(p, { level: 9, finishFlush: zlib.Z_FULL_FLUSH })
   );
-  const scripts: [number, number][] = [];
-  for (const m of body.matchAll(/<script\b[^>]*>[\s\S]*?<\/script>/g)) {
-    scripts.push([m.index!, m.index! + m[0].length]);
+  const holes = e.holes.map((h) => utf8.encode(h === "nonce" ? nonce : freshFillToken));
+  let size = GZIP_HEAD.length + DEFLATE_END.length + 8;
+  for (const d of e.deflated) size += d.length;
+  for (const h of holes) size += 5 + h.length;
+  const out = new Uint8Array(size);
+  out.set(GZIP_HEAD, 0);
+  let at = GZIP_HEAD.length;
+  let crc = 0;
+  let length = 0;
+  for (let i = 0; i < e.parts.length; i++) {
+    out.set(e.deflated[i], at);
+    at += e.deflated[i].length;
+    crc = crc32(e.parts[i], crc);
+    length += e.parts[i].length;
+    const hole = holes[i];
+    if (!hole) continue;
+    // A stored block: BFINAL 0, BTYPE 00 (byte-aligned after the flush), LEN, NLEN, the bytes.
+    out[at] = 0;
+    out[at + 1] = hole.length & 0xff;
+    out[at + 2] = hole.length >> 8;
+    out[at + 3] = ~hole.length & 0xff;
+    out[at + 4] = (~hole.length >> 8) & 0xff;
+    out.set(hole, at + 5);
+    at += 5 + hole.length;
+    crc = crc32(hole, crc);
+    length += hole.length;
   }
-  const parts: string[] = [];
-  const holes: Hole[] = [];
-  let last = 0;
-  for (const m of body.matchAll(find)) {
-    const at = m.index!;
-    parts.push(body.slice(last, at));
-    last = at + m[0].length;
-    if (m[1] === undefined) {
-      holes.push(nonce !== null && m[0] === nonce ? { kind: "nonce" } : { kind: "token" });
-      continue;
-    }
-    const before = body.slice(Math.max(0, at - 2), at);
-    const context: Context = scripts.some(([a, b]) => a < at && at < b)
-      ? "js"
-      : before.endsWith(">")
-      ? "text"
-      : "attr";
-    holes.push({ kind: "value", name: names[Number(m[1])] ?? "", context });
-  }
-  parts.push(body.slice(last));
-  return { parts, holes };
+  out.set(DEFLATE_END, at);
+  at += DEFLATE_END.length;
+  const tail = new DataView(out.buffer, at, 8);
+  tail.setUint32(0, crc >>> 0, true);
+  tail.setUint32(4, length >>> 0, true);
+  return out;
 }
 
-/** The page for one guest: the template's parts and this answer's values, nonce and token, once. */
-function fill(t: Template, values: Record<string, string>, freshFillToken: string): Response {
-  const nonce = t.nonce ? newNonce() : "";
-  const out: string[] = [t.parts[0]];
-  for (let i = 0; i < t.holes.length; i++) {
-    const h = t.holes[i];
-    if (h.kind === "nonce") out.push(nonce);
-    else if (h.kind === "token") out.push(freshFillToken);
-    else {
-      const v = values[h.name] ?? "";
-      out.push(h.context === "js" ? escapeJs(v) : escapeHtml(v, h.context === "attr"));
-    }
-    out.push(t.parts[i + 1]);
-  }
-  const headers = new Headers(t.headers);
-  const csp = headers.get("content-security-policy");
-  if (csp && t.nonce) headers.set("content-security-policy", csp.replaceAll(t.nonce, nonce));
-  return new Response(out.join(""), { status: t.status, headers });
-}
-
-/**
- * Decides the post here (the action then reuses the decision). A booking is answered with its
- * redirect; a refusal with the page, from a template when its data was rendered before.
- */
-async function answerBookPost(
-  event: RequestEvent,
-  resolve: Parameters<Handle>[0]["resolve"],
-): Promise<Response> {
-  const decided: BookForm = await decideBookForm(
-    event as RequestEvent<{ username: string; slug: string } | { team: string; slug: string }>,
-  );
-  event.locals.bookForm = decided;
-  if (decided.kind === "booked") {
-    return new Response(null, { status: 303, headers: { location: decided.location } });
-  }
-  // Field errors are one guest's; only refusals of a valid request are alike.
-  if (decided.status === 400) return resolve(event);
-  const app = event.locals.app;
-  // Refusals arriving together share one read of their page's data (it started no earlier than
-  // the first of them arrived, so no answer is staler than that). The page's language is part of
-  // every key: a template holds its words, so each language has its own.
-  const locale = event.locals.locale;
-  const readKey = `${event.url.pathname}${event.url.search}\n${locale}\n${
-    event.request.headers.get("accept-language")
-  }`;
-  let reading = pageReads.get(readKey);
-  if (!reading) {
-    reading = slotPageFor(
-      app,
-      event.params as { username: string; slug: string } | { team: string; slug: string },
-      event.url,
-      event.request.headers.get("accept-language"),
-      locale,
-    ).finally(() => pageReads.delete(readKey));
-    pageReads.set(readKey, reading);
-  }
-  const page = await reading;
-  if (!page.ok) return resolve(event);
-  const { values, ft } = decided.data;
-  // Choices and ticks change which option is selected, so they are part of the key; what was
-  // typed (and the fill token) is filled in.
-  const fixed = new Set(
-    page.eventType.questions.filter((q) => q.type === "checkbox" || q.type === "choice")
-      .map((q) => `q_${q.id}`),
-  );
-  const names = ["ft", ...Object.keys(values).filter((k) => !fixed.has(k)).sort()];
-  const key = JSON.stringify([
-    event.url.pathname + event.url.search,
-    locale,
-    event.request.headers.get("accept-language"),
-    page,
-    decided.status,
-    decided.data.reason,
-    names,
-    Object.entries(values).filter(([k]) => fixed.has(k)).sort(),
-  ]);
-  const typed = { ...values, ft };
-  const hit = templates.get(key);
-  if (hit) {
-    templates.delete(key);
-    templates.set(key, hit);
-    return fill(hit, typed, await fillToken(app));
-  }
-  // A crowd refused at once waits for the one render of its page instead of rendering it 199 times.
-  const pending = rendering.get(key);
-  if (pending) {
-    const t = await pending;
-    if (t) return fill(t, typed, await fillToken(app));
-  }
-  let settle: ((t: Template | null) => void) | undefined;
-  if (!pending) rendering.set(key, new Promise((r) => settle = r));
-  try {
-    const made = await renderTemplate(event, resolve, decided, names, fixed);
-    if (made instanceof Response) return made;
-    keep(key, made);
-    settle?.(made);
-    return fill(made, typed, await fillToken(app));
-  } finally {
-    settle?.(null);
-    if (!pending) rendering.delete(key);
-  }
-}
-
-/**
- * Renders the refusal page with stand-ins for the typed values. Anything but an HTML page (an
- * error answer) holds no typed value and is answered as it is.
- */
-async function renderTemplate(
-  event: RequestEvent,
-  resolve: Parameters<Handle>[0]["resolve"],
-  decided: Extract<BookForm, { kind: "failed" }>,
-  names: string[],
-  fixed: Set<string>,
-): Promise<Template | Response> {
-  const { values } = decided.data;
-  event.locals.bookForm = {
-    ...decided,
-    data: {
-      ...decided.data,
-      ft: standIn(0),
-      values: Object.fromEntries(
-        Object.entries(values).map(([k, v]) => [k, fixed.has(k) ? v : standIn(names.indexOf(k))]),
-      ),
-    },
+/** Hands `answer` and `learn` to server.ts (this bundle's caches, as the API's mount does). */
+export function mountPageEarly(app: App): void {
+  (globalThis as { [PAGE_EARLY]?: PageEarly })[PAGE_EARLY] = {
+    answer: (req, url, ip) => answer(app, req, url, ip),
+    learn,
   };
-  const stand = await resolve(event);
-  event.locals.bookForm = decided;
-  if (!stand.headers.get("content-type")?.startsWith("text/html")) return stand;
-  const nonce = NONCE.exec(stand.headers.get("content-security-policy") ?? "")?.[1] ?? null;
-  return {
-    status: stand.status,
-    headers: [...stand.headers].filter(([k]) => k !== "etag" && k !== "content-length"),
-    ...toTemplate(await stand.text(), names, nonce, event.locals.fillToken ?? null),
-    nonce,
-  };
-}
-
-/** For tests: how many refusal templates are kept. */
-export function refusalTemplateCount(): number {
-  return templates.size;
 }

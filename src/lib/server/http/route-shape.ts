@@ -26,6 +26,47 @@ export function canonicalPath(pathname: string): string {
 }
 
 /**
+ * The JSON API and the MCP endpoint beside it, however their paths are spelled: one body policy
+ * (100 KB) and problem+json refusals for both.
+ */
+export function isApiPath(pathname: string): boolean {
+  const path = canonicalPath(pathname);
+  return path === "/api" || path.startsWith("/api/") || path === "/mcp";
+}
+
+/**
+ * The one spelling of an Auth.js path: `/auth/{action}` or `/auth/{action}/{provider}`, lower
+ * case, no empty, dot or encoded segment, no trailing slash.
+ */
+const AUTH_PLAIN = /^\/auth\/[a-z-]{1,40}(?:\/[a-z0-9-]{1,40})?$/;
+
+/** The path with every spelling taken away: decoded, lower-cased, dot segments resolved. */
+function resolvedPath(pathname: string): string {
+  const out: string[] = [];
+  for (const seg of canonicalPath(pathname).replaceAll("\\", "/").split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") out.pop();
+    else out.push(seg);
+  }
+  return "/" + out.join("/");
+}
+
+/**
+ * Auth.js's own endpoints have no SvelteKit route, and Auth.js reads a path loosely: it skips
+ * empty segments, so `/auth/callback/email/` and `/auth//callback//email` are its email callback
+ * too (issue 22: a trailing slash walked past the sign-in gate). Rather than copy its parser, only
+ * the one plain spelling reaches it: a path that resolves under /auth but is spelled any other
+ * way (a trailing or doubled slash, `%2F`, another case, dot segments, a SvelteKit suffix) is
+ * `"refused"`, so the gate that compares the plain path judges the route Auth.js will serve.
+ * null: not an Auth.js path in any spelling.
+ */
+export function authPath(pathname: string): { path: string } | "refused" | null {
+  const resolved = resolvedPath(pathname);
+  if (resolved !== "/auth" && !resolved.startsWith("/auth/")) return null;
+  return AUTH_PLAIN.test(pathname) ? { path: pathname } : "refused";
+}
+
+/**
  * The form action SvelteKit runs for a POST: the first query key that starts with "/", decoded
  * (`?/book`, `?%2Fbook`, `?x=1&/book`). null when none is named (the route's default action).
  */

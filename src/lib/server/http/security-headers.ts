@@ -13,8 +13,15 @@ import { frameAncestorsForWidget } from "../services/embed.ts";
 import { canonicalPath } from "./route-shape.ts";
 import { HSTS } from "./static-headers.ts";
 
+/**
+ * Pages whose URL holds a secret: every route with a `[token]` segment (a guest's booking and its
+ * confirm, reject, cancel and reschedule pages, the widget's booking page, a team invitation, a
+ * single-use link, the calendar feed) and the sign-in link's verify page (token in the query).
+ * Decided from the route, so a new token page is covered by naming its param `token`.
+ */
 export function isTokenRoute(routeId: string | null): boolean {
-  return routeId !== null && /^\/(booking|widget\/booking|signin\/verify)(\/|$)/.test(routeId);
+  return routeId !== null &&
+    (/\/\[token\](\/|$|\.)/.test(routeId) || /^\/signin\/verify(\/|$)/.test(routeId));
 }
 
 export function isWidgetRoute(routeId: string | null): boolean {
@@ -55,6 +62,16 @@ export const securityHeaders: Handle = async ({ event, resolve }) => {
     if (oidc && !widget) {
       // The OIDC sign-in form redirects to the issuer; Chromium applies form-action to that redirect.
       csp = csp.replace("form-action 'self'", `form-action 'self' ${new URL(oidc.issuer).origin}`);
+    }
+    // A booking page whose event type has a thank-you page elsewhere: its form is answered with
+    // a redirect there, which Chromium checks against form-action (ADR 046). The slot page is the
+    // one this response shows (read by the load, or by the page cache on a hit).
+    const slotPage = event.locals.slotPage;
+    if (!widget && slotPage?.ok && slotPage.eventType.thankYouOrigin) {
+      csp = csp.replace(
+        "form-action 'self'",
+        `form-action 'self' ${slotPage.eventType.thankYouOrigin}`,
+      );
     }
     // "Connect Google Calendar" / "Connect Microsoft 365" post to us, and we redirect to the
     // provider's consent page: form-action must allow that origin (calendars page only).

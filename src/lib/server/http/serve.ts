@@ -97,19 +97,34 @@ export function serveWithTimeouts(
     let inFlight = 0;
     let done = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    /** When the connection, idle since its last answer, may be closed. */
+    let idleUntil = 0;
     let draining = false;
+    // One timer per connection that moves on to the deadline when it fires early, instead of a
+    // clearTimeout and setTimeout per request (a keep-alive client sends thousands; issue 26).
+    const check = () => {
+      timer = undefined;
+      // A request in progress re-arms when it is answered.
+      if (done || inFlight > 0) return;
+      const left = idleUntil - Date.now();
+      if (left <= 0) abortQuietly(ac);
+      else timer = setTimeout(check, left);
+    };
     const arm = () => {
-      clearTimeout(timer);
       if (done || inFlight > 0) return;
       // Shutting down: a request in progress was answered, so the connection may go now (aborting
       // finishes an answer being written, but would cut off a handler still running).
-      if (draining) abortQuietly(ac);
-      else timer = setTimeout(() => abortQuietly(ac), opts.clientTimeoutMs);
+      if (draining) {
+        clearTimeout(timer);
+        abortQuietly(ac);
+        return;
+      }
+      idleUntil = Date.now() + opts.clientTimeoutMs;
+      timer ??= setTimeout(check, opts.clientTimeoutMs);
     };
 
     const guarded: Deno.ServeHandler<Deno.NetAddr> = async (req, info) => {
       inFlight++;
-      clearTimeout(timer);
       try {
         return await handler(req, info);
       } finally {

@@ -30,12 +30,17 @@ export function staticHeaders(
 function setBaseline(h: Headers, pathname: string, opts: { https?: boolean }) {
   h.set("x-content-type-options", "nosniff");
   if (opts.https) h.set("strict-transport-security", HSTS);
-  if (!h.has("referrer-policy")) h.set("referrer-policy", "strict-origin-when-cross-origin");
-  // embed.js is loaded by other sites; everything else static is only ours.
+  // Pages decide their own (hooks.server.ts, from the route: no-referrer on token pages). What
+  // comes here has no route to decide by — a refusal of a token page's post, a static file —
+  // and links nowhere worth a Referer: none is sent.
+  if (!h.has("referrer-policy")) h.set("referrer-policy", "no-referrer");
+  // The widget's pages say themselves which sites may frame them (hooks.server.ts); an answer
+  // without a policy of its own (a static file, a refusal, an error) is nobody's to frame.
+  if (!h.has("content-security-policy")) {
+    h.set("content-security-policy", "frame-ancestors 'none'");
+    if (!h.has("x-frame-options")) h.set("x-frame-options", "DENY");
+  }
   if (!pathname.startsWith("/widget/") && !h.has("x-frame-options")) {
     h.set("x-frame-options", "DENY");
-    if (!h.has("content-security-policy")) {
-      h.set("content-security-policy", "frame-ancestors 'none'");
-    }
   }
 }

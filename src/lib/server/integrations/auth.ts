@@ -8,11 +8,14 @@ import type { Provider } from "@auth/core/providers";
 import type { App } from "../app.ts";
 import { createKvAdapter } from "../store/auth-adapter.ts";
 import { safeRedirectPath } from "../../shared/redirect.ts";
-import { isValidTimeZone } from "../domain/time-zone.ts";
+import { canonicalTimeZone } from "../domain/time-zone.ts";
 import { signInMail } from "./mail-templates/sign-in.ts";
-import { maySignIn } from "../services/signup.ts";
+import { isSuspendedSignIn, maySignIn } from "../services/signup.ts";
+import { recordAudit } from "../services/audit.ts";
+import { getActiveUser, updateUser } from "../store/users.ts";
 import { hasLinkedAccount } from "../store/auth-adapter.ts";
 import { mayMail } from "../services/sign-in-link.ts";
+import { queueSignInMail } from "../services/sign-in-mail.ts";
 import { negotiateLocale } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
 
@@ -44,7 +47,7 @@ export function browserLocale(event: RequestEvent): string {
 
 export function browserTimeZone(event: RequestEvent): string {
   const tz = event.cookies.get("invito_tz");
-  return tz && isValidTimeZone(tz) ? tz : "UTC";
+  return (tz && canonicalTimeZone(tz)) || "UTC";
 }
 
 export function createAuth(getApp: () => Promise<App>) {
@@ -115,19 +118,32 @@ export function createAuth(getApp: () => Promise<App>) {
           minutes: MAGIC_LINK_MAX_AGE_S / 60,
           t: translator(locale),
         });
-        const sending = app.mailer.send({ to: identifier, ...mail });
+        // Queued, not sent here: the form answers at once and the outbox delivers the mail with
+        // its retries (services/sign-in-mail.ts); the queued copy is sealed and expires with
+        // the link.
+        const queued = queueSignInMail(
+          app,
+          identifier,
+          mail,
+          app.now() + MAGIC_LINK_MAX_AGE_S * 1000,
+        );
         if (!config.signup.open) {
-          // Under a closed policy a stranger gets no mail; waiting for the SMTP server here would
-          // make an account holder's answer measurably slower than a stranger's.
-          sending.then((res) => {
-            if (!res.ok) console.error("[signin] magic link not sent:", res.error.detail);
-          });
+          // Under a closed policy a stranger gets no mail; waiting for the write here would make
+          // an account holder's answer measurably slower than a stranger's.
+          queued.then((ok) => {
+            if (!ok) console.error("[signin] magic link not queued");
+          }, (err) => console.error("[signin] magic link not queued:", err));
           return;
         }
-        const res = await sending;
-        if (!res.ok) {
+        let ok = false;
+        try {
+          ok = await queued;
+        } catch (err) {
+          console.error("[signin] magic link not queued:", err);
+        }
+        if (!ok) {
           (event.locals as { mailFailure?: MailFailure }).mailFailure = {
-            detail: res.error.detail,
+            detail: "the mail could not be queued",
           };
           throw new Error("magic link could not be sent");
         }
@@ -156,9 +172,42 @@ export function createAuth(getApp: () => Promise<App>) {
         },
         error: (err) => console.error("[auth]", err.name, err.message),
       },
+      events: {
+        // Each completed sign-in: shown to admins, kept in the audit log (issue 32).
+        async signIn({ user, account }) {
+          if (!user.id) return;
+          await updateUser(app.kv, user.id, { lastSignInMs: app.now() }).catch(() => null);
+          const who = await getActiveUser(app.kv, user.id);
+          if (who) {
+            await recordAudit(app, {
+              kind: "sign_in",
+              actor: who,
+              target: who,
+              detail: account?.provider ?? "",
+            });
+          }
+        },
+      },
       callbacks: {
         // The sign-up policy, for every way in (the email form checks it first, with a message).
-        async signIn({ user, account }) {
+        async signIn({ user, account, email }) {
+          // A suspended account (issue 32) is told so when the sign-in completes (the link is
+          // still mailed: the request's answer stays the same for every address).
+          if (
+            !email?.verificationRequest && await isSuspendedSignIn(app, {
+              email: user.email,
+              provider: account?.provider,
+              providerAccountId: account?.providerAccountId,
+            })
+          ) {
+            await recordAudit(app, {
+              kind: "sign_in_refused",
+              actor: null,
+              target: { id: null, label: user.email ?? "" },
+              detail: "suspended",
+            });
+            return "/signin?error=Suspended";
+          }
           if (account?.type === "oidc" && !user.email) {
             const linked = await hasLinkedAccount(
               app.kv,

@@ -43,6 +43,7 @@ export function meetingIcs(ev: MeetingEvent): string {
     organizer: ev.organizer,
     attendee: ev.attendee,
     others: ev.others,
+    guests: ev.guests,
   });
   // Invito mails the guest itself; SCHEDULE-AGENT=CLIENT keeps a scheduling server
   // (Nextcloud, iCloud) from sending a second invitation (RFC 6638).
@@ -148,7 +149,7 @@ export function caldavProvider(conn: DavConnection, homeUrl: string): CalendarPr
     },
 
     async derivedEventId(calendarUrl, uid) {
-      return await caldavEventHref(calendarUrl, uid);
+      return { ok: true, id: await caldavEventHref(calendarUrl, uid) };
     },
   };
 }

@@ -7,7 +7,7 @@
  */
 import type { Interval } from "../domain/interval.ts";
 import { UNREACHABLE } from "./safe-fetch.ts";
-import type { CalendarErrorKind, CalendarProviderKind } from "../store/records.ts";
+import type { CalendarErrorKind, CalendarProviderKind } from "../domain/model/records.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
 
@@ -51,8 +51,24 @@ export type Markers = { ctag: string | null; syncToken: string | null; etagDiges
 
 export type SkippedEvent = { uid: string | null; reason: string };
 
-/** One remote event (one instance of a series) and the time it blocks (none: it does not). */
-export type EventBusy = { id: string; seriesId: string | null; windows: Interval[] };
+/**
+ * One remote event (one instance of a series) and the time it blocks (none: it does not).
+ * `attrs`: what later rounds need to know of this event although it blocks nothing itself — a
+ * Graph series master's properties, which its occurrences lack (bounded text, provider's own).
+ */
+export type EventBusy = {
+  id: string;
+  seriesId: string | null;
+  windows: Interval[];
+  attrs?: string;
+};
+/** A change of a delta read: `windows: null` = the event (or series) is gone. */
+export type EventChange = {
+  id: string;
+  seriesId: string | null;
+  windows: Interval[] | null;
+  attrs?: string;
+};
 
 export type BusyRead =
   /** nothing changed since the cursor/markers given (new markers may still be stored) */
@@ -69,7 +85,7 @@ export type BusyRead =
   /** what changed since the cursor: `windows: null` = the event (or series) is gone */
   | {
     kind: "delta";
-    changes: { id: string; seriesId: string | null; windows: Interval[] | null }[];
+    changes: EventChange[];
     skipped: SkippedEvent[];
     markers: Markers;
   };
@@ -79,20 +95,25 @@ export type BusyRead =
  * block no time are left out, and the cursor to continue from is kept as the sync token.
  */
 export function fullReadOf(
-  changes: { id: string; seriesId: string | null; windows: Interval[] | null }[],
+  changes: EventChange[],
   skipped: SkippedEvent[],
   syncToken: string | null,
 ): BusyRead {
   const events: EventBusy[] = changes.flatMap((e) =>
-    e.windows && e.windows.length > 0
-      ? [{ id: e.id, seriesId: e.seriesId, windows: e.windows }]
+    e.windows && (e.windows.length > 0 || e.attrs)
+      ? [{
+        id: e.id,
+        seriesId: e.seriesId,
+        windows: e.windows,
+        ...(e.attrs ? { attrs: e.attrs } : {}),
+      }]
       : []
   );
   return {
     kind: "full",
     windows: events.flatMap((e) => e.windows),
     events,
-    count: events.length,
+    count: events.filter((e) => e.windows.length > 0).length,
     skipped,
     markers: { ctag: null, syncToken, etagDigest: null },
   };
@@ -111,6 +132,11 @@ export type BusyQuery = {
   previous: PreviousRead | null;
   /** events Invito wrote itself (their UID), which must not block twice */
   isOwnUid: (uid: string) => boolean;
+  /**
+   * The `attrs` kept from earlier rounds, by event id (for a delta: a series master listed
+   * before); null when that state is gone (then read in full). Read only when asked for.
+   */
+  storedAttrs?: () => Promise<Map<string, string> | null>;
 };
 
 /** The event Invito keeps in the host's calendar for one confirmed meeting. */
@@ -134,7 +160,26 @@ export type MeetingEvent = {
    * description only.
    */
   others?: { name: string; email: string }[];
+  /**
+   * The guests' additional guests (addresses). CalDAV lists them as attendees; Google and
+   * Microsoft would mail them invitations of their own, so there they are named in the
+   * description only (as every provider's description does).
+   */
+  guests?: string[];
+  /**
+   * A video meeting the provider makes with the event (issue 27): Google Meet through
+   * `conferenceData.createRequest`, Teams through `isOnlineMeeting`. Other providers ignore it.
+   */
+  conference?: "google_meet" | "teams";
 };
+
+/** What a write read back about the event's video meeting (absent: none was asked for). */
+export type ConferenceReadBack =
+  | { state: "ready"; joinUrl: string }
+  /** Google answered `createRequest.status: pending`: read the event again later. */
+  | { state: "pending" }
+  /** The provider refused to make one (e.g. Meet not allowed on the calendar). */
+  | { state: "failed"; detail: string };
 
 export interface CalendarProvider {
   readonly kind: CalendarProviderKind;
@@ -148,11 +193,16 @@ export interface CalendarProvider {
     calendarUrl: string,
     ev: MeetingEvent,
     existing: string | null,
-  ): Promise<ProviderResult<{ remoteId: string; etag: string | null }>>;
+  ): Promise<
+    ProviderResult<{ remoteId: string; etag: string | null; conference?: ConferenceReadBack }>
+  >;
   /** Deletes an event; one already gone counts as deleted. */
   deleteEvent(calendarUrl: string, remoteId: string): Promise<ProviderResult<{ existed: boolean }>>;
-  /** Where the event of `uid` would be when no write was recorded (null: cannot be derived). */
-  derivedEventId(calendarUrl: string, uid: string): Promise<string | null>;
+  /**
+   * Where the event of `uid` is when no write was recorded: derived (CalDAV), looked up by the
+   * UID (Google), or null when it cannot be found that way (Graph).
+   */
+  derivedEventId(calendarUrl: string, uid: string): Promise<ProviderResult<{ id: string | null }>>;
 }
 
 export const PROVIDER_NAMES: Record<CalendarProviderKind, string> = {
@@ -164,18 +214,26 @@ export const PROVIDER_NAMES: Record<CalendarProviderKind, string> = {
 /**
  * What a host reads on the dashboard (and in mail) for an error, in their language (`t`; English
  * when no reader is known, e.g. an error kept in the outbox's log). The provider's own detail is
- * quoted as it came.
+ * quoted as it came. `retrying`: the work is retried by itself (a writeback job, the periodic
+ * sync), so a passing network failure says so.
  */
 export function describeCalendarError(
   e: { kind: CalendarErrorKind; detail: string },
   provider: CalendarProviderKind = "caldav",
   t: Translator = translator(null),
+  opts: { retrying?: boolean } = {},
 ): string {
   const name = PROVIDER_NAMES[provider];
   const detail = e.detail;
-  // A refused address and a failed connection read the same (safe-fetch.ts): no port scans.
   if ((e.kind === "network" || e.kind === "forbidden_address") && detail === UNREACHABLE) {
-    return t.t("cal.error_unreachable", { provider, name });
+    // CalDAV: the address is the host's input, and a refused address and a failed connection
+    // read the same (safe-fetch.ts), so the text cannot scan ports — nor say "will retry", which
+    // a refused address is not. Google and Microsoft are reached at the operator's configured
+    // API address: nothing to check there, the connection failed (or was cut off) and is retried.
+    if (provider === "caldav") return t.t("cal.error_unreachable", { provider, name });
+    return opts.retrying
+      ? t.t("cal.error_unreachable_oauth_retry", { name })
+      : t.t("cal.error_unreachable_oauth", { name });
   }
   switch (e.kind) {
     case "auth":
@@ -187,6 +245,8 @@ export function describeCalendarError(
     case "network":
       return provider === "caldav"
         ? t.t("cal.error_network", { detail })
+        : opts.retrying
+        ? t.t("cal.error_network_oauth_retry", { name, detail })
         : t.t("cal.error_network_oauth", { name, detail });
     case "parse":
       return provider === "caldav"

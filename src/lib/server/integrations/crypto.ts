@@ -2,7 +2,10 @@
  * Secrets and tokens. Link tokens are HMAC-derived from a per-booking random salt, so a mail
  * queued days after booking can carry the link again while the store keeps only SHA-256 hashes.
  */
-import { createHash, createHmac } from "node:crypto";
+import { createHmac } from "node:crypto";
+import type { Sealed } from "../util/digest.ts";
+
+export { type Sealed, sha256Hex } from "../util/digest.ts";
 
 const enc = new TextEncoder();
 
@@ -27,11 +30,6 @@ export function base64url(data: Uint8Array): string {
 export function fromBase64url(s: string): Uint8Array {
   const b = atob(s.replaceAll("-", "+").replaceAll("_", "/") + "===".slice((s.length + 3) % 4));
   return Uint8Array.from(b, (c) => c.charCodeAt(0));
-}
-
-// deno-lint-ignore require-await
-export async function sha256Hex(text: string): Promise<string> {
-  return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
 /** An HKDF-derived key for one purpose; the label keeps keys for different uses independent. */
@@ -72,8 +70,6 @@ export async function deriveKey(
 export async function hmacToken(key: HmacKey, ...parts: string[]): Promise<string> {
   return createHmac("sha256", key.bytes).update(parts.join("\u0000"), "utf8").digest("base64url");
 }
-
-export type Sealed = { v: 1; kid: string; iv: string; ct: string };
 
 export async function seal(key: CryptoKey, kid: string, plain: string): Promise<Sealed> {
   const iv = crypto.getRandomValues(new Uint8Array(12));

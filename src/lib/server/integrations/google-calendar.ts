@@ -6,15 +6,20 @@
  *   instances (exceptions and cancelled instances included) — first in full for the sync window
  *   (timeMin/timeMax), then incrementally with the `nextSyncToken` of the last page; `410 Gone`
  *   means the token expired and the window is read in full again.
- * - Writeback: the event id is derived from the meeting's UID (base32hex, as Google requires),
- *   so a retry of an insert gets `409` and becomes a patch of the same event; reschedules patch
- *   in place; `sendUpdates=none`, because Invito mails the guest itself.
+ * - Writeback: the event is inserted with the meeting's UID as its `iCalUID`, so the .ics the
+ *   host and the guest receive by mail and the written event are one meeting to every calendar
+ *   client (Gmail matches an invitation to the event with its UID). Google keeps an iCalUID unique
+ *   per calendar: a retried insert gets `409`, and the event is found by `events.list?iCalUID=`
+ *   and patched. Reschedules patch in place; `sendUpdates=none` and no attendees, because Invito
+ *   mails both parties itself (docs/decisions/031-one-meeting-one-invitation.md). Events written
+ *   before this (id derived from the UID, Google's own iCalUID) are still found by that id.
  */
 import type { Interval } from "../domain/interval.ts";
 import {
   type BusyQuery,
   type BusyRead,
   type CalendarProvider,
+  type ConferenceReadBack,
   fullReadOf,
   type MeetingEvent,
   providerFail,
@@ -114,6 +119,8 @@ function eventWindow(ev: Obj, zone: string): Interval | string {
 }
 
 function isOwn(ev: Obj, isOwnUid: (uid: string) => boolean): boolean {
+  const uid = str(ev.iCalUID);
+  if (uid && isOwnUid(uid)) return true;
   const id = str(ev.id);
   const fromId = id ? uidFromGoogleEventId(id) : null;
   if (fromId && isOwnUid(fromId)) return true;
@@ -231,13 +238,61 @@ export function googleProvider(api: ApiClient, apiUrl: string): CalendarProvider
       sequence: ev.sequence,
       // The guest is not added as an attendee: Google would invite them itself.
       extendedProperties: { private: { invitoUid: ev.uid } },
+      // A Meet made with the event. The request id is the meeting's: Google ignores a repeated
+      // one, so a retry or a reschedule's patch never makes a second meeting.
+      ...(ev.conference === "google_meet"
+        ? {
+          conferenceData: {
+            createRequest: {
+              requestId: ev.uid.slice(0, 1024),
+              conferenceSolutionKey: { type: "hangoutsMeet" },
+            },
+          },
+        }
+        : {}),
     };
   }
 
-  const eventResult = (json: unknown, fallbackId: string) => ({
+  /** The Meet read back from an event (Calendar API: `hangoutLink`, `conferenceData`). */
+  function conferenceOf(json: unknown): ConferenceReadBack {
+    const data = isObj(json) && isObj(json.conferenceData) ? json.conferenceData : null;
+    const status = data && isObj(data.createRequest) && isObj(data.createRequest.status)
+      ? str(data.createRequest.status.statusCode)
+      : null;
+    const video = data && Array.isArray(data.entryPoints)
+      ? data.entryPoints.filter(isObj).find((e) => e.entryPointType === "video")
+      : undefined;
+    const url = (isObj(json) && str(json.hangoutLink)) || (video ? str(video.uri) : null);
+    if (url && /^https:\/\/\S+$/.test(url) && status !== "pending") {
+      return { state: "ready", joinUrl: url.slice(0, 500) };
+    }
+    if (status === "failure") return { state: "failed", detail: "Google could not make the Meet" };
+    return { state: "pending" };
+  }
+
+  /** The id of the calendar's event with this iCalUID (deleted ones included), or null. */
+  async function byUid(
+    calendarId: string,
+    uid: string,
+  ): Promise<ProviderResult<{ id: string | null }>> {
+    const params = new URLSearchParams({ iCalUID: uid, showDeleted: "true", maxResults: "10" });
+    const got = await api.request("GET", `${cal(calendarId)}/events?${params}`);
+    if (!got.ok) return got;
+    const json = got.res.json;
+    if (!isObj(json) || !Array.isArray(json.items)) {
+      return providerFail("parse", "the list of events was not in the expected form");
+    }
+    const items = json.items.filter(isObj).filter((e) => str(e.iCalUID) === uid);
+    // A live event before a cancelled one (a cancelled one is revived by the patch).
+    const pick = items.find((e) => e.status !== "cancelled") ?? items[0];
+    return { ok: true, id: pick ? str(pick.id) : null };
+  }
+
+  const eventResult = (json: unknown, fallbackId: string, ev?: MeetingEvent) => ({
     ok: true as const,
     remoteId: (isObj(json) && str(json.id)) || fallbackId,
     etag: isObj(json) ? str(json.etag) : null,
+    ...(ev?.conference === "google_meet" ? { conference: conferenceOf(json) } : {}),
   });
 
   return {
@@ -306,32 +361,43 @@ export function googleProvider(api: ApiClient, apiUrl: string): CalendarProvider
     },
 
     async putEvent(calendarId, ev, existing) {
-      const id = existing ?? googleEventId(ev.uid);
       const events = `${cal(calendarId)}/events`;
-      const patch = async () =>
-        await api.request("PATCH", `${events}/${encodeURIComponent(id)}?sendUpdates=none`, {
+      // Without conferenceDataVersion=1 Google ignores conferenceData (Events reference).
+      const q = ev.conference === "google_meet"
+        ? "?sendUpdates=none&conferenceDataVersion=1"
+        : "?sendUpdates=none";
+      const patch = async (id: string) =>
+        await api.request("PATCH", `${events}/${encodeURIComponent(id)}${q}`, {
           body: body(ev),
           accept: [404],
         });
       if (existing) {
-        const got = await patch();
+        const got = await patch(existing);
         if (!got.ok) return got;
-        if (got.res.status !== 404) return eventResult(got.res.json, id);
+        if (got.res.status !== 404) return eventResult(got.res.json, existing, ev);
         // Deleted for good at Google: write it again.
       }
-      const inserted = await api.request("POST", `${events}?sendUpdates=none`, {
-        body: { id, ...body(ev) },
+      const inserted = await api.request("POST", `${events}${q}`, {
+        body: { iCalUID: ev.uid, ...body(ev) },
         accept: [409],
       });
       if (!inserted.ok) return inserted;
-      if (inserted.res.status !== 409) return eventResult(inserted.res.json, id);
-      // It exists (a retry whose first answer was lost, or a deleted event keeping its id).
-      const got = await patch();
+      if (inserted.res.status !== 409) {
+        const id = isObj(inserted.res.json) ? str(inserted.res.json.id) : null;
+        if (!id) return providerFail("parse", "the created event came back without an id");
+        return eventResult(inserted.res.json, id, ev);
+      }
+      // The calendar has an event with this UID (a retry whose first answer was lost, or a
+      // deleted event keeping its UID): update that one.
+      const found = await byUid(calendarId, ev.uid);
+      if (!found.ok) return found;
+      if (!found.id) return providerFail("not_found", "the event vanished while being written");
+      const got = await patch(found.id);
       if (!got.ok) return got;
       if (got.res.status === 404) {
         return providerFail("not_found", "the event vanished while being written");
       }
-      return eventResult(got.res.json, id);
+      return eventResult(got.res.json, found.id, ev);
     },
 
     async deleteEvent(calendarId, remoteId) {
@@ -344,8 +410,11 @@ export function googleProvider(api: ApiClient, apiUrl: string): CalendarProvider
       return { ok: true, existed: got.res.status !== 404 && got.res.status !== 410 };
     },
 
-    derivedEventId(_calendarId, uid) {
-      return Promise.resolve(googleEventId(uid));
+    async derivedEventId(calendarId, uid) {
+      const found = await byUid(calendarId, uid);
+      if (!found.ok) return found;
+      // Written before events carried the meeting's UID: the id was derived from it.
+      return { ok: true, id: found.id ?? googleEventId(uid) };
     },
   };
 }

@@ -28,7 +28,11 @@ export type IcsEvent = {
   attendee: { name: string; email: string; partstat?: "ACCEPTED" | "NEEDS-ACTION" | "DECLINED" };
   /** Further attendees (a team booking's members besides the organiser), accepted. */
   others?: { name: string; email: string }[];
+  /** The guest's additional guests (addresses only): invited, their answer not yet known. */
+  guests?: string[];
   url?: string;
+  /** A video meeting's link (RFC 7986 CONFERENCE; it is also the event's URL). */
+  conference?: { url: string; label: string; kind?: string };
 };
 
 const utc = (ms: number) => ICAL.Time.fromJSDate(new Date(ms), true);
@@ -82,7 +86,25 @@ function vevent(ev: IcsEvent): ICAL.Component {
   v.updatePropertyWithValue("summary", clean(ev.summary));
   if (ev.description) v.updatePropertyWithValue("description", clean(ev.description));
   if (ev.location) v.updatePropertyWithValue("location", clean(ev.location));
-  if (ev.url) v.updatePropertyWithValue("url", ev.url);
+  // The meeting's own link is what a calendar's "join" opens; else the booking's page.
+  const url = ev.conference?.url ?? ev.url;
+  if (url) v.updatePropertyWithValue("url", url);
+  if (ev.conference) {
+    const conf = new ICAL.Property("conference");
+    conf.setParameter("value", "URI");
+    conf.setParameter("feature", "AUDIO,VIDEO");
+    conf.setParameter("label", clean(ev.conference.label));
+    conf.setValue(ev.conference.url);
+    v.addProperty(conf);
+    // The properties Google Calendar and Outlook read for their own "Join" button.
+    if (ev.conference.kind === "google_meet") {
+      v.updatePropertyWithValue("x-google-conference", ev.conference.url);
+    }
+    if (ev.conference.kind === "teams") {
+      v.updatePropertyWithValue("x-microsoft-skypeteamsmeetingurl", ev.conference.url);
+      v.updatePropertyWithValue("x-microsoft-onlinemeetingconflink", ev.conference.url);
+    }
+  }
   v.updatePropertyWithValue("status", ev.status);
   v.updatePropertyWithValue("transp", "OPAQUE");
   const org = new ICAL.Property("organizer");
@@ -101,6 +123,13 @@ function vevent(ev: IcsEvent): ICAL.Component {
     p.setParameter("cn", clean(o.name));
     p.setParameter("role", "REQ-PARTICIPANT");
     p.setParameter("partstat", "ACCEPTED");
+    v.addProperty(p);
+  }
+  for (const email of ev.guests ?? []) {
+    const p = new ICAL.Property("attendee");
+    p.setValue(`mailto:${email}`);
+    p.setParameter("role", "REQ-PARTICIPANT");
+    p.setParameter("partstat", "NEEDS-ACTION");
     v.addProperty(p);
   }
   return v;

@@ -20,7 +20,10 @@ export type OutgoingMail = {
 };
 
 export type MailError = { kind: "network" | "auth" | "rejected" | "temporary"; detail: string };
-export type SendResult = { ok: true; messageId: string } | { ok: false; error: MailError };
+/** `response`: the server's last answer in the SMTP dialogue ("250 2.0.0 queued as …"). */
+export type SendResult =
+  | { ok: true; messageId: string; response?: string }
+  | { ok: false; error: MailError };
 
 export type Mailer = {
   send(mail: OutgoingMail): Promise<SendResult>;
@@ -30,6 +33,41 @@ export type Mailer = {
 /** Header values must never carry line breaks from user input (header injection). */
 export function headerSafe(text: string, max = 200): string {
   return text.replace(/[\r\n\u2028\u2029\u0000-\u001f\u007f]+/g, " ").trim().slice(0, max);
+}
+
+/** Anything a mail client could take for the start of an RFC 2047 encoded-word. */
+const ENCODED_WORD_START = /=\?/;
+
+/**
+ * An unstructured header field (Subject) built from text that may come from a guest, a host or
+ * an import: line breaks go (`headerSafe`), and a value that holds `=?` — which a mail client
+ * would decode as an RFC 2047 encoded-word, possibly into CR/LF and a header of its own — is
+ * encoded whole, by us, as UTF-8 base64 encoded-words. A client decodes once (RFC 2047 §6.1
+ * does not re-decode the result), so it shows exactly the text that was typed, on one line.
+ * nodemailer leaves an ASCII value as it is, so it sends these words unchanged.
+ */
+export function headerText(text: string, max = 250): string {
+  const safe = headerSafe(text, max);
+  if (!ENCODED_WORD_START.test(safe)) return safe;
+  const words: string[] = [];
+  const enc = new TextEncoder();
+  let chunk = "";
+  // ≤ 45 bytes of UTF-8 per word: 60 base64 characters + "=?UTF-8?B?" + "?=" = 72 ≤ 75 (§2).
+  for (const ch of safe) {
+    if (enc.encode(chunk + ch).length > 45) {
+      words.push(chunk);
+      chunk = "";
+    }
+    chunk += ch;
+  }
+  if (chunk) words.push(chunk);
+  return words.map((w) => `=?UTF-8?B?${base64(enc.encode(w))}?=`).join(" ");
+}
+
+function base64(bytes: Uint8Array): string {
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin);
 }
 
 export function createMailer(smtp: Config["smtp"], log: (s: string) => void = console.log): Mailer {
@@ -70,10 +108,11 @@ export function createMailer(smtp: Config["smtp"], log: (s: string) => void = co
       try {
         const info = await transport.sendMail({
           from: smtp.from,
-          to: headerSafe(mail.to, 320),
+          // One address, or a booking's additional guests together (at most 10 of 254).
+          to: headerSafe(mail.to, 2_600),
           cc: mail.cc ? headerSafe(mail.cc, 320) : undefined,
           replyTo: mail.replyTo ? headerSafe(mail.replyTo, 320) : undefined,
-          subject: headerSafe(mail.subject, 250),
+          subject: headerText(mail.subject, 250),
           text: mail.text,
           html: mail.html,
           messageId: mail.messageId,
@@ -93,7 +132,7 @@ export function createMailer(smtp: Config["smtp"], log: (s: string) => void = co
             error: { kind: "rejected", detail: `rejected: ${rejected.join(", ")}` },
           };
         }
-        return { ok: true, messageId: info.messageId };
+        return { ok: true, messageId: info.messageId, response: String(info.response ?? "") };
       } catch (err) {
         return { ok: false, error: classify(err) };
       }

@@ -9,6 +9,11 @@
  *   followed only within the Graph API; `410 Gone` (or an unknown sync state) reads in full again.
  *   Times arrive as wall time plus a zone name that may be a Windows one ("W. Europe Standard
  *   Time"), mapped through CLDR.
+ * - Series: a delta answer lists an occurrence with only `id`, `seriesMasterId`, `type`, `start`
+ *   and `end`; `showAs`, `isAllDay` and the rest are on the series master, which comes in the
+ *   same round or came in an earlier one. The master's properties are kept with the per-event
+ *   state (`attrs`) and fill in whatever an occurrence lacks; an occurrence whose master is
+ *   unknown blocks its time (fail closed).
  * - Writeback: created with `transactionId` = the meeting's UID (Graph drops a repeated POST
  *   with the same one), updated in place with PATCH, deleted with DELETE.
  */
@@ -17,6 +22,8 @@ import {
   type BusyQuery,
   type BusyRead,
   type CalendarProvider,
+  type ConferenceReadBack,
+  type EventChange,
   fullReadOf,
   type MeetingEvent,
   providerFail,
@@ -65,6 +72,43 @@ function eventWindow(ev: Obj, zone: string): Interval | string {
   }
   if (endMs < startMs) return "it ends before it starts";
   return { startMs, endMs };
+}
+
+/** The properties of a series master that its occurrences inherit (and that decide busy time). */
+const INHERITED = ["showAs", "isAllDay", "isCancelled", "responseStatus", "transactionId"] as const;
+
+/** A master's inherited properties as stored text (bounded: a few short values). */
+export function masterAttrs(master: Obj): string {
+  const keep: Obj = {};
+  for (const k of INHERITED) {
+    const v = master[k];
+    if (k === "responseStatus") {
+      const r = isObj(v) ? str(v.response) : null;
+      if (r) keep[k] = { response: r.slice(0, 40) };
+    } else if (typeof v === "boolean") keep[k] = v;
+    else if (typeof v === "string") keep[k] = v.slice(0, 200);
+  }
+  return JSON.stringify(keep);
+}
+
+function parseAttrs(text: string | undefined): Obj | null {
+  if (!text) return null;
+  try {
+    const v = JSON.parse(text);
+    return isObj(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** An occurrence with what it lacks taken from its master (its own values win). */
+export function joinMaster(ev: Obj, master: Obj | null): Obj {
+  if (!master) return ev;
+  const out: Obj = { ...ev };
+  for (const k of INHERITED) {
+    if ((out[k] === undefined || out[k] === null) && master[k] !== undefined) out[k] = master[k];
+  }
+  return out;
 }
 
 export function microsoftProvider(api: ApiClient, apiUrl: string): CalendarProvider {
@@ -122,9 +166,26 @@ export function microsoftProvider(api: ApiClient, apiUrl: string): CalendarProvi
     }
   }
 
-  function toBusy(items: Obj[], q: BusyQuery) {
-    const out: { id: string; seriesId: string | null; windows: Interval[] | null }[] = [];
+  async function toBusy(items: Obj[], q: BusyQuery) {
+    const out: EventChange[] = [];
     const skipped: SkippedEvent[] = [];
+    // Masters of this round first (Graph may list them after their occurrences), then those
+    // kept from earlier rounds, read only when an occurrence needs one.
+    const masters = new Map<string, Obj>();
+    for (const ev of items) {
+      const id = str(ev.id);
+      if (id && ev.type === "seriesMaster" && !isObj(ev["@removed"])) {
+        masters.set(id.slice(0, 1024), JSON.parse(masterAttrs(ev)));
+      }
+    }
+    let stored: Map<string, string> | null | undefined;
+    const masterOf = async (seriesId: string | null): Promise<Obj | null> => {
+      if (!seriesId) return null;
+      const here = masters.get(seriesId);
+      if (here) return here;
+      if (stored === undefined) stored = (await q.storedAttrs?.()) ?? null;
+      return parseAttrs(stored?.get(seriesId));
+    };
     for (const ev of items) {
       const id = str(ev.id)?.slice(0, 1024);
       if (!id) {
@@ -136,14 +197,19 @@ export function microsoftProvider(api: ApiClient, apiUrl: string): CalendarProvi
         out.push({ id, seriesId, windows: null });
         continue;
       }
-      // A series master stands for its occurrences, which the view lists one by one.
-      if (ev.type === "seriesMaster") continue;
-      const tx = str(ev.transactionId);
-      if ((tx && q.isOwnUid(tx)) || freeReason(ev)) {
+      // A series master blocks nothing itself (the view lists its occurrences one by one); what
+      // its occurrences inherit is kept for this and later rounds.
+      if (ev.type === "seriesMaster") {
+        out.push({ id, seriesId: null, windows: [], attrs: masterAttrs(ev) });
+        continue;
+      }
+      const joined = joinMaster(ev, await masterOf(seriesId));
+      const tx = str(joined.transactionId);
+      if ((tx && q.isOwnUid(tx)) || freeReason(joined)) {
         out.push({ id, seriesId, windows: [] });
         continue;
       }
-      const w = eventWindow(ev, q.hostTimeZone);
+      const w = eventWindow(joined, q.hostTimeZone);
       if (typeof w === "string") {
         skipped.push({ uid: str(ev.iCalUId)?.slice(0, 200) ?? null, reason: w });
         out.push({ id, seriesId, windows: [] });
@@ -163,7 +229,7 @@ export function microsoftProvider(api: ApiClient, apiUrl: string): CalendarProvi
     const round = await deltaRound(`${cal(q.calendarUrl)}/calendarView/delta?${params}`);
     if (!round.ok) return round;
     if ("gone" in round) return providerFail("parse", "the calendar answered 410 to a full read");
-    const { out, skipped } = toBusy(round.items, q);
+    const { out, skipped } = await toBusy(round.items, { ...q, storedAttrs: undefined });
     return { ok: true, read: fullReadOf(out, skipped, round.deltaLink) };
   }
 
@@ -178,16 +244,26 @@ export function microsoftProvider(api: ApiClient, apiUrl: string): CalendarProvi
       showAs: ev.status === "TENTATIVE" ? "tentative" : "busy",
       // No attendees: Graph would send the guest an invitation of its own.
       responseRequested: false,
+      // A Teams meeting made with the event; Graph keeps it across PATCHes of the same event.
+      ...(ev.conference === "teams"
+        ? { isOnlineMeeting: true, onlineMeetingProvider: "teamsForBusiness" }
+        : {}),
     };
   }
 
-  const eventResult = (json: unknown, fallbackId: string | null) => {
+  const eventResult = (json: unknown, fallbackId: string | null, ev?: MeetingEvent) => {
     const id = (isObj(json) && str(json.id)) || fallbackId;
     if (!id) return providerFail("parse", "the created event came back without an id");
+    // Graph: `onlineMeeting.joinUrl` (null until the meeting exists; then read again).
+    const join = isObj(json) && isObj(json.onlineMeeting) ? str(json.onlineMeeting.joinUrl) : null;
+    const conference: ConferenceReadBack = join && /^https:\/\/\S+$/.test(join)
+      ? { state: "ready", joinUrl: join.slice(0, 1000) }
+      : { state: "pending" };
     return {
       ok: true as const,
       remoteId: id,
       etag: isObj(json) ? str(json["@odata.etag"]) ?? str(json.changeKey) : null,
+      ...(ev?.conference === "teams" ? { conference } : {}),
     };
   };
 
@@ -241,7 +317,7 @@ export function microsoftProvider(api: ApiClient, apiUrl: string): CalendarProvi
       if ("gone" in round) return await fullRead(q);
       const markers = { ctag: null, syncToken: round.deltaLink, etagDigest: null };
       if (round.items.length === 0) return { ok: true, read: { kind: "unchanged", markers } };
-      const { out, skipped } = toBusy(round.items, q);
+      const { out, skipped } = await toBusy(round.items, q);
       return { ok: true, read: { kind: "delta", changes: out, skipped, markers } };
     },
 
@@ -256,13 +332,13 @@ export function microsoftProvider(api: ApiClient, apiUrl: string): CalendarProvi
           },
         );
         if (!got.ok) return got;
-        if (got.res.status !== 404) return eventResult(got.res.json, existing);
+        if (got.res.status !== 404) return eventResult(got.res.json, existing, ev);
       }
       const created = await api.request("POST", `${cal(calendarId)}/events`, {
         body: { ...body(ev), transactionId: ev.uid },
       });
       if (!created.ok) return created;
-      return eventResult(created.res.json, null);
+      return eventResult(created.res.json, null, ev);
     },
 
     async deleteEvent(calendarId, remoteId) {
@@ -277,7 +353,7 @@ export function microsoftProvider(api: ApiClient, apiUrl: string): CalendarProvi
 
     derivedEventId() {
       // Graph chooses event ids itself; without a recorded write there is nothing to address.
-      return Promise.resolve(null);
+      return Promise.resolve({ ok: true as const, id: null });
     },
   };
 }

@@ -11,30 +11,52 @@ import { safeFetch, SafeFetchError } from "./safe-fetch.ts";
 import { providerFail, type ProviderResult } from "./calendar-provider.ts";
 
 export type OAuthProviderKind = "google" | "microsoft";
+/** Every OAuth client Invito has: the calendar providers and Zoom (meetings per booking). */
+export type OAuthClientKind = OAuthProviderKind | "zoom";
 
-/** The least the calendar features need: list calendars, read and write events, stay signed in. */
-export const SCOPES: Record<OAuthProviderKind, string[]> = {
+/**
+ * The least each feature needs: list calendars, read and write events, stay signed in; for Zoom,
+ * make, move and delete the host's meetings (Zoom grants a refresh token without asking).
+ */
+export const SCOPES: Record<OAuthClientKind, string[]> = {
   google: [
     "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
     "https://www.googleapis.com/auth/calendar.events",
   ],
   microsoft: ["offline_access", "https://graph.microsoft.com/Calendars.ReadWrite"],
+  zoom: ["meeting:write:meeting", "meeting:update:meeting", "meeting:delete:meeting"],
+};
+
+const NAMES: Record<OAuthClientKind, string> = {
+  google: "Google",
+  microsoft: "Microsoft",
+  zoom: "Zoom",
+};
+
+const ISSUERS: Record<OAuthClientKind, string> = {
+  google: "https://accounts.google.com",
+  microsoft: "https://login.microsoftonline.com/common/v2.0",
+  zoom: "https://zoom.us",
 };
 
 export type Tokens = { accessToken: string; refreshToken: string | null; expiresInS: number };
 
 export function providerConfig(
   config: Config,
-  provider: OAuthProviderKind,
+  provider: OAuthClientKind,
 ): OAuthProviderConfig | null {
-  return provider === "google" ? config.google : config.microsoft;
+  return provider === "google"
+    ? config.google
+    : provider === "microsoft"
+    ? config.microsoft
+    : config.zoom;
 }
 
-function setup(cfg: OAuthProviderConfig, provider: OAuthProviderKind, tenant?: string) {
+function setup(cfg: OAuthProviderConfig, provider: OAuthClientKind, tenant?: string) {
   const as: oauth.AuthorizationServer = {
-    issuer: provider === "google"
-      ? "https://accounts.google.com"
-      : `https://login.microsoftonline.com/${tenant ?? "common"}/v2.0`,
+    issuer: provider === "microsoft"
+      ? `https://login.microsoftonline.com/${tenant ?? "common"}/v2.0`
+      : ISSUERS[provider],
     authorization_endpoint: cfg.authUrl,
     token_endpoint: cfg.tokenUrl,
   };
@@ -50,10 +72,14 @@ function setup(cfg: OAuthProviderConfig, provider: OAuthProviderKind, tenant?: s
     // Only the test-only endpoint overrides can be http.
     [oauth.allowInsecureRequests]: new URL(cfg.tokenUrl).protocol === "http:",
   };
-  return { as, client, auth: oauth.ClientSecretPost(cfg.clientSecret), options };
+  // Zoom takes the client's credentials as HTTP Basic auth only.
+  const auth = provider === "zoom"
+    ? oauth.ClientSecretBasic(cfg.clientSecret)
+    : oauth.ClientSecretPost(cfg.clientSecret);
+  return { as, client, auth, options };
 }
 
-export function redirectUri(baseUrl: URL, provider: OAuthProviderKind): string {
+export function redirectUri(baseUrl: URL, provider: OAuthClientKind): string {
   return `${baseUrl.href.replace(/\/$/, "")}/dashboard/calendars/oauth/${provider}`;
 }
 
@@ -61,7 +87,7 @@ export type StartedAuthorization = { url: string; state: string; codeVerifier: s
 
 export async function startAuthorization(
   config: Config,
-  provider: OAuthProviderKind,
+  provider: OAuthClientKind,
   loginHint?: string,
 ): Promise<StartedAuthorization | null> {
   const cfg = providerConfig(config, provider);
@@ -81,7 +107,7 @@ export async function startAuthorization(
     // A refresh token every time, also when reconnecting an account that granted access before.
     p.set("access_type", "offline");
     p.set("prompt", "consent");
-  } else {
+  } else if (provider === "microsoft") {
     p.set("response_mode", "query");
     p.set("prompt", "select_account");
   }
@@ -89,8 +115,8 @@ export async function startAuthorization(
   return { url: url.href, state, codeVerifier };
 }
 
-function describeOAuthError(err: unknown, provider: OAuthProviderKind): ProviderResult<never> {
-  const name = provider === "google" ? "Google" : "Microsoft";
+function describeOAuthError(err: unknown, provider: OAuthClientKind): ProviderResult<never> {
+  const name = NAMES[provider];
   if (err instanceof oauth.ResponseBodyError) {
     if (err.error === "invalid_grant") {
       return providerFail("reconnect", `${name} no longer accepts Invito's access (invalid_grant)`);
@@ -135,7 +161,7 @@ function tokensOf(res: oauth.TokenEndpointResponse): Tokens {
  */
 export async function exchangeCode(
   config: Config,
-  provider: OAuthProviderKind,
+  provider: OAuthClientKind,
   callback: URL,
   expectedState: string,
   codeVerifier: string,
@@ -165,7 +191,7 @@ export async function exchangeCode(
 /** Trades a refresh token for new tokens; `reconnect` when the provider refuses it. */
 export async function refreshTokens(
   config: Config,
-  provider: OAuthProviderKind,
+  provider: OAuthClientKind,
   refreshToken: string,
 ): Promise<ProviderResult<{ tokens: Tokens }>> {
   const cfg = providerConfig(config, provider);
@@ -182,7 +208,7 @@ export async function refreshTokens(
 }
 
 /** Whether the granted scopes (when the provider lists them) include everything asked for. */
-export function missingScopes(provider: OAuthProviderKind, granted: string[] | null): string[] {
+export function missingScopes(provider: OAuthClientKind, granted: string[] | null): string[] {
   if (!granted) return [];
   const have = new Set(granted.map((s) => s.toLowerCase()));
   return SCOPES[provider].filter((s) => {

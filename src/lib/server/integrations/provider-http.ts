@@ -3,7 +3,9 @@
  * account's bearer token: bounded in time and size by `safeFetch`, never sent to another host
  * (a paging link or redirect pointing elsewhere is refused), refreshed once on 401, and
  * 429/503 answered by waiting for a short Retry-After (a long one is handed to the caller, so
- * the outbox or the next sync waits instead of this request).
+ * the outbox or the next sync waits instead of this request). A Retry-After holds the whole
+ * account (mailbox), not only the call that got it: every later call of the account waits for
+ * it too (Microsoft's and Google's throttling guidance), across jobs and processes (`hold`).
  */
 import { safeFetch, SafeFetchError } from "./safe-fetch.ts";
 import { providerFail, type ProviderResult } from "./calendar-provider.ts";
@@ -32,6 +34,17 @@ export function retryAfterMs(header: string | null, nowMs = Date.now()): number 
   return Number.isFinite(at) ? Math.max(0, at - nowMs) : null;
 }
 
+/** The account's shared wait (kept in KV by services/calendar-providers.ts). */
+export type ProviderHold = {
+  /** when calls may go out again (epoch ms), or null */
+  until(): Promise<number | null>;
+  /** the provider asked for a wait until `untilMs` */
+  hold(untilMs: number): Promise<void>;
+  /** a call after the wait succeeded: the hold set until `untilMs` is over */
+  release(untilMs: number): Promise<void>;
+  now(): number;
+};
+
 export type ApiClientOptions = {
   apiUrl: string;
   tokens: TokenSource;
@@ -41,6 +54,8 @@ export type ApiClientOptions = {
   maxBytes?: number;
   /** replaceable in tests: how to wait for Retry-After */
   sleep?: (ms: number) => Promise<void>;
+  /** the account's shared Retry-After; absent: each call only honours its own */
+  hold?: ProviderHold;
 };
 
 export type ApiClient = {
@@ -103,11 +118,26 @@ export function apiClient(o: ApiClientOptions): ApiClient {
           }), which Invito does not follow`,
         );
       }
+      // Another call of this account was asked to wait: so is this one.
+      let heldUntil: number | null = null;
+      let inlineWaits = 0;
+      if (o.hold) {
+        const until = await o.hold.until();
+        const wait = until === null ? 0 : until - o.hold.now();
+        if (wait > 0) {
+          if (wait > MAX_INLINE_WAIT_MS) {
+            return providerFail("network", `${o.name} asked Invito to slow down (waiting)`, wait);
+          }
+          await sleep(wait);
+          inlineWaits++;
+          heldUntil = until;
+        }
+      }
       const got = await o.tokens.get();
       if (!got.ok) return got;
       let token = got.accessToken;
       let refreshed = false;
-      for (let attempt = 0;; attempt++) {
+      for (let attempt = inlineWaits;; attempt++) {
         let res: Response;
         try {
           res = await send(method, url, token, opts.body, opts.headers);
@@ -133,6 +163,10 @@ export function apiClient(o: ApiClientOptions): ApiClient {
           (res.status === 403 && /rateLimitExceeded|userRateLimitExceeded/.test(text));
         if (throttled) {
           const wait = retryAfterMs(res.headers.get("retry-after"));
+          if (wait !== null && o.hold) {
+            heldUntil = o.hold.now() + wait;
+            await o.hold.hold(heldUntil);
+          }
           if (wait !== null && wait <= MAX_INLINE_WAIT_MS && attempt < MAX_INLINE_RETRIES) {
             await sleep(wait);
             continue;
@@ -143,6 +177,9 @@ export function apiClient(o: ApiClientOptions): ApiClient {
             wait ?? 60_000,
           );
         }
+        // Answered after a wait: the account's hold is over (unless a later one replaced it).
+        if (heldUntil !== null && o.hold) await o.hold.release(heldUntil);
+        heldUntil = null;
         let json: unknown = null;
         if (text.trim() !== "") {
           try {

@@ -17,36 +17,12 @@ import {
   listBookingsAfter,
   type OwnedDelta,
 } from "../store/insights.ts";
-import type { BookingRecord } from "../store/records.ts";
-import { bookingDeltas, type BookingFacts, zonedDay } from "../domain/insights.ts";
+import { historyDeltas } from "../domain/insights-history.ts";
+import { withChain } from "../services/insights-count.ts";
 
 /** Live counting may lag a booking by seconds; older than this before counting began: ours. */
 const MARGIN_MS = 60_000;
 const PAGE = 100;
-
-/** What a booking's history up to `beforeMs` adds to the counters. */
-export function historyDeltas(b: BookingRecord, beforeMs: number): OwnedDelta[] {
-  if (b.createdAtMs >= beforeMs || b.history.length === 0) return [];
-  const zone = b.hostTimeZone;
-  const out: OwnedDelta[] = [];
-  const facts = (i: number): BookingFacts => {
-    const status = b.history[i].status;
-    // Ending states are final: only the last entry can be one, and the record says why.
-    const ended = status === "REJECTED" || status === "CANCELLED";
-    return { ...b, status, endReason: ended ? b.endReason : null };
-  };
-  let prev: BookingFacts | null = null;
-  for (let i = 0; i < b.history.length; i++) {
-    const atMs = i === 0 ? b.createdAtMs : b.history[i].atMs;
-    if (atMs >= beforeMs) break;
-    const next = facts(i);
-    for (const d of bookingDeltas(prev, next, zonedDay(atMs, zone))) {
-      out.push({ ...d, ownerId: b.hostId });
-    }
-    prev = next;
-  }
-  return out;
-}
 
 export async function backfillInsights(
   app: App,
@@ -66,7 +42,7 @@ export async function backfillInsights(
     let last: string | null = state.after;
     let n = 0;
     for (const b of page) {
-      const more = historyDeltas(b, since - MARGIN_MS);
+      const more = historyDeltas(await withChain(app.kv, b), since - MARGIN_MS);
       if (n > 0 && deltas.length + more.length > BACKFILL_SUMS) break;
       deltas.push(...more);
       last = b.id;

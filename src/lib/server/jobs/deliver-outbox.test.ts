@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { CONCURRENCY, deliverOutbox, type Performer, performers } from "./deliver-outbox.ts";
 import { enqueue, listBookingJobs, listDue, newOutboxRecord } from "../store/outbox.ts";
-import type { OutboxPayload, OutboxRecord } from "../store/records.ts";
+import type { OutboxPayload, OutboxRecord } from "../domain/model/records.ts";
 import { memoryApp, type TestApp } from "../../../../tests/support/memory-app.ts";
 
 const FAR_FUTURE = Date.parse("2100-01-01T00:00:00Z");

@@ -5,21 +5,28 @@
  */
 import type { App } from "../app.ts";
 import { claim, complete, giveUp, jobKind, listDue, retryLater } from "../store/outbox.ts";
-import type { BookingRecord, MailKind, OutboxRecord } from "../store/records.ts";
+import type { BookingRecord, MailKind, OutboxRecord } from "../domain/model/records.ts";
 import { nextRetryDelay } from "../domain/booking.ts";
-import { getBooking } from "../store/bookings.ts";
+import { getBooking, listSeriesBookings } from "../store/bookings.ts";
 import { getUser } from "../store/users.ts";
 import { getEventType } from "../store/event-types.ts";
 import { renderBookingMail } from "../integrations/mail-templates/booking.ts";
+import { sendSealedMail } from "../services/sign-in-mail.ts";
 import { bookingLinks } from "../services/booking-links.ts";
 import { describeDuration } from "../config.ts";
-import { deliverWebhook, fanOutEvent } from "../services/webhooks.ts";
+import { deliverWebhook, fanOutEvent, fanOutHostEvent } from "../services/webhook-delivery.ts";
 import { mayStartJobs } from "../ops/lifecycle.ts";
 import { logLine, redactText } from "../ops/log.ts";
 import { recordJob } from "../ops/metrics.ts";
 import { countDelivery } from "../services/insights-count.ts";
 import { teamMailParts } from "../services/team-mail.ts";
 import { getTeam } from "../store/teams.ts";
+import { mailCarriesInvitation } from "../domain/calendar-identity.ts";
+import { awaitsMeetingLink } from "../domain/locations.ts";
+import { roomProviderOf } from "../services/calendar-writeback.ts";
+import { writebackProviderOf } from "../services/writeback-events.ts";
+import { getSeatLedger } from "../store/seats.ts";
+import { liveSeats } from "../domain/seats.ts";
 
 const CLAIM_MS = 2 * 60_000;
 const BATCH = 25;
@@ -30,15 +37,8 @@ type DueEntry = Deno.KvEntry<OutboxRecord>;
 type Stats = { done: number; retried: number; failed: number };
 
 /** `skipped`: done, but nothing was delivered (a reminder for a cancelled booking, no calendar). */
-export type JobOutcome = { ok: true; skipped?: boolean } | {
-  ok: false;
-  error: string;
-  permanent?: boolean;
-  /** The remote side asked for at least this long (429 Retry-After); the usual backoff still applies. */
-  retryAfterMs?: number;
-  /** The job's own schedule (webhooks: their backoff and Retry-After) instead of the mail one. */
-  retryAtMs?: number;
-};
+import type { JobOutcome } from "./job-outcome.ts";
+export type { JobOutcome };
 export type Performer = (app: App, job: OutboxRecord, nowMs: number) => Promise<JobOutcome>;
 
 /** Extra performers registered by later features (calendar writeback). */
@@ -182,6 +182,7 @@ function describe(job: OutboxRecord): string {
   if (p.kind === "writeback") return `writeback ${p.op} ${p.bookingId}`;
   if (p.kind === "reminder") return `reminder ${p.minutesBefore} min before ${p.bookingId}`;
   if (p.kind === "webhook_event") return `webhook ${p.event} for ${p.bookingId}`;
+  if (p.kind === "host_event") return `webhook ${p.event} ${p.ref}`;
   if (p.kind === "webhook_delivery") return `webhook ${p.messageId} to ${p.subscriptionId}`;
   if (p.kind === "follow_up") return `follow-up ${p.minutesAfter} min after ${p.bookingId}`;
   return p.kind;
@@ -189,6 +190,7 @@ function describe(job: OutboxRecord): string {
 
 async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobOutcome> {
   const p = job.payload;
+  if (p.kind === "sealed_mail") return await sendSealedMail(app, p, nowMs);
   if (p.kind === "raw_mail") {
     const res = await app.mailer.send({ to: p.to, subject: p.subject, text: p.text, html: p.html });
     return res.ok
@@ -199,6 +201,10 @@ async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobO
     const booking = await getBooking(app.kv, p.bookingId);
     // Never for a cancelled or moved booking: the reminder was queued for this start only.
     if (!booking || booking.status !== "CONFIRMED" || booking.startMs !== p.startMs) {
+      return { ok: true, skipped: true };
+    }
+    // A seated meeting reminds its host once: only the first confirmed seat's reminder is sent.
+    if (p.toHost && booking.seat && !(await firstConfirmedSeat(app, booking, nowMs))) {
       return { ok: true, skipped: true };
     }
     return await sendBookingMail(
@@ -212,6 +218,7 @@ async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobO
     );
   }
   if (p.kind === "webhook_event") return await fanOutEvent(app, job);
+  if (p.kind === "host_event") return await fanOutHostEvent(app, job);
   if (p.kind === "webhook_delivery") return await deliverWebhook(app, job);
   if (p.kind === "follow_up") return await sendFollowUp(app, p, nowMs);
   if (p.kind === "writeback") {
@@ -221,7 +228,23 @@ async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobO
   }
   const booking = await getBooking(app.kv, p.bookingId);
   if (!booking) return { ok: false, error: "booking no longer exists", permanent: true };
+  if (
+    awaitsMeetingLink(
+      booking,
+      p.mail,
+      await roomProviderOf(app, booking),
+      nowMs - job.createdAtMs,
+    )
+  ) return { ok: false, error: "waiting for the video link", retryAtMs: nowMs + 5_000 };
   return await sendBookingMail(app, booking, p.mail, nowMs, undefined, undefined, p.personId);
+}
+
+/** Whether `seat` is the first confirmed live seat of its meeting, in the ledger's order. */
+async function firstConfirmedSeat(app: App, seat: BookingRecord, nowMs: number) {
+  const ledger = await getSeatLedger(app.kv, seat.eventTypeId, seat.startMs);
+  if (ledger?.meetingId !== seat.seat?.meetingId) return true;
+  const first = liveSeats(ledger, nowMs).find((x) => x.h === null);
+  return !first || first.id === seat.id;
 }
 
 /** Like a reminder: never for a booking cancelled or moved since it was queued. */
@@ -232,10 +255,10 @@ async function sendFollowUp(
 ): Promise<JobOutcome> {
   const booking = await getBooking(app.kv, p.bookingId);
   if (!booking || booking.status !== "CONFIRMED" || booking.startMs !== p.startMs) {
-    return { ok: true };
+    return { ok: true, skipped: true };
   }
   const f = (booking.followUps ?? []).find((x) => x.minutesAfter === p.minutesAfter);
-  if (!f) return { ok: true };
+  if (!f) return { ok: true, skipped: true };
   const host = await getUser(app.kv, booking.hostId);
   const team = booking.teamId ? await getTeam(app.kv, booking.teamId) : null;
   const et = await getEventType(app.kv, booking.teamId ?? booking.hostId, booking.eventTypeId);
@@ -268,7 +291,7 @@ async function sendBookingMail(
   const host = await getUser(app.kv, booking.hostId);
   if (!host) return { ok: false, error: "host no longer exists", permanent: true };
   const team = booking.teamId ? await teamMailParts(app, booking, host, kind, personId) : null;
-  if (team === "gone") return { ok: true };
+  if (team === "gone") return { ok: true, skipped: true };
   const et = await getEventType(app.kv, booking.teamId ?? booking.hostId, booking.eventTypeId);
   const links = await bookingLinks(app, booking);
   const base = app.config.baseUrl.href.replace(/\/$/, "");
@@ -281,6 +304,10 @@ async function sendBookingMail(
     et?.active && !booking.singleUseLinkId ? `${base}/${page}/${et.slug}` : `${base}/${page}/`,
   );
   if (booking.guestLocale) again.searchParams.set("lang", booking.guestLocale);
+  // A booking made by a move: its mails name the time it was moved from.
+  const previous = booking.rescheduledFromId
+    ? await getBooking(app.kv, booking.rescheduledFromId)
+    : null;
   const ctx = {
     booking,
     host: team
@@ -296,10 +323,34 @@ async function sendBookingMail(
     minutesBefore,
     bookAgainUrl: again.href,
     followUp,
+    movedFrom: previous
+      ? {
+        startMs: previous.startMs,
+        endMs: previous.endMs,
+        // What the host wrote when they moved it (a guest's own move carries no reason).
+        reason: previous.history.at(-1)?.by === "host" ? previous.cancelReason : null,
+      }
+      : undefined,
+    // A series' mails about the whole series list every date (docs/decisions/048).
+    series: booking.series
+      ? await listSeriesBookings(app.kv, booking.hostId, booking.series.id)
+      : undefined,
   };
   const mail = renderBookingMail(kind, ctx);
   // No address: the host erased this guest's data; nothing is sent to anyone in their place.
   if (!mail || !mail.to) return { ok: true, skipped: true };
+  // One meeting, one event per calendar: no .ics beside an event that cannot carry its UID.
+  if (
+    mail.icalEvent &&
+    !mailCarriesInvitation(
+      kind,
+      await writebackProviderOf(app, personId ?? booking.hostId),
+      !!booking.seat,
+    )
+  ) {
+    mail.icalEvent = undefined;
+    mail.attachments = mail.attachments?.filter((a) => a.filename !== "series.ics");
+  }
   const res = await app.mailer.send(mail);
   return res.ok
     ? { ok: true }

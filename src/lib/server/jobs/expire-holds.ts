@@ -6,7 +6,7 @@
 import type { App } from "../app.ts";
 import { dropExpiryIndex, listExpiredHolds } from "../store/bookings.ts";
 import { decideBooking } from "../services/decide-booking.ts";
-import { countBookingChange } from "../services/insights-count.ts";
+import { settleCounts } from "../services/insights-count.ts";
 
 export async function expireHolds(app: App, nowMs: number): Promise<{ expired: number }> {
   let expired = 0;
@@ -20,8 +20,8 @@ export async function expireHolds(app: App, nowMs: number): Promise<{ expired: n
         "expire",
         "system",
       );
-      if (res.ok) await countBookingChange(app, res.booking);
-      if (res.ok) expired++;
+      // A series' date expires with its other lapsed dates (services/series-bookings.ts).
+      if (res.ok) expired += 1 + (res.also?.length ?? 0);
       else if (res.booking && res.booking.status !== "PENDING") {
         // A decided booking's index entry goes with its decision; this only mends a stale one.
         await dropExpiryIndex(app.kv, res.booking.reservedUntilMs ?? nowMs, id);
@@ -31,5 +31,7 @@ export async function expireHolds(app: App, nowMs: number): Promise<{ expired: n
     }
     if (ids.length < 100) break;
   }
+  // The runner counted each expiry (services/after-commit.ts); a run ends with its counts written.
+  if (expired > 0) await settleCounts();
   return { expired };
 }

@@ -1,10 +1,13 @@
 /**
  * Registers the background jobs once per process. Every job runs under a KV lease, because
  * each process of a scaled-out deployment registers the same crons. Besides the minute crons,
- * a write that queues mail nudges the outbox so mail leaves within a second, not a minute.
+ * a write that queues mail nudges the outbox so mail leaves within a second, not a minute, and
+ * after every drain a timer wakes the outbox when its next job falls due (a webhook retried 5 s
+ * after a failure, or at its Retry-After), so nothing waits for the next minute.
  */
 import type { App } from "../app.ts";
-import { acquireLease, releaseLease } from "../store/leases.ts";
+import { acquireLease, claimTick, releaseLease } from "../store/leases.ts";
+import { nextDueMs } from "../store/outbox.ts";
 import { deliverOutbox } from "./deliver-outbox.ts";
 import { expireHolds } from "./expire-holds.ts";
 import { cronScheduleFor, syncCalendars } from "./sync-calendars.ts";
@@ -46,6 +49,38 @@ export async function withLease<T>(
 let draining: Promise<unknown> | null = null;
 let again = false;
 
+/** Beyond this the minute cron comes first (and sets the timer again). */
+const WAKE_HORIZON_MS = 65_000;
+/** A job due now but not taken (another process holds the lease): look again this soon. */
+const WAKE_MIN_MS = 250;
+let wake: { atMs: number; timer: ReturnType<typeof setTimeout> } | null = null;
+
+/** Sets the timer that drains the outbox when its next job falls due (never before). */
+export async function scheduleOutboxWake(app: App): Promise<void> {
+  if (app.config.disableCron || !mayStartJobs()) return;
+  const dueMs = await nextDueMs(app.kv);
+  if (dueMs === null) return;
+  const nowMs = app.now();
+  const atMs = Math.max(dueMs, nowMs + WAKE_MIN_MS);
+  if (atMs - nowMs > WAKE_HORIZON_MS) return;
+  if (wake && wake.atMs <= atMs) return;
+  if (wake) clearTimeout(wake.timer);
+  // The job is taken only once `dueMs <= now`: a timer that fires early finds nothing and sets
+  // itself again, so a retry never goes out before its time.
+  const timer = setTimeout(() => {
+    wake = null;
+    nudgeOutbox(app);
+  }, atMs - nowMs);
+  // Never what keeps the process alive (a shutdown cancels it anyway).
+  Deno.unrefTimer(timer as unknown as number);
+  wake = { atMs, timer };
+}
+
+function cancelOutboxWake(): void {
+  if (wake) clearTimeout(wake.timer);
+  wake = null;
+}
+
 /** Drain the outbox soon, in this process. Coalesces bursts into one run plus one follow-up. */
 export function nudgeOutbox(app: App): void {
   if (app.config.disableCron || !mayStartJobs()) return;
@@ -62,6 +97,7 @@ export function nudgeOutbox(app: App): void {
         console.error("[outbox] drain failed:", err);
       }
     } while (again && mayStartJobs());
+    await scheduleOutboxWake(app).catch((err) => console.error("[outbox] wake:", err));
   })()).finally(() => (draining = null));
 }
 
@@ -76,16 +112,30 @@ export function startJobs(app: App): void {
   // so another process need not wait for them to expire.
   onShutdown("release-leases", () => releaseLeasesOf(app.kv, app.instanceId));
   // A shutdown begins with one last drain: mail that is due goes out before the process exits.
-  stopSignal().addEventListener("abort", () => nudgeOutbox(app), { once: true });
-  /** One cron run: skipped while stopping, tracked for shutdown, logged and counted. */
-  const guard = (name: string, fn: () => Promise<unknown>) => () => {
+  stopSignal().addEventListener("abort", () => {
+    cancelOutboxWake();
+    nudgeOutbox(app);
+  }, { once: true });
+  /**
+   * One run: skipped while stopping, tracked for shutdown, logged and counted. A cron's run
+   * (`intervalMs` given) first claims its tick, so that across processes each tick runs once;
+   * a run at start (no interval) only takes the lease.
+   */
+  const guard = (name: string, fn: () => Promise<unknown>) => (intervalMs?: number) => {
     if (isStopping()) return Promise.resolve();
-    cronTicked(name, app.now());
+    const nowMs = app.now();
+    cronTicked(name, nowMs);
+    const tick = intervalMs === undefined ? undefined : Math.floor(nowMs / intervalMs);
     return track((async () => {
       const started = performance.now();
       let outcome = "done";
       try {
-        if ((await withLease(app, name, fn)) === null) outcome = "leased_elsewhere";
+        if (
+          intervalMs !== undefined &&
+          !(await claimTick(app.kv, name, app.instanceId, intervalMs, nowMs))
+        ) {
+          outcome = "ran_elsewhere";
+        } else if ((await withLease(app, name, fn)) === null) outcome = "leased_elsewhere";
       } catch (err) {
         outcome = "error";
         console.error(`[cron ${name}]`, err);
@@ -96,18 +146,27 @@ export function startJobs(app: App): void {
         job: name,
         outcome,
         ms: Math.round(seconds * 1000),
+        ...(tick === undefined ? {} : { tick }),
       });
     })());
   };
-  const cron = (name: string, schedule: string, intervalMs: number, fn: () => Promise<unknown>) => {
+  const cron = (
+    name: string,
+    schedule: string,
+    intervalMs: number,
+    fn: (intervalMs: number) => Promise<unknown>,
+  ) => {
     registerCron(name, intervalMs, app.now());
     Deno.cron(`invito-${name}`, schedule, { signal: stopSignal() }, async () => {
-      await fn();
+      await fn(intervalMs);
     });
   };
-  cron("outbox", "* * * * *", 60_000, guard("outbox", () => deliverOutbox(app, app.now())));
-  cron("expire", "* * * * *", 60_000, async () => {
-    await guard("expire", () => expireHolds(app, app.now()))();
+  cron("outbox", "* * * * *", 60_000, async (intervalMs) => {
+    await guard("outbox", () => deliverOutbox(app, app.now()))(intervalMs);
+    await scheduleOutboxWake(app).catch((err) => console.error("[outbox] wake:", err));
+  });
+  cron("expire", "* * * * *", 60_000, async (intervalMs) => {
+    await guard("expire", () => expireHolds(app, app.now()))(intervalMs);
     nudgeOutbox(app);
   });
   cron(

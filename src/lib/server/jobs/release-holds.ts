@@ -7,6 +7,9 @@
 import type { App } from "../app.ts";
 import { listStaleCoordinators } from "../store/bookings.ts";
 import { engineRules, runChange } from "../services/transaction.ts";
+import { finishLeftSeries } from "../services/book-series.ts";
+import { keys } from "../store/keys.ts";
+import type { CoordinatorRecord } from "../domain/model/records.ts";
 
 /** A final commit may still be in flight just after the deadline; leave those a moment. */
 const GRACE_MS = 10_000;
@@ -16,6 +19,13 @@ export async function releaseStaleHolds(app: App, nowMs: number): Promise<{ rele
   for (let round = 0; round < 20; round++) {
     const ids = await listStaleCoordinators(app.kv, nowMs - GRACE_MS, 100);
     for (const coordinatorId of ids) {
+      // A series whose process died after its one deciding commit is finished, not released
+      // (domain/booking-engine/series.ts).
+      const c = (await app.kv.get<CoordinatorRecord>(keys.coordinator(coordinatorId))).value;
+      if (c?.series && c.state === "committed") {
+        await finishLeftSeries(app, c);
+        continue;
+      }
       const res = await runChange(app, {
         rules: engineRules(app, null),
         change: () => ({ kind: "release", coordinatorId }),

@@ -104,6 +104,17 @@ const kvRetries = counter(
   ["op"],
 );
 
+const pageCacheAnswers = counter(
+  "invito_page_cache_total",
+  "Anonymous booking page views by how they were answered: a kept page before SvelteKit (early), a kept page inside it (kept), or rendered (rendered).",
+  ["answer"],
+);
+
+/** How a cacheable booking page view was answered (http/page-cache.ts, ADR 049). */
+export function recordPageCache(answer: "early" | "kept" | "rendered"): void {
+  pageCacheAnswers.inc({ answer });
+}
+
 export function recordCommit(outcome: "ok" | "conflict" | "error"): void {
   kvCommits.inc({ outcome });
 }

@@ -16,6 +16,7 @@ export function routeClass(method: string, pathname: string): string {
   if (p === "/dashboard" || p.startsWith("/dashboard/")) return "dashboard";
   if (/^\/(auth|signin|signout)(\/|$)/.test(p)) return "auth";
   if (p === "/api" || p.startsWith("/api/")) return "api";
+  if (p === "/mcp") return "mcp";
   if (p === "/") return "home";
   return "other";
 }

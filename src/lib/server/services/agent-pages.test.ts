@@ -6,7 +6,7 @@ import {
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
 import { eventTypeMarkdown, hostMarkdown, llmsTxt } from "./agent-pages.ts";
-import { getSlotPage } from "./public-calendar.ts";
+import { getSlotPage } from "./slot-page.ts";
 import { wantsMarkdown } from "../http/agent-pages.ts";
 
 Deno.test("agent pages: the event type in markdown with the next free slots in the asked zone and how to book", async () => {
@@ -48,6 +48,9 @@ Deno.test("agent pages: the event type in markdown with the next free slots in t
   const list = await hostMarkdown(app, "ann");
   assert.match(list!, /\[Intro \\\*call\\\*\]\(http:\/\/invito\.test\/calendar\/ann\/intro\.md\)/);
   assert.match(llmsTxt(app), /api\/v1\/openapi\.json/);
+  // How to add the MCP endpoint to a client, as one config snippet.
+  const snippet = /```json\n([\s\S]*?)\n```/.exec(llmsTxt(app))![1];
+  assert.equal(JSON.parse(snippet).mcpServers.invito.url, `${app.config.baseUrl.origin}/mcp`);
   app.close();
 });
 

@@ -4,15 +4,22 @@
  * public API. The slots are the booking page's own (`getSlotRange`).
  */
 import type { App } from "../app.ts";
-import { getHostPage, getSlotRange } from "./public-calendar.ts";
-import { isValidTimeZone } from "../domain/time-zone.ts";
+import { getHostPage } from "./public-calendar.ts";
+import { getSlotRange } from "./slot-range.ts";
+import { canonicalTimeZone } from "../domain/time-zone.ts";
 import { civilDateLabel, formatTime, isoDateIn } from "../../shared/format.ts";
 import { describeDuration } from "../config.ts";
 import { Temporal } from "../domain/temporal.ts";
+import { ianaZoneName } from "../../shared/time-zone-names.ts";
+import { IDEMPOTENCY_KEY_PLACEHOLDER } from "./idempotency.ts";
 
-/** How far ahead the page looks for free slots, and how many it lists. */
+/**
+ * How far ahead the page looks for free slots, and about how many it lists: whole days only
+ * (never part of a day, so a program never takes a listed day for all of it), at least the
+ * first day with free times, then as many whole days as fit.
+ */
 const LOOKAHEAD_DAYS = 14;
-const MAX_SLOTS = 24;
+export const MAX_SLOTS = 24;
 
 const md = (s: string) => s.replace(/[\\`*_[\]<>#|]/g, (c) => `\\${c}`).replace(/\s+/g, " ").trim();
 
@@ -24,7 +31,7 @@ export async function hostMarkdown(app: App, username: string): Promise<string |
   const lines = [
     `# Book a meeting with ${md(page.host.name)}`,
     "",
-    `Time zone of the host: ${page.host.timeZone}.`,
+    `Time zone of the host: ${ianaZoneName(page.host.timeZone)}.`,
     "",
     "## Event types",
     "",
@@ -46,7 +53,7 @@ export async function eventTypeMarkdown(
   const page = await getHostPage(app, q.username.toLowerCase());
   const et = page?.eventTypes.find((e) => e.slug === q.slug.toLowerCase());
   if (!page || !et) return null;
-  const tz = q.timeZone && isValidTimeZone(q.timeZone) ? q.timeZone : page.host.timeZone;
+  const tz = (q.timeZone && canonicalTimeZone(q.timeZone)) || page.host.timeZone;
   const nowMs = app.now();
   const today = Temporal.PlainDate.from(isoDateIn(nowMs, tz));
   const range = await getSlotRange(app, {
@@ -60,19 +67,31 @@ export async function eventTypeMarkdown(
   const u = page.host.username;
   const slotLines: string[] = [];
   let listed = 0;
+  /** The free times of the days not listed, and the first such day. */
+  let more = 0;
+  let moreFrom: string | null = null;
+  const lastDay = today.add({ days: LOOKAHEAD_DAYS - 1 }).toString();
   if (range.ok) {
     for (const day of range.days) {
-      if (listed >= MAX_SLOTS || day.starts.length === 0) continue;
-      const take = Array.from(day.starts).slice(0, MAX_SLOTS - listed);
-      listed += take.length;
-      slotLines.push(
-        `- ${civilDateLabel(day.date)}: ` +
-          take.map((ms) =>
-            `${formatTime(ms, tz)} (\`${Temporal.Instant.fromEpochMilliseconds(ms).toString()}\`)`
-          ).join(", "),
-      );
+      if (day.starts.length === 0) continue;
+      if (moreFrom === null && (listed === 0 || listed + day.starts.length <= MAX_SLOTS)) {
+        listed += day.starts.length;
+        slotLines.push(
+          `- ${civilDateLabel(day.date)}: ` +
+            Array.from(day.starts).map((ms) =>
+              `${formatTime(ms, tz)} (\`${Temporal.Instant.fromEpochMilliseconds(ms).toString()}\`)`
+            ).join(", "),
+        );
+      } else {
+        moreFrom ??= day.date;
+        more += day.starts.length;
+      }
     }
   }
+  const slotsUrl = (from: string, to: string) =>
+    `${base}/api/v1/users/${u}/event-types/${et.slug}/slots?start=${from}&end=${to}&timeZone=${
+      encodeURIComponent(tz)
+    }`;
   const lengths = et.durations.length > 1
     ? `${et.durationMin} minutes by default; also ${
       et.durations.filter((d) => d !== et.durationMin).join(", ")
@@ -117,6 +136,14 @@ export async function eventTypeMarkdown(
     ...(slotLines.length ? slotLines : [
       `No free slots in the next ${LOOKAHEAD_DAYS} days; ask the slots endpoint for later dates.`,
     ]),
+    ...(moreFrom
+      ? [
+        "",
+        `${more} more free ${more === 1 ? "time" : "times"} from ${civilDateLabel(moreFrom)} to ${
+          civilDateLabel(lastDay)
+        }, each day whole: ${slotsUrl(moreFrom, lastDay)}`,
+      ]
+      : []),
     "",
     "Each slot's value in backticks is its `start` for booking. More slots:",
     `GET ${base}/api/v1/users/${u}/event-types/${et.slug}/slots?start=YYYY-MM-DD&end=YYYY-MM-DD&timeZone=${tz}`,
@@ -135,13 +162,14 @@ export async function eventTypeMarkdown(
       : []),
     "## Book through the API",
     "",
-    "No key is needed. Send a new `Idempotency-Key` (a UUID) with each booking; retrying with the",
-    "same key and body returns the first answer instead of booking twice.",
+    `No key is needed. Send a new \`Idempotency-Key\` of your own (a random UUID) with each booking in place of \`${IDEMPOTENCY_KEY_PLACEHOLDER}\`;`,
+    "retrying with the same key and body from the same client returns the first answer instead of",
+    "booking twice. A key belongs to the client that sent it; placeholders are refused.",
     "",
     "```http",
     `POST ${base}/api/v1/bookings`,
     "Content-Type: application/json",
-    "Idempotency-Key: 5f1c2b9e-0d3a-4c7e-9b1a-2f6e8d4c3a10",
+    `Idempotency-Key: ${IDEMPOTENCY_KEY_PLACEHOLDER}`,
     "",
     JSON.stringify(example, null, 2),
     "```",
@@ -155,6 +183,11 @@ export async function eventTypeMarkdown(
   return lines.join("\n");
 }
 
+/** The configuration an MCP client needs for this server (llms.txt and the README show it). */
+export function mcpConfigSnippet(base: string): string {
+  return JSON.stringify({ mcpServers: { invito: { type: "http", url: `${base}/mcp` } } }, null, 2);
+}
+
 export function llmsTxt(app: App): string {
   const base = app.config.baseUrl.href.replace(/\/$/, "");
   return [
@@ -166,6 +199,19 @@ export function llmsTxt(app: App): string {
     "Every host's booking page has a markdown version: add `.md` to its address",
     `(${base}/calendar/{username}/{event-type}.md, or the host's list at ${base}/calendar/{username}.md),`,
     "or send `Accept: text/markdown`. It lists the next free slots and how to book.",
+    "",
+    "## MCP server",
+    "",
+    `Model Context Protocol clients connect to ${base}/mcp (Streamable HTTP, stateless; no key for`,
+    "the public tools). Add it to a client's configuration:",
+    "",
+    "```json",
+    mcpConfigSnippet(base),
+    "```",
+    "",
+    "- Public tools: `list_event_types(username)`, `find_available_times(username, event_type, start, end, time_zone)`, `book(username, event_type, start, time_zone, guest{name,email}, answers?, idempotency_key)`; the booking's status and what happens next come back, the guest's links go by mail only.",
+    "- A host's tools (`list_bookings`, `confirm`, `reject`, `cancel`, `reschedule`, `get_availability`, `set_date_override`) need the host's API key in the `Authorization: Bearer inv_…` header; changes need the write scope.",
+    "- Resources: each public event type at `invito://users/{username}/event-types/{slug}` (description, lengths, location, the questions to ask the guest).",
     "",
     "## Public JSON API (no key)",
     "",

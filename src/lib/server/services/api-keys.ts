@@ -3,7 +3,8 @@
  * once and kept only as a hash. Unknown, revoked and expired keys are indistinguishable.
  */
 import type { App } from "../app.ts";
-import type { ApiKeyRecord, ApiScope, UserRecord } from "../store/records.ts";
+import { recordAudit } from "./audit.ts";
+import type { ApiKeyRecord, ApiScope, UserRecord } from "../domain/model/records.ts";
 import {
   getApiKeyByHash,
   insertApiKey,
@@ -11,7 +12,7 @@ import {
   removeApiKey,
   touchApiKey,
 } from "../store/api-keys.ts";
-import { getUser, newId } from "../store/users.ts";
+import { getActiveUser, newId } from "../store/users.ts";
 import { randomToken, sha256Hex } from "../integrations/crypto.ts";
 
 export const API_KEY_PREFIX = "inv_";
@@ -48,7 +49,15 @@ export async function createApiKey(
       createdAtMs: nowMs,
       lastUsedAtMs: null,
     };
-    if (await insertApiKey(app.kv, key)) return { ok: true, secret, key };
+    if (await insertApiKey(app.kv, key)) {
+      await recordAudit(app, {
+        kind: "api_key_created",
+        actor: host,
+        target: { id: key.id, label: key.name },
+        detail: `${key.prefix}… ${key.scopes.join(" ")}`,
+      });
+      return { ok: true, secret, key };
+    }
   }
   throw new Error("createApiKey: could not store a new key");
 }
@@ -64,7 +73,11 @@ export async function revokeApiKey(
   keyId: string,
 ): Promise<boolean> {
   if (!/^[0-9A-Z]{26}$/.test(keyId)) return false;
-  return await removeApiKey(app.kv, host.id, keyId);
+  const removed = await removeApiKey(app.kv, host.id, keyId);
+  if (removed) {
+    await recordAudit(app, { kind: "api_key_revoked", actor: host, target: { id: keyId } });
+  }
+  return removed;
 }
 
 export type Authenticated = { key: ApiKeyRecord; host: UserRecord };
@@ -81,10 +94,27 @@ export async function authenticate(
   const nowMs = app.now();
   const key = entry.value;
   if (key.expiresAtMs !== null && key.expiresAtMs <= nowMs) return null;
-  const host = await getUser(app.kv, key.hostId);
+  const host = await getActiveUser(app.kv, key.hostId);
   if (!host) return null;
   if (key.lastUsedAtMs === null || nowMs - key.lastUsedAtMs >= TOUCH_EVERY_MS) {
     await touchApiKey(app.kv, entry, nowMs);
   }
   return { key, host };
+}
+
+/**
+ * Whether a caller may do what needs `need`: the API's routes and the MCP endpoint's tools ask
+ * here. `write` includes `read`. Null when allowed, else the refusal reason.
+ */
+export function scopeRefusal(
+  auth: Authenticated | null,
+  need: "none" | "read" | "write",
+): "unauthorized" | "forbidden_scope" | null {
+  if (need === "none") return null;
+  if (!auth) return "unauthorized";
+  const scopes = auth.key.scopes;
+  const allowed = need === "read"
+    ? scopes.includes("read") || scopes.includes("write")
+    : scopes.includes("write");
+  return allowed ? null : "forbidden_scope";
 }

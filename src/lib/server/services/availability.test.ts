@@ -24,7 +24,7 @@ import {
   timeOffFromDrafts,
   weeklyFromDraft,
   type WeeklyValues,
-} from "../../shared/forms.ts";
+} from "../../shared/forms/availability.ts";
 
 const week = (over: Partial<WeeklyValues>): WeeklyValues => ({
   1: [],

@@ -3,7 +3,7 @@
  * (a save rewrites only its part of the record), and a preview of the weeks ahead.
  */
 import type { App } from "../app.ts";
-import type { AvailabilityRecord, UserRecord } from "../store/records.ts";
+import type { AvailabilityRecord, UserRecord } from "../domain/model/records.ts";
 import type { UserId } from "../store/keys.ts";
 import { changeAvailability, getAvailability } from "../store/availability.ts";
 import {
@@ -31,7 +31,7 @@ import {
   type OverrideRowErrors,
   TIME_OFF_REASON_MAX,
   type TimeOffRowErrors,
-} from "../../shared/forms.ts";
+} from "../../shared/forms/availability.ts";
 
 /** Overrides and time off may be planned this far ahead (guards against typos like 2062). */
 const MAX_YEARS_AHEAD = 2;
@@ -122,6 +122,38 @@ export async function saveOverrides(
   }
   const res = await updateAvailability(app, user.id, overridesChange(app, user, overrides, t));
   return res.ok ? { ok: true } : { ok: false, errors: res.errors };
+}
+
+/**
+ * Sets one date's own hours (empty ranges: unavailable that day), keeping the other overrides,
+ * in one versionstamp-checked write; `ranges: null` removes the date's override. The same rules
+ * as `saveOverrides` decide (see there); errors name the date's row.
+ */
+export async function setDateOverride(
+  app: App,
+  user: UserRecord,
+  override: { date: string; ranges: DateOverride["ranges"] | null },
+  t: Translator = ENGLISH(),
+): Promise<
+  { ok: true; overrides: DateOverride[] } | { ok: false; errors: OverrideRowErrors; form?: string }
+> {
+  let form: string | undefined;
+  const res = await updateAvailability<OverrideRowErrors>(app, user.id, (cur) => {
+    const others = cur.overrides.filter((o) => o.date !== override.date);
+    const list = override.ranges === null
+      ? others
+      : [...others, { date: override.date, ranges: override.ranges }];
+    if (list.length > MAX_OVERRIDES) {
+      form = t.t("avail.overrides_max", { max: MAX_OVERRIDES });
+      return { ok: false, errors: {} };
+    }
+    const r = overridesChange(app, user, list, t)(cur);
+    if (r.ok) return r;
+    const mine = list.findIndex((o) => o.date === override.date);
+    return { ok: false, errors: r.errors[mine] ?? Object.values(r.errors)[0] ?? {} };
+  });
+  if (res.ok) return { ok: true, overrides: res.record.overrides };
+  return { ok: false, errors: res.errors, ...(form ? { form } : {}) };
 }
 
 /** The change `saveOverrides` makes, refused as a whole on any bad entry (see there). */
@@ -346,10 +378,12 @@ export function computeAvailabilityPreview(
   today: string,
   weeks = 6,
   /** The reader's locale and clock for labels and hours. */
-  reader: { locale?: string; clock?: "12h" | "24h" } = {},
+  reader: { locale?: string; clock?: "12h" | "24h"; weekStart?: 1 | 6 | 7 } = {},
 ): PreviewDay[] {
   const todayDate = Temporal.PlainDate.from(today);
-  const monday = todayDate.subtract({ days: todayDate.dayOfWeek - 1 });
+  // Whole weeks from the reader's first day of the week (Monday unless they say otherwise).
+  const first = reader.weekStart ?? 1;
+  const monday = todayDate.subtract({ days: (todayDate.dayOfWeek - first + 7) % 7 });
   const overrideDates = new Set(rules.overrides.map((o) => o.date));
   const days: PreviewDay[] = [];
   for (let n = 0; n < weeks * 7; n++) {

@@ -69,6 +69,41 @@ Deno.test("bookSlot: exactly one of 50 concurrent requests for one slot wins", a
   app.close();
 });
 
+Deno.test("bookSlot: the 49 losers of 50 concurrent requests for one slot are answered from one snapshot read each, side by side after the winner's commit", async () => {
+  const raw = await Deno.openKv(":memory:");
+  // Each snapshot reads the host's day fences in one getMany: count those reads.
+  let snapshots = 0;
+  const getMany = raw.getMany.bind(raw);
+  // deno-lint-ignore no-explicit-any
+  (raw as any).getMany = (keys: Deno.KvKey[], o?: { consistency?: Deno.KvConsistencyLevel }) => {
+    if (keys.some((k) => k[0] === "busy_fence")) snapshots++;
+    return getMany(keys, o);
+  };
+  // Commits that take a while, as on a loaded machine or remote KV: the crowd arrives before
+  // the winner's commit lands.
+  const atomic = raw.atomic.bind(raw);
+  raw.atomic = () => {
+    const op = atomic();
+    const commit = op.commit.bind(op);
+    op.commit = async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      return await commit();
+    };
+    return op;
+  };
+  const app = await memoryApp({ kv: raw });
+  const host = await createHost(app, { weekly: WORKDAYS });
+  await createEventType(app, host, { slug: "call", durationMin: 30, requiresConfirmation: true });
+  snapshots = 0;
+  const results = await Promise.all(Array.from({ length: 50 }, (_, i) => bookSlot(app, guest(i))));
+  assert.equal(results.filter((r) => r.ok).length, 1);
+  assert.equal(results.filter((r) => !r.ok && r.reason === "slot_taken").length, 49);
+  // Each loser peeking before the commit and then reading again in its turn in the queue, one
+  // after another, made about 100 reads (the last loser waited for 49 in a row).
+  assert.ok(snapshots <= 55, `snapshot reads: ${snapshots}`);
+  raw.close();
+});
+
 Deno.test("bookSlot: in a crowd on one host, requests for other free slots still get them; only the taken one is refused", async () => {
   const { app, host } = await setup();
   // 16 free 30-minute slots on Monday (09:00–17:00 Berlin); 3 guests ask for each at once.

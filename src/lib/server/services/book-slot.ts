@@ -1,143 +1,117 @@
 /**
  * A guest books a slot: the service checks that the time is one the host offers, then hands a
  * "create" change to the transaction runner, which decides (overlap, caps, pending requests,
- * external calendars) and commits in one guarded write (domain/booking-engine.ts).
+ * external calendars) and commits in one guarded write (domain/booking-engine/).
  */
 import type { App } from "../app.ts";
-import { Temporal } from "../domain/temporal.ts";
-import { computeSlots } from "../domain/slots.ts";
 import { newBookingRecord } from "../domain/booking.ts";
-import { isValidTimeZone } from "../domain/time-zone.ts";
+import { canonicalTimeZone } from "../domain/time-zone.ts";
 import { checkAnswers, chooseDuration, eventTypeRules } from "../domain/event-rules.ts";
-import type { ExtraWrite, Refusal, TokenWrite } from "../domain/booking-engine.ts";
+import { decideLocation } from "../domain/locations.ts";
 import { getUserByUsernameCached, newId } from "../store/users.ts";
+import { isActive } from "../domain/admin.ts";
 import { getEventTypeBySlugCached } from "../store/event-types.ts";
-import { getAvailabilityCached } from "../store/availability.ts";
-import type { BookingRecord, EventTypeRecord, UserRecord } from "../store/records.ts";
+import type { BookingRecord, EventTypeRecord, Location } from "../domain/model/records.ts";
 import { randomToken } from "../integrations/crypto.ts";
-import { bookingToken, tokenHash } from "./booking-links.ts";
+import { bookingToken } from "./booking-links.ts";
 import { engineRules, runChange } from "./transaction.ts";
+import { seatsOf } from "../domain/seats.ts";
+import { pageRevision } from "./page-revision.ts";
+import { type BookingSource, decideSource } from "../../shared/booking-extras.ts";
+import { decideGuests } from "../../shared/booking-guests.ts";
+import { bookSeries, seriesOf } from "./book-series.ts";
+import {
+  type BookInput,
+  bookRefusal,
+  type BookResult,
+  isOffered,
+  parseStart,
+  tokenWrites,
+} from "./book-basics.ts";
 
-export type BookInput = {
-  username: string;
-  slug: string;
-  start: string;
-  name: string;
-  email: string;
-  note: string;
-  timeZone: string;
-  durationMin?: number | null;
-  /** How the guest writes times; their mails and booking page follow it. */
-  clock?: "12h" | "24h";
-  /** The guest's language (BCP 47) as on the page; their mails and booking pages follow it. */
-  locale?: string;
-  /** Form fields `q_{questionId}` → the guest's answers, checked against the event type's questions. */
-  rawAnswers?: Record<string, string | undefined>;
-  /** Writes that ride in the booking's own atomic commit (e.g. an Idempotency-Key record). */
-  extra?: ExtraWrite[];
-  /** Recorded on the booking when it was made through a single-use link. */
-  singleUseLinkId?: string;
-};
-
-export type BookRefusal =
-  | "not_found"
-  | "slot_unavailable"
-  | "slot_taken"
-  | "busy"
-  | "too_many_pending"
-  | "cap_reached"
-  | "calendar_unavailable"
-  /** An `extra` write expected absent was there (e.g. a repeated Idempotency-Key). */
-  | "conflict";
-export type BookResult =
-  | { ok: true; bookingId: string; guestToken: string; status: BookingRecord["status"] }
-  | { ok: false; reason: BookRefusal }
-  | { ok: false; reason: "invalid_answers"; errors: Record<string, string> };
+export {
+  type BookInput,
+  type BookRefusal,
+  bookRefusal,
+  type BookResult,
+  isOffered,
+  parseStart,
+  tokenWrites,
+} from "./book-basics.ts";
 
 /**
- * Whether `start` is one of the slots the host offers for this event type and duration, by the
- * host's rules (hours, overrides, time off, notice, horizon, interval) — other bookings aside,
- * which the engine decides. A host moving a booking is not held to the notice and horizon.
+ * What the guest filled in beyond name and email, checked against the event type: the answers to
+ * its questions and the place they chose (a new room when it is one). Errors are keyed by the
+ * form field (`q_{id}`, `location`, `phone`) and are message references.
  */
-export async function isOffered(
-  app: App,
-  host: UserRecord,
+export function checkGuestInput(
   et: EventTypeRecord,
-  start: Temporal.Instant,
-  durationMin: number,
-  opts: { byHost?: boolean } = {},
-): Promise<boolean> {
-  const availability = await getAvailabilityCached(app.kv, host.id, app.now());
-  const rules = eventTypeRules(et);
-  const slots = computeSlots({
-    timeZone: host.timeZone,
-    weekly: availability.weekly,
-    overrides: availability.overrides,
-    timeOff: availability.timeOff,
-    from: start,
-    until: start.add({ milliseconds: 1 }),
-    durationMin,
-    intervalMin: rules.intervalMin ?? undefined,
-    busy: [],
-    now: Temporal.Instant.fromEpochMilliseconds(app.now()),
-    minNoticeMin: opts.byHost ? 0 : rules.minNoticeMin,
-    notSameDay: opts.byHost ? false : rules.notSameDay,
-    horizonDays: opts.byHost ? undefined : et.bookingWindowDays,
+  input: Pick<
+    BookInput,
+    "rawAnswers" | "locationChoice" | "phone" | "guests" | "source" | "email"
+  >,
+):
+  | {
+    ok: true;
+    answers: BookingRecord["answers"];
+    location: Location;
+    additionalGuests: string[];
+    source: BookingSource | null;
+  }
+  | { ok: false; errors: Record<string, string> } {
+  const checked = checkAnswers(eventTypeRules(et).questions, input.rawAnswers ?? {});
+  const guests = decideGuests(input.guests ?? "", eventTypeRules(et).maxGuests, input.email);
+  const place = decideLocation(eventTypeRules(et).locations, {
+    choice: input.locationChoice,
+    phone: input.phone,
+    random: randomToken(15),
   });
-  return slots.length === 1 && slots[0].start.epochMilliseconds === start.epochMilliseconds;
-}
-
-export function parseStart(text: string): Temporal.Instant | null {
-  try {
-    return Temporal.Instant.from(text);
-  } catch {
-    return null;
+  if (!checked.ok || !place.ok || !guests.ok) {
+    return {
+      ok: false,
+      errors: {
+        ...(checked.ok ? {} : checked.errors),
+        ...(place.ok ? {} : place.errors),
+        ...(guests.ok ? {} : { guests: guests.error }),
+      },
+    };
   }
-}
-
-/** The link tokens a booking in `status` needs: the guest's always, confirm/reject while pending. */
-export async function tokenWrites(
-  app: App,
-  b: Pick<BookingRecord, "id" | "tokenSalt">,
-  status: BookingRecord["status"],
-): Promise<TokenWrite[]> {
-  const purposes = status === "PENDING"
-    ? (["guest", "confirm", "reject"] as const)
-    : (["guest"] as const);
-  return await Promise.all(purposes.map(async (purpose) => ({
-    hash: await tokenHash(await bookingToken(app, b, purpose)),
-    purpose,
-  })));
-}
-
-/** An engine refusal in the words of a booking request. */
-export function bookRefusal(reason: Refusal | "busy"): BookRefusal {
-  switch (reason) {
-    case "slot_taken":
-    case "cap_reached":
-    case "too_many_pending":
-    case "calendar_unavailable":
-    case "not_found":
-    case "busy":
-    case "conflict":
-      return reason;
-    case "too_large":
-      return "busy";
-    default:
-      return "slot_unavailable";
-  }
+  return {
+    ok: true,
+    answers: checked.answers,
+    location: place.location,
+    additionalGuests: guests.guests,
+    source: decideSource((f) => input.source?.[f]),
+  };
 }
 
 export async function bookSlot(app: App, input: BookInput): Promise<BookResult> {
+  // One read of the host's revisions vouches for the settings copy read below (the host, the
+  // event type, the hours): they are as of this request, not up to a second old, and a host
+  // booked often costs this read instead of re-reading them every second (issue 26).
+  await pageRevision(app, { username: input.username });
   const host = await getUserByUsernameCached(app.kv, input.username);
-  if (!host) return { ok: false, reason: "not_found" };
+  // A suspended host takes no new bookings (issue 32), whichever door the request came by.
+  if (!host || !isActive(host)) return { ok: false, reason: "not_found" };
   const et = await getEventTypeBySlugCached(app.kv, host.id, input.slug);
   if (!et || !et.active) return { ok: false, reason: "not_found" };
-  const checked = checkAnswers(eventTypeRules(et).questions, input.rawAnswers ?? {});
+  const checked = checkGuestInput(et, input);
   if (!checked.ok) return { ok: false, reason: "invalid_answers", errors: checked.errors };
   const durationMin = chooseDuration(et, input.durationMin);
   const start = parseStart(input.start);
   if (durationMin === null || !start) return { ok: false, reason: "slot_unavailable" };
+  // A recurring series books every date at once (services/book-series.ts).
+  if (seriesOf(et)) {
+    return await bookSeries(app, {
+      host,
+      et,
+      start,
+      durationMin,
+      input,
+      ...checked,
+      onStep: input.onSeriesStep,
+    });
+  }
   if (!(await isOffered(app, host, et, start, durationMin))) {
     return { ok: false, reason: "slot_unavailable" };
   }
@@ -150,11 +124,16 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
     tokenWrites(app, identity, status),
     bookingToken(app, identity, "guest"),
   ]);
+  const seats = seatsOf(et);
+  // A seated time's first seat names its meeting with this id (later seats join that meeting).
+  const meetingId = seats ? newId(app.now()) : "";
   const res = await runChange(app, {
     lane: host.id,
     rules: engineRules(app, et),
     change: (nowMs) => ({
-      kind: "create",
+      ...(seats
+        ? { kind: "seat" as const, perTime: seats.perTime, meetingId }
+        : { kind: "create" as const }),
       booking: newBookingRecord(
         {
           ...identity,
@@ -165,12 +144,15 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
           name: input.name,
           email: input.email,
           note: input.note,
-          guestTimeZone: isValidTimeZone(input.timeZone) ? input.timeZone : host.timeZone,
+          guestTimeZone: canonicalTimeZone(input.timeZone) ?? host.timeZone,
           clock: input.clock,
           locale: input.locale,
           answers: checked.answers,
+          location: checked.location,
           by: "guest",
           singleUseLinkId: input.singleUseLinkId,
+          additionalGuests: checked.additionalGuests,
+          source: checked.source,
         },
         nowMs,
         app.config.bookingTtlMs,

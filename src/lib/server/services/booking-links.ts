@@ -3,7 +3,8 @@
  * token opens one booking for one action; the store keeps only its SHA-256.
  */
 import type { App } from "../app.ts";
-import type { BookingRecord, TokenPurpose } from "../store/records.ts";
+import { getBooking, getTokenRecord } from "../store/bookings.ts";
+import type { BookingRecord, TokenPurpose } from "../domain/model/records.ts";
 import { hmacToken, sha256Hex } from "../integrations/crypto.ts";
 
 export async function bookingToken(
@@ -36,3 +37,15 @@ export async function bookingLinks(
 }
 
 export const tokenHash = sha256Hex;
+
+/** The booking a link token opens, if the token exists and was made for this purpose. */
+export async function bookingForToken(
+  app: App,
+  token: string,
+  purpose: TokenPurpose,
+): Promise<BookingRecord | null> {
+  if (typeof token !== "string" || !/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
+  const rec = await getTokenRecord(app.kv, await tokenHash(token));
+  if (!rec || rec.purpose !== purpose) return null;
+  return await getBooking(app.kv, rec.bookingId);
+}

@@ -2,12 +2,17 @@
  * A booking as programs see it: the JSON API's representation, which is also the `data.booking`
  * of every webhook. Instants are ISO-8601 UTC; the guest's wall time is given with its offset.
  */
+import { shownLocation } from "../../shared/location-text.ts";
 import type { App } from "../app.ts";
-import type { BookingRecord, EventTypeRecord } from "../store/records.ts";
+import { ianaZoneName } from "../../shared/time-zone-names.ts";
+import type { BookingRecord, EventTypeRecord } from "../domain/model/records.ts";
 import { getEventType } from "../store/event-types.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { bookingLinks } from "./booking-links.ts";
 import { Temporal } from "../domain/temporal.ts";
+import { liveSeats, seatsOf } from "../domain/seats.ts";
+import { getSeatLedger } from "../store/seats.ts";
+import type { BookingSource } from "../../shared/booking-extras.ts";
 
 export type BookingResource = {
   id: string;
@@ -32,9 +37,42 @@ export type BookingResource = {
   cancelReason: string | null;
   rescheduledFromId: string | null;
   rescheduledToId: string | null;
+  /**
+   * A seat of a seated time (else null): the meeting it shares with the time's other guests,
+   * how many seats of it are live now and how many it has. `taken` is null in a guest's own
+   * answer when the host hides the count.
+   */
+  seat: { meetingId: string; taken: number | null; capacity: number | null } | null;
+  /** Extra attendees the guest invited. */
+  additionalGuests: string[];
+  /** UTM parameters and `ref` of the page the guest booked from (null: none). */
+  source: BookingSource | null;
+  /** A date of a recurring series: the series, this date's place (0-based) and how many. */
+  series: { id: string; index: number; count: number } | null;
   /** Only in the answer to the guest who booked: their own links to view, cancel, reschedule. */
   links?: { manage: string; cancel: string; reschedule: string; ics: string };
 };
+
+/**
+ * A seat's meeting as it stands now: its live seats (the time's ledger, when it is still this
+ * meeting's) and the event type's seats per time (null when it no longer offers seats).
+ */
+async function seatResource(
+  app: App,
+  b: BookingRecord,
+  et: EventTypeRecord | null,
+  forGuest: boolean,
+): Promise<NonNullable<BookingResource["seat"]>> {
+  const meetingId = b.seat!.meetingId;
+  const settings = et ? seatsOf(et) : null;
+  const ledger = await getSeatLedger(app.kv, b.eventTypeId, b.startMs);
+  const taken = ledger && ledger.meetingId === meetingId ? liveSeats(ledger, app.now()).length : 0;
+  return {
+    meetingId,
+    taken: forGuest && settings?.hideCount ? null : taken,
+    capacity: settings?.perTime ?? null,
+  };
+}
 
 /** "2026-11-23T08:00:00Z": instants as the booking page and the slots endpoint write them. */
 export const isoInstant = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
@@ -63,13 +101,14 @@ export async function bookingResource(
     start: iso(b.startMs),
     end: iso(b.endMs),
     durationMin: b.durationMin,
+    // Zones under their current IANA names, also for bookings stored before they were kept so.
     guestStart: Temporal.Instant.fromEpochMilliseconds(b.startMs)
-      .toZonedDateTimeISO(b.guestTimeZone).toString({ smallestUnit: "second" }),
-    hostTimeZone: b.hostTimeZone,
+      .toZonedDateTimeISO(ianaZoneName(b.guestTimeZone)).toString({ smallestUnit: "second" }),
+    hostTimeZone: ianaZoneName(b.hostTimeZone),
     guest: {
       name: b.guestName,
       email: b.guestEmail,
-      timeZone: b.guestTimeZone,
+      timeZone: ianaZoneName(b.guestTimeZone),
       note: b.guestNote,
     },
     answers: (b.answers ?? []).map((a) => ({
@@ -77,8 +116,8 @@ export async function bookingResource(
       label: a.label,
       value: a.value,
     })),
-    location: b.location && b.location.kind !== "none"
-      ? { kind: b.location.kind, value: b.location.value }
+    location: shownLocation(b) && shownLocation(b)!.kind !== "none"
+      ? { kind: shownLocation(b)!.kind, value: shownLocation(b)!.value }
       : null,
     createdAt: iso(b.createdAtMs),
     decidedAt: b.decidedAtMs === null ? null : iso(b.decidedAtMs),
@@ -87,6 +126,10 @@ export async function bookingResource(
     cancelReason: b.cancelReason ?? null,
     rescheduledFromId: b.rescheduledFromId ?? null,
     rescheduledToId: b.rescheduledToId ?? null,
+    seat: b.seat ? await seatResource(app, b, et, opts.guestLinks === true) : null,
+    additionalGuests: b.additionalGuests ?? [],
+    source: b.source ? { ...b.source } : null,
+    series: b.series ? { ...b.series } : null,
   };
   if (opts.guestLinks) {
     const links = await bookingLinks(app, b);

@@ -3,7 +3,7 @@
  * already knows, and an unknown token looks exactly like an expired request (no oracle).
  */
 import type { App } from "../app.ts";
-import type { BookingRecord, TokenPurpose } from "../store/records.ts";
+import type { BookingRecord, TokenPurpose } from "../domain/model/records.ts";
 import { getUser } from "../store/users.ts";
 import { getEventType } from "../store/event-types.ts";
 import {
@@ -11,30 +11,41 @@ import {
   formatDate,
   formatTime,
   formatTimeRange,
+  hostClock,
   prettyZone,
   zoneOffset,
 } from "../../shared/format.ts";
-import { bookingForToken } from "./decide-booking.ts";
+import { bookingForToken } from "./booking-links.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { buildIcs } from "../integrations/ics.ts";
 import { calendarDoc, meetingUid } from "../domain/calendar-identity.ts";
-import { bookingLinks } from "./booking-links.ts";
+import { bookingLinks, bookingToken } from "./booking-links.ts";
 import { translator } from "../i18n.ts";
 import { storedReasonText } from "../../shared/system-reasons.ts";
 import type { Translator } from "../../shared/i18n.ts";
-import { locationText, locationUrl } from "../../shared/location-text.ts";
+import {
+  conferenceOf,
+  locationText,
+  locationUrl,
+  shownLocation,
+} from "../../shared/location-text.ts";
 import {
   icsDescriptionForGuest,
   icsSummaryForGuest,
 } from "../integrations/mail-templates/ics-text.ts";
 import { getTeam, getUsers } from "../store/teams.ts";
+import { getBooking } from "../store/bookings.ts";
+import { type CalendarLinks, calendarLinks } from "../../shared/calendar-links.ts";
 import { namesList } from "../domain/team-membership.ts";
+import { getBookings, listSeriesBookings } from "../store/bookings.ts";
+import { getSeatLedger } from "../store/seats.ts";
+import { liveSeats, seatsOf } from "../domain/seats.ts";
 
 export type BookingView = {
   id: string;
   status: BookingRecord["status"];
   /** PENDING past its hold reads as expired even before the expiry job ran. */
-  state: "pending" | "confirmed" | "rejected" | "expired" | "cancelled";
+  state: "pending" | "confirmed" | "rejected" | "expired" | "cancelled" | "moved";
   eventTitle: string;
   durationMin: number;
   hostName: string;
@@ -56,7 +67,81 @@ export type BookingView = {
   bookAgainPath: string | null;
   /** A team's booking: the team (`hostName` then names every member the guest meets). */
   teamName: string | null;
+  /**
+   * A booking that was moved: the booking it became (the newest of a chain of moves), in the
+   * guest's and the host's zone, whether it waits for the host, and where the reader opens it
+   * (only a link of the reader's own kind: a guest link for a guest, the host's decision link or
+   * list for the host; null when there is none to give).
+   */
+  movedTo: Moved | null;
+  /** A booking made by moving another: the time it was moved from (its previous time). */
+  movedFrom: { when: When; hostWhen: When } | null;
+  /** A confirmed booking, opened by its guest: "Add to Google Calendar / Outlook" links. */
+  calendarLinks: CalendarLinks | null;
+  /**
+   * A seat: the names of the time's other guests, for its guest when the host shows attendees to
+   * each other; otherwise empty.
+   */
+  seatmates: string[];
+  /**
+   * The extra attendees this booking's guest invited: its own guest and its host see them; a
+   * seatmate's view never lists them (only names, `seatmates`).
+   */
+  additionalGuests: string[];
+  /**
+   * A date of a recurring series: every date of it, in order, with its state, the reader's time
+   * and (for its guest) the link to that date's own page; `current` marks this one.
+   */
+  series?: SeriesView | null;
 };
+
+export type SeriesView = {
+  index: number;
+  count: number;
+  dates: {
+    id: string;
+    state: BookingView["state"];
+    when: When;
+    href: string | null;
+    current: boolean;
+  }[];
+};
+
+type When = { timeZone: string; date: string; time: string; offset: string; zone: string };
+export type Moved = { when: When; hostWhen: When; pending: boolean; href: string | null };
+
+/** Whose link a page was opened with: what a moved booking's page may link to. */
+export type Reader = TokenPurpose | "host_list";
+
+/** Follows a moved booking to the booking it became (bounded: a chain of moves is short). */
+export async function currentOf(app: App, b: BookingRecord): Promise<BookingRecord | null> {
+  let cur = b;
+  for (let i = 0; i < 50 && cur.rescheduledToId; i++) {
+    const next = await getBooking(app.kv, cur.rescheduledToId);
+    if (!next) return i === 0 ? null : cur;
+    cur = next;
+  }
+  return cur === b ? null : cur;
+}
+
+/** Where a reader of a moved booking's page opens the booking it became. */
+async function movedHref(app: App, current: BookingRecord, reader: Reader | undefined) {
+  const live = isLiveBooking(current, app.now());
+  const pending = current.status === "PENDING" && live;
+  switch (reader) {
+    case "guest":
+      return `/booking/${await bookingToken(app, current, "guest")}`;
+    case "confirm":
+    case "reject":
+      return pending
+        ? `/booking/${await bookingToken(app, current, reader)}/${reader}`
+        : `/dashboard/bookings#booking-${current.id}`;
+    case "host_list":
+      return `#booking-${current.id}`;
+    default:
+      return null;
+  }
+}
 
 function when(b: BookingRecord, tz: string, clock: Clock, locale: string) {
   return {
@@ -83,21 +168,38 @@ export async function viewBooking(
   locale: string = b.guestLocale ?? "en",
   /** Whose zone the host-side times are in (a team booking's: its member's, not the team's). */
   reader?: { timeZone: string; clock?: Clock },
+  /**
+   * Which link opened it: what a moved booking may link to (nothing when not given), and whose
+   * clock every time in the view is written on (issue 35): the guest's for the guest's link, the
+   * host's for the host's links and list.
+   */
+  linkFor?: Reader,
+  /** A list of many bookings: a series' dates from what it read (else read here). */
+  seriesDates?: (seriesId: string) => BookingRecord[] | undefined,
 ): Promise<BookingView> {
   const t = translator(locale);
   const nowMs = app.now();
   const host = await getUser(app.kv, b.hostId);
+  const perspective = linkFor === "guest" ? "guest" : linkFor || reader ? "host" : "guest";
+  const clock: Clock =
+    (perspective === "guest"
+      ? b.guestClock
+      : (reader?.clock ?? (host ? hostClock(host, t.locale) : undefined))) ??
+      "24h";
   const et = await getEventType(app.kv, b.teamId ?? b.hostId, b.eventTypeId);
   const team = b.teamId ? await teamPeople(app, b, t.locale) : null;
-  const state = b.status === "PENDING"
-    ? (isLiveBooking(b, nowMs) ? "pending" : "expired")
-    : b.status === "CONFIRMED"
-    ? "confirmed"
-    : b.status === "REJECTED"
-    ? "rejected"
-    : b.endReason === "expired"
-    ? "expired"
-    : "cancelled";
+  // Read per guest page only: a host's list of a 500-seat time would read every seat per row.
+  const seatmates = b.seat && perspective === "guest" && et && seatsOf(et)?.showAttendees
+    ? await seatmatesOf(app, b, nowMs)
+    : [];
+  const state = stateOf(b, nowMs);
+  const hostZone = reader?.timeZone ?? (b.teamId && host ? host.timeZone : b.hostTimeZone);
+  const bothWhen = (x: BookingRecord) => ({
+    when: when(x, b.guestTimeZone, clock, t.locale),
+    hostWhen: when(x, hostZone, clock, t.locale),
+  });
+  const current = state === "moved" ? await currentOf(app, b) : null;
+  const previous = b.rescheduledFromId ? await getBooking(app.kv, b.rescheduledFromId) : null;
   return {
     id: b.id,
     status: b.status,
@@ -109,13 +211,24 @@ export async function viewBooking(
     guestName: b.guestName,
     guestEmail: b.guestEmail,
     guestNote: b.guestNote,
-    when: when(b, b.guestTimeZone, b.guestClock ?? "24h", t.locale),
-    hostWhen: when(
-      b,
-      reader?.timeZone ?? (b.teamId && host ? host.timeZone : b.hostTimeZone),
-      (reader ? reader.clock : host?.clock) ?? "24h",
-      t.locale,
-    ),
+    ...bothWhen(b),
+    movedTo: current
+      ? {
+        ...bothWhen(current),
+        pending: current.status === "PENDING" && isLiveBooking(current, nowMs),
+        href: await movedHref(app, current, linkFor),
+      }
+      : null,
+    movedFrom: previous ? bothWhen(previous) : null,
+    calendarLinks: state === "confirmed" && linkFor === "guest"
+      ? calendarLinks({
+        title: icsSummaryForGuest(b, team?.name ?? host?.name ?? t.t("common.the_host"), t),
+        startMs: b.startMs,
+        endMs: b.endMs,
+        details: icsDescriptionForGuest(b, (await bookingLinks(app, b)).guest, t),
+        location: locationText(shownLocation(b), t) || undefined,
+      })
+      : null,
     reservedUntil: b.reservedUntilMs
       ? `${formatDate(b.reservedUntilMs, b.guestTimeZone, t.locale)}, ${
         formatTime(b.reservedUntilMs, b.guestTimeZone, b.guestClock, t.locale)
@@ -127,9 +240,10 @@ export async function viewBooking(
       ? et?.rejectedMessage ?? ""
       : "",
     cancelReason: storedReasonText(b.cancelReason ?? null, t),
+    additionalGuests: b.additionalGuests ?? [],
     endReason: b.endReason,
-    location: locationText(b.location, t),
-    locationUrl: locationUrl(b.location),
+    location: locationText(shownLocation(b), t),
+    locationUrl: locationUrl(shownLocation(b)),
     answers: (b.answers ?? []).filter((a) => a.value).map((a) => ({
       label: a.label,
       value: answerValue(a, t),
@@ -143,7 +257,51 @@ export async function viewBooking(
         ? `/calendar/${host.username}/${et.slug}`
         : `/calendar/${host.username}/`)
       : null,
+    seatmates,
+    series: b.series
+      ? await seriesOf(
+        app,
+        b,
+        seriesDates?.(b.series.id),
+        nowMs,
+        (x) => bothWhen(x)[perspective === "guest" ? "when" : "hostWhen"],
+        perspective === "guest",
+      )
+      : null,
   };
+}
+
+/** Every date of `b`'s series, for its page (the guest's links to each date's own page). */
+async function seriesOf(
+  app: App,
+  b: BookingRecord,
+  known: BookingRecord[] | undefined,
+  nowMs: number,
+  whenOf: (x: BookingRecord) => When,
+  guestLinks: boolean,
+): Promise<SeriesView> {
+  const all = known ?? await listSeriesBookings(app.kv, b.hostId, b.series!.id);
+  return {
+    index: b.series!.index,
+    count: b.series!.count,
+    dates: await Promise.all(all.map(async (x) => ({
+      id: x.id,
+      state: stateOf(x, nowMs),
+      when: whenOf(x),
+      href: guestLinks ? `/booking/${await bookingToken(app, x, "guest")}` : null,
+      current: x.id === b.id,
+    }))),
+  };
+}
+
+/** The other live guests of a seat's time (names only), in the order they took their seats. */
+async function seatmatesOf(app: App, b: BookingRecord, nowMs: number): Promise<string[]> {
+  const ledger = await getSeatLedger(app.kv, b.eventTypeId, b.startMs);
+  if (ledger?.meetingId !== b.seat?.meetingId) return [];
+  const ids = liveSeats(ledger, nowMs).map((x) => x.id).filter((id) => id !== b.id);
+  return (await getBookings(app.kv, ids)).filter((x) => isLiveBooking(x, nowMs)).map((x) =>
+    x.guestName
+  );
 }
 
 /** Who a team booking's guest meets, and the team's name and page (null: the team is gone). */
@@ -165,7 +323,7 @@ export async function viewByToken(
   locale?: string,
 ): Promise<BookingView | null> {
   const b = await bookingForToken(app, token, purpose);
-  return b ? await viewBooking(app, b, locale) : null;
+  return b ? await viewBooking(app, b, locale, undefined, purpose) : null;
 }
 
 /** The .ics a guest downloads from the result page once the booking is confirmed. */
@@ -195,7 +353,23 @@ export async function icsForGuestToken(
       organizer: { name: host?.name ?? "Host", email: host?.email ?? "invito@localhost" },
       attendee: { name: b.guestName, email: b.guestEmail },
       url: links.guest,
-      location: locationText(b.location, t) || undefined,
+      location: locationText(shownLocation(b), t) || undefined,
+      conference: conferenceOf(shownLocation(b)),
     }, "PUBLISH"),
   };
+}
+
+/** A booking's state as its reader sees it (a pending one past its hold reads as expired). */
+function stateOf(b: BookingRecord, nowMs: number): BookingView["state"] {
+  return b.status === "PENDING"
+    ? (isLiveBooking(b, nowMs) ? "pending" : "expired")
+    : b.status === "CONFIRMED"
+    ? "confirmed"
+    : b.status === "REJECTED"
+    ? "rejected"
+    : b.endReason === "expired"
+    ? "expired"
+    : b.endReason === "rescheduled"
+    ? "moved"
+    : "cancelled";
 }

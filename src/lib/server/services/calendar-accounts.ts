@@ -5,35 +5,29 @@
  */
 import type { App } from "../app.ts";
 import { type CaldavError, connect, discoverAccount } from "../integrations/caldav.ts";
-import { describeCalendarError, PROVIDER_NAMES } from "../integrations/calendar-provider.ts";
+import { describeCalendarError } from "../integrations/calendar-provider.ts";
 import { providerOf } from "./calendar-providers.ts";
 import { seal } from "../integrations/crypto.ts";
+import { dropGeneration, listHeads } from "../store/calendar-busy.ts";
 import {
   calendarIdFor,
-  dropGeneration,
   emptyHead,
   getAccountEntry,
-  getAccountStatus,
   getWriteback,
   insertAccount,
   listAccounts,
-  listHeads,
   listHostCalendars,
   removeAccount,
   setWriteback,
   updateCalendar,
 } from "../store/calendars.ts";
-import type {
-  CalendarError,
-  CalendarProviderKind,
-  CalendarRecord,
-  UserRecord,
-} from "../store/records.ts";
+import type { CalendarRecord, UserRecord } from "../domain/model/records.ts";
 import { newId } from "../store/users.ts";
 import { type AccountSyncOutcome, syncAccount } from "./sync-calendars.ts";
-import { STALE_AFTER_INTERVALS } from "./calendar-busy.ts";
+import { describeError } from "./calendar-views.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
+import { FIELD_MAX } from "../../shared/field-bounds.ts";
 
 /** Messages default to English for callers that name no reader (tests, older code). */
 const ENGLISH = () => translator("en");
@@ -49,7 +43,7 @@ export type AddAccountResult =
 /** "cloud.example.com/remote.php/dav" → "https://cloud.example.com/remote.php/dav"; null if hopeless. */
 export function normalizeServerUrl(input: string): string | null {
   const s = input.trim();
-  if (!s || s.length > 500) return null;
+  if (!s || s.length > FIELD_MAX.url) return null;
   try {
     const u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(s) ? s : `https://${s}`);
     if (u.protocol !== "http:" && u.protocol !== "https:") return null;
@@ -74,7 +68,7 @@ export async function addCalendarAccount(
   const serverUrl = normalizeServerUrl(input.serverUrl);
   if (!serverUrl) return { ok: false, field: "serverUrl", message: t.t("cal.enter_server") };
   const username = input.username.trim();
-  if (!username || username.length > 200) {
+  if (!username || username.length > FIELD_MAX.email) {
     return { ok: false, field: "username", message: t.t("cal.enter_username") };
   }
   if (!input.password || input.password.length > 500) {
@@ -237,99 +231,9 @@ export async function saveCalendarSettings(
   return { ok: true, toSync: [...toSync] };
 }
 
-export type CalendarView = {
-  id: string;
-  name: string;
-  color: string | null;
-  writable: boolean;
-  checkConflicts: boolean;
-  writeback: boolean;
-  syncedAtMs: number | null;
-  /** the cache is too old to trust: booking is paused for this host */
-  stale: boolean;
-  error: string | null;
-  events: number;
-  skipped: { uid: string | null; reason: string }[];
-};
-
-export type AccountView = {
-  id: string;
-  provider: CalendarProviderKind;
-  /** "CalDAV", "Google Calendar", "Microsoft 365" */
-  providerName: string;
-  serverUrl: string;
-  username: string;
-  /** Google/Microsoft: the host must sign in again (consent revoked, refresh refused) */
-  reconnectNeeded: boolean;
-  lastSuccessMs: number | null;
-  lastAttemptMs: number | null;
-  error: string | null;
-  calendars: CalendarView[];
-};
-
-/** What a host reads for a calendar error, in their language (`t`; English by default). */
-export function describeError(
-  e: Pick<CalendarError, "kind" | "detail"> | null,
-  provider: CalendarProviderKind = "caldav",
-  t?: Translator,
-): string | null {
-  return e ? describeCalendarError(e, provider, t) : null;
-}
-
-export async function listCalendarAccounts(
-  app: App,
-  hostId: string,
-  t?: Translator,
-): Promise<{ accounts: AccountView[]; paused: boolean }> {
-  const nowMs = app.now();
-  const staleAfter = STALE_AFTER_INTERVALS * app.config.syncIntervalMs;
-  const [accounts, calendars, heads, wb] = await Promise.all([
-    listAccounts(app.kv, hostId),
-    listHostCalendars(app.kv, hostId),
-    listHeads(app.kv, hostId),
-    getWriteback(app.kv, hostId),
-  ]);
-  const headOf = new Map(heads.map((h) => [h.calendarId, h]));
-  let paused = false;
-  const views: AccountView[] = [];
-  for (const { value: a } of accounts) {
-    const provider = providerOf(a);
-    const status = await getAccountStatus(app.kv, hostId, a.id);
-    const cals: CalendarView[] = calendars.filter((c) => c.value.accountId === a.id).map(
-      ({ value: c }) => {
-        const h = headOf.get(c.id);
-        const stale = !!h &&
-          (h.syncedAtMs === null || h.gen === null || !!h.failClosed ||
-            nowMs - h.syncedAtMs > staleAfter);
-        if (stale) paused = true;
-        return {
-          id: c.id,
-          name: c.displayName,
-          color: c.color,
-          writable: c.writable,
-          checkConflicts: c.checkConflicts,
-          writeback: wb.value?.calendarId === c.id,
-          syncedAtMs: h?.syncedAtMs ?? null,
-          stale,
-          error: describeError(h?.error ?? null, provider, t),
-          events: h?.events ?? 0,
-          skipped: h?.skipped ?? [],
-        };
-      },
-    );
-    cals.sort((x, y) => x.name.localeCompare(y.name));
-    views.push({
-      id: a.id,
-      provider,
-      providerName: PROVIDER_NAMES[provider],
-      serverUrl: a.serverUrl,
-      username: a.username,
-      reconnectNeeded: status?.lastError?.kind === "reconnect",
-      lastSuccessMs: status?.lastSuccessMs ?? null,
-      lastAttemptMs: status?.lastAttemptMs ?? null,
-      error: describeError(status?.lastError ?? null, provider, t),
-      calendars: cals,
-    });
-  }
-  return { accounts: views, paused };
-}
+export {
+  type AccountView,
+  type CalendarView,
+  describeError,
+  listCalendarAccounts,
+} from "./calendar-views.ts";

@@ -14,7 +14,7 @@ import {
   updateCalendar,
 } from "../store/calendars.ts";
 import { keys } from "../store/keys.ts";
-import type { CalendarRecord } from "../store/records.ts";
+import type { CalendarRecord } from "../domain/model/records.ts";
 
 Deno.test("calendarBusy: a Google calendar connected, switched off and on, or removed counts (or stops counting) at once, not a second later", async () => {
   const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });

@@ -4,7 +4,7 @@
  */
 import type { App } from "../app.ts";
 import type { UserId } from "../store/keys.ts";
-import { listHeads, readBusyCache } from "../store/calendars.ts";
+import { listHeads, readBusyCache } from "../store/calendar-busy.ts";
 import { cachedRead } from "../store/settings-cache.ts";
 import { type CalendarBusyDecision, decideCalendarBusy } from "../domain/calendar-busy.ts";
 

@@ -7,13 +7,15 @@
  * for the host; nothing is stored unless it all worked.
  */
 import type { App } from "../app.ts";
-import type { UserRecord } from "../store/records.ts";
+import type { UserRecord } from "../domain/model/records.ts";
 import { sha256Hex } from "../integrations/crypto.ts";
 import {
   exchangeCode,
   missingScopes,
   type OAuthProviderKind,
   providerConfig,
+  redirectUri,
+  SCOPES,
   startAuthorization,
   type Tokens,
 } from "../integrations/oauth.ts";
@@ -27,20 +29,22 @@ import {
   type RemoteCalendar,
 } from "../integrations/calendar-provider.ts";
 import {
-  calendarIdFor,
   casToken,
-  emptyHead,
-  getAccountEntry,
   getTokenEntry,
-  getWriteback,
-  insertAccount,
-  listAccounts,
   OAUTH_STATE_TTL_MS,
   putOAuthState,
   takeOAuthState,
+} from "../store/calendar-tokens.ts";
+import {
+  calendarIdFor,
+  emptyHead,
+  getAccountEntry,
+  getWriteback,
+  insertAccount,
+  listAccounts,
 } from "../store/calendars.ts";
 import { keys } from "../store/keys.ts";
-import type { CalendarAccountStatusRecord, CalendarRecord } from "../store/records.ts";
+import type { CalendarAccountStatusRecord, CalendarRecord } from "../domain/model/records.ts";
 import { newId } from "../store/users.ts";
 import { sealTokens } from "./calendar-tokens.ts";
 import { type AccountSyncOutcome, syncAccount } from "./sync-calendars.ts";
@@ -60,6 +64,29 @@ const messages = (t: Translator) => ({
   gone: t.t("oauth.gone"),
   retry: t.t("cal.did_not_work"),
 });
+
+/** One provider as the Calendars page and its guide show it, enabled or not. */
+export type ProviderSetup = {
+  id: OAuthProviderKind;
+  enabled: boolean;
+  /** where the provider sends the host back: what the operator registers, for this instance */
+  redirectUri: string;
+  envId: string;
+  envSecret: string;
+  scopes: string[];
+};
+
+/** Google and Microsoft, always both: "Connect" when set up, otherwise what the operator sets. */
+export function calendarProviderSetup(app: App): ProviderSetup[] {
+  return (["google", "microsoft"] as const).map((id) => ({
+    id,
+    enabled: providerConfig(app.config, id) !== null,
+    redirectUri: redirectUri(app.config.baseUrl, id),
+    envId: `INVITO_${id.toUpperCase()}_CLIENT_ID`,
+    envSecret: `INVITO_${id.toUpperCase()}_CLIENT_SECRET`,
+    scopes: [...SCOPES[id]],
+  }));
+}
 
 export type StartResult = { ok: true; url: string } | { ok: false; message: string };
 

@@ -14,8 +14,9 @@ import {
 import { googleProvider } from "../integrations/google-calendar.ts";
 import { microsoftProvider } from "../integrations/microsoft-calendar.ts";
 import { apiClient } from "../integrations/provider-http.ts";
-import type { CalendarAccountRecord, CalendarProviderKind } from "../store/records.ts";
+import type { CalendarAccountRecord, CalendarProviderKind } from "../domain/model/records.ts";
 import { tokenSource } from "./calendar-tokens.ts";
+import { getProviderHold, holdProvider, releaseProviderHold } from "../store/calendar-tokens.ts";
 
 export const providerOf = (a: CalendarAccountRecord): CalendarProviderKind =>
   a.provider ?? "caldav";
@@ -52,6 +53,13 @@ export async function openProvider(
     apiUrl: cfg.apiUrl,
     tokens: tokenSource(app, account),
     name: kind === "google" ? "Google Calendar" : "Microsoft 365",
+    // One Retry-After holds every call of this account (mailbox), in every process.
+    hold: {
+      until: () => getProviderHold(app.kv, account.hostId, account.id),
+      hold: (untilMs) => holdProvider(app.kv, account.hostId, account.id, untilMs, app.now()),
+      release: (untilMs) => releaseProviderHold(app.kv, account.hostId, account.id, untilMs),
+      now: () => app.now(),
+    },
   });
   return {
     ok: true,

@@ -10,18 +10,19 @@
 import type { App } from "../app.ts";
 import { seal, unseal } from "../integrations/crypto.ts";
 import { providerFail, type ProviderResult } from "../integrations/calendar-provider.ts";
-import { type OAuthProviderKind, refreshTokens, type Tokens } from "../integrations/oauth.ts";
+import { type OAuthClientKind, refreshTokens, type Tokens } from "../integrations/oauth.ts";
 import type { TokenSource } from "../integrations/provider-http.ts";
 import { translator } from "../i18n.ts";
 import { reconnectMail } from "../integrations/mail-templates/calendar.ts";
-import { casToken, failClosedHeads, getTokenEntry } from "../store/calendars.ts";
+import { failClosedHeads } from "../store/calendar-busy.ts";
+import { casToken, getTokenEntry } from "../store/calendar-tokens.ts";
 import { keys } from "../store/keys.ts";
 import { enqueue, newOutboxRecord } from "../store/outbox.ts";
 import type {
   CalendarAccountRecord,
   CalendarAccountStatusRecord,
   CalendarTokenRecord,
-} from "../store/records.ts";
+} from "../domain/model/records.ts";
 import { getUser } from "../store/users.ts";
 import { randomToken } from "../integrations/crypto.ts";
 
@@ -70,6 +71,11 @@ async function open(app: App, rec: CalendarTokenRecord): Promise<Secret | null> 
   }
 }
 
+/** Whose tokens: a Google/Microsoft calendar account, or a host's Zoom connection. */
+export type TokenAccount = Pick<CalendarAccountRecord, "id" | "hostId" | "username"> & {
+  provider?: CalendarAccountRecord["provider"] | "zoom";
+};
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -79,10 +85,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function markReconnectNeeded(
   app: App,
-  account: CalendarAccountRecord,
+  account: TokenAccount,
   reason: string,
 ): Promise<void> {
-  const provider = (account.provider ?? "caldav") as OAuthProviderKind;
+  const provider = (account.provider ?? "caldav") as OAuthClientKind;
   const nowMs = app.now();
   const error = { kind: "reconnect" as const, detail: reason.slice(0, 300), atMs: nowMs };
   for (let attempt = 0; attempt < 10; attempt++) {
@@ -129,8 +135,8 @@ export async function markReconnectNeeded(
 }
 
 /** Tokens for one account, shared across processes through KV. */
-export function tokenSource(app: App, account: CalendarAccountRecord): TokenSource {
-  const provider = account.provider as OAuthProviderKind;
+export function tokenSource(app: App, account: TokenAccount): TokenSource {
+  const provider = account.provider as OAuthClientKind;
   const reconnect = (detail: string) => providerFail("reconnect", detail);
 
   /**

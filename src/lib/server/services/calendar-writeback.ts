@@ -13,169 +13,36 @@
  * carrying `personId`; docs/decisions/016-teams.md), each recorded per member.
  */
 import type { App } from "../app.ts";
-import type { BookingRecord, OutboxRecord, UserRecord } from "../store/records.ts";
-import { getBooking } from "../store/bookings.ts";
+import type { BookingRecord, OutboxRecord } from "../domain/model/records.ts";
+import { getBooking, getBookings } from "../store/bookings.ts";
+import { getSeatLedger } from "../store/seats.ts";
+import { liveSeats } from "../domain/seats.ts";
 import { getUser } from "../store/users.ts";
-import { getUsers } from "../store/teams.ts";
 import {
   deleteWrittenEvent,
-  getAccountEntry,
   getBookingWriteback,
-  getCalendar,
   getMeetingWriteback,
-  getWriteback,
   putWrittenEvent,
-} from "../store/calendars.ts";
-import { calendarDoc, meetingUid as uidOf } from "../domain/calendar-identity.ts";
-import {
-  describeCalendarError,
-  type MeetingEvent,
-  type ProviderError,
-} from "../integrations/calendar-provider.ts";
-import { meetingIcs } from "../integrations/caldav-provider.ts";
+} from "../store/writebacks.ts";
 import { openProvider, providerOf } from "./calendar-providers.ts";
-import {
-  icsDescriptionForHost,
-  icsSummaryForHost,
-} from "../integrations/mail-templates/ics-text.ts";
+import { icsSummaryForHost } from "../integrations/mail-templates/ics-text.ts";
 import { translator } from "../i18n.ts";
-import { locationText } from "../../shared/location-text.ts";
-
-/** `skipped`: there was nothing to write (insights count it as no write at all). */
-export type WritebackOutcome =
-  | { ok: true; skipped?: boolean }
-  | { ok: false; error: string; permanent?: boolean; retryAfterMs?: number };
-
-/**
- * The meeting's iCalendar UID (`icalUid`, which a reschedule successor keeps; absent: the
- * booking's own `{id}@{host}`), as every provider and every mail carries it.
- */
-export function meetingUid(app: App, booking: BookingRecord): string {
-  return uidOf(booking, app.config.baseUrl.hostname);
-}
-
-/** A booking the host's calendar shows: firm, or a moved meeting waiting for confirmation. */
-function shown(b: BookingRecord | null): b is BookingRecord {
-  return !!b &&
-    (b.status === "CONFIRMED" || (b.status === "PENDING" && b.calendarIssued === true));
-}
-
-/**
- * The SEQUENCE (RFC 5545) of the booking's calendar document as it stands now: counts on from
- * `sequence` across reschedules of the same UID, as the mails do (domain/calendar-identity.ts).
- */
-export function meetingSequence(booking: BookingRecord): number {
-  return calendarDoc(booking, booking.status === "PENDING" ? "pending" : "confirmed")?.sequence ??
-    booking.sequence ?? 0;
-}
-
-/**
- * The event as every provider writes it: UTC times, host as organizer, guest as attendee; a team
- * booking's other members (`others`) attend the same meeting.
- */
-export function meetingEvent(
-  app: App,
-  booking: BookingRecord,
-  host: UserRecord,
-  nowMs: number,
-  others: { name: string; email: string }[] = [],
-): MeetingEvent {
-  const base = app.config.baseUrl.href.replace(/\/$/, "");
-  const t = translator(host.locale);
-  return {
-    uid: meetingUid(app, booking),
-    sequence: meetingSequence(booking),
-    status: booking.status === "PENDING" ? "TENTATIVE" : "CONFIRMED",
-    startMs: booking.startMs,
-    endMs: booking.endMs,
-    stampMs: nowMs,
-    // The host's calendar, the host's words; the guest's note is quoted when it spans lines, so
-    // it cannot forge the "Booked with Invito" line.
-    summary: icsSummaryForHost(booking, t),
-    description: icsDescriptionForHost(
-      booking,
-      `${base}/dashboard/bookings`,
-      t,
-      others.length ? [host, ...others].map((p) => p.name) : [],
-    ),
-    location: locationText(booking.location, t) || undefined,
-    organizer: { name: host.name, email: host.email },
-    attendee: { name: booking.guestName, email: booking.guestEmail },
-    ...(others.length ? { others } : {}),
-  };
-}
-
-/** The VEVENT a CalDAV calendar receives (kept for callers that show or test it). */
-export function writebackIcs(
-  app: App,
-  booking: BookingRecord,
-  host: UserRecord,
-  nowMs: number,
-  others: { name: string; email: string }[] = [],
-): string {
-  return meetingIcs(meetingEvent(app, booking, host, nowMs, others));
-}
-
-/** A team booking's members besides its host, each an attendee of the one meeting. */
-async function teamAttendees(app: App, b: BookingRecord) {
-  if (!b.teamId) return [];
-  const people = await getUsers(app.kv, (b.personIds ?? []).filter((p) => p !== b.hostId));
-  return people.map((u) => ({ name: u.name, email: u.email }));
-}
-
-/**
- * How `person`'s records of `b` are keyed (store/calendars.ts): by booking, the host's alone;
- * by UID, a team booking's always per person (a round-robin reschedule may hand the same UID to
- * another member, whose calendar is not the first one's).
- */
-function recordKeys(b: BookingRecord, person: string) {
-  return {
-    ...(person !== b.hostId ? { booking: person } : {}),
-    ...(b.teamId || person !== b.hostId ? { meeting: person } : {}),
-  };
-}
-
-/** The calendar the host writes bookings to, while it exists. */
-async function target(app: App, hostId: string) {
-  const wb = await getWriteback(app.kv, hostId);
-  return wb.value ? await written(app, hostId, wb.value) : null;
-}
-
-/** An account's calendar (where a meeting was written), while both exist. */
-async function written(
-  app: App,
-  hostId: string,
-  where: { accountId: string; calendarId: string },
-) {
-  const account = await getAccountEntry(app.kv, hostId, where.accountId);
-  const calendar = await getCalendar(app.kv, hostId, where.accountId, where.calendarId);
-  return account.value && calendar ? { account: account.value, calendar } : null;
-}
-
-function failure(e: ProviderError, provider: Parameters<typeof describeCalendarError>[1]) {
-  return {
-    ok: false as const,
-    error: describeCalendarError(e, provider),
-    permanent: e.kind === "forbidden_address",
-    ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}),
-  };
-}
-
-/** Deletes a recorded event at its account; a vanished account or event counts as deleted. */
-async function deleteAt(
-  app: App,
-  hostId: string,
-  where: { accountId: string; calendarId: string; remoteId: string },
-): Promise<WritebackOutcome> {
-  const account = (await getAccountEntry(app.kv, hostId, where.accountId)).value;
-  if (!account) return { ok: true };
-  const calendar = await getCalendar(app.kv, hostId, where.accountId, where.calendarId);
-  const opened = await openProvider(app, account);
-  if (!opened.ok) return failure(opened.error, providerOf(account));
-  const res = await opened.provider.deleteEvent(calendar?.url ?? "", where.remoteId);
-  if (!res.ok && res.error.kind !== "not_found") return failure(res.error, providerOf(account));
-  return { ok: true };
-}
+import { endZoomMeeting, putZoomMeeting, zoomUsable } from "./zoom-meetings.ts";
+import {
+  deleteAt,
+  failure,
+  meetingEvent,
+  meetingUid,
+  recordKeys,
+  shown,
+  storeMeetingLink,
+  takeConference,
+  target,
+  teamAttendees,
+  type WritebackOutcome,
+  writebackProviderOf,
+  written,
+} from "./writeback-events.ts";
 
 export async function writeBack(
   app: App,
@@ -185,6 +52,10 @@ export async function writeBack(
   const p = job.payload;
   if (p.kind !== "writeback") return { ok: false, error: "not a writeback job", permanent: true };
   const booking = await getBooking(app.kv, p.bookingId);
+  // A seat writes its meeting: the host's, or the member's a collective time's job names.
+  if (booking?.seat) {
+    return await writeSeatMeeting(app, booking, nowMs, p.personId ?? booking.hostId);
+  }
 
   // The calendar the job writes: a team member it names, or the booking's host.
   const person = p.personId ?? booking?.hostId;
@@ -192,20 +63,77 @@ export async function writeBack(
     // Ended (or gone) before the write got through: there is nothing to add.
     if (!shown(booking) || !person) return { ok: true, skipped: true };
     let current: BookingRecord | null = booking;
-    for (let i = 0; i < 20 && shown(current); i++) {
-      // Moved to a meeting this member no longer attends: the handover job removes it.
-      if (!(current.personIds ?? [current.hostId]).includes(person)) return { ok: true };
-      const res = await putMeeting(app, current, nowMs, person);
-      if (!res.ok || res.skipped) return res;
-      // Moved while this was written (the successor's own job may have written the new time
-      // first, to the same event): the latest state of the meeting wins.
-      const now = await getBooking(app.kv, current.id);
-      if (!now?.rescheduledToId) return res;
-      current = await getBooking(app.kv, now.rescheduledToId);
+    // The host's job makes (or moves) the Zoom meeting first, so the calendar event carries it.
+    // A Zoom failure does not hold the calendar back: the event is written, and the job is
+    // retried for Zoom (the retry updates the same event with the link).
+    let zoomFailed: WritebackOutcome | null = null;
+    if (person === booking.hostId && booking.location?.kind === "zoom") {
+      const host = await getUser(app.kv, booking.hostId);
+      const topic = icsSummaryForHost(booking, translator(host?.locale));
+      const zoom = await putZoomMeeting(app, booking, meetingUid(app, booking), topic, nowMs);
+      if (!zoom.ok) zoomFailed = zoom;
+      else if (zoom.joinUrl) {
+        const stored = await storeMeetingLink(app, booking, zoom.joinUrl, nowMs);
+        if (!stored.ok) return stored;
+        current = await getBooking(app.kv, booking.id);
+      }
     }
-    return { ok: true };
+    const written = await putLatest(app, current, nowMs, person);
+    return zoomFailed && written.ok ? zoomFailed : written;
   }
-  return await deleteMeeting(app, booking, person);
+  let zoomFailed: WritebackOutcome | null = null;
+  if (booking && person === booking.hostId && booking.location?.kind === "zoom") {
+    const zoom = await endZoom(app, booking);
+    if (!zoom.ok) zoomFailed = zoom;
+  }
+  const deleted = await deleteMeeting(app, booking, person);
+  return zoomFailed && deleted.ok ? zoomFailed : deleted;
+}
+
+/** Writes `current` (or, if it moved meanwhile, its latest successor) into `person`'s calendar. */
+async function putLatest(
+  app: App,
+  current: BookingRecord | null,
+  nowMs: number,
+  person: string,
+): Promise<WritebackOutcome> {
+  for (let i = 0; i < 20 && shown(current); i++) {
+    // Moved to a meeting this member no longer attends: the handover job removes it.
+    if (!(current.personIds ?? [current.hostId]).includes(person)) return { ok: true };
+    const res = await putMeeting(app, current, nowMs, person);
+    if (!res.ok || res.skipped) return res;
+    // Moved while this was written (the successor's own job may have written the new time
+    // first, to the same event): the latest state of the meeting wins.
+    const now = await getBooking(app.kv, current.id);
+    if (!now?.rescheduledToId) return res;
+    current = await getBooking(app.kv, now.rescheduledToId);
+  }
+  return { ok: true };
+}
+
+/** A Zoom meeting ends with its booking, unless a reschedule handed it (the UID) on. */
+async function endZoom(app: App, booking: BookingRecord): Promise<WritebackOutcome> {
+  const uid = meetingUid(app, booking);
+  if (booking.rescheduledToId) {
+    const successor = await getBooking(app.kv, booking.rescheduledToId);
+    if (successor && isLive(successor) && meetingUid(app, successor) === uid) return { ok: true };
+  }
+  return await endZoomMeeting(app, booking.hostId, uid);
+}
+
+function isLive(b: BookingRecord): boolean {
+  return b.status === "CONFIRMED" || b.status === "PENDING";
+}
+
+/**
+ * Who makes the booking's video room, for the confirmation's wait (domain/locations.ts): "zoom"
+ * while the host's Zoom works, else the calendar provider the host writes bookings to.
+ */
+export async function roomProviderOf(app: App, booking: BookingRecord): Promise<string | null> {
+  if (booking.location?.kind === "zoom") {
+    return (await zoomUsable(app, booking.hostId)) ? "zoom" : null;
+  }
+  return await writebackProviderOf(app, booking.hostId);
 }
 
 /**
@@ -217,6 +145,8 @@ async function putMeeting(
   booking: BookingRecord,
   nowMs: number,
   person: string,
+  /** A seated meeting's confirmed seats: its attendees. */
+  seats?: BookingRecord[],
 ): Promise<WritebackOutcome> {
   const uid = meetingUid(app, booking);
   const rk = recordKeys(booking, person);
@@ -236,11 +166,15 @@ async function putMeeting(
   const opened = await openProvider(app, t.account);
   if (!opened.ok) return failure(opened.error, providerOf(t.account));
   const others = await teamAttendees(app, booking);
-  const res = await opened.provider.putEvent(
-    t.calendar.url,
-    meetingEvent(app, booking, host, nowMs, others),
-    prev?.remoteId ?? null,
-  );
+  const event = meetingEvent(app, booking, host, nowMs, others);
+  if (seats) {
+    const [first, ...rest] = seats.map((b) => ({ name: b.guestName, email: b.guestEmail }));
+    const guests = seats.flatMap((b) => b.additionalGuests ?? []);
+    Object.assign(event, { attendee: first, others: rest, guests });
+  }
+  // A member's copy of a team meeting makes no meeting of its own: the host's write does.
+  if (person !== booking.hostId) delete event.conference;
+  const res = await opened.provider.putEvent(t.calendar.url, event, prev?.remoteId ?? null);
   if (!res.ok) return failure(res.error, providerOf(t.account));
   const where = {
     accountId: t.account.id,
@@ -257,7 +191,9 @@ async function putMeeting(
     recorded?.bookingId ?? null,
     rk,
   );
-  return { ok: true };
+  return event.conference
+    ? await takeConference(app, booking, res.conference, nowMs)
+    : { ok: true };
 }
 
 /**
@@ -299,9 +235,10 @@ async function deleteMeeting(
     {
       const opened = await openProvider(app, t.account);
       if (!opened.ok) return failure(opened.error, providerOf(t.account));
-      const id = await opened.provider.derivedEventId(t.calendar.url, uid);
-      if (id) {
-        const res = await opened.provider.deleteEvent(t.calendar.url, id);
+      const found = await opened.provider.derivedEventId(t.calendar.url, uid);
+      if (!found.ok) return failure(found.error, providerOf(t.account));
+      if (found.id) {
+        const res = await opened.provider.deleteEvent(t.calendar.url, found.id);
         if (!res.ok && res.error.kind !== "not_found") {
           return failure(res.error, providerOf(t.account));
         }
@@ -309,5 +246,51 @@ async function deleteMeeting(
     }
   }
   await deleteWrittenEvent(app.kv, booking.id, uid, rk);
+  return { ok: true };
+}
+
+/**
+ * A seat's host side is its meeting (docs/decisions/040-seats.md): one event per seated time
+ * under the meeting's UID, its confirmed seats as attendees, SEQUENCE the ledger's count of
+ * changes. Every seat's put or delete writes the meeting as it stands now (removed once no seat
+ * is confirmed), and writes again if the seats changed meanwhile, so the latest state wins.
+ */
+async function writeSeatMeeting(
+  app: App,
+  seat: BookingRecord,
+  nowMs: number,
+  /** Whose calendar: the host's, or a member's of a collective seated time. */
+  person: string,
+): Promise<WritebackOutcome> {
+  for (let i = 0; i < 20; i++) {
+    const ledger = await getSeatLedger(app.kv, seat.eventTypeId, seat.startMs);
+    const meetingId = seat.seat!.meetingId;
+    const current = ledger?.meetingId === meetingId ? ledger : null;
+    const ids = liveSeats(current, nowMs).map((x) => x.id);
+    const confirmed = (await getBookings(app.kv, ids)).filter((b) => b.status === "CONFIRMED");
+    const t = translator((await getUser(app.kv, person))?.locale);
+    const meeting: BookingRecord = {
+      ...(confirmed[0] ?? seat),
+      id: meetingId,
+      icalUid: `${meetingId}@${app.config.baseUrl.hostname}`,
+      sequence: current?.seq ?? 0,
+      calendarIssued: false,
+      history: [{ status: "CONFIRMED", atMs: seat.createdAtMs, by: "system" }],
+      status: "CONFIRMED",
+      guestName: t.t("ics.seats_guests", { count: confirmed.length }),
+      guestNote: "",
+      answers: [],
+      rescheduledToId: null,
+      seat: undefined,
+    };
+    const res = confirmed.length
+      ? await putMeeting(app, meeting, nowMs, person, confirmed)
+      : await deleteMeeting(app, meeting, person);
+    if (!res.ok || res.skipped) return res;
+    const after = await getSeatLedger(app.kv, seat.eventTypeId, seat.startMs);
+    if ((after?.seq ?? -1) === (current?.seq ?? -1) && (after === null) === (current === null)) {
+      return res;
+    }
+  }
   return { ok: true };
 }

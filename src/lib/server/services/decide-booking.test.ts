@@ -52,9 +52,15 @@ Deno.test("rescheduleByHost: a host moves a request inside the guests' notice; t
   assert.equal(moved.booking.status, "CONFIRMED");
   assert.equal(moved.booking.rescheduledFromId, b.id);
   assert.equal(moved.booking.history.at(-1)!.by, "host");
-  // Outside working hours is refused even for the host.
+  // Outside working hours only when the host says so ("outside my hours").
   const outside = await rescheduleByHost(app, host.id, moved.booking.id, "2026-11-23T20:00:00Z");
-  assert.equal(outside.ok ? "moved" : outside.reason, "slot_unavailable");
+  assert.equal(outside.ok ? "moved" : outside.reason, "outside_hours");
+  const meant = await rescheduleByHost(app, host.id, moved.booking.id, "2026-11-23T20:00:00Z", {
+    outsideHours: true,
+    reason: "Only this evening works",
+  });
+  assert.ok(meant.ok, JSON.stringify(meant));
+  assert.equal(meant.booking.startMs, Date.parse("2026-11-23T20:00:00Z"));
   app.close();
 });
 

@@ -1,40 +1,40 @@
 /**
  * Status changes after booking: confirm, reject, cancel, expire, and moving a booking to a new
  * time (by the guest or the host). Each builds one change and hands it to the transaction
- * runner; the decision is domain/booking-engine.ts's, the retrying the runner's.
+ * runner; the decision is domain/booking-engine/'s, the retrying the runner's.
  */
 import type { App } from "../app.ts";
-import type { BookingAction, TransitionRefusal } from "../domain/booking.ts";
-import type { ExtraWrite, Refusal } from "../domain/booking-engine.ts";
+import type { BookingAction } from "../domain/booking.ts";
+import { awaitsNewTime, type ExtraWrite, type Refusal } from "../domain/booking-engine/index.ts";
 import { chooseDuration } from "../domain/event-rules.ts";
-import { getBooking, getTokenRecord } from "../store/bookings.ts";
+import { getBooking } from "../store/bookings.ts";
 import { getEventType } from "../store/event-types.ts";
 import { getUser, newId } from "../store/users.ts";
-import type { BookingRecord, TokenPurpose } from "../store/records.ts";
+import type { BookingRecord } from "../domain/model/records.ts";
 import { randomToken } from "../integrations/crypto.ts";
-import { bookingToken, tokenHash } from "./booking-links.ts";
+import { bookingForToken, bookingToken } from "./booking-links.ts";
 import { isOffered, parseStart, tokenWrites } from "./book-slot.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { rescheduleTeamBooking } from "./team-bookings.ts";
+import { decideSeries, type SeriesScope, seriesWide } from "./series-bookings.ts";
+import type {
+  DecideRefusal,
+  DecideResult,
+  RescheduleRefusal,
+  RescheduleResult,
+} from "./decide-results.ts";
 
-export type DecideRefusal = TransitionRefusal | "not_found" | "too_late" | "busy" | "conflict";
-export type DecideResult =
-  | { ok: true; booking: BookingRecord }
-  | { ok: false; reason: DecideRefusal; booking?: BookingRecord };
+export type {
+  DecideRefusal,
+  DecideResult,
+  RescheduleRefusal,
+  RescheduleResult,
+} from "./decide-results.ts";
 
 type Actor = "guest" | "host" | "system";
 
-/** The booking a link token opens, if the token exists and was made for this purpose. */
-export async function bookingForToken(
-  app: App,
-  token: string,
-  purpose: TokenPurpose,
-): Promise<BookingRecord | null> {
-  if (typeof token !== "string" || !/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
-  const rec = await getTokenRecord(app.kv, await tokenHash(token));
-  if (!rec || rec.purpose !== purpose) return null;
-  return await getBooking(app.kv, rec.bookingId);
-}
+// Read by token where nothing is decided (pages, the thank-you redirect) from booking-links.ts.
+export { bookingForToken };
 
 export async function decideByToken(
   app: App,
@@ -56,7 +56,7 @@ export async function cancelByGuest(
   app: App,
   token: string,
   reason: string,
-  opts: { extra?: ExtraWrite[] } = {},
+  opts: { extra?: ExtraWrite[]; scope?: SeriesScope } = {},
 ): Promise<DecideResult> {
   const booking = await bookingForToken(app, token, "guest");
   if (!booking) return { ok: false, reason: "not_found" };
@@ -74,6 +74,7 @@ function decideRefusal(reason: Refusal | "busy"): DecideRefusal {
     case "already_rejected":
     case "expired":
     case "cancelled":
+    case "moved":
     case "not_pending":
     case "not_found":
     case "too_late":
@@ -92,12 +93,28 @@ export async function decideBooking(
   bookingId: string,
   action: BookingAction,
   by: Actor,
-  opts: { reason?: string; hostId?: string; enforceCutoff?: boolean; extra?: ExtraWrite[] } = {},
+  opts: {
+    reason?: string;
+    hostId?: string;
+    enforceCutoff?: boolean;
+    extra?: ExtraWrite[];
+    requestNewTime?: boolean;
+    /** A series' date: cancel this one alone ("one", the default) or this and the later ones. */
+    scope?: SeriesScope;
+    /** Internal: one date of a series, as `decideSeries` decides each. */
+    single?: boolean;
+    /** Internal: a series' date decided without mails (the press's last date sends them). */
+    quiet?: boolean;
+  } = {},
 ): Promise<DecideResult> {
   // Which event type's rules apply (caps, cutoff) is read first; the engine re-reads the booking.
   const b = await getBooking(app.kv, bookingId);
   if (!b || (opts.hostId !== undefined && b.hostId !== opts.hostId)) {
     return { ok: false, reason: "not_found" };
+  }
+  // A series is confirmed or rejected whole, and may be cancelled from a date on.
+  if (b.series && !opts.single && seriesWide(action, opts.scope)) {
+    return await decideSeries(app, b, action, by, opts, decideBooking);
   }
   const et = await getEventType(app.kv, b.teamId ?? b.hostId, b.eventTypeId);
   const res = await runChange(app, {
@@ -113,24 +130,14 @@ export async function decideBooking(
       enforceCutoff: opts.enforceCutoff,
       hostId: opts.hostId,
       extra: opts.extra,
+      requestNewTime: opts.requestNewTime,
+      quiet: opts.quiet,
     }),
   });
   if (res.ok) return { ok: true, booking: res.plan.booking! };
   const booking = (res.primary as BookingRecord | undefined) ?? undefined;
   return { ok: false, reason: decideRefusal(res.reason), ...(booking ? { booking } : {}) };
 }
-
-export type RescheduleRefusal =
-  | DecideRefusal
-  | "slot_unavailable"
-  | "slot_taken"
-  | "cap_reached"
-  | "too_many_pending"
-  | "calendar_unavailable"
-  | "not_supported";
-export type RescheduleResult =
-  | { ok: true; booking: BookingRecord; guestToken: string }
-  | { ok: false; reason: RescheduleRefusal; booking?: BookingRecord };
 
 /**
  * A guest moves a booking: the old one is cancelled ("rescheduled") and its successor created in
@@ -151,25 +158,64 @@ export async function rescheduleByGuest(
 
 /**
  * The host moves one of their bookings to another time they offer (minimum notice and booking
- * window do not apply to them). The new time is confirmed: the host chose it.
+ * window do not apply to them). The new time is confirmed: the host chose it. A time outside
+ * their hours is refused as "outside_hours" unless they confirmed it (`outsideHours`); it is
+ * never allowed over another live booking (the engine decides that, as for every move). The
+ * reason they typed reaches the guest with the update.
  */
 export async function rescheduleByHost(
   app: App,
   hostId: string,
   bookingId: string,
   startText: string,
-  opts: { extra?: ExtraWrite[] } = {},
+  opts: { extra?: ExtraWrite[]; reason?: string; outsideHours?: boolean } = {},
 ): Promise<RescheduleResult> {
   const old = await getBooking(app.kv, bookingId);
   if (!old || old.hostId !== hostId) return { ok: false, reason: "not_found" };
-  return await reschedule(app, old, startText, { by: "host", hostId, extra: opts.extra });
+  return await reschedule(app, old, startText, {
+    by: "host",
+    hostId,
+    extra: opts.extra,
+    reason: opts.reason?.trim() || undefined,
+    outsideHours: opts.outsideHours === true,
+  });
+}
+
+/**
+ * "Request reschedule": the host cancels a confirmed booking with a reason and the guest gets a
+ * link to pick a new time with their answers kept (their own booking link, once).
+ */
+export async function requestNewTime(
+  app: App,
+  hostId: string,
+  bookingId: string,
+  reason: string,
+  opts: { extra?: ExtraWrite[] } = {},
+): Promise<DecideResult> {
+  const b = await getBooking(app.kv, bookingId);
+  if (!b || b.hostId !== hostId) return { ok: false, reason: "not_found" };
+  // A team's booking moves through its members' protocol (the host moves it; ADR 044).
+  if (b.teamId) return { ok: false, reason: "team_booking" };
+  if (b.status !== "CONFIRMED") return { ok: false, reason: "not_pending" };
+  return await decideBooking(app, bookingId, "cancel", "host", {
+    hostId,
+    reason,
+    requestNewTime: true,
+    extra: opts.extra,
+  });
 }
 
 async function reschedule(
   app: App,
   old: BookingRecord,
   startText: string,
-  opts: { by: "guest" | "host"; hostId?: string; extra?: ExtraWrite[] },
+  opts: {
+    by: "guest" | "host";
+    hostId?: string;
+    extra?: ExtraWrite[];
+    reason?: string;
+    outsideHours?: boolean;
+  },
 ): Promise<RescheduleResult> {
   // A team's booking may change members on the way (docs/decisions/016-teams.md).
   if (old.teamId) return await rescheduleTeamBooking(app, old, startText, opts);
@@ -180,8 +226,11 @@ async function reschedule(
   if (!host || !et || !et.active) return { ok: false, reason: "not_found" };
   const durationMin = chooseDuration(et, old.durationMin) ?? et.durationMin;
   const byHost = opts.by === "host";
+  if (start.epochMilliseconds <= app.now()) return { ok: false, reason: "slot_unavailable" };
   if (!(await isOffered(app, host, et, start, durationMin, { byHost }))) {
-    return { ok: false, reason: "slot_unavailable" };
+    // Only the host may leave their own hours, and only when they said so.
+    if (!byHost) return { ok: false, reason: "slot_unavailable" };
+    if (!opts.outsideHours) return { ok: false, reason: "outside_hours" };
   }
   const eventType = byHost ? { ...et, requiresConfirmation: false } : et;
   const identity = { id: newId(app.now()), tokenSalt: randomToken(16) };
@@ -190,31 +239,40 @@ async function reschedule(
     tokenWrites(app, identity, status),
     bookingToken(app, identity, "guest"),
   ]);
+  const successor = { ...identity, host, eventType, startMs: start.epochMilliseconds, durationMin };
   const res = await runChange(app, {
     lane: host.id,
     rules: engineRules(app, et),
-    change: () => ({
-      kind: "reschedule",
-      bookingId: old.id,
-      by: opts.by,
-      successor: {
-        ...identity,
-        host,
-        eventType,
-        startMs: start.epochMilliseconds,
-        durationMin,
-      },
-      tokens,
-      enforceCutoff: !byHost,
-      hostId: opts.hostId,
-      extra: opts.extra,
-    }),
+    // A booking the host asked to move is booked again once; a live one is moved.
+    change: () =>
+      awaitsNewTime(old) && opts.by === "guest"
+        ? {
+          kind: "rebook",
+          bookingId: old.id,
+          by: "guest",
+          successor,
+          tokens,
+          hostId: opts.hostId,
+          extra: opts.extra,
+        }
+        : {
+          kind: "reschedule",
+          bookingId: old.id,
+          by: opts.by,
+          successor,
+          tokens,
+          enforceCutoff: !byHost,
+          hostId: opts.hostId,
+          extra: opts.extra,
+          reason: opts.reason,
+        },
   });
   if (res.ok) return { ok: true, booking: res.plan.booking!, guestToken };
   const booking = res.primary as BookingRecord | undefined;
   const reason: RescheduleRefusal = res.reason === "slot_taken" ||
       res.reason === "cap_reached" || res.reason === "too_many_pending" ||
-      res.reason === "calendar_unavailable" || res.reason === "not_supported"
+      res.reason === "calendar_unavailable" || res.reason === "not_supported" ||
+      res.reason === "already_seated" || res.reason === "seats_full"
     ? res.reason
     : decideRefusal(res.reason);
   return { ok: false, reason, ...(booking ? { booking } : {}) };

@@ -6,7 +6,6 @@ import { error, fail } from "@sveltejs/kit";
 import type { App } from "../app.ts";
 import { viewByToken } from "./booking-view.ts";
 import { decideByToken } from "./decide-booking.ts";
-import { countBookingChange } from "./insights-count.ts";
 import { BUSY_STATUS, retryLater } from "../http/busy.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { isMultiLineText } from "../../shared/text.ts";
@@ -36,7 +35,6 @@ export async function submitDecision(
     return fail(400, { refused: null, badCharacters: true, reason });
   }
   const res = await decideByToken(app, token, action, { reason });
-  if (res.ok) void countBookingChange(app, res.booking);
   if (res.ok) return { done: action === "confirm" ? "confirmed" : "rejected" } as const;
   if (res.reason === "not_found" || res.reason === "expired") error(404, t.t("decision.gone"));
   if (res.reason === "busy") {

@@ -13,16 +13,14 @@ import * as v from "valibot";
 import {
   applyEventTypeIntent,
   durationChoices,
-  EventTypeForm,
-  type EventTypeInput,
   type EventTypeValues,
   eventTypeValuesOf,
-  MAX_QUESTIONS,
-  MAX_REMINDERS,
   NEW_EVENT_TYPE_VALUES,
   parseEventTypeValues,
   readEventTypeForm,
-} from "../../shared/forms.ts";
+} from "../../shared/forms/event-type-editor.ts";
+import { MAX_QUESTIONS, MAX_REMINDERS } from "../../shared/forms/event-type-options.ts";
+import { EventTypeForm, type EventTypeInput } from "../../shared/forms/event-types.ts";
 import { translator } from "../i18n.ts";
 
 const input = (over: Partial<EventTypeInput> = {}): EventTypeInput => ({
@@ -51,6 +49,10 @@ const input = (over: Partial<EventTypeInput> = {}): EventTypeInput => ({
   secret: false,
   followUps: [],
   language: null,
+  seats: null,
+  // Additional guests a booking may bring: the editor's default (issue 29).
+  maxGuests: 5,
+  series: null,
   ...over,
 });
 
@@ -243,7 +245,7 @@ Deno.test("event type form: a form without any rule fields means no rules (old f
     active: "on",
   });
   assert.ok(res.success);
-  assert.deepEqual(res.output, input({ requiresConfirmation: false }));
+  assert.deepEqual(res.output, input({ requiresConfirmation: false, locations: [] }));
 });
 
 Deno.test("event type form: every rule is read from the form and saved on the event type", async () => {
@@ -361,14 +363,21 @@ Deno.test("event type form: a saved event type shown in the editor and saved aga
   assert.deepEqual(durationChoices(values), [15, 30, 45, 50, 60, 90, 120]);
   const again = parseEventTypeValues(values);
   assert.ok(again.ok);
-  assert.deepEqual(again.input, rules);
+  // The one location comes back as the list of places offered (issue 27).
+  assert.deepEqual(again.input, { ...rules, locations: [rules.location] });
   app.close();
 });
 
 Deno.test("event type form: an event type saved before rules existed opens with no rules", () => {
   const { bufferBeforeMin: _b, durations: _d, questions: _q, ...old } = input();
   const values = eventTypeValuesOf(old);
-  assert.deepEqual(values, { ...NEW_EVENT_TYPE_VALUES, title: "Intro call", slug: "intro" });
+  // It kept its own "requires confirmation" (a new type starts with instant booking).
+  assert.deepEqual(values, {
+    ...NEW_EVENT_TYPE_VALUES,
+    requiresConfirmation: true,
+    title: "Intro call",
+    slug: "intro",
+  });
 });
 
 Deno.test("event type form: buffers are 0 to 240 whole minutes, empty meaning none", () => {
@@ -715,4 +724,38 @@ Deno.test("event type form: without JavaScript, add / remove / move buttons edit
     applyEventTypeIntent(full, { kind: "add_reminder" }).reminders.length,
     MAX_REMINDERS,
   );
+});
+
+Deno.test("event type form: a series repeats every 1–4 weeks, 2–52 dates, needs its number of dates and refuses seats", () => {
+  const base = {
+    title: "Coaching",
+    slug: "coaching",
+    durationMin: "60",
+    bookingWindowDays: "60",
+    color: "#2549ea",
+    active: "on",
+  };
+  const ok = v.safeParse(EventTypeForm, {
+    ...base,
+    seriesEveryWeeks: "2",
+    seriesCount: "12",
+    seriesFreeOnly: "on",
+  });
+  assert.ok(ok.success);
+  assert.deepEqual(ok.output.series, { everyWeeks: 2, count: 12, freeOnly: true });
+  const none = v.safeParse(EventTypeForm, { ...base, seriesEveryWeeks: "", seriesCount: "5" });
+  assert.ok(none.success);
+  assert.equal(none.output.series, null);
+  const fields = (values: Record<string, string>) => {
+    const r = v.safeParse(EventTypeForm, { ...base, ...values });
+    assert.ok(!r.success);
+    return Object.keys(v.flatten(r.issues).nested ?? {}).sort();
+  };
+  assert.deepEqual(fields({ seriesEveryWeeks: "5", seriesCount: "4" }), ["seriesEveryWeeks"]);
+  assert.deepEqual(fields({ seriesEveryWeeks: "1", seriesCount: "53" }), ["seriesCount"]);
+  assert.deepEqual(fields({ seriesEveryWeeks: "1", seriesCount: "1" }), ["seriesCount"]);
+  assert.deepEqual(fields({ seriesEveryWeeks: "1" }), ["seriesCount"]);
+  assert.deepEqual(fields({ seriesEveryWeeks: "1", seriesCount: "4", seatsPerTime: "5" }), [
+    "seriesEveryWeeks",
+  ]);
 });

@@ -1,8 +1,33 @@
 import type { App } from "../app.ts";
-import type { EventTypeRecord, UserRecord } from "../store/records.ts";
+import type { EventTypeRecord, UserRecord } from "../domain/model/records.ts";
 import * as store from "../store/event-types.ts";
 import { newId } from "../store/users.ts";
-import type { EventTypeInput } from "../../shared/forms.ts";
+import type { EventTypeInput } from "../../shared/forms/event-types.ts";
+import { writebackProviderOf } from "./writeback-events.ts";
+import { zoomUsable } from "./zoom-meetings.ts";
+
+/**
+ * Google Meet and Teams are made with the booking's event in the host's Google or Microsoft 365
+ * calendar (docs/decisions/042-meeting-locations.md): offering one needs that calendar chosen to
+ * receive bookings, or its link would never come.
+ */
+async function meetingNeedsCalendar(
+  app: App,
+  user: UserRecord,
+  input: EventTypeInput,
+): Promise<boolean> {
+  const kinds = (input.locations ?? [input.location]).map((l) => l.kind);
+  // Zoom: the host's Zoom account connected on the Calendars page.
+  if (kinds.includes("zoom") && !(await zoomUsable(app, user.id))) return true;
+  const needs = kinds.includes("google_meet")
+    ? "google"
+    : kinds.includes("teams")
+    ? "microsoft"
+    : null;
+  if (!needs) return false;
+  if (kinds.includes("google_meet") && kinds.includes("teams")) return true;
+  return await writebackProviderOf(app, user.id) !== needs;
+}
 
 /**
  * Ids come from URLs and forms. Anything that cannot be one of ours is "not found" before it
@@ -31,7 +56,15 @@ export async function createEventType(
   app: App,
   user: UserRecord,
   input: EventTypeInput,
-): Promise<{ ok: true; record: EventTypeRecord } | { ok: false; reason: "slug_taken" }> {
+): Promise<
+  { ok: true; record: EventTypeRecord } | {
+    ok: false;
+    reason: "slug_taken" | "meeting_needs_calendar";
+  }
+> {
+  if (await meetingNeedsCalendar(app, user, input)) {
+    return { ok: false, reason: "meeting_needs_calendar" };
+  }
   const nowMs = app.now();
   const record: EventTypeRecord = {
     v: 1,
@@ -47,6 +80,9 @@ export async function createEventType(
 
 export async function editEventType(app: App, user: UserRecord, id: string, input: EventTypeInput) {
   if (!isEventTypeIdShape(id)) return { ok: false as const, reason: "not_found" as const };
+  if (await meetingNeedsCalendar(app, user, input)) {
+    return { ok: false as const, reason: "meeting_needs_calendar" as const };
+  }
   return await store.updateEventType(
     app.kv,
     user.id,

@@ -1,16 +1,18 @@
 /**
  * What a guest sees behind their booking link's cancel and reschedule pages.
  */
+import { awaitsNewTime } from "../domain/booking-engine/index.ts";
 import type { App } from "../app.ts";
-import { bookingForToken } from "./decide-booking.ts";
+import { bookingForToken } from "./booking-links.ts";
 import { viewBooking } from "./booking-view.ts";
-import { getSlotPage } from "./public-calendar.ts";
+import { getSlotPage } from "./slot-page.ts";
 import { getUser } from "../store/users.ts";
 import { getEventType } from "../store/event-types.ts";
 import { eventTypeRules, withinCutoff } from "../domain/event-rules.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { translator } from "../i18n.ts";
 import { getTeam } from "../store/teams.ts";
+import { movedToText } from "../../shared/moved.ts";
 
 export type ManageState =
   | { ok: false; reason: "not_found" }
@@ -39,12 +41,17 @@ export async function manageState(
   const nowMs = app.now();
   const host = await getUser(app.kv, b.hostId);
   const et = await getEventType(app.kv, b.teamId ?? b.hostId, b.eventTypeId);
-  const view = await viewBooking(app, b, locale);
+  const view = await viewBooking(app, b, locale, undefined, "guest");
   const t = translator(locale ?? b.guestLocale);
   let blocked: string | null = null;
-  if (!isLiveBooking(b, nowMs)) {
-    blocked = b.endReason === "rescheduled"
-      ? t.t("manage.blocked_moved")
+  if (awaitsNewTime(b)) {
+    // The host asked them to pick a new time: their link books it (answers kept).
+    blocked = null;
+  } else if (!isLiveBooking(b, nowMs)) {
+    blocked = view.movedTo
+      ? movedToText(t, view.movedTo.when, view.movedTo.pending, view.teamName ?? view.hostName)
+      : view.state === "moved"
+      ? t.t("refusal.moved")
       : t.t("manage.blocked_state", { state: view.state });
   } else if (b.startMs <= nowMs) {
     blocked = t.t("manage.blocked_started");

@@ -4,11 +4,11 @@
  * like any other time off).
  */
 import type { App } from "../app.ts";
-import type { UserRecord } from "../store/records.ts";
+import type { UserRecord } from "../domain/model/records.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { planHolidayTimeOff } from "../domain/holidays.ts";
 import { holidayCountries, holidayRegions, publicHolidays } from "../integrations/holidays.ts";
-import { TIME_OFF_REASON_MAX } from "../../shared/forms.ts";
+import { TIME_OFF_REASON_MAX } from "../../shared/forms/availability.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
 

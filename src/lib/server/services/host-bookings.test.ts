@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { listBookingsForHost } from "./host-bookings.ts";
 import { keys } from "../store/keys.ts";
 import { newId } from "../store/users.ts";
-import type { BookingRecord, EventTypeRecord, UserRecord } from "../store/records.ts";
+import type { BookingRecord, EventTypeRecord, UserRecord } from "../domain/model/records.ts";
 import {
   createEventType,
   createHost,

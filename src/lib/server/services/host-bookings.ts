@@ -2,16 +2,19 @@
  * The host's booking list: open requests first, then upcoming, then past, with the state of
  * each booking's mails and calendar write so a failing integration is visible.
  */
+import { sourceQuery } from "../../shared/booking-extras.ts";
 import type { App } from "../app.ts";
-import type { BookingRecord, UserRecord } from "../store/records.ts";
+import type { BookingRecord, UserRecord } from "../domain/model/records.ts";
 import { getBooking, listHostBookings } from "../store/bookings.ts";
 import { getFailedJob, listBookingJobs, requeueFailed } from "../store/outbox.ts";
-import { getBookingWritebacks } from "../store/calendars.ts";
+import { getBookingWritebacks } from "../store/writebacks.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { type BookingView, viewBooking } from "./booking-view.ts";
 import { getTeam, getUsers } from "../store/teams.ts";
 import { namesList } from "../domain/team-membership.ts";
 import { translator } from "../i18n.ts";
+import { formatDate, formatTimeRange, hostClock } from "../../shared/format.ts";
+import { responseOfBooking } from "./routing-forms.ts";
 
 export type StatusFilter = "all" | "pending" | "confirmed" | "rejected" | "cancelled";
 
@@ -38,8 +41,25 @@ export type HostBookingRow = BookingView & {
   canDecide: boolean;
   /** Whether the viewer may cancel it. */
   canCancel: boolean;
+  /** Whether the viewer may move it to another time (their own; a team's, as its host). */
+  canMove: boolean;
   /** A team's booking: the team (null once it is gone) and who attends. */
   team: { name: string | null; people: string } | null;
+  /** The routing form response the guest came from (issue 30), with its answers as labelled. */
+  routing:
+    | { formId: string; formTitle: string; answers: { label: string; value: string }[] }
+    | null;
+  /**
+   * One meeting with its history: the times it was moved from, newest first, in the viewer's
+   * zone (a moved booking is not listed on its own while the booking it became is).
+   */
+  previous: { date: string; time: string }[];
+  /** A seat of a seated time: its meeting, listed as one row with the time's other seats. */
+  seat: { meetingId: string; eventTypeId: string; ownerId: string } | null;
+  /** The extra attendees the guest invited (the host's list only; never another guest's view). */
+  additionalGuests: string[];
+  /** Where the guest came from: UTM parameters and `ref`, as `[field, value]` in a fixed order. */
+  source: [string, string][];
 };
 
 /** What the viewer of a list may do with one booking in it. */
@@ -51,6 +71,8 @@ export async function listBookingsForHost(
   filter: StatusFilter,
   /** The reader's locale (dates, answers, locations); default the host's profile language. */
   locale: string = host.locale ?? "en",
+  /** Only bookings whose guest's name or address contains this (any case); "" for all. */
+  query = "",
 ): Promise<HostBookingRow[]> {
   const all = await listHostBookings(app.kv, host.id);
   // A collective booking is listed for each member; its host (the organiser) acts on it here.
@@ -58,7 +80,7 @@ export async function listBookingsForHost(
     canDecide: b.hostId === host.id,
     canCancel: b.hostId === host.id,
   });
-  return await bookingRows(app, all, filter, own, host, locale);
+  return await bookingRows(app, all, filter, own, host, locale, query);
 }
 
 /** Rows of a booking list, grouped and ordered as the dashboard shows them. */
@@ -68,13 +90,26 @@ export async function bookingRows(
   filter: StatusFilter,
   access: Access,
   /** Whose zone and clock the times are shown in. */
-  viewer: Pick<UserRecord, "id" | "timeZone" | "clock">,
+  viewer: Pick<UserRecord, "id" | "timeZone" | "clock" | "locale">,
   /** The reader's locale (dates, answers, locations, names lists). */
   locale: string,
+  /** Only bookings whose guest's name or address contains this (any case); "" for all. */
+  query = "",
 ): Promise<HostBookingRow[]> {
   const nowMs = app.now();
   const teamInfo = await teamInfoOf(app, all, locale);
+  const byId = new Map(all.map((b) => [b.id, b]));
+  const moved = (b: BookingRecord) => b.status === "CANCELLED" && b.endReason === "rescheduled";
+  const needle = query.trim().toLocaleLowerCase(locale);
+  const matches = (b: BookingRecord) =>
+    !needle || b.guestName.toLocaleLowerCase(locale).includes(needle) ||
+    b.guestEmail.toLowerCase().includes(needle);
   const keep = (b: BookingRecord) => {
+    if (!matches(b)) return false;
+    // A moved booking is history of the booking it became, listed with it, never a cancellation.
+    if (moved(b) && (filter !== "all" || (b.rescheduledToId && byId.has(b.rescheduledToId)))) {
+      return false;
+    }
     if (filter === "all") return true;
     if (filter === "pending") return b.status === "PENDING" && isLiveBooking(b, nowMs);
     if (filter === "cancelled") {
@@ -82,12 +117,43 @@ export async function bookingRows(
     }
     return b.status === filter.toUpperCase();
   };
+  /** The times a booking was moved from, newest first (bounded: a chain of moves is short). */
+  const history = async (b: BookingRecord) => {
+    const out: { date: string; time: string }[] = [];
+    let prevId = b.rescheduledFromId;
+    for (let i = 0; i < 20 && prevId; i++) {
+      const p = byId.get(prevId) ?? await getBooking(app.kv, prevId);
+      if (!p) break;
+      out.push({
+        date: formatDate(p.startMs, viewer.timeZone, locale),
+        time: formatTimeRange(p.startMs, p.endMs, viewer.timeZone, viewer.clock ?? "24h", locale),
+      });
+      prevId = p.rescheduledFromId;
+    }
+    return out;
+  };
   const rows: HostBookingRow[] = [];
   const kept = all.filter(keep);
   const confirmed = kept.filter((b) => b.status === "CONFIRMED").map((b) => b.id);
   const written = await getBookingWritebacks(app.kv, confirmed);
+  // A series' dates, from the list read once (each row of a series would read them again).
+  const bySeries = Map.groupBy(
+    all.filter((b) => b.series && !b.rescheduledToId),
+    (b) => b.series!.id,
+  );
+  for (const list of bySeries.values()) list.sort((x, y) => x.series!.index - y.series!.index);
   for (const b of kept) {
-    const view = await viewBooking(app, b, locale, viewer);
+    const view = await viewBooking(
+      app,
+      b,
+      locale,
+      {
+        timeZone: viewer.timeZone,
+        clock: hostClock(viewer, locale),
+      },
+      "host_list",
+      (id) => bySeries.get(id),
+    );
     const jobs = await listBookingJobs(app.kv, b.id);
     const group = view.state === "pending"
       ? "pending"
@@ -108,7 +174,15 @@ export async function bookingRows(
         }
         : null,
       ...access(b),
+      canMove: b.hostId === viewer.id,
       team: teamInfo.get(b.id) ?? null,
+      routing: await routingOf(app, b.id),
+      previous: await history(b),
+      seat: b.seat
+        ? { meetingId: b.seat.meetingId, eventTypeId: b.eventTypeId, ownerId: b.teamId ?? b.hostId }
+        : null,
+      additionalGuests: b.additionalGuests ?? [],
+      source: sourceQuery(b.source),
       delivery: jobs.map(({ job, failed }) => ({
         id: job.id,
         kind: job.payload.kind === "booking_mail"
@@ -130,6 +204,17 @@ export async function bookingRows(
     (a.group === "past" ? b.startMs - a.startMs : a.startMs - b.startMs)
   );
   return rows;
+}
+
+/** The response a booking followed, as the list shows it (its answers, or none once erased). */
+async function routingOf(app: App, bookingId: string): Promise<HostBookingRow["routing"]> {
+  const r = await responseOfBooking(app, bookingId);
+  if (!r) return null;
+  return {
+    formId: r.formId,
+    formTitle: r.formTitle,
+    answers: r.answers.map((a) => ({ label: a.label, value: a.value })),
+  };
 }
 
 /** Team bookings' team names and attending people, read once per list. */

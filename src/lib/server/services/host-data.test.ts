@@ -16,7 +16,7 @@ import { getBooking } from "../store/bookings.ts";
 import { keys } from "../store/keys.ts";
 import { getUser, getUserByEmail, getUserByUsername } from "../store/users.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
-import type { BookingRecord } from "../store/records.ts";
+import type { BookingRecord } from "../domain/model/records.ts";
 
 const collect = async (it: AsyncIterable<string>) => {
   let s = "";

@@ -2,8 +2,15 @@
  * A host's own data: the export (JSON of everything that is theirs, without secrets, and an ICS
  * file of their bookings), and erasing one guest's personal data on that guest's request.
  */
+import { BOM, csvLines } from "../http/csv.ts";
+import { SOURCE_FIELDS } from "../../shared/booking-extras.ts";
 import type { App } from "../app.ts";
-import type { BookingRecord, UserRecord } from "../store/records.ts";
+import { type AuditParty, recordAudit } from "./audit.ts";
+import { deleteOwnerForms, eraseGuestResponses, listForms } from "./routing-forms.ts";
+import { eraseVotesOf, listPolls, listVotes } from "../store/polls.ts";
+import { listSingleUseLinks } from "../store/single-use-links.ts";
+import { linkState, MAX_LINKS_PER_HOST } from "./single-use-links.ts";
+import type { BookingRecord, UserRecord } from "../domain/model/records.ts";
 import { listEventTypes } from "../store/event-types.ts";
 import { getAvailability } from "../store/availability.ts";
 import { getWriteback, listAccounts, listHostCalendars } from "../store/calendars.ts";
@@ -16,21 +23,27 @@ import {
 } from "../store/host-data.ts";
 import { getUser } from "../store/users.ts";
 import { purgeHostEngineKeys } from "../store/bookings.ts";
-import { changeMembership, listTeamsOf } from "../store/teams.ts";
+import { listTeamsOf } from "../store/teams.ts";
+import { listApiKeys, removeApiKey } from "../store/api-keys.ts";
+import { deleteSubscription, listHostSubscriptions } from "./webhooks.ts";
+import { removeFeed } from "./ics-feed.ts";
+import { removeFromTeam } from "./teams.ts";
 import { decideBooking } from "./decide-booking.ts";
 import { deleteEventType } from "./event-types.ts";
 import { removeCalendarAccount } from "./calendar-accounts.ts";
+import { removeZoomConnection } from "../store/zoom.ts";
 import { icsCalendarChunks, type IcsEvent } from "../integrations/ics.ts";
 import { meetingUid } from "../domain/calendar-identity.ts";
 import { translator } from "../i18n.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { namesList } from "../domain/team-membership.ts";
 import { ACCOUNT_CLOSED_REASON } from "../../shared/system-reasons.ts";
-import { locationText } from "../../shared/location-text.ts";
+import { conferenceOf, locationText, shownLocation } from "../../shared/location-text.ts";
 import { labelledLine } from "../integrations/mail-templates/quote.ts";
+import { setUserPhoto } from "../store/photos.ts";
 
-export const EXPORT_FORMAT = "invito-host-export";
-export const EXPORT_VERSION = 1;
+import { EXPORT_FORMAT, EXPORT_VERSION } from "./import-file.ts";
+export { EXPORT_FORMAT, EXPORT_VERSION };
 
 /** A booking as exported: everything but the salt its link tokens are derived from. */
 function exportedBooking(b: BookingRecord) {
@@ -38,18 +51,75 @@ function exportedBooking(b: BookingRecord) {
   return rest;
 }
 
+const isoOf = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The host's own routing forms, meeting polls (with their answers) and one-off links, as the
+ * export holds them: no salts or tokens (their links are signed by this server's key).
+ */
+async function schedulingParts(app: App, user: UserRecord) {
+  const nowMs = app.now();
+  const [forms, polls, links] = await Promise.all([
+    listForms(app, user.id),
+    listPolls(app.kv, user.id),
+    listSingleUseLinks(app.kv, user.id, MAX_LINKS_PER_HOST),
+  ]);
+  return {
+    routingForms: forms.map((f) => ({
+      slug: f.slug,
+      title: f.title,
+      description: f.description,
+      active: f.active,
+      definition: f.definition,
+      createdAt: isoOf(f.createdAtMs),
+    })),
+    polls: await Promise.all(polls.map(async (p) => ({
+      id: p.id,
+      title: p.title,
+      eventTypeId: p.eventTypeId,
+      times: p.starts.map(isoOf),
+      expiresAt: isoOf(p.expiresAtMs),
+      reserved: !!p.holds,
+      bookingId: p.bookingId,
+      closedAt: p.closedAtMs ? isoOf(p.closedAtMs) : null,
+      createdAt: isoOf(p.createdAtMs),
+      votes: (await listVotes(app.kv, p.id)).map((v) => ({
+        name: v.name,
+        email: v.email,
+        answers: v.answers,
+        answeredAt: isoOf(v.atMs),
+      })),
+    }))),
+    oneOffLinks: links.filter((x) => x.link.offeredStarts).map(({ link, use }) => {
+      const state = linkState(link, use, nowMs);
+      return {
+        id: link.id,
+        eventTypeId: link.eventTypeId,
+        times: (link.offeredStarts ?? []).map(isoOf),
+        note: link.note ?? "",
+        state: state.kind,
+        bookingId: state.kind === "used" ? state.bookingId : null,
+        createdAt: isoOf(link.createdAtMs),
+        expiresAt: link.expiresAtMs === null ? null : isoOf(link.expiresAtMs),
+      };
+    }),
+  };
+}
+
 /**
  * The export as JSON text in pieces: profile, event types, availability, calendars (server,
  * user name and calendars; never the password), then bookings streamed page by page.
  */
 export async function* exportHostJson(app: App, user: UserRecord): AsyncGenerator<string> {
-  const [eventTypes, availability, accounts, calendars, writeback] = await Promise.all([
-    listEventTypes(app.kv, user.id),
-    getAvailability(app.kv, user.id, app.now()),
-    listAccounts(app.kv, user.id),
-    listHostCalendars(app.kv, user.id),
-    getWriteback(app.kv, user.id),
-  ]);
+  const [eventTypes, availability, accounts, calendars, writeback, scheduling] = await Promise
+    .all([
+      listEventTypes(app.kv, user.id),
+      getAvailability(app.kv, user.id, app.now()),
+      listAccounts(app.kv, user.id),
+      listHostCalendars(app.kv, user.id),
+      getWriteback(app.kv, user.id),
+      schedulingParts(app, user),
+    ]);
   const head = {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
@@ -76,6 +146,7 @@ export async function* exportHostJson(app: App, user: UserRecord): AsyncGenerato
         writeback: writeback.value?.calendarId === c.id,
       })),
     })),
+    ...scheduling,
   };
   const text = JSON.stringify(head, null, 2);
   // The object stays open for the bookings array, which may be long.
@@ -87,6 +158,46 @@ export async function* exportHostJson(app: App, user: UserRecord): AsyncGenerato
     if (parts.length) first = false;
   }
   yield "\n  ]\n}\n";
+}
+
+/** The columns of the bookings CSV: machine names, stable across languages (like the JSON). */
+export const BOOKINGS_CSV_COLUMNS = [
+  "id",
+  "status",
+  "start",
+  "end",
+  "event_type",
+  "guest_name",
+  "guest_email",
+  "guest_time_zone",
+  "additional_guests",
+  ...SOURCE_FIELDS,
+  "created",
+] as const;
+
+/**
+ * Every booking of the host as CSV, page by page (bookings may be many). Text a spreadsheet
+ * would run as a formula is neutralised by `csvLines` (http/csv.ts), so a `ref` such as
+ * `=HYPERLINK(…)` from a link someone else wrote stays text.
+ */
+export async function* exportHostCsv(app: App, user: UserRecord): AsyncGenerator<string> {
+  yield BOM + csvLines([[...BOOKINGS_CSV_COLUMNS]]);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  for await (const page of hostBookingPages(app.kv, user.id)) {
+    yield csvLines(page.map((b) => [
+      b.id,
+      b.status,
+      iso(b.startMs),
+      iso(b.endMs),
+      b.eventTitle,
+      b.guestName,
+      b.guestEmail,
+      b.guestTimeZone,
+      (b.additionalGuests ?? []).join(" "),
+      ...SOURCE_FIELDS.map((f) => b.source?.[f] ?? ""),
+      iso(b.createdAtMs),
+    ]));
+  }
 }
 
 /** The host's confirmed and pending bookings as one calendar, page by page. */
@@ -112,7 +223,8 @@ function icsEventOf(app: App, user: UserRecord, b: BookingRecord): IcsEvent {
     stampMs: b.decidedAtMs ?? b.createdAtMs,
     summary: `${b.eventTitle}: ${b.guestName}`,
     description: b.guestNote ? labelledLine((note) => t.t("ics.note", { note }), b.guestNote) : "",
-    location: locationText(b.location, t) || undefined,
+    location: locationText(shownLocation(b), t) || undefined,
+    conference: conferenceOf(shownLocation(b)),
     status: b.status === "CONFIRMED" ? "CONFIRMED" : "TENTATIVE",
     organizer: { name: user.name, email: user.email },
     attendee: {
@@ -138,6 +250,9 @@ export async function eraseGuest(
   const e = email.trim();
   if (!EMAIL.test(e)) return { ok: false, reason: "invalid_email" };
   const r = await eraseGuestFromBookings(app.kv, host.id, e, app.now());
+  // Their answers to the host's routing forms go too (issue 30), and to their meeting polls.
+  await eraseGuestResponses(app, host.id, e);
+  await eraseVotesOf(app.kv, host.id, e);
   return { ok: true, bookings: r.bookings };
 }
 
@@ -168,6 +283,8 @@ export async function deleteAccount(
   app: App,
   user: UserRecord,
   confirmUsername: string,
+  /** Who asked: the person themselves, or an admin (issue 32); kept in the audit log. */
+  actor: AuditParty = user,
 ): Promise<DeleteAccountResult> {
   if (confirmUsername.trim().toLowerCase() !== user.username) {
     return { ok: false, reason: "confirm_mismatch" };
@@ -187,12 +304,17 @@ export async function deleteAccount(
   const nowMs = app.now();
   const closed = await closeAccountRecord(app.kv, user.id, nowMs);
   if (!closed) return { ok: false, reason: "not_found" };
-  // Out of every team with other members at once, so no new booking is assigned to them (a
-  // team of their own alone keeps its record, with nobody left to offer slots).
+  // Every credential of theirs ended with that write (each use asks `getActiveUser`: sessions,
+  // API keys, the feed, webhook subscriptions, calendar connections, invitations they sent);
+  // their records go now, so nothing is left to revive (issue 22).
+  for (const k of await listApiKeys(app.kv, user.id)) await removeApiKey(app.kv, user.id, k.id);
+  for (const s of await listHostSubscriptions(app, user)) await deleteSubscription(app, user, s.id);
+  await removeFeed(app, user);
+  // Out of every team with other members at once, so no new booking is assigned to them, and
+  // the invitations they sent go with them (a team of their own alone keeps its record, with
+  // nobody left to offer slots).
   for (const t of teams) {
-    if (t.members.length > 1) {
-      await changeMembership(app.kv, t.id, { kind: "remove", userId: user.id }, nowMs);
-    }
+    if (t.members.length > 1) await removeFromTeam(app, t.id, user.id);
   }
   let cancelled = 0;
   const ahead: string[] = [];
@@ -211,7 +333,18 @@ export async function deleteAccount(
   for (const { value: a } of await listAccounts(app.kv, user.id)) {
     await removeCalendarAccount(app, user.id, a.id);
   }
+  // The Zoom connection's tokens are a credential too (its meetings stay in the host's Zoom).
+  await removeZoomConnection(app.kv, user.id);
   for (const et of await listEventTypes(app.kv, user.id)) await deleteEventType(app, closed, et.id);
+  // Routing forms and their responses (guests' answers) end with the account (issue 30).
+  await deleteOwnerForms(app, user.id);
+  await setUserPhoto(app.kv, user.id, null);
+  await recordAudit(app, {
+    kind: "account_deleted",
+    actor,
+    target: user,
+    detail: `${cancelled} cancelled`,
+  });
   return { ok: true, cancelled };
 }
 

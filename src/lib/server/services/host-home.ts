@@ -5,12 +5,12 @@
  * requests that expired unanswered lately.
  */
 import type { App } from "../app.ts";
-import type { BookingRecord, UserRecord } from "../store/records.ts";
+import type { BookingRecord, UserRecord } from "../domain/model/records.ts";
 import { listHostBookings } from "../store/bookings.ts";
 import { listBookingJobs } from "../store/outbox.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { listCalendarAccounts } from "./calendar-accounts.ts";
-import { formatDate, formatTimeRange } from "../../shared/format.ts";
+import { formatDate, formatTimeRange, hostClock } from "../../shared/format.ts";
 import type { Translator } from "../../shared/i18n.ts";
 
 export type HomeBooking = {
@@ -41,6 +41,8 @@ export type HostHome = {
   pending: HomeBooking[];
   upcoming: HomeBooking[];
   problems: HomeProblem[];
+  /** No calendar account yet: guests can book over the host's real calendar (said on Home). */
+  noCalendar: boolean;
 };
 
 const WEEK_MS = 7 * 86_400_000;
@@ -55,7 +57,7 @@ export async function hostHome(app: App, host: UserRecord, t: Translator): Promi
     guestName: b.guestName,
     guestEmail: b.guestEmail,
     date: formatDate(b.startMs, host.timeZone, t.locale),
-    time: formatTimeRange(b.startMs, b.endMs, host.timeZone, host.clock, t.locale),
+    time: formatTimeRange(b.startMs, b.endMs, host.timeZone, hostClock(host, t.locale), t.locale),
     holdUntilMs: b.status === "PENDING" ? b.reservedUntilMs : null,
   });
   const pending = bookings.filter((b) => b.status === "PENDING" && isLiveBooking(b, nowMs));
@@ -91,5 +93,10 @@ export async function hostHome(app: App, host: UserRecord, t: Translator): Promi
       });
     }
   }
-  return { pending: pending.slice(0, 10).map(view), upcoming: upcoming.map(view), problems };
+  return {
+    pending: pending.slice(0, 10).map(view),
+    upcoming: upcoming.map(view),
+    problems,
+    noCalendar: accounts.length === 0,
+  };
 }

@@ -138,3 +138,87 @@ Deno.test("import refuses another app's file, a newer export, broken JSON and da
     app.close();
   }
 });
+
+Deno.test("export and import: routing forms move (routes re-pointed to the event type of the same slug); polls and one-off links are in the file, reported as not imported", async () => {
+  const { WORKDAYS } = await import("../../../../tests/support/memory-app.ts");
+  const { createForm, saveForm, listForms } = await import("./routing-forms.ts");
+  const { createPoll, votePoll } = await import("./polls.ts");
+  const { mintOneOffLink } = await import("./one-off-links.ts");
+  const src = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  const host = await createHost(src, { username: "mover", timeZone: "UTC", weekly: WORKDAYS });
+  const et = await createEventType(src, host, {
+    slug: "intro",
+    requiresConfirmation: false,
+    minNoticeMin: 0,
+  } as never);
+  const made = await createForm(src, host.id, { title: "Ask", slug: "ask" });
+  assert.ok(made.ok);
+  const saved = await saveForm(src, host.id, made.form.id, {
+    title: "Ask",
+    slug: "ask",
+    description: "Tell us",
+    active: true,
+  }, {
+    questions: [{ key: "size", type: "number", label: "Size", required: false }],
+    routes: [{
+      id: "r_big",
+      match: "all",
+      conditions: [{ key: "size", op: "gte", values: ["100"] }],
+      destination: { kind: "event_type", ownerId: host.id, eventTypeId: et.id },
+    }],
+    fallback: { kind: "message", text: "Thanks!" },
+  });
+  assert.ok(saved.ok, JSON.stringify(saved));
+  const times = ["2026-11-23T10:00:00Z", "2026-11-23T13:00:00Z"];
+  const poll = await createPoll(src, host, { slug: "intro", title: "Sync", starts: times });
+  assert.ok(poll.ok, JSON.stringify(poll));
+  const token = new URL(poll.url).pathname.split("/").pop()!;
+  assert.deepEqual(
+    await votePoll(src, token, { name: "Bo", email: "bo@example.test", answers: { t0: "yes" } }),
+    { ok: true },
+  );
+  const link = await mintOneOffLink(src, host, {
+    slug: "intro",
+    starts: ["2026-11-24T10:00:00Z"],
+    note: "As agreed",
+  });
+  assert.ok(link.ok, JSON.stringify(link));
+  const text = await collect(exportHostJson(src, host));
+  src.close();
+  const file = JSON.parse(text);
+  assert.equal(file.routingForms.length, 1);
+  assert.equal(file.polls[0].title, "Sync");
+  assert.deepEqual(file.polls[0].votes.map((v: { email: string }) => v.email), ["bo@example.test"]);
+  assert.deepEqual(file.oneOffLinks[0].times, ["2026-11-24T10:00:00.000Z"]);
+  assert.ok(!text.includes(poll.poll.salt), "no link secrets in the file");
+
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  try {
+    const user = await createHost(app, { username: "fresh", timeZone: "UTC" });
+    const r = await importHostData(app, user, text);
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.ok(r.applied.includes("1 routing form"), JSON.stringify(r.applied));
+    assert.ok(
+      r.skipped.some((s) =>
+        /^1 meeting poll and 1 one-off link: kept in the file but not added/.test(s)
+      ),
+      JSON.stringify(r.skipped),
+    );
+    const forms = await listForms(app, user.id);
+    assert.equal(forms.length, 1);
+    const here = (await listEventTypes(app.kv, user.id)).find((e) => e.slug === "intro")!;
+    assert.deepEqual(forms[0].definition.routes[0].destination, {
+      kind: "event_type",
+      ownerId: user.id,
+      eventTypeId: here.id,
+    });
+    assert.equal(forms[0].description, "Tell us");
+    // Imported again (after an interruption): the form is reported as already here.
+    const again = await importHostData(app, (await getUser(app.kv, user.id))!, text);
+    assert.ok(again.ok);
+    assert.ok(again.skipped.some((s) => s.includes("“ask”: a form with this address already")));
+    assert.equal((await listForms(app, user.id)).length, 1);
+  } finally {
+    app.close();
+  }
+});

@@ -8,20 +8,23 @@
  *
  * The whole file is read and checked before the first write — every booking included; a file
  * from another app, a newer Invito, or with oversized or malformed content is refused as a whole.
+ * It is read off the request thread, its shape bounded before anything is built from it
+ * (services/import-file.ts, import-reader.ts), and each host may import `import` times per window
+ * of the rate limits (domain/rate-limit.ts), so no file and no flood of files can stall the server.
  * Each setting and each booking is one checked write, so importing the same file again after an
  * interruption (or after the time one request may take) reports what is already there and adds
  * the rest.
  */
 import * as v from "valibot";
 import type { App } from "../app.ts";
-import type { UserRecord } from "../store/records.ts";
-import { EXPORT_FORMAT, EXPORT_VERSION } from "./host-data.ts";
-import { eventTypeValuesOf, parseEventTypeValues, ProfileForm } from "../../shared/forms.ts";
+import type { UserRecord } from "../domain/model/records.ts";
+import { eventTypeValuesOf, parseEventTypeValues } from "../../shared/forms/event-type-editor.ts";
+import { ProfileForm } from "../../shared/forms/profile.ts";
 import { createEventType } from "./event-types.ts";
 import { updateProfile } from "./profile.ts";
 import { hostToday, saveOverrides, saveTimeOff, saveWeeklyAvailability } from "./availability.ts";
 import type { DateOverride, TimeOff, WeeklyRules } from "../domain/availability.ts";
-import { type MessageKey, messageRef, translateRef, type Translator } from "../../shared/i18n.ts";
+import { type MessageKey, translateRef, type Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
 import {
   type BookingImportConflict,
@@ -30,167 +33,13 @@ import {
   IMPORT_TIME_BUDGET_MS,
   importBookings,
 } from "./import-bookings.ts";
-import { isValidTimeZone } from "../domain/time-zone.ts";
-import { MAX_ANSWERS_TOTAL } from "../domain/event-rules.ts";
-import { NOT_MULTI_LINE, oneLineText } from "../../shared/text.ts";
-import {
-  BUFFER_MAX_MIN,
-  DURATION_MAX,
-  FOLLOW_UP_MAX_MIN,
-  FOLLOW_UP_MESSAGE_MAX,
-  LOCATION_MAX,
-  MAX_FOLLOW_UPS,
-  MAX_REMINDERS,
-  QUESTION_ID_RE,
-  REMINDER_MAX_MIN,
-} from "../../shared/forms.ts";
+import type { ExportInput, ReadRefusal } from "./import-file.ts";
+import { exportReader } from "./import-reader.ts";
+import { checkRateLimit } from "./rate-limit.ts";
 import { formatRange, formatTime } from "../../shared/format.ts";
-
-/** An export of 100,000 bookings is about 40 MB; more than this is not an export of ours. */
-export const IMPORT_MAX_BYTES = 64 * 1024 * 1024;
-
-/** More bookings than this in one file: not an export of ours (ADR 022 sizes exports for 100,000). */
-export const IMPORT_MAX_BOOKINGS = 100_000;
-
-const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
-
-// ── bookings, as exported (a BookingRecord without its salt) ────────────────────────────────
-
-/** Text stored before today's rules may hold characters forms now refuse: they become spaces. */
-const oneLine = (max: number) => v.pipe(text(max), v.transform(oneLineText));
-const multiLine = (max: number) =>
-  v.pipe(text(max), v.transform((s) => s.replace(new RegExp(NOT_MULTI_LINE.source, "g"), " ")));
-/** Instants from 1970 to 2200: anything else is not a booking's. */
-const instant = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(7_258_118_400_000));
-const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-const ulid = v.pipe(v.string(), v.regex(ULID, messageRef("import.problem_booking_id")));
-const zone = v.pipe(text(100), v.check(isValidTimeZone, messageRef("import.problem_zone")));
-const STATUSES = ["PENDING", "CONFIRMED", "REJECTED", "CANCELLED"] as const;
-const MIN = 60_000;
-
-const ExportedBookingSchema = v.pipe(
-  v.object({
-    v: v.optional(v.literal(1)),
-    id: ulid,
-    hostId: v.optional(text(100)),
-    eventTypeId: text(100),
-    eventTitle: oneLine(200),
-    durationMin: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(DURATION_MAX)),
-    startMs: instant,
-    endMs: instant,
-    blockStartMs: instant,
-    blockEndMs: instant,
-    status: v.picklist(STATUSES),
-    guestName: oneLine(200),
-    guestEmail: v.union([v.literal(""), v.pipe(text(254), v.email())]),
-    guestNote: multiLine(2000),
-    guestTimeZone: zone,
-    guestClock: v.optional(v.picklist(["12h", "24h"])),
-    hostTimeZone: zone,
-    createdAtMs: instant,
-    reservedUntilMs: v.nullable(instant),
-    decidedAtMs: v.nullable(instant),
-    endReason: v.nullable(text(40)),
-    cancelReason: v.optional(v.nullable(multiLine(500))),
-    history: v.pipe(
-      v.array(v.object({
-        status: v.picklist(STATUSES),
-        atMs: instant,
-        by: v.picklist(["guest", "host", "system"]),
-      })),
-      v.minLength(1),
-      v.maxLength(100),
-    ),
-    answers: v.optional(
-      v.pipe(
-        v.array(v.object({
-          questionId: v.pipe(v.string(), v.regex(QUESTION_ID_RE)),
-          label: oneLine(300),
-          value: multiLine(2000),
-        })),
-        v.maxLength(50),
-        v.check(
-          (a) => a.reduce((n, x) => n + x.value.length, 0) <= MAX_ANSWERS_TOTAL,
-          messageRef("import.problem_answers", { max: MAX_ANSWERS_TOTAL }),
-        ),
-      ),
-    ),
-    location: v.optional(v.object({
-      kind: v.picklist(["none", "in_person", "phone", "video", "custom"]),
-      value: oneLine(LOCATION_MAX),
-    })),
-    rescheduledFromId: v.optional(v.nullable(ulid)),
-    rescheduledToId: v.optional(v.nullable(ulid)),
-    reminders: v.optional(v.pipe(
-      v.array(v.object({
-        minutesBefore: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(REMINDER_MAX_MIN)),
-        toHost: v.boolean(),
-      })),
-      v.maxLength(MAX_REMINDERS),
-    )),
-    followUps: v.optional(v.pipe(
-      v.array(v.object({
-        minutesAfter: v.pipe(
-          v.number(),
-          v.integer(),
-          v.minValue(1),
-          v.maxValue(FOLLOW_UP_MAX_MIN),
-        ),
-        message: multiLine(FOLLOW_UP_MESSAGE_MAX),
-        bookAgain: v.boolean(),
-      })),
-      v.maxLength(MAX_FOLLOW_UPS),
-    )),
-    singleUseLinkId: v.optional(text(40)),
-    guestErasedAtMs: v.optional(instant),
-    icalUid: v.optional(v.pipe(oneLine(300), v.minLength(1))),
-    sequence: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100_000))),
-    calendarIssued: v.optional(v.boolean()),
-    personIds: v.optional(v.pipe(v.array(text(100)), v.maxLength(100))),
-    coordinatorId: v.optional(text(100)),
-  }),
-  // The times must agree with each other, as the engine wrote them.
-  v.check(
-    (b) =>
-      b.endMs === b.startMs + b.durationMin * MIN && b.blockStartMs <= b.startMs &&
-      b.startMs - b.blockStartMs <= BUFFER_MAX_MIN * MIN && b.blockEndMs >= b.endMs &&
-      b.blockEndMs - b.endMs <= BUFFER_MAX_MIN * MIN,
-    messageRef("import.problem_times"),
-  ),
-  v.check(
-    (b) => b.status !== "PENDING" || b.reservedUntilMs !== null,
-    messageRef("import.problem_pending_hold"),
-  ),
-);
-
-const ExportFile = v.object({
-  format: v.literal(EXPORT_FORMAT),
-  version: v.number(),
-  profile: v.object({
-    username: text(100),
-    name: text(200),
-    timeZone: text(100),
-    clock: v.optional(v.picklist(["12h", "24h"])),
-    embedOrigins: v.optional(v.nullable(v.array(text(300)))),
-  }),
-  eventTypes: v.pipe(v.array(v.record(v.string(), v.unknown())), v.maxLength(500)),
-  availability: v.optional(
-    v.object({
-      weekly: v.record(v.string(), v.unknown()),
-      overrides: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(2000)), []),
-      timeOff: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(2000)), []),
-    }),
-  ),
-  calendars: v.optional(
-    v.pipe(
-      v.array(v.object({ serverUrl: text(2000), username: text(500) })),
-      v.maxLength(100),
-    ),
-    [],
-  ),
-  source: v.optional(text(2000)),
-  bookings: v.optional(v.array(ExportedBookingSchema), []),
-});
+import { createForm, deleteForm, saveForm } from "./routing-forms.ts";
+import { getEventTypeBySlug } from "../store/event-types.ts";
+import type { Destination, RoutingFormDefinition } from "../domain/routing.ts";
 
 export type ImportReport = {
   ok: true;
@@ -253,53 +102,29 @@ function describeConflict(
 export async function importHostData(
   app: App,
   user: UserRecord,
-  raw: string,
+  /** The file (its text or bytes), or the profile form's whole body (`contentType` multipart). */
+  raw: string | Uint8Array | ExportInput,
   /** The host's language for the report (English when none is given). */
   t: Translator = translator(null),
   /** `budgetMs`: how long the booking step may run (tests shorten it). */
   opts: { budgetMs?: number } = {},
 ): Promise<ImportReport> {
-  if (raw.length > IMPORT_MAX_BYTES) {
-    return { ok: false, error: t.t("import.too_large", { mb: IMPORT_MAX_BYTES / 1024 / 1024 }) };
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return { ok: false, error: t.t("import.not_json") };
-  }
-  const head = json as { format?: unknown; version?: unknown } | null;
-  if (!head || typeof head !== "object" || head.format !== EXPORT_FORMAT) {
-    return { ok: false, error: t.t("import.not_export", { marker: EXPORT_FORMAT }) };
-  }
-  if (typeof head.version === "number" && head.version > EXPORT_VERSION) {
-    return { ok: false, error: t.t("import.newer", { version: head.version }) };
-  }
-  const bookingCount = (json as { bookings?: unknown }).bookings;
-  if (Array.isArray(bookingCount) && bookingCount.length > IMPORT_MAX_BOOKINGS) {
+  const limited = await checkRateLimit(app, "import", user.id);
+  if (!limited.ok) {
     return {
       ok: false,
-      error: t.t("import.too_many", { n: bookingCount.length, max: IMPORT_MAX_BOOKINGS }),
+      error: t.t("import.too_often", { minutes: Math.ceil(limited.retryAfterS / 60) }),
     };
   }
-  // The first problem is all that is shown: stop there (a hostile file may have a million).
-  const parsed = v.safeParse(ExportFile, json, { abortEarly: true });
-  if (!parsed.success) {
-    const issue = parsed.issues[0];
-    const path = issue.path?.map((p) => String(p.key)) ?? [];
-    const problem = translateRef(t, issue.message);
-    if (path[0] === "bookings" && path.length > 1) {
-      const where = path.slice(2).join(".");
-      return {
-        ok: false,
-        error: where
-          ? t.t("import.damaged_booking_at", { n: Number(path[1]) + 1, where, problem })
-          : t.t("import.damaged_booking", { n: Number(path[1]) + 1, problem }),
-      };
-    }
-    return { ok: false, error: t.t("import.damaged", { where: path.join(".") || "/", problem }) };
-  }
-  const file = parsed.output;
+  const input: ExportInput = typeof raw === "string"
+    ? { bytes: new TextEncoder().encode(raw) }
+    : raw instanceof Uint8Array
+    ? { bytes: raw }
+    : raw;
+  const read = await exportReader()(input).catch(() => null);
+  if (!read) return { ok: false, error: t.t("import.unreadable_file") };
+  if (!read.ok) return { ok: false, error: refusalText(t, read.refusal) };
+  const file = read.file;
 
   // Everything is checked before the first write.
   const eventTypes: {
@@ -398,13 +223,22 @@ export async function importHostData(
   for (const c of file.calendars) {
     skipped.push(t.t("import.calendar_skipped", { url: c.serverUrl, username: c.username }));
   }
-  if (!file.bookings.length) return { ok: true, applied, skipped };
-
-  // Bookings go after the event types, which they are filed under by slug.
+  // Routing forms and bookings go after the event types, which they name by slug.
   const slugOf = new Map<string, string>();
   for (const et of file.eventTypes) {
     if (typeof et.id === "string" && typeof et.slug === "string") slugOf.set(et.id, et.slug);
   }
+  await importForms(app, user, file.routingForms, slugOf, t, applied, skipped);
+  // Polls and one-off links stay in the file: their links were signed by the old server.
+  if (file.polls.length || file.oneOffLinks.length) {
+    skipped.push(
+      t.t("import.polls_links_skipped", {
+        polls: file.polls.length,
+        links: file.oneOffLinks.length,
+      }),
+    );
+  }
+  if (!file.bookings.length) return { ok: true, applied, skipped };
   const result = await importBookings(app, user, {
     bookings: file.bookings as ExportedBooking[],
     slugOf,
@@ -430,6 +264,81 @@ export async function importHostData(
   for (const conflict of result.conflicts) skipped.push(describeConflict(t, conflict, when, at));
   if (c.imported) skipped.push(t.t("import.guest_links"));
   return { ok: true, applied, skipped, bookings: c };
+}
+
+/**
+ * The file's routing forms, each through the form editor's own checks (`saveForm`). A route to
+ * one of the host's event types points to the one of the same slug here; a form that sends
+ * people anywhere else (a team's event type, one not imported) is reported, not guessed at.
+ */
+async function importForms(
+  app: App,
+  user: UserRecord,
+  forms: Record<string, unknown>[],
+  slugOf: Map<string, string>,
+  t: Translator,
+  applied: string[],
+  skipped: string[],
+): Promise<void> {
+  let added = 0;
+  for (const [i, f] of forms.entries()) {
+    const slug = typeof f.slug === "string" ? f.slug.slice(0, 60) : `#${i + 1}`;
+    const title = typeof f.title === "string" ? f.title : "";
+    const definition = f.definition as RoutingFormDefinition | undefined;
+    let mapped: RoutingFormDefinition | null = null;
+    try {
+      const remap = async (d: Destination): Promise<Destination | null> => {
+        if (d.kind !== "event_type") return d;
+        if (d.team) return null;
+        const etSlug = slugOf.get(d.eventTypeId);
+        const et = etSlug ? await getEventTypeBySlug(app.kv, user.id, etSlug) : null;
+        return et ? { kind: "event_type", ownerId: user.id, eventTypeId: et.id } : null;
+      };
+      const routes = await Promise.all(
+        definition!.routes.map(async (r) => ({ ...r, destination: await remap(r.destination) })),
+      );
+      const fallback = await remap(definition!.fallback);
+      if (fallback && routes.every((r) => r.destination)) {
+        mapped = {
+          ...definition!,
+          routes: routes as RoutingFormDefinition["routes"],
+          fallback,
+        };
+      } else {
+        skipped.push(t.t("import.form_elsewhere", { slug }));
+        continue;
+      }
+    } catch {
+      skipped.push(t.t("import.form_invalid", { slug }));
+      continue;
+    }
+    const made = await createForm(app, user.id, { title, slug });
+    if (!made.ok) {
+      const taken = made.problems.includes("slug_taken");
+      skipped.push(t.t(taken ? "import.form_exists" : "import.form_invalid", { slug }));
+      continue;
+    }
+    const saved = await saveForm(app, user.id, made.form.id, {
+      title,
+      slug,
+      description: typeof f.description === "string" ? f.description : "",
+      active: f.active !== false,
+    }, mapped).catch(() => ({ ok: false as const }));
+    if (saved.ok) added++;
+    else {
+      await deleteForm(app, user.id, made.form.id);
+      skipped.push(t.t("import.form_invalid", { slug }));
+    }
+  }
+  if (added) applied.push(t.t("import.forms_set", { n: added }));
+}
+
+/** A refusal of the file, in the host's words. */
+function refusalText(t: Translator, r: ReadRefusal): string {
+  const values = r.problemRef !== undefined
+    ? { ...r.values, problem: translateRef(t, r.problemRef) }
+    : r.values;
+  return t.t(r.key, values);
 }
 
 /** The exporting server's host name, which calendar UIDs without a stored one were made from. */

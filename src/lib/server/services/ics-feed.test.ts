@@ -82,3 +82,41 @@ Deno.test("ICS feed: live bookings as CONFIRMED and TENTATIVE with guest, locati
   assert.equal(await feedForToken(app, "not-a-token"), null);
   app.close();
 });
+
+Deno.test("ICS feed: a seated time is one event under the meeting's UID with every live seat's guest attending", async () => {
+  const app = await memoryApp({
+    nowIso: "2026-11-20T08:00:00Z",
+    env: { INVITO_RATE_LIMIT: "off" },
+  });
+  const host = await createHost(app, { username: "ann", weekly: WORKDAYS });
+  await createEventType(app, host, {
+    slug: "class",
+    title: "Class",
+    requiresConfirmation: false,
+    seats: { perTime: 5, showAttendees: false, hideCount: false },
+  });
+  const ids: string[] = [];
+  for (const g of ["ann", "ben", "cay"]) {
+    const r = await bookSlot(app, {
+      username: "ann",
+      slug: "class",
+      start: "2026-11-23T08:00:00Z",
+      name: g,
+      email: `${g}@example.com`,
+      note: "",
+      timeZone: "UTC",
+    });
+    assert.ok(r.ok);
+    ids.push(r.bookingId);
+  }
+  assert.ok((await decideBooking(app, ids[1], "cancel", "host")).ok);
+  const text = await feedForToken(app, tokenOf((await feedUrls(app, host)).https));
+  const vevents = new ICAL.Component(ICAL.parse(text!)).getAllSubcomponents("vevent");
+  assert.equal(vevents.length, 1);
+  assert.ok(!ids.some((id) => String(vevents[0].getFirstPropertyValue("uid")).startsWith(id)));
+  assert.deepEqual(
+    vevents[0].getAllProperties("attendee").map((p) => String(p.getFirstValue())).sort(),
+    ["mailto:ann@example.com", "mailto:cay@example.com"],
+  );
+  app.close();
+});

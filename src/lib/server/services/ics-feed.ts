@@ -5,17 +5,17 @@
  * a new salt retires the old URL in the same write.
  */
 import type { App } from "../app.ts";
-import type { BookingRecord, IcsFeedRecord, UserRecord } from "../store/records.ts";
-import { getIcsFeed, hostForFeedHash, replaceIcsFeed } from "../store/ics-feed.ts";
+import type { BookingRecord, IcsFeedRecord, UserRecord } from "../domain/model/records.ts";
+import { getIcsFeed, hostForFeedHash, removeIcsFeed, replaceIcsFeed } from "../store/ics-feed.ts";
 import { listHostBookings } from "../store/bookings.ts";
-import { getUser } from "../store/users.ts";
+import { getActiveUser } from "../store/users.ts";
 import { hmacToken, randomToken, sha256Hex } from "../integrations/crypto.ts";
 import { buildIcsFeed, type IcsEvent } from "../integrations/ics.ts";
 import { meetingUid } from "../domain/calendar-identity.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { translator } from "../i18n.ts";
 import type { Translator } from "../../shared/i18n.ts";
-import { locationText } from "../../shared/location-text.ts";
+import { conferenceOf, locationText, shownLocation } from "../../shared/location-text.ts";
 import { answerLines } from "../integrations/mail-templates/ics-text.ts";
 import { labelledLine } from "../integrations/mail-templates/quote.ts";
 
@@ -72,12 +72,23 @@ export async function regenerateFeed(app: App, host: Pick<UserRecord, "id">): Pr
   throw new Error("regenerateFeed: too much contention");
 }
 
+/** The feed goes (a closed account): its URL answers 404 like any unknown one. */
+export async function removeFeed(app: App, host: Pick<UserRecord, "id">): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const cur = await getIcsFeed(app.kv, host.id);
+    if (!cur.value) return;
+    const hash = await sha256Hex(await tokenOf(app, host.id, cur.value));
+    if (await removeIcsFeed(app.kv, host.id, cur as Deno.KvEntry<IcsFeedRecord>, hash)) return;
+  }
+  throw new Error("removeFeed: too much contention");
+}
+
 /** The calendar text behind a feed token, or null for an unknown or retired token. */
 export async function feedForToken(app: App, token: string): Promise<string | null> {
   if (!TOKEN_RE.test(token)) return null;
   const hostId = await hostForFeedHash(app.kv, await sha256Hex(token));
   if (!hostId) return null;
-  const host = await getUser(app.kv, hostId);
+  const host = await getActiveUser(app.kv, hostId);
   if (!host) return null;
   const nowMs = app.now();
   const bookings = (await listHostBookings(app.kv, host.id, {
@@ -87,10 +98,65 @@ export async function feedForToken(app: App, token: string): Promise<string | nu
   const base = app.config.baseUrl.href.replace(/\/$/, "");
   // The host's calendar app shows these words: the host's language.
   const t = translator(host.locale);
+  // A seated time is one meeting in the host's calendar (docs/decisions/040-seats.md): its live
+  // seats are one event under the meeting's UID, every seat's guest an attendee.
+  const meetings = new Map<string, BookingRecord[]>();
+  // In start order: a booking, or a seated meeting (by id) where its first seat starts.
+  const order: (BookingRecord | string)[] = [];
+  for (const b of bookings) {
+    if (!b.seat) order.push(b);
+    else if (meetings.has(b.seat.meetingId)) meetings.get(b.seat.meetingId)!.push(b);
+    else {
+      meetings.set(b.seat.meetingId, [b]);
+      order.push(b.seat.meetingId);
+    }
+  }
+  const hostname = new URL(base).hostname;
   return buildIcsFeed(
     t.t("ics.feed_name", { host: host.name }),
-    bookings.map((b) => feedEvent(b, host, base, t)),
+    order.map((x) =>
+      typeof x === "string"
+        ? seatedFeedEvent(meetings.get(x)!, host, base, hostname, t)
+        : feedEvent(x, host, base, t)
+    ),
   );
+}
+
+/** One seated time's live seats as one event: the meeting's UID, each seat's guest attending. */
+function seatedFeedEvent(
+  seats: BookingRecord[],
+  host: UserRecord,
+  base: string,
+  hostname: string,
+  t: Translator,
+): IcsEvent {
+  const first = seats[0];
+  const ev = feedEvent(first, host, base, t);
+  const confirmed = seats.some((b) => b.status === "CONFIRMED");
+  const guests = t.t("ics.seats_guests", { count: seats.length });
+  return {
+    ...ev,
+    uid: `${first.seat!.meetingId}@${hostname}`,
+    sequence: seats.reduce((n, b) => n + b.history.length, 0),
+    stampMs: Math.max(...seats.map((b) => b.decidedAtMs ?? b.createdAtMs)),
+    status: confirmed ? "CONFIRMED" : "TENTATIVE",
+    summary: t.t("ics.feed_summary", {
+      pending: confirmed ? "no" : "yes",
+      title: first.eventTitle,
+      guest: guests,
+    }),
+    description: [
+      ...seats.map((b) => t.t("ics.guest", { guest: b.guestName, email: b.guestEmail })),
+      t.t("ics.manage_feed", { url: `${base}/dashboard/bookings#booking-${first.id}` }),
+    ].join("\n"),
+    url: `${base}/dashboard/bookings#booking-${first.id}`,
+    attendee: {
+      name: first.guestName,
+      email: first.guestEmail,
+      partstat: first.status === "PENDING" ? "NEEDS-ACTION" : "ACCEPTED",
+    },
+    others: seats.slice(1).map((b) => ({ name: b.guestName, email: b.guestEmail })),
+  };
 }
 
 function feedEvent(b: BookingRecord, host: UserRecord, base: string, t: Translator): IcsEvent {
@@ -125,6 +191,7 @@ function feedEvent(b: BookingRecord, host: UserRecord, base: string, t: Translat
       partstat: pending ? "NEEDS-ACTION" : "ACCEPTED",
     },
     url: manage,
-    location: locationText(b.location, t) || undefined,
+    location: locationText(shownLocation(b), t) || undefined,
+    conference: conferenceOf(shownLocation(b)),
   };
 }

@@ -10,7 +10,7 @@ import { bookSlot } from "./book-slot.ts";
 import { decideBooking } from "./decide-booking.ts";
 import { listHostBookings } from "../store/bookings.ts";
 import { keys } from "../store/keys.ts";
-import { canonicalJson } from "./idempotency.ts";
+import { canonicalJson, isPlaceholderKey } from "./idempotency.ts";
 
 async function setup() {
   const app = await memoryApp({
@@ -119,4 +119,23 @@ Deno.test("canonicalJson: key order and spacing do not change the fingerprint; v
     canonicalJson({ a: [1, { c: 3, d: 2 }], b: 1 }),
   );
   assert.notEqual(canonicalJson({ a: 1 }), canonicalJson({ a: "1" }));
+});
+
+Deno.test("isPlaceholderKey: documentation placeholders and the once-published example are refused; real keys pass", () => {
+  for (
+    const k of [
+      "<unique-key>",
+      "{{idempotency_key}}",
+      "${KEY}",
+      "[key]",
+      "your-unique-key",
+      "YOUR_KEY",
+      "00000000-0000-0000-0000-000000000000",
+      "xxxxxxxx",
+      "5f1c2b9e-0d3a-4c7e-9b1a-2f6e8d4c3a10",
+    ]
+  ) assert.equal(isPlaceholderKey(k), true, k);
+  for (const k of [crypto.randomUUID(), "book-2026-11-23T09:00", "1", "key-1", "a"]) {
+    assert.equal(isPlaceholderKey(k), false, k);
+  }
 });

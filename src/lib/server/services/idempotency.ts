@@ -7,8 +7,8 @@
  * makes the change twice: the answer is then rebuilt from what was committed.
  */
 import type { App } from "../app.ts";
-import type { ExtraWrite } from "../domain/booking-engine.ts";
-import type { IdempotencyCommitRecord, IdempotencyRecord } from "../store/records.ts";
+import type { ExtraWrite } from "../domain/booking-engine/index.ts";
+import type { IdempotencyCommitRecord, IdempotencyRecord } from "../domain/model/records.ts";
 import {
   abandonRun,
   finishRun,
@@ -24,6 +24,57 @@ const RUN_CLAIM_MS = 60_000;
 /** Answers larger than this are not kept verbatim (KV values stay under 64 KiB); rebuilt instead. */
 const MAX_KEPT_BODY = 48_000;
 export const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/;
+
+/** What documentation shows where a key goes; never a key itself. */
+export const IDEMPOTENCY_KEY_PLACEHOLDER = "<unique-key>";
+/** The example key earlier agent pages printed: copied by many, so it is nobody's. */
+const PUBLISHED_EXAMPLE_KEYS = new Set(["5f1c2b9e-0d3a-4c7e-9b1a-2f6e8d4c3a10"]);
+const PLACEHOLDER_WORDS = new Set([
+  "uniquekey",
+  "yourkey",
+  "youruniquekey",
+  "idempotencykey",
+  "youridempotencykey",
+  "key",
+  "uuid",
+  "youruuid",
+  "example",
+  "examplekey",
+  "placeholder",
+  "changeme",
+  "replaceme",
+  "test",
+]);
+
+/**
+ * Whether a key is a placeholder copied from documentation rather than a key of its own:
+ * template brackets (`<unique-key>`, `{{key}}`, `${KEY}`, `[key]`), a word like "your-key", one
+ * character repeated (`00000000-0000-…`, `xxxxxxxx`), or an example key once published. The first
+ * caller of such a key would hold it for every later one (25 h), so it is refused with a message.
+ */
+export function isPlaceholderKey(key: string): boolean {
+  if (/[<>{}]|\$\{|^\[.*\]$/.test(key)) return true;
+  if (PUBLISHED_EXAMPLE_KEYS.has(key.toLowerCase())) return true;
+  const letters = key.toLowerCase().replace(/[^a-z0-9]/g, "");
+  if (letters.length === 0 || PLACEHOLDER_WORDS.has(letters)) return true;
+  return letters.length >= 8 && new Set(letters).size === 1;
+}
+
+/**
+ * The scope of a key sent without an API key (the public booking endpoint): the caller's
+ * address and credentials as presented, and the guest's email. Another client that sends a
+ * guest's key and body is another scope: it gets no replay of that guest's answer (which holds
+ * their manage and cancel links) and cannot take the key from them.
+ */
+export async function anonymousScope(
+  clientIp: string,
+  authorization: string | null,
+  email: string,
+): Promise<string> {
+  return `anon:${await sha256Hex(
+    `${clientIp}\n${authorization ?? ""}\n${email.trim().toLowerCase()}`,
+  )}`;
+}
 
 export type Answer = { status: number; body: unknown };
 export type CommitTarget = IdempotencyCommitRecord["target"];

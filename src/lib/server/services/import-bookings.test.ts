@@ -13,15 +13,16 @@ import { bookSlot } from "./book-slot.ts";
 import { decideBooking } from "./decide-booking.ts";
 import { manageState } from "./guest-manage.ts";
 import { bookingToken } from "./booking-links.ts";
-import { getSlotRange } from "./public-calendar.ts";
+import { getSlotPage } from "./slot-page.ts";
+import { getSlotRange } from "./slot-range.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
-import { getBooking, listHostBookings } from "../store/bookings.ts";
+import { getBooking, listHostBookings, listSeriesBookings } from "../store/bookings.ts";
 import { listEventTypes } from "../store/event-types.ts";
 import { getUser, newId } from "../store/users.ts";
 import { keys } from "../store/keys.ts";
 import { meetingUid } from "../domain/calendar-identity.ts";
 import { overlaps } from "../domain/interval.ts";
-import type { BookingRecord, UserRecord } from "../store/records.ts";
+import type { BookingRecord, UserRecord } from "../domain/model/records.ts";
 
 const collect = async (it: AsyncIterable<string>) => {
   let s = "";
@@ -95,7 +96,8 @@ async function newServer() {
   const app = await memoryApp({
     kv,
     nowIso: NOW,
-    env: { INVITO_BASE_URL: "https://new.example" },
+    // Tests import many files as one host; the per-host import limit has its own test.
+    env: { INVITO_BASE_URL: "https://new.example", INVITO_RATE_LIMIT: "import=1000/1h" },
   });
   const user = await createHost(app, { username: "fresh", timeZone: "UTC" });
   return { app: Object.assign(app, { close: () => raw.close() }), user, kv };
@@ -434,8 +436,9 @@ Deno.test("import bookings: many imports of overlapping files from two processes
   const raw = await Deno.openKv(":memory:");
   const kv = guardKv(raw);
   const kvB = guardKv(raw);
-  const a = await memoryApp({ kv, nowIso: NOW });
-  const b = await memoryApp({ kv: kvB, nowIso: NOW });
+  const env = { INVITO_RATE_LIMIT: "import=1000/1h" };
+  const a = await memoryApp({ kv, nowIso: NOW, env });
+  const b = await memoryApp({ kv: kvB, nowIso: NOW, env });
   try {
     const host = await createHost(a, { username: "mover", weekly: WORKDAYS });
     // The files' event type is here already (so guests can book it while files are imported).
@@ -495,5 +498,85 @@ Deno.test("import bookings: many imports of overlapping files from two processes
   } finally {
     raw.close();
     old.app.close();
+  }
+});
+
+Deno.test("import bookings: a seated time's seats move as seats of one meeting (not as overlaps), and the time keeps its seats left", async () => {
+  const old = await memoryApp({ nowIso: NOW });
+  const oldHost = await createHost(old, { username: "mover", weekly: WORKDAYS });
+  await createEventType(old, oldHost, {
+    slug: "class",
+    durationMin: 60,
+    requiresConfirmation: false,
+    bookingWindowDays: 90,
+    seats: { perTime: 4, showAttendees: false, hideCount: false },
+  });
+  for (const n of [1, 2, 3]) {
+    const r = await bookSlot(old, { ...guest(n, at("10:00")), slug: "class" });
+    assert.ok(r.ok, JSON.stringify(r));
+  }
+  const text = await collect(exportHostJson(old, oldHost));
+  old.close();
+  const { app, user } = await newServer();
+  try {
+    const r = await importHostData(app, user, text);
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.equal(r.bookings!.imported, 3, JSON.stringify(r.bookings));
+    assert.equal(r.bookings!.overlaps, 0);
+    const seats = await listHostBookings(app.kv, user.id);
+    assert.equal(new Set(seats.map((b) => b.seat?.meetingId)).size, 1, "one meeting");
+    const username = (await getUser(app.kv, user.id))!.username;
+    const page = await getSlotPage(app, {
+      username,
+      slug: "class",
+      timeZone: "UTC",
+      date: "2026-11-23",
+    });
+    assert.ok(page.ok);
+    const slot = page.slots.find((s) => s.start === at("10:00"));
+    assert.equal(slot?.seatsLeft, 1, JSON.stringify(page.slots.slice(0, 3)));
+    const fourth = await bookSlot(app, {
+      ...guest(9, at("10:00")),
+      username,
+      slug: "class",
+    });
+    assert.ok(fourth.ok, JSON.stringify(fourth));
+    const fifth = await bookSlot(app, {
+      ...guest(8, at("10:00")),
+      username,
+      slug: "class",
+    });
+    assert.ok(!fifth.ok && fifth.reason === "seats_full");
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("import bookings: a recurring series moves as its dates, each still a date of its series, listed in order on the new server", async () => {
+  const app = await memoryApp({ nowIso: NOW });
+  const host = await createHost(app, { username: "mover", weekly: WORKDAYS });
+  await createEventType(app, host, {
+    slug: "weekly",
+    durationMin: 60,
+    requiresConfirmation: false,
+    bookingWindowDays: 90,
+    series: { everyWeeks: 1, count: 4, freeOnly: false },
+  });
+  const r = await bookSlot(app, { ...guest(7, at("09:00")), slug: "weekly" });
+  assert.ok(r.ok, JSON.stringify(r));
+  const text = await collect(exportHostJson(app, host));
+  const before = (await listHostBookings(app.kv, host.id)).sort((a, b) => a.startMs - b.startMs);
+  assert.equal(before.length, 4);
+  const { app: fresh, user } = await newServer();
+  try {
+    const imported = await importHostData(fresh, user, text);
+    assert.ok(imported.ok, JSON.stringify(imported));
+    const after = (await listHostBookings(fresh.kv, user.id)).sort((a, b) => a.startMs - b.startMs);
+    assert.deepEqual(after.map((b) => b.series), before.map((b) => b.series));
+    const listed = await listSeriesBookings(fresh.kv, user.id, before[0].series!.id);
+    assert.deepEqual(listed.map((b) => b.id), before.map((b) => b.id));
+  } finally {
+    fresh.close();
+    app.close();
   }
 });

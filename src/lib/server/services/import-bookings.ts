@@ -1,6 +1,6 @@
 /**
  * Bookings from a host's export (services/host-data.ts) into this instance, through the booking
- * engine's "import" change (domain/booking-engine.ts `planImport`): each booking is one guarded
+ * engine's "import" change (domain/booking-engine/import.ts `planImport`): each booking is one guarded
  * atomic write of its own, checked absent by its id. So a second import of the same file finds
  * what is already here and adds the rest (the booking ids are the resumable marker), an
  * interrupted import loses nothing, and no write ever overwrites a booking or overlaps live time.
@@ -14,7 +14,9 @@
  * The caller (services/host-import.ts) validates the whole file first and words the result.
  */
 import type { App } from "../app.ts";
-import type { BookingRecord, EventTypeRecord, UserRecord } from "../store/records.ts";
+import { recordAudit } from "./audit.ts";
+import type { BookingRecord, EventTypeRecord, UserRecord } from "../domain/model/records.ts";
+import { seatsOf } from "../domain/seats.ts";
 import { listEventTypes } from "../store/event-types.ts";
 import { getBooking, listBusyEntries } from "../store/bookings.ts";
 import { randomToken } from "../integrations/crypto.ts";
@@ -77,9 +79,11 @@ export function importedRecord(
   sourceHostname: string,
 ): BookingRecord {
   // A team booking's other members are people of the other server: here it blocks the host.
-  const { personIds: _p, coordinatorId: _c, hostId: _h, ...rest } = b;
+  const { personIds: _p, coordinatorId: _c, hostId: _h, seat, ...rest } = b;
   return {
     ...rest,
+    // A seat stays one where its event type still offers seats; elsewhere it is a plain booking.
+    ...(seat && seatsOf(et) ? { seat } : {}),
     v: 1,
     hostId: host.id,
     eventTypeId: et.id,
@@ -130,10 +134,16 @@ export async function importBookings(
     if (!et) return await note({ outcome: "unknown_event_type", booking: brief(b), slug });
     const rec = importedRecord(b, host, et, input.sourceHostname);
     const tokens = await tokenWrites(app, rec, rec.status);
+    const seats = seatsOf(et);
     const res = await runChange(app, {
       lane: rec.status === "PENDING" || rec.status === "CONFIRMED" ? host.id : undefined,
       rules: engineRules(app, et),
-      change: () => ({ kind: "import", booking: rec, tokens }),
+      change: () => ({
+        kind: "import",
+        booking: rec,
+        tokens,
+        ...(seats && rec.seat ? { perTime: seats.perTime } : {}),
+      }),
     });
     if (res.ok) {
       counts.imported++;
@@ -145,6 +155,8 @@ export async function importBookings(
         else await note({ outcome: "id_in_use", booking: brief(b) });
         return;
       case "slot_taken":
+      // A seat whose time here is full runs into that time's meeting.
+      case "seats_full":
       case "held":
         return await note(async () => ({
           outcome: "overlaps",
@@ -170,6 +182,14 @@ export async function importBookings(
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   counts.not_yet = input.bookings.length - next;
+  if (counts.imported) {
+    await recordAudit(app, {
+      kind: "bookings_imported",
+      actor: host,
+      target: host,
+      detail: `${counts.imported} imported`,
+    });
+  }
   return { counts, conflicts: conflicts.filter((c) => c !== undefined) };
 }
 

@@ -1,12 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  countBooked,
-  countBookingChange,
-  countCalendarSync,
-  countPageSteps,
-  countRescheduled,
-  settleCounts,
-} from "./insights-count.ts";
+import { countBooked, countCalendarSync, countPageSteps, settleCounts } from "./insights-count.ts";
 import { bookSlot } from "./book-slot.ts";
 import { decideBooking, rescheduleByGuest } from "./decide-booking.ts";
 import { expireHolds } from "../jobs/expire-holds.ts";
@@ -68,7 +61,6 @@ Deno.test("insights: 50 simultaneous page views and 50 simultaneous bookings fro
         const app = i % 2 ? a : b;
         const res = await bookSlot(app, guest(i, i < 25 ? "chat" : "call"));
         assert.ok(res.ok, JSON.stringify(res));
-        void countBooked(app, res.bookingId); // as the route does: not awaited
         return res;
       }),
     ]);
@@ -79,7 +71,6 @@ Deno.test("insights: 50 simultaneous page views and 50 simultaneous bookings fro
       assert.ok(res.ok);
       confirmed.push(res.booking);
     }
-    confirmed.forEach((booking, i) => void countBookingChange(i % 2 ? a : b, booking));
     await settleCounts();
     const ev = await counts(a, host.id, "ev");
     assert.deepEqual(ev, {
@@ -174,14 +165,14 @@ Deno.test("insights: after a zone change later events count on the new zone's da
     // Booked in Berlin for Monday 23 Nov 23:30 Berlin? No: for 09:00 Berlin (08:00Z).
     const res = await bookSlot(app, guest(0, "call"));
     assert.ok(res.ok);
-    await countBooked(app, res.bookingId);
+    await settleCounts();
 
     assert.ok((await updateUser(app.kv, host.id, { timeZone: "America/New_York" })).ok);
     app.clock.ms = Date.parse("2026-11-20T23:40:00Z");
     await countPageSteps(app, { username: "host", slug: "call" }, ["view"]);
     const confirmed = await decideBooking(app, res.bookingId, "confirm", "host");
     assert.ok(confirmed.ok);
-    await countBookingChange(app, confirmed.booking);
+    await settleCounts();
 
     assert.deepEqual(await counts(app, host.id, "ev", "2026-11-01"), {
       "2026-11-21 view": 1, // before the change: Berlin's Saturday
@@ -207,10 +198,10 @@ Deno.test("insights: a reschedule counts once as moved, the old day loses the me
     await createEventType(app, host, { slug: "chat", requiresConfirmation: false });
     const res = await bookSlot(app, guest(0, "chat")); // Monday 09:00
     assert.ok(res.ok);
-    await countBooked(app, res.bookingId);
+    await settleCounts();
     const moved = await rescheduleByGuest(app, res.guestToken, slot(20)); // Tuesday 11:00
     assert.ok(moved.ok);
-    await countRescheduled(app, moved.booking);
+    await settleCounts();
     const ev = await counts(app, host.id, "ev");
     assert.deepEqual(ev, {
       "2026-11-20 submitted": 1,
@@ -236,7 +227,7 @@ Deno.test("insights: the expiry job counts each request it expires, once", async
     for (let i = 0; i < 3; i++) {
       const res = await bookSlot(app, guest(i, "call"));
       assert.ok(res.ok);
-      await countBooked(app, res.bookingId);
+      await settleCounts();
     }
     app.clock.ms += 25 * 3_600_000;
     assert.equal((await expireHolds(app, app.now())).expired, 3);
@@ -300,10 +291,7 @@ Deno.test("insights: a change that lands before the booking's own count is still
     // The host confirms before the booking's count has read it.
     const confirmed = await decideBooking(app, res.bookingId, "confirm", "host");
     assert.ok(confirmed.ok);
-    await Promise.all([
-      countBooked(app, res.bookingId),
-      countBookingChange(app, confirmed.booking),
-    ]);
+    await settleCounts();
     assert.deepEqual(await counts(app, host.id, "ev"), {
       "2026-11-20 submitted": 1,
       "2026-11-20 confirmed": 1,

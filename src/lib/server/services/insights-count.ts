@@ -1,8 +1,12 @@
 /**
  * The counting API of insights: one call per event, made after the event's own work succeeded.
  *
+ * Booking changes are counted by the one runner after each commit (`countCommitted`, registered
+ * in after-commit.ts); routes and services never count them by hand. Page steps, deliveries and
+ * calendar syncs are counted where they happen.
+ *
  * A count never slows or fails what it describes. Every call returns at once with a promise that
- * never rejects: requests drop it (`void countX(…)`), jobs await it so a run ends with its counts
+ * never rejects: requests drop it, jobs wait for `settleCounts` so a run ends with its counts
  * written. Lookups (whose host, which zone) happen inside that promise, and the counters are
  * written with `sum` mutations that need no check: concurrent counts never conflict and all land.
  * Counts that arrive while a write is in flight are netted into the next write, so a burst of page
@@ -13,7 +17,7 @@
  * event type and day.
  */
 import type { App } from "../app.ts";
-import type { BookingRecord, OutboxRecord, UserRecord } from "../store/records.ts";
+import type { BookingRecord, OutboxRecord, UserRecord } from "../domain/model/records.ts";
 import { addCounts, ensureCountingSince, type OwnedDelta, putProblem } from "../store/insights.ts";
 import { getBooking } from "../store/bookings.ts";
 import { getUser, getUserByUsernameCached } from "../store/users.ts";
@@ -30,7 +34,9 @@ import {
   SYNC,
   zonedDay,
 } from "../domain/insights.ts";
-import { listCalendarAccounts } from "./calendar-accounts.ts";
+import { listCalendarAccounts } from "./calendar-views.ts";
+import { historyDeltas } from "../domain/insights-history.ts";
+import type { Committed, Plan } from "../domain/booking-engine/index.ts";
 
 /** A guest reached funnel steps on a booking page (see `pageStepsOf`). */
 export function countPageSteps(
@@ -88,10 +94,74 @@ export function countRescheduled(app: App, successor: BookingRecord): Promise<vo
       : null;
     const zone = await hostZone(app, successor.hostId, successor.hostTimeZone);
     const day = zonedDay(successor.createdAtMs, zone);
-    const deltas: CountDelta[] = bookingDeltas(null, successor, day);
+    const deltas: CountDelta[] = bookingDeltas(null, await withChain(app.kv, successor), day);
     if (old) deltas.push(...bookingDeltas(previousFacts(old), old, day));
     await write(app, deltas.map((d) => ({ ...d, ownerId: successor.hostId })));
   });
+}
+
+/**
+ * Bookings brought from another Invito (services/import-bookings.ts): each counts its whole
+ * history as it happened there, on the host's days, like the backfill counts bookings from before
+ * counting began.
+ */
+export function countImported(app: App, booking: BookingRecord): Promise<void> {
+  return track("import", async () => {
+    await write(app, historyDeltas(await withChain(app.kv, booking), Number.POSITIVE_INFINITY));
+  });
+}
+
+/**
+ * How insights count each kind of committed change: a booking made, a booking's state changed, a
+ * booking moved (its successor made, the old one ended as "rescheduled"), bookings brought from
+ * another Invito, or nothing (holds, releases and writes that only clear the way change no
+ * booking's state). Every kind is listed: a new kind does not compile until it says how it counts.
+ */
+export const COUNTED_AS: Record<Plan["kind"], "booked" | "changed" | "moved" | "imported" | null> =
+  {
+    create: "booked",
+    assign: "booked",
+    seat: "booked",
+    commit: "booked",
+    transition: "changed",
+    reschedule: "moved",
+    rebook: "moved",
+    import: "imported",
+    hold_time: null,
+    release_time: null,
+    open: null,
+    hold: null,
+    release: null,
+    clear: null,
+    // A series becomes bookings over several writes (hold, commit, finish): book-series.ts counts
+    // its dates once the last write made them bookings, not each step here.
+    series_hold: null,
+    series_commit: null,
+    series_finish: null,
+  };
+
+/**
+ * A change the booking engine committed, counted once (the runner's after-commit effect,
+ * services/after-commit.ts): what it did to `plan.booking`, as `COUNTED_AS` says.
+ */
+export function countCommitted(app: App, committed: Committed): Promise<void> {
+  const { change, plan } = committed;
+  const b = plan.booking;
+  if (!b) return Promise.resolve();
+  // A collective reschedule commits the new booking and retires the old one in one write.
+  const as = change.kind === "commit" && change.retire ? "moved" : COUNTED_AS[plan.kind];
+  switch (as) {
+    case "booked":
+      return countBooked(app, b.id);
+    case "changed":
+      return countBookingChange(app, b);
+    case "moved":
+      return countRescheduled(app, b);
+    case "imported":
+      return countImported(app, b);
+    default:
+      return Promise.resolve();
+  }
 }
 
 /** The outbox performed a job (`sent`), will retry it, or gave up on it. */
@@ -206,11 +276,34 @@ async function writeBooking(
   // A team booking counts for every member it belongs to (the round-robin assignee, each
   // attendee of a collective one), on each one's own day.
   const owners = b.teamId ? (b.personIds ?? [b.hostId]) : [b.hostId];
+  const after = await withChain(app.kv, b);
   for (const ownerId of owners) {
     const zone = await hostZone(app, ownerId, b.hostTimeZone);
-    const deltas = bookingDeltas(before, b, zonedDay(atMs, zone));
+    const deltas = bookingDeltas(before, after, zonedDay(atMs, zone));
     await write(app, deltas.map((d) => ({ ...d, ownerId })));
   }
+}
+
+/** The longest chain of moves followed back (a guest moving one booking this often is rare). */
+const MAX_CHAIN = 50;
+
+/**
+ * `b` with `chainConfirmed`: whether a booking before it in its chain of moves was ever
+ * confirmed (then its own confirmation is no new meeting won; see `bookingDeltas`).
+ */
+export async function withChain(
+  kv: Deno.Kv,
+  b: BookingRecord,
+): Promise<BookingRecord & { chainConfirmed?: boolean }> {
+  if (!b.rescheduledFromId) return b;
+  let id: string | null = b.rescheduledFromId;
+  for (let i = 0; id && i < MAX_CHAIN; i++) {
+    const prev = await getBooking(kv, id);
+    if (!prev) break;
+    if (prev.history.some((h) => h.status === "CONFIRMED")) return { ...b, chainConfirmed: true };
+    id = prev.rescheduledFromId ?? null;
+  }
+  return { ...b, chainConfirmed: false };
 }
 
 /** The host's current zone (events count on the host's day as it is now), or `fallback`. */

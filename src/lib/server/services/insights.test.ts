@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { getInsights, type InsightsData } from "./insights.ts";
-import { countBooked, countBookingChange, countPageSteps, settleCounts } from "./insights-count.ts";
+import { countPageSteps, settleCounts } from "./insights-count.ts";
 import { bookSlot } from "./book-slot.ts";
 import { decideBooking } from "./decide-booking.ts";
 import { buildChart } from "../http/insight-charts.ts";
@@ -13,7 +13,7 @@ import {
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
 import { seedInsightsHost } from "../../../../tests/support/insights-seed.ts";
-import type { UserRecord } from "../store/records.ts";
+import type { UserRecord } from "../domain/model/records.ts";
 
 const q = (over: Partial<Parameters<typeof getInsights>[2]> = {}) => ({
   range: null,
@@ -50,11 +50,10 @@ async function scenario() {
     timeZone: "Europe/Berlin",
   });
   assert.ok(res.ok);
-  await countBooked(app, res.bookingId);
+  await settleCounts();
   app.clock.ms += 3_600_000;
   const confirmed = await decideBooking(app, res.bookingId, "confirm", "host");
   assert.ok(confirmed.ok);
-  await countBookingChange(app, confirmed.booking);
   await settleCounts();
   return { app, host, call };
 }
@@ -90,7 +89,9 @@ Deno.test("getInsights: the funnel, headline numbers and meeting charts read wha
     // Monday 09:00–09:30 Berlin: half an hour in the Monday 09:00 cell.
     const hours = chart(d, "busiest-hours");
     assert.equal(hours.table.rows[0][0], "Monday");
-    assert.equal(hours.table.columns[10], "09:00");
+    // On the host's clock: none chosen, so their language's (English: 12-hour), as everywhere
+    // in the dashboard (issue 35).
+    assert.equal(hours.table.columns[10], "9:00 AM");
     assert.equal(hours.table.rows[0][10], 0.5);
     assert.deepEqual(chart(d, "meeting-length").table.rows, [["30 min", 1]]);
     assert.deepEqual(
@@ -208,6 +209,6 @@ Deno.test("csv: quotes what needs quoting and never lets a spreadsheet run a tit
   });
   assert.equal(
     text,
-    'Event type,Count\r\n"\'=HYPERLINK(""http://x"")",1\r\n"Coffee, tea",2\r\n"Line\nbreak",3\r\n\'-5,4\r\n',
+    '\uFEFFEvent type,Count\r\n"\'=HYPERLINK(""http://x"")",1\r\n"Coffee, tea",2\r\n"Line\nbreak",3\r\n\'-5,4\r\n',
   );
 });

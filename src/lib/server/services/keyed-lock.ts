@@ -5,6 +5,26 @@
  */
 export class KeyedLock {
   #tails = new Map<string, Promise<void>>();
+  #signals = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+
+  /** Resolves at the next `signal(key)` (or when nothing holds or waits for `key` any more). */
+  nextSignal(key: string): Promise<void> {
+    let s = this.#signals.get(key);
+    if (!s) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.#signals.set(key, s = { promise, resolve });
+    }
+    return s.promise;
+  }
+
+  /** Wakes everyone waiting in `nextSignal(key)` (the holder changed what they wait on). */
+  signal(key: string): void {
+    const s = this.#signals.get(key);
+    if (!s) return;
+    this.#signals.delete(key);
+    s.resolve();
+  }
 
   /** Whether something holds or waits for `key` now. */
   busy(key: string): boolean {
@@ -22,7 +42,10 @@ export class KeyedLock {
       return await fn();
     } finally {
       release();
-      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+      if (this.#tails.get(key) === tail) {
+        this.#tails.delete(key);
+        this.signal(key);
+      }
     }
   }
 }

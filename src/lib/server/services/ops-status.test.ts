@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { memoryApp } from "../../../../tests/support/memory-app.ts";
 import { keys } from "../store/keys.ts";
 import { enqueue, newOutboxRecord } from "../store/outbox.ts";
-import type { CalendarBusyHeadRecord } from "../store/records.ts";
+import type { CalendarBusyHeadRecord } from "../domain/model/records.ts";
 import { calendarSyncStats, outboxStats, readiness } from "./ops-status.ts";
 
 const head = (id: string, syncedAtMs: number | null): CalendarBusyHeadRecord => ({

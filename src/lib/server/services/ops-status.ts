@@ -5,7 +5,7 @@
  */
 import type { App } from "../app.ts";
 import { keys } from "../store/keys.ts";
-import type { CalendarBusyHeadRecord, OutboxRecord } from "../store/records.ts";
+import type { CalendarBusyHeadRecord, OutboxRecord } from "../domain/model/records.ts";
 import { isCacheFresh } from "../domain/calendar-busy.ts";
 import { STALE_AFTER_INTERVALS } from "./calendar-busy.ts";
 import { jobKind } from "../store/outbox.ts";
@@ -117,6 +117,11 @@ export async function readiness(app: App, nowMs: number): Promise<Readiness> {
     }
   }
   return { ready: Object.values(checks).every((c) => c.ok), checks };
+}
+
+/** For /healthz: one read of KV; throws when the database does not answer. */
+export async function pingDatabase(app: App): Promise<void> {
+  await app.kv.get(keys.meta("health"));
 }
 
 async function kvCheck(app: App): Promise<Check> {

@@ -137,8 +137,14 @@ Deno.test("clock: a host on 12-hour times reads their mails and bookings that wa
   assert.match(toHost.text, /1:00\sPM–1:30\sPM \(America\/Chicago/);
   assert.match(toGuest.text, /20:00–20:30 \(Europe\/Berlin/);
 
-  const view = await viewBooking(app, (await getBooking(app.kv, booked.bookingId))!);
-  assert.match(view.hostWhen.time, /^1:00\sPM–1:30\sPM$/);
+  // One clock per reader (issue 35): the guest reads the host's time on their own clock, the
+  // host reads the guest's time on theirs.
+  const b = (await getBooking(app.kv, booked.bookingId))!;
+  const view = await viewBooking(app, b);
+  assert.equal(view.hostWhen.time, "13:00–13:30");
   assert.equal(view.when.time, "20:00–20:30");
+  const hostView = await viewBooking(app, b, "en", undefined, "confirm");
+  assert.match(hostView.hostWhen.time, /^1:00\sPM–1:30\sPM$/);
+  assert.match(hostView.when.time, /^8:00\sPM–8:30\sPM$/);
   app.close();
 });

@@ -1,6 +1,6 @@
 import type { App } from "../app.ts";
-import type { UserRecord } from "../store/records.ts";
-import { updateUser } from "../store/users.ts";
+import type { UserRecord } from "../domain/model/records.ts";
+import { getUser, updateUser } from "../store/users.ts";
 import { canonicalTimeZone, isValidTimeZone } from "../domain/time-zone.ts";
 import { MAX_USERNAME_HOLDS, RESERVED_USERNAMES } from "../domain/username.ts";
 import type { Translator } from "../../shared/i18n.ts";
@@ -12,9 +12,15 @@ export type ProfileInput = {
   username: string;
   timeZone: string;
   clock?: "12h" | "24h";
+  weekStart?: 1 | 6 | 7;
   /** The host's language (BCP 47) for the dashboard and their mails. */
   locale?: string;
 };
+
+/** The host as stored now (after a change made elsewhere, e.g. an import); `user` when gone. */
+export async function reloadUser(app: App, user: UserRecord): Promise<UserRecord> {
+  return (await getUser(app.kv, user.id)) ?? user;
+}
 
 export async function updateProfile(
   app: App,
@@ -30,11 +36,12 @@ export async function updateProfile(
   }
   // Stored in Intl's spelling ("europe/berlin" → "Europe/Berlin") so pickers and mails agree.
   const timeZone = canonicalTimeZone(input.timeZone) ?? input.timeZone;
-  const { clock, locale, ...rest } = input;
+  const { clock, weekStart, locale, ...rest } = input;
   const res = await updateUser(app.kv, user.id, {
     ...rest,
     timeZone,
     ...(clock ? { clock } : {}),
+    ...(weekStart ? { weekStart } : {}),
     ...(locale ? { locale } : {}),
   }, app.now());
   if (res.ok) return res;

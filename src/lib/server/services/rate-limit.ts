@@ -1,5 +1,5 @@
 import type { App } from "../app.ts";
-import type { RateGroup } from "../domain/rate-limit.ts";
+import { type RateGroup, rateSubject } from "../domain/rate-limit.ts";
 import { countHit } from "../store/rate-limits.ts";
 
 export type RateDecision = { ok: true } | { ok: false; retryAfterS: number };
@@ -17,7 +17,8 @@ export async function checkRateLimit(
   const { count, resetAtMs } = await countHit(
     app.kv,
     group,
-    subject.toLowerCase().slice(0, 320),
+    // IPv6 clients by their /64 (domain/rate-limit.ts rateSubject).
+    rateSubject(subject).slice(0, 320),
     nowMs,
     windowMs,
   );

@@ -8,7 +8,7 @@ import {
   rescheduleByGuest,
 } from "./decide-booking.ts";
 import { bookingToken } from "./booking-links.ts";
-import { getSlotPage } from "./public-calendar.ts";
+import { getSlotPage } from "./slot-page.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { listHostBookings } from "../store/bookings.ts";
 import { getAvailability, putAvailability } from "../store/availability.ts";
@@ -18,7 +18,7 @@ import {
   memoryApp,
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
-import type { BookingRecord, EventTypeRecord } from "../store/records.ts";
+import type { BookingRecord, EventTypeRecord } from "../domain/model/records.ts";
 
 const guest = (i: number, start: string, slug = "call") => ({
   username: "host",

@@ -8,7 +8,7 @@ import { getEventTypeBySlug, insertEventType } from "../store/event-types.ts";
 import { getAvailability, putAvailability } from "../store/availability.ts";
 import { keys } from "../store/keys.ts";
 import { newId } from "../store/users.ts";
-import type { EventTypeRecord } from "../store/records.ts";
+import type { EventTypeRecord } from "../domain/model/records.ts";
 import { API_KEY_PREFIX, createApiKey } from "./api-keys.ts";
 import { getApiKeyByHash } from "../store/api-keys.ts";
 import { hmacToken, sha256Hex } from "../integrations/crypto.ts";
@@ -100,6 +100,8 @@ export async function demoApiKey(app: App): Promise<string | null> {
     }, secret);
     return res.ok ? secret : null;
   } catch (err) {
+    // Several processes starting at once on one store: another one stored this very key.
+    if (await getApiKeyByHash(app.kv, await sha256Hex(secret))) return secret;
     console.warn("[demo] no demo API key:", err);
     return null;
   }

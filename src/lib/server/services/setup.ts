@@ -4,18 +4,18 @@
  * availability, event types), so the rules are the ones the full pages apply.
  */
 import type { App } from "../app.ts";
-import type { UserRecord } from "../store/records.ts";
+import type { UserRecord } from "../domain/model/records.ts";
 import { updateUser } from "../store/users.ts";
 import { updateProfile } from "./profile.ts";
 import { saveWeeklyAvailability } from "./availability.ts";
 import { createEventType } from "./event-types.ts";
 import type { WeeklyRules } from "../domain/availability.ts";
+import { type WeekdayNumber } from "../../shared/forms/availability.ts";
 import {
   NEW_EVENT_TYPE_VALUES,
   parseEventTypeValues,
   slugify,
-  type WeekdayNumber,
-} from "../../shared/forms.ts";
+} from "../../shared/forms/event-type-editor.ts";
 import type { Translator } from "../../shared/i18n.ts";
 
 export type SetupInput = {

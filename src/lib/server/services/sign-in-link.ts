@@ -13,15 +13,19 @@
 import type { App } from "../app.ts";
 import { checkRateLimit } from "./rate-limit.ts";
 import { maySignIn } from "./signup.ts";
+import { mailboxKey } from "../domain/mailbox.ts";
 
 export type LinkRequest =
   | { ok: true; send: boolean }
   | { ok: false; reason: "too_many"; retryAfterS: number };
 
-/** Counts the request against the address's limit, then says whether a link goes out. */
+/**
+ * Counts the request against its mailbox's limit (`ann+1@…` and `ann@…` are one mailbox:
+ * domain/mailbox.ts), then says whether a link goes out (to the address as typed).
+ */
 export async function requestSignInLink(app: App, email: string): Promise<LinkRequest> {
   const address = email.trim().toLowerCase();
-  const limited = await checkRateLimit(app, "signin_email", address);
+  const limited = await checkRateLimit(app, "signin_email", mailboxKey(address));
   if (!limited.ok) return { ok: false, reason: "too_many", retryAfterS: limited.retryAfterS };
   return { ok: true, send: await maySignIn(app, { email: address }) };
 }

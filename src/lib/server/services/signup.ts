@@ -5,8 +5,8 @@
  */
 import type { App } from "../app.ts";
 import { mayCreateAccount } from "../domain/signup.ts";
-import { getUserByEmail } from "../store/users.ts";
-import { hasLinkedAccount } from "../store/auth-adapter.ts";
+import { getUser, getUserByEmail } from "../store/users.ts";
+import { getLinkedUserId, hasLinkedAccount } from "../store/auth-adapter.ts";
 
 export async function maySignIn(
   app: App,
@@ -19,4 +19,19 @@ export async function maySignIn(
   }
   if (who.email && await getUserByEmail(app.kv, who.email)) return true;
   return mayCreateAccount(policy, who.email);
+}
+
+/**
+ * Whether the account a sign-in would reach (by linked identity, else by address) is suspended
+ * by an admin (issue 32): that sign-in is refused with a message instead of a session.
+ */
+export async function isSuspendedSignIn(
+  app: App,
+  who: { email: string | null | undefined; provider?: string; providerAccountId?: string },
+): Promise<boolean> {
+  if (who.provider && who.providerAccountId) {
+    const id = await getLinkedUserId(app.kv, who.provider, who.providerAccountId);
+    if (id) return !!(await getUser(app.kv, id))?.suspendedAtMs;
+  }
+  return !!(who.email && (await getUserByEmail(app.kv, who.email))?.suspendedAtMs);
 }

@@ -6,7 +6,8 @@ import {
   openSingleUseLink,
   revokeLink,
 } from "./single-use-links.ts";
-import { getHostPage, getSlotPage } from "./public-calendar.ts";
+import { getHostPage } from "./public-calendar.ts";
+import { getSlotPage } from "./slot-page.ts";
 import { bookSlot } from "./book-slot.ts";
 import { listHostBookings } from "../store/bookings.ts";
 import { isListed } from "../domain/event-visibility.ts";
@@ -51,7 +52,7 @@ Deno.test("single-use link: 20 guests racing on one link give exactly one bookin
       ).toISOString(),
   );
   const results = await Promise.all(
-    starts.map((s, i) => bookWithSingleUseLink(app, token, guest(i, s))),
+    starts.map((s, i) => bookWithSingleUseLink(app, "host", token, guest(i, s))),
   );
   assert.equal(results.filter((r) => r.ok).length, 1);
   assert.equal(results.filter((r) => !r.ok && r.reason === "link_used").length, 19);
@@ -60,7 +61,7 @@ Deno.test("single-use link: 20 guests racing on one link give exactly one bookin
   const [view] = await listLinks(app, host, et.id);
   assert.equal(view.state.kind, "used");
   assert.ok(view.state.kind === "used" && view.state.guestEmail === `g${winner}@example.test`);
-  assert.deepEqual(await openSingleUseLink(app, token), { ok: false, reason: "used" });
+  assert.deepEqual(await openSingleUseLink(app, "host", token), { ok: false, reason: "used" });
   app.close();
 });
 
@@ -78,7 +79,7 @@ Deno.test("single-use link: the same slot raced by 20 guests on one link is one 
   const results = await Promise.all(
     Array.from(
       { length: 20 },
-      (_, i) => bookWithSingleUseLink(app, token, guest(i, "2026-11-23T09:00:00Z")),
+      (_, i) => bookWithSingleUseLink(app, "host", token, guest(i, "2026-11-23T09:00:00Z")),
     ),
   );
   assert.equal(results.filter((r) => r.ok).length, 1);
@@ -105,6 +106,7 @@ Deno.test("single-use link: two processes on one KV still spend a link once", as
   const results = await Promise.all(Array.from({ length: 10 }, (_, i) =>
     bookWithSingleUseLink(
       i % 2 ? a : b,
+      "host",
       token,
       guest(i, new Date(Date.parse("2026-11-24T08:00:00Z") + i * 3_600_000).toISOString()),
     )));
@@ -126,10 +128,11 @@ Deno.test("single-use link: expiry ends it at the end of the chosen day in the h
   // End of 21 Nov in New York is 22 Nov 05:00Z.
   assert.equal(expiring.link.expiresAtMs, Date.parse("2026-11-22T05:00:00Z"));
   app.clock.ms = Date.parse("2026-11-22T04:59:59Z");
-  assert.equal((await openSingleUseLink(app, tokenOf(expiring.url))).ok, true);
+  assert.equal((await openSingleUseLink(app, "host", tokenOf(expiring.url))).ok, true);
   app.clock.ms = Date.parse("2026-11-22T05:00:00Z");
   const late = await bookWithSingleUseLink(
     app,
+    "host",
     tokenOf(expiring.url),
     guest(1, "2026-11-23T15:00:00Z"),
   );
@@ -144,11 +147,12 @@ Deno.test("single-use link: expiry ends it at the end of the chosen day in the h
   assert.ok(forAnn.ok);
   const wrong = await bookWithSingleUseLink(
     app,
+    "host",
     tokenOf(forAnn.url),
     guest(2, "2026-11-23T15:00:00Z"),
   );
   assert.deepEqual(wrong, { ok: false, reason: "wrong_email" });
-  const right = await bookWithSingleUseLink(app, tokenOf(forAnn.url), {
+  const right = await bookWithSingleUseLink(app, "host", tokenOf(forAnn.url), {
     ...guest(2, "2026-11-23T15:00:00Z"),
     email: "ann@example.test",
   });
@@ -167,11 +171,12 @@ Deno.test("single-use link: expiry ends it at the end of the chosen day in the h
   assert.deepEqual(await revokeLink(app, host, revoked.link.id), { ok: true });
   const after = await bookWithSingleUseLink(
     app,
+    "host",
     tokenOf(revoked.url),
     guest(3, "2026-11-23T16:00:00Z"),
   );
   assert.deepEqual(after, { ok: false, reason: "link_used" });
-  assert.equal((await openSingleUseLink(app, tokenOf(revoked.url))).ok, false);
+  assert.equal((await openSingleUseLink(app, "host", tokenOf(revoked.url))).ok, false);
 
   const bad = await mintSingleUseLink(app, host, et.id, {
     expiresOn: "2026-11-19",
@@ -180,7 +185,10 @@ Deno.test("single-use link: expiry ends it at the end of the chosen day in the h
   });
   assert.ok(!bad.ok && bad.reason === "invalid");
   assert.deepEqual(Object.keys(bad.errors).sort(), ["expiresOn", "guestEmail", "label"]);
-  assert.deepEqual(await openSingleUseLink(app, "garbage"), { ok: false, reason: "not_found" });
+  assert.deepEqual(await openSingleUseLink(app, "host", "garbage"), {
+    ok: false,
+    reason: "not_found",
+  });
   app.close();
 });
 
@@ -223,6 +231,7 @@ Deno.test("secret event type: absent from the host page and every listing, booka
   assert.ok(!minted.url.includes("vip"), "a single-use link does not reveal the secret address");
   const viaLink = await bookWithSingleUseLink(
     app,
+    "host",
     tokenOf(minted.url),
     guest(2, own.slots[1].start),
   );

@@ -10,7 +10,7 @@ import type {
   SingleUseLinkRecord,
   SingleUseLinkUseRecord,
   UserRecord,
-} from "../store/records.ts";
+} from "../domain/model/records.ts";
 import { keys } from "../store/keys.ts";
 import { getUser, newId } from "../store/users.ts";
 import { getEventType } from "../store/event-types.ts";
@@ -38,7 +38,10 @@ export const MAX_LINKS_PER_HOST = 500;
 const LABEL_MAX = 100;
 const TOKEN_RE = /^[A-Za-z0-9_-]{20,100}$/;
 
-async function linkToken(app: Pick<App, "linkKey">, l: Pick<SingleUseLinkRecord, "id" | "salt">) {
+export async function linkToken(
+  app: Pick<App, "linkKey">,
+  l: Pick<SingleUseLinkRecord, "id" | "salt">,
+) {
   return await hmacToken(app.linkKey, l.salt, l.id, "single-use link");
 }
 
@@ -215,8 +218,16 @@ export type OpenLink =
   | { ok: true; link: SingleUseLinkRecord; host: UserRecord; eventType: EventTypeRecord }
   | { ok: false; reason: "not_found" | "used" | "expired" | "revoked" };
 
-/** What a guest's single-use link opens now. Unknown, removed and malformed tokens look alike. */
-export async function openSingleUseLink(app: App, token: string): Promise<OpenLink> {
+/**
+ * What a guest's single-use link opens now, under the username its URL names. Unknown, removed
+ * and malformed tokens look alike, and so does a token under another person's name: a link
+ * cannot be dressed up as someone else's.
+ */
+export async function openSingleUseLink(
+  app: App,
+  username: string,
+  token: string,
+): Promise<OpenLink> {
   if (!TOKEN_RE.test(token)) return { ok: false, reason: "not_found" };
   const link = await findSingleUseLinkByToken(app.kv, await sha256Hex(token));
   if (!link) return { ok: false, reason: "not_found" };
@@ -226,6 +237,9 @@ export async function openSingleUseLink(app: App, token: string): Promise<OpenLi
     getEventType(app.kv, link.hostId, link.eventTypeId),
   ]);
   if (!host || !et || !et.active) return { ok: false, reason: "not_found" };
+  if (host.username.toLowerCase() !== username.toLowerCase()) {
+    return { ok: false, reason: "not_found" };
+  }
   const state = linkState(link, use, app.now());
   if (state.kind !== "unused") return { ok: false, reason: state.kind };
   return { ok: true, link, host, eventType: et };
@@ -242,10 +256,11 @@ export type LinkBookResult =
  */
 export async function bookWithSingleUseLink(
   app: App,
+  username: string,
   token: string,
   input: Omit<BookInput, "username" | "slug" | "extra" | "singleUseLinkId">,
 ): Promise<LinkBookResult> {
-  const open = await openSingleUseLink(app, token);
+  const open = await openSingleUseLink(app, username, token);
   if (!open.ok) {
     return {
       ok: false,
@@ -259,6 +274,10 @@ export async function bookWithSingleUseLink(
   const { link, host, eventType } = open;
   if (link.guestEmail !== null && input.email.trim().toLowerCase() !== link.guestEmail) {
     return { ok: false, reason: "wrong_email" };
+  }
+  // A one-off link books only the times its host picked.
+  if (link.offeredStarts && !link.offeredStarts.includes(Date.parse(input.start))) {
+    return { ok: false, reason: "slot_unavailable" };
   }
   // The booking id is only known inside bookSlot: the marker is written with the guest's name
   // and completed with the id afterwards (informational; its presence is what spends the link).

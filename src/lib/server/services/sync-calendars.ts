@@ -18,21 +18,22 @@ import type {
 import { mergeIntervals } from "../domain/interval.ts";
 import type { Interval } from "../domain/interval.ts";
 import {
-  calendarIdFor,
   commitHead,
-  deleteCalendar,
   dropGeneration,
-  type EventState,
-  getAccountStatus,
   getHead,
+  sweepOrphanGenerations,
+  writeGeneration,
+} from "../store/calendar-busy.ts";
+import { type EventState, readGenerationEvents } from "../store/calendar-events.ts";
+import {
+  calendarIdFor,
+  deleteCalendar,
+  getAccountStatus,
   insertCalendar,
   listAccountCalendars,
   listAllAccounts,
   putAccountStatus,
-  readGenerationEvents,
-  sweepOrphanGenerations,
   updateCalendar,
-  writeGeneration,
 } from "../store/calendars.ts";
 import type {
   CalendarAccountRecord,
@@ -40,8 +41,8 @@ import type {
   CalendarError,
   CalendarRecord,
   UserRecord,
-} from "../store/records.ts";
-import { getUser, newId } from "../store/users.ts";
+} from "../domain/model/records.ts";
+import { getActiveUser, newId } from "../store/users.ts";
 import { listEventTypes } from "../store/event-types.ts";
 import { openProvider, providerOf } from "./calendar-providers.ts";
 
@@ -97,8 +98,15 @@ export function applyDelta(
     if (c.windows === null) {
       byId.delete(c.id);
       for (const [id, e] of byId) if (e.seriesId === c.id) byId.delete(id);
-    } else if (c.windows.length === 0) byId.delete(c.id);
-    else byId.set(c.id, { id: c.id, seriesId: c.seriesId, windows: c.windows });
+    } else if (c.windows.length === 0 && !c.attrs) byId.delete(c.id);
+    else {
+      byId.set(c.id, {
+        id: c.id,
+        seriesId: c.seriesId,
+        windows: c.windows,
+        ...(c.attrs ? { attrs: c.attrs } : {}),
+      });
+    }
   }
   return [...byId.values()];
 }
@@ -126,6 +134,9 @@ export async function syncCalendar(
     await commitHead(app.kv, head, guards, { ...h, attemptedAtMs: nowMs, error });
     return { ok: false as const, error };
   };
+  // The per-event state the cursor builds on, read at most once (a delta's changes apply to it).
+  let stored: Promise<EventState[] | null> | null = null;
+  const storedEvents = () => stored ??= readGenerationEvents(app.kv, host.id, cal.id, h.gen!);
   const query = (previous: boolean) => ({
     calendarUrl: cal.url,
     remote,
@@ -140,6 +151,12 @@ export async function syncCalendar(
       }
       : null,
     isOwnUid: ownUidMatcher(app.config.baseUrl),
+    storedAttrs: previous
+      ? async () => {
+        const events = await storedEvents();
+        return events && new Map(events.flatMap((e) => e.attrs ? [[e.id, e.attrs] as const] : []));
+      }
+      : undefined,
   });
 
   let res = await provider.readBusy(query(reusable));
@@ -147,7 +164,7 @@ export async function syncCalendar(
   let read = res.read;
   let previousEvents: EventState[] | null = null;
   if (read.kind === "delta") {
-    previousEvents = await readGenerationEvents(app.kv, host.id, cal.id, h.gen!);
+    previousEvents = await storedEvents();
     if (!previousEvents) {
       // The state the cursor builds on is gone (a crash, an old version): read everything.
       res = await provider.readBusy(query(false));
@@ -176,7 +193,7 @@ export async function syncCalendar(
   if (read.kind === "delta") {
     events = applyDelta(previousEvents!, read.changes);
     windows = events.flatMap((e) => e.windows);
-    count = events.length;
+    count = events.filter((e) => e.windows.length > 0).length;
     range = { fromMs: h.fromMs, toMs: h.toMs }; // the cursor's window does not move
   } else {
     events = read.events;
@@ -293,7 +310,7 @@ export async function syncAccount(
     });
     return error ? { ok: false, error } : { ok: true, calendars };
   };
-  const host = await getUser(app.kv, a.hostId);
+  const host = await getActiveUser(app.kv, a.hostId);
   if (!host) {
     return { ok: false, error: { kind: "auth", detail: "the host no longer exists", atMs: nowMs } };
   }

@@ -10,7 +10,7 @@ import { decideBooking } from "./decide-booking.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 import { releaseStaleHolds } from "../jobs/release-holds.ts";
 import { expireHolds } from "../jobs/expire-holds.ts";
-import { TEAM_HOLD_MS } from "../domain/booking-engine.ts";
+import { TEAM_HOLD_MS } from "../domain/booking-engine/index.ts";
 import { overlaps } from "../domain/interval.ts";
 import { keys } from "../store/keys.ts";
 import { listBusy } from "../store/bookings.ts";
@@ -20,7 +20,7 @@ import type {
   CoordinatorRecord,
   EventTypeRecord,
   UserRecord,
-} from "../store/records.ts";
+} from "../domain/model/records.ts";
 import { prng } from "../../../../bench/lib.ts";
 
 const allDay = () => [{ start: "00:00", end: "24:00" }];

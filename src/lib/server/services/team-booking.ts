@@ -23,9 +23,9 @@ import {
   MAX_TEAM,
   type Refusal,
   TEAM_HOLD_MS,
-} from "../domain/booking-engine.ts";
+} from "../domain/booking-engine/index.ts";
 import { successorIdentity } from "../domain/calendar-identity.ts";
-import type { BookingRecord, CoordinatorRecord, EventTypeRecord } from "../store/records.ts";
+import type { BookingRecord, CoordinatorRecord, EventTypeRecord } from "../domain/model/records.ts";
 import { newId } from "../store/users.ts";
 import { randomToken } from "../integrations/crypto.ts";
 import { bookingToken } from "./booking-links.ts";
@@ -54,7 +54,11 @@ export type TeamBookInput =
       enforceCutoff: boolean;
       /** The acting host: someone else's booking is "not_found". */
       hostId?: string;
+      /** The host's message to the guest (a host's move). */
+      reason?: string;
     };
+    /** The first seat of a collective seated time: its commit writes the time's ledger. */
+    seat?: { perTime: number };
     /** The booking's id and link salt, when the caller needs the id before (an index of it). */
     identity?: { id: string; tokenSalt: string };
     /** Called after each step, for tests that stop the protocol midway (a crash). */
@@ -91,6 +95,8 @@ export async function bookForPersons(app: App, input: TeamBookInput): Promise<Te
       ? {
         rescheduledFromId: moving.old.id,
         ...successorIdentity(moving.old, rules.calendarHost),
+        ...(moving.old.additionalGuests ? { additionalGuests: moving.old.additionalGuests } : {}),
+        ...(moving.old.source ? { source: moving.old.source } : {}),
       }
       : {}),
   });
@@ -136,12 +142,14 @@ export async function bookForPersons(app: App, input: TeamBookInput): Promise<Te
       extra: input.extra,
       rotation: input.rotation,
       rosterKey: input.rosterKey,
+      ...(input.seat ? { seat: input.seat } : {}),
       retire: moving
         ? {
           bookingId: moving.old.id,
           by: moving.by,
           enforceCutoff: moving.enforceCutoff,
           hostId: moving.hostId,
+          reason: moving.reason,
         }
         : undefined,
     }),

@@ -12,7 +12,7 @@ import { KeyedLock } from "./keyed-lock.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { keys } from "../store/keys.ts";
 import { overlaps } from "../domain/interval.ts";
-import type { BookingRecord, UserRecord } from "../store/records.ts";
+import type { BookingRecord, UserRecord } from "../domain/model/records.ts";
 import type { RotationRecord } from "../domain/team-rotation.ts";
 import { emptyHead } from "../store/calendars.ts";
 import { settingsChanged } from "../store/settings-cache.ts";

@@ -16,12 +16,17 @@
 import type { App } from "../app.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { newBookingRecord } from "../domain/booking.ts";
-import { isValidTimeZone } from "../domain/time-zone.ts";
-import { checkAnswers, chooseDuration, eventTypeRules } from "../domain/event-rules.ts";
-import type { Assignment, ExtraWrite } from "../domain/booking-engine.ts";
+import { canonicalTimeZone } from "../domain/time-zone.ts";
+import { chooseDuration } from "../domain/event-rules.ts";
+import type { Assignment, ExtraWrite } from "../domain/booking-engine/index.ts";
 import type { Candidate } from "../domain/team-rotation.ts";
 import { keys } from "../store/keys.ts";
-import type { BookingRecord, EventTypeRecord, TeamRecord, UserRecord } from "../store/records.ts";
+import type {
+  BookingRecord,
+  EventTypeRecord,
+  TeamRecord,
+  UserRecord,
+} from "../domain/model/records.ts";
 import { getEventType, getEventTypeBySlugCached } from "../store/event-types.ts";
 import { getTeam, getTeamBySlugCached } from "../store/teams.ts";
 import { newId } from "../store/users.ts";
@@ -31,17 +36,23 @@ import {
   type BookInput,
   bookRefusal,
   type BookResult,
+  checkGuestInput,
   isOffered,
   parseStart,
   tokenWrites,
 } from "./book-slot.ts";
 import { bookForPersons } from "./team-booking.ts";
+import { bookCollectiveSeat } from "./team-seats.ts";
+import { seatsOf } from "../domain/seats.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { teamHosts } from "./public-calendar.ts";
-import type { RescheduleResult } from "./decide-booking.ts";
+import { routedMember } from "./routing-visits.ts";
+import type { RescheduleResult } from "./decide-results.ts";
 
 export type TeamBookInput = Omit<BookInput, "username"> & {
   team: string;
+  /** A routing form's response reference: its route may name the round-robin member (issue 30). */
+  routing?: string;
   /** Tests that stop a collective booking midway (a crash) hook its protocol steps. */
   onStep?: Parameters<typeof bookForPersons>[1]["onStep"];
 };
@@ -119,14 +130,19 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
   const team = await getTeam(app.kv, found.team.id);
   if (!team) return { ok: false, reason: "not_found" };
   const et = found.et;
-  const checked = checkAnswers(eventTypeRules(et).questions, input.rawAnswers ?? {});
+  const checked = checkGuestInput(et, input);
   if (!checked.ok) return { ok: false, reason: "invalid_answers", errors: checked.errors };
   const durationMin = chooseDuration(et, input.durationMin);
   const start = parseStart(input.start);
   if (durationMin === null || !start) return { ok: false, reason: "slot_unavailable" };
   const hosts = await teamHosts(app, team, et);
-  const offered = await offering(app, hosts, et, start, durationMin, false);
   const collective = et.teamMode === "collective";
+  // A route that names a member books that member (if free), past the rotation's choice.
+  const pinned = !collective && input.routing
+    ? await routedMember(app, input.routing, et.id)
+    : null;
+  const offered = (await offering(app, hosts, et, start, durationMin, false))
+    .filter((u) => !pinned || u.id === pinned);
   if (offered.length === 0 || (collective && offered.length !== (et.hostIds ?? []).length)) {
     return { ok: false, reason: "slot_unavailable" };
   }
@@ -139,17 +155,20 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
     name: input.name,
     email: input.email,
     note: input.note,
-    guestTimeZone: isValidTimeZone(input.timeZone) ? input.timeZone : team.timeZone,
+    guestTimeZone: canonicalTimeZone(input.timeZone) ?? team.timeZone,
     clock: input.clock,
     // The guest's language: their mails and booking pages follow it, as on a host's page.
     locale: input.locale,
     answers: checked.answers,
+    location: checked.location,
+    additionalGuests: checked.additionalGuests,
+    source: checked.source,
     teamId: team.id,
   };
   if (collective) {
     const organiser = organiserOf(team, et, offered);
     const personIds = offered.map((u) => u.id);
-    const res = await bookForPersons(app, {
+    const args = {
       ...guest,
       identity,
       host: { id: organiser, timeZone: team.timeZone },
@@ -161,7 +180,11 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
         ...(input.extra ?? []),
       ],
       onStep: input.onStep,
-    });
+    };
+    // A seated collective time: its first seat takes every member's time, later ones join.
+    const res = seatsOf(et)
+      ? await bookCollectiveSeat(app, args, seatsOf(et)!.perTime)
+      : await bookForPersons(app, args);
     if (!res.ok) return { ok: false, reason: bookRefusal(res.reason) };
     return { ok: true, bookingId: res.booking.id, guestToken: res.guestToken, status };
   }
@@ -210,7 +233,7 @@ export async function rescheduleTeamBooking(
   app: App,
   old: BookingRecord,
   startText: string,
-  opts: { by: "guest" | "host"; hostId?: string; extra?: ExtraWrite[] },
+  opts: { by: "guest" | "host"; hostId?: string; extra?: ExtraWrite[]; reason?: string },
 ): Promise<RescheduleResult> {
   const start = parseStart(startText);
   if (!start) return { ok: false, reason: "slot_unavailable" };
@@ -248,9 +271,16 @@ export async function rescheduleTeamBooking(
       clock: old.guestClock,
       locale: old.guestLocale,
       answers: old.answers,
+      location: old.location,
       teamId: team.id,
       rosterKey: keys.team(team.id),
-      reschedule: { old, by: opts.by, enforceCutoff: !byHost, hostId: opts.hostId },
+      reschedule: {
+        old,
+        by: opts.by,
+        enforceCutoff: !byHost,
+        hostId: opts.hostId,
+        reason: opts.reason,
+      },
       extra: [
         ...teamIndexes(team.id, { id: identity.id, startMs, hostId: organiser }, personIds),
         ...(opts.extra ?? []),
@@ -282,6 +312,7 @@ export async function rescheduleTeamBooking(
       tokens,
       enforceCutoff: !byHost,
       hostId: opts.hostId,
+      reason: opts.reason,
       extra: [
         { key: keys.teamBooking(team.id, startMs, identity.id), value: identity.id },
         ...(opts.extra ?? []),
@@ -305,6 +336,7 @@ function rescheduleRefusal(reason: string): Extract<RescheduleResult, { ok: fals
     case "busy":
     case "conflict":
     case "cancelled":
+    case "moved":
     case "expired":
     case "already_confirmed":
     case "already_rejected":

@@ -10,7 +10,7 @@ import { bookTeamSlot } from "./team-bookings.ts";
 import { removeMember } from "./teams.ts";
 import { keys } from "../store/keys.ts";
 import { getTeam } from "../store/teams.ts";
-import type { BookingRecord, OutboxRecord } from "../store/records.ts";
+import type { BookingRecord, OutboxRecord } from "../domain/model/records.ts";
 import { memoryApp } from "../../../../tests/support/memory-app.ts";
 import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
 

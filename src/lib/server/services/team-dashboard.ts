@@ -4,7 +4,7 @@
  * member's weighted share.
  */
 import type { App } from "../app.ts";
-import type { BookingRecord, TeamRecord, UserRecord } from "../store/records.ts";
+import type { BookingRecord, TeamRecord, UserRecord } from "../domain/model/records.ts";
 import { keys } from "../store/keys.ts";
 import { getBooking } from "../store/bookings.ts";
 import { getUsers } from "../store/teams.ts";

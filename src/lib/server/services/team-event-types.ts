@@ -4,10 +4,10 @@
  * members take part, and the collective's organiser. Owners edit; members see them.
  */
 import type { App } from "../app.ts";
-import type { EventTypeRecord, TeamRecord, UserRecord } from "../store/records.ts";
+import type { EventTypeRecord, TeamRecord, UserRecord } from "../domain/model/records.ts";
 import * as store from "../store/event-types.ts";
 import { newId } from "../store/users.ts";
-import type { EventTypeInput } from "../../shared/forms.ts";
+import type { EventTypeInput } from "../../shared/forms/event-types.ts";
 import type { TeamFieldValues, TeamMode } from "../../shared/team-forms.ts";
 import { MAX_COLLECTIVE } from "../domain/team-membership.ts";
 import { type OwnerRefusal, teamForMember } from "./teams.ts";
@@ -22,12 +22,18 @@ export type TeamFieldErrors = { teamMode?: string; hostIds?: string; organiserId
 export function checkTeamFields(
   team: TeamRecord,
   raw: TeamFieldValues,
+  /** The event type offers seats: only a collective one may (ADR 040). */
+  seated = false,
 ): { ok: true; fields: TeamFields } | { ok: false; errors: TeamFieldErrors } {
   const errors: TeamFieldErrors = {};
   const mode = raw.teamMode === "collective" || raw.teamMode === "round_robin"
     ? raw.teamMode
     : null;
   if (!mode) errors.teamMode = messageRef("team.err_mode");
+  // Round robin gives each guest one member: a seated time could not be shared.
+  else if (mode === "round_robin" && seated) {
+    errors.teamMode = messageRef("team.err_seats_round_robin");
+  }
   const members = new Set(team.members.map((m) => m.userId));
   // In the team's order, each once; ids of people who are not members are dropped.
   const hostIds = team.members.map((m) => m.userId).filter((id) => raw.hostIds.includes(id));
@@ -85,7 +91,7 @@ export async function createTeamEventType(
   const view = await teamForMember(app, user, teamId);
   if (!view) return { ok: false, reason: "not_found" };
   if (view.role !== "owner") return { ok: false, reason: "forbidden" };
-  const checked = checkTeamFields(view.team, raw);
+  const checked = checkTeamFields(view.team, raw, Boolean(input.seats));
   if (!checked.ok) return { ok: false, reason: "invalid", errors: checked.errors };
   const nowMs = app.now();
   const record: EventTypeRecord = {
@@ -93,6 +99,8 @@ export async function createTeamEventType(
     id: newId(nowMs),
     userId: view.team.id,
     ...input,
+    // Seats: a collective event type's only (checked above; docs/decisions/040-seats.md).
+    seats: input.seats ?? null,
     teamId: view.team.id,
     ...checked.fields,
     createdAtMs: nowMs,
@@ -113,11 +121,12 @@ export async function editTeamEventType(
   const found = await findTeamEventType(app, user, teamId, id);
   if (!found) return { ok: false, reason: "not_found" };
   if (found.role !== "owner") return { ok: false, reason: "forbidden" };
-  const checked = checkTeamFields(found.team, raw);
+  const checked = checkTeamFields(found.team, raw, Boolean(input.seats));
   if (!checked.ok) return { ok: false, reason: "invalid", errors: checked.errors };
   const res = await store.updateEventType(app.kv, found.team.id, id, (cur) => ({
     ...cur,
     ...input,
+    seats: input.seats ?? null,
     ...checked.fields,
     updatedAtMs: app.now(),
   }));

@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { bookTeamSlot } from "./team-bookings.ts";
-import { fanOutEvent } from "./webhooks.ts";
-import { countBooked, settleCounts } from "./insights-count.ts";
+import { fanOutEvent } from "./webhook-delivery.ts";
+import { settleCounts } from "./insights-count.ts";
 import { getInsights } from "./insights.ts";
 import { deleteAccount, exportHostJson, lastOwnerMessage } from "./host-data.ts";
 import { createTeam, setMemberRole } from "./teams.ts";
@@ -20,7 +20,7 @@ import type {
   OutboxRecord,
   WebhookEvent,
   WebhookSubscriptionRecord,
-} from "../store/records.ts";
+} from "../domain/model/records.ts";
 import { memoryApp, type TestApp } from "../../../../tests/support/memory-app.ts";
 import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
 
@@ -134,7 +134,6 @@ Deno.test("team insights: a collective booking counts for each attendee, under t
       ...guest(1),
     });
     assert.ok(res.ok);
-    await countBooked(app, res.bookingId);
     await settleCounts();
     const confirmed = async (userId: string) =>
       (await readCounts(app.kv, userId, "ev", "2026-01-01", "2027-12-31"))

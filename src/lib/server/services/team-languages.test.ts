@@ -6,12 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { bookTeamSlot, rescheduleTeamBooking } from "./team-bookings.ts";
-import { inviteMember } from "./teams.ts";
+import { inviteMember } from "./team-invites.ts";
 import { viewBooking } from "./booking-view.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { updateUser } from "../store/users.ts";
 import { keys } from "../store/keys.ts";
-import type { BookingRecord } from "../store/records.ts";
+import type { BookingRecord } from "../domain/model/records.ts";
 import { createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
 import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
 

@@ -6,7 +6,7 @@
  * guest as attendees.
  */
 import type { App } from "../app.ts";
-import type { BookingRecord, MailKind, UserRecord } from "../store/records.ts";
+import type { BookingRecord, MailKind, UserRecord } from "../domain/model/records.ts";
 import type { BookingMailContext } from "../integrations/mail-templates/booking.ts";
 import { getTeam, getUsers } from "../store/teams.ts";
 import { namesList } from "../domain/team-membership.ts";

@@ -5,7 +5,8 @@
  * stops counting at once.
  */
 import assert from "node:assert/strict";
-import { getSlotPage, getTeamPage } from "./public-calendar.ts";
+import { getTeamPage } from "./public-calendar.ts";
+import { getSlotPage } from "./slot-page.ts";
 import { bookTeamSlot } from "./team-bookings.ts";
 import { removeMember } from "./teams.ts";
 import { memoryApp } from "../../../../tests/support/memory-app.ts";

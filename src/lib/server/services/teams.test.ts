@@ -7,13 +7,15 @@ import assert from "node:assert/strict";
 import {
   answerInvite,
   answerInviteByToken,
-  createTeam,
   invitationsFor,
   inviteByToken,
   inviteMember,
-  removeMember,
   resendInvite,
   revokeInvite,
+} from "./team-invites.ts";
+import {
+  createTeam,
+  removeMember,
   setMemberRole,
   setMemberWeight,
   teamForMember,
@@ -24,7 +26,7 @@ import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { getTeam } from "../store/teams.ts";
 import { getUserByUsername, insertUser } from "../store/users.ts";
 import { createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
-import type { TeamRecord, UserRecord } from "../store/records.ts";
+import type { TeamRecord, UserRecord } from "../domain/model/records.ts";
 
 const LINK = /http:\/\/invito\.test\/team-invitation\/([A-Za-z0-9_-]+)/;
 

@@ -24,7 +24,7 @@ import {
   type TestApp,
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
-import type { BookingRecord } from "../store/records.ts";
+import type { BookingRecord } from "../domain/model/records.ts";
 
 const MON = (hhmm: string) => `2026-11-23T${hhmm}:00Z`;
 

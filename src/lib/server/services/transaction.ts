@@ -7,7 +7,9 @@
  * - a refusal is returned as it is; a plan is committed with exactly the checks it states;
  * - a lost race reads and plans again, a bounded number of times with jitter, then answers
  *   "busy" (routes show a calm 503 with Retry-After);
- * - a commit whose outcome is unknown is settled by re-reading (store/bookings.ts commitPlan).
+ * - a commit whose outcome is unknown is settled by re-reading (store/booking-commit.ts commitPlan);
+ * - every change that landed is handed to `afterCommit` (after-commit.ts): the outbox is kicked
+ *   and insights count it, in this one place, whoever asked for the change.
  *
  * Inside one process, changes that add time for the same person queue behind each other (an
  * optimisation against rounds of doomed commits); while that queue is busy, a change that its
@@ -21,11 +23,13 @@ import {
   type Plan,
   planChange,
   type Refusal,
-} from "../domain/booking-engine.ts";
-import type { EventTypeRecord, OutboxRecord } from "../store/records.ts";
-import { commitPlan, readSnapshot } from "../store/bookings.ts";
+} from "../domain/booking-engine/index.ts";
+import type { EventTypeRecord, OutboxRecord } from "../domain/model/records.ts";
+import { commitPlan } from "../store/booking-commit.ts";
+import { readSnapshot } from "../store/booking-snapshot.ts";
 import { calendarBusy } from "./calendar-busy.ts";
 import { recordRetry } from "../ops/metrics.ts";
+import { afterCommit } from "./after-commit.ts";
 import { REFUSALS } from "../../shared/refusals.ts";
 
 export const MAX_ATTEMPTS = 10;
@@ -75,7 +79,14 @@ async function attempt(app: App, input: RunInput) {
     input.rules,
     (personId, iv) => calendarBusy(app, personId, iv.startMs, iv.endMs, nowMs),
   );
-  return { nowMs, change, result: planChange(snapshot, change, input.rules, nowMs), snapshot };
+  // A fresh receipt per attempt: a commit whose answer is lost is settled by reading it back.
+  const receiptId = crypto.randomUUID();
+  return {
+    nowMs,
+    change,
+    result: planChange(snapshot, change, input.rules, nowMs, receiptId),
+    snapshot,
+  };
 }
 
 /** The operation a change is, as the retry metric names it (a few fixed values). */
@@ -83,10 +94,17 @@ export function opOf(change: Change): string {
   switch (change.kind) {
     case "create":
       return "book";
+    case "seat":
+      return "book_seat";
     case "transition":
       return change.action;
     case "reschedule":
       return "reschedule";
+    case "rebook":
+      return "rebook";
+    case "hold_time":
+    case "release_time":
+      return change.kind;
     case "import":
       return "import";
     default:
@@ -103,14 +121,9 @@ export async function runChange(app: App, input: RunInput): Promise<RunResult> {
   const lost = { races: 0 };
   while (true) {
     const res = lane && app.hostLock.busy(lane)
-      // A crowd on one person: refusing needs no turn in the queue (refusing is always safe).
-      ? await attempt(app, input).then(async (peek) =>
-        !peek.result.ok && peek.result.reason !== "held"
-          ? refused(peek.result.reason, peek.snapshot)
-          : await app.hostLock.run(lane, () => loop(app, input, lost))
-      )
+      ? await waitInLane(app, input, lane, lost)
       : lane
-      ? await app.hostLock.run(lane, () => loop(app, input, lost))
+      ? await app.hostLock.run(lane, () => loopAndSignal(app, input, lane, lost))
       : await loop(app, input, lost);
     if (res.ok || res.reason !== "held") return res;
     // A multi-person booking holds the time while it is being taken (milliseconds; holds are
@@ -122,6 +135,58 @@ export async function runChange(app: App, input: RunInput): Promise<RunResult> {
     await new Promise((r) => setTimeout(r, pause));
     waited += pause;
   }
+}
+
+/** The lane's holder is done: whoever waits behind it looks again (see `waitInLane`). */
+async function loopAndSignal(
+  app: App,
+  input: RunInput,
+  lane: string,
+  lost: { races: number },
+): Promise<RunResult> {
+  try {
+    return await loop(app, input, lost);
+  } finally {
+    app.hostLock.signal(lane);
+  }
+}
+
+/**
+ * A crowd on one person. A change that finds the person's queue busy joins it, and when the
+ * change ahead is done (committed or refused) looks once, side by side with everyone else
+ * waiting: refusing needs no turn in the queue (refusing is always safe), so the 199 losers of a
+ * race for one slot learn it from one round of parallel reads after the winner's commit —
+ * instead of one read after another in the queue, or a round of reads before the commit that
+ * only delays it (the contention profile of issue 26). A change that has not begun its turn
+ * leaves the queue when that look refuses it; one that has, finishes its turn (it reads again
+ * itself).
+ */
+async function waitInLane(
+  app: App,
+  input: RunInput,
+  lane: string,
+  lost: { races: number },
+): Promise<RunResult> {
+  let started = false;
+  let left = false;
+  const turn = app.hostLock.run(lane, () => {
+    if (left) return Promise.resolve(null);
+    started = true;
+    return loopAndSignal(app, input, lane, lost);
+  });
+  const first = await Promise.race([
+    turn,
+    app.hostLock.nextSignal(lane).then(() => "signal" as const),
+  ]);
+  if (first !== "signal" && first !== null) return first;
+  if (!started) {
+    const peek = await attempt(app, input);
+    if (!started && !peek.result.ok && peek.result.reason !== "held") {
+      left = true;
+      return refused(peek.result.reason, peek.snapshot);
+    }
+  }
+  return (await turn)!;
 }
 
 function refused(reason: Refusal | "busy", snapshot: { primary: { value: unknown } | null }) {
@@ -139,7 +204,8 @@ async function loop(app: App, input: RunInput, lost: { races: number }): Promise
     }
     const out = await commitPlan(app.kv, plan, nowMs);
     if (out.ok) {
-      if (out.jobs.length) app.kickOutbox();
+      // The one success path: outbox kick, insights counts (services/after-commit.ts).
+      afterCommit(app, { change, plan, jobs: out.jobs });
       // Only the way was cleared (see planChange): now the change itself.
       if (plan.partial) {
         lost.races++;

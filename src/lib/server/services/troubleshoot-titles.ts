@@ -7,7 +7,7 @@
  */
 import ICAL from "ical.js";
 import type { App } from "../app.ts";
-import type { UserRecord } from "../store/records.ts";
+import type { UserRecord } from "../domain/model/records.ts";
 import { getAccountEntry, listHostCalendars } from "../store/calendars.ts";
 import { connect, queryEvents } from "../integrations/caldav.ts";
 import { unseal } from "../integrations/crypto.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { troubleshootDay } from "./troubleshoot.ts";
-import { getSlotPage } from "./public-calendar.ts";
+import { getSlotPage } from "./slot-page.ts";
 import { bookSlot } from "./book-slot.ts";
 import { getAvailability, putAvailability } from "../store/availability.ts";
 import { emptyHead } from "../store/calendars.ts";

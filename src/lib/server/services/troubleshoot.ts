@@ -5,26 +5,58 @@
  * so "offered" here means exactly what guests see; the words for each reason live in the page.
  */
 import type { App } from "../app.ts";
-import type { EventTypeRecord, UserRecord } from "../store/records.ts";
+import type { EventTypeRecord, UserRecord } from "../domain/model/records.ts";
 import { Temporal } from "../domain/temporal.ts";
-import { type BusyInterval, explainDay } from "../domain/slots.ts";
-import type { BusySource, Troubleshoot, TroubleshootStart } from "../../shared/slot-reasons.ts";
+import { type BusyInterval, explainDay, firstDateWithHours } from "../domain/slots.ts";
+import type {
+  BusySource,
+  Exclusion,
+  Troubleshoot,
+  TroubleshootStart,
+} from "../../shared/slot-reasons.ts";
 import { chooseDuration, eventTypeRules } from "../domain/event-rules.ts";
 import { decideCalendarBusy } from "../domain/calendar-busy.ts";
 import { isIsoDate } from "../domain/availability.ts";
 import { getAvailability } from "../store/availability.ts";
 import { getBookings, listBusyEntries } from "../store/bookings.ts";
-import { listHostCalendars, readBusyCache } from "../store/calendars.ts";
-import { getEventType } from "../store/event-types.ts";
+import { readBusyCache } from "../store/calendar-busy.ts";
+import { listHostCalendars } from "../store/calendars.ts";
+import { getEventType, listEventTypes } from "../store/event-types.ts";
 import { isEventTypeIdShape } from "./event-types.ts";
 import { STALE_AFTER_INTERVALS } from "./calendar-busy.ts";
-import { fullPeriods } from "./public-calendar.ts";
+import { fullPeriods } from "./slot-month.ts";
 import { calendarTitles } from "./troubleshoot-titles.ts";
 import type { Translator } from "../../shared/i18n.ts";
+import type { SeatLedgerRecord } from "../domain/model/records.ts";
+import { liveSeats, seatsOf } from "../domain/seats.ts";
+import { listSeatLedgersOfHost } from "../store/seats.ts";
+import { seriesDates, seriesOf } from "./book-series.ts";
 
 const MS_DAY = 86_400_000;
 
 export type { BusySource, Troubleshoot, TroubleshootStart };
+
+/**
+ * The date the troubleshooter opens on: today while it has hours left, else the next date with
+ * hours (within two months), else today.
+ */
+export async function troubleshootOpeningDate(app: App, host: UserRecord): Promise<string> {
+  const nowMs = app.now();
+  const today = Temporal.Instant.fromEpochMilliseconds(nowMs).toZonedDateTimeISO(host.timeZone)
+    .toPlainDate();
+  const availability = await getAvailability(app.kv, host.id, nowMs);
+  const first = firstDateWithHours(
+    {
+      timeZone: host.timeZone,
+      weekly: availability.weekly,
+      overrides: availability.overrides,
+      timeOff: availability.timeOff,
+    },
+    today,
+    nowMs,
+  );
+  return (first ?? today).toString();
+}
 
 /** The starts looked at besides each window's grid: every `resolutionMin` minutes of the day. */
 const RESOLUTION_MIN = 15;
@@ -86,8 +118,23 @@ export async function troubleshootDay(
   );
   const byLabel = new Map(inputs.sources.map((s) => [labelOf(s), s]));
   const usedLabels = new Set<string>();
+  const seats = seatsOf(et);
   const starts = explained.starts.map((s): TroubleshootStart => {
     const sources: BusySource[] = [];
+    // A seated time is offered at its own start while seats are left, its meeting's busy time
+    // aside (as the booking page offers it, docs/decisions/040-seats.md); full, it says so.
+    const seated = seats ? seatedAt(inputs.ledgers, et.id, s.startMs, nowMs) : null;
+    if (seats && seated) {
+      const taken = Math.min(seats.perTime, seated.taken);
+      s.exclusions = s.exclusions.flatMap((r): Exclusion[] => {
+        if (r.kind !== "busy") return [r];
+        const rest = r.with.filter((b) => b.label !== `booking:${seated.meetingId}`);
+        return rest.length ? [{ ...r, with: rest }] : [];
+      });
+      if (taken >= seats.perTime) {
+        s.exclusions.push({ kind: "seats_full", taken, capacity: seats.perTime });
+      }
+    }
     for (const r of s.exclusions) {
       if (r.kind !== "busy") continue;
       for (const b of r.with) {
@@ -100,8 +147,22 @@ export async function troubleshootDay(
       offered: s.exclusions.length === 0,
       reasons: s.exclusions,
       sources,
+      ...(seats
+        ? {
+          seats: {
+            left: Math.max(0, seats.perTime - (seated?.taken ?? 0)),
+            capacity: seats.perTime,
+          },
+        }
+        : {}),
     };
   });
+  // A repeating event type: the asked start's series, each date free or not, by the same rule
+  // the booking page's series preview uses (docs/decisions/048-recurring-series.md).
+  const repeat = seriesOf(et);
+  const series = at !== null && repeat
+    ? { freeOnly: repeat.freeOnly, dates: await seriesDates(app, host, et, at, durationMin) }
+    : null;
   // Everything busy that touches the date, for the timeline.
   const onDay = inputs.sources.filter((s) => {
     const [a, b] = s.kind === "booking" ? [s.blockStartMs, s.blockEndMs] : [s.startMs, s.endMs];
@@ -139,6 +200,7 @@ export async function troubleshootDay(
     windows: explained.windows,
     sources: onDay,
     starts,
+    series,
     titles: q.titles === true,
     hourMarks: [0, 3, 6, 9, 12, 15, 18, 21].map((h) =>
       date.toZonedDateTime({ timeZone: tz, plainTime: new Temporal.PlainTime(h) }).epochMilliseconds
@@ -153,6 +215,18 @@ function atInstant(date: Temporal.PlainDate, text: string, timeZone: string): nu
     timeZone,
     plainTime: new Temporal.PlainTime(Number(m[1]), Number(m[2])),
   }).epochMilliseconds;
+}
+
+/** The live meeting of an event type's seated time starting at `startMs`, if any. */
+function seatedAt(
+  ledgers: SeatLedgerRecord[],
+  eventTypeId: string,
+  startMs: number,
+  nowMs: number,
+): { meetingId: string; taken: number } | null {
+  const l = ledgers.find((x) => x.eventTypeId === eventTypeId && x.startMs === startMs);
+  const taken = l ? liveSeats(l, nowMs).length : 0;
+  return l && taken > 0 ? { meetingId: l.meetingId, taken } : null;
 }
 
 const labelOf = (s: BusySource) =>
@@ -170,19 +244,47 @@ async function readInputs(
   toMs: number,
   nowMs: number,
 ) {
-  const [availability, entries, cache, calendars, full] = await Promise.all([
+  const [availability, entries, cache, calendars, full, ledgers, types] = await Promise.all([
     getAvailability(app.kv, host.id, nowMs),
     listBusyEntries(app.kv, host.id, fromMs, toMs, nowMs),
     readBusyCache(app.kv, host.id, fromMs, toMs),
     listHostCalendars(app.kv, host.id),
     fullPeriods(app, et, host.timeZone, fromMs, toMs, nowMs),
+    listSeatLedgersOfHost(app.kv, host.id, fromMs, toMs),
+    listEventTypes(app.kv, host.id),
   ]);
+  // A seated time's busy entry is its meeting's (its id the meeting's, not a booking's).
+  const meetings = new Map(ledgers.map((l) => [l.meetingId, l]));
+  const seatsPer = new Map(types.map((x) => [x.id, seatsOf(x)?.perTime ?? null]));
   const sources: BusySource[] = [];
+  const firstSeats = ledgers.flatMap((l) => liveSeats(l, nowMs).slice(0, 1).map((x) => x.id));
   const bookings = new Map(
-    (await getBookings(app.kv, entries.map((e) => e.bookingId))).map((b) => [b.id, b]),
+    (await getBookings(app.kv, [...entries.map((e) => e.bookingId), ...firstSeats])).map((
+      b,
+    ) => [b.id, b]),
   );
   for (const e of entries) {
     const b = bookings.get(e.bookingId);
+    const meeting = meetings.get(e.bookingId);
+    if (!b && meeting) {
+      sources.push({
+        kind: "booking",
+        bookingId: e.bookingId,
+        title: types.find((x) => x.id === meeting.eventTypeId)?.title ?? "A booking",
+        guestName: "",
+        status: e.holdUntilMs === null ? "CONFIRMED" : "PENDING",
+        startMs: meeting.startMs,
+        // The meeting's own end is its seats' (the ledger keeps its start and what it blocks).
+        endMs: bookings.get(liveSeats(meeting, nowMs)[0]?.id ?? "")?.endMs ?? e.endMs,
+        blockStartMs: e.startMs,
+        blockEndMs: e.endMs,
+        seats: {
+          taken: liveSeats(meeting, nowMs).length,
+          capacity: seatsPer.get(meeting.eventTypeId) ?? null,
+        },
+      });
+      continue;
+    }
     sources.push({
       kind: "booking",
       bookingId: e.bookingId,
@@ -231,5 +333,5 @@ async function readInputs(
       ? { startMs: s.blockStartMs, endMs: s.blockEndMs, label: labelOf(s) }
       : { startMs: s.startMs, endMs: s.endMs, label: labelOf(s) }
   );
-  return { availability, busy, sources, full };
+  return { availability, busy, sources, full, ledgers };
 }

@@ -1,13 +1,13 @@
 /**
  * Webhooks: a host subscribes URLs to booking events. Every booking change queues one
- * `webhook_event` outbox job (domain/booking-effects.ts); its fan-out writes the signed body once
+ * `webhook_event` outbox job (domain/booking-engine/effects.ts); its fan-out writes the signed body once
  * and one delivery job per subscription. Deliveries are signed per the Standard Webhooks
  * specification with its reference library, go through the SSRF guard, are retried on timeouts,
  * 5xx, 408 and 429 (honouring Retry-After), and are logged per subscription. A subscription that
  * has failed for three days is disabled and its host mailed.
  */
-import { Webhook } from "standardwebhooks";
 import type { App } from "../app.ts";
+import { recordAudit } from "./audit.ts";
 import type {
   OutboxRecord,
   UserRecord,
@@ -16,7 +16,7 @@ import type {
   WebhookMessageRecord,
   WebhookSecret,
   WebhookSubscriptionRecord,
-} from "../store/records.ts";
+} from "../domain/model/records.ts";
 import {
   getMessage,
   getSubscriptionEntry,
@@ -24,27 +24,15 @@ import {
   insertSubscription,
   listAttempts,
   listSubscriptions,
-  logAttempt,
   queueDeliveries,
   replaceSubscription,
 } from "../store/webhooks.ts";
 import { newOutboxRecord } from "../store/outbox.ts";
-import { getBooking } from "../store/bookings.ts";
-import { getUser, newId } from "../store/users.ts";
-import { seal, unseal } from "../integrations/crypto.ts";
-import { assertReachable, safeFetch, SafeFetchError } from "../integrations/safe-fetch.ts";
+import { newId } from "../store/users.ts";
+import { seal } from "../integrations/crypto.ts";
+import { assertReachable, SafeFetchError } from "../integrations/safe-fetch.ts";
 import { type MessageRef, messageRef } from "../../shared/i18n.ts";
-import { translator } from "../i18n.ts";
-import { webhookOffMail } from "../integrations/mail-templates/webhook.ts";
-import {
-  afterFailure,
-  type AttemptResult,
-  classifyAttempt,
-  nextAttemptAtMs,
-  parseRetryAfter,
-  WEBHOOK_EVENTS,
-} from "../domain/webhooks.ts";
-import { bookingResource } from "./booking-resource.ts";
+import { subscribesTo, WEBHOOK_EVENTS } from "../domain/webhooks.ts";
 
 export { WEBHOOK_EVENTS };
 export const MAX_SUBSCRIPTIONS = 10;
@@ -58,8 +46,8 @@ export const DISABLED_FAILING = "Every delivery failed for 3 days.";
 /** After a rotation the previous secret still signs for this long (receivers switch over). */
 export const ROTATION_OVERLAP_MS = 24 * 3_600_000;
 const SECRET_KID = "webhook-secret-v1";
-const TIMEOUT_MS = 15_000;
-const EXCERPT_CHARS = 1_000;
+export const TIMEOUT_MS = 15_000;
+export const EXCERPT_CHARS = 1_000;
 
 export type SubscriptionView = {
   id: string;
@@ -86,7 +74,7 @@ export function viewSubscription(s: WebhookSubscriptionRecord, nowMs: number): S
     id: s.id,
     url: s.url,
     description: s.description,
-    events: s.events,
+    events: WEBHOOK_EVENTS.filter((e) => subscribesTo(s.events, e)),
     enabled: s.enabled,
     disabledReason: s.disabledReason,
     failingSince: iso(s.failingSinceMs),
@@ -97,7 +85,7 @@ export function viewSubscription(s: WebhookSubscriptionRecord, nowMs: number): S
   };
 }
 
-function activeSecrets(s: WebhookSubscriptionRecord, nowMs: number): WebhookSecret[] {
+export function activeSecrets(s: WebhookSubscriptionRecord, nowMs: number): WebhookSecret[] {
   return s.secrets.filter((x) => x.expiresAtMs === null || x.expiresAtMs > nowMs);
 }
 
@@ -191,6 +179,11 @@ export async function createSubscription(
     updatedAtMs: nowMs,
   };
   await insertSubscription(app.kv, sub);
+  await recordAudit(app, {
+    kind: "webhook_created",
+    actor: host,
+    target: { id: sub.id, label: sub.url },
+  });
   return { ok: true, secret, subscription: sub };
 }
 
@@ -241,7 +234,7 @@ export async function updateSubscription(
     const bad = await checkUrl(app, input.url);
     if (bad) return bad;
   }
-  return await changeSubscription(app, host.id, id, (cur) => {
+  const changed = await changeSubscription(app, host.id, id, (cur) => {
     const nowMs = app.now();
     const next: WebhookSubscriptionRecord = {
       ...cur,
@@ -258,6 +251,15 @@ export async function updateSubscription(
     }
     return Promise.resolve({ next, result: { ok: true as const, subscription: next } });
   });
+  if (changed.ok) {
+    await recordAudit(app, {
+      kind: "webhook_changed",
+      actor: host,
+      target: { id, label: changed.subscription.url },
+      detail: changed.subscription.enabled ? "on" : "off",
+    });
+  }
+  return changed;
 }
 
 export async function deleteSubscription(app: App, host: Pick<UserRecord, "id">, id: string) {
@@ -267,6 +269,7 @@ export async function deleteSubscription(app: App, host: Pick<UserRecord, "id">,
     id,
     () => Promise.resolve({ next: null, result: { ok: true as const } }),
   );
+  if (res.ok) await recordAudit(app, { kind: "webhook_deleted", actor: host, target: { id } });
   return res.ok;
 }
 
@@ -308,7 +311,12 @@ export async function deliveryLog(
   return await listAttempts(app.kv, host.id, id, limit);
 }
 
-function deliveryJob(hostId: string, subscriptionId: string, messageId: string, nowMs: number) {
+export function deliveryJob(
+  hostId: string,
+  subscriptionId: string,
+  messageId: string,
+  nowMs: number,
+) {
   return newOutboxRecord({ kind: "webhook_delivery", hostId, subscriptionId, messageId }, nowMs);
 }
 
@@ -355,180 +363,26 @@ export async function redeliver(
   return true;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Outbox performers
-
-export type WebhookJobOutcome = { ok: true } | { ok: false; error: string; retryAtMs: number };
-
-/** A `webhook_event` job: writes the message and one delivery per matching subscription, once. */
-export async function fanOutEvent(app: App, job: OutboxRecord): Promise<WebhookJobOutcome> {
-  const p = job.payload;
-  if (p.kind !== "webhook_event") throw new Error("not a webhook_event job");
-  const booking = await getBooking(app.kv, p.bookingId);
-  if (!booking) return { ok: true };
-  // Everyone the booking belongs to: its host, or a team booking's members (the round-robin
-  // assignee, every attendee of a collective one), each to their own subscriptions.
-  const people = booking.personIds ?? [booking.hostId];
-  let body: string | null = null;
-  for (const personId of people) {
-    const subs = (await listSubscriptions(app.kv, personId)).filter((s) =>
-      s.enabled && s.events.includes(p.event)
-    );
-    if (subs.length === 0) continue;
-    const nowMs = app.now();
-    body ??= JSON.stringify({
-      type: p.event,
-      timestamp: new Date(job.createdAtMs).toISOString(),
-      data: { sequence: p.seq, booking: await bookingResource(app, booking) },
-    });
-    // One message per person (the host's keeps the id it always had), each written once.
-    const messageId = personId === booking.hostId ? `msg_${job.id}` : `msg_${job.id}_${personId}`;
-    const msg: WebhookMessageRecord = {
-      v: 1,
-      id: messageId,
-      hostId: personId,
-      event: p.event,
-      body,
-      createdAtMs: nowMs,
-    };
-    const jobs = subs.map((s) => deliveryJob(personId, s.id, messageId, nowMs));
-    // False means an earlier run of this job fanned it out already: nothing more to do.
-    if (await insertMessage(app.kv, msg, jobs)) app.kickOutbox();
-  }
-  return { ok: true };
-}
-
-/** The Standard Webhooks signature header: one `v1,…` per secret that signs now. */
-export async function signatureHeader(
-  app: App,
-  sub: WebhookSubscriptionRecord,
-  messageId: string,
-  at: Date,
-  body: string,
-): Promise<string> {
-  const sigs: string[] = [];
-  for (const s of activeSecrets(sub, at.getTime())) {
-    const secret = await unseal(app.credentialKey, s.sealed);
-    if (secret) sigs.push(new Webhook(secret).sign(messageId, at, body));
-  }
-  return sigs.join(" ");
-}
-
-/** A `webhook_delivery` job: one attempt, logged; the outcome decides the outbox's next step. */
-export async function deliverWebhook(app: App, job: OutboxRecord): Promise<WebhookJobOutcome> {
-  const p = job.payload;
-  if (p.kind !== "webhook_delivery") throw new Error("not a webhook_delivery job");
-  const [subEntry, msg] = await Promise.all([
-    getSubscriptionEntry(app.kv, p.hostId, p.subscriptionId),
-    getMessage(app.kv, p.messageId),
-  ]);
-  const sub0 = subEntry.value;
-  // A deleted subscription, an expired message or a switched-off endpoint: nothing to send.
-  if (!sub0 || !msg || !sub0.enabled) return { ok: true };
-
-  const at = new Date(app.now());
-  const headers = {
-    "content-type": "application/json",
-    "user-agent": "Invito-Webhooks/1",
-    "webhook-id": msg.id,
-    "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
-    "webhook-signature": await signatureHeader(app, sub0, msg.id, at, msg.body),
-  };
-  const started = performance.now();
-  let result: AttemptResult;
-  let excerpt = "";
-  let error: string | null = null;
-  try {
-    const res = await safeFetch({
-      allowPrivate: app.config.allowPrivateWebhooks,
-      timeoutMs: TIMEOUT_MS,
-      maxBytes: 256 * 1024,
-      maxRedirects: 0,
-    })(sub0.url, { method: "POST", headers, body: msg.body });
-    excerpt = (await res.text()).slice(0, EXCERPT_CHARS);
-    result = { kind: "answer", status: res.status, retryAfter: res.headers.get("retry-after") };
-    if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
-  } catch (err) {
-    if (!(err instanceof SafeFetchError)) throw err;
-    error = err.message;
-    // A refused address will not become allowed by waiting; a too-large answer is still an answer.
-    result = { kind: "no_answer", permanent: err.kind === "forbidden_address" };
-  }
-  const durationMs = Math.round(performance.now() - started);
-  const nowMs = app.now();
-  const verdict = classifyAttempt(result);
-  const retryAtMs = verdict === "retry"
-    ? nextAttemptAtMs(
-      job.attempts,
-      result.kind === "answer" ? parseRetryAfter(result.retryAfter, nowMs) : null,
-      nowMs,
-    )
-    : null;
-  const attempt: WebhookAttemptRecord = {
-    v: 1,
-    id: newId(nowMs),
-    messageId: msg.id,
-    event: msg.event,
-    attempt: job.attempts,
-    atMs: at.getTime(),
-    durationMs,
-    status: result.kind === "answer" ? result.status : null,
-    ok: verdict === "delivered",
-    error,
-    responseExcerpt: excerpt,
-    nextRetryAtMs: retryAtMs,
-  };
-  await recordAttempt(app, p.hostId, p.subscriptionId, attempt, verdict === "delivered");
-  if (retryAtMs !== null) return { ok: false, error: error ?? "failed", retryAtMs };
-  return { ok: true };
-}
-
-/** The log entry and the subscription's health in one write; disabling mails the host. */
-async function recordAttempt(
-  app: App,
-  hostId: string,
-  subId: string,
-  attempt: WebhookAttemptRecord,
-  delivered: boolean,
-) {
-  for (let i = 0; i < 5; i++) {
-    const cur = await getSubscriptionEntry(app.kv, hostId, subId);
-    if (!cur.value) return await logAttempt(app.kv, hostId, subId, attempt);
-    const sub = cur.value;
-    const nowMs = app.now();
-    let next: WebhookSubscriptionRecord;
-    const jobs: OutboxRecord[] = [];
-    if (delivered) {
-      next = { ...sub, failingSinceMs: null, lastSuccessMs: nowMs };
-    } else {
-      const f = afterFailure(sub.failingSinceMs, nowMs);
-      next = { ...sub, failingSinceMs: f.failingSinceMs };
-      if (f.disable && sub.enabled) {
-        next.enabled = false;
-        next.disabledReason = DISABLED_FAILING;
-        const host = await getUser(app.kv, hostId);
-        if (host) jobs.push(disabledMail(app, host, sub, nowMs));
-      }
-    }
-    if (
-      await replaceSubscription(app.kv, cur as Deno.KvEntry<WebhookSubscriptionRecord>, next, {
-        attempt,
-        jobs,
-      })
-    ) {
-      if (jobs.length) app.kickOutbox();
-      return;
-    }
-  }
-  await logAttempt(app.kv, hostId, subId, attempt);
-}
-
-function disabledMail(app: App, host: UserRecord, sub: WebhookSubscriptionRecord, nowMs: number) {
-  const mail = webhookOffMail({
-    url: sub.url,
-    hostName: host.name,
-    developersUrl: `${app.config.baseUrl.href.replace(/\/$/, "")}/dashboard/developers`,
-    t: translator(host.locale),
-  });
-  return newOutboxRecord({ kind: "raw_mail", to: host.email, ...mail }, nowMs);
+/**
+ * An event that is not a booking's (a poll changed, a form was submitted) as an outbox job the
+ * caller commits together with the change, so the event goes out exactly when the change landed
+ * (never lost between the two writes, never sent for a change that did not land). `data` is the
+ * body's data as it is at the change. Its performer is `fanOutHostEvent` (webhook-delivery.ts).
+ */
+export function hostEventJob(
+  personIds: string[],
+  event: WebhookEvent,
+  data: Record<string, unknown>,
+  nowMs: number,
+  ref?: string,
+): OutboxRecord {
+  const job = newOutboxRecord({
+    kind: "host_event",
+    personIds,
+    event,
+    ref: "",
+    body: JSON.stringify({ type: event, timestamp: new Date(nowMs).toISOString(), data }),
+  }, nowMs);
+  if (job.payload.kind === "host_event") job.payload.ref = ref ?? job.id;
+  return job;
 }

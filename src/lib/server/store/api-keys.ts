@@ -4,7 +4,7 @@
  * request with that secret finds nothing, exactly like an unknown key.
  */
 import { keys, type UserId } from "./keys.ts";
-import type { ApiKeyIndexRecord, ApiKeyRecord } from "./records.ts";
+import type { ApiKeyIndexRecord, ApiKeyRecord } from "../domain/model/records.ts";
 
 export async function insertApiKey(kv: Deno.Kv, rec: ApiKeyRecord): Promise<boolean> {
   const res = await kv.atomic()

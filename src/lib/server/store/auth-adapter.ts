@@ -21,9 +21,9 @@ import type {
   SessionRecord,
   UserRecord,
   VerificationTokenRecord,
-} from "./records.ts";
-import { getUser, getUserByEmail, insertUser, updateUser } from "./users.ts";
-import { sha256Hex } from "../integrations/crypto.ts";
+} from "../domain/model/records.ts";
+import { getActiveUser, getUserByEmail, insertUser, updateUser } from "./users.ts";
+import { sha256Hex } from "../util/digest.ts";
 
 /** Session cookies longer than this were never issued by us (Auth.js issues 36-character UUIDs). */
 const MAX_SESSION_TOKEN = 512;
@@ -84,7 +84,7 @@ export function createKvAdapter(kv: Deno.Kv, opts: Options): Adapter {
       return toAdapterUser(res.user);
     },
     async getUser(id) {
-      const u = await getUser(kv, id);
+      const u = await getActiveUser(kv, id);
       return u ? toAdapterUser(u) : null;
     },
     async getUserByEmail(email) {
@@ -95,7 +95,7 @@ export function createKvAdapter(kv: Deno.Kv, opts: Options): Adapter {
     async getUserByAccount({ provider, providerAccountId }) {
       const acc = await kv.get<AccountRecord>(keys.account(provider, providerAccountId));
       if (!acc.value) return null;
-      const u = await getUser(kv, acc.value.userId);
+      const u = await getActiveUser(kv, acc.value.userId);
       return u ? toAdapterUser(u) : null;
     },
     async updateUser(user) {
@@ -149,7 +149,7 @@ export function createKvAdapter(kv: Deno.Kv, opts: Options): Adapter {
       const s = await readSession(kv, sessionToken);
       // KV expiry is "not before": the stored expiry is what counts.
       if (!s?.value || s.value.expiresMs <= now()) return null;
-      const u = await getUser(kv, s.value.userId);
+      const u = await getActiveUser(kv, s.value.userId);
       if (!u) return null;
       return { session: toAdapterSession(sessionToken, s.value), user: toAdapterUser(u) };
     },
@@ -221,6 +221,16 @@ export async function hasLinkedAccount(
   providerAccountId: string,
 ): Promise<boolean> {
   return (await kv.get<AccountRecord>(keys.account(provider, providerAccountId))).value !== null;
+}
+
+/** The account an external identity is linked to, or null. */
+export async function getLinkedUserId(
+  kv: Deno.Kv,
+  provider: string,
+  providerAccountId: string,
+): Promise<UserId | null> {
+  return (await kv.get<AccountRecord>(keys.account(provider, providerAccountId))).value?.userId ??
+    null;
 }
 
 export async function deleteSessionToken(kv: Deno.Kv, sessionToken: string): Promise<void> {

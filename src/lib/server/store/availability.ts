@@ -1,5 +1,6 @@
+import { bumpSettings } from "./revisions.ts";
 import { keys, type UserId } from "./keys.ts";
-import type { AvailabilityRecord } from "./records.ts";
+import type { AvailabilityRecord } from "../domain/model/records.ts";
 import { cachedRead, settingsChanged } from "./settings-cache.ts";
 import { defaultWeeklyRules } from "../domain/availability.ts";
 
@@ -24,11 +25,17 @@ export function getAvailabilityCached(
   userId: UserId,
   nowMs: number,
 ): Promise<AvailabilityRecord> {
-  return cachedRead(kv, `availability:${userId}`, () => getAvailability(kv, userId, nowMs));
+  return cachedRead(
+    kv,
+    `availability:${userId}`,
+    () => getAvailability(kv, userId, nowMs),
+    () => userId,
+  );
 }
 
 export async function putAvailability(kv: Deno.Kv, record: AvailabilityRecord): Promise<void> {
-  await kv.set(keys.availability(record.userId), record);
+  await bumpSettings(kv.atomic().set(keys.availability(record.userId), record), record.userId)
+    .commit();
   settingsChanged(kv);
 }
 
@@ -48,8 +55,10 @@ export async function changeAvailability<E>(
     const entry = await kv.get<AvailabilityRecord>(keys.availability(userId));
     const decided = change(entry.value ?? defaultAvailability(userId, nowMs));
     if (!decided.ok) return decided;
-    const res = await kv.atomic().check(entry).set(keys.availability(userId), decided.next)
-      .commit();
+    const res = await bumpSettings(
+      kv.atomic().check(entry).set(keys.availability(userId), decided.next),
+      userId,
+    ).commit();
     if (res.ok) {
       settingsChanged(kv);
       return { ok: true, record: decided.next };

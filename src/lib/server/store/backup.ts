@@ -25,8 +25,14 @@ import {
 
 export { BackupError };
 
-/** Entries a restore leaves out: a lease or rate-limit window belongs to the old processes. */
-export const NOT_RESTORED = new Set(["lease", "rate_limit", "rate_limit_count"]);
+/** Entries a restore leaves out: a lease, a rate-limit window or a running process belongs to the old processes. */
+export const NOT_RESTORED = new Set([
+  "lease",
+  "cron_tick",
+  "rate_limit",
+  "rate_limit_count",
+  "process",
+]);
 const RESTORE_MARKER = keys.meta("restore");
 const isMarker = (key: Deno.KvKey) =>
   key.length === RESTORE_MARKER.length && key.every((p, i) => p === RESTORE_MARKER[i]);
@@ -70,6 +76,10 @@ export async function backupStore(
   if (isLocalFile(dbPath)) {
     const snapshot = `${path}.snapshot-${crypto.randomUUID().slice(0, 8)}`;
     try {
+      // The copy holds the whole store: it exists 0600 before SQLite writes to it, and SQLite
+      // gives its -journal, -wal and -shm files the database file's mode (whatever the umask).
+      await Deno.writeFile(snapshot, new Uint8Array(), { createNew: true, mode: 0o600 });
+      await Deno.chmod(snapshot, 0o600);
       const db = new DatabaseSync(dbPath, { readOnly: true });
       try {
         // SQLite's online backup, all pages in one step: one read transaction, so the copy is the
@@ -86,7 +96,7 @@ export async function backupStore(
         snap.close();
       }
     } finally {
-      for (const f of [snapshot, `${snapshot}-wal`, `${snapshot}-shm`]) {
+      for (const f of [snapshot, `${snapshot}-wal`, `${snapshot}-shm`, `${snapshot}-journal`]) {
         await Deno.remove(f).catch(() => {});
       }
     }

@@ -3,7 +3,7 @@
  * last (start, id) it returned, so pages stay stable while bookings are added.
  */
 import { keys, type UserId } from "./keys.ts";
-import type { BookingRecord } from "./records.ts";
+import type { BookingRecord } from "../domain/model/records.ts";
 
 export async function listHostBookingsAfter(
   kv: Deno.Kv,

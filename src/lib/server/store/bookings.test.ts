@@ -4,8 +4,8 @@
  * every plan gets the answer it would have had alone.
  */
 import assert from "node:assert/strict";
-import { commitPlan } from "./bookings.ts";
-import type { Key, Plan } from "../domain/booking-engine.ts";
+import { commitPlan } from "./booking-commit.ts";
+import type { Key, Plan } from "../domain/booking-engine/index.ts";
 import { guardKv, guardStats } from "../../../../tests/support/kv-guard.ts";
 
 function plan(id: string, checks: { key: Key; versionstamp: string | null }[]): Plan {

@@ -4,7 +4,7 @@
  * changed lists nothing again.
  */
 import assert from "node:assert/strict";
-import { getSlotPage } from "../services/public-calendar.ts";
+import { getSlotPage } from "../services/slot-page.ts";
 import { bookSlot } from "../services/book-slot.ts";
 import { decideBooking } from "../services/decide-booking.ts";
 import { createEventType, createHost, memoryApp } from "../../../../tests/support/memory-app.ts";

@@ -3,7 +3,7 @@
  *
  * A team's page reads every member's busy entries for the month it shows (ten members with a
  * thousand bookings each: ten thousand entries per view). Every write that adds or removes a
- * person's busy entries also sets their `busyRev` key (domain/booking-engine.ts, Draft.finish),
+ * person's busy entries also sets their `busyRev` key (domain/booking-engine/draft.ts, Draft.finish),
  * so a list read after a revision read is current for as long as that revision's versionstamp
  * is: a view reads one revision per person (ten per read) and lists only people whose busy time
  * changed since. The revision is read before the list, so a change landing between the two
@@ -13,7 +13,7 @@
  * Holds are kept with their end and filtered by the time of each view. Per process, bounded.
  */
 import { keys, type PersonId } from "./keys.ts";
-import type { BusyEntryRecord } from "./records.ts";
+import type { BusyEntryRecord } from "../domain/model/records.ts";
 import type { Interval } from "../domain/interval.ts";
 import { overlaps } from "../domain/interval.ts";
 import { utcDay } from "../domain/booking.ts";

@@ -1,5 +1,6 @@
+import { bumpSettings } from "./revisions.ts";
 import { type EventTypeId, keys, type UserId } from "./keys.ts";
-import type { EventTypeRecord } from "./records.ts";
+import type { EventTypeRecord } from "../domain/model/records.ts";
 import { cachedRead, settingsChanged } from "./settings-cache.ts";
 
 export async function getEventType(
@@ -25,7 +26,13 @@ export function getEventTypeBySlugCached(
   userId: UserId,
   slug: string,
 ): Promise<EventTypeRecord | null> {
-  return cachedRead(kv, `et:${userId}:${slug}`, () => getEventTypeBySlug(kv, userId, slug));
+  // Owned by the host or the team `userId` names (its settings revision covers event types).
+  return cachedRead(
+    kv,
+    `et:${userId}:${slug}`,
+    () => getEventTypeBySlug(kv, userId, slug),
+    () => userId,
+  );
 }
 
 export async function listEventTypes(kv: Deno.Kv, userId: UserId): Promise<EventTypeRecord[]> {
@@ -46,6 +53,7 @@ export async function insertEventType(
     .check({ key: keys.eventType(record.userId, record.id), versionstamp: null })
     .set(keys.eventType(record.userId, record.id), record)
     .set(keys.eventTypeBySlug(record.userId, record.slug), record.id)
+    .set(keys.settingsRev(record.userId), { v: 1 })
     .commit();
   settingsChanged(kv);
   return res.ok ? { ok: true } : { ok: false, reason: "slug_taken" };
@@ -63,7 +71,7 @@ export async function updateEventType(
     const cur = await kv.get<EventTypeRecord>(keys.eventType(userId, id));
     if (!cur.value) return { ok: false, reason: "not_found" };
     const next = change(cur.value);
-    const op = kv.atomic().check(cur).set(keys.eventType(userId, id), next);
+    const op = bumpSettings(kv.atomic().check(cur).set(keys.eventType(userId, id), next), userId);
     if (next.slug !== cur.value.slug) {
       op.check({ key: keys.eventTypeBySlug(userId, next.slug), versionstamp: null })
         .delete(keys.eventTypeBySlug(userId, cur.value.slug))
@@ -94,6 +102,7 @@ export async function removeEventType(
   const res = await kv.atomic().check(cur)
     .delete(keys.eventType(userId, id))
     .delete(keys.eventTypeBySlug(userId, cur.value.slug))
+    .set(keys.settingsRev(userId), { v: 1 })
     .commit();
   settingsChanged(kv);
   return res.ok;

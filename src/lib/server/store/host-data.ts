@@ -3,7 +3,8 @@
  * rewrite that erases one guest's personal data from their bookings.
  */
 import { keys, type UserId } from "./keys.ts";
-import type { BookingRecord, UserRecord } from "./records.ts";
+import type { BookingRecord, UsernameReleasedRecord, UserRecord } from "../domain/model/records.ts";
+import { USERNAME_HOLD_MS } from "../domain/username.ts";
 import { enqueue, newOutboxRecord } from "./outbox.ts";
 import { settingsChanged } from "./settings-cache.ts";
 import { dropGuestHolds } from "./bookings.ts";
@@ -41,6 +42,8 @@ export function erasedBooking(b: BookingRecord, nowMs: number): BookingRecord {
     guestEmail: "",
     guestNote: "",
     answers: [],
+    // The people the guest invited along are theirs to have named.
+    additionalGuests: [],
     // Words of the guest's own cancellation are theirs too.
     ...(b.endReason === "cancelled_by_guest" ? { cancelReason: null } : {}),
     guestErasedAtMs: nowMs,
@@ -96,8 +99,9 @@ export async function eraseGuestFromBookings(
 
 /**
  * Closes an account in one checked write: the booking page and the e-mail address no longer lead
- * to this user (a new sign-in with the address makes a new account), and the record is marked
- * closed. Then every session and linked sign-in is removed. The record itself stays until the
+ * to this user (a new sign-in with the address makes a new account), the username is held for
+ * 90 days so nobody else answers its old links, and the record is marked closed (which ends
+ * every credential: each resolves its person through `getActiveUser`). Then every session and linked sign-in is removed. The record itself stays until the
  * purge, because the mails that tell guests of their cancelled meetings name the host.
  */
 export async function closeAccountRecord(
@@ -109,11 +113,15 @@ export async function closeAccountRecord(
     const cur = await kv.get<UserRecord>(keys.user(userId));
     if (!cur.value || cur.value.closedAtMs) return null;
     const closed: UserRecord = { ...cur.value, closedAtMs: nowMs };
+    // The name is held like a renamed one (ADR 011): old links must not reach someone else.
+    const hold: UsernameReleasedRecord = { v: 1, userId, untilMs: nowMs + USERNAME_HOLD_MS };
     const res = await kv.atomic().check(cur)
       .set(keys.user(userId), closed)
       .delete(keys.userByUsername(cur.value.username))
+      .set(keys.usernameReleased(cur.value.username), hold, { expireIn: USERNAME_HOLD_MS })
       .delete(keys.userByEmail(cur.value.email))
       .set(keys.closedAccount(userId), nowMs)
+      .set(keys.settingsRev(userId), { v: 1 })
       .commit();
     if (!res.ok) continue;
     settingsChanged(kv);
@@ -130,6 +138,39 @@ export async function closeAccountRecord(
     return closed;
   }
   throw new Error("closeAccountRecord: too much contention");
+}
+
+/**
+ * Suspends (`atMs`) or reactivates (null) an account in one checked write. Setting
+ * `suspendedAtMs` ends every credential at once, as closing does (each resolves its person
+ * through `getActiveUser`); the sessions are then deleted so a reactivation does not revive them.
+ * The username, address and bookings stay. null when there is no such open account, or it is
+ * already in the asked state ("unchanged").
+ */
+export async function setSuspended(
+  kv: Deno.Kv,
+  userId: UserId,
+  atMs: number | null,
+): Promise<UserRecord | null | "unchanged"> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const cur = await kv.get<UserRecord>(keys.user(userId));
+    if (!cur.value || cur.value.closedAtMs) return null;
+    if ((cur.value.suspendedAtMs !== undefined) === (atMs !== null)) return "unchanged";
+    const { suspendedAtMs: _was, ...rest } = cur.value;
+    const next: UserRecord = atMs === null ? rest : { ...rest, suspendedAtMs: atMs };
+    const res = await kv.atomic().check(cur).set(keys.user(userId), next).commit();
+    if (!res.ok) continue;
+    settingsChanged(kv);
+    if (atMs !== null) {
+      await deletePrefixPairs(
+        kv,
+        keys.sessionByUserPrefix(userId),
+        (k) => keys.session(k[2] as string),
+      );
+    }
+    return next;
+  }
+  throw new Error("setSuspended: too much contention");
 }
 
 /** Deletes each index entry under `prefix` together with the record it points at. */
@@ -158,6 +199,7 @@ export async function removeClosedAccount(kv: Deno.Kv, userId: UserId): Promise<
     .delete(keys.availability(userId))
     .delete(keys.user(userId))
     .delete(keys.closedAccount(userId))
+    .set(keys.settingsRev(userId), { v: 1 })
     .commit();
   settingsChanged(kv);
 }

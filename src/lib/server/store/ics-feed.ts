@@ -3,7 +3,7 @@
  * can show it again), and only its hash names the host. A new salt retires the old URL at once.
  */
 import { keys, type UserId } from "./keys.ts";
-import type { IcsFeedRecord } from "./records.ts";
+import type { IcsFeedRecord } from "../domain/model/records.ts";
 
 export async function getIcsFeed(
   kv: Deno.Kv,
@@ -14,6 +14,20 @@ export async function getIcsFeed(
 
 export async function hostForFeedHash(kv: Deno.Kv, hash: string): Promise<UserId | null> {
   return (await kv.get<UserId>(keys.icsFeedByHash(hash))).value;
+}
+
+/** Removes the feed and its hash index (a closed account); false when it changed meanwhile. */
+export async function removeIcsFeed(
+  kv: Deno.Kv,
+  hostId: UserId,
+  current: Deno.KvEntry<IcsFeedRecord>,
+  hash: string,
+): Promise<boolean> {
+  const res = await kv.atomic().check(current)
+    .delete(keys.icsFeed(hostId))
+    .delete(keys.icsFeedByHash(hash))
+    .commit();
+  return res.ok;
 }
 
 /** Replaces the feed's salt and hash index in one write; false when it changed meanwhile. */

@@ -4,7 +4,7 @@
  * commit, checked absent), so a change happens at most once per key whatever crashes or races.
  */
 import { keys } from "./keys.ts";
-import type { IdempotencyCommitRecord, IdempotencyRecord } from "./records.ts";
+import type { IdempotencyCommitRecord, IdempotencyRecord } from "../domain/model/records.ts";
 
 /** Kept a day and an hour; readers treat anything younger than a day as binding. */
 export const IDEMPOTENCY_TTL_MS = 25 * 3_600_000;

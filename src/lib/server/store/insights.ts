@@ -11,7 +11,11 @@
  * this process or behind another one sharing the KV.
  */
 import { keys } from "./keys.ts";
-import type { BookingRecord, InsightsBackfillRecord, InsightsProblemRecord } from "./records.ts";
+import type {
+  BookingRecord,
+  InsightsBackfillRecord,
+  InsightsProblemRecord,
+} from "../domain/model/records.ts";
 import type { CountDelta, Family } from "../domain/insights.ts";
 
 /** Sums per atomic write: far below remote KV's 1,000 mutations and 800 KiB (keys are short). */

@@ -2,18 +2,31 @@
  * The only file that spells Deno KV key tuples. Everything else asks these factories, so a
  * key layout change is one diff and a grep for a prefix finds every reader and writer.
  */
-export type UserId = string;
-export type EventTypeId = string;
-export type BookingId = string;
-export type JobId = string;
-export type CalendarAccountId = string;
-/** Derived from the account and the calendar's URL, so rediscovery keeps it stable. */
-export type CalendarId = string;
-/** Whose time a booking blocks: today a host's user id, later also team members. */
-export type PersonId = string;
-export type CoordinatorId = string;
-export type TeamId = string;
-export type TeamInviteId = string;
+export type {
+  BookingId,
+  CalendarAccountId,
+  CalendarId,
+  CoordinatorId,
+  EventTypeId,
+  JobId,
+  PersonId,
+  TeamId,
+  TeamInviteId,
+  UserId,
+} from "../domain/model/ids.ts";
+import type {
+  BookingId,
+  CalendarAccountId,
+  CalendarId,
+  CoordinatorId,
+  EventTypeId,
+  JobId,
+  PersonId,
+  TeamId,
+  TeamInviteId,
+  UserId,
+} from "../domain/model/ids.ts";
+import type { Entry, Key } from "../domain/model/entries.ts";
 
 export const keys = {
   user: (id: UserId) => ["user", id] as const,
@@ -22,6 +35,8 @@ export const keys = {
   userByUsername: (username: string) => ["user_by_username", username] as const, // unique
   /** A username its last owner gave up, held for them for a while (domain/username.ts). */
   usernameReleased: (username: string) => ["username_released", username] as const,
+  /** The host's photo (domain/photo.ts): one value, ≤ 60 KiB of image bytes. */
+  userPhoto: (id: UserId) => ["user_photo", id] as const,
 
   // Auth.js
   account: (provider: string, providerAccountId: string) =>
@@ -48,6 +63,12 @@ export const keys = {
   bookingByHostStart: (hostId: UserId, startMs: number, id: BookingId) =>
     ["booking_by_host_start", hostId, startMs, id] as const,
   bookingByHostStartPrefix: (hostId: UserId) => ["booking_by_host_start", hostId] as const,
+  /** A recurring series' occurrences in order (value: the booking id). */
+  bookingBySeries: (hostId: UserId, seriesId: string, index: number) =>
+    ["booking_by_series", hostId, seriesId, index] as const,
+  bookingBySeriesPrefix: (hostId: UserId, seriesId: string) =>
+    ["booking_by_series", hostId, seriesId] as const,
+  bookingBySeriesHostPrefix: (hostId: UserId) => ["booking_by_series", hostId] as const,
   bookingByHostStartFrom: (hostId: UserId, startMs: number) =>
     ["booking_by_host_start", hostId, startMs] as const,
   /** Tokens are stored by their SHA-256 only; the value names the booking and the one action it allows. */
@@ -110,20 +131,58 @@ export const keys = {
   /** OAuth tokens of a calendar account, apart from the account so a refresh never races a sync. */
   calendarToken: (hostId: UserId, accountId: CalendarAccountId) =>
     ["calendar_token", hostId, accountId] as const,
+  /** The provider asked this account (mailbox) to wait (429/503 Retry-After): nothing goes out before. */
+  calendarHold: (hostId: UserId, accountId: CalendarAccountId) =>
+    ["calendar_hold", hostId, accountId] as const,
   /** A pending OAuth authorization (PKCE verifier), consumed once by the callback. */
   oauthState: (stateHash: string) => ["oauth_state", stateHash] as const,
+  /** A host's Zoom connection (its tokens: `calendarToken(hostId, ZOOM_ACCOUNT_ID)`). */
+  zoomConnection: (hostId: UserId) => ["zoom_connection", hostId] as const,
+  /** The Zoom meeting made for a meeting UID. */
+  zoomMeeting: (meetingUid: string) => ["zoom_meeting", meetingUid] as const,
   /** Per-event busy state of one cache generation, for incremental (delta) syncs. */
   calendarEvents: (hostId: UserId, calendarId: CalendarId, gen: string, part: number) =>
     ["calendar_events", hostId, calendarId, gen, part] as const,
   /** Where the event of one meeting (by its iCalendar UID) lives, so a reschedule updates it in place. */
   meetingWriteback: (uid: string) => ["meeting_writeback", uid] as const,
 
+  // Routing forms (issue 30)
+  routingForm: (ownerId: UserId, formId: string) => ["routing_form", ownerId, formId] as const,
+  routingFormPrefix: (ownerId: UserId) => ["routing_form", ownerId] as const,
+  routingFormBySlug: (ownerId: UserId, slug: string) =>
+    ["routing_form_by_slug", ownerId, slug] as const, // unique
+  /** Responses of one form, in submission (ULID) order. */
+  routingResponse: (formId: string, responseId: string) =>
+    ["routing_response", formId, responseId] as const,
+  routingResponsePrefix: (formId: string) => ["routing_response", formId] as const,
+  /** The response a booking followed (set once, when the routed visitor books). */
+  routingResponseByBooking: (bookingId: BookingId) =>
+    ["routing_response_by_booking", bookingId] as const,
+  /** A form's responses by the guest's email (lower case), for erasure (ADR 022). */
+  routingResponseByEmail: (ownerId: UserId, email: string, responseId: string) =>
+    ["routing_response_by_email", ownerId, email, responseId] as const,
+  routingResponseByEmailPrefix: (ownerId: UserId, email: string) =>
+    ["routing_response_by_email", ownerId, email] as const,
+  /** Funnel counters (Deno.KvU64, changed only by `sum`): per form, route and stage. */
+  routingCount: (formId: string, routeId: string, stage: string) =>
+    ["routing_count", formId, routeId, stage] as const,
+  routingCountPrefix: (formId: string) => ["routing_count", formId] as const,
+
   lease: (job: string) => ["lease", job] as const,
+  /**
+   * The last tick of a cron job that some process claimed (store/leases.ts `claimTick`). Not a
+   * lease: it is never released (another process would run that tick again), only expires.
+   */
+  cronTick: (job: string) => ["cron_tick", job] as const,
   leasePrefix: () => ["lease"] as const,
   rateLimit: (group: string, subject: string) => ["rate_limit", group, subject] as const,
-  rateLimitCount: (group: string, subject: string, windowStartMs: number) =>
-    ["rate_limit_count", group, subject, windowStartMs] as const,
   meta: (name: string) => ["meta", name] as const,
+  /**
+   * A booking change's receipt: written in the change's own atomic write, under an id fresh for
+   * each attempt, so a commit whose answer was lost is known to have landed exactly when its
+   * receipt exists (store/bookings.ts). Expires after an hour.
+   */
+  commitReceipt: (id: string) => ["commit_receipt", id] as const,
 
   // Developer integrations: API keys, Idempotency-Key records, webhooks, the ICS feed
   /** A host's API key (the secret is kept only as its SHA-256, in `apiKeyByHash`). */
@@ -153,9 +212,23 @@ export const keys = {
   singleUseLinkByToken: (tokenHash: string) => ["single_use_link_by_token", tokenHash] as const,
   /** Present once the link is spent (used or revoked); checked absent by the booking's commit. */
   singleUseLinkUsed: (id: string) => ["single_use_link_used", id] as const,
+  poll: (hostId: UserId, id: string) => ["poll", hostId, id] as const,
+  pollPrefix: (hostId: UserId) => ["poll", hostId] as const,
+  pollByToken: (tokenHash: string) => ["poll_by_token", tokenHash] as const, // unique
+  pollVote: (pollId: string, email: string) => ["poll_vote", pollId, email] as const,
+  pollVotePrefix: (pollId: string) => ["poll_vote", pollId] as const,
+  /** Written absent-checked in the booking's own commit: a poll books once. */
+  pollBooked: (pollId: string) => ["poll_booked", pollId] as const,
   /** Accounts their hosts closed, by when: purged of what is left once mails went out. */
   closedAccount: (userId: UserId) => ["closed_account", userId] as const,
   closedAccountPrefix: () => ["closed_account"] as const,
+  // Admin area (issue 32): the audit log by time (entries expire; their expiry is also stored).
+  audit: (atMs: number, id: string) => ["audit", atMs, id] as const,
+  auditPrefix: () => ["audit"] as const,
+  auditFrom: (atMs: number) => ["audit", atMs] as const,
+  /** A running server process, renewed while it runs (the CLI refuses a local file in use). */
+  process: (instanceId: string) => ["process", instanceId] as const,
+  processPrefix: () => ["process"] as const,
   // Insights (see docs/decisions/023-insights.md): Deno.KvU64 counters changed only by `sum`.
   // `ownerId` is a host's id today; a team's counters will live under the team's id.
   insights: (
@@ -191,6 +264,12 @@ export const keys = {
    * booking pages reuse a person's busy list while its versionstamp is the same.
    */
   busyRev: (personId: PersonId) => ["busy_rev", personId] as const,
+  /**
+   * Changed by every write to what a person's (or a team's) slots depend on besides busy time:
+   * the user record, their event types, availability, which calendars count, a team's record
+   * (never checked). With `busyRev`, the per-person revision pages are cached by (ADR 039).
+   */
+  settingsRev: (ownerId: string) => ["settings_rev", ownerId] as const,
   /** Changed by every write that adds (or firms) a busy entry on that day: the guard. */
   busyFence: (personId: PersonId, utcDay: string) => ["busy_fence", personId, utcDay] as const,
   busyFencePrefix: (personId: PersonId) => ["busy_fence", personId] as const,
@@ -218,6 +297,10 @@ export const keys = {
   guestHoldFenceHostPrefix: (hostId: UserId) => ["guest_hold_fence", hostId] as const,
   /** A multi-person hold: the one record a team booking's final commit checks. */
   coordinator: (id: CoordinatorId) => ["coordinator", id] as const,
+  /** The seats of one seated time (domain SeatLedgerRecord). */
+  seatLedger: (eventTypeId: EventTypeId, startMs: number) =>
+    ["seat_ledger", eventTypeId, startMs] as const,
+  seatLedgerPrefix: (eventTypeId: EventTypeId) => ["seat_ledger", eventTypeId] as const,
   coordinatorByUntil: (untilMs: number, id: CoordinatorId) =>
     ["coordinator_by_until", untilMs, id] as const,
   coordinatorByUntilPrefix: () => ["coordinator_by_until"] as const,
@@ -257,3 +340,48 @@ export const keys = {
   legacyEventTypeCapPrefix: () => ["event_type_cap"] as const,
   legacyGuestHoldsPrefix: () => ["guest_holds"] as const,
 };
+
+/**
+ * The key of an entry the booking engine names (domain/model/entries.ts). The engine gets this
+ * function with its snapshot (store/bookings.ts), so these tuples stay spelled only here.
+ */
+export function keyOf(e: Entry): Key {
+  switch (e.kind) {
+    case "booking":
+      return keys.booking(e.id);
+    case "bookingByHostStart":
+      return keys.bookingByHostStart(e.hostId, e.startMs, e.id);
+    case "bookingBySeries":
+      return keys.bookingBySeries(e.hostId, e.seriesId, e.index);
+    case "bookingPendingByExpiry":
+      return keys.bookingPendingByExpiry(e.untilMs, e.id);
+    case "bookingToken":
+      return keys.bookingToken(e.hash);
+    case "busy":
+      return keys.busy(e.personId, e.day, e.startMs, e.bookingId);
+    case "busyFence":
+      return keys.busyFence(e.personId, e.day);
+    case "busyRev":
+      return keys.busyRev(e.personId);
+    case "commitReceipt":
+      return keys.commitReceipt(e.id);
+    case "capFence":
+      return keys.capFence(e.eventTypeId, e.period, e.periodKey);
+    case "capEntry":
+      return keys.capEntry(e.eventTypeId, e.period, e.periodKey, e.bookingId);
+    case "guestHoldFence":
+      return keys.guestHoldFence(e.ownerId, e.email);
+    case "guestHold":
+      return keys.guestHold(e.ownerId, e.email, e.bookingId);
+    case "coordinator":
+      return keys.coordinator(e.id);
+    case "seatLedger":
+      return keys.seatLedger(e.eventTypeId, e.startMs);
+    case "coordinatorByUntil":
+      return keys.coordinatorByUntil(e.untilMs, e.id);
+    case "outbox":
+      return keys.outbox(e.dueMs, e.id);
+    case "outboxByBooking":
+      return keys.outboxByBooking(e.bookingId, e.id);
+  }
+}

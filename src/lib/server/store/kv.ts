@@ -54,8 +54,13 @@ export async function privateFiles(path: string): Promise<void> {
 export const MAX_CHECKS = 10;
 
 /**
- * Commit an atomic operation whose outcome may be unknown (a network error on remote KV):
- * `landed` re-reads to learn whether the write happened, instead of sending it again. A write
+ * Commit an atomic operation whose outcome may be unknown, and learn the truth by reading:
+ * `landed` re-reads to tell whether the write happened, instead of sending it again.
+ *
+ * On remote KV (KV Connect) the unknown outcome does not arrive as an exception: Deno's client
+ * resends a write whose connection broke, and when the first one had landed, the resend's checks
+ * fail against it — `commit()` answers `{ ok: false }` for a write that happened. So a failed
+ * commit is settled by the same read as a thrown one (one read, only after a failure). A write
  * that did not land reports `ok: false`, like a failed check: the caller reads and decides anew
  * (safe when the write checks something it also changes, so a late landing fails the retry).
  */
@@ -64,10 +69,10 @@ export async function commitOrReread(
   landed: () => Promise<boolean>,
 ): Promise<{ ok: boolean }> {
   try {
-    return { ok: (await op.commit()).ok };
+    if ((await op.commit()).ok) return { ok: true };
   } catch (err) {
     // A TypeError from a bad operation is a bug, not an unknown outcome.
     if (err instanceof TypeError) throw err;
-    return { ok: await landed() };
   }
+  return { ok: await landed() };
 }

@@ -10,7 +10,7 @@ import { decideBooking } from "../services/decide-booking.ts";
 import { expireHolds } from "../jobs/expire-holds.ts";
 import { memoryApp } from "../../../../tests/support/memory-app.ts";
 import { readStore, storeProblems } from "../../../../tests/reliability/harness.ts";
-import type { BookingRecord } from "./records.ts";
+import type { BookingRecord } from "../domain/model/records.ts";
 import { acquireLease, releaseLease } from "./leases.ts";
 
 const FIXTURE = new URL("../../../../tests/fixtures/store-v1/store.jsonl", import.meta.url);

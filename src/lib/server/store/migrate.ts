@@ -18,11 +18,11 @@ import type {
   CapEntryRecord,
   FenceRecord,
   GuestHoldRecord,
-} from "./records.ts";
+} from "../domain/model/records.ts";
 import { acquireLease, releaseLease } from "./leases.ts";
 import { utcDaysTouched } from "../domain/booking.ts";
 import { capPeriods } from "../domain/event-rules.ts";
-import { guestKey, personsOf } from "../domain/booking-engine.ts";
+import { guestKey, personsOf } from "../domain/booking-engine/index.ts";
 
 export const SCHEMA = 2;
 export type SchemaRecord = { v: 1; version: number; migratedAtMs: number };

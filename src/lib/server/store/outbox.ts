@@ -4,7 +4,8 @@
  * scan finds due work; moving a job (claim, retry) is a delete plus a set in one atomic write.
  */
 import { type JobId, keys } from "./keys.ts";
-import type { OutboxPayload, OutboxRecord } from "./records.ts";
+import type { OutboxPayload, OutboxRecord } from "../domain/model/records.ts";
+import { commitOrReread } from "./kv.ts";
 import { newId } from "./users.ts";
 import { currentRequestId } from "../ops/context.ts";
 
@@ -57,6 +58,14 @@ export async function listDue(
   return out;
 }
 
+/** When the next queued job is due (a claimed one: when its claim runs out), or null if none. */
+export async function nextDueMs(kv: Deno.Kv): Promise<number | null> {
+  for await (const e of kv.list<OutboxRecord>({ prefix: keys.outboxPrefix() }, { limit: 1 })) {
+    return e.value.dueMs;
+  }
+  return null;
+}
+
 /**
  * Takes a due job for `leaseMs`: it moves to due = now + leaseMs, so if this worker dies the job
  * becomes due again; if another worker claimed it first the versionstamp check fails.
@@ -77,7 +86,11 @@ export async function claim(
   };
   const op = kv.atomic().check(entry).delete(entry.key);
   enqueue(op, claimed);
-  const res = await op.commit();
+  // A claim whose answer was lost (remote KV) is ours if the job sits where we moved it.
+  const res = await commitOrReread(op, async () => {
+    const cur = (await kv.get<OutboxRecord>(keys.outbox(claimed.dueMs, job.id))).value;
+    return cur?.claimedBy === worker && cur.attempts === claimed.attempts;
+  });
   return res.ok ? claimed : null;
 }
 

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
-import { cachedRead, settingsChanged } from "./settings-cache.ts";
-import { getSlotPage } from "../services/public-calendar.ts";
+import { cachedRead, settingsChanged, useCopyClock } from "./settings-cache.ts";
+import { getEventTypeBySlug, getEventTypeBySlugCached, updateEventType } from "./event-types.ts";
+import { pageRevision } from "../services/page-revision.ts";
+import { getSlotPage } from "../services/slot-page.ts";
 import { saveWeeklyAvailability } from "../services/availability.ts";
 import { setEventTypeActive } from "../services/event-types.ts";
 import { updateProfile } from "../services/profile.ts";
@@ -61,4 +63,54 @@ Deno.test("a host's own changes show on their booking page at once: hours, a pau
   assert.deepEqual(await page(), { ok: false, reason: "not_found" });
   assert.ok((await getSlotPage(app, { username: "ana-b", slug: "call", date: "2026-11-23" })).ok);
   app.close();
+});
+
+Deno.test("settings copy: an entry older than a second serves while its owner's settings revision reads unchanged, and another process's change drops it at the next read", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "invito-copy-" });
+  const path = `${dir}/kv.sqlite`;
+  let now = 1_000_000;
+  useCopyClock(() => now);
+  const a = await memoryApp({ kv: await Deno.openKv(path), nowIso: "2026-11-20T08:00:00Z" });
+  const other = await Deno.openKv(path); // another process on the same store
+  try {
+    const host = await createHost(a, { username: "ana", timeZone: "UTC", weekly: WORKDAYS });
+    await createEventType(a, host, { slug: "call", durationMin: 60 });
+    let loads = 0;
+    const get = a.kv.get.bind(a.kv);
+    // deno-lint-ignore no-explicit-any
+    (a.kv as any).get = (key: Deno.KvKey, o?: { consistency?: Deno.KvConsistencyLevel }) => {
+      if (key[0] === "event_type_by_slug") loads++;
+      return get(key, o);
+    };
+    const eventType = async () => {
+      await pageRevision(a, { username: "ana" });
+      return await getEventTypeBySlugCached(a.kv, host.id, "call");
+    };
+    assert.equal((await eventType())?.durationMin, 60);
+    assert.equal(loads, 1);
+    // A minute later, the revision read unchanged vouches for the copy: no new read.
+    now += 60_000;
+    assert.equal((await eventType())?.durationMin, 60);
+    assert.equal(loads, 1, "served from the copy the revision vouched for");
+    // Without a revision read for a second, the copy expires as before.
+    now += 1_500;
+    await getEventTypeBySlugCached(a.kv, host.id, "call");
+    assert.equal(loads, 2);
+    // Another process changes the event type: the next revision read drops the copy.
+    const et = (await getEventTypeBySlug(other, host.id, "call"))!;
+    const res = await updateEventType(
+      other,
+      host.id,
+      et.id,
+      (cur) => ({ ...cur, durationMin: 30 }),
+    );
+    assert.ok(res.ok);
+    now += 10;
+    assert.equal((await eventType())?.durationMin, 30, "the change is seen at once");
+  } finally {
+    useCopyClock();
+    a.close();
+    other.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
 });

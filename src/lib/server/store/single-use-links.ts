@@ -3,7 +3,7 @@
  * that a booking (or a revoke) writes absent-checked, so a link is spent exactly once.
  */
 import { keys, type UserId } from "./keys.ts";
-import type { SingleUseLinkRecord, SingleUseLinkUseRecord } from "./records.ts";
+import type { SingleUseLinkRecord, SingleUseLinkUseRecord } from "../domain/model/records.ts";
 
 type TokenIndex = { v: 1; hostId: UserId; id: string };
 

@@ -8,20 +8,26 @@
  * each in the same write that claims the name, so the two can never clash. A username released by
  * a rename stays held for its host (domain/username.ts): no team can take it while it is held.
  */
+import { bumpSettings } from "./revisions.ts";
 import { keys, type TeamId, type UserId } from "./keys.ts";
-import type { TeamInviteRecord, TeamInviteTokenRecord, TeamRecord, UserRecord } from "./records.ts";
+import type {
+  TeamInviteRecord,
+  TeamInviteTokenRecord,
+  TeamRecord,
+  UserRecord,
+} from "../domain/model/records.ts";
 import { cachedRead, settingsChanged } from "./settings-cache.ts";
 import { applyMembership, type MembershipChange } from "../domain/team-membership.ts";
-import type { UsernameReleasedRecord } from "./records.ts";
-import { isHeldFrom } from "../domain/username.ts";
+import type { UsernameReleasedRecord } from "../domain/model/records.ts";
+import { holdsAfterRename, isHeldFrom, USERNAME_HOLD_MS } from "../domain/username.ts";
 
 /**
  * A slug's released-username hold, read before the write that claims the slug and checked in it;
  * `held` when a host's old name is still held at `nowMs` (the write's own time).
  */
-async function readSlugHold(kv: Deno.Kv, slug: string, nowMs: number) {
+async function readSlugHold(kv: Deno.Kv, slug: string, nowMs: number, teamId: TeamId | null) {
   const entry = await kv.get<UsernameReleasedRecord>(keys.usernameReleased(slug));
-  return { entry, held: isHeldFrom(entry.value, null, nowMs) };
+  return { entry, held: isHeldFrom(entry.value, teamId, nowMs) };
 }
 
 export async function getTeam(kv: Deno.Kv, id: TeamId): Promise<TeamRecord | null> {
@@ -33,10 +39,23 @@ export async function getTeamBySlug(kv: Deno.Kv, slug: string): Promise<TeamReco
   return idx.value ? await getTeam(kv, idx.value) : null;
 }
 
+/** The team a released slug is held for (and forwards to), while it is held. */
+export async function getTeamByReleasedSlug(
+  kv: Deno.Kv,
+  slug: string,
+  nowMs: number,
+): Promise<TeamRecord | null> {
+  const hold = (await kv.get<UsernameReleasedRecord>(keys.usernameReleased(slug.toLowerCase())))
+    .value;
+  if (!hold?.team || hold.untilMs <= nowMs) return null;
+  const team = await getTeam(kv, hold.userId);
+  return team && team.slug !== slug.toLowerCase() ? team : null;
+}
+
 /** From the short-lived settings copy (guest pages). Bookings read the record fresh and check it. */
 export function getTeamBySlugCached(kv: Deno.Kv, slug: string): Promise<TeamRecord | null> {
   const s = slug.toLowerCase();
-  return cachedRead(kv, `team:${s}`, () => getTeamBySlug(kv, s));
+  return cachedRead(kv, `team:${s}`, () => getTeamBySlug(kv, s), (t) => t?.id ?? null);
 }
 
 /** The teams a user belongs to, by name. */
@@ -68,7 +87,7 @@ export async function insertTeam(
   kv: Deno.Kv,
   team: TeamRecord,
 ): Promise<{ ok: true } | { ok: false; reason: "slug_taken" }> {
-  const hold = await readSlugHold(kv, team.slug, team.createdAtMs);
+  const hold = await readSlugHold(kv, team.slug, team.createdAtMs, null);
   if (hold.held) return { ok: false, reason: "slug_taken" };
   let op = kv.atomic()
     .check({ key: keys.teamBySlug(team.slug), versionstamp: null })
@@ -79,7 +98,7 @@ export async function insertTeam(
     .set(keys.teamBySlug(team.slug), team.id);
   if (hold.entry.value) op = op.delete(keys.usernameReleased(team.slug));
   for (const m of team.members) op = op.set(keys.teamByMember(m.userId, team.id), team.id);
-  const res = await op.commit();
+  const res = await bumpSettings(op, team.id).commit();
   if (res.ok) settingsChanged(kv);
   return res.ok ? { ok: true } : { ok: false, reason: "slug_taken" };
 }
@@ -91,7 +110,9 @@ export type TeamUpdate<R extends string> = (
 /**
  * Read-modify-write of a team record, checked at its versionstamp: a membership change, a role
  * or weight, a rename. Member indexes follow the members; a new slug is claimed against teams
- * and usernames in the same write. Extra writes (an accepted invitation's removal) ride along.
+ * and usernames in the same write, and the old one is held for the team like a released
+ * username (ADR 011: 90 days, at most 5, its pages forward). Extra writes (an accepted
+ * invitation's removal) ride along.
  */
 export async function updateTeam<R extends string>(
   kv: Deno.Kv,
@@ -101,7 +122,7 @@ export async function updateTeam<R extends string>(
 ): Promise<
   { ok: true; team: TeamRecord; before: TeamRecord } | {
     ok: false;
-    reason: R | "not_found" | "slug_taken";
+    reason: R | "not_found" | "slug_taken" | "too_many_holds";
   }
 > {
   for (let attempt = 0; attempt < 10; attempt++) {
@@ -109,24 +130,36 @@ export async function updateTeam<R extends string>(
     if (!cur.value) return { ok: false, reason: "not_found" };
     const res = change(cur.value);
     if (!res.ok) return res;
-    const next = res.next;
-    let op = kv.atomic().check(cur).set(keys.team(id), next);
+    let next = res.next;
+    let op = kv.atomic().check(cur);
     if (next.slug !== cur.value.slug) {
       // `updatedAtMs` is the time of this change (services set it).
-      const hold = await readSlugHold(kv, next.slug, next.updatedAtMs);
+      const nowMs = next.updatedAtMs;
+      const hold = await readSlugHold(kv, next.slug, nowMs, id);
       if (hold.held) return { ok: false, reason: "slug_taken" };
+      const holds = holdsAfterRename(cur.value.previousSlugs, cur.value.slug, next.slug, nowMs);
+      if (!holds.ok) return { ok: false, reason: "too_many_holds" };
+      next = { ...next, previousSlugs: holds.holds };
+      const released: UsernameReleasedRecord = {
+        v: 1,
+        userId: id,
+        untilMs: nowMs + USERNAME_HOLD_MS,
+        team: true,
+      };
       op = op.check({ key: keys.teamBySlug(next.slug), versionstamp: null })
         .check({ key: keys.userByUsername(next.slug), versionstamp: null })
         .check(hold.entry)
         .delete(keys.teamBySlug(cur.value.slug))
-        .set(keys.teamBySlug(next.slug), id);
+        .set(keys.teamBySlug(next.slug), id)
+        .set(keys.usernameReleased(cur.value.slug), released, { expireIn: USERNAME_HOLD_MS });
       if (hold.entry.value) op = op.delete(keys.usernameReleased(next.slug));
     }
+    op = op.set(keys.team(id), next);
     const before = new Set(cur.value.members.map((m) => m.userId));
     const after = new Set(next.members.map((m) => m.userId));
     for (const u of after) if (!before.has(u)) op = op.set(keys.teamByMember(u, id), id);
     for (const u of before) if (!after.has(u)) op = op.delete(keys.teamByMember(u, id));
-    op = extra(op, cur.value);
+    op = bumpSettings(extra(op, cur.value), id);
     if ((await op.commit()).ok) {
       settingsChanged(kv);
       return { ok: true, team: next, before: cur.value };

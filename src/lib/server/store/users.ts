@@ -1,7 +1,10 @@
+import { bumpSettings } from "./revisions.ts";
 import { monotonicFactory } from "ulid";
+import { ianaZoneName } from "../../shared/time-zone-names.ts";
 import { keys, type UserId } from "./keys.ts";
-import type { UsernameReleasedRecord, UserRecord } from "./records.ts";
+import type { UsernameReleasedRecord, UserRecord } from "../domain/model/records.ts";
 import { cachedRead, settingsChanged } from "./settings-cache.ts";
+import { isActive } from "../domain/admin.ts";
 import {
   holdsAfterRename,
   isHeldFrom,
@@ -15,7 +18,23 @@ import {
 export const newId = monotonicFactory();
 
 export async function getUser(kv: Deno.Kv, id: UserId): Promise<UserRecord | null> {
-  return (await kv.get<UserRecord>(keys.user(id))).value;
+  const user = (await kv.get<UserRecord>(keys.user(id))).value;
+  // A zone saved under the runtime's old spelling ("Asia/Calcutta") reads as its IANA name.
+  const zone = user && ianaZoneName(user.timeZone);
+  return user && zone !== user.timeZone ? { ...user, timeZone: zone! } : user;
+}
+
+/**
+ * The person behind a credential — a session, an API key, a feed URL, a webhook subscription, a
+ * calendar connection, a team invitation they sent — or null once their account is closed. The
+ * write that closes an account sets `closedAtMs`, so every credential ends in that same write
+ * (issue 22): each one resolves its person here, never with `getUser`, which still returns a
+ * closed account's record for the mails that tell guests of their cancelled meetings.
+ */
+export async function getActiveUser(kv: Deno.Kv, id: UserId): Promise<UserRecord | null> {
+  const user = await getUser(kv, id);
+  // A suspended account (issue 32) is refused the same way, by the write that suspends it.
+  return user && isActive(user) ? user : null;
 }
 
 export async function getUserByEmail(kv: Deno.Kv, email: string): Promise<UserRecord | null> {
@@ -36,7 +55,7 @@ export function getUserByUsernameCached(
   username: string,
 ): Promise<UserRecord | null> {
   const name = username.toLowerCase();
-  return cachedRead(kv, `user:${name}`, () => getUserByUsername(kv, name));
+  return cachedRead(kv, `user:${name}`, () => getUserByUsername(kv, name), (u) => u?.id ?? null);
 }
 
 export type NewUser = {
@@ -96,11 +115,10 @@ export async function insertUser(
       .check({ key: keys.teamBySlug(username), versionstamp: null })
       .check(released);
     if (released.value) op.delete(keys.usernameReleased(username));
-    const res = await op
-      .set(keys.user(id), user)
+    op.set(keys.user(id), user)
       .set(keys.userByEmail(email), id)
-      .set(keys.userByUsername(username), id)
-      .commit();
+      .set(keys.userByUsername(username), id);
+    const res = await bumpSettings(op, id).commit();
     if (res.ok) {
       // A cached "no such username" must not outlive the new user.
       settingsChanged(kv);
@@ -151,12 +169,16 @@ export type UserPatch = Partial<
     | "name"
     | "timeZone"
     | "clock"
+    | "weekStart"
     | "locale"
     | "username"
     | "image"
     | "emailVerifiedMs"
     | "embedOrigins"
+    | "embedShareGuestData"
+    | "embedNavigateParent"
     | "onboarding"
+    | "lastSignInMs"
   >
 >;
 
@@ -198,7 +220,7 @@ export async function updateUser(
         .set(keys.usernameReleased(from), hold, { expireIn: HOLD_MS })
         .delete(keys.usernameReleased(to));
     }
-    const res = await op.set(keys.user(id), next).commit();
+    const res = await bumpSettings(op.set(keys.user(id), next), id).commit();
     if (res.ok) {
       settingsChanged(kv);
       return { ok: true, user: next };
@@ -222,6 +244,7 @@ export async function getUserByReleasedUsername(
   if (!USERNAME_RE.test(name)) return null;
   const hold = (await kv.get<UsernameReleasedRecord>(keys.usernameReleased(name))).value;
   if (!hold || hold.untilMs <= nowMs) return null;
-  const user = await getUser(kv, hold.userId);
+  // A closed account's old names forward nowhere (they stay held: 404 for everyone).
+  const user = await getActiveUser(kv, hold.userId);
   return user && user.username !== name ? user : null;
 }

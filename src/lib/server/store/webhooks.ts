@@ -9,7 +9,7 @@ import type {
   WebhookAttemptRecord,
   WebhookMessageRecord,
   WebhookSubscriptionRecord,
-} from "./records.ts";
+} from "../domain/model/records.ts";
 import { enqueue } from "./outbox.ts";
 
 /** Messages and attempts are kept this long for the log and for redelivery. */

@@ -1,5 +1,7 @@
 import { fail } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
+import { readField } from "$lib/shared/field-bounds.ts";
+import { hostClock, hostWeekStart } from "$lib/shared/format.ts";
 import {
   computeAvailabilityPreview,
   getAvailabilityRules,
@@ -19,7 +21,7 @@ import {
   summarizeWeekly,
   timeOffFromDrafts,
   weeklyFromDraft,
-} from "$lib/shared/forms.ts";
+} from "$lib/shared/forms/availability.ts";
 import { holidayCountries, holidayRegions, importHolidays } from "$lib/server/services/holidays.ts";
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -28,13 +30,14 @@ export const load: PageServerLoad = async ({ locals }) => {
   const today = hostToday(locals.app, user);
   return {
     weekly: rules.weekly,
-    summary: summarizeWeekly(rules.weekly, locals.locale),
+    summary: summarizeWeekly(rules.weekly, locals.locale, hostClock(user, locals.locale)),
     overrides: rules.overrides,
     timeOff: rules.timeOff,
     today,
     preview: computeAvailabilityPreview({ timeZone: user.timeZone, ...rules }, today, 6, {
       locale: locals.locale,
-      clock: user.clock,
+      clock: hostClock(user, locals.locale),
+      weekStart: hostWeekStart(user, locals.locale),
     }),
     timeZone: user.timeZone,
     holidayCountries: holidayCountries(locals.locale),
@@ -87,8 +90,8 @@ export const actions: Actions = {
     const form = await request.formData();
     const { drafts, intent } = parseTimeOffForm(form);
     if (intent.kind === "import_holidays") {
-      const country = String(form.get("holidayCountry") ?? "").slice(0, 10);
-      const region = String(form.get("holidayRegion") ?? "").slice(0, 10);
+      const country = readField(form, "holidayCountry", "code");
+      const region = readField(form, "holidayRegion", "code");
       const kept = drafts.filter((d) => d.from || d.to || d.reason.trim());
       const res = importHolidays(locals.app, locals.user!, {
         country,

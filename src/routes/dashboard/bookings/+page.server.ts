@@ -1,4 +1,4 @@
-import { error, fail } from "@sveltejs/kit";
+import { fail } from "@sveltejs/kit";
 import * as v from "valibot";
 import type { Actions, PageServerLoad } from "./$types";
 import {
@@ -6,69 +6,43 @@ import {
   retryDelivery,
   type StatusFilter,
 } from "$lib/server/services/host-bookings.ts";
-import { isMultiLineText } from "$lib/shared/text.ts";
-import { decideBooking } from "$lib/server/services/decide-booking.ts";
-import { countBookingChange } from "$lib/server/services/insights-count.ts";
-import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
 import { messageRef, translateRef } from "$lib/shared/i18n.ts";
-import { refusalKey } from "$lib/shared/refusals.ts";
+import { foldSeatedRows } from "$lib/server/services/seated-times.ts";
+import { decisionAction, requestNewTimeAction } from "$lib/server/http/booking-decisions.ts";
 
 const FILTERS: StatusFilter[] = ["all", "pending", "confirmed", "rejected", "cancelled"];
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const f = url.searchParams.get("status") ?? "all";
   const filter = (FILTERS as string[]).includes(f) ? (f as StatusFilter) : "all";
+  // A search by the guest's name or address (a plain GET form: works without scripts).
+  const q = (url.searchParams.get("q") ?? "").trim().slice(0, 200);
   return {
     filter,
     filters: FILTERS,
-    rows: await listBookingsForHost(locals.app, locals.user!, filter, locals.locale),
+    q,
+    /** Back from moving a booking (the move page redirects here). */
+    moved: url.searchParams.has("moved"),
+    /** Back from booking for a guest. */
+    booked: url.searchParams.has("booked"),
+    // Each seated time is one row with its seats (SeatedTimes), the others one row each.
+    ...await foldSeatedRows(
+      locals.app,
+      await listBookingsForHost(locals.app, locals.user!, filter, locals.locale, q),
+    ),
   };
 };
-
-const Decision = v.object({
-  id: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, messageRef("bookings.unknown"))),
-  reason: v.optional(
-    v.pipe(
-      v.string(),
-      v.maxLength(500, messageRef("manage.reason_too_long")),
-      v.check(isMultiLineText, messageRef("manage.reason_bad_characters")),
-    ),
-    "",
-  ),
-});
-
-function act(action: "confirm" | "reject" | "cancel") {
-  return async ({ request, locals, setHeaders }: Parameters<Actions[string]>[0]) => {
-    const parsed = v.safeParse(Decision, Object.fromEntries(await request.formData()));
-    if (!parsed.success) {
-      return fail(400, { error: translateRef(locals.t, parsed.issues[0].message), id: null });
-    }
-    const { id, reason } = parsed.output;
-    const res = await decideBooking(locals.app, id, action, "host", {
-      hostId: locals.user!.id,
-      reason: reason || undefined,
-    });
-    if (res.ok) void countBookingChange(locals.app, res.booking);
-    if (!res.ok && res.reason === "not_found") error(404, locals.t.t("bookings.no_such"));
-    if (!res.ok && res.reason === "busy") {
-      retryLater(setHeaders);
-      return fail(BUSY_STATUS, { error: locals.t.t(refusalKey("busy")), id });
-    }
-    if (!res.ok) {
-      return fail(409, { error: locals.t.t(refusalKey(res.reason, "bookings.did_not_work")), id });
-    }
-    return { done: action, id };
-  };
-}
 
 const Retry = v.object({
   job: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, messageRef("bookings.unknown_job"))),
 });
 
 export const actions: Actions = {
-  confirm: act("confirm"),
-  reject: act("reject"),
-  cancel: act("cancel"),
+  confirm: decisionAction("confirm"),
+  reject: decisionAction("reject"),
+  cancel: decisionAction("cancel"),
+  /** "Ask to reschedule": cancelled with a reason; the guest picks a new time with their link. */
+  request: requestNewTimeAction,
   /** A failed mail or calendar write goes back into the queue with a fresh set of retries. */
   retry: async ({ request, locals }) => {
     const parsed = v.safeParse(Retry, Object.fromEntries(await request.formData()));

@@ -1,6 +1,7 @@
 import { error, fail, redirect } from "@sveltejs/kit";
 import * as v from "valibot";
 import type { Actions, PageServerLoad } from "./$types";
+import { readField } from "$lib/shared/field-bounds.ts";
 import {
   addCalendarAccount,
   describeError,
@@ -11,7 +12,13 @@ import {
   syncAccountNow,
 } from "$lib/server/services/calendar-accounts.ts";
 import { formatDuration } from "$lib/shared/format.ts";
-import { startOAuthConnect } from "$lib/server/services/calendar-oauth.ts";
+import { calendarProviderSetup, startOAuthConnect } from "$lib/server/services/calendar-oauth.ts";
+import {
+  disconnectZoom,
+  startZoomConnect,
+  zoomStatus,
+} from "$lib/server/services/zoom-meetings.ts";
+import { redirectUri } from "$lib/server/integrations/oauth.ts";
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const app = locals.app;
@@ -21,8 +28,14 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   return {
     accounts,
     paused,
-    oauth: { google: app.config.google !== null, microsoft: app.config.microsoft !== null },
-    connected: connected === "google" || connected === "microsoft" ? connected : null,
+    providers: calendarProviderSetup(app),
+    connected: connected === "google" || connected === "microsoft" || connected === "zoom"
+      ? connected
+      : null,
+    zoom: {
+      ...(await zoomStatus(app, locals.user!.id)),
+      redirectUri: redirectUri(app.config.baseUrl, "zoom"),
+    },
     reconnected: url.searchParams.get("reconnected") === "1",
     nowMs: app.now(),
     syncEvery: formatDuration(app.config.syncIntervalMs, locals.locale),
@@ -43,8 +56,8 @@ export const actions: Actions = {
     const str = (k: string) => (typeof f.get(k) === "string" ? (f.get(k) as string) : "");
     // The password is never sent back to the browser, not even after a failed attempt.
     const values = {
-      serverUrl: str("serverUrl").slice(0, 500),
-      username: str("username").slice(0, 200),
+      serverUrl: readField(f, "serverUrl", "url"),
+      username: readField(f, "username", "email"),
     };
     const res = await addCalendarAccount(locals.app, locals.user!, {
       serverUrl: values.serverUrl,
@@ -112,6 +125,18 @@ export const actions: Actions = {
     );
     if (!res.ok) return fail(400, { connectError: res.message });
     redirect(303, res.url);
+  },
+
+  /** "Connect Zoom" / "Reconnect Zoom": off to Zoom's consent page. */
+  zoomConnect: async ({ locals }) => {
+    const res = await startZoomConnect(locals.app, locals.user!, locals.t);
+    if (!res.ok) return fail(400, { zoomError: res.message });
+    redirect(303, res.url);
+  },
+
+  zoomDisconnect: async ({ locals }) => {
+    await disconnectZoom(locals.app, locals.user!);
+    return { zoomDisconnected: true };
   },
 
   remove: async ({ request, locals }) => {

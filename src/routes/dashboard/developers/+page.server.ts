@@ -15,9 +15,10 @@ import {
   viewSubscription,
   WEBHOOK_EVENTS,
 } from "$lib/server/services/webhooks.ts";
-import type { WebhookEvent } from "$lib/server/store/records.ts";
+import type { WebhookEvent } from "$lib/server/domain/model/records.ts";
 import { type MessageKey, messageRef, translateRef } from "$lib/shared/i18n.ts";
 import { MAX_API_KEYS } from "$lib/server/services/api-keys.ts";
+import { hostClock } from "$lib/shared/format.ts";
 
 /** Why a subscription is off, as stored (the API reports it as is), in the host's words here. */
 const DISABLED_REASONS: Record<string, MessageKey> = {
@@ -48,7 +49,7 @@ export const load: PageServerLoad = async ({ locals }) => {
     }),
     events: WEBHOOK_EVENTS,
     timeZone: user.timeZone,
-    clock: user.clock ?? "24h",
+    clock: hostClock(user, locals.locale),
   };
 };
 

@@ -1,14 +1,16 @@
 import { fail } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
-import { listEventTypes } from "$lib/server/store/event-types.ts";
-import { saveEmbedOrigins } from "$lib/server/services/embed.ts";
+import { listOwnEventTypes } from "$lib/server/services/event-types.ts";
+import { saveEmbedEventSettings, saveEmbedOrigins } from "$lib/server/services/embed.ts";
 import { translateRef } from "$lib/shared/i18n.ts";
 
 export const load: PageServerLoad = async ({ locals }) => {
-  const types = await listEventTypes(locals.app.kv, locals.user!.id);
+  const types = await listOwnEventTypes(locals.app, locals.user!);
   return {
     eventTypes: types.filter((t) => t.active).map((t) => ({ slug: t.slug, title: t.title })),
     origins: (locals.user!.embedOrigins ?? ["*"]).join("\n"),
+    shareGuestData: locals.user!.embedShareGuestData === true,
+    navigateParent: locals.user!.embedNavigateParent === true,
   };
 };
 
@@ -20,5 +22,15 @@ export const actions: Actions = {
       return fail(400, { origins: text, errors: res.errors.map((e) => translateRef(locals.t, e)) });
     }
     return { saved: true, origins: res.origins.join("\n") };
+  },
+  // Two checkboxes: anything but "on" is off (ADR 046).
+  events: async ({ request, locals }) => {
+    const form = await request.formData();
+    const res = await saveEmbedEventSettings(locals.app, locals.user!, {
+      shareGuestData: form.get("shareGuestData") === "on",
+      navigateParent: form.get("navigateParent") === "on",
+    });
+    if (!res.ok) return fail(400, { eventsError: locals.t.t("profile.account_missing") });
+    return { eventsSaved: true };
   },
 };

@@ -1,7 +1,7 @@
 import { error } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
 import { listOwnEventTypes, setEventTypeActive } from "$lib/server/services/event-types.ts";
-import { formValues } from "$lib/shared/forms.ts";
+import { readFields } from "$lib/shared/field-bounds.ts";
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const types = await listOwnEventTypes(locals.app, locals.user!);
@@ -25,7 +25,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 export const actions: Actions = {
   /** Turns an event type on or off; `active` is the wanted state ("true" / "false"). */
   toggle: async ({ request, locals }) => {
-    const { id, active } = formValues(await request.formData(), ["id", "active"], 100);
+    const { id, active } = readFields(await request.formData(), { id: "id", active: "choice" });
     const res = await setEventTypeActive(locals.app, locals.user!, id, active === "true");
     if (!res.ok && res.reason === "not_found") error(404, locals.t.t("errors.not_found_heading"));
     if (!res.ok) error(409, locals.t.t("common.try_again"));

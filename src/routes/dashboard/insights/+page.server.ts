@@ -4,6 +4,8 @@ import { getInsights } from "$lib/server/services/insights.ts";
 import { buildChart } from "$lib/server/http/insight-charts.ts";
 import { insightsSearch, parseInsightsQuery } from "$lib/server/http/insights-query.ts";
 import { translateRef } from "$lib/shared/i18n.ts";
+import { formSummaries } from "$lib/server/services/routing-forms.ts";
+import { pollSummary } from "$lib/server/services/poll-views.ts";
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const parsed = parseInsightsQuery(url);
@@ -16,5 +18,9 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     ...rest,
     charts: charts.map((c) => buildChart(c, locals.locale)),
     search: insightsSearch(res.data.range, res.data.eventTypeId),
+    // Routing forms' funnels (issue 30): counted since each form was made.
+    routingForms: await formSummaries(locals.app, locals.user!.id),
+    // Meeting polls (issue 28): made, answered, booked.
+    polls: await pollSummary(locals.app, locals.user!.id),
   };
 };

@@ -3,17 +3,20 @@ import * as v from "valibot";
 import type { Actions, PageServerLoad } from "./$types";
 import { listTimeZones } from "$lib/server/domain/time-zone.ts";
 import { resolveTypedZone } from "$lib/server/http/zone-input.ts";
-import { adoptBrowserTimeZone, updateProfile } from "$lib/server/services/profile.ts";
-import { fieldErrors, formValues, ProfileForm } from "$lib/shared/forms.ts";
+import { adoptBrowserTimeZone, reloadUser, updateProfile } from "$lib/server/services/profile.ts";
+import { fieldErrors, formValues } from "$lib/shared/forms/common.ts";
+import { ProfileForm } from "$lib/shared/forms/profile.ts";
+import { readFields } from "$lib/shared/field-bounds.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
 import { currentFeedUrls, feedUrls, regenerateFeed } from "$lib/server/services/ics-feed.ts";
-import { formatDate } from "$lib/shared/format.ts";
+import { formatDate, hostClock, hostWeekStart } from "$lib/shared/format.ts";
 import { USERNAME_HOLD_DAYS } from "$lib/server/domain/username.ts";
 import { deleteAccount, eraseGuest, lastOwnerMessage } from "$lib/server/services/host-data.ts";
-import { IMPORT_MAX_BYTES, importHostData } from "$lib/server/services/host-import.ts";
-import { getUser } from "$lib/server/store/users.ts";
+import { importHostData } from "$lib/server/services/host-import.ts";
 import { languageOf, negotiateLocale } from "$lib/shared/i18n.ts";
 import { translator } from "$lib/server/i18n.ts";
+import { photoPath, removeHostPhoto, setHostPhoto } from "$lib/server/services/photo.ts";
+import { PHOTO_MAX_BYTES } from "$lib/server/domain/photo.ts";
 
 export const load: PageServerLoad = async ({ locals }) => {
   const u = locals.user!;
@@ -30,11 +33,15 @@ export const load: PageServerLoad = async ({ locals }) => {
       name: u.name,
       username: u.username,
       timeZone: u.timeZone,
-      clock: u.clock ?? "24h",
+      // Their choice, else their language's habit: what the whole dashboard uses.
+      clock: hostClock(u, locals.locale),
+      weekStart: hostWeekStart(u, locals.locale),
       // The language the dashboard speaks now (the profile's, else the browser's).
       language: languageOf(u.locale ?? locals.locale) ?? "en",
       email: u.email,
+      photoUrl: photoPath(u),
     },
+    photoMaxKb: PHOTO_MAX_BYTES / 1024,
     zones: listTimeZones(),
   };
 };
@@ -52,11 +59,14 @@ export const actions: Actions = {
 
   save: async ({ request, locals }) => {
     const user = locals.user!;
-    const values = formValues(
-      await request.formData(),
-      ["name", "username", "timeZone", "clock", "locale"],
-      200,
-    );
+    const values = readFields(await request.formData(), {
+      name: "line",
+      username: "line",
+      timeZone: "line",
+      clock: "choice",
+      weekStart: "choice",
+      locale: "choice",
+    });
     // "Tokyo", "PST", "UTC+2": a zone typed by name is looked up; several or none are said.
     const zone = resolveTypedZone(values.timeZone, locals.app.now(), locals.t);
     if (zone.ok) values.timeZone = zone.zone;
@@ -97,7 +107,10 @@ export const actions: Actions = {
 
   /** A guest asked the host to delete their data: it goes from all of this host's bookings. */
   eraseGuest: async ({ request, locals }) => {
-    const { email, confirm } = formValues(await request.formData(), ["email", "confirm"], 320);
+    const { email, confirm } = readFields(await request.formData(), {
+      email: "email",
+      confirm: "line",
+    });
     if (confirm !== "yes") {
       return fail(400, {
         erase: { email, error: locals.t.t("data.erase_tick") },
@@ -113,24 +126,49 @@ export const actions: Actions = {
   /** A host moving servers: their export from another Invito, applied where it does not clash. */
   importData: async ({ request, locals }) => {
     const refused = (error: string) => fail(400, { imported: { error, applied: [], skipped: [] } });
-    const file = (await request.formData()).get("file");
-    if (!(file instanceof File) || file.size === 0) {
-      return refused(locals.t.t("data.choose_file"));
-    }
-    if (file.size > IMPORT_MAX_BYTES) {
-      return refused(
-        locals.t.t("import.too_large", { mb: IMPORT_MAX_BYTES / 1024 / 1024 }),
-      );
-    }
-    const res = await importHostData(locals.app, locals.user!, await file.text(), locals.t);
+    // The whole form goes to the import, which takes its file apart off this thread (64 MB).
+    const res = await importHostData(locals.app, locals.user!, {
+      bytes: new Uint8Array(await request.arrayBuffer()),
+      contentType: request.headers.get("content-type") ?? "",
+    }, locals.t);
     if (!res.ok) return refused(res.error);
-    locals.user = (await getUser(locals.app.kv, locals.user!.id)) ?? locals.user;
+    locals.user = await reloadUser(locals.app, locals.user!);
     return { imported: { error: null, applied: res.applied, skipped: res.skipped } };
+  },
+
+  /** The photo guests see: PNG, JPEG or WebP, small; anything else is refused with a reason. */
+  photo: async ({ request, locals }) => {
+    const file = (await request.formData()).get("photo");
+    if (!(file instanceof File) || file.size === 0) {
+      return fail(400, { photo: { error: locals.t.t("photo.choose"), removed: false } });
+    }
+    if (file.size > PHOTO_MAX_BYTES) {
+      return fail(413, {
+        photo: {
+          error: locals.t.t("photo.too_big", { kb: PHOTO_MAX_BYTES / 1024 }),
+          removed: false,
+        },
+      });
+    }
+    const res = await setHostPhoto(
+      locals.app,
+      locals.user!,
+      new Uint8Array(await file.arrayBuffer()),
+      locals.t,
+    );
+    if (!res.ok) return fail(400, { photo: { error: res.message, removed: false } });
+    locals.user = res.user;
+    return { photo: { error: null, removed: false } };
+  },
+  removePhoto: async ({ locals }) => {
+    const user = await removeHostPhoto(locals.app, locals.user!);
+    if (user) locals.user = user;
+    return { photo: { error: null, removed: true } };
   },
 
   /** Closing the account: confirmed by typing the username; guests of meetings ahead are told. */
   deleteAccount: async ({ request, locals }) => {
-    const { username } = formValues(await request.formData(), ["username"], 200);
+    const { username } = formValues(await request.formData(), ["username"], "line");
     const res = await deleteAccount(locals.app, locals.user!, username);
     if (!res.ok && res.reason === "last_owner") {
       return fail(409, { remove: { error: lastOwnerMessage(res.teams, locals.t) } });
@@ -145,7 +183,10 @@ export const actions: Actions = {
 
   /** The "use my time zone" banner: only changes a zone that is still the fresh-account UTC. */
   adoptTimeZone: async ({ request, locals, url }) => {
-    const { timeZone, next } = formValues(await request.formData(), ["timeZone", "next"], 2000);
+    const { timeZone, next } = readFields(await request.formData(), {
+      timeZone: "line",
+      next: "url",
+    });
     await adoptBrowserTimeZone(locals.app, locals.user!, timeZone.trim());
     redirect(303, safeRedirectPath(next, url.origin, "/dashboard/profile"));
   },

@@ -2,13 +2,18 @@ import { fail, redirect } from "@sveltejs/kit";
 import * as v from "valibot";
 import type { Actions, PageServerLoad } from "./$types";
 import { completeSetup, finishSetup } from "$lib/server/services/setup.ts";
-import { fieldErrors, formValues, ProfileForm, type WeekdayNumber } from "$lib/shared/forms.ts";
+import { invitationsFor } from "$lib/server/services/team-invites.ts";
+import { type WeekdayNumber } from "$lib/shared/forms/availability.ts";
+import { fieldErrors, formValues } from "$lib/shared/forms/common.ts";
+import { ProfileForm } from "$lib/shared/forms/profile.ts";
 import { resolveTypedZone } from "$lib/server/http/zone-input.ts";
 import { listTimeZones } from "$lib/server/domain/time-zone.ts";
 
-export const load: PageServerLoad = ({ locals }) => {
+export const load: PageServerLoad = async ({ locals }) => {
   const u = locals.user!;
   return {
+    // An invited person's first stop: the invitation is answered here as on the teams page.
+    invitations: await invitationsFor(locals.app, u),
     values: {
       // An account made from an email address has that address's name part as its name.
       name: u.name === u.email.split("@")[0] || u.name === u.username ? "" : u.name,
@@ -19,7 +24,8 @@ export const load: PageServerLoad = ({ locals }) => {
       end: "17:00",
       eventTitle: locals.t.t("setup.default_title"),
       durationMin: "30",
-      requiresConfirmation: true,
+      // Guests book instantly unless the host chooses requests (shown as two explicit options).
+      requiresConfirmation: false,
     },
     zones: listTimeZones(),
   };
@@ -38,7 +44,7 @@ const FIELDS = [
 export const actions: Actions = {
   save: async ({ request, locals }) => {
     const form = await request.formData();
-    const raw = formValues(form, FIELDS, 200);
+    const raw = formValues(form, FIELDS, "line");
     const days = form.getAll("days").map(String).filter((d) => /^[1-7]$/.test(d));
     const requiresConfirmation = form.get("requiresConfirmation") === "on";
     const values = { ...raw, days, requiresConfirmation };
@@ -69,7 +75,11 @@ export const actions: Actions = {
       requiresConfirmation,
     }, locals.t);
     if (!res.ok) return fail(400, { values, errors: res.errors });
-    redirect(303, "/dashboard?welcome=1");
+    // "Save and connect a calendar": straight on to the Calendars page.
+    redirect(
+      303,
+      form.get("next") === "calendars" ? "/dashboard/calendars" : "/dashboard?welcome=1",
+    );
   },
   skip: async ({ locals }) => {
     await finishSetup(locals.app, locals.user!);

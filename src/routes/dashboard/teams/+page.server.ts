@@ -3,12 +3,11 @@ import type { Actions, PageServerLoad } from "./$types";
 import {
   ANSWER_MESSAGES,
   answerInvite,
-  createTeam,
   invitationsFor,
-  listMyTeams,
-} from "$lib/server/services/teams.ts";
+} from "$lib/server/services/team-invites.ts";
+import { createTeam, listMyTeams } from "$lib/server/services/teams.ts";
 import { listTimeZones } from "$lib/server/domain/time-zone.ts";
-import { formValues } from "$lib/shared/forms.ts";
+import { readFields } from "$lib/shared/field-bounds.ts";
 import { readTeamForm } from "$lib/shared/team-forms.ts";
 import { translateRef, translateRefs } from "$lib/shared/i18n.ts";
 
@@ -39,11 +38,11 @@ export const actions: Actions = {
   },
   /** Accept or decline an invitation listed here (by the signed-in user's own address). */
   answer: async ({ request, locals }) => {
-    const { teamId, inviteId, accept } = formValues(
-      await request.formData(),
-      ["teamId", "inviteId", "accept"],
-      100,
-    );
+    const { teamId, inviteId, accept } = readFields(await request.formData(), {
+      teamId: "id",
+      inviteId: "id",
+      accept: "choice",
+    });
     const res = await answerInvite(locals.app, locals.user!, { teamId, inviteId }, accept === "1");
     if (!res.ok && res.reason === "not_found") {
       error(404, translateRef(locals.t, ANSWER_MESSAGES.not_found));

@@ -1,7 +1,8 @@
 import type { PageServerLoad } from "./$types";
 import { listOwnEventTypes } from "$lib/server/services/event-types.ts";
-import { troubleshootDay } from "$lib/server/services/troubleshoot.ts";
+import { troubleshootDay, troubleshootOpeningDate } from "$lib/server/services/troubleshoot.ts";
 import { isoDateIn } from "$lib/shared/format.ts";
+import { hostClock } from "$lib/shared/format.ts";
 
 export const load: PageServerLoad = async ({ locals, url, setHeaders }) => {
   setHeaders({ "cache-control": "no-store" });
@@ -11,7 +12,9 @@ export const load: PageServerLoad = async ({ locals, url, setHeaders }) => {
   const today = isoDateIn(locals.app.now(), user.timeZone);
   const chosen = types.find((t) => t.id === q.get("et")) ?? types.find((t) => t.active) ??
     types[0];
-  const date = (q.get("date") ?? "").slice(0, 10) || today;
+  // Opened without a date: the first day with hours (today when it has some left).
+  const date = (q.get("date") ?? "").slice(0, 10) ||
+    await troubleshootOpeningDate(locals.app, user);
   const at = (q.get("at") ?? "").slice(0, 5) || null;
   const titles = q.get("titles") === "1";
   const result = chosen
@@ -32,7 +35,7 @@ export const load: PageServerLoad = async ({ locals, url, setHeaders }) => {
     titles,
     today,
     timeZone: user.timeZone,
-    clock: user.clock ?? "24h",
+    clock: hostClock(user, locals.locale),
     result,
   };
 };

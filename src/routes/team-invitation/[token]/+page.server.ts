@@ -1,7 +1,11 @@
 import { error, fail, redirect } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
-import { ANSWER_MESSAGES, answerInviteByToken, inviteByToken } from "$lib/server/services/teams.ts";
-import { formValues } from "$lib/shared/forms.ts";
+import {
+  ANSWER_MESSAGES,
+  answerInviteByToken,
+  inviteByToken,
+} from "$lib/server/services/team-invites.ts";
+import { formValues } from "$lib/shared/forms/common.ts";
 import { translateRef } from "$lib/shared/i18n.ts";
 
 /**
@@ -28,7 +32,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 export const actions: Actions = {
   default: async ({ request, locals, params, url }) => {
     if (!locals.user) redirect(303, `/signin?next=${encodeURIComponent(url.pathname)}`);
-    const { accept } = formValues(await request.formData(), ["accept"], 10);
+    const { accept } = formValues(await request.formData(), ["accept"], "choice");
     const res = await answerInviteByToken(locals.app, locals.user, params.token, accept === "1");
     if (!res.ok && res.reason === "not_found") {
       error(404, translateRef(locals.t, ANSWER_MESSAGES.not_found));

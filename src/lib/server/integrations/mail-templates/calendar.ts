@@ -3,10 +3,10 @@ import { htmlMail } from "./layout.ts";
 import type { Translator } from "../../../shared/i18n.ts";
 import { oneLineText } from "../../../shared/text.ts";
 
-const NAMES = { google: "Google Calendar", microsoft: "Microsoft 365" } as const;
+const NAMES = { google: "Google Calendar", microsoft: "Microsoft 365", zoom: "Zoom" } as const;
 
 export function reconnectMail(opts: {
-  provider: "google" | "microsoft";
+  provider: "google" | "microsoft" | "zoom";
   account: string;
   hostName: string;
   /** The provider's own words (as it sent them). */
@@ -17,7 +17,9 @@ export function reconnectMail(opts: {
 }): { subject: string; text: string; html: string } {
   const { t } = opts;
   const name = NAMES[opts.provider];
-  const subject = t.t("mail.reconnect.subject", { name });
+  const subject = opts.provider === "zoom"
+    ? t.t("mail.reconnect.zoom_subject")
+    : t.t("mail.reconnect.subject", { name });
   const paragraphs = [
     t.t("mail.hello", { name: oneLineText(opts.hostName) }),
     t.t("mail.reconnect.cannot_read", {
@@ -25,7 +27,8 @@ export function reconnectMail(opts: {
       account: oneLineText(opts.account),
       reason: oneLineText(opts.reason),
     }),
-    t.t("mail.reconnect.until"),
+    // Zoom checks no times: what stops is the meeting links of new bookings.
+    t.t(opts.provider === "zoom" ? "mail.reconnect.zoom_until" : "mail.reconnect.until"),
   ];
   return {
     subject,

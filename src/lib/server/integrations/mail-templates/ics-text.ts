@@ -4,11 +4,28 @@
  * .ics structure itself (METHOD, UID, SEQUENCE, folding) is integrations/ics.ts's. What the guest
  * wrote is quoted when it spans lines (quote.ts), so it cannot forge our own lines.
  */
-import type { BookingRecord } from "../../store/records.ts";
+import type { BookingRecord } from "../../domain/model/records.ts";
 import type { Translator } from "../../../shared/i18n.ts";
 import { labelledLine } from "./quote.ts";
+import { locationText, shownLocation } from "../../../shared/location-text.ts";
 
-type B = Pick<BookingRecord, "eventTitle" | "guestName" | "guestEmail" | "guestNote" | "answers">;
+type B = Pick<
+  BookingRecord,
+  | "eventTitle"
+  | "guestName"
+  | "guestEmail"
+  | "guestNote"
+  | "answers"
+  | "location"
+  | "status"
+  | "additionalGuests"
+>;
+
+/** "Where: Jitsi Meet: https://…" — the meeting's place, first in an entry (a link calendars make clickable). */
+function whereLine(b: B, t: Translator): string {
+  const where = locationText(shownLocation(b), t);
+  return where ? t.t("mail.where", { where }) : "";
+}
 
 /** "Intro call: Ada and Demo Host" */
 export function icsSummaryForGuest(b: B, hostName: string, t: Translator): string {
@@ -17,10 +34,20 @@ export function icsSummaryForGuest(b: B, hostName: string, t: Translator): strin
 
 export function icsDescriptionForGuest(b: B, guestLink: string, t: Translator): string {
   return [
+    whereLine(b, t),
     b.guestNote ? labelledLine((note) => t.t("ics.note", { note }), b.guestNote) : "",
+    guestsLine(b, t),
     ...answerLines(b, t),
     t.t("ics.manage", { url: guestLink }),
   ].filter(Boolean).join("\n\n");
+}
+
+/**
+ * The entry the guest's additional guests get: where, and who else is invited — never the
+ * guest's manage link, note or answers (those are the guest's own).
+ */
+export function icsDescriptionForGuests(b: B, t: Translator): string {
+  return [whereLine(b, t), guestsLine(b, t)].filter(Boolean).join("\n\n");
 }
 
 /** "Intro call with Ada" — the host's own calendar entry. */
@@ -36,14 +63,22 @@ export function icsDescriptionForHost(
   with_: readonly string[] = [],
 ): string {
   return [
+    whereLine(b, t),
     b.guestNote
       ? labelledLine((note) => t.t("ics.note_from", { guest: b.guestName, note }), b.guestNote)
       : "",
     t.t("ics.guest", { guest: b.guestName, email: b.guestEmail }),
     with_.length ? t.t("ics.with", { names: with_.join(", ") }) : "",
+    guestsLine(b, t),
     ...answerLines(b, t),
     t.t("ics.booked_with", { url: dashboardLink }),
   ].filter(Boolean).join("\n\n");
+}
+
+/** The guest's additional guests ("Also invited: a@example.com, b@example.com"), or "". */
+export function guestsLine(b: Pick<B, "additionalGuests">, t: Translator): string {
+  const list = b.additionalGuests ?? [];
+  return list.length ? t.t("ics.also_invited", { emails: list.join(", ") }) : "";
 }
 
 /** The guest's answers, each under its question ("Company: ACME"), quoted when multi-line. */

@@ -1,4 +1,5 @@
 import { quoteText } from "./quote.ts";
+import type { Paragraph } from "./paragraph.ts";
 
 /** A small, inline-styled HTML shell: mail clients ignore <style> blocks and external CSS. */
 export function escapeHtml(s: string): string {
@@ -11,15 +12,8 @@ export function escapeHtml(s: string): string {
 
 export type Button = { label: string; href: string; tone?: "primary" | "danger" | "plain" };
 
-/**
- * A paragraph: our plain text; someone's words quoted under a label that ends in its colon
- * ("Note:", see quote.ts); or translated parts whose `link` part becomes an anchor to `href`
- * (a meeting link, a page), e.g. from `t.parts("mail.link_line", …)`.
- */
-export type Paragraph =
-  | string
-  | { label: string; quote: string }
-  | { parts: { text: string; tag: string | null }[]; href: string };
+/** A paragraph (paragraph.ts: a leaf, so quote.ts needs no import of this file). */
+export type { Paragraph } from "./paragraph.ts";
 
 function paragraph(p: Paragraph): string {
   if (typeof p === "string") {

@@ -14,11 +14,11 @@ import { bookSlot } from "../../services/book-slot.ts";
 import { decideBooking, decideByToken } from "../../services/decide-booking.ts";
 import { deliverOutbox } from "../../jobs/deliver-outbox.ts";
 import { expireHolds } from "../../jobs/expire-holds.ts";
-import { getSlotPage } from "../../services/public-calendar.ts";
+import { getSlotPage } from "../../services/slot-page.ts";
 import { updateUser } from "../../store/users.ts";
 import { getBooking } from "../../store/bookings.ts";
 import { bookingLinks } from "../../services/booking-links.ts";
-import { writebackIcs } from "../../services/calendar-writeback.ts";
+import { writebackIcs } from "../../services/writeback-events.ts";
 import type { OutgoingMail } from "../mail.ts";
 
 // The memory app's clock: Friday 2026-11-20 08:00 UTC. Wednesday 25 November, 10:00 Berlin.

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { renderBookingMail } from "./booking.ts";
 import { labelled } from "./quote.ts";
-import type { BookingRecord } from "../../store/records.ts";
+import type { BookingRecord } from "../../domain/model/records.ts";
 
 const booking = (over: Partial<BookingRecord> = {}): BookingRecord => ({
   v: 1,

@@ -10,7 +10,7 @@
  * label of a quoted value is the same message with an empty value ("Note :").
  */
 import { normalizeLineBreaks } from "../../../shared/text.ts";
-import type { Paragraph } from "./layout.ts";
+import type { Paragraph } from "./paragraph.ts";
 
 /** A labelled line in the reader's words, given the value. */
 export type Line = (value: string) => string;

@@ -3,7 +3,6 @@ import type { Actions, PageServerLoad } from "./$types";
 import { manageState } from "$lib/server/services/guest-manage.ts";
 import { cancelByGuest } from "$lib/server/services/decide-booking.ts";
 import { isMultiLineText } from "$lib/shared/text.ts";
-import { countBookingChange } from "$lib/server/services/insights-count.ts";
 import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
 import { refusalKey } from "$lib/shared/refusals.ts";
 
@@ -17,15 +16,17 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
 
 export const actions: Actions = {
   default: async ({ locals, params, request, setHeaders }) => {
-    const reason = String((await request.formData()).get("reason") ?? "");
+    const form = await request.formData();
+    const reason = String(form.get("reason") ?? "");
+    // A series' date: this one alone, or this and the later ones.
+    const scope = form.get("scope") === "rest" ? "rest" : "one";
     if (reason.length > 500) {
       return fail(400, { reason, error: locals.t.t("manage.reason_too_long") });
     }
     if (!isMultiLineText(reason)) {
       return fail(400, { reason, error: locals.t.t("manage.reason_bad_characters") });
     }
-    const res = await cancelByGuest(locals.app, params.token, reason);
-    if (res.ok) void countBookingChange(locals.app, res.booking);
+    const res = await cancelByGuest(locals.app, params.token, reason, { scope });
     if (res.ok) return { cancelled: true };
     if (res.reason === "not_found") error(404, locals.t.t("errors.link_invalid"));
     if (res.reason === "busy") {

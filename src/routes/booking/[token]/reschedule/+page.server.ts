@@ -2,7 +2,6 @@ import { error, fail, redirect } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
 import { manageState, rescheduleSlots } from "$lib/server/services/guest-manage.ts";
 import { rescheduleByGuest } from "$lib/server/services/decide-booking.ts";
-import { countRescheduled } from "$lib/server/services/insights-count.ts";
 import { guestClock, guestZone } from "$lib/server/http/booking-page.ts";
 import { formatDuration, parseClock } from "$lib/shared/format.ts";
 import { refusalKey } from "$lib/shared/refusals.ts";
@@ -14,6 +13,8 @@ const BOOKING_REASONS = new Set([
   "cap_reached",
   "too_many_pending",
   "calendar_unavailable",
+  "already_seated",
+  "seats_full",
 ]);
 import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
 
@@ -61,7 +62,6 @@ export const actions: Actions = {
   default: async ({ locals, params, request, setHeaders }) => {
     const start = String((await request.formData()).get("start") ?? "");
     const res = await rescheduleByGuest(locals.app, params.token, start);
-    if (res.ok) void countRescheduled(locals.app, res.booking);
     if (res.ok) redirect(303, `/booking/${res.guestToken}?moved=1`);
     if (res.reason === "not_found") error(404, locals.t.t("errors.link_invalid"));
     if (res.reason === "busy") {

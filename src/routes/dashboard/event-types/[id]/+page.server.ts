@@ -6,7 +6,7 @@ import {
   eventTypeValuesOf,
   parseEventTypeValues,
   readEventTypeForm,
-} from "$lib/shared/forms.ts";
+} from "$lib/shared/forms/event-type-editor.ts";
 
 export const load: PageServerLoad = async ({ locals, params, url }) => {
   const record = await findEventType(locals.app, locals.user!, params.id);
@@ -31,6 +31,12 @@ export const actions: Actions = {
     if (!parsed.ok) return fail(400, { values: parsed.values, errors: parsed.errors });
     const res = await editEventType(locals.app, locals.user!, params.id, parsed.input);
     if (!res.ok && res.reason === "not_found") error(404, locals.t.t("errors.not_found_heading"));
+    if (!res.ok && res.reason === "meeting_needs_calendar") {
+      return fail(400, {
+        values: parsed.values,
+        errors: { locationKind: locals.t.t("refusal.meeting_needs_calendar") },
+      });
+    }
     if (!res.ok) {
       return fail(400, {
         values: parsed.values,

@@ -7,7 +7,7 @@ import {
   parseEventTypeValues,
   readEventTypeForm,
   slugify,
-} from "$lib/shared/forms.ts";
+} from "$lib/shared/forms/event-type-editor.ts";
 
 export const load: PageServerLoad = () => ({ values: NEW_EVENT_TYPE_VALUES });
 
@@ -23,6 +23,12 @@ export const actions: Actions = {
     const parsed = parseEventTypeValues(values, locals.t);
     if (!parsed.ok) return fail(400, { values: parsed.values, errors: parsed.errors });
     const res = await createEventType(locals.app, locals.user!, parsed.input);
+    if (!res.ok && res.reason === "meeting_needs_calendar") {
+      return fail(400, {
+        values: parsed.values,
+        errors: { locationKind: locals.t.t("refusal.meeting_needs_calendar") },
+      });
+    }
     if (!res.ok) {
       return fail(400, {
         values: parsed.values,

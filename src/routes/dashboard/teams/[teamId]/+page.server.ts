@@ -2,21 +2,23 @@ import { error, fail, redirect } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
 import {
   inviteMember,
+  resendInvite,
+  revokeInvite,
+  teamInvitations,
+} from "$lib/server/services/team-invites.ts";
+import {
   MEMBERSHIP_MESSAGES,
   type OwnerRefusal,
   removeMember,
-  resendInvite,
-  revokeInvite,
   setMemberRole,
   setMemberWeight,
   teamForMember,
-  teamInvitations,
   updateTeamSettings,
 } from "$lib/server/services/teams.ts";
 import { roundRobinDistribution } from "$lib/server/services/team-dashboard.ts";
 import { listTeamEventTypes } from "$lib/server/services/team-event-types.ts";
 import { listTimeZones } from "$lib/server/domain/time-zone.ts";
-import { formValues } from "$lib/shared/forms.ts";
+import { readFields } from "$lib/shared/field-bounds.ts";
 import { readTeamForm } from "$lib/shared/team-forms.ts";
 import { translateRef, translateRefs, type Translator } from "$lib/shared/i18n.ts";
 
@@ -60,7 +62,10 @@ export const actions: Actions = {
     return refused(locals.t, res.reason, "settings");
   },
   invite: async ({ request, locals, params }) => {
-    const { email, role } = formValues(await request.formData(), ["email", "role"], 300);
+    const { email, role } = readFields(await request.formData(), {
+      email: "email",
+      role: "choice",
+    });
     const res = await inviteMember(
       locals.app,
       locals.user!,
@@ -79,21 +84,21 @@ export const actions: Actions = {
     return refused(locals.t, res.reason, "invite");
   },
   resend: async ({ request, locals, params }) => {
-    const { id } = formValues(await request.formData(), ["id"], 100);
+    const { id } = readFields(await request.formData(), { id: "id" });
     const res = await resendInvite(locals.app, locals.user!, params.teamId, id);
     return res.ok
       ? { section: "invitations", resent: true }
       : refused(locals.t, res.reason, "invitations");
   },
   revoke: async ({ request, locals, params }) => {
-    const { id } = formValues(await request.formData(), ["id"], 100);
+    const { id } = readFields(await request.formData(), { id: "id" });
     const res = await revokeInvite(locals.app, locals.user!, params.teamId, id);
     return res.ok
       ? { section: "invitations", revoked: true }
       : refused(locals.t, res.reason, "invitations");
   },
   role: async ({ request, locals, params }) => {
-    const { member, role } = formValues(await request.formData(), ["member", "role"], 100);
+    const { member, role } = readFields(await request.formData(), { member: "id", role: "choice" });
     if (role !== "owner" && role !== "member") {
       return fail(400, { section: "members", message: locals.t.t("team.err_role") });
     }
@@ -101,11 +106,11 @@ export const actions: Actions = {
     return res.ok ? { section: "members", saved: true } : refused(locals.t, res.reason, "members");
   },
   weight: async ({ request, locals, params }) => {
-    const { member, weight, priority } = formValues(
-      await request.formData(),
-      ["member", "weight", "priority"],
-      20,
-    );
+    const { member, weight, priority } = readFields(await request.formData(), {
+      member: "id",
+      weight: "number",
+      priority: "number",
+    });
     const w = Number(weight);
     const p = Number(priority);
     if (!Number.isInteger(w) || w < 1 || w > 100) {
@@ -121,7 +126,7 @@ export const actions: Actions = {
     return res.ok ? { section: "members", saved: true } : refused(locals.t, res.reason, "members");
   },
   remove: async ({ request, locals, params }) => {
-    const { member } = formValues(await request.formData(), ["member"], 100);
+    const { member } = readFields(await request.formData(), { member: "id" });
     const res = await removeMember(locals.app, locals.user!, params.teamId, member);
     if (!res.ok) return refused(locals.t, res.reason, "members");
     if (member === locals.user!.id) redirect(303, "/dashboard/teams?left=1");

@@ -1,6 +1,7 @@
 import { error } from "@sveltejs/kit";
 import type { PageServerLoad } from "./$types";
 import { viewByToken } from "$lib/server/services/booking-view.ts";
+import { bookedForWidget } from "$lib/server/services/embed.ts";
 import { formatDuration } from "$lib/shared/format.ts";
 
 export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
@@ -11,5 +12,7 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
     view,
     token: params.token,
     ttlText: formatDuration(locals.app.config.bookingTtlMs, locals.locale),
+    // `invito:booked` for the embedding page, and the event type's thank-you page (ADR 046).
+    booked: await bookedForWidget(locals.app, params.token),
   };
 };

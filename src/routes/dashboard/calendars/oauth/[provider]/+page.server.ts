@@ -1,6 +1,7 @@
 import { error, redirect } from "@sveltejs/kit";
 import type { PageServerLoad } from "./$types";
 import { finishOAuthConnect } from "$lib/server/services/calendar-oauth.ts";
+import { finishZoomConnect } from "$lib/server/services/zoom-meetings.ts";
 
 /**
  * Where Google and Microsoft send the host back (the redirect URI to register). A GET that
@@ -9,6 +10,11 @@ import { finishOAuthConnect } from "$lib/server/services/calendar-oauth.ts";
  */
 export const load: PageServerLoad = async ({ locals, params, url }) => {
   const provider = params.provider;
+  if (provider === "zoom") {
+    const zoom = await finishZoomConnect(locals.app, locals.user!, url, locals.t);
+    if (zoom.ok) redirect(303, "/dashboard/calendars?connected=zoom");
+    return { provider, message: zoom.message };
+  }
   if (provider !== "google" && provider !== "microsoft") {
     error(404, locals.t.t("errors.not_found_heading"));
   }

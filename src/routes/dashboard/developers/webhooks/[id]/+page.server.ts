@@ -1,5 +1,6 @@
 import { error, fail } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
+import { readField } from "$lib/shared/field-bounds.ts";
 import {
   deliveryLog,
   getSubscription,
@@ -7,6 +8,7 @@ import {
   viewSubscription,
 } from "$lib/server/services/webhooks.ts";
 import { storedReasonText } from "$lib/shared/system-reasons.ts";
+import { hostClock } from "$lib/shared/format.ts";
 
 export const load: PageServerLoad = async ({ locals, params }) => {
   const sub = await getSubscription(locals.app, locals.user!, params.id);
@@ -20,13 +22,13 @@ export const load: PageServerLoad = async ({ locals, params }) => {
     subscription: viewSubscription(sub, locals.app.now()),
     log,
     timeZone: locals.user!.timeZone,
-    clock: locals.user!.clock ?? "24h",
+    clock: hostClock(locals.user!, locals.locale),
   };
 };
 
 export const actions: Actions = {
   redeliver: async ({ locals, params, request }) => {
-    const messageId = String((await request.formData()).get("messageId") ?? "").slice(0, 100);
+    const messageId = readField(await request.formData(), "messageId", "id");
     const ok = await redeliver(locals.app, locals.user!, params.id, messageId);
     if (!ok) return fail(404, { error: locals.t.t("dev.message_gone") });
     return { redelivered: messageId };

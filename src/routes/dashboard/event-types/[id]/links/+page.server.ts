@@ -7,9 +7,10 @@ import {
   removeLink,
   revokeLink,
 } from "$lib/server/services/single-use-links.ts";
-import { formValues } from "$lib/shared/forms.ts";
+import { readField, readFields } from "$lib/shared/field-bounds.ts";
 import { isoDateIn } from "$lib/shared/format.ts";
 import { MAX_LINKS_PER_HOST } from "$lib/server/services/single-use-links.ts";
+import { hostClock } from "$lib/shared/format.ts";
 
 export const load: PageServerLoad = async ({ locals, params }) => {
   const user = locals.user!;
@@ -26,13 +27,17 @@ export const load: PageServerLoad = async ({ locals, params }) => {
     links: await listLinks(locals.app, user, et.id),
     today: isoDateIn(locals.app.now(), user.timeZone),
     timeZone: user.timeZone,
-    clock: user.clock ?? "24h",
+    clock: hostClock(user, locals.locale),
   };
 };
 
 export const actions: Actions = {
   mint: async ({ request, locals, params }) => {
-    const values = formValues(await request.formData(), ["expiresOn", "guestEmail", "label"], 300);
+    const values = readFields(await request.formData(), {
+      expiresOn: "date",
+      guestEmail: "email",
+      label: "line",
+    });
     const res = await mintSingleUseLink(
       locals.app,
       locals.user!,
@@ -54,14 +59,14 @@ export const actions: Actions = {
     return { minted: res.url, mintedId: res.link.id };
   },
   revoke: async ({ request, locals }) => {
-    const id = String((await request.formData()).get("id") ?? "").slice(0, 64);
+    const id = readField(await request.formData(), "id", "id");
     const res = await revokeLink(locals.app, locals.user!, id);
     if (!res.ok && res.reason === "not_found") error(404, locals.t.t("errors.not_found_heading"));
     if (!res.ok) return fail(409, { notice: locals.t.t("links.used_meanwhile") });
     return { notice: locals.t.t("links.revoked") };
   },
   remove: async ({ request, locals }) => {
-    const id = String((await request.formData()).get("id") ?? "").slice(0, 64);
+    const id = readField(await request.formData(), "id", "id");
     if (!(await removeLink(locals.app, locals.user!, id))) {
       error(404, locals.t.t("errors.not_found_heading"));
     }

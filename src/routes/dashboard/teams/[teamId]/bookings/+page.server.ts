@@ -7,7 +7,6 @@ import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
 import { isMultiLineText } from "$lib/shared/text.ts";
 import { refusalKey } from "$lib/shared/refusals.ts";
 import { messageRef, translateRef } from "$lib/shared/i18n.ts";
-import { countBookingChange } from "$lib/server/services/insights-count.ts";
 
 const FILTERS: StatusFilter[] = ["all", "pending", "confirmed", "rejected", "cancelled"];
 
@@ -52,7 +51,6 @@ function act(action: "confirm" | "reject" | "cancel") {
       action,
       reason || undefined,
     );
-    if (res.ok) void countBookingChange(locals.app, res.booking);
     if (!res.ok && res.reason === "not_found") error(404, locals.t.t("bookings.no_such"));
     if (!res.ok && res.reason === "forbidden") error(403, locals.t.t("team.bookings_forbidden"));
     if (!res.ok && res.reason === "busy") {

@@ -5,7 +5,7 @@ import {
   setTeamEventTypeActive,
 } from "$lib/server/services/team-event-types.ts";
 import { teamForMember } from "$lib/server/services/teams.ts";
-import { formValues } from "$lib/shared/forms.ts";
+import { readFields } from "$lib/shared/field-bounds.ts";
 
 export const load: PageServerLoad = async ({ locals, params, url, parent }) => {
   const { members } = await parent();
@@ -30,7 +30,7 @@ export const load: PageServerLoad = async ({ locals, params, url, parent }) => {
 
 export const actions: Actions = {
   toggle: async ({ request, locals, params }) => {
-    const { id, active } = formValues(await request.formData(), ["id", "active"], 100);
+    const { id, active } = readFields(await request.formData(), { id: "id", active: "choice" });
     const res = await setTeamEventTypeActive(
       locals.app,
       locals.user!,

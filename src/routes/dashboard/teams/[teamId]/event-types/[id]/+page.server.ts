@@ -10,7 +10,7 @@ import {
   eventTypeValuesOf,
   parseEventTypeValues,
   readEventTypeForm,
-} from "$lib/shared/forms.ts";
+} from "$lib/shared/forms/event-type-editor.ts";
 import { translateRefs } from "$lib/shared/i18n.ts";
 import { readTeamFields } from "$lib/shared/team-forms.ts";
 

@@ -7,7 +7,7 @@ import {
   parseEventTypeValues,
   readEventTypeForm,
   slugify,
-} from "$lib/shared/forms.ts";
+} from "$lib/shared/forms/event-type-editor.ts";
 import { NEW_TEAM_FIELDS, readTeamFields } from "$lib/shared/team-forms.ts";
 import { translateRefs } from "$lib/shared/i18n.ts";
 

@@ -1,0 +1,320 @@
+/**
+ * `npm run invito -- <command> [arguments] [--json]`: the admin's command line (issue 32), on the
+ * store of INVITO_DB_PATH. A remote KV (KV Connect) is shared by the server and this command at
+ * once. A local KV file is one process's at a time (a second writer meets "database is locked"
+ * while the server works): on a file a running server uses, the command refuses (exit 4) before
+ * it changes anything — stop the server, or run both on remote KV.
+ *
+ * Exit codes: 0 done; 1 refused or failed (no such user, already in that state, last owner of a
+ * team, the mail server refused, the backup failed); 2 wrong usage; 3 the configuration is invalid;
+ * 4 the local store is in use by a running server.
+ * With --json, stdout holds one JSON document (also for refusals: `{ "ok": false, ... }`).
+ */
+import { describeConfig, parseConfig } from "../src/lib/server/config.ts";
+import { type App, buildApp } from "../src/lib/server/app.ts";
+import {
+  type AdminActor,
+  deleteUserAsAdmin,
+  findUserForAdmin,
+  hostBookingsFrom,
+  listUsersForAdmin,
+  reactivateUser,
+  suspendUser,
+  userRow,
+} from "../src/lib/server/services/admin-users.ts";
+import { backupNow, sendTestMail } from "../src/lib/server/services/admin-instance.ts";
+import { exportHostIcs, exportHostJson } from "../src/lib/server/services/host-data.ts";
+import {
+  BackupError,
+  backupStore,
+  isLocalFile,
+  restoreStore,
+} from "../src/lib/server/store/backup.ts";
+import { liveProcesses } from "../src/lib/server/store/presence.ts";
+import type { AccountState } from "../src/lib/server/domain/admin.ts";
+
+export const HELP = `Invito's command line for admins.
+
+usage: npm run invito -- <command> [arguments] [--json]
+
+  users list [--state active|suspended|closed] [--search TEXT]
+  users suspend <username|address|id>
+  users reactivate <username|address|id>
+  users delete <username|address|id> --yes
+  bookings list <username|address|id> [--from YYYY-MM-DD]
+  bookings export <username|address|id> [--ics]
+  mail-test <address>
+  check-config
+  backup [FILE]            (no FILE: into INVITO_BACKUP_DIR, as the admin page's button)
+  restore FILE [--force]   (the server must be stopped)
+
+On a local KV file (INVITO_DB_PATH) the server must be stopped; on remote KV it may run.
+Exit codes: 0 done, 1 refused or failed, 2 wrong usage, 3 invalid configuration,
+4 the local store is in use by a running server.`;
+
+type Outcome = { code: number; json: unknown; text: string };
+
+const CLI: AdminActor = { id: null, label: "cli" };
+
+const done = (json: unknown, text: string): Outcome => ({ code: 0, json, text });
+const refused = (reason: string, text: string, extra: Record<string, unknown> = {}): Outcome => ({
+  code: 1,
+  json: { ok: false, reason, ...extra },
+  text,
+});
+const usage = (text: string): Outcome => ({
+  code: 2,
+  json: { ok: false, reason: "usage", message: text },
+  text: `${text}\n\n${HELP}`,
+});
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** Positional arguments: everything that is not an option or an option's value. */
+function positional(args: string[], valued: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (valued.includes(args[i])) i++;
+    else if (!args[i].startsWith("--")) out.push(args[i]);
+  }
+  return out;
+}
+
+async function withUser(
+  app: App,
+  ref: string | undefined,
+  then: (user: NonNullable<Awaited<ReturnType<typeof findUserForAdmin>>>) => Promise<Outcome>,
+): Promise<Outcome> {
+  if (!ref) return usage("name the user: a username, an address or an id");
+  const user = await findUserForAdmin(app, ref);
+  if (!user) return refused("not_found", `no such user: ${ref}`);
+  return await then(user);
+}
+
+export async function run(args: string[], env: Record<string, string | undefined>): Promise<
+  Outcome & { stream?: (app: App) => AsyncGenerator<string> }
+> {
+  const valued = ["--state", "--search", "--from"];
+  const [command, sub, arg] = positional(args, valued);
+  if (!command || command === "help" || args.includes("--help")) return done({ help: HELP }, HELP);
+  const parsed = parseConfig(env);
+  if (command === "check-config") {
+    if (!parsed.ok) {
+      return {
+        code: 3,
+        json: { ok: false, errors: parsed.errors },
+        text: "configuration has problems:\n" + parsed.errors.map((e) => `  - ${e}`).join("\n"),
+      };
+    }
+    const lines = describeConfig(parsed.config);
+    return done(
+      { ok: true, config: Object.fromEntries(lines) },
+      "configuration is valid:\n" + lines.map(([k, v]) => `  ${k} = ${v}`).join("\n"),
+    );
+  }
+  if (!parsed.ok) {
+    return {
+      code: 3,
+      json: { ok: false, errors: parsed.errors },
+      text: "fix these settings first:\n" + parsed.errors.map((e) => `  - ${e}`).join("\n"),
+    };
+  }
+  const known = ["users", "bookings", "mail-test", "backup", "restore"];
+  if (!known.includes(command)) return usage(`unknown command: ${command}`);
+  const app = await buildApp(env);
+  try {
+    if (isLocalFile(app.config.dbPath)) {
+      const busy = await runningServer(app);
+      if (busy) return inUse(app.config.dbPath, busy);
+    }
+    return await dispatch(app, command, sub, arg, args);
+  } catch (err) {
+    if (err instanceof Error && /database is locked/i.test(err.message)) {
+      return inUse(app.config.dbPath, null);
+    }
+    throw err;
+  } finally {
+    app.kv.close();
+  }
+}
+
+/** Whether a server works on this store now (each renews its presence while it runs). */
+async function runningServer(app: App): Promise<number | null> {
+  const live = await liveProcesses(app.kv, app.now());
+  return live.length ? Math.max(...live.map((p) => p.untilMs)) : null;
+}
+
+function inUse(path: string, untilMs: number | null): Outcome {
+  const text = `${path} is in use by a running Invito server${
+    untilMs ? ` (it last said so until ${new Date(untilMs).toISOString()})` : ""
+  }. A local KV file is one process's at a time: stop the server first, or point the server and this command at the same remote KV (INVITO_DB_PATH=https://…). Nothing was changed.`;
+  return { code: 4, json: { ok: false, reason: "store_in_use", message: text }, text };
+}
+
+async function dispatch(
+  app: App,
+  command: string,
+  sub: string | undefined,
+  arg: string | undefined,
+  args: string[],
+): Promise<Outcome> {
+  if (command === "users") {
+    if (sub === "list") {
+      const state = option(args, "--state");
+      if (state && !["active", "suspended", "closed"].includes(state)) {
+        return usage(`--state must be active, suspended or closed`);
+      }
+      const { rows, more } = await listUsersForAdmin(app, {
+        q: option(args, "--search"),
+        state: state as AccountState | undefined,
+      });
+      const text = rows.map((r) =>
+        [
+          r.username.padEnd(20),
+          r.state.padEnd(9),
+          r.email.padEnd(32),
+          `ahead ${r.bookingsAhead}${r.bookingsAheadMore ? "+" : ""}`,
+          `calendars ${r.calendars.total}/${r.calendars.failing} failing`,
+          r.teams.length ? `teams ${r.teams.join(", ")}` : "",
+        ].join("  ").trimEnd()
+      ).join("\n") + (more ? "\n(more match; narrow with --search)" : "");
+      return done({ ok: true, users: rows, more }, text || "(no users)");
+    }
+    if (sub === "suspend" || sub === "reactivate") {
+      return await withUser(app, arg, async (user) => {
+        const r = sub === "suspend"
+          ? await suspendUser(app, CLI, user.id)
+          : await reactivateUser(app, CLI, user.id);
+        if (!r.ok) return refused(r.reason, `${user.username}: ${r.reason.replace("_", " ")}`);
+        return done(
+          { ok: true, user: await userRow(app, r.user) },
+          `${user.username} ${sub === "suspend" ? "suspended" : "reactivated"}`,
+        );
+      });
+    }
+    if (sub === "delete") {
+      return await withUser(app, arg, async (user) => {
+        if (!args.includes("--yes")) {
+          return usage(
+            `deleting ${user.username} cancels their meetings ahead and cannot be undone; add --yes`,
+          );
+        }
+        const r = await deleteUserAsAdmin(app, CLI, user.id, user.username);
+        if (!r.ok) {
+          if (r.reason === "last_owner") {
+            return refused(
+              r.reason,
+              `${user.username} is the last owner of ${
+                r.teams.join(", ")
+              }; make someone else owner first`,
+              { teams: r.teams },
+            );
+          }
+          return refused(r.reason, `${user.username}: ${r.reason.replace("_", " ")}`);
+        }
+        return done(
+          { ok: true, cancelled: r.cancelled },
+          `${user.username} deleted; ${r.cancelled} meetings ahead cancelled, guests told`,
+        );
+      });
+    }
+    return usage(`users: unknown subcommand ${sub ?? "(none)"}`);
+  }
+  if (command === "bookings") {
+    if (sub === "list") {
+      return await withUser(app, arg, async (user) => {
+        const from = option(args, "--from");
+        if (from !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(from)) {
+          return usage("--from must be a date like 2026-12-01");
+        }
+        const fromMs = from ? Date.parse(`${from}T00:00:00Z`) : app.now();
+        const rows = await hostBookingsFrom(app, user, fromMs);
+        const text = rows.map((b) =>
+          `${b.start}  ${b.status.padEnd(9)}  ${b.eventTitle}  ${b.guestName} <${b.guestEmail}>`
+        ).join("\n");
+        return done({ ok: true, bookings: rows }, text || "(no bookings)");
+      });
+    }
+    if (sub === "export") {
+      return await withUser(app, arg, async (user) => {
+        const chunks = args.includes("--ics")
+          ? exportHostIcs(app, user)
+          : exportHostJson(app, user);
+        let text = "";
+        for await (const c of chunks) text += c;
+        // The export is the document itself, with or without --json.
+        return { code: 0, json: null, text: text.replace(/\n$/, "") };
+      });
+    }
+    return usage(`bookings: unknown subcommand ${sub ?? "(none)"}`);
+  }
+  if (command === "mail-test") {
+    const to = sub;
+    if (!to || !/^[^\s@]{1,64}@[^\s@]{1,255}$/.test(to)) {
+      return usage("mail-test needs an address");
+    }
+    const r = await sendTestMail(app, null, to);
+    if (!r.ok) return refused("mail_failed", `mail server: ${r.kind}: ${r.detail}`, r);
+    return done({ ok: true, response: r.response }, `sent; the server answered: ${r.response}`);
+  }
+  if (command === "backup") {
+    if (sub) {
+      try {
+        await Deno.stat(sub);
+        return refused("exists", `${sub} exists; choose a new file name`);
+      } catch { /* a new file, as it should be */ }
+      try {
+        const r = await backupStore(app.kv, app.config.dbPath, sub);
+        const sizeBytes = (await Deno.stat(sub)).size;
+        return done(
+          { ok: true, file: sub, entries: r.entries, sizeBytes, sha256: r.sha256 },
+          `backup: ${r.entries} entries → ${sub}, ${Math.ceil(sizeBytes / 1024)} KiB`,
+        );
+      } catch (err) {
+        const detail = err instanceof BackupError ? err.message : String(err);
+        return refused("failed", `backup failed: ${detail}`, { detail });
+      }
+    }
+    const r = await backupNow(app, null);
+    if (!r.ok) {
+      return refused(
+        r.reason,
+        r.reason === "no_dir"
+          ? "INVITO_BACKUP_DIR is not set; name a FILE instead"
+          : `backup failed: ${r.detail}`,
+      );
+    }
+    return done(
+      { ...r.result },
+      `backup: ${r.result.entries} entries → ${r.result.detail}`,
+    );
+  }
+  // restore
+  if (!sub) return usage("restore needs the backup FILE");
+  try {
+    const r = await restoreStore(app.kv, sub, {
+      force: args.includes("--force"),
+      nowMs: app.now(),
+    });
+    return done(
+      { ok: true, restored: r.restored, skipped: r.skipped, resumed: r.resumed },
+      `restore: ${r.restored} entries written and verified${r.resumed ? " (resumed)" : ""}`,
+    );
+  } catch (err) {
+    const detail = err instanceof BackupError ? err.message : String(err);
+    return refused("refused", `restore refused: ${detail}`, { detail });
+  }
+}
+
+if (import.meta.main) {
+  const args = Deno.args;
+  const out = await run(args, Deno.env.toObject());
+  if (args.includes("--json") && out.json !== null) {
+    console.log(JSON.stringify(out.json, null, 2));
+  } else if (out.code === 0) console.log(out.text);
+  else console.error(out.text);
+  Deno.exit(out.code);
+}

@@ -1,0 +1,311 @@
+/**
+ * Bookings (host): list by start time with a cursor, read one, and the host's changes — confirm,
+ * reject, cancel, request a reschedule, reschedule — each under a required Idempotency-Key.
+ */
+import type { BookingRecord } from "../../domain/model/records.ts";
+import type { ExtraWrite } from "../../domain/booking-engine/index.ts";
+import { type ApiResponse, ok, problem } from "../http.ts";
+import * as S from "../schemas/index.ts";
+import {
+  decideBooking,
+  type DecideResult,
+  requestNewTime,
+  rescheduleByHost,
+  type RescheduleResult,
+} from "../../services/decide-booking.ts";
+import { bookingResource, bookingState, isoInstant } from "../../services/booking-resource.ts";
+import { seatedTimeOf } from "../../services/seated-times.ts";
+import { getEventType } from "../../store/event-types.ts";
+import { getBooking } from "../../store/bookings.ts";
+import { listHostBookingsAfter } from "../../store/booking-list.ts";
+import { listOwnEventTypes } from "../../services/event-types.ts";
+import { base64url, fromBase64url } from "../../integrations/crypto.ts";
+import { type Ctx, idempotent, keyScope, refused, type Route } from "./context.ts";
+
+function encodeCursor(last: [number, string]) {
+  return base64url(new TextEncoder().encode(JSON.stringify(last)));
+}
+
+function decodeCursor(text: string): [number, string] | null {
+  try {
+    const x = JSON.parse(new TextDecoder().decode(fromBase64url(text)));
+    return Array.isArray(x) && x.length === 2 && Number.isSafeInteger(x[0]) &&
+        typeof x[1] === "string" && /^[0-9A-Z]{26}$/.test(x[1])
+      ? [x[0], x[1]]
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+async function listBookings(ctx: Ctx): Promise<ApiResponse> {
+  const q = ctx.query;
+  const host = ctx.auth!.host;
+  const limit = q.limit ? Number(q.limit) : 50;
+  const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+  if (after === null) {
+    return problem(ctx.base, "validation", {
+      errors: [{ field: "cursor", message: "Not a cursor from this list" }],
+    });
+  }
+  const fromMs = q.from ? Date.parse(q.from) : undefined;
+  const toMs = q.to ? Date.parse(q.to) : undefined;
+  let eventTypeId: string | null = null;
+  if (q.eventType) {
+    const types = await listOwnEventTypes(ctx.app, host);
+    const et = types.find((t) => t.id === q.eventType || t.slug === q.eventType!.toLowerCase());
+    // An unknown event type simply has no bookings (no oracle for other hosts' ids).
+    eventTypeId = et?.id ?? "-";
+  }
+  const nowMs = ctx.app.now();
+  const data: BookingRecord[] = [];
+  let cursor = after;
+  let next: [number, string] | null = null;
+  // Filters can skip many bookings: scan in bounded chunks, return what one request may read.
+  for (let round = 0; round < 10 && data.length < limit; round++) {
+    const page = await listHostBookingsAfter(ctx.app.kv, host.id, {
+      after: cursor,
+      fromMs,
+      toMs,
+      scanLimit: 100,
+    });
+    for (const b of page.bookings) {
+      if (data.length === limit) break;
+      if (q.status && bookingState(b, nowMs) !== q.status) continue;
+      if (eventTypeId && b.eventTypeId !== eventTypeId) continue;
+      data.push(b);
+    }
+    const lastTaken = data.length === limit ? data[data.length - 1] : null;
+    if (lastTaken) {
+      next = [lastTaken.startMs, lastTaken.id];
+      break;
+    }
+    if (page.exhausted || !page.last) {
+      next = null;
+      break;
+    }
+    cursor = page.last;
+    next = page.last;
+  }
+  // A full page may be the last one; the next request then answers an empty page.
+  return ok({
+    data: await Promise.all(data.map((b) => bookingResource(ctx.app, b))),
+    nextCursor: next ? encodeCursor(next) : null,
+  });
+}
+
+/** The live seats of a seat's time, for its host (any of the time's seats names it). */
+async function seatedTimeOfBooking(ctx: Ctx): Promise<ApiResponse> {
+  const b = await ownBooking(ctx);
+  if (!b) return refused(ctx, "not_found");
+  if (!b.seat) {
+    return problem(ctx.base, "not_supported", {
+      detail: "This booking is not a seat of a seated time: it has no other attendees.",
+    });
+  }
+  const et = await getEventType(ctx.app.kv, b.teamId ?? b.hostId, b.eventTypeId);
+  const time = await seatedTimeOf(ctx.app, b, et);
+  const nowMs = ctx.app.now();
+  return ok({
+    meetingId: time.meetingId,
+    start: isoInstant(time.startMs),
+    capacity: time.capacity,
+    taken: time.attendees.length,
+    attendees: time.attendees.map((x) => ({
+      bookingId: x.id,
+      name: x.guestName,
+      email: x.guestEmail,
+      state: bookingState(x, nowMs),
+    })),
+  });
+}
+
+async function ownBooking(ctx: Ctx): Promise<BookingRecord | null> {
+  const b = await getBooking(ctx.app.kv, ctx.params.id);
+  return b && b.hostId === ctx.auth!.host.id ? b : null;
+}
+
+async function getOneBooking(ctx: Ctx): Promise<ApiResponse> {
+  const b = await ownBooking(ctx);
+  return b ? ok(await bookingResource(ctx.app, b)) : refused(ctx, "not_found");
+}
+
+/**
+ * A host's change of one booking in place (confirm, reject, cancel, request reschedule) under an
+ * Idempotency-Key: answered with the booking as it now stands; a replay reads it again.
+ */
+async function changeInPlace(
+  ctx: Ctx,
+  run: (extra: ExtraWrite[]) => Promise<DecideResult>,
+): Promise<ApiResponse> {
+  const id = ctx.params.id;
+  return await idempotent(
+    ctx,
+    keyScope(ctx),
+    async (extraFor) => {
+      const res = await run(extraFor({ kind: "booking", bookingId: id }));
+      if (res.ok) return ok(await bookingResource(ctx.app, res.booking));
+      if (res.reason === "conflict") return "duplicate";
+      return refused(ctx, res.reason);
+    },
+    () => getOneBooking(ctx),
+  );
+}
+
+/** Confirm, reject, cancel: the dashboard's own decision service. */
+function decide(action: "confirm" | "reject" | "cancel") {
+  return (ctx: Ctx): Promise<ApiResponse> => {
+    const reason = (ctx.body as { reason?: string }).reason;
+    return changeInPlace(ctx, (extra) =>
+      decideBooking(ctx.app, ctx.params.id, action, "host", {
+        hostId: ctx.auth!.host.id,
+        reason,
+        extra,
+      }));
+  };
+}
+
+/** "Request reschedule": cancelled with a reason; the guest picks a new time with their link. */
+function requestReschedule(ctx: Ctx): Promise<ApiResponse> {
+  const reason = (ctx.body as { reason?: string }).reason ?? "";
+  return changeInPlace(
+    ctx,
+    (extra) => requestNewTime(ctx.app, ctx.auth!.host.id, ctx.params.id, reason, { extra }),
+  );
+}
+
+async function reschedule(ctx: Ctx): Promise<ApiResponse> {
+  const id = ctx.params.id;
+  const { start, reason, outsideHours } = ctx.body as {
+    start: string;
+    reason?: string;
+    outsideHours?: boolean;
+  };
+  return await idempotent(
+    ctx,
+    keyScope(ctx),
+    async (extraFor) => {
+      const res: RescheduleResult = await rescheduleByHost(ctx.app, ctx.auth!.host.id, id, start, {
+        extra: extraFor({ kind: "booking", bookingId: id }),
+        reason,
+        outsideHours,
+      });
+      if (res.ok) {
+        return ok(await bookingResource(ctx.app, res.booking), 201);
+      }
+      if (res.reason === "conflict") return "duplicate";
+      return refused(ctx, res.reason);
+    },
+    async () => {
+      const old = await ownBooking(ctx);
+      const successor = old?.rescheduledToId
+        ? await getBooking(ctx.app.kv, old.rescheduledToId)
+        : null;
+      return successor
+        ? ok(await bookingResource(ctx.app, successor), 201)
+        : refused(ctx, "duplicate_request");
+    },
+  );
+}
+
+/** GET /bookings[/{id}], POST /bookings/{id}/… */
+export const bookingRoutes: Route[] = [
+  {
+    method: "GET",
+    path: "/bookings",
+    operationId: "listBookings",
+    summary: "Your bookings by start time",
+    tag: "Bookings",
+    auth: "read",
+    query: S.BookingListQuery,
+    success: { 200: "BookingPage" },
+    problems: [400, 401, 403, 429],
+    run: listBookings,
+  },
+  {
+    method: "GET",
+    path: "/bookings/{id}",
+    operationId: "getBooking",
+    summary: "One of your bookings",
+    tag: "Bookings",
+    auth: "read",
+    params: S.IdParams,
+    success: { 200: "Booking" },
+    problems: [401, 403, 404, 429],
+    run: getOneBooking,
+  },
+  {
+    method: "GET",
+    path: "/bookings/{id}/attendees",
+    operationId: "listSeatAttendees",
+    summary: "The attendees of a seated time",
+    description:
+      "For a seat (a booking whose `seat` is set): every live seat of its time — each guest's " +
+      "name, address and state — with the time's seats taken and seats per time. Any seat of " +
+      "the time names it. A booking that is not a seat answers 409 `not_supported`.",
+    tag: "Bookings",
+    auth: "read",
+    params: S.IdParams,
+    success: { 200: "SeatedTime" },
+    problems: [401, 403, 404, 409, 429],
+    run: seatedTimeOfBooking,
+  },
+  ...(["confirm", "reject", "cancel"] as const).map((action): Route => ({
+    method: "POST",
+    path: `/bookings/{id}/${action}`,
+    operationId: `${action}Booking`,
+    summary: action === "confirm"
+      ? "Confirm a pending request"
+      : action === "reject"
+      ? "Reject a pending request (with a reason for the guest)"
+      : "Cancel a booking (with a reason for the guest)",
+    tag: "Bookings",
+    auth: "write",
+    params: S.IdParams,
+    body: S.Reason,
+    bodyName: "Reason",
+    idempotency: "required",
+    success: { 200: "Booking" },
+    problems: [400, 401, 403, 404, 409, 413, 415, 429, 503],
+    run: decide(action),
+  })),
+  {
+    method: "POST",
+    path: "/bookings/{id}/request-reschedule",
+    operationId: "requestReschedule",
+    summary: "Cancel a booking and ask the guest to pick a new time",
+    description:
+      "The booking is cancelled (`endReason: reschedule_requested`) with the `reason`, its time " +
+      "is freed, and the guest is mailed their own link to pick a new time once, with their " +
+      "answers kept. Only a confirmed booking of yours (not a team's).",
+    tag: "Bookings",
+    auth: "write",
+    params: S.IdParams,
+    body: S.Reason,
+    bodyName: "Reason",
+    idempotency: "required",
+    success: { 200: "Booking" },
+    problems: [400, 401, 403, 404, 409, 413, 415, 429, 503],
+    run: requestReschedule,
+  },
+  {
+    method: "POST",
+    path: "/bookings/{id}/reschedule",
+    operationId: "rescheduleBooking",
+    summary: "Move a booking to another time",
+    description:
+      "The booking is cancelled as rescheduled and a confirmed successor is made at the new " +
+      "time, in one change; the guest keeps the calendar entry (same UID, higher SEQUENCE) and " +
+      "gets the `reason`. A time outside your hours needs `outsideHours: true`; a time over " +
+      "another live booking is always refused. Answers the new booking.",
+    tag: "Bookings",
+    auth: "write",
+    params: S.IdParams,
+    body: S.RescheduleBody,
+    bodyName: "RescheduleBody",
+    idempotency: "required",
+    success: { 201: "Booking" },
+    problems: [400, 401, 403, 404, 409, 413, 415, 429, 503],
+    run: reschedule,
+  },
+];

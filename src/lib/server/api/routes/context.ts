@@ -1,0 +1,148 @@
+/**
+ * What every API route module shares: the request context a handler receives, the shape of a
+ * route (its schemas, scope, Idempotency-Key and documented answers), and the few helpers that
+ * map refusals, run a change under an Idempotency-Key and word validation issues in English.
+ */
+import * as v from "valibot";
+import type { App } from "../../app.ts";
+import type { Authenticated } from "../../services/api-keys.ts";
+import { type ApiResponse, type FieldError, problem } from "../http.ts";
+import type * as S from "../schemas/index.ts";
+import { isRefusalReason, isRetryable } from "../../../shared/refusals.ts";
+import { translateRef } from "../../../shared/i18n.ts";
+import { translator } from "../../i18n.ts";
+import {
+  type Answer,
+  type CommitTarget,
+  requestFingerprint,
+  runIdempotent,
+} from "../../services/idempotency.ts";
+import type { ExtraWrite } from "../../domain/booking-engine/index.ts";
+
+export type Ctx = {
+  app: App;
+  req: Request;
+  ip: string;
+  /** The request path below /api/v1, e.g. "/bookings/01J…/confirm". */
+  path: string;
+  base: string;
+  params: Record<string, string>;
+  query: Record<string, string | undefined>;
+  body: unknown;
+  auth: Authenticated | null;
+  idempotencyKey: string | null;
+};
+
+type AnySchema = v.GenericSchema;
+
+export type Route = {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** OpenAPI path template below /api/v1. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag:
+    | "Public"
+    | "Bookings"
+    | "Event types"
+    | "Availability"
+    | "Account"
+    | "Webhooks"
+    | "Routing forms"
+    | "Polls"
+    | "One-off links";
+  auth: "none" | "read" | "write";
+  params?: AnySchema;
+  query?: AnySchema;
+  body?: AnySchema;
+  bodyName?: keyof typeof S.COMPONENTS;
+  idempotency?: "required" | "optional";
+  /** Success statuses → component name (or null for no body). */
+  success: Record<number, keyof typeof S.COMPONENTS | null>;
+  /** Problem statuses this route may answer (besides the ones every route may). */
+  problems: number[];
+  run: (ctx: Ctx) => Promise<ApiResponse>;
+};
+
+export const refused = (ctx: Ctx, reason: string, extra: { errors?: FieldError[] } = {}) =>
+  problem(ctx.base, isRefusalReason(reason) ? reason : "not_found", extra);
+
+export const keyScope = (ctx: Ctx) => (ctx.auth ? `key:${ctx.auth.key.id}` : "anon");
+
+/**
+ * Runs a state change under the request's Idempotency-Key: replays, refuses reuse and
+ * concurrency, and stores the answer. Refusals that may pass on a retry are not kept.
+ */
+export async function idempotent(
+  ctx: Ctx,
+  scope: string,
+  change: (extraFor: (t: CommitTarget) => ExtraWrite[]) => Promise<ApiResponse | "duplicate">,
+  recover: (target: CommitTarget) => Promise<ApiResponse>,
+): Promise<ApiResponse> {
+  const fingerprint = await requestFingerprint(ctx.req.method, ctx.path, ctx.body);
+  const out = await runIdempotent(
+    ctx.app,
+    { scope, key: ctx.idempotencyKey!, fingerprint },
+    async (extraFor) => {
+      const res = await change(extraFor);
+      if (res === "duplicate") return { duplicate: true };
+      const reason = (res.body as { reason?: string } | undefined)?.reason;
+      const retryable = res.status >= 400 && reason !== undefined && isRefusalReason(reason) &&
+        isRetryable(reason);
+      return { answer: { status: res.status, body: res.body ?? null }, keep: !retryable };
+    },
+    async (commit) => toAnswer(await recover(commit.target)),
+  );
+  if (!out.ok) return problem(ctx.base, out.reason);
+  if (out.answer.body === null && out.answer.status >= 400) {
+    return problem(ctx.base, "duplicate_request");
+  }
+  return {
+    status: out.answer.status,
+    body: out.answer.body ?? undefined,
+    headers: out.replayed ? { "idempotent-replayed": "true" } : undefined,
+  };
+}
+
+const toAnswer = (r: ApiResponse): Answer => ({ status: r.status, body: r.body ?? null });
+
+/**
+ * An optional Idempotency-Key on writes outside bookings: the same request is answered from the
+ * stored answer. (These writes are naturally idempotent or unique by slug, so no commit record.)
+ */
+export async function replayable(ctx: Ctx, run: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  return await idempotent(
+    ctx,
+    keyScope(ctx),
+    () => run(),
+    () => Promise.resolve(refused(ctx, "duplicate_request")),
+  );
+}
+
+/**
+ * The API speaks English: the shared form schemas' messages are catalog references (ADR 015),
+ * worded here in English like the problem details.
+ */
+export function english(message: string): string {
+  return translateRef(translator("en"), message);
+}
+
+/** valibot issues → `{ field, message }`, first message per field; `rename` maps field names. */
+export function issuesToFields(
+  issues: v.BaseIssue<unknown>[],
+  rename: Record<string, string> = {},
+): FieldError[] {
+  const seen = new Map<string, string>();
+  for (const issue of issues) {
+    const raw = issue.path?.map((p) => String(p.key)).join(".") ?? "";
+    const field = rename[raw] ?? raw;
+    if (!seen.has(field)) seen.set(field, english(issue.message));
+  }
+  return [...seen].map(([field, message]) => ({ field, message }));
+}
+
+/** The object without its undefined fields (a PATCH changes only what was sent). */
+export function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as Partial<T>;
+}

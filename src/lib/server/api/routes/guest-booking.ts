@@ -1,0 +1,138 @@
+/**
+ * Public: a guest books a slot (POST /bookings), through the booking form's own rules and under
+ * a required Idempotency-Key.
+ */
+import * as v from "valibot";
+import type { BookingRecord } from "../../domain/model/records.ts";
+import { type ApiResponse, ok, problem } from "../http.ts";
+import * as S from "../schemas/index.ts";
+import { Temporal } from "../../domain/temporal.ts";
+import { bookSlot } from "../../services/book-slot.ts";
+import { recordBookingOutcome } from "../../ops/metrics.ts";
+import { bookingResource } from "../../services/booking-resource.ts";
+import { anonymousScope } from "../../services/idempotency.ts";
+import { getUserByUsernameCached } from "../../store/users.ts";
+import { isActive } from "../../domain/admin.ts";
+import { getBooking } from "../../store/bookings.ts";
+import { listHostBookingsAt } from "../../store/booking-list.ts";
+import { BookingForm } from "../../../shared/forms/booking.ts";
+import {
+  type Ctx,
+  english,
+  idempotent,
+  issuesToFields,
+  keyScope,
+  refused,
+  type Route,
+} from "./context.ts";
+
+/** Field names of the booking form → the API's. */
+const BOOKING_FIELDS: Record<string, string> = { tz: "timeZone" };
+
+async function createBooking(ctx: Ctx): Promise<ApiResponse> {
+  const b = ctx.body as v.InferOutput<typeof S.BookingCreate>;
+  let start: string;
+  try {
+    start = Temporal.Instant.from(b.start).toString();
+  } catch {
+    return problem(ctx.base, "validation", {
+      errors: [{ field: "start", message: "Use an ISO-8601 instant like 2026-11-23T08:00:00Z" }],
+    });
+  }
+  // The booking form's own rules (trimming, lengths, a valid email) decide here too.
+  const form = v.safeParse(BookingForm, {
+    name: b.name,
+    email: b.email,
+    note: b.note ?? "",
+    start,
+    tz: b.timeZone,
+  });
+  if (!form.success) {
+    return problem(ctx.base, "validation", { errors: issuesToFields(form.issues, BOOKING_FIELDS) });
+  }
+  const host = await getUserByUsernameCached(ctx.app.kv, b.username);
+  if (!host || !isActive(host)) return refused(ctx, "not_found");
+  const startMs = Temporal.Instant.from(start).epochMilliseconds;
+  const email = form.output.email;
+  return await idempotent(
+    ctx,
+    ctx.auth
+      ? keyScope(ctx)
+      : await anonymousScope(ctx.ip, ctx.req.headers.get("authorization"), email),
+    async (extraFor) => {
+      const result = await bookSlot(ctx.app, {
+        username: host.username,
+        slug: b.eventType.toLowerCase(),
+        start,
+        name: form.output.name,
+        email,
+        note: form.output.note,
+        timeZone: b.timeZone,
+        durationMin: b.durationMin ?? null,
+        clock: b.clock,
+        rawAnswers: Object.fromEntries(
+          Object.entries(b.answers ?? {}).map(([id, value]) => [`q_${id}`, value]),
+        ),
+        locationChoice: b.location === undefined ? undefined : String(b.location),
+        phone: b.phone,
+        guests: (b.guests ?? []).join(", "),
+        source: b.source ?? null,
+        skip: b.skip?.join(","),
+        extra: extraFor({ kind: "new_booking", hostId: host.id, startMs, email }),
+      });
+      recordBookingOutcome(result.ok ? result.status.toLowerCase() : result.reason);
+      if (result.ok) {
+        const booking = await getBooking(ctx.app.kv, result.bookingId);
+        return created(ctx, booking!);
+      }
+      if (result.reason === "conflict") return "duplicate";
+      if (result.reason === "invalid_answers") {
+        return problem(ctx.base, "invalid_answers", {
+          errors: Object.entries(result.errors).map(([field, message]) => ({
+            field: field.replace(/^q_/, "answers."),
+            message: english(message),
+          })),
+        });
+      }
+      return refused(ctx, result.reason);
+    },
+    async (target) => {
+      if (target.kind !== "new_booking") return refused(ctx, "duplicate_request");
+      const made = (await listHostBookingsAt(ctx.app.kv, target.hostId, target.startMs))
+        .find((x) => x.guestEmail.toLowerCase() === target.email.toLowerCase());
+      return made ? await created(ctx, made) : refused(ctx, "duplicate_request");
+    },
+  );
+}
+
+async function created(ctx: Ctx, booking: BookingRecord): Promise<ApiResponse> {
+  const body = await bookingResource(ctx.app, booking, { guestLinks: true });
+  return ok(body, 201, { location: `${ctx.base}/api/v1/bookings/${booking.id}` });
+}
+
+/** Booking changes go through the engine, which may answer `busy` (503) under contention. */
+const COMMON_BOOKING_PROBLEMS = [400, 404, 409, 413, 415, 429, 503];
+
+/** POST /bookings */
+export const guestBookingRoutes: Route[] = [
+  {
+    method: "POST",
+    path: "/bookings",
+    operationId: "createBooking",
+    summary: "Book a slot as a guest",
+    description:
+      "Goes through the same rules as the booking page: the slot must be offered, free on the " +
+      "host's calendars, within caps, and the guest may hold only a few pending requests. " +
+      "Answers the booking with its status and the guest's own links to manage it. On a " +
+      "repeating event type this books the whole series (all or nothing) and answers its first " +
+      "date; every date is a booking of its own with a `series` field.",
+    tag: "Public",
+    auth: "none",
+    body: S.BookingCreate,
+    bodyName: "BookingCreate",
+    idempotency: "required",
+    success: { 201: "Booking" },
+    problems: COMMON_BOOKING_PROBLEMS,
+    run: createBooking,
+  },
+];

@@ -1,0 +1,172 @@
+/**
+ * Public: free slots between two dates, the same the booking page offers. The hottest endpoint:
+ * answers are rendered by hand, reused while the host's data is unchanged, and shared by
+ * identical requests in flight.
+ */
+import type { ApiResponse } from "../http.ts";
+import { problem } from "../http.ts";
+import * as S from "../schemas/index.ts";
+import { Temporal } from "../../domain/temporal.ts";
+import { getSlotRange } from "../../services/slot-range.ts";
+import { pageRevision } from "../../services/page-revision.ts";
+import { type Ctx, refused, type Route } from "./context.ts";
+
+const P2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, "0"));
+const DAY_MS = 86_400_000;
+let prefixDay = NaN;
+let prefixText = "";
+
+/**
+ * "2026-11-23T08:00:00" for an epoch ms on a whole second, from arithmetic: a 30-day answer
+ * writes ~1,000 of these, and `Date#toISOString` for each cost more than the rest of the request.
+ */
+function isoSeconds(ms: number): string {
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== prefixDay) {
+    prefixDay = day;
+    prefixText = new Date(day * DAY_MS).toISOString().slice(0, 11);
+  }
+  const r = ms - day * DAY_MS;
+  if (r % 1000 !== 0) return new Date(ms).toISOString().slice(0, 19);
+  return prefixText + P2[Math.floor(r / 3_600_000)] + ":" + P2[Math.floor(r / 60_000) % 60] +
+    ":" + P2[Math.floor(r / 1000) % 60];
+}
+
+/**
+ * Wall-time strings for many instants in one zone: the offset is looked up once and again only
+ * past the zone's next transition (slots come in order), not once per slot.
+ */
+function localFormatter(timeZone: string) {
+  let validUntil = -Infinity;
+  let validFrom = Infinity;
+  let offsetMs = 0;
+  let offsetText = "Z";
+  return (ms: number) => {
+    if (ms >= validUntil || ms < validFrom) {
+      const zdt = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(timeZone);
+      offsetMs = zdt.offsetNanoseconds / 1e6;
+      offsetText = zdt.offset;
+      validFrom = ms;
+      validUntil = zdt.getTimeZoneTransition("next")?.epochMilliseconds ?? Infinity;
+    }
+    return isoSeconds(ms + offsetMs) + offsetText;
+  };
+}
+
+/**
+ * Rendered slot answers, reused while the slots they show are the same objects (see
+ * `SlotRange.revision`) and no listed slot has started. Bounded, oldest out first.
+ */
+const slotAnswers = new Map<
+  string,
+  { revision: string; minute: number; validUntilMs: number; text: string }
+>();
+const SLOT_ANSWERS_MAX = 500;
+const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
+
+/**
+ * Identical requests that arrive while one is being answered share its reads and its answer
+ * (request coalescing): the reads of the shared answer start at most one computation before
+ * the request arrived, the same window any read has before a booking commits beside it.
+ */
+const inFlight = new Map<string, Promise<ApiResponse>>();
+
+function listSlots(ctx: Ctx): Promise<ApiResponse> {
+  const q = ctx.query;
+  const key = [
+    ctx.params.username.toLowerCase(),
+    ctx.params.slug.toLowerCase(),
+    q.start,
+    q.end,
+    q.timeZone,
+    q.duration ?? "",
+  ].join("|");
+  const running = inFlight.get(key);
+  if (running) return running;
+  const answer = answerSlots(ctx).finally(() => inFlight.delete(key));
+  inFlight.set(key, answer);
+  return answer;
+}
+
+async function answerSlots(ctx: Ctx): Promise<ApiResponse> {
+  const q = ctx.query;
+  const username = ctx.params.username.toLowerCase();
+  const slug = ctx.params.slug.toLowerCase();
+  // The host's revision first (ADR 039): an unchanged host is answered from the copy.
+  const revision = await pageRevision(ctx.app, { username });
+  const key = [username, slug, q.start, q.end, q.timeZone, q.duration ?? ""].join("|");
+  const nowMs = ctx.app.now();
+  const minute = Math.floor(nowMs / 60_000);
+  const hit = slotAnswers.get(key);
+  if (
+    hit && revision !== null && hit.revision === revision && hit.minute === minute &&
+    nowMs < hit.validUntilMs
+  ) {
+    slotAnswers.delete(key);
+    slotAnswers.set(key, hit);
+    return { status: 200, body: hit.text, headers: JSON_TYPE };
+  }
+  const res = await getSlotRange(ctx.app, {
+    username,
+    slug,
+    start: q.start!,
+    end: q.end!,
+    timeZone: q.timeZone!,
+    durationMin: q.duration ? Number(q.duration) : null,
+  });
+  if (!res.ok) {
+    if (res.reason === "bad_duration") {
+      return problem(ctx.base, "validation", {
+        errors: [{ field: "duration", message: "Not one of the event type's durations" }],
+      });
+    }
+    if (res.reason === "bad_date") {
+      return problem(ctx.base, "validation", {
+        errors: [{ field: "end", message: res.message }],
+      });
+    }
+    return refused(ctx, res.reason);
+  }
+  const local = localFormatter(res.timeZone);
+  const durMs = res.durationMin * 60_000;
+  // ISO strings need no JSON escaping; the zone name goes through JSON.stringify.
+  const parts: string[] = [];
+  let firstMs = Infinity;
+  for (const day of res.days) {
+    for (const ms of day.starts) {
+      if (firstMs === Infinity) firstMs = ms;
+      parts.push(
+        `{"start":"${isoSeconds(ms)}Z","end":"${isoSeconds(ms + durMs)}Z","local":"${local(ms)}"}`,
+      );
+    }
+  }
+  const text = `{"timeZone":${JSON.stringify(res.timeZone)},"durationMin":${res.durationMin},` +
+    `"start":"${q.start}","end":"${q.end}","unavailable":${res.unavailable},` +
+    `"slots":[${parts.join(",")}]}`;
+  if (slotAnswers.size >= SLOT_ANSWERS_MAX) slotAnswers.delete(slotAnswers.keys().next().value!);
+  slotAnswers.delete(key);
+  // The answer changes when its first slot starts (it drops out), or with the data (revision).
+  if (revision !== null) slotAnswers.set(key, { revision, minute, validUntilMs: firstMs, text });
+  return { status: 200, body: text, headers: JSON_TYPE };
+}
+
+/** GET /users/{username}/event-types/{slug}/slots */
+export const slotRoutes: Route[] = [
+  {
+    method: "GET",
+    path: "/users/{username}/event-types/{slug}/slots",
+    operationId: "listSlots",
+    summary: "Free slots between two dates",
+    description:
+      "The same slots the booking page offers, as UTC instants with the guest's wall time. " +
+      "When `unavailable` is true the host's calendar cannot be checked right now and no slots " +
+      "are offered where it cannot vouch.",
+    tag: "Public",
+    auth: "none",
+    params: S.UsernameSlugParams,
+    query: S.SlotsQuery,
+    success: { 200: "SlotsResponse" },
+    problems: [400, 404, 429],
+    run: listSlots,
+  },
+];

@@ -1,0 +1,118 @@
+/**
+ * Hosts schedule (issue 28): meeting polls, one-off links with hand-picked times, and booking
+ * for a guest. Shapes only; the rules (times must be free, 2–20 of them, a poll books once) are
+ * the services'.
+ */
+import * as v from "valibot";
+import { d, DateTime, Instant, IsoDate, Slug, TimeZone } from "./pieces.ts";
+
+const PollState = v.pipe(
+  v.picklist(["open", "booked", "closed", "expired"]),
+  d("`closed`: closed by you without booking; `expired`: past its last time or answer date."),
+);
+
+export const Poll = v.object({
+  id: v.string(),
+  title: v.string(),
+  eventTypeId: v.string(),
+  state: PollState,
+  url: v.pipe(v.string(), d("The invitees' link.")),
+  times: v.array(DateTime),
+  expiresAt: DateTime,
+  reserved: v.pipe(v.boolean(), d("Its times are held (busy for everyone else) while it is open.")),
+  bookingId: v.nullable(v.string()),
+  closedAt: v.nullable(DateTime),
+  createdAt: DateTime,
+});
+export const PollList = v.object({ data: v.array(Poll) });
+
+const Answer = v.picklist(["yes", "maybe", "no"]);
+export const PollAnswers = v.object({
+  ...Poll.entries,
+  counts: v.array(v.object({
+    start: DateTime,
+    yes: v.number(),
+    maybe: v.number(),
+    no: v.number(),
+  })),
+  votes: v.array(v.object({
+    name: v.string(),
+    email: v.string(),
+    answeredAt: DateTime,
+    answers: v.array(v.object({ start: DateTime, answer: Answer })),
+  })),
+});
+
+export const PollCreate = v.strictObject({
+  eventType: v.pipe(Slug, d("The slug of one of your (personal) event types.")),
+  title: v.optional(v.pipe(v.string(), v.maxLength(100), d("Default: the event type's title."))),
+  times: v.pipe(
+    v.array(Instant),
+    v.minLength(2, "Propose at least 2 times"),
+    v.maxLength(20, "Propose at most 20 times"),
+    d("2–20 starts, each one of your free slots (the slots endpoint's `start`)."),
+  ),
+  hold: v.optional(
+    v.pipe(v.boolean(), d("Reserve the times while the poll is open (busy for everyone else).")),
+  ),
+  until: v.optional(
+    v.pipe(
+      IsoDate,
+      d("Answers are taken until the end of this day (your zone); default: the last time."),
+    ),
+  ),
+});
+
+export const PollPick = v.strictObject({
+  start: v.pipe(Instant, d("One of the poll's times.")),
+});
+
+export const OneOffLink = v.object({
+  id: v.string(),
+  eventTypeId: v.string(),
+  url: v.pipe(v.string(), d("The guest's link.")),
+  note: v.string(),
+  times: v.array(DateTime),
+  createdAt: DateTime,
+  expiresAt: v.nullable(DateTime),
+  state: v.picklist(["unused", "used", "expired", "revoked"]),
+  bookingId: v.nullable(v.string()),
+});
+export const OneOffLinkList = v.object({ data: v.array(OneOffLink) });
+
+export const OneOffLinkCreate = v.strictObject({
+  eventType: v.pipe(Slug, d("The slug of one of your (personal) event types.")),
+  times: v.pipe(
+    v.array(Instant),
+    v.minLength(1, "Offer at least 1 time"),
+    v.maxLength(10, "Offer at most 10 times"),
+    d("1–10 starts, each one of your free slots. The link expires at the last of them."),
+  ),
+  note: v.optional(
+    v.pipe(v.string(), v.maxLength(500), d("Shown to the guest on the link's page.")),
+  ),
+});
+
+export const HostBookingCreate = v.strictObject({
+  eventType: v.pipe(Slug, d("The slug of one of your (personal) event types.")),
+  start: v.pipe(Instant, d("The start. Outside your hours only with `outsideHours: true`.")),
+  name: v.pipe(v.string(), v.maxLength(100)),
+  email: v.pipe(v.string(), v.maxLength(254)),
+  note: v.optional(v.pipe(v.string(), v.maxLength(2000))),
+  timeZone: v.optional(v.pipe(TimeZone, d("The guest's zone for their mails; default yours."))),
+  answers: v.optional(
+    v.pipe(
+      v.record(v.pipe(v.string(), v.maxLength(64)), v.pipe(v.string(), v.maxLength(2000))),
+      d("Answers to the event type's questions, by question id."),
+    ),
+  ),
+  confirmed: v.optional(
+    v.pipe(
+      v.boolean(),
+      d("Confirmed at once even when the event type asks for confirmation (you are the one who would confirm it)."),
+    ),
+  ),
+  outsideHours: v.optional(
+    v.pipe(v.boolean(), d("Allow a start outside your hours. Never over another booking.")),
+  ),
+});

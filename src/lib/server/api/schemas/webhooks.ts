@@ -1,0 +1,71 @@
+/** Webhooks: subscriptions, their secrets and the delivery log. */
+import * as v from "valibot";
+import { WEBHOOK_EVENTS } from "../../domain/webhooks.ts";
+import { d, DateTime, Ulid } from "./pieces.ts";
+
+const Event = v.picklist(WEBHOOK_EVENTS as WebhookEventTuple);
+type WebhookEventTuple = [
+  "booking.requested",
+  "booking.confirmed",
+  "booking.rejected",
+  "booking.cancelled",
+  "booking.rescheduled",
+  "booking.expired",
+  "form.submitted",
+  "poll.created",
+  "poll.voted",
+  "poll.booked",
+  "poll.closed",
+];
+
+export const Subscription = v.object({
+  id: v.string(),
+  url: v.string(),
+  description: v.string(),
+  events: v.array(v.string()),
+  enabled: v.boolean(),
+  disabledReason: v.nullable(v.string()),
+  failingSince: v.nullable(DateTime),
+  lastSuccess: v.nullable(DateTime),
+  createdAt: DateTime,
+  activeSecrets: v.number(),
+  previousSecretExpiresAt: v.nullable(DateTime),
+});
+export const SubscriptionWithSecret = v.object({
+  subscription: Subscription,
+  secret: v.pipe(
+    v.string(),
+    d("`whsec_…`: shown only in this answer. Verify with any Standard Webhooks library."),
+  ),
+});
+export const SubscriptionList = v.object({ data: v.array(Subscription) });
+export const SubscriptionCreate = v.strictObject({
+  url: v.pipe(v.string(), v.maxLength(2000)),
+  events: v.pipe(v.array(Event), v.minLength(1), v.maxLength(WEBHOOK_EVENTS.length)),
+  description: v.optional(v.pipe(v.string(), v.maxLength(200))),
+});
+export const SubscriptionPatch = v.strictObject({
+  url: v.optional(v.pipe(v.string(), v.maxLength(2000))),
+  events: v.optional(v.pipe(v.array(Event), v.minLength(1), v.maxLength(WEBHOOK_EVENTS.length))),
+  description: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  enabled: v.optional(v.boolean()),
+});
+export const Delivery = v.object({
+  id: v.string(),
+  messageId: v.pipe(v.string(), d("The `webhook-id` sent.")),
+  event: v.string(),
+  attempt: v.number(),
+  at: DateTime,
+  durationMs: v.number(),
+  status: v.pipe(v.nullable(v.number()), d("HTTP status; null when no answer came.")),
+  ok: v.boolean(),
+  error: v.nullable(v.string()),
+  responseExcerpt: v.string(),
+  nextRetryAt: v.nullable(DateTime),
+});
+export const DeliveryList = v.object({ data: v.array(Delivery) });
+export const MessageParams = v.object({
+  id: Ulid,
+  messageId: v.pipe(v.string(), v.regex(/^msg_[0-9A-Z]{26}$/)),
+});
+export const TestEventAnswer = v.object({ messageId: v.string() });

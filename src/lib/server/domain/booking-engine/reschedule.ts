@@ -1,0 +1,159 @@
+/**
+ * Moving a booking: the old one is retired ("rescheduled") and its successor created in one
+ * write, linked both ways; a round-robin booking may move to another member.
+ */
+import type { BookingRecord } from "../model/records.ts";
+import type { KvLimits } from "../kv-budget.ts";
+import { newBookingRecord } from "../booking.ts";
+import { successorIdentity } from "../calendar-identity.ts";
+import { handoverEffects, sideEffects } from "./effects.ts";
+import { Draft } from "./draft.ts";
+import {
+  block,
+  bookingExists,
+  decideOn,
+  personsOf,
+  writeExtras,
+  writeNewBooking,
+  writeUpdatedBooking,
+} from "./core.ts";
+import { claimTime, orClear, writeBusy } from "./busy.ts";
+import { claimCaps, claimGuestHold, dropHoldings } from "./caps.ts";
+import { chooseMember, writeRotation } from "./create.ts";
+import type { Change, EngineRules, PlanResult, Refusal, Snapshot } from "./types.ts";
+
+/** The successor a reschedule would create from `old` at `nowMs`. */
+export function successorRecord(
+  old: BookingRecord,
+  change: Pick<Extract<Change, { kind: "reschedule" | "rebook" }>, "successor" | "by">,
+  rules: EngineRules,
+  nowMs: number,
+): BookingRecord {
+  return {
+    ...newBookingRecord(
+      {
+        ...change.successor,
+        name: old.guestName,
+        email: old.guestEmail,
+        note: old.guestNote,
+        guestTimeZone: old.guestTimeZone,
+        clock: old.guestClock,
+        locale: old.guestLocale,
+        answers: old.answers,
+        // The same place: a moved meeting keeps its room (and the guest's number).
+        location: old.location,
+        by: change.by,
+        // A meeting booked through a single-use link stays one: its moves never reveal the type.
+        singleUseLinkId: old.singleUseLinkId,
+        // The same people are invited to the moved meeting; where it came from stays told.
+        additionalGuests: old.additionalGuests,
+        source: old.source,
+      },
+      nowMs,
+      rules.bookingTtlMs,
+    ),
+    rescheduledFromId: old.id,
+    ...successorIdentity(old, rules.calendarHost),
+    // A series' date moved stays that date of its series.
+    ...(old.series ? { series: old.series } : {}),
+  };
+}
+
+export function planReschedule(
+  s: Snapshot,
+  change: Extract<Change, { kind: "reschedule" }>,
+  rules: EngineRules,
+  nowMs: number,
+  limits: KvLimits,
+): PlanResult {
+  const decided = decideOn(s, change, "cancel", rules, nowMs);
+  // A multi-person booking moves through the coordinator protocol (a commit with `retire`).
+  if (decided.ok && decided.current.value.coordinatorId) {
+    return { ok: false, reason: "not_supported" };
+  }
+  if (!decided.ok) return decided;
+  const { current } = decided;
+  const old = current.value;
+
+  let successor = successorRecord(old, change, rules, nowMs);
+  const retired = retiredRecord(old, change, successor.id, nowMs);
+  // The old booking's time, counts and hold are freed in this same write.
+  const ignore = new Set([old.id, successor.id]);
+  let d = new Draft(s.keyOf);
+  let refused: Refusal | null;
+  if (change.assign) {
+    const a = { ...change.assign, prefer: old.hostId };
+    const picked = chooseMember(s, a, successor, ignore, nowMs);
+    if (!picked.ok) return picked;
+    ({ d, booking: successor } = picked.chosen);
+    const from = a.candidates.find((c) => c.personId === old.hostId) ??
+      { personId: old.hostId, weight: 1, priority: 0 };
+    writeRotation(d, s, a, picked.chosen.candidate, from);
+    refused = null;
+  } else {
+    refused = claimTime(
+      d,
+      s,
+      personsOf(successor)[0],
+      block(successor),
+      ignore,
+      nowMs,
+      "slot_taken",
+    );
+  }
+  refused ??= claimCaps(d, s, successor, rules.eventType, ignore, nowMs) ??
+    claimGuestHold(d, s, successor, ignore, rules, nowMs);
+  if (refused) return { ok: false, reason: refused };
+  writeUpdatedBooking(d, current, retired);
+  dropHoldings(d, old);
+  writeNewBooking(d, successor, change.tokens);
+  writeBusy(d, successor);
+  writeExtras(d, change.extra);
+  d.job(
+    ...sideEffects(old, retired, nowMs),
+    ...handoverEffects(old, successor, nowMs),
+    ...sideEffects(null, successor, nowMs),
+  );
+  const claims = [{ personId: personsOf(successor)[0], iv: block(successor) }];
+  return finishReschedule(d, s, successor, retired, claims, nowMs, limits);
+}
+
+/** The old booking as a move leaves it: cancelled as "rescheduled", linked to its successor. */
+export function retiredRecord(
+  old: BookingRecord,
+  change: { by: "guest" | "host"; reason?: string },
+  successorId: string,
+  nowMs: number,
+): BookingRecord {
+  return {
+    ...old,
+    status: "CANCELLED",
+    reservedUntilMs: null,
+    decidedAtMs: nowMs,
+    endReason: "rescheduled",
+    ...(change.reason ? { cancelReason: change.reason } : {}),
+    rescheduledToId: successorId,
+    history: [...old.history, { status: "CANCELLED", atMs: nowMs, by: change.by }],
+  };
+}
+
+/** The end every move shares (a seat's too): the plan, probed by the successor's record. */
+export function finishReschedule(
+  d: Draft,
+  s: Snapshot,
+  successor: BookingRecord,
+  retired: BookingRecord,
+  claims: { personId: string; iv: { startMs: number; endMs: number } }[],
+  nowMs: number,
+  limits: KvLimits,
+): PlanResult {
+  const result = d.finish("reschedule", {
+    booking: successor,
+    retired,
+    probe: {
+      key: d.key({ kind: "booking", id: successor.id }),
+      landed: bookingExists(successor.id),
+    },
+  }, limits);
+  return orClear(result, s, claims, nowMs, limits);
+}

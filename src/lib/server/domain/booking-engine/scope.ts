@@ -1,0 +1,233 @@
+/**
+ * What a change must read: its primary record first, then — derived from the change and that
+ * record — whose busy time, which caps, which guest's holds, calendars and guards.
+ */
+import type { BookingRecord, CoordinatorRecord } from "../model/records.ts";
+import { utcDaysTouched } from "../booking.ts";
+import type { Entry, Key, KeyOf } from "../model/entries.ts";
+import { block, capRefs, guestKey, guestOwner, personsOf } from "./core.ts";
+import { successorRecord } from "./reschedule.ts";
+import { ledgerOf } from "./seat.ts";
+import { SERIES_HOLD_MAX } from "./series.ts";
+import type { Assignment, Change, EngineRules, EventTypeLimits, Scope } from "./types.ts";
+
+// ── reading ─────────────────────────────────────────────────────────────────────────────────
+
+/** The record a change acts on, read before everything else (it decides the scope). */
+export function primaryEntry(change: Change): Entry | null {
+  switch (change.kind) {
+    case "transition":
+    case "reschedule":
+    case "rebook":
+      return { kind: "booking", id: change.bookingId };
+    case "assign":
+      return null;
+    case "hold":
+    case "commit":
+    case "release":
+    case "series_hold":
+    case "series_commit":
+    case "series_finish":
+      return { kind: "coordinator", id: change.coordinatorId };
+    case "import":
+      return { kind: "booking", id: change.booking.id };
+    default:
+      return null;
+  }
+}
+
+export function addScope(
+  b: BookingRecord,
+  et: EventTypeLimits | null,
+  assign?: Assignment,
+): Scope {
+  const days = utcDaysTouched(b.blockStartMs, b.blockEndMs);
+  // A round-robin booking reads every candidate's time: the plan picks among them.
+  const persons = assign ? assign.candidates.map((c) => c.personId) : personsOf(b);
+  return {
+    busy: persons.map((personId) => ({ personId, days, ...block(b) })),
+    caps: capRefs(b, et, true),
+    guest: guestScope(b),
+    calendars: persons.map((personId) => ({ personId, ...block(b) })),
+    coordinatorIds: [],
+    absent: [],
+    guards: assign ? [assign.rosterKey, assign.rotationKey] : [],
+  };
+}
+
+export const guestScope = (b: BookingRecord) =>
+  b.status === "PENDING" ? { hostId: guestOwner(b), email: guestKey(b.guestEmail) } : null;
+
+export const EMPTY_SCOPE: Scope = {
+  busy: [],
+  caps: [],
+  guest: null,
+  calendars: [],
+  coordinatorIds: [],
+  absent: [],
+  guards: [],
+};
+
+/** The `extra` keys a change expects absent. */
+export function absentKeys(change: Change): Key[] {
+  const extra = "extra" in change ? change.extra ?? [] : [];
+  return extra.filter((x) => x.expectAbsent).map((x) => x.key);
+}
+
+/** What the change needs read, once its primary record (if any) is known. */
+export function scopeOf(
+  change: Change,
+  primary: BookingRecord | CoordinatorRecord | null,
+  rules: EngineRules,
+  keyOf: KeyOf,
+): Scope {
+  return { ...changeScope(change, primary, rules, keyOf), absent: absentKeys(change) };
+}
+
+export function changeScope(
+  change: Change,
+  primary: BookingRecord | CoordinatorRecord | null,
+  rules: EngineRules,
+  keyOf: KeyOf,
+): Scope {
+  switch (change.kind) {
+    case "create":
+      return addScope(change.booking, rules.eventType);
+    case "assign":
+      return addScope(change.booking, rules.eventType, change.assign);
+    case "seat": {
+      const b = change.booking;
+      // A collective time's later seat: its members' time is the meeting's, guarded by the
+      // ledger and the meeting's coordinator (ADR 040), not by each member's days.
+      if (b.personIds) {
+        return {
+          ...EMPTY_SCOPE,
+          caps: capRefs(b, rules.eventType, true),
+          guest: guestScope(b),
+          coordinatorIds: change.coordinatorId ? [change.coordinatorId] : [],
+          guards: [keyOf(ledgerOf(b))],
+        };
+      }
+      const scope = addScope(b, rules.eventType);
+      return { ...scope, guards: [keyOf(ledgerOf(b))] };
+    }
+    case "transition": {
+      const b = primary as BookingRecord | null;
+      // A seat's every change reads its time's ledger; a confirm also the host's time.
+      if (b?.seat) {
+        const guards = [keyOf(ledgerOf(b))];
+        // A collective time's seat: the meeting's coordinator instead of the members' days.
+        if (b.personIds) {
+          return {
+            ...EMPTY_SCOPE,
+            caps: change.action === "confirm" ? capRefs(b, rules.eventType, true) : [],
+            coordinatorIds: b.coordinatorId ? [b.coordinatorId] : [],
+            guards,
+          };
+        }
+        if (change.action !== "confirm") return { ...EMPTY_SCOPE, guards };
+        const days = utcDaysTouched(b.blockStartMs, b.blockEndMs);
+        return {
+          ...EMPTY_SCOPE,
+          busy: [{ personId: b.hostId, days, ...block(b) }],
+          caps: capRefs(b, rules.eventType, true),
+          guards,
+        };
+      }
+      // Only a confirm adds (firms) time; a coordinated booking's confirm checks its coordinator.
+      if (!b || change.action !== "confirm") return EMPTY_SCOPE;
+      if (b.coordinatorId) {
+        return {
+          ...EMPTY_SCOPE,
+          caps: capRefs(b, rules.eventType, true),
+          coordinatorIds: [b.coordinatorId],
+        };
+      }
+      const days = utcDaysTouched(b.blockStartMs, b.blockEndMs);
+      return {
+        ...EMPTY_SCOPE,
+        busy: personsOf(b).map((personId) => ({ personId, days, ...block(b) })),
+        caps: capRefs(b, rules.eventType, true),
+      };
+    }
+    case "reschedule": {
+      const b = primary as BookingRecord | null;
+      if (!b) return EMPTY_SCOPE;
+      // The successor's block decides; settings come from the draft.
+      const draft = successorRecord(b, change, rules, 0);
+      const scope = addScope(draft, rules.eventType, change.assign);
+      // A seat leaves its time's ledger and takes a seat in the new time's.
+      if (!b.seat) return scope;
+      return { ...scope, guards: [keyOf(ledgerOf(b)), keyOf(ledgerOf(draft))] };
+    }
+    case "hold_time": {
+      const { personId, startMs, endMs } = change;
+      return {
+        ...EMPTY_SCOPE,
+        busy: [{ personId, days: utcDaysTouched(startMs, endMs), startMs, endMs }],
+        calendars: [{ personId, startMs, endMs }],
+      };
+    }
+    case "rebook": {
+      const b = primary as BookingRecord | null;
+      if (!b) return EMPTY_SCOPE;
+      const draft = successorRecord(b, change, rules, 0);
+      return addScope(draft, rules.eventType);
+    }
+    case "hold": {
+      const c = primary as CoordinatorRecord | null;
+      if (!c) return EMPTY_SCOPE;
+      return {
+        ...EMPTY_SCOPE,
+        busy: [{
+          personId: change.personId,
+          days: utcDaysTouched(c.startMs, c.endMs),
+          startMs: c.startMs,
+          endMs: c.endMs,
+        }],
+        calendars: [{ personId: change.personId, startMs: c.startMs, endMs: c.endMs }],
+      };
+    }
+    case "series_hold": {
+      // The occurrences the plan may hold in this write (series.ts `SERIES_HOLD_MAX`): the
+      // host's time on each of their days, caps, and the host's calendars over their span.
+      const todo = change.bookings.slice(0, SERIES_HOLD_MAX);
+      if (todo.length === 0) return EMPTY_SCOPE;
+      const personId = todo[0].hostId;
+      const startMs = Math.min(...todo.map((b) => b.blockStartMs));
+      const endMs = Math.max(...todo.map((b) => b.blockEndMs));
+      const days = [...new Set(todo.flatMap((b) => utcDaysTouched(b.blockStartMs, b.blockEndMs)))];
+      return {
+        ...EMPTY_SCOPE,
+        busy: [{ personId, days, startMs, endMs }],
+        caps: todo.flatMap((b) => capRefs(b, rules.eventType, true)),
+        calendars: [{ personId, startMs, endMs }],
+      };
+    }
+    case "series_commit":
+      return { ...EMPTY_SCOPE, guest: guestScope(change.first) };
+    case "import": {
+      const b = change.booking;
+      if (b.status !== "PENDING" && b.status !== "CONFIRMED") return EMPTY_SCOPE;
+      // External calendars are not consulted: the host's calendar most likely holds this very
+      // meeting (the old server wrote it there), and it would refuse its own import.
+      const scope = { ...addScope(b, rules.eventType), calendars: [] };
+      return b.seat ? { ...scope, guards: [keyOf(ledgerOf(b))] } : scope;
+    }
+    case "commit": {
+      const b = change.booking;
+      return {
+        ...EMPTY_SCOPE,
+        caps: capRefs(b, rules.eventType, true),
+        guest: guestScope(b),
+        guards: [
+          ...(change.rosterKey ? [change.rosterKey] : []),
+          ...(change.retire ? [keyOf({ kind: "booking", id: change.retire.bookingId })] : []),
+          ...(change.seat ? [keyOf(ledgerOf(b))] : []),
+        ],
+      };
+    }
+    default:
+      return EMPTY_SCOPE;
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * A seated time's ledger and its meeting's busy time (docs/decisions/040-seats.md), shared by the
+ * seat changes (seat.ts), a collective time's later seats (team-seat.ts) and the first seat's
+ * team commit (team.ts).
+ */
+import type {
+  BookingRecord,
+  BusyEntryRecord,
+  CoordinatorRecord,
+  SeatLedgerRecord,
+} from "../model/records.ts";
+import { guestTag, meetingHold, type Seat } from "../seats.ts";
+import type { Entry } from "../model/entries.ts";
+import type { Draft } from "./draft.ts";
+import { busyKeys, coordinatorMap } from "./busy.ts";
+import type { Snapshot } from "./types.ts";
+
+export const ledgerOf = (b: Pick<BookingRecord, "eventTypeId" | "startMs">): Entry => ({
+  kind: "seatLedger",
+  eventTypeId: b.eventTypeId,
+  startMs: b.startMs,
+});
+
+/**
+ * The meeting's busy entry of a seated time — the host's, or every member's of a collective
+ * one — for the seats it lists (none: no entry).
+ */
+export function writeMeetingBusy(d: Draft, ledger: SeatLedgerRecord, seats: Seat[]) {
+  const iv = {
+    startMs: ledger.blockStartMs,
+    endMs: ledger.blockEndMs,
+    bookingId: ledger.meetingId,
+  };
+  const hold = meetingHold(seats);
+  const ks = (ledger.personIds ?? [ledger.hostId]).flatMap((p) => busyKeys(p, iv));
+  if (hold === undefined) {
+    d.deleteAll(ks);
+    return;
+  }
+  const value: BusyEntryRecord = {
+    v: 1,
+    bookingId: ledger.meetingId,
+    startMs: ledger.blockStartMs,
+    endMs: ledger.blockEndMs,
+    holdUntilMs: hold,
+    eventTypeId: ledger.eventTypeId,
+    seated: true,
+    ...(ledger.coordinatorId ? { coordinatorId: ledger.coordinatorId } : {}),
+  };
+  for (const k of ks) d.set(k, value);
+}
+
+/**
+ * A collective seated time's coordinator (ADR 040), checked and given the meeting's hold (firm
+ * while a seat is firm, else the last pending seat's; `released` once no seat is left): a writer
+ * taking the meeting's expired hold over checks it too, so the two never both land. Null when
+ * the meeting's time was given up (released, abandoned or gone).
+ */
+export function guardMeeting(
+  d: Draft,
+  s: Snapshot,
+  coordinatorId: string,
+  seats: Seat[],
+  nowMs: number,
+): true | null {
+  const cv = coordinatorMap(s).get(coordinatorId);
+  const c = cv?.value;
+  if (!cv || !c || c.state !== "committed") return null;
+  d.check(cv);
+  const hold = meetingHold(seats);
+  d.set(
+    cv.key,
+    (hold === undefined
+      ? { ...c, state: "released", holdUntilMs: nowMs }
+      : { ...c, holdUntilMs: hold }) satisfies CoordinatorRecord,
+  );
+  return true;
+}
+
+/**
+ * The ledger of the first seat of a collective seated time, written by its team commit
+ * (team.ts): the members and the coordinator that took their time, and the seat.
+ */
+export function firstSeatLedger(
+  b: BookingRecord,
+  coordinatorId: string,
+  personIds: string[],
+  previous: SeatLedgerRecord | null,
+): SeatLedgerRecord {
+  return {
+    v: 1,
+    meetingId: b.id,
+    eventTypeId: b.eventTypeId,
+    hostId: b.hostId,
+    startMs: b.startMs,
+    blockStartMs: b.blockStartMs,
+    blockEndMs: b.blockEndMs,
+    seats: [[b.id, guestTag(b.guestEmail), b.status === "PENDING" ? b.reservedUntilMs : null]],
+    seq: (previous?.seq ?? 0) + 1,
+    personIds,
+    coordinatorId,
+  };
+}

@@ -1,0 +1,352 @@
+/**
+ * Seats per time (docs/decisions/040-seats.md): several guests share one meeting, each with a
+ * booking of their own. One ledger record per seated time (`seatLedger`) lists the live seats and
+ * is the guard of every seat write, checked by versionstamp: one check whatever the number of
+ * seats, so M seats and K simultaneous guests give exactly min(K, M) seats. The host's time is
+ * one busy entry per meeting (`bookingId` = the meeting's id): claimed like any booking's by the
+ * seat that finds the ledger without live seats (fences checked), kept while a seat holds, and
+ * removed with the last one.
+ */
+import type { BookingRecord, SeatLedgerRecord } from "../model/records.ts";
+import type { KvLimits } from "../kv-budget.ts";
+import { guestTag, liveSeats, seatsOf, tupleOf } from "../seats.ts";
+import { sideEffects } from "./effects.ts";
+import { Draft } from "./draft.ts";
+import {
+  block,
+  bookingExists,
+  bookingOf,
+  decideOn,
+  guardOf,
+  guestHoldOf,
+  writeExtras,
+  writeNewBooking,
+  writeUpdatedBooking,
+} from "./core.ts";
+import { busyKeys, claimTime, listedOn, orClear } from "./busy.ts";
+import { capEntryKeys, claimCaps, claimGuestHold } from "./caps.ts";
+import { finishTransition, firmCaps, nextOf } from "./transition.ts";
+import type { Change, EngineRules, PlanResult, Refusal, Snapshot } from "./types.ts";
+import { finishReschedule, retiredRecord, successorRecord } from "./reschedule.ts";
+import { guardMeeting, ledgerOf, writeMeetingBusy } from "./seat-ledger.ts";
+import { joinSeat } from "./team-seat.ts";
+
+export { ledgerOf };
+
+/**
+ * Takes a seat for `draft` in its time's ledger (checked) and claims the host's time for the
+ * meeting: the booking as seated, or why not. `ignore`: bookings whose caps and guest holds this
+ * write frees (the booking itself; a moved seat's predecessor); `freed`: a meeting whose busy
+ * time this write removes (a moved seat's old meeting it was the last of).
+ */
+function takeSeat(
+  d: Draft,
+  s: Snapshot,
+  draft: BookingRecord,
+  perTime: number,
+  freshMeetingId: string,
+  rules: EngineRules,
+  nowMs: number,
+  ignore: ReadonlySet<string>,
+  freed: string | null,
+  /** A collective time's later seat: the meeting's coordinator (see `joinSeat`). */
+  join?: string,
+): { ok: true; booking: BookingRecord } | { ok: false; reason: Refusal } {
+  if (draft.personIds && join) return joinSeat(d, s, draft, perTime, join, rules, nowMs, ignore);
+  if (draft.personIds || draft.coordinatorId) return { ok: false, reason: "not_supported" };
+  const read = guardOf<SeatLedgerRecord>(s, ledgerOf(draft));
+  const ledger = read.value;
+  const live = liveSeats(ledger, nowMs).filter((x) => !ignore.has(x.id));
+  const tag = guestTag(draft.guestEmail);
+  if (live.some((x) => x.g === tag)) return { ok: false, reason: "already_seated" };
+  if (live.length >= perTime) return { ok: false, reason: "seats_full" };
+  // Seats of one time share one meeting: a guest arriving after the host changed the length or
+  // buffers joins the meeting as it is, never a second one beside it.
+  if (
+    live.length > 0 &&
+    (ledger!.blockStartMs !== draft.blockStartMs || ledger!.blockEndMs !== draft.blockEndMs)
+  ) return { ok: false, reason: "slot_taken" };
+  const meetingId = ledger?.meetingId ?? freshMeetingId;
+  const b: BookingRecord = { ...draft, seat: { meetingId } };
+  d.check(read);
+  const mine = new Set([meetingId, ...(freed ? [freed] : [])]);
+  const refused = claimTime(d, s, b.hostId, block(b), mine, nowMs, "slot_taken") ??
+    claimCaps(d, s, b, rules.eventType, ignore, nowMs) ??
+    claimGuestHold(d, s, b, ignore, rules, nowMs);
+  if (refused) return { ok: false, reason: refused };
+  const next: SeatLedgerRecord = {
+    v: 1,
+    meetingId,
+    eventTypeId: b.eventTypeId,
+    hostId: b.hostId,
+    startMs: b.startMs,
+    blockStartMs: b.blockStartMs,
+    blockEndMs: b.blockEndMs,
+    seats: [],
+  };
+  const seats = [...live, {
+    id: b.id,
+    g: tag,
+    h: b.status === "PENDING" ? b.reservedUntilMs : null,
+  }];
+  d.set(
+    read.key,
+    { ...next, seats: seats.map(tupleOf), seq: (ledger?.seq ?? 0) + 1 } satisfies SeatLedgerRecord,
+  );
+  writeMeetingBusy(d, next, seats);
+  return { ok: true, booking: b };
+}
+
+/**
+ * A seat leaves its time: its cap entries and guest hold go, and its place in the ledger. When
+ * no live seat remains (this was the last, or the others' holds ran out), the ledger goes and so
+ * does the host's time; the ledger is checked either way, so a seat taken meanwhile is never
+ * left without them. Returns the meeting whose busy time this write removes, if any.
+ */
+function leaveSeat(d: Draft, s: Snapshot, b: BookingRecord, nowMs: number): string | null {
+  d.deleteAll(capEntryKeys(b));
+  if (b.status === "PENDING") d.delete(guestHoldOf(b));
+  const read = guardOf<SeatLedgerRecord>(s, ledgerOf(b));
+  const ledger = read.value;
+  const meetingId = b.seat!.meetingId;
+  if (!ledger || ledger.meetingId !== meetingId) return null;
+  const live = liveSeats(ledger, nowMs);
+  const seats = live.filter((x) => x.id !== b.id);
+  // A collective time's meeting: its coordinator follows the seats (released with the last).
+  if (ledger.coordinatorId && seats.length !== live.length) {
+    guardMeeting(d, s, ledger.coordinatorId, seats, nowMs);
+    // The members' entries take the meeting's new hold (removed below with the last seat).
+    if (seats.length > 0) writeMeetingBusy(d, ledger, seats);
+  }
+  if (seats.length === 0) {
+    d.check(read);
+    d.delete(read.key);
+    writeMeetingBusy(d, ledger, seats);
+    return meetingId;
+  }
+  if (seats.length !== live.length) {
+    // Pages that keep a copy of the host's time by its revision show the seats left anew.
+    d.set({ kind: "busyRev", personId: b.hostId }, { v: 1 });
+    d.check(read);
+    d.set(
+      read.key,
+      {
+        ...ledger,
+        seats: seats.map(tupleOf),
+        seq: (ledger.seq ?? 0) + 1,
+      } satisfies SeatLedgerRecord,
+    );
+  }
+  return null;
+}
+
+/** A guest takes a seat: a new booking, and its place in the time's ledger. */
+export function planSeat(
+  s: Snapshot,
+  change: Extract<Change, { kind: "seat" }>,
+  rules: EngineRules,
+  nowMs: number,
+  limits: KvLimits,
+): PlanResult {
+  const d = new Draft(s.keyOf);
+  const self = new Set([change.booking.id]);
+  const taken = takeSeat(
+    d,
+    s,
+    change.booking,
+    change.perTime,
+    change.meetingId,
+    rules,
+    nowMs,
+    self,
+    null,
+    change.coordinatorId,
+  );
+  if (!taken.ok) return taken;
+  const b = taken.booking;
+  writeNewBooking(d, b, change.tokens);
+  writeExtras(d, change.extra);
+  d.job(...sideEffects(null, b, nowMs));
+  const result = d.finish("seat", {
+    booking: b,
+    probe: { key: d.key({ kind: "booking", id: b.id }), landed: bookingExists(b.id) },
+  }, limits);
+  return orClear(result, s, [{ personId: b.hostId, iv: block(b) }], nowMs, limits);
+}
+
+/**
+ * An imported seat (services/import-bookings.ts) that still holds time takes its place in its
+ * time's ledger here like a new seat (joining the meeting here when there is one), under its own
+ * id (checked absent); history is recorded as a plain import.
+ */
+export function planSeatImport(
+  s: Snapshot,
+  change: Extract<Change, { kind: "import" }>,
+  rules: EngineRules,
+  nowMs: number,
+  limits: KvLimits,
+): PlanResult {
+  const draft = change.booking;
+  if (s.primary?.value) return { ok: false, reason: "conflict" };
+  const d = new Draft(s.keyOf);
+  d.check({ key: d.key({ kind: "booking", id: draft.id }), versionstamp: null });
+  // A cap never concerned the past.
+  const capped = rules.eventType && draft.endMs <= nowMs
+    ? { ...rules, eventType: { ...rules.eventType, maxPerDay: null, maxPerWeek: null } }
+    : rules;
+  const taken = takeSeat(
+    d,
+    s,
+    draft,
+    change.perTime ?? Infinity,
+    draft.seat?.meetingId ?? draft.id,
+    capped,
+    nowMs,
+    new Set([draft.id]),
+    null,
+  );
+  if (!taken.ok) return taken;
+  const b = taken.booking;
+  writeNewBooking(d, b, change.tokens);
+  const result = d.finish("import", {
+    booking: b,
+    probe: { key: d.key({ kind: "booking", id: b.id }), landed: bookingExists(b.id) },
+  }, limits);
+  return orClear(result, s, [{ personId: b.hostId, iv: block(b) }], nowMs, limits);
+}
+
+/**
+ * A seat moves to another time of its event type: it leaves its old time's ledger and takes a
+ * seat in the new one's, in one write (old booking 1 + two ledgers + host days ≤ 2 + capped
+ * periods ≤ 2 + guest fence 1 = 8 checks). The host's old meeting is written again without it.
+ */
+export function planSeatReschedule(
+  s: Snapshot,
+  change: Extract<Change, { kind: "reschedule" }>,
+  rules: EngineRules,
+  nowMs: number,
+  limits: KvLimits,
+): PlanResult {
+  const decided = decideOn(s, change, "cancel", rules, nowMs);
+  if (!decided.ok) {
+    // A seat already moved says so as "cancelled" (its guest's link then shows the new one).
+    const moved = bookingOf(s, change.hostId)?.value.endReason === "rescheduled";
+    return {
+      ok: false,
+      reason: moved && decided.reason !== "not_found" ? "cancelled" : decided.reason,
+    };
+  }
+  const { current } = decided;
+  const old = current.value;
+  const seats = seatsOf(change.successor.eventType);
+  // A seat moves to a seat: an event type no longer seated takes no moved seats. A collective
+  // time's seat is not moved (its new time may need every member's time taken first).
+  if (!seats || change.assign || old.personIds) return { ok: false, reason: "not_supported" };
+  const draft = successorRecord(old, change, rules, nowMs);
+  if (draft.startMs === old.startMs) return { ok: false, reason: "already_seated" };
+  const retired = retiredRecord(old, change, draft.id, nowMs);
+  const d = new Draft(s.keyOf);
+  writeUpdatedBooking(d, current, retired);
+  const freed = leaveSeat(d, s, old, nowMs);
+  const taken = takeSeat(
+    d,
+    s,
+    draft,
+    seats.perTime,
+    draft.id,
+    rules,
+    nowMs,
+    new Set([old.id, draft.id]),
+    freed,
+  );
+  if (!taken.ok) return taken;
+  const successor = taken.booking;
+  writeNewBooking(d, successor, change.tokens);
+  writeExtras(d, change.extra);
+  d.job(
+    ...sideEffects(old, retired, nowMs),
+    ...sideEffects(null, successor, nowMs),
+  );
+  // The host's old meeting loses this guest (a moved booking's own effects write only the new).
+  if (old.status === "CONFIRMED") {
+    d.job({ payload: { kind: "writeback", op: "put", bookingId: old.id }, dueMs: nowMs });
+  }
+  const claims = [{ personId: successor.hostId, iv: block(successor) }];
+  return finishReschedule(d, s, successor, retired, claims, nowMs, limits);
+}
+
+/**
+ * A seat's confirm, reject, cancel or expiry. Confirming firms the seat (the ledger checked, the
+ * host's time checked like an addition: "expired" when the seat or the meeting's time is gone);
+ * the others take the seat out of the ledger (checked, so a count never passes the seats), and
+ * the last seat to go frees the host's time.
+ */
+export function planSeatTransition(
+  s: Snapshot,
+  change: Extract<Change, { kind: "transition" }>,
+  rules: EngineRules,
+  nowMs: number,
+  limits: KvLimits,
+): PlanResult {
+  const decided = decideOn(s, change, change.action, rules, nowMs);
+  if (!decided.ok) return decided;
+  const { current, t } = decided;
+  const b = current.value;
+  const next = nextOf(b, change, t, nowMs);
+  const d = new Draft(s.keyOf);
+  writeUpdatedBooking(d, current, next);
+  const read = guardOf<SeatLedgerRecord>(s, ledgerOf(b));
+  const ledger = read.value;
+  const live = liveSeats(ledger, nowMs);
+  const mine = live.some((x) => x.id === b.id);
+  const meetingId = b.seat!.meetingId;
+  if (next.status === "CONFIRMED" && ledger?.coordinatorId) {
+    // A collective time's seat: the meeting's coordinator still holds every member's time.
+    if (!mine || ledger.meetingId !== meetingId) return { ok: false, reason: "expired" };
+    const seats = live.map((x) => x.id === b.id ? { ...x, h: null } : x);
+    if (!guardMeeting(d, s, ledger.coordinatorId, seats, nowMs)) {
+      return { ok: false, reason: "expired" };
+    }
+    const refused = firmCaps(d, s, b, rules);
+    if (refused) return { ok: false, reason: refused };
+    d.check(read);
+    d.set(
+      read.key,
+      {
+        ...ledger,
+        seats: seats.map(tupleOf),
+        seq: (ledger.seq ?? 0) + 1,
+      } satisfies SeatLedgerRecord,
+    );
+    writeMeetingBusy(d, ledger, seats);
+  } else if (next.status === "CONFIRMED") {
+    if (!mine || ledger!.meetingId !== meetingId) return { ok: false, reason: "expired" };
+    const listed = s.busy.find((x) => x.personId === b.hostId)?.entries ?? [];
+    const days = busyKeys(b.hostId, { ...block(b), bookingId: meetingId });
+    for (const k of days) {
+      if (k.kind !== "busy") continue;
+      const there = listed.some((e) =>
+        e.value?.bookingId === meetingId && listedOn(s, b.hostId, k.day, e)
+      );
+      if (!there) return { ok: false, reason: "expired" };
+    }
+    const refused = claimTime(d, s, b.hostId, block(b), new Set([meetingId]), nowMs, "expired") ??
+      firmCaps(d, s, b, rules);
+    if (refused) return { ok: false, reason: refused };
+    d.check(read);
+    const seats = live.map((x) => x.id === b.id ? { ...x, h: null } : x);
+    d.set(
+      read.key,
+      {
+        ...ledger!,
+        seats: seats.map(tupleOf),
+        seq: (ledger?.seq ?? 0) + 1,
+      } satisfies SeatLedgerRecord,
+    );
+    writeMeetingBusy(d, ledger!, seats);
+  } else {
+    leaveSeat(d, s, b, nowMs);
+  }
+  const claims = next.status === "CONFIRMED" ? [{ personId: b.hostId, iv: block(b) }] : [];
+  return finishTransition(d, s, current, next, change, claims, nowMs, limits);
+}

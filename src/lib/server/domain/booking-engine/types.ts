@@ -1,0 +1,335 @@
+/**
+ * The engine's vocabulary: a change, the rules it is planned under, what the store read for it
+ * (the snapshot), and the plan or typed refusal that comes back.
+ */
+import type {
+  BookingRecord,
+  BusyEntryRecord,
+  CapEntryRecord,
+  CoordinatorRecord,
+  FenceRecord,
+  GuestHoldRecord,
+  OutboxRecord,
+  TokenPurpose,
+} from "../model/records.ts";
+import type { Interval } from "../interval.ts";
+import type { BookingAction, NewBookingInput } from "../booking.ts";
+import type { Candidate } from "../team-rotation.ts";
+import type { Budget, KvLimits } from "../kv-budget.ts";
+import type { Key, KeyOf } from "../model/entries.ts";
+import type { PlannedJob } from "./effects.ts";
+
+export type { PlannedJob } from "./effects.ts";
+export type { Entry, Key, KeyOf } from "../model/entries.ts";
+/** A read entry: its value (null: absent) and the versionstamp a commit checks. */
+export type Versioned<T> = { key: Key; value: T | null; versionstamp: string | null };
+
+/** A write that rides in the same atomic commit (an Idempotency-Key record, a single-use link). */
+export type ExtraWrite = {
+  key: Key;
+  value: unknown;
+  /** Checked absent in the same commit (counts as a check). */
+  expectAbsent?: boolean;
+  expireInMs?: number;
+};
+/** A record checked at the versionstamp read and replaced in the same commit (a round-robin pick). */
+export type GuardedWrite = { key: Key; versionstamp: string | null; value: unknown };
+export type TokenWrite = { hash: string; purpose: TokenPurpose };
+export type Actor = "guest" | "host" | "system";
+
+/**
+ * A round-robin booking's member is chosen when the change is planned, from the snapshot
+ * (docs/decisions/016-teams.md): the rotation orders the candidates, the first whose time is
+ * free gets it, and the commit checks the rotation and the team record it relied on.
+ */
+export type Assignment = {
+  candidates: Candidate[];
+  /** The event type's rotation record (checked, and replaced when it changes). */
+  rotationKey: Key;
+  /** The team record: only its current members are assigned (checked). */
+  rosterKey: Key;
+  /** Offered first when free (a reschedule keeps the guest's member), without counting again. */
+  prefer?: string;
+};
+
+/** A successor's settings, as the event type and host are now. */
+export type SuccessorDraft = Omit<
+  NewBookingInput,
+  "name" | "email" | "note" | "guestTimeZone" | "clock" | "answers" | "by" | "singleUseLinkId"
+>;
+
+export type Change =
+  | {
+    kind: "create";
+    booking: BookingRecord;
+    tokens: TokenWrite[];
+    extra?: ExtraWrite[];
+    rotation?: GuardedWrite;
+  }
+  /** A round-robin booking: `booking` is created for the member the assignment picks. */
+  | {
+    kind: "assign";
+    booking: BookingRecord;
+    assign: Assignment;
+    tokens: TokenWrite[];
+    extra?: ExtraWrite[];
+  }
+  | {
+    kind: "transition";
+    bookingId: string;
+    action: BookingAction;
+    by: Actor;
+    reason?: string;
+    /** Guests may not cancel within the event type's cutoff. */
+    enforceCutoff?: boolean;
+    /** A host's cancel that asks the guest to pick another time (rebook.ts). */
+    requestNewTime?: boolean;
+    /**
+     * One of several dates of a series decided by one press (services/series-bookings.ts): no
+     * mails to people — the press's last date sends them, listing every date.
+     */
+    quiet?: boolean;
+    /** The acting host: a booking of someone else is "not_found". */
+    hostId?: string;
+    extra?: ExtraWrite[];
+  }
+  | {
+    kind: "reschedule";
+    bookingId: string;
+    by: "guest" | "host";
+    successor: SuccessorDraft;
+    /** What the person moving it wrote to the other side (kept on the retired booking). */
+    reason?: string;
+    tokens: TokenWrite[];
+    enforceCutoff: boolean;
+    hostId?: string;
+    extra?: ExtraWrite[];
+    /** A round-robin booking may move to another member: the successor's is picked like a new one. */
+    assign?: Assignment;
+  }
+  /** A seat of a seated time (seat.ts): `meetingId` names the meeting if this seat starts it. */
+  | {
+    kind: "seat";
+    booking: BookingRecord;
+    perTime: number;
+    meetingId: string;
+    tokens: TokenWrite[];
+    extra?: ExtraWrite[];
+    /**
+     * A collective seated time's later seat (`booking.personIds`): the meeting's coordinator, as
+     * its ledger named it when read. The first seat of such a time is a team `commit` with `seat`.
+     */
+    coordinatorId?: string;
+  }
+  /**
+   * The guest picks a new time after the host asked them to (rebook.ts): a successor of a
+   * booking cancelled as "reschedule_requested", made once.
+   */
+  | {
+    kind: "rebook";
+    bookingId: string;
+    by: "guest";
+    successor: SuccessorDraft;
+    tokens: TokenWrite[];
+    hostId?: string;
+    extra?: ExtraWrite[];
+  }
+  /** One person's time held until `untilMs` for a booking that may follow (time-hold.ts). */
+  | {
+    kind: "hold_time";
+    /** The id the booking will have if this time is chosen. */
+    holdId: string;
+    personId: string;
+    startMs: number;
+    endMs: number;
+    untilMs: number;
+    eventTypeId: string;
+  }
+  /** The hold removed (a poll closed, or another of its times chosen). */
+  | { kind: "release_time"; holdId: string; personId: string; startMs: number; endMs: number }
+  /** Multi-person booking, step 1: the coordinator record, written first. */
+  | { kind: "open"; coordinator: CoordinatorRecord }
+  /** Step 2, once per person in canonical order: that person's hold entries. */
+  | { kind: "hold"; coordinatorId: string; personId: string }
+  /** Step 3: the booking, checking the coordinator alone. */
+  | {
+    kind: "commit";
+    coordinatorId: string;
+    booking: BookingRecord;
+    tokens: TokenWrite[];
+    extra?: ExtraWrite[];
+    rotation?: GuardedWrite;
+    /** A team booking: every person must still be a member of this team record (checked). */
+    rosterKey?: Key;
+    /** A collective reschedule: the booking this one replaces, retired in the same write. */
+    retire?: {
+      bookingId: string;
+      by: "guest" | "host";
+      enforceCutoff: boolean;
+      hostId?: string;
+      /** What the person moving it wrote to the other side (kept on the retired booking). */
+      reason?: string;
+    };
+    /** The first seat of a collective seated time: the time's ledger is written with it. */
+    seat?: { perTime: number };
+  }
+  /**
+   * A recurring series (series.ts), step 2, repeated: the occurrences not yet held, in order
+   * (the plan holds as many as fit one write).
+   */
+  | { kind: "series_hold"; coordinatorId: string; bookings: BookingRecord[] }
+  /** Step 3: every occurrence held, the series decided (`first`: its first occurrence). */
+  | {
+    kind: "series_commit";
+    coordinatorId: string;
+    first: BookingRecord;
+    /** Writes riding with the decision (an Idempotency-Key record, a single-use link). */
+    extra?: ExtraWrite[];
+  }
+  /** Step 4, repeated: the occurrences not yet finished, in order, and their link tokens. */
+  | {
+    kind: "series_finish";
+    coordinatorId: string;
+    bookings: BookingRecord[];
+    /** The series' first date: its people's mails invite to the whole series. */
+    first: BookingRecord;
+    tokens: Record<string, TokenWrite[]>;
+  }
+  /** On failure (or by the cleanup job after a crash): the holds go, the coordinator is abandoned. */
+  | { kind: "release"; coordinatorId: string }
+  /**
+   * A booking moved from another Invito (services/import-bookings.ts), written as it was there
+   * under its own id (checked absent: a second import of it is a "conflict"). Live time is
+   * guarded like a create's; history is only recorded. Nothing is queued: its mails, calendar
+   * writes and webhooks happened where it was made.
+   */
+  | {
+    kind: "import";
+    booking: BookingRecord;
+    tokens: TokenWrite[];
+    /** A seat (`booking.seat`): the seats per time of its event type here. */
+    perTime?: number;
+  };
+
+export type EventTypeLimits = {
+  id: string;
+  maxPerDay: number | null;
+  maxPerWeek: number | null;
+  cancelCutoffHours: number | null;
+};
+
+export type EngineRules = {
+  bookingTtlMs: number;
+  maxPendingPerGuest: number;
+  /** The event type of the booking the change concerns (null: deleted since). */
+  eventType: EventTypeLimits | null;
+  /** The host part of calendar UIDs (`{bookingId}@{calendarHost}`). */
+  calendarHost: string;
+  limits?: KvLimits;
+};
+
+export type Refusal =
+  | "not_found"
+  | "slot_taken"
+  | "calendar_unavailable"
+  | "cap_reached"
+  | "too_many_pending"
+  | "too_late"
+  | "expired"
+  | "already_confirmed"
+  | "already_rejected"
+  | "cancelled"
+  | "moved"
+  | "not_pending"
+  | "not_supported"
+  | "too_large"
+  /**
+   * The time is held by a multi-person booking still in progress: it becomes taken or free
+   * within moments (the runner waits a little, then answers "slot_taken").
+   */
+  | "held"
+  /** The guest already holds a seat at that time (seat.ts). */
+  | "already_seated"
+  /** Every seat of that seated time is taken (seat.ts). */
+  | "seats_full"
+  /** An `extra` write expected absent is there (a repeated Idempotency-Key, a used link). */
+  | "conflict";
+
+export type CapRef = { eventTypeId: string; period: "day" | "week"; periodKey: string };
+
+/** What a change must read, derived from the change and its primary record. */
+export type Scope = {
+  /** Whose busy time is read, on which UTC days, around which interval. */
+  busy: { personId: string; days: string[]; startMs: number; endMs: number }[];
+  caps: CapRef[];
+  guest: { hostId: string; email: string } | null;
+  calendars: { personId: string; startMs: number; endMs: number }[];
+  /** Coordinators read besides those the busy entries name (a team booking's own). */
+  coordinatorIds: string[];
+  /** Keys of `extra` writes expected absent. */
+  absent: Key[];
+  /** Records a plan relies on and checks (a team's roster and rotation, a retired booking). */
+  guards: Key[];
+};
+
+export type Snapshot = {
+  /** How the store names the entries a plan writes (store/keys.ts `keyOf`). */
+  keyOf: KeyOf;
+  /** The booking (transition, reschedule) or coordinator (hold, commit, release) acted on. */
+  primary: Versioned<BookingRecord | CoordinatorRecord> | null;
+  fences: Versioned<FenceRecord>[];
+  busy: { personId: string; entries: Versioned<BusyEntryRecord>[] }[];
+  caps: { ref: CapRef; entries: Versioned<CapEntryRecord>[] }[];
+  guestHolds: Versioned<GuestHoldRecord>[];
+  /** Coordinators named by coordinated entries that are not firm. */
+  coordinators: Versioned<CoordinatorRecord>[];
+  /** External calendars per person: busy time, and time they cannot vouch for (fail closed). */
+  calendars: { personId: string; busy: Interval[]; unknown: Interval[] }[];
+  /** The `extra` keys expected absent, as read. */
+  absent: Versioned<unknown>[];
+  /** The scope's `guards`, as read (in order). */
+  guards: Versioned<unknown>[];
+};
+
+export type PlannedWrite =
+  | { op: "set"; key: Key; value: unknown; expireInMs?: number }
+  | { op: "delete"; key: Key };
+
+export type Plan = {
+  /** "clear": a write that only clears the way for the change (see `clearTheWay`). */
+  kind: Change["kind"] | "clear";
+  checks: { key: Key; versionstamp: string | null }[];
+  writes: PlannedWrite[];
+  jobs: PlannedJob[];
+  budget: Budget;
+  /** The booking as this change leaves it (the successor, for a reschedule). */
+  booking: BookingRecord | null;
+  /** The booking a reschedule retired. */
+  retired?: BookingRecord;
+  coordinator?: CoordinatorRecord;
+  /**
+   * For a commit whose outcome is unknown (a network error on remote KV): the key to re-read,
+   * and whether what it holds shows that this plan landed.
+   */
+  probe: { key: Key; landed: (value: unknown) => boolean };
+  /** The receipt this plan writes (planChange with a receipt id): exists iff the write landed. */
+  receipt?: Key;
+  /**
+   * This write only clears the way (coordinators taken over after their time, more than fit
+   * into one write with the change itself): commit it, then read and plan again.
+   */
+  partial?: true;
+};
+
+/**
+ * A change that landed, as the one runner (services/transaction.ts) hands it to its after-commit
+ * effects: the change, the plan it committed, and the outbox jobs that write queued.
+ */
+export type Committed = { change: Change; plan: Plan; jobs: OutboxRecord[] };
+
+export type PlanResult = { ok: true; plan: Plan } | { ok: false; reason: Refusal };
+
+/** How long a multi-person hold lasts without its final commit. */
+export const TEAM_HOLD_MS = 60_000;
+/** The most people one multi-person booking may hold (its commit rewrites every member's entries). */
+export const MAX_TEAM = 100;

@@ -1,0 +1,114 @@
+/**
+ * Where a meeting happens: the places an event type offers, and the one a booking gets (pure).
+ *
+ * An event type offers one or more locations (older records hold a single `location`; they read
+ * as a list of one). With more than one, the guest picks one on the form. The booking stores the
+ * resolved place: a Jitsi Meet room of its own (unguessable, made from random bytes the service
+ * passes in), the guest's own number when the host calls them, the host's text otherwise.
+ * See docs/decisions/042-meeting-locations.md.
+ */
+import type { BookingRecord, EventTypeRecord, Location } from "./model/records.ts";
+import { messageRef } from "../../shared/i18n.ts";
+import { DEFAULT_JITSI_SERVER, isPhoneNumber } from "../../shared/location-text.ts";
+
+export { DEFAULT_JITSI_SERVER };
+
+/** The most locations one event type offers. */
+export const MAX_LOCATIONS = 3;
+
+/** The places an event type offers, in the host's order ("none" offers nothing). */
+export function offeredLocations(et: Pick<EventTypeRecord, "location" | "locations">): Location[] {
+  const list = et.locations ?? (et.location ? [et.location] : []);
+  return list.filter((l) => l.kind !== "none").slice(0, MAX_LOCATIONS);
+}
+
+/** A Jitsi server's base ("https://meet.example.org/"), without a trailing slash; empty: the public one. */
+export function jitsiServer(value: string): string {
+  const v = value.trim().replace(/\/+$/, "");
+  return v === "" ? DEFAULT_JITSI_SERVER : v;
+}
+
+/** A Jitsi room name from random text (base64url: URL-safe as it is; 120 random bits from the service). */
+export function jitsiRoom(random: string): string {
+  return `Invito${random.replace(/[^A-Za-z0-9_-]/g, "")}`;
+}
+
+export type LocationChoice = {
+  /** The index of the offered location the guest picked (form field `location`); "" when one is offered. */
+  choice?: string;
+  /** The guest's phone number (form field `phone`), needed when the host calls them. */
+  phone?: string;
+  /** Random text for a new room (the service draws it; the domain reads no randomness). */
+  random: string;
+};
+
+export type DecidedLocation =
+  | { ok: true; location: Location }
+  /** Message references keyed by the form field (`location`, `phone`). */
+  | { ok: false; errors: Record<string, string> };
+
+/** The place a new booking gets from what the event type offers and what the guest chose. */
+export function decideLocation(
+  offered: readonly Location[],
+  input: LocationChoice,
+): DecidedLocation {
+  if (offered.length === 0) return { ok: true, location: { kind: "none", value: "" } };
+  let picked: Location | undefined;
+  if (offered.length === 1) picked = offered[0];
+  else {
+    const text = (input.choice ?? "").trim();
+    picked = /^\d$/.test(text) ? offered[Number(text)] : undefined;
+    if (!picked) return { ok: false, errors: { location: messageRef("answers.choose_location") } };
+  }
+  switch (picked.kind) {
+    case "jitsi":
+      return {
+        ok: true,
+        location: {
+          kind: "jitsi",
+          value: `${jitsiServer(picked.value)}/${jitsiRoom(input.random)}`,
+        },
+      };
+    case "guest_phone": {
+      const phone = (input.phone ?? "").trim();
+      if (!phone) return { ok: false, errors: { phone: messageRef("answers.phone_required") } };
+      if (!isPhoneNumber(phone)) {
+        return { ok: false, errors: { phone: messageRef("answers.phone") } };
+      }
+      return { ok: true, location: { kind: "guest_phone", value: phone } };
+    }
+    case "google_meet":
+    case "teams":
+    case "zoom":
+      // The link comes with the host's calendar event, or from Zoom (services/calendar-writeback.ts).
+      return { ok: true, location: { kind: picked.kind, value: "" } };
+    default:
+      return { ok: true, location: { kind: picked.kind, value: picked.value } };
+  }
+}
+
+/** How long a confirmation waits for a provider's video link before it goes out without it. */
+export const LINK_WAIT_MS = 10 * 60_000;
+
+/** The calendar provider that makes each provider room kind with the host's event. */
+const ROOM_PROVIDER = { google_meet: "google", teams: "microsoft", zoom: "zoom" } as const;
+
+/**
+ * Whether a confirmation mail of `booking` waits for its video link (issue 27: no confirmation
+ * without the link): a Google Meet or Teams meeting not read back yet, while the host writes
+ * bookings to that provider's calendar (which makes it) — or, for Zoom, while the host's Zoom
+ * connection works (`writebackProvider` "zoom") — and the wait has not run out — then the
+ * mail goes out saying the link follows, and the link's arrival sends the updated invitation.
+ */
+export function awaitsMeetingLink(
+  booking: Pick<BookingRecord, "status" | "location">,
+  mail: string,
+  writebackProvider: string | null,
+  queuedForMs: number,
+): boolean {
+  const kind = booking.location?.kind;
+  if (kind !== "google_meet" && kind !== "teams" && kind !== "zoom") return false;
+  if (booking.location!.value || booking.status !== "CONFIRMED") return false;
+  if (mail !== "guest_confirmed" && mail !== "host_booked") return false;
+  return writebackProvider === ROOM_PROVIDER[kind] && queuedForMs < LINK_WAIT_MS;
+}

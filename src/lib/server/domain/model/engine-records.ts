@@ -1,0 +1,181 @@
+/** Stored shapes of the booking engine's guard records (docs/decisions/002-booking-engine.md), the outbox and leases. */
+import type { Sealed } from "../../util/digest.ts";
+import type { WebhookEvent } from "./developer-records.ts";
+import type { BookingId, CoordinatorId, EventTypeId, JobId, PersonId, UserId } from "./ids.ts";
+
+// The booking engine's guard records (docs/decisions/002-booking-engine.md).
+
+/** One interval a person has blocked, under `keys.busy` on each UTC day it touches. */
+export type BusyEntryRecord = {
+  v: 1;
+  bookingId: BookingId;
+  /** The blocked interval: the meeting plus its buffers. */
+  startMs: number;
+  endMs: number;
+  /** Stops blocking at this instant (a pending request, or a team hold); null = firm. */
+  holdUntilMs: number | null;
+  eventTypeId: EventTypeId;
+  /** A multi-person hold: past `holdUntilMs`, its coordinator says whether it still blocks. */
+  coordinatorId?: CoordinatorId;
+  /** A seated meeting's time (`bookingId` is the meeting's id): its seats are in its ledger. */
+  seated?: true;
+};
+/**
+ * The seats of one seated time (`keys.seatLedger(eventTypeId, startMs)`): the guard of every
+ * seat write, checked by versionstamp — one check whatever the number of seats. Lists the live
+ * seats only (a pending seat past its hold is dropped by the next write).
+ */
+export type SeatTuple = [id: BookingId, guestTag: string, holdUntilMs: number | null];
+export type SeatLedgerRecord = {
+  v: 1;
+  meetingId: string;
+  eventTypeId: EventTypeId;
+  hostId: UserId;
+  startMs: number;
+  blockStartMs: number;
+  blockEndMs: number;
+  /**
+   * Per seat `[booking id, guest tag (domain/seats.ts), hold end (null = firm)]`: tuples, so that
+   * 500 seats stay well under a 64 KiB value by the budget's own bound.
+   */
+  seats: SeatTuple[];
+  /** Counts every change of the seats: the meeting's SEQUENCE in the host's calendar. */
+  seq?: number;
+  /**
+   * A collective seated time: every member whose time the meeting blocks (absent: the host
+   * alone), and the coordinator that took it (ADR 040) — every later seat checks it and writes
+   * the meeting's hold into it, so a writer taking an expired hold over never races a joining
+   * guest.
+   */
+  personIds?: PersonId[];
+  coordinatorId?: CoordinatorId;
+};
+/**
+ * Its versionstamp is the guard: every write that adds time under it changes it. A busy fence
+ * also bounds the longest block on its day (absent: unknown), so a reader of an interval lists
+ * only the entries that start late enough to reach it.
+ */
+export type FenceRecord = { v: 1; maxBlockMs?: number };
+/** One booking counted against an event type's cap for one period. */
+export type CapEntryRecord = { v: 1; bookingId: BookingId; holdUntilMs: number | null };
+/** One live pending request of a guest with a host. */
+export type GuestHoldRecord = { v: 1; bookingId: BookingId; untilMs: number };
+/**
+ * A multi-person hold. "holding" until `untilMs`: its members' hold entries block; the final
+ * commit checks this record alone and makes it "committed" (then `holdUntilMs` is the booking's
+ * own hold, null once firm). "abandoned" (given up, or taken over after `untilMs`) and
+ * "released" (its pending booking's hold ran out and the time was taken) are final.
+ */
+export type CoordinatorRecord = {
+  v: 1;
+  id: CoordinatorId;
+  bookingId: BookingId;
+  state: "holding" | "committed" | "abandoned" | "released";
+  untilMs: number;
+  personIds: PersonId[];
+  eventTypeId: EventTypeId;
+  /** The blocked interval every member holds. */
+  startMs: number;
+  endMs: number;
+  holdUntilMs: number | null;
+  /** A collective reschedule: the booking the held time replaces (its own time counts as free). */
+  replaces?: BookingId;
+  /**
+   * A recurring series (domain/booking-engine/series.ts): every occurrence's booking and blocked
+   * interval, how many are held so far (in order) and how many are finished after the commit.
+   */
+  series?: SeriesHold;
+};
+
+export type SeriesHold = {
+  bookingIds: BookingId[];
+  /** Each occurrence's meeting start, and the interval it blocks (buffers included). */
+  starts: number[];
+  blocks: { startMs: number; endMs: number }[];
+  /** The host's zone, in which caps count days and weeks. */
+  timeZone: string;
+  held: number;
+  done: number;
+};
+
+export type MailKind =
+  | "host_request"
+  | "host_confirmed_copy"
+  | "host_booked"
+  | "guest_pending"
+  | "guest_confirmed"
+  | "guest_rejected"
+  | "guest_expired"
+  | "guest_cancelled"
+  | "host_cancelled"
+  /** A pending request expired before the host answered (sent once, with the expiry). */
+  | "host_expired"
+  | "reminder_guest"
+  | "reminder_host"
+  | "follow_up"
+  | "magic_link"
+  /** A team booking, to a member who attends but does not decide it (collective). */
+  | "member_request"
+  /** The meeting's invitation (or its update) to the guest's additional guests, one mail To: all. */
+  | "guests_invited"
+  /** The meeting's end (CANCEL) to the guest's additional guests. */
+  | "guests_cancelled";
+
+export type OutboxPayload =
+  // `personId`: the member of a team booking the mail or calendar write is for (absent: the host).
+  | { kind: "booking_mail"; mail: MailKind; bookingId: BookingId; personId?: PersonId }
+  | { kind: "writeback"; op: "put" | "delete"; bookingId: BookingId; personId?: PersonId }
+  /** Sent only if the booking is still CONFIRMED and still starts at `startMs` when due. */
+  | {
+    kind: "reminder";
+    bookingId: BookingId;
+    startMs: number;
+    minutesBefore: number;
+    toHost: boolean;
+    personId?: PersonId;
+  }
+  | { kind: "raw_mail"; to: string; subject: string; text: string; html?: string }
+  /**
+   * A mail that carries a credential (a sign-in link): its subject, text and HTML are sealed
+   * (AES-GCM, like calendar passwords) and it is dropped unsent once `expiresAtMs` has passed.
+   */
+  | { kind: "sealed_mail"; to: string; sealed: Sealed; expiresAtMs: number }
+  /** Sent only if the booking is still CONFIRMED and still starts at `startMs` when due. */
+  | { kind: "follow_up"; bookingId: BookingId; startMs: number; minutesAfter: number }
+  /**
+   * A booking changed state: the webhook performer fans it out to the host's subscriptions.
+   * `seq` is the booking's history length after the change, so receivers can order events.
+   */
+  | { kind: "webhook_event"; bookingId: BookingId; event: WebhookEvent; seq: number }
+  /** One message to one subscription (created once per event and subscription by the fan-out). */
+  | { kind: "webhook_delivery"; hostId: UserId; subscriptionId: string; messageId: string }
+  /**
+   * An event that is not a booking's (a poll changed, a form was submitted), queued in the same
+   * commit as the change with its body as it was then; the fan-out writes the message
+   * (`msg_{ref}`, or `msg_{ref}_{person}` when several people hear it) and one delivery per
+   * subscription, once.
+   */
+  | {
+    kind: "host_event";
+    personIds: UserId[];
+    event: WebhookEvent;
+    ref: string;
+    body: string;
+  };
+
+export type OutboxRecord = {
+  v: 1;
+  id: JobId;
+  dueMs: number;
+  payload: OutboxPayload;
+  attempts: number;
+  createdAtMs: number;
+  lastError: string | null;
+  /** Set while a worker holds the job: the job is due again at dueMs if the worker died. */
+  claimedBy: string | null;
+  /** The request that queued it (logs join a job to its request); absent for cron-made jobs. */
+  requestId?: string;
+};
+
+/** A job's lease; `tick` marks a claimed tick of a periodic job (leases.ts claimTick). */
+export type LeaseRecord = { owner: string; untilMs: number; tick?: number };

@@ -1,0 +1,290 @@
+import assert from "node:assert/strict";
+import {
+  type Answers,
+  checkForm,
+  decideRoute,
+  externalUrl,
+  isConditionMet,
+  prefillFor,
+  readAnswers,
+  type RoutingFormDefinition,
+  type RoutingQuestion,
+} from "./routing.ts";
+
+const questions: RoutingQuestion[] = [
+  { key: "name", type: "short", label: "Name", required: true },
+  { key: "email", type: "email", label: "Email", required: true },
+  { key: "size", type: "number", label: "Company size", required: true },
+  {
+    key: "country",
+    type: "select",
+    label: "Country",
+    required: false,
+    options: ["DE", "FR", "US"],
+  },
+  {
+    key: "topics",
+    type: "multi",
+    label: "Topics",
+    required: false,
+    options: ["billing", "api", "sso"],
+  },
+  { key: "about", type: "long", label: "About", required: false },
+];
+
+const form: RoutingFormDefinition = {
+  questions,
+  routes: [
+    {
+      id: "r_anna",
+      match: "all",
+      conditions: [{ key: "country", op: "equals", values: ["DE"] }],
+      destination: { kind: "event_type", ownerId: "anna", eventTypeId: "anna-et" },
+    },
+    {
+      id: "r_enterprise",
+      match: "any",
+      conditions: [
+        { key: "size", op: "gt", values: ["50"] },
+        { key: "topics", op: "one_of", values: ["sso"] },
+      ],
+      destination: { kind: "event_type", ownerId: "team", eventTypeId: "team-et", team: true },
+    },
+    {
+      id: "r_docs",
+      match: "all",
+      conditions: [{ key: "about", op: "contains", values: ["docs"] }],
+      destination: { kind: "url", url: "https://example.com/docs", appendAnswers: true },
+    },
+  ],
+  fallback: { kind: "event_type", ownerId: "me", eventTypeId: "demo-et" },
+};
+
+const table: [string, Answers, string][] = [
+  ["country DE goes to Anna before size is looked at", { country: "DE", size: "500" }, "r_anna"],
+  ["country compared without case", { country: "de", size: "1" }, "r_anna"],
+  ["size 51 > 50 is enterprise", { size: "51" }, "r_enterprise"],
+  ["size 50 is not > 50: fallback", { size: "50" }, "fallback"],
+  ["any: SSO alone is enterprise", { size: "3", topics: ["api", "sso"] }, "r_enterprise"],
+  ["contains, any case", { size: "3", about: "Where are the DOCS?" }, "r_docs"],
+  ["nothing matches: fallback", { size: "3", country: "US" }, "fallback"],
+  ["a missing answer meets no condition", {}, "fallback"],
+  ["a non-number never compares", { size: "many" }, "fallback"],
+];
+
+for (const [name, answers, routeId] of table) {
+  Deno.test(`decideRoute: ${name}`, () => {
+    assert.equal(decideRoute(form, answers).routeId, routeId);
+  });
+}
+
+Deno.test("decideRoute: the fallback's destination is returned when nothing matches", () => {
+  assert.deepEqual(decideRoute(form, {}), {
+    routeId: "fallback",
+    destination: { kind: "event_type", ownerId: "me", eventTypeId: "demo-et" },
+  });
+});
+
+Deno.test("decideRoute: all needs every condition; a route without conditions matches all", () => {
+  const f: RoutingFormDefinition = {
+    questions,
+    routes: [
+      {
+        id: "both",
+        match: "all",
+        conditions: [
+          { key: "size", op: "gte", values: ["10"] },
+          { key: "size", op: "lte", values: ["20"] },
+        ],
+        destination: { kind: "message", text: "mid" },
+      },
+      { id: "rest", match: "all", conditions: [], destination: { kind: "message", text: "x" } },
+    ],
+    fallback: { kind: "message", text: "never" },
+  };
+  assert.equal(decideRoute(f, { size: "10" }).routeId, "both");
+  assert.equal(decideRoute(f, { size: "20" }).routeId, "both");
+  assert.equal(decideRoute(f, { size: "21" }).routeId, "rest");
+  assert.equal(decideRoute(f, { size: "9.5" }).routeId, "rest");
+});
+
+const conditionTable: [string, Parameters<typeof isConditionMet>[0], Answers, boolean][] = [
+  ["equals", { key: "a", op: "equals", values: ["x"] }, { a: " X " }, true],
+  ["equals other", { key: "a", op: "equals", values: ["x"] }, { a: "y" }, false],
+  ["one_of", { key: "a", op: "one_of", values: ["x", "y"] }, { a: "y" }, true],
+  ["one_of none", { key: "a", op: "one_of", values: ["x", "y"] }, { a: "z" }, false],
+  ["contains", { key: "a", op: "contains", values: ["ell"] }, { a: "Hello" }, true],
+  ["contains empty never", { key: "a", op: "contains", values: [""] }, { a: "Hello" }, false],
+  ["lt", { key: "a", op: "lt", values: ["10"] }, { a: "9" }, true],
+  ["lt equal", { key: "a", op: "lt", values: ["10"] }, { a: "10" }, false],
+  ["gte negative", { key: "a", op: "gte", values: ["-5"] }, { a: "-5" }, true],
+  [
+    "multi equals any option",
+    { key: "a", op: "equals", values: ["api"] },
+    { a: ["sso", "api"] },
+    true,
+  ],
+];
+for (const [name, c, answers, met] of conditionTable) {
+  Deno.test(`isConditionMet: ${name}`, () => assert.equal(isConditionMet(c, answers), met));
+}
+
+Deno.test("readAnswers: required, one line, length, email, number and choices are refused by question", () => {
+  const posted: Record<string, string[]> = {
+    name: ["Ann\nEvil: header"],
+    email: ["not-an-email"],
+    size: ["12 people"],
+    country: ["XX"],
+    topics: ["api", "nope"],
+    about: ["x".repeat(4001)],
+  };
+  const r = readAnswers(questions, (k) => posted[k] ?? []);
+  assert.deepEqual(r, {
+    ok: false,
+    problems: {
+      name: "one_line",
+      email: "email",
+      size: "number",
+      country: "choice",
+      topics: "choice",
+      about: "too_long",
+    },
+  });
+  const missing = readAnswers(questions, () => []);
+  assert.deepEqual(missing, {
+    ok: false,
+    problems: { name: "required", email: "required", size: "required" },
+  });
+});
+
+Deno.test("readAnswers: one-line answers refuse every line break and control character, long ones the controls (shared/text.ts)", () => {
+  const qs: RoutingQuestion[] = [
+    { key: "a", type: "short", label: "A", required: false },
+    { key: "b", type: "phone", label: "B", required: false },
+    { key: "c", type: "long", label: "C", required: false },
+    { key: "d", type: "long", label: "D", required: false },
+  ];
+  const posted: Record<string, string[]> = {
+    a: ["Ann\u2028Confirm: yes"],
+    b: ["+49\u202e123"],
+    c: ["fine\r\nlines"],
+    d: ["bell\u0007"],
+  };
+  assert.deepEqual(readAnswers(qs, (k) => posted[k] ?? []), {
+    ok: false,
+    problems: { a: "one_line", b: "one_line", d: "characters" },
+  });
+  const ok = readAnswers(qs.slice(2, 3), (k) => posted[k] ?? []);
+  assert.deepEqual(ok, { ok: true, answers: { c: "fine\nlines" } });
+});
+
+Deno.test("readAnswers: good answers are kept trimmed; a long answer may span lines", () => {
+  const posted: Record<string, string[]> = {
+    name: [" Ann "],
+    email: ["ann@example.test"],
+    size: ["120"],
+    topics: ["sso", "sso", "api"],
+    about: ["line one\nline two"],
+  };
+  assert.deepEqual(readAnswers(questions, (k) => posted[k] ?? []), {
+    ok: true,
+    answers: {
+      name: "Ann",
+      email: "ann@example.test",
+      size: "120",
+      topics: ["sso", "api"],
+      about: "line one\nline two",
+    },
+  });
+});
+
+Deno.test("checkForm: keys, options, conditions and destinations are checked; a good form has none", () => {
+  assert.deepEqual(checkForm(form), []);
+  const bad: RoutingFormDefinition = {
+    questions: [
+      { key: "Bad Key", type: "short", label: "x", required: false },
+      { key: "a", type: "select", label: "A", required: false, options: [] },
+      { key: "a", type: "short", label: "", required: false },
+    ],
+    routes: [{
+      id: "r",
+      match: "all",
+      conditions: [
+        { key: "zzz", op: "equals", values: ["x"] },
+        { key: "a", op: "gt", values: ["ten"] },
+      ],
+      destination: { kind: "url", url: "http://plain.example/", appendAnswers: false },
+    }],
+    fallback: { kind: "message", text: "  " },
+  };
+  assert.deepEqual(checkForm(bad).map((p) => `${p.where}:${p.problem}`), [
+    "questions.0:key",
+    "questions.1:options",
+    "questions.2:duplicate_key",
+    "questions.2:label",
+    "routes.0:unknown_key",
+    "routes.0:condition_value",
+    "routes.0:url",
+    "fallback:message",
+  ]);
+});
+
+Deno.test("prefillFor: name, email and booking questions matched by id or label", () => {
+  const answers: Answers = {
+    name: "Ann",
+    email: "ann@example.test",
+    company_size: "120",
+    topics: ["sso", "api"],
+  };
+  const qs: RoutingQuestion[] = [
+    ...questions,
+    { key: "company_size", type: "number", label: "Size", required: false },
+  ];
+  assert.deepEqual(
+    prefillFor(qs, answers, [
+      { id: "k1", label: "Company size", type: "short" },
+      { id: "topics", label: "What about?", type: "long" },
+      { id: "k3", label: "Phone", type: "phone" },
+    ]),
+    {
+      name: "Ann",
+      email: "ann@example.test",
+      q_k1: "120",
+      q_topics: "sso, api",
+    },
+  );
+});
+
+Deno.test("externalUrl: answers appended only when asked", () => {
+  const a: Answers = { size: "3", topics: ["a", "b"] };
+  assert.equal(
+    externalUrl({ url: "https://x.example/p?ref=1", appendAnswers: true }, a),
+    "https://x.example/p?ref=1&size=3&topics=a%2C+b",
+  );
+  assert.equal(
+    externalUrl({ url: "https://x.example/p", appendAnswers: false }, a),
+    "https://x.example/p",
+  );
+});
+
+Deno.test("checkForm: a form whose answers could outgrow one KV value is refused", () => {
+  const many: RoutingQuestion[] = Array.from({ length: 7 }, (_, i) => ({
+    key: `long_${i}`,
+    type: "long",
+    label: `Long ${i}`,
+    required: false,
+  }));
+  assert.deepEqual(
+    checkForm({ questions: many, routes: [], fallback: { kind: "message", text: "Thanks" } })
+      .map((p) => `${p.where}:${p.problem}`),
+    ["questions:too_big"],
+  );
+  assert.deepEqual(
+    checkForm({
+      questions: many.slice(0, 5),
+      routes: [],
+      fallback: { kind: "message", text: "Thanks" },
+    }),
+    [],
+  );
+});

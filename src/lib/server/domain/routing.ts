@@ -1,0 +1,370 @@
+/**
+ * Routing forms, pure (issue 30): a few questions, an ordered list of routes whose conditions
+ * look at the answers, and one fallback. This module decides what a form may be (`checkForm`),
+ * what a visitor's answers are (`readAnswers`: bounds, one-line fields, choices) and where they
+ * lead (`decideRoute`). It reads no clock, no store and no request.
+ */
+import { FIELD_MAX } from "../../shared/field-bounds.ts";
+import { isMultiLineText, isOneLine, normalizeLineBreaks } from "../../shared/text.ts";
+
+export type RoutingQuestionType =
+  | "short"
+  | "long"
+  | "email"
+  | "phone"
+  | "number"
+  | "select"
+  | "multi";
+
+export const ROUTING_QUESTION_TYPES: readonly RoutingQuestionType[] = [
+  "short",
+  "long",
+  "email",
+  "phone",
+  "number",
+  "select",
+  "multi",
+];
+
+export type RoutingQuestion = {
+  /** Lower-case `a-z0-9_`, unique in the form; names the answer in rules, prefill and CSV. */
+  key: string;
+  type: RoutingQuestionType;
+  label: string;
+  required: boolean;
+  /** select / multi: the options offered. */
+  options?: string[];
+};
+
+export type ConditionOp = "equals" | "one_of" | "contains" | "gt" | "gte" | "lt" | "lte";
+export const CONDITION_OPS: readonly ConditionOp[] = [
+  "equals",
+  "one_of",
+  "contains",
+  "gt",
+  "gte",
+  "lt",
+  "lte",
+];
+
+/** `values` holds one value, except for `one_of` (any of them). */
+export type Condition = { key: string; op: ConditionOp; values: string[] };
+
+export type Destination =
+  /**
+   * A personal or team event type (`ownerId`: the host's or the team's id); answers are prefilled
+   * into its booking form by question key. `memberId`: a round-robin event's member who gets the
+   * booking (otherwise the rotation's fairness picks).
+   */
+  | { kind: "event_type"; ownerId: string; eventTypeId: string; team?: boolean; memberId?: string }
+  /** An external page (https only); with `appendAnswers`, answers go along as query parameters. */
+  | { kind: "url"; url: string; appendAnswers: boolean }
+  /** A message shown on the form's page. */
+  | { kind: "message"; text: string };
+
+export type Route = {
+  id: string;
+  match: "all" | "any";
+  conditions: Condition[];
+  destination: Destination;
+};
+
+export type RoutingFormDefinition = {
+  questions: RoutingQuestion[];
+  /** Tried in order; the first that matches wins. */
+  routes: Route[];
+  /** Required: where a visitor whom no route matches goes. */
+  fallback: Destination;
+};
+
+/** One answer: a text, or the chosen options of a multi select. */
+export type Answer = string | string[];
+export type Answers = Record<string, Answer>;
+
+/** The route a submission took: a route's id, or "fallback". */
+export type RouteChoice = { routeId: string; destination: Destination };
+
+export const ROUTING_LIMITS = {
+  questions: 30,
+  routes: 30,
+  conditions: 10,
+  options: 50,
+  keyLength: 40,
+  /**
+   * A form's definition and one response's answers are each one KV value (≤ 64 KiB; strings take
+   * up to two bytes a character): the editor refuses a form that could outgrow these.
+   */
+  formChars: 24_000,
+  answerChars: 24_000,
+} as const;
+
+/** The most characters a response to these questions can hold (each answer at its bound). */
+export function maxAnswerChars(questions: RoutingQuestion[]): number {
+  let n = 0;
+  for (const q of questions) {
+    n += q.key.length +
+      (q.type === "multi"
+        ? (q.options ?? []).reduce((s, o) => s + o.length, 0)
+        : boundOf(q.type).max);
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers
+
+export type AnswerProblem =
+  | "required"
+  | "too_long"
+  | "one_line"
+  | "characters"
+  | "email"
+  | "number"
+  | "choice";
+
+/** What a kind of question may hold: its bound (shared/field-bounds.ts) and whether it is one line. */
+function boundOf(type: RoutingQuestionType): { max: number; oneLine: boolean } {
+  switch (type) {
+    case "long":
+      return { max: FIELD_MAX.text, oneLine: false };
+    case "email":
+      return { max: FIELD_MAX.email, oneLine: true };
+    case "number":
+      return { max: FIELD_MAX.number, oneLine: true };
+    default:
+      return { max: FIELD_MAX.line, oneLine: true };
+  }
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const NUMBER = /^-?\d+(\.\d+)?$/;
+
+/**
+ * A visitor's answers from the posted values (each key may be posted several times: a multi
+ * select). Every problem is named per question; nothing is cut short or silently dropped.
+ */
+export function readAnswers(
+  questions: RoutingQuestion[],
+  posted: (key: string) => string[],
+): { ok: true; answers: Answers } | { ok: false; problems: Record<string, AnswerProblem> } {
+  const answers: Answers = {};
+  const problems: Record<string, AnswerProblem> = {};
+  for (const q of questions) {
+    const raw = posted(q.key);
+    if (q.type === "multi") {
+      const picked = [...new Set(raw.filter((x) => x !== ""))];
+      if (picked.some((x) => !(q.options ?? []).includes(x))) problems[q.key] = "choice";
+      else if (q.required && picked.length === 0) problems[q.key] = "required";
+      else if (picked.length) answers[q.key] = picked;
+      continue;
+    }
+    const { max, oneLine } = boundOf(q.type);
+    // What typed text may hold is decided once, for every form (shared/text.ts).
+    const text = normalizeLineBreaks((raw[0] ?? "").trim());
+    if (text.length > max) problems[q.key] = "too_long";
+    else if (oneLine && !isOneLine(text)) problems[q.key] = "one_line";
+    else if (!oneLine && !isMultiLineText(text)) problems[q.key] = "characters";
+    else if (text === "") {
+      if (q.required) problems[q.key] = "required";
+    } else if (q.type === "email" && !EMAIL.test(text)) problems[q.key] = "email";
+    else if (q.type === "number" && !NUMBER.test(text)) problems[q.key] = "number";
+    else if (q.type === "select" && !(q.options ?? []).includes(text)) problems[q.key] = "choice";
+    else answers[q.key] = text;
+  }
+  return Object.keys(problems).length ? { ok: false, problems } : { ok: true, answers };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules
+
+const fold = (s: string) => s.trim().toLocaleLowerCase("en");
+
+function testOne(op: ConditionOp, answer: string, values: string[]): boolean {
+  const a = fold(answer);
+  switch (op) {
+    case "equals":
+      return values.length > 0 && a === fold(values[0]);
+    case "one_of":
+      return values.some((x) => fold(x) === a);
+    case "contains":
+      return values.length > 0 && fold(values[0]) !== "" && a.includes(fold(values[0]));
+    default: {
+      if (!NUMBER.test(answer.trim()) || !values.length || !NUMBER.test(values[0].trim())) {
+        return false;
+      }
+      const x = Number(answer.trim()), y = Number(values[0].trim());
+      return op === "gt" ? x > y : op === "gte" ? x >= y : op === "lt" ? x < y : x <= y;
+    }
+  }
+}
+
+/** A condition holds when the answer (any chosen option of a multi select) satisfies it. */
+export function isConditionMet(c: Condition, answers: Answers): boolean {
+  const answer = answers[c.key];
+  if (answer === undefined) return false;
+  const list = Array.isArray(answer) ? answer : [answer];
+  return list.some((a) => testOne(c.op, a, c.values));
+}
+
+/** A route with no conditions matches everyone. */
+export function isRouteMatched(route: Route, answers: Answers): boolean {
+  if (route.conditions.length === 0) return true;
+  return route.match === "all"
+    ? route.conditions.every((c) => isConditionMet(c, answers))
+    : route.conditions.some((c) => isConditionMet(c, answers));
+}
+
+/** The first route whose rule the answers meet, else the fallback. */
+export function decideRoute(form: RoutingFormDefinition, answers: Answers): RouteChoice {
+  for (const r of form.routes) {
+    if (isRouteMatched(r, answers)) return { routeId: r.id, destination: r.destination };
+  }
+  return { routeId: "fallback", destination: form.fallback };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The form itself (what an editor may save)
+
+export type FormProblem =
+  | "no_questions"
+  | "too_many"
+  | "key"
+  | "duplicate_key"
+  | "label"
+  | "options"
+  | "unknown_key"
+  | "condition_value"
+  | "url"
+  | "message"
+  | "destination"
+  | "too_big";
+
+const KEY = /^[a-z][a-z0-9_]{0,39}$/;
+
+/** An external destination: https, no credentials in it, within the URL bound. */
+export function isSafeExternalUrl(text: string): boolean {
+  if (text.length > FIELD_MAX.url) return false;
+  try {
+    const u = new URL(text);
+    return u.protocol === "https:" && !u.username && !u.password && u.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+function checkDestination(d: Destination): FormProblem | null {
+  if (d.kind === "url") return isSafeExternalUrl(d.url) ? null : "url";
+  if (d.kind === "message") {
+    return d.text.trim() && d.text.length <= FIELD_MAX.text && isMultiLineText(d.text)
+      ? null
+      : "message";
+  }
+  return d.eventTypeId && d.ownerId ? null : "destination";
+}
+
+/** Every problem of a form an editor wants to save, with where it is ("questions.2", "routes.0"). */
+export function checkForm(form: RoutingFormDefinition): { where: string; problem: FormProblem }[] {
+  const out: { where: string; problem: FormProblem }[] = [];
+  if (form.questions.length === 0) out.push({ where: "questions", problem: "no_questions" });
+  if (form.questions.length > ROUTING_LIMITS.questions) {
+    out.push({ where: "questions", problem: "too_many" });
+  }
+  if (form.routes.length > ROUTING_LIMITS.routes) {
+    out.push({ where: "routes", problem: "too_many" });
+  }
+  const seen = new Set<string>();
+  form.questions.forEach((q, i) => {
+    const where = `questions.${i}`;
+    if (!KEY.test(q.key)) out.push({ where, problem: "key" });
+    else if (seen.has(q.key)) out.push({ where, problem: "duplicate_key" });
+    seen.add(q.key);
+    if (!q.label.trim() || q.label.length > FIELD_MAX.line || !isOneLine(q.label)) {
+      out.push({ where, problem: "label" });
+    }
+    if (q.type === "select" || q.type === "multi") {
+      const opts = q.options ?? [];
+      if (
+        opts.length === 0 || opts.length > ROUTING_LIMITS.options ||
+        opts.some((o) => !o.trim() || o.length > FIELD_MAX.line || !isOneLine(o)) ||
+        new Set(opts).size !== opts.length
+      ) out.push({ where, problem: "options" });
+    }
+  });
+  form.routes.forEach((r, i) => {
+    const where = `routes.${i}`;
+    if (r.conditions.length > ROUTING_LIMITS.conditions) out.push({ where, problem: "too_many" });
+    for (const c of r.conditions) {
+      const q = form.questions.find((x) => x.key === c.key);
+      if (!q) out.push({ where, problem: "unknown_key" });
+      else if (
+        c.values.length === 0 || c.values.some((x) => x.length > FIELD_MAX.line || !isOneLine(x)) ||
+        (["gt", "gte", "lt", "lte"].includes(c.op) && !NUMBER.test(c.values[0].trim()))
+      ) out.push({ where, problem: "condition_value" });
+    }
+    const d = checkDestination(r.destination);
+    if (d) out.push({ where, problem: d });
+  });
+  const f = checkDestination(form.fallback);
+  if (f) out.push({ where: "fallback", problem: f });
+  if (JSON.stringify(form).length > ROUTING_LIMITS.formChars) {
+    out.push({ where: "form", problem: "too_big" });
+  }
+  if (maxAnswerChars(form.questions) > ROUTING_LIMITS.answerChars) {
+    out.push({ where: "questions", problem: "too_big" });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where a destination sends the visitor
+
+/** An answer as one query value (a multi select's options joined by commas). */
+export function answerText(a: Answer): string {
+  return Array.isArray(a) ? a.join(", ") : a;
+}
+
+/** A label or key as the booking form's question matcher sees it. */
+export function normalizeKey(s: string): string {
+  return s.trim().toLocaleLowerCase("en").replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+}
+
+/**
+ * The booking form's prefill for a routed visitor: `name` and `email` from the questions keyed
+ * so (or the form's first email question), and each booking question whose id or label matches
+ * a question key as `q_<id>`. The booking page shows these as typed-in values; nothing is booked
+ * until the visitor sends its form.
+ */
+export function prefillFor(
+  questions: RoutingQuestion[],
+  answers: Answers,
+  bookingQuestions: { id: string; label: string; type: string; options?: string[] }[],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  const name = answers["name"];
+  if (typeof name === "string") out.name = name;
+  const emailKey = answers["email"] !== undefined
+    ? "email"
+    : questions.find((q) => q.type === "email" && answers[q.key] !== undefined)?.key;
+  if (emailKey && typeof answers[emailKey] === "string") out.email = answers[emailKey] as string;
+  for (const bq of bookingQuestions) {
+    if (bq.type === "checkbox") continue;
+    const match = questions.find((q) =>
+      answers[q.key] !== undefined &&
+      (q.key === normalizeKey(bq.id) || q.key === normalizeKey(bq.label))
+    );
+    if (!match) continue;
+    const text = answerText(answers[match.key]);
+    if (bq.type === "choice" && !(bq.options ?? []).includes(text)) continue;
+    out[`q_${bq.id}`] = text;
+  }
+  return out;
+}
+
+/** An external destination's address, with the answers appended when the route says so. */
+export function externalUrl(d: { url: string; appendAnswers: boolean }, answers: Answers): string {
+  const u = new URL(d.url);
+  if (d.appendAnswers) {
+    for (const [k, a] of Object.entries(answers)) u.searchParams.set(k, answerText(a));
+  }
+  return u.toString();
+}

@@ -1,0 +1,55 @@
+/**
+ * Recurring series (issue 25), pure: the occurrences of a series — the same wall time in the
+ * host's zone every `everyWeeks` weeks — as instants, so that DST changes move the instant and
+ * never the host's hour. The page and the engine (booking-engine/series.ts) both read it.
+ */
+import { Temporal } from "./temporal.ts";
+
+import { SERIES_EVERY_MAX_WEEKS, SERIES_MAX, SERIES_MIN } from "../../shared/series.ts";
+export { SERIES_EVERY_MAX_WEEKS, SERIES_MAX, SERIES_MIN };
+
+export type SeriesRule = { everyWeeks: number; count: number };
+
+/** A rule in range (every 1–4 weeks, 2–52 occurrences), else null. */
+export function seriesRuleOf(r: Partial<SeriesRule> | null | undefined): SeriesRule | null {
+  if (!r) return null;
+  const { everyWeeks, count } = r;
+  if (!Number.isInteger(everyWeeks) || everyWeeks! < 1 || everyWeeks! > SERIES_EVERY_MAX_WEEKS) {
+    return null;
+  }
+  if (!Number.isInteger(count) || count! < SERIES_MIN || count! > SERIES_MAX) return null;
+  return { everyWeeks: everyWeeks!, count: count! };
+}
+
+/**
+ * Every occurrence's start (epoch ms) of a series whose first meeting starts at `firstStartMs`:
+ * the first one's wall time in `hostTimeZone`, every `everyWeeks` weeks. A wall time that a DST
+ * change skips on some date is taken as the clock reads after the change (RFC 5545 §3.3.5).
+ */
+export function seriesStarts(
+  firstStartMs: number,
+  hostTimeZone: string,
+  rule: SeriesRule,
+): number[] {
+  const first = Temporal.Instant.fromEpochMilliseconds(firstStartMs).toZonedDateTimeISO(
+    hostTimeZone,
+  );
+  const wall = first.toPlainDateTime();
+  const out: number[] = [];
+  for (let i = 0; i < rule.count; i++) {
+    const at = wall.add({ weeks: i * rule.everyWeeks }).toZonedDateTime(hostTimeZone, {
+      disambiguation: "compatible",
+    });
+    out.push(at.epochMilliseconds);
+  }
+  return out;
+}
+
+/** An occurrence as a guest reads it: their date and wall time (ISO), in their own zone. */
+export function inZone(startMs: number, timeZone: string): { date: string; time: string } {
+  const z = Temporal.Instant.fromEpochMilliseconds(startMs).toZonedDateTimeISO(timeZone);
+  return {
+    date: z.toPlainDate().toString(),
+    time: z.toPlainTime().toString({ smallestUnit: "minute" }),
+  };
+}

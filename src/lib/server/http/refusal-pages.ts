@@ -1,0 +1,297 @@
+/**
+ * Refused booking form posts without JavaScript (ADR 014): answered from a kept template of the
+ * page with the refusal, filled per request, instead of rendering the page for every loser.
+ */
+import type { Handle, RequestEvent } from "@sveltejs/kit";
+import { type BookForm, decideBookForm, slotPageFor } from "./booking-page.ts";
+import { pageRevision } from "../services/page-revision.ts";
+import type { SlotPage } from "../services/slot-page.ts";
+import { fillToken } from "../services/anti-spam.ts";
+import { randomToken } from "../integrations/crypto.ts";
+import { MAX_BYTES, MAX_ENTRIES, newNonce, NONCE, ROUTES, SESSION_COOKIE } from "./page-keep.ts";
+
+// ── refused booking form posts ──────────────────────────────────────────────────────────────
+
+/** A form post from the booking page without JavaScript (the enhanced post answers in JSON). */
+export function isPlainBookPost(event: RequestEvent): boolean {
+  return event.request.method === "POST" && ROUTES.has(event.route.id ?? "") &&
+    event.url.searchParams.has("/book") && !event.request.headers.has("x-sveltekit-action") &&
+    !SESSION_COOKIE.test(event.request.headers.get("cookie") ?? "");
+}
+
+type Context = "attr" | "text" | "js";
+/** What goes between two literal parts: a typed value, or this response's nonce or fill token. */
+type Hole = { kind: "value"; name: string; context: Context } | { kind: "nonce" } | {
+  kind: "token";
+};
+type Template = {
+  status: number;
+  headers: [string, string][];
+  parts: string[];
+  holes: Hole[];
+  /** The nonce the template was rendered with (in its CSP header). */
+  nonce: string | null;
+};
+
+const templates = new Map<string, Template>();
+/**
+ * Refusal pages' data by URL, language and revision (services/page-revision.ts) and minute: a
+ * crowd of losers shares one read, and later losers of an unchanged host none. Bounded.
+ */
+const pageReads = new Map<string, Promise<SlotPage>>();
+/** Templates being rendered, by key: later arrivals wait for them. */
+const rendering = new Map<string, Promise<Template | null>>();
+let templateBytes = 0;
+
+function keep(key: string, t: Template) {
+  const size = t.parts.reduce((n, p) => n + p.length, 0);
+  const old = templates.get(key);
+  if (old) {
+    templates.delete(key);
+    templateBytes -= old.parts.reduce((n, p) => n + p.length, 0);
+  }
+  while (templates.size >= MAX_ENTRIES || (templates.size && templateBytes + size > MAX_BYTES)) {
+    const [k, v] = templates.entries().next().value!;
+    templates.delete(k);
+    templateBytes -= v.parts.reduce((n, p) => n + p.length, 0);
+  }
+  templates.set(key, t);
+  templateBytes += size;
+}
+
+/** Per process, so a guest cannot type a stand-in of someone else's field. */
+const STAND_IN = `iv${randomToken(12).replace(/[^A-Za-z0-9]/g, "")}x`;
+const standIn = (i: number) => `${STAND_IN}${i}z`;
+
+/** What Svelte writes for a value in an attribute or in text (svelte/src/escaping.js). */
+function escapeHtml(s: string, attr: boolean): string {
+  return s.replace(
+    attr ? /[&"<]/g : /[&<]/g,
+    (c) => c === "&" ? "&amp;" : c === '"' ? "&quot;" : "&lt;",
+  );
+}
+
+/** What SvelteKit's serializer (devalue) writes inside a string literal of the hydration script. */
+function escapeJs(s: string): string {
+  return s.replace(
+    /["<\\\n\r\t\b\f\u2028\u2029\u0000-\u001f]/g,
+    (c) =>
+      c === '"'
+        ? '\\"'
+        : c === "<"
+        ? "\\u003C"
+        : c === "\\"
+        ? "\\\\"
+        : c === "\n"
+        ? "\\n"
+        : c === "\r"
+        ? "\\r"
+        : c === "\t"
+        ? "\\t"
+        : c === "\b"
+        ? "\\b"
+        : c === "\f"
+        ? "\\f"
+        : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/**
+ * Splits a page rendered with stand-ins into literal parts and holes. Svelte writes a value in
+ * an attribute (`="…"`) or as text (`>…`), SvelteKit's serializer as a string in the hydration
+ * script; anywhere else the attribute escaping is used, which is safe in any HTML context.
+ */
+function toTemplate(
+  body: string,
+  names: string[],
+  nonce: string | null,
+  token: string | null,
+): Pick<Template, "parts" | "holes"> {
+  const escapeRe = (x: string) => x.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const find = new RegExp(
+    [`${STAND_IN}(\\d+)z`, nonce && `(${escapeRe(nonce)})`, token && `(${escapeRe(token)})`]
+      .filter(Boolean).join("|"),
+    "g",
+  );
+  const scripts: [number, number][] = [];
+  for (const m of body.matchAll(/<script\b[^>]*>[\s\S]*?<\/script>/g)) {
+    scripts.push([m.index!, m.index! + m[0].length]);
+  }
+  const parts: string[] = [];
+  const holes: Hole[] = [];
+  let last = 0;
+  for (const m of body.matchAll(find)) {
+    const at = m.index!;
+    parts.push(body.slice(last, at));
+    last = at + m[0].length;
+    if (m[1] === undefined) {
+      holes.push(nonce !== null && m[0] === nonce ? { kind: "nonce" } : { kind: "token" });
+      continue;
+    }
+    const before = body.slice(Math.max(0, at - 2), at);
+    const context: Context = scripts.some(([a, b]) => a < at && at < b)
+      ? "js"
+      : before.endsWith(">")
+      ? "text"
+      : "attr";
+    holes.push({ kind: "value", name: names[Number(m[1])] ?? "", context });
+  }
+  parts.push(body.slice(last));
+  return { parts, holes };
+}
+
+/** The page for one guest: the template's parts and this answer's values, nonce and token, once. */
+export function fill(
+  t: Template,
+  values: Record<string, string>,
+  freshFillToken: string,
+): Response {
+  const nonce = t.nonce ? newNonce() : "";
+  const out: string[] = [t.parts[0]];
+  for (let i = 0; i < t.holes.length; i++) {
+    const h = t.holes[i];
+    if (h.kind === "nonce") out.push(nonce);
+    else if (h.kind === "token") out.push(freshFillToken);
+    else {
+      const v = values[h.name] ?? "";
+      out.push(h.context === "js" ? escapeJs(v) : escapeHtml(v, h.context === "attr"));
+    }
+    out.push(t.parts[i + 1]);
+  }
+  const headers = new Headers(t.headers);
+  const csp = headers.get("content-security-policy");
+  if (csp && t.nonce) headers.set("content-security-policy", csp.replaceAll(t.nonce, nonce));
+  return new Response(out.join(""), { status: t.status, headers });
+}
+
+/**
+ * Decides the post here (the action then reuses the decision). A booking is answered with its
+ * redirect; a refusal with the page, from a template when its data was rendered before.
+ */
+export async function answerBookPost(
+  event: RequestEvent,
+  resolve: Parameters<Handle>[0]["resolve"],
+): Promise<Response> {
+  const decided: BookForm = await decideBookForm(
+    event as RequestEvent<{ username: string; slug: string } | { team: string; slug: string }>,
+  );
+  event.locals.bookForm = decided;
+  if (decided.kind === "booked") {
+    return new Response(null, { status: 303, headers: { location: decided.location } });
+  }
+  // Field errors are one guest's; only refusals of a valid request are alike.
+  if (decided.status === 400) return resolve(event);
+  const app = event.locals.app;
+  // The refusal page's data is kept by the host's revision, read after the refusal (so after
+  // the winner's commit): refusals share one read of it, and the template below is keyed by the
+  // revision instead of the data itself. The page's language is part of every key: a template
+  // holds its words, so each language has its own.
+  const locale = event.locals.locale;
+  const params = event.params as { username: string; slug: string } | {
+    team: string;
+    slug: string;
+  };
+  const revision = await pageRevision(app, params);
+  if (revision === null) return resolve(event);
+  const minute = Math.floor(app.now() / 60_000);
+  const readKey = `${event.url.pathname}${event.url.search}\n${locale}\n${
+    event.request.headers.get("accept-language")
+  }\n${revision}\n${minute}`;
+  let reading = pageReads.get(readKey);
+  if (!reading) {
+    const read = slotPageFor(
+      app,
+      params,
+      event.url,
+      event.request.headers.get("accept-language"),
+      locale,
+    );
+    reading = read;
+    read.catch(() => {
+      if (pageReads.get(readKey) === read) pageReads.delete(readKey);
+    });
+    if (pageReads.size >= MAX_ENTRIES) pageReads.delete(pageReads.keys().next().value!);
+    pageReads.set(readKey, read);
+  }
+  const page = await reading;
+  if (!page.ok) return resolve(event);
+  const { values, ft } = decided.data;
+  // Choices and ticks change which option is selected, so they are part of the key; what was
+  // typed (and the fill token) is filled in.
+  const fixed = new Set(
+    page.eventType.questions.filter((q) => q.type === "checkbox" || q.type === "choice")
+      .map((q) => `q_${q.id}`),
+  );
+  const names = ["ft", ...Object.keys(values).filter((k) => !fixed.has(k)).sort()];
+  const key = JSON.stringify([
+    readKey,
+    decided.status,
+    decided.data.reason,
+    names,
+    Object.entries(values).filter(([k]) => fixed.has(k)).sort(),
+  ]);
+  const typed = { ...values, ft };
+  const hit = templates.get(key);
+  if (hit) {
+    templates.delete(key);
+    templates.set(key, hit);
+    return fill(hit, typed, await fillToken(app));
+  }
+  // A crowd refused at once waits for the one render of its page instead of rendering it 199 times.
+  const pending = rendering.get(key);
+  if (pending) {
+    const t = await pending;
+    if (t) return fill(t, typed, await fillToken(app));
+  }
+  let settle: ((t: Template | null) => void) | undefined;
+  if (!pending) rendering.set(key, new Promise((r) => settle = r));
+  try {
+    const made = await renderTemplate(event, resolve, decided, names, fixed);
+    if (made instanceof Response) return made;
+    keep(key, made);
+    settle?.(made);
+    return fill(made, typed, await fillToken(app));
+  } finally {
+    settle?.(null);
+    if (!pending) rendering.delete(key);
+  }
+}
+
+/**
+ * Renders the refusal page with stand-ins for the typed values. Anything but an HTML page (an
+ * error answer) holds no typed value and is answered as it is.
+ */
+async function renderTemplate(
+  event: RequestEvent,
+  resolve: Parameters<Handle>[0]["resolve"],
+  decided: Extract<BookForm, { kind: "failed" }>,
+  names: string[],
+  fixed: Set<string>,
+): Promise<Template | Response> {
+  const { values } = decided.data;
+  event.locals.bookForm = {
+    ...decided,
+    data: {
+      ...decided.data,
+      ft: standIn(0),
+      values: Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [k, fixed.has(k) ? v : standIn(names.indexOf(k))]),
+      ),
+    },
+  };
+  const stand = await resolve(event);
+  event.locals.bookForm = decided;
+  if (!stand.headers.get("content-type")?.startsWith("text/html")) return stand;
+  const nonce = NONCE.exec(stand.headers.get("content-security-policy") ?? "")?.[1] ?? null;
+  return {
+    status: stand.status,
+    headers: [...stand.headers].filter(([k]) => k !== "etag" && k !== "content-length"),
+    ...toTemplate(await stand.text(), names, nonce, event.locals.fillToken ?? null),
+    nonce,
+  };
+}
+
+/** For tests: how many refusal templates are kept. */
+export function refusalTemplateCount(): number {
+  return templates.size;
+}

@@ -1,0 +1,96 @@
+/**
+ * A routing form's public page (/forms/{owner}/{slug}) and its widget twin: load shows the
+ * questions (a view is counted), the form post is checked, routed and stored by one service,
+ * and the visitor is sent on. Works without JavaScript: a plain form and a 303, or a page.
+ */
+import { error, fail, redirect, type RequestEvent } from "@sveltejs/kit";
+import { submitForm, type SubmitResult, viewForm } from "../services/routing-visits.ts";
+import { fillToken } from "../services/anti-spam.ts";
+import { type MessageKey, translateRef } from "../../shared/i18n.ts";
+import { FIELD_MAX } from "../../shared/field-bounds.ts";
+import { pageMeta } from "./page-meta.ts";
+import { parseAccent } from "../../shared/accent.ts";
+import type { AnswerProblem } from "../domain/routing.ts";
+
+type Params = { owner: string; slug: string };
+
+/** What a visitor reads for each problem with an answer (domain/routing.ts readAnswers). */
+const ANSWER_PROBLEM_KEYS = {
+  required: "rform.required",
+  too_long: "rform.too_long",
+  one_line: "answers.line_breaks",
+  characters: "answers.bad_characters",
+  email: "rform.email",
+  number: "rform.number",
+  choice: "rform.choice",
+} as const satisfies Record<AnswerProblem, MessageKey>;
+
+export async function loadRoutingForm(event: RequestEvent<Params>) {
+  const { locals, params } = event;
+  // HEAD and prefetches are not views: only a GET counts.
+  const form = await viewForm(
+    locals.app,
+    params.owner,
+    params.slug,
+    event.request.method === "GET",
+  );
+  if (!form) error(404, locals.t.t("errors.no_form"));
+  return {
+    form,
+    fillToken: await fillToken(locals.app),
+    meta: pageMeta(event, {
+      title: `${form.title} · ${form.ownerName}`,
+      description: form.description.trim() || form.title,
+    }),
+  };
+}
+
+export async function submitRoutingForm(event: RequestEvent<Params>, widget: boolean) {
+  const { locals, params, request } = event;
+  const data = await request.formData();
+  // Each value kept one character past the longest answer any question allows, so an over-long
+  // answer is refused with a message, never cut into a different one (shared/field-bounds.ts).
+  const posted = (key: string) =>
+    data.getAll(key).slice(0, 60).map((x) =>
+      typeof x === "string" ? x.slice(0, FIELD_MAX.text + 1) : ""
+    );
+  const values: Record<string, string[]> = {};
+  const result: SubmitResult = await submitForm(locals.app, {
+    owner: params.owner,
+    slug: params.slug,
+    posted: (key) => (values[key] = posted(key)),
+    fillToken: String(data.get("ft") ?? "").slice(0, 200),
+    honeypot: String(data.get("website") ?? "").slice(0, 200),
+    widget,
+  });
+  if (result.ok && result.kind === "redirect") {
+    // Our own booking pages: a plain 303. Another site: a page that sends the visitor on (a
+    // redirect from a form post to another origin is refused by the page's form-action policy).
+    if (result.location.startsWith("/")) redirect(303, result.location + widgetLooks(event));
+    return { sentTo: result.location };
+  }
+  if (result.ok) return { message: result.text };
+  if (result.reason === "not_found") error(404, locals.t.t("errors.no_form"));
+  if (result.reason === "bot") {
+    return fail(400, { values, problem: translateRef(locals.t, result.message), errors: {} });
+  }
+  if (result.reason === "destination_gone") {
+    return fail(409, { values, problem: locals.t.t("rform.gone"), errors: {} });
+  }
+  const errors: Record<string, string> = {};
+  for (const [k, p] of Object.entries(result.problems)) {
+    errors[k] = locals.t.t(ANSWER_PROBLEM_KEYS[p as AnswerProblem]);
+  }
+  return fail(400, { values, problem: locals.t.t("rform.fix"), errors });
+}
+
+/** Inside the widget, the booking page it sends to keeps the widget's looks (theme, accent). */
+function widgetLooks(event: RequestEvent): string {
+  if (!event.route.id?.startsWith("/widget/")) return "";
+  const q = new URLSearchParams();
+  const theme = event.url.searchParams.get("theme");
+  const accent = parseAccent(event.url.searchParams.get("accent"));
+  if (theme === "light" || theme === "dark" || theme === "system") q.set("theme", theme);
+  if (accent) q.set("accent", accent.slice(1));
+  return q.size ? `&${q}` : "";
+}

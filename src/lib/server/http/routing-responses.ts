@@ -1,0 +1,51 @@
+/**
+ * A routing form's responses as the dashboard lists them and as CSV: the filter from the query
+ * (route, booked or not, text), and one table whose columns are the form's questions.
+ */
+import type { RoutingFormRecord, RoutingResponseRecord } from "../domain/model/records.ts";
+import type { ResponseFilter } from "../services/routing-forms.ts";
+import type { Table } from "../../shared/insights-types.ts";
+import type { Translator } from "../../shared/i18n.ts";
+
+export function responseFilter(url: URL): ResponseFilter {
+  const q = url.searchParams;
+  const booked = q.get("booked");
+  return {
+    routeId: (q.get("route") ?? "").slice(0, 64) || undefined,
+    booked: booked === "yes" || booked === "no" ? booked : undefined,
+    q: (q.get("q") ?? "").slice(0, 200) || undefined,
+  };
+}
+
+/** The name of a route as the host reads it: "Route 2", or "Fallback". */
+export function routeName(t: Translator, form: RoutingFormRecord, routeId: string): string {
+  if (routeId === "fallback") return t.t("routing.fallback");
+  const i = form.definition.routes.findIndex((r) => r.id === routeId);
+  return i >= 0 ? t.t("routing.route_n", { n: i + 1 }) : t.t("routing.route_removed");
+}
+
+export function responsesTable(
+  t: Translator,
+  form: RoutingFormRecord,
+  responses: RoutingResponseRecord[],
+): Table {
+  const qs = form.definition.questions;
+  return {
+    columns: [
+      t.t("routing.col_time"),
+      t.t("routing.col_route"),
+      t.t("routing.col_booking"),
+      ...qs.map((q) => q.label),
+    ],
+    rows: responses.map((r) => [
+      new Date(r.createdAtMs).toISOString(),
+      routeName(t, form, r.routeId),
+      r.bookingId ?? "",
+      ...qs.map((q) => {
+        if (r.erasedAtMs) return t.t("routing.erased");
+        const a = r.answers[q.key];
+        return a === undefined ? "" : Array.isArray(a) ? a.join(", ") : a;
+      }),
+    ]),
+  };
+}

@@ -1,0 +1,136 @@
+/** The host's (and a team member's) mails about one booking. */
+import type { MailKind } from "../../domain/model/records.ts";
+import { endedByHost } from "../../domain/booking.ts";
+import type { OutgoingMail } from "../mail.ts";
+import { formatDuration } from "../../../shared/format.ts";
+import { storedReasonText } from "../../../shared/system-reasons.ts";
+import { invitation, type MailParts } from "./booking-parts.ts";
+
+/** The host's (and a team member's) mails about one booking. Not one of its kinds: undefined. */
+export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | undefined {
+  const {
+    ctx,
+    b,
+    hostT,
+    hostWhen,
+    moved,
+    title,
+    guest,
+    host,
+    hostManage,
+    hostMoved,
+    guestLines,
+    said,
+    mail,
+  } = p;
+  switch (kind) {
+    case "host_request": {
+      const t = hostT;
+      const ttl = formatDuration(ctx.ttlMs, t.locale);
+      return mail(t, {
+        to: ctx.host.email,
+        replyTo: b.guestEmail,
+        subject: t.t("mail.host_request.subject", { moved, title, guest }),
+        heading: t.t("mail.host_request.heading"),
+        paragraphs: [
+          t.t("mail.host_request.intro", { guest, title, when: hostWhen }),
+          ...hostMoved(t),
+          ...guestLines(t),
+        ],
+        textExtra: [
+          t.t("mail.confirm_line", { url: ctx.links.confirm }),
+          t.t("mail.reject_line", { url: ctx.links.reject }),
+        ],
+        buttons: [
+          { label: t.t("mail.confirm_button"), href: ctx.links.confirm },
+          { label: t.t("mail.reject_button"), href: ctx.links.reject, tone: "danger" },
+        ],
+        footer: t.t("mail.host_request.expires", { ttl }),
+        icalEvent: invitation(ctx, "pending", t),
+      });
+    }
+    case "host_booked":
+    case "host_confirmed_copy": {
+      const t = hostT;
+      return mail(t, {
+        to: ctx.host.email,
+        replyTo: b.guestEmail,
+        subject: t.t("mail.host_confirmed.subject", { moved, title, guest }),
+        heading: t.t("mail.host_confirmed.heading"),
+        paragraphs: [
+          t.t("mail.host_confirmed.intro", { guest, title, when: hostWhen }),
+          ...hostMoved(t),
+          ...guestLines(t),
+        ],
+        icalEvent: invitation(ctx, "confirmed", t),
+      });
+    }
+    case "member_request": {
+      const t = hostT;
+      return mail(t, {
+        to: ctx.host.email,
+        replyTo: b.guestEmail,
+        subject: t.t("mail.host_request.subject", { moved, title, guest }),
+        heading: t.t("mail.host_request.heading"),
+        paragraphs: [
+          t.t("mail.member_request.intro", {
+            guest,
+            title,
+            team: ctx.team?.name || t.t("mail.your_team"),
+            when: hostWhen,
+          }),
+          ...hostMoved(t),
+          ...guestLines(t),
+          t.t("mail.member_request.who", { decider: ctx.team?.decider ?? host }),
+        ],
+        icalEvent: invitation(ctx, "pending", t),
+      });
+    }
+    case "host_cancelled": {
+      // Any end of a meeting the host's calendar may hold comes with its CANCEL.
+      const t = hostT;
+      const intro = b.endReason === "rescheduled"
+        ? t.t("mail.host_cancelled.intro_moved_to_member", {
+          guest,
+          title,
+          when: hostWhen,
+          team: ctx.team?.name || t.t("mail.your_team"),
+        })
+        : endedByHost(b.endReason)
+        ? t.t("mail.host_cancelled.intro_by_you", { guest, title, when: hostWhen })
+        : b.endReason === "rejected"
+        ? t.t("mail.host_cancelled.intro_declined_move", { guest, title, when: hostWhen })
+        : b.endReason === "expired"
+        ? t.t("mail.host_cancelled.intro_move_expired", { guest, title, when: hostWhen })
+        : t.t("mail.host_cancelled.intro", { guest, title, when: hostWhen });
+      return mail(t, {
+        to: ctx.host.email,
+        replyTo: b.guestEmail,
+        subject: t.t("mail.host_cancelled.subject", { title, guest }),
+        heading: t.t("mail.host_cancelled.heading"),
+        paragraphs: [
+          intro,
+          ...said((reason) => t.t("mail.reason", { reason }), storedReasonText(b.cancelReason, t)),
+        ],
+        icalEvent: invitation(ctx, "ended", t),
+      });
+    }
+    case "host_expired": {
+      const t = hostT;
+      return mail(t, {
+        to: ctx.host.email,
+        replyTo: b.guestEmail,
+        subject: t.t("mail.host_expired.subject", { title, guest }),
+        heading: t.t("mail.host_expired.heading"),
+        paragraphs: [
+          t.t("mail.host_expired.intro", { guest, title, when: hostWhen }),
+          t.t("mail.host_expired.more", { guest }),
+        ],
+        textExtra: [t.t("mail.your_bookings_line", { url: hostManage })],
+        buttons: [{ label: t.t("mail.your_bookings_button"), href: hostManage, tone: "plain" }],
+      });
+    }
+    default:
+      return undefined;
+  }
+}

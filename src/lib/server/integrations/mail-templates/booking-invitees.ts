@@ -1,0 +1,53 @@
+/**
+ * The mails to a guest's additional guests (docs/decisions/047-additional-guests-and-source.md):
+ * one mail To: all of them, in the guest's language, with the meeting's .ics — never the guest's
+ * own links (to cancel or move it), note or answers; replies go to the guest.
+ */
+import type { MailKind } from "../../domain/model/records.ts";
+import type { OutgoingMail } from "../mail.ts";
+import { invitation, type MailParts, wherePara } from "./booking-parts.ts";
+
+/** Not one of its kinds: undefined. */
+export function inviteeMail(kind: MailKind, p: MailParts): OutgoingMail | null | undefined {
+  const { ctx, b, guestT: t, guestWhen, moved, title, guest, host, guestMoved, mail } = p;
+  const to = (b.additionalGuests ?? []).join(", ");
+  switch (kind) {
+    case "guests_invited": {
+      const where = wherePara(b, t);
+      // A host books with additional guests only when picking a meeting poll's time: the other
+      // voters hear that the host booked the poll's time (a later move: the usual update).
+      const poll = b.history[0]?.by === "host" && moved !== "yes";
+      const when = guestWhen;
+      return mail(t, {
+        to,
+        replyTo: b.guestEmail,
+        subject: poll
+          ? t.t("mail.poll_booked.subject", { title, when })
+          : t.t("mail.guests_invited.subject", { moved, title, host }),
+        heading: poll
+          ? t.t("mail.poll_booked.heading", { title })
+          : t.t("mail.guests_invited.heading"),
+        paragraphs: [
+          poll
+            ? t.t("mail.poll_booked.intro", { host, title, when })
+            : t.t("mail.guests_invited.intro", { guest, title, host, when }),
+          ...guestMoved(t),
+          ...(where ? [where] : []),
+        ],
+        footer: t.t("mail.guest_confirmed.attached"),
+        icalEvent: invitation(ctx, "confirmed", t, true),
+      });
+    }
+    case "guests_cancelled":
+      return mail(t, {
+        to,
+        replyTo: b.guestEmail,
+        subject: t.t("mail.guests_cancelled.subject", { title, host }),
+        heading: t.t("mail.guest_cancelled.heading"),
+        paragraphs: [t.t("mail.guests_cancelled.intro", { guest, title, host, when: guestWhen })],
+        icalEvent: invitation(ctx, "ended", t, true),
+      });
+    default:
+      return undefined;
+  }
+}

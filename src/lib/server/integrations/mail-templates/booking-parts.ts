@@ -1,0 +1,317 @@
+/**
+ * What every booking mail is built from: the context a job reads, the calendar invitation, and
+ * the reader-facing pieces (times in each reader's zone, the guest's lines, links) one mail uses.
+ */
+import type { BookingRecord, MailKind } from "../../domain/model/records.ts";
+import type { OutgoingMail } from "../mail.ts";
+import { buildIcs, type IcsEvent } from "../ics.ts";
+import { seriesAttachment, seriesLines, seriesOfMail } from "./booking-series.ts";
+import { formatRange } from "../../../shared/format.ts";
+import { htmlMail, type Paragraph, textOf } from "./layout.ts";
+import { translator } from "../../i18n.ts";
+import type { Translator } from "../../../shared/i18n.ts";
+import {
+  conferenceOf,
+  locationText,
+  locationUrl,
+  shownLocation,
+} from "../../../shared/location-text.ts";
+import { icsDescriptionForGuest, icsDescriptionForGuests, icsSummaryForGuest } from "./ics-text.ts";
+import { labelledParts, type Line } from "./quote.ts";
+import { oneLineText } from "../../../shared/text.ts";
+import { type CalendarDoc, calendarDoc, meetingUid } from "../../domain/calendar-identity.ts";
+import { movedFromToText } from "../../../shared/moved.ts";
+import { calendarLinks } from "../../../shared/calendar-links.ts";
+
+export type BookingMailContext = {
+  booking: BookingRecord;
+  /**
+   * Host-side mails: their reader (for a team booking, the member it is for, with their zone and
+   * language). Guest-side mails: who the guest meets (a team booking: the attending members' names).
+   */
+  host: { name: string; email: string; clock?: "12h" | "24h"; locale?: string; timeZone?: string };
+  /**
+   * A team booking: one meeting with one identity (docs/decisions/016-teams.md): its organiser
+   * (the booking's host) and the other members, every one of them an attendee of the invitation.
+   */
+  team?: {
+    /** The team's name ("" when the team is gone: the mail then says "your team"). */
+    name: string;
+    organizer: { name: string; email: string };
+    members: { name: string; email: string }[];
+    /** Who decides a request (member mails name them). */
+    decider: string;
+  };
+  links: {
+    confirm: string;
+    reject: string;
+    guest: string;
+    ics: string;
+    cancel: string;
+    reschedule: string;
+  };
+  baseUrl: string;
+  /** The event type's own words after a decision, when it still exists. */
+  confirmedMessage?: string;
+  rejectedMessage?: string;
+  /** How long a pending request holds its time. */
+  ttlMs: number;
+  nowMs: number;
+  /** For reminders: how long before the start this one was meant to go out. */
+  minutesBefore?: number;
+  /** Where a guest whose booking ended can pick another time (the event's page, else the host's). */
+  bookAgainUrl?: string;
+  /** For a follow-up: the host's words, and where to book again (null: no link). */
+  followUp?: { message: string; minutesAfter: number; bookAgainUrl: string | null };
+  /**
+   * A booking made by a move: the time it was moved from (mails about it name both), and what
+   * the host wrote when they moved it (shown to the guest).
+   */
+  movedFrom?: { startMs: number; endMs: number; reason?: string | null };
+  /** A recurring series' dates, in order (booking-series.ts: the mails about all of them). */
+  series?: BookingRecord[];
+};
+
+/** The calendar invitation for the booking in `state`, or nothing when no calendar needs one. */
+export function invitation(
+  ctx: BookingMailContext,
+  state: "pending" | "confirmed" | "ended",
+  t: Translator,
+  /** For the guest's additional guests: without the guest's own link, note and answers. */
+  forGuests = false,
+): OutgoingMail["icalEvent"] {
+  const doc = calendarDoc(ctx.booking, state);
+  return doc ? { method: doc.method, content: ics(ctx, doc, t, forGuests) } : undefined;
+}
+
+function ics(ctx: BookingMailContext, doc: CalendarDoc, t: Translator, forGuests: boolean) {
+  return buildIcs(icsEvent(ctx, doc, t, forGuests), doc.method);
+}
+
+function icsEvent(
+  ctx: BookingMailContext,
+  doc: CalendarDoc,
+  t: Translator,
+  forGuests = false,
+): IcsEvent {
+  const b = ctx.booking;
+  return {
+    uid: meetingUid(b, new URL(ctx.baseUrl).hostname),
+    sequence: doc.sequence,
+    startMs: b.startMs,
+    endMs: b.endMs,
+    stampMs: ctx.nowMs,
+    summary: icsSummaryForGuest(b, ctx.team?.name || ctx.host.name, t),
+    description: forGuests
+      ? icsDescriptionForGuests(b, t)
+      : icsDescriptionForGuest(b, ctx.links.guest, t),
+    location: locationText(shownLocation(b), t) || undefined,
+    conference: conferenceOf(shownLocation(b)),
+    status: doc.status,
+    organizer: ctx.team?.organizer ?? ctx.host,
+    attendee: { name: b.guestName, email: b.guestEmail },
+    others: ctx.team?.members.filter((m) => m.email !== ctx.team!.organizer.email),
+    guests: b.additionalGuests,
+    url: forGuests ? undefined : ctx.links.guest,
+  };
+}
+
+/** The meeting place as a paragraph: a video link is a link. */
+export function wherePara(b: BookingRecord, t: Translator): Paragraph | null {
+  const url = locationUrl(shownLocation(b));
+  if (url) {
+    const label = t.t("mail.where", {
+      where: t.t(b.location?.kind === "jitsi" ? "mail.where_jitsi" : "mail.where_video"),
+    });
+    return { parts: t.parts("mail.link_line", { label, url }), href: url };
+  }
+  const where = locationText(shownLocation(b), t);
+  return where ? t.t("mail.where", { where }) : null;
+}
+
+/** The pieces of one booking mail, for the host's (booking-host.ts) and the guest's (booking-guest.ts). */
+export function mailParts(kind: MailKind, given: BookingMailContext) {
+  // Names and titles stand inside our sentences: whatever was stored, each stays on one line.
+  const ctx: BookingMailContext = {
+    ...given,
+    booking: {
+      ...given.booking,
+      guestName: oneLineText(given.booking.guestName),
+      eventTitle: oneLineText(given.booking.eventTitle),
+    },
+    host: { ...given.host, name: oneLineText(given.host.name) },
+  };
+  const b = ctx.booking;
+  const guestT = translator(b.guestLocale);
+  const hostT = translator(ctx.host.locale);
+  // A team member reads times in their own zone.
+  const hostZone = ctx.host.timeZone ?? b.hostTimeZone;
+  const hostWhen = formatRange(b.startMs, b.endMs, hostZone, ctx.host.clock, hostT.locale);
+  const guestWhen = formatRange(b.startMs, b.endMs, b.guestTimeZone, b.guestClock, guestT.locale);
+  const messageId = `<${b.id}.${kind}@${new URL(ctx.baseUrl).hostname}>`;
+  const moved = b.rescheduledFromId ? "yes" : "no";
+  const title = b.eventTitle;
+  const guest = b.guestName;
+  const host = ctx.host.name;
+  const hostManage = `${ctx.baseUrl.replace(/\/$/, "")}/dashboard/bookings`;
+  /** A moved booking's mails name the old and the new time, each in the reader's zone. */
+  const movedLine = (
+    t: Translator,
+    zone: string,
+    clock: "12h" | "24h" | undefined,
+  ): Paragraph[] => {
+    const from = ctx.movedFrom;
+    if (!from || !b.rescheduledFromId) return [];
+    return [
+      movedFromToText(
+        t,
+        formatRange(from.startMs, from.endMs, zone, clock, t.locale),
+        formatRange(b.startMs, b.endMs, zone, clock, t.locale),
+      ),
+    ];
+  };
+  const hostMoved = (t: Translator) => movedLine(t, hostZone, ctx.host.clock);
+  /** "Add to your calendar": Google, Outlook.com, Microsoft 365 and the .ics, as on the page. */
+  const addToCalendar = (t: Translator) => {
+    const links = calendarLinks({
+      title: icsSummaryForGuest(b, ctx.team?.name || ctx.host.name, t),
+      startMs: b.startMs,
+      endMs: b.endMs,
+      details: icsDescriptionForGuest(b, ctx.links.guest, t),
+      location: locationText(shownLocation(b), t) || undefined,
+    });
+    const all = [
+      { label: t.t("result.add_google"), href: links.google },
+      { label: t.t("result.add_outlook"), href: links.outlook },
+      { label: t.t("result.add_office"), href: links.office },
+      { label: t.t("result.add_ics"), href: ctx.links.ics },
+    ];
+    return {
+      text: [
+        `${t.t("result.add_to_calendar")}:`,
+        ...all.map((l) => t.t("mail.calendar_line", { calendar: l.label, url: l.href })),
+      ].join("\n"),
+      buttons: all.map((l) => ({ ...l, tone: "plain" as const })),
+    };
+  };
+  const guestMoved = (t: Translator) => movedLine(t, b.guestTimeZone, b.guestClock);
+
+  /**
+   * What the host reads about the guest: their one-line values as one block of lines, anything
+   * they wrote over several lines quoted under its label (quote.ts), then where.
+   */
+  const guestLines = (t: Translator): Paragraph[] => {
+    const where = wherePara(b, t);
+    const items: [Line, string][] = [
+      [(value) => t.t("mail.line_name", { value }), guest],
+      [(value) => t.t("mail.line_email", { value }), b.guestEmail],
+      [(value) => t.t("mail.line_note", { value }), b.guestNote || t.t("mail.none")],
+      ...(b.answers ?? []).map((a): [Line, string] => [
+        (value) => t.t("mail.line_answer", { label: oneLineText(a.label), value }),
+        a.checked !== undefined
+          ? t.t(a.checked ? "common.yes" : "common.no")
+          : a.value || t.t("mail.no_answer"),
+      ]),
+    ];
+    return [...labelledParts(items), ...(where ? [where] : [])];
+  };
+  /** Someone's words under a translated label ("Reason:", "Ann says:"), quoted when multi-line. */
+  const said = (line: Line, text: string | undefined | null): Paragraph[] =>
+    text ? labelledParts([[line, text]]) : [];
+  const manage = (t: Translator) => [
+    t.t("mail.reschedule_line", { url: ctx.links.reschedule }),
+    t.t("mail.cancel_line", { url: ctx.links.cancel }),
+  ];
+  /** A guest whose booking ended is pointed back to the event's page. */
+  const bookAgain = (t: Translator): Paragraph[] =>
+    ctx.bookAgainUrl
+      ? [{
+        parts: t.parts("mail.link_line", {
+          label: t.t("mail.pick_another"),
+          url: ctx.bookAgainUrl,
+        }),
+        href: ctx.bookAgainUrl,
+      }]
+      : [];
+  const bookAgainButton = (t: Translator) =>
+    ctx.bookAgainUrl ? [{ label: t.t("mail.pick_another_button"), href: ctx.bookAgainUrl }] : [];
+
+  const mail = (
+    t: Translator,
+    opts: {
+      to: string;
+      replyTo?: string;
+      subject: string;
+      heading: string;
+      paragraphs: Paragraph[];
+      textExtra?: string[];
+      buttons?: { label: string; href: string; tone?: "primary" | "danger" | "plain" }[];
+      footer?: string;
+      icalEvent?: OutgoingMail["icalEvent"];
+      messageId?: string;
+    },
+  ): OutgoingMail => {
+    // A mail about a whole series lists its dates (in the reader's zone) and carries them.
+    const series = seriesOfMail(kind, ctx.series);
+    if (!series) return plainMail(t, opts);
+    const forGuest = t === guestT && opts.to === b.guestEmail;
+    const lines = forGuest
+      ? seriesLines(series, t, b.guestTimeZone, b.guestClock)
+      : seriesLines(series, t, hostZone, ctx.host.clock);
+    const out = plainMail(t, { ...opts, paragraphs: [...opts.paragraphs, lines] });
+    if (!opts.icalEvent) return out;
+    const ics = seriesAttachment(
+      series,
+      ctx.nowMs,
+      (x, doc) => icsEvent({ ...ctx, booking: x }, doc, t),
+    );
+    return { ...out, attachments: [...(out.attachments ?? []), ics] };
+  };
+  const plainMail = (t: Translator, opts: Parameters<typeof mail>[1]): OutgoingMail => ({
+    to: opts.to,
+    replyTo: opts.replyTo,
+    subject: opts.subject,
+    messageId: opts.messageId ?? messageId,
+    text: [
+      ...opts.paragraphs.map(textOf),
+      ...(opts.textExtra ?? []),
+      ...(opts.footer ? [opts.footer] : []),
+    ].join("\n\n"),
+    html: htmlMail({
+      lang: t.locale === "en-XA" ? "en" : t.locale,
+      title: opts.heading,
+      paragraphs: opts.paragraphs,
+      buttons: opts.buttons,
+      footer: opts.footer,
+    }),
+    icalEvent: opts.icalEvent,
+  });
+
+  return {
+    ctx,
+    b,
+    guestT,
+    hostT,
+    hostZone,
+    hostWhen,
+    guestWhen,
+    messageId,
+    moved,
+    title,
+    guest,
+    host,
+    hostManage,
+    movedLine,
+    hostMoved,
+    addToCalendar,
+    guestMoved,
+    guestLines,
+    said,
+    manage,
+    bookAgain,
+    bookAgainButton,
+    mail,
+  };
+}
+
+export type MailParts = ReturnType<typeof mailParts>;

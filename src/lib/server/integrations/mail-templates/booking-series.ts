@@ -1,0 +1,65 @@
+/**
+ * A recurring series in its mails (docs/decisions/048-recurring-series.md): a mail about the whole
+ * series (made, confirmed, rejected or expired at once) lists every date in the reader's zone, and
+ * one that carries an invitation also carries `series.ics` — one event per date still on, under
+ * each date's own UID — so a calendar gets every date from one mail.
+ */
+import type { BookingRecord, MailKind } from "../../domain/model/records.ts";
+import { isLiveBooking } from "../../domain/booking.ts";
+import type { OutgoingMail } from "../mail.ts";
+import type { IcsEvent } from "../ics.ts";
+import { icsCalendarChunks } from "../ics.ts";
+import { formatRange } from "../../../shared/format.ts";
+import type { Translator } from "../../../shared/i18n.ts";
+import { calendarDoc } from "../../domain/calendar-identity.ts";
+
+/** The kinds about a whole series; the others (a cancel, a move, a reminder) concern one date. */
+const SERIES_MAILS = new Set<MailKind>([
+  "host_request",
+  "host_booked",
+  "host_confirmed_copy",
+  "guest_pending",
+  "guest_confirmed",
+  "guest_rejected",
+  "guest_expired",
+  "host_expired",
+]);
+
+/** The series' dates when this mail is about the whole series (more than one date), else null. */
+export function seriesOfMail(kind: MailKind, series: BookingRecord[] | undefined) {
+  return series && series.length > 1 && SERIES_MAILS.has(kind) ? series : null;
+}
+
+/** "This series has N dates:" and a line per date, in `zone`. */
+export function seriesLines(
+  series: BookingRecord[],
+  t: Translator,
+  zone: string,
+  clock: "12h" | "24h" | undefined,
+): string {
+  return [
+    t.t("mail.series_dates", { count: series.length }),
+    ...series.map((x) => `• ${formatRange(x.startMs, x.endMs, zone, clock, t.locale)}`),
+  ].join("\n");
+}
+
+/** `series.ics`: every date still on as its own event, for a calendar to import at once. */
+export function seriesAttachment(
+  series: BookingRecord[],
+  nowMs: number,
+  eventOf: (
+    b: BookingRecord,
+    doc: NonNullable<ReturnType<typeof calendarDoc>>,
+  ) => IcsEvent,
+): NonNullable<OutgoingMail["attachments"]>[number] {
+  // An ended date's CANCEL went out with its own mail.
+  const events = series.filter((x) => isLiveBooking(x, nowMs)).flatMap((x) => {
+    const doc = calendarDoc(x, x.status === "PENDING" ? "pending" : "confirmed");
+    return doc ? [eventOf(x, doc)] : [];
+  });
+  return {
+    filename: "series.ics",
+    contentType: "text/calendar; charset=utf-8; method=PUBLISH",
+    content: [...icsCalendarChunks(events)].join(""),
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * What performing one outbox job came to. A leaf of its own: performers in services/ return it,
+ * and the outbox job (jobs/deliver-outbox.ts) that calls them reads it.
+ */
+export type JobOutcome = { ok: true; skipped?: boolean } | {
+  ok: false;
+  error: string;
+  permanent?: boolean;
+  /** The remote side asked for at least this long (429 Retry-After); the usual backoff still applies. */
+  retryAfterMs?: number;
+  /** The job's own schedule (webhooks: their backoff and Retry-After) instead of the mail one. */
+  retryAtMs?: number;
+};

@@ -1,0 +1,58 @@
+/** The MCP endpoint's resources: a host's event types, by `invito://users/{username}/event-types/{slug}`. */
+import { callRoute } from "../api/handler.ts";
+import { answered, eventTypeUri, type McpCaller } from "./tool-table.ts";
+
+// --- resources ---------------------------------------------------------------------------------
+
+export const EVENT_TYPE_TEMPLATE = "invito://users/{username}/event-types/{slug}";
+const EVENT_TYPE_URI = /^invito:\/\/users\/([^/]{1,64})\/event-types\/([^/]{1,64})$/;
+
+/**
+ * Resources a caller can list: with a key, the key's host's public event types. There is no
+ * directory of every host (usernames are not listed anywhere else either); an agent that knows a
+ * username gets its event types' links from `list_event_types`, or reads the template's URI.
+ */
+export async function resourceList(c: McpCaller) {
+  if (!c.auth) return [];
+  const out = answered(
+    await callRoute(c.app, "listPublicEventTypes", {
+      ip: c.ip,
+      auth: null,
+      params: { username: c.auth.host.username },
+    }),
+  );
+  if (!out.ok) return [];
+  const types = out.data.eventTypes as { slug: string; title: string; description: string }[];
+  return types.map((et) => ({
+    uri: eventTypeUri(c.auth!.host.username, et.slug),
+    name: et.slug,
+    title: et.title,
+    description: et.description || undefined,
+    mimeType: "application/json",
+  }));
+}
+
+/**
+ * One public event type (description, lengths, location, questions), as the API's
+ * `getPublicEventType` answers it; null for anything it would not show (secret, inactive, none).
+ */
+export async function readEventType(c: McpCaller, uri: string) {
+  const m = EVENT_TYPE_URI.exec(uri);
+  if (!m) return null;
+  let username: string, slug: string;
+  try {
+    username = decodeURIComponent(m[1]);
+    slug = decodeURIComponent(m[2]);
+  } catch {
+    return null;
+  }
+  const out = answered(
+    await callRoute(c.app, "getPublicEventType", {
+      ip: c.ip,
+      auth: null,
+      params: { username, slug },
+    }),
+  );
+  if (!out.ok) return null;
+  return { uri, mimeType: "application/json", text: JSON.stringify(out.data) };
+}

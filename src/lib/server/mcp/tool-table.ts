@@ -1,0 +1,390 @@
+/**
+ * The MCP tools themselves (ADR 036): each tool's name, description, valibot input schema built
+ * from the JSON API's own pieces (`api/schemas/`), and the API route it calls.
+ */
+import * as v from "valibot";
+import type { App } from "../app.ts";
+import type { Authenticated } from "../services/api-keys.ts";
+import { checkRateLimit } from "../services/rate-limit.ts";
+import { setDateOverride } from "../services/availability.ts";
+import { IDEMPOTENCY_KEY_RE } from "../services/idempotency.ts";
+import { callRoute } from "../api/handler.ts";
+import type { ApiResponse, FieldError, ProblemBody } from "../api/http.ts";
+import * as S from "../api/schemas/index.ts";
+import { type RefusalReason, REFUSALS } from "../../shared/refusals.ts";
+import { type Translator } from "../../shared/i18n.ts";
+
+export type McpCaller = {
+  app: App;
+  ip: string;
+  /** The host behind a valid `Authorization: Bearer inv_…`, else null (public tools only). */
+  auth: Authenticated | null;
+  acceptLanguage: string | null;
+};
+
+export type ToolResult = {
+  content: (
+    | { type: "text"; text: string }
+    | {
+      type: "resource_link";
+      uri: string;
+      name: string;
+      title?: string;
+      description?: string;
+      mimeType?: string;
+    }
+  )[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+};
+
+const d = v.description;
+const Language = v.optional(
+  v.pipe(
+    v.string(),
+    v.maxLength(35),
+    d("Language of messages and refusals: en, de, fr or es (default: Accept-Language, else en)."),
+  ),
+);
+const IdempotencyKey = v.pipe(
+  v.string(),
+  v.regex(IDEMPOTENCY_KEY_RE, "1 to 255 printable ASCII characters"),
+  d(
+    "Any unique string (a UUID is best). Repeating a call with the same key and the same " +
+      "arguments answers the first result again instead of doing it twice.",
+  ),
+);
+const B = S.BookingCreate.entries;
+const L = S.BookingListQuery.entries;
+const SQ = S.SlotsQuery.entries;
+
+export type Outcome =
+  | { ok: true; data: Record<string, unknown>; text?: string; links?: ToolResult["content"] }
+  | { ok: false; problem: ProblemBody };
+
+type Tool = {
+  name: string;
+  title: string;
+  description: string;
+  need: "none" | "read" | "write";
+  input: v.ObjectSchema<v.ObjectEntries, undefined>;
+  readOnly: boolean;
+  run: (c: McpCaller, args: Record<string, unknown>, t: Translator) => Promise<Outcome>;
+};
+
+/** A route's answer: the body on success, the problem otherwise. */
+export function answered(res: ApiResponse): Outcome {
+  if (res.status >= 400) return { ok: false, problem: res.body as ProblemBody };
+  const body = typeof res.body === "string" ? JSON.parse(res.body) : res.body ?? {};
+  return { ok: true, data: body as Record<string, unknown> };
+}
+
+const defined = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined));
+
+const str = (x: unknown) => (x === undefined ? undefined : String(x));
+
+export function eventTypeUri(username: string, slug: string): string {
+  return `invito://users/${username}/event-types/${slug}`;
+}
+
+/** A booking as an agent may see it: no guest links, no tokens. */
+type BookingJson = {
+  id: string;
+  state: string;
+  start: string;
+  end: string;
+  durationMin: number;
+  guestStart: string;
+  eventType: { slug: string | null; title: string };
+  guest: { name: string; email: string; timeZone: string };
+  holdUntil: string | null;
+};
+
+const hostDecision = (action: "confirm" | "reject" | "cancel"): Tool => ({
+  name: action,
+  title: action === "confirm"
+    ? "Confirm a booking request"
+    : action === "reject"
+    ? "Reject a booking request"
+    : "Cancel a booking",
+  description: action === "confirm"
+    ? "Confirms a pending request of yours; the guest is told by mail. Needs a write key."
+    : action === "reject"
+    ? "Rejects a pending request of yours, with an optional reason the guest reads. Needs a write key."
+    : "Cancels a booking of yours, with an optional reason the guest reads. Needs a write key.",
+  need: "write",
+  readOnly: false,
+  input: v.object({
+    id: v.pipe(S.Ulid, d("The booking's id (from list_bookings).")),
+    reason: S.Reason.entries.reason,
+    idempotency_key: IdempotencyKey,
+    language: Language,
+  }),
+  run: async (c, a) =>
+    answered(
+      await callRoute(c.app, `${action}Booking`, {
+        ip: c.ip,
+        auth: c.auth,
+        params: { id: a.id as string },
+        body: defined({ reason: a.reason }),
+        idempotencyKey: a.idempotency_key as string,
+      }),
+    ),
+});
+
+export const TOOLS: Tool[] = [
+  {
+    name: "list_event_types",
+    title: "List a host's event types",
+    description:
+      "The kinds of meeting a host offers (title, length, location, questions to ask the guest). " +
+      "Each comes with a resource link holding its details.",
+    need: "none",
+    readOnly: true,
+    input: v.object({ username: S.Username, language: Language }),
+    run: async (c, a) => {
+      const out = answered(
+        await callRoute(c.app, "listPublicEventTypes", {
+          ip: c.ip,
+          auth: null,
+          params: { username: a.username as string },
+        }),
+      );
+      if (!out.ok) return out;
+      const host = out.data.host as { username: string; name: string };
+      const types = out.data.eventTypes as { slug: string; title: string; description: string }[];
+      return {
+        ...out,
+        links: types.map((et) => ({
+          type: "resource_link" as const,
+          uri: eventTypeUri(host.username, et.slug),
+          name: et.slug,
+          title: `${et.title} (${host.name})`,
+          description: et.description || undefined,
+          mimeType: "application/json",
+        })),
+      };
+    },
+  },
+  {
+    name: "find_available_times",
+    title: "Find available times",
+    description:
+      "Free start times of an event type between two dates (inclusive, in `time_zone`): the " +
+      "same times the booking page and the slots API offer. Send a slot's `start` to `book`.",
+    need: "none",
+    readOnly: true,
+    input: v.object({
+      username: S.Username,
+      event_type: v.pipe(S.Slug, d("The event type's slug (from list_event_types).")),
+      start: SQ.start,
+      end: SQ.end,
+      time_zone: v.pipe(S.TimeZone, d("The guest's IANA time zone, e.g. Europe/Berlin.")),
+      duration: v.optional(
+        v.union([
+          v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(999)),
+          SQ.duration.wrapped,
+        ]),
+      ),
+      language: Language,
+    }),
+    run: async (c, a) =>
+      answered(
+        await callRoute(c.app, "listSlots", {
+          ip: c.ip,
+          auth: null,
+          params: { username: a.username as string, slug: a.event_type as string },
+          query: defined({
+            start: a.start,
+            end: a.end,
+            timeZone: a.time_zone,
+            duration: str(a.duration),
+          }) as Record<string, string>,
+        }),
+      ),
+  },
+  {
+    name: "book",
+    title: "Book a time",
+    description:
+      "Books a start time from find_available_times for a guest, by the same rules as the " +
+      "booking page. Ask the guest the event type's questions first (see its resource). The " +
+      "answer says whether the booking is confirmed or pending the host's decision and what " +
+      "happens next; the guest's links to manage it are sent to the guest by mail only.",
+    need: "none",
+    readOnly: false,
+    input: v.object({
+      username: B.username,
+      event_type: B.eventType,
+      start: B.start,
+      time_zone: B.timeZone,
+      guest: v.object({ name: B.name, email: B.email }),
+      answers: B.answers,
+      note: B.note,
+      duration_min: B.durationMin,
+      idempotency_key: IdempotencyKey,
+      language: Language,
+    }),
+    run: async (c, a, t) => {
+      // Like the API's bookings, a guest booking also counts against the booking form's limit.
+      const limited = await checkRateLimit(c.app, "booking", c.ip);
+      if (!limited.ok) return refusal("rate_limited");
+      const guest = a.guest as { name: string; email: string };
+      const res = await callRoute(c.app, "createBooking", {
+        ip: c.ip,
+        auth: null,
+        body: defined({
+          username: a.username,
+          eventType: a.event_type,
+          start: a.start,
+          timeZone: a.time_zone,
+          name: guest.name,
+          email: guest.email,
+          note: a.note,
+          answers: a.answers,
+          durationMin: a.duration_min,
+        }),
+        idempotencyKey: a.idempotency_key as string,
+      });
+      const out = answered(res);
+      if (!out.ok) return out;
+      const b = out.data as unknown as BookingJson;
+      const next = t.t(b.state === "confirmed" ? "mcp.next_confirmed" : "mcp.next_pending", {
+        name: b.guest.name,
+        email: b.guest.email,
+      });
+      const data = {
+        status: b.state,
+        bookingId: b.id,
+        eventType: b.eventType,
+        start: b.start,
+        end: b.end,
+        durationMin: b.durationMin,
+        guestStart: b.guestStart,
+        holdUntil: b.holdUntil,
+        replayed: res.headers?.["idempotent-replayed"] === "true",
+        next,
+      };
+      return { ok: true, data, text: next };
+    },
+  },
+  {
+    name: "list_bookings",
+    title: "List your bookings",
+    description: "Your bookings by start time, with filters. Needs your API key (read).",
+    need: "read",
+    readOnly: true,
+    input: v.object({
+      status: L.status,
+      from: L.from,
+      to: L.to,
+      event_type: L.eventType,
+      cursor: L.cursor,
+      limit: v.optional(
+        v.union([v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100)), L.limit.wrapped]),
+      ),
+      language: Language,
+    }),
+    run: async (c, a) =>
+      answered(
+        await callRoute(c.app, "listBookings", {
+          ip: c.ip,
+          auth: c.auth,
+          query: defined({
+            status: a.status,
+            from: a.from,
+            to: a.to,
+            eventType: a.event_type,
+            cursor: a.cursor,
+            limit: str(a.limit),
+          }) as Record<string, string>,
+        }),
+      ),
+  },
+  hostDecision("confirm"),
+  hostDecision("reject"),
+  hostDecision("cancel"),
+  {
+    name: "reschedule",
+    title: "Move a booking",
+    description:
+      "Moves a booking of yours to another offered start (from find_available_times); the " +
+      "guest is told by mail. Needs a write key.",
+    need: "write",
+    readOnly: false,
+    input: v.object({
+      id: v.pipe(S.Ulid, d("The booking's id (from list_bookings).")),
+      start: S.RescheduleBody.entries.start,
+      idempotency_key: IdempotencyKey,
+      language: Language,
+    }),
+    run: async (c, a) =>
+      answered(
+        await callRoute(c.app, "rescheduleBooking", {
+          ip: c.ip,
+          auth: c.auth,
+          params: { id: a.id as string },
+          body: { start: a.start },
+          idempotencyKey: a.idempotency_key as string,
+        }),
+      ),
+  },
+  {
+    name: "get_availability",
+    title: "Your availability",
+    description:
+      "Your weekly hours, date overrides and time off, in your time zone. Needs your API key (read).",
+    need: "read",
+    readOnly: true,
+    input: v.object({ language: Language }),
+    run: async (c) =>
+      answered(await callRoute(c.app, "getAvailability", { ip: c.ip, auth: c.auth })),
+  },
+  {
+    name: "set_date_override",
+    title: "Set one date's hours",
+    description:
+      "Gives one date its own hours in your time zone (an empty list: unavailable that day; " +
+      "null: back to the weekly hours). Other dates stay as they are. Needs a write key.",
+    need: "write",
+    readOnly: false,
+    input: v.object({
+      date: S.Override.entries.date,
+      ranges: v.nullable(S.Override.entries.ranges),
+      language: Language,
+    }),
+    run: async (c, a, t) => {
+      const res = await setDateOverride(c.app, c.auth!.host, {
+        date: a.date as string,
+        ranges: a.ranges as { start: string; end: string }[] | null,
+      }, t);
+      if (res.ok) return { ok: true, data: { date: a.date, overrides: res.overrides } };
+      const errors: FieldError[] = [];
+      if (res.errors.date) errors.push({ field: "date", message: res.errors.date });
+      for (const m of res.errors.ranges ?? []) errors.push({ field: "ranges", message: m });
+      if (res.form) errors.push({ field: "", message: res.form });
+      return refusal("validation", errors);
+    },
+  },
+];
+
+export function refusal(
+  reason: RefusalReason,
+  errors?: FieldError[],
+): Extract<Outcome, { ok: false }> {
+  const r = REFUSALS[reason];
+  return {
+    ok: false,
+    problem: {
+      type: reason,
+      title: r.title,
+      status: r.status,
+      detail: r.detail,
+      reason,
+      ...(errors ? { errors } : {}),
+    },
+  };
+}
+
+/** The tool list, with JSON Schemas made from the valibot schemas the tools check with. */

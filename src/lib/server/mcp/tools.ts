@@ -1,0 +1,115 @@
+/**
+ * The MCP endpoint's tools and resources (ADR 036). Each tool's input is a valibot schema
+ * built from the JSON API's own pieces (`api/schemas/`), published as JSON Schema by
+ * `@valibot/to-json-schema` and checked with valibot; each tool then calls the API's route
+ * (`callRoute`): the same services, scopes, Idempotency-Key rules and refusals. Refusals become
+ * tool errors (`isError: true`) worded from the shared refusal table in the caller's language.
+ * A guest's own links (manage, cancel, reschedule) are never returned: they go by mail only.
+ */
+import * as v from "valibot";
+import { toJsonSchema } from "@valibot/to-json-schema";
+import { scopeRefusal } from "../services/api-keys.ts";
+import { isRefusalReason, REFUSALS } from "../../shared/refusals.ts";
+import { negotiateLocale, translateRef, type Translator } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
+import { type McpCaller, type Outcome, refusal, type ToolResult, TOOLS } from "./tool-table.ts";
+
+const BY_NAME = new Map(TOOLS.map((tool) => [tool.name, tool]));
+
+export function toolList() {
+  return TOOLS.map((tool) => ({
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    inputSchema: jsonSchema(tool.input),
+    annotations: {
+      title: tool.title,
+      readOnlyHint: tool.readOnly,
+      destructiveHint: tool.name === "cancel" || tool.name === "reject",
+      idempotentHint: tool.readOnly || "idempotency_key" in tool.input.entries,
+      openWorldHint: false,
+    },
+  }));
+}
+
+const schemaCache = new Map<v.GenericSchema, Record<string, unknown>>();
+
+function jsonSchema(schema: v.GenericSchema): Record<string, unknown> {
+  let out = schemaCache.get(schema);
+  if (!out) {
+    out = toJsonSchema(schema, { errorMode: "ignore", target: "draft-2020-12" }) as Record<
+      string,
+      unknown
+    >;
+    delete out.$schema;
+    schemaCache.set(schema, out);
+  }
+  return out;
+}
+
+export function isTool(name: string): boolean {
+  return BY_NAME.has(name);
+}
+
+/** The translator for a tool call: its `language` argument, else Accept-Language, else English. */
+export function callerTranslator(c: McpCaller, language: unknown): Translator {
+  return translator(
+    negotiateLocale({
+      chosen: [typeof language === "string" ? language : null],
+      acceptLanguage: c.acceptLanguage,
+    }),
+  );
+}
+
+/** Runs a tool: scope, arguments, the API's route; a refusal is a tool error in words. */
+export async function callTool(c: McpCaller, name: string, rawArgs: unknown): Promise<ToolResult> {
+  const tool = BY_NAME.get(name)!;
+  const args = (rawArgs ?? {}) as Record<string, unknown>;
+  const t = callerTranslator(c, (args as { language?: unknown }).language);
+  const scope = scopeRefusal(c.auth, tool.need);
+  if (scope) return toolError(t, refusal(scope));
+  const parsed = v.safeParse(tool.input, args);
+  if (!parsed.success) {
+    const seen = new Map<string, string>();
+    for (const issue of parsed.issues) {
+      const field = issue.path?.map((p) => String(p.key)).join(".") ?? "";
+      if (!seen.has(field)) seen.set(field, translateRef(t, issue.message));
+    }
+    return toolError(
+      t,
+      refusal("validation", [...seen].map(([field, message]) => ({ field, message }))),
+    );
+  }
+  const out = await tool.run(c, parsed.output as Record<string, unknown>, t);
+  if (!out.ok) return toolError(t, out);
+  return {
+    content: [
+      ...(out.text ? [{ type: "text" as const, text: out.text }] : []),
+      { type: "text", text: JSON.stringify(out.data) },
+      ...(out.links ?? []),
+    ],
+    structuredContent: out.data,
+  };
+}
+
+/** A refusal as a tool error: the table's words in the caller's language, then the fields. */
+function toolError(t: Translator, out: Extract<Outcome, { ok: false }>): ToolResult {
+  const p = out.problem;
+  const reason = isRefusalReason(p.reason) ? p.reason : "not_found";
+  const key = (REFUSALS[reason] as { message?: Parameters<Translator["t"]>[0] }).message;
+  const words = key ? t.t(key) : p.detail;
+  const lines = [
+    words,
+    ...(p.errors ?? []).map((e) => (e.field ? `${e.field}: ` : "") + e.message),
+  ];
+  return {
+    content: [{ type: "text", text: lines.join("\n") }],
+    structuredContent: {
+      reason,
+      status: REFUSALS[reason].status,
+      message: words,
+      ...(p.errors ? { errors: p.errors } : {}),
+    },
+    isError: true,
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * The admin's view of people (issue 32): list and search, suspend, reactivate, delete. Each
+ * action is one of the account's own paths — suspension is the closing write's sibling
+ * (`setSuspended`), deletion is ADR 022's `deleteAccount` with its team rules — and each is
+ * written to the audit log.
+ */
+import type { App } from "../app.ts";
+import type { UserRecord } from "../domain/model/records.ts";
+import { type AccountState, accountState } from "../domain/admin.ts";
+import { isLiveBooking } from "../domain/booking.ts";
+import { keys, type UserId } from "../store/keys.ts";
+import { getUser, getUserByEmail, getUserByUsername } from "../store/users.ts";
+import { listTeamsOf } from "../store/teams.ts";
+import { getAccountStatus, listAccounts } from "../store/calendars.ts";
+import { listHostBookingsAfter } from "../store/booking-list.ts";
+import { setSuspended } from "../store/host-data.ts";
+import { listApiKeys, removeApiKey } from "../store/api-keys.ts";
+import { removeFeed } from "./ics-feed.ts";
+import { deleteAccount, type DeleteAccountResult } from "./host-data.ts";
+import { type AuditParty, recordAudit } from "./audit.ts";
+
+/** Who acts: an admin signed in, or the command line (`{ id: null, label: "cli" }`). */
+export type AdminActor = NonNullable<AuditParty>;
+
+export type AdminUserRow = {
+  id: string;
+  name: string;
+  username: string;
+  email: string;
+  state: AccountState;
+  createdAtMs: number;
+  lastSignInMs: number | null;
+  bookingsAhead: number;
+  /** true: more than we counted */
+  bookingsAheadMore: boolean;
+  teams: string[];
+  calendars: { total: number; failing: number };
+};
+
+/** Users scanned per listing; the search narrows within them. */
+const SCAN_LIMIT = 5_000;
+const SHOWN = 200;
+const AHEAD_COUNT = 500;
+
+export async function listUsersForAdmin(
+  app: App,
+  query: { q?: string; state?: AccountState },
+): Promise<{ rows: AdminUserRow[]; more: boolean }> {
+  const q = query.q?.trim().toLowerCase() ?? "";
+  const found: UserRecord[] = [];
+  let more = false;
+  for await (
+    const e of app.kv.list<UserRecord>({ prefix: keys.userPrefix() }, { limit: SCAN_LIMIT })
+  ) {
+    const u = e.value;
+    if (query.state && accountState(u) !== query.state) continue;
+    if (q && ![u.name, u.username, u.email].some((s) => s.toLowerCase().includes(q))) continue;
+    if (found.length === SHOWN) {
+      more = true;
+      break;
+    }
+    found.push(u);
+  }
+  const rows = await Promise.all(found.map((u) => userRow(app, u)));
+  return { rows, more };
+}
+
+export async function userRow(app: App, u: UserRecord): Promise<AdminUserRow> {
+  const nowMs = app.now();
+  const [teams, accounts, ahead] = await Promise.all([
+    listTeamsOf(app.kv, u.id),
+    listAccounts(app.kv, u.id),
+    listHostBookingsAfter(app.kv, u.id, { fromMs: nowMs, scanLimit: AHEAD_COUNT }),
+  ]);
+  const statuses = await Promise.all(
+    accounts.map(({ value: a }) => getAccountStatus(app.kv, u.id, a.id)),
+  );
+  return {
+    id: u.id,
+    name: u.name,
+    username: u.username,
+    email: u.email,
+    state: accountState(u),
+    createdAtMs: u.createdAtMs,
+    lastSignInMs: u.lastSignInMs ?? null,
+    bookingsAhead: ahead.bookings.filter((b) => isLiveBooking(b, nowMs)).length,
+    bookingsAheadMore: !ahead.exhausted,
+    teams: teams.map((t) => t.name),
+    calendars: {
+      total: accounts.length,
+      failing: statuses.filter((s) => s?.lastError).length,
+    },
+  };
+}
+
+export type AdminActionResult =
+  | { ok: true; user: UserRecord }
+  | { ok: false; reason: "not_found" | "unchanged" | "self" };
+
+/**
+ * Suspends an account: the write that sets `suspendedAtMs` ends every credential at once
+ * (sessions, API keys, the feed, webhook deliveries, calendar sync: each asks `getActiveUser`);
+ * sessions, API keys and the feed's URL are then deleted, so a reactivation starts clean. The
+ * public pages say "not taking bookings"; the bookings ahead are kept.
+ */
+export async function suspendUser(
+  app: App,
+  admin: AdminActor,
+  userId: string,
+): Promise<AdminActionResult> {
+  if (userId === admin.id) return { ok: false, reason: "self" };
+  const r = await setSuspended(app.kv, userId as UserId, app.now());
+  if (r === null) return { ok: false, reason: "not_found" };
+  if (r === "unchanged") return { ok: false, reason: "unchanged" };
+  for (const k of await listApiKeys(app.kv, r.id)) await removeApiKey(app.kv, r.id, k.id);
+  await removeFeed(app, r);
+  await recordAudit(app, { kind: "account_suspended", actor: admin, target: r });
+  return { ok: true, user: r };
+}
+
+export async function reactivateUser(
+  app: App,
+  admin: AdminActor,
+  userId: string,
+): Promise<AdminActionResult> {
+  const r = await setSuspended(app.kv, userId as UserId, null);
+  if (r === null) return { ok: false, reason: "not_found" };
+  if (r === "unchanged") return { ok: false, reason: "unchanged" };
+  await recordAudit(app, { kind: "account_reactivated", actor: admin, target: r });
+  return { ok: true, user: r };
+}
+
+/**
+ * Deletes an account the way its owner would (ADR 022): the admin types its username to
+ * confirm; the last owner of a team with other members is refused the same way.
+ */
+export async function deleteUserAsAdmin(
+  app: App,
+  admin: AdminActor,
+  userId: string,
+  confirmUsername: string,
+): Promise<DeleteAccountResult | { ok: false; reason: "self" }> {
+  if (userId === admin.id) return { ok: false, reason: "self" };
+  const user = await getUser(app.kv, userId as UserId);
+  if (!user || user.closedAtMs) return { ok: false, reason: "not_found" };
+  return await deleteAccount(app, user, confirmUsername, admin);
+}
+
+/** A user named by id, address or username (the command line's argument); closed ones by id. */
+export async function findUserForAdmin(app: App, ref: string): Promise<UserRecord | null> {
+  const r = ref.trim();
+  if (/^[0-9A-Z]{26}$/.test(r)) return await getUser(app.kv, r as UserId);
+  if (r.includes("@")) return await getUserByEmail(app.kv, r);
+  return await getUserByUsername(app.kv, r.replace(/^@/, ""));
+}
+
+export type AdminBookingRow = {
+  id: string;
+  start: string;
+  end: string;
+  status: string;
+  eventTitle: string;
+  guestName: string;
+  guestEmail: string;
+};
+
+/** A host's bookings from `fromMs` on, in start order (at most `limit`). */
+export async function hostBookingsFrom(
+  app: App,
+  user: UserRecord,
+  fromMs: number,
+  limit = 1_000,
+): Promise<AdminBookingRow[]> {
+  const { bookings } = await listHostBookingsAfter(app.kv, user.id, { fromMs, scanLimit: limit });
+  return bookings.map((b) => ({
+    id: b.id,
+    start: new Date(b.startMs).toISOString(),
+    end: new Date(b.endMs).toISOString(),
+    status: b.status,
+    eventTitle: b.eventTitle,
+    guestName: b.guestName,
+    guestEmail: b.guestEmail,
+  }));
+}

@@ -1,0 +1,73 @@
+/**
+ * The audit log (issue 32): every admin action and every security-relevant event, kept for
+ * INVITO_AUDIT_RETENTION. Services call `recordAudit` after the change committed; where the
+ * request came from is read from the request context (hooks put the client's address there), so
+ * no service passes an address along. The address itself is never stored, only a keyed hash.
+ */
+import type { App } from "../app.ts";
+import type { AuditKind, AuditRecord } from "../domain/model/audit-records.ts";
+import { type AuditFilter, insertAudit, listAudit } from "../store/audit.ts";
+import { getUser, newId } from "../store/users.ts";
+import type { UserId } from "../store/keys.ts";
+import { sha256Hex } from "../util/digest.ts";
+import { currentClientIp } from "../ops/context.ts";
+
+/**
+ * Someone or something in an entry: a person (their address is looked up when only the id is at
+ * hand), or a label (a team, a key, "cli"). null = the system.
+ */
+export type AuditParty =
+  | { id: string | null; email?: string; username?: string; label?: string }
+  | null;
+
+export type AuditEvent = {
+  kind: AuditKind;
+  actor: AuditParty;
+  target?: AuditParty;
+  detail?: string;
+};
+
+async function labelOf(app: App, p: AuditParty, prefer: "email" | "username"): Promise<string> {
+  if (p === null) return "system";
+  const own = prefer === "email" ? p.email ?? p.username : p.username ?? p.email;
+  if (own ?? p.label) return (own ?? p.label)!;
+  if (!p.id) return "";
+  const u = await getUser(app.kv, p.id as UserId);
+  return (u ? (prefer === "email" ? u.email : u.username) : null) ?? p.id;
+}
+
+/** A short keyed hash of an address: the same client reads the same, the address stays unknown. */
+export async function hashIp(app: Pick<App, "secret">, ip: string | null): Promise<string> {
+  if (!ip) return "";
+  return (await sha256Hex(`audit-ip:${app.secret}:${ip}`)).slice(0, 16);
+}
+
+/** Records one event; an audit write that fails is logged, never undoes what happened. */
+export async function recordAudit(app: App, event: AuditEvent): Promise<void> {
+  const atMs = app.now();
+  const target = event.target ?? null;
+  const rec: AuditRecord = {
+    v: 1,
+    id: newId(atMs),
+    atMs,
+    kind: event.kind,
+    actorId: event.actor?.id ?? null,
+    actor: await labelOf(app, event.actor, "email"),
+    targetId: target?.id ?? null,
+    target: target ? await labelOf(app, target, "username") : "",
+    ipHash: await hashIp(app, currentClientIp()),
+    detail: (event.detail ?? "").slice(0, 200),
+    expiresAtMs: atMs + app.config.auditRetentionMs,
+  };
+  try {
+    await insertAudit(app.kv, rec);
+  } catch (err) {
+    console.error("[audit] entry not written:", rec.kind, err);
+  }
+}
+
+export const AUDIT_PAGE = 500;
+
+export function auditEntries(app: App, filter: AuditFilter, limit = AUDIT_PAGE) {
+  return listAudit(app.kv, filter, app.now(), limit);
+}

@@ -1,0 +1,145 @@
+import type { BookingSource } from "../../shared/booking-extras.ts";
+/**
+ * What booking a slot and booking a series share (services/book-slot.ts, book-series.ts): the
+ * request and its answer, whether a start is offered by the host's rules, the link tokens a new
+ * booking needs, and an engine refusal in the words of a booking request.
+ */
+import type { App } from "../app.ts";
+import { Temporal } from "../domain/temporal.ts";
+import { computeSlots } from "../domain/slots.ts";
+import { eventTypeRules } from "../domain/event-rules.ts";
+import type { ExtraWrite, Refusal, TokenWrite } from "../domain/booking-engine/index.ts";
+import { getAvailabilityCached } from "../store/availability.ts";
+import type { BookingRecord, EventTypeRecord, UserRecord } from "../domain/model/records.ts";
+import { bookingToken, tokenHash } from "./booking-links.ts";
+
+/** Called after each step of a series' protocol, for tests that stop it midway (a crash). */
+export type SeriesStep = (step: "open" | "hold" | "commit", held?: number) => Promise<void> | void;
+
+export type BookInput = {
+  username: string;
+  slug: string;
+  start: string;
+  name: string;
+  email: string;
+  note: string;
+  timeZone: string;
+  durationMin?: number | null;
+  /** How the guest writes times; their mails and booking page follow it. */
+  clock?: "12h" | "24h";
+  /** The guest's language (BCP 47) as on the page; their mails and booking pages follow it. */
+  locale?: string;
+  /** Form fields `q_{questionId}` → the guest's answers, checked against the event type's questions. */
+  rawAnswers?: Record<string, string | undefined>;
+  /** Writes that ride in the booking's own atomic commit (e.g. an Idempotency-Key record). */
+  extra?: ExtraWrite[];
+  /** Recorded on the booking when it was made through a single-use link. */
+  singleUseLinkId?: string;
+  /** Form field `location`: the index of the offered location the guest picked (with more than one). */
+  locationChoice?: string;
+  /** Form field `phone`: the guest's number, when the host calls them. */
+  phone?: string;
+  /** Form field `skip`: a series' dates the guest leaves out (indices, comma separated). */
+  skip?: string;
+  /** Tests stop a series' protocol midway here (a crash; services/book-series.ts). */
+  onSeriesStep?: SeriesStep;
+  /** Form field `guests`: extra attendees' addresses as typed (checked against the event type). */
+  guests?: string;
+  /** Where the guest came from (UTM parameters, `ref`); cleaned again here, invalid fields dropped. */
+  source?: BookingSource | null;
+};
+
+export type BookRefusal =
+  | "not_found"
+  | "slot_unavailable"
+  | "slot_taken"
+  | "busy"
+  | "too_many_pending"
+  | "cap_reached"
+  | "calendar_unavailable"
+  /** The guest already holds a seat at that time (a seated event type). */
+  | "already_seated"
+  /** Every seat of that seated time is taken. */
+  | "seats_full"
+  /** An `extra` write expected absent was there (e.g. a repeated Idempotency-Key). */
+  | "conflict";
+export type BookResult =
+  | { ok: true; bookingId: string; guestToken: string; status: BookingRecord["status"] }
+  | { ok: false; reason: BookRefusal }
+  | { ok: false; reason: "invalid_answers"; errors: Record<string, string> };
+
+/**
+ * Whether `start` is one of the slots the host offers for this event type and duration, by the
+ * host's rules (hours, overrides, time off, notice, horizon, interval) — other bookings aside,
+ * which the engine decides. A host moving a booking is not held to the notice and horizon.
+ */
+export async function isOffered(
+  app: App,
+  host: UserRecord,
+  et: EventTypeRecord,
+  start: Temporal.Instant,
+  durationMin: number,
+  opts: { byHost?: boolean } = {},
+): Promise<boolean> {
+  const availability = await getAvailabilityCached(app.kv, host.id, app.now());
+  const rules = eventTypeRules(et);
+  const slots = computeSlots({
+    timeZone: host.timeZone,
+    weekly: availability.weekly,
+    overrides: availability.overrides,
+    timeOff: availability.timeOff,
+    from: start,
+    until: start.add({ milliseconds: 1 }),
+    durationMin,
+    intervalMin: rules.intervalMin ?? undefined,
+    busy: [],
+    now: Temporal.Instant.fromEpochMilliseconds(app.now()),
+    minNoticeMin: opts.byHost ? 0 : rules.minNoticeMin,
+    notSameDay: opts.byHost ? false : rules.notSameDay,
+    horizonDays: opts.byHost ? undefined : et.bookingWindowDays,
+  });
+  return slots.length === 1 && slots[0].start.epochMilliseconds === start.epochMilliseconds;
+}
+
+export function parseStart(text: string): Temporal.Instant | null {
+  try {
+    return Temporal.Instant.from(text);
+  } catch {
+    return null;
+  }
+}
+
+/** The link tokens a booking in `status` needs: the guest's always, confirm/reject while pending. */
+export async function tokenWrites(
+  app: App,
+  b: Pick<BookingRecord, "id" | "tokenSalt">,
+  status: BookingRecord["status"],
+): Promise<TokenWrite[]> {
+  const purposes = status === "PENDING"
+    ? (["guest", "confirm", "reject"] as const)
+    : (["guest"] as const);
+  return await Promise.all(purposes.map(async (purpose) => ({
+    hash: await tokenHash(await bookingToken(app, b, purpose)),
+    purpose,
+  })));
+}
+
+/** An engine refusal in the words of a booking request. */
+export function bookRefusal(reason: Refusal | "busy"): BookRefusal {
+  switch (reason) {
+    case "slot_taken":
+    case "cap_reached":
+    case "too_many_pending":
+    case "calendar_unavailable":
+    case "not_found":
+    case "busy":
+    case "conflict":
+    case "already_seated":
+    case "seats_full":
+      return reason;
+    case "too_large":
+      return "busy";
+    default:
+      return "slot_unavailable";
+  }
+}

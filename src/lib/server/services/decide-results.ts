@@ -1,0 +1,38 @@
+/**
+ * What deciding or moving a booking answers (services/decide-booking.ts, and for a team's
+ * booking services/team-bookings.ts): a leaf of types both import, so neither imports the other
+ * for them.
+ */
+import type { TransitionRefusal } from "../domain/booking.ts";
+import type { BookingRecord } from "../domain/model/records.ts";
+
+export type DecideRefusal =
+  | TransitionRefusal
+  | "not_found"
+  | "too_late"
+  | "busy"
+  | "conflict"
+  /** "Request reschedule" of a team's booking (not offered: the host moves it instead). */
+  | "team_booking";
+export type DecideResult =
+  /** `also`: a series' other dates the same press decided (services/series-bookings.ts). */
+  | { ok: true; booking: BookingRecord; also?: BookingRecord[] }
+  | { ok: false; reason: DecideRefusal; booking?: BookingRecord };
+
+export type RescheduleRefusal =
+  | DecideRefusal
+  | "slot_unavailable"
+  /** A host's move to a time outside their hours, not confirmed as such. */
+  | "outside_hours"
+  | "slot_taken"
+  | "cap_reached"
+  | "too_many_pending"
+  | "calendar_unavailable"
+  | "not_supported"
+  /** A seat moved to a time where its guest already holds one. */
+  | "already_seated"
+  /** A seat moved to a seated time with every seat taken. */
+  | "seats_full";
+export type RescheduleResult =
+  | { ok: true; booking: BookingRecord; guestToken: string }
+  | { ok: false; reason: RescheduleRefusal; booking?: BookingRecord };

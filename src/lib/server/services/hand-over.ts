@@ -1,0 +1,103 @@
+/**
+ * Handing a departing host's meetings over to someone else (issue 32): each booking ahead is
+ * moved through the booking engine's reschedule to the same time with the other person as host —
+ * one checked write per booking, the no-overlap rule decided by the engine for the new host, so a
+ * clash (with a booking of theirs, or one a guest takes at the same moment) is refused and listed,
+ * never overwritten. The guest gets the moved meeting's mail with its new host; the old host is
+ * told it left their calendar.
+ */
+import type { App } from "../app.ts";
+import type { BookingRecord } from "../domain/model/records.ts";
+import { isActive } from "../domain/admin.ts";
+import { isLiveBooking } from "../domain/booking.ts";
+import type { UserId } from "../store/keys.ts";
+import { getUser, newId } from "../store/users.ts";
+import { getEventType } from "../store/event-types.ts";
+import { hostBookingPages } from "../store/host-data.ts";
+import { randomToken } from "../integrations/crypto.ts";
+import { tokenWrites } from "./book-slot.ts";
+import { engineRules, runChange } from "./transaction.ts";
+import { type AuditParty, recordAudit } from "./audit.ts";
+
+export type HandOverItem = { bookingId: string; startMs: number; guestName: string };
+export type HandOverConflict = HandOverItem & { reason: string };
+
+export type HandOverResult =
+  | { ok: true; moved: HandOverItem[]; conflicts: HandOverConflict[] }
+  | { ok: false; reason: "not_found" | "same_person" | "target_not_active" };
+
+const item = (b: BookingRecord): HandOverItem => ({
+  bookingId: b.id,
+  startMs: b.startMs,
+  guestName: b.guestName,
+});
+
+export async function handOverBookings(
+  app: App,
+  actor: NonNullable<AuditParty>,
+  fromId: string,
+  toId: string,
+): Promise<HandOverResult> {
+  if (fromId === toId) return { ok: false, reason: "same_person" };
+  const [from, to] = await Promise.all([
+    getUser(app.kv, fromId as UserId),
+    getUser(app.kv, toId as UserId),
+  ]);
+  if (!from || from.closedAtMs || !to) return { ok: false, reason: "not_found" };
+  if (!isActive(to)) return { ok: false, reason: "target_not_active" };
+  const nowMs = app.now();
+  const ahead: BookingRecord[] = [];
+  for await (const page of hostBookingPages(app.kv, from.id)) {
+    for (const b of page) if (b.startMs > nowMs && isLiveBooking(b, nowMs)) ahead.push(b);
+  }
+  const moved: HandOverItem[] = [];
+  const conflicts: HandOverConflict[] = [];
+  for (const old of ahead) {
+    // A team's meeting follows the team's own rules (its members, its rotation).
+    if (old.teamId || old.coordinatorId) {
+      conflicts.push({ ...item(old), reason: "team_booking" });
+      continue;
+    }
+    const et = await getEventType(app.kv, old.hostId, old.eventTypeId);
+    if (!et) {
+      conflicts.push({ ...item(old), reason: "not_found" });
+      continue;
+    }
+    // The meeting keeps its status: a confirmed one stays confirmed with the new host.
+    const eventType = { ...et, requiresConfirmation: old.status === "PENDING" };
+    const identity = { id: newId(app.now()), tokenSalt: randomToken(16) };
+    const tokens = await tokenWrites(
+      app,
+      identity,
+      old.status === "PENDING" ? "PENDING" : "CONFIRMED",
+    );
+    const res = await runChange(app, {
+      lane: to.id,
+      rules: engineRules(app, et),
+      change: () => ({
+        kind: "reschedule",
+        bookingId: old.id,
+        by: "host",
+        successor: {
+          ...identity,
+          host: to,
+          eventType,
+          startMs: old.startMs,
+          durationMin: old.durationMin,
+        },
+        tokens,
+        enforceCutoff: false,
+        hostId: old.hostId,
+      }),
+    });
+    if (res.ok) moved.push(item(old));
+    else conflicts.push({ ...item(old), reason: res.reason });
+  }
+  await recordAudit(app, {
+    kind: "bookings_handed_over",
+    actor,
+    target: from,
+    detail: `to ${to.username}: ${moved.length} moved, ${conflicts.length} not`,
+  });
+  return { ok: true, moved, conflicts };
+}

@@ -1,0 +1,143 @@
+/**
+ * A host books a meeting for a guest (issue 28, "schedule a meeting with non-users"): the time
+ * agreed on the phone, entered from the dashboard. It goes through the same engine as a guest's
+ * booking — no overlap, caps, buffers, the guest's pending requests — by `host`; the guest gets
+ * the invitation with their links. The host may mark it confirmed even when the event type asks
+ * for confirmation (they are the one who would confirm it). Like a host's move, a time outside
+ * their hours needs their explicit "outside my hours"; notice and booking window do not apply.
+ */
+import type { App } from "../app.ts";
+import type { UserRecord } from "../domain/model/records.ts";
+import { newBookingRecord } from "../domain/booking.ts";
+import { canonicalTimeZone } from "../domain/time-zone.ts";
+import { checkAnswers, eventTypeRules } from "../domain/event-rules.ts";
+import { getEventTypeBySlug, listEventTypes } from "../store/event-types.ts";
+import { newId } from "../store/users.ts";
+import { randomToken } from "../integrations/crypto.ts";
+import { bookingToken } from "./booking-links.ts";
+import { bookRefusal, type BookResult, isOffered, parseStart, tokenWrites } from "./book-slot.ts";
+import { engineRules, runChange } from "./transaction.ts";
+import { getSlotPage, type SlotPage } from "./slot-page.ts";
+import { hostClock } from "../../shared/format.ts";
+import { wallTimeInstant } from "./host-reschedule.ts";
+import type { ExtraWrite } from "../domain/booking-engine/index.ts";
+
+export type HostBookInput = {
+  slug: string;
+  /** A free time offered on the page, or a date and wall time in the host's zone. */
+  start?: string;
+  date?: string;
+  time?: string;
+  outsideHours?: boolean;
+  name: string;
+  email: string;
+  note: string;
+  /** The guest's zone (their mails show times in it); default the host's. */
+  timeZone?: string;
+  /** Form fields `q_{questionId}` → the guest's answers. */
+  rawAnswers?: Record<string, string | undefined>;
+  /** Confirmed at once even when the event type asks for confirmation. */
+  confirmed?: boolean;
+  /** Writes that ride in the booking's commit (the API's Idempotency-Key record). */
+  extra?: ExtraWrite[];
+};
+
+export type HostBookResult =
+  | Exclude<BookResult, { ok: false; reason: "slot_unavailable" }>
+  | { ok: false; reason: "slot_unavailable" | "outside_hours" };
+
+export async function bookForGuest(
+  app: App,
+  host: UserRecord,
+  input: HostBookInput,
+): Promise<HostBookResult> {
+  const et = await getEventTypeBySlug(app.kv, host.id, input.slug);
+  if (!et || !et.active || et.teamMode) return { ok: false, reason: "not_found" };
+  const checked = checkAnswers(eventTypeRules(et).questions, input.rawAnswers ?? {});
+  if (!checked.ok) return { ok: false, reason: "invalid_answers", errors: checked.errors };
+  const startText = input.start ||
+    (input.date && input.time ? wallTimeInstant(input.date, input.time, host.timeZone) : null);
+  const start = startText ? parseStart(startText) : null;
+  if (!start || start.epochMilliseconds <= app.now()) {
+    return { ok: false, reason: "slot_unavailable" };
+  }
+  const durationMin = et.durationMin;
+  if (!(await isOffered(app, host, et, start, durationMin, { byHost: true }))) {
+    if (!input.outsideHours) return { ok: false, reason: "outside_hours" };
+  }
+  const eventType = input.confirmed ? { ...et, requiresConfirmation: false } : et;
+  const identity = { id: newId(app.now()), tokenSalt: randomToken(16) };
+  const status = eventType.requiresConfirmation ? "PENDING" : "CONFIRMED";
+  const [tokens, guestToken] = await Promise.all([
+    tokenWrites(app, identity, status),
+    bookingToken(app, identity, "guest"),
+  ]);
+  const res = await runChange(app, {
+    lane: host.id,
+    rules: engineRules(app, et),
+    change: (nowMs) => ({
+      kind: "create",
+      booking: newBookingRecord(
+        {
+          ...identity,
+          host,
+          eventType,
+          startMs: start.epochMilliseconds,
+          durationMin,
+          name: input.name,
+          email: input.email,
+          note: input.note,
+          guestTimeZone: (input.timeZone && canonicalTimeZone(input.timeZone)) || host.timeZone,
+          clock: hostClock(host, host.locale ?? "en"),
+          locale: host.locale,
+          answers: checked.answers,
+          by: "host",
+        },
+        nowMs,
+        app.config.bookingTtlMs,
+      ),
+      tokens,
+      extra: input.extra,
+    }),
+  });
+  if (!res.ok) return { ok: false, reason: bookRefusal(res.reason) } as HostBookResult;
+  return { ok: true, bookingId: identity.id, guestToken, status };
+}
+
+/** What the "Book for a guest" page shows: the host's event types and one's free times. */
+export async function hostBookView(
+  app: App,
+  host: UserRecord,
+  q: { slug: string | null; date: string | null; month: string | null; locale: string },
+) {
+  const types = (await listEventTypes(app.kv, host.id)).filter((t) => t.active && !t.teamMode);
+  const et = types.find((t) => t.slug === q.slug) ?? types[0] ?? null;
+  const page: SlotPage | null = et
+    ? await getSlotPage(app, {
+      username: host.username,
+      slug: et.slug,
+      timeZone: host.timeZone,
+      date: q.date,
+      month: q.month,
+      clock: hostClock(host, q.locale),
+      locale: q.locale,
+    })
+    : null;
+  return {
+    types: types.map((t) => ({
+      slug: t.slug,
+      title: t.title,
+      needsConfirmation: t.requiresConfirmation,
+    })),
+    chosen: et
+      ? {
+        slug: et.slug,
+        title: et.title,
+        needsConfirmation: et.requiresConfirmation,
+        questions: eventTypeRules(et).questions,
+      }
+      : null,
+    page: page && page.ok ? page : null,
+    timeZone: host.timeZone,
+  };
+}

@@ -1,0 +1,416 @@
+/**
+ * Reading a host's export file (services/host-data.ts writes it) for the import, safely: the file
+ * may be anyone's 64 MB (issue 22: 62 MB of nested arrays, or 63 MB of empty objects in a field
+ * of its own, stalled the whole server for 11–17 s and took its memory to GBs, because the file
+ * went to `JSON.parse` whole, on the request's thread, before any check).
+ *
+ * 1. `scanExportShape` walks the bytes once, building nothing: the top level must be an object
+ *    of the export's own fields (those of the schema below; anything else is refused), nesting
+ *    at most `MAX_DEPTH` deep, no array longer than an export's longest, no more objects and
+ *    arrays in all than an export of the maximum size holds. A hostile file is refused here,
+ *    after reading at most its first bytes that break a bound.
+ * 2. Only then is it parsed and checked against the schema (valibot), first problem only.
+ *
+ * `readExportFile` does both and is pure (no app, no store): services/import-worker.ts runs it in
+ * a Worker, so even a file at every bound is parsed off the thread that answers requests.
+ */
+import { decideSource, STORED_GUESTS_MAX } from "../../shared/booking-extras.ts";
+import * as v from "valibot";
+import { type MessageKey, messageRef } from "../../shared/i18n.ts";
+import { canonicalTimeZone, isValidTimeZone } from "../domain/time-zone.ts";
+import { MAX_ANSWERS_TOTAL } from "../domain/event-rules.ts";
+import { NOT_MULTI_LINE, oneLineText } from "../../shared/text.ts";
+import {
+  BUFFER_MAX_MIN,
+  DURATION_MAX,
+  LOCATION_KINDS,
+  LOCATION_MAX,
+  MAX_REMINDERS,
+  QUESTION_ID_RE,
+  REMINDER_MAX_MIN,
+} from "../../shared/forms/event-type-options.ts";
+import {
+  FOLLOW_UP_MAX_MIN,
+  FOLLOW_UP_MESSAGE_MAX,
+  MAX_FOLLOW_UPS,
+} from "../../shared/forms/event-type-rows.ts";
+
+export const EXPORT_FORMAT = "invito-host-export";
+export const EXPORT_VERSION = 1;
+
+/** An export of 100,000 bookings is about 40 MB; more than this is not an export of ours. */
+export const IMPORT_MAX_BYTES = 64 * 1024 * 1024;
+
+/** More bookings than this in one file: not an export of ours (ADR 022 sizes exports for 100,000). */
+export const IMPORT_MAX_BOOKINGS = 100_000;
+
+const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
+
+// ── bookings, as exported (a BookingRecord without its salt) ────────────────────────────────
+
+/** Text stored before today's rules may hold characters forms now refuse: they become spaces. */
+const oneLine = (max: number) => v.pipe(text(max), v.transform(oneLineText));
+const multiLine = (max: number) =>
+  v.pipe(text(max), v.transform((s) => s.replace(new RegExp(NOT_MULTI_LINE.source, "g"), " ")));
+/** Instants from 1970 to 2200: anything else is not a booking's. */
+const instant = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(7_258_118_400_000));
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const ulid = v.pipe(v.string(), v.regex(ULID, messageRef("import.problem_booking_id")));
+const zone = v.pipe(
+  text(100),
+  v.check(isValidTimeZone, messageRef("import.problem_zone")),
+  v.transform((z) => canonicalTimeZone(z)!),
+);
+const STATUSES = ["PENDING", "CONFIRMED", "REJECTED", "CANCELLED"] as const;
+const MIN = 60_000;
+
+const ExportedBookingSchema = v.pipe(
+  v.object({
+    v: v.optional(v.literal(1)),
+    id: ulid,
+    hostId: v.optional(text(100)),
+    eventTypeId: text(100),
+    eventTitle: oneLine(200),
+    durationMin: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(DURATION_MAX)),
+    startMs: instant,
+    endMs: instant,
+    blockStartMs: instant,
+    blockEndMs: instant,
+    status: v.picklist(STATUSES),
+    guestName: oneLine(200),
+    guestEmail: v.union([v.literal(""), v.pipe(text(254), v.email())]),
+    guestNote: multiLine(2000),
+    guestTimeZone: zone,
+    guestClock: v.optional(v.picklist(["12h", "24h"])),
+    hostTimeZone: zone,
+    createdAtMs: instant,
+    reservedUntilMs: v.nullable(instant),
+    decidedAtMs: v.nullable(instant),
+    endReason: v.nullable(text(40)),
+    cancelReason: v.optional(v.nullable(multiLine(500))),
+    history: v.pipe(
+      v.array(v.object({
+        status: v.picklist(STATUSES),
+        atMs: instant,
+        by: v.picklist(["guest", "host", "system"]),
+      })),
+      v.minLength(1),
+      v.maxLength(100),
+    ),
+    answers: v.optional(
+      v.pipe(
+        v.array(v.object({
+          questionId: v.pipe(v.string(), v.regex(QUESTION_ID_RE)),
+          label: oneLine(300),
+          value: multiLine(2000),
+        })),
+        v.maxLength(50),
+        v.check(
+          (a) => a.reduce((n, x) => n + x.value.length, 0) <= MAX_ANSWERS_TOTAL,
+          messageRef("import.problem_answers", { max: MAX_ANSWERS_TOTAL }),
+        ),
+      ),
+    ),
+    location: v.optional(v.object({
+      kind: v.picklist(LOCATION_KINDS.map((k) => k.value)),
+      value: oneLine(LOCATION_MAX),
+    })),
+    rescheduledFromId: v.optional(v.nullable(ulid)),
+    rescheduledToId: v.optional(v.nullable(ulid)),
+    reminders: v.optional(v.pipe(
+      v.array(v.object({
+        minutesBefore: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(REMINDER_MAX_MIN)),
+        toHost: v.boolean(),
+      })),
+      v.maxLength(MAX_REMINDERS),
+    )),
+    followUps: v.optional(v.pipe(
+      v.array(v.object({
+        minutesAfter: v.pipe(
+          v.number(),
+          v.integer(),
+          v.minValue(1),
+          v.maxValue(FOLLOW_UP_MAX_MIN),
+        ),
+        message: multiLine(FOLLOW_UP_MESSAGE_MAX),
+        bookAgain: v.boolean(),
+      })),
+      v.maxLength(MAX_FOLLOW_UPS),
+    )),
+    singleUseLinkId: v.optional(text(40)),
+    guestErasedAtMs: v.optional(instant),
+    icalUid: v.optional(v.pipe(oneLine(300), v.minLength(1))),
+    sequence: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100_000))),
+    calendarIssued: v.optional(v.boolean()),
+    personIds: v.optional(v.pipe(v.array(text(100)), v.maxLength(100))),
+    coordinatorId: v.optional(text(100)),
+    seat: v.optional(v.object({ meetingId: text(100) })),
+    additionalGuests: v.optional(
+      v.pipe(v.array(v.pipe(text(254), v.email())), v.maxLength(STORED_GUESTS_MAX)),
+    ),
+    // Cleaned as the booking page cleans it: an invalid field is dropped, not refused.
+    source: v.optional(
+      v.pipe(
+        v.record(v.string(), v.unknown()),
+        v.transform((r) => decideSource((f) => r[f]) ?? undefined),
+      ),
+    ),
+    // A date of a recurring series (ADR 048): it stays one, at its place.
+    series: v.optional(v.object({
+      id: text(100),
+      index: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(51)),
+      count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(52)),
+    })),
+  }),
+  // The times must agree with each other, as the engine wrote them.
+  v.check(
+    (b) =>
+      b.endMs === b.startMs + b.durationMin * MIN && b.blockStartMs <= b.startMs &&
+      b.startMs - b.blockStartMs <= BUFFER_MAX_MIN * MIN && b.blockEndMs >= b.endMs &&
+      b.blockEndMs - b.endMs <= BUFFER_MAX_MIN * MIN,
+    messageRef("import.problem_times"),
+  ),
+  v.check(
+    (b) => b.status !== "PENDING" || b.reservedUntilMs !== null,
+    messageRef("import.problem_pending_hold"),
+  ),
+);
+
+export const ExportFile = v.object({
+  format: v.literal(EXPORT_FORMAT),
+  version: v.number(),
+  exportedAt: v.optional(text(40)),
+  profile: v.object({
+    username: text(100),
+    name: text(200),
+    timeZone: text(100),
+    clock: v.optional(v.picklist(["12h", "24h"])),
+    embedOrigins: v.optional(v.nullable(v.array(text(300)))),
+  }),
+  eventTypes: v.pipe(v.array(v.record(v.string(), v.unknown())), v.maxLength(500)),
+  availability: v.optional(
+    v.object({
+      weekly: v.record(v.string(), v.unknown()),
+      overrides: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(2000)), []),
+      timeOff: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(2000)), []),
+    }),
+  ),
+  calendars: v.optional(
+    v.pipe(
+      v.array(v.object({ serverUrl: text(2000), username: text(500) })),
+      v.maxLength(100),
+    ),
+    [],
+  ),
+  source: v.optional(text(2000)),
+  /** The host's routing forms (imported through the form editor's checks). */
+  routingForms: v.optional(
+    v.pipe(v.array(v.record(v.string(), v.unknown())), v.maxLength(500)),
+    [],
+  ),
+  /** Meeting polls and one-off links: kept in the file, not imported (their links are signed). */
+  polls: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(1000)), []),
+  oneOffLinks: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(1000)), []),
+  bookings: v.optional(v.array(ExportedBookingSchema), []),
+});
+
+export type ExportFileData = v.InferOutput<typeof ExportFile>;
+
+// ── the shape scan ──────────────────────────────────────────────────────────────────────────
+
+/** The deepest an export nests (an event type's question options) is 7; 16 is never legitimate. */
+export const MAX_DEPTH = 16;
+/** No array of an export is longer than its bookings. */
+export const MAX_ARRAY = IMPORT_MAX_BOOKINGS;
+/**
+ * Objects and arrays in all. Every one in an export carries at least ~30 bytes of fields, so a
+ * file of the maximum size holds fewer than 2.2 million; a file of `{}` would hold 21 million.
+ */
+export const MAX_CONTAINERS = 3_000_000;
+/** Field names of an export are short words. */
+export const MAX_KEY_BYTES = 200;
+
+/** The fields an export has at its top level: the schema's, and only those. */
+export const EXPORT_FIELDS: ReadonlySet<string> = new Set(Object.keys(ExportFile.entries));
+
+export type ShapeProblem =
+  | { problem: "not_object" }
+  | { problem: "unknown_field"; field: string; formatSeen: boolean }
+  | { problem: "too_deep" }
+  | { problem: "too_long" }
+  | { problem: "too_many_bookings"; n: number }
+  | { problem: "too_many_parts" }
+  | { problem: "long_name" }
+  | { problem: "not_json" };
+
+const QUOTE = 0x22, BACKSLASH = 0x5c, OPEN_OBJ = 0x7b, CLOSE_OBJ = 0x7d, OPEN_ARR = 0x5b;
+const CLOSE_ARR = 0x5d, COMMA = 0x2c;
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/**
+ * One pass over the bytes (UTF-8: every byte of a multi-byte character is ≥ 0x80, so it is never
+ * taken for JSON's punctuation), with memory for `MAX_DEPTH` levels and nothing else. It does not
+ * check the JSON grammar (JSON.parse does, after): it only bounds what parsing would build.
+ */
+export function scanExportShape(bytes: Uint8Array): { ok: true } | { ok: false } & ShapeProblem {
+  const isArray = new Uint8Array(MAX_DEPTH + 2);
+  const elements = new Uint32Array(MAX_DEPTH + 2);
+  let depth = 0;
+  let containers = 0;
+  let expectKey = false;
+  let formatSeen = false;
+  /** The top-level field being read, and the bookings array's length so far. */
+  let field = "";
+  let bookings = 0;
+  let i = 0;
+  const n = bytes.length;
+  while (i < n && isSpace(bytes[i])) i++;
+  if (i >= n || bytes[i] !== OPEN_OBJ) return { ok: false, problem: "not_object" };
+  for (; i < n; i++) {
+    const c = bytes[i];
+    if (c === QUOTE) {
+      const start = i + 1;
+      for (i = start; i < n && bytes[i] !== QUOTE; i++) if (bytes[i] === BACKSLASH) i++;
+      if (i >= n) return { ok: false, problem: "not_json" };
+      if (expectKey) {
+        expectKey = false;
+        if (i - start > MAX_KEY_BYTES) return { ok: false, problem: "long_name" };
+        if (depth === 1) {
+          let key: string;
+          try {
+            key = JSON.parse(new TextDecoder().decode(bytes.subarray(start - 1, i + 1)));
+          } catch {
+            return { ok: false, problem: "not_json" };
+          }
+          if (!EXPORT_FIELDS.has(key)) {
+            return { ok: false, problem: "unknown_field", field: key, formatSeen };
+          }
+          if (key === "format") formatSeen = true;
+          field = key;
+        }
+      }
+    } else if (c === OPEN_OBJ || c === OPEN_ARR) {
+      if (++depth > MAX_DEPTH) return { ok: false, problem: "too_deep" };
+      if (++containers > MAX_CONTAINERS) return { ok: false, problem: "too_many_parts" };
+      isArray[depth] = c === OPEN_ARR ? 1 : 0;
+      elements[depth] = 0;
+      expectKey = c === OPEN_OBJ;
+    } else if (c === CLOSE_OBJ || c === CLOSE_ARR) {
+      if (depth === 0) return { ok: false, problem: "not_json" };
+      depth--;
+      expectKey = false;
+      // The top-level object is closed: what follows can only be space (JSON.parse checks).
+      if (depth === 0) break;
+    } else if (c === COMMA) {
+      if (isArray[depth]) {
+        // The bookings are counted to the end, so that the refusal can say how many there are.
+        if (depth === 2 && field === "bookings") bookings = ++elements[depth] + 1;
+        else if (++elements[depth] >= MAX_ARRAY) return { ok: false, problem: "too_long" };
+      } else expectKey = true;
+    }
+  }
+  if (bookings > IMPORT_MAX_BOOKINGS) {
+    return { ok: false, problem: "too_many_bookings", n: bookings };
+  }
+  return { ok: true };
+}
+
+// ── reading the file ───────────────────────────────────────────────────────────────────────
+
+/** A refusal in words to come: the message key, its values, and a schema problem to translate. */
+export type ReadRefusal = {
+  key: MessageKey;
+  values: Record<string, string | number>;
+  /** a `messageRef` of the schema's problem, put into `values.problem` once translated */
+  problemRef?: string;
+};
+
+export type ReadResult = { ok: true; file: ExportFileData } | { ok: false; refusal: ReadRefusal };
+
+const refuse = (
+  key: MessageKey,
+  values: Record<string, string | number> = {},
+  problemRef?: string,
+): ReadResult => ({ ok: false, refusal: { key, values, problemRef } });
+
+/**
+ * What the import receives: the export's bytes, or the profile form's whole body (multipart),
+ * from which the `file` field is taken here — so that a 64 MB form is parsed off the request
+ * thread too.
+ */
+export type ExportInput = { bytes: Uint8Array; contentType?: string };
+
+export async function readExportInput(input: ExportInput): Promise<ReadResult> {
+  if (input.contentType === undefined) return readExportFile(input.bytes);
+  let file: FormDataEntryValue | null;
+  try {
+    const form = await new Request("http://import.invalid/", {
+      method: "POST",
+      body: input.bytes as Uint8Array<ArrayBuffer>,
+      headers: { "content-type": input.contentType },
+    }).formData();
+    file = form.get("file");
+  } catch {
+    return refuse("http.form_unreadable");
+  }
+  if (!(file instanceof File) || file.size === 0) return refuse("data.choose_file");
+  if (file.size > IMPORT_MAX_BYTES) {
+    return refuse("import.too_large", { mb: IMPORT_MAX_BYTES / 1024 / 1024 });
+  }
+  return readExportFile(new Uint8Array(await file.arrayBuffer()));
+}
+
+/** The export, checked whole; nothing is built from a file that breaks a bound of the scan. */
+export function readExportFile(bytes: Uint8Array): ReadResult {
+  if (bytes.byteLength > IMPORT_MAX_BYTES) {
+    return refuse("import.too_large", { mb: IMPORT_MAX_BYTES / 1024 / 1024 });
+  }
+  const shape = scanExportShape(bytes);
+  if (!shape.ok) {
+    switch (shape.problem) {
+      case "not_object":
+        return refuse("import.not_export", { marker: EXPORT_FORMAT });
+      case "unknown_field":
+        return shape.formatSeen
+          ? refuse("import.unknown_field", { field: shape.field.slice(0, 60) })
+          : refuse("import.not_export", { marker: EXPORT_FORMAT });
+      case "not_json":
+        return refuse("import.not_json");
+      case "too_many_bookings":
+        return refuse("import.too_many", { n: shape.n, max: IMPORT_MAX_BOOKINGS });
+      default:
+        return refuse("import.too_complex", { depth: MAX_DEPTH, items: MAX_ARRAY });
+    }
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    return refuse("import.not_json");
+  }
+  const head = json as { format?: unknown; version?: unknown } | null;
+  if (!head || typeof head !== "object" || head.format !== EXPORT_FORMAT) {
+    return refuse("import.not_export", { marker: EXPORT_FORMAT });
+  }
+  if (typeof head.version === "number" && head.version > EXPORT_VERSION) {
+    return refuse("import.newer", { version: head.version });
+  }
+  const bookings = (json as { bookings?: unknown }).bookings;
+  if (Array.isArray(bookings) && bookings.length > IMPORT_MAX_BOOKINGS) {
+    return refuse("import.too_many", { n: bookings.length, max: IMPORT_MAX_BOOKINGS });
+  }
+  // The first problem is all that is shown: stop there (a hostile file may have a million).
+  const parsed = v.safeParse(ExportFile, json, { abortEarly: true });
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    const path = issue.path?.map((p) => String(p.key)) ?? [];
+    if (path[0] === "bookings" && path.length > 1) {
+      const where = path.slice(2).join(".");
+      return where
+        ? refuse("import.damaged_booking_at", { n: Number(path[1]) + 1, where }, issue.message)
+        : refuse("import.damaged_booking", { n: Number(path[1]) + 1 }, issue.message);
+    }
+    return refuse("import.damaged", { where: path.join(".") || "/" }, issue.message);
+  }
+  return { ok: true, file: parsed.output };
+}

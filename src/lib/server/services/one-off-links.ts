@@ -1,0 +1,315 @@
+/**
+ * One-off links with hand-picked times (issue 28, Calendly's "offer specific times"): the host
+ * picks 1–10 of their free times and an optional note; the link (a single-use link, ADR 024)
+ * offers only those of them still free, is spent by the first booking, and expires at the last
+ * time it offers.
+ */
+import type { App } from "../app.ts";
+import type {
+  EventTypeRecord,
+  SingleUseLinkRecord,
+  SingleUseLinkUseRecord,
+  UserRecord,
+} from "../domain/model/records.ts";
+import { Temporal } from "../domain/temporal.ts";
+import { isMultiLineText } from "../../shared/text.ts";
+import { newId } from "../store/users.ts";
+import { getEventTypeBySlug, listEventTypes } from "../store/event-types.ts";
+import {
+  countSingleUseLinks,
+  getSingleUseLink,
+  getSingleUseLinkUse,
+  insertSingleUseLink,
+  listSingleUseLinks,
+} from "../store/single-use-links.ts";
+import { randomToken, sha256Hex } from "../integrations/crypto.ts";
+import { isOffered, parseStart } from "./book-slot.ts";
+import { getSlotPage, type SlotPage } from "./slot-page.ts";
+import { getSlotRange } from "./slot-range.ts";
+import {
+  type LinkState,
+  linkState,
+  linkToken,
+  MAX_LINKS_PER_HOST,
+  revokeLink,
+  singleUseUrl,
+} from "./single-use-links.ts";
+import { formatDate, formatTime, hostClock, isoDateIn } from "../../shared/format.ts";
+
+export const MAX_OFFERED = 10;
+export const NOTE_MAX = 500;
+/** How far ahead the picker shows the host's free times. */
+const PICKER_DAYS = 14;
+
+export type OneOffResult =
+  | { ok: true; url: string; link: SingleUseLinkRecord }
+  | {
+    ok: false;
+    reason: "not_found" | "too_many" | "no_times" | "too_many_times" | "not_free" | "bad_note";
+  };
+
+export async function mintOneOffLink(
+  app: App,
+  host: UserRecord,
+  input: { slug: string; starts: string[]; note: string },
+): Promise<OneOffResult> {
+  const et = await getEventTypeBySlug(app.kv, host.id, input.slug);
+  if (!et || !et.active || et.teamMode) return { ok: false, reason: "not_found" };
+  const unique = [...new Set(input.starts)];
+  if (unique.length === 0) return { ok: false, reason: "no_times" };
+  if (unique.length > MAX_OFFERED) return { ok: false, reason: "too_many_times" };
+  const note = input.note.trim();
+  if (note.length > NOTE_MAX || !isMultiLineText(note)) return { ok: false, reason: "bad_note" };
+  const starts: number[] = [];
+  for (const text of unique) {
+    const start = parseStart(text);
+    // Each one a time a guest could book now (the guest's booking is checked the same way).
+    if (!start || !(await isOffered(app, host, et, start, et.durationMin))) {
+      return { ok: false, reason: "not_free" };
+    }
+    starts.push(start.epochMilliseconds);
+  }
+  starts.sort((a, b) => a - b);
+  // …and still free: not over a booking, a held time or the host's calendars.
+  if ((await freeStarts(app, host, et, starts)).size !== starts.length) {
+    return { ok: false, reason: "not_free" };
+  }
+  if (await countSingleUseLinks(app.kv, host.id) >= MAX_LINKS_PER_HOST) {
+    return { ok: false, reason: "too_many" };
+  }
+  const nowMs = app.now();
+  const link: SingleUseLinkRecord = {
+    v: 1,
+    id: newId(nowMs),
+    hostId: host.id,
+    eventTypeId: et.id,
+    salt: randomToken(16),
+    createdAtMs: nowMs,
+    // Expires at the last offered time: after it nothing is left to pick.
+    expiresAtMs: starts.at(-1)!,
+    guestEmail: null,
+    label: note.split("\n")[0].slice(0, 100),
+    offeredStarts: starts,
+    note,
+  };
+  const token = await linkToken(app, link);
+  if (!(await insertSingleUseLink(app.kv, link, await sha256Hex(token)))) {
+    throw new Error("single-use link id collision");
+  }
+  return { ok: true, url: await singleUseUrl(app, host, link), link };
+}
+
+/**
+ * Which of `startsMs` the host's page of `et` offers now — busy time, held times, calendars and
+ * caps counted — by the same computation as every booking page (one day's range per date).
+ */
+export async function freeStarts(
+  app: App,
+  host: UserRecord,
+  et: EventTypeRecord,
+  startsMs: number[],
+): Promise<Set<number>> {
+  const wanted = new Set(startsMs);
+  const free = new Set<number>();
+  for (const date of new Set(startsMs.map((ms) => isoDateIn(ms, "UTC")))) {
+    const range = await getSlotRange(app, {
+      username: host.username,
+      slug: et.slug,
+      start: date,
+      end: date,
+      timeZone: "UTC",
+    });
+    if (!range.ok) continue;
+    for (const d of range.days) for (const ms of d.starts) if (wanted.has(ms)) free.add(ms);
+  }
+  return free;
+}
+
+/** The picker: the host's free times of an event type in the next two weeks, by day. */
+export async function oneOffPicker(
+  app: App,
+  host: UserRecord,
+  q: { slug: string | null; locale: string },
+) {
+  const types = (await listEventTypes(app.kv, host.id)).filter((t) => t.active && !t.teamMode);
+  const et = types.find((t) => t.slug === q.slug) ?? types[0] ?? null;
+  const clock = hostClock(host, q.locale);
+  const days: { date: string; label: string; slots: { start: string; label: string }[] }[] = [];
+  if (et) {
+    const today = isoDateIn(app.now(), host.timeZone);
+    const end = Temporal.PlainDate.from(today).add({ days: PICKER_DAYS - 1 }).toString();
+    const range = await getSlotRange(app, {
+      username: host.username,
+      slug: et.slug,
+      start: today,
+      end,
+      timeZone: host.timeZone,
+    });
+    if (range.ok) {
+      for (const d of range.days) {
+        if (d.starts.length === 0) continue;
+        days.push({
+          date: d.date,
+          label: formatDate(d.starts[0], host.timeZone, q.locale),
+          slots: Array.from(d.starts, (ms) => ({
+            start: new Date(ms).toISOString().replace(".000Z", "Z"),
+            label: formatTime(ms, host.timeZone, clock, q.locale),
+          })),
+        });
+      }
+    }
+  }
+  return {
+    types: types.map((t) => ({ slug: t.slug, title: t.title })),
+    chosen: et ? { slug: et.slug, title: et.title } : null,
+    days,
+    timeZone: host.timeZone,
+  };
+}
+
+/**
+ * A one-off link's booking page: the event type's page cut to the offered times that are
+ * still free (by the same computation as every booking page), opening on the first of them.
+ */
+export async function oneOffSlotPage(
+  app: App,
+  link: SingleUseLinkRecord,
+  username: string,
+  slug: string,
+  q: {
+    timeZone: string;
+    month: string | null;
+    date: string | null;
+    clock?: "12h" | "24h";
+    locale?: string;
+  },
+): Promise<SlotPage> {
+  const offered = link.offeredStarts ?? [];
+  const first = isoDateIn(offered[0] ?? app.now(), q.timeZone);
+  const last = isoDateIn(offered.at(-1) ?? app.now(), q.timeZone);
+  const range = await getSlotRange(app, {
+    username,
+    slug,
+    start: first,
+    end: last,
+    timeZone: q.timeZone,
+  });
+  const wanted = new Set(offered);
+  const free = new Set<number>();
+  if (range.ok) {
+    for (const d of range.days) for (const ms of d.starts) if (wanted.has(ms)) free.add(ms);
+  }
+  const freeDates = new Map<string, number>();
+  for (const ms of free) {
+    const d = isoDateIn(ms, q.timeZone);
+    freeDates.set(d, (freeDates.get(d) ?? 0) + 1);
+  }
+  const firstFree = [...free].sort((a, b) => a - b)[0];
+  const openOn = q.date && freeDates.has(q.date)
+    ? q.date
+    : firstFree !== undefined
+    ? isoDateIn(firstFree, q.timeZone)
+    : null;
+  const page = await getSlotPage(app, {
+    username,
+    slug,
+    timeZone: q.timeZone,
+    month: q.month ?? openOn?.slice(0, 7) ?? null,
+    date: q.month ? null : openOn,
+    clock: q.clock,
+    locale: q.locale,
+  });
+  if (!page.ok) return page;
+  const days = page.days.map((d) => ({ date: d.date, slots: freeDates.get(d.date) ?? 0 }));
+  const date = page.date && freeDates.has(page.date)
+    ? page.date
+    : days.find((d) => d.slots > 0)?.date ?? null;
+  const slotsOfDate = date === page.date ? page.slots : date
+    ? (await getSlotPage(app, {
+      username,
+      slug,
+      timeZone: q.timeZone,
+      date,
+      clock: q.clock,
+      locale: q.locale,
+    }) as Extract<SlotPage, { ok: true }>).slots
+    : [];
+  return {
+    ...page,
+    days,
+    date,
+    slots: slotsOfDate.filter((s) => free.has(Date.parse(s.start))),
+  };
+}
+
+const isoOf = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
+
+/** A one-off link as the JSON API shows it. */
+export type OneOffLinkResource = {
+  id: string;
+  eventTypeId: string;
+  url: string;
+  note: string;
+  times: string[];
+  createdAt: string;
+  expiresAt: string | null;
+  state: LinkState["kind"];
+  bookingId: string | null;
+};
+
+async function oneOffResource(
+  app: App,
+  host: UserRecord,
+  link: SingleUseLinkRecord,
+  use: SingleUseLinkUseRecord | null,
+): Promise<OneOffLinkResource> {
+  const state = linkState(link, use, app.now());
+  return {
+    id: link.id,
+    eventTypeId: link.eventTypeId,
+    url: await singleUseUrl(app, host, link),
+    note: link.note ?? "",
+    times: (link.offeredStarts ?? []).map(isoOf),
+    createdAt: isoOf(link.createdAtMs),
+    expiresAt: link.expiresAtMs === null ? null : isoOf(link.expiresAtMs),
+    state: state.kind,
+    bookingId: state.kind === "used" ? state.bookingId : null,
+  };
+}
+
+/** The host's one-off links (those with hand-picked times), newest first. */
+export async function listOneOffLinks(
+  app: App,
+  host: UserRecord,
+): Promise<OneOffLinkResource[]> {
+  const all = await listSingleUseLinks(app.kv, host.id, MAX_LINKS_PER_HOST);
+  return await Promise.all(
+    all.filter((x) => x.link.offeredStarts).map((x) => oneOffResource(app, host, x.link, x.use)),
+  );
+}
+
+/** One of the host's one-off links (null: none of theirs by that id). */
+export async function getOneOffLink(
+  app: App,
+  host: UserRecord,
+  id: string,
+): Promise<OneOffLinkResource | null> {
+  if (!/^[0-9A-Z]{26}$/.test(id)) return null;
+  const link = await getSingleUseLink(app.kv, host.id, id);
+  if (!link?.offeredStarts) return null;
+  return await oneOffResource(app, host, link, await getSingleUseLinkUse(app.kv, id));
+}
+
+/** Revokes an unspent one-off link; a used one stays used. */
+export async function revokeOneOffLink(
+  app: App,
+  host: UserRecord,
+  id: string,
+): Promise<
+  { ok: true; link: OneOffLinkResource } | { ok: false; reason: "not_found" | "already_used" }
+> {
+  if (!(await getOneOffLink(app, host, id))) return { ok: false, reason: "not_found" };
+  const res = await revokeLink(app, host, id);
+  if (!res.ok) return res;
+  return { ok: true, link: (await getOneOffLink(app, host, id))! };
+}

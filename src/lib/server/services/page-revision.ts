@@ -1,0 +1,86 @@
+/**
+ * The revision of a booking page's (or slots answer's) data, read before the data itself:
+ * everyone whose time or settings the page is computed from, and their revisions
+ * (store/revisions.ts). While it is unchanged, so is everything the page shows but the clock:
+ * a cached answer keyed by (URL parameters, this revision, clock bucket) is exact, across
+ * processes sharing one KV too. An unchanged host costs one `getMany` of two keys.
+ */
+import type { App } from "../app.ts";
+import { getUserByUsernameCached } from "../store/users.ts";
+import { getTeamBySlugCached } from "../store/teams.ts";
+import { readRevisions, type Revisions } from "../store/revisions.ts";
+import { copyClock, noteSettingsRevisions } from "../store/settings-cache.ts";
+
+type Params = { username: string } | { team: string };
+
+async function peopleOf(app: App, params: Params): Promise<string[] | null> {
+  if ("team" in params) {
+    const team = await getTeamBySlugCached(app.kv, params.team.toLowerCase());
+    // Every member (a superset of an event type's hosts): a change of any of them misses.
+    return team ? [team.id, ...team.members.map((m) => m.userId)] : null;
+  }
+  const user = await getUserByUsernameCached(app.kv, params.username.toLowerCase());
+  return user ? [user.id] : null;
+}
+
+/**
+ * Reads of the same people's revisions, shared without giving up exactness (issue 26): a request
+ * never takes the result of a read that started before it arrived (a commit may have landed in
+ * between), but every request arriving while a read is under way waits for the *next* read,
+ * which starts when that one ends, and all of them share it. A crowd of page views of one host
+ * costs about two reads per KV round trip instead of one per view — on a loaded machine each read
+ * is a hop to a KV thread that waits for a core.
+ */
+/** Revisions, and when their read started (the settings copy's clock). */
+type Read = { revs: Revisions; atMs: number };
+type Flight = { running: Promise<Read> | null; next: Promise<Read> | null };
+const flights = new WeakMap<Deno.Kv, Map<string, Flight>>();
+
+function sharedRead(kv: Deno.Kv, people: string[]): Promise<Read> {
+  let byPeople = flights.get(kv);
+  if (!byPeople) flights.set(kv, byPeople = new Map());
+  const key = people.join();
+  let f = byPeople.get(key);
+  if (!f) byPeople.set(key, f = { running: null, next: null });
+  const flight = f;
+  const start = (): Promise<Read> => {
+    const atMs = copyClock();
+    const read = readRevisions(kv, people).then((revs) => ({ revs, atMs }));
+    flight.running = read;
+    const done = () => {
+      if (flight.running === read) flight.running = null;
+      if (!flight.running && !flight.next) byPeople.delete(key);
+    };
+    read.then(done, done);
+    return read;
+  };
+  if (!flight.running) return start();
+  // The read under way started before this request: wait for the one after it.
+  return flight.next ??= flight.running.then(() => {}, () => {}).then(() => {
+    flight.next = null;
+    return start();
+  });
+}
+
+/**
+ * A text equal between two calls exactly when nothing the page depends on changed (but the
+ * clock), or null when the name is unknown (the page answers 404 and is not cached). Who takes
+ * part comes from the settings copy; when a settings revision differs from what this process
+ * saw, the copy is dropped and they are looked up again, so the text never vouches for settings
+ * older than itself.
+ */
+export async function pageRevision(app: App, params: Params): Promise<string | null> {
+  let people = await peopleOf(app, params);
+  for (let round = 0; people && round < 3; round++) {
+    const { revs, atMs } = await sharedRead(app.kv, people);
+    if (noteSettingsRevisions(app.kv, people, revs.settings, atMs)) {
+      const again = await peopleOf(app, params);
+      if (!again || again.join() !== people.join()) {
+        people = again;
+        continue;
+      }
+    }
+    return `${people.join()}|${revs.busy.join()}|${revs.settings.join()}`;
+  }
+  return null;
+}

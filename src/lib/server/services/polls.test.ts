@@ -1,0 +1,196 @@
+import assert from "node:assert/strict";
+import {
+  createEventType,
+  createHost,
+  memoryApp,
+  type TestApp,
+  WORKDAYS,
+} from "../../../../tests/support/memory-app.ts";
+import { closePoll, createPoll, pickPollTime, votePoll } from "./polls.ts";
+import { keys } from "../store/keys.ts";
+import type { OutboxRecord } from "../domain/model/records.ts";
+import { bookSlot } from "./book-slot.ts";
+import { getSlotRange } from "./slot-range.ts";
+
+async function setup() {
+  // Friday 2026-11-20 08:00 UTC; the host works weekdays 09–17 UTC.
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  const host = await createHost(app, { username: "ann", timeZone: "UTC", weekly: WORKDAYS });
+  await createEventType(app, host, {
+    slug: "chat",
+    requiresConfirmation: false,
+    minNoticeMin: 0,
+  } as never);
+  return { app, host };
+}
+
+async function offered(app: TestApp, date: string): Promise<string[]> {
+  const r = await getSlotRange(app, {
+    username: "ann",
+    slug: "chat",
+    start: date,
+    end: date,
+    timeZone: "UTC",
+  });
+  assert.ok(r.ok);
+  return r.days.flatMap((d) => Array.from(d.starts)).map((ms) =>
+    new Date(ms).toISOString().replace(".000Z", "Z")
+  );
+}
+
+const guest = (start: string, email: string) => ({
+  username: "ann",
+  slug: "chat",
+  start,
+  name: "Guest",
+  email,
+  note: "",
+  timeZone: "UTC",
+});
+
+const T = ["2026-11-23T10:00:00Z", "2026-11-23T13:00:00Z", "2026-11-24T09:00:00Z"];
+
+Deno.test("polls: reserved times are busy for everyone else and free themselves when the poll expires", async () => {
+  const { app, host } = await setup();
+  const made = await createPoll(app, host, {
+    slug: "chat",
+    title: "Sync",
+    starts: T,
+    reserve: true,
+    until: "2026-11-21",
+  });
+  assert.ok(made.ok, JSON.stringify(made));
+  const monday = await offered(app, "2026-11-23");
+  assert.ok(!monday.includes(T[0]) && !monday.includes(T[1]), "held times are not offered");
+  assert.ok(monday.includes("2026-11-23T11:00:00Z"), "the rest of the day is");
+  assert.equal((await bookSlot(app, guest(T[0], "x@example.test"))).ok, false);
+  // A time overlapping a held one (30-minute meetings) is refused as well.
+  const r = await bookSlot(app, guest("2026-11-23T09:45:00Z", "y@example.test"));
+  assert.equal(r.ok ? "booked" : r.reason, "slot_unavailable");
+  // The poll expires at the end of Saturday: on Sunday the times are free again, with no write.
+  app.clock.ms = Date.parse("2026-11-22T00:00:01Z");
+  assert.ok((await offered(app, "2026-11-23")).includes(T[0]));
+  const booked = await bookSlot(app, guest(T[0], "x@example.test"));
+  assert.ok(booked.ok, JSON.stringify(booked));
+  assert.deepEqual(
+    await votePoll(app, new URL(made.url).pathname.split("/").pop()!, {
+      name: "Late",
+      email: "late@example.test",
+      answers: { t0: "yes" },
+    }),
+    { ok: false, reason: "closed" },
+  );
+  app.close();
+});
+
+Deno.test("polls: picking a held time books it under the hold's id; the other held times are free at once; a poll books once", async () => {
+  const { app, host } = await setup();
+  const made = await createPoll(app, host, {
+    slug: "chat",
+    title: "Sync",
+    starts: T,
+    reserve: true,
+  });
+  assert.ok(made.ok);
+  const token = new URL(made.url).pathname.split("/").pop()!;
+  assert.deepEqual(
+    await votePoll(app, token, {
+      name: "Bo",
+      email: "bo@example.test",
+      answers: { t0: "no", t1: "yes", t2: "maybe" },
+    }),
+    { ok: true },
+  );
+  const picked = await pickPollTime(app, host, made.poll.id, T[1]);
+  assert.ok(picked.ok, JSON.stringify(picked));
+  assert.equal(picked.bookingId, made.poll.holds![1].id);
+  const monday = await offered(app, "2026-11-23");
+  assert.ok(monday.includes(T[0]), "another held time is free again");
+  assert.ok(!monday.includes(T[1]), "the booked one is not");
+  assert.ok((await offered(app, "2026-11-24")).includes(T[2]));
+  const again = await pickPollTime(app, host, made.poll.id, T[2]);
+  assert.equal(again.ok ? "booked" : again.reason, "closed");
+  app.close();
+});
+
+Deno.test("polls: holding a time that is already taken refuses the poll and holds nothing", async () => {
+  const { app, host } = await setup();
+  assert.ok((await bookSlot(app, guest(T[2], "z@example.test"))).ok);
+  const made = await createPoll(app, host, {
+    slug: "chat",
+    title: "Sync",
+    starts: T,
+    reserve: true,
+  });
+  assert.equal(made.ok ? "made" : made.reason, "not_free");
+  const monday = await offered(app, "2026-11-23");
+  assert.ok(monday.includes(T[0]) && monday.includes(T[1]), "the first holds were released");
+  app.close();
+});
+
+/** The poll events waiting in the outbox (nothing has been delivered: no job ran). */
+async function queuedPollEvents(app: TestApp): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of app.kv.list<OutboxRecord>({ prefix: ["outbox"] })) {
+    if (e.value.payload.kind === "host_event") out.push(e.value.payload.event);
+  }
+  return out.sort();
+}
+
+Deno.test("polls: each change queues its poll.* event in the change's own write; a refused change queues none", async () => {
+  const { app, host } = await setup();
+  const made = await createPoll(app, host, { slug: "chat", title: "Sync", starts: T });
+  assert.ok(made.ok);
+  assert.deepEqual(await queuedPollEvents(app), ["poll.created"]);
+  const token = new URL(made.url).pathname.split("/").pop()!;
+  const vote = { name: "Bo", email: "bo@example.test", answers: { t0: "yes" } };
+  assert.deepEqual(await votePoll(app, token, vote), { ok: true });
+  assert.deepEqual(await queuedPollEvents(app), ["poll.created", "poll.voted"]);
+  assert.deepEqual(await closePoll(app, host, made.poll.id), { ok: true });
+  assert.deepEqual(await votePoll(app, token, vote), { ok: false, reason: "closed" });
+  assert.deepEqual(await pickPollTime(app, host, made.poll.id, T[0]), {
+    ok: false,
+    reason: "closed",
+  });
+  assert.deepEqual(await queuedPollEvents(app), ["poll.closed", "poll.created", "poll.voted"]);
+  assert.equal((await app.kv.get(keys.pollBooked(made.poll.id))).value !== null, true);
+  app.close();
+});
+
+Deno.test("polls: closing a poll with reserved times frees them at once; of 10 concurrent closes one lands", async () => {
+  const { app, host } = await setup();
+  const made = await createPoll(app, host, {
+    slug: "chat",
+    title: "Sync",
+    starts: T,
+    reserve: true,
+  });
+  assert.ok(made.ok);
+  assert.ok(!(await offered(app, "2026-11-23")).includes(T[0]));
+  const results = await Promise.all(
+    Array.from({ length: 10 }, () => closePoll(app, host, made.poll.id)),
+  );
+  assert.equal(results.filter((r) => r.ok).length, 1);
+  const days = await offered(app, "2026-11-23");
+  assert.ok(days.includes(T[0]) && days.includes(T[1]), "held times are free again");
+  assert.equal((await queuedPollEvents(app)).filter((e) => e === "poll.closed").length, 1);
+  app.close();
+});
+
+Deno.test("polls: erasing a guest removes their answers from the host's polls", async () => {
+  const { eraseGuest } = await import("./host-data.ts");
+  const { pollAnswers } = await import("./poll-views.ts");
+  const { app, host } = await setup();
+  const made = await createPoll(app, host, { slug: "chat", title: "Sync", starts: T });
+  assert.ok(made.ok);
+  const token = new URL(made.url).pathname.split("/").pop()!;
+  for (const email of ["bo@example.test", "cy@example.test"]) {
+    assert.deepEqual(await votePoll(app, token, { name: "X", email, answers: { t0: "yes" } }), {
+      ok: true,
+    });
+  }
+  assert.ok((await eraseGuest(app, host, "BO@example.test")).ok);
+  const after = await pollAnswers(app, host, made.poll.id);
+  assert.deepEqual(after!.votes.map((v) => v.email), ["cy@example.test"]);
+  app.close();
+});

@@ -1,0 +1,464 @@
+/**
+ * Meeting polls (issue 28, Calendly's Meeting Polls): the host proposes 2–20 of their free times
+ * of one event type; invitees answer yes / if need be / no per time through the poll's link (no
+ * account, no script needed); the host sees the matrix and picks a time, which is booked through
+ * the engine like any booking (a time taken meanwhile is refused and the poll stays open). The
+ * booking's "booked" marker rides in the booking's own commit, checked absent: a poll books once.
+ */
+import type { App } from "../app.ts";
+import type {
+  EventTypeRecord,
+  PollAnswer,
+  PollRecord,
+  PollVoteRecord,
+  UserRecord,
+} from "../domain/model/records.ts";
+import { newBookingRecord } from "../domain/booking.ts";
+import { Temporal } from "../domain/temporal.ts";
+import { keys } from "../store/keys.ts";
+import { getUser, newId } from "../store/users.ts";
+import { getEventType, getEventTypeBySlug } from "../store/event-types.ts";
+import {
+  closePollRecord,
+  findPollByToken,
+  getPoll,
+  insertPoll,
+  listPolls,
+  listVotes,
+  MAX_VOTES,
+  putVote,
+} from "../store/polls.ts";
+import { hmacToken, randomToken, sha256Hex } from "../integrations/crypto.ts";
+import { bookingToken } from "./booking-links.ts";
+import { type BookRefusal, bookRefusal, isOffered, parseStart, tokenWrites } from "./book-slot.ts";
+import { engineRules, runChange } from "./transaction.ts";
+import { hostEventJob } from "./webhooks.ts";
+import { freeStarts } from "./one-off-links.ts";
+import { formatDate, formatTime, hostClock } from "../../shared/format.ts";
+import { isOneLine } from "../../shared/text.ts";
+
+export const MIN_TIMES = 2;
+export const MAX_TIMES = 20;
+const TOKEN_RE = /^[A-Za-z0-9_-]{20,100}$/;
+
+async function pollToken(app: App, p: Pick<PollRecord, "id" | "salt">) {
+  return await hmacToken(app.linkKey, p.salt, p.id, "meeting poll");
+}
+
+export async function pollUrl(app: App, p: PollRecord) {
+  return `${app.config.baseUrl.href.replace(/\/$/, "")}/poll/${await pollToken(app, p)}`;
+}
+
+export const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
+
+/** A poll as webhooks describe it. */
+export function pollResource(p: PollRecord) {
+  return {
+    id: p.id,
+    title: p.title,
+    times: p.starts.map(iso),
+    expiresAt: iso(p.expiresAtMs),
+    reserved: !!p.holds,
+    bookingId: p.bookingId,
+    closedAt: p.closedAtMs ? iso(p.closedAtMs) : null,
+  };
+}
+
+/** An outbox entry for a host event, to ride in the change's own commit. */
+function eventWrite(job: ReturnType<typeof hostEventJob>) {
+  return { key: keys.outbox(job.dueMs, job.id), value: job };
+}
+
+export type CreatePollResult =
+  | { ok: true; poll: PollRecord; url: string }
+  | {
+    ok: false;
+    reason: "not_found" | "too_few" | "too_many" | "not_free" | "bad_title" | "bad_until";
+  };
+
+export async function createPoll(
+  app: App,
+  host: UserRecord,
+  input: {
+    slug: string;
+    title: string;
+    starts: string[];
+    reserve?: boolean;
+    /** Answers are taken (and times held) until the end of this day (host's zone); default: until the last time. */
+    until?: string;
+  },
+): Promise<CreatePollResult> {
+  const et = await getEventTypeBySlug(app.kv, host.id, input.slug);
+  if (!et || !et.active || et.teamMode) return { ok: false, reason: "not_found" };
+  const title = input.title.trim() || et.title;
+  if (title.length > 100 || !isOneLine(title)) return { ok: false, reason: "bad_title" };
+  const unique = [...new Set(input.starts)];
+  if (unique.length < MIN_TIMES) return { ok: false, reason: "too_few" };
+  if (unique.length > MAX_TIMES) return { ok: false, reason: "too_many" };
+  const starts: number[] = [];
+  for (const text of unique) {
+    const start = parseStart(text);
+    if (!start || !(await isOffered(app, host, et, start, et.durationMin, { byHost: true }))) {
+      return { ok: false, reason: "not_free" };
+    }
+    if (start.epochMilliseconds <= app.now()) return { ok: false, reason: "not_free" };
+    starts.push(start.epochMilliseconds);
+  }
+  starts.sort((a, b) => a - b);
+  // Proposed from the host's free times: none over a booking, a held time or their calendars
+  // (held ones are claimed again below, through the engine).
+  if ((await freeStarts(app, host, et, starts)).size !== starts.length) {
+    return { ok: false, reason: "not_free" };
+  }
+  const nowMs = app.now();
+  let expiresAtMs = starts.at(-1)!;
+  if (input.until) {
+    let end: number;
+    try {
+      end = Temporal.PlainDate.from(input.until, { overflow: "reject" }).add({ days: 1 })
+        .toZonedDateTime({ timeZone: host.timeZone }).epochMilliseconds;
+    } catch {
+      return { ok: false, reason: "bad_until" };
+    }
+    if (end <= nowMs) return { ok: false, reason: "bad_until" };
+    expiresAtMs = Math.min(expiresAtMs, end);
+  }
+  let holds: PollRecord["holds"];
+  if (input.reserve) {
+    // Each time held through the engine (never over live time), one write per time; the hold's
+    // id is the id the booking takes if that time is chosen.
+    holds = [];
+    for (const startMs of starts) {
+      const id = newId(app.now());
+      const block = blockOf(host, et, startMs, id);
+      const res = await runChange(app, {
+        lane: host.id,
+        rules: engineRules(app, et),
+        change: () => ({
+          kind: "hold_time",
+          holdId: id,
+          personId: host.id,
+          ...block,
+          untilMs: expiresAtMs,
+          eventTypeId: et.id,
+        }),
+      });
+      if (!res.ok) {
+        await releaseHolds(app, host.id, et, holds, null);
+        return { ok: false, reason: "not_free" };
+      }
+      holds.push({ id, ...block });
+    }
+  }
+  const poll: PollRecord = {
+    v: 1,
+    id: newId(nowMs),
+    hostId: host.id,
+    eventTypeId: et.id,
+    title,
+    starts,
+    salt: randomToken(16),
+    createdAtMs: nowMs,
+    expiresAtMs,
+    bookingId: null,
+    ...(holds ? { holds } : {}),
+  };
+  const created = hostEventJob([host.id], "poll.created", { poll: pollResource(poll) }, nowMs);
+  if (!(await insertPoll(app.kv, poll, await sha256Hex(await pollToken(app, poll)), [created]))) {
+    throw new Error("poll id collision");
+  }
+  app.kickOutbox();
+  return { ok: true, poll, url: await pollUrl(app, poll) };
+}
+
+type TimeView = { start: string; date: string; time: string };
+function timesOf(poll: PollRecord, timeZone: string, clock: "12h" | "24h", locale: string) {
+  return poll.starts.map((ms): TimeView => ({
+    start: new Date(ms).toISOString().replace(".000Z", "Z"),
+    date: formatDate(ms, timeZone, locale),
+    time: formatTime(ms, timeZone, clock, locale),
+  }));
+}
+
+export type PollState = "open" | "booked" | "closed" | "expired";
+export const stateOf = (p: PollRecord, nowMs: number): PollState =>
+  p.bookingId ? "booked" : p.closedAtMs ? "closed" : nowMs >= p.expiresAtMs ? "expired" : "open";
+
+/** The host's polls, newest first, with their links. */
+export async function hostPolls(app: App, host: UserRecord) {
+  const polls = await listPolls(app.kv, host.id);
+  return await Promise.all(polls.map(async (p) => ({
+    id: p.id,
+    title: p.title,
+    state: stateOf(p, app.now()),
+    url: await pollUrl(app, p),
+    times: p.starts.length,
+  })));
+}
+
+/** The matrix: every invitee's answer per time, and the counts per time. */
+export async function pollMatrix(app: App, host: UserRecord, id: string, locale: string) {
+  if (!/^[0-9A-Z]{26}$/.test(id)) return null;
+  const poll = await getPoll(app.kv, host.id, id);
+  if (!poll) return null;
+  const votes = await listVotes(app.kv, poll.id);
+  const times = timesOf(poll, host.timeZone, hostClock(host, locale), locale);
+  return {
+    id: poll.id,
+    title: poll.title,
+    state: stateOf(poll, app.now()),
+    url: await pollUrl(app, poll),
+    timeZone: host.timeZone,
+    times: times.map((t, i) => ({
+      ...t,
+      yes: votes.filter((v) => v.answers[i] === "yes").length,
+      maybe: votes.filter((v) => v.answers[i] === "maybe").length,
+    })),
+    votes: votes.map((v) => ({ name: v.name, email: v.email, answers: v.answers })),
+  };
+}
+
+export type OpenPoll =
+  | { ok: false; reason: "not_found" }
+  | {
+    ok: true;
+    title: string;
+    hostName: string;
+    state: PollState;
+    times: TimeView[];
+    timeZone: string;
+  };
+
+async function pollOfToken(app: App, token: string) {
+  if (typeof token !== "string" || !TOKEN_RE.test(token)) return null;
+  return await findPollByToken(app.kv, await sha256Hex(token));
+}
+
+/** What an invitee's link opens (times in the zone they chose, else the host's). */
+export async function openPoll(
+  app: App,
+  token: string,
+  q: { timeZone: string | null; locale: string; clock: "12h" | "24h" },
+): Promise<OpenPoll> {
+  const poll = await pollOfToken(app, token);
+  const host = poll ? await getUser(app.kv, poll.hostId) : null;
+  if (!poll || !host) return { ok: false, reason: "not_found" };
+  const timeZone = q.timeZone ?? host.timeZone;
+  return {
+    ok: true,
+    title: poll.title,
+    hostName: host.name,
+    state: stateOf(poll, app.now()),
+    times: timesOf(poll, timeZone, q.clock, q.locale),
+    timeZone,
+  };
+}
+
+export type VoteResult =
+  | { ok: true }
+  | { ok: false; reason: "not_found" | "closed" | "answers" | "full" };
+
+export async function votePoll(
+  app: App,
+  token: string,
+  input: { name: string; email: string; answers: Record<string, string | undefined> },
+): Promise<VoteResult> {
+  const poll = await pollOfToken(app, token);
+  if (!poll) return { ok: false, reason: "not_found" };
+  if (stateOf(poll, app.now()) !== "open") return { ok: false, reason: "closed" };
+  const answers: PollAnswer[] = [];
+  for (let i = 0; i < poll.starts.length; i++) {
+    const a = input.answers[`t${i}`] ?? "no";
+    if (a !== "yes" && a !== "maybe" && a !== "no") return { ok: false, reason: "answers" };
+    answers.push(a);
+  }
+  const email = input.email.trim().toLowerCase();
+  const votes = await listVotes(app.kv, poll.id);
+  if (votes.length >= MAX_VOTES && !votes.some((v) => v.email === email)) {
+    return { ok: false, reason: "full" };
+  }
+  const vote: PollVoteRecord = {
+    v: 1,
+    pollId: poll.id,
+    name: input.name.trim(),
+    email,
+    answers,
+    atMs: app.now(),
+  };
+  const voted = hostEventJob([poll.hostId], "poll.voted", {
+    poll: pollResource(poll),
+    answer: {
+      name: vote.name,
+      email: vote.email,
+      answers: poll.starts.map((ms, i) => ({ start: iso(ms), answer: vote.answers[i] })),
+    },
+  }, vote.atMs);
+  if (!(await putVote(app.kv, vote, [voted]))) return { ok: false, reason: "closed" };
+  app.kickOutbox();
+  return { ok: true };
+}
+
+export type PickResult =
+  | { ok: true; bookingId: string }
+  | { ok: false; reason: BookRefusal | "closed" | "no_votes" };
+
+/**
+ * The host picks one of the poll's times: booked through the engine for the invitees (the first
+ * who said yes to it is the booking's guest, every other invitee one of its additional guests;
+ * every invitee is named in its note). A time taken
+ * meanwhile is refused and the poll stays open.
+ */
+export async function pickPollTime(
+  app: App,
+  host: UserRecord,
+  id: string,
+  startText: string,
+): Promise<PickResult> {
+  if (!/^[0-9A-Z]{26}$/.test(id)) return { ok: false, reason: "not_found" };
+  const poll = await getPoll(app.kv, host.id, id);
+  if (!poll) return { ok: false, reason: "not_found" };
+  if (stateOf(poll, app.now()) !== "open") return { ok: false, reason: "closed" };
+  const i = poll.starts.indexOf(Date.parse(startText));
+  if (i < 0) return { ok: false, reason: "slot_unavailable" };
+  const et = await getEventType(app.kv, host.id, poll.eventTypeId);
+  if (!et || !et.active) return { ok: false, reason: "not_found" };
+  const votes = await listVotes(app.kv, poll.id);
+  if (votes.length === 0) return { ok: false, reason: "no_votes" };
+  const guest = votes.find((v) => v.answers[i] === "yes") ??
+    votes.find((v) => v.answers[i] === "maybe") ?? votes[0];
+  // A held time's booking takes the hold's id: its commit replaces the hold with itself.
+  const identity = { id: poll.holds?.[i]?.id ?? newId(app.now()), tokenSalt: randomToken(16) };
+  // The meeting is called what the poll was (mails, invitations, calendars, the booking list).
+  const eventType = { ...et, title: poll.title, requiresConfirmation: false };
+  const [tokens] = await Promise.all([
+    tokenWrites(app, identity, "CONFIRMED"),
+    bookingToken(app, identity, "guest"),
+  ]);
+  const note = `${poll.title}: ${votes.map((v) => `${v.name} <${v.email}>`).join(", ")}`
+    .slice(0, 2000);
+  // Every voter is an attendee: the others are the booking's additional guests, so they get its
+  // invitation, its updates and its CANCEL, and stand in the calendars, like any guest's guests
+  // (a poll's voters always fit: MAX_VOTES is STORED_GUESTS_MAX, beyond GUESTS_MAX; ADR 050).
+  const others = votes.filter((v) => v.email !== guest.email).map((v) => v.email);
+  const res = await runChange(app, {
+    lane: host.id,
+    rules: engineRules(app, et),
+    change: (nowMs) => ({
+      kind: "create",
+      booking: newBookingRecord(
+        {
+          ...identity,
+          host,
+          eventType,
+          startMs: poll.starts[i],
+          durationMin: et.durationMin,
+          name: guest.name,
+          email: guest.email,
+          note,
+          guestTimeZone: host.timeZone,
+          // Invitees gave no language or zone: their mails speak the host's.
+          clock: hostClock(host, host.locale ?? "en"),
+          locale: host.locale,
+          by: "host",
+          additionalGuests: others,
+        },
+        nowMs,
+        app.config.bookingTtlMs,
+      ),
+      tokens,
+      // The poll's "booked" marker (checked absent: a poll books once, and no close or vote
+      // landed before) and the poll record naming its booking ride in the booking's own write.
+      extra: [
+        {
+          key: keys.pollBooked(poll.id),
+          value: { v: 1, bookingId: identity.id },
+          expectAbsent: true,
+        },
+        {
+          key: keys.poll(poll.hostId, poll.id),
+          value: { ...poll, bookingId: identity.id } satisfies PollRecord,
+        },
+        eventWrite(hostEventJob([host.id], "poll.booked", {
+          poll: pollResource({ ...poll, bookingId: identity.id }),
+          start: iso(poll.starts[i]),
+          bookingId: identity.id,
+        }, nowMs)),
+      ],
+    }),
+  });
+  if (!res.ok) {
+    return { ok: false, reason: res.reason === "conflict" ? "closed" : bookRefusal(res.reason) };
+  }
+  // The other held times are free again at once.
+  if (poll.holds) await releaseHolds(app, host.id, et, poll.holds, identity.id);
+  return { ok: true, bookingId: identity.id };
+}
+
+export type ClosePollResult = { ok: true } | { ok: false; reason: "not_found" | "closed" };
+
+/**
+ * The host closes a poll without booking: no more answers or picks (the poll's "booked" marker,
+ * written absent-checked, with the `poll.closed` event in the same commit), and its held times
+ * are free again at once. Invitees are not mailed (ADR 044): their link says the poll is closed.
+ */
+export async function closePoll(app: App, host: UserRecord, id: string): Promise<ClosePollResult> {
+  if (!/^[0-9A-Z]{26}$/.test(id)) return { ok: false, reason: "not_found" };
+  const poll = await getPoll(app.kv, host.id, id);
+  if (!poll) return { ok: false, reason: "not_found" };
+  if (poll.bookingId || poll.closedAtMs) return { ok: false, reason: "closed" };
+  const nowMs = app.now();
+  const closed = hostEventJob([host.id], "poll.closed", {
+    poll: pollResource({ ...poll, closedAtMs: nowMs }),
+  }, nowMs);
+  if (!(await closePollRecord(app.kv, poll, nowMs, [closed]))) {
+    return { ok: false, reason: "closed" };
+  }
+  app.kickOutbox();
+  const et = await getEventType(app.kv, host.id, poll.eventTypeId);
+  if (poll.holds && et) await releaseHolds(app, host.id, et, poll.holds, null);
+  return { ok: true };
+}
+
+/** What a booking of `et` at `startMs` would block (the meeting plus buffers): its hold. */
+function blockOf(host: UserRecord, et: EventTypeRecord, startMs: number, id: string) {
+  const b = newBookingRecord(
+    {
+      id,
+      tokenSalt: "",
+      host,
+      eventType: { ...et, requiresConfirmation: false },
+      startMs,
+      durationMin: et.durationMin,
+      name: "",
+      email: "",
+      note: "",
+      guestTimeZone: host.timeZone,
+      by: "host",
+    },
+    startMs,
+    0,
+  );
+  return { startMs: b.blockStartMs, endMs: b.blockEndMs };
+}
+
+async function releaseHolds(
+  app: App,
+  hostId: string,
+  et: EventTypeRecord,
+  holds: NonNullable<PollRecord["holds"]>,
+  keep: string | null,
+) {
+  for (const h of holds) {
+    if (h.id === keep) continue;
+    await runChange(app, {
+      rules: engineRules(app, et),
+      change: () => ({
+        kind: "release_time",
+        holdId: h.id,
+        personId: hostId,
+        startMs: h.startMs,
+        endMs: h.endMs,
+      }),
+    });
+  }
+}

@@ -1,0 +1,123 @@
+import assert from "node:assert/strict";
+import { seriesTargets, seriesWide } from "./series-bookings.ts";
+import { parseSkip } from "./book-series.ts";
+import type { BookingRecord } from "../domain/model/records.ts";
+
+const date = (index: number, status: BookingRecord["status"]) =>
+  ({ id: `b${index}`, status, series: { id: "s", index, count: 5 } }) as BookingRecord;
+const all = [
+  date(0, "CONFIRMED"),
+  date(1, "CANCELLED"),
+  date(2, "PENDING"),
+  date(3, "CONFIRMED"),
+  date(4, "PENDING"),
+];
+
+Deno.test("seriesWide: confirm, reject and expiry reach the whole series; cancel only when asked for the rest", () => {
+  assert.equal(seriesWide("confirm", undefined), true);
+  assert.equal(seriesWide("reject", "one"), true);
+  assert.equal(seriesWide("cancel", undefined), false);
+  assert.equal(seriesWide("cancel", "one"), false);
+  assert.equal(seriesWide("cancel", "rest"), true);
+  assert.equal(seriesWide("expire", undefined), true);
+});
+
+Deno.test("seriesTargets: a confirm reaches every other pending date; a cancel of the rest the later live dates, in order", () => {
+  assert.deepEqual(seriesTargets(all[2], all, "confirm").map((b) => b.id), ["b4"]);
+  assert.deepEqual(seriesTargets(all[0], all, "reject").map((b) => b.id), ["b2", "b4"]);
+  assert.deepEqual(seriesTargets(all[2], all, "cancel").map((b) => b.id), ["b3", "b4"]);
+  assert.deepEqual(seriesTargets(all[0], all, "cancel").map((b) => b.id), ["b2", "b3", "b4"]);
+  assert.deepEqual(seriesTargets(all[4], all, "cancel"), []);
+});
+
+Deno.test("parseSkip: indices in range, comma separated; anything else is refused", () => {
+  assert.deepEqual([...parseSkip("", 12)!], []);
+  assert.deepEqual([...parseSkip(undefined, 12)!], []);
+  assert.deepEqual([...parseSkip("2, 5,5", 12)!].sort(), [2, 5]);
+  assert.equal(parseSkip("12", 12), null);
+  assert.equal(parseSkip("-1", 12), null);
+  assert.equal(parseSkip("a", 12), null);
+  assert.equal(parseSkip("1,,2", 12), null);
+});
+
+Deno.test("a pending series nobody answers expires whole, with one mail to the guest and one to the host listing its dates", async () => {
+  const { createEventType, createHost, memoryApp, WORKDAYS } = await import(
+    "../../../../tests/support/memory-app.ts"
+  );
+  const { bookSlot } = await import("./book-slot.ts");
+  const { expireHolds } = await import("../jobs/expire-holds.ts");
+  const { deliverOutbox } = await import("../jobs/deliver-outbox.ts");
+  const { listHostBookings } = await import("../store/bookings.ts");
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  try {
+    const host = await createHost(app, { username: "coach", weekly: WORKDAYS });
+    await createEventType(app, host, {
+      slug: "weekly",
+      durationMin: 60,
+      requiresConfirmation: true,
+      bookingWindowDays: 90,
+      series: { everyWeeks: 1, count: 3, freeOnly: false },
+    });
+    const r = await bookSlot(app, {
+      username: "coach",
+      slug: "weekly",
+      start: "2026-11-23T09:00:00Z",
+      name: "Pat",
+      email: "pat@example.test",
+      note: "",
+      timeZone: "UTC",
+    });
+    assert.ok(r.ok, JSON.stringify(r));
+    await deliverOutbox(app, app.now());
+    const before = app.mailer.sent.length;
+    assert.equal(before, 2, "one request mail each");
+    app.clock.ms += app.config.bookingTtlMs + 60_000;
+    const { expired } = await expireHolds(app, app.now());
+    assert.equal(expired, 3);
+    const all = await listHostBookings(app.kv, host.id);
+    assert.deepEqual(all.map((b) => b.endReason), ["expired", "expired", "expired"]);
+    await deliverOutbox(app, app.now());
+    const mails = app.mailer.sent.slice(before);
+    assert.deepEqual(mails.map((m) => m.to).sort(), ["coach@example.test", "pat@example.test"]);
+    for (const m of mails) assert.match(m.text, /This series has 3 dates:/);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("seriesDates: a date in a week whose cap is reached is not free; the others are", async () => {
+  const { createEventType, createHost, memoryApp, WORKDAYS } = await import(
+    "../../../../tests/support/memory-app.ts"
+  );
+  const { bookSlot } = await import("./book-slot.ts");
+  const { seriesDates } = await import("./book-series.ts");
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  try {
+    const host = await createHost(app, { username: "coach", weekly: WORKDAYS });
+    const et = await createEventType(app, host, {
+      slug: "weekly",
+      durationMin: 60,
+      requiresConfirmation: false,
+      bookingWindowDays: 90,
+      maxPerWeek: 1,
+      series: { everyWeeks: 1, count: 2, freeOnly: true },
+    });
+    const WEEK = 7 * 86_400_000;
+    const r = await bookSlot(app, {
+      username: "coach",
+      slug: "weekly",
+      start: "2026-11-23T09:00:00Z",
+      name: "First",
+      email: "first@example.test",
+      note: "",
+      timeZone: "UTC",
+    });
+    assert.ok(r.ok, JSON.stringify(r));
+    // Two dates of a new series from the second week, an hour later: that week is full.
+    const dates = await seriesDates(app, host, et, Date.parse("2026-11-30T10:00:00Z"), 60);
+    assert.deepEqual(dates.map((d) => d.free), [false, true]);
+    assert.equal(dates[1].startMs, Date.parse("2026-11-30T10:00:00Z") + WEEK);
+  } finally {
+    app.close();
+  }
+});

@@ -1,0 +1,345 @@
+/** One month of one schedule: busy time read once, the slot engine run per day (with a small month cache), full cap periods. */
+import type { App } from "../app.ts";
+import { Temporal } from "../domain/temporal.ts";
+import { computeSlots } from "../domain/slots.ts";
+import { countCapEntries, listBusy } from "../store/bookings.ts";
+import { listBusyOfMany } from "../store/busy-cache.ts";
+import { calendarBusy } from "./calendar-busy.ts";
+import type { AvailabilityRecord, EventTypeRecord } from "../domain/model/records.ts";
+import type { PublicHost, PublicTeam } from "../../shared/public-types.ts";
+import { computeTeamSlots } from "../domain/team.ts";
+import { capPeriods, eventTypeRules } from "../domain/event-rules.ts";
+import { overlaps } from "../domain/interval.ts";
+import { isoDateIn } from "../../shared/format.ts";
+import { listSeatLedgers } from "../store/seats.ts";
+import { liveSeats, seatsOf } from "../domain/seats.ts";
+
+/**
+ * Whose hours and busy time a booking page offers: one host, or a team's members combined
+ * (round robin: any member free; collective: every member free).
+ */
+export type Schedule = {
+  publicHost: PublicHost;
+  team: PublicTeam | null;
+  /** The zone whose dates bound the booking window and count caps (the host's, or the team's). */
+  timeZone: string;
+  et: EventTypeRecord;
+  members: { id: string; timeZone: string }[];
+  mode: "single" | "union" | "intersection";
+};
+
+export type SlotView = {
+  start: string;
+  label: string;
+  /** A seated event type's seats still free at this time (absent: not seated, or count hidden). */
+  seatsLeft?: number;
+};
+export type DayView = { date: string; slots: number };
+
+/**
+ * A month's slot starts per guest-zone date, as bare epoch milliseconds: a host open around the
+ * clock has ~3,000 slots a month, and strings for each (ISO start, label) made a cached month
+ * ~400 KB; labels are only ever needed for the one day shown.
+ */
+type CachedMonth = { dates: string[]; byDate: Map<string, Float64Array>; minute: number };
+
+/** Per-process cache of computed months, keyed by everything they depend on (bounded, FIFO). */
+const monthCache = new Map<string, CachedMonth>();
+const MONTH_CACHE_MAX = 300;
+function remember(key: string, value: CachedMonth) {
+  // One entry per page input; a newer minute replaces it (so old minutes never pile up).
+  monthCache.delete(key);
+  if (monthCache.size >= MONTH_CACHE_MAX) monthCache.delete(monthCache.keys().next().value!);
+  monthCache.set(key, value);
+}
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+export const MONTH_RE = /^\d{4}-\d{2}$/;
+
+export function parseDate(s: string): Temporal.PlainDate | null {
+  if (!DATE_RE.test(s)) return null;
+  try {
+    return Temporal.PlainDate.from(s, { overflow: "reject" });
+  } catch {
+    return null;
+  }
+}
+
+export function startOfDay(date: Temporal.PlainDate, timeZone: string): Temporal.Instant {
+  return date.toZonedDateTime({ timeZone }).toInstant();
+}
+
+export const EMPTY = new Float64Array();
+
+export type MonthContext = {
+  app: App;
+  schedule: Schedule;
+  et: EventTypeRecord;
+  rules: ReturnType<typeof eventTypeRules>;
+  durationMin: number;
+  /** The guest's zone: months and dates are theirs. */
+  tz: string;
+  nowMs: number;
+  /** The end of the host's (or team's) booking window. */
+  horizonEndMs: number;
+  /** Each member's hours, in `schedule.members` order. */
+  availabilities: AvailabilityRecord[];
+  excludeBookingId?: string;
+  /** Busy time read once for several months (a range request); used when it covers the month. */
+  busyRead?: BusyRead;
+};
+
+type BusyRead = {
+  fromMs: number;
+  toMs: number;
+  /** Per member: live bookings, and external-calendar state. */
+  booked: { startMs: number; endMs: number }[][];
+  cal: Awaited<ReturnType<typeof calendarBusy>>[];
+  /**
+   * Per member, equal exactly when the booked list is (store/busy-cache.ts); null when the lists
+   * were read fresh and are themselves the mark.
+   */
+  marks: string[] | null;
+};
+
+/**
+ * Every member's live bookings and external-calendar state over a range. Bookings come through
+ * the busy cache (reused while a person's busy revision is unchanged: ten team members with a
+ * thousand bookings each), except on a reschedule page, whose own booking must not count.
+ */
+export async function readBusy(ctx: MonthContext, fromMs: number, toMs: number): Promise<BusyRead> {
+  const { app, schedule, nowMs } = ctx;
+  const ids = schedule.members.map((m) => m.id);
+  const cached = !ctx.excludeBookingId;
+  const [bookedRead, cal] = await Promise.all([
+    cached ? listBusyOfMany(app.kv, ids, fromMs, toMs, nowMs) : Promise.all(
+      ids.map((id) => listBusy(app.kv, id, fromMs, toMs, nowMs, ctx.excludeBookingId)),
+    ).then((lists) => ({ lists, marks: null })),
+    Promise.all(ids.map((id) => calendarBusy(app, id, fromMs, toMs, nowMs))),
+  ]);
+  return { fromMs, toMs, booked: bookedRead.lists, cal, marks: bookedRead.marks };
+}
+
+export type MonthView = {
+  /** Every date of the month with its number of free slots (computed when asked). */
+  readonly days: DayView[];
+  /** Slot starts (epoch ms) on a guest-zone date of this month, from now to the horizon. */
+  live: (date: string) => Float64Array;
+  unavailable: boolean;
+  /** The same object for as long as the month's slots are the same (for caches above). */
+  revision: object;
+  /** A seated event type whose count is shown: the seats left at a slot's start. */
+  seatsLeft?: (startMs: number) => number;
+};
+
+/**
+ * The slots of one guest-zone month: the one computation behind the booking page, the reschedule
+ * page, team pages and the JSON API. Busy entries, calendar state and cap entries are read fresh
+ * (a team's bookings through the busy cache); the computed month is reused while everything it
+ * depends on is unchanged.
+ */
+export async function computeMonth(
+  ctx: MonthContext,
+  m: Temporal.PlainYearMonth,
+): Promise<MonthView> {
+  const { app, schedule, et, rules, durationMin, tz, nowMs, horizonEndMs, availabilities } = ctx;
+  const capZone = schedule.timeZone;
+  const notBeforeMs = nowMs;
+  const q = { excludeBookingId: ctx.excludeBookingId };
+  const fromDate = m.toPlainDate({ day: 1 });
+  const from = startOfDay(fromDate, tz);
+  const until = startOfDay(fromDate.add({ months: 1 }), tz);
+  // Everything the month's slots depend on, except the exact clock: slots are computed for the
+  // minute and filtered by the real `now` on the way out, so a cached month is never stale.
+  const minute = Math.floor(nowMs / 60_000) * 60_000;
+  const rangeFromMs = from.epochMilliseconds - 86_400_000;
+  const rangeToMs = until.epochMilliseconds + 86_400_000;
+  // The members' bookings, and their external calendars: busy time, and where they cannot
+  // vouch, no slots (fail closed).
+  const pre = ctx.busyRead;
+  const read = pre && pre.fromMs <= rangeFromMs && pre.toMs >= rangeToMs
+    ? pre
+    : await readBusy(ctx, rangeFromMs, rangeToMs);
+  const bookable = { startMs: notBeforeMs, endMs: horizonEndMs };
+  // A seated time with seats left is offered at its own start while its meeting blocks the
+  // host's time around it (docs/decisions/040-seats.md); a full one is busy like any booking.
+  // A collective one's meeting blocks every member alike (ADR 040); round robin has no seats.
+  const seats = schedule.mode !== "union" ? seatsOf(et) : null;
+  const seated = seats
+    ? (await listSeatLedgers(app.kv, et.id, rangeFromMs, rangeToMs)).flatMap((l) => {
+      const taken = liveSeats(l, nowMs).length;
+      return taken > 0 ? [{ ...l, left: Math.max(0, seats.perTime - taken) }] : [];
+    })
+    : [];
+  const open = seated.filter((x) => x.left > 0);
+  const perMember = schedule.members.map((_, i) => {
+    const booked = open.length
+      ? read.booked[i].filter((b) =>
+        !open.some((o) => o.blockStartMs === b.startMs && o.blockEndMs === b.endMs)
+      )
+      : read.booked[i];
+    const cal = read.cal[i];
+    // Unknown time starts "now"; nothing before now is offered anyway, so start it at the range
+    // start: the cache key then stays the same from one request to the next.
+    const unknown = cal.unknown.map((u) => ({
+      startMs: u.startMs <= nowMs ? rangeFromMs : u.startMs,
+      endMs: u.endMs,
+    }));
+    const external = cal.busy.length || unknown.length;
+    const busy = external ? [...booked, ...cal.busy, ...unknown] : booked;
+    return {
+      busy,
+      // What the month's slots depend on, cheaply: the busy list's mark (same mark, same list)
+      // and the calendars' own windows.
+      mark: read.marks ? [read.marks[i], external ? [cal.busy, unknown] : 0] : busy,
+      unreadable: cal.unknown.some((u) => overlaps(u, bookable)),
+    };
+  });
+  // Round robin still offers the members who can be checked; the others need everyone.
+  const unavailable = schedule.mode === "union"
+    ? perMember.length > 0 && perMember.every((x) => x.unreadable)
+    : perMember.some((x) => x.unreadable);
+  // Days and weeks already at the event type's cap offer nothing more (the booking being moved
+  // does not count: its own day stays open to it, as the engine decides).
+  const full = await fullPeriods(
+    app,
+    et,
+    capZone,
+    rangeFromMs,
+    rangeToMs,
+    nowMs,
+    q.excludeBookingId,
+  );
+  const key = JSON.stringify([
+    schedule.mode,
+    schedule.members.map((x, i) => [x.id, x.timeZone, availabilities[i].updatedAtMs]),
+    capZone,
+    et.id,
+    et.updatedAtMs,
+    tz,
+    m.toString(),
+    perMember.map((x) => x.mark),
+    durationMin,
+    full,
+    q.excludeBookingId ?? null,
+    open.map((o) => [o.startMs, o.blockStartMs, o.blockEndMs]),
+  ]);
+  let cached = monthCache.get(key);
+  if (!cached || cached.minute !== minute) {
+    const shared = {
+      from,
+      until,
+      durationMin,
+      intervalMin: rules.intervalMin ?? undefined,
+      bufferBeforeMin: rules.bufferBeforeMin,
+      bufferAfterMin: rules.bufferAfterMin,
+      now: Temporal.Instant.fromEpochMilliseconds(minute),
+      minNoticeMin: rules.minNoticeMin,
+      notSameDay: rules.notSameDay,
+      horizonDays: et.bookingWindowDays,
+    };
+    const members = schedule.members.map((x, i) => ({
+      timeZone: x.timeZone,
+      weekly: availabilities[i].weekly,
+      overrides: availabilities[i].overrides,
+      timeOff: availabilities[i].timeOff,
+      busy: perMember[i].busy,
+    }));
+    // One host's caps count in their own zone, as the slot engine reads them; a team's count in
+    // the team's zone, which its members' zones may not share, so they are cut out afterwards.
+    const fullDays = new Set(full.days);
+    const fullWeeks = new Set(full.weeks);
+    const slots = schedule.mode === "single"
+      ? computeSlots({ ...shared, ...members[0], fullDays: full.days, fullWeeks: full.weeks })
+      : computeTeamSlots({ ...shared, members, mode: schedule.mode }).filter((s) => {
+        if (!fullDays.size && !fullWeeks.size) return true;
+        const p = capPeriods(s.start.epochMilliseconds, capZone);
+        return !fullDays.has(p.day) && !fullWeeks.has(p.week);
+      });
+    if (open.length) {
+      // Only the open meeting's own start: other starts overlapping it stay taken.
+      const before = (rules.bufferBeforeMin ?? 0) * 60_000;
+      const after = (durationMin + (rules.bufferAfterMin ?? 0)) * 60_000;
+      const kept = slots.filter((x) => {
+        const ms = x.start.epochMilliseconds;
+        const iv = { startMs: ms - before, endMs: ms + after };
+        return !open.some((o) =>
+          o.startMs !== ms && overlaps(iv, { startMs: o.blockStartMs, endMs: o.blockEndMs })
+        );
+      });
+      slots.length = 0;
+      slots.push(...kept);
+    }
+    const dates: string[] = [];
+    // Where each guest-zone date starts: slots (sorted) are bucketed by walking these once
+    // instead of formatting every start (a team's month can hold thousands).
+    const bounds: number[] = [];
+    for (let d = fromDate; d.month === fromDate.month; d = d.add({ days: 1 })) {
+      dates.push(d.toString());
+      bounds.push(startOfDay(d, tz).epochMilliseconds);
+    }
+    bounds.push(until.epochMilliseconds);
+    const lists = new Map<string, number[]>();
+    let day = 0;
+    for (const s of slots) {
+      const ms = s.start.epochMilliseconds;
+      while (day < dates.length - 1 && ms >= bounds[day + 1]) day++;
+      const d = ms >= bounds[0] && ms < bounds[dates.length] ? dates[day] : isoDateIn(ms, tz);
+      let list = lists.get(d);
+      if (!list) lists.set(d, list = []);
+      list.push(ms);
+    }
+    const byDate = new Map<string, Float64Array>();
+    for (const [d, list] of lists) byDate.set(d, Float64Array.from(list));
+    cached = { dates, byDate, minute };
+    remember(key, cached);
+  }
+  const live = (d: string) =>
+    (cached!.byDate.get(d) ?? new Float64Array()).filter((ms) =>
+      ms >= notBeforeMs && ms < horizonEndMs
+    );
+  const month = cached;
+  return {
+    get days(): DayView[] {
+      return month.dates.map((d) => ({ date: d, slots: live(d).length }));
+    },
+    live,
+    unavailable,
+    revision: month,
+    ...(seats && !seats.hideCount
+      ? {
+        seatsLeft: (ms: number) => seated.find((o) => o.startMs === ms)?.left ?? seats.perTime,
+      }
+      : {}),
+  };
+}
+
+/**
+ * The host-zone days and ISO weeks in [fromMs, toMs] where the event type's cap is reached
+ * (live cap entries only, as the booking engine counts them): the slot engine offers nothing in
+ * them.
+ */
+export async function fullPeriods(
+  app: App,
+  et: EventTypeRecord,
+  timeZone: string,
+  fromMs: number,
+  toMs: number,
+  nowMs: number,
+  excludeBookingId?: string,
+): Promise<{ days: string[]; weeks: string[] }> {
+  const rules = eventTypeRules(et);
+  const out = { days: [] as string[], weeks: [] as string[] };
+  for (const [period, limit] of [["day", rules.maxPerDay], ["week", rules.maxPerWeek]] as const) {
+    if (limit === null) continue;
+    const lo = capPeriods(fromMs, timeZone)[period];
+    const hi = capPeriods(toMs, timeZone)[period];
+    const counts = await countCapEntries(app.kv, et.id, period, lo, hi, nowMs, excludeBookingId);
+    for (const [k, live] of counts) {
+      if (live >= limit) {
+        (period === "day" ? out.days : out.weeks).push(k);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,229 @@
+/** One event type's month grid and one day's slots for a guest, in the guest's zone. */
+import type { App } from "../app.ts";
+import { computeColumnDays, parseLayout, type SlotLayout } from "../domain/slot-layout.ts";
+import { Temporal } from "../domain/temporal.ts";
+import { canonicalTimeZone } from "../domain/time-zone.ts";
+import { isListed } from "../domain/event-visibility.ts";
+import type { PublicEventType, PublicHost, PublicTeam } from "../../shared/public-types.ts";
+import { chooseDuration, eventTypeRules } from "../domain/event-rules.ts";
+import { type Clock, formatTime } from "../../shared/format.ts";
+import { type MessageRef, messageRef } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
+import {
+  availabilitiesOf,
+  bookingHorizon,
+  hostSchedule,
+  teamSchedule,
+  toPublicEventType,
+} from "./public-calendar.ts";
+import {
+  computeMonth,
+  type DayView,
+  MONTH_RE,
+  type MonthContext,
+  parseDate,
+  type SlotView,
+} from "./slot-month.ts";
+
+export type SlotPage =
+  | { ok: false; reason: "not_found" }
+  | {
+    ok: true;
+    host: PublicHost;
+    eventType: PublicEventType;
+    timeZone: string;
+    today: string;
+    lastDate: string;
+    month: string;
+    days: DayView[];
+    date: string | null;
+    slots: SlotView[];
+    durationMin: number;
+    /** A conflict calendar could not be read for too long: no slots where it cannot vouch (fail closed). */
+    unavailable: boolean;
+    clock: Clock;
+    /** Listed on the host's page; a secret event type's page asks not to be indexed. */
+    listed: boolean;
+    /** The locale of the page's words and slot labels. */
+    locale: string;
+    /** The host fixed the page's language (no language choice on the page). */
+    languageFixed: boolean;
+    /**
+     * The date or month asked for could not be shown (not a date, past, beyond the window): the
+     * page shows the first free day instead and says why (a message reference).
+     */
+    notice: MessageRef | null;
+    /** A team's page: who takes part, and how. */
+    team: PublicTeam | null;
+    /** How the times are laid out; for week and column, the days shown side by side. */
+    layout: SlotLayout;
+    columns: SlotColumns | null;
+  };
+
+/** The days a week or column view shows, each with its free times, and its previous/next days. */
+export type SlotColumns = {
+  days: { date: string; slots: SlotView[] }[];
+  prev: string | null;
+  next: string | null;
+};
+
+/**
+ * A month's slot starts per guest-zone date, as bare epoch milliseconds: a host open around the
+ * clock has ~3,000 slots a month, and strings for each (ISO start, label) made a cached month
+ * ~400 KB; labels are only ever needed for the one day shown.
+ */
+
+export async function getSlotPage(
+  app: App,
+  q: {
+    username: string;
+    /** A team's event type (`username` is then ignored): its slug. */
+    team?: string;
+    /** A routing form's signed response reference (a route may name a round robin's member). */
+    routing?: string | null;
+    slug: string;
+    timeZone?: string | null;
+    month?: string | null;
+    date?: string | null;
+    duration?: string | null;
+    /** Rescheduling: this booking's own time counts as free. */
+    excludeBookingId?: string;
+    /** Rescheduling keeps the booked length whatever lengths are offered now. */
+    fixedDurationMin?: number;
+    /** How the guest writes times (labels only; default 24-hour). */
+    clock?: Clock;
+    /** The guest's locale (labels and words; default English). */
+    locale?: string;
+    /** `layout=` from the link (month, week, column); else the event type's (domain/slot-layout.ts). */
+    layout?: string | null;
+  },
+): Promise<SlotPage> {
+  const clock = q.clock ?? "24h";
+  const t = translator(q.locale);
+  const schedule = q.team !== undefined
+    ? await teamSchedule(app, q.team, q.slug, q.routing)
+    : await hostSchedule(app, q.username, q.slug);
+  if (!schedule) return { ok: false, reason: "not_found" };
+  const { et } = schedule;
+  // The zone of the booking window and caps: the host's, or the team's.
+  const host = { timeZone: schedule.timeZone };
+  const rules = eventTypeRules(et);
+  const askedDuration = q.duration && /^\d{1,3}$/.test(q.duration) ? Number(q.duration) : null;
+  const durationMin = q.fixedDurationMin ?? chooseDuration(et, askedDuration) ?? et.durationMin;
+  const tz = (q.timeZone && canonicalTimeZone(q.timeZone)) || host.timeZone;
+  const nowMs = app.now();
+  const { today, horizonEnd, lastDate } = bookingHorizon(nowMs, host, et, tz);
+
+  // A date or month that cannot be shown (an old link, a typo) opens the page as if none was
+  // asked for, with a note: never a dead end.
+  let notice: MessageRef | null = null;
+  let date: Temporal.PlainDate | null = null;
+  let askedMonth = q.month ?? null;
+  if (q.date) {
+    date = parseDate(q.date);
+    if (!date) notice = messageRef("errors.bad_date");
+    else if (Temporal.PlainDate.compare(date, today) < 0) {
+      notice = messageRef("errors.date_past");
+      date = null;
+    } else if (Temporal.PlainDate.compare(date, lastDate) > 0) {
+      notice = messageRef("errors.date_outside");
+      date = null;
+    }
+    if (notice) askedMonth = null;
+  }
+  let month: Temporal.PlainYearMonth = today.toPlainYearMonth();
+  if (date) month = date.toPlainYearMonth();
+  else if (askedMonth) {
+    try {
+      if (!MONTH_RE.test(askedMonth)) throw new RangeError();
+      month = Temporal.PlainYearMonth.from(askedMonth, { overflow: "reject" });
+    } catch {
+      notice = messageRef("errors.bad_month");
+      askedMonth = null;
+    }
+  }
+  const firstMonth = today.toPlainYearMonth();
+  const lastMonth = lastDate.toPlainYearMonth();
+  if (Temporal.PlainYearMonth.compare(month, firstMonth) < 0) month = firstMonth;
+  if (Temporal.PlainYearMonth.compare(month, lastMonth) > 0) month = lastMonth;
+
+  const ctx: MonthContext = {
+    app,
+    schedule,
+    et,
+    rules,
+    durationMin,
+    tz,
+    nowMs,
+    horizonEndMs: horizonEnd.epochMilliseconds,
+    availabilities: await availabilitiesOf(app, schedule, nowMs),
+    excludeBookingId: q.excludeBookingId,
+  };
+  const monthView = async (m: Temporal.PlainYearMonth) => {
+    const view = await computeMonth(ctx, m);
+    const slotsOn = (d: string): SlotView[] =>
+      Array.from(view.live(d), (ms) => ({
+        start: Temporal.Instant.fromEpochMilliseconds(ms).toString(),
+        label: formatTime(ms, tz, clock, t.locale),
+        ...(view.seatsLeft ? { seatsLeft: view.seatsLeft(ms) } : {}),
+      }));
+    return { days: view.days, slotsOn, unavailable: view.unavailable };
+  };
+
+  let view = await monthView(month);
+  // With nothing chosen, open on the first month that has a free slot (a guest arriving on the 30th).
+  if (!date && !askedMonth) {
+    while (
+      !view.unavailable && !view.days.some((d) => d.slots > 0) &&
+      Temporal.PlainYearMonth.compare(month, lastMonth) < 0
+    ) {
+      month = month.add({ months: 1 });
+      view = await monthView(month);
+    }
+  }
+  const selected = date ? date.toString() : view.days.find((d) => d.slots > 0)?.date ?? null;
+  const layout = parseLayout(q.layout) ?? et.layout ?? "month";
+  let columns: SlotColumns | null = null;
+  if (layout !== "month") {
+    const from = selected ? Temporal.PlainDate.from(selected) : today;
+    const span = computeColumnDays(layout, from, today, lastDate);
+    const views = new Map([[month.toString(), view]]);
+    const days: SlotColumns["days"] = [];
+    for (const d of span.dates) {
+      const m = d.toPlainYearMonth().toString();
+      const outside = Temporal.PlainDate.compare(d, today) < 0 ||
+        Temporal.PlainDate.compare(d, lastDate) > 0;
+      if (!outside && !views.has(m)) views.set(m, await monthView(d.toPlainYearMonth()));
+      days.push({ date: d.toString(), slots: outside ? [] : views.get(m)!.slotsOn(d.toString()) });
+    }
+    columns = {
+      days,
+      prev: span.prev?.toString() ?? null,
+      next: span.next?.toString() ?? null,
+    };
+  }
+  return {
+    layout,
+    columns,
+    ok: true,
+    host: schedule.publicHost,
+    eventType: toPublicEventType(et, t),
+    timeZone: tz,
+    today: today.toString(),
+    lastDate: lastDate.toString(),
+    month: month.toString(),
+    days: view.days,
+    date: selected,
+    slots: selected ? view.slotsOn(selected) : [],
+    durationMin,
+    unavailable: view.unavailable,
+    clock,
+    listed: isListed(et),
+    locale: t.locale,
+    languageFixed: !!et.language,
+    notice,
+    team: schedule.team,
+  };
+}
+
+/** A team's public page: its listed event types, each with the members who take part. */

@@ -1,0 +1,44 @@
+/** The audit log (issue 32): entries by time, each expiring after the configured retention. */
+import { keys } from "./keys.ts";
+import type { AuditKind, AuditRecord } from "../domain/model/audit-records.ts";
+
+export async function insertAudit(kv: Deno.Kv, rec: AuditRecord): Promise<void> {
+  await kv.set(keys.audit(rec.atMs, rec.id), rec, {
+    expireIn: Math.max(1_000, rec.expiresAtMs - rec.atMs),
+  });
+}
+
+export type AuditFilter = {
+  kind?: AuditKind;
+  /** matches actor or target (address, username, id), case-insensitively */
+  who?: string;
+  fromMs?: number;
+  toMs?: number;
+};
+
+/** Newest first, at most `limit`, entries past their stored expiry left out. */
+export async function listAudit(
+  kv: Deno.Kv,
+  filter: AuditFilter,
+  nowMs: number,
+  limit: number,
+): Promise<AuditRecord[]> {
+  const out: AuditRecord[] = [];
+  const who = filter.who?.trim().toLowerCase() || null;
+  const selector = {
+    start: keys.auditFrom(filter.fromMs ?? 0),
+    end: keys.auditFrom(filter.toMs ?? Number.MAX_SAFE_INTEGER),
+  };
+  for await (const e of kv.list<AuditRecord>(selector, { reverse: true, batchSize: 500 })) {
+    const r = e.value;
+    if (r.expiresAtMs <= nowMs) continue;
+    if (filter.kind && r.kind !== filter.kind) continue;
+    if (
+      who && ![r.actor, r.target, r.actorId ?? "", r.targetId ?? ""]
+        .some((s) => s.toLowerCase().includes(who))
+    ) continue;
+    out.push(r);
+    if (out.length >= limit) break;
+  }
+  return out;
+}

@@ -1,0 +1,972 @@
+/**
+ * planChange: what each kind of change checks and writes, its refusals, and — over random
+ * configurations the editors allow and random sequences of changes — that every planned write
+ * fits remote KV's limits and states exactly what its commit carries. Snapshots are read from an
+ * in-memory KV by the store's own reader, so the plans are decided on what a real read returns.
+ */
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import {
+  type Change,
+  type EngineRules,
+  type Plan,
+  planChange,
+  type PlanResult,
+  SERIES_HOLD_MS,
+  TEAM_HOLD_MS,
+} from "../domain/booking-engine/index.ts";
+import { seriesStarts } from "../domain/series.ts";
+import { newBookingRecord, utcDaysTouched } from "../domain/booking.ts";
+import { capPeriods, checkAnswers } from "../domain/event-rules.ts";
+import { overlaps } from "../domain/interval.ts";
+import { REMOTE_KV_LIMITS } from "../domain/kv-budget.ts";
+import { commitPlan } from "./booking-commit.ts";
+import { type CalendarReader, readSnapshot } from "./booking-snapshot.ts";
+import { keys } from "./keys.ts";
+import { revisionsOwed } from "./revisions.ts";
+import type { BookingRecord, CoordinatorRecord, EventTypeRecord } from "../domain/model/records.ts";
+import { guardKv } from "../../../../tests/support/kv-guard.ts";
+import { startKvConnect } from "../../../../tests/support/kv-connect-server.ts";
+
+const NO_CALENDARS: CalendarReader = () => Promise.resolve({ busy: [], unknown: [] });
+const H = 3_600_000;
+const HOST = { id: "host1", timeZone: "America/New_York" };
+
+function eventType(o: Partial<EventTypeRecord> = {}): EventTypeRecord {
+  return {
+    v: 1,
+    id: "et1",
+    userId: HOST.id,
+    slug: "call",
+    title: "Call",
+    description: "",
+    durationMin: 60,
+    requiresConfirmation: true,
+    bookingWindowDays: 60,
+    color: "#000",
+    active: true,
+    confirmedMessage: "",
+    rejectedMessage: "",
+    createdAtMs: 0,
+    updatedAtMs: 0,
+    ...o,
+  };
+}
+
+function rulesFor(et: EventTypeRecord, o: Partial<EngineRules> = {}): EngineRules {
+  return {
+    bookingTtlMs: 24 * H,
+    maxPendingPerGuest: 3,
+    eventType: {
+      id: et.id,
+      maxPerDay: et.maxPerDay ?? null,
+      maxPerWeek: et.maxPerWeek ?? null,
+      cancelCutoffHours: et.cancelCutoffHours ?? null,
+    },
+    calendarHost: "invito.test",
+    ...o,
+  };
+}
+
+let seq = 0;
+const nextId = () => `01K${String(seq++).padStart(23, "0")}`;
+
+function booking(
+  et: EventTypeRecord,
+  start: string | number,
+  nowMs: number,
+  o: { email?: string; host?: { id: string; timeZone: string } } = {},
+): BookingRecord {
+  return newBookingRecord(
+    {
+      id: nextId(),
+      tokenSalt: "salt",
+      host: o.host ?? HOST,
+      eventType: et,
+      startMs: typeof start === "number" ? start : Date.parse(start),
+      durationMin: et.durationMin,
+      name: "Guest",
+      email: o.email ?? "guest@example.test",
+      note: "",
+      guestTimeZone: "UTC",
+      by: "guest",
+    },
+    nowMs,
+    24 * H,
+  );
+}
+
+/** Reads, plans, and (when planned) commits, counting what the commit really carried. */
+async function run(
+  kv: Deno.Kv,
+  change: Change,
+  rules: EngineRules,
+  nowMs: number,
+  calendar: CalendarReader = NO_CALENDARS,
+): Promise<PlanResult & { carried?: { checks: number; mutations: number }; committed?: boolean }> {
+  const snapshot = await readSnapshot(kv, change, rules, calendar);
+  const res = planChange(snapshot, change, rules, nowMs);
+  if (!res.ok) return res;
+  const carried = { checks: 0, mutations: 0 };
+  // Every engine write sets the revision of each person whose busy time it changes
+  // (store/revisions.ts): a cached page of theirs is computed again.
+  const setKeys = new Set(
+    res.plan.writes.filter((w) => w.op === "set").map((w) => JSON.stringify(w.key)),
+  );
+  for (const owed of revisionsOwed(res.plan.writes.map((w) => w.key as Deno.KvKey))) {
+    assert.ok(setKeys.has(JSON.stringify(owed)), `${res.plan.kind} sets ${JSON.stringify(owed)}`);
+  }
+  const counting = new Proxy(kv, {
+    get(target, prop) {
+      if (prop === "atomic") {
+        return () => {
+          const op = target.atomic();
+          const wrapped: Deno.AtomicOperation = new Proxy(op, {
+            get(o, p) {
+              const v = Reflect.get(o, p, o);
+              if (typeof v !== "function") return v;
+              return (...args: unknown[]) => {
+                if (p === "check") carried.checks += args.length;
+                if (p === "set" || p === "delete") carried.mutations++;
+                const out = v.apply(o, args);
+                return out === o ? wrapped : out;
+              };
+            },
+          });
+          return wrapped;
+        };
+      }
+      const v = Reflect.get(target, prop, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  }) as Deno.Kv;
+  const committed = (await commitPlan(counting, res.plan, nowMs)).ok;
+  return { ...res, carried, committed };
+}
+
+const checkedPrefixes = (p: Plan) => p.checks.map((c) => String(c.key[0])).sort();
+
+// ── table tests ─────────────────────────────────────────────────────────────────────────────
+
+Deno.test("planChange: the New York reschedule of issue 11 (hold across UTC midnight, caps per day and week, one week later) checks 6 keys, not 11", async () => {
+  const kv = guardKv(await Deno.openKv(":memory:"));
+  const et = eventType({ maxPerDay: 3, maxPerWeek: 5, bufferBeforeMin: 15, bufferAfterMin: 30 });
+  const rules = rulesFor(et);
+  const now = Date.parse("2026-11-20T08:00:00Z");
+  // 18:30 New York = 23:30Z: the block 23:15Z–00:30Z touches two UTC days.
+  const b = booking(et, "2026-11-23T23:30:00Z", now);
+  const created = await run(kv, { kind: "create", booking: b, tokens: [] }, rules, now);
+  assert.ok(created.ok && created.committed);
+  assert.deepEqual(checkedPrefixes(created.plan), [
+    "busy_fence",
+    "busy_fence",
+    "cap_fence",
+    "cap_fence",
+    "guest_hold_fence",
+  ]);
+  const moved = await run(
+    kv,
+    {
+      kind: "reschedule",
+      bookingId: b.id,
+      by: "guest",
+      successor: {
+        id: nextId(),
+        tokenSalt: "s",
+        host: HOST,
+        eventType: et,
+        startMs: Date.parse("2026-11-30T23:30:00Z"),
+        durationMin: 60,
+      },
+      tokens: [],
+      enforceCutoff: true,
+    },
+    rules,
+    now + H,
+  );
+  assert.ok(moved.ok && moved.committed, JSON.stringify(moved.ok || moved.reason));
+  assert.deepEqual(checkedPrefixes(moved.plan), [
+    "booking",
+    "busy_fence",
+    "busy_fence",
+    "cap_fence",
+    "cap_fence",
+    "guest_hold_fence",
+  ]);
+  assert.deepEqual(moved.carried, {
+    checks: moved.plan.budget.checks,
+    mutations: moved.plan.budget.mutations,
+  });
+  kv.close();
+});
+
+Deno.test("planChange: cancel, reject and expire check only the booking; confirm checks the booking, its days and its capped periods", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const et = eventType({ maxPerDay: 2, durationMin: 30 });
+  const rules = rulesFor(et);
+  const now = Date.parse("2026-11-20T08:00:00Z");
+  const made: BookingRecord[] = [];
+  for (const start of ["2026-11-23T14:00:00Z", "2026-11-23T15:00:00Z", "2026-11-24T14:00:00Z"]) {
+    const b = booking(et, start, now, { email: `${start}@x.test` });
+    assert.ok((await run(kv, { kind: "create", booking: b, tokens: [] }, rules, now)).ok);
+    made.push(b);
+  }
+  const t = (bookingId: string, action: "confirm" | "reject" | "cancel" | "expire") =>
+    ({ kind: "transition", bookingId, action, by: "host" }) as const;
+  const confirmed = await run(kv, t(made[0].id, "confirm"), rules, now);
+  assert.ok(confirmed.ok);
+  assert.deepEqual(checkedPrefixes(confirmed.plan), ["booking", "busy_fence", "cap_fence"]);
+  const rejected = await run(kv, t(made[1].id, "reject"), rules, now);
+  assert.ok(rejected.ok);
+  assert.deepEqual(checkedPrefixes(rejected.plan), ["booking"]);
+  const cancelled = await run(kv, t(made[0].id, "cancel"), rules, now);
+  assert.ok(cancelled.ok);
+  assert.deepEqual(checkedPrefixes(cancelled.plan), ["booking"]);
+  const expired = await run(kv, t(made[2].id, "expire"), rules, now + 24 * H);
+  assert.ok(expired.ok);
+  assert.deepEqual(checkedPrefixes(expired.plan), ["booking"]);
+  // Everything the bookings held is gone with them.
+  const left: string[] = [];
+  for await (const e of kv.list({ prefix: ["busy"] })) left.push(String(e.key[4]));
+  for await (const e of kv.list({ prefix: ["cap_entry"] })) left.push(String(e.key[4]));
+  for await (const e of kv.list({ prefix: ["guest_hold"] })) left.push(String(e.key[3]));
+  assert.deepEqual(left, []);
+  kv.close();
+});
+
+Deno.test("planChange: overlapping live time, a full cap, too many pending requests and an unreadable calendar are typed refusals", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const et = eventType({ durationMin: 30, maxPerDay: 2 });
+  const rules = rulesFor(et, { maxPendingPerGuest: 2 });
+  const now = Date.parse("2026-11-20T08:00:00Z");
+  const create = (start: string, email = "a@x.test") =>
+    run(
+      kv,
+      { kind: "create", booking: booking(et, start, now, { email }), tokens: [] },
+      rules,
+      now,
+    );
+  assert.ok((await create("2026-11-23T14:00:00Z")).ok);
+  assert.deepEqual(await create("2026-11-23T14:15:00Z", "b@x.test"), {
+    ok: false,
+    reason: "slot_taken",
+  });
+  // Touching intervals do not overlap.
+  assert.ok((await create("2026-11-23T14:30:00Z")).ok);
+  assert.deepEqual(await create("2026-11-23T16:00:00Z", "c@x.test"), {
+    ok: false,
+    reason: "cap_reached",
+  });
+  assert.deepEqual(await create("2026-11-24T16:00:00Z"), { ok: false, reason: "too_many_pending" });
+  const unknown: CalendarReader = (_p, iv) => Promise.resolve({ busy: [], unknown: [iv] });
+  const b = booking(et, "2026-11-25T10:00:00Z", now, { email: "d@x.test" });
+  assert.deepEqual(await run(kv, { kind: "create", booking: b, tokens: [] }, rules, now, unknown), {
+    ok: false,
+    reason: "calendar_unavailable",
+  });
+  // A zero-length calendar window inside the block blocks nothing (one overlap rule everywhere).
+  const empty: CalendarReader = (_p, iv) =>
+    Promise.resolve({ busy: [{ startMs: iv.startMs + 1, endMs: iv.startMs + 1 }], unknown: [] });
+  assert.ok((await run(kv, { kind: "create", booking: b, tokens: [] }, rules, now, empty)).ok);
+  kv.close();
+});
+
+Deno.test("planChange: a hold past its time is free for a new booking, which removes it; confirming that hold afterwards refuses as expired", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const et = eventType({ durationMin: 30, maxPerDay: 1 });
+  const rules = rulesFor(et);
+  const now = Date.parse("2026-11-20T08:00:00Z");
+  const held = booking(et, "2026-11-23T14:00:00Z", now);
+  assert.ok((await run(kv, { kind: "create", booking: held, tokens: [] }, rules, now)).ok);
+  // Another process whose clock is past the hold books the same time…
+  const later = now + 24 * H;
+  const taker = booking(et, "2026-11-23T14:00:00Z", later, { email: "b@x.test" });
+  const took = await run(kv, { kind: "create", booking: taker, tokens: [] }, rules, later);
+  assert.ok(took.ok && took.committed);
+  const deleted = took.plan.writes.filter((w) => w.op === "delete").map((w) => String(w.key[0]));
+  assert.deepEqual(deleted.sort(), ["busy", "cap_entry"], "the old hold's time and count go");
+  // …and a process whose clock is behind cannot confirm the old hold any more.
+  const late = await run(
+    kv,
+    { kind: "transition", bookingId: held.id, action: "confirm", by: "host" },
+    rules,
+    now + 23 * H,
+  );
+  assert.deepEqual(late, { ok: false, reason: "expired" });
+  kv.close();
+});
+
+Deno.test("planChange: an extra write rides in the commit, checked absent when asked; present, it is a conflict", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const et = eventType({ requiresConfirmation: false });
+  const rules = rulesFor(et);
+  const now = Date.parse("2026-11-20T08:00:00Z");
+  const extra = [{ key: ["idempotency", "k1"], value: { bookingId: "x" }, expectAbsent: true }];
+  const b = booking(et, "2026-11-23T14:00:00Z", now);
+  const first = await run(kv, { kind: "create", booking: b, tokens: [], extra }, rules, now);
+  assert.ok(first.ok && first.committed);
+  assert.equal(first.plan.budget.checks, 2, "the day's fence and the absent key");
+  assert.deepEqual((await kv.get(["idempotency", "k1"])).value, { bookingId: "x" });
+  const again = booking(et, "2026-11-24T14:00:00Z", now);
+  assert.deepEqual(
+    await run(kv, { kind: "create", booking: again, tokens: [], extra }, rules, now),
+    {
+      ok: false,
+      reason: "conflict",
+    },
+  );
+  kv.close();
+});
+
+Deno.test("planChange: an imported pending request across UTC midnight with day and week caps checks 6 keys and queues nothing; history takes no time; the past is not capped; a second import is a conflict", async () => {
+  const kv = guardKv(await Deno.openKv(":memory:"));
+  try {
+    const et = eventType({ maxPerDay: 1, maxPerWeek: 1 });
+    const rules = rulesFor(et);
+    const now = Date.parse("2026-11-20T12:00:00Z");
+    // 19:30 in New York on Sunday 22 Nov = 00:30Z on Monday: two UTC days, the ISO week's end.
+    const pending = booking(et, "2026-11-23T00:30:00Z", now - H, { email: "p@example.test" });
+    pending.blockStartMs -= 60 * 60_000;
+    const imp = (b: BookingRecord): Change => ({
+      kind: "import",
+      booking: b,
+      tokens: [{ hash: `h${b.id}`, purpose: "guest" }],
+    });
+    const r = await run(kv, imp(pending), rules, now);
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(checkedPrefixes(r.plan), [
+      "booking",
+      "busy_fence",
+      "busy_fence",
+      "cap_fence",
+      "cap_fence",
+      "guest_hold_fence",
+    ]);
+    assert.equal(r.plan.jobs.length, 0, "no mails, calendar writes or webhooks");
+    assert.deepEqual(r.carried, { checks: 6, mutations: r.plan.budget.mutations });
+    assert.equal(
+      (await run(kv, imp(pending), rules, now) as { reason: string }).reason,
+      "conflict",
+    );
+
+    // The same time again under another id: taken (the cap would refuse too; the time decides).
+    const twin = { ...pending, id: nextId() };
+    assert.equal((await run(kv, imp(twin), rules, now) as { reason: string }).reason, "slot_taken");
+
+    // Cancelled history checks only its own id and holds no time.
+    const cancelled = {
+      ...booking(et, "2026-11-23T00:30:00Z", now - H),
+      status: "CANCELLED" as const,
+    };
+    const h = await run(kv, imp(cancelled), rules, now);
+    assert.ok(h.ok);
+    assert.deepEqual(checkedPrefixes(h.plan), ["booking"]);
+    assert.ok(!h.plan.writes.some((w) => w.key[0] === "busy"));
+
+    // Two confirmed meetings in the past on one day of a type capped at one a day: both import.
+    const past = (start: string) => ({
+      ...booking(eventType({ requiresConfirmation: false }), start, now - 30 * 24 * H),
+    });
+    for (const start of ["2026-10-01T14:00:00Z", "2026-10-01T16:00:00Z"]) {
+      const p = await run(kv, imp(past(start)), rules, now);
+      assert.ok(p.ok, JSON.stringify(p));
+    }
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("planChange: a write that would not fit remote KV is refused as too_large, never thrown", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const et = eventType();
+  const rules = rulesFor(et);
+  const now = Date.parse("2026-11-20T08:00:00Z");
+  const b = booking(et, "2026-11-23T14:00:00Z", now);
+  const big = [{ key: ["x"], value: "x".repeat(70_000) }];
+  assert.deepEqual(
+    await run(kv, { kind: "create", booking: b, tokens: [], extra: big }, rules, now),
+    { ok: false, reason: "too_large" },
+  );
+  const many = Array.from(
+    { length: 10 },
+    (_, i) => ({ key: ["k", i], value: 1, expectAbsent: true }),
+  );
+  assert.deepEqual(
+    await run(kv, { kind: "create", booking: b, tokens: [], extra: many }, rules, now),
+    { ok: false, reason: "too_large" },
+  );
+  kv.close();
+});
+
+Deno.test("planChange: a 100-person hold commits checking only its coordinator; its members' time is busy for everyone", async () => {
+  const kv = guardKv(await Deno.openKv(":memory:"));
+  const et = eventType({ requiresConfirmation: false, maxPerDay: 5, maxPerWeek: 10 });
+  const rules = rulesFor(et);
+  const now = Date.parse("2026-11-20T08:00:00Z");
+  const persons = Array.from({ length: 100 }, (_, i) => `p${String(i).padStart(3, "0")}`);
+  const b: BookingRecord = {
+    ...booking(et, "2026-11-23T23:30:00Z", now),
+    personIds: persons,
+    coordinatorId: "c1",
+  };
+  const c: CoordinatorRecord = {
+    v: 1,
+    id: "c1",
+    bookingId: b.id,
+    state: "holding",
+    untilMs: now + TEAM_HOLD_MS,
+    personIds: persons,
+    eventTypeId: et.id,
+    startMs: b.blockStartMs,
+    endMs: b.blockEndMs,
+    holdUntilMs: null,
+  };
+  assert.ok((await run(kv, { kind: "open", coordinator: c }, rules, now)).ok);
+  for (const personId of persons) {
+    const held = await run(kv, { kind: "hold", coordinatorId: "c1", personId }, rules, now);
+    assert.ok(held.ok && held.committed);
+    assert.deepEqual(checkedPrefixes(held.plan), ["busy_fence", "busy_fence", "coordinator"]);
+  }
+  const done = await run(
+    kv,
+    { kind: "commit", coordinatorId: "c1", booking: b, tokens: [] },
+    rules,
+    now,
+  );
+  assert.ok(done.ok && done.committed, JSON.stringify(done.ok || done.reason));
+  assert.deepEqual(checkedPrefixes(done.plan), ["cap_fence", "cap_fence", "coordinator"]);
+  assert.ok(done.plan.budget.mutations <= REMOTE_KV_LIMITS.mutations);
+  // A member's time is taken for a single booking of theirs.
+  const single = booking(et, "2026-11-24T00:00:00Z", now, {
+    host: { id: "p042", timeZone: "UTC" },
+  });
+  assert.deepEqual(await run(kv, { kind: "create", booking: single, tokens: [] }, rules, now), {
+    ok: false,
+    reason: "slot_taken",
+  });
+  kv.close();
+});
+
+Deno.test("planChange: a multi-person hold past its deadline is free only for a write that abandons its coordinator, so the late commit fails", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const et = eventType({ requiresConfirmation: false });
+  const rules = rulesFor(et);
+  const now = Date.parse("2026-11-20T08:00:00Z");
+  const persons = ["pa", "pb"];
+  const b: BookingRecord = {
+    ...booking(et, "2026-11-23T14:00:00Z", now),
+    personIds: persons,
+    coordinatorId: "c2",
+  };
+  const c: CoordinatorRecord = {
+    v: 1,
+    id: "c2",
+    bookingId: b.id,
+    state: "holding",
+    untilMs: now + TEAM_HOLD_MS,
+    personIds: persons,
+    eventTypeId: et.id,
+    startMs: b.blockStartMs,
+    endMs: b.blockEndMs,
+    holdUntilMs: null,
+  };
+  await run(kv, { kind: "open", coordinator: c }, rules, now);
+  for (const personId of persons) {
+    assert.ok((await run(kv, { kind: "hold", coordinatorId: "c2", personId }, rules, now)).ok);
+  }
+  const single = booking(et, "2026-11-23T14:00:00Z", now, { host: { id: "pb", timeZone: "UTC" } });
+  // Before the deadline the hold blocks, as one still being taken (the runner waits for it).
+  assert.deepEqual(await run(kv, { kind: "create", booking: single, tokens: [] }, rules, now), {
+    ok: false,
+    reason: "held",
+  });
+  // After it, a booking takes the time over: it checks the coordinator and abandons it.
+  const after = now + TEAM_HOLD_MS;
+  const took = await run(kv, { kind: "create", booking: single, tokens: [] }, rules, after);
+  assert.ok(took.ok && took.committed);
+  assert.deepEqual(checkedPrefixes(took.plan), ["busy_fence", "coordinator"]);
+  assert.equal(
+    ((await kv.get<CoordinatorRecord>(keys.coordinator("c2"))).value)!.state,
+    "abandoned",
+  );
+  // A commit with a clock that is behind still fails: the coordinator is no longer holding.
+  const late = await run(
+    kv,
+    { kind: "commit", coordinatorId: "c2", booking: b, tokens: [] },
+    rules,
+    now + 1_000,
+  );
+  assert.deepEqual(late, { ok: false, reason: "expired" });
+  kv.close();
+});
+
+Deno.test("planChange: a multi-person hold released between the snapshot's reads is free, not a refusal (its coordinator is abandoned for good)", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const et = eventType({ requiresConfirmation: false });
+  const rules = rulesFor(et);
+  const now = Date.parse("2026-11-20T08:00:00Z");
+  const persons = ["pa", "pb"];
+  const b: BookingRecord = {
+    ...booking(et, "2026-11-23T14:00:00Z", now),
+    personIds: persons,
+    coordinatorId: "c3",
+  };
+  const c: CoordinatorRecord = {
+    v: 1,
+    id: "c3",
+    bookingId: b.id,
+    state: "holding",
+    untilMs: now + TEAM_HOLD_MS,
+    personIds: persons,
+    eventTypeId: et.id,
+    startMs: b.blockStartMs,
+    endMs: b.blockEndMs,
+    holdUntilMs: null,
+  };
+  await run(kv, { kind: "open", coordinator: c }, rules, now);
+  assert.ok((await run(kv, { kind: "hold", coordinatorId: "c3", personId: "pa" }, rules, now)).ok);
+  // The team booking gives up (another member was taken) while a single booking of pa reads:
+  // its busy entries still hold the team's, but by the time it reads the coordinator, the
+  // release has landed (entries gone, coordinator abandoned).
+  let released = false;
+  const racing = new Proxy(kv, {
+    get(target, prop) {
+      if (prop === "getMany") {
+        return async (ks: Deno.KvKey[]) => {
+          if (!released && ks.some((k) => k[0] === "coordinator" && k[1] === "c3")) {
+            released = true;
+            assert.ok((await run(target, { kind: "release", coordinatorId: "c3" }, rules, now)).ok);
+          }
+          return await target.getMany(ks);
+        };
+      }
+      const v = Reflect.get(target, prop, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  }) as Deno.Kv;
+  const single = booking(et, "2026-11-23T14:00:00Z", now, { host: { id: "pa", timeZone: "UTC" } });
+  const res = await run(racing, { kind: "create", booking: single, tokens: [] }, rules, now + 1);
+  assert.ok(released, "the release landed between the reads");
+  assert.ok(res.ok && res.committed, JSON.stringify(res));
+  // The team's commit cannot land any more: its coordinator is abandoned.
+  const late = await run(
+    kv,
+    { kind: "commit", coordinatorId: "c3", booking: b, tokens: [] },
+    rules,
+    now + 2,
+  );
+  assert.deepEqual(late, { ok: false, reason: "expired" });
+  kv.close();
+});
+
+Deno.test("planChange: a booking with the longest note, answers and labels the forms accept fits one KV value", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const questions = Array.from({ length: 20 }, (_, i) => ({
+    id: `q${String(i).padStart(31, "0")}`,
+    label: "問".repeat(200),
+    type: "long" as const,
+    required: true,
+  }));
+  const et = eventType({
+    title: "題".repeat(100),
+    questions,
+    location: { kind: "custom", value: "場".repeat(500) },
+  });
+  const raw = Object.fromEntries(questions.map((q) => [`q_${q.id}`, "答".repeat(2000)]));
+  assert.ok(!checkAnswers(questions, raw).ok, "40,000 characters of answers are too many");
+  const fits = Object.fromEntries(questions.map((q) => [`q_${q.id}`, "答".repeat(600)]));
+  const checked = checkAnswers(questions, fits);
+  assert.ok(checked.ok);
+  const now = Date.parse("2026-11-20T08:00:00Z");
+  const b = {
+    ...booking(et, "2026-11-23T14:00:00Z", now),
+    guestName: "名".repeat(100),
+    guestEmail: `${"m".repeat(240)}@x.test`,
+    guestNote: "註".repeat(2000),
+    answers: checked.answers,
+  };
+  const res = await run(kv, { kind: "create", booking: b, tokens: [] }, rulesFor(et), now);
+  assert.ok(res.ok && res.committed, JSON.stringify(res.ok || res.reason));
+  assert.ok(res.plan.budget.largestValueBytes <= REMOTE_KV_LIMITS.valueBytes);
+  kv.close();
+});
+
+// ── properties ──────────────────────────────────────────────────────────────────────────────
+
+/** Zones from UTC−12 to UTC+14, with half- and quarter-hour offsets and DST. */
+const ZONES = [
+  "Etc/GMT+12",
+  "Pacific/Pago_Pago",
+  "Pacific/Marquesas",
+  "America/St_Johns",
+  "America/New_York",
+  "UTC",
+  "Europe/Berlin",
+  "Asia/Kolkata",
+  "Asia/Kathmandu",
+  "Australia/Eucla",
+  "Australia/Lord_Howe",
+  "Australia/Sydney",
+  "Pacific/Chatham",
+  "Pacific/Kiritimati",
+];
+
+const arbConfig = fc.record({
+  zone: fc.constantFrom(...ZONES),
+  durationMin: fc.integer({ min: 1, max: 144 }).map((n) => n * 5),
+  bufferBeforeMin: fc.integer({ min: 0, max: 240 }),
+  bufferAfterMin: fc.integer({ min: 0, max: 240 }),
+  maxPerDay: fc.option(fc.integer({ min: 1, max: 4 }), { nil: null }),
+  maxPerWeek: fc.option(fc.integer({ min: 1, max: 6 }), { nil: null }),
+  requiresConfirmation: fc.boolean(),
+  /** A second event type of the same host, so blocks of different lengths share days. */
+  otherDurationMin: fc.integer({ min: 1, max: 144 }).map((n) => n * 5),
+  otherBufferMin: fc.integer({ min: 0, max: 240 }),
+  ttlHours: fc.integer({ min: 1, max: 72 }),
+  /** Days after 2026-11-01 (years of bookings), and an hour near a UTC day or week boundary. */
+  baseDay: fc.integer({ min: 0, max: 5 * 365 }),
+});
+
+const arbOp = fc.record({
+  kind: fc.constantFrom(
+    "create",
+    "create",
+    "create",
+    "confirm",
+    "confirm",
+    "reject",
+    "cancel",
+    "expire",
+    "expire",
+    "reschedule",
+    "host_reschedule",
+    "advance",
+    "series",
+  ),
+  /** A recurring series (issue 25): every 1–4 weeks, 2–52 occurrences. */
+  everyWeeks: fc.integer({ min: 1, max: 4 }),
+  count: fc.integer({ min: 2, max: 52 }),
+  /** A start in quarter hours from the base (up to three weeks later). */
+  slot: fc.integer({ min: 0, max: 4 * 24 * 21 }),
+  target: fc.nat(),
+  guest: fc.integer({ min: 0, max: 4 }),
+  advanceMin: fc.integer({ min: 1, max: 4 * 1440 }),
+  idempotent: fc.boolean(),
+});
+
+const BOUND: Record<string, number> = {
+  create: 5,
+  transition: 5,
+  reschedule: 6,
+  hold: 3,
+  commit: 4,
+  release: 1,
+  open: 0,
+  series_hold: REMOTE_KV_LIMITS.checks,
+  series_commit: 2,
+  series_finish: 1,
+};
+
+type PropertyStore = { kv: Deno.Kv; close(): Promise<void> | void };
+
+/** The property of ADR 002, on a store `open` gives each run (local and guarded, or remote). */
+function engineProperty(open: () => Promise<PropertyStore>, numRuns: number) {
+  return fc.assert(
+    fc.asyncProperty(
+      arbConfig,
+      fc.array(arbOp, { minLength: 1, maxLength: 30 }),
+      async (cfg, ops) => {
+        const store = await open();
+        const kv = store.kv;
+        try {
+          const host = { id: "h", timeZone: cfg.zone };
+          const et = eventType({
+            durationMin: cfg.durationMin,
+            bufferBeforeMin: cfg.bufferBeforeMin,
+            bufferAfterMin: cfg.bufferAfterMin,
+            maxPerDay: cfg.maxPerDay,
+            maxPerWeek: cfg.maxPerWeek,
+            requiresConfirmation: cfg.requiresConfirmation,
+          });
+          const rules = rulesFor(et, { bookingTtlMs: cfg.ttlHours * H });
+          const other = eventType({
+            id: "et2",
+            durationMin: cfg.otherDurationMin,
+            bufferBeforeMin: cfg.otherBufferMin,
+            requiresConfirmation: !cfg.requiresConfirmation,
+          });
+          const otherRules = rulesFor(other, { bookingTtlMs: cfg.ttlHours * H });
+          // Sunday 2026-11-01 22:00Z: the first slots cross UTC midnight and the ISO week boundary.
+          const base = Date.parse("2026-11-01T22:00:00Z") + cfg.baseDay * 24 * H;
+          let now = base - 48 * H;
+          const made: BookingRecord[] = [];
+          /** Every planned write fits remote KV and carries exactly what it states. */
+          const checkPlan = (
+            res: Awaited<ReturnType<typeof run>> & { ok: true },
+            change: Change,
+            idempotent: boolean,
+          ) => {
+            const p = res.plan;
+            const extraChecks = change.kind === "create" && idempotent ? 1 : 0;
+            assert.ok(
+              p.budget.checks <= BOUND[p.kind] + extraChecks,
+              `${p.kind}: ${p.budget.checks} checks`,
+            );
+            assert.ok(p.budget.mutations <= REMOTE_KV_LIMITS.mutations);
+            assert.ok(p.budget.bytes <= REMOTE_KV_LIMITS.bytes);
+            assert.ok(p.budget.largestValueBytes <= REMOTE_KV_LIMITS.valueBytes);
+            assert.deepEqual(res.carried, {
+              checks: p.budget.checks,
+              mutations: p.budget.mutations,
+            });
+            assert.ok(res.committed, "nothing else writes: the commit lands");
+          };
+          for (const op of ops) {
+            const startMs = base + op.slot * 15 * 60_000;
+            // Mostly one of the latest bookings (older ones are often over already).
+            const target = made.length
+              ? made[made.length - 1 - (op.target % Math.min(made.length, 3))]
+              : null;
+            let change: Change | null = null;
+            if (op.kind === "advance") {
+              now += op.advanceMin * 60_000;
+              continue;
+            }
+            const useOther = op.guest % 2 === 1;
+            if (op.kind === "series") {
+              // The service's protocol (services/book-series.ts): every write checked below.
+              const seriesId = nextId();
+              const occ = seriesStarts(startMs, cfg.zone, op).map((ms, index) => ({
+                ...newBookingRecord(
+                  {
+                    id: nextId(),
+                    tokenSalt: "s",
+                    host,
+                    eventType: et,
+                    startMs: ms,
+                    durationMin: et.durationMin,
+                    name: "G",
+                    email: `g${op.guest}@x.test`,
+                    note: "",
+                    guestTimeZone: "UTC",
+                    by: "guest",
+                  },
+                  now,
+                  rules.bookingTtlMs,
+                ),
+                series: { id: seriesId, index, count: op.count },
+              }));
+              const coordinator: CoordinatorRecord = {
+                v: 1,
+                id: nextId(),
+                bookingId: occ[0].id,
+                state: "holding",
+                untilMs: now + SERIES_HOLD_MS,
+                personIds: [host.id],
+                eventTypeId: et.id,
+                startMs: occ[0].blockStartMs,
+                endMs: occ[0].blockEndMs,
+                holdUntilMs: null,
+                series: {
+                  bookingIds: occ.map((b) => b.id),
+                  starts: occ.map((b) => b.startMs),
+                  blocks: occ.map((b) => ({ startMs: b.blockStartMs, endMs: b.blockEndMs })),
+                  timeZone: cfg.zone,
+                  held: 0,
+                  done: 0,
+                },
+              };
+              const id = coordinator.id;
+              const step = async (c: Change) => {
+                const res = await run(kv, c, rules, now);
+                if (res.ok) checkPlan(res, c, false);
+                else assert.notEqual(res.reason, "too_large", `${c.kind} did not fit`);
+                return res;
+              };
+              await step({ kind: "open", coordinator });
+              let held = 0;
+              let failed = false;
+              while (held < occ.length && !failed) {
+                const r = await step({
+                  kind: "series_hold",
+                  coordinatorId: id,
+                  bookings: occ.slice(held),
+                });
+                if (r.ok) held = r.plan.coordinator!.series!.held;
+                else failed = true;
+              }
+              if (!failed) {
+                failed = !(await step({ kind: "series_commit", coordinatorId: id, first: occ[0] }))
+                  .ok;
+              }
+              if (failed) {
+                await step({ kind: "release", coordinatorId: id });
+                continue;
+              }
+              for (let done = 0; done < occ.length;) {
+                const r = await step({
+                  kind: "series_finish",
+                  coordinatorId: id,
+                  bookings: occ.slice(done),
+                  first: occ[0],
+                  tokens: {},
+                });
+                assert.ok(r.ok);
+                done = r.plan.coordinator!.series!.done;
+              }
+              made.push(...occ);
+              continue;
+            }
+            if (op.kind === "create") {
+              const b = {
+                ...newBookingRecord(
+                  {
+                    id: nextId(),
+                    tokenSalt: "s",
+                    host,
+                    eventType: useOther ? other : et,
+                    startMs,
+                    durationMin: useOther ? other.durationMin : et.durationMin,
+                    name: "G",
+                    email: `g${op.guest}@x.test`,
+                    note: "",
+                    guestTimeZone: "UTC",
+                    by: "guest",
+                  },
+                  now,
+                  rules.bookingTtlMs,
+                ),
+              };
+              change = {
+                kind: "create",
+                booking: b,
+                tokens: [{ hash: `h${b.id}`, purpose: "guest" }],
+                extra: op.idempotent
+                  ? [{ key: ["idem", b.id], value: b.id, expectAbsent: true, expireInMs: H }]
+                  : undefined,
+              };
+            } else if (!target) continue;
+            else if (op.kind === "reschedule" || op.kind === "host_reschedule") {
+              const byHost = op.kind === "host_reschedule";
+              const ofTarget = target.eventTypeId === other.id ? other : et;
+              change = {
+                kind: "reschedule",
+                bookingId: target.id,
+                by: byHost ? "host" : "guest",
+                successor: {
+                  id: nextId(),
+                  tokenSalt: "s",
+                  host,
+                  eventType: byHost ? { ...ofTarget, requiresConfirmation: false } : ofTarget,
+                  startMs,
+                  durationMin: ofTarget.durationMin,
+                },
+                tokens: [],
+                enforceCutoff: !byHost,
+              };
+            } else {
+              // The expiry job runs once the hold is over.
+              const cur = (await kv.get<BookingRecord>(keys.booking(target.id))).value!;
+              if (op.kind === "expire" && cur.reservedUntilMs) {
+                now = Math.max(
+                  now,
+                  cur.reservedUntilMs,
+                );
+              }
+              change = {
+                kind: "transition",
+                bookingId: target.id,
+                action: op.kind as "confirm" | "reject" | "cancel" | "expire",
+                by: op.kind === "expire" ? "system" : "host",
+              };
+            }
+            // The rules of the booking's own event type (caps, cutoff).
+            const ofChange = change.kind === "create"
+              ? change.booking.eventTypeId
+              : made.find((b) => "bookingId" in change! && b.id === change.bookingId)
+                ?.eventTypeId;
+            const res = await run(kv, change, ofChange === "et2" ? otherRules : rules, now);
+            if (!res.ok) {
+              assert.notEqual(res.reason, "too_large", `${op.kind} did not fit`);
+              continue;
+            }
+            checkPlan(res, change, op.idempotent);
+            const p = res.plan;
+            if (p.booking && !made.some((b) => b.id === p.booking!.id)) made.push(p.booking);
+          }
+          // The invariant, from the booking records: live bookings never overlap; caps hold.
+          const all: BookingRecord[] = [];
+          for await (const e of kv.list<BookingRecord>({ prefix: keys.bookingPrefix() })) {
+            all.push(e.value);
+          }
+          const live = all.filter((b) =>
+            b.status === "CONFIRMED" || (b.status === "PENDING" && b.reservedUntilMs! > now)
+          );
+          for (let i = 0; i < live.length; i++) {
+            for (let j = i + 1; j < live.length; j++) {
+              const a = { startMs: live[i].blockStartMs, endMs: live[i].blockEndMs };
+              const b = { startMs: live[j].blockStartMs, endMs: live[j].blockEndMs };
+              assert.ok(!overlaps(a, b), `${live[i].id} overlaps ${live[j].id}`);
+            }
+          }
+          for (
+            const [period, limit] of [["day", cfg.maxPerDay], ["week", cfg.maxPerWeek]] as const
+          ) {
+            if (limit === null) continue;
+            const counts = new Map<string, number>();
+            for (const b of live.filter((x) => x.eventTypeId === et.id)) {
+              const k = capPeriods(b.startMs, cfg.zone)[period];
+              counts.set(k, (counts.get(k) ?? 0) + 1);
+            }
+            for (const [k, n] of counts) {
+              assert.ok(
+                n <= limit,
+                `${n} live bookings in ${period} ${k}`,
+              );
+            }
+          }
+          // Every live booking's time is on each UTC day it touches.
+          for (const b of live) {
+            for (const d of utcDaysTouched(b.blockStartMs, b.blockEndMs)) {
+              const e = await kv.get(keys.busy("h", d, b.blockStartMs, b.id));
+              assert.ok(e.value, `${b.id} missing on ${d}`);
+            }
+          }
+        } finally {
+          await store.close();
+        }
+      },
+    ),
+    { numRuns },
+  );
+}
+
+Deno.test("planChange (property): over random configurations and change sequences, every planned write fits remote KV, states exactly what its commit carries, and no two live bookings overlap", async () => {
+  await engineProperty(async () => {
+    const kv = guardKv(await Deno.openKv(":memory:"));
+    return { kv, close: () => kv.close() };
+  }, 120);
+});
+
+Deno.test({
+  name:
+    "planChange (property), committed through Deno's remote client to the KV Connect test server: the server, with denokv's limits, accepts every planned write",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await engineProperty(async () => {
+      const server = await startKvConnect();
+      Deno.env.set("DENO_KV_ACCESS_TOKEN", server.token);
+      const kv = await Deno.openKv(server.url);
+      return {
+        kv,
+        close: async () => {
+          kv.close();
+          const refused = server.stats().refused;
+          await server.close();
+          assert.deepEqual(refused, [], "the server refused nothing");
+        },
+      };
+    }, 12);
+  },
+});

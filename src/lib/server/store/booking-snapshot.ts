@@ -1,0 +1,149 @@
+/**
+ * The engine's first store step (docs/decisions/002-booking-engine.md): `readSnapshot` reads
+ * everything one change is decided on, with each entry's versionstamp.
+ */
+import { keyOf, keys, type PersonId } from "./keys.ts";
+import type {
+  BookingRecord,
+  BusyEntryRecord,
+  CapEntryRecord,
+  CoordinatorRecord,
+  FenceRecord,
+  GuestHoldRecord,
+} from "../domain/model/records.ts";
+import {
+  type Change,
+  type EngineRules,
+  type Key,
+  primaryEntry,
+  scopeOf,
+  type Snapshot,
+  type Versioned,
+} from "../domain/booking-engine/index.ts";
+import { type Interval } from "../domain/interval.ts";
+
+/** What a person's external calendars say about an interval (see services/calendar-busy.ts). */
+export type CalendarReader = (
+  personId: PersonId,
+  iv: Interval,
+) => Promise<{ busy: Interval[]; unknown: Interval[] }>;
+
+async function getMany<T>(kv: Deno.Kv, ks: Key[]): Promise<Versioned<T>[]> {
+  const out: Versioned<T>[] = [];
+  for (let i = 0; i < ks.length; i += 10) {
+    const got = await kv.getMany<T[]>(ks.slice(i, i + 10) as Deno.KvKey[]);
+    for (const g of got) {
+      out.push({ key: g.key as Key, value: g.value, versionstamp: g.versionstamp });
+    }
+  }
+  return out;
+}
+
+export async function list<T>(kv: Deno.Kv, selector: Deno.KvListSelector): Promise<Versioned<T>[]> {
+  const out: Versioned<T>[] = [];
+  for await (const e of kv.list<T>(selector)) {
+    out.push({ key: e.key as Key, value: e.value, versionstamp: e.versionstamp });
+  }
+  return out;
+}
+
+/**
+ * Everything `change` is decided on. The fences are read before the entries they guard: an
+ * addition committed after this fence read changes a fence the plan checks, and one committed
+ * before it is in the lists. An entry exists only under a fence that exists (every writer sets
+ * both), so a day, period or guest without a fence has nothing to list.
+ */
+export async function readSnapshot(
+  kv: Deno.Kv,
+  change: Change,
+  rules: EngineRules,
+  calendar: CalendarReader,
+): Promise<Snapshot> {
+  const pe = primaryEntry(change);
+  const primary = pe
+    ? (await getMany<BookingRecord | CoordinatorRecord>(kv, [keyOf(pe)]))[0]
+    : null;
+  const scope = scopeOf(change, primary?.value ?? null, rules, keyOf);
+  const busyFences = scope.busy.map((b) => b.days.map((d) => keys.busyFence(b.personId, d)));
+  const capFences = scope.caps.map((c) => keys.capFence(c.eventTypeId, c.period, c.periodKey));
+  const guestFence = scope.guest
+    ? [keys.guestHoldFence(scope.guest.hostId, scope.guest.email)]
+    : [];
+  const read = await getMany<unknown>(kv, [
+    ...busyFences.flat(),
+    ...capFences,
+    ...guestFence,
+    ...scope.absent,
+    ...scope.guards,
+  ]);
+  const guards = read.splice(read.length - scope.guards.length);
+  const absent = read.splice(read.length - scope.absent.length);
+  const fences = read as Versioned<FenceRecord>[];
+  const present = new Set(fences.filter((f) => f.versionstamp).map((f) => JSON.stringify(f.key)));
+  const fenced = (k: Key) => present.has(JSON.stringify(k));
+
+  const [busy, caps, guestHolds, calendars] = await Promise.all([
+    Promise.all(scope.busy.map(async ({ personId, days, startMs, endMs }) => {
+      // Per day, only entries starting late enough to reach the interval (the fence bounds the
+      // day's longest block) and before its end; the whole day when no bound is known yet.
+      const lists = await Promise.all(days.map((day) => {
+        const fence = fences.find((f) =>
+          JSON.stringify(f.key) === JSON.stringify(keys.busyFence(personId, day))
+        );
+        if (!fence?.versionstamp) return [];
+        const longest = fence.value?.maxBlockMs;
+        return list<BusyEntryRecord>(
+          kv,
+          longest === undefined ? { prefix: keys.busyFrom(personId, day) } : {
+            start: keys.busyStartingFrom(personId, day, startMs - longest),
+            end: keys.busyStartingFrom(personId, day, endMs),
+          },
+        );
+      }));
+      return { personId, entries: lists.flat() };
+    })),
+    Promise.all(scope.caps.map(async (ref, i) => ({
+      ref,
+      entries: fenced(capFences[i])
+        ? await list<CapEntryRecord>(kv, {
+          prefix: keys.capEntryPeriod(ref.eventTypeId, ref.period, ref.periodKey),
+        })
+        : [],
+    }))),
+    scope.guest && fenced(guestFence[0])
+      ? list<GuestHoldRecord>(kv, {
+        prefix: keys.guestHoldPrefix(scope.guest.hostId, scope.guest.email),
+      })
+      : Promise.resolve([]),
+    Promise.all(
+      scope.calendars.map(async (c) => ({
+        personId: c.personId,
+        ...await calendar(c.personId, c),
+      })),
+    ),
+  ]);
+  const coordinatorIds = new Set(scope.coordinatorIds);
+  for (const b of busy) {
+    for (const e of b.entries) {
+      if (e.value?.coordinatorId && e.value.holdUntilMs !== null) {
+        coordinatorIds.add(e.value.coordinatorId);
+      }
+    }
+  }
+  const coordinators = await getMany<CoordinatorRecord>(
+    kv,
+    [...coordinatorIds].map((id) => keys.coordinator(id)),
+  );
+  return {
+    keyOf,
+    primary,
+    fences,
+    busy,
+    caps,
+    guestHolds,
+    coordinators,
+    calendars,
+    absent,
+    guards,
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * Meeting polls: the poll record, an index by the SHA-256 of its link's token, one vote per
+ * invitee address, and the "booked" marker a booking writes absent-checked (a poll books once).
+ */
+import { keys, type UserId } from "./keys.ts";
+import type { OutboxRecord, PollRecord, PollVoteRecord } from "../domain/model/records.ts";
+import { enqueue } from "./outbox.ts";
+import { STORED_GUESTS_MAX } from "../../shared/booking-extras.ts";
+
+type TokenIndex = { v: 1; hostId: UserId; id: string };
+/**
+ * Votes kept per poll (a poll is for a meeting, not a survey); the booked meeting's guest and
+ * additional guests are its voters, so they stay within what a booking may hold.
+ */
+export const MAX_VOTES = STORED_GUESTS_MAX;
+
+/** Stores a new poll and its token index, with the jobs its creation queues (one write). */
+export async function insertPoll(
+  kv: Deno.Kv,
+  poll: PollRecord,
+  tokenHash: string,
+  jobs: OutboxRecord[] = [],
+) {
+  const op = kv.atomic();
+  for (const job of jobs) enqueue(op, job);
+  const res = await op
+    .check({ key: keys.poll(poll.hostId, poll.id), versionstamp: null })
+    .check({ key: keys.pollByToken(tokenHash), versionstamp: null })
+    .set(keys.poll(poll.hostId, poll.id), poll)
+    .set(keys.pollByToken(tokenHash), { v: 1, hostId: poll.hostId, id: poll.id } as TokenIndex)
+    .commit();
+  return res.ok;
+}
+
+export async function getPoll(kv: Deno.Kv, hostId: UserId, id: string) {
+  return (await kv.get<PollRecord>(keys.poll(hostId, id))).value;
+}
+
+export async function findPollByToken(kv: Deno.Kv, tokenHash: string) {
+  const idx = (await kv.get<TokenIndex>(keys.pollByToken(tokenHash))).value;
+  return idx ? await getPoll(kv, idx.hostId, idx.id) : null;
+}
+
+export async function listPolls(kv: Deno.Kv, hostId: UserId, limit = 100) {
+  const out: PollRecord[] = [];
+  for await (
+    const e of kv.list<PollRecord>({ prefix: keys.pollPrefix(hostId) }, { reverse: true, limit })
+  ) out.push(e.value);
+  return out;
+}
+
+export async function listVotes(kv: Deno.Kv, pollId: string) {
+  const out: PollVoteRecord[] = [];
+  for await (
+    const e of kv.list<PollVoteRecord>({ prefix: keys.pollVotePrefix(pollId) }, {
+      limit: MAX_VOTES,
+    })
+  ) out.push(e.value);
+  return out.sort((a, b) => a.atMs - b.atMs);
+}
+
+/**
+ * Stores a vote (replacing the same address's) with the jobs it queues, unless the poll is
+ * booked or closed already.
+ */
+export async function putVote(
+  kv: Deno.Kv,
+  vote: PollVoteRecord,
+  jobs: OutboxRecord[] = [],
+): Promise<boolean> {
+  const op = kv.atomic();
+  for (const job of jobs) enqueue(op, job);
+  const res = await op
+    .check({ key: keys.pollBooked(vote.pollId), versionstamp: null })
+    .set(keys.pollVote(vote.pollId, vote.email), vote)
+    .commit();
+  return res.ok;
+}
+
+/**
+ * Closes a poll without a booking: the "booked" marker (no booking) is written absent-checked,
+ * so no vote or pick lands after it, with the jobs the closing queues. False: it was booked or
+ * closed already.
+ */
+export async function closePollRecord(
+  kv: Deno.Kv,
+  poll: PollRecord,
+  closedAtMs: number,
+  jobs: OutboxRecord[],
+): Promise<boolean> {
+  const op = kv.atomic();
+  for (const job of jobs) enqueue(op, job);
+  const res = await op
+    .check({ key: keys.pollBooked(poll.id), versionstamp: null })
+    .set(keys.pollBooked(poll.id), { v: 1, bookingId: null, closedAtMs })
+    .set(keys.poll(poll.hostId, poll.id), { ...poll, closedAtMs } satisfies PollRecord)
+    .commit();
+  return res.ok;
+}
+
+/** Removes one invitee's answers from every poll of the host (a guest asked to be forgotten). */
+export async function eraseVotesOf(kv: Deno.Kv, hostId: UserId, email: string): Promise<number> {
+  const target = email.trim().toLowerCase();
+  let n = 0;
+  for (const poll of await listPolls(kv, hostId)) {
+    const key = keys.pollVote(poll.id, target);
+    if ((await kv.get(key)).value) {
+      await kv.delete(key);
+      n++;
+    }
+  }
+  return n;
+}

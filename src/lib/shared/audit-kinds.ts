@@ -1,0 +1,20 @@
+/** The audit log's kinds in words (one catalog key each). Browser-safe. */
+import type { MessageKey } from "./i18n.ts";
+
+export const AUDIT_KIND_KEYS = {
+  sign_in: "admin.kind_sign_in",
+  sign_in_refused: "admin.kind_sign_in_refused",
+  api_key_created: "admin.kind_api_key_created",
+  api_key_revoked: "admin.kind_api_key_revoked",
+  account_deleted: "admin.kind_account_deleted",
+  account_suspended: "admin.kind_account_suspended",
+  account_reactivated: "admin.kind_account_reactivated",
+  team_ownership_changed: "admin.kind_team_ownership_changed",
+  webhook_created: "admin.kind_webhook_created",
+  webhook_changed: "admin.kind_webhook_changed",
+  webhook_deleted: "admin.kind_webhook_deleted",
+  bookings_imported: "admin.kind_bookings_imported",
+  bookings_handed_over: "admin.kind_bookings_handed_over",
+  admin_mail_test: "admin.kind_admin_mail_test",
+  admin_backup: "admin.kind_admin_backup",
+} as const satisfies Record<string, MessageKey>;

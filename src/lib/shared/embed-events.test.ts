@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { endOf, parentMessage } from "./embed-events.ts";
+
+const booked = {
+  type: "invito:booked" as const,
+  bookingId: "01J",
+  eventType: "intro",
+  start: "2026-12-01T09:00:00Z",
+  end: "2026-12-01T09:30:00Z",
+  status: "confirmed" as const,
+  guest: { name: "Ada", email: "ada@example.com" },
+};
+
+Deno.test("embed events: every message is versioned; the guest rides along only when allowed", () => {
+  assert.deepEqual(parentMessage({ type: "invito:page_height", height: 700 }, false), {
+    type: "invito:page_height",
+    height: 700,
+    v: 1,
+  });
+  assert.equal(parentMessage(booked, false).guest, undefined);
+  assert.deepEqual(parentMessage(booked, true).guest, booked.guest);
+  assert.ok(!JSON.stringify(parentMessage(booked, false)).includes("ada@example.com"));
+});
+
+Deno.test("embed events: a time's end is its start plus the length, as an ISO instant", () => {
+  assert.equal(endOf("2026-12-01T09:45:00Z", 30), "2026-12-01T10:15:00Z");
+});

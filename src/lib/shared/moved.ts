@@ -1,0 +1,38 @@
+/**
+ * How a moved booking reads, in one place: the guest's old link, the host's old Confirm, Reject
+ * and Reschedule links, the host's booking list and the mails about a move all say it with these
+ * words, so a booking that was moved never reads as cancelled. (The refusal an action on it
+ * meets is `moved` in ./refusals.ts.)
+ */
+import type { MessageKey, MessageValues } from "./i18n.ts";
+
+type T = { t(key: MessageKey, values?: MessageValues): string };
+export type MovedWhen = { date: string; time: string; zone: string };
+
+/**
+ * "Moved to Tue 24 Nov, 10:00–10:30 (Berlin)." or "… — waiting for Hanna to confirm." (`host`
+ * null: the host reads it: "… — waiting for your answer.").
+ */
+export function movedToText(i: T, to: MovedWhen, pending: boolean, host: string | null): string {
+  const at = { date: to.date, time: to.time, zone: to.zone };
+  return !pending
+    ? i.t("moved.to", at)
+    : host === null
+    ? i.t("moved.to_pending_you", at)
+    : i.t("moved.to_pending", { ...at, host });
+}
+
+/** The heading of a page opened by a moved booking's link. */
+export function movedHeading(i: T): string {
+  return i.t("moved.heading");
+}
+
+/** The heading of the booking a move made: "Your booking was moved" or "… waiting for {host}". */
+export function movedSuccessorHeading(i: T, pending: boolean, host: string): string {
+  return pending ? i.t("moved.heading_pending", { host }) : i.t("moved.heading_moved");
+}
+
+/** One line for mails: "Moved from {old} to {new}." (each a full time with its zone). */
+export function movedFromToText(i: T, from: string, to: string): string {
+  return i.t("moved.from_to", { from, to });
+}

@@ -1,0 +1,110 @@
+import { fail, redirect } from "@sveltejs/kit";
+import * as v from "valibot";
+import type { Actions, PageServerLoad } from "./$types";
+import { bookForGuest, hostBookView } from "$lib/server/services/host-book.ts";
+import { GuestFields } from "$lib/shared/forms/booking.ts";
+import { fieldErrors } from "$lib/shared/forms/common.ts";
+import { messageRef, translateRef } from "$lib/shared/i18n.ts";
+import { refusalKey } from "$lib/shared/refusals.ts";
+import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
+
+export const load: PageServerLoad = async ({ locals, url, setHeaders }) => {
+  setHeaders({ "cache-control": "no-store" });
+  const q = url.searchParams;
+  const view = await hostBookView(locals.app, locals.user!, {
+    slug: q.get("type"),
+    date: q.get("date"),
+    month: q.get("month"),
+    locale: locals.locale,
+  });
+  return {
+    types: view.types,
+    chosen: view.chosen,
+    timeZone: view.timeZone,
+    days: view.page?.days ?? [],
+    date: view.page?.date ?? null,
+    slots: view.page?.slots ?? [],
+    today: view.page?.today ?? null,
+  };
+};
+
+const HostBook = v.pipe(
+  v.object({
+    ...GuestFields.entries,
+    type: v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,60}$/, messageRef("bookings.no_such"))),
+    start: v.optional(
+      v.pipe(
+        v.string(),
+        v.regex(
+          /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z)?$/,
+          messageRef("bookings.move_bad_time"),
+        ),
+      ),
+    ),
+    date: v.optional(
+      v.pipe(v.string(), v.regex(/^(\d{4}-\d{2}-\d{2})?$/, messageRef("bookings.move_bad_time"))),
+    ),
+    time: v.optional(
+      v.pipe(v.string(), v.regex(/^(\d{2}:\d{2})?$/, messageRef("bookings.move_bad_time"))),
+    ),
+  }),
+  v.check((o) => !!o.start || (!!o.date && !!o.time), messageRef("bookings.move_pick_time")),
+);
+
+export const actions: Actions = {
+  book: async ({ locals, request, setHeaders }) => {
+    const form = await request.formData();
+    const raw: Record<string, string> = {};
+    for (const [k, val] of form) if (typeof val === "string") raw[k] = val.slice(0, 2100);
+    const values = { name: raw.name ?? "", email: raw.email ?? "", note: raw.note ?? "" };
+    const parsed = v.safeParse(HostBook, {
+      type: raw.type ?? "",
+      name: raw.name ?? "",
+      email: raw.email ?? "",
+      note: raw.note ?? "",
+      start: raw.start ?? "",
+      date: raw.date ?? "",
+      time: raw.time ?? "",
+    });
+    if (!parsed.success) {
+      const errors = fieldErrors(parsed.issues, locals.t);
+      const error = Object.keys(errors).length
+        ? locals.t.t("bookings.book_fix_fields")
+        : translateRef(locals.t, parsed.issues[0].message);
+      return fail(400, { error, errors, values, outside: false });
+    }
+    const o = parsed.output;
+    const rawAnswers: Record<string, string> = {};
+    for (const [k, val] of Object.entries(raw)) if (k.startsWith("q_")) rawAnswers[k] = val;
+    const res = await bookForGuest(locals.app, locals.user!, {
+      slug: o.type,
+      start: o.start || undefined,
+      date: o.date,
+      time: o.time,
+      outsideHours: raw.outside_hours === "on",
+      name: o.name,
+      email: o.email,
+      note: o.note,
+      rawAnswers,
+      confirmed: raw.confirmed === "on",
+    });
+    if (res.ok) redirect(303, `/dashboard/bookings?booked=${res.bookingId}`);
+    if (res.reason === "invalid_answers") {
+      return fail(400, {
+        error: locals.t.t("bookings.book_fix_fields"),
+        errors: Object.fromEntries(
+          Object.entries(res.errors).map(([k, m]) => [k, translateRef(locals.t, m)]),
+        ),
+        values,
+        outside: false,
+      });
+    }
+    if (res.reason === "busy") retryLater(setHeaders);
+    return fail(res.reason === "busy" ? BUSY_STATUS : res.reason === "not_found" ? 404 : 409, {
+      error: locals.t.t(refusalKey(res.reason, "bookings.did_not_work")),
+      errors: {},
+      values,
+      outside: res.reason === "outside_hours",
+    });
+  },
+};

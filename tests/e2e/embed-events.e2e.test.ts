@@ -1,0 +1,203 @@
+/**
+ * The widget's events to the page that embeds it (docs/decisions/046-embed-events.md), as a site
+ * owner's page on another origin receives them in Chromium: a full booking posts, in order,
+ * event_type_viewed → date_selected → time_selected → booked, with heights along the way, only
+ * to the origins the host listed; guest data only with the host's consent and never with "*".
+ * The page uses the documented embed.js API (Invito.inline, Invito.on) with prefill and utm.
+ */
+import assert from "node:assert/strict";
+import { startApp } from "../support/app.ts";
+import { startSmtp } from "../support/smtp.ts";
+import { freePort } from "../support/ports.ts";
+import { launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import { signInAs } from "../support/browser-sign-in.ts";
+import type { Browser, Frame, Page } from "playwright-core";
+
+type Recorded = { via: "raw" | "api"; origin?: string; data: Record<string, unknown> };
+
+/** A site owner's page on 127.0.0.2: embed.js, one inline widget, every message recorded. */
+function serveParent(appBase: string, port: number, widget: string, options: string) {
+  const server = Deno.serve(
+    { hostname: "127.0.0.2", port, onListen: () => {} },
+    (req) => {
+      const path = new URL(req.url).pathname;
+      if (path === "/thanks") {
+        return new Response(
+          `<!doctype html><html lang="en"><head><title>Thanks</title></head><body><h1>Thanks from the shop</h1></body></html>`,
+          { headers: { "content-type": "text/html; charset=utf-8" } },
+        );
+      }
+      return new Response(
+        `<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width, initial-scale=1"><title>Shop</title>
+<script>
+  window.__seen = [];
+  window.addEventListener("message", function (e) { window.__seen.push({ via: "raw", origin: e.origin, data: e.data }); });
+</script>
+<script src="${appBase}/embed.js"></script>
+</head><body style="margin:0;font-family:sans-serif"><h1>Our shop</h1><div id="book"></div>
+<script>
+  ["page_height", "event_type_viewed", "date_selected", "time_selected", "booked", "redirect"].forEach(function (n) {
+    Invito.on(n, function (d) { window.__seen.push({ via: "api", data: d }); });
+  });
+  Invito.inline(Object.assign({ url: ${JSON.stringify(widget)}, parent: "#book" }, ${options}));
+</script></body></html>`,
+        { headers: { "content-type": "text/html; charset=utf-8" } },
+      );
+    },
+  );
+  return { origin: `http://127.0.0.2:${port}`, close: () => server.shutdown() };
+}
+
+async function widgetFrame(page: Page): Promise<Frame> {
+  const iframe = page.locator("#book iframe");
+  await iframe.waitFor();
+  return (await (await iframe.elementHandle())!.contentFrame()) as Frame;
+}
+
+const seen = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as { __seen: Recorded[] }).__seen);
+
+/** Picks a day the guest has not been shown yet, a time, and books with what is prefilled. */
+async function bookInWidget(page: Page, frame: Frame) {
+  await frame.locator("a[data-slot]").first().waitFor();
+  await frame.locator("a[href*='date=']:not([aria-current])[aria-label]").first().click();
+  await page.waitForFunction(() =>
+    (globalThis as unknown as { __seen: Recorded[] }).__seen.some((m) =>
+      m.data?.type === "invito:date_selected"
+    )
+  );
+  await frame.locator("a[data-slot]").first().click();
+  await frame.locator("#b-name").waitFor();
+  await frame.locator("#book button[type=submit]").click();
+  await page.waitForFunction(() =>
+    (globalThis as unknown as { __seen: Recorded[] }).__seen.some((m) =>
+      m.data?.type === "invito:booked"
+    )
+  );
+}
+
+async function saveEmbedSettings(
+  host: Page,
+  base: string,
+  origins: string,
+  share: boolean,
+  navigateParent = false,
+) {
+  await host.goto(`${base}/dashboard/embed`);
+  await host.locator("#e-origins").fill(origins);
+  await host.locator("form[action='?/origins'] button[type=submit]").click();
+  await host.getByRole("status").filter({ hasText: "Saved." }).first().waitFor();
+  await host.goto(`${base}/dashboard/embed`);
+  await host.locator("input[name=shareGuestData]").setChecked(share);
+  await host.locator("input[name=navigateParent]").setChecked(navigateParent);
+  await host.locator("form[action='?/events'] button[type=submit]").click();
+  await host.getByRole("status").filter({ hasText: "Saved." }).first().waitFor();
+}
+
+Deno.test({
+  name:
+    "e2e embed events: a parent page on another origin gets viewed → date → time → booked (and heights) only as listed; with '*' no guest data ever",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using smtp = await startSmtp();
+    await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
+    const browser: Browser = await launchBrowser();
+    const port = freePort();
+    const parent = serveParent(
+      app.baseUrl,
+      port,
+      "/widget/demo/quick-chat",
+      JSON.stringify({
+        prefill: { name: "Ada Guest", email: "ada@guest.example" },
+        utm: { source: "newsletter", campaign: "winter" },
+      }),
+    );
+    try {
+      const hostCtx = await browser.newContext();
+      const host = await hostCtx.newPage();
+      await signInAs(host, app.baseUrl, "demo@invito.example", smtp);
+      await saveEmbedSettings(host, app.baseUrl, parent.origin, true);
+
+      // A listed site, guest data allowed: everything arrives, exactly targeted, in order.
+      const ctx = await browser.newContext({ timezoneId: "Europe/Berlin" });
+      const page = await ctx.newPage();
+      const errors = trackPageErrors(page);
+      await page.goto(`${parent.origin}/?utm_medium=email&utm_source=ignored`);
+      const frame = await widgetFrame(page);
+      // Prefill and utm travel as the widget's own parameters (the options win over the page's).
+      const src = new URL(frame.url());
+      assert.equal(src.searchParams.get("name"), "Ada Guest");
+      assert.equal(src.searchParams.get("utm_source"), "newsletter");
+      assert.equal(src.searchParams.get("utm_medium"), "email");
+      assert.equal(src.searchParams.get("utm_campaign"), "winter");
+      await bookInWidget(page, frame);
+      // The prefilled fields were there for the guest, and editable.
+      await screenshot(page, "embed-events-booked-listed");
+      const listed = await seen(page);
+      const raw = listed.filter((m) =>
+        m.via === "raw" && String(m.data?.type).startsWith("invito:")
+      );
+      assert.ok(raw.every((m) => m.origin === app.baseUrl.replace(/\/$/, "")), "from Invito only");
+      assert.ok(raw.every((m) => m.data.v === 1), "every message is versioned");
+      const steps = raw.map((m) => m.data.type).filter((t) =>
+        t !== "invito:page_height" && t !== "invito:resize"
+      );
+      assert.deepEqual(steps, [
+        "invito:event_type_viewed",
+        "invito:date_selected",
+        "invito:time_selected",
+        "invito:booked",
+      ]);
+      assert.ok(
+        raw.some((m) => m.data.type === "invito:page_height" && Number(m.data.height) > 200),
+      );
+      const api = listed.filter((m) => m.via === "api").map((m) => m.data.type);
+      assert.deepEqual(
+        api.filter((t) => t !== "invito:page_height"),
+        steps,
+        "Invito.on saw them too",
+      );
+      const time = raw.find((m) => m.data.type === "invito:time_selected")!.data;
+      const booked = raw.find((m) => m.data.type === "invito:booked")!.data;
+      assert.equal(booked.eventType, "quick-chat");
+      assert.equal(booked.start, time.start);
+      assert.equal(booked.end, time.end);
+      assert.match(String(booked.bookingId), /^[0-9A-HJKMNP-TV-Z]{26}$/);
+      assert.ok(booked.status === "confirmed" || booked.status === "pending");
+      assert.deepEqual(booked.guest, { name: "Ada Guest", email: "ada@guest.example" });
+      assert.deepEqual(errors(), []);
+      await ctx.close();
+
+      // "*": still every event, to any site — and not one message carries the guest's data.
+      await saveEmbedSettings(host, app.baseUrl, "*", true);
+      const ctx2 = await browser.newContext({ timezoneId: "Europe/Berlin" });
+      const page2 = await ctx2.newPage();
+      await page2.goto(parent.origin);
+      await bookInWidget(page2, await widgetFrame(page2));
+      const any = (await seen(page2)).filter((m) => m.via === "raw");
+      const anyBooked = any.find((m) => m.data?.type === "invito:booked")!.data;
+      assert.equal(anyBooked.guest, undefined);
+      const text = JSON.stringify(any);
+      assert.ok(!text.includes("ada@guest.example") && !text.includes("Ada Guest"), text);
+      await ctx2.close();
+
+      // A site not on the list hears nothing, not even heights (the frame is refused anyway).
+      await saveEmbedSettings(host, app.baseUrl, "https://elsewhere.example", true);
+      const ctx3 = await browser.newContext();
+      const page3 = await ctx3.newPage();
+      await page3.goto(parent.origin);
+      await page3.locator("#book iframe").waitFor();
+      await page3.waitForLoadState("load");
+      assert.deepEqual(
+        (await seen(page3)).filter((m) => String(m.data?.type).startsWith("invito:")),
+        [],
+      );
+      await ctx3.close();
+      await hostCtx.close();
+    } finally {
+      await parent.close();
+      await browser.close();
+    }
+  },
+});

@@ -1,0 +1,476 @@
+/**
+ * The admin area (issue 32) over HTTP against the built server: who reaches it, and what
+ * suspending, reactivating and deleting an account do to every credential and public page.
+ */
+import assert from "node:assert/strict";
+import { startApp } from "../support/app.ts";
+import { type Client, createClient } from "../support/http.ts";
+import { finishMagicLink, signInByLink, verifyLinkIn } from "../support/auth.ts";
+import { serveLocal } from "../support/local-server.ts";
+import { waitFor } from "../support/wait.ts";
+import { slotsAhead } from "../reliability/harness.ts";
+import { DEMO_EMAIL } from "../../src/lib/server/services/seed-demo.ts";
+import { startSmtp } from "../support/smtp.ts";
+import { parseCsv } from "../../src/lib/server/http/csv.ts";
+
+const opts = { sanitizeResources: false, sanitizeOps: false };
+const ADMIN = "ops@example.test";
+const METRICS_TOKEN = "admin-test-metrics-token-0123456789";
+
+/** The id of a user on the admin's list (from the form the page renders). */
+async function userIdOf(admin: Client, username: string): Promise<string> {
+  const page = await admin.get(`/admin?q=${encodeURIComponent(username)}`);
+  assert.equal(page.status, 200);
+  const m = new RegExp(
+    `data-user="${username}"[\\s\\S]*?name="userId" value="([0-9A-Z]{26})"`,
+  ).exec(page.body);
+  assert.ok(m, `no ${username} on the admin's list`);
+  return m[1];
+}
+
+async function outboxJobs(baseUrl: string): Promise<number> {
+  const res = await fetch(`${baseUrl}/metrics`, {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  });
+  const text = await res.text();
+  assert.equal(res.status, 200);
+  return [...text.matchAll(/^invito_outbox_jobs\{[^}]*\} (\d+)/gm)]
+    .reduce((n, m) => n + Number(m[1]), 0);
+}
+
+Deno.test({
+  ...opts,
+  name:
+    "admin area (issue 32): signed out or signed in as a host, every admin page and action answers 404 in every spelling, and nothing changes; the listed admin gets the pages",
+  async fn() {
+    await using app = await startApp({ demo: true, env: { INVITO_ADMINS: ADMIN } });
+    const admin = await signInByLink(app, ADMIN);
+    const host = await signInByLink(app, DEMO_EMAIL);
+    const anon = createClient(app.baseUrl);
+    const demoId = await userIdOf(admin, "demo");
+
+    const pages = [
+      "/admin",
+      "/admin/",
+      "/admin/instance",
+      "/admin/audit",
+      "/admin/audit.csv",
+      "/admin/__data.json",
+      "/admin/instance/__data.json",
+      "/%61dmin",
+      "/%61dmin/%69nstance",
+      "/admin/%61udit",
+      "/admin/audit%2Ecsv",
+      "/admin/instance/",
+      "/ADMIN",
+      "/%2561dmin",
+    ];
+    const actions = [
+      "/admin?/suspend",
+      "/admin?%2Fsuspend",
+      "/%61dmin?/suspend",
+      "/admin/?/suspend",
+      "/admin?/delete",
+      "/admin?/reactivate",
+      "/admin/instance?/mailTest",
+      "/admin/instance?/backup",
+    ];
+    for (const [who, c] of [["signed out", anon], ["a host", host]] as const) {
+      for (const p of pages) {
+        const r = await c.get(p);
+        assert.equal(r.status, 404, `${who}: GET ${p} → ${r.status}`);
+        assert.doesNotMatch(r.body, /suspend|audit log|admin\.|INVITO_/i, `${who}: ${p} tells`);
+      }
+      for (const p of actions) {
+        const r = await c.post(p, { userId: demoId, confirm: "demo", to: "x@example.test" });
+        assert.equal(r.status, 404, `${who}: POST ${p} → ${r.status}`);
+      }
+    }
+    // The admin area's 404 is the 404 of a page that does not exist (random values aside).
+    const plain = (body: string) =>
+      body.replace(/nonce="[^"]*"/g, "").replace(/[0-9a-f]{16,}/g, "");
+    for (const c of [anon, host]) {
+      assert.equal(plain((await c.get("/admin")).body), plain((await c.get("/adminx")).body));
+      assert.equal(
+        plain((await c.get("/admin/__data.json")).body),
+        plain((await c.get("/adminx/__data.json")).body),
+      );
+      assert.equal(
+        plain((await c.post("/admin?/suspend", { userId: demoId })).body),
+        plain((await c.post("/adminx?/suspend", { userId: demoId })).body),
+      );
+    }
+
+    // Nothing happened to the host: still signed in, still taking bookings. Their dashboard does
+    // not link the admin area; the admin's does.
+    const hostDash = await host.get("/dashboard/profile");
+    assert.equal(hostDash.status, 200);
+    assert.doesNotMatch(hostDash.body, /href="\/admin"/);
+    assert.match((await admin.get("/dashboard/profile")).body, /href="\/admin"/);
+    assert.equal(await fetch(`${app.baseUrl}/calendar/demo`).then((r) => r.status), 200);
+
+    for (const p of ["/admin", "/admin/instance", "/admin/audit"]) {
+      const r = await admin.get(p);
+      assert.equal(r.status, 200, `admin: GET ${p}`);
+    }
+    // An address on the list that no verified sign-in backs is nobody: the admin's own rights
+    // come from the session, never from a form field.
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "suspending (issue 32) ends every credential at once — session, API key, feed, webhook — shows a calm 410 on the booking pages, keeps the meetings ahead and refuses sign-in with a message; reactivating lets the person back in; deleting by the admin ends everything again",
+  async fn() {
+    const hits: { type: string }[] = [];
+    await using rx = serveLocal(async (req) => {
+      hits.push(JSON.parse(await req.text()));
+      return new Response("ok");
+    });
+    await using app = await startApp({
+      demo: true,
+      env: {
+        INVITO_ADMINS: ADMIN,
+        INVITO_ALLOW_PRIVATE_WEBHOOKS: "true",
+        INVITO_METRICS_TOKEN: METRICS_TOKEN,
+      },
+    });
+    const admin = await signInByLink(app, ADMIN);
+    let host = await signInByLink(app, DEMO_EMAIL);
+    const newKey = async (c: Client) => {
+      const made = await c.post("/dashboard/developers?/createKey", {
+        name: "laptop",
+        write: "on",
+        expires: "never",
+      });
+      return /inv_[A-Za-z0-9_-]{43}/.exec(made.body)![0];
+    };
+    let apiKey = await newKey(host);
+    assert.equal((await host.post("/dashboard/profile?/feed", {})).status, 200);
+    const feedPath = /\/feed\/[A-Za-z0-9_-]{43}\.ics/.exec(
+      (await host.get("/dashboard/profile")).body,
+    )![0];
+    const hook = await host.post("/dashboard/developers?/createWebhook", {
+      url: `${rx.base}/hooks`,
+      events: ["booking.requested", "booking.confirmed", "booking.cancelled"],
+      description: "crm",
+    });
+    assert.equal(hook.status, 200, hook.body.slice(0, 300));
+
+    const api = (method: string, path: string, key: string, body?: unknown) =>
+      fetch(`${app.baseUrl}/api/v1${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(body ? { "content-type": "application/json" } : {}),
+        },
+        body: body ? JSON.stringify(body) : undefined,
+      }).then(async (r) => ({ status: r.status, body: await r.text() }));
+    const status = async (path: string) => {
+      const r = await fetch(`${app.baseUrl}${path}`);
+      await r.body?.cancel();
+      return r.status;
+    };
+
+    // Two meetings ahead; the webhook hears of them.
+    const [a, , b] = await slotsAhead(app.baseUrl, "demo", "quick-chat", 10);
+    const guest = createClient(app.baseUrl);
+    const tokens: string[] = [];
+    for (const start of [a, b]) {
+      const booked = await guest.post("/calendar/demo/quick-chat?/book", {
+        name: "Gil",
+        email: "gil@example.test",
+        note: "",
+        start,
+        tz: "UTC",
+      });
+      assert.equal(booked.status, 303);
+      tokens.push(/\/booking\/([^/?]+)/.exec(booked.location!)![1]);
+    }
+    await waitFor(() => hits.length >= 2, { message: "the bookings' webhooks" });
+    assert.equal((await api("GET", "/me", apiKey)).status, 200);
+    assert.equal(await status(feedPath), 200);
+
+    // Suspend.
+    const demoId = await userIdOf(admin, "demo");
+    const done = await admin.post("/admin?/suspend", { userId: demoId });
+    assert.equal(done.status, 200, done.body.slice(0, 300));
+    assert.match(done.body, /is suspended/);
+
+    // Every credential ended at once.
+    assert.equal((await api("GET", "/me", apiKey)).status, 401);
+    assert.equal((await api("GET", "/bookings", apiKey)).status, 401);
+    assert.equal(
+      (await api("POST", "/event-types", apiKey, { title: "X", slug: "x", durationMin: 30 }))
+        .status,
+      401,
+    );
+    assert.equal(await status(feedPath), 404);
+    const dash = await host.get("/dashboard");
+    assert.equal(dash.status, 303);
+    assert.match(dash.location ?? "", /\/signin/);
+
+    // The booking pages are calm and offer nothing; a booking is refused.
+    const page = await createClient(app.baseUrl).get("/calendar/demo");
+    assert.equal(page.status, 410);
+    assert.match(page.body, /not taking bookings at the moment/);
+    assert.doesNotMatch(page.body, /quick-chat/);
+    assert.equal(await status("/calendar/demo/quick-chat"), 410);
+    assert.equal(await status("/widget/demo/quick-chat"), 410);
+    const refused = await guest.post("/calendar/demo/quick-chat?/book", {
+      name: "Hal",
+      email: "hal@example.test",
+      note: "",
+      start: a,
+      tz: "UTC",
+    });
+    // Refused (the action finds no booking page to book on); the count below shows nothing landed.
+    assert.ok([404, 410].includes(refused.status), `book on a suspended host: ${refused.status}`);
+
+    // The meetings ahead are kept (the admin's list counts them; the guest's page shows one).
+    const list = await admin.get("/admin?q=demo");
+    assert.match(list.body, /Bookings ahead:<\/dt> <dd class="inline">2</);
+    assert.equal(await status(`/booking/${tokens[0]}`), 200);
+
+    // The guest cancels one: nothing reaches the suspended account's webhook.
+    const before = hits.length;
+    const cancelled = await guest.post(`/booking/${tokens[1]}/cancel`, { reason: "" });
+    assert.equal(cancelled.status, 200);
+    await waitFor(async () => (await outboxJobs(app.baseUrl)) === 0, {
+      message: "an empty outbox",
+    });
+    assert.equal(hits.length, before, "no webhook delivery for a suspended account");
+
+    // Signing in is refused, with words.
+    const c = createClient(app.baseUrl);
+    const since = app.logs().length;
+    const asked = await c.post("/signin?/email", { providerId: "email", email: DEMO_EMAIL });
+    assert.equal(asked.status, 303);
+    const link = verifyLinkIn(
+      (await app.waitForLog(/https?:\/\/\S+\/signin\/verify\?\S+/, { since }))[0],
+    );
+    const pressed = await finishMagicLink(c, link);
+    assert.match(pressed.location ?? "", /\/signin\?error=Suspended/);
+    assert.equal(c.cookie("authjs.session-token"), undefined);
+    assert.match((await c.get(pressed.location!)).body, /suspended by the administrator/);
+
+    // Reactivate: sign-in and pages work again; the old key stays dead.
+    assert.equal((await admin.post("/admin?/reactivate", { userId: demoId })).status, 200);
+    assert.equal(await status("/calendar/demo"), 200);
+    assert.equal((await api("GET", "/me", apiKey)).status, 401);
+    host = await signInByLink(app, DEMO_EMAIL);
+    assert.equal((await host.get("/dashboard")).status, 200);
+    apiKey = await newKey(host);
+    assert.equal((await api("GET", "/me", apiKey)).status, 200);
+
+    // Delete, as ADR 022 does it: a wrong confirmation changes nothing; the right one ends all.
+    const wrong = await admin.post("/admin?/delete", { userId: demoId, confirm: "dem" });
+    assert.equal(wrong.status, 400);
+    assert.equal((await api("GET", "/me", apiKey)).status, 200);
+    const deleted = await admin.post("/admin?/delete", { userId: demoId, confirm: "demo" });
+    assert.equal(deleted.status, 200, deleted.body.slice(0, 300));
+    assert.equal((await api("GET", "/me", apiKey)).status, 401);
+    assert.equal((await host.get("/dashboard")).status, 303);
+    assert.equal(await status("/calendar/demo"), 404);
+    await app.waitForLog(/To: gil@example\.test[\s\S]*?closed their Invito account/);
+
+    // Each admin action is in the audit log.
+    const audit = await admin.get("/admin/audit");
+    for (const kind of ["account_suspended", "account_reactivated", "account_deleted"]) {
+      assert.match(audit.body, new RegExp(`data-kind="${kind}"`), kind);
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "admin instance and audit pages (issue 32): the test mail shows the SMTP server's answer (and its refusal), backup-now writes a file that is then listed with its size, secrets are masked, and the audit log filters and exports a formula-safe CSV with hashed addresses",
+  async fn() {
+    await using smtp = await startSmtp();
+    const backupDir = await Deno.makeTempDir({ prefix: "invito-admin-backups-" });
+    try {
+      await using app = await startApp({
+        smtp,
+        env: {
+          INVITO_ADMINS: ADMIN,
+          INVITO_BACKUP_DIR: backupDir,
+          INVITO_SMTP_PASSWORD: "smtp-password-never-shown",
+        },
+      });
+      const admin = await signInByLink(app, ADMIN, { smtp });
+      const host = await signInByLink(app, "ann@example.test", { smtp });
+
+      const page = await admin.get("/admin/instance");
+      assert.equal(page.status, 200);
+      assert.match(page.body, /smtp\.password<\/dt><dd[^>]*>••••••••/);
+      assert.doesNotMatch(page.body, /smtp-password-never-shown/);
+      assert.doesNotMatch(page.body, new RegExp(app.env.INVITO_SESSION_SECRET));
+      assert.match(page.body, /store schema 2/);
+
+      const sent = await admin.post("/admin/instance?/mailTest", { email: "check@example.test" });
+      assert.equal(sent.status, 200);
+      assert.match(sent.body, /data-testid="smtp-answer">250 /);
+      await smtp.waitForMail((m) => m.to.includes("check@example.test"));
+      smtp.failNext("reject-550");
+      const refused = await admin.post("/admin/instance?/mailTest", { email: "no@example.test" });
+      assert.equal(refused.status, 502);
+      assert.match(refused.body, /data-testid="smtp-answer">(rejected|temporary): [^<]*5\d\d/);
+      const bad = await admin.post("/admin/instance?/mailTest", { email: "not an address" });
+      assert.equal(bad.status, 400);
+
+      // The scheduled backup taken at start comes first; the button adds one more.
+      const names = () => [...Deno.readDirSync(backupDir)].map((e) => e.name).sort();
+      await waitFor(() => names().length === 1, { message: "the backup taken at start" });
+      await waitFor(
+        async () => /Last backup from here/.test((await admin.get("/admin/instance")).body),
+        {
+          message: "the start's backup recorded",
+        },
+      );
+      const before = names();
+      const backedUp = await admin.post("/admin/instance?/backup", {});
+      assert.equal(backedUp.status, 200, backedUp.body.slice(0, 300));
+      const files = names().filter((n) => !before.includes(n));
+      assert.equal(files.length, 1);
+      const size = Deno.statSync(`${backupDir}/${files[0]}`).size;
+      const listed = await admin.get("/admin/instance");
+      assert.match(
+        listed.body,
+        new RegExp(
+          `${files[0].replace(/\./g, "\\.")}</code> · ${Math.max(1, Math.round(size / 1024))} KiB`,
+        ),
+      );
+
+      // Security events land in the log: a key with a name a spreadsheet would run.
+      const made = await host.post("/dashboard/developers?/createKey", {
+        name: '=HYPERLINK("http://evil.test","x")',
+        expires: "never",
+      });
+      assert.equal(made.status, 200);
+      const all = await admin.get("/admin/audit");
+      for (const kind of ["sign_in", "api_key_created", "admin_mail_test", "admin_backup"]) {
+        assert.match(all.body, new RegExp(`data-kind="${kind}"`), kind);
+      }
+      const onlyKeys = await admin.get("/admin/audit?kind=api_key_created");
+      assert.doesNotMatch(onlyKeys.body, /data-kind="sign_in"/);
+      const ann = await admin.get("/admin/audit?who=ann%40example.test&kind=sign_in");
+      assert.equal([...ann.body.matchAll(/data-kind="sign_in"/g)].length, 1);
+      const badFilter = await admin.get("/admin/audit.csv?kind=nonsense");
+      assert.equal(badFilter.status, 400);
+
+      const csv = await admin.get("/admin/audit.csv?kind=api_key_created");
+      assert.equal(csv.status, 200);
+      assert.match(csv.headers.get("content-type") ?? "", /^text\/csv/);
+      const rows = parseCsv(csv.body);
+      assert.deepEqual(rows[0], [
+        "when",
+        "kind",
+        "actor",
+        "actor_id",
+        "target",
+        "target_id",
+        "ip_hash",
+        "detail",
+      ]);
+      assert.equal(rows.length, 2);
+      assert.equal(rows[1][2], "ann@example.test");
+      assert.equal(rows[1][4], `'=HYPERLINK("http://evil.test","x")`, "formula-safe");
+      assert.match(String(rows[1][6]), /^[0-9a-f]{16}$/, "the address only as a hash");
+      assert.ok(!csv.body.includes("127.0.0.1"));
+    } finally {
+      await Deno.remove(backupDir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "hand-over (issue 32): a departing host's meetings move to another host through the booking engine; a clash is listed and left in place, and a guest booking the new host's same time concurrently never double-books",
+  async fn() {
+    await using app = await startApp({ demo: true, env: { INVITO_ADMINS: ADMIN } });
+    const admin = await signInByLink(app, ADMIN);
+    const bob = await signInByLink(app, "bob@example.test");
+    const made = await bob.post("/dashboard/developers?/createKey", {
+      name: "k",
+      write: "on",
+      expires: "never",
+    });
+    const bobKey = /inv_[A-Za-z0-9_-]{43}/.exec(made.body)![0];
+    const created = await fetch(`${app.baseUrl}/api/v1/event-types`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${bobKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ title: "Chat", slug: "chat", durationMin: 15 }),
+    });
+    assert.equal(created.status, 201, await created.text());
+
+    // Times both offer.
+    const bobSlots = new Set(
+      (await slotsAhead(app.baseUrl, "bob", "chat", 10)).map((s) => Date.parse(s)),
+    );
+    const both = (await slotsAhead(app.baseUrl, "demo", "quick-chat", 10))
+      .filter((s) => bobSlots.has(Date.parse(s)));
+    assert.ok(both.length >= 3, "three times both offer");
+    const [s1, s2, s3] = both;
+    const book = (user: string, slug: string, start: string, email: string) =>
+      createClient(app.baseUrl).post(`/calendar/${user}/${slug}?/book`, {
+        name: email.split("@")[0],
+        email,
+        note: "",
+        start,
+        tz: "UTC",
+      });
+    assert.equal((await book("demo", "quick-chat", s1, "gil@example.test")).status, 303);
+    assert.equal((await book("demo", "quick-chat", s2, "hal@example.test")).status, 303);
+    assert.equal((await book("demo", "quick-chat", s3, "kim@example.test")).status, 303);
+    // Bob is already busy at s2: that meeting must stay with demo.
+    assert.equal((await book("bob", "chat", s2, "ivy@example.test")).status, 303);
+
+    const demoId = await userIdOf(admin, "demo");
+    const since = app.logs().length;
+    // The hand-over and a guest taking bob's s1 at the same moment.
+    const [handed, raced] = await Promise.all([
+      admin.post("/admin?/handover", { userId: demoId, to: "bob" }),
+      book("bob", "chat", s1, "joe@example.test"),
+    ]);
+    assert.equal(handed.status, 200, handed.body.slice(0, 300));
+
+    const bobBookings = await fetch(`${app.baseUrl}/api/v1/bookings?limit=100`, {
+      headers: { authorization: `Bearer ${bobKey}` },
+    }).then((r) => r.json()) as {
+      data?: { start: string; status: string; guest: { email: string } }[];
+    };
+    const live = (bobBookings.data ?? Object.values(bobBookings).find(Array.isArray) ?? []) as {
+      start: string;
+      status: string;
+      guest: { email: string };
+    }[];
+    const at = (s: string) =>
+      live.filter((b) =>
+        Date.parse(b.start) === Date.parse(s) &&
+        (b.status === "CONFIRMED" || b.status === "PENDING")
+      );
+    assert.equal(at(s1).length, 1, "exactly one meeting of bob's at s1");
+    assert.equal(at(s2).length, 1, "exactly one meeting of bob's at s2");
+    assert.equal(at(s2)[0].guest.email, "ivy@example.test", "the clash was not overwritten");
+    const conflicts = /data-testid="handover-conflicts">([\s\S]*?)<\/ul>/.exec(handed.body)?.[1] ??
+      "";
+    assert.match(conflicts, /hal/, "the clash is listed");
+    if (raced.status === 303) {
+      assert.equal(at(s1)[0].guest.email, "joe@example.test");
+      assert.match(conflicts, /gil/, "the lost race is listed");
+      assert.match(handed.body, /1 meeting moved to bob/);
+    } else {
+      assert.equal(at(s1)[0].guest.email, "gil@example.test");
+      assert.match(handed.body, /2 meetings moved to bob/);
+    }
+    // The free time moved, and its guest is told (a mail with the new host's name).
+    assert.equal(at(s3).length, 1);
+    assert.equal(at(s3)[0].guest.email, "kim@example.test");
+    await app.waitForLog(/To: kim@example\.test/, { since });
+    const audit = await admin.get("/admin/audit?kind=bookings_handed_over");
+    assert.match(audit.body, /data-kind="bookings_handed_over"/);
+  },
+});

@@ -1,0 +1,274 @@
+/**
+ * Zoom meetings per booking (issue 27) against the local Zoom of tests/support/zoom.ts: the host
+ * connects Zoom as a browser would (authorize → "Allow" → callback), a confirmed booking gets a
+ * Zoom meeting (`POST /users/me/meetings`) whose link the one confirmation carries, a reschedule
+ * moves the same meeting (`PATCH`), a cancellation deletes it, a Zoom outage leaves the booking
+ * standing and is followed by an updated invitation (SEQUENCE + 1) once the link exists, a 429's
+ * Retry-After is waited out, and a revoked grant sends the host one reconnect mail.
+ */
+import assert from "node:assert/strict";
+import ICAL from "ical.js";
+import { startZoom, zoomEnv } from "../support/zoom.ts";
+import { startGoogle } from "../support/google.ts";
+import { connectVia, hostWithEventType, MIN, providerApp } from "./provider-helpers.ts";
+import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
+import { decideBooking, rescheduleByHost } from "../../src/lib/server/services/decide-booking.ts";
+import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";
+import { registerWriteback } from "../../src/lib/server/jobs/writeback.ts";
+import { getBooking } from "../../src/lib/server/store/bookings.ts";
+import { getEventTypeBySlug, updateEventType } from "../../src/lib/server/store/event-types.ts";
+import {
+  finishZoomConnect,
+  startZoomConnect,
+  zoomStatus,
+} from "../../src/lib/server/services/zoom-meetings.ts";
+import type { TestApp } from "../support/memory-app.ts";
+
+const opts = { sanitizeResources: false, sanitizeOps: false };
+registerWriteback();
+const ZOOM_LINK = /^https:\/\/us05web\.zoom\.us\/j\/\d+\?pwd=/;
+
+async function setup(requiresConfirmation = false, env: Record<string, string> = {}) {
+  const z = await startZoom();
+  const app = await providerApp({ ...env, ...zoomEnv(z) });
+  const host = await hostWithEventType(app);
+  const et = (await getEventTypeBySlug(app.kv, host.id, "call"))!;
+  await updateEventType(app.kv, host.id, et.id, (cur) => ({
+    ...cur,
+    requiresConfirmation,
+    locations: [{ kind: "zoom", value: "" }],
+    location: { kind: "zoom", value: "" },
+  }));
+  const started = await startZoomConnect(app, host);
+  assert.ok(started.ok, JSON.stringify(started));
+  const params = new URL(started.url).searchParams;
+  assert.equal(params.get("code_challenge_method"), "S256");
+  const callback = new URL(z.oauth.callbackFor(params, true));
+  const done = await finishZoomConnect(app, host, callback);
+  assert.ok(done.ok, JSON.stringify(done));
+  assert.equal((await zoomStatus(app, host.id)).connected, true);
+  // The callback works once.
+  assert.equal((await finishZoomConnect(app, host, callback)).ok, false);
+  return { z, app, host };
+}
+
+async function book(app: TestApp, start: string, confirmed = true) {
+  const booked = await bookSlot(app, {
+    username: "host",
+    slug: "call",
+    start,
+    name: "Jane Doe",
+    email: "jane@example.test",
+    note: "",
+    timeZone: "Europe/Berlin",
+  });
+  assert.ok(booked.ok, JSON.stringify(booked));
+  assert.equal(booked.status, confirmed ? "CONFIRMED" : "PENDING");
+  return booked.bookingId;
+}
+
+/** Runs the outbox until nothing is due within `ms` of the (moving) test clock. */
+async function drain(app: TestApp, ms = 60_000) {
+  for (let t = 0; t <= ms; t += 5_000) {
+    await deliverOutbox(app, app.now());
+    app.clock.ms += 5_000;
+  }
+}
+
+const confirmations = (app: TestApp, to: string) =>
+  app.mailer.sent.filter((m) => m.to === to && /^Confirmed/.test(m.subject));
+
+function vevent(ics: string) {
+  return new ICAL.Component(ICAL.parse(ics)).getFirstSubcomponent("vevent")!;
+}
+
+Deno.test({
+  ...opts,
+  name:
+    "zoom: a confirmed booking gets one Zoom meeting whose link the one confirmation carries (text and ICS); a reschedule PATCHes the same meeting; cancel deletes it",
+  async fn() {
+    const { z, app, host } = await setup();
+    await using _z = z;
+    try {
+      const id = await book(app, "2026-11-23T13:00:00Z");
+      await drain(app, 2 * MIN);
+      const booking = (await getBooking(app.kv, id))!;
+      assert.equal(booking.location?.kind, "zoom");
+      const link = booking.location!.value;
+      assert.match(link, ZOOM_LINK);
+      assert.equal(z.meetings.size, 1);
+      const meeting = [...z.meetings.values()][0];
+      assert.equal(meeting.join_url, link);
+      assert.equal(meeting.start_time, "2026-11-23T13:00:00Z");
+      assert.equal(meeting.duration, 30);
+      assert.equal(meeting.timezone, "Europe/Berlin");
+
+      const guest = confirmations(app, "jane@example.test");
+      assert.equal(guest.length, 1, "one confirmation, sent once the link existed");
+      assert.ok(guest[0].text.includes(link), "the guest's mail has the link");
+      const ev = vevent(guest[0].icalEvent!.content);
+      assert.equal(ev.getFirstPropertyValue("location"), `Zoom: ${link}`);
+      assert.equal(ev.getFirstPropertyValue("url"), link);
+      assert.ok(
+        app.mailer.sent.some((m) => m.to === host.email && m.text.includes(link)),
+        "the host's mail has it",
+      );
+
+      const moved = await rescheduleByHost(app, host.id, id, "2026-11-24T09:00:00Z");
+      assert.ok(moved.ok, JSON.stringify(moved));
+      await drain(app);
+      assert.equal(z.meetings.size, 1, "never two live meetings");
+      assert.ok(z.log.includes(`PATCH /v2/meetings/${meeting.id}`), z.log.join(", "));
+      assert.equal(z.meetings.get(meeting.id)!.start_time, "2026-11-24T09:00:00Z");
+      assert.equal((await getBooking(app.kv, moved.booking.id))!.location?.value, link);
+
+      const cancelled = await decideBooking(app, moved.booking.id, "cancel", "host", {
+        hostId: host.id,
+      });
+      assert.ok(cancelled.ok);
+      await drain(app);
+      assert.equal(z.meetings.size, 0, "cancelling leaves no meeting");
+      assert.ok(z.log.includes(`DELETE /v2/meetings/${meeting.id}`));
+    } finally {
+      app.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "zoom: a request gets no meeting until the host confirms; a rejected request never gets one",
+  async fn() {
+    const { z, app, host } = await setup(true);
+    await using _z = z;
+    try {
+      const id = await book(app, "2026-11-23T13:00:00Z", false);
+      await drain(app);
+      assert.equal(z.meetings.size, 0, "no room before the host confirms");
+      const ok = await decideBooking(app, id, "confirm", "host", { hostId: host.id });
+      assert.ok(ok.ok, JSON.stringify(ok));
+      await drain(app);
+      assert.equal(z.meetings.size, 1);
+      assert.match((await getBooking(app.kv, id))!.location!.value, ZOOM_LINK);
+      const other = await book(app, "2026-11-23T15:00:00Z", false);
+      const rejected = await decideBooking(app, other, "reject", "host", { hostId: host.id });
+      assert.ok(rejected.ok, JSON.stringify(rejected));
+      await drain(app);
+      assert.equal(z.meetings.size, 1, "the rejected request made none");
+    } finally {
+      app.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "zoom: an outage leaves the booking standing; the confirmation says the link follows, and an updated invitation (SEQUENCE+1) carries it once Zoom is back",
+  async fn() {
+    const { z, app } = await setup();
+    await using _z = z;
+    try {
+      z.down = true;
+      const id = await book(app, "2026-11-23T13:00:00Z");
+      await drain(app, 11 * MIN);
+      const booking = (await getBooking(app.kv, id))!;
+      assert.equal(booking.status, "CONFIRMED", "the booking stands");
+      assert.equal(booking.location?.value, "");
+      const first = confirmations(app, "jane@example.test");
+      assert.equal(first.length, 1, "after the wait the confirmation goes out");
+      assert.match(first[0].text, /the link follows in a separate mail/);
+      const seq1 = Number(vevent(first[0].icalEvent!.content).getFirstPropertyValue("sequence"));
+
+      z.down = false;
+      await drain(app, 60 * MIN);
+      const link = (await getBooking(app.kv, id))!.location!.value;
+      assert.match(link, ZOOM_LINK);
+      const all = confirmations(app, "jane@example.test");
+      assert.equal(all.length, 2, "one updated invitation");
+      assert.ok(all[1].text.includes(link));
+      const ev = vevent(all[1].icalEvent!.content);
+      assert.equal(Number(ev.getFirstPropertyValue("sequence")), seq1 + 1);
+      assert.equal(ev.getFirstPropertyValue("url"), link);
+      assert.equal(z.meetings.size, 1);
+    } finally {
+      app.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "zoom: a 429 with a long Retry-After is retried by the outbox after that wait; a revoked grant sends the host one reconnect mail",
+  async fn() {
+    const { z, app, host } = await setup();
+    await using _z = z;
+    try {
+      // Longer than the outbox's first backoff (one minute) and than any wait inside a request.
+      z.rateLimitNext(1, 90);
+      const id = await book(app, "2026-11-23T13:00:00Z");
+      await deliverOutbox(app, app.now());
+      assert.equal(z.meetings.size, 0, "throttled");
+      const calls = z.log.length;
+      for (let s = 0; s < 75; s += 5) {
+        app.clock.ms += 5_000;
+        await deliverOutbox(app, app.now());
+      }
+      assert.equal(z.log.length, calls, "nothing goes to Zoom before Retry-After");
+      await drain(app, 3 * MIN);
+      assert.equal(z.meetings.size, 1);
+      assert.match((await getBooking(app.kv, id))!.location!.value, ZOOM_LINK);
+
+      z.oauth.revokeAll();
+      await book(app, "2026-11-23T15:00:00Z");
+      await drain(app, 2 * MIN);
+      await book(app, "2026-11-24T15:00:00Z");
+      await drain(app, 2 * MIN);
+      const mails = app.mailer.sent.filter((m) =>
+        m.to === host.email && /Reconnect Zoom/.test(m.subject)
+      );
+      assert.equal(mails.length, 1, "one mail per interruption");
+      assert.equal((await zoomStatus(app, host.id)).reconnect, true);
+      assert.equal(z.meetings.size, 1);
+    } finally {
+      app.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "zoom: while Zoom is down the booking still reaches the host's Google calendar; once the link exists the same event carries it",
+  async fn() {
+    await using g = await startGoogle();
+    g.calendars = [{ id: "ann@example.com", summary: "Ann", accessRole: "owner", primary: true }];
+    const { z, app, host } = await setup(false, g.env);
+    await using _z = z;
+    try {
+      const { result } = await connectVia(app, host, "google", g.oauth);
+      assert.ok(result.ok, JSON.stringify(result));
+      z.down = true;
+      const id = await book(app, "2026-11-23T13:00:00Z");
+      await drain(app, 2 * MIN);
+      const live = () =>
+        [...(g.events.get("ann@example.com")?.values() ?? [])].filter((s) =>
+          s.ev.status !== "cancelled"
+        );
+      assert.equal(live().length, 1, "the calendar has the booking despite the outage");
+      assert.equal((await getBooking(app.kv, id))!.location?.value, "");
+
+      z.down = false;
+      await drain(app, 30 * MIN);
+      const link = (await getBooking(app.kv, id))!.location!.value;
+      assert.match(link, ZOOM_LINK);
+      assert.equal(live().length, 1, "the same event, updated");
+      assert.ok(String(live()[0].ev.location ?? "").includes(link), JSON.stringify(live()[0].ev));
+      assert.equal(z.meetings.size, 1);
+    } finally {
+      app.close();
+    }
+  },
+});

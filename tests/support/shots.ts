@@ -1,0 +1,53 @@
+/**
+ * Screenshots of one address in the combinations a person looks at: desktop (1366) and phone
+ * (390), light and dark, English and German. They land in test-results/screenshots/ for a person
+ * to look at; a test decides which of them the README shows.
+ */
+import type { Browser, BrowserContextOptions } from "playwright-core";
+import { screenshot } from "./browser.ts";
+
+export const VIEWS = [
+  { name: "desktop", viewport: { width: 1366, height: 768 } },
+  { name: "phone", viewport: { width: 390, height: 844 } },
+] as const;
+
+/**
+ * Opens `url` (with `?lang=` set) in each combination, waits for `ready` (a CSS selector) and
+ * saves `NAME-desktop-light-en.png` and so on. `context` carries cookies (a signed-in host).
+ */
+export async function shootAll(
+  browser: Browser,
+  url: string,
+  name: string,
+  opts: {
+    ready?: string;
+    storageState?: BrowserContextOptions["storageState"];
+    langs?: string[];
+    timezoneId?: string;
+  } = {},
+): Promise<string[]> {
+  const paths: string[] = [];
+  for (const view of VIEWS) {
+    for (const scheme of ["light", "dark"] as const) {
+      for (const lang of opts.langs ?? ["en", "de"]) {
+        const ctx = await browser.newContext({
+          viewport: view.viewport,
+          colorScheme: scheme,
+          storageState: opts.storageState,
+          timezoneId: opts.timezoneId ?? "Europe/Berlin",
+        });
+        try {
+          const page = await ctx.newPage();
+          const u = new URL(url);
+          u.searchParams.set("lang", lang);
+          await page.goto(u.href);
+          if (opts.ready) await page.locator(opts.ready).first().waitFor();
+          paths.push(await screenshot(page, `${name}-${view.name}-${scheme}-${lang}`));
+        } finally {
+          await ctx.close();
+        }
+      }
+    }
+  }
+  return paths;
+}
