@@ -123,6 +123,11 @@ Deno.test({
       assert.equal(await rows.count(), 1);
       const row = rows.first();
       assert.equal(await row.locator("[data-previous] s").count(), 1);
+      // One clock in the dashboard: the previous time reads like the row's own time (this host
+      // saved no clock; an en-US browser reads 12-hour times).
+      const twelve = /\d (AM|PM)/;
+      assert.match(await row.locator("[data-when]").innerText(), twelve);
+      assert.match(await row.locator("[data-previous]").innerText(), twelve);
       assert.equal(await row.getByText("cancelled").count(), 0);
       assert.equal(await row.getByText("pending").count(), 1);
       assert.deepEqual(await checkA11y(hp), []);

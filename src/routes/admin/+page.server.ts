@@ -12,7 +12,7 @@ import { handOverBookings } from "$lib/server/services/hand-over.ts";
 import { findUserForAdmin } from "$lib/server/services/admin-users.ts";
 import type { MessageKey } from "$lib/shared/i18n.ts";
 import { refusalKey } from "$lib/shared/refusals.ts";
-import { formatDateTime } from "$lib/shared/format.ts";
+import { formatDateTime, hostClock } from "$lib/shared/format.ts";
 
 const STATES = ["active", "suspended", "closed"] as const;
 
@@ -90,7 +90,7 @@ export const actions: Actions = {
       done: t.t("admin.handover_done", { n: r.moved.length, name: to.username }),
       conflicts: r.conflicts.map((c) =>
         t.t("admin.handover_conflict_line", {
-          when: formatDateTime(c.startMs, me.timeZone, me.clock ?? "24h", t.locale),
+          when: formatDateTime(c.startMs, me.timeZone, hostClock(me, t.locale), t.locale),
           guest: c.guestName,
           reason: t.t(
             c.reason === "team_booking" ? "admin.handover_team_booking" : refusalKey(c.reason),

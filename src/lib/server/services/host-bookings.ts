@@ -118,6 +118,7 @@ export async function bookingRows(
     return b.status === filter.toUpperCase();
   };
   /** The times a booking was moved from, newest first (bounded: a chain of moves is short). */
+  const clock = hostClock(viewer, locale);
   const history = async (b: BookingRecord) => {
     const out: { date: string; time: string }[] = [];
     let prevId = b.rescheduledFromId;
@@ -126,7 +127,7 @@ export async function bookingRows(
       if (!p) break;
       out.push({
         date: formatDate(p.startMs, viewer.timeZone, locale),
-        time: formatTimeRange(p.startMs, p.endMs, viewer.timeZone, viewer.clock ?? "24h", locale),
+        time: formatTimeRange(p.startMs, p.endMs, viewer.timeZone, clock, locale),
       });
       prevId = p.rescheduledFromId;
     }
@@ -149,7 +150,7 @@ export async function bookingRows(
       locale,
       {
         timeZone: viewer.timeZone,
-        clock: hostClock(viewer, locale),
+        clock,
       },
       "host_list",
       (id) => bySeries.get(id),
