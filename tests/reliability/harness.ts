@@ -431,6 +431,9 @@ export type LoggedRequest = {
   note?: string;
 };
 
+/** How long a logged request may wait for its answer (far above any answer of a healthy run). */
+const REQUEST_TIMEOUT_MS = 120_000;
+
 export class RequestLog {
   readonly entries: LoggedRequest[] = [];
 
@@ -480,6 +483,9 @@ export class RequestLog {
             : { accept: "text/html" },
           body: method === "POST" ? new URLSearchParams(opts.form ?? {}) : undefined,
           redirect: "manual",
+          // A request with no answer is an unknown outcome (entry.error), not a run that never
+          // ends: the checks afterwards treat it like a lost answer.
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         });
         const text = await res.text();
         if (res.status === 409) {

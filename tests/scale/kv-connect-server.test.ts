@@ -8,6 +8,7 @@ import protobuf from "protobufjs";
 import { join } from "node:path";
 import { KV_CONNECT_LIMITS, startKvConnect } from "../support/kv-connect-server.ts";
 import { prng } from "../../bench/lib.ts";
+import { waitFor } from "../support/wait.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -117,10 +118,14 @@ Deno.test({
         (await kv.getMany([["n"], ["lo"], ["hi"]])).map((e) => (e.value as Deno.KvU64).value),
         [12n, 3n, 9n],
       );
-      await kv.set(["gone"], "x", { expireIn: 150 });
+      // Long enough that the read right after the write sees it on a loaded machine; then the
+      // entry must turn absent by itself (waited for, not slept on).
+      await kv.set(["gone"], "x", { expireIn: 2_000 });
       assert.equal((await kv.get(["gone"])).value, "x");
-      await new Promise((r) => setTimeout(r, 300));
-      assert.equal((await kv.get(["gone"])).value, null, "expired entries read as absent");
+      await waitFor(async () => (await kv.get(["gone"])).value === null, {
+        timeoutMs: 10_000,
+        what: "the expired entry reads as absent",
+      });
       assert.equal(
         (await kv.atomic().check({ key: ["gone"], versionstamp: null }).set(["gone"], 1).commit())
           .ok,

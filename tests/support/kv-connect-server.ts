@@ -106,17 +106,31 @@ export type KvConnectStats = {
   injected: { fail5xx: number; dropBeforeCommit: number; loseAnswer: number };
 };
 
-/** What the local KV holds per remote key. */
+/** What the local KV file holds per remote key (the on-disk format). */
 type Stored = {
   /** value encoding (datapath ValueEncoding) */
   e: number;
-  /** the value bytes when they fit in one local entry, else the number of chunks */
+  /** the value bytes when they fit in one local entry, else null (then in `chunks` entries) */
   d: Uint8Array | null;
   chunks: number;
   /** versionstamp, 10 bytes */
   vs: Uint8Array;
   /** expiry in epoch ms, 0 = none */
   x: number;
+};
+
+/** One remote key as the server holds it in memory. */
+type Entry = {
+  key: Uint8Array;
+  /** value encoding (datapath ValueEncoding) */
+  e: number;
+  value: Uint8Array;
+  /** versionstamp, 10 bytes */
+  vs: Uint8Array;
+  /** expiry in epoch ms, 0 = none */
+  x: number;
+  /** how many chunk entries the local file holds for it (0: the value is inline) */
+  chunks: number;
 };
 
 const CHUNK = 60_000;
@@ -126,17 +140,13 @@ const META_VERSION = ["m", "version"];
 
 class Refusal extends Error {}
 
-/** A mutex: one read or write at a time, so every answer is one consistent snapshot. */
-class Lock {
-  #tail: Promise<void> = Promise.resolve();
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#tail.then(fn);
-    this.#tail = run.then(() => {}, () => {});
-    return run;
-  }
-}
-
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+/** Lower-case hex; also the in-memory sort key: it orders like the bytes (fixed 2 chars each). */
+const hex = (b: Uint8Array) => {
+  let out = "";
+  for (let i = 0; i < b.length; i++) out += HEX[b[i]];
+  return out;
+};
 const bytes = (b: Uint8Array | undefined | null) => b ? new Uint8Array(b) : new Uint8Array();
 const num = (n: unknown) => Number(n ?? 0);
 
@@ -155,9 +165,35 @@ function u64(n: bigint): Uint8Array {
   return out;
 }
 
+/** The first index in the sorted `list` whose element is >= `k` (or > `k` when `after`). */
+function lowerBound(list: string[], k: string, after = false): number {
+  let lo = 0, hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid] < k || (after && list[mid] === k)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The data: every entry in memory (a map and a sorted key list), the local KV file behind it.
+ *
+ * A read is answered from memory without waiting, so it is one snapshot by construction (the JS
+ * thread does nothing else meanwhile). A write checks and applies itself to memory in one
+ * synchronous step — atomic for the same reason — and is then written to the local file; its
+ * answer waits for that, and file writes go in commit order (one chain), so an acknowledged
+ * write is on disk and a restart of the server loads exactly the acknowledged history (plus,
+ * after a crash of the server itself, possibly the last unacknowledged one). Another client can
+ * read a write while it is on its way to the file; a write is never visible and then undone.
+ */
 export class KvConnectStore {
-  readonly #lock = new Lock();
   #version = 0n;
+  readonly #entries = new Map<string, Entry>();
+  /** hex keys in byte order (ranges) */
+  #sorted: string[] = [];
+  /** the file writes, in commit order */
+  #disk: Promise<void> = Promise.resolve();
   readonly #listeners = new Set<() => void>();
   stats: KvConnectStats = {
     metadata: 0,
@@ -176,10 +212,36 @@ export class KvConnectStore {
     const kv = await Deno.openKv(path);
     const store = new KvConnectStore(kv);
     store.#version = (await kv.get<bigint>(META_VERSION)).value ?? 0n;
+    const chunks = new Map<string, Uint8Array[]>();
+    for await (const c of kv.list<Uint8Array>({ prefix: [C] })) {
+      const k = hex(c.key[1] as Uint8Array);
+      const list = chunks.get(k) ?? [];
+      list[Number(c.key[2])] = c.value;
+      chunks.set(k, list);
+    }
+    const nowMs = Date.now();
+    for await (const { key, value: s } of kv.list<Stored>({ prefix: [E] })) {
+      if (s.x !== 0 && s.x <= nowMs) continue;
+      const k = key[1] as Uint8Array;
+      const h = hex(k);
+      let value = s.d;
+      if (!value) {
+        const parts = chunks.get(h) ?? [];
+        value = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+        let at = 0;
+        for (const p of parts) {
+          value.set(p, at);
+          at += p.length;
+        }
+      }
+      store.#entries.set(h, { key: k, e: s.e, value, vs: s.vs, x: s.x, chunks: s.chunks });
+    }
+    store.#sorted = [...store.#entries.keys()].sort();
     return store;
   }
 
-  close() {
+  async close() {
+    await this.#disk.catch(() => {});
     this.kv.close();
   }
 
@@ -188,22 +250,24 @@ export class KvConnectStore {
     return () => this.#listeners.delete(fn);
   }
 
-  async #entry(key: Uint8Array, nowMs: number): Promise<Stored | null> {
-    const s = (await this.kv.get<Stored>([E, key])).value;
-    return s && (s.x === 0 || s.x > nowMs) ? s : null;
+  /** The live entry of a hex key (an expired one reads as absent; the file drops it later). */
+  #live(h: string, nowMs: number): Entry | null {
+    const e = this.#entries.get(h);
+    if (!e) return null;
+    if (e.x !== 0 && e.x <= nowMs) return null;
+    return e;
   }
 
-  async #valueOf(key: Uint8Array, s: Stored): Promise<Uint8Array> {
-    if (s.d) return s.d;
-    const parts: Uint8Array[] = [];
-    for await (const c of this.kv.list<Uint8Array>({ prefix: [C, key] })) parts.push(c.value);
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
+  #put(h: string, e: Entry | null) {
+    const had = this.#entries.has(h);
+    if (e) {
+      this.#entries.set(h, e);
+      if (!had) this.#sorted.splice(lowerBound(this.#sorted, h), 0, h);
+    } else if (had) {
+      this.#entries.delete(h);
+      const i = lowerBound(this.#sorted, h);
+      if (this.#sorted[i] === h) this.#sorted.splice(i, 1);
     }
-    return out;
   }
 
   /** `SnapshotRead` → `SnapshotReadOutput` fields. */
@@ -226,38 +290,28 @@ export class KvConnectStore {
     if (total > L.maxReadEntries) {
       throw new Refusal(`too many entries (max ${L.maxReadEntries})`);
     }
-    return this.#lock.run(async () => {
-      const nowMs = Date.now();
-      const out = [];
-      for (const r of ranges) {
-        const values = [];
-        const start = bytes(r.start), end = bytes(r.end);
-        if (compareBytes(start, end) < 0) {
-          const it = this.kv.list<Stored>({ start: [E, start], end: [E, end] }, {
-            reverse: r.reverse,
-            batchSize: Math.min(500, r.limit + 10),
-          });
-          for await (const e of it) {
-            const s = e.value;
-            if (s.x !== 0 && s.x <= nowMs) continue;
-            const key = e.key[1] as Uint8Array;
-            values.push({
-              key,
-              value: await this.#valueOf(key, s),
-              encoding: s.e,
-              versionstamp: s.vs,
-            });
-            if (values.length >= r.limit) break;
-          }
+    const nowMs = Date.now();
+    const out = [];
+    for (const r of ranges) {
+      const values = [];
+      const start = hex(bytes(r.start)), end = hex(bytes(r.end));
+      if (start < end) {
+        const from = lowerBound(this.#sorted, start), to = lowerBound(this.#sorted, end);
+        const step = r.reverse ? -1 : 1;
+        for (let i = r.reverse ? to - 1 : from; i >= from && i < to; i += step) {
+          const e = this.#live(this.#sorted[i], nowMs);
+          if (!e) continue;
+          values.push({ key: e.key, value: e.value, encoding: e.e, versionstamp: e.vs });
+          if (values.length >= r.limit) break;
         }
-        out.push({ values });
       }
-      return {
-        ranges: out,
-        read_disabled: false,
-        read_is_strongly_consistent: true,
-        status: SR_SUCCESS,
-      };
+      out.push({ values });
+    }
+    return Promise.resolve({
+      ranges: out,
+      read_disabled: false,
+      read_is_strongly_consistent: true,
+      status: SR_SUCCESS,
     });
   }
 
@@ -310,141 +364,139 @@ export class KvConnectStore {
     }
   }
 
-  /** Applies an `AtomicWrite` (already validated) under the lock. */
-  write(
-    w: AtomicWriteMsg,
-    hooks: { beforeApply?: () => Promise<boolean> } = {},
-  ): Promise<Record<string, unknown> | null> {
-    return this.#lock.run(async () => {
-      const nowMs = Date.now();
-      const failed: number[] = [];
-      for (const [i, c] of w.checks.entries()) {
-        const cur = await this.#entry(bytes(c.key), nowMs);
-        const want = bytes(c.versionstamp);
-        const ok = want.length === 0
-          ? cur === null
-          : cur !== null && compareBytes(cur.vs, want) === 0;
-        if (!ok) failed.push(i);
+  /**
+   * Applies an `AtomicWrite` (already validated): checks and mutations in one synchronous step
+   * on memory, then the file; answers once the file has it.
+   */
+  async write(w: AtomicWriteMsg): Promise<Record<string, unknown>> {
+    const nowMs = Date.now();
+    const failed: number[] = [];
+    for (const [i, c] of w.checks.entries()) {
+      const cur = this.#live(hex(bytes(c.key)), nowMs);
+      const want = bytes(c.versionstamp);
+      const ok = want.length === 0
+        ? cur === null
+        : cur !== null && compareBytes(cur.vs, want) === 0;
+      if (!ok) failed.push(i);
+    }
+    if (failed.length > 0) {
+      this.stats.checkFailures++;
+      return { status: AW_CHECK_FAILURE, versionstamp: new Uint8Array(), failed_checks: failed };
+    }
+    const version = this.#version + 1n;
+    const vs = new Uint8Array(10);
+    new DataView(vs.buffer).setBigUint64(0, version);
+    // Each mutation's effect, in order (a later one on the same key sees the earlier); a value
+    // is validated before memory changes, so a refused sum leaves the store as it was.
+    const next = new Map<string, { key: Uint8Array; e: Entry | null; was: Entry | null }>();
+    const current = (key: Uint8Array) => {
+      const h = hex(key);
+      let cur = next.get(h);
+      if (!cur) {
+        const was = this.#entries.get(h) ?? null;
+        cur = { key, e: this.#live(h, nowMs), was };
+        next.set(h, cur);
       }
-      if (failed.length > 0) {
-        this.stats.checkFailures++;
-        return { status: AW_CHECK_FAILURE, versionstamp: new Uint8Array(), failed_checks: failed };
+      return cur;
+    };
+    for (const m of w.mutations) {
+      let key = bytes(m.key);
+      const t = m.mutation_type;
+      const x = num(m.expire_at_ms);
+      if (t === M_SET_SUFFIX_VS) {
+        // The versionstamp appended as one more key part: a string of 20 hex digits.
+        const suffix = new TextEncoder().encode(hex(vs));
+        key = new Uint8Array([...key, 0x02, ...suffix, 0x00]);
       }
-      if (hooks.beforeApply && !(await hooks.beforeApply())) return null;
-      const version = this.#version + 1n;
-      const vs = new Uint8Array(10);
-      new DataView(vs.buffer).setBigUint64(0, version);
-      // Each mutation's effect, in order (a later one on the same key sees the earlier).
-      const next = new Map<
-        string,
-        { key: Uint8Array; s: Stored | null; value: Uint8Array | null }
-      >();
-      const current = async (key: Uint8Array) => {
-        const k = hex(key);
-        if (next.has(k)) return next.get(k)!;
-        const s = await this.#entry(key, nowMs);
-        const cur = { key, s, value: s ? await this.#valueOf(key, s) : null };
-        next.set(k, cur);
-        return cur;
+      const cur = current(key);
+      const setTo = (e: number, value: Uint8Array) => {
+        cur.e = { key: cur.key, e, value, vs, x, chunks: 0 };
       };
-      for (const m of w.mutations) {
-        let key = bytes(m.key);
-        const t = m.mutation_type;
-        const x = num(m.expire_at_ms);
-        if (t === M_SET_SUFFIX_VS) {
-          // The versionstamp appended as one more key part: a string of 20 hex digits.
-          const suffix = new TextEncoder().encode(hex(vs));
-          key = new Uint8Array([...key, 0x02, ...suffix, 0x00]);
-        }
-        const cur = await current(key);
-        const setTo = (e: number, value: Uint8Array) => {
-          cur.s = { e, d: null, chunks: 0, vs, x };
-          cur.value = value;
-        };
-        if (t === M_DELETE) {
-          cur.s = null;
-          cur.value = null;
-        } else if (t === M_SET || t === M_SET_SUFFIX_VS) {
-          setTo(m.value!.encoding, bytes(m.value!.data));
-        } else {
-          const operand = readU64(bytes(m.value!.data));
-          if (cur.s === null || cur.value === null) setTo(VE_LE64, u64(operand));
-          else {
-            if (cur.s.e !== VE_LE64) {
-              throw new Refusal("sum, min and max need a KvU64 value in the database");
-            }
-            const old = readU64(cur.value);
-            const r = t === M_SUM
-              ? old + operand
-              : t === M_MIN
-              ? (old < operand ? old : operand)
-              : (old > operand ? old : operand);
-            setTo(VE_LE64, u64(r));
+      if (t === M_DELETE) {
+        cur.e = null;
+      } else if (t === M_SET || t === M_SET_SUFFIX_VS) {
+        setTo(m.value!.encoding, bytes(m.value!.data));
+      } else {
+        const operand = readU64(bytes(m.value!.data));
+        if (cur.e === null) setTo(VE_LE64, u64(operand));
+        else {
+          if (cur.e.e !== VE_LE64) {
+            throw new Refusal("sum, min and max need a KvU64 value in the database");
           }
+          const old = readU64(cur.e.value);
+          const r = t === M_SUM
+            ? old + operand
+            : t === M_MIN
+            ? (old < operand ? old : operand)
+            : (old > operand ? old : operand);
+          setTo(VE_LE64, u64(r));
         }
       }
-      // Apply to the local KV: entries and their chunks, in local operations that fit its limits.
-      let op = this.kv.atomic();
-      let n = 0;
-      const flush = async () => {
-        if (n === 0) return;
-        const res = await op.commit();
-        if (!res.ok) throw new Error("local commit failed");
-        op = this.kv.atomic();
-        n = 0;
-      };
-      const add = async (f: (op: Deno.AtomicOperation) => void, size: number) => {
-        if (n >= 400 || size > 300_000) await flush();
-        f(op);
-        n++;
-      };
-      for (const { key, s, value } of next.values()) {
-        // Old chunks go first (their number may shrink).
-        const old = (await this.kv.get<Stored>([E, key])).value;
-        for (let i = 0; i < (old?.chunks ?? 0); i++) {
-          await add((op) => op.delete([C, key, i]), 0);
-        }
-        if (s === null || value === null) {
-          await add((op) => op.delete([E, key]), 0);
-          continue;
-        }
-        const expireIn = s.x ? { expireIn: Math.max(1, s.x - nowMs) + 60_000 } : undefined;
-        if (value.length <= CHUNK) {
-          await add(
-            (op) => op.set([E, key], { ...s, d: value, chunks: 0 }, expireIn),
-            value.length,
-          );
-        } else {
-          const chunks = Math.ceil(value.length / CHUNK);
-          for (let i = 0; i < chunks; i++) {
-            const part = value.slice(i * CHUNK, (i + 1) * CHUNK);
-            await add((op) => op.set([C, key, i], part, expireIn), part.length);
-          }
-          await add((op) => op.set([E, key], { ...s, d: null, chunks }, expireIn), 0);
-        }
+    }
+    for (const [h, { e }] of next) {
+      if (e) e.chunks = e.value.length <= CHUNK ? 0 : Math.ceil(e.value.length / CHUNK);
+      this.#put(h, e);
+    }
+    this.#version = version;
+    this.stats.commits++;
+    const changes = [...next.values()];
+    const disk = this.#disk.then(() => this.#toFile(changes, version, nowMs));
+    this.#disk = disk.catch(() => {});
+    await disk;
+    for (const fn of this.#listeners) fn();
+    return { status: AW_SUCCESS, versionstamp: vs, failed_checks: [] };
+  }
+
+  /** Writes one commit's changes to the local file, in local operations that fit its limits. */
+  async #toFile(
+    changes: { key: Uint8Array; e: Entry | null; was: Entry | null }[],
+    version: bigint,
+    nowMs: number,
+  ) {
+    let op = this.kv.atomic();
+    let n = 0;
+    const flush = async () => {
+      if (n === 0) return;
+      const res = await op.commit();
+      if (!res.ok) throw new Error("local commit failed");
+      op = this.kv.atomic();
+      n = 0;
+    };
+    const add = async (f: (op: Deno.AtomicOperation) => void, size: number) => {
+      if (n >= 400 || size > 300_000) await flush();
+      f(op);
+      n++;
+    };
+    for (const { key, e, was } of changes) {
+      // Chunks the file held go first (their number may shrink).
+      for (let i = 0; i < (was?.chunks ?? 0); i++) await add((op) => op.delete([C, key, i]), 0);
+      if (e === null) {
+        await add((op) => op.delete([E, key]), 0);
+        continue;
       }
-      await add((op) => op.set(META_VERSION, version), 0);
-      await flush();
-      this.#version = version;
-      this.stats.commits++;
-      for (const fn of this.#listeners) fn();
-      return { status: AW_SUCCESS, versionstamp: vs, failed_checks: [] };
-    });
+      const expireIn = e.x ? { expireIn: Math.max(1, e.x - nowMs) + 60_000 } : undefined;
+      const s: Stored = { e: e.e, d: null, chunks: e.chunks, vs: e.vs, x: e.x };
+      if (e.chunks === 0) {
+        await add((op) => op.set([E, key], { ...s, d: e.value }, expireIn), e.value.length);
+      } else {
+        for (let i = 0; i < e.chunks; i++) {
+          const part = e.value.slice(i * CHUNK, (i + 1) * CHUNK);
+          await add((op) => op.set([C, key, i], part, expireIn), part.length);
+        }
+        await add((op) => op.set([E, key], s, expireIn), 0);
+      }
+    }
+    await add((op) => op.set(META_VERSION, version), 0);
+    await flush();
   }
 
   /** The current entries of `keys` (for watch). */
   getMany(keys: Uint8Array[]) {
-    return this.#lock.run(async () => {
-      const nowMs = Date.now();
-      const out = [];
-      for (const key of keys) {
-        const s = await this.#entry(key, nowMs);
-        out.push(
-          s ? { key, value: await this.#valueOf(key, s), encoding: s.e, versionstamp: s.vs } : null,
-        );
-      }
-      return out;
-    });
+    const nowMs = Date.now();
+    return Promise.resolve(keys.map((key) => {
+      const e = this.#live(hex(key), nowMs);
+      return e ? { key, value: e.value, encoding: e.e, versionstamp: e.vs } : null;
+    }));
   }
 }
 
@@ -739,7 +791,7 @@ export async function startKvConnect(opts: KvConnectOptions = {}): Promise<KvCon
     await Promise.all(relays);
     ac.abort();
     await inner.finished;
-    store.close();
+    await store.close();
     if (ownDir) await Deno.remove(ownDir, { recursive: true }).catch(() => {});
   };
 
