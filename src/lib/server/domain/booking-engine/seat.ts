@@ -93,7 +93,7 @@ function takeSeat(
     read.key,
     { ...next, seats: seats.map(tupleOf), seq: (ledger?.seq ?? 0) + 1 } satisfies SeatLedgerRecord,
   );
-  writeMeetingBusy(d, next, seats);
+  writeMeetingBusy(d, next, seats, ledger);
   return { ok: true, booking: b };
 }
 
@@ -115,8 +115,6 @@ function leaveSeat(d: Draft, s: Snapshot, b: BookingRecord, nowMs: number): stri
   // A collective time's meeting: its coordinator follows the seats (released with the last).
   if (ledger.coordinatorId && seats.length !== live.length) {
     guardMeeting(d, s, ledger.coordinatorId, seats, nowMs);
-    // The members' entries take the meeting's new hold (removed below with the last seat).
-    if (seats.length > 0) writeMeetingBusy(d, ledger, seats);
   }
   if (seats.length === 0) {
     d.check(read);
@@ -125,8 +123,6 @@ function leaveSeat(d: Draft, s: Snapshot, b: BookingRecord, nowMs: number): stri
     return meetingId;
   }
   if (seats.length !== live.length) {
-    // Pages that keep a copy of the host's time by its revision show the seats left anew.
-    d.set({ kind: "busyRev", personId: b.hostId }, { v: 1 });
     d.check(read);
     d.set(
       read.key,
@@ -136,6 +132,9 @@ function leaveSeat(d: Draft, s: Snapshot, b: BookingRecord, nowMs: number): stri
         seq: (ledger.seq ?? 0) + 1,
       } satisfies SeatLedgerRecord,
     );
+    // The meeting's time follows the seats left (a firm seat gone: the others' holds); its
+    // rewrite also gives the host a new busy revision, so pages count the seats left anew.
+    writeMeetingBusy(d, ledger, seats);
   }
   return null;
 }
