@@ -112,8 +112,18 @@ async function run(
   return { ...res, carried, committed };
 }
 
-/** Seat: ledger 1 + host days ≤ 2 + capped periods ≤ 2 + guest fence 1; a seat's confirm 1 + 2 + 2 + booking 1; a move: booking 1 + two ledgers + 2 + 2 + 1. */
-const BOUND: Record<string, number> = { seat: 6, transition: 6, create: 5, reschedule: 8 };
+/**
+ * Seat: ledger 1 + host days ≤ 2 + capped periods ≤ 2 + guest fence 1; a seat's confirm 1 + 2 + 2
+ * + booking 1; a move: booking 1 + two ledgers + 2 + 2 + 1; a pick after "request reschedule":
+ * booking 1 + ledger 1 + 2 + 2 + 1 — all within remote KV's ten, whatever the number of seats.
+ */
+const BOUND: Record<string, number> = {
+  seat: 6,
+  transition: 6,
+  create: 5,
+  reschedule: 8,
+  rebook: 7,
+};
 
 const arbConfig = fc.record({
   perTime: fc.integer({ min: 2, max: 500 }),
@@ -138,6 +148,7 @@ const arbOp = fc.record({
     "cancel",
     "move",
     "move",
+    "ask",
     "expire",
     "single",
     "advance",
@@ -205,13 +216,13 @@ async function check(cfg: Config, ops: Op[]) {
       }
       const p = res.plan;
       assert.ok(p.budget.checks <= BOUND[p.kind], `${p.kind}: ${p.budget.checks} checks`);
+      assert.ok(p.budget.checks <= REMOTE_KV_LIMITS.checks);
       assert.ok(p.budget.mutations <= REMOTE_KV_LIMITS.mutations);
       assert.ok(p.budget.bytes <= REMOTE_KV_LIMITS.bytes);
       assert.ok(p.budget.largestValueBytes <= REMOTE_KV_LIMITS.valueBytes);
       assert.deepEqual(res.carried, { checks: p.budget.checks, mutations: p.budget.mutations });
       assert.ok(res.committed, "nothing else writes: the commit lands");
       if (p.booking && !made.some((b) => b.id === p.booking!.id)) made.push(p.booking);
-      await entriesFollowLedgers();
     };
     /** After every change: the host's meeting entries follow the ledgers. */
     const entriesFollowLedgers = async () => {
@@ -260,15 +271,15 @@ async function check(cfg: Config, ops: Op[]) {
         );
       }
     };
-    for (const op of ops) {
+    const step = async (op: Op) => {
       if (op.kind === "advance") {
         now += op.advanceMin * 60_000;
-        continue;
+        return;
       }
       if (op.kind === "reshape") {
         // The host changes the length and buffers: later seats and moves take the new shape.
         et = { ...et, durationMin: op.shape.durationMin, bufferBeforeMin: op.shape.bufferMin };
-        continue;
+        return;
       }
       if (op.kind === "seat" || op.kind === "crowd") {
         // A crowd: as many new guests as the time has seats, and a few more.
@@ -286,7 +297,7 @@ async function check(cfg: Config, ops: Op[]) {
             tokens: [{ hash: `h${b.id}`, purpose: "guest" }],
           }, rules);
         }
-        continue;
+        return;
       }
       if (op.kind === "single") {
         const b = newBooking(
@@ -296,11 +307,37 @@ async function check(cfg: Config, ops: Op[]) {
           singleRules.bookingTtlMs,
         );
         await apply({ kind: "create", booking: b, tokens: [] }, singleRules);
-        continue;
+        return;
       }
       const seats = made.filter((b) => b.seat);
-      if (!seats.length) continue;
+      if (!seats.length) return;
       const target = seats[seats.length - 1 - (op.target % Math.min(seats.length, 5))];
+      if (op.kind === "ask") {
+        // "Request reschedule": the host cancels the seat asking for a new time; the guest's
+        // pick takes a seat of the time they choose (seat.ts planSeatRebook).
+        await apply({
+          kind: "transition",
+          bookingId: target.id,
+          action: "cancel",
+          by: "host",
+          requestNewTime: true,
+        }, rules);
+        await apply({
+          kind: "rebook",
+          bookingId: target.id,
+          by: "guest",
+          successor: {
+            id: nextId(),
+            tokenSalt: "s",
+            host,
+            eventType: et,
+            startMs: times[op.time],
+            durationMin: et.durationMin,
+          },
+          tokens: [],
+        }, rules);
+        return;
+      }
       if (op.kind === "move") {
         await apply({
           kind: "reschedule",
@@ -317,7 +354,7 @@ async function check(cfg: Config, ops: Op[]) {
           tokens: [],
           enforceCutoff: false,
         }, rules);
-        continue;
+        return;
       }
       const cur = (await kv.get<BookingRecord>(keys.booking(target.id))).value!;
       if (op.kind === "expire" && cur.reservedUntilMs) now = Math.max(now, cur.reservedUntilMs);
@@ -327,6 +364,10 @@ async function check(cfg: Config, ops: Op[]) {
         action: op.kind as "confirm" | "reject" | "cancel" | "expire",
         by: op.kind === "expire" ? "system" : "host",
       }, rules);
+    };
+    for (const op of ops) {
+      await step(op);
+      await entriesFollowLedgers();
     }
     // The invariants, from the records.
     const all: BookingRecord[] = [];
