@@ -251,6 +251,7 @@ function finishWrite(
   if (finished) d.delete({ kind: "coordinatorByUntil", untilMs: c.untilMs, id: c.id });
   return d.finish("series_finish", {
     booking: bookings[0],
+    made: bookings,
     coordinator: next,
     probe: {
       key: cv.key,
