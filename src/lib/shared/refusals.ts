@@ -188,6 +188,19 @@ export const REFUSALS = {
     message: "refusal.team_booking",
   },
   /**
+   * A series' confirm or reject reached some dates but not all (their writes failed for now): the
+   * pressed date is left undecided and nothing is mailed; the same press again finishes it.
+   */
+  series_partial: {
+    status: 409,
+    title: "Series not finished",
+    detail:
+      "Some dates of this series could not be decided just now (listed in `failed`); the others are. Nothing was sent to the guest yet: send the same request again to finish the series.",
+    message: "refusal.series_partial",
+    retryable: true,
+    retryAfterS: 5,
+  },
+  /**
    * A host books for a guest on a repeating event type: the series is the guest's to book from
    * its page (every date free, all or nothing; ADR 048).
    */
