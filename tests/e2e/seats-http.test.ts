@@ -419,7 +419,11 @@ Deno.test({
       });
       assert.equal(asked.status, 200, asked.body.slice(0, 300));
       assert.equal((await slotsOf(app.baseUrl, "class", t1.slice(0, 10))).left.get(t1), 2);
-      // She picks t2, where Dan has a seat: she joins him.
+      // Her link offers t2, where Dan has a seat, and she picks it: she joins him.
+      const offered = await (await fetch(
+        `${app.baseUrl}${ada.location}/reschedule?tz=UTC&date=${t2.slice(0, 10)}`,
+      )).text();
+      assert.ok(offered.includes(`data-slot="${t2}"`), "her link offers the partly filled time");
       const moved = await pick(ada.location!, t2);
       assert.equal(moved.status, 303, moved.body.slice(0, 500));
       const day = await slotsOf(app.baseUrl, "class", t2.slice(0, 10));
