@@ -9,6 +9,7 @@ import { buildApp } from "../../src/lib/server/app.ts";
 import { createEventType, createHost, recordingMailer } from "../support/memory-app.ts";
 import { formsOf, type PageForm, signInByLink, submitForm } from "../support/auth.ts";
 import { seedTeam, seedTeamEventType } from "../support/teams.ts";
+import { fullDay } from "../support/slots.ts";
 
 type Outcome = { status: number; location: string | null; body: string };
 
@@ -377,6 +378,71 @@ Deno.test({
       );
       const page = await slotsOf(app.baseUrl, "class", slot.slice(0, 10));
       assert.equal(page.left.get(slot), 1, "exactly Bob's seat is open again");
+      assert.doesNotMatch(app.logs(), /\[error /);
+    } finally {
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "seats over HTTP, request reschedule: the host asks a seated guest to pick a new time; her pick takes a seat of a partly filled time (no longer refused) and of an empty one (which keeps its other seats), and her old time gets the seat back",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dataDir = await seed(3);
+    try {
+      await using app = await startApp({ dataDir });
+      const { slots: starts } = await fullDay(app.baseUrl, "/calendar/seats/class");
+      const [t1, t2, t3] = [starts[2], starts[4], starts[6]];
+      const ada = await book(app.baseUrl, t1, "ada");
+      const bob = await book(app.baseUrl, t1, "bob");
+      assert.equal(ada.status, 303);
+      assert.equal(bob.status, 303);
+      assert.equal((await book(app.baseUrl, t2, "dan")).status, 303);
+      const host = await signInByLink(app, "seats@example.test");
+      const seatId = async (who: string) => {
+        const list = (await host.get("/dashboard/bookings")).body;
+        return new RegExp(
+          `data-booking="([0-9A-Z]{26})"[^>]*data-seat-state="confirmed">\\s*<td[^>]*><span[^>]*>Guest ${who}<`,
+        ).exec(list)?.[1];
+      };
+      const pick = (location: string, start: string) =>
+        post(app.baseUrl, `${location}/reschedule`, { start });
+      // Ada is asked to move; her seat at t1 is open again at once.
+      const adaId = await seatId("ada");
+      assert.ok(adaId, "Ada's seat row");
+      const asked = await host.post("/dashboard/bookings?/request", {
+        id: adaId,
+        reason: "Room change",
+      });
+      assert.equal(asked.status, 200, asked.body.slice(0, 300));
+      assert.equal((await slotsOf(app.baseUrl, "class", t1.slice(0, 10))).left.get(t1), 2);
+      // Her link offers t2, where Dan has a seat, and she picks it: she joins him.
+      const offered = await (await fetch(
+        `${app.baseUrl}${ada.location}/reschedule?tz=UTC&date=${t2.slice(0, 10)}`,
+      )).text();
+      assert.ok(offered.includes(`data-slot="${t2}"`), "her link offers the partly filled time");
+      const moved = await pick(ada.location!, t2);
+      assert.equal(moved.status, 303, moved.body.slice(0, 500));
+      const day = await slotsOf(app.baseUrl, "class", t2.slice(0, 10));
+      assert.equal(day.left.get(t2), 1, "two of three seats taken at t2");
+      assert.equal(day.left.get(t1), 2, "t1 keeps Ada's seat open");
+      // Bob is asked too, and picks the empty t3: a seat there, two left for others.
+      const bobId = await seatId("bob");
+      assert.ok(bobId, "Bob's seat row");
+      assert.equal(
+        (await host.post("/dashboard/bookings?/request", { id: bobId, reason: "" })).status,
+        200,
+      );
+      assert.equal((await pick(bob.location!, t3)).status, 303);
+      const later = await slotsOf(app.baseUrl, "class", t3.slice(0, 10));
+      assert.equal(later.left.get(t3), 2, "an empty time keeps its other seats");
+      assert.equal((await book(app.baseUrl, t3, "cyd")).status, 303, "and another guest joins");
+      // The new seats are seats: the host's list shows them in their times' rows.
+      const list = (await host.get("/dashboard/bookings")).body;
+      assert.equal([...list.matchAll(/2 of 3 seats taken/g)].length, 2, "t2 and t3");
       assert.doesNotMatch(app.logs(), /\[error /);
     } finally {
       await Deno.remove(dataDir, { recursive: true });

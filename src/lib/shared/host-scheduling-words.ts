@@ -11,6 +11,8 @@ export const POLL_CREATE_WORDS = {
   not_free: "offer.not_free",
   bad_title: "poll.bad_title",
   bad_until: "poll.bad_until",
+  seated: "poll.seated",
+  series: "poll.series",
 } as const satisfies Record<string, MessageKey>;
 
 export const ONE_OFF_CREATE_WORDS = {

@@ -187,6 +187,30 @@ export const REFUSALS = {
       "A team's booking cannot ask the guest to pick a new time yet. Move it to a time the team offers, or cancel it.",
     message: "refusal.team_booking",
   },
+  /**
+   * A series' confirm or reject reached some dates but not all (their writes failed for now): the
+   * pressed date is left undecided and nothing is mailed; the same press again finishes it.
+   */
+  series_partial: {
+    status: 409,
+    title: "Series not finished",
+    detail:
+      "Some dates of this series could not be decided just now (listed in `failed`); the others are. Nothing was sent to the guest yet: send the same request again to finish the series.",
+    message: "refusal.series_partial",
+    retryable: true,
+    retryAfterS: 5,
+  },
+  /**
+   * A host books for a guest on a repeating event type: the series is the guest's to book from
+   * its page (every date free, all or nothing; ADR 048).
+   */
+  series_by_guest: {
+    status: 409,
+    title: "Booked by the guest",
+    detail:
+      "This event type repeats: the guest books the series from its booking page. Send them its link, or pick an event type that does not repeat.",
+    message: "refusal.series_by_guest",
+  },
   // Meeting polls
   /** A pick, vote or close of a poll that was booked, closed or has expired. */
   poll_closed: {

@@ -6,6 +6,8 @@ import { decideBooking, requestNewTime } from "../services/decide-booking.ts";
 import { BUSY_STATUS, retryLater } from "./busy.ts";
 import { messageRef, translateRef } from "../../shared/i18n.ts";
 import { refusalKey } from "../../shared/refusals.ts";
+import { formatDateTime, hostClock } from "../../shared/format.ts";
+import type { SeriesFailure } from "../services/decide-results.ts";
 
 const Decision = v.object({
   id: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, messageRef("bookings.unknown"))),
@@ -42,11 +44,34 @@ export function decisionAction(action: "confirm" | "reject" | "cancel") {
       retryLater(setHeaders);
       return fail(BUSY_STATUS, { error: locals.t.t(refusalKey("busy")), id });
     }
+    // A series' press that could not reach every date names them (services/series-bookings.ts).
+    const dates = res.failed?.length ? failedDates(locals, res.failed) : "";
+    if (!res.ok && res.reason === "series_partial") {
+      retryLater(setHeaders);
+      const words = `${locals.t.t(refusalKey(res.reason))} ${
+        locals.t.t("bookings.series_not_decided", { dates })
+      }`;
+      return fail(409, { error: words, id });
+    }
     if (!res.ok) {
       return fail(409, { error: locals.t.t(refusalKey(res.reason, "bookings.did_not_work")), id });
     }
+    if (dates) {
+      return { done: action, id, error: locals.t.t("bookings.series_some_failed", { dates }) };
+    }
     return { done: action, id };
   };
+}
+
+/** The dates of a series a press could not change, in the host's zone, each with why. */
+function failedDates(locals: App.Locals, failed: SeriesFailure[]): string {
+  const host = locals.user!;
+  const clock = hostClock(host, locals.locale);
+  return failed.map((f) =>
+    `${formatDateTime(f.startMs, host.timeZone, clock, locals.locale)} (${
+      locals.t.t(refusalKey(f.reason, "bookings.did_not_work"))
+    })`
+  ).join("; ");
 }
 
 /** The host cancels a confirmed booking and asks the guest to pick a new time (issue 28). */

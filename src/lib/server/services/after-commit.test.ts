@@ -23,6 +23,8 @@ import { bookTeamSlot } from "./team-bookings.ts";
 import { exportHostJson } from "./host-data.ts";
 import { importHostData } from "./host-import.ts";
 import { expireHolds } from "../jobs/expire-holds.ts";
+import { releaseStaleHolds } from "../jobs/release-holds.ts";
+import { listHostBookings } from "../store/bookings.ts";
 import { readCounts } from "../store/insights.ts";
 import type { UserRecord } from "../domain/model/records.ts";
 
@@ -75,7 +77,20 @@ Deno.test("after commit: every kind of change is listed with how it counts, and 
   const kinds = [...union.matchAll(/kind: "([a-z_]+)"/g)].map((m) => m[1]);
   assert.ok(kinds.length >= 12, kinds.join(" "));
   for (const kind of kinds) assert.ok(kind in COUNTED_AS, `${kind} says how insights count it`);
-  // Every change that makes or changes a booking counts.
+  // A kind that is not counted says why (a hold, a release, a write that only clears the way):
+  // never a bare "not counted" that a booking-making kind could hide behind.
+  for (const [kind, as] of Object.entries(COUNTED_AS)) {
+    if (typeof as === "string") {
+      assert.ok(["booked", "changed", "moved", "imported"].includes(as), `${kind}: ${as}`);
+    } else {
+      assert.ok(
+        as !== null && typeof as.notCounted === "string" && as.notCounted.length >= 20,
+        `${kind} is not counted without a reason`,
+      );
+    }
+  }
+  // Every change that makes or changes a booking counts — a series' dates when its finish
+  // writes make them bookings (whoever finishes it: the service, or the cleanup job).
   for (
     const kind of [
       "create",
@@ -86,9 +101,10 @@ Deno.test("after commit: every kind of change is listed with how it counts, and 
       "reschedule",
       "rebook",
       "import",
+      "series_finish",
     ]
   ) {
-    assert.notEqual(COUNTED_AS[kind as keyof typeof COUNTED_AS], null, kind);
+    assert.equal(typeof COUNTED_AS[kind as keyof typeof COUNTED_AS], "string", kind);
   }
   assert.deepEqual(AFTER_COMMIT.map((e) => e.name), ["outbox", "insights"]);
 });
@@ -254,5 +270,49 @@ Deno.test("after commit: bookings imported from another Invito are counted with 
   } finally {
     old.app.close();
     fresh.close();
+  }
+});
+
+Deno.test("after commit: a series is counted once per date, also when its process died after the commit and the cleanup job finished it", async () => {
+  const { app, host } = await setup();
+  try {
+    await createEventType(app, host, {
+      slug: "weekly",
+      requiresConfirmation: false,
+      bookingWindowDays: 90,
+      series: { everyWeeks: 1, count: 3, freeOnly: false },
+    });
+    await createEventType(app, host, {
+      slug: "coaching",
+      requiresConfirmation: false,
+      bookingWindowDays: 90,
+      series: { everyWeeks: 2, count: 2, freeOnly: false },
+    });
+    const whole = await bookSlot(app, guest(0, "weekly"));
+    assert.ok(whole.ok, JSON.stringify(whole));
+    assert.deepEqual(await totals(app, host.id), {
+      "ev submitted": 3,
+      "ev confirmed": 3,
+      "mt stage.confirmed": 3,
+    });
+    // The process dies right after the deciding commit: nothing is finished, nothing counted.
+    const crashed = await bookSlot(app, {
+      ...guest(4, "coaching"),
+      onSeriesStep: (step) => {
+        if (step === "commit") throw new Error("killed");
+      },
+    }).catch((e: Error) => e.message);
+    assert.equal(crashed, "killed");
+    app.clock.ms += 2 * 60_000;
+    await releaseStaleHolds(app, app.now());
+    const dates = (await listHostBookings(app.kv, host.id)).filter((b) => b.series?.count === 2);
+    assert.deepEqual(dates.map((b) => b.status), ["CONFIRMED", "CONFIRMED"], "rolled forward");
+    assert.deepEqual(await totals(app, host.id), {
+      "ev submitted": 5,
+      "ev confirmed": 5,
+      "mt stage.confirmed": 5,
+    });
+  } finally {
+    app.close();
   }
 });

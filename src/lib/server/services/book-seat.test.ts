@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { bookSlot } from "./book-slot.ts";
 import { runChange } from "./transaction.ts";
 import { engineRules } from "./transaction.ts";
-import { getBooking, listBusy, listHostBookings } from "../store/bookings.ts";
+import { getBooking, listBusy, listBusyEntries, listHostBookings } from "../store/bookings.ts";
+import { updateEventType } from "../store/event-types.ts";
 import { viewBooking } from "./booking-view.ts";
-import { rescheduleByGuest } from "./decide-booking.ts";
+import { decideBooking, rescheduleByGuest } from "./decide-booking.ts";
 import { getSlotPage } from "./slot-page.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { keys } from "../store/keys.ts";
@@ -92,6 +93,72 @@ Deno.test("seats: the host's time is blocked for other event types from the firs
   assert.equal((await busy()).length, 0, "the last seat freed the time");
   const after = await book("x", "call", "2026-11-23T10:30:00Z");
   assert.ok(after.ok);
+  app.close();
+});
+
+Deno.test("seats: the host's time follows the seats left — a firm seat cancelled leaves only the other's pending hold, and the last one's cancel frees the time", async () => {
+  const { app, host, book, cancel } = await setup({ perTime: 3, requiresConfirmation: true });
+  const entries = () =>
+    listBusyEntries(app.kv, host.id, AT_MS - 3_600_000, AT_MS + 7_200_000, app.now());
+  const a = await book("a");
+  const b = await book("b");
+  assert.ok(a.ok && b.ok && b.status === "PENDING");
+  assert.ok((await decideBooking(app, a.bookingId, "confirm", "host")).ok);
+  assert.deepEqual((await entries()).map((e) => e.holdUntilMs), [null], "a firm seat: firm time");
+  assert.ok((await cancel(a.bookingId)).ok);
+  const holdOfB = (await getBooking(app.kv, b.bookingId))!.reservedUntilMs;
+  assert.ok(holdOfB);
+  assert.deepEqual(
+    (await entries()).map((e) => e.holdUntilMs),
+    [holdOfB],
+    "only B's pending hold is left",
+  );
+  assert.ok((await cancel(b.bookingId)).ok);
+  assert.deepEqual(await entries(), []);
+  const other = await book("x", "call", "2026-11-23T10:30:00Z");
+  assert.ok(other.ok, JSON.stringify(other));
+  app.close();
+});
+
+Deno.test("seats: once the last pending seat's hold is over, the host's other event types may take the time (no firm block left by a cancelled firm seat)", async () => {
+  const { app, book, cancel } = await setup({ perTime: 3, requiresConfirmation: true });
+  const a = await book("a");
+  const b = await book("b");
+  assert.ok(a.ok && b.ok);
+  assert.ok((await decideBooking(app, a.bookingId, "confirm", "host")).ok);
+  assert.ok((await cancel(a.bookingId)).ok);
+  app.clock.ms = (await getBooking(app.kv, b.bookingId))!.reservedUntilMs! + 60_000;
+  const other = await book("x", "call", "2026-11-23T10:30:00Z");
+  assert.ok(other.ok, JSON.stringify(other));
+  app.close();
+});
+
+Deno.test("seats: the host changes the length while a lapsed seat is still listed; the new guests' meeting and its end leave no phantom block behind", async () => {
+  const { app, host, et, book, cancel } = await setup({ perTime: 3, requiresConfirmation: true });
+  const a = await book("a");
+  const b = await book("b");
+  assert.ok(a.ok && b.ok);
+  assert.ok((await decideBooking(app, a.bookingId, "confirm", "host")).ok);
+  assert.ok((await cancel(a.bookingId)).ok);
+  // B's hold runs out unanswered (the expiry job has not run yet); the host makes it two hours
+  // with half an hour before (the meeting's block starts earlier: its entry's keys change).
+  app.clock.ms = (await getBooking(app.kv, b.bookingId))!.reservedUntilMs! + 60_000;
+  const longer = await updateEventType(app.kv, host.id, et.id, (cur) => ({
+    ...cur,
+    durationMin: 120,
+    bufferBeforeMin: 30,
+    requiresConfirmation: false,
+  }));
+  assert.ok(longer.ok);
+  const c = await book("c");
+  assert.ok(c.ok, JSON.stringify(c));
+  assert.ok((await cancel(c.bookingId)).ok);
+  // Not even a lapsed entry under the old block's keys: nothing derives them any more.
+  const stored = [];
+  for await (const e of app.kv.list({ prefix: keys.busyPrefix(host.id) })) stored.push(e.value);
+  assert.deepEqual(stored, [], "no seat left: no busy entry left");
+  const other = await book("x", "call", "2026-11-23T10:30:00Z");
+  assert.ok(other.ok, JSON.stringify(other));
   app.close();
 });
 

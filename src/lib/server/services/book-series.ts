@@ -41,7 +41,6 @@ import {
 import { getUserByUsernameCached, newId } from "../store/users.ts";
 import { getEventTypeBySlugCached } from "../store/event-types.ts";
 import { engineRules, runChange } from "./transaction.ts";
-import { countBooked } from "./insights-count.ts";
 
 /** An event type's series rule with its "free dates only" option, when it repeats. */
 export function seriesOf(et: Pick<EventTypeRecord, "series" | "seats" | "teamId">) {
@@ -242,10 +241,9 @@ export async function bookSeries(app: App, s: SeriesInput): Promise<BookResult> 
     return { ok: false, reason: bookRefusal(committed.reason) };
   }
   await s.onStep?.("commit");
+  // Each finish write's dates are counted by the runner (insights-count.ts `COUNTED_AS`), as
+  // when the cleanup job finishes a series whose process died after its commit.
   await finishSeries(app, coordinatorId, bookings, tokens);
-  // Insights count a series' dates here, once the finish writes made them bookings: the runner
-  // sees each of its writes, but none of them alone is a date booked (insights-count.ts).
-  for (const b of bookings) void countBooked(app, b.id);
   return { ok: true, bookingId: bookings[0].id, guestToken, status };
 }
 

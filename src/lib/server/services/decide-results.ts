@@ -13,11 +13,29 @@ export type DecideRefusal =
   | "busy"
   | "conflict"
   /** "Request reschedule" of a team's booking (not offered: the host moves it instead). */
-  | "team_booking";
+  | "team_booking"
+  /**
+   * A series' confirm or reject reached some dates and not others (their writes failed): the
+   * pressed date is left undecided and nothing is mailed; pressing again finishes the series.
+   */
+  | "series_partial";
+
+/** A date of a series a press could not change, and why (services/series-bookings.ts). */
+export type SeriesFailure = { bookingId: string; startMs: number; reason: DecideRefusal };
+
 export type DecideResult =
-  /** `also`: a series' other dates the same press decided (services/series-bookings.ts). */
-  | { ok: true; booking: BookingRecord; also?: BookingRecord[] }
-  | { ok: false; reason: DecideRefusal; booking?: BookingRecord };
+  /**
+   * `also`: a series' other dates the same press decided (services/series-bookings.ts);
+   * `failed`: those it could not (a cancel of "this and the later dates" goes on without them).
+   */
+  | { ok: true; booking: BookingRecord; also?: BookingRecord[]; failed?: SeriesFailure[] }
+  | {
+    ok: false;
+    reason: DecideRefusal;
+    booking?: BookingRecord;
+    also?: BookingRecord[];
+    failed?: SeriesFailure[];
+  };
 
 export type RescheduleRefusal =
   | DecideRefusal

@@ -5,6 +5,8 @@
  * the invitation with their links. The host may mark it confirmed even when the event type asks
  * for confirmation (they are the one who would confirm it). Like a host's move, a time outside
  * their hours needs their explicit "outside my hours"; notice and booking window do not apply.
+ * On a seated event type the guest takes a seat of that time (a host adding an attendee to a
+ * class); a repeating one is refused: its series is the guest's to book from its page.
  */
 import type { App } from "../app.ts";
 import type { UserRecord } from "../domain/model/records.ts";
@@ -21,6 +23,8 @@ import { getSlotPage, type SlotPage } from "./slot-page.ts";
 import { hostClock } from "../../shared/format.ts";
 import { wallTimeInstant } from "./host-reschedule.ts";
 import type { ExtraWrite } from "../domain/booking-engine/index.ts";
+import { seatsOf } from "../domain/seats.ts";
+import { seriesOf } from "./book-series.ts";
 
 export type HostBookInput = {
   slug: string;
@@ -44,7 +48,8 @@ export type HostBookInput = {
 
 export type HostBookResult =
   | Exclude<BookResult, { ok: false; reason: "slot_unavailable" }>
-  | { ok: false; reason: "slot_unavailable" | "outside_hours" };
+  /** `series_by_guest`: a repeating event type, whose series its guest books (ADR 048). */
+  | { ok: false; reason: "slot_unavailable" | "outside_hours" | "series_by_guest" };
 
 export async function bookForGuest(
   app: App,
@@ -53,6 +58,8 @@ export async function bookForGuest(
 ): Promise<HostBookResult> {
   const et = await getEventTypeBySlug(app.kv, host.id, input.slug);
   if (!et || !et.active || et.teamMode) return { ok: false, reason: "not_found" };
+  // A series is taken whole with every date free (book-series.ts), from the guest's page.
+  if (seriesOf(et)) return { ok: false, reason: "series_by_guest" };
   const checked = checkAnswers(eventTypeRules(et).questions, input.rawAnswers ?? {});
   if (!checked.ok) return { ok: false, reason: "invalid_answers", errors: checked.errors };
   const startText = input.start ||
@@ -72,11 +79,17 @@ export async function bookForGuest(
     tokenWrites(app, identity, status),
     bookingToken(app, identity, "guest"),
   ]);
+  // A seated event type: the host's guest takes a seat of the time like any guest (ADR 040),
+  // joining the meeting there is; the first seat names a new one with this id.
+  const seats = seatsOf(et);
+  const meetingId = seats ? newId(app.now()) : "";
   const res = await runChange(app, {
     lane: host.id,
     rules: engineRules(app, et),
     change: (nowMs) => ({
-      kind: "create",
+      ...(seats
+        ? { kind: "seat" as const, perTime: seats.perTime, meetingId }
+        : { kind: "create" as const }),
       booking: newBookingRecord(
         {
           ...identity,
@@ -110,7 +123,10 @@ export async function hostBookView(
   host: UserRecord,
   q: { slug: string | null; date: string | null; month: string | null; locale: string },
 ) {
-  const types = (await listEventTypes(app.kv, host.id)).filter((t) => t.active && !t.teamMode);
+  // A repeating event type is booked by its guest (`bookForGuest` refuses it).
+  const types = (await listEventTypes(app.kv, host.id)).filter((t) =>
+    t.active && !t.teamMode && !seriesOf(t)
+  );
   const et = types.find((t) => t.slug === q.slug) ?? types[0] ?? null;
   const page: SlotPage | null = et
     ? await getSlotPage(app, {

@@ -111,34 +111,37 @@ export function countImported(app: App, booking: BookingRecord): Promise<void> {
   });
 }
 
+/** How a committed change is counted, or why it is not (it changes no booking's state). */
+export type CountedAs = "booked" | "changed" | "moved" | "imported" | { notCounted: string };
+
 /**
  * How insights count each kind of committed change: a booking made, a booking's state changed, a
  * booking moved (its successor made, the old one ended as "rescheduled"), bookings brought from
- * another Invito, or nothing (holds, releases and writes that only clear the way change no
- * booking's state). Every kind is listed: a new kind does not compile until it says how it counts.
+ * another Invito — or, with the reason, not at all. Every kind is listed: a new kind does not
+ * compile until it says how it counts, and one left uncounted says why (after-commit.test.ts).
  */
-export const COUNTED_AS: Record<Plan["kind"], "booked" | "changed" | "moved" | "imported" | null> =
-  {
-    create: "booked",
-    assign: "booked",
-    seat: "booked",
-    commit: "booked",
-    transition: "changed",
-    reschedule: "moved",
-    rebook: "moved",
-    import: "imported",
-    hold_time: null,
-    release_time: null,
-    open: null,
-    hold: null,
-    release: null,
-    clear: null,
-    // A series becomes bookings over several writes (hold, commit, finish): book-series.ts counts
-    // its dates once the last write made them bookings, not each step here.
-    series_hold: null,
-    series_commit: null,
-    series_finish: null,
-  };
+export const COUNTED_AS: Record<Plan["kind"], CountedAs> = {
+  create: "booked",
+  assign: "booked",
+  seat: "booked",
+  commit: "booked",
+  transition: "changed",
+  reschedule: "moved",
+  rebook: "moved",
+  import: "imported",
+  // A series' dates become bookings in its finish writes (domain/booking-engine/series.ts),
+  // whoever runs them: the service, or the cleanup job after a crash. Each write counts the
+  // dates it finished (`plan.made`).
+  series_finish: "booked",
+  hold_time: { notCounted: "a poll's hold on a time: no booking is made until a time is picked" },
+  release_time: { notCounted: "a poll's held time let go: no booking existed" },
+  open: { notCounted: "a multi-person booking's coordinator opened: nothing is booked yet" },
+  hold: { notCounted: "a member's time held for a team booking: its commit books it" },
+  release: { notCounted: "holds of a booking that did not happen are let go" },
+  clear: { notCounted: "expired holds taken over to clear the way: no booking changes state" },
+  series_hold: { notCounted: "a series' dates held, unindexed: its finish writes book them" },
+  series_commit: { notCounted: "a series decided: its finish writes make the dates bookings" },
+};
 
 /**
  * A change the booking engine committed, counted once (the runner's after-commit effect,
@@ -152,6 +155,10 @@ export function countCommitted(app: App, committed: Committed): Promise<void> {
   const as = change.kind === "commit" && change.retire ? "moved" : COUNTED_AS[plan.kind];
   switch (as) {
     case "booked":
+      // A series' finish makes several bookings in one write, each counted.
+      if (plan.made) {
+        return Promise.all(plan.made.map((x) => countBooked(app, x.id))).then(() => {});
+      }
       return countBooked(app, b.id);
     case "changed":
       return countBookingChange(app, b);

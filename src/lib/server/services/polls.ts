@@ -34,6 +34,8 @@ import { type BookRefusal, bookRefusal, isOffered, parseStart, tokenWrites } fro
 import { engineRules, runChange } from "./transaction.ts";
 import { hostEventJob } from "./webhooks.ts";
 import { freeStarts } from "./one-off-links.ts";
+import { seriesOf } from "./book-series.ts";
+import { seatsOf } from "../domain/seats.ts";
 import { formatDate, formatTime, hostClock } from "../../shared/format.ts";
 import { isOneLine } from "../../shared/text.ts";
 
@@ -73,7 +75,17 @@ export type CreatePollResult =
   | { ok: true; poll: PollRecord; url: string }
   | {
     ok: false;
-    reason: "not_found" | "too_few" | "too_many" | "not_free" | "bad_title" | "bad_until";
+    reason:
+      | "not_found"
+      | "too_few"
+      | "too_many"
+      | "not_free"
+      | "bad_title"
+      | "bad_until"
+      /** A seated event type: a poll books one meeting for all its voters, not seats. */
+      | "seated"
+      /** A repeating event type: its guest books the series (ADR 048). */
+      | "series";
   };
 
 export async function createPoll(
@@ -90,6 +102,10 @@ export async function createPoll(
 ): Promise<CreatePollResult> {
   const et = await getEventTypeBySlug(app.kv, host.id, input.slug);
   if (!et || !et.active || et.teamMode) return { ok: false, reason: "not_found" };
+  // The pick books one meeting with every voter an attendee: a seated time's seats (one guest
+  // each) and a series' dates (booked whole by their guest) are not that.
+  if (seatsOf(et)) return { ok: false, reason: "seated" };
+  if (seriesOf(et)) return { ok: false, reason: "series" };
   const title = input.title.trim() || et.title;
   if (title.length > 100 || !isOneLine(title)) return { ok: false, reason: "bad_title" };
   const unique = [...new Set(input.starts)];

@@ -3,15 +3,15 @@
  * booking of its own, so cancelling one date is an ordinary cancel. What concerns several dates
  * is decided here, in one place for every door (mail links, the guest's page, the dashboard, the
  * API, the expiry job): a confirm or reject decides every pending date of the series in one press
- * (an expiry every date whose hold is over), and a cancel may take "this and the later dates". Each date's change is its own guarded write, the pressed
- * date first (its refusal is the answer); a later date that cannot change (already cancelled,
- * past its cutoff) is left as it is.
+ * (an expiry every date whose hold is over), and a cancel may take "this and the later dates".
+ * Each date's change is its own guarded write (see `decideSeries` for what happens when some
+ * fail); a date that ended meanwhile (cancelled, expired) is left as it is.
  */
 import type { App } from "../app.ts";
 import { type BookingAction, decideTransition } from "../domain/booking.ts";
 import type { BookingRecord } from "../domain/model/records.ts";
 import { listSeriesBookings } from "../store/bookings.ts";
-import type { DecideResult } from "./decide-results.ts";
+import type { DecideResult, SeriesFailure } from "./decide-results.ts";
 
 export type SeriesScope = "one" | "rest";
 
@@ -50,11 +50,32 @@ type Decide = (
   },
 ) => Promise<DecideResult>;
 
+/** Whether a date a change could not reach still needs it (one that ended meanwhile does not). */
+function stillTargeted(b: BookingRecord | undefined, action: BookingAction): boolean {
+  if (!b) return true;
+  return action === "cancel"
+    ? b.status === "PENDING" || b.status === "CONFIRMED"
+    : b.status === "PENDING";
+}
+
 /**
- * A change that reaches several dates. A cancel goes from the pressed date on, each date with
- * its own mails (each carries its own CANCEL for calendars). A confirm or reject decides the
- * other pending dates first without mails and the pressed date last: its mails, sent once every
- * date is decided, list the whole series (and carry its dates for calendars).
+ * A change that reaches several dates, each date its own guarded write (a series of 52 dates
+ * cannot be decided in one write within remote KV's limits; ADR 048). What is not all or nothing
+ * is made explicit and safe instead:
+ *
+ * - a date whose write fails for a passing reason (the store busy or unreachable: "busy") is
+ *   tried once more at the end; an error thrown by one date's write is that date's "busy", never
+ *   the press's 500 — the other dates are still decided;
+ * - a confirm or reject (or expiry) decides the other pending dates first without mails and the
+ *   pressed date last: its mails, sent once every date is decided, list the whole series (and
+ *   carry its dates for calendars). While a date is still "busy", the pressed date is left
+ *   pending and nothing is mailed: the answer (`series_partial`) names the dates and why, and
+ *   pressing again decides only what is still pending, then the pressed date with its mails — so
+ *   the guest never reads a series as decided while one of its dates waits;
+ * - a date that cannot take the change for good (its hold ran out, it is past its cutoff) is
+ *   named in `failed` and the press goes on without it;
+ * - a cancel goes from the pressed date on, each date with its own mails (each carries its own
+ *   CANCEL for calendars).
  */
 export async function decideSeries(
   app: App,
@@ -67,30 +88,54 @@ export async function decideSeries(
   // Writes riding with the press (an Idempotency-Key) ride with the pressed date alone.
   const { reason, hostId, enforceCutoff } = opts;
   const also: BookingRecord[] = [];
-  const others = async (quiet: boolean) => {
-    const all = await listSeriesBookings(app.kv, b.hostId, b.series!.id);
-    for (const x of seriesTargets(b, all, action)) {
-      const r = await decide(app, x.id, action, by, {
+  const failed: SeriesFailure[] = [];
+  const one = async (x: BookingRecord, quiet: boolean): Promise<DecideResult> => {
+    try {
+      return await decide(app, x.id, action, by, {
         reason,
         hostId,
         enforceCutoff,
         single: true,
         quiet,
       });
-      // Each date's change went through the runner, which counted it (after-commit.ts).
-      if (r.ok) also.push(r.booking);
+    } catch (err) {
+      console.warn(
+        `[series] ${action} of ${x.id} failed:`,
+        err instanceof Error ? err.message : err,
+      );
+      return { ok: false, reason: "busy" };
     }
   };
+  const others = async (quiet: boolean) => {
+    const all = await listSeriesBookings(app.kv, b.hostId, b.series!.id);
+    let todo = seriesTargets(b, all, action);
+    for (let round = 0; round < 2 && todo.length > 0; round++) {
+      const again: BookingRecord[] = [];
+      for (const x of todo) {
+        const r = await one(x, quiet);
+        // Each date's change went through the runner, which counted it (after-commit.ts).
+        if (r.ok) also.push(r.booking);
+        else if (!stillTargeted(r.booking, action)) continue;
+        else if (round === 0 && r.reason === "busy") again.push(x);
+        else failed.push({ bookingId: x.id, startMs: x.startMs, reason: r.reason });
+      }
+      todo = again;
+    }
+  };
+  const reported = () => (failed.length ? { failed } : {});
   if (action === "cancel") {
     const first = await decide(app, b.id, action, by, { ...opts, single: true });
     if (!first.ok) return first;
     await others(false);
-    return { ...first, also };
+    return { ...first, also, ...reported() };
   }
   // The pressed date must be decidable now, or nothing is decided.
   const t = decideTransition(b, action, app.now());
   if (!t.ok) return { ok: false, reason: t.reason, booking: b };
   await others(true);
+  if (failed.some((f) => f.reason === "busy")) {
+    return { ok: false, reason: "series_partial", booking: b, also, failed };
+  }
   const last = await decide(app, b.id, action, by, { ...opts, single: true });
-  return last.ok ? { ...last, also } : last;
+  return { ...last, also, ...reported() };
 }

@@ -5,6 +5,7 @@
  * committed series is finished exactly once.
  */
 import assert from "node:assert/strict";
+import { capPeriods } from "../domain/event-rules.ts";
 import {
   type Change,
   type EngineRules,
@@ -409,6 +410,36 @@ Deno.test("series: committed series stay blocked whatever the clock, and a secon
     const c = (await kv.get<CoordinatorRecord>(keys.coordinator(res.c.id))).value!;
     assert.equal(c.series!.done, 30);
     assert.equal((await listAll(kv, ["coordinator_by_until"])).length, 0);
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("series: a committed series keeps its cap counts past the hold deadline — a single booking after a crash is refused by the cap, and the roll forward never passes it", async () => {
+  const kv = guardKv(await Deno.openKv(":memory:"));
+  try {
+    const et = eventType({ maxPerDay: 1, maxPerWeek: null });
+    const rules = rulesFor(et);
+    const bookings = occurrences(et, "2026-01-12T15:00:00Z", 3);
+    const res = await bookSeries(kv, bookings, et, NOW, "after_commit");
+    assert.ok(res.ok);
+    // The process died after its commit; after the deadline a guest asks for another time on
+    // the second date's day (the series' own time there stays taken: the coordinator decides).
+    const later = NOW + 2 * SERIES_HOLD_MS;
+    const sameDay = bookings[1].startMs + 3 * H;
+    const r = await run(
+      kv,
+      { kind: "create", booking: single(et, sameDay, later), tokens: [] },
+      rules,
+      later,
+    );
+    assert.equal(r.ok ? "booked" : r.reason, "cap_reached");
+    await finish(kv, res.c.id, bookings, rules, later);
+    const live = (await listAll<BookingRecord>(kv, ["booking"])).filter((b) =>
+      b.status === "CONFIRMED" || b.status === "PENDING"
+    );
+    const days = live.map((b) => capPeriods(b.startMs, HOST.timeZone).day);
+    assert.equal(new Set(days).size, days.length, "one booking per day, as capped");
   } finally {
     kv.close();
   }

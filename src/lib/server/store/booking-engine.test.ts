@@ -24,7 +24,13 @@ import { commitPlan } from "./booking-commit.ts";
 import { type CalendarReader, readSnapshot } from "./booking-snapshot.ts";
 import { keys } from "./keys.ts";
 import { revisionsOwed } from "./revisions.ts";
-import type { BookingRecord, CoordinatorRecord, EventTypeRecord } from "../domain/model/records.ts";
+import type {
+  BookingRecord,
+  CoordinatorRecord,
+  EventTypeRecord,
+  SeatLedgerRecord,
+} from "../domain/model/records.ts";
+import { liveSeats } from "../domain/seats.ts";
 import { guardKv } from "../../../../tests/support/kv-guard.ts";
 import { startKvConnect } from "../../../../tests/support/kv-connect-server.ts";
 
@@ -625,6 +631,8 @@ const arbConfig = fc.record({
   ttlHours: fc.integer({ min: 1, max: 72 }),
   /** Days after 2026-11-01 (years of bookings), and an hour near a UTC day or week boundary. */
   baseDay: fc.integer({ min: 0, max: 5 * 365 }),
+  /** Seats per time of the host's seated event type and of the collective seated one (ADR 040). */
+  perTime: fc.integer({ min: 2, max: 500 }),
 });
 
 const arbOp = fc.record({
@@ -642,6 +650,12 @@ const arbOp = fc.record({
     "host_reschedule",
     "advance",
     "series",
+    // Seats (ADR 040): one guest, a crowd filling the time, a seat of a collective time.
+    "seat",
+    "seat",
+    "crowd",
+    "team_seat",
+    "team_seat",
   ),
   /** A recurring series (issue 25): every 1–4 weeks, 2–52 occurrences. */
   everyWeeks: fc.integer({ min: 1, max: 4 }),
@@ -665,6 +679,19 @@ const BOUND: Record<string, number> = {
   series_hold: REMOTE_KV_LIMITS.checks,
   series_commit: 2,
   series_finish: 1,
+};
+
+/**
+ * A seat's changes (ADR 040): a seat 6 (ledger, days ≤ 2, caps ≤ 2, guest fence), a later seat
+ * of a collective time 5, a seat's confirm 6, its move 8, a collective time's first seat (the
+ * team commit) 5 — whatever the number of seats.
+ */
+const SEAT_BOUND: Record<string, number> = {
+  seat: 6,
+  transition: 6,
+  reschedule: 8,
+  rebook: 7,
+  commit: 5,
 };
 
 type PropertyStore = { kv: Deno.Kv; close(): Promise<void> | void };
@@ -696,6 +723,37 @@ function engineProperty(open: () => Promise<PropertyStore>, numRuns: number) {
             requiresConfirmation: !cfg.requiresConfirmation,
           });
           const otherRules = rulesFor(other, { bookingTtlMs: cfg.ttlHours * H });
+          // The host's seated event type, and a collective seated one of the host and "m2".
+          const seats = { perTime: cfg.perTime, showAttendees: false, hideCount: false };
+          const seated = eventType({
+            id: "et3",
+            durationMin: cfg.durationMin,
+            bufferBeforeMin: cfg.otherBufferMin,
+            requiresConfirmation: cfg.requiresConfirmation,
+            seats,
+          });
+          const team = eventType({
+            id: "et4",
+            teamId: "t1",
+            teamMode: "collective",
+            durationMin: cfg.otherDurationMin,
+            requiresConfirmation: !cfg.requiresConfirmation,
+            seats,
+          });
+          const typeOf: Record<string, EventTypeRecord> = {
+            et1: et,
+            et2: other,
+            et3: seated,
+            et4: team,
+          };
+          const rulesOf: Record<string, EngineRules> = {
+            et1: rules,
+            et2: otherRules,
+            et3: rulesFor(seated, { bookingTtlMs: cfg.ttlHours * H }),
+            et4: rulesFor(team, { bookingTtlMs: cfg.ttlHours * H }),
+          };
+          const members = ["h", "m2"];
+          let crowdNo = 0;
           // Sunday 2026-11-01 22:00Z: the first slots cross UTC midnight and the ISO week boundary.
           const base = Date.parse("2026-11-01T22:00:00Z") + cfg.baseDay * 24 * H;
           let now = base - 48 * H;
@@ -708,10 +766,12 @@ function engineProperty(open: () => Promise<PropertyStore>, numRuns: number) {
           ) => {
             const p = res.plan;
             const extraChecks = change.kind === "create" && idempotent ? 1 : 0;
+            const bound = p.booking?.seat || p.retired?.seat ? SEAT_BOUND[p.kind] : BOUND[p.kind];
             assert.ok(
-              p.budget.checks <= BOUND[p.kind] + extraChecks,
+              p.budget.checks <= bound + extraChecks,
               `${p.kind}: ${p.budget.checks} checks`,
             );
+            assert.ok(p.budget.checks <= REMOTE_KV_LIMITS.checks);
             assert.ok(p.budget.mutations <= REMOTE_KV_LIMITS.mutations);
             assert.ok(p.budget.bytes <= REMOTE_KV_LIMITS.bytes);
             assert.ok(p.budget.largestValueBytes <= REMOTE_KV_LIMITS.valueBytes);
@@ -817,6 +877,125 @@ function engineProperty(open: () => Promise<PropertyStore>, numRuns: number) {
               made.push(...occ);
               continue;
             }
+            if (op.kind === "seat" || op.kind === "crowd") {
+              // A crowd: as many new guests as the time has seats, and two more.
+              const n = op.kind === "crowd" ? cfg.perTime + 2 : 1;
+              const seatStart = base + (op.slot % 8) * 30 * 60_000;
+              for (let i = 0; i < n; i++) {
+                const email = op.kind === "crowd"
+                  ? `${"m".repeat(200)}${crowdNo++}@x.test`
+                  : `g${op.guest}@x.test`;
+                const b = newBookingRecord(
+                  {
+                    id: nextId(),
+                    tokenSalt: "s",
+                    host,
+                    eventType: seated,
+                    startMs: seatStart,
+                    durationMin: seated.durationMin,
+                    name: "G",
+                    email,
+                    note: "",
+                    guestTimeZone: "UTC",
+                    by: "guest",
+                  },
+                  now,
+                  rules.bookingTtlMs,
+                );
+                const c: Change = {
+                  kind: "seat",
+                  booking: b,
+                  perTime: cfg.perTime,
+                  meetingId: nextId(),
+                  tokens: [{ hash: `h${b.id}`, purpose: "guest" }],
+                };
+                const res = await run(kv, c, rulesOf.et3, now);
+                if (!res.ok) {
+                  assert.notEqual(res.reason, "too_large", `seat did not fit`);
+                  continue;
+                }
+                checkPlan(res, c, false);
+                made.push(res.plan.booking!);
+              }
+              continue;
+            }
+            if (op.kind === "team_seat") {
+              // A seat of a collective seated time (services/team-seats.ts): the first takes
+              // every member's time by the team protocol, later ones join by the ledger.
+              const seatStart = base + (op.slot % 8) * 30 * 60_000;
+              const r = rulesOf.et4;
+              const b: BookingRecord = {
+                ...newBookingRecord(
+                  {
+                    id: nextId(),
+                    tokenSalt: "s",
+                    host,
+                    eventType: team,
+                    startMs: seatStart,
+                    durationMin: team.durationMin,
+                    name: "G",
+                    email: `t${op.guest}@x.test`,
+                    note: "",
+                    guestTimeZone: "UTC",
+                    by: "guest",
+                    teamId: "t1",
+                  },
+                  now,
+                  rules.bookingTtlMs,
+                ),
+                personIds: members,
+              };
+              const step = async (c: Change) => {
+                const res = await run(kv, c, r, now);
+                if (res.ok) checkPlan(res, c, false);
+                else assert.notEqual(res.reason, "too_large", `${c.kind} did not fit`);
+                return res;
+              };
+              const ledger = (await kv.get<SeatLedgerRecord>(keys.seatLedger(team.id, seatStart)))
+                .value;
+              if (ledger?.coordinatorId && liveSeats(ledger, now).length > 0) {
+                const res = await step({
+                  kind: "seat",
+                  booking: b,
+                  perTime: cfg.perTime,
+                  meetingId: ledger.meetingId,
+                  coordinatorId: ledger.coordinatorId,
+                  tokens: [],
+                });
+                if (res.ok) made.push(res.plan.booking!);
+                continue;
+              }
+              const coordinatorId = nextId();
+              const coordinator: CoordinatorRecord = {
+                v: 1,
+                id: coordinatorId,
+                bookingId: b.id,
+                state: "holding",
+                untilMs: now + TEAM_HOLD_MS,
+                personIds: members,
+                eventTypeId: team.id,
+                startMs: b.blockStartMs,
+                endMs: b.blockEndMs,
+                holdUntilMs: null,
+              };
+              await step({ kind: "open", coordinator });
+              let held = true;
+              for (const personId of members) {
+                if (held) held = (await step({ kind: "hold", coordinatorId, personId })).ok;
+              }
+              const res = held
+                ? await step({
+                  kind: "commit",
+                  coordinatorId,
+                  booking: { ...b, coordinatorId },
+                  tokens: [],
+                  seat: { perTime: cfg.perTime },
+                })
+                : null;
+              if (res?.ok) made.push(res.plan.booking!);
+              else await step({ kind: "release", coordinatorId });
+              continue;
+            }
             if (op.kind === "create") {
               const b = {
                 ...newBookingRecord(
@@ -848,7 +1027,7 @@ function engineProperty(open: () => Promise<PropertyStore>, numRuns: number) {
             } else if (!target) continue;
             else if (op.kind === "reschedule" || op.kind === "host_reschedule") {
               const byHost = op.kind === "host_reschedule";
-              const ofTarget = target.eventTypeId === other.id ? other : et;
+              const ofTarget = typeOf[target.eventTypeId];
               change = {
                 kind: "reschedule",
                 bookingId: target.id,
@@ -885,7 +1064,7 @@ function engineProperty(open: () => Promise<PropertyStore>, numRuns: number) {
               ? change.booking.eventTypeId
               : made.find((b) => "bookingId" in change! && b.id === change.bookingId)
                 ?.eventTypeId;
-            const res = await run(kv, change, ofChange === "et2" ? otherRules : rules, now);
+            const res = await run(kv, change, rulesOf[ofChange ?? "et1"], now);
             if (!res.ok) {
               assert.notEqual(res.reason, "too_large", `${op.kind} did not fit`);
               continue;
@@ -902,11 +1081,43 @@ function engineProperty(open: () => Promise<PropertyStore>, numRuns: number) {
           const live = all.filter((b) =>
             b.status === "CONFIRMED" || (b.status === "PENDING" && b.reservedUntilMs! > now)
           );
-          for (let i = 0; i < live.length; i++) {
-            for (let j = i + 1; j < live.length; j++) {
-              const a = { startMs: live[i].blockStartMs, endMs: live[i].blockEndMs };
-              const b = { startMs: live[j].blockStartMs, endMs: live[j].blockEndMs };
-              assert.ok(!overlaps(a, b), `${live[i].id} overlaps ${live[j].id}`);
+          // The seats of one time are one meeting (ADR 040): one block, never more seats than
+          // offered, one seat per guest, and its ledger lists exactly them.
+          const meetings = new Map<string, BookingRecord[]>();
+          for (const b of live.filter((x) => x.seat)) {
+            meetings.set(b.seat!.meetingId, [...(meetings.get(b.seat!.meetingId) ?? []), b]);
+          }
+          for (const [id, seatsOf] of meetings) {
+            assert.ok(seatsOf.length <= cfg.perTime, `${seatsOf.length} seats of ${cfg.perTime}`);
+            const one = seatsOf[0];
+            assert.ok(
+              seatsOf.every((x) =>
+                x.startMs === one.startMs && x.blockStartMs === one.blockStartMs &&
+                x.blockEndMs === one.blockEndMs
+              ),
+              `meeting ${id} has one time`,
+            );
+            assert.equal(new Set(seatsOf.map((x) => x.guestEmail)).size, seatsOf.length);
+            const ledger =
+              (await kv.get<SeatLedgerRecord>(keys.seatLedger(one.eventTypeId, one.startMs)))
+                .value;
+            assert.deepEqual(
+              new Set(liveSeats(ledger, now).map((x) => x.id)),
+              new Set(seatsOf.map((x) => x.id)),
+              `meeting ${id}: the ledger lists exactly the live seats`,
+            );
+          }
+          // One meeting or one booking at a time (a meeting counts once); the host's is everyone's
+          // (the collective's other member has only collective meetings).
+          const blocks = [
+            ...[...meetings.values()].map((m) => m[0]),
+            ...live.filter((b) => !b.seat),
+          ];
+          for (let i = 0; i < blocks.length; i++) {
+            for (let j = i + 1; j < blocks.length; j++) {
+              const a = { startMs: blocks[i].blockStartMs, endMs: blocks[i].blockEndMs };
+              const b = { startMs: blocks[j].blockStartMs, endMs: blocks[j].blockEndMs };
+              assert.ok(!overlaps(a, b), `${blocks[i].id} overlaps ${blocks[j].id}`);
             }
           }
           for (
@@ -925,11 +1136,15 @@ function engineProperty(open: () => Promise<PropertyStore>, numRuns: number) {
               );
             }
           }
-          // Every live booking's time is on each UTC day it touches.
+          // Every live booking's time is on each UTC day it touches, for everyone it concerns (a
+          // seat's as its meeting's).
           for (const b of live) {
-            for (const d of utcDaysTouched(b.blockStartMs, b.blockEndMs)) {
-              const e = await kv.get(keys.busy("h", d, b.blockStartMs, b.id));
-              assert.ok(e.value, `${b.id} missing on ${d}`);
+            for (const personId of b.personIds ?? ["h"]) {
+              for (const d of utcDaysTouched(b.blockStartMs, b.blockEndMs)) {
+                const id = b.seat?.meetingId ?? b.id;
+                const e = await kv.get(keys.busy(personId, d, b.blockStartMs, id));
+                assert.ok(e.value, `${b.id} missing on ${d} for ${personId}`);
+              }
             }
           }
         } finally {

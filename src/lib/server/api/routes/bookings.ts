@@ -146,6 +146,16 @@ async function changeInPlace(
       const res = await run(extraFor({ kind: "booking", bookingId: id }));
       if (res.ok) return ok(await bookingResource(ctx.app, res.booking));
       if (res.reason === "conflict") return "duplicate";
+      // A series' confirm or reject that could not reach every date: which, and why.
+      if (res.reason === "series_partial") {
+        const p = problem(ctx.base, "series_partial");
+        const failed = (res.failed ?? []).map((f) => ({
+          bookingId: f.bookingId,
+          start: new Date(f.startMs).toISOString(),
+          reason: f.reason,
+        }));
+        return { ...p, body: { ...(p.body as object), failed } };
+      }
       return refused(ctx, res.reason);
     },
     () => getOneBooking(ctx),

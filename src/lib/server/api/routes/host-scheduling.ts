@@ -69,6 +69,9 @@ async function createPollRoute(ctx: Ctx): Promise<ApiResponse> {
         return invalid(ctx, "title", words);
       case "bad_until":
         return invalid(ctx, "until", words);
+      case "seated":
+      case "series":
+        return invalid(ctx, "eventType", words);
       default:
         return invalid(ctx, "times", words);
     }

@@ -34,6 +34,14 @@ export const Problem = v.pipe(
     detail: v.string(),
     reason: v.pipe(v.string(), d("The reason as a short token, e.g. `slot_taken`.")),
     errors: v.optional(v.array(v.object({ field: v.string(), message: v.string() }))),
+    failed: v.optional(
+      v.pipe(
+        v.array(v.object({ bookingId: v.string(), start: v.string(), reason: v.string() })),
+        d(
+          "`series_partial`: the series' dates this request could not decide yet, and why. The same request again decides them, then the one you asked for.",
+        ),
+      ),
+    ),
   }),
   d("RFC 9457 problem details."),
 );

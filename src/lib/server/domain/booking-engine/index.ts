@@ -28,7 +28,14 @@ import { planHold, planOpen, planRelease, planTeamCommit } from "./team.ts";
 import { planImport } from "./import.ts";
 import { planSeriesCommit, planSeriesFinish, planSeriesHold, planSeriesRelease } from "./series.ts";
 import type { Change, EngineRules, PlannedWrite, PlanResult, Snapshot } from "./types.ts";
-import { planSeat, planSeatImport, planSeatReschedule, planSeatTransition } from "./seat.ts";
+import {
+  planSeat,
+  planSeatImport,
+  planSeatRebook,
+  planSeatReschedule,
+  planSeatTransition,
+} from "./seat.ts";
+import { seatsOf } from "../seats.ts";
 import type { BookingRecord, CoordinatorRecord } from "../model/records.ts";
 import { isLiveBooking } from "../booking.ts";
 
@@ -116,7 +123,10 @@ function planWithin(
         ? planSeatReschedule(snapshot, change, rules, nowMs, limits)
         : planReschedule(snapshot, change, rules, nowMs, limits);
     case "rebook":
-      return planRebook(snapshot, change, rules, nowMs, limits);
+      // A seat's guest takes a seat of the new time (seat.ts).
+      return seatsOf(change.successor.eventType)
+        ? planSeatRebook(snapshot, change, rules, nowMs, limits)
+        : planRebook(snapshot, change, rules, nowMs, limits);
     case "hold_time":
       return planHoldTime(snapshot, change, nowMs, limits);
     case "release_time":

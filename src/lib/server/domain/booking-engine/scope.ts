@@ -8,6 +8,7 @@ import type { Entry, Key, KeyOf } from "../model/entries.ts";
 import { block, capRefs, guestKey, guestOwner, personsOf } from "./core.ts";
 import { successorRecord } from "./reschedule.ts";
 import { ledgerOf } from "./seat.ts";
+import { seatsOf } from "../seats.ts";
 import { SERIES_HOLD_MAX } from "./series.ts";
 import type { Assignment, Change, EngineRules, EventTypeLimits, Scope } from "./types.ts";
 
@@ -172,7 +173,11 @@ export function changeScope(
       const b = primary as BookingRecord | null;
       if (!b) return EMPTY_SCOPE;
       const draft = successorRecord(b, change, rules, 0);
-      return addScope(draft, rules.eventType);
+      const scope = addScope(draft, rules.eventType);
+      // A seated event type's successor takes a seat in its time's ledger.
+      return seatsOf(change.successor.eventType)
+        ? { ...scope, guards: [keyOf(ledgerOf(draft))] }
+        : scope;
     }
     case "hold": {
       const c = primary as CoordinatorRecord | null;

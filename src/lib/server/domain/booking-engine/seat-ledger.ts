@@ -21,18 +21,35 @@ export const ledgerOf = (b: Pick<BookingRecord, "eventTypeId" | "startMs">): Ent
   startMs: b.startMs,
 });
 
-/**
- * The meeting's busy entry of a seated time — the host's, or every member's of a collective
- * one — for the seats it lists (none: no entry).
- */
-export function writeMeetingBusy(d: Draft, ledger: SeatLedgerRecord, seats: Seat[]) {
+/** Where a ledger's meeting is stored as busy time: each person's entry per UTC day. */
+function meetingKeys(ledger: SeatLedgerRecord): Entry[] {
   const iv = {
     startMs: ledger.blockStartMs,
     endMs: ledger.blockEndMs,
     bookingId: ledger.meetingId,
   };
+  return (ledger.personIds ?? [ledger.hostId]).flatMap((p) => busyKeys(p, iv));
+}
+
+/**
+ * The meeting's busy entry of a seated time — the host's, or every member's of a collective
+ * one — derived from the ledger alone and written by every write that changes the ledger's seats:
+ * firm while a seat is firm, else until the last pending seat's hold; none without seats.
+ * Shortening it needs no check (it only frees time: the seats it lists are a subset of those the
+ * entry was written for, so its hold never grows). `previous`: the ledger this one replaces
+ * (its seats all lapsed), whose entries go first — the host may have changed the length or
+ * buffers meanwhile, or a collective time's first seat names a new meeting — so a replaced
+ * meeting never leaves a block under keys nothing derives any more.
+ */
+export function writeMeetingBusy(
+  d: Draft,
+  ledger: SeatLedgerRecord,
+  seats: Seat[],
+  previous?: SeatLedgerRecord | null,
+) {
+  if (previous) d.deleteAll(meetingKeys(previous));
   const hold = meetingHold(seats);
-  const ks = (ledger.personIds ?? [ledger.hostId]).flatMap((p) => busyKeys(p, iv));
+  const ks = meetingKeys(ledger);
   if (hold === undefined) {
     d.deleteAll(ks);
     return;

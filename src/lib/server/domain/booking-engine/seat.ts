@@ -30,6 +30,7 @@ import type { Change, EngineRules, PlanResult, Refusal, Snapshot } from "./types
 import { finishReschedule, retiredRecord, successorRecord } from "./reschedule.ts";
 import { guardMeeting, ledgerOf, writeMeetingBusy } from "./seat-ledger.ts";
 import { joinSeat } from "./team-seat.ts";
+import { awaitsNewTime } from "./rebook.ts";
 
 export { ledgerOf };
 
@@ -93,7 +94,7 @@ function takeSeat(
     read.key,
     { ...next, seats: seats.map(tupleOf), seq: (ledger?.seq ?? 0) + 1 } satisfies SeatLedgerRecord,
   );
-  writeMeetingBusy(d, next, seats);
+  writeMeetingBusy(d, next, seats, ledger);
   return { ok: true, booking: b };
 }
 
@@ -115,8 +116,6 @@ function leaveSeat(d: Draft, s: Snapshot, b: BookingRecord, nowMs: number): stri
   // A collective time's meeting: its coordinator follows the seats (released with the last).
   if (ledger.coordinatorId && seats.length !== live.length) {
     guardMeeting(d, s, ledger.coordinatorId, seats, nowMs);
-    // The members' entries take the meeting's new hold (removed below with the last seat).
-    if (seats.length > 0) writeMeetingBusy(d, ledger, seats);
   }
   if (seats.length === 0) {
     d.check(read);
@@ -125,8 +124,6 @@ function leaveSeat(d: Draft, s: Snapshot, b: BookingRecord, nowMs: number): stri
     return meetingId;
   }
   if (seats.length !== live.length) {
-    // Pages that keep a copy of the host's time by its revision show the seats left anew.
-    d.set({ kind: "busyRev", personId: b.hostId }, { v: 1 });
     d.check(read);
     d.set(
       read.key,
@@ -136,6 +133,9 @@ function leaveSeat(d: Draft, s: Snapshot, b: BookingRecord, nowMs: number): stri
         seq: (ledger.seq ?? 0) + 1,
       } satisfies SeatLedgerRecord,
     );
+    // The meeting's time follows the seats left (a firm seat gone: the others' holds); its
+    // rewrite also gives the host a new busy revision, so pages count the seats left anew.
+    writeMeetingBusy(d, ledger, seats);
   }
   return null;
 }
@@ -273,6 +273,61 @@ export function planSeatReschedule(
   }
   const claims = [{ personId: successor.hostId, iv: block(successor) }];
   return finishReschedule(d, s, successor, retired, claims, nowMs, limits);
+}
+
+/**
+ * A seat's guest picks a new time after the host asked them to (rebook.ts): the seat left its
+ * time when the host cancelled it, so its successor takes a seat in the new time's ledger like a
+ * new guest's (joining the meeting there is), and the cancelled booking is linked to it in the
+ * same write — old booking 1 + ledger 1 + host days ≤ 2 + capped periods ≤ 2 + guest fence 1 = 7
+ * checks, whatever the number of seats.
+ */
+export function planSeatRebook(
+  s: Snapshot,
+  change: Extract<Change, { kind: "rebook" }>,
+  rules: EngineRules,
+  nowMs: number,
+  limits: KvLimits,
+): PlanResult {
+  const current = bookingOf(s, change.hostId);
+  if (!current) return { ok: false, reason: "not_found" };
+  const old = current.value;
+  if (old.rescheduledToId) return { ok: false, reason: "moved" };
+  if (!awaitsNewTime(old)) return { ok: false, reason: "cancelled" };
+  const seats = seatsOf(change.successor.eventType);
+  // A collective time's first seat needs every member's time taken first (team protocol).
+  if (!seats || old.personIds) return { ok: false, reason: "not_supported" };
+  const draft = successorRecord(old, change, rules, nowMs);
+  const d = new Draft(s.keyOf);
+  const taken = takeSeat(
+    d,
+    s,
+    draft,
+    seats.perTime,
+    draft.id,
+    rules,
+    nowMs,
+    new Set([draft.id]),
+    null,
+  );
+  if (!taken.ok) return taken;
+  const successor = taken.booking;
+  const linked: BookingRecord = { ...old, rescheduledToId: successor.id };
+  // Checked at the versionstamp read: a second pick through the same link finds it linked.
+  writeUpdatedBooking(d, current, linked);
+  writeNewBooking(d, successor, change.tokens);
+  writeExtras(d, change.extra);
+  // The old seat's mails and calendar removal went out when the host asked.
+  d.job(...sideEffects(null, successor, nowMs));
+  const result = d.finish("rebook", {
+    booking: successor,
+    retired: linked,
+    probe: {
+      key: d.key({ kind: "booking", id: successor.id }),
+      landed: bookingExists(successor.id),
+    },
+  }, limits);
+  return orClear(result, s, [{ personId: successor.hostId, iv: block(successor) }], nowMs, limits);
 }
 
 /**

@@ -12,7 +12,8 @@
  *    written unindexed (no link, no list shows it);
  * 3. `series_commit`: the one decision — checks the coordinator alone (every occurrence held,
  *    the deadline not near) and marks it `committed`. From this write every hold blocks for good
- *    (busy.ts `verdictOf`: a committed coordinator's entries stay live);
+ *    (busy.ts `verdictOf`: a committed coordinator's entries stay live), and every cap count
+ *    takes its booking's own hold (so a finish delayed by a crash never passes a cap);
  * 4. `series_finish`, repeated: the occurrences become ordinary bookings — indexed, their links,
  *    firm (or pending) busy entries without the coordinator, cap counts, side effects. Each write
  *    checks and advances the coordinator's `done`, so two finishers (the service and, after a
@@ -22,7 +23,7 @@
  * the holds stop blocking at the deadline by themselves, and the cleanup job removes them and
  * the unindexed records. A crash after step 3 is rolled forward by the cleanup job (step 4).
  */
-import type { BookingRecord, CoordinatorRecord } from "../model/records.ts";
+import type { BookingRecord, CapEntryRecord, CoordinatorRecord } from "../model/records.ts";
 import type { KvLimits } from "../kv-budget.ts";
 import { Draft } from "./draft.ts";
 import { block, writeExtras, writeNewBooking } from "./core.ts";
@@ -170,6 +171,22 @@ export function planSeriesCommit(
   if (refused) return { ok: false, reason: refused };
   const committed: CoordinatorRecord = { ...c, state: "committed", holdUntilMs: holdOf(first) };
   d.set(cv.key, committed);
+  // Every date's cap counts take the booking's own hold now (firm, or the pending request's), not
+  // the deadline: the series is decided, and a finish that a crash delays past the deadline must
+  // not find them lapsed — another booking would have counted on them being free, and the finish
+  // writes them back unchecked. No check needed: each count is live (held until the deadline,
+  // which the margin above keeps ahead), so extending it takes no count anyone relied on.
+  for (const [i, id] of c.series.bookingIds.entries()) {
+    const ref = {
+      id,
+      eventTypeId: c.eventTypeId,
+      startMs: c.series.starts[i],
+      hostTimeZone: c.series.timeZone,
+    };
+    for (const k of capEntryKeys(ref)) {
+      d.set(k, { v: 1, bookingId: id, holdUntilMs: holdOf(first) } satisfies CapEntryRecord);
+    }
+  }
   writeExtras(d, change.extra);
   return d.finish("series_commit", {
     booking: null,
@@ -251,6 +268,7 @@ function finishWrite(
   if (finished) d.delete({ kind: "coordinatorByUntil", untilMs: c.untilMs, id: c.id });
   return d.finish("series_finish", {
     booking: bookings[0],
+    made: bookings,
     coordinator: next,
     probe: {
       key: cv.key,

@@ -175,7 +175,8 @@ export function planTeamCommit(
     const ledger = firstSeatLedger(b, c.id, c.personIds, read.value);
     d.check(read);
     d.set(read.key, ledger);
-    writeMeetingBusy(d, ledger, ledger.seats.map(seatOf));
+    // A ledger whose seats all lapsed is replaced: its meeting's entries go with it.
+    writeMeetingBusy(d, ledger, ledger.seats.map(seatOf), read.value);
   } else {
     // Every member's hold becomes the booking's own (no fence: the coordinator guards them).
     writeBusy(d, b, c.id);

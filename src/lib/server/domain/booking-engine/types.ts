@@ -306,6 +306,8 @@ export type Plan = {
   booking: BookingRecord | null;
   /** The booking a reschedule retired. */
   retired?: BookingRecord;
+  /** Every booking this write made, when it made several (a series' finish write). */
+  made?: BookingRecord[];
   coordinator?: CoordinatorRecord;
   /**
    * For a commit whose outcome is unknown (a network error on remote KV): the key to re-read,
