@@ -52,7 +52,7 @@ async function setup(requiresConfirmation = false, env: Record<string, string> =
   return { z, app, host };
 }
 
-async function book(app: TestApp, start: string, confirmed = true) {
+async function book(app: TestApp, start: string, confirmed = true, guests?: string) {
   const booked = await bookSlot(app, {
     username: "host",
     slug: "call",
@@ -61,6 +61,7 @@ async function book(app: TestApp, start: string, confirmed = true) {
     email: "jane@example.test",
     note: "",
     timeZone: "Europe/Berlin",
+    guests,
   });
   assert.ok(booked.ok, JSON.stringify(booked));
   assert.equal(booked.status, confirmed ? "CONFIRMED" : "PENDING");
@@ -146,11 +147,19 @@ Deno.test({
       const id = await book(app, "2026-11-23T13:00:00Z", false);
       await drain(app);
       assert.equal(z.meetings.size, 0, "no room before the host confirms");
+      const before = app.mailer.sent.length;
       const ok = await decideBooking(app, id, "confirm", "host", { hostId: host.id });
       assert.ok(ok.ok, JSON.stringify(ok));
       await drain(app);
       assert.equal(z.meetings.size, 1);
-      assert.match((await getBooking(app.kv, id))!.location!.value, ZOOM_LINK);
+      const link = (await getBooking(app.kv, id))!.location!.value;
+      assert.match(link, ZOOM_LINK);
+      // The host's copy of the confirmation carries the meeting: it waits for the link too.
+      const copies = app.mailer.sent.slice(before).filter((m) =>
+        m.to === host.email && m.icalEvent
+      );
+      assert.ok(copies.length >= 1, "the host's copy went out");
+      assert.ok(copies.every((m) => m.text.includes(link)), copies.map((m) => m.text).join("\n--\n"));
       const other = await book(app, "2026-11-23T15:00:00Z", false);
       const rejected = await decideBooking(app, other, "reject", "host", { hostId: host.id });
       assert.ok(rejected.ok, JSON.stringify(rejected));
@@ -267,6 +276,72 @@ Deno.test({
       assert.equal(live().length, 1, "the same event, updated");
       assert.ok(String(live()[0].ev.location ?? "").includes(link), JSON.stringify(live()[0].ev));
       assert.equal(z.meetings.size, 1);
+    } finally {
+      app.close();
+    }
+  },
+});
+
+const invitations = (app: TestApp, to: string) =>
+  app.mailer.sent.filter((m) => m.to === to && !!m.icalEvent);
+
+Deno.test({
+  ...opts,
+  name:
+    "zoom: the guest's additional guests' invitation waits for the link like the guest's confirmation: both carry the join URL (text and ICS)",
+  async fn() {
+    const { z, app } = await setup();
+    await using _z = z;
+    try {
+      const id = await book(app, "2026-11-23T13:00:00Z", true, "pat@example.test");
+      await drain(app, 2 * MIN);
+      const link = (await getBooking(app.kv, id))!.location!.value;
+      assert.match(link, ZOOM_LINK);
+      const guest = invitations(app, "jane@example.test");
+      const pat = invitations(app, "pat@example.test");
+      assert.equal(guest.length, 1);
+      assert.equal(pat.length, 1, "one invitation to the additional guest, sent with the link");
+      for (const m of [guest[0], pat[0]]) {
+        assert.ok(m.text.includes(link), m.text);
+        assert.equal(vevent(m.icalEvent!.content).getFirstPropertyValue("url"), link);
+      }
+    } finally {
+      app.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "zoom: after an outage the updated invitation (SEQUENCE+1) reaches the additional guests and the host too, not only the guest",
+  async fn() {
+    const { z, app, host } = await setup();
+    await using _z = z;
+    try {
+      z.down = true;
+      const id = await book(app, "2026-11-23T13:00:00Z", true, "pat@example.test");
+      await drain(app, 11 * MIN);
+      assert.equal((await getBooking(app.kv, id))!.location?.value, "");
+      const first = invitations(app, "pat@example.test");
+      assert.equal(first.length, 1, "after the wait the invitation goes out");
+      assert.match(first[0].text, /the link follows in a separate mail/);
+      const seq1 = Number(vevent(first[0].icalEvent!.content).getFirstPropertyValue("sequence"));
+      const hostBefore = invitations(app, host.email).length;
+
+      z.down = false;
+      await drain(app, 60 * MIN);
+      const link = (await getBooking(app.kv, id))!.location!.value;
+      assert.match(link, ZOOM_LINK);
+      const all = invitations(app, "pat@example.test");
+      assert.equal(all.length, 2, "one updated invitation to the additional guests");
+      assert.ok(all[1].text.includes(link));
+      const ev = vevent(all[1].icalEvent!.content);
+      assert.equal(Number(ev.getFirstPropertyValue("sequence")), seq1 + 1);
+      assert.equal(ev.getFirstPropertyValue("url"), link);
+      const hostMails = invitations(app, host.email);
+      assert.equal(hostMails.length, hostBefore + 1, "the host's update");
+      assert.ok(hostMails.at(-1)!.text.includes(link));
     } finally {
       app.close();
     }

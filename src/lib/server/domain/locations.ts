@@ -90,12 +90,24 @@ export function decideLocation(
 /** How long a confirmation waits for a provider's video link before it goes out without it. */
 export const LINK_WAIT_MS = 10 * 60_000;
 
+/**
+ * The mails that invite someone to a confirmed meeting (the guest, their additional guests or a
+ * poll's voters, the host and each team member): each carries the meeting's place, so each waits
+ * for its video link.
+ */
+const INVITATIONS: ReadonlySet<string> = new Set([
+  "guest_confirmed",
+  "guests_invited",
+  "host_booked",
+  "host_confirmed_copy",
+]);
+
 /** The calendar provider that makes each provider room kind with the host's event. */
 const ROOM_PROVIDER = { google_meet: "google", teams: "microsoft", zoom: "zoom" } as const;
 
 /**
- * Whether a confirmation mail of `booking` waits for its video link (issue 27: no confirmation
- * without the link): a Google Meet or Teams meeting not read back yet, while the host writes
+ * Whether an invitation mail of `booking` (to anyone who attends) waits for its video link
+ * (issue 27: no confirmation without the link): a Google Meet or Teams meeting not read back yet, while the host writes
  * bookings to that provider's calendar (which makes it) — or, for Zoom, while the host's Zoom
  * connection works (`writebackProvider` "zoom") — and the wait has not run out — then the
  * mail goes out saying the link follows, and the link's arrival sends the updated invitation.
@@ -109,6 +121,6 @@ export function awaitsMeetingLink(
   const kind = booking.location?.kind;
   if (kind !== "google_meet" && kind !== "teams" && kind !== "zoom") return false;
   if (booking.location!.value || booking.status !== "CONFIRMED") return false;
-  if (mail !== "guest_confirmed" && mail !== "host_booked") return false;
+  if (!INVITATIONS.has(mail)) return false;
   return writebackProvider === ROOM_PROVIDER[kind] && queuedForMs < LINK_WAIT_MS;
 }

@@ -13,6 +13,7 @@ import {
   type ProviderError,
 } from "../integrations/calendar-provider.ts";
 import { meetingIcs } from "../integrations/caldav-provider.ts";
+import { meetingInvitations } from "../domain/booking-engine/effects.ts";
 import { openProvider, providerOf } from "./calendar-providers.ts";
 import {
   icsDescriptionForHost,
@@ -118,8 +119,10 @@ export async function takeConference(
 }
 
 /**
- * A provider's new link goes on the booking (one SEQUENCE higher) and, unless the confirmation
- * mails are still queued (they will carry it), the guest and the host get the updated invitation.
+ * A provider's new link goes on the booking (one SEQUENCE higher) and everyone the meeting's
+ * invitation went to without it — the guest, their additional guests (or a poll's voters), the
+ * host and each team member — gets the updated invitation, except where their invitation is
+ * still queued (it waits for the link and will carry it).
  */
 export async function storeMeetingLink(
   app: App,
@@ -128,19 +131,26 @@ export async function storeMeetingLink(
   nowMs: number,
 ): Promise<WritebackOutcome> {
   if (booking.location?.value === joinUrl) return { ok: true };
-  const queued = (await listBookingJobs(app.kv, booking.id)).some(({ job, failed }) =>
-    !failed && job.payload.kind === "booking_mail" &&
-    (job.payload.mail === "guest_confirmed" || job.payload.mail === "host_booked")
+  const queued = (await listBookingJobs(app.kv, booking.id)).flatMap(({ job, failed }) =>
+    !failed && job.payload.kind === "booking_mail" ? [job.payload] : []
   );
   await setMeetingLink(
     app.kv,
     booking.id,
     joinUrl,
     (b) =>
-      queued || b.status !== "CONFIRMED" ? [] : [
-        newOutboxRecord({ kind: "booking_mail", mail: "guest_confirmed", bookingId: b.id }, nowMs),
-        newOutboxRecord({ kind: "booking_mail", mail: "host_booked", bookingId: b.id }, nowMs),
-      ],
+      b.status !== "CONFIRMED" ? [] : meetingInvitations(b)
+        .filter((r) =>
+          !queued.some((q) => r.family.includes(q.mail) && q.personId === r.personId)
+        )
+        .map((r) =>
+          newOutboxRecord({
+            kind: "booking_mail",
+            mail: r.mail,
+            bookingId: b.id,
+            ...(r.personId ? { personId: r.personId } : {}),
+          }, nowMs)
+        ),
   );
   return { ok: true };
 }
