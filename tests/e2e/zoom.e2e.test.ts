@@ -104,7 +104,10 @@ Deno.test({
       m.to.includes("demo@invito.example") && m.text.includes(meeting.join_url)
     );
     const pat = await smtp.waitForMail((m) => m.to.includes("pat@example.test") && !!m.calendar);
-    assert.ok(pat.text.includes(meeting.join_url), `the additional guest's invitation: ${pat.text}`);
+    assert.ok(
+      pat.text.includes(meeting.join_url),
+      `the additional guest's invitation: ${pat.text}`,
+    );
     assert.equal(
       new ICAL.Component(ICAL.parse(pat.calendar!)).getFirstSubcomponent("vevent")!
         .getFirstPropertyValue("url"),

@@ -159,7 +159,10 @@ Deno.test({
         m.to === host.email && m.icalEvent
       );
       assert.ok(copies.length >= 1, "the host's copy went out");
-      assert.ok(copies.every((m) => m.text.includes(link)), copies.map((m) => m.text).join("\n--\n"));
+      assert.ok(
+        copies.every((m) => m.text.includes(link)),
+        copies.map((m) => m.text).join("\n--\n"),
+      );
       const other = await book(app, "2026-11-23T15:00:00Z", false);
       const rejected = await decideBooking(app, other, "reject", "host", { hostId: host.id });
       assert.ok(rejected.ok, JSON.stringify(rejected));

@@ -33,6 +33,16 @@ export function jitsiRoom(random: string): string {
   return `Invito${random.replace(/[^A-Za-z0-9_-]/g, "")}`;
 }
 
+/**
+ * The same place with a new Jitsi room on the same server (`random` drawn by the service): for a
+ * booking that becomes another meeting (a seat moved to another time). Other kinds stay as they are.
+ */
+export function freshRoom(loc: Location, random: string): Location {
+  if (loc.kind !== "jitsi") return loc;
+  const server = loc.value.slice(0, Math.max(0, loc.value.lastIndexOf("/")));
+  return { kind: "jitsi", value: `${jitsiServer(server)}/${jitsiRoom(random)}` };
+}
+
 export type LocationChoice = {
   /** The index of the offered location the guest picked (form field `location`); "" when one is offered. */
   choice?: string;
@@ -113,7 +123,7 @@ const ROOM_PROVIDER = { google_meet: "google", teams: "microsoft", zoom: "zoom" 
  * mail goes out saying the link follows, and the link's arrival sends the updated invitation.
  */
 export function awaitsMeetingLink(
-  booking: Pick<BookingRecord, "status" | "location">,
+  booking: Pick<BookingRecord, "status" | "location" | "seat">,
   mail: string,
   writebackProvider: string | null,
   queuedForMs: number,
@@ -121,6 +131,8 @@ export function awaitsMeetingLink(
   const kind = booking.location?.kind;
   if (kind !== "google_meet" && kind !== "teams" && kind !== "zoom") return false;
   if (booking.location!.value || booking.status !== "CONFIRMED") return false;
+  // A seated time never gets a provider's room (the editor refuses them; older types may offer one).
+  if (booking.seat) return false;
   if (!INVITATIONS.has(mail)) return false;
   return writebackProvider === ROOM_PROVIDER[kind] && queuedForMs < LINK_WAIT_MS;
 }

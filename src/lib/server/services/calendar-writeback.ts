@@ -172,8 +172,9 @@ async function putMeeting(
     const guests = seats.flatMap((b) => b.additionalGuests ?? []);
     Object.assign(event, { attendee: first, others: rest, guests });
   }
-  // A member's copy of a team meeting makes no meeting of its own: the host's write does.
-  if (person !== booking.hostId) delete event.conference;
+  // A member's copy of a team meeting makes no meeting of its own: the host's write does. Nor
+  // does a seated time's (no seat could read its link back; ADR 042 refuses them for seats).
+  if (person !== booking.hostId || seats) delete event.conference;
   const res = await opened.provider.putEvent(t.calendar.url, event, prev?.remoteId ?? null);
   if (!res.ok) return failure(res.error, providerOf(t.account));
   const where = {

@@ -140,9 +140,7 @@ export async function storeMeetingLink(
     joinUrl,
     (b) =>
       b.status !== "CONFIRMED" ? [] : meetingInvitations(b)
-        .filter((r) =>
-          !queued.some((q) => r.family.includes(q.mail) && q.personId === r.personId)
-        )
+        .filter((r) => !queued.some((q) => r.family.includes(q.mail) && q.personId === r.personId))
         .map((r) =>
           newOutboxRecord({
             kind: "booking_mail",
