@@ -9,7 +9,12 @@
  */
 import type { BookingRecord, EventTypeRecord, Location } from "./model/records.ts";
 import { messageRef } from "../../shared/i18n.ts";
-import { DEFAULT_JITSI_SERVER, isPhoneNumber } from "../../shared/location-text.ts";
+import {
+  DEFAULT_JITSI_SERVER,
+  isPhoneNumber,
+  offeredLocationText,
+} from "../../shared/location-text.ts";
+import type { Translator } from "../../shared/i18n.ts";
 
 export { DEFAULT_JITSI_SERVER };
 
@@ -20,6 +25,14 @@ export const MAX_LOCATIONS = 3;
 export function offeredLocations(et: Pick<EventTypeRecord, "location" | "locations">): Location[] {
   const list = et.locations ?? (et.location ? [et.location] : []);
   return list.filter((l) => l.kind !== "none").slice(0, MAX_LOCATIONS);
+}
+
+/** The places offered as a booking form words them, for a host who picks one for their guest. */
+export function placesToChoose(
+  offered: readonly Location[],
+  t: Pick<Translator, "t">,
+): { kind: string; label: string }[] {
+  return offered.map((l) => ({ kind: l.kind, label: offeredLocationText(l, t) }));
 }
 
 /** A Jitsi server's base ("https://meet.example.org/"), without a trailing slash; empty: the public one. */
