@@ -12,7 +12,15 @@ import { startZoom, zoomEnv } from "../support/zoom.ts";
 import { startGoogle } from "../support/google.ts";
 import { connectVia, hostWithEventType, MIN, providerApp } from "./provider-helpers.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
-import { decideBooking, rescheduleByHost } from "../../src/lib/server/services/decide-booking.ts";
+import {
+  decideBooking,
+  requestNewTime,
+  rescheduleByGuest,
+  rescheduleByHost,
+} from "../../src/lib/server/services/decide-booking.ts";
+import { bookTeamSlot } from "../../src/lib/server/services/team-bookings.ts";
+import { seedTeam, seedTeamEventType } from "../support/teams.ts";
+import { createEventType } from "../support/memory-app.ts";
 import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";
 import { registerWriteback } from "../../src/lib/server/jobs/writeback.ts";
 import { getBooking } from "../../src/lib/server/store/bookings.ts";
@@ -345,6 +353,124 @@ Deno.test({
       const hostMails = invitations(app, host.email);
       assert.equal(hostMails.length, hostBefore + 1, "the host's update");
       assert.ok(hostMails.at(-1)!.text.includes(link));
+    } finally {
+      app.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "zoom: the guest's new time after the host asked for one gets a live meeting: its confirmation waits for the fresh link and never carries the deleted one",
+  async fn() {
+    const { z, app, host } = await setup();
+    await using _z = z;
+    try {
+      const booked = await bookSlot(app, {
+        username: "host",
+        slug: "call",
+        start: "2026-11-23T13:00:00Z",
+        name: "Jane Doe",
+        email: "jane@example.test",
+        note: "",
+        timeZone: "Europe/Berlin",
+      });
+      assert.ok(booked.ok);
+      await drain(app, 2 * MIN);
+      const old = (await getBooking(app.kv, booked.bookingId))!.location!.value;
+      assert.match(old, ZOOM_LINK);
+      const asked = await requestNewTime(app, host.id, booked.bookingId, "Something came up");
+      assert.ok(asked.ok, JSON.stringify(asked));
+      await drain(app);
+      assert.equal(z.meetings.size, 0, "the cancelled meeting is deleted at Zoom");
+      const before = app.mailer.sent.length;
+      const again = await rescheduleByGuest(app, booked.guestToken, "2026-11-24T09:00:00Z");
+      assert.ok(again.ok, JSON.stringify(again));
+      await drain(app, 2 * MIN);
+      assert.equal(z.meetings.size, 1, "one live meeting for the new time");
+      const fresh = [...z.meetings.values()][0].join_url;
+      assert.notEqual(fresh, old);
+      assert.equal((await getBooking(app.kv, again.booking.id))!.location?.value, fresh);
+      const mails = app.mailer.sent.slice(before).filter((m) => m.icalEvent);
+      assert.ok(mails.some((m) => m.to === "jane@example.test"), "the guest is invited again");
+      for (const m of mails) {
+        assert.ok(!m.text.includes(old), `${m.to} got the dead link`);
+        assert.ok(m.text.includes(fresh), `${m.to}: ${m.text}`);
+      }
+    } finally {
+      app.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "zoom: a round-robin booking moved to another member ends the first member's Zoom meeting and makes one with the new member's account; one live meeting, and the mails carry the new link",
+  async fn() {
+    const z = await startZoom();
+    await using _z = z;
+    const app = await providerApp(zoomEnv(z));
+    try {
+      const { team, users } = await seedTeam(app, {
+        members: [{ username: "ann" }, { username: "ben" }],
+      });
+      for (const u of users) {
+        const started = await startZoomConnect(app, u);
+        assert.ok(started.ok);
+        const back = new URL(z.oauth.callbackFor(new URL(started.url).searchParams, true));
+        assert.ok((await finishZoomConnect(app, u, back)).ok);
+      }
+      await seedTeamEventType(app, team, {
+        slug: "call",
+        teamMode: "round_robin",
+        durationMin: 30,
+        locations: [{ kind: "zoom", value: "" }],
+        location: { kind: "zoom", value: "" },
+      });
+      const r = await bookTeamSlot(app, {
+        team: "crew",
+        slug: "call",
+        start: "2026-11-23T09:00:00Z",
+        name: "Jane Doe",
+        email: "jane@example.test",
+        note: "",
+        timeZone: "UTC",
+      });
+      assert.ok(r.ok, JSON.stringify(r));
+      await drain(app, 2 * MIN);
+      assert.equal(z.meetings.size, 1);
+      const first = [...z.meetings.values()][0];
+      const firstHost = (await getBooking(app.kv, r.bookingId))!.hostId;
+      // The assigned member is busy at the new time: the move goes to the other member.
+      const busy = users.find((u) => u.id === firstHost)!;
+      await createEventType(app, busy, { slug: "own", requiresConfirmation: false });
+      const own = await bookSlot(app, {
+        username: busy.username,
+        slug: "own",
+        start: "2026-11-23T14:00:00Z",
+        name: "Someone",
+        email: "someone@example.test",
+        note: "",
+        timeZone: "UTC",
+      });
+      assert.ok(own.ok, JSON.stringify(own));
+      const before = app.mailer.sent.length;
+      const moved = await rescheduleByGuest(app, r.guestToken, "2026-11-23T14:00:00Z");
+      assert.ok(moved.ok, JSON.stringify(moved));
+      assert.notEqual(moved.booking.hostId, firstHost, "handed to the other member");
+      await drain(app, 3 * MIN);
+      assert.equal(z.meetings.size, 1, `one live meeting; Zoom saw ${z.log.join(", ")}`);
+      const live = [...z.meetings.values()][0];
+      assert.notEqual(live.id, first.id, "the first member's meeting is gone");
+      assert.notEqual(live.owner, first.owner, "made with the new member's account");
+      assert.equal((await getBooking(app.kv, moved.booking.id))!.location?.value, live.join_url);
+      const guest = app.mailer.sent.slice(before).filter((m) =>
+        m.to === "jane@example.test" && m.icalEvent
+      );
+      assert.ok(guest.length >= 1);
+      assert.ok(guest.every((m) => m.text.includes(live.join_url)), "no mail with the old link");
     } finally {
       app.close();
     }

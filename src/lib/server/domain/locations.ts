@@ -56,6 +56,17 @@ export function freshRoom(loc: Location, random: string): Location {
   return { kind: "jitsi", value: `${jitsiServer(server)}/${jitsiRoom(random)}` };
 }
 
+/**
+ * The place of a booking that is a new meeting at the provider — a new time after the host
+ * asked for one (the old meeting was deleted with the cancellation), a move to another host
+ * (whose account or calendar makes its own): a provider room's old link is dead or someone
+ * else's, so it is cleared and the writeback makes (and the mails wait for) a fresh one.
+ */
+export function newProviderMeeting(loc: Location | undefined): Location | undefined {
+  if (loc?.kind !== "google_meet" && loc?.kind !== "teams" && loc?.kind !== "zoom") return loc;
+  return { kind: loc.kind, value: "" };
+}
+
 export type LocationChoice = {
   /** The index of the offered location the guest picked (form field `location`); "" when one is offered. */
   choice?: string;

@@ -111,14 +111,21 @@ async function putLatest(
   return { ok: true };
 }
 
-/** A Zoom meeting ends with its booking, unless a reschedule handed it (the UID) on. */
+/**
+ * A Zoom meeting ends with its booking, unless a reschedule handed it (the UID) on to a
+ * successor with the same host. A successor with another host (round robin, a hand-over) gets a
+ * meeting from its own host's account; this host's ends (only this host's: never the new one).
+ */
 async function endZoom(app: App, booking: BookingRecord): Promise<WritebackOutcome> {
   const uid = meetingUid(app, booking);
   if (booking.rescheduledToId) {
     const successor = await getBooking(app.kv, booking.rescheduledToId);
-    if (successor && isLive(successor) && meetingUid(app, successor) === uid) return { ok: true };
+    if (
+      successor && isLive(successor) && meetingUid(app, successor) === uid &&
+      successor.hostId === booking.hostId
+    ) return { ok: true };
   }
-  return await endZoomMeeting(app, booking.hostId, uid);
+  return await endZoomMeeting(app, booking.hostId, uid, booking.hostId);
 }
 
 function isLive(b: BookingRecord): boolean {
