@@ -31,6 +31,8 @@ import {
   zoomStatus,
 } from "../../src/lib/server/services/zoom-meetings.ts";
 import type { TestApp } from "../support/memory-app.ts";
+import { freePort } from "../support/ports.ts";
+import { createSubscription } from "../../src/lib/server/services/webhooks.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 registerWriteback();
@@ -473,6 +475,48 @@ Deno.test({
       assert.ok(guest.every((m) => m.text.includes(live.join_url)), "no mail with the old link");
     } finally {
       app.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "zoom: a link that comes late reaches webhook subscribers: booking.updated with the booking's new location, queued in the write that stores the link",
+  async fn() {
+    const hits: { type: string; data: { booking: { id: string; location: { value: string } } } }[] =
+      [];
+    const port = freePort();
+    const server = Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
+      hits.push(JSON.parse(await req.text()));
+      return new Response("ok");
+    });
+    const { z, app, host } = await setup(false, { INVITO_ALLOW_PRIVATE_WEBHOOKS: "true" });
+    await using _z = z;
+    try {
+      const sub = await createSubscription(app, host, {
+        url: `http://127.0.0.1:${port}/hooks`,
+        events: ["booking.confirmed", "booking.updated"],
+        description: "",
+      });
+      assert.ok(sub.ok, JSON.stringify(sub));
+      z.down = true;
+      const id = await book(app, "2026-11-23T13:00:00Z");
+      await drain(app, 2 * MIN);
+      const confirmed = hits.find((h) => h.type === "booking.confirmed");
+      assert.ok(confirmed, JSON.stringify(hits));
+      assert.equal(confirmed.data.booking.location.value, "", "no link yet");
+      z.down = false;
+      await drain(app, 30 * MIN);
+      const link = (await getBooking(app.kv, id))!.location!.value;
+      assert.match(link, ZOOM_LINK);
+      const updated = hits.filter((h) => h.type === "booking.updated");
+      assert.equal(updated.length, 1, JSON.stringify(hits.map((h) => h.type)));
+      assert.equal(updated[0].data.booking.id, id);
+      assert.equal(updated[0].data.booking.location.value, link);
+    } finally {
+      app.close();
+      await server.shutdown();
     }
   },
 });

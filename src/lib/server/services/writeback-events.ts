@@ -122,7 +122,8 @@ export async function takeConference(
  * A provider's new link goes on the booking (one SEQUENCE higher) and everyone the meeting's
  * invitation went to without it — the guest, their additional guests (or a poll's voters), the
  * host and each team member — gets the updated invitation, except where their invitation is
- * still queued (it waits for the link and will carry it).
+ * still queued (it waits for the link and will carry it). The host's systems hear of it as a
+ * `booking.updated` webhook event, queued in the same write (ADR 019).
  */
 export async function storeMeetingLink(
   app: App,
@@ -138,8 +139,8 @@ export async function storeMeetingLink(
     app.kv,
     booking.id,
     joinUrl,
-    (b) =>
-      b.status !== "CONFIRMED" ? [] : meetingInvitations(b)
+    (b) => [
+      ...(b.status !== "CONFIRMED" ? [] : meetingInvitations(b))
         .filter((r) => !queued.some((q) => r.family.includes(q.mail) && q.personId === r.personId))
         .map((r) =>
           newOutboxRecord({
@@ -149,6 +150,14 @@ export async function storeMeetingLink(
             ...(r.personId ? { personId: r.personId } : {}),
           }, nowMs)
         ),
+      // Last in the booking's lane, like every change's event: people's mails go out first.
+      newOutboxRecord({
+        kind: "webhook_event",
+        bookingId: b.id,
+        event: "booking.updated",
+        seq: b.history.length,
+      }, nowMs),
+    ],
   );
   return { ok: true };
 }
