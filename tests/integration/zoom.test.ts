@@ -32,6 +32,9 @@ import {
 } from "../../src/lib/server/services/zoom-meetings.ts";
 import type { TestApp } from "../support/memory-app.ts";
 import { freePort } from "../support/ports.ts";
+import { settleCounts } from "../../src/lib/server/services/insights-count.ts";
+import { listProblems } from "../../src/lib/server/store/insights.ts";
+import { listBookingsForHost } from "../../src/lib/server/services/host-bookings.ts";
 import { createSubscription } from "../../src/lib/server/services/webhooks.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -517,6 +520,45 @@ Deno.test({
     } finally {
       app.close();
       await server.shutdown();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "zoom: waiting for the link is no problem: the mails that wait show as queued (no English error, no attempts used, nothing on the health panel); only Zoom's failure is reported",
+  async fn() {
+    const { z, app, host } = await setup();
+    await using _z = z;
+    try {
+      z.down = true;
+      const id = await book(app, "2026-11-23T13:00:00Z");
+      await drain(app, 3 * MIN);
+      await settleCounts();
+      const problems = await listProblems(app.kv, host.id);
+      assert.ok(
+        !problems.some((p) => p.channel === "mail"),
+        `mail problems: ${JSON.stringify(problems)}`,
+      );
+      assert.ok(
+        problems.some((p) => p.bookingId === id && /Zoom/.test(p.detail)),
+        `the Zoom failure is reported: ${JSON.stringify(problems)}`,
+      );
+      const [row] = await listBookingsForHost(app, host, "all");
+      const mails = row.delivery.filter((d) => d.kind !== "calendar");
+      assert.ok(mails.length >= 2, JSON.stringify(row.delivery));
+      for (const m of mails) {
+        assert.equal(m.state, "queued", JSON.stringify(m));
+        assert.equal(m.error, null);
+        assert.ok(m.attempts <= 1, `waiting uses no attempts: ${JSON.stringify(m)}`);
+      }
+      assert.ok(
+        row.delivery.some((d) => d.kind === "calendar" && d.state === "retrying"),
+        JSON.stringify(row.delivery),
+      );
+    } finally {
+      app.close();
     }
   },
 });

@@ -28,6 +28,7 @@ import { openProvider, providerOf } from "./calendar-providers.ts";
 import { icsSummaryForHost } from "../integrations/mail-templates/ics-text.ts";
 import { translator } from "../i18n.ts";
 import { endZoomMeeting, putZoomMeeting, zoomUsable } from "./zoom-meetings.ts";
+import { LINK_WAIT_MS } from "../domain/locations.ts";
 import {
   deleteAt,
   failure,
@@ -45,6 +46,20 @@ import {
 } from "./writeback-events.ts";
 
 export async function writeBack(
+  app: App,
+  job: OutboxRecord,
+  nowMs: number,
+): Promise<WritebackOutcome> {
+  const res = await writeBackOnce(app, job, nowMs);
+  // A link still being made is waited for, not reported — until it should have come long ago:
+  // then it is a failure the host sees (docs/decisions/042-meeting-locations.md).
+  if (!res.ok && res.waiting && nowMs - job.createdAtMs >= LINK_WAIT_MS) {
+    return { ok: false, error: res.error, retryAfterMs: res.retryAfterMs };
+  }
+  return res;
+}
+
+async function writeBackOnce(
   app: App,
   job: OutboxRecord,
   nowMs: number,

@@ -25,7 +25,14 @@ import { locationText, shownLocation } from "../../shared/location-text.ts";
 /** `skipped`: there was nothing to write (insights count it as no write at all). */
 export type WritebackOutcome =
   | { ok: true; skipped?: boolean }
-  | { ok: false; error: string; permanent?: boolean; retryAfterMs?: number };
+  | {
+    ok: false;
+    error: string;
+    permanent?: boolean;
+    retryAfterMs?: number;
+    /** Not failed: the provider is still making the link (jobs/job-outcome.ts). */
+    waiting?: boolean;
+  };
 
 /**
  * The meeting's iCalendar UID (`icalUid`, which a reschedule successor keeps; absent: the
@@ -112,7 +119,14 @@ export async function takeConference(
 ): Promise<WritebackOutcome> {
   if (!read || !conferenceKind(booking)) return { ok: true };
   if (read.state === "pending") {
-    return { ok: false, error: "the video meeting is still being made", retryAfterMs: 10_000 };
+    // Google's normal path (create → pending → success), not a failure, while it lasts
+    // (calendar-writeback.ts bounds it).
+    return {
+      ok: false,
+      error: "the video meeting is still being made",
+      retryAfterMs: 10_000,
+      waiting: true,
+    };
   }
   if (read.state === "failed") return { ok: false, error: read.detail };
   return await storeMeetingLink(app, booking, read.joinUrl, nowMs);
