@@ -26,12 +26,20 @@ import { registerWriteback } from "../../src/lib/server/jobs/writeback.ts";
 import { getBooking } from "../../src/lib/server/store/bookings.ts";
 import { getEventTypeBySlug, updateEventType } from "../../src/lib/server/store/event-types.ts";
 import {
+  disconnectZoom,
   finishZoomConnect,
   startZoomConnect,
   zoomStatus,
 } from "../../src/lib/server/services/zoom-meetings.ts";
 import type { TestApp } from "../support/memory-app.ts";
 import { freePort } from "../support/ports.ts";
+import { createTeamEventType } from "../../src/lib/server/services/team-event-types.ts";
+import {
+  NEW_EVENT_TYPE_VALUES,
+  parseEventTypeValues,
+} from "../../src/lib/shared/forms/event-type-editor.ts";
+import { translateRefs } from "../../src/lib/shared/i18n.ts";
+import { translator } from "../../src/lib/server/i18n.ts";
 import { settleCounts } from "../../src/lib/server/services/insights-count.ts";
 import { listProblems } from "../../src/lib/server/store/insights.ts";
 import { listBookingsForHost } from "../../src/lib/server/services/host-bookings.ts";
@@ -557,6 +565,94 @@ Deno.test({
         row.delivery.some((d) => d.kind === "calendar" && d.state === "retrying"),
         JSON.stringify(row.delivery),
       );
+    } finally {
+      app.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "zoom: a team event type offering Zoom is refused at save time while a member who would host its bookings has no Zoom, naming them; saved once they connect",
+  async fn() {
+    const z = await startZoom();
+    await using _z = z;
+    const app = await providerApp(zoomEnv(z));
+    try {
+      const { team, users } = await seedTeam(app, {
+        members: [{ username: "ann" }, { username: "ben" }],
+      });
+      const [ann, ben] = users;
+      const connect = async (u: typeof ann) => {
+        const started = await startZoomConnect(app, u);
+        assert.ok(started.ok);
+        const back = new URL(z.oauth.callbackFor(new URL(started.url).searchParams, true));
+        assert.ok((await finishZoomConnect(app, u, back)).ok);
+      };
+      await connect(ann);
+      const parsed = parseEventTypeValues({
+        ...NEW_EVENT_TYPE_VALUES,
+        title: "Team call",
+        slug: "team-call",
+        locationKind: "zoom",
+        locationValue: "",
+      });
+      assert.ok(parsed.ok, JSON.stringify(parsed));
+      const save = (mode: "round_robin" | "collective", organiserId = "") =>
+        createTeamEventType(app, ann, team.id, { ...parsed.input, slug: `call-${mode}` }, {
+          teamMode: mode,
+          hostIds: [ann.id, ben.id],
+          organiserId,
+        });
+      const refused = await save("round_robin");
+      assert.equal(refused.ok, false);
+      assert.ok(!refused.ok && refused.reason === "invalid", JSON.stringify(refused));
+      const message = translateRefs(translator("en"), refused.errors).locationKind ?? "";
+      assert.match(message, /Host ben/, message);
+      assert.doesNotMatch(message, /Host ann/);
+      // A collective booking's meeting is its organiser's: Ann's Zoom is enough when she organises.
+      assert.ok((await save("collective", ann.id)).ok);
+      assert.equal((await save("collective", ben.id)).ok, false);
+      await connect(ben);
+      assert.ok((await save("round_robin")).ok, "saved once every member has Zoom");
+    } finally {
+      app.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "zoom: a host who disconnected Zoom sees it: the booking's Zoom step is reported in the booking list and the health panel (not skipped silently), and reconnecting brings the link",
+  async fn() {
+    const { z, app, host } = await setup();
+    await using _z = z;
+    try {
+      await disconnectZoom(app, host);
+      const id = await book(app, "2026-11-23T13:00:00Z");
+      await drain(app, 2 * MIN);
+      await settleCounts();
+      const problems = await listProblems(app.kv, host.id);
+      assert.ok(
+        problems.some((p) => p.bookingId === id && /Zoom/.test(p.detail)),
+        JSON.stringify(problems),
+      );
+      const [row] = await listBookingsForHost(app, host, "all");
+      const cal = row.delivery.find((d) => d.kind === "calendar");
+      assert.ok(cal && cal.state !== "queued" && /Zoom/.test(cal.error ?? ""), JSON.stringify(row));
+      // The confirmation did not wait for a link that cannot come.
+      assert.match(confirmations(app, "jane@example.test")[0]?.text ?? "", /link follows/);
+
+      const started = await startZoomConnect(app, host);
+      assert.ok(started.ok);
+      const back = new URL(z.oauth.callbackFor(new URL(started.url).searchParams, true));
+      assert.ok((await finishZoomConnect(app, host, back)).ok);
+      await drain(app, 40 * MIN);
+      const link = (await getBooking(app.kv, id))!.location!.value;
+      assert.match(link, ZOOM_LINK);
+      assert.ok(confirmations(app, "jane@example.test").at(-1)!.text.includes(link));
     } finally {
       app.close();
     }

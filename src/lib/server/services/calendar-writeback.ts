@@ -94,6 +94,22 @@ async function writeBackOnce(
       }
     }
     const written = await putLatest(app, current, nowMs, person);
+    // A Google Meet or Teams meeting is made with the host's calendar event: without a
+    // calendar that takes bookings the link never comes, and the host must see it.
+    if (
+      written.ok && written.skipped && person === booking.hostId && current?.status ===
+        "CONFIRMED" &&
+      (current.location?.kind === "google_meet" ||
+        current.location?.kind === "teams") &&
+      !current.location.value
+    ) {
+      return {
+        ok: false,
+        error: `${
+          current.location.kind === "teams" ? "Microsoft Teams" : "Google Meet"
+        }: no calendar receives your bookings: choose one on the Calendars page`,
+      };
+    }
     return zoomFailed && written.ok ? zoomFailed : written;
   }
   let zoomFailed: WritebackOutcome | null = null;

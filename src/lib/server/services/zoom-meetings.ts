@@ -181,7 +181,10 @@ export async function putZoomMeeting(
 ): Promise<ZoomOutcome> {
   if (booking.location?.kind !== "zoom" || booking.status !== "CONFIRMED") return { ok: true };
   const zoom = await openZoom(app, booking.hostId);
-  if (!zoom) return { ok: true, skipped: true }; // no Zoom connected: the page says "link follows"
+  // No Zoom connected (the host disconnected it, or the operator removed Zoom's settings): the
+  // pages say "link follows", and the host must see why it does not come — a failure in the
+  // booking list and the health panel, retried with backoff so reconnecting brings the link.
+  if (!zoom) return failed("not connected: connect Zoom on the Calendars page");
   const host = await getUser(app.kv, booking.hostId);
   const input = {
     topic,
