@@ -166,6 +166,8 @@ Deno.test({
     await vote(poll.body.url, 2);
     const page = await host.get(`/dashboard/polls/${poll.body.id}`);
     assert.match(page.body, /name="location" value="0"/, "the host picks the place with the time");
+    assert.match(page.body, /Where the meeting happens/);
+    assert.match(page.body, /The guest’s phone number/);
     const pickNone = await host.post(`/dashboard/polls/${poll.body.id}?/pick`, { start: slots[5] });
     assert.equal(pickNone.status, 400);
     assert.match(pickNone.body, /Choose where the meeting happens/);
