@@ -658,3 +658,52 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "zoom: a collective booking's mails to every member wait for the organiser's Zoom link and carry it",
+  async fn() {
+    const z = await startZoom();
+    await using _z = z;
+    const app = await providerApp(zoomEnv(z));
+    try {
+      const { team, users } = await seedTeam(app, {
+        members: [{ username: "ann" }, { username: "ben" }],
+      });
+      const [ann, ben] = users;
+      const started = await startZoomConnect(app, ann);
+      assert.ok(started.ok);
+      const back = new URL(z.oauth.callbackFor(new URL(started.url).searchParams, true));
+      assert.ok((await finishZoomConnect(app, ann, back)).ok);
+      await seedTeamEventType(app, team, {
+        slug: "call",
+        teamMode: "collective",
+        organiserId: ann.id,
+        durationMin: 30,
+        locations: [{ kind: "zoom", value: "" }],
+        location: { kind: "zoom", value: "" },
+      });
+      const r = await bookTeamSlot(app, {
+        team: "crew",
+        slug: "call",
+        start: "2026-11-23T09:00:00Z",
+        name: "Jane Doe",
+        email: "jane@example.test",
+        note: "",
+        timeZone: "UTC",
+      });
+      assert.ok(r.ok, JSON.stringify(r));
+      await drain(app, 2 * MIN);
+      const link = (await getBooking(app.kv, r.bookingId))!.location!.value;
+      assert.match(link, ZOOM_LINK);
+      for (const who of [ann.email, ben.email, "jane@example.test"]) {
+        const mails = invitations(app, who);
+        assert.ok(mails.length >= 1, `${who} is invited`);
+        assert.ok(mails.every((m) => m.text.includes(link)), `${who}: ${mails[0].text}`);
+      }
+    } finally {
+      app.close();
+    }
+  },
+});
