@@ -77,6 +77,8 @@ Deno.test({
       note: "",
       tz: "UTC",
       start: slots[0],
+      // A colleague invited along: their invitation carries the same link.
+      guests: "pat@example.test",
     });
     assert.equal(booked.status, 303, booked.body.slice(0, 500));
 
@@ -100,6 +102,16 @@ Deno.test({
     assert.equal(ev.getFirstPropertyValue("url"), meeting.join_url);
     await smtp.waitForMail((m) =>
       m.to.includes("demo@invito.example") && m.text.includes(meeting.join_url)
+    );
+    const pat = await smtp.waitForMail((m) => m.to.includes("pat@example.test") && !!m.calendar);
+    assert.ok(
+      pat.text.includes(meeting.join_url),
+      `the additional guest's invitation: ${pat.text}`,
+    );
+    assert.equal(
+      new ICAL.Component(ICAL.parse(pat.calendar!)).getFirstSubcomponent("vevent")!
+        .getFirstPropertyValue("url"),
+      meeting.join_url,
     );
 
     // The guest moves it: the same Zoom meeting, PATCHed to the new time.

@@ -17,6 +17,9 @@ import { registerWriteback } from "../../src/lib/server/jobs/writeback.ts";
 import { getBooking } from "../../src/lib/server/store/bookings.ts";
 import { getEventTypeBySlug, updateEventType } from "../../src/lib/server/store/event-types.ts";
 import type { TestApp } from "../support/memory-app.ts";
+import { setWriteback } from "../../src/lib/server/store/calendars.ts";
+import { settleCounts } from "../../src/lib/server/services/insights-count.ts";
+import { listProblems } from "../../src/lib/server/store/insights.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 registerWriteback();
@@ -153,6 +156,36 @@ Deno.test({
       assert.equal(Number(ev.getFirstPropertyValue("sequence")), seq1 + 1);
       assert.equal(ev.getFirstPropertyValue("url"), link);
       assert.equal(g.liveMeets(PRIMARY).length, 1);
+    } finally {
+      app.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "google meet: a Meet still being made is no problem on the health panel; a host who stopped writing bookings to Google sees why the link does not come",
+  async fn() {
+    const { g, app, host } = await setup();
+    await using _g = g;
+    try {
+      g.meetPendingAnswers = 1;
+      const id = await book(app, "2026-11-23T13:00:00Z");
+      await drain(app, 2 * MIN);
+      assert.match((await getBooking(app.kv, id))!.location!.value, MEET);
+      await settleCounts();
+      assert.deepEqual(await listProblems(app.kv, host.id), [], "waiting is not failing");
+
+      assert.ok(await setWriteback(app.kv, host.id, null));
+      const other = await book(app, "2026-11-23T15:00:00Z", "kim@example.test");
+      await drain(app, 2 * MIN);
+      await settleCounts();
+      const problems = await listProblems(app.kv, host.id);
+      assert.ok(
+        problems.some((p) => p.bookingId === other && /Google Meet: no calendar/.test(p.detail)),
+        JSON.stringify(problems),
+      );
     } finally {
       app.close();
     }

@@ -22,7 +22,8 @@ export type OAuthOptions = {
   providerName: string;
 };
 
-type Grant = { scope: string; revoked: boolean };
+/** One person's consent: `id` tells whose tokens an API call carries (1, 2, … in order of "Allow"). */
+type Grant = { scope: string; revoked: boolean; id: number };
 type Code = {
   grant: Grant;
   clientId: string;
@@ -41,6 +42,7 @@ export class FakeOAuth {
   /** replaces the token endpoint's answer (bad-input tests) */
   tokenOverride: ((req: Request) => Response | null) | null = null;
   private n = 0;
+  private grants = 0;
 
   constructor(readonly o: OAuthOptions) {}
 
@@ -53,6 +55,12 @@ export class FakeOAuth {
     const m = /^Bearer (.+)$/.exec(req.headers.get("authorization") ?? "");
     const t = m ? this.accessTokens.get(m[1]) : undefined;
     return !!t && !t.grant.revoked && t.expiresMs > Date.now();
+  }
+
+  /** Whose consent an API call's bearer token comes from (its grant's id), if the token is known. */
+  grantOf(req: Request): number | null {
+    const m = /^Bearer (.+)$/.exec(req.headers.get("authorization") ?? "");
+    return (m ? this.accessTokens.get(m[1])?.grant.id : undefined) ?? null;
   }
 
   /** Every access token expires now (the next API call gets 401, then a refresh). */
@@ -101,7 +109,11 @@ export class FakeOAuth {
   issueCode(params: URLSearchParams): string {
     const code = this.token("code");
     this.codes.set(code, {
-      grant: { scope: this.o.grantedScope(params.get("scope") ?? ""), revoked: false },
+      grant: {
+        scope: this.o.grantedScope(params.get("scope") ?? ""),
+        revoked: false,
+        id: ++this.grants,
+      },
       clientId: params.get("client_id") ?? "",
       redirectUri: params.get("redirect_uri") ?? "",
       challenge: params.get("code_challenge") ?? "",

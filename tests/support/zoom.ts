@@ -9,6 +9,8 @@
  *   timezone, topic}`; `GET /v2/meetings/{id}` → `200`; `PATCH /v2/meetings/{id}` → `204`;
  *   `DELETE /v2/meetings/{id}` → `204`; an unknown meeting → `404 {code: 3001}`.
  * - A missing or dead bearer token → `401 {code: 124, message: "Invalid access token."}`.
+ * - A meeting belongs to the user who made it (`/users/me`): another user's token gets
+ *   `404 {code: 3001}` for it, as Zoom answers for a meeting outside the caller's account.
  * - `rateLimitNext(n, retryAfterS)`: the next n API calls answer `429` with `Retry-After`;
  *   `down`: every API call answers `503` (an outage).
  */
@@ -24,6 +26,8 @@ export type ZoomMeeting = {
   duration: number;
   timezone: string;
   join_url: string;
+  /** whose it is: the OAuth grant (one per connected person) that made it */
+  owner: number | null;
 };
 
 export class FakeZoom {
@@ -84,6 +88,7 @@ export class FakeZoom {
         duration: body.duration,
         timezone: String(body.timezone ?? "UTC"),
         join_url: `https://us05web.zoom.us/j/${id}?pwd=${crypto.randomUUID().slice(0, 12)}`,
+        owner: this.oauth.grantOf(req),
       };
       this.meetings.set(id, m);
       return Response.json(m, { status: 201 });
@@ -91,7 +96,9 @@ export class FakeZoom {
     const m = /^\/v2\/meetings\/(\d+)$/.exec(url.pathname);
     if (m) {
       const meeting = this.meetings.get(Number(m[1]));
-      if (!meeting) return zErr(404, 3001, "Meeting does not exist.");
+      if (!meeting || meeting.owner !== this.oauth.grantOf(req)) {
+        return zErr(404, 3001, "Meeting does not exist.");
+      }
       if (req.method === "GET") return Response.json(meeting);
       if (req.method === "PATCH") {
         const body = await req.json().catch(() => null) as Record<string, unknown> | null;

@@ -9,7 +9,12 @@
  */
 import type { BookingRecord, EventTypeRecord, Location } from "./model/records.ts";
 import { messageRef } from "../../shared/i18n.ts";
-import { DEFAULT_JITSI_SERVER, isPhoneNumber } from "../../shared/location-text.ts";
+import {
+  DEFAULT_JITSI_SERVER,
+  isPhoneNumber,
+  offeredLocationText,
+} from "../../shared/location-text.ts";
+import type { Translator } from "../../shared/i18n.ts";
 
 export { DEFAULT_JITSI_SERVER };
 
@@ -22,6 +27,14 @@ export function offeredLocations(et: Pick<EventTypeRecord, "location" | "locatio
   return list.filter((l) => l.kind !== "none").slice(0, MAX_LOCATIONS);
 }
 
+/** The places offered as a booking form words them, for a host who picks one for their guest. */
+export function placesToChoose(
+  offered: readonly Location[],
+  t: Pick<Translator, "t">,
+): { kind: string; label: string }[] {
+  return offered.map((l) => ({ kind: l.kind, label: offeredLocationText(l, t) }));
+}
+
 /** A Jitsi server's base ("https://meet.example.org/"), without a trailing slash; empty: the public one. */
 export function jitsiServer(value: string): string {
   const v = value.trim().replace(/\/+$/, "");
@@ -31,6 +44,27 @@ export function jitsiServer(value: string): string {
 /** A Jitsi room name from random text (base64url: URL-safe as it is; 120 random bits from the service). */
 export function jitsiRoom(random: string): string {
   return `Invito${random.replace(/[^A-Za-z0-9_-]/g, "")}`;
+}
+
+/**
+ * The same place with a new Jitsi room on the same server (`random` drawn by the service): for a
+ * booking that becomes another meeting (a seat moved to another time). Other kinds stay as they are.
+ */
+export function freshRoom(loc: Location, random: string): Location {
+  if (loc.kind !== "jitsi") return loc;
+  const server = loc.value.slice(0, Math.max(0, loc.value.lastIndexOf("/")));
+  return { kind: "jitsi", value: `${jitsiServer(server)}/${jitsiRoom(random)}` };
+}
+
+/**
+ * The place of a booking that is a new meeting at the provider — a new time after the host
+ * asked for one (the old meeting was deleted with the cancellation), a move to another host
+ * (whose account or calendar makes its own): a provider room's old link is dead or someone
+ * else's, so it is cleared and the writeback makes (and the mails wait for) a fresh one.
+ */
+export function newProviderMeeting(loc: Location | undefined): Location | undefined {
+  if (loc?.kind !== "google_meet" && loc?.kind !== "teams" && loc?.kind !== "zoom") return loc;
+  return { kind: loc.kind, value: "" };
 }
 
 export type LocationChoice = {
@@ -90,18 +124,30 @@ export function decideLocation(
 /** How long a confirmation waits for a provider's video link before it goes out without it. */
 export const LINK_WAIT_MS = 10 * 60_000;
 
+/**
+ * The mails that invite someone to a confirmed meeting (the guest, their additional guests or a
+ * poll's voters, the host and each team member): each carries the meeting's place, so each waits
+ * for its video link.
+ */
+const INVITATIONS: ReadonlySet<string> = new Set([
+  "guest_confirmed",
+  "guests_invited",
+  "host_booked",
+  "host_confirmed_copy",
+]);
+
 /** The calendar provider that makes each provider room kind with the host's event. */
 const ROOM_PROVIDER = { google_meet: "google", teams: "microsoft", zoom: "zoom" } as const;
 
 /**
- * Whether a confirmation mail of `booking` waits for its video link (issue 27: no confirmation
- * without the link): a Google Meet or Teams meeting not read back yet, while the host writes
+ * Whether an invitation mail of `booking` (to anyone who attends) waits for its video link
+ * (issue 27: no confirmation without the link): a Google Meet or Teams meeting not read back yet, while the host writes
  * bookings to that provider's calendar (which makes it) — or, for Zoom, while the host's Zoom
  * connection works (`writebackProvider` "zoom") — and the wait has not run out — then the
  * mail goes out saying the link follows, and the link's arrival sends the updated invitation.
  */
 export function awaitsMeetingLink(
-  booking: Pick<BookingRecord, "status" | "location">,
+  booking: Pick<BookingRecord, "status" | "location" | "seat">,
   mail: string,
   writebackProvider: string | null,
   queuedForMs: number,
@@ -109,6 +155,8 @@ export function awaitsMeetingLink(
   const kind = booking.location?.kind;
   if (kind !== "google_meet" && kind !== "teams" && kind !== "zoom") return false;
   if (booking.location!.value || booking.status !== "CONFIRMED") return false;
-  if (mail !== "guest_confirmed" && mail !== "host_booked") return false;
+  // A seated time never gets a provider's room (the editor refuses them; older types may offer one).
+  if (booking.seat) return false;
+  if (!INVITATIONS.has(mail)) return false;
   return writebackProvider === ROOM_PROVIDER[kind] && queuedForMs < LINK_WAIT_MS;
 }

@@ -11,6 +11,7 @@ export const WEBHOOK_EVENTS: readonly WebhookEvent[] = [
   "booking.cancelled",
   "booking.rescheduled",
   "booking.expired",
+  "booking.updated",
   "form.submitted",
   "poll.created",
   "poll.voted",

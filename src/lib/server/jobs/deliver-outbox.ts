@@ -4,7 +4,15 @@
  * jobs run at once, but one booking's jobs only in turn (see `lanesOf`).
  */
 import type { App } from "../app.ts";
-import { claim, complete, giveUp, jobKind, listDue, retryLater } from "../store/outbox.ts";
+import {
+  claim,
+  complete,
+  giveUp,
+  jobKind,
+  listDue,
+  retryLater,
+  waitLater,
+} from "../store/outbox.ts";
 import type { BookingRecord, MailKind, OutboxRecord } from "../domain/model/records.ts";
 import { nextRetryDelay } from "../domain/booking.ts";
 import { getBooking, listSeriesBookings } from "../store/bookings.ts";
@@ -132,7 +140,7 @@ async function deliverOne(
   const settled = (result: string) => {
     const seconds = (performance.now() - started) / 1000;
     recordJob(jobKind(job), result, seconds);
-    logLine(result === "done" ? "info" : "warn", "job", {
+    logLine(result === "done" || result === "wait" ? "info" : "warn", "job", {
       kind: jobKind(job),
       job: job.id,
       booking: "bookingId" in job.payload ? job.payload.bookingId : undefined,
@@ -147,6 +155,16 @@ async function deliverOne(
     if (!outcome.skipped) await countDelivery(app, job, "sent");
     stats.done++;
     settled("done");
+    return true;
+  }
+  if (outcome.waiting) {
+    // Waiting is not failing: the same job, due again when what it waits for may be there.
+    await waitLater(
+      app.kv,
+      job,
+      outcome.retryAtMs ?? nowMs + Math.max(1_000, outcome.retryAfterMs ?? 5_000),
+    );
+    settled("wait");
     return true;
   }
   const backoff = outcome.permanent
@@ -235,7 +253,14 @@ async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobO
       await roomProviderOf(app, booking),
       nowMs - job.createdAtMs,
     )
-  ) return { ok: false, error: "waiting for the video link", retryAtMs: nowMs + 5_000 };
+  ) {
+    return {
+      ok: false,
+      error: "waiting for the video link",
+      waiting: true,
+      retryAtMs: nowMs + 5_000,
+    };
+  }
   return await sendBookingMail(app, booking, p.mail, nowMs, undefined, undefined, p.personId);
 }
 

@@ -10,4 +10,10 @@ export type JobOutcome = { ok: true; skipped?: boolean } | {
   retryAfterMs?: number;
   /** The job's own schedule (webhooks: their backoff and Retry-After) instead of the mail one. */
   retryAtMs?: number;
+  /**
+   * No failure: the job waits for something on its way (a confirmation for its video link) and
+   * runs again at `retryAtMs` (or after `retryAfterMs`) — without using an attempt, keeping an
+   * error, or telling the health panel of a problem. Whoever returns it bounds the wait.
+   */
+  waiting?: boolean;
 };

@@ -28,6 +28,7 @@ import { openProvider, providerOf } from "./calendar-providers.ts";
 import { icsSummaryForHost } from "../integrations/mail-templates/ics-text.ts";
 import { translator } from "../i18n.ts";
 import { endZoomMeeting, putZoomMeeting, zoomUsable } from "./zoom-meetings.ts";
+import { LINK_WAIT_MS } from "../domain/locations.ts";
 import {
   deleteAt,
   failure,
@@ -45,6 +46,20 @@ import {
 } from "./writeback-events.ts";
 
 export async function writeBack(
+  app: App,
+  job: OutboxRecord,
+  nowMs: number,
+): Promise<WritebackOutcome> {
+  const res = await writeBackOnce(app, job, nowMs);
+  // A link still being made is waited for, not reported — until it should have come long ago:
+  // then it is a failure the host sees (docs/decisions/042-meeting-locations.md).
+  if (!res.ok && res.waiting && nowMs - job.createdAtMs >= LINK_WAIT_MS) {
+    return { ok: false, error: res.error, retryAfterMs: res.retryAfterMs };
+  }
+  return res;
+}
+
+async function writeBackOnce(
   app: App,
   job: OutboxRecord,
   nowMs: number,
@@ -79,6 +94,22 @@ export async function writeBack(
       }
     }
     const written = await putLatest(app, current, nowMs, person);
+    // A Google Meet or Teams meeting is made with the host's calendar event: without a
+    // calendar that takes bookings the link never comes, and the host must see it.
+    if (
+      written.ok && written.skipped && person === booking.hostId && current?.status ===
+        "CONFIRMED" &&
+      (current.location?.kind === "google_meet" ||
+        current.location?.kind === "teams") &&
+      !current.location.value
+    ) {
+      return {
+        ok: false,
+        error: `${
+          current.location.kind === "teams" ? "Microsoft Teams" : "Google Meet"
+        }: no calendar receives your bookings: choose one on the Calendars page`,
+      };
+    }
     return zoomFailed && written.ok ? zoomFailed : written;
   }
   let zoomFailed: WritebackOutcome | null = null;
@@ -111,14 +142,21 @@ async function putLatest(
   return { ok: true };
 }
 
-/** A Zoom meeting ends with its booking, unless a reschedule handed it (the UID) on. */
+/**
+ * A Zoom meeting ends with its booking, unless a reschedule handed it (the UID) on to a
+ * successor with the same host. A successor with another host (round robin, a hand-over) gets a
+ * meeting from its own host's account; this host's ends (only this host's: never the new one).
+ */
 async function endZoom(app: App, booking: BookingRecord): Promise<WritebackOutcome> {
   const uid = meetingUid(app, booking);
   if (booking.rescheduledToId) {
     const successor = await getBooking(app.kv, booking.rescheduledToId);
-    if (successor && isLive(successor) && meetingUid(app, successor) === uid) return { ok: true };
+    if (
+      successor && isLive(successor) && meetingUid(app, successor) === uid &&
+      successor.hostId === booking.hostId
+    ) return { ok: true };
   }
-  return await endZoomMeeting(app, booking.hostId, uid);
+  return await endZoomMeeting(app, booking.hostId, uid, booking.hostId);
 }
 
 function isLive(b: BookingRecord): boolean {
@@ -172,8 +210,9 @@ async function putMeeting(
     const guests = seats.flatMap((b) => b.additionalGuests ?? []);
     Object.assign(event, { attendee: first, others: rest, guests });
   }
-  // A member's copy of a team meeting makes no meeting of its own: the host's write does.
-  if (person !== booking.hostId) delete event.conference;
+  // A member's copy of a team meeting makes no meeting of its own: the host's write does. Nor
+  // does a seated time's (no seat could read its link back; ADR 042 refuses them for seats).
+  if (person !== booking.hostId || seats) delete event.conference;
   const res = await opened.provider.putEvent(t.calendar.url, event, prev?.remoteId ?? null);
   if (!res.ok) return failure(res.error, providerOf(t.account));
   const where = {

@@ -7,6 +7,7 @@ import type { App } from "../app.ts";
 import type { BookingAction } from "../domain/booking.ts";
 import { awaitsNewTime, type ExtraWrite, type Refusal } from "../domain/booking-engine/index.ts";
 import { chooseDuration } from "../domain/event-rules.ts";
+import { freshRoom } from "../domain/locations.ts";
 import { getBooking } from "../store/bookings.ts";
 import { getEventType } from "../store/event-types.ts";
 import { getUser, newId } from "../store/users.ts";
@@ -239,7 +240,18 @@ async function reschedule(
     tokenWrites(app, identity, status),
     bookingToken(app, identity, "guest"),
   ]);
-  const successor = { ...identity, host, eventType, startMs: start.epochMilliseconds, durationMin };
+  const successor = {
+    ...identity,
+    host,
+    eventType,
+    startMs: start.epochMilliseconds,
+    durationMin,
+    // A seat moved to another time joins another meeting: a Jitsi room for it, should it be that
+    // time's first seat (a plain booking keeps its own room; the engine decides which applies).
+    ...(old.location?.kind === "jitsi"
+      ? { location: freshRoom(old.location, randomToken(15)) }
+      : {}),
+  };
   const res = await runChange(app, {
     lane: host.id,
     rules: engineRules(app, et),

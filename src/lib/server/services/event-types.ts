@@ -11,10 +11,10 @@ import { zoomUsable } from "./zoom-meetings.ts";
  * calendar (docs/decisions/042-meeting-locations.md): offering one needs that calendar chosen to
  * receive bookings, or its link would never come.
  */
-async function meetingNeedsCalendar(
+export async function meetingNeedsCalendar(
   app: App,
-  user: UserRecord,
-  input: EventTypeInput,
+  user: Pick<UserRecord, "id">,
+  input: Pick<EventTypeInput, "location" | "locations">,
 ): Promise<boolean> {
   const kinds = (input.locations ?? [input.location]).map((l) => l.kind);
   // Zoom: the host's Zoom account connected on the Calendars page.

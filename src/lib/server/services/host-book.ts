@@ -13,6 +13,8 @@ import type { UserRecord } from "../domain/model/records.ts";
 import { newBookingRecord } from "../domain/booking.ts";
 import { canonicalTimeZone } from "../domain/time-zone.ts";
 import { checkAnswers, eventTypeRules } from "../domain/event-rules.ts";
+import { decideLocation, placesToChoose } from "../domain/locations.ts";
+import { translator } from "../i18n.ts";
 import { getEventTypeBySlug, listEventTypes } from "../store/event-types.ts";
 import { newId } from "../store/users.ts";
 import { randomToken } from "../integrations/crypto.ts";
@@ -40,6 +42,10 @@ export type HostBookInput = {
   timeZone?: string;
   /** Form fields `q_{questionId}` → the guest's answers. */
   rawAnswers?: Record<string, string | undefined>;
+  /** The place the host picked (its index) when the event type offers several. */
+  locationChoice?: string;
+  /** The guest's number, when the host calls them. */
+  phone?: string;
   /** Confirmed at once even when the event type asks for confirmation. */
   confirmed?: boolean;
   /** Writes that ride in the booking's commit (the API's Idempotency-Key record). */
@@ -61,7 +67,20 @@ export async function bookForGuest(
   // A series is taken whole with every date free (book-series.ts), from the guest's page.
   if (seriesOf(et)) return { ok: false, reason: "series_by_guest" };
   const checked = checkAnswers(eventTypeRules(et).questions, input.rawAnswers ?? {});
-  if (!checked.ok) return { ok: false, reason: "invalid_answers", errors: checked.errors };
+  // The place by the booking form's own rule: the host chooses where the guest would, and a
+  // Jitsi place gets a room of its own (docs/decisions/042-meeting-locations.md).
+  const place = decideLocation(eventTypeRules(et).locations, {
+    choice: input.locationChoice,
+    phone: input.phone,
+    random: randomToken(15),
+  });
+  if (!checked.ok || !place.ok) {
+    return {
+      ok: false,
+      reason: "invalid_answers",
+      errors: { ...(checked.ok ? {} : checked.errors), ...(place.ok ? {} : place.errors) },
+    };
+  }
   const startText = input.start ||
     (input.date && input.time ? wallTimeInstant(input.date, input.time, host.timeZone) : null);
   const start = startText ? parseStart(startText) : null;
@@ -104,6 +123,7 @@ export async function bookForGuest(
           clock: hostClock(host, host.locale ?? "en"),
           locale: host.locale,
           answers: checked.answers,
+          location: place.location,
           by: "host",
         },
         nowMs,
@@ -151,6 +171,7 @@ export async function hostBookView(
         title: et.title,
         needsConfirmation: et.requiresConfirmation,
         questions: eventTypeRules(et).questions,
+        places: placesToChoose(eventTypeRules(et).locations, translator(q.locale)),
       }
       : null,
     page: page && page.ok ? page : null,

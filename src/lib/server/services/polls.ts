@@ -14,6 +14,9 @@ import type {
   UserRecord,
 } from "../domain/model/records.ts";
 import { newBookingRecord } from "../domain/booking.ts";
+import { decideLocation, placesToChoose } from "../domain/locations.ts";
+import { translator } from "../i18n.ts";
+import { eventTypeRules } from "../domain/event-rules.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { keys } from "../store/keys.ts";
 import { getUser, newId } from "../store/users.ts";
@@ -219,6 +222,7 @@ export async function pollMatrix(app: App, host: UserRecord, id: string, locale:
   if (!poll) return null;
   const votes = await listVotes(app.kv, poll.id);
   const times = timesOf(poll, host.timeZone, hostClock(host, locale), locale);
+  const et = await getEventType(app.kv, host.id, poll.eventTypeId);
   return {
     id: poll.id,
     title: poll.title,
@@ -231,6 +235,8 @@ export async function pollMatrix(app: App, host: UserRecord, id: string, locale:
       maybe: votes.filter((v) => v.answers[i] === "maybe").length,
     })),
     votes: votes.map((v) => ({ name: v.name, email: v.email, answers: v.answers })),
+    // The host picks the place with the time when the event type offers several.
+    places: et ? placesToChoose(eventTypeRules(et).locations, translator(locale)) : [],
   };
 }
 
@@ -316,7 +322,9 @@ export async function votePoll(
 
 export type PickResult =
   | { ok: true; bookingId: string }
-  | { ok: false; reason: BookRefusal | "closed" | "no_votes" };
+  | { ok: false; reason: BookRefusal | "closed" | "no_votes" }
+  /** No place chosen among several, or a missing or bad number (message references by field). */
+  | { ok: false; reason: "invalid_answers"; errors: Record<string, string> };
 
 /**
  * The host picks one of the poll's times: booked through the engine for the invitees (the first
@@ -329,6 +337,8 @@ export async function pickPollTime(
   host: UserRecord,
   id: string,
   startText: string,
+  /** Where it happens, when the event type offers several places; the number when the host calls. */
+  place: { locationChoice?: string; phone?: string } = {},
 ): Promise<PickResult> {
   if (!/^[0-9A-Z]{26}$/.test(id)) return { ok: false, reason: "not_found" };
   const poll = await getPoll(app.kv, host.id, id);
@@ -340,6 +350,14 @@ export async function pickPollTime(
   if (!et || !et.active) return { ok: false, reason: "not_found" };
   const votes = await listVotes(app.kv, poll.id);
   if (votes.length === 0) return { ok: false, reason: "no_votes" };
+  // The place by the booking form's rule: the host chooses it (voters gave none), and a Jitsi
+  // place gets a room of its own (docs/decisions/042-meeting-locations.md).
+  const decided = decideLocation(eventTypeRules(et).locations, {
+    choice: place.locationChoice,
+    phone: place.phone,
+    random: randomToken(15),
+  });
+  if (!decided.ok) return { ok: false, reason: "invalid_answers", errors: decided.errors };
   const guest = votes.find((v) => v.answers[i] === "yes") ??
     votes.find((v) => v.answers[i] === "maybe") ?? votes[0];
   // A held time's booking takes the hold's id: its commit replaces the hold with itself.
@@ -376,6 +394,7 @@ export async function pickPollTime(
           clock: hostClock(host, host.locale ?? "en"),
           locale: host.locale,
           by: "host",
+          location: decided.location,
           additionalGuests: others,
         },
         nowMs,

@@ -89,7 +89,11 @@ function assignment(team: TeamRecord, et: EventTypeRecord, users: UserRecord[]):
 }
 
 /** Who organises a collective booking: the member marked so, else the first owner attending. */
-export function organiserOf(team: TeamRecord, et: EventTypeRecord, hosts: UserRecord[]): string {
+export function organiserOf(
+  team: TeamRecord,
+  et: Pick<EventTypeRecord, "organiserId">,
+  hosts: Pick<UserRecord, "id">[],
+): string {
   const ids = new Set(hosts.map((h) => h.id));
   if (et.organiserId && ids.has(et.organiserId)) return et.organiserId;
   const owner = team.members.find((m) => m.role === "owner" && ids.has(m.userId));

@@ -11,12 +11,20 @@ import type { EventTypeInput } from "../../shared/forms/event-types.ts";
 import type { TeamFieldValues, TeamMode } from "../../shared/team-forms.ts";
 import { MAX_COLLECTIVE } from "../domain/team-membership.ts";
 import { type OwnerRefusal, teamForMember } from "./teams.ts";
-import { isEventTypeIdShape } from "./event-types.ts";
+import { isEventTypeIdShape, meetingNeedsCalendar } from "./event-types.ts";
+import { organiserOf } from "./team-bookings.ts";
+import { getUsers } from "../store/teams.ts";
 import { messageRef } from "../../shared/i18n.ts";
 
 export type TeamFields = { teamMode: TeamMode; hostIds: string[]; organiserId: string | null };
 /** Message references (shared/i18n.ts) the page translates. */
-export type TeamFieldErrors = { teamMode?: string; hostIds?: string; organiserId?: string };
+export type TeamFieldErrors = {
+  teamMode?: string;
+  hostIds?: string;
+  organiserId?: string;
+  /** A video room some member who would make it cannot (their Zoom or calendar missing). */
+  locationKind?: string;
+};
 
 /** The team fields as the editor sent them, checked against the team's current members. */
 export function checkTeamFields(
@@ -76,6 +84,28 @@ export async function findTeamEventType(
   return et && et.teamId === view.team.id ? { ...view, et } : null;
 }
 
+/**
+ * A team's video room is made by whoever hosts the booking (docs/decisions/042): any member a
+ * round robin may assign, a collective booking's organiser. Each of them needs the provider
+ * (Zoom connected, or bookings written to a Google / Microsoft 365 calendar), or their bookings
+ * would wait for a link that never comes: refused at save time, naming who lacks it.
+ */
+async function roomMakersMissing(
+  app: App,
+  team: TeamRecord,
+  input: EventTypeInput,
+  fields: TeamFields,
+): Promise<TeamFieldErrors | null> {
+  const makers = fields.teamMode === "collective"
+    ? [organiserOf(team, { organiserId: fields.organiserId }, fields.hostIds.map((id) => ({ id })))]
+    : fields.hostIds;
+  const missing: string[] = [];
+  for (const id of makers) if (await meetingNeedsCalendar(app, { id }, input)) missing.push(id);
+  if (missing.length === 0) return null;
+  const names = (await getUsers(app.kv, missing)).map((u) => u.name || u.email).join(", ");
+  return { locationKind: messageRef("team.err_room_provider", { names }) };
+}
+
 export type TeamEventTypeResult =
   | { ok: true; record: EventTypeRecord }
   | { ok: false; reason: OwnerRefusal | "slug_taken" }
@@ -93,6 +123,8 @@ export async function createTeamEventType(
   if (view.role !== "owner") return { ok: false, reason: "forbidden" };
   const checked = checkTeamFields(view.team, raw, Boolean(input.seats));
   if (!checked.ok) return { ok: false, reason: "invalid", errors: checked.errors };
+  const rooms = await roomMakersMissing(app, view.team, input, checked.fields);
+  if (rooms) return { ok: false, reason: "invalid", errors: rooms };
   const nowMs = app.now();
   const record: EventTypeRecord = {
     v: 1,
@@ -123,6 +155,8 @@ export async function editTeamEventType(
   if (found.role !== "owner") return { ok: false, reason: "forbidden" };
   const checked = checkTeamFields(found.team, raw, Boolean(input.seats));
   if (!checked.ok) return { ok: false, reason: "invalid", errors: checked.errors };
+  const rooms = await roomMakersMissing(app, found.team, input, checked.fields);
+  if (rooms) return { ok: false, reason: "invalid", errors: rooms };
   const res = await store.updateEventType(app.kv, found.team.id, id, (cur) => ({
     ...cur,
     ...input,

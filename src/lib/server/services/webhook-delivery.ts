@@ -75,7 +75,8 @@ export async function fanOutEvent(app: App, job: OutboxRecord): Promise<WebhookJ
       data: {
         sequence: p.seq,
         // Who made this change (the history entry the event was queued with): guest, host, system.
-        by: booking.history[p.seq - 1]?.by ?? null,
+        // A detail filled in later (a video link) is the system's, not the last change's author's.
+        by: p.event === "booking.updated" ? "system" : booking.history[p.seq - 1]?.by ?? null,
         booking: await bookingResource(app, booking),
       },
     });

@@ -13,6 +13,7 @@ import {
   type ProviderError,
 } from "../integrations/calendar-provider.ts";
 import { meetingIcs } from "../integrations/caldav-provider.ts";
+import { meetingInvitations } from "../domain/booking-engine/effects.ts";
 import { openProvider, providerOf } from "./calendar-providers.ts";
 import {
   icsDescriptionForHost,
@@ -24,7 +25,14 @@ import { locationText, shownLocation } from "../../shared/location-text.ts";
 /** `skipped`: there was nothing to write (insights count it as no write at all). */
 export type WritebackOutcome =
   | { ok: true; skipped?: boolean }
-  | { ok: false; error: string; permanent?: boolean; retryAfterMs?: number };
+  | {
+    ok: false;
+    error: string;
+    permanent?: boolean;
+    retryAfterMs?: number;
+    /** Not failed: the provider is still making the link (jobs/job-outcome.ts). */
+    waiting?: boolean;
+  };
 
 /**
  * The meeting's iCalendar UID (`icalUid`, which a reschedule successor keeps; absent: the
@@ -111,15 +119,25 @@ export async function takeConference(
 ): Promise<WritebackOutcome> {
   if (!read || !conferenceKind(booking)) return { ok: true };
   if (read.state === "pending") {
-    return { ok: false, error: "the video meeting is still being made", retryAfterMs: 10_000 };
+    // Google's normal path (create → pending → success), not a failure, while it lasts
+    // (calendar-writeback.ts bounds it).
+    return {
+      ok: false,
+      error: "the video meeting is still being made",
+      retryAfterMs: 10_000,
+      waiting: true,
+    };
   }
   if (read.state === "failed") return { ok: false, error: read.detail };
   return await storeMeetingLink(app, booking, read.joinUrl, nowMs);
 }
 
 /**
- * A provider's new link goes on the booking (one SEQUENCE higher) and, unless the confirmation
- * mails are still queued (they will carry it), the guest and the host get the updated invitation.
+ * A provider's new link goes on the booking (one SEQUENCE higher) and everyone the meeting's
+ * invitation went to without it — the guest, their additional guests (or a poll's voters), the
+ * host and each team member — gets the updated invitation, except where their invitation is
+ * still queued (it waits for the link and will carry it). The host's systems hear of it as a
+ * `booking.updated` webhook event, queued in the same write (ADR 019).
  */
 export async function storeMeetingLink(
   app: App,
@@ -128,19 +146,32 @@ export async function storeMeetingLink(
   nowMs: number,
 ): Promise<WritebackOutcome> {
   if (booking.location?.value === joinUrl) return { ok: true };
-  const queued = (await listBookingJobs(app.kv, booking.id)).some(({ job, failed }) =>
-    !failed && job.payload.kind === "booking_mail" &&
-    (job.payload.mail === "guest_confirmed" || job.payload.mail === "host_booked")
+  const queued = (await listBookingJobs(app.kv, booking.id)).flatMap(({ job, failed }) =>
+    !failed && job.payload.kind === "booking_mail" ? [job.payload] : []
   );
   await setMeetingLink(
     app.kv,
     booking.id,
     joinUrl,
-    (b) =>
-      queued || b.status !== "CONFIRMED" ? [] : [
-        newOutboxRecord({ kind: "booking_mail", mail: "guest_confirmed", bookingId: b.id }, nowMs),
-        newOutboxRecord({ kind: "booking_mail", mail: "host_booked", bookingId: b.id }, nowMs),
-      ],
+    (b) => [
+      ...(b.status !== "CONFIRMED" ? [] : meetingInvitations(b))
+        .filter((r) => !queued.some((q) => r.family.includes(q.mail) && q.personId === r.personId))
+        .map((r) =>
+          newOutboxRecord({
+            kind: "booking_mail",
+            mail: r.mail,
+            bookingId: b.id,
+            ...(r.personId ? { personId: r.personId } : {}),
+          }, nowMs)
+        ),
+      // Last in the booking's lane, like every change's event: people's mails go out first.
+      newOutboxRecord({
+        kind: "webhook_event",
+        bookingId: b.id,
+        event: "booking.updated",
+        seq: b.history.length,
+      }, nowMs),
+    ],
   );
   return { ok: true };
 }

@@ -181,7 +181,10 @@ export async function putZoomMeeting(
 ): Promise<ZoomOutcome> {
   if (booking.location?.kind !== "zoom" || booking.status !== "CONFIRMED") return { ok: true };
   const zoom = await openZoom(app, booking.hostId);
-  if (!zoom) return { ok: true, skipped: true }; // no Zoom connected: the page says "link follows"
+  // No Zoom connected (the host disconnected it, or the operator removed Zoom's settings): the
+  // pages say "link follows", and the host must see why it does not come — a failure in the
+  // booking list and the health panel, retried with backoff so reconnecting brings the link.
+  if (!zoom) return failed("not connected: connect Zoom on the Calendars page");
   const host = await getUser(app.kv, booking.hostId);
   const input = {
     topic,
@@ -189,13 +192,22 @@ export async function putZoomMeeting(
     endMs: booking.endMs,
     timeZone: host?.timeZone ?? "UTC",
   };
-  const rec = await getZoomMeeting(app.kv, uid);
+  let rec = await getZoomMeeting(app.kv, uid);
+  const othersMeeting = () => (rec.value?.hostId ?? booking.hostId) !== booking.hostId;
+  if (othersMeeting()) {
+    // Handed to another member (round robin, a departing host's hand-over): the meeting is the
+    // first member's, in their Zoom account. It ends there, and the new host's account makes one.
+    const ended = await endZoomMeeting(app, rec.value!.hostId, uid, rec.value!.hostId);
+    if (!ended.ok) return ended;
+    rec = await getZoomMeeting(app.kv, uid);
+    if (othersMeeting()) return failed("the meeting record changed");
+  }
   if (rec.value) {
     const moved = await zoom.update(rec.value.meetingId, input);
     if (!moved.ok) return failed(moved.error.detail, moved.error.retryAfterMs);
     if (moved.found) return { ok: true, joinUrl: rec.value.joinUrl };
     // Deleted at Zoom meanwhile (by the host): make a new one.
-    await removeZoomMeeting(app.kv, uid);
+    await removeZoomMeeting(app.kv, uid, rec);
   }
   const made = await zoom.create(input);
   if (!made.ok) return failed(made.error.detail, made.error.retryAfterMs);
@@ -216,19 +228,26 @@ export async function putZoomMeeting(
   return { ok: true, joinUrl: made.joinUrl };
 }
 
-/** Deletes the Zoom meeting of a meeting that ended; one already gone counts as deleted. */
+/**
+ * Deletes the Zoom meeting of a meeting that ended; one already gone counts as deleted. `owner`:
+ * only a meeting made with this host's account (a booking handed to another member ends the
+ * first member's meeting, never the one the new member's account made meanwhile).
+ */
 export async function endZoomMeeting(
   app: App,
   hostId: string,
   uid: string,
+  owner?: string,
 ): Promise<ZoomOutcome> {
   const rec = await getZoomMeeting(app.kv, uid);
   if (!rec.value) return { ok: true, skipped: true };
-  const zoom = await openZoom(app, rec.value.hostId ?? hostId);
+  const madeBy = rec.value.hostId ?? hostId;
+  if (owner !== undefined && madeBy !== owner) return { ok: true, skipped: true };
+  const zoom = await openZoom(app, madeBy);
   if (zoom) {
     const res = await zoom.remove(rec.value.meetingId);
     if (!res.ok) return failed(res.error.detail, res.error.retryAfterMs);
   }
-  await removeZoomMeeting(app.kv, uid);
+  await removeZoomMeeting(app.kv, uid, rec);
   return { ok: true };
 }

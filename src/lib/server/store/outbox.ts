@@ -114,6 +114,22 @@ export async function retryLater(
   await op.commit();
 }
 
+/**
+ * Puts a claimed job back, due at `dueMs`, as it was before the claim: the attempt the claim
+ * counted is given back and no error is recorded (the job waited; it did not fail).
+ */
+export async function waitLater(kv: Deno.Kv, job: OutboxRecord, dueMs: number): Promise<void> {
+  const next: OutboxRecord = {
+    ...job,
+    dueMs,
+    attempts: Math.max(0, job.attempts - 1),
+    claimedBy: null,
+  };
+  const op = kv.atomic().delete(keys.outbox(job.dueMs, job.id));
+  enqueue(op, next);
+  await op.commit();
+}
+
 export async function giveUp(kv: Deno.Kv, job: OutboxRecord, error: string): Promise<void> {
   const failed: OutboxRecord = { ...job, lastError: error.slice(0, 500), claimedBy: null };
   const op = kv.atomic().delete(keys.outbox(job.dueMs, job.id)).set(

@@ -58,6 +58,16 @@ export async function insertZoomMeeting(
   return (await kv.atomic().check({ key, versionstamp: null }).set(key, rec).commit()).ok;
 }
 
-export async function removeZoomMeeting(kv: Deno.Kv, meetingUid: string): Promise<void> {
-  await kv.delete(keys.zoomMeeting(meetingUid));
+/**
+ * Forgets the meeting recorded for `meetingUid` if the record is still the one read (`read`):
+ * a meeting another writer recorded meanwhile (a new member's, after a hand-over) stays.
+ */
+export async function removeZoomMeeting(
+  kv: Deno.Kv,
+  meetingUid: string,
+  read: Deno.KvEntryMaybe<ZoomMeetingRecord>,
+): Promise<boolean> {
+  const key = keys.zoomMeeting(meetingUid);
+  return (await kv.atomic().check({ key, versionstamp: read.versionstamp }).delete(key).commit())
+    .ok;
 }

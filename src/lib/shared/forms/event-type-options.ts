@@ -124,6 +124,9 @@ export const LOCATION_ROWS = [
   ["location3Kind", "location3Value"],
 ] as const;
 
+/** Rooms a provider makes per booking (Zoom, Google Meet, Teams): never shared by a seated time's guests. */
+export const PROVIDER_ROOMS: readonly string[] = ["google_meet", "teams", "zoom"];
+
 /** Kinds whose value the host does not type (the booking decides it). */
 export const NO_VALUE_KINDS: readonly LocationKind[] = [
   "none",

@@ -22,6 +22,7 @@ import {
   NO_VALUE_KINDS,
   NOTICE_MAX_MIN,
   NOTICE_UNITS,
+  PROVIDER_ROOMS,
   type QuestionInput,
   type ReminderInput,
 } from "./event-type-options.ts";
@@ -224,6 +225,15 @@ export const EventTypeForm = v.pipe(
       }
       if (typeof f.seatsPerTime === "number") {
         addIssue({ message: m("forms.series_no_seats"), path: [at(f, "seriesEveryWeeks")] });
+      }
+    }
+    // A seated time is one meeting for all its guests; Zoom, Meet and Teams make one meeting per
+    // booking (ADR 042), so a seated type offers a room every seat can share (Jitsi, a link).
+    if (typeof f.seatsPerTime === "number") {
+      for (const [kindField] of LOCATION_ROWS) {
+        if (PROVIDER_ROOMS.includes(f[kindField] as string)) {
+          addIssue({ message: m("forms.seats_no_provider_room"), path: [at(f, kindField)] });
+        }
       }
     }
     // What each offered location needs depends on its kind.

@@ -88,11 +88,14 @@ async function pollAnswersRoute(ctx: Ctx): Promise<ApiResponse> {
 }
 
 async function pickRoute(ctx: Ctx): Promise<ApiResponse> {
-  const { start } = ctx.body as v.InferOutput<typeof S.PollPick>;
+  const { start, location, phone } = ctx.body as v.InferOutput<typeof S.PollPick>;
   // A poll books once by itself (its marker rides in the booking's commit): a repeated pick is
   // refused as closed, or answered from the stored answer under the same Idempotency-Key.
   return await maybeReplayed(ctx, async () => {
-    const res = await pickPollTime(ctx.app, ctx.auth!.host, ctx.params.id, start);
+    const res = await pickPollTime(ctx.app, ctx.auth!.host, ctx.params.id, start, {
+      locationChoice: location === undefined ? undefined : String(location),
+      phone,
+    });
     if (res.ok) {
       const booking = await getBooking(ctx.app.kv, res.bookingId);
       return ok(await bookingResource(ctx.app, booking!), 201, {
@@ -100,6 +103,14 @@ async function pickRoute(ctx: Ctx): Promise<ApiResponse> {
       });
     }
     if (res.reason === "closed" || res.reason === "conflict") return refused(ctx, "poll_closed");
+    if (res.reason === "invalid_answers" && "errors" in res) {
+      return problem(ctx.base, "invalid_answers", {
+        errors: Object.entries(res.errors).map(([field, message]) => ({
+          field,
+          message: english(message),
+        })),
+      });
+    }
     return refused(ctx, res.reason);
   });
 }
@@ -175,6 +186,8 @@ async function bookForGuestRoute(ctx: Ctx): Promise<ApiResponse> {
           Object.entries(b.answers ?? {}).map(([id, value]) => [`q_${id}`, value]),
         ),
         confirmed: b.confirmed,
+        locationChoice: b.location === undefined ? undefined : String(b.location),
+        phone: b.phone,
         extra: extraFor({ kind: "new_booking", hostId: host.id, startMs, email }),
       });
       if (res.ok) {

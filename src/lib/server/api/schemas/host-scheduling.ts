@@ -63,8 +63,25 @@ export const PollCreate = v.strictObject({
   ),
 });
 
+/** Where a meeting a host books happens, chosen as a guest would on the booking form. */
+const PlaceChoice = {
+  location: v.optional(
+    v.pipe(
+      v.number(),
+      v.integer(),
+      v.minValue(0),
+      v.maxValue(2),
+      d("With more than one place offered: the index in the event type's `locations`."),
+    ),
+  ),
+  phone: v.optional(
+    v.pipe(v.string(), v.maxLength(30), d("The guest's number, when you call them.")),
+  ),
+};
+
 export const PollPick = v.strictObject({
   start: v.pipe(Instant, d("One of the poll's times.")),
+  ...PlaceChoice,
 });
 
 export const OneOffLink = v.object({
@@ -115,4 +132,5 @@ export const HostBookingCreate = v.strictObject({
   outsideHours: v.optional(
     v.pipe(v.boolean(), d("Allow a start outside your hours. Never over another booking.")),
   ),
+  ...PlaceChoice,
 });

@@ -11,6 +11,7 @@ type WebhookEventTuple = [
   "booking.cancelled",
   "booking.rescheduled",
   "booking.expired",
+  "booking.updated",
   "form.submitted",
   "poll.created",
   "poll.voted",

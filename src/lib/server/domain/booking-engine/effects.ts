@@ -13,7 +13,7 @@ export type PlannedJob = { payload: OutboxPayload; dueMs: number };
  * The people host-side effects go to: a multi-person booking's every member (each gets their own
  * mail, calendar write and reminders, carrying `personId`), otherwise the host (no `personId`).
  */
-function hostsOf(b: BookingRecord): (string | undefined)[] {
+export function hostsOf(b: BookingRecord): (string | undefined)[] {
   const persons = b.personIds ?? [b.hostId];
   return persons.length === 1 && persons[0] === b.hostId ? [undefined] : persons;
 }
@@ -117,6 +117,30 @@ function peopleEffects(
       mail("host_expired", hosts.includes(undefined) ? undefined : after.hostId);
     }
     if (inCalendars) writeback("delete");
+  }
+  return out;
+}
+
+/**
+ * Every mail that carries a confirmed meeting to someone who attends it (the guest, the guest's
+ * additional guests or poll voters, the host or each member of a team booking), as the updated
+ * invitation when its video link came after it went out (docs/decisions/042-meeting-locations.md).
+ * `family`: the mail kinds that invite that same reader, so a queued one is known to carry the
+ * link itself.
+ */
+export function meetingInvitations(
+  b: BookingRecord,
+): { mail: MailKind; personId?: string; family: readonly MailKind[] }[] {
+  const out: { mail: MailKind; personId?: string; family: readonly MailKind[] }[] = [
+    { mail: "guest_confirmed", family: ["guest_confirmed"] },
+  ];
+  if (b.additionalGuests?.length) out.push({ mail: "guests_invited", family: ["guests_invited"] });
+  for (const p of hostsOf(b)) {
+    out.push({
+      mail: "host_booked",
+      ...forPerson(p),
+      family: ["host_booked", "host_confirmed_copy"],
+    });
   }
   return out;
 }

@@ -22,6 +22,7 @@ import {
 import { claimTime, orClear, writeBusy } from "./busy.ts";
 import { claimCaps, claimGuestHold } from "./caps.ts";
 import { successorRecord } from "./reschedule.ts";
+import { newProviderMeeting } from "../locations.ts";
 import type { Change, EngineRules, PlanResult, Snapshot } from "./types.ts";
 
 /** Why a booking ended when its host asked the guest to pick another time. */
@@ -44,7 +45,9 @@ export function planRebook(
   const old = current.value;
   if (old.rescheduledToId) return { ok: false, reason: "moved" };
   if (!awaitsNewTime(old)) return { ok: false, reason: "cancelled" };
-  const successor = successorRecord(old, change, rules, nowMs);
+  // The cancellation deleted the provider's meeting: the new time gets a fresh one.
+  const kept = successorRecord(old, change, rules, nowMs);
+  const successor = { ...kept, location: newProviderMeeting(kept.location) };
   const linked: BookingRecord = { ...old, rescheduledToId: successor.id };
   const d = new Draft(s.keyOf);
   const self = new Set([successor.id]);

@@ -6,6 +6,7 @@ import type { BookingRecord } from "../model/records.ts";
 import type { KvLimits } from "../kv-budget.ts";
 import { newBookingRecord } from "../booking.ts";
 import { successorIdentity } from "../calendar-identity.ts";
+import { newProviderMeeting } from "../locations.ts";
 import { handoverEffects, sideEffects } from "./effects.ts";
 import { Draft } from "./draft.ts";
 import {
@@ -104,6 +105,10 @@ export function planReschedule(
   refused ??= claimCaps(d, s, successor, rules.eventType, ignore, nowMs) ??
     claimGuestHold(d, s, successor, ignore, rules, nowMs);
   if (refused) return { ok: false, reason: refused };
+  // Another host: their account or calendar makes the video meeting, so the old link goes.
+  if (successor.hostId !== old.hostId) {
+    successor = { ...successor, location: newProviderMeeting(successor.location) };
+  }
   writeUpdatedBooking(d, current, retired);
   dropHoldings(d, old);
   writeNewBooking(d, successor, change.tokens);

@@ -15,6 +15,24 @@ import type { Draft } from "./draft.ts";
 import { busyKeys, coordinatorMap } from "./busy.ts";
 import type { Snapshot } from "./types.ts";
 
+/**
+ * A seated time is one meeting with one Jitsi room (docs/decisions/042-meeting-locations.md): a
+ * seat whose place is Jitsi takes the room the ledger keeps, or — the time's first Jitsi seat —
+ * brings its own freshly drawn one, which the ledger then keeps (`room`).
+ */
+export function seatRoom(
+  ledger: SeatLedgerRecord | null,
+  b: BookingRecord,
+): { booking: BookingRecord; room?: string } {
+  const mine = b.location?.kind === "jitsi" ? b.location.value : undefined;
+  const room = ledger?.room ?? mine;
+  if (!room) return { booking: b };
+  return {
+    booking: mine ? { ...b, location: { kind: "jitsi", value: room } } : b,
+    room,
+  };
+}
+
 export const ledgerOf = (b: Pick<BookingRecord, "eventTypeId" | "startMs">): Entry => ({
   kind: "seatLedger",
   eventTypeId: b.eventTypeId,
@@ -116,5 +134,7 @@ export function firstSeatLedger(
     seq: (previous?.seq ?? 0) + 1,
     personIds,
     coordinatorId,
+    // A new meeting: the first seat's own room is the time's (seatRoom).
+    ...(b.location?.kind === "jitsi" ? { room: b.location.value } : {}),
   };
 }

@@ -28,7 +28,7 @@ import { capEntryKeys, claimCaps, claimGuestHold } from "./caps.ts";
 import { finishTransition, firmCaps, nextOf } from "./transition.ts";
 import type { Change, EngineRules, PlanResult, Refusal, Snapshot } from "./types.ts";
 import { finishReschedule, retiredRecord, successorRecord } from "./reschedule.ts";
-import { guardMeeting, ledgerOf, writeMeetingBusy } from "./seat-ledger.ts";
+import { guardMeeting, ledgerOf, seatRoom, writeMeetingBusy } from "./seat-ledger.ts";
 import { joinSeat } from "./team-seat.ts";
 import { awaitsNewTime } from "./rebook.ts";
 
@@ -68,7 +68,8 @@ function takeSeat(
     (ledger!.blockStartMs !== draft.blockStartMs || ledger!.blockEndMs !== draft.blockEndMs)
   ) return { ok: false, reason: "slot_taken" };
   const meetingId = ledger?.meetingId ?? freshMeetingId;
-  const b: BookingRecord = { ...draft, seat: { meetingId } };
+  // One time, one meeting, one room: a Jitsi seat takes the time's room.
+  const { booking: b, room } = seatRoom(ledger, { ...draft, seat: { meetingId } });
   d.check(read);
   const mine = new Set([meetingId, ...(freed ? [freed] : [])]);
   const refused = claimTime(d, s, b.hostId, block(b), mine, nowMs, "slot_taken") ??
@@ -84,6 +85,7 @@ function takeSeat(
     blockStartMs: b.blockStartMs,
     blockEndMs: b.blockEndMs,
     seats: [],
+    ...(room ? { room } : {}),
   };
   const seats = [...live, {
     id: b.id,
@@ -242,7 +244,13 @@ export function planSeatReschedule(
   // A seat moves to a seat: an event type no longer seated takes no moved seats. A collective
   // time's seat is not moved (its new time may need every member's time taken first).
   if (!seats || change.assign || old.personIds) return { ok: false, reason: "not_supported" };
-  const draft = successorRecord(old, change, rules, nowMs);
+  // Another time is another meeting: a Jitsi seat leaves its room behind and takes the new
+  // time's, or brings the fresh one the service drew when it is that time's first (seatRoom).
+  const kept = successorRecord(old, change, rules, nowMs);
+  const fresh = change.successor.location;
+  const draft = kept.location?.kind === "jitsi" && fresh?.kind === "jitsi"
+    ? { ...kept, location: fresh }
+    : kept;
   if (draft.startMs === old.startMs) return { ok: false, reason: "already_seated" };
   const retired = retiredRecord(old, change, draft.id, nowMs);
   const d = new Draft(s.keyOf);

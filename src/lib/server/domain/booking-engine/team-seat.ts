@@ -7,7 +7,7 @@ import { guestTag, liveSeats, tupleOf } from "../seats.ts";
 import type { Draft } from "./draft.ts";
 import { guardOf } from "./core.ts";
 import { claimCaps, claimGuestHold } from "./caps.ts";
-import { guardMeeting, ledgerOf, writeMeetingBusy } from "./seat-ledger.ts";
+import { guardMeeting, ledgerOf, seatRoom, writeMeetingBusy } from "./seat-ledger.ts";
 import type { EngineRules, Refusal, Snapshot } from "./types.ts";
 
 /**
@@ -39,7 +39,11 @@ export function joinSeat(
     JSON.stringify([...(ledger.personIds ?? [])].sort()) ===
       JSON.stringify([...draft.personIds!].sort());
   if (!sameMeeting) return { ok: false, reason: "slot_taken" };
-  const b: BookingRecord = { ...draft, seat: { meetingId: ledger.meetingId }, coordinatorId };
+  const { booking: b, room } = seatRoom(ledger, {
+    ...draft,
+    seat: { meetingId: ledger.meetingId },
+    coordinatorId,
+  });
   const seats = [...live, {
     id: b.id,
     g: tag,
@@ -54,6 +58,7 @@ export function joinSeat(
     read.key,
     {
       ...ledger,
+      ...(room ? { room } : {}),
       seats: seats.map(tupleOf),
       seq: (ledger.seq ?? 0) + 1,
     } satisfies SeatLedgerRecord,

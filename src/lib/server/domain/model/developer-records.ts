@@ -10,6 +10,11 @@ export type WebhookEvent =
   | "booking.cancelled"
   | "booking.rescheduled"
   | "booking.expired"
+  /**
+   * A booking's details changed without a change of state: its video link arrived after it was
+   * confirmed (a Google Meet still being made, a provider outage; ADR 042).
+   */
+  | "booking.updated"
   /** A routing form was submitted (issue 30). */
   | "form.submitted"
   | "poll.created"

@@ -49,6 +49,12 @@ export type SeatLedgerRecord = {
    */
   personIds?: PersonId[];
   coordinatorId?: CoordinatorId;
+  /**
+   * The meeting's Jitsi room (ADR 042): a seated time is one meeting, so the room its first
+   * Jitsi seat brought (drawn fresh for it) is every later Jitsi seat's. Absent: no Jitsi seat
+   * yet (or a ledger written before rooms were kept here).
+   */
+  room?: string;
 };
 /**
  * Its versionstamp is the guard: every write that adds time under it changes it. A busy fence

@@ -56,7 +56,13 @@ export const actions: Actions = {
     const form = await request.formData();
     const raw: Record<string, string> = {};
     for (const [k, val] of form) if (typeof val === "string") raw[k] = val.slice(0, 2100);
-    const values = { name: raw.name ?? "", email: raw.email ?? "", note: raw.note ?? "" };
+    const values = {
+      name: raw.name ?? "",
+      email: raw.email ?? "",
+      note: raw.note ?? "",
+      location: raw.location ?? "",
+      phone: (raw.phone ?? "").slice(0, 30),
+    };
     const parsed = v.safeParse(HostBook, {
       type: raw.type ?? "",
       name: raw.name ?? "",
@@ -86,6 +92,8 @@ export const actions: Actions = {
       email: o.email,
       note: o.note,
       rawAnswers,
+      locationChoice: raw.location,
+      phone: raw.phone?.slice(0, 30),
       confirmed: raw.confirmed === "on",
     });
     if (res.ok) redirect(303, `/dashboard/bookings?booked=${res.bookingId}`);

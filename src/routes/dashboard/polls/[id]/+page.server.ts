@@ -2,6 +2,7 @@ import { error, fail, redirect } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
 import { closePoll, pickPollTime, pollMatrix } from "$lib/server/services/polls.ts";
 import { refusalKey } from "$lib/shared/refusals.ts";
+import { translateRef } from "$lib/shared/i18n.ts";
 import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
 
 export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
@@ -13,27 +14,46 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
 
 export const actions: Actions = {
   pick: async ({ locals, params, request, setHeaders }) => {
-    const start = (await request.formData()).get("start");
-    const res = await pickPollTime(
-      locals.app,
-      locals.user!,
-      params.id,
-      typeof start === "string" ? start.slice(0, 40) : "",
-    );
+    const data = await request.formData();
+    const text = (k: string, max: number) => {
+      const v = data.get(k);
+      return typeof v === "string" ? v.slice(0, max) : undefined;
+    };
+    const values = { location: text("location", 2) ?? "", phone: text("phone", 30) ?? "" };
+    const res = await pickPollTime(locals.app, locals.user!, params.id, text("start", 40) ?? "", {
+      locationChoice: values.location,
+      phone: values.phone,
+    });
     if (res.ok) redirect(303, `/dashboard/bookings?booked=${res.bookingId}`);
     if (res.reason === "not_found") error(404, locals.t.t("poll.not_found"));
+    if (res.reason === "invalid_answers") {
+      const errors = Object.fromEntries(
+        Object.entries(res.errors).map(([k, m]) => [k, translateRef(locals.t, m)]),
+      );
+      return fail(400, { error: Object.values(errors)[0] ?? "", errors, values });
+    }
     if (res.reason === "busy") retryLater(setHeaders);
     const key = res.reason === "closed"
       ? "poll.closed"
       : res.reason === "no_votes"
       ? "poll.no_votes"
       : refusalKey(res.reason);
-    return fail(res.reason === "busy" ? BUSY_STATUS : 409, { error: locals.t.t(key) });
+    return fail(res.reason === "busy" ? BUSY_STATUS : 409, {
+      error: locals.t.t(key),
+      errors: {} as Record<string, string>,
+      values,
+    });
   },
   close: async ({ locals, params }) => {
     const res = await closePoll(locals.app, locals.user!, params.id);
     if (!res.ok && res.reason === "not_found") error(404, locals.t.t("poll.not_found"));
-    if (!res.ok) return fail(409, { error: locals.t.t("poll.closed") });
+    if (!res.ok) {
+      return fail(409, {
+        error: locals.t.t("poll.closed"),
+        errors: {} as Record<string, string>,
+        values: { location: "", phone: "" },
+      });
+    }
     redirect(303, `/dashboard/polls/${params.id}`);
   },
 };
