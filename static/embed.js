@@ -21,7 +21,7 @@
  *   Invito.popup({ url, prefill, utm, layout })            opens it in a dialog now
  *   Invito.on("booked", function (data, frame) { … })     also: page_height, event_type_viewed,
  *                                                           date_selected, time_selected, redirect
- * `prefill` ({ name, email, answers: { questionId: value }, location, timeZone, date, month }),
+ * `prefill` ({ name, email, answers: { questionId: value }, location, phone, timeZone, date, month }),
  * `utm` ({ source, medium, campaign, term, content, ref }) and the page's own utm_* and ref
  * parameters travel as the widget's query parameters. Messages are `{ type: "invito:…", v: 1 }`.
  */
@@ -73,6 +73,7 @@
     put("name", p.name);
     put("email", p.email);
     put("location", p.location);
+    put("phone", p.phone);
     put("tz", p.timeZone);
     put("date", p.date);
     put("month", p.month);
