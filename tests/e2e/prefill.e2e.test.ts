@@ -260,7 +260,8 @@ Deno.test({
         prefill: {
           name: "Ann Embed",
           email: "ann@example.test",
-          answers: { company: "Acme", size: "11-50" },
+          // By id, and by label ("Team size"): hosts see labels, not ids.
+          answers: { company: "Acme", "Team size": "11-50" },
           location: 1,
           timeZone: "Asia/Tokyo",
           date: day.date,

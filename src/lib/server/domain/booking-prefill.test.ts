@@ -73,3 +73,23 @@ Deno.test("decidePrefill: a value the form would refuse is left out, never cut o
     assert.deepEqual(decidePrefill([[k, val]], RULES), {}, `${k}=${val}`);
   }
 });
+
+Deno.test("decidePrefill: a question may be named by its label as a key (ids are hidden from hosts); its id wins", () => {
+  assert.deepEqual(
+    decidePrefill([["q_team_size", "1-10"], ["q_Company", "Acme"], ["q_mobile", "030 1234567"]], {
+      ...RULES,
+      questions: RULES.questions.map((q) => (q.id === "size" ? { ...q, label: "Team size" } : q)),
+    }),
+    { q_size: "1-10", q_company: "Acme", q_tel: "030 1234567" },
+  );
+  const one: PrefillRules = {
+    places: 0,
+    questions: [{ id: "k8x2", label: "Company", type: "short", required: false }],
+  };
+  for (
+    const params of [
+      [["q_k8x2", "By id"], ["q_company", "By label"]],
+      [["q_company", "By label"], ["q_k8x2", "By id"]],
+    ] as [string, string][][]
+  ) assert.deepEqual(decidePrefill(params, one), { q_k8x2: "By id" });
+});
