@@ -12,7 +12,7 @@ import { freePort } from "../support/ports.ts";
 import { launchBrowser, screenshot, slowScripts, trackPageErrors } from "../support/browser.ts";
 import { signInAs } from "../support/browser-sign-in.ts";
 import { twoDaysInOneMonth } from "../support/slots.ts";
-import type { Browser, Frame, Page } from "playwright-core";
+import type { Browser, BrowserContext, Frame, Page } from "playwright-core";
 
 type Recorded = { via: "raw" | "api"; origin?: string; data: Record<string, unknown> };
 
@@ -80,6 +80,25 @@ async function bookInWidget(page: Page, frame: Frame, days: [string, string]) {
   await seenType(page, "invito:booked");
 }
 
+/**
+ * Records in each widget frame the targetOrigin of every message it posts to its parent
+ * (`parent` is [Replaceable]: a stand-in that records and passes each message on).
+ */
+async function recordTargets(ctx: BrowserContext) {
+  await ctx.addInitScript(() => {
+    const w = globalThis as unknown as { __targets: string[]; parent: Window; top: Window };
+    if (w.top === (w as unknown)) return;
+    const real = w.parent;
+    w.__targets = [];
+    w.parent = {
+      postMessage(message: unknown, target: string) {
+        w.__targets.push(target);
+        real.postMessage(message, target);
+      },
+    } as unknown as Window;
+  });
+}
+
 async function saveEmbedSettings(
   host: Page,
   base: string,
@@ -131,12 +150,18 @@ Deno.test({
       const hostCtx = await browser.newContext();
       const host = await hostCtx.newPage();
       await signInAs(host, app.baseUrl, "demo@invito.example", smtp);
-      await saveEmbedSettings(host, app.baseUrl, parent.origin, true);
+      await saveEmbedSettings(
+        host,
+        app.baseUrl,
+        `https://other-shop.example\n${parent.origin}`,
+        true,
+      );
 
       // A listed site, guest data allowed: everything arrives, exactly targeted, in order.
       const ctx = await browser.newContext({ timezoneId: "Europe/Berlin" });
       const page = await ctx.newPage();
       const errors = trackPageErrors(page);
+      await recordTargets(ctx);
       await slowScripts(ctx);
       await page.goto(`${parent.origin}/?utm_medium=email&utm_source=ignored`);
       const frame = await widgetFrame(page);
@@ -183,6 +208,14 @@ Deno.test({
       assert.ok(booked.status === "confirmed" || booked.status === "pending");
       assert.deepEqual(booked.guest, { name: "Ada Guest", email: "ada@guest.example" });
       assert.deepEqual(errors(), []);
+      // Each message went to the parent's own origin only — not also to the other listed site
+      // and Invito's own, which Chrome reports on the site's console as "target origin does
+      // not match" for every message.
+      const targets = await frame.evaluate(() =>
+        (globalThis as unknown as { __targets: string[] }).__targets
+      );
+      assert.ok(targets.length >= 5, targets.join(" "));
+      assert.deepEqual([...new Set(targets)], [parent.origin]);
       await ctx.close();
 
       // "*": still every event, to any site — and not one message carries the guest's data.
