@@ -6,6 +6,8 @@
  *   Floating: the popup link with a fixed position (the Embed page's snippet styles it)
  *             <script src="https://YOUR-INVITO/embed.js" async></script>
  *
+ * `url` may be a booking page's address, a team's, or a routing form's (/forms/OWNER/FORM).
+ *
  * A popup link is a plain link to the booking page until this script has loaded, so a click
  * never misses; afterwards it opens the widget in a dialog. (`<button data-invito-popup>` from
  * older snippets works too.)
@@ -18,10 +20,11 @@
  *
  * From script (documented at https://YOUR-INVITO/docs/embed):
  *   Invito.inline({ url, parent, prefill, utm, layout })   mounts the widget into `parent`
+ *                        (again: replaces it) and answers { frame, destroy() }
  *   Invito.popup({ url, prefill, utm, layout })            opens it in a dialog now
  *   Invito.on("booked", function (data, frame) { … })     also: page_height, event_type_viewed,
  *                                                           date_selected, time_selected, redirect
- * `prefill` ({ name, email, answers: { questionId: value }, location, timeZone, date, month }),
+ * `prefill` ({ name, email, answers: { questionId: value }, location, phone, timeZone, date, month }),
  * `utm` ({ source, medium, campaign, term, content, ref }) and the page's own utm_* and ref
  * parameters travel as the widget's query parameters. Messages are `{ type: "invito:…", v: 1 }`.
  */
@@ -41,9 +44,12 @@
     try {
       var u = new URL(path, origin);
       if (u.origin !== origin) return null;
-      // A booking page's address works too: /calendar/USER/EVENT and /team/TEAM/EVENT.
+      // A page's own address works too: /calendar/USER/EVENT, /team/TEAM/EVENT and a routing
+      // form's /forms/OWNER/FORM.
       if (u.pathname.indexOf("/calendar/") === 0) u.pathname = "/widget/" + u.pathname.slice(10);
-      else if (u.pathname.indexOf("/team/") === 0) u.pathname = "/widget" + u.pathname;
+      else if (u.pathname.indexOf("/team/") === 0 || u.pathname.indexOf("/forms/") === 0) {
+        u.pathname = "/widget" + u.pathname;
+      }
       if (u.pathname.indexOf("/widget/") !== 0) return null;
       return u.href;
     } catch (e) {
@@ -73,6 +79,7 @@
     put("name", p.name);
     put("email", p.email);
     put("location", p.location);
+    put("phone", p.phone);
     put("tz", p.timeZone);
     put("date", p.date);
     put("month", p.month);
@@ -102,12 +109,14 @@
   var LAYOUT = {
     slots: [[1024, 374], [768, 886], [640, 1117], [480, 1287], [0, 1290]],
     list: [[640, 193], [480, 282], [0, 306]],
+    // A routing form: its questions vary; measured on one of two short questions (386 px).
+    form: [[0, 390]],
   };
 
   function layoutHeight(src, width) {
-    var parts = new URL(src).pathname.split("/").filter(Boolean); // widget, user|team, …
+    var parts = new URL(src).pathname.split("/").filter(Boolean); // widget, user|team|forms, …
     var depth = parts[1] === "team" ? parts.length - 1 : parts.length;
-    var rows = depth >= 3 ? LAYOUT.slots : LAYOUT.list;
+    var rows = parts[1] === "forms" ? LAYOUT.form : depth >= 3 ? LAYOUT.slots : LAYOUT.list;
     for (var i = 0; i < rows.length; i++) if (width >= rows[i][0]) return rows[i][1];
     return 640;
   }
@@ -155,25 +164,43 @@
     emit(d.type.slice(7), d, frame);
   });
 
+  /*
+   * Mounts a widget into `el`, replacing the one mounted there before (a React effect that runs
+   * again with another url), and answers its handle: `frame`, and `destroy()`, which takes the
+   * widget away (once; a replaced widget's handle does nothing). `el.__invito` holds the live
+   * handle, or false once destroyed (so a data-invito element is not mounted again by itself).
+   */
+  function mount(el, src, title, height) {
+    if (el.__invito) el.__invito.destroy();
+    var width = el.getBoundingClientRect().width || el.parentNode && el.parentNode.clientWidth || 0;
+    var frame = makeFrame(src, title, width, height);
+    el.appendChild(frame);
+    var handle = {
+      frame: frame,
+      destroy: function () {
+        if (el.__invito !== handle) return;
+        el.__invito = false;
+        frames = frames.filter(function (f) { return f !== frame; });
+        if (frame.parentNode) frame.parentNode.removeChild(frame);
+      },
+    };
+    el.__invito = handle;
+    return handle;
+  }
+
   function mountInline(el) {
-    if (el.__invito) return;
+    if (el.__invito !== undefined) return;
     var src = widgetUrl(el.getAttribute("data-invito"));
     if (!src) return;
-    el.__invito = true;
-    var width = el.getBoundingClientRect().width || el.parentNode && el.parentNode.clientWidth || 0;
-    el.appendChild(makeFrame(withOptions(src, null), el.getAttribute("data-invito-title"), width, el.getAttribute("data-invito-height")));
+    mount(el, withOptions(src, null), el.getAttribute("data-invito-title"), el.getAttribute("data-invito-height"));
   }
 
   function inline(options) {
     var o = options || {};
     var el = typeof o.parent === "string" ? document.querySelector(o.parent) : o.parent;
     var src = widgetUrl(o.url);
-    if (!el || !src || el.__invito) return null;
-    el.__invito = true;
-    var width = el.getBoundingClientRect().width || el.parentNode && el.parentNode.clientWidth || 0;
-    var frame = makeFrame(withOptions(src, o), o.title, width, o.height);
-    el.appendChild(frame);
-    return frame;
+    if (!el || !src) return null;
+    return mount(el, withOptions(src, o), o.title, o.height);
   }
 
   function on(name, fn) {

@@ -9,9 +9,10 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { freePort } from "../support/ports.ts";
-import { launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import { launchBrowser, screenshot, slowScripts, trackPageErrors } from "../support/browser.ts";
 import { signInAs } from "../support/browser-sign-in.ts";
-import type { Browser, Frame, Page } from "playwright-core";
+import { twoDaysInOneMonth } from "../support/slots.ts";
+import type { Browser, BrowserContext, Frame, Page } from "playwright-core";
 
 type Recorded = { via: "raw" | "api"; origin?: string; data: Record<string, unknown> };
 
@@ -57,23 +58,45 @@ async function widgetFrame(page: Page): Promise<Frame> {
 const seen = (page: Page) =>
   page.evaluate(() => (globalThis as unknown as { __seen: Recorded[] }).__seen);
 
-/** Picks a day the guest has not been shown yet, a time, and books with what is prefilled. */
-async function bookInWidget(page: Page, frame: Frame) {
-  await frame.locator("a[data-slot]").first().waitFor();
-  await frame.locator("a[href*='date=']:not([aria-current])[aria-label]").first().click();
-  await page.waitForFunction(() =>
-    (globalThis as unknown as { __seen: Recorded[] }).__seen.some((m) =>
-      m.data?.type === "invito:date_selected"
-    )
+const seenType = (page: Page, type: string) =>
+  page.waitForFunction(
+    (t) => (globalThis as unknown as { __seen: Recorded[] }).__seen.some((m) => m.data?.type === t),
+    type,
   );
+
+/**
+ * Opened on `days[0]` (prefilled, so not a step the guest took), the guest picks `days[1]` of the
+ * same month, a time, and books with what is prefilled. Clicks wait for the widget's scripts:
+ * `event_type_viewed` is posted only by them, and before they run a click is a full page load.
+ */
+async function bookInWidget(page: Page, frame: Frame, days: [string, string]) {
+  await seenType(page, "invito:event_type_viewed");
+  await frame.locator(`a[href*='date=${days[1]}']`).click();
+  await seenType(page, "invito:date_selected");
+  await frame.locator(`a[aria-current=date][href*='date=${days[1]}']`).waitFor();
   await frame.locator("a[data-slot]").first().click();
   await frame.locator("#b-name").waitFor();
   await frame.locator("#book button[type=submit]").click();
-  await page.waitForFunction(() =>
-    (globalThis as unknown as { __seen: Recorded[] }).__seen.some((m) =>
-      m.data?.type === "invito:booked"
-    )
-  );
+  await seenType(page, "invito:booked");
+}
+
+/**
+ * Records in each widget frame the targetOrigin of every message it posts to its parent
+ * (`parent` is [Replaceable]: a stand-in that records and passes each message on).
+ */
+async function recordTargets(ctx: BrowserContext) {
+  await ctx.addInitScript(() => {
+    const w = globalThis as unknown as { __targets: string[]; parent: Window; top: Window };
+    if (w.top === (w as unknown)) return;
+    const real = w.parent;
+    w.__targets = [];
+    w.parent = {
+      postMessage(message: unknown, target: string) {
+        w.__targets.push(target);
+        real.postMessage(message, target);
+      },
+    } as unknown as Window;
+  });
 }
 
 async function saveEmbedSettings(
@@ -104,12 +127,22 @@ Deno.test({
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
     const browser: Browser = await launchBrowser();
     const port = freePort();
+    // Two days of one month with times enough for both bookings, whatever the date today.
+    const days = (await twoDaysInOneMonth(app.baseUrl, "/widget/demo/quick-chat", {
+      tz: "Europe/Berlin",
+      min: 4,
+    })).map((d) => d.date) as [string, string];
     const parent = serveParent(
       app.baseUrl,
       port,
       "/widget/demo/quick-chat",
       JSON.stringify({
-        prefill: { name: "Ada Guest", email: "ada@guest.example" },
+        prefill: {
+          name: "Ada Guest",
+          email: "ada@guest.example",
+          timeZone: "Europe/Berlin",
+          date: days[0],
+        },
         utm: { source: "newsletter", campaign: "winter" },
       }),
     );
@@ -117,12 +150,19 @@ Deno.test({
       const hostCtx = await browser.newContext();
       const host = await hostCtx.newPage();
       await signInAs(host, app.baseUrl, "demo@invito.example", smtp);
-      await saveEmbedSettings(host, app.baseUrl, parent.origin, true);
+      await saveEmbedSettings(
+        host,
+        app.baseUrl,
+        `https://other-shop.example\n${parent.origin}`,
+        true,
+      );
 
       // A listed site, guest data allowed: everything arrives, exactly targeted, in order.
       const ctx = await browser.newContext({ timezoneId: "Europe/Berlin" });
       const page = await ctx.newPage();
       const errors = trackPageErrors(page);
+      await recordTargets(ctx);
+      await slowScripts(ctx);
       await page.goto(`${parent.origin}/?utm_medium=email&utm_source=ignored`);
       const frame = await widgetFrame(page);
       // Prefill and utm travel as the widget's own parameters (the options win over the page's).
@@ -131,7 +171,8 @@ Deno.test({
       assert.equal(src.searchParams.get("utm_source"), "newsletter");
       assert.equal(src.searchParams.get("utm_medium"), "email");
       assert.equal(src.searchParams.get("utm_campaign"), "winter");
-      await bookInWidget(page, frame);
+      assert.equal(src.searchParams.get("date"), days[0]);
+      await bookInWidget(page, frame, days);
       // The prefilled fields were there for the guest, and editable.
       await screenshot(page, "embed-events-booked-listed");
       const listed = await seen(page);
@@ -167,14 +208,23 @@ Deno.test({
       assert.ok(booked.status === "confirmed" || booked.status === "pending");
       assert.deepEqual(booked.guest, { name: "Ada Guest", email: "ada@guest.example" });
       assert.deepEqual(errors(), []);
+      // Each message went to the parent's own origin only — not also to the other listed site
+      // and Invito's own, which Chrome reports on the site's console as "target origin does
+      // not match" for every message.
+      const targets = await frame.evaluate(() =>
+        (globalThis as unknown as { __targets: string[] }).__targets
+      );
+      assert.ok(targets.length >= 5, targets.join(" "));
+      assert.deepEqual([...new Set(targets)], [parent.origin]);
       await ctx.close();
 
       // "*": still every event, to any site — and not one message carries the guest's data.
       await saveEmbedSettings(host, app.baseUrl, "*", true);
       const ctx2 = await browser.newContext({ timezoneId: "Europe/Berlin" });
+      await slowScripts(ctx2);
       const page2 = await ctx2.newPage();
       await page2.goto(parent.origin);
-      await bookInWidget(page2, await widgetFrame(page2));
+      await bookInWidget(page2, await widgetFrame(page2), days);
       const any = (await seen(page2)).filter((m) => m.via === "raw");
       const anyBooked = any.find((m) => m.data?.type === "invito:booked")!.data;
       assert.equal(anyBooked.guest, undefined);

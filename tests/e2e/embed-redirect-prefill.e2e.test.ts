@@ -11,7 +11,13 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { freePort } from "../support/ports.ts";
-import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import {
+  checkA11y,
+  launchBrowser,
+  screenshot,
+  slowScripts,
+  trackPageErrors,
+} from "../support/browser.ts";
 import { signInAs } from "../support/browser-sign-in.ts";
 import { vnuErrors } from "../support/vnu.ts";
 import type { Frame, Page } from "playwright-core";
@@ -22,7 +28,8 @@ function serveShop(appBase: string, port: number) {
     const body = path === "/thanks"
       ? `<h1>Thanks from the shop</h1>`
       : `<h1>Our shop</h1><div id="book"></div><script src="${appBase}/embed.js"></script>
-<script>Invito.inline({ url: "/widget/demo/quick-chat", parent: "#book", prefill: { name: "Ada Guest", email: "ada@guest.example" } });</script>`;
+<script>window.__viewed = false; Invito.on("event_type_viewed", function () { window.__viewed = true; });
+Invito.inline({ url: "/widget/demo/quick-chat", parent: "#book", prefill: { name: "Ada Guest", email: "ada@guest.example" } });</script>`;
     return new Response(
       `<!doctype html><html lang="en"><head><title>Shop</title></head><body>${body}</body></html>`,
       { headers: { "content-type": "text/html; charset=utf-8" } },
@@ -142,13 +149,18 @@ Deno.test({
       await host.locator("form[action='?/events'] button[type=submit]").click();
       await host.getByRole("status").filter({ hasText: "Saved." }).first().waitFor();
       const jsCtx = await browser.newContext({ timezoneId: "Europe/Berlin" });
+      await slowScripts(jsCtx);
       const visitor = await jsCtx.newPage();
       const visitorErrors = trackPageErrors(visitor);
       await visitor.goto(shop.origin);
       const iframe = visitor.locator("#book iframe");
       await iframe.waitFor();
       const frame = (await (await iframe.elementHandle())!.contentFrame())!;
-      await frame.locator("a[data-slot]").first().waitFor();
+      // The widget's scripts run (only they post event_type_viewed): the booking then takes the
+      // scripted path, whose invito:redirect embed.js follows.
+      await visitor.waitForFunction(() =>
+        (globalThis as unknown as { __viewed: boolean }).__viewed
+      );
       await bookFirstTime(frame);
       await visitor.waitForURL(`${shop.origin}/thanks?**`);
       assert.equal(new URL(visitor.url()).searchParams.get("invito_event_type"), "quick-chat");

@@ -42,6 +42,18 @@ async function seed(dbPath: string): Promise<Seeded> {
       minNoticeMin: 0,
     });
     await createEventType(app, host, { slug: "hidden", title: "Hidden", secret: true });
+    // Two places, one of them a call to the guest's number: a booking must name its choice.
+    await createEventType(app, host, {
+      slug: "call",
+      title: "Call",
+      requiresConfirmation: false,
+      minNoticeMin: 0,
+      locations: [
+        { kind: "in_person", value: "Main Street 1" },
+        { kind: "guest_phone", value: "" },
+      ],
+      maxGuests: 2,
+    });
     const w = await createApiKey(app, host, { name: "w", scopes: ["write"], expiresAtMs: null });
     const r = await createApiKey(app, host, { name: "r", scopes: ["read"], expiresAtMs: null });
     assert.ok(w.ok && r.ok);
@@ -129,11 +141,15 @@ Deno.test(
         const listed = await call(client, "list_event_types", { username: "ann" });
         assert.ok(!listed.isError, JSON.stringify(listed));
         const slugs = listed.structuredContent.eventTypes.map((e: { slug: string }) => e.slug);
-        assert.deepEqual(slugs.sort(), ["chat", "intro"]);
+        assert.deepEqual(slugs.sort(), ["call", "chat", "intro"]);
         const links = listed.content.filter((c) => c.type === "resource_link");
         assert.deepEqual(
           links.map((l) => l.uri).sort(),
-          ["invito://users/ann/event-types/chat", "invito://users/ann/event-types/intro"],
+          [
+            "invito://users/ann/event-types/call",
+            "invito://users/ann/event-types/chat",
+            "invito://users/ann/event-types/intro",
+          ],
         );
         const read = await client.readResource({ uri: "invito://users/ann/event-types/chat" });
         const et = JSON.parse((read.contents[0] as { text: string }).text).eventType;
@@ -285,6 +301,122 @@ Deno.test(
 );
 
 Deno.test(
+  "mcp: book takes every field of the API's booking schema (place, phone, extra guests); the resource says what to ask",
+  opts,
+  async () => {
+    await withServer(async (app, keys) => {
+      const client = await connect(app);
+      try {
+        // The tool's arguments are the API's BookingCreate, field for field (renamed for MCP).
+        const { tools } = await client.listTools();
+        const props = Object.keys(tools.find((t) => t.name === "book")!.inputSchema.properties!);
+        const doc = await fetch(app.url("/api/v1/openapi.json")).then((r) => r.json());
+        const apiFields = Object.keys(doc.components.schemas.BookingCreate.properties);
+        const MCP_NAME: Record<string, string> = {
+          eventType: "event_type",
+          timeZone: "time_zone",
+          durationMin: "duration_min",
+          name: "guest",
+          email: "guest",
+          guests: "additional_guests",
+        };
+        for (const f of apiFields) {
+          assert.ok(props.includes(MCP_NAME[f] ?? f), `book lacks the API's ${f}: ${props}`);
+        }
+
+        // The resource tells an agent there is a choice of place, and that one needs a phone.
+        const read = await client.readResource({ uri: "invito://users/ann/event-types/call" });
+        const body = JSON.parse((read.contents[0] as { text: string }).text);
+        assert.deepEqual(body.eventType.locations.map((l: { kind: string }) => l.kind), [
+          "in_person",
+          "guest_phone",
+        ]);
+        assert.deepEqual(body.ask.location, {
+          required: true,
+          choices: [
+            {
+              index: 0,
+              kind: "in_person",
+              label: body.eventType.locations[0].label,
+              needsPhone: false,
+            },
+            {
+              index: 1,
+              kind: "guest_phone",
+              label: body.eventType.locations[1].label,
+              needsPhone: true,
+            },
+          ],
+        });
+        assert.deepEqual(body.ask.additional_guests, { max: 2 });
+        const chat = JSON.parse(
+          ((await client.readResource({ uri: "invito://users/ann/event-types/chat" }))
+            .contents[0] as { text: string }).text,
+        );
+        assert.equal(chat.ask.location.required, false);
+
+        const slots = (await apiSlots(app, "call", day(1), day(3), "UTC")).slots;
+        const base = {
+          username: "ann",
+          event_type: "call",
+          time_zone: "UTC",
+          guest: { name: "Pat Phone", email: "pat@example.com" },
+        };
+        // Without a choice of place, the API's own refusal names the field.
+        const noChoice = await call(client, "book", {
+          ...base,
+          start: slots[0].start,
+          idempotency_key: "loc-0",
+        });
+        assert.equal(noChoice.isError, true);
+        assert.equal(noChoice.structuredContent.reason, "invalid_answers");
+        assert.match(JSON.stringify(noChoice.structuredContent.errors), /location/);
+        // The call needs the guest's number.
+        const noPhone = await call(client, "book", {
+          ...base,
+          start: slots[0].start,
+          location: 1,
+          idempotency_key: "loc-1",
+        });
+        assert.equal(noPhone.isError, true);
+        assert.match(JSON.stringify(noPhone.structuredContent.errors), /phone/);
+        const booked = await call(client, "book", {
+          ...base,
+          start: slots[0].start,
+          location: 1,
+          phone: "+49 30 1234567",
+          additional_guests: ["col@example.com", "league@example.com"],
+          idempotency_key: "loc-2",
+        });
+        assert.ok(!booked.isError, JSON.stringify(booked));
+        assert.equal(booked.structuredContent.status, "confirmed");
+        const made = await fetch(
+          app.url(`/api/v1/bookings/${booked.structuredContent.bookingId}`),
+          {
+            headers: bearer(keys.readKey),
+          },
+        ).then((r) => r.json());
+        assert.equal(made.location.kind, "guest_phone");
+        assert.equal(made.location.value, "+49 30 1234567");
+        assert.deepEqual(made.additionalGuests, ["col@example.com", "league@example.com"]);
+        // More extra guests than the host allows: refused like the API.
+        const many = await call(client, "book", {
+          ...base,
+          start: slots[1].start,
+          location: 0,
+          additional_guests: ["a@example.com", "b@example.com", "c@example.com"],
+          idempotency_key: "loc-3",
+        });
+        assert.equal(many.isError, true);
+        assert.equal(many.structuredContent.errors[0].field, "additional_guests");
+      } finally {
+        await client.close();
+      }
+    });
+  },
+);
+
+Deno.test(
   "mcp: 20 bookings of one time at once, through MCP and the API together, make exactly one",
   opts,
   async () => {
@@ -414,7 +546,7 @@ Deno.test(
         assert.equal(badRange.structuredContent.reason, "validation");
         // The key's host's event types are listed as resources.
         const { resources } = await writer.listResources();
-        assert.deepEqual(resources.map((r) => r.name).sort(), ["chat", "intro"]);
+        assert.deepEqual(resources.map((r) => r.name).sort(), ["call", "chat", "intro"]);
       } finally {
         await Promise.all([anon, reader, writer, wrong].map((c) => c.close()));
       }

@@ -17,7 +17,13 @@
  * ```
  */
 import { join } from "node:path";
-import { type Browser, chromium, type LaunchOptions, type Page } from "playwright-core";
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type LaunchOptions,
+  type Page,
+} from "playwright-core";
 import { repoRoot } from "./app.ts";
 
 export const chromiumPath = "/usr/bin/chromium";
@@ -151,5 +157,19 @@ export function sidewaysScroll(page: Page): Promise<string> {
       }
     }
     return out.join("; ");
+  });
+}
+
+/**
+ * The app's scripts arrive `ms` late in `ctx`, as on a loaded CI machine. Pages work before their
+ * scripts run (links and forms are server-rendered), so a test that clicks too early takes the
+ * no-JavaScript path — a full page load, where client-side steps (the widget's messages to its
+ * parent, the parent's redirect) do not happen. A test that needs them waits for a sign only the
+ * running script gives; this makes the race lose every time instead of on a busy day.
+ */
+export async function slowScripts(ctx: BrowserContext, ms = 400): Promise<void> {
+  await ctx.route("**/_app/immutable/**", async (route) => {
+    await new Promise((r) => setTimeout(r, ms));
+    await route.continue();
   });
 }

@@ -60,3 +60,24 @@ export async function fullDay(
   }
   throw new Error(`no day with ${min} times on ${page} (${tried.join(", ")})`);
 }
+
+/**
+ * Two dates of one month, each offering at least `min` times (default 2), found as `fullDay`
+ * finds one: for a test that opens a month on one day and has the guest choose another of that
+ * month (a month view shows only its own days, so on the 29th "tomorrow" may be next month's).
+ */
+export async function twoDaysInOneMonth(
+  base: string,
+  page: string,
+  opts: FullDayOptions = {},
+): Promise<[FullDay, FullDay]> {
+  const o = { min: 2, ...opts };
+  let first = await fullDay(base, page, o);
+  for (let i = 0; i < 3; i++) {
+    const next = Temporal.PlainDate.from(first.date).add({ days: 1 });
+    const second = await fullDay(base, page, { ...o, from: next.toString() });
+    if (second.date.slice(0, 7) === first.date.slice(0, 7)) return [first, second];
+    first = second; // the month ran out: start again in the next one
+  }
+  throw new Error(`no month with two days of ${o.min} times on ${page}`);
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { endOf, parentMessage } from "./embed-events.ts";
+import { endOf, parentMessage, targetsFor } from "./embed-events.ts";
 
 const booked = {
   type: "invito:booked" as const,
@@ -24,4 +24,13 @@ Deno.test("embed events: every message is versioned; the guest rides along only 
 
 Deno.test("embed events: a time's end is its start plus the length, as an ISO instant", () => {
   assert.equal(endOf("2026-12-01T09:45:00Z", 30), "2026-12-01T10:15:00Z");
+});
+
+Deno.test("embed events: a message goes to the parent's own origin only, when it is listed", () => {
+  const listed = ["https://invito.example", "https://shop.example", "https://blog.example"];
+  assert.deepEqual(targetsFor(listed, "https://shop.example"), ["https://shop.example"]);
+  assert.deepEqual(targetsFor(listed, "https://evil.example"), [], "not listed: none");
+  assert.deepEqual(targetsFor(listed, null), listed, "parent unknown: every listed one");
+  assert.deepEqual(targetsFor(["*"], "https://shop.example"), ["*"]);
+  assert.deepEqual(targetsFor(["*"], null), ["*"]);
 });

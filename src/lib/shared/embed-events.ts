@@ -41,13 +41,44 @@ export function parentMessage(event: EmbedEvent, personal: boolean): Record<stri
   return msg;
 }
 
-/** Posts to every allowed target; outside a frame, or without a policy, nothing happens. */
+/**
+ * Where a message goes, given the embedding page's origin as the browser tells it (null: it does
+ * not). With "*": there. With a list of sites: only the parent's own origin, if listed — a message
+ * posted to the other listed sites (and Invito's own, for the Embed page's preview) would be
+ * dropped by the browser anyway, and Chrome says so on the site's console for every one. Parent
+ * unknown: every listed target (the browser still delivers only the matching one).
+ */
+export function targetsFor(targets: readonly string[], parentOrigin: string | null): string[] {
+  if (targets.includes("*")) return ["*"];
+  if (!parentOrigin) return [...targets];
+  return targets.includes(parentOrigin) ? [parentOrigin] : [];
+}
+
+/**
+ * The embedding page's origin: `location.ancestorOrigins` (Chromium, Safari), else the referrer's
+ * origin when it is another site's — the frame's first page was asked for by the embedding page;
+ * after a full load inside the frame the referrer is Invito itself, which says nothing.
+ */
+function parentOrigin(): string | null {
+  const ancestors = globalThis.location?.ancestorOrigins;
+  if (ancestors && ancestors.length > 0) return ancestors[0];
+  try {
+    const origin = document.referrer ? new URL(document.referrer).origin : null;
+    return origin && origin !== globalThis.location.origin ? origin : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Posts to the allowed targets; outside a frame, or without a policy, nothing happens. */
 export function postToParent(policy: ParentEvents | undefined | null, event: EmbedEvent) {
   if (typeof document === "undefined" || !policy) return;
   const parent = globalThis.parent;
   if (!parent || parent === globalThis.self) return;
   const msg = parentMessage(event, policy.personal && !policy.targets.includes("*"));
-  for (const target of policy.targets) parent.postMessage(msg, target);
+  for (const target of targetsFor(policy.targets, parentOrigin())) {
+    parent.postMessage(msg, target);
+  }
 }
 
 /** The end of a time that starts at `start` (an ISO instant) and lasts `durationMin`. */

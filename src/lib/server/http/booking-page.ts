@@ -25,6 +25,7 @@ import { translateRef } from "../../shared/i18n.ts";
 import { searchTimeZones, type ZoneMatch } from "../domain/time-zone-search.ts";
 import { canonicalTimeZone, isValidTimeZone } from "../domain/time-zone.ts";
 import { FIELD_MAX } from "../../shared/field-bounds.ts";
+import { decidePrefill } from "../domain/booking-prefill.ts";
 import { linkRoutedBooking } from "../services/routing-visits.ts";
 import { thankYouAfterBooking } from "../services/embed.ts";
 import {
@@ -67,6 +68,29 @@ export function guestZone(
   return { timeZone: null, notice: { kind: "none", query } };
 }
 
+/**
+ * A guest page's zone. Two parameters, because who wrote them differs: `zone` is what the guest
+ * typed into the page's zone field — searched, and a miss or an ambiguity is said (the field is
+ * theirs to correct); `tz` comes from a link — the page's own links, or a site's prefill — and is
+ * used when it is a zone (or names one exactly) and otherwise ignored without a word (issue 29:
+ * the guest did not write it), so the browser's own zone applies. A typed zone wins.
+ */
+export function pageZone(
+  q: URLSearchParams,
+  nowMs: number,
+  locale: string,
+): { timeZone: string | null; notice: ZoneNotice | null; fromUrl: boolean } {
+  const typed = guestZone(q.get("zone"), nowMs, locale);
+  const linked = guestZone(q.get("tz"), nowMs, locale).timeZone;
+  return {
+    timeZone: typed.timeZone ?? linked,
+    notice: typed.notice,
+    // Either keeps the page where it is: a link's zone, or what the guest typed (even a miss,
+    // which stays on screen with its message instead of being replaced by the browser's zone).
+    fromUrl: linked !== null || !!q.get("zone")?.trim(),
+  };
+}
+
 /** A host's page (/calendar/{username}/{slug}) or a team's (/team/{team}/{slug}). */
 type Params = { username: string; slug: string } | { team: string; slug: string };
 /** Every param a booking route may have (a single-use link's route has none of these). */
@@ -94,7 +118,7 @@ export async function slotPageFor(
       ? { team: params.team.toLowerCase(), routing: q.get("routing")?.slice(0, 200) }
       : {}),
     slug: params.slug.toLowerCase(),
-    timeZone: guestZone(q.get("tz"), app.now(), locale).timeZone,
+    timeZone: pageZone(q, app.now(), locale).timeZone,
     month: q.get("month"),
     date: q.get("date"),
     duration: q.get("duration"),
@@ -108,7 +132,9 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
   // SvelteKit reruns this load on a client-side navigation only for the query parameters it saw
   // read. When the page cache has read the slot page already, nothing here would read `date` or
   // `month`, and choosing another day in the browser would change the URL but not the page.
-  for (const name of ["date", "month", "duration", "tz", "clock", "lang", "slot", "layout"]) {
+  for (
+    const name of ["date", "month", "duration", "tz", "zone", "clock", "lang", "slot", "layout"]
+  ) {
     q.get(name);
   }
   // Without `&clock=`, times are written as the guest's language does it.
@@ -125,6 +151,7 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
   if (!res.listed) event.setHeaders({ "x-robots-tag": "noindex" });
   const slot = q.get("slot");
   const chosen = slot && res.slots.some((s) => s.start === slot) ? slot : null;
+  const zone = pageZone(q, locals.app.now(), locals.locale);
   // A repeating event type: every date of the series from the chosen start (book-series.ts).
   const series = chosen && "username" in params
     ? await seriesPreview(locals.app, {
@@ -137,15 +164,22 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
   return {
     series,
     ...res,
-    tzFromUrl: q.has("tz"),
+    tzFromUrl: zone.fromUrl,
     clockFromUrl: parseClock(q.get("clock")) !== null,
     chosen,
     slotWasTaken: !!slot && !chosen,
     ttlText: formatDuration(locals.app.config.bookingTtlMs, locals.locale),
     langFromUrl: q.has("lang") && !res.languageFixed,
-    zoneNotice: guestZone(q.get("tz"), locals.app.now(), locals.locale).notice,
+    zoneNotice: zone.notice,
     fillToken: locals.fillToken = await fillToken(locals.app),
-    ...routedVisit(q),
+    // Starting values from the link (prefill, a routing form's visitor): only values the form
+    // would accept; the rest is left out without a word (domain/booking-prefill.ts).
+    prefill: decidePrefill(q, {
+      questions: res.eventType.questions,
+      places: res.eventType.locations?.length ?? 0,
+    }),
+    // A routing form's signed response reference the booking will link to.
+    routing: (q.get("routing") ?? "").slice(0, 200),
     source: pageSource(q),
   };
 }
@@ -153,29 +187,6 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
 /** The UTM parameters and `ref` of the page's URL, cleaned (invalid ones dropped silently). */
 function pageSource(q: URLSearchParams): BookingSource | null {
   return decideSource((f) => q.get(f));
-}
-
-/**
- * The form's starting values from the link (issue 29 prefill, and a routing form's visitor,
- * issue 30): `name`, `email`, `note`, `q_<question id>` and `location` (the offered place's
- * index), each bounded as the form reads it; a value that cannot be one (an email without an
- * @, a location that is not an index) is left out without a word. With the routing form's signed
- * response reference the booking will link to. Nothing is booked until the visitor sends the form.
- */
-function routedVisit(q: URLSearchParams): { prefill: Record<string, string>; routing: string } {
-  const prefill: Record<string, string> = {};
-  const bound: Record<string, number> = {
-    name: FIELD_MAX.line,
-    email: FIELD_MAX.email,
-    note: 2000,
-  };
-  for (const [k, val] of q) {
-    if (k === "email" && !/^[^\s@]+@[^\s@]+$/.test(val.trim())) continue;
-    if (k === "location" && /^[0-9]$/.test(val)) prefill.location = val;
-    else if (k in bound) prefill[k] = val.trim().slice(0, bound[k]);
-    else if (/^q_[A-Za-z0-9_-]{1,64}$/.test(k)) prefill[k] = val.slice(0, 2000);
-  }
-  return { prefill, routing: (q.get("routing") ?? "").slice(0, 200) };
 }
 
 /** Books with the guest's form input; the plain booking page books by username and slug. */

@@ -13,16 +13,24 @@ import {
   formFunnel,
   formSummaries,
   getForm,
-  listResponses,
   saveForm,
   testForm,
 } from "../services/routing-forms.ts";
+import { responseSummary } from "../services/routing-responses.ts";
 import { teamForMember } from "../services/teams.ts";
 import { readField, readFields } from "../../shared/field-bounds.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { FORM_PROBLEM_KEYS, META_PROBLEM_KEYS } from "../../shared/routing-text.ts";
-import { responseFilter, responsesTable, routeName } from "./routing-responses.ts";
-import { toCsv } from "./csv.ts";
+import {
+  responseFilter,
+  responsesCsvText,
+  responsesTable,
+  routeName,
+} from "./routing-responses.ts";
+import { textStream } from "./text-stream.ts";
+
+/** How many responses the dashboard lists (the count and the CSV cover all). */
+const SHOWN = 200;
 
 /** Whose forms a page shows, where its pages are, and the name in their public address. */
 export type FormScope = { ownerId: string; base: string; publicOwner: string };
@@ -150,7 +158,7 @@ export async function loadResponses(event: Event, scope: FormScope) {
   const form = await getForm(locals.app, scope.ownerId, params.id ?? "");
   if (!form) notFound(event);
   const filter = responseFilter(url);
-  const responses = await listResponses(locals.app, form!, filter);
+  const { newest, total } = await responseSummary(locals.app, form!, filter, SHOWN);
   return {
     scope,
     form: { id: form!.id, title: form!.title },
@@ -159,19 +167,19 @@ export async function loadResponses(event: Event, scope: FormScope) {
       name: routeName(locals.t, form!, id),
     })),
     filter: { route: filter.routeId ?? "", booked: filter.booked ?? "", q: filter.q ?? "" },
-    table: responsesTable(locals.t, form!, responses.slice(0, 200)),
-    total: responses.length,
+    table: responsesTable(locals.t, form!, newest),
+    total,
     query: url.search,
   };
 }
 
-/** The responses with the page's filters, as CSV (formula-safe: http/csv.ts). */
+/** The responses with the page's filters, all of them, as CSV (formula-safe: http/csv.ts), streamed. */
 export async function responsesCsv(event: Event, scope: FormScope): Promise<Response> {
   const { locals, params, url } = event;
   const form = await getForm(locals.app, scope.ownerId, params.id ?? "");
   if (!form) notFound(event);
-  const responses = await listResponses(locals.app, form!, responseFilter(url));
-  return new Response(toCsv(responsesTable(locals.t, form!, responses)), {
+  const text = responsesCsvText(locals.app, locals.t, form!, responseFilter(url));
+  return new Response(textStream(text), {
     headers: {
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": `attachment; filename="invito-form-${form!.slug}-responses.csv"`,

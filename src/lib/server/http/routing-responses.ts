@@ -2,8 +2,10 @@
  * A routing form's responses as the dashboard lists them and as CSV: the filter from the query
  * (route, booked or not, text), and one table whose columns are the form's questions.
  */
+import type { App } from "../app.ts";
 import type { RoutingFormRecord, RoutingResponseRecord } from "../domain/model/records.ts";
-import type { ResponseFilter } from "../services/routing-forms.ts";
+import { eachResponse, type ResponseFilter } from "../services/routing-responses.ts";
+import { BOM, csvLines } from "./csv.ts";
 import type { Table } from "../../shared/insights-types.ts";
 import type { Translator } from "../../shared/i18n.ts";
 
@@ -48,4 +50,23 @@ export function responsesTable(
       }),
     ]),
   };
+}
+
+/** Every response passing the filters as CSV text, a few hundred rows at a time (BOM first). */
+export async function* responsesCsvText(
+  app: App,
+  t: Translator,
+  form: RoutingFormRecord,
+  filter: ResponseFilter,
+): AsyncGenerator<string> {
+  yield BOM + csvLines([responsesTable(t, form, []).columns]);
+  let batch: RoutingResponseRecord[] = [];
+  for await (const r of eachResponse(app, form, filter)) {
+    batch.push(r);
+    if (batch.length === 500) {
+      yield csvLines(responsesTable(t, form, batch).rows);
+      batch = [];
+    }
+  }
+  if (batch.length) yield csvLines(responsesTable(t, form, batch).rows);
 }

@@ -33,8 +33,9 @@ export async function resourceList(c: McpCaller) {
 }
 
 /**
- * One public event type (description, lengths, location, questions), as the API's
- * `getPublicEventType` answers it; null for anything it would not show (secret, inactive, none).
+ * One public event type (description, lengths, locations, questions), as the API's
+ * `getPublicEventType` answers it, plus `ask`: what `book` needs from the guest; null for
+ * anything the API would not show (secret, inactive, none).
  */
 export async function readEventType(c: McpCaller, uri: string) {
   const m = EVENT_TYPE_URI.exec(uri);
@@ -54,5 +55,37 @@ export async function readEventType(c: McpCaller, uri: string) {
     }),
   );
   if (!out.ok) return null;
-  return { uri, mimeType: "application/json", text: JSON.stringify(out.data) };
+  const et = out.data.eventType as PublicEventType;
+  return {
+    uri,
+    mimeType: "application/json",
+    text: JSON.stringify({ ...out.data, ask: whatToAsk(et) }),
+  };
+}
+
+type PublicEventType = {
+  locations: { kind: string; label: string }[];
+  questions: { id: string; label: string; required: boolean }[];
+  maxGuests: number;
+};
+
+/**
+ * What an agent should ask the guest before `book`, spelled as `book`'s arguments: without it an
+ * agent that reads only the questions books an event type with two places, or a call to the
+ * guest's number, and meets a refusal it could have avoided.
+ */
+function whatToAsk(et: PublicEventType) {
+  return {
+    answers: et.questions.map((q) => ({ id: q.id, label: q.label, required: q.required })),
+    location: {
+      required: et.locations.length > 1,
+      choices: et.locations.map((l, index) => ({
+        index,
+        kind: l.kind,
+        label: l.label,
+        needsPhone: l.kind === "guest_phone",
+      })),
+    },
+    additional_guests: { max: et.maxGuests },
+  };
 }

@@ -55,6 +55,49 @@ const IdempotencyKey = v.pipe(
   ),
 );
 const B = S.BookingCreate.entries;
+
+/**
+ * `book` takes the API's `BookingCreate` field for field (issue 31: the schemas come from one
+ * source), so a field the API gains (a place, a phone, extra guests…) is bookable over MCP at
+ * once. Only the names differ: snake_case like the other tools, the guest's own name and email
+ * under `guest`, and the extra attendees as `additional_guests` (beside `guest`, a plain
+ * `guests` reads as the same person).
+ */
+const BOOK_NAMES: Record<string, string> = {
+  eventType: "event_type",
+  timeZone: "time_zone",
+  durationMin: "duration_min",
+  guests: "additional_guests",
+};
+const GUEST_FIELDS = new Set(["name", "email"]);
+const BOOK_INPUT = v.object({
+  ...Object.fromEntries(
+    Object.entries(B).filter(([k]) => !GUEST_FIELDS.has(k)).map((
+      [k, s],
+    ) => [BOOK_NAMES[k] ?? k, s]),
+  ),
+  guest: v.object({ name: B.name, email: B.email }),
+  idempotency_key: IdempotencyKey,
+  language: Language,
+});
+
+/** The API's field names in a refusal → the `book` arguments an agent sent. */
+function bookProblem(p: ProblemBody): ProblemBody {
+  if (!p.errors) return p;
+  const named = (field: string) =>
+    GUEST_FIELDS.has(field) ? `guest.${field}` : BOOK_NAMES[field] ?? field;
+  return { ...p, errors: p.errors.map((e) => ({ ...e, field: named(e.field) })) };
+}
+
+/** A `book` call's arguments as the API's `POST /bookings` body. */
+function bookBody(a: Record<string, unknown>): Record<string, unknown> {
+  const guest = a.guest as { name: string; email: string };
+  const body: Record<string, unknown> = { name: guest.name, email: guest.email };
+  for (const k of Object.keys(B)) {
+    if (!GUEST_FIELDS.has(k)) body[k] = a[BOOK_NAMES[k] ?? k];
+  }
+  return defined(body);
+}
 const L = S.BookingListQuery.entries;
 const SQ = S.SlotsQuery.entries;
 
@@ -209,46 +252,26 @@ export const TOOLS: Tool[] = [
     title: "Book a time",
     description:
       "Books a start time from find_available_times for a guest, by the same rules as the " +
-      "booking page. Ask the guest the event type's questions first (see its resource). The " +
+      "booking page. Ask the guest first what the event type's resource lists under `ask`: its " +
+      "questions, the choice of place (`location`), a phone number when the host calls, extra " +
+      "guests. The " +
       "answer says whether the booking is confirmed or pending the host's decision and what " +
       "happens next; the guest's links to manage it are sent to the guest by mail only.",
     need: "none",
     readOnly: false,
-    input: v.object({
-      username: B.username,
-      event_type: B.eventType,
-      start: B.start,
-      time_zone: B.timeZone,
-      guest: v.object({ name: B.name, email: B.email }),
-      answers: B.answers,
-      note: B.note,
-      duration_min: B.durationMin,
-      idempotency_key: IdempotencyKey,
-      language: Language,
-    }),
+    input: BOOK_INPUT,
     run: async (c, a, t) => {
       // Like the API's bookings, a guest booking also counts against the booking form's limit.
       const limited = await checkRateLimit(c.app, "booking", c.ip);
       if (!limited.ok) return refusal("rate_limited");
-      const guest = a.guest as { name: string; email: string };
       const res = await callRoute(c.app, "createBooking", {
         ip: c.ip,
         auth: null,
-        body: defined({
-          username: a.username,
-          eventType: a.event_type,
-          start: a.start,
-          timeZone: a.time_zone,
-          name: guest.name,
-          email: guest.email,
-          note: a.note,
-          answers: a.answers,
-          durationMin: a.duration_min,
-        }),
+        body: bookBody(a),
         idempotencyKey: a.idempotency_key as string,
       });
       const out = answered(res);
-      if (!out.ok) return out;
+      if (!out.ok) return { ok: false, problem: bookProblem(out.problem) };
       const b = out.data as unknown as BookingJson;
       const next = t.t(b.state === "confirmed" ? "mcp.next_confirmed" : "mcp.next_pending", {
         name: b.guest.name,

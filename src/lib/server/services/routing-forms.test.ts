@@ -16,11 +16,13 @@ import {
   definitionFromFields,
   destinationValue,
   formFunnel,
-  listResponses,
   saveForm,
   testForm,
 } from "./routing-forms.ts";
 import { submitForm, viewForm } from "./routing-visits.ts";
+import { listResponses, responsePage } from "./routing-responses.ts";
+import { keys } from "../store/keys.ts";
+import { newId } from "../store/users.ts";
 import { deleteAccount } from "./host-data.ts";
 import { getRoutingForm, getRoutingResponse, linkRoutingBooking } from "../store/routing-forms.ts";
 import type { RoutingResponseRecord } from "../domain/model/records.ts";
@@ -254,6 +256,46 @@ Deno.test("deleteAccount: the host's routing forms and their responses go with t
     assert.equal((await getRoutingForm(app.kv, host.id, form.id)).value, null);
     assert.equal((await getRoutingResponse(app.kv, form.id, res.responseId)).value, null);
     assert.equal(await viewForm(app, "ann", "ask"), null);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("responsePage: a rare filter reads a bounded share per page, and the cursor reaches the oldest", async () => {
+  const { app, host, form } = await setup();
+  try {
+    for (let i = 0; i < 25; i++) {
+      const rec: RoutingResponseRecord = {
+        v: 1,
+        id: newId(Date.parse("2026-11-01T00:00:00Z") + i * 60_000),
+        formId: form.id,
+        ownerId: host.id,
+        answers: { name: i === 0 ? "Needle" : `Hay ${i}`, email: `p${i}@example.test` },
+        routeId: "fallback",
+        destination: { kind: "message", text: "Thanks!" },
+        createdAtMs: Date.parse("2026-11-01T00:00:00Z") + i * 60_000,
+      };
+      await app.kv.set(keys.routingResponse(form.id, rec.id), rec);
+    }
+    const pages: number[] = [];
+    let before: string | undefined;
+    let found: RoutingResponseRecord[] = [];
+    for (let n = 0; n < 10; n++) {
+      const p = await responsePage(app, form, { q: "needle" }, {
+        limit: 5,
+        beforeId: before,
+        scanMax: 10,
+      });
+      pages.push(p.responses.length);
+      found = found.concat(p.responses);
+      if (!p.next) break;
+      before = p.next;
+    }
+    assert.deepEqual(pages, [0, 0, 1], "ten read per page; the third finds the oldest and ends");
+    assert.equal(found[0].answers.name, "Needle");
+    const all = await responsePage(app, form, {}, { limit: 100 });
+    assert.equal(all.responses.length, 25);
+    assert.equal(all.next, null);
   } finally {
     app.close();
   }

@@ -33,7 +33,6 @@ import {
   getRoutingResponseOfBooking,
   insertRoutingForm,
   listRoutingForms,
-  listRoutingResponses,
   readRoutingCounts,
   removeRoutingForm,
   updateRoutingForm,
@@ -354,27 +353,6 @@ export async function formSummaries(app: App, ownerId: string) {
   }));
 }
 
-export type ResponseFilter = { routeId?: string; booked?: "yes" | "no"; q?: string };
-
-/** A form's responses, newest first, filtered by route, booked or not, and text in the answers. */
-export async function listResponses(
-  app: App,
-  form: RoutingFormRecord,
-  filter: ResponseFilter,
-  limit = 1000,
-): Promise<RoutingResponseRecord[]> {
-  const all = await listRoutingResponses(app.kv, form.id, limit);
-  const q = (filter.q ?? "").trim().toLowerCase();
-  return all.filter((r) =>
-    (!filter.routeId || r.routeId === filter.routeId) &&
-    (!filter.booked || (filter.booked === "yes") === !!r.bookingId) &&
-    (!q ||
-      Object.values(r.answers).some((a) =>
-        (Array.isArray(a) ? a.join(", ") : a).toLowerCase().includes(q)
-      ))
-  );
-}
-
 /** The response a booking followed (shown with the booking), for its host or team. */
 export async function responseOfBooking(app: App, bookingId: string) {
   const r = await getRoutingResponseOfBooking(app.kv, bookingId);
@@ -431,20 +409,6 @@ export async function ownerByName(app: App, name: string): Promise<Owner | null>
   if (!/^[a-z0-9-]{1,64}$/.test(n)) return null;
   const team = await getTeamBySlug(app.kv, n);
   return team ? { kind: "team", id: team.id, name: team.name, team } : null;
-}
-
-export function responseResource(form: RoutingFormRecord, r: RoutingResponseRecord) {
-  return {
-    id: r.id,
-    formId: form.id,
-    formSlug: form.slug,
-    createdAt: new Date(r.createdAtMs).toISOString(),
-    routeId: r.routeId,
-    destination: r.destination.kind === "message" ? { kind: "message" } : r.destination,
-    answers: r.answers,
-    bookingId: r.bookingId ?? null,
-    erased: !!r.erasedAtMs,
-  };
 }
 
 /** A form as the API shows it. */

@@ -34,7 +34,8 @@ import { getBooking } from "../store/bookings.ts";
 import { checkFillToken } from "./anti-spam.ts";
 import { hmacToken, timingSafeEqual } from "../integrations/crypto.ts";
 import { type MessageRef } from "../../shared/i18n.ts";
-import { type Owner, ownerByName, responseResource, SLUG } from "./routing-forms.ts";
+import { type Owner, ownerByName, SLUG } from "./routing-forms.ts";
+import { responseResource } from "./routing-responses.ts";
 
 export type PublicForm = {
   formId: string;

@@ -7,7 +7,6 @@ import { isListed } from "../domain/event-visibility.ts";
 import type { PublicEventType, PublicHost, PublicTeam } from "../../shared/public-types.ts";
 import { chooseDuration, eventTypeRules } from "../domain/event-rules.ts";
 import { type Clock, formatTime } from "../../shared/format.ts";
-import { type MessageRef, messageRef } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
 import {
   availabilitiesOf,
@@ -48,11 +47,6 @@ export type SlotPage =
     locale: string;
     /** The host fixed the page's language (no language choice on the page). */
     languageFixed: boolean;
-    /**
-     * The date or month asked for could not be shown (not a date, past, beyond the window): the
-     * page shows the first free day instead and says why (a message reference).
-     */
-    notice: MessageRef | null;
     /** A team's page: who takes part, and how. */
     team: PublicTeam | null;
     /** How the times are laid out; for week and column, the days shown side by side. */
@@ -114,38 +108,30 @@ export async function getSlotPage(
   const nowMs = app.now();
   const { today, horizonEnd, lastDate } = bookingHorizon(nowMs, host, et, tz);
 
-  // A date or month that cannot be shown (an old link, a typo) opens the page as if none was
-  // asked for, with a note: never a dead end.
-  let notice: MessageRef | null = null;
-  let date: Temporal.PlainDate | null = null;
-  let askedMonth = q.month ?? null;
-  if (q.date) {
-    date = parseDate(q.date);
-    if (!date) notice = messageRef("errors.bad_date");
-    else if (Temporal.PlainDate.compare(date, today) < 0) {
-      notice = messageRef("errors.date_past");
-      date = null;
-    } else if (Temporal.PlainDate.compare(date, lastDate) > 0) {
-      notice = messageRef("errors.date_outside");
-      date = null;
-    }
-    if (notice) askedMonth = null;
-  }
-  let month: Temporal.PlainYearMonth = today.toPlainYearMonth();
-  if (date) month = date.toPlainYearMonth();
-  else if (askedMonth) {
-    try {
-      if (!MONTH_RE.test(askedMonth)) throw new RangeError();
-      month = Temporal.PlainYearMonth.from(askedMonth, { overflow: "reject" });
-    } catch {
-      notice = messageRef("errors.bad_month");
-      askedMonth = null;
-    }
-  }
+  // A date or month the page cannot show — a link someone else wrote (a site's prefill, an old
+  // bookmark): not a date, a day gone by, beyond the window — is ignored without a word (issue
+  // 29): the guest did not choose it and can do nothing about it, and the page opens as if it
+  // had not been asked for, on the first free day. The page's own links only name days it shows.
+  let date = q.date ? parseDate(q.date) : null;
+  if (
+    date &&
+    (Temporal.PlainDate.compare(date, today) < 0 || Temporal.PlainDate.compare(date, lastDate) > 0)
+  ) date = null;
   const firstMonth = today.toPlainYearMonth();
   const lastMonth = lastDate.toPlainYearMonth();
-  if (Temporal.PlainYearMonth.compare(month, firstMonth) < 0) month = firstMonth;
-  if (Temporal.PlainYearMonth.compare(month, lastMonth) > 0) month = lastMonth;
+  let askedMonth: Temporal.PlainYearMonth | null = null;
+  if (!date && q.month && MONTH_RE.test(q.month)) {
+    try {
+      askedMonth = Temporal.PlainYearMonth.from(q.month, { overflow: "reject" });
+    } catch {
+      askedMonth = null;
+    }
+    if (
+      askedMonth && (Temporal.PlainYearMonth.compare(askedMonth, firstMonth) < 0 ||
+        Temporal.PlainYearMonth.compare(askedMonth, lastMonth) > 0)
+    ) askedMonth = null;
+  }
+  let month: Temporal.PlainYearMonth = date?.toPlainYearMonth() ?? askedMonth ?? firstMonth;
 
   const ctx: MonthContext = {
     app,
@@ -221,7 +207,6 @@ export async function getSlotPage(
     listed: isListed(et),
     locale: t.locale,
     languageFixed: !!et.language,
-    notice,
     team: schedule.team,
   };
 }

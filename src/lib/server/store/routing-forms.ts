@@ -166,19 +166,30 @@ export async function getRoutingResponse(
 }
 
 /** A form's responses, newest first. */
-export async function listRoutingResponses(
+/**
+ * A form's responses, newest first, one list call per page of `pageSize`, from just before
+ * `beforeId` (exclusive; none: the newest). A form may hold any number: callers stop when they
+ * have what they need, so a read never loads more than one page at a time.
+ */
+export async function* routingResponsePages(
   kv: Deno.Kv,
   formId: string,
-  limit: number,
-): Promise<RoutingResponseRecord[]> {
-  const out: RoutingResponseRecord[] = [];
-  for await (
-    const e of kv.list<RoutingResponseRecord>(
-      { prefix: keys.routingResponsePrefix(formId) },
-      { reverse: true, limit },
-    )
-  ) out.push(e.value);
-  return out;
+  opts: { beforeId?: string; pageSize?: number } = {},
+): AsyncGenerator<RoutingResponseRecord[]> {
+  const pageSize = opts.pageSize ?? 500;
+  let before = opts.beforeId;
+  while (true) {
+    const page: RoutingResponseRecord[] = [];
+    const selector = before
+      ? { prefix: keys.routingResponsePrefix(formId), end: keys.routingResponse(formId, before) }
+      : { prefix: keys.routingResponsePrefix(formId) };
+    for await (
+      const e of kv.list<RoutingResponseRecord>(selector, { reverse: true, limit: pageSize })
+    ) page.push(e.value);
+    if (page.length) yield page;
+    if (page.length < pageSize) return;
+    before = page[page.length - 1].id;
+  }
 }
 
 /**

@@ -2,13 +2,13 @@ import { error, fail } from "@sveltejs/kit";
 import * as v from "valibot";
 import type { Actions, PageServerLoad } from "./$types";
 import { openPoll, votePoll } from "$lib/server/services/polls.ts";
-import { guestClock, guestZone } from "$lib/server/http/booking-page.ts";
+import { guestClock, pageZone } from "$lib/server/http/booking-page.ts";
 import { GuestFields } from "$lib/shared/forms/booking.ts";
 import { EmailForm, fieldErrors } from "$lib/shared/forms/common.ts";
 
 export const load: PageServerLoad = async ({ locals, params, url, request, setHeaders }) => {
   setHeaders({ "cache-control": "no-store", "referrer-policy": "no-referrer" });
-  const zone = guestZone(url.searchParams.get("tz"), locals.app.now(), locals.locale);
+  const zone = pageZone(url.searchParams, locals.app.now(), locals.locale);
   const p = await openPoll(locals.app, params.token, {
     timeZone: zone.timeZone,
     locale: locals.locale,

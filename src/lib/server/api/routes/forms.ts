@@ -3,14 +3,8 @@ import type * as v from "valibot";
 import type { RoutingFormRecord } from "../../domain/model/records.ts";
 import { type ApiResponse, ok } from "../http.ts";
 import * as S from "../schemas/index.ts";
-import {
-  formFunnel,
-  formResource,
-  getForm,
-  listForms,
-  listResponses,
-  responseResource,
-} from "../../services/routing-forms.ts";
+import { formFunnel, formResource, getForm, listForms } from "../../services/routing-forms.ts";
+import { responsePage, responseResource } from "../../services/routing-responses.ts";
 import { type Ctx, refused, type Route } from "./context.ts";
 
 async function routingFormJson(ctx: Ctx, form: RoutingFormRecord) {
@@ -31,8 +25,14 @@ async function listRoutingResponsesRoute(ctx: Ctx): Promise<ApiResponse> {
   const form = await getForm(ctx.app, ctx.auth!.host.id, ctx.params.id);
   if (!form) return refused(ctx, "not_found");
   const q = ctx.query as v.InferOutput<typeof S.RoutingResponseQuery>;
-  const list = await listResponses(ctx.app, form, { routeId: q.route, booked: q.booked });
-  return ok({ data: list.map((r) => responseResource(form, r)) });
+  const page = await responsePage(ctx.app, form, { routeId: q.route, booked: q.booked }, {
+    limit: q.limit ? Number(q.limit) : 50,
+    beforeId: q.cursor,
+  });
+  return ok({
+    data: page.responses.map((r) => responseResource(form, r)),
+    nextCursor: page.next,
+  });
 }
 
 /** GET /forms, /forms/{id}, /forms/{id}/responses */
@@ -64,7 +64,7 @@ export const formRoutes: Route[] = [
     method: "GET",
     path: "/forms/{id}/responses",
     operationId: "listRoutingResponses",
-    summary: "A routing form's responses, newest first (at most 1,000)",
+    summary: "A routing form's responses, newest first, a page at a time",
     tag: "Routing forms",
     auth: "read",
     params: S.IdParams,

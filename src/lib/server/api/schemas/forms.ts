@@ -64,8 +64,25 @@ export const RoutingResponse = v.object({
   bookingId: v.nullable(v.string()),
   erased: v.boolean(),
 });
-export const RoutingResponseList = v.object({ data: v.array(RoutingResponse) });
+export const RoutingResponseList = v.object({
+  data: v.array(RoutingResponse),
+  nextCursor: v.pipe(
+    v.nullable(v.string()),
+    d(
+      "Pass as `cursor` for older responses; null when there are none. A page may hold fewer " +
+        "than `limit` (even none) and still have a cursor: one request reads at most 1,000.",
+    ),
+  ),
+});
 export const RoutingResponseQuery = v.object({
   route: v.optional(v.pipe(v.string(), v.maxLength(64))),
   booked: v.optional(v.picklist(["yes", "no"])),
+  cursor: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^[0-9A-Z]{26}$/, "Not a cursor from this list"),
+      d("`nextCursor` of the page before."),
+    ),
+  ),
+  limit: v.optional(v.pipe(v.string(), v.regex(/^(100|[1-9]\d?)$/, "1 to 100"), d("Default 50."))),
 });

@@ -2,7 +2,7 @@ import { error, fail, redirect } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
 import { manageState, rescheduleSlots } from "$lib/server/services/guest-manage.ts";
 import { rescheduleByGuest } from "$lib/server/services/decide-booking.ts";
-import { guestClock, guestZone } from "$lib/server/http/booking-page.ts";
+import { guestClock, pageZone } from "$lib/server/http/booking-page.ts";
 import { formatDuration, parseClock } from "$lib/shared/format.ts";
 import { refusalKey } from "$lib/shared/refusals.ts";
 
@@ -23,7 +23,7 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders, re
   const state = await manageState(locals.app, params.token, locals.locale);
   if (!state.ok) error(404, locals.t.t("errors.link_invalid"));
   const q = url.searchParams;
-  const zone = guestZone(q.get("tz"), locals.app.now(), locals.locale);
+  const zone = pageZone(q, locals.app.now(), locals.locale);
   const slots = state.blocked ? null : await rescheduleSlots(locals.app, state, {
     timeZone: zone.timeZone ?? state.view.when.timeZone,
     month: q.get("month"),
@@ -43,7 +43,7 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders, re
         ...page,
         // The event type's address is never handed out through a booking's own link.
         eventType: { ...page.eventType, slug: "" },
-        tzFromUrl: q.has("tz"),
+        tzFromUrl: zone.fromUrl,
         clockFromUrl: parseClock(q.get("clock")) !== null,
         langFromUrl: q.has("lang"),
         zoneNotice: zone.notice,

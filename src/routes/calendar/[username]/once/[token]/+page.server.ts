@@ -1,6 +1,6 @@
 import type { Actions, PageServerLoad } from "./$types";
 import { error, fail, redirect } from "@sveltejs/kit";
-import { bookAction, guestClock, guestZone } from "$lib/server/http/booking-page.ts";
+import { bookAction, guestClock, pageZone } from "$lib/server/http/booking-page.ts";
 import { getSlotPage } from "$lib/server/services/slot-page.ts";
 import { bookWithSingleUseLink, openSingleUseLink } from "$lib/server/services/single-use-links.ts";
 import { fillToken } from "$lib/server/services/anti-spam.ts";
@@ -22,7 +22,7 @@ export const load: PageServerLoad = async (event) => {
   if (!open.ok && open.reason === "not_found") error(404, locals.t.t("once.not_found_body"));
   if (!open.ok) return { spent: open.reason, hostName: null };
   const q = url.searchParams;
-  const zone = guestZone(q.get("tz"), locals.app.now(), locals.locale);
+  const zone = pageZone(q, locals.app.now(), locals.locale);
   const clock = guestClock(url, event.request.headers.get("accept-language"));
   // A one-off link offers only the times its host picked, those still free.
   const page = open.link.offeredStarts
@@ -67,7 +67,7 @@ export const load: PageServerLoad = async (event) => {
     /** A one-off link's note from the host. */
     hostNote: open.link.note ?? "",
     fixedEmail: open.link.guestEmail,
-    tzFromUrl: q.has("tz"),
+    tzFromUrl: zone.fromUrl,
     clockFromUrl: parseClock(q.get("clock")) !== null,
     chosen,
     slotWasTaken: !!slot && !chosen,

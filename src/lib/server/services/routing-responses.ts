@@ -1,0 +1,110 @@
+/**
+ * A routing form's responses as the dashboard, the CSV and the API read them (ADR 041): filtered
+ * by route, booked or not and text in the answers, newest first, page by page — a form may hold
+ * any number, and the oldest must be as findable as the newest.
+ */
+import type { App } from "../app.ts";
+import type { RoutingFormRecord, RoutingResponseRecord } from "../domain/model/records.ts";
+import { routingResponsePages } from "../store/routing-forms.ts";
+
+export type ResponseFilter = { routeId?: string; booked?: "yes" | "no"; q?: string };
+
+/** Whether a response passes the filters: its route, booked or not, text in its answers. */
+export function responseMatches(r: RoutingResponseRecord, filter: ResponseFilter): boolean {
+  const q = (filter.q ?? "").trim().toLowerCase();
+  return (!filter.routeId || r.routeId === filter.routeId) &&
+    (!filter.booked || (filter.booked === "yes") === !!r.bookingId) &&
+    (!q ||
+      Object.values(r.answers).some((a) =>
+        (Array.isArray(a) ? a.join(", ") : a).toLowerCase().includes(q)
+      ));
+}
+
+/**
+ * Every response passing the filters, newest first, read a page at a time: a form may hold any
+ * number, and search, CSV and API must see the oldest too (a first version read the newest 1,000
+ * and filtered those).
+ */
+export async function* eachResponse(
+  app: App,
+  form: RoutingFormRecord,
+  filter: ResponseFilter,
+  beforeId?: string,
+): AsyncGenerator<RoutingResponseRecord> {
+  for await (const page of routingResponsePages(app.kv, form.id, { beforeId })) {
+    for (const r of page) if (responseMatches(r, filter)) yield r;
+  }
+}
+
+/** A form's responses passing the filters, newest first (all of them: for small forms and tests). */
+export async function listResponses(
+  app: App,
+  form: RoutingFormRecord,
+  filter: ResponseFilter,
+): Promise<RoutingResponseRecord[]> {
+  const out: RoutingResponseRecord[] = [];
+  for await (const r of eachResponse(app, form, filter)) out.push(r);
+  return out;
+}
+
+/** The newest `show` responses passing the filters, and how many pass in all. */
+export async function responseSummary(
+  app: App,
+  form: RoutingFormRecord,
+  filter: ResponseFilter,
+  show: number,
+): Promise<{ newest: RoutingResponseRecord[]; total: number }> {
+  const newest: RoutingResponseRecord[] = [];
+  let total = 0;
+  for await (const r of eachResponse(app, form, filter)) {
+    if (total++ < show) newest.push(r);
+  }
+  return { newest, total };
+}
+
+/**
+ * One page of the responses passing the filters, older than `beforeId`: at most `limit`, and at
+ * most `scanMax` read (a rare filter must not make one request read a whole form). `next`
+ * continues after the last response read — a page may then be short, or empty, and still have a
+ * `next`; null means the form has no older responses.
+ */
+export async function responsePage(
+  app: App,
+  form: RoutingFormRecord,
+  filter: ResponseFilter,
+  opts: { limit: number; beforeId?: string; scanMax?: number },
+): Promise<{ responses: RoutingResponseRecord[]; next: string | null }> {
+  const scanMax = opts.scanMax ?? 1000;
+  const responses: RoutingResponseRecord[] = [];
+  let scanned = 0;
+  let last: string | null = null;
+  const pageSize = Math.min(500, scanMax);
+  for await (
+    const page of routingResponsePages(app.kv, form.id, { beforeId: opts.beforeId, pageSize })
+  ) {
+    for (const r of page) {
+      scanned++;
+      last = r.id;
+      if (responseMatches(r, filter)) responses.push(r);
+      if (responses.length === opts.limit || scanned === scanMax) {
+        return { responses, next: last };
+      }
+    }
+  }
+  return { responses, next: null };
+}
+
+/** A response as the API and the `form.submitted` webhook show it. */
+export function responseResource(form: RoutingFormRecord, r: RoutingResponseRecord) {
+  return {
+    id: r.id,
+    formId: form.id,
+    formSlug: form.slug,
+    createdAt: new Date(r.createdAtMs).toISOString(),
+    routeId: r.routeId,
+    destination: r.destination.kind === "message" ? { kind: "message" } : r.destination,
+    answers: r.answers,
+    bookingId: r.bookingId ?? null,
+    erased: !!r.erasedAtMs,
+  };
+}
