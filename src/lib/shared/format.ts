@@ -247,6 +247,18 @@ export function formatRange(
   } (${prettyZone(timeZone)}, ${zoneOffset(startMs, timeZone)})`;
 }
 
+/**
+ * "New York (GMT-5)", "Kolkata (GMT+5:30)", "UTC": the zone as a guest names it, for a line that
+ * has no room for "America/New York" (the settings line of the booking page).
+ */
+export function zoneCityOffset(timeZone: string, ms: number): string {
+  const name = ianaZoneName(timeZone);
+  if (!name.includes("/")) return name;
+  return `${name.slice(name.lastIndexOf("/") + 1).replaceAll("_", " ")} (${
+    zoneOffset(ms, timeZone)
+  })`;
+}
+
 /** "America/New York", "Asia/Kolkata" (never the runtime's old "Asia/Calcutta"). */
 export function prettyZone(timeZone: string): string {
   return ianaZoneName(timeZone).replaceAll("_", " ");
