@@ -369,6 +369,21 @@ Deno.test({
       const bad = await admin.post("/admin/instance?/mailTest", { email: "not an address" });
       assert.equal(bad.status, 400);
 
+      // A job that failed for good is counted under its kind (a sign-in link the mail server
+      // refused: a sealed mail), not only in a total.
+      smtp.failNext("reject-550");
+      const asked = await createClient(app.baseUrl).post("/signin?/email", {
+        providerId: "email",
+        email: "lost@example.test",
+      });
+      assert.equal(asked.status, 303);
+      const failedOf = (body: string, kind: string) =>
+        new RegExp(`<tr data-kind="${kind}">[\\s\\S]*?data-failed[^>]*>(\\d+)<`).exec(body)?.[1];
+      await waitFor(
+        async () => failedOf((await admin.get("/admin/instance")).body, "sealed_mail") === "1",
+        { message: "the refused sign-in mail counted under its kind" },
+      );
+
       // The scheduled backup taken at start comes first; the button adds one more.
       const names = () => [...Deno.readDirSync(backupDir)].map((e) => e.name).sort();
       await waitFor(() => names().length === 1, { message: "the backup taken at start" });
