@@ -186,6 +186,38 @@ Deno.test({
     assert.ok(after - before < 40, `RSS ${before.toFixed(0)} → ${after.toFixed(0)} MB`);
     console.log(`forged-cookie uploads: RSS ${before.toFixed(0)} → ${after.toFixed(0)} MB`);
 
+    // Any other dashboard form: a request whose session is not verified (none, or forged) gets
+    // the guest forms' 64 KB, not the dashboard's 1 MB — declared or streamed.
+    for (const who of [{}, forged]) {
+      const headers = {
+        "content-type": "application/x-www-form-urlencoded",
+        origin: app.baseUrl,
+        ...who,
+      };
+      const declaredForm = await raw(app, "POST", "/dashboard/availability?/weekly", {
+        ...headers,
+        "content-length": String(200 * 1024),
+      }, chunks(200 * 1024, 8 * 1024));
+      assert.equal(declaredForm.status, 413, `unverified ${JSON.stringify(who)}: declared 200 KB`);
+      const streamed = await raw(
+        app,
+        "POST",
+        "/dashboard/event-types/new",
+        {
+          ...headers,
+          "transfer-encoding": "chunked",
+        },
+        (async function* () {
+          for await (const c of chunks(200 * 1024, 8 * 1024)) {
+            yield enc.encode(c.byteLength.toString(16) + "\r\n");
+            yield c;
+            yield enc.encode("\r\n");
+          }
+        })(),
+      );
+      assert.equal(streamed.status, 413, `unverified ${JSON.stringify(who)}: streamed 200 KB`);
+    }
+
     // A live session is given the upload's limit: 2 MB reach the import (and are refused there
     // as not an export, in words, not by size).
     const host = await signInByLink(app, "demo@invito.example");
@@ -196,6 +228,11 @@ Deno.test({
     });
     assert.equal(ok.status, 400, `a real session's upload reaches the import: ${ok.status}`);
     assert.match(ok.body, /not a JSON|JSON/i);
+    // …and the dashboard's 1 MB for its other forms.
+    const form200 = await host.post("/dashboard/availability?/weekly", {
+      note: "x".repeat(200 * 1024),
+    }, { headers: { origin: app.baseUrl } });
+    assert.notEqual(form200.status, 413, "a real session's 200 KB dashboard form is read");
   },
 });
 
