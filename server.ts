@@ -69,7 +69,12 @@ const handleRequest = async (req: Request, info: Deno.ServeHandlerInfo<Deno.NetA
   const url = new URL(req.url);
   // Bodies are bounded (413) and timed (408) before anything reads them, by the body policy of
   // the route's kind (http/body-limit.ts); the upload's limit only for a session found live.
-  const policy = await bodyPolicyFor(url.pathname, url.search, () => sessionIsLive(req));
+  // A request without a body needs no limit: its session is not looked up for one.
+  const policy = await bodyPolicyFor(
+    url.pathname,
+    url.search,
+    () => req.body === null ? Promise.resolve(false) : sessionIsLive(req),
+  );
   if (policy.kind !== "upload") return await handleBounded(req, info, url, policy);
   // Uploads one at a time, read and handled (http/body-limit.ts takeUploadTurn).
   const release = await takeUploadTurn();
@@ -162,7 +167,7 @@ const SESSION_COOKIE = /^(__Secure-)?authjs\.session-token$/;
 
 /**
  * Whether the request carries a session that is in the store and not expired: a cookie with the
- * session's name proves nothing (issue 22). Only asked for the upload route.
+ * session's name proves nothing (issue 22). Asked for the dashboard's routes only.
  */
 async function sessionIsLive(req: Request): Promise<boolean> {
   for (const part of (req.headers.get("cookie") ?? "").split(";")) {

@@ -94,11 +94,17 @@ async function notFoundPage(event: RequestEvent): Promise<Response> {
   if (accept) headers.accept = accept;
   if (language) headers["accept-language"] = language;
   const raw = new URL(event.request.url).pathname;
-  const res = await event.fetch(noRoute(raw), { headers });
-  // The body as read (fetch decoded it); the outer layers encode the answer themselves.
+  // HEAD asks HEAD: its answer is not compressed on the way, as a stranger's HEAD is not.
+  const method = event.request.method === "HEAD" ? "HEAD" : "GET";
+  const res = await event.fetch(noRoute(raw), { method, headers });
   const out = new Headers(res.headers);
-  for (const h of ["content-encoding", "content-length", "vary"]) out.delete(h);
-  return new Response(await res.arrayBuffer(), { status: 404, headers: out });
+  out.delete("content-encoding");
+  if (method === "HEAD") return new Response(null, { status: 404, headers: out });
+  // The body as read (fetch decoded it), with its size: the outer layers then encode it as they
+  // encode the answer of a path without a route (one that streamed would go out another way).
+  const body = await res.arrayBuffer();
+  out.set("content-length", String(body.byteLength));
+  return new Response(body, { status: 404, headers: out });
 }
 
 /**
@@ -243,7 +249,8 @@ const guardAuth: Handle = async ({ event, resolve }) => {
 
 const loadUser: Handle = async ({ event, resolve }) => {
   const token = sessionCookie(event);
-  if (token) {
+  // The admin gate has already read the session of an admin page's request.
+  if (token && !event.locals.user) {
     const { kv, now } = event.locals.app;
     const userId = await getSessionUserId(kv, token, now());
     if (userId) event.locals.user = await getActiveUser(kv, userId);
@@ -262,12 +269,20 @@ const loadUser: Handle = async ({ event, resolve }) => {
 /**
  * The admin area (issue 32) by its route, however the path is spelled (SvelteKit resolves
  * `/%61dmin` and `/admin/__data.json` to the same route): anyone but an admin gets exactly the
- * answer of a path that matches no route, for every page and action, signed in or not.
+ * answer of a path that matches no route, for every page and action, signed in or not. It runs
+ * before every other hook that could answer by the route (the action-name check, Auth.js, the
+ * sign-in redirect): each of those answered a stranger's `POST /admin` in its own way (SvelteKit's
+ * bare 404), which a path without a route never gets, and so told that the area exists.
  */
-const adminGate: Handle = ({ event, resolve }) => {
+const adminGate: Handle = async ({ event, resolve }) => {
   const id = event.route.id;
   if (id && (id === "/admin" || id.startsWith("/admin/"))) {
-    if (!isAdmin(event.locals.app.config.admins, event.locals.user)) return notFoundPage(event);
+    const token = sessionCookie(event);
+    const { kv, now, config } = event.locals.app;
+    const userId = token ? await getSessionUserId(kv, token, now()) : null;
+    const user = userId ? await getActiveUser(kv, userId) : null;
+    if (!isAdmin(config.admins, user)) return notFoundPage(event);
+    event.locals.user = user;
   }
   return resolve(event);
 };
@@ -292,6 +307,7 @@ export const handle: Handle = sequence(
   withApp,
   securityHeaders,
   readableFormBodies,
+  adminGate,
   rateLimit,
   routeGuards,
   agentPages,
@@ -299,7 +315,6 @@ export const handle: Handle = sequence(
   authOnly(rotateSession),
   authOnly(auth.handle),
   authOnly(loadUser),
-  adminGate,
   oldUsernames,
   locale,
   countBookingPages,

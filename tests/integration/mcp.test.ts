@@ -265,6 +265,19 @@ Deno.test(
           new RegExp(first.structuredContent.bookingId),
         );
 
+        // A key copied from an example is refused as the API refuses it: the first caller would
+        // hold it for every later one.
+        for (const key of ["your-key", "<unique-key>", "00000000-0000-0000-0000-000000000000"]) {
+          const copied = await call(client, "book", {
+            ...args,
+            start: slots.slots[2].start,
+            idempotency_key: key,
+          });
+          assert.equal(copied.isError, true, `${key}: ${JSON.stringify(copied)}`);
+          assert.equal(copied.structuredContent.reason, "validation", key);
+          assert.match(copied.content[0].text, /placeholder/, key);
+        }
+
         // In German when asked for.
         const de = await call(client, "book", {
           ...args,

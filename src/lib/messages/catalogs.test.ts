@@ -88,3 +88,9 @@ Deno.test("catalogs: every key is used by the code (written out in full, so this
   );
   assert.deepEqual(unused, []);
 });
+
+Deno.test("catalogs: German speaks to the reader as “Sie”, never “du”", () => {
+  const du = /\b(du|dich|dir|dein|deine|deinen|deinem|deiner|deines)\b/i;
+  const found = Object.entries(CATALOGS.de).filter(([, m]) => du.test(m)).map(([k]) => k);
+  assert.deepEqual(found, []);
+});

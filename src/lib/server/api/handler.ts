@@ -125,23 +125,12 @@ async function dispatch(app: App, req: Request, method: string, ip: string): Pro
   if (route.idempotency === "required" && idempotencyKey === null) {
     return problem(base, "idempotency_key_missing");
   }
-  if (
-    idempotencyKey !== null && route.idempotency !== undefined &&
-    !IDEMPOTENCY_KEY_RE.test(idempotencyKey)
-  ) {
+  const badKey = idempotencyKey !== null && route.idempotency !== undefined
+    ? idempotencyKeyProblem(idempotencyKey)
+    : null;
+  if (badKey) {
     return problem(base, "validation", {
-      errors: [{ field: "Idempotency-Key", message: "1 to 255 printable ASCII characters" }],
-    });
-  }
-  if (
-    idempotencyKey !== null && route.idempotency !== undefined && isPlaceholderKey(idempotencyKey)
-  ) {
-    return problem(base, "validation", {
-      errors: [{
-        field: "Idempotency-Key",
-        message:
-          "This is a placeholder from an example: send a new unique key (a random UUID) with each request",
-      }],
+      errors: [{ field: "Idempotency-Key", message: badKey }],
     });
   }
 
@@ -158,6 +147,19 @@ async function dispatch(app: App, req: Request, method: string, ip: string): Pro
     idempotencyKey: route.idempotency ? idempotencyKey : null,
   };
   return await route.run(ctx);
+}
+
+/**
+ * What is wrong with an Idempotency-Key, or null: one rule for every door (the API's header, an
+ * MCP tool's `idempotency_key`). A key copied from an example would be held by its first caller
+ * for every later one (25 h), so it is refused like a malformed one.
+ */
+function idempotencyKeyProblem(key: string): string | null {
+  if (!IDEMPOTENCY_KEY_RE.test(key)) return "1 to 255 printable ASCII characters";
+  if (isPlaceholderKey(key)) {
+    return "This is a placeholder from an example: send a new unique key (a random UUID) with each request";
+  }
+  return null;
 }
 
 /**
@@ -206,10 +208,9 @@ export async function callRoute(
   if (route.idempotency === "required" && idempotencyKey === null) {
     return problem(base, "idempotency_key_missing");
   }
-  if (idempotencyKey !== null && !IDEMPOTENCY_KEY_RE.test(idempotencyKey)) {
-    return problem(base, "validation", {
-      errors: [{ field: "idempotency_key", message: "1 to 255 printable ASCII characters" }],
-    });
+  const badKey = idempotencyKey !== null ? idempotencyKeyProblem(idempotencyKey) : null;
+  if (badKey) {
+    return problem(base, "validation", { errors: [{ field: "idempotency_key", message: badKey }] });
   }
   // The path the API itself would see: an Idempotency-Key's request fingerprint is the same
   // whether the request came through the API or MCP.

@@ -27,14 +27,17 @@ Deno.test("body limits: by route class, from the decoded path", async () => {
   const limit = async (path: string, search = "", live = false) =>
     (await bodyPolicyFor(path, search, () => Promise.resolve(live))).limit;
   assert.equal(await limit("/calendar/demo/x"), GUEST_BODY_LIMIT);
-  assert.equal(await limit("/dashboard/event-types/new"), HOST_BODY_LIMIT);
-  assert.equal(await limit("/%64ashboard/profile"), HOST_BODY_LIMIT);
+  assert.equal(await limit("/dashboard/event-types/new", "", true), HOST_BODY_LIMIT);
+  assert.equal(await limit("/%64ashboard/profile", "", true), HOST_BODY_LIMIT);
+  // Without a live session the dashboard is a stranger's: a guest form's limit.
+  assert.equal(await limit("/dashboard/event-types/new"), GUEST_BODY_LIMIT);
+  assert.equal(await limit("/%64ashboard/profile"), GUEST_BODY_LIMIT);
   assert.equal(await limit("/signin"), GUEST_BODY_LIMIT);
   assert.equal(await limit("/api/v1/event-types"), API_BODY_LIMIT);
   assert.equal(await limit("/%61pi/v1/me"), API_BODY_LIMIT);
 });
 
-Deno.test("body limits: the upload's limit only for a live session, never for the cookie's presence", async () => {
+Deno.test("body limits: the dashboard's limits only for a live session, never for the cookie's presence", async () => {
   let asked = 0;
   const live = (yes: boolean) => () => (asked++, Promise.resolve(yes));
   assert.equal(
@@ -43,17 +46,22 @@ Deno.test("body limits: the upload's limit only for a live session, never for th
   );
   assert.equal(
     (await bodyPolicyFor("/dashboard/profile", "?/importData", live(false))).limit,
-    HOST_BODY_LIMIT,
+    GUEST_BODY_LIMIT,
   );
   const failing = () => Promise.reject(new Error("store down"));
   assert.equal(
     (await bodyPolicyFor("/dashboard/profile", "?/importData", failing)).limit,
+    GUEST_BODY_LIMIT,
+  );
+  assert.equal(
+    (await bodyPolicyFor("/dashboard/profile", "?/save", live(true))).limit,
     HOST_BODY_LIMIT,
   );
   asked = 0;
   await bodyPolicyFor("/calendar/demo/x", "?/importData", live(true));
-  await bodyPolicyFor("/dashboard/profile", "?/save", live(true));
-  assert.equal(asked, 0, "the store is asked only for the upload route");
+  await bodyPolicyFor("/signin", "", live(true));
+  await bodyPolicyFor("/api/v1/me", "", live(true));
+  assert.equal(asked, 0, "the store is asked only for the dashboard's routes");
 });
 
 Deno.test("body limits: a body within the limit passes whole; a larger one is 413, declared or streamed, and is not read to its end", async () => {

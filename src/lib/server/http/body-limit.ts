@@ -15,13 +15,13 @@
  * |----------|------------------------------------------|--------|----------------------------|
  * | `api`    | `/api/…` (the JSON API)                  | 100 KB | `application/problem+json` |
  * | `guest`  | guest forms, sign-in, link pages, Auth.js | 64 KB  | text, in the reader's language |
- * | `host`   | the dashboard's forms                    | 1 MB   | text                       |
+ * | `host`   | the dashboard's forms, for a request whose session has been verified | 1 MB | text |
  * | `upload` | the profile's data import, for a request whose session has been verified | 64 MB | text |
  *
- * The kind follows the decoded path (SvelteKit routes on it). The upload's limit is granted only
- * after the session in the request has been looked up and found live: a cookie that merely has
- * the session's name (forged, expired, signed out) gets the dashboard's 1 MB, so an anonymous
- * client can never make the server hold 64 MB.
+ * The kind follows the decoded path (SvelteKit routes on it). The dashboard's limits are granted
+ * only after the session in the request has been looked up and found live: a request without
+ * one, or with a cookie that merely has the session's name (forged, expired, signed out), gets
+ * a guest form's 64 KB, so an anonymous client can never make the server hold more.
  */
 import { canonicalPath, isApiPath } from "./route-shape.ts";
 import { earlyProblem } from "./early-answers.ts";
@@ -45,8 +45,8 @@ export const API_BODY_LIMIT = BODY_LIMITS.api;
 export type BodyPolicy = { kind: BodyKind; limit: number };
 
 /**
- * The body policy of a request. `sessionIsLive` is asked only for the upload route, and only
- * its `true` (a session found in the store, not expired) grants the upload's limit.
+ * The body policy of a request. `sessionIsLive` is asked only for the dashboard's routes, and
+ * only its `true` (a session found in the store, not expired) grants their limits.
  */
 export async function bodyPolicyFor(
   pathname: string,
@@ -65,10 +65,13 @@ async function bodyKindFor(
   if (isApiPath(pathname)) return "api";
   const path = canonicalPath(pathname);
   if (!(path === "/dashboard" || path.startsWith("/dashboard/"))) return "guest";
+  // The dashboard's limits are a signed-in host's: a request whose session is not found live
+  // (none, forged, expired) is a stranger's and is held to a guest form's limit (issue 22).
+  if (!(await sessionIsLive().catch(() => false))) return "guest";
   const upload = path === "/dashboard/profile" &&
     // The action SvelteKit runs: the first query key that names one (route-shape.ts actionName).
     [...new URLSearchParams(search).keys()].find((k) => k.startsWith("/")) === "/importData";
-  return upload && await sessionIsLive().catch(() => false) ? "upload" : "host";
+  return upload ? "upload" : "host";
 }
 
 /**

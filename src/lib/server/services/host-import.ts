@@ -18,7 +18,6 @@
 import * as v from "valibot";
 import type { App } from "../app.ts";
 import type { UserRecord } from "../domain/model/records.ts";
-import { eventTypeValuesOf, parseEventTypeValues } from "../../shared/forms/event-type-editor.ts";
 import { ProfileForm } from "../../shared/forms/profile.ts";
 import { createEventType } from "./event-types.ts";
 import { updateProfile } from "./profile.ts";
@@ -34,6 +33,7 @@ import {
   importBookings,
 } from "./import-bookings.ts";
 import type { ExportInput, ReadRefusal } from "./import-file.ts";
+import type { ImportedForm } from "./import-parts.ts";
 import { exportReader } from "./import-reader.ts";
 import { checkRateLimit } from "./rate-limit.ts";
 import { formatRange, formatTime } from "../../shared/format.ts";
@@ -126,28 +126,17 @@ export async function importHostData(
   if (!read.ok) return { ok: false, error: refusalText(t, read.refusal) };
   const file = read.file;
 
-  // Everything is checked before the first write.
-  const eventTypes: {
-    slug: string;
-    input: Parameters<typeof createEventType>[2] | null;
-    why?: string;
-  }[] = file.eventTypes.map((rec, i) => {
-    const slug = typeof rec.slug === "string" ? rec.slug.slice(0, 60) : `#${i + 1}`;
-    try {
-      const checked = parseEventTypeValues(
-        eventTypeValuesOf(rec as unknown as Parameters<typeof eventTypeValuesOf>[0]),
-      );
-      if (checked.ok) return { slug, input: checked.input };
-      const first = Object.entries(checked.errors)[0];
-      return {
-        slug,
-        input: null,
-        why: first ? `${first[0]}: ${translateRef(t, first[1])}` : t.t("import.invalid"),
-      };
-    } catch {
-      return { slug, input: null, why: t.t("import.unreadable") };
-    }
-  });
+  // Everything is checked before the first write (event types and routing forms already were,
+  // by their editors' rules, where the file was read: services/import-parts.ts).
+  const eventTypes = file.eventTypes.map((et) => ({
+    slug: et.slug,
+    input: et.input,
+    why: et.problem === "unreadable"
+      ? t.t("import.unreadable")
+      : et.problem === "invalid"
+      ? t.t("import.invalid")
+      : et.problem && `${et.problem.field}: ${translateRef(t, et.problem.ref)}`,
+  }));
   const profile = v.safeParse(ProfileForm, {
     name: file.profile.name,
     username: file.profile.username,
@@ -225,17 +214,12 @@ export async function importHostData(
   }
   // Routing forms and bookings go after the event types, which they name by slug.
   const slugOf = new Map<string, string>();
-  for (const et of file.eventTypes) {
-    if (typeof et.id === "string" && typeof et.slug === "string") slugOf.set(et.id, et.slug);
-  }
+  for (const et of file.eventTypes) if (et.id !== null) slugOf.set(et.id, et.slug);
   await importForms(app, user, file.routingForms, slugOf, t, applied, skipped);
   // Polls and one-off links stay in the file: their links were signed by the old server.
-  if (file.polls.length || file.oneOffLinks.length) {
+  if (file.polls || file.oneOffLinks) {
     skipped.push(
-      t.t("import.polls_links_skipped", {
-        polls: file.polls.length,
-        links: file.oneOffLinks.length,
-      }),
+      t.t("import.polls_links_skipped", { polls: file.polls, links: file.oneOffLinks }),
     );
   }
   if (!file.bookings.length) return { ok: true, applied, skipped };
@@ -274,55 +258,51 @@ export async function importHostData(
 async function importForms(
   app: App,
   user: UserRecord,
-  forms: Record<string, unknown>[],
+  forms: ImportedForm[],
   slugOf: Map<string, string>,
   t: Translator,
   applied: string[],
   skipped: string[],
 ): Promise<void> {
   let added = 0;
-  for (const [i, f] of forms.entries()) {
-    const slug = typeof f.slug === "string" ? f.slug.slice(0, 60) : `#${i + 1}`;
-    const title = typeof f.title === "string" ? f.title : "";
-    const definition = f.definition as RoutingFormDefinition | undefined;
-    let mapped: RoutingFormDefinition | null = null;
-    try {
-      const remap = async (d: Destination): Promise<Destination | null> => {
-        if (d.kind !== "event_type") return d;
-        if (d.team) return null;
-        const etSlug = slugOf.get(d.eventTypeId);
-        const et = etSlug ? await getEventTypeBySlug(app.kv, user.id, etSlug) : null;
-        return et ? { kind: "event_type", ownerId: user.id, eventTypeId: et.id } : null;
-      };
-      const routes = await Promise.all(
-        definition!.routes.map(async (r) => ({ ...r, destination: await remap(r.destination) })),
-      );
-      const fallback = await remap(definition!.fallback);
-      if (fallback && routes.every((r) => r.destination)) {
-        mapped = {
-          ...definition!,
-          routes: routes as RoutingFormDefinition["routes"],
-          fallback,
-        };
-      } else {
-        skipped.push(t.t("import.form_elsewhere", { slug }));
-        continue;
-      }
-    } catch {
+  for (const f of forms) {
+    const slug = f.slug;
+    if (!f.ok) {
       skipped.push(t.t("import.form_invalid", { slug }));
       continue;
     }
-    const made = await createForm(app, user.id, { title, slug });
+    const definition = f.definition;
+    const remap = async (d: Destination): Promise<Destination | null> => {
+      if (d.kind !== "event_type") return d;
+      if (d.team) return null;
+      const etSlug = slugOf.get(d.eventTypeId);
+      const et = etSlug ? await getEventTypeBySlug(app.kv, user.id, etSlug) : null;
+      return et ? { kind: "event_type", ownerId: user.id, eventTypeId: et.id } : null;
+    };
+    const routes = await Promise.all(
+      definition.routes.map(async (r) => ({ ...r, destination: await remap(r.destination) })),
+    );
+    const fallback = await remap(definition.fallback);
+    if (!fallback || !routes.every((r) => r.destination)) {
+      skipped.push(t.t("import.form_elsewhere", { slug }));
+      continue;
+    }
+    const mapped: RoutingFormDefinition = {
+      ...definition,
+      routes: routes as RoutingFormDefinition["routes"],
+      fallback,
+    };
+    const made = await createForm(app, user.id, { title: f.title, slug });
     if (!made.ok) {
       const taken = made.problems.includes("slug_taken");
       skipped.push(t.t(taken ? "import.form_exists" : "import.form_invalid", { slug }));
       continue;
     }
     const saved = await saveForm(app, user.id, made.form.id, {
-      title,
+      title: f.title,
       slug,
-      description: typeof f.description === "string" ? f.description : "",
-      active: f.active !== false,
+      description: f.description,
+      active: f.active,
     }, mapped).catch(() => ({ ok: false as const }));
     if (saved.ok) added++;
     else {

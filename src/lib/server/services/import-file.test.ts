@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { MAX_CONTAINERS, MAX_DEPTH, readExportFile, scanExportShape } from "./import-file.ts";
+import {
+  MAX_CONTAINERS,
+  MAX_DEPTH,
+  MAX_KEYS,
+  readExportFile,
+  scanExportShape,
+} from "./import-file.ts";
 
 const enc = new TextEncoder();
 const head = '{"format":"invito-host-export","version":1,';
@@ -48,4 +54,71 @@ Deno.test("import file: another app's file, a field an export lacks and too many
   assert.equal(key(head + '"bookings":[' + "{},".repeat(100_000) + "{}]}"), "import.too_many");
   assert.equal(key(head + '"bookings":' + "[".repeat(100)), "import.too_complex");
   assert.equal(key("{"), "import.not_json");
+});
+
+Deno.test("import file: an object with more fields than any part of an export has is refused by the scan", () => {
+  const wide = (n: number) =>
+    head + '"polls":[{' + Array.from({ length: n }, (_, i) => `"k${i}":0`).join(",") + "}]}";
+  assert.deepEqual(scanExportShape(enc.encode(wide(MAX_KEYS))), { ok: true });
+  const r = scanExportShape(enc.encode(wide(MAX_KEYS + 1)));
+  assert.equal(r.ok ? "ok" : r.problem, "too_many_keys");
+  const read = readExportFile(enc.encode(wide(100_000)));
+  assert.equal(read.ok ? "ok" : read.refusal.key, "import.too_many_fields");
+});
+
+Deno.test("import file: what crosses to the request thread is what the import uses — fields a part does not have are dropped, event types and forms arrive checked, polls and links as counts", () => {
+  const file = {
+    format: "invito-host-export",
+    version: 1,
+    profile: { username: "ann", name: "Ann", timeZone: "UTC", junk: "p" },
+    eventTypes: [{
+      id: "et1",
+      slug: "call",
+      title: "Call",
+      description: "",
+      durationMin: 30,
+      requiresConfirmation: false,
+      bookingWindowDays: 30,
+      color: "#2563eb",
+      active: true,
+      confirmedMessage: "",
+      rejectedMessage: "",
+      junk: { deep: ["e"] },
+    }, { slug: "bad", durations: "all of them" }],
+    availability: {
+      v: 1,
+      weekly: { "1": [{ start: "09:00", end: "17:00", junk: "r" }], junk: "w" },
+      overrides: [{ date: "2030-01-01", ranges: [], junk: "o" }],
+      timeOff: [{ from: "2030-02-01", to: "2030-02-02", junk: "t" }],
+    },
+    routingForms: [{
+      slug: "ask",
+      title: "Ask",
+      junk: "f",
+      definition: {
+        questions: [{ key: "size", type: "number", label: "Size", required: false, junk: "q" }],
+        routes: [],
+        fallback: { kind: "message", text: "Thanks!", junk: "d" },
+      },
+    }, { slug: "broken", definition: 7 }],
+    polls: [{ id: "p1", junk: "poll" }, {}],
+    oneOffLinks: [{ junk: "link" }],
+    bookings: [],
+  };
+  const r = readExportFile(enc.encode(JSON.stringify(file)));
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.doesNotMatch(JSON.stringify(r.file), /junk/);
+  assert.equal(r.file.polls, 2);
+  assert.equal(r.file.oneOffLinks, 1);
+  assert.equal(r.file.eventTypes[0].input?.slug, "call");
+  assert.equal(r.file.eventTypes[0].id, "et1");
+  assert.equal(r.file.eventTypes[1].input, null);
+  assert.deepEqual(r.file.eventTypes[1].problem, "unreadable");
+  assert.deepEqual(r.file.routingForms.map((f) => [f.slug, f.ok]), [["ask", true], [
+    "broken",
+    false,
+  ]]);
+  assert.deepEqual(r.file.availability?.weekly["1"], [{ start: "09:00", end: "17:00" }]);
+  // What the Worker posts is plain data a structured clone carries as it is.
+  assert.deepEqual(structuredClone(r.file), r.file);
 });

@@ -6,15 +6,24 @@
  *
  * 1. `scanExportShape` walks the bytes once, building nothing: the top level must be an object
  *    of the export's own fields (those of the schema below; anything else is refused), nesting
- *    at most `MAX_DEPTH` deep, no array longer than an export's longest, no more objects and
- *    arrays in all than an export of the maximum size holds. A hostile file is refused here,
+ *    at most `MAX_DEPTH` deep, no array longer than an export's longest, no object with more
+ *    than `MAX_KEYS` fields, no more objects and arrays in all than an export of the maximum
+ *    size holds. A hostile file is refused here,
  *    after reading at most its first bytes that break a bound.
- * 2. Only then is it parsed and checked against the schema (valibot), first problem only.
+ * 2. Only then is it parsed and checked against the schema (valibot), first problem only, and
+ *    reduced to what the import uses (`ImportData`, services/import-parts.ts): unknown fields
+ *    inside a part are dropped, event types and routing forms pass their editors' checks.
  *
  * `readExportFile` does both and is pure (no app, no store): services/import-worker.ts runs it in
  * a Worker, so even a file at every bound is parsed off the thread that answers requests.
  */
 import { decideSource, STORED_GUESTS_MAX } from "../../shared/booking-extras.ts";
+import {
+  type ImportedEventType,
+  importedEventType,
+  type ImportedForm,
+  importedForm,
+} from "./import-parts.ts";
 import * as v from "valibot";
 import { type MessageKey, messageRef } from "../../shared/i18n.ts";
 import { canonicalTimeZone, isValidTimeZone } from "../domain/time-zone.ts";
@@ -176,6 +185,12 @@ const ExportedBookingSchema = v.pipe(
   ),
 );
 
+/** Wall-clock ranges of one day ("09:00"–"17:00"); at most one per quarter hour. */
+const ranges = v.pipe(
+  v.array(v.object({ start: text(5), end: text(5) })),
+  v.maxLength(96),
+);
+
 export const ExportFile = v.object({
   format: v.literal(EXPORT_FORMAT),
   version: v.number(),
@@ -185,14 +200,29 @@ export const ExportFile = v.object({
     name: text(200),
     timeZone: text(100),
     clock: v.optional(v.picklist(["12h", "24h"])),
-    embedOrigins: v.optional(v.nullable(v.array(text(300)))),
+    embedOrigins: v.optional(v.nullable(v.pipe(v.array(text(300)), v.maxLength(100)))),
   }),
+  // Read field by field through the editor's checks (services/import-parts.ts).
   eventTypes: v.pipe(v.array(v.record(v.string(), v.unknown())), v.maxLength(500)),
+  // Hours as the availability record holds them; the services check the times when saving.
   availability: v.optional(
     v.object({
-      weekly: v.record(v.string(), v.unknown()),
-      overrides: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(2000)), []),
-      timeOff: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(2000)), []),
+      weekly: v.object(
+        Object.fromEntries(
+          ["1", "2", "3", "4", "5", "6", "7"].map((d) => [d, v.optional(ranges, [])]),
+        ) as Record<"1" | "2" | "3" | "4" | "5" | "6" | "7", v.OptionalSchema<typeof ranges, []>>,
+      ),
+      overrides: v.optional(
+        v.pipe(v.array(v.object({ date: text(10), ranges })), v.maxLength(2000)),
+        [],
+      ),
+      timeOff: v.optional(
+        v.pipe(
+          v.array(v.object({ from: text(10), to: text(10), reason: v.optional(text(500)) })),
+          v.maxLength(2000),
+        ),
+        [],
+      ),
     }),
   ),
   calendars: v.optional(
@@ -229,6 +259,12 @@ export const MAX_ARRAY = IMPORT_MAX_BOOKINGS;
 export const MAX_CONTAINERS = 3_000_000;
 /** Field names of an export are short words. */
 export const MAX_KEY_BYTES = 200;
+/**
+ * Fields per object: an export's objects have fixed fields (a booking has about 40). An object
+ * of many thousands (only a hostile file has one) is refused before it is built: the parse
+ * builds it as a dictionary, slowly, and its fields would have to be carried somewhere.
+ */
+export const MAX_KEYS = 200;
 
 /** The fields an export has at its top level: the schema's, and only those. */
 export const EXPORT_FIELDS: ReadonlySet<string> = new Set(Object.keys(ExportFile.entries));
@@ -240,6 +276,7 @@ export type ShapeProblem =
   | { problem: "too_long" }
   | { problem: "too_many_bookings"; n: number }
   | { problem: "too_many_parts" }
+  | { problem: "too_many_keys" }
   | { problem: "long_name" }
   | { problem: "not_json" };
 
@@ -306,7 +343,10 @@ export function scanExportShape(bytes: Uint8Array): { ok: true } | { ok: false }
         // The bookings are counted to the end, so that the refusal can say how many there are.
         if (depth === 2 && field === "bookings") bookings = ++elements[depth] + 1;
         else if (++elements[depth] >= MAX_ARRAY) return { ok: false, problem: "too_long" };
-      } else expectKey = true;
+      } else {
+        if (++elements[depth] >= MAX_KEYS) return { ok: false, problem: "too_many_keys" };
+        expectKey = true;
+      }
     }
   }
   if (bookings > IMPORT_MAX_BOOKINGS) {
@@ -325,7 +365,25 @@ export type ReadRefusal = {
   problemRef?: string;
 };
 
-export type ReadResult = { ok: true; file: ExportFileData } | { ok: false; refusal: ReadRefusal };
+/**
+ * What the import uses of a checked file, and nothing else (services/import-parts.ts): built in
+ * the reading Worker, so only this crosses to the request thread.
+ */
+export type ImportData =
+  & Omit<
+    ExportFileData,
+    "eventTypes" | "routingForms" | "polls" | "oneOffLinks" | "profile"
+  >
+  & {
+    profile: Pick<ExportFileData["profile"], "username" | "name" | "timeZone" | "clock">;
+    eventTypes: ImportedEventType[];
+    routingForms: ImportedForm[];
+    /** How many meeting polls and one-off links the file holds (they are not imported). */
+    polls: number;
+    oneOffLinks: number;
+  };
+
+export type ReadResult = { ok: true; file: ImportData } | { ok: false; refusal: ReadRefusal };
 
 const refuse = (
   key: MessageKey,
@@ -378,6 +436,8 @@ export function readExportFile(bytes: Uint8Array): ReadResult {
         return refuse("import.not_json");
       case "too_many_bookings":
         return refuse("import.too_many", { n: shape.n, max: IMPORT_MAX_BOOKINGS });
+      case "too_many_keys":
+        return refuse("import.too_many_fields", { max: MAX_KEYS });
       default:
         return refuse("import.too_complex", { depth: MAX_DEPTH, items: MAX_ARRAY });
     }
@@ -412,5 +472,18 @@ export function readExportFile(bytes: Uint8Array): ReadResult {
     }
     return refuse("import.damaged", { where: path.join(".") || "/" }, issue.message);
   }
-  return { ok: true, file: parsed.output };
+  return { ok: true, file: importData(parsed.output) };
+}
+
+/** The file reduced to what the import uses (see `ImportData`). */
+function importData(file: ExportFileData): ImportData {
+  const { username, name, timeZone, clock } = file.profile;
+  return {
+    ...file,
+    profile: { username, name, timeZone, ...(clock ? { clock } : {}) },
+    eventTypes: file.eventTypes.map(importedEventType),
+    routingForms: file.routingForms.map(importedForm),
+    polls: file.polls.length,
+    oneOffLinks: file.oneOffLinks.length,
+  };
 }

@@ -5,8 +5,8 @@
  * without it (unit tests, `vite dev`) the file is read on the calling thread.
  */
 import {
-  type ExportFileData,
   type ExportInput,
+  type ImportData,
   readExportInput,
   type ReadResult,
 } from "./import-file.ts";
@@ -59,7 +59,7 @@ export function workerExportReader(workerUrl: string | URL): ExportReader {
 function readInWorker(workerUrl: string | URL, input: ExportInput): Promise<ReadResult> {
   const worker = new Worker(workerUrl, { type: "module" });
   return new Promise<ReadResult>((resolve) => {
-    let file: ExportFileData | null = null;
+    let file: ImportData | null = null;
     const finish = (result: ReadResult) => {
       clearTimeout(timer);
       worker.terminate();
@@ -74,7 +74,7 @@ function readInWorker(workerUrl: string | URL, input: ExportInput): Promise<Read
       if (m.kind === "refused") finish({ ok: false, refusal: m.refusal });
       else if (m.kind === "head") file = m.file;
       else if (m.kind === "bookings") {
-        for (const b of m.items) file!.bookings.push(b as ExportFileData["bookings"][number]);
+        for (const b of m.items) file!.bookings.push(b as ImportData["bookings"][number]);
       } else finish({ ok: true, file: file! });
     };
     worker.onerror = (e) => {

@@ -12,7 +12,7 @@ export const BOOKINGS_PER_MESSAGE = 2_000;
 
 export type WorkerMessage =
   | { kind: "refused"; refusal: import("./import-file.ts").ReadRefusal }
-  | { kind: "head"; file: import("./import-file.ts").ExportFileData; bookings: number }
+  | { kind: "head"; file: import("./import-file.ts").ImportData; bookings: number }
   | { kind: "bookings"; items: unknown[] }
   | { kind: "done" };
 

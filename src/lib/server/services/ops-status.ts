@@ -23,6 +23,8 @@ const CRON_LATE_INTERVALS = 2;
 export type OutboxStats = {
   kinds: Record<string, { depth: number; oldestAgeS: number; overdueS: number }>;
   failed: number;
+  /** Jobs that failed for good, by kind (as `kinds` names them). */
+  failedKinds: Record<string, number>;
   /** how long the most overdue job has been due */
   maxOverdueMs: number;
   truncated: boolean;
@@ -45,10 +47,17 @@ export async function outboxStats(app: App, nowMs: number): Promise<OutboxStats>
     maxOverdueMs = Math.max(maxOverdueMs, overdue);
   }
   let failed = 0;
-  for await (const _ of app.kv.list({ prefix: keys.outboxFailedPrefix() }, { limit: SCAN_LIMIT })) {
+  const failedKinds: Record<string, number> = {};
+  for await (
+    const e of app.kv.list<OutboxRecord>({ prefix: keys.outboxFailedPrefix() }, {
+      limit: SCAN_LIMIT,
+    })
+  ) {
     failed++;
+    const kind = jobKind(e.value);
+    failedKinds[kind] = (failedKinds[kind] ?? 0) + 1;
   }
-  return { kinds, failed, maxOverdueMs, truncated: n >= SCAN_LIMIT };
+  return { kinds, failed, failedKinds, maxOverdueMs, truncated: n >= SCAN_LIMIT };
 }
 
 export type CalendarSyncStats = Record<

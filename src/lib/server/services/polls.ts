@@ -19,7 +19,7 @@ import { translator } from "../i18n.ts";
 import { eventTypeRules } from "../domain/event-rules.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { keys } from "../store/keys.ts";
-import { getUser, newId } from "../store/users.ts";
+import { getActiveUser, newId } from "../store/users.ts";
 import { getEventType, getEventTypeBySlug } from "../store/event-types.ts";
 import {
   closePollRecord,
@@ -263,7 +263,8 @@ export async function openPoll(
   q: { timeZone: string | null; locale: string; clock: "12h" | "24h" },
 ): Promise<OpenPoll> {
   const poll = await pollOfToken(app, token);
-  const host = poll ? await getUser(app.kv, poll.hostId) : null;
+  // A closed or suspended account's poll is gone for its invitees (ADR 030, 043).
+  const host = poll ? await getActiveUser(app.kv, poll.hostId) : null;
   if (!poll || !host) return { ok: false, reason: "not_found" };
   const timeZone = q.timeZone ?? host.timeZone;
   return {
@@ -286,7 +287,9 @@ export async function votePoll(
   input: { name: string; email: string; answers: Record<string, string | undefined> },
 ): Promise<VoteResult> {
   const poll = await pollOfToken(app, token);
-  if (!poll) return { ok: false, reason: "not_found" };
+  if (!poll || !(await getActiveUser(app.kv, poll.hostId))) {
+    return { ok: false, reason: "not_found" };
+  }
   if (stateOf(poll, app.now()) !== "open") return { ok: false, reason: "closed" };
   const answers: PollAnswer[] = [];
   for (let i = 0; i < poll.starts.length; i++) {

@@ -12,7 +12,7 @@ import type {
   UserRecord,
 } from "../domain/model/records.ts";
 import { keys } from "../store/keys.ts";
-import { getUser, newId } from "../store/users.ts";
+import { getActiveUser, newId } from "../store/users.ts";
 import { getEventType } from "../store/event-types.ts";
 import {
   countSingleUseLinks,
@@ -233,7 +233,8 @@ export async function openSingleUseLink(
   if (!link) return { ok: false, reason: "not_found" };
   const [use, host, et] = await Promise.all([
     getSingleUseLinkUse(app.kv, link.id),
-    getUser(app.kv, link.hostId),
+    // A closed or suspended account's links open nothing (ADR 030, 043).
+    getActiveUser(app.kv, link.hostId),
     getEventType(app.kv, link.hostId, link.eventTypeId),
   ]);
   if (!host || !et || !et.active) return { ok: false, reason: "not_found" };

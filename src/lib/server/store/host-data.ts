@@ -8,6 +8,7 @@ import { USERNAME_HOLD_MS } from "../domain/username.ts";
 import { enqueue, newOutboxRecord } from "./outbox.ts";
 import { settingsChanged } from "./settings-cache.ts";
 import { dropGuestHolds } from "./bookings.ts";
+import { bumpSettings } from "./revisions.ts";
 
 /** All of a host's bookings by start time, `size` at a time (memory stays bounded). */
 export async function* hostBookingPages(
@@ -158,7 +159,11 @@ export async function setSuspended(
     if ((cur.value.suspendedAtMs !== undefined) === (atMs !== null)) return "unchanged";
     const { suspendedAtMs: _was, ...rest } = cur.value;
     const next: UserRecord = atMs === null ? rest : { ...rest, suspendedAtMs: atMs };
-    const res = await kv.atomic().check(cur).set(keys.user(userId), next).commit();
+    // The revision rides in the same write: every process keeps pages and settings by it
+    // (ADR 039, 049), so without it another process would go on showing slots — and taking
+    // bookings — for a suspended host until something else changed.
+    const res = await bumpSettings(kv.atomic().check(cur).set(keys.user(userId), next), userId)
+      .commit();
     if (!res.ok) continue;
     settingsChanged(kv);
     if (atMs !== null) {

@@ -12,7 +12,7 @@ import { setUserPhoto } from "./photos.ts";
 import { changeAvailability, defaultAvailability, putAvailability } from "./availability.ts";
 import { insertEventType, removeEventType, updateEventType } from "./event-types.ts";
 import { insertTeam, updateTeam } from "./teams.ts";
-import { closeAccountRecord } from "./host-data.ts";
+import { closeAccountRecord, setSuspended } from "./host-data.ts";
 import { commitHead, failClosedHeads } from "./calendar-busy.ts";
 import {
   deleteCalendar,
@@ -188,6 +188,10 @@ Deno.test("revisions: every settings, calendar and busy-cache write sets its own
       ["calendar consent revoked", () => failClosedHeads(kv, host, "acc1", null)],
       ["calendar gone from the server", async () => deleteCalendar(kv, await calEntry("c2"))],
       ["calendar account removed", () => removeAccount(kv, host, "acc1")],
+      // A suspended host's pages and bookings are refused from the user record: another
+      // process keeps both by the revision (ADR 049), so suspending must change it.
+      ["account suspended", () => setSuspended(kv, host, NOW)],
+      ["account reactivated", () => setSuspended(kv, host, null)],
       ["account closed", () => closeAccountRecord(kv, host, NOW)],
     );
     for (const [name, write] of rows) {

@@ -205,6 +205,12 @@ export type EventTypeRecord = EventTypeRules & TeamEventTypeFields & {
   rejectedMessage: string;
   createdAtMs: number;
   updatedAtMs: number;
+  /**
+   * A hand-over's copy (ADR 043): the departing host's event type this one was copied from, so
+   * the meetings handed over are of an event type of their new host, and a later hand-over of
+   * the same kind reuses it.
+   */
+  handedOverFrom?: EventTypeId;
 };
 
 export type AvailabilityRecord = {
