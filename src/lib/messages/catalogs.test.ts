@@ -94,3 +94,12 @@ Deno.test("catalogs: German speaks to the reader as “Sie”, never “du”", 
   const found = Object.entries(CATALOGS.de).filter(([, m]) => du.test(m)).map(([k]) => k);
   assert.deepEqual(found, []);
 });
+
+Deno.test("catalogs: Spanish speaks to the reader as “tú”, never “usted” (imperatives included)", () => {
+  // "Introduzca", "Elija", "Inténtelo"… opening a sentence: the usted imperatives that crept into
+  // newer pages ("que elija" about the guest is a subjunctive, and right).
+  const usted =
+    /\bustedes?\b|(^|[.:;!?¿¡(]\s*)(introduzca|elija|seleccione|escriba|indique|haga|pulse|compruebe|vuelva|inténtelo|revise|envíe)\b/i;
+  const found = Object.entries(CATALOGS.es).filter(([, m]) => usted.test(m)).map(([k]) => k);
+  assert.deepEqual(found, []);
+});
