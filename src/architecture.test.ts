@@ -121,8 +121,35 @@ Deno.test("architecture: routes do not import store/ (they call services)", () =
   assert.deepEqual(edgesFrom(graph, "routes/", ["lib/server/store/"]), []);
 });
 
+/**
+ * The other doors keep the routes' promise too: the JSON API's resource modules and the MCP
+ * tools are routes by another name, and http/ holds the helpers routes call. hooks.server.ts is
+ * the composition edge (it migrates the store at start and loads the session's user), like
+ * app.ts, and is not a door here.
+ */
+Deno.test("architecture: the API's routes, MCP and http/ helpers do not import store/ or integrations/ (they call services)", () => {
+  const doors = ["lib/server/api/", "lib/server/mcp/", "lib/server/http/"].flatMap((dir) =>
+    edgesFrom(graph, dir, ["lib/server/store/", "lib/server/integrations/"])
+  ).filter((e) => !/\.test\.ts →/.test(e));
+  assert.deepEqual(doors, []);
+});
+
+Deno.test("architecture: routes do not import integrations/", () => {
+  assert.deepEqual(edgesFrom(graph, "routes/", ["lib/server/integrations/"]), []);
+});
+
+Deno.test("architecture: browser code (components, shared) never imports server modules", () => {
+  const notTests = (e: string) => !/\.test\.ts →/.test(e);
+  assert.deepEqual(edgesFrom(graph, "lib/components/", ["lib/server/"]).filter(notTests), []);
+  assert.deepEqual(edgesFrom(graph, "lib/shared/", ["lib/server/"]).filter(notTests), []);
+});
+
 Deno.test("architecture: no import circles among src/lib/server modules", () => {
   assert.deepEqual(circles(graph, (p) => under(p, "lib/server/")), []);
+});
+
+Deno.test("architecture: no import circles anywhere under src/ (components, shared, routes too)", () => {
+  assert.deepEqual(circles(graph, () => true), []);
 });
 
 /**

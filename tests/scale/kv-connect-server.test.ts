@@ -124,7 +124,7 @@ Deno.test({
       assert.equal((await kv.get(["gone"])).value, "x");
       await waitFor(async () => (await kv.get(["gone"])).value === null, {
         timeoutMs: 10_000,
-        what: "the expired entry reads as absent",
+        message: "the expired entry reads as absent",
       });
       assert.equal(
         (await kv.atomic().check({ key: ["gone"], versionstamp: null }).set(["gone"], 1).commit())

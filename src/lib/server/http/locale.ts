@@ -13,8 +13,7 @@
 import type { Handle, RequestEvent } from "@sveltejs/kit";
 import { negotiateLocale, PSEUDO_LOCALE } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
-import { getUser, getUserByUsernameCached } from "../store/users.ts";
-import { getEventTypeBySlugCached } from "../store/event-types.ts";
+import { eventTypeLanguage, hostLocale } from "../services/booking-reads.ts";
 import { bookingForToken } from "../services/booking-links.ts";
 import type { TokenPurpose } from "../domain/model/records.ts";
 
@@ -38,11 +37,7 @@ export async function fixedLanguage(
   username: string,
   slug: string,
 ): Promise<string | null> {
-  const { kv } = event.locals.app;
-  const host = await getUserByUsernameCached(kv, username.toLowerCase());
-  if (!host) return null;
-  const et = await getEventTypeBySlugCached(kv, host.id, slug.toLowerCase());
-  return et?.language ?? null;
+  return await eventTypeLanguage(event.locals.app, username, slug);
 }
 
 export async function resolveLocale(event: RequestEvent): Promise<string> {
@@ -64,7 +59,7 @@ export async function resolveLocale(event: RequestEvent): Promise<string> {
     const booking = await bookingForToken(app, params.token, purpose);
     let stored = booking?.guestLocale ?? null;
     if (booking && purpose !== "guest") {
-      stored = (await getUser(app.kv, booking.hostId))?.locale ?? null;
+      stored = await hostLocale(app, booking.hostId);
     }
     return negotiateLocale({ chosen: [asked], stored, acceptLanguage });
   }

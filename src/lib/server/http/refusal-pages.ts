@@ -7,7 +7,7 @@ import { type BookForm, decideBookForm, slotPageFor } from "./booking-page.ts";
 import { pageRevision } from "../services/page-revision.ts";
 import type { SlotPage } from "../services/slot-page.ts";
 import { fillToken } from "../services/anti-spam.ts";
-import { randomToken } from "../integrations/crypto.ts";
+import { randomToken } from "../util/digest.ts";
 import { MAX_BYTES, MAX_ENTRIES, newNonce, NONCE, ROUTES, SESSION_COOKIE } from "./page-keep.ts";
 
 // ── refused booking form posts ──────────────────────────────────────────────────────────────

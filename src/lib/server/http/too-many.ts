@@ -2,7 +2,7 @@
  * The 429 answer: a readable page for people, in their language (from the request: the app has
  * not run yet); a small JSON body for scripts, in English; Retry-After always.
  */
-import { escapeHtml } from "../integrations/mail-templates/layout.ts";
+import { escapeHtml } from "../util/html.ts";
 import { earlyTranslator } from "../i18n.ts";
 
 export function tooManyRequests(retryAfterS: number, req: Request): Response {

@@ -5,7 +5,8 @@
 import { createHmac } from "node:crypto";
 import type { Sealed } from "../util/digest.ts";
 
-export { type Sealed, sha256Hex } from "../util/digest.ts";
+export { base64url, fromBase64url, randomToken, type Sealed, sha256Hex } from "../util/digest.ts";
+import { base64url, fromBase64url } from "../util/digest.ts";
 
 const enc = new TextEncoder();
 
@@ -16,21 +17,6 @@ const enc = new TextEncoder();
  * would import, so tokens issued before stay valid.
  */
 export type HmacKey = { readonly bytes: Uint8Array };
-
-export function randomToken(bytes = 32): string {
-  return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
-}
-
-export function base64url(data: Uint8Array): string {
-  let s = "";
-  for (const b of data) s += String.fromCharCode(b);
-  return btoa(s).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-export function fromBase64url(s: string): Uint8Array {
-  const b = atob(s.replaceAll("-", "+").replaceAll("_", "/") + "===".slice((s.length + 3) % 4));
-  return Uint8Array.from(b, (c) => c.charCodeAt(0));
-}
 
 /** An HKDF-derived key for one purpose; the label keeps keys for different uses independent. */
 export async function deriveKey(

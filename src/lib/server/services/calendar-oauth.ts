@@ -88,6 +88,11 @@ export function calendarProviderSetup(app: App): ProviderSetup[] {
   }));
 }
 
+/** Where Zoom sends the host back: what the operator registers in their Zoom app. */
+export function zoomRedirectUri(app: App): string {
+  return redirectUri(app.config.baseUrl, "zoom");
+}
+
 export type StartResult = { ok: true; url: string } | { ok: false; message: string };
 
 export async function startOAuthConnect(

@@ -1,7 +1,8 @@
 /**
- * Hashing and the shape of a sealed secret: a leaf module with no IO and no imports of the
- * app's layers, so the store (and the domain's record shapes) use them without depending on
- * integrations/ (integrations/crypto.ts re-exports them beside its sealing and tokens).
+ * Hashing, random tokens, base64url and the shape of a sealed secret: a leaf module with no IO
+ * and no imports of the app's layers, so the store, the domain's record shapes and the http
+ * helpers use them without depending on integrations/ (integrations/crypto.ts re-exports them
+ * beside its keys and sealing).
  */
 import { createHash } from "node:crypto";
 
@@ -11,4 +12,19 @@ export type Sealed = { v: 1; kid: string; iv: string; ct: string };
 // deno-lint-ignore require-await
 export async function sha256Hex(text: string): Promise<string> {
   return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+export function randomToken(bytes = 32): string {
+  return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+export function base64url(data: Uint8Array): string {
+  let s = "";
+  for (const b of data) s += String.fromCharCode(b);
+  return btoa(s).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+export function fromBase64url(s: string): Uint8Array {
+  const b = atob(s.replaceAll("-", "+").replaceAll("_", "/") + "===".slice((s.length + 3) % 4));
+  return Uint8Array.from(b, (c) => c.charCodeAt(0));
 }

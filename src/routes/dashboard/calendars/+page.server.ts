@@ -12,13 +12,16 @@ import {
   syncAccountNow,
 } from "$lib/server/services/calendar-accounts.ts";
 import { formatDuration } from "$lib/shared/format.ts";
-import { calendarProviderSetup, startOAuthConnect } from "$lib/server/services/calendar-oauth.ts";
+import {
+  calendarProviderSetup,
+  startOAuthConnect,
+  zoomRedirectUri,
+} from "$lib/server/services/calendar-oauth.ts";
 import {
   disconnectZoom,
   startZoomConnect,
   zoomStatus,
 } from "$lib/server/services/zoom-meetings.ts";
-import { redirectUri } from "$lib/server/integrations/oauth.ts";
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const app = locals.app;
@@ -34,7 +37,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
       : null,
     zoom: {
       ...(await zoomStatus(app, locals.user!.id)),
-      redirectUri: redirectUri(app.config.baseUrl, "zoom"),
+      redirectUri: zoomRedirectUri(app),
     },
     reconnected: url.searchParams.get("reconnected") === "1",
     nowMs: app.now(),

@@ -15,11 +15,14 @@ import {
 } from "../../services/decide-booking.ts";
 import { bookingResource, bookingState, isoInstant } from "../../services/booking-resource.ts";
 import { seatedTimeOf } from "../../services/seated-times.ts";
-import { getEventType } from "../../store/event-types.ts";
-import { getBooking } from "../../store/bookings.ts";
-import { listHostBookingsAfter } from "../../store/booking-list.ts";
+import {
+  bookingById,
+  eventTypeOfBooking,
+  hostsBooking,
+  listHostBookingsPage,
+} from "../../services/booking-reads.ts";
 import { listOwnEventTypes } from "../../services/event-types.ts";
-import { base64url, fromBase64url } from "../../integrations/crypto.ts";
+import { base64url, fromBase64url } from "../../util/digest.ts";
 import { type Ctx, idempotent, keyScope, refused, type Route } from "./context.ts";
 
 function encodeCursor(last: [number, string]) {
@@ -57,39 +60,16 @@ async function listBookings(ctx: Ctx): Promise<ApiResponse> {
     // An unknown event type simply has no bookings (no oracle for other hosts' ids).
     eventTypeId = et?.id ?? "-";
   }
-  const nowMs = ctx.app.now();
-  const data: BookingRecord[] = [];
-  let cursor = after;
-  let next: [number, string] | null = null;
-  // Filters can skip many bookings: scan in bounded chunks, return what one request may read.
-  for (let round = 0; round < 10 && data.length < limit; round++) {
-    const page = await listHostBookingsAfter(ctx.app.kv, host.id, {
-      after: cursor,
-      fromMs,
-      toMs,
-      scanLimit: 100,
-    });
-    for (const b of page.bookings) {
-      if (data.length === limit) break;
-      if (q.status && bookingState(b, nowMs) !== q.status) continue;
-      if (eventTypeId && b.eventTypeId !== eventTypeId) continue;
-      data.push(b);
-    }
-    const lastTaken = data.length === limit ? data[data.length - 1] : null;
-    if (lastTaken) {
-      next = [lastTaken.startMs, lastTaken.id];
-      break;
-    }
-    if (page.exhausted || !page.last) {
-      next = null;
-      break;
-    }
-    cursor = page.last;
-    next = page.last;
-  }
-  // A full page may be the last one; the next request then answers an empty page.
+  const { bookings, next } = await listHostBookingsPage(ctx.app, host.id, {
+    after,
+    fromMs,
+    toMs,
+    status: q.status,
+    eventTypeId,
+    limit,
+  });
   return ok({
-    data: await Promise.all(data.map((b) => bookingResource(ctx.app, b))),
+    data: await Promise.all(bookings.map((b) => bookingResource(ctx.app, b))),
     nextCursor: next ? encodeCursor(next) : null,
   });
 }
@@ -103,7 +83,7 @@ async function seatedTimeOfBooking(ctx: Ctx): Promise<ApiResponse> {
       detail: "This booking is not a seat of a seated time: it has no other attendees.",
     });
   }
-  const et = await getEventType(ctx.app.kv, b.teamId ?? b.hostId, b.eventTypeId);
+  const et = await eventTypeOfBooking(ctx.app, b);
   const time = await seatedTimeOf(ctx.app, b, et);
   const nowMs = ctx.app.now();
   return ok({
@@ -121,8 +101,7 @@ async function seatedTimeOfBooking(ctx: Ctx): Promise<ApiResponse> {
 }
 
 async function ownBooking(ctx: Ctx): Promise<BookingRecord | null> {
-  const b = await getBooking(ctx.app.kv, ctx.params.id);
-  return b && b.hostId === ctx.auth!.host.id ? b : null;
+  return await hostsBooking(ctx.app, ctx.auth!.host.id, ctx.params.id);
 }
 
 async function getOneBooking(ctx: Ctx): Promise<ApiResponse> {
@@ -209,7 +188,7 @@ async function reschedule(ctx: Ctx): Promise<ApiResponse> {
     async () => {
       const old = await ownBooking(ctx);
       const successor = old?.rescheduledToId
-        ? await getBooking(ctx.app.kv, old.rescheduledToId)
+        ? await bookingById(ctx.app, old.rescheduledToId)
         : null;
       return successor
         ? ok(await bookingResource(ctx.app, successor), 201)

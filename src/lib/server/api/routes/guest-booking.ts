@@ -11,10 +11,8 @@ import { bookSlot } from "../../services/book-slot.ts";
 import { recordBookingOutcome } from "../../ops/metrics.ts";
 import { bookingResource } from "../../services/booking-resource.ts";
 import { anonymousScope } from "../../services/idempotency.ts";
-import { getUserByUsernameCached } from "../../store/users.ts";
 import { isActive } from "../../domain/admin.ts";
-import { getBooking } from "../../store/bookings.ts";
-import { listHostBookingsAt } from "../../store/booking-list.ts";
+import { bookingById, bookingMadeFor, hostByUsername } from "../../services/booking-reads.ts";
 import { BookingForm } from "../../../shared/forms/booking.ts";
 import {
   type Ctx,
@@ -50,7 +48,7 @@ async function createBooking(ctx: Ctx): Promise<ApiResponse> {
   if (!form.success) {
     return problem(ctx.base, "validation", { errors: issuesToFields(form.issues, BOOKING_FIELDS) });
   }
-  const host = await getUserByUsernameCached(ctx.app.kv, b.username);
+  const host = await hostByUsername(ctx.app, b.username);
   if (!host || !isActive(host)) return refused(ctx, "not_found");
   const startMs = Temporal.Instant.from(start).epochMilliseconds;
   const email = form.output.email;
@@ -82,7 +80,7 @@ async function createBooking(ctx: Ctx): Promise<ApiResponse> {
       });
       recordBookingOutcome(result.ok ? result.status.toLowerCase() : result.reason);
       if (result.ok) {
-        const booking = await getBooking(ctx.app.kv, result.bookingId);
+        const booking = await bookingById(ctx.app, result.bookingId);
         return created(ctx, booking!);
       }
       if (result.reason === "conflict") return "duplicate";
@@ -98,8 +96,7 @@ async function createBooking(ctx: Ctx): Promise<ApiResponse> {
     },
     async (target) => {
       if (target.kind !== "new_booking") return refused(ctx, "duplicate_request");
-      const made = (await listHostBookingsAt(ctx.app.kv, target.hostId, target.startMs))
-        .find((x) => x.guestEmail.toLowerCase() === target.email.toLowerCase());
+      const made = await bookingMadeFor(ctx.app, target.hostId, target.startMs, target.email);
       return made ? await created(ctx, made) : refused(ctx, "duplicate_request");
     },
   );

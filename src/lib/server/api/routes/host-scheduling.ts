@@ -22,8 +22,8 @@ import {
 } from "../../services/one-off-links.ts";
 import { bookForGuest } from "../../services/host-book.ts";
 import { bookingResource } from "../../services/booking-resource.ts";
-import { getBooking } from "../../store/bookings.ts";
-import { listHostBookingsAt } from "../../store/booking-list.ts";
+import { bookingById, bookingMadeFor } from "../../services/booking-reads.ts";
+import type { BookingRecord } from "../../domain/model/records.ts";
 import { translator } from "../../i18n.ts";
 import { GuestFields } from "../../../shared/forms/booking.ts";
 import { ONE_OFF_CREATE_WORDS, POLL_CREATE_WORDS } from "../../../shared/host-scheduling-words.ts";
@@ -97,7 +97,7 @@ async function pickRoute(ctx: Ctx): Promise<ApiResponse> {
       phone,
     });
     if (res.ok) {
-      const booking = await getBooking(ctx.app.kv, res.bookingId);
+      const booking = await bookingById(ctx.app, res.bookingId);
       return ok(await bookingResource(ctx.app, booking!), 201, {
         location: `${ctx.base}/api/v1/bookings/${res.bookingId}`,
       });
@@ -191,7 +191,7 @@ async function bookForGuestRoute(ctx: Ctx): Promise<ApiResponse> {
         extra: extraFor({ kind: "new_booking", hostId: host.id, startMs, email }),
       });
       if (res.ok) {
-        const booking = await getBooking(ctx.app.kv, res.bookingId);
+        const booking = await bookingById(ctx.app, res.bookingId);
         return await created(ctx, booking!);
       }
       if (res.reason === "conflict") return "duplicate";
@@ -207,14 +207,13 @@ async function bookForGuestRoute(ctx: Ctx): Promise<ApiResponse> {
     },
     async (target) => {
       if (target.kind !== "new_booking") return refused(ctx, "duplicate_request");
-      const made = (await listHostBookingsAt(ctx.app.kv, target.hostId, target.startMs))
-        .find((x) => x.guestEmail.toLowerCase() === target.email.toLowerCase());
+      const made = await bookingMadeFor(ctx.app, target.hostId, target.startMs, target.email);
       return made ? await created(ctx, made) : refused(ctx, "duplicate_request");
     },
   );
 }
 
-async function created(ctx: Ctx, booking: NonNullable<Awaited<ReturnType<typeof getBooking>>>) {
+async function created(ctx: Ctx, booking: BookingRecord) {
   return ok(await bookingResource(ctx.app, booking, { guestLinks: true }), 201, {
     location: `${ctx.base}/api/v1/bookings/${booking.id}`,
   });

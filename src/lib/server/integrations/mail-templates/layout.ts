@@ -2,13 +2,8 @@ import { quoteText } from "./quote.ts";
 import type { Paragraph } from "./paragraph.ts";
 
 /** A small, inline-styled HTML shell: mail clients ignore <style> blocks and external CSS. */
-export function escapeHtml(s: string): string {
-  return s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll(
-    '"',
-    "&quot;",
-  )
-    .replaceAll("'", "&#39;");
-}
+export { escapeHtml } from "../../util/html.ts";
+import { escapeHtml } from "../../util/html.ts";
 
 export type Button = { label: string; href: string; tone?: "primary" | "danger" | "plain" };
 

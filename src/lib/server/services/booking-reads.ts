@@ -1,0 +1,121 @@
+/**
+ * The reads the JSON API and the page helpers make of bookings and hosts. Doors (routes, the
+ * API's resource modules, http/ helpers) get their data through services, never from store/
+ * (docs/decisions/029-house-order.md); the reads that several doors share live here once — the
+ * booking an idempotent create made is found one way for the guest's and the host's door.
+ */
+import type { App } from "../app.ts";
+import type { BookingRecord, EventTypeRecord, UserRecord } from "../domain/model/records.ts";
+import { bookingState } from "./booking-resource.ts";
+import { getBooking } from "../store/bookings.ts";
+import { listHostBookingsAfter, listHostBookingsAt } from "../store/booking-list.ts";
+import { getEventType, getEventTypeBySlugCached } from "../store/event-types.ts";
+import { getUser, getUserByUsernameCached } from "../store/users.ts";
+
+export function bookingById(app: App, id: string): Promise<BookingRecord | null> {
+  return getBooking(app.kv, id);
+}
+
+/** The booking if `hostId` hosts it (another host's is "not found", never "forbidden"). */
+export async function hostsBooking(
+  app: App,
+  hostId: string,
+  id: string,
+): Promise<BookingRecord | null> {
+  const b = await getBooking(app.kv, id);
+  return b && b.hostId === hostId ? b : null;
+}
+
+/**
+ * The booking a create for `email` at `startMs` made with `hostId`: what an Idempotency-Key's
+ * replay answers when the first request's answer was lost (services/idempotency.ts).
+ */
+export async function bookingMadeFor(
+  app: App,
+  hostId: string,
+  startMs: number,
+  email: string,
+): Promise<BookingRecord | null> {
+  const want = email.toLowerCase();
+  return (await listHostBookingsAt(app.kv, hostId, startMs))
+    .find((b) => b.guestEmail.toLowerCase() === want) ?? null;
+}
+
+/** The event type a booking was made for (its team's for a team booking). */
+export function eventTypeOfBooking(app: App, b: BookingRecord): Promise<EventTypeRecord | null> {
+  return getEventType(app.kv, b.teamId ?? b.hostId, b.eventTypeId);
+}
+
+export function hostByUsername(app: App, username: string): Promise<UserRecord | null> {
+  return getUserByUsernameCached(app.kv, username.toLowerCase());
+}
+
+export async function hostLocale(app: App, hostId: string): Promise<string | null> {
+  return (await getUser(app.kv, hostId))?.locale ?? null;
+}
+
+/** The language an event type fixes for its page, or null (the reader's own applies). */
+export async function eventTypeLanguage(
+  app: App,
+  username: string,
+  slug: string,
+): Promise<string | null> {
+  const host = await getUserByUsernameCached(app.kv, username.toLowerCase());
+  if (!host) return null;
+  const et = await getEventTypeBySlugCached(app.kv, host.id, slug.toLowerCase());
+  return et?.language ?? null;
+}
+
+export type BookingListFilter = {
+  /** the last (startMs, id) of the previous page */
+  after?: [number, string];
+  fromMs?: number;
+  toMs?: number;
+  /** a booking state (`bookingState`), e.g. "confirmed" */
+  status?: string;
+  /** only bookings of this event type; "-" matches none */
+  eventTypeId?: string | null;
+  limit: number;
+};
+
+/**
+ * One page of a host's bookings in start order, filtered. Filters can skip many bookings, so
+ * the scan goes in bounded chunks (at most 10 × 100 entries a request) and a page may be short
+ * with a cursor; a full page may be the last one (the next request then answers an empty page).
+ */
+export async function listHostBookingsPage(
+  app: App,
+  hostId: string,
+  f: BookingListFilter,
+): Promise<{ bookings: BookingRecord[]; next: [number, string] | null }> {
+  const nowMs = app.now();
+  const data: BookingRecord[] = [];
+  let cursor = f.after;
+  let next: [number, string] | null = null;
+  for (let round = 0; round < 10 && data.length < f.limit; round++) {
+    const page = await listHostBookingsAfter(app.kv, hostId, {
+      after: cursor,
+      fromMs: f.fromMs,
+      toMs: f.toMs,
+      scanLimit: 100,
+    });
+    for (const b of page.bookings) {
+      if (data.length === f.limit) break;
+      if (f.status && bookingState(b, nowMs) !== f.status) continue;
+      if (f.eventTypeId && b.eventTypeId !== f.eventTypeId) continue;
+      data.push(b);
+    }
+    const lastTaken = data.length === f.limit ? data[data.length - 1] : null;
+    if (lastTaken) {
+      next = [lastTaken.startMs, lastTaken.id];
+      break;
+    }
+    if (page.exhausted || !page.last) {
+      next = null;
+      break;
+    }
+    cursor = page.last;
+    next = page.last;
+  }
+  return { bookings: data, next };
+}
