@@ -1,28 +1,63 @@
 /**
- * Takes the README's screenshots from the built server (`npm run build` first):
+ * Takes every README screenshot from the built server (`npm run build` first):
  * `deno run -A scripts/readme-screenshots.ts` → docs/screenshots/*.png (viewport only, so the
  * files stay small). Desktop 1366×768 and phone 390×844, light and dark, English and German.
+ * Before the shots it makes what they show, as a guest and the host would: a request moved by
+ * its guest (the old link and the host's list), a confirmed booking (the page after booking),
+ * and a newcomer's first-run setup.
  */
 import { join } from "node:path";
 import { repoRoot, startApp } from "../tests/support/app.ts";
 import { launchBrowser } from "../tests/support/browser.ts";
 import { signIn } from "../tests/reliability/harness.ts";
+import { fullDay } from "../tests/support/slots.ts";
 
 const out = join(repoRoot, "docs", "screenshots");
 await Deno.mkdir(out, { recursive: true });
 const app = await startApp({ demo: true });
 const browser = await launchBrowser();
 try {
-  const c = await signIn(app, "demo@invito.example");
-  const cookies = c.cookies({ all: true }).map((k) => ({
-    name: k.name,
-    value: k.value,
-    domain: k.domain,
-    path: k.path,
-    httpOnly: k.httpOnly,
-    secure: false,
-    sameSite: "Lax" as const,
-  }));
+  const cookiesOf = (c: Awaited<ReturnType<typeof signIn>>) =>
+    c.cookies({ all: true }).map((k) => ({
+      name: k.name,
+      value: k.value,
+      domain: k.domain,
+      path: k.path,
+      httpOnly: k.httpOnly,
+      secure: false,
+      sameSite: "Lax" as const,
+    }));
+  const cookies = cookiesOf(await signIn(app, "demo@invito.example"));
+  // A newcomer, signed in for the first time: the first-run setup.
+  const newcomer = cookiesOf(await signIn(app, "hanna@example.test"));
+
+  // What the shots show, made the way a guest makes it (in a New York browser).
+  const guest = await browser.newContext({ timezoneId: "America/New_York", locale: "en-US" });
+  const gp = await guest.newPage();
+  const book = async (slug: string, name: string, nth: number) => {
+    const day = await fullDay(app.baseUrl, `/calendar/demo/${slug}`, {
+      tz: "America/New_York",
+      min: nth + 1,
+    });
+    await gp.goto(app.url(day.path));
+    await gp.waitForLoadState("networkidle");
+    await gp.locator("a[data-slot]").nth(nth).click();
+    await gp.getByLabel("Name").fill(name);
+    await gp.getByLabel("Email").fill(`${name.split(" ")[0].toLowerCase()}@example.test`);
+    await gp.getByRole("button", { name: /Request this time|Book this time/ }).click();
+    await gp.waitForURL(/\/booking\//);
+    return gp.url().replace(/\?.*$/, "");
+  };
+  // Ann asks for an intro call and moves it with her link: the old link reads "moved".
+  const annOld = await book("intro-call", "Ann Lee", 1);
+  await gp.getByRole("link", { name: "Reschedule" }).click();
+  await gp.waitForLoadState("networkidle");
+  await gp.locator("a[data-slot]").nth(4).click();
+  await gp.getByRole("button", { name: /Move my booking|Request/ }).click();
+  await gp.waitForURL((u) => !u.href.startsWith(annOld));
+  // Ben books a quick chat, confirmed at once: the page after booking.
+  const benUrl = await book("quick-chat", "Ben Okafor", 2);
+  await guest.close();
   const shots: {
     name: string;
     path: string;
@@ -31,6 +66,8 @@ try {
     scheme: "light" | "dark";
     locale: string;
     host?: boolean;
+    /** another signed-in person's cookies (the newcomer) */
+    as?: typeof cookies;
     before?: (p: import("playwright-core").Page) => Promise<void>;
   }[] = [
     {
@@ -94,6 +131,62 @@ try {
       locale: "en-US",
       host: true,
     },
+    {
+      name: "moved-booking",
+      path: new URL(annOld).pathname,
+      width: 1366,
+      height: 768,
+      scheme: "light",
+      locale: "en-US",
+    },
+    {
+      name: "bookings-list",
+      path: "/dashboard/bookings",
+      width: 1366,
+      height: 768,
+      scheme: "light",
+      locale: "en-US",
+      host: true,
+    },
+    {
+      name: "after-booking-phone",
+      path: new URL(benUrl).pathname,
+      width: 390,
+      height: 844,
+      scheme: "light",
+      locale: "en-US",
+    },
+    {
+      name: "embed-preview",
+      path: "/dashboard/embed",
+      width: 1366,
+      height: 768,
+      scheme: "light",
+      locale: "en-US",
+      host: true,
+      before: async (p) => {
+        await p.waitForLoadState("networkidle");
+        await p.getByTestId("embed-preview").scrollIntoViewIfNeeded();
+      },
+    },
+    {
+      name: "setup",
+      path: "/dashboard/setup",
+      width: 1366,
+      height: 768,
+      scheme: "light",
+      locale: "en-US",
+      as: newcomer,
+    },
+    {
+      name: "profile-phone-dark-de",
+      path: "/dashboard/profile",
+      width: 390,
+      height: 844,
+      scheme: "dark",
+      locale: "de-DE",
+      host: true,
+    },
   ];
   for (const s of shots) {
     const ctx = await browser.newContext({
@@ -103,6 +196,7 @@ try {
       timezoneId: "America/New_York",
     });
     if (s.host) await ctx.addCookies(cookies);
+    if (s.as) await ctx.addCookies(s.as);
     const page = await ctx.newPage();
     await page.goto(app.url(s.path));
     await s.before?.(page);
