@@ -18,16 +18,7 @@ import { Temporal } from "../domain/temporal.ts";
 import { keys } from "../store/keys.ts";
 import { getUser, newId } from "../store/users.ts";
 import { getEventType, getEventTypeBySlug } from "../store/event-types.ts";
-import {
-  closePollRecord,
-  findPollByToken,
-  getPoll,
-  insertPoll,
-  listPolls,
-  listVotes,
-  MAX_VOTES,
-  putVote,
-} from "../store/polls.ts";
+import { closePollRecord, getPoll, insertPoll, listPolls, listVotes } from "../store/polls.ts";
 import { hmacToken, randomToken, sha256Hex } from "../integrations/crypto.ts";
 import { bookingToken } from "./booking-links.ts";
 import { type BookRefusal, bookRefusal, isOffered, parseStart, tokenWrites } from "./book-slot.ts";
@@ -41,9 +32,8 @@ import { isOneLine } from "../../shared/text.ts";
 
 export const MIN_TIMES = 2;
 export const MAX_TIMES = 20;
-const TOKEN_RE = /^[A-Za-z0-9_-]{20,100}$/;
 
-async function pollToken(app: App, p: Pick<PollRecord, "id" | "salt">) {
+export async function pollToken(app: App, p: Pick<PollRecord, "id" | "salt">) {
   return await hmacToken(app.linkKey, p.salt, p.id, "meeting poll");
 }
 
@@ -187,8 +177,8 @@ export async function createPoll(
   return { ok: true, poll, url: await pollUrl(app, poll) };
 }
 
-type TimeView = { start: string; date: string; time: string };
-function timesOf(poll: PollRecord, timeZone: string, clock: "12h" | "24h", locale: string) {
+export type TimeView = { start: string; date: string; time: string };
+export function timesOf(poll: PollRecord, timeZone: string, clock: "12h" | "24h", locale: string) {
   return poll.starts.map((ms): TimeView => ({
     start: new Date(ms).toISOString().replace(".000Z", "Z"),
     date: formatDate(ms, timeZone, locale),
@@ -232,86 +222,6 @@ export async function pollMatrix(app: App, host: UserRecord, id: string, locale:
     })),
     votes: votes.map((v) => ({ name: v.name, email: v.email, answers: v.answers })),
   };
-}
-
-export type OpenPoll =
-  | { ok: false; reason: "not_found" }
-  | {
-    ok: true;
-    title: string;
-    hostName: string;
-    state: PollState;
-    times: TimeView[];
-    timeZone: string;
-  };
-
-async function pollOfToken(app: App, token: string) {
-  if (typeof token !== "string" || !TOKEN_RE.test(token)) return null;
-  return await findPollByToken(app.kv, await sha256Hex(token));
-}
-
-/** What an invitee's link opens (times in the zone they chose, else the host's). */
-export async function openPoll(
-  app: App,
-  token: string,
-  q: { timeZone: string | null; locale: string; clock: "12h" | "24h" },
-): Promise<OpenPoll> {
-  const poll = await pollOfToken(app, token);
-  const host = poll ? await getUser(app.kv, poll.hostId) : null;
-  if (!poll || !host) return { ok: false, reason: "not_found" };
-  const timeZone = q.timeZone ?? host.timeZone;
-  return {
-    ok: true,
-    title: poll.title,
-    hostName: host.name,
-    state: stateOf(poll, app.now()),
-    times: timesOf(poll, timeZone, q.clock, q.locale),
-    timeZone,
-  };
-}
-
-export type VoteResult =
-  | { ok: true }
-  | { ok: false; reason: "not_found" | "closed" | "answers" | "full" };
-
-export async function votePoll(
-  app: App,
-  token: string,
-  input: { name: string; email: string; answers: Record<string, string | undefined> },
-): Promise<VoteResult> {
-  const poll = await pollOfToken(app, token);
-  if (!poll) return { ok: false, reason: "not_found" };
-  if (stateOf(poll, app.now()) !== "open") return { ok: false, reason: "closed" };
-  const answers: PollAnswer[] = [];
-  for (let i = 0; i < poll.starts.length; i++) {
-    const a = input.answers[`t${i}`] ?? "no";
-    if (a !== "yes" && a !== "maybe" && a !== "no") return { ok: false, reason: "answers" };
-    answers.push(a);
-  }
-  const email = input.email.trim().toLowerCase();
-  const votes = await listVotes(app.kv, poll.id);
-  if (votes.length >= MAX_VOTES && !votes.some((v) => v.email === email)) {
-    return { ok: false, reason: "full" };
-  }
-  const vote: PollVoteRecord = {
-    v: 1,
-    pollId: poll.id,
-    name: input.name.trim(),
-    email,
-    answers,
-    atMs: app.now(),
-  };
-  const voted = hostEventJob([poll.hostId], "poll.voted", {
-    poll: pollResource(poll),
-    answer: {
-      name: vote.name,
-      email: vote.email,
-      answers: poll.starts.map((ms, i) => ({ start: iso(ms), answer: vote.answers[i] })),
-    },
-  }, vote.atMs);
-  if (!(await putVote(app.kv, vote, [voted]))) return { ok: false, reason: "closed" };
-  app.kickOutbox();
-  return { ok: true };
 }
 
 export type PickResult =

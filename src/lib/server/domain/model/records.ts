@@ -459,7 +459,10 @@ export type PollRecord = {
   holds?: { id: string; startMs: number; endMs: number }[];
 };
 
-/** One invitee's answers (one per address; a second vote replaces the first). */
+/**
+ * One invitee's answers (one per address). Only whoever cast them can change them: casting a vote
+ * hands its voter a personal token (a cookie and a link), and a change must show it (ADR 050).
+ */
 export type PollVoteRecord = {
   v: 1;
   pollId: string;
@@ -468,4 +471,9 @@ export type PollVoteRecord = {
   /** Per proposed time, in the poll's order. */
   answers: PollAnswer[];
   atMs: number;
+  /**
+   * SHA-256 of the voter's token. Absent on votes cast before tokens existed: nobody can change
+   * those (an address alone proves nothing).
+   */
+  voterHash?: string;
 };
