@@ -4,8 +4,11 @@ import { closePoll, pickPollTime, pollMatrix } from "$lib/server/services/polls.
 import { refusalKey } from "$lib/shared/refusals.ts";
 import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
 
-export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
+export const load: PageServerLoad = async ({ locals, params, setHeaders, depends }) => {
   setHeaders({ "cache-control": "no-store" });
+  // The open page asks again every few seconds (+page.svelte): new answers appear without a
+  // reload, and only this load runs for it.
+  depends("app:poll-matrix");
   const m = await pollMatrix(locals.app, locals.user!, params.id, locals.locale);
   if (!m) error(404, locals.t.t("poll.not_found"));
   return { poll: m };
