@@ -64,7 +64,7 @@ Deno.test({
     // Someone else with the poll's link types Ann's address: refused with words, in any spelling
     // of it, with a made-up token, and Ann's answers stay as she gave them.
     for (
-      const form of [
+      const form of <Record<string, string>[]> [
         { name: "Mallory", email: "ann@example.test", t0: "no", t1: "yes" },
         { name: "Mallory", email: " ANN@Example.test ", t0: "no", t1: "yes" },
         { name: "Mallory", email: "ann@example.test", t0: "no", voter: "x".repeat(32) },

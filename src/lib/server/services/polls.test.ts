@@ -186,7 +186,10 @@ Deno.test("polls: erasing a guest removes their answers from the host's polls", 
   assert.ok(made.ok);
   const token = new URL(made.url).pathname.split("/").pop()!;
   for (const email of ["bo@example.test", "cy@example.test"]) {
-    assert.equal((await votePoll(app, token, { name: "X", email, answers: { t0: "yes" } })).ok, true);
+    assert.equal(
+      (await votePoll(app, token, { name: "X", email, answers: { t0: "yes" } })).ok,
+      true,
+    );
   }
   assert.ok((await eraseGuest(app, host, "BO@example.test")).ok);
   const after = await pollAnswers(app, host, made.poll.id);

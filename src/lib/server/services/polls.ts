@@ -6,17 +6,11 @@
  * booking's "booked" marker rides in the booking's own commit, checked absent: a poll books once.
  */
 import type { App } from "../app.ts";
-import type {
-  EventTypeRecord,
-  PollAnswer,
-  PollRecord,
-  PollVoteRecord,
-  UserRecord,
-} from "../domain/model/records.ts";
+import type { EventTypeRecord, PollRecord, UserRecord } from "../domain/model/records.ts";
 import { newBookingRecord } from "../domain/booking.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { keys } from "../store/keys.ts";
-import { getUser, newId } from "../store/users.ts";
+import { newId } from "../store/users.ts";
 import { getEventType, getEventTypeBySlug } from "../store/event-types.ts";
 import { closePollRecord, getPoll, insertPoll, listPolls, listVotes } from "../store/polls.ts";
 import { hmacToken, randomToken, sha256Hex } from "../integrations/crypto.ts";
@@ -86,7 +80,10 @@ export async function createPoll(
     title: string;
     starts: string[];
     reserve?: boolean;
-    /** Answers are taken (and times held) until the end of this day (host's zone); default: until the last time. */
+    /**
+     * Answers are taken (and times held) until the end of this day (YYYY-MM-DD, host's zone) or
+     * this instant; default: until the last time.
+     */
     until?: string;
   },
 ): Promise<CreatePollResult> {
@@ -121,8 +118,11 @@ export async function createPoll(
   if (input.until) {
     let end: number;
     try {
-      end = Temporal.PlainDate.from(input.until, { overflow: "reject" }).add({ days: 1 })
-        .toZonedDateTime({ timeZone: host.timeZone }).epochMilliseconds;
+      // A day: to its end in the host's zone. An instant (the API): exactly then.
+      end = /^\d{4}-\d{2}-\d{2}$/.test(input.until)
+        ? Temporal.PlainDate.from(input.until, { overflow: "reject" }).add({ days: 1 })
+          .toZonedDateTime({ timeZone: host.timeZone }).epochMilliseconds
+        : Temporal.Instant.from(input.until).epochMilliseconds;
     } catch {
       return { ok: false, reason: "bad_until" };
     }
@@ -286,6 +286,7 @@ export async function pickPollTime(
           clock: hostClock(host, host.locale ?? "en"),
           locale: host.locale,
           by: "host",
+          origin: "poll",
           additionalGuests: others,
         },
         nowMs,

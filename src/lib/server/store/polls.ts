@@ -2,6 +2,7 @@
  * Meeting polls: the poll record, an index by the SHA-256 of its link's token, one vote per
  * invitee address (changed only by its voter's token), and the "booked" marker a booking writes absent-checked (a poll books once).
  */
+import { encodeTime } from "ulid";
 import { keys, type UserId } from "./keys.ts";
 import type { OutboxRecord, PollRecord, PollVoteRecord } from "../domain/model/records.ts";
 import { enqueue } from "./outbox.ts";
@@ -46,6 +47,25 @@ export async function listPolls(kv: Deno.Kv, hostId: UserId, limit = 100) {
   for await (
     const e of kv.list<PollRecord>({ prefix: keys.pollPrefix(hostId) }, { reverse: true, limit })
   ) out.push(e.value);
+  return out;
+}
+
+/**
+ * The host's polls made in [fromMs, toMs), oldest first, at most `limit` (ids are ULIDs: time
+ * first, so the range is a key range).
+ */
+export async function listPollsMade(
+  kv: Deno.Kv,
+  hostId: UserId,
+  fromMs: number,
+  toMs: number,
+  limit: number,
+) {
+  const out: PollRecord[] = [];
+  const at = (ms: number) => [...keys.pollPrefix(hostId), encodeTime(Math.max(0, ms), 10)];
+  for await (const e of kv.list<PollRecord>({ start: at(fromMs), end: at(toMs) }, { limit })) {
+    out.push(e.value);
+  }
   return out;
 }
 

@@ -1,6 +1,6 @@
-import { error, fail } from "@sveltejs/kit";
+import { type Cookies, error, fail } from "@sveltejs/kit";
 import * as v from "valibot";
-import type { Actions, Cookies, PageServerLoad } from "./$types";
+import type { Actions, PageServerLoad } from "./$types";
 import { openPoll, pollVoter, votePoll } from "$lib/server/services/poll-votes.ts";
 import { guestClock, guestZone } from "$lib/server/http/booking-page.ts";
 import { GuestFields } from "$lib/shared/forms/booking.ts";
@@ -24,7 +24,9 @@ function keepVoter(cookies: Cookies, url: URL, token: string, voter: string) {
   });
 }
 
-export const load: PageServerLoad = async ({ locals, params, url, request, setHeaders, cookies }) => {
+export const load: PageServerLoad = async (
+  { locals, params, url, request, setHeaders, cookies },
+) => {
   setHeaders({ "cache-control": "no-store", "referrer-policy": "no-referrer" });
   const zone = guestZone(url.searchParams.get("tz"), locals.app.now(), locals.locale);
   const p = await openPoll(locals.app, params.token, {

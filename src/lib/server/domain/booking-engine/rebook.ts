@@ -44,7 +44,11 @@ export function planRebook(
   const old = current.value;
   if (old.rescheduledToId) return { ok: false, reason: "moved" };
   if (!awaitsNewTime(old)) return { ok: false, reason: "cancelled" };
-  const successor = successorRecord(old, change, rules, nowMs);
+  // Told apart in insights from a move: the guest picked a new time because the host asked.
+  const successor: BookingRecord = {
+    ...successorRecord(old, change, rules, nowMs),
+    origin: "rebook",
+  };
   const linked: BookingRecord = { ...old, rescheduledToId: successor.id };
   const d = new Draft(s.keyOf);
   const self = new Set([successor.id]);

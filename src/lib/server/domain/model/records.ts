@@ -306,7 +306,22 @@ export type BookingRecord = {
    * id, this occurrence's place (0-based) and how many the guest booked.
    */
   series?: BookingSeries;
+  /**
+   * How the booking came, where its other fields cannot tell (a poll's pick, a guest's new time
+   * after the host asked). Absent: read from them (domain/insights-origin.ts `originOf`).
+   */
+  origin?: BookingOrigin;
 };
+
+/** How a booking came, as insights tell bookings apart (domain/insights-origin.ts). */
+export type BookingOrigin =
+  | "guest"
+  | "link"
+  | "poll"
+  | "for_guest"
+  | "host_move"
+  | "guest_move"
+  | "rebook";
 
 export type BookingSeries = { id: string; index: number; count: number };
 
