@@ -68,6 +68,7 @@ export async function recordAudit(app: App, event: AuditEvent): Promise<void> {
 
 export const AUDIT_PAGE = 500;
 
+/** Newest first; `capped`: the scan's cap was reached (narrow the dates to see older ones). */
 export function auditEntries(app: App, filter: AuditFilter, limit = AUDIT_PAGE) {
   return listAudit(app.kv, filter, app.now(), limit);
 }
