@@ -7,6 +7,8 @@
 import type { App } from "../app.ts";
 import type { AuditKind, AuditRecord } from "../domain/model/audit-records.ts";
 import { type AuditFilter, insertAudit, listAudit } from "../store/audit.ts";
+
+export { AUDIT_SCAN_CAP } from "../store/audit.ts";
 import { getUser, newId } from "../store/users.ts";
 import type { UserId } from "../store/keys.ts";
 import { sha256Hex } from "../util/digest.ts";

@@ -1,8 +1,7 @@
 import * as v from "valibot";
 import type { PageServerLoad } from "./$types";
-import { auditEntries } from "$lib/server/services/audit.ts";
+import { AUDIT_SCAN_CAP, auditEntries } from "$lib/server/services/audit.ts";
 import { auditFilter, AuditQuery } from "$lib/server/http/audit-query.ts";
-import { AUDIT_SCAN_CAP } from "$lib/server/store/audit.ts";
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const parsed = v.safeParse(AuditQuery, Object.fromEntries(url.searchParams));
