@@ -8,7 +8,8 @@
  * Exit codes: 0 done; 1 refused or failed (no such user, already in that state, last owner of a
  * team, the mail server refused, the backup failed); 2 wrong usage; 3 the configuration is invalid;
  * 4 the local store is in use by a running server.
- * With --json, stdout holds one JSON document (also for refusals: `{ "ok": false, ... }`).
+ * With --json, stdout holds one JSON document whatever happens (also for refusals, usage errors
+ * and unexpected failures: `{ "ok": false, "reason": ... }`), with the same exit code.
  */
 import { describeConfig, parseConfig } from "../src/lib/server/config.ts";
 import { type App, buildApp } from "../src/lib/server/app.ts";
@@ -22,14 +23,14 @@ import {
   suspendUser,
   userRow,
 } from "../src/lib/server/services/admin-users.ts";
-import { backupNow, sendTestMail } from "../src/lib/server/services/admin-instance.ts";
-import { exportHostIcs, exportHostJson } from "../src/lib/server/services/host-data.ts";
 import {
-  BackupError,
-  backupStore,
-  isLocalFile,
-  restoreStore,
-} from "../src/lib/server/store/backup.ts";
+  backupNow,
+  backupToFile,
+  restoreFromFile,
+  sendTestMail,
+} from "../src/lib/server/services/admin-instance.ts";
+import { exportHostIcs, exportHostJson } from "../src/lib/server/services/host-data.ts";
+import { isLocalFile } from "../src/lib/server/store/backup.ts";
 import { liveProcesses } from "../src/lib/server/store/presence.ts";
 import type { AccountState } from "../src/lib/server/domain/admin.ts";
 
@@ -262,21 +263,16 @@ async function dispatch(
   }
   if (command === "backup") {
     if (sub) {
-      try {
-        await Deno.stat(sub);
-        return refused("exists", `${sub} exists; choose a new file name`);
-      } catch { /* a new file, as it should be */ }
-      try {
-        const r = await backupStore(app.kv, app.config.dbPath, sub);
-        const sizeBytes = (await Deno.stat(sub)).size;
-        return done(
-          { ok: true, file: sub, entries: r.entries, sizeBytes, sha256: r.sha256 },
-          `backup: ${r.entries} entries → ${sub}, ${Math.ceil(sizeBytes / 1024)} KiB`,
-        );
-      } catch (err) {
-        const detail = err instanceof BackupError ? err.message : String(err);
-        return refused("failed", `backup failed: ${detail}`, { detail });
+      const r = await backupToFile(app, sub);
+      if (!r.ok) {
+        return r.reason === "exists"
+          ? refused("exists", `${sub} exists; choose a new file name`)
+          : refused("failed", `backup failed: ${r.detail}`, { detail: r.detail });
       }
+      return done(
+        { ok: true, file: sub, entries: r.entries, sizeBytes: r.sizeBytes, sha256: r.sha256 },
+        `backup: ${r.entries} entries → ${sub}, ${Math.ceil(r.sizeBytes / 1024)} KiB`,
+      );
     }
     const r = await backupNow(app, null);
     if (!r.ok) {
@@ -294,27 +290,61 @@ async function dispatch(
   }
   // restore
   if (!sub) return usage("restore needs the backup FILE");
+  const r = await restoreFromFile(app, sub, { force: args.includes("--force") });
+  if (!r.ok) return refused("refused", `restore refused: ${r.detail}`, { detail: r.detail });
+  return done(
+    { ok: true, restored: r.restored, skipped: r.skipped, resumed: r.resumed },
+    `restore: ${r.restored} entries written and verified${r.resumed ? " (resumed)" : ""}`,
+  );
+}
+
+/**
+ * Runs a command for the process: with --json, stdout holds exactly one JSON document whatever
+ * happens — a refusal, a usage error, or an unexpected failure (`reason: "unexpected"`, exit 1,
+ * as an uncaught error would exit) — and anything the services print goes to stderr meanwhile.
+ */
+export async function main(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const json = args.includes("--json");
+  const log = console.log;
+  if (json) console.log = console.error;
+  let out: Outcome;
   try {
-    const r = await restoreStore(app.kv, sub, {
-      force: args.includes("--force"),
-      nowMs: app.now(),
-    });
-    return done(
-      { ok: true, restored: r.restored, skipped: r.skipped, resumed: r.resumed },
-      `restore: ${r.restored} entries written and verified${r.resumed ? " (resumed)" : ""}`,
-    );
+    out = await run(args, env);
   } catch (err) {
-    const detail = err instanceof BackupError ? err.message : String(err);
-    return refused("refused", `restore refused: ${detail}`, { detail });
+    const message = err instanceof Error ? err.message : String(err);
+    out = {
+      code: 1,
+      json: { ok: false, reason: "unexpected", message },
+      // Without --json a person reads it; the trace helps whoever reports it.
+      text: `failed: ${err instanceof Error && err.stack ? err.stack : message}`,
+    };
+  } finally {
+    console.log = log;
   }
+  if (json) {
+    // The export is a document of its own: JSON as it is, an ICS file wrapped.
+    const doc = out.json ??
+      (/^\s*[{[]/.test(out.text)
+        ? JSON.parse(out.text)
+        : { ok: out.code === 0, format: "ics", ics: out.text });
+    return { code: out.code, stdout: JSON.stringify(doc, null, 2) + "\n", stderr: "" };
+  }
+  return out.code === 0
+    ? { code: 0, stdout: out.text + "\n", stderr: "" }
+    : { code: out.code, stdout: "", stderr: out.text + "\n" };
 }
 
 if (import.meta.main) {
-  const args = Deno.args;
-  const out = await run(args, Deno.env.toObject());
-  if (args.includes("--json") && out.json !== null) {
-    console.log(JSON.stringify(out.json, null, 2));
-  } else if (out.code === 0) console.log(out.text);
-  else console.error(out.text);
-  Deno.exit(out.code);
+  const { code, stdout, stderr } = await main(Deno.args, Deno.env.toObject());
+  if (stdout) await writeAll(Deno.stdout, stdout);
+  if (stderr) await writeAll(Deno.stderr, stderr);
+  Deno.exit(code);
+}
+
+async function writeAll(to: typeof Deno.stdout, text: string) {
+  const bytes = new TextEncoder().encode(text);
+  for (let i = 0; i < bytes.length;) i += await to.write(bytes.subarray(i));
 }

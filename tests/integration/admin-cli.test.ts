@@ -10,6 +10,7 @@ import { createClient } from "../support/http.ts";
 import { signInByLink } from "../support/auth.ts";
 import { slotsAhead } from "../reliability/harness.ts";
 import { DEMO_EMAIL } from "../../src/lib/server/services/seed-demo.ts";
+import { parseCsv } from "../../src/lib/server/http/csv.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -156,6 +157,80 @@ Deno.test({
     } finally {
       if (!stopped) await app.stop();
       else await Deno.remove(app.dataDir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "invito CLI --json (issue 32): every command prints one JSON document with its exit code — usage errors, an unexpected failure, the ICS export, a test mail; backup FILE and restore are in the audit log (actor cli) and the instance page lists the backup's result",
+  async fn() {
+    const ADMIN = "ops@example.test";
+    const app = await startApp({ demo: true, env: { INVITO_ADMINS: ADMIN } });
+    let restoredApp: AppHandle | null = null;
+    try {
+      await app.stop({ keepData: true });
+      const json = async (args: string[], code: number, env: Record<string, string> = {}) => {
+        const out = await invito(app, [...args, "--json"], env);
+        assert.equal(out.code, code, `${args.join(" ")}: ${out.stdout}${out.stderr}`);
+        let doc: Record<string, unknown>;
+        try {
+          doc = out.json();
+        } catch {
+          throw new Error(`${args.join(" ")} printed no JSON document:\n${out.stdout}`);
+        }
+        assert.doesNotMatch(out.stdout + out.stderr, /^\s+at /m, "no stack trace");
+        return doc;
+      };
+      assert.equal((await json(["users", "frobnicate"], 2)).reason, "usage");
+      assert.equal((await json(["launch-rockets"], 2)).reason, "usage");
+      assert.equal((await json(["bookings", "list"], 2)).reason, "usage");
+      assert.equal((await json(["users", "suspend", "nobody"], 1)).reason, "not_found");
+      assert.equal(typeof (await json(["help"], 0)).help, "string");
+      // Something nobody planned for: the store cannot be opened (a folder, not a file).
+      const broken = await json(["users", "list"], 1, { INVITO_DB_PATH: app.dataDir });
+      assert.equal(broken.ok, false);
+      assert.equal(broken.reason, "unexpected");
+      assert.equal(typeof broken.message, "string");
+      // The calendar export is a document of its own: wrapped, not printed bare.
+      const ics = await json(["bookings", "export", "demo", "--ics"], 0);
+      assert.equal(ics.format, "ics");
+      assert.match(String(ics.ics), /^BEGIN:VCALENDAR/);
+      assert.equal((await json(["mail-test", ADMIN], 0)).ok, true, "the mail goes to stderr");
+
+      const file = join(app.dataDir, "cli.backup.gz");
+      assert.equal((await json(["backup", file], 0)).ok, true);
+      assert.equal((await json(["backup", file], 1)).reason, "exists");
+      const restoredDir = join(app.dataDir, "restored");
+      const other = { INVITO_DB_PATH: join(restoredDir, "invito.kv") };
+      assert.equal((await json(["restore", file], 0, other)).ok, true);
+      assert.equal((await json(["restore", file], 1, other)).reason, "refused");
+
+      // The server on the same store shows the backup in the audit log and on the instance page.
+      await app.restart();
+      const admin = await signInByLink(app, ADMIN);
+      const rows = (kind: string, c = admin) =>
+        c.get(`/admin/audit.csv?kind=${kind}`).then((r) => parseCsv(r.body).slice(1));
+      const backups = await rows("admin_backup");
+      assert.deepEqual(backups.map((r) => [r[2], r[4]]), [["cli", file]]);
+      assert.match(String(backups[0][7]), /^\d+ entries$/);
+      const instance = await admin.get("/admin/instance");
+      assert.match(
+        instance.body,
+        /data-backup="ok"[^]*?<code>cli\.backup\.gz<\/code>/,
+        "the command line's backup is listed with its result",
+      );
+      // The restored store's own log says it was restored (and that a second try was refused).
+      restoredApp = await startApp({ dataDir: restoredDir, env: { INVITO_ADMINS: ADMIN } });
+      const admin2 = await signInByLink(restoredApp, ADMIN);
+      const restores = await rows("admin_restore", admin2);
+      assert.deepEqual(restores.map((r) => [r[2], r[4]]), [["cli", file], ["cli", file]]);
+      assert.match(String(restores[0][7]), /^refused: the store is not empty/);
+      assert.match(String(restores[1][7]), /^\d+ entries$/);
+    } finally {
+      await restoredApp?.stop({ keepData: true });
+      await app.stop();
     }
   },
 });

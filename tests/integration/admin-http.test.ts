@@ -223,7 +223,7 @@ Deno.test({
     };
 
     // Two meetings ahead; the webhook hears of them.
-    const [a, , b] = await slotsAhead(app.baseUrl, "demo", "quick-chat", 10);
+    const [a, c3, b] = await slotsAhead(app.baseUrl, "demo", "quick-chat", 10);
     const guest = createClient(app.baseUrl);
     const tokens: string[] = [];
     for (const start of [a, b]) {
@@ -312,17 +312,45 @@ Deno.test({
     assert.equal((await host.get("/dashboard")).status, 200);
     apiKey = await newKey(host);
     assert.equal((await api("GET", "/me", apiKey)).status, 200);
+    // A new feed works; the webhook (kept, silent while suspended) hears bookings again.
+    assert.equal((await host.post("/dashboard/profile?/feed", {})).status, 200);
+    const feed2 = /\/feed\/[A-Za-z0-9_-]{43}\.ics/.exec(
+      (await host.get("/dashboard/profile")).body,
+    )![0];
+    assert.notEqual(feed2, feedPath, "a new feed address");
+    assert.equal(await status(feed2), 200);
+    const heard = hits.length;
+    const third = await guest.post("/calendar/demo/quick-chat?/book", {
+      name: "Gil",
+      email: "gil@example.test",
+      note: "",
+      start: c3,
+      tz: "UTC",
+    });
+    assert.equal(third.status, 303);
+    await waitFor(() => hits.length > heard, { message: "the webhook hearing the new booking" });
 
     // Delete, as ADR 022 does it: a wrong confirmation changes nothing; the right one ends all.
     const wrong = await admin.post("/admin?/delete", { userId: demoId, confirm: "dem" });
     assert.equal(wrong.status, 400);
     assert.equal((await api("GET", "/me", apiKey)).status, 200);
+    await waitFor(async () => (await outboxJobs(app.baseUrl)) === 0, {
+      message: "an empty outbox before the deletion",
+    });
+    const beforeDelete = hits.length;
     const deleted = await admin.post("/admin?/delete", { userId: demoId, confirm: "demo" });
     assert.equal(deleted.status, 200, deleted.body.slice(0, 300));
     assert.equal((await api("GET", "/me", apiKey)).status, 401);
     assert.equal((await host.get("/dashboard")).status, 303);
     assert.equal(await status("/calendar/demo"), 404);
+    assert.equal(await status(feed2), 404, "the feed ends with the account");
     await app.waitForLog(/To: gil@example\.test[\s\S]*?closed their Invito account/);
+    // The meetings the deletion cancelled are told to their guests, never to the deleted
+    // account's webhook endpoint: once everything queued has gone out, it heard nothing more.
+    await waitFor(async () => (await outboxJobs(app.baseUrl)) === 0, {
+      message: "an empty outbox after the deletion",
+    });
+    assert.equal(hits.length, beforeDelete, "no webhook delivery after the deletion");
 
     // Each admin action is in the audit log.
     const audit = await admin.get("/admin/audit");
@@ -399,13 +427,36 @@ Deno.test({
       const files = names().filter((n) => !before.includes(n));
       assert.equal(files.length, 1);
       const size = Deno.statSync(`${backupDir}/${files[0]}`).size;
-      const listed = await admin.get("/admin/instance");
-      assert.match(
-        listed.body,
-        new RegExp(
-          `${files[0].replace(/\./g, "\\.")}</code> · ${Math.max(1, Math.round(size / 1024))} KiB`,
+      // A backup that fails (the folder is a file now): listed too, with what went wrong.
+      await Deno.remove(backupDir, { recursive: true });
+      await Deno.writeTextFile(backupDir, "not a folder");
+      const failed = await admin.post("/admin/instance?/backup", {});
+      assert.equal(failed.status, 503, failed.body.slice(0, 300));
+      // Each listed backup with its own result, size and time, newest first.
+      const backupRows = [...(await admin.get("/admin/instance")).body.matchAll(
+        /<tr[^>]*data-backup="(\w+)"[^>]*>([\s\S]*?)<\/tr>/g,
+      )].map((m) => ({
+        result: m[1],
+        cells: [...m[2].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) =>
+          c[1].replace(/<[^>]+>/g, "").trim()
         ),
+      }));
+      assert.deepEqual(backupRows.map((r) => r.result), ["failed", "ok", "ok"]);
+      assert.equal(backupRows[0].cells[1], "Failed");
+      assert.notEqual(backupRows[0].cells[4], "", "what went wrong");
+      assert.deepEqual(backupRows[1].cells.slice(1, 3), [
+        "OK",
+        `${Math.max(1, Math.round(size / 1024))} KiB`,
+      ]);
+      // (Their folder is gone now: the list says so beside each name.)
+      assert.equal(backupRows[1].cells[4], `${files[0]}(removed since)`);
+      assert.equal(
+        backupRows[2].cells[4],
+        `${before[0]}(removed since)`,
+        "the start's backup, with its own result",
       );
+      assert.equal(backupRows[2].cells[1], "OK");
+      for (const r of backupRows) assert.match(r.cells[0], /\d/, "when");
 
       // Security events land in the log: a key with a name a spreadsheet would run.
       const made = await host.post("/dashboard/developers?/createKey", {

@@ -21,12 +21,8 @@ import {
   rescheduleByHost,
 } from "../../src/lib/server/services/decide-booking.ts";
 import { getSlotRange } from "../../src/lib/server/services/slot-range.ts";
-import {
-  closePoll,
-  createPoll,
-  pickPollTime,
-  votePoll,
-} from "../../src/lib/server/services/polls.ts";
+import { closePoll, createPoll, pickPollTime } from "../../src/lib/server/services/polls.ts";
+import { votePoll } from "../../src/lib/server/services/poll-votes.ts";
 import { fanOutEvent } from "../../src/lib/server/services/webhook-delivery.ts";
 import {
   createSubscription,
@@ -205,13 +201,13 @@ Deno.test("webhooks: a meeting poll's life reaches poll.* subscribers (created, 
     const made = await createPoll(app, host, { slug: "chat", title: "Sync", starts: times });
     assert.ok(made.ok, JSON.stringify(made));
     const token = new URL(made.url).pathname.split("/").pop()!;
-    assert.deepEqual(
-      await votePoll(app, token, {
+    assert.equal(
+      (await votePoll(app, token, {
         name: "Bo",
         email: "bo@example.test",
         answers: { t0: "yes", t1: "no" },
-      }),
-      { ok: true },
+      })).ok,
+      true,
     );
     const picked = await pickPollTime(app, host, made.poll.id, times[0]);
     assert.ok(picked.ok, JSON.stringify(picked));

@@ -17,4 +17,5 @@ export const AUDIT_KIND_KEYS = {
   bookings_handed_over: "admin.kind_bookings_handed_over",
   admin_mail_test: "admin.kind_admin_mail_test",
   admin_backup: "admin.kind_admin_backup",
+  admin_restore: "admin.kind_admin_restore",
 } as const satisfies Record<string, MessageKey>;

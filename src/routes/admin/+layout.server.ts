@@ -7,7 +7,13 @@ export const load: LayoutServerLoad = ({ locals }) => {
   const u = locals.user;
   if (!u) error(404, locals.t.t("errors.not_found_heading"));
   return {
-    me: { id: u.id, name: u.name, email: u.email, timeZone: u.timeZone, clock: hostClock(u, locals.t.locale) },
+    me: {
+      id: u.id,
+      name: u.name,
+      email: u.email,
+      timeZone: u.timeZone,
+      clock: hostClock(u, locals.t.locale),
+    },
   };
 };
 

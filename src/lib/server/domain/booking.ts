@@ -64,6 +64,8 @@ export type NewBookingInput = {
   additionalGuests?: string[];
   /** Where the guest came from (already cleaned with `decideSource`). */
   source?: BookingRecord["source"] | null;
+  /** How it came, when its other fields cannot tell (a poll's pick). */
+  origin?: BookingRecord["origin"];
 };
 
 /** An offered place every booking shares as it is; a per-booking one (a room, the guest's number) is decided by the caller. */
@@ -122,6 +124,7 @@ export function newBookingRecord(
     ...(input.teamId ? { teamId: input.teamId } : {}),
     ...(input.additionalGuests?.length ? { additionalGuests: input.additionalGuests } : {}),
     ...(input.source ? { source: input.source } : {}),
+    ...(input.origin ? { origin: input.origin } : {}),
   };
 }
 

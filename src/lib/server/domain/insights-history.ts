@@ -2,10 +2,11 @@
  * A booking's whole history as counter changes: its creation and every change up to an instant,
  * each on the host-zone day it happened, through the same `bookingDeltas` as live counting. The
  * backfill counts bookings from before counting began with it, and an import counts the bookings
- * it brings (their history happened elsewhere). Pure.
+ * it brings (their history happened elsewhere), each booking also once by how it came. Pure.
  */
 import type { BookingRecord } from "./model/records.ts";
 import { bookingDeltas, type BookingFacts, type CountDelta, zonedDay } from "./insights.ts";
+import { originDelta } from "./insights-origin.ts";
 
 /** What a booking's history up to `beforeMs` adds to the counters. */
 export function historyDeltas(
@@ -26,9 +27,10 @@ export function historyDeltas(
     const atMs = i === 0 ? b.createdAtMs : b.history[i].atMs;
     if (atMs >= beforeMs) break;
     const next = facts(i);
-    for (const d of bookingDeltas(prev, next, zonedDay(atMs, zone))) {
-      out.push({ ...d, ownerId: b.hostId });
-    }
+    const day = zonedDay(atMs, zone);
+    for (const d of bookingDeltas(prev, next, day)) out.push({ ...d, ownerId: b.hostId });
+    // Made: counted once by how it came, as live counting does.
+    if (i === 0) out.push({ ...originDelta(b, day), ownerId: b.hostId });
     prev = next;
   }
   return out;

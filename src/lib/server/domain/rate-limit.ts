@@ -10,7 +10,8 @@ export type RateGroup =
   | "signin_email"
   | "api"
   | "api_public"
-  | "import";
+  | "import"
+  | "poll_voter";
 export type Limit = { limit: number; windowMs: number };
 export type RateLimits = Record<RateGroup, Limit>;
 
@@ -26,9 +27,18 @@ export const DEFAULT_LIMITS: RateLimits = {
   api_public: { limit: 300, windowMs: 60_000 },
   /** A host's data imports (a file of up to 64 MB each), per host. */
   import: { limit: 10, windowMs: 60 * 60_000 },
+  /**
+   * New invitees one client adds to meeting polls, per client IP: each is an address the host's
+   * pick will mail (a change of one's own answers does not count).
+   */
+  poll_voter: { limit: 20, windowMs: 60 * 60_000 },
 };
 
 const UNIT: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000 };
+/** One override: "booking=10/10m" (every group of DEFAULT_LIMITS, and only those). */
+const SETTING_PART = new RegExp(
+  `^(${Object.keys(DEFAULT_LIMITS).join("|")})=(\\d{1,6})\\/(\\d{1,4})(s|m|h)$`,
+);
 
 export function parseRateLimitSetting(
   text: string,
@@ -38,11 +48,7 @@ export function parseRateLimitSetting(
   if (t === "on" || t === "true" || t === "") return { ok: true, limits: { ...DEFAULT_LIMITS } };
   const limits = { ...DEFAULT_LIMITS };
   for (const part of t.split(",")) {
-    const m =
-      /^(booking|page|token|signin|signin_email|api|api_public|import)=(\d{1,6})\/(\d{1,4})(s|m|h)$/
-        .exec(
-          part.trim(),
-        );
+    const m = SETTING_PART.exec(part.trim());
     if (!m) {
       return {
         ok: false,
@@ -76,8 +82,9 @@ export type RequestShape = { method: string; routeId: string | null; path: strin
  */
 const GUEST_PAGE =
   /^\/(calendar|widget)\/\[username\]|^\/(widget\/)?team\/\[team\]|^\/(widget\/)?forms\/\[owner\]/;
-/** Pages opened by a secret link's token: a booking's, or a team invitation's. */
-const TOKEN_PAGE = /^\/(widget\/)?booking\/\[token\]|^\/team-invitation\/\[token\]/;
+/** Pages opened by a secret link's token: a booking's, a team invitation's, or a meeting poll's. */
+const TOKEN_PAGE =
+  /^\/(widget\/)?booking\/\[token\]|^\/team-invitation\/\[token\]|^\/poll\/\[token\]/;
 
 /** The group a request counts against, or null when it is not limited. */
 export function rateGroupFor(r: RequestShape): RateGroup | null {

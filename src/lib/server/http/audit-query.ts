@@ -1,7 +1,6 @@
 /** The audit log's filters as the page and its CSV read them from the query (one schema). */
 import * as v from "valibot";
-import { AUDIT_KINDS, type AuditRecord } from "../domain/model/audit-records.ts";
-import type { AuditFilter } from "../store/audit.ts";
+import { AUDIT_KINDS, type AuditFilter, type AuditRecord } from "../domain/model/audit-records.ts";
 import { Temporal } from "../domain/temporal.ts";
 import type { Table } from "../../shared/insights-types.ts";
 
@@ -16,22 +15,25 @@ export const AuditQuery = v.object({
 
 export type AuditQueryValue = v.InferOutput<typeof AuditQuery>;
 
-function dayStartMs(date: string, timeZone: string): number | undefined {
+function dayStartMs(date: string, timeZone: string, plusDays = 0): number | undefined {
   try {
-    return Temporal.PlainDate.from(date).toZonedDateTime({ timeZone }).epochMilliseconds;
+    return Temporal.PlainDate.from(date, { overflow: "reject" }).add({ days: plusDays })
+      .toZonedDateTime({ timeZone }).epochMilliseconds;
   } catch {
     return undefined;
   }
 }
 
-/** From the start of `from` to the end of `to`, both days in the admin's zone. */
+/**
+ * From the start of `from` to the end of `to`, both days in the admin's zone: `to` ends where
+ * the next day starts there (23 or 25 hours after its start on a DST change, not 24).
+ */
 export function auditFilter(q: AuditQueryValue, timeZone: string): AuditFilter {
-  const to = q.to ? dayStartMs(q.to, timeZone) : undefined;
   return {
     kind: q.kind || undefined,
     who: q.who || undefined,
     fromMs: q.from ? dayStartMs(q.from, timeZone) : undefined,
-    toMs: to === undefined ? undefined : to + 86_400_000,
+    toMs: q.to ? dayStartMs(q.to, timeZone, 1) : undefined,
   };
 }
 

@@ -47,7 +47,10 @@ type Entry = {
   /** The page's revision (services/page-revision.ts) and clock bucket when it was rendered. */
   revision: string;
   minute: number;
-  /** The first slot it shows for the day (it drops out when it starts). */
+  /**
+   * The first slot it shows for the day (it drops out when it starts), or the end of a hold
+   * behind its times if sooner (the time comes free with no write): rendered again then.
+   */
   firstSlotMs: number;
   /** Its data, for what counts page views after the answer (http/insights-hook.ts). */
   page: SlotPage;
@@ -162,7 +165,11 @@ async function render(
     nonce,
     revision,
     minute,
-    firstSlotMs: page.slots.length ? Date.parse(page.slots[0].start) : Infinity,
+    // …or when a hold behind its times ends (nothing is written then: a poll's held time).
+    firstSlotMs: Math.min(
+      page.slots.length ? Date.parse(page.slots[0].start) : Infinity,
+      page.changesAtMs,
+    ),
     page,
   };
   remember(key, entry);

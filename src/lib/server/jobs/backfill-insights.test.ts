@@ -158,6 +158,7 @@ Deno.test("backfill: a booking made before counting began and confirmed after co
     await backfillInsights(app, app.now());
     const counts = await all(app, host.id);
     assert.deepEqual(counts.filter((c) => c.startsWith("ev")), [
+      "ev 2026-11-20 by.guest 1",
       "ev 2026-11-20 confirmed 1",
       "ev 2026-11-20 submitted 1",
     ]);

@@ -12,7 +12,15 @@ import { getUsers } from "../store/teams.ts";
 import { SCHEMA } from "../store/migrate.ts";
 import { STALE_AFTER_INTERVALS } from "./calendar-busy.ts";
 import { outboxStats } from "./ops-status.ts";
-import { lastBackupResult, listBackupFiles, takeBackupNow } from "./backups.ts";
+import {
+  type BackupFile,
+  lastBackupResult,
+  listBackupFiles,
+  recordBackupResult,
+  takeBackupNow,
+} from "./backups.ts";
+import { type BackupResultRecord, listBackupResults } from "../store/backup-results.ts";
+import { BackupError, backupStore, pendingRestore, restoreStore } from "../store/backup.ts";
 import { recordAudit } from "./audit.ts";
 import { translator } from "../i18n.ts";
 
@@ -55,10 +63,11 @@ export async function failingCalendarsByUser(app: App): Promise<FailingCalendars
 
 export async function instanceOverview(app: App) {
   const nowMs = app.now();
-  const [outbox, failing, backups, lastBackup, schema, ver] = await Promise.all([
+  const [outbox, failing, backups, results, lastBackup, schema, ver] = await Promise.all([
     outboxStats(app, nowMs),
     failingCalendarsByUser(app),
     listBackupFiles(app),
+    listBackupResults(app.kv, BACKUP_ROWS),
     lastBackupResult(app),
     app.kv.get<{ version?: number }>(keys.meta("schema")),
     appVersion(),
@@ -69,7 +78,11 @@ export async function instanceOverview(app: App) {
     mailMode: app.mailer.mode,
     outbox,
     failing,
-    backups: { dir: app.config.backup.dir, files: backups.slice(0, 10), last: lastBackup },
+    backups: {
+      dir: app.config.backup.dir,
+      rows: backupRows(backups, results),
+      last: lastBackup,
+    },
     config: describeConfig(app.config),
   };
 }
@@ -102,11 +115,138 @@ export async function sendTestMail(
 }
 
 export async function backupNow(app: App, admin: UserRecord | null) {
-  const r = await takeBackupNow(app);
+  const r = await takeBackupNow(app, app.now(), admin ? "admin" : "cli");
   await recordAudit(app, {
     kind: "admin_backup",
     actor: admin ?? { id: null, label: "cli" },
     detail: r.ok ? `${r.result.entries} entries` : `failed: ${r.reason}`,
   });
   return r;
+}
+
+/** How many backups the instance page lists. */
+const BACKUP_ROWS = 10;
+
+export type BackupRow = {
+  atMs: number | null;
+  /** null: a file of the folder whose outcome was not kept (taken before outcomes were). */
+  ok: boolean | null;
+  sizeBytes: number | null;
+  entries: number | null;
+  /** The file's name; for a failure, what went wrong. */
+  file: string | null;
+  detail: string | null;
+  /** The file is still in the folder (older ones are pruned). */
+  present: boolean;
+};
+
+/**
+ * The last backups, newest first, each with its outcome: every kept outcome (a failure has no
+ * file), and the folder's files that have none.
+ */
+export function backupRows(files: BackupFile[], results: BackupResultRecord[]): BackupRow[] {
+  const byName = new Map(files.map((f) => [f.name, f]));
+  const rows: BackupRow[] = results.map((r) => ({
+    atMs: r.atMs,
+    ok: r.ok,
+    sizeBytes: r.sizeBytes,
+    entries: r.entries,
+    file: r.file,
+    detail: r.ok ? null : r.detail,
+    present: r.file !== null && byName.has(r.file),
+  }));
+  const known = new Set(results.map((r) => r.file));
+  for (const f of files) {
+    if (known.has(f.name)) continue;
+    rows.push({
+      atMs: f.atMs,
+      ok: null,
+      sizeBytes: f.sizeBytes,
+      entries: null,
+      file: f.name,
+      detail: null,
+      present: true,
+    });
+  }
+  return rows.sort((a, b) => (b.atMs ?? 0) - (a.atMs ?? 0)).slice(0, BACKUP_ROWS);
+}
+
+export type FileBackupResult =
+  | { ok: true; file: string; entries: number; sizeBytes: number; sha256: string }
+  | { ok: false; reason: "exists" | "failed"; detail: string };
+
+/**
+ * A backup into a file the command line names (not INVITO_BACKUP_DIR): never over an existing
+ * file. Its outcome is kept for the instance page and audited (actor: the command line).
+ */
+export async function backupToFile(app: App, file: string): Promise<FileBackupResult> {
+  const atMs = app.now();
+  try {
+    await Deno.lstat(file);
+    return { ok: false, reason: "exists", detail: `${file} exists` };
+  } catch { /* a new file, as it should be */ }
+  let out: FileBackupResult;
+  try {
+    const r = await backupStore(app.kv, app.config.dbPath, file);
+    const sizeBytes = (await Deno.stat(file)).size;
+    out = { ok: true, file, entries: r.entries, sizeBytes, sha256: r.sha256 };
+  } catch (err) {
+    const detail = (err instanceof BackupError ? err.message : String(err)).slice(0, 300);
+    out = { ok: false, reason: "failed", detail };
+  }
+  await recordBackupResult(app, {
+    v: 1,
+    atMs,
+    ok: out.ok,
+    detail: out.ok ? file : out.detail,
+    entries: out.ok ? out.entries : null,
+    sizeBytes: out.ok ? out.sizeBytes : null,
+  }, "cli");
+  await recordAudit(app, {
+    kind: "admin_backup",
+    actor: { id: null, label: "cli" },
+    target: { id: null, label: file },
+    detail: out.ok ? `${out.entries} entries` : `failed: ${out.detail}`,
+  });
+  return out;
+}
+
+export type RestoreOutcome =
+  | { ok: true; restored: number; skipped: number; resumed: boolean }
+  | { ok: false; detail: string };
+
+/**
+ * Restores a backup file into this store (the command line; the server is stopped or the store
+ * is remote). Audited in the store it restored into, done or refused, so the restored log says a
+ * restore happened — except into a store an interrupted restore left incomplete.
+ */
+export async function restoreFromFile(
+  app: App,
+  file: string,
+  opts: { force: boolean },
+): Promise<RestoreOutcome> {
+  const audit = (detail: string) =>
+    recordAudit(app, {
+      kind: "admin_restore",
+      actor: { id: null, label: "cli" },
+      target: { id: null, label: file },
+      detail,
+    });
+  try {
+    const r = await restoreStore(app.kv, file, { force: opts.force, nowMs: app.now() });
+    await audit(
+      `${r.restored} entries${r.resumed ? ", resumed" : ""}${opts.force ? ", forced" : ""}`,
+    );
+    return { ok: true, restored: r.restored, skipped: r.skipped, resumed: r.resumed };
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    // Not into a store a restore left incomplete: finishing it reads the store back against
+    // the file, and one more entry would fail that check.
+    if (!(await pendingRestore(app.kv).catch(() => null))) {
+      await audit(`${err instanceof BackupError ? "refused" : "failed"}: ${detail}`);
+    }
+    // A refusal (the file, a store that holds data) is an answer; anything else is a failure.
+    if (!(err instanceof BackupError)) throw err;
+    return { ok: false, detail };
+  }
 }

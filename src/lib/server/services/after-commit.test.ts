@@ -15,10 +15,18 @@ import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts"
 import { COUNTED_AS, settleCounts } from "./insights-count.ts";
 import { AFTER_COMMIT } from "./after-commit.ts";
 import { bookSlot } from "./book-slot.ts";
-import { cancelByGuest, decideBooking, rescheduleByGuest } from "./decide-booking.ts";
+import {
+  cancelByGuest,
+  decideBooking,
+  requestNewTime,
+  rescheduleByGuest,
+} from "./decide-booking.ts";
+import { mintOneOffLink } from "./one-off-links.ts";
+import { bookWithSingleUseLink } from "./single-use-links.ts";
 import { moveBookingByHost } from "./host-reschedule.ts";
 import { bookForGuest } from "./host-book.ts";
-import { createPoll, pickPollTime, votePoll } from "./polls.ts";
+import { createPoll, pickPollTime } from "./polls.ts";
+import { votePoll } from "./poll-votes.ts";
 import { bookTeamSlot } from "./team-bookings.ts";
 import { exportHostJson } from "./host-data.ts";
 import { importHostData } from "./host-import.ts";
@@ -119,6 +127,7 @@ Deno.test("after commit: a guest's booking, the host's confirm and reject, a gue
     assert.deepEqual(await totals(app, host.id), {
       "ev submitted": 5,
       "ev confirmed": 1,
+      "ev by.guest": 5,
       "mt stage.confirmed": 1,
       "mt stage.pending": 4,
     });
@@ -131,6 +140,7 @@ Deno.test("after commit: a guest's booking, the host's confirm and reject, a gue
     assert.deepEqual(await totals(app, host.id), {
       "ev submitted": 5,
       "ev confirmed": 2,
+      "ev by.guest": 5,
       "ev rejected": 1,
       "ev cancelled_guest": 1,
       "ev expired": 1,
@@ -144,7 +154,7 @@ Deno.test("after commit: a guest's booking, the host's confirm and reject, a gue
   }
 });
 
-Deno.test("after commit: a guest's reschedule and a host's are counted as moves; a host's booking for a guest as a booking", async () => {
+Deno.test("after commit: a guest's reschedule and a host's are counted as moves; a host's booking for a guest as a booking; each by how it came", async () => {
   const { app, host } = await setup();
   try {
     const first = await bookSlot(app, guest(0, "chat"));
@@ -165,9 +175,37 @@ Deno.test("after commit: a guest's reschedule and a host's are counted as moves;
       "ev submitted": 3,
       "ev confirmed": 3,
       "ev rescheduled": 2,
+      "ev by.guest": 2,
+      "ev by.guest_move": 1,
+      "ev by.host_move": 1,
+      "ev by.for_guest": 1,
       "mt stage.confirmed": 3,
       "mt stage.rescheduled": 2,
     });
+    // The host asks the guest for a new time; the guest's pick is told apart from a move.
+    const third = await bookSlot(app, guest(10, "chat"));
+    assert.ok(third.ok);
+    assert.ok((await requestNewTime(app, host.id, third.bookingId, "Clash")).ok);
+    assert.ok((await rescheduleByGuest(app, third.guestToken, at(12))).ok);
+    // A one-off link's booking (a single-use link with picked times) came by that link.
+    const link = await mintOneOffLink(app, host, { slug: "chat", starts: [at(14)], note: "" });
+    assert.ok(link.ok, JSON.stringify(link));
+    const byLink = await bookWithSingleUseLink(app, "host", link.url.split("/").pop()!, {
+      ...guest(14, "chat"),
+    });
+    assert.ok(byLink.ok, JSON.stringify(byLink));
+    const after = await totals(app, host.id);
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(after).filter(([k]) => k.startsWith("ev by."))),
+      {
+        "ev by.guest": 3,
+        "ev by.guest_move": 1,
+        "ev by.host_move": 1,
+        "ev by.for_guest": 1,
+        "ev by.rebook": 1,
+        "ev by.link": 1,
+      },
+    );
   } finally {
     app.close();
   }
@@ -203,6 +241,8 @@ Deno.test("after commit: a seat and a booking from a poll are counted", async ()
     assert.deepEqual(await totals(app, host.id), {
       "ev submitted": 3,
       "ev confirmed": 3,
+      "ev by.guest": 2,
+      "ev by.poll": 1,
       "mt stage.confirmed": 3,
     });
   } finally {
@@ -236,6 +276,7 @@ Deno.test("after commit: a collective team booking (hold, then commit) counts on
       assert.deepEqual(await totals(app, u.id), {
         "ev submitted": 1,
         "ev confirmed": 1,
+        "ev by.guest": 1,
         "mt stage.confirmed": 1,
       }, u.username);
     }
@@ -264,6 +305,7 @@ Deno.test("after commit: bookings imported from another Invito are counted with 
     assert.deepEqual(await totals(fresh, user.id), {
       "ev submitted": 2,
       "ev confirmed": 1,
+      "ev by.guest": 2,
       "mt stage.confirmed": 1,
       "mt stage.pending": 1,
     });
@@ -293,6 +335,7 @@ Deno.test("after commit: a series is counted once per date, also when its proces
     assert.deepEqual(await totals(app, host.id), {
       "ev submitted": 3,
       "ev confirmed": 3,
+      "ev by.guest": 3,
       "mt stage.confirmed": 3,
     });
     // The process dies right after the deciding commit: nothing is finished, nothing counted.
@@ -310,6 +353,7 @@ Deno.test("after commit: a series is counted once per date, also when its proces
     assert.deepEqual(await totals(app, host.id), {
       "ev submitted": 5,
       "ev confirmed": 5,
+      "ev by.guest": 5,
       "mt stage.confirmed": 5,
     });
   } finally {

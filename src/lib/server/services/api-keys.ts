@@ -75,9 +75,14 @@ export async function revokeApiKey(
   if (!/^[0-9A-Z]{26}$/.test(keyId)) return false;
   const removed = await removeApiKey(app.kv, host.id, keyId);
   if (removed) {
-    await recordAudit(app, { kind: "api_key_revoked", actor: host, target: { id: keyId } });
+    await recordAudit(app, {
+      kind: "api_key_revoked",
+      actor: host,
+      target: { id: keyId, label: removed.name },
+      detail: `${removed.prefix}…`,
+    });
   }
-  return removed;
+  return removed !== null;
 }
 
 export type Authenticated = { key: ApiKeyRecord; host: UserRecord };

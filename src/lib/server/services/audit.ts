@@ -7,6 +7,8 @@
 import type { App } from "../app.ts";
 import type { AuditKind, AuditRecord } from "../domain/model/audit-records.ts";
 import { type AuditFilter, insertAudit, listAudit } from "../store/audit.ts";
+
+export { AUDIT_SCAN_CAP } from "../store/audit.ts";
 import { getUser, newId } from "../store/users.ts";
 import type { UserId } from "../store/keys.ts";
 import { sha256Hex } from "../util/digest.ts";
@@ -68,6 +70,7 @@ export async function recordAudit(app: App, event: AuditEvent): Promise<void> {
 
 export const AUDIT_PAGE = 500;
 
+/** Newest first; `capped`: the scan's cap was reached (narrow the dates to see older ones). */
 export function auditEntries(app: App, filter: AuditFilter, limit = AUDIT_PAGE) {
   return listAudit(app.kv, filter, app.now(), limit);
 }

@@ -4,10 +4,12 @@
  * (the time of the last one is kept in KV, so several processes do not each take one), then keeps
  * only the newest INVITO_BACKUP_KEEP files of that folder.
  */
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { App } from "../app.ts";
 import { keys } from "../store/keys.ts";
 import { backupStore } from "../store/backup.ts";
+import { type BackupResultRecord, insertBackupResult } from "../store/backup-results.ts";
+import { newId } from "../store/users.ts";
 
 export type LastBackupRecord = { v: 1; atMs: number; file: string; entries: number };
 
@@ -30,7 +32,7 @@ export async function takeScheduledBackup(
   if (!dir) return null;
   const last = await app.kv.get<LastBackupRecord>(keys.meta("last_backup"));
   if (last.value && nowMs - last.value.atMs < intervalMs) return null;
-  const r = await takeBackupNow(app, nowMs);
+  const r = await takeBackupNow(app, nowMs, "schedule");
   if (!r.ok) throw new Error(`scheduled backup failed: ${r.detail}`);
   return r.result;
 }
@@ -84,6 +86,7 @@ export async function lastBackupResult(app: App): Promise<LastBackupResult | nul
 export async function takeBackupNow(
   app: App,
   nowMs: number = app.now(),
+  by: BackupResultRecord["by"] = "admin",
 ): Promise<
   | { ok: true; result: LastBackupResult }
   | { ok: false; reason: "no_dir" | "failed"; detail: string }
@@ -110,7 +113,22 @@ export async function takeBackupNow(
     result = { v: 1, atMs: nowMs, ok: false, detail, entries: null, sizeBytes: null };
   }
   await app.kv.set(keys.meta("last_backup_result"), result);
+  await recordBackupResult(app, result, by);
   return result.ok ? { ok: true, result } : { ok: false, reason: "failed", detail: result.detail };
+}
+
+/** Keeps one backup's outcome for the admin's list (a failure to keep it never fails the backup). */
+export async function recordBackupResult(
+  app: App,
+  result: LastBackupResult,
+  by: BackupResultRecord["by"],
+): Promise<void> {
+  await insertBackupResult(app.kv, {
+    ...result,
+    id: newId(result.atMs),
+    file: result.ok ? basename(result.detail) : null,
+    by,
+  }).catch((err) => console.error("[backup] result not kept:", err));
 }
 
 async function exists(path: string): Promise<boolean> {

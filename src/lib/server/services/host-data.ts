@@ -314,7 +314,7 @@ export async function deleteAccount(
   // the invitations they sent go with them (a team of their own alone keeps its record, with
   // nobody left to offer slots).
   for (const t of teams) {
-    if (t.members.length > 1) await removeFromTeam(app, t.id, user.id);
+    if (t.members.length > 1) await removeFromTeam(app, t.id, user.id, actor);
   }
   let cancelled = 0;
   const ahead: string[] = [];

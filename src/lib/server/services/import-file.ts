@@ -17,6 +17,7 @@
  * `readExportFile` does both and is pure (no app, no store): services/import-worker.ts runs it in
  * a Worker, so even a file at every bound is parsed off the thread that answers requests.
  */
+import { ORIGINS } from "../domain/insights-origin.ts";
 import { decideSource, STORED_GUESTS_MAX } from "../../shared/booking-extras.ts";
 import {
   type ImportedEventType,
@@ -164,6 +165,8 @@ const ExportedBookingSchema = v.pipe(
         v.transform((r) => decideSource((f) => r[f]) ?? undefined),
       ),
     ),
+    // How it came (insights tell bookings apart by it).
+    origin: v.optional(v.picklist(ORIGINS)),
     // A date of a recurring series (ADR 048): it stays one, at its place.
     series: v.optional(v.object({
       id: text(100),

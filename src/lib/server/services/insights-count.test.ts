@@ -77,6 +77,7 @@ Deno.test("insights: 50 simultaneous page views and 50 simultaneous bookings fro
       "2026-11-20 view": 50,
       "2026-11-20 submitted": 50,
       "2026-11-20 confirmed": 50,
+      "2026-11-20 by.guest": 50,
     });
     const mt = await counts(a, host.id, "mt");
     assert.equal(total(mt, "stage.confirmed"), 50);
@@ -177,6 +178,7 @@ Deno.test("insights: after a zone change later events count on the new zone's da
     assert.deepEqual(await counts(app, host.id, "ev", "2026-11-01"), {
       "2026-11-21 view": 1, // before the change: Berlin's Saturday
       "2026-11-21 submitted": 1,
+      "2026-11-21 by.guest": 1,
       "2026-11-20 view": 1, // after: New York's Friday
       "2026-11-20 confirmed": 1,
     });
@@ -207,6 +209,9 @@ Deno.test("insights: a reschedule counts once as moved, the old day loses the me
       "2026-11-20 submitted": 1,
       "2026-11-20 confirmed": 1,
       "2026-11-20 rescheduled": 1,
+      // Two bookings made: the guest's, and its successor as the guest's move.
+      "2026-11-20 by.guest": 1,
+      "2026-11-20 by.guest_move": 1,
     });
     const mt = await counts(app, host.id, "mt");
     assert.equal(mt["2026-11-23 stage.rescheduled"], 1);
@@ -295,6 +300,7 @@ Deno.test("insights: a change that lands before the booking's own count is still
     assert.deepEqual(await counts(app, host.id, "ev"), {
       "2026-11-20 submitted": 1,
       "2026-11-20 confirmed": 1,
+      "2026-11-20 by.guest": 1,
     });
     const mt = await counts(app, host.id, "mt");
     assert.equal(mt["2026-11-23 stage.confirmed"], 1);

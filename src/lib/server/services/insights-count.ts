@@ -36,6 +36,7 @@ import {
 } from "../domain/insights.ts";
 import { listCalendarAccounts } from "./calendar-views.ts";
 import { historyDeltas } from "../domain/insights-history.ts";
+import { originDelta } from "../domain/insights-origin.ts";
 import type { Committed, Plan } from "../domain/booking-engine/index.ts";
 
 /** A guest reached funnel steps on a booking page (see `pageStepsOf`). */
@@ -95,6 +96,8 @@ export function countRescheduled(app: App, successor: BookingRecord): Promise<vo
     const zone = await hostZone(app, successor.hostId, successor.hostTimeZone);
     const day = zonedDay(successor.createdAtMs, zone);
     const deltas: CountDelta[] = bookingDeltas(null, await withChain(app.kv, successor), day);
+    // A move is a booking made too, told apart by who moved it (or why: the host asked).
+    deltas.push(originDelta(successor, day));
     if (old) deltas.push(...bookingDeltas(previousFacts(old), old, day));
     await write(app, deltas.map((d) => ({ ...d, ownerId: successor.hostId })));
   });
@@ -286,7 +289,10 @@ async function writeBooking(
   const after = await withChain(app.kv, b);
   for (const ownerId of owners) {
     const zone = await hostZone(app, ownerId, b.hostTimeZone);
-    const deltas = bookingDeltas(before, after, zonedDay(atMs, zone));
+    const day = zonedDay(atMs, zone);
+    const deltas = bookingDeltas(before, after, day);
+    // A booking made counts once by how it came (insights-origin.ts).
+    if (before === null) deltas.push(originDelta(b, day));
     await write(app, deltas.map((d) => ({ ...d, ownerId })));
   }
 }

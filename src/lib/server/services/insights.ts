@@ -6,6 +6,7 @@
  * number of bookings) plus a few small reads for the current health state.
  */
 import { sourcesChart } from "./insights-sources.ts";
+import { originsChart } from "./insights-origins.ts";
 import type { App } from "../app.ts";
 import type { UserRecord } from "../domain/model/records.ts";
 import { type CountRow, listProblems, openCounts } from "../store/insights.ts";
@@ -169,6 +170,8 @@ export async function getInsights(
     // Only for a host with repeating event types (docs/decisions/048-recurring-series.md).
     ...(repeating ? [repeating] : []),
     sourcesChart(current, t),
+    // How bookings came: the page, a link, a poll, the host, a move (issue 28).
+    originsChart(current, t),
   ];
 
   const byChannel = deliveryTotals(hl);

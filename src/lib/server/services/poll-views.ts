@@ -4,7 +4,8 @@
  */
 import type { App } from "../app.ts";
 import type { PollRecord, UserRecord } from "../domain/model/records.ts";
-import { getPoll, listPolls, listVotes } from "../store/polls.ts";
+import { getPoll, listPolls, listPollsMade, listVotes } from "../store/polls.ts";
+import { Temporal } from "../domain/temporal.ts";
 import { iso, pollResource, pollUrl, stateOf } from "./polls.ts";
 
 /** A poll as the JSON API shows it. */
@@ -52,21 +53,41 @@ export async function getPollResource(app: App, host: UserRecord, id: string) {
   return poll ? await pollApiResource(app, poll) : null;
 }
 
+/** The most polls of one period insights count (each costs a read of its answers). */
+export const POLL_SUMMARY_MAX = 200;
+
 /**
- * The host's polls in numbers, for insights (all their kept polls, newest 100): made, answered
- * by at least one invitee, answers given, booked, closed without booking, still open.
+ * The host's polls in numbers, for insights: the polls made in the period (days `from`–`to` in
+ * `timeZone`, inclusive), of one event type if given, and what became of them — answered by at
+ * least one invitee, answers given, booked, closed without booking, still open. `capped`: the
+ * period held more than POLL_SUMMARY_MAX polls and the first ones were counted.
  */
-export async function pollSummary(app: App, hostId: string) {
-  const polls = await listPolls(app.kv, hostId);
+export async function pollSummary(
+  app: App,
+  hostId: string,
+  period: { from: string; to: string; timeZone: string; eventTypeId: string | null },
+) {
+  const startOf = (date: Temporal.PlainDate) =>
+    date.toZonedDateTime({ timeZone: period.timeZone }).epochMilliseconds;
+  const fromMs = startOf(Temporal.PlainDate.from(period.from));
+  const toMs = startOf(Temporal.PlainDate.from(period.to).add({ days: 1 }));
+  const made = await listPollsMade(app.kv, hostId, fromMs, toMs, POLL_SUMMARY_MAX + 1);
+  const capped = made.length > POLL_SUMMARY_MAX;
+  const polls = made.slice(0, POLL_SUMMARY_MAX).filter((p) =>
+    period.eventTypeId === null || p.eventTypeId === period.eventTypeId
+  );
   const votes = await Promise.all(polls.map((p) => listVotes(app.kv, p.id)));
   const nowMs = app.now();
   const states = polls.map((p) => stateOf(p, nowMs));
   return {
+    /** The host has polls at all (the section shows, with zeros for a period without any). */
+    any: made.length > 0 || (await listPolls(app.kv, hostId, 1)).length > 0,
     made: polls.length,
     answered: votes.filter((v) => v.length > 0).length,
     answers: votes.reduce((n, v) => n + v.length, 0),
     booked: states.filter((s) => s === "booked").length,
     closed: states.filter((s) => s === "closed").length,
     open: states.filter((s) => s === "open").length,
+    capped,
   };
 }

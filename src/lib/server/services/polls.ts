@@ -6,31 +6,16 @@
  * booking's "booked" marker rides in the booking's own commit, checked absent: a poll books once.
  */
 import type { App } from "../app.ts";
-import type {
-  EventTypeRecord,
-  PollAnswer,
-  PollRecord,
-  PollVoteRecord,
-  UserRecord,
-} from "../domain/model/records.ts";
+import type { EventTypeRecord, PollRecord, UserRecord } from "../domain/model/records.ts";
 import { newBookingRecord } from "../domain/booking.ts";
 import { decideLocation, placesToChoose } from "../domain/locations.ts";
 import { translator } from "../i18n.ts";
 import { eventTypeRules } from "../domain/event-rules.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { keys } from "../store/keys.ts";
-import { getActiveUser, newId } from "../store/users.ts";
+import { newId } from "../store/users.ts";
 import { getEventType, getEventTypeBySlug } from "../store/event-types.ts";
-import {
-  closePollRecord,
-  findPollByToken,
-  getPoll,
-  insertPoll,
-  listPolls,
-  listVotes,
-  MAX_VOTES,
-  putVote,
-} from "../store/polls.ts";
+import { closePollRecord, getPoll, insertPoll, listPolls, listVotes } from "../store/polls.ts";
 import { hmacToken, randomToken, sha256Hex } from "../integrations/crypto.ts";
 import { bookingToken } from "./booking-links.ts";
 import { type BookRefusal, bookRefusal, isOffered, parseStart, tokenWrites } from "./book-slot.ts";
@@ -44,9 +29,8 @@ import { isOneLine } from "../../shared/text.ts";
 
 export const MIN_TIMES = 2;
 export const MAX_TIMES = 20;
-const TOKEN_RE = /^[A-Za-z0-9_-]{20,100}$/;
 
-async function pollToken(app: App, p: Pick<PollRecord, "id" | "salt">) {
+export async function pollToken(app: App, p: Pick<PollRecord, "id" | "salt">) {
   return await hmacToken(app.linkKey, p.salt, p.id, "meeting poll");
 }
 
@@ -99,7 +83,10 @@ export async function createPoll(
     title: string;
     starts: string[];
     reserve?: boolean;
-    /** Answers are taken (and times held) until the end of this day (host's zone); default: until the last time. */
+    /**
+     * Answers are taken (and times held) until the end of this day (YYYY-MM-DD, host's zone) or
+     * this instant; default: until the last time.
+     */
     until?: string;
   },
 ): Promise<CreatePollResult> {
@@ -134,8 +121,11 @@ export async function createPoll(
   if (input.until) {
     let end: number;
     try {
-      end = Temporal.PlainDate.from(input.until, { overflow: "reject" }).add({ days: 1 })
-        .toZonedDateTime({ timeZone: host.timeZone }).epochMilliseconds;
+      // A day: to its end in the host's zone. An instant (the API): exactly then.
+      end = /^\d{4}-\d{2}-\d{2}$/.test(input.until)
+        ? Temporal.PlainDate.from(input.until, { overflow: "reject" }).add({ days: 1 })
+          .toZonedDateTime({ timeZone: host.timeZone }).epochMilliseconds
+        : Temporal.Instant.from(input.until).epochMilliseconds;
     } catch {
       return { ok: false, reason: "bad_until" };
     }
@@ -190,8 +180,8 @@ export async function createPoll(
   return { ok: true, poll, url: await pollUrl(app, poll) };
 }
 
-type TimeView = { start: string; date: string; time: string };
-function timesOf(poll: PollRecord, timeZone: string, clock: "12h" | "24h", locale: string) {
+export type TimeView = { start: string; date: string; time: string };
+export function timesOf(poll: PollRecord, timeZone: string, clock: "12h" | "24h", locale: string) {
   return poll.starts.map((ms): TimeView => ({
     start: new Date(ms).toISOString().replace(".000Z", "Z"),
     date: formatDate(ms, timeZone, locale),
@@ -238,89 +228,6 @@ export async function pollMatrix(app: App, host: UserRecord, id: string, locale:
     // The host picks the place with the time when the event type offers several.
     places: et ? placesToChoose(eventTypeRules(et).locations, translator(locale)) : [],
   };
-}
-
-export type OpenPoll =
-  | { ok: false; reason: "not_found" }
-  | {
-    ok: true;
-    title: string;
-    hostName: string;
-    state: PollState;
-    times: TimeView[];
-    timeZone: string;
-  };
-
-async function pollOfToken(app: App, token: string) {
-  if (typeof token !== "string" || !TOKEN_RE.test(token)) return null;
-  return await findPollByToken(app.kv, await sha256Hex(token));
-}
-
-/** What an invitee's link opens (times in the zone they chose, else the host's). */
-export async function openPoll(
-  app: App,
-  token: string,
-  q: { timeZone: string | null; locale: string; clock: "12h" | "24h" },
-): Promise<OpenPoll> {
-  const poll = await pollOfToken(app, token);
-  // A closed or suspended account's poll is gone for its invitees (ADR 030, 043).
-  const host = poll ? await getActiveUser(app.kv, poll.hostId) : null;
-  if (!poll || !host) return { ok: false, reason: "not_found" };
-  const timeZone = q.timeZone ?? host.timeZone;
-  return {
-    ok: true,
-    title: poll.title,
-    hostName: host.name,
-    state: stateOf(poll, app.now()),
-    times: timesOf(poll, timeZone, q.clock, q.locale),
-    timeZone,
-  };
-}
-
-export type VoteResult =
-  | { ok: true }
-  | { ok: false; reason: "not_found" | "closed" | "answers" | "full" };
-
-export async function votePoll(
-  app: App,
-  token: string,
-  input: { name: string; email: string; answers: Record<string, string | undefined> },
-): Promise<VoteResult> {
-  const poll = await pollOfToken(app, token);
-  if (!poll || !(await getActiveUser(app.kv, poll.hostId))) {
-    return { ok: false, reason: "not_found" };
-  }
-  if (stateOf(poll, app.now()) !== "open") return { ok: false, reason: "closed" };
-  const answers: PollAnswer[] = [];
-  for (let i = 0; i < poll.starts.length; i++) {
-    const a = input.answers[`t${i}`] ?? "no";
-    if (a !== "yes" && a !== "maybe" && a !== "no") return { ok: false, reason: "answers" };
-    answers.push(a);
-  }
-  const email = input.email.trim().toLowerCase();
-  const votes = await listVotes(app.kv, poll.id);
-  if (votes.length >= MAX_VOTES && !votes.some((v) => v.email === email)) {
-    return { ok: false, reason: "full" };
-  }
-  const vote: PollVoteRecord = {
-    v: 1,
-    pollId: poll.id,
-    name: input.name.trim(),
-    email,
-    answers,
-    atMs: app.now(),
-  };
-  const voted = hostEventJob([poll.hostId], "poll.voted", {
-    poll: pollResource(poll),
-    answer: {
-      name: vote.name,
-      email: vote.email,
-      answers: poll.starts.map((ms, i) => ({ start: iso(ms), answer: vote.answers[i] })),
-    },
-  }, vote.atMs);
-  if (!(await putVote(app.kv, vote, [voted]))) return { ok: false, reason: "closed" };
-  app.kickOutbox();
-  return { ok: true };
 }
 
 export type PickResult =
@@ -398,6 +305,7 @@ export async function pickPollTime(
           locale: host.locale,
           by: "host",
           location: decided.location,
+          origin: "poll",
           additionalGuests: others,
         },
         nowMs,

@@ -2,7 +2,7 @@
 import type { App } from "../app.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { computeSlots } from "../domain/slots.ts";
-import { countCapEntries, listBusy } from "../store/bookings.ts";
+import { countCapEntries, listBusyEntries } from "../store/bookings.ts";
 import { listBusyOfMany } from "../store/busy-cache.ts";
 import { calendarBusy } from "./calendar-busy.ts";
 import type { AvailabilityRecord, EventTypeRecord } from "../domain/model/records.ts";
@@ -100,6 +100,8 @@ type BusyRead = {
    * were read fresh and are themselves the mark.
    */
   marks: string[] | null;
+  /** When a hold in `booked` ends (the earliest; Infinity: none): the lists change then. */
+  changesAtMs: number;
 };
 
 /**
@@ -113,11 +115,25 @@ export async function readBusy(ctx: MonthContext, fromMs: number, toMs: number):
   const cached = !ctx.excludeBookingId;
   const [bookedRead, cal] = await Promise.all([
     cached ? listBusyOfMany(app.kv, ids, fromMs, toMs, nowMs) : Promise.all(
-      ids.map((id) => listBusy(app.kv, id, fromMs, toMs, nowMs, ctx.excludeBookingId)),
-    ).then((lists) => ({ lists, marks: null })),
+      ids.map((id) => listBusyEntries(app.kv, id, fromMs, toMs, nowMs, ctx.excludeBookingId)),
+    ).then((entries) => ({
+      lists: entries.map((l) => l.map((x) => ({ startMs: x.startMs, endMs: x.endMs }))),
+      marks: null,
+      changesAtMs: entries.flat().reduce(
+        (m, x) => Math.min(m, x.holdUntilMs ?? Infinity),
+        Infinity,
+      ),
+    })),
     Promise.all(ids.map((id) => calendarBusy(app, id, fromMs, toMs, nowMs))),
   ]);
-  return { fromMs, toMs, booked: bookedRead.lists, cal, marks: bookedRead.marks };
+  return {
+    fromMs,
+    toMs,
+    booked: bookedRead.lists,
+    cal,
+    marks: bookedRead.marks,
+    changesAtMs: bookedRead.changesAtMs,
+  };
 }
 
 export type MonthView = {
@@ -128,6 +144,11 @@ export type MonthView = {
   unavailable: boolean;
   /** The same object for as long as the month's slots are the same (for caches above). */
   revision: object;
+  /**
+   * When a hold these slots were computed around ends (Infinity: none): the slots change then
+   * with no write, so caches above keep them until then at most.
+   */
+  changesAtMs: number;
   /** A seated event type whose count is shown: the seats left at a slot's start. */
   seatsLeft?: (startMs: number) => number;
 };
@@ -306,6 +327,7 @@ export async function computeMonth(
     live,
     unavailable,
     revision: month,
+    changesAtMs: read.changesAtMs,
     ...(seats && !seats.hideCount
       ? {
         seatsLeft: (ms: number) => seated.find((o) => o.startMs === ms)?.left ?? seats.perTime,

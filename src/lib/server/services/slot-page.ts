@@ -52,6 +52,11 @@ export type SlotPage =
     /** How the times are laid out; for week and column, the days shown side by side. */
     layout: SlotLayout;
     columns: SlotColumns | null;
+    /**
+     * When a hold behind the shown times ends (Infinity: none): the page changes then with no
+     * write, so a rendering is reused until then at most (http/page-cache.ts).
+     */
+    changesAtMs: number;
   };
 
 /** The days a week or column view shows, each with its free times, and its previous/next days. */
@@ -145,6 +150,7 @@ export async function getSlotPage(
     availabilities: await availabilitiesOf(app, schedule, nowMs),
     excludeBookingId: q.excludeBookingId,
   };
+  let changesAtMs = Infinity;
   const monthView = async (m: Temporal.PlainYearMonth) => {
     const view = await computeMonth(ctx, m);
     const slotsOn = (d: string): SlotView[] =>
@@ -153,6 +159,7 @@ export async function getSlotPage(
         label: formatTime(ms, tz, clock, t.locale),
         ...(view.seatsLeft ? { seatsLeft: view.seatsLeft(ms) } : {}),
       }));
+    changesAtMs = Math.min(changesAtMs, view.changesAtMs);
     return { days: view.days, slotsOn, unavailable: view.unavailable };
   };
 
@@ -208,6 +215,7 @@ export async function getSlotPage(
     locale: t.locale,
     languageFixed: !!et.language,
     team: schedule.team,
+    changesAtMs,
   };
 }
 

@@ -40,6 +40,8 @@ export type SlotRange =
      * from slots that `now` has passed since: a cache of a rendering of these slots may be reused.
      */
     revision: object[];
+    /** When a hold behind these slots ends (Infinity: none): they change then, with no write. */
+    changesAtMs: number;
   };
 
 /**
@@ -133,5 +135,6 @@ export async function getSlotRange(
     unavailable,
     days,
     revision: [...views.values()].map((x) => x.revision),
+    changesAtMs: Math.min(Infinity, ...[...views.values()].map((x) => x.changesAtMs)),
   };
 }

@@ -26,6 +26,7 @@ import {
   type MembershipRefusal,
   roleOf,
 } from "../domain/team-membership.ts";
+import { recordAudit } from "./audit.ts";
 import { randomToken, sha256Hex } from "../integrations/crypto.ts";
 import { teamInviteMail } from "../integrations/mail-templates/team.ts";
 import { translator } from "../i18n.ts";
@@ -297,7 +298,18 @@ export async function answerInvite(
     },
     (op) => dropInvite(op.check(cur), inv, hash),
   );
-  if (res.ok) return { ok: true, teamId: inv.teamId };
+  if (res.ok) {
+    // Joining as an owner changes who owns the team.
+    if (inv.role === "owner") {
+      await recordAudit(app, {
+        kind: "team_ownership_changed",
+        actor: user,
+        target: user,
+        detail: `${res.team.slug}: owner (invitation)`,
+      });
+    }
+    return { ok: true, teamId: inv.teamId };
+  }
   if (res.reason === "already_member") {
     await dropInvite(app.kv.atomic().check(cur), inv, hash).commit();
     return { ok: true, teamId: inv.teamId };

@@ -7,7 +7,7 @@
  * `teamForMember`, which routes answer with 404, so a team's existence is not revealed by id.
  */
 import type { App } from "../app.ts";
-import { recordAudit } from "./audit.ts";
+import { type AuditParty, recordAudit } from "./audit.ts";
 import type {
   TeamInviteRecord,
   TeamRecord,
@@ -166,7 +166,10 @@ export type MemberChangeResult =
   | { ok: true; team: TeamRecord }
   | { ok: false; reason: OwnerRefusal | MembershipRefusal };
 
-/** An owner changes a member's role. The last owner cannot step down (hand over first). */
+/**
+ * An owner changes a member's role. The last owner cannot step down (hand over first). Audited
+ * when who owns the team changed (a press that leaves the role as it was is no change).
+ */
 export async function setMemberRole(
   app: App,
   user: UserRecord,
@@ -176,8 +179,17 @@ export async function setMemberRole(
 ): Promise<MemberChangeResult> {
   const owner = await asOwner(app, user, teamId);
   if (!owner.ok) return owner;
-  const r = await ownerChange(app, user, teamId, { kind: "role", userId: memberId, role });
-  if (r.ok) {
+  let before: TeamRole | null = null;
+  const r = await ownerChange(
+    app,
+    user,
+    teamId,
+    { kind: "role", userId: memberId, role },
+    (cur) => {
+      before = roleOf(cur, memberId);
+    },
+  );
+  if (r.ok && before !== role) {
     await recordAudit(app, {
       kind: "team_ownership_changed",
       actor: user,
@@ -219,7 +231,7 @@ export async function removeMember(
   const view = await teamForMember(app, user, teamId);
   if (!view) return { ok: false, reason: "not_found" };
   if (memberId !== user.id && view.role !== "owner") return { ok: false, reason: "forbidden" };
-  const res = await removeFromTeam(app, teamId, memberId);
+  const res = await removeFromTeam(app, teamId, memberId, user);
   return res.ok ? { ok: true, team: res.team } : { ok: false, reason: mapped(res.reason) };
 }
 
@@ -229,7 +241,13 @@ export async function removeMember(
  * that a concurrent write added). Their access to the team's pages and data ends with the
  * membership, which every team page checks (`teamForMember`).
  */
-export async function removeFromTeam(app: App, teamId: string, memberId: string) {
+export async function removeFromTeam(
+  app: App,
+  teamId: string,
+  memberId: string,
+  /** Who took them out (themselves when they leave); for the audit log. */
+  actor: AuditParty = { id: memberId },
+) {
   const sent: { inv: TeamInviteRecord; hash: string }[] = [];
   for (const inv of await listInvites(app.kv, teamId)) {
     if (inv.invitedById === memberId) {
@@ -237,15 +255,27 @@ export async function removeFromTeam(app: App, teamId: string, memberId: string)
     }
   }
   const nowMs = app.now();
-  return await updateTeam(
+  let wasOwner = false;
+  const res = await updateTeam(
     app.kv,
     teamId,
     (cur) => {
+      wasOwner = roleOf(cur, memberId) === "owner";
       const r = applyMembership(cur, { kind: "remove", userId: memberId });
       return r.ok ? { ok: true, next: { ...r.team, updatedAtMs: nowMs } } : r;
     },
     (op) => sent.reduce((o, s) => dropInvite(o, s.inv, s.hash), op),
   );
+  // An owner leaving (or taken out) changes who owns the team, as much as a role change does.
+  if (res.ok && wasOwner) {
+    await recordAudit(app, {
+      kind: "team_ownership_changed",
+      actor,
+      target: { id: memberId },
+      detail: `${res.team.slug}: owner ${actor?.id === memberId ? "left" : "removed"}`,
+    });
+  }
+  return res;
 }
 
 /** Membership changes never rename, so a slug refusal cannot happen there. */
@@ -261,8 +291,11 @@ async function ownerChange(
   user: UserRecord,
   teamId: string,
   change: Parameters<typeof applyMembership>[1],
+  /** Sees the record each attempt decides on (the last call is the one that landed). */
+  seen?: (cur: TeamRecord) => void,
 ): Promise<MemberChangeResult> {
   const res = await updateTeam(app.kv, teamId, (cur) => {
+    seen?.(cur);
     if (roleOf(cur, user.id) !== "owner") return { ok: false, reason: "forbidden" as const };
     const r = applyMembership(cur, change);
     return r.ok ? { ok: true, next: { ...r.team, updatedAtMs: app.now() } } : r;

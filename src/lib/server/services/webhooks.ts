@@ -252,11 +252,18 @@ export async function updateSubscription(
     return Promise.resolve({ next, result: { ok: true as const, subscription: next } });
   });
   if (changed.ok) {
+    // What changed, in a few words (the events themselves are not secret but would not fit).
+    const what = [
+      input.url !== undefined ? "url" : "",
+      input.events ? `events (${changed.subscription.events.length})` : "",
+      input.description !== undefined ? "description" : "",
+      input.enabled !== undefined ? (changed.subscription.enabled ? "on" : "off") : "",
+    ].filter(Boolean).join(", ");
     await recordAudit(app, {
       kind: "webhook_changed",
       actor: host,
       target: { id, label: changed.subscription.url },
-      detail: changed.subscription.enabled ? "on" : "off",
+      detail: what,
     });
   }
   return changed;
@@ -267,9 +274,15 @@ export async function deleteSubscription(app: App, host: Pick<UserRecord, "id">,
     app,
     host.id,
     id,
-    () => Promise.resolve({ next: null, result: { ok: true as const } }),
+    (cur) => Promise.resolve({ next: null, result: { ok: true as const, url: cur.url } }),
   );
-  if (res.ok) await recordAudit(app, { kind: "webhook_deleted", actor: host, target: { id } });
+  if (res.ok) {
+    await recordAudit(app, {
+      kind: "webhook_deleted",
+      actor: host,
+      target: { id, label: res.url },
+    });
+  }
   return res.ok;
 }
 
@@ -286,7 +299,7 @@ export async function rotateSecret(
 > {
   const secret = newSecret();
   const sealed = await seal(app.credentialKey, SECRET_KID, secret);
-  return await changeSubscription(app, host.id, id, (cur) => {
+  const rotated = await changeSubscription(app, host.id, id, (cur) => {
     const nowMs = app.now();
     const previous = activeSecrets(cur, nowMs).slice(0, 1).map((s) => ({
       ...s,
@@ -299,6 +312,16 @@ export async function rotateSecret(
     };
     return Promise.resolve({ next, result: { ok: true as const, secret, subscription: next } });
   });
+  if (rotated.ok) {
+    // A new signing secret is a change of the endpoint's credentials.
+    await recordAudit(app, {
+      kind: "webhook_changed",
+      actor: host,
+      target: { id, label: rotated.subscription.url },
+      detail: "secret rotated",
+    });
+  }
+  return rotated;
 }
 
 export async function deliveryLog(

@@ -39,14 +39,19 @@ export async function listApiKeys(kv: Deno.Kv, hostId: UserId): Promise<ApiKeyRe
   return out;
 }
 
-export async function removeApiKey(kv: Deno.Kv, hostId: UserId, keyId: string): Promise<boolean> {
+/** Deletes a key and its hash index; the key as it was, or null when there was none (or it changed meanwhile). */
+export async function removeApiKey(
+  kv: Deno.Kv,
+  hostId: UserId,
+  keyId: string,
+): Promise<ApiKeyRecord | null> {
   const cur = await kv.get<ApiKeyRecord>(keys.apiKey(hostId, keyId));
-  if (!cur.value) return false;
+  if (!cur.value) return null;
   const res = await kv.atomic().check(cur)
     .delete(keys.apiKey(hostId, keyId))
     .delete(keys.apiKeyByHash(cur.value.hash))
     .commit();
-  return res.ok;
+  return res.ok ? cur.value : null;
 }
 
 /** Records a use; skipped when the key changed or was revoked meanwhile (never resurrects it). */

@@ -66,8 +66,19 @@ export async function listBusyOfMany(
    * busy revision and how many entries it gave (holds only drop out as time passes).
    */
   marks: string[];
+  /**
+   * When a hold in the lists ends (the earliest): the lists change then with no write, so
+   * anything made from them is good until then at most (Infinity: no hold).
+   */
+  changesAtMs: number;
 }> {
-  if (toMs <= fromMs) return { lists: personIds.map(() => []), marks: personIds.map(() => "") };
+  if (toMs <= fromMs) {
+    return {
+      lists: personIds.map(() => []),
+      marks: personIds.map(() => ""),
+      changesAtMs: Infinity,
+    };
+  }
   const revs: (string | null)[] = [];
   for (let i = 0; i < personIds.length; i += 10) {
     const got = await kv.getMany(personIds.slice(i, i + 10).map((p) => keys.busyRev(p)));
@@ -75,6 +86,7 @@ export async function listBusyOfMany(
   }
   const m = entriesOf(kv);
   const range = { startMs: fromMs, endMs: toMs };
+  let changesAtMs = Infinity;
   // Pages of one month seen from different zones ask for ranges a few hours apart: keep the
   // month (UTC) around them with a margin, and cut each view's range out of it.
   const mid = new Date((fromMs + toMs) / 2);
@@ -100,9 +112,11 @@ export async function listBusyOfMany(
       const iv = { startMs: s[j], endMs: s[j + 1] };
       const hold = s[j + 2];
       if (!Number.isNaN(hold) && hold <= nowMs) continue;
-      if (overlaps(iv, range)) out.push(iv);
+      if (!overlaps(iv, range)) continue;
+      out.push(iv);
+      if (hold < changesAtMs) changesAtMs = hold;
     }
     return out;
   }));
-  return { lists, marks: lists.map((l, i) => `${revs[i]}:${l.length}`) };
+  return { lists, marks: lists.map((l, i) => `${revs[i]}:${l.length}`), changesAtMs };
 }

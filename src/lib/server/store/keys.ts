@@ -226,6 +226,9 @@ export const keys = {
   audit: (atMs: number, id: string) => ["audit", atMs, id] as const,
   auditPrefix: () => ["audit"] as const,
   auditFrom: (atMs: number) => ["audit", atMs] as const,
+  /** Each backup's outcome by time (the admin's list: ok or failed, size, when). */
+  backupResult: (atMs: number, id: string) => ["backup_result", atMs, id] as const,
+  backupResultPrefix: () => ["backup_result"] as const,
   /** A running server process, renewed while it runs (the CLI refuses a local file in use). */
   process: (instanceId: string) => ["process", instanceId] as const,
   processPrefix: () => ["process"] as const,

@@ -1,7 +1,8 @@
 /**
  * Meeting polls: the poll record, an index by the SHA-256 of its link's token, one vote per
- * invitee address, and the "booked" marker a booking writes absent-checked (a poll books once).
+ * invitee address (changed only by its voter's token), and the "booked" marker a booking writes absent-checked (a poll books once).
  */
+import { encodeTime } from "ulid";
 import { keys, type UserId } from "./keys.ts";
 import type { OutboxRecord, PollRecord, PollVoteRecord } from "../domain/model/records.ts";
 import { enqueue } from "./outbox.ts";
@@ -49,30 +50,59 @@ export async function listPolls(kv: Deno.Kv, hostId: UserId, limit = 100) {
   return out;
 }
 
+/**
+ * The host's polls made in [fromMs, toMs), oldest first, at most `limit` (ids are ULIDs: time
+ * first, so the range is a key range).
+ */
+export async function listPollsMade(
+  kv: Deno.Kv,
+  hostId: UserId,
+  fromMs: number,
+  toMs: number,
+  limit: number,
+) {
+  const out: PollRecord[] = [];
+  const at = (ms: number) => [...keys.pollPrefix(hostId), encodeTime(Math.max(0, ms), 10)];
+  for await (const e of kv.list<PollRecord>({ start: at(fromMs), end: at(toMs) }, { limit })) {
+    out.push(e.value);
+  }
+  return out;
+}
+
 export async function listVotes(kv: Deno.Kv, pollId: string) {
-  const out: PollVoteRecord[] = [];
+  return (await listVoteEntries(kv, pollId)).map((e) => e.value);
+}
+
+/** The votes with their versionstamps (a change of one checks it), oldest first. */
+export async function listVoteEntries(kv: Deno.Kv, pollId: string) {
+  const out: { value: PollVoteRecord; versionstamp: string }[] = [];
   for await (
     const e of kv.list<PollVoteRecord>({ prefix: keys.pollVotePrefix(pollId) }, {
       limit: MAX_VOTES,
     })
-  ) out.push(e.value);
-  return out.sort((a, b) => a.atMs - b.atMs);
+  ) out.push({ value: e.value, versionstamp: e.versionstamp });
+  return out.sort((a, b) => a.value.atMs - b.value.atMs);
 }
 
 /**
- * Stores a vote (replacing the same address's) with the jobs it queues, unless the poll is
- * booked or closed already.
+ * Stores a vote with the jobs it queues, unless the poll is booked or closed already. `replaces`
+ * is the versionstamp of the address's vote as read when its voter changes it (null: a new
+ * voter, so the address must still be free). False: the poll closed, or the address's vote
+ * changed meanwhile.
  */
 export async function putVote(
   kv: Deno.Kv,
   vote: PollVoteRecord,
+  replaces: string | null,
   jobs: OutboxRecord[] = [],
 ): Promise<boolean> {
   const op = kv.atomic();
   for (const job of jobs) enqueue(op, job);
+  const key = keys.pollVote(vote.pollId, vote.email);
   const res = await op
     .check({ key: keys.pollBooked(vote.pollId), versionstamp: null })
-    .set(keys.pollVote(vote.pollId, vote.email), vote)
+    .check({ key, versionstamp: replaces })
+    .set(key, vote)
     .commit();
   return res.ok;
 }

@@ -8,7 +8,7 @@ import { toCsv } from "$lib/server/http/csv.ts";
 export const GET: RequestHandler = async ({ locals, url }) => {
   const parsed = v.safeParse(AuditQuery, Object.fromEntries(url.searchParams));
   if (!parsed.success) error(400, locals.t.t("admin.audit_bad_filter"));
-  const entries = await auditEntries(
+  const { entries, capped } = await auditEntries(
     locals.app,
     auditFilter(parsed.output, locals.user!.timeZone),
     10_000,
@@ -18,6 +18,8 @@ export const GET: RequestHandler = async ({ locals, url }) => {
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": 'attachment; filename="invito-audit.csv"',
       "cache-control": "no-store",
+      // The scan's cap was reached: older matches may exist (narrow the dates).
+      ...(capped ? { "x-invito-audit-capped": "true" } : {}),
     },
   });
 };

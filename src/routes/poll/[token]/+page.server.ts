@@ -1,12 +1,32 @@
-import { error, fail } from "@sveltejs/kit";
+import { type Cookies, error, fail } from "@sveltejs/kit";
 import * as v from "valibot";
 import type { Actions, PageServerLoad } from "./$types";
-import { openPoll, votePoll } from "$lib/server/services/polls.ts";
+import { openPoll, pollVoter, votePoll } from "$lib/server/services/poll-votes.ts";
 import { guestClock, pageZone } from "$lib/server/http/booking-page.ts";
 import { GuestFields } from "$lib/shared/forms/booking.ts";
 import { EmailForm, fieldErrors } from "$lib/shared/forms/common.ts";
+import type { MessageKey } from "$lib/shared/i18n.ts";
 
-export const load: PageServerLoad = async ({ locals, params, url, request, setHeaders }) => {
+/**
+ * The voter's token (ADR 050): kept for this poll's path only, so each poll's link knows its own
+ * voter; the personal link (`?voter=`) brings it to another browser.
+ */
+const VOTER_COOKIE = "invito_poll_voter";
+const VOTER_DAYS = 90;
+
+function keepVoter(cookies: Cookies, url: URL, token: string, voter: string) {
+  cookies.set(VOTER_COOKIE, voter, {
+    path: `/poll/${token}`,
+    httpOnly: true,
+    sameSite: "lax",
+    secure: url.protocol === "https:",
+    maxAge: VOTER_DAYS * 86_400,
+  });
+}
+
+export const load: PageServerLoad = async (
+  { locals, params, url, request, setHeaders, cookies },
+) => {
   setHeaders({ "cache-control": "no-store", "referrer-policy": "no-referrer" });
   const zone = pageZone(url.searchParams, locals.app.now(), locals.locale);
   const p = await openPoll(locals.app, params.token, {
@@ -15,13 +35,29 @@ export const load: PageServerLoad = async ({ locals, params, url, request, setHe
     clock: guestClock(url, request.headers.get("accept-language")),
   });
   if (!p.ok) error(404, locals.t.t("poll.not_found"));
-  return { poll: p };
+  const fromLink = url.searchParams.get("voter")?.slice(0, 100) ?? null;
+  const held = fromLink ?? cookies.get(VOTER_COOKIE) ?? null;
+  const voter = await pollVoter(locals.app, params.token, held);
+  // A personal link opened in another browser: that browser holds the voter's token from now on.
+  if (voter && fromLink) keepVoter(cookies, url, params.token, fromLink);
+  return {
+    poll: p,
+    voter: voter ? { name: voter.name, email: voter.email, answers: voter.answers } : null,
+    voterToken: voter && fromLink ? fromLink : null,
+  };
 };
 
 const Voter = v.object({ name: GuestFields.entries.name, email: EmailForm.entries.email });
 
+const REFUSAL: Record<string, MessageKey> = {
+  closed: "poll.closed",
+  full: "poll.full",
+  taken: "poll.taken",
+  answers: "poll.bad_answers",
+};
+
 export const actions: Actions = {
-  vote: async ({ locals, params, request }) => {
+  vote: async ({ locals, params, request, cookies, url, setHeaders }) => {
     const raw: Record<string, string> = {};
     for (const [k, val] of await request.formData()) {
       if (typeof val === "string") raw[k] = val.slice(0, 300);
@@ -31,18 +67,30 @@ export const actions: Actions = {
     if (!parsed.success) {
       return fail(400, { errors: fieldErrors(parsed.issues, locals.t), values, error: null });
     }
-    const res = await votePoll(locals.app, params.token, { ...parsed.output, answers: raw });
-    if (res.ok) return { done: true, values };
+    const res = await votePoll(locals.app, params.token, {
+      ...parsed.output,
+      answers: raw,
+      voterToken: raw.voter || cookies.get(VOTER_COOKIE) || null,
+      client: locals.clientIp,
+    });
+    if (res.ok) {
+      keepVoter(cookies, url, params.token, res.voterToken);
+      return { done: true, values, voterUrl: res.voterUrl };
+    }
     if (res.reason === "not_found") error(404, locals.t.t("poll.not_found"));
-    const key = res.reason === "closed"
-      ? "poll.closed"
-      : res.reason === "full"
-      ? "poll.full"
-      : "poll.bad_answers";
+    if (res.reason === "limited") {
+      const s = res.retryAfterS ?? 60;
+      setHeaders({ "retry-after": String(s) });
+      return fail(429, {
+        errors: {},
+        values,
+        error: locals.t.t("poll.limited", { minutes: Math.ceil(s / 60) }),
+      });
+    }
     return fail(res.reason === "answers" ? 400 : 409, {
       errors: {},
       values,
-      error: locals.t.t(key),
+      error: locals.t.t(REFUSAL[res.reason]),
     });
   },
 };

@@ -145,8 +145,10 @@ async function answerSlots(ctx: Ctx): Promise<ApiResponse> {
     `"slots":[${parts.join(",")}]}`;
   if (slotAnswers.size >= SLOT_ANSWERS_MAX) slotAnswers.delete(slotAnswers.keys().next().value!);
   slotAnswers.delete(key);
-  // The answer changes when its first slot starts (it drops out), or with the data (revision).
-  if (revision !== null) slotAnswers.set(key, { revision, minute, validUntilMs: firstMs, text });
+  // The answer changes when its first slot starts (it drops out), when a hold behind it ends (a
+  // poll's held time, a request's hold: no write marks it), or with the data (revision).
+  const validUntilMs = Math.min(firstMs, res.changesAtMs);
+  if (revision !== null) slotAnswers.set(key, { revision, minute, validUntilMs, text });
   return { status: 200, body: text, headers: JSON_TYPE };
 }
 

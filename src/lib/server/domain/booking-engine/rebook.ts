@@ -45,9 +45,14 @@ export function planRebook(
   const old = current.value;
   if (old.rescheduledToId) return { ok: false, reason: "moved" };
   if (!awaitsNewTime(old)) return { ok: false, reason: "cancelled" };
-  // The cancellation deleted the provider's meeting: the new time gets a fresh one.
+  // The cancellation deleted the provider's meeting: the new time gets a fresh one. Told apart in
+  // insights from a move: the guest picked a new time because the host asked.
   const kept = successorRecord(old, change, rules, nowMs);
-  const successor = { ...kept, location: newProviderMeeting(kept.location) };
+  const successor: BookingRecord = {
+    ...kept,
+    location: newProviderMeeting(kept.location),
+    origin: "rebook",
+  };
   const linked: BookingRecord = { ...old, rescheduledToId: successor.id };
   const d = new Draft(s.keyOf);
   const self = new Set([successor.id]);

@@ -23,3 +23,12 @@ export type AuditRecord = {
   /** KV expiry is "not before": readers drop entries past this. */
   expiresAtMs: number;
 };
+
+/** What the admin's audit page asks for (http/audit-query.ts reads it from the query). */
+export type AuditFilter = {
+  kind?: AuditKind;
+  /** matches actor or target (address, username, id), case-insensitively */
+  who?: string;
+  fromMs?: number;
+  toMs?: number;
+};

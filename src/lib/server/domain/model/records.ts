@@ -312,7 +312,22 @@ export type BookingRecord = {
    * id, this occurrence's place (0-based) and how many the guest booked.
    */
   series?: BookingSeries;
+  /**
+   * How the booking came, where its other fields cannot tell (a poll's pick, a guest's new time
+   * after the host asked). Absent: read from them (domain/insights-origin.ts `originOf`).
+   */
+  origin?: BookingOrigin;
 };
+
+/** How a booking came, as insights tell bookings apart (domain/insights-origin.ts). */
+export type BookingOrigin =
+  | "guest"
+  | "link"
+  | "poll"
+  | "for_guest"
+  | "host_move"
+  | "guest_move"
+  | "rebook";
 
 export type BookingSeries = { id: string; index: number; count: number };
 
@@ -465,7 +480,10 @@ export type PollRecord = {
   holds?: { id: string; startMs: number; endMs: number }[];
 };
 
-/** One invitee's answers (one per address; a second vote replaces the first). */
+/**
+ * One invitee's answers (one per address). Only whoever cast them can change them: casting a vote
+ * hands its voter a personal token (a cookie and a link), and a change must show it (ADR 050).
+ */
 export type PollVoteRecord = {
   v: 1;
   pollId: string;
@@ -474,4 +492,9 @@ export type PollVoteRecord = {
   /** Per proposed time, in the poll's order. */
   answers: PollAnswer[];
   atMs: number;
+  /**
+   * SHA-256 of the voter's token. Absent on votes cast before tokens existed: nobody can change
+   * those (an address alone proves nothing).
+   */
+  voterHash?: string;
 };

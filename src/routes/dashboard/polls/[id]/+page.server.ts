@@ -5,8 +5,11 @@ import { refusalKey } from "$lib/shared/refusals.ts";
 import { translateRef } from "$lib/shared/i18n.ts";
 import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
 
-export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
+export const load: PageServerLoad = async ({ locals, params, setHeaders, depends }) => {
   setHeaders({ "cache-control": "no-store" });
+  // The open page asks again every few seconds (+page.svelte): new answers appear without a
+  // reload, and only this load runs for it.
+  depends("app:poll-matrix");
   const m = await pollMatrix(locals.app, locals.user!, params.id, locals.locale);
   if (!m) error(404, locals.t.t("poll.not_found"));
   return { poll: m };

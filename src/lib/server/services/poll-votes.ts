@@ -1,0 +1,180 @@
+/**
+ * Meeting polls, the invitee's side (issue 28; services/polls.ts is the host's): what the poll's
+ * link opens, and answering. A vote belongs to whoever cast it (ADR 050): casting one hands back
+ * a personal token, and only that token changes those answers.
+ */
+import type { App } from "../app.ts";
+import type { PollAnswer, PollVoteRecord } from "../domain/model/records.ts";
+import { keys } from "../store/keys.ts";
+import { getActiveUser } from "../store/users.ts";
+import { findPollByToken, listVoteEntries, listVotes, MAX_VOTES, putVote } from "../store/polls.ts";
+import { randomToken, sha256Hex } from "../integrations/crypto.ts";
+import { hostEventJob } from "./webhooks.ts";
+import { checkRateLimit } from "./rate-limit.ts";
+import {
+  iso,
+  pollResource,
+  type PollState,
+  pollUrl,
+  stateOf,
+  timesOf,
+  type TimeView,
+} from "./polls.ts";
+
+const TOKEN_RE = /^[A-Za-z0-9_-]{20,100}$/;
+
+export type OpenPoll =
+  | { ok: false; reason: "not_found" }
+  | {
+    ok: true;
+    title: string;
+    hostName: string;
+    state: PollState;
+    times: TimeView[];
+    timeZone: string;
+  };
+
+async function pollOfToken(app: App, token: string) {
+  if (typeof token !== "string" || !TOKEN_RE.test(token)) return null;
+  return await findPollByToken(app.kv, await sha256Hex(token));
+}
+
+/** What an invitee's link opens (times in the zone they chose, else the host's). */
+export async function openPoll(
+  app: App,
+  token: string,
+  q: { timeZone: string | null; locale: string; clock: "12h" | "24h" },
+): Promise<OpenPoll> {
+  const poll = await pollOfToken(app, token);
+  // A closed or suspended account's poll is gone for its invitees (ADR 030, 043).
+  const host = poll ? await getActiveUser(app.kv, poll.hostId) : null;
+  if (!poll || !host) return { ok: false, reason: "not_found" };
+  const timeZone = q.timeZone ?? host.timeZone;
+  return {
+    ok: true,
+    title: poll.title,
+    hostName: host.name,
+    state: stateOf(poll, app.now()),
+    times: timesOf(poll, timeZone, q.clock, q.locale),
+    timeZone,
+  };
+}
+
+export type VoteResult =
+  | {
+    ok: true;
+    /** The voter's token: only it changes these answers again (the page's cookie, the link). */
+    voterToken: string;
+    /** The voter's personal link: the poll's link opening their own answers. */
+    voterUrl: string;
+  }
+  | {
+    ok: false;
+    reason:
+      | "not_found"
+      | "closed"
+      | "answers"
+      | "full"
+      /** Someone else answered with this address: only their token changes their answers. */
+      | "taken"
+      /** This client added many invitees lately (`poll_voter` rate limit). */
+      | "limited";
+    retryAfterS?: number;
+  };
+
+/** A voter's token as the page and the link carry it. */
+const VOTER_TOKEN_RE = /^[A-Za-z0-9_-]{20,64}$/;
+
+/**
+ * An invitee answers (or changes their answers). A vote belongs to whoever cast it: a new vote
+ * hands back a fresh token, and changing a vote needs that vote's token — the address alone
+ * proves nothing, so a vote under an address someone else answered with is refused ("taken"),
+ * never merged or overwritten (ADR 050). New invitees count against the client's `poll_voter`
+ * limit, since the host's pick mails every one of them.
+ */
+export async function votePoll(
+  app: App,
+  token: string,
+  input: {
+    name: string;
+    email: string;
+    answers: Record<string, string | undefined>;
+    /** The token the voter holds (cookie or personal link), if any. */
+    voterToken?: string | null;
+    /** Who is asking (client IP), for the limit on new invitees. */
+    client?: string;
+  },
+): Promise<VoteResult> {
+  const poll = await pollOfToken(app, token);
+  if (!poll || !(await getActiveUser(app.kv, poll.hostId))) {
+    return { ok: false, reason: "not_found" };
+  }
+  if (stateOf(poll, app.now()) !== "open") return { ok: false, reason: "closed" };
+  const answers: PollAnswer[] = [];
+  for (let i = 0; i < poll.starts.length; i++) {
+    const a = input.answers[`t${i}`] ?? "no";
+    if (a !== "yes" && a !== "maybe" && a !== "no") return { ok: false, reason: "answers" };
+    answers.push(a);
+  }
+  const email = input.email.trim().toLowerCase();
+  const held = input.voterToken && VOTER_TOKEN_RE.test(input.voterToken) ? input.voterToken : null;
+  const heldHash = held ? await sha256Hex(held) : null;
+  // A lost race (the same address answered, or the voter's own vote changed, meanwhile) is
+  // decided again on what is there now; a few rounds settle it.
+  for (let round = 0; round < 3; round++) {
+    const votes = await listVoteEntries(app.kv, poll.id);
+    // The address's vote, changed only with its own token. Another address is another invitee,
+    // even from a browser that holds a token (two people answering on one computer).
+    const same = votes.find((e) => e.value.email === email);
+    const mine = same && heldHash && same.value.voterHash === heldHash ? same : null;
+    if (same && !mine) return { ok: false, reason: "taken" };
+    let voterToken = held;
+    if (!mine) {
+      if (votes.length >= MAX_VOTES) return { ok: false, reason: "full" };
+      if (round === 0) {
+        const limited = await checkRateLimit(app, "poll_voter", input.client ?? "unknown");
+        if (!limited.ok) {
+          return { ok: false, reason: "limited", retryAfterS: limited.retryAfterS };
+        }
+      }
+      voterToken = randomToken(24);
+    }
+    const vote: PollVoteRecord = {
+      v: 1,
+      pollId: poll.id,
+      name: input.name.trim(),
+      email,
+      answers,
+      atMs: app.now(),
+      voterHash: mine ? mine.value.voterHash : await sha256Hex(voterToken!),
+    };
+    const voted = hostEventJob([poll.hostId], "poll.voted", {
+      poll: pollResource(poll),
+      answer: {
+        name: vote.name,
+        email: vote.email,
+        answers: poll.starts.map((ms, i) => ({ start: iso(ms), answer: vote.answers[i] })),
+      },
+    }, vote.atMs);
+    if (await putVote(app.kv, vote, mine?.versionstamp ?? null, [voted])) {
+      app.kickOutbox();
+      return {
+        ok: true,
+        voterToken: voterToken!,
+        voterUrl: `${await pollUrl(app, poll)}?voter=${voterToken}`,
+      };
+    }
+    if ((await app.kv.get(keys.pollBooked(poll.id))).value) return { ok: false, reason: "closed" };
+  }
+  return { ok: false, reason: "taken" };
+}
+
+/** The voter a token belongs to on the poll of `token`, for the page to show their answers. */
+export async function pollVoter(app: App, token: string, voterToken: string | null) {
+  if (!voterToken || !VOTER_TOKEN_RE.test(voterToken)) return null;
+  const poll = await pollOfToken(app, token);
+  if (!poll) return null;
+  const hash = await sha256Hex(voterToken);
+  const v = (await listVotes(app.kv, poll.id)).find((x) => x.voterHash === hash);
+  return v ? { name: v.name, email: v.email, answers: v.answers, pollId: poll.id } : null;
+}
