@@ -46,17 +46,24 @@ try {
     await gp.getByLabel("Email").fill(`${name.split(" ")[0].toLowerCase()}@example.test`);
     await gp.getByRole("button", { name: /Request this time|Book this time/ }).click();
     await gp.waitForURL(/\/booking\//);
-    return gp.url().replace(/\?.*$/, "");
+    return { url: gp.url().replace(/\?.*$/, ""), date: day.date };
   };
   // Ann asks for an intro call and moves it with her link: the old link reads "moved".
-  const annOld = await book("intro-call", "Ann Lee", 1);
+  const ann = await book("intro-call", "Ann Lee", 1);
+  const annOld = ann.url;
   await gp.getByRole("link", { name: "Reschedule" }).click();
+  await gp.waitForURL(/\/reschedule/);
+  // The same full day (the picker opens on the first free day, which may be today's last time).
+  const u = new URL(gp.url());
+  u.searchParams.set("date", ann.date);
+  u.searchParams.set("tz", "America/New_York");
+  await gp.goto(u.href);
   await gp.waitForLoadState("networkidle");
   await gp.locator("a[data-slot]").nth(4).click();
   await gp.getByRole("button", { name: /Move my booking|Request/ }).click();
   await gp.waitForURL((u) => !u.href.startsWith(annOld));
   // Ben books a quick chat, confirmed at once: the page after booking.
-  const benUrl = await book("quick-chat", "Ben Okafor", 2);
+  const benUrl = (await book("quick-chat", "Ben Okafor", 2)).url;
   await guest.close();
   const shots: {
     name: string;

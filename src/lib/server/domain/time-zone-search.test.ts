@@ -69,6 +69,11 @@ Deno.test("suggestTimeZones: friendly rows with everyday names and UTC offsets, 
   assert.match(berlin.label, /^Berlin — .*, UTC\+1$/);
   // Kolkata is half an hour off the hour.
   assert.match(suggestTimeZones("Kolkata", { nowMs })[0].label, /UTC\+5:30$/);
-  assert.ok(suggestTimeZones("Sydney", { nowMs }).length > 1, "two Sydneys to choose from");
+  const sydneys = suggestTimeZones("Syd", { nowMs, locale: "en" });
+  assert.ok(sydneys.length > 1, "two Sydneys to choose from");
+  // Each row says which Sydney: Australia's under its own name, Nova Scotia's by its country.
+  assert.match(sydneys.find((x) => x.zone === "Australia/Sydney")!.label, /^Sydney — .*, UTC\+11$/);
+  const other = sydneys.find((x) => x.zone !== "Australia/Sydney")!;
+  assert.match(other.label, /^Sydney, Canada — .*, UTC-4$/);
   assert.deepEqual(suggestTimeZones("xyzzy", { nowMs }), []);
 });

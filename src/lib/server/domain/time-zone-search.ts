@@ -245,10 +245,16 @@ export function suggestTimeZones(
     : found.kind === "choose"
     ? found.matches.map((m) => m.zone)
     : [];
+  const q = fold(query ?? "");
   return zones.map((zone) => {
-    const city = zone === "UTC"
-      ? "UTC"
-      : zone.slice(zone.lastIndexOf("/") + 1).replaceAll("_", " ");
+    let city = zone === "UTC" ? "UTC" : zone.slice(zone.lastIndexOf("/") + 1).replaceAll("_", " ");
+    // Matched by another city of the zone's group ("Syd" → Sydney, Nova Scotia, on Halifax's
+    // time): name that city and its country, or the row reads as a wrong answer.
+    const e = q && !fold(city).startsWith(q) ? allEntries().find((x) => x.zone === zone) : null;
+    const other = e?.main.mainCities.find((c) => fold(c).startsWith(q));
+    if (e && other) {
+      city = `${other}, ${countryName(e.main.countryCode, locale, e.main.countryName)}`;
+    }
     const name = zone === "UTC" ? null : genericName(zone, locale, opts.nowMs);
     const offset = utcOffsetLabel(zone, opts.nowMs);
     return { zone, label: name ? `${city} — ${name}, ${offset}` : `${city} — ${offset}` };
