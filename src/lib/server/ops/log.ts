@@ -37,19 +37,64 @@ export function logFormat(): LogFormat {
 }
 
 export function logLine(level: LogLevel, msg: string, fields: LogFields = {}): void {
-  const { raw } = state;
-  const sink = level === "info" ? raw.log : level === "warn" ? raw.warn : raw.error;
+  const kept = clean(fields);
+  let line: string;
   if (state.format === "json") {
-    sink(JSON.stringify({ time: new Date().toISOString(), level, msg, ...clean(fields) }));
+    line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...kept });
+  } else {
+    const parts = Object.entries(kept).map(([k, v]) => `${k}=${formatValue(v)}`);
+    line = `${level === "info" ? "" : `${level.toUpperCase()} `}${msg}${parts.length ? " " : ""}${
+      parts.join(" ")
+    }`;
+  }
+  if (level === "info") {
+    toStdout(line);
     return;
   }
-  const parts = Object.entries(clean(fields)).map(([k, v]) => `${k}=${formatValue(v)}`);
-  sink(
-    `${level === "info" ? "" : `${level.toUpperCase()} `}${msg}${parts.length ? " " : ""}${
-      parts.join(" ")
-    }`,
-  );
+  // A warning or an error goes out at once, after the info lines before it.
+  flushLog();
+  (level === "warn" ? state.raw.warn : state.raw.error)(line);
 }
+
+/**
+ * Info lines (one per request: the busiest writer of the process) are written in batches, one
+ * write per few milliseconds instead of a console call each — console.log's formatting and
+ * write cost ~13 % of a cached answer's CPU (issue 26). Warnings and errors are not delayed, and
+ * the batch is written before them and when the process exits.
+ */
+const FLUSH_MS = 5;
+const FLUSH_BYTES = 64 * 1024;
+let pending: string[] = [];
+let pendingBytes = 0;
+let timer: ReturnType<typeof setTimeout> | undefined;
+const encoder = new TextEncoder();
+
+function toStdout(line: string) {
+  pending.push(line);
+  pendingBytes += line.length + 1;
+  if (pendingBytes >= FLUSH_BYTES) flushLog();
+  else timer ??= setTimeout(flushLog, FLUSH_MS);
+}
+
+/** Writes the info lines waiting for their batch (before an exit, a warning, an error). */
+export function flushLog(): void {
+  if (timer !== undefined) {
+    clearTimeout(timer);
+    timer = undefined;
+  }
+  if (pending.length === 0) return;
+  const text = pending.join("\n") + "\n";
+  pending = [];
+  pendingBytes = 0;
+  const bytes = encoder.encode(text);
+  try {
+    for (let at = 0; at < bytes.length;) at += Deno.stdout.writeSync(bytes.subarray(at));
+  } catch {
+    // stdout closed (the process is going away): nothing to tell it to
+  }
+}
+
+globalThis.addEventListener?.("unload", flushLog);
 
 function clean(fields: LogFields): Record<string, string | number | boolean | null> {
   const out: Record<string, string | number | boolean | null> = {};

@@ -65,30 +65,14 @@ const SLOT_ANSWERS_MAX = 500;
 const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
 
 /**
- * Identical requests that arrive while one is being answered share its reads and its answer
- * (request coalescing): the reads of the shared answer start at most one computation before
- * the request arrived, the same window any read has before a booking commits beside it.
+ * Identical requests that read the same revision share one computation of the answer (request
+ * coalescing). Each request reads the revision itself first — that read is never older than the
+ * request (services/page-revision.ts) — so a request that arrives after a booking committed
+ * never joins a computation that began before it, and never gets the slot that was just taken.
  */
 const inFlight = new Map<string, Promise<ApiResponse>>();
 
-function listSlots(ctx: Ctx): Promise<ApiResponse> {
-  const q = ctx.query;
-  const key = [
-    ctx.params.username.toLowerCase(),
-    ctx.params.slug.toLowerCase(),
-    q.start,
-    q.end,
-    q.timeZone,
-    q.duration ?? "",
-  ].join("|");
-  const running = inFlight.get(key);
-  if (running) return running;
-  const answer = answerSlots(ctx).finally(() => inFlight.delete(key));
-  inFlight.set(key, answer);
-  return answer;
-}
-
-async function answerSlots(ctx: Ctx): Promise<ApiResponse> {
+async function listSlots(ctx: Ctx): Promise<ApiResponse> {
   const q = ctx.query;
   const username = ctx.params.username.toLowerCase();
   const slug = ctx.params.slug.toLowerCase();
@@ -106,6 +90,24 @@ async function answerSlots(ctx: Ctx): Promise<ApiResponse> {
     slotAnswers.set(key, hit);
     return { status: 200, body: hit.text, headers: JSON_TYPE };
   }
+  if (revision === null) return await answerSlots(ctx, key, null, minute);
+  const shared = `${key}|${revision}|${minute}`;
+  const running = inFlight.get(shared);
+  if (running) return await running;
+  const answer = answerSlots(ctx, key, revision, minute).finally(() => inFlight.delete(shared));
+  inFlight.set(shared, answer);
+  return await answer;
+}
+
+async function answerSlots(
+  ctx: Ctx,
+  key: string,
+  revision: string | null,
+  minute: number,
+): Promise<ApiResponse> {
+  const q = ctx.query;
+  const username = ctx.params.username.toLowerCase();
+  const slug = ctx.params.slug.toLowerCase();
   const res = await getSlotRange(ctx.app, {
     username,
     slug,
