@@ -65,12 +65,13 @@ export function countPageSteps(
   });
 }
 
-/** A guest's booking was made (pending or confirmed at once). */
-export function countBooked(app: App, bookingId: string): Promise<void> {
+/**
+ * A guest's booking was made (pending or confirmed at once): `b` as its commit wrote it (the
+ * plan's record — reading it back cost a KV read per booking, issue 26).
+ */
+export function countBooked(app: App, b: BookingRecord): Promise<void> {
   return track("booking", async () => {
-    const b = await getBooking(app.kv, bookingId);
-    if (!b) return;
-    // As it was made: a change that got in before this read is counted by its own call.
+    // As it was made (an imported or replayed record may carry later history).
     const made = { ...b, status: b.history[0]?.status ?? b.status, endReason: null };
     await writeBooking(app, made, null, b.createdAtMs);
   });
@@ -160,9 +161,9 @@ export function countCommitted(app: App, committed: Committed): Promise<void> {
     case "booked":
       // A series' finish makes several bookings in one write, each counted.
       if (plan.made) {
-        return Promise.all(plan.made.map((x) => countBooked(app, x.id))).then(() => {});
+        return Promise.all(plan.made.map((x) => countBooked(app, x))).then(() => {});
       }
-      return countBooked(app, b.id);
+      return countBooked(app, b);
     case "changed":
       return countBookingChange(app, b);
     case "moved":
