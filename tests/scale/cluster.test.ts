@@ -5,7 +5,8 @@
  * - the store migration runs once, though all three start at the same moment on an old store;
  * - a page cached by one process never offers a slot another process has booked;
  * - a host's settings change is seen by every process within the documented second;
- * - a session and a single-use link made on one process work on the others (and the link once).
+ * - a session and a single-use link made on one process work on the others (and the link once);
+ * - a rate limit counts requests across processes (it is counted in KV).
  * (Each cron tick running once across processes is checked in ./cluster-history.test.ts, whose
  * run lasts long enough to see a minute boundary.)
  */
@@ -170,5 +171,28 @@ Deno.test({
     } finally {
       kv.close();
     }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "three processes on remote KV: a rate limit counts across processes (views spread round robin are limited as if one process took them all)",
+  async fn() {
+    await using c = await startCluster({
+      processes: 3,
+      latencyMs: [5, 20],
+      demo: true,
+      env: { INVITO_DISABLE_CRON: "true", INVITO_RATE_LIMIT: "page=6/1m" },
+    });
+    const statuses: number[] = [];
+    // One after the other through the proxy: each process gets every third view.
+    for (let i = 0; i < 9; i++) {
+      const res = await fetch(`${c.baseUrl}/calendar/demo/intro-call?tz=UTC&i=${i}`);
+      await res.body?.cancel();
+      statuses.push(res.status);
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 429, 429, 429]);
+    assert.ok(c.served.every((n) => n >= 3), `every process answered some: ${c.served}`);
   },
 });
