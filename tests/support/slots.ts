@@ -81,3 +81,48 @@ export async function twoDaysInOneMonth(
   }
   throw new Error(`no month with two days of ${o.min} times on ${page}`);
 }
+
+export type FullDaysOptions = FullDayOptions & {
+  /** how many different dates (default 2) */
+  count?: number;
+  /**
+   * All dates in one month (a month view's "another free day"): near a month's end the search
+   * moves on to the next month rather than straddle two.
+   */
+  sameMonth?: boolean;
+};
+
+/**
+ * The first `count` different dates from tomorrow on that each offer at least `min` times (for
+ * a test that needs "another full day", e.g. to move a booking, or two free days in one month).
+ */
+export async function fullDays(
+  base: string,
+  page: string,
+  opts: FullDaysOptions = {},
+): Promise<FullDay[]> {
+  const count = opts.count ?? 2;
+  const tz = opts.tz ?? "UTC";
+  const out: FullDay[] = [];
+  let from = opts.from ?? Temporal.Now.plainDateISO(tz).add({ days: 1 }).toString();
+  for (let round = 0; round < 90 && out.length < count; round++) {
+    const day = await fullDay(base, page, { ...opts, from });
+    const next = Temporal.PlainDate.from(day.date).add({ days: 1 });
+    if (opts.sameMonth && out.length && day.date.slice(0, 7) !== out[0].date.slice(0, 7)) {
+      out.length = 0; // not enough left in that month: start over in this one
+    }
+    out.push(day);
+    from = next.toString();
+  }
+  if (out.length < count) throw new Error(`no ${count} days with enough times on ${page}`);
+  return out;
+}
+
+/**
+ * A page address for `date` without a `tz` parameter, for a browser that should pick its own
+ * zone (the browser context's `timezoneId`); `query` is added as is.
+ */
+export function datePath(page: string, date: string, query = ""): string {
+  const sep = page.includes("?") ? "&" : "?";
+  return `${page}${sep}date=${date}${query ? `&${query}` : ""}`;
+}
