@@ -34,7 +34,16 @@ export type FullDayOptions = {
   headers?: HeadersInit;
   /** how many dates to try (default 21) */
   days?: number;
+  /** how to read a page (default: fetch with `headers`), e.g. a signed-in client's `get` */
+  get?: (path: string) => Promise<string>;
+  /** the times in a page (default: its `data-slot`s), e.g. a dashboard picker's radios */
+  read?: (html: string) => string[];
 };
+
+/** The times a dashboard picker (book for a guest, move a booking) offers: its `start` radios. */
+export const startsIn = (html: string): string[] => [
+  ...new Set([...html.matchAll(/name="start" value="([^"]+)"/g)].map((m) => m[1])),
+];
 
 /** The first date from tomorrow on on which the page at `page` (e.g. "/calendar/demo/intro-call") offers at least `min` times. */
 export async function fullDay(
@@ -53,8 +62,10 @@ export async function fullDay(
     const path = `${page}${sep}tz=${encodeURIComponent(tz)}&date=${date}${
       opts.query ? `&${opts.query}` : ""
     }`;
-    const res = await fetch(new URL(path, base), { headers: opts.headers });
-    const slots = slotsIn(await res.text());
+    const html = opts.get
+      ? await opts.get(path)
+      : await (await fetch(new URL(path, base), { headers: opts.headers })).text();
+    const slots = (opts.read ?? slotsIn)(html);
     if (slots.length >= min) return { date: date.toString(), slots, path };
     tried.push(`${date}: ${slots.length}`);
   }
