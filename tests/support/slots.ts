@@ -137,3 +137,21 @@ export function datePath(page: string, date: string, query = ""): string {
   const sep = page.includes("?") ? "&" : "?";
   return `${page}${sep}date=${date}${query ? `&${query}` : ""}`;
 }
+
+/**
+ * Of a list of times (ISO instants, e.g. a picker's that spans days from today on), those of the
+ * first date from tomorrow on (in `tz`) with at least `min` of them: today's may be too few, or
+ * pass while the test uses them.
+ */
+export function fullDayOf(starts: string[], opts: { min?: number; tz?: string } = {}): string[] {
+  const tz = opts.tz ?? "UTC";
+  const tomorrow = Temporal.Now.plainDateISO(tz).add({ days: 1 }).toString();
+  const byDate = new Map<string, string[]>();
+  for (const s of starts) {
+    const date = Temporal.Instant.from(s).toZonedDateTimeISO(tz).toPlainDate().toString();
+    if (date >= tomorrow) byDate.set(date, [...byDate.get(date) ?? [], s]);
+  }
+  const day = [...byDate.keys()].sort().find((d) => byDate.get(d)!.length >= (opts.min ?? 8));
+  if (!day) throw new Error(`no day with ${opts.min ?? 8} times among ${starts.length}`);
+  return byDate.get(day)!;
+}
