@@ -47,6 +47,7 @@ Deno.test({
       await page.goto(`${app.baseUrl}/dashboard/bookings`);
       await page.getByRole("link", { name: "Move…" }).first().click();
       await page.getByRole("heading", { name: "Move a booking" }).waitFor();
+      await page.waitForURL(/\/reschedule/);
       await onDate();
       await page.getByRole("heading", { name: "Move a booking" }).waitFor();
       assert.match(await page.getByTestId("move-current").innerText(), /Gina Guest/);
@@ -77,6 +78,7 @@ Deno.test({
 
       await page.getByTestId("book-for-guest").click();
       await page.getByRole("heading", { name: "Book for a guest" }).waitFor();
+      await page.waitForURL(/\/dashboard\/bookings\/new/);
       await onDate();
       await page.getByRole("heading", { name: "Book for a guest" }).waitFor();
       assert.deepEqual(await checkA11y(page), []);

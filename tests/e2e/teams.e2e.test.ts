@@ -153,6 +153,7 @@ Deno.test({
       await guest.locator("[data-team-people]").first().getByText("Ann Archer").waitFor();
       await a11y(guest, "team-5-public-team-page");
       await guest.getByRole("link", { name: "Support call" }).click();
+      await guest.waitForURL(/\/team\/acme\/support-call/);
       await guest.getByRole("heading", { name: "Support call" }).waitFor();
       // On to a full day from tomorrow on, for the booking and its move: the page opens on its
       // first free day, which may be today with a time or two left (gone before the click, or
