@@ -66,7 +66,7 @@ Deno.test({
     const guest = createClient(app.baseUrl);
     // A full day from tomorrow on: the page's own first day may be today with fewer than four
     // times, or with a first one that passes before it is booked.
-    const { path } = await fullDay(app.baseUrl, "/calendar/demo/places");
+    const { date, path } = await fullDay(app.baseUrl, "/calendar/demo/places");
     const page = await guest.get(path);
     assert.equal(page.status, 200);
     assert.match(page.body, /Jitsi Meet video call \(link after booking\)/);
@@ -74,7 +74,9 @@ Deno.test({
     assert.match(page.body, /In person: Main St 1/);
     const slots = [...page.body.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]);
     assert.ok(slots.length >= 4, "slots offered");
-    const bookingPage = await guest.get(`/calendar/demo/places?tz=UTC&slot=${slots[0]}`);
+    const bookingPage = await guest.get(
+      `/calendar/demo/places?tz=UTC&date=${date}&slot=${slots[0]}`,
+    );
     assert.match(bookingPage.body, /name="location" value="0"/, "a radio per place, no JS needed");
     assert.match(bookingPage.body, /name="phone"/);
 
