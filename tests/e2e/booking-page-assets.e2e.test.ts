@@ -9,6 +9,7 @@ import { launchBrowser, trackPageErrors } from "../support/browser.ts";
 import { CATALOGS } from "../../src/lib/server/i18n.ts";
 import { isPublicKey } from "../../src/lib/shared/catalog-parts.ts";
 import { LANGUAGES } from "../../src/lib/shared/i18n.ts";
+import { datePath, fullDay } from "../support/slots.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -49,7 +50,12 @@ Deno.test({
       page.on("response", (r) => {
         if (r.request().resourceType() === "script") scripts.push(r.text());
       });
-      await page.goto(app.url("/calendar/demo/intro-call"));
+      // A full day from tomorrow on: the page's own first day may be today, whose first time can
+      // pass before the click below. No `tz`: the page finds the browser's zone itself.
+      const { date } = await fullDay(app.baseUrl, "/calendar/demo/intro-call", {
+        tz: "America/New_York",
+      });
+      await page.goto(app.url(datePath("/calendar/demo/intro-call", date)));
       await page.locator("a[data-slot]").first().waitFor();
       await page.waitForURL(/tz=America%2FNew_York/, { waitUntil: "commit" });
       const js = (await Promise.all(scripts)).join("\n");

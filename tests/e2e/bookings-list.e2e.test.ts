@@ -10,6 +10,7 @@ import { startSmtp } from "../support/smtp.ts";
 import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
 import { signInAs } from "../support/browser-sign-in.ts";
 import { shootAll } from "../support/shots.ts";
+import { fullDay } from "../support/slots.ts";
 import type { Browser } from "playwright-core";
 
 async function book(
@@ -23,7 +24,10 @@ async function book(
   const ctx = await browser.newContext({ timezoneId: zone });
   try {
     const page = await ctx.newPage();
-    await page.goto(`${baseUrl}/calendar/demo/${slug}?tz=${encodeURIComponent(zone)}`);
+    // A full day from tomorrow on (in the guest's zone): the page's own first day may be today,
+    // with fewer times than `nth` or one that passes before the click.
+    const { path } = await fullDay(baseUrl, `/calendar/demo/${slug}`, { tz: zone });
+    await page.goto(baseUrl + path);
     await page.locator("a[data-slot]").nth(nth).click();
     await page.getByLabel("Name").fill(name);
     await page.getByLabel("Email").fill(`${name.toLowerCase()}@example.test`);

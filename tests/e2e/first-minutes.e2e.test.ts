@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { type AppHandle, startApp } from "../support/app.ts";
 import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
 import { signIn } from "../reliability/harness.ts";
+import { datePath, fullDays } from "../support/slots.ts";
 import type { Client } from "../support/http.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -394,6 +395,15 @@ Deno.test({
     "e2e first minutes (guest): on a 390 px phone the times are on screen after one tap (with and without JavaScript); the zone is a combobox; time buttons show a clear focus ring; an en-GB guest reads the host's time on their own clock",
   async fn() {
     await using app = await startApp({ demo: true });
+    // Two full days in one month from tomorrow on (New York), the page opened on the first: its
+    // own first day may be today with its last time (gone before the tap), or a month's last
+    // free day, with no other day in its grid to tap.
+    const QUICK = "/calendar/demo/quick-chat?tz=America/New_York";
+    const [shown, other] = await fullDays(app.baseUrl, "/calendar/demo/quick-chat", {
+      tz: "America/New_York",
+      min: 4,
+      sameMonth: true,
+    });
     const browser = await launchBrowser();
     try {
       for (const js of [true, false]) {
@@ -408,13 +418,15 @@ Deno.test({
             isMobile: true,
           });
           const page = await ctx.newPage();
-          await page.goto(app.url("/calendar/demo/quick-chat?tz=America/New_York"));
-          // The first day with times, tapped where it is.
-          const day = page.locator('ul[aria-labelledby="month-title"] a:not([aria-current])')
-            .first();
+          await page.goto(app.url(datePath(QUICK, shown.date)));
+          // Another day with times, tapped where it is.
+          const day = page.locator(
+            `ul[aria-labelledby="month-title"] a[href*="date=${other.date}"]:not([aria-current])`,
+          );
           await day.scrollIntoViewIfNeeded();
           await day.tap();
-          const slot = page.locator("a[data-slot]").first();
+          await page.waitForURL(new RegExp(`date=${other.date}`));
+          const slot = page.locator(`a[data-slot^="${other.slots[0].slice(0, 10)}"]`).first();
           await slot.waitFor();
           const rect = await slot.evaluate((el) => {
             const r = el.getBoundingClientRect();
@@ -440,7 +452,7 @@ Deno.test({
       });
       const page = await ctx.newPage();
       const errors = trackPageErrors(page);
-      await page.goto(app.url("/calendar/demo/quick-chat?tz=America/New_York"));
+      await page.goto(app.url(datePath(QUICK, shown.date)));
       // 4. A time button's focus ring: thick and contrasting against the page, light and dark.
       for (const scheme of ["light", "dark"] as const) {
         await page.emulateMedia({ colorScheme: scheme });
@@ -489,7 +501,7 @@ Deno.test({
       await page.emulateMedia({ colorScheme: "light" });
 
       // 9. A guest on the 12-hour clock reads the (24-hour) host's time on their clock too.
-      await page.goto(app.url("/calendar/demo/quick-chat?tz=America/New_York&clock=12h"));
+      await page.goto(app.url(datePath(QUICK, shown.date, "clock=12h")));
       await page.locator("a[data-slot]").first().click();
       await page.getByLabel("Name").fill("Gill Guest");
       await page.getByLabel("Email").fill("gill@example.test");

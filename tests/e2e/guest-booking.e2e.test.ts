@@ -8,6 +8,7 @@ import ICAL from "ical.js";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import { fullDay } from "../support/slots.ts";
 
 Deno.test({
   name:
@@ -32,7 +33,14 @@ Deno.test({
       await page.getByRole("link", { name: /Intro call/ }).click();
       // The browser's zone is detected and kept in the URL.
       await page.waitForURL(/tz=America%2FNew_York/);
-      await page.getByText("Times in America/New York").waitFor();
+      await page.getByText(/^Times in New York \(GMT-[45]\)/).waitFor();
+      // On to a full day from tomorrow on: the page opens on its first free day, which may be
+      // today with a time or two left, the first of which can pass while the guest fills in.
+      const { date } = await fullDay(app.baseUrl, "/calendar/demo/intro-call", {
+        tz: "America/New_York",
+      });
+      await page.goto(`${page.url()}&date=${date}`);
+      await page.getByText(/^Times in New York \(GMT-[45]\)/).waitFor();
       assert.deepEqual(await checkA11y(page), []);
       await screenshot(page, "guest-1-picker");
 
@@ -151,7 +159,11 @@ Deno.test({
         javaScriptEnabled: false,
       });
       const page = await ctx.newPage();
-      await page.goto(`${app.baseUrl}/calendar/demo/quick-chat?tz=Australia/Sydney`);
+      // A full day from tomorrow on (the page's own first day may be today, with its last time).
+      const { path } = await fullDay(app.baseUrl, "/calendar/demo/quick-chat", {
+        tz: "Australia/Sydney",
+      });
+      await page.goto(app.baseUrl + path);
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(width <= 360, `no horizontal scroll (scrollWidth ${width})`);
       await screenshot(page, "guest-360-dark-nojs");

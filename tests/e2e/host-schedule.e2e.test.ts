@@ -8,6 +8,7 @@ import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
 import { signInAs } from "../support/browser-sign-in.ts";
+import { fullDay } from "../support/slots.ts";
 
 const HOST = "demo@invito.example";
 
@@ -24,8 +25,18 @@ Deno.test({
       const ctx = await browser.newContext({ timezoneId: "Europe/Berlin" });
       const page = await ctx.newPage();
       const errors = trackPageErrors(page);
+      // One full day from tomorrow on for every picker: each opens on the first day with free
+      // times, which may be today with one or two left (too few to pick the third or sixth).
+      const { date } = await fullDay(app.baseUrl, "/calendar/demo/quick-chat", {
+        tz: "Europe/Berlin",
+      });
+      const onDate = async () => {
+        const url = new URL(page.url());
+        url.searchParams.set("date", date);
+        await page.goto(url.href);
+      };
       // A guest books a quick chat on the public page.
-      await page.goto(`${app.baseUrl}/calendar/demo/quick-chat?tz=Europe/Berlin`);
+      await page.goto(`${app.baseUrl}/calendar/demo/quick-chat?tz=Europe/Berlin&date=${date}`);
       await page.locator("a[data-slot]").first().click();
       await page.getByLabel("Name").fill("Gina Guest");
       await page.getByLabel("Email").fill("gina@example.test");
@@ -35,6 +46,9 @@ Deno.test({
       await signInAs(page, app.baseUrl, HOST, smtp);
       await page.goto(`${app.baseUrl}/dashboard/bookings`);
       await page.getByRole("link", { name: "Move…" }).first().click();
+      await page.getByRole("heading", { name: "Move a booking" }).waitFor();
+      await page.waitForURL(/\/reschedule/);
+      await onDate();
       await page.getByRole("heading", { name: "Move a booking" }).waitFor();
       assert.match(await page.getByTestId("move-current").innerText(), /Gina Guest/);
       assert.deepEqual(await checkA11y(page), []);
@@ -63,6 +77,9 @@ Deno.test({
       );
 
       await page.getByTestId("book-for-guest").click();
+      await page.getByRole("heading", { name: "Book for a guest" }).waitFor();
+      await page.waitForURL(/\/dashboard\/bookings\/new/);
+      await onDate();
       await page.getByRole("heading", { name: "Book for a guest" }).waitFor();
       assert.deepEqual(await checkA11y(page), []);
       await page.getByTestId("book-form").getByRole("radio").nth(5).check();

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { startApp } from "../support/app.ts";
 import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import { datePath, fullDay, fullDays } from "../support/slots.ts";
 
 /** The focused element, as "tag#id" plus its text, to follow the path in a failure. */
 const focused = (page: Page) =>
@@ -56,7 +57,14 @@ Deno.test({
       });
       const page = await ctx.newPage();
       const errors = trackPageErrors(page);
-      await page.goto(app.url("/calendar/demo/quick-chat"), { waitUntil: "networkidle" });
+      // A full day from tomorrow on: the page's own first day may be today, whose first time can
+      // pass while the keys are pressed.
+      const { date } = await fullDay(app.baseUrl, "/calendar/demo/quick-chat", {
+        tz: "Europe/Berlin",
+      });
+      await page.goto(app.url(datePath("/calendar/demo/quick-chat", date)), {
+        waitUntil: "networkidle",
+      });
 
       const keys: string[] = [];
       const press = async (key: string) => {
@@ -114,12 +122,16 @@ Deno.test({
         colorScheme: "dark",
       });
       const page = await ctx.newPage();
-      await page.goto(app.url("/calendar/demo/quick-chat?tz=Europe%2FBerlin"), {
-        waitUntil: "networkidle",
+      // Two full days of one month from tomorrow on, the page on the first: its own first day may
+      // be today with a few times left, or a month's last free day with no other in its grid.
+      const [shown, other] = await fullDays(app.baseUrl, "/calendar/demo/quick-chat", {
+        tz: "Europe/Berlin",
+        min: 10,
+        sameMonth: true,
       });
+      await page.goto(app.url(shown.path), { waitUntil: "networkidle" });
       // Another free day, chosen with Enter: focus lands on that day's times, not the page top.
-      const days = page.locator('a[aria-label*="free"]');
-      const second = days.nth(1);
+      const second = page.locator(`a[aria-label*="free"][href*="date=${other.date}"]`);
       const label = await second.getAttribute("aria-label");
       await second.focus();
       await page.keyboard.press("Enter");

@@ -11,6 +11,7 @@ import { startSmtp } from "../support/smtp.ts";
 import { signInByLink } from "../support/auth.ts";
 import { createClient } from "../support/http.ts";
 import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import { fullDay } from "../support/slots.ts";
 
 const ROOM = /https:\/\/meet\.jit\.si\/Invito[A-Za-z0-9_-]{20}(?![A-Za-z0-9_-])/;
 
@@ -63,14 +64,19 @@ Deno.test({
     );
 
     const guest = createClient(app.baseUrl);
-    const page = await guest.get("/calendar/demo/places?tz=UTC");
+    // A full day from tomorrow on: the page's own first day may be today with fewer than four
+    // times, or with a first one that passes before it is booked.
+    const { date, path } = await fullDay(app.baseUrl, "/calendar/demo/places");
+    const page = await guest.get(path);
     assert.equal(page.status, 200);
     assert.match(page.body, /Jitsi Meet video call \(link after booking\)/);
     assert.match(page.body, /Phone call \(the host calls you\)/);
     assert.match(page.body, /In person: Main St 1/);
     const slots = [...page.body.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]);
     assert.ok(slots.length >= 4, "slots offered");
-    const bookingPage = await guest.get(`/calendar/demo/places?tz=UTC&slot=${slots[0]}`);
+    const bookingPage = await guest.get(
+      `/calendar/demo/places?tz=UTC&date=${date}&slot=${slots[0]}`,
+    );
     assert.match(bookingPage.body, /name="location" value="0"/, "a radio per place, no JS needed");
     assert.match(bookingPage.body, /name="phone"/);
 
@@ -174,8 +180,8 @@ Deno.test({
       locationValue: "https://jitsi.example.org/",
     });
     const guest = createClient(app.baseUrl);
-    const page = await guest.get("/calendar/demo/talk?tz=UTC");
-    const [slot] = [...page.body.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]);
+    // From tomorrow on: today's last time could pass before the post.
+    const [slot] = (await fullDay(app.baseUrl, "/calendar/demo/talk", { min: 1 })).slots;
     // One place offered: no choice to make.
     const booked = await guest.post("/calendar/demo/talk?/book", {
       name: "Pat",
@@ -231,7 +237,10 @@ Deno.test({
     try {
       const page = await browser.newPage();
       const errors = trackPageErrors(page);
-      await page.goto(app.url("/calendar/demo/chat?tz=UTC"));
+      // One full day from tomorrow on for both bookings: the page's own first day may be today
+      // with one time left (gone before the click, and no second one).
+      const { path } = await fullDay(app.baseUrl, "/calendar/demo/chat");
+      await page.goto(app.url(path));
       await page.locator("a[data-slot]").first().click();
       await page.getByRole("heading", { name: "Your details" }).waitFor();
       await page.getByLabel("Name").fill("Ivy Guest");
@@ -250,7 +259,7 @@ Deno.test({
         /Phone call: the host calls \+33 1 23 45 67 89/,
       );
       // The same booking with Jitsi: the room is a link on the page.
-      await page.goto(app.url("/calendar/demo/chat?tz=UTC"));
+      await page.goto(app.url(path));
       await page.locator("a[data-slot]").nth(1).click();
       await page.getByRole("heading", { name: "Your details" }).waitFor();
       await page.getByLabel("Name").fill("Ivy Guest");

@@ -11,6 +11,7 @@ import { startSmtp } from "../support/smtp.ts";
 import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
 import { shootAll } from "../support/shots.ts";
 import { signInAs } from "../support/browser-sign-in.ts";
+import { fullDay } from "../support/slots.ts";
 
 const HOST = "demo@invito.example";
 
@@ -28,8 +29,13 @@ Deno.test({
       const page = await ctx.newPage();
       const errors = trackPageErrors(page);
 
+      // One full day from tomorrow on for both pickers: each opens on the first day with free
+      // times, which may be today with a time or two left (gone before the click, or no fourth).
+      const { date } = await fullDay(app.baseUrl, "/calendar/demo/intro-call", {
+        tz: "Europe/Berlin",
+      });
       // Ann asks for an intro call (the host confirms each request).
-      await page.goto(`${app.baseUrl}/calendar/demo/intro-call?tz=Europe/Berlin`);
+      await page.goto(`${app.baseUrl}/calendar/demo/intro-call?tz=Europe/Berlin&date=${date}`);
       await page.locator("a[data-slot]").first().click();
       await page.getByLabel("Name").fill("Ann Moved");
       await page.getByLabel("Email").fill("ann@example.test");
@@ -44,6 +50,8 @@ Deno.test({
 
       // She moves it with her link; the new time waits for the host again.
       await page.getByRole("link", { name: "Reschedule" }).click();
+      await page.waitForURL(/\/reschedule/);
+      await page.goto(`${page.url().split("?")[0]}?date=${date}`);
       await page.locator("a[data-slot]").nth(3).click();
       await page.getByRole("button", { name: /Move my booking|Request/ }).click();
       await page.waitForURL((u) => !u.pathname.startsWith(new URL(oldGuestUrl).pathname));

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
 import type { Page } from "playwright-core";
+import { fullDay } from "../support/slots.ts";
 
 async function a11y(page: Page, name: string) {
   assert.deepEqual(await checkA11y(page), [], `axe on ${name}`);
@@ -95,7 +96,13 @@ Deno.test({
         viewport: { width: 1280, height: 900 },
       });
       const guest = await guestCtx.newPage();
-      await guest.goto(url);
+      // On a day from tomorrow on: the link's own first day may be today, whose first time can
+      // pass while the guest fills in.
+      const { path } = await fullDay(app.baseUrl, new URL(url).pathname, {
+        tz: "Europe/Berlin",
+        min: 1,
+      });
+      await guest.goto(app.url(path));
       const slot = guest.locator("a[data-slot]").first();
       await slot.waitFor();
       const startIso = await slot.getAttribute("data-slot");

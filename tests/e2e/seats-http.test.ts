@@ -60,8 +60,13 @@ async function seed(perTime: number, hideCount = false, showAttendees = false) {
   return dataDir;
 }
 
+/**
+ * The times of `date` (UTC), by default of the first date from tomorrow on with a full day of
+ * them: the page's own first day may be today with its last hour or two, too few for a test.
+ */
 async function slotsOf(base: string, slug: string, date?: string) {
-  const q = new URLSearchParams({ tz: "UTC", ...(date ? { date } : {}) });
+  date ??= (await fullDay(base, `/calendar/seats/${slug}`)).date;
+  const q = new URLSearchParams({ tz: "UTC", date });
   const html = await (await fetch(`${base}/calendar/seats/${slug}?${q}`)).text();
   return {
     html,
@@ -481,7 +486,9 @@ Deno.test({
     try {
       await using app = await startApp({ dataDir });
       const page = async (date?: string) => {
-        const q = new URLSearchParams({ tz: "UTC", ...(date ? { date } : {}) });
+        // By default a full day from tomorrow on (today may have its last hour left).
+        date ??= (await fullDay(app.baseUrl, "/team/crew/class")).date;
+        const q = new URLSearchParams({ tz: "UTC", date });
         const html = await (await fetch(`${app.baseUrl}/team/crew/class?${q}`)).text();
         return {
           starts: [...html.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]),

@@ -11,8 +11,8 @@ import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../suppor
 import { buildApp } from "../../src/lib/server/app.ts";
 import { createEventType, createHost, recordingMailer } from "../support/memory-app.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
-
-const WEEK = 7 * 86_400_000;
+import { Temporal } from "../../src/lib/server/domain/temporal.ts";
+import { fullDay } from "../support/slots.ts";
 
 Deno.test({
   name:
@@ -60,7 +60,13 @@ Deno.test({
         });
         const page = await ctx.newPage();
         const errors = trackPageErrors(page);
-        await page.goto(`${app.baseUrl}/calendar/coach/coaching`);
+        // A day from tomorrow on: the page's own first day may be today, whose first time can
+        // pass while the guest fills in.
+        const { date } = await fullDay(app.baseUrl, "/calendar/coach/coaching", {
+          tz: "America/New_York",
+          min: 1,
+        });
+        await page.goto(`${app.baseUrl}/calendar/coach/coaching?date=${date}`);
         await page.waitForURL(/tz=America%2FNew_York/);
         const slot = page.locator("a[data-slot]").first();
         const start = await slot.getAttribute("data-slot");
@@ -76,7 +82,9 @@ Deno.test({
           const r = await bookSlot(other, {
             username: "coach",
             slug: "call",
-            start: new Date(Date.parse(start!) + 4 * WEEK).toISOString(),
+            // Four weeks on the host's wall clock (the series' dates), across a DST change too.
+            start: Temporal.Instant.from(start!).toZonedDateTimeISO("Europe/Berlin")
+              .add({ weeks: 4 }).toInstant().toString(),
             name: "Other",
             email: "other@example.test",
             note: "",

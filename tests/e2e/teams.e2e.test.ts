@@ -11,6 +11,7 @@ import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
 import { signInWithEmail } from "../support/team-signin.ts";
+import { fullDay } from "../support/slots.ts";
 import type { BrowserContext, Page } from "playwright-core";
 
 async function a11y(page: Page, name: string) {
@@ -152,6 +153,20 @@ Deno.test({
       await guest.locator("[data-team-people]").first().getByText("Ann Archer").waitFor();
       await a11y(guest, "team-5-public-team-page");
       await guest.getByRole("link", { name: "Support call" }).click();
+      await guest.waitForURL(/\/team\/acme\/support-call/);
+      await guest.getByRole("heading", { name: "Support call" }).waitFor();
+      // On to a full day from tomorrow on, for the booking and its move: the page opens on its
+      // first free day, which may be today with a time or two left (gone before the click, or
+      // no fourth to move to).
+      const { date: rrDate } = await fullDay(app.baseUrl, "/team/acme/support-call", {
+        tz: "Europe/Lisbon",
+      });
+      const onDate = async (date: string) => {
+        const url = new URL(guest.url());
+        url.searchParams.set("date", date);
+        await guest.goto(url.href);
+      };
+      await onDate(rrDate);
       await guest.getByRole("heading", { name: "Support call" }).waitFor();
       await guest.locator("[data-slot]").first().click();
       await guest.getByLabel("Name").fill("Gina Guest");
@@ -175,6 +190,7 @@ Deno.test({
       // The guest moves it: the same member keeps it while free at the new time.
       await guest.getByRole("link", { name: "Reschedule" }).click();
       await guest.waitForURL(/\/reschedule/);
+      await onDate(rrDate);
       await guest.locator("[data-slot]").nth(3).click();
       await guest.getByRole("button", { name: "Move my booking" }).click();
       await guest.waitForURL(/\/booking\/[A-Za-z0-9_-]+\?moved=1$/);
@@ -184,7 +200,13 @@ Deno.test({
 
       // ── and the collective in the widget ──
       const beforeCol = smtp.mails.length;
-      await guest.goto(`${app.baseUrl}/widget/team/acme/panel-interview?theme=light`);
+      const { date: colDate } = await fullDay(app.baseUrl, "/team/acme/panel-interview", {
+        tz: "Europe/Lisbon",
+        min: 1,
+      });
+      await guest.goto(
+        `${app.baseUrl}/widget/team/acme/panel-interview?theme=light&date=${colDate}`,
+      );
       await guest.getByRole("heading", { name: "Panel interview" }).waitFor();
       await guest.locator("[data-slot]").first().click();
       await guest.getByLabel("Name").fill("Gina Guest");
@@ -285,9 +307,13 @@ Deno.test({
       assert.match(teamPage, /Wählen Sie, was Sie buchen möchten\./);
       assert.match(teamPage, /Sie treffen eine dieser Personen:/);
       assert.match(teamPage, /Sie treffen alle:/);
-      const slots = await (await fetch(`${app.baseUrl}/team/acme/support-call?tz=Europe%2FBerlin`, {
+      // A day from tomorrow on: today's last time could pass before the post.
+      const deDay = await fullDay(app.baseUrl, "/team/acme/support-call", {
+        tz: "Europe/Berlin",
         headers: de,
-      })).text();
+        min: 1,
+      });
+      const slots = await (await fetch(app.baseUrl + deDay.path, { headers: de })).text();
       assert.match(slots, /Ihre Zeitzone/);
       assert.match(slots, /Welche Zeiten frei sind, bestimmen die Arbeitszeiten/);
       assert.doesNotMatch(slots, /You meet|Times below are in/);
@@ -303,7 +329,7 @@ Deno.test({
         body: new URLSearchParams({
           name: "Dora Deutsch",
           email: "dora@example.test",
-          start: /data-slot="([^"]+)"/.exec(slots)![1],
+          start: deDay.slots[0],
           tz: "Europe/Berlin",
         }),
         redirect: "manual",

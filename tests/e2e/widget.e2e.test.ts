@@ -8,6 +8,7 @@ import { startApp } from "../support/app.ts";
 import { freePort } from "../support/ports.ts";
 import { launchBrowser, screenshot } from "../support/browser.ts";
 import type { Frame } from "playwright-core";
+import { fullDay } from "../support/slots.ts";
 
 function serveSite(html: (appUrl: string) => string, appUrl: string) {
   const port = freePort();
@@ -28,11 +29,16 @@ Deno.test({
     "e2e widget: booked inside an inline iframe on another site with third-party cookies blocked, and the iframe follows the content's height",
   async fn() {
     await using app = await startApp({ demo: true });
+    // The widget opens on a full day from tomorrow on: its own first day may be today, whose
+    // first time can pass before the visitor books it.
+    const { date } = await fullDay(app.baseUrl, "/calendar/demo/quick-chat", {
+      tz: "Europe/London",
+    });
     const site = serveSite(
       (u) =>
         `<!doctype html><html><head><title>Shop</title></head><body style="margin:0;font-family:sans-serif">
       <h1>Our shop</h1>
-      <div id="inline" data-invito="/widget/demo/quick-chat?theme=light&accent=0d9488"></div>
+      <div id="inline" data-invito="/widget/demo/quick-chat?theme=light&accent=0d9488&date=${date}"></div>
       <p>Footer</p>
       <script src="${u}/embed.js" async></script></body></html>`,
       app.baseUrl,
@@ -167,8 +173,8 @@ Deno.test({
     "e2e framing: the dashboard and a confirm page framed by another site are refused by the browser",
   async fn() {
     await using app = await startApp({ demo: true });
-    const html = await (await fetch(`${app.baseUrl}/calendar/demo/intro-call?tz=UTC`)).text();
-    const slot = /data-slot="([^"]+)"/.exec(html)![1];
+    // From tomorrow on: today's last time could pass before the post.
+    const [slot] = (await fullDay(app.baseUrl, "/calendar/demo/intro-call", { min: 1 })).slots;
     const since = app.logs().length;
     await fetch(`${app.baseUrl}/calendar/demo/intro-call?/book`, {
       method: "POST",

@@ -8,6 +8,7 @@ import { startApp } from "../support/app.ts";
 import { createClient } from "../support/http.ts";
 import { signInByLink } from "../support/auth.ts";
 import { DEMO_EMAIL } from "../../src/lib/server/services/seed-demo.ts";
+import { fullDayOf, startsIn } from "../support/slots.ts";
 
 const ADMIN = "ops@example.test";
 
@@ -27,7 +28,8 @@ Deno.test({
 
     // A poll of three times.
     const page = await host.get("/dashboard/polls?type=quick-chat");
-    const free = [...page.body.matchAll(/name="start" value="([^"]+)"/g)].map((m) => m[1]);
+    // Times of a full day from tomorrow on (the picker starts today, whose times may pass).
+    const free = fullDayOf(startsIn(page.body));
     const form = new URLSearchParams({ type: "quick-chat", title: "Team sync" });
     for (const s of [free[1], free[4], free[7]]) form.append("start", s);
     const made = await host.post("/dashboard/polls?/create", form);

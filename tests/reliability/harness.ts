@@ -17,6 +17,8 @@ import type { AppHandle } from "../support/app.ts";
 import type { SmtpHandle } from "../support/smtp.ts";
 import { type Client, createClient } from "../support/http.ts";
 import { finishMagicLink, verifyLinkIn } from "../support/auth.ts";
+import { fullDay, slotsIn } from "../support/slots.ts";
+import { Temporal } from "../../src/lib/server/domain/temporal.ts";
 
 export type StoreEntry = { key: Deno.KvKey; value: unknown; versionstamp: string };
 
@@ -513,19 +515,40 @@ export class RequestLog {
 
 // --- HTTP helpers -----------------------------------------------------------------------------
 
-/** The slot starts (ISO instants) the page offers, for one date or the first date with slots. */
+/**
+ * The slot starts (ISO instants, UTC page) the page offers on `date`; without a date, on the first
+ * date from tomorrow on with at least `min` times (default 8). Not "the page's first day": late in
+ * the host's afternoon that is today with a time or two left (whose first may pass its notice
+ * before the test books it), on a Friday evening the next Monday, at a month's end its last day.
+ * A test that books and reads again should pass the date it got (see `demoDay`), so that both
+ * reads are of the same day.
+ */
 export async function pageSlots(
   base: string,
   user: string,
   slug: string,
   date?: string,
+  min?: number,
 ): Promise<string[]> {
-  const q = `tz=UTC${date ? `&date=${date}` : ""}`;
-  const html = await (await fetch(`${base}/calendar/${user}/${slug}?${q}`)).text();
-  return [...html.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]);
+  if (!date) return (await fullDay(base, `/calendar/${user}/${slug}`, { min })).slots;
+  const html = await (await fetch(`${base}/calendar/${user}/${slug}?tz=UTC&date=${date}`)).text();
+  return slotsIn(html);
 }
 
-/** Slots of the next `days` calendar days that have any, in order. */
+/** The first date (UTC) from tomorrow on with at least `min` times, and its slots. */
+export async function demoDay(
+  base: string,
+  user: string,
+  slug: string,
+  min?: number,
+): Promise<{ date: string; slots: string[] }> {
+  return await fullDay(base, `/calendar/${user}/${slug}`, { min });
+}
+
+/**
+ * Slots of the `days` calendar days (UTC) from tomorrow on, in order. Not from today: today's
+ * first time can pass while the test is busy booking others.
+ */
 export async function slotsAhead(
   base: string,
   user: string,
@@ -533,10 +556,9 @@ export async function slotsAhead(
   days: number,
 ): Promise<string[]> {
   const out: string[] = [];
-  const today = Date.now();
+  const tomorrow = Temporal.Now.plainDateISO("UTC").add({ days: 1 });
   for (let d = 0; d < days; d++) {
-    const date = new Date(today + d * 86_400_000).toISOString().slice(0, 10);
-    out.push(...await pageSlots(base, user, slug, date));
+    out.push(...await pageSlots(base, user, slug, tomorrow.add({ days: d }).toString()));
   }
   return [...new Set(out)];
 }

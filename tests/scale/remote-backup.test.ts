@@ -10,7 +10,13 @@ import { startCluster } from "../support/cluster.ts";
 import { startKvConnect } from "../support/kv-connect-server.ts";
 import { waitFor } from "../support/wait.ts";
 import { keys } from "../../src/lib/server/store/keys.ts";
-import { bookingsOf, pageSlots, readStore, storeProblems } from "../reliability/harness.ts";
+import {
+  bookingsOf,
+  demoDay,
+  pageSlots,
+  readStore,
+  storeProblems,
+} from "../reliability/harness.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -34,7 +40,7 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "invito-remote-backup-" });
     try {
       await using c = await startCluster({ processes: 2, latencyMs: [1, 5], demo: true });
-      const slots = await pageSlots(c.baseUrl, "demo", "quick-chat");
+      const { date, slots } = await demoDay(c.baseUrl, "demo", "quick-chat");
       const booked: string[] = [];
       for (const [i, start] of slots.slice(0, 6).entries()) {
         const res = await fetch(`${c.baseUrl}/calendar/demo/quick-chat?/book`, {
@@ -99,7 +105,8 @@ Deno.test({
       await using app = await startApp({
         env: { INVITO_DB_PATH: target.url, DENO_KV_ACCESS_TOKEN: target.token },
       });
-      const offered = await pageSlots(app.baseUrl, "demo", "quick-chat");
+      // The same date the times were booked on: another day would not offer them anyway.
+      const offered = await pageSlots(app.baseUrl, "demo", "quick-chat", date);
       assert.ok(offered.length > 0);
       for (const s of booked) {
         assert.ok(!offered.includes(s), `${s} is taken on the restored store`);

@@ -18,6 +18,7 @@ import assert from "node:assert/strict";
 import type { Browser, BrowserContext } from "playwright-core";
 import type { AppHandle } from "./app.ts";
 import { DEMO_EMAIL } from "../../src/lib/server/services/seed-demo.ts";
+import { fullDay } from "./slots.ts";
 
 export type PageSpec = { name: string; path: string; status?: number };
 
@@ -63,9 +64,9 @@ export type Tour = {
 };
 
 export async function pageTour(app: AppHandle, browser: Browser): Promise<Tour> {
-  const html = await (await fetch(app.url("/calendar/demo/intro-call?tz=UTC"))).text();
-  // The first free time is requested; the second stays free for the page with its form open.
-  const [slot, free] = [...html.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]);
+  // The first free time of a full day from tomorrow on is requested; the second stays free for
+  // the page with its form open. (The page's own first day may be today with one time left.)
+  const [slot, free] = (await fullDay(app.baseUrl, "/calendar/demo/intro-call")).slots;
   assert.ok(slot && free, "the demo event offers two times");
   const since = app.logs().length;
   const booked = await fetch(app.url("/calendar/demo/intro-call?/book"), {
@@ -202,8 +203,8 @@ export async function pageTour(app: AppHandle, browser: Browser): Promise<Tour> 
     await page.getByRole("button", { name: "Create event type" }).click();
     await page.waitForURL(/\/event-types\/[0-9A-Z]{26}\?created=1$/);
     const teamEventPath = new URL(page.url()).pathname;
-    const teamSlots = await (await fetch(app.url("/team/tour-team/team-call?tz=UTC"))).text();
-    const teamSlot = /data-slot="([^"]+)"/.exec(teamSlots)?.[1];
+    // From tomorrow on: today's last time could pass before the post.
+    const [teamSlot] = (await fullDay(app.baseUrl, "/team/tour-team/team-call", { min: 1 })).slots;
     assert.ok(teamSlot, "the team event offers a time");
     const teamBooked = await fetch(app.url("/team/tour-team/team-call?/book"), {
       method: "POST",

@@ -34,7 +34,16 @@ export type FullDayOptions = {
   headers?: HeadersInit;
   /** how many dates to try (default 21) */
   days?: number;
+  /** how to read a page (default: fetch with `headers`), e.g. a signed-in client's `get` */
+  get?: (path: string) => Promise<string>;
+  /** the times in a page (default: its `data-slot`s), e.g. a dashboard picker's radios */
+  read?: (html: string) => string[];
 };
+
+/** The times a dashboard picker (book for a guest, move a booking) offers: its `start` radios. */
+export const startsIn = (html: string): string[] => [
+  ...new Set([...html.matchAll(/name="start" value="([^"]+)"/g)].map((m) => m[1])),
+];
 
 /** The first date from tomorrow on on which the page at `page` (e.g. "/calendar/demo/intro-call") offers at least `min` times. */
 export async function fullDay(
@@ -53,8 +62,10 @@ export async function fullDay(
     const path = `${page}${sep}tz=${encodeURIComponent(tz)}&date=${date}${
       opts.query ? `&${opts.query}` : ""
     }`;
-    const res = await fetch(new URL(path, base), { headers: opts.headers });
-    const slots = slotsIn(await res.text());
+    const html = opts.get
+      ? await opts.get(path)
+      : await (await fetch(new URL(path, base), { headers: opts.headers })).text();
+    const slots = (opts.read ?? slotsIn)(html);
     if (slots.length >= min) return { date: date.toString(), slots, path };
     tried.push(`${date}: ${slots.length}`);
   }
@@ -80,4 +91,67 @@ export async function twoDaysInOneMonth(
     first = second; // the month ran out: start again in the next one
   }
   throw new Error(`no month with two days of ${o.min} times on ${page}`);
+}
+
+export type FullDaysOptions = FullDayOptions & {
+  /** how many different dates (default 2) */
+  count?: number;
+  /**
+   * All dates in one month (a month view's "another free day"): near a month's end the search
+   * moves on to the next month rather than straddle two.
+   */
+  sameMonth?: boolean;
+};
+
+/**
+ * The first `count` different dates from tomorrow on that each offer at least `min` times (for
+ * a test that needs "another full day", e.g. to move a booking, or two free days in one month).
+ */
+export async function fullDays(
+  base: string,
+  page: string,
+  opts: FullDaysOptions = {},
+): Promise<FullDay[]> {
+  const count = opts.count ?? 2;
+  const tz = opts.tz ?? "UTC";
+  const out: FullDay[] = [];
+  let from = opts.from ?? Temporal.Now.plainDateISO(tz).add({ days: 1 }).toString();
+  for (let round = 0; round < 90 && out.length < count; round++) {
+    const day = await fullDay(base, page, { ...opts, from });
+    const next = Temporal.PlainDate.from(day.date).add({ days: 1 });
+    if (opts.sameMonth && out.length && day.date.slice(0, 7) !== out[0].date.slice(0, 7)) {
+      out.length = 0; // not enough left in that month: start over in this one
+    }
+    out.push(day);
+    from = next.toString();
+  }
+  if (out.length < count) throw new Error(`no ${count} days with enough times on ${page}`);
+  return out;
+}
+
+/**
+ * A page address for `date` without a `tz` parameter, for a browser that should pick its own
+ * zone (the browser context's `timezoneId`); `query` is added as is.
+ */
+export function datePath(page: string, date: string, query = ""): string {
+  const sep = page.includes("?") ? "&" : "?";
+  return `${page}${sep}date=${date}${query ? `&${query}` : ""}`;
+}
+
+/**
+ * Of a list of times (ISO instants, e.g. a picker's that spans days from today on), those of the
+ * first date from tomorrow on (in `tz`) with at least `min` of them: today's may be too few, or
+ * pass while the test uses them.
+ */
+export function fullDayOf(starts: string[], opts: { min?: number; tz?: string } = {}): string[] {
+  const tz = opts.tz ?? "UTC";
+  const tomorrow = Temporal.Now.plainDateISO(tz).add({ days: 1 }).toString();
+  const byDate = new Map<string, string[]>();
+  for (const s of starts) {
+    const date = Temporal.Instant.from(s).toZonedDateTimeISO(tz).toPlainDate().toString();
+    if (date >= tomorrow) byDate.set(date, [...byDate.get(date) ?? [], s]);
+  }
+  const day = [...byDate.keys()].sort().find((d) => byDate.get(d)!.length >= (opts.min ?? 8));
+  if (!day) throw new Error(`no day with ${opts.min ?? 8} times among ${starts.length}`);
+  return byDate.get(day)!;
 }
