@@ -55,24 +55,29 @@ function comparable(h: Headers): Record<string, string> {
   return out;
 }
 
-const book = (base: string, start: string, who: string) =>
+const book = (base: string, start: string, who: string, origin = base) =>
   postEnhanced(base, "/calendar/demo/intro-call?/book", {
     name: `Guest ${who}`,
     email: `guest-${who}@example.test`,
     note: "",
     start,
     tz: "UTC",
-  });
+  }, origin);
 
 Deno.test({
   name:
-    "page early: a kept page is answered before SvelteKit with SvelteKit's headers and its own nonce, and a booking in this process or another one on the same file shows on the next view",
+    "page early: a kept page is answered before SvelteKit with SvelteKit's headers and its own nonce, and a booking in this process or another one on the same store shows on the next view",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const env = { INVITO_METRICS_TOKEN: TOKEN, INVITO_DISABLE_CRON: "true" };
-    await using a = await startApp({ demo: true, env });
-    await using b = await startApp({ dataDir: a.dataDir, env });
+    // Two processes share a store the way users run them: on remote KV (a local KV file is for
+    // one process; two on one file meet "database is locked").
+    await using c = await startCluster({
+      processes: 2,
+      demo: true,
+      env: { INVITO_METRICS_TOKEN: TOKEN, INVITO_DISABLE_CRON: "true" },
+    });
+    const [a, b] = c.apps;
     const page = await fullPage(b.baseUrl);
     const view = (base: string, headers: Record<string, string> = {}) =>
       viewOf(base, headers, page);
@@ -101,9 +106,9 @@ Deno.test({
     assert.match(de.body, /<html lang="de(-DE)?"/);
     assert.match(early.body, /<html lang="en"/);
 
-    // A booking in another process on the same file: the next view is computed again.
+    // A booking in another process on the same store: the next view is computed again.
     const [first, second] = slotsOf(early.body);
-    const byB = await book(b.baseUrl, first, "b");
+    const byB = await book(b.baseUrl, first, "b", c.baseUrl);
     assert.equal(byB.type, "redirect", JSON.stringify(byB));
     const n0 = await answers(a.baseUrl);
     const afterB = await view(a.baseUrl);
@@ -113,7 +118,7 @@ Deno.test({
     await view(a.baseUrl);
     assert.equal((await answers(a.baseUrl)).early, n0.early + 1);
     // … until this process books.
-    const byA = await book(a.baseUrl, second, "a");
+    const byA = await book(a.baseUrl, second, "a", c.baseUrl);
     assert.equal(byA.type, "redirect", JSON.stringify(byA));
     const afterA = await view(a.baseUrl);
     assert.ok(!slotsOf(afterA.body).includes(second), "A no longer offers its own booking");

@@ -1,11 +1,10 @@
 /**
  * Booking pages and the slots API are kept by the host's revision (ADR 039): two processes on
- * one KV file, and a third writer (the test itself, as an operator's script would) changing the
- * host's settings. A page or answer served from one process's cache must show what any other
+ * one store (remote KV, as several processes are run), and a third writer (the test itself, as
+ * an operator's script would) changing the host's settings. A page or answer served from one process's cache must show what any other
  * process committed, on the very next request.
  */
 import assert from "node:assert/strict";
-import { startApp } from "../support/app.ts";
 import { postEnhanced } from "../support/http.ts";
 import { startCluster } from "../support/cluster.ts";
 import { fullDay, slotsIn } from "../support/slots.ts";
@@ -35,8 +34,8 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    await using a = await startApp({ demo: true });
-    await using b = await startApp({ dataDir: a.dataDir });
+    await using c = await startCluster({ processes: 2, demo: true });
+    const [a, b] = c.apps;
 
     // One date from tomorrow on with a full day, found through B (A's cache stays unseen): the
     // page's own first day may be today with its last time, and move on once that is booked.
@@ -57,7 +56,7 @@ Deno.test({
       note: "",
       start: taken,
       tz: "UTC",
-    });
+    }, c.baseUrl);
     assert.equal(booked.type, "redirect", JSON.stringify(booked));
     const after = await page(a.baseUrl, day);
     assert.ok(!slotsOf(after).includes(taken), "A's page no longer offers the time B booked");
@@ -65,29 +64,23 @@ Deno.test({
     const apiAfter = await apiSlots(a.baseUrl, date);
     assert.equal(apiAfter.length, apiBefore.length - 1, "A's slots answer lost the booked time");
 
-    // An operator's script closes that date (availability written straight into the KV file):
+    // An operator's script closes that date (availability written straight into the store):
     // both processes show no slots on it at once, though each had the page cached.
     await page(b.baseUrl, `${PAGE}&date=${date}`);
-    // SQLite answers "database is locked" while a server holds its write lock: try again.
-    for (let attempt = 1;; attempt++) {
-      const kv = await Deno.openKv(a.dbPath);
-      try {
-        const host = await getUserByUsername(kv, "demo");
-        assert.ok(host);
-        await changeAvailability(kv, host.id, Date.now(), (cur) => ({
-          ok: true,
-          next: {
-            ...cur,
-            overrides: [...cur.overrides, { date, ranges: [] }],
-            updatedAtMs: Date.now(),
-          },
-        }));
-        break;
-      } catch (err) {
-        if (attempt >= 50 || !/database is locked/.test(String(err))) throw err;
-      } finally {
-        kv.close();
-      }
+    const kv = await c.openKv();
+    try {
+      const host = await getUserByUsername(kv, "demo");
+      assert.ok(host);
+      await changeAvailability(kv, host.id, Date.now(), (cur) => ({
+        ok: true,
+        next: {
+          ...cur,
+          overrides: [...cur.overrides, { date, ranges: [] }],
+          updatedAtMs: Date.now(),
+        },
+      }));
+    } finally {
+      kv.close();
     }
     for (const app of [a, b]) {
       const closed = await page(app.baseUrl, `${PAGE}&date=${date}`);

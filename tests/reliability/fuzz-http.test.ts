@@ -854,12 +854,14 @@ Deno.test({
         40,
       ).map(([m, path]) => () => send(app, "POST", path, mutate([["name", "x"]], m))),
     );
+    // A body over the guest forms' 64 KB is refused before it is read (413): an unverified
+    // request gets the small limit (issue 22, ADR 035).
     assert.deepEqual(
-      anon.filter((o) => o.status !== 303 && o.status !== 403).map((o) =>
+      anon.filter((o) => o.status !== 303 && o.status !== 403 && o.status !== 413).map((o) =>
         `${o.label} → ${o.status}`
       ),
       [],
-      "signed-out posts go to sign-in, however the path is spelled",
+      "signed-out posts go to sign-in (or are refused as too large), however the path is spelled",
     );
   },
 });

@@ -292,10 +292,12 @@ export async function postEnhanced(
   baseUrl: string,
   path: string,
   form: Record<string, string>,
+  /** the page's origin, when `baseUrl` is one process behind a proxy (the public URL) */
+  origin = baseUrl,
 ): Promise<{ type: string; status: number; location?: string; data?: string }> {
   const res = await fetch(baseUrl + path, {
     method: "POST",
-    headers: { origin: baseUrl, accept: "application/json", "x-sveltekit-action": "true" },
+    headers: { origin, accept: "application/json", "x-sveltekit-action": "true" },
     body: new URLSearchParams(form),
   });
   return await res.json();
