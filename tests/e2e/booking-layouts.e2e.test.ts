@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
 import { vnuErrors } from "../support/vnu.ts";
+import { fullDay } from "../support/slots.ts";
 import { LANGUAGES } from "../../src/lib/shared/i18n.ts";
 
 const LAYOUTS = ["month", "week", "column"] as const;
@@ -19,8 +20,14 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using app = await startApp({ demo: true });
+    // A full day from tomorrow on: the first day offered may be today with one time left.
+    const { date } = await fullDay(app.baseUrl, "/calendar/demo/quick-chat", {
+      tz: "Europe/Berlin",
+    });
     const page0 = (layout: string, lang: string) =>
-      app.url(`/calendar/demo/quick-chat?tz=Europe/Berlin&clock=24h&layout=${layout}&lang=${lang}`);
+      app.url(
+        `/calendar/demo/quick-chat?tz=Europe/Berlin&date=${date}&clock=24h&layout=${layout}&lang=${lang}`,
+      );
 
     // Nu: every layout in every language, as the server sends it (and the guide).
     const docs = new Map<string, string>();

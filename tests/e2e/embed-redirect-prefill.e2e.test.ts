@@ -21,15 +21,16 @@ import {
 import { signInAs } from "../support/browser-sign-in.ts";
 import { vnuErrors } from "../support/vnu.ts";
 import type { Frame, Page } from "playwright-core";
+import { fullDay } from "../support/slots.ts";
 
-function serveShop(appBase: string, port: number) {
+function serveShop(appBase: string, port: number, date: string) {
   const server = Deno.serve({ hostname: "127.0.0.2", port, onListen: () => {} }, (req) => {
     const path = new URL(req.url).pathname;
     const body = path === "/thanks"
       ? `<h1>Thanks from the shop</h1>`
       : `<h1>Our shop</h1><div id="book"></div><script src="${appBase}/embed.js"></script>
 <script>window.__viewed = false; Invito.on("event_type_viewed", function () { window.__viewed = true; });
-Invito.inline({ url: "/widget/demo/quick-chat", parent: "#book", prefill: { name: "Ada Guest", email: "ada@guest.example" } });</script>`;
+Invito.inline({ url: "/widget/demo/quick-chat", parent: "#book", prefill: { name: "Ada Guest", email: "ada@guest.example", date: "${date}" } });</script>`;
     return new Response(
       `<!doctype html><html lang="en"><head><title>Shop</title></head><body>${body}</body></html>`,
       { headers: { "content-type": "text/html; charset=utf-8" } },
@@ -72,7 +73,12 @@ Deno.test({
   async fn() {
     await using smtp = await startSmtp();
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
-    const shop = serveShop(app.baseUrl, freePort());
+    // A full day from tomorrow on: the first day offered may be today, whose first time can pass
+    // before the booking is sent.
+    const { date } = await fullDay(app.baseUrl, "/calendar/demo/quick-chat", {
+      tz: "Europe/Berlin",
+    });
+    const shop = serveShop(app.baseUrl, freePort(), date);
     const browser = await launchBrowser();
     try {
       const hostCtx = await browser.newContext();
@@ -125,7 +131,7 @@ Deno.test({
         }
       });
       await guest.goto(
-        `${app.baseUrl}/calendar/demo/quick-chat?tz=Europe/Berlin&name=Noah+Guest&email=noah@guest.example`,
+        `${app.baseUrl}/calendar/demo/quick-chat?tz=Europe/Berlin&date=${date}&name=Noah+Guest&email=noah@guest.example`,
       );
       await bookFirstTime(guest);
       await guest.waitForURL(`${shop.origin}/thanks?**`);
@@ -171,7 +177,7 @@ Deno.test({
       const pCtx = await browser.newContext({ timezoneId: "Europe/Berlin" });
       const p = await pCtx.newPage();
       const prefilled = (email: string) =>
-        `${app.baseUrl}/calendar/demo/quick-chat?tz=Europe/Berlin&name=Ada+Guest&email=${email}`;
+        `${app.baseUrl}/calendar/demo/quick-chat?tz=Europe/Berlin&date=${date}&name=Ada+Guest&email=${email}`;
       await p.goto(prefilled("not-an-address"));
       await p.locator("a[data-slot]").first().click();
       await p.locator("#b-name").waitFor();

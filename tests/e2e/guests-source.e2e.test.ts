@@ -14,6 +14,7 @@ import { createClient, type HttpResult } from "../support/http.ts";
 import { formsOf, signInByLink, submitForm } from "../support/auth.ts";
 import { freePort } from "../support/ports.ts";
 import { waitFor } from "../support/wait.ts";
+import { fullDay } from "../support/slots.ts";
 import { parseCsv } from "../../src/lib/server/http/csv.ts";
 
 const SLUG = "quick-chat"; // the demo's instant event type
@@ -21,7 +22,9 @@ const SLUG = "quick-chat"; // the demo's instant event type
 /** The booking form of the first free time, opened from `query` (the page's URL parameters). */
 async function bookingForm(base: string, query: string) {
   const c = createClient(base);
-  const first = await c.get(`/calendar/demo/${SLUG}?tz=UTC&${query}`);
+  // A full day from tomorrow on: the page's first time may be today's last, passing before the post.
+  const { date } = await fullDay(base, `/calendar/demo/${SLUG}`, { min: 1 });
+  const first = await c.get(`/calendar/demo/${SLUG}?tz=UTC&date=${date}&${query}`);
   assert.equal(first.status, 200);
   const slot = /data-slot="([^"]+)"/.exec(first.body)?.[1];
   assert.ok(slot, "the demo host offers a time");
@@ -313,7 +316,11 @@ Deno.test({
         .newPage();
       const errors = trackPageErrors(page);
       await page.goto(
-        app.url(`/calendar/demo/${SLUG}?tz=UTC&utm_source=linkedin&utm_campaign=q4&ref=post-17`),
+        app.url(
+          `/calendar/demo/${SLUG}?tz=UTC&date=${
+            (await fullDay(app.baseUrl, `/calendar/demo/${SLUG}`, { min: 1 })).date
+          }&utm_source=linkedin&utm_campaign=q4&ref=post-17`,
+        ),
       );
       // Client-side navigation from day to time keeps the source in the URL.
       await page.locator("a[data-slot]").first().click();
