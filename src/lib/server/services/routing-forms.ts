@@ -377,14 +377,20 @@ export async function responseOfBooking(app: App, bookingId: string) {
   };
 }
 
-/** Erases a guest's answers in the host's routing responses (ADR 022 "erase a guest"). */
+/**
+ * Erases a guest's answers in the routing responses of `ownerIds`' forms (ADR 022 "erase a
+ * guest"; which owners a host answers for: routing-access.ts).
+ */
 export async function eraseGuestResponses(
   app: App,
-  ownerId: string,
+  ownerIds: string[],
   email: string,
-  bookingIds: string[] = [],
 ): Promise<number> {
-  return await eraseRoutingResponses(app.kv, ownerId, email, bookingIds, app.now());
+  let n = 0;
+  for (const ownerId of ownerIds) {
+    n += await eraseRoutingResponses(app.kv, ownerId, email, [], app.now());
+  }
+  return n;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -411,10 +417,11 @@ export async function ownerByName(app: App, name: string): Promise<Owner | null>
   return team ? { kind: "team", id: team.id, name: team.name, team } : null;
 }
 
-/** A form as the API shows it. */
-export function formResource(form: RoutingFormRecord) {
+/** A form as the API shows it, with the team it belongs to (null: the host's own). */
+export function formResource(form: RoutingFormRecord, team: TeamRecord | null = null) {
   return {
     id: form.id,
+    team: team ? { id: team.id, slug: team.slug, name: team.name } : null,
     slug: form.slug,
     title: form.title,
     description: form.description,
