@@ -22,6 +22,7 @@ import {
   type RoutingQuestionType,
 } from "../domain/routing.ts";
 import type {
+  RoutedFrom,
   RoutingFormRecord,
   RoutingResponseRecord,
   TeamRecord,
@@ -30,6 +31,7 @@ import type {
 import {
   eraseRoutingResponses,
   getRoutingForm,
+  getRoutingResponse,
   getRoutingResponseOfBooking,
   insertRoutingForm,
   listRoutingForms,
@@ -354,8 +356,14 @@ export async function formSummaries(app: App, ownerId: string) {
 }
 
 /** The response a booking followed (shown with the booking), for its host or team. */
-export async function responseOfBooking(app: App, bookingId: string) {
-  const r = await getRoutingResponseOfBooking(app.kv, bookingId);
+export async function responseOfBooking(app: App, bookingId: string, from?: RoutedFrom) {
+  let r = await getRoutingResponseOfBooking(app.kv, bookingId);
+  // Just booked: the link lands on the runner's path after the commit (routing-booked.ts); until
+  // then the booking's own reference names its response (unless another booking took it).
+  if (!r && from) {
+    const cur = (await getRoutingResponse(app.kv, from.formId, from.responseId)).value;
+    if (cur && (!cur.bookingId || cur.bookingId === bookingId)) r = cur;
+  }
   if (!r) return null;
   const owner = await ownerOfId(app, r.ownerId);
   const form = (await getRoutingForm(app.kv, r.ownerId, r.formId)).value;
