@@ -142,6 +142,14 @@ Deno.test({
       assert.match(await block.innerText(), /Quinn & Co/);
       assert.match(await block.innerText(), /Security/);
       await screenshot(hp, "routing-4-booking");
+      // Insights: the form's funnel and each route's, for the period.
+      await hp.goto(`${app.baseUrl}/dashboard/insights`);
+      const table = hp.locator("[data-routing-insights]");
+      await table.getByRole("link", { name: "Contact sales" }).waitFor();
+      await table.getByText("Route 1").waitFor();
+      assert.deepEqual(await checkA11y(hp), [], "axe on insights");
+      await table.scrollIntoViewIfNeeded();
+      await screenshot(hp, "routing-5-insights");
     } finally {
       await browser.close();
       await app.stop();

@@ -66,6 +66,8 @@ export type NewBookingInput = {
   source?: BookingRecord["source"] | null;
   /** How it came, when its other fields cannot tell (a poll's pick). */
   origin?: BookingRecord["origin"];
+  /** The routing form response the guest was sent from (already checked: its signature and type). */
+  routing?: BookingRecord["routing"] | null;
 };
 
 /** An offered place every booking shares as it is; a per-booking one (a room, the guest's number) is decided by the caller. */
@@ -125,6 +127,7 @@ export function newBookingRecord(
     ...(input.additionalGuests?.length ? { additionalGuests: input.additionalGuests } : {}),
     ...(input.source ? { source: input.source } : {}),
     ...(input.origin ? { origin: input.origin } : {}),
+    ...(input.routing ? { routing: input.routing } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import {
   decideRoute,
   externalUrl,
   isConditionMet,
+  prefillAnswers,
   prefillFor,
   readAnswers,
   type RoutingFormDefinition,
@@ -287,4 +288,24 @@ Deno.test("checkForm: a form whose answers could outgrow one KV value is refused
     }),
     [],
   );
+});
+
+Deno.test("prefillAnswers: a link fills in what each question would accept, and leaves the rest out", () => {
+  const linked = (q: Record<string, string[]>) => (param: string) => q[param] ?? [];
+  const cases: [Record<string, string[]>, Answers][] = [
+    [{ q_name: ["Pia"], q_size: ["60"] }, { name: "Pia", size: "60" }],
+    [{ q_size: ["sixty"], q_email: ["nope"] }, {}],
+    [{ q_country: ["FR"] }, { country: "FR" }],
+    [{ q_country: ["XX"] }, {}],
+    [{ q_topics: ["api", "gone", "sso"] }, { topics: ["api", "sso"] }],
+    [{ q_name: ["Two\nlines"] }, {}],
+    [{ q_about: ["Line one\nLine two"] }, { about: "Line one\nLine two" }],
+    [{ q_name: ["x".repeat(201)] }, {}],
+    // Only the `q_` parameter: a plain `name` is the page's own business.
+    [{ name: ["Pia"] }, {}],
+    [{ q_name: ["  "] }, {}],
+  ];
+  for (const [q, want] of cases) {
+    assert.deepEqual(prefillAnswers(questions, linked(q)), want, JSON.stringify(q));
+  }
 });

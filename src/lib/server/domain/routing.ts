@@ -174,6 +174,33 @@ export function readAnswers(
   return Object.keys(problems).length ? { ok: false, problems } : { ok: true, answers };
 }
 
+/** The link parameter that fills in a question's answer on the form's page: `q_<key>`. */
+export const prefillParam = (key: string) => `q_${key}`;
+
+/**
+ * The answers a link fills in (`?q_company_size=60&q_topics=Security&q_topics=Pricing`): each
+ * value the question would accept as an answer, the rest left out without a word — the visitor
+ * did not write the link, and still sees and sends every answer (nothing is stored or routed
+ * until they do). Multi selects keep the offered options among those given.
+ */
+export function prefillAnswers(
+  questions: RoutingQuestion[],
+  linked: (param: string) => string[],
+): Answers {
+  const out: Answers = {};
+  for (const q of questions) {
+    const given = linked(prefillParam(q.key));
+    if (!given.length) continue;
+    const one = { ...q, required: false };
+    const values = q.type === "multi"
+      ? given.filter((x) => (q.options ?? []).includes(x))
+      : given.slice(0, 1);
+    const read = readAnswers([one], () => values);
+    if (read.ok && read.answers[q.key] !== undefined) out[q.key] = read.answers[q.key];
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rules
 

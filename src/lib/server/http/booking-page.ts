@@ -26,7 +26,6 @@ import { searchTimeZones, type ZoneMatch } from "../domain/time-zone-search.ts";
 import { canonicalTimeZone, isValidTimeZone } from "../domain/time-zone.ts";
 import { FIELD_MAX } from "../../shared/field-bounds.ts";
 import { decidePrefill } from "../domain/booking-prefill.ts";
-import { linkRoutedBooking } from "../services/routing-visits.ts";
 import { thankYouAfterBooking } from "../services/embed.ts";
 import {
   type BookingSource,
@@ -302,6 +301,7 @@ export async function decideBookForm(
         ...input,
         username: (params.username ?? "").toLowerCase(),
         slug: (params.slug ?? "").toLowerCase(),
+        routing,
       });
   const result = await (book ?? byPage)({
     rawAnswers,
@@ -322,7 +322,6 @@ export async function decideBookForm(
   });
   recordBookingOutcome(result.ok ? result.status.toLowerCase() : result.reason);
   if (result.ok) {
-    if (routing) await linkRoutedBooking(locals.app, routing, result.bookingId);
     // The event type's thank-you page, straight from the form post (no JavaScript needed); the
     // widget shows its result first, which tells the embedding page and then goes (ADR 046).
     // Only the booking pages themselves: their form-action allows the thank-you page's origin.

@@ -10,7 +10,7 @@ import { type MessageKey, translateRef } from "../../shared/i18n.ts";
 import { FIELD_MAX } from "../../shared/field-bounds.ts";
 import { pageMeta } from "./page-meta.ts";
 import { parseAccent } from "../../shared/accent.ts";
-import type { AnswerProblem } from "../domain/routing.ts";
+import { type AnswerProblem, prefillAnswers } from "../domain/routing.ts";
 
 type Params = { owner: string; slug: string };
 
@@ -35,8 +35,14 @@ export async function loadRoutingForm(event: RequestEvent<Params>) {
     event.request.method === "GET",
   );
   if (!form) error(404, locals.t.t("errors.no_form"));
+  const q = event.url.searchParams;
   return {
     form,
+    // A prefill link's answers (`?q_<key>=…`), as starting values only (domain/routing.ts).
+    prefill: prefillAnswers(
+      form.questions,
+      (param) => q.getAll(param).slice(0, 60).map((x) => x.slice(0, FIELD_MAX.text + 1)),
+    ),
     fillToken: await fillToken(locals.app),
     meta: pageMeta(event, {
       title: `${form.title} · ${form.ownerName}`,

@@ -4,7 +4,7 @@
  */
 import type { App } from "../app.ts";
 import type { RoutingFormRecord, RoutingResponseRecord } from "../domain/model/records.ts";
-import { eachResponse, type ResponseFilter } from "../services/routing-responses.ts";
+import { eachResponse, type ResponseFilter, routeName } from "../services/routing-responses.ts";
 import { BOM, csvLines } from "./csv.ts";
 import type { Table } from "../../shared/insights-types.ts";
 import type { Translator } from "../../shared/i18n.ts";
@@ -19,12 +19,8 @@ export function responseFilter(url: URL): ResponseFilter {
   };
 }
 
-/** The name of a route as the host reads it: "Route 2", or "Fallback". */
-export function routeName(t: Translator, form: RoutingFormRecord, routeId: string): string {
-  if (routeId === "fallback") return t.t("routing.fallback");
-  const i = form.definition.routes.findIndex((r) => r.id === routeId);
-  return i >= 0 ? t.t("routing.route_n", { n: i + 1 }) : t.t("routing.route_removed");
-}
+// Route names are the service's, shared with insights (services/routing-responses.ts).
+export { routeName };
 
 export function responsesTable(
   t: Translator,

@@ -114,7 +114,7 @@ Deno.test("after commit: every kind of change is listed with how it counts, and 
   ) {
     assert.equal(typeof COUNTED_AS[kind as keyof typeof COUNTED_AS], "string", kind);
   }
-  assert.deepEqual(AFTER_COMMIT.map((e) => e.name), ["outbox", "insights"]);
+  assert.deepEqual(AFTER_COMMIT.map((e) => e.name), ["outbox", "insights", "routing"]);
 });
 
 Deno.test("after commit: a guest's booking, the host's confirm and reject, a guest's cancel and an expiry are each counted once", async () => {

@@ -12,6 +12,7 @@
 import type { App } from "../app.ts";
 import type { Committed } from "../domain/booking-engine/index.ts";
 import { countCommitted } from "./insights-count.ts";
+import { linkRoutedBookings } from "./routing-booked.ts";
 
 export type AfterCommitEffect = { name: string; run: (app: App, committed: Committed) => void };
 
@@ -26,6 +27,11 @@ export const AFTER_COMMIT: readonly AfterCommitEffect[] = [
   {
     name: "insights",
     run: (app, c) => void countCommitted(app, c),
+  },
+  {
+    // A routing form's visitor booked: their response is linked and counted as booked, once.
+    name: "routing",
+    run: (app, c) => void linkRoutedBookings(app, c),
   },
 ];
 

@@ -47,6 +47,11 @@ export type BookInput = {
   guests?: string;
   /** Where the guest came from (UTM parameters, `ref`); cleaned again here, invalid fields dropped. */
   source?: BookingSource | null;
+  /**
+   * A routing form's signed response reference (issue 30): checked here, and the booking carries
+   * the response when it holds (its route may also name a team's round-robin member).
+   */
+  routing?: string;
 };
 
 export type BookRefusal =

@@ -126,6 +126,8 @@ export type SeriesInput = {
   input: BookInput;
   answers: BookingRecord["answers"];
   location: Location;
+  /** The routing form response the guest came from: carried by the first date, linked once. */
+  routing?: BookingRecord["routing"] | null;
   /** Tests stop the protocol midway here (a crash). */
   onStep?: SeriesStep;
 };
@@ -178,6 +180,7 @@ export async function bookSeries(app: App, s: SeriesInput): Promise<BookResult> 
           location: s.location,
           by: "guest",
           singleUseLinkId: input.singleUseLinkId,
+          routing: index === 0 ? s.routing : null,
         },
         nowMs,
         rules.bookingTtlMs,

@@ -20,6 +20,7 @@ import { pageRevision } from "./page-revision.ts";
 import { type BookingSource, decideSource } from "../../shared/booking-extras.ts";
 import { decideGuests } from "../../shared/booking-guests.ts";
 import { bookSeries, seriesOf } from "./book-series.ts";
+import { routedBooking } from "./routing-visits.ts";
 import {
   type BookInput,
   bookRefusal,
@@ -100,6 +101,8 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
   const durationMin = chooseDuration(et, input.durationMin);
   const start = parseStart(input.start);
   if (durationMin === null || !start) return { ok: false, reason: "slot_unavailable" };
+  // A routing form's visitor: the booking names the response it came from (routing-booked.ts).
+  const routing = (await routedBooking(app, input.routing, et.id))?.routing ?? null;
   // A recurring series books every date at once (services/book-series.ts).
   if (seriesOf(et)) {
     return await bookSeries(app, {
@@ -109,6 +112,7 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
       durationMin,
       input,
       ...checked,
+      routing,
       onStep: input.onSeriesStep,
     });
   }
@@ -153,6 +157,7 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
           singleUseLinkId: input.singleUseLinkId,
           additionalGuests: checked.additionalGuests,
           source: checked.source,
+          routing,
         },
         nowMs,
         app.config.bookingTtlMs,

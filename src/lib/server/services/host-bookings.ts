@@ -177,7 +177,7 @@ export async function bookingRows(
       ...access(b),
       canMove: b.hostId === viewer.id,
       team: teamInfo.get(b.id) ?? null,
-      routing: await routingOf(app, b.id),
+      routing: await routingOf(app, b),
       previous: await history(b),
       seat: b.seat
         ? { meetingId: b.seat.meetingId, eventTypeId: b.eventTypeId, ownerId: b.teamId ?? b.hostId }
@@ -208,8 +208,8 @@ export async function bookingRows(
 }
 
 /** The response a booking followed, as the list shows it (its answers, or none once erased). */
-async function routingOf(app: App, bookingId: string): Promise<HostBookingRow["routing"]> {
-  const r = await responseOfBooking(app, bookingId);
+async function routingOf(app: App, b: BookingRecord): Promise<HostBookingRow["routing"]> {
+  const r = await responseOfBooking(app, b.id, b.routing);
   if (!r) return null;
   return {
     formId: r.formId,

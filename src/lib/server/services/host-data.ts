@@ -7,6 +7,7 @@ import { SOURCE_FIELDS } from "../../shared/booking-extras.ts";
 import type { App } from "../app.ts";
 import { type AuditParty, recordAudit } from "./audit.ts";
 import { deleteOwnerForms, eraseGuestResponses, listForms } from "./routing-forms.ts";
+import { ownedTeams } from "./routing-access.ts";
 import { eraseVotesOf, listPolls, listVotes } from "../store/polls.ts";
 import { listSingleUseLinks } from "../store/single-use-links.ts";
 import { linkState, MAX_LINKS_PER_HOST } from "./single-use-links.ts";
@@ -250,8 +251,13 @@ export async function eraseGuest(
   const e = email.trim();
   if (!EMAIL.test(e)) return { ok: false, reason: "invalid_email" };
   const r = await eraseGuestFromBookings(app.kv, host.id, e, app.now());
-  // Their answers to the host's routing forms go too (issue 30), and to their meeting polls.
-  await eraseGuestResponses(app, host.id, e);
+  // Their answers to the host's routing forms go too (issue 30), and to the forms of the teams
+  // the host owns, and to their meeting polls.
+  await eraseGuestResponses(
+    app,
+    [host.id, ...(await ownedTeams(app, host.id)).map((t) => t.id)],
+    e,
+  );
   await eraseVotesOf(app.kv, host.id, e);
   return { ok: true, bookings: r.bookings };
 }

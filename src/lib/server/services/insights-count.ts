@@ -17,10 +17,19 @@
  * event type and day.
  */
 import type { App } from "../app.ts";
-import type { BookingRecord, OutboxRecord, UserRecord } from "../domain/model/records.ts";
+import type {
+  BookingRecord,
+  OutboxRecord,
+  RoutingStage,
+  TeamRecord,
+  UserRecord,
+} from "../domain/model/records.ts";
 import { addCounts, ensureCountingSince, type OwnedDelta, putProblem } from "../store/insights.ts";
 import { getBooking } from "../store/bookings.ts";
 import { getUser, getUserByUsernameCached } from "../store/users.ts";
+import { getTeam } from "../store/teams.ts";
+import { keys } from "../store/keys.ts";
+import { FORM_ROUTE, routingDelta } from "../domain/insights-routing.ts";
 import { getEventTypeBySlugCached } from "../store/event-types.ts";
 import { cachedRead } from "../store/settings-cache.ts";
 import {
@@ -213,6 +222,60 @@ export function countDelivery(
     }
     await Promise.all(writes);
   });
+}
+
+/**
+ * A step of a routing form's funnel (domain/insights-routing.ts) where it happened: a view, a
+ * submission, a routed response — or a booking that followed, once, on the runner's path after
+ * its commit (routing-booked.ts). Counted for the form's owner: a host, or each member of the
+ * team that owns it (as a team booking counts for each of its people), on each one's own day.
+ */
+export function countRoutingStep(
+  app: App,
+  form: { id: string; ownerId: string },
+  step: { stage: RoutingStage; routeId?: string; eventTypeId?: string },
+  atMs: number = app.now(),
+): Promise<void> {
+  return track(`routing ${step.stage}`, async () => {
+    // Days before the first such count have none: the page says since when (ADR 041).
+    if (!routingSince.has(app.kv)) {
+      await ensureCountingSince(app.kv, atMs, keys.insightsRoutingSince());
+      routingSince.add(app.kv);
+    }
+    const deltas: OwnedDelta[] = [];
+    for (const ownerId of await countingOwners(app, form.ownerId)) {
+      const day = zonedDay(atMs, await hostZone(app, ownerId, "UTC"));
+      const counted = {
+        formId: form.id,
+        routeId: step.routeId ?? FORM_ROUTE,
+        stage: step.stage,
+        eventTypeId: step.eventTypeId ?? "",
+      };
+      deltas.push({ ...routingDelta(counted, day), ownerId });
+    }
+    await write(app, deltas);
+  });
+}
+
+/** The stores this process has seen routing counted in since. */
+const routingSince = new WeakSet<Deno.Kv>();
+
+/** Who counts a form's steps: its host, or every member of its team (a 1-second copy). */
+async function countingOwners(app: App, ownerId: string): Promise<string[]> {
+  const team = await cachedRead<TeamRecord | null>(
+    app.kv,
+    `insights-team:${ownerId}`,
+    () => getTeam(app.kv, ownerId),
+  );
+  return team ? team.members.map((m) => m.userId) : [ownerId];
+}
+
+/**
+ * Runs `fn` as a count does: in the background of the caller, never throwing or rejecting, and
+ * awaited by `settleCounts` (for a count that first decides whether it happens, routing-booked.ts).
+ */
+export function countInBackground(what: string, fn: () => Promise<void>): Promise<void> {
+  return track(what, fn);
 }
 
 /** When each host's calendar health was last sampled in this process (for paused minutes). */

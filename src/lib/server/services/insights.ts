@@ -45,6 +45,7 @@ import {
 } from "./insights-health.ts";
 import { seatsChart } from "./insights-seats.ts";
 import { seriesChart } from "./insights-series.ts";
+import { type RoutingInsights, routingInsights } from "./insights-routing.ts";
 
 export type InsightsQuery = {
   range: string | null;
@@ -91,6 +92,8 @@ export type InsightsData = {
   eventTypeId: string | null;
   headlines: Headline[];
   charts: ChartSpec[];
+  /** Routing forms' funnels in the period, per form and route (its CSV: `routing.csv`). */
+  routing: RoutingInsights;
   health: {
     mail: ChannelHealth;
     calendarWrites: ChannelHealth;
@@ -154,9 +157,11 @@ export async function getInsights(
   const titleOf = new Map(eventTypes.map((t) => [t.id, t.title]));
   const clock = hostClock(host, t.locale);
 
-  const [seated, repeating] = await Promise.all([
+  const [seated, repeating, routing] = await Promise.all([
     seatsChart(app, types, etId, range, host.timeZone, nowMs, t),
     seriesChart(app, host.id, types, etId, range, host.timeZone, t),
+    // Every event type's rows: the table applies the filter to routes, not to form views.
+    routingInsights(app, host, ev.filter((r) => r.day >= range.from), etId, t),
   ]);
   const charts: ChartSpec[] = [
     funnelChart(current, t),
@@ -255,6 +260,7 @@ export async function getInsights(
       eventTypeId: etId,
       headlines: headlines(current, previous, t),
       charts,
+      routing,
       health: {
         mail: channel(MAIL, t.t("ins.mails"), "mail-health"),
         calendarWrites: channel(

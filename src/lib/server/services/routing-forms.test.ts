@@ -24,6 +24,7 @@ import { listResponses, responsePage } from "./routing-responses.ts";
 import { keys } from "../store/keys.ts";
 import { newId } from "../store/users.ts";
 import { deleteAccount } from "./host-data.ts";
+import { settleCounts } from "./insights-count.ts";
 import { getRoutingForm, getRoutingResponse, linkRoutingBooking } from "../store/routing-forms.ts";
 import type { RoutingResponseRecord } from "../domain/model/records.ts";
 import type { RoutingFormDefinition } from "../domain/routing.ts";
@@ -64,13 +65,16 @@ async function setup(nowIso = "2026-11-20T08:00:00Z") {
 async function send(app: TestApp, answers: Record<string, string>) {
   const ft = await fillToken(app);
   app.clock.ms += 10_000;
-  return await submitForm(app, {
+  const res = await submitForm(app, {
     owner: "ann",
     slug: "ask",
     posted: (k) => (answers[k] === undefined ? [] : [answers[k]]),
     fillToken: ft,
     honeypot: "",
   });
+  // Its insights counts run in the background: let them land before a test closes the store.
+  await settleCounts();
+  return res;
 }
 
 Deno.test("submitForm: form.submitted reaches the host's subscription, verified by a Standard Webhooks library", async () => {
@@ -256,6 +260,8 @@ Deno.test("deleteAccount: the host's routing forms and their responses go with t
     assert.equal((await getRoutingForm(app.kv, host.id, form.id)).value, null);
     assert.equal((await getRoutingResponse(app.kv, form.id, res.responseId)).value, null);
     assert.equal(await viewForm(app, "ann", "ask"), null);
+    // Counts run in the background: let them land before the store closes.
+    await settleCounts();
   } finally {
     app.close();
   }

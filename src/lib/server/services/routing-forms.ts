@@ -22,6 +22,7 @@ import {
   type RoutingQuestionType,
 } from "../domain/routing.ts";
 import type {
+  RoutedFrom,
   RoutingFormRecord,
   RoutingResponseRecord,
   TeamRecord,
@@ -30,6 +31,7 @@ import type {
 import {
   eraseRoutingResponses,
   getRoutingForm,
+  getRoutingResponse,
   getRoutingResponseOfBooking,
   insertRoutingForm,
   listRoutingForms,
@@ -354,8 +356,14 @@ export async function formSummaries(app: App, ownerId: string) {
 }
 
 /** The response a booking followed (shown with the booking), for its host or team. */
-export async function responseOfBooking(app: App, bookingId: string) {
-  const r = await getRoutingResponseOfBooking(app.kv, bookingId);
+export async function responseOfBooking(app: App, bookingId: string, from?: RoutedFrom) {
+  let r = await getRoutingResponseOfBooking(app.kv, bookingId);
+  // Just booked: the link lands on the runner's path after the commit (routing-booked.ts); until
+  // then the booking's own reference names its response (unless another booking took it).
+  if (!r && from) {
+    const cur = (await getRoutingResponse(app.kv, from.formId, from.responseId)).value;
+    if (cur && (!cur.bookingId || cur.bookingId === bookingId)) r = cur;
+  }
   if (!r) return null;
   const owner = await ownerOfId(app, r.ownerId);
   const form = (await getRoutingForm(app.kv, r.ownerId, r.formId)).value;
@@ -377,14 +385,20 @@ export async function responseOfBooking(app: App, bookingId: string) {
   };
 }
 
-/** Erases a guest's answers in the host's routing responses (ADR 022 "erase a guest"). */
+/**
+ * Erases a guest's answers in the routing responses of `ownerIds`' forms (ADR 022 "erase a
+ * guest"; which owners a host answers for: routing-access.ts).
+ */
 export async function eraseGuestResponses(
   app: App,
-  ownerId: string,
+  ownerIds: string[],
   email: string,
-  bookingIds: string[] = [],
 ): Promise<number> {
-  return await eraseRoutingResponses(app.kv, ownerId, email, bookingIds, app.now());
+  let n = 0;
+  for (const ownerId of ownerIds) {
+    n += await eraseRoutingResponses(app.kv, ownerId, email, [], app.now());
+  }
+  return n;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -411,10 +425,11 @@ export async function ownerByName(app: App, name: string): Promise<Owner | null>
   return team ? { kind: "team", id: team.id, name: team.name, team } : null;
 }
 
-/** A form as the API shows it. */
-export function formResource(form: RoutingFormRecord) {
+/** A form as the API shows it, with the team it belongs to (null: the host's own). */
+export function formResource(form: RoutingFormRecord, team: TeamRecord | null = null) {
   return {
     id: form.id,
+    team: team ? { id: team.id, slug: team.slug, name: team.name } : null,
     slug: form.slug,
     title: form.title,
     description: form.description,

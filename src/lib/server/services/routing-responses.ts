@@ -6,6 +6,7 @@
 import type { App } from "../app.ts";
 import type { RoutingFormRecord, RoutingResponseRecord } from "../domain/model/records.ts";
 import { routingResponsePages } from "../store/routing-forms.ts";
+import type { Translator } from "../../shared/i18n.ts";
 
 export type ResponseFilter = { routeId?: string; booked?: "yes" | "no"; q?: string };
 
@@ -107,4 +108,11 @@ export function responseResource(form: RoutingFormRecord, r: RoutingResponseReco
     bookingId: r.bookingId ?? null,
     erased: !!r.erasedAtMs,
   };
+}
+
+/** The name of a route as the host reads it: "Route 2", or "Everyone else (fallback)". */
+export function routeName(t: Translator, form: RoutingFormRecord, routeId: string): string {
+  if (routeId === "fallback") return t.t("routing.fallback");
+  const i = form.definition.routes.findIndex((r) => r.id === routeId);
+  return i >= 0 ? t.t("routing.route_n", { n: i + 1 }) : t.t("routing.route_removed");
 }

@@ -15,6 +15,7 @@ import {
 } from "../domain/routing.ts";
 import type {
   EventTypeRecord,
+  RoutedFrom,
   RoutingFormRecord,
   RoutingResponseRecord,
 } from "../domain/model/records.ts";
@@ -23,14 +24,13 @@ import {
   getRoutingFormBySlug,
   getRoutingResponse,
   insertRoutingResponse,
-  linkRoutingBooking,
 } from "../store/routing-forms.ts";
+import { countRoutingStep } from "./insights-count.ts";
 import { getActiveUser, newId } from "../store/users.ts";
 import { getTeam } from "../store/teams.ts";
 import { getEventType } from "../store/event-types.ts";
 import { eventTypeRules } from "../domain/event-rules.ts";
 import { hostEventJob } from "./webhooks.ts";
-import { getBooking } from "../store/bookings.ts";
 import { checkFillToken } from "./anti-spam.ts";
 import { hmacToken, timingSafeEqual } from "../integrations/crypto.ts";
 import { type MessageRef } from "../../shared/i18n.ts";
@@ -74,7 +74,10 @@ export async function viewForm(
 ): Promise<PublicForm | null> {
   const found = await findPublicForm(app, ownerName, slug);
   if (!found) return null;
-  if (count) await countRoutingStage(app.kv, found.form.id, "*", "view");
+  if (count) {
+    await countRoutingStage(app.kv, found.form.id, "*", "view");
+    void countRoutingStep(app, found.form, { stage: "view" });
+  }
   return publicView(found.owner, found.form);
 }
 
@@ -107,6 +110,7 @@ export async function submitForm(
   const { owner, form } = found;
   const view = publicView(owner, form);
   await countRoutingStage(app.kv, form.id, "*", "submitted");
+  void countRoutingStep(app, form, { stage: "submitted" });
   const human = await checkFillToken(app, input.fillToken, input.honeypot);
   if (!human.ok) return { ok: false, reason: "bot", message: human.message, form: view };
   const read = readAnswers(form.definition.questions, input.posted);
@@ -133,6 +137,11 @@ export async function submitForm(
   } else if (d.kind === "url") location = externalUrl(d, read.answers);
   await insertRoutingResponse(app.kv, response, [announcement(owner, form, response)]);
   app.kickOutbox();
+  void countRoutingStep(app, form, {
+    stage: "routed",
+    routeId: choice.routeId,
+    eventTypeId: d.kind === "event_type" ? d.eventTypeId : "",
+  });
   return location ? { ok: true, kind: "redirect", location, responseId: response.id } : {
     ok: true,
     kind: "message",
@@ -185,37 +194,33 @@ async function readRoutingRef(app: App, ref: string) {
 }
 
 /**
- * The round-robin member a routed visitor's booking of `eventTypeId` goes to, when their
- * route names one (otherwise null: the rotation's fairness picks).
+ * What a routed visitor's booking of `eventTypeId` carries: the response it came from (when the
+ * signed reference holds and the route sent them to this event type) and the round-robin member
+ * their route names (null: the rotation's fairness picks). Null for anything else: a booking
+ * without a valid reference is an ordinary booking, never refused for it.
  */
+export async function routedBooking(
+  app: App,
+  ref: string | undefined,
+  eventTypeId: string,
+): Promise<{ routing: RoutedFrom; memberId: string | null } | null> {
+  if (!ref) return null;
+  const entry = await readRoutingRef(app, ref);
+  const d = entry?.value.destination;
+  if (!entry || d?.kind !== "event_type" || d.eventTypeId !== eventTypeId) return null;
+  return {
+    routing: { formId: entry.value.formId, responseId: entry.value.id },
+    memberId: d.memberId ?? null,
+  };
+}
+
+/** The round-robin member a routed visitor's booking of `eventTypeId` goes to, if named. */
 export async function routedMember(
   app: App,
   ref: string,
   eventTypeId: string,
 ): Promise<string | null> {
-  if (!ref) return null;
-  const entry = await readRoutingRef(app, ref);
-  const d = entry?.value.destination;
-  return d?.kind === "event_type" && d.eventTypeId === eventTypeId && d.memberId
-    ? d.memberId
-    : null;
-}
-
-/**
- * A routed visitor booked: the booking links to their response (once), and the response's route
- * counts one booking. A booking of another event type than the route's is not linked.
- */
-export async function linkRoutedBooking(
-  app: App,
-  ref: string,
-  bookingId: string,
-): Promise<boolean> {
-  const entry = await readRoutingRef(app, ref);
-  const d = entry?.value.destination;
-  if (!entry || d?.kind !== "event_type") return false;
-  const booking = await getBooking(app.kv, bookingId);
-  if (!booking || booking.eventTypeId !== d.eventTypeId) return false;
-  return await linkRoutingBooking(app.kv, entry, bookingId);
+  return (await routedBooking(app, ref, eventTypeId))?.memberId ?? null;
 }
 
 /**

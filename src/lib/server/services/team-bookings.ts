@@ -46,13 +46,11 @@ import { bookCollectiveSeat } from "./team-seats.ts";
 import { seatsOf } from "../domain/seats.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { teamHosts } from "./public-calendar.ts";
-import { routedMember } from "./routing-visits.ts";
+import { routedBooking } from "./routing-visits.ts";
 import type { RescheduleResult } from "./decide-results.ts";
 
 export type TeamBookInput = Omit<BookInput, "username"> & {
   team: string;
-  /** A routing form's response reference: its route may name the round-robin member (issue 30). */
-  routing?: string;
   /** Tests that stop a collective booking midway (a crash) hook its protocol steps. */
   onStep?: Parameters<typeof bookForPersons>[1]["onStep"];
 };
@@ -141,10 +139,10 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
   if (durationMin === null || !start) return { ok: false, reason: "slot_unavailable" };
   const hosts = await teamHosts(app, team, et);
   const collective = et.teamMode === "collective";
-  // A route that names a member books that member (if free), past the rotation's choice.
-  const pinned = !collective && input.routing
-    ? await routedMember(app, input.routing, et.id)
-    : null;
+  // A routing form's visitor: the booking names the response it came from (routing-booked.ts),
+  // and a route that names a member books that member (if free), past the rotation's choice.
+  const routed = await routedBooking(app, input.routing, et.id);
+  const pinned = !collective ? routed?.memberId ?? null : null;
   const offered = (await offering(app, hosts, et, start, durationMin, false))
     .filter((u) => !pinned || u.id === pinned);
   if (offered.length === 0 || (collective && offered.length !== (et.hostIds ?? []).length)) {
@@ -167,6 +165,7 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
     location: checked.location,
     additionalGuests: checked.additionalGuests,
     source: checked.source,
+    routing: routed?.routing ?? null,
     teamId: team.id,
   };
   if (collective) {

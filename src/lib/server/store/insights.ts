@@ -69,12 +69,22 @@ function netted(deltas: OwnedDelta[]) {
  * When counting began, set once by the first process that counts (or backfills). Bookings made
  * more than a minute before it were never counted live; the backfill counts them.
  */
-export async function ensureCountingSince(kv: Deno.Kv, nowMs: number): Promise<number> {
-  const cur = await kv.get<number>(keys.insightsSince());
+export async function ensureCountingSince(
+  kv: Deno.Kv,
+  nowMs: number,
+  /** Another kind of count's beginning: routing forms' (`insightsRoutingSince`). */
+  key: Deno.KvKey = keys.insightsSince(),
+): Promise<number> {
+  const cur = await kv.get<number>(key);
   if (cur.value !== null) return cur.value;
-  const res = await kv.atomic().check(cur).set(keys.insightsSince(), nowMs).commit();
+  const res = await kv.atomic().check(cur).set(key, nowMs).commit();
   if (res.ok) return nowMs;
-  return (await kv.get<number>(keys.insightsSince())).value ?? nowMs;
+  return (await kv.get<number>(key)).value ?? nowMs;
+}
+
+/** When routing forms began to be counted per day; null before the first count. */
+export async function getRoutingCountsSince(kv: Deno.Kv): Promise<number | null> {
+  return (await kv.get<number>(keys.insightsRoutingSince())).value;
 }
 
 export async function getBackfill(

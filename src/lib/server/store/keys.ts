@@ -245,6 +245,8 @@ export const keys = {
     ["insights", ownerId, family, day] as const,
   /** When counting began (epoch ms): bookings made well before are counted by the backfill. */
   insightsSince: () => ["insights_since"] as const,
+  /** When routing forms began to be counted per day (epoch ms): earlier days have none. */
+  insightsRoutingSince: () => ["insights_routing_since"] as const,
   /** How far the one-off backfill of older bookings got. */
   insightsBackfill: () => ["insights_backfill"] as const,
   /** Bumped (sum) by every write to an old day of the owner: readers' copies of old days end. */

@@ -218,6 +218,26 @@ export async function linkRoutingBooking(
   return res.ok;
 }
 
+/**
+ * Links a booking to the response its guest came from, once (`linkRoutingBooking`), reading the
+ * response first and again after a concurrent change: the response when this booking is now
+ * its booking; null when it already follows another booking, was erased, or is gone.
+ */
+export async function linkBookingToResponse(
+  kv: Deno.Kv,
+  ref: { formId: string; responseId: string },
+  bookingId: BookingId,
+): Promise<RoutingResponseRecord | null> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const entry = await getRoutingResponse(kv, ref.formId, ref.responseId);
+    if (!entry.value || entry.value.bookingId || entry.value.erasedAtMs) return null;
+    if (await linkRoutingBooking(kv, entry as Deno.KvEntry<RoutingResponseRecord>, bookingId)) {
+      return entry.value;
+    }
+  }
+  return null;
+}
+
 /** The response a booking followed, if any. */
 export async function getRoutingResponseOfBooking(
   kv: Deno.Kv,

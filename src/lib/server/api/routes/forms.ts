@@ -1,29 +1,38 @@
-/** Routing forms (host): forms with their funnels, and their responses. Read only. */
+/**
+ * Routing forms: the host's own and those of the teams the host owns (services/routing-access.ts:
+ * the same forms the host edits and whose answers they read in the dashboard), with their
+ * funnels, and their responses. Read only.
+ */
 import type * as v from "valibot";
-import type { RoutingFormRecord } from "../../domain/model/records.ts";
 import { type ApiResponse, ok } from "../http.ts";
 import * as S from "../schemas/index.ts";
-import { formFunnel, formResource, getForm, listForms } from "../../services/routing-forms.ts";
+import { formFunnel, formResource } from "../../services/routing-forms.ts";
+import {
+  formAnsweredFor,
+  formsAnsweredFor,
+  type OwnedForm,
+} from "../../services/routing-access.ts";
 import { responsePage, responseResource } from "../../services/routing-responses.ts";
 import { type Ctx, refused, type Route } from "./context.ts";
 
-async function routingFormJson(ctx: Ctx, form: RoutingFormRecord) {
-  return { ...formResource(form), funnel: await formFunnel(ctx.app, form) };
+async function routingFormJson(ctx: Ctx, { form, team }: OwnedForm) {
+  return { ...formResource(form, team), funnel: await formFunnel(ctx.app, form) };
 }
 
 async function listRoutingFormsRoute(ctx: Ctx): Promise<ApiResponse> {
-  const forms = await listForms(ctx.app, ctx.auth!.host.id);
+  const forms = await formsAnsweredFor(ctx.app, ctx.auth!.host.id);
   return ok({ data: await Promise.all(forms.map((f) => routingFormJson(ctx, f))) });
 }
 
 async function getRoutingFormRoute(ctx: Ctx): Promise<ApiResponse> {
-  const form = await getForm(ctx.app, ctx.auth!.host.id, ctx.params.id);
-  return form ? ok(await routingFormJson(ctx, form)) : refused(ctx, "not_found");
+  const found = await formAnsweredFor(ctx.app, ctx.auth!.host.id, ctx.params.id);
+  return found ? ok(await routingFormJson(ctx, found)) : refused(ctx, "not_found");
 }
 
 async function listRoutingResponsesRoute(ctx: Ctx): Promise<ApiResponse> {
-  const form = await getForm(ctx.app, ctx.auth!.host.id, ctx.params.id);
-  if (!form) return refused(ctx, "not_found");
+  const found = await formAnsweredFor(ctx.app, ctx.auth!.host.id, ctx.params.id);
+  if (!found) return refused(ctx, "not_found");
+  const { form } = found;
   const q = ctx.query as v.InferOutput<typeof S.RoutingResponseQuery>;
   const page = await responsePage(ctx.app, form, { routeId: q.route, booked: q.booked }, {
     limit: q.limit ? Number(q.limit) : 50,
@@ -41,7 +50,9 @@ export const formRoutes: Route[] = [
     method: "GET",
     path: "/forms",
     operationId: "listRoutingForms",
-    summary: "Your routing forms, with their funnels",
+    summary: "Your routing forms and your teams', with their funnels",
+    description: "Your own forms, and the forms of every team you own (a team's forms are its " +
+      "owners' to read, as in the dashboard); `team` says whose each is.",
     tag: "Routing forms",
     auth: "read",
     success: { 200: "RoutingFormList" },

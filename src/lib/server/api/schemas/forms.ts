@@ -31,6 +31,10 @@ const RoutingRoute = v.object({
 });
 export const RoutingForm = v.object({
   id: v.string(),
+  team: v.pipe(
+    v.nullable(v.object({ id: v.string(), slug: v.string(), name: v.string() })),
+    d("The team the form belongs to (one you own), or null for your own form."),
+  ),
   slug: v.string(),
   title: v.string(),
   description: v.string(),

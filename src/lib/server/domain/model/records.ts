@@ -307,6 +307,7 @@ export type BookingRecord = {
   additionalGuests?: string[];
   /** Where the guest came from: UTM parameters and `ref` of the booking page's URL. */
   source?: BookingSource;
+  routing?: import("./routing-records.ts").RoutedFrom; // the form response it came from
   /**
    * An occurrence of a recurring series (docs/decisions/048-recurring-series.md): the series'
    * id, this occurrence's place (0-based) and how many the guest booked.
@@ -330,7 +331,6 @@ export type BookingOrigin =
   | "rebook";
 
 export type BookingSeries = { id: string; index: number; count: number };
-
 export type TokenPurpose = "confirm" | "reject" | "guest";
 export type BookingTokenRecord = { v: 1; bookingId: BookingId; purpose: TokenPurpose };
 

@@ -44,3 +44,10 @@ export type RoutingResponseRefRecord = {
 
 /** The funnel's stages, counted per form and route (views have no route: "*"). */
 export type RoutingStage = "view" | "submitted" | "routed" | "booked";
+
+/**
+ * On a booking: the routing form response its guest was sent from (issue 30), signed in their
+ * link and checked when they booked. After the commit the runner's path links the response to
+ * the booking, once, and counts it as booked (services/routing-booked.ts).
+ */
+export type RoutedFrom = { formId: string; responseId: string };

@@ -13,13 +13,16 @@ export const GET: RequestHandler = async ({ locals, url, params }) => {
   const res = await getInsights(locals.app, locals.user!, parsed.query, locals.t);
   if (!res.ok && res.reason === "not_found") error(404, locals.t.t("ins.no_such_type"));
   if (!res.ok) error(400, res.message);
-  const chart = res.data.charts.find((c) => c.id === params.chart);
-  if (!chart) error(404, locals.t.t("ins.no_such_chart"));
+  // A chart's table, or the routing forms' table (a table without a chart).
+  const table = params.chart === "routing"
+    ? res.data.routing.table
+    : res.data.charts.find((c) => c.id === params.chart)?.table;
+  if (!table) error(404, locals.t.t("ins.no_such_chart"));
   const { from, to } = res.data.range;
-  return new Response(toCsv(chart.table), {
+  return new Response(toCsv(table), {
     headers: {
       "content-type": "text/csv; charset=utf-8",
-      "content-disposition": `attachment; filename="invito-${chart.id}-${from}-to-${to}.csv"`,
+      "content-disposition": `attachment; filename="invito-${params.chart}-${from}-to-${to}.csv"`,
       "cache-control": "private, no-store",
     },
   });
