@@ -99,7 +99,7 @@ Deno.test("catalogs: Spanish speaks to the reader as “tú”, never “usted�
   // "Introduzca", "Elija", "Inténtelo"… opening a sentence: the usted imperatives that crept into
   // newer pages ("que elija" about the guest is a subjunctive, and right).
   const usted =
-    /\bustedes?\b|(^|[.:;!?¿¡(]\s*)(introduzca|elija|seleccione|escriba|indique|haga|pulse|compruebe|vuelva|inténtelo|revise|envíe)\b/i;
+    /\bustedes?\b|(^|[.:;!?¿¡(]\s*)(introduzca|elija|seleccione|escriba|indique|haga|pulse|compruebe|vuelva|inténtelo|revise|envíe|rellene|vacíe|añada|quite|pruebe|use|abra|cierre)\b/i;
   const found = Object.entries(CATALOGS.es).filter(([, m]) => usted.test(m)).map(([k]) => k);
   assert.deepEqual(found, []);
 });
