@@ -108,8 +108,10 @@ Deno.test({
         const victim = c.apps[1 + k % 2];
         const before = c.kv.stats().writes;
         c.kv.faults.set({ stallWrites: true });
+        // Writes come as fast as three processes under the suite's load can send them: seconds
+        // on a busy 2-core box (a bound, not a pause).
         await waitFor(() => c.kv.stats().writes >= before + 3, {
-          timeoutMs: 10_000,
+          timeoutMs: 60_000,
           message: "writes held",
         });
         await victim.kill9();
