@@ -32,7 +32,7 @@ function keptOf(bookings: BookingRecord[]): Kept {
  * Series kept vs cancelled, by repeating event type: the series with a date in the range, their
  * dates booked there, those still on (confirmed or pending) and those cancelled by the guest or
  * the host. Read from the host's bookings of the range. Null when the host has no repeating
- * event type and no series date in the range (in the filter).
+ * event type (in the filter); a deleted repeating type's dates are no longer shown.
  */
 export async function seriesChart(
   app: App,
@@ -43,6 +43,12 @@ export async function seriesChart(
   timeZone: string,
   t: Translator,
 ): Promise<ChartSpec | null> {
+  // Reading the range's bookings is the one scan of this page: not for a host without a
+  // repeating event type (in the filter) — most hosts, whose page it tripled (issue 23's bench).
+  const repeating = types.some((et) =>
+    et.series && !et.teamId && (etId === null || et.id === etId)
+  );
+  if (!repeating) return null;
   const fromMs = Temporal.PlainDate.from(range.from).toZonedDateTime({ timeZone })
     .epochMilliseconds;
   const toMs = Temporal.PlainDate.from(range.to).add({ days: 1 }).toZonedDateTime({ timeZone })
