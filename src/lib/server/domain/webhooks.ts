@@ -4,20 +4,7 @@
  */
 import type { WebhookEvent } from "./model/records.ts";
 
-export const WEBHOOK_EVENTS: readonly WebhookEvent[] = [
-  "booking.requested",
-  "booking.confirmed",
-  "booking.rejected",
-  "booking.cancelled",
-  "booking.rescheduled",
-  "booking.expired",
-  "booking.updated",
-  "form.submitted",
-  "poll.created",
-  "poll.voted",
-  "poll.booked",
-  "poll.closed",
-];
+export { WEBHOOK_EVENTS } from "./model/developer-records.ts";
 
 /**
  * Events renamed since subscriptions could name them: a stored subscription to the old name

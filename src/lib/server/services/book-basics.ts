@@ -12,6 +12,9 @@ import type { ExtraWrite, Refusal, TokenWrite } from "../domain/booking-engine/i
 import { getAvailabilityCached } from "../store/availability.ts";
 import type { BookingRecord, EventTypeRecord, UserRecord } from "../domain/model/records.ts";
 import { bookingToken, tokenHash } from "./booking-links.ts";
+import { newId } from "../store/users.ts";
+import { randomToken } from "../util/digest.ts";
+import { seatsOf } from "../domain/seats.ts";
 
 /** Called after each step of a series' protocol, for tests that stop it midway (a crash). */
 export type SeriesStep = (step: "open" | "hold" | "commit", held?: number) => Promise<void> | void;
@@ -127,6 +130,31 @@ export async function tokenWrites(
     hash: await tokenHash(await bookingToken(app, b, purpose)),
     purpose,
   })));
+}
+
+/**
+ * What every new booking takes before its change is planned, whoever makes it (a guest, the
+ * host for a guest): its id and token salt, its link tokens' hashes, the guest's link, and the
+ * engine change kind its event type wants — a seat of the time for a seated type (the first seat
+ * names a new meeting with `meetingId`), else a plain booking. None of it depends on what the
+ * store holds: derived once and reused by every attempt (a lost race wrote nothing under the id).
+ */
+export async function newBookingBasics(
+  app: App,
+  et: EventTypeRecord,
+  status: BookingRecord["status"],
+) {
+  const identity = { id: newId(app.now()), tokenSalt: randomToken(16) };
+  const [tokens, guestToken] = await Promise.all([
+    tokenWrites(app, identity, status),
+    bookingToken(app, identity, "guest"),
+  ]);
+  const seats = seatsOf(et);
+  const meetingId = seats ? newId(app.now()) : "";
+  const kind = seats
+    ? { kind: "seat" as const, perTime: seats.perTime, meetingId }
+    : { kind: "create" as const };
+  return { identity, tokens, guestToken, kind };
 }
 
 /** An engine refusal in the words of a booking request. */

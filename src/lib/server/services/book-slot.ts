@@ -8,14 +8,12 @@ import { newBookingRecord } from "../domain/booking.ts";
 import { canonicalTimeZone } from "../domain/time-zone.ts";
 import { checkAnswers, chooseDuration, eventTypeRules } from "../domain/event-rules.ts";
 import { decideLocation } from "../domain/locations.ts";
-import { getUserByUsernameCached, newId } from "../store/users.ts";
+import { getUserByUsernameCached } from "../store/users.ts";
 import { isActive } from "../domain/admin.ts";
 import { getEventTypeBySlugCached } from "../store/event-types.ts";
 import type { BookingRecord, EventTypeRecord, Location } from "../domain/model/records.ts";
 import { randomToken } from "../integrations/crypto.ts";
-import { bookingToken } from "./booking-links.ts";
 import { engineRules, runChange } from "./transaction.ts";
-import { seatsOf } from "../domain/seats.ts";
 import { pageRevision } from "./page-revision.ts";
 import { type BookingSource, decideSource } from "../../shared/booking-extras.ts";
 import { decideGuests } from "../../shared/booking-guests.ts";
@@ -26,8 +24,8 @@ import {
   bookRefusal,
   type BookResult,
   isOffered,
+  newBookingBasics,
   parseStart,
-  tokenWrites,
 } from "./book-basics.ts";
 
 export {
@@ -120,24 +118,13 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
     return { ok: false, reason: "slot_unavailable" };
   }
 
-  // Identity and link tokens do not depend on what the store holds: derived once and reused by
-  // every attempt (a lost race wrote nothing under this id).
-  const identity = { id: newId(app.now()), tokenSalt: randomToken(16) };
   const status = et.requiresConfirmation ? "PENDING" : "CONFIRMED";
-  const [tokens, guestToken] = await Promise.all([
-    tokenWrites(app, identity, status),
-    bookingToken(app, identity, "guest"),
-  ]);
-  const seats = seatsOf(et);
-  // A seated time's first seat names its meeting with this id (later seats join that meeting).
-  const meetingId = seats ? newId(app.now()) : "";
+  const { identity, tokens, guestToken, kind } = await newBookingBasics(app, et, status);
   const res = await runChange(app, {
     lane: host.id,
     rules: engineRules(app, et),
     change: (nowMs) => ({
-      ...(seats
-        ? { kind: "seat" as const, perTime: seats.perTime, meetingId }
-        : { kind: "create" as const }),
+      ...kind,
       booking: newBookingRecord(
         {
           ...identity,

@@ -16,16 +16,14 @@ import { checkAnswers, eventTypeRules } from "../domain/event-rules.ts";
 import { decideLocation, placesToChoose } from "../domain/locations.ts";
 import { translator } from "../i18n.ts";
 import { getEventTypeBySlug, listEventTypes } from "../store/event-types.ts";
-import { newId } from "../store/users.ts";
 import { randomToken } from "../integrations/crypto.ts";
-import { bookingToken } from "./booking-links.ts";
-import { bookRefusal, type BookResult, isOffered, parseStart, tokenWrites } from "./book-slot.ts";
+import { bookRefusal, type BookResult, isOffered, parseStart } from "./book-slot.ts";
+import { newBookingBasics } from "./book-basics.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { getSlotPage, type SlotPage } from "./slot-page.ts";
 import { hostClock } from "../../shared/format.ts";
 import { wallTimeInstant } from "./host-reschedule.ts";
 import type { ExtraWrite } from "../domain/booking-engine/index.ts";
-import { seatsOf } from "../domain/seats.ts";
 import { seriesOf } from "./book-series.ts";
 
 export type HostBookInput = {
@@ -92,23 +90,14 @@ export async function bookForGuest(
     if (!input.outsideHours) return { ok: false, reason: "outside_hours" };
   }
   const eventType = input.confirmed ? { ...et, requiresConfirmation: false } : et;
-  const identity = { id: newId(app.now()), tokenSalt: randomToken(16) };
   const status = eventType.requiresConfirmation ? "PENDING" : "CONFIRMED";
-  const [tokens, guestToken] = await Promise.all([
-    tokenWrites(app, identity, status),
-    bookingToken(app, identity, "guest"),
-  ]);
-  // A seated event type: the host's guest takes a seat of the time like any guest (ADR 040),
-  // joining the meeting there is; the first seat names a new one with this id.
-  const seats = seatsOf(et);
-  const meetingId = seats ? newId(app.now()) : "";
+  // A seated event type: the host's guest takes a seat of the time like any guest (ADR 040).
+  const { identity, tokens, guestToken, kind } = await newBookingBasics(app, et, status);
   const res = await runChange(app, {
     lane: host.id,
     rules: engineRules(app, et),
     change: (nowMs) => ({
-      ...(seats
-        ? { kind: "seat" as const, perTime: seats.perTime, meetingId }
-        : { kind: "create" as const }),
+      ...kind,
       booking: newBookingRecord(
         {
           ...identity,

@@ -3,21 +3,7 @@ import * as v from "valibot";
 import { WEBHOOK_EVENTS } from "../../domain/webhooks.ts";
 import { d, DateTime, Ulid } from "./pieces.ts";
 
-const Event = v.picklist(WEBHOOK_EVENTS as WebhookEventTuple);
-type WebhookEventTuple = [
-  "booking.requested",
-  "booking.confirmed",
-  "booking.rejected",
-  "booking.cancelled",
-  "booking.rescheduled",
-  "booking.expired",
-  "booking.updated",
-  "form.submitted",
-  "poll.created",
-  "poll.voted",
-  "poll.booked",
-  "poll.closed",
-];
+const Event = v.picklist(WEBHOOK_EVENTS);
 
 export const Subscription = v.object({
   id: v.string(),

@@ -2,25 +2,29 @@
 import type { BookingId, UserId } from "./ids.ts";
 import type { Sealed } from "../../util/digest.ts";
 
-/** What a webhook subscription can hear of (a booking changed state; a meeting poll changed). */
-export type WebhookEvent =
-  | "booking.requested"
-  | "booking.confirmed"
-  | "booking.rejected"
-  | "booking.cancelled"
-  | "booking.rescheduled"
-  | "booking.expired"
-  /**
-   * A booking's details changed without a change of state: its video link arrived after it was
-   * confirmed (a Google Meet still being made, a provider outage; ADR 042).
-   */
-  | "booking.updated"
-  /** A routing form was submitted (issue 30). */
-  | "form.submitted"
-  | "poll.created"
-  | "poll.voted"
-  | "poll.booked"
-  | "poll.closed";
+/**
+ * What a webhook subscription can hear of (a booking changed state; a meeting poll changed), in
+ * the order they are listed: the one list the type, the API's schema and the docs come from.
+ */
+export const WEBHOOK_EVENTS = [
+  "booking.requested",
+  "booking.confirmed",
+  "booking.rejected",
+  "booking.cancelled",
+  "booking.rescheduled",
+  "booking.expired",
+  // A booking's details changed without a change of state: its video link arrived after it was
+  // confirmed (a Google Meet still being made, a provider outage; ADR 042).
+  "booking.updated",
+  // A routing form was submitted (issue 30).
+  "form.submitted",
+  "poll.created",
+  "poll.voted",
+  "poll.booked",
+  "poll.closed",
+] as const;
+
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export type ApiScope = "read" | "write";
 
