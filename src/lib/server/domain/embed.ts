@@ -129,6 +129,29 @@ export const REDIRECT_PARAMS = [
   "invito_status",
 ] as const;
 
+/**
+ * Where a booking just made sends the guest: the event type's thank-you page (with the booking's
+ * parameters when the host asked for them), or null for our own result page.
+ */
+export function thankYouOf(
+  et: { slug: string; thankYouUrl?: string | null; thankYouParams?: boolean | null } | null,
+  b: { id: string; startMs: number; endMs: number; status: string },
+): string | null {
+  if (!et?.thankYouUrl) return null;
+  return thankYouLocation(
+    et.thankYouUrl,
+    et.thankYouParams
+      ? {
+        bookingId: b.id,
+        eventType: et.slug,
+        startMs: b.startMs,
+        endMs: b.endMs,
+        status: b.status,
+      }
+      : null,
+  );
+}
+
 export function thankYouLocation(url: string, facts: BookedFacts | null): string {
   const u = new URL(url);
   if (facts) {

@@ -26,7 +26,6 @@ import { searchTimeZones, type ZoneMatch } from "../domain/time-zone-search.ts";
 import { canonicalTimeZone, isValidTimeZone } from "../domain/time-zone.ts";
 import { FIELD_MAX } from "../../shared/field-bounds.ts";
 import { decidePrefill } from "../domain/booking-prefill.ts";
-import { thankYouAfterBooking } from "../services/embed.ts";
 import {
   type BookingSource,
   decideSource,
@@ -325,9 +324,7 @@ export async function decideBookForm(
     // The event type's thank-you page, straight from the form post (no JavaScript needed); the
     // widget shows its result first, which tells the embedding page and then goes (ADR 046).
     // Only the booking pages themselves: their form-action allows the thank-you page's origin.
-    const thankYou = THANK_YOU_ROUTES.has(event.route.id ?? "")
-      ? await thankYouAfterBooking(locals.app, result.bookingId)
-      : null;
+    const thankYou = THANK_YOU_ROUTES.has(event.route.id ?? "") ? result.thankYou : null;
     return { kind: "booked", location: thankYou ?? resultPath(event)(result.guestToken) };
   }
   if (result.reason === "not_found") error(404, locals.t.t("errors.no_booking_page"));

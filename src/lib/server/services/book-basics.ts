@@ -72,7 +72,17 @@ export type BookRefusal =
   /** An `extra` write expected absent was there (e.g. a repeated Idempotency-Key). */
   | "conflict";
 export type BookResult =
-  | { ok: true; bookingId: string; guestToken: string; status: BookingRecord["status"] }
+  | {
+    ok: true;
+    bookingId: string;
+    guestToken: string;
+    status: BookingRecord["status"];
+    /**
+     * Where the guest goes next: the event type's thank-you page, or null for the result page
+     * (domain/embed.ts thankYouOf) — decided from what the booking was made of, not read back.
+     */
+    thankYou: string | null;
+  }
   | { ok: false; reason: BookRefusal }
   | { ok: false; reason: "invalid_answers"; errors: Record<string, string> };
 

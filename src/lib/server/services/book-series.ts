@@ -6,6 +6,7 @@
  * ordinary bookings. Any refusal releases what was held at once; a crash leaves holds that stop
  * blocking at the deadline (jobs/release-holds.ts tidies them, or finishes a committed series).
  */
+import { thankYouOf } from "../domain/embed.ts";
 import type { App } from "../app.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { newBookingRecord } from "../domain/booking.ts";
@@ -247,7 +248,13 @@ export async function bookSeries(app: App, s: SeriesInput): Promise<BookResult> 
   // Each finish write's dates are counted by the runner (insights-count.ts `COUNTED_AS`), as
   // when the cleanup job finishes a series whose process died after its commit.
   await finishSeries(app, coordinatorId, bookings, tokens);
-  return { ok: true, bookingId: bookings[0].id, guestToken, status };
+  return {
+    ok: true,
+    bookingId: bookings[0].id,
+    guestToken,
+    status,
+    thankYou: thankYouOf(s.et, bookings[0]),
+  };
 }
 
 /**

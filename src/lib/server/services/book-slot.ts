@@ -8,6 +8,7 @@ import { newBookingRecord } from "../domain/booking.ts";
 import { canonicalTimeZone } from "../domain/time-zone.ts";
 import { checkAnswers, chooseDuration, eventTypeRules } from "../domain/event-rules.ts";
 import { decideLocation } from "../domain/locations.ts";
+import { thankYouOf } from "../domain/embed.ts";
 import { getUserByUsernameCached } from "../store/users.ts";
 import { isActive } from "../domain/admin.ts";
 import { getEventTypeBySlugCached } from "../store/event-types.ts";
@@ -154,5 +155,11 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
     }),
   });
   if (!res.ok) return { ok: false, reason: bookRefusal(res.reason) };
-  return { ok: true, bookingId: identity.id, guestToken, status };
+  return {
+    ok: true,
+    bookingId: identity.id,
+    guestToken,
+    status,
+    thankYou: thankYouOf(et, res.plan.booking!),
+  };
 }

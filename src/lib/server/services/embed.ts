@@ -11,13 +11,12 @@ import {
   parentEventPolicy,
   parseOriginList,
   parseThankYouUrl,
-  thankYouLocation,
+  thankYouOf,
 } from "../domain/embed.ts";
 import { getEventType, updateEventType } from "../store/event-types.ts";
 import { findEventType } from "./event-types.ts";
 import type { BookingPageSettings } from "../../shared/booking-page-settings-form.ts";
-import type { BookingId, UserId } from "../store/keys.ts";
-import { getBooking } from "../store/bookings.ts";
+import type { UserId } from "../store/keys.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { bookingForToken } from "./booking-links.ts";
 import { getUser } from "../store/users.ts";
@@ -134,26 +133,9 @@ export async function bookedForWidget(app: App, token: string) {
   };
 }
 
-/** The event type's thank-you page for a booking just made (with its parameters), or null. */
-export async function thankYouAfterBooking(app: App, bookingId: string): Promise<string | null> {
-  const b = await getBooking(app.kv, bookingId as BookingId);
-  return b ? (await thankYouFor(app, b)).thankYou : null;
-}
-
 async function thankYouFor(app: App, b: BookingRecord) {
   const et = await getEventType(app.kv, (b.teamId ?? b.hostId) as UserId, b.eventTypeId);
-  const eventType = et?.slug ?? "";
-  const facts = {
-    bookingId: b.id,
-    eventType,
-    startMs: b.startMs,
-    endMs: b.endMs,
-    status: b.status,
-  };
-  const thankYou = et?.thankYouUrl
-    ? thankYouLocation(et.thankYouUrl, et.thankYouParams ? facts : null)
-    : null;
-  return { eventType, thankYou };
+  return { eventType: et?.slug ?? "", thankYou: thankYouOf(et, b) };
 }
 
 /**

@@ -123,7 +123,7 @@ export async function bookForGuest(
     }),
   });
   if (!res.ok) return { ok: false, reason: bookRefusal(res.reason) } as HostBookResult;
-  return { ok: true, bookingId: identity.id, guestToken, status };
+  return { ok: true, bookingId: identity.id, guestToken, status, thankYou: null };
 }
 
 /** What the "Book for a guest" page shows: the host's event types and one's free times. */

@@ -13,6 +13,7 @@
  * none. Rescheduling works the same way: a round-robin booking stays with its member when they
  * are free at the new time and otherwise goes to the next in rotation.
  */
+import { thankYouOf } from "../domain/embed.ts";
 import type { App } from "../app.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { newBookingRecord } from "../domain/booking.ts";
@@ -189,7 +190,13 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
       ? await bookCollectiveSeat(app, args, seatsOf(et)!.perTime)
       : await bookForPersons(app, args);
     if (!res.ok) return { ok: false, reason: bookRefusal(res.reason) };
-    return { ok: true, bookingId: res.booking.id, guestToken: res.guestToken, status };
+    return {
+      ok: true,
+      bookingId: res.booking.id,
+      guestToken: res.guestToken,
+      status,
+      thankYou: thankYouOf(et, res.booking),
+    };
   }
 
   const [tokens, guestToken] = await Promise.all([
@@ -223,7 +230,13 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
     }),
   });
   if (!res.ok) return { ok: false, reason: bookRefusal(res.reason) };
-  return { ok: true, bookingId: identity.id, guestToken, status };
+  return {
+    ok: true,
+    bookingId: identity.id,
+    guestToken,
+    status,
+    thankYou: thankYouOf(et, res.plan.booking!),
+  };
 }
 
 /**
