@@ -140,7 +140,7 @@ async function rawCommits(path: string, total: number) {
  * receipt), planned on an empty store: the keys and values a booking really writes, without the
  * reads and decisions around them.
  */
-export async function bookingPlans(total: number, dayStartMs: number): Promise<Plan[]> {
+async function bookingPlans(total: number, dayStartMs: number): Promise<Plan[]> {
   const kv = await Deno.openKv(":memory:");
   try {
     const app = await benchApp(kv, ":memory:");
@@ -202,7 +202,7 @@ export async function bookingPlans(total: number, dayStartMs: number): Promise<P
  * key of plan `i` is put under `["shape", i]` instead — side by side in the store, which no
  * booking's keys are (the limit this benchmark used up to round 3, for comparison).
  */
-export async function rawBookingShapedCommits(path: string, plans: Plan[], adjacent = false) {
+async function rawBookingShapedCommits(path: string, plans: Plan[], adjacent = false) {
   const kv = await Deno.openKv(path);
   const nowMs = Date.now();
   try {
@@ -234,6 +234,19 @@ export async function rawBookingShapedCommits(path: string, plans: Plan[], adjac
   } finally {
     kv.close();
   }
+}
+
+/**
+ * Both raw limits, on fresh stores. The 10,000 plans live only in here: the service layer below
+ * runs in this process, and keeping them would make its garbage collector (and the HTTP
+ * client's) work through them for the rest of the run.
+ */
+async function shapedLimits(dir: string, dayStartMs: number) {
+  const plans = await bookingPlans(SEED_BOOKINGS, dayStartMs);
+  const shapeText = `${plans[0].budget.checks} checks, ${plans[0].budget.mutations} mutations`;
+  const shaped = await rawBookingShapedCommits(join(dir, "shaped.kv"), plans);
+  const adjacent = await rawBookingShapedCommits(join(dir, "adjacent.kv"), plans, true);
+  return { shaped, adjacent, shapeText };
 }
 
 /** The `k`-th bookable start of every host: tomorrow 00:00 UTC plus k quarter hours. */
@@ -282,11 +295,7 @@ export async function bookingRows(): Promise<Row[]> {
   try {
     // 1. raw KV
     const raw = await rawCommits(join(dir, "raw.kv"), 20_000);
-    const plans = await bookingPlans(SEED_BOOKINGS, dayStartMs);
-    const plan = plans[0];
-    const shapeText = `${plan.budget.checks} checks, ${plan.budget.mutations} mutations`;
-    const shaped = await rawBookingShapedCommits(join(dir, "shaped.kv"), plans);
-    const adjacent = await rawBookingShapedCommits(join(dir, "adjacent.kv"), plans, true);
+    const { shaped, adjacent, shapeText } = await shapedLimits(dir, dayStartMs);
     const shapeLimit =
       `raw KV commits of the same bookings' writes (${shapeText}, their own keys): ${
         fmtInt(shaped.perSec)
