@@ -20,8 +20,21 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "invito-backup-modes-" });
     const kept = await Deno.makeTempDir({ prefix: "invito-backup-kept-" });
+    const dataDir = await Deno.makeTempDir({ prefix: "invito-backup-store-" });
     try {
-      await using app = await startApp({ demo: true });
+      // A store with some weight (20,000 entries beside the demo's): the snapshot and its WAL
+      // files then live while the copy is read out for long enough that the watcher sees them
+      // even on a loaded machine (on the bare demo store that was a few milliseconds, and a
+      // busy CI box missed the -wal file once).
+      await (await startApp({ demo: true, dataDir })).stop({ keepData: true });
+      const kv = await Deno.openKv(join(dataDir, "invito.kv"));
+      for (let i = 0; i < 20_000; i += 500) {
+        const op = kv.atomic();
+        for (let j = i; j < i + 500; j++) op.set(["test_padding", j], "x".repeat(200));
+        await op.commit();
+      }
+      kv.close();
+      await using app = await startApp({ dataDir });
       const seen = new Map<string, string>(); // name → hard link of its inode
       const watcher = Deno.watchFs(dir, { recursive: false });
       const watching = (async () => {
@@ -68,6 +81,7 @@ Deno.test({
       // Nothing but the backup is left behind.
       assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["manual.backup.gz"]);
     } finally {
+      await Deno.remove(dataDir, { recursive: true });
       await Deno.remove(dir, { recursive: true });
       await Deno.remove(kept, { recursive: true });
     }
