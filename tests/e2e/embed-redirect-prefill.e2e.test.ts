@@ -15,6 +15,7 @@ import {
   checkA11y,
   launchBrowser,
   screenshot,
+  showFailureState,
   slowScripts,
   trackPageErrors,
 } from "../support/browser.ts";
@@ -206,6 +207,9 @@ Deno.test({
         [],
       );
       await hostCtx.close();
+    } catch (err) {
+      await showFailureState(browser, app.logs);
+      throw err;
     } finally {
       await shop.close();
       await browser.close();

@@ -17,7 +17,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { repoRoot, startApp } from "../support/app.ts";
-import { launchBrowser } from "../support/browser.ts";
+import { launchBrowser, showFailureState } from "../support/browser.ts";
 import { pageTour, TOUR_ENV } from "../support/page-tour.ts";
 import { fullDay } from "../support/slots.ts";
 import { createEventType, createHost, memoryApp } from "../support/memory-app.ts";
@@ -205,6 +205,9 @@ Deno.test({
         assert.match(html, /data-retry-slot=/);
         docs.set(`booking-refused.${lang}`, html);
       }
+    } catch (err) {
+      await showFailureState(browser, app.logs);
+      throw err;
     } finally {
       await browser.close();
     }

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { freePort } from "../support/ports.ts";
-import { launchBrowser, screenshot } from "../support/browser.ts";
+import { launchBrowser, screenshot, showFailureState } from "../support/browser.ts";
 import type { Frame } from "playwright-core";
 import { fullDay } from "../support/slots.ts";
 
@@ -108,6 +108,9 @@ Deno.test({
       // No cookie was needed, or set, anywhere in the guest flow.
       assert.deepEqual(await ctx.cookies(), []);
       await ctx.close();
+    } catch (err) {
+      await showFailureState(browser, app.logs);
+      throw err;
     } finally {
       await browser.close();
       await site.close();

@@ -173,3 +173,33 @@ export async function slowScripts(ctx: BrowserContext, ms = 400): Promise<void> 
     await route.continue();
   });
 }
+
+/**
+ * Prints what the browser and the server were doing when a test failed — every open page's and
+ * frame's address with the start of its visible text, and the server's last log lines — into
+ * the test output, which is all a CI run keeps. For e2e tests that failed rarely on a loaded box
+ * (a form sent, then nothing within 30 s) with nothing else to go on.
+ */
+export async function showFailureState(browser: Browser, logs: () => string): Promise<void> {
+  const lines: string[] = [];
+  const within = <T>(p: Promise<T>) =>
+    Promise.race([p, new Promise<string>((r) => setTimeout(() => r("(no answer in 3 s)"), 3_000))]);
+  for (const ctx of browser.contexts()) {
+    for (const page of ctx.pages()) {
+      for (const frame of page.frames()) {
+        const text = await within(
+          frame.evaluate(() => document.body?.innerText ?? "").catch((e) => `(unreadable: ${e})`),
+        );
+        lines.push(`  ${frame.url()}\n    ${String(text).replace(/\s+/g, " ").slice(0, 600)}`);
+      }
+    }
+  }
+  console.error(
+    [
+      "--- at the failure: pages and frames ---",
+      ...lines,
+      "--- the server's last 40 log lines (static files left out) ---",
+      ...logs().trimEnd().split("\n").filter((l) => !l.includes("route=static")).slice(-40),
+    ].join("\n"),
+  );
+}
