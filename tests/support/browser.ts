@@ -25,6 +25,7 @@ import {
   type Page,
 } from "playwright-core";
 import { repoRoot } from "./app.ts";
+import type { Client } from "./http.ts";
 
 export const chromiumPath = "/usr/bin/chromium";
 
@@ -45,6 +46,30 @@ export function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> {
     ...opts,
     args: [...chromiumArgs, ...(opts.args ?? [])],
   });
+}
+
+/**
+ * A browser context carrying `client`'s cookies (a session made over HTTP, e.g. by
+ * `signInByLink`), so a test starts signed in without driving the sign-in pages.
+ */
+export async function contextWithSession(
+  browser: Browser,
+  client: Client,
+  opts: Parameters<Browser["newContext"]>[0] = {},
+): Promise<BrowserContext> {
+  const ctx = await browser.newContext(opts);
+  await ctx.addCookies(
+    client.cookies({ all: true }).map((k) => ({
+      name: k.name,
+      value: k.value,
+      domain: k.domain,
+      path: k.path,
+      httpOnly: k.httpOnly,
+      secure: false,
+      sameSite: "Lax" as const,
+    })),
+  );
+  return ctx;
 }
 
 let axeSource: string | null = null;

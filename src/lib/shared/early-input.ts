@@ -1,0 +1,76 @@
+/**
+ * Keeps what a person typed, ticked or picked before the page's scripts arrived.
+ *
+ * Svelte writes each field's `value={…}` / `checked={…}` into the DOM when it hydrates (a field
+ * it does not bind is not asked what it holds), so on a slow phone an address typed into a
+ * server-rendered form was wiped a moment later; `required` then stopped the submit and the click
+ * did nothing. Rather than change every field of every form (and every future one), the root
+ * layout notes the fields a person changed before hydration starts and puts their values back
+ * once it is done, with the events a person's own typing would have fired, so handlers and
+ * bindings see it.
+ *
+ * ```ts
+ * const early = noteEarlyInput(document);   // root layout, before the children hydrate
+ * onMount(() => restoreEarlyInput(early)); // after them
+ * ```
+ */
+
+type Field = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
+type Held = string | boolean | string[];
+
+export interface EarlyInput {
+  readonly fields: ReadonlyArray<readonly [Field, Held]>;
+}
+
+const UNTOUCHABLE = new Set(["file", "hidden", "submit", "button", "reset", "image"]);
+
+function isToggle(el: Field): el is HTMLInputElement {
+  return el instanceof HTMLInputElement && (el.type === "checkbox" || el.type === "radio");
+}
+
+function read(el: Field): Held {
+  if (el instanceof HTMLSelectElement) {
+    return el.multiple ? [...el.selectedOptions].map((o) => o.value) : el.value;
+  }
+  return isToggle(el) ? el.checked : el.value;
+}
+
+/** What the server rendered into the field: the value it would have without a person. */
+function rendered(el: Field): Held {
+  if (el instanceof HTMLSelectElement) {
+    const chosen = [...el.options].filter((o) => o.defaultSelected).map((o) => o.value);
+    if (el.multiple) return chosen;
+    // Nothing marked: a single select shows its first option that can be chosen.
+    return chosen.at(-1) ?? [...el.options].find((o) => !o.disabled)?.value ?? "";
+  }
+  return isToggle(el) ? el.defaultChecked : el.defaultValue;
+}
+
+const same = (a: Held, b: Held) =>
+  Array.isArray(a) && Array.isArray(b)
+    ? a.length === b.length && a.every((v, i) => v === b[i])
+    : a === b;
+
+/** Every field whose value differs from what the server rendered, with that value. */
+export function noteEarlyInput(doc: Document): EarlyInput {
+  const fields: Array<readonly [Field, Held]> = [];
+  for (const el of doc.querySelectorAll<Field>("input, textarea, select")) {
+    if (el instanceof HTMLInputElement && UNTOUCHABLE.has(el.type)) continue;
+    const now = read(el);
+    if (!same(now, rendered(el))) fields.push([el, now]);
+  }
+  return { fields };
+}
+
+/** Puts the noted values back where hydration replaced them, and tells the page's handlers. */
+export function restoreEarlyInput(early: EarlyInput): void {
+  for (const [el, held] of early.fields) {
+    if (!el.isConnected || same(read(el), held)) continue;
+    if (el instanceof HTMLSelectElement && Array.isArray(held)) {
+      for (const o of el.options) o.selected = held.includes(o.value);
+    } else if (isToggle(el)) el.checked = held as boolean;
+    else el.value = held as string;
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+    el.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+}

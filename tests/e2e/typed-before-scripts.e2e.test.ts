@@ -1,0 +1,118 @@
+/**
+ * What a person types, ticks or picks before the page's scripts have arrived is still there once
+ * they have (a slow phone, a loaded box). Svelte writes every `value={…}` and `checked={…}` into
+ * its field when it hydrates, so a form rendered with an empty or saved value lost the typing:
+ * the fields emptied, `required` then stopped the submit, and nothing happened on the click. It
+ * made five e2e tests fail by chance on a loaded CI machine before it was found.
+ *
+ * The scripts are held back until the fields are filled, then let through; the test reads the
+ * fields once the page has settled, and on the calendars page sends the form through the running
+ * script (use:enhance), which shows the page was hydrated when the fields were read.
+ */
+import assert from "node:assert/strict";
+import type { Browser, Page } from "playwright-core";
+import { startApp } from "../support/app.ts";
+import { signInByLink } from "../support/auth.ts";
+import { contextWithSession, launchBrowser, showFailureState } from "../support/browser.ts";
+
+const HOST = "early-typist@example.test";
+
+/** Holds every app script (not the styles) back until the returned function is called. */
+async function holdScripts(page: Page): Promise<() => void> {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  await page.route("**/_app/immutable/**/*.js", async (route) => {
+    await gate;
+    await route.continue();
+  });
+  return release;
+}
+
+type Step =
+  | { label: string; fill: string }
+  | { label: string; check: true }
+  | { label: string; select: string };
+
+/** Opens `path` with the scripts held, does `steps`, lets the scripts run, and reads back. */
+async function typeEarly(page: Page, url: string, steps: Step[]) {
+  const release = await holdScripts(page);
+  await page.goto(url, { waitUntil: "domcontentloaded" });
+  for (const s of steps) {
+    const field = page.getByLabel(s.label, { exact: true });
+    if ("fill" in s) await field.fill(s.fill);
+    else if ("check" in s) await field.check();
+    else await field.selectOption(s.select);
+  }
+  release();
+  await page.waitForLoadState("networkidle");
+  const read: Record<string, string | boolean> = {};
+  for (const s of steps) {
+    const field = page.getByLabel(s.label, { exact: true });
+    read[s.label] = "check" in s ? await field.isChecked() : await field.inputValue();
+  }
+  return read;
+}
+
+const expected = (steps: Step[]) =>
+  Object.fromEntries(
+    steps.map((s) => [s.label, "fill" in s ? s.fill : "check" in s ? true : s.select]),
+  );
+
+Deno.test({
+  name:
+    "typed before the scripts arrive: sign-in, first setup, calendar connection and admin search keep what was typed, ticked and picked",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true, env: { INVITO_ADMINS: HOST } });
+    const client = await signInByLink(app, HOST);
+    let browser: Browser | null = await launchBrowser();
+    try {
+      const guest = await (await browser.newContext()).newPage();
+      const signIn: Step[] = [{ label: "Email address", fill: "someone@example.test" }];
+      assert.deepEqual(await typeEarly(guest, `${app.baseUrl}/signin`, signIn), expected(signIn));
+
+      const ctx = await contextWithSession(browser, client);
+      const page = await ctx.newPage();
+      const setup: Step[] = [
+        { label: "Display name", fill: "Early Typist" },
+        { label: "Saturday", check: true },
+        { label: "From", select: "08:00" },
+        { label: "Title", fill: "Quick hello" },
+        { label: "Duration", select: "45" },
+      ];
+      assert.deepEqual(
+        await typeEarly(page, `${app.baseUrl}/dashboard/setup`, setup),
+        expected(setup),
+      );
+
+      const calendars: Step[] = [
+        { label: "Server address", fill: "http://127.0.0.1:9/dav/" },
+        { label: "Username", fill: "me" },
+        { label: "Password or app password", fill: "secret" },
+      ];
+      const calPage = await ctx.newPage();
+      assert.deepEqual(
+        await typeEarly(calPage, `${app.baseUrl}/dashboard/calendars`, calendars),
+        expected(calendars),
+      );
+      const sent = calPage.waitForRequest((r) => r.method() === "POST");
+      await calPage.getByRole("button", { name: "Connect account" }).click();
+      const post = await sent;
+      assert.equal(post.headers()["x-sveltekit-action"], "true", "sent by the running script");
+      assert.match(post.postData() ?? "", /serverUrl=http%3A%2F%2F127\.0\.0\.1%3A9%2Fdav%2F/);
+
+      const admin: Step[] = [{ label: "Name, username or address", fill: "demo" }];
+      assert.deepEqual(
+        await typeEarly(await ctx.newPage(), `${app.baseUrl}/admin`, admin),
+        expected(admin),
+      );
+    } catch (e) {
+      if (browser) await showFailureState(browser, app.logs);
+      throw e;
+    } finally {
+      await browser?.close();
+      browser = null;
+    }
+  },
+});
