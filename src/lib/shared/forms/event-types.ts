@@ -35,6 +35,9 @@ import {
   ReminderForm,
 } from "./event-type-rows.ts";
 
+/** A `durations` entry of "default" while it is parsed (no real length is 0 minutes). */
+const THE_DEFAULT_LENGTH = 0;
+
 /**
  * The event type editor's form. Accepts raw form strings (`formValues`) or editor values
  * (`EventTypeValues`: booleans for checkboxes, lists for durations, questions and reminders).
@@ -83,13 +86,17 @@ export const EventTypeForm = v.pipe(
     seriesEveryWeeks: wholeOr(null, 1, SERIES_EVERY_MAX_WEEKS),
     seriesCount: wholeOr(null, SERIES_MIN, SERIES_MAX),
     seriesFreeOnly: checkbox,
+    // "default" is the editor's word for "the default length, whatever it is now": a form sent
+    // without its script (or before it ran) cannot know a default changed on the page.
     durations: v.pipe(
       v.optional(v.array(v.string()), []),
       v.check(
-        (list) => list.every((s) => /^\d{1,4}$/.test(s.trim())),
+        (list) => list.every((s) => /^\d{1,4}$/.test(s.trim()) || s.trim() === "default"),
         m("forms.lengths_from_list"),
       ),
-      v.transform((list) => list.map((s) => Number(s.trim()))),
+      v.transform((list) =>
+        list.map((s) => s.trim() === "default" ? THE_DEFAULT_LENGTH : Number(s.trim()))
+      ),
     ),
     durationsOther: v.pipe(
       v.optional(v.string(), ""),
@@ -189,10 +196,12 @@ export const EventTypeForm = v.pipe(
     const f = dataset.value as Record<string, unknown>;
     // The default length must be one of the lengths offered (ticking none offers only the default).
     const d = f.durationMin;
-    const picked = f.durations;
     const other = f.durationsOther;
     const numbers = (x: unknown): x is number[] =>
       Array.isArray(x) && x.every((n) => typeof n === "number");
+    const picked = numbers(f.durations)
+      ? f.durations.map((n) => n === THE_DEFAULT_LENGTH ? d : n)
+      : null;
     if (typeof d === "number" && numbers(picked) && numbers(other)) {
       const all = [...picked, ...other];
       if (picked.some((n) => n < DURATION_MIN || n > DURATION_MAX)) {
@@ -250,7 +259,8 @@ export const EventTypeForm = v.pipe(
     const locations: LocationInput[] = LOCATION_ROWS
       .map(([k, val]) => ({ kind: f[k], value: NO_VALUE_KINDS.includes(f[k]) ? "" : f[val] }))
       .filter((l) => l.kind !== "none");
-    const durations = [...new Set([f.durationMin, ...f.durations, ...f.durationsOther])].sort((
+    const picked = f.durations.filter((n) => n !== THE_DEFAULT_LENGTH);
+    const durations = [...new Set([f.durationMin, ...picked, ...f.durationsOther])].sort((
       a,
       b,
     ) => a - b);
