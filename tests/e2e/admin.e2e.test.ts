@@ -5,7 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import {
+  checkA11y,
+  hydrated,
+  launchBrowser,
+  screenshot,
+  trackPageErrors,
+} from "../support/browser.ts";
 import type { Page } from "playwright-core";
 
 const ADMIN = "ops@example.test";
@@ -32,9 +38,11 @@ Deno.test({
         const page = await ctx.newPage();
         const errors = trackPageErrors(page);
         await page.goto(`${app.baseUrl}/signin?next=%2Fadmin`);
+        await hydrated(page);
         const since = app.logs().length;
         await page.getByLabel("Email address").fill(ADMIN);
         await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+        await page.getByRole("heading", { name: "Check your email" }).waitFor();
         const link = (await app.waitForLog(/http:\/\/\S+\/signin\/verify\?\S+/, { since }))[0];
         await page.goto(link);
         await page.getByRole("button", { name: "Sign in to Invito" }).click();
@@ -52,13 +60,16 @@ Deno.test({
       const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
       const page = await ctx.newPage();
       await page.goto(`${app.baseUrl}/signin?next=%2Fadmin`);
+      await hydrated(page);
       const since = app.logs().length;
       await page.getByLabel("Email address").fill(ADMIN);
       await page.keyboard.press("Enter");
+      await page.getByRole("heading", { name: "Check your email" }).waitFor();
       const link = (await app.waitForLog(/http:\/\/\S+\/signin\/verify\?\S+/, { since }))[0];
       await page.goto(link);
       await page.getByRole("button", { name: "Sign in to Invito" }).press("Enter");
       await page.waitForURL(/\/admin$/);
+      await hydrated(page);
       await page.getByLabel("Name, username or address").focus();
       await page.keyboard.type("demo");
       await page.keyboard.press("Enter");

@@ -3,12 +3,10 @@
  * SMTP peer: what a crowd of guests and a host clicking mail links would do.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import ICAL from "ical.js";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
-import { buildApp } from "../../src/lib/server/app.ts";
-import { createEventType, createHost, recordingMailer } from "../support/memory-app.ts";
+import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
 import { Temporal } from "../../src/lib/server/domain/temporal.ts";
 import { fullDay, slotsIn } from "../support/slots.ts";
 
@@ -248,14 +246,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     // Issue 11: this move needed 11 checks in one atomic write and answered with a server error.
-    const dataDir = await Deno.makeTempDir({ prefix: "invito-ny-" });
-    const dbPath = join(dataDir, "invito.kv");
-    const kv = await Deno.openKv(dbPath);
-    const seed = await buildApp({
-      INVITO_DB_PATH: dbPath,
-      INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
-      INVITO_DISABLE_CRON: "true",
-    }, { kv, mailer: recordingMailer() });
+    const { dataDir, kv, app: seed } = await seedStore("invito-ny-");
     const allDay = [{ start: "00:00", end: "24:00" }];
     const host = await createHost(seed, {
       username: "nyhost",

@@ -8,7 +8,13 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { type AppHandle, startApp } from "../support/app.ts";
-import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import {
+  checkA11y,
+  hydrated,
+  launchBrowser,
+  screenshot,
+  trackPageErrors,
+} from "../support/browser.ts";
 import { signIn } from "../reliability/harness.ts";
 import { datePath, fullDays } from "../support/slots.ts";
 import type { Client } from "../support/http.ts";
@@ -247,6 +253,7 @@ Deno.test({
       const page = await ctx.newPage();
       const errors = trackPageErrors(page);
       await page.goto(app.url("/dashboard/profile"));
+      await hydrated(page); // the menu and the file button below are the script's
       const nav = page.getByRole("navigation", { name: "Dashboard" });
       for (const name of ["Home", "Bookings", "Event types", "Availability"]) {
         assert.ok(await nav.getByRole("link", { name, exact: true }).isVisible(), name);
@@ -513,6 +520,7 @@ Deno.test({
       assert.match(hostLine, /\d:\d\d\s?(am|pm)/i, `one clock: ${when}`);
       // 3. The zone: a combobox that finds cities and countries, with friendly names and offsets.
       await page.goto(app.url("/calendar/demo/quick-chat?tz=America/New_York"));
+      await hydrated(page); // the combobox is the script's (a plain field before it)
       await page.getByTestId("guest-settings").locator("summary").click();
       const combo = page.getByRole("combobox", { name: /time zone/i });
       await combo.click();

@@ -5,9 +5,16 @@
  * booking page that says booking is paused when the host's calendar cannot vouch for a time.
  */
 import assert from "node:assert/strict";
+import { signInWithEmail } from "../support/browser-sign-in.ts";
 import type { Page } from "playwright-core";
 import { type AppHandle, startApp } from "../support/app.ts";
-import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import {
+  checkA11y,
+  hydrated,
+  launchBrowser,
+  screenshot,
+  trackPageErrors,
+} from "../support/browser.ts";
 import {
   emptyHead,
   getAccountEntry,
@@ -20,16 +27,8 @@ import { fullDay } from "../support/slots.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
-async function signIn(app: AppHandle, page: Page, email: string) {
-  const since = app.logs().length;
-  await page.goto(app.url("/signin"));
-  await page.getByLabel("Email address").fill(email);
-  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
-  await page.waitForURL(/check-email/);
-  const link = (await app.waitForLog(/http:\/\/\S+\/signin\/verify\?\S+/, { since }))[0];
-  await page.goto(link);
-  await page.getByRole("button", { name: "Sign in to Invito" }).click();
-  await page.waitForURL(/\/dashboard/);
+function signIn(app: AppHandle, page: Page, email: string) {
+  return signInWithEmail(page, { baseUrl: app.baseUrl, app, email });
 }
 
 /** A guest's pending request on the demo host, over HTTP; returns the host's mail links. */
@@ -232,6 +231,7 @@ Deno.test({
       // Saving an event type is said next to the button, in view, and to screen readers.
       await page.goto(app.url("/dashboard/event-types"));
       await page.getByRole("link", { name: "Edit Intro call" }).click();
+      await hydrated(page); // the status below is the script's
       const defaultLength = page.getByRole("checkbox", { name: /30 min · default/ });
       assert.ok(await defaultLength.isChecked(), "the default length is shown ticked");
       assert.ok(await defaultLength.isDisabled());
@@ -247,6 +247,7 @@ Deno.test({
 
       // Availability: each part says its own state next to its button.
       await page.goto(app.url("/dashboard/availability"));
+      await hydrated(page);
       await page.getByRole("button", { name: "Add hours on Saturday" }).click();
       await page.getByTestId("weekly-status").getByText("Unsaved changes").waitFor();
       await page.getByRole("button", { name: "Save weekly hours" }).click();
@@ -337,53 +338,6 @@ Deno.test({
         assert.equal(await page.getByLabel("Your time zone").getAttribute("aria-invalid"), "true");
         await ctx.close();
       }
-    } finally {
-      await browser.close();
-    }
-  },
-});
-
-Deno.test({
-  ...opts,
-  name:
-    "what a person types before the scripts have arrived stays when the page comes alive (sign-in, booking form)",
-  async fn() {
-    await using app = await startApp({ demo: true });
-    // From tomorrow on: today's last time could pass while the form is typed in.
-    const [slot] = (await fullDay(app.baseUrl, "/calendar/demo/intro-call", { min: 1 })).slots;
-    const browser = await launchBrowser();
-    try {
-      const page = await browser.newPage();
-      const errors = trackPageErrors(page);
-      // A slow connection: the scripts come a second after the page.
-      await page.route("**/_app/**", async (route) => {
-        await new Promise((r) => setTimeout(r, 1000));
-        await route.continue();
-      });
-      const hydrated = () => page.waitForLoadState("networkidle");
-
-      await page.goto(app.url("/signin"), { waitUntil: "domcontentloaded" });
-      await page.getByLabel("Email address").fill("early@example.test");
-      await hydrated();
-      assert.equal(await page.getByLabel("Email address").inputValue(), "early@example.test");
-
-      await page.goto(
-        app.url(
-          `/calendar/demo/intro-call?tz=UTC&date=${slot.slice(0, 10)}&slot=${
-            encodeURIComponent(slot)
-          }`,
-        ),
-        { waitUntil: "domcontentloaded" },
-      );
-      await page.getByLabel("Name", { exact: true }).fill("Early Bird");
-      await page.getByLabel("Email", { exact: true }).fill("bird@example.test");
-      await hydrated();
-      assert.equal(await page.getByLabel("Name", { exact: true }).inputValue(), "Early Bird");
-      assert.equal(
-        await page.getByLabel("Email", { exact: true }).inputValue(),
-        "bird@example.test",
-      );
-      assert.deepEqual(errors(), []);
     } finally {
       await browser.close();
     }

@@ -7,7 +7,13 @@ import assert from "node:assert/strict";
 import ICAL from "ical.js";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
-import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import {
+  checkA11y,
+  hydrated,
+  launchBrowser,
+  screenshot,
+  trackPageErrors,
+} from "../support/browser.ts";
 import { fullDay } from "../support/slots.ts";
 
 Deno.test({
@@ -57,7 +63,9 @@ Deno.test({
       const nyLabel = nyTime({ hour: "numeric", hour12: true });
       assert.match(nyLabel, /[AP]M$/);
       assert.equal((await firstSlot.textContent())!.trim(), nyLabel);
-      // …and the guest can switch to the 24-hour clock and back (behind the settings line).
+      // …and the guest can switch to the 24-hour clock and back (behind the settings line, which
+      // stays open across the script's navigation; a full page load closes it).
+      await hydrated(page);
       await page.getByTestId("guest-settings").locator("summary").click();
       await page.getByRole("link", { name: "13:00" }).click();
       await page.waitForURL(/clock=24h/);

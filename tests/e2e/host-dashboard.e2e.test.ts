@@ -7,8 +7,10 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import {
   checkA11y,
+  hydrated,
   launchBrowser,
   screenshot,
+  showFailureState,
   sidewaysScroll,
   trackPageErrors,
 } from "../support/browser.ts";
@@ -38,6 +40,8 @@ Deno.test({
       await page.goto(`${app.baseUrl}/dashboard/event-types`);
       await page.waitForURL(/\/signin\?next=/);
       await a11y(page, "host-0-signin");
+      // With the scripts running the request carries the browser's zone (asserted below).
+      await hydrated(page);
       const since = app.logs().length;
       await page.getByLabel("Email address").fill("Hanna.Host@example.test");
       await page.getByRole("button", { name: "Email me a sign-in link" }).click();
@@ -86,6 +90,7 @@ Deno.test({
       // Weekly hours: an overlapping range is refused with a message; a clean week is saved.
       await page.goto(`${app.baseUrl}/dashboard/availability`);
       await a11y(page, "host-4-availability");
+      await hydrated(page); // adding a range is the script's
       await page.getByRole("button", { name: "Add hours on Monday" }).click();
       await page.getByLabel("Monday, hours 2, from").selectOption("16:00");
       await page.getByLabel("Monday, hours 2, until").selectOption("18:00");
@@ -165,6 +170,9 @@ Deno.test({
         assert.equal(await sidewaysScroll(p3), "", `${path} without scripts scrolls sideways`);
       }
       await plain.close();
+    } catch (e) {
+      await showFailureState(browser, app.logs);
+      throw e;
     } finally {
       await browser.close();
     }

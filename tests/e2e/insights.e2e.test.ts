@@ -5,6 +5,7 @@
  * none of it.
  */
 import assert from "node:assert/strict";
+import { signInWithEmail } from "../support/browser-sign-in.ts";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { startApp } from "../support/app.ts";
@@ -24,14 +25,7 @@ async function signIn(
 ) {
   await page.goto(`${app.baseUrl}${next}`);
   await page.waitForURL(/\/signin\?next=/);
-  const since = app.logs().length;
-  await page.getByLabel("Email address").fill(email);
-  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
-  await page.getByRole("heading", { name: "Check your email" }).waitFor();
-  const link = (await app.waitForLog(/http:\/\/\S+\/signin\/verify\?\S+/, { since }))[0];
-  await page.goto(link);
-  await page.getByRole("button", { name: "Sign in to Invito" }).click();
-  await page.waitForURL((u) => u.pathname === next.split("?")[0]);
+  await signInWithEmail(page, { baseUrl: app.baseUrl, app, email, next });
 }
 
 /** Every shape of a chart as "row|column" → value, as drawn (`data-cell="row,column,value"`). */

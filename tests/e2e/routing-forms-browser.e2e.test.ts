@@ -6,13 +6,11 @@
  * Screenshots: test-results/screenshots/routing-*.png.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
 import { signInWithEmail } from "../support/team-signin.ts";
-import { buildApp } from "../../src/lib/server/app.ts";
-import { createEventType, createHost, recordingMailer } from "../support/memory-app.ts";
+import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
 import { EVERY_DAY_ALL_DAY } from "../support/teams.ts";
 import { createForm, saveForm } from "../../src/lib/server/services/routing-forms.ts";
 
@@ -22,14 +20,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dataDir = await Deno.makeTempDir({ prefix: "invito-routing-browser-" });
-    const dbPath = join(dataDir, "invito.kv");
-    const kv = await Deno.openKv(dbPath);
-    const seed = await buildApp({
-      INVITO_DB_PATH: dbPath,
-      INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
-      INVITO_DISABLE_CRON: "true",
-    }, { kv, mailer: recordingMailer() });
+    const { dataDir, kv, app: seed } = await seedStore("invito-routing-browser-");
     const host = await createHost(seed, {
       username: "pia",
       timeZone: "Europe/Berlin",

@@ -6,10 +6,8 @@
  * route. A routed visitor who picks a time already taken gets the same refusal as anyone else.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { startApp } from "../support/app.ts";
-import { buildApp } from "../../src/lib/server/app.ts";
-import { createEventType, createHost, recordingMailer } from "../support/memory-app.ts";
+import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
 import { EVERY_DAY_ALL_DAY, seedTeam, seedTeamEventType } from "../support/teams.ts";
 import { createClient, type HttpResult } from "../support/http.ts";
 import { signInByLink } from "../support/auth.ts";
@@ -50,14 +48,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dataDir = await Deno.makeTempDir({ prefix: "invito-routing-" });
-    const dbPath = join(dataDir, "invito.kv");
-    const kv = await Deno.openKv(dbPath);
-    const seed = await buildApp({
-      INVITO_DB_PATH: dbPath,
-      INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
-      INVITO_DISABLE_CRON: "true",
-    }, { kv, mailer: recordingMailer() });
+    const { dataDir, dbPath, kv, app: seed } = await seedStore("invito-routing-");
     const { team, users } = await seedTeam(seed, {
       slug: "sales",
       name: "Sales",
@@ -381,14 +372,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dataDir = await Deno.makeTempDir({ prefix: "invito-routing-limits-" });
-    const dbPath = join(dataDir, "invito.kv");
-    const kv = await Deno.openKv(dbPath);
-    const seed = await buildApp({
-      INVITO_DB_PATH: dbPath,
-      INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
-      INVITO_DISABLE_CRON: "true",
-    }, { kv, mailer: recordingMailer() });
+    const { dataDir, kv, app: seed } = await seedStore("invito-routing-limits-");
     const host = await createHost(seed, { username: "hana", weekly: EVERY_DAY_ALL_DAY });
     const et = await createEventType(seed, host, { slug: "chat", requiresConfirmation: false });
     const created = await createForm(seed, host.id, { title: "Ask", slug: "ask" });
@@ -471,14 +455,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dataDir = await Deno.makeTempDir({ prefix: "invito-routing-editor-" });
-    const dbPath = join(dataDir, "invito.kv");
-    const kv = await Deno.openKv(dbPath);
-    const seed = await buildApp({
-      INVITO_DB_PATH: dbPath,
-      INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
-      INVITO_DISABLE_CRON: "true",
-    }, { kv, mailer: recordingMailer() });
+    const { dataDir, kv, app: seed } = await seedStore("invito-routing-editor-");
     const host = await createHost(seed, { username: "ines", weekly: EVERY_DAY_ALL_DAY });
     const et = await createEventType(seed, host, { slug: "demo", title: "Demo" });
     kv.close();
@@ -566,14 +543,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dataDir = await Deno.makeTempDir({ prefix: "invito-routing-team-" });
-    const dbPath = join(dataDir, "invito.kv");
-    const kv = await Deno.openKv(dbPath);
-    const seed = await buildApp({
-      INVITO_DB_PATH: dbPath,
-      INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
-      INVITO_DISABLE_CRON: "true",
-    }, { kv, mailer: recordingMailer() });
+    const { dataDir, kv, app: seed } = await seedStore("invito-routing-team-");
     const { team, users } = await seedTeam(seed, {
       slug: "support",
       name: "Support",

@@ -7,10 +7,8 @@
  * visit counts once.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { startApp } from "../support/app.ts";
-import { buildApp } from "../../src/lib/server/app.ts";
-import { createEventType, recordingMailer } from "../support/memory-app.ts";
+import { createEventType, seedStore } from "../support/memory-app.ts";
 import { seedTeam, seedTeamEventType } from "../support/teams.ts";
 import { type Client, createClient } from "../support/http.ts";
 import { signInByLink } from "../support/auth.ts";
@@ -47,14 +45,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dataDir = await Deno.makeTempDir({ prefix: "invito-routing-insights-" });
-    const dbPath = join(dataDir, "invito.kv");
-    const kv = await Deno.openKv(dbPath);
-    const seed = await buildApp({
-      INVITO_DB_PATH: dbPath,
-      INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
-      INVITO_DISABLE_CRON: "true",
-    }, { kv, mailer: recordingMailer() });
+    const { dataDir, kv, app: seed } = await seedStore("invito-routing-insights-");
     const { team, users } = await seedTeam(seed, {
       slug: "sales",
       name: "Sales",

@@ -5,10 +5,8 @@
  * answers filled in — only values the question would accept; the rest is left out without a word.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { startApp } from "../support/app.ts";
-import { buildApp } from "../../src/lib/server/app.ts";
-import { createHost, recordingMailer } from "../support/memory-app.ts";
+import { createHost, seedStore } from "../support/memory-app.ts";
 import { createClient } from "../support/http.ts";
 import { signInByLink } from "../support/auth.ts";
 import { createForm, saveForm } from "../../src/lib/server/services/routing-forms.ts";
@@ -58,14 +56,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dataDir = await Deno.makeTempDir({ prefix: "invito-routing-prefill-" });
-    const dbPath = join(dataDir, "invito.kv");
-    const kv = await Deno.openKv(dbPath);
-    const seed = await buildApp({
-      INVITO_DB_PATH: dbPath,
-      INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
-      INVITO_DISABLE_CRON: "true",
-    }, { kv, mailer: recordingMailer() });
+    const { dataDir, kv, app: seed } = await seedStore("invito-routing-prefill-");
     const host = await createHost(seed, { username: "pam" });
     const created = await createForm(seed, host.id, { title: "Ask", slug: "ask" });
     assert.ok(created.ok);

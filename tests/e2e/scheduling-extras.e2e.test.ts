@@ -5,6 +5,7 @@
  * screenshots at desktop width (light) and on a 360 px phone (dark).
  */
 import assert from "node:assert/strict";
+import { signInWithEmail } from "../support/browser-sign-in.ts";
 import { startApp } from "../support/app.ts";
 import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
 import type { Page } from "playwright-core";
@@ -34,15 +35,12 @@ Deno.test({
       // Sign in by email link.
       await page.goto(`${app.baseUrl}/dashboard/event-types`);
       await page.waitForURL(/\/signin\?next=/);
-      // Hydrated first: a click the page is not ready for yet is lost under load.
-      await page.waitForLoadState("networkidle");
-      const since = app.logs().length;
-      await page.getByLabel("Email address").fill("sam@example.test");
-      await page.getByRole("button", { name: "Email me a sign-in link" }).click();
-      await page.getByRole("heading", { name: "Check your email" }).waitFor();
-      await page.goto((await app.waitForLog(/http:\/\/\S+\/signin\/verify\?\S+/, { since }))[0]);
-      await page.getByRole("button", { name: "Sign in to Invito" }).click();
-      await page.waitForURL(/\/dashboard\/event-types$/);
+      await signInWithEmail(page, {
+        baseUrl: app.baseUrl,
+        app,
+        email: "sam@example.test",
+        next: "/dashboard/event-types",
+      });
 
       // A listed type and a secret one with a follow-up.
       for (const [title, secret] of [["Intro chat", false], ["VIP session", true]] as const) {

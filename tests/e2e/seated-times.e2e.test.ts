@@ -4,24 +4,15 @@
  * cancelled from there as a host would click it.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
 import { signInAs } from "../support/browser-sign-in.ts";
-import { buildApp } from "../../src/lib/server/app.ts";
-import { createEventType, createHost, recordingMailer } from "../support/memory-app.ts";
+import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
 import { fullDay } from "../support/slots.ts";
 
 async function seed() {
-  const dataDir = await Deno.makeTempDir({ prefix: "invito-seated-" });
-  const dbPath = join(dataDir, "invito.kv");
-  const kv = await Deno.openKv(dbPath);
-  const app = await buildApp({
-    INVITO_DB_PATH: dbPath,
-    INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
-    INVITO_DISABLE_CRON: "true",
-  }, { kv, mailer: recordingMailer() });
+  const { dataDir, kv, app } = await seedStore("invito-seated-");
   const allDay = [{ start: "00:00", end: "24:00" }];
   const host = await createHost(app, {
     username: "seats",

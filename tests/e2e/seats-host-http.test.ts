@@ -6,24 +6,15 @@
  * from its page); a meeting poll on a seated or repeating event type is refused when it is made.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { startApp } from "../support/app.ts";
-import { buildApp } from "../../src/lib/server/app.ts";
-import { createEventType, createHost, recordingMailer } from "../support/memory-app.ts";
+import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
 import { signInByLink } from "../support/auth.ts";
 import { fullDay } from "../support/slots.ts";
 import { createApiKey } from "../../src/lib/server/services/api-keys.ts";
 
 /** Host "seats" (all day, UTC): a 3-seat "class", a weekly "series" of 4, a plain "call"; an API key. */
 async function seed() {
-  const dataDir = await Deno.makeTempDir({ prefix: "invito-seats-host-" });
-  const dbPath = join(dataDir, "invito.kv");
-  const kv = await Deno.openKv(dbPath);
-  const app = await buildApp({
-    INVITO_DB_PATH: dbPath,
-    INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
-    INVITO_DISABLE_CRON: "true",
-  }, { kv, mailer: recordingMailer() });
+  const { dataDir, kv, app } = await seedStore("invito-seats-host-");
   const allDay = [{ start: "00:00", end: "24:00" }];
   const host = await createHost(app, {
     username: "seats",

@@ -3,10 +3,8 @@
  * cancels racing new guests, and the page's seats-left count and full time.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { startApp } from "../support/app.ts";
-import { buildApp } from "../../src/lib/server/app.ts";
-import { createEventType, createHost, recordingMailer } from "../support/memory-app.ts";
+import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
 import { formsOf, type PageForm, signInByLink, submitForm } from "../support/auth.ts";
 import { seedTeam, seedTeamEventType } from "../support/teams.ts";
 import { fullDay } from "../support/slots.ts";
@@ -35,14 +33,7 @@ function tally(outcomes: { status: number }[]) {
 
 /** A data directory with host "seats" and a seated event type "class" (60 min, every day). */
 async function seed(perTime: number, hideCount = false, showAttendees = false) {
-  const dataDir = await Deno.makeTempDir({ prefix: "invito-seats-" });
-  const dbPath = join(dataDir, "invito.kv");
-  const kv = await Deno.openKv(dbPath);
-  const app = await buildApp({
-    INVITO_DB_PATH: dbPath,
-    INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
-    INVITO_DISABLE_CRON: "true",
-  }, { kv, mailer: recordingMailer() });
+  const { dataDir, kv, app } = await seedStore("invito-seats-");
   const allDay = [{ start: "00:00", end: "24:00" }];
   const host = await createHost(app, {
     username: "seats",
@@ -457,14 +448,7 @@ Deno.test({
 
 /** A data directory with team "crew" (Ann and Ben, free all day) and a collective seated "class". */
 async function seedCollective(perTime: number) {
-  const dataDir = await Deno.makeTempDir({ prefix: "invito-team-seats-" });
-  const dbPath = join(dataDir, "invito.kv");
-  const kv = await Deno.openKv(dbPath);
-  const app = await buildApp({
-    INVITO_DB_PATH: dbPath,
-    INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
-    INVITO_DISABLE_CRON: "true",
-  }, { kv, mailer: recordingMailer() });
+  const { dataDir, kv, app } = await seedStore("invito-team-seats-");
   const { team } = await seedTeam(app, { members: [{ username: "ann" }, { username: "ben" }] });
   await seedTeamEventType(app, team, {
     slug: "class",

@@ -5,11 +5,9 @@
  * host's insights (series kept vs cancelled) and troubleshooter (series conflict).
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { startApp } from "../support/app.ts";
 import { signInByLink } from "../support/auth.ts";
-import { buildApp } from "../../src/lib/server/app.ts";
-import { createEventType, createHost, recordingMailer } from "../support/memory-app.ts";
+import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
 import { Temporal } from "../../src/lib/server/domain/temporal.ts";
 import { overlaps } from "../../src/lib/server/domain/interval.ts";
 import type { BookingRecord, EventTypeRecord } from "../../src/lib/server/domain/model/records.ts";
@@ -35,14 +33,7 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
 
 /** A data directory with host "coach" (all day, every day, in `timeZone`) and event types. */
 async function seed(timeZone: string, types: (Partial<EventTypeRecord> & { slug: string })[]) {
-  const dataDir = await Deno.makeTempDir({ prefix: "invito-series-" });
-  const dbPath = join(dataDir, "invito.kv");
-  const kv = await Deno.openKv(dbPath);
-  const app = await buildApp({
-    INVITO_DB_PATH: dbPath,
-    INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
-    INVITO_DISABLE_CRON: "true",
-  }, { kv, mailer: recordingMailer() });
+  const { dataDir, dbPath, kv, app } = await seedStore("invito-series-");
   const allDay = [{ start: "00:00", end: "24:00" }];
   const host = await createHost(app, {
     username: "coach",

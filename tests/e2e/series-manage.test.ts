@@ -6,28 +6,19 @@
  * as two independent parsers apply the mails' invitations, ends with exactly the date left.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import ICAL from "ical.js";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { waitFor } from "../support/wait.ts";
 import { applyInvitations } from "../support/calendar-app.ts";
-import { buildApp } from "../../src/lib/server/app.ts";
-import { createEventType, createHost, recordingMailer } from "../support/memory-app.ts";
+import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
 import type { BookingRecord } from "../../src/lib/server/domain/model/records.ts";
 
 const WEEK = 7 * 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
 
 async function seed(requiresConfirmation: boolean) {
-  const dataDir = await Deno.makeTempDir({ prefix: "invito-series-manage-" });
-  const dbPath = join(dataDir, "invito.kv");
-  const kv = await Deno.openKv(dbPath);
-  const app = await buildApp({
-    INVITO_DB_PATH: dbPath,
-    INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
-    INVITO_DISABLE_CRON: "true",
-  }, { kv, mailer: recordingMailer() });
+  const { dataDir, dbPath, kv, app } = await seedStore("invito-series-manage-");
   const allDay = [{ start: "00:00", end: "24:00" }];
   const host = await createHost(app, {
     username: "coach",

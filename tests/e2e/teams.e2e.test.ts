@@ -9,7 +9,13 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
-import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import {
+  checkA11y,
+  hydrated,
+  launchBrowser,
+  screenshot,
+  trackPageErrors,
+} from "../support/browser.ts";
 import { signInWithEmail } from "../support/team-signin.ts";
 import { fullDay } from "../support/slots.ts";
 import type { BrowserContext, Page } from "playwright-core";
@@ -60,6 +66,7 @@ Deno.test({
       await owner.getByText(/saved/i).first().waitFor();
 
       await owner.goto(`${app.baseUrl}/dashboard/teams`);
+      await hydrated(owner); // the address follows the name by script
       await a11y(owner, "team-0-teams-empty");
       await owner.getByLabel("Team name").fill("Acme Support");
       assert.equal(await owner.getByLabel("Address").inputValue(), "acme-support");

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { freePort } from "../support/ports.ts";
-import { launchBrowser, screenshot, showFailureState } from "../support/browser.ts";
+import { hydrated, launchBrowser, screenshot, showFailureState } from "../support/browser.ts";
 import type { Frame } from "playwright-core";
 import { fullDay } from "../support/slots.ts";
 
@@ -156,6 +156,10 @@ Deno.test({
       );
       await frame.getByRole("link", { name: /Intro call/ }).click();
       await frame.locator("a[data-slot]").first().waitFor();
+      // Escape inside the widget reaches the overlay through the widget's script.
+      const inner = await (await page.locator("[data-invito-overlay] iframe").elementHandle())!
+        .contentFrame();
+      await hydrated(inner!);
       await page.keyboard.press("Escape");
       await dialog.waitFor({ state: "detached" });
       assert.equal(

@@ -53,6 +53,8 @@ export interface StartAppOptions {
   entry?: string;
   /** arguments after the entry file */
   args?: string[];
+  /** more `deno run` flags, before the entry file (e.g. `--cpu-prof` to profile a bench run) */
+  denoFlags?: string[];
   /** how long to wait for GET /healthz → 200 (default 20 000 ms) */
   startTimeoutMs?: number;
 }
@@ -169,7 +171,7 @@ export async function startApp(opts: StartAppOptions = {}): Promise<AppHandle> {
 
   const spawn = (): Running => {
     const child = new Deno.Command(denoBin, {
-      args: ["run", SERVER_V8_FLAGS, "-A", entry, ...(opts.args ?? [])],
+      args: ["run", SERVER_V8_FLAGS, ...(opts.denoFlags ?? []), "-A", entry, ...(opts.args ?? [])],
       cwd: repoRoot,
       env: { ...baseEnv(), ...invitoEnv },
       clearEnv: true,

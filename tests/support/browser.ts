@@ -21,6 +21,7 @@ import {
   type Browser,
   type BrowserContext,
   chromium,
+  type Frame,
   type LaunchOptions,
   type Page,
 } from "playwright-core";
@@ -40,12 +41,34 @@ export const chromiumArgs = [
   "--disable-quic",
 ];
 
-export function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> {
-  return chromium.launch({
+export async function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> {
+  const browser = await chromium.launch({
     executablePath: chromiumPath,
     ...opts,
     args: [...chromiumArgs, ...(opts.args ?? [])],
   });
+  const lateMs = Number(Deno.env.get("INVITO_TEST_SLOW_SCRIPTS") ?? 0);
+  if (lateMs > 0) {
+    // Every context's scripts arrive late: a run with this set finds the steps that race the
+    // page's hydration (README: INVITO_TEST_SLOW_SCRIPTS). Playwright's browser.newPage makes a context too.
+    const newContext = browser.newContext.bind(browser);
+    browser.newContext = async (o) => {
+      const ctx = await newContext(o);
+      await slowScripts(ctx, lateMs);
+      return ctx;
+    };
+    browser.newPage = async (o) => await (await browser.newContext(o)).newPage();
+  }
+  return browser;
+}
+
+/**
+ * Waits until the page's scripts run (the root layout marks `<html data-hydrated>`). Before it a
+ * click on a link or a form takes the no-JavaScript path, a full page load: right for a person,
+ * but not what a step needs that tests the scripted page.
+ */
+export async function hydrated(page: Page | Frame): Promise<void> {
+  await page.waitForSelector("html[data-hydrated]", { state: "attached" });
 }
 
 /**
@@ -90,6 +113,13 @@ export interface A11yOptions {
  */
 export async function checkA11y(page: Page, opts: A11yOptions = {}): Promise<string[]> {
   axeSource ??= await Deno.readTextFile(join(repoRoot, "node_modules", "axe-core", "axe.min.js"));
+  // Colours read mid-transition (a menu opening, a tab turning current as the page's script
+  // takes over) are neither the old nor the new ones: axe judges the page once they have settled.
+  await page.waitForFunction(() =>
+    document.getAnimations().every((a) =>
+      a.playState !== "running" || a.effect?.getTiming().iterations === Infinity
+    )
+  );
   const hasAxe = await page.evaluate(() => "axe" in globalThis);
   // Evaluated through the DevTools protocol, which the page's CSP (nonce-only scripts) does not
   // govern; a <script> tag would be blocked, as it should be.

@@ -55,6 +55,32 @@ export async function memoryApp(
   }) as TestApp;
 }
 
+/**
+ * A data folder for the built server, filled first through the app's own services: `app` runs
+ * on `kv`, the folder's store, which the caller closes before `startApp({ dataDir })` opens it
+ * (a local KV file is one process's at a time).
+ *
+ * ```ts
+ * const { dataDir, kv, app } = await seedStore("invito-seats-");
+ * const host = await createHost(app, { username: "seats" });
+ * kv.close();
+ * await using server = await startApp({ dataDir });
+ * ```
+ */
+export async function seedStore(
+  prefix: string,
+): Promise<{ dataDir: string; dbPath: string; kv: Deno.Kv; app: App }> {
+  const dataDir = await Deno.makeTempDir({ prefix });
+  const dbPath = `${dataDir}/invito.kv`;
+  const kv = await Deno.openKv(dbPath);
+  const app = await buildApp({
+    INVITO_DB_PATH: dbPath,
+    INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
+    INVITO_DISABLE_CRON: "true",
+  }, { kv, mailer: recordingMailer() });
+  return { dataDir, dbPath, kv, app };
+}
+
 export const WORKDAYS: WeeklyRules = {
   1: [{ start: "09:00", end: "17:00" }],
   2: [{ start: "09:00", end: "17:00" }],
