@@ -8,7 +8,13 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { freePort } from "../support/ports.ts";
-import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import {
+  checkA11y,
+  hydrated,
+  launchBrowser,
+  screenshot,
+  trackPageErrors,
+} from "../support/browser.ts";
 import { signInAs } from "../support/browser-sign-in.ts";
 import { shootAll } from "../support/shots.ts";
 import type { Browser, Frame, Page, Route } from "playwright-core";
@@ -65,6 +71,7 @@ async function reservedThenSettled(browser: Browser, siteUrl: string, width: num
     await widget.release();
     const frame = (await (await iframe.elementHandle())!.contentFrame()) as Frame;
     await frame.locator("a[data-slot]").first().waitFor();
+    await hydrated(frame); // it moves to the visitor's zone, and reports its height, when running
     // Settled: the frame's height is the widget's own, as it reports it.
     const content = await frame.evaluate(() =>
       Math.ceil(document.querySelector("[data-widget]")!.getBoundingClientRect().height)
@@ -123,6 +130,8 @@ Deno.test({
       const dialog = page.getByRole("dialog");
       await dialog.locator("iframe").waitFor();
       await screenshot(page, "embed-2-preview-popup-open");
+      // Escape inside the widget reaches the overlay through the widget's script.
+      await hydrated(dialog.locator("iframe"));
       await page.keyboard.press("Escape");
       await dialog.waitFor({ state: "detached" });
       // …and the floating button floats in the corner of the stand-in page, and opens it too.
@@ -135,6 +144,7 @@ Deno.test({
       await screenshot(page, "embed-3-preview-floating");
       await fb.click();
       await dialog.locator("iframe").waitFor();
+      await hydrated(dialog.locator("iframe"));
       await page.keyboard.press("Escape");
       await dialog.waitFor({ state: "detached" });
       assert.match(floating, /position:fixed/);

@@ -73,6 +73,7 @@ Deno.test({
 
       // A bad event type shows what to fix; a good one is created.
       await page.goto(`${app.baseUrl}/dashboard/event-types/new`);
+      await hydrated(page); // the refusal is shown in place (a form post's 400 page logs an error)
       await a11y(page, "host-3-new-event-type");
       await page.getByLabel("Title").fill("Strategy session");
       await page.getByLabel("Default duration (minutes)").fill("3");

@@ -157,9 +157,7 @@ Deno.test({
       await frame.getByRole("link", { name: /Intro call/ }).click();
       await frame.locator("a[data-slot]").first().waitFor();
       // Escape inside the widget reaches the overlay through the widget's script.
-      const inner = await (await page.locator("[data-invito-overlay] iframe").elementHandle())!
-        .contentFrame();
-      await hydrated(inner!);
+      await hydrated(page.locator("[data-invito-overlay] iframe"));
       await page.keyboard.press("Escape");
       await dialog.waitFor({ state: "detached" });
       assert.equal(

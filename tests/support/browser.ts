@@ -23,6 +23,7 @@ import {
   chromium,
   type Frame,
   type LaunchOptions,
+  type Locator,
   type Page,
 } from "playwright-core";
 import { repoRoot } from "./app.ts";
@@ -67,8 +68,15 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> 
  * click on a link or a form takes the no-JavaScript path, a full page load: right for a person,
  * but not what a step needs that tests the scripted page.
  */
-export async function hydrated(page: Page | Frame): Promise<void> {
-  await page.waitForSelector("html[data-hydrated]", { state: "attached" });
+export async function hydrated(page: Page | Frame | Locator): Promise<void> {
+  if ("waitForSelector" in page) {
+    await page.waitForSelector("html[data-hydrated]", { state: "attached" });
+    return;
+  }
+  // An <iframe>'s locator: the page inside it (the widget, whose script forwards Escape).
+  const frame = await (await page.elementHandle())?.contentFrame();
+  if (!frame) throw new Error("hydrated(): the locator is not an iframe with a page");
+  await hydrated(frame);
 }
 
 /**
