@@ -9,7 +9,14 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { freePort } from "../support/ports.ts";
-import { launchBrowser, screenshot, slowScripts, trackPageErrors } from "../support/browser.ts";
+import {
+  launchBrowser,
+  screenshot,
+  showFailureState,
+  slowScripts,
+  trackPageErrors,
+  widgetFits,
+} from "../support/browser.ts";
 import { signInAs } from "../support/browser-sign-in.ts";
 import { twoDaysInOneMonth } from "../support/slots.ts";
 import type { Browser, BrowserContext, Frame, Page } from "playwright-core";
@@ -62,7 +69,10 @@ const seenType = (page: Page, type: string) =>
   page.waitForFunction(
     (t) => (globalThis as unknown as { __seen: Recorded[] }).__seen.some((m) => m.data?.type === t),
     type,
-  );
+  ).catch(async (e) => {
+    const got = (await seen(page).catch(() => [])).map((m) => `${m.via}:${m.data?.type}`);
+    throw new Error(`${type} never arrived; the parent saw: ${got.join(", ")}`, { cause: e });
+  });
 
 /**
  * Opened on `days[0]` (prefilled, so not a step the guest took), the guest picks `days[1]` of the
@@ -76,6 +86,7 @@ async function bookInWidget(page: Page, frame: Frame, days: [string, string]) {
   await frame.locator(`a[aria-current=date][href*='date=${days[1]}']`).waitFor();
   await frame.locator("a[data-slot]").first().click();
   await frame.locator("#b-name").waitFor();
+  await widgetFits(frame);
   await frame.locator("#book button[type=submit]").click();
   await seenType(page, "invito:booked");
 }
@@ -245,6 +256,9 @@ Deno.test({
       );
       await ctx3.close();
       await hostCtx.close();
+    } catch (e) {
+      await showFailureState(browser, app.logs);
+      throw e;
     } finally {
       await parent.close();
       await browser.close();

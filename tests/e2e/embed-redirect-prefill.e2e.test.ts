@@ -18,6 +18,7 @@ import {
   showFailureState,
   slowScripts,
   trackPageErrors,
+  widgetFits,
 } from "../support/browser.ts";
 import { signInAs } from "../support/browser-sign-in.ts";
 import { vnuErrors } from "../support/vnu.ts";
@@ -63,6 +64,7 @@ async function saveSettings(
 async function bookFirstTime(where: Page | Frame) {
   await where.locator("a[data-slot]").first().click();
   await where.locator("#b-name").waitFor();
+  if ("frameElement" in where) await widgetFits(where);
   await where.locator("#book button[type=submit]").click();
 }
 

@@ -6,7 +6,13 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { freePort } from "../support/ports.ts";
-import { hydrated, launchBrowser, screenshot, showFailureState } from "../support/browser.ts";
+import {
+  hydrated,
+  launchBrowser,
+  screenshot,
+  showFailureState,
+  widgetFits,
+} from "../support/browser.ts";
 import type { Frame } from "playwright-core";
 import { fullDay } from "../support/slots.ts";
 
@@ -85,6 +91,8 @@ Deno.test({
       await screenshot(page, "widget-1-inline");
 
       await frame.locator("a[data-slot]").first().click();
+      await frame.getByLabel("Name").waitFor();
+      await widgetFits(frame);
       await frame.getByLabel("Name").fill("Iris Inframe");
       await frame.getByLabel("Email").fill("iris@example.test");
       await frame.getByRole("button", { name: "Book this time" }).click();

@@ -80,6 +80,26 @@ export async function hydrated(page: Page | Frame | Locator): Promise<void> {
 }
 
 /**
+ * Waits until a widget that just showed its form has settled: the form's heading has the focus
+ * (the script moves it there after the navigation, which scrolls the embedding page to it), and
+ * the frame is as tall as the widget inside it (the parent page resizes it on the widget's
+ * message). A click aimed before either can land on the parent page instead of the widget's
+ * button — seen in e2e runs: no click reached the widget and nothing was sent.
+ */
+export async function widgetFits(frame: Frame): Promise<void> {
+  await frame.waitForFunction(() => document.activeElement?.id === "details-heading");
+  const content = await frame.evaluate(() =>
+    Math.ceil(document.querySelector("[data-widget]")?.getBoundingClientRect().height ?? 0)
+  );
+  if (content === 0) throw new Error("widgetFits(): no [data-widget] in the frame");
+  const iframe = await frame.frameElement();
+  await frame.page().waitForFunction(
+    ([el, h]) => Math.abs((el as Element).getBoundingClientRect().height - (h as number)) <= 2,
+    [iframe, content] as const,
+  );
+}
+
+/**
  * A browser context carrying `client`'s cookies (a session made over HTTP, e.g. by
  * `signInByLink`), so a test starts signed in without driving the sign-in pages.
  */
@@ -253,7 +273,27 @@ export async function showFailureState(browser: Browser, logs: () => string): Pr
         const text = await within(
           frame.evaluate(() => document.body?.innerText ?? "").catch((e) => `(unreadable: ${e})`),
         );
-        lines.push(`  ${frame.url()}\n    ${String(text).replace(/\s+/g, " ").slice(0, 600)}`);
+        // What the fields hold (innerText leaves it out), and which the browser would refuse.
+        const fields = await within(
+          frame.evaluate(() =>
+            [...document.querySelectorAll<HTMLInputElement>("input, textarea, select")]
+              .filter((el) => el.type !== "hidden" && el.name !== "website")
+              .map((el) =>
+                `${el.name || el.id}=${JSON.stringify(el.value)}${
+                  el.validity.valid ? "" : " (invalid)"
+                }${el.disabled ? " (disabled)" : ""}`
+              ).join(" ")
+          ).catch((e) => `(unreadable: ${e})`),
+        );
+        const hydratedNow = await within(
+          frame.evaluate(() => document.documentElement.dataset.hydrated !== undefined)
+            .catch(() => "?"),
+        );
+        lines.push(
+          `  ${frame.url()} (scripts running: ${hydratedNow})\n    ${
+            String(text).replace(/\s+/g, " ").slice(0, 600)
+          }\n    fields: ${String(fields).slice(0, 600)}`,
+        );
       }
     }
   }
