@@ -8,7 +8,7 @@
  */
 import { join } from "node:path";
 import { repoRoot, startApp } from "../tests/support/app.ts";
-import { launchBrowser } from "../tests/support/browser.ts";
+import { launchBrowser, sessionCookies } from "../tests/support/browser.ts";
 import { signIn } from "../tests/reliability/harness.ts";
 import { fullDay } from "../tests/support/slots.ts";
 
@@ -17,16 +17,7 @@ await Deno.mkdir(out, { recursive: true });
 const app = await startApp({ demo: true });
 const browser = await launchBrowser();
 try {
-  const cookiesOf = (c: Awaited<ReturnType<typeof signIn>>) =>
-    c.cookies({ all: true }).map((k) => ({
-      name: k.name,
-      value: k.value,
-      domain: k.domain,
-      path: k.path,
-      httpOnly: k.httpOnly,
-      secure: false,
-      sameSite: "Lax" as const,
-    }));
+  const cookiesOf = sessionCookies;
   const cookies = cookiesOf(await signIn(app, "demo@invito.example"));
   // A newcomer, signed in for the first time: the first-run setup.
   const newcomer = cookiesOf(await signIn(app, "hanna@example.test"));

@@ -9,7 +9,13 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { googleFixture, startGoogle } from "../support/google.ts";
-import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import {
+  checkA11y,
+  contextWithSession,
+  launchBrowser,
+  screenshot,
+  trackPageErrors,
+} from "../support/browser.ts";
 import { signIn } from "../reliability/harness.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -43,18 +49,9 @@ Deno.test({
     const browser = await launchBrowser();
     let callbackUrl = "";
     try {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      await context.addCookies(
-        c.cookies({ all: true }).map((k) => ({
-          name: k.name,
-          value: k.value,
-          domain: k.domain,
-          path: k.path,
-          httpOnly: k.httpOnly,
-          secure: false,
-          sameSite: "Lax" as const,
-        })),
-      );
+      const context = await contextWithSession(browser, c, {
+        viewport: { width: 1280, height: 900 },
+      });
       const page = await context.newPage();
       const errors = trackPageErrors(page);
       page.on("request", (r) => {

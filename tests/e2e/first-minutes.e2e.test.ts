@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { type AppHandle, startApp } from "../support/app.ts";
 import {
   checkA11y,
+  contextWithSession,
   hydrated,
   launchBrowser,
   screenshot,
@@ -23,24 +24,12 @@ const opts = { sanitizeResources: false, sanitizeOps: false };
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1366, height: 768 };
 
-async function hostContext(
+function hostContext(
   browser: Browser,
   c: Client,
   o: Parameters<Browser["newContext"]>[0] = {},
 ): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ viewport: DESKTOP, locale: "en-US", ...o });
-  await ctx.addCookies(
-    c.cookies({ all: true }).map((k) => ({
-      name: k.name,
-      value: k.value,
-      domain: k.domain,
-      path: k.path,
-      httpOnly: k.httpOnly,
-      secure: false,
-      sameSite: "Lax" as const,
-    })),
-  );
-  return ctx;
+  return contextWithSession(browser, c, { viewport: DESKTOP, locale: "en-US", ...o });
 }
 
 /** Where the lines of an element's text break: the characters before each break. */
@@ -99,7 +88,8 @@ Deno.test({
       await page.goto(app.url("/dashboard"));
       await page.waitForURL(/\/dashboard\/setup$/);
 
-      // 7. The booking URL follows the username as it is typed.
+      // 7. The booking URL follows the username as it is typed (by the page's script).
+      await hydrated(page);
       const user = page.getByLabel("Username");
       await user.fill("");
       await user.pressSequentially("ann-lee", { delay: 20 });

@@ -8,7 +8,13 @@ import { startApp } from "../support/app.ts";
 import { createClient } from "../support/http.ts";
 import { finishMagicLink } from "../support/auth.ts";
 import { startRadicale } from "../support/radicale.ts";
-import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import {
+  checkA11y,
+  contextWithSession,
+  launchBrowser,
+  screenshot,
+  trackPageErrors,
+} from "../support/browser.ts";
 import { vevent } from "./caldav-helpers.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -121,18 +127,9 @@ Deno.test({
     const c = await signIn(app, "browser-host@example.test");
     const browser = await launchBrowser();
     try {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      await context.addCookies(
-        c.cookies({ all: true }).map((k) => ({
-          name: k.name,
-          value: k.value,
-          domain: k.domain,
-          path: k.path,
-          httpOnly: k.httpOnly,
-          secure: false,
-          sameSite: "Lax" as const,
-        })),
-      );
+      const context = await contextWithSession(browser, c, {
+        viewport: { width: 1280, height: 900 },
+      });
       const page = await context.newPage();
       const errors = trackPageErrors(page);
       await page.goto(app.url("/dashboard/calendars"));

@@ -109,18 +109,21 @@ export async function contextWithSession(
   opts: Parameters<Browser["newContext"]>[0] = {},
 ): Promise<BrowserContext> {
   const ctx = await browser.newContext(opts);
-  await ctx.addCookies(
-    client.cookies({ all: true }).map((k) => ({
-      name: k.name,
-      value: k.value,
-      domain: k.domain,
-      path: k.path,
-      httpOnly: k.httpOnly,
-      secure: false,
-      sameSite: "Lax" as const,
-    })),
-  );
+  await ctx.addCookies(sessionCookies(client));
   return ctx;
+}
+
+/** `client`'s cookies as a browser context takes them (plain HTTP: never `secure`). */
+export function sessionCookies(client: Client) {
+  return client.cookies({ all: true }).map((k) => ({
+    name: k.name,
+    value: k.value,
+    domain: k.domain,
+    path: k.path,
+    httpOnly: k.httpOnly,
+    secure: false,
+    sameSite: "Lax" as const,
+  }));
 }
 
 let axeSource: string | null = null;
