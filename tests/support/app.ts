@@ -220,6 +220,7 @@ export async function startApp(opts: StartAppOptions = {}): Promise<AppHandle> {
 
   const waitHealthy = async () => {
     const r = running!;
+    const since = log.length;
     const deadline = Date.now() + startTimeoutMs;
     let last = "no answer yet";
     while (true) {
@@ -236,7 +237,11 @@ export async function startApp(opts: StartAppOptions = {}): Promise<AppHandle> {
       try {
         const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: ac.signal });
         const body = await res.text();
-        if (res.status === 200) return;
+        // Ours only once it said it listens on this port: another process holding the port (a
+        // test of the other shard) answers 200 too, while ours dies of AddrInUse.
+        if (res.status === 200 && log.includes(`listening on http://127.0.0.1:${port} `, since)) {
+          return;
+        }
         last = `GET /healthz → ${res.status} ${body.slice(0, 200)}`;
       } catch (e) {
         last = `GET /healthz failed: ${e instanceof Error ? e.message : e}`;

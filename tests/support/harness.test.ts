@@ -307,7 +307,12 @@ const STAND_IN = `
 const addr = Deno.env.get("INVITO_LISTEN_ADDR") ?? ":8080";
 const [host, port] = addr.split(":");
 console.log("stand-in db", Deno.env.get("INVITO_DB_PATH"), "rate", Deno.env.get("INVITO_RATE_LIMIT"));
-Deno.serve({ hostname: host || "0.0.0.0", port: Number(port), onListen() {} }, (req) => {
+Deno.serve({
+  hostname: host || "0.0.0.0",
+  port: Number(port),
+  // The line the real server prints once bound (startApp waits for it).
+  onListen: () => console.log(\`Invito listening on http://\${addr} — stand-in\`),
+}, (req) => {
   const url = new URL(req.url);
   if (url.pathname === "/healthz") return Response.json({ ok: true });
   if (url.pathname === "/log") console.log(url.searchParams.get("msg"));
@@ -368,6 +373,24 @@ Deno.test("startApp: a server that crashes at startup fails fast with its output
     assert.ok(Date.now() - t0 < 10_000);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("startApp: another process answering /healthz on its port is not taken for the app", async () => {
+  // Seen in CI: the other test shard's server held the chosen port, answered the health check,
+  // and the test then signed in on that server while its own had died of AddrInUse.
+  const other = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response("ok"),
+  );
+  try {
+    await assert.rejects(startApp({ port: other.addr.port }), /AddrInUse|already in use/i);
+    // Without a fixed port the harness moves on and the handle names its own server.
+    await using app = await startApp();
+    assert.notEqual(app.port, other.addr.port);
+    assert.match(app.logs(), new RegExp(`listening on http://127\\.0\\.0\\.1:${app.port}`));
+  } finally {
+    await other.shutdown();
   }
 });
 
