@@ -1,0 +1,178 @@
+/**
+ * Where the time of booking posts goes (the HTTP rows of bench/bookings.ts, issue 26): 100 hosts,
+ * N posts at c=100 on distinct slots (after 500 to warm up), the server started with `--cpu-prof`.
+ * Prints posts/s; each thread's CPU and run-queue wait (from /proc: the JavaScript thread "deno",
+ * the store's SQLite writer "sw-0", V8's GC helpers), the client's own; and the functions and
+ * files with the most self time. `--v8 FLAGS` adds V8 flags to the server's.
+ *
+ *   node_modules/.bin/deno run -A bench/profile-bookings.ts [--api] [--total N] [--v8 FLAGS]
+ *   (after `npm run build`)
+ */
+import { parseArgs } from "node:util";
+import { createEventType, createHost, seedStore } from "../tests/support/memory-app.ts";
+import { startApp } from "../tests/support/app.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    api: { type: "boolean", default: false },
+    total: { type: "string", default: "3000" },
+    out: { type: "string", default: "" },
+    v8: { type: "string", default: "" },
+  },
+});
+const TOTAL = Number(values.total);
+const HOSTS = 100;
+const C = 100;
+const allDay = () => [{ start: "00:00", end: "24:00" }];
+const weekly = {
+  1: allDay(),
+  2: allDay(),
+  3: allDay(),
+  4: allDay(),
+  5: allDay(),
+  6: allDay(),
+  7: allDay(),
+};
+const dayStartMs = Math.ceil(Date.now() / 86_400_000) * 86_400_000 + 86_400_000;
+const slot = (k: number) => new Date(dayStartMs + k * 900_000).toISOString().replace(".000Z", "Z");
+
+const seeded = await seedStore("invito-profile-");
+for (let h = 0; h < HOSTS; h++) {
+  const host = await createHost(seeded.app, { username: `host${h}`, timeZone: "UTC", weekly });
+  await createEventType(seeded.app, host, {
+    slug: "call",
+    durationMin: 15,
+    requiresConfirmation: true,
+    bookingWindowDays: 60,
+  });
+}
+seeded.kv.close();
+const outDir = values.out || await Deno.makeTempDir({ prefix: "invito-cpuprof-" });
+const app = await startApp({
+  dataDir: seeded.dataDir,
+  denoFlags: [
+    "--cpu-prof",
+    `--cpu-prof-dir=${outDir}`,
+    ...(values.v8 ? [`--v8-flags=${values.v8}`] : []),
+  ],
+  env: { INVITO_DISABLE_CRON: "true", INVITO_RATE_LIMIT: "off" },
+});
+
+const post = async (i: number, base: number) => {
+  const host = `host${i % HOSTS}`;
+  const start = slot(base + Math.floor(i / HOSTS));
+  const res = values.api
+    ? await fetch(app.url("/api/v1/bookings"), {
+      method: "POST",
+      headers: { "content-type": "application/json", "idempotency-key": `p-${base}-${i}` },
+      body: JSON.stringify({
+        username: host,
+        eventType: "call",
+        start,
+        timeZone: "UTC",
+        name: `A ${i}`,
+        email: `a${base}-${i}@example.test`,
+      }),
+    })
+    : await fetch(app.url(`/calendar/${host}/call?/book`), {
+      method: "POST",
+      headers: {
+        origin: app.baseUrl,
+        accept: "text/html",
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({
+        name: `Web ${i}`,
+        email: `w${base}-${i}@example.test`,
+        note: "",
+        start,
+        tz: "UTC",
+      }),
+      redirect: "manual",
+    });
+  await res.body?.cancel();
+  return res.status;
+};
+async function run(total: number, base: number) {
+  let next = 0;
+  const statuses: Record<number, number> = {};
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: C }, async () => {
+    while (next < total) {
+      const s = await post(next++, base);
+      statuses[s] = (statuses[s] ?? 0) + 1;
+    }
+  }));
+  return { perSec: total / ((performance.now() - t0) / 1000), statuses };
+}
+function threads(pid: number | "self") {
+  const m = new Map<string, number>();
+  for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
+    try {
+      const st = Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/stat`);
+      const name = st.slice(st.indexOf("(") + 1, st.lastIndexOf(")"));
+      const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
+      const [, wait] = Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/schedstat`).split(" ")
+        .map(Number);
+      m.set(`${name}#${t.name}`, Number(f[11]) + Number(f[12]));
+      m.set(`${name}#${t.name} runq-wait`, wait / 1e7);
+    } catch { /* gone */ }
+  }
+  return m;
+}
+await run(500, 0); // warm-up
+const before = threads(app.pid()!), selfBefore = threads("self");
+const t0 = performance.now();
+const r = await run(TOTAL, 20);
+const secs = (performance.now() - t0) / 1000;
+const cpu = (a: Map<string, number>, b: Map<string, number>) => {
+  const by = new Map<string, number>();
+  for (const [k, v] of b) {
+    const n = k.replace(/#\d+/, "");
+    by.set(n, (by.get(n) ?? 0) + v - (a.get(k) ?? 0));
+  }
+  return [...by].filter(([, v]) => v > 0).sort((x, y) => y[1] - x[1]).map(([k, v]) =>
+    `${k} ${(v / secs).toFixed(0)} %`
+  ).join(", ");
+};
+console.log("server threads:", cpu(before, threads(app.pid()!)));
+console.log("client threads:", cpu(selfBefore, threads("self")));
+console.log(`${Math.round(r.perSec)} posts/s`, JSON.stringify(r.statuses));
+await app.stop();
+
+const file = [...Deno.readDirSync(outDir)].find((e) => e.name.endsWith(".cpuprofile"));
+if (!file) throw new Error(`no profile in ${outDir}`);
+type Node = {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount: number;
+};
+const prof = JSON.parse(Deno.readTextFileSync(`${outDir}/${file.name}`)) as {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+};
+const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+const self = new Map<number, number>();
+prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+const total = [...self.values()].reduce((a, b) => a + b, 0);
+const fn = new Map<string, number>();
+const files = new Map<string, number>();
+for (const [id, us] of self) {
+  const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+  const short = url.replace(/^.*\/(node_modules|\.deno-deploy|src|ext:)/, "$1");
+  fn.set(
+    `${functionName || "(anon)"} ${short}:${lineNumber + 1}`,
+    (fn.get(`${functionName || "(anon)"} ${short}:${lineNumber + 1}`) ?? 0) + us,
+  );
+  const f = short.replace(/:\d+$/, "") || functionName;
+  files.set(f, (files.get(f) ?? 0) + us);
+}
+const top = (m: Map<string, number>, n: number) =>
+  [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) =>
+    `${(100 * us / total).toFixed(1).padStart(5)} %  ${k}`
+  ).join("\n");
+console.log(`profile: ${(total / 1e6).toFixed(1)} s sampled, ${outDir}/${file.name}`);
+console.log("— functions (self) —\n" + top(fn, 45));
+console.log("— files (self) —\n" + top(files, 30));
