@@ -27,6 +27,7 @@ import {
 import type { EventTypeRecord, OutboxRecord } from "../domain/model/records.ts";
 import { commitPlan } from "../store/booking-commit.ts";
 import { readSnapshot } from "../store/booking-snapshot.ts";
+import { newId } from "../store/users.ts";
 import { calendarBusy } from "./calendar-busy.ts";
 import { recordRetry } from "../ops/metrics.ts";
 import { afterCommit } from "./after-commit.ts";
@@ -80,7 +81,9 @@ async function attempt(app: App, input: RunInput) {
     (personId, iv) => calendarBusy(app, personId, iv.startMs, iv.endMs, nowMs),
   );
   // A fresh receipt per attempt: a commit whose answer is lost is settled by reading it back.
-  const receiptId = crypto.randomUUID();
+  // Time-ordered (a ULID), so receipts written together share a page of the store's B-tree: a
+  // random id cost each booking a page of its own, 7–12 % of the store's write rate (issue 26).
+  const receiptId = newId(nowMs);
   return {
     nowMs,
     change,
