@@ -35,27 +35,37 @@ type Lhr = {
   environment: { benchmarkIndex: number };
 };
 
+/**
+ * One Lighthouse run. A run that Lighthouse itself asks to repeat (a trace it failed to record,
+ * such as NO_NAVSTART: "Please run Lighthouse again") is run again, up to three times in all;
+ * any other failure ends the benchmark.
+ */
 async function lighthouse(url: string, out: string): Promise<Lhr> {
   const cli = join(repoRoot, "node_modules", "lighthouse", "cli", "index.js");
-  const res = await new Deno.Command("node", {
-    args: [
-      cli,
-      url,
-      "--output=json",
-      `--output-path=${out}`,
-      "--only-categories=performance",
-      "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
-      "--max-wait-for-load=60000",
-      "--quiet",
-    ],
-    env: { CHROME_PATH: Deno.env.get("CHROME_PATH") ?? "/usr/bin/chromium" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (res.code !== 0) {
-    throw new Error(`lighthouse failed: ${new TextDecoder().decode(res.stderr).slice(-2000)}`);
+  for (let attempt = 1;; attempt++) {
+    const res = await new Deno.Command("node", {
+      args: [
+        cli,
+        url,
+        "--output=json",
+        `--output-path=${out}`,
+        "--only-categories=performance",
+        "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+        "--max-wait-for-load=60000",
+        "--quiet",
+      ],
+      env: { CHROME_PATH: Deno.env.get("CHROME_PATH") ?? "/usr/bin/chromium" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (res.code === 0) return JSON.parse(await Deno.readTextFile(out));
+    const err = new TextDecoder().decode(res.stderr);
+    if (attempt < 3 && /run Lighthouse again/i.test(err)) {
+      console.error(`bench: Lighthouse asked to run again (${url}), attempt ${attempt + 1}`);
+      continue;
+    }
+    throw new Error(`lighthouse failed: ${err.slice(-2000)}`);
   }
-  return JSON.parse(await Deno.readTextFile(out));
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
