@@ -9,18 +9,20 @@
  */
 import { recordCommit } from "./metrics.ts";
 
+type Fn = (...args: never[]) => unknown;
+
 export function instrumentKv(kv: Deno.Kv): Deno.Kv {
-  const bound = new Map<PropertyKey, unknown>();
+  // Bound once per function, found by the function itself: a method replaced on the handle
+  // later (as tests do) is the one called.
+  const bound = new WeakMap<Fn, Fn>();
+  const atomic = () => new CountedAtomic(kv.atomic());
   return new Proxy(kv, {
     get(target, prop) {
-      const known = bound.get(prop);
-      if (known !== undefined) return known;
-      const value = prop === "atomic"
-        ? () => new CountedAtomic(target.atomic())
-        : Reflect.get(target, prop, target);
+      if (prop === "atomic") return atomic;
+      const value = Reflect.get(target, prop, target);
       if (typeof value !== "function") return value;
-      const fn = prop === "atomic" ? value : value.bind(target);
-      bound.set(prop, fn);
+      let fn = bound.get(value);
+      if (!fn) bound.set(value, fn = value.bind(target));
       return fn;
     },
   });
