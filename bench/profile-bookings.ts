@@ -11,6 +11,8 @@
 import { parseArgs } from "node:util";
 import { createEventType, createHost, seedStore } from "../tests/support/memory-app.ts";
 import { startApp } from "../tests/support/app.ts";
+import { postPlain } from "../tests/support/http.ts";
+import { EVERY_DAY_ALL_DAY } from "../tests/support/teams.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -24,22 +26,16 @@ const { values } = parseArgs({
 const TOTAL = Number(values.total);
 const HOSTS = 100;
 const C = 100;
-const allDay = () => [{ start: "00:00", end: "24:00" }];
-const weekly = {
-  1: allDay(),
-  2: allDay(),
-  3: allDay(),
-  4: allDay(),
-  5: allDay(),
-  6: allDay(),
-  7: allDay(),
-};
 const dayStartMs = Math.ceil(Date.now() / 86_400_000) * 86_400_000 + 86_400_000;
 const slot = (k: number) => new Date(dayStartMs + k * 900_000).toISOString().replace(".000Z", "Z");
 
 const seeded = await seedStore("invito-profile-");
 for (let h = 0; h < HOSTS; h++) {
-  const host = await createHost(seeded.app, { username: `host${h}`, timeZone: "UTC", weekly });
+  const host = await createHost(seeded.app, {
+    username: `host${h}`,
+    timeZone: "UTC",
+    weekly: EVERY_DAY_ALL_DAY,
+  });
   await createEventType(seeded.app, host, {
     slug: "call",
     durationMin: 15,
@@ -62,35 +58,28 @@ const app = await startApp({
 const post = async (i: number, base: number) => {
   const host = `host${i % HOSTS}`;
   const start = slot(base + Math.floor(i / HOSTS));
-  const res = values.api
-    ? await fetch(app.url("/api/v1/bookings"), {
-      method: "POST",
-      headers: { "content-type": "application/json", "idempotency-key": `p-${base}-${i}` },
-      body: JSON.stringify({
-        username: host,
-        eventType: "call",
-        start,
-        timeZone: "UTC",
-        name: `A ${i}`,
-        email: `a${base}-${i}@example.test`,
-      }),
-    })
-    : await fetch(app.url(`/calendar/${host}/call?/book`), {
-      method: "POST",
-      headers: {
-        origin: app.baseUrl,
-        accept: "text/html",
-        "content-type": "application/x-www-form-urlencoded",
-      },
-      body: new URLSearchParams({
-        name: `Web ${i}`,
-        email: `w${base}-${i}@example.test`,
-        note: "",
-        start,
-        tz: "UTC",
-      }),
-      redirect: "manual",
-    });
+  if (!values.api) {
+    const form = {
+      name: `Web ${i}`,
+      email: `w${base}-${i}@example.test`,
+      note: "",
+      start,
+      tz: "UTC",
+    };
+    return (await postPlain(app.baseUrl, `/calendar/${host}/call?/book`, form)).status;
+  }
+  const res = await fetch(app.url("/api/v1/bookings"), {
+    method: "POST",
+    headers: { "content-type": "application/json", "idempotency-key": `p-${base}-${i}` },
+    body: JSON.stringify({
+      username: host,
+      eventType: "call",
+      start,
+      timeZone: "UTC",
+      name: `A ${i}`,
+      email: `a${base}-${i}@example.test`,
+    }),
+  });
   await res.body?.cancel();
   return res.status;
 };

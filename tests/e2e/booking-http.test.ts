@@ -9,23 +9,10 @@ import { startSmtp } from "../support/smtp.ts";
 import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
 import { Temporal } from "../../src/lib/server/domain/temporal.ts";
 import { fullDay, slotsIn } from "../support/slots.ts";
+import { postPlain } from "../support/http.ts";
 
 type Outcome = { status: number; location: string | null };
-
-async function post(base: string, path: string, form: Record<string, string>): Promise<Outcome> {
-  const res = await fetch(base + path, {
-    method: "POST",
-    headers: {
-      origin: base,
-      accept: "text/html",
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: new URLSearchParams(form),
-    redirect: "manual",
-  });
-  await res.body?.cancel();
-  return { status: res.status, location: res.headers.get("location") };
-}
+const post = postPlain;
 
 /**
  * The times the page offers on `date` (in `tz`). Not the page's own first day: late in the

@@ -302,3 +302,27 @@ export async function postEnhanced(
   });
   return await res.json();
 }
+
+/**
+ * A form action posted the way a browser without scripts posts it: the page's origin, HTML
+ * accepted, the form's own encoding; the redirect is not followed. Resolves to the answer's status
+ * and its `location`.
+ */
+export async function postPlain(
+  baseUrl: string,
+  path: string,
+  form: Record<string, string>,
+): Promise<{ status: number; location: string | null }> {
+  const res = await fetch(baseUrl + path, {
+    method: "POST",
+    headers: {
+      origin: baseUrl,
+      accept: "text/html",
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams(form),
+    redirect: "manual",
+  });
+  await res.body?.cancel();
+  return { status: res.status, location: res.headers.get("location") };
+}
