@@ -1,6 +1,5 @@
 import type { Handle, HandleServerError, RequestEvent, ServerInit } from "@sveltejs/kit";
 import { error, redirect } from "@sveltejs/kit";
-import { sequence } from "@sveltejs/kit/hooks";
 import { getApp } from "$lib/server/app.ts";
 import { auth } from "$lib/server/auth-instance.ts";
 import {
@@ -24,6 +23,7 @@ import { tooManyRequests } from "$lib/server/http/too-many.ts";
 import { readableFormBodies } from "$lib/server/http/form-body.ts";
 import { mountPageEarly, pageCache } from "$lib/server/http/page-cache.ts";
 import { mountApi } from "$lib/server/api/mount.ts";
+import { chain } from "$lib/server/http/hook-chain.ts";
 import { agentPages } from "$lib/server/http/agent-pages.ts";
 import {
   actionName,
@@ -302,7 +302,7 @@ const PUBLIC =
 const authOnly = (h: Handle): Handle => ({ event, resolve }) =>
   event.route.id && PUBLIC.test(event.route.id) ? resolve(event) : h({ event, resolve });
 
-export const handle: Handle = sequence(
+export const handle: Handle = chain(
   htmlLang,
   withApp,
   securityHeaders,

@@ -218,6 +218,13 @@ export async function boundBody(
         ctrl.close();
       },
     });
+  if (declared !== null && Number(declared) === size) {
+    // The usual case (a browser's form post, an API client's JSON): the declared length is right,
+    // so the request keeps its header list as it is, copied inside the constructor. Converting it
+    // into a new Headers object cost 25 µs and 38 KB of garbage per post (issue 26's profile).
+    // @ts-ignore: Deno needs duplex for streaming request bodies
+    return new Request(req, { body: body as BodyInit, duplex: "half" });
+  }
   const headers = new Headers(req.headers);
   headers.delete("transfer-encoding");
   headers.set("content-length", String(size));

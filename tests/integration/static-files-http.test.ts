@@ -1,0 +1,47 @@
+/**
+ * Static files are answered from memory by server.ts (http/static-files.ts); what is not among
+ * them is SvelteKit's to answer. A browser that kept a page open across an upgrade asks for the
+ * old build's chunks: that is a 404, not a 500 (the adapter's own file route used to open the
+ * missing file and fail), and a static file is no answer to a POST.
+ */
+import assert from "node:assert/strict";
+import { startApp } from "../support/app.ts";
+
+Deno.test({
+  name:
+    "static files: a build chunk that is not there is a 404, never a 5xx; a static file answers GET and HEAD, not POST",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const html = await (await fetch(app.url("/calendar/demo/intro-call"))).text();
+    const chunk = /\/_app\/immutable\/[^"']+\.js/.exec(html)?.[0];
+    assert.ok(chunk, "the page names its build chunks");
+    const served = await fetch(app.url(chunk));
+    assert.equal(served.status, 200);
+    assert.match(served.headers.get("cache-control") ?? "", /immutable/);
+    await served.body?.cancel();
+
+    for (const path of ["/_app/immutable/chunks/gone-1a2b3c.js", "/_app/immutable/x/y/z.css"]) {
+      for (const method of ["GET", "HEAD"]) {
+        const res = await fetch(app.url(path), { method });
+        await res.body?.cancel();
+        assert.equal(res.status, 404, `${method} ${path}`);
+      }
+    }
+    const head = await fetch(app.url("/favicon.svg"), { method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get("content-type"), "image/svg+xml");
+    for (const path of ["/favicon.svg", chunk, "/_app/immutable/chunks/gone-1a2b3c.js"]) {
+      const res = await fetch(app.url(path), {
+        method: "POST",
+        headers: { origin: app.baseUrl, "content-type": "application/x-www-form-urlencoded" },
+        body: "a=1",
+      });
+      await res.body?.cancel();
+      assert.ok(res.status >= 400 && res.status < 500, `POST ${path}: ${res.status}`);
+      assert.doesNotMatch(res.headers.get("content-type") ?? "", /svg|javascript/, `POST ${path}`);
+    }
+    assert.doesNotMatch(app.logs(), /request failed/);
+  },
+});
