@@ -6,7 +6,14 @@
  */
 import type { App } from "../app.ts";
 import { handleApi } from "./handler.ts";
-import { handleMcp, MCP_PATH } from "../mcp/handler.ts";
+
+/** The MCP endpoint's path (mcp/handler.ts answers it). */
+export const MCP_PATH = "/mcp";
+/**
+ * The MCP SDK and the zod it brings are loaded by the first MCP request, not at start: a server
+ * that never sees one keeps ~2 MB less heap (issue 26: memory of a server with many bookings).
+ */
+let mcp: Promise<typeof import("../mcp/handler.ts")> | undefined;
 
 export const API_HANDLER = Symbol.for("invito.api");
 export type MountedApi = (req: Request, clientIp: string) => Promise<Response>;
@@ -14,5 +21,7 @@ export type MountedApi = (req: Request, clientIp: string) => Promise<Response>;
 /** Answers /api/v1 and, beside it, the MCP endpoint (/mcp, `mcp/handler.ts`). */
 export function mountApi(app: App): void {
   (globalThis as { [API_HANDLER]?: MountedApi })[API_HANDLER] = (req, ip) =>
-    new URL(req.url).pathname === MCP_PATH ? handleMcp(app, req, ip) : handleApi(app, req, ip);
+    new URL(req.url).pathname === MCP_PATH
+      ? (mcp ??= import("../mcp/handler.ts")).then((m) => m.handleMcp(app, req, ip))
+      : handleApi(app, req, ip);
 }
