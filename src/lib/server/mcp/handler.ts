@@ -28,7 +28,7 @@ import { EVENT_TYPE_TEMPLATE, readEventType, resourceList } from "./resources.ts
 import { type McpCaller } from "./tool-table.ts";
 import { callTool, isTool, toolList } from "./tools.ts";
 
-import { MCP_PATH } from "../api/mount.ts";
+import { MCP_PATH } from "./path.ts";
 const VERSION = "1.0.0";
 
 const CORS: Record<string, string> = {
