@@ -29,6 +29,19 @@ Deno.test({
         assert.equal(res.status, 404, `${method} ${path}`);
       }
     }
+    // Other spellings of asset paths: encoded dots and slashes, a broken escape.
+    for (
+      const [path, status] of [
+        ["/_app/immutable/%2e%2e/%2e%2e/deploy.json", 404],
+        ["/_app/immutable/chunks%2Fgone.js", 404],
+        ["/%5Fapp/immutable/gone.js", 404],
+        ["/_app/immutable/%E0%A4%A.js", 400],
+      ] as const
+    ) {
+      const res = await fetch(app.url(path));
+      await res.body?.cancel();
+      assert.equal(res.status, status, path);
+    }
     const head = await fetch(app.url("/favicon.svg"), { method: "HEAD" });
     assert.equal(head.status, 200);
     assert.equal(head.headers.get("content-type"), "image/svg+xml");
