@@ -46,6 +46,8 @@ import {
   fmtMs,
   freePort,
   percentile,
+  profileText,
+  profileThreads,
   round,
   type Row,
   rssOf,
@@ -309,6 +311,7 @@ export async function bookingRows(): Promise<Row[]> {
     try {
       const app = await benchApp(kv, dbPath);
       const hosts = await seedHosts(app);
+      const prof = profileThreads(Deno.pid);
       const { results, elapsedMs } = await runConcurrent(SEED_BOOKINGS, CONCURRENCY, async (i) => {
         const r = await bookSlot(app, {
           username: hosts[i % HOSTS].username,
@@ -321,7 +324,7 @@ export async function bookingRows(): Promise<Row[]> {
         });
         return { ok: r.ok, status: r.ok ? "booked" : r.reason };
       });
-      service = summarize(results, elapsedMs);
+      service = { ...summarize(results, elapsedMs), profile: profileText(prof.stop()) };
     } finally {
       kv.close();
     }
@@ -342,6 +345,7 @@ export async function bookingRows(): Promise<Row[]> {
         service.ok === SEED_BOOKINGS,
       metrics: {
         commitsPerSec: round(service.perSec, 1),
+        profile: service.profile,
         p50Ms: round(service.p50Ms, 2),
         p99Ms: round(service.p99Ms, 2),
         booked: service.ok,
@@ -494,12 +498,14 @@ export async function bookingRows(): Promise<Row[]> {
 
       // 5. HTTP end to end, distinct slots (after the 100 per host the service layer took)
       const HTTP_TOTAL = 3_000;
+      const httpProf = profileThreads(app.pid()!);
       const http = await runConcurrent(
         HTTP_TOTAL,
         CONCURRENCY,
         (i) => post(`host${i % HOSTS}`, slotStart(200 + Math.floor(i / HOSTS), dayStartMs), i),
       );
       const h = summarize(http.results, http.elapsedMs);
+      const httpProfile = profileText(httpProf.stop());
       const httpRatio = h.perSec / shaped.perSec;
       rows.push({
         group: "booking commits",
@@ -511,6 +517,7 @@ export async function bookingRows(): Promise<Row[]> {
         pass: httpRatio >= TARGET_RATIO && h.perSec >= TARGET_COMMITS && h.ok === HTTP_TOTAL,
         metrics: {
           commitsPerSec: round(h.perSec, 1),
+          profile: httpProfile,
           p50Ms: round(h.p50Ms, 2),
           p99Ms: round(h.p99Ms, 2),
           booked: h.ok,

@@ -234,6 +234,117 @@ export async function rssOf(
   return { rssMb: kb("VmRSS") / 1024, peakMb: kb("VmHWM") / 1024, anonMb: kb("RssAnon") / 1024 };
 }
 
+/** One thread's share of a measured stretch, in % of wall time. */
+export type ThreadShare = {
+  cpu: number;
+  /** Sampled states; null for the sampling process's own JS thread (always running then). */
+  running: number | null;
+  disk: number | null;
+  waiting: number | null;
+};
+export type ThreadProfile = {
+  /** The thread that runs JavaScript, the event loop and Deno.serve. */
+  js: ThreadShare;
+  /** The KV store's one SQLite thread (Deno KV's "sw-0"): every read and commit goes through it. */
+  store: ThreadShare | null;
+  /** V8's helper threads (concurrent marking, sweeping, compilation). */
+  v8HelpersCpu: number;
+  samples: number;
+};
+
+/**
+ * Where a process's time goes while `stop` is pending: CPU per thread from /proc (exact), and
+ * the JS and store threads' states sampled every ~5 ms — running, in disk wait (D: the kernel
+ * throttling or waiting on writeback), or waiting (asleep: no work, or a lock). It tells a
+ * saturated thread from one that waits on another (issue 26: "the profile that explains them").
+ */
+export function profileThreads(pid: number): { stop(): ThreadProfile } {
+  const comm = (tid: string) => {
+    try {
+      return Deno.readTextFileSync(`/proc/${pid}/task/${tid}/comm`).trim();
+    } catch {
+      return null;
+    }
+  };
+  const fields = (tid: string) => {
+    try {
+      const st = Deno.readTextFileSync(`/proc/${pid}/task/${tid}/stat`);
+      return st.slice(st.lastIndexOf(")") + 2).split(" ");
+    } catch {
+      return null;
+    }
+  };
+  const cpuOf = (tid: string) => {
+    const f = fields(tid);
+    return f ? (Number(f[11]) + Number(f[12])) / 100 : 0;
+  };
+  const tids = () => [...Deno.readDirSync(`/proc/${pid}/task`)].map((e) => e.name);
+  const storeTid = tids().find((t) => comm(t) === "sw-0") ?? null;
+  const jsTid = String(pid);
+  const cpu0 = new Map(tids().map((t) => [t, cpuOf(t)]));
+  const t0 = performance.now();
+  const states = { js: { R: 0, D: 0, S: 0 }, store: { R: 0, D: 0, S: 0 } };
+  let samples = 0;
+  const tally = (tid: string | null, into: { R: number; D: number; S: number }) => {
+    const state = tid ? fields(tid)?.[0] : undefined;
+    if (state === "R") into.R++;
+    else if (state === "D") into.D++;
+    else if (state) into.S++;
+  };
+  const timer = setInterval(() => {
+    samples++;
+    if (pid !== Deno.pid) tally(jsTid, states.js);
+    tally(storeTid, states.store);
+  }, 5);
+  return {
+    stop() {
+      clearInterval(timer);
+      const wallS = (performance.now() - t0) / 1000;
+      const pct = (x: number) => round((100 * x) / wallS, 1);
+      const share = (tid: string, st: { R: number; D: number; S: number }): ThreadShare => {
+        const n = st.R + st.D + st.S;
+        if (n === 0) {
+          return {
+            cpu: pct(cpuOf(tid) - (cpu0.get(tid) ?? 0)),
+            running: null,
+            disk: null,
+            waiting: null,
+          };
+        }
+        return {
+          cpu: pct(cpuOf(tid) - (cpu0.get(tid) ?? 0)),
+          running: round((100 * st.R) / n, 1),
+          disk: round((100 * st.D) / n, 1),
+          waiting: round((100 * st.S) / n, 1),
+        };
+      };
+      let helpers = 0;
+      for (const t of tids()) {
+        if (comm(t)?.startsWith("V8 ")) helpers += cpuOf(t) - (cpu0.get(t) ?? 0);
+      }
+      return {
+        js: share(jsTid, states.js),
+        store: storeTid ? share(storeTid, states.store) : null,
+        v8HelpersCpu: pct(helpers),
+        samples,
+      };
+    },
+  };
+}
+
+/** A profile in one line, for a row's metrics. */
+export function profileText(p: ThreadProfile): string {
+  const s = p.store;
+  const js = p.js.running === null
+    ? `JS thread ${p.js.cpu}% CPU; `
+    : `JS thread ${p.js.cpu}% CPU (running ${p.js.running}%, waiting ${p.js.waiting}%); `;
+  return js +
+    (s
+      ? `store thread ${s.cpu}% CPU (running ${s.running}%, disk wait ${s.disk}%, waiting ${s.waiting}%); `
+      : "") +
+    `V8 helpers ${p.v8HelpersCpu}% CPU`;
+}
+
 /**
  * Spawns `deno run -A <args>` and returns how long until GET `healthUrl` answered 200 (polled
  * every 5 ms), with the child to stop later.

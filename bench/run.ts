@@ -101,6 +101,11 @@ const output = [
   "",
   table(rows),
   "",
+  // Where the time of a row that measures throughput went (bench/lib.ts profileThreads).
+  ...rows.filter((r) => typeof r.metrics.profile === "string").map((r) =>
+    `profile, ${r.name}: ${r.metrics.profile}`
+  ),
+  "",
   `${rows.filter((r) => r.pass === true).length} PASS, ${
     rows.filter((r) => r.pass === false).length
   } FAIL, ` +
