@@ -297,7 +297,9 @@ const onSignal = async (signal: Deno.Signal) => {
     new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now()))),
   ]);
   try {
-    (await getApp()).kv.close();
+    const app = await getApp();
+    if (app.readKv !== app.kv) app.readKv.close();
+    app.kv.close();
   } catch {
     // KV never opened or already closed: nothing to release
   }

@@ -256,7 +256,7 @@ function slotStart(k: number, dayStartMs: number): string {
   return new Date(dayStartMs + k * SLOT_MS).toISOString().replace(".000Z", "Z");
 }
 
-async function benchApp(kv: Deno.Kv, dbPath: string): Promise<App> {
+async function benchApp(kv: Deno.Kv, dbPath: string, readKv?: Deno.Kv): Promise<App> {
   return await buildApp(
     {
       INVITO_DB_PATH: dbPath,
@@ -264,7 +264,7 @@ async function benchApp(kv: Deno.Kv, dbPath: string): Promise<App> {
       INVITO_BASE_URL: "http://127.0.0.1",
       INVITO_DISABLE_CRON: "true",
     },
-    { kv, mailer: recordingMailer() },
+    { kv, readKv, mailer: recordingMailer() },
   );
 }
 
@@ -307,9 +307,11 @@ export async function bookingRows(): Promise<Row[]> {
 
     // 2. service layer, seeding 10,000 bookings
     const kv = await Deno.openKv(dbPath);
+    // Reads beside the writer on a second connection, as the server has them (App.readKv).
+    const readKv = await Deno.openKv(dbPath);
     let service;
     try {
-      const app = await benchApp(kv, dbPath);
+      const app = await benchApp(kv, dbPath, readKv);
       const hosts = await seedHosts(app);
       const prof = profileThreads(Deno.pid);
       const { results, elapsedMs } = await runConcurrent(SEED_BOOKINGS, CONCURRENCY, async (i) => {
@@ -326,6 +328,7 @@ export async function bookingRows(): Promise<Row[]> {
       });
       service = { ...summarize(results, elapsedMs), profile: profileText(prof.stop()) };
     } finally {
+      readKv.close();
       kv.close();
     }
     // The target compares with commits of the same shape (the limit any booking write has).

@@ -35,7 +35,14 @@ export type TestApp = App & { mailer: RecordingMailer; clock: { ms: number }; cl
  * mutations per atomic operation, no queues) unless `guard: false`.
  */
 export async function memoryApp(
-  opts: { kv?: Deno.Kv; nowIso?: string; env?: Record<string, string>; guard?: boolean } = {},
+  opts: {
+    kv?: Deno.Kv;
+    /** A second connection to the same store for the engine's reads (App.readKv). */
+    readKv?: Deno.Kv;
+    nowIso?: string;
+    env?: Record<string, string>;
+    guard?: boolean;
+  } = {},
 ): Promise<TestApp> {
   const raw = opts.kv ?? await Deno.openKv(":memory:");
   const kv = opts.guard === false ? raw : guardKv(raw);
@@ -47,7 +54,7 @@ export async function memoryApp(
     INVITO_BASE_URL: "http://invito.test",
     INVITO_DISABLE_CRON: "true",
     ...opts.env,
-  }, { kv, mailer, now: () => clock.ms });
+  }, { kv, readKv: opts.readKv, mailer, now: () => clock.ms });
   return Object.assign(app, {
     mailer,
     clock,

@@ -3,7 +3,7 @@
  * Services receive this object; nothing below reads env or opens KV on its own.
  */
 import { type Config, parseConfig } from "./config.ts";
-import { openKv } from "./store/kv.ts";
+import { openKv, openReadKv } from "./store/kv.ts";
 import { createMailer, type Mailer } from "./integrations/mail.ts";
 import { deriveKey, type HmacKey, randomToken } from "./integrations/crypto.ts";
 import { KeyedLock } from "./services/keyed-lock.ts";
@@ -12,6 +12,11 @@ import { instrumentKv } from "./ops/kv-metrics.ts";
 export type App = {
   config: Config;
   kv: Deno.Kv;
+  /**
+   * The same store for the reads a guarded write or a kept page is based on: a second
+   * connection to a local file (store/kv.ts openReadKv), else `kv` itself. Never written to.
+   */
+  readKv: Deno.Kv;
   mailer: Mailer;
   /** The effective session secret (configured, or generated once and kept under the data folder). */
   secret: string;
@@ -40,7 +45,7 @@ export function getApp(): Promise<App> {
 
 export async function buildApp(
   env: Record<string, string | undefined>,
-  overrides: Partial<Pick<App, "kv" | "mailer" | "now">> = {},
+  overrides: Partial<Pick<App, "kv" | "readKv" | "mailer" | "now">> = {},
 ): Promise<App> {
   const parsed = parseConfig(env);
   if (!parsed.ok) {
@@ -48,11 +53,14 @@ export async function buildApp(
   }
   const config = parsed.config;
   const kv = overrides.kv ?? await openKv(config.dbPath);
+  const readKv = overrides.readKv ?? (overrides.kv ? kv : await openReadKv(config.dbPath, kv));
   const secret = config.sessionSecret ?? await loadOrCreateSecret(config.dbPath);
+  // Commit outcomes feed /metrics (issue 15); behaviour is the plain handle's.
+  const counted = instrumentKv(kv);
   return {
     config,
-    // Commit outcomes feed /metrics (issue 15); behaviour is the plain handle's.
-    kv: instrumentKv(kv),
+    kv: counted,
+    readKv: readKv === kv ? counted : readKv,
     mailer: overrides.mailer ?? createMailer(config.smtp),
     secret,
     linkKey: await deriveKey(secret, "invito booking links v1", "hmac"),

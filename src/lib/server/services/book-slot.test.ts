@@ -151,6 +151,50 @@ Deno.test("bookSlot: two processes sharing one KV still let exactly one of 40 ov
   kv.close();
 });
 
+Deno.test("bookSlot: with the engine's reads on second connections to the store file (as the server runs), two processes still let exactly one of 60 overlapping requests win", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "invito-readkv-" });
+  const path = `${dir}/invito.kv`;
+  const kv = await Deno.openKv(path);
+  const readA = await Deno.openKv(path);
+  const readB = await Deno.openKv(path);
+  try {
+    const a = await memoryApp({ kv, readKv: readA });
+    const b = await memoryApp({ kv, readKv: readB });
+    b.hostLock = new KeyedLock();
+    const host = await createHost(a, { weekly: WORKDAYS });
+    await createEventType(a, host, { slug: "call", durationMin: 30 });
+    await createEventType(a, host, { slug: "short", durationMin: 15 });
+    // Two rounds on fresh times, so reads of the second run beside the first round's data.
+    for (
+      const [i, [long, short]] of [[MON_0900, MON_0915], [MON_0930, "2026-11-23T08:45:00Z"]]
+        .entries()
+    ) {
+      const results = await Promise.all(
+        Array.from(
+          { length: 60 },
+          (_, n) =>
+            n % 2 === 0
+              ? bookSlot(a, guest(1_000 * i + n, long))
+              : bookSlot(b, { ...guest(1_000 * i + n, short), slug: "short" }),
+        ),
+      );
+      assert.equal(
+        results.filter((r) => r.ok).length,
+        1,
+        JSON.stringify(results.map((r) => r.ok ? "ok" : r.reason)),
+      );
+      assert.ok(results.every((r) => r.ok || r.reason === "slot_taken"));
+    }
+    const live = await listHostBookings(a.kv, host.id);
+    assert.equal(live.length, 2);
+  } finally {
+    readA.close();
+    readB.close();
+    kv.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("bookSlot: overlapping slots of two event types of one host cannot both be booked", async () => {
   const { app, host } = await setup();
   await createEventType(app, host, { slug: "short", durationMin: 15 });

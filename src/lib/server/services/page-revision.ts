@@ -36,16 +36,16 @@ type Read = { revs: Revisions; atMs: number };
 type Flight = { running: Promise<Read> | null; next: Promise<Read> | null };
 const flights = new WeakMap<Deno.Kv, Map<string, Flight>>();
 
-function sharedRead(kv: Deno.Kv, people: string[]): Promise<Read> {
-  let byPeople = flights.get(kv);
-  if (!byPeople) flights.set(kv, byPeople = new Map());
+function sharedRead(app: App, people: string[]): Promise<Read> {
+  let byPeople = flights.get(app.kv);
+  if (!byPeople) flights.set(app.kv, byPeople = new Map());
   const key = people.join();
   let f = byPeople.get(key);
   if (!f) byPeople.set(key, f = { running: null, next: null });
   const flight = f;
   const start = (): Promise<Read> => {
     const atMs = copyClock();
-    const read = readRevisions(kv, people).then((revs) => ({ revs, atMs }));
+    const read = readRevisions(app.readKv, people).then((revs) => ({ revs, atMs }));
     flight.running = read;
     const done = () => {
       if (flight.running === read) flight.running = null;
@@ -72,7 +72,7 @@ function sharedRead(kv: Deno.Kv, people: string[]): Promise<Read> {
 export async function pageRevision(app: App, params: Params): Promise<string | null> {
   let people = await peopleOf(app, params);
   for (let round = 0; people && round < 3; round++) {
-    const { revs, atMs } = await sharedRead(app.kv, people);
+    const { revs, atMs } = await sharedRead(app, people);
     if (noteSettingsRevisions(app.kv, people, revs.settings, atMs)) {
       const again = await peopleOf(app, params);
       if (!again || again.join() !== people.join()) {

@@ -74,8 +74,9 @@ export function engineRules(
 async function attempt(app: App, input: RunInput) {
   const nowMs = app.now();
   const change = input.change(nowMs);
+  // Beside the writer (App.readKv): the commit checks every versionstamp read here.
   const snapshot = await readSnapshot(
-    app.kv,
+    app.readKv,
     change,
     input.rules,
     (personId, iv) => calendarBusy(app, personId, iv.startMs, iv.endMs, nowMs),

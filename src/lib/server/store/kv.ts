@@ -27,6 +27,26 @@ export function openKv(path: string): Promise<Deno.Kv> {
   return g[HANDLE]!;
 }
 
+const READ_HANDLE = Symbol.for("invito.kv.read");
+type ReadHolder = { [READ_HANDLE]?: Promise<Deno.Kv> };
+
+/**
+ * A second handle on the same local KV file, for the reads a guarded write or a kept page is
+ * based on (issue 26). Deno KV runs each handle's SQLite connection on one thread of its own,
+ * reads and commits alike, so on one handle a booking's reads wait behind other bookings'
+ * commits (their page writes and disk waits); a second connection reads beside the writer, as
+ * SQLite's WAL mode allows: a read that starts after a commit returned sees it, and one that
+ * started before it sees the older versionstamps, which the commit's checks then refuse, as
+ * they would any other race. In-memory and remote stores have no such queue: the same handle.
+ * Opened after `main`, so the file and its companions already have their private modes.
+ */
+export function openReadKv(path: string, main: Deno.Kv): Promise<Deno.Kv> {
+  if (/^https?:\/\//.test(path) || path === ":memory:") return Promise.resolve(main);
+  const g = globalThis as ReadHolder;
+  g[READ_HANDLE] ??= Deno.openKv(path);
+  return g[READ_HANDLE]!;
+}
+
 /** Deno.umask where the platform has one (not on Windows); null when it does not. */
 function umask(mask: number): number | null {
   try {
