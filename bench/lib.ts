@@ -245,8 +245,13 @@ export type ThreadShare = {
 export type ThreadProfile = {
   /** The thread that runs JavaScript, the event loop and Deno.serve. */
   js: ThreadShare;
-  /** The KV store's one SQLite thread (Deno KV's "sw-0"): every read and commit goes through it. */
+  /**
+   * The KV handle's SQLite thread (Deno KV's "sw-0", the first one: the writer's handle). Every
+   * commit, and every read on that handle, goes through it.
+   */
   store: ThreadShare | null;
+  /** CPU of the other handles' SQLite threads (the server's reader connection, App.readKv). */
+  readersCpu: number;
   /** V8's helper threads (concurrent marking, sweeping, compilation). */
   v8HelpersCpu: number;
   samples: number;
@@ -279,7 +284,8 @@ export function profileThreads(pid: number): { stop(): ThreadProfile } {
     return f ? (Number(f[11]) + Number(f[12])) / 100 : 0;
   };
   const tids = () => [...Deno.readDirSync(`/proc/${pid}/task`)].map((e) => e.name);
-  const storeTid = tids().find((t) => comm(t) === "sw-0") ?? null;
+  const storeTids = tids().filter((t) => comm(t) === "sw-0").sort((a, b) => Number(a) - Number(b));
+  const storeTid = storeTids[0] ?? null;
   const jsTid = String(pid);
   const cpu0 = new Map(tids().map((t) => [t, cpuOf(t)]));
   const t0 = performance.now();
@@ -322,9 +328,12 @@ export function profileThreads(pid: number): { stop(): ThreadProfile } {
       for (const t of tids()) {
         if (comm(t)?.startsWith("V8 ")) helpers += cpuOf(t) - (cpu0.get(t) ?? 0);
       }
+      let readers = 0;
+      for (const t of storeTids.slice(1)) readers += cpuOf(t) - (cpu0.get(t) ?? 0);
       return {
         js: share(jsTid, states.js),
         store: storeTid ? share(storeTid, states.store) : null,
+        readersCpu: pct(readers),
         v8HelpersCpu: pct(helpers),
         samples,
       };
@@ -342,6 +351,7 @@ export function profileText(p: ThreadProfile): string {
     (s
       ? `store thread ${s.cpu}% CPU (running ${s.running}%, disk wait ${s.disk}%, waiting ${s.waiting}%); `
       : "") +
+    (p.readersCpu > 0 ? `reader connection ${p.readersCpu}% CPU; ` : "") +
     `V8 helpers ${p.v8HelpersCpu}% CPU`;
 }
 

@@ -115,7 +115,8 @@ export async function runIdempotent(
   const { scope, key, fingerprint } = opts;
   for (let attempt = 0; attempt < 3; attempt++) {
     const nowMs = app.now();
-    const [run0, commit] = await readIdempotency(app.kv, scope, key);
+    // Beside the writer (App.readKv): the claim below checks the versionstamp read here.
+    const [run0, commit] = await readIdempotency(app.readKv, scope, key);
     const rec = run0.value && nowMs - run0.value.createdAtMs < IDEMPOTENCY_TTL_MS
       ? run0.value
       : null;
