@@ -254,7 +254,6 @@ export type ThreadProfile = {
   readersCpu: number;
   /** V8's helper threads (concurrent marking, sweeping, compilation). */
   v8HelpersCpu: number;
-  samples: number;
 };
 
 /**
@@ -290,7 +289,6 @@ export function profileThreads(pid: number): { stop(): ThreadProfile } {
   const cpu0 = new Map(tids().map((t) => [t, cpuOf(t)]));
   const t0 = performance.now();
   const states = { js: { R: 0, D: 0, S: 0 }, store: { R: 0, D: 0, S: 0 } };
-  let samples = 0;
   const tally = (tid: string | null, into: { R: number; D: number; S: number }) => {
     const state = tid ? fields(tid)?.[0] : undefined;
     if (state === "R") into.R++;
@@ -298,7 +296,6 @@ export function profileThreads(pid: number): { stop(): ThreadProfile } {
     else if (state) into.S++;
   };
   const timer = setInterval(() => {
-    samples++;
     if (pid !== Deno.pid) tally(jsTid, states.js);
     tally(storeTid, states.store);
   }, 5);
@@ -307,35 +304,19 @@ export function profileThreads(pid: number): { stop(): ThreadProfile } {
       clearInterval(timer);
       const wallS = (performance.now() - t0) / 1000;
       const pct = (x: number) => round((100 * x) / wallS, 1);
+      // CPU seconds a thread used since the start.
+      const used = (tid: string) => cpuOf(tid) - (cpu0.get(tid) ?? 0);
       const share = (tid: string, st: { R: number; D: number; S: number }): ThreadShare => {
         const n = st.R + st.D + st.S;
-        if (n === 0) {
-          return {
-            cpu: pct(cpuOf(tid) - (cpu0.get(tid) ?? 0)),
-            running: null,
-            disk: null,
-            waiting: null,
-          };
-        }
-        return {
-          cpu: pct(cpuOf(tid) - (cpu0.get(tid) ?? 0)),
-          running: round((100 * st.R) / n, 1),
-          disk: round((100 * st.D) / n, 1),
-          waiting: round((100 * st.S) / n, 1),
-        };
+        const of = (k: number) => (n === 0 ? null : round((100 * k) / n, 1));
+        return { cpu: pct(used(tid)), running: of(st.R), disk: of(st.D), waiting: of(st.S) };
       };
-      let helpers = 0;
-      for (const t of tids()) {
-        if (comm(t)?.startsWith("V8 ")) helpers += cpuOf(t) - (cpu0.get(t) ?? 0);
-      }
-      let readers = 0;
-      for (const t of storeTids.slice(1)) readers += cpuOf(t) - (cpu0.get(t) ?? 0);
+      const sum = (ts: string[]) => ts.reduce((a, t) => a + used(t), 0);
       return {
         js: share(jsTid, states.js),
         store: storeTid ? share(storeTid, states.store) : null,
-        readersCpu: pct(readers),
-        v8HelpersCpu: pct(helpers),
-        samples,
+        readersCpu: pct(sum(storeTids.slice(1))),
+        v8HelpersCpu: pct(sum(tids().filter((t) => comm(t)?.startsWith("V8 ")))),
       };
     },
   };
