@@ -37,7 +37,7 @@ import { newOutboxRecord } from "../src/lib/server/store/outbox.ts";
 import { newId } from "../src/lib/server/store/users.ts";
 import { randomToken } from "../src/lib/server/integrations/crypto.ts";
 import { createEventType, createHost, recordingMailer } from "../tests/support/memory-app.ts";
-import { startApp } from "../tests/support/app.ts";
+import { type AppHandle, LOW_MEMORY_V8_FLAGS, startApp } from "../tests/support/app.ts";
 import { postEnhanced, postPlain } from "../tests/support/http.ts";
 import type { UserRecord } from "../src/lib/server/domain/model/records.ts";
 import type { WeeklyRules } from "../src/lib/server/domain/availability.ts";
@@ -429,6 +429,41 @@ export async function bookingRows(): Promise<Row[]> {
       }
     }
 
+    // A round of page views across every host (each reads its ledgers and computes slots).
+    const viewEveryHost = async (server: AppHandle) => {
+      await runConcurrent(2 * HOSTS, 10, async (i) => {
+        const res = await fetch(
+          server.url(
+            `/calendar/host${i % HOSTS}/call?tz=UTC&date=${slotStart(0, dayStartMs).slice(0, 10)}`,
+          ),
+        );
+        await res.body?.cancel();
+        return { ok: res.status === 200, status: String(res.status) };
+      });
+    };
+
+    // The operator's low-memory setting (README, Operations; ADR 053) on the same store, after
+    // the same views: what the V8 flag buys. Its cost shows in the rows it slows (ADR 053), so it
+    // is measured here and not the default.
+    let lowMemory = { rssMb: NaN, peakMb: NaN, anonMb: NaN };
+    {
+      const low = await startApp({
+        dataDir,
+        env: {
+          INVITO_SESSION_SECRET: SECRET,
+          INVITO_DISABLE_CRON: "true",
+          INVITO_RATE_LIMIT: "off",
+          DENO_V8_FLAGS: LOW_MEMORY_V8_FLAGS,
+        },
+      });
+      try {
+        await viewEveryHost(low);
+        lowMemory = await rssOf(low.pid()!);
+      } finally {
+        await low.stop({ keepData: true });
+      }
+    }
+
     // 4–6 against the running server on the same store
     const app = await startApp({
       dataDir,
@@ -442,16 +477,7 @@ export async function bookingRows(): Promise<Row[]> {
     );
     try {
       const atStart = await rssOf(app.pid()!);
-      // A round of page views across every host (each reads its ledgers and computes slots).
-      await runConcurrent(2 * HOSTS, 10, async (i) => {
-        const res = await fetch(
-          app.url(
-            `/calendar/host${i % HOSTS}/call?tz=UTC&date=${slotStart(0, dayStartMs).slice(0, 10)}`,
-          ),
-        );
-        await res.body?.cancel();
-        return { ok: res.status === 200, status: String(res.status) };
-      });
+      await viewEveryHost(app);
       await runConcurrent(2 * HOSTS, 10, async () => {
         const res = await fetch(`http://127.0.0.1:${rp}/`);
         await res.body?.cancel();
@@ -486,6 +512,17 @@ export async function bookingRows(): Promise<Row[]> {
           emptyStoreRssMb: round(emptyRss.rssMb, 1),
           emptyStoreAnonMb: round(emptyRss.anonMb, 1),
         },
+      });
+      rows.push({
+        group: "footprint",
+        name: `the same, with the low-memory setting DENO_V8_FLAGS=${LOW_MEMORY_V8_FLAGS}`,
+        measured: `${lowMemory.rssMb.toFixed(1)} MB (peak ${lowMemory.peakMb.toFixed(0)} MB)`,
+        limit: `the row above: ${mem.rssMb.toFixed(0)} MB`,
+        ratio: `${(lowMemory.rssMb / mem.rssMb).toFixed(2)}×`,
+        target: "—",
+        // Not the default: it slows the heavier pages and the crowds (ADR 053).
+        pass: null,
+        metrics: { rssMb: round(lowMemory.rssMb, 1), anonMb: round(lowMemory.anonMb, 1) },
       });
 
       const post = async (host: string, start: string, i: number) => {

@@ -23,6 +23,7 @@
 import { dirname, join } from "node:path";
 import { startKvConnect } from "../tests/support/kv-connect-server.ts";
 import { roundRobinProxy } from "../tests/support/cluster.ts";
+import { SERVER_V8_FLAGS } from "../tests/support/app.ts";
 
 const root = join(import.meta.dirname!, "..");
 const deno = Deno.execPath();
@@ -96,7 +97,14 @@ const baseUrl = Deno.env.get("INVITO_BASE_URL") ?? proxy.baseUrl;
 
 const children = ports.map((p, i) => {
   const child = new Deno.Command(deno, {
-    args: ["run", "-A", "server.ts", ...(Deno.args.includes("--demo") ? ["--demo"] : [])],
+    // Started as production starts it (the Dockerfile's CMD; tests/ops/runtime-flags.test.ts).
+    args: [
+      "run",
+      SERVER_V8_FLAGS,
+      "-A",
+      "server.ts",
+      ...(Deno.args.includes("--demo") ? ["--demo"] : []),
+    ],
     cwd: root,
     env: {
       INVITO_DB_PATH: kv.url,

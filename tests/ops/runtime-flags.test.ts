@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { repoRoot, SERVER_V8_FLAGS } from "../support/app.ts";
+import { LOW_MEMORY_V8_FLAGS, repoRoot, SERVER_V8_FLAGS } from "../support/app.ts";
 
 Deno.test("runtime flags: the Dockerfile's CMD and scripts/start.sh start the server with the V8 flags tests use", async () => {
   const dockerfile = await Deno.readTextFile(join(repoRoot, "Dockerfile"));
@@ -16,4 +16,9 @@ Deno.test("runtime flags: the Dockerfile's CMD and scripts/start.sh start the se
   const start = await Deno.readTextFile(join(repoRoot, "scripts", "start.sh"));
   const exec = start.split("\n").find((l) => l.startsWith("exec ") && l.includes("server.ts"))!;
   assert.ok(exec.includes(` ${SERVER_V8_FLAGS} `), exec);
+});
+
+Deno.test("runtime flags: the README's low-memory setting is the one the benchmark measures", async () => {
+  const readme = await Deno.readTextFile(join(repoRoot, "README.md"));
+  assert.ok(readme.includes(`DENO_V8_FLAGS=${LOW_MEMORY_V8_FLAGS}`));
 });

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { denoBin, repoRoot } from "../support/app.ts";
+import { denoBin, repoRoot, SERVER_V8_FLAGS } from "../support/app.ts";
 import { freePort } from "../support/ports.ts";
 import { waitFor } from "../support/wait.ts";
 
@@ -58,6 +58,10 @@ Deno.test({
         assert.equal(res.status, 200);
         assert.match(await res.text(), /Intro call/);
       }
+      // Each process runs as production starts it, with its V8 flags (runtime-flags.test.ts).
+      const servers = childArgv(child.pid).filter((argv) => argv.includes("server.ts"));
+      assert.equal(servers.length, 2, JSON.stringify(servers));
+      for (const argv of servers) assert.ok(argv.includes(SERVER_V8_FLAGS), argv.join(" "));
       assert.match(out, /\[p1\] /);
       assert.match(out, /\[p2\] /);
       assert.match(out, /in production use Deno Deploy KV or denokv/);
@@ -70,3 +74,20 @@ Deno.test({
     }
   },
 });
+
+/** The command lines of a process's children, from /proc. */
+function childArgv(parent: number): string[][] {
+  const out: string[][] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid !== parent) continue;
+      out.push(Deno.readTextFileSync(`/proc/${e.name}/cmdline`).split("\0").filter(Boolean));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}

@@ -35,6 +35,13 @@ export const denoBin: string = join(repoRoot, "node_modules", ".bin", "deno");
  * three to one spelling).
  */
 export const SERVER_V8_FLAGS = "--v8-flags=--max-semi-space-size=2";
+/**
+ * What an operator of a small box may add with `DENO_V8_FLAGS` (README, Operations; ADR 053):
+ * V8's old generation grows 20 % past what survived its last full collection instead of V8's own
+ * factor. It measured ~25 MB less RSS after a burst of page views and costs the heavier pages and
+ * crowds time, so it is not the default; bench/bookings.ts measures it beside the default.
+ */
+export const LOW_MEMORY_V8_FLAGS = "--heap-growing-percent=20";
 
 export interface StartAppOptions {
   /** extra or overriding env for the server (e.g. `INVITO_RATE_LIMIT: "10/min"`) */
