@@ -29,19 +29,25 @@ const SECRET = "bench-secret-".padEnd(48, "x");
 /** Target: at least half the rate of the raw writes alone (the snapshot reads cost the rest). */
 const TARGET_RATIO = 0.5;
 
+/**
+ * An app on a KV file as the server opens it: the engine's reads beside the writer on a second
+ * connection (ADR 052, `App.readKv`), opened before anything is written.
+ */
 async function appOn(path: string, nowMs: number) {
   const kv = await Deno.openKv(path);
-  return await buildApp({
+  const readKv = await Deno.openKv(path);
+  const app = await buildApp({
     INVITO_DB_PATH: path,
     INVITO_SESSION_SECRET: SECRET,
     INVITO_BASE_URL: "http://bench.test",
     INVITO_DISABLE_CRON: "true",
-  }, { kv, mailer: recordingMailer(), now: () => nowMs });
+  }, { kv, readKv, mailer: recordingMailer(), now: () => nowMs });
+  return { app, close: () => (readKv.close(), kv.close()) };
 }
 
 /** The export file of a host with BOOKINGS bookings, every 30 minutes around the clock. */
 async function exportFile(dir: string, nowMs: number): Promise<string> {
-  const app = await appOn(join(dir, "source.kv"), nowMs);
+  const { app, close } = await appOn(join(dir, "source.kv"), nowMs);
   const host = await createHost(app, { username: "mover", timeZone: "Europe/Berlin" });
   const confirmed = await createEventType(app, host, {
     slug: "call",
@@ -86,7 +92,7 @@ async function exportFile(dir: string, nowMs: number): Promise<string> {
     eventTypes: await listEventTypes(app.kv, host.id),
     bookings,
   };
-  app.kv.close();
+  close();
   return JSON.stringify(file);
 }
 
@@ -126,12 +132,12 @@ export async function importRows(): Promise<Row[]> {
   try {
     const nowMs = Date.parse("2026-11-20T08:00:00Z");
     const text = await exportFile(dir, nowMs);
-    const app = await appOn(join(dir, "target.kv"), nowMs);
+    const { app, close } = await appOn(join(dir, "target.kv"), nowMs);
     const user = await createHost(app, { username: "fresh" });
     const t0 = performance.now();
     const r = await importHostData(app, user, text, undefined, { budgetMs: 600_000 });
     const seconds = (performance.now() - t0) / 1000;
-    app.kv.close();
+    close();
     if (!r.ok) throw new Error(r.error);
     const c = r.bookings!;
     if (c.imported !== BOOKINGS) throw new Error(`imported ${JSON.stringify(c)}`);
