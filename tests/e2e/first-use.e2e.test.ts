@@ -296,6 +296,53 @@ Deno.test({
 Deno.test({
   ...opts,
   name:
+    "time-zone picker: suggestions still on their way when Enter sends what was typed do not open over the answer",
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const browser = await launchBrowser();
+    try {
+      const ctx = await browser.newContext({ timezoneId: "Europe/Berlin" });
+      const page = await ctx.newPage();
+      await page.goto(app.url("/calendar/demo/intro-call?tz=Europe%2FBerlin"), {
+        waitUntil: "networkidle",
+      });
+      await page.getByTestId("guest-settings").locator("summary").click();
+      const zone = page.getByLabel("Your time zone");
+      // The search for what is typed is held until the guest has pressed Enter and seen the
+      // answer: a slow network, made certain.
+      let asked!: () => void;
+      const searching = new Promise<void>((r) => (asked = r));
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      await page.route(/\/time-zones\?q=Sydney/, async (route) => {
+        asked();
+        await released;
+        await route.continue();
+      });
+      await zone.fill("Sydney");
+      await searching;
+      await zone.press("Enter");
+      await page.getByText("Which “Sydney” do you mean?").waitFor();
+      const answered = page.waitForEvent("requestfinished", (r) => r.url().includes("q=Sydney"));
+      release();
+      await answered;
+      // The page has handled the late answer once two frames have been drawn after it.
+      await page.evaluate(() =>
+        new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))
+      );
+      assert.equal(await page.getByRole("listbox").isVisible(), false, "no list over the answer");
+      await page.getByRole("link", { name: "Sydney, Australia" }).click({ timeout: 5_000 });
+      await page.getByText(/^Times in Sydney \(GMT\+1[01]\)/).waitFor();
+      await ctx.close();
+    } finally {
+      await browser.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
     "time-zone picker: a city is found, several matches are offered, and no match is said (with and without JavaScript)",
   async fn() {
     await using app = await startApp({ demo: true });
