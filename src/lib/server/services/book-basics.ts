@@ -127,19 +127,35 @@ export function parseStart(text: string): Temporal.Instant | null {
   }
 }
 
-/** The link tokens a booking in `status` needs: the guest's always, confirm/reject while pending. */
+/**
+ * The link tokens a new booking in `status` needs: the hashes it stores (the guest's always,
+ * confirm/reject while pending) and the guest's own token, for the answer that sends the guest
+ * on. Each token is derived once (an HMAC per token: one fewer per booking than deriving the
+ * guest's again for the answer).
+ */
+export async function linkTokens(
+  app: App,
+  b: Pick<BookingRecord, "id" | "tokenSalt">,
+  status: BookingRecord["status"],
+): Promise<{ tokens: TokenWrite[]; guestToken: string }> {
+  const purposes = status === "PENDING"
+    ? (["guest", "confirm", "reject"] as const)
+    : (["guest"] as const);
+  const raw = await Promise.all(purposes.map((purpose) => bookingToken(app, b, purpose)));
+  const tokens = await Promise.all(purposes.map(async (purpose, i) => ({
+    hash: await tokenHash(raw[i]),
+    purpose,
+  })));
+  return { tokens, guestToken: raw[0] };
+}
+
+/** The stored hashes of `linkTokens`, where the guest's token itself is not needed. */
 export async function tokenWrites(
   app: App,
   b: Pick<BookingRecord, "id" | "tokenSalt">,
   status: BookingRecord["status"],
 ): Promise<TokenWrite[]> {
-  const purposes = status === "PENDING"
-    ? (["guest", "confirm", "reject"] as const)
-    : (["guest"] as const);
-  return await Promise.all(purposes.map(async (purpose) => ({
-    hash: await tokenHash(await bookingToken(app, b, purpose)),
-    purpose,
-  })));
+  return (await linkTokens(app, b, status)).tokens;
 }
 
 /**
@@ -155,10 +171,7 @@ export async function newBookingBasics(
   status: BookingRecord["status"],
 ) {
   const identity = { id: newId(app.now()), tokenSalt: randomToken(16) };
-  const [tokens, guestToken] = await Promise.all([
-    tokenWrites(app, identity, status),
-    bookingToken(app, identity, "guest"),
-  ]);
+  const { tokens, guestToken } = await linkTokens(app, identity, status);
   const seats = seatsOf(et);
   const meetingId = seats ? newId(app.now()) : "";
   const kind = seats

@@ -35,6 +35,7 @@ export {
   bookRefusal,
   type BookResult,
   isOffered,
+  linkTokens,
   parseStart,
   tokenWrites,
 } from "./book-basics.ts";

@@ -17,7 +17,6 @@ import { newId } from "../store/users.ts";
 import { getEventType, getEventTypeBySlug } from "../store/event-types.ts";
 import { closePollRecord, getPoll, insertPoll, listPolls, listVotes } from "../store/polls.ts";
 import { hmacToken, randomToken, sha256Hex } from "../integrations/crypto.ts";
-import { bookingToken } from "./booking-links.ts";
 import { type BookRefusal, bookRefusal, isOffered, parseStart, tokenWrites } from "./book-slot.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { hostEventJob } from "./webhooks.ts";
@@ -274,10 +273,7 @@ export async function pickPollTime(
   const identity = { id: poll.holds?.[i]?.id ?? newId(app.now()), tokenSalt: randomToken(16) };
   // The meeting is called what the poll was (mails, invitations, calendars, the booking list).
   const eventType = { ...et, title: poll.title, requiresConfirmation: false };
-  const [tokens] = await Promise.all([
-    tokenWrites(app, identity, "CONFIRMED"),
-    bookingToken(app, identity, "guest"),
-  ]);
+  const tokens = await tokenWrites(app, identity, "CONFIRMED");
   const note = `${poll.title}: ${votes.map((v) => `${v.name} <${v.email}>`).join(", ")}`
     .slice(0, 2000);
   // Every voter is an attendee: the others are the booking's additional guests, so they get its

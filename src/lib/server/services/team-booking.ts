@@ -28,8 +28,7 @@ import { successorIdentity } from "../domain/calendar-identity.ts";
 import type { BookingRecord, CoordinatorRecord, EventTypeRecord } from "../domain/model/records.ts";
 import { newId } from "../store/users.ts";
 import { randomToken } from "../integrations/crypto.ts";
-import { bookingToken } from "./booking-links.ts";
-import { tokenWrites } from "./book-slot.ts";
+import { linkTokens } from "./book-slot.ts";
 import { engineRules, runChange } from "./transaction.ts";
 
 export type TeamBookInput =
@@ -77,10 +76,7 @@ export async function bookForPersons(app: App, input: TeamBookInput): Promise<Te
   const identity = input.identity ?? { id: newId(app.now()), tokenSalt: randomToken(16) };
   const coordinatorId = newId(app.now());
   const status = input.eventType.requiresConfirmation ? "PENDING" : "CONFIRMED";
-  const [tokens, guestToken] = await Promise.all([
-    tokenWrites(app, identity, status),
-    bookingToken(app, identity, "guest"),
-  ]);
+  const { tokens, guestToken } = await linkTokens(app, identity, status);
   const rules = engineRules(app, input.eventType);
   const moving = input.reschedule;
   const booking = (nowMs: number): BookingRecord => ({

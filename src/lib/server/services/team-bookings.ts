@@ -32,15 +32,14 @@ import { getEventType, getEventTypeBySlugCached } from "../store/event-types.ts"
 import { getTeam, getTeamBySlugCached } from "../store/teams.ts";
 import { newId } from "../store/users.ts";
 import { randomToken } from "../integrations/crypto.ts";
-import { bookingToken } from "./booking-links.ts";
 import {
   type BookInput,
   bookRefusal,
   type BookResult,
   checkGuestInput,
   isOffered,
+  linkTokens,
   parseStart,
-  tokenWrites,
 } from "./book-slot.ts";
 import { bookForPersons } from "./team-booking.ts";
 import { bookCollectiveSeat } from "./team-seats.ts";
@@ -199,10 +198,7 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
     };
   }
 
-  const [tokens, guestToken] = await Promise.all([
-    tokenWrites(app, identity, status),
-    bookingToken(app, identity, "guest"),
-  ]);
+  const { tokens, guestToken } = await linkTokens(app, identity, status);
   const res = await runChange(app, {
     // Bookings of one rotation queue behind each other in this process (each changes it).
     lane: `rotation:${et.id}`,
@@ -306,10 +302,7 @@ export async function rescheduleTeamBooking(
     return { ok: false, reason: rescheduleRefusal(res.reason) };
   }
 
-  const [tokens, guestToken] = await Promise.all([
-    tokenWrites(app, identity, status),
-    bookingToken(app, identity, "guest"),
-  ]);
+  const { tokens, guestToken } = await linkTokens(app, identity, status);
   const res = await runChange(app, {
     lane: `rotation:${et.id}`,
     rules: engineRules(app, et),

@@ -10,8 +10,7 @@ import type { App } from "../app.ts";
 import { newBookingRecord } from "../domain/booking.ts";
 import { liveSeats } from "../domain/seats.ts";
 import { getSeatLedger } from "../store/seats.ts";
-import { bookingToken } from "./booking-links.ts";
-import { tokenWrites } from "./book-slot.ts";
+import { linkTokens } from "./book-slot.ts";
 import { bookForPersons, type TeamBookInput, type TeamBookResult } from "./team-booking.ts";
 import { engineRules, runChange } from "./transaction.ts";
 
@@ -27,10 +26,7 @@ export async function bookCollectiveSeat(
   const rules = engineRules(app, et);
   const identity = input.identity;
   const status = et.requiresConfirmation ? "PENDING" : "CONFIRMED";
-  const [tokens, guestToken] = await Promise.all([
-    tokenWrites(app, identity, status),
-    bookingToken(app, identity, "guest"),
-  ]);
+  const { tokens, guestToken } = await linkTokens(app, identity, status);
   const personIds = [...new Set(input.personIds)].sort();
   let last: TeamBookResult = { ok: false, reason: "busy" };
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
