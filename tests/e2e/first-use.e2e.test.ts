@@ -293,6 +293,26 @@ Deno.test({
   },
 });
 
+/**
+ * The demo booking page in Berlin time with its time-zone field open. With scripts, the picker is
+ * used once they have arrived (as the keyboard tests do); what is typed before then is
+ * typed-before-scripts.e2e.test.ts's part.
+ */
+async function openZonePicker(
+  browser: Awaited<ReturnType<typeof launchBrowser>>,
+  app: AppHandle,
+  javaScriptEnabled: boolean,
+) {
+  const ctx = await browser.newContext({ javaScriptEnabled, timezoneId: "Europe/Berlin" });
+  const page = await ctx.newPage();
+  await page.goto(app.url("/calendar/demo/intro-call?tz=Europe%2FBerlin"), {
+    waitUntil: javaScriptEnabled ? "networkidle" : "load",
+  });
+  // Zone, clock and language sit behind one line that opens on demand.
+  await page.getByTestId("guest-settings").locator("summary").click();
+  return { ctx, page, zone: page.getByLabel("Your time zone") };
+}
+
 Deno.test({
   ...opts,
   name:
@@ -301,13 +321,7 @@ Deno.test({
     await using app = await startApp({ demo: true });
     const browser = await launchBrowser();
     try {
-      const ctx = await browser.newContext({ timezoneId: "Europe/Berlin" });
-      const page = await ctx.newPage();
-      await page.goto(app.url("/calendar/demo/intro-call?tz=Europe%2FBerlin"), {
-        waitUntil: "networkidle",
-      });
-      await page.getByTestId("guest-settings").locator("summary").click();
-      const zone = page.getByLabel("Your time zone");
+      const { ctx, page, zone } = await openZonePicker(browser, app, true);
       // The search for what is typed is held until the guest has pressed Enter and seen the
       // answer: a slow network, made certain.
       let asked!: () => void;
@@ -349,16 +363,7 @@ Deno.test({
     const browser = await launchBrowser();
     try {
       for (const javaScriptEnabled of [true, false]) {
-        const ctx = await browser.newContext({ javaScriptEnabled, timezoneId: "Europe/Berlin" });
-        const page = await ctx.newPage();
-        // With scripts, the picker is used once they have arrived (as the keyboard tests do); what
-        // is typed before then is covered by the test below.
-        await page.goto(app.url("/calendar/demo/intro-call?tz=Europe%2FBerlin"), {
-          waitUntil: javaScriptEnabled ? "networkidle" : "load",
-        });
-        // Zone, clock and language sit behind one line that opens on demand.
-        await page.getByTestId("guest-settings").locator("summary").click();
-        const zone = page.getByLabel("Your time zone");
+        const { ctx, page, zone } = await openZonePicker(browser, app, javaScriptEnabled);
         // With scripts, suggestions open under the field (ARIA combobox) and Enter sends what was
         // typed; without them, the button does.
         const showTimes = () =>
