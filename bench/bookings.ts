@@ -42,6 +42,7 @@ import { postEnhanced, postPlain } from "../tests/support/http.ts";
 import type { UserRecord } from "../src/lib/server/domain/model/records.ts";
 import type { WeeklyRules } from "../src/lib/server/domain/availability.ts";
 import {
+  closeStores,
   fmtInt,
   fmtMs,
   freePort,
@@ -328,8 +329,7 @@ export async function bookingRows(): Promise<Row[]> {
       });
       service = { ...summarize(results, elapsedMs), profile: profileText(prof.stop()) };
     } finally {
-      readKv.close();
-      kv.close();
+      await closeStores(readKv, kv);
     }
     // The target compares with commits of the same shape (the limit any booking write has).
     const serviceRatio = service.perSec / shaped.perSec;

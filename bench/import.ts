@@ -21,7 +21,7 @@ import { listEventTypes } from "../src/lib/server/store/event-types.ts";
 import { newId } from "../src/lib/server/store/users.ts";
 import { createEventType, createHost, recordingMailer } from "../tests/support/memory-app.ts";
 import type { BookingRecord } from "../src/lib/server/domain/model/records.ts";
-import { fmtInt, round, type Row } from "./lib.ts";
+import { closeStores, fmtInt, round, type Row } from "./lib.ts";
 
 const BOOKINGS = 5_000;
 const IN_FLIGHT = 8;
@@ -42,7 +42,7 @@ async function appOn(path: string, nowMs: number) {
     INVITO_BASE_URL: "http://bench.test",
     INVITO_DISABLE_CRON: "true",
   }, { kv, readKv, mailer: recordingMailer(), now: () => nowMs });
-  return { app, close: () => (readKv.close(), kv.close()) };
+  return { app, close: () => closeStores(readKv, kv) };
 }
 
 /** The export file of a host with BOOKINGS bookings, every 30 minutes around the clock. */
@@ -92,7 +92,7 @@ async function exportFile(dir: string, nowMs: number): Promise<string> {
     eventTypes: await listEventTypes(app.kv, host.id),
     bookings,
   };
-  close();
+  await close();
   return JSON.stringify(file);
 }
 
@@ -137,7 +137,7 @@ export async function importRows(): Promise<Row[]> {
     const t0 = performance.now();
     const r = await importHostData(app, user, text, undefined, { budgetMs: 600_000 });
     const seconds = (performance.now() - t0) / 1000;
-    close();
+    await close();
     if (!r.ok) throw new Error(r.error);
     const c = r.bookings!;
     if (c.imported !== BOOKINGS) throw new Error(`imported ${JSON.stringify(c)}`);

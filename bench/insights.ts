@@ -23,7 +23,16 @@ import { keys } from "../src/lib/server/store/keys.ts";
 import type { UserRecord } from "../src/lib/server/domain/model/records.ts";
 import { recordingMailer } from "../tests/support/memory-app.ts";
 import { seedInsightsHost } from "../tests/support/insights-seed.ts";
-import { fmtInt, fmtMs, freePort, percentile, round, type Row, spawnUntilHealthy } from "./lib.ts";
+import {
+  closeStores,
+  fmtInt,
+  fmtMs,
+  freePort,
+  percentile,
+  round,
+  type Row,
+  spawnUntilHealthy,
+} from "./lib.ts";
 
 const BOOKINGS = 10_000;
 const DAYS = 365;
@@ -146,7 +155,7 @@ export async function insightsRows(): Promise<Row[]> {
         bookings,
       });
     }
-    kv.close();
+    await closeStores(kv);
 
     const port = freePort();
     const server = await spawnUntilHealthy(["server.ts"], {

@@ -28,7 +28,7 @@ import type { WeeklyRules } from "../src/lib/server/domain/availability.ts";
 import { createEventType, memoryApp, recordingMailer } from "../tests/support/memory-app.ts";
 import { seedTeam, seedTeamEventType } from "../tests/support/teams.ts";
 import { startApp } from "../tests/support/app.ts";
-import { fmtMs, percentile, prng, round, type Row, table } from "./lib.ts";
+import { closeStores, fmtMs, percentile, prng, round, type Row, table } from "./lib.ts";
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -322,7 +322,7 @@ async function commitRows(path: string): Promise<Row[]> {
       },
     }];
   } finally {
-    kv.close();
+    await closeStores(kv);
   }
 }
 
