@@ -65,21 +65,23 @@ export async function compressResponse(req: Request, res: Response): Promise<Res
     appendVary(res);
     return res;
   }
-  if (!res.body) return res;
   const headers = new Headers(res.headers);
   headers.set("content-encoding", enc);
   appendVary(headers);
   const etag = headers.get("etag");
   if (etag && !SUFFIX.test(etag)) headers.set("etag", tagged(etag, enc));
   if (!known) {
+    if (!res.body) return res;
     headers.delete("content-length");
-    return new Response(res.body!.pipeThrough(new CompressionStream("gzip")), {
+    return new Response(res.body.pipeThrough(new CompressionStream("gzip")), {
       status: res.status,
       statusText: res.statusText,
       headers,
     });
   }
-  const raw = new Uint8Array(await res.arrayBuffer());
+  // The bytes the answer was made with, as they are: `res.body` would first wrap them in a
+  // stream, and reading that back copies them (issue 26's cold render profile).
+  const raw = await res.bytes();
   const body = enc === "br"
     ? await brotliAsync(raw, {
       params: {
