@@ -14,6 +14,7 @@ import { type Interval, overlaps } from "./interval.ts";
 import {
   computeDayWindows,
   computeSlots,
+  computeSlotStartsMs,
   firstDateWithHours,
   type Slot,
   type SlotQuery,
@@ -772,10 +773,12 @@ const arbQuery: fc.Arbitrary<SlotQuery> = fc
 
 const RUNS = { numRuns: 150 };
 
-Deno.test("property: computeSlots equals a brute-force reference on random rules, zones and busy time", () => {
+Deno.test("property: computeSlots (and the month's computeSlotStartsMs) equal a brute-force reference on random rules, zones and busy time", () => {
   fc.assert(
     fc.property(arbQuery, (q) => {
-      assert.deepEqual(starts(computeSlots(q)), starts(referenceSlots(q)));
+      const reference = referenceSlots(q);
+      assert.deepEqual(starts(computeSlots(q)), starts(reference));
+      assert.deepEqual(computeSlotStartsMs(q), reference.map((s) => s.start.epochMilliseconds));
     }),
     RUNS,
   );

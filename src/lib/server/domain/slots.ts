@@ -93,6 +93,19 @@ export type DayExplanation = {
  * start plus a whole number of steps and lies entirely inside one window of its host-zone date.
  */
 export function computeSlots(q: SlotQuery): Slot[] {
+  const durationMs = minutesToMs(q.durationMin, "durationMin", false);
+  return computeSlotStartsMs(q).map((ms) => ({
+    start: Temporal.Instant.fromEpochMilliseconds(ms),
+    end: Temporal.Instant.fromEpochMilliseconds(ms + durationMs),
+  }));
+}
+
+/**
+ * The starts of `computeSlots`'s slots, as epoch milliseconds, for callers that only group or
+ * count them: a month of a booking page holds thousands, and their two Temporal objects each
+ * were most of what a month's computation allocated (issue 26).
+ */
+export function computeSlotStartsMs(q: SlotQuery): number[] {
   const e = prepare(q, q.from.epochMilliseconds, q.until.epochMilliseconds);
   const untilMs = q.until.epochMilliseconds;
   // The earliest start any rule allows: the query's own start, now, and the notice.
@@ -104,7 +117,7 @@ export function computeSlots(q: SlotQuery): Slot[] {
   if (e.notSameDay) firstDay = Math.max(firstDay, e.today + 1);
   let lastDay = epochDayOfInstant(q.until, e.timeZone);
   if (e.lastBookableDay !== null) lastDay = Math.min(lastDay, e.lastBookableDay);
-  const slots: Slot[] = [];
+  const starts: number[] = [];
   let hint = 0; // busy intervals before it all end at or before the current probe's start
   for (let day = firstDay; day <= lastDay; day++) {
     for (const window of e.windowsOf(day, false)) {
@@ -113,13 +126,10 @@ export function computeSlots(q: SlotQuery): Slot[] {
         startMs += Math.ceil((earliestMs - startMs) / e.stepMs) * e.stepMs;
       }
       while (startMs + e.durationMs <= window.endMs) {
-        if (startMs >= untilMs) return slots; // later windows start later still
+        if (startMs >= untilMs) return starts; // later windows start later still
         const ex = firstStartExclusion(e, startMs, day, hint);
         if (ex === null) {
-          slots.push({
-            start: Temporal.Instant.fromEpochMilliseconds(startMs),
-            end: Temporal.Instant.fromEpochMilliseconds(startMs + e.durationMs),
-          });
+          starts.push(startMs);
           startMs += e.stepMs;
         } else if (ex.kind === "busy") {
           // Blocked: jump to the first grid start whose probe begins at or after this busy end.
@@ -130,7 +140,7 @@ export function computeSlots(q: SlotQuery): Slot[] {
       }
     }
   }
-  return slots;
+  return starts;
 }
 
 /**

@@ -1,7 +1,7 @@
 /** One month of one schedule: busy time read once, the slot engine run per day (with a small month cache), full cap periods. */
 import type { App } from "../app.ts";
 import { Temporal } from "../domain/temporal.ts";
-import { computeSlots } from "../domain/slots.ts";
+import { computeSlotStartsMs } from "../domain/slots.ts";
 import { countCapEntries, listBusyEntries } from "../store/bookings.ts";
 import { listBusyOfMany } from "../store/busy-cache.ts";
 import { calendarBusy } from "./calendar-busy.ts";
@@ -270,26 +270,30 @@ export async function computeMonth(
     // the team's zone, which its members' zones may not share, so they are cut out afterwards.
     const fullDays = new Set(full.days);
     const fullWeeks = new Set(full.weeks);
-    const slots = schedule.mode === "single"
-      ? computeSlots({ ...shared, ...members[0], fullDays: full.days, fullWeeks: full.weeks })
-      : computeTeamSlots({ ...shared, members, mode: schedule.mode }).filter((s) => {
+    let starts = schedule.mode === "single"
+      ? computeSlotStartsMs({
+        ...shared,
+        ...members[0],
+        fullDays: full.days,
+        fullWeeks: full.weeks,
+      })
+      : computeTeamSlots({ ...shared, members, mode: schedule.mode }).map((s) =>
+        s.start.epochMilliseconds
+      ).filter((ms) => {
         if (!fullDays.size && !fullWeeks.size) return true;
-        const p = capPeriods(s.start.epochMilliseconds, capZone);
+        const p = capPeriods(ms, capZone);
         return !fullDays.has(p.day) && !fullWeeks.has(p.week);
       });
     if (open.length) {
       // Only the open meeting's own start: other starts overlapping it stay taken.
       const before = (rules.bufferBeforeMin ?? 0) * 60_000;
       const after = (durationMin + (rules.bufferAfterMin ?? 0)) * 60_000;
-      const kept = slots.filter((x) => {
-        const ms = x.start.epochMilliseconds;
+      starts = starts.filter((ms) => {
         const iv = { startMs: ms - before, endMs: ms + after };
         return !open.some((o) =>
           o.startMs !== ms && overlaps(iv, { startMs: o.blockStartMs, endMs: o.blockEndMs })
         );
       });
-      slots.length = 0;
-      slots.push(...kept);
     }
     const dates: string[] = [];
     // Where each guest-zone date starts: slots (sorted) are bucketed by walking these once
@@ -302,8 +306,7 @@ export async function computeMonth(
     bounds.push(until.epochMilliseconds);
     const lists = new Map<string, number[]>();
     let day = 0;
-    for (const s of slots) {
-      const ms = s.start.epochMilliseconds;
+    for (const ms of starts) {
       while (day < dates.length - 1 && ms >= bounds[day + 1]) day++;
       const d = ms >= bounds[0] && ms < bounds[dates.length] ? dates[day] : isoDateIn(ms, tz);
       let list = lists.get(d);
