@@ -320,7 +320,14 @@ export async function settleCounts(): Promise<void> {
 
 // ─── internals ───────────────────────────────────────────────────────────────────────────
 
-const inFlight = new Set<Promise<void>>();
+/**
+ * Counts on their way, shared by every copy of this module (server.ts imports src/, the SvelteKit
+ * build has its own copy): shutdown waits for them in server.ts before it closes KV, and the
+ * counts are started by the build's copy.
+ */
+const IN_FLIGHT = Symbol.for("invito.insightsInFlight");
+const inFlight: Set<Promise<void>> =
+  ((globalThis as { [IN_FLIGHT]?: Set<Promise<void>> })[IN_FLIGHT] ??= new Set());
 
 /** Runs a count in the background of whoever called it: never throws, never rejects. */
 function track(what: string, fn: () => Promise<void>): Promise<void> {
