@@ -19,7 +19,6 @@ import {
   uploadBusy,
 } from "./src/lib/server/http/body-limit.ts";
 import { internalError, unknownMethod } from "./src/lib/server/http/early-answers.ts";
-import { getSessionUserId } from "./src/lib/server/store/auth-adapter.ts";
 import { mountExportReader, workerExportReader } from "./src/lib/server/services/import-reader.ts";
 import { serveWithTimeouts } from "./src/lib/server/http/serve.ts";
 // --- operations (issue 15) ---
@@ -32,8 +31,8 @@ import { recordRequest } from "./src/lib/server/ops/metrics.ts";
 import { routeClass } from "./src/lib/server/ops/route-class.ts";
 import { beginShutdown, finishShutdown } from "./src/lib/server/ops/lifecycle.ts";
 import { startupLine } from "./src/lib/server/ops/startup-line.ts";
-import { getApp } from "./src/lib/server/app.ts";
-import { settleCounts } from "./src/lib/server/services/insights-count.ts";
+import { heldApp } from "./src/lib/server/app-holder.ts";
+import { settleCounts } from "./src/lib/server/ops/counts-in-flight.ts";
 
 /** The JSON API handler, mounted by the app's init (src/lib/server/api/mount.ts). */
 const API_HANDLER = Symbol.for("invito.api");
@@ -71,6 +70,12 @@ const handler = prepareServer(
   { ...rawDeployConfig, staticFiles: [], headers: [] },
   root,
 );
+/**
+ * The App the SvelteKit build's init built before the first request (hooks.server.ts); built
+ * from here only if asked for before that. server.ts loads app.ts's module graph only then: the
+ * build has its own copy, and a second one cost memory and start time (issue 26).
+ */
+const getApp = () => heldApp() ?? import("./src/lib/server/app.ts").then((m) => m.getApp());
 const origin = config.baseUrl.origin;
 const https = config.baseUrl.protocol === "https:";
 
@@ -190,6 +195,7 @@ async function sessionIsLive(req: Request): Promise<boolean> {
     }
     if (!token || token.length > 512) continue;
     const app = await getApp();
+    const { getSessionUserId } = await import("./src/lib/server/store/auth-adapter.ts");
     if (await getSessionUserId(app.kv, token, app.now())) return true;
   }
   return false;

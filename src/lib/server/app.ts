@@ -2,6 +2,7 @@
  * Composition root: reads the config, opens KV and builds integrations once per process.
  * Services receive this object; nothing below reads env or opens KV on its own.
  */
+import { APP_HOLDER, type AppHolder } from "./app-holder.ts";
 import { type Config, parseConfig } from "./config.ts";
 import { openKv, openReadKv } from "./store/kv.ts";
 import { createMailer, type Mailer } from "./integrations/mail.ts";
@@ -31,16 +32,13 @@ export type App = {
   hostLock: KeyedLock;
 };
 
-const HOLDER = Symbol.for("invito.app");
-type Holder = { [HOLDER]?: Promise<App> };
-
 export function getApp(): Promise<App> {
-  const g = globalThis as Holder;
-  g[HOLDER] ??= buildApp(Deno.env.toObject()).catch((err) => {
-    delete g[HOLDER];
+  const g = globalThis as AppHolder;
+  g[APP_HOLDER] ??= buildApp(Deno.env.toObject()).catch((err) => {
+    delete g[APP_HOLDER];
     throw err;
   });
-  return g[HOLDER]!;
+  return g[APP_HOLDER]!;
 }
 
 export async function buildApp(

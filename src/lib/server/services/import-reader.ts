@@ -4,12 +4,7 @@
  * the Worker reader at start (the Worker runs the server modules from source, as server.ts does);
  * without it (unit tests, `vite dev`) the file is read on the calling thread.
  */
-import {
-  type ExportInput,
-  type ImportData,
-  readExportInput,
-  type ReadResult,
-} from "./import-file.ts";
+import type { ExportInput, ImportData, ReadResult } from "./import-file.ts";
 import type { WorkerMessage } from "./import-worker.ts";
 
 export type ExportReader = (input: ExportInput) => Promise<ReadResult>;
@@ -31,8 +26,16 @@ export function mountExportReader(reader: ExportReader): void {
 
 /** The mounted reader, or one on this thread. */
 export function exportReader(): ExportReader {
-  return (globalThis as Holder)[READER] ?? readExportInput;
+  return (globalThis as Holder)[READER] ?? readOnThisThread;
 }
+
+/**
+ * Loaded on first use: server.ts imports this module for the Worker reader, and a static import
+ * would load the import's whole module graph into server.ts's copy of the code too (the build has
+ * its own).
+ */
+const readOnThisThread: ExportReader = async (input) =>
+  (await import("./import-file.ts")).readExportInput(input);
 
 /** A reader that runs each file in a Worker started from `workerUrl` (import-worker.ts). */
 export function workerExportReader(workerUrl: string | URL): ExportReader {

@@ -328,21 +328,3 @@ Deno.test("insights: each calendar sync run is counted, with the minutes booking
     app.close();
   }
 });
-
-Deno.test("insights: server.ts's copy of this module waits for counts the SvelteKit build's copy started (shutdown closes KV only after them)", async () => {
-  // server.ts imports src/; the build bundles its own copy. A second specifier is a second
-  // module instance, as the bundle's is.
-  const other = await import(
-    "./insights-count.ts?copy=bundle"
-  ) as typeof import("./insights-count.ts");
-  const app = await memoryApp();
-  try {
-    const host = await createHost(app, { weekly: WORKDAYS });
-    await createEventType(app, host, { slug: "chat" });
-    void other.countPageSteps(app, { username: "host", slug: "chat" }, ["view"]);
-    await settleCounts();
-    assert.equal(total(await counts(app, host.id, "ev"), "view"), 1);
-  } finally {
-    app.kv.close();
-  }
-});

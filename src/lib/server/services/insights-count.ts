@@ -32,6 +32,7 @@ import { keys } from "../store/keys.ts";
 import { FORM_ROUTE, routingDelta } from "../domain/insights-routing.ts";
 import { getEventTypeBySlugCached } from "../store/event-types.ts";
 import { cachedRead } from "../store/settings-cache.ts";
+import { settleCounts, trackCount } from "../ops/counts-in-flight.ts";
 import {
   bookingDeltas,
   type CountDelta,
@@ -313,21 +314,9 @@ export function countCalendarSync(app: App, hostId: string, nowMs: number): Prom
   });
 }
 
-/** Waits until every count started so far is written (or dropped). For tests and shutdown. */
-export async function settleCounts(): Promise<void> {
-  while (inFlight.size > 0) await Promise.all([...inFlight]);
-}
+export { settleCounts };
 
 // ─── internals ───────────────────────────────────────────────────────────────────────────
-
-/**
- * Counts on their way, shared by every copy of this module (server.ts imports src/, the SvelteKit
- * build has its own copy): shutdown waits for them in server.ts before it closes KV, and the
- * counts are started by the build's copy.
- */
-const IN_FLIGHT = Symbol.for("invito.insightsInFlight");
-const inFlight: Set<Promise<void>> =
-  ((globalThis as { [IN_FLIGHT]?: Set<Promise<void>> })[IN_FLIGHT] ??= new Set());
 
 /** Runs a count in the background of whoever called it: never throws, never rejects. */
 function track(what: string, fn: () => Promise<void>): Promise<void> {
@@ -340,8 +329,7 @@ function track(what: string, fn: () => Promise<void>): Promise<void> {
     console.warn(`[insights] a ${what} count was dropped:`, errorText(err));
     return Promise.resolve();
   }
-  inFlight.add(p);
-  return p.finally(() => inFlight.delete(p));
+  return trackCount(p);
 }
 
 function errorText(err: unknown): string {
