@@ -32,6 +32,7 @@ import { routeClass } from "./src/lib/server/ops/route-class.ts";
 import { beginShutdown, finishShutdown } from "./src/lib/server/ops/lifecycle.ts";
 import { startupLine } from "./src/lib/server/ops/startup-line.ts";
 import { heldApp } from "./src/lib/server/app-holder.ts";
+import type { App } from "./src/lib/server/app.ts";
 import { settleCounts } from "./src/lib/server/ops/counts-in-flight.ts";
 
 /** The JSON API handler, mounted by the app's init (src/lib/server/api/mount.ts). */
@@ -75,7 +76,7 @@ const handler = prepareServer(
  * from here only if asked for before that. server.ts loads app.ts's module graph only then: the
  * build has its own copy, and a second one cost memory and start time (issue 26).
  */
-const getApp = () => heldApp() ?? import("./src/lib/server/app.ts").then((m) => m.getApp());
+const getApp = () => heldApp<App>() ?? import("./src/lib/server/app.ts").then((m) => m.getApp());
 const origin = config.baseUrl.origin;
 const https = config.baseUrl.protocol === "https:";
 

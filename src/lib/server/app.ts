@@ -33,7 +33,7 @@ export type App = {
 };
 
 export function getApp(): Promise<App> {
-  const g = globalThis as AppHolder;
+  const g = globalThis as AppHolder<App>;
   g[APP_HOLDER] ??= buildApp(Deno.env.toObject()).catch((err) => {
     delete g[APP_HOLDER];
     throw err;
