@@ -43,6 +43,7 @@ const PAGE_EARLY = Symbol.for("invito.pageEarly");
 type PageEarly = {
   answer(req: Request, url: URL, clientIp: string): Promise<Response | null>;
   learn(req: Request, url: URL, res: Response): void;
+  gzipped(req: Request, res: Response): Response | null;
 };
 const pageEarly = () => (globalThis as { [PAGE_EARLY]?: PageEarly })[PAGE_EARLY];
 
@@ -157,9 +158,12 @@ const handleBounded = async (
     });
   }
   const res = await handler(request, info);
-  // A kept booking page SvelteKit answered: the next request for it is answered before SvelteKit.
-  if (req.method === "GET") pageEarly()?.learn(request, url, res);
-  return res;
+  const early = req.method === "GET" ? pageEarly() : undefined;
+  if (!early) return res;
+  // A kept booking page SvelteKit answered: the next request for it is answered before SvelteKit,
+  // and this one is gzipped from the page's parts deflated once (compressResponse passes it on).
+  early.learn(request, url, res);
+  return early.gzipped(request, res) ?? res;
 };
 
 /**

@@ -46,9 +46,9 @@ async function viewOf(base: string, headers: Record<string, string> = {}, page =
 function comparable(h: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of h) {
-    // The size, and the encoding chosen for a body of known size (brotli) or streamed (gzip),
-    // are how the bytes travel, as for a page kept inside SvelteKit before (ADR 049).
-    const travel = ["content-length", "transfer-encoding", "content-encoding", "etag"];
+    // The size and the tag are how these bytes travel. The encoding is not: a kept page is
+    // gzipped from its parts deflated once, from its first view on (issue 26).
+    const travel = ["content-length", "transfer-encoding", "etag"];
     if (k === "date" || k === "x-request-id" || travel.includes(k)) continue;
     out[k] = k === "content-security-policy" ? v.replace(/'nonce-[^']+'/, "'nonce-N'") : v;
   }

@@ -109,9 +109,8 @@ export const pageCache: Handle = async ({ event, resolve }) => {
     entries.delete(key);
     entries.set(key, hit);
     event.locals.slotPage = hit.page;
-    served.set(event.request, { key, entry: hit, routeId: event.route.id!, params: event.params });
     recordPageCache("kept");
-    return replay(hit, await fillToken(app));
+    return replay(event, key, hit, await fillToken(app));
   }
 
   // A crowd missing at once (a new minute, a booking) waits for the one render of the same
@@ -122,9 +121,8 @@ export const pageCache: Handle = async ({ event, resolve }) => {
     const e = await pending.entry;
     if (e && app.now() < e.firstSlotMs) {
       event.locals.slotPage = e.page;
-      served.set(event.request, { key, entry: e, routeId: event.route.id!, params: event.params });
       recordPageCache("kept");
-      return replay(e, await fillToken(app));
+      return replay(event, key, e, await fillToken(app));
     }
   }
   let settle!: (e: Entry | null) => void;
@@ -178,7 +176,7 @@ async function render(
   };
   remember(key, entry);
   settle(entry);
-  served.set(event.request, { key, entry, routeId: event.route.id!, params: event.params });
+  serve(event, key, entry, nonce ?? "", token ?? "");
   recordPageCache("rendered");
   return new Response(body, { status: res.status, headers: res.headers });
 }
@@ -234,8 +232,9 @@ function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from: number): number
   return null;
 }
 
-function replay(e: Entry, freshFillToken: string): Response {
+function replay(event: RequestEvent, key: string, e: Entry, freshFillToken: string): Response {
   const nonce = e.nonce ? newNonce() : "";
+  serve(event, key, e, nonce, freshFillToken);
   return new Response(pageBytes(e, nonce, freshFillToken), {
     status: e.status,
     headers: withNonce(e.headers, e.nonce, nonce),
@@ -293,6 +292,7 @@ export const PAGE_EARLY = Symbol.for("invito.pageEarly");
 export type PageEarly = {
   answer(req: Request, url: URL, clientIp: string): Promise<Response | null>;
   learn(req: Request, url: URL, res: Response): void;
+  gzipped(req: Request, res: Response): Response | null;
 };
 
 type Served = {
@@ -301,15 +301,29 @@ type Served = {
   entry: Entry;
   routeId: string;
   params: Record<string, string>;
+  /** What this answer wrote into the page's holes (`gzipped` splices the same). */
+  nonce: string;
+  token: string;
 };
-type Learned = Served & {
+type Learned = Omit<Served, "nonce" | "token"> & {
   /** The final headers (every hook's), with `nonce` standing where the response's nonce was. */
   headers: [string, string][];
   nonce: string | null;
 };
 
-/** Which kept page answered which request (set by the hook, read by `learn`). */
+/** Which kept page answered which request (set by the hook, read by `learn` and `gzipped`). */
 const served = new WeakMap<Request, Served>();
+
+function serve(event: RequestEvent, key: string, entry: Entry, nonce: string, token: string) {
+  served.set(event.request, {
+    key,
+    entry,
+    routeId: event.route.id!,
+    params: event.params,
+    nonce,
+    token,
+  });
+}
 /** Learned answers by raw address and languages; insertion order is recency, bounded. */
 const learned = new Map<string, Learned>();
 
@@ -323,7 +337,10 @@ function learn(req: Request, url: URL, res: Response): void {
   learned.delete(key);
   while (learned.size >= MAX_ENTRIES) learned.delete(learned.keys().next().value!);
   learned.set(key, {
-    ...s,
+    key: s.key,
+    entry: s.entry,
+    routeId: s.routeId,
+    params: s.params,
     headers: [...res.headers].filter(([k]) => k !== "etag" && k !== "content-length"),
     nonce: NONCE.exec(res.headers.get("content-security-policy") ?? "")?.[1] ?? null,
   });
@@ -366,11 +383,7 @@ async function answer(app: App, req: Request, url: URL, clientIp: string) {
     headers: withNonce(l.headers, l.nonce, nonce),
   });
   recordPageCache("early");
-  if (gzip) {
-    res.headers.set("content-encoding", "gzip");
-    const vary = res.headers.get("vary");
-    res.headers.set("vary", vary ? `${vary}, accept-encoding` : "accept-encoding");
-  }
+  if (gzip) markGzip(res.headers);
   countPageView(app, {
     routeId: l.routeId,
     params: l.params,
@@ -380,6 +393,35 @@ async function answer(app: App, req: Request, url: URL, clientIp: string) {
     page: e.page,
   });
   return res;
+}
+
+/**
+ * The gzip answer of a page SvelteKit rendered into the cache or answered from it: spliced from
+ * the parts deflated once, as the early answers are, instead of compressed again by
+ * http/compress.ts (brotli on a thread pool per cold render, whose buffers stayed in the
+ * threads' malloc arenas: ~7 MB of the memory row, issue 26). The page travels the same way
+ * from its first view on. Null when the client takes no gzip or the answer is not the kept page.
+ */
+function gzipped(req: Request, res: Response): Response | null {
+  const s = served.get(req);
+  if (
+    !s || res.status !== 200 || res.headers.has("content-encoding") ||
+    !gzipAccepted(req.headers.get("accept-encoding"))
+  ) return null;
+  const headers = new Headers(res.headers);
+  // The tag named the plain bytes; the kept answers go without one (each differs by its nonce).
+  headers.delete("etag");
+  headers.delete("content-length");
+  markGzip(headers);
+  return new Response(gzipBytes(s.entry, s.nonce, s.token), { status: res.status, headers });
+}
+
+function markGzip(headers: Headers) {
+  headers.set("content-encoding", "gzip");
+  const vary = headers.get("vary");
+  if (!/accept-encoding/i.test(vary ?? "")) {
+    headers.set("vary", vary ? `${vary}, accept-encoding` : "accept-encoding");
+  }
 }
 
 /** Whether a client takes gzip, by its Accept-Encoding (the few spellings in use, remembered). */
@@ -450,5 +492,6 @@ export function mountPageEarly(app: App): void {
   (globalThis as { [PAGE_EARLY]?: PageEarly })[PAGE_EARLY] = {
     answer: (req, url, ip) => answer(app, req, url, ip),
     learn,
+    gzipped,
   };
 }
