@@ -76,6 +76,11 @@ export async function scheduleOutboxWake(app: App): Promise<void> {
   wake = { atMs, timer };
 }
 
+/** For tests: settles when the drain running now (if any) has ended. */
+export async function outboxDrained(): Promise<void> {
+  await draining;
+}
+
 function cancelOutboxWake(): void {
   if (wake) clearTimeout(wake.timer);
   wake = null;
@@ -89,16 +94,26 @@ export function nudgeOutbox(app: App): void {
     return;
   }
   draining = track((async () => {
-    do {
-      again = false;
-      try {
-        await withLease(app, "outbox", () => deliverOutbox(app, app.now()));
-      } catch (err) {
-        console.error("[outbox] drain failed:", err);
+    try {
+      for (;;) {
+        again = false;
+        try {
+          await withLease(app, "outbox", () => deliverOutbox(app, app.now()));
+        } catch (err) {
+          console.error("[outbox] drain failed:", err);
+        }
+        if (again && mayStartJobs()) continue;
+        await scheduleOutboxWake(app).catch((err) => console.error("[outbox] wake:", err));
+        // A nudge while the wake-up was looked for (its read may predate that job) is one more
+        // round: a job queued then waited for the minute cron before.
+        if (!again || !mayStartJobs()) break;
       }
-    } while (again && mayStartJobs());
-    await scheduleOutboxWake(app).catch((err) => console.error("[outbox] wake:", err));
-  })()).finally(() => (draining = null));
+    } finally {
+      // Cleared in the same step as the last look at `again` (not in a later `.finally`): a
+      // nudge between the two would be lost.
+      draining = null;
+    }
+  })());
 }
 
 export function startJobs(app: App): void {
