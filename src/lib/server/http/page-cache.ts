@@ -398,9 +398,9 @@ async function answer(app: App, req: Request, url: URL, clientIp: string) {
 /**
  * The gzip answer of a page SvelteKit rendered into the cache or answered from it: spliced from
  * the parts deflated once, as the early answers are, instead of compressed again by
- * http/compress.ts (brotli on a thread pool per cold render, whose buffers stayed in the
- * threads' malloc arenas: ~7 MB of the memory row, issue 26). The page travels the same way
- * from its first view on. Null when the client takes no gzip or the answer is not the kept page.
+ * http/compress.ts (brotli per cold render, then a deflate for the early answers: two
+ * compressions of one page, issue 26). The page travels the same way from its first view on.
+ * Null when the client takes no gzip or the answer is not the kept page.
  */
 function gzipped(req: Request, res: Response): Response | null {
   const s = served.get(req);
