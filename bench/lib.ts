@@ -127,8 +127,7 @@ async function which(cmd: string): Promise<string | null> {
 
 /** wrk when installed (BENCH_LOADGEN=autocannon forces the other), else autocannon from bench/.tools. */
 export async function loadGenerator(): Promise<LoadGenerator> {
-  const forced = Deno.env.get("BENCH_LOADGEN");
-  const wrk = forced === "autocannon" ? null : await which("wrk");
+  const wrk = await wrkPath();
   if (wrk) return { name: "wrk", run: (url, c, s) => runWrk(wrk, url, c, s) };
   if (await exists(autocannonBin)) {
     return {
@@ -155,12 +154,31 @@ function wrkSize(text: string): number {
     ({ B: 1 / 1048576, KB: 1 / 1024, MB: 1, GB: 1024 } as Record<string, number>)[m[2]];
 }
 
+/** wrk's path when it is installed and not overridden by BENCH_LOADGEN=autocannon. */
+export async function wrkPath(): Promise<string | null> {
+  return Deno.env.get("BENCH_LOADGEN") === "autocannon" ? null : await which("wrk");
+}
+
 async function runWrk(
   bin: string,
   url: string,
   connections: number,
   seconds: number,
 ): Promise<LoadResult> {
+  return (await runWrkScript(bin, url, connections, seconds)).result;
+}
+
+/**
+ * wrk at `connections` for `seconds`, optionally with a Lua `script` (its inputs in `env`): the
+ * parsed figures and wrk's whole output (a script's `done()` prints there).
+ */
+export async function runWrkScript(
+  bin: string,
+  url: string,
+  connections: number,
+  seconds: number,
+  script?: { path: string; env: Record<string, string> },
+): Promise<{ result: LoadResult; text: string; threads: number }> {
   const threads = Math.min(connections, Math.max(1, navigator.hardwareConcurrency));
   const out = await new Deno.Command(bin, {
     args: [
@@ -170,8 +188,10 @@ async function runWrk(
       "--timeout",
       "10s",
       "--latency",
+      ...(script ? ["-s", script.path] : []),
       url,
     ],
+    env: { ...script?.env, BENCH_THREADS: String(threads) },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -189,13 +209,17 @@ async function runWrk(
     throw new Error(`could not read wrk's output:\n${text}`);
   }
   return {
-    requestsPerSec: rps,
-    p50Ms: p50,
-    p99Ms: p99,
-    requests,
-    errors,
-    non2xx,
-    transferPerSecMb: transfer,
+    result: {
+      requestsPerSec: rps,
+      p50Ms: p50,
+      p99Ms: p99,
+      requests,
+      errors,
+      non2xx,
+      transferPerSecMb: transfer,
+    },
+    text,
+    threads,
   };
 }
 

@@ -186,3 +186,82 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "e2e: without JavaScript, a guest whose time was taken meanwhile gets the page back gzipped with what they typed, in their language, and books another time with one click",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const browser = await launchBrowser();
+    try {
+      const looks = [
+        { width: 360, colorScheme: "dark", locale: "en-US", taken: /That time was just taken/ },
+        {
+          width: 1280,
+          colorScheme: "light",
+          locale: "de-DE",
+          taken: /Diese Zeit wurde gerade vergeben/,
+        },
+      ] as const;
+      for (const [i, look] of looks.entries()) {
+        const ctx = await browser.newContext({
+          timezoneId: "UTC",
+          locale: look.locale,
+          viewport: { width: look.width, height: 800 },
+          colorScheme: look.colorScheme,
+        });
+        // The page's scripts never arrive, as for a guest whose browser blocks them: every step
+        // is a plain form post or link, and axe (run through DevTools) still reads the page.
+        await ctx.route(/\.js(\?|$)/, (route) => route.abort());
+        const page = await ctx.newPage();
+        const { path } = await fullDay(app.baseUrl, "/calendar/demo/quick-chat", {
+          tz: "UTC",
+          min: 4,
+        });
+        await page.goto(app.baseUrl + path);
+        await page.locator("a[data-slot]").first().click();
+        const slot = new URL(page.url()).searchParams.get("slot")!;
+        const name = `Zoë O'Neil & Co ${i}`;
+        const details = page.locator('form:has(input[name="email"])');
+        await details.locator('input[name="name"]').fill(name);
+        await details.locator('input[name="email"]').fill(`zoe${i}@example.test`);
+        // Someone else books that time first.
+        const win = await fetch(`${app.baseUrl}/calendar/demo/quick-chat?/book&tz=UTC`, {
+          method: "POST",
+          headers: {
+            origin: app.baseUrl,
+            accept: "text/html",
+            "content-type": "application/x-www-form-urlencoded",
+          },
+          body: new URLSearchParams({
+            name: "W",
+            email: `w${i}@example.test`,
+            start: slot,
+            tz: "UTC",
+          }),
+          redirect: "manual",
+        });
+        assert.equal(win.status, 303);
+        await win.body?.cancel();
+        const answer = page.waitForResponse((r) => r.request().method() === "POST");
+        await details.locator('button[type="submit"]').click();
+        const refused = await answer;
+        assert.equal(refused.status(), 409);
+        assert.equal(refused.headers()["content-encoding"], "gzip");
+        await page.getByText(look.taken).first().waitFor();
+        assert.equal(await page.locator('input[name="name"]').first().inputValue(), name);
+        assert.ok(!(await page.locator(`[data-retry-slot="${slot}"]`).count()), "taken time gone");
+        assert.deepEqual(await checkA11y(page), []);
+        await screenshot(page, `refused-nojs-${look.width}-${look.colorScheme}-${look.locale}`);
+        await page.locator("[data-retry-slot]").first().click();
+        await page.waitForURL(/\/booking\/[0-9A-Z]{26}[\w-]{43}$/);
+        assert.match(await page.content(), new RegExp(name.replace(/[&']/g, ".+")));
+        await ctx.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  },
+});

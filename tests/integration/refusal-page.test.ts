@@ -9,7 +9,13 @@ import { startApp } from "../support/app.ts";
 import { fullDay, slotsIn } from "../support/slots.ts";
 import { isMultiLineText } from "../../src/lib/shared/text.ts";
 
-type Posted = { status: number; body: string; nonce: string | null; location: string | null };
+type Posted = {
+  status: number;
+  body: string;
+  nonce: string | null;
+  location: string | null;
+  encoding: string | null;
+};
 
 async function postForm(
   base: string,
@@ -31,7 +37,13 @@ async function postForm(
   const body = await res.text();
   const nonce = /'nonce-([^']+)'/.exec(res.headers.get("content-security-policy") ?? "")?.[1] ??
     null;
-  return { status: res.status, body, nonce, location: res.headers.get("location") };
+  return {
+    status: res.status,
+    body,
+    nonce,
+    location: res.headers.get("location"),
+    encoding: res.headers.get("content-encoding"),
+  };
 }
 
 /**
@@ -44,6 +56,12 @@ async function slots(base: string, date?: string): Promise<string[]> {
     await (await fetch(`${base}/calendar/demo/intro-call?tz=UTC&date=${date}`)).text(),
   );
 }
+
+/** The booking form's own action for `slot` on its day's page (the page the refusal shows again). */
+const bookAction = (slot: string) =>
+  `/calendar/demo/intro-call?/book&tz=UTC&date=${slot.slice(0, 10)}&slot=${
+    encodeURIComponent(slot)
+  }`;
 
 /** What differs per response: the nonce and the fill token the page was served with. */
 const normalize = (p: Posted) =>
@@ -58,9 +76,7 @@ Deno.test({
   async fn() {
     await using app = await startApp({ demo: true });
     const [taken, free] = await slots(app.baseUrl);
-    const action = `/calendar/demo/intro-call?/book&tz=UTC&date=${taken.slice(0, 10)}&slot=${
-      encodeURIComponent(taken)
-    }`;
+    const action = bookAction(taken);
     const form = (name: string) => ({
       name,
       email: `${name.toLowerCase().replace(/\W/g, "")}@example.test`,
@@ -104,9 +120,7 @@ Deno.test({
   async fn() {
     await using app = await startApp({ demo: true });
     const [taken] = await slots(app.baseUrl);
-    const action = `/calendar/demo/intro-call?/book&tz=UTC&date=${taken.slice(0, 10)}&slot=${
-      encodeURIComponent(taken)
-    }`;
+    const action = bookAction(taken);
     const base = { email: "w@example.test", note: "", start: taken, tz: "UTC" };
     assert.equal((await postForm(app.baseUrl, action, { ...base, name: "Winner" })).status, 303);
     // A (bogus) session cookie takes the request past the template: the full render to compare.
@@ -135,9 +149,7 @@ Deno.test({
       const at = `/calendar/demo/intro-call?/book&tz=UTC&date=${start.slice(0, 10)}`;
       assert.equal((await postForm(app.baseUrl, at, { ...many, name: "Many", start })).status, 303);
     }
-    const fourth = `/calendar/demo/intro-call?/book&tz=UTC&date=${free[3].slice(0, 10)}&slot=${
-      encodeURIComponent(free[3])
-    }`;
+    const fourth = bookAction(free[3]);
     // Notes the form accepts (control characters other than line breaks and tabs are a field
     // error, answered in full: the first property covers those).
     const notes = texts.filter(isMultiLineText);
@@ -163,9 +175,7 @@ Deno.test({
   async fn() {
     await using app = await startApp({ demo: true });
     const [taken] = await slots(app.baseUrl);
-    const action = `/calendar/demo/intro-call?/book&tz=UTC&date=${taken.slice(0, 10)}&slot=${
-      encodeURIComponent(taken)
-    }`;
+    const action = bookAction(taken);
     const form = { name: "Zoë", email: "z@example.test", note: "", start: taken, tz: "UTC" };
     assert.equal(
       (await postForm(app.baseUrl, action, { ...form, email: "w@example.test" })).status,
@@ -199,6 +209,36 @@ Deno.test({
         const rendered = await postForm(app.baseUrl, action, form, { ...headers, ...full });
         assert.equal(normalize(filled), normalize(rendered));
       }
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "refused form post: a browser that takes gzip gets the filled page gzipped, the same page as one that does not, with a long note intact",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const [taken] = await slots(app.baseUrl);
+    const action = bookAction(taken);
+    const base = { email: "w@example.test", start: taken, tz: "UTC" };
+    assert.equal(
+      (await postForm(app.baseUrl, action, { ...base, name: "Winner", note: "" })).status,
+      303,
+    );
+    // A note near the form's 2,000 characters, of many lines and characters of several bytes.
+    const note = "Zoë & <Ünal> “quoted”\n".repeat(85);
+    const form = { ...base, name: "Zoë O'Neil", note };
+    for (let round = 0; round < 2; round++) {
+      const gz = await postForm(app.baseUrl, action, form, { "accept-encoding": "gzip" });
+      const plain = await postForm(app.baseUrl, action, form, { "accept-encoding": "identity" });
+      assert.equal(gz.status, 409);
+      assert.equal(gz.encoding, "gzip");
+      assert.equal(plain.status, 409);
+      assert.equal(plain.encoding, null);
+      assert.equal(normalize(gz), normalize(plain));
+      assert.ok(gz.body.includes("Zoë &amp; &lt;Ünal> “quoted”"), "the note comes back whole");
     }
   },
 });

@@ -231,13 +231,10 @@ export function storeProblems(
   for (const b of bookings.values()) {
     if (b.teamId && !teamListed.has(b.id)) p.push(`team booking ${b.id} is not in its team's list`);
   }
-  const tokensOf = new Map<string, Set<string>>();
+  // Tokens of bookings made before ADR 054 (none are written now) still point to a booking.
   for (const e of entriesOf(store, P.token)) {
     const t = e.value as BookingTokenRecord;
     if (!bookings.has(t.bookingId)) p.push(`token ${keyText(e.key)} points to no booking`);
-    const set = tokensOf.get(t.bookingId) ?? new Set();
-    set.add(t.purpose);
-    tokensOf.set(t.bookingId, set);
   }
   const expiry = new Map<string, number>();
   for (const e of entriesOf(store, P.pendingByExpiry)) {
@@ -303,11 +300,8 @@ export function storeProblems(
     if (!byHostStart.has(keyText(keys.bookingByHostStart(b.hostId, b.startMs, b.id)))) {
       p.push(`booking ${b.id} has no host/start index`);
     }
-    const purposes = tokensOf.get(b.id) ?? new Set();
-    if (!purposes.has("guest")) p.push(`booking ${b.id} has no guest token`);
-    if (b.history[0].status === "PENDING" && !(purposes.has("confirm") && purposes.has("reject"))) {
-      p.push(`booking ${b.id} was a request but has no confirm/reject tokens`);
-    }
+    // Its links prove themselves against its salt (ADR 054): without one, no link opens it.
+    if (!b.tokenSalt) p.push(`booking ${b.id} has no token salt`);
     if (b.status === "PENDING" && expiry.get(b.id) !== b.reservedUntilMs) {
       p.push(`PENDING ${b.id} has no expiry index`);
     }

@@ -32,17 +32,19 @@ import { checkRateLimit } from "../services/rate-limit.ts";
 import { tooManyRequests } from "./too-many.ts";
 import { canonicalPath } from "./route-shape.ts";
 import { recordPageCache } from "../ops/metrics.ts";
-import { acceptedEncoding } from "./static-files.ts";
-import { constants as zlib, crc32, deflateRawSync } from "node:zlib";
+import {
+  gzipAccepted,
+  markGzip,
+  type Spliced,
+  splicedBytes,
+  splicedGzip,
+} from "./spliced-bytes.ts";
 
-type Entry = {
+/** The page's bytes between the places of its nonce and fill token (`holes`, in order). */
+type Entry = Spliced & {
   status: number;
   headers: [string, string][];
-  /** The page's bytes between the places of its nonce and fill token (`holes`, in order). */
-  parts: Uint8Array[];
   holes: ("nonce" | "token")[];
-  /** How many bytes the parts hold together. */
-  size: number;
   nonce: string | null;
   /** The page's revision (services/page-revision.ts) and clock bucket when it was rendered. */
   revision: string;
@@ -54,8 +56,6 @@ type Entry = {
   firstSlotMs: number;
   /** Its data, for what counts page views after the answer (http/insights-hook.ts). */
   page: SlotPage;
-  /** The parts deflated once each, for gzip answers (`gzipBytes`); made on first use. */
-  deflated?: Uint8Array[];
 };
 
 /** Insertion order is recency: a hit moves its entry to the end, the oldest goes first. */
@@ -251,22 +251,18 @@ function withNonce(kept: [string, string][], old: string | null, nonce: string):
   return headers;
 }
 
+/** What goes into the page's holes in this response, in order. */
+const holeValues = (e: Entry, nonce: string, token: string) =>
+  e.holes.map((h) => h === "nonce" ? nonce : token);
+
 /** The page's bytes with this response's nonce and fill token copied in, in one buffer. */
 function pageBytes(e: Entry, nonce: string, freshFillToken: string): Uint8Array<ArrayBuffer> {
-  // Both values are ASCII: one byte per character.
-  let size = e.size;
-  for (const h of e.holes) size += h === "nonce" ? nonce.length : freshFillToken.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (let i = 0; i < e.parts.length; i++) {
-    out.set(e.parts[i], at);
-    at += e.parts[i].length;
-    if (i < e.holes.length) {
-      at += utf8.encodeInto(e.holes[i] === "nonce" ? nonce : freshFillToken, out.subarray(at))
-        .written;
-    }
-  }
-  return out;
+  return splicedBytes(e, holeValues(e, nonce, freshFillToken));
+}
+
+/** The page gzipped from its parts deflated once (spliced-bytes.ts). */
+function gzipBytes(e: Entry, nonce: string, freshFillToken: string): Uint8Array<ArrayBuffer> {
+  return splicedGzip(e, holeValues(e, nonce, freshFillToken));
 }
 
 /** For tests: how many pages are kept. */
@@ -414,77 +410,6 @@ function gzipped(req: Request, res: Response): Response | null {
   headers.delete("content-length");
   markGzip(headers);
   return new Response(gzipBytes(s.entry, s.nonce, s.token), { status: res.status, headers });
-}
-
-function markGzip(headers: Headers) {
-  headers.set("content-encoding", "gzip");
-  const vary = headers.get("vary");
-  if (!/accept-encoding/i.test(vary ?? "")) {
-    headers.set("vary", vary ? `${vary}, accept-encoding` : "accept-encoding");
-  }
-}
-
-/** Whether a client takes gzip, by its Accept-Encoding (the few spellings in use, remembered). */
-const gzipByHeader = new Map<string, boolean>();
-function gzipAccepted(acceptEncoding: string | null): boolean {
-  if (!acceptEncoding) return false;
-  let yes = gzipByHeader.get(acceptEncoding);
-  if (yes === undefined) {
-    yes = acceptedEncoding(acceptEncoding, ["gzip"]) === "gzip";
-    if (gzipByHeader.size >= 64) gzipByHeader.clear();
-    gzipByHeader.set(acceptEncoding, yes);
-  }
-  return yes;
-}
-
-const GZIP_HEAD = new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
-/** An empty final stored block: the end of the deflate stream. */
-const DEFLATE_END = new Uint8Array([1, 0, 0, 0xff, 0xff]);
-
-/**
- * The page gzipped without compressing it per response (ADR 049): each literal part was deflated
- * once, on its own and flushed to a byte boundary (Z_FULL_FLUSH: no back-reference crosses a
- * part), and this response's nonce and fill token go between them as stored (uncompressed)
- * deflate blocks. The CRC-32 of the whole is computed over the bytes as sent; one gzip member,
- * as any decoder reads it.
- */
-function gzipBytes(e: Entry, nonce: string, freshFillToken: string): Uint8Array<ArrayBuffer> {
-  e.deflated ??= e.parts.map((p) =>
-    deflateRawSync(p, { level: 9, finishFlush: zlib.Z_FULL_FLUSH })
-  );
-  const holes = e.holes.map((h) => utf8.encode(h === "nonce" ? nonce : freshFillToken));
-  let size = GZIP_HEAD.length + DEFLATE_END.length + 8;
-  for (const d of e.deflated) size += d.length;
-  for (const h of holes) size += 5 + h.length;
-  const out = new Uint8Array(size);
-  out.set(GZIP_HEAD, 0);
-  let at = GZIP_HEAD.length;
-  let crc = 0;
-  let length = 0;
-  for (let i = 0; i < e.parts.length; i++) {
-    out.set(e.deflated[i], at);
-    at += e.deflated[i].length;
-    crc = crc32(e.parts[i], crc);
-    length += e.parts[i].length;
-    const hole = holes[i];
-    if (!hole) continue;
-    // A stored block: BFINAL 0, BTYPE 00 (byte-aligned after the flush), LEN, NLEN, the bytes.
-    out[at] = 0;
-    out[at + 1] = hole.length & 0xff;
-    out[at + 2] = hole.length >> 8;
-    out[at + 3] = ~hole.length & 0xff;
-    out[at + 4] = (~hole.length >> 8) & 0xff;
-    out.set(hole, at + 5);
-    at += 5 + hole.length;
-    crc = crc32(hole, crc);
-    length += hole.length;
-  }
-  out.set(DEFLATE_END, at);
-  at += DEFLATE_END.length;
-  const tail = new DataView(out.buffer, at, 8);
-  tail.setUint32(0, crc >>> 0, true);
-  tail.setUint32(4, length >>> 0, true);
-  return out;
 }
 
 /** Hands `answer` and `learn` to server.ts (this bundle's caches, as the API's mount does). */

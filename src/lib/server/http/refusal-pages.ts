@@ -9,6 +9,14 @@ import type { SlotPage } from "../services/slot-page.ts";
 import { fillToken } from "../services/anti-spam.ts";
 import { randomToken } from "../util/digest.ts";
 import { MAX_BYTES, MAX_ENTRIES, newNonce, NONCE, ROUTES, SESSION_COOKIE } from "./page-keep.ts";
+import {
+  gzipAccepted,
+  markGzip,
+  type Spliced,
+  splicedBytes,
+  splicedGzip,
+  splicedOf,
+} from "./spliced-bytes.ts";
 
 // ── refused booking form posts ──────────────────────────────────────────────────────────────
 
@@ -24,10 +32,10 @@ type Context = "attr" | "text" | "js";
 type Hole = { kind: "value"; name: string; context: Context } | { kind: "nonce" } | {
   kind: "token";
 };
-type Template = {
+/** The page's UTF-8 bytes between its holes (spliced-bytes.ts). */
+type Template = Spliced & {
   status: number;
   headers: [string, string][];
-  parts: string[];
   holes: Hole[];
   /** The nonce the template was rendered with (in its CSP header). */
   nonce: string | null;
@@ -44,19 +52,18 @@ const rendering = new Map<string, Promise<Template | null>>();
 let templateBytes = 0;
 
 function keep(key: string, t: Template) {
-  const size = t.parts.reduce((n, p) => n + p.length, 0);
   const old = templates.get(key);
   if (old) {
     templates.delete(key);
-    templateBytes -= old.parts.reduce((n, p) => n + p.length, 0);
+    templateBytes -= old.size;
   }
-  while (templates.size >= MAX_ENTRIES || (templates.size && templateBytes + size > MAX_BYTES)) {
+  while (templates.size >= MAX_ENTRIES || (templates.size && templateBytes + t.size > MAX_BYTES)) {
     const [k, v] = templates.entries().next().value!;
     templates.delete(k);
-    templateBytes -= v.parts.reduce((n, p) => n + p.length, 0);
+    templateBytes -= v.size;
   }
   templates.set(key, t);
-  templateBytes += size;
+  templateBytes += t.size;
 }
 
 /** Per process, so a guest cannot type a stand-in of someone else's field. */
@@ -106,7 +113,7 @@ function toTemplate(
   names: string[],
   nonce: string | null,
   token: string | null,
-): Pick<Template, "parts" | "holes"> {
+): Pick<Template, "parts" | "size" | "holes"> {
   const escapeRe = (x: string) => x.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
   const find = new RegExp(
     [`${STAND_IN}(\\d+)z`, nonce && `(${escapeRe(nonce)})`, token && `(${escapeRe(token)})`]
@@ -137,31 +144,39 @@ function toTemplate(
     holes.push({ kind: "value", name: names[Number(m[1])] ?? "", context });
   }
   parts.push(body.slice(last));
-  return { parts, holes };
+  return { ...splicedOf(parts), holes };
 }
 
-/** The page for one guest: the template's parts and this answer's values, nonce and token, once. */
+/**
+ * The page for one guest: the template's parts and this answer's values, nonce and token, as
+ * bytes — gzipped from the parts deflated once when the guest's browser takes gzip (a refusal is
+ * never compressed per answer: compress.ts leaves 409s alone).
+ */
 export function fill(
   t: Template,
   values: Record<string, string>,
   freshFillToken: string,
+  acceptEncoding: string | null,
 ): Response {
   const nonce = t.nonce ? newNonce() : "";
-  const out: string[] = [t.parts[0]];
-  for (let i = 0; i < t.holes.length; i++) {
-    const h = t.holes[i];
-    if (h.kind === "nonce") out.push(nonce);
-    else if (h.kind === "token") out.push(freshFillToken);
-    else {
-      const v = values[h.name] ?? "";
-      out.push(h.context === "js" ? escapeJs(v) : escapeHtml(v, h.context === "attr"));
-    }
-    out.push(t.parts[i + 1]);
-  }
+  const filled = t.holes.map((h) =>
+    h.kind === "nonce"
+      ? nonce
+      : h.kind === "token"
+      ? freshFillToken
+      : h.context === "js"
+      ? escapeJs(values[h.name] ?? "")
+      : escapeHtml(values[h.name] ?? "", h.context === "attr")
+  );
   const headers = new Headers(t.headers);
   const csp = headers.get("content-security-policy");
   if (csp && t.nonce) headers.set("content-security-policy", csp.replaceAll(t.nonce, nonce));
-  return new Response(out.join(""), { status: t.status, headers });
+  const gzip = gzipAccepted(acceptEncoding);
+  if (gzip) markGzip(headers);
+  return new Response(gzip ? splicedGzip(t, filled) : splicedBytes(t, filled), {
+    status: t.status,
+    headers,
+  });
 }
 
 /**
@@ -231,17 +246,18 @@ export async function answerBookPost(
     Object.entries(values).filter(([k]) => fixed.has(k)).sort(),
   ]);
   const typed = { ...values, ft };
+  const accepts = event.request.headers.get("accept-encoding");
   const hit = templates.get(key);
   if (hit) {
     templates.delete(key);
     templates.set(key, hit);
-    return fill(hit, typed, await fillToken(app));
+    return fill(hit, typed, await fillToken(app), accepts);
   }
   // A crowd refused at once waits for the one render of its page instead of rendering it 199 times.
   const pending = rendering.get(key);
   if (pending) {
     const t = await pending;
-    if (t) return fill(t, typed, await fillToken(app));
+    if (t) return fill(t, typed, await fillToken(app), accepts);
   }
   let settle: ((t: Template | null) => void) | undefined;
   if (!pending) rendering.set(key, new Promise((r) => settle = r));
@@ -250,7 +266,7 @@ export async function answerBookPost(
     if (made instanceof Response) return made;
     keep(key, made);
     settle?.(made);
-    return fill(made, typed, await fillToken(app));
+    return fill(made, typed, await fillToken(app), accepts);
   } finally {
     settle?.(null);
     if (!pending) rendering.delete(key);

@@ -8,10 +8,10 @@ import type { App } from "../app.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { computeSlots } from "../domain/slots.ts";
 import { eventTypeRules } from "../domain/event-rules.ts";
-import type { ExtraWrite, Refusal, TokenWrite } from "../domain/booking-engine/index.ts";
+import type { ExtraWrite, Refusal } from "../domain/booking-engine/index.ts";
 import { getAvailabilityCached } from "../store/availability.ts";
 import type { BookingRecord, EventTypeRecord, UserRecord } from "../domain/model/records.ts";
-import { bookingToken, tokenHash } from "./booking-links.ts";
+import { bookingToken } from "./booking-links.ts";
 import { newId } from "../store/users.ts";
 import { randomToken } from "../util/digest.ts";
 import { seatsOf } from "../domain/seats.ts";
@@ -128,56 +128,20 @@ export function parseStart(text: string): Temporal.Instant | null {
 }
 
 /**
- * The link tokens a new booking in `status` needs: the hashes it stores (the guest's always,
- * confirm/reject while pending) and the guest's own token, for the answer that sends the guest
- * on. Each token is derived once (an HMAC per token: one fewer per booking than deriving the
- * guest's again for the answer).
- */
-export async function linkTokens(
-  app: App,
-  b: Pick<BookingRecord, "id" | "tokenSalt">,
-  status: BookingRecord["status"],
-): Promise<{ tokens: TokenWrite[]; guestToken: string }> {
-  const purposes = status === "PENDING"
-    ? (["guest", "confirm", "reject"] as const)
-    : (["guest"] as const);
-  const raw = await Promise.all(purposes.map((purpose) => bookingToken(app, b, purpose)));
-  const tokens = await Promise.all(purposes.map(async (purpose, i) => ({
-    hash: await tokenHash(raw[i]),
-    purpose,
-  })));
-  return { tokens, guestToken: raw[0] };
-}
-
-/** The stored hashes of `linkTokens`, where the guest's token itself is not needed. */
-export async function tokenWrites(
-  app: App,
-  b: Pick<BookingRecord, "id" | "tokenSalt">,
-  status: BookingRecord["status"],
-): Promise<TokenWrite[]> {
-  return (await linkTokens(app, b, status)).tokens;
-}
-
-/**
  * What every new booking takes before its change is planned, whoever makes it (a guest, the
- * host for a guest): its id and token salt, its link tokens' hashes, the guest's link, and the
- * engine change kind its event type wants — a seat of the time for a seated type (the first seat
+ * host for a guest): its id and token salt, the guest's link token, and the engine change kind its event type wants — a seat of the time for a seated type (the first seat
  * names a new meeting with `meetingId`), else a plain booking. None of it depends on what the
  * store holds: derived once and reused by every attempt (a lost race wrote nothing under the id).
  */
-export async function newBookingBasics(
-  app: App,
-  et: EventTypeRecord,
-  status: BookingRecord["status"],
-) {
+export async function newBookingBasics(app: App, et: EventTypeRecord) {
   const identity = { id: newId(app.now()), tokenSalt: randomToken(16) };
-  const { tokens, guestToken } = await linkTokens(app, identity, status);
+  const guestToken = await bookingToken(app, identity, "guest");
   const seats = seatsOf(et);
   const meetingId = seats ? newId(app.now()) : "";
   const kind = seats
     ? { kind: "seat" as const, perTime: seats.perTime, meetingId }
     : { kind: "create" as const };
-  return { identity, tokens, guestToken, kind };
+  return { identity, guestToken, kind };
 }
 
 /** An engine refusal in the words of a booking request. */

@@ -22,7 +22,6 @@ import type {
   Location,
   UserRecord,
 } from "../domain/model/records.ts";
-import type { TokenWrite } from "../domain/booking-engine/index.ts";
 import { getAvailabilityCached } from "../store/availability.ts";
 import { getBooking, listBusy } from "../store/bookings.ts";
 import { keys } from "../store/keys.ts";
@@ -37,7 +36,6 @@ import {
   isOffered,
   parseStart,
   type SeriesStep,
-  tokenWrites,
 } from "./book-basics.ts";
 import { getUserByUsernameCached, newId } from "../store/users.ts";
 import { getEventTypeBySlugCached } from "../store/event-types.ts";
@@ -160,7 +158,6 @@ export async function bookSeries(app: App, s: SeriesInput): Promise<BookResult> 
   const rules = engineRules(app, et);
   const status = et.requiresConfirmation ? "PENDING" : "CONFIRMED";
   const bookings: BookingRecord[] = [];
-  const tokens: Record<string, TokenWrite[]> = {};
   for (const [index, d] of chosen.entries()) {
     const identity = { id: newId(nowMs), tokenSalt: randomToken(16) };
     bookings.push({
@@ -188,7 +185,6 @@ export async function bookSeries(app: App, s: SeriesInput): Promise<BookResult> 
       ),
       series: { id: seriesId, index, count: chosen.length },
     });
-    tokens[identity.id] = await tokenWrites(app, identity, status);
   }
   const guestToken = await bookingToken(app, bookings[0], "guest");
   const coordinator: CoordinatorRecord = {
@@ -247,7 +243,7 @@ export async function bookSeries(app: App, s: SeriesInput): Promise<BookResult> 
   await s.onStep?.("commit");
   // Each finish write's dates are counted by the runner (insights-count.ts `COUNTED_AS`), as
   // when the cleanup job finishes a series whose process died after its commit.
-  await finishSeries(app, coordinatorId, bookings, tokens);
+  await finishSeries(app, coordinatorId, bookings);
   return {
     ok: true,
     bookingId: bookings[0].id,
@@ -265,7 +261,6 @@ export async function finishSeries(
   app: App,
   coordinatorId: string,
   bookings: BookingRecord[],
-  tokens: Record<string, TokenWrite[]>,
 ): Promise<boolean> {
   const rules = engineRules(app, null);
   for (let round = 0; round < bookings.length + 2; round++) {
@@ -280,7 +275,6 @@ export async function finishSeries(
         coordinatorId,
         bookings: bookings.slice(done),
         first: bookings[0],
-        tokens,
       }),
     });
     if (!res.ok) return false;
@@ -297,9 +291,7 @@ export async function finishLeftSeries(app: App, c: CoordinatorRecord): Promise<
     if (!b) return false;
     bookings.push(b);
   }
-  const tokens: Record<string, TokenWrite[]> = {};
-  for (const b of bookings) tokens[b.id] = await tokenWrites(app, b, b.status);
-  return await finishSeries(app, c.id, bookings, tokens);
+  return await finishSeries(app, c.id, bookings);
 }
 
 /** What the booking page shows once a start is chosen on a repeating event type. */

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { bookSlot } from "./book-slot.ts";
 import { bookingForToken, decideBooking, decideByToken } from "./decide-booking.ts";
 import { bookingToken } from "./booking-links.ts";
+import { hmacToken, sha256Hex } from "../integrations/crypto.ts";
+import { keys } from "../store/keys.ts";
 import { expireHolds } from "../jobs/expire-holds.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { listBusy, listHostBookings } from "../store/bookings.ts";
@@ -285,6 +287,47 @@ Deno.test("confirm: a token opens only its own action; the reject token cannot c
   assert.ok(r.ok && r.booking.status === "REJECTED");
   // The slot is free again.
   assert.deepEqual(await listBusy(app.kv, b.hostId, 0, Date.parse("2027-01-01"), app.now()), []);
+  app.close();
+});
+
+Deno.test("link tokens prove themselves against their booking: a changed token, another booking's id or another key opens nothing; a link mailed before ADR 054 still opens its booking", async () => {
+  const { app } = await setup();
+  const one = await bookSlot(app, guest(1));
+  const two = await bookSlot(app, guest(2, "2026-11-23T09:00:00Z"));
+  assert.ok(one.ok && two.ok);
+  const a = (await bookingForToken(app, one.guestToken, "guest"))!;
+  const b = (await bookingForToken(app, two.guestToken, "guest"))!;
+  assert.notEqual(a.id, b.id);
+  // A booking's write stores no token: a link is the booking's id and its proof.
+  let stored = 0;
+  for await (const _ of app.kv.list({ prefix: keys.bookingToken("").slice(0, 1) })) stored++;
+  assert.equal(stored, 0);
+  const confirm = await bookingToken(app, a, "confirm");
+  assert.equal((await decideByToken(app, confirm, "confirm")).ok, true);
+  const last = one.guestToken.at(-1) === "A" ? "B" : "A";
+  const forged = [
+    one.guestToken.slice(0, -1) + last, // one character of the proof changed
+    b.id + one.guestToken.slice(a.id.length), // another booking's id with this proof
+    a.id + two.guestToken.slice(b.id.length), // this id with another booking's proof
+    one.guestToken.slice(a.id.length), // the proof alone
+    `${one.guestToken}x`,
+  ];
+  for (const t of forged) assert.equal(await bookingForToken(app, t, "guest"), null, t);
+  // The same booking and purpose under another secret (a rotated INVITO_SESSION_SECRET).
+  const other = await memoryApp({
+    env: { INVITO_SESSION_SECRET: "another-secret-".padEnd(48, "y") },
+  });
+  assert.equal(await bookingForToken(app, await bookingToken(other, a, "guest"), "guest"), null);
+  other.close();
+  // A link mailed before: the HMAC alone, found by the SHA-256 the store kept of it.
+  const old = await hmacToken(app.linkKey, b.tokenSalt, b.id, "guest");
+  await app.kv.set(keys.bookingToken(await sha256Hex(old)), {
+    v: 1,
+    bookingId: b.id,
+    purpose: "guest",
+  });
+  assert.equal((await bookingForToken(app, old, "guest"))?.id, b.id);
+  assert.equal(await bookingForToken(app, old, "confirm"), null);
   app.close();
 });
 

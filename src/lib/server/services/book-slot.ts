@@ -35,9 +35,7 @@ export {
   bookRefusal,
   type BookResult,
   isOffered,
-  linkTokens,
   parseStart,
-  tokenWrites,
 } from "./book-basics.ts";
 
 /**
@@ -121,7 +119,7 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
   }
 
   const status = et.requiresConfirmation ? "PENDING" : "CONFIRMED";
-  const { identity, tokens, guestToken, kind } = await newBookingBasics(app, et, status);
+  const { identity, guestToken, kind } = await newBookingBasics(app, et);
   const res = await runChange(app, {
     lane: host.id,
     rules: engineRules(app, et),
@@ -151,7 +149,6 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
         nowMs,
         app.config.bookingTtlMs,
       ),
-      tokens,
       extra: input.extra,
     }),
   });

@@ -1,18 +1,32 @@
 /**
- * Link tokens for a booking. Each is an HMAC of the booking's random salt and one purpose, so a
- * token opens one booking for one action; the store keeps only its SHA-256.
+ * Link tokens for a booking (ADR 054, amending 003): the booking's id followed by an HMAC of its
+ * random salt, its id and one purpose, so a token opens one booking for one action and proves
+ * itself against the booking it names. Nothing is stored per token: a store without the link
+ * key still yields no usable link, and a booking's write carries no token keys (three random
+ * keys of its 21 mutations, issue 26). Tokens of bookings made before (the HMAC alone) are still
+ * found by the SHA-256 the store kept of them.
  */
 import type { App } from "../app.ts";
 import { getBooking, getTokenRecord } from "../store/bookings.ts";
 import type { BookingRecord, TokenPurpose } from "../domain/model/records.ts";
-import { hmacToken, sha256Hex } from "../integrations/crypto.ts";
+import { hmacToken, sha256Hex, timingSafeEqual } from "../integrations/crypto.ts";
+
+/** A booking id (a ULID) then the HMAC (SHA-256, base64url: 43 characters). */
+const SELF_PROVING = /^([0-9A-HJKMNP-TV-Z]{26})([A-Za-z0-9_-]{43})$/;
+/** A token of a booking made before ADR 054: the HMAC alone, found by its stored hash. */
+const STORED = /^[A-Za-z0-9_-]{43}$/;
 
 export async function bookingToken(
   app: Pick<App, "linkKey">,
   b: Pick<BookingRecord, "id" | "tokenSalt">,
   purpose: TokenPurpose,
-) {
-  return await hmacToken(app.linkKey, b.tokenSalt, b.id, purpose);
+): Promise<string> {
+  return b.id + await hmacToken(app.linkKey, b.tokenSalt, b.id, purpose);
+}
+
+/** The booking id a token names, unverified (for tests and logs that follow a link). */
+export function tokenBookingId(token: string): string | null {
+  return SELF_PROVING.exec(token)?.[1] ?? null;
 }
 
 export async function bookingLinks(
@@ -38,13 +52,21 @@ export async function bookingLinks(
 
 export const tokenHash = sha256Hex;
 
-/** The booking a link token opens, if the token exists and was made for this purpose. */
+/** The booking a link token opens, if the token was made for it and for this purpose. */
 export async function bookingForToken(
   app: App,
   token: string,
   purpose: TokenPurpose,
 ): Promise<BookingRecord | null> {
-  if (typeof token !== "string" || !/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
+  if (typeof token !== "string") return null;
+  const m = SELF_PROVING.exec(token);
+  if (m) {
+    const b = await getBooking(app.kv, m[1]);
+    if (!b) return null;
+    const mac = await hmacToken(app.linkKey, b.tokenSalt, b.id, purpose);
+    return timingSafeEqual(mac, m[2]) ? b : null;
+  }
+  if (!STORED.test(token)) return null;
   const rec = await getTokenRecord(app.kv, await tokenHash(token));
   if (!rec || rec.purpose !== purpose) return null;
   return await getBooking(app.kv, rec.bookingId);

@@ -13,8 +13,8 @@ import { getEventType } from "../store/event-types.ts";
 import { getUser, newId } from "../store/users.ts";
 import type { BookingRecord } from "../domain/model/records.ts";
 import { randomToken } from "../integrations/crypto.ts";
-import { bookingForToken } from "./booking-links.ts";
-import { isOffered, linkTokens, parseStart } from "./book-slot.ts";
+import { bookingForToken, bookingToken } from "./booking-links.ts";
+import { isOffered, parseStart } from "./book-slot.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { rescheduleTeamBooking } from "./team-bookings.ts";
 import { decideSeries, type SeriesScope, seriesWide } from "./series-bookings.ts";
@@ -235,8 +235,7 @@ async function reschedule(
   }
   const eventType = byHost ? { ...et, requiresConfirmation: false } : et;
   const identity = { id: newId(app.now()), tokenSalt: randomToken(16) };
-  const status = eventType.requiresConfirmation ? "PENDING" : "CONFIRMED";
-  const { tokens, guestToken } = await linkTokens(app, identity, status);
+  const guestToken = await bookingToken(app, identity, "guest");
   const successor = {
     ...identity,
     host,
@@ -260,7 +259,6 @@ async function reschedule(
           bookingId: old.id,
           by: "guest",
           successor,
-          tokens,
           hostId: opts.hostId,
           extra: opts.extra,
         }
@@ -269,7 +267,6 @@ async function reschedule(
           bookingId: old.id,
           by: opts.by,
           successor,
-          tokens,
           enforceCutoff: !byHost,
           hostId: opts.hostId,
           extra: opts.extra,

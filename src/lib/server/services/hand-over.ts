@@ -20,7 +20,6 @@ import { getUser, newId } from "../store/users.ts";
 import { getEventType, insertEventType, listEventTypes } from "../store/event-types.ts";
 import { hostBookingPages } from "../store/host-data.ts";
 import { randomToken } from "../integrations/crypto.ts";
-import { tokenWrites } from "./book-slot.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { type AuditParty, recordAudit } from "./audit.ts";
 
@@ -73,11 +72,6 @@ export async function handOverBookings(
     // The meeting keeps its status: a confirmed one stays confirmed with the new host.
     const eventType = { ...et, requiresConfirmation: old.status === "PENDING" };
     const identity = { id: newId(app.now()), tokenSalt: randomToken(16) };
-    const tokens = await tokenWrites(
-      app,
-      identity,
-      old.status === "PENDING" ? "PENDING" : "CONFIRMED",
-    );
     const res = await runChange(app, {
       lane: to.id,
       rules: engineRules(app, et),
@@ -92,7 +86,6 @@ export async function handOverBookings(
           startMs: old.startMs,
           durationMin: old.durationMin,
         },
-        tokens,
         enforceCutoff: false,
         hostId: old.hostId,
       }),

@@ -92,7 +92,7 @@ export async function bookForGuest(
   const eventType = input.confirmed ? { ...et, requiresConfirmation: false } : et;
   const status = eventType.requiresConfirmation ? "PENDING" : "CONFIRMED";
   // A seated event type: the host's guest takes a seat of the time like any guest (ADR 040).
-  const { identity, tokens, guestToken, kind } = await newBookingBasics(app, et, status);
+  const { identity, guestToken, kind } = await newBookingBasics(app, et);
   const res = await runChange(app, {
     lane: host.id,
     rules: engineRules(app, et),
@@ -118,7 +118,6 @@ export async function bookForGuest(
         nowMs,
         app.config.bookingTtlMs,
       ),
-      tokens,
       extra: input.extra,
     }),
   });

@@ -20,7 +20,6 @@ import { seatsOf } from "../domain/seats.ts";
 import { listEventTypes } from "../store/event-types.ts";
 import { getBooking, listBusyEntries } from "../store/bookings.ts";
 import { randomToken } from "../integrations/crypto.ts";
-import { tokenWrites } from "./book-slot.ts";
 import { engineRules, runChange } from "./transaction.ts";
 
 /** A booking as the export holds it (validated by host-import.ts): its record without the salt. */
@@ -133,7 +132,6 @@ export async function importBookings(
     const et = here.get(slug);
     if (!et) return await note({ outcome: "unknown_event_type", booking: brief(b), slug });
     const rec = importedRecord(b, host, et, input.sourceHostname);
-    const tokens = await tokenWrites(app, rec, rec.status);
     const seats = seatsOf(et);
     const res = await runChange(app, {
       lane: rec.status === "PENDING" || rec.status === "CONFIRMED" ? host.id : undefined,
@@ -141,7 +139,6 @@ export async function importBookings(
       change: () => ({
         kind: "import",
         booking: rec,
-        tokens,
         ...(seats && rec.seat ? { perTime: seats.perTime } : {}),
       }),
     });

@@ -17,7 +17,7 @@ import { newId } from "../store/users.ts";
 import { getEventType, getEventTypeBySlug } from "../store/event-types.ts";
 import { closePollRecord, getPoll, insertPoll, listPolls, listVotes } from "../store/polls.ts";
 import { hmacToken, randomToken, sha256Hex } from "../integrations/crypto.ts";
-import { type BookRefusal, bookRefusal, isOffered, parseStart, tokenWrites } from "./book-slot.ts";
+import { type BookRefusal, bookRefusal, isOffered, parseStart } from "./book-slot.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { hostEventJob } from "./webhooks.ts";
 import { freeStarts } from "./one-off-links.ts";
@@ -273,7 +273,6 @@ export async function pickPollTime(
   const identity = { id: poll.holds?.[i]?.id ?? newId(app.now()), tokenSalt: randomToken(16) };
   // The meeting is called what the poll was (mails, invitations, calendars, the booking list).
   const eventType = { ...et, title: poll.title, requiresConfirmation: false };
-  const tokens = await tokenWrites(app, identity, "CONFIRMED");
   const note = `${poll.title}: ${votes.map((v) => `${v.name} <${v.email}>`).join(", ")}`
     .slice(0, 2000);
   // Every voter is an attendee: the others are the booking's additional guests, so they get its
@@ -307,7 +306,6 @@ export async function pickPollTime(
         nowMs,
         app.config.bookingTtlMs,
       ),
-      tokens,
       // The poll's "booked" marker (checked absent: a poll books once, and no close or vote
       // landed before) and the poll record naming its booking ride in the booking's own write.
       extra: [

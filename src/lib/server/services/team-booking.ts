@@ -28,7 +28,7 @@ import { successorIdentity } from "../domain/calendar-identity.ts";
 import type { BookingRecord, CoordinatorRecord, EventTypeRecord } from "../domain/model/records.ts";
 import { newId } from "../store/users.ts";
 import { randomToken } from "../integrations/crypto.ts";
-import { linkTokens } from "./book-slot.ts";
+import { bookingToken } from "./booking-links.ts";
 import { engineRules, runChange } from "./transaction.ts";
 
 export type TeamBookInput =
@@ -75,8 +75,7 @@ export async function bookForPersons(app: App, input: TeamBookInput): Promise<Te
   }
   const identity = input.identity ?? { id: newId(app.now()), tokenSalt: randomToken(16) };
   const coordinatorId = newId(app.now());
-  const status = input.eventType.requiresConfirmation ? "PENDING" : "CONFIRMED";
-  const { tokens, guestToken } = await linkTokens(app, identity, status);
+  const guestToken = await bookingToken(app, identity, "guest");
   const rules = engineRules(app, input.eventType);
   const moving = input.reschedule;
   const booking = (nowMs: number): BookingRecord => ({
@@ -134,7 +133,6 @@ export async function bookForPersons(app: App, input: TeamBookInput): Promise<Te
       kind: "commit",
       coordinatorId,
       booking: booking(nowMs),
-      tokens,
       extra: input.extra,
       rotation: input.rotation,
       rosterKey: input.rosterKey,

@@ -38,10 +38,10 @@ import {
   type BookResult,
   checkGuestInput,
   isOffered,
-  linkTokens,
   parseStart,
 } from "./book-slot.ts";
 import { bookForPersons } from "./team-booking.ts";
+import { bookingToken } from "./booking-links.ts";
 import { bookCollectiveSeat } from "./team-seats.ts";
 import { seatsOf } from "../domain/seats.ts";
 import { engineRules, runChange } from "./transaction.ts";
@@ -198,7 +198,7 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
     };
   }
 
-  const { tokens, guestToken } = await linkTokens(app, identity, status);
+  const guestToken = await bookingToken(app, identity, "guest");
   const res = await runChange(app, {
     // Bookings of one rotation queue behind each other in this process (each changes it).
     lane: `rotation:${et.id}`,
@@ -218,7 +218,6 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
         app.config.bookingTtlMs,
       ),
       assign: assignment(team, et, offered),
-      tokens,
       extra: [
         { key: keys.teamBooking(team.id, guest.startMs, identity.id), value: identity.id },
         ...(input.extra ?? []),
@@ -263,7 +262,6 @@ export async function rescheduleTeamBooking(
   // The host chose the new time: it is confirmed.
   const eventType = byHost ? { ...et, requiresConfirmation: false } : et;
   const identity = { id: newId(app.now()), tokenSalt: randomToken(16) };
-  const status = eventType.requiresConfirmation ? "PENDING" : "CONFIRMED";
   const startMs = start.epochMilliseconds;
 
   if (collective) {
@@ -302,7 +300,7 @@ export async function rescheduleTeamBooking(
     return { ok: false, reason: rescheduleRefusal(res.reason) };
   }
 
-  const { tokens, guestToken } = await linkTokens(app, identity, status);
+  const guestToken = await bookingToken(app, identity, "guest");
   const res = await runChange(app, {
     lane: `rotation:${et.id}`,
     rules: engineRules(app, et),
@@ -318,7 +316,6 @@ export async function rescheduleTeamBooking(
         durationMin,
         teamId: team.id,
       },
-      tokens,
       enforceCutoff: !byHost,
       hostId: opts.hostId,
       reason: opts.reason,

@@ -10,7 +10,7 @@ import type { App } from "../app.ts";
 import { newBookingRecord } from "../domain/booking.ts";
 import { liveSeats } from "../domain/seats.ts";
 import { getSeatLedger } from "../store/seats.ts";
-import { linkTokens } from "./book-slot.ts";
+import { bookingToken } from "./booking-links.ts";
 import { bookForPersons, type TeamBookInput, type TeamBookResult } from "./team-booking.ts";
 import { engineRules, runChange } from "./transaction.ts";
 
@@ -25,8 +25,7 @@ export async function bookCollectiveSeat(
   const et = input.eventType;
   const rules = engineRules(app, et);
   const identity = input.identity;
-  const status = et.requiresConfirmation ? "PENDING" : "CONFIRMED";
-  const { tokens, guestToken } = await linkTokens(app, identity, status);
+  const guestToken = await bookingToken(app, identity, "guest");
   const personIds = [...new Set(input.personIds)].sort();
   let last: TeamBookResult = { ok: false, reason: "busy" };
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -46,7 +45,6 @@ export async function bookCollectiveSeat(
           perTime,
           meetingId: ledger.meetingId,
           coordinatorId,
-          tokens,
           extra: input.extra,
         }),
       });

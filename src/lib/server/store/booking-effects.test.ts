@@ -98,7 +98,6 @@ Deno.test("side effects: every transition — request, confirm, reschedule, expi
     const requested = await jobsOf(kv, et, {
       kind: "create",
       booking: booking(et, start),
-      tokens: [],
     });
     assert.deepEqual(kinds(requested.jobs), ["host_request", "guest_pending", "booking.requested"]);
     const id = requested.booking.id;
@@ -135,7 +134,6 @@ Deno.test("side effects: every transition — request, confirm, reschedule, expi
         startMs: start + 24 * H,
         durationMin: 30,
       },
-      tokens: [],
       enforceCutoff: true,
     });
     const events = moved.jobs.filter((j) => j.payload.kind === "webhook_event");
@@ -162,7 +160,6 @@ Deno.test("side effects: every transition — request, confirm, reschedule, expi
     const other = await jobsOf(kv, et, {
       kind: "create",
       booking: booking(et, start + 3 * 24 * H),
-      tokens: [],
     });
     const rejected = await jobsOf(kv, et, {
       kind: "transition",
@@ -174,7 +171,6 @@ Deno.test("side effects: every transition — request, confirm, reschedule, expi
     const third = await jobsOf(kv, eventType({ requiresConfirmation: false }), {
       kind: "create",
       booking: booking(eventType({ requiresConfirmation: false }), start + 4 * 24 * H),
-      tokens: [],
     });
     assert.equal(kinds(third.jobs).at(-1), "booking.confirmed");
     const cancelled = await jobsOf(kv, et, {

@@ -294,7 +294,6 @@ async function check(cfg: Config, ops: Op[]) {
             booking: b,
             perTime: cfg.perTime,
             meetingId: nextId(),
-            tokens: [{ hash: `h${b.id}`, purpose: "guest" }],
           }, rules);
         }
         return;
@@ -306,7 +305,7 @@ async function check(cfg: Config, ops: Op[]) {
           `s${op.guest}@x.test`,
           singleRules.bookingTtlMs,
         );
-        await apply({ kind: "create", booking: b, tokens: [] }, singleRules);
+        await apply({ kind: "create", booking: b }, singleRules);
         return;
       }
       const seats = made.filter((b) => b.seat);
@@ -334,7 +333,6 @@ async function check(cfg: Config, ops: Op[]) {
             startMs: times[op.time],
             durationMin: et.durationMin,
           },
-          tokens: [],
         }, rules);
         return;
       }
@@ -351,7 +349,6 @@ async function check(cfg: Config, ops: Op[]) {
             startMs: times[op.time],
             durationMin: et.durationMin,
           },
-          tokens: [],
           enforceCutoff: false,
         }, rules);
         return;

@@ -218,9 +218,6 @@ async function finish(
   for (let i = 0; i < 60; i++) {
     const c = (await kv.get<CoordinatorRecord>(keys.coordinator(coordinatorId))).value!;
     if (c.series!.done >= bookings.length) return;
-    const tokens = Object.fromEntries(
-      bookings.map((b) => [b.id, [{ hash: `h${b.id}`, purpose: "guest" as const }]]),
-    );
     const r = await run(
       kv,
       {
@@ -228,7 +225,6 @@ async function finish(
         coordinatorId,
         bookings: bookings.slice(c.series!.done),
         first: bookings[0],
-        tokens,
       },
       rules,
       nowMs,
@@ -276,10 +272,11 @@ Deno.test("series: a 52-week pending series with day and week caps, across UTC m
       assert.equal(b.status, "PENDING");
       assert.equal(b.series!.count, 52);
     }
-    // Every occurrence is indexed, has its link, and its own (uncoordinated) busy entries.
+    // Every occurrence is indexed, keeps the salt its links prove themselves against (ADR 054),
+    // and has its own (uncoordinated) busy entries.
     for (const b of byIndex) {
       assert.ok((await kv.get(keys.bookingByHostStart(HOST.id, b.startMs, b.id))).value);
-      assert.ok((await kv.get(keys.bookingToken(`h${b.id}`))).value);
+      assert.ok(b.tokenSalt);
     }
     const busy = await listAll<{ bookingId: string; coordinatorId?: string }>(kv, ["busy"]);
     assert.equal(new Set(busy.map((e) => e.bookingId)).size, 52);
@@ -308,7 +305,7 @@ Deno.test("series: a single booking on its 7th date refuses the 12-week series, 
     const bookings = occurrences(et, "2026-01-12T15:00:00Z", 12);
     const taken = single(et, bookings[6].startMs, NOW);
     assert.ok(
-      (await run(kv, { kind: "create", booking: taken, tokens: [] }, rulesFor(et), NOW)).ok,
+      (await run(kv, { kind: "create", booking: taken }, rulesFor(et), NOW)).ok,
     );
     const res = await bookSeries(kv, bookings, et, NOW);
     assert.deepEqual(res.ok ? "booked" : res.reason, "slot_taken");
@@ -336,7 +333,7 @@ Deno.test("series: holds left by a crash block the dates until their deadline an
     const seventh = bookings[6].startMs;
     const before = await run(
       kv,
-      { kind: "create", booking: single(et, seventh, NOW + 1000), tokens: [] },
+      { kind: "create", booking: single(et, seventh, NOW + 1000) },
       rules,
       NOW + 1000,
     );
@@ -344,7 +341,7 @@ Deno.test("series: holds left by a crash block the dates until their deadline an
     const later = NOW + SERIES_HOLD_MS + 1;
     const after = await run(
       kv,
-      { kind: "create", booking: single(et, seventh, later), tokens: [] },
+      { kind: "create", booking: single(et, seventh, later) },
       rules,
       later,
     );
@@ -397,7 +394,7 @@ Deno.test("series: committed series stay blocked whatever the clock, and a secon
     const later = NOW + 2 * SERIES_HOLD_MS;
     const r = await run(
       kv,
-      { kind: "create", booking: single(et, bookings[20].startMs, later), tokens: [] },
+      { kind: "create", booking: single(et, bookings[20].startMs, later) },
       rules,
       later,
     );
@@ -429,7 +426,7 @@ Deno.test("series: a committed series keeps its cap counts past the hold deadlin
     const sameDay = bookings[1].startMs + 3 * H;
     const r = await run(
       kv,
-      { kind: "create", booking: single(et, sameDay, later), tokens: [] },
+      { kind: "create", booking: single(et, sameDay, later) },
       rules,
       later,
     );

@@ -102,7 +102,6 @@ Deno.test("assign: the worst case checks 7 keys (two days, two caps, the guest, 
     kind: "assign",
     booking: draft("01KB00000000000000000000001"),
     assign: assignment,
-    tokens: [],
   };
   const snap = await readSnapshot(kv, change, rules, NO_CALENDARS);
   const res = planChange(snap, change, rules, NOW);
@@ -132,7 +131,6 @@ Deno.test("assign: a team record that no longer lists the candidates assigns nob
     kind: "assign",
     booking: draft("01KB00000000000000000000002"),
     assign: assignment,
-    tokens: [],
   };
   const res = planChange(await readSnapshot(kv, change, rules, NO_CALENDARS), change, rules, NOW);
   assert.deepEqual(res, { ok: false, reason: "slot_taken" });
@@ -165,7 +163,6 @@ Deno.test("collective: the commit of the largest collective, confirmed with five
     kind: "commit",
     coordinatorId: "c1",
     booking: b,
-    tokens: [],
     rosterKey: keys.team(team.id),
   };
   const res = planChange(await readSnapshot(kv, change, rules, NO_CALENDARS), change, rules, NOW);

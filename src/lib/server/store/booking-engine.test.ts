@@ -161,7 +161,7 @@ Deno.test("planChange: the New York reschedule of issue 11 (hold across UTC midn
   const now = Date.parse("2026-11-20T08:00:00Z");
   // 18:30 New York = 23:30Z: the block 23:15Z–00:30Z touches two UTC days.
   const b = booking(et, "2026-11-23T23:30:00Z", now);
-  const created = await run(kv, { kind: "create", booking: b, tokens: [] }, rules, now);
+  const created = await run(kv, { kind: "create", booking: b }, rules, now);
   assert.ok(created.ok && created.committed);
   assert.deepEqual(checkedPrefixes(created.plan), [
     "busy_fence",
@@ -184,7 +184,6 @@ Deno.test("planChange: the New York reschedule of issue 11 (hold across UTC midn
         startMs: Date.parse("2026-11-30T23:30:00Z"),
         durationMin: 60,
       },
-      tokens: [],
       enforceCutoff: true,
     },
     rules,
@@ -214,7 +213,7 @@ Deno.test("planChange: cancel, reject and expire check only the booking; confirm
   const made: BookingRecord[] = [];
   for (const start of ["2026-11-23T14:00:00Z", "2026-11-23T15:00:00Z", "2026-11-24T14:00:00Z"]) {
     const b = booking(et, start, now, { email: `${start}@x.test` });
-    assert.ok((await run(kv, { kind: "create", booking: b, tokens: [] }, rules, now)).ok);
+    assert.ok((await run(kv, { kind: "create", booking: b }, rules, now)).ok);
     made.push(b);
   }
   const t = (bookingId: string, action: "confirm" | "reject" | "cancel" | "expire") =>
@@ -248,7 +247,7 @@ Deno.test("planChange: overlapping live time, a full cap, too many pending reque
   const create = (start: string, email = "a@x.test") =>
     run(
       kv,
-      { kind: "create", booking: booking(et, start, now, { email }), tokens: [] },
+      { kind: "create", booking: booking(et, start, now, { email }) },
       rules,
       now,
     );
@@ -266,14 +265,14 @@ Deno.test("planChange: overlapping live time, a full cap, too many pending reque
   assert.deepEqual(await create("2026-11-24T16:00:00Z"), { ok: false, reason: "too_many_pending" });
   const unknown: CalendarReader = (_p, iv) => Promise.resolve({ busy: [], unknown: [iv] });
   const b = booking(et, "2026-11-25T10:00:00Z", now, { email: "d@x.test" });
-  assert.deepEqual(await run(kv, { kind: "create", booking: b, tokens: [] }, rules, now, unknown), {
+  assert.deepEqual(await run(kv, { kind: "create", booking: b }, rules, now, unknown), {
     ok: false,
     reason: "calendar_unavailable",
   });
   // A zero-length calendar window inside the block blocks nothing (one overlap rule everywhere).
   const empty: CalendarReader = (_p, iv) =>
     Promise.resolve({ busy: [{ startMs: iv.startMs + 1, endMs: iv.startMs + 1 }], unknown: [] });
-  assert.ok((await run(kv, { kind: "create", booking: b, tokens: [] }, rules, now, empty)).ok);
+  assert.ok((await run(kv, { kind: "create", booking: b }, rules, now, empty)).ok);
   kv.close();
 });
 
@@ -283,11 +282,11 @@ Deno.test("planChange: a hold past its time is free for a new booking, which rem
   const rules = rulesFor(et);
   const now = Date.parse("2026-11-20T08:00:00Z");
   const held = booking(et, "2026-11-23T14:00:00Z", now);
-  assert.ok((await run(kv, { kind: "create", booking: held, tokens: [] }, rules, now)).ok);
+  assert.ok((await run(kv, { kind: "create", booking: held }, rules, now)).ok);
   // Another process whose clock is past the hold books the same time…
   const later = now + 24 * H;
   const taker = booking(et, "2026-11-23T14:00:00Z", later, { email: "b@x.test" });
-  const took = await run(kv, { kind: "create", booking: taker, tokens: [] }, rules, later);
+  const took = await run(kv, { kind: "create", booking: taker }, rules, later);
   assert.ok(took.ok && took.committed);
   const deleted = took.plan.writes.filter((w) => w.op === "delete").map((w) => String(w.key[0]));
   assert.deepEqual(deleted.sort(), ["busy", "cap_entry"], "the old hold's time and count go");
@@ -309,13 +308,13 @@ Deno.test("planChange: an extra write rides in the commit, checked absent when a
   const now = Date.parse("2026-11-20T08:00:00Z");
   const extra = [{ key: ["idempotency", "k1"], value: { bookingId: "x" }, expectAbsent: true }];
   const b = booking(et, "2026-11-23T14:00:00Z", now);
-  const first = await run(kv, { kind: "create", booking: b, tokens: [], extra }, rules, now);
+  const first = await run(kv, { kind: "create", booking: b, extra }, rules, now);
   assert.ok(first.ok && first.committed);
   assert.equal(first.plan.budget.checks, 2, "the day's fence and the absent key");
   assert.deepEqual((await kv.get(["idempotency", "k1"])).value, { bookingId: "x" });
   const again = booking(et, "2026-11-24T14:00:00Z", now);
   assert.deepEqual(
-    await run(kv, { kind: "create", booking: again, tokens: [], extra }, rules, now),
+    await run(kv, { kind: "create", booking: again, extra }, rules, now),
     {
       ok: false,
       reason: "conflict",
@@ -336,7 +335,6 @@ Deno.test("planChange: an imported pending request across UTC midnight with day 
     const imp = (b: BookingRecord): Change => ({
       kind: "import",
       booking: b,
-      tokens: [{ hash: `h${b.id}`, purpose: "guest" }],
     });
     const r = await run(kv, imp(pending), rules, now);
     assert.ok(r.ok, JSON.stringify(r));
@@ -390,7 +388,7 @@ Deno.test("planChange: a write that would not fit remote KV is refused as too_la
   const b = booking(et, "2026-11-23T14:00:00Z", now);
   const big = [{ key: ["x"], value: "x".repeat(70_000) }];
   assert.deepEqual(
-    await run(kv, { kind: "create", booking: b, tokens: [], extra: big }, rules, now),
+    await run(kv, { kind: "create", booking: b, extra: big }, rules, now),
     { ok: false, reason: "too_large" },
   );
   const many = Array.from(
@@ -398,7 +396,7 @@ Deno.test("planChange: a write that would not fit remote KV is refused as too_la
     (_, i) => ({ key: ["k", i], value: 1, expectAbsent: true }),
   );
   assert.deepEqual(
-    await run(kv, { kind: "create", booking: b, tokens: [], extra: many }, rules, now),
+    await run(kv, { kind: "create", booking: b, extra: many }, rules, now),
     { ok: false, reason: "too_large" },
   );
   kv.close();
@@ -435,7 +433,7 @@ Deno.test("planChange: a 100-person hold commits checking only its coordinator; 
   }
   const done = await run(
     kv,
-    { kind: "commit", coordinatorId: "c1", booking: b, tokens: [] },
+    { kind: "commit", coordinatorId: "c1", booking: b },
     rules,
     now,
   );
@@ -446,7 +444,7 @@ Deno.test("planChange: a 100-person hold commits checking only its coordinator; 
   const single = booking(et, "2026-11-24T00:00:00Z", now, {
     host: { id: "p042", timeZone: "UTC" },
   });
-  assert.deepEqual(await run(kv, { kind: "create", booking: single, tokens: [] }, rules, now), {
+  assert.deepEqual(await run(kv, { kind: "create", booking: single }, rules, now), {
     ok: false,
     reason: "slot_taken",
   });
@@ -482,13 +480,13 @@ Deno.test("planChange: a multi-person hold past its deadline is free only for a 
   }
   const single = booking(et, "2026-11-23T14:00:00Z", now, { host: { id: "pb", timeZone: "UTC" } });
   // Before the deadline the hold blocks, as one still being taken (the runner waits for it).
-  assert.deepEqual(await run(kv, { kind: "create", booking: single, tokens: [] }, rules, now), {
+  assert.deepEqual(await run(kv, { kind: "create", booking: single }, rules, now), {
     ok: false,
     reason: "held",
   });
   // After it, a booking takes the time over: it checks the coordinator and abandons it.
   const after = now + TEAM_HOLD_MS;
-  const took = await run(kv, { kind: "create", booking: single, tokens: [] }, rules, after);
+  const took = await run(kv, { kind: "create", booking: single }, rules, after);
   assert.ok(took.ok && took.committed);
   assert.deepEqual(checkedPrefixes(took.plan), ["busy_fence", "coordinator"]);
   assert.equal(
@@ -498,7 +496,7 @@ Deno.test("planChange: a multi-person hold past its deadline is free only for a 
   // A commit with a clock that is behind still fails: the coordinator is no longer holding.
   const late = await run(
     kv,
-    { kind: "commit", coordinatorId: "c2", booking: b, tokens: [] },
+    { kind: "commit", coordinatorId: "c2", booking: b },
     rules,
     now + 1_000,
   );
@@ -551,13 +549,13 @@ Deno.test("planChange: a multi-person hold released between the snapshot's reads
     },
   }) as Deno.Kv;
   const single = booking(et, "2026-11-23T14:00:00Z", now, { host: { id: "pa", timeZone: "UTC" } });
-  const res = await run(racing, { kind: "create", booking: single, tokens: [] }, rules, now + 1);
+  const res = await run(racing, { kind: "create", booking: single }, rules, now + 1);
   assert.ok(released, "the release landed between the reads");
   assert.ok(res.ok && res.committed, JSON.stringify(res));
   // The team's commit cannot land any more: its coordinator is abandoned.
   const late = await run(
     kv,
-    { kind: "commit", coordinatorId: "c3", booking: b, tokens: [] },
+    { kind: "commit", coordinatorId: "c3", booking: b },
     rules,
     now + 2,
   );
@@ -591,7 +589,7 @@ Deno.test("planChange: a booking with the longest note, answers and labels the f
     guestNote: "註".repeat(2000),
     answers: checked.answers,
   };
-  const res = await run(kv, { kind: "create", booking: b, tokens: [] }, rulesFor(et), now);
+  const res = await run(kv, { kind: "create", booking: b }, rulesFor(et), now);
   assert.ok(res.ok && res.committed, JSON.stringify(res.ok || res.reason));
   assert.ok(res.plan.budget.largestValueBytes <= REMOTE_KV_LIMITS.valueBytes);
   kv.close();
@@ -876,7 +874,6 @@ function engineProperty(open: () => Promise<PropertyStore>, numRuns: number) {
                   coordinatorId: id,
                   bookings: occ.slice(done),
                   first: occ[0],
-                  tokens: {},
                 });
                 assert.ok(r.ok);
                 done = r.plan.coordinator!.series!.done;
@@ -914,7 +911,6 @@ function engineProperty(open: () => Promise<PropertyStore>, numRuns: number) {
                   booking: b,
                   perTime: cfg.perTime,
                   meetingId: nextId(),
-                  tokens: [{ hash: `h${b.id}`, purpose: "guest" }],
                 };
                 const res = await run(kv, c, rulesOf.et3, now);
                 if (!res.ok) {
@@ -967,7 +963,6 @@ function engineProperty(open: () => Promise<PropertyStore>, numRuns: number) {
                   perTime: cfg.perTime,
                   meetingId: ledger.meetingId,
                   coordinatorId: ledger.coordinatorId,
-                  tokens: [],
                 });
                 if (res.ok) made.push(res.plan.booking!);
                 continue;
@@ -995,7 +990,6 @@ function engineProperty(open: () => Promise<PropertyStore>, numRuns: number) {
                   kind: "commit",
                   coordinatorId,
                   booking: { ...b, coordinatorId },
-                  tokens: [],
                   seat: { perTime: cfg.perTime },
                 })
                 : null;
@@ -1026,7 +1020,6 @@ function engineProperty(open: () => Promise<PropertyStore>, numRuns: number) {
               change = {
                 kind: "create",
                 booking: b,
-                tokens: [{ hash: `h${b.id}`, purpose: "guest" }],
                 extra: op.idempotent
                   ? [{ key: ["idem", b.id], value: b.id, expectAbsent: true, expireInMs: H }]
                   : undefined,
@@ -1047,7 +1040,6 @@ function engineProperty(open: () => Promise<PropertyStore>, numRuns: number) {
                   startMs,
                   durationMin: ofTarget.durationMin,
                 },
-                tokens: [],
                 enforceCutoff: !byHost,
               };
             } else {

@@ -71,7 +71,10 @@ export const keys = {
   bookingBySeriesHostPrefix: (hostId: UserId) => ["booking_by_series", hostId] as const,
   bookingByHostStartFrom: (hostId: UserId, startMs: number) =>
     ["booking_by_host_start", hostId, startMs] as const,
-  /** Tokens are stored by their SHA-256 only; the value names the booking and the one action it allows. */
+  /**
+   * Link tokens of bookings made before ADR 054, by their SHA-256 only; the value names the
+   * booking and the one action it allows. Newer tokens prove themselves and store nothing.
+   */
   bookingToken: (tokenHash: string) => ["booking_token", tokenHash] as const,
   bookingPendingByExpiry: (reservedUntilMs: number, id: BookingId) =>
     ["booking_pending_by_expiry", reservedUntilMs, id] as const,
@@ -360,8 +363,6 @@ export function keyOf(e: Entry): Key {
       return keys.bookingBySeries(e.hostId, e.seriesId, e.index);
     case "bookingPendingByExpiry":
       return keys.bookingPendingByExpiry(e.untilMs, e.id);
-    case "bookingToken":
-      return keys.bookingToken(e.hash);
     case "busy":
       return keys.busy(e.personId, e.day, e.startMs, e.bookingId);
     case "busyFence":

@@ -16,7 +16,6 @@ import type {
   GuardedWrite,
   Refusal,
   Snapshot,
-  TokenWrite,
   Versioned,
 } from "./types.ts";
 
@@ -62,7 +61,7 @@ export const guestHoldOf = (b: BookingRecord): Entry => ({
 
 // ── bookings and their indexes ──────────────────────────────────────────────────────────────
 
-export function writeNewBooking(d: Draft, b: BookingRecord, tokens: TokenWrite[]) {
+export function writeNewBooking(d: Draft, b: BookingRecord) {
   d.set({ kind: "booking", id: b.id }, b);
   d.set({ kind: "bookingByHostStart", hostId: b.hostId, startMs: b.startMs, id: b.id }, b.id);
   // A series' date, at its place in the series (a moved date's successor takes its place).
@@ -77,9 +76,6 @@ export function writeNewBooking(d: Draft, b: BookingRecord, tokens: TokenWrite[]
   }
   if (b.status === "PENDING" && b.reservedUntilMs !== null) {
     d.set({ kind: "bookingPendingByExpiry", untilMs: b.reservedUntilMs, id: b.id }, b.id);
-  }
-  for (const t of tokens) {
-    d.set({ kind: "bookingToken", hash: t.hash }, { v: 1, bookingId: b.id, purpose: t.purpose });
   }
 }
 

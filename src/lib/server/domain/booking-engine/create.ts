@@ -35,7 +35,7 @@ export function planCreate(
     claimGuestHold(d, s, b, self, rules, nowMs);
   if (refused) return { ok: false, reason: refused };
   // The id is a fresh ULID: no check; an unknown outcome is settled by reading it back.
-  writeNewBooking(d, b, change.tokens);
+  writeNewBooking(d, b);
   writeBusy(d, b);
   writeExtras(d, change.extra, change.rotation);
   d.job(...sideEffects(null, b, nowMs));
@@ -129,7 +129,7 @@ export function planAssign(
     claimGuestHold(d, s, b, self, rules, nowMs);
   if (refused) return { ok: false, reason: refused };
   writeRotation(d, s, change.assign, candidate);
-  writeNewBooking(d, b, change.tokens);
+  writeNewBooking(d, b);
   writeBusy(d, b);
   writeExtras(d, change.extra);
   d.job(...sideEffects(null, b, nowMs));

@@ -42,7 +42,7 @@ export function planImport(
     if (refused) return { ok: false, reason: refused };
     writeBusy(d, b);
   }
-  writeNewBooking(d, b, change.tokens);
+  writeNewBooking(d, b);
   const result = d.finish("import", {
     booking: b,
     probe: { key: d.key({ kind: "booking", id: b.id }), landed: bookingExists(b.id) },

@@ -63,7 +63,7 @@ export function planRebook(
   if (refused) return { ok: false, reason: refused };
   // Checked at the versionstamp read: a second pick through the same link finds it linked.
   writeUpdatedBooking(d, current, linked);
-  writeNewBooking(d, successor, change.tokens);
+  writeNewBooking(d, successor);
   writeBusy(d, successor);
   writeExtras(d, change.extra);
   // The old booking's mails and calendar removal went out when the host asked.

@@ -111,7 +111,7 @@ export function planReschedule(
   }
   writeUpdatedBooking(d, current, retired);
   dropHoldings(d, old);
-  writeNewBooking(d, successor, change.tokens);
+  writeNewBooking(d, successor);
   writeBusy(d, successor);
   writeExtras(d, change.extra);
   d.job(

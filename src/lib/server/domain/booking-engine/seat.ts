@@ -166,7 +166,7 @@ export function planSeat(
   );
   if (!taken.ok) return taken;
   const b = taken.booking;
-  writeNewBooking(d, b, change.tokens);
+  writeNewBooking(d, b);
   writeExtras(d, change.extra);
   d.job(...sideEffects(null, b, nowMs));
   const result = d.finish("seat", {
@@ -209,7 +209,7 @@ export function planSeatImport(
   );
   if (!taken.ok) return taken;
   const b = taken.booking;
-  writeNewBooking(d, b, change.tokens);
+  writeNewBooking(d, b);
   const result = d.finish("import", {
     booking: b,
     probe: { key: d.key({ kind: "booking", id: b.id }), landed: bookingExists(b.id) },
@@ -269,7 +269,7 @@ export function planSeatReschedule(
   );
   if (!taken.ok) return taken;
   const successor = taken.booking;
-  writeNewBooking(d, successor, change.tokens);
+  writeNewBooking(d, successor);
   writeExtras(d, change.extra);
   d.job(
     ...sideEffects(old, retired, nowMs),
@@ -323,7 +323,7 @@ export function planSeatRebook(
   const linked: BookingRecord = { ...old, rescheduledToId: successor.id };
   // Checked at the versionstamp read: a second pick through the same link finds it linked.
   writeUpdatedBooking(d, current, linked);
-  writeNewBooking(d, successor, change.tokens);
+  writeNewBooking(d, successor);
   writeExtras(d, change.extra);
   // The old seat's mails and calendar removal went out when the host asked.
   d.job(...sideEffects(null, successor, nowMs));

@@ -31,7 +31,7 @@ import { busyKeys, claimTime, orClear, writeBusy } from "./busy.ts";
 import { capEntryKeys, claimCaps, claimGuestHold, holdOf } from "./caps.ts";
 import { sideEffects } from "./effects.ts";
 import { ABANDONED_KEEP_MS } from "./team.ts";
-import type { Change, EngineRules, PlanResult, Snapshot, TokenWrite, Versioned } from "./types.ts";
+import type { Change, EngineRules, PlanResult, Snapshot, Versioned } from "./types.ts";
 
 /** How long a series' holds last without its commit (a 52-week series takes several writes). */
 export const SERIES_HOLD_MS = 60_000;
@@ -228,7 +228,7 @@ export function planSeriesFinish(
   ) return { ok: false, reason: "not_found" };
   let n = todo.length;
   while (true) {
-    const r = finishWrite(s, cv, todo.slice(0, n), change.first, change.tokens, nowMs, limits);
+    const r = finishWrite(s, cv, todo.slice(0, n), change.first, nowMs, limits);
     if (r.ok || r.reason !== "too_large" || n === 1) return r;
     n = Math.ceil(n / 2);
   }
@@ -239,7 +239,6 @@ function finishWrite(
   cv: SeriesCoordinator,
   bookings: BookingRecord[],
   first: BookingRecord,
-  tokens: Record<string, TokenWrite[]>,
   nowMs: number,
   limits: KvLimits,
 ): PlanResult {
@@ -247,7 +246,7 @@ function finishWrite(
   const d = new Draft(s.keyOf);
   d.check(cv);
   for (const b of bookings) {
-    writeNewBooking(d, b, tokens[b.id] ?? []);
+    writeNewBooking(d, b);
     // Its own entries from now on, as any booking's (the coordinator no longer decides them).
     writeBusy(d, b);
     for (const k of capEntryKeys(b)) {

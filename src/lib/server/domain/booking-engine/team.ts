@@ -181,7 +181,7 @@ export function planTeamCommit(
     // Every member's hold becomes the booking's own (no fence: the coordinator guards them).
     writeBusy(d, b, c.id);
   }
-  writeNewBooking(d, b, change.tokens);
+  writeNewBooking(d, b);
   writeExtras(d, change.extra, change.rotation);
   if (old && retired) {
     d.job(...sideEffects(old, retired, nowMs), ...handoverEffects(old, b, nowMs));

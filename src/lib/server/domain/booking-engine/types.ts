@@ -10,7 +10,6 @@ import type {
   FenceRecord,
   GuestHoldRecord,
   OutboxRecord,
-  TokenPurpose,
 } from "../model/records.ts";
 import type { Interval } from "../interval.ts";
 import type { BookingAction, NewBookingInput } from "../booking.ts";
@@ -34,7 +33,6 @@ export type ExtraWrite = {
 };
 /** A record checked at the versionstamp read and replaced in the same commit (a round-robin pick). */
 export type GuardedWrite = { key: Key; versionstamp: string | null; value: unknown };
-export type TokenWrite = { hash: string; purpose: TokenPurpose };
 export type Actor = "guest" | "host" | "system";
 
 /**
@@ -62,7 +60,6 @@ export type Change =
   | {
     kind: "create";
     booking: BookingRecord;
-    tokens: TokenWrite[];
     extra?: ExtraWrite[];
     rotation?: GuardedWrite;
   }
@@ -71,7 +68,6 @@ export type Change =
     kind: "assign";
     booking: BookingRecord;
     assign: Assignment;
-    tokens: TokenWrite[];
     extra?: ExtraWrite[];
   }
   | {
@@ -100,7 +96,6 @@ export type Change =
     successor: SuccessorDraft;
     /** What the person moving it wrote to the other side (kept on the retired booking). */
     reason?: string;
-    tokens: TokenWrite[];
     enforceCutoff: boolean;
     hostId?: string;
     extra?: ExtraWrite[];
@@ -113,7 +108,6 @@ export type Change =
     booking: BookingRecord;
     perTime: number;
     meetingId: string;
-    tokens: TokenWrite[];
     extra?: ExtraWrite[];
     /**
      * A collective seated time's later seat (`booking.personIds`): the meeting's coordinator, as
@@ -130,7 +124,6 @@ export type Change =
     bookingId: string;
     by: "guest";
     successor: SuccessorDraft;
-    tokens: TokenWrite[];
     hostId?: string;
     extra?: ExtraWrite[];
   }
@@ -156,7 +149,6 @@ export type Change =
     kind: "commit";
     coordinatorId: string;
     booking: BookingRecord;
-    tokens: TokenWrite[];
     extra?: ExtraWrite[];
     rotation?: GuardedWrite;
     /** A team booking: every person must still be a member of this team record (checked). */
@@ -186,14 +178,13 @@ export type Change =
     /** Writes riding with the decision (an Idempotency-Key record, a single-use link). */
     extra?: ExtraWrite[];
   }
-  /** Step 4, repeated: the occurrences not yet finished, in order, and their link tokens. */
+  /** Step 4, repeated: the occurrences not yet finished, in order. */
   | {
     kind: "series_finish";
     coordinatorId: string;
     bookings: BookingRecord[];
     /** The series' first date: its people's mails invite to the whole series. */
     first: BookingRecord;
-    tokens: Record<string, TokenWrite[]>;
   }
   /** On failure (or by the cleanup job after a crash): the holds go, the coordinator is abandoned. */
   | { kind: "release"; coordinatorId: string }
@@ -206,7 +197,6 @@ export type Change =
   | {
     kind: "import";
     booking: BookingRecord;
-    tokens: TokenWrite[];
     /** A seat (`booking.seat`): the seats per time of its event type here. */
     perTime?: number;
   };

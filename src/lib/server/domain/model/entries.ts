@@ -13,7 +13,6 @@ export type Entry =
   | { kind: "booking"; id: string }
   | { kind: "bookingByHostStart"; hostId: string; startMs: number; id: string }
   | { kind: "bookingPendingByExpiry"; untilMs: number; id: string }
-  | { kind: "bookingToken"; hash: string }
   /** A recurring series' occurrences, by their place in it (booking-engine/series.ts). */
   | { kind: "bookingBySeries"; hostId: string; seriesId: string; index: number; id: string }
   /** One booking's (or hold's) blocked time of a person, under each UTC day it touches. */
