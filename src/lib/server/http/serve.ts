@@ -67,6 +67,9 @@ function abortQuietly(ac: AbortController) {
   }
 }
 
+/** How long a connection whose answer closes it may still deliver what its client sends. */
+export const LINGER_MS = 500;
+
 export function serveWithTimeouts(
   opts: GuardedServeOptions,
   handler: Deno.ServeHandler<Deno.NetAddr>,
@@ -100,6 +103,7 @@ export function serveWithTimeouts(
     /** When the connection, idle since its last answer, may be closed. */
     let idleUntil = 0;
     let draining = false;
+    let lingering: ReturnType<typeof setTimeout> | undefined;
     // One timer per connection that moves on to the deadline when it fires early, instead of a
     // clearTimeout and setTimeout per request (a keep-alive client sends thousands; issue 26).
     const check = () => {
@@ -126,7 +130,16 @@ export function serveWithTimeouts(
     const guarded: Deno.ServeHandler<Deno.NetAddr> = async (req, info) => {
       inFlight++;
       try {
-        return await handler(req, info);
+        const res = await handler(req, info);
+        // An answer that closes its connection (a refused body, 413/408/503) ends it within
+        // LINGER_MS. Deno goes on reading and dropping a cancelled body for as long as the
+        // client sends, so a client streaming a refused upload was read in full, at 4 GB/s on
+        // loopback (200 MB in 49 ms, issue 26's fresh clone). The linger lets the client see the
+        // answer before the close: a reset while it still sends would make it drop the answer.
+        if (res.headers.get("connection") === "close") {
+          lingering ??= setTimeout(() => abortQuietly(ac), LINGER_MS);
+        }
+        return res;
       } finally {
         inFlight--;
         arm();
@@ -157,6 +170,7 @@ export function serveWithTimeouts(
     }).finally(() => {
       done = true;
       clearTimeout(timer);
+      clearTimeout(lingering);
       open.delete(ac);
       closeWhenIdle.delete(ac);
     });
