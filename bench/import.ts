@@ -6,8 +6,9 @@
  *
  * The limit beside it, measured in the same run on the same disk: raw atomic commits of an
  * import's shape (the booking checked absent, its day's fence checked, and the booking, its
- * index, busy entry, fence, cap entries and fences and link-token hash written) under fresh keys
- * at the same concurrency — the writes any import must make, without reading anything first.
+ * index, busy entry, fence, cap entries and fences and the host's busy revision written; since
+ * ADR 054 no link-token hash) under fresh keys at the same concurrency — the writes any import
+ * must make, without reading anything first.
  *
  *   node_modules/.bin/deno run -A bench/import.ts
  */
@@ -118,7 +119,7 @@ async function rawImportCommits(path: string, n: number): Promise<number> {
         .set(["cap_entry", "e", "week", `w${i}`, id], { v: 1 })
         .set(["cap_fence", "e", "day", `d${i}`], { v: 1 })
         .set(["cap_fence", "e", "week", `w${i}`], { v: 1 })
-        .set(keys.bookingToken(`t${i}`), { v: 1, bookingId: id, purpose: "guest" });
+        .set(keys.busyRev("h"), { v: 1 });
       if (!(await op.commit()).ok) throw new Error("raw commit failed");
     }
   }));

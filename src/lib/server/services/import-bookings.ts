@@ -17,6 +17,7 @@ import type { App } from "../app.ts";
 import { recordAudit } from "./audit.ts";
 import type { BookingRecord, EventTypeRecord, UserRecord } from "../domain/model/records.ts";
 import { seatsOf } from "../domain/seats.ts";
+import { isLiveBooking } from "../domain/booking.ts";
 import { listEventTypes } from "../store/event-types.ts";
 import { getBooking, listBusyEntries } from "../store/bookings.ts";
 import { randomToken } from "../integrations/crypto.ts";
@@ -60,8 +61,13 @@ export type BookingImportResult = {
 export const MAX_REPORTED_CONFLICTS = 20;
 /** One import request works this long at most; the rest is done by importing the file again. */
 export const IMPORT_TIME_BUDGET_MS = 20_000;
-/** Bookings in flight at once: history goes side by side; live time queues per host anyway. */
+/**
+ * Bookings in flight at once. The imported bookings are one host's, so writes that take time on
+ * the same day check the same fence and would race; live bookings are therefore handed out a
+ * whole UTC day at a time (one worker per day, in file order within it), history one by one.
+ */
 const IN_FLIGHT = 8;
+const DAY_MS = 86_400_000;
 
 const brief = (b: Pick<BookingRecord, "startMs" | "endMs" | "eventTitle" | "guestName">) => ({
   startMs: b.startMs,
@@ -133,8 +139,10 @@ export async function importBookings(
     if (!et) return await note({ outcome: "unknown_event_type", booking: brief(b), slug });
     const rec = importedRecord(b, host, et, input.sourceHostname);
     const seats = seatsOf(et);
+    // Outside the host's in-process queue: that queue would take the bookings one at a time
+    // (0.28–0.34× the raw commit rate, issue 26). The days they are handed out by keep them from
+    // racing each other; a guest booking meanwhile races them like any two writes, guarded.
     const res = await runChange(app, {
-      lane: rec.status === "PENDING" || rec.status === "CONFIRMED" ? host.id : undefined,
       rules: engineRules(app, et),
       change: () => ({
         kind: "import",
@@ -168,17 +176,22 @@ export async function importBookings(
     }
   };
 
-  // A small pool in file order: each worker takes the next booking until the time is up.
+  // A small pool: each worker takes the next group (a day of live bookings, or one booking of
+  // history), in the order of the groups' first bookings in the file, until the time is up.
+  const groups = importGroups(input.bookings, app.now());
   let next = 0;
+  let started = 0;
   const worker = async () => {
-    while (next < input.bookings.length) {
-      if (next > 0 && performance.now() > deadline) return;
-      const i = next++;
-      await one(input.bookings[i], i);
+    while (next < groups.length) {
+      for (const i of groups[next++]) {
+        if (started > 0 && performance.now() > deadline) return;
+        started++;
+        await one(input.bookings[i], i);
+      }
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  counts.not_yet = input.bookings.length - next;
+  counts.not_yet = input.bookings.length - started;
   if (counts.imported) {
     await recordAudit(app, {
       kind: "bookings_imported",
@@ -188,6 +201,25 @@ export async function importBookings(
     });
   }
   return { counts, conflicts: conflicts.filter((c) => c !== undefined) };
+}
+
+/**
+ * The bookings' indexes, grouped for the pool: those that take time (live at `nowMs`) by the UTC
+ * day their time starts on, the rest alone. Groups are ordered by their first booking.
+ */
+export function importGroups(bookings: readonly ExportedBooking[], nowMs: number): number[][] {
+  const groups: number[][] = [];
+  const byDay = new Map<number, number[]>();
+  bookings.forEach((b, i) => {
+    if (!isLiveBooking(b, nowMs)) return void groups.push([i]);
+    const day = Math.floor(b.blockStartMs / DAY_MS);
+    const group = byDay.get(day);
+    if (group) return void group.push(i);
+    const fresh = [i];
+    byDay.set(day, fresh);
+    groups.push(fresh);
+  });
+  return groups;
 }
 
 /** The live booking here that an imported one ran into (the first found), for the report. */
