@@ -68,7 +68,7 @@ function abortQuietly(ac: AbortController) {
 }
 
 /** How long a connection whose answer closes it may still deliver what its client sends. */
-export const LINGER_MS = 500;
+const LINGER_MS = 500;
 
 export function serveWithTimeouts(
   opts: GuardedServeOptions,

@@ -17,7 +17,7 @@ import type { App } from "../app.ts";
 import { recordAudit } from "./audit.ts";
 import type { BookingRecord, EventTypeRecord, UserRecord } from "../domain/model/records.ts";
 import { seatsOf } from "../domain/seats.ts";
-import { isLiveBooking } from "../domain/booking.ts";
+import { isLiveBooking, utcDay } from "../domain/booking.ts";
 import { listEventTypes } from "../store/event-types.ts";
 import { getBooking, listBusyEntries } from "../store/bookings.ts";
 import { randomToken } from "../integrations/crypto.ts";
@@ -67,7 +67,6 @@ export const IMPORT_TIME_BUDGET_MS = 20_000;
  * whole UTC day at a time (one worker per day, in file order within it), history one by one.
  */
 const IN_FLIGHT = 8;
-const DAY_MS = 86_400_000;
 
 const brief = (b: Pick<BookingRecord, "startMs" | "endMs" | "eventTitle" | "guestName">) => ({
   startMs: b.startMs,
@@ -209,10 +208,11 @@ export async function importBookings(
  */
 export function importGroups(bookings: readonly ExportedBooking[], nowMs: number): number[][] {
   const groups: number[][] = [];
-  const byDay = new Map<number, number[]>();
+  const byDay = new Map<string, number[]>();
   bookings.forEach((b, i) => {
     if (!isLiveBooking(b, nowMs)) return void groups.push([i]);
-    const day = Math.floor(b.blockStartMs / DAY_MS);
+    // The day of the busy fence its time starts under (the engine's own day, domain/booking.ts).
+    const day = utcDay(b.blockStartMs);
     const group = byDay.get(day);
     if (group) return void group.push(i);
     const fresh = [i];
