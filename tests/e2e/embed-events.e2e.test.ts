@@ -10,6 +10,7 @@ import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { freePort } from "../support/ports.ts";
 import {
+  hydrated,
   launchBrowser,
   screenshot,
   showFailureState,
@@ -117,11 +118,15 @@ async function saveEmbedSettings(
   share: boolean,
   navigateParent = false,
 ) {
+  // Typed only once the page is hydrated: hydration sets the field back to the stored list and
+  // drops the selection, so a fill just before it sent "*" + the old list (a 400, no "Saved.").
   await host.goto(`${base}/dashboard/embed`);
+  await hydrated(host);
   await host.locator("#e-origins").fill(origins);
   await host.locator("form[action='?/origins'] button[type=submit]").click();
   await host.getByRole("status").filter({ hasText: "Saved." }).first().waitFor();
   await host.goto(`${base}/dashboard/embed`);
+  await hydrated(host);
   await host.locator("input[name=shareGuestData]").setChecked(share);
   await host.locator("input[name=navigateParent]").setChecked(navigateParent);
   await host.locator("form[action='?/events'] button[type=submit]").click();
