@@ -31,7 +31,21 @@ export type Rules = {
   maxGuests: number;
 };
 
-export function eventTypeRules(et: EventTypeRecord): Rules {
+/**
+ * Rules per record object: a booking post asks for them about ten times (its answers, guests,
+ * places, duration, caps), and records are never changed in place (an edit writes a new one),
+ * so the first answer stays true for the object's life. Frozen: a caller that tried to change
+ * the shared answer would throw instead of changing other callers' rules.
+ */
+const rulesOf = new WeakMap<EventTypeRecord, Readonly<Rules>>();
+
+export function eventTypeRules(et: EventTypeRecord): Readonly<Rules> {
+  let rules = rulesOf.get(et);
+  if (!rules) rulesOf.set(et, rules = Object.freeze(rulesFrom(et)));
+  return rules;
+}
+
+function rulesFrom(et: EventTypeRecord): Rules {
   const durations = [...new Set([et.durationMin, ...(et.durations ?? [])])].filter((d) =>
     d >= 5 && d <= 720
   )

@@ -42,14 +42,31 @@ export type ParsedDayRules = {
   timeOff: { fromDay: number; toDay: number; entry: TimeOff }[];
 };
 
+/**
+ * Parsed per rules object: a host's stored hours come from the settings copy, one object per
+ * revision, and every booking post and slots answer of that host parses them again otherwise.
+ * Rules objects are never changed in place (saving writes new ones), and the parsed ranges are
+ * only read.
+ */
+const parsedWeekly = new WeakMap<WeeklyRules, MinuteRange[][]>();
+const parsedOverrides = new WeakMap<readonly DateOverride[], Map<number, MinuteRange[]>>();
+const NO_OVERRIDES: readonly DateOverride[] = [];
+
 export function parseDayRules(q: DayRules): ParsedDayRules {
-  const weekly: MinuteRange[][] = [[]];
-  for (const day of WEEKDAYS) {
-    weekly[day] = parseRanges(q.weekly[day] ?? [], `weekday ${day}`);
+  let weekly = parsedWeekly.get(q.weekly);
+  if (!weekly) {
+    weekly = [[]];
+    for (const day of WEEKDAYS) {
+      weekly[day] = parseRanges(q.weekly[day] ?? [], `weekday ${day}`);
+    }
+    parsedWeekly.set(q.weekly, weekly);
   }
-  const overrides = new Map<number, MinuteRange[]>();
-  for (const o of q.overrides ?? []) {
-    overrides.set(epochDayOfIso(o.date), parseRanges(o.ranges, o.date));
+  const given = q.overrides ?? NO_OVERRIDES;
+  let overrides = parsedOverrides.get(given);
+  if (!overrides) {
+    overrides = new Map();
+    for (const o of given) overrides.set(epochDayOfIso(o.date), parseRanges(o.ranges, o.date));
+    parsedOverrides.set(given, overrides);
   }
   const timeOff = (q.timeOff ?? []).map((t) => ({
     fromDay: epochDayOfIso(t.from),

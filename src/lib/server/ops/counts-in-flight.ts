@@ -14,7 +14,39 @@ export function trackCount(p: Promise<void>): Promise<void> {
   return p.finally(() => inFlight.delete(p));
 }
 
+const SHARED = Symbol.for("invito.insightsPauses");
+type Pauses = { wakers: Set<() => void>; settling: number };
+const pauses: Pauses = ((globalThis as { [SHARED]?: Pauses })[SHARED] ??= {
+  wakers: new Set(),
+  settling: 0,
+});
+
+/**
+ * Waits `ms`, or less when `settleCounts` runs meanwhile: the pause of a writer that paces its
+ * writes (services/insights-count.ts), which a test, a job or shutdown must not sit through.
+ */
+export function pauseUnlessSettling(ms: number): Promise<void> {
+  if (pauses.settling > 0) return Promise.resolve();
+  return new Promise((done) => {
+    const wake = () => {
+      clearTimeout(timer);
+      pauses.wakers.delete(wake);
+      done();
+    };
+    const timer = setTimeout(wake, ms);
+    pauses.wakers.add(wake);
+  });
+}
+
 /** Waits until every count started so far is written (or dropped). For tests and shutdown. */
 export async function settleCounts(): Promise<void> {
-  while (inFlight.size > 0) await Promise.all([...inFlight]);
+  pauses.settling++;
+  try {
+    while (inFlight.size > 0) {
+      for (const wake of [...pauses.wakers]) wake();
+      await Promise.all([...inFlight]);
+    }
+  } finally {
+    pauses.settling--;
+  }
 }

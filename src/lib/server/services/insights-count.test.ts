@@ -147,6 +147,7 @@ Deno.test("insights: events count on the host's day across a DST change, not on 
     await countPageSteps(app, page, ["view"]);
     app.clock.ms = Date.parse("2026-10-25T23:30:00Z"); // 00:30 CET on Monday 26 Oct
     await countPageSteps(app, page, ["view"]);
+    await settleCounts();
     assert.deepEqual(await counts(app, host.id, "ev"), {
       "2026-10-25 view": 2,
       "2026-10-26 view": 1,
@@ -264,6 +265,7 @@ Deno.test("insights: the outbox counts mails sent, retried and given up per temp
     const confirmed = await decideBooking(app, res.bookingId, "confirm", "host");
     assert.ok(confirmed.ok);
     await deliverOutbox(app, app.now());
+    await settleCounts();
     const hl = await counts(app, host.id, "hl");
     assert.deepEqual(hl, {
       "2026-11-20 out.mail.host_request.retrying": 1,
@@ -320,11 +322,59 @@ Deno.test("insights: each calendar sync run is counted, with the minutes booking
     await countCalendarSync(app, host.id, app.now());
     app.clock.ms += 5 * 60_000;
     await countCalendarSync(app, host.id, app.now());
+    await settleCounts();
     const hl = await counts(app, host.id, "hl");
     assert.equal(hl["2026-11-20 sync.runs"], 3);
     // The first paused sample counts one interval (15 min), the next the 5 min since.
     assert.equal(hl["2026-11-20 sync.paused_min"], 20);
   } finally {
     app.close();
+  }
+});
+
+Deno.test("insights: a burst of bookings costs the store two netted count writes, and settling writes the rest at once", async () => {
+  // Sums per atomic write that carries insight counts, in commit order.
+  const raw = await Deno.openKv(":memory:");
+  const writes: number[] = [];
+  const kv = new Proxy(raw, {
+    get(target, prop) {
+      if (prop === "atomic") {
+        return () => {
+          const op = target.atomic();
+          let sums = 0;
+          const sum = op.sum.bind(op);
+          op.sum = (key, n) => (key[0] === "insights" && sums++, sum(key, n));
+          const commit = op.commit.bind(op);
+          op.commit = () => (sums && writes.push(sums), commit());
+          return op;
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const app = await memoryApp({ kv, guard: false });
+  try {
+    const host = await createHost(app, { weekly: WORKDAYS });
+    await createEventType(app, host, { slug: "chat", requiresConfirmation: false });
+    // Six guests one after another, on the host's Tuesday morning.
+    for (let i = 0; i < 6; i++) {
+      const res = await bookSlot(app, guest(16 + i, "chat"));
+      assert.ok(res.ok, JSON.stringify(res));
+    }
+    await settleCounts();
+    // The first booking's counts at once; the other five's, netted into one sum per counter,
+    // when the counts settle (before: one write per booking, six).
+    assert.equal(writes.length, 2, JSON.stringify(writes));
+    assert.ok(writes[1] <= writes[0] + 2, JSON.stringify(writes));
+    const ev = await counts(app, host.id, "ev");
+    assert.deepEqual(ev, {
+      "2026-11-20 submitted": 6,
+      "2026-11-20 confirmed": 6,
+      "2026-11-20 by.guest": 6,
+    });
+    assert.equal(total(await counts(app, host.id, "mt"), "length.30"), 6);
+  } finally {
+    raw.close();
   }
 });
