@@ -297,15 +297,21 @@ Deno.test({
       assert.deepEqual(row(dash.body, "r_fr"), [1, 1]);
       assert.deepEqual(row(dash.body, "r_big"), [1, 1]);
       assert.deepEqual(row(dash.body, "fallback"), [1, 0]);
-      // Insights list the form's funnel too: views → submissions → routed → booked.
-      const insights = await host.get("/dashboard/insights");
-      assert.equal(insights.status, 200);
-      const cells = new RegExp(`data-routing-form-id="${formId}"[^>]*>([\\s\\S]*?)</tr>`)
-        .exec(insights.body)?.[1] ?? "";
-      assert.deepEqual(
-        [...cells.matchAll(/<td[^>]*>(\d+)<\/td>/g)].map((m) => Number(m[1])),
-        [6, 6, 5, 3],
-      );
+      // Insights list the form's funnel too: views → submissions → routed → booked. Their
+      // counters are written within a second of the steps (services/insights-count.ts): read
+      // until the booked column has caught up, then every column must match.
+      const funnel = async () => {
+        const insights = await host.get("/dashboard/insights");
+        assert.equal(insights.status, 200);
+        const cells = new RegExp(`data-routing-form-id="${formId}"[^>]*>([\\s\\S]*?)</tr>`)
+          .exec(insights.body)?.[1] ?? "";
+        return [...cells.matchAll(/<td[^>]*>(\d+)<\/td>/g)].map((m) => Number(m[1]));
+      };
+      const counted = await waitFor(async () => {
+        const f = await funnel();
+        return f.length === 4 && f[0] >= 6 && f[3] >= 3 ? f : null;
+      }, { message: "the routing funnel's insight counts" });
+      assert.deepEqual(counted, [6, 6, 5, 3]);
 
       // Responses: filtered by route, and as formula-safe CSV.
       const list = await host.get(`/dashboard/routing/${formId}/responses?route=r_de`);
