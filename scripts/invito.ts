@@ -32,6 +32,7 @@ import {
 import { exportHostIcs, exportHostJson } from "../src/lib/server/services/host-data.ts";
 import { isLocalFile } from "../src/lib/server/store/backup.ts";
 import { liveProcesses } from "../src/lib/server/store/presence.ts";
+import { settleCounts } from "../src/lib/server/ops/counts-in-flight.ts";
 import type { AccountState } from "../src/lib/server/domain/admin.ts";
 
 export const HELP = `Invito's command line for admins.
@@ -138,6 +139,8 @@ export async function run(args: string[], env: Record<string, string | undefined
     }
     throw err;
   } finally {
+    // A command that changed bookings counted them for insights: written before the store closes.
+    await settleCounts();
     app.kv.close();
   }
 }
