@@ -173,12 +173,28 @@ export function followUpDueTimes(
     .filter((x) => x.dueMs > nowMs);
 }
 
+type CapPeriods = Readonly<{ day: string; week: string }>;
+/**
+ * The last few answers: one booking's plan asks for the same start and zone about five times
+ * (its scope, its cap claims, its entries' keys), each a zoned Temporal conversion (~3 µs; 1 % of
+ * a booking post's JavaScript in issue 26's profile). Bounded; the answers are frozen.
+ */
+const recentPeriods = new Map<string, CapPeriods>();
+const RECENT_PERIODS_MAX = 64;
+
 /** The host-zone day ("2026-11-23") and ISO week ("2026-W48") a booking counts against for caps. */
-export function capPeriods(startMs: number, timeZone: string): { day: string; week: string } {
-  const date = Temporal.Instant.fromEpochMilliseconds(startMs).toZonedDateTimeISO(timeZone)
-    .toPlainDate();
-  return {
-    day: date.toString(),
-    week: `${date.yearOfWeek}-W${String(date.weekOfYear).padStart(2, "0")}`,
-  };
+export function capPeriods(startMs: number, timeZone: string): CapPeriods {
+  const key = `${startMs} ${timeZone}`;
+  let p = recentPeriods.get(key);
+  if (!p) {
+    const date = Temporal.Instant.fromEpochMilliseconds(startMs).toZonedDateTimeISO(timeZone)
+      .toPlainDate();
+    p = Object.freeze({
+      day: date.toString(),
+      week: `${date.yearOfWeek}-W${String(date.weekOfYear).padStart(2, "0")}`,
+    });
+    if (recentPeriods.size >= RECENT_PERIODS_MAX) recentPeriods.clear();
+    recentPeriods.set(key, p);
+  }
+  return p;
 }
