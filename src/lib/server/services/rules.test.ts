@@ -12,6 +12,7 @@ import { getSlotPage } from "./slot-page.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { listHostBookings } from "../store/bookings.ts";
 import { getAvailability, putAvailability } from "../store/availability.ts";
+import { updateEventType } from "../store/event-types.ts";
 import {
   createEventType,
   createHost,
@@ -153,6 +154,40 @@ Deno.test("rules: caps per day are never exceeded, even by 100 concurrent bookin
   const tue = await offered(app, "call", "2026-11-24");
   const more = await Promise.all(tue.slice(0, 6).map((s, i) => bookSlot(app, guest(200 + i, s))));
   assert.equal(more.filter((r) => r.ok).length, 2);
+  app.close();
+});
+
+Deno.test("rules: a cap set later counts the bookings made before it, even under 20 concurrent bookings", async () => {
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  const host = await createHost(app, { weekly: WORKDAYS });
+  const et = await createEventType(app, host, {
+    slug: "call",
+    durationMin: 15,
+    requiresConfirmation: false,
+  });
+  const mon = await offered(app, "call", "2026-11-23");
+  const tue = await offered(app, "call", "2026-11-24");
+  for (const [i, start] of [mon[0], mon[4], tue[0]].entries()) {
+    assert.ok((await bookSlot(app, guest(i, start))).ok);
+  }
+  const capped = await updateEventType(
+    app.kv,
+    host.id,
+    et.id,
+    (cur) => ({ ...cur, maxPerDay: 2, maxPerWeek: 4 }),
+  );
+  assert.ok(capped.ok);
+  const race = async (slots: string[], first: number) => {
+    const results = await Promise.all(
+      slots.map((s, i) => bookSlot(app, guest(first + i, s))),
+    );
+    assert.ok(results.every((r) => r.ok || r.reason === "cap_reached"));
+    return results.filter((r) => r.ok).length;
+  };
+  // Monday already holds its 2; Tuesday 1 of 2, and the week 3 of 4: one more in all.
+  assert.equal(await race(mon.slice(8, 28), 100), 0, "a day full before its cap stays full");
+  assert.equal(await race(tue.slice(8, 28), 200), 1);
+  assert.deepEqual(await offered(app, "call", "2026-11-25"), [], "a full week offers nothing");
   app.close();
 });
 

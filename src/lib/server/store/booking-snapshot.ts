@@ -102,13 +102,13 @@ export async function readSnapshot(
       }));
       return { personId, entries: lists.flat() };
     })),
-    Promise.all(scope.caps.map(async (ref, i) => ({
+    // Listed even without their fence: a period counted before it had a cap has entries but no
+    // fence (only writes that count set it, booking-engine/caps.ts).
+    Promise.all(scope.caps.map(async (ref) => ({
       ref,
-      entries: fenced(capFences[i])
-        ? await list<CapEntryRecord>(kv, {
-          prefix: keys.capEntryPeriod(ref.eventTypeId, ref.period, ref.periodKey),
-        })
-        : [],
+      entries: await list<CapEntryRecord>(kv, {
+        prefix: keys.capEntryPeriod(ref.eventTypeId, ref.period, ref.periodKey),
+      }),
     }))),
     scope.guest && fenced(guestFence[0])
       ? list<GuestHoldRecord>(kv, {

@@ -60,9 +60,10 @@ export function claimCaps(
         d.delete({ kind: "capEntry", ...ref, bookingId: e.bookingId });
       }
       d.check(fenceOf(s, fenceKey));
+      d.set(fenceKey, { v: 1 } satisfies FenceRecord);
     }
-    // Without a cap the count is still kept (a cap set later counts these), unguarded.
-    d.set(fenceKey, { v: 1 } satisfies FenceRecord);
+    // Without a cap the count is still kept (a cap set later counts these), without its fence:
+    // only a write that counts checks it, and every write of a capped period sets it.
     d.set(
       { kind: "capEntry", ...ref, bookingId: b.id },
       { v: 1, bookingId: b.id, holdUntilMs: holdOf(b) } satisfies CapEntryRecord,
