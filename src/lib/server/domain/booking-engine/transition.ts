@@ -149,8 +149,9 @@ export function firmCaps(
       const read = capsRead(s, ref);
       if (!read.entries.some((e) => e.value?.bookingId === before.id)) return "expired";
       d.check(fenceOf(s, fenceKey));
+      // Only a capped period's fence (caps.ts `claimCaps`).
+      d.set(fenceKey, { v: 1 } satisfies FenceRecord);
     }
-    d.set(fenceKey, { v: 1 } satisfies FenceRecord);
   }
   // The cap entries as they were keyed at booking time (the event type may be gone now).
   for (const k of capEntryKeys(before)) {
