@@ -7,7 +7,15 @@
  * remote failure: results are `{ ok: true, … } | { ok: false, error: { kind, detail } }` with a
  * detail a host can read. Credentials never appear in a result, an error or a log line.
  */
-import { DAVNamespace, davRequest, type DAVResponse, getDAVAttribute, propfind } from "tsdav";
+import type { DAVResponse } from "tsdav";
+
+/**
+ * tsdav (with the XML libraries it brings, ~3 MB of a server's memory) loads with the first
+ * calendar request: a server whose hosts connect no CalDAV calendar never holds it (issue 26).
+ */
+const loadTsdav = () => import("tsdav");
+let tsdav: ReturnType<typeof loadTsdav> | null = null;
+const dav = () => tsdav ??= loadTsdav();
 import { safeFetch, SafeFetchError, type SafeFetchOptions } from "./safe-fetch.ts";
 
 export type CaldavErrorKind = "auth" | "network" | "parse" | "not_caldav" | "forbidden_address";
@@ -140,6 +148,7 @@ async function propfindSafe(
   what: string,
 ): Promise<CaldavResult<{ responses: DAVResponse[] }>> {
   try {
+    const { propfind } = await dav();
     const res = await propfind({ url, props, depth, headers: conn.headers, fetch: conn.fetch });
     return multistatus(res, what);
   } catch (err) {
@@ -327,6 +336,7 @@ export async function queryEvents(
   try {
     // davRequest rather than tsdav's calendarQuery: that one throws away the status of a failed
     // REPORT, and we need it to tell a wrong password from a server error.
+    const { davRequest, DAVNamespace, getDAVAttribute } = await dav();
     res = await davRequest({
       url: calendarUrl,
       init: {

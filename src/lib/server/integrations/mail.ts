@@ -3,7 +3,6 @@
  * with no SMTP host configured every mail is printed in full to the log, so a first-time
  * self-hoster can still follow a sign-in link.
  */
-import nodemailer from "nodemailer";
 import type { Config } from "../config.ts";
 
 export type OutgoingMail = {
@@ -90,23 +89,28 @@ export function createMailer(smtp: Config["smtp"], log: (s: string) => void = co
       },
     };
   }
-  const transport = nodemailer.createTransport({
-    host: smtp.host,
-    port: smtp.port,
-    secure: smtp.port === 465,
-    auth: smtp.user ? { user: smtp.user, pass: smtp.password ?? "" } : undefined,
-    // A stalled server must not hold the outbox worker for minutes.
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 20_000,
-    // Our dev/test servers are plain; real ones upgrade with STARTTLS when offered.
-    tls: { rejectUnauthorized: smtp.host !== "127.0.0.1" && smtp.host !== "localhost" },
-  });
+  // nodemailer (~6 MB of a server's memory) loads with the first mail sent (issue 26).
+  let transport: Promise<import("nodemailer").Transporter> | null = null;
+  const open = () =>
+    transport ??= import("nodemailer").then((m) =>
+      m.default.createTransport({
+        host: smtp.host,
+        port: smtp.port,
+        secure: smtp.port === 465,
+        auth: smtp.user ? { user: smtp.user, pass: smtp.password ?? "" } : undefined,
+        // A stalled server must not hold the outbox worker for minutes.
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 20_000,
+        // Our dev/test servers are plain; real ones upgrade with STARTTLS when offered.
+        tls: { rejectUnauthorized: smtp.host !== "127.0.0.1" && smtp.host !== "localhost" },
+      })
+    );
   return {
     mode: "smtp",
     async send(mail) {
       try {
-        const info = await transport.sendMail({
+        const info = await (await open()).sendMail({
           from: smtp.from,
           // One address, or a booking's additional guests together (at most 10 of 254).
           to: headerSafe(mail.to, 2_600),

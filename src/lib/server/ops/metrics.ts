@@ -7,7 +7,24 @@
  * Gauges that describe the store (outbox depth, calendar sync age) are computed at scrape time by
  * collectors registered with `onScrape`, so nothing polls KV between scrapes.
  */
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type * as Prom from "prom-client";
+// The four classes from their own files, not the package's index: the index also loads the
+// default process metrics (never registered here), whose CPU counter brings @opentelemetry/api —
+// 363 files and ~3.5 MB of a server's memory (issue 26). The package has no `exports` map; its
+// index re-exports these very files.
+import CounterJs from "prom-client/lib/counter.js";
+import GaugeJs from "prom-client/lib/gauge.js";
+import HistogramJs from "prom-client/lib/histogram.js";
+import RegistryJs from "prom-client/lib/registry.js";
+
+const Counter = CounterJs as unknown as typeof Prom.Counter;
+type Counter<L extends string> = Prom.Counter<L>;
+const Gauge = GaugeJs as unknown as typeof Prom.Gauge;
+type Gauge<L extends string> = Prom.Gauge<L>;
+const Histogram = HistogramJs as unknown as typeof Prom.Histogram;
+type Histogram<L extends string> = Prom.Histogram<L>;
+const Registry = RegistryJs as unknown as typeof Prom.Registry;
+type Registry = Prom.Registry;
 
 const KEY = Symbol.for("invito.metrics");
 type State = { registry: Registry; collectors: Map<string, () => Promise<void> | void> };

@@ -3,7 +3,6 @@
  * into one signed body and one delivery job per subscription, and the signed delivery itself
  * (Standard Webhooks).
  */
-import { Webhook } from "standardwebhooks";
 import type { App } from "../app.ts";
 import type {
   OutboxRecord,
@@ -133,6 +132,8 @@ export async function signatureHeader(
   body: string,
 ): Promise<string> {
   const sigs: string[] = [];
+  // Loaded with the first delivery: a server without subscriptions never holds it (issue 26).
+  const { Webhook } = await import("standardwebhooks");
   for (const s of activeSecrets(sub, at.getTime())) {
     const secret = await unseal(app.credentialKey, s.sealed);
     if (secret) sigs.push(new Webhook(secret).sign(messageId, at, body));
