@@ -5,25 +5,31 @@
  */
 export class KeyedLock {
   #tails = new Map<string, Promise<void>>();
-  #signals = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+  #signals = new Map<string, { promise: Promise<boolean>; resolve: (v: boolean) => void }>();
 
-  /** Resolves at the next `signal(key)` (or when nothing holds or waits for `key` any more). */
-  nextSignal(key: string): Promise<void> {
+  /**
+   * Resolves at the next `signal(key)` (or when nothing holds or waits for `key` any more) with
+   * what the signal said: whether the holder may have changed what the waiters wait on.
+   */
+  nextSignal(key: string): Promise<boolean> {
     let s = this.#signals.get(key);
     if (!s) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
+      let resolve!: (v: boolean) => void;
+      const promise = new Promise<boolean>((r) => (resolve = r));
       this.#signals.set(key, s = { promise, resolve });
     }
     return s.promise;
   }
 
-  /** Wakes everyone waiting in `nextSignal(key)` (the holder changed what they wait on). */
-  signal(key: string): void {
+  /**
+   * Wakes everyone waiting in `nextSignal(key)`: the holder is done, and `changed` says whether
+   * it may have changed what they wait on (false: it left nothing anyone would be refused by).
+   */
+  signal(key: string, changed = true): void {
     const s = this.#signals.get(key);
     if (!s) return;
     this.#signals.delete(key);
-    s.resolve();
+    s.resolve(changed);
   }
 
   /** Whether something holds or waits for `key` now. */

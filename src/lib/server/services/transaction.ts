@@ -148,10 +148,14 @@ async function loopAndSignal(
   lane: string,
   lost: { races: number },
 ): Promise<RunResult> {
+  let res: RunResult | null = null;
   try {
-    return await loop(app, input, lost);
+    return res = await loop(app, input, lost);
   } finally {
-    app.hostLock.signal(lane);
+    // A seat taken with seats of its time left refuses no one who asks for that time: not worth
+    // a look by everyone waiting (see `waitInLane`). A refusal is: it changed nothing, but those
+    // who joined since the last look have not seen what refused it.
+    app.hostLock.signal(lane, !(res !== null && res.ok && res.plan.roomLeft));
   }
 }
 
@@ -161,7 +165,9 @@ async function loopAndSignal(
  * waiting: refusing needs no turn in the queue (refusing is always safe), so the 199 losers of a
  * race for one slot learn it from one round of parallel reads after the winner's commit —
  * instead of one read after another in the queue, or a round of reads before the commit that
- * only delays it (the contention profile of issue 26). A change that has not begun its turn
+ * only delays it (the contention profile of issue 26). A holder that took one of several seats
+ * of a time and left room wakes no one: a crowd on ten seats looks once, after the tenth, instead
+ * of after the first and then one by one in the queue. A change that has not begun its turn
  * leaves the queue when that look refuses it; one that has, finishes its turn (it reads again
  * itself).
  */
@@ -178,10 +184,15 @@ async function waitInLane(
     started = true;
     return loopAndSignal(app, input, lane, lost);
   });
-  const first = await Promise.race([
-    turn,
-    app.hostLock.nextSignal(lane).then(() => "signal" as const),
-  ]);
+  let first: RunResult | null | "signal" | "wait";
+  do {
+    first = await Promise.race([
+      turn,
+      app.hostLock.nextSignal(lane).then((changed) =>
+        changed ? "signal" as const : "wait" as const
+      ),
+    ]);
+  } while (first === "wait");
   if (first !== "signal" && first !== null) return first;
   if (!started) {
     const peek = await attempt(app, input);

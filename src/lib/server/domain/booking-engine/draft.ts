@@ -98,7 +98,10 @@ export class Draft {
 
   finish(
     kind: Plan["kind"],
-    rest: Pick<Plan, "booking" | "retired" | "made" | "coordinator" | "probe" | "partial">,
+    rest: Pick<
+      Plan,
+      "booking" | "retired" | "made" | "coordinator" | "probe" | "partial" | "roomLeft"
+    >,
     limits: KvLimits,
   ): PlanResult {
     // Whoever's busy entries this write adds or removes gets a new busy revision, so a page's

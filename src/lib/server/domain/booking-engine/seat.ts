@@ -52,7 +52,7 @@ function takeSeat(
   freed: string | null,
   /** A collective time's later seat: the meeting's coordinator (see `joinSeat`). */
   join?: string,
-): { ok: true; booking: BookingRecord } | { ok: false; reason: Refusal } {
+): { ok: true; booking: BookingRecord; roomLeft?: true } | { ok: false; reason: Refusal } {
   if (draft.personIds && join) return joinSeat(d, s, draft, perTime, join, rules, nowMs, ignore);
   if (draft.personIds || draft.coordinatorId) return { ok: false, reason: "not_supported" };
   const read = guardOf<SeatLedgerRecord>(s, ledgerOf(draft));
@@ -97,7 +97,7 @@ function takeSeat(
     { ...next, seats: seats.map(tupleOf), seq: (ledger?.seq ?? 0) + 1 } satisfies SeatLedgerRecord,
   );
   writeMeetingBusy(d, next, seats, ledger);
-  return { ok: true, booking: b };
+  return { ok: true, booking: b, ...(seats.length < perTime ? { roomLeft: true as const } : {}) };
 }
 
 /**
@@ -172,6 +172,7 @@ export function planSeat(
   const result = d.finish("seat", {
     booking: b,
     probe: { key: d.key({ kind: "booking", id: b.id }), landed: bookingExists(b.id) },
+    ...(taken.roomLeft ? { roomLeft: true as const } : {}),
   }, limits);
   return orClear(result, s, [{ personId: b.hostId, iv: block(b) }], nowMs, limits);
 }

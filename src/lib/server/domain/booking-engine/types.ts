@@ -311,6 +311,11 @@ export type Plan = {
    * into one write with the change itself): commit it, then read and plan again.
    */
   partial?: true;
+  /**
+   * A seat taken with seats of its time still free: no one asking for the same time is refused
+   * by this write (services/transaction.ts wakes no waiter to look again).
+   */
+  roomLeft?: true;
 };
 
 /**
