@@ -25,8 +25,8 @@ const EVERY_DAY = {
 const AT = "2026-11-23T10:00:00Z";
 const AT_MS = Date.parse(AT);
 
-async function setup(opts: { perTime: number; requiresConfirmation?: boolean }) {
-  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+async function setup(opts: { perTime: number; requiresConfirmation?: boolean; kv?: Deno.Kv }) {
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z", kv: opts.kv });
   const host = await createHost(app, { timeZone: "UTC", weekly: EVERY_DAY });
   const et = await createEventType(app, host, {
     slug: "class",
@@ -70,6 +70,39 @@ Deno.test("seats: 60 simultaneous guests on a 10-seat time — exactly 10 seats,
   assert.equal(new Set(seats.map((b) => b.seat?.meetingId)).size, 1);
   assert.equal((await ledger())?.seats.length, 10);
   app.close();
+});
+
+Deno.test("seats: a crowd of 60 on a 10-seat time learns the time is full from one look each after the tenth seat, not in a queue one by one", async () => {
+  const raw = await Deno.openKv(":memory:");
+  // Every snapshot of a seat's booking reads its time's seat ledger: count those reads.
+  let snapshots = 0;
+  const getMany = raw.getMany.bind(raw);
+  // deno-lint-ignore no-explicit-any
+  (raw as any).getMany = (keys: Deno.KvKey[], o?: { consistency?: Deno.KvConsistencyLevel }) => {
+    if (keys.some((k) => k[0] === "seat_ledger")) snapshots++;
+    return getMany(keys, o);
+  };
+  // Commits that take a while, as on a loaded machine or remote KV: the crowd waits in the queue.
+  const atomic = raw.atomic.bind(raw);
+  raw.atomic = () => {
+    const op = atomic();
+    const commit = op.commit.bind(op);
+    op.commit = async () => {
+      await new Promise((r) => setTimeout(r, 10));
+      return await commit();
+    };
+    return op;
+  };
+  const { book, live } = await setup({ perTime: 10, kv: raw });
+  snapshots = 0;
+  const results = await Promise.all(Array.from({ length: 60 }, (_, i) => book(i)));
+  assert.equal(results.filter((r) => r.ok).length, 10);
+  assert.ok(results.every((r) => r.ok || r.reason === "seats_full"), JSON.stringify(results));
+  assert.equal((await live()).length, 10);
+  // Waking the crowd after the first seat made everyone look then (while nine seats were left)
+  // and again in their turns after the tenth, one after another: about 120 reads.
+  assert.ok(snapshots <= 75, `snapshot reads: ${snapshots}`);
+  raw.close();
 });
 
 Deno.test("seats: the host's time is blocked for other event types from the first seat, free again after the last goes", async () => {
