@@ -5,11 +5,10 @@
  * 12 h) and delivered exactly once after recovery; what failed is visible to the host.
  *
  * Backoff is tested at the service level (memory app with a settable clock, deliverOutbox
- * called directly, the real mailer from createMailer). The stalls use short nodemailer timeouts,
- * set for these tests only by wrapping nodemailer.createTransport, so no test waits 10–20 s.
+ * called directly, the real mailer from createMailer). The stalls use short SMTP timeouts given
+ * to createMailer, so no test waits 10–20 s.
  */
 import assert from "node:assert/strict";
-import nodemailer from "nodemailer";
 import { startSmtp } from "../support/smtp.ts";
 import { startApp } from "../support/app.ts";
 import { freePort } from "../support/ports.ts";
@@ -21,7 +20,7 @@ import {
   type TestApp,
   WORKDAYS,
 } from "../support/memory-app.ts";
-import { createMailer } from "../../src/lib/server/integrations/mail.ts";
+import { createMailer, type SmtpTimeouts } from "../../src/lib/server/integrations/mail.ts";
 import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import { listBookingsForHost, retryDelivery } from "../../src/lib/server/services/host-bookings.ts";
@@ -33,39 +32,32 @@ import { pageSlots, signIn } from "./harness.ts";
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const MINUTE = 60_000;
 
-/** Shorter nodemailer timeouts for the duration of `fn` (the app's are 10 s / 10 s / 20 s). */
-async function withShortTimeouts<T>(fn: () => Promise<T>): Promise<T> {
-  const mod = nodemailer as unknown as {
-    createTransport: (o: Record<string, unknown>, d?: unknown) => unknown;
-  };
-  const original = mod.createTransport;
-  mod.createTransport = (o, d) =>
-    original({ ...o, connectionTimeout: 400, greetingTimeout: 400, socketTimeout: 600 }, d);
-  try {
-    return await fn();
-  } finally {
-    mod.createTransport = original;
-  }
-}
+/** Short SMTP timeouts for the stalls (the app's are 10 s / 10 s / 20 s). */
+const SHORT = { connection: 400, greeting: 400, socket: 600 };
 
 /** The app's SMTP mailer, sending to the test peer on `port`. */
-const smtpMailer = (port: number): TestApp["mailer"] =>
+const smtpMailer = (port: number, timeouts?: SmtpTimeouts): TestApp["mailer"] =>
   Object.assign(
-    createMailer({
-      host: "127.0.0.1",
-      port,
-      user: null,
-      password: null,
-      from: "Invito <invito@example.test>",
-    }),
+    createMailer(
+      {
+        host: "127.0.0.1",
+        port,
+        user: null,
+        password: null,
+        from: "Invito <invito@example.test>",
+      },
+      undefined,
+      timeouts,
+    ),
     { sent: [], failWith: null },
   );
 
 async function setup(
   smtpPort: number,
+  timeouts?: SmtpTimeouts,
 ): Promise<{ app: TestApp; host: UserRecord; bookingId: string }> {
   const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
-  app.mailer = smtpMailer(smtpPort);
+  app.mailer = smtpMailer(smtpPort, timeouts);
   const host = await createHost(app, { weekly: WORKDAYS });
   await createEventType(app, host, { slug: "call", requiresConfirmation: false });
   const res = await bookSlot(app, {
@@ -217,7 +209,7 @@ Deno.test({
     "SMTP stalls: a server that never greets or never answers DATA costs one timeout, not the worker; the mail goes out once later",
   async fn() {
     await using smtp = await startSmtp();
-    const { app } = await withShortTimeouts(() => setup(smtp.port));
+    const { app } = await setup(smtp.port, SHORT);
     try {
       smtp.failNext("stall", 1);
       smtp.failNext("stall-data", 1);

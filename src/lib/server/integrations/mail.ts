@@ -69,7 +69,15 @@ function base64(bytes: Uint8Array): string {
   return btoa(bin);
 }
 
-export function createMailer(smtp: Config["smtp"], log: (s: string) => void = console.log): Mailer {
+/** How long a send waits for the server (ms): a stalled server must not hold the outbox worker. */
+export type SmtpTimeouts = { connection: number; greeting: number; socket: number };
+const SMTP_TIMEOUTS: SmtpTimeouts = { connection: 10_000, greeting: 10_000, socket: 20_000 };
+
+export function createMailer(
+  smtp: Config["smtp"],
+  log: (s: string) => void = console.log,
+  timeouts: SmtpTimeouts = SMTP_TIMEOUTS,
+): Mailer {
   if (!smtp) {
     return {
       mode: "log",
@@ -98,10 +106,9 @@ export function createMailer(smtp: Config["smtp"], log: (s: string) => void = co
         port: smtp.port,
         secure: smtp.port === 465,
         auth: smtp.user ? { user: smtp.user, pass: smtp.password ?? "" } : undefined,
-        // A stalled server must not hold the outbox worker for minutes.
-        connectionTimeout: 10_000,
-        greetingTimeout: 10_000,
-        socketTimeout: 20_000,
+        connectionTimeout: timeouts.connection,
+        greetingTimeout: timeouts.greeting,
+        socketTimeout: timeouts.socket,
         // Our dev/test servers are plain; real ones upgrade with STARTTLS when offered.
         tls: { rejectUnauthorized: smtp.host !== "127.0.0.1" && smtp.host !== "localhost" },
       })
