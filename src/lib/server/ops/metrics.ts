@@ -17,6 +17,7 @@ import GaugeJs from "prom-client/lib/gauge.js";
 import HistogramJs from "prom-client/lib/histogram.js";
 import RegistryJs from "prom-client/lib/registry.js";
 
+// svelte-check types these files by prom-client-lib.d.ts; Deno infers them from the JavaScript.
 const Counter = CounterJs as unknown as typeof Prom.Counter;
 type Counter<L extends string> = Prom.Counter<L>;
 const Gauge = GaugeJs as unknown as typeof Prom.Gauge;
