@@ -11,6 +11,7 @@ import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { keys } from "../store/keys.ts";
 import type { SeatLedgerRecord } from "../domain/model/records.ts";
 import { createEventType, createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
+import { slowCountingKv } from "../../../../tests/support/kv-probe.ts";
 
 const allDay = () => [{ start: "00:00", end: "24:00" }];
 const EVERY_DAY = {
@@ -73,35 +74,19 @@ Deno.test("seats: 60 simultaneous guests on a 10-seat time — exactly 10 seats,
 });
 
 Deno.test("seats: a crowd of 60 on a 10-seat time learns the time is full from one look each after the tenth seat, not in a queue one by one", async () => {
-  const raw = await Deno.openKv(":memory:");
-  // Every snapshot of a seat's booking reads its time's seat ledger: count those reads.
-  let snapshots = 0;
-  const getMany = raw.getMany.bind(raw);
-  // deno-lint-ignore no-explicit-any
-  (raw as any).getMany = (keys: Deno.KvKey[], o?: { consistency?: Deno.KvConsistencyLevel }) => {
-    if (keys.some((k) => k[0] === "seat_ledger")) snapshots++;
-    return getMany(keys, o);
-  };
-  // Commits that take a while, as on a loaded machine or remote KV: the crowd waits in the queue.
-  const atomic = raw.atomic.bind(raw);
-  raw.atomic = () => {
-    const op = atomic();
-    const commit = op.commit.bind(op);
-    op.commit = async () => {
-      await new Promise((r) => setTimeout(r, 10));
-      return await commit();
-    };
-    return op;
-  };
+  // Every snapshot of a seat's booking reads its time's seat ledger; commits take 10 ms, so the
+  // crowd waits in the host's queue.
+  const probe = await slowCountingKv({ space: keys.seatLedgerPrefix("")[0], commitDelayMs: 10 });
+  const raw = probe.kv;
   const { book, live } = await setup({ perTime: 10, kv: raw });
-  snapshots = 0;
+  probe.reset();
   const results = await Promise.all(Array.from({ length: 60 }, (_, i) => book(i)));
   assert.equal(results.filter((r) => r.ok).length, 10);
   assert.ok(results.every((r) => r.ok || r.reason === "seats_full"), JSON.stringify(results));
   assert.equal((await live()).length, 10);
   // Waking the crowd after the first seat made everyone look then (while nine seats were left)
   // and again in their turns after the tenth, one after another: about 120 reads.
-  assert.ok(snapshots <= 75, `snapshot reads: ${snapshots}`);
+  assert.ok(probe.reads() <= 75, `snapshot reads: ${probe.reads()}`);
   raw.close();
 });
 

@@ -13,6 +13,7 @@ import {
   memoryApp,
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
+import { slowCountingKv } from "../../../../tests/support/kv-probe.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 
 // Monday 23 Nov 2026, 09:00 Berlin = 08:00Z.
@@ -72,37 +73,20 @@ Deno.test("bookSlot: exactly one of 50 concurrent requests for one slot wins", a
 });
 
 Deno.test("bookSlot: the 49 losers of 50 concurrent requests for one slot are answered from one snapshot read each, side by side after the winner's commit", async () => {
-  const raw = await Deno.openKv(":memory:");
-  // Each snapshot reads the host's day fences in one getMany: count those reads.
-  let snapshots = 0;
-  const getMany = raw.getMany.bind(raw);
-  // deno-lint-ignore no-explicit-any
-  (raw as any).getMany = (keys: Deno.KvKey[], o?: { consistency?: Deno.KvConsistencyLevel }) => {
-    if (keys.some((k) => k[0] === "busy_fence")) snapshots++;
-    return getMany(keys, o);
-  };
-  // Commits that take a while, as on a loaded machine or remote KV: the crowd arrives before
-  // the winner's commit lands.
-  const atomic = raw.atomic.bind(raw);
-  raw.atomic = () => {
-    const op = atomic();
-    const commit = op.commit.bind(op);
-    op.commit = async () => {
-      await new Promise((r) => setTimeout(r, 20));
-      return await commit();
-    };
-    return op;
-  };
+  // Each snapshot reads the host's day fences in one getMany; commits take 20 ms, so the crowd
+  // arrives before the winner's commit lands.
+  const probe = await slowCountingKv({ space: keys.busyFencePrefix("")[0], commitDelayMs: 20 });
+  const raw = probe.kv;
   const app = await memoryApp({ kv: raw });
   const host = await createHost(app, { weekly: WORKDAYS });
   await createEventType(app, host, { slug: "call", durationMin: 30, requiresConfirmation: true });
-  snapshots = 0;
+  probe.reset();
   const results = await Promise.all(Array.from({ length: 50 }, (_, i) => bookSlot(app, guest(i))));
   assert.equal(results.filter((r) => r.ok).length, 1);
   assert.equal(results.filter((r) => !r.ok && r.reason === "slot_taken").length, 49);
   // Each loser peeking before the commit and then reading again in its turn in the queue, one
   // after another, made about 100 reads (the last loser waited for 49 in a row).
-  assert.ok(snapshots <= 55, `snapshot reads: ${snapshots}`);
+  assert.ok(probe.reads() <= 55, `snapshot reads: ${probe.reads()}`);
   raw.close();
 });
 
