@@ -8,6 +8,7 @@
  * detail a host can read. Credentials never appear in a result, an error or a log line.
  */
 import type { DAVResponse } from "tsdav";
+import { safeFetch, SafeFetchError, type SafeFetchOptions } from "./safe-fetch.ts";
 
 /**
  * tsdav (with the XML libraries it brings, ~3 MB of a server's memory) loads with the first
@@ -16,7 +17,6 @@ import type { DAVResponse } from "tsdav";
 const loadTsdav = () => import("tsdav");
 let tsdav: ReturnType<typeof loadTsdav> | null = null;
 const dav = () => tsdav ??= loadTsdav();
-import { safeFetch, SafeFetchError, type SafeFetchOptions } from "./safe-fetch.ts";
 
 export type CaldavErrorKind = "auth" | "network" | "parse" | "not_caldav" | "forbidden_address";
 export type CaldavError = { kind: CaldavErrorKind; detail: string };
