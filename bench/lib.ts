@@ -104,7 +104,13 @@ export type LoadResult = {
 
 export type LoadGenerator = {
   name: string;
-  run(url: string, connections: number, seconds: number): Promise<LoadResult>;
+  /** `headers`: sent with every request (e.g. a browser's Accept-Encoding) */
+  run(
+    url: string,
+    connections: number,
+    seconds: number,
+    headers?: Record<string, string>,
+  ): Promise<LoadResult>;
 };
 
 const autocannonBin = join(repoRoot, "bench", ".tools", "node_modules", ".bin", "autocannon");
@@ -128,11 +134,11 @@ async function which(cmd: string): Promise<string | null> {
 /** wrk when installed (BENCH_LOADGEN=autocannon forces the other), else autocannon from bench/.tools. */
 export async function loadGenerator(): Promise<LoadGenerator> {
   const wrk = await wrkPath();
-  if (wrk) return { name: "wrk", run: (url, c, s) => runWrk(wrk, url, c, s) };
+  if (wrk) return { name: "wrk", run: (url, c, s, h) => runWrk(wrk, url, c, s, h) };
   if (await exists(autocannonBin)) {
     return {
       name: "autocannon",
-      run: (url, c, s) => runAutocannon(url, c, s),
+      run: (url, c, s, h) => runAutocannon(url, c, s, h),
     };
   }
   throw new Error(
@@ -164,8 +170,9 @@ async function runWrk(
   url: string,
   connections: number,
   seconds: number,
+  headers: Record<string, string> = {},
 ): Promise<LoadResult> {
-  return (await runWrkScript(bin, url, connections, seconds)).result;
+  return (await runWrkScript(bin, url, connections, seconds, undefined, headers)).result;
 }
 
 /**
@@ -178,6 +185,7 @@ export async function runWrkScript(
   connections: number,
   seconds: number,
   script?: { path: string; env: Record<string, string> },
+  headers: Record<string, string> = {},
 ): Promise<{ result: LoadResult; text: string; threads: number }> {
   const threads = Math.min(connections, Math.max(1, navigator.hardwareConcurrency));
   const out = await new Deno.Command(bin, {
@@ -189,6 +197,7 @@ export async function runWrkScript(
       "10s",
       "--latency",
       ...(script ? ["-s", script.path] : []),
+      ...Object.entries(headers).flatMap(([k, v]) => ["-H", `${k}: ${v}`]),
       url,
     ],
     env: { ...script?.env, BENCH_THREADS: String(threads) },
@@ -227,9 +236,20 @@ async function runAutocannon(
   url: string,
   connections: number,
   seconds: number,
+  headers: Record<string, string> = {},
 ): Promise<LoadResult> {
   const out = await new Deno.Command(autocannonBin, {
-    args: ["--json", "-c", String(connections), "-d", String(seconds), "--timeout", "10", url],
+    args: [
+      "--json",
+      "-c",
+      String(connections),
+      "-d",
+      String(seconds),
+      "--timeout",
+      "10",
+      ...Object.entries(headers).flatMap(([k, v]) => ["-H", `${k}=${v}`]),
+      url,
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();

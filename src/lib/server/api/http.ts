@@ -75,8 +75,13 @@ export function toResponse(res: ApiResponse, method: string): Response {
       isProblem ? "application/problem+json" : "application/json; charset=utf-8",
     );
   }
-  const text = typeof res.body === "string" ? res.body : JSON.stringify(res.body);
-  return new Response(method === "HEAD" ? null : text, { status: res.status, headers });
+  // Bytes (a kept answer, maybe compressed) say their length: the compression layer then
+  // leaves a small one as it is instead of taking it for a stream of unknown size.
+  if (res.body instanceof Uint8Array) headers.set("content-length", String(res.body.length));
+  const body = typeof res.body === "string" || res.body instanceof Uint8Array
+    ? res.body as string | Uint8Array<ArrayBuffer>
+    : JSON.stringify(res.body);
+  return new Response(method === "HEAD" ? null : body, { status: res.status, headers });
 }
 
 export type BodyRead =

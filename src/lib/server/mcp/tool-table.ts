@@ -118,7 +118,9 @@ type Tool = {
 /** A route's answer: the body on success, the problem otherwise. */
 export function answered(res: ApiResponse): Outcome {
   if (res.status >= 400) return { ok: false, problem: res.body as ProblemBody };
-  const body = typeof res.body === "string" ? JSON.parse(res.body) : res.body ?? {};
+  // A kept answer comes as its bytes (uncompressed here: callRoute's request accepts no encoding).
+  const raw = res.body instanceof Uint8Array ? new TextDecoder().decode(res.body) : res.body;
+  const body = typeof raw === "string" ? JSON.parse(raw) : raw ?? {};
   return { ok: true, data: body as Record<string, unknown> };
 }
 

@@ -10,6 +10,7 @@ import { Temporal } from "../../domain/temporal.ts";
 import { getSlotRange } from "../../services/slot-range.ts";
 import { pageRevision } from "../../services/page-revision.ts";
 import { type Ctx, refused, type Route } from "./context.ts";
+import { KeptBody } from "../../http/compress.ts";
 
 const P2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, "0"));
 const DAY_MS = 86_400_000;
@@ -55,14 +56,24 @@ function localFormatter(timeZone: string) {
 
 /**
  * Rendered slot answers, reused while the slots they show are the same objects (see
- * `SlotRange.revision`) and no listed slot has started. Bounded, oldest out first.
+ * `SlotRange.revision`) and no listed slot has started. Bounded, oldest out first. Each keeps its
+ * bytes and compressed copies (http/compress.ts KeptBody): a browser's request is answered from
+ * a copy compressed once, not compressed again per request.
  */
 const slotAnswers = new Map<
   string,
-  { revision: string; minute: number; validUntilMs: number; text: string }
+  { revision: string; minute: number; validUntilMs: number; body: KeptBody }
 >();
 const SLOT_ANSWERS_MAX = 500;
-const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
+const JSON_TYPE = "application/json; charset=utf-8";
+const ANSWER_HEADERS = {
+  plain: { "content-type": JSON_TYPE, vary: "accept-encoding" },
+  br: { "content-type": JSON_TYPE, vary: "accept-encoding", "content-encoding": "br" },
+  gzip: { "content-type": JSON_TYPE, vary: "accept-encoding", "content-encoding": "gzip" },
+};
+
+/** A rendered answer (shared by identical requests), or the refusal to send instead. */
+type Answer = { ok: true; body: KeptBody } | { ok: false; res: ApiResponse };
 
 /**
  * Identical requests that read the same revision share one computation of the answer (request
@@ -70,7 +81,7 @@ const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
  * request (services/page-revision.ts) — so a request that arrives after a booking committed
  * never joins a computation that began before it, and never gets the slot that was just taken.
  */
-const inFlight = new Map<string, Promise<ApiResponse>>();
+const inFlight = new Map<string, Promise<Answer>>();
 
 async function listSlots(ctx: Ctx): Promise<ApiResponse> {
   const q = ctx.query;
@@ -88,15 +99,26 @@ async function listSlots(ctx: Ctx): Promise<ApiResponse> {
   ) {
     slotAnswers.delete(key);
     slotAnswers.set(key, hit);
-    return { status: 200, body: hit.text, headers: JSON_TYPE };
+    return await encoded(ctx, hit.body);
   }
-  if (revision === null) return await answerSlots(ctx, key, null, minute);
-  const shared = `${key}|${revision}|${minute}`;
-  const running = inFlight.get(shared);
-  if (running) return await running;
-  const answer = answerSlots(ctx, key, revision, minute).finally(() => inFlight.delete(shared));
-  inFlight.set(shared, answer);
-  return await answer;
+  let answer: Answer;
+  if (revision === null) answer = await answerSlots(ctx, key, null, minute);
+  else {
+    const shared = `${key}|${revision}|${minute}`;
+    let running = inFlight.get(shared);
+    if (!running) {
+      running = answerSlots(ctx, key, revision, minute).finally(() => inFlight.delete(shared));
+      inFlight.set(shared, running);
+    }
+    answer = await running;
+  }
+  return answer.ok ? await encoded(ctx, answer.body) : answer.res;
+}
+
+/** The answer in the encoding this request accepts. */
+async function encoded(ctx: Ctx, kept: KeptBody): Promise<ApiResponse> {
+  const { body, encoding } = await kept.for(ctx.req.headers.get("accept-encoding"));
+  return { status: 200, body, headers: ANSWER_HEADERS[encoding ?? "plain"] };
 }
 
 async function answerSlots(
@@ -104,7 +126,7 @@ async function answerSlots(
   key: string,
   revision: string | null,
   minute: number,
-): Promise<ApiResponse> {
+): Promise<Answer> {
   const q = ctx.query;
   const username = ctx.params.username.toLowerCase();
   const slug = ctx.params.slug.toLowerCase();
@@ -118,16 +140,20 @@ async function answerSlots(
   });
   if (!res.ok) {
     if (res.reason === "bad_duration") {
-      return problem(ctx.base, "validation", {
-        errors: [{ field: "duration", message: "Not one of the event type's durations" }],
-      });
+      return {
+        ok: false,
+        res: problem(ctx.base, "validation", {
+          errors: [{ field: "duration", message: "Not one of the event type's durations" }],
+        }),
+      };
     }
     if (res.reason === "bad_date") {
-      return problem(ctx.base, "validation", {
-        errors: [{ field: "end", message: res.message }],
-      });
+      return {
+        ok: false,
+        res: problem(ctx.base, "validation", { errors: [{ field: "end", message: res.message }] }),
+      };
     }
-    return refused(ctx, res.reason);
+    return { ok: false, res: refused(ctx, res.reason) };
   }
   const local = localFormatter(res.timeZone);
   const durMs = res.durationMin * 60_000;
@@ -142,16 +168,18 @@ async function answerSlots(
       );
     }
   }
-  const text = `{"timeZone":${JSON.stringify(res.timeZone)},"durationMin":${res.durationMin},` +
-    `"start":"${q.start}","end":"${q.end}","unavailable":${res.unavailable},` +
-    `"slots":[${parts.join(",")}]}`;
+  const body = new KeptBody(
+    `{"timeZone":${JSON.stringify(res.timeZone)},"durationMin":${res.durationMin},` +
+      `"start":"${q.start}","end":"${q.end}","unavailable":${res.unavailable},` +
+      `"slots":[${parts.join(",")}]}`,
+  );
   if (slotAnswers.size >= SLOT_ANSWERS_MAX) slotAnswers.delete(slotAnswers.keys().next().value!);
   slotAnswers.delete(key);
   // The answer changes when its first slot starts (it drops out), when a hold behind it ends (a
   // poll's held time, a request's hold: no write marks it), or with the data (revision).
   const validUntilMs = Math.min(firstMs, res.changesAtMs);
-  if (revision !== null) slotAnswers.set(key, { revision, minute, validUntilMs, text });
-  return { status: 200, body: text, headers: JSON_TYPE };
+  if (revision !== null) slotAnswers.set(key, { revision, minute, validUntilMs, body });
+  return { ok: true, body };
 }
 
 /** GET /users/{username}/event-types/{slug}/slots */
