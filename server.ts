@@ -37,7 +37,7 @@ import { settleCounts } from "./src/lib/server/ops/counts-in-flight.ts";
 
 /** The JSON API handler, mounted by the app's init (src/lib/server/api/mount.ts). */
 const API_HANDLER = Symbol.for("invito.api");
-type MountedApi = (req: Request, clientIp: string) => Promise<Response>;
+type MountedApi = (req: Request, clientIp: string, url: URL) => Promise<Response>;
 /** Kept booking pages answered before SvelteKit (src/lib/server/http/page-cache.ts, ADR 049). */
 const PAGE_EARLY = Symbol.for("invito.pageEarly");
 type PageEarly = {
@@ -127,7 +127,7 @@ const handleBounded = async (
       req.headers.get("x-forwarded-for"),
       config.trustedProxies,
     );
-    return await api(bounded, ip);
+    return await api(bounded, ip, url);
   }
   // Host and scheme come from INVITO_BASE_URL only: forwarded host headers would let a client
   // steer Auth.js redirects (host poisoning).
@@ -173,7 +173,7 @@ const handleBounded = async (
  */
 function answerEarly(req: Request, url: URL, info: Deno.ServeHandlerInfo<Deno.NetAddr>) {
   const early = pageEarly();
-  if (!early || req.method !== "GET" || req.body) return null;
+  if (!early || req.method !== "GET" || req.body || url.pathname.startsWith("/api/")) return null;
   const ip = clientIp(
     (info.remoteAddr as Deno.NetAddr).hostname,
     req.headers.get("x-forwarded-for"),

@@ -7,14 +7,15 @@ import * as v from "valibot";
 import type { App } from "../app.ts";
 import { authenticate, type Authenticated, scopeRefusal } from "../services/api-keys.ts";
 import { checkRateLimit } from "../services/rate-limit.ts";
-import { type ApiResponse, CORS_HEADERS, problem, readJson, toResponse } from "./http.ts";
+import { type ApiResponse, CORS_PREFLIGHT_HEADERS, problem, readJson, toResponse } from "./http.ts";
 import { type Ctx, issuesToFields, type Route, ROUTES } from "./routes/index.ts";
 import { openApiDocument } from "./openapi.ts";
 import { IDEMPOTENCY_KEY_RE, isPlaceholderKey } from "../services/idempotency.ts";
 
 export const API_PREFIX = "/api/v1";
 
-type Compiled = { route: Route; re: RegExp; names: string[] };
+/** `prefix`: the path's text before its first parameter; a path without it cannot match. */
+type Compiled = { route: Route; re: RegExp; names: string[]; prefix: string };
 
 const COMPILED: Compiled[] = ROUTES.map((route) => {
   const names: string[] = [];
@@ -24,12 +25,14 @@ const COMPILED: Compiled[] = ROUTES.map((route) => {
       return "([^/]+)";
     }) + "$",
   );
-  return { route, re, names };
+  const brace = route.path.indexOf("{");
+  return { route, re, names, prefix: brace < 0 ? route.path : route.path.slice(0, brace) };
 });
 
 function match(path: string) {
   const found: { c: Compiled; params: Record<string, string> }[] = [];
   for (const c of COMPILED) {
+    if (!path.startsWith(c.prefix)) continue;
     const m = c.re.exec(path);
     if (!m) continue;
     const params: Record<string, string> = {};
@@ -48,13 +51,29 @@ function match(path: string) {
 
 let documentText: string | null = null;
 
-export async function handleApi(app: App, req: Request, ip: string): Promise<Response> {
+/** The public base URL without its trailing slash, per configured URL (not per request). */
+const bases = new WeakMap<URL, string>();
+function baseOf(app: App): string {
+  let base = bases.get(app.config.baseUrl);
+  if (base === undefined) {
+    bases.set(app.config.baseUrl, base = app.config.baseUrl.href.replace(/\/$/, ""));
+  }
+  return base;
+}
+
+/** `url`: the request's URL when the caller parsed it already (server.ts). */
+export async function handleApi(
+  app: App,
+  req: Request,
+  ip: string,
+  url: URL = new URL(req.url),
+): Promise<Response> {
   const method = req.method === "HEAD" ? "GET" : req.method;
   try {
-    return toResponse(await dispatch(app, req, method, ip), req.method);
+    return toResponse(await dispatch(app, req, url, method, ip), req.method);
   } catch (err) {
     const errorId = crypto.randomUUID();
-    console.error(`[api error ${errorId}] ${req.method} ${new URL(req.url).pathname}`, err);
+    console.error(`[api error ${errorId}] ${req.method} ${url.pathname}`, err);
     const res = problem(app.config.baseUrl.href, "internal", {
       detail: `Something went wrong on our side (error id ${errorId}). Please try again.`,
     });
@@ -62,11 +81,16 @@ export async function handleApi(app: App, req: Request, ip: string): Promise<Res
   }
 }
 
-async function dispatch(app: App, req: Request, method: string, ip: string): Promise<ApiResponse> {
-  const url = new URL(req.url);
-  const base = app.config.baseUrl.href.replace(/\/$/, "");
+async function dispatch(
+  app: App,
+  req: Request,
+  url: URL,
+  method: string,
+  ip: string,
+): Promise<ApiResponse> {
+  const base = baseOf(app);
   const path = url.pathname.slice(API_PREFIX.length) || "/";
-  if (method === "OPTIONS") return { status: 204, headers: CORS_HEADERS };
+  if (method === "OPTIONS") return { status: 204, headers: CORS_PREFLIGHT_HEADERS };
   if (path === "/openapi.json" && method === "GET") {
     documentText ??= JSON.stringify(openApiDocument(base));
     return { status: 200, body: documentText, headers: { "content-type": "application/json" } };
@@ -180,7 +204,7 @@ export async function callRoute(
     idempotencyKey?: string | null;
   },
 ): Promise<ApiResponse> {
-  const base = app.config.baseUrl.href.replace(/\/$/, "");
+  const base = baseOf(app);
   const route = ROUTES.find((r) => r.operationId === operationId);
   if (!route) throw new Error(`callRoute: no route ${operationId}`);
   const scope = scopeRefusal(input.auth, route.auth);

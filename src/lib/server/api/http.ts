@@ -12,6 +12,7 @@ import {
 } from "../../shared/refusals.ts";
 
 import { API_BODY_LIMIT } from "../http/body-limit.ts";
+import { NO_POLICY_HEADERS } from "../http/static-headers.ts";
 
 /** The API's body policy (http/body-limit.ts): server.ts refuses larger bodies before they are read. */
 export const MAX_BODY_BYTES = API_BODY_LIMIT;
@@ -19,11 +20,20 @@ export const MAX_BODY_BYTES = API_BODY_LIMIT;
 export type ApiResponse = { status: number; body?: unknown; headers?: Record<string, string> };
 export type FieldError = { field: string; message: string };
 
+/** What every answer carries: any site may read it, and these of its headers. */
 export const CORS_HEADERS: Record<string, string> = {
   "access-control-allow-origin": "*",
+  "access-control-expose-headers": "idempotent-replayed, retry-after, location",
+};
+
+/**
+ * A preflight's answer adds what a request may send and how long a browser may remember that.
+ * The Fetch standard reads these three from preflights only, so other answers go without them.
+ */
+export const CORS_PREFLIGHT_HEADERS: Record<string, string> = {
+  ...CORS_HEADERS,
   "access-control-allow-headers": "authorization, content-type, idempotency-key",
   "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
-  "access-control-expose-headers": "idempotent-replayed, retry-after, location",
   "access-control-max-age": "86400",
 };
 
@@ -58,7 +68,14 @@ export function problem(
 }
 
 export function toResponse(res: ApiResponse, method: string): Response {
-  const headers = new Headers({ ...CORS_HEADERS, "cache-control": "no-store", ...res.headers });
+  // The security headers from the start: the outer layer (staticHeaders) then finds them there
+  // instead of adding them one by one to every answer.
+  const headers = new Headers({
+    ...CORS_HEADERS,
+    ...NO_POLICY_HEADERS,
+    "cache-control": "no-store",
+    ...res.headers,
+  });
   if (res.body === undefined || res.status === 204) {
     return new Response(null, { status: res.status, headers });
   }
@@ -75,9 +92,6 @@ export function toResponse(res: ApiResponse, method: string): Response {
       isProblem ? "application/problem+json" : "application/json; charset=utf-8",
     );
   }
-  // Bytes (a kept answer, maybe compressed) say their length: the compression layer then
-  // leaves a small one as it is instead of taking it for a stream of unknown size.
-  if (res.body instanceof Uint8Array) headers.set("content-length", String(res.body.length));
   const body = typeof res.body === "string" || res.body instanceof Uint8Array
     ? res.body as string | Uint8Array<ArrayBuffer>
     : JSON.stringify(res.body);

@@ -15,12 +15,12 @@ import { MCP_PATH } from "../mcp/path.ts";
 let mcp: Promise<typeof import("../mcp/handler.ts")> | undefined;
 
 export const API_HANDLER = Symbol.for("invito.api");
-export type MountedApi = (req: Request, clientIp: string) => Promise<Response>;
+export type MountedApi = (req: Request, clientIp: string, url: URL) => Promise<Response>;
 
 /** Answers /api/v1 and, beside it, the MCP endpoint (/mcp, `mcp/handler.ts`). */
 export function mountApi(app: App): void {
-  (globalThis as { [API_HANDLER]?: MountedApi })[API_HANDLER] = (req, ip) =>
-    new URL(req.url).pathname === MCP_PATH
+  (globalThis as { [API_HANDLER]?: MountedApi })[API_HANDLER] = (req, ip, url) =>
+    url.pathname === MCP_PATH
       ? (mcp ??= import("../mcp/handler.ts")).then((m) => m.handleMcp(app, req, ip))
-      : handleApi(app, req, ip);
+      : handleApi(app, req, ip, url);
 }

@@ -8,8 +8,13 @@
  * the one decoded spelling to classify.
  */
 
+/** A character outside lower-case path text (a `%`, a capital, anything not ASCII) or `//`. */
+const NOT_CANONICAL = /[^a-z0-9/._~!$&'()*+,;=:@-]|\/\//;
+
 /** The path fully percent-decoded and lower-cased; the raw path when it does not decode. */
 export function canonicalPath(pathname: string): string {
+  // Nothing to decode, lower or merge: most paths are already their one spelling.
+  if (!NOT_CANONICAL.test(pathname)) return pathname;
   let path = pathname;
   // Decoding twice catches "%2563" (a literal "%63" after one pass); SvelteKit decodes once, so
   // this errs toward classifying more requests, never fewer.

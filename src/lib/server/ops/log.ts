@@ -37,15 +37,16 @@ export function logFormat(): LogFormat {
 }
 
 export function logLine(level: LogLevel, msg: string, fields: LogFields = {}): void {
-  const kept = clean(fields);
   let line: string;
   if (state.format === "json") {
-    line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...kept });
+    line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...clean(fields) });
   } else {
-    const parts = Object.entries(kept).map(([k, v]) => `${k}=${formatValue(v)}`);
-    line = `${level === "info" ? "" : `${level.toUpperCase()} `}${msg}${parts.length ? " " : ""}${
-      parts.join(" ")
-    }`;
+    // Built in one pass: this runs once per request.
+    line = level === "info" ? msg : `${level.toUpperCase()} ${msg}`;
+    for (const k in fields) {
+      const v = fields[k];
+      if (v !== undefined) line += ` ${k}=${formatValue(v)}`;
+    }
   }
   if (level === "info") {
     toStdout(line);
@@ -113,7 +114,19 @@ const SECRETISH = /^[A-Za-z0-9_-]{20,}(\.[a-z0-9]{1,8})?$/;
 /** The path without its query (tokens, callback URLs, e-mail addresses travel there). */
 export function redactPath(pathname: string): string {
   const path = pathname.length > 200 ? pathname.slice(0, 200) + "…" : pathname;
+  if (!hasLongSegment(path)) return path;
   return path.split("/").map((seg) => (SECRETISH.test(seg) ? ":token" : seg)).join("/");
+}
+
+/** Whether a segment is long enough to be a secret (SECRETISH's 20); most paths have none. */
+function hasLongSegment(path: string): boolean {
+  for (let start = 0; start < path.length;) {
+    let end = path.indexOf("/", start);
+    if (end < 0) end = path.length;
+    if (end - start >= 20) return true;
+    start = end + 1;
+  }
+  return false;
 }
 
 const ADDRESS = /[^\s<>()"',;:@]+@[^\s<>()"',;:@]+\.[A-Za-z]{2,}/g;

@@ -115,10 +115,17 @@ async function listSlots(ctx: Ctx): Promise<ApiResponse> {
   return answer.ok ? await encoded(ctx, answer.body) : answer.res;
 }
 
-/** The answer in the encoding this request accepts. */
+/**
+ * The answer in the encoding this request accepts, with its length (the compression layer then
+ * leaves one that is not worth compressing as it is, instead of taking it for a stream).
+ */
 async function encoded(ctx: Ctx, kept: KeptBody): Promise<ApiResponse> {
-  const { body, encoding } = await kept.for(ctx.req.headers.get("accept-encoding"));
-  return { status: 200, body, headers: ANSWER_HEADERS[encoding ?? "plain"] };
+  const { body, length, encoding } = await kept.for(ctx.req.headers.get("accept-encoding"));
+  return {
+    status: 200,
+    body,
+    headers: { ...ANSWER_HEADERS[encoding ?? "plain"], "content-length": String(length) },
+  };
 }
 
 async function answerSlots(
