@@ -10,6 +10,7 @@ import { startApp } from "../support/app.ts";
 import { postEnhanced } from "../support/http.ts";
 import { startCluster } from "../support/cluster.ts";
 import { fullDay, slotsIn } from "../support/slots.ts";
+import { waitFor } from "../support/wait.ts";
 
 const PAGE = "/calendar/demo/intro-call?tz=UTC";
 const TOKEN = "page-early-metrics-token-0123456789";
@@ -216,5 +217,75 @@ Deno.test({
     const nonces = new Set(views.map((v) => /'nonce-([^']+)'/.exec(v.csp!)![1]));
     assert.equal(nonces.size, 30, "every answer has its own nonce");
     assert.ok(views.every((v) => slotsOf(v.body).join() === slotsOf(views[0].body).join()));
+  },
+});
+
+/**
+ * What a client-side navigation asks for (SvelteKit's `__data.json` of the booking page): the
+ * page data, in SvelteKit's flattened form — the root object's keys point at values by index.
+ */
+async function clickOf(base: string, page: string) {
+  const at = page.indexOf("?");
+  const path = `${page.slice(0, at)}/__data.json${page.slice(at)}&x-sveltekit-invalidated=001`;
+  const res = await fetch(base + path);
+  assert.equal(res.status, 200);
+  const flat = (await res.json()).nodes.at(-1).data as unknown[];
+  const root = flat[0] as Record<string, number>;
+  const at_ = (i: number) => flat[i];
+  const slots = (at_(root.slots) as number[]).map((i) =>
+    at_((at_(i) as { start: number }).start) as string
+  );
+  return { slots, fillToken: at_(root.fillToken) as string };
+}
+
+Deno.test({
+  name:
+    "page early: a guest's clicks through days and times (client-side navigation data) are kept too, each with its own fill-time token, and a booking in another process shows on the next click",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using c = await startCluster({
+      processes: 2,
+      demo: true,
+      env: { INVITO_METRICS_TOKEN: TOKEN, INVITO_DISABLE_CRON: "true" },
+    });
+    const [a, b] = c.apps;
+    const page = await fullPage(b.baseUrl);
+
+    // The kept data holds for the minute; the token names its second. Both clicks fall in one
+    // minute, in two different seconds, so a token copied from the first would show.
+    await waitFor(() => new Date().getSeconds() < 55, {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      message: "a minute with time left",
+    });
+    const first = await clickOf(a.baseUrl, page);
+    const tokenMs = (t: string) => Number(t.split(".")[0]);
+    await waitFor(() => Date.now() >= tokenMs(first.fillToken) + 1000, {
+      intervalMs: 20,
+      message: "the next second",
+    });
+    assert.deepEqual(first.slots, slotsOf(await (await fetch(b.baseUrl + page)).text()));
+    const before = await answers(a.baseUrl);
+    const again = await clickOf(a.baseUrl, page);
+    const after = await answers(a.baseUrl);
+    assert.equal(
+      after.early,
+      before.early + 1,
+      `answered from the kept data: ${JSON.stringify(after)}`,
+    );
+    assert.deepEqual(again.slots, first.slots);
+    assert.ok(
+      tokenMs(again.fillToken) > tokenMs(first.fillToken),
+      `a fill-time token of its own second: ${again.fillToken} after ${first.fillToken}`,
+    );
+
+    const [taken] = first.slots;
+    const byB = await book(b.baseUrl, taken, "b", c.baseUrl);
+    assert.equal(byB.type, "redirect", JSON.stringify(byB));
+    const n0 = await answers(a.baseUrl);
+    const afterB = await clickOf(a.baseUrl, page);
+    assert.deepEqual(afterB.slots, first.slots.filter((s) => s !== taken));
+    assert.equal((await answers(a.baseUrl)).early, n0.early, "computed again, not the kept data");
   },
 });
