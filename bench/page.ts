@@ -37,67 +37,77 @@ export async function pageRows(
   const seconds = opts.seconds ?? 5;
   const dir = await Deno.makeTempDir({ prefix: "invito-bench-page-" });
   const app = await startApp({ demo: true, env: { INVITO_RATE_LIMIT: "off" } });
-  let ref: Awaited<ReturnType<typeof spawnUntilHealthy>> | null = null;
-  let clickRef: Awaited<ReturnType<typeof spawnUntilHealthy>> | null = null;
+  const refs: Awaited<ReturnType<typeof spawnUntilHealthy>>[] = [];
+  /** Deno.serve answering `body` from memory at `path` (bench/static-server.ts). */
+  const reference = async (file: string, body: Uint8Array, type: string, path: string) => {
+    await Deno.writeFile(join(dir, file), body);
+    const port = freePort();
+    const ref = await spawnUntilHealthy(
+      ["bench/static-server.ts", String(port), join(dir, file), type],
+      {},
+      `http://127.0.0.1:${port}/healthz`,
+    );
+    refs.push(ref);
+    return { ref, url: `http://127.0.0.1:${port}${path}` };
+  };
+  /** The app at `path` and its reference, warmed and measured at `c` connections. */
+  const row = async (
+    name: string,
+    path: string,
+    refUrl: string,
+    bytes: number,
+    c: number,
+    hasTarget: boolean,
+  ): Promise<Row> => {
+    // Warm both (JIT, connection pools), then measure.
+    await gen.run(app.url(path), c, 1);
+    await gen.run(refUrl, c, 1);
+    const a = await gen.run(app.url(path), c, seconds);
+    const r = await gen.run(refUrl, c, seconds);
+    return {
+      group: "booking page SSR",
+      name,
+      measured: describe(a, bytes),
+      limit: `Deno.serve, same bytes: ${fmtInt(r.requestsPerSec)} req/s, p99 ${fmtMs(r.p99Ms)}`,
+      ratio: `${(a.requestsPerSec / r.requestsPerSec).toFixed(2)}× req/s`,
+      target: hasTarget
+        ? `≥ ${fmtInt(TARGET_RPS)} req/s (≥ ${TARGET_RATIO}× Deno.serve), p99 ≤ ${TARGET_P99_MS} ms`
+        : "—",
+      pass: hasTarget
+        ? (a.requestsPerSec >= TARGET_RPS || a.requestsPerSec >= TARGET_RATIO * r.requestsPerSec) &&
+          a.p99Ms <= TARGET_P99_MS && a.non2xx === 0 && a.errors === 0
+        : null,
+      metrics: {
+        connections: c,
+        seconds,
+        bytes,
+        rps: round(a.requestsPerSec, 1),
+        p50Ms: round(a.p50Ms, 2),
+        p99Ms: round(a.p99Ms, 2),
+        requests: a.requests,
+        non2xx: a.non2xx,
+        socketErrors: a.errors,
+        refRps: round(r.requestsPerSec, 1),
+        refP50Ms: round(r.p50Ms, 2),
+        refP99Ms: round(r.p99Ms, 2),
+      },
+    };
+  };
   try {
     const res = await fetch(app.url(PAGE));
     const body = new Uint8Array(await res.arrayBuffer());
     if (res.status !== 200 || !/data-slot="/.test(new TextDecoder().decode(body))) {
       throw new Error(`the booking page did not render slots (${res.status})`);
     }
-    const bodyFile = join(dir, "page.html");
-    await Deno.writeFile(bodyFile, body);
-    const port = freePort();
-    ref = await spawnUntilHealthy(
-      [
-        "bench/static-server.ts",
-        String(port),
-        bodyFile,
-        res.headers.get("content-type") ?? "text/html",
-      ],
-      {},
-      `http://127.0.0.1:${port}/healthz`,
+    const page = await reference(
+      "page.html",
+      body,
+      res.headers.get("content-type") ?? "text/html",
+      PAGE,
     );
-    const refUrl = `http://127.0.0.1:${port}${PAGE}`;
     const rows: Row[] = [];
     for (const c of [10, 50]) {
-      // Warm both (JIT, connection pools), then measure.
-      await gen.run(app.url(PAGE), c, 1);
-      await gen.run(refUrl, c, 1);
-      const a = await gen.run(app.url(PAGE), c, seconds);
-      const r = await gen.run(refUrl, c, seconds);
-      const hasTarget = c === 50;
-      const pass = hasTarget
-        ? (a.requestsPerSec >= TARGET_RPS || a.requestsPerSec >= TARGET_RATIO * r.requestsPerSec) &&
-          a.p99Ms <= TARGET_P99_MS && a.non2xx === 0 && a.errors === 0
-        : null;
-      rows.push({
-        group: "booking page SSR",
-        name: `GET ${PAGE}, c=${c}`,
-        measured: describe(a, body.length),
-        limit: `Deno.serve, same bytes: ${fmtInt(r.requestsPerSec)} req/s, p99 ${fmtMs(r.p99Ms)}`,
-        ratio: `${(a.requestsPerSec / r.requestsPerSec).toFixed(2)}× req/s`,
-        target: hasTarget
-          ? `≥ ${
-            fmtInt(TARGET_RPS)
-          } req/s (≥ ${TARGET_RATIO}× Deno.serve), p99 ≤ ${TARGET_P99_MS} ms`
-          : "—",
-        pass,
-        metrics: {
-          connections: c,
-          seconds,
-          bytes: body.length,
-          rps: round(a.requestsPerSec, 1),
-          p50Ms: round(a.p50Ms, 2),
-          p99Ms: round(a.p99Ms, 2),
-          requests: a.requests,
-          non2xx: a.non2xx,
-          socketErrors: a.errors,
-          refRps: round(r.requestsPerSec, 1),
-          refP50Ms: round(r.p50Ms, 2),
-          refP99Ms: round(r.p99Ms, 2),
-        },
-      });
+      rows.push(await row(`GET ${PAGE}, c=${c}`, PAGE, page.url, body.length, c, c === 50));
     }
     // A guest's click through days and months: SvelteKit's page data for a client-side
     // navigation (next month, so not the page's own first view), beside Deno.serve sending it.
@@ -109,53 +119,24 @@ export async function pageRows(
     if (clickRes.status !== 200 || !/"type":"data"/.test(new TextDecoder().decode(clickBody))) {
       throw new Error(`the booking page's data did not answer (${clickRes.status})`);
     }
-    const clickFile = join(dir, "data.json");
-    await Deno.writeFile(clickFile, clickBody);
-    const clickPort = freePort();
-    clickRef = await spawnUntilHealthy(
-      ["bench/static-server.ts", String(clickPort), clickFile, "application/json"],
-      {},
-      `http://127.0.0.1:${clickPort}/healthz`,
+    const data = await reference("data.json", clickBody, "application/json", click);
+    rows.push(
+      await row(
+        "a guest's click: GET …/__data.json?tz=UTC&month=(next), c=50",
+        click,
+        data.url,
+        clickBody.length,
+        50,
+        true,
+      ),
     );
-    const clickRefUrl = `http://127.0.0.1:${clickPort}${click}`;
-    await gen.run(app.url(click), 50, 1);
-    await gen.run(clickRefUrl, 50, 1);
-    const a = await gen.run(app.url(click), 50, seconds);
-    const r = await gen.run(clickRefUrl, 50, seconds);
-    rows.push({
-      group: "booking page SSR",
-      name: "a guest's click: GET …/__data.json?tz=UTC&month=(next), c=50",
-      measured: describe(a, clickBody.length),
-      limit: `Deno.serve, same bytes: ${fmtInt(r.requestsPerSec)} req/s, p99 ${fmtMs(r.p99Ms)}`,
-      ratio: `${(a.requestsPerSec / r.requestsPerSec).toFixed(2)}× req/s`,
-      target: `≥ ${
-        fmtInt(TARGET_RPS)
-      } req/s (≥ ${TARGET_RATIO}× Deno.serve), p99 ≤ ${TARGET_P99_MS} ms`,
-      pass:
-        (a.requestsPerSec >= TARGET_RPS || a.requestsPerSec >= TARGET_RATIO * r.requestsPerSec) &&
-        a.p99Ms <= TARGET_P99_MS && a.non2xx === 0 && a.errors === 0,
-      metrics: {
-        connections: 50,
-        seconds,
-        bytes: clickBody.length,
-        rps: round(a.requestsPerSec, 1),
-        p50Ms: round(a.p50Ms, 2),
-        p99Ms: round(a.p99Ms, 2),
-        requests: a.requests,
-        non2xx: a.non2xx,
-        socketErrors: a.errors,
-        refRps: round(r.requestsPerSec, 1),
-        refP99Ms: round(r.p99Ms, 2),
-      },
-    });
     const appRss = await rssOf(app.pid()!);
-    const refRss = await rssOf(ref.child.pid);
+    const refRss = await rssOf(page.ref.child.pid);
     rows[1].metrics.appRssAfterMb = round(appRss.rssMb, 1);
     rows[1].metrics.refRssAfterMb = round(refRss.rssMb, 1);
     return rows;
   } finally {
-    await ref?.stop();
-    await clickRef?.stop();
+    for (const ref of refs) await ref.stop();
     await app.stop();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }

@@ -56,6 +56,17 @@ function comparable(h: Headers): Record<string, string> {
   return out;
 }
 
+/**
+ * Two processes sharing a store the way users run them: on remote KV (a local KV file is for one
+ * process; two on one file meet "database is locked"), with their metrics readable.
+ */
+const twoProcesses = () =>
+  startCluster({
+    processes: 2,
+    demo: true,
+    env: { INVITO_METRICS_TOKEN: TOKEN, INVITO_DISABLE_CRON: "true" },
+  });
+
 const book = (base: string, start: string, who: string, origin = base) =>
   postEnhanced(base, "/calendar/demo/intro-call?/book", {
     name: `Guest ${who}`,
@@ -71,13 +82,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    // Two processes share a store the way users run them: on remote KV (a local KV file is for
-    // one process; two on one file meet "database is locked").
-    await using c = await startCluster({
-      processes: 2,
-      demo: true,
-      env: { INVITO_METRICS_TOKEN: TOKEN, INVITO_DISABLE_CRON: "true" },
-    });
+    await using c = await twoProcesses();
     const [a, b] = c.apps;
     const page = await fullPage(b.baseUrl);
     const view = (base: string, headers: Record<string, string> = {}) =>
@@ -231,11 +236,11 @@ async function clickOf(base: string, page: string) {
   assert.equal(res.status, 200);
   const flat = (await res.json()).nodes.at(-1).data as unknown[];
   const root = flat[0] as Record<string, number>;
-  const at_ = (i: number) => flat[i];
-  const slots = (at_(root.slots) as number[]).map((i) =>
-    at_((at_(i) as { start: number }).start) as string
+  const value = (i: number) => flat[i];
+  const slots = (value(root.slots) as number[]).map((i) =>
+    value((value(i) as { start: number }).start) as string
   );
-  return { slots, fillToken: at_(root.fillToken) as string };
+  return { slots, fillToken: value(root.fillToken) as string };
 }
 
 Deno.test({
@@ -244,11 +249,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    await using c = await startCluster({
-      processes: 2,
-      demo: true,
-      env: { INVITO_METRICS_TOKEN: TOKEN, INVITO_DISABLE_CRON: "true" },
-    });
+    await using c = await twoProcesses();
     const [a, b] = c.apps;
     const page = await fullPage(b.baseUrl);
 
