@@ -110,14 +110,15 @@ async function compressBytes(
  */
 export class KeptBody {
   readonly text: string;
-  readonly #bytes: Uint8Array<ArrayBuffer>;
+  /** In bytes, as UTF-8. The bytes themselves are not kept: up to 500 answers are. */
+  readonly length: number;
   readonly #copies: {
     br?: Promise<Uint8Array<ArrayBuffer>>;
     gzip?: Promise<Uint8Array<ArrayBuffer>>;
   } = {};
   constructor(text: string) {
     this.text = text;
-    this.#bytes = new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>;
+    this.length = utf8.encode(text).length;
   }
 
   /**
@@ -129,14 +130,16 @@ export class KeptBody {
   async for(acceptEncoding: string | null): Promise<
     { body: string | Uint8Array<ArrayBuffer>; length: number; encoding: "br" | "gzip" | null }
   > {
-    const enc = this.#bytes.length >= COMPRESS_MIN_BYTES
+    const enc = this.length >= COMPRESS_MIN_BYTES
       ? acceptedEncoding(acceptEncoding, ["br", "gzip"])
       : null;
-    if (!enc) return { body: this.text, length: this.#bytes.length, encoding: null };
-    const body = await (this.#copies[enc] ??= compressBytes(this.#bytes, enc));
+    if (!enc) return { body: this.text, length: this.length, encoding: null };
+    const body = await (this.#copies[enc] ??= compressBytes(utf8.encode(this.text), enc));
     return { body, length: body.length, encoding: enc };
   }
 }
+
+const utf8 = new TextEncoder();
 
 function appendVary(target: Response | Headers) {
   const h = target instanceof Headers ? target : target.headers;

@@ -57,8 +57,8 @@ function localFormatter(timeZone: string) {
 /**
  * Rendered slot answers, reused while the slots they show are the same objects (see
  * `SlotRange.revision`) and no listed slot has started. Bounded, oldest out first. Each keeps its
- * bytes and compressed copies (http/compress.ts KeptBody): a browser's request is answered from
- * a copy compressed once, not compressed again per request.
+ * text and compressed copies (http/compress.ts KeptBody): a browser's request is answered from a
+ * copy compressed once, not compressed again per request.
  */
 const slotAnswers = new Map<
   string,
