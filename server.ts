@@ -127,6 +127,10 @@ const handleBounded = async (
       req.headers.get("x-forwarded-for"),
       config.trustedProxies,
     );
+    // The audit log hashes the caller's address from the request context (services/audit.ts);
+    // SvelteKit's hook fills it for pages, and the API never reaches that hook.
+    const ctx = requestContext.getStore();
+    if (ctx) ctx.clientIp = ip;
     return await api(bounded, ip, url);
   }
   // Host and scheme come from INVITO_BASE_URL only: forwarded host headers would let a client

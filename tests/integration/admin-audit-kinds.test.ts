@@ -225,3 +225,58 @@ Deno.test({
     await onPage(admin, "bookings_imported");
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "audit log over HTTP: a webhook made, changed and deleted through the JSON API is recorded with the caller's hashed address, the same hash the dashboard's forms record for that caller",
+  async fn() {
+    await using rx = serveLocal(() => new Response("ok"));
+    await using app = await startApp({
+      demo: true,
+      env: { INVITO_ADMINS: ADMIN, INVITO_ALLOW_PRIVATE_WEBHOOKS: "true" },
+    });
+    const since = Date.now();
+    const admin = await signInByLink(app, ADMIN);
+    const host = await signInByLink(app, DEMO_EMAIL);
+    const made = await host.post("/dashboard/developers?/createKey", {
+      name: "crm sync",
+      write: "on",
+      expires: "never",
+    });
+    const apiKey = /inv_[A-Za-z0-9_-]{43}/.exec(made.body)![0];
+    const api = (method: string, path: string, body?: unknown) =>
+      fetch(`${app.baseUrl}/api/v1${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          ...(body ? { "content-type": "application/json" } : {}),
+        },
+        body: body ? JSON.stringify(body) : undefined,
+      }).then(async (r) => ({ status: r.status, body: await r.text() }));
+
+    // The dashboard's form, from this client: the hash every row below must carry too.
+    const byForm = await host.post("/dashboard/developers?/createWebhook", {
+      url: `${rx.base}/form`,
+      events: ["booking.confirmed"],
+      description: "by form",
+    });
+    assert.equal(byForm.status, 200, byForm.body.slice(0, 300));
+    const [formRow] = await audited(admin, "webhook_created");
+    wellFormed([formRow], since, "webhook_created by form");
+
+    const url = `${rx.base}/api`;
+    const created = await api("POST", "/webhooks", { url, events: ["booking.confirmed"] });
+    assert.equal(created.status, 201, created.body);
+    const id = JSON.parse(created.body).subscription.id;
+    assert.equal((await api("PATCH", `/webhooks/${id}`, { enabled: false })).status, 200);
+    assert.equal((await api("DELETE", `/webhooks/${id}`)).status, 204);
+    for (const kind of ["webhook_created", "webhook_changed", "webhook_deleted"]) {
+      const rows = (await audited(admin, kind)).filter((r) => r.target === url);
+      assert.equal(rows.length, 1, `${kind} through the API`);
+      wellFormed(rows, since, kind);
+      assert.equal(rows[0].actor, DEMO_EMAIL, kind);
+      assert.equal(rows[0].ip, formRow.ip, `${kind}: the caller's address, hashed`);
+    }
+  },
+});
