@@ -17,6 +17,13 @@ export const API_PREFIX = "/api/v1";
 /** `prefix`: the path's text before its first parameter; a path without it cannot match. */
 type Compiled = { route: Route; re: RegExp; names: string[]; prefix: string };
 
+/** "/users/{username}/…" → "users": the first segment, or "" when it is a parameter. */
+function firstSegment(path: string): string {
+  const end = path.indexOf("/", 1);
+  const seg = path.slice(1, end < 0 ? path.length : end);
+  return seg.includes("{") ? "" : seg;
+}
+
 const COMPILED: Compiled[] = ROUTES.map((route) => {
   const names: string[] = [];
   const re = new RegExp(
@@ -29,21 +36,38 @@ const COMPILED: Compiled[] = ROUTES.map((route) => {
   return { route, re, names, prefix: brace < 0 ? route.path : route.path.slice(0, brace) };
 });
 
+/**
+ * The routes a path may match, by its first segment (routes whose first segment is a parameter
+ * join every list), in table order: a request tries the few under its own segment, not all.
+ */
+const BY_SEGMENT = new Map<string, Compiled[]>();
+for (const c of COMPILED) {
+  const seg = firstSegment(c.route.path);
+  if (seg && !BY_SEGMENT.has(seg)) BY_SEGMENT.set(seg, []);
+}
+const ANY_SEGMENT = COMPILED.filter((c) => firstSegment(c.route.path) === "");
+for (const [seg, list] of BY_SEGMENT) {
+  list.push(...COMPILED.filter((c) => {
+    const own = firstSegment(c.route.path);
+    return own === seg || own === "";
+  }));
+}
+
 function match(path: string) {
   const found: { c: Compiled; params: Record<string, string> }[] = [];
-  for (const c of COMPILED) {
+  for (const c of BY_SEGMENT.get(firstSegment(path)) ?? ANY_SEGMENT) {
     if (!path.startsWith(c.prefix)) continue;
     const m = c.re.exec(path);
     if (!m) continue;
     const params: Record<string, string> = {};
     let bad = false;
-    c.names.forEach((n, i) => {
+    for (let i = 0; i < c.names.length; i++) {
       try {
-        params[n] = decodeURIComponent(m[i + 1]);
+        params[c.names[i]] = decodeURIComponent(m[i + 1]);
       } catch {
         bad = true;
       }
-    });
+    }
     if (!bad) found.push({ c, params });
   }
   return found;

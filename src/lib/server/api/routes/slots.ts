@@ -4,7 +4,7 @@
  * identical requests in flight.
  */
 import type { ApiResponse } from "../http.ts";
-import { problem } from "../http.ts";
+import { problem, toResponse } from "../http.ts";
 import * as S from "../schemas/index.ts";
 import { Temporal } from "../../domain/temporal.ts";
 import { getSlotRange } from "../../services/slot-range.ts";
@@ -116,16 +116,26 @@ async function listSlots(ctx: Ctx): Promise<ApiResponse> {
 }
 
 /**
+ * Each kept answer built once per encoding, sent as clones (ApiResponse.built). Weakly held: an
+ * answer dropped from `slotAnswers` takes its built copies with it.
+ */
+const built = new WeakMap<KeptBody, Partial<Record<"plain" | "br" | "gzip", Response>>>();
+
+/**
  * The answer in the encoding this request accepts, with its length (the compression layer then
  * leaves one that is not worth compressing as it is, instead of taking it for a stream).
  */
 async function encoded(ctx: Ctx, kept: KeptBody): Promise<ApiResponse> {
   const { body, length, encoding } = await kept.for(ctx.req.headers.get("accept-encoding"));
-  return {
+  const res: ApiResponse = {
     status: 200,
     body,
     headers: { ...ANSWER_HEADERS[encoding ?? "plain"], "content-length": String(length) },
   };
+  let copies = built.get(kept);
+  if (!copies) built.set(kept, copies = {});
+  res.built = copies[encoding ?? "plain"] ??= toResponse(res, "GET");
+  return res;
 }
 
 async function answerSlots(
