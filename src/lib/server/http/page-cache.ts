@@ -36,6 +36,7 @@ import { canonicalPath } from "./route-shape.ts";
 import { recordPageCache } from "../ops/metrics.ts";
 import {
   gzipAccepted,
+  keptHeaders,
   markGzip,
   type Spliced,
   splicedBytes,
@@ -241,18 +242,8 @@ function replay(event: RequestEvent, key: string, e: Entry, freshFillToken: stri
   serve(event, key, e, nonce, freshFillToken);
   return new Response(pageBytes(e, nonce, freshFillToken), {
     status: e.status,
-    headers: withNonce(e.headers, e.nonce, nonce),
+    headers: keptHeaders(e.headers, e.nonce, nonce, false),
   });
-}
-
-/** The kept headers with the response's own nonce in the CSP. */
-function withNonce(kept: [string, string][], old: string | null, nonce: string): Headers {
-  const headers = new Headers(kept);
-  if (old) {
-    const csp = headers.get("content-security-policy");
-    if (csp) headers.set("content-security-policy", csp.replaceAll(old, nonce));
-  }
-  return headers;
 }
 
 /** What goes into the page's holes in this response, in order. */
@@ -387,10 +378,9 @@ async function answer(app: App, req: Request, url: URL, clientIp: string) {
   const gzip = gzipAccepted(h.get("accept-encoding"));
   const res = new Response(gzip ? gzipBytes(e, nonce, token) : pageBytes(e, nonce, token), {
     status: e.status,
-    headers: withNonce(l.headers, l.nonce, nonce),
+    headers: keptHeaders(l.headers, l.nonce, nonce, gzip),
   });
   recordPageCache("early");
-  if (gzip) markGzip(res.headers);
   // Counted as the hook counts what SvelteKit answers: by the page's address as SvelteKit saw it.
   countPageView(app, {
     routeId: l.routeId,

@@ -11,7 +11,7 @@ import { randomToken } from "../util/digest.ts";
 import { MAX_BYTES, MAX_ENTRIES, newNonce, NONCE, ROUTES, SESSION_COOKIE } from "./page-keep.ts";
 import {
   gzipAccepted,
-  markGzip,
+  keptHeaders,
   type Spliced,
   splicedBytes,
   splicedGzip,
@@ -168,14 +168,10 @@ export function fill(
       ? escapeJs(values[h.name] ?? "")
       : escapeHtml(values[h.name] ?? "", h.context === "attr")
   );
-  const headers = new Headers(t.headers);
-  const csp = headers.get("content-security-policy");
-  if (csp && t.nonce) headers.set("content-security-policy", csp.replaceAll(t.nonce, nonce));
   const gzip = gzipAccepted(acceptEncoding);
-  if (gzip) markGzip(headers);
   return new Response(gzip ? splicedGzip(t, filled) : splicedBytes(t, filled), {
     status: t.status,
-    headers,
+    headers: keptHeaders(t.headers, t.nonce, nonce, gzip),
   });
 }
 
