@@ -37,6 +37,7 @@ import { recordPageCache } from "../ops/metrics.ts";
 import {
   gzipAccepted,
   keptHeaders,
+  keptResponse,
   markGzip,
   type Spliced,
   splicedBytes,
@@ -240,10 +241,11 @@ function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from: number): number
 function replay(event: RequestEvent, key: string, e: Entry, freshFillToken: string): Response {
   const nonce = e.nonce ? newNonce() : "";
   serve(event, key, e, nonce, freshFillToken);
-  return new Response(pageBytes(e, nonce, freshFillToken), {
-    status: e.status,
-    headers: keptHeaders(e.headers, e.nonce, nonce, false),
-  });
+  return keptResponse(
+    pageBytes(e, nonce, freshFillToken),
+    e.status,
+    keptHeaders(e.headers, e.nonce, nonce, false),
+  );
 }
 
 /** What goes into the page's holes in this response, in order. */
@@ -376,10 +378,11 @@ async function answer(app: App, req: Request, url: URL, clientIp: string) {
   const nonce = e.nonce ? newNonce() : "";
   const token = await fillToken(app);
   const gzip = gzipAccepted(h.get("accept-encoding"));
-  const res = new Response(gzip ? gzipBytes(e, nonce, token) : pageBytes(e, nonce, token), {
-    status: e.status,
-    headers: keptHeaders(l.headers, l.nonce, nonce, gzip),
-  });
+  const res = keptResponse(
+    gzip ? gzipBytes(e, nonce, token) : pageBytes(e, nonce, token),
+    e.status,
+    keptHeaders(l.headers, l.nonce, nonce, gzip),
+  );
   recordPageCache("early");
   // Counted as the hook counts what SvelteKit answers: by the page's address as SvelteKit saw it.
   countPageView(app, {

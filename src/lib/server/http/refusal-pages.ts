@@ -12,6 +12,7 @@ import { MAX_BYTES, MAX_ENTRIES, newNonce, NONCE, ROUTES, SESSION_COOKIE } from 
 import {
   gzipAccepted,
   keptHeaders,
+  keptResponse,
   type Spliced,
   splicedBytes,
   splicedGzip,
@@ -169,10 +170,11 @@ export function fill(
       : escapeHtml(values[h.name] ?? "", h.context === "attr")
   );
   const gzip = gzipAccepted(acceptEncoding);
-  return new Response(gzip ? splicedGzip(t, filled) : splicedBytes(t, filled), {
-    status: t.status,
-    headers: keptHeaders(t.headers, t.nonce, nonce, gzip),
-  });
+  return keptResponse(
+    gzip ? splicedGzip(t, filled) : splicedBytes(t, filled),
+    t.status,
+    keptHeaders(t.headers, t.nonce, nonce, gzip),
+  );
 }
 
 /**
