@@ -87,27 +87,32 @@ export function problem(
 export function toResponse(res: ApiResponse, method: string): Response {
   if (res.built && method !== "HEAD") return res.built.clone();
   // The security headers from the start: the outer layer (staticHeaders) then finds them there
-  // instead of adding them one by one to every answer. A plain record, handed to the Response
-  // once: a Headers object built first was validated and copied twice (issue 26's profile).
+  // instead of adding them one by one to every answer.
   const headers: Record<string, string> = { ...ANSWER_BASE_HEADERS };
   if (res.headers) { for (const k in res.headers) headers[k.toLowerCase()] = res.headers[k]; }
-  if (res.body === undefined || res.status === 204) {
-    return new Response(null, { status: res.status, headers });
+  let body: string | Uint8Array<ArrayBuffer> | null = null;
+  if (res.body !== undefined && res.status !== 204) {
+    const isProblem = res.status >= 400;
+    // A refusal that may pass later says when (also one replayed through an Idempotency-Key).
+    const reason = isProblem ? (res.body as { reason?: unknown } | null)?.reason : undefined;
+    if (typeof reason === "string" && isRefusalReason(reason) && !("retry-after" in headers)) {
+      const s = retryAfterOf(reason);
+      if (s !== null) headers["retry-after"] = String(s);
+    }
+    headers["content-type"] ??= isProblem
+      ? "application/problem+json"
+      : "application/json; charset=utf-8";
+    body = typeof res.body === "string" || res.body instanceof Uint8Array
+      ? res.body as string | Uint8Array<ArrayBuffer>
+      : JSON.stringify(res.body);
   }
-  const isProblem = res.status >= 400;
-  // A refusal that may pass later says when (also one replayed through an Idempotency-Key).
-  const reason = isProblem ? (res.body as { reason?: unknown } | null)?.reason : undefined;
-  if (typeof reason === "string" && isRefusalReason(reason) && !("retry-after" in headers)) {
-    const s = retryAfterOf(reason);
-    if (s !== null) headers["retry-after"] = String(s);
-  }
-  headers["content-type"] ??= isProblem
-    ? "application/problem+json"
-    : "application/json; charset=utf-8";
-  const body = typeof res.body === "string" || res.body instanceof Uint8Array
-    ? res.body as string | Uint8Array<ArrayBuffer>
-    : JSON.stringify(res.body);
-  return new Response(method === "HEAD" ? null : body, { status: res.status, headers });
+  // Set one by one on the new Response, not handed to its constructor: there Deno converts each
+  // value through WebIDL first, 2–3× the cost (issue 26). `set` also replaces the content type
+  // Deno gives a text body.
+  const out = new Response(method === "HEAD" ? null : body, { status: res.status });
+  const h = out.headers;
+  for (const k in headers) h.set(k, headers[k]);
+  return out;
 }
 
 export type BodyRead =
