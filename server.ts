@@ -46,6 +46,13 @@ type PageEarly = {
   gzipped(req: Request, res: Response): Response | null;
 };
 const pageEarly = () => (globalThis as { [PAGE_EARLY]?: PageEarly })[PAGE_EARLY];
+/** Booking form posts answered before SvelteKit (src/lib/server/http/book-early.ts, ADR 055). */
+const BOOK_EARLY = Symbol.for("invito.bookEarly");
+type BookEarly = {
+  answer(req: Request, url: URL, clientIp: string): Promise<Response | Request | null>;
+  learn(req: Request, url: URL, res: Response): void;
+};
+const bookEarly = () => (globalThis as { [BOOK_EARLY]?: BookEarly })[BOOK_EARLY];
 
 const parsed = parseConfig(Deno.env.toObject());
 if (!parsed.ok) {
@@ -161,7 +168,20 @@ const handleBounded = async (
       duplex: "half",
     });
   }
+  const posts = bookEarly();
+  if (posts && req.method === "POST") {
+    const ip = clientIp(
+      (info.remoteAddr as Deno.NetAddr).hostname,
+      req.headers.get("x-forwarded-for"),
+      config.trustedProxies,
+    );
+    // Answered here, or handed to SvelteKit with its body read and its decision attached.
+    const answered = await posts.answer(request, url, ip);
+    if (answered instanceof Response) return answered;
+    if (answered) request = answered;
+  }
   const res = await handler(request, info);
+  posts?.learn(request, url, res);
   const early = req.method === "GET" ? pageEarly() : undefined;
   if (!early) return res;
   // A kept booking page SvelteKit answered: the next request for it is answered before SvelteKit,

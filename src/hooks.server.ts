@@ -23,6 +23,7 @@ import { tooManyRequests } from "$lib/server/http/too-many.ts";
 import { readableFormBodies } from "$lib/server/http/form-body.ts";
 import { mountPageEarly, pageCache } from "$lib/server/http/page-cache.ts";
 import { mountApi } from "$lib/server/api/mount.ts";
+import { mountBookEarly, rateCountedEarly } from "$lib/server/http/book-early.ts";
 import { chain } from "$lib/server/http/hook-chain.ts";
 import { agentPages } from "$lib/server/http/agent-pages.ts";
 import {
@@ -61,6 +62,7 @@ export const init: ServerInit = async () => {
   await announcePresence(app);
   mountApi(app);
   mountPageEarly(app);
+  mountBookEarly(app);
 };
 
 const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"];
@@ -198,6 +200,8 @@ async function signedInEmail(event: Parameters<Handle>[0]["event"]): Promise<str
 
 /** Limits by the route SvelteKit resolved (and Auth.js's decoded path), never the raw URL. */
 const rateLimit: Handle = async ({ event, resolve }) => {
+  // A booking post server.ts decided before handing it here was counted there (book-early.ts).
+  if (rateCountedEarly(event.request)) return resolve(event);
   const group = rateGroupFor({
     method: event.request.method,
     routeId: event.route.id,

@@ -34,6 +34,7 @@ import {
   sourceQuery,
 } from "../../shared/booking-extras.ts";
 import { seriesPreview } from "../services/book-series.ts";
+import type { Translator } from "../../shared/i18n.ts";
 
 /** What became of a zone the guest typed that is not an IANA id ("Tokyo", "PST", "UTC+2"). */
 export type ZoneNotice =
@@ -198,7 +199,9 @@ const THANK_YOU_ROUTES = new Set(["/calendar/[username]/[slug]", "/team/[team]/[
 /** What a booking form post came to: the guest's booking page, or the form again with why. */
 export type BookForm =
   | { kind: "booked"; location: string }
-  | { kind: "failed"; status: number; data: BookFailure };
+  | { kind: "failed"; status: number; data: BookFailure }
+  /** No such booking page (any more): answered with the 404 page. */
+  | { kind: "not_found" };
 export type BookFailure = {
   /** What the guest typed, to show again. */
   values: Record<string, string>;
@@ -211,7 +214,9 @@ export type BookFailure = {
 };
 
 /** Where a finished booking is shown: inside the widget (with its looks) or on the booking page. */
-export function resultPath(event: RequestEvent): (guestToken: string) => string {
+export function resultPath(
+  event: { route: { id: string | null }; url: URL },
+): (guestToken: string) => string {
   if (event.route.id?.startsWith("/widget/")) {
     const q = new URLSearchParams();
     const theme = event.url.searchParams.get("theme");
@@ -225,15 +230,42 @@ export function resultPath(event: RequestEvent): (guestToken: string) => string 
 }
 
 /**
- * Reads and decides a booking form post (the page cache may have done it for this request):
- * with the booking page's username and slug, or through `book` (a single-use link).
+ * A booking form post as the decision needs it: what was posted and the little of the request
+ * that matters. SvelteKit's action builds it from its event (`bookPostOf`); server.ts's early
+ * answer (http/book-early.ts) from the raw request, without SvelteKit.
  */
-export async function decideBookForm(
-  event: RequestEvent<AnyParams>,
-  book?: Booker,
-): Promise<BookForm> {
-  const { request, params, locals } = event;
-  const raw = Object.fromEntries(await request.formData());
+export type BookPost = {
+  form: Record<string, FormDataEntryValue>;
+  acceptLanguage: string | null;
+  params: AnyParams;
+  routeId: string | null;
+  url: URL;
+  app: App;
+  locale: string;
+  t: Translator;
+};
+
+/** The post of a SvelteKit event (its body read as form data). */
+export async function bookPostOf(event: RequestEvent<AnyParams>): Promise<BookPost> {
+  const { request, params, locals, route, url } = event;
+  return {
+    form: Object.fromEntries(await request.formData()),
+    acceptLanguage: request.headers.get("accept-language"),
+    params,
+    routeId: route.id,
+    url,
+    app: locals.app,
+    locale: locals.locale,
+    t: locals.t,
+  };
+}
+
+/**
+ * Decides a booking form post: with the booking page's username and slug, or through `book` (a
+ * single-use link).
+ */
+export async function decideBookPost(post: BookPost, book?: Booker): Promise<BookForm> {
+  const { form: raw, params, app, t } = post;
   const str = (
     k: string,
     fallback = "",
@@ -279,9 +311,9 @@ export async function decideBookForm(
     start: str("start"),
     tz: str("tz", "UTC"),
   });
-  if (!parsed.success) return failed(400, fieldErrors(parsed.issues, locals.t), null);
-  const human = await checkFillToken(locals.app, str("ft"), str("website"));
-  if (!human.ok) return failed(400, {}, translateRef(locals.t, human.message));
+  if (!parsed.success) return failed(400, fieldErrors(parsed.issues, t), null);
+  const human = await checkFillToken(app, str("ft"), str("website"));
+  if (!human.ok) return failed(400, {}, translateRef(t, human.message));
   const rawAnswers: Record<string, string> = {};
   for (const [k, val] of Object.entries(raw)) {
     if (k.startsWith("q_") && typeof val === "string") rawAnswers[k] = val;
@@ -290,13 +322,13 @@ export async function decideBookForm(
   // The page's own booker: a team's event type, or a host's.
   const byPage: Booker = (input) =>
     params.team !== undefined
-      ? bookTeamSlot(locals.app, {
+      ? bookTeamSlot(app, {
         ...input,
         team: params.team.toLowerCase(),
         slug: (params.slug ?? "").toLowerCase(),
         routing,
       })
-      : bookSlot(locals.app, {
+      : bookSlot(app, {
         ...input,
         username: (params.username ?? "").toLowerCase(),
         slug: (params.slug ?? "").toLowerCase(),
@@ -315,34 +347,53 @@ export async function decideBookForm(
     email: parsed.output.email,
     note: parsed.output.note,
     timeZone: parsed.output.tz,
-    clock: parseClock(str("clock")) ??
-      clockForAcceptLanguage(request.headers.get("accept-language")),
-    locale: locals.locale,
+    clock: parseClock(str("clock")) ?? clockForAcceptLanguage(post.acceptLanguage),
+    locale: post.locale,
   });
   recordBookingOutcome(result.ok ? result.status.toLowerCase() : result.reason);
   if (result.ok) {
     // The event type's thank-you page, straight from the form post (no JavaScript needed); the
     // widget shows its result first, which tells the embedding page and then goes (ADR 046).
     // Only the booking pages themselves: their form-action allows the thank-you page's origin.
-    const thankYou = THANK_YOU_ROUTES.has(event.route.id ?? "") ? result.thankYou : null;
-    return { kind: "booked", location: thankYou ?? resultPath(event)(result.guestToken) };
+    const thankYou = THANK_YOU_ROUTES.has(post.routeId ?? "") ? result.thankYou : null;
+    return {
+      kind: "booked",
+      location: thankYou ??
+        resultPath({ route: { id: post.routeId }, url: post.url })(result.guestToken),
+    };
   }
-  if (result.reason === "not_found") error(404, locals.t.t("errors.no_booking_page"));
+  if (result.reason === "not_found") return { kind: "not_found" };
   if (result.reason === "invalid_answers" && "errors" in result) {
     const errors: Record<string, string> = {};
-    for (const [k, ref] of Object.entries(result.errors)) errors[k] = translateRef(locals.t, ref);
+    for (const [k, ref] of Object.entries(result.errors)) errors[k] = translateRef(t, ref);
     return failed(400, errors, null);
   }
-  return failed(
-    refusalStatus(result.reason),
-    {},
-    locals.t.t(refusalKey(result.reason)),
-    result.reason,
-  );
+  return failed(refusalStatus(result.reason), {}, t.t(refusalKey(result.reason)), result.reason);
+}
+
+/** Posts decided before SvelteKit and handed to it to answer (http/book-early.ts). */
+const handedOver = new WeakMap<Request, BookForm>();
+
+/** Gives SvelteKit a post already decided: its hooks and action answer with this decision. */
+export function handOverDecision(req: Request, decided: BookForm): void {
+  handedOver.set(req, decided);
+}
+
+/**
+ * Reads and decides a booking form post (server.ts or the page cache may have done it for this
+ * request; the action then reuses that decision).
+ */
+export async function decideBookForm(
+  event: RequestEvent<AnyParams>,
+  book?: Booker,
+): Promise<BookForm> {
+  return event.locals.bookForm ??= handedOver.get(event.request) ??
+    await decideBookPost(await bookPostOf(event), book);
 }
 
 export async function bookAction(event: RequestEvent<AnyParams>, book?: Booker) {
-  const decided = event.locals.bookForm ?? await decideBookForm(event, book);
+  const decided = await decideBookForm(event, book);
+  if (decided.kind === "not_found") error(404, event.locals.t.t("errors.no_booking_page"));
   if (decided.kind === "booked") redirect(303, decided.location);
   if (decided.status === BUSY_STATUS) retryLater(event.setHeaders);
   return fail(decided.status, decided.data);

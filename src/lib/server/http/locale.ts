@@ -33,14 +33,20 @@ const HOST_TOKEN_PAGES: Record<string, TokenPurpose> = {
 
 /** The event type's fixed page language, if the host set one. */
 export async function fixedLanguage(
-  event: Pick<RequestEvent, "locals">,
+  event: { locals: Pick<App.Locals, "app"> },
   username: string,
   slug: string,
 ): Promise<string | null> {
   return await eventTypeLanguage(event.locals.app, username, slug);
 }
 
-export async function resolveLocale(event: RequestEvent): Promise<string> {
+/** What the language of an answer is decided from (a SvelteKit event, or server.ts's request). */
+export type LocaleAsk = Pick<RequestEvent, "url" | "request" | "params"> & {
+  route: { id: string | null };
+  locals: Pick<App.Locals, "app" | "user">;
+};
+
+export async function resolveLocale(event: LocaleAsk): Promise<string> {
   const asked = event.url.searchParams.get("lang");
   const acceptLanguage = event.request.headers.get("accept-language");
   const route = event.route.id ?? "";

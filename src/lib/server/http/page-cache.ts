@@ -22,6 +22,7 @@
 import type { Handle, RequestEvent } from "@sveltejs/kit";
 import { MAX_BYTES, MAX_ENTRIES, newNonce, NONCE, ROUTES, SESSION_COOKIE } from "./page-keep.ts";
 import { answerBookPost, isPlainBookPost } from "./refusal-pages.ts";
+import { noteBookingRoute } from "./book-early.ts";
 import { guestClock } from "./booking-page.ts";
 import { pageRevision } from "../services/page-revision.ts";
 import type { SlotPage } from "../services/slot-page.ts";
@@ -91,6 +92,8 @@ function cacheable(event: RequestEvent): boolean {
 }
 
 export const pageCache: Handle = async ({ event, resolve }) => {
+  // Which route a booking page's path is, for posts answered before SvelteKit (book-early.ts).
+  noteBookingRoute(event);
   if (isPlainBookPost(event)) return await answerBookPost(event, resolve);
   if (!cacheable(event)) return resolve(event);
   const app = event.locals.app;

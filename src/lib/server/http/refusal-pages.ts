@@ -2,7 +2,8 @@
  * Refused booking form posts without JavaScript (ADR 014): answered from a kept template of the
  * page with the refusal, filled per request, instead of rendering the page for every loser.
  */
-import type { Handle, RequestEvent } from "@sveltejs/kit";
+import { error, type Handle, type RequestEvent } from "@sveltejs/kit";
+import type { App } from "../app.ts";
 import { type BookForm, decideBookForm, slotPageFor } from "./booking-page.ts";
 import { pageRevision } from "../services/page-revision.ts";
 import type { SlotPage } from "../services/slot-page.ts";
@@ -40,6 +41,12 @@ type Template = Spliced & {
   holes: Hole[];
   /** The nonce the template was rendered with (in its CSP header). */
   nonce: string | null;
+  /**
+   * The headers of SvelteKit's whole answer from this template (the outer hooks' security
+   * headers and Vary included) and its nonce: what an answer before SvelteKit sends
+   * (http/book-early.ts). Learned from the first such answer; until then SvelteKit answers.
+   */
+  final?: { headers: [string, string][]; nonce: string | null };
 };
 
 const templates = new Map<string, Template>();
@@ -158,6 +165,7 @@ export function fill(
   values: Record<string, string>,
   freshFillToken: string,
   acceptEncoding: string | null,
+  headers: { headers: [string, string][]; nonce: string | null } = t,
 ): Response {
   const nonce = t.nonce ? newNonce() : "";
   const filled = t.holes.map((h) =>
@@ -173,52 +181,72 @@ export function fill(
   return keptResponse(
     gzip ? splicedGzip(t, filled) : splicedBytes(t, filled),
     t.status,
-    keptHeaders(t.headers, t.nonce, nonce, gzip),
+    keptHeaders(headers.headers, headers.nonce, nonce, gzip),
   );
 }
 
+/** Which template SvelteKit's hook answered a request from (see `learnRefusal`). */
+const answeredFrom = new WeakMap<Request, Template>();
+
 /**
- * Decides the post here (the action then reuses the decision). A booking is answered with its
- * redirect; a refusal with the page, from a template when its data was rendered before.
+ * After SvelteKit answered a refused post from a template: the answer's final headers, kept
+ * with the template for answers before SvelteKit. The gzip marks `fill` added are taken off
+ * again (each answer adds its own).
  */
-export async function answerBookPost(
-  event: RequestEvent,
-  resolve: Parameters<Handle>[0]["resolve"],
-): Promise<Response> {
-  const decided: BookForm = await decideBookForm(
-    event as RequestEvent<{ username: string; slug: string } | { team: string; slug: string }>,
-  );
-  event.locals.bookForm = decided;
-  if (decided.kind === "booked") {
-    return new Response(null, { status: 303, headers: { location: decided.location } });
+export function learnRefusal(req: Request, res: Response): void {
+  const t = answeredFrom.get(req);
+  if (!t || t.final || res.status !== t.status) return;
+  const gzipped = res.headers.get("content-encoding") === "gzip";
+  const headers: [string, string][] = [];
+  for (const [k, v] of res.headers) {
+    if (k === "content-length" || k === "etag" || k === "content-encoding") continue;
+    if (gzipped && k === "vary") {
+      const rest = v.split(/\s*,\s*/).filter((x) => x.toLowerCase() !== "accept-encoding");
+      if (rest.length) headers.push([k, rest.join(", ")]);
+      continue;
+    }
+    headers.push([k, v]);
   }
-  // Field errors are one guest's; only refusals of a valid request are alike.
-  if (decided.status === 400) return resolve(event);
-  const app = event.locals.app;
+  t.final = {
+    headers,
+    nonce: NONCE.exec(res.headers.get("content-security-policy") ?? "")?.[1] ?? null,
+  };
+}
+
+/** What a refusal page of a booking post is looked up by (a SvelteKit event or a raw request). */
+export type RefusalAsk = {
+  app: App;
+  /** The booking page's address as asked (path and query). */
+  url: URL;
+  params: { username: string; slug: string } | { team: string; slug: string };
+  locale: string;
+  acceptLanguage: string | null;
+  acceptEncoding: string | null;
+};
+
+type Lookup = { key: string; names: string[]; fixed: Set<string>; typed: Record<string, string> };
+
+/**
+ * Where a refusal's template is kept: null when the page cannot be shown (an unknown name, no
+ * page), which the page itself then answers.
+ */
+async function lookup(
+  ask: RefusalAsk,
+  decided: Extract<BookForm, { kind: "failed" }>,
+): Promise<Lookup | null> {
+  const { app, url, params, locale, acceptLanguage } = ask;
   // The refusal page's data is kept by the host's revision, read after the refusal (so after
   // the winner's commit): refusals share one read of it, and the template below is keyed by the
   // revision instead of the data itself. The page's language is part of every key: a template
   // holds its words, so each language has its own.
-  const locale = event.locals.locale;
-  const params = event.params as { username: string; slug: string } | {
-    team: string;
-    slug: string;
-  };
   const revision = await pageRevision(app, params);
-  if (revision === null) return resolve(event);
+  if (revision === null) return null;
   const minute = Math.floor(app.now() / 60_000);
-  const readKey = `${event.url.pathname}${event.url.search}\n${locale}\n${
-    event.request.headers.get("accept-language")
-  }\n${revision}\n${minute}`;
+  const readKey =
+    `${url.pathname}${url.search}\n${locale}\n${acceptLanguage}\n${revision}\n${minute}`;
   let reading = pageReads.get(readKey);
   if (!reading) {
-    const read = slotPageFor(
-      app,
-      params,
-      event.url,
-      event.request.headers.get("accept-language"),
-      locale,
-    );
+    const read = slotPageFor(app, params, url, acceptLanguage, locale);
     reading = read;
     read.catch(() => {
       if (pageReads.get(readKey) === read) pageReads.delete(readKey);
@@ -227,7 +255,7 @@ export async function answerBookPost(
     pageReads.set(readKey, read);
   }
   const page = await reading;
-  if (!page.ok) return resolve(event);
+  if (!page.ok) return null;
   const { values, ft } = decided.data;
   // Choices and ticks change which option is selected, so they are part of the key; what was
   // typed (and the fill token) is filled in.
@@ -243,31 +271,86 @@ export async function answerBookPost(
     names,
     Object.entries(values).filter(([k]) => fixed.has(k)).sort(),
   ]);
-  const typed = { ...values, ft };
-  const accepts = event.request.headers.get("accept-encoding");
-  const hit = templates.get(key);
-  if (hit) {
-    templates.delete(key);
-    templates.set(key, hit);
-    return fill(hit, typed, await fillToken(app), accepts);
+  return { key, names, fixed, typed: { ...values, ft } };
+}
+
+/**
+ * The refusal from its kept template (or the one being rendered), if there is one: inside
+ * SvelteKit (`req`, whose answer the outer hooks finish), or before it, with the final headers
+ * learned from SvelteKit's answer (no `req`; null until they are).
+ */
+async function fromTemplate(ask: RefusalAsk, l: Lookup, req?: Request): Promise<Response | null> {
+  let t = templates.get(l.key);
+  if (t) {
+    templates.delete(l.key);
+    templates.set(l.key, t);
+  } else {
+    // A crowd refused at once waits for the one render of its page instead of rendering it 199
+    // times.
+    const pending = rendering.get(l.key);
+    t = (pending ? await pending : null) ?? undefined;
   }
-  // A crowd refused at once waits for the one render of its page instead of rendering it 199 times.
-  const pending = rendering.get(key);
-  if (pending) {
-    const t = await pending;
-    if (t) return fill(t, typed, await fillToken(app), accepts);
+  if (!t || (!req && !t.final)) return null;
+  if (req) answeredFrom.set(req, t);
+  return fill(t, l.typed, await fillToken(ask.app), ask.acceptEncoding, req ? t : t.final);
+}
+
+/**
+ * A refused post's page from its kept template, for server.ts's early answer
+ * (http/book-early.ts): null when there is none yet (SvelteKit then renders it, as below).
+ */
+export async function keptRefusal(
+  ask: RefusalAsk,
+  decided: Extract<BookForm, { kind: "failed" }>,
+): Promise<Response | null> {
+  if (decided.status === 400) return null;
+  const l = await lookup(ask, decided);
+  return l && await fromTemplate(ask, l);
+}
+
+/**
+ * Decides the post here (the action then reuses the decision). A booking is answered with its
+ * redirect; a refusal with the page, from a template when its data was rendered before.
+ */
+export async function answerBookPost(
+  event: RequestEvent,
+  resolve: Parameters<Handle>[0]["resolve"],
+): Promise<Response> {
+  const decided: BookForm = await decideBookForm(
+    event as RequestEvent<{ username: string; slug: string } | { team: string; slug: string }>,
+  );
+  if (decided.kind === "not_found") error(404, event.locals.t.t("errors.no_booking_page"));
+  if (decided.kind === "booked") {
+    return new Response(null, { status: 303, headers: { location: decided.location } });
   }
+  // Field errors are one guest's; only refusals of a valid request are alike.
+  if (decided.status === 400) return resolve(event);
+  const ask: RefusalAsk = {
+    app: event.locals.app,
+    url: event.url,
+    params: event.params as RefusalAsk["params"],
+    locale: event.locals.locale,
+    acceptLanguage: event.request.headers.get("accept-language"),
+    acceptEncoding: event.request.headers.get("accept-encoding"),
+  };
+  const l = await lookup(ask, decided);
+  if (!l) return resolve(event);
+  const kept = await fromTemplate(ask, l, event.request);
+  if (kept) return kept;
+  // The first refusal of its kind renders the template; the rest of its crowd waits for it.
+  const pending = rendering.get(l.key);
   let settle: ((t: Template | null) => void) | undefined;
-  if (!pending) rendering.set(key, new Promise((r) => settle = r));
+  if (!pending) rendering.set(l.key, new Promise((r) => settle = r));
   try {
-    const made = await renderTemplate(event, resolve, decided, names, fixed);
+    const made = await renderTemplate(event, resolve, decided, l.names, l.fixed);
     if (made instanceof Response) return made;
-    keep(key, made);
+    keep(l.key, made);
     settle?.(made);
-    return fill(made, typed, await fillToken(app), accepts);
+    answeredFrom.set(event.request, made);
+    return fill(made, l.typed, await fillToken(ask.app), ask.acceptEncoding);
   } finally {
     settle?.(null);
-    if (!pending) rendering.delete(key);
+    if (!pending) rendering.delete(l.key);
   }
 }
 

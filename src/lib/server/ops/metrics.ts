@@ -128,6 +128,17 @@ const pageCacheAnswers = counter(
   ["answer"],
 );
 
+const bookPostAnswers = counter(
+  "invito_book_posts_total",
+  "Booking form posts on a guest's booking page by who answered them: server.ts before SvelteKit (early) or SvelteKit (sveltekit).",
+  ["answer"],
+);
+
+/** Who answered a booking form post (http/book-early.ts, ADR 055). */
+export function recordBookPost(answer: "early" | "sveltekit"): void {
+  bookPostAnswers.inc({ answer });
+}
+
 /** How a cacheable booking page view was answered (http/page-cache.ts, ADR 049). */
 export function recordPageCache(answer: "early" | "kept" | "rendered"): void {
   pageCacheAnswers.inc({ answer });

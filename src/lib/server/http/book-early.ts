@@ -1,0 +1,241 @@
+/**
+ * Booking form posts answered before SvelteKit (issue 26, ADR 055).
+ *
+ * A guest's form post on a booking page is the hot write path. Through SvelteKit it cost about
+ * 0.4–0.6 ms of JavaScript beside the booking itself (route matching, sixteen hooks, the request
+ * event, the action pipeline): a third of a post's JavaScript time. server.ts hands every POST
+ * to `answer` first; a post this module cannot answer exactly as SvelteKit would goes on to
+ * SvelteKit untouched, or, once its body has been read, with its decision attached (the hooks
+ * and the action reuse it: nothing is decided twice).
+ *
+ * What SvelteKit's pipeline decides for a booking post, and how it is decided here:
+ * - the route and its params: learned from SvelteKit, by the path as asked (`learn`, from
+ *   any request the page cache's hook saw on a booking page) — never matched by hand;
+ * - the cross-site check and the body's bounds: server.ts, before this, as for every request;
+ * - a renamed host's redirect, the rate limit and the language: the hooks' own functions
+ *   (`usernameRedirect`, `rateGroupFor`/`checkRateLimit`, `resolveLocale`);
+ * - the decision: `decideBookPost`, the action's own;
+ * - the answer's headers (security headers, Vary): learned from SvelteKit's answer to a booked
+ *   post of the same route, kind and `?lang=` presence; until one is learned, SvelteKit answers.
+ *
+ * Answered here: a booking (303, or the enhanced post's JSON redirect), a refusal without
+ * JavaScript whose page is kept as a template (http/refusal-pages.ts), and an enhanced post's
+ * refusal (SvelteKit's failure JSON, written with the same serializer). Left to SvelteKit: the
+ * widget (its frame-ancestors follow the host's settings), signed-in hosts, bodies that are not
+ * URL-encoded, a form to show again with field errors, "busy", an unknown page.
+ */
+import type { RequestEvent } from "@sveltejs/kit";
+import * as devalue from "devalue";
+import type { App } from "../app.ts";
+import { type BookForm, type BookPost, decideBookPost, handOverDecision } from "./booking-page.ts";
+import { keptRefusal, learnRefusal, type RefusalAsk } from "./refusal-pages.ts";
+import { SESSION_COOKIE } from "./page-keep.ts";
+import { actionName, canonicalPath } from "./route-shape.ts";
+import { rateGroupFor } from "../domain/rate-limit.ts";
+import { checkRateLimit } from "../services/rate-limit.ts";
+import { usernameRedirect } from "../services/username-history.ts";
+import { tooManyRequests } from "./too-many.ts";
+import { resolveLocale } from "./locale.ts";
+import { translator } from "../i18n.ts";
+import { BUSY_STATUS } from "./busy.ts";
+import { recordBookPost } from "../ops/metrics.ts";
+import { requestContext } from "../ops/context.ts";
+
+/** Booking pages whose posts may be answered here (not the widget: see above). */
+const EARLY_ROUTES = new Set(["/calendar/[username]/[slug]", "/team/[team]/[slug]"]);
+/** Learned paths and header sets are bounded like the page cache's entries. */
+const MAX_PATHS = 1_000;
+
+type Route = { routeId: string; params: Record<string, string> };
+type Kind = "plain" | "json";
+
+/** Route and params of a path SvelteKit resolved, by the path as asked; insertion order is recency. */
+const routes = new Map<string, Route>();
+/** The final headers of SvelteKit's answer to a booked post, by route, kind and `?lang=`. */
+const answerHeaders = new Map<string, [string, string][]>();
+/** Requests the page cache's hook saw on a booking page: what `learn` learns from. */
+const seen = new WeakMap<Request, Route & { locals: App.Locals }>();
+/** Requests whose rate limit was counted here (the hook then does not count them again). */
+const counted = new WeakSet<Request>();
+
+/**
+ * How SvelteKit answers a post: without `x-sveltekit-action` the page cache's hook answers it
+ * (http/refusal-pages.ts); the page's `use:enhance` sends exactly `accept: application/json`
+ * and gets JSON. Anything else is SvelteKit's to negotiate.
+ */
+function kindOf(h: Headers): Kind | null {
+  if (!h.has("x-sveltekit-action")) return "plain";
+  return h.get("accept") === "application/json" ? "json" : null;
+}
+
+const headersKey = (routeId: string, kind: Kind, url: URL) =>
+  `${routeId}\n${kind}\n${url.searchParams.has("lang")}`;
+
+/** Called by the page cache's hook for every request on a booking page (see `learn`). */
+export function noteBookingRoute(event: RequestEvent): void {
+  if (!event.route.id || !EARLY_ROUTES.has(event.route.id)) return;
+  seen.set(event.request, {
+    routeId: event.route.id,
+    params: event.params as Record<string, string>,
+    locals: event.locals,
+  });
+}
+
+/** Whether this request's rate limit was already counted before SvelteKit. */
+export function rateCountedEarly(req: Request): boolean {
+  return counted.has(req);
+}
+
+/**
+ * After SvelteKit answered: the route of the path as asked, and, from a booked post's answer,
+ * the headers the next ones of its kind are answered with.
+ */
+function learn(req: Request, url: URL, res: Response): void {
+  const s = seen.get(req);
+  if (!s) return;
+  routes.delete(url.pathname);
+  while (routes.size >= MAX_PATHS) routes.delete(routes.keys().next().value!);
+  routes.set(url.pathname, { routeId: s.routeId, params: s.params });
+  const decided = s.locals.bookForm;
+  if (req.method !== "POST" || !decided) return;
+  recordBookPost("sveltekit");
+  learnRefusal(req, res);
+  const kind = kindOf(req.headers);
+  // A signed-in host's answers differ (never stored by a cache); they are not answered early.
+  if (decided.kind !== "booked" || !kind || SESSION_COOKIE.test(req.headers.get("cookie") ?? "")) {
+    return;
+  }
+  const fits = kind === "plain"
+    ? res.status === 303 && res.headers.get("location") === decided.location
+    : res.status === 200 && res.headers.get("content-type") === "application/json";
+  if (!fits) return;
+  const key = headersKey(s.routeId, kind, url);
+  if (answerHeaders.has(key)) return;
+  if (answerHeaders.size >= MAX_PATHS) answerHeaders.clear();
+  answerHeaders.set(
+    key,
+    [...res.headers].filter(([k]) => !["location", "content-length", "etag"].includes(k)),
+  );
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * A response with the learned headers set one by one (http/spliced-bytes.ts says why not
+ * through the constructor); a body with its length, as SvelteKit's `json` gives it (which also
+ * keeps compress.ts from compressing a small JSON answer SvelteKit's would not be).
+ */
+function answerWith(body: string | null, status: number, headers: [string, string][]): Response {
+  const bytes = body === null ? null : utf8.encode(body);
+  const res = new Response(bytes, { status });
+  const h = res.headers;
+  for (const [k, v] of headers) h.set(k, v);
+  if (bytes) h.set("content-length", String(bytes.length));
+  return res;
+}
+
+/** SvelteKit's JSON answer to an enhanced post (its `action_json`), as it writes it. */
+function jsonAnswer(decided: Exclude<BookForm, { kind: "not_found" }>): string {
+  return decided.kind === "booked"
+    ? JSON.stringify({ type: "redirect", status: 303, location: decided.location })
+    : JSON.stringify({
+      type: "failure",
+      status: decided.status,
+      data: devalue.stringify(decided.data),
+    });
+}
+
+/**
+ * The answer to a booking post, or the request to hand to SvelteKit instead (its body read, its
+ * decision attached), or null when SvelteKit takes it as it came.
+ */
+async function answer(
+  app: App,
+  req: Request,
+  url: URL,
+  clientIp: string,
+): Promise<Response | Request | null> {
+  if (req.method !== "POST" || routes.size === 0) return null;
+  const route = routes.get(url.pathname);
+  if (!route || actionName(url) !== "book") return null;
+  const h = req.headers;
+  const kind = kindOf(h);
+  if (
+    !kind || SESSION_COOKIE.test(h.get("cookie") ?? "") ||
+    !/^application\/x-www-form-urlencoded\s*(;|$)/i.test(h.get("content-type") ?? "")
+  ) return null;
+  const { routeId, params } = route;
+  // A renamed host's old address answers with a redirect (the hooks' `oldUsernames`).
+  if (await usernameRedirect(app, routeId, params, url)) return null;
+  const group = rateGroupFor({ method: "POST", routeId, path: canonicalPath(url.pathname) });
+  if (group) {
+    const decision = await checkRateLimit(app, group, clientIp);
+    if (!decision.ok) return tooManyRequests(decision.retryAfterS, req);
+  }
+  const ctx = requestContext.getStore();
+  if (ctx) ctx.clientIp = clientIp;
+  const locale = await resolveLocale({
+    url,
+    request: req,
+    route: { id: routeId },
+    params,
+    locals: { app, user: null },
+  });
+  const text = await req.text();
+  const post: BookPost = {
+    form: Object.fromEntries(new URLSearchParams(text)),
+    acceptLanguage: h.get("accept-language"),
+    params,
+    routeId,
+    url,
+    app,
+    locale,
+    t: translator(locale),
+  };
+  const decided = await decideBookPost(post);
+  const headers = answerHeaders.get(headersKey(routeId, kind, url));
+  if (decided.kind !== "not_found" && headers) {
+    if (kind === "json" && (decided.kind === "booked" || decided.status !== BUSY_STATUS)) {
+      recordBookPost("early");
+      return answerWith(jsonAnswer(decided), 200, headers);
+    }
+    if (decided.kind === "booked") {
+      recordBookPost("early");
+      return answerWith(null, 303, [["location", decided.location], ...headers]);
+    }
+  }
+  if (kind === "plain" && decided.kind === "failed" && decided.status !== BUSY_STATUS) {
+    const ask: RefusalAsk = {
+      app,
+      url,
+      params: params as RefusalAsk["params"],
+      locale,
+      acceptLanguage: post.acceptLanguage,
+      acceptEncoding: h.get("accept-encoding"),
+    };
+    const kept = await keptRefusal(ask, decided);
+    if (kept) {
+      recordBookPost("early");
+      return kept;
+    }
+  }
+  // SvelteKit answers it with this decision (the body it would read is given back).
+  const handed = new Request(req, { body: text });
+  handOverDecision(handed, decided);
+  if (group) counted.add(handed);
+  return handed;
+}
+
+export const BOOK_EARLY = Symbol.for("invito.bookEarly");
+export type BookEarly = {
+  answer(req: Request, url: URL, clientIp: string): Promise<Response | Request | null>;
+  learn(req: Request, url: URL, res: Response): void;
+};
+
+/** Hands `answer` and `learn` to server.ts (this bundle's state, as the page cache's mount does). */
+export function mountBookEarly(app: App): void {
+  (globalThis as { [BOOK_EARLY]?: BookEarly })[BOOK_EARLY] = {
+    answer: (req, url, ip) => answer(app, req, url, ip),
+    learn,
+  };
+}

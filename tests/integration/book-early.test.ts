@@ -1,0 +1,234 @@
+/**
+ * Booking form posts answered before SvelteKit (issue 26, ADR 055): once SvelteKit has answered
+ * a page's path and one booked post of its kind, the next posts are decided and answered by
+ * server.ts — with exactly the answer SvelteKit gives (status, headers, body), the rate limit
+ * counted once, and whatever changed since (a renamed host) still answered as SvelteKit does.
+ * Which way a post was answered is told by `invito_book_posts_total`.
+ */
+import assert from "node:assert/strict";
+import * as devalue from "devalue";
+import { startApp } from "../support/app.ts";
+import { postEnhanced } from "../support/http.ts";
+import { signInByLink } from "../support/auth.ts";
+import { fullDay } from "../support/slots.ts";
+
+const TOKEN = "book-early-metrics-token-0123456789";
+const PAGE = "/calendar/demo/intro-call";
+const opts = { sanitizeResources: false, sanitizeOps: false };
+
+/** How many booking posts each way has answered so far. */
+async function answers(base: string): Promise<{ early: number; sveltekit: number }> {
+  const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.equal(res.status, 200);
+  const out = { early: 0, sveltekit: 0 };
+  for (
+    const m of (await res.text()).matchAll(/^invito_book_posts_total\{answer="(\w+)"\} (\d+)/gm)
+  ) {
+    out[m[1] as keyof typeof out] = Number(m[2]);
+  }
+  return out;
+}
+
+/** A post the way a browser without scripts sends it; the answer as it came. */
+async function plain(base: string, path: string, form: Record<string, string>) {
+  const res = await fetch(base + path, {
+    method: "POST",
+    headers: {
+      origin: base,
+      accept: "text/html",
+      "accept-encoding": "identity",
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams(form),
+    redirect: "manual",
+  });
+  return { status: res.status, headers: res.headers, body: await res.text() };
+}
+
+/** A post the way the page's use:enhance sends it; the answer as it came. */
+async function enhanced(base: string, path: string, form: Record<string, string>) {
+  const res = await fetch(base + path, {
+    method: "POST",
+    headers: { origin: base, accept: "application/json", "x-sveltekit-action": "true" },
+    body: new URLSearchParams(form),
+  });
+  return { status: res.status, headers: res.headers, body: await res.text() };
+}
+
+/** The headers a guest would compare, without what differs per response by design. */
+function comparable(h: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of h) {
+    if (["date", "x-request-id", "content-length", "location"].includes(k)) continue;
+    out[k] = k === "content-security-policy" ? v.replace(/'nonce-[^']+'/, "'nonce-N'") : v;
+  }
+  return out;
+}
+
+const guest = (who: string, start: string) => ({
+  name: `Guest ${who}`,
+  email: `${who}@example.test`,
+  note: "",
+  start,
+  tz: "UTC",
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "book early: after SvelteKit's first answer, booking posts are answered before it with the same status, headers and body shape, and each booking is made",
+  async fn() {
+    await using app = await startApp({ demo: true, env: { INVITO_METRICS_TOKEN: TOKEN } });
+    const base = app.baseUrl;
+    const day = await fullDay(base, PAGE, { min: 6 });
+    const [s1, s2, s3, s4, s5] = day.slots;
+    const action = `${PAGE}?/book`;
+
+    // Without JavaScript: the first booking is SvelteKit's answer, the second is answered early.
+    const first = await plain(base, action, guest("p1", s1));
+    const n1 = await answers(base);
+    const second = await plain(base, action, guest("p2", s2));
+    const n2 = await answers(base);
+    assert.equal(first.status, 303);
+    assert.equal(second.status, 303);
+    assert.equal(n2.early, n1.early + 1, `answered before SvelteKit: ${JSON.stringify(n2)}`);
+    assert.deepEqual(comparable(second.headers), comparable(first.headers));
+    assert.match(second.headers.get("location")!, /^\/booking\/[\w-]+$/);
+    assert.notEqual(second.headers.get("location"), first.headers.get("location"));
+    // The booking behind the early answer exists: its page shows the guest and the time.
+    const shown = await (await fetch(base + second.headers.get("location"))).text();
+    assert.match(shown, /Guest p2/);
+    const times = await (await fetch(base + day.path)).text();
+    assert.ok(!times.includes(`data-slot="${s2}"`), "the time booked early is no longer offered");
+
+    // With JavaScript: the same, as SvelteKit's JSON.
+    const j1 = await enhanced(base, action, guest("e1", s3));
+    const m1 = await answers(base);
+    const j2 = await enhanced(base, action, guest("e2", s4));
+    const m2 = await answers(base);
+    assert.equal(m2.early, m1.early + 1);
+    assert.equal(j2.status, 200);
+    assert.deepEqual(comparable(j2.headers), comparable(j1.headers));
+    const r1 = JSON.parse(j1.body);
+    const r2 = JSON.parse(j2.body);
+    assert.deepEqual(Object.keys(r2), Object.keys(r1));
+    assert.equal(r2.type, "redirect");
+    assert.equal(r2.status, 303);
+    assert.match(r2.location, /^\/booking\/[\w-]+$/);
+
+    // A refusal with JavaScript: SvelteKit's failure JSON, word for word. `?lang=en` is another
+    // answer's headers (Vary), not yet learned, so SvelteKit answers that one itself.
+    const taken = guest("late", s4);
+    const byKit = await enhanced(base, `${PAGE}?/book&lang=en`, taken);
+    const k = await answers(base);
+    const early = await enhanced(base, action, taken);
+    assert.equal((await answers(base)).early, k.early + 1, "the refusal answered early");
+    assert.equal(early.body, byKit.body);
+    const failure = JSON.parse(early.body);
+    assert.equal(failure.type, "failure");
+    assert.equal(failure.status, 409);
+    const data = devalue.parse(failure.data);
+    assert.equal(data.refused, "slot_taken");
+    assert.equal(data.values.email, "late@example.test");
+
+    // A form with field errors is shown again by SvelteKit (nothing is decided twice: one booking
+    // outcome per post), and a free time still books.
+    const bad = await plain(base, action, { ...guest("bad", s5), email: "not an address" });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body, /not an address/);
+    const last = await plain(base, action, guest("p5", s5));
+    assert.equal(last.status, 303);
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "book early: refused posts without JavaScript get the page SvelteKit renders, each with what its guest typed, and exactly one of a crowd books",
+  async fn() {
+    await using app = await startApp({ demo: true, env: { INVITO_METRICS_TOKEN: TOKEN } });
+    const base = app.baseUrl;
+    const day = await fullDay(base, PAGE, { min: 3 });
+    const [warm, slot] = day.slots;
+    const action = `${PAGE}?/book`;
+    assert.equal((await plain(base, action, guest("warm", warm))).status, 303);
+
+    const crowd = await Promise.all(
+      Array.from(
+        { length: 30 },
+        (_, i) =>
+          plain(base, action, { ...guest(`c${i}`, slot), name: `Crowd <b>${i}</b> & "co"` }),
+      ),
+    );
+    const statuses = crowd.map((r) => r.status);
+    assert.equal(statuses.filter((s) => s === 303).length, 1, statuses.join(" "));
+    assert.equal(statuses.filter((s) => s === 409).length, 29, statuses.join(" "));
+    const refused = crowd.map((r, i) => ({ ...r, i })).filter((r) => r.status === 409);
+    for (const r of refused) {
+      // Escaped where it stands, and the guest's own.
+      assert.ok(
+        r.body.includes(`value="Crowd &lt;b>${r.i}&lt;/b> &amp; &quot;co&quot;"`),
+        `guest ${r.i} sees what they typed`,
+      );
+      assert.ok(r.body.includes(`c${r.i}@example.test`));
+      assert.deepEqual(comparable(r.headers), comparable(refused[0].headers));
+    }
+    // Later refusals of the same kind come from the kept page, before SvelteKit.
+    const n = await answers(base);
+    const again = await plain(base, action, { ...guest("again", slot), name: "Again" });
+    assert.equal(again.status, 409);
+    assert.match(again.body, /value="Again"/);
+    assert.equal((await answers(base)).early, n.early + 1);
+  },
+});
+
+Deno.test({
+  ...opts,
+  name: "book early: the booking rate limit counts each post once, early or not",
+  async fn() {
+    await using app = await startApp({
+      demo: true,
+      env: { INVITO_METRICS_TOKEN: TOKEN, INVITO_RATE_LIMIT: "booking=5/1m" },
+    });
+    const base = app.baseUrl;
+    const day = await fullDay(base, PAGE, { min: 8 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      statuses.push((await plain(base, `${PAGE}?/book`, guest(`r${i}`, day.slots[i]))).status);
+    }
+    assert.deepEqual(statuses, [303, 303, 303, 303, 303, 429, 429]);
+    assert.ok((await answers(base)).early >= 3, "most were answered before SvelteKit");
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "book early: a host renamed after its page's posts were learned answers the old address with SvelteKit's redirect, not a booking",
+  async fn() {
+    await using app = await startApp({ demo: true, env: { INVITO_METRICS_TOKEN: TOKEN } });
+    const base = app.baseUrl;
+    const day = await fullDay(base, PAGE, { min: 4 });
+    for (const [i, s] of day.slots.slice(0, 2).entries()) {
+      assert.equal((await plain(base, `${PAGE}?/book`, guest(`n${i}`, s))).status, 303);
+    }
+    assert.ok((await answers(base)).early >= 1);
+    const demo = await signInByLink(app, "demo@invito.example");
+    const saved = await demo.post("/dashboard/profile?/save", {
+      name: "Demo Host",
+      username: "demo-new",
+      timeZone: "Europe/Berlin",
+      clock: "24h",
+    });
+    assert.equal(saved.status, 200);
+    const old = await plain(base, `${PAGE}?/book`, guest("old", day.slots[2]));
+    assert.equal(old.status, 308);
+    assert.equal(old.headers.get("location"), "/calendar/demo-new/intro-call?/book");
+    const moved = await postEnhanced(
+      base,
+      "/calendar/demo-new/intro-call?/book",
+      guest("new", day.slots[2]),
+    );
+    assert.equal(moved.type, "redirect", JSON.stringify(moved));
+  },
+});
