@@ -50,7 +50,7 @@ const pageEarly = () => (globalThis as { [PAGE_EARLY]?: PageEarly })[PAGE_EARLY]
 const BOOK_EARLY = Symbol.for("invito.bookEarly");
 type BookEarly = {
   answer(req: Request, url: URL, clientIp: string): Promise<Response | Request | null>;
-  learn(req: Request, url: URL, res: Response): void;
+  learn(req: Request, url: URL, res: Response | undefined): void;
 };
 const bookEarly = () => (globalThis as { [BOOK_EARLY]?: BookEarly })[BOOK_EARLY];
 
@@ -180,8 +180,13 @@ const handleBounded = async (
     if (answered instanceof Response) return answered;
     if (answered) request = answered;
   }
-  const res = await handler(request, info);
-  posts?.learn(request, url, res);
+  let res: Response | undefined;
+  try {
+    res = await handler(request, info);
+  } finally {
+    // Also when SvelteKit threw: a refusal's crowd may wait for this answer (book-early.ts).
+    posts?.learn(request, url, res);
+  }
   const early = req.method === "GET" ? pageEarly() : undefined;
   if (!early) return res;
   // A kept booking page SvelteKit answered: the next request for it is answered before SvelteKit,

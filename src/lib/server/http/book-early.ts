@@ -90,16 +90,17 @@ export function rateCountedEarly(req: Request): boolean {
  * After SvelteKit answered: the route of the path as asked, and, from a booked post's answer,
  * the headers the next ones of its kind are answered with.
  */
-function learn(req: Request, url: URL, res: Response): void {
+function learn(req: Request, url: URL, res: Response | undefined): void {
+  // A refusal's page SvelteKit answered, and who waits for it (even when it failed).
+  if (req.method === "POST") learnRefusal(req, res);
   const s = seen.get(req);
-  if (!s) return;
+  if (!s || !res) return;
   routes.delete(url.pathname);
   while (routes.size >= MAX_PATHS) routes.delete(routes.keys().next().value!);
   routes.set(url.pathname, { routeId: s.routeId, params: s.params });
   const decided = s.locals.bookForm;
   if (req.method !== "POST" || !decided) return;
   recordBookPost("sveltekit");
-  learnRefusal(req, res);
   const kind = kindOf(req.headers);
   // A signed-in host's answers differ (never stored by a cache); they are not answered early.
   if (decided.kind !== "booked" || !kind || SESSION_COOKIE.test(req.headers.get("cookie") ?? "")) {
@@ -204,6 +205,7 @@ async function answer(
       return answerWith(null, 303, [["location", decided.location], ...headers]);
     }
   }
+  let renderBy: ((req: Request) => void) | undefined;
   if (kind === "plain" && decided.kind === "failed" && decided.status !== BUSY_STATUS) {
     const ask: RefusalAsk = {
       app,
@@ -214,14 +216,16 @@ async function answer(
       acceptEncoding: h.get("accept-encoding"),
     };
     const kept = await keptRefusal(ask, decided);
-    if (kept) {
+    if (kept instanceof Response) {
       recordBookPost("early");
       return kept;
     }
+    renderBy = kept?.renderBy;
   }
   // SvelteKit answers it with this decision (the body it would read is given back).
   const handed = new Request(req, { body: text });
   handOverDecision(handed, decided);
+  renderBy?.(handed);
   if (group) counted.add(handed);
   return handed;
 }
@@ -229,7 +233,8 @@ async function answer(
 export const BOOK_EARLY = Symbol.for("invito.bookEarly");
 export type BookEarly = {
   answer(req: Request, url: URL, clientIp: string): Promise<Response | Request | null>;
-  learn(req: Request, url: URL, res: Response): void;
+  /** After SvelteKit's answer, or after it threw (`res` undefined): always called. */
+  learn(req: Request, url: URL, res: Response | undefined): void;
 };
 
 /** Hands `answer` and `learn` to server.ts (this bundle's state, as the page cache's mount does). */

@@ -47,6 +47,8 @@ type Template = Spliced & {
    * (http/book-early.ts). Learned from the first such answer; until then SvelteKit answers.
    */
   final?: { headers: [string, string][]; nonce: string | null };
+  /** Its key in `templates`. */
+  key?: string;
 };
 
 const templates = new Map<string, Template>();
@@ -70,6 +72,7 @@ function keep(key: string, t: Template) {
     templates.delete(k);
     templateBytes -= v.size;
   }
+  t.key = key;
   templates.set(key, t);
   templateBytes += t.size;
 }
@@ -189,13 +192,37 @@ export function fill(
 const answeredFrom = new WeakMap<Request, Template>();
 
 /**
- * After SvelteKit answered a refused post from a template: the answer's final headers, kept
- * with the template for answers before SvelteKit. The gzip marks `fill` added are taken off
- * again (each answer adds its own).
+ * Refusals before SvelteKit whose template (with its final headers) is not there yet, by
+ * template key: one of them is handed to SvelteKit to render it (`renderFor`), and the rest of
+ * its crowd waits here for that answer's headers (`learnRefusal` settles them) instead of each
+ * going through SvelteKit's pipeline — which put the one render behind 199 of them (p99 ≈ max,
+ * issue 26).
  */
-export function learnRefusal(req: Request, res: Response): void {
+const awaited = new Map<
+  string,
+  { ready: Promise<Template | null>; settle: (t: Template | null) => void }
+>();
+/** The request handed to SvelteKit to render a template, and where the template is kept. */
+const renderers = new WeakMap<Request, Lookup>();
+
+/**
+ * After SvelteKit answered a refused post from a template (or failed to: `res` undefined): the
+ * answer's final headers, kept with the template for answers before SvelteKit, and whoever
+ * waited for them told. The gzip marks `fill` added are taken off again (each answer adds its
+ * own).
+ */
+export function learnRefusal(req: Request, res: Response | undefined): void {
   const t = answeredFrom.get(req);
-  if (!t || t.final || res.status !== t.status) return;
+  if (t && res) learnFinal(t, res);
+  const key = renderers.get(req)?.key;
+  const w = key === undefined ? undefined : awaited.get(key);
+  if (key === undefined || !w) return;
+  awaited.delete(key);
+  w.settle(t?.final && t.key === key ? t : null);
+}
+
+function learnFinal(t: Template, res: Response): void {
+  if (t.final || res.status !== t.status) return;
   const gzipped = res.headers.get("content-encoding") === "gzip";
   const headers: [string, string][] = [];
   for (const [k, v] of res.headers) {
@@ -275,11 +302,10 @@ async function lookup(
 }
 
 /**
- * The refusal from its kept template (or the one being rendered), if there is one: inside
- * SvelteKit (`req`, whose answer the outer hooks finish), or before it, with the final headers
- * learned from SvelteKit's answer (no `req`; null until they are).
+ * The refusal from its kept template (or the one being rendered), if there is one, inside
+ * SvelteKit: the outer hooks finish the answer (`learnRefusal` then keeps its final headers).
  */
-async function fromTemplate(ask: RefusalAsk, l: Lookup, req?: Request): Promise<Response | null> {
+async function fromTemplate(ask: RefusalAsk, l: Lookup, req: Request): Promise<Response | null> {
   let t = templates.get(l.key);
   if (t) {
     templates.delete(l.key);
@@ -290,22 +316,41 @@ async function fromTemplate(ask: RefusalAsk, l: Lookup, req?: Request): Promise<
     const pending = rendering.get(l.key);
     t = (pending ? await pending : null) ?? undefined;
   }
-  if (!t || (!req && !t.final)) return null;
-  if (req) answeredFrom.set(req, t);
-  return fill(t, l.typed, await fillToken(ask.app), ask.acceptEncoding, req ? t : t.final);
+  if (!t) return null;
+  answeredFrom.set(req, t);
+  return fill(t, l.typed, await fillToken(ask.app), ask.acceptEncoding);
 }
 
 /**
  * A refused post's page from its kept template, for server.ts's early answer
- * (http/book-early.ts): null when there is none yet (SvelteKit then renders it, as below).
+ * (http/book-early.ts): `{ renderBy }` when none is ready and this request is the one to hand to
+ * SvelteKit to render it (`renderBy` marks the request handed over: the hook then keeps the
+ * template exactly where this crowd waits for it); null when SvelteKit is to answer it otherwise
+ * (no page to show, or the render came to nothing).
  */
 export async function keptRefusal(
   ask: RefusalAsk,
   decided: Extract<BookForm, { kind: "failed" }>,
-): Promise<Response | null> {
+): Promise<Response | { renderBy: (req: Request) => void } | null> {
   if (decided.status === 400) return null;
   const l = await lookup(ask, decided);
-  return l && await fromTemplate(ask, l);
+  if (!l) return null;
+  let t = templates.get(l.key);
+  if (!t?.final) {
+    // No await between looking and joining: a crowd arrives here in one tick.
+    const w = awaited.get(l.key);
+    if (!w) {
+      let settle!: (t: Template | null) => void;
+      awaited.set(l.key, { ready: new Promise((r) => settle = r), settle });
+      return { renderBy: (req) => renderers.set(req, l) };
+    }
+    t = (await w.ready) ?? undefined;
+    if (!t?.final) return null;
+  } else {
+    templates.delete(l.key);
+    templates.set(l.key, t);
+  }
+  return fill(t, l.typed, await fillToken(ask.app), ask.acceptEncoding, t.final);
 }
 
 /**
@@ -333,7 +378,8 @@ export async function answerBookPost(
     acceptLanguage: event.request.headers.get("accept-language"),
     acceptEncoding: event.request.headers.get("accept-encoding"),
   };
-  const l = await lookup(ask, decided);
+  // A refusal handed over to render its crowd's template keeps it where the crowd waits.
+  const l = renderers.get(event.request) ?? await lookup(ask, decided);
   if (!l) return resolve(event);
   const kept = await fromTemplate(ask, l, event.request);
   if (kept) return kept;
