@@ -64,8 +64,16 @@ async function shots(page: Page, name: string) {
 async function setLanguage(page: Page, app: AppHandle, lang: string) {
   // Once the page's scripts have arrived: a choice made while the form hydrates can be reset.
   await page.goto(app.url("/dashboard/profile"), { waitUntil: "networkidle" });
+  await hydrated(page);
   await page.locator("#f-locale").selectOption(lang);
+  // Until the save's answer is in: the next step's navigation would otherwise cancel a post the
+  // page had not sent yet (a click's "networkidle" can come before the post starts), and the
+  // language stayed as it was (seen on a loaded CI box: the German menu never came).
+  const saved = page.waitForResponse((r) =>
+    r.request().method() === "POST" && new URL(r.url()).pathname === "/dashboard/profile"
+  );
   await page.locator('form[action="?/save"] button[type="submit"]').click();
+  assert.ok((await saved).status() < 400, "the profile is saved");
   await page.waitForLoadState("networkidle");
 }
 
