@@ -29,6 +29,18 @@ async function answers(base: string): Promise<{ early: number; sveltekit: number
   return out;
 }
 
+/** How many refused posts' pages were filled into a kept template or rendered to make one. */
+async function refusalPages(base: string): Promise<{ template: number; rendered: number }> {
+  const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const out = { template: 0, rendered: 0 };
+  for (
+    const m of (await res.text()).matchAll(/^invito_refusal_pages_total\{answer="(\w+)"\} (\d+)/gm)
+  ) {
+    out[m[1] as keyof typeof out] = Number(m[2]);
+  }
+  return out;
+}
+
 /** A post the way a browser without scripts sends it; the answer as it came. */
 async function plain(base: string, path: string, form: Record<string, string>) {
   const res = await fetch(base + path, {
@@ -185,6 +197,45 @@ Deno.test({
     assert.equal(again.status, 409);
     assert.match(again.body, /value="Again"/);
     assert.equal((await answers(base)).early, n.early + 1);
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "refused posts that SvelteKit answers (a multipart form: not answered early) render their page once per crowd",
+  async fn() {
+    await using app = await startApp({ demo: true, env: { INVITO_METRICS_TOKEN: TOKEN } });
+    const base = app.baseUrl;
+    const day = await fullDay(base, PAGE, { min: 5 });
+    // A form with enctype="multipart/form-data": SvelteKit reads it, the early path does not.
+    const multipart = async (form: Record<string, string>) => {
+      const body = new FormData();
+      for (const [k, v] of Object.entries(form)) body.set(k, v);
+      const res = await fetch(`${base}${PAGE}?/book`, {
+        method: "POST",
+        headers: { origin: base, accept: "text/html" },
+        body,
+        redirect: "manual",
+      });
+      await res.body?.cancel();
+      return res.status;
+    };
+    // A few crowds: whether a crowd's refusals reach the page in one tick varies from run to run.
+    for (const slot of day.slots.slice(1, 5)) {
+      const before = await refusalPages(base);
+      const statuses = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => multipart(guest(`m${i}`, slot))),
+      );
+      assert.equal(statuses.filter((s) => s === 303).length, 1, statuses.join(" "));
+      assert.equal(statuses.filter((s) => s === 409).length, 59, statuses.join(" "));
+      const pages = await refusalPages(base);
+      const rendered = pages.rendered - before.rendered;
+      assert.equal(pages.template + rendered - before.template, 59, JSON.stringify(pages));
+      // One page per crowd (two if the crowd straddles a minute: the page is kept per minute).
+      assert.ok(rendered <= 2, `rendered ${rendered} times for one crowd`);
+    }
+    assert.equal((await answers(base)).early, 0, "none was answered before SvelteKit");
   },
 });
 

@@ -3,6 +3,7 @@
  * page with the refusal, filled per request, instead of rendering the page for every loser.
  */
 import { error, type Handle, type RequestEvent } from "@sveltejs/kit";
+import { recordRefusalPage } from "../ops/metrics.ts";
 import type { App } from "../app.ts";
 import { type BookForm, decideBookForm, slotPageFor } from "./booking-page.ts";
 import { pageRevision } from "../services/page-revision.ts";
@@ -302,26 +303,6 @@ async function lookup(
 }
 
 /**
- * The refusal from its kept template (or the one being rendered), if there is one, inside
- * SvelteKit: the outer hooks finish the answer (`learnRefusal` then keeps its final headers).
- */
-async function fromTemplate(ask: RefusalAsk, l: Lookup, req: Request): Promise<Response | null> {
-  let t = templates.get(l.key);
-  if (t) {
-    templates.delete(l.key);
-    templates.set(l.key, t);
-  } else {
-    // A crowd refused at once waits for the one render of its page instead of rendering it 199
-    // times.
-    const pending = rendering.get(l.key);
-    t = (pending ? await pending : null) ?? undefined;
-  }
-  if (!t) return null;
-  answeredFrom.set(req, t);
-  return fill(t, l.typed, await fillToken(ask.app), ask.acceptEncoding);
-}
-
-/**
  * A refused post's page from its kept template, for server.ts's early answer
  * (http/book-early.ts): `{ renderBy }` when none is ready and this request is the one to hand to
  * SvelteKit to render it (`renderBy` marks the request handed over: the hook then keeps the
@@ -350,6 +331,7 @@ export async function keptRefusal(
     templates.delete(l.key);
     templates.set(l.key, t);
   }
+  recordRefusalPage("template");
   return fill(t, l.typed, await fillToken(ask.app), ask.acceptEncoding, t.final);
 }
 
@@ -381,22 +363,37 @@ export async function answerBookPost(
   // A refusal handed over to render its crowd's template keeps it where the crowd waits.
   const l = renderers.get(event.request) ?? await lookup(ask, decided);
   if (!l) return resolve(event);
-  const kept = await fromTemplate(ask, l, event.request);
-  if (kept) return kept;
+  // No await between looking for the template and saying that this request renders it: a
+  // crowd arrives here within one tick, and each of them rendered the page itself (199 renders
+  // of a 56 KB page, ~5 ms each, when the crowd came before its page was learned, issue 26).
+  let t = templates.get(l.key);
+  const pending = t ? undefined : rendering.get(l.key);
+  if (t) {
+    templates.delete(l.key);
+    templates.set(l.key, t);
+  } else if (pending) t = (await pending) ?? undefined;
+  if (t) {
+    answeredFrom.set(event.request, t);
+    recordRefusalPage("template");
+    return fill(t, l.typed, await fillToken(ask.app), ask.acceptEncoding);
+  }
   // The first refusal of its kind renders the template; the rest of its crowd waits for it.
-  const pending = rendering.get(l.key);
-  let settle: ((t: Template | null) => void) | undefined;
-  if (!pending) rendering.set(l.key, new Promise((r) => settle = r));
+  let settle!: (t: Template | null) => void;
+  const mine = rendering.has(l.key) ? null : new Promise<Template | null>((r) => settle = r);
+  if (mine) rendering.set(l.key, mine);
   try {
     const made = await renderTemplate(event, resolve, decided, l.names, l.fixed);
     if (made instanceof Response) return made;
+    recordRefusalPage("rendered");
     keep(l.key, made);
-    settle?.(made);
+    if (mine) settle(made);
     answeredFrom.set(event.request, made);
     return fill(made, l.typed, await fillToken(ask.app), ask.acceptEncoding);
   } finally {
-    settle?.(null);
-    if (!pending) rendering.delete(l.key);
+    if (mine) {
+      settle(null);
+      if (rendering.get(l.key) === mine) rendering.delete(l.key);
+    }
   }
 }
 

@@ -134,6 +134,17 @@ const bookPostAnswers = counter(
   ["answer"],
 );
 
+const refusalPages = counter(
+  "invito_refusal_pages_total",
+  "Refused booking form posts without JavaScript answered with the page again: filled into a kept template (template) or rendered to make one (rendered).",
+  ["answer"],
+);
+
+/** How a refused booking post's page was made (http/refusal-pages.ts, ADR 014). */
+export function recordRefusalPage(answer: "template" | "rendered"): void {
+  refusalPages.inc({ answer });
+}
+
 /** Who answered a booking form post (http/book-early.ts, ADR 055). */
 export function recordBookPost(answer: "early" | "sveltekit"): void {
   bookPostAnswers.inc({ answer });
