@@ -15,31 +15,30 @@ import { fullDay } from "../support/slots.ts";
 const TOKEN = "book-early-metrics-token-0123456789";
 const PAGE = "/calendar/demo/intro-call";
 const opts = { sanitizeResources: false, sanitizeOps: false };
+/** The demo host's server, its metrics readable. */
+const demoApp = () => startApp({ demo: true, env: { INVITO_METRICS_TOKEN: TOKEN } });
 
-/** How many booking posts each way has answered so far. */
-async function answers(base: string): Promise<{ early: number; sveltekit: number }> {
+/** A counter's values by its `answer` label, each of `labels` 0 until counted. */
+async function counts<L extends string>(
+  base: string,
+  metric: string,
+  labels: L[],
+): Promise<Record<L, number>> {
   const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
   assert.equal(res.status, 200);
-  const out = { early: 0, sveltekit: 0 };
-  for (
-    const m of (await res.text()).matchAll(/^invito_book_posts_total\{answer="(\w+)"\} (\d+)/gm)
-  ) {
-    out[m[1] as keyof typeof out] = Number(m[2]);
+  const out = Object.fromEntries(labels.map((l) => [l, 0])) as Record<L, number>;
+  for (const m of (await res.text()).matchAll(/^(\w+)\{answer="(\w+)"\} (\d+)/gm)) {
+    if (m[1] === metric) out[m[2] as L] = Number(m[3]);
   }
   return out;
 }
 
+/** How many booking posts each way has answered so far. */
+const answers = (base: string) => counts(base, "invito_book_posts_total", ["early", "sveltekit"]);
+
 /** How many refused posts' pages were filled into a kept template or rendered to make one. */
-async function refusalPages(base: string): Promise<{ template: number; rendered: number }> {
-  const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  const out = { template: 0, rendered: 0 };
-  for (
-    const m of (await res.text()).matchAll(/^invito_refusal_pages_total\{answer="(\w+)"\} (\d+)/gm)
-  ) {
-    out[m[1] as keyof typeof out] = Number(m[2]);
-  }
-  return out;
-}
+const refusalPages = (base: string) =>
+  counts(base, "invito_refusal_pages_total", ["template", "rendered"]);
 
 /** A post the way a browser without scripts sends it; the answer as it came. */
 async function plain(base: string, path: string, form: Record<string, string>) {
@@ -90,7 +89,7 @@ Deno.test({
   name:
     "book early: after SvelteKit's first answer, booking posts are answered before it with the same status, headers and body shape, and each booking is made",
   async fn() {
-    await using app = await startApp({ demo: true, env: { INVITO_METRICS_TOKEN: TOKEN } });
+    await using app = await demoApp();
     const base = app.baseUrl;
     const day = await fullDay(base, PAGE, { min: 6 });
     const [s1, s2, s3, s4, s5] = day.slots;
@@ -158,7 +157,7 @@ Deno.test({
   name:
     "book early: refused posts without JavaScript get the page SvelteKit renders, each with what its guest typed, and exactly one of a crowd books",
   async fn() {
-    await using app = await startApp({ demo: true, env: { INVITO_METRICS_TOKEN: TOKEN } });
+    await using app = await demoApp();
     const base = app.baseUrl;
     const day = await fullDay(base, PAGE, { min: 3 });
     const [warm, slot] = day.slots;
@@ -205,7 +204,7 @@ Deno.test({
   name:
     "refused posts that SvelteKit answers (a multipart form: not answered early) render their page once per crowd",
   async fn() {
-    await using app = await startApp({ demo: true, env: { INVITO_METRICS_TOKEN: TOKEN } });
+    await using app = await demoApp();
     const base = app.baseUrl;
     const day = await fullDay(base, PAGE, { min: 5 });
     // A form with enctype="multipart/form-data": SvelteKit reads it, the early path does not.
@@ -263,7 +262,7 @@ Deno.test({
   name:
     "book early: a host renamed after its page's posts were learned answers the old address with SvelteKit's redirect, not a booking",
   async fn() {
-    await using app = await startApp({ demo: true, env: { INVITO_METRICS_TOKEN: TOKEN } });
+    await using app = await demoApp();
     const base = app.baseUrl;
     const day = await fullDay(base, PAGE, { min: 4 });
     for (const [i, s] of day.slots.slice(0, 2).entries()) {
