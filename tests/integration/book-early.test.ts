@@ -184,6 +184,10 @@ Deno.test({
         `guest ${r.i} sees what they typed`,
       );
       assert.ok(r.body.includes(`c${r.i}@example.test`));
+      // Its scripts run: the page's nonce is the one its CSP allows.
+      const nonce = /'nonce-([^']+)'/.exec(r.headers.get("content-security-policy")!)![1];
+      const scripts = [...r.body.matchAll(/<script nonce="([^"]+)"/g)].map((m) => m[1]);
+      assert.ok(scripts.length >= 1 && scripts.every((n) => n === nonce), `guest ${r.i}'s nonce`);
       assert.deepEqual(comparable(r.headers), comparable(refused[0].headers));
     }
     // The crowd's page is rendered once, by SvelteKit for one of them; the rest wait for it
