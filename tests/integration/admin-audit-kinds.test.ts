@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { type Client, createClient } from "../support/http.ts";
+import { bearerApi, type Client, createClient } from "../support/http.ts";
 import {
   finishMagicLink,
   formsOf,
@@ -65,19 +65,37 @@ async function onPage(admin: Client, kind: string) {
   assert.match(page.body, new RegExp(`data-kind="${kind}"`), `${kind} on the page`);
 }
 
+/**
+ * The demo host's server with an admin, both signed in, and a local receiver its webhooks may
+ * reach; `since` is taken before anything is audited.
+ */
+async function withAdmin() {
+  const rx = serveLocal(() => new Response("ok"));
+  const app = await startApp({
+    demo: true,
+    env: { INVITO_ADMINS: ADMIN, INVITO_ALLOW_PRIVATE_WEBHOOKS: "true" },
+  });
+  const since = Date.now();
+  return {
+    rx,
+    app,
+    since,
+    admin: await signInByLink(app, ADMIN),
+    host: await signInByLink(app, DEMO_EMAIL),
+    async [Symbol.asyncDispose]() {
+      await app[Symbol.asyncDispose]();
+      await rx[Symbol.asyncDispose]();
+    },
+  };
+}
+
 Deno.test({
   ...opts,
   name:
     "audit log over HTTP: api_key_revoked, webhook_created/changed/deleted, team_ownership_changed (role, invitation as owner, an owner leaving) and sign_in_refused, each with actor, target, time and hashed address",
   async fn() {
-    await using rx = serveLocal(() => new Response("ok"));
-    await using app = await startApp({
-      demo: true,
-      env: { INVITO_ADMINS: ADMIN, INVITO_ALLOW_PRIVATE_WEBHOOKS: "true" },
-    });
-    const since = Date.now();
-    const admin = await signInByLink(app, ADMIN);
-    const host = await signInByLink(app, DEMO_EMAIL);
+    await using w = await withAdmin();
+    const { rx, app, since, admin, host } = w;
 
     // An API key made and revoked from the developers page.
     const made = await host.post("/dashboard/developers?/createKey", {
@@ -231,29 +249,15 @@ Deno.test({
   name:
     "audit log over HTTP: a webhook made, changed and deleted through the JSON API is recorded with the caller's hashed address, the same hash the dashboard's forms record for that caller",
   async fn() {
-    await using rx = serveLocal(() => new Response("ok"));
-    await using app = await startApp({
-      demo: true,
-      env: { INVITO_ADMINS: ADMIN, INVITO_ALLOW_PRIVATE_WEBHOOKS: "true" },
-    });
-    const since = Date.now();
-    const admin = await signInByLink(app, ADMIN);
-    const host = await signInByLink(app, DEMO_EMAIL);
+    await using w = await withAdmin();
+    const { rx, app, since, admin, host } = w;
     const made = await host.post("/dashboard/developers?/createKey", {
       name: "crm sync",
       write: "on",
       expires: "never",
     });
     const apiKey = /inv_[A-Za-z0-9_-]{43}/.exec(made.body)![0];
-    const api = (method: string, path: string, body?: unknown) =>
-      fetch(`${app.baseUrl}/api/v1${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${apiKey}`,
-          ...(body ? { "content-type": "application/json" } : {}),
-        },
-        body: body ? JSON.stringify(body) : undefined,
-      }).then(async (r) => ({ status: r.status, body: await r.text() }));
+    const api = bearerApi(app.baseUrl, apiKey);
 
     // The dashboard's form, from this client: the hash every row below must carry too.
     const byForm = await host.post("/dashboard/developers?/createWebhook", {

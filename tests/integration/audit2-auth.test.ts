@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
-import { createClient } from "../support/http.ts";
+import { bearerApi, createClient } from "../support/http.ts";
 import { finishMagicLink, signInByLink, verifyLinkIn } from "../support/auth.ts";
 import { serveLocal } from "../support/local-server.ts";
 import { launchBrowser } from "../support/browser.ts";
@@ -218,15 +218,7 @@ Deno.test({
     });
     assert.equal(hook.status, 200, hook.body.slice(0, 300));
 
-    const api = (method: string, path: string, body?: unknown) =>
-      fetch(`${app.baseUrl}/api/v1${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${apiKey}`,
-          ...(body ? { "content-type": "application/json" } : {}),
-        },
-        body: body ? JSON.stringify(body) : undefined,
-      }).then(async (r) => ({ status: r.status, body: await r.text() }));
+    const api = bearerApi(app.baseUrl, apiKey);
 
     const feedStatus = async () => {
       const r = await fetch(`${app.baseUrl}${feedPath}`);

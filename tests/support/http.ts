@@ -326,3 +326,19 @@ export async function postPlain(
   await res.body?.cancel();
   return { status: res.status, location: res.headers.get("location") };
 }
+
+/**
+ * The JSON API over HTTP with an API key, as a program calls it: `api(method, path, body?)`
+ * (path under /api/v1) answers with the status and the body as text.
+ */
+export function bearerApi(baseUrl: string, key: string) {
+  return (method: string, path: string, body?: unknown) =>
+    fetch(`${baseUrl}/api/v1${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body ? { "content-type": "application/json" } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    }).then(async (r) => ({ status: r.status, body: await r.text() }));
+}
