@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { type Client, createClient } from "../support/http.ts";
+import { bearerApi, type Client, createClient } from "../support/http.ts";
 import { finishMagicLink, signInByLink, verifyLinkIn } from "../support/auth.ts";
 import { serveLocal } from "../support/local-server.ts";
 import { waitFor } from "../support/wait.ts";
@@ -208,14 +208,7 @@ Deno.test({
     assert.equal(hook.status, 200, hook.body.slice(0, 300));
 
     const api = (method: string, path: string, key: string, body?: unknown) =>
-      fetch(`${app.baseUrl}/api/v1${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${key}`,
-          ...(body ? { "content-type": "application/json" } : {}),
-        },
-        body: body ? JSON.stringify(body) : undefined,
-      }).then(async (r) => ({ status: r.status, body: await r.text() }));
+      bearerApi(app.baseUrl, key)(method, path, body);
     const status = async (path: string) => {
       const r = await fetch(`${app.baseUrl}${path}`);
       await r.body?.cancel();
