@@ -129,11 +129,7 @@ const handleBounded = async (
   ) {
     const bounded = await boundBody(req, policy.limit, 3 * config.clientTimeoutMs, policy.kind);
     if (bounded instanceof Response) return bounded;
-    const ip = clientIp(
-      (info.remoteAddr as Deno.NetAddr).hostname,
-      req.headers.get("x-forwarded-for"),
-      config.trustedProxies,
-    );
+    const ip = requestIp(req, info);
     // The audit log hashes the caller's address from the request context (services/audit.ts);
     // SvelteKit's hook fills it for pages, and the API never reaches that hook.
     const ctx = requestContext.getStore();
@@ -170,11 +166,7 @@ const handleBounded = async (
   }
   const posts = bookEarly();
   if (posts && req.method === "POST") {
-    const ip = clientIp(
-      (info.remoteAddr as Deno.NetAddr).hostname,
-      req.headers.get("x-forwarded-for"),
-      config.trustedProxies,
-    );
+    const ip = requestIp(req, info);
     // Answered here, or handed to SvelteKit with its body read and its decision attached.
     const answered = await posts.answer(request, url, ip);
     if (answered instanceof Response) return answered;
@@ -203,12 +195,17 @@ const handleBounded = async (
 function answerEarly(req: Request, url: URL, info: Deno.ServeHandlerInfo<Deno.NetAddr>) {
   const early = pageEarly();
   if (!early || req.method !== "GET" || req.body || url.pathname.startsWith("/api/")) return null;
-  const ip = clientIp(
+  const ip = requestIp(req, info);
+  return early.answer(req, url, ip);
+}
+
+/** The client's address: the peer's, or the forwarded one from a trusted proxy. */
+function requestIp(req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): string {
+  return clientIp(
     (info.remoteAddr as Deno.NetAddr).hostname,
     req.headers.get("x-forwarded-for"),
     config.trustedProxies,
   );
-  return early.answer(req, url, ip);
 }
 
 const SESSION_COOKIE = /^(__Secure-)?authjs\.session-token$/;

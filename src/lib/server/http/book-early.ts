@@ -28,7 +28,7 @@ import type { RequestEvent } from "@sveltejs/kit";
 import * as devalue from "devalue";
 import type { App } from "../app.ts";
 import { type BookForm, type BookPost, decideBookPost, handOverDecision } from "./booking-page.ts";
-import { keptRefusal, learnRefusal, type RefusalAsk } from "./refusal-pages.ts";
+import { isPlainPost, keptRefusal, learnRefusal, type RefusalAsk } from "./refusal-pages.ts";
 import { SESSION_COOKIE } from "./page-keep.ts";
 import { actionName, canonicalPath } from "./route-shape.ts";
 import { rateGroupFor } from "../domain/rate-limit.ts";
@@ -64,7 +64,7 @@ const counted = new WeakSet<Request>();
  * and gets JSON. Anything else is SvelteKit's to negotiate.
  */
 function kindOf(h: Headers): Kind | null {
-  if (!h.has("x-sveltekit-action")) return "plain";
+  if (isPlainPost(h)) return "plain";
   return h.get("accept") === "application/json" ? "json" : null;
 }
 

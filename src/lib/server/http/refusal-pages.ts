@@ -26,9 +26,12 @@ import {
 /** A form post from the booking page without JavaScript (the enhanced post answers in JSON). */
 export function isPlainBookPost(event: RequestEvent): boolean {
   return event.request.method === "POST" && ROUTES.has(event.route.id ?? "") &&
-    event.url.searchParams.has("/book") && !event.request.headers.has("x-sveltekit-action") &&
+    event.url.searchParams.has("/book") && isPlainPost(event.request.headers) &&
     !SESSION_COOKIE.test(event.request.headers.get("cookie") ?? "");
 }
+
+/** A post without the page's script (`use:enhance` marks its posts with `x-sveltekit-action`). */
+export const isPlainPost = (h: Headers): boolean => !h.has("x-sveltekit-action");
 
 type Context = "attr" | "text" | "js";
 /** What goes between two literal parts: a typed value, or this response's nonce or fill token. */
