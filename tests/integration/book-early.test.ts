@@ -11,6 +11,7 @@ import { startApp } from "../support/app.ts";
 import { postEnhanced } from "../support/http.ts";
 import { signInByLink } from "../support/auth.ts";
 import { fullDay } from "../support/slots.ts";
+import { startCluster } from "../support/cluster.ts";
 
 const TOKEN = "book-early-metrics-token-0123456789";
 const PAGE = "/calendar/demo/intro-call";
@@ -40,12 +41,15 @@ const answers = (base: string) => counts(base, "invito_book_posts_total", ["earl
 const refusalPages = (base: string) =>
   counts(base, "invito_refusal_pages_total", ["template", "rendered"]);
 
-/** A post the way a browser without scripts sends it; the answer as it came. */
-async function plain(base: string, path: string, form: Record<string, string>) {
+/**
+ * A post the way a browser without scripts sends it; the answer as it came. `origin` is the
+ * page's, when `base` is one process behind a proxy (the public URL).
+ */
+async function plain(base: string, path: string, form: Record<string, string>, origin = base) {
   const res = await fetch(base + path, {
     method: "POST",
     headers: {
-      origin: base,
+      origin,
       accept: "text/html",
       "accept-encoding": "identity",
       "content-type": "application/x-www-form-urlencoded",
@@ -239,6 +243,50 @@ Deno.test({
       assert.ok(rendered <= 2, `rendered ${rendered} times for one crowd`);
     }
     assert.equal((await answers(base)).early, 0, "none was answered before SvelteKit");
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "book early on remote KV (KV Connect), two processes: a crowd split between them answered before SvelteKit books exactly once",
+  async fn() {
+    await using c = await startCluster({
+      processes: 2,
+      demo: true,
+      env: { INVITO_METRICS_TOKEN: TOKEN, INVITO_DISABLE_CRON: "true" },
+    });
+    const [a, b] = c.apps;
+    const day = await fullDay(a.baseUrl, PAGE, { min: 4 });
+    const action = `${PAGE}?/book`;
+    // Each process learns the page and a booked post's answer from SvelteKit first.
+    for (const [i, p] of [a, b].entries()) {
+      const r = await plain(p.baseUrl, action, guest(`w${i}`, day.slots[i]), c.baseUrl);
+      assert.equal(r.status, 303);
+    }
+    const before = await Promise.all([answers(a.baseUrl), answers(b.baseUrl)]);
+    const crowd = await Promise.all(
+      Array.from(
+        { length: 40 },
+        (_, i) => plain([a, b][i % 2].baseUrl, action, guest(`k${i}`, day.slots[2]), c.baseUrl),
+      ),
+    );
+    const statuses = crowd.map((r) => r.status);
+    assert.equal(statuses.filter((s) => s === 303).length, 1, statuses.join(" "));
+    assert.equal(statuses.filter((s) => s === 409).length, 39, statuses.join(" "));
+    for (const [i, r] of crowd.entries()) {
+      if (r.status === 409) assert.ok(r.body.includes(`k${i}@example.test`), `guest ${i}'s page`);
+    }
+    const after = await Promise.all([answers(a.baseUrl), answers(b.baseUrl)]);
+    for (const i of [0, 1]) {
+      assert.ok(
+        after[i].early - before[i].early >= 15,
+        `process ${i}: ${JSON.stringify(after[i])}`,
+      );
+    }
+    // What one process booked, the other refuses (the guarded write decides, not either cache).
+    const again = await plain(b.baseUrl, action, guest("late", day.slots[0]), c.baseUrl);
+    assert.equal(again.status, 409);
   },
 });
 
