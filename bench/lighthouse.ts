@@ -12,7 +12,9 @@
  * costs (bootup time, unused JavaScript, main-thread work).
  */
 import { join } from "node:path";
-import { startApp } from "../tests/support/app.ts";
+import type { Browser } from "playwright-core";
+import { type AppHandle, startApp } from "../tests/support/app.ts";
+import { launchBrowser } from "../tests/support/browser.ts";
 import { repoRoot, type Row, table } from "./lib.ts";
 
 const PAGES = [
@@ -70,6 +72,106 @@ async function lighthouse(url: string, out: string): Promise<Lhr> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** Lighthouse's mobile preset (slow 4G, a mid-range phone), applied by Chromium itself. */
+const PHONE = {
+  latency: 150,
+  downloadThroughput: 1638.4 * 1024 / 8,
+  uploadThroughput: 750 * 1024 / 8,
+};
+const OWN_RUNS = 5;
+const OWN_TARGET = 1.5;
+
+/**
+ * One visit of a guest in Tokyo (the demo host is in Berlin) on a throttled phone: the ms from
+ * asking for the page until it shows times in Tokyo, and the main thread's blocking time (each
+ * long task past 50 ms) over every document of the visit until it is hydrated. This is what the
+ * guest waits for; Lighthouse cannot say it: it scores the first paint, whichever times it shows,
+ * and its simulation does not model a page that goes on to another address.
+ */
+async function ownTimes(browser: Browser, url: string) {
+  const ctx = await browser.newContext({
+    timezoneId: "Asia/Tokyo",
+    locale: "en-GB",
+    viewport: { width: 412, height: 823 },
+  });
+  try {
+    const page = await ctx.newPage();
+    const cdp = await ctx.newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, ...PHONE });
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
+    let shownAt = 0;
+    let blockingMs = 0;
+    await page.exposeFunction("benchShown", (at: number) => shownAt ||= at);
+    await page.exposeFunction("benchBlocked", (ms: number) => blockingMs += ms);
+    await page.addInitScript(() => {
+      // deno-lint-ignore no-explicit-any
+      const g = globalThis as any;
+      const look = () => {
+        const line = document.querySelector("[data-testid=settings-line]")?.textContent ?? "";
+        if (line.includes("Tokyo")) g.benchShown(Date.now());
+        else if (performance.now() < 60_000) requestAnimationFrame(look);
+      };
+      requestAnimationFrame(look);
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) g.benchBlocked(Math.max(0, e.duration - 50));
+      }).observe({ type: "longtask", buffered: true });
+    });
+    const t0 = Date.now();
+    await page.goto(url, { waitUntil: "networkidle" });
+    await page.waitForSelector("html[data-hydrated]", { state: "attached" });
+    await page.waitForFunction(() =>
+      document.querySelector("[data-testid=settings-line]")?.textContent?.includes("Tokyo")
+    );
+    // The last long task's entry reaches the observer after the task.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+    return { shownMs: shownAt - t0, blockingMs: Math.round(blockingMs) };
+  } finally {
+    await ctx.close();
+  }
+}
+
+/**
+ * A guest abroad opening a plain link (`/calendar/demo/intro-call`: the server can only guess
+ * the host's zone) against a link that names their zone (`?tz=Asia/Tokyo`: nothing to correct),
+ * alternating, median of OWN_RUNS each.
+ */
+export async function ownTimesRows(app: AppHandle): Promise<Row[]> {
+  const browser = await launchBrowser();
+  const rows: Row[] = [];
+  try {
+    for (const page of PAGES) {
+      const plain: { shownMs: number; blockingMs: number }[] = [];
+      const named: { shownMs: number; blockingMs: number }[] = [];
+      for (let i = 0; i < OWN_RUNS; i++) {
+        plain.push(await ownTimes(browser, app.url(page.path)));
+        named.push(await ownTimes(browser, app.url(`${page.path}?tz=Asia%2FTokyo`)));
+      }
+      const shown = median(plain.map((r) => r.shownMs));
+      const limit = median(named.map((r) => r.shownMs));
+      const blocking = median(plain.map((r) => r.blockingMs));
+      rows.push({
+        group: "lighthouse",
+        name:
+          `${page.name}: a guest in Tokyo (host in Berlin) opens a plain link, phone throttled as Lighthouse's mobile (median of ${OWN_RUNS})`,
+        measured: `their own times on screen after ${shown} ms (runs ${
+          plain.map((r) => r.shownMs).join("/")
+        }); blocking time ${blocking} ms`,
+        limit: `a link that names their zone: ${limit} ms, blocking ${
+          median(named.map((r) => r.blockingMs))
+        } ms`,
+        ratio: `${(shown / limit).toFixed(2)}×`,
+        target: `≤ ${OWN_TARGET}×`,
+        pass: shown / limit <= OWN_TARGET,
+        metrics: { shownMs: shown, namedMs: limit, blockingMs: blocking },
+      });
+    }
+  } finally {
+    await browser.close();
+  }
+  return rows;
+}
+
 export async function lighthouseRows(): Promise<Row[]> {
   const app = await startApp({ demo: true, env: { INVITO_RATE_LIMIT: "off" } });
   const dir = await Deno.makeTempDir({ prefix: "invito-lh-" });
@@ -122,6 +224,7 @@ export async function lighthouseRows(): Promise<Row[]> {
         },
       });
     }
+    rows.push(...await ownTimesRows(app));
   } finally {
     await app.stop();
     await Deno.remove(dir, { recursive: true }).catch(() => {});

@@ -17,6 +17,12 @@ declare global {
       slotPage?: import("$lib/server/services/slot-page.ts").SlotPage;
       /** The fill-time token the booking page was rendered with (the page cache renews it). */
       fillToken?: string;
+      /**
+       * What a guest page showed only because the server had to guess: the host's zone for want
+       * of `tz=`, the first Accept-Language tag's clock for want of `clock=`. `<html>` carries
+       * them for app.html's script, which asks for the browser's own before the first paint.
+       */
+      guessed?: { timeZone?: string; clock?: string };
       /** A booking form post already decided by the page cache (the action reuses it). */
       bookForm?: import("$lib/server/http/booking-page.ts").BookForm;
     }

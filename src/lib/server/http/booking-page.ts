@@ -160,11 +160,20 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
       durationMin: res.durationMin,
     })
     : null;
+  const clockFromUrl = parseClock(q.get("clock")) !== null;
+  // A page a browser loads (not a form's answer, which must stay what the guest sees): what was
+  // only guessed is marked for the browser to put right before it paints (app.html).
+  if (event.request.method === "GET" && !event.isDataRequest) {
+    locals.guessed = {
+      timeZone: zone.fromUrl ? undefined : res.timeZone,
+      clock: clockFromUrl ? undefined : res.clock,
+    };
+  }
   return {
     series,
     ...res,
     tzFromUrl: zone.fromUrl,
-    clockFromUrl: parseClock(q.get("clock")) !== null,
+    clockFromUrl,
     chosen,
     slotWasTaken: !!slot && !chosen,
     ttlText: formatDuration(locals.app.config.bookingTtlMs, locals.locale),

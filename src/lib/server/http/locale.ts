@@ -16,6 +16,7 @@ import { translator } from "../i18n.ts";
 import { eventTypeLanguage, hostLocale } from "../services/booking-reads.ts";
 import { bookingForToken } from "../services/booking-links.ts";
 import type { TokenPurpose } from "../domain/model/records.ts";
+import { escapeHtml } from "../util/html.ts";
 
 const BOOKING_PAGES = new Set(["/calendar/[username]/[slug]", "/widget/[username]/[slug]"]);
 const GUEST_TOKEN_PAGES = new Set([
@@ -78,13 +79,20 @@ export async function resolveLocale(event: LocaleAsk): Promise<string> {
 
 /**
  * Fills `<html lang>` (first in the chain, so error pages from any later hook get it too):
- * the locale the `locale` hook chose, English if none was chosen yet.
+ * the locale the `locale` hook chose, English if none was chosen yet. A guest page's `<html>`
+ * also says what its zone and clock were guessed to be (`locals.guessed`, for app.html's script).
  */
 export const htmlLang: Handle = ({ event, resolve }) =>
   resolve(event, {
     transformPageChunk: ({ html }) => {
       const tag = event.locals.locale ?? "en";
-      return html.replace("%invito.lang%", tag === PSEUDO_LOCALE ? "en" : tag);
+      const g = event.locals.guessed;
+      const guessed = [
+        g?.timeZone && `data-guessed-tz="${escapeHtml(g.timeZone)}"`,
+        g?.clock && `data-guessed-clock="${escapeHtml(g.clock)}"`,
+      ].filter(Boolean).join(" ");
+      return html.replace("%invito.lang%", tag === PSEUDO_LOCALE ? "en" : tag)
+        .replace(" %invito.guessed%", guessed && ` ${guessed}`);
     },
   });
 

@@ -1,0 +1,110 @@
+/**
+ * A guest who opens a booking link (no `tz=`) sees their own times from the first frame: the
+ * server can only guess the zone (the host's) and the clock (the first Accept-Language tag), and
+ * the browser, which knows both, goes to the page in its own before anything is painted. Before,
+ * the guessed page was painted, the scripts loaded, and the times were then replaced (a second
+ * data request and a second render of the whole panel, which a phone spends a third of a second
+ * on).
+ */
+import assert from "node:assert/strict";
+import { startApp } from "../support/app.ts";
+import { hydrated, launchBrowser, trackPageErrors } from "../support/browser.ts";
+
+Deno.test({
+  name:
+    "e2e: a guest in Tokyo opening a link to the Berlin host's page or widget sees Tokyo times at once, without the Berlin ones being replaced",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const browser = await launchBrowser();
+    try {
+      for (const path of ["/calendar/demo/intro-call", "/widget/demo/intro-call"]) {
+        const ctx = await browser.newContext({ timezoneId: "Asia/Tokyo", locale: "en-GB" });
+        const page = await ctx.newPage();
+        const errors = trackPageErrors(page);
+        const dataRequests: string[] = [];
+        page.on("request", (r) => {
+          if (r.url().includes("__data.json")) dataRequests.push(r.url());
+        });
+        // What each document of the visit painted: a guest who is shown Berlin times even for a
+        // moment has seen the wrong page.
+        const painted: string[] = [];
+        await page.exposeFunction("notePainted", (text: string) => painted.push(text));
+        await page.addInitScript(() => {
+          // Every frame of the document's first 15 s: each zone line it showed, once.
+          let last = "";
+          const look = () => {
+            const line = document.querySelector("[data-testid=settings-line]")?.textContent ?? "";
+            if (line && line !== last) {
+              last = line;
+              // deno-lint-ignore no-explicit-any
+              (globalThis as any).notePainted(line);
+            }
+            if (performance.now() < 15_000) requestAnimationFrame(look);
+          };
+          requestAnimationFrame(look);
+        });
+        await page.goto(`${app.baseUrl}${path}`);
+        await page.waitForURL(/tz=Asia%2FTokyo/);
+        await page.getByText(/Times in Tokyo/).first().waitFor();
+        await hydrated(page);
+        assert.ok(painted.length > 0, `${path}: nothing was painted`);
+        assert.deepEqual(
+          painted.filter((p) => !/Tokyo/.test(p)),
+          [],
+          `${path}: a frame showed other times than Tokyo's`,
+        );
+        assert.deepEqual(dataRequests, [], `${path}: the page asked for its data again`);
+        assert.deepEqual(errors(), []);
+        await ctx.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "e2e: a browser whose language writes 12-hour times but whose first Accept-Language tag writes 24-hour ones gets 12-hour times from the first frame",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const browser = await launchBrowser();
+    try {
+      // No `locale`: Playwright would send it as Accept-Language too. Chromium's own is en-US.
+      const ctx = await browser.newContext({
+        timezoneId: "Europe/Berlin",
+        extraHTTPHeaders: { "accept-language": "de-DE,de;q=0.9" },
+      });
+      const page = await ctx.newPage();
+      const dataRequests: string[] = [];
+      page.on("request", (r) => {
+        if (r.url().includes("__data.json")) dataRequests.push(r.url());
+      });
+      await page.goto(`${app.baseUrl}/calendar/demo/intro-call?lang=en`);
+      await page.waitForURL(/clock=12h/);
+      const first = page.locator("a[data-slot]").first();
+      await first.waitFor();
+      assert.match((await first.textContent())!.trim(), /^\d{1,2}:\d\d [AP]M$/);
+      await hydrated(page);
+      assert.deepEqual(dataRequests, []);
+      // A link that says its zone and clock is shown as it says, with no detour.
+      const asked =
+        `${app.baseUrl}/calendar/demo/intro-call?lang=en&tz=America%2FChicago&clock=24h`;
+      await page.goto(asked);
+      await hydrated(page);
+      assert.equal(page.url(), asked);
+      assert.match(
+        (await page.locator("a[data-slot]").first().textContent())!.trim(),
+        /^\d\d:\d\d$/,
+      );
+      assert.deepEqual(dataRequests, []);
+      await ctx.close();
+    } finally {
+      await browser.close();
+    }
+  },
+});
