@@ -9,6 +9,16 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { hydrated, launchBrowser, trackPageErrors } from "../support/browser.ts";
+import type { Page } from "playwright-core";
+
+/** The page's data requests from now on: each is the page asking again for what it shows. */
+function dataRequestsOf(page: Page): string[] {
+  const urls: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().includes("__data.json")) urls.push(r.url());
+  });
+  return urls;
+}
 
 Deno.test({
   name:
@@ -23,10 +33,7 @@ Deno.test({
         const ctx = await browser.newContext({ timezoneId: "Asia/Tokyo", locale: "en-GB" });
         const page = await ctx.newPage();
         const errors = trackPageErrors(page);
-        const dataRequests: string[] = [];
-        page.on("request", (r) => {
-          if (r.url().includes("__data.json")) dataRequests.push(r.url());
-        });
+        const dataRequests = dataRequestsOf(page);
         // What each document of the visit painted: a guest who is shown Berlin times even for a
         // moment has seen the wrong page.
         const painted: string[] = [];
@@ -80,10 +87,7 @@ Deno.test({
         extraHTTPHeaders: { "accept-language": "de-DE,de;q=0.9" },
       });
       const page = await ctx.newPage();
-      const dataRequests: string[] = [];
-      page.on("request", (r) => {
-        if (r.url().includes("__data.json")) dataRequests.push(r.url());
-      });
+      const dataRequests = dataRequestsOf(page);
       await page.goto(`${app.baseUrl}/calendar/demo/intro-call?lang=en`);
       await page.waitForURL(/clock=12h/);
       const first = page.locator("a[data-slot]").first();
