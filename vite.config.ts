@@ -3,26 +3,52 @@ import tailwindcss from "@tailwindcss/vite";
 import { defineConfig, type Plugin } from "vite";
 import { readFile } from "node:fs/promises";
 import { publicPart } from "./src/lib/shared/catalog-parts.ts";
+import { compileCatalog } from "./src/lib/shared/catalog-compile.ts";
 
-/** `messages/xx.json?public`: the messages public pages show (src/lib/shared/catalog-parts.ts). */
-function publicCatalogs(): Plugin {
+/**
+ * `messages/xx.json?public` and `?all`: the messages public pages show
+ * (src/lib/shared/catalog-parts.ts), and all of them. The browser's are parsed here
+ * (src/lib/shared/catalog-compile.ts, ADR 057); the server's stay ICU sources.
+ */
+function catalogs(): Plugin {
   return {
-    name: "invito:public-catalogs",
+    name: "invito:catalogs",
     enforce: "pre",
-    async load(id) {
+    async load(id, options) {
       const [file, query] = id.split("?");
-      if (query !== "public" || !/[/\\]src[/\\]lib[/\\]messages[/\\][a-z]+\.json$/.test(file)) {
+      if (
+        (query !== "public" && query !== "all") ||
+        !/[/\\]src[/\\]lib[/\\]messages[/\\][a-z]+\.json$/.test(file)
+      ) {
         return null;
       }
       this.addWatchFile(file);
-      const catalog = publicPart(JSON.parse(await readFile(file, "utf8")));
-      return `export default ${JSON.stringify(catalog)};`;
+      const all = JSON.parse(await readFile(file, "utf8"));
+      const part = query === "public" ? publicPart(all) : all;
+      return `export default ${JSON.stringify(options?.ssr ? part : compileCatalog(part))};`;
+    },
+  };
+}
+
+/**
+ * The browser never parses ICU messages (its catalogs come parsed), so `intl-messageformat`'s
+ * parser is swapped for FormatJS's own parser-less build of the same module: ~8 KB less script
+ * on every page.
+ */
+function noParserInBrowser(): Plugin {
+  const parser = "@formatjs/icu-messageformat-parser";
+  return {
+    name: "invito:no-parser-in-browser",
+    enforce: "pre",
+    resolveId(source, importer, options) {
+      if (source !== parser || options?.ssr) return null;
+      return this.resolve(`${parser}/no-parser.js`, importer, { ...options, skipSelf: true });
     },
   };
 }
 
 export default defineConfig({
-  plugins: [publicCatalogs(), tailwindcss(), sveltekit()],
+  plugins: [catalogs(), noParserInBrowser(), tailwindcss(), sveltekit()],
   // KV sqlite files under the root would trigger a page reload on every write.
   server: { watch: { ignored: ["**/data/**", "**/.deno-deploy/**", "**/tests/**"] } },
 });

@@ -1,7 +1,8 @@
 /**
  * What a guest's phone downloads for the booking page: the messages of their language that
- * public pages show, and nothing of the other languages or of the dashboard (ADR 028). Then the
- * page still works in that language after hydration, and switching language loads the new one.
+ * public pages show, already parsed (ADR 057), and nothing of the other languages, of the
+ * dashboard (ADR 028) or of the ICU parser. Then the page still works in that language after
+ * hydration, and switching language loads the new one.
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
@@ -65,6 +66,8 @@ Deno.test({
         assert.ok(!js.includes(marker(lang, true)), `${lang} messages downloaded`);
       }
       assert.ok(!js.includes(marker("de", false)), "dashboard messages downloaded");
+      // The messages come parsed (ADR 057), so the ICU parser is not among the page's scripts.
+      assert.doesNotMatch(js, /parseArgument|EXPECT_ARGUMENT_CLOSING_BRACE/, "the ICU parser");
 
       // Hydrated, in German: picking a day and a time says so in German.
       await page.locator("a[data-slot]").first().click();

@@ -8,7 +8,7 @@ import fr from "../messages/fr.json" with { type: "json" };
 import es from "../messages/es.json" with { type: "json" };
 import {
   canonicalLocale,
-  type Catalog,
+  type SourceCatalog,
   createTranslator,
   DEFAULT_LOCALE,
   type Language,
@@ -18,7 +18,7 @@ import {
   type Translator,
 } from "../shared/i18n.ts";
 
-export const CATALOGS: Record<Language, Catalog> = { en, de, fr, es };
+export const CATALOGS: Record<Language, SourceCatalog> = { en, de, fr, es };
 
 const translators = new Map<string, Translator>();
 

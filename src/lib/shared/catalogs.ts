@@ -1,15 +1,15 @@
 /**
  * The browser's catalog: only the page's language is downloaded (a hashed chunk per language,
  * cached for good), before the page hydrates, and on public pages only its public part
- * (`catalog-parts.ts`; `?public` is cut by a plugin in vite.config.ts). Vite-only
- * (`import.meta.glob`).
+ * (`catalog-parts.ts`). `?public` and `?all` are served by a plugin in vite.config.ts, which
+ * parses the browser's messages at build time (ADR 057). Vite-only (`import.meta.glob`).
  */
 import { type Catalog, createTranslator, type Language, type Translator } from "./i18n.ts";
 import type { CatalogPart } from "./catalog-parts.ts";
 
 const loaders: Record<CatalogPart, Record<string, () => Promise<Catalog>>> = {
   public: import.meta.glob<Catalog>("../messages/*.json", { query: "?public", import: "default" }),
-  full: import.meta.glob<Catalog>("../messages/*.json", { import: "default" }),
+  full: import.meta.glob<Catalog>("../messages/*.json", { query: "?all", import: "default" }),
 };
 const loaded = new Map<string, Catalog>();
 

@@ -12,7 +12,14 @@ import type { MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import type en from "../messages/en.json";
 
 export type MessageKey = keyof typeof en;
-export type Catalog = Record<string, string>;
+/** A catalog as translators write it: key → ICU source. */
+export type SourceCatalog = Record<string, string>;
+/**
+ * A catalog as a translator reads it: each message its ICU source, or the source already parsed
+ * (the browser's catalogs are parsed at build time, `catalog-compile.ts`, so pages ship and run
+ * no parser).
+ */
+export type Catalog = Record<string, string | MessageFormatElement[]>;
 export type MessageValues = Record<string, string | number | null | undefined>;
 
 export const LANGUAGES = ["en", "de", "fr", "es"] as const;
@@ -133,13 +140,15 @@ export function createTranslator(locale: string, catalog: Catalog, fallback?: Ca
     const source = catalog[key] ?? fallback?.[key];
     if (source === undefined) return null;
     try {
-      const ast = parse(source);
+      const ast = toAst(source);
       f = {
         format: new IntlMessageFormat(pseudo ? pseudoAst(ast) : ast, formatLocale),
         plain: plainArguments(ast),
       };
     } catch {
-      f = { format: new IntlMessageFormat(escapeIcu(source), formatLocale), plain: new Set() };
+      // A message that does not parse is shown as written (the catalog test reports it).
+      const text = typeof source === "string" ? source : key;
+      f = { format: new IntlMessageFormat(literal(text), formatLocale), plain: new Set() };
     }
     formats.set(key, f);
     return f;
@@ -159,7 +168,8 @@ export function createTranslator(locale: string, catalog: Catalog, fallback?: Ca
     try {
       return String(f.format.format(cleanValues(f, values)));
     } catch {
-      return catalog[key] ?? key;
+      const source = catalog[key];
+      return typeof source === "string" ? source : key;
     }
   };
   const parts = (key: MessageKey, values?: MessageValues): RichPart[] => {
@@ -216,8 +226,19 @@ function plainArguments(
   return out;
 }
 
-function escapeIcu(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
+/**
+ * Text with none of ICU's syntax characters is one literal; anything else is parsed. Build-time
+ * compilation (`catalog-compile.ts`) leaves exactly such messages as text, so a page never parses.
+ */
+export const ICU_SYNTAX = /[{}<']/;
+
+function toAst(source: string | MessageFormatElement[]): MessageFormatElement[] {
+  if (typeof source !== "string") return source;
+  return ICU_SYNTAX.test(source) ? parse(source) : literal(source);
+}
+
+function literal(text: string): MessageFormatElement[] {
+  return text ? [{ type: TYPE.literal, value: text }] : [];
 }
 
 // ---------------------------------------------------------------------------------------------
