@@ -22,7 +22,17 @@ declare global {
        * of `tz=`, the first Accept-Language tag's clock for want of `clock=`. `<html>` carries
        * them for app.html's script, which asks for the browser's own before the first paint.
        */
-      guessed?: { timeZone?: string; clock?: string };
+      /**
+       * What a guest page only guessed, for app.html's script: the zone (with its offsets over a
+       * year from `offsetsFrom`) and the clock (from Accept-Language's first tag, `lang`).
+       */
+      guessed?: {
+        timeZone?: string;
+        offsets?: number[];
+        offsetsFrom?: number;
+        clock?: string;
+        lang?: string;
+      };
       /** A booking form post already decided by the page cache (the action reuses it). */
       bookForm?: import("$lib/server/http/booking-page.ts").BookForm;
     }

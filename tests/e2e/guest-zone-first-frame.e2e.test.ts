@@ -112,3 +112,68 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "e2e: a guest where the server guessed right costs the page no ICU work before it has loaded; a guest in a zone with the same offsets reads the same times and gets its name once loaded",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const browser = await launchBrowser();
+    try {
+      for (const [zone, city] of [["Europe/Berlin", "Berlin"], ["Europe/Paris", "Paris"]]) {
+        const ctx = await browser.newContext({ timezoneId: zone, locale: "en-GB" });
+        const page = await ctx.newPage();
+        const errors = trackPageErrors(page);
+        const painted: string[] = [];
+        await page.exposeFunction("notePainted", (text: string) => painted.push(text));
+        await page.addInitScript(() => {
+          // deno-lint-ignore no-explicit-any
+          const g = globalThis as any;
+          // Every Intl formatter made while the document is still being read: the first one
+          // this early blocks a phone for hundreds of milliseconds.
+          g.earlyFormatters = 0;
+          const Original = Intl.DateTimeFormat;
+          const count = () => document.readyState === "loading" && g.earlyFormatters++;
+          Intl.DateTimeFormat = new Proxy(Original, {
+            construct: (target, args) => (count(), Reflect.construct(target, args)),
+            apply: (target, self, args) => (count(), Reflect.apply(target, self, args)),
+          });
+          // Each zone line and first time the document showed, once.
+          let last = "";
+          const look = () => {
+            const line = document.querySelector("[data-testid=settings-line]")?.textContent ?? "";
+            const first = document.querySelector("a[data-slot]")?.textContent?.trim() ?? "";
+            if (line && `${line}|${first}` !== last) {
+              last = `${line}|${first}`;
+              g.notePainted(last);
+            }
+            if (performance.now() < 15_000) requestAnimationFrame(look);
+          };
+          requestAnimationFrame(look);
+        });
+        await page.goto(`${app.baseUrl}/calendar/demo/intro-call`);
+        await page.getByText(new RegExp(`Times in ${city}`)).first().waitFor();
+        await hydrated(page);
+        if (city === "Berlin") {
+          const early = await page.evaluate(() =>
+            (globalThis as unknown as { earlyFormatters: number }).earlyFormatters
+          );
+          assert.equal(early, 0, "Intl formatters made before the page had loaded");
+          assert.doesNotMatch(page.url(), /tz=/, "the page sent itself on");
+        } else {
+          // Paris shows Berlin's times on every date, so the page is not sent on before it
+          // paints; once loaded it names the guest's own zone, and no time changes.
+          await page.waitForURL(/tz=Europe%2FParis/);
+          const firsts = new Set(painted.map((p) => p.split("|")[1]).filter(Boolean));
+          assert.equal(firsts.size, 1, `the times changed: ${painted.join(" → ")}`);
+        }
+        assert.deepEqual(errors(), []);
+        await ctx.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  },
+});

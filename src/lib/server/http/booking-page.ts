@@ -9,6 +9,7 @@ import type { App } from "../app.ts";
 import {
   type Clock,
   clockForAcceptLanguage,
+  firstAcceptedTag,
   formatDuration,
   parseClock,
 } from "../../shared/format.ts";
@@ -24,6 +25,7 @@ import { parseAccent } from "../../shared/accent.ts";
 import { translateRef } from "../../shared/i18n.ts";
 import { searchTimeZones, type ZoneMatch } from "../domain/time-zone-search.ts";
 import { canonicalTimeZone, isValidTimeZone } from "../domain/time-zone.ts";
+import { offsetSamples } from "../domain/zone-offsets.ts";
 import { FIELD_MAX } from "../../shared/field-bounds.ts";
 import { decidePrefill } from "../domain/booking-prefill.ts";
 import {
@@ -164,10 +166,16 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
   // A page a browser loads (not a form's answer, which must stay what the guest sees): what was
   // only guessed is marked for the browser to put right before it paints (app.html).
   if (event.request.method === "GET" && !event.isDataRequest) {
-    locals.guessed = {
-      timeZone: zone.fromUrl ? undefined : res.timeZone,
-      clock: clockFromUrl ? undefined : res.clock,
+    const now = locals.app.now();
+    locals.guessed = zone.fromUrl ? {} : {
+      timeZone: res.timeZone,
+      offsets: offsetSamples(res.timeZone, now),
+      offsetsFrom: now,
     };
+    if (!clockFromUrl) {
+      locals.guessed.clock = res.clock;
+      locals.guessed.lang = firstAcceptedTag(event.request.headers.get("accept-language"));
+    }
   }
   return {
     series,
