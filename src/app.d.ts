@@ -20,11 +20,9 @@ declare global {
       /**
        * What a guest page showed only because the server had to guess: the host's zone for want
        * of `tz=`, the first Accept-Language tag's clock for want of `clock=`. `<html>` carries
-       * them for app.html's script, which asks for the browser's own before the first paint.
-       */
-      /**
-       * What a guest page only guessed, for app.html's script: the zone (with its offsets over a
-       * year from `offsetsFrom`) and the clock (from Accept-Language's first tag, `lang`).
+       * them for app.html's script, which asks for the browser's own before the first paint:
+       * with the zone its offsets over a year from `offsetsFrom`, with the clock the
+       * Accept-Language tag it came from (`lang`), so the script can tell without ICU (ADR 056).
        */
       guessed?: {
         timeZone?: string;

@@ -8,13 +8,13 @@ import fr from "../messages/fr.json" with { type: "json" };
 import es from "../messages/es.json" with { type: "json" };
 import {
   canonicalLocale,
-  type SourceCatalog,
   createTranslator,
   DEFAULT_LOCALE,
   type Language,
   languageOf,
   negotiateLocale,
   PSEUDO_LOCALE,
+  type SourceCatalog,
   type Translator,
 } from "../shared/i18n.ts";
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   acceptedLocales,
+  countFormat,
   createTranslator,
   messageRef,
   negotiateLocale,
@@ -8,7 +9,7 @@ import {
   pseudoText,
   translateRef,
 } from "./i18n.ts";
-import { translator } from "../server/i18n.ts";
+import { CATALOGS, translator } from "../server/i18n.ts";
 import { fieldErrors } from "./forms/common.ts";
 import { ProfileForm } from "./forms/profile.ts";
 import * as v from "valibot";
@@ -86,4 +87,42 @@ Deno.test("form messages travel as references and are read in the reader's langu
   // Anything that is not one of our references is shown as it came.
   assert.equal(translateRef(translator("de"), "Plain words."), "Plain words.");
   assert.equal(translateRef(translator("de"), "no.such.key"), "no.such.key");
+});
+
+Deno.test("countFormat: 0–999 written as Intl.NumberFormat writes them in every language and region, larger and fractional numbers by Intl itself", () => {
+  const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  const regions = [""];
+  for (const a of letters) for (const b of letters) regions.push(`-${a}${b}`);
+  const samples = [0, 1, 2, 7, 10, 42, 100, 999];
+  let checked = 0;
+  for (const lang of ["en", "de", "fr", "es"]) {
+    for (const region of regions) {
+      const locale = `${lang}${region}`;
+      const intl = new Intl.NumberFormat(locale);
+      // Regions ICU does not know fall back to the language: checked all the same.
+      const ours = countFormat(locale);
+      for (const n of samples) assert.equal(ours.format(n), intl.format(n), `${locale} ${n}`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 2_000);
+  assert.equal(countFormat("de").format(1200), "1.200");
+  assert.equal(countFormat("fr").format(2.5), "2,5");
+  assert.equal(
+    countFormat("en-u-nu-arab").format(7),
+    new Intl.NumberFormat("en-u-nu-arab").format(7),
+  );
+});
+
+Deno.test("translator: messages format without an IntlMessageFormat per message, plurals and numbers as before", () => {
+  const en = translator("en-US");
+  assert.equal(en.t("calendar.day_free", { day: "Mon", count: 1 }), "Mon, 1 time free");
+  assert.equal(en.t("calendar.day_free", { day: "Mon", count: 1500 }), "Mon, 1,500 times free");
+  // French counts zero as one: "0 horaire libre".
+  assert.equal(
+    translator("fr").t("calendar.day_free", { day: "lun.", count: 0 }),
+    "lun., 0 horaire libre",
+  );
+  // A message missing its values shows its source rather than throwing.
+  assert.equal(translator("en").t("calendar.day_free"), CATALOGS.en["calendar.day_free"]);
 });

@@ -6,12 +6,12 @@
  * A *locale* is the full tag the reader's browser sent or they chose ("en-US", "de-AT"); its
  * *language* picks the catalog, the full tag drives `Intl` (dates, numbers, plural rules).
  */
-import { IntlMessageFormat } from "intl-messageformat";
+import { type Formatters, formatToParts, IntlMessageFormat } from "intl-messageformat";
 import { parse, TYPE } from "@formatjs/icu-messageformat-parser";
 import type { MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import type en from "../messages/en.json";
 
-export type MessageKey = keyof typeof en;
+export type MessageKey = Extract<keyof typeof en, string>;
 /** A catalog as translators write it: key → ICU source. */
 export type SourceCatalog = Record<string, string>;
 /**
@@ -125,34 +125,47 @@ export type RichPart = { text: string; tag: string | null };
 
 /**
  * A translator for `locale` over `catalog`; `fallback` (English) answers keys the catalog lacks.
- * Formats are parsed once per translator and key.
+ * Messages are parsed once per translator and key (the browser's come parsed, ADR 057) and
+ * formatted with FormatJS's own `formatToParts`, without an `IntlMessageFormat` per message:
+ * its constructor asks `Intl.NumberFormat.supportedLocalesOf`, which loads ICU's number data
+ * (~50 ms on this box before a page could hydrate, four times that on a phone) even for text
+ * with no number in it. `Intl` objects are made when a message first needs them.
  */
 export function createTranslator(locale: string, catalog: Catalog, fallback?: Catalog): Translator {
   const lang = languageOf(locale) ?? "en";
   const pseudo = locale === PSEUDO_LOCALE;
   const formatLocale = intlLocale(locale);
-  type Compiled = { format: IntlMessageFormat; plain: Set<string> };
-  const formats = new Map<string, Compiled>();
-  const numbers = new Intl.NumberFormat(formatLocale);
+  type Compiled = { ast: MessageFormatElement[]; plain: Set<string> };
+  const compiled = new Map<string, Compiled>();
+  const numbers = countFormat(formatLocale);
+  const formatters = {
+    getNumberFormat: memoized((locales: string, opts?: Intl.NumberFormatOptions) =>
+      opts === undefined ? numbers : new Intl.NumberFormat(locales, opts)
+    ),
+    getDateTimeFormat: memoized((locales: string, opts?: Intl.DateTimeFormatOptions) =>
+      new Intl.DateTimeFormat(locales, opts)
+    ),
+    getPluralRules: memoized((locales: string, opts?: Intl.PluralRulesOptions) =>
+      new Intl.PluralRules(locales, opts)
+    ),
+  } as unknown as Formatters;
   const formatOf = (key: string): Compiled | null => {
-    let f = formats.get(key);
+    let f = compiled.get(key);
     if (f) return f;
     const source = catalog[key] ?? fallback?.[key];
     if (source === undefined) return null;
     try {
       const ast = toAst(source);
-      f = {
-        format: new IntlMessageFormat(pseudo ? pseudoAst(ast) : ast, formatLocale),
-        plain: plainArguments(ast),
-      };
+      f = { ast: pseudo ? pseudoAst(ast) : ast, plain: plainArguments(ast) };
     } catch {
       // A message that does not parse is shown as written (the catalog test reports it).
-      const text = typeof source === "string" ? source : key;
-      f = { format: new IntlMessageFormat(literal(text), formatLocale), plain: new Set() };
+      f = { ast: literal(typeof source === "string" ? source : key), plain: new Set() };
     }
-    formats.set(key, f);
+    compiled.set(key, f);
     return f;
   };
+  const partsOf = (f: Compiled, values?: Record<string, unknown>) =>
+    formatToParts(f.ast, formatLocale, formatters, IntlMessageFormat.formats, values as never);
   /** Numbers shown as plain `{n}` are written the reader's way ("1.200"); plurals get numbers. */
   const cleanValues = (f: Compiled, values?: MessageValues) => {
     if (!values) return undefined;
@@ -166,7 +179,7 @@ export function createTranslator(locale: string, catalog: Catalog, fallback?: Ca
     const f = formatOf(key);
     if (!f) return key;
     try {
-      return String(f.format.format(cleanValues(f, values)));
+      return partsOf(f, cleanValues(f, values)).map((p) => String(p.value)).join("");
     } catch {
       const source = catalog[key];
       return typeof source === "string" ? source : key;
@@ -179,15 +192,14 @@ export function createTranslator(locale: string, catalog: Catalog, fallback?: Ca
     for (const tag of RICH_TAGS) {
       tagged[tag] = (chunks: unknown[]) => ({ tag, text: chunks.map(String).join("") });
     }
-    let out: unknown;
+    let list: { value: unknown }[];
     try {
-      out = f.format.format(tagged as never);
+      list = partsOf(f, tagged);
     } catch {
       return [{ text: t(key, values), tag: null }];
     }
-    const list = Array.isArray(out) ? out : [out];
     const merged: RichPart[] = [];
-    for (const p of list) {
+    for (const { value: p } of list) {
       const part: RichPart = typeof p === "object" && p !== null && "tag" in p
         ? p as RichPart
         : { text: String(p), tag: null };
@@ -203,6 +215,34 @@ export function createTranslator(locale: string, catalog: Catalog, fallback?: Ca
     t,
     parts,
     has: (key) => key in catalog || (fallback !== undefined && key in fallback),
+  };
+}
+
+/**
+ * A number formatter for `locale` that writes 0–999 as their digits without asking ICU, as
+ * `Intl.NumberFormat` does for every locale of our languages (the test beside this file checks
+ * it), and makes the real one for anything else. A page's plural counts are almost all small,
+ * and the first `Intl.NumberFormat` of a page loads ICU's number data.
+ */
+export function countFormat(locale: string): { format(n: number): string } {
+  let real: Intl.NumberFormat | undefined;
+  // A locale may ask for other digits ("-u-nu-arab"); those always go to ICU.
+  const latinDigits = !/-u-/i.test(locale);
+  return {
+    format: (n) =>
+      latinDigits && Number.isInteger(n) && n >= 0 && n < 1000
+        ? String(n)
+        : (real ??= new Intl.NumberFormat(locale)).format(n),
+  };
+}
+
+function memoized<A extends unknown[], R>(make: (...args: A) => R): (...args: A) => R {
+  const made = new Map<string, R>();
+  return (...args) => {
+    const key = JSON.stringify(args);
+    let value = made.get(key);
+    if (value === undefined) made.set(key, value = make(...args));
+    return value;
   };
 }
 
