@@ -6,7 +6,8 @@
 import { ianaZoneName } from "./time-zone-names.ts";
 
 const cache = new Map<string, Intl.DateTimeFormat>();
-function fmt(locale: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+/** One `Intl.DateTimeFormat` per locale and options, kept (pages, mails and messages share them). */
+export function fmt(locale: string, opts?: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   const key = locale + JSON.stringify(opts);
   let f = cache.get(key);
   if (!f) {
@@ -270,12 +271,25 @@ export function prettyZone(timeZone: string): string {
 }
 
 const numberCache = new Map<string, Intl.NumberFormat>();
-function numberFormat(locale: string, opts: Intl.NumberFormatOptions): Intl.NumberFormat {
+/** One `Intl.NumberFormat` per locale and options, kept. */
+export function numberFormat(locale: string, opts?: Intl.NumberFormatOptions): Intl.NumberFormat {
   const key = locale + JSON.stringify(opts);
   let f = numberCache.get(key);
   if (!f) {
     f = new Intl.NumberFormat(safeLocale(locale), opts);
     if (numberCache.size < 500) numberCache.set(key, f);
+  }
+  return f;
+}
+
+const pluralCache = new Map<string, Intl.PluralRules>();
+/** One `Intl.PluralRules` per locale and options, kept. */
+export function pluralRules(locale: string, opts?: Intl.PluralRulesOptions): Intl.PluralRules {
+  const key = locale + JSON.stringify(opts);
+  let f = pluralCache.get(key);
+  if (!f) {
+    f = new Intl.PluralRules(safeLocale(locale), opts);
+    if (pluralCache.size < 500) pluralCache.set(key, f);
   }
   return f;
 }

@@ -10,6 +10,7 @@ import { type Formatters, formatToParts, IntlMessageFormat } from "intl-messagef
 import { parse, TYPE } from "@formatjs/icu-messageformat-parser";
 import type { MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import type en from "../messages/en.json";
+import { fmt, numberFormat, pluralRules } from "./format.ts";
 
 export type MessageKey = Extract<keyof typeof en, string>;
 /** A catalog as translators write it: key → ICU source. */
@@ -138,16 +139,12 @@ export function createTranslator(locale: string, catalog: Catalog, fallback?: Ca
   type Compiled = { ast: MessageFormatElement[]; plain: Set<string> };
   const compiled = new Map<string, Compiled>();
   const numbers = countFormat(formatLocale);
+  // format.ts's kept `Intl` objects, shared with the pages and mails that format dates.
   const formatters = {
-    getNumberFormat: memoized((locales: string, opts?: Intl.NumberFormatOptions) =>
-      opts === undefined ? numbers : new Intl.NumberFormat(locales, opts)
-    ),
-    getDateTimeFormat: memoized((locales: string, opts?: Intl.DateTimeFormatOptions) =>
-      new Intl.DateTimeFormat(locales, opts)
-    ),
-    getPluralRules: memoized((locales: string, opts?: Intl.PluralRulesOptions) =>
-      new Intl.PluralRules(locales, opts)
-    ),
+    getNumberFormat: (locales: string, opts?: Intl.NumberFormatOptions) =>
+      opts === undefined ? numbers : numberFormat(locales, opts),
+    getDateTimeFormat: fmt,
+    getPluralRules: pluralRules,
   } as unknown as Formatters;
   const formatOf = (key: string): Compiled | null => {
     let f = compiled.get(key);
@@ -225,24 +222,13 @@ export function createTranslator(locale: string, catalog: Catalog, fallback?: Ca
  * and the first `Intl.NumberFormat` of a page loads ICU's number data.
  */
 export function countFormat(locale: string): { format(n: number): string } {
-  let real: Intl.NumberFormat | undefined;
   // A locale may ask for other digits ("-u-nu-arab"); those always go to ICU.
   const latinDigits = !/-u-/i.test(locale);
   return {
     format: (n) =>
       latinDigits && Number.isInteger(n) && n >= 0 && n < 1000
         ? String(n)
-        : (real ??= new Intl.NumberFormat(locale)).format(n),
-  };
-}
-
-function memoized<A extends unknown[], R>(make: (...args: A) => R): (...args: A) => R {
-  const made = new Map<string, R>();
-  return (...args) => {
-    const key = JSON.stringify(args);
-    let value = made.get(key);
-    if (value === undefined) made.set(key, value = make(...args));
-    return value;
+        : numberFormat(locale).format(n),
   };
 }
 

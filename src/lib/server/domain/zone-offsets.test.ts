@@ -16,3 +16,9 @@ Deno.test("offsetSamples: a year of offsets, 30 days apart, as a browser's Date 
   assert.deepEqual(new Set(offsetSamples("America/St_Johns", NOV_2026)), new Set([-210, -150]));
   assert.equal(offsetSamples("UTC", NOV_2026 + 5 * OFFSET_SAMPLE_STEP_MS)[12], 0);
 });
+
+Deno.test("app.html's head script steps through the offsets as offsetSamples does", () => {
+  const html = Deno.readTextFileSync(new URL("../../../app.html", import.meta.url));
+  const step = /new Date\(from \+ i \* ([0-9.e]+)\)/.exec(html)?.[1];
+  assert.equal(Number(step), OFFSET_SAMPLE_STEP_MS);
+});
