@@ -34,6 +34,33 @@ async function earlyFormattersOf(page: Page): Promise<() => number> {
 /** Whether the browser has Temporal (it names its zone without ICU). */
 const hasTemporal = (page: Page) => page.evaluate(() => "Temporal" in globalThis);
 
+/**
+ * What each document of the visit painted in its first 15 s: the zone line and the first time,
+ * recorded on every frame where either changed.
+ */
+async function paintedOf(page: Page): Promise<{ line: string; first: string }[]> {
+  const painted: { line: string; first: string }[] = [];
+  await page.exposeFunction(
+    "notePainted",
+    (line: string, first: string) => painted.push({ line, first }),
+  );
+  await page.addInitScript(() => {
+    let last = "";
+    const look = () => {
+      const line = document.querySelector("[data-testid=settings-line]")?.textContent ?? "";
+      const first = document.querySelector("a[data-slot]")?.textContent?.trim() ?? "";
+      if (line && `${line}|${first}` !== last) {
+        last = `${line}|${first}`;
+        // deno-lint-ignore no-explicit-any
+        (globalThis as any).notePainted(line, first);
+      }
+      if (performance.now() < 15_000) requestAnimationFrame(look);
+    };
+    requestAnimationFrame(look);
+  });
+  return painted;
+}
+
 /** The page's data requests from now on: each is the page asking again for what it shows. */
 function dataRequestsOf(page: Page): string[] {
   const urls: string[] = [];
@@ -58,31 +85,15 @@ Deno.test({
         const errors = trackPageErrors(page);
         const dataRequests = dataRequestsOf(page);
         const earlyFormatters = await earlyFormattersOf(page);
-        // What each document of the visit painted: a guest who is shown Berlin times even for a
-        // moment has seen the wrong page.
-        const painted: string[] = [];
-        await page.exposeFunction("notePainted", (text: string) => painted.push(text));
-        await page.addInitScript(() => {
-          // Every frame of the document's first 15 s: each zone line it showed, once.
-          let last = "";
-          const look = () => {
-            const line = document.querySelector("[data-testid=settings-line]")?.textContent ?? "";
-            if (line && line !== last) {
-              last = line;
-              // deno-lint-ignore no-explicit-any
-              (globalThis as any).notePainted(line);
-            }
-            if (performance.now() < 15_000) requestAnimationFrame(look);
-          };
-          requestAnimationFrame(look);
-        });
+        // A guest who is shown Berlin times even for a moment has seen the wrong page.
+        const painted = await paintedOf(page);
         await page.goto(`${app.baseUrl}${path}`);
         await page.waitForURL(/tz=Asia%2FTokyo/);
         await page.getByText(/Times in Tokyo/).first().waitFor();
         await hydrated(page);
         assert.ok(painted.length > 0, `${path}: nothing was painted`);
         assert.deepEqual(
-          painted.filter((p) => !/Tokyo/.test(p)),
+          painted.map((p) => p.line).filter((line) => !/Tokyo/.test(line)),
           [],
           `${path}: a frame showed other times than Tokyo's`,
         );
@@ -153,24 +164,7 @@ Deno.test({
         const page = await ctx.newPage();
         const errors = trackPageErrors(page);
         const earlyFormatters = await earlyFormattersOf(page);
-        const painted: string[] = [];
-        await page.exposeFunction("notePainted", (text: string) => painted.push(text));
-        await page.addInitScript(() => {
-          // deno-lint-ignore no-explicit-any
-          const g = globalThis as any;
-          // Each zone line and first time the document showed, once.
-          let last = "";
-          const look = () => {
-            const line = document.querySelector("[data-testid=settings-line]")?.textContent ?? "";
-            const first = document.querySelector("a[data-slot]")?.textContent?.trim() ?? "";
-            if (line && `${line}|${first}` !== last) {
-              last = `${line}|${first}`;
-              g.notePainted(last);
-            }
-            if (performance.now() < 15_000) requestAnimationFrame(look);
-          };
-          requestAnimationFrame(look);
-        });
+        const painted = await paintedOf(page);
         await page.goto(`${app.baseUrl}/calendar/demo/intro-call`);
         await page.getByText(new RegExp(`Times in ${city}`)).first().waitFor();
         await hydrated(page);
@@ -181,8 +175,8 @@ Deno.test({
           // Paris shows Berlin's times on every date, so the page is not sent on before it
           // paints; once loaded it names the guest's own zone, and no time changes.
           await page.waitForURL(/tz=Europe%2FParis/);
-          const firsts = new Set(painted.map((p) => p.split("|")[1]).filter(Boolean));
-          assert.equal(firsts.size, 1, `the times changed: ${painted.join(" → ")}`);
+          const firsts = new Set(painted.map((p) => p.first).filter(Boolean));
+          assert.equal(firsts.size, 1, `the times changed: ${JSON.stringify(painted)}`);
         }
         assert.deepEqual(errors(), []);
         await ctx.close();
