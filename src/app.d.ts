@@ -21,8 +21,8 @@ declare global {
        * What a guest page showed only because the server had to guess: the host's zone for want
        * of `tz=`, the first Accept-Language tag's clock for want of `clock=`. `<html>` carries
        * them for app.html's script, which asks for the browser's own before the first paint:
-       * with the zone its offsets over a year from `offsetsFrom`, with the clock the
-       * Accept-Language tag it came from (`lang`), so the script can tell without ICU (ADR 056).
+       * with the zone its offsets over a year from `offsetsFrom`, with the clock the page's
+       * language when it writes that clock (`lang`), so the script can tell without ICU (ADR 056).
        */
       guessed?: {
         timeZone?: string;

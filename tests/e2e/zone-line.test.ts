@@ -29,3 +29,32 @@ Deno.test({
     assert.match(await get("tz=UTC", "en-GB"), /^Times in UTC · /);
   },
 });
+
+Deno.test({
+  name:
+    "guessed clock mark: <html> names a language only when it writes the page's clock, the same for every visitor a kept page is shown to, and never echoes a browser's header",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const mark = async (acceptLanguage: string) => {
+      const res = await fetch(app.url("/calendar/demo/intro-call"), {
+        headers: { "accept-language": acceptLanguage },
+      });
+      const html = await res.text();
+      assert.equal(res.status, 200);
+      return { html, lang: /data-guessed-lang="([^"]*)"/.exec(html)?.[1] ?? null };
+    };
+    // Junk first: the page kept for these words and this clock must not carry it to others.
+    const junk = await mark('"><b>x</b>');
+    assert.equal(junk.lang, null);
+    assert.ok(!junk.html.includes("&lt;b&gt;x"), "the header was written into the page");
+    // English writes 12-hour times: its page is another kept page, marked with its language;
+    // the junk's (English words, 24-hour times from a tag Intl refuses) stays unmarked.
+    assert.equal((await mark("en")).lang, "en");
+    assert.equal((await mark('"><b>x</b>')).lang, null);
+    // Two browsers that differ only after their first language get the same, true mark.
+    assert.equal((await mark("de-DE")).lang, "de-DE");
+    assert.equal((await mark("de-DE,en;q=0.5")).lang, "de-DE");
+  },
+});

@@ -90,14 +90,9 @@ export function formatWallTime(hhmm: string, clock: Clock, locale: string = FORM
   return formatTime(Date.UTC(2026, 0, 5, Number(m[1]) % 24, Number(m[2])), "UTC", clock, locale);
 }
 
-/** The first language an Accept-Language header names, as written ("en-US"; "" for none). */
-export function firstAcceptedTag(header: string | null | undefined): string {
-  return (header?.split(",")[0]?.split(";")[0] ?? "").trim();
-}
-
 /** The clock of the first language an Accept-Language header names. */
 export function clockForAcceptLanguage(header: string | null | undefined): Clock {
-  return clockForLocale(firstAcceptedTag(header));
+  return clockForLocale(header?.split(",")[0]?.split(";")[0]);
 }
 
 /** "2026-11-23": the calendar date of an instant in a zone (en-CA formats dates as ISO). */

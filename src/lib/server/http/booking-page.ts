@@ -9,7 +9,7 @@ import type { App } from "../app.ts";
 import {
   type Clock,
   clockForAcceptLanguage,
-  firstAcceptedTag,
+  clockForLocale,
   formatDuration,
   parseClock,
 } from "../../shared/format.ts";
@@ -174,7 +174,9 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
     };
     if (!clockFromUrl) {
       locals.guessed.clock = res.clock;
-      locals.guessed.lang = firstAcceptedTag(event.request.headers.get("accept-language"));
+      // The page's language, when it writes the guessed clock: true of the page whichever
+      // request the page cache kept it for (it keys on both), and never a browser's header.
+      if (clockForLocale(locals.locale) === res.clock) locals.guessed.lang = locals.locale;
     }
   }
   return {

@@ -81,7 +81,7 @@ export async function resolveLocale(event: LocaleAsk): Promise<string> {
  * Fills `<html lang>` (first in the chain, so error pages from any later hook get it too):
  * the locale the `locale` hook chose, English if none was chosen yet. A guest page's `<html>`
  * also says what its zone and clock were guessed to be, and from what (`locals.guessed`, for
- * app.html's script: the zone's offsets over a year, the Accept-Language tag the clock is from).
+ * app.html's script: the zone's offsets over a year, a language that writes the guessed clock).
  */
 export const htmlLang: Handle = ({ event, resolve }) =>
   resolve(event, {
@@ -93,8 +93,7 @@ export const htmlLang: Handle = ({ event, resolve }) =>
         g?.timeZone && g.offsets && g.offsetsFrom !== undefined &&
         `data-guessed-offsets="${g.offsets.join(" ")}" data-guessed-from="${g.offsetsFrom}"`,
         g?.clock && `data-guessed-clock="${escapeHtml(g.clock)}"`,
-        // A tag no browser sends is left out: the script then asks ICU, as without it.
-        g?.clock && g.lang && g.lang.length <= 35 && `data-guessed-lang="${escapeHtml(g.lang)}"`,
+        g?.clock && g.lang && `data-guessed-lang="${escapeHtml(g.lang)}"`,
       ].filter(Boolean).join(" ");
       return html.replace("%invito.lang%", tag === PSEUDO_LOCALE ? "en" : tag)
         .replace(" %invito.guessed%", guessed && ` ${guessed}`);
