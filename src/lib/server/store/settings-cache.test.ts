@@ -72,6 +72,10 @@ Deno.test("settings copy: an entry older than a second serves while its owner's 
   useCopyClock(() => now);
   const a = await memoryApp({ kv: await Deno.openKv(path), nowIso: "2026-11-20T08:00:00Z" });
   const other = await Deno.openKv(path); // another process on the same store
+  // A connection's opening (its set-up and clean-up of expired keys, on its own thread) can make
+  // a commit on the other connection meanwhile fail with "database is locked" (store/kv.ts): a
+  // first read on it waits for that, as a process's start does.
+  await other.get(["settings-copy-test"]);
   try {
     const host = await createHost(a, { username: "ana", timeZone: "UTC", weekly: WORKDAYS });
     await createEventType(a, host, { slug: "call", durationMin: 60 });
