@@ -31,6 +31,41 @@ async function earlyFormattersOf(page: Page): Promise<() => number> {
   return () => made;
 }
 
+/**
+ * The `Intl` objects the visit's documents made, by kind, from the first script on: the first
+ * one of a document loads ICU's locale data, and hydrating the page needs none (ADR 058).
+ */
+async function intlObjectsOf(page: Page): Promise<() => string[]> {
+  const made: string[] = [];
+  await page.exposeFunction("noteIntlObject", (kind: string) => made.push(kind));
+  await page.addInitScript(() => {
+    for (
+      const kind of [
+        "DateTimeFormat",
+        "NumberFormat",
+        "PluralRules",
+        "Locale",
+        "RelativeTimeFormat",
+        "ListFormat",
+        "DisplayNames",
+        "Collator",
+        "Segmenter",
+      ] as const
+    ) {
+      const Original = Intl[kind] as unknown as new (...a: unknown[]) => object;
+      if (!Original) continue;
+      // deno-lint-ignore no-explicit-any
+      const note = () => (globalThis as any).noteIntlObject(kind);
+      // deno-lint-ignore no-explicit-any
+      (Intl as any)[kind] = new Proxy(Original, {
+        construct: (target, args) => (note(), Reflect.construct(target, args)),
+        apply: (target, self, args) => (note(), Reflect.apply(target, self, args)),
+      });
+    }
+  });
+  return () => made;
+}
+
 /** Whether the browser has Temporal (it names its zone without ICU). */
 const hasTemporal = (page: Page) => page.evaluate(() => "Temporal" in globalThis);
 
@@ -152,7 +187,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "e2e: a guest where the server guessed right costs the page no ICU work before it has loaded; a guest in a zone with the same offsets reads the same times and gets its name once loaded",
+    "e2e: a guest where the server guessed right costs the page no ICU work while it loads and hydrates, and what the browser formats afterwards reads as the server writes it; a guest in a zone with the same offsets reads the same times and gets its name once loaded",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -164,6 +199,7 @@ Deno.test({
         const page = await ctx.newPage();
         const errors = trackPageErrors(page);
         const earlyFormatters = await earlyFormattersOf(page);
+        const intlObjects = await intlObjectsOf(page);
         const painted = await paintedOf(page);
         await page.goto(`${app.baseUrl}/calendar/demo/intro-call`);
         await page.getByText(new RegExp(`Times in ${city}`)).first().waitFor();
@@ -171,6 +207,36 @@ Deno.test({
         if (city === "Berlin") {
           assert.equal(earlyFormatters(), 0, "Intl formatters made before the page had loaded");
           assert.doesNotMatch(page.url(), /tz=/, "the page sent itself on");
+          // Hydrated, and its effects (the guest's zone and clock) done, from the server's
+          // formats and without ICU (ADR 058): Temporal names the zone.
+          await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r))));
+          if (await hasTemporal(page)) {
+            assert.deepEqual(intlObjects(), [], "Intl objects made while the page hydrated");
+          }
+          // What the browser formats itself afterwards reads as the server writes it: the
+          // next month's name and its days' labels.
+          const title = page.locator("#month-title");
+          const before = await title.textContent();
+          await page.getByRole("link", { name: /next month/i }).click();
+          await page.waitForURL(/month=/);
+          await page.waitForFunction(
+            (t) => document.getElementById("month-title")?.textContent !== t,
+            before,
+          );
+          assert.ok(intlObjects().length > 0, "the next month was not formatted in the browser");
+          const served = await (await fetch(page.url(), {
+            headers: { "accept-language": "en-GB" },
+          })).text();
+          const shown = [
+            (await title.textContent())!,
+            ...await page.locator("ul[aria-labelledby='month-title'] a").evaluateAll((as) =>
+              as.map((a) => a.getAttribute("aria-label")!)
+            ),
+          ];
+          assert.ok(shown.length > 1, "the next month has no free day");
+          for (const text of shown) {
+            assert.ok(served.includes(text), `the browser wrote "${text}", the server did not`);
+          }
         } else {
           // Paris shows Berlin's times on every date, so the page is not sent on before it
           // paints; once loaded it names the guest's own zone, and no time changes.

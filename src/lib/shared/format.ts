@@ -5,6 +5,78 @@
  */
 import { ianaZoneName } from "./time-zone-names.ts";
 
+/**
+ * What this module answered while the server rendered a page, written into that page (ADR 058),
+ * so the browser hydrates from the same answers instead of making its first `Intl` objects in
+ * the hydration task: the first one of a document loads ICU's locale data (40–130 ms on this
+ * box, four times that on a phone). A question the page did not answer is computed as before.
+ */
+let recording: Map<string, string> | null = null;
+/** The browser's copy, read from the page once (`undefined` until then, `null` if none). */
+let written: Map<string, string> | null | undefined;
+/** The element that carries them, and its size bound (a page with more formats still works). */
+export const FORMATS_ELEMENT_ID = "invito-formats";
+const MAX_RECORDED = 4000;
+
+/** Server: record the answers of a render (synchronous, so no other request's come between). */
+export function recordFormats(): void {
+  recording = new Map();
+}
+
+/**
+ * Server: the recorded answers as an inert JSON data block for the page (`""` when none), and
+ * recording stops. `<` is escaped, so no answer can end the element.
+ */
+export function takeFormats(): string {
+  const taken = recording;
+  recording = null;
+  if (!taken?.size) return "";
+  const json = JSON.stringify(Object.fromEntries(taken)).replace(/</g, "\\u003c");
+  return `<script type="application/json" id="${FORMATS_ELEMENT_ID}">${json}</script>`;
+}
+
+/** The page's document, as far as reading its formats goes. */
+type PageDocument = {
+  getElementById(id: string): { textContent: string | null } | null;
+  documentElement: { dataset: Record<string, string | undefined> };
+};
+
+/**
+ * Browser: reads the page's formats (the first format call does, from `document`; a test gives
+ * its own page, or `null` for none).
+ */
+export function readWrittenFormats(
+  doc = (globalThis as { document?: PageDocument }).document ?? null,
+): void {
+  written = null;
+  if (!doc) return;
+  try {
+    const text = doc.getElementById(FORMATS_ELEMENT_ID)?.textContent;
+    if (text) written = new Map(Object.entries(JSON.parse(text) as Record<string, string>));
+    // The page's language writes its guessed clock (app.html's mark; server/http/booking-page.ts):
+    // the answer `clockForLocale` would make an `Intl` object for.
+    const { guessedLang, guessedClock } = doc.documentElement.dataset;
+    const clock = parseClock(guessedClock);
+    if (guessedLang && clock) clockOfLocale.set(guessedLang, clock);
+  } catch {
+    // A broken block only costs the Intl objects it would have saved.
+  }
+}
+
+function writtenFormats(): Map<string, string> | null {
+  if (written === undefined) readWrittenFormats();
+  return written ?? null;
+}
+
+/** `compute()`, or the page's answer to the same question (`key` names the function and its arguments). */
+function kept(key: string, compute: () => string): string {
+  const answer = writtenFormats()?.get(key);
+  if (answer !== undefined) return answer;
+  const value = compute();
+  if (recording && recording.size < MAX_RECORDED) recording.set(key, value);
+  return value;
+}
+
 const cache = new Map<string, Intl.DateTimeFormat>();
 /** One `Intl.DateTimeFormat` per locale and options, kept (pages, mails and messages share them). */
 export function fmt(locale: string, opts?: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
@@ -43,6 +115,7 @@ const clockOfLocale = new Map<string, Clock>();
 export function clockForLocale(locale: string | null | undefined): Clock {
   const tag = (locale ?? "").trim();
   if (!tag || tag === "*" || tag.length > 35) return "24h";
+  writtenFormats();
   let clock = clockOfLocale.get(tag);
   if (!clock) {
     try {
@@ -97,7 +170,10 @@ export function clockForAcceptLanguage(header: string | null | undefined): Clock
 
 /** "2026-11-23": the calendar date of an instant in a zone (en-CA formats dates as ISO). */
 export function isoDateIn(ms: number, timeZone: string): string {
-  return fmt("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(ms);
+  return kept(
+    `iso|${ms}|${timeZone}`,
+    () => fmt("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(ms),
+  );
 }
 
 const civilMs = (date: string) => {
@@ -116,26 +192,43 @@ export function civilDateLabel(
   withYear = false,
   locale: string = FORMAT_LOCALE,
 ): string {
-  return fmt(locale, {
-    weekday: "long",
-    day: "numeric",
-    month: "long",
-    ...(withYear ? { year: "numeric" } : {}),
-    timeZone: "UTC",
-  }).format(civilMs(date));
+  return kept(`cl|${date}|${withYear}|${locale}`, () =>
+    fmt(locale, {
+      weekday: "long",
+      day: "numeric",
+      month: "long",
+      ...(withYear ? { year: "numeric" } : {}),
+      timeZone: "UTC",
+    }).format(civilMs(date)));
+}
+
+/** A civil date as a column heading: "Mon 23" (en-US), "Mo., 23.", "lun. 23". */
+export function dayShortLabel(date: string, locale: string = FORMAT_LOCALE): string {
+  return kept(
+    `ds|${date}|${locale}`,
+    () => fmt(locale, { weekday: "short", day: "numeric", timeZone: "UTC" }).format(civilMs(date)),
+  );
 }
 
 /** A civil date without the weekday: "November 23, 2026", "23. November 2026". */
 export function civilDateShort(date: string, locale: string = FORMAT_LOCALE): string {
-  return fmt(locale, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })
-    .format(civilMs(date));
+  return kept(
+    `cs|${date}|${locale}`,
+    () =>
+      fmt(locale, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })
+        .format(civilMs(date)),
+  );
 }
 
 /** "November 2026" for "2026-11" ("novembre 2026" in French, capitalised by the caller). */
 export function monthLabel(month: string, locale: string = FORMAT_LOCALE): string {
   const [y, m] = month.split("-").map(Number);
-  return fmt(locale, { month: "long", year: "numeric", timeZone: "UTC" }).format(
-    Date.UTC(y, m - 1, 1),
+  return kept(
+    `m|${month}|${locale}`,
+    () =>
+      fmt(locale, { month: "long", year: "numeric", timeZone: "UTC" }).format(
+        Date.UTC(y, m - 1, 1),
+      ),
   );
 }
 
@@ -144,10 +237,14 @@ export function weekdayNames(
   locale: string = FORMAT_LOCALE,
   width: "long" | "short" | "narrow" = "long",
 ): Record<1 | 2 | 3 | 4 | 5 | 6 | 7, string> {
-  const f = fmt(locale, { weekday: width, timeZone: "UTC" });
   // 2024-01-01 was a Monday.
   const out = {} as Record<1 | 2 | 3 | 4 | 5 | 6 | 7, string>;
-  for (let d = 1; d <= 7; d++) out[d as 1] = f.format(Date.UTC(2024, 0, d));
+  for (let d = 1; d <= 7; d++) {
+    out[d as 1] = kept(
+      `w|${d}|${width}|${locale}`,
+      () => fmt(locale, { weekday: width, timeZone: "UTC" }).format(Date.UTC(2024, 0, d)),
+    );
+  }
   return out;
 }
 
@@ -160,6 +257,10 @@ const SATURDAY_FIRST = new Set("AE AF BH DJ DZ EG IQ IR JO KW LY OM QA SD SY".sp
 
 /** The ISO weekday a reader's week starts on (1 = Monday, 7 = Sunday), from `Intl` where it can. */
 export function firstDayOfWeek(locale: string = FORMAT_LOCALE): 1 | 6 | 7 {
+  return Number(kept(`fd|${locale}`, () => String(weekStartOf(locale)))) as 1 | 6 | 7;
+}
+
+function weekStartOf(locale: string): 1 | 6 | 7 {
   let loc: Intl.Locale;
   try {
     loc = new Intl.Locale(safeLocale(locale));
@@ -175,8 +276,12 @@ export function firstDayOfWeek(locale: string = FORMAT_LOCALE): 1 | 6 | 7 {
 
 /** "Wednesday, November 25, 2026" (en-US), "Mittwoch, 25. November 2026" (de). */
 export function formatDate(ms: number, timeZone: string, locale: string = FORMAT_LOCALE): string {
-  return fmt(locale, { timeZone, weekday: "long", day: "numeric", month: "long", year: "numeric" })
-    .format(ms);
+  return kept(
+    `d|${ms}|${timeZone}|${locale}`,
+    () =>
+      fmt(locale, { timeZone, weekday: "long", day: "numeric", month: "long", year: "numeric" })
+        .format(ms),
+  );
 }
 
 const timeOpts = (clock: Clock): Intl.DateTimeFormatOptions =>
@@ -191,14 +296,15 @@ export function formatDateTime(
   clock: Clock = "24h",
   locale: string = FORMAT_LOCALE,
 ): string {
-  return fmt(locale, {
-    timeZone,
-    weekday: "long",
-    day: "numeric",
-    month: "long",
-    year: "numeric",
-    ...timeOpts(clock),
-  }).format(ms);
+  return kept(`dt|${ms}|${timeZone}|${clock}|${locale}`, () =>
+    fmt(locale, {
+      timeZone,
+      weekday: "long",
+      day: "numeric",
+      month: "long",
+      year: "numeric",
+      ...timeOpts(clock),
+    }).format(ms));
 }
 
 export function formatTime(
@@ -207,7 +313,10 @@ export function formatTime(
   clock: Clock = "24h",
   locale: string = FORMAT_LOCALE,
 ): string {
-  return fmt(locale, { timeZone, ...timeOpts(clock) }).format(ms);
+  return kept(
+    `t|${ms}|${timeZone}|${clock}|${locale}`,
+    () => fmt(locale, { timeZone, ...timeOpts(clock) }).format(ms),
+  );
 }
 
 /** "10:00–10:30" on the reader's clock. */
@@ -225,14 +334,18 @@ export function formatTimeRange(
 
 /** "Central European Standard Time" — the long name of the zone at that instant. */
 export function zoneName(ms: number, timeZone: string, locale: string = FORMAT_LOCALE): string {
-  const parts = fmt(locale, { timeZone, timeZoneName: "long" }).formatToParts(ms);
-  return parts.find((p) => p.type === "timeZoneName")?.value ?? timeZone;
+  return kept(`zn|${ms}|${timeZone}|${locale}`, () => {
+    const parts = fmt(locale, { timeZone, timeZoneName: "long" }).formatToParts(ms);
+    return parts.find((p) => p.type === "timeZoneName")?.value ?? timeZone;
+  });
 }
 
 /** "GMT+1" — short offset, unambiguous across locales. */
 export function zoneOffset(ms: number, timeZone: string): string {
-  const parts = fmt("en-US", { timeZone, timeZoneName: "shortOffset" }).formatToParts(ms);
-  return parts.find((p) => p.type === "timeZoneName")?.value ?? "";
+  return kept(`zo|${ms}|${timeZone}`, () => {
+    const parts = fmt("en-US", { timeZone, timeZoneName: "shortOffset" }).formatToParts(ms);
+    return parts.find((p) => p.type === "timeZoneName")?.value ?? "";
+  });
 }
 
 /** "Wednesday, November 25, 2026, 10:00–10:30 (Europe/Berlin, GMT+1)" in the reader's locale. */
@@ -289,12 +402,27 @@ export function pluralRules(locale: string, opts?: Intl.PluralRulesOptions): Int
   return f;
 }
 
+/** The plural category of `n` ("one", "other", …), as `Intl.PluralRules` selects it. */
+export function pluralCategory(
+  locale: string,
+  n: number,
+  type: Intl.PluralRuleType = "cardinal",
+): Intl.LDMLPluralRule {
+  return kept(
+    `p|${n}|${type}|${locale}`,
+    () => pluralRules(locale, { type }).select(n),
+  ) as Intl.LDMLPluralRule;
+}
+
 /**
  * 1234.5 → "1,234.5" / "1.234,5" / "1 234,5", at most one decimal ("3.5" %, "12.3" min). The
  * formatter is made once per locale: one per number was most of the insights page's CPU.
  */
 export function formatNumber(n: number, locale: string = FORMAT_LOCALE): string {
-  return numberFormat(locale, { maximumFractionDigits: 1 }).format(n);
+  return kept(
+    `n|${n}|${locale}`,
+    () => numberFormat(locale, { maximumFractionDigits: 1 }).format(n),
+  );
 }
 
 const relativeCache = new Map<string, Intl.RelativeTimeFormat>();
@@ -327,7 +455,10 @@ export function formatAgo(
 
 /** A civil date ("2026-11-23") short: "Nov 23" (en-US), "23 Nov", "23. Nov.". */
 export function shortDateLabel(date: string, locale: string = FORMAT_LOCALE): string {
-  return fmt(locale, { day: "numeric", month: "short", timeZone: "UTC" }).format(civilMs(date));
+  return kept(
+    `sd|${date}|${locale}`,
+    () => fmt(locale, { day: "numeric", month: "short", timeZone: "UTC" }).format(civilMs(date)),
+  );
 }
 
 /**
@@ -347,7 +478,10 @@ export function formatMinutes(
     : minutes !== 0 && minutes % 60 === 0
     ? [minutes / 60, "hour"]
     : [minutes, "minute"];
-  return numberFormat(locale, { style: "unit", unit, unitDisplay: width }).format(value);
+  return kept(
+    `mi|${value}|${unit}|${width}|${locale}`,
+    () => numberFormat(locale, { style: "unit", unit, unitDisplay: width }).format(value),
+  );
 }
 
 /**

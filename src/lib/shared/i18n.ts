@@ -10,7 +10,7 @@ import { type Formatters, formatToParts, IntlMessageFormat } from "intl-messagef
 import { parse, TYPE } from "@formatjs/icu-messageformat-parser";
 import type { MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import type en from "../messages/en.json";
-import { fmt, numberFormat, pluralRules } from "./format.ts";
+import { fmt, numberFormat, pluralCategory } from "./format.ts";
 
 export type MessageKey = Extract<keyof typeof en, string>;
 /** A catalog as translators write it: key → ICU source. */
@@ -144,7 +144,10 @@ export function createTranslator(locale: string, catalog: Catalog, fallback?: Ca
     getNumberFormat: (locales: string, opts?: Intl.NumberFormatOptions) =>
       opts === undefined ? numbers : numberFormat(locales, opts),
     getDateTimeFormat: fmt,
-    getPluralRules: pluralRules,
+    // FormatJS only asks it to select; the answer may come from the page (format.ts, ADR 058).
+    getPluralRules: (locales: string, opts?: Intl.PluralRulesOptions) => ({
+      select: (n: number) => pluralCategory(locales, n, opts?.type),
+    }),
   } as unknown as Formatters;
   const formatOf = (key: string): Compiled | null => {
     let f = compiled.get(key);
