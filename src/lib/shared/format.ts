@@ -4,78 +4,7 @@
  * 12/24-hour choice on top of it. Callers that know no reader get `FORMAT_LOCALE`.
  */
 import { ianaZoneName } from "./time-zone-names.ts";
-
-/**
- * What this module answered while the server rendered a page, written into that page (ADR 058),
- * so the browser hydrates from the same answers instead of making its first `Intl` objects in
- * the hydration task: the first one of a document loads ICU's locale data (40–130 ms on this
- * box, four times that on a phone). A question the page did not answer is computed as before.
- */
-let recording: Map<string, string> | null = null;
-/** The browser's copy, read from the page once (`undefined` until then, `null` if none). */
-let written: Map<string, string> | null | undefined;
-/** The element that carries them, and its size bound (a page with more formats still works). */
-export const FORMATS_ELEMENT_ID = "invito-formats";
-const MAX_RECORDED = 4000;
-
-/** Server: record the answers of a render (synchronous, so no other request's come between). */
-export function recordFormats(): void {
-  recording = new Map();
-}
-
-/**
- * Server: the recorded answers as an inert JSON data block for the page (`""` when none), and
- * recording stops. `<` is escaped, so no answer can end the element.
- */
-export function takeFormats(): string {
-  const taken = recording;
-  recording = null;
-  if (!taken?.size) return "";
-  const json = JSON.stringify(Object.fromEntries(taken)).replace(/</g, "\\u003c");
-  return `<script type="application/json" id="${FORMATS_ELEMENT_ID}">${json}</script>`;
-}
-
-/** The page's document, as far as reading its formats goes. */
-type PageDocument = {
-  getElementById(id: string): { textContent: string | null } | null;
-  documentElement: { dataset: Record<string, string | undefined> };
-};
-
-/**
- * Browser: reads the page's formats (the first format call does, from `document`; a test gives
- * its own page, or `null` for none).
- */
-export function readWrittenFormats(
-  doc = (globalThis as { document?: PageDocument }).document ?? null,
-): void {
-  written = null;
-  if (!doc) return;
-  try {
-    const text = doc.getElementById(FORMATS_ELEMENT_ID)?.textContent;
-    if (text) written = new Map(Object.entries(JSON.parse(text) as Record<string, string>));
-    // The page's language writes its guessed clock (app.html's mark; server/http/booking-page.ts):
-    // the answer `clockForLocale` would make an `Intl` object for.
-    const { guessedLang, guessedClock } = doc.documentElement.dataset;
-    const clock = parseClock(guessedClock);
-    if (guessedLang && clock) clockOfLocale.set(guessedLang, clock);
-  } catch {
-    // A broken block only costs the Intl objects it would have saved.
-  }
-}
-
-function writtenFormats(): Map<string, string> | null {
-  if (written === undefined) readWrittenFormats();
-  return written ?? null;
-}
-
-/** `compute()`, or the page's answer to the same question (`key` names the function and its arguments). */
-function kept(key: string, compute: () => string): string {
-  const answer = writtenFormats()?.get(key);
-  if (answer !== undefined) return answer;
-  const value = compute();
-  if (recording && recording.size < MAX_RECORDED) recording.set(key, value);
-  return value;
-}
+import { kept, vouchedClock } from "./written-formats.ts";
 
 const cache = new Map<string, Intl.DateTimeFormat>();
 /** One `Intl.DateTimeFormat` per locale and options, kept (pages, mails and messages share them). */
@@ -115,7 +44,9 @@ const clockOfLocale = new Map<string, Clock>();
 export function clockForLocale(locale: string | null | undefined): Clock {
   const tag = (locale ?? "").trim();
   if (!tag || tag === "*" || tag.length > 35) return "24h";
-  writtenFormats();
+  // The page's language writes its guessed clock (app.html's mark; server/http/booking-page.ts).
+  const vouched = parseClock(vouchedClock(tag));
+  if (vouched) return vouched;
   let clock = clockOfLocale.get(tag);
   if (!clock) {
     try {

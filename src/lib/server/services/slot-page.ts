@@ -31,8 +31,6 @@ export type SlotPage =
     host: PublicHost;
     eventType: PublicEventType;
     timeZone: string;
-    /** When its times were worked out: the instant the page names the zone's offset for. */
-    asOfMs: number;
     today: string;
     lastDate: string;
     month: string;
@@ -204,7 +202,6 @@ export async function getSlotPage(
     host: schedule.publicHost,
     eventType: toPublicEventType(et, t),
     timeZone: tz,
-    asOfMs: nowMs,
     today: today.toString(),
     lastDate: lastDate.toString(),
     month: month.toString(),

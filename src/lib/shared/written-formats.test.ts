@@ -3,15 +3,17 @@ import {
   civilDateLabel,
   clockForLocale,
   formatNumber,
-  FORMATS_ELEMENT_ID,
   formatTime,
   monthLabel,
   pluralCategory,
+  zoneOffset,
+} from "./format.ts";
+import {
+  FORMATS_ELEMENT_ID,
   readWrittenFormats,
   recordFormats,
   takeFormats,
-  zoneOffset,
-} from "./format.ts";
+} from "./written-formats.ts";
 import { createTranslator } from "./i18n.ts";
 
 /** A page as the browser has it: the server's block, and `<html>`'s marks. */
@@ -96,5 +98,18 @@ Deno.test("written formats: the translator's plurals come from the page too, and
   assert.equal(clockForLocale(tag), "12h");
   readWrittenFormats(pageWith("", { guessedLang: "en-US", guessedClock: "noon" }));
   assert.equal(clockForLocale("en-US"), "12h");
+  readWrittenFormats(null);
+});
+
+Deno.test("written formats: a page with thousands of formats carries at most 16,000 characters of them and formats the rest in the browser", () => {
+  recordFormats();
+  for (let n = 0; n < 5000; n++) formatNumber(n + 0.5, "de-DE");
+  const block = takeFormats();
+  const json = block.slice(block.indexOf(">") + 1, -"</script>".length);
+  const answers = JSON.parse(json) as Record<string, string>;
+  assert.ok(json.length <= 16_100, `${json.length} characters`);
+  assert.ok(Object.keys(answers).length > 100, "too few answers recorded");
+  readWrittenFormats(pageWith(block));
+  assert.equal(formatNumber(4999.5, "de-DE"), "4.999,5");
   readWrittenFormats(null);
 });

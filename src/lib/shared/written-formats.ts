@@ -1,0 +1,94 @@
+/**
+ * The answers of format.ts's functions that the server's render gave, written into the page
+ * (ADR 058). The browser hydrates from the same answers, so it makes no `Intl` objects in the
+ * hydration task. The first `Intl` object of a document loads ICU's locale data: 46–105 ms on
+ * this box, four times that on a phone. A question the page did not answer is computed as
+ * before.
+ */
+let recording: Map<string, string> | null = null;
+/** The browser's copy, read from the page once (`undefined` until then, `null` if none). */
+let written: Map<string, string> | null | undefined;
+/** `<html data-guessed-lang / -clock>`: a language and the clock it writes (app.html's mark). */
+let guessed: { lang: string; clock: string } | null = null;
+/** The element that carries them. */
+export const FORMATS_ELEMENT_ID = "invito-formats";
+/**
+ * A page carries at most this many characters of answers (the booking page ~2,000). A long
+ * dashboard table should not grow the page by more than the ICU load it saves; the browser
+ * formats the rest.
+ */
+const MAX_RECORDED_CHARS = 16_000;
+let recordedChars = 0;
+
+/**
+ * Server: record the answers of one render. A render is synchronous (as SvelteKit's own relative
+ * paths assume), so no other request's answers come in between.
+ */
+export function recordFormats(): void {
+  recording = new Map();
+  recordedChars = 0;
+}
+
+/**
+ * Server: the recorded answers as an inert JSON data block for the page (`""` when there are
+ * none), and recording stops. `<` is escaped, so no answer can end the element.
+ */
+export function takeFormats(): string {
+  const taken = recording;
+  recording = null;
+  if (!taken?.size) return "";
+  const json = JSON.stringify(Object.fromEntries(taken)).replace(/</g, "\\u003c");
+  return `<script type="application/json" id="${FORMATS_ELEMENT_ID}">${json}</script>`;
+}
+
+/** The page's document, as far as reading its formats goes. */
+type PageDocument = {
+  getElementById(id: string): { textContent: string | null } | null;
+  documentElement: { dataset: Record<string, string | undefined> };
+};
+
+/**
+ * Browser: reads the page's formats. The first format call does this from `document`; a test
+ * passes its own page, or `null` for none.
+ */
+export function readWrittenFormats(
+  doc = (globalThis as { document?: PageDocument }).document ?? null,
+): void {
+  written = null;
+  guessed = null;
+  if (!doc) return;
+  try {
+    const { guessedLang, guessedClock } = doc.documentElement.dataset;
+    if (guessedLang && guessedClock) guessed = { lang: guessedLang, clock: guessedClock };
+    const text = doc.getElementById(FORMATS_ELEMENT_ID)?.textContent;
+    if (text) written = new Map(Object.entries(JSON.parse(text) as Record<string, string>));
+  } catch {
+    // A broken block costs only the Intl objects it would have saved.
+  }
+}
+
+function writtenFormats(): Map<string, string> | null {
+  if (written === undefined) readWrittenFormats();
+  return written ?? null;
+}
+
+/** The clock the page says `tag` writes, if it says so (for `clockForLocale`). */
+export function vouchedClock(tag: string): string | undefined {
+  writtenFormats();
+  return guessed?.lang === tag ? guessed.clock : undefined;
+}
+
+/**
+ * `compute()`, or the page's answer to the same question. `key` names the function and its
+ * arguments.
+ */
+export function kept(key: string, compute: () => string): string {
+  const answer = writtenFormats()?.get(key);
+  if (answer !== undefined) return answer;
+  const value = compute();
+  if (recording && recordedChars < MAX_RECORDED_CHARS && !recording.has(key)) {
+    recording.set(key, value);
+    recordedChars += key.length + value.length + 6;
+  }
+  return value;
+}
