@@ -6,16 +6,30 @@
 import { ianaZoneName } from "./time-zone-names.ts";
 import { kept, vouchedClock } from "./written-formats.ts";
 
-const cache = new Map<string, Intl.DateTimeFormat>();
-/** One `Intl.DateTimeFormat` per locale and options, kept (pages, mails and messages share them). */
-export function fmt(locale: string, opts?: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+/**
+ * One `Intl` object per kind, locale and options, kept: making one is the slow part (pages,
+ * mails and messages share them). `limit` bounds a store against odd locales and options.
+ */
+function keptIntl<T>(
+  store: Map<string, T>,
+  limit: number,
+  locale: string,
+  opts: object | undefined,
+  make: (tag: string) => T,
+): T {
   const key = locale + JSON.stringify(opts);
-  let f = cache.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat(safeLocale(locale), opts);
-    if (cache.size < 2000) cache.set(key, f);
+  let made = store.get(key);
+  if (!made) {
+    made = make(safeLocale(locale));
+    if (store.size < limit) store.set(key, made);
   }
-  return f;
+  return made;
+}
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+/** One `Intl.DateTimeFormat` per locale and options, kept. */
+export function fmt(locale: string, opts?: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  return keptIntl(dateFormats, 2000, locale, opts, (tag) => new Intl.DateTimeFormat(tag, opts));
 }
 
 /** The format used when no reader is known (logs, older callers). */
@@ -309,28 +323,16 @@ export function prettyZone(timeZone: string): string {
   return ianaZoneName(timeZone).replaceAll("_", " ");
 }
 
-const numberCache = new Map<string, Intl.NumberFormat>();
+const numberFormats = new Map<string, Intl.NumberFormat>();
 /** One `Intl.NumberFormat` per locale and options, kept. */
 export function numberFormat(locale: string, opts?: Intl.NumberFormatOptions): Intl.NumberFormat {
-  const key = locale + JSON.stringify(opts);
-  let f = numberCache.get(key);
-  if (!f) {
-    f = new Intl.NumberFormat(safeLocale(locale), opts);
-    if (numberCache.size < 500) numberCache.set(key, f);
-  }
-  return f;
+  return keptIntl(numberFormats, 500, locale, opts, (tag) => new Intl.NumberFormat(tag, opts));
 }
 
-const pluralCache = new Map<string, Intl.PluralRules>();
+const pluralRuleSets = new Map<string, Intl.PluralRules>();
 /** One `Intl.PluralRules` per locale and options, kept. */
 export function pluralRules(locale: string, opts?: Intl.PluralRulesOptions): Intl.PluralRules {
-  const key = locale + JSON.stringify(opts);
-  let f = pluralCache.get(key);
-  if (!f) {
-    f = new Intl.PluralRules(safeLocale(locale), opts);
-    if (pluralCache.size < 500) pluralCache.set(key, f);
-  }
-  return f;
+  return keptIntl(pluralRuleSets, 500, locale, opts, (tag) => new Intl.PluralRules(tag, opts));
 }
 
 /** The plural category of `n` ("one", "other", …), as `Intl.PluralRules` selects it. */
@@ -356,7 +358,7 @@ export function formatNumber(n: number, locale: string = FORMAT_LOCALE): string 
   );
 }
 
-const relativeCache = new Map<string, Intl.RelativeTimeFormat>();
+const relativeFormats = new Map<string, Intl.RelativeTimeFormat>();
 
 /**
  * How long ago, as the reader's language says it: "5 minutes ago", "vor 3 Stunden", "il y a
@@ -369,12 +371,13 @@ export function formatAgo(
   locale: string = FORMAT_LOCALE,
   justNow?: string,
 ): string {
-  const tag = safeLocale(locale);
-  let rtf = relativeCache.get(tag);
-  if (!rtf) {
-    rtf = new Intl.RelativeTimeFormat(tag, { numeric: "auto" });
-    if (relativeCache.size < 200) relativeCache.set(tag, rtf);
-  }
+  const rtf = keptIntl(
+    relativeFormats,
+    200,
+    locale,
+    undefined,
+    (tag) => new Intl.RelativeTimeFormat(tag, { numeric: "auto" }),
+  );
   const s = Math.max(0, Math.round((nowMs - ms) / 1000));
   if (s < 60) return justNow ?? rtf.format(0, "second");
   const m = Math.round(s / 60);
