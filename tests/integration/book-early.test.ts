@@ -210,6 +210,67 @@ Deno.test({
 Deno.test({
   ...opts,
   name:
+    "book early: a crowd on a page no request has shown yet (a server just started) goes through SvelteKit once; the rest wait for that answer and are answered before it",
+  async fn() {
+    await using app = await demoApp();
+    const base = app.baseUrl;
+    // The times from the widget: the booking page's path stays unseen by this server.
+    const day = await fullDay(base, "/widget/demo/intro-call", { min: 3 });
+    const action = `${PAGE}?/book`;
+    for (
+      const [kind, post, slot] of [
+        ["without JavaScript", plain, day.slots[0]],
+        ["with JavaScript", enhanced, day.slots[1]],
+      ] as const
+    ) {
+      const before = await answers(base);
+      const crowd = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => post(base, action, guest(`f${i}`, slot))),
+      );
+      const statuses = crowd.map((r) => r.status);
+      if (post === plain) {
+        assert.equal(statuses.filter((s) => s === 303).length, 1, statuses.join(" "));
+        assert.equal(statuses.filter((s) => s === 409).length, 29, statuses.join(" "));
+        for (const [i, r] of crowd.entries()) {
+          if (r.status === 409) {
+            assert.ok(r.body.includes(`f${i}@example.test`), `guest ${i}'s page`);
+          }
+        }
+      } else {
+        const types = crowd.map((r) => JSON.parse(r.body).type);
+        assert.equal(types.filter((x) => x === "redirect").length, 1, types.join(" "));
+        assert.equal(types.filter((x) => x === "failure").length, 29, types.join(" "));
+        // SvelteKit's answer and the early ones, booked or refused, carry the same headers.
+        for (const r of crowd) {
+          assert.deepEqual(comparable(r.headers), comparable(crowd[0].headers));
+        }
+      }
+      const n = await answers(base);
+      // One post teaches the page's route (and a booked post's answer); a refusal's page may be
+      // rendered once more. Before, a crowd on a path not yet seen all went through SvelteKit.
+      assert.ok(
+        n.sveltekit - before.sveltekit <= 2,
+        `${kind}, by SvelteKit: ${JSON.stringify([before, n])}`,
+      );
+      assert.equal(n.early + n.sveltekit - before.early - before.sveltekit, 30);
+    }
+    // The widget's posts are SvelteKit's (its frame-ancestors follow the host): a crowd there,
+    // on a path not seen either, is not held back for a lesson and still books exactly once.
+    const widget = await Promise.all(
+      Array.from(
+        { length: 20 },
+        (_, i) => plain(base, "/widget/demo/intro-call?/book", guest(`w${i}`, day.slots[2])),
+      ),
+    );
+    const ws = widget.map((r) => r.status);
+    assert.equal(ws.filter((s) => s === 303).length, 1, ws.join(" "));
+    assert.equal(ws.filter((s) => s === 409).length, 19, ws.join(" "));
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
     "refused posts that SvelteKit answers (a multipart form: not answered early) render their page once per crowd",
   async fn() {
     await using app = await demoApp();

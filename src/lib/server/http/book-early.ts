@@ -10,13 +10,18 @@
  *
  * What SvelteKit's pipeline decides for a booking post, and how it is decided here:
  * - the route and its params: learned from SvelteKit, by the path as asked (`learn`, from
- *   any request the page cache's hook saw on a booking page) — never matched by hand;
+ *   any request the page cache's hook saw) — never matched by hand;
  * - the cross-site check and the body's bounds: server.ts, before this, as for every request;
  * - a renamed host's redirect, the rate limit and the language: the hooks' own functions
  *   (`usernameRedirect`, `rateGroupFor`/`checkRateLimit`, `resolveLocale`);
  * - the decision: `decideBookPost`, the action's own;
  * - the answer's headers (security headers, Vary): learned from SvelteKit's answer to a booked
- *   post of the same route, kind and `?lang=` presence; until one is learned, SvelteKit answers.
+ *   post (or an enhanced post's refusal) of the same route, kind and `?lang=` presence; until one
+ *   is learned, SvelteKit answers.
+ *
+ * What is not learned yet is learned from one post of a crowd: the rest wait for SvelteKit's
+ * answer to it (`lesson`), then go on here. A crowd on a server that had not yet shown that
+ * page (just started, or the page fell out of `routes`) otherwise went through SvelteKit whole.
  *
  * Answered here: a booking (303, or the enhanced post's JSON redirect), a refusal without
  * JavaScript whose page is kept as a template (http/refusal-pages.ts), and an enhanced post's
@@ -49,12 +54,15 @@ const MAX_PATHS = 1_000;
 type Route = { routeId: string; params: Record<string, string> };
 type Kind = "plain" | "json";
 
-/** Route and params of a path SvelteKit resolved, by the path as asked; insertion order is recency. */
-const routes = new Map<string, Route>();
+/**
+ * Route and params of a path SvelteKit resolved, by the path as asked (null: not a booking page,
+ * SvelteKit answers its posts); insertion order is recency.
+ */
+const routes = new Map<string, Route | null>();
 /** The final headers of SvelteKit's answer to a booked post, by route, kind and `?lang=`. */
 const answerHeaders = new Map<string, [string, string][]>();
-/** Requests the page cache's hook saw on a booking page: what `learn` learns from. */
-const seen = new WeakMap<Request, Route & { locals: App.Locals }>();
+/** Requests the page cache's hook saw, with their route: what `learn` learns from. */
+const seen = new WeakMap<Request, { route: Route | null; locals: App.Locals }>();
 /** Requests whose rate limit was counted here (the hook then does not count them again). */
 const counted = new WeakSet<Request>();
 
@@ -71,14 +79,35 @@ function kindOf(h: Headers): Kind | null {
 const headersKey = (routeId: string, kind: Kind, url: URL) =>
   `${routeId}\n${kind}\n${url.searchParams.has("lang")}`;
 
-/** Called by the page cache's hook for every request on a booking page (see `learn`). */
+/** Called by the page cache's hook for every request (see `learn`). */
 export function noteBookingRoute(event: RequestEvent): void {
-  if (!event.route.id || !EARLY_ROUTES.has(event.route.id)) return;
+  const id = event.route.id;
   seen.set(event.request, {
-    routeId: event.route.id,
-    params: event.params as Record<string, string>,
+    route: id && EARLY_ROUTES.has(id)
+      ? { routeId: id, params: event.params as Record<string, string> }
+      : null,
     locals: event.locals,
   });
+}
+
+/**
+ * Posts waiting for what SvelteKit's answer to one of them teaches (a path's route, the headers
+ * of a kind of answer), by what it teaches; and the request handed to SvelteKit for each.
+ */
+const lessons = new Map<string, { ready: Promise<void>; settle: () => void }>();
+const teachers = new WeakMap<Request, string>();
+
+/**
+ * The wait for a lesson already asked for, or `{ teach }` when this post is the one to ask:
+ * `teach` marks the request handed to SvelteKit, whose answer (`learn`) ends the wait. A crowd
+ * arrives in one tick: no await between looking here and handing the request over.
+ */
+function lesson(key: string): Promise<void> | { teach: (req: Request) => void } {
+  const waiting = lessons.get(key);
+  if (waiting) return waiting.ready;
+  let settle!: () => void;
+  lessons.set(key, { ready: new Promise<void>((r) => settle = r), settle });
+  return { teach: (req) => teachers.set(req, key) };
 }
 
 /** Whether this request's rate limit was already counted before SvelteKit. */
@@ -91,26 +120,48 @@ export function rateCountedEarly(req: Request): boolean {
  * the headers the next ones of its kind are answered with.
  */
 function learn(req: Request, url: URL, res: Response | undefined): void {
+  try {
+    learnFrom(req, url, res);
+  } finally {
+    // Whoever waited for this answer goes on, also when SvelteKit threw.
+    const key = teachers.get(req);
+    const waiting = key === undefined ? undefined : lessons.get(key);
+    if (waiting) {
+      lessons.delete(key!);
+      waiting.settle();
+    }
+  }
+}
+
+/** Whether a decision is answered here once its kind's headers are known (see `answer`). */
+const answeredEarly = (decided: BookForm, kind: Kind) =>
+  decided.kind === "booked" ||
+  (kind === "json" && decided.kind === "failed" && decided.status !== BUSY_STATUS);
+
+function learnFrom(req: Request, url: URL, res: Response | undefined): void {
   // A refusal's page SvelteKit answered, and who waits for it (even when it failed).
   if (req.method === "POST") learnRefusal(req, res);
   const s = seen.get(req);
   if (!s || !res) return;
   routes.delete(url.pathname);
   while (routes.size >= MAX_PATHS) routes.delete(routes.keys().next().value!);
-  routes.set(url.pathname, { routeId: s.routeId, params: s.params });
+  routes.set(url.pathname, s.route);
   const decided = s.locals.bookForm;
-  if (req.method !== "POST" || !decided) return;
+  if (req.method !== "POST" || !decided || !s.route) return;
   recordBookPost("sveltekit");
   const kind = kindOf(req.headers);
   // A signed-in host's answers differ (never stored by a cache); they are not answered early.
-  if (decided.kind !== "booked" || !kind || SESSION_COOKIE.test(req.headers.get("cookie") ?? "")) {
+  if (
+    !kind || !answeredEarly(decided, kind) || SESSION_COOKIE.test(req.headers.get("cookie") ?? "")
+  ) {
     return;
   }
   const fits = kind === "plain"
-    ? res.status === 303 && res.headers.get("location") === decided.location
+    ? decided.kind === "booked" && res.status === 303 &&
+      res.headers.get("location") === decided.location
     : res.status === 200 && res.headers.get("content-type") === "application/json";
   if (!fits) return;
-  const key = headersKey(s.routeId, kind, url);
+  const key = headersKey(s.route.routeId, kind, url);
   if (answerHeaders.has(key)) return;
   if (answerHeaders.size >= MAX_PATHS) answerHeaders.clear();
   answerHeaders.set(
@@ -156,15 +207,25 @@ async function answer(
   url: URL,
   clientIp: string,
 ): Promise<Response | Request | null> {
-  if (req.method !== "POST" || routes.size === 0) return null;
-  const route = routes.get(url.pathname);
-  if (!route || actionName(url) !== "book") return null;
+  if (req.method !== "POST" || actionName(url) !== "book") return null;
   const h = req.headers;
   const kind = kindOf(h);
   if (
     !kind || SESSION_COOKIE.test(h.get("cookie") ?? "") ||
     !/^application\/x-www-form-urlencoded\s*(;|$)/i.test(h.get("content-type") ?? "")
   ) return null;
+  let route = routes.get(url.pathname);
+  if (route === undefined) {
+    // A path SvelteKit has not resolved yet: one post of its crowd teaches it.
+    const asked = lesson(`route\n${url.pathname}`);
+    if (!(asked instanceof Promise)) {
+      asked.teach(req);
+      return null;
+    }
+    await asked;
+    route = routes.get(url.pathname);
+  }
+  if (!route) return null;
   const { routeId, params } = route;
   // A renamed host's old address answers with a redirect (the hooks' `oldUsernames`).
   if (await usernameRedirect(app, routeId, params, url)) return null;
@@ -194,16 +255,22 @@ async function answer(
     t: translator(locale),
   };
   const decided = await decideBookPost(post);
-  const headers = answerHeaders.get(headersKey(routeId, kind, url));
-  if (decided.kind !== "not_found" && headers) {
-    if (kind === "json" && (decided.kind === "booked" || decided.status !== BUSY_STATUS)) {
-      recordBookPost("early");
-      return answerWith(jsonAnswer(decided), 200, headers);
-    }
-    if (decided.kind === "booked") {
-      recordBookPost("early");
-      return answerWith(null, 303, [["location", decided.location], ...headers]);
-    }
+  const hk = headersKey(routeId, kind, url);
+  let headers = answerHeaders.get(hk);
+  let teach: ((req: Request) => void) | undefined;
+  if (!headers && answeredEarly(decided, kind)) {
+    // Not learned yet: one of the crowd's answers from SvelteKit teaches them.
+    const asked = lesson(`headers\n${hk}`);
+    if (asked instanceof Promise) {
+      await asked;
+      headers = answerHeaders.get(hk);
+    } else teach = asked.teach;
+  }
+  if (headers && answeredEarly(decided, kind)) {
+    recordBookPost("early");
+    return decided.kind === "booked" && kind === "plain"
+      ? answerWith(null, 303, [["location", decided.location], ...headers])
+      : answerWith(jsonAnswer(decided as Exclude<BookForm, { kind: "not_found" }>), 200, headers);
   }
   let renderBy: ((req: Request) => void) | undefined;
   if (kind === "plain" && decided.kind === "failed" && decided.status !== BUSY_STATUS) {
@@ -226,6 +293,7 @@ async function answer(
   const handed = new Request(req, { body: text });
   handOverDecision(handed, decided);
   renderBy?.(handed);
+  teach?.(handed);
   if (group) counted.add(handed);
   return handed;
 }
