@@ -13,6 +13,7 @@ import { slotRows } from "./slots.ts";
 import { pageRows } from "./page.ts";
 import { bookingRows } from "./bookings.ts";
 import { importRows } from "./import.ts";
+import { importPageRows } from "./import-pages.ts";
 import { apiRows } from "./api.ts";
 import { lighthouseRows } from "./lighthouse.ts";
 import { insightsRows } from "./insights.ts";
@@ -69,6 +70,8 @@ if (only.has("insights")) {
 if (only.has("import")) {
   console.error("bench: importing 5,000 bookings from a host's export …");
   rows.push(...await importRows());
+  console.error("bench: page loads while a 60 MB export is read …");
+  rows.push(...await importPageRows());
 }
 
 if (only.has("teams")) {

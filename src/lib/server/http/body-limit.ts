@@ -131,6 +131,14 @@ export function uploadBusy(req: Request): Response {
 }
 
 const NO_BODY = new Set(["GET", "HEAD", "OPTIONS"]);
+/** How long a body is read before the other requests get a turn. */
+const YIELD_AFTER_MS = 10;
+/**
+ * A body this large is handed on as a stream of its one buffer: a `Request` built from bytes
+ * copies them, and a fresh 60 MB copy took ~250 ms of the one thread here (first-touch page
+ * faults). `requestBytes` takes the buffer back without copying.
+ */
+const HANDED_AS_STREAM = 1024 * 1024;
 
 type Why = "too_large" | "too_slow" | "cut_off";
 
@@ -180,50 +188,47 @@ export async function boundBody(
     return refuse("too_large");
   }
   const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<"late">((resolve) =>
-    timer = setTimeout(() => resolve("late"), timeoutMs)
-  );
+  const body = new BodyBytes(declared === null ? null : Number(declared));
+  let late = false;
+  // Cancelling the reader ends the pending read (a race per chunk against one deadline promise
+  // left a reaction on it for every chunk of a 64 MB upload).
+  const timer = setTimeout(() => {
+    late = true;
+    reader.cancel().catch(() => {});
+  }, timeoutMs);
+  let since = performance.now();
   try {
     while (true) {
-      const next = await Promise.race([reader.read(), late]);
-      if (next === "late") {
-        await reader.cancel().catch(() => {});
-        return refuse("too_slow");
+      // A large upload whose pieces are already here is read without a turn for anyone else:
+      // every page waited behind a 60 MB import (bench/import-pages.ts). Each ~10 ms of reading
+      // lets the other requests run.
+      if (performance.now() - since > YIELD_AFTER_MS) {
+        await new Promise((r) => setTimeout(r, 0));
+        since = performance.now();
       }
+      const next = await reader.read();
+      if (late) return refuse("too_slow");
       if (next.done) break;
-      size += next.value.byteLength;
-      if (size > limit) {
+      if (body.size + next.value.byteLength > limit) {
         await reader.cancel().catch(() => {});
         return refuse("too_large");
       }
-      chunks.push(next.value);
+      body.add(next.value);
     }
   } catch {
+    if (late) return refuse("too_slow");
     // The client went away mid-body; nobody is listening for the answer.
     return refuse("cut_off");
   } finally {
     clearTimeout(timer);
   }
-  // The chunks as they came, not one more copy of them (an upload may be 64 MB).
-  const body = chunks.length === 0
-    ? new Uint8Array(0)
-    : chunks.length === 1
-    ? chunks[0]
-    : new ReadableStream<Uint8Array>({
-      start(ctrl) {
-        for (const c of chunks.splice(0)) ctrl.enqueue(c);
-        ctrl.close();
-      },
-    });
+  const size = body.size;
   if (declared !== null && Number(declared) === size) {
     // The usual case (a browser's form post, an API client's JSON): the declared length is right,
     // so the request keeps its header list as it is, copied inside the constructor. Converting it
     // into a new Headers object cost 25 µs and 38 KB of garbage per post (issue 26's profile).
     // @ts-ignore: Deno needs duplex for streaming request bodies
-    return new Request(req, { body: body as BodyInit, duplex: "half" });
+    return new Request(req, { body: body.body() as BodyInit, duplex: "half" });
   }
   const headers = new Headers(req.headers);
   headers.delete("transfer-encoding");
@@ -231,9 +236,92 @@ export async function boundBody(
   return new Request(req.url, {
     method: req.method,
     headers,
-    body: body as BodyInit,
+    body: body.body() as BodyInit,
     signal: req.signal,
     // @ts-ignore: Deno needs duplex for streaming request bodies
     duplex: "half",
   });
+}
+
+/**
+ * A body's bytes as they arrive. With a declared length they are copied into one buffer of that
+ * size as they come: the request then holds one buffer, which SvelteKit takes whole. Handing on
+ * the chunks as a stream (an upload arrives in thousands) made `request.arrayBuffer()` collect
+ * them again in JavaScript: ~200 ms of one thread for a 60 MB import, with every page waiting
+ * (bench/import-pages.ts). A single chunk is kept as it is (a form post: no copy).
+ */
+class BodyBytes {
+  size = 0;
+  #first: Uint8Array | null = null;
+  #buf: Uint8Array | null = null;
+  #chunks: Uint8Array[] = [];
+  constructor(readonly declared: number | null) {}
+
+  add(chunk: Uint8Array): void {
+    if (!this.#first) {
+      this.#first = chunk;
+      this.size = chunk.byteLength;
+      return;
+    }
+    const end = this.size + chunk.byteLength;
+    if (!this.#buf && !this.#chunks.length && this.declared !== null && this.declared >= end) {
+      this.#buf = new Uint8Array(this.declared);
+      this.#buf.set(this.#first);
+    }
+    if (this.#buf && end <= this.#buf.length) {
+      this.#buf.set(chunk, this.size);
+    } else {
+      // No length declared, or more than declared (only a caller inside this process can send
+      // that): the chunks as they came, joined once at the end.
+      if (!this.#chunks.length) this.#chunks.push(this.#buf?.subarray(0, this.size) ?? this.#first);
+      this.#buf = null;
+      this.#chunks.push(chunk);
+    }
+    this.size = end;
+  }
+
+  /** The body for the request handed on (see HANDED_AS_STREAM). */
+  body(): Uint8Array | ReadableStream<Uint8Array> {
+    const bytes = this.bytes();
+    if (bytes.byteLength <= HANDED_AS_STREAM) return bytes;
+    return new ReadableStream<Uint8Array>({
+      start(ctrl) {
+        ctrl.enqueue(bytes);
+        ctrl.close();
+      },
+    });
+  }
+
+  bytes(): Uint8Array {
+    if (this.#chunks.length) return joined(this.#chunks, this.size);
+    return this.#buf?.subarray(0, this.size) ?? this.#first ?? new Uint8Array(0);
+  }
+}
+
+/**
+ * A request's body as one buffer: the buffer itself when it comes as one piece (a large body
+ * `boundBody` read), so 64 MB is not copied again on this thread; otherwise joined once.
+ */
+export async function requestBytes(req: Request): Promise<Uint8Array> {
+  if (!req.body) return new Uint8Array(0);
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const next = await reader.read();
+    if (next.done) break;
+    chunks.push(next.value);
+    size += next.value.byteLength;
+  }
+  return chunks.length === 1 ? chunks[0] : joined(chunks, size);
+}
+
+function joined(chunks: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
 }

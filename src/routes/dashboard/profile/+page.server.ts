@@ -3,6 +3,7 @@ import * as v from "valibot";
 import type { Actions, PageServerLoad } from "./$types";
 import { listTimeZones } from "$lib/server/domain/time-zone.ts";
 import { resolveTypedZone } from "$lib/server/http/zone-input.ts";
+import { requestBytes } from "$lib/server/http/body-limit.ts";
 import { adoptBrowserTimeZone, reloadUser, updateProfile } from "$lib/server/services/profile.ts";
 import { fieldErrors, formValues } from "$lib/shared/forms/common.ts";
 import { ProfileForm } from "$lib/shared/forms/profile.ts";
@@ -126,9 +127,10 @@ export const actions: Actions = {
   /** A host moving servers: their export from another Invito, applied where it does not clash. */
   importData: async ({ request, locals }) => {
     const refused = (error: string) => fail(400, { imported: { error, applied: [], skipped: [] } });
-    // The whole form goes to the import, which takes its file apart off this thread (64 MB).
+    // The whole form goes to the import, which takes its file apart off this thread (64 MB), as
+    // the one buffer server.ts read it into: no copy of it is made here.
     const res = await importHostData(locals.app, locals.user!, {
-      bytes: new Uint8Array(await request.arrayBuffer()),
+      bytes: await requestBytes(request),
       contentType: request.headers.get("content-type") ?? "",
     }, locals.t);
     if (!res.ok) return refused(res.error);
