@@ -97,17 +97,19 @@ export function noteBookingRoute(event: RequestEvent): void {
 const lessons = new Map<string, { ready: Promise<void>; settle: () => void }>();
 const teachers = new WeakMap<Request, string>();
 
+/** The wait for SvelteKit's answer to the post of this crowd that was sent to learn `key`. */
+const lessonAsked = (key: string): Promise<void> | undefined => lessons.get(key)?.ready;
+
 /**
- * The wait for a lesson already asked for, or `{ teach }` when this post is the one to ask:
- * `teach` marks the request handed to SvelteKit, whose answer (`learn`) ends the wait. A crowd
- * arrives in one tick: no await between looking here and handing the request over.
+ * Sends `req` (handed to SvelteKit now) to learn `key`; its answer (`learn`, which server.ts
+ * calls in a `finally`) ends the wait. Asked only at the hand-over, with no await since the
+ * crowd looked (`lessonAsked`): a crowd arrives in one tick, and a lesson asked for a request
+ * that then never reached SvelteKit would hold every later post of its path.
  */
-function lesson(key: string): Promise<void> | { teach: (req: Request) => void } {
-  const waiting = lessons.get(key);
-  if (waiting) return waiting.ready;
+function askLesson(key: string, req: Request): void {
   let settle!: () => void;
   lessons.set(key, { ready: new Promise<void>((r) => settle = r), settle });
-  return { teach: (req) => teachers.set(req, key) };
+  teachers.set(req, key);
 }
 
 /** Whether this request's rate limit was already counted before SvelteKit. */
@@ -143,6 +145,8 @@ function learnFrom(req: Request, url: URL, res: Response | undefined): void {
   if (req.method === "POST") learnRefusal(req, res);
   const s = seen.get(req);
   if (!s || !res) return;
+  // Other pages are remembered only when a post asked (the widget's posts, not held again).
+  if (!s.route && !teachers.has(req)) return;
   routes.delete(url.pathname);
   while (routes.size >= MAX_PATHS) routes.delete(routes.keys().next().value!);
   routes.set(url.pathname, s.route);
@@ -217,9 +221,10 @@ async function answer(
   let route = routes.get(url.pathname);
   if (route === undefined) {
     // A path SvelteKit has not resolved yet: one post of its crowd teaches it.
-    const asked = lesson(`route\n${url.pathname}`);
-    if (!(asked instanceof Promise)) {
-      asked.teach(req);
+    const key = `route\n${url.pathname}`;
+    const asked = lessonAsked(key);
+    if (!asked) {
+      askLesson(key, req);
       return null;
     }
     await asked;
@@ -257,14 +262,15 @@ async function answer(
   const decided = await decideBookPost(post);
   const hk = headersKey(routeId, kind, url);
   let headers = answerHeaders.get(hk);
-  let teach: ((req: Request) => void) | undefined;
+  let teach: string | undefined;
   if (!headers && answeredEarly(decided, kind)) {
     // Not learned yet: one of the crowd's answers from SvelteKit teaches them.
-    const asked = lesson(`headers\n${hk}`);
-    if (asked instanceof Promise) {
+    const key = `headers\n${hk}`;
+    const asked = lessonAsked(key);
+    if (asked) {
       await asked;
       headers = answerHeaders.get(hk);
-    } else teach = asked.teach;
+    } else teach = key;
   }
   if (headers && answeredEarly(decided, kind)) {
     recordBookPost("early");
@@ -293,7 +299,7 @@ async function answer(
   const handed = new Request(req, { body: text });
   handOverDecision(handed, decided);
   renderBy?.(handed);
-  teach?.(handed);
+  if (teach) askLesson(teach, handed);
   if (group) counted.add(handed);
   return handed;
 }
