@@ -10,10 +10,10 @@
  *
  *   node_modules/.bin/deno run -A bench/import-pages.ts      (needs `npm run build` first)
  */
-import { join } from "node:path";
 import { startApp } from "../tests/support/app.ts";
 import { signInByLink } from "../tests/support/auth.ts";
-import { denoBin, fmtMs, percentile, round, type Row } from "./lib.ts";
+import { prepareUpload } from "../tests/support/upload.ts";
+import { fmtMs, percentile, round, type Row } from "./lib.ts";
 
 const TARGET_P99_MS = 1_000;
 const LOADERS = 4;
@@ -35,86 +35,55 @@ async function pageLoads(url: string, until: Promise<unknown>): Promise<number[]
   return times.sort((a, b) => a - b);
 }
 
-/**
- * Sends `file` as a browser sends the profile page's import form: multipart, its length declared
- * (a browser does not send a form's file chunked); it arrives over the socket in pieces. The
- * answer's status.
- */
-const UPLOADER = `const [file, url, cookie, origin] = Deno.args;
-const form = new FormData();
-form.set("file", new Blob([await Deno.readFile(file)], { type: "application/json" }), "export.json");
-const res = await fetch(url, { method: "POST", headers: { cookie, origin, accept: "text/html" }, body: form });
-await res.body?.cancel();
-console.log(res.status);
-`;
-
 export async function importPageRows(): Promise<Row[]> {
-  const dir = await Deno.makeTempDir({ prefix: "invito-bench-import-pages-" });
-  try {
-    await using app = await startApp({ demo: true });
-    const host = await signInByLink(app, "demo@invito.example");
-    const page = app.url("/calendar/demo");
-    for (let i = 0; i < 5; i++) await (await fetch(page)).arrayBuffer();
-    const alone = await pageLoads(page, new Promise((r) => setTimeout(r, 3_000)));
+  await using app = await startApp({ demo: true });
+  const host = await signInByLink(app, "demo@invito.example");
+  const page = app.url("/calendar/demo");
+  for (let i = 0; i < 5; i++) await (await fetch(page)).arrayBuffer();
+  const alone = await pageLoads(page, new Promise((r) => setTimeout(r, 3_000)));
 
-    const head = '{"format":"invito-host-export","version":1,';
-    const pad = "x".repeat(600);
-    const text = head + '"bookings":[' +
-      Array.from({ length: 100_000 }, (_, i) => `{"id":"b${i}","guestNote":"${pad}"}`).join(",") +
-      "]}";
-    const file = join(dir, "export.json");
-    await Deno.writeTextFile(file, text);
-    const uploader = join(dir, "upload.ts");
-    await Deno.writeTextFile(uploader, UPLOADER);
-    const cookie = `authjs.session-token=${host.cookie("authjs.session-token")}`;
-    const t0 = performance.now();
-    const upload = new Deno.Command(denoBin, {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-net",
-        uploader,
-        file,
-        app.url("/dashboard/profile?/importData"),
-        cookie,
-        app.baseUrl,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const during = await pageLoads(page, upload);
-    const out = await upload;
-    const importMs = performance.now() - t0;
-    const status = new TextDecoder().decode(out.stdout).trim();
-    // The file is damaged on purpose: the form shows the reason (400), nothing is imported.
-    if (status !== "400") {
-      throw new Error(`the import answered ${status}: ${new TextDecoder().decode(out.stderr)}`);
-    }
-    const p99 = percentile(during, 99);
-    const aloneP99 = percentile(alone, 99);
-    return [{
-      group: "host import",
-      name: `page loads (${LOADERS} at a time) while a ${
-        round(text.length / 1024 / 1024, 0)
-      } MB export is read whole (damaged, refused)`,
-      measured: `p50 ${fmtMs(percentile(during, 50))}, p99 ${fmtMs(p99)}, max ${
-        fmtMs(during[during.length - 1])
-      } (${during.length} loads in ${round(importMs / 1000, 1)} s)`,
-      limit: `the same loads alone: p50 ${fmtMs(percentile(alone, 50))}, p99 ${fmtMs(aloneP99)}`,
-      ratio: `${round(p99 / aloneP99, 1)}× alone`,
-      target: `p99 ≤ ${TARGET_P99_MS / 1000} s`,
-      pass: p99 <= TARGET_P99_MS,
-      metrics: {
-        p99Ms: round(p99, 1),
-        maxMs: round(during[during.length - 1], 1),
-        aloneP99Ms: round(aloneP99, 1),
-        loads: during.length,
-        importMs: round(importMs, 0),
-      },
-    }];
-  } finally {
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  }
+  const head = '{"format":"invito-host-export","version":1,';
+  const pad = "x".repeat(600);
+  const text = head + '"bookings":[' +
+    Array.from({ length: 100_000 }, (_, i) => `{"id":"b${i}","guestNote":"${pad}"}`).join(",") +
+    "]}";
+  const cookie = `authjs.session-token=${host.cookie("authjs.session-token")}`;
+  const prepared = await prepareUpload(
+    "form",
+    text,
+    app.url("/dashboard/profile?/importData"),
+    cookie,
+    app.baseUrl,
+  );
+  const t0 = performance.now();
+  const upload = prepared.send();
+  const during = await pageLoads(page, upload);
+  const out = await upload;
+  const importMs = performance.now() - t0;
+  // The file is damaged on purpose: the form shows the reason (400), nothing is imported.
+  if (out.status !== 400) throw new Error(`the import answered ${out.status}`);
+  const p99 = percentile(during, 99);
+  const aloneP99 = percentile(alone, 99);
+  return [{
+    group: "host import",
+    name: `page loads (${LOADERS} at a time) while a ${
+      round(text.length / 1024 / 1024, 0)
+    } MB export is read whole (damaged, refused)`,
+    measured: `p50 ${fmtMs(percentile(during, 50))}, p99 ${fmtMs(p99)}, max ${
+      fmtMs(during[during.length - 1])
+    } (${during.length} loads in ${round(importMs / 1000, 1)} s)`,
+    limit: `the same loads alone: p50 ${fmtMs(percentile(alone, 50))}, p99 ${fmtMs(aloneP99)}`,
+    ratio: `${round(p99 / aloneP99, 1)}× alone`,
+    target: `p99 ≤ ${TARGET_P99_MS / 1000} s`,
+    pass: p99 <= TARGET_P99_MS,
+    metrics: {
+      p99Ms: round(p99, 1),
+      maxMs: round(during[during.length - 1], 1),
+      aloneP99Ms: round(aloneP99, 1),
+      loads: during.length,
+      importMs: round(importMs, 0),
+    },
+  }];
 }
 
 if (import.meta.main) {

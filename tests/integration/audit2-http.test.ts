@@ -6,7 +6,8 @@
  * burst, IPv6 clients counted by their /64, and the host import.
  */
 import assert from "node:assert/strict";
-import { type AppHandle, denoBin, startApp } from "../support/app.ts";
+import { type AppHandle, startApp } from "../support/app.ts";
+import { prepareUpload } from "../support/upload.ts";
 import { signInByLink } from "../support/auth.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -450,64 +451,17 @@ Deno.test({
       "{}]}";
     const spread = head + '"eventTypes":[' +
       ("[" + "{},".repeat(99_000) + "{}],").repeat(200) + "[]]}";
-    // Uploads go from another process (a Deno script streaming the file with fetch), as from
-    // another machine: this process only measures the page loads.
-    const dir = await Deno.makeTempDir({ prefix: "invito-import-" });
+    // Uploads go from another process, as from another machine, streamed: this process only
+    // measures the page loads.
     const cookie = `authjs.session-token=${host.cookie("authjs.session-token")}`;
-    const uploader = `${dir}/upload.ts`;
-    await Deno.writeTextFile(
-      uploader,
-      `const [file, url, cookie, origin] = Deno.args;
-const boundary = "invito-" + crypto.randomUUID();
-const enc = new TextEncoder();
-const head = enc.encode("--" + boundary + "\\r\\nContent-Disposition: form-data; name=\\"file\\"; filename=\\"export.json\\"\\r\\nContent-Type: application/json\\r\\n\\r\\n");
-const tail = enc.encode("\\r\\n--" + boundary + "--\\r\\n");
-const size = (await Deno.stat(file)).size;
-const f = await Deno.open(file);
-const body = new ReadableStream({
-  start(c) { c.enqueue(head); },
-  async pull(c) {
-    const buf = new Uint8Array(256 * 1024);
-    const n = await f.read(buf);
-    if (n === null) { f.close(); c.enqueue(tail); c.close(); } else c.enqueue(buf.subarray(0, n));
-  },
-});
-const res = await fetch(url, {
-  method: "POST",
-  headers: {
-    cookie, origin, accept: "text/html",
-    "content-type": "multipart/form-data; boundary=" + boundary,
-    "content-length": String(head.length + size + tail.length),
-  },
-  body,
-});
-const text = await res.text();
-await Deno.stdout.write(enc.encode(text + "\\n" + res.status));
-`,
-    );
-    const upload = async (text: string) => {
-      const file = `${dir}/${crypto.randomUUID()}.json`;
-      await Deno.writeTextFile(file, text);
-      const out = await new Deno.Command(denoBin, {
-        args: [
-          "run",
-          "--allow-read",
-          "--allow-net",
-          uploader,
-          file,
-          app.url("/dashboard/profile?/importData"),
-          cookie,
-          app.baseUrl,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      await Deno.remove(file);
-      const reply = new TextDecoder().decode(out.stdout);
-      assert.ok(out.success, new TextDecoder().decode(out.stderr));
-      const at = reply.lastIndexOf("\n");
-      return { status: Number(reply.slice(at + 1)), body: reply.slice(0, at) };
-    };
+    const upload = async (text: string) =>
+      await (await prepareUpload(
+        "chunked",
+        text,
+        app.url("/dashboard/profile?/importData"),
+        cookie,
+        app.baseUrl,
+      )).send();
     // Warm up the page, then measure it alone (the machine's own pace, for the report).
     for (let i = 0; i < 5; i++) await (await fetch(app.url("/calendar/demo"))).text();
     const alone = await pageLoadsDuring(app, new Promise((r) => setTimeout(r, 2_000)));
@@ -581,6 +535,5 @@ await Deno.stdout.write(enc.encode(text + "\\n" + res.status));
     assert.match(tiny.body, /damaged at profile/);
     const fifth = await upload(head + '"profile":{}}');
     assert.match(fifth.body, /imported several files in a short time/);
-    await Deno.remove(dir, { recursive: true });
   },
 });

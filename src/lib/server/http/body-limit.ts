@@ -25,6 +25,7 @@
  */
 import { canonicalPath, isApiPath } from "./route-shape.ts";
 import { earlyProblem } from "./early-answers.ts";
+import { joinBytes } from "../util/bytes.ts";
 import { earlyTranslator } from "../i18n.ts";
 import type { Translator } from "../../shared/i18n.ts";
 
@@ -293,7 +294,7 @@ class BodyBytes {
   }
 
   bytes(): Uint8Array {
-    if (this.#chunks.length) return joined(this.#chunks, this.size);
+    if (this.#chunks.length) return joinBytes(this.#chunks, this.size);
     return this.#buf?.subarray(0, this.size) ?? this.#first ?? new Uint8Array(0);
   }
 }
@@ -313,15 +314,5 @@ export async function requestBytes(req: Request): Promise<Uint8Array> {
     chunks.push(next.value);
     size += next.value.byteLength;
   }
-  return chunks.length === 1 ? chunks[0] : joined(chunks, size);
-}
-
-function joined(chunks: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return chunks.length === 1 ? chunks[0] : joinBytes(chunks, size);
 }

@@ -27,6 +27,7 @@ import https from "node:https";
 import { lookup as systemLookup } from "node:dns/promises";
 import { Buffer } from "node:buffer";
 import type { LookupFunction } from "node:net";
+import { joinBytes } from "../util/bytes.ts";
 
 export type SafeFetchErrorKind = "forbidden_address" | "network" | "too_large";
 
@@ -198,13 +199,7 @@ async function readLimited(res: Response, maxBytes: number): Promise<Uint8Array>
     }
     chunks.push(chunk);
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return joinBytes(chunks, size);
 }
 
 function requestBody(body: BodyInit | null | undefined): Uint8Array | string | undefined {
