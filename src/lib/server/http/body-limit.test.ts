@@ -116,6 +116,28 @@ Deno.test("body limits: a body that stops arriving is answered 408 after the dea
   assert.equal(await boundBody(get, 10, 10), get);
 });
 
+Deno.test("body limits: each body keeps its own deadline among many — a short one behind a long one is answered on time, and bodies read in time are never cut", async () => {
+  const t0 = performance.now();
+  // A stalled body with a long deadline first, then one with a short deadline behind it.
+  const long = boundBody(post(stream(10, 10, 2)), 1_000, 3_000);
+  const short = await boundBody(post(stream(10, 10, 2)), 1_000, 150);
+  const shortAfter = performance.now() - t0;
+  assert.ok(short instanceof Response && short.status === 408);
+  assert.ok(shortAfter < 1_500, `the short deadline was answered after ${shortAfter} ms`);
+  // Fifty bodies read in time meanwhile are handed on whole.
+  const fine = await Promise.all(
+    Array.from({ length: 50 }, () => boundBody(post(stream(3, 100)), 1_000, 100)),
+  );
+  for (const r of fine) assert.ok(r instanceof Request && (await r.bytes()).length === 300);
+  const longRes = await long;
+  assert.ok(longRes instanceof Response && longRes.status === 408);
+  const longAfter = performance.now() - t0;
+  assert.ok(longAfter >= 2_900, `the long deadline was answered after only ${longAfter} ms`);
+  // Later bodies still get their deadlines after the timer went quiet.
+  const again = await boundBody(post(stream(10, 10, 2)), 1_000, 100);
+  assert.ok(again instanceof Response && again.status === 408);
+});
+
 Deno.test("body limits: a large upload whose pieces are all there is read in turns, so the other requests are answered meanwhile", async () => {
   // 400 pieces of 16 KB, each costing ~0.1 ms of this thread to come by (as a socket's pieces
   // cost the stream machinery): ~40 ms of reading in all.

@@ -38,11 +38,10 @@ import { recordPageCache } from "../ops/metrics.ts";
 import {
   gzipAccepted,
   keptHeaders,
-  keptResponse,
   markGzip,
   type Spliced,
-  splicedBytes,
   splicedGzip,
+  splicedResponse,
 } from "./spliced-bytes.ts";
 
 /** The page's bytes between the places of its nonce and fill token (`holes`, in order). */
@@ -244,8 +243,10 @@ function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from: number): number
 function replay(event: RequestEvent, key: string, e: Entry, freshFillToken: string): Response {
   const nonce = e.nonce ? newNonce() : "";
   serve(event, key, e, nonce, freshFillToken);
-  return keptResponse(
-    pageBytes(e, nonce, freshFillToken),
+  return splicedResponse(
+    e,
+    holeValues(e, nonce, freshFillToken),
+    false,
     e.status,
     keptHeaders(e.headers, e.nonce, nonce, false),
   );
@@ -254,11 +255,6 @@ function replay(event: RequestEvent, key: string, e: Entry, freshFillToken: stri
 /** What goes into the page's holes in this response, in order. */
 const holeValues = (e: Entry, nonce: string, token: string) =>
   e.holes.map((h) => h === "nonce" ? nonce : token);
-
-/** The page's bytes with this response's nonce and fill token copied in, in one buffer. */
-function pageBytes(e: Entry, nonce: string, freshFillToken: string): Uint8Array<ArrayBuffer> {
-  return splicedBytes(e, holeValues(e, nonce, freshFillToken));
-}
 
 /** The page gzipped from its parts deflated once (spliced-bytes.ts). */
 function gzipBytes(e: Entry, nonce: string, freshFillToken: string): Uint8Array<ArrayBuffer> {
@@ -381,8 +377,10 @@ async function answer(app: App, req: Request, url: URL, clientIp: string) {
   const nonce = e.nonce ? newNonce() : "";
   const token = await fillToken(app);
   const gzip = gzipAccepted(h.get("accept-encoding"));
-  const res = keptResponse(
-    gzip ? gzipBytes(e, nonce, token) : pageBytes(e, nonce, token),
+  const res = splicedResponse(
+    e,
+    holeValues(e, nonce, token),
+    gzip,
     e.status,
     keptHeaders(l.headers, l.nonce, nonce, gzip),
   );

@@ -14,11 +14,9 @@ import { MAX_BYTES, MAX_ENTRIES, newNonce, NONCE, ROUTES, SESSION_COOKIE } from 
 import {
   gzipAccepted,
   keptHeaders,
-  keptResponse,
   type Spliced,
-  splicedBytes,
-  splicedGzip,
   splicedOf,
+  splicedResponse,
 } from "./spliced-bytes.ts";
 
 // ── refused booking form posts ──────────────────────────────────────────────────────────────
@@ -185,8 +183,10 @@ export function fill(
       : escapeHtml(values[h.name] ?? "", h.context === "attr")
   );
   const gzip = gzipAccepted(acceptEncoding);
-  return keptResponse(
-    gzip ? splicedGzip(t, filled) : splicedBytes(t, filled),
+  return splicedResponse(
+    t,
+    filled,
+    gzip,
     t.status,
     keptHeaders(headers.headers, headers.nonce, nonce, gzip),
   );

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
-import { keptHeaders, splicedBytes, splicedGzip, splicedOf } from "./spliced-bytes.ts";
+import {
+  keptHeaders,
+  splicedBytes,
+  splicedGzip,
+  splicedOf,
+  splicedResponse,
+} from "./spliced-bytes.ts";
 
 const text = new TextDecoder();
 
@@ -56,4 +62,29 @@ Deno.test("kept headers: each response's own nonce in the CSP; a gzipped one say
     new Headers(keptHeaders(kept, null, "NEW", false)).get("content-security-policy"),
     kept[0][1],
   );
+});
+
+Deno.test("spliced answers are built in one reused buffer: each answer keeps its own bytes after the next is built, plain and gzipped", async () => {
+  // What the reuse stands on: Deno's Response copies a body of bytes as it is built.
+  const source = new Uint8Array([1, 2, 3]);
+  const copied = new Response(source);
+  source[0] = 9;
+  assert.deepEqual([...new Uint8Array(await copied.arrayBuffer())], [1, 2, 3]);
+
+  const page = splicedOf(["<p>", "</p><i>", "</i>"]);
+  const values = [["first guest", "Zoë"], ["", "ü".repeat(30_000)], ["x".repeat(200_000), "n"]];
+  for (const gzip of [false, true]) {
+    const answers = values.map((v) =>
+      splicedResponse(page, v, gzip, 409, [["content-type", "text/html"]])
+    );
+    for (const [i, res] of answers.entries()) {
+      assert.equal(res.status, 409);
+      assert.equal(res.headers.get("content-type"), "text/html");
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      assert.equal(
+        text.decode(gzip ? gunzipSync(bytes) : bytes),
+        `<p>${values[i][0]}</p><i>${values[i][1]}</i>`,
+      );
+    }
+  }
 });

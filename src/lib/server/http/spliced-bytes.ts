@@ -26,24 +26,50 @@ export function splicedOf(parts: readonly string[]): Spliced {
   return { parts: bytes, size: bytes.reduce((n, p) => n + p.length, 0) };
 }
 
-/** The page's bytes with `values` (one per gap between parts) copied in, in one buffer. */
-export function splicedBytes(t: Spliced, values: readonly string[]): Uint8Array<ArrayBuffer> {
-  // The values are short (a nonce, a token, what a guest typed): encoded on their own first,
-  // so the one buffer is allocated at its exact size.
-  const holes = values.map((v) => utf8.encode(v));
-  let size = t.size;
-  for (const h of holes) size += h.length;
-  const out = new Uint8Array(size);
+/**
+ * The buffer answers are assembled in. Deno's Response copies a body of bytes when it is built
+ * (`spliced-bytes.test.ts` holds it to that), so a buffer per answer was a second allocation of
+ * the page's size: each is a backing store outside V8's heap, and at a crowd's rate they cost
+ * ~20–30 µs apiece, mostly in the collections they bring on (issue 26). One buffer, reused, and
+ * the bytes written into it directly instead of through a small encoded array per value.
+ */
+let scratch = new Uint8Array(64 * 1024);
+/** A buffer grown past this for one answer is not kept for the next. */
+const SCRATCH_KEPT = 1024 * 1024;
+
+function room(size: number): Uint8Array<ArrayBuffer> {
+  if (scratch.length >= size) return scratch;
+  const grown = new Uint8Array(Math.max(size, 2 * scratch.length));
+  if (grown.length <= SCRATCH_KEPT) scratch = grown;
+  return grown;
+}
+
+/** The most bytes a value takes as UTF-8 (three per UTF-16 unit at most). */
+const utf8Max = (v: string) => 3 * v.length;
+
+/** Writes the page with `values` into `out` (large enough); returns how many bytes it took. */
+function writePlain(t: Spliced, values: readonly string[], out: Uint8Array): number {
   let at = 0;
   for (let i = 0; i < t.parts.length; i++) {
     out.set(t.parts[i], at);
     at += t.parts[i].length;
-    if (i < holes.length) {
-      out.set(holes[i], at);
-      at += holes[i].length;
+    if (i < values.length && values[i]) {
+      at += utf8.encodeInto(values[i], out.subarray(at)).written;
     }
   }
-  return out;
+  return at;
+}
+
+function plainRoom(t: Spliced, values: readonly string[]): number {
+  let size = t.size;
+  for (const v of values) size += utf8Max(v);
+  return size;
+}
+
+/** The page's bytes with `values` (one per gap between parts) copied in, in a buffer of its own. */
+export function splicedBytes(t: Spliced, values: readonly string[]): Uint8Array<ArrayBuffer> {
+  const out = room(plainRoom(t, values));
+  return out.slice(0, writePlain(t, values, out));
 }
 
 const GZIP_HEAD = new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
@@ -52,41 +78,61 @@ const DEFLATE_END = new Uint8Array([1, 0, 0, 0xff, 0xff]);
 /** The most bytes a stored deflate block holds (its LEN is 16 bits). */
 const STORED_MAX = 0xffff;
 
+function deflatedParts(t: Spliced): Uint8Array[] {
+  return t.deflated ??= t.parts.map((p) =>
+    deflateRawSync(p, { level: 9, finishFlush: zlib.Z_FULL_FLUSH })
+  );
+}
+
+function gzipRoom(t: Spliced, values: readonly string[]): number {
+  let size = GZIP_HEAD.length + DEFLATE_END.length + 8;
+  for (const d of deflatedParts(t)) size += d.length;
+  for (const v of values) size += 5 * Math.ceil(utf8Max(v) / STORED_MAX) + utf8Max(v);
+  return size;
+}
+
+/** A stored (uncompressed) deflate block header at `at`: BFINAL 0, BTYPE 00, LEN, NLEN. */
+function storedHead(out: Uint8Array, at: number, length: number) {
+  out[at] = 0;
+  out[at + 1] = length & 0xff;
+  out[at + 2] = length >> 8;
+  out[at + 3] = ~length & 0xff;
+  out[at + 4] = (~length >> 8) & 0xff;
+}
+
 /**
  * The page gzipped without compressing it per response (ADR 049): each literal part was deflated
  * once, on its own and flushed to a byte boundary (Z_FULL_FLUSH: no back-reference crosses a
  * part), and this response's values go between them as stored (uncompressed) deflate blocks.
  * The CRC-32 of the whole is computed over the bytes as sent; one gzip member, as any decoder
- * reads it.
+ * reads it. Written into `out` (large enough: `gzipRoom`); returns how many bytes it took.
  */
-export function splicedGzip(t: Spliced, values: readonly string[]): Uint8Array<ArrayBuffer> {
-  t.deflated ??= t.parts.map((p) =>
-    deflateRawSync(p, { level: 9, finishFlush: zlib.Z_FULL_FLUSH })
-  );
-  const holes = values.map((v) => utf8.encode(v));
-  let size = GZIP_HEAD.length + DEFLATE_END.length + 8;
-  for (const d of t.deflated) size += d.length;
-  for (const h of holes) size += 5 * Math.ceil(h.length / STORED_MAX) + h.length;
-  const out = new Uint8Array(size);
+function writeGzip(t: Spliced, values: readonly string[], out: Uint8Array): number {
+  const deflated = deflatedParts(t);
   out.set(GZIP_HEAD, 0);
   let at = GZIP_HEAD.length;
   let crc = 0;
   let length = 0;
   for (let i = 0; i < t.parts.length; i++) {
-    out.set(t.deflated[i], at);
-    at += t.deflated[i].length;
+    out.set(deflated[i], at);
+    at += deflated[i].length;
     crc = crc32(t.parts[i], crc);
     length += t.parts[i].length;
-    const hole = holes[i];
-    if (!hole) continue;
+    const value = i < values.length ? values[i] : "";
+    if (!value) continue;
+    if (utf8Max(value) <= STORED_MAX) {
+      // One block: the value is written after room for its header, which then says its length.
+      const n = utf8.encodeInto(value, out.subarray(at + 5)).written;
+      storedHead(out, at, n);
+      crc = crc32(out.subarray(at + 5, at + 5 + n), crc);
+      at += 5 + n;
+      length += n;
+      continue;
+    }
+    const hole = utf8.encode(value);
     for (let from = 0; from < hole.length; from += STORED_MAX) {
       const block = hole.subarray(from, from + STORED_MAX);
-      // A stored block: BFINAL 0, BTYPE 00 (byte-aligned after the flush), LEN, NLEN, the bytes.
-      out[at] = 0;
-      out[at + 1] = block.length & 0xff;
-      out[at + 2] = block.length >> 8;
-      out[at + 3] = ~block.length & 0xff;
-      out[at + 4] = (~block.length >> 8) & 0xff;
+      storedHead(out, at, block.length);
       out.set(block, at + 5);
       at += 5 + block.length;
     }
@@ -95,10 +141,32 @@ export function splicedGzip(t: Spliced, values: readonly string[]): Uint8Array<A
   }
   out.set(DEFLATE_END, at);
   at += DEFLATE_END.length;
-  const tail = new DataView(out.buffer, at, 8);
+  const tail = new DataView(out.buffer, out.byteOffset + at, 8);
   tail.setUint32(0, crc >>> 0, true);
   tail.setUint32(4, length >>> 0, true);
-  return out;
+  return at + 8;
+}
+
+/** The page gzipped from its parts deflated once (see `writeGzip`), in a buffer of its own. */
+export function splicedGzip(t: Spliced, values: readonly string[]): Uint8Array<ArrayBuffer> {
+  const out = room(gzipRoom(t, values));
+  return out.slice(0, writeGzip(t, values, out));
+}
+
+/**
+ * An answer of the page with `values`, plain or gzipped, with these headers (`keptResponse`):
+ * assembled in the one reused buffer, which the Response copies as it is built.
+ */
+export function splicedResponse(
+  t: Spliced,
+  values: readonly string[],
+  gzip: boolean,
+  status: number,
+  headers: readonly (readonly [string, string])[],
+): Response {
+  const out = room(gzip ? gzipRoom(t, values) : plainRoom(t, values));
+  const size = gzip ? writeGzip(t, values, out) : writePlain(t, values, out);
+  return keptResponse(out.subarray(0, size), status, headers);
 }
 
 /** Says the answer is gzipped, and that it differs by Accept-Encoding. */

@@ -16,6 +16,7 @@ import type { BookingRecord, EventTypeRecord, Location } from "../domain/model/r
 import { randomToken } from "../integrations/crypto.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { pageRevision } from "./page-revision.ts";
+import { bookingToken } from "./booking-links.ts";
 import { type BookingSource, decideSource } from "../../shared/booking-extras.ts";
 import { decideGuests } from "../../shared/booking-guests.ts";
 import { bookSeries, seriesOf } from "./book-series.ts";
@@ -119,7 +120,7 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
   }
 
   const status = et.requiresConfirmation ? "PENDING" : "CONFIRMED";
-  const { identity, guestToken, kind } = await newBookingBasics(app, et);
+  const { identity, kind } = newBookingBasics(app, et);
   const res = await runChange(app, {
     lane: host.id,
     rules: engineRules(app, et),
@@ -156,7 +157,7 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
   return {
     ok: true,
     bookingId: identity.id,
-    guestToken,
+    guestToken: await bookingToken(app, identity, "guest"),
     status,
     thankYou: thankYouOf(et, res.plan.booking!),
   };

@@ -19,6 +19,7 @@ import { getEventTypeBySlug, listEventTypes } from "../store/event-types.ts";
 import { randomToken } from "../integrations/crypto.ts";
 import { bookRefusal, type BookResult, isOffered, parseStart } from "./book-slot.ts";
 import { newBookingBasics } from "./book-basics.ts";
+import { bookingToken } from "./booking-links.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { getSlotPage, type SlotPage } from "./slot-page.ts";
 import { hostClock } from "../../shared/format.ts";
@@ -92,7 +93,7 @@ export async function bookForGuest(
   const eventType = input.confirmed ? { ...et, requiresConfirmation: false } : et;
   const status = eventType.requiresConfirmation ? "PENDING" : "CONFIRMED";
   // A seated event type: the host's guest takes a seat of the time like any guest (ADR 040).
-  const { identity, guestToken, kind } = await newBookingBasics(app, et);
+  const { identity, kind } = newBookingBasics(app, et);
   const res = await runChange(app, {
     lane: host.id,
     rules: engineRules(app, et),
@@ -122,7 +123,13 @@ export async function bookForGuest(
     }),
   });
   if (!res.ok) return { ok: false, reason: bookRefusal(res.reason) } as HostBookResult;
-  return { ok: true, bookingId: identity.id, guestToken, status, thankYou: null };
+  return {
+    ok: true,
+    bookingId: identity.id,
+    guestToken: await bookingToken(app, identity, "guest"),
+    status,
+    thankYou: null,
+  };
 }
 
 /** What the "Book for a guest" page shows: the host's event types and one's free times. */
