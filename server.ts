@@ -15,6 +15,9 @@ import {
   type BodyPolicy,
   bodyPolicyFor,
   boundBody,
+  headersFor,
+  readBody,
+  withBody,
   takeUploadTurn,
   uploadBusy,
 } from "./src/lib/server/http/body-limit.ts";
@@ -145,33 +148,40 @@ const handleBounded = async (
       headers: { "content-type": "text/plain; charset=utf-8" },
     });
   }
-  const bounded = await boundBody(req, policy.limit, 3 * config.clientTimeoutMs, policy.kind);
-  if (bounded instanceof Response) return bounded;
-  req = bounded;
-  let request = req;
+  const body = await readBody(req, policy.limit, 3 * config.clientTimeoutMs, policy.kind);
+  if (body instanceof Response) return body;
   const forwarded = req.headers.has("x-forwarded-host") || req.headers.has("x-forwarded-proto");
-  if (url.origin !== origin || forwarded || guard.action === "fix-origin") {
-    const headers = new Headers(req.headers);
+  const fix = url.origin !== origin || forwarded || guard.action === "fix-origin";
+  /**
+   * The request as SvelteKit is to see it, carrying the body read above: built only when it goes
+   * there (a booking post answered before SvelteKit never needs one; http/body-limit.ts withBody).
+   */
+  const forSvelteKit = (): Request => {
+    if (!fix) return withBody(req, body);
+    const headers = headersFor(req.headers, body);
     headers.delete("x-forwarded-host");
     headers.delete("x-forwarded-proto");
     if (guard.action === "fix-origin") headers.set("origin", origin);
-    request = new Request(origin + url.pathname + url.search, {
+    return new Request(origin + url.pathname + url.search, {
       method: req.method,
       headers,
-      body: req.body,
+      body: body?.handed as BodyInit | null,
       signal: req.signal,
       // @ts-ignore: Deno needs duplex for streaming request bodies
       duplex: "half",
     });
-  }
+  };
+  let request: Request | null = null;
   const posts = bookEarly();
   if (posts && req.method === "POST") {
     const ip = requestIp(req, info);
-    // Answered here, or handed to SvelteKit with its body read and its decision attached.
-    const answered = await posts.answer(request, url, ip);
+    // Answered here, or handed to SvelteKit with its decision attached (then built by
+    // `forSvelteKit`, whose request it is).
+    const answered = await posts.answer(req, url, ip, body, forSvelteKit);
     if (answered instanceof Response) return answered;
-    if (answered) request = answered;
+    request = answered;
   }
+  request ??= forSvelteKit();
   let res: Response | undefined;
   try {
     res = await handler(request, info);

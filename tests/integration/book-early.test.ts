@@ -159,6 +159,65 @@ Deno.test({
 Deno.test({
   ...opts,
   name:
+    "book early: a booking post whose body comes in chunks (no Content-Length) is read whole — booked, refused with what its guest typed, and handed to SvelteKit intact when its fields are wrong",
+  async fn() {
+    await using app = await demoApp();
+    const base = app.baseUrl;
+    const day = await fullDay(base, PAGE, { min: 3 });
+    const action = `${PAGE}?/book`;
+    // Learned first, so the chunked posts below are answered before SvelteKit.
+    assert.equal((await plain(base, action, guest("learn", day.slots[0]))).status, 303);
+    assert.equal((await plain(base, action, guest("learn2", day.slots[0]))).status, 409);
+    const chunked = async (form: Record<string, string>) => {
+      const bytes = new TextEncoder().encode(new URLSearchParams(form).toString());
+      const res = await fetch(base + action, {
+        method: "POST",
+        headers: {
+          origin: base,
+          accept: "text/html",
+          "accept-encoding": "identity",
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        // Three pieces, as a client streaming its form sends them.
+        body: new ReadableStream({
+          start(c) {
+            for (let at = 0; at < bytes.length; at += Math.ceil(bytes.length / 3)) {
+              c.enqueue(bytes.slice(at, at + Math.ceil(bytes.length / 3)));
+            }
+            c.close();
+          },
+        }),
+        redirect: "manual",
+        // @ts-ignore: a streamed request body needs duplex
+        duplex: "half",
+      });
+      return { status: res.status, body: await res.text() };
+    };
+    const before = await answers(base);
+    const booked = await chunked({ ...guest("chunk1", day.slots[1]), name: "Zoë Chunk" });
+    assert.equal(booked.status, 303);
+    assert.equal((await answers(base)).early, before.early + 1, "booked before SvelteKit");
+    // The first refusal after a booking renders the page anew (its data changed); the next one
+    // is filled in before SvelteKit. Each shows its own guest's values.
+    for (const who of ["chunk2", "chunk3"]) {
+      const refused = await chunked({ ...guest(who, day.slots[1]), name: `Ånne ${who}` });
+      assert.equal(refused.status, 409);
+      assert.match(refused.body, new RegExp(`value="Ånne ${who}"`));
+      assert.ok(refused.body.includes(`${who}@example.test`));
+    }
+    const after = await answers(base);
+    assert.ok(after.early >= before.early + 2, `before SvelteKit: ${JSON.stringify(after)}`);
+    // A wrong field goes to SvelteKit, which reads the same body and shows it back.
+    const wrong = await chunked({ ...guest("chunk4", day.slots[2]), email: "not an address" });
+    assert.equal(wrong.status, 400);
+    assert.match(wrong.body, /not an address/);
+    assert.ok(wrong.body.includes("Guest chunk4"), "the name it was sent comes back");
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
     "book early: refused posts without JavaScript get the page SvelteKit renders, each with what its guest typed, and exactly one of a crowd books",
   async fn() {
     await using app = await demoApp();

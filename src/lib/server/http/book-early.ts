@@ -45,6 +45,7 @@ import { translator } from "../i18n.ts";
 import { BUSY_STATUS } from "./busy.ts";
 import { recordBookPost } from "../ops/metrics.ts";
 import { requestContext } from "../ops/context.ts";
+import type { ReadBody } from "./body-limit.ts";
 
 /** Booking pages whose posts may be answered here (not the widget: see above). */
 const EARLY_ROUTES = new Set(["/calendar/[username]/[slug]", "/team/[team]/[slug]"]);
@@ -175,6 +176,7 @@ function learnFrom(req: Request, url: URL, res: Response | undefined): void {
 }
 
 const utf8 = new TextEncoder();
+const utf8Text = new TextDecoder();
 
 /**
  * A response with the learned headers set one by one (http/spliced-bytes.ts says why not
@@ -210,6 +212,8 @@ async function answer(
   req: Request,
   url: URL,
   clientIp: string,
+  body: ReadBody,
+  forSvelteKit: () => Request,
 ): Promise<Response | Request | null> {
   if (req.method !== "POST" || actionName(url) !== "book") return null;
   const h = req.headers;
@@ -224,8 +228,10 @@ async function answer(
     const key = `route\n${url.pathname}`;
     const asked = lessonAsked(key);
     if (!asked) {
-      askLesson(key, req);
-      return null;
+      // The request SvelteKit answers is the one the lesson is learned from (`learn`).
+      const handed = forSvelteKit();
+      askLesson(key, handed);
+      return handed;
     }
     await asked;
     route = routes.get(url.pathname);
@@ -248,7 +254,8 @@ async function answer(
     params,
     locals: { app, user: null },
   });
-  const text = await req.text();
+  // The bytes server.ts read (http/body-limit.ts readBody), as `req.text()` would decode them.
+  const text = body ? utf8Text.decode(body.bytes) : "";
   const post: BookPost = {
     form: Object.fromEntries(new URLSearchParams(text)),
     acceptLanguage: h.get("accept-language"),
@@ -295,8 +302,8 @@ async function answer(
     }
     renderBy = kept?.renderBy;
   }
-  // SvelteKit answers it with this decision (the body it would read is given back).
-  const handed = new Request(req, { body: text });
+  // SvelteKit answers it with this decision (the body it reads is the one read above).
+  const handed = forSvelteKit();
   handOverDecision(handed, decided);
   renderBy?.(handed);
   if (teach) askLesson(teach, handed);
@@ -306,7 +313,17 @@ async function answer(
 
 export const BOOK_EARLY = Symbol.for("invito.bookEarly");
 export type BookEarly = {
-  answer(req: Request, url: URL, clientIp: string): Promise<Response | Request | null>;
+  /**
+   * `req` is the request as served (its headers and method; its body already read into `body`);
+   * `forSvelteKit` builds the request SvelteKit is to answer, carrying that body.
+   */
+  answer(
+    req: Request,
+    url: URL,
+    clientIp: string,
+    body: ReadBody,
+    forSvelteKit: () => Request,
+  ): Promise<Response | Request | null>;
   /** After SvelteKit's answer, or after it threw (`res` undefined): always called. */
   learn(req: Request, url: URL, res: Response | undefined): void;
 };
@@ -314,7 +331,7 @@ export type BookEarly = {
 /** Hands `answer` and `learn` to server.ts (this bundle's state, as the page cache's mount does). */
 export function mountBookEarly(app: App): void {
   (globalThis as { [BOOK_EARLY]?: BookEarly })[BOOK_EARLY] = {
-    answer: (req, url, ip) => answer(app, req, url, ip),
+    answer: (req, url, ip, body, forSvelteKit) => answer(app, req, url, ip, body, forSvelteKit),
     learn,
   };
 }
