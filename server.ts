@@ -17,9 +17,9 @@ import {
   boundBody,
   headersFor,
   readBody,
-  withBody,
   takeUploadTurn,
   uploadBusy,
+  withBody,
 } from "./src/lib/server/http/body-limit.ts";
 import { internalError, unknownMethod } from "./src/lib/server/http/early-answers.ts";
 import { mountExportReader, workerExportReader } from "./src/lib/server/services/import-reader.ts";

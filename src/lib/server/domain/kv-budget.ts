@@ -7,6 +7,7 @@
  * as UTF-16), keys use the FoundationDB tuple layer (a string part is its UTF-8 plus escaping).
  * A test compares the bounds with `node:v8`'s serializer on random records.
  */
+import { utf8Length } from "../../shared/utf8.ts";
 
 export const REMOTE_KV_LIMITS = {
   checks: 10,
@@ -40,15 +41,6 @@ export function keyBytes(key: readonly KeyPart[]): number {
     else if (typeof part === "bigint") n += 2 + Math.ceil(part.toString(16).length / 2);
     else if (typeof part === "boolean") n += 1;
     else n += 2 + 2 * part.byteLength;
-  }
-  return n;
-}
-
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xdc00 ? (i++, 4) : 3;
   }
   return n;
 }

@@ -1,0 +1,71 @@
+/**
+ * The JSON API's answers over HTTP say their length, whatever their size, encoding or script:
+ * a small one goes as it is, a large one compressed whole (brotli for a browser) — not streamed
+ * through a compressor of unknown length, which cost every API booking a CompressionStream
+ * (issue 26).
+ */
+import assert from "node:assert/strict";
+import { startApp } from "../support/app.ts";
+import { fullDay } from "../support/slots.ts";
+
+const BROWSER = "gzip, deflate, br";
+
+Deno.test({
+  name:
+    "API answers over HTTP say their length: a booking's 201 and a refusal, plain and for a browser, with names in any script",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true, env: { INVITO_RATE_LIMIT: "off" } });
+    const slots = (await fullDay(app.baseUrl, "/calendar/demo/intro-call", { min: 3 })).slots
+      .map((start) => ({ start }));
+    const book = (start: string, name: string, acceptEncoding: string) =>
+      fetch(app.url("/api/v1/bookings"), {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "accept-encoding": acceptEncoding,
+          "idempotency-key": crypto.randomUUID(),
+        },
+        body: JSON.stringify({
+          username: "demo",
+          eventType: "intro-call",
+          start,
+          timeZone: "UTC",
+          name,
+          email: `${start.slice(11, 13)}${start.slice(14, 16)}@example.test`,
+        }),
+      });
+
+    // As it is: the length is the bytes sent, for a name written in three scripts.
+    const plain = await book(slots[0].start, "Zoë Ångström 日本 😀", "identity");
+    const plainBytes = new Uint8Array(await plain.arrayBuffer());
+    assert.equal(plain.status, 201);
+    assert.equal(plain.headers.get("content-encoding"), null);
+    assert.equal(plain.headers.get("content-length"), String(plainBytes.length));
+    const booking = JSON.parse(new TextDecoder().decode(plainBytes));
+    assert.equal(booking.name ?? booking.guest?.name, "Zoë Ångström 日本 😀");
+
+    // For a browser: a booking's answer (over 1 KB) compressed whole, its length known.
+    const browser = await book(slots[1].start, "Ann Browser", BROWSER);
+    assert.equal(browser.status, 201);
+    const encoding = browser.headers.get("content-encoding");
+    const length = browser.headers.get("content-length");
+    assert.ok(
+      length !== null,
+      `a ${encoding ?? "plain"} answer without its length (${
+        browser.headers.get("transfer-encoding")
+      })`,
+    );
+    const text = await browser.text();
+    assert.equal(JSON.parse(text).status, booking.status);
+    if (encoding === null) assert.equal(Number(length), new TextEncoder().encode(text).length);
+    else assert.equal(encoding, "br");
+
+    // A refusal (the time just taken) says its length too.
+    const taken = await book(slots[1].start, "Late", BROWSER);
+    assert.equal(taken.status, 409);
+    assert.match(taken.headers.get("content-length") ?? "", /^\d+$/);
+    assert.equal((await taken.json()).reason, "slot_taken");
+  },
+});
