@@ -138,6 +138,30 @@ Deno.test("body limits: each body keeps its own deadline among many — a short 
   assert.ok(again instanceof Response && again.status === 408);
 });
 
+Deno.test("body limits: a body read in time leaves no timer behind — a process whose work is done exits at once, not at the body's deadline", async () => {
+  const module = new URL("./body-limit.ts", import.meta.url).href;
+  const code = `
+    import { boundBody } from ${JSON.stringify(module)};
+    const body = new ReadableStream({ start(c) { c.enqueue(new Uint8Array(10)); c.close(); } });
+    const read = await boundBody(
+      new Request("http://x/calendar/a/b?/book", { method: "POST", body }), 1000, 60_000);
+    console.log(read instanceof Request ? "read" : "refused");
+  `;
+  const t0 = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-check", code],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // Killed past 15 s (a timer left for the 60 s deadline would hold it that long).
+  const kill = setTimeout(() => child.kill("SIGKILL"), 15_000);
+  const out = await child.output();
+  clearTimeout(kill);
+  const took = performance.now() - t0;
+  assert.equal(new TextDecoder().decode(out.stdout).trim(), "read");
+  assert.ok(took < 10_000, `the process took ${Math.round(took)} ms to end`);
+});
+
 Deno.test("body limits: a large upload whose pieces are all there is read in turns, so the other requests are answered meanwhile", async () => {
   // 400 pieces of 16 KB, each costing ~0.1 ms of this thread to come by (as a socket's pieces
   // cost the stream machinery): ~40 ms of reading in all.

@@ -190,6 +190,16 @@ function watchDeadline(ms: number, late: () => void): Deadline {
   return d;
 }
 
+/** A body read (or refused): its deadline leaves, and the timer with the last of them. */
+function doneReading(d: Deadline) {
+  deadlines.delete(d);
+  // Nothing left to watch: no timer outlives the requests (a server stopping waits for none).
+  if (!deadlines.size && armed) {
+    clearTimeout(armed.timer);
+    armed = null;
+  }
+}
+
 function arm(at: number) {
   if (armed) clearTimeout(armed.timer);
   armed = { at, timer: setTimeout(sweepDeadlines, Math.max(0, at - performance.now())) };
@@ -316,7 +326,7 @@ export async function readBody(
     // The client went away mid-body; nobody is listening for the answer.
     return refuse("cut_off");
   } finally {
-    deadlines.delete(deadline);
+    doneReading(deadline);
   }
   const bytes = body.bytes();
   return {
