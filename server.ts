@@ -258,7 +258,8 @@ async function serveWithOps(req: Request, info: Deno.ServeHandlerInfo<Deno.NetAd
   return await requestContext.run({ requestId }, async () => {
     let res: Response;
     try {
-      const file = serveStatic(staticFiles, req, url.pathname);
+      let file = serveStatic(staticFiles, req, url.pathname);
+      if (file instanceof Promise) file = await file;
       const refused = file ? null : unknownMethod(req, url.pathname);
       if (file) res = file;
       else if (refused) res = refused;

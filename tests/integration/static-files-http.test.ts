@@ -58,3 +58,44 @@ Deno.test({
     assert.doesNotMatch(app.logs(), /request failed/);
   },
 });
+
+Deno.test({
+  name:
+    "static files: a script asked for without compression comes whole with its length, the same bytes as the brotli copy a browser gets, and HEAD says the same length",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const page = await fetch(app.url("/calendar/demo/intro-call"));
+    // The page's scripts, named in its Link header (preloads) and its HTML.
+    const names = (page.headers.get("link") ?? "") + await page.text();
+    const chunks = [
+      ...new Set([...names.matchAll(/\/_app\/immutable\/[^"'>]+\.js/g)].map((m) => m[0])),
+    ];
+    assert.ok(chunks.length >= 2, "the page names its build chunks");
+    let compressed = 0;
+    for (const chunk of chunks) {
+      const plain = await fetch(app.url(chunk), { headers: { "accept-encoding": "identity" } });
+      const bytes = new Uint8Array(await plain.arrayBuffer());
+      assert.equal(plain.status, 200, chunk);
+      assert.equal(plain.headers.get("content-encoding"), null);
+      assert.equal(plain.headers.get("content-length"), String(bytes.length), chunk);
+      assert.match(plain.headers.get("content-type") ?? "", /javascript/);
+      // The brotli copy, where the build made one (its tag says so; fetch decodes it).
+      const br = await fetch(app.url(chunk), { headers: { "accept-encoding": "br" } });
+      if (/-br"$/.test(br.headers.get("etag") ?? "")) compressed++;
+      assert.deepEqual(new Uint8Array(await br.arrayBuffer()), bytes, `${chunk}: the same bytes`);
+      const head = await fetch(app.url(chunk), {
+        method: "HEAD",
+        headers: { "accept-encoding": "identity" },
+      });
+      assert.equal(head.status, 200);
+      assert.equal(head.headers.get("content-length"), String(bytes.length));
+      // A second plain request is answered the same (and with the same tag).
+      const again = await fetch(app.url(chunk), { headers: { "accept-encoding": "identity" } });
+      assert.equal(again.headers.get("etag"), plain.headers.get("etag"));
+      assert.equal((await again.arrayBuffer()).byteLength, bytes.length);
+    }
+    assert.ok(compressed >= 2, `${compressed} of the page's scripts have a brotli copy`);
+  },
+});
