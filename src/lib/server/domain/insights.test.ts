@@ -10,7 +10,10 @@ import {
   pageStepsOf,
   resolveRange,
   stageOf,
+  zonedDay,
 } from "./insights.ts";
+import { isoDateIn } from "../../shared/format.ts";
+import { Temporal } from "./temporal.ts";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -360,4 +363,31 @@ Deno.test("resolveRange: by default the last 30 days and the next 30, compared w
   const c = resolveRange({ range: "custom", from: "2026-11-20", to: "2026-12-20" }, "2026-11-24");
   assert.ok(c.ok);
   assert.deepEqual([c.range.previousDays, c.range.previousFrom], [5, "2026-11-15"]);
+});
+
+Deno.test("zonedDay: the civil date of every instant, asked again and again in one zone and across DST days, is the zone's own date", () => {
+  // Lord Howe moves by half an hour; Havana and Santiago change at midnight (a day begins at 1:00).
+  const zones = [
+    "Europe/Berlin",
+    "America/Havana",
+    "America/Santiago",
+    "Australia/Lord_Howe",
+    "Asia/Kolkata",
+    "UTC",
+  ];
+  // Every 37 minutes through two years (both DST changes of each zone), in order and back.
+  const start = Date.UTC(2025, 0, 1);
+  const steps = Array.from({ length: 2 * 365 * 24 * 60 / 37 }, (_, i) => start + i * 37 * 60_000);
+  for (const zone of zones) {
+    const want = (ms: number) => isoDateIn(ms, zone);
+    for (const ms of steps) assert.equal(zonedDay(ms, zone), want(ms), `${zone} ${ms}`);
+    for (const ms of [...steps].reverse().slice(0, 2_000)) {
+      assert.equal(zonedDay(ms, zone), want(ms), `${zone} ${ms} (back)`);
+    }
+    // The last millisecond of a day and the first of the next.
+    const midnight = Temporal.ZonedDateTime.from(`2026-03-29T00:00[${zone}]`).epochMilliseconds;
+    assert.equal(zonedDay(midnight - 1, zone), want(midnight - 1));
+    assert.equal(zonedDay(midnight, zone), want(midnight));
+    assert.equal(zonedDay(midnight - 1, zone), want(midnight - 1));
+  }
 });
