@@ -389,5 +389,9 @@ Deno.test("zonedDay: the civil date of every instant, asked again and again in o
     assert.equal(zonedDay(midnight - 1, zone), want(midnight - 1));
     assert.equal(zonedDay(midnight, zone), want(midnight));
     assert.equal(zonedDay(midnight - 1, zone), want(midnight - 1));
+    // A computed instant need not be a whole millisecond.
+    for (const ms of [midnight - 0.5, midnight + 0.25, steps[100] + 1 / 3]) {
+      assert.equal(zonedDay(ms, zone), want(ms), `${zone} ${ms}`);
+    }
   }
 });

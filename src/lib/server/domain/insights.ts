@@ -138,8 +138,10 @@ export function zonedDay(ms: number, timeZone: string): string {
   const day = isoDateIn(ms, timeZone);
   // The day's span by the same zone data (a 23- or 25-hour day included); an instant the two
   // disagree about is not remembered.
-  const start = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(timeZone)
-    .startOfDay();
+  // A fractional instant (a computed one) is read as Intl reads it: truncated.
+  const start = Temporal.Instant.fromEpochMilliseconds(Math.trunc(ms)).toZonedDateTimeISO(
+    timeZone,
+  ).startOfDay();
   const fromMs = start.epochMilliseconds;
   const toMs = start.add({ days: 1 }).startOfDay().epochMilliseconds;
   if (start.toPlainDate().toString() === day && fromMs <= ms && ms < toMs) {
