@@ -162,14 +162,7 @@ const handleBounded = async (
     headers.delete("x-forwarded-host");
     headers.delete("x-forwarded-proto");
     if (guard.action === "fix-origin") headers.set("origin", origin);
-    return new Request(origin + url.pathname + url.search, {
-      method: req.method,
-      headers,
-      body: body?.handed as BodyInit | null,
-      signal: req.signal,
-      // @ts-ignore: Deno needs duplex for streaming request bodies
-      duplex: "half",
-    });
+    return withBody(req, body, { url: origin + url.pathname + url.search, headers });
   };
   let request: Request | null = null;
   const posts = bookEarly();

@@ -250,19 +250,24 @@ export async function boundBody(
  * what Deno.serve takes for a small post (issue 26), and a booking post answered before SvelteKit
  * (http/book-early.ts) reads the bytes and needs none.
  */
-export function withBody(req: Request, body: ReadBody): Request {
-  if (!body) return req;
-  if (body.exact) {
+export function withBody(
+  req: Request,
+  body: ReadBody,
+  /** Another address and headers for it (server.ts, behind a proxy: the public origin's). */
+  as?: { url: string; headers: Headers },
+): Request {
+  if (!body && !as) return req;
+  if (body?.exact && !as) {
     // The usual case (a browser's form post, an API client's JSON): the declared length is right,
     // so the request keeps its header list as it is, copied inside the constructor. Converting it
     // into a new Headers object cost 25 µs and 38 KB of garbage per post (issue 26's profile).
     // @ts-ignore: Deno needs duplex for streaming request bodies
     return new Request(req, { body: body.handed as BodyInit, duplex: "half" });
   }
-  return new Request(req.url, {
+  return new Request(as?.url ?? req.url, {
     method: req.method,
-    headers: headersFor(req.headers, body),
-    body: body.handed as BodyInit,
+    headers: as?.headers ?? headersFor(req.headers, body),
+    body: (body?.handed ?? null) as BodyInit | null,
     signal: req.signal,
     // @ts-ignore: Deno needs duplex for streaming request bodies
     duplex: "half",
