@@ -31,6 +31,24 @@ Deno.test("spliced bytes: plain and gzipped answers hold the parts and each resp
   }
 });
 
+Deno.test("a kept page's gzip copy holds its compressed size in memory, not a zlib chunk per part", () => {
+  // A booking page is cut at each nonce and its fill token: six parts, ~28 KB, kept for up to
+  // 200 pages. node:zlib hands each deflated part back as a view of a 16 KB chunk.
+  const part = (i: number) =>
+    `<section id="s${i}">${"<p>Slots of the day</p>".repeat(200)}</section>`;
+  const page = splicedOf(Array.from({ length: 6 }, (_, i) => part(i)));
+  const values = ["n1", "n2", "n3", "n4", "tok"];
+  const want = Array.from({ length: 6 }, (_, i) => part(i) + (values[i] ?? "")).join("");
+  assert.equal(text.decode(gunzipSync(splicedGzip(page, values))), want);
+  const compressed = page.deflated!.reduce((n, d) => n + d.length, 0);
+  const held = [...new Set(page.deflated!.map((d) => d.buffer))].reduce(
+    (n, b) => n + b.byteLength,
+    0,
+  );
+  assert.ok(compressed < 2_000, `deflated to ${compressed} bytes`);
+  assert.equal(held, compressed, `the deflated parts hold ${held} bytes for ${compressed}`);
+});
+
 Deno.test("kept headers: each response's own nonce in the CSP; a gzipped one says so and varies by Accept-Encoding, without repeating either", () => {
   const kept: [string, string][] = [
     ["content-security-policy", "script-src 'nonce-OLD' 'self'; style-src 'nonce-OLD'"],
