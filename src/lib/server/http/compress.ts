@@ -134,7 +134,11 @@ export class KeptBody {
       ? acceptedEncoding(acceptEncoding, ["br", "gzip"])
       : null;
     if (!enc) return { body: this.text, length: this.length, encoding: null };
-    const body = await (this.#copies[enc] ??= compressBytes(utf8.encode(this.text), enc));
+    const body = await (this.#copies[enc] ??= compressBytes(utf8.encode(this.text), enc).then(
+      // node:zlib's brotli hands back a view of a 16 KB chunk: a month of slots is ~800 bytes of
+      // it. A copy kept for up to 500 answers keeps only its own bytes (issue 26's memory row).
+      (b) => b.buffer.byteLength > b.length ? b.slice() : b,
+    ));
     return { body, length: body.length, encoding: enc };
   }
 }
