@@ -74,6 +74,12 @@ export type BookResult =
   | {
     ok: true;
     bookingId: string;
+    /**
+     * The booking as committed and the event type it was booked as, where one write made it (not
+     * a series): an API answer is made from them without reading either back (issue 26).
+     */
+    booking?: BookingRecord;
+    eventType?: EventTypeRecord;
     guestToken: string;
     status: BookingRecord["status"];
     /**

@@ -157,6 +157,8 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
   return {
     ok: true,
     bookingId: identity.id,
+    booking: res.plan.booking ?? undefined,
+    eventType: et,
     guestToken: await bookingToken(app, identity, "guest"),
     status,
     thankYou: thankYouOf(et, res.plan.booking!),

@@ -95,6 +95,8 @@ Deno.test("Idempotency-Key: a change committed by a request that died before ans
   assert.equal(retry.body.id, first.body.id);
   assert.equal(retry.headers.get("idempotent-replayed"), "true");
   assert.deepEqual(retry.body.links, first.body.links);
+  // Rebuilt from the store, the answer is the one first sent (made from the committed record).
+  assert.deepEqual(retry.body, first.body);
   assert.equal(
     (await listHostBookings(app.kv, (await app.kv.get<string>(keys.userByUsername("ann"))).value!))
       .length,

@@ -1,10 +1,13 @@
 /**
  * Idempotency-Key for requests that change state (IETF draft "The Idempotency-Key HTTP Header
  * Field"). The same key with the same request replays the first answer (status and body); with a
- * different request it is refused; while the first still runs, a second is refused. The change
- * itself commits an `idempotency_commit` record in its own atomic write, checked absent, so even
- * a request that outlived its claim, or a crash between the change and storing its answer, never
- * makes the change twice: the answer is then rebuilt from what was committed.
+ * different request it is refused. A change that commits an `idempotency_commit` record in its
+ * own atomic write, checked absent (`guarded`: bookings and booking changes), is made at most once
+ * per key by that write alone, so a crash between the change and storing its answer never makes
+ * it twice: the answer is then rebuilt from what was committed. Requests racing under one key
+ * all run, one commits, and the others answer with what it made (or are told the key was used
+ * for another request). Any other change first claims the key in a write of its own; while that
+ * claim runs, a second request is refused.
  */
 import type { App } from "../app.ts";
 import type { ExtraWrite } from "../domain/booking-engine/index.ts";
@@ -101,7 +104,11 @@ export async function requestFingerprint(method: string, path: string, body: unk
 
 export async function runIdempotent(
   app: App,
-  opts: { scope: string; key: string; fingerprint: string },
+  /**
+   * `guarded`: the change puts `extraFor`'s record into its own commit. It then needs no claim:
+   * each claim was a commit of its own, one of an API booking's three (issue 26).
+   */
+  opts: { scope: string; key: string; fingerprint: string; guarded?: boolean },
   /**
    * Makes the change; `extraFor(target)` goes into its commit. `keep: false` frees the key;
    * `duplicate` says the commit found this key's change already made (then it is recovered).
@@ -137,14 +144,15 @@ export async function runIdempotent(
       await keep(app, scope, key, fingerprint, answer, nowMs);
       return { ok: true, answer, replayed: true };
     }
-    const claimed = await startRun(app.kv, run0, {
+    const claimed = opts.guarded ? null : await startRun(app.kv, run0, {
       v: 1,
       fingerprint,
       state: "running",
       untilMs: nowMs + RUN_CLAIM_MS,
       createdAtMs: rec?.createdAtMs ?? nowMs,
     });
-    if (!claimed) continue; // another request claimed it first: read what it wrote
+    // Another request claimed it first: read what it wrote.
+    if (!opts.guarded && !claimed) continue;
     const extraFor = (target: CommitTarget): ExtraWrite[] => [{
       key: keys.idempotencyCommit(scope, key),
       value: { v: 1, fingerprint, atMs: nowMs, target } satisfies IdempotencyCommitRecord,
@@ -154,19 +162,28 @@ export async function runIdempotent(
     let result: { answer: Answer; keep: boolean } | { duplicate: true };
     try {
       result = await run(extraFor);
-      if ("duplicate" in result) {
-        // A run that outlived its claim made the change first: answer with what it made.
-        const [, made] = await readIdempotency(app.kv, scope, key);
-        result = made.value
-          ? { answer: await recover(made.value), keep: true }
-          : { answer: { status: 409, body: null }, keep: false };
-      }
     } catch (err) {
-      await abandonRun(app.kv, scope, key, claimed.versionstamp);
+      if (claimed) await abandonRun(app.kv, scope, key, claimed.versionstamp);
       throw err;
     }
+    // The change lost to another request under this key (its commit found the record), or was
+    // refused because of what that request made (a guarded twin's booking took the time): answer
+    // with what it made. That request stores the answer; a crash before is recovered as above.
+    if ("duplicate" in result || (opts.guarded && result.answer.status >= 400)) {
+      const [, made] = await readIdempotency(app.kv, scope, key);
+      if (made.value && made.value.fingerprint !== fingerprint) {
+        if (claimed) await abandonRun(app.kv, scope, key, claimed.versionstamp);
+        return { ok: false, reason: "idempotency_key_reused" };
+      }
+      if (made.value) {
+        const answer = await recover(made.value);
+        if (claimed) await keep(app, scope, key, fingerprint, answer, nowMs);
+        return { ok: true, answer, replayed: true };
+      }
+      if ("duplicate" in result) result = { answer: { status: 409, body: null }, keep: false };
+    }
     if (result.keep) await keep(app, scope, key, fingerprint, result.answer, nowMs);
-    else await abandonRun(app.kv, scope, key, claimed.versionstamp);
+    else if (claimed) await abandonRun(app.kv, scope, key, claimed.versionstamp);
     return { ok: true, answer: result.answer, replayed: false };
   }
   return { ok: false, reason: "idempotency_in_progress" };

@@ -79,11 +79,13 @@ export async function idempotent(
   scope: string,
   change: (extraFor: (t: CommitTarget) => ExtraWrite[]) => Promise<ApiResponse | "duplicate">,
   recover: (target: CommitTarget) => Promise<ApiResponse>,
+  /** The change commits `extraFor`'s record itself (services/idempotency.ts `guarded`). */
+  guarded = true,
 ): Promise<ApiResponse> {
   const fingerprint = await requestFingerprint(ctx.req.method, ctx.path, ctx.body);
   const out = await runIdempotent(
     ctx.app,
-    { scope, key: ctx.idempotencyKey!, fingerprint },
+    { scope, key: ctx.idempotencyKey!, fingerprint, guarded },
     async (extraFor) => {
       const res = await change(extraFor);
       if (res === "duplicate") return { duplicate: true };
@@ -117,6 +119,7 @@ export async function replayable(ctx: Ctx, run: () => Promise<ApiResponse>): Pro
     keyScope(ctx),
     () => run(),
     () => Promise.resolve(refused(ctx, "duplicate_request")),
+    false,
   );
 }
 

@@ -3,7 +3,7 @@
  * a required Idempotency-Key.
  */
 import * as v from "valibot";
-import type { BookingRecord } from "../../domain/model/records.ts";
+import type { BookingRecord, EventTypeRecord } from "../../domain/model/records.ts";
 import { type ApiResponse, ok, problem } from "../http.ts";
 import * as S from "../schemas/index.ts";
 import { Temporal } from "../../domain/temporal.ts";
@@ -80,8 +80,8 @@ async function createBooking(ctx: Ctx): Promise<ApiResponse> {
       });
       recordBookingOutcome(result.ok ? result.status.toLowerCase() : result.reason);
       if (result.ok) {
-        const booking = await bookingById(ctx.app, result.bookingId);
-        return created(ctx, booking!);
+        const booking = result.booking ?? (await bookingById(ctx.app, result.bookingId))!;
+        return created(ctx, booking, result.booking && result.eventType);
       }
       if (result.reason === "conflict") return "duplicate";
       if (result.reason === "invalid_answers") {
@@ -102,8 +102,12 @@ async function createBooking(ctx: Ctx): Promise<ApiResponse> {
   );
 }
 
-async function created(ctx: Ctx, booking: BookingRecord): Promise<ApiResponse> {
-  const body = await bookingResource(ctx.app, booking, { guestLinks: true });
+async function created(
+  ctx: Ctx,
+  booking: BookingRecord,
+  eventType?: EventTypeRecord,
+): Promise<ApiResponse> {
+  const body = await bookingResource(ctx.app, booking, { guestLinks: true, eventType });
   return ok(body, 201, { location: `${ctx.base}/api/v1/bookings/${booking.id}` });
 }
 
