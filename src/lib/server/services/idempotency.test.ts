@@ -115,6 +115,65 @@ Deno.test("Idempotency-Key: a change committed by a request that died before ans
   app.close();
 });
 
+Deno.test("Idempotency-Key: 40 concurrent API bookings store their answers, and each retry replays its own", async () => {
+  const { app } = await setup();
+  const { call } = apiClient(app);
+  const real = app.kv;
+  // Answers stored by writes of answers alone (finished runs, store/idempotency.ts).
+  let answersStored = 0;
+  app.kv = new Proxy(real, {
+    get(target, prop) {
+      if (prop !== "atomic") {
+        const v = Reflect.get(target, prop);
+        return typeof v === "function" ? v.bind(target) : v;
+      }
+      return () => {
+        const op = target.atomic();
+        const sets: Deno.KvKey[] = [];
+        const set = op.set.bind(op);
+        op.set = (key, value, options) => (sets.push(key), set(key, value, options));
+        const commit = op.commit.bind(op);
+        op.commit = () => {
+          if (sets.length && sets.every((k) => k[0] === keys.idempotency("s", "k")[0])) {
+            answersStored += sets.length;
+          }
+          return commit();
+        };
+        return op;
+      };
+    },
+  });
+  const body = (i: number) => ({
+    username: "ann",
+    eventType: "intro",
+    start: new Date(Date.UTC(2026, 10, 23 + Math.floor(i / 16), 8) + (i % 16) * 1_800_000)
+      .toISOString(),
+    timeZone: "UTC",
+    name: `G ${i}`,
+    email: `g${i}@example.com`,
+  });
+  const first = await Promise.all(
+    Array.from(
+      { length: 40 },
+      (_, i) => call("POST", "/bookings", { body: body(i), idem: `k${i}` }),
+    ),
+  );
+  assert.deepEqual(first.map((r) => r.status), first.map(() => 201));
+  assert.equal(answersStored, 40);
+  app.kv = real;
+  const again = await Promise.all(
+    Array.from(
+      { length: 40 },
+      (_, i) => call("POST", "/bookings", { body: body(i), idem: `k${i}` }),
+    ),
+  );
+  for (let i = 0; i < 40; i++) {
+    assert.equal(again[i].headers.get("idempotent-replayed"), "true");
+    assert.equal(again[i].text, first[i].text);
+  }
+  app.close();
+});
+
 Deno.test("canonicalJson: key order and spacing do not change the fingerprint; values do", () => {
   assert.equal(
     canonicalJson({ b: 1, a: [1, { d: 2, c: 3 }] }),

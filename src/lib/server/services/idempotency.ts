@@ -21,11 +21,12 @@ import {
 } from "../store/idempotency.ts";
 import { keys } from "../store/keys.ts";
 import { sha256Hex } from "../integrations/crypto.ts";
+import { REMOTE_KV_LIMITS, valueBytes } from "../domain/kv-budget.ts";
 
 /** How long a run holds its key before another request may take over (it died). */
 const RUN_CLAIM_MS = 60_000;
 /** Answers larger than this are not kept verbatim (KV values stay under 64 KiB); rebuilt instead. */
-const MAX_KEPT_BODY = 48_000;
+const MAX_KEPT_BYTES = REMOTE_KV_LIMITS.valueBytes - 4 * 1024;
 export const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/;
 
 /** What documentation shows where a key goes; never a key itself. */
@@ -197,7 +198,6 @@ async function keep(
   answer: Answer,
   createdAtMs: number,
 ) {
-  const small = JSON.stringify(answer.body).length <= MAX_KEPT_BODY;
   const rec: IdempotencyRecord = {
     v: 1,
     fingerprint,
@@ -205,7 +205,9 @@ async function keep(
     untilMs: 0,
     createdAtMs,
     status: answer.status,
-    ...(small ? { body: answer.body } : {}),
+    body: answer.body,
   };
+  // A value must fit remote KV's (domain/kv-budget.ts); a larger answer is rebuilt instead.
+  if (valueBytes(rec) > MAX_KEPT_BYTES) delete rec.body;
   await finishRun(app.kv, scope, key, rec);
 }
