@@ -389,6 +389,11 @@ Deno.test("zonedDay: the civil date of every instant, asked again and again in o
     assert.equal(zonedDay(midnight - 1, zone), want(midnight - 1));
     assert.equal(zonedDay(midnight, zone), want(midnight));
     assert.equal(zonedDay(midnight - 1, zone), want(midnight - 1));
+    // Two days by turns (a booking's counts: the day it was made, the day it is on), then a third.
+    for (const ms of [midnight - 1, midnight + 86_400_000, midnight - 1, midnight + 3_600_000]) {
+      assert.equal(zonedDay(ms, zone), want(ms), `${zone} ${ms} (turns)`);
+      assert.equal(zonedDay(ms + 172_800_000, zone), want(ms + 172_800_000), `${zone} (turns)`);
+    }
     // A computed instant need not be a whole millisecond.
     for (const ms of [midnight - 0.5, midnight + 0.25, steps[100] + 1 / 3]) {
       assert.equal(zonedDay(ms, zone), want(ms), `${zone} ${ms}`);
