@@ -127,6 +127,10 @@ Deno.test({
       await page.getByRole("heading", { name: "Invito API reference" }).waitFor();
       await a11y(page, "dev-4-api-reference");
       assert.ok(await page.locator("#problem-slot-taken").count());
+      // On a phone the code samples scroll sideways: a keyboard reaches them too.
+      await page.setViewportSize({ width: 360, height: 800 });
+      await a11y(page, "dev-4-api-reference-360");
+      await page.setViewportSize({ width: 1280, height: 900 });
       assert.deepEqual(errors(), []);
 
       // Agent-readable pages.
