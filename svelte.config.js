@@ -6,6 +6,11 @@ export default {
   preprocess: vitePreprocess(),
   kit: {
     adapter: adapter(),
+    // Absolute asset paths. With relative ones SvelteKit sets its process-wide `base` to the
+    // page's "../.." for the render and puts it back only after an await, so a request entering
+    // SvelteKit in that tick was answered "Not found" (a 404 for a guest's booking under load;
+    // ADR 059). The app is served at its origin's root anyway.
+    paths: { relative: false },
     csp: {
       mode: "nonce",
       directives: {

@@ -423,6 +423,8 @@ export type LoggedRequest = {
   location: string | null;
   /** the network error, when no answer came */
   error?: string;
+  /** for an answer of 400 and above other than 409, the start of the page's visible text */
+  answer?: string;
   /** for a 409, the refusal the page showed (e.g. "just taken"); otherwise what the test noted */
   note?: string;
 };
@@ -489,6 +491,13 @@ export class RequestLog {
           entry.note ??=
             /(already confirmed|already rejected|was cancelled|no longer open|expired|just taken|not available|several requests|can no longer be (?:changed|cancelled|moved)|moved to a new time)/
               .exec(text)?.[1] ?? "?";
+        } else if (res.status >= 400) {
+          // An answer no check expects: keep the start of its text for reading the log.
+          entry.answer = text.replace(
+            /<head[^]*?<\/head>|<script[^]*?<\/script>|<style[^]*?<\/style>/g,
+            "",
+          )
+            .replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 400);
         }
         entry.status = res.status;
         entry.location = res.headers.get("location");
