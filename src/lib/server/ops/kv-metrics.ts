@@ -8,6 +8,7 @@
  * closure per `set` cost a booking burst ~8 % of its JavaScript time, issue 26).
  */
 import { recordCommit } from "./metrics.ts";
+import { commitPastLocks } from "../store/kv.ts";
 
 type Fn = (...args: never[]) => unknown;
 
@@ -71,7 +72,7 @@ class CountedAtomic implements Deno.AtomicOperation {
   }
   async commit(): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
     try {
-      const res = await this.inner.commit();
+      const res = await commitPastLocks(this.inner);
       recordCommit(res.ok ? "ok" : "conflict");
       return res;
     } catch (err) {

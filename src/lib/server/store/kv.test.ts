@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { openReadKv } from "./kv.ts";
+import { commitPastLocks, isStoreLocked, openReadKv } from "./kv.ts";
 
 Deno.test("openReadKv: an in-memory or remote store reads through its one handle", async () => {
   const main = await Deno.openKv(":memory:");
@@ -35,5 +35,71 @@ Deno.test("openReadKv: a local file gets a second connection that sees every com
     main.close();
     delete (globalThis as Record<symbol, unknown>)[Symbol.for("invito.kv.read")];
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a checked commit through the App's handle waits out another connection's write lock (Deno KV answers it 'database is locked' at once); other errors are not sent again", async () => {
+  const { DatabaseSync } = await import("node:sqlite");
+  const { instrumentKv } = await import("../ops/kv-metrics.ts");
+  const dir = await Deno.makeTempDir({ prefix: "invito-locked-" });
+  const path = `${dir}/invito.kv`;
+  const raw = await Deno.openKv(path);
+  const kv = instrumentKv(raw);
+  await kv.set(["counter"], 0);
+  // Another connection (the read handle's clean-up of expired keys, a slow disk's commit, a
+  // second process) holds the write lock for a second. A commit with checks reads first, and
+  // SQLite refuses a read turning into a write while another connection writes without waiting:
+  // Deno KV answers "database is locked" at once, with nothing written.
+  const other = new DatabaseSync(path);
+  other.exec("BEGIN IMMEDIATE");
+  other.exec("UPDATE data_version SET version = version WHERE k = 0");
+  const release = setTimeout(() => other.exec("COMMIT"), 1_000);
+  try {
+    const entry = await kv.get<number>(["counter"]);
+    const res = await kv.atomic().check(entry).set(["counter"], entry.value! + 1).commit();
+    assert.ok(res.ok, "the commit lands once the lock is released");
+    assert.equal((await kv.get(["counter"])).value, 1, "and it landed once");
+    // A bad operation is a bug, thrown at once, not sent again.
+    const started = Date.now();
+    await assert.rejects(
+      () => kv.atomic().sum(["counter"], 1n).commit(),
+      (e) => e instanceof TypeError && !isStoreLocked(e),
+    );
+    assert.ok(Date.now() - started < 1_000);
+  } finally {
+    clearTimeout(release);
+    try {
+      other.exec("COMMIT");
+    } catch {
+      // committed by the timer
+    }
+    other.close();
+    raw.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("commitPastLocks: sends again only while the store answers 'database is locked', then gives up with it", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    let refusals = 2;
+    let attempts = 0;
+    const op = kv.atomic().set(["k"], "v");
+    const flaky = {
+      commit() {
+        attempts++;
+        if (refusals-- > 0) return Promise.reject(new TypeError("database is locked"));
+        return op.commit();
+      },
+    } as Deno.AtomicOperation;
+    assert.ok((await commitPastLocks(flaky, [0, 0, 0])).ok);
+    assert.equal(attempts, 3);
+    assert.equal((await kv.get(["k"])).value, "v");
+    refusals = 10;
+    attempts = 0;
+    await assert.rejects(() => commitPastLocks(flaky, [0, 0]), /database is locked/);
+    assert.equal(attempts, 3, "one attempt and one per wait");
+  } finally {
+    kv.close();
   }
 });

@@ -47,8 +47,45 @@ type ReadHolder = { [READ_HANDLE]?: Promise<Deno.Kv> };
 export function openReadKv(path: string, main: Deno.Kv): Promise<Deno.Kv> {
   if (/^https?:\/\//.test(path) || path === ":memory:") return Promise.resolve(main);
   const g = globalThis as ReadHolder;
-  g[READ_HANDLE] ??= Deno.openKv(path);
+  g[READ_HANDLE] ??= (async () => {
+    const read = await Deno.openKv(path);
+    // A connection's thread starts with write transactions of its own (requeueing stale queue
+    // entries, deleting expired keys) before it takes any request: the first read returns after
+    // them, so the process's first commits (the schema lease at start) do not meet them.
+    await read.get(["invito-open"]);
+    return read;
+  })();
   return g[READ_HANDLE]!;
+}
+
+/**
+ * SQLite's "database is locked" (SQLITE_BUSY) from a commit on a local store. Another
+ * connection holds the write lock: the read handle's own clean-up of expired keys, a slow
+ * disk's commit, a backup. A commit without checks waits up to 5 s for it; one with checks has
+ * read first, and SQLite refuses a read turning into a write without waiting, so it fails at
+ * once (CI saw it at a server's start, on the schema lease). The transaction was rolled back:
+ * unlike an unknown outcome (see `commitOrReread`) it is safe to send again after a short wait.
+ */
+export function isStoreLocked(err: unknown): boolean {
+  return err instanceof TypeError && /database is locked/i.test(err.message);
+}
+
+/** The waits before each new attempt of a commit refused with "database is locked". */
+export const LOCKED_WAITS_MS = [10, 25, 50, 100, 200, 400, 800, 1_600];
+
+/** Commits `op`, sending it again while the local store answers "database is locked". */
+export async function commitPastLocks(
+  op: Deno.AtomicOperation,
+  waits: readonly number[] = LOCKED_WAITS_MS,
+): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await op.commit();
+    } catch (err) {
+      if (!isStoreLocked(err) || attempt >= waits.length) throw err;
+      await new Promise((r) => setTimeout(r, waits[attempt] * (0.5 + Math.random())));
+    }
+  }
 }
 
 /** Deno.umask where the platform has one (not on Windows); null when it does not. */
