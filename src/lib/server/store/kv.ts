@@ -42,7 +42,8 @@ type ReadHolder = { [READ_HANDLE]?: Promise<Deno.Kv> };
  * already have their private modes, and a connection's opening (its own set-up and clean-up of
  * expired keys in one go) made a commit on the other connection at that moment fail with
  * "database is locked" in a trial; once open, 325,000 commits beside both connections' periodic
- * clean-up of 30,000 expired keys all landed.
+ * clean-up of 30,000 expired keys all landed (one that meets a clean-up anyway is sent again:
+ * `commitPastLocks`).
  */
 export function openReadKv(path: string, main: Deno.Kv): Promise<Deno.Kv> {
   if (/^https?:\/\//.test(path) || path === ":memory:") return Promise.resolve(main);
