@@ -18,9 +18,8 @@
 # Environment:
 #   INVITO_SKIP_BUILD=1      do not run `npm run build` (uses whatever .deno-deploy/ holds)
 #   INVITO_SKIP_SYSTEM=1     do not check/install the Debian packages (chromium, radicale)
-#   INVITO_TEST_SHARDS=1|2   run the suite as one `deno test` process, or as two (the browser
-#                            tests beside the rest); default three: the browser tests in two
-#                            halves beside the rest (the limit below applies to each)
+#   INVITO_TEST_SHARDS=1     run the suite as one `deno test` process (default: two at once, the
+#                            browser tests beside the rest; the limit below applies to each)
 #   INVITO_TEST_TIMEOUT=N    seconds for the whole `deno test` run (default 1800: the suite with
 #                            its browser, validator and Lighthouse runs takes well over 10 min on
 #                            a busy 2-core box; the CI job's own limit is 90 min, so a hung run
@@ -102,36 +101,21 @@ else
 fi
 
 # --- 3. deno test ---------------------------------------------------------------------------------
-# The whole suite runs as three `deno test` processes at once (shards): the browser tests in two
-# halves, and the rest. Most of a browser test's time is waiting (Chromium, servers, mail), so
-# they overlap well on a 2-core box; with the browser tests in one process they were the long
-# pole (25 of 27 minutes). The halves are balanced by file size, the largest files first.
-# INVITO_TEST_SHARDS=2 keeps the browser tests in one process, INVITO_TEST_SHARDS=1 runs one
-# process; given paths always run as one.
+# The whole suite runs as two `deno test` processes at once (shards): the browser tests, and the
+# rest. Most of a browser test's time is waiting (Chromium, servers, mail), so the two overlap
+# well on a 2-core box. INVITO_TEST_SHARDS=1 runs one process; given paths always run as one.
 args=("$@")
 has_path=0
 for a in "${args[@]}"; do [[ -e $a ]] && has_path=1; done
 shards=()
 if ((has_path)); then
   shards=("${args[*]}")
-elif [[ ${INVITO_TEST_SHARDS:-3} == 1 ]]; then
+elif [[ ${INVITO_TEST_SHARDS:-2} == 1 ]]; then
   shards=("${args[*]} src tests")
 else
   rest=(src)
   for d in tests/*/; do [[ $d == tests/e2e/ ]] || rest+=("${d%/}"); done
-  if [[ ${INVITO_TEST_SHARDS:-3} == 2 ]]; then
-    shards=("${args[*]} tests/e2e" "${args[*]} ${rest[*]}")
-  else
-    halves=("" "")
-    sizes=(0 0)
-    while read -r size file; do
-      h=0
-      ((sizes[1] < sizes[0])) && h=1
-      halves[h]+=" $file"
-      sizes[h]=$((sizes[h] + size))
-    done < <(find tests/e2e -maxdepth 1 -name '*test.ts' -printf '%s %p\n' | sort -k1,1nr -k2)
-    shards=("${args[*]}${halves[0]}" "${args[*]} ${rest[*]}" "${args[*]}${halves[1]}")
-  fi
+  shards=("${args[*]} tests/e2e" "${args[*]} ${rest[*]}")
 fi
 
 pids=()
