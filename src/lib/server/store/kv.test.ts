@@ -79,6 +79,48 @@ Deno.test("a checked commit through the App's handle waits out another connectio
   }
 });
 
+Deno.test("40 conflicting guarded commits sent again past another connection's write lock: exactly one lands, the rest fail their check", async () => {
+  const { DatabaseSync } = await import("node:sqlite");
+  const { instrumentKv } = await import("../ops/kv-metrics.ts");
+  const dir = await Deno.makeTempDir({ prefix: "invito-locked-race-" });
+  const path = `${dir}/invito.kv`;
+  const raw = await Deno.openKv(path);
+  const kv = instrumentKv(raw);
+  const other = new DatabaseSync(path);
+  try {
+    await kv.set(["slot"], null);
+    const seen = await kv.get<string | null>(["slot"]);
+    // Every writer read the slot free; the lock is taken before any of them commits, so each
+    // first attempt is refused "database is locked" and sent again after the release.
+    other.exec("BEGIN IMMEDIATE");
+    other.exec("UPDATE data_version SET version = version WHERE k = 0");
+    const release = setTimeout(() => other.exec("COMMIT"), 300);
+    const results = await Promise.all(
+      Array.from(
+        { length: 40 },
+        (_, i) =>
+          kv.atomic().check(seen).set(["slot"], `guest ${i}`).set(["won", i], true).commit(),
+      ),
+    );
+    clearTimeout(release);
+    assert.equal(results.filter((r) => r.ok).length, 1, "one winner");
+    const winner = results.findIndex((r) => r.ok);
+    assert.equal((await kv.get(["slot"])).value, `guest ${winner}`);
+    const won = [];
+    for await (const e of kv.list({ prefix: ["won"] })) won.push(e.key[1]);
+    assert.deepEqual(won, [winner], "no loser's write landed");
+  } finally {
+    try {
+      other.exec("COMMIT");
+    } catch {
+      // committed by the timer
+    }
+    other.close();
+    raw.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("commitPastLocks: sends again only while the store answers 'database is locked', then gives up with it", async () => {
   const kv = await Deno.openKv(":memory:");
   try {

@@ -2,6 +2,8 @@
  * Opening Deno KV. The handle lives on globalThis because Vite's dev server re-imports
  * modules on every change, and a second handle on a local file would lock it.
  */
+import { keys } from "./keys.ts";
+
 const HANDLE = Symbol.for("invito.kv");
 type Holder = { [HANDLE]?: Promise<Deno.Kv> };
 
@@ -53,7 +55,7 @@ export function openReadKv(path: string, main: Deno.Kv): Promise<Deno.Kv> {
     // A connection's thread starts with write transactions of its own (requeueing stale queue
     // entries, deleting expired keys) before it takes any request: the first read returns after
     // them, so the process's first commits (the schema lease at start) do not meet them.
-    await read.get(["invito-open"]);
+    await read.get(keys.meta("health"));
     return read;
   })();
   return g[READ_HANDLE]!;
