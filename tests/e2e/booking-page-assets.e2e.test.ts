@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { launchBrowser, trackPageErrors } from "../support/browser.ts";
+import { hydrated, launchBrowser, trackPageErrors } from "../support/browser.ts";
 import { CATALOGS } from "../../src/lib/server/i18n.ts";
 import { isPublicKey } from "../../src/lib/shared/catalog-parts.ts";
 import { LANGUAGES } from "../../src/lib/shared/i18n.ts";
@@ -57,6 +57,10 @@ Deno.test({
       const ctx = await browser.newContext({ timezoneId: "America/New_York", locale: "de-DE" });
       const page = await ctx.newPage();
       const errors = trackPageErrors(page);
+      await page.route(/\/_app\/immutable\/.*\.js/, async (r) => {
+        await new Promise((res) => setTimeout(res, 1500));
+        await r.continue();
+      });
       const scripts: Promise<string>[] = [];
       page.on("response", (r) => {
         // A body the page stopped reading (its first document sent on to the guest's zone) or
@@ -71,6 +75,9 @@ Deno.test({
       await page.goto(app.url(datePath("/calendar/demo/intro-call", date)));
       await page.locator("a[data-slot]").first().waitFor();
       await page.waitForURL(/tz=America%2FNew_York/, { waitUntil: "commit" });
+      // The times are in the server's HTML; the scripts that bring the messages may still be on
+      // their way until the page runs them (on a loaded box, long after the first time shows).
+      await hydrated(page);
       const js = unescaped((await Promise.all(scripts)).join("\n"));
 
       assert.ok(js.includes(marker("de", true)), "the German public messages");
