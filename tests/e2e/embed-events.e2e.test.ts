@@ -19,6 +19,7 @@ import {
   widgetFits,
 } from "../support/browser.ts";
 import { signInAs } from "../support/browser-sign-in.ts";
+import { saveEmbedOrigins } from "../support/embed-settings.ts";
 import { twoDaysInOneMonth } from "../support/slots.ts";
 import type { Browser, BrowserContext, Frame, Page } from "playwright-core";
 
@@ -118,13 +119,7 @@ async function saveEmbedSettings(
   share: boolean,
   navigateParent = false,
 ) {
-  // Typed only once the page is hydrated: hydration sets the field back to the stored list and
-  // drops the selection, so a fill just before it sent "*" + the old list (a 400, no "Saved.").
-  await host.goto(`${base}/dashboard/embed`);
-  await hydrated(host);
-  await host.locator("#e-origins").fill(origins);
-  await host.locator("form[action='?/origins'] button[type=submit]").click();
-  await host.getByRole("status").filter({ hasText: "Saved." }).first().waitFor();
+  await saveEmbedOrigins(host, base, origins);
   await host.goto(`${base}/dashboard/embed`);
   await hydrated(host);
   await host.locator("input[name=shareGuestData]").setChecked(share);

@@ -21,6 +21,7 @@ import {
   widgetFits,
 } from "../support/browser.ts";
 import { signInAs } from "../support/browser-sign-in.ts";
+import { saveEmbedOrigins } from "../support/embed-settings.ts";
 import { vnuErrors } from "../support/vnu.ts";
 import type { Frame, Page } from "playwright-core";
 import { fullDay } from "../support/slots.ts";
@@ -113,10 +114,7 @@ Deno.test({
       assert.deepEqual(await vnuErrors(html), []);
 
       // The shop's own http site counts as the host's once it is on the embed list.
-      await host.goto(`${app.baseUrl}/dashboard/embed`);
-      await host.locator("#e-origins").fill(shop.origin);
-      await host.locator("form[action='?/origins'] button[type=submit]").click();
-      await host.getByRole("status").filter({ hasText: "Saved." }).first().waitFor();
+      await saveEmbedOrigins(host, app.baseUrl, shop.origin);
       await openSettings(host, app.baseUrl);
       await saveSettings(host, { url: `${shop.origin}/thanks?from=invito`, params: true });
       await host.getByRole("status").filter({ hasText: "Saved." }).waitFor();
