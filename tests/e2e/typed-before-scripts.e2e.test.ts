@@ -135,3 +135,51 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "typed before the scripts arrive: a selection or a caret placed before them stays where the person put it, so what they type next replaces the selection or goes in at the caret",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const client = await signInByLink(app, HOST);
+    let browser: Browser | null = await launchBrowser();
+    try {
+      // The Embed page's list of sites is a textarea rendered with "*": the host selects it all
+      // to type their shop instead.
+      const ctx = await contextWithSession(browser, client);
+      const embed = await ctx.newPage();
+      let release = await holdScripts(embed);
+      await embed.goto(`${app.baseUrl}/dashboard/embed`, { waitUntil: "domcontentloaded" });
+      const sites = embed.getByLabel("Allowed sites", { exact: true });
+      await sites.click();
+      await embed.keyboard.press("ControlOrMeta+A");
+      release();
+      await hydrated(embed);
+      await embed.keyboard.type("https://shop.example");
+      assert.equal(await sites.inputValue(), "https://shop.example");
+
+      // A new host typed their name on the setup page, then went back to put an initial in.
+      const setup = await ctx.newPage();
+      release = await holdScripts(setup);
+      await setup.goto(`${app.baseUrl}/dashboard/setup`, { waitUntil: "domcontentloaded" });
+      const name = setup.getByLabel("Display name", { exact: true });
+      await name.click();
+      await setup.keyboard.press("ControlOrMeta+A");
+      await setup.keyboard.type("Ann Lee");
+      await setup.keyboard.press("Home");
+      for (let i = 0; i < 3; i++) await setup.keyboard.press("ArrowRight");
+      release();
+      await hydrated(setup);
+      await setup.keyboard.type(" B.");
+      assert.equal(await name.inputValue(), "Ann B. Lee");
+    } catch (e) {
+      if (browser) await showFailureState(browser, app.logs);
+      throw e;
+    } finally {
+      await browser?.close();
+      browser = null;
+    }
+  },
+});

@@ -7,7 +7,7 @@
  * did nothing. Rather than change every field of every form (and every future one), the root
  * layout notes the fields a person changed before hydration starts and puts their values back
  * once it is done, with the events a person's own typing would have fired, so handlers and
- * bindings see it.
+ * bindings see it; the caret or selection of the field they are in stays where they put it.
  *
  * ```ts
  * const early = noteEarlyInput(document);   // root layout, before the children hydrate
@@ -20,6 +20,39 @@ type Held = string | boolean | string[];
 
 export interface EarlyInput {
   readonly fields: ReadonlyArray<readonly [Field, Held]>;
+  /**
+   * Where the caret or selection of the field being typed in was. Hydration's writes move it
+   * to the end (a textarea's server-rendered text is even taken out and written back), so a
+   * word selected to be replaced, or a caret moved back to insert, was lost.
+   */
+  readonly caret: Caret | null;
+}
+
+type TextField = HTMLInputElement | HTMLTextAreaElement;
+type Caret = {
+  el: TextField;
+  value: string;
+  start: number;
+  end: number;
+  direction: "forward" | "backward" | "none";
+};
+
+/** The focused text field's selection; null for one without (email, number) or none focused. */
+function caretOf(doc: Document): Caret | null {
+  const el = doc.activeElement;
+  if (!(el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement)) return null;
+  try {
+    if (el.selectionStart === null || el.selectionEnd === null) return null;
+    return {
+      el,
+      value: el.value,
+      start: el.selectionStart,
+      end: el.selectionEnd,
+      direction: el.selectionDirection ?? "none",
+    };
+  } catch {
+    return null;
+  }
 }
 
 const UNTOUCHABLE = new Set(["file", "hidden", "submit", "button", "reset", "image"]);
@@ -59,7 +92,7 @@ export function noteEarlyInput(doc: Document): EarlyInput {
     const now = read(el);
     if (!same(now, rendered(el))) fields.push([el, now]);
   }
-  return { fields };
+  return { fields, caret: caretOf(doc) };
 }
 
 /** Puts the noted values back where hydration replaced them, and tells the page's handlers. */
@@ -72,5 +105,16 @@ export function restoreEarlyInput(early: EarlyInput): void {
     else el.value = held as string;
     el.dispatchEvent(new Event("input", { bubbles: true }));
     el.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+  // Only where the person still is, in the text they had: a field the page changed on purpose
+  // keeps what the page did.
+  const c = early.caret;
+  if (
+    c && c.el.isConnected && c.el.ownerDocument.activeElement === c.el && c.el.value === c.value
+  ) {
+    const now = caretOf(c.el.ownerDocument);
+    if (now && (now.start !== c.start || now.end !== c.end)) {
+      c.el.setSelectionRange(c.start, c.end, c.direction);
+    }
   }
 }
