@@ -470,3 +470,29 @@ export function table(rows: Row[]): string {
   return [line(head), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...body.map(line)]
     .join("\n");
 }
+
+/** CPU seconds a process has used (all its threads: user + system, from /proc). */
+async function cpuSecondsOf(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  // Fields after the command name (which may hold spaces) start at ")"; utime and stime are the
+  // 14th and 15th fields, in clock ticks (100 a second on Linux).
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/**
+ * Waits until a process is idle (under `maxShare` of one core over a whole second) or
+ * `timeoutS` has passed, and says how long it took: a row then measures its own requests, not
+ * what the previous row left running (mail jobs, batched writes, garbage collection).
+ */
+export async function waitIdle(pid: number, maxShare = 0.1, timeoutS = 30): Promise<number> {
+  const t0 = performance.now();
+  let last = await cpuSecondsOf(pid);
+  while (performance.now() - t0 < timeoutS * 1000) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    const now = await cpuSecondsOf(pid);
+    if (now - last < maxShare) break;
+    last = now;
+  }
+  return (performance.now() - t0) / 1000;
+}
