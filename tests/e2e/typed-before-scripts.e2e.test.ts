@@ -64,6 +64,19 @@ const expected = (steps: Step[]) =>
     steps.map((s) => [s.label, "fill" in s ? s.fill : "check" in s ? true : s.select]),
   );
 
+/** Runs `steps` in a fresh Chromium; on a failure shows its pages and the server's log. */
+async function inBrowser(logs: () => string, steps: (browser: Browser) => Promise<void>) {
+  const browser = await launchBrowser();
+  try {
+    await steps(browser);
+  } catch (e) {
+    await showFailureState(browser, logs);
+    throw e;
+  } finally {
+    await browser.close();
+  }
+}
+
 Deno.test({
   name:
     "typed before the scripts arrive: sign-in, the booking form, first setup, calendar connection and admin search keep what was typed, ticked and picked",
@@ -72,8 +85,7 @@ Deno.test({
   async fn() {
     await using app = await startApp({ demo: true, env: { INVITO_ADMINS: HOST } });
     const client = await signInByLink(app, HOST);
-    let browser: Browser | null = await launchBrowser();
-    try {
+    await inBrowser(app.logs, async (browser) => {
       const guest = await (await browser.newContext()).newPage();
       const signIn: Step[] = [{ label: "Email address", fill: "someone@example.test" }];
       assert.deepEqual(await typeEarly(guest, `${app.baseUrl}/signin`, signIn), expected(signIn));
@@ -126,13 +138,7 @@ Deno.test({
         await typeEarly(await ctx.newPage(), `${app.baseUrl}/admin`, admin),
         expected(admin),
       );
-    } catch (e) {
-      if (browser) await showFailureState(browser, app.logs);
-      throw e;
-    } finally {
-      await browser?.close();
-      browser = null;
-    }
+    });
   },
 });
 
@@ -144,8 +150,7 @@ Deno.test({
   async fn() {
     await using app = await startApp({ demo: true });
     const client = await signInByLink(app, HOST);
-    let browser: Browser | null = await launchBrowser();
-    try {
+    await inBrowser(app.logs, async (browser) => {
       // The Embed page's list of sites is a textarea rendered with "*": the host selects it all
       // to type their shop instead.
       const ctx = await contextWithSession(browser, client);
@@ -174,12 +179,6 @@ Deno.test({
       await hydrated(setup);
       await setup.keyboard.type(" B.");
       assert.equal(await name.inputValue(), "Ann B. Lee");
-    } catch (e) {
-      if (browser) await showFailureState(browser, app.logs);
-      throw e;
-    } finally {
-      await browser?.close();
-      browser = null;
-    }
+    });
   },
 });
