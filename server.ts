@@ -14,8 +14,8 @@ import { clientIp } from "./src/lib/server/http/client-ip.ts";
 import {
   type BodyPolicy,
   bodyPolicyFor,
-  boundBody,
   headersFor,
+  type ReadBody,
   readBody,
   takeUploadTurn,
   uploadBusy,
@@ -40,7 +40,12 @@ import { settleCounts } from "./src/lib/server/ops/counts-in-flight.ts";
 
 /** The JSON API handler, mounted by the app's init (src/lib/server/api/mount.ts). */
 const API_HANDLER = Symbol.for("invito.api");
-type MountedApi = (req: Request, clientIp: string, url: URL) => Promise<Response>;
+type MountedApi = (
+  req: Request,
+  clientIp: string,
+  url: URL,
+  body: Uint8Array | null,
+) => Promise<Response>;
 /** Kept booking pages answered before SvelteKit (src/lib/server/http/page-cache.ts, ADR 049). */
 const PAGE_EARLY = Symbol.for("invito.pageEarly");
 type PageEarly = {
@@ -52,7 +57,13 @@ const pageEarly = () => (globalThis as { [PAGE_EARLY]?: PageEarly })[PAGE_EARLY]
 /** Booking form posts answered before SvelteKit (src/lib/server/http/book-early.ts, ADR 055). */
 const BOOK_EARLY = Symbol.for("invito.bookEarly");
 type BookEarly = {
-  answer(req: Request, url: URL, clientIp: string): Promise<Response | Request | null>;
+  answer(
+    req: Request,
+    url: URL,
+    clientIp: string,
+    body: ReadBody,
+    forSvelteKit: () => Request,
+  ): Promise<Response | Request | null>;
   learn(req: Request, url: URL, res: Response | undefined): void;
 };
 const bookEarly = () => (globalThis as { [BOOK_EARLY]?: BookEarly })[BOOK_EARLY];
@@ -130,14 +141,15 @@ const handleBounded = async (
   if (
     api && (url.pathname === "/api" || url.pathname.startsWith("/api/") || url.pathname === "/mcp")
   ) {
-    const bounded = await boundBody(req, policy.limit, 3 * config.clientTimeoutMs, policy.kind);
-    if (bounded instanceof Response) return bounded;
+    const body = await readBody(req, policy.limit, 3 * config.clientTimeoutMs, policy.kind);
+    if (body instanceof Response) return body;
     const ip = requestIp(req, info);
     // The audit log hashes the caller's address from the request context (services/audit.ts);
     // SvelteKit's hook fills it for pages, and the API never reaches that hook.
     const ctx = requestContext.getStore();
     if (ctx) ctx.clientIp = ip;
-    return await api(bounded, ip, url);
+    // The bytes as read: the API parses them once, without a request rebuilt to carry them.
+    return await api(req, ip, url, body?.bytes ?? null);
   }
   // Host and scheme come from INVITO_BASE_URL only: forwarded host headers would let a client
   // steer Auth.js redirects (host poisoning).

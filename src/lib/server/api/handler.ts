@@ -85,16 +85,20 @@ function baseOf(app: App): string {
   return base;
 }
 
-/** `url`: the request's URL when the caller parsed it already (server.ts). */
+/**
+ * `url`: the request's URL when the caller parsed it already; `body`: its body's bytes when the
+ * caller read them already (server.ts, within the body policy's limit), so `req.body` is not read.
+ */
 export async function handleApi(
   app: App,
   req: Request,
   ip: string,
   url: URL = new URL(req.url),
+  body?: Uint8Array | null,
 ): Promise<Response> {
   const method = req.method === "HEAD" ? "GET" : req.method;
   try {
-    return toResponse(await dispatch(app, req, url, method, ip), req.method);
+    return toResponse(await dispatch(app, req, url, method, ip, body), req.method);
   } catch (err) {
     const errorId = crypto.randomUUID();
     console.error(`[api error ${errorId}] ${req.method} ${url.pathname}`, err);
@@ -111,6 +115,7 @@ async function dispatch(
   url: URL,
   method: string,
   ip: string,
+  readBody: Uint8Array | null | undefined,
 ): Promise<ApiResponse> {
   const base = baseOf(app);
   const path = url.pathname.slice(API_PREFIX.length) || "/";
@@ -160,7 +165,7 @@ async function dispatch(
 
   let body: unknown = undefined;
   if (route.body) {
-    const read = await readJson(req);
+    const read = await readJson(req, undefined, readBody);
     if (!read.ok) return problem(base, read.reason);
     const parsed = v.safeParse(route.body, read.value);
     if (!parsed.success) {

@@ -15,12 +15,18 @@ import { MCP_PATH } from "../mcp/path.ts";
 let mcp: Promise<typeof import("../mcp/handler.ts")> | undefined;
 
 export const API_HANDLER = Symbol.for("invito.api");
-export type MountedApi = (req: Request, clientIp: string, url: URL) => Promise<Response>;
+/** `body`: the bytes server.ts read (bounded); `req`'s own body is then spent. */
+export type MountedApi = (
+  req: Request,
+  clientIp: string,
+  url: URL,
+  body: Uint8Array | null,
+) => Promise<Response>;
 
 /** Answers /api/v1 and, beside it, the MCP endpoint (/mcp, `mcp/handler.ts`). */
 export function mountApi(app: App): void {
-  (globalThis as { [API_HANDLER]?: MountedApi })[API_HANDLER] = (req, ip, url) =>
+  (globalThis as { [API_HANDLER]?: MountedApi })[API_HANDLER] = (req, ip, url, body) =>
     url.pathname === MCP_PATH
-      ? (mcp ??= import("../mcp/handler.ts")).then((m) => m.handleMcp(app, req, ip))
-      : handleApi(app, req, ip, url);
+      ? (mcp ??= import("../mcp/handler.ts")).then((m) => m.handleMcp(app, req, ip, body))
+      : handleApi(app, req, ip, url, body);
 }

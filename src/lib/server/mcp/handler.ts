@@ -75,9 +75,15 @@ function refused(req: Request, reason: RefusalReason, headers?: Record<string, s
   return rpcError(r.status, code, words, headers);
 }
 
-export async function handleMcp(app: App, req: Request, ip: string): Promise<Response> {
+/** `body`: the request body's bytes when server.ts read them already (then `req.body` is spent). */
+export async function handleMcp(
+  app: App,
+  req: Request,
+  ip: string,
+  body?: Uint8Array | null,
+): Promise<Response> {
   try {
-    return await answer(app, req, ip);
+    return await answer(app, req, ip, body);
   } catch (err) {
     const errorId = crypto.randomUUID();
     console.error(`[mcp error ${errorId}] ${req.method} ${MCP_PATH}`, err);
@@ -89,7 +95,12 @@ export async function handleMcp(app: App, req: Request, ip: string): Promise<Res
   }
 }
 
-async function answer(app: App, req: Request, ip: string): Promise<Response> {
+async function answer(
+  app: App,
+  req: Request,
+  ip: string,
+  body: Uint8Array | null | undefined,
+): Promise<Response> {
   if (req.method === "OPTIONS") return new Response(null, { status: 204, headers: CORS });
   // Stateless: no stream to open with GET, no session to end with DELETE (the spec's 405).
   if (req.method !== "POST") {
@@ -107,7 +118,7 @@ async function answer(app: App, req: Request, ip: string): Promise<Response> {
     await req.body?.cancel().catch(() => {});
     return refused(req, "rate_limited", { "retry-after": String(limit.retryAfterS) });
   }
-  const read = await readJson(req);
+  const read = await readJson(req, undefined, body);
   if (!read.ok) return refused(req, read.reason);
   // One message per request (MCP 2025-06-18 dropped batches): each tool call is counted.
   if (Array.isArray(read.value)) {
