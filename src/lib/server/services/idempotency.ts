@@ -61,7 +61,13 @@ export function isPlaceholderKey(key: string): boolean {
   if (PUBLISHED_EXAMPLE_KEYS.has(key.toLowerCase())) return true;
   const letters = key.toLowerCase().replace(/[^a-z0-9]/g, "");
   if (letters.length === 0 || PLACEHOLDER_WORDS.has(letters)) return true;
-  return letters.length >= 8 && new Set(letters).size === 1;
+  return letters.length >= 8 && sameCharacter(letters);
+}
+
+/** Whether every character of `s` is its first (a loop: a Set of them was garbage per request). */
+function sameCharacter(s: string): boolean {
+  for (let i = 1; i < s.length; i++) if (s.charCodeAt(i) !== s.charCodeAt(0)) return false;
+  return true;
 }
 
 /**

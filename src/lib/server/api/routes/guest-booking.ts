@@ -29,14 +29,15 @@ const BOOKING_FIELDS: Record<string, string> = { tz: "timeZone" };
 
 async function createBooking(ctx: Ctx): Promise<ApiResponse> {
   const b = ctx.body as v.InferOutput<typeof S.BookingCreate>;
-  let start: string;
+  let instant: Temporal.Instant;
   try {
-    start = Temporal.Instant.from(b.start).toString();
+    instant = Temporal.Instant.from(b.start);
   } catch {
     return problem(ctx.base, "validation", {
       errors: [{ field: "start", message: "Use an ISO-8601 instant like 2026-11-23T08:00:00Z" }],
     });
   }
+  const start = instant.toString();
   // The booking form's own rules (trimming, lengths, a valid email) decide here too.
   const form = v.safeParse(BookingForm, {
     name: b.name,
@@ -50,7 +51,7 @@ async function createBooking(ctx: Ctx): Promise<ApiResponse> {
   }
   const host = await hostByUsername(ctx.app, b.username);
   if (!host || !isActive(host)) return refused(ctx, "not_found");
-  const startMs = Temporal.Instant.from(start).epochMilliseconds;
+  const startMs = instant.epochMilliseconds;
   const email = form.output.email;
   return await idempotent(
     ctx,
