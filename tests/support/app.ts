@@ -145,6 +145,10 @@ export async function startApp(opts: StartAppOptions = {}): Promise<AppHandle> {
       INVITO_SESSION_SECRET: sessionSecret,
       INVITO_RATE_LIMIT: "off",
       INVITO_MIN_FILL_TIME: "0s",
+      // The server's own shutdown deadline ends before `halt` gives up on it (5 s) and kills it:
+      // with the default 8 s a stop or restart during a slow request was a SIGKILL, not the
+      // graceful shutdown users get.
+      INVITO_SHUTDOWN_TIMEOUT: "4s",
     };
     if (opts.demo) invito.INVITO_DEMO = "1";
     if (opts.smtp) {
