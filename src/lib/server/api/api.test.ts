@@ -222,6 +222,37 @@ Deno.test("API booking: 12 concurrent requests under one Idempotency-Key for dif
   await close(app);
 });
 
+Deno.test("API booking: a refusal kept under a key stays its answer when the time frees up; the retry books nothing", async () => {
+  const { app, host, call, key } = await setup();
+  const first = await call("POST", "/bookings", {
+    body: bookingBody("2026-11-23T08:00:00Z"),
+    idem: "first",
+  });
+  assert.equal(first.status, 201);
+  const late = bookingBody("2026-11-23T08:00:00Z", { email: "late@example.com" });
+  const taken = await call("POST", "/bookings", { body: late, idem: "late" });
+  assert.equal(taken.status, 409);
+  assert.equal(taken.body.reason, "slot_taken");
+  const hostKey = await key(host);
+  const cancelled = await call("POST", `/bookings/${first.body.id}/cancel`, {
+    key: hostKey,
+    idem: "cancel",
+  });
+  assert.equal(cancelled.status, 200);
+  // The time is free again, but this key already has its answer: the same request replays it
+  // (the booking's own commit checks the key unused, without a read of its own first).
+  const retry = await call("POST", "/bookings", { body: late, idem: "late" });
+  assert.equal(retry.status, 409);
+  assert.equal(retry.text, taken.text);
+  assert.equal(retry.headers.get("idempotent-replayed"), "true");
+  const live = (await listHostBookings(app.kv, host.id)).filter((b) => b.status !== "CANCELLED");
+  assert.deepEqual(live, []);
+  // A new key for it books the freed time.
+  const again = await call("POST", "/bookings", { body: late, idem: "late-2" });
+  assert.equal(again.status, 201);
+  await close(app);
+});
+
 Deno.test("API booking: refusals carry the page's words and a stable problem type", async () => {
   const { app, call, api } = await setup();
   const ok = await call("POST", "/bookings", {
