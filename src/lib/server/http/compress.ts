@@ -8,7 +8,7 @@
  * different tag); `requestForHandler` strips it again from If-None-Match so that SvelteKit's own
  * 304 check still recognises its tag.
  */
-import { brotliCompress, constants, gzip, gzipSync } from "node:zlib";
+import { brotliCompress, brotliCompressSync, constants, gzip, gzipSync } from "node:zlib";
 import { promisify } from "node:util";
 import { acceptedEncoding } from "./static-files.ts";
 
@@ -97,27 +97,31 @@ export async function compressResponse(req: Request, res: Response): Promise<Res
 }
 
 /**
- * Below this, gzip runs on this thread: node:zlib's asynchronous path (a stream, its callbacks and
- * its queue of ticks) cost a 1 KB API answer ~65 µs of this thread, where the compression itself
- * is ~18 µs (issue 26's API booking profile). Above, the work is long enough to hand off.
+ * Up to this size a body is compressed in one call. In Deno, node:zlib's asynchronous functions
+ * do the same work on this same thread, only in 16 KB steps through a stream, callbacks and a
+ * queue of ticks: 3,000 gzips of 28 KB took 220–560 ms of the JavaScript thread against 50–60 ms
+ * with `gzipSync`, brotli at quality 5 ~3× likewise, and a 1 KB API answer ~130 µs against ~18
+ * (issue 26's API booking profile). A larger body still goes in steps, so that one download's
+ * compression does not hold every other request until it is done.
  */
-const GZIP_INLINE_BYTES = 32 * 1024;
+const ONE_CALL_MAX_BYTES = 1024 * 1024;
 
 /** Brotli at quality 5 (~3× gzip's CPU, ~9 % smaller) or gzip at level 6. */
 async function compressBytes(
   raw: Uint8Array,
   enc: "br" | "gzip",
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const body = enc === "gzip" && raw.length < GZIP_INLINE_BYTES
-    ? gzipSync(raw, { level: 6 })
-    : enc === "br"
-    ? await brotliAsync(raw, {
-      params: {
-        [constants.BROTLI_PARAM_QUALITY]: 5,
-        [constants.BROTLI_PARAM_SIZE_HINT]: raw.length,
-      },
-    })
-    : await gzipAsync(raw, { level: 6 });
+  const brotli = {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: 5,
+      [constants.BROTLI_PARAM_SIZE_HINT]: raw.length,
+    },
+  };
+  const gzipped = { level: 6 };
+  const oneCall = raw.length <= ONE_CALL_MAX_BYTES;
+  const body = enc === "br"
+    ? (oneCall ? brotliCompressSync(raw, brotli) : await brotliAsync(raw, brotli))
+    : (oneCall ? gzipSync(raw, gzipped) : await gzipAsync(raw, gzipped));
   return new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.length);
 }
 
