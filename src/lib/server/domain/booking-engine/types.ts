@@ -29,6 +29,11 @@ export type ExtraWrite = {
   value: unknown;
   /** Checked absent in the same commit (counts as a check). */
   expectAbsent?: boolean;
+  /**
+   * With `expectAbsent`: only read in the snapshot the change is planned from (present: a
+   * conflict), neither checked in the commit nor written (`value` is ignored).
+   */
+  readOnly?: boolean;
   expireInMs?: number;
 };
 /** A record checked at the versionstamp read and replaced in the same commit (a round-robin pick). */
