@@ -36,36 +36,22 @@ import { beginShutdown, finishShutdown } from "./src/lib/server/ops/lifecycle.ts
 import { startupLine } from "./src/lib/server/ops/startup-line.ts";
 import { heldApp } from "./src/lib/server/app-holder.ts";
 import type { App } from "./src/lib/server/app.ts";
+import type { MountedApi } from "./src/lib/server/api/mount.ts";
+import type { PageEarly } from "./src/lib/server/http/page-cache.ts";
+import type { BookEarly } from "./src/lib/server/http/book-early.ts";
 import { settleCounts } from "./src/lib/server/ops/counts-in-flight.ts";
 
+// The handlers below are this bundle's modules, handed over through globals by the app's init.
+// Their types are imported `import type` only: erased at run time, so server.ts loads no second
+// copy of the server code, and a copy written out here cannot drift from them again (the early
+// booking type had).
 /** The JSON API handler, mounted by the app's init (src/lib/server/api/mount.ts). */
 const API_HANDLER = Symbol.for("invito.api");
-type MountedApi = (
-  req: Request,
-  clientIp: string,
-  url: URL,
-  body: Uint8Array | null,
-) => Promise<Response>;
 /** Kept booking pages answered before SvelteKit (src/lib/server/http/page-cache.ts, ADR 049). */
 const PAGE_EARLY = Symbol.for("invito.pageEarly");
-type PageEarly = {
-  answer(req: Request, url: URL, clientIp: string): Promise<Response | null>;
-  learn(req: Request, url: URL, res: Response): void;
-  gzipped(req: Request, res: Response): Response | null;
-};
 const pageEarly = () => (globalThis as { [PAGE_EARLY]?: PageEarly })[PAGE_EARLY];
 /** Booking form posts answered before SvelteKit (src/lib/server/http/book-early.ts, ADR 055). */
 const BOOK_EARLY = Symbol.for("invito.bookEarly");
-type BookEarly = {
-  answer(
-    req: Request,
-    url: URL,
-    clientIp: string,
-    body: ReadBody,
-    forSvelteKit: () => Request,
-  ): Promise<Response | Request | null>;
-  learn(req: Request, url: URL, res: Response | undefined): void;
-};
 const bookEarly = () => (globalThis as { [BOOK_EARLY]?: BookEarly })[BOOK_EARLY];
 
 const parsed = parseConfig(Deno.env.toObject());
