@@ -323,6 +323,46 @@ Deno.test("planChange: an extra write rides in the commit, checked absent when a
   kv.close();
 });
 
+Deno.test("planChange: a read-only extra is read with the snapshot (present: a conflict) but neither checked nor written", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const et = eventType({ requiresConfirmation: false });
+  const rules = rulesFor(et);
+  const now = Date.parse("2026-11-20T08:00:00Z");
+  // An Idempotency-Key's stored answer beside its commit record (services/idempotency.ts).
+  const extra = (id: string) => [
+    { key: ["idempotency", id], value: null, expectAbsent: true, readOnly: true },
+    { key: ["idempotency_commit", id], value: { id }, expectAbsent: true },
+  ];
+  const first = await run(
+    kv,
+    { kind: "create", booking: booking(et, "2026-11-23T14:00:00Z", now), extra: extra("k1") },
+    rules,
+    now,
+  );
+  assert.ok(first.ok && first.committed);
+  assert.equal(
+    first.plan.budget.checks,
+    2,
+    "the day's fence and the commit record, not the answer",
+  );
+  assert.ok(!first.plan.checks.some((c) => c.key[0] === "idempotency"));
+  assert.equal((await kv.get(["idempotency", "k1"])).versionstamp, null, "nothing written there");
+  assert.deepEqual((await kv.get(["idempotency_commit", "k1"])).value, { id: "k1" });
+  // An answer stored under a key makes a change under it a conflict before it is planned.
+  await kv.set(["idempotency", "k2"], { done: true });
+  assert.deepEqual(
+    await run(
+      kv,
+      { kind: "create", booking: booking(et, "2026-11-24T14:00:00Z", now), extra: extra("k2") },
+      rules,
+      now,
+    ),
+    { ok: false, reason: "conflict" },
+  );
+  assert.equal((await kv.get(["idempotency_commit", "k2"])).versionstamp, null);
+  kv.close();
+});
+
 Deno.test("planChange: an imported pending request across UTC midnight with day and week caps checks 6 keys and queues nothing; history takes no time; the past is not capped; a second import is a conflict", async () => {
   const kv = guardKv(await Deno.openKv(":memory:"));
   try {
@@ -1020,8 +1060,13 @@ function engineProperty(open: () => Promise<PropertyStore>, numRuns: number) {
               change = {
                 kind: "create",
                 booking: b,
+                // As an API booking carries them: its key's stored answer read only, its commit
+                // record checked absent and written (services/idempotency.ts).
                 extra: op.idempotent
-                  ? [{ key: ["idem", b.id], value: b.id, expectAbsent: true, expireInMs: H }]
+                  ? [
+                    { key: ["idem_kept", b.id], value: null, expectAbsent: true, readOnly: true },
+                    { key: ["idem", b.id], value: b.id, expectAbsent: true, expireInMs: H },
+                  ]
                   : undefined,
               };
             } else if (!target) continue;
