@@ -166,6 +166,22 @@ export function refusalFor(b: Decidable): TransitionRefusal {
 }
 
 /**
+ * A booking's next step: its history with `status` appended, and when it happened. Never before
+ * the step it follows: a change reads the clock before its snapshot, and a slow read (remote KV)
+ * can find another process's step stamped later than that reading. Its history then said
+ * "cancelled" before "confirmed" although the cancel came second (a three-process history test).
+ */
+export function nextStep(
+  b: Pick<BookingRecord, "history">,
+  status: BookingStatus,
+  by: BookingRecord["history"][number]["by"],
+  nowMs: number,
+): { atMs: number; history: BookingRecord["history"] } {
+  const atMs = Math.max(nowMs, b.history[b.history.length - 1]?.atMs ?? nowMs);
+  return { atMs, history: [...b.history, { status, atMs, by }] };
+}
+
+/**
  * The state machine. Only PENDING moves by confirm/reject/expire; a PENDING hold past its
  * reservedUntil counts as expired for confirm and reject even before the expiry job ran.
  * Cancel applies to PENDING and CONFIRMED.

@@ -239,6 +239,28 @@ Deno.test("planChange: cancel, reject and expire check only the booking; confirm
   kv.close();
 });
 
+Deno.test("planChange: a booking's history never goes back in time, also when a change planned with an older clock reading finds a later step already there", async () => {
+  // Three processes: the host's confirm lands at now+35 ms while the guest's cancel, whose
+  // clock was read before its snapshot (a slow read of remote KV), plans at now (the store
+  // kept CONFIRMED@+35 then CANCELLED@+0 in a three-process history test).
+  const kv = await Deno.openKv(":memory:");
+  const et = eventType({ durationMin: 30 });
+  const rules = rulesFor(et);
+  const now = Date.parse("2026-11-20T08:00:00Z");
+  const b = booking(et, "2026-11-23T14:00:00Z", now);
+  assert.ok((await run(kv, { kind: "create", booking: b }, rules, now)).ok);
+  const t = (action: "confirm" | "cancel", by: "host" | "guest") =>
+    ({ kind: "transition", bookingId: b.id, action, by }) as const;
+  assert.ok((await run(kv, t("confirm", "host"), rules, now + 35)).ok);
+  const cancelled = await run(kv, t("cancel", "guest"), rules, now);
+  assert.ok(cancelled.ok);
+  const history = cancelled.plan.booking!.history;
+  assert.deepEqual(history.map((h) => h.status), ["PENDING", "CONFIRMED", "CANCELLED"]);
+  assert.deepEqual(history.map((h) => h.atMs - now), [0, 35, 35]);
+  assert.equal(cancelled.plan.booking!.decidedAtMs, now + 35);
+  kv.close();
+});
+
 Deno.test("planChange: overlapping live time, a full cap, too many pending requests and an unreadable calendar are typed refusals", async () => {
   const kv = await Deno.openKv(":memory:");
   const et = eventType({ durationMin: 30, maxPerDay: 2 });

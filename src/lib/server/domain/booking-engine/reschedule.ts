@@ -4,7 +4,7 @@
  */
 import type { BookingRecord } from "../model/records.ts";
 import type { KvLimits } from "../kv-budget.ts";
-import { newBookingRecord } from "../booking.ts";
+import { newBookingRecord, nextStep } from "../booking.ts";
 import { successorIdentity } from "../calendar-identity.ts";
 import { newProviderMeeting } from "../locations.ts";
 import { handoverEffects, sideEffects } from "./effects.ts";
@@ -130,15 +130,16 @@ export function retiredRecord(
   successorId: string,
   nowMs: number,
 ): BookingRecord {
+  const step = nextStep(old, "CANCELLED", change.by, nowMs);
   return {
     ...old,
     status: "CANCELLED",
     reservedUntilMs: null,
-    decidedAtMs: nowMs,
+    decidedAtMs: step.atMs,
     endReason: "rescheduled",
     ...(change.reason ? { cancelReason: change.reason } : {}),
     rescheduledToId: successorId,
-    history: [...old.history, { status: "CANCELLED", atMs: nowMs, by: change.by }],
+    history: step.history,
   };
 }
 

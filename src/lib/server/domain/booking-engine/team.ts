@@ -13,7 +13,7 @@ import type {
 import { liveSeats, seatOf } from "../seats.ts";
 import { firstSeatLedger, ledgerOf, writeMeetingBusy } from "./seat-ledger.ts";
 import type { KvLimits } from "../kv-budget.ts";
-import { decideTransition } from "../booking.ts";
+import { decideTransition, nextStep } from "../booking.ts";
 import { withinCutoff } from "../event-rules.ts";
 import { handoverEffects, sideEffects } from "./effects.ts";
 import { Draft } from "./draft.ts";
@@ -143,15 +143,16 @@ export function planTeamCommit(
       r.enforceCutoff && rules.eventType &&
       withinCutoff(old.startMs, rules.eventType.cancelCutoffHours, nowMs)
     ) return { ok: false, reason: "too_late" };
+    const step = nextStep(old, "CANCELLED", r.by, nowMs);
     retired = {
       ...old,
       status: "CANCELLED",
       reservedUntilMs: null,
-      decidedAtMs: nowMs,
+      decidedAtMs: step.atMs,
       endReason: "rescheduled",
       rescheduledToId: b.id,
       ...(r.reason ? { cancelReason: r.reason } : {}),
-      history: [...old.history, { status: "CANCELLED", atMs: nowMs, by: r.by }],
+      history: step.history,
     };
     self.add(old.id);
     writeUpdatedBooking(d, current as Versioned<BookingRecord>, retired);

@@ -9,7 +9,7 @@ import type {
   FenceRecord,
 } from "../model/records.ts";
 import type { KvLimits } from "../kv-budget.ts";
-import { utcDaysTouched } from "../booking.ts";
+import { nextStep, utcDaysTouched } from "../booking.ts";
 import type { Entry } from "../model/entries.ts";
 import { sideEffects } from "./effects.ts";
 import { RESCHEDULE_REQUESTED } from "./rebook.ts";
@@ -34,18 +34,19 @@ export function nextOf(
   t: { status: BookingRecord["status"]; endReason: string | null },
   nowMs: number,
 ): BookingRecord {
+  const step = nextStep(b, t.status, change.by, nowMs);
   return {
     ...b,
     status: t.status,
     reservedUntilMs: t.status === "PENDING" ? b.reservedUntilMs : null,
-    decidedAtMs: nowMs,
+    decidedAtMs: step.atMs,
     endReason: t.endReason === "cancelled"
       ? (change.by === "host"
         ? (change.requestNewTime ? RESCHEDULE_REQUESTED : "cancelled_by_host")
         : "cancelled_by_guest")
       : t.endReason,
     cancelReason: change.reason?.trim() ? change.reason.trim().slice(0, 500) : null,
-    history: [...b.history, { status: t.status, atMs: nowMs, by: change.by }],
+    history: step.history,
   };
 }
 
