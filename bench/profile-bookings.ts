@@ -2,8 +2,10 @@
  * Where the time of booking posts goes (the HTTP rows of bench/bookings.ts, issue 26): 100 hosts,
  * N posts at c=100 on distinct slots (after 500 to warm up), the server started with `--cpu-prof`.
  * Prints posts/s; each thread's CPU and run-queue wait (from /proc: the JavaScript thread "deno",
- * the store's SQLite writer "sw-0", V8's GC helpers), the client's own; and the functions and
- * files with the most self time. `--v8 FLAGS` adds V8 flags to the server's.
+ * the store's SQLite threads "sw-0" (the writer's and the reader's connection, summed), V8's GC
+ * helpers), the client's own; the server's I/O per post (/proc/<pid>/io: bytes it had written to
+ * disk, read calls — SQLite's page reads past its cache); and the functions and files with the
+ * most self time. `--v8 FLAGS` adds V8 flags to the server's.
  *
  *   node_modules/.bin/deno run -A bench/profile-bookings.ts [--api] [--total N] [--v8 FLAGS]
  *   (after `npm run build`)
@@ -70,7 +72,12 @@ const post = async (i: number, base: number) => {
   }
   const res = await fetch(app.url("/api/v1/bookings"), {
     method: "POST",
-    headers: { "content-type": "application/json", "idempotency-key": `p-${base}-${i}` },
+    // As the bench's wrk asks: without Accept-Encoding (fetch would add gzip and br).
+    headers: {
+      "content-type": "application/json",
+      "idempotency-key": `p-${base}-${i}`,
+      "accept-encoding": "identity",
+    },
     body: JSON.stringify({
       username: host,
       eventType: "call",
@@ -112,6 +119,14 @@ function threads(pid: number | "self") {
 }
 await run(500, 0); // warm-up
 const before = threads(app.pid()!), selfBefore = threads("self");
+const io = () =>
+  Object.fromEntries(
+    Deno.readTextFileSync(`/proc/${app.pid()}/io`).trim().split("\n").map((l) => {
+      const [k, v] = l.split(": ");
+      return [k, Number(v)];
+    }),
+  ) as Record<string, number>;
+const ioBefore = io();
 const t0 = performance.now();
 const r = await run(TOTAL, 20);
 const secs = (performance.now() - t0) / 1000;
@@ -127,6 +142,15 @@ const cpu = (a: Map<string, number>, b: Map<string, number>) => {
 };
 console.log("server threads:", cpu(before, threads(app.pid()!)));
 console.log("client threads:", cpu(selfBefore, threads("self")));
+{
+  const ioAfter = io();
+  const per = (k: string) => (ioAfter[k] - ioBefore[k]) / TOTAL;
+  console.log(
+    `server I/O per post: ${(per("write_bytes") / 1024).toFixed(1)} KiB written to disk, ${
+      per("syscr").toFixed(1)
+    } read calls (${(per("rchar") / 1024).toFixed(1)} KiB), ${per("syscw").toFixed(1)} write calls`,
+  );
+}
 console.log(`${Math.round(r.perSec)} posts/s`, JSON.stringify(r.statuses));
 await app.stop();
 
