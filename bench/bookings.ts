@@ -41,7 +41,17 @@ import { randomToken } from "../src/lib/server/integrations/crypto.ts";
 import { createEventType, createHost, recordingMailer } from "../tests/support/memory-app.ts";
 import { type AppHandle, LOW_MEMORY_V8_FLAGS, startApp } from "../tests/support/app.ts";
 import { postEnhanced, postPlain } from "../tests/support/http.ts";
-import type { UserRecord } from "../src/lib/server/domain/model/records.ts";
+import type {
+  BookingRecord,
+  EventTypeRecord,
+  IdempotencyCommitRecord,
+  IdempotencyRecord,
+  UserRecord,
+} from "../src/lib/server/domain/model/records.ts";
+import { bookingResource } from "../src/lib/server/services/booking-resource.ts";
+import { anonymousScope, requestFingerprint } from "../src/lib/server/services/idempotency.ts";
+import { IDEMPOTENCY_TTL_MS } from "../src/lib/server/store/idempotency.ts";
+import { keys } from "../src/lib/server/store/keys.ts";
 import type { WeeklyRules } from "../src/lib/server/domain/availability.ts";
 import {
   closeStores,
@@ -152,7 +162,10 @@ async function rawCommits(path: string, total: number) {
  * receipt), planned on an empty store: the keys and values a booking really writes, without the
  * reads and decisions around them.
  */
-async function bookingPlans(total: number, dayStartMs: number): Promise<Plan[]> {
+async function bookingPlans(
+  total: number,
+  dayStartMs: number,
+): Promise<{ plans: Plan[]; keyRecords: KeyRecord[][] }> {
   const kv = await Deno.openKv(":memory:");
   try {
     const app = await benchApp(kv, ":memory:");
@@ -169,6 +182,7 @@ async function bookingPlans(total: number, dayStartMs: number): Promise<Plan[]> 
     }
     const nowMs = app.now();
     const plans: Plan[] = [];
+    const keyRecords: KeyRecord[][] = [];
     for (let i = 0; i < total; i++) {
       const { host, et, rules } = hosts[i % HOSTS];
       const id = { id: newId(nowMs), tokenSalt: randomToken(16) };
@@ -200,20 +214,80 @@ async function bookingPlans(total: number, dayStartMs: number): Promise<Plan[]> 
       const res = planChange(snap, change, rules, nowMs, crypto.randomUUID());
       if (!res.ok) throw new Error(`no plan: ${res.reason}`);
       plans.push(res.plan);
+      keyRecords.push(await apiKeyRecords(app, change.booking, et, i, nowMs));
     }
-    return plans;
+    return { plans, keyRecords };
   } finally {
     kv.close();
   }
+}
+
+type KeyRecord = { key: Deno.KvKey; value: unknown; checked: boolean };
+
+/**
+ * The two records an API booking under an Idempotency-Key writes besides the booking's own
+ * (services/idempotency.ts): its commit record, checked absent in the booking's commit, and the
+ * answer kept for a retry (the booking as the API answers it, with the guest's links), both kept
+ * a day. Made by the code the API runs, for a guest posting from one address.
+ */
+async function apiKeyRecords(
+  app: App,
+  booking: BookingRecord,
+  eventType: EventTypeRecord,
+  i: number,
+  nowMs: number,
+): Promise<KeyRecord[]> {
+  const scope = await anonymousScope("127.0.0.1", null, booking.guestEmail);
+  const key = `bench-api-${i}`;
+  const fingerprint = await requestFingerprint("POST", "/bookings", {
+    username: "host",
+    eventType: eventType.slug,
+    start: new Date(booking.startMs).toISOString(),
+    timeZone: "UTC",
+    name: booking.guestName,
+    email: booking.guestEmail,
+  });
+  const commit: IdempotencyCommitRecord = {
+    v: 1,
+    fingerprint,
+    atMs: nowMs,
+    target: {
+      kind: "new_booking",
+      hostId: booking.hostId,
+      startMs: booking.startMs,
+      email: booking.guestEmail,
+    },
+  };
+  const kept: IdempotencyRecord = {
+    v: 1,
+    fingerprint,
+    state: "done",
+    untilMs: 0,
+    createdAtMs: nowMs,
+    status: 201,
+    body: await bookingResource(app, booking, { guestLinks: true, eventType }),
+  };
+  return [
+    { key: keys.idempotencyCommit(scope, key), value: commit, checked: true },
+    { key: keys.idempotency(scope, key), value: kept, checked: false },
+  ];
 }
 
 /**
  * Raw commits of a booking's shape: plan `i`'s writes and outbox jobs under their own keys, and
  * as many checks (of a fresh key beside each checked one, so they pass). With `adjacent`, every
  * key of plan `i` is put under `["shape", i]` instead — side by side in the store, which no
- * booking's keys are (the limit this benchmark used up to round 3, for comparison).
+ * booking's keys are (the limit this benchmark used up to round 3, for comparison). With
+ * `keyRecords`, each commit also writes the API's two Idempotency-Key records (the commit record
+ * checked absent): an API booking's writes, in one commit where the server stores the answer in
+ * a later one.
  */
-async function rawBookingShapedCommits(path: string, plans: Plan[], adjacent = false) {
+async function rawBookingShapedCommits(
+  path: string,
+  plans: Plan[],
+  adjacent = false,
+  keyRecords?: KeyRecord[][],
+) {
   const kv = await Deno.openKv(path);
   const nowMs = Date.now();
   try {
@@ -238,6 +312,10 @@ async function rawBookingShapedCommits(path: string, plans: Plan[], adjacent = f
           op.set(at(["outbox_by_booking", job.id]), job.dueMs);
         }
       }
+      for (const r of keyRecords?.[i] ?? []) {
+        if (r.checked) op.check({ key: r.key, versionstamp: null });
+        op.set(r.key, r.value, { expireIn: IDEMPOTENCY_TTL_MS });
+      }
       const res = await op.commit();
       return { ok: res.ok, status: res.ok ? "committed" : "conflict" };
     });
@@ -253,11 +331,20 @@ async function rawBookingShapedCommits(path: string, plans: Plan[], adjacent = f
  * client's) work through them for the rest of the run.
  */
 async function shapedLimits(dir: string, dayStartMs: number) {
-  const plans = await bookingPlans(SEED_BOOKINGS, dayStartMs);
+  const { plans, keyRecords } = await bookingPlans(SEED_BOOKINGS, dayStartMs);
   const shapeText = `${plans[0].budget.checks} checks, ${plans[0].budget.mutations} mutations`;
   const shaped = await rawBookingShapedCommits(join(dir, "shaped.kv"), plans);
   const adjacent = await rawBookingShapedCommits(join(dir, "adjacent.kv"), plans, true);
-  return { shaped, adjacent, shapeText };
+  const apiShaped = await rawBookingShapedCommits(
+    join(dir, "api-shaped.kv"),
+    plans,
+    false,
+    keyRecords,
+  );
+  const answerBytes = new TextEncoder().encode(
+    JSON.stringify((keyRecords[0][1].value as IdempotencyRecord).body),
+  ).length;
+  return { shaped, adjacent, apiShaped, answerBytes, shapeText };
 }
 
 /** The `k`-th bookable start of every host: tomorrow 00:00 UTC plus k quarter hours. */
@@ -306,7 +393,10 @@ export async function bookingRows(): Promise<Row[]> {
   try {
     // 1. raw KV
     const raw = await rawCommits(join(dir, "raw.kv"), 20_000);
-    const { shaped, adjacent, shapeText } = await shapedLimits(dir, dayStartMs);
+    const { shaped, adjacent, apiShaped, answerBytes, shapeText } = await shapedLimits(
+      dir,
+      dayStartMs,
+    );
     const shapeLimit =
       `raw KV commits of the same bookings' writes (${shapeText}, their own keys): ${
         fmtInt(shaped.perSec)
@@ -335,7 +425,8 @@ export async function bookingRows(): Promise<Row[]> {
         });
         return { ok: r.ok, status: r.ok ? "booked" : r.reason };
       });
-      service = { ...summarize(results, elapsedMs), profile: profileText(prof.stop()) };
+      const sum = summarize(results, elapsedMs);
+      service = { ...sum, profile: profileText(prof.stop(), sum.ok) };
     } finally {
       await closeStores(readKv, kv);
     }
@@ -575,7 +666,7 @@ export async function bookingRows(): Promise<Row[]> {
         };
       }
       nextSlot = h.nextSlot;
-      const httpProfile = profileText(httpProf.stop());
+      const httpProfile = profileText(httpProf.stop(), h.ok);
       const httpRatio = h.perSec / shaped.perSec;
       rows.push({
         group: "booking commits",
@@ -602,10 +693,13 @@ export async function bookingRows(): Promise<Row[]> {
       // From wrk as the form posts, so the two rows differ by the server's work only (with
       // fetch from this process the client took a share of the two cores: 709–755/s).
       let a: HttpPosts;
+      let apiProfile: string | undefined;
       if (wrk) {
         nextSlot = (await wrkBookPosts(wrk, app.baseUrl, nextSlot, 1, dayStartMs, "api"))
           .nextSlot;
+        const apiProf = profileThreads(app.pid()!);
         a = await wrkBookPosts(wrk, app.baseUrl, nextSlot, HTTP_SECONDS, dayStartMs, "api");
+        apiProfile = profileText(apiProf.stop(), a.ok);
       } else {
         const apiPost = async (host: string, start: string, i: number) => {
           const res = await fetch(app.url("/api/v1/bookings"), {
@@ -637,18 +731,28 @@ export async function bookingRows(): Promise<Row[]> {
         };
       }
       nextSlot = a.nextSlot;
-      const apiRatio = a.perSec / shaped.perSec;
+      // Its shape is the booking's writes and the key's two records (services/idempotency.ts).
+      const apiRatio = a.perSec / apiShaped.perSec;
       rows.push({
         group: "booking commits",
         name:
           `POST /api/v1/bookings over HTTP, c=${CONCURRENCY}, distinct slots (load: ${a.client})`,
         measured: `${fmtInt(a.perSec)} commits/s, p50 ${fmtMs(a.p50Ms)}, p99 ${fmtMs(a.p99Ms)}`,
-        limit: `${shapeLimit}; the form post above: ${fmtInt(h.perSec)}/s`,
+        limit:
+          `raw KV commits of the same bookings' writes with the Idempotency-Key's two records ` +
+          `(its commit record, checked absent, and the answer kept for a retry, ${
+            fmtInt(answerBytes)
+          } B of JSON; one commit each): ${fmtInt(apiShaped.perSec)}/s; without them: ${
+            fmtInt(shaped.perSec)
+          }/s; the form post above: ${fmtInt(h.perSec)}/s`,
         ratio: `${apiRatio.toFixed(2)}× shaped (${(a.perSec / h.perSec).toFixed(2)}× form)`,
         target: `≥ ${TARGET_RATIO * 100} % of shaped and ≥ ${fmtInt(TARGET_COMMITS)}/s`,
         pass: apiRatio >= TARGET_RATIO && a.perSec >= TARGET_COMMITS && a.ok === a.total,
         metrics: {
           commitsPerSec: round(a.perSec, 1),
+          apiShapedCommitsPerSec: round(apiShaped.perSec, 1),
+          ...(apiProfile ? { profile: apiProfile } : {}),
+          keptAnswerJsonBytes: answerBytes,
           p50Ms: round(a.p50Ms, 2),
           p99Ms: round(a.p99Ms, 2),
           booked: a.ok,

@@ -144,7 +144,7 @@ export async function insightsRows(): Promise<Row[]> {
           await timed(async () => {
             const res = await getInsights(app, host as UserRecord, q);
             if (!res.ok) throw new Error(JSON.stringify(res));
-            res.data.charts.map(buildChart);
+            res.data.charts.map((spec) => buildChart(spec));
           }),
         ),
       );

@@ -308,6 +308,11 @@ export type ThreadProfile = {
   readersCpu: number;
   /** V8's helper threads (concurrent marking, sweeping, compilation). */
   v8HelpersCpu: number;
+  /**
+   * The process's disk I/O (/proc/<pid>/io): bytes it caused to be written to disk (SQLite's WAL
+   * and checkpoints) and its read calls (SQLite's page reads past its own cache).
+   */
+  io: { writtenBytes: number; readCalls: number } | null;
 };
 
 /**
@@ -341,6 +346,17 @@ export function profileThreads(pid: number): { stop(): ThreadProfile } {
   const storeTid = storeTids[0] ?? null;
   const jsTid = String(pid);
   const cpu0 = new Map(tids().map((t) => [t, cpuOf(t)]));
+  const io = () => {
+    try {
+      const f = Object.fromEntries(
+        Deno.readTextFileSync(`/proc/${pid}/io`).trim().split("\n").map((l) => l.split(": ")),
+      );
+      return { writtenBytes: Number(f.write_bytes), readCalls: Number(f.syscr) };
+    } catch {
+      return null;
+    }
+  };
+  const io0 = io();
   const t0 = performance.now();
   const states = { js: { R: 0, D: 0, S: 0 }, store: { R: 0, D: 0, S: 0 } };
   const tally = (tid: string | null, into: { R: number; D: number; S: number }) => {
@@ -371,13 +387,20 @@ export function profileThreads(pid: number): { stop(): ThreadProfile } {
         store: storeTid ? share(storeTid, states.store) : null,
         readersCpu: pct(sum(storeTids.slice(1))),
         v8HelpersCpu: pct(sum(tids().filter((t) => comm(t)?.startsWith("V8 ")))),
+        io: ((end) =>
+          io0 && end
+            ? {
+              writtenBytes: end.writtenBytes - io0.writtenBytes,
+              readCalls: end.readCalls - io0.readCalls,
+            }
+            : null)(io()),
       };
     },
   };
 }
 
-/** A profile in one line, for a row's metrics. */
-export function profileText(p: ThreadProfile): string {
+/** A profile in one line, for a row's metrics; with `bookings`, the disk I/O per booking. */
+export function profileText(p: ThreadProfile, bookings?: number): string {
   const s = p.store;
   const js = p.js.running === null
     ? `JS thread ${p.js.cpu}% CPU; `
@@ -387,7 +410,12 @@ export function profileText(p: ThreadProfile): string {
       ? `store thread ${s.cpu}% CPU (running ${s.running}%, disk wait ${s.disk}%, waiting ${s.waiting}%); `
       : "") +
     (p.readersCpu > 0 ? `reader connection ${p.readersCpu}% CPU; ` : "") +
-    `V8 helpers ${p.v8HelpersCpu}% CPU`;
+    `V8 helpers ${p.v8HelpersCpu}% CPU` +
+    (p.io && bookings
+      ? `; per booking ${round(p.io.writtenBytes / 1024 / bookings, 1)} KiB written to disk, ${
+        round(p.io.readCalls / bookings, 1)
+      } read calls`
+      : "");
 }
 
 /**
