@@ -13,6 +13,7 @@ import { apiClient } from "../../../../tests/support/api.ts";
 import { createApiKey, revokeApiKey } from "../services/api-keys.ts";
 import { getSlotPage } from "../services/slot-page.ts";
 import { listHostBookings } from "../store/bookings.ts";
+import { bookingForToken } from "../services/booking-links.ts";
 import { readCounts } from "../store/insights.ts";
 import { settleCounts } from "../services/insights-count.ts";
 import type { UserRecord } from "../domain/model/records.ts";
@@ -150,6 +151,13 @@ Deno.test("API booking: books like the page; the same Idempotency-Key replays th
     value: "ACME",
   }]);
   assert.match(first.body.links.manage, /^http:\/\/invito\.test\/booking\/[A-Za-z0-9_-]+$/);
+  // The guest's links open this booking, each for what it says.
+  const token = first.body.links.manage.split("/").pop();
+  assert.equal((await bookingForToken(app, token, "guest"))?.id, first.body.id);
+  assert.equal(first.body.links.cancel, `${first.body.links.manage}/cancel`);
+  assert.equal(first.body.links.reschedule, `${first.body.links.manage}/reschedule`);
+  assert.equal(first.body.links.ics, `${first.body.links.manage}/invite.ics`);
+  assert.equal(await bookingForToken(app, token, "confirm"), null);
   const again = await call("POST", "/bookings", { body: { ...body }, idem: "key-1" });
   assert.equal(again.status, 201);
   assert.equal(again.text, first.text);

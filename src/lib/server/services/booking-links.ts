@@ -33,22 +33,41 @@ export async function bookingLinks(
   app: Pick<App, "linkKey" | "config">,
   b: Pick<BookingRecord, "id" | "tokenSalt">,
 ) {
-  const base = app.config.baseUrl.href.replace(/\/$/, "");
   const [confirm, reject, guest] = await Promise.all([
     bookingToken(app, b, "confirm"),
     bookingToken(app, b, "reject"),
     bookingToken(app, b, "guest"),
   ]);
+  const base = baseOf(app);
   return {
     confirm: `${base}/booking/${confirm}/confirm`,
     reject: `${base}/booking/${reject}/reject`,
-    guest: `${base}/booking/${guest}`,
-    ics: `${base}/booking/${guest}/invite.ics`,
-    cancel: `${base}/booking/${guest}/cancel`,
-    reschedule: `${base}/booking/${guest}/reschedule`,
+    ...guestLinksOf(base, guest),
     tokens: { confirm, reject, guest },
   };
 }
+
+/**
+ * The guest's links alone. Each token is an HMAC of its own (~20 µs here), and an API booking's
+ * answer, which shows only these, made all three of them (issue 26's profile); `guestToken`, when
+ * the caller already made it, makes none.
+ */
+export async function guestLinks(
+  app: Pick<App, "linkKey" | "config">,
+  b: Pick<BookingRecord, "id" | "tokenSalt">,
+  guestToken?: string,
+) {
+  return guestLinksOf(baseOf(app), guestToken ?? await bookingToken(app, b, "guest"));
+}
+
+const baseOf = (app: Pick<App, "config">) => app.config.baseUrl.href.replace(/\/$/, "");
+
+const guestLinksOf = (base: string, guest: string) => ({
+  guest: `${base}/booking/${guest}`,
+  ics: `${base}/booking/${guest}/invite.ics`,
+  cancel: `${base}/booking/${guest}/cancel`,
+  reschedule: `${base}/booking/${guest}/reschedule`,
+});
 
 export const tokenHash = sha256Hex;
 

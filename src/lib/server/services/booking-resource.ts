@@ -8,7 +8,7 @@ import { ianaZoneName } from "../../shared/time-zone-names.ts";
 import type { BookingRecord, EventTypeRecord } from "../domain/model/records.ts";
 import { getEventType } from "../store/event-types.ts";
 import { isLiveBooking } from "../domain/booking.ts";
-import { bookingLinks } from "./booking-links.ts";
+import { guestLinks } from "./booking-links.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { liveSeats, seatsOf } from "../domain/seats.ts";
 import { getSeatLedger } from "../store/seats.ts";
@@ -88,7 +88,12 @@ export function bookingState(b: BookingRecord, nowMs: number): BookingResource["
 export async function bookingResource(
   app: App,
   b: BookingRecord,
-  opts: { guestLinks?: boolean; eventType?: EventTypeRecord | null } = {},
+  opts: {
+    guestLinks?: boolean;
+    eventType?: EventTypeRecord | null;
+    /** The guest's link token, when the caller made it already (a booking just made). */
+    guestToken?: string;
+  } = {},
 ): Promise<BookingResource> {
   const et = opts.eventType !== undefined
     ? opts.eventType
@@ -132,7 +137,7 @@ export async function bookingResource(
     series: b.series ? { ...b.series } : null,
   };
   if (opts.guestLinks) {
-    const links = await bookingLinks(app, b);
+    const links = await guestLinks(app, b, opts.guestToken);
     out.links = {
       manage: links.guest,
       cancel: links.cancel,

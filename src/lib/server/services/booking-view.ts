@@ -19,7 +19,7 @@ import { bookingForToken } from "./booking-links.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { buildIcs } from "../integrations/ics.ts";
 import { calendarDoc, meetingUid } from "../domain/calendar-identity.ts";
-import { bookingLinks, bookingToken } from "./booking-links.ts";
+import { bookingLinks, bookingToken, guestLinks } from "./booking-links.ts";
 import { translator } from "../i18n.ts";
 import { storedReasonText } from "../../shared/system-reasons.ts";
 import type { Translator } from "../../shared/i18n.ts";
@@ -225,7 +225,7 @@ export async function viewBooking(
         title: icsSummaryForGuest(b, team?.name ?? host?.name ?? t.t("common.the_host"), t),
         startMs: b.startMs,
         endMs: b.endMs,
-        details: icsDescriptionForGuest(b, (await bookingLinks(app, b)).guest, t),
+        details: icsDescriptionForGuest(b, (await guestLinks(app, b)).guest, t),
         location: locationText(shownLocation(b), t) || undefined,
       })
       : null,

@@ -82,7 +82,9 @@ async function createBooking(ctx: Ctx): Promise<ApiResponse> {
       recordBookingOutcome(result.ok ? result.status.toLowerCase() : result.reason);
       if (result.ok) {
         const booking = result.booking ?? (await bookingById(ctx.app, result.bookingId))!;
-        return created(ctx, booking, result.booking && result.eventType);
+        // The guest's token bookSlot made is for the booking it names (the first date of a series).
+        const token = booking.id === result.bookingId ? result.guestToken : undefined;
+        return created(ctx, booking, result.booking && result.eventType, token);
       }
       if (result.reason === "conflict") return "duplicate";
       if (result.reason === "invalid_answers") {
@@ -107,8 +109,9 @@ async function created(
   ctx: Ctx,
   booking: BookingRecord,
   eventType?: EventTypeRecord,
+  guestToken?: string,
 ): Promise<ApiResponse> {
-  const body = await bookingResource(ctx.app, booking, { guestLinks: true, eventType });
+  const body = await bookingResource(ctx.app, booking, { guestLinks: true, eventType, guestToken });
   return ok(body, 201, { location: `${ctx.base}/api/v1/bookings/${booking.id}` });
 }
 
