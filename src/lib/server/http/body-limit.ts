@@ -232,19 +232,6 @@ export type ReadBody = {
 } | null;
 
 /**
- * The request with its body read (within the limit and the time), or the answer to send instead.
- */
-export async function boundBody(
-  req: Request,
-  limit: number,
-  timeoutMs: number,
-  kind: BodyKind = "guest",
-): Promise<Request | Response> {
-  const body = await readBody(req, limit, timeoutMs, kind);
-  return body instanceof Response ? body : withBody(req, body);
-}
-
-/**
  * `req` (its headers, method, address) carrying a body `readBody` read. Built only for what reads
  * a Request's body (SvelteKit, the API): a new Request from a served one cost ~25 µs, a third of
  * what Deno.serve takes for a small post (issue 26), and a booking post answered before SvelteKit
@@ -397,7 +384,8 @@ class BodyBytes {
 
 /**
  * A request's body as one buffer: the buffer itself when it comes as one piece (a large body
- * `boundBody` read), so 64 MB is not copied again on this thread; otherwise joined once.
+ * `readBody` read, handed on by `withBody`), so 64 MB is not copied again on this thread;
+ * otherwise joined once.
  */
 export async function requestBytes(req: Request): Promise<Uint8Array> {
   if (!req.body) return new Uint8Array(0);
