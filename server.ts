@@ -15,7 +15,6 @@ import {
   type BodyPolicy,
   bodyPolicyFor,
   headersFor,
-  type ReadBody,
   readBody,
   takeUploadTurn,
   uploadBusy,
