@@ -9,6 +9,7 @@ import fc from "fast-check";
 import {
   type Change,
   type EngineRules,
+  jobMutations,
   type Plan,
   planChange,
   type PlanResult,
@@ -321,6 +322,58 @@ Deno.test("planChange: a hold past its time is free for a new booking, which rem
   );
   assert.deepEqual(late, { ok: false, reason: "expired" });
   kv.close();
+});
+
+Deno.test("planChange: a new booking's record is its own commit receipt (its probe is exact, no receipt key is written); a confirm and an import still write one", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const et = eventType({ requiresConfirmation: true });
+    const rules = rulesFor(et);
+    const now = Date.parse("2026-11-20T08:00:00Z");
+    const plan = async (change: Change, nowMs = now) => {
+      const res = planChange(
+        await readSnapshot(kv, change, rules, NO_CALENDARS),
+        change,
+        rules,
+        nowMs,
+        nextId(),
+      );
+      assert.ok(res.ok, JSON.stringify(res));
+      return res.plan;
+    };
+    const receipts = (p: Plan) => p.writes.filter((w) => w.key[0] === "commit_receipt").length;
+    const b = booking(et, "2026-11-23T14:00:00Z", now);
+    const created = await plan({ kind: "create", booking: b });
+    assert.equal(created.receipt, undefined);
+    assert.equal(receipts(created), 0);
+    assert.equal(created.probe.exact, true);
+    assert.deepEqual(created.probe.key, ["booking", b.id]);
+    assert.equal(
+      created.budget.mutations,
+      created.writes.length + created.jobs.reduce((n, j) => n + jobMutations(j.payload), 0),
+    );
+    // Its record tells a lost answer: absent before the write, this booking's once it landed.
+    assert.equal(created.probe.landed((await kv.get(["booking", b.id])).value), false);
+    assert.ok((await commitPlan(kv, created, now)).ok);
+    assert.equal(created.probe.landed((await kv.get(["booking", b.id])).value), true);
+    // A confirm changes a record that exists either way: only a receipt tells.
+    const confirm = await plan({
+      kind: "transition",
+      bookingId: b.id,
+      action: "confirm",
+      by: "host",
+    });
+    assert.ok(confirm.receipt && confirm.probe.exact === undefined);
+    assert.equal(receipts(confirm), 1);
+    // An import's id comes from a file: it may be in the store already, so it keeps its receipt.
+    const imported = await plan({
+      kind: "import",
+      booking: booking(et, "2026-11-24T14:00:00Z", now, { email: "i@example.test" }),
+    });
+    assert.ok(imported.receipt && imported.probe.exact === undefined);
+  } finally {
+    kv.close();
+  }
 });
 
 Deno.test("planChange: an extra write rides in the commit, checked absent when asked; present, it is a conflict", async () => {

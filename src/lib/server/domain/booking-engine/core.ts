@@ -106,6 +106,18 @@ export function writeExtras(d: Draft, extra: ExtraWrite[] | undefined, rotation?
 
 export const bookingExists = (id: string) => (v: unknown) => (v as BookingRecord | null)?.id === id;
 /**
+ * The probe of a write that makes a new booking under the id its request drew (a fresh ULID,
+ * kept by every attempt of that request): no other write puts a record there — the engine
+ * already relies on that, as a new booking's write does not check its key — so the record
+ * exists exactly when this request's write landed, and is the receipt itself (ADR 038,
+ * amended). Not for imports: their ids come from a file and may be in the store already.
+ */
+export const newBookingProbe = (d: Draft, b: BookingRecord) => ({
+  key: d.key({ kind: "booking", id: b.id }),
+  landed: bookingExists(b.id),
+  exact: true as const,
+});
+/**
  * Whether the booking's history holds this step. History only grows, and the step may already
  * be followed by another (a cancel that landed between our commit and the re-read): comparing
  * the current state would call a landed step lost and answer a done change as refused.

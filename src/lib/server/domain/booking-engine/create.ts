@@ -13,7 +13,14 @@ import {
 } from "../team-rotation.ts";
 import { sideEffects } from "./effects.ts";
 import { Draft } from "./draft.ts";
-import { block, bookingExists, guardOf, personsOf, writeExtras, writeNewBooking } from "./core.ts";
+import {
+  block,
+  guardOf,
+  newBookingProbe,
+  personsOf,
+  writeExtras,
+  writeNewBooking,
+} from "./core.ts";
 import { claimTime, orClear, writeBusy } from "./busy.ts";
 import { claimCaps, claimGuestHold } from "./caps.ts";
 import type { Assignment, Change, EngineRules, PlanResult, Refusal, Snapshot } from "./types.ts";
@@ -41,7 +48,7 @@ export function planCreate(
   d.job(...sideEffects(null, b, nowMs));
   const result = d.finish("create", {
     booking: b,
-    probe: { key: d.key({ kind: "booking", id: b.id }), landed: bookingExists(b.id) },
+    probe: newBookingProbe(d, b),
   }, limits);
   return orClear(result, s, [{ personId: personsOf(b)[0], iv: block(b) }], nowMs, limits);
 }
@@ -135,7 +142,7 @@ export function planAssign(
   d.job(...sideEffects(null, b, nowMs));
   const result = d.finish("assign", {
     booking: b,
-    probe: { key: d.key({ kind: "booking", id: b.id }), landed: bookingExists(b.id) },
+    probe: newBookingProbe(d, b),
   }, limits);
   return orClear(result, s, [{ personId: b.hostId, iv: block(b) }], nowMs, limits);
 }

@@ -19,6 +19,7 @@ import {
   decideOn,
   guardOf,
   guestHoldOf,
+  newBookingProbe,
   writeExtras,
   writeNewBooking,
   writeUpdatedBooking,
@@ -171,7 +172,7 @@ export function planSeat(
   d.job(...sideEffects(null, b, nowMs));
   const result = d.finish("seat", {
     booking: b,
-    probe: { key: d.key({ kind: "booking", id: b.id }), landed: bookingExists(b.id) },
+    probe: newBookingProbe(d, b),
     ...(taken.roomLeft ? { roomLeft: true as const } : {}),
   }, limits);
   return orClear(result, s, [{ personId: b.hostId, iv: block(b) }], nowMs, limits);

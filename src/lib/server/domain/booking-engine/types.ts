@@ -306,9 +306,11 @@ export type Plan = {
   coordinator?: CoordinatorRecord;
   /**
    * For a commit whose outcome is unknown (a network error on remote KV): the key to re-read,
-   * and whether what it holds shows that this plan landed.
+   * and whether what it holds shows that this plan landed. `exact`: the key is a record only this
+   * write makes (a new booking under the id its request drew), so it exists iff the write landed
+   * and the plan needs no receipt.
    */
-  probe: { key: Key; landed: (value: unknown) => boolean };
+  probe: { key: Key; landed: (value: unknown) => boolean; exact?: true };
   /** The receipt this plan writes (planChange with a receipt id): exists iff the write landed. */
   receipt?: Key;
   /**
