@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { messageRef } from "../../shared/i18n.ts";
 import {
   bookingDeltas,
@@ -397,6 +398,82 @@ Deno.test("zonedDay: the civil date of every instant, asked again and again in o
     // A computed instant need not be a whole millisecond.
     for (const ms of [midnight - 0.5, midnight + 0.25, steps[100] + 1 / 3]) {
       assert.equal(zonedDay(ms, zone), want(ms), `${zone} ${ms}`);
+    }
+  }
+});
+
+/**
+ * The hour cells counted minute by minute, each minute's wall-clock hour read on its own: slow,
+ * and independent of how hourCells finds its boundaries (meetings and offsets on whole minutes).
+ */
+function hourCellsByMinute(startMs: number, endMs: number, timeZone: string) {
+  const out: { day: string; hour: number; minutes: number }[] = [];
+  for (let t = startMs; t < endMs; t += MIN) {
+    const z = Temporal.Instant.fromEpochMilliseconds(t).toZonedDateTimeISO(timeZone);
+    const day = z.toPlainDate().toString();
+    const last = out[out.length - 1];
+    if (last && last.day === day && last.hour === z.hour) last.minutes++;
+    else out.push({ day, hour: z.hour, minutes: 1 });
+  }
+  return out;
+}
+
+Deno.test("hourCells: a meeting across Lord Howe's half-hour step back counts the repeated half hour in its hour, and ends", () => {
+  // 2026-04-05 02:00 +11:00 → 01:30 +10:30: 01:30–02:00 happens twice.
+  const start = Date.parse("2026-04-04T14:45:00Z"); // 01:45 +11:00
+  const end = start + 60 * MIN; // 02:15 +10:30
+  assert.deepEqual(hourCells(start, end, "Australia/Lord_Howe"), [
+    { day: "2026-04-05", hour: 1, minutes: 45 },
+    { day: "2026-04-05", hour: 2, minutes: 15 },
+  ]);
+});
+
+Deno.test("hourCells: the same cells as counted minute by minute, in zones with DST, half- and quarter-hour offsets, a skipped day and a 30-minute DST, over random meetings of 2010–2035 and around the changes", () => {
+  const zones = [
+    "UTC",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Sao_Paulo",
+    "Australia/Lord_Howe", // DST of 30 minutes
+    "Asia/Kathmandu", // +05:45
+    "Asia/Kolkata", // +05:30
+    "Pacific/Chatham", // +12:45 / +13:45
+    "Pacific/Apia", // skipped 2011-12-30 whole
+    "America/St_Johns", // −03:30, DST
+    "Africa/Casablanca", // DST off during Ramadan
+    "America/Santiago", // DST change at midnight
+  ];
+  const from = Date.parse("2010-01-01T00:00:00Z");
+  const to = Date.parse("2035-01-01T00:00:00Z");
+  const same = (zone: string, startMs: number, lengthMin: number) =>
+    assert.deepEqual(
+      hourCells(startMs, startMs + lengthMin * MIN, zone),
+      hourCellsByMinute(startMs, startMs + lengthMin * MIN, zone),
+      `${zone} ${new Date(startMs).toISOString()} +${lengthMin} min`,
+    );
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...zones),
+      fc.integer({ min: 0, max: Math.floor((to - from) / MIN) }),
+      fc.integer({ min: 1, max: 4 * 60 }),
+      (zone, startMin, lengthMin) => same(zone, from + startMin * MIN, lengthMin),
+    ),
+    { numRuns: 300 },
+  );
+  // Around the changes themselves, where random instants rarely fall.
+  for (
+    const [zone, at] of [
+      ["Europe/Berlin", "2026-03-29T01:00:00Z"],
+      ["Europe/Berlin", "2026-10-25T01:00:00Z"],
+      ["Australia/Lord_Howe", "2026-04-04T15:00:00Z"],
+      ["Australia/Lord_Howe", "2026-10-03T15:30:00Z"],
+      ["Pacific/Apia", "2011-12-30T10:00:00Z"],
+      ["America/Santiago", "2026-04-05T03:00:00Z"],
+      ["America/Santiago", "2026-09-06T04:00:00Z"],
+    ] as const
+  ) {
+    for (let off = -3 * 60; off <= 3 * 60; off += 15) {
+      for (const len of [15, 50, 150]) same(zone, Date.parse(at) + off * MIN, len);
     }
   }
 });

@@ -157,6 +157,14 @@ export function zonedDay(ms: number, timeZone: string): string {
   return day;
 }
 
+/** The remembered span of the zone's day holding `ms` (after `zonedDay` asked for it), or null. */
+function daySpanOf(ms: number, timeZone: string): DaySpan | null {
+  for (const span of lastDays.get(timeZone) ?? []) {
+    if (ms >= span.fromMs && ms < span.toMs) return span;
+  }
+  return null;
+}
+
 /**
  * The minutes a meeting occupies in each wall-clock hour of the zone, hour by hour. An hour
  * that occurs twice (the autumn DST change) collects both; a skipped hour never appears.
@@ -169,15 +177,32 @@ export function hourCells(
   const out: { day: string; hour: number; minutes: number }[] = [];
   let t = startMs;
   while (t < endMs) {
-    const z = Temporal.Instant.fromEpochMilliseconds(t).toZonedDateTimeISO(timeZone);
-    // Hours are exact units: the next boundary is an hour after this hour's start in real time.
-    const hourStart = z.round({ smallestUnit: "hour", roundingMode: "floor" });
-    const next = Math.min(endMs, hourStart.add({ hours: 1 }).epochMilliseconds);
-    const day = z.toPlainDate().toString();
+    let day = zonedDay(t, timeZone);
+    const span = daySpanOf(t, timeZone);
+    let hour: number;
+    let next: number;
+    if (span && span.toMs - span.fromMs === DAY && Number.isInteger(t)) {
+      // A day of 24 hours starts at midnight and keeps its offset: its hours are the hours since
+      // then. Each cell through the Temporal polyfill was ~10 µs of every booking's counting
+      // (issue 26); the days of a change of offset still go that way.
+      hour = Math.floor((t - span.fromMs) / HOUR);
+      next = Math.min(endMs, span.fromMs + (hour + 1) * HOUR);
+    } else {
+      // The wall clock's next full hour, or the zone's next change of offset if that comes
+      // first (then the clock is read again). Rounding the wall time down to its hour instead
+      // met an hour start before `t` after Lord Howe's half-hour step back (01:45 +11:00 →
+      // 01:30 +10:30), and a meeting across it held the counting in that loop for good.
+      const z = Temporal.Instant.fromEpochMilliseconds(t).toZonedDateTimeISO(timeZone);
+      const intoHourMs = z.minute * 60_000 + z.second * 1_000 + z.millisecond;
+      const change = z.getTimeZoneTransition("next")?.epochMilliseconds ?? Infinity;
+      next = Math.min(endMs, t + HOUR - intoHourMs, change);
+      day = z.toPlainDate().toString();
+      hour = z.hour;
+    }
     const last = out[out.length - 1];
     const minutes = (next - t) / 60_000;
-    if (last && last.day === day && last.hour === z.hour) last.minutes += minutes;
-    else out.push({ day, hour: z.hour, minutes });
+    if (last && last.day === day && last.hour === hour) last.minutes += minutes;
+    else out.push({ day, hour, minutes });
     t = next;
   }
   return out;
