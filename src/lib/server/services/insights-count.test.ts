@@ -14,6 +14,7 @@ import {
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
 import { seedCalendars } from "../../../../tests/support/insights-seed.ts";
+import { EVERY_DAY_ALL_DAY } from "../../../../tests/support/teams.ts";
 
 type Family = "ev" | "mt" | "hl";
 
@@ -152,6 +153,34 @@ Deno.test("insights: events count on the host's day across a DST change, not on 
       "2026-10-25 view": 2,
       "2026-10-26 view": 1,
     });
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("insights: a meeting across Lord Howe's half-hour step back is booked and counted in its hours, and the server goes on", async () => {
+  // 2026-04-05 02:00 +11:00 → 01:30 +10:30: the half hour 01:30–02:00 happens twice.
+  const app = await memoryApp({ nowIso: "2026-03-30T00:00:00Z" });
+  try {
+    const host = await createHost(app, {
+      timeZone: "Australia/Lord_Howe",
+      weekly: EVERY_DAY_ALL_DAY,
+    });
+    await createEventType(app, host, { slug: "hour", durationMin: 60, intervalMin: 30 });
+    const booked = await bookSlot(app, {
+      username: "host",
+      slug: "hour",
+      start: "2026-04-04T14:30:00Z", // 01:30 +11:00, until 02:00 +10:30
+      name: "Guest",
+      email: "g@example.test",
+      note: "",
+      timeZone: "UTC",
+    });
+    assert.ok(booked.ok, JSON.stringify(booked));
+    await settleCounts();
+    const meetings = await counts(app, host.id, "mt");
+    assert.equal(meetings["2026-04-05 hour.1"], 60);
+    assert.equal(total(meetings, "hour.2"), 0);
   } finally {
     app.close();
   }
