@@ -46,6 +46,13 @@ Deno.test({
     assert.equal(plain.headers.get("content-length"), String(plainBytes.length));
     const booking = JSON.parse(new TextDecoder().decode(plainBytes));
     assert.equal(booking.name ?? booking.guest?.name, "Zoë Ångström 日本 😀");
+    // The guest's links in the answer open this booking, as the guest would follow them (its
+    // invitation, `links.ics`, waits for the host's confirmation).
+    for (const link of [booking.links.manage, booking.links.cancel, booking.links.reschedule]) {
+      const page = await fetch(new URL(new URL(link).pathname, app.baseUrl));
+      assert.equal(page.status, 200, link);
+      assert.ok((await page.text()).includes("Zoë Ångström 日本 😀"), link);
+    }
 
     // For a browser: a booking's answer (over 1 KB) compressed whole, its length known.
     const browser = await book(slots[1].start, "Ann Browser", BROWSER);
