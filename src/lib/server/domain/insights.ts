@@ -181,7 +181,7 @@ export function hourCells(
     const span = daySpanOf(t, timeZone);
     let hour: number;
     let next: number;
-    if (span && span.toMs - span.fromMs === DAY && Number.isInteger(t)) {
+    if (span && span.toMs - span.fromMs === DAY) {
       // A day of 24 hours starts at midnight and keeps its offset: its hours are the hours since
       // then. Each cell through the Temporal polyfill was ~10 µs of every booking's counting
       // (issue 26); the days of a change of offset still go that way.
