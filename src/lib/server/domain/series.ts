@@ -35,8 +35,12 @@ export function seriesStarts(
     hostTimeZone,
   );
   const wall = first.toPlainDateTime();
-  const out: number[] = [];
-  for (let i = 0; i < rule.count; i++) {
+  // The first date is the instant the guest picked. It cannot be read back from its wall time
+  // alone: in an hour a clock change repeats (02:30 on Berlin's autumn day, 23:30 on Santiago's)
+  // that wall time names the first run, and a start picked in the second run was booked an hour
+  // (Lord Howe: half an hour) before it.
+  const out: number[] = [firstStartMs];
+  for (let i = 1; i < rule.count; i++) {
     const at = wall.add({ weeks: i * rule.everyWeeks }).toZonedDateTime(hostTimeZone, {
       disambiguation: "compatible",
     });

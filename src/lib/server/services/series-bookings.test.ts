@@ -2,6 +2,10 @@ import assert from "node:assert/strict";
 import { seriesTargets, seriesWide } from "./series-bookings.ts";
 import { parseSkip } from "./book-series.ts";
 import type { BookingRecord } from "../domain/model/records.ts";
+import { bookSlot } from "./book-slot.ts";
+import { listHostBookings } from "../store/bookings.ts";
+import { createEventType, createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
+import { EVERY_DAY_ALL_DAY } from "../../../../tests/support/teams.ts";
 
 const date = (index: number, status: BookingRecord["status"]) =>
   ({ id: `b${index}`, status, series: { id: "s", index, count: 5 } }) as BookingRecord;
@@ -117,6 +121,43 @@ Deno.test("seriesDates: a date in a week whose cap is reached is not free; the o
     const dates = await seriesDates(app, host, et, Date.parse("2026-11-30T10:00:00Z"), 60);
     assert.deepEqual(dates.map((d) => d.free), [false, true]);
     assert.equal(dates[1].startMs, Date.parse("2026-11-30T10:00:00Z") + WEEK);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("a weekly series booked at the second 23:30 of Santiago's autumn Saturday starts at the time the guest picked", async () => {
+  // 2026-04-05 00:00 −03 → 2026-04-04 23:00 −04: Saturday's 23:00–24:00 happens twice.
+  const app = await memoryApp({ nowIso: "2026-03-30T12:00:00Z" });
+  try {
+    const host = await createHost(app, {
+      username: "coach",
+      timeZone: "America/Santiago",
+      weekly: EVERY_DAY_ALL_DAY,
+    });
+    await createEventType(app, host, {
+      slug: "weekly",
+      durationMin: 30,
+      requiresConfirmation: false,
+      bookingWindowDays: 90,
+      series: { everyWeeks: 1, count: 2, freeOnly: false },
+    });
+    const r = await bookSlot(app, {
+      username: "coach",
+      slug: "weekly",
+      start: "2026-04-05T03:30:00Z", // the second 23:30 (−04)
+      name: "Pat",
+      email: "pat@example.test",
+      note: "",
+      timeZone: "UTC",
+    });
+    assert.ok(r.ok, JSON.stringify(r));
+    const starts = (await listHostBookings(app.kv, host.id)).map((b) => b.startMs).sort();
+    // The next Saturday's 23:30 is −04 too.
+    assert.deepEqual(starts.map((ms) => new Date(ms).toISOString()), [
+      "2026-04-05T03:30:00.000Z",
+      "2026-04-12T03:30:00.000Z",
+    ]);
   } finally {
     app.close();
   }
