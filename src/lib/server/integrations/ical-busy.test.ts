@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { busyFromIcs } from "./ical-busy.ts";
 import { type BusyParseOptions } from "./ical-context.ts";
 import { ianaZoneFor } from "./windows-zones.ts";
 import type { Interval } from "../domain/interval.ts";
+import {
+  ODD_ZONES,
+  offsetMinutesAt,
+  transitionsOf,
+  wallClockMs,
+} from "../../../../tests/support/wall-clock.ts";
 
 const FIXTURES = new URL("../../../../tests/fixtures/ics/", import.meta.url);
 const fixture = (name: string) => Deno.readTextFileSync(new URL(name, FIXTURES));
@@ -284,6 +291,127 @@ Deno.test("busyFromIcs: windows are clipped to the requested range", () => {
     startMs: RANGE.fromMs,
     endMs: RANGE.toMs,
   }]);
+});
+
+/** A naive wall time (see tests/support/wall-clock.ts) as iCalendar writes it: 20260405T035000. */
+const icsWall = (naiveMs: number) =>
+  new Date(naiveMs).toISOString().slice(0, 19).replaceAll("-", "").replaceAll(":", "");
+
+Deno.test("busyFromIcs: on Chatham's autumn morning an event at 03:50 blocks 03:50, whatever event of that hour was read before it", () => {
+  // 2026-04-05 03:45 +13:45 → 02:45 +12:45: 02:45–03:45 happens twice, 03:50 once.
+  const at = (uid: string, time: string) =>
+    vevent([`UID:${uid}`, `DTSTART;TZID=Pacific/Chatham:20260405T${time}`, "DURATION:PT10M"]);
+  const chatham = opts({
+    hostTimeZone: "Pacific/Chatham",
+    fromMs: Date.parse("2026-04-01T00:00:00Z"),
+    toMs: Date.parse("2026-04-10T00:00:00Z"),
+  });
+  const expected = [
+    "2026-04-04T13:30Z/2026-04-04T13:40Z", // 03:15 +13:45, the first of the two
+    "2026-04-04T15:05Z/2026-04-04T15:15Z", // 03:50 +12:45
+  ];
+  assert.deepEqual(
+    list(busyFromIcs(vcal(at("a", "031500"), at("b", "035000")), chatham).windows),
+    expected,
+  );
+  assert.deepEqual(
+    list(busyFromIcs(vcal(at("b", "035000"), at("a", "031500")), chatham).windows),
+    expected,
+  );
+});
+
+Deno.test("busyFromIcs: events at wall times around clock changes block the instant the zone's clock reads them (RFC 5545), in zones with odd changes, in any order", () => {
+  const MIN = 60_000;
+  const changes = new Map(
+    ODD_ZONES.map((z) => [
+      z,
+      transitionsOf(z, Date.parse("2010-01-01T00:00:00Z"), Date.parse("2031-01-01T00:00:00Z")),
+    ]),
+  );
+  // A wall time within 90 minutes of one of the two wall times at which the clock changes.
+  const wallNear = (zone: string, change: number, after: boolean, minutes: number) =>
+    change + offsetMinutesAt(after ? change : change - 1, zone) * MIN + minutes * MIN;
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...ODD_ZONES),
+      fc.nat(),
+      fc.array(fc.tuple(fc.boolean(), fc.integer({ min: -90, max: 90 })), {
+        minLength: 2,
+        maxLength: 6,
+      }),
+      (zone, pick, times) => {
+        const ofZone = changes.get(zone)!;
+        const change = ofZone[pick % ofZone.length];
+        const walls = times.map(([after, minutes]) => wallNear(zone, change, after, minutes));
+        const text = vcal(
+          ...walls.map((w, i) =>
+            vevent([`UID:e${i}@x`, `DTSTART;TZID=${zone}:${icsWall(w)}`, "DURATION:PT5M"])
+          ),
+        );
+        const r = busyFromIcs(
+          text,
+          opts({ hostTimeZone: zone, fromMs: change - 2 * 86_400_000, toMs: change + 86_400_000 }),
+        );
+        assert.deepEqual(
+          r.windows.map((w) => new Date(w.startMs).toISOString()),
+          walls.map((w) => new Date(wallClockMs(w, zone)).toISOString()),
+          `${zone}: ${walls.map(icsWall).join(", ")}`,
+        );
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+Deno.test("busyFromIcs: a daily or weekly series keeps its wall time across odd clock changes, walked from long before them", () => {
+  const MIN = 60_000;
+  const DAY = 86_400_000;
+  const changes = new Map(
+    ODD_ZONES.map((z) => [
+      z,
+      transitionsOf(z, Date.parse("2011-01-01T00:00:00Z"), Date.parse("2031-01-01T00:00:00Z")),
+    ]),
+  );
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...ODD_ZONES),
+      fc.nat(),
+      fc.constantFrom(["DAILY", 1], ["DAILY", 2], ["WEEKLY", 1]) as fc.Arbitrary<
+        [string, number]
+      >,
+      fc.integer({ min: 3, max: 400 }), // days from the first date to the change
+      fc.integer({ min: -180, max: 180 }), // its wall time, from the change's
+      (zone, pick, [freq, interval], daysBefore, minutes) => {
+        const ofZone = changes.get(zone)!;
+        const change = ofZone[pick % ofZone.length];
+        const first = change + offsetMinutesAt(change - 1, zone) * MIN + minutes * MIN -
+          daysBefore * DAY;
+        const text = vcal(vevent([
+          "UID:r@x",
+          `DTSTART;TZID=${zone}:${icsWall(first)}`,
+          "DURATION:PT30M",
+          `RRULE:FREQ=${freq};INTERVAL=${interval}`,
+        ]));
+        const fromMs = change - 3 * DAY;
+        const toMs = change + 3 * DAY;
+        const step = (freq === "WEEKLY" ? 7 : 1) * interval * DAY;
+        const expected: string[] = [];
+        for (let wall = first; wall < toMs + 2 * DAY; wall += step) {
+          const startMs = wallClockMs(wall, zone);
+          const endMs = startMs + 30 * MIN;
+          if (startMs < toMs && endMs > fromMs) {
+            expected.push(
+              fmt({ startMs: Math.max(startMs, fromMs), endMs: Math.min(endMs, toMs) }),
+            );
+          }
+        }
+        const r = busyFromIcs(text, opts({ hostTimeZone: zone, fromMs, toMs }));
+        assert.deepEqual(r.skipped, []);
+        assert.deepEqual(list(r.windows), expected.sort(), `${zone} ${text}`);
+      },
+    ),
+    { numRuns: 100 },
+  );
 });
 
 Deno.test("ianaZoneFor: Windows names, quotes, Mozilla prefixes and IANA names; null for nonsense", () => {

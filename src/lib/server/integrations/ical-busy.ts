@@ -58,26 +58,39 @@ function toMs(t: Time, tzid: string | null, ctx: Ctx): number {
 
 const offsetCache = new Map<string, number>();
 
+/** The instant of a wall time written as if UTC ("naive"), by RFC 5545: Temporal's "compatible". */
+function compatibleMs(naive: number, zone: string): number {
+  const d = new Date(naive);
+  return new Temporal.PlainDateTime(
+    d.getUTCFullYear(),
+    d.getUTCMonth() + 1,
+    d.getUTCDate(),
+    d.getUTCHours(),
+    d.getUTCMinutes(),
+    d.getUTCSeconds(),
+  ).toZonedDateTime(zone, { disambiguation: "compatible" }).epochMilliseconds;
+}
+
 function wallToMs(t: Time, zone: string): number {
   const naive = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
   if (zone === "UTC") return naive;
-  // The common case: the offset is the same as an hour either side → no DST edge here.
-  const key = `${zone}|${Math.floor(naive / 3_600_000)}`;
+  // One offset per zone and wall-clock hour, kept when the hour's first and last second have it
+  // (a change of offset moves the reading once, so equal ends leave none in between). A change
+  // can fall inside an hour (Chatham's at 02:45 and 03:45, the end of Lord Howe's half-hour gap
+  // at 02:30): one time's offset kept for its whole hour placed the other side's events up to an
+  // hour off, depending on which event was read first.
+  const hour = Math.floor(naive / 3_600_000);
+  const key = `${zone}|${hour}`;
   const cached = offsetCache.get(key);
   if (cached !== undefined) return naive - cached;
-  const zdt = Temporal.PlainDateTime.from({
-    year: t.year,
-    month: t.month,
-    day: t.day,
-    hour: t.hour,
-    minute: t.minute,
-    second: t.second,
-  }).toZonedDateTime(zone, { disambiguation: "compatible" });
-  const ms = zdt.epochMilliseconds;
+  const first = hour * 3_600_000;
+  const offset = first - compatibleMs(first, zone);
+  if (offset !== first + 3_599_000 - compatibleMs(first + 3_599_000, zone)) {
+    return compatibleMs(naive, zone);
+  }
   if (offsetCache.size > 50_000) offsetCache.clear();
-  // Only cache instants that are not in a gap or fold (wall time round-trips exactly).
-  if (zdt.hour === t.hour && zdt.minute === t.minute) offsetCache.set(key, naive - ms);
-  return ms;
+  offsetCache.set(key, offset);
+  return naive - offset;
 }
 
 function startOfDateMs(year: number, month: number, day: number, zone: string): number {
