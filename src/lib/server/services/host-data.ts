@@ -8,9 +8,15 @@ import type { App } from "../app.ts";
 import { type AuditParty, recordAudit } from "./audit.ts";
 import { deleteOwnerForms, eraseGuestResponses, listForms } from "./routing-forms.ts";
 import { ownedTeams } from "./routing-access.ts";
-import { eraseVotesOf, listPolls, listVotes } from "../store/polls.ts";
-import { listSingleUseLinks } from "../store/single-use-links.ts";
-import { linkState, MAX_LINKS_PER_HOST } from "./single-use-links.ts";
+import { eraseVotesOf, listPolls, listVotes, removeHostPolls } from "../store/polls.ts";
+import {
+  eraseGuestsFromLinks,
+  listSingleUseLinks,
+  removeSingleUseLink,
+} from "../store/single-use-links.ts";
+import { linkState, linkToken, MAX_LINKS_PER_HOST } from "./single-use-links.ts";
+import { pollToken } from "./polls.ts";
+import { sha256Hex } from "../integrations/crypto.ts";
 import type { BookingRecord, UserRecord } from "../domain/model/records.ts";
 import { listEventTypes } from "../store/event-types.ts";
 import { getAvailability } from "../store/availability.ts";
@@ -259,6 +265,9 @@ export async function eraseGuest(
     e,
   );
   await eraseVotesOf(app.kv, host.id, e);
+  // A single-use link meant for them, or the mark of their booking with one.
+  const target = e.toLowerCase();
+  await eraseGuestsFromLinks(app.kv, host.id, (x) => x === target, app.now());
   return { ok: true, bookings: r.bookings };
 }
 
@@ -344,6 +353,13 @@ export async function deleteAccount(
   for (const et of await listEventTypes(app.kv, user.id)) await deleteEventType(app, closed, et.id);
   // Routing forms and their responses (guests' answers) end with the account (issue 30).
   await deleteOwnerForms(app, user.id);
+  // So do meeting polls with their invitees' answers, and single-use links (their marks of use
+  // keep a booking id, no guest): nobody can vote or book with a closed account's links.
+  await removeHostPolls(app.kv, user.id, async (p) => await sha256Hex(await pollToken(app, p)));
+  await eraseGuestsFromLinks(app.kv, user.id, () => true, nowMs);
+  for (const { link } of await listSingleUseLinks(app.kv, user.id, MAX_LINKS_PER_HOST)) {
+    await removeSingleUseLink(app.kv, link, await sha256Hex(await linkToken(app, link)), nowMs);
+  }
   await setUserPhoto(app.kv, user.id, null);
   await recordAudit(app, {
     kind: "account_deleted",

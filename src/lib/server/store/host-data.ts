@@ -35,11 +35,14 @@ export async function* hostBookingPages(
   if (ids.length) yield await page();
 }
 
+/** What an erased guest is called wherever a record keeps their place (a booking, a link's use). */
+export const ERASED_GUEST_NAME = "Erased guest";
+
 /** What stays of a booking once its guest is erased: times and state, no person. */
 export function erasedBooking(b: BookingRecord, nowMs: number): BookingRecord {
   return {
     ...b,
-    guestName: "Erased guest",
+    guestName: ERASED_GUEST_NAME,
     guestEmail: "",
     guestNote: "",
     answers: [],

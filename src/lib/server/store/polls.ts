@@ -132,12 +132,49 @@ export async function closePollRecord(
 export async function eraseVotesOf(kv: Deno.Kv, hostId: UserId, email: string): Promise<number> {
   const target = email.trim().toLowerCase();
   let n = 0;
-  for (const poll of await listPolls(kv, hostId)) {
-    const key = keys.pollVote(poll.id, target);
+  // Every poll of the host, not only the newest page of them.
+  for await (const e of kv.list<PollRecord>({ prefix: keys.pollPrefix(hostId) })) {
+    const key = keys.pollVote(e.value.id, target);
     if ((await kv.get(key)).value) {
       await kv.delete(key);
       n++;
     }
+  }
+  return n;
+}
+
+/**
+ * Deletes every poll of a host (a closed account): the record, its token index, its "booked"
+ * marker and its votes (the invitees' names and addresses). Held times are the booking
+ * engine's and go with the host's other engine keys at the purge.
+ */
+export async function removeHostPolls(
+  kv: Deno.Kv,
+  hostId: UserId,
+  tokenHashOf: (poll: PollRecord) => Promise<string>,
+): Promise<number> {
+  let n = 0;
+  for await (const e of kv.list<PollRecord>({ prefix: keys.pollPrefix(hostId) })) {
+    const poll = e.value;
+    // The votes (MAX_VOTES at most; batched all the same), then the poll itself.
+    let votes: Deno.KvKey[] = [];
+    const flush = async () => {
+      const op = kv.atomic();
+      for (const k of votes) op.delete(k);
+      await op.commit();
+      votes = [];
+    };
+    for await (const v of kv.list({ prefix: keys.pollVotePrefix(poll.id) })) {
+      votes.push(v.key);
+      if (votes.length >= 500) await flush();
+    }
+    if (votes.length) await flush();
+    await kv.atomic()
+      .delete(e.key)
+      .delete(keys.pollByToken(await tokenHashOf(poll)))
+      .delete(keys.pollBooked(poll.id))
+      .commit();
+    n++;
   }
   return n;
 }

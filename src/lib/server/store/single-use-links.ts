@@ -3,6 +3,7 @@
  * that a booking (or a revoke) writes absent-checked, so a link is spent exactly once.
  */
 import { keys, type UserId } from "./keys.ts";
+import { ERASED_GUEST_NAME } from "./host-data.ts";
 import type { SingleUseLinkRecord, SingleUseLinkUseRecord } from "../domain/model/records.ts";
 
 type TokenIndex = { v: 1; hostId: UserId; id: string };
@@ -109,4 +110,59 @@ export async function removeSingleUseLink(
     .delete(keys.singleUseLink(link.hostId, link.id))
     .delete(keys.singleUseLinkByToken(tokenHash))
     .commit();
+}
+
+/**
+ * Erases guests from a host's links (ADR 022): a link meant for one of them is revoked and
+ * keeps no address ("" matches no guest), and the "used" marker a guest left keeps its booking
+ * but not their name or address. `erases` is given each address (lower case): one guest's, or
+ * every one of a closed account. Each link is one write checking what it read; returns how many
+ * links changed.
+ */
+export async function eraseGuestsFromLinks(
+  kv: Deno.Kv,
+  hostId: UserId,
+  erases: (email: string) => boolean,
+  nowMs: number,
+): Promise<number> {
+  let n = 0;
+  for await (
+    const e of kv.list<SingleUseLinkRecord>({ prefix: keys.singleUseLinkPrefix(hostId) })
+  ) {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const [link, use] = await kv.getMany<[SingleUseLinkRecord, SingleUseLinkUseRecord]>([
+        e.key,
+        keys.singleUseLinkUsed(e.value.id),
+      ]);
+      if (!link.value) break;
+      const forGuest = !!link.value.guestEmail && erases(link.value.guestEmail.toLowerCase());
+      const usedBy = use.value?.kind === "used" && !!use.value.guestEmail &&
+        erases(use.value.guestEmail.toLowerCase());
+      if (!forGuest && !usedBy) break;
+      const op = kv.atomic().check(link).check(use);
+      if (forGuest) {
+        op.set(
+          link.key,
+          { ...link.value, guestEmail: "" } satisfies SingleUseLinkRecord,
+        );
+      }
+      if (use.value?.kind === "used" && usedBy) {
+        op.set(
+          use.key,
+          {
+            ...use.value,
+            guestName: ERASED_GUEST_NAME,
+            guestEmail: "",
+          } satisfies SingleUseLinkUseRecord,
+        );
+      } else if (!use.value) {
+        op.set(use.key, { v: 1, kind: "revoked", atMs: nowMs } satisfies SingleUseLinkUseRecord);
+      }
+      if ((await op.commit()).ok) {
+        n++;
+        break;
+      }
+    }
+  }
+  return n;
 }

@@ -1,0 +1,167 @@
+/**
+ * Erasing a guest and closing an account reach every record that names a guest, whatever kind
+ * (ADR 022): bookings, routing form responses, poll votes, single-use links. Checked the way an
+ * auditor would: a scan of the whole store for the address.
+ */
+import assert from "node:assert/strict";
+import {
+  createEventType,
+  createHost,
+  memoryApp,
+  type TestApp,
+  WORKDAYS,
+} from "../../../../tests/support/memory-app.ts";
+import { bookSlot } from "./book-slot.ts";
+import { deleteAccount, eraseGuest, PURGE_AFTER_MS, purgeClosedAccounts } from "./host-data.ts";
+import { createPoll } from "./polls.ts";
+import { votePoll } from "./poll-votes.ts";
+import { bookWithSingleUseLink, mintSingleUseLink } from "./single-use-links.ts";
+import { deliverOutbox } from "../jobs/deliver-outbox.ts";
+import type { UserRecord } from "../domain/model/records.ts";
+
+const GUEST = "bo@example.test";
+
+/** Every key and value of the store that holds `needle` (case-insensitive), as text. */
+async function mentions(app: TestApp, needle: string): Promise<string[]> {
+  const out: string[] = [];
+  const text = (x: unknown) =>
+    JSON.stringify(
+      x,
+      (_k, v) =>
+        typeof v === "bigint"
+          ? String(v)
+          : v instanceof Uint8Array
+          ? new TextDecoder().decode(v)
+          : v instanceof Deno.KvU64
+          ? String(v.value)
+          : v,
+    );
+  for await (const e of app.kv.list({ prefix: [] })) {
+    const line = `${text(e.key)} ${text(e.value)}`;
+    if (line.toLowerCase().includes(needle.toLowerCase())) out.push(line.slice(0, 200));
+  }
+  return out;
+}
+
+async function setup() {
+  const app = await memoryApp({
+    nowIso: "2026-11-20T08:00:00Z",
+    env: { INVITO_RATE_LIMIT: "off", INVITO_MAX_PENDING_PER_GUEST: "9999" },
+  });
+  const host = await createHost(app, { username: "ann", timeZone: "UTC", weekly: WORKDAYS });
+  const et = await createEventType(app, host, {
+    slug: "chat",
+    requiresConfirmation: false,
+    minNoticeMin: 0,
+  });
+  return { app, host, et };
+}
+
+/** Bookings, a poll answer, a single-use link meant for the guest and one they used. */
+async function guestEverywhere(app: TestApp, host: UserRecord, etId: string) {
+  const booked = await bookSlot(app, {
+    username: "ann",
+    slug: "chat",
+    start: "2026-11-23T09:00:00Z",
+    name: "Bo",
+    email: "Bo@Example.test",
+    note: "",
+    timeZone: "UTC",
+  });
+  assert.ok(booked.ok, JSON.stringify(booked));
+  const poll = await createPoll(app, host, {
+    slug: "chat",
+    title: "Sync",
+    starts: ["2026-11-24T10:00:00Z", "2026-11-24T13:00:00Z"],
+  });
+  assert.ok(poll.ok);
+  const token = new URL(poll.url).pathname.split("/").pop()!;
+  const voted = await votePoll(app, token, { name: "Bo", email: GUEST, answers: { t0: "yes" } });
+  assert.equal(voted.ok, true, JSON.stringify(voted));
+  const link = await mintSingleUseLink(app, host, etId, {
+    expiresOn: "",
+    guestEmail: "Bo@Example.test",
+    label: "",
+  });
+  assert.ok(link.ok, JSON.stringify(link));
+  // A link for anyone, which the guest used: its mark of use names them.
+  const open = await mintSingleUseLink(app, host, etId, {
+    expiresOn: "",
+    guestEmail: "",
+    label: "",
+  });
+  assert.ok(open.ok);
+  const used = await bookWithSingleUseLink(
+    app,
+    "ann",
+    open.url.slice(open.url.lastIndexOf("/") + 1),
+    {
+      start: "2026-11-23T11:00:00Z",
+      name: "Bo",
+      email: GUEST,
+      note: "",
+      timeZone: "UTC",
+    },
+  );
+  assert.ok(used.ok, JSON.stringify(used));
+  await deliverOutbox(app, app.now());
+  assert.ok((await mentions(app, GUEST)).length > 0);
+}
+
+Deno.test("eraseGuest: afterwards no record of the host names the guest (bookings, poll answers, single-use links)", async () => {
+  const { app, host, et } = await setup();
+  try {
+    await guestEverywhere(app, host, et.id);
+    assert.ok((await eraseGuest(app, host, "BO@example.test")).ok);
+    await deliverOutbox(app, app.now());
+    assert.deepEqual(await mentions(app, GUEST), []);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("eraseGuest: the guest's answers to a host's older polls go too (not only the newest 100)", async () => {
+  const { app, host } = await setup();
+  try {
+    const first = await createPoll(app, host, {
+      slug: "chat",
+      title: "Oldest",
+      starts: ["2026-11-24T10:00:00Z", "2026-11-24T13:00:00Z"],
+    });
+    assert.ok(first.ok);
+    const token = new URL(first.url).pathname.split("/").pop()!;
+    assert.equal(
+      (await votePoll(app, token, { name: "Bo", email: GUEST, answers: { t0: "yes" } })).ok,
+      true,
+    );
+    for (let i = 0; i < 100; i++) {
+      app.clock.ms += 1_000;
+      const p = await createPoll(app, host, {
+        slug: "chat",
+        title: `Poll ${i}`,
+        starts: ["2026-11-24T10:00:00Z", "2026-11-24T13:00:00Z"],
+      });
+      assert.ok(p.ok);
+    }
+    assert.ok((await eraseGuest(app, host, GUEST)).ok);
+    await deliverOutbox(app, app.now());
+    assert.deepEqual(await mentions(app, GUEST), []);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("deleteAccount, then the purge: no record names a guest of the closed account (bookings, poll answers, single-use links)", async () => {
+  const { app, host, et } = await setup();
+  try {
+    await guestEverywhere(app, host, et.id);
+    assert.ok((await deleteAccount(app, host, "ann")).ok);
+    await deliverOutbox(app, app.now());
+    app.clock.ms += PURGE_AFTER_MS + 1;
+    assert.equal(await purgeClosedAccounts(app, app.now()), 1);
+    await deliverOutbox(app, app.now());
+    assert.deepEqual(await mentions(app, GUEST), []);
+  } finally {
+    app.close();
+  }
+});
