@@ -30,7 +30,7 @@ try {
   console.log(
     `restore: ${r.restored} entries written and verified${
       r.resumed ? " (resumed)" : ""
-    }, ${r.skipped} left out (leases, rate limits) in ${
+    }, ${r.skipped} left out (leases, rate limits, records already over) in ${
       Math.round(performance.now() - started)
     } ms; ${top}`,
   );

@@ -5,7 +5,7 @@
  */
 import { keys } from "./keys.ts";
 
-const KEEP_MS = 180 * 86_400_000;
+export const BACKUP_RESULT_KEEP_MS = 180 * 86_400_000;
 
 export type BackupResultRecord = {
   v: 1;
@@ -22,7 +22,7 @@ export type BackupResultRecord = {
 };
 
 export async function insertBackupResult(kv: Deno.Kv, rec: BackupResultRecord): Promise<void> {
-  await kv.set(keys.backupResult(rec.atMs, rec.id), rec, { expireIn: KEEP_MS });
+  await kv.set(keys.backupResult(rec.atMs, rec.id), rec, { expireIn: BACKUP_RESULT_KEEP_MS });
 }
 
 /** Newest first. */

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { serialize } from "node:v8";
+import { DatabaseSync } from "node:sqlite";
 import { guardKv } from "../../../../tests/support/kv-guard.ts";
 import { backupStore, pendingRestore, restoreStore } from "./backup.ts";
 import { BackupError, readBackupFile } from "./backup-format.ts";
@@ -306,6 +307,110 @@ Deno.test("restore writes fit remote KV by construction: ≤ 1,000 mutations and
       assert.ok(maxBytes <= 800 * 1024, `largest write ${maxBytes} bytes`);
       assert.ok(maxMutations <= 1_000, `largest write ${maxMutations} mutations`);
       assert.equal((await entries(dst)).length, 2_540);
+    } finally {
+      src.close();
+      dst.close();
+    }
+  });
+});
+
+/** Every row of a Deno KV file as (key bytes as text, expiry: epoch ms or -1). */
+function expiries(path: string): { k: string; exp: number }[] {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    return (db.prepare("SELECT k, expiration_ms FROM kv").all() as {
+      k: Uint8Array;
+      expiration_ms: number;
+    }[]).map((r) => ({ k: new TextDecoder().decode(r.k), exp: r.expiration_ms }));
+  } finally {
+    db.close();
+  }
+}
+
+Deno.test("a restore gives the records that end (kept API answers, webhook logs, sessions, held usernames) their end again and leaves out the ones already over", async () => {
+  await withDir(async (dir) => {
+    const now = Date.now();
+    const H = 3_600_000;
+    const src = await Deno.openKv(":memory:");
+    await src.set(["idempotency", "scope", "key-a"], { createdAtMs: now - 10 * 60_000 });
+    await src.set(["idempotency_commit", "scope", "key-a"], { atMs: now - 10 * 60_000 });
+    await src.set(["webhook_message", "msg-1"], { createdAtMs: now - 2 * 24 * H });
+    await src.set(["session", "tok-1"], { v: 2, expiresMs: now + 10 * 24 * H });
+    await src.set(["session_by_user", "u1", "tok-1"], true);
+    await src.set(["session_by_user", "u1", "tok-gone"], true); // its session had ended
+    await src.set(["username_released", "ann"], { untilMs: now + 5 * 60_000 });
+    await src.set(["audit", now - 400 * 24 * H, "a-old"], { expiresAtMs: now - 24 * H });
+    await src.set(["commit_receipt", "rc-1"], { v: 1 });
+    await src.set(["booking", "b-1"], { v: 1 });
+    const file = join(dir, "a.backup.gz");
+    await backupStore(src, ":memory:", file);
+    src.close();
+    const path = join(dir, "restored.kv");
+    const dst = await Deno.openKv(path);
+    let r;
+    try {
+      r = await restoreStore(dst, file, { nowMs: now });
+    } finally {
+      dst.close();
+    }
+    assert.equal(r.skipped, 3); // the ended audit entry, the index of an ended session, the receipt
+    const rows = expiries(path);
+    const expiryOf = (id: string) => {
+      const row = rows.find((x) => x.k.includes(id));
+      assert.ok(row, `${id} was restored`);
+      return row.exp;
+    };
+    const near = (id: string, endMs: number) =>
+      assert.ok(Math.abs(expiryOf(id) - endMs) < 60_000, `${id} ends at ${new Date(endMs)}`);
+    // Both records of the key: its kept answer and its commit record.
+    const keyA = rows.filter((x) => x.k.includes("key-a"));
+    assert.equal(keyA.length, 2);
+    for (const x of keyA) assert.ok(Math.abs(x.exp - (now + 25 * H - 10 * 60_000)) < 60_000);
+    near("msg-1", now + 28 * 24 * H);
+    near("tok-1", now + 10 * 24 * H);
+    assert.equal(rows.filter((x) => x.k.includes("tok-1")).length, 2);
+    assert.ok(rows.every((x) => x.exp === -1 || x.exp >= now), "no row ends in the past");
+    // Ending in minutes: it gets a day, so the read-back after writing still finds it.
+    near("ann", now + 24 * H);
+    assert.equal(expiryOf("b-1"), -1);
+    for (const gone of ["tok-gone", "a-old", "rc-1"]) {
+      assert.ok(!rows.some((x) => x.k.includes(gone)), `${gone} was left out`);
+    }
+  });
+});
+
+Deno.test("a restore resumed after a record's end judges it as the first try did, and verifies", async () => {
+  await withDir(async (dir) => {
+    const src = await sampleStore();
+    // Ends ten minutes after the first try; written by it (audit sorts before the bookings).
+    await src.set(["audit", NOW - 3_600_000, "a-soon"], { expiresAtMs: NOW + 10 * 60_000 });
+    const file = join(dir, "a.backup.gz");
+    await backupStore(src, ":memory:", file);
+    const dst = await Deno.openKv(":memory:");
+    try {
+      let commits = 0;
+      const flaky = new Proxy(dst, {
+        get(t, p) {
+          if (p === "atomic") {
+            return () => {
+              const op = t.atomic();
+              const commit = op.commit.bind(op);
+              op.commit =
+                () => (++commits === 3 ? Promise.reject(new Error("connection lost")) : commit());
+              return op;
+            };
+          }
+          const v = Reflect.get(t, p, t);
+          return typeof v === "function" ? v.bind(t) : v;
+        },
+      });
+      await assert.rejects(() => restoreStore(flaky, file, { nowMs: NOW }), /connection lost/);
+      assert.ok((await dst.get(["audit", NOW - 3_600_000, "a-soon"])).value);
+      const r = await restoreStore(dst, file, { nowMs: NOW + 3_600_000 });
+      assert.equal(r.resumed, true);
+      assert.equal(await pendingRestore(dst), null);
+      const want = (await entries(src)).filter(([k]) => k[0] !== "lease");
+      assert.deepEqual(await entries(dst), want);
     } finally {
       src.close();
       dst.close();

@@ -13,6 +13,7 @@
 import { backup as sqliteBackup, DatabaseSync } from "node:sqlite";
 import { serialize } from "node:v8";
 import { keys } from "./keys.ts";
+import { restoredLife } from "./restore-expiry.ts";
 import {
   BackupError,
   type BackupHeader,
@@ -25,13 +26,17 @@ import {
 
 export { BackupError };
 
-/** Entries a restore leaves out: a lease, a rate-limit window or a running process belongs to the old processes. */
+/**
+ * Entries a restore leaves out: a lease, a rate-limit window, a running process or a commit's
+ * receipt (which only answers the process that made the commit) belongs to the old processes.
+ */
 export const NOT_RESTORED = new Set([
   "lease",
   "cron_tick",
   "rate_limit",
   "rate_limit_count",
   "process",
+  "commit_receipt",
 ]);
 const RESTORE_MARKER = keys.meta("restore");
 const isMarker = (key: Deno.KvKey) =>
@@ -44,6 +49,12 @@ export type RestoreMarker = {
   /** entries of the file (in file order) already written */
   written: number;
   startedAtMs: number;
+  /**
+   * The instant the restore judges which records had ended from (store/restore-expiry.ts), kept
+   * for a resume: judged again later, a record that ended in between would be in the store but
+   * not in the count the read-back compares with.
+   */
+  livesFromMs?: number;
 };
 
 export function isLocalFile(dbPath: string): boolean {
@@ -147,9 +158,17 @@ export async function restoreStore(
   path: string,
   opts: { force?: boolean; nowMs: number; progress?: (written: number, total: number) => void },
 ): Promise<RestoreResult> {
-  // 1. The whole file is checked before anything is written.
+  // 1. The whole file is checked before anything is written. Records that had already ended
+  // are left out, and the ones that end later are written to end (store/restore-expiry.ts).
   const expected = new EntryDigest();
   let skipped = 0;
+  const livesFromMs = (await kv.get<RestoreMarker>(RESTORE_MARKER)).value?.livesFromMs ??
+    opts.nowMs;
+  const lifeOf = () => {
+    const seen = new Map<unknown, number>();
+    return (key: Deno.KvKey, value: unknown) => restoredLife(key, value, livesFromMs, seen);
+  };
+  const checkedLife = lifeOf();
   const checked = await readBackupFile(path, (key, value, index, line) => {
     const keyBytes = new TextEncoder().encode(JSON.stringify(key, bigintSafe)).length;
     if (keyBytes > MAX_KEY_BYTES) throw new BackupError(`entry ${index + 1}: key too large`);
@@ -158,6 +177,7 @@ export async function restoreStore(
       throw new BackupError(`entry ${index + 1}: value larger than KV allows (64 KiB)`);
     }
     if (NOT_RESTORED.has(String(key[0])) || isMarker(key)) skipped++;
+    else if (checkedLife(key, value).kind === "ended") skipped++;
     else expected.add(line, key);
   });
   const { trailer } = checked;
@@ -190,6 +210,7 @@ export async function restoreStore(
       entries: trailer.entries,
       written: 0,
       startedAtMs: opts.nowMs,
+      livesFromMs,
     };
     const res = await kv.atomic().check({ key: RESTORE_MARKER, versionstamp: null }).set(
       RESTORE_MARKER,
@@ -199,7 +220,7 @@ export async function restoreStore(
   }
 
   // 3. Bounded batches, each carrying the progress marker.
-  let batch: { key: Deno.KvKey; value: unknown }[] = [];
+  let batch: { key: Deno.KvKey; value: unknown; expireIn?: number }[] = [];
   let bytes = 0;
   let lastIndex = written - 1;
   const flush = async () => {
@@ -208,7 +229,9 @@ export async function restoreStore(
       throw new BackupError("the restore marker changed under us (a second restore?)");
     }
     const op = kv.atomic().check(cur);
-    for (const e of batch) op.set(e.key, e.value);
+    for (const e of batch) {
+      op.set(e.key, e.value, e.expireIn === undefined ? undefined : { expireIn: e.expireIn });
+    }
     op.set(RESTORE_MARKER, { ...cur.value, written: lastIndex + 1 } satisfies RestoreMarker);
     const res = await op.commit();
     if (!res.ok) throw new BackupError("the restore marker changed under us (a second restore?)");
@@ -217,13 +240,17 @@ export async function restoreStore(
     batch = [];
     bytes = 0;
   };
+  const writtenLife = lifeOf();
   await readBackupFile(path, async (key, value, index) => {
+    // Every entry is looked at, also the ones a resumed restore wrote before: later ones' lives
+    // may depend on them.
+    const life = NOT_RESTORED.has(String(key[0])) || isMarker(key) ? null : writtenLife(key, value);
     if (index < written) return;
-    if (!NOT_RESTORED.has(String(key[0])) && !isMarker(key)) {
+    if (life && life.kind !== "ended") {
       const size = entryBytes(key, value);
       // The marker after a flush covers entries up to the previous one; this one goes next.
       if (batch.length + 1 > BATCH_MUTATIONS || bytes + size > BATCH_BYTES) await flush();
-      batch.push({ key, value });
+      batch.push({ key, value, expireIn: life.kind === "expire" ? life.inMs : undefined });
       bytes += size;
     }
     lastIndex = index;
