@@ -123,6 +123,18 @@ export async function importBookings(
   const conflicts: (BookingImportConflict | undefined)[] = [];
   let reported = 0;
   const here = new Map((await listEventTypes(app.kv, host.id)).map((et) => [et.slug, et]));
+  const inFile = new Set(input.bookings.map((b) => b.id));
+  /**
+   * A move's other end, kept only when it is a booking of this file that no other host's booking
+   * here already has the id of: a page follows these ids (the time a booking was moved from, the
+   * booking it became, with that booking's own link), so a file naming another host's booking
+   * would read it through the importer's.
+   */
+  const ownEnd = async (id: string | null | undefined): Promise<string | null> => {
+    if (!id || !inFile.has(id)) return null;
+    const there = await getBooking(app.kv, id);
+    return !there || there.hostId === host.id ? id : null;
+  };
   const deadline = performance.now() + (opts.budgetMs ?? IMPORT_TIME_BUDGET_MS);
 
   const one = async (b: ExportedBooking, i: number) => {
@@ -137,6 +149,8 @@ export async function importBookings(
     const et = here.get(slug);
     if (!et) return await note({ outcome: "unknown_event_type", booking: brief(b), slug });
     const rec = importedRecord(b, host, et, input.sourceHostname);
+    if (rec.rescheduledFromId) rec.rescheduledFromId = await ownEnd(rec.rescheduledFromId);
+    if (rec.rescheduledToId) rec.rescheduledToId = await ownEnd(rec.rescheduledToId);
     const seats = seatsOf(et);
     // Outside the host's in-process queue: that queue would take the bookings one at a time
     // (0.28–0.34× the raw commit rate, issue 26). The days they are handed out by keep them from
