@@ -245,6 +245,19 @@ Deno.test({
       id: "01M7YHX3001J0X8C61J7ETT0RT",
     });
     assert.equal(hostPage.status, 404);
+    // The demo host's real booking (its id opens the guest's link, ADR 054) is as unknown to Eve.
+    const guestLink = new URL(booked.location!, app.baseUrl).pathname;
+    const demoBookingId = guestLink.split("/")[2].slice(0, 26);
+    assert.match(demoBookingId, /^[0-9A-Z]{26}$/);
+    for (const action of ["cancel", "confirm", "reject", "request"]) {
+      const theirs = await c.post(`/dashboard/bookings?/${action}`, { id: demoBookingId });
+      assert.equal(theirs.status, 404, `${action} of another host's booking`);
+    }
+    const theirMove = await c.post(`/dashboard/bookings/${demoBookingId}/reschedule?/move`, {
+      start: slot,
+    });
+    assert.equal(theirMove.status, 404, "moving another host's booking");
+    assert.doesNotMatch((await anon.get(guestLink)).body, /cancelled|canceled/i);
   },
 });
 
