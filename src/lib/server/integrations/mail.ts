@@ -4,6 +4,7 @@
  * self-hoster can still follow a sign-in link.
  */
 import type { Config } from "../config.ts";
+import { base64 } from "../util/digest.ts";
 
 export type OutgoingMail = {
   to: string;
@@ -61,12 +62,6 @@ export function headerText(text: string, max = 250): string {
   }
   if (chunk) words.push(chunk);
   return words.map((w) => `=?UTF-8?B?${base64(enc.encode(w))}?=`).join(" ");
-}
-
-function base64(bytes: Uint8Array): string {
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin);
 }
 
 /** How long a send waits for the server (ms): a stalled server must not hold the outbox worker. */

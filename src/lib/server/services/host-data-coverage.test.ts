@@ -18,6 +18,12 @@ import { votePoll } from "./poll-votes.ts";
 import { bookWithSingleUseLink, mintSingleUseLink } from "./single-use-links.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import type { UserRecord } from "../domain/model/records.ts";
+import { createForm, saveForm } from "./routing-forms.ts";
+import { submitForm } from "./routing-visits.ts";
+import { fillToken } from "./anti-spam.ts";
+import { settleCounts } from "./insights-count.ts";
+import { getRoutingResponseOfBooking } from "../store/routing-forms.ts";
+import { getBooking } from "../store/bookings.ts";
 
 const GUEST = "bo@example.test";
 
@@ -115,6 +121,62 @@ Deno.test("eraseGuest: afterwards no record of the host names the guest (booking
     assert.ok((await eraseGuest(app, host, "BO@example.test")).ok);
     await deliverOutbox(app, app.now());
     assert.deepEqual(await mentions(app, GUEST), []);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("eraseGuest: the answers a guest gave a routing form before booking go with the booking, though the form asked no address", async () => {
+  const { app, host, et } = await setup();
+  try {
+    const made = await createForm(app, host.id, { title: "Ask", slug: "ask" });
+    assert.ok(made.ok);
+    const saved = await saveForm(
+      app,
+      host.id,
+      made.form.id,
+      { title: "Ask", slug: "ask", description: "", active: true },
+      {
+        questions: [{ key: "topic", type: "short", label: "Topic", required: true }],
+        routes: [],
+        fallback: { kind: "event_type", ownerId: host.id, eventTypeId: et.id },
+      },
+    );
+    assert.ok(saved.ok, JSON.stringify(saved));
+    // A visitor answers (no address asked), is routed to the booking page, and books there.
+    const TOPIC = "zebra-merger-plans";
+    const ft = await fillToken(app);
+    app.clock.ms += 10_000;
+    const sent = await submitForm(app, {
+      owner: "ann",
+      slug: "ask",
+      posted: (k) => (k === "topic" ? [TOPIC] : []),
+      fillToken: ft,
+      honeypot: "",
+    });
+    assert.ok(sent.ok && sent.kind === "redirect", JSON.stringify(sent));
+    const routing = new URL(sent.location, "http://invito.test").searchParams.get("routing")!;
+    const booked = await bookSlot(app, {
+      username: "ann",
+      slug: "chat",
+      start: "2026-11-23T09:00:00Z",
+      name: "Bo",
+      email: GUEST,
+      note: "",
+      timeZone: "UTC",
+      routing,
+    });
+    assert.ok(booked.ok, JSON.stringify(booked));
+    await settleCounts();
+    await deliverOutbox(app, app.now());
+    const linked = await getRoutingResponseOfBooking(app.kv, booked.bookingId);
+    assert.equal(linked?.answers.topic, TOPIC, "the response is linked to the booking");
+
+    assert.ok((await eraseGuest(app, host, GUEST)).ok);
+    await deliverOutbox(app, app.now());
+    assert.equal((await getBooking(app.kv, booked.bookingId))?.guestName, "Erased guest");
+    assert.deepEqual(await mentions(app, GUEST), []);
+    assert.deepEqual(await mentions(app, TOPIC), [], "no record keeps the guest's answers");
   } finally {
     app.close();
   }

@@ -16,7 +16,16 @@ import { getBooking } from "../store/bookings.ts";
 import { keys } from "../store/keys.ts";
 import { getUser, getUserByEmail, getUserByUsername } from "../store/users.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
-import type { BookingRecord } from "../domain/model/records.ts";
+import type { BookingRecord, RoutingResponseRecord } from "../domain/model/records.ts";
+import { createForm, saveForm } from "./routing-forms.ts";
+import { submitForm } from "./routing-visits.ts";
+import { fillToken } from "./anti-spam.ts";
+import { settleCounts } from "./insights-count.ts";
+import { createTeam } from "./teams.ts";
+import { setHostPhoto } from "./photo.ts";
+import { PHOTO_MAX_BYTES } from "../domain/photo.ts";
+import { newId } from "../store/users.ts";
+import { translator } from "../i18n.ts";
 
 const collect = async (it: AsyncIterable<string>) => {
   let s = "";
@@ -265,6 +274,105 @@ Deno.test("deleteAccount: needs the username; then the page and sign-in are gone
       assert.equal(b.guestNote, "");
     }
     assert.equal(await purgeClosedAccounts(app, app.now() + PURGE_AFTER_MS + 1), 0, "once");
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("export: the file holds every response to the host's routing forms, streamed page by page (a team's forms stay the team's)", async () => {
+  const { app, host } = await setup(1);
+  try {
+    const made = await createForm(app, host.id, { title: "Ask", slug: "ask" });
+    assert.ok(made.ok);
+    const saved = await saveForm(
+      app,
+      host.id,
+      made.form.id,
+      { title: "Ask", slug: "ask", description: "", active: true },
+      {
+        questions: [{ key: "topic", type: "short", label: "Topic", required: true }],
+        routes: [],
+        fallback: { kind: "message", text: "Thanks!" },
+      },
+    );
+    assert.ok(saved.ok, JSON.stringify(saved));
+    // Many visitors answered before (more than one page of the store's reads)…
+    const older = 1_200;
+    const base = Date.parse("2026-11-01T00:00:00Z");
+    for (let i = 0; i < older; i++) {
+      const rec: RoutingResponseRecord = {
+        v: 1,
+        id: newId(base + i * 60_000),
+        formId: made.form.id,
+        ownerId: host.id,
+        answers: { topic: `older ${i}` },
+        routeId: "fallback",
+        destination: { kind: "message", text: "Thanks!" },
+        createdAtMs: base + i * 60_000,
+      };
+      await app.kv.set(keys.routingResponse(made.form.id, rec.id), rec);
+    }
+    // …and one more answers the form on its page now.
+    const ft = await fillToken(app);
+    app.clock.ms += 10_000;
+    const sent = await submitForm(app, {
+      owner: host.username,
+      slug: "ask",
+      posted: (k) => (k === "topic" ? ["pricing for 40 seats"] : []),
+      fillToken: ft,
+      honeypot: "",
+    });
+    assert.ok(sent.ok, JSON.stringify(sent));
+    await settleCounts();
+    // A form of a team the host owns, with a response: the team's, not in the host's file.
+    const team = await createTeam(app, host, { name: "Crew", slug: "crew", timeZone: "UTC" });
+    assert.ok(team.ok, JSON.stringify(team));
+    const teamForm = await createForm(app, team.team.id, { title: "Team ask", slug: "team-ask" });
+    assert.ok(teamForm.ok);
+    const teamResponse: RoutingResponseRecord = {
+      v: 1,
+      id: newId(app.now()),
+      formId: teamForm.form.id,
+      ownerId: team.team.id,
+      answers: { topic: "a team visitor" },
+      routeId: "fallback",
+      destination: { kind: "message", text: "Thanks!" },
+      createdAtMs: app.now(),
+    };
+    await app.kv.set(keys.routingResponse(teamForm.form.id, teamResponse.id), teamResponse);
+    const pieces: string[] = [];
+    for await (const piece of exportHostJson(app, host)) pieces.push(piece);
+    const json = pieces.join("");
+    const data = JSON.parse(json);
+    type Exported = { formSlug: string; answers: Record<string, string>; erased: boolean };
+    const responses: Exported[] = data.routingResponses;
+    assert.equal(responses.length, older + 1, "every response, the oldest too");
+    assert.deepEqual(responses[0].answers, { topic: "pricing for 40 seats" }, "newest first");
+    assert.equal(responses[0].formSlug, "ask", "named by its form's address in the file");
+    assert.equal(responses[0].erased, false);
+    assert.equal(responses.at(-1)!.answers.topic, "older 0");
+    assert.equal(json.includes("a team visitor"), false);
+    assert.equal(data.bookings.length, 1, "the bookings are still there");
+    // Streamed: no piece of the file holds all the responses.
+    const longest = Math.max(...pieces.map((p) => p.length));
+    assert.ok(longest < JSON.stringify(responses).length / 2, `a piece of ${longest} characters`);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("export: the host's photo is in the file, as a data: URL of its type and bytes (none: null)", async () => {
+  const { app, host } = await setup(0);
+  try {
+    assert.equal(JSON.parse(await collect(exportHostJson(app, host))).profile.photo, null);
+    // A photo at the largest size allowed.
+    const photo = new Uint8Array(PHOTO_MAX_BYTES).map((_, i) => i % 251);
+    photo.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    assert.ok((await setHostPhoto(app, host, photo, translator("en"))).ok);
+    const data = JSON.parse(await collect(exportHostJson(app, (await getUser(app.kv, host.id))!)));
+    assert.match(data.profile.photo, /^data:image\/png;base64,/);
+    const b64 = data.profile.photo.slice("data:image/png;base64,".length);
+    assert.deepEqual(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)), photo);
   } finally {
     app.close();
   }

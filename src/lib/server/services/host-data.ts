@@ -17,7 +17,12 @@ import {
 import { linkState, linkToken, MAX_LINKS_PER_HOST } from "./single-use-links.ts";
 import { pollToken } from "./polls.ts";
 import { sha256Hex } from "../integrations/crypto.ts";
-import type { BookingRecord, UserRecord } from "../domain/model/records.ts";
+import type {
+  BookingRecord,
+  RoutingFormRecord,
+  UserPhotoRecord,
+  UserRecord,
+} from "../domain/model/records.ts";
 import { listEventTypes } from "../store/event-types.ts";
 import { getAvailability } from "../store/availability.ts";
 import { getWriteback, listAccounts, listHostCalendars } from "../store/calendars.ts";
@@ -47,7 +52,10 @@ import { namesList } from "../domain/team-membership.ts";
 import { ACCOUNT_CLOSED_REASON } from "../../shared/system-reasons.ts";
 import { conferenceOf, locationText, shownLocation } from "../../shared/location-text.ts";
 import { labelledLine } from "../integrations/mail-templates/quote.ts";
-import { setUserPhoto } from "../store/photos.ts";
+import { getUserPhoto, setUserPhoto } from "../store/photos.ts";
+import { routingResponsePages } from "../store/routing-forms.ts";
+import { responseResource } from "./routing-responses.ts";
+import { base64 } from "../util/digest.ts";
 
 import { EXPORT_FORMAT, EXPORT_VERSION } from "./import-file.ts";
 export { EXPORT_FORMAT, EXPORT_VERSION };
@@ -60,14 +68,18 @@ function exportedBooking(b: BookingRecord) {
 
 const isoOf = (ms: number) => new Date(ms).toISOString();
 
+/** The host's photo as the file holds it: a data: URL (at most PHOTO_MAX_BYTES of bytes). */
+const photoUrl = (p: UserPhotoRecord | null) =>
+  p ? `data:${p.type};base64,${base64(p.bytes)}` : null;
+
 /**
  * The host's own routing forms, meeting polls (with their answers) and one-off links, as the
- * export holds them: no salts or tokens (their links are signed by this server's key).
+ * export holds them: no salts or tokens (their links are signed by this server's key). The
+ * forms' responses are streamed after the bookings (`formResponsePages`).
  */
-async function schedulingParts(app: App, user: UserRecord) {
+async function schedulingParts(app: App, user: UserRecord, forms: RoutingFormRecord[]) {
   const nowMs = app.now();
-  const [forms, polls, links] = await Promise.all([
-    listForms(app, user.id),
+  const [polls, links] = await Promise.all([
     listPolls(app.kv, user.id),
     listSingleUseLinks(app.kv, user.id, MAX_LINKS_PER_HOST),
   ]);
@@ -114,18 +126,51 @@ async function schedulingParts(app: App, user: UserRecord) {
 }
 
 /**
- * The export as JSON text in pieces: profile, event types, availability, calendars (server,
- * user name and calendars; never the password), then bookings streamed page by page.
+ * Every response to these forms as the API shows it (`responseResource`: it names its form by
+ * slug, as the file's `routingForms` do), one page of the store's reads at a time: a form may
+ * hold any number.
+ */
+async function* formResponsePages(app: App, forms: RoutingFormRecord[]) {
+  for (const form of forms) {
+    for await (const page of routingResponsePages(app.kv, form.id)) {
+      yield page.map((r) => responseResource(form, r));
+    }
+  }
+}
+
+/** `"name": [ … ]` with the items of each page as they come: the array may be long. */
+async function* jsonArray(name: string, pages: AsyncIterable<unknown[]>): AsyncGenerator<string> {
+  yield `\n  ${JSON.stringify(name)}: [`;
+  let first = true;
+  for await (const page of pages) {
+    if (!page.length) continue;
+    yield (first ? "" : ",") + page.map((x) => "\n    " + JSON.stringify(x)).join(",");
+    first = false;
+  }
+  yield "\n  ]";
+}
+
+async function* exportedBookingPages(app: App, user: UserRecord) {
+  for await (const page of hostBookingPages(app.kv, user.id)) yield page.map(exportedBooking);
+}
+
+/**
+ * The export as JSON text in pieces: profile (with the photo), event types, availability,
+ * calendars (server, user name and calendars; never the password), routing forms, polls and
+ * one-off links, then bookings and the routing forms' responses streamed page by page. Only the
+ * host's own forms: a team's forms, like its event types, are the team's.
  */
 export async function* exportHostJson(app: App, user: UserRecord): AsyncGenerator<string> {
-  const [eventTypes, availability, accounts, calendars, writeback, scheduling] = await Promise
-    .all([
+  const forms = await listForms(app, user.id);
+  const [eventTypes, availability, accounts, calendars, writeback, scheduling, photo] =
+    await Promise.all([
       listEventTypes(app.kv, user.id),
       getAvailability(app.kv, user.id, app.now()),
       listAccounts(app.kv, user.id),
       listHostCalendars(app.kv, user.id),
       getWriteback(app.kv, user.id),
-      schedulingParts(app, user),
+      schedulingParts(app, user, forms),
+      getUserPhoto(app.kv, user.id),
     ]);
   const head = {
     format: EXPORT_FORMAT,
@@ -140,6 +185,7 @@ export async function* exportHostJson(app: App, user: UserRecord): AsyncGenerato
       clock: user.clock ?? "24h",
       embedOrigins: user.embedOrigins ?? null,
       createdAt: new Date(user.createdAtMs).toISOString(),
+      photo: photoUrl(photo),
     },
     eventTypes,
     availability,
@@ -156,15 +202,12 @@ export async function* exportHostJson(app: App, user: UserRecord): AsyncGenerato
     ...scheduling,
   };
   const text = JSON.stringify(head, null, 2);
-  // The object stays open for the bookings array, which may be long.
-  yield text.slice(0, -2) + ',\n  "bookings": [';
-  let first = true;
-  for await (const page of hostBookingPages(app.kv, user.id)) {
-    const parts = page.map((b) => "\n    " + JSON.stringify(exportedBooking(b)));
-    yield (first ? "" : ",") + parts.join(",");
-    if (parts.length) first = false;
-  }
-  yield "\n  ]\n}\n";
+  // The object stays open for the arrays that may be long.
+  yield text.slice(0, -2) + ",";
+  yield* jsonArray("bookings", exportedBookingPages(app, user));
+  yield ",";
+  yield* jsonArray("routingResponses", formResponsePages(app, forms));
+  yield "\n}\n";
 }
 
 /** The columns of the bookings CSV: machine names, stable across languages (like the JSON). */
@@ -258,11 +301,12 @@ export async function eraseGuest(
   if (!EMAIL.test(e)) return { ok: false, reason: "invalid_email" };
   const r = await eraseGuestFromBookings(app.kv, host.id, e, app.now());
   // Their answers to the host's routing forms go too (issue 30), and to the forms of the teams
-  // the host owns, and to their meeting polls.
+  // the host owns — by address, and those their bookings followed — and to their meeting polls.
   await eraseGuestResponses(
     app,
     [host.id, ...(await ownedTeams(app, host.id)).map((t) => t.id)],
     e,
+    r.ids,
   );
   await eraseVotesOf(app.kv, host.id, e);
   // A single-use link meant for them, or the mark of their booking with one.

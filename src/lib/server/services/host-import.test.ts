@@ -139,7 +139,7 @@ Deno.test("import refuses another app's file, a newer export, broken JSON and da
   }
 });
 
-Deno.test("export and import: routing forms move (routes re-pointed to the event type of the same slug); polls and one-off links are in the file, reported as not imported", async () => {
+Deno.test("export and import: routing forms move (routes re-pointed to the event type of the same slug); their responses, polls, one-off links and the photo are in the file, and the file still imports", async () => {
   const { WORKDAYS } = await import("../../../../tests/support/memory-app.ts");
   const { createForm, saveForm, listForms } = await import("./routing-forms.ts");
   const { createPoll } = await import("./polls.ts");
@@ -170,6 +170,24 @@ Deno.test("export and import: routing forms move (routes re-pointed to the event
     fallback: { kind: "message", text: "Thanks!" },
   });
   assert.ok(saved.ok, JSON.stringify(saved));
+  const { submitForm } = await import("./routing-visits.ts");
+  const { fillToken } = await import("./anti-spam.ts");
+  const { settleCounts } = await import("./insights-count.ts");
+  const ft = await fillToken(src);
+  src.clock.ms += 10_000;
+  const answered = await submitForm(src, {
+    owner: "mover",
+    slug: "ask",
+    posted: (k) => (k === "size" ? ["12"] : []),
+    fillToken: ft,
+    honeypot: "",
+  });
+  assert.ok(answered.ok, JSON.stringify(answered));
+  await settleCounts();
+  const { setHostPhoto } = await import("./photo.ts");
+  const { translator } = await import("../i18n.ts");
+  const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+  assert.ok((await setHostPhoto(src, host, png, translator("en"))).ok);
   const times = ["2026-11-23T10:00:00Z", "2026-11-23T13:00:00Z"];
   const poll = await createPoll(src, host, { slug: "intro", title: "Sync", starts: times });
   assert.ok(poll.ok, JSON.stringify(poll));
@@ -189,6 +207,13 @@ Deno.test("export and import: routing forms move (routes re-pointed to the event
   src.close();
   const file = JSON.parse(text);
   assert.equal(file.routingForms.length, 1);
+  assert.deepEqual(
+    file.routingResponses.map((
+      r: { formSlug: string; answers: unknown },
+    ) => [r.formSlug, r.answers]),
+    [["ask", { size: "12" }]],
+  );
+  assert.match(file.profile.photo, /^data:image\/png;base64,/);
   assert.equal(file.polls[0].title, "Sync");
   assert.deepEqual(file.polls[0].votes.map((v: { email: string }) => v.email), ["bo@example.test"]);
   assert.deepEqual(file.oneOffLinks[0].times, ["2026-11-24T10:00:00.000Z"]);

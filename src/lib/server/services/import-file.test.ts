@@ -66,7 +66,7 @@ Deno.test("import file: an object with more fields than any part of an export ha
   assert.equal(read.ok ? "ok" : read.refusal.key, "import.too_many_fields");
 });
 
-Deno.test("import file: what crosses to the request thread is what the import uses — fields a part does not have are dropped, event types and forms arrive checked, polls and links as counts", () => {
+Deno.test("import file: what crosses to the request thread is what the import uses — fields a part does not have are dropped, event types and forms arrive checked, polls and links as counts, routing responses not at all", () => {
   const file = {
     format: "invito-host-export",
     version: 1,
@@ -103,6 +103,7 @@ Deno.test("import file: what crosses to the request thread is what the import us
     }, { slug: "broken", definition: 7 }],
     polls: [{ id: "p1", junk: "poll" }, {}],
     oneOffLinks: [{ junk: "link" }],
+    routingResponses: [{ formSlug: "ask", answers: { size: "junk" } }],
     bookings: [],
   };
   const r = readExportFile(enc.encode(JSON.stringify(file)));
@@ -121,4 +122,24 @@ Deno.test("import file: what crosses to the request thread is what the import us
   assert.deepEqual(r.file.availability?.weekly["1"], [{ start: "09:00", end: "17:00" }]);
   // What the Worker posts is plain data a structured clone carries as it is.
   assert.deepEqual(structuredClone(r.file), r.file);
+});
+
+Deno.test("import file: an export with more routing responses than any array an import reads may hold is read, the responses set aside unparsed", () => {
+  // A host with many visitors: 150,000 responses, each with its answers object.
+  const responses = '{"formSlug":"ask","answers":{"size":"3"}},'.repeat(150_000) +
+    '{"formSlug":"ask","answers":{}}';
+  const text = head +
+    '"profile":{"username":"ann","name":"Ann","timeZone":"UTC"},"eventTypes":[],' +
+    `"routingResponses":[${responses}],"bookings":[]}`;
+  const r = readExportFile(enc.encode(text));
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.equal(r.file.bookings.length, 0);
+  // Only the responses are set aside: the same endless list elsewhere is still refused.
+  const elsewhere = readExportFile(enc.encode(text.replace('"routingResponses"', '"polls"')));
+  assert.equal(elsewhere.ok ? "ok" : elsewhere.refusal.key, "import.too_complex");
+  // A responses field that is not a list is read as the file says, and refused as damaged.
+  const odd = readExportFile(enc.encode(
+    head + '"profile":{"username":"ann","name":"Ann","timeZone":"UTC"},"routingResponses":7}',
+  ));
+  assert.equal(odd.ok ? "ok" : odd.refusal.key, "import.damaged");
 });

@@ -244,6 +244,11 @@ export const ExportFile = v.object({
   /** Meeting polls and one-off links: kept in the file, not imported (their links are signed). */
   polls: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(1000)), []),
   oneOffLinks: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(1000)), []),
+  /**
+   * The routing forms' responses (visitors' answers): kept in the file, not imported — they are
+   * records of visits to the old server. Any number: the import cuts them out unread.
+   */
+  routingResponses: v.optional(v.array(v.unknown()), []),
   bookings: v.optional(v.array(ExportedBookingSchema), []),
 });
 
@@ -285,6 +290,8 @@ export type ShapeProblem =
 
 const QUOTE = 0x22, BACKSLASH = 0x5c, OPEN_OBJ = 0x7b, CLOSE_OBJ = 0x7d, OPEN_ARR = 0x5b;
 const CLOSE_ARR = 0x5d, COMMA = 0x2c;
+/** The top-level field a scan sets aside (see `kept` in scanExportShape). */
+const KEPT_FIELD = "routingResponses";
 const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 /**
@@ -292,7 +299,9 @@ const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0
  * taken for JSON's punctuation), with memory for `MAX_DEPTH` levels and nothing else. It does not
  * check the JSON grammar (JSON.parse does, after): it only bounds what parsing would build.
  */
-export function scanExportShape(bytes: Uint8Array): { ok: true } | { ok: false } & ShapeProblem {
+export function scanExportShape(
+  bytes: Uint8Array,
+): { ok: true; kept?: [number, number] } | { ok: false } & ShapeProblem {
   const isArray = new Uint8Array(MAX_DEPTH + 2);
   const elements = new Uint32Array(MAX_DEPTH + 2);
   let depth = 0;
@@ -302,6 +311,13 @@ export function scanExportShape(bytes: Uint8Array): { ok: true } | { ok: false }
   /** The top-level field being read, and the bookings array's length so far. */
   let field = "";
   let bookings = 0;
+  /**
+   * Where the routing forms' responses lie (`[from, to)` of their array): kept in the file, not
+   * imported, so they are not counted here and not parsed (readExportFile cuts them out). A host
+   * with many visitors has more responses than any array an import reads may hold.
+   */
+  let kept: [number, number] | undefined;
+  let keptFrom = -1;
   let i = 0;
   const n = bytes.length;
   while (i < n && isSpace(bytes[i])) i++;
@@ -331,12 +347,19 @@ export function scanExportShape(bytes: Uint8Array): { ok: true } | { ok: false }
       }
     } else if (c === OPEN_OBJ || c === OPEN_ARR) {
       if (++depth > MAX_DEPTH) return { ok: false, problem: "too_deep" };
-      if (++containers > MAX_CONTAINERS) return { ok: false, problem: "too_many_parts" };
+      if (depth === 2 && field === KEPT_FIELD && c === OPEN_ARR && !kept) keptFrom = i;
+      if (keptFrom < 0 && ++containers > MAX_CONTAINERS) {
+        return { ok: false, problem: "too_many_parts" };
+      }
       isArray[depth] = c === OPEN_ARR ? 1 : 0;
       elements[depth] = 0;
       expectKey = c === OPEN_OBJ;
     } else if (c === CLOSE_OBJ || c === CLOSE_ARR) {
       if (depth === 0) return { ok: false, problem: "not_json" };
+      if (depth === 2 && keptFrom >= 0) {
+        kept = [keptFrom, i + 1];
+        keptFrom = -1;
+      }
       depth--;
       expectKey = false;
       // The top-level object is closed: what follows can only be space (JSON.parse checks).
@@ -345,6 +368,7 @@ export function scanExportShape(bytes: Uint8Array): { ok: true } | { ok: false }
       if (isArray[depth]) {
         // The bookings are counted to the end, so that the refusal can say how many there are.
         if (depth === 2 && field === "bookings") bookings = ++elements[depth] + 1;
+        else if (keptFrom >= 0) continue;
         else if (++elements[depth] >= MAX_ARRAY) return { ok: false, problem: "too_long" };
       } else {
         if (++elements[depth] >= MAX_KEYS) return { ok: false, problem: "too_many_keys" };
@@ -355,7 +379,7 @@ export function scanExportShape(bytes: Uint8Array): { ok: true } | { ok: false }
   if (bookings > IMPORT_MAX_BOOKINGS) {
     return { ok: false, problem: "too_many_bookings", n: bookings };
   }
-  return { ok: true };
+  return kept ? { ok: true, kept } : { ok: true };
 }
 
 // ── reading the file ───────────────────────────────────────────────────────────────────────
@@ -375,7 +399,7 @@ export type ReadRefusal = {
 export type ImportData =
   & Omit<
     ExportFileData,
-    "eventTypes" | "routingForms" | "polls" | "oneOffLinks" | "profile"
+    "eventTypes" | "routingForms" | "polls" | "oneOffLinks" | "profile" | "routingResponses"
   >
   & {
     profile: Pick<ExportFileData["profile"], "username" | "name" | "timeZone" | "clock">;
@@ -445,6 +469,14 @@ export function readExportFile(bytes: Uint8Array): ReadResult {
         return refuse("import.too_complex", { depth: MAX_DEPTH, items: MAX_ARRAY });
     }
   }
+  if (shape.kept) {
+    const [from, to] = shape.kept;
+    const cut = new Uint8Array(bytes.byteLength - (to - from) + 2);
+    cut.set(bytes.subarray(0, from));
+    cut.set([OPEN_ARR, CLOSE_ARR], from);
+    cut.set(bytes.subarray(to), from + 2);
+    bytes = cut;
+  }
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
@@ -481,8 +513,9 @@ export function readExportFile(bytes: Uint8Array): ReadResult {
 /** The file reduced to what the import uses (see `ImportData`). */
 function importData(file: ExportFileData): ImportData {
   const { username, name, timeZone, clock } = file.profile;
+  const { routingResponses: _kept, ...rest } = file;
   return {
-    ...file,
+    ...rest,
     profile: { username, name, timeZone, ...(clock ? { clock } : {}) },
     eventTypes: file.eventTypes.map(importedEventType),
     routingForms: file.routingForms.map(importedForm),

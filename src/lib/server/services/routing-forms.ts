@@ -387,16 +387,19 @@ export async function responseOfBooking(app: App, bookingId: string, from?: Rout
 
 /**
  * Erases a guest's answers in the routing responses of `ownerIds`' forms (ADR 022 "erase a
- * guest"; which owners a host answers for: routing-access.ts).
+ * guest"; which owners a host answers for: routing-access.ts): those holding their address, and
+ * those their bookings (`bookingIds`) followed — a visitor routed to a booking page is the guest
+ * who booked there, even when the form asked no address.
  */
 export async function eraseGuestResponses(
   app: App,
   ownerIds: string[],
   email: string,
+  bookingIds: string[],
 ): Promise<number> {
   let n = 0;
   for (const ownerId of ownerIds) {
-    n += await eraseRoutingResponses(app.kv, ownerId, email, [], app.now());
+    n += await eraseRoutingResponses(app.kv, ownerId, email, bookingIds, app.now());
   }
   return n;
 }

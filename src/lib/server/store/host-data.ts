@@ -54,7 +54,12 @@ export function erasedBooking(b: BookingRecord, nowMs: number): BookingRecord {
   };
 }
 
-export type EraseResult = { bookings: number; retried: number };
+export type EraseResult = {
+  bookings: number;
+  retried: number;
+  /** The bookings that named the guest (what else was theirs hangs on these: routing responses). */
+  ids: string[];
+};
 
 /**
  * Erases `email`'s name, address, note and answers from every booking of `hostId`. Each booking
@@ -69,8 +74,8 @@ export async function eraseGuestFromBookings(
   nowMs: number,
 ): Promise<EraseResult> {
   const target = email.trim().toLowerCase();
-  const result: EraseResult = { bookings: 0, retried: 0 };
   const matches: string[] = [];
+  const result: EraseResult = { bookings: 0, retried: 0, ids: matches };
   for await (const page of hostBookingPages(kv, hostId)) {
     for (const b of page) if (b.guestEmail.toLowerCase() === target) matches.push(b.id);
   }

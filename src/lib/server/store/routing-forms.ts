@@ -250,8 +250,8 @@ export async function getRoutingResponseOfBooking(
 
 /**
  * Erases the answers of every response of this guest (by email) to the owner's forms, and of the
- * response a booking followed (ADR 022): the record stays for the counts, its answers go.
- * Returns how many responses were erased.
+ * response each of `bookingIds` followed when it is to the owner's forms (ADR 022): the record
+ * stays for the counts, its answers go. Returns how many responses were erased.
  */
 export async function eraseRoutingResponses(
   kv: Deno.Kv,
@@ -268,7 +268,7 @@ export async function eraseRoutingResponses(
   ) refs.push({ key: e.key, ref: e.value });
   for (const id of bookingIds) {
     const r = await kv.get<RoutingResponseRefRecord>(keys.routingResponseByBooking(id));
-    if (r.value) refs.push({ key: null, ref: r.value });
+    if (r.value?.ownerId === ownerId) refs.push({ key: null, ref: r.value });
   }
   let n = 0;
   for (const { key, ref } of refs) {

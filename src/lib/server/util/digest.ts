@@ -1,8 +1,8 @@
 /**
- * Hashing, random tokens, base64url and the shape of a sealed secret: a leaf module with no IO
- * and no imports of the app's layers, so the store, the domain's record shapes and the http
- * helpers use them without depending on integrations/ (integrations/crypto.ts re-exports them
- * beside its keys and sealing).
+ * Hashing, random tokens, base64 (plain and url) and the shape of a sealed secret: a leaf module
+ * with no IO and no imports of the app's layers, so the store, the domain's record shapes and the
+ * http helpers use them without depending on integrations/ (integrations/crypto.ts re-exports
+ * them beside its keys and sealing).
  */
 import { createHash } from "node:crypto";
 
@@ -18,10 +18,15 @@ export function randomToken(bytes = 32): string {
   return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
-export function base64url(data: Uint8Array): string {
+/** Standard base64 with padding (mail's encoded words, data: URLs). */
+export function base64(data: Uint8Array): string {
   let s = "";
   for (const b of data) s += String.fromCharCode(b);
-  return btoa(s).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return btoa(s);
+}
+
+export function base64url(data: Uint8Array): string {
+  return base64(data).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
 export function fromBase64url(s: string): Uint8Array {
