@@ -4,6 +4,7 @@ import { exportHostJson } from "./host-data.ts";
 import { importHostData } from "./host-import.ts";
 import { listEventTypes } from "../store/event-types.ts";
 import { getUser } from "../store/users.ts";
+import { getUserPhoto } from "../store/photos.ts";
 import { getWeeklyAvailability, saveWeeklyAvailability } from "./availability.ts";
 
 const collect = async (it: AsyncIterable<string>) => {
@@ -231,6 +232,15 @@ Deno.test("export and import: routing forms move (routes re-pointed to the event
       ),
       JSON.stringify(r.skipped),
     );
+    // The responses are counted, not added; the photo moves with the profile.
+    assert.ok(
+      r.skipped.includes(
+        "1 routing form response: kept in the file but not added, since they record visits to your old server.",
+      ),
+      JSON.stringify(r.skipped),
+    );
+    assert.ok(r.applied.includes("Profile photo"), JSON.stringify(r.applied));
+    assert.deepEqual((await getUserPhoto(app.kv, user.id))?.bytes, png);
     const forms = await listForms(app, user.id);
     assert.equal(forms.length, 1);
     const here = (await listEventTypes(app.kv, user.id)).find((e) => e.slug === "intro")!;
@@ -245,6 +255,38 @@ Deno.test("export and import: routing forms move (routes re-pointed to the event
     assert.ok(again.ok);
     assert.ok(again.skipped.some((s) => s.includes("“ask”: a form with this address already")));
     assert.equal((await listForms(app, user.id)).length, 1);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("import: a photo in the file that is not an image the profile page takes is reported and not set", async () => {
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  try {
+    const user = await createHost(app, { username: "fresh", timeZone: "UTC" });
+    const file = (photo: string) =>
+      JSON.stringify({
+        format: "invito-host-export",
+        version: 1,
+        profile: { username: "fresh", name: "Fresh", timeZone: "UTC", photo },
+        eventTypes: [],
+        bookings: [],
+      });
+    for (
+      const photo of [
+        "data:image/png;base64,PHN2Zz48L3N2Zz4=", // <svg></svg> called a PNG
+        "data:image/png;base64,not base64!",
+        "https://example.test/me.png",
+      ]
+    ) {
+      const r = await importHostData(app, user, file(photo));
+      assert.ok(r.ok, JSON.stringify(r));
+      assert.ok(
+        r.skipped.some((s) => s.startsWith("Profile photo: ")),
+        `${photo}: ${JSON.stringify(r.skipped)}`,
+      );
+      assert.equal(await getUserPhoto(app.kv, user.id), null);
+    }
   } finally {
     app.close();
   }

@@ -21,6 +21,8 @@ import type { UserRecord } from "../domain/model/records.ts";
 import { ProfileForm } from "../../shared/forms/profile.ts";
 import { createEventType } from "./event-types.ts";
 import { updateProfile } from "./profile.ts";
+import { setHostPhoto } from "./photo.ts";
+import { fromBase64 } from "../util/digest.ts";
 import { hostToday, saveOverrides, saveTimeOff, saveWeeklyAvailability } from "./availability.ts";
 import type { DateOverride, TimeOff, WeeklyRules } from "../domain/availability.ts";
 import { type MessageKey, translateRef, type Translator } from "../../shared/i18n.ts";
@@ -172,6 +174,20 @@ export async function importHostData(
     } else skipped.push(t.t("import.profile_skipped", { why: res.message }));
   }
 
+  // The photo goes through the profile page's checks (type by its first bytes, size).
+  if (file.profile.photo) {
+    const bytes = /^data:image\/[a-z]+;base64,/.test(file.profile.photo)
+      ? fromBase64(file.profile.photo.slice(file.profile.photo.indexOf(",") + 1))
+      : null;
+    const res = bytes
+      ? await setHostPhoto(app, user, bytes, t)
+      : { ok: false as const, message: t.t("photo.wrong_type") };
+    if (res.ok) {
+      user = res.user;
+      applied.push(t.t("import.photo_set"));
+    } else skipped.push(t.t("import.photo_skipped", { why: res.message }));
+  }
+
   let created = 0;
   for (const et of eventTypes) {
     if (!et.input) {
@@ -221,6 +237,10 @@ export async function importHostData(
     skipped.push(
       t.t("import.polls_links_skipped", { polls: file.polls, links: file.oneOffLinks }),
     );
+  }
+  // Responses record visits to the old server's forms: kept in the file (ADR 022).
+  if (file.routingResponses) {
+    skipped.push(t.t("import.responses_kept", { n: file.routingResponses }));
   }
   if (!file.bookings.length) return { ok: true, applied, skipped };
   const result = await importBookings(app, user, {

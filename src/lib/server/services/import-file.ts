@@ -204,6 +204,8 @@ export const ExportFile = v.object({
     timeZone: text(100),
     clock: v.optional(v.picklist(["12h", "24h"])),
     embedOrigins: v.optional(v.nullable(v.pipe(v.array(text(300)), v.maxLength(100)))),
+    /** A data: URL of the photo's bytes (≤ 60 KiB, so ~82,000 characters); checked on import. */
+    photo: v.optional(v.nullable(text(90_000))),
   }),
   // Read field by field through the editor's checks (services/import-parts.ts).
   eventTypes: v.pipe(v.array(v.record(v.string(), v.unknown())), v.maxLength(500)),
@@ -301,7 +303,7 @@ const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0
  */
 export function scanExportShape(
   bytes: Uint8Array,
-): { ok: true; kept?: [number, number] } | { ok: false } & ShapeProblem {
+): { ok: true; kept?: [number, number]; keptItems?: number } | { ok: false } & ShapeProblem {
   const isArray = new Uint8Array(MAX_DEPTH + 2);
   const elements = new Uint32Array(MAX_DEPTH + 2);
   let depth = 0;
@@ -318,6 +320,7 @@ export function scanExportShape(
    */
   let kept: [number, number] | undefined;
   let keptFrom = -1;
+  let keptItems = 0;
   let i = 0;
   const n = bytes.length;
   while (i < n && isSpace(bytes[i])) i++;
@@ -348,6 +351,7 @@ export function scanExportShape(
     } else if (c === OPEN_OBJ || c === OPEN_ARR) {
       if (++depth > MAX_DEPTH) return { ok: false, problem: "too_deep" };
       if (depth === 2 && field === KEPT_FIELD && c === OPEN_ARR && !kept) keptFrom = i;
+      if (depth === 3 && keptFrom >= 0 && c === OPEN_OBJ) keptItems++;
       if (keptFrom < 0 && ++containers > MAX_CONTAINERS) {
         return { ok: false, problem: "too_many_parts" };
       }
@@ -379,7 +383,7 @@ export function scanExportShape(
   if (bookings > IMPORT_MAX_BOOKINGS) {
     return { ok: false, problem: "too_many_bookings", n: bookings };
   }
-  return kept ? { ok: true, kept } : { ok: true };
+  return kept ? { ok: true, kept, keptItems } : { ok: true };
 }
 
 // ── reading the file ───────────────────────────────────────────────────────────────────────
@@ -402,12 +406,16 @@ export type ImportData =
     "eventTypes" | "routingForms" | "polls" | "oneOffLinks" | "profile" | "routingResponses"
   >
   & {
-    profile: Pick<ExportFileData["profile"], "username" | "name" | "timeZone" | "clock">;
+    profile: Pick<
+      ExportFileData["profile"],
+      "username" | "name" | "timeZone" | "clock" | "photo"
+    >;
     eventTypes: ImportedEventType[];
     routingForms: ImportedForm[];
-    /** How many meeting polls and one-off links the file holds (they are not imported). */
+    /** How many meeting polls, one-off links and form responses the file holds (not imported). */
     polls: number;
     oneOffLinks: number;
+    routingResponses: number;
   };
 
 export type ReadResult = { ok: true; file: ImportData } | { ok: false; refusal: ReadRefusal };
@@ -507,19 +515,19 @@ export function readExportFile(bytes: Uint8Array): ReadResult {
     }
     return refuse("import.damaged", { where: path.join(".") || "/" }, issue.message);
   }
-  return { ok: true, file: importData(parsed.output) };
+  return { ok: true, file: importData(parsed.output, shape.keptItems ?? 0) };
 }
 
 /** The file reduced to what the import uses (see `ImportData`). */
-function importData(file: ExportFileData): ImportData {
-  const { username, name, timeZone, clock } = file.profile;
-  const { routingResponses: _kept, ...rest } = file;
+function importData(file: ExportFileData, routingResponses: number): ImportData {
+  const { username, name, timeZone, clock, photo } = file.profile;
   return {
-    ...rest,
-    profile: { username, name, timeZone, ...(clock ? { clock } : {}) },
+    ...file,
+    profile: { username, name, timeZone, ...(clock ? { clock } : {}), ...(photo ? { photo } : {}) },
     eventTypes: file.eventTypes.map(importedEventType),
     routingForms: file.routingForms.map(importedForm),
     polls: file.polls.length,
     oneOffLinks: file.oneOffLinks.length,
+    routingResponses,
   };
 }

@@ -25,6 +25,15 @@ export function base64(data: Uint8Array): string {
   return btoa(s);
 }
 
+/** The bytes of standard base64; null for text that is not base64. */
+export function fromBase64(s: string): Uint8Array | null {
+  try {
+    return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
 export function base64url(data: Uint8Array): string {
   return base64(data).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
