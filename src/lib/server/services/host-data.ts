@@ -306,7 +306,7 @@ export async function eraseGuest(
     app,
     [host.id, ...(await ownedTeams(app, host.id)).map((t) => t.id)],
     e,
-    r.ids,
+    r.booked,
   );
   await eraseVotesOf(app.kv, host.id, e);
   // A single-use link meant for them, or the mark of their booking with one.

@@ -388,18 +388,18 @@ export async function responseOfBooking(app: App, bookingId: string, from?: Rout
 /**
  * Erases a guest's answers in the routing responses of `ownerIds`' forms (ADR 022 "erase a
  * guest"; which owners a host answers for: routing-access.ts): those holding their address, and
- * those their bookings (`bookingIds`) followed — a visitor routed to a booking page is the guest
+ * those their bookings (`booked`) followed — a visitor routed to a booking page is the guest
  * who booked there, even when the form asked no address.
  */
 export async function eraseGuestResponses(
   app: App,
   ownerIds: string[],
   email: string,
-  bookingIds: string[],
+  booked: { id: string; routing?: RoutedFrom }[],
 ): Promise<number> {
   let n = 0;
   for (const ownerId of ownerIds) {
-    n += await eraseRoutingResponses(app.kv, ownerId, email, bookingIds, app.now());
+    n += await eraseRoutingResponses(app.kv, ownerId, email, booked, app.now());
   }
   return n;
 }

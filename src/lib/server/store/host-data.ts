@@ -4,6 +4,7 @@
  */
 import { keys, type UserId } from "./keys.ts";
 import type { BookingRecord, UsernameReleasedRecord, UserRecord } from "../domain/model/records.ts";
+import type { RoutedFrom } from "../domain/model/routing-records.ts";
 import { USERNAME_HOLD_MS } from "../domain/username.ts";
 import { enqueue, newOutboxRecord } from "./outbox.ts";
 import { settingsChanged } from "./settings-cache.ts";
@@ -57,8 +58,11 @@ export function erasedBooking(b: BookingRecord, nowMs: number): BookingRecord {
 export type EraseResult = {
   bookings: number;
   retried: number;
-  /** The bookings that named the guest (what else was theirs hangs on these: routing responses). */
-  ids: string[];
+  /**
+   * The bookings that named the guest, with the form response each followed if any (what else
+   * was theirs hangs on these: routing responses).
+   */
+  booked: { id: string; routing?: RoutedFrom }[];
 };
 
 /**
@@ -74,12 +78,14 @@ export async function eraseGuestFromBookings(
   nowMs: number,
 ): Promise<EraseResult> {
   const target = email.trim().toLowerCase();
-  const matches: string[] = [];
-  const result: EraseResult = { bookings: 0, retried: 0, ids: matches };
+  const booked: EraseResult["booked"] = [];
+  const result: EraseResult = { bookings: 0, retried: 0, booked };
   for await (const page of hostBookingPages(kv, hostId)) {
-    for (const b of page) if (b.guestEmail.toLowerCase() === target) matches.push(b.id);
+    for (const b of page) {
+      if (b.guestEmail.toLowerCase() === target) booked.push({ id: b.id, routing: b.routing });
+    }
   }
-  for (const id of matches) {
+  for (const { id } of booked) {
     for (let attempt = 0; attempt < 8; attempt++) {
       const [entry, written] = await kv.getMany<[BookingRecord, unknown]>([
         keys.booking(id),

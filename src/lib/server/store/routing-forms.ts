@@ -7,6 +7,7 @@ import { type BookingId, keys, type UserId } from "./keys.ts";
 import { enqueue } from "./outbox.ts";
 import type {
   OutboxRecord,
+  RoutedFrom,
   RoutingFormRecord,
   RoutingResponseRecord,
   RoutingResponseRefRecord,
@@ -250,14 +251,16 @@ export async function getRoutingResponseOfBooking(
 
 /**
  * Erases the answers of every response of this guest (by email) to the owner's forms, and of the
- * response each of `bookingIds` followed when it is to the owner's forms (ADR 022): the record
- * stays for the counts, its answers go. Returns how many responses were erased.
+ * response each of `booked` followed when it is to the owner's forms (ADR 022): the record
+ * stays for the counts, its answers go. Returns how many responses were erased. A booking's
+ * response is found by its link, or by the booking's own `routing`: the link is written after
+ * the booking, so a process that died in between left none.
  */
 export async function eraseRoutingResponses(
   kv: Deno.Kv,
   ownerId: UserId,
   email: string,
-  bookingIds: BookingId[],
+  booked: { id: BookingId; routing?: RoutedFrom }[],
   nowMs: number,
 ): Promise<number> {
   const refs: { key: Deno.KvKey | null; ref: RoutingResponseRefRecord }[] = [];
@@ -266,9 +269,14 @@ export async function eraseRoutingResponses(
       prefix: keys.routingResponseByEmailPrefix(ownerId, email.toLowerCase()),
     })
   ) refs.push({ key: e.key, ref: e.value });
-  for (const id of bookingIds) {
+  for (const { id, routing } of booked) {
     const r = await kv.get<RoutingResponseRefRecord>(keys.routingResponseByBooking(id));
     if (r.value?.ownerId === ownerId) refs.push({ key: null, ref: r.value });
+    else if (
+      !r.value && routing && (await kv.get(keys.routingForm(ownerId, routing.formId))).value
+    ) {
+      refs.push({ key: null, ref: { v: 1, ownerId, ...routing } });
+    }
   }
   let n = 0;
   for (const { key, ref } of refs) {
