@@ -16,6 +16,7 @@ import type { BookingRecord, UserRecord } from "../domain/model/records.ts";
 import type { RotationRecord } from "../domain/team-rotation.ts";
 import { emptyHead } from "../store/calendars.ts";
 import { settingsChanged } from "../store/settings-cache.ts";
+import { settleCounts } from "../ops/counts-in-flight.ts";
 import { createEventType, memoryApp } from "../../../../tests/support/memory-app.ts";
 import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
 
@@ -470,4 +471,126 @@ Deno.test("mixed races from two processes: collective, personal and round-robin 
   }
   assert.deepEqual(overlapsOf(await allBookings(kv), a.now()), []);
   kv.close();
+});
+
+Deno.test("round-robin moves racing: 8 team meetings moved to one time at once, beside the members' own bookings and new round-robin requests there — nobody is double-booked, and the moves that lose keep their old time", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const a = await memoryApp({ kv });
+  const b = await memoryApp({ kv });
+  b.hostLock = new KeyedLock();
+  const { team, users } = await seedTeam(a, {
+    members: [{ username: "ann" }, { username: "ben" }, { username: "cleo" }],
+  });
+  for (const u of users) await createEventType(a, u, { slug: "own", requiresConfirmation: false });
+  await seedTeamEventType(a, team, { slug: "rr", teamMode: "round_robin", durationMin: 30 });
+  const made = [];
+  for (let i = 0; i < 8; i++) {
+    const r = await bookTeamSlot(a, {
+      team: "crew",
+      slug: "rr",
+      start: at(T0 + (8 + i) * HOUR),
+      ...guest(i),
+    });
+    assert.ok(r.ok);
+    made.push(r);
+  }
+  const target = at(T0 + 20 * HOUR);
+  const results = await Promise.all([
+    // Each guest moves their meeting twice at once, from both processes.
+    ...made.flatMap((r, i) => [
+      rescheduleByGuest(i % 2 ? a : b, r.guestToken, target),
+      rescheduleByGuest(i % 2 ? b : a, r.guestToken, target),
+    ]),
+    ...users.flatMap((u, i) =>
+      [0, 1, 2].map((k) =>
+        bookSlot((i + k) % 2 ? a : b, {
+          username: u.username,
+          slug: "own",
+          start: target,
+          ...guest(50 + i * 3 + k),
+        })
+      )
+    ),
+    ...Array.from(
+      { length: 6 },
+      (_, i) =>
+        bookTeamSlot(i % 2 ? a : b, { team: "crew", slug: "rr", start: target, ...guest(80 + i) }),
+    ),
+  ]);
+  const outcomes = results.map((r) => r.ok ? "ok" : r.reason);
+  assert.ok(
+    outcomes.every((o) => ["ok", "slot_taken", "moved"].includes(o)),
+    outcomes.join(", "),
+  );
+  const bookings = await allBookings(kv);
+  assert.deepEqual(overlapsOf(bookings, a.now()), []);
+  // Three members, one time: at most three meetings there, and every member free there is used.
+  const there = bookings.filter((x) => live(x, a.now()) && x.startMs === Date.parse(target));
+  assert.equal(there.length, 3, outcomes.join(", "));
+  // Each team meeting is live exactly once: at its old time, or moved.
+  for (const r of made) {
+    const chain = bookings.filter((x) =>
+      live(x, a.now()) && (x.id === r.bookingId || x.rescheduledFromId === r.bookingId)
+    );
+    assert.equal(chain.length, 1, r.bookingId);
+  }
+  await settleCounts();
+  kv.close();
+});
+
+Deno.test("collective moves racing: a collective meeting moved (four presses) to a time two members' own guests are booking at once — either the meeting moves whole or the guests get their members, never both", async () => {
+  for (let round = 0; round < 4; round++) {
+    const kv = await Deno.openKv(":memory:");
+    const a = await memoryApp({ kv });
+    const b = await memoryApp({ kv });
+    b.hostLock = new KeyedLock();
+    const { team, users } = await seedTeam(a, {
+      members: [{ username: "ann" }, { username: "ben" }, { username: "cleo" }],
+    });
+    for (const u of users) {
+      await createEventType(a, u, { slug: "own", requiresConfirmation: false });
+    }
+    await seedTeamEventType(a, team, { slug: "all", teamMode: "collective", durationMin: 60 });
+    const r = await bookTeamSlot(a, {
+      team: "crew",
+      slug: "all",
+      start: at(T0 + 9 * HOUR),
+      ...guest(1),
+    });
+    assert.ok(r.ok);
+    const target = T0 + 14 * HOUR + (round % 2) * HOUR / 2;
+    const results = await Promise.all([
+      ...Array.from(
+        { length: 4 },
+        (_, i) => rescheduleByGuest(i % 2 ? a : b, r.guestToken, at(T0 + 14 * HOUR)),
+      ),
+      ...Array.from({ length: 12 }, (_, i) =>
+        bookSlot(i % 2 ? a : b, {
+          username: users[i % 2].username,
+          slug: "own",
+          start: at(target),
+          ...guest(10 + i),
+        })),
+    ]);
+    const moves = results.slice(0, 4).map((x) => x.ok ? "ok" : x.reason);
+    const own = results.slice(4).map((x) => x.ok ? "ok" : x.reason);
+    assert.ok(moves.every((o) => ["ok", "slot_taken", "moved"].includes(o)), moves.join(", "));
+    assert.ok(own.every((o) => o === "ok" || o === "slot_taken"), own.join(", "));
+    const moved = moves.filter((o) => o === "ok").length;
+    assert.ok(moved <= 1, moves.join(", "));
+    // Moved: nobody's own guest got Ann or Ben; not moved: each got exactly one.
+    assert.equal(
+      own.filter((o) => o === "ok").length,
+      moved ? 0 : 2,
+      `round ${round}: ${moves} | ${own}`,
+    );
+    const bookings = await allBookings(kv);
+    assert.deepEqual(overlapsOf(bookings, a.now()), []);
+    const meeting = bookings.filter((x) =>
+      live(x, a.now()) && (x.id === r.bookingId || x.rescheduledFromId === r.bookingId)
+    );
+    assert.equal(meeting.length, 1, "the meeting is live once");
+    await settleCounts();
+    kv.close();
+  }
 });
