@@ -6,7 +6,12 @@
  */
 import { parseConfig } from "../src/lib/server/config.ts";
 import { BackupError, backupStore, isLocalFile } from "../src/lib/server/store/backup.ts";
+import { storeOpenProblem } from "../src/lib/server/store/kv.ts";
 
+if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
+  console.log("usage: npm run backup -- FILE");
+  Deno.exit(0);
+}
 const file = Deno.args.find((a) => !a.startsWith("-"));
 if (!file) {
   console.error("usage: npm run backup -- FILE");
@@ -33,7 +38,13 @@ try {
   console.error(`backup: ${file} exists; choose a new file name`);
   Deno.exit(1);
 } catch { /* a new file, as it should be */ }
-const kv = await Deno.openKv(dbPath);
+let kv: Deno.Kv;
+try {
+  kv = await Deno.openKv(dbPath);
+} catch (err) {
+  console.error(`backup: ${isLocalFile(dbPath) ? await storeOpenProblem(dbPath, err) : err}`);
+  Deno.exit(1);
+}
 try {
   const started = performance.now();
   const r = await backupStore(kv, dbPath, file);

@@ -30,14 +30,19 @@ import {
   sendTestMail,
 } from "../src/lib/server/services/admin-instance.ts";
 import { exportHostIcs, exportHostJson } from "../src/lib/server/services/host-data.ts";
-import { isLocalFile } from "../src/lib/server/store/backup.ts";
-import { liveProcesses } from "../src/lib/server/store/presence.ts";
+import {
+  backupFileProblem,
+  isLocalFile,
+  newBackupFileProblem,
+} from "../src/lib/server/store/backup.ts";
+import { storeOpenProblem } from "../src/lib/server/store/kv.ts";
+import { liveProcesses, storeInUseMessage } from "../src/lib/server/store/presence.ts";
 import { settleCounts } from "../src/lib/server/ops/counts-in-flight.ts";
 import type { AccountState } from "../src/lib/server/domain/admin.ts";
 
 export const HELP = `Invito's command line for admins.
 
-usage: npm run invito -- <command> [arguments] [--json]
+usage: npm run invito -- <command> [arguments] [--json] [--trace]
 
   users list [--state active|suspended|closed] [--search TEXT]
   users suspend <username|address|id>
@@ -51,6 +56,7 @@ usage: npm run invito -- <command> [arguments] [--json]
   restore FILE [--force]   (the server must be stopped)
 
 On a local KV file (INVITO_DB_PATH) the server must be stopped; on remote KV it may run.
+--trace shows where an unexpected failure happened. <command> --help: that command's usage.
 Exit codes: 0 done, 1 refused or failed, 2 wrong usage, 3 invalid configuration,
 4 the local store is in use by a running server.`;
 
@@ -80,9 +86,131 @@ function positional(args: string[], valued: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     if (valued.includes(args[i])) i++;
-    else if (!args[i].startsWith("--")) out.push(args[i]);
+    else if (!args[i].startsWith("-")) out.push(args[i]);
   }
   return out;
+}
+
+/** What each command takes: its options (`valued` ones take a value) and its arguments. */
+const COMMANDS: Record<string, { flags?: string[]; valued?: string[]; takes: string | null }> = {
+  "users list": { valued: ["--state", "--search"], takes: null },
+  "users suspend": { takes: "one user" },
+  "users reactivate": { takes: "one user" },
+  "users delete": { flags: ["--yes"], takes: "one user" },
+  "bookings list": { valued: ["--from"], takes: "one user" },
+  "bookings export": { flags: ["--ics"], takes: "one user" },
+  "mail-test": { takes: "one address" },
+  "check-config": { takes: null },
+  "backup": { takes: "one FILE" },
+  "restore": { flags: ["--force"], takes: "one FILE" },
+};
+const GLOBAL_FLAGS = ["--json", "--trace", "--help", "-h"];
+const VALUED = Object.values(COMMANDS).flatMap((c) => c.valued ?? []);
+
+/** The closest of `known` to a mistyped `word`, if one is close enough to be meant. */
+function closest(word: string, known: string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) {
+        next[j] = Math.min(
+          row[j] + 1,
+          next[j - 1] + 1,
+          row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+        );
+      }
+      row = next;
+    }
+    return row[b.length];
+  };
+  const best = known.map((k) => ({ k, d: distance(word, k) })).sort((a, b) => a.d - b.d)[0];
+  return best && best.d <= Math.min(2, Math.floor(best.k.length / 2)) ? best.k : undefined;
+}
+
+const meant = (word: string, known: string[]) => {
+  const k = closest(word, known);
+  return k ? ` (did you mean ${k}?)` : "";
+};
+
+/** The command line's mistakes that need no store: unknown words, options, values; else null. */
+function checkUsage(args: string[]): Outcome | null {
+  const [command, sub, ...rest] = positional(args, VALUED);
+  const tops = [...new Set(Object.keys(COMMANDS).map((k) => k.split(" ")[0]))];
+  if (!tops.includes(command)) return usage(`unknown command: ${command}${meant(command, tops)}`);
+  const subs = Object.keys(COMMANDS).filter((k) => k.startsWith(`${command} `))
+    .map((k) => k.slice(command.length + 1));
+  const name = subs.length ? `${command} ${sub}` : command;
+  if (subs.length && !sub) {
+    return usage(
+      `${command}: name a subcommand: ${subs.slice(0, -1).join(", ")} or ${subs.at(-1)}`,
+    );
+  }
+  if (subs.length && !subs.includes(sub)) {
+    return usage(`${command}: unknown subcommand ${sub}${meant(sub, subs)}`);
+  }
+  const spec = COMMANDS[name];
+  const allowed = [...GLOBAL_FLAGS, ...(spec.flags ?? []), ...(spec.valued ?? [])];
+  for (const a of args) {
+    if (a.startsWith("-") && !allowed.includes(a)) {
+      return usage(`unknown option for ${name}: ${a}${meant(a, allowed)}`);
+    }
+  }
+  for (const v of spec.valued ?? []) {
+    const i = args.indexOf(v);
+    if (i >= 0 && (args[i + 1] === undefined || args[i + 1].startsWith("-"))) {
+      return usage(`${v} needs a value`);
+    }
+  }
+  const given = subs.length ? rest : [sub, ...rest].filter((a) => a !== undefined);
+  const most = spec.takes ? 1 : 0;
+  if (given.length > most) {
+    return usage(
+      `${name} takes ${spec.takes ?? "no argument"}; also given: ${given.slice(most).join(" ")}`,
+    );
+  }
+  const state = option(args, "--state");
+  if (name === "users list" && state && !["active", "suspended", "closed"].includes(state)) {
+    return usage(`--state must be active, suspended or closed`);
+  }
+  const from = option(args, "--from");
+  if (
+    name === "bookings list" && from !== undefined &&
+    !(/^\d{4}-\d{2}-\d{2}$/.test(from) &&
+      new Date(Date.parse(`${from}T00:00:00Z`) || 0).toISOString().startsWith(from))
+  ) {
+    return usage("--from must be a date like 2026-12-01");
+  }
+  if (name === "mail-test" && sub !== undefined && !/^[^\s@]{1,64}@[^\s@]{1,255}$/.test(sub)) {
+    return usage(`not an email address: ${sub}; mail-test needs one such as ops@example.com`);
+  }
+  return null;
+}
+
+/** `<command> --help`: the usage lines of that command, or all of them. */
+function helpFor(command: string | undefined): string {
+  const lines = HELP.split("\n").filter((l) => command && l.startsWith(`  ${command} `));
+  const text = lines.length
+    ? `usage: npm run invito -- <command> [arguments] [--json] [--trace]\n\n${lines.join("\n")}`
+    : HELP;
+  return text;
+}
+
+/** Mistakes in the files a backup or restore names, before the store is opened; else null. */
+async function checkPaths(command: string, file: string | undefined): Promise<Outcome | null> {
+  if (command === "backup" && file) {
+    const problem = await newBackupFileProblem(file);
+    if (problem) {
+      return refused(problem.reason, `backup failed: ${problem.detail}`, {
+        detail: problem.detail,
+      });
+    }
+  }
+  if (command === "restore" && file) {
+    const problem = await backupFileProblem(file);
+    if (problem) return refused("refused", `restore refused: ${problem}`, { detail: problem });
+  }
+  return null;
 }
 
 async function withUser(
@@ -99,9 +227,14 @@ async function withUser(
 export async function run(args: string[], env: Record<string, string | undefined>): Promise<
   Outcome & { stream?: (app: App) => AsyncGenerator<string> }
 > {
-  const valued = ["--state", "--search", "--from"];
-  const [command, sub, arg] = positional(args, valued);
-  if (!command || command === "help" || args.includes("--help")) return done({ help: HELP }, HELP);
+  const [command, sub, arg] = positional(args, VALUED);
+  if (command === "help" || args.includes("--help") || args.includes("-h")) {
+    const help = helpFor(command === "help" ? sub : command);
+    return done({ help }, help);
+  }
+  if (!command) return usage("name a command");
+  const wrong = checkUsage(args);
+  if (wrong) return wrong;
   const parsed = parseConfig(env);
   if (command === "check-config") {
     if (!parsed.ok) {
@@ -124,9 +257,16 @@ export async function run(args: string[], env: Record<string, string | undefined
       text: "fix these settings first:\n" + parsed.errors.map((e) => `  - ${e}`).join("\n"),
     };
   }
-  const known = ["users", "bookings", "mail-test", "backup", "restore"];
-  if (!known.includes(command)) return usage(`unknown command: ${command}`);
-  const app = await buildApp(env);
+  const badPath = await checkPaths(command, sub);
+  if (badPath) return badPath;
+  let app: App;
+  try {
+    app = await buildApp(env);
+  } catch (err) {
+    if (!isLocalFile(parsed.config.dbPath)) throw err;
+    const message = await storeOpenProblem(parsed.config.dbPath, err);
+    return { code: 1, json: { ok: false, reason: "unexpected", message }, text: message };
+  }
   try {
     if (isLocalFile(app.config.dbPath)) {
       const busy = await runningServer(app);
@@ -152,9 +292,7 @@ async function runningServer(app: App): Promise<number | null> {
 }
 
 function inUse(path: string, untilMs: number | null): Outcome {
-  const text = `${path} is in use by a running Invito server${
-    untilMs ? ` (it last said so until ${new Date(untilMs).toISOString()})` : ""
-  }. A local KV file is one process's at a time: stop the server first, or point the server and this command at the same remote KV (INVITO_DB_PATH=https://…). Nothing was changed.`;
+  const text = storeInUseMessage(path, untilMs);
   return { code: 4, json: { ok: false, reason: "store_in_use", message: text }, text };
 }
 
@@ -168,9 +306,6 @@ async function dispatch(
   if (command === "users") {
     if (sub === "list") {
       const state = option(args, "--state");
-      if (state && !["active", "suspended", "closed"].includes(state)) {
-        return usage(`--state must be active, suspended or closed`);
-      }
       const { rows, more } = await listUsersForAdmin(app, {
         q: option(args, "--search"),
         state: state as AccountState | undefined,
@@ -231,9 +366,6 @@ async function dispatch(
     if (sub === "list") {
       return await withUser(app, arg, async (user) => {
         const from = option(args, "--from");
-        if (from !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(from)) {
-          return usage("--from must be a date like 2026-12-01");
-        }
         const fromMs = from ? Date.parse(`${from}T00:00:00Z`) : app.now();
         const rows = await hostBookingsFrom(app, user, fromMs);
         const text = rows.map((b) =>
@@ -257,9 +389,7 @@ async function dispatch(
   }
   if (command === "mail-test") {
     const to = sub;
-    if (!to || !/^[^\s@]{1,64}@[^\s@]{1,255}$/.test(to)) {
-      return usage("mail-test needs an address");
-    }
+    if (!to) return usage("mail-test needs an address");
     const r = await sendTestMail(app, null, to);
     if (!r.ok) return refused("mail_failed", `mail server: ${r.kind}: ${r.detail}`, r);
     return done({ ok: true, response: r.response }, `sent; the server answered: ${r.response}`);
@@ -321,8 +451,10 @@ export async function main(
     out = {
       code: 1,
       json: { ok: false, reason: "unexpected", message },
-      // Without --json a person reads it; the trace helps whoever reports it.
-      text: `failed: ${err instanceof Error && err.stack ? err.stack : message}`,
+      // Without --json a person reads it; with --trace, where it happened (for a report).
+      text: args.includes("--trace") && err instanceof Error && err.stack
+        ? `failed: ${err.stack}`
+        : `failed: ${message}\n(unexpected: run it again with --trace to see where it happened)`,
     };
   } finally {
     console.log = log;

@@ -3,11 +3,22 @@
  * with the server stopped. Refuses a store that holds data unless --force (which deletes it first);
  * checks the whole file before writing; an interrupted restore continues when run again with the
  * same file; the result is read back and compared with the backup (counts and checksum).
+ * On a local KV file a running server uses (its presence entry, ADR 043) it refuses with exit 4.
  */
 import { parseConfig } from "../src/lib/server/config.ts";
-import { BackupError, restoreStore } from "../src/lib/server/store/backup.ts";
-import { openKv } from "../src/lib/server/store/kv.ts";
+import {
+  BackupError,
+  backupFileProblem,
+  isLocalFile,
+  restoreStore,
+} from "../src/lib/server/store/backup.ts";
+import { openKv, storeOpenProblem } from "../src/lib/server/store/kv.ts";
+import { liveProcesses, storeInUseMessage } from "../src/lib/server/store/presence.ts";
 
+if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
+  console.log("usage: npm run restore -- FILE [--force]");
+  Deno.exit(0);
+}
 const file = Deno.args.find((a) => !a.startsWith("-"));
 const force = Deno.args.includes("--force");
 if (!file) {
@@ -21,7 +32,28 @@ if (!parsed.ok) {
   );
   Deno.exit(1);
 }
-const kv = await openKv(parsed.config.dbPath);
+const problem = await backupFileProblem(file);
+if (problem) {
+  console.error(`restore refused: ${problem}`);
+  Deno.exit(1);
+}
+const { dbPath } = parsed.config;
+let kv: Deno.Kv;
+try {
+  kv = await openKv(dbPath);
+} catch (err) {
+  console.error(`restore: ${isLocalFile(dbPath) ? await storeOpenProblem(dbPath, err) : err}`);
+  Deno.exit(1);
+}
+if (isLocalFile(dbPath)) {
+  // A local KV file is one process's at a time (ADR 043): not under a running server.
+  const live = await liveProcesses(kv, Date.now());
+  if (live.length) {
+    kv.close();
+    console.error(storeInUseMessage(dbPath, Math.max(...live.map((p) => p.untilMs))));
+    Deno.exit(4);
+  }
+}
 try {
   const started = performance.now();
   const r = await restoreStore(kv, file, { force, nowMs: Date.now() });

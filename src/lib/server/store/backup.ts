@@ -57,6 +57,55 @@ export type RestoreMarker = {
   livesFromMs?: number;
 };
 
+/**
+ * What is wrong with `path` as a backup to read (the command line asks before it opens the
+ * store), or null: missing, or a folder.
+ */
+export async function backupFileProblem(path: string): Promise<string | null> {
+  try {
+    if ((await Deno.stat(path)).isDirectory) {
+      return `${path} is a folder; name the backup file in it`;
+    }
+    return null;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      return `there is no file ${path}; name a file that \`backup FILE\` made`;
+    }
+    return null; // the reading says what is wrong
+  }
+}
+
+/**
+ * What is wrong with `path` as a new backup file, or null: a folder, an existing file, or a
+ * folder that does not exist.
+ */
+export async function newBackupFileProblem(
+  path: string,
+): Promise<{ reason: "exists" | "failed"; detail: string } | null> {
+  try {
+    const info = await Deno.lstat(path);
+    return info.isDirectory
+      ? { reason: "exists", detail: `${path} is a folder; name a new file in it` }
+      : { reason: "exists", detail: `${path} exists; choose a new file name` };
+  } catch { /* a new file, as it should be */ }
+  const dir = path.replace(/[/\\]+[^/\\]*$/, "");
+  if (!dir || dir === path) return null;
+  try {
+    if (!(await Deno.stat(dir)).isDirectory) {
+      return { reason: "failed", detail: `${dir} is not a folder; choose another path` };
+    }
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      return {
+        reason: "failed",
+        detail:
+          `the folder ${dir} does not exist; create it first, or name a file in a folder that exists`,
+      };
+    }
+  }
+  return null;
+}
+
 export function isLocalFile(dbPath: string): boolean {
   return dbPath !== ":memory:" && !/^https?:\/\//.test(dbPath);
 }

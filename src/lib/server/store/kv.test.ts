@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { commitPastLocks, isStoreLocked, openReadKv } from "./kv.ts";
+import { commitPastLocks, isStoreLocked, openReadKv, storeOpenProblem } from "./kv.ts";
 
 Deno.test("openReadKv: an in-memory or remote store reads through its one handle", async () => {
   const main = await Deno.openKv(":memory:");
@@ -143,5 +143,39 @@ Deno.test("commitPastLocks: sends again only while the store answers 'database i
     assert.equal(attempts, 3, "one attempt and one per wait");
   } finally {
     kv.close();
+  }
+});
+
+Deno.test("storeOpenProblem: says what is wrong with INVITO_DB_PATH for relative and absolute paths, and always answers", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "invito-open-problem-" });
+  const cwd = Deno.cwd();
+  try {
+    Deno.chdir(dir);
+    await Deno.writeTextFile("a-file", "");
+    await Deno.mkdir("a-folder");
+    const cases: [string, RegExp][] = [
+      // A relative path whose folder does not exist (a folder it could not make): it used to
+      // walk up forever, since a name without a slash is its own parent.
+      [
+        "missing/invito.kv",
+        /cannot open the store at missing\/invito\.kv \(INVITO_DB_PATH\): boom\./,
+      ],
+      ["invito.kv", /: boom\. Name a file/],
+      ["a-folder", /it is a folder; name the store's file in it, such as a-folder\/invito\.kv/],
+      ["a-file/invito.kv", /a-file is a file, not a folder/],
+      [`${dir}/a-file/deeper/invito.kv`, /a-file is a file, not a folder/],
+      [`${dir}/missing/deeper/invito.kv`, /: boom\./],
+    ];
+    for (const [path, want] of cases) {
+      let timer = 0;
+      const answer = await Promise.race([
+        storeOpenProblem(path, new Error("boom")),
+        new Promise<string>((r) => timer = setTimeout(() => r("no answer within 5 s"), 5_000)),
+      ]).finally(() => clearTimeout(timer));
+      assert.match(answer, want, path);
+    }
+  } finally {
+    Deno.chdir(cwd);
+    await Deno.remove(dir, { recursive: true });
   }
 });

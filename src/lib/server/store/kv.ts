@@ -140,3 +140,33 @@ export async function commitOrReread(
   }
   return { ok: await landed() };
 }
+
+/**
+ * Why a local store could not be opened, for a person (the command line): the path
+ * INVITO_DB_PATH names is a folder, or a file stands where a folder of it should be, or the
+ * system's own reason.
+ */
+export async function storeOpenProblem(path: string, err: unknown): Promise<string> {
+  const at = `cannot open the store at ${path} (INVITO_DB_PATH)`;
+  const kind = async (p: string) => {
+    try {
+      return (await Deno.stat(p)).isDirectory ? "folder" : "file";
+    } catch {
+      return null;
+    }
+  };
+  if ((await kind(path)) === "folder") {
+    return `${at}: it is a folder; name the store's file in it, such as ${
+      path.replace(/[/\\]+$/, "")
+    }/invito.kv`;
+  }
+  // Up the folders the path names (a relative one ends at its first name, an absolute one at /).
+  const parent = (p: string) => p.replace(/[/\\]+[^/\\]*$/, "");
+  for (let dir = parent(path), up = path; dir && dir !== up; up = dir, dir = parent(dir)) {
+    const k = await kind(dir);
+    if (k === "file") return `${at}: ${dir} is a file, not a folder; choose another path`;
+    if (k === "folder") break;
+  }
+  const reason = err instanceof Error ? err.message : String(err);
+  return `${at}: ${reason}. Name a file in a folder this user may write, or a remote KV URL.`;
+}

@@ -30,3 +30,10 @@ export async function liveProcesses(kv: Deno.Kv, nowMs: number): Promise<Process
   }
   return out;
 }
+
+/** What the command line says when a running server works on the local KV file it would change. */
+export function storeInUseMessage(path: string, untilMs: number | null): string {
+  return `${path} is in use by a running Invito server${
+    untilMs ? ` (it last said so until ${new Date(untilMs).toISOString()})` : ""
+  }. A local KV file is one process's at a time: stop the server first, or point the server and this command at the same remote KV (INVITO_DB_PATH=https://…). Nothing was changed.`;
+}
