@@ -167,7 +167,7 @@ Deno.test("storeOpenProblem: says what is wrong with INVITO_DB_PATH for relative
       [`${dir}/missing/deeper/invito.kv`, /: boom\./],
     ];
     for (const [path, want] of cases) {
-      let timer = 0;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const answer = await Promise.race([
         storeOpenProblem(path, new Error("boom")),
         new Promise<string>((r) => timer = setTimeout(() => r("no answer within 5 s"), 5_000)),
