@@ -11,10 +11,13 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import {
   CallToolRequestSchema,
   ErrorCode,
+  InitializeRequestSchema,
+  isJSONRPCRequest,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   McpError,
+  PingRequestSchema,
   ReadResourceRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { App } from "../app.ts";
@@ -55,8 +58,9 @@ function rpcError(
   code: number,
   message: string,
   headers: Record<string, string> = {},
+  id: string | number | null = null,
 ): Response {
-  return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }), {
+  return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id }), {
     status,
     headers: {
       ...CORS,
@@ -73,6 +77,54 @@ function refused(req: Request, reason: RefusalReason, headers?: Record<string, s
   const words = r.message ? t.t(r.message as Parameters<typeof t.t>[0]) : r.detail;
   const code = reason === "invalid_json" ? -32700 : -32600;
   return rpcError(r.status, code, words, headers);
+}
+
+type ParamsSchema = {
+  safeParse(value: unknown): {
+    success: boolean;
+    error?: { issues: { path: PropertyKey[]; message: string }[] };
+  };
+};
+
+/** What the SDK checks a request against before a handler of ours runs, by method. */
+const REQUEST_SCHEMAS: Record<string, ParamsSchema> = {
+  initialize: InitializeRequestSchema,
+  ping: PingRequestSchema,
+  "tools/list": ListToolsRequestSchema,
+  "tools/call": CallToolRequestSchema,
+  "resources/list": ListResourcesRequestSchema,
+  "resources/templates/list": ListResourceTemplatesRequestSchema,
+  "resources/read": ReadResourceRequestSchema,
+};
+
+/**
+ * A request whose params have the wrong shape (`tools/call` with `arguments: false`, a number
+ * for a resource's `uri`): the caller's mistake, answered -32602 "Invalid params" naming the
+ * field. Left to the SDK, its validator threw inside the request handler and the answer was
+ * -32603 "Internal error", JSON-RPC's 500, worded as the validator's raw issue list, or as
+ * "TypeError: Cannot read properties of null" for `arguments: {"constructor": null}` (found by
+ * tests/reliability/fuzz-round3.test.ts).
+ */
+function paramsRefusal(message: unknown): Response | null {
+  if (!isJSONRPCRequest(message)) return null;
+  const schema = Object.hasOwn(REQUEST_SCHEMAS, message.method)
+    ? REQUEST_SCHEMAS[message.method]
+    : undefined;
+  if (!schema) return null;
+  let checked: ReturnType<ParamsSchema["safeParse"]>;
+  try {
+    checked = schema.safeParse(message);
+  } catch {
+    // zod's plain-object test reads `constructor.prototype`: `{"constructor": null}` throws.
+    checked = { success: false };
+  }
+  if (checked.success) return null;
+  const issue = checked.error?.issues[0];
+  const field = (issue?.path ?? []).filter((p) => p !== "params").map(String).join(".");
+  const words = `Invalid params: ${field ? `${field.slice(0, 100)}: ` : ""}${
+    issue?.message ?? "they do not have the shape this method takes."
+  }`;
+  return rpcError(200, ErrorCode.InvalidParams, words, {}, message.id);
 }
 
 /** `body`: the request body's bytes when server.ts read them already (then `req.body` is spent). */
@@ -124,6 +176,8 @@ async function answer(
   if (Array.isArray(read.value)) {
     return rpcError(400, -32600, "Invalid Request: send one JSON-RPC message per request.");
   }
+  const wrongParams = paramsRefusal(read.value);
+  if (wrongParams) return wrongParams;
 
   const caller: McpCaller = { app, ip, auth, acceptLanguage: req.headers.get("accept-language") };
   const server = mcpServer(caller);
