@@ -39,6 +39,13 @@ export function guestTag(email: string): string {
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
 }
 
+/**
+ * The tag of a seat whose guest was erased (ADR 022): the hash of an address is the address to
+ * anyone who hashes a guess, so it goes too. No guest's tag equals it (tags are base 36), so the
+ * seat still counts and nobody is taken for its guest.
+ */
+export const ERASED_GUEST_TAG = "-";
+
 /** The seats of a ledger that still hold at `nowMs` (firm, or pending within their hold). */
 export function liveSeats(ledger: SeatLedgerRecord | null, nowMs: number): Seat[] {
   return ledger ? ledger.seats.map(seatOf).filter((x) => x.h === null || x.h > nowMs) : [];

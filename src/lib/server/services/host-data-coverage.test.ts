@@ -25,6 +25,8 @@ import { settleCounts } from "./insights-count.ts";
 import { getRoutingResponseOfBooking } from "../store/routing-forms.ts";
 import { getBooking } from "../store/bookings.ts";
 import { keys } from "../store/keys.ts";
+import { guestTag } from "../domain/seats.ts";
+import type { SeatLedgerRecord } from "../domain/model/records.ts";
 
 const GUEST = "bo@example.test";
 
@@ -234,6 +236,44 @@ Deno.test("deleteAccount, then the purge: no record names a guest of the closed 
     assert.equal(await purgeClosedAccounts(app, app.now()), 1);
     await deliverOutbox(app, app.now());
     assert.deepEqual(await mentions(app, GUEST), []);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("eraseGuest: a seated guest's tag in their meeting's seat list (a hash of the address) goes too; the seat still counts and another guest still cannot take two", async () => {
+  const { app, host } = await setup();
+  try {
+    const et = await createEventType(app, host, {
+      slug: "class",
+      requiresConfirmation: false,
+      minNoticeMin: 0,
+      seats: { perTime: 3, showAttendees: false, hideCount: false },
+    });
+    const seat = (email: string) =>
+      bookSlot(app, {
+        username: "ann",
+        slug: "class",
+        start: "2026-11-23T09:00:00Z",
+        name: "Guest",
+        email,
+        note: "",
+        timeZone: "UTC",
+      });
+    assert.ok((await seat(GUEST)).ok);
+    assert.ok((await seat("cy@example.test")).ok);
+    const ledgerKey = keys.seatLedger(et.id, Date.parse("2026-11-23T09:00:00Z"));
+    assert.ok(JSON.stringify((await app.kv.get(ledgerKey)).value).includes(guestTag(GUEST)));
+
+    assert.ok((await eraseGuest(app, host, GUEST)).ok);
+    await deliverOutbox(app, app.now());
+    assert.deepEqual(await mentions(app, guestTag(GUEST)), [], "no record keeps the guest's tag");
+    const ledger = (await app.kv.get<SeatLedgerRecord>(ledgerKey)).value!;
+    assert.equal(ledger.seats.length, 2, "the erased guest's seat still counts");
+    // The remaining guest is still known by their tag: a second seat is refused.
+    const twice = await seat("cy@example.test");
+    assert.equal(twice.ok, false, JSON.stringify(twice));
+    assert.ok((await seat("dee@example.test")).ok, "the third seat is free");
   } finally {
     app.close();
   }

@@ -5,6 +5,8 @@
 import { keys, type UserId } from "./keys.ts";
 import type { BookingRecord, UsernameReleasedRecord, UserRecord } from "../domain/model/records.ts";
 import type { RoutedFrom } from "../domain/model/routing-records.ts";
+import type { SeatLedgerRecord } from "../domain/model/engine-records.ts";
+import { ERASED_GUEST_TAG } from "../domain/seats.ts";
 import { USERNAME_HOLD_MS } from "../domain/username.ts";
 import { enqueue, newOutboxRecord } from "./outbox.ts";
 import { settingsChanged } from "./settings-cache.ts";
@@ -62,7 +64,11 @@ export type EraseResult = {
    * The bookings that named the guest, with the form response each followed if any (what else
    * was theirs hangs on these: routing responses).
    */
-  booked: { id: string; routing?: RoutedFrom }[];
+  booked: {
+    id: string;
+    routing?: RoutedFrom;
+    seated?: { eventTypeId: BookingRecord["eventTypeId"]; startMs: number };
+  }[];
 };
 
 /**
@@ -82,21 +88,36 @@ export async function eraseGuestFromBookings(
   const result: EraseResult = { bookings: 0, retried: 0, booked };
   for await (const page of hostBookingPages(kv, hostId)) {
     for (const b of page) {
-      if (b.guestEmail.toLowerCase() === target) booked.push({ id: b.id, routing: b.routing });
+      if (b.guestEmail.toLowerCase() !== target) continue;
+      const seated = b.seat ? { eventTypeId: b.eventTypeId, startMs: b.startMs } : undefined;
+      booked.push({ id: b.id, routing: b.routing, seated });
     }
   }
-  for (const { id } of booked) {
+  for (const { id, seated } of booked) {
     for (let attempt = 0; attempt < 8; attempt++) {
-      const [entry, written] = await kv.getMany<[BookingRecord, unknown]>([
-        keys.booking(id),
-        keys.bookingWriteback(id),
-      ]);
+      const read: Deno.KvKey[] = [keys.booking(id), keys.bookingWriteback(id)];
+      // A seat's guest is tagged in its meeting's ledger (a hash of the address, domain/seats.ts).
+      if (seated) read.push(keys.seatLedger(seated.eventTypeId, seated.startMs));
+      const [entry, written, ledger] = (await kv.getMany(read)) as [
+        Deno.KvEntryMaybe<BookingRecord>,
+        Deno.KvEntryMaybe<unknown>,
+        Deno.KvEntryMaybe<SeatLedgerRecord> | undefined,
+      ];
       const b = entry.value;
       if (!b || b.hostId !== hostId || b.guestEmail.toLowerCase() !== target) break;
       const op = kv.atomic().check(entry).check(written).set(
         keys.booking(id),
         erasedBooking(b, nowMs),
       );
+      if (ledger?.value?.seats.some(([seat]) => seat === id)) {
+        op.check(ledger).set(
+          ledger.key,
+          {
+            ...ledger.value,
+            seats: ledger.value.seats.map((t) => t[0] === id ? [t[0], ERASED_GUEST_TAG, t[2]] : t),
+          } satisfies SeatLedgerRecord,
+        );
+      }
       if (written.value) {
         enqueue(op, newOutboxRecord({ kind: "writeback", op: "put", bookingId: id }, nowMs));
       }
