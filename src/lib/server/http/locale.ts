@@ -15,6 +15,7 @@ import { negotiateLocale, PSEUDO_LOCALE } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
 import { eventTypeLanguage, hostLocale } from "../services/booking-reads.ts";
 import { bookingForToken } from "../services/booking-links.ts";
+import { requestPageRevision } from "../services/page-revision.ts";
 import type { TokenPurpose } from "../domain/model/records.ts";
 import { escapeHtml } from "../util/html.ts";
 
@@ -32,12 +33,20 @@ const HOST_TOKEN_PAGES: Record<string, TokenPurpose> = {
   "/booking/[token]/reject": "reject",
 };
 
-/** The event type's fixed page language, if the host set one. */
+/**
+ * The event type's fixed page language, if the host set one. A page view reads the page's
+ * revision first (the one read the page cache then keys the page by): a change another process
+ * committed drops the settings copy before the language is taken from it, so a kept page is
+ * never filed under a newer revision in the language the host had before (ADR 039).
+ */
 export async function fixedLanguage(
-  event: { locals: Pick<App.Locals, "app"> },
+  event: { locals: Pick<App.Locals, "app">; request: Request },
   username: string,
   slug: string,
 ): Promise<string | null> {
+  if (event.request.method === "GET") {
+    await requestPageRevision(event.locals.app, event.request, { username });
+  }
   return await eventTypeLanguage(event.locals.app, username, slug);
 }
 

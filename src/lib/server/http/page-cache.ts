@@ -24,7 +24,7 @@ import { MAX_BYTES, MAX_ENTRIES, newNonce, NONCE, ROUTES, SESSION_COOKIE } from 
 import { answerBookPost, isPlainBookPost } from "./refusal-pages.ts";
 import { noteBookingRoute } from "./book-early.ts";
 import { guestClock } from "./booking-page.ts";
-import { pageRevision } from "../services/page-revision.ts";
+import { pageRevision, requestPageRevision } from "../services/page-revision.ts";
 import type { SlotPage } from "../services/slot-page.ts";
 import { fillToken } from "../services/anti-spam.ts";
 import type { App } from "../app.ts";
@@ -98,8 +98,10 @@ export const pageCache: Handle = async ({ event, resolve }) => {
   const app = event.locals.app;
   // The revision is read before anything the page shows (ADR 039): a change landing after it
   // leaves this answer cached under an older revision, which the next request no longer reads.
-  const revision = await pageRevision(
+  // The locale hook may have read it for this request already (http/locale.ts): the same read.
+  const revision = await requestPageRevision(
     app,
+    event.request,
     event.params as { username: string } | { team: string },
   );
   // Unknown names are answered by the load as usual (404), and not kept.

@@ -84,3 +84,21 @@ export async function pageRevision(app: App, params: Params): Promise<string | n
   }
   return null;
 }
+
+/**
+ * `pageRevision` read once per request and shared by whatever in that request needs it before
+ * the page: the locale hook reads it before it takes the event type's fixed language from the
+ * settings copy (http/locale.ts), and the page cache keys the page by the same read. A read made
+ * for this request started after it arrived, so it stays exact (ADR 039).
+ */
+const byRequest = new WeakMap<Request, Promise<string | null>>();
+
+export function requestPageRevision(
+  app: App,
+  request: Request,
+  params: Params,
+): Promise<string | null> {
+  let read = byRequest.get(request);
+  if (!read) byRequest.set(request, read = pageRevision(app, params));
+  return read;
+}
