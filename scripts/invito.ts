@@ -70,10 +70,11 @@ const refused = (reason: string, text: string, extra: Record<string, unknown> = 
   json: { ok: false, reason, ...extra },
   text,
 });
-const usage = (text: string): Outcome => ({
+/** A usage error: the mistake first, then the usage of the command it concerns (or all). */
+const usage = (text: string, command?: string): Outcome => ({
   code: 2,
   json: { ok: false, reason: "usage", message: text },
-  text: `${text}\n\n${HELP}`,
+  text: `${text}\n\n${helpFor(command)}`,
 });
 
 function option(args: string[], name: string): string | undefined {
@@ -144,22 +145,23 @@ function checkUsage(args: string[]): Outcome | null {
   if (subs.length && !sub) {
     return usage(
       `${command}: name a subcommand: ${subs.slice(0, -1).join(", ")} or ${subs.at(-1)}`,
+      command,
     );
   }
   if (subs.length && !subs.includes(sub)) {
-    return usage(`${command}: unknown subcommand ${sub}${meant(sub, subs)}`);
+    return usage(`${command}: unknown subcommand ${sub}${meant(sub, subs)}`, command);
   }
   const spec = COMMANDS[name];
   const allowed = [...GLOBAL_FLAGS, ...(spec.flags ?? []), ...(spec.valued ?? [])];
   for (const a of args) {
     if (a.startsWith("-") && !allowed.includes(a)) {
-      return usage(`unknown option for ${name}: ${a}${meant(a, allowed)}`);
+      return usage(`unknown option for ${name}: ${a}${meant(a, allowed)}`, name);
     }
   }
   for (const v of spec.valued ?? []) {
     const i = args.indexOf(v);
     if (i >= 0 && (args[i + 1] === undefined || args[i + 1].startsWith("-"))) {
-      return usage(`${v} needs a value`);
+      return usage(`${v} needs a value`, name);
     }
   }
   const given = subs.length ? rest : [sub, ...rest].filter((a) => a !== undefined);
@@ -167,11 +169,12 @@ function checkUsage(args: string[]): Outcome | null {
   if (given.length > most) {
     return usage(
       `${name} takes ${spec.takes ?? "no argument"}; also given: ${given.slice(most).join(" ")}`,
+      name,
     );
   }
   const state = option(args, "--state");
   if (name === "users list" && state && !["active", "suspended", "closed"].includes(state)) {
-    return usage(`--state must be active, suspended or closed`);
+    return usage(`--state must be active, suspended or closed`, name);
   }
   const from = option(args, "--from");
   if (
@@ -179,10 +182,13 @@ function checkUsage(args: string[]): Outcome | null {
     !(/^\d{4}-\d{2}-\d{2}$/.test(from) &&
       new Date(Date.parse(`${from}T00:00:00Z`) || 0).toISOString().startsWith(from))
   ) {
-    return usage("--from must be a date like 2026-12-01");
+    return usage("--from must be a date like 2026-12-01", name);
   }
   if (name === "mail-test" && sub !== undefined && !/^[^\s@]{1,64}@[^\s@]{1,255}$/.test(sub)) {
-    return usage(`not an email address: ${sub}; mail-test needs one such as ops@example.com`);
+    return usage(
+      `not an email address: ${sub}; mail-test needs one such as ops@example.com`,
+      name,
+    );
   }
   return null;
 }
@@ -389,7 +395,7 @@ async function dispatch(
   }
   if (command === "mail-test") {
     const to = sub;
-    if (!to) return usage("mail-test needs an address");
+    if (!to) return usage("mail-test needs an address", "mail-test");
     const r = await sendTestMail(app, null, to);
     if (!r.ok) return refused("mail_failed", `mail server: ${r.kind}: ${r.detail}`, r);
     return done({ ok: true, response: r.response }, `sent; the server answered: ${r.response}`);
@@ -422,7 +428,7 @@ async function dispatch(
     );
   }
   // restore
-  if (!sub) return usage("restore needs the backup FILE");
+  if (!sub) return usage("restore needs the backup FILE", "restore");
   const r = await restoreFromFile(app, sub, { force: args.includes("--force") });
   if (!r.ok) return refused("refused", `restore refused: ${r.detail}`, { detail: r.detail });
   return done(
