@@ -117,7 +117,9 @@ const cases: Case[] = [
     name: "an unknown option (a typo)",
     args: ["users", "list", "--stat", "active"],
     code: 2,
-    message: /^unknown option for users list: --stat \(did you mean --state\?\)/,
+    // The mistake, then that command's own usage (not every command's).
+    message:
+      /^unknown option for users list: --stat \(did you mean --state\?\)\n\nusage: .*\n\n  users list \[--state[^\n]*\n?$/,
   },
   {
     name: "an option of another command",
