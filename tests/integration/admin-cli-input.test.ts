@@ -119,7 +119,7 @@ const cases: Case[] = [
     code: 2,
     // The mistake, then that command's own usage (not every command's).
     message:
-      /^unknown option for users list: --stat \(did you mean --state\?\)\n\nusage: .*\n\n  users list \[--state[^\n]*\n?$/,
+      /^unknown option for users list: --stat \(did you mean --state\?\)\n\nusage: .*\n\n {2}users list \[--state[^\n]*\n?$/,
   },
   {
     name: "an option of another command",
