@@ -7,6 +7,7 @@ import { bookSlot } from "../services/book-slot.ts";
 import { bookingLinks } from "../services/booking-links.ts";
 import { getBooking } from "../store/bookings.ts";
 import type { UserRecord } from "../domain/model/records.ts";
+import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
 import type { App } from "../app.ts";
 
 function event(
@@ -49,6 +50,36 @@ Deno.test("locale: an event type's fixed language beats the browser and ?lang=; 
     assert.equal(await page("open", "?lang=es"), "es");
     // The pseudo-locale is for tests and wins everywhere.
     assert.equal(await page("fixed", "?lang=en-XA"), "en-XA");
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("locale: a team event type's fixed language beats the browser and ?lang= on the team's page and widget", async () => {
+  const app = await memoryApp();
+  try {
+    const { team } = await seedTeam(app, { slug: "crew", members: [{ username: "ana" }] });
+    await seedTeamEventType(app, team, { slug: "fixed", teamMode: "round_robin", language: "de" });
+    await seedTeamEventType(app, team, { slug: "open", teamMode: "round_robin" });
+    const page = (route: string, prefix: string, slug: string, q = "") =>
+      resolveLocale(
+        event(app, route, `${prefix}/crew/${slug}${q}`, { team: "crew", slug }, {
+          acceptLanguage: "en-US,en",
+        }),
+      );
+    for (
+      const [route, prefix] of [["/team/[team]/[slug]", "/team"], [
+        "/widget/team/[team]/[slug]",
+        "/widget/team",
+      ]]
+    ) {
+      assert.equal(await page(route, prefix, "fixed"), "de", route);
+      assert.equal(await page(route, prefix, "fixed", "?lang=es"), "de", route);
+      assert.equal(await page(route, prefix, "open"), "en-US", route);
+      assert.equal(await page(route, prefix, "open", "?lang=fr"), "fr", route);
+    }
+    // An unknown team or event type reads the browser's language (and gets the usual 404).
+    assert.equal(await page("/team/[team]/[slug]", "/team", "nope"), "en-US");
   } finally {
     app.close();
   }

@@ -2,8 +2,8 @@
  * The language of each response, decided once per request before any load runs (so layouts,
  * pages, form errors and error pages agree):
  *
- * - booking pages and the widget: the event type's fixed language, else `?lang=`, else the
- *   browser's languages;
+ * - booking pages and the widget (a host's or a team's): the event type's fixed language, else
+ *   `?lang=`, else the browser's languages;
  * - a guest's booking link pages: `?lang=`, else the language they booked in;
  * - the host's confirm/reject link pages: the host's profile language;
  * - everything else: `?lang=`, else the signed-in host's profile language, else the browser's.
@@ -19,7 +19,12 @@ import { requestPageRevision } from "../services/page-revision.ts";
 import type { TokenPurpose } from "../domain/model/records.ts";
 import { escapeHtml } from "../util/html.ts";
 
-const BOOKING_PAGES = new Set(["/calendar/[username]/[slug]", "/widget/[username]/[slug]"]);
+const BOOKING_PAGES = new Set([
+  "/calendar/[username]/[slug]",
+  "/widget/[username]/[slug]",
+  "/team/[team]/[slug]",
+  "/widget/team/[team]/[slug]",
+]);
 const GUEST_TOKEN_PAGES = new Set([
   "/booking/[token]",
   "/booking/[token]/cancel",
@@ -41,13 +46,13 @@ const HOST_TOKEN_PAGES: Record<string, TokenPurpose> = {
  */
 export async function fixedLanguage(
   event: { locals: Pick<App.Locals, "app">; request: Request },
-  username: string,
+  owner: { username: string } | { team: string },
   slug: string,
 ): Promise<string | null> {
   if (event.request.method === "GET") {
-    await requestPageRevision(event.locals.app, event.request, { username });
+    await requestPageRevision(event.locals.app, event.request, owner);
   }
-  return await eventTypeLanguage(event.locals.app, username, slug);
+  return await eventTypeLanguage(event.locals.app, owner, slug);
 }
 
 /** What the language of an answer is decided from (a SvelteKit event, or server.ts's request). */
@@ -67,7 +72,9 @@ export async function resolveLocale(event: LocaleAsk): Promise<string> {
   if (ENGLISH_ONLY.has(route)) return "en";
 
   if (BOOKING_PAGES.has(route)) {
-    const fixed = await fixedLanguage(event, params.username, params.slug);
+    // A host's page is by `username`, a team's by `team` (the page cache reads the same way).
+    const owner = "team" in params ? { team: params.team } : { username: params.username };
+    const fixed = await fixedLanguage(event, owner, params.slug);
     return negotiateLocale({ chosen: [fixed, asked], acceptLanguage });
   }
   if (GUEST_TOKEN_PAGES.has(route) || HOST_TOKEN_PAGES[route]) {

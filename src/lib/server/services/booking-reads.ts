@@ -11,6 +11,7 @@ import { getBooking } from "../store/bookings.ts";
 import { listHostBookingsAfter, listHostBookingsAt } from "../store/booking-list.ts";
 import { getEventType, getEventTypeBySlugCached } from "../store/event-types.ts";
 import { getUser, getUserByUsernameCached } from "../store/users.ts";
+import { getTeamBySlugCached } from "../store/teams.ts";
 
 export function bookingById(app: App, id: string): Promise<BookingRecord | null> {
   return getBooking(app.kv, id);
@@ -57,12 +58,14 @@ export async function hostLocale(app: App, hostId: string): Promise<string | nul
 /** The language an event type fixes for its page, or null (the reader's own applies). */
 export async function eventTypeLanguage(
   app: App,
-  username: string,
+  owner: { username: string } | { team: string },
   slug: string,
 ): Promise<string | null> {
-  const host = await getUserByUsernameCached(app.kv, username.toLowerCase());
-  if (!host) return null;
-  const et = await getEventTypeBySlugCached(app.kv, host.id, slug.toLowerCase());
+  const found = "team" in owner
+    ? await getTeamBySlugCached(app.kv, owner.team.toLowerCase())
+    : await getUserByUsernameCached(app.kv, owner.username.toLowerCase());
+  if (!found) return null;
+  const et = await getEventTypeBySlugCached(app.kv, found.id, slug.toLowerCase());
   return et?.language ?? null;
 }
 
