@@ -335,10 +335,15 @@ export const handleError: HandleServerError = ({ error, event, status }) => {
   const t = event.locals.t ?? translator(null);
   if (status === 404) return { message: t.t("errors.not_found_heading") };
   // Other 4xx (a malformed form post, a wrong content type) are the client's; no stack trace.
+  // Only SvelteKit's own refusals come here (ours are `error()`s, which skip this hook), and
+  // their messages are English: the reader gets them in the page's language instead.
   if (status < 500) {
-    return {
-      message: error instanceof Error ? error.message : t.t("errors.request_not_handled"),
-    };
+    const key = status === 415
+      ? "http.form_wrong_type" // a form action posted with another body (JSON, say)
+      : status === 405
+      ? "http.no_such_action" // a post to a page without form actions
+      : "errors.request_not_handled";
+    return { message: t.t(key) };
   }
   // The request's id (issue 15): the same one is in the x-request-id header and the log line.
   const errorId = currentRequestId() ?? crypto.randomUUID();
