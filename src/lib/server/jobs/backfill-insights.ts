@@ -17,7 +17,9 @@ import {
   listBookingsAfter,
   type OwnedDelta,
 } from "../store/insights.ts";
-import { historyDeltas } from "../domain/insights-history.ts";
+import { historyDeltas, ownersOf } from "../domain/insights-history.ts";
+import { getUser } from "../store/users.ts";
+import type { UserId } from "../store/keys.ts";
 import { withChain } from "../services/insights-count.ts";
 
 /** Live counting may lag a booking by seconds; older than this before counting began: ours. */
@@ -32,6 +34,10 @@ export async function backfillInsights(
   const started = Date.now();
   const since = await ensureCountingSince(app.kv, nowMs);
   let counted = 0;
+  const zones = new Map<string, string | null>();
+  const zoneOf = async (id: string) => {
+    if (!zones.has(id)) zones.set(id, (await getUser(app.kv, id as UserId))?.timeZone ?? null);
+  };
   while (Date.now() - started < budgetMs) {
     const progress = await getBackfill(app.kv);
     const state = progress.value ?? { v: 1, after: null, done: false, counted: 0 };
@@ -42,7 +48,13 @@ export async function backfillInsights(
     let last: string | null = state.after;
     let n = 0;
     for (const b of page) {
-      const more = historyDeltas(await withChain(app.kv, b), since - MARGIN_MS);
+      // A team booking's members count on their own days, as live counting does.
+      if (b.teamId) { for (const id of ownersOf(b)) await zoneOf(id); }
+      const more = historyDeltas(
+        await withChain(app.kv, b),
+        since - MARGIN_MS,
+        (id) => zones.get(id) ?? undefined,
+      );
       if (n > 0 && deltas.length + more.length > BACKFILL_SUMS) break;
       deltas.push(...more);
       last = b.id;

@@ -46,7 +46,7 @@ import {
   zonedDay,
 } from "../domain/insights.ts";
 import { listCalendarAccounts } from "./calendar-views.ts";
-import { historyDeltas } from "../domain/insights-history.ts";
+import { historyDeltas, ownersOf } from "../domain/insights-history.ts";
 import { originDelta } from "../domain/insights-origin.ts";
 import type { Committed, Plan } from "../domain/booking-engine/index.ts";
 
@@ -105,13 +105,25 @@ export function countRescheduled(app: App, successor: BookingRecord): Promise<vo
     const old = successor.rescheduledFromId
       ? await getBooking(app.kv, successor.rescheduledFromId)
       : null;
-    const zone = await hostZone(app, successor.hostId, successor.hostTimeZone);
-    const day = zonedDay(successor.createdAtMs, zone);
-    const deltas: CountDelta[] = bookingDeltas(null, await withChain(app.kv, successor), day);
-    // A move is a booking made too, told apart by who moved it (or why: the host asked).
-    deltas.push(originDelta(successor, day));
-    if (old) deltas.push(...bookingDeltas(previousFacts(old), old, day));
-    await write(app, deltas.map((d) => ({ ...d, ownerId: successor.hostId })));
+    const made = await withChain(app.kv, successor);
+    const deltas: OwnedDelta[] = [];
+    // Each side counts for its own people, on each one's day: a round-robin move may hand the
+    // meeting to another member, and a collective one is every attendee's (as `writeBooking`).
+    for (const ownerId of ownersOf(successor)) {
+      const day = zonedDay(successor.createdAtMs, await hostZone(app, ownerId, made.hostTimeZone));
+      const mine: CountDelta[] = bookingDeltas(null, made, day);
+      // A move is a booking made too, told apart by who moved it (or why: the host asked).
+      mine.push(originDelta(successor, day));
+      deltas.push(...mine.map((d) => ({ ...d, ownerId })));
+    }
+    if (old) {
+      for (const ownerId of ownersOf(old)) {
+        const day = zonedDay(successor.createdAtMs, await hostZone(app, ownerId, old.hostTimeZone));
+        const ended = bookingDeltas(previousFacts(old), old, day);
+        deltas.push(...ended.map((d) => ({ ...d, ownerId })));
+      }
+    }
+    await write(app, deltas);
   });
 }
 
@@ -343,9 +355,7 @@ async function writeBooking(
   before: ReturnType<typeof previousFacts>,
   atMs: number,
 ): Promise<void> {
-  // A team booking counts for every member it belongs to (the round-robin assignee, each
-  // attendee of a collective one), on each one's own day.
-  const owners = b.teamId ? (b.personIds ?? [b.hostId]) : [b.hostId];
+  const owners = ownersOf(b);
   const after = await withChain(app.kv, b);
   for (const ownerId of owners) {
     const zone = await hostZone(app, ownerId, b.hostTimeZone);
