@@ -41,6 +41,7 @@ import {
   rawEncoded,
   runAll,
 } from "./fuzz-junk.ts";
+import { SOURCE_FIELDS } from "../../src/lib/shared/booking-extras.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const CASES = Number(Deno.env.get("FUZZ_CASES") ?? 120);
@@ -682,15 +683,7 @@ Deno.test({
             "q_",
             "q_x",
           ];
-          const SOURCE = [
-            "utm_source",
-            "utm_medium",
-            "utm_campaign",
-            "utm_term",
-            "utm_content",
-            "ref",
-          ];
-          const bookingQ = q([...LOOKS, ...PREFILL, ...SOURCE, "routing", "moved"]);
+          const bookingQ = q([...LOOKS, ...PREFILL, ...SOURCE_FIELDS, "routing", "moved"]);
           const formQ = q([
             "q_name",
             "q_email",

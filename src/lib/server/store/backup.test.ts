@@ -24,6 +24,26 @@ async function withDir(fn: (dir: string) => Promise<void>) {
   }
 }
 
+/** `kv` whose third commit fails as a crash or a lost connection would (the second batch's). */
+function losingThirdCommit(kv: Deno.Kv): Deno.Kv {
+  let commits = 0;
+  return new Proxy(kv, {
+    get(t, p) {
+      if (p === "atomic") {
+        return () => {
+          const op = t.atomic();
+          const commit = op.commit.bind(op);
+          op.commit =
+            () => (++commits === 3 ? Promise.reject(new Error("connection lost")) : commit());
+          return op;
+        };
+      }
+      const v = Reflect.get(t, p, t);
+      return typeof v === "function" ? v.bind(t) : v;
+    },
+  });
+}
+
 async function sampleStore(): Promise<Deno.Kv> {
   const kv = await Deno.openKv(":memory:");
   await kv.set(["user", "u1"], {
@@ -166,22 +186,7 @@ Deno.test("an interrupted restore leaves a marker (store incomplete) and the sam
     const dst = await Deno.openKv(":memory:");
     try {
       // The second batch's commit fails, as a crash or a lost connection would.
-      let commits = 0;
-      const flaky = new Proxy(dst, {
-        get(t, p) {
-          if (p === "atomic") {
-            return () => {
-              const op = t.atomic();
-              const commit = op.commit.bind(op);
-              op.commit =
-                () => (++commits === 3 ? Promise.reject(new Error("connection lost")) : commit());
-              return op;
-            };
-          }
-          const v = Reflect.get(t, p, t);
-          return typeof v === "function" ? v.bind(t) : v;
-        },
-      });
+      const flaky = losingThirdCommit(dst);
       await assert.rejects(() => restoreStore(flaky, file, { nowMs: NOW }), /connection lost/);
       const marker = await pendingRestore(dst);
       assert.ok(marker && marker.written > 0 && marker.written < marker.entries);
@@ -388,22 +393,7 @@ Deno.test("a restore resumed after a record's end judges it as the first try did
     await backupStore(src, ":memory:", file);
     const dst = await Deno.openKv(":memory:");
     try {
-      let commits = 0;
-      const flaky = new Proxy(dst, {
-        get(t, p) {
-          if (p === "atomic") {
-            return () => {
-              const op = t.atomic();
-              const commit = op.commit.bind(op);
-              op.commit =
-                () => (++commits === 3 ? Promise.reject(new Error("connection lost")) : commit());
-              return op;
-            };
-          }
-          const v = Reflect.get(t, p, t);
-          return typeof v === "function" ? v.bind(t) : v;
-        },
-      });
+      const flaky = losingThirdCommit(dst);
       await assert.rejects(() => restoreStore(flaky, file, { nowMs: NOW }), /connection lost/);
       assert.ok((await dst.get(["audit", NOW - 3_600_000, "a-soon"])).value);
       const r = await restoreStore(dst, file, { nowMs: NOW + 3_600_000 });
