@@ -278,3 +278,66 @@ Deno.test("eraseGuest: a seated guest's tag in their meeting's seat list (a hash
     app.close();
   }
 });
+
+Deno.test("eraseGuest while a guest takes a seat of the same time between the erasure's read and its write: the new seat stays in the seat list (the erasure's write checks the list it read)", async () => {
+  // The erasure reads the seat list; before it writes, another guest takes a seat. A write made
+  // from the list as read would drop that seat, and the time could then be sold past its size.
+  const raw = await Deno.openKv(":memory:");
+  let between: (() => Promise<void>) | null = null;
+  const kv = new Proxy(raw, {
+    get(t, p) {
+      if (p === "getMany") {
+        return async (keys: Deno.KvKey[]) => {
+          const read = await t.getMany(keys);
+          const run = between;
+          if (run && keys.some((k) => k[0] === "seat_ledger")) {
+            between = null;
+            await run();
+          }
+          return read;
+        };
+      }
+      const v = Reflect.get(t, p, t);
+      return typeof v === "function" ? v.bind(t) : v;
+    },
+  });
+  const app = await memoryApp({
+    kv,
+    nowIso: "2026-11-20T08:00:00Z",
+    env: { INVITO_RATE_LIMIT: "off", INVITO_MAX_PENDING_PER_GUEST: "9999" },
+  });
+  try {
+    const host = await createHost(app, { username: "ann", timeZone: "UTC", weekly: WORKDAYS });
+    const et = await createEventType(app, host, {
+      slug: "class",
+      requiresConfirmation: false,
+      minNoticeMin: 0,
+      seats: { perTime: 3, showAttendees: false, hideCount: false },
+    });
+    const start = "2026-11-23T09:00:00Z";
+    const seat = (email: string) =>
+      bookSlot(app, {
+        username: "ann",
+        slug: "class",
+        start,
+        name: "Guest",
+        email,
+        note: "",
+        timeZone: "UTC",
+      });
+    assert.ok((await seat(GUEST)).ok);
+    let late: Awaited<ReturnType<typeof seat>> | null = null;
+    between = async () => {
+      late = await seat("late@example.test");
+    };
+    assert.ok((await eraseGuest(app, host, GUEST)).ok);
+    assert.ok(late && (late as { ok: boolean }).ok, "the late guest got a seat");
+    const ledger = (await raw.get<SeatLedgerRecord>(keys.seatLedger(et.id, Date.parse(start))))
+      .value!;
+    assert.equal(ledger.seats.length, 2, JSON.stringify(ledger.seats));
+    assert.deepEqual(await mentions(app, guestTag(GUEST)), []);
+  } finally {
+    app.close();
+    raw.close();
+  }
+});
