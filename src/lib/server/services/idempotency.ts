@@ -21,12 +21,9 @@ import {
 } from "../store/idempotency.ts";
 import { keys } from "../store/keys.ts";
 import { sha256Hex } from "../integrations/crypto.ts";
-import { REMOTE_KV_LIMITS, valueBytes } from "../domain/kv-budget.ts";
 
 /** How long a run holds its key before another request may take over (it died). */
 const RUN_CLAIM_MS = 60_000;
-/** Answers larger than this are not kept verbatim (KV values stay under 64 KiB); rebuilt instead. */
-const MAX_KEPT_BYTES = REMOTE_KV_LIMITS.valueBytes - 4 * 1024;
 export const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/;
 
 /** What documentation shows where a key goes; never a key itself. */
@@ -258,7 +255,5 @@ async function keep(
     status: answer.status,
     body: answer.body,
   };
-  // A value must fit remote KV's (domain/kv-budget.ts); a larger answer is rebuilt instead.
-  if (valueBytes(rec) > MAX_KEPT_BYTES) delete rec.body;
   await finishRun(app.kv, scope, key, rec);
 }

@@ -2,10 +2,40 @@
  * Idempotency-Key records. `idempotency` holds the request's fingerprint and, once answered, the
  * answer; `idempotency_commit` is written by the change itself (as an extra write of the booking
  * commit, checked absent), so a change happens at most once per key whatever crashes or races.
+ *
+ * An answer is stored as deflated JSON (`bodyZ`). As JSON an API booking's answer made a stored
+ * row of ~1,290 B, past the ~1,000 B a row of Deno KV's SQLite table keeps in its B-tree page,
+ * so each one also wrote (and a replay read) an overflow page of 4 KiB of its own; deflated (its
+ * four links repeat one token) it is ~600 B (issue 26). Rows written with `body` before stay
+ * readable until they expire.
  */
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { keys } from "./keys.ts";
 import { keyBytes, REMOTE_KV_LIMITS, valueBytes } from "../domain/kv-budget.ts";
 import type { IdempotencyCommitRecord, IdempotencyRecord } from "../domain/model/records.ts";
+
+/** An answer as stored: the body deflated, or (rows from before) as it was. */
+type StoredRecord = Omit<IdempotencyRecord, "body"> & { body?: unknown; bodyZ?: Uint8Array };
+
+/** Room left in a value for the rest of the record; a larger answer is not kept (rebuilt instead). */
+const MAX_STORED_BYTES = REMOTE_KV_LIMITS.valueBytes - 1024;
+
+/** The record as stored (the bench's raw commits write the same value). */
+export function storedIdempotency(rec: IdempotencyRecord): StoredRecord {
+  if (rec.body === undefined) return rec;
+  const { body, ...rest } = rec;
+  const stored: StoredRecord = {
+    ...rest,
+    bodyZ: new Uint8Array(deflateRawSync(JSON.stringify(body))),
+  };
+  return valueBytes(stored) > MAX_STORED_BYTES ? rest : stored;
+}
+
+function decode(rec: StoredRecord | null): IdempotencyRecord | null {
+  if (!rec?.bodyZ) return rec as IdempotencyRecord | null;
+  const { bodyZ, ...rest } = rec;
+  return { ...rest, body: JSON.parse(new TextDecoder().decode(inflateRawSync(bodyZ))) };
+}
 
 /** Kept a day and an hour; readers treat anything younger than a day as binding. */
 export const IDEMPOTENCY_TTL_MS = 25 * 3_600_000;
@@ -17,11 +47,11 @@ export async function readIdempotency(
 ): Promise<
   [Deno.KvEntryMaybe<IdempotencyRecord>, Deno.KvEntryMaybe<IdempotencyCommitRecord>]
 > {
-  const [run, commit] = await kv.getMany<[IdempotencyRecord, IdempotencyCommitRecord]>([
+  const [run, commit] = await kv.getMany<[StoredRecord, IdempotencyCommitRecord]>([
     keys.idempotency(scope, key),
     keys.idempotencyCommit(scope, key),
   ]);
-  return [run, commit];
+  return [{ ...run, value: decode(run.value) } as Deno.KvEntryMaybe<IdempotencyRecord>, commit];
 }
 
 /** Claims the key for a run; false when another request changed it since `seen` was read. */
@@ -38,7 +68,9 @@ export async function startRun(
 /**
  * Stores a finished run's answer; settles once it is written. Answers finished while a write is
  * on its way go together in the next one: an API booking's answer was a commit of its own, one
- * of its two (issue 26). Each write stays well inside remote KV's limits (domain/kv-budget.ts).
+ * of its two (issue 26). Each write stays well inside remote KV's limits (domain/kv-budget.ts);
+ * an answer too large for one value even deflated is stored without it (its run's commit record
+ * rebuilds it).
  */
 export function finishRun(
   kv: Deno.Kv,
@@ -47,17 +79,24 @@ export function finishRun(
   rec: IdempotencyRecord,
 ): Promise<void> {
   const k = keys.idempotency(scope, key);
+  const stored = storedIdempotency(rec);
   return new Promise((resolve, reject) => {
     let q = queues.get(kv);
     if (!q) queues.set(kv, q = { waiting: [], draining: false });
-    q.waiting.push({ key: k, rec, bytes: keyBytes(k) + valueBytes(rec), resolve, reject });
+    q.waiting.push({
+      key: k,
+      rec: stored,
+      bytes: keyBytes(k) + valueBytes(stored),
+      resolve,
+      reject,
+    });
     if (!q.draining) void drain(kv, q);
   });
 }
 
 type Finished = {
   key: Deno.KvKey;
-  rec: IdempotencyRecord;
+  rec: StoredRecord;
   bytes: number;
   resolve: () => void;
   reject: (err: unknown) => void;
