@@ -4,7 +4,7 @@ import { keys } from "./keys.ts";
 import type { IdempotencyRecord } from "../domain/model/records.ts";
 import { keyBytes, REMOTE_KV_LIMITS, valueBytes } from "../domain/kv-budget.ts";
 import { serialize } from "node:v8";
-import { randomToken } from "../integrations/crypto.ts";
+import { randomToken } from "../util/digest.ts";
 
 const done = (i: number, body: unknown): IdempotencyRecord => ({
   v: 1,
