@@ -12,6 +12,7 @@ import { capPeriods, eventTypeRules } from "../domain/event-rules.ts";
 import { overlaps } from "../domain/interval.ts";
 import { isoDateIn } from "../../shared/format.ts";
 import { listSeatLedgers } from "../store/seats.ts";
+import { recordMark } from "../store/settings-cache.ts";
 import { liveSeats, seatsOf } from "../domain/seats.ts";
 
 /**
@@ -233,10 +234,10 @@ export async function computeMonth(
   );
   const key = JSON.stringify([
     schedule.mode,
-    schedule.members.map((x, i) => [x.id, x.timeZone, availabilities[i].updatedAtMs]),
+    schedule.members.map((x, i) => [x.id, x.timeZone, recordMark(availabilities[i])]),
     capZone,
     et.id,
-    et.updatedAtMs,
+    recordMark(et),
     tz,
     m.toString(),
     perMember.map((x) => x.mark),

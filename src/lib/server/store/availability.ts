@@ -1,12 +1,11 @@
 import { bumpSettings } from "./revisions.ts";
 import { keys, type UserId } from "./keys.ts";
 import type { AvailabilityRecord } from "../domain/model/records.ts";
-import { cachedRead, settingsChanged } from "./settings-cache.ts";
+import { cachedRead, settingsChanged, withReadMark } from "./settings-cache.ts";
 import { defaultWeeklyRules } from "../domain/availability.ts";
 
 /** A host who never saved availability has Mon–Fri 09:00–17:00 in their zone, as on Calendly. */
 export function defaultAvailability(userId: UserId, _nowMs: number): AvailabilityRecord {
-  // updatedAtMs 0: never saved (caches key on it, so it must not move with the clock).
   return { v: 1, userId, weekly: defaultWeeklyRules(), overrides: [], timeOff: [], updatedAtMs: 0 };
 }
 
@@ -15,7 +14,7 @@ export async function getAvailability(
   userId: UserId,
   nowMs: number,
 ): Promise<AvailabilityRecord> {
-  return (await kv.get<AvailabilityRecord>(keys.availability(userId))).value ??
+  return withReadMark(await kv.get<AvailabilityRecord>(keys.availability(userId))) ??
     defaultAvailability(userId, nowMs);
 }
 

@@ -1,14 +1,14 @@
 import { bumpSettings } from "./revisions.ts";
 import { type EventTypeId, keys, type UserId } from "./keys.ts";
 import type { EventTypeRecord } from "../domain/model/records.ts";
-import { cachedRead, settingsChanged } from "./settings-cache.ts";
+import { cachedRead, settingsChanged, withReadMark } from "./settings-cache.ts";
 
 export async function getEventType(
   kv: Deno.Kv,
   userId: UserId,
   id: EventTypeId,
 ): Promise<EventTypeRecord | null> {
-  return (await kv.get<EventTypeRecord>(keys.eventType(userId, id))).value;
+  return withReadMark(await kv.get<EventTypeRecord>(keys.eventType(userId, id)));
 }
 
 export async function getEventTypeBySlug(

@@ -112,3 +112,29 @@ export function noteSettingsRevisions(
   for (const id of ids) at.set(id, Math.max(at.get(id) ?? -Infinity, readAtMs));
   return changed;
 }
+
+/** The versionstamp each settings record was read at, for `recordMark`. */
+const readAt = new WeakMap<object, string>();
+/** Marks of records not read from the store (a never-saved availability's defaults). */
+const objectMarks = new WeakMap<object, string>();
+let nextObjectMark = 0;
+
+/** Remembers the entry's versionstamp for its value (settings reads call it); returns the value. */
+export function withReadMark<T>(entry: Deno.KvEntryMaybe<T>): T | null {
+  if (entry.value && typeof entry.value === "object") readAt.set(entry.value, entry.versionstamp);
+  return entry.value;
+}
+
+/**
+ * A string that differs whenever a settings record does: the versionstamp it was read at, else
+ * one of its own per object. Caches of what is computed from a record key on it; its
+ * `updatedAtMs` does not do: two saves in one millisecond (a script's two calls, two servers on
+ * one store) kept one month's slots for both.
+ */
+export function recordMark(rec: object): string {
+  const vs = readAt.get(rec);
+  if (vs) return vs;
+  let m = objectMarks.get(rec);
+  if (!m) objectMarks.set(rec, m = `o${nextObjectMark++}`);
+  return m;
+}
