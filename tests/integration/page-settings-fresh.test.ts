@@ -142,3 +142,50 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "settings fresh across processes: a host renamed in one process has their old address redirect to the new one on the next view in another, which had kept the page",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using c = await startCluster({
+      processes: 2,
+      demo: true,
+      env: { INVITO_DISABLE_CRON: "true" },
+    });
+    const b = c.apps[1];
+    const kv = await c.openKv();
+    try {
+      const h = await hostSide(kv);
+      const renamed = PAGE.replace("demo", "demo-renamed");
+      assert.equal((await view(b.baseUrl, PAGE)).status, 200);
+      assert.equal((await view(b.baseUrl, PAGE)).status, 200);
+      // The new address, asked before the rename (a typo, a guess): nobody's yet.
+      assert.equal((await view(b.baseUrl, renamed)).status, 404);
+      assert.equal((await view(b.baseUrl, "/calendar/demo-renamed")).status, 404);
+      h.app.clock.ms = Date.now();
+      const u = await h.host();
+      const res = await updateProfile(h.app, u, {
+        name: u.name,
+        username: "demo-renamed",
+        timeZone: u.timeZone,
+      });
+      assert.ok(res.ok, JSON.stringify(res));
+      // A guest with the old link, at once: sent to the new address, never a 404.
+      for (const path of [PAGE, "/calendar/demo"]) {
+        const old = await fetch(b.baseUrl + path, { redirect: "manual" });
+        await old.body?.cancel();
+        assert.equal(old.status, 301, `${path}: ${old.status}`);
+        assert.equal(
+          old.headers.get("location"),
+          path.replace("/calendar/demo", "/calendar/demo-renamed"),
+        );
+      }
+      assert.equal((await view(b.baseUrl, renamed)).status, 200);
+      assert.equal((await view(b.baseUrl, "/calendar/demo-renamed")).status, 200);
+    } finally {
+      kv.close();
+    }
+  },
+});
