@@ -16,12 +16,13 @@ import {
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
 import { allBookings, liveOverlaps } from "../../../../tests/support/overlaps.ts";
+import { contendedKv } from "../../../../tests/support/kv-contention.ts";
 
 const at = (hh: number) => `2026-11-23T${String(hh).padStart(2, "0")}:00:00Z`;
 const HOURS = [9, 10, 11, 12, 13, 14];
 
 Deno.test("hand-over racing the new host's guests: two hand-overs and 24 guests booking the same times at once — each meeting moves once or is listed as a clash, and the new host is never double-booked", async () => {
-  const kv = await Deno.openKv(":memory:");
+  const kv = contendedKv(await Deno.openKv(":memory:"));
   const a = await memoryApp({ kv, nowIso: "2026-11-20T08:00:00Z" });
   const b = await memoryApp({ kv, nowIso: "2026-11-20T08:00:00Z" });
   b.hostLock = new KeyedLock(); // only the KV checks stand between them

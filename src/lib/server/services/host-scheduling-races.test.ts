@@ -27,6 +27,7 @@ import {
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
 import { allBookings, liveOverlaps } from "../../../../tests/support/overlaps.ts";
+import { contendedKv } from "../../../../tests/support/kv-contention.ts";
 
 // Friday 2026-11-20 08:00 UTC; the host works weekdays 09–17 UTC. Monday is 2026-11-23.
 const MON = (hhmm: string) => `2026-11-23T${hhmm}:00Z`;
@@ -42,15 +43,19 @@ const guest = (i: number, start: string, slug = "call") => ({
 });
 
 async function twoProcesses() {
-  const kv = await Deno.openKv(":memory:");
+  const kv = contendedKv(await Deno.openKv(":memory:"));
   const a = await memoryApp({ kv, nowIso: "2026-11-20T08:00:00Z" });
   const b = await memoryApp({ kv, nowIso: "2026-11-20T08:00:00Z" });
+  // The guests' server: its first change of the host races the first of each of the others
+  // (a process makes one change of a person at a time: services/transaction.ts's lanes).
+  const c = await memoryApp({ kv, nowIso: "2026-11-20T08:00:00Z" });
   b.hostLock = new KeyedLock(); // only the KV checks stand between them
+  c.hostLock = new KeyedLock();
   const host = await createHost(a, { username: "ann", timeZone: "UTC", weekly: WORKDAYS });
   // 30-minute meetings, and 15-minute ones that start between them (overlapping, not equal).
   await createEventType(a, host, { slug: "call", durationMin: 30, requiresConfirmation: false });
   await createEventType(a, host, { slug: "short", durationMin: 15, requiresConfirmation: false });
-  return { kv, a, b, host, app: (i: number): TestApp => (i % 2 ? a : b) };
+  return { kv, a, b, c, host, app: (i: number): TestApp => (i % 2 ? a : b) };
 }
 
 /** The counts queued by the last commits land before the store closes. */
@@ -64,7 +69,7 @@ const liveAt = (bs: BookingRecord[], startIso: string, nowMs: number) =>
   bs.filter((x) => isLiveBooking(x, nowMs) && x.startMs === Date.parse(startIso));
 
 Deno.test("a host booking for a guest while 30 guests book the same and an overlapping time: exactly one gets it, the others are told it is taken", async () => {
-  const { kv, a, host, app } = await twoProcesses();
+  const { kv, a, c, host, app } = await twoProcesses();
   const results = await Promise.all([
     // The host presses "Book" several times, in two tabs served by two processes.
     ...Array.from({ length: 6 }, (_, i) =>
@@ -77,7 +82,7 @@ Deno.test("a host booking for a guest while 30 guests book the same and an overl
       })),
     ...Array.from(
       { length: 30 },
-      (_, i) => bookSlot(app(i), i % 3 ? guest(i, MON("10:00")) : guest(i, MON("10:15"), "short")),
+      (_, i) => bookSlot(c, i % 3 ? guest(i, MON("10:00")) : guest(i, MON("10:15"), "short")),
     ),
   ]);
   const outcomes = results.map(outcome);
@@ -90,7 +95,7 @@ Deno.test("a host booking for a guest while 30 guests book the same and an overl
 });
 
 Deno.test("a host moving two meetings into a time 30 guests are booking: exactly one meeting holds it; a moved meeting leaves its old time, an unmoved one keeps it", async () => {
-  const { kv, a, host, app } = await twoProcesses();
+  const { kv, a, c, host, app } = await twoProcesses();
   const nine = await bookSlot(a, guest(100, MON("09:00")));
   const eleven = await bookSlot(a, guest(101, MON("11:00")));
   assert.ok(nine.ok && eleven.ok);
@@ -106,7 +111,7 @@ Deno.test("a host moving two meetings into a time 30 guests are booking: exactly
     ),
     ...Array.from(
       { length: 30 },
-      (_, i) => bookSlot(app(i), i % 3 ? guest(i, MON("10:00")) : guest(i, MON("10:15"), "short")),
+      (_, i) => bookSlot(c, i % 3 ? guest(i, MON("10:00")) : guest(i, MON("10:15"), "short")),
     ),
   ]);
   const outcomes = results.map(outcome);
@@ -132,7 +137,7 @@ Deno.test("a host moving two meetings into a time 30 guests are booking: exactly
 });
 
 Deno.test("a guest asked to pick a new time, their link used 10 times at once for two times while 20 guests book one of them: one new meeting, and each time booked once", async () => {
-  const { kv, a, host, app } = await twoProcesses();
+  const { kv, a, c, host, app } = await twoProcesses();
   const first = await bookSlot(a, guest(100, MON("09:00")));
   assert.ok(first.ok);
   const asked = await requestNewTime(a, host.id, first.bookingId, "I am ill that day");
@@ -142,7 +147,7 @@ Deno.test("a guest asked to pick a new time, their link used 10 times at once fo
       { length: 10 },
       (_, i) => rescheduleByGuest(app(i), first.guestToken, i % 2 ? MON("10:00") : MON("14:00")),
     ),
-    ...Array.from({ length: 20 }, (_, i) => bookSlot(app(i), guest(i, MON("10:00")))),
+    ...Array.from({ length: 20 }, (_, i) => bookSlot(c, guest(i, MON("10:00")))),
   ]);
   const rebooks = results.slice(0, 10).map(outcome);
   const guests = results.slice(10).map(outcome);
@@ -179,13 +184,13 @@ async function pollWithVote(
 }
 
 Deno.test("a poll's time picked (five presses) while 30 guests book the same and an overlapping time: exactly one booking; if a guest won, the poll stays open", async () => {
-  const { kv, a, host, app } = await twoProcesses();
+  const { kv, a, c, host, app } = await twoProcesses();
   const { poll } = await pollWithVote(a, host, false);
   const results = await Promise.all([
     ...Array.from({ length: 5 }, (_, i) => pickPollTime(app(i), host, poll.id, MON("10:00"))),
     ...Array.from(
       { length: 30 },
-      (_, i) => bookSlot(app(i), i % 3 ? guest(i, MON("10:00")) : guest(i, MON("10:15"), "short")),
+      (_, i) => bookSlot(c, i % 3 ? guest(i, MON("10:00")) : guest(i, MON("10:15"), "short")),
     ),
   ]);
   const outcomes = results.map(outcome);
@@ -203,11 +208,11 @@ Deno.test("a poll's time picked (five presses) while 30 guests book the same and
 });
 
 Deno.test("a poll with reserved times picked at all three at once while guests book those times: the poll books once, guests never share a time with it or each other", async () => {
-  const { kv, a, host, app } = await twoProcesses();
+  const { kv, a, c, host, app } = await twoProcesses();
   const { poll, starts } = await pollWithVote(a, host, true);
   const results = await Promise.all([
     ...Array.from({ length: 9 }, (_, i) => pickPollTime(app(i), host, poll.id, starts[i % 3])),
-    ...Array.from({ length: 30 }, (_, i) => bookSlot(app(i), guest(i, starts[i % 3]))),
+    ...Array.from({ length: 30 }, (_, i) => bookSlot(c, guest(i, starts[i % 3]))),
   ]);
   const picks = results.slice(0, 9).map(outcome);
   const guests = results.slice(9).map(outcome);
@@ -226,7 +231,7 @@ Deno.test("a poll with reserved times picked at all three at once while guests b
 });
 
 Deno.test("a one-off link with two times, opened by 20 guests at once while 20 others book those times on the page: the link books once, each time is booked once", async () => {
-  const { kv, a, host, app } = await twoProcesses();
+  const { kv, a, c, host, app } = await twoProcesses();
   const offered = [MON("10:00"), MON("14:00")];
   const made = await mintOneOffLink(a, host, { slug: "call", starts: offered, note: "Pick one" });
   assert.ok(made.ok);
@@ -236,7 +241,7 @@ Deno.test("a one-off link with two times, opened by 20 guests at once while 20 o
       const { username: _u, slug: _s, ...input } = guest(200 + i, offered[i % 2]);
       return bookWithSingleUseLink(app(i), "ann", token, input);
     }),
-    ...Array.from({ length: 20 }, (_, i) => bookSlot(app(i), guest(i, offered[i % 2]))),
+    ...Array.from({ length: 20 }, (_, i) => bookSlot(c, guest(i, offered[i % 2]))),
   ]);
   const viaLink = results.slice(0, 20).map(outcome);
   const onPage = results.slice(20).map(outcome);
@@ -253,7 +258,7 @@ Deno.test("a one-off link with two times, opened by 20 guests at once while 20 o
 });
 
 Deno.test("a host cancelling a meeting while its guest moves it and 20 guests book its new time: never a live meeting at both times, nor two at the new one", async () => {
-  const { kv, a, host, app } = await twoProcesses();
+  const { kv, a, c, host, app } = await twoProcesses();
   const first = await bookSlot(a, guest(100, MON("09:00")));
   assert.ok(first.ok);
   const results = await Promise.all([
@@ -265,7 +270,7 @@ Deno.test("a host cancelling a meeting while its guest moves it and 20 guests bo
       { length: 4 },
       (_, i) => rescheduleByGuest(app(i), first.guestToken, MON("10:00")),
     ),
-    ...Array.from({ length: 20 }, (_, i) => bookSlot(app(i), guest(i, MON("10:00")))),
+    ...Array.from({ length: 20 }, (_, i) => bookSlot(c, guest(i, MON("10:00")))),
   ]);
   const outcomes = results.map(outcome);
   assert.ok(

@@ -19,6 +19,7 @@ import {
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
 import { allBookings, liveOverlaps } from "../../../../tests/support/overlaps.ts";
+import { contendedKv } from "../../../../tests/support/kv-contention.ts";
 
 const WEEK = 7 * 86_400_000;
 // Friday 2026-11-20 08:00 UTC; Mondays from 2026-11-23, the host works weekdays 09–17 UTC.
@@ -26,7 +27,7 @@ const MON_10 = Date.parse("2026-11-23T10:00:00Z");
 const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
 
 async function setup() {
-  const kv = await Deno.openKv(":memory:");
+  const kv = contendedKv(await Deno.openKv(":memory:"));
   const a = await memoryApp({ kv, nowIso: "2026-11-20T08:00:00Z" });
   const b = await memoryApp({ kv, nowIso: "2026-11-20T08:00:00Z" });
   b.hostLock = new KeyedLock(); // only the KV checks stand between them

@@ -19,6 +19,7 @@ import { settingsChanged } from "../store/settings-cache.ts";
 import { settleCounts } from "../ops/counts-in-flight.ts";
 import { createEventType, memoryApp } from "../../../../tests/support/memory-app.ts";
 import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
+import { contendedKv } from "../../../../tests/support/kv-contention.ts";
 
 const HOUR = 3_600_000;
 const T0 = Date.parse("2026-11-23T00:00:00Z");
@@ -116,7 +117,7 @@ Deno.test("round robin: weights 2:1:1 over 90 sequential bookings give 45/22/23 
 });
 
 async function concurrentRoundRobin(overlapping: boolean) {
-  const kv = await Deno.openKv(":memory:");
+  const kv = contendedKv(await Deno.openKv(":memory:"));
   const a = await memoryApp({ kv });
   const b = await memoryApp({ kv });
   b.hostLock = new KeyedLock();
@@ -421,7 +422,7 @@ Deno.test("reschedule: a collective booking moves all members at once (its own o
 });
 
 Deno.test("mixed races from two processes: collective, personal and round-robin requests for the same members at once never overlap anyone; where every request needs one member, exactly one wins", async () => {
-  const kv = await Deno.openKv(":memory:");
+  const kv = contendedKv(await Deno.openKv(":memory:"));
   const a = await memoryApp({ kv });
   const b = await memoryApp({ kv });
   b.hostLock = new KeyedLock();
@@ -474,7 +475,7 @@ Deno.test("mixed races from two processes: collective, personal and round-robin 
 });
 
 Deno.test("round-robin moves racing: 8 team meetings moved to one time at once, beside the members' own bookings and new round-robin requests there — nobody is double-booked, and the moves that lose keep their old time", async () => {
-  const kv = await Deno.openKv(":memory:");
+  const kv = contendedKv(await Deno.openKv(":memory:"));
   const a = await memoryApp({ kv });
   const b = await memoryApp({ kv });
   b.hostLock = new KeyedLock();
@@ -540,10 +541,13 @@ Deno.test("round-robin moves racing: 8 team meetings moved to one time at once, 
 
 Deno.test("collective moves racing: a collective meeting moved (four presses) to a time two members' own guests are booking at once — either the meeting moves whole or the guests get their members, never both", async () => {
   for (let round = 0; round < 4; round++) {
-    const kv = await Deno.openKv(":memory:");
+    const kv = contendedKv(await Deno.openKv(":memory:"));
     const a = await memoryApp({ kv });
     const b = await memoryApp({ kv });
+    // The members' own guests come through a third server: its first change races the moves'.
+    const c = await memoryApp({ kv });
     b.hostLock = new KeyedLock();
+    c.hostLock = new KeyedLock();
     const { team, users } = await seedTeam(a, {
       members: [{ username: "ann" }, { username: "ben" }, { username: "cleo" }],
     });
@@ -565,7 +569,7 @@ Deno.test("collective moves racing: a collective meeting moved (four presses) to
         (_, i) => rescheduleByGuest(i % 2 ? a : b, r.guestToken, at(T0 + 14 * HOUR)),
       ),
       ...Array.from({ length: 12 }, (_, i) =>
-        bookSlot(i % 2 ? a : b, {
+        bookSlot(c, {
           username: users[i % 2].username,
           slug: "own",
           start: at(target),
