@@ -16,21 +16,25 @@ function said(html: string): { heading: string; message: string } {
 const WANT = {
   de: {
     heading: "Etwas ist schiefgelaufen",
+    badRequest: "Diese Anfrage konnten wir nicht verstehen",
     415:
       "Das Formular wurde nicht als Formulardaten gesendet und konnte daher nicht gelesen werden. Bitte senden Sie es erneut von der Seite aus.",
     405: "Diese Formularaktion gibt es nicht.",
+    400: "Das Formular konnte nicht gelesen werden. Bitte senden Sie es erneut von der Seite aus.",
   },
   fr: {
     heading: "Une erreur est survenue",
+    badRequest: "Nous n’avons pas compris cette demande",
     415:
       "Le formulaire n’a pas été envoyé comme données de formulaire et n’a donc pas pu être lu. Renvoyez-le depuis la page.",
     405: "Cette action de formulaire n’existe pas.",
+    400: "Le formulaire n’a pas pu être lu. Renvoyez-le depuis la page.",
   },
 } as const;
 
 Deno.test({
   name:
-    "error pages: a form action posted as JSON is refused (415) in the page's language, as a page and as an enhanced form's answer; so is a post to a page without form actions (405)",
+    "error pages: a form action posted as JSON is refused (415) in the page's language, as a page and as an enhanced form's answer, also a booking post without the page's script; so is a post to a page without form actions (405), and an unreadable booking form (400)",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -69,6 +73,36 @@ Deno.test({
         type: "error",
         error: { message: WANT[lang][415] },
       });
+
+      // Without the page's script (another site's form, a script posting by hand), to the
+      // booking page: the app's error page in the page's language, not SvelteKit's bare
+      // fallback in English (the booking post is read before SvelteKit's action runs).
+      for (
+        const [type, body, status] of [
+          ["application/json", JSON.stringify({ name: "Guest" }), 415],
+          ["text/plain", "name=Guest", 400],
+          ["multipart/form-data", "name=Guest", 400],
+        ] as const
+      ) {
+        const res = await fetch(app.baseUrl + book, {
+          method: "POST",
+          headers: {
+            origin: app.baseUrl,
+            accept: "text/html",
+            "accept-language": lang,
+            "content-type": type,
+          },
+          body,
+          redirect: "manual",
+        });
+        const html = await res.text();
+        assert.equal(res.status, status, `${lang} ${type}`);
+        assert.match(html, new RegExp(`<html lang="${lang}"`), `${lang} ${type}`);
+        assert.deepEqual(said(html), {
+          heading: status === 400 ? WANT[lang].badRequest : WANT[lang].heading,
+          message: WANT[lang][status],
+        });
+      }
 
       // A post to a page without form actions: 405, in the page's language too.
       const none = await post("/", lang);

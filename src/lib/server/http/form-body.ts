@@ -17,16 +17,26 @@ function unreadable(err: unknown): boolean {
 function guard(request: Request, locals: { t?: Translator }): Request {
   const read = request.formData.bind(request);
   const clone = request.clone.bind(request);
+  // The refusal, once made: a hook that read the body first (the page cache decides booking
+  // posts) hands the request on to the action, which reads it again and must meet the same 400
+  // (not "body already used"), thrown where SvelteKit shows it on the app's own error page.
+  let refusal: unknown = null;
   Object.defineProperties(request, {
     formData: {
       configurable: true,
       value: async () => {
+        if (refusal) throw refusal;
         try {
           return await read();
         } catch (err) {
           if (unreadable(err)) {
-            // Read when the action runs: the `locale` hook has chosen the language by then.
-            error(400, earlyTranslator(request, locals).t("http.form_unreadable"));
+            // Read after the `locale` hook has chosen the language.
+            try {
+              error(400, earlyTranslator(request, locals).t("http.form_unreadable"));
+            } catch (made) {
+              refusal = made;
+            }
+            throw refusal;
           }
           throw err;
         }

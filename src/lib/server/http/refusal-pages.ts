@@ -2,7 +2,7 @@
  * Refused booking form posts without JavaScript (ADR 014): answered from a kept template of the
  * page with the refusal, filled per request, instead of rendering the page for every loser.
  */
-import { error, type Handle, type RequestEvent } from "@sveltejs/kit";
+import { error, type Handle, isHttpError, type RequestEvent } from "@sveltejs/kit";
 import { recordRefusalPage } from "../ops/metrics.ts";
 import type { App } from "../app.ts";
 import { type BookForm, decideBookForm, slotPageFor } from "./booking-page.ts";
@@ -25,8 +25,16 @@ import {
 export function isPlainBookPost(event: RequestEvent): boolean {
   return event.request.method === "POST" && ROUTES.has(event.route.id ?? "") &&
     event.url.searchParams.has("/book") && isPlainPost(event.request.headers) &&
+    FORM_BODY.test(event.request.headers.get("content-type") ?? "") &&
     !SESSION_COOKIE.test(event.request.headers.get("cookie") ?? "");
 }
+
+/**
+ * A form body. Any other is left to SvelteKit and the action (JSON: SvelteKit's 415; text/plain:
+ * http/form-body.ts's 400), on the app's error page in the page's language; read here, it was
+ * refused from this hook, which SvelteKit answers with its bare fallback page in English.
+ */
+const FORM_BODY = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\b/i;
 
 /** A post without the page's script (`use:enhance` marks its posts with `x-sveltekit-action`). */
 export const isPlainPost = (h: Headers): boolean => !h.has("x-sveltekit-action");
@@ -346,9 +354,17 @@ export async function answerBookPost(
   event: RequestEvent,
   resolve: Parameters<Handle>[0]["resolve"],
 ): Promise<Response> {
-  const decided: BookForm = await decideBookForm(
-    event as RequestEvent<{ username: string; slug: string } | { team: string; slug: string }>,
-  );
+  let decided: BookForm;
+  try {
+    decided = await decideBookForm(
+      event as RequestEvent<{ username: string; slug: string } | { team: string; slug: string }>,
+    );
+  } catch (err) {
+    // A body that cannot be read as a form (http/form-body.ts): refused by the action, which
+    // meets the same refusal, so that it shows on the app's error page.
+    if (isHttpError(err, 400)) return resolve(event);
+    throw err;
+  }
   if (decided.kind === "not_found") error(404, event.locals.t.t("errors.no_booking_page"));
   if (decided.kind === "booked") {
     return new Response(null, { status: 303, headers: { location: decided.location } });
