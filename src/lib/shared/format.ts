@@ -113,12 +113,23 @@ export function clockForAcceptLanguage(header: string | null | undefined): Clock
   return clockForLocale(header?.split(",")[0]?.split(";")[0]);
 }
 
-/** "2026-11-23": the calendar date of an instant in a zone (en-CA formats dates as ISO). */
+/**
+ * "2026-11-23": the calendar date of an instant in a zone. Put together from the date's parts:
+ * a locale's own pattern follows its CLDR data, which a browser or runtime may update (en-CA's,
+ * which this read as ISO, has changed between releases).
+ */
 export function isoDateIn(ms: number, timeZone: string): string {
-  return kept(
-    `iso|${ms}|${timeZone}`,
-    () => fmt("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(ms),
-  );
+  return kept(`iso|${ms}|${timeZone}`, () => {
+    let y = "", m = "", d = "";
+    const parts = fmt("en-US", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })
+      .formatToParts(ms);
+    for (const p of parts) {
+      if (p.type === "year") y = p.value;
+      else if (p.type === "month") m = p.value;
+      else if (p.type === "day") d = p.value;
+    }
+    return `${y.padStart(4, "0")}-${m}-${d}`;
+  });
 }
 
 const civilMs = (date: string) => {
