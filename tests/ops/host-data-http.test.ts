@@ -123,10 +123,20 @@ Deno.test({
 Deno.test({
   ...opts,
   name:
-    "moving servers: the export from one Invito, uploaded on another's profile page, publishes the same booking pages there and says what it left",
+    "moving servers: the export from one Invito, uploaded on another's profile page, publishes the same booking pages there, with the photo uploaded on the old one, and says what it left",
   async fn() {
     await using from = await startApp({ demo: true });
     const oldHost = await signIn(from, DEMO_EMAIL);
+    // The host's photo, uploaded on the old server's profile page as a browser sends it.
+    const png = Uint8Array.from(
+      atob(
+        "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DAwMDAxMDAwMDAAAANBQEAnbqB2gAAAABJRU5ErkJggg==",
+      ),
+      (ch) => ch.charCodeAt(0),
+    );
+    const photo = new FormData();
+    photo.set("photo", new File([png], "me.png", { type: "image/png" }));
+    assert.equal((await oldHost.post("/dashboard/profile?/photo", photo)).status, 200);
     const file = (await oldHost.get("/dashboard/profile/export.json")).body;
 
     await using to = await startApp();
@@ -143,10 +153,20 @@ Deno.test({
     assert.equal(res.status, 200);
     assert.match(
       res.body,
-      /Set: Profile \(name, time zone, clock, username\), 2 event types, Weekly hours/,
+      /Set: Profile \(name, time zone, clock, username\), Profile photo, 2 event types, Weekly hours/,
     );
-    const page = await createClient(to.baseUrl).get("/calendar/demo/intro-call");
+    const visitor = createClient(to.baseUrl);
+    const page = await visitor.get("/calendar/demo/intro-call");
     assert.equal(page.status, 200, "the booking page exists on the new server");
     assert.match(page.body, /data-slot="/);
+    // The same photo on the new server's page, byte for byte.
+    const profile = await visitor.get("/calendar/demo");
+    const src =
+      /<img[^>]*data-testid="host-photo"[^>]*src="([^"]+)"|<img[^>]*src="([^"]+)"[^>]*data-testid="host-photo"/
+        .exec(profile.body);
+    assert.ok(src, "the host's photo is on their page");
+    const img = await fetch(to.url((src[1] ?? src[2]).replaceAll("&amp;", "&")));
+    assert.equal(img.headers.get("content-type"), "image/png");
+    assert.deepEqual(new Uint8Array(await img.arrayBuffer()), png);
   },
 });
