@@ -12,6 +12,9 @@ import { keys } from "../store/keys.ts";
 import type { SeatLedgerRecord } from "../domain/model/records.ts";
 import { createEventType, createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
 import { slowCountingKv } from "../../../../tests/support/kv-probe.ts";
+import { contendedKv } from "../../../../tests/support/kv-contention.ts";
+import { KeyedLock } from "./keyed-lock.ts";
+import { settleCounts } from "../ops/counts-in-flight.ts";
 
 const allDay = () => [{ start: "00:00", end: "24:00" }];
 const EVERY_DAY = {
@@ -435,4 +438,51 @@ Deno.test("seats and additional guests: each seat's colleagues get that seat's i
   assert.doesNotMatch(JSON.stringify(view), /ben-boss/);
   assert.match(JSON.stringify(view), /ben/);
   app.close();
+});
+
+Deno.test("seats: three servers on one store, 60 guests on a 10-seat time and then cancels racing new guests — never more than 10 seats, a cancelled seat reopens once", async () => {
+  // One server makes one change of a host at a time (services/transaction.ts's lanes), so only
+  // servers race each other; the store is held quiet before every commit so that they do.
+  const kv = contendedKv(await Deno.openKv(":memory:"));
+  const first = await setup({ perTime: 10, kv });
+  const servers = [first.app];
+  for (let i = 0; i < 2; i++) {
+    const other = await memoryApp({ nowIso: "2026-11-20T08:00:00Z", kv });
+    other.hostLock = new KeyedLock();
+    servers.push(other);
+  }
+  const book = (i: number) =>
+    bookSlot(servers[i % 3], {
+      username: "host",
+      slug: "class",
+      start: AT,
+      name: `G${i}`,
+      email: `g${i}@example.test`,
+      note: "",
+      timeZone: "UTC",
+    });
+  const crowd = await Promise.all(Array.from({ length: 60 }, (_, i) => book(i)));
+  assert.equal(crowd.filter((r) => r.ok).length, 10);
+  assert.ok(crowd.every((r) => r.ok || r.reason === "seats_full" || r.reason === "slot_taken"));
+  assert.equal((await first.live()).length, 10);
+
+  const ids = crowd.flatMap((r) => (r.ok ? [r.bookingId] : []));
+  const cancel = (i: number, bookingId: string) =>
+    runChange(servers[i % 3], {
+      rules: engineRules(servers[i % 3], first.et),
+      change: () => ({ kind: "transition", bookingId, action: "cancel", by: "guest" }),
+    });
+  await Promise.all([
+    ...ids.slice(0, 3).map((id, i) => cancel(i, id)),
+    ...Array.from({ length: 30 }, (_, i) => book(100 + i)),
+  ]);
+  const seats = await first.live();
+  assert.ok(seats.length <= 10, `${seats.length} live seats`);
+  assert.deepEqual(
+    new Set((await first.ledger())!.seats.map(([id]) => id)),
+    new Set(seats.map((b) => b.id)),
+    "the ledger lists exactly the live seats",
+  );
+  await settleCounts();
+  kv.close();
 });
