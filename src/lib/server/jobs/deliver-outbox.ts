@@ -20,7 +20,7 @@ import { getUser } from "../store/users.ts";
 import { getEventType } from "../store/event-types.ts";
 import { renderBookingMail } from "../integrations/mail-templates/booking.ts";
 import { sendSealedMail } from "../services/sign-in-mail.ts";
-import { bookingLinks } from "../services/booking-links.ts";
+import { bookingLinks, guestLinks } from "../services/booking-links.ts";
 import { describeDuration } from "../config.ts";
 import { deliverWebhook, fanOutEvent, fanOutHostEvent } from "../services/webhook-delivery.ts";
 import { mayStartJobs } from "../ops/lifecycle.ts";
@@ -333,6 +333,9 @@ async function sendBookingMail(
   const previous = booking.rescheduledFromId
     ? await getBooking(app.kv, booking.rescheduledFromId)
     : null;
+  const series = booking.series
+    ? await listSeriesBookings(app.kv, booking.hostId, booking.series.id)
+    : undefined;
   const ctx = {
     booking,
     host: team
@@ -357,8 +360,12 @@ async function sendBookingMail(
       }
       : undefined,
     // A series' mails about the whole series list every date (docs/decisions/048).
-    series: booking.series
-      ? await listSeriesBookings(app.kv, booking.hostId, booking.series.id)
+    series,
+    // Each date's own page: series.ics links every event to it.
+    seriesLinks: series
+      ? Object.fromEntries(
+        await Promise.all(series.map(async (x) => [x.id, (await guestLinks(app, x)).guest])),
+      )
       : undefined,
   };
   const mail = renderBookingMail(kind, ctx);

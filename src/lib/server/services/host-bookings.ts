@@ -142,7 +142,8 @@ export async function bookingRows(
     all.filter((b) => b.series && !b.rescheduledToId),
     (b) => b.series!.id,
   );
-  for (const list of bySeries.values()) list.sort((x, y) => x.series!.index - y.series!.index);
+  // In time, not by number: a date moved past another keeps its number.
+  for (const list of bySeries.values()) list.sort((x, y) => x.startMs - y.startMs);
   for (const b of kept) {
     const view = await viewBooking(
       app,

@@ -8,7 +8,12 @@ import { createEventType, createHost, memoryApp } from "../../../../tests/suppor
 import { EVERY_DAY_ALL_DAY } from "../../../../tests/support/teams.ts";
 
 const date = (index: number, status: BookingRecord["status"]) =>
-  ({ id: `b${index}`, status, series: { id: "s", index, count: 5 } }) as BookingRecord;
+  ({
+    id: `b${index}`,
+    status,
+    startMs: Date.UTC(2026, 10, 23 + 7 * index, 9),
+    series: { id: "s", index, count: 5 },
+  }) as BookingRecord;
 const all = [
   date(0, "CONFIRMED"),
   date(1, "CANCELLED"),

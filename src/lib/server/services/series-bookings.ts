@@ -21,19 +21,20 @@ export function seriesWide(action: BookingAction, scope: SeriesScope | undefined
   return action === "cancel" && scope === "rest";
 }
 
-/** The dates a change of `b` reaches: every pending one (confirm, reject), or `b` and later. */
+/** The dates a change of `b` reaches: every pending one (confirm, reject), or those after it. */
 export function seriesTargets(
   b: BookingRecord,
   all: BookingRecord[],
   action: BookingAction,
 ): BookingRecord[] {
   const others = all.filter((x) => x.id !== b.id && x.series?.id === b.series?.id);
+  // "Later" in time: a date moved past another keeps its number but not its place.
   const reach = action === "cancel"
     ? others.filter((x) =>
-      x.series!.index > b.series!.index && (x.status === "PENDING" || x.status === "CONFIRMED")
+      x.startMs > b.startMs && (x.status === "PENDING" || x.status === "CONFIRMED")
     )
     : others.filter((x) => x.status === "PENDING");
-  return reach.sort((x, y) => x.series!.index - y.series!.index);
+  return reach.sort((x, y) => x.startMs - y.startMs);
 }
 
 type Decide = (

@@ -146,7 +146,7 @@ export async function countCapEntries(
   return out;
 }
 
-/** A recurring series' occurrences, in order (those whose records exist). */
+/** A recurring series' occurrences, in time order (those whose records exist). */
 export async function listSeriesBookings(
   kv: Deno.Kv,
   hostId: UserId,
@@ -156,7 +156,8 @@ export async function listSeriesBookings(
   for await (const e of kv.list<string>({ prefix: keys.bookingBySeriesPrefix(hostId, seriesId) })) {
     ids.push(e.value);
   }
-  return await getBookings(kv, ids);
+  // In time, not by number: a date moved past another keeps its number.
+  return (await getBookings(kv, ids)).sort((x, y) => x.startMs - y.startMs);
 }
 
 export async function getBookingEntry(

@@ -5,7 +5,7 @@
 import type { BookingRecord, MailKind } from "../../domain/model/records.ts";
 import type { OutgoingMail } from "../mail.ts";
 import { buildIcs, type IcsEvent } from "../ics.ts";
-import { seriesAttachment, seriesLines, seriesOfMail } from "./booking-series.ts";
+import { datesOfMail, seriesAttachment, seriesLines, seriesOfMail } from "./booking-series.ts";
 import { formatRange } from "../../../shared/format.ts";
 import { htmlMail, type Paragraph, textOf } from "./layout.ts";
 import { translator } from "../../i18n.ts";
@@ -70,6 +70,8 @@ export type BookingMailContext = {
   movedFrom?: { startMs: number; endMs: number; reason?: string | null };
   /** A recurring series' dates, in order (booking-series.ts: the mails about all of them). */
   series?: BookingRecord[];
+  /** Each date's own page (the guest's link), by booking id: series.ics links each event to it. */
+  seriesLinks?: Record<string, string>;
 };
 
 /** The calendar invitation for the booking in `state`, or nothing when no calendar needs one. */
@@ -253,17 +255,29 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
   ): OutgoingMail => {
     // A mail about a whole series lists its dates (in the reader's zone) and carries them.
     const series = seriesOfMail(kind, ctx.series);
-    if (!series) return plainMail(t, opts);
+    // The dates this mail speaks for: those that share its date's state (a confirmation leaves
+    // out a date cancelled before it).
+    const dates = series ? datesOfMail(series, b, ctx.nowMs) : [];
+    if (dates.length < 2) return plainMail(t, opts);
     const forGuest = t === guestT && opts.to === b.guestEmail;
     const lines = forGuest
-      ? seriesLines(series, t, b.guestTimeZone, b.guestClock)
-      : seriesLines(series, t, hostZone, ctx.host.clock);
+      ? seriesLines(dates, t, b.guestTimeZone, b.guestClock)
+      : seriesLines(dates, t, hostZone, ctx.host.clock);
     const out = plainMail(t, { ...opts, paragraphs: [...opts.paragraphs, lines] });
     if (!opts.icalEvent) return out;
     const ics = seriesAttachment(
-      series,
+      dates,
       ctx.nowMs,
-      (x, doc) => icsEvent({ ...ctx, booking: x }, doc, t),
+      (x, doc) =>
+        icsEvent(
+          {
+            ...ctx,
+            booking: x,
+            links: { ...ctx.links, guest: ctx.seriesLinks?.[x.id] ?? ctx.links.guest },
+          },
+          doc,
+          t,
+        ),
     );
     return { ...out, attachments: [...(out.attachments ?? []), ics] };
   };

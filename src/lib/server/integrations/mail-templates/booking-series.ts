@@ -30,6 +30,23 @@ export function seriesOfMail(kind: MailKind, series: BookingRecord[] | undefined
   return series && series.length > 1 && SERIES_MAILS.has(kind) ? series : null;
 }
 
+/**
+ * The dates a mail about `b`'s series speaks for: those in `b`'s state (confirmed, rejected,
+ * expired, pending). A date that ended otherwise before (the guest cancelled it, it was moved)
+ * is not among those confirmed, rejected or expired with the rest.
+ */
+export function datesOfMail(
+  series: BookingRecord[],
+  b: BookingRecord,
+  nowMs: number,
+): BookingRecord[] {
+  const live = isLiveBooking(b, nowMs);
+  return series.filter((x) =>
+    x.status === b.status && (x.endReason ?? null) === (b.endReason ?? null) &&
+    isLiveBooking(x, nowMs) === live
+  );
+}
+
 /** "This series has N dates:" and a line per date, in `zone`. */
 export function seriesLines(
   series: BookingRecord[],

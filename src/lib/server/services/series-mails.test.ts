@@ -1,0 +1,112 @@
+/**
+ * What a guest of a recurring series finds in their mail and calendar, and what "this date and
+ * the later ones" takes, after some of its dates changed (docs/decisions/048-recurring-series.md).
+ */
+import assert from "node:assert/strict";
+import { bookSlot } from "./book-slot.ts";
+import { cancelByGuest, decideBooking, rescheduleByGuest } from "./decide-booking.ts";
+import { bookingLinks } from "./booking-links.ts";
+import { deliverOutbox } from "../jobs/deliver-outbox.ts";
+import { listHostBookings } from "../store/bookings.ts";
+import type { BookingRecord } from "../domain/model/records.ts";
+import {
+  createEventType,
+  createHost,
+  memoryApp,
+  WORKDAYS,
+} from "../../../../tests/support/memory-app.ts";
+import ICAL from "ical.js";
+
+async function seriesOf4(requiresConfirmation: boolean) {
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  const host = await createHost(app, { username: "coach", weekly: WORKDAYS, timeZone: "UTC" });
+  await createEventType(app, host, {
+    slug: "weekly",
+    durationMin: 60,
+    requiresConfirmation,
+    bookingWindowDays: 90,
+    series: { everyWeeks: 1, count: 4, freeOnly: false },
+  });
+  const r = await bookSlot(app, {
+    username: "coach",
+    slug: "weekly",
+    start: "2026-11-23T09:00:00Z",
+    name: "Pat",
+    email: "pat@example.test",
+    note: "",
+    timeZone: "UTC",
+  });
+  assert.ok(r.ok, JSON.stringify(r));
+  await deliverOutbox(app, app.now());
+  const dates = async (): Promise<BookingRecord[]> =>
+    (await listHostBookings(app.kv, host.id)).sort((a, b) => a.startMs - b.startMs);
+  return { app, host, dates };
+}
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+Deno.test("series mails: each event of series.ics links to its own date's page, not the first date's", async () => {
+  const { app, dates } = await seriesOf4(false);
+  const all = await dates();
+  const mail = app.mailer.sent.find((m) => m.to === "pat@example.test" && m.attachments?.length);
+  assert.ok(mail, "the guest's mail carries series.ics");
+  const ics = mail.attachments!.find((a) => a.filename === "series.ics")!.content as string;
+  const events = new ICAL.Component(ICAL.parse(ics)).getAllSubcomponents("vevent");
+  assert.equal(events.length, 4);
+  for (const ev of events) {
+    const start = ev.getFirstPropertyValue("dtstart") as ICAL.Time;
+    const date = all.find((b) => b.startMs === start.toJSDate().getTime())!;
+    const own = (await bookingLinks(app, date)).guest;
+    assert.equal(ev.getFirstPropertyValue("url"), own, `${day(date.startMs)}: its own page`);
+    assert.match(String(ev.getFirstPropertyValue("description")), new RegExp(own));
+  }
+  app.close();
+});
+
+Deno.test("series mails: a confirmation after the guest cancelled one pending date lists the dates that were confirmed, as series.ics does", async () => {
+  const { app, dates } = await seriesOf4(true);
+  let all = await dates();
+  assert.ok((await decideBooking(app, all[2].id, "cancel", "guest", { reason: "away" })).ok);
+  await deliverOutbox(app, app.now());
+  const before = app.mailer.sent.length;
+  assert.ok((await decideBooking(app, all[0].id, "confirm", "host")).ok);
+  await deliverOutbox(app, app.now());
+  all = await dates();
+  const confirmed = all.filter((b) => b.status === "CONFIRMED").map((b) => day(b.startMs));
+  assert.deepEqual(confirmed, ["2026-11-23", "2026-11-30", "2026-12-14"]);
+  const mails = app.mailer.sent.slice(before).filter((m) => /2026|Nov|Dec/.test(m.text));
+  const guest = mails.find((m) => m.to === "pat@example.test");
+  assert.ok(guest, "the guest is told");
+  assert.match(guest.text, /3 dates/);
+  assert.doesNotMatch(guest.text, /Dec(ember)? 7|7 Dec/, "the cancelled date is not listed");
+  for (const m of mails) assert.doesNotMatch(m.text, /4 dates/, `to ${m.to}`);
+  app.close();
+});
+
+Deno.test("series: 'this date and the later ones' takes the dates after it in time, also when one was moved past or before it", async () => {
+  const { app, dates } = await seriesOf4(false);
+  let all = await dates();
+  // The second date (Nov 30) moves to Dec 10: after the third (Dec 7).
+  const moved = await rescheduleByGuest(
+    app,
+    (await bookingLinks(app, all[1])).tokens.guest,
+    "2026-12-10T09:00:00Z",
+  );
+  assert.ok(moved.ok, JSON.stringify(moved));
+  all = (await dates()).filter((b) => b.status !== "CANCELLED");
+  assert.deepEqual(all.map((b) => day(b.startMs)), [
+    "2026-11-23",
+    "2026-12-07",
+    "2026-12-10",
+    "2026-12-14",
+  ]);
+  // On Dec 7's page: "this date and the later ones".
+  const dec7 = all[1];
+  const c = await cancelByGuest(app, (await bookingLinks(app, dec7)).tokens.guest, "", {
+    scope: "rest",
+  });
+  assert.ok(c.ok, JSON.stringify(c));
+  const live = (await dates()).filter((b) => b.status === "CONFIRMED").map((b) => day(b.startMs));
+  assert.deepEqual(live, ["2026-11-23"], "Dec 10 is later than Dec 7: cancelled too");
+  app.close();
+});
