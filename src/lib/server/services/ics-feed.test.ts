@@ -120,3 +120,51 @@ Deno.test("ICS feed: a seated time is one event under the meeting's UID with eve
   );
   app.close();
 });
+
+Deno.test("ICS feed: a seated time's SEQUENCE and DTSTAMP only grow as guests come and go, so a calendar keeps the newest copy", async () => {
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  const host = await createHost(app, { username: "ann", weekly: WORKDAYS });
+  await createEventType(app, host, {
+    slug: "class",
+    requiresConfirmation: false,
+    seats: { perTime: 5, showAttendees: false, hideCount: false },
+  });
+  const token = tokenOf((await feedUrls(app, host)).https);
+  const seen: { seq: number; stamp: number; who: string[] }[] = [];
+  const look = async () => {
+    const ev = new ICAL.Component(ICAL.parse((await feedForToken(app, token))!))
+      .getFirstSubcomponent("vevent")!;
+    seen.push({
+      seq: Number(ev.getFirstPropertyValue("sequence")),
+      stamp: (ev.getFirstPropertyValue("dtstamp") as ICAL.Time).toJSDate().getTime(),
+      who: ev.getAllProperties("attendee").map((p) => String(p.getFirstValue()).slice(7, 10)),
+    });
+  };
+  const ids: string[] = [];
+  for (const g of ["amy", "bob", "cid"]) {
+    app.clock.ms += 60_000;
+    const r = await bookSlot(app, {
+      username: "ann",
+      slug: "class",
+      start: "2026-11-23T10:00:00Z",
+      name: g,
+      email: `${g}@example.com`,
+      note: "",
+      timeZone: "UTC",
+    });
+    assert.ok(r.ok);
+    ids.push(r.bookingId);
+    await look();
+  }
+  for (const id of [ids[2], ids[1]]) {
+    app.clock.ms += 60_000;
+    assert.ok((await decideBooking(app, id, "cancel", "guest", { reason: "" })).ok);
+    await look();
+  }
+  assert.deepEqual(seen.map((s) => s.who.length), [1, 2, 3, 2, 1]);
+  for (let i = 1; i < seen.length; i++) {
+    assert.ok(seen[i].seq > seen[i - 1].seq, `SEQUENCE ${seen.map((s) => s.seq)}`);
+    assert.ok(seen[i].stamp > seen[i - 1].stamp, `DTSTAMP ${seen.map((s) => s.stamp)}`);
+  }
+  app.close();
+});

@@ -8,6 +8,7 @@ import type { App } from "../app.ts";
 import type { BookingRecord, IcsFeedRecord, UserRecord } from "../domain/model/records.ts";
 import { getIcsFeed, hostForFeedHash, removeIcsFeed, replaceIcsFeed } from "../store/ics-feed.ts";
 import { listHostBookings } from "../store/bookings.ts";
+import { getSeatLedger } from "../store/seats.ts";
 import { getActiveUser } from "../store/users.ts";
 import { hmacToken, randomToken, sha256Hex } from "../integrations/crypto.ts";
 import { buildIcsFeed, type IcsEvent } from "../integrations/ics.ts";
@@ -91,10 +92,18 @@ export async function feedForToken(app: App, token: string): Promise<string | nu
   const host = await getActiveUser(app.kv, hostId);
   if (!host) return null;
   const nowMs = app.now();
-  const bookings = (await listHostBookings(app.kv, host.id, {
+  const listed = await listHostBookings(app.kv, host.id, {
     fromMs: nowMs - PAST_MS,
     limit: MAX_EVENTS * 2,
-  })).filter((b) => isLiveBooking(b, nowMs)).slice(0, MAX_EVENTS);
+  });
+  const bookings = listed.filter((b) => isLiveBooking(b, nowMs)).slice(0, MAX_EVENTS);
+  // A seated time changes when any seat does, a cancelled one too (it is no longer listed).
+  const changedAt = new Map<string, number>();
+  for (const b of listed) {
+    if (!b.seat) continue;
+    const at = Math.max(b.createdAtMs, b.decidedAtMs ?? 0, b.history.at(-1)?.atMs ?? 0);
+    changedAt.set(b.seat.meetingId, Math.max(changedAt.get(b.seat.meetingId) ?? 0, at));
+  }
   const base = app.config.baseUrl.href.replace(/\/$/, "");
   // The host's calendar app shows these words: the host's language.
   const t = translator(host.locale);
@@ -112,11 +121,22 @@ export async function feedForToken(app: App, token: string): Promise<string | nu
     }
   }
   const hostname = new URL(base).hostname;
+  // Each seated time's change count (ADR 040's `seq`, which only grows): its SEQUENCE.
+  const ledgers = new Map(
+    await Promise.all(
+      [...meetings].map(async ([id, [first]]) =>
+        [id, await getSeatLedger(app.kv, first.eventTypeId, first.startMs)] as const
+      ),
+    ),
+  );
   return buildIcsFeed(
     t.t("ics.feed_name", { host: host.name }),
     order.map((x) =>
       typeof x === "string"
-        ? seatedFeedEvent(meetings.get(x)!, host, base, hostname, t)
+        ? seatedFeedEvent(meetings.get(x)!, host, base, hostname, t, {
+          seq: ledgers.get(x)?.meetingId === x ? ledgers.get(x)!.seq : undefined,
+          changedAtMs: changedAt.get(x)!,
+        })
         : feedEvent(x, host, base, t)
     ),
   );
@@ -129,6 +149,8 @@ function seatedFeedEvent(
   base: string,
   hostname: string,
   t: Translator,
+  /** The time's change count, and when any of its seats (a cancelled one too) last changed. */
+  changes: { seq: number | undefined; changedAtMs: number },
 ): IcsEvent {
   const first = seats[0];
   const ev = feedEvent(first, host, base, t);
@@ -137,8 +159,10 @@ function seatedFeedEvent(
   return {
     ...ev,
     uid: `${first.seat!.meetingId}@${hostname}`,
-    sequence: seats.reduce((n, b) => n + b.history.length, 0),
-    stampMs: Math.max(...seats.map((b) => b.decidedAtMs ?? b.createdAtMs)),
+    // Both only grow: a calendar keeps the copy with the higher SEQUENCE (then DTSTAMP), so one
+    // that went down when a guest left kept the copy that still listed them.
+    sequence: changes.seq ?? seats.reduce((n, b) => n + b.history.length, 0),
+    stampMs: changes.changedAtMs,
     status: confirmed ? "CONFIRMED" : "TENTATIVE",
     summary: t.t("ics.feed_summary", {
       pending: confirmed ? "no" : "yes",
