@@ -121,7 +121,9 @@ let nextObjectMark = 0;
 
 /** Remembers the entry's versionstamp for its value (settings reads call it); returns the value. */
 export function withReadMark<T>(entry: Deno.KvEntryMaybe<T>): T | null {
-  if (entry.value && typeof entry.value === "object") readAt.set(entry.value, entry.versionstamp);
+  if (entry.versionstamp && typeof entry.value === "object") {
+    readAt.set(entry.value!, entry.versionstamp);
+  }
   return entry.value;
 }
 
