@@ -9,6 +9,7 @@ import {
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
 import type { EventTypeRecord } from "../domain/model/records.ts";
+import type { EventTypeInput } from "../../shared/forms/event-types.ts";
 
 // The computed month is reused while what it depends on is unchanged (services/slot-month.ts).
 // Two saves in the same millisecond (a script's two calls, two servers on one store) must still
@@ -40,7 +41,7 @@ Deno.test("slots follow an event type edited twice in one millisecond", async ()
   const et = await createEventType(app, host, { slug: "call", durationMin: 60 });
   const input = (over: Partial<EventTypeRecord>) => {
     const { v: _v, id: _id, userId: _u, createdAtMs: _c, updatedAtMs: _m, ...rest } = et;
-    return { location: { kind: "none" as const, value: "" }, ...rest, ...over };
+    return { location: { kind: "none" as const, value: "" }, ...rest, ...over } as EventTypeInput;
   };
   assert.equal((await starts(app)).length, 5 * 8);
   assert.ok((await editEventType(app, host, et.id, input({ intervalMin: 120 }))).ok);
