@@ -41,9 +41,25 @@ export function contendedKv(kv: Deno.Kv): Deno.Kv {
       quiet = pending === 0 && started === seen ? quiet + 1 : 0;
     }
   };
+  // A request's retry is not held back again. Held at every try, a request lost to every fresh
+  // crowd of first tries on the same fence (one commit lands per quiet round) and ran out of
+  // tries ("busy") now and then. A retry is known by a key written by no other request (its
+  // booking's own record) that a failed commit wrote.
+  const writes = new Map<string, number>();
+  const lost = new Set<string>();
+  const commits: Commits = {
+    async commit(keys, run) {
+      const retry = keys.some((k) => lost.has(k));
+      if (!retry) await settled();
+      const res = await run();
+      for (const k of keys) writes.set(k, (writes.get(k) ?? 0) + 1);
+      if (!res.ok) { for (const k of keys) if (writes.get(k) === 1) lost.add(k); }
+      return res;
+    },
+  };
   return new Proxy(kv, {
     get(target, prop) {
-      if (prop === "atomic") return () => contendedAtomic(target.atomic(), settled);
+      if (prop === "atomic") return () => contendedAtomic(target.atomic(), commits);
       if (prop === "get" || prop === "getMany") {
         const read = Reflect.get(target, prop, target) as (...a: unknown[]) => Promise<unknown>;
         return (...args: unknown[]) => track(read.apply(target, args));
@@ -61,16 +77,28 @@ export function contendedKv(kv: Deno.Kv): Deno.Kv {
     },
   });
 }
-function contendedAtomic(
-  op: Deno.AtomicOperation,
-  settled: () => Promise<void>,
-): Deno.AtomicOperation {
+
+type Commits = {
+  commit(
+    keys: string[],
+    run: () => Promise<Deno.KvCommitResult | Deno.KvCommitError>,
+  ): Promise<Deno.KvCommitResult | Deno.KvCommitError>;
+};
+
+function contendedAtomic(op: Deno.AtomicOperation, commits: Commits): Deno.AtomicOperation {
+  const keys: string[] = [];
   const proxy: Deno.AtomicOperation = new Proxy(op, {
     get(target, prop) {
-      if (prop === "commit") return async () => (await settled(), await target.commit());
+      if (prop === "commit") return () => commits.commit(keys, () => target.commit());
       const value = Reflect.get(target, prop, target);
       if (typeof value !== "function") return value;
       return (...args: unknown[]) => {
+        // The keys this write sets or deletes (sum/min/max: their first argument too).
+        if (
+          prop === "set" || prop === "delete" || prop === "sum" || prop === "min" || prop === "max"
+        ) {
+          keys.push(JSON.stringify(args[0], (_, v) => typeof v === "bigint" ? `${v}n` : v));
+        }
         const out = value.apply(target, args);
         return out === target ? proxy : out;
       };
