@@ -36,3 +36,12 @@ export function movedSuccessorHeading(i: T, pending: boolean, host: string): str
 export function movedFromToText(i: T, from: string, to: string): string {
   return i.t("moved.from_to", { from, to });
 }
+
+/**
+ * A booking whose host asked the guest to pick a new time, not picked yet: it reads as waiting
+ * for their pick (its pages lead to the times), never as plainly cancelled with "book again",
+ * which made a second booking unlinked from the first. Once picked, it reads as moved.
+ */
+export function awaitsPick(view: { state: string; endReason?: string | null }): boolean {
+  return view.state === "cancelled" && view.endReason === "reschedule_requested";
+}

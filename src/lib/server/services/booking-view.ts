@@ -369,7 +369,8 @@ function stateOf(b: BookingRecord, nowMs: number): BookingView["state"] {
     ? "rejected"
     : b.endReason === "expired"
     ? "expired"
-    : b.endReason === "rescheduled"
+    // Moved by the guest or the host, or by the guest's pick after the host asked for one.
+    : b.endReason === "rescheduled" || b.rescheduledToId
     ? "moved"
     : "cancelled";
 }

@@ -35,6 +35,8 @@ export async function manageState(
   app: App,
   token: string,
   locale?: string,
+  /** The cancel page: a booking waiting for the guest's new pick has nothing left to cancel. */
+  opts: { forCancel?: boolean } = {},
 ): Promise<ManageState> {
   const b = await bookingForToken(app, token, "guest");
   if (!b) return { ok: false, reason: "not_found" };
@@ -46,7 +48,9 @@ export async function manageState(
   let blocked: string | null = null;
   if (awaitsNewTime(b)) {
     // The host asked them to pick a new time: their link books it (answers kept).
-    blocked = null;
+    blocked = opts.forCancel
+      ? t.t("manage.move_asked_no_cancel", { host: view.teamName ?? view.hostName })
+      : null;
   } else if (!isLiveBooking(b, nowMs)) {
     blocked = view.movedTo
       ? movedToText(t, view.movedTo.when, view.movedTo.pending, view.teamName ?? view.hostName)

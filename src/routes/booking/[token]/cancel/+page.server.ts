@@ -8,7 +8,7 @@ import { refusalKey } from "$lib/shared/refusals.ts";
 
 export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
   setHeaders({ "cache-control": "no-store" });
-  const state = await manageState(locals.app, params.token, locals.locale);
+  const state = await manageState(locals.app, params.token, locals.locale, { forCancel: true });
   if (!state.ok) error(404, locals.t.t("errors.link_invalid"));
   // "Book another time" never leads to the event type behind a single-use link.
   return { ...state, slug: state.viaSingleUseLink ? null : state.slug, token: params.token };
@@ -33,7 +33,7 @@ export const actions: Actions = {
       retryLater(setHeaders);
       return fail(BUSY_STATUS, { reason, error: locals.t.t(refusalKey("busy")) });
     }
-    const state = await manageState(locals.app, params.token, locals.locale);
+    const state = await manageState(locals.app, params.token, locals.locale, { forCancel: true });
     return fail(409, {
       reason,
       error: (state.ok && state.blocked) || locals.t.t("manage.cannot_cancel"),
