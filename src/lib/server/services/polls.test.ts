@@ -6,7 +6,7 @@ import {
   type TestApp,
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
-import { closePoll, createPoll, pickPollTime } from "./polls.ts";
+import { closePoll, createPoll, pickPollTime, pollMatrix } from "./polls.ts";
 import { votePoll } from "./poll-votes.ts";
 import { keys } from "../store/keys.ts";
 import type { OutboxRecord } from "../domain/model/records.ts";
@@ -194,5 +194,28 @@ Deno.test("polls: erasing a guest removes their answers from the host's polls", 
   assert.ok((await eraseGuest(app, host, "BO@example.test")).ok);
   const after = await pollAnswers(app, host, made.poll.id);
   assert.deepEqual(after!.votes.map((v) => v.email), ["cy@example.test"]);
+  app.close();
+});
+
+Deno.test("polls: a time that has begun cannot be picked (the poll stays open for the later ones) and is marked for the results page, which offers no pick for it", async () => {
+  const { app, host } = await setup();
+  const made = await createPoll(app, host, { slug: "chat", title: "Sync", starts: T });
+  assert.ok(made.ok);
+  const token = new URL(made.url).pathname.split("/").pop()!;
+  assert.ok(
+    (await votePoll(app, token, {
+      name: "Bo",
+      email: "bo@example.test",
+      answers: { t0: "yes", t1: "yes", t2: "yes" },
+    })).ok,
+  );
+  // Monday 10:30: the first time has begun.
+  app.clock.ms = Date.parse("2026-11-23T10:30:00Z");
+  const late = await pickPollTime(app, host, made.poll.id, T[0]);
+  assert.equal(late.ok ? "booked" : late.reason, "slot_unavailable");
+  const matrix = (await pollMatrix(app, host, made.poll.id, "en"))!;
+  assert.deepEqual(matrix.times.map((t) => t.past), [true, false, false]);
+  assert.equal(matrix.state, "open");
+  assert.ok((await pickPollTime(app, host, made.poll.id, T[1])).ok, "a later time still can");
   app.close();
 });

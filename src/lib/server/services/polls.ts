@@ -220,6 +220,8 @@ export async function pollMatrix(app: App, host: UserRecord, id: string, locale:
     timeZone: host.timeZone,
     times: times.map((t, i) => ({
       ...t,
+      // Begun: no longer offered to pick.
+      past: poll.starts[i] <= app.now(),
       yes: votes.filter((v) => v.answers[i] === "yes").length,
       maybe: votes.filter((v) => v.answers[i] === "maybe").length,
     })),
@@ -254,7 +256,8 @@ export async function pickPollTime(
   if (!poll) return { ok: false, reason: "not_found" };
   if (stateOf(poll, app.now()) !== "open") return { ok: false, reason: "closed" };
   const i = poll.starts.indexOf(Date.parse(startText));
-  if (i < 0) return { ok: false, reason: "slot_unavailable" };
+  // A time that has begun is no longer one to meet at (the poll stays open for the later ones).
+  if (i < 0 || poll.starts[i] <= app.now()) return { ok: false, reason: "slot_unavailable" };
   const et = await getEventType(app.kv, host.id, poll.eventTypeId);
   if (!et || !et.active) return { ok: false, reason: "not_found" };
   const votes = await listVotes(app.kv, poll.id);
