@@ -58,7 +58,10 @@ export function successorIdentity(
 ): Pick<BookingRecord, "icalUid" | "sequence" | "calendarIssued"> {
   return {
     icalUid: meetingUid(pred, hostname),
-    sequence: (pred.sequence ?? 0) + 2,
+    // Above everything the predecessor sent: its confirmation (at most +1), and, when it was
+    // cancelled before this (the host asked for a new time), its CANCEL (+2) — an equal
+    // SEQUENCE left the calendar to pick between the two by DTSTAMP, often the same second.
+    sequence: (pred.sequence ?? 0) + (pred.status === "CANCELLED" ? 3 : 2),
     calendarIssued: calendarMayHold(pred),
   };
 }

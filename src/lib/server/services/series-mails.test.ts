@@ -4,7 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { bookSlot } from "./book-slot.ts";
-import { cancelByGuest, decideBooking, rescheduleByGuest } from "./decide-booking.ts";
+import {
+  cancelByGuest,
+  decideBooking,
+  requestNewTime,
+  rescheduleByGuest,
+} from "./decide-booking.ts";
 import { bookingLinks } from "./booking-links.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { listHostBookings } from "../store/bookings.ts";
@@ -108,5 +113,39 @@ Deno.test("series: 'this date and the later ones' takes the dates after it in ti
   assert.ok(c.ok, JSON.stringify(c));
   const live = (await dates()).filter((b) => b.status === "CONFIRMED").map((b) => day(b.startMs));
   assert.deepEqual(live, ["2026-11-23"], "Dec 10 is later than Dec 7: cancelled too");
+  app.close();
+});
+
+Deno.test("request new time: the new time's invitation has a higher SEQUENCE than the cancellation before it, so a calendar takes it over the cancel", async () => {
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  const host = await createHost(app, { username: "ann", weekly: WORKDAYS, timeZone: "UTC" });
+  await createEventType(app, host, { slug: "chat", durationMin: 30, requiresConfirmation: false });
+  const r = await bookSlot(app, {
+    username: "ann",
+    slug: "chat",
+    start: "2026-11-23T10:00:00Z",
+    name: "Gita",
+    email: "gita@example.test",
+    note: "",
+    timeZone: "UTC",
+  });
+  assert.ok(r.ok);
+  await deliverOutbox(app, app.now());
+  const docs = () =>
+    app.mailer.sent.filter((m) => m.to === "gita@example.test" && m.icalEvent).map((m) => ({
+      method: m.icalEvent!.method,
+      uid: /\nUID:(.+)\r?\n/.exec(m.icalEvent!.content)![1].trim(),
+      seq: Number(/\nSEQUENCE:(\d+)/.exec(m.icalEvent!.content)![1]),
+    }));
+  const asked = await requestNewTime(app, host.id, r.bookingId, "I am ill");
+  assert.ok(asked.ok);
+  await deliverOutbox(app, app.now());
+  const picked = await rescheduleByGuest(app, r.guestToken, "2026-11-24T10:00:00Z");
+  assert.ok(picked.ok, JSON.stringify(picked));
+  await deliverOutbox(app, app.now());
+  const sent = docs();
+  assert.deepEqual(sent.map((d) => d.method), ["REQUEST", "CANCEL", "REQUEST"]);
+  assert.equal(new Set(sent.map((d) => d.uid)).size, 1, "one meeting, one UID");
+  assert.ok(sent[1].seq > sent[0].seq && sent[2].seq > sent[1].seq, JSON.stringify(sent));
   app.close();
 });
