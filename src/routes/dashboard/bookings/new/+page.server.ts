@@ -31,7 +31,7 @@ export const load: PageServerLoad = async ({ locals, url, setHeaders }) => {
 const HostBook = v.pipe(
   v.object({
     ...GuestFields.entries,
-    type: v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,60}$/, messageRef("bookings.no_such"))),
+    type: v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,60}$/, messageRef("bookings.book_no_type"))),
     start: v.optional(
       v.pipe(
         v.string(),
@@ -50,6 +50,9 @@ const HostBook = v.pipe(
   }),
   v.check((o) => !!o.start || (!!o.date && !!o.time), messageRef("bookings.move_pick_time")),
 );
+
+/** Fields the page marks with their own message. */
+const MARKED = /^(name|email|note|location|phone|q_.+)$/;
 
 export const actions: Actions = {
   book: async ({ locals, request, setHeaders }) => {
@@ -74,7 +77,12 @@ export const actions: Actions = {
     });
     if (!parsed.success) {
       const errors = fieldErrors(parsed.issues, locals.t);
-      const error = Object.keys(errors).length
+      // The form marks the guest's fields; what it does not mark (the time, the event type) is
+      // said in the summary itself, or the host read "check the marked fields" with none marked.
+      const unmarked = Object.entries(errors).find(([k]) => !MARKED.test(k));
+      const error = unmarked
+        ? unmarked[1]
+        : Object.keys(errors).length
         ? locals.t.t("bookings.book_fix_fields")
         : translateRef(locals.t, parsed.issues[0].message);
       return fail(400, { error, errors, values, outside: false });
@@ -109,7 +117,9 @@ export const actions: Actions = {
     }
     if (res.reason === "busy") retryLater(setHeaders);
     return fail(res.reason === "busy" ? BUSY_STATUS : res.reason === "not_found" ? 404 : 409, {
-      error: locals.t.t(refusalKey(res.reason, "bookings.did_not_work")),
+      error: res.reason === "not_found"
+        ? locals.t.t("bookings.book_no_type")
+        : locals.t.t(refusalKey(res.reason, "bookings.did_not_work")),
       errors: {},
       values,
       outside: res.reason === "outside_hours",

@@ -1,0 +1,40 @@
+/**
+ * "Book for a guest" refused: the host reads what to fix. A refusal of a field the form does not
+ * mark (the time, the event type) said only "Please check the marked fields", with none marked.
+ */
+import assert from "node:assert/strict";
+import { startApp } from "../support/app.ts";
+import { signIn } from "../reliability/harness.ts";
+import { DEMO_EMAIL } from "../../src/lib/server/services/seed-demo.ts";
+
+const alerts = (html: string) =>
+  [...html.matchAll(/role="alert"[^>]*>([^<]+)</g)].map((m) => m[1].trim());
+
+Deno.test({
+  name:
+    "book for a guest: no time picked, a malformed time or an unknown event type each say what is wrong",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const host = await signIn(app, DEMO_EMAIL);
+    const guest = { name: "Gil", email: "gil@example.test", note: "" };
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ type: "quick-chat" }, /Pick a new time, or enter a date and a start time\./],
+      [{ type: "quick-chat", date: "2026-13", time: "9" }, /Enter a date and a start time\./],
+      [{ type: "quick-chat", start: "tomorrow" }, /Enter a date and a start time\./],
+      [{ type: "Not A Type!", start: "2026-12-01T10:00:00Z" }, /event type/i],
+      [{ type: "no-such-type", start: "2026-12-01T10:00:00Z" }, /event type/i],
+    ];
+    for (const [fields, want] of cases) {
+      const res = await host.post("/dashboard/bookings/new?/book", { ...guest, ...fields });
+      assert.ok(
+        res.status === 400 || res.status === 404,
+        `${res.status} ${JSON.stringify(fields)}`,
+      );
+      const said = alerts(res.body);
+      assert.ok(said.some((a) => want.test(a)), `${JSON.stringify(fields)}: ${said.join(" | ")}`);
+      assert.ok(!said.includes("Please check the marked fields."), JSON.stringify(fields));
+    }
+  },
+});
