@@ -12,6 +12,9 @@ import { keys } from "../store/keys.ts";
 import type { OutboxRecord } from "../domain/model/records.ts";
 import { bookSlot } from "./book-slot.ts";
 import { getSlotRange } from "./slot-range.ts";
+import { moveBookingByHost } from "./host-reschedule.ts";
+import { rescheduleByGuest } from "./decide-booking.ts";
+import { getBooking } from "../store/bookings.ts";
 
 async function setup() {
   // Friday 2026-11-20 08:00 UTC; the host works weekdays 09–17 UTC.
@@ -217,5 +220,36 @@ Deno.test("polls: a time that has begun cannot be picked (the poll stays open fo
   assert.deepEqual(matrix.times.map((t) => t.past), [true, false, false]);
   assert.equal(matrix.state, "open");
   assert.ok((await pickPollTime(app, host, made.poll.id, T[1])).ok, "a later time still can");
+  app.close();
+});
+
+Deno.test("polls: the meeting a poll booked keeps the poll's title when it is moved, by the host or by the guest", async () => {
+  const { app, host } = await setup();
+  const made = await createPoll(app, host, {
+    slug: "chat",
+    title: "Quarterly planning",
+    starts: T,
+  });
+  assert.ok(made.ok);
+  const token = new URL(made.url).pathname.split("/").pop()!;
+  assert.ok(
+    (await votePoll(app, token, {
+      name: "Bo",
+      email: "bo@example.test",
+      answers: { t0: "yes", t1: "no", t2: "no" },
+    })).ok,
+  );
+  const picked = await pickPollTime(app, host, made.poll.id, T[0]);
+  assert.ok(picked.ok);
+  const moved = await moveBookingByHost(app, host, picked.bookingId, {
+    start: "2026-11-25T10:00:00Z",
+    reason: "",
+  });
+  assert.ok(moved.ok, JSON.stringify(moved));
+  const again = await rescheduleByGuest(app, moved.guestToken, "2026-11-26T10:00:00Z");
+  assert.ok(again.ok, JSON.stringify(again));
+  for (const id of [picked.bookingId, moved.booking.id, again.booking.id]) {
+    assert.equal((await getBooking(app.kv, id))!.eventTitle, "Quarterly planning", id);
+  }
   app.close();
 });

@@ -89,6 +89,8 @@ export async function bookForPersons(app: App, input: TeamBookInput): Promise<Te
     ...(moving
       ? {
         rescheduledFromId: moving.old.id,
+        // The same meeting under its own name (as engine moves: reschedule.ts successorRecord).
+        eventTitle: moving.old.eventTitle,
         ...successorIdentity(moving.old, rules.calendarHost),
         ...(moving.old.additionalGuests ? { additionalGuests: moving.old.additionalGuests } : {}),
         ...(moving.old.source ? { source: moving.old.source } : {}),

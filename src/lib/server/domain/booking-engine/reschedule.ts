@@ -54,6 +54,9 @@ export function successorRecord(
       rules.bookingTtlMs,
     ),
     rescheduledFromId: old.id,
+    // The same meeting under its own name: a poll's title, or the event type's as it was booked
+    // (the invitation's UID stays; a SUMMARY that changed with a move renamed the meeting).
+    eventTitle: old.eventTitle,
     ...successorIdentity(old, rules.calendarHost),
     // A series' date moved stays that date of its series.
     ...(old.series ? { series: old.series } : {}),
