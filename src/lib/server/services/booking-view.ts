@@ -16,6 +16,7 @@ import {
   zoneOffset,
 } from "../../shared/format.ts";
 import { bookingForToken } from "./booking-links.ts";
+import { waitingDateOf } from "./series-bookings.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { buildIcs } from "../integrations/ics.ts";
 import { calendarDoc, meetingUid } from "../domain/calendar-identity.ts";
@@ -323,7 +324,10 @@ export async function viewByToken(
   locale?: string,
 ): Promise<BookingView | null> {
   const b = await bookingForToken(app, token, purpose);
-  return b ? await viewBooking(app, b, locale, undefined, purpose) : null;
+  if (!b) return null;
+  // A host's decision link of a series' date the guest cancelled: the dates that still wait.
+  const shown = purpose === "guest" ? b : await waitingDateOf(app, b);
+  return await viewBooking(app, shown, locale, undefined, purpose);
 }
 
 /** The .ics a guest downloads from the result page once the booking is confirmed. */

@@ -8,7 +8,7 @@
  * fail); a date that ended meanwhile (cancelled, expired) is left as it is.
  */
 import type { App } from "../app.ts";
-import { type BookingAction, decideTransition } from "../domain/booking.ts";
+import { type BookingAction, decideTransition, isLiveBooking } from "../domain/booking.ts";
 import type { BookingRecord } from "../domain/model/records.ts";
 import { listSeriesBookings } from "../store/bookings.ts";
 import type { DecideResult, SeriesFailure } from "./decide-results.ts";
@@ -35,6 +35,21 @@ export function seriesTargets(
     )
     : others.filter((x) => x.status === "PENDING");
   return reach.sort((x, y) => x.startMs - y.startMs);
+}
+
+/**
+ * The date a host's Confirm or Reject of `b` decides: `b`, or — when `b` ended otherwise (the
+ * guest cancelled it) while other dates of its series still wait — the first of those. The
+ * request mail links to one date; its links stopped working for the whole series once the guest
+ * cancelled that date, and the rest expired unanswered.
+ */
+export async function waitingDateOf(app: App, b: BookingRecord): Promise<BookingRecord> {
+  if (!b.series || b.status !== "CANCELLED" || b.rescheduledToId || b.endReason === "expired") {
+    return b;
+  }
+  const nowMs = app.now();
+  const all = await listSeriesBookings(app.kv, b.hostId, b.series.id);
+  return all.find((x) => x.status === "PENDING" && isLiveBooking(x, nowMs)) ?? b;
 }
 
 type Decide = (
@@ -130,9 +145,14 @@ export async function decideSeries(
     await others(false);
     return { ...first, also, ...reported() };
   }
-  // The pressed date must be decidable now, or nothing is decided.
+  // The pressed date must be decidable now, or nothing is decided — unless the guest cancelled
+  // it while others wait: the press is for them.
   const t = decideTransition(b, action, app.now());
-  if (!t.ok) return { ok: false, reason: t.reason, booking: b };
+  if (!t.ok) {
+    const waiting = await waitingDateOf(app, b);
+    if (waiting.id !== b.id) return await decideSeries(app, waiting, action, by, opts, decide);
+    return { ok: false, reason: t.reason, booking: b };
+  }
   await others(true);
   if (failed.some((f) => f.reason === "busy")) {
     return { ok: false, reason: "series_partial", booking: b, also, failed };

@@ -7,9 +7,11 @@ import { bookSlot } from "./book-slot.ts";
 import {
   cancelByGuest,
   decideBooking,
+  decideByToken,
   requestNewTime,
   rescheduleByGuest,
 } from "./decide-booking.ts";
+import { viewByToken } from "./booking-view.ts";
 import { bookingLinks } from "./booking-links.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { listHostBookings } from "../store/bookings.ts";
@@ -147,5 +149,21 @@ Deno.test("request new time: the new time's invitation has a higher SEQUENCE tha
   assert.deepEqual(sent.map((d) => d.method), ["REQUEST", "CANCEL", "REQUEST"]);
   assert.equal(new Set(sent.map((d) => d.uid)).size, 1, "one meeting, one UID");
   assert.ok(sent[1].seq > sent[0].seq && sent[2].seq > sent[1].seq, JSON.stringify(sent));
+  app.close();
+});
+
+Deno.test("series: the host's Confirm link of a date the guest cancelled still decides the dates that wait, and its page shows them", async () => {
+  const { app, dates } = await seriesOf4(true);
+  let all = await dates();
+  const confirmToken = (await bookingLinks(app, all[0])).tokens.confirm;
+  // The guest cancels the first date, the one the host's request mail links to.
+  assert.ok((await decideBooking(app, all[0].id, "cancel", "guest", { reason: "" })).ok);
+  const page = await viewByToken(app, confirmToken, "confirm");
+  assert.equal(page?.state, "pending", "the page offers the decision for the dates that wait");
+  assert.equal(page?.id, all[1].id);
+  const pressed = await decideByToken(app, confirmToken, "confirm");
+  assert.ok(pressed.ok, JSON.stringify(pressed));
+  all = await dates();
+  assert.deepEqual(all.map((b) => b.status), ["CANCELLED", "CONFIRMED", "CONFIRMED", "CONFIRMED"]);
   app.close();
 });
