@@ -5,6 +5,7 @@ import { engineRules } from "./transaction.ts";
 import { getBooking, listBusy, listBusyEntries, listHostBookings } from "../store/bookings.ts";
 import { updateEventType } from "../store/event-types.ts";
 import { viewBooking } from "./booking-view.ts";
+import { manageState, rescheduleSlots } from "./guest-manage.ts";
 import { decideBooking, rescheduleByGuest } from "./decide-booking.ts";
 import { getSlotPage } from "./slot-page.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
@@ -485,4 +486,50 @@ Deno.test("seats: three servers on one store, 60 guests on a 10-seat time and th
   );
   await settleCounts();
   kv.close();
+});
+
+Deno.test("seats: a guest moving their seat is offered the times the move can take — the sole guest's own meeting frees its neighbours, and their own time is not offered", async () => {
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  const host = await createHost(app, { timeZone: "UTC", weekly: EVERY_DAY });
+  await createEventType(app, host, {
+    slug: "class",
+    durationMin: 60,
+    intervalMin: 30,
+    requiresConfirmation: false,
+    seats: { perTime: 3, showAttendees: false, hideCount: false },
+  });
+  const seat = (name: string) =>
+    bookSlot(app, {
+      username: "host",
+      slug: "class",
+      start: AT,
+      name,
+      email: `${name}@example.test`,
+      note: "",
+      timeZone: "UTC",
+    });
+  const ann = await seat("ann");
+  assert.ok(ann.ok);
+  const offered = async (token: string) => {
+    const st = await manageState(app, token, "en");
+    assert.ok(st.ok);
+    const page = await rescheduleSlots(app, st, {
+      timeZone: "UTC",
+      month: null,
+      date: "2026-11-23",
+    });
+    assert.ok(page && page.ok);
+    return page.slots.map((s) => s.start.slice(11, 16)).filter((s) => s >= "09:00" && s <= "11:00");
+  };
+  // Ann alone: her meeting goes with her, so 09:30 and 10:30 are free; 10:00 is where she is.
+  assert.deepEqual(await offered(ann.guestToken), ["09:00", "09:30", "10:30", "11:00"]);
+  // With Bo in the same time, the meeting stays: its neighbours are taken, and Ann's own time
+  // is still not hers to pick again.
+  const bo = await seat("bo");
+  assert.ok(bo.ok);
+  assert.deepEqual(await offered(ann.guestToken), ["09:00", "11:00"]);
+  // What the page offers, the move takes.
+  const moved = await rescheduleByGuest(app, ann.guestToken, "2026-11-23T11:00:00Z");
+  assert.ok(moved.ok, JSON.stringify(moved));
+  app.close();
 });

@@ -187,17 +187,25 @@ export async function computeMonth(
   // host's time around it (docs/decisions/040-seats.md); a full one is busy like any booking.
   // A collective one's meeting blocks every member alike (ADR 040); round robin has no seats.
   const seats = schedule.mode !== "union" ? seatsOf(et) : null;
+  // A seat being moved (a reschedule page) does not count: a meeting whose only guest it is goes
+  // with it, and its own time is not offered to it (it holds a seat there), as the engine decides.
+  const moving = q.excludeBookingId;
+  const ledgers = seats ? await listSeatLedgers(app.kv, et.id, rangeFromMs, rangeToMs) : [];
+  const own = moving ? ledgers.find((l) => liveSeats(l, nowMs).some((x) => x.id === moving)) : null;
   const seated = seats
-    ? (await listSeatLedgers(app.kv, et.id, rangeFromMs, rangeToMs)).flatMap((l) => {
-      const taken = liveSeats(l, nowMs).length;
+    ? ledgers.flatMap((l) => {
+      const taken = liveSeats(l, nowMs).length - (l === own ? 1 : 0);
       return taken > 0 ? [{ ...l, left: Math.max(0, seats.perTime - taken) }] : [];
     })
     : [];
-  const open = seated.filter((x) => x.left > 0);
+  const open = seated.filter((x) => x.left > 0 && x.meetingId !== own?.meetingId);
+  const vacated = own && !seated.some((x) => x.meetingId === own.meetingId) ? own : null;
   const perMember = schedule.members.map((_, i) => {
-    const booked = open.length
+    const booked = open.length || vacated
       ? read.booked[i].filter((b) =>
-        !open.some((o) => o.blockStartMs === b.startMs && o.blockEndMs === b.endMs)
+        ![...open, ...(vacated ? [vacated] : [])].some((o) =>
+          o.blockStartMs === b.startMs && o.blockEndMs === b.endMs
+        )
       )
       : read.booked[i];
     const cal = read.cal[i];
@@ -296,6 +304,8 @@ export async function computeMonth(
         );
       });
     }
+    // The moving seat's own time: it holds a seat there already.
+    if (own) starts = starts.filter((ms) => ms !== own.startMs);
     const dates: string[] = [];
     // Where each guest-zone date starts: slots (sorted) are bucketed by walking these once
     // instead of formatting every start (a team's month can hold thousands).
