@@ -62,6 +62,8 @@ export type NewBookingInput = {
   location?: BookingRecord["location"];
   /** Extra attendees (already checked with `decideGuests`). */
   additionalGuests?: string[];
+  /** Who invited the extra attendees, when not the guest. */
+  invitedBy?: BookingRecord["invitedBy"];
   /** Where the guest came from (already cleaned with `decideSource`). */
   source?: BookingRecord["source"] | null;
   /** How it came, when its other fields cannot tell (a poll's pick). */
@@ -125,6 +127,7 @@ export function newBookingRecord(
     rescheduledToId: null,
     ...(input.teamId ? { teamId: input.teamId } : {}),
     ...(input.additionalGuests?.length ? { additionalGuests: input.additionalGuests } : {}),
+    ...(input.invitedBy ? { invitedBy: input.invitedBy } : {}),
     ...(input.source ? { source: input.source } : {}),
     ...(input.origin ? { origin: input.origin } : {}),
     ...(input.routing ? { routing: input.routing } : {}),

@@ -173,6 +173,7 @@ const ExportedBookingSchema = v.pipe(
     additionalGuests: v.optional(
       v.pipe(v.array(v.pipe(text(254), v.email())), v.maxLength(STORED_GUESTS_MAX)),
     ),
+    invitedBy: v.optional(v.literal("host")),
     // Cleaned as the booking page cleans it: an invalid field is dropped, not refused.
     source: v.optional(
       v.pipe(

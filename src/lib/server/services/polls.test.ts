@@ -13,7 +13,8 @@ import type { OutboxRecord } from "../domain/model/records.ts";
 import { bookSlot } from "./book-slot.ts";
 import { getSlotRange } from "./slot-range.ts";
 import { moveBookingByHost } from "./host-reschedule.ts";
-import { rescheduleByGuest } from "./decide-booking.ts";
+import { decideBooking, rescheduleByGuest } from "./decide-booking.ts";
+import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { getBooking } from "../store/bookings.ts";
 
 async function setup() {
@@ -250,6 +251,40 @@ Deno.test("polls: the meeting a poll booked keeps the poll's title when it is mo
   assert.ok(again.ok, JSON.stringify(again));
   for (const id of [picked.bookingId, moved.booking.id, again.booking.id]) {
     assert.equal((await getBooking(app.kv, id))!.eventTitle, "Quarterly planning", id);
+  }
+  app.close();
+});
+
+Deno.test("polls: the other invitees' mails after the host moves or cancels the meeting name the host, and their replies go to the host, not to a fellow invitee", async () => {
+  const { app, host } = await setup();
+  const made = await createPoll(app, host, { slug: "chat", title: "Sync", starts: T });
+  assert.ok(made.ok);
+  const token = new URL(made.url).pathname.split("/").pop()!;
+  for (const who of ["bo", "cy"]) {
+    assert.ok(
+      (await votePoll(app, token, {
+        name: who,
+        email: `${who}@example.test`,
+        answers: { t0: "yes", t1: "no", t2: "no" },
+      })).ok,
+    );
+  }
+  const picked = await pickPollTime(app, host, made.poll.id, T[0]);
+  assert.ok(picked.ok);
+  await deliverOutbox(app, app.now());
+  const moved = await moveBookingByHost(app, host, picked.bookingId, {
+    start: "2026-11-25T10:00:00Z",
+    reason: "",
+  });
+  assert.ok(moved.ok);
+  await deliverOutbox(app, app.now());
+  assert.ok((await decideBooking(app, moved.booking.id, "cancel", "host", { hostId: host.id })).ok);
+  await deliverOutbox(app, app.now());
+  const toCy = app.mailer.sent.filter((m) => m.to.includes("cy@example.test"));
+  assert.ok(toCy.length >= 3, `${toCy.length} mails to the other invitee`);
+  for (const m of toCy) {
+    assert.equal(m.replyTo, host.email, m.subject);
+    assert.doesNotMatch(m.text, /bo invited you|to which bo invited/i, m.subject);
   }
   app.close();
 });

@@ -305,6 +305,7 @@ export async function pickPollTime(
           location: decided.location,
           origin: "poll",
           additionalGuests: others,
+          invitedBy: "host",
         },
         nowMs,
         app.config.bookingTtlMs,

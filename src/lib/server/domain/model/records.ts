@@ -305,6 +305,11 @@ export type BookingRecord = {
    * never shown to another booking's guest (a seat's neighbours included).
    */
   additionalGuests?: string[];
+  /**
+   * The host invited the additional guests (a meeting poll's other invitees), not the guest:
+   * their mails name the host and take replies to the host. Kept by every move of the meeting.
+   */
+  invitedBy?: "host";
   /** Where the guest came from: UTM parameters and `ref` of the booking page's URL. */
   source?: BookingSource;
   routing?: import("./routing-records.ts").RoutedFrom; // the form response it came from

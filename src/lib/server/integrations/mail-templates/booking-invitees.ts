@@ -11,6 +11,9 @@ import { invitation, type MailParts, wherePara } from "./booking-parts.ts";
 export function inviteeMail(kind: MailKind, p: MailParts): OutgoingMail | null | undefined {
   const { ctx, b, guestT: t, guestWhen, moved, title, guest, host, guestMoved, mail } = p;
   const to = (b.additionalGuests ?? []).join(", ");
+  // Who invited them: the guest, or the host (a poll's other invitees) — whom replies reach.
+  const byHost = b.invitedBy === "host";
+  const replyTo = byHost ? ctx.host.email : b.guestEmail;
   switch (kind) {
     case "guests_invited": {
       const where = wherePara(b, t);
@@ -20,7 +23,7 @@ export function inviteeMail(kind: MailKind, p: MailParts): OutgoingMail | null |
       const when = guestWhen;
       return mail(t, {
         to,
-        replyTo: b.guestEmail,
+        replyTo,
         subject: poll
           ? t.t("mail.poll_booked.subject", { title, when })
           : t.t("mail.guests_invited.subject", { moved, title, host }),
@@ -30,6 +33,8 @@ export function inviteeMail(kind: MailKind, p: MailParts): OutgoingMail | null |
         paragraphs: [
           poll
             ? t.t("mail.poll_booked.intro", { host, title, when })
+            : byHost
+            ? t.t("mail.guests_invited.intro_host", { title, host, when })
             : t.t("mail.guests_invited.intro", { guest, title, host, when }),
           ...guestMoved(t),
           ...(where ? [where] : []),
@@ -41,10 +46,14 @@ export function inviteeMail(kind: MailKind, p: MailParts): OutgoingMail | null |
     case "guests_cancelled":
       return mail(t, {
         to,
-        replyTo: b.guestEmail,
+        replyTo,
         subject: t.t("mail.guests_cancelled.subject", { title, host }),
         heading: t.t("mail.guest_cancelled.heading"),
-        paragraphs: [t.t("mail.guests_cancelled.intro", { guest, title, host, when: guestWhen })],
+        paragraphs: [
+          byHost
+            ? t.t("mail.guests_cancelled.intro_host", { title, host, when: guestWhen })
+            : t.t("mail.guests_cancelled.intro", { guest, title, host, when: guestWhen }),
+        ],
         icalEvent: invitation(ctx, "ended", t, true),
       });
     default:
