@@ -29,7 +29,7 @@ function post(base: string, path: string, form: Record<string, string>) {
 
 Deno.test({
   name:
-    "one-off link over HTTP: only the picked times still free are offered; 20 guests at once book once; a time not picked is refused",
+    "one-off link over HTTP: only the picked times still free are offered; 20 guests at once book once; a time not picked is refused; a link whose times are all taken says so",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -112,5 +112,25 @@ Deno.test({
     const after = await (await fetch(`${base}${path}?tz=UTC`)).text();
     assert.equal(slotsIn(after).length, 0);
     assert.match(after, /data-testid="spent-message"/);
+
+    // A link whose only time someone else booked meanwhile says so (it showed an empty month
+    // that said "Try the next month").
+    const lone = await host.post(
+      "/dashboard/bookings/offer?/create",
+      new URLSearchParams([["type", "quick-chat"], ["note", ""], ["start", free[7]]]),
+    );
+    const lonePath = new URL(/data-testid="offer-url">([^<]+)</.exec(lone.body)![1]).pathname;
+    const gone = await post(base, "/calendar/demo/quick-chat?/book", {
+      name: "Early Bird",
+      email: "early@example.test",
+      note: "",
+      start: free[7],
+      tz: "UTC",
+    });
+    assert.equal(gone.status, 303);
+    const none = await (await fetch(`${base}${lonePath}?tz=UTC`)).text();
+    assert.match(none, /The times offered are no longer free/);
+    assert.match(none, /Ask the host for new times/);
+    assert.equal(slotsIn(none).length, 0);
   },
 });

@@ -183,7 +183,7 @@ export async function oneOffSlotPage(
     clock?: "12h" | "24h";
     locale?: string;
   },
-): Promise<SlotPage> {
+): Promise<SlotPage | { ok: false; reason: "none_left" }> {
   const offered = link.offeredStarts ?? [];
   const first = isoDateIn(offered[0] ?? app.now(), q.timeZone);
   const last = isoDateIn(offered.at(-1) ?? app.now(), q.timeZone);
@@ -204,6 +204,8 @@ export async function oneOffSlotPage(
     const d = isoDateIn(ms, q.timeZone);
     freeDates.set(d, (freeDates.get(d) ?? 0) + 1);
   }
+  // Every time offered was taken or has passed: nothing to show but that (and whom to ask).
+  if (free.size === 0) return { ok: false, reason: "none_left" };
   const firstFree = [...free].sort((a, b) => a - b)[0];
   const openOn = q.date && freeDates.has(q.date)
     ? q.date

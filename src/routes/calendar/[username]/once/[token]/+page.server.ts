@@ -45,6 +45,7 @@ export const load: PageServerLoad = async (event) => {
     });
   if (!page.ok) {
     if (page.reason === "not_found") return { spent: "not_found" as const, hostName: null };
+    if (page.reason === "none_left") return { spent: "none_left" as const, hostName: null };
     redirect(303, url.pathname);
   }
   const slot = q.get("slot");
