@@ -1,0 +1,71 @@
+/**
+ * A poll's invitee elsewhere reads its times in their own zone, as on a booking page: the page
+ * marks the zone it guessed (the host's) for the browser to put right before it paints (app.html,
+ * ADR 056), a link naming a zone shows that zone, and the answer page after a vote keeps it.
+ */
+import assert from "node:assert/strict";
+import { startApp } from "../support/app.ts";
+import { startSmtp } from "../support/smtp.ts";
+import { signInByLink } from "../support/auth.ts";
+import { createClient } from "../support/http.ts";
+import { launchBrowser } from "../support/browser.ts";
+
+const HOST = "demo@invito.example";
+
+/** The times as the page lists them (each answer's legend). */
+const timesIn = (html: string) =>
+  [...html.matchAll(/<legend[^>]*>([^<]*)<\/legend>/g)].map((m) => m[1]);
+
+Deno.test({
+  name:
+    "poll page: an invitee's own zone, guessed and put right before paint, named by the link, and kept on the answer page",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using smtp = await startSmtp();
+    await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
+    const host = await signInByLink(app, HOST, { smtp });
+    const picker = await host.get("/dashboard/polls?type=quick-chat");
+    const free = [...picker.body.matchAll(/name="start" value="([^"]+)"/g)].map((m) => m[1]);
+    const form = new URLSearchParams({ type: "quick-chat", title: "Offsite" });
+    for (const s of free.slice(0, 2)) form.append("start", s);
+    const made = await host.post("/dashboard/polls?/create", form);
+    const path = new URL(/data-testid="poll-url">([^<]+)</.exec(made.body)![1]).pathname;
+
+    const voter = createClient(app.baseUrl);
+    // A plain link: the host's zone, marked as a guess for the browser.
+    const plain = await voter.get(path);
+    assert.match(plain.body, /<html[^>]*data-guessed-tz="[^"]+"[^>]*data-guessed-offsets="/);
+    // A link naming the invitee's zone: times in it, no guess, and the vote keeps it.
+    const ny = await voter.get(`${path}?tz=America/New_York`);
+    assert.doesNotMatch(ny.body, /data-guessed-tz=/);
+    const nyTimes = timesIn(ny.body);
+    assert.equal(nyTimes.length, 2);
+    assert.notDeepEqual(nyTimes, timesIn(plain.body), "other clock times than the host's zone");
+    assert.match(ny.body, /action="\?\/vote&amp;tz=America%2FNew_York"/);
+    const voted = await voter.post(`${path}?/vote&tz=America/New_York`, {
+      name: "Ann",
+      email: "ann@example.test",
+      t0: "yes",
+      t1: "no",
+    });
+    assert.equal(voted.status, 200);
+    assert.match(voted.body, /data-testid="vote-done"/);
+    assert.deepEqual(timesIn(voted.body), nyTimes, "the answer page reads the same times");
+
+    // In a browser in Tokyo, the plain link shows Tokyo's times before anything is painted.
+    const browser = await launchBrowser();
+    try {
+      const ctx = await browser.newContext({ timezoneId: "Asia/Tokyo", locale: "en-GB" });
+      const page = await ctx.newPage();
+      await page.goto(app.url(path));
+      await page.waitForURL(/tz=Asia%2FTokyo/);
+      const tokyo = await voter.get(`${path}?tz=Asia/Tokyo`, {
+        headers: { "accept-language": "en-GB" },
+      });
+      assert.deepEqual(timesIn(await page.content()), timesIn(tokyo.body));
+    } finally {
+      await browser.close();
+    }
+  },
+});
