@@ -144,6 +144,12 @@ export const REFUSALS = {
     detail: "This request is no longer open.",
     message: "refusal.not_pending",
   },
+  meeting_over: {
+    status: 409,
+    title: "Meeting over",
+    detail: "This meeting has already taken place; it can no longer be moved.",
+    message: "refusal.meeting_over",
+  },
   too_late: {
     status: 409,
     title: "Too late to change",

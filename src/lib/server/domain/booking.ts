@@ -214,6 +214,14 @@ export function decideTransition(b: Decidable, action: BookingAction, nowMs: num
 }
 
 /** Live = holds time on the host's calendar. */
+/**
+ * Whether a meeting has taken place: the host can no longer move it or ask for a new time (a
+ * stale page or an API call told the guest "the host cannot make" yesterday's time).
+ */
+export function meetingOver(b: { endMs: number }, nowMs: number): boolean {
+  return b.endMs <= nowMs;
+}
+
 export function isLiveBooking(
   b: { status: BookingStatus; reservedUntilMs: number | null },
   nowMs: number,

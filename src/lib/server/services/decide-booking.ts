@@ -4,7 +4,7 @@
  * runner; the decision is domain/booking-engine/'s, the retrying the runner's.
  */
 import type { App } from "../app.ts";
-import type { BookingAction } from "../domain/booking.ts";
+import { type BookingAction, meetingOver } from "../domain/booking.ts";
 import { awaitsNewTime, type ExtraWrite, type Refusal } from "../domain/booking-engine/index.ts";
 import { chooseDuration } from "../domain/event-rules.ts";
 import { freshRoom } from "../domain/locations.ts";
@@ -173,6 +173,7 @@ export async function rescheduleByHost(
 ): Promise<RescheduleResult> {
   const old = await getBooking(app.kv, bookingId);
   if (!old || old.hostId !== hostId) return { ok: false, reason: "not_found" };
+  if (meetingOver(old, app.now())) return { ok: false, reason: "meeting_over", booking: old };
   return await reschedule(app, old, startText, {
     by: "host",
     hostId,
@@ -198,6 +199,7 @@ export async function requestNewTime(
   // A team's booking moves through its members' protocol (the host moves it; ADR 044).
   if (b.teamId) return { ok: false, reason: "team_booking" };
   if (b.status !== "CONFIRMED") return { ok: false, reason: "not_pending" };
+  if (meetingOver(b, app.now())) return { ok: false, reason: "meeting_over" };
   return await decideBooking(app, bookingId, "cancel", "host", {
     hostId,
     reason,

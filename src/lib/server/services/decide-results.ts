@@ -10,6 +10,8 @@ export type DecideRefusal =
   | TransitionRefusal
   | "not_found"
   | "too_late"
+  /** A host's move or "request new time" of a meeting that has already ended. */
+  | "meeting_over"
   | "busy"
   | "conflict"
   /** "Request reschedule" of a team's booking (not offered: the host moves it instead). */

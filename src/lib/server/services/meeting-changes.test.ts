@@ -1,6 +1,8 @@
 /**
- * What a guest of a recurring series finds in their mail and calendar, and what "this date and
- * the later ones" takes, after some of its dates changed (docs/decisions/048-recurring-series.md).
+ * What guests and hosts meet when a meeting changes: a recurring series' mails, calendar and
+ * "this date and the later ones" after some dates changed (docs/decisions/048-recurring-series.md),
+ * the host's answer to a series whose first date the guest cancelled, a new pick's SEQUENCE after
+ * "request new time", and a meeting that has taken place.
  */
 import assert from "node:assert/strict";
 import { bookSlot } from "./book-slot.ts";
@@ -10,6 +12,7 @@ import {
   decideByToken,
   requestNewTime,
   rescheduleByGuest,
+  rescheduleByHost,
 } from "./decide-booking.ts";
 import { viewByToken } from "./booking-view.ts";
 import { bookingLinks } from "./booking-links.ts";
@@ -165,5 +168,28 @@ Deno.test("series: the host's Confirm link of a date the guest cancelled still d
   assert.ok(pressed.ok, JSON.stringify(pressed));
   all = await dates();
   assert.deepEqual(all.map((b) => b.status), ["CANCELLED", "CONFIRMED", "CONFIRMED", "CONFIRMED"]);
+  app.close();
+});
+
+Deno.test("a meeting that has taken place cannot be moved by the host or given back to the guest to pick a new time", async () => {
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  const host = await createHost(app, { username: "ann", weekly: WORKDAYS, timeZone: "UTC" });
+  await createEventType(app, host, { slug: "chat", durationMin: 30, requiresConfirmation: false });
+  const r = await bookSlot(app, {
+    username: "ann",
+    slug: "chat",
+    start: "2026-11-23T10:00:00Z",
+    name: "Gita",
+    email: "gita@example.test",
+    note: "",
+    timeZone: "UTC",
+  });
+  assert.ok(r.ok);
+  app.clock.ms = Date.parse("2026-11-23T10:30:00Z"); // it ended just now
+  const asked = await requestNewTime(app, host.id, r.bookingId, "too late");
+  assert.equal(asked.ok ? "asked" : asked.reason, "meeting_over");
+  const moved = await rescheduleByHost(app, host.id, r.bookingId, "2026-11-24T10:00:00Z");
+  assert.equal(moved.ok ? "moved" : moved.reason, "meeting_over");
+  assert.equal((await listHostBookings(app.kv, host.id))[0].status, "CONFIRMED", "left as it was");
   app.close();
 });
