@@ -55,7 +55,11 @@ export async function mintOneOffLink(
 ): Promise<OneOffResult> {
   const et = await getEventTypeBySlug(app.kv, host.id, input.slug);
   if (!et || !et.active || et.teamMode) return { ok: false, reason: "not_found" };
-  const unique = [...new Set(input.starts)];
+  // One time written two ways ("…Z", "…+00:00") is one time.
+  const unique = [
+    ...new Map(input.starts.map((text) => [parseStart(text)?.epochMilliseconds ?? text, text]))
+      .values(),
+  ];
   if (unique.length === 0) return { ok: false, reason: "no_times" };
   if (unique.length > MAX_OFFERED) return { ok: false, reason: "too_many_times" };
   const note = input.note.trim();

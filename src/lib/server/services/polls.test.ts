@@ -12,6 +12,7 @@ import { keys } from "../store/keys.ts";
 import type { OutboxRecord } from "../domain/model/records.ts";
 import { bookSlot } from "./book-slot.ts";
 import { getSlotRange } from "./slot-range.ts";
+import { mintOneOffLink } from "./one-off-links.ts";
 import { moveBookingByHost } from "./host-reschedule.ts";
 import { decideBooking, rescheduleByGuest } from "./decide-booking.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
@@ -286,5 +287,17 @@ Deno.test("polls: the other invitees' mails after the host moves or cancels the 
     assert.equal(m.replyTo, host.email, m.subject);
     assert.doesNotMatch(m.text, /bo invited you|to which bo invited/i, m.subject);
   }
+  app.close();
+});
+
+Deno.test("polls and one-off links: one time written two ways is one time, not a refusal", async () => {
+  const { app, host } = await setup();
+  const twice = [T[0], T[0].replace("Z", "+00:00"), T[1]];
+  const made = await createPoll(app, host, { slug: "chat", title: "Sync", starts: twice });
+  assert.ok(made.ok, JSON.stringify(made));
+  assert.equal(made.poll.starts.length, 2);
+  const link = await mintOneOffLink(app, host, { slug: "chat", starts: twice, note: "" });
+  assert.ok(link.ok, JSON.stringify(link));
+  assert.equal(link.link.offeredStarts!.length, 2);
   app.close();
 });

@@ -97,7 +97,11 @@ export async function createPoll(
   if (seriesOf(et)) return { ok: false, reason: "series" };
   const title = input.title.trim() || et.title;
   if (title.length > 100 || !isOneLine(title)) return { ok: false, reason: "bad_title" };
-  const unique = [...new Set(input.starts)];
+  // One time written two ways ("…Z", "…+00:00") is one time.
+  const unique = [
+    ...new Map(input.starts.map((text) => [parseStart(text)?.epochMilliseconds ?? text, text]))
+      .values(),
+  ];
   if (unique.length < MIN_TIMES) return { ok: false, reason: "too_few" };
   if (unique.length > MAX_TIMES) return { ok: false, reason: "too_many" };
   const starts: number[] = [];
