@@ -144,12 +144,13 @@ async function changeInPlace(
 /** Confirm, reject, cancel: the dashboard's own decision service. */
 function decide(action: "confirm" | "reject" | "cancel") {
   return (ctx: Ctx): Promise<ApiResponse> => {
-    const reason = (ctx.body as { reason?: string }).reason;
+    const { reason, scope } = ctx.body as { reason?: string; scope?: "one" | "rest" };
     return changeInPlace(ctx, (extra) =>
       decideBooking(ctx.app, ctx.params.id, action, "host", {
         hostId: ctx.auth!.host.id,
         reason,
         extra,
+        ...(action === "cancel" && scope ? { scope } : {}),
       }));
   };
 }
@@ -251,8 +252,8 @@ export const bookingRoutes: Route[] = [
     tag: "Bookings",
     auth: "write",
     params: S.IdParams,
-    body: S.Reason,
-    bodyName: "Reason",
+    body: action === "cancel" ? S.CancelBody : S.Reason,
+    bodyName: action === "cancel" ? "CancelBody" : "Reason",
     idempotency: "required",
     success: { 200: "Booking" },
     problems: [400, 401, 403, 404, 409, 413, 415, 429, 503],

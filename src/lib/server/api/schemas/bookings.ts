@@ -120,6 +120,19 @@ export const IdParams = v.object({ id: Ulid });
 export const Reason = v.strictObject({
   reason: v.optional(v.pipe(v.string(), v.maxLength(500))),
 });
+/** A cancel: the reason, and for a date of a recurring series whether the later dates go too. */
+export const CancelBody = v.strictObject({
+  reason: v.optional(v.pipe(v.string(), v.maxLength(500))),
+  scope: v.optional(
+    v.pipe(
+      v.picklist(["one", "rest"]),
+      d(
+        "A date of a recurring series: `rest` cancels it and every later date still on, `one` " +
+          "(the default) this date alone. Ignored for other bookings.",
+      ),
+    ),
+  ),
+});
 export const Empty = v.strictObject({});
 export const RescheduleBody = v.strictObject({
   start: v.pipe(Instant, d("The new start: a slot's `start` from the slots endpoint.")),
