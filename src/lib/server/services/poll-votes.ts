@@ -12,6 +12,7 @@ import { randomToken, sha256Hex } from "../integrations/crypto.ts";
 import { hostEventJob } from "./webhooks.ts";
 import { checkRateLimit } from "./rate-limit.ts";
 import {
+  bookedMeeting,
   iso,
   pollResource,
   type PollState,
@@ -32,6 +33,8 @@ export type OpenPoll =
     state: PollState;
     times: TimeView[];
     timeZone: string;
+    /** When the meeting the host picked is (null: none, or no longer on). */
+    booked: string | null;
   };
 
 async function pollOfToken(app: App, token: string) {
@@ -57,6 +60,8 @@ export async function openPoll(
     state: stateOf(poll, app.now()),
     times: timesOf(poll, timeZone, q.clock, q.locale),
     timeZone,
+    // The time the host picked (where the meeting is now), for the invitees who open the link.
+    booked: (await bookedMeeting(app, poll, timeZone, q.clock, q.locale))?.when ?? null,
   };
 }
 

@@ -7,7 +7,7 @@ import {
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
 import { closePoll, createPoll, pickPollTime, pollMatrix } from "./polls.ts";
-import { votePoll } from "./poll-votes.ts";
+import { openPoll, votePoll } from "./poll-votes.ts";
 import { keys } from "../store/keys.ts";
 import type { OutboxRecord } from "../domain/model/records.ts";
 import { bookSlot } from "./book-slot.ts";
@@ -299,5 +299,38 @@ Deno.test("polls and one-off links: one time written two ways is one time, not a
   const link = await mintOneOffLink(app, host, { slug: "chat", starts: twice, note: "" });
   assert.ok(link.ok, JSON.stringify(link));
   assert.equal(link.link.offeredStarts!.length, 2);
+  app.close();
+});
+
+Deno.test("polls: after the pick, the invitees' link and the host's results say when the meeting is, where it moved to, and nothing once it is cancelled", async () => {
+  const { app, host } = await setup();
+  const made = await createPoll(app, host, { slug: "chat", title: "Sync", starts: T });
+  assert.ok(made.ok);
+  const token = new URL(made.url).pathname.split("/").pop()!;
+  assert.ok(
+    (await votePoll(app, token, {
+      name: "Bo",
+      email: "bo@example.test",
+      answers: { t0: "yes", t1: "no", t2: "no" },
+    })).ok,
+  );
+  const picked = await pickPollTime(app, host, made.poll.id, T[0]);
+  assert.ok(picked.ok);
+  const voterSees = async () => {
+    const p = await openPoll(app, token, { timeZone: "UTC", locale: "en", clock: "24h" });
+    assert.ok(p.ok);
+    return p.booked;
+  };
+  assert.match((await voterSees())!, /23.*10:00/);
+  const moved = await moveBookingByHost(app, host, picked.bookingId, {
+    start: "2026-11-25T14:00:00Z",
+    reason: "",
+  });
+  assert.ok(moved.ok);
+  assert.match((await voterSees())!, /25.*14:00/, "where it moved to");
+  const matrix = (await pollMatrix(app, host, made.poll.id, "en"))!;
+  assert.equal(matrix.booked?.bookingId, moved.booking.id);
+  assert.ok((await decideBooking(app, moved.booking.id, "cancel", "host", { hostId: host.id })).ok);
+  assert.equal(await voterSees(), null);
   app.close();
 });

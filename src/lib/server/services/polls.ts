@@ -23,7 +23,9 @@ import { hostEventJob } from "./webhooks.ts";
 import { freeStarts } from "./one-off-links.ts";
 import { seriesOf } from "./book-series.ts";
 import { seatsOf } from "../domain/seats.ts";
-import { formatDate, formatTime, hostClock } from "../../shared/format.ts";
+import { formatDate, formatRange, formatTime, hostClock } from "../../shared/format.ts";
+import { getBooking } from "../store/bookings.ts";
+import { isLiveBooking } from "../domain/booking.ts";
 import { isOneLine } from "../../shared/text.ts";
 
 export const MIN_TIMES = 2;
@@ -208,6 +210,26 @@ export async function hostPolls(app: App, host: UserRecord) {
   })));
 }
 
+/**
+ * The meeting a poll booked, where it is now (after any moves), in `zone`: null when the poll
+ * booked none, or the meeting is no longer on.
+ */
+export async function bookedMeeting(
+  app: App,
+  poll: PollRecord,
+  zone: string,
+  clock: "12h" | "24h",
+  locale: string,
+): Promise<{ bookingId: string; when: string } | null> {
+  if (!poll.bookingId) return null;
+  let b = await getBooking(app.kv, poll.bookingId);
+  for (let i = 0; i < 20 && b?.rescheduledToId; i++) {
+    b = await getBooking(app.kv, b.rescheduledToId);
+  }
+  if (!b || !isLiveBooking(b, app.now())) return null;
+  return { bookingId: b.id, when: formatRange(b.startMs, b.endMs, zone, clock, locale) };
+}
+
 /** The matrix: every invitee's answer per time, and the counts per time. */
 export async function pollMatrix(app: App, host: UserRecord, id: string, locale: string) {
   if (!/^[0-9A-Z]{26}$/.test(id)) return null;
@@ -222,6 +244,7 @@ export async function pollMatrix(app: App, host: UserRecord, id: string, locale:
     state: stateOf(poll, app.now()),
     url: await pollUrl(app, poll),
     timeZone: host.timeZone,
+    booked: await bookedMeeting(app, poll, host.timeZone, hostClock(host, locale), locale),
     times: times.map((t, i) => ({
       ...t,
       // Begun: no longer offered to pick.
