@@ -19,6 +19,7 @@ export type * from "./calendar-records.ts";
 export type * from "./developer-records.ts";
 export type * from "./routing-records.ts";
 export type * from "./engine-records.ts";
+export type * from "./poll-records.ts";
 import type { BookingSource } from "../../../shared/booking-extras.ts";
 export type { BookingSource };
 
@@ -454,52 +455,3 @@ export type TeamInviteRecord = {
 };
 
 export type TeamInviteTokenRecord = { v: 1; teamId: TeamId; inviteId: TeamInviteId };
-
-/** A meeting poll's answer for one proposed time. */
-export type PollAnswer = "yes" | "maybe" | "no";
-
-/**
- * A meeting poll (issue 28): the host proposes 2–20 times of one event type; invitees answer
- * per time through the poll's link; the host picks one, booked through the engine.
- */
-export type PollRecord = {
-  v: 1;
-  id: string;
-  hostId: UserId;
-  eventTypeId: EventTypeId;
-  title: string;
-  /** The proposed starts (epoch ms, ascending). */
-  starts: number[];
-  salt: string;
-  createdAtMs: number;
-  /** Answers are taken until the last proposed time. */
-  expiresAtMs: number;
-  /** Set once a time was picked and booked (the poll is closed). */
-  bookingId: BookingId | null;
-  /** Set when the host closed the poll without booking (its held times were released). */
-  closedAtMs?: number;
-  /**
-   * "Reserve times": per proposed time, the id of its hold (busy until the poll expires, then free
-   * by itself) — also the id the booking takes when that time is chosen. Absent: nothing held.
-   */
-  holds?: { id: string; startMs: number; endMs: number }[];
-};
-
-/**
- * One invitee's answers (one per address). Only whoever cast them can change them: casting a vote
- * hands its voter a personal token (a cookie and a link), and a change must show it (ADR 050).
- */
-export type PollVoteRecord = {
-  v: 1;
-  pollId: string;
-  name: string;
-  email: string;
-  /** Per proposed time, in the poll's order. */
-  answers: PollAnswer[];
-  atMs: number;
-  /**
-   * SHA-256 of the voter's token. Absent on votes cast before tokens existed: nobody can change
-   * those (an address alone proves nothing).
-   */
-  voterHash?: string;
-};
