@@ -1,38 +1,11 @@
 import assert from "node:assert/strict";
-import {
-  createEventType,
-  createHost,
-  memoryApp,
-  WORKDAYS,
-} from "../../../../tests/support/memory-app.ts";
+import { seriesOf4 } from "../../../../tests/support/series.ts";
 import { apiClient } from "../../../../tests/support/api.ts";
 import { createApiKey } from "../services/api-keys.ts";
-import { bookSlot } from "../services/book-slot.ts";
 import { listHostBookings } from "../store/bookings.ts";
 
 Deno.test("API: cancelling a date of a recurring series takes the later dates too when asked (scope: rest), else that date alone; another scope is a 400", async () => {
-  const app = await memoryApp({
-    nowIso: "2026-11-20T08:00:00Z",
-    env: { INVITO_RATE_LIMIT: "off" },
-  });
-  const host = await createHost(app, { username: "ann", weekly: WORKDAYS, timeZone: "UTC" });
-  await createEventType(app, host, {
-    slug: "weekly",
-    durationMin: 60,
-    requiresConfirmation: false,
-    bookingWindowDays: 90,
-    series: { everyWeeks: 1, count: 4, freeOnly: false },
-  });
-  const r = await bookSlot(app, {
-    username: "ann",
-    slug: "weekly",
-    start: "2026-11-23T09:00:00Z",
-    name: "Pat",
-    email: "pat@example.test",
-    note: "",
-    timeZone: "UTC",
-  });
-  assert.ok(r.ok);
+  const { app, host } = await seriesOf4(false);
   const made = await createApiKey(app, host, {
     name: "t",
     scopes: ["read", "write"],

@@ -5,7 +5,6 @@
  * "request new time", and a meeting that has taken place.
  */
 import assert from "node:assert/strict";
-import { bookSlot } from "./book-slot.ts";
 import {
   cancelByGuest,
   decideBooking,
@@ -18,40 +17,8 @@ import { viewByToken } from "./booking-view.ts";
 import { bookingLinks } from "./booking-links.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { listHostBookings } from "../store/bookings.ts";
-import type { BookingRecord } from "../domain/model/records.ts";
-import {
-  createEventType,
-  createHost,
-  memoryApp,
-  WORKDAYS,
-} from "../../../../tests/support/memory-app.ts";
 import ICAL from "ical.js";
-
-async function seriesOf4(requiresConfirmation: boolean) {
-  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
-  const host = await createHost(app, { username: "coach", weekly: WORKDAYS, timeZone: "UTC" });
-  await createEventType(app, host, {
-    slug: "weekly",
-    durationMin: 60,
-    requiresConfirmation,
-    bookingWindowDays: 90,
-    series: { everyWeeks: 1, count: 4, freeOnly: false },
-  });
-  const r = await bookSlot(app, {
-    username: "coach",
-    slug: "weekly",
-    start: "2026-11-23T09:00:00Z",
-    name: "Pat",
-    email: "pat@example.test",
-    note: "",
-    timeZone: "UTC",
-  });
-  assert.ok(r.ok, JSON.stringify(r));
-  await deliverOutbox(app, app.now());
-  const dates = async (): Promise<BookingRecord[]> =>
-    (await listHostBookings(app.kv, host.id)).sort((a, b) => a.startMs - b.startMs);
-  return { app, host, dates };
-}
+import { oneChat, seriesOf4 } from "../../../../tests/support/series.ts";
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -122,19 +89,7 @@ Deno.test("series: 'this date and the later ones' takes the dates after it in ti
 });
 
 Deno.test("request new time: the new time's invitation has a higher SEQUENCE than the cancellation before it, so a calendar takes it over the cancel", async () => {
-  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
-  const host = await createHost(app, { username: "ann", weekly: WORKDAYS, timeZone: "UTC" });
-  await createEventType(app, host, { slug: "chat", durationMin: 30, requiresConfirmation: false });
-  const r = await bookSlot(app, {
-    username: "ann",
-    slug: "chat",
-    start: "2026-11-23T10:00:00Z",
-    name: "Gita",
-    email: "gita@example.test",
-    note: "",
-    timeZone: "UTC",
-  });
-  assert.ok(r.ok);
+  const { app, host, booking: r } = await oneChat();
   await deliverOutbox(app, app.now());
   const docs = () =>
     app.mailer.sent.filter((m) => m.to === "gita@example.test" && m.icalEvent).map((m) => ({
@@ -172,19 +127,7 @@ Deno.test("series: the host's Confirm link of a date the guest cancelled still d
 });
 
 Deno.test("a meeting that has taken place cannot be moved by the host or given back to the guest to pick a new time", async () => {
-  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
-  const host = await createHost(app, { username: "ann", weekly: WORKDAYS, timeZone: "UTC" });
-  await createEventType(app, host, { slug: "chat", durationMin: 30, requiresConfirmation: false });
-  const r = await bookSlot(app, {
-    username: "ann",
-    slug: "chat",
-    start: "2026-11-23T10:00:00Z",
-    name: "Gita",
-    email: "gita@example.test",
-    note: "",
-    timeZone: "UTC",
-  });
-  assert.ok(r.ok);
+  const { app, host, booking: r } = await oneChat();
   app.clock.ms = Date.parse("2026-11-23T10:30:00Z"); // it ended just now
   const asked = await requestNewTime(app, host.id, r.bookingId, "too late");
   assert.equal(asked.ok ? "asked" : asked.reason, "meeting_over");

@@ -56,6 +56,25 @@ const guest = (start: string, email: string) => ({
 
 const T = ["2026-11-23T10:00:00Z", "2026-11-23T13:00:00Z", "2026-11-24T09:00:00Z"];
 
+/** A poll of the times `T` called `title`, answered by each of `voters` with `answers`. */
+async function answeredPoll(
+  app: TestApp,
+  host: Parameters<typeof createPoll>[1],
+  title: string,
+  voters: string[],
+  answers: Record<string, string>,
+) {
+  const made = await createPoll(app, host, { slug: "chat", title, starts: T });
+  assert.ok(made.ok);
+  const token = new URL(made.url).pathname.split("/").pop()!;
+  for (const who of voters) {
+    assert.ok(
+      (await votePoll(app, token, { name: who, email: `${who}@example.test`, answers })).ok,
+    );
+  }
+  return { poll: made.poll, token };
+}
+
 Deno.test("polls: reserved times are busy for everyone else and free themselves when the poll expires", async () => {
   const { app, host } = await setup();
   const made = await createPoll(app, host, {
@@ -204,44 +223,30 @@ Deno.test("polls: erasing a guest removes their answers from the host's polls", 
 
 Deno.test("polls: a time that has begun cannot be picked (the poll stays open for the later ones) and is marked for the results page, which offers no pick for it", async () => {
   const { app, host } = await setup();
-  const made = await createPoll(app, host, { slug: "chat", title: "Sync", starts: T });
-  assert.ok(made.ok);
-  const token = new URL(made.url).pathname.split("/").pop()!;
-  assert.ok(
-    (await votePoll(app, token, {
-      name: "Bo",
-      email: "bo@example.test",
-      answers: { t0: "yes", t1: "yes", t2: "yes" },
-    })).ok,
-  );
+  const { poll } = await answeredPoll(app, host, "Sync", ["bo"], {
+    t0: "yes",
+    t1: "yes",
+    t2: "yes",
+  });
   // Monday 10:30: the first time has begun.
   app.clock.ms = Date.parse("2026-11-23T10:30:00Z");
-  const late = await pickPollTime(app, host, made.poll.id, T[0]);
+  const late = await pickPollTime(app, host, poll.id, T[0]);
   assert.equal(late.ok ? "booked" : late.reason, "slot_unavailable");
-  const matrix = (await pollMatrix(app, host, made.poll.id, "en"))!;
+  const matrix = (await pollMatrix(app, host, poll.id, "en"))!;
   assert.deepEqual(matrix.times.map((t) => t.past), [true, false, false]);
   assert.equal(matrix.state, "open");
-  assert.ok((await pickPollTime(app, host, made.poll.id, T[1])).ok, "a later time still can");
+  assert.ok((await pickPollTime(app, host, poll.id, T[1])).ok, "a later time still can");
   app.close();
 });
 
 Deno.test("polls: the meeting a poll booked keeps the poll's title when it is moved, by the host or by the guest", async () => {
   const { app, host } = await setup();
-  const made = await createPoll(app, host, {
-    slug: "chat",
-    title: "Quarterly planning",
-    starts: T,
+  const { poll } = await answeredPoll(app, host, "Quarterly planning", ["bo"], {
+    t0: "yes",
+    t1: "no",
+    t2: "no",
   });
-  assert.ok(made.ok);
-  const token = new URL(made.url).pathname.split("/").pop()!;
-  assert.ok(
-    (await votePoll(app, token, {
-      name: "Bo",
-      email: "bo@example.test",
-      answers: { t0: "yes", t1: "no", t2: "no" },
-    })).ok,
-  );
-  const picked = await pickPollTime(app, host, made.poll.id, T[0]);
+  const picked = await pickPollTime(app, host, poll.id, T[0]);
   assert.ok(picked.ok);
   const moved = await moveBookingByHost(app, host, picked.bookingId, {
     start: "2026-11-25T10:00:00Z",
@@ -258,19 +263,12 @@ Deno.test("polls: the meeting a poll booked keeps the poll's title when it is mo
 
 Deno.test("polls: the other invitees' mails after the host moves or cancels the meeting name the host, and their replies go to the host, not to a fellow invitee", async () => {
   const { app, host } = await setup();
-  const made = await createPoll(app, host, { slug: "chat", title: "Sync", starts: T });
-  assert.ok(made.ok);
-  const token = new URL(made.url).pathname.split("/").pop()!;
-  for (const who of ["bo", "cy"]) {
-    assert.ok(
-      (await votePoll(app, token, {
-        name: who,
-        email: `${who}@example.test`,
-        answers: { t0: "yes", t1: "no", t2: "no" },
-      })).ok,
-    );
-  }
-  const picked = await pickPollTime(app, host, made.poll.id, T[0]);
+  const { poll } = await answeredPoll(app, host, "Sync", ["bo", "cy"], {
+    t0: "yes",
+    t1: "no",
+    t2: "no",
+  });
+  const picked = await pickPollTime(app, host, poll.id, T[0]);
   assert.ok(picked.ok);
   await deliverOutbox(app, app.now());
   const moved = await moveBookingByHost(app, host, picked.bookingId, {
@@ -304,17 +302,12 @@ Deno.test("polls and one-off links: one time written two ways is one time, not a
 
 Deno.test("polls: after the pick, the invitees' link and the host's results say when the meeting is, where it moved to, and nothing once it is cancelled", async () => {
   const { app, host } = await setup();
-  const made = await createPoll(app, host, { slug: "chat", title: "Sync", starts: T });
-  assert.ok(made.ok);
-  const token = new URL(made.url).pathname.split("/").pop()!;
-  assert.ok(
-    (await votePoll(app, token, {
-      name: "Bo",
-      email: "bo@example.test",
-      answers: { t0: "yes", t1: "no", t2: "no" },
-    })).ok,
-  );
-  const picked = await pickPollTime(app, host, made.poll.id, T[0]);
+  const { poll, token } = await answeredPoll(app, host, "Sync", ["bo"], {
+    t0: "yes",
+    t1: "no",
+    t2: "no",
+  });
+  const picked = await pickPollTime(app, host, poll.id, T[0]);
   assert.ok(picked.ok);
   const voterSees = async () => {
     const p = await openPoll(app, token, { timeZone: "UTC", locale: "en", clock: "24h" });
@@ -328,7 +321,7 @@ Deno.test("polls: after the pick, the invitees' link and the host's results say 
   });
   assert.ok(moved.ok);
   assert.match((await voterSees())!, /25.*14:00/, "where it moved to");
-  const matrix = (await pollMatrix(app, host, made.poll.id, "en"))!;
+  const matrix = (await pollMatrix(app, host, poll.id, "en"))!;
   assert.equal(matrix.booked?.bookingId, moved.booking.id);
   assert.ok((await decideBooking(app, moved.booking.id, "cancel", "host", { hostId: host.id })).ok);
   assert.equal(await voterSees(), null);
