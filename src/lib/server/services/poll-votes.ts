@@ -31,7 +31,7 @@ export type OpenPoll =
     title: string;
     hostName: string;
     state: PollState;
-    times: TimeView[];
+    times: (TimeView & { past: boolean })[];
     timeZone: string;
     /** When the meeting the host picked is (null: none, or no longer on). */
     booked: string | null;
@@ -58,7 +58,11 @@ export async function openPoll(
     title: poll.title,
     hostName: host.name,
     state: stateOf(poll, app.now()),
-    times: timesOf(poll, timeZone, q.clock, q.locale),
+    // A time that has begun is shown as passed, not to be answered.
+    times: timesOf(poll, timeZone, q.clock, q.locale).map((t, i) => ({
+      ...t,
+      past: poll.starts[i] <= app.now(),
+    })),
     timeZone,
     // The time the host picked (where the meeting is now), for the invitees who open the link.
     booked: (await bookedMeeting(app, poll, timeZone, q.clock, q.locale))?.when ?? null,
@@ -144,12 +148,18 @@ export async function votePoll(
       }
       voterToken = randomToken(24);
     }
+    // A time that has begun is no longer answered: it keeps the answer it had (it cannot be
+    // picked any more either).
+    const nowMs = app.now();
+    const kept = answers.map((a, i) =>
+      poll.starts[i] <= nowMs ? (mine?.value.answers[i] ?? "no") : a
+    );
     const vote: PollVoteRecord = {
       v: 1,
       pollId: poll.id,
       name: input.name.trim(),
       email,
-      answers,
+      answers: kept,
       atMs: app.now(),
       voterHash: mine ? mine.value.voterHash : await sha256Hex(voterToken!),
     };

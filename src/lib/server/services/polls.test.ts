@@ -8,6 +8,7 @@ import {
 } from "../../../../tests/support/memory-app.ts";
 import { closePoll, createPoll, pickPollTime, pollMatrix } from "./polls.ts";
 import { openPoll, votePoll } from "./poll-votes.ts";
+import { pollAnswers } from "./poll-views.ts";
 import { keys } from "../store/keys.ts";
 import type { OutboxRecord } from "../domain/model/records.ts";
 import { bookSlot } from "./book-slot.ts";
@@ -204,7 +205,7 @@ Deno.test("polls: closing a poll with reserved times frees them at once; of 10 c
 
 Deno.test("polls: erasing a guest removes their answers from the host's polls", async () => {
   const { eraseGuest } = await import("./host-data.ts");
-  const { pollAnswers } = await import("./poll-views.ts");
+
   const { app, host } = await setup();
   const made = await createPoll(app, host, { slug: "chat", title: "Sync", starts: T });
   assert.ok(made.ok);
@@ -325,5 +326,50 @@ Deno.test("polls: after the pick, the invitees' link and the host's results say 
   assert.equal(matrix.booked?.bookingId, moved.booking.id);
   assert.ok((await decideBooking(app, moved.booking.id, "cancel", "host", { hostId: host.id })).ok);
   assert.equal(await voterSees(), null);
+  app.close();
+});
+
+Deno.test("polls: a time that has begun keeps the answers it had when an invitee changes theirs, and the invitees' page shows it as passed", async () => {
+  const { app, host } = await setup();
+  const { poll, token } = await answeredPoll(app, host, "Sync", ["bo"], {
+    t0: "yes",
+    t1: "no",
+    t2: "no",
+  });
+  const votes = await pollAnswers(app, host, poll.id);
+  const answersOf = (v: { answers: { answer: string }[] }) => v.answers.map((a) => a.answer);
+  assert.deepEqual(answersOf(votes!.votes[0]), ["yes", "no", "no"]);
+  const dee = await votePoll(app, token, {
+    name: "Dee",
+    email: "dee@example.test",
+    answers: { t0: "yes", t1: "no", t2: "no" },
+  });
+  assert.ok(dee.ok);
+  app.clock.ms = Date.parse("2026-11-23T10:30:00Z");
+  // Dee changes her answers: the passed time keeps her "yes".
+  assert.ok(
+    (await votePoll(app, token, {
+      name: "Dee",
+      email: "dee@example.test",
+      answers: { t0: "no", t1: "yes", t2: "yes" },
+      voterToken: dee.voterToken,
+    })).ok,
+  );
+  const page = await openPoll(app, token, { timeZone: "UTC", locale: "en", clock: "24h" });
+  assert.ok(page.ok);
+  assert.deepEqual(page.times.map((t) => t.past), [true, false, false]);
+  // A newcomer's "yes" to the passed time is not taken; the later ones are.
+  assert.ok(
+    (await votePoll(app, token, {
+      name: "Cy",
+      email: "cy@example.test",
+      answers: { t0: "yes", t1: "yes", t2: "maybe" },
+    })).ok,
+  );
+  const after = await pollAnswers(app, host, poll.id);
+  const cy = after!.votes.find((v) => v.email === "cy@example.test")!;
+  assert.deepEqual(answersOf(cy), ["no", "yes", "maybe"]);
+  const deeNow = after!.votes.find((v) => v.email === "dee@example.test")!;
+  assert.deepEqual(answersOf(deeNow), ["yes", "yes", "yes"]);
   app.close();
 });
