@@ -14,7 +14,9 @@ const HOST = "demo@invito.example";
 
 /** The times as the page lists them (each answer's legend). */
 const timesIn = (html: string) =>
-  [...html.matchAll(/<legend[^>]*>([^<]*)<\/legend>/g)].map((m) => m[1]);
+  [...html.matchAll(/<legend[^>]*>([\s\S]*?)<\/legend>/g)].map((m) =>
+    m[1].replace(/<[^>]*>/g, "").trim()
+  );
 
 Deno.test({
   name:
