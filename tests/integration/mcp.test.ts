@@ -130,6 +130,16 @@ Deno.test(
           "reschedule",
           "set_date_override",
         ]);
+        // A series' date is cancelled alone or with the later dates, as over the API.
+        const cancel = tools.find((t) => t.name === "cancel")!;
+        // deno-lint-ignore no-explicit-any
+        const scope = (cancel.inputSchema.properties as any).scope;
+        assert.deepEqual(scope?.enum, ["one", "rest"]);
+        assert.equal(
+          (tools.find((t) => t.name === "confirm")!.inputSchema.properties as object)
+            .hasOwnProperty("scope"),
+          false,
+        );
         const book = tools.find((t) => t.name === "book")!;
         assert.equal(book.inputSchema.type, "object");
         assert.deepEqual(

@@ -146,6 +146,13 @@ type BookingJson = {
   holdUntil: string | null;
 };
 
+const decisionInput = {
+  id: v.pipe(S.Ulid, d("The booking's id (from list_bookings).")),
+  reason: S.Reason.entries.reason,
+  idempotency_key: IdempotencyKey,
+  language: Language,
+};
+
 const hostDecision = (action: "confirm" | "reject" | "cancel"): Tool => ({
   name: action,
   title: action === "confirm"
@@ -157,22 +164,20 @@ const hostDecision = (action: "confirm" | "reject" | "cancel"): Tool => ({
     ? "Confirms a pending request of yours; the guest is told by mail. Needs a write key."
     : action === "reject"
     ? "Rejects a pending request of yours, with an optional reason the guest reads. Needs a write key."
-    : "Cancels a booking of yours, with an optional reason the guest reads. Needs a write key.",
+    : "Cancels a booking of yours, with an optional reason the guest reads; for a date of a " +
+      'recurring series, scope "rest" cancels the later dates too. Needs a write key.',
   need: "write",
   readOnly: false,
-  input: v.object({
-    id: v.pipe(S.Ulid, d("The booking's id (from list_bookings).")),
-    reason: S.Reason.entries.reason,
-    idempotency_key: IdempotencyKey,
-    language: Language,
-  }),
+  input: action === "cancel"
+    ? v.object({ ...decisionInput, scope: S.CancelBody.entries.scope })
+    : v.object(decisionInput),
   run: async (c, a) =>
     answered(
       await callRoute(c.app, `${action}Booking`, {
         ip: c.ip,
         auth: c.auth,
         params: { id: a.id as string },
-        body: defined({ reason: a.reason }),
+        body: defined({ reason: a.reason, scope: a.scope }),
         idempotencyKey: a.idempotency_key as string,
       }),
     ),
