@@ -25,6 +25,10 @@ Deno.test({
       [{ type: "quick-chat", start: "tomorrow" }, /Enter a date and a start time\./],
       [{ type: "Not A Type!", start: "2026-12-01T10:00:00Z" }, /event type/i],
       [{ type: "no-such-type", start: "2026-12-01T10:00:00Z" }, /event type/i],
+      [
+        { type: "quick-chat", start: "2026-12-01T10:00:00Z", guest_tz: "Mars/Olympus" },
+        /Please check the marked fields/,
+      ],
     ];
     for (const [fields, want] of cases) {
       const res = await host.post("/dashboard/bookings/new?/book", { ...guest, ...fields });
@@ -34,7 +38,11 @@ Deno.test({
       );
       const said = alerts(res.body);
       assert.ok(said.some((a) => want.test(a)), `${JSON.stringify(fields)}: ${said.join(" | ")}`);
-      assert.ok(!said.includes("Please check the marked fields."), JSON.stringify(fields));
+      if (!fields.guest_tz) {
+        assert.ok(!said.includes("Please check the marked fields."), JSON.stringify(fields));
+      } else {
+        assert.match(res.body, /id="book-guest-tz-error"[^>]*>[^<]+</, "the zone field is marked");
+      }
     }
   },
 });

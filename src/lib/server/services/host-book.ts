@@ -22,7 +22,8 @@ import { newBookingBasics } from "./book-basics.ts";
 import { bookingToken } from "./booking-links.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { getSlotPage, type SlotPage } from "./slot-page.ts";
-import { hostClock } from "../../shared/format.ts";
+import { clockForLocale, hostClock } from "../../shared/format.ts";
+import { LANGUAGES } from "../../shared/i18n.ts";
 import { wallTimeInstant } from "./host-reschedule.ts";
 import type { ExtraWrite } from "../domain/booking-engine/index.ts";
 import { seriesOf } from "./book-series.ts";
@@ -39,6 +40,8 @@ export type HostBookInput = {
   note: string;
   /** The guest's zone (their mails show times in it); default the host's. */
   timeZone?: string;
+  /** The guest's language (their mails and pages speak it); default the host's. */
+  locale?: string;
   /** Form fields `q_{questionId}` → the guest's answers. */
   rawAnswers?: Record<string, string | undefined>;
   /** The place the host picked (its index) when the event type offers several. */
@@ -61,6 +64,9 @@ export async function bookForGuest(
   host: UserRecord,
   input: HostBookInput,
 ): Promise<HostBookResult> {
+  const guestLocale = input.locale && (LANGUAGES as readonly string[]).includes(input.locale)
+    ? input.locale
+    : undefined;
   const et = await getEventTypeBySlug(app.kv, host.id, input.slug);
   if (!et || !et.active || et.teamMode) return { ok: false, reason: "not_found" };
   // A series is taken whole with every date free (book-series.ts), from the guest's page.
@@ -110,8 +116,9 @@ export async function bookForGuest(
           email: input.email,
           note: input.note,
           guestTimeZone: (input.timeZone && canonicalTimeZone(input.timeZone)) || host.timeZone,
-          clock: hostClock(host, host.locale ?? "en"),
-          locale: host.locale,
+          // The guest's language writes its own clock; without one, the host's words and clock.
+          clock: guestLocale ? clockForLocale(guestLocale) : hostClock(host, host.locale ?? "en"),
+          locale: guestLocale ?? host.locale,
           answers: checked.answers,
           location: place.location,
           by: "host",

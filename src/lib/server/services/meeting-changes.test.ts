@@ -14,6 +14,7 @@ import {
   rescheduleByHost,
 } from "./decide-booking.ts";
 import { viewByToken } from "./booking-view.ts";
+import { bookForGuest } from "./host-book.ts";
 import { bookingLinks } from "./booking-links.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { listHostBookings } from "../store/bookings.ts";
@@ -134,5 +135,43 @@ Deno.test("a meeting that has taken place cannot be moved by the host or given b
   const moved = await rescheduleByHost(app, host.id, r.bookingId, "2026-11-24T10:00:00Z");
   assert.equal(moved.ok ? "moved" : moved.reason, "meeting_over");
   assert.equal((await listHostBookings(app.kv, host.id))[0].status, "CONFIRMED", "left as it was");
+  app.close();
+});
+
+Deno.test("book for a guest: the guest's zone and language are theirs, in their mail", async () => {
+  const { app, host } = await oneChat();
+  const r = await bookForGuest(app, host, {
+    slug: "chat",
+    start: "2026-11-24T10:00:00Z",
+    name: "Kenji",
+    email: "kenji@example.test",
+    note: "",
+    timeZone: "Asia/Tokyo",
+    locale: "de",
+  });
+  assert.ok(r.ok, JSON.stringify(r));
+  const b = (await listHostBookings(app.kv, host.id)).find((x) =>
+    x.guestEmail === "kenji@example.test"
+  )!;
+  assert.equal(b.guestTimeZone, "Asia/Tokyo");
+  assert.equal(b.guestLocale, "de");
+  await deliverOutbox(app, app.now());
+  const mail = app.mailer.sent.find((m) => m.to === "kenji@example.test")!;
+  assert.match(mail.text, /19:00/, "10:00 UTC is 19:00 in Tokyo");
+  assert.match(mail.subject + mail.text, /Dienstag|bestätigt|Termin/i, "in German");
+  // Another language than ours is not taken: the host's then.
+  const other = await bookForGuest(app, host, {
+    slug: "chat",
+    start: "2026-11-25T10:00:00Z",
+    name: "Lea",
+    email: "lea@example.test",
+    note: "",
+    locale: "xx",
+  });
+  assert.ok(other.ok);
+  const lea = (await listHostBookings(app.kv, host.id)).find((x) =>
+    x.guestEmail === "lea@example.test"
+  )!;
+  assert.equal(lea.guestLocale, host.locale);
   app.close();
 });

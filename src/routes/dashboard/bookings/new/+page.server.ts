@@ -7,6 +7,7 @@ import { fieldErrors } from "$lib/shared/forms/common.ts";
 import { messageRef, translateRef } from "$lib/shared/i18n.ts";
 import { refusalKey } from "$lib/shared/refusals.ts";
 import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
+import { isValidTimeZone } from "$lib/server/domain/time-zone.ts";
 
 export const load: PageServerLoad = async ({ locals, url, setHeaders }) => {
   setHeaders({ "cache-control": "no-store" });
@@ -21,6 +22,8 @@ export const load: PageServerLoad = async ({ locals, url, setHeaders }) => {
     types: view.types,
     chosen: view.chosen,
     timeZone: view.timeZone,
+    // The guest's language starts as the host's (the host edits it for a guest who reads another).
+    hostLanguage: locals.user!.locale ?? locals.locale,
     days: view.page?.days ?? [],
     date: view.page?.date ?? null,
     slots: view.page?.slots ?? [],
@@ -52,7 +55,7 @@ const HostBook = v.pipe(
 );
 
 /** Fields the page marks with their own message. */
-const MARKED = /^(name|email|note|location|phone|q_.+)$/;
+const MARKED = /^(name|email|note|location|phone|guest_tz|q_.+)$/;
 
 export const actions: Actions = {
   book: async ({ locals, request, setHeaders }) => {
@@ -65,7 +68,19 @@ export const actions: Actions = {
       note: raw.note ?? "",
       location: raw.location ?? "",
       phone: (raw.phone ?? "").slice(0, 30),
+      guest_tz: (raw.guest_tz ?? "").trim().slice(0, 100),
+      guest_lang: raw.guest_lang ?? "",
     };
+    // The guest's zone, when given, must be one (their mails show times in it).
+    if (values.guest_tz && !isValidTimeZone(values.guest_tz)) {
+      const errors = { guest_tz: locals.t.t("profile.zone_from_list") };
+      return fail(400, {
+        error: locals.t.t("bookings.book_fix_fields"),
+        errors,
+        values,
+        outside: false,
+      });
+    }
     const parsed = v.safeParse(HostBook, {
       type: raw.type ?? "",
       name: raw.name ?? "",
@@ -100,6 +115,8 @@ export const actions: Actions = {
       email: o.email,
       note: o.note,
       rawAnswers,
+      timeZone: values.guest_tz || undefined,
+      locale: values.guest_lang || undefined,
       locationChoice: raw.location,
       phone: raw.phone?.slice(0, 30),
       confirmed: raw.confirmed === "on",
