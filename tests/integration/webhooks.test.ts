@@ -172,7 +172,11 @@ Deno.test("webhooks: booking.rescheduled names who moved it (by: host or guest);
     const got = rx.hits.map((h) =>
       new Webhook(sub.secret).verify(h.body, h.headers) as {
         type: string;
-        data: { by: string; booking: { start: string; rescheduledFromId: string | null } };
+        data: {
+          by: string;
+          reason?: string | null;
+          booking: { start: string; rescheduledFromId: string | null };
+        };
       }
     );
     assert.deepEqual(got.map((p) => [p.type, p.data.by, p.data.booking.start]), [
@@ -180,6 +184,9 @@ Deno.test("webhooks: booking.rescheduled names who moved it (by: host or guest);
       ["booking.rescheduled", "guest", c],
       ["booking.cancelled", "guest", c],
     ]);
+    // What the host wrote with the move (the guest's mail shows it) reaches the subscriber too;
+    // a guest's own move carries none.
+    assert.deepEqual(got.slice(0, 2).map((p) => p.data.reason), ["Clash", null]);
   } finally {
     await rx.close();
     app.close();

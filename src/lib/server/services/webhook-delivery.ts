@@ -61,6 +61,14 @@ export async function fanOutEvent(app: App, job: OutboxRecord): Promise<WebhookJ
   // assignee, every attendee of a collective one), each to their own subscriptions.
   const people = booking.personIds ?? [booking.hostId];
   let body: string | null = null;
+  // A move: what the host wrote with it (the guest's mail shows it), kept on the booking it
+  // retired; a guest's own move carries none.
+  const previous = p.event === "booking.rescheduled" && booking.rescheduledFromId
+    ? await getBooking(app.kv, booking.rescheduledFromId)
+    : null;
+  const reason = previous && previous.history.at(-1)?.by === "host"
+    ? previous.cancelReason ?? null
+    : null;
   for (const personId of people) {
     const subs = (await listSubscriptions(app.kv, personId)).filter((s) =>
       s.enabled && subscribesTo(s.events, p.event)
@@ -76,6 +84,7 @@ export async function fanOutEvent(app: App, job: OutboxRecord): Promise<WebhookJ
         // Who made this change (the history entry the event was queued with): guest, host, system.
         // A detail filled in later (a video link) is the system's, not the last change's author's.
         by: p.event === "booking.updated" ? "system" : booking.history[p.seq - 1]?.by ?? null,
+        ...(p.event === "booking.rescheduled" ? { reason } : {}),
         booking: await bookingResource(app, booking),
       },
     });
