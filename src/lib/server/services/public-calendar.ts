@@ -19,7 +19,7 @@ import { type Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
 import { offeredLocationText } from "../../shared/location-text.ts";
 import { photoPath } from "./photo.ts";
-import { routedMember } from "./routing-visits.ts";
+import { pinnedMember, routedMember } from "./routing-visits.ts";
 import { type Schedule, startOfDay } from "./slot-month.ts";
 
 export type { PublicEventType, PublicHost, PublicTeam };
@@ -130,7 +130,8 @@ export async function teamSchedule(
   const pinned = routing && et.teamMode === "round_robin"
     ? await routedMember(app, routing, et.id)
     : null;
-  if (pinned && people.some((u) => u.id === pinned)) people = people.filter((u) => u.id === pinned);
+  const pin = pinnedMember(pinned, people);
+  if (pin) people = people.filter((u) => u.id === pin);
   const mode = et.teamMode === "collective" ? "intersection" : "union";
   return {
     publicHost: { name: team.name, username: team.slug, timeZone: team.timeZone },

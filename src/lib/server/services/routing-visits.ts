@@ -214,6 +214,18 @@ export async function routedBooking(
   };
 }
 
+/**
+ * The member a route pins a round robin's booking to: the one it names while they still host the
+ * event type, else nobody (the rotation picks). The page and the booking both ask this: a pin to
+ * a member who left showed everyone's times while every booking was refused.
+ */
+export function pinnedMember(
+  memberId: string | null | undefined,
+  hosts: readonly { id: string }[],
+): string | null {
+  return memberId && hosts.some((h) => h.id === memberId) ? memberId : null;
+}
+
 /** The round-robin member a routed visitor's booking of `eventTypeId` goes to, if named. */
 export async function routedMember(
   app: App,

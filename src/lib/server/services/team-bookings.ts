@@ -46,7 +46,7 @@ import { bookCollectiveSeat } from "./team-seats.ts";
 import { seatsOf } from "../domain/seats.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { teamHosts } from "./public-calendar.ts";
-import { routedBooking } from "./routing-visits.ts";
+import { pinnedMember, routedBooking } from "./routing-visits.ts";
 import type { RescheduleResult } from "./decide-results.ts";
 
 export type TeamBookInput = Omit<BookInput, "username"> & {
@@ -142,7 +142,7 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
   // A routing form's visitor: the booking names the response it came from (routing-booked.ts),
   // and a route that names a member books that member (if free), past the rotation's choice.
   const routed = await routedBooking(app, input.routing, et.id);
-  const pinned = !collective ? routed?.memberId ?? null : null;
+  const pinned = !collective ? pinnedMember(routed?.memberId, hosts) : null;
   const offered = (await offering(app, hosts, et, start, durationMin, false))
     .filter((u) => !pinned || u.id === pinned);
   if (offered.length === 0 || (collective && offered.length !== (et.hostIds ?? []).length)) {
