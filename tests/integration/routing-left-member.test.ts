@@ -17,7 +17,7 @@ const valueOf = (html: string, name: string) =>
 
 Deno.test({
   name:
-    "routing forms: a route to a member who left the team books the visitor through the rotation",
+    "routing forms: a route to a member who left the team books the visitor through the rotation; the booking page keeps the form address's source and layout",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -66,15 +66,22 @@ Deno.test({
     const app = await startApp({ dataDir });
     try {
       const visitor = createClient(app.baseUrl);
-      const form = await visitor.get("/forms/anna/sizing");
+      // From a newsletter, with the column layout: the booking page it leads to keeps both.
+      const address = "/forms/anna/sizing?utm_source=newsletter&ref=blog&layout=column";
+      const form = await visitor.get(address);
       assert.equal(form.status, 200);
-      const sent = await visitor.post("/forms/anna/sizing", {
+      const sent = await visitor.post(address, {
         ft: valueOf(form.body, "ft"),
         website: "",
         name: "Zoë",
         email: "zoe@example.test",
       });
       assert.equal(sent.status, 303, sent.body.slice(0, 300));
+      const to = new URL(sent.location!, app.baseUrl).searchParams;
+      assert.deepEqual(
+        [to.get("utm_source"), to.get("ref"), to.get("layout")],
+        ["newsletter", "blog", "column"],
+      );
       const page = await visitor.get(`${sent.location}&tz=UTC`);
       const slots = [...page.body.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]);
       assert.ok(slots.length > 0, "times are offered");

@@ -10,6 +10,8 @@ import { type MessageKey, translateRef } from "../../shared/i18n.ts";
 import { FIELD_MAX } from "../../shared/field-bounds.ts";
 import { pageMeta } from "./page-meta.ts";
 import { parseAccent } from "../../shared/accent.ts";
+import { SOURCE_FIELDS, SOURCE_MAX } from "../../shared/booking-extras.ts";
+import { parseLayout } from "../domain/slot-layout.ts";
 import { type AnswerProblem, prefillAnswers } from "../domain/routing.ts";
 
 type Params = { owner: string; slug: string };
@@ -72,7 +74,7 @@ export async function submitRoutingForm(event: RequestEvent<Params>, widget: boo
   if (result.ok && result.kind === "redirect") {
     // Our own booking pages: a plain 303. Another site: a page that sends the visitor on (a
     // redirect from a form post to another origin is refused by the page's form-action policy).
-    if (result.location.startsWith("/")) redirect(303, result.location + widgetLooks(event));
+    if (result.location.startsWith("/")) redirect(303, result.location + carried(event));
     return { sentTo: result.location };
   }
   if (result.ok) return { message: result.text };
@@ -90,10 +92,21 @@ export async function submitRoutingForm(event: RequestEvent<Params>, widget: boo
   return fail(400, { values, problem: locals.t.t("rform.fix"), errors });
 }
 
-/** Inside the widget, the booking page it sends to keeps the widget's looks (theme, accent). */
-function widgetLooks(event: RequestEvent): string {
-  if (!event.route.id?.startsWith("/widget/")) return "";
+/**
+ * What the booking page a visitor is sent to keeps from the form's address: where they came from
+ * (UTM parameters and `ref`, ADR 047: else a routed booking counted as "direct"), the slots'
+ * layout, and inside the widget its looks (theme, accent). The booking page cleans them as it
+ * cleans its own address.
+ */
+function carried(event: RequestEvent): string {
   const q = new URLSearchParams();
+  for (const f of SOURCE_FIELDS) {
+    const value = event.url.searchParams.get(f);
+    if (value && value.length <= SOURCE_MAX) q.set(f, value);
+  }
+  const layout = parseLayout(event.url.searchParams.get("layout"));
+  if (layout) q.set("layout", layout);
+  if (!event.route.id?.startsWith("/widget/")) return q.size ? `&${q}` : "";
   const theme = event.url.searchParams.get("theme");
   const accent = parseAccent(event.url.searchParams.get("accent"));
   if (theme === "light" || theme === "dark" || theme === "system") q.set("theme", theme);
