@@ -62,6 +62,14 @@
     var u = new URL(src);
     var q = u.searchParams;
     function put(k, v) {
+      // A list (a form's multi select) is the parameter repeated, one value each (ADR 041).
+      if (Object.prototype.toString.call(v) === "[object Array]") {
+        q.delete(k);
+        for (var j = 0; j < v.length && j < 60; j++) {
+          if (v[j] !== undefined && v[j] !== null && v[j] !== "") q.append(k, String(v[j]).slice(0, 2000));
+        }
+        return;
+      }
       if (v !== undefined && v !== null && v !== "") q.set(k, String(v).slice(0, 2000));
     }
     // The embedding page's own utm_* and ref first; what the options say wins.

@@ -39,6 +39,13 @@ async function withServer(fn: (app: AppHandle) => Promise<void>) {
         questions: [
           { key: "name", type: "short", label: "Your name", required: true },
           { key: "company", type: "short", label: "Company", required: false },
+          {
+            key: "topics",
+            type: "multi",
+            label: "Topics",
+            required: false,
+            options: ["Security", "Pricing", "A & B"],
+          },
         ],
         routes: [],
         fallback: { kind: "event_type", ownerId: host.id, eventTypeId: et.id },
@@ -82,11 +89,12 @@ Deno.test({
     await withServer(async (app) => {
       const site = serveSite(
         app.baseUrl,
-        `<div id="a"></div><div id="b" data-invito="/forms/rita/talk"></div><div id="c"></div>
+        `<div id="a"></div><div id="b" data-invito="/forms/rita/talk"></div><div id="c"></div><div id="d"></div>
 <script>
   window.heights = [];
   Invito.on("page_height", function (d, frame) { heights.push([frame.parentNode.id, d.height]); });
   window.handle = Invito.inline({ url: "${app.baseUrl}/forms/rita/talk", parent: "#a", prefill: { name: "Ada" } });
+  Invito.inline({ url: "${app.baseUrl}/forms/rita/talk", parent: "#d", prefill: { answers: { topics: ["Pricing", "A & B"] } } });
 </script>`,
       );
       const browser = await launchBrowser();
@@ -100,6 +108,13 @@ Deno.test({
         await page.locator("#b iframe").waitFor();
         assert.match((await frameSrcs(page, "#a"))[0], /\/widget\/forms\/rita\/talk\?name=Ada$/);
         assert.match((await frameSrcs(page, "#b"))[0], /\/widget\/forms\/rita\/talk$/);
+        // A multi select's prefill: the parameter once per value, both ticked in the form.
+        assert.match((await frameSrcs(page, "#d"))[0], /\?q_topics=Pricing&q_topics=A\+%26\+B$/);
+        const multi = page.frameLocator("#d iframe");
+        await multi.getByRole("heading", { name: "Talk to us" }).waitFor();
+        assert.ok(await multi.getByLabel("Pricing").isChecked());
+        assert.ok(await multi.getByLabel("A & B").isChecked());
+        assert.ok(!(await multi.getByLabel("Security").isChecked()));
         const form = page.frameLocator("#a iframe");
         await form.getByRole("heading", { name: "Talk to us" }).waitFor();
         // The frame follows the form's height (its own messages reach embed.js).
