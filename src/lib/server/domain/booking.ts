@@ -215,6 +215,17 @@ export function decideTransition(b: Decidable, action: BookingAction, nowMs: num
 
 /** Live = holds time on the host's calendar. */
 /**
+ * What the host wrote when they moved a meeting, read from the booking the move retired (shown
+ * to the guest in the move's mails, sent with the `booking.rescheduled` webhook); a guest's own
+ * move carries none.
+ */
+export function hostMoveReason(
+  retired: Pick<BookingRecord, "history" | "cancelReason">,
+): string | null {
+  return retired.history.at(-1)?.by === "host" ? retired.cancelReason ?? null : null;
+}
+
+/**
  * Whether a meeting has taken place: the host can no longer move it or ask for a new time (a
  * stale page or an API call told the guest "the host cannot make" yesterday's time).
  */

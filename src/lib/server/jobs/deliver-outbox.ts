@@ -14,7 +14,7 @@ import {
   waitLater,
 } from "../store/outbox.ts";
 import type { BookingRecord, MailKind, OutboxRecord } from "../domain/model/records.ts";
-import { nextRetryDelay } from "../domain/booking.ts";
+import { hostMoveReason, nextRetryDelay } from "../domain/booking.ts";
 import { getBooking, listSeriesBookings } from "../store/bookings.ts";
 import { getUser } from "../store/users.ts";
 import { getEventType } from "../store/event-types.ts";
@@ -356,7 +356,7 @@ async function sendBookingMail(
         startMs: previous.startMs,
         endMs: previous.endMs,
         // What the host wrote when they moved it (a guest's own move carries no reason).
-        reason: previous.history.at(-1)?.by === "host" ? previous.cancelReason : null,
+        reason: hostMoveReason(previous),
       }
       : undefined,
     // A series' mails about the whole series list every date (docs/decisions/048).

@@ -25,6 +25,7 @@ import { seriesOf } from "./book-series.ts";
 import { seatsOf } from "../domain/seats.ts";
 import { formatDate, formatRange, formatTime, hostClock } from "../../shared/format.ts";
 import { getBooking } from "../store/bookings.ts";
+import { currentOf } from "./booking-view.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { isOneLine } from "../../shared/text.ts";
 
@@ -222,10 +223,9 @@ export async function bookedMeeting(
   locale: string,
 ): Promise<{ bookingId: string; when: string } | null> {
   if (!poll.bookingId) return null;
-  let b = await getBooking(app.kv, poll.bookingId);
-  for (let i = 0; i < 20 && b?.rescheduledToId; i++) {
-    b = await getBooking(app.kv, b.rescheduledToId);
-  }
+  const booked = await getBooking(app.kv, poll.bookingId);
+  // Where it is now, after any moves (one walk of the chain: booking-view.ts).
+  const b = booked && ((await currentOf(app, booked)) ?? booked);
   if (!b || !isLiveBooking(b, app.now())) return null;
   return { bookingId: b.id, when: formatRange(b.startMs, b.endMs, zone, clock, locale) };
 }

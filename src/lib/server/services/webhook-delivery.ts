@@ -3,6 +3,7 @@
  * into one signed body and one delivery job per subscription, and the signed delivery itself
  * (Standard Webhooks).
  */
+import { hostMoveReason } from "../domain/booking.ts";
 import type { App } from "../app.ts";
 import type {
   OutboxRecord,
@@ -66,9 +67,7 @@ export async function fanOutEvent(app: App, job: OutboxRecord): Promise<WebhookJ
   const previous = p.event === "booking.rescheduled" && booking.rescheduledFromId
     ? await getBooking(app.kv, booking.rescheduledFromId)
     : null;
-  const reason = previous && previous.history.at(-1)?.by === "host"
-    ? previous.cancelReason ?? null
-    : null;
+  const reason = previous ? hostMoveReason(previous) : null;
   for (const personId of people) {
     const subs = (await listSubscriptions(app.kv, personId)).filter((s) =>
       s.enabled && subscribesTo(s.events, p.event)
