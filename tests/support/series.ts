@@ -1,26 +1,30 @@
-/**
- * A host ("coach", UTC, weekdays) with a weekly series of four dates booked by Pat from Monday
- * 2026-11-23 09:00 on, mails delivered; the dates listed in time order.
- */
+/** Recurring series and single chats as the service tests set them up. */
 import assert from "node:assert/strict";
-import { createEventType, createHost, memoryApp, WORKDAYS } from "./memory-app.ts";
+import { createEventType, createHost, memoryApp, type TestApp, WORKDAYS } from "./memory-app.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";
 import { listHostBookings } from "../../src/lib/server/store/bookings.ts";
 import type { BookingRecord } from "../../src/lib/server/domain/model/records.ts";
 
-export async function seriesOf4(requiresConfirmation: boolean) {
-  const app = await memoryApp({
-    nowIso: "2026-11-20T08:00:00Z",
-    env: { INVITO_RATE_LIMIT: "off" },
+/**
+ * On `app`: the host "coach" (weekdays) with a weekly series of `count` dates booked by Pat from
+ * Monday 2026-11-23 09:00 on, mails delivered; `dates()` lists them in time order.
+ */
+export async function weeklySeries(
+  app: TestApp,
+  opts: { count: number; requiresConfirmation: boolean; timeZone?: string },
+) {
+  const host = await createHost(app, {
+    username: "coach",
+    weekly: WORKDAYS,
+    ...(opts.timeZone ? { timeZone: opts.timeZone } : {}),
   });
-  const host = await createHost(app, { username: "coach", weekly: WORKDAYS, timeZone: "UTC" });
   await createEventType(app, host, {
     slug: "weekly",
     durationMin: 60,
-    requiresConfirmation,
+    requiresConfirmation: opts.requiresConfirmation,
     bookingWindowDays: 90,
-    series: { everyWeeks: 1, count: 4, freeOnly: false },
+    series: { everyWeeks: 1, count: opts.count, freeOnly: false },
   });
   const r = await bookSlot(app, {
     username: "coach",
@@ -35,6 +39,20 @@ export async function seriesOf4(requiresConfirmation: boolean) {
   await deliverOutbox(app, app.now());
   const dates = async (): Promise<BookingRecord[]> =>
     (await listHostBookings(app.kv, host.id)).sort((a, b) => a.startMs - b.startMs);
+  return { host, dates };
+}
+
+/** A fresh app (Friday 2026-11-20 08:00 UTC) with `weeklySeries` of four dates, host in UTC. */
+export async function seriesOf4(requiresConfirmation: boolean) {
+  const app = await memoryApp({
+    nowIso: "2026-11-20T08:00:00Z",
+    env: { INVITO_RATE_LIMIT: "off" },
+  });
+  const { host, dates } = await weeklySeries(app, {
+    count: 4,
+    requiresConfirmation,
+    timeZone: "UTC",
+  });
   return { app, host, dates };
 }
 

@@ -6,19 +6,12 @@
  * finishes the series with one mail per party.
  */
 import assert from "node:assert/strict";
-import {
-  createEventType,
-  createHost,
-  memoryApp,
-  type TestApp,
-  WORKDAYS,
-} from "../../../../tests/support/memory-app.ts";
+import { memoryApp, type TestApp } from "../../../../tests/support/memory-app.ts";
+import { weeklySeries } from "../../../../tests/support/series.ts";
 import { apiClient } from "../../../../tests/support/api.ts";
-import { bookSlot } from "./book-slot.ts";
 import { decideBooking } from "./decide-booking.ts";
 import { createApiKey } from "./api-keys.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
-import { listHostBookings } from "../store/bookings.ts";
 import type { BookingRecord } from "../domain/model/records.ts";
 
 /** The app's store, failing every commit that writes the booking `failing()` names (if any). */
@@ -57,30 +50,7 @@ function failingFor(app: TestApp, failing: () => string | null) {
   (app as { kv: Deno.Kv }).kv = kv;
 }
 
-async function pendingSeries(app: TestApp) {
-  const host = await createHost(app, { username: "coach", weekly: WORKDAYS });
-  await createEventType(app, host, {
-    slug: "weekly",
-    durationMin: 60,
-    requiresConfirmation: true,
-    bookingWindowDays: 90,
-    series: { everyWeeks: 1, count: 3, freeOnly: false },
-  });
-  const r = await bookSlot(app, {
-    username: "coach",
-    slug: "weekly",
-    start: "2026-11-23T09:00:00Z",
-    name: "Pat",
-    email: "pat@example.test",
-    note: "",
-    timeZone: "UTC",
-  });
-  assert.ok(r.ok, JSON.stringify(r));
-  await deliverOutbox(app, app.now());
-  const dates = async () =>
-    (await listHostBookings(app.kv, host.id)).sort((a, b) => a.startMs - b.startMs);
-  return { host, dates };
-}
+const pendingSeries = (app: TestApp) => weeklySeries(app, { count: 3, requiresConfirmation: true });
 
 const statuses = (bs: BookingRecord[]) => bs.map((b) => b.status);
 
