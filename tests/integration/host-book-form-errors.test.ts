@@ -12,7 +12,7 @@ const alerts = (html: string) =>
 
 Deno.test({
   name:
-    "book for a guest: no time picked, a malformed time or an unknown event type each say what is wrong",
+    "book for a guest: no time picked, a malformed time or an unknown event type each say what is wrong; the guest's zone and language reach their invitation",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -44,5 +44,31 @@ Deno.test({
         assert.match(res.body, /id="book-guest-tz-error"[^>]*>[^<]+</, "the zone field is marked");
       }
     }
+
+    // The form as the host fills it: a time it offers, the guest's zone and language. The
+    // guest's invitation (printed to the log without SMTP) is in German, at Tokyo's time.
+    const form = await host.get("/dashboard/bookings/new?type=quick-chat");
+    const start = /name="start" value="([^"]+)"/.exec(form.body)![1];
+    const since = app.logs().length;
+    const booked = await host.post("/dashboard/bookings/new?/book", {
+      type: "quick-chat",
+      start,
+      name: "Kenji",
+      email: "kenji@example.test",
+      note: "",
+      guest_tz: "Asia/Tokyo",
+      guest_lang: "de",
+    });
+    assert.equal(booked.status, 303, alerts(booked.body).join(" | "));
+    const tokyo = new Intl.DateTimeFormat("en-GB", {
+      timeZone: "Asia/Tokyo",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    }).format(new Date(start));
+    const [mail] = await app.waitForLog(/To: kenji@example\.test[\s\S]*?(?=\nTo: |$)/, { since });
+    assert.match(mail, new RegExp(tokyo), `the time in Tokyo, ${tokyo}`);
+    assert.match(mail, /Asia\/Tokyo|Tokio/, "named in the guest's zone");
+    assert.match(mail, /Termin|Ihr|bestätigt/, "in German");
   },
 });
