@@ -11,6 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { startCluster } from "../support/cluster.ts";
+import type { AppHandle } from "../support/app.ts";
 import { memoryApp, type TestApp } from "../support/memory-app.ts";
 import { getUserByUsername } from "../../src/lib/server/store/users.ts";
 import { getEventTypeBySlug } from "../../src/lib/server/store/event-types.ts";
@@ -47,21 +48,33 @@ async function hostSide(kv: Deno.Kv) {
   return { app, host, et, edit };
 }
 
+/**
+ * Two servers on one remote KV (the KV Connect test server, cron off), and the host as a third
+ * process; `b` is the second server.
+ */
+async function twoServers(
+  fn: (b: AppHandle, h: Awaited<ReturnType<typeof hostSide>>) => Promise<void>,
+) {
+  await using c = await startCluster({
+    processes: 2,
+    demo: true,
+    env: { INVITO_DISABLE_CRON: "true" },
+  });
+  const kv = await c.openKv();
+  try {
+    await fn(c.apps[1], await hostSide(kv));
+  } finally {
+    kv.close();
+  }
+}
+
 Deno.test({
   name:
     "settings fresh across processes: an event type's title and length, the host's name and zone, and deactivating show on the next view of a page another process keeps",
   sanitizeResources: false,
   sanitizeOps: false,
-  async fn() {
-    await using c = await startCluster({
-      processes: 2,
-      demo: true,
-      env: { INVITO_DISABLE_CRON: "true" },
-    });
-    const b = c.apps[1];
-    const kv = await c.openKv();
-    try {
-      const h = await hostSide(kv);
+  fn: () =>
+    twoServers(async (b, h) => {
       /** B's page viewed twice (kept from the second view on), then `change`, then once more. */
       const around = async (change: () => Promise<void>) => {
         const first = await view(b.baseUrl, PAGE);
@@ -99,10 +112,7 @@ Deno.test({
       h.app.clock.ms = Date.now();
       assert.ok((await setEventTypeActive(h.app, await h.host(), (await h.et()).id, true)).ok);
       assert.equal((await view(b.baseUrl, PAGE)).status, 200, "active again at once");
-    } finally {
-      kv.close();
-    }
-  },
+    }),
 });
 
 Deno.test({
@@ -110,16 +120,8 @@ Deno.test({
     "settings fresh across processes: a page language the host fixes shows on the next view of an address the other process had not been asked for yet, and stays (not the old language kept for the minute)",
   sanitizeResources: false,
   sanitizeOps: false,
-  async fn() {
-    await using c = await startCluster({
-      processes: 2,
-      demo: true,
-      env: { INVITO_DISABLE_CRON: "true" },
-    });
-    const b = c.apps[1];
-    const kv = await c.openKv();
-    try {
-      const h = await hostSide(kv);
+  fn: () =>
+    twoServers(async (b, h) => {
       const en = { "accept-language": "en" };
       // B serves the page twice: the host's settings are in its copy, vouched by the revision
       // it has just read.
@@ -137,10 +139,7 @@ Deno.test({
         "the fixed language on the first view and the next (kept) one",
       );
       assert.equal((await view(b.baseUrl, PAGE, en)).lang, "de", "the page B had kept too");
-    } finally {
-      kv.close();
-    }
-  },
+    }),
 });
 
 Deno.test({
@@ -148,16 +147,8 @@ Deno.test({
     "settings fresh across processes: a host renamed in one process has their old address redirect to the new one on the next view in another, which had kept the page",
   sanitizeResources: false,
   sanitizeOps: false,
-  async fn() {
-    await using c = await startCluster({
-      processes: 2,
-      demo: true,
-      env: { INVITO_DISABLE_CRON: "true" },
-    });
-    const b = c.apps[1];
-    const kv = await c.openKv();
-    try {
-      const h = await hostSide(kv);
+  fn: () =>
+    twoServers(async (b, h) => {
       const renamed = PAGE.replace("demo", "demo-renamed");
       assert.equal((await view(b.baseUrl, PAGE)).status, 200);
       assert.equal((await view(b.baseUrl, PAGE)).status, 200);
@@ -184,8 +175,5 @@ Deno.test({
       }
       assert.equal((await view(b.baseUrl, renamed)).status, 200);
       assert.equal((await view(b.baseUrl, "/calendar/demo-renamed")).status, 200);
-    } finally {
-      kv.close();
-    }
-  },
+    }),
 });
