@@ -102,6 +102,31 @@ export function guestClock(url: URL, acceptLanguage: string | null): Clock {
   return parseClock(url.searchParams.get("clock")) ?? clockForAcceptLanguage(acceptLanguage);
 }
 
+/**
+ * A guest page a browser loads (not a form's answer, which must stay what the guest sees): what
+ * was only guessed, the zone and the clock its address does not name, is marked for the browser
+ * to put right before it paints (app.html, ADR 056). Booking pages and poll pages.
+ */
+export function markGuessed(
+  event: Pick<RequestEvent, "request" | "isDataRequest" | "url" | "locals">,
+  page: { zoneFromUrl: boolean; timeZone: string; clock: Clock },
+): void {
+  const { locals } = event;
+  if (event.request.method !== "GET" || event.isDataRequest) return;
+  const now = locals.app.now();
+  locals.guessed = page.zoneFromUrl ? {} : {
+    timeZone: page.timeZone,
+    offsets: offsetSamples(page.timeZone, now),
+    offsetsFrom: now,
+  };
+  if (parseClock(event.url.searchParams.get("clock")) === null) {
+    locals.guessed.clock = page.clock;
+    // The page's language, when it writes the guessed clock: true of the page whichever request
+    // the page cache kept it for (it keys on both), and never a browser's header.
+    if (clockForLocale(locals.locale) === page.clock) locals.guessed.lang = locals.locale;
+  }
+}
+
 /** The slot page a booking page URL asks for (everything its HTML depends on but the fill token). */
 export async function slotPageFor(
   app: App,
@@ -163,22 +188,7 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
     })
     : null;
   const clockFromUrl = parseClock(q.get("clock")) !== null;
-  // A page a browser loads (not a form's answer, which must stay what the guest sees): what was
-  // only guessed is marked for the browser to put right before it paints (app.html).
-  if (event.request.method === "GET" && !event.isDataRequest) {
-    const now = locals.app.now();
-    locals.guessed = zone.fromUrl ? {} : {
-      timeZone: res.timeZone,
-      offsets: offsetSamples(res.timeZone, now),
-      offsetsFrom: now,
-    };
-    if (!clockFromUrl) {
-      locals.guessed.clock = res.clock;
-      // The page's language, when it writes the guessed clock: true of the page whichever
-      // request the page cache kept it for (it keys on both), and never a browser's header.
-      if (clockForLocale(locals.locale) === res.clock) locals.guessed.lang = locals.locale;
-    }
-  }
+  markGuessed(event, { zoneFromUrl: zone.fromUrl, timeZone: res.timeZone, clock: res.clock });
   return {
     series,
     ...res,

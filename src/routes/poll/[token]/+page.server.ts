@@ -2,9 +2,7 @@ import { type Cookies, error, fail } from "@sveltejs/kit";
 import * as v from "valibot";
 import type { Actions, PageServerLoad } from "./$types";
 import { openPoll, pollVoter, votePoll } from "$lib/server/services/poll-votes.ts";
-import { guestClock, pageZone } from "$lib/server/http/booking-page.ts";
-import { offsetSamples } from "$lib/server/domain/zone-offsets.ts";
-import { clockForLocale, parseClock } from "$lib/shared/format.ts";
+import { guestClock, markGuessed, pageZone } from "$lib/server/http/booking-page.ts";
 import { GuestFields } from "$lib/shared/forms/booking.ts";
 import { EmailForm, fieldErrors } from "$lib/shared/forms/common.ts";
 import type { MessageKey } from "$lib/shared/i18n.ts";
@@ -26,9 +24,8 @@ function keepVoter(cookies: Cookies, url: URL, token: string, voter: string) {
   });
 }
 
-export const load: PageServerLoad = async (
-  { locals, params, url, request, setHeaders, cookies, isDataRequest },
-) => {
+export const load: PageServerLoad = async (event) => {
+  const { locals, params, url, request, setHeaders, cookies } = event;
   setHeaders({ "cache-control": "no-store", "referrer-policy": "no-referrer" });
   const zone = pageZone(url.searchParams, locals.app.now(), locals.locale);
   const clock = guestClock(url, request.headers.get("accept-language"));
@@ -41,16 +38,7 @@ export const load: PageServerLoad = async (
   // An invitee elsewhere reads the times in their own zone and clock: what was only guessed
   // (the host's zone, the language's clock) is put right before the page paints, as on a
   // booking page (app.html, ADR 056).
-  if (request.method === "GET" && !isDataRequest) {
-    const now = locals.app.now();
-    locals.guessed = zone.fromUrl
-      ? {}
-      : { timeZone: p.timeZone, offsets: offsetSamples(p.timeZone, now), offsetsFrom: now };
-    if (parseClock(url.searchParams.get("clock")) === null) {
-      locals.guessed.clock = clock;
-      if (clockForLocale(locals.locale) === clock) locals.guessed.lang = locals.locale;
-    }
-  }
+  markGuessed(event, { zoneFromUrl: zone.fromUrl, timeZone: p.timeZone, clock });
   const fromLink = url.searchParams.get("voter")?.slice(0, 100) ?? null;
   const held = fromLink ?? cookies.get(VOTER_COOKIE) ?? null;
   const voter = await pollVoter(locals.app, params.token, held);
