@@ -136,8 +136,10 @@ Deno.test(
         const scope = (cancel.inputSchema.properties as any).scope;
         assert.deepEqual(scope?.enum, ["one", "rest"]);
         assert.equal(
-          (tools.find((t) => t.name === "confirm")!.inputSchema.properties as object)
-            .hasOwnProperty("scope"),
+          Object.hasOwn(
+            tools.find((t) => t.name === "confirm")!.inputSchema.properties as object,
+            "scope",
+          ),
           false,
         );
         const book = tools.find((t) => t.name === "book")!;

@@ -8,6 +8,7 @@ import {
   prefillAnswers,
   prefillFor,
   readAnswers,
+  readNumber,
   type RoutingFormDefinition,
   type RoutingQuestion,
 } from "./routing.ts";
@@ -308,4 +309,49 @@ Deno.test("prefillAnswers: a link fills in what each question would accept, and 
   for (const [q, want] of cases) {
     assert.deepEqual(prefillAnswers(questions, linked(q)), want, JSON.stringify(q));
   }
+});
+
+Deno.test("readNumber: a number as the page's language writes it, else as code writes it; a comma is never a decimal mark in code", () => {
+  const table: [string, string | undefined, string | null][] = [
+    ["1.500", "de", "1500"],
+    ["2,5", "de", "2.5"],
+    ["1.000,75", "de", "1000.75"],
+    ["2.5", "de", "2.5"], // no German reading: as code writes it
+    ["1.50", "de", "1.50"],
+    ["12.34.5", "de", null],
+    ["1,500", "en", "1500"],
+    ["1,5", "en", null],
+    ["1,500", "es", "1.500"], // a Spanish comma is the decimal mark, whatever follows
+    ["1.500", "es", "1500"],
+    ["1\u202f500", "fr", "1500"],
+    ["1 500,25", "fr", "1500.25"],
+    ["1\u00a0500", "fr", "1500"],
+    ["\u22123", "de", "-3"],
+    ["-1.500", "de", "-1500"],
+    [" 42 ", undefined, "42"],
+    ["1,5", undefined, null],
+    ["1e3", "en", null],
+    ["", "de", null],
+  ];
+  for (const [text, locale, want] of table) {
+    assert.equal(readNumber(text, locale), want, `${JSON.stringify(text)} in ${locale}`);
+  }
+});
+
+Deno.test("readAnswers: a number answer is stored as the number it is in the page's language, and routed by it", () => {
+  const qs: RoutingQuestion[] = [{ key: "size", type: "number", label: "Size", required: true }];
+  const de = readAnswers(qs, () => ["1.500"], "de");
+  assert.deepEqual(de, { ok: true, answers: { size: "1500" } });
+  assert.equal(
+    isConditionMet(
+      { key: "size", op: "gte", values: ["1000"] },
+      (de as { answers: Answers }).answers,
+    ),
+    true,
+  );
+  assert.deepEqual(readAnswers(qs, () => ["1,5"], "en"), {
+    ok: false,
+    problems: { size: "number" },
+  });
+  assert.deepEqual(prefillAnswers(qs, () => ["2,5"], "de"), { size: "2.5" });
 });

@@ -139,6 +139,40 @@ function boundOf(type: RoutingQuestionType): { max: number; oneLine: boolean } {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const NUMBER = /^-?\d+(\.\d+)?$/;
 
+const SPACES = "\u0020\u00a0\u202f";
+const escapeClass = (s: string) => s.replace(/[\\\]^-]/g, "\\$&");
+const localNumberRe = new Map<string, RegExp>();
+
+/** How `locale` writes 1,234,567.5: its digit group and decimal marks (a space group takes any space). */
+function localNumber(locale: string): RegExp {
+  let re = localNumberRe.get(locale);
+  if (!re) {
+    const parts = new Intl.NumberFormat(locale, { useGrouping: true }).formatToParts(1234567.5);
+    const group = parts.find((p) => p.type === "group")?.value ?? ",";
+    const decimal = parts.find((p) => p.type === "decimal")?.value ?? ".";
+    const g = `[${escapeClass(SPACES.includes(group) ? SPACES : group)}]`;
+    const d = `[${escapeClass(decimal)}]`;
+    re = new RegExp(`^(-?)(\\d{1,3}(?:${g}\\d{3})+|\\d+)(?:${d}(\\d+))?$`);
+    localNumberRe.set(locale, re);
+  }
+  return re;
+}
+
+/**
+ * A number as a person writes it in `locale`, as the answer stored and compared ("1.500" and
+ * "2,5" in German are "1500" and "2.5"; "1,500" in English is "1500"), or null when it is none.
+ * A German phone's decimal keypad has a comma, and a German reads "1.500" as fifteen hundred, so
+ * the page's language decides first; what it cannot mean is then read as written in code
+ * ("2.5" on a German page). Written in code, a comma is never a decimal mark: "1,5" on an English
+ * page is no number.
+ */
+export function readNumber(text: string, locale?: string): string | null {
+  const t = text.trim().replace(/^\u2212/, "-");
+  const m = locale ? localNumber(locale).exec(t) : null;
+  if (m) return m[1] + m[2].replace(/\D/g, "") + (m[3] ? `.${m[3]}` : "");
+  return NUMBER.test(t) ? t : null;
+}
+
 /**
  * A visitor's answers from the posted values (each key may be posted several times: a multi
  * select). Every problem is named per question; nothing is cut short or silently dropped.
@@ -146,6 +180,8 @@ const NUMBER = /^-?\d+(\.\d+)?$/;
 export function readAnswers(
   questions: RoutingQuestion[],
   posted: (key: string) => string[],
+  /** the language of the page the answers were typed on (numbers are written its way) */
+  locale?: string,
 ): { ok: true; answers: Answers } | { ok: false; problems: Record<string, AnswerProblem> } {
   const answers: Answers = {};
   const problems: Record<string, AnswerProblem> = {};
@@ -167,8 +203,11 @@ export function readAnswers(
     else if (text === "") {
       if (q.required) problems[q.key] = "required";
     } else if (q.type === "email" && !EMAIL.test(text)) problems[q.key] = "email";
-    else if (q.type === "number" && !NUMBER.test(text)) problems[q.key] = "number";
-    else if (q.type === "select" && !(q.options ?? []).includes(text)) problems[q.key] = "choice";
+    else if (q.type === "number") {
+      const n = readNumber(text, locale);
+      if (n === null) problems[q.key] = "number";
+      else answers[q.key] = n;
+    } else if (q.type === "select" && !(q.options ?? []).includes(text)) problems[q.key] = "choice";
     else answers[q.key] = text;
   }
   return Object.keys(problems).length ? { ok: false, problems } : { ok: true, answers };
@@ -186,6 +225,7 @@ export const prefillParam = (key: string) => `q_${key}`;
 export function prefillAnswers(
   questions: RoutingQuestion[],
   linked: (param: string) => string[],
+  locale?: string,
 ): Answers {
   const out: Answers = {};
   for (const q of questions) {
@@ -195,7 +235,7 @@ export function prefillAnswers(
     const values = q.type === "multi"
       ? given.filter((x) => (q.options ?? []).includes(x))
       : given.slice(0, 1);
-    const read = readAnswers([one], () => values);
+    const read = readAnswers([one], () => values, locale);
     if (read.ok && read.answers[q.key] !== undefined) out[q.key] = read.answers[q.key];
   }
   return out;

@@ -110,7 +110,7 @@ export async function saveAction(event: Event, scope: FormScope) {
     slug: get("slug"),
     description: get("description"),
     active: get("active") === "on",
-  }, definitionFromFields(get));
+  }, definitionFromFields(get, locals.locale));
   if (res.ok) return { saved: true };
   if (res.reason !== "invalid") {
     if (res.reason === "not_found") notFound(event);
@@ -138,6 +138,7 @@ export async function testAction(event: Event, scope: FormScope) {
       sample[key] = data.getAll(`t_${key}`).slice(0, 60).map((x) =>
         typeof x === "string" ? x.slice(0, 4001) : ""
       ),
+    locals.locale,
   );
   if (!res.ok) return fail(400, { sample, testProblems: Object.keys(res.problems) });
   return { sample, tested: { routeId: res.choice.routeId } };

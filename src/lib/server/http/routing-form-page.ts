@@ -44,6 +44,7 @@ export async function loadRoutingForm(event: RequestEvent<Params>) {
     prefill: prefillAnswers(
       form.questions,
       (param) => q.getAll(param).slice(0, 60).map((x) => x.slice(0, FIELD_MAX.text + 1)),
+      locals.locale,
     ),
     fillToken: await fillToken(locals.app),
     meta: pageMeta(event, {
@@ -70,6 +71,7 @@ export async function submitRoutingForm(event: RequestEvent<Params>, widget: boo
     fillToken: String(data.get("ft") ?? "").slice(0, 200),
     honeypot: String(data.get("website") ?? "").slice(0, 200),
     widget,
+    locale: locals.locale,
   });
   if (result.ok && result.kind === "redirect") {
     // Our own booking pages: a plain 303. Another site: a page that sends the visitor on (a

@@ -306,3 +306,36 @@ Deno.test("responsePage: a rare filter reads a bounded share per page, and the c
     app.close();
   }
 });
+
+Deno.test("definitionFromFields: a German host's numbers in rules are read as a German writes them, as answers are", () => {
+  const fields: Record<string, string> = {
+    q0_key: "size",
+    q0_type: "number",
+    q0_label: "Größe",
+    q1_key: "team",
+    q1_type: "short",
+    q1_label: "Team",
+    r0_id: "r_a",
+    r0_c0_key: "size",
+    r0_c0_op: "gte",
+    r0_c0_value: "1.000",
+    r0_c1_key: "size",
+    r0_c1_op: "equals",
+    r0_c1_value: "2,5",
+    r0_c2_key: "team",
+    r0_c2_op: "equals",
+    r0_c2_value: "1.000",
+    r0_c3_key: "size",
+    r0_c3_op: "lt",
+    r0_c3_value: "viele",
+    r0_dest: "message",
+    fb_dest: "message",
+  };
+  const d = definitionFromFields((n) => fields[n] ?? "", "de");
+  assert.deepEqual(d.routes[0].conditions.map((c) => c.values), [
+    ["1000"],
+    ["2.5"],
+    ["1.000"], // a text question's answer is compared as text
+    ["viele"], // no number: kept for the form's check to name
+  ]);
+});

@@ -13,6 +13,7 @@ import {
   type Destination,
   type FormProblem,
   readAnswers,
+  readNumber,
   type Route,
   type RouteChoice,
   ROUTING_LIMITS,
@@ -233,7 +234,11 @@ export async function destinationChoices(app: App, ownerId: string): Promise<Des
  * question (a condition) are left out: that is how a row is removed, and how the blank row at the
  * end stays unused. A route is removed with its "remove" box.
  */
-export function definitionFromFields(get: (name: string) => string): RoutingFormDefinition {
+export function definitionFromFields(
+  get: (name: string) => string,
+  /** the editor's language: a number in a rule is read as its host writes numbers */
+  locale?: string,
+): RoutingFormDefinition {
   const questions: RoutingQuestion[] = [];
   for (let i = 0; i <= ROUTING_LIMITS.questions; i++) {
     const key = get(`q${i}_key`).trim().toLowerCase();
@@ -281,12 +286,17 @@ export function definitionFromFields(get: (name: string) => string): RoutingForm
       if (!key) continue;
       const op = get(`r${i}_c${j}_op`) as ConditionOp;
       const raw = get(`r${i}_c${j}_value`);
+      const values = op === "one_of"
+        ? raw.split(",").map((x) => x.trim()).filter(Boolean)
+        : [raw.trim()];
+      // Answers to a number question are stored as numbers (readAnswers), so its rule's values
+      // and every comparison's are too; what is no number stays as typed, for the check to name.
+      const numeric = ["gt", "gte", "lt", "lte"].includes(op) ||
+        questions.find((q) => q.key === key)?.type === "number";
       conditions.push({
         key,
         op: CONDITION_OPS.includes(op) ? op : "equals",
-        values: op === "one_of"
-          ? raw.split(",").map((x) => x.trim()).filter(Boolean)
-          : [raw.trim()],
+        values: numeric ? values.map((x) => readNumber(x, locale) ?? x) : values,
       });
     }
     routes.push({
@@ -303,12 +313,14 @@ export function definitionFromFields(get: (name: string) => string): RoutingForm
 export function testForm(
   form: RoutingFormRecord,
   posted: (key: string) => string[],
+  locale?: string,
 ):
   | { ok: true; choice: RouteChoice; answers: Answers }
   | { ok: false; problems: Record<string, string> } {
   const read = readAnswers(
     form.definition.questions.map((q) => ({ ...q, required: false })),
     posted,
+    locale,
   );
   if (!read.ok) return { ok: false, problems: read.problems };
   return { ok: true, choice: decideRoute(form.definition, read.answers), answers: read.answers };

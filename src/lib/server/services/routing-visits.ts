@@ -103,6 +103,8 @@ export async function submitForm(
     honeypot: string;
     /** Inside the embeddable widget: the booking pages it sends to are the widget's. */
     widget?: boolean;
+    /** the page's language, which numbers were typed in */
+    locale?: string;
   },
 ): Promise<SubmitResult> {
   const found = await findPublicForm(app, input.owner, input.slug);
@@ -113,7 +115,7 @@ export async function submitForm(
   void countRoutingStep(app, form, { stage: "submitted" });
   const human = await checkFillToken(app, input.fillToken, input.honeypot);
   if (!human.ok) return { ok: false, reason: "bot", message: human.message, form: view };
-  const read = readAnswers(form.definition.questions, input.posted);
+  const read = readAnswers(form.definition.questions, input.posted, input.locale);
   if (!read.ok) return { ok: false, reason: "invalid", problems: read.problems, form: view };
   const choice = decideRoute(form.definition, read.answers);
   const nowMs = app.now();
