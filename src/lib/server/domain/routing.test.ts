@@ -302,8 +302,10 @@ Deno.test("prefillAnswers: a link fills in what each question would accept, and 
     [{ q_name: ["Two\nlines"] }, {}],
     [{ q_about: ["Line one\nLine two"] }, { about: "Line one\nLine two" }],
     [{ q_name: ["x".repeat(201)] }, {}],
-    // Only the `q_` parameter: a plain `name` is the page's own business.
-    [{ name: ["Pia"] }, {}],
+    // A plain `name` and `email` (embed.js's prefill) fill the name and email questions.
+    [{ name: ["Pia"], email: ["pia@example.test"] }, { name: "Pia", email: "pia@example.test" }],
+    [{ name: ["Pia"], q_name: ["Pia K."] }, { name: "Pia K." }],
+    [{ size: ["60"] }, {}],
     [{ q_name: ["  "] }, {}],
   ];
   for (const [q, want] of cases) {

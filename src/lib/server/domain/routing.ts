@@ -228,8 +228,13 @@ export function prefillAnswers(
   locale?: string,
 ): Answers {
   const out: Answers = {};
+  // embed.js's `prefill: { name, email }` and a booking link's own `name` and `email` fill the
+  // questions a booking page takes them from (prefillFor), when no `q_` names them.
+  const contact = contactKeys(questions, () => true);
   for (const q of questions) {
-    const given = linked(prefillParam(q.key));
+    let given = linked(prefillParam(q.key));
+    if (!given.length && q.key === contact.name) given = linked("name");
+    if (!given.length && q.key === contact.email) given = linked("email");
     if (!given.length) continue;
     const one = { ...q, required: false };
     const values = q.type === "multi"
@@ -396,6 +401,21 @@ export function normalizeKey(s: string): string {
 }
 
 /**
+ * The questions that hold a visitor's name and email for a booking form: the one keyed `name`;
+ * the one keyed `email`, else the form's first email question (among those `has` accepts).
+ */
+function contactKeys(
+  questions: RoutingQuestion[],
+  has: (key: string) => boolean,
+): { name?: string; email?: string } {
+  const keyed = (key: string) => questions.find((q) => q.key === key && has(key))?.key;
+  return {
+    name: keyed("name"),
+    email: keyed("email") ?? questions.find((q) => q.type === "email" && has(q.key))?.key,
+  };
+}
+
+/**
  * The booking form's prefill for a routed visitor: `name` and `email` from the questions keyed
  * so (or the form's first email question), and each booking question whose id or label matches
  * a question key as `q_<id>`. The booking page shows these as typed-in values; nothing is booked
@@ -407,12 +427,11 @@ export function prefillFor(
   bookingQuestions: { id: string; label: string; type: string; options?: string[] }[],
 ): Record<string, string> {
   const out: Record<string, string> = {};
-  const name = answers["name"];
-  if (typeof name === "string") out.name = name;
-  const emailKey = answers["email"] !== undefined
-    ? "email"
-    : questions.find((q) => q.type === "email" && answers[q.key] !== undefined)?.key;
-  if (emailKey && typeof answers[emailKey] === "string") out.email = answers[emailKey] as string;
+  const contact = contactKeys(questions, (key) => answers[key] !== undefined);
+  for (const field of ["name", "email"] as const) {
+    const answer = contact[field] && answers[contact[field]];
+    if (typeof answer === "string") out[field] = answer;
+  }
   for (const bq of bookingQuestions) {
     if (bq.type === "checkbox") continue;
     const match = questions.find((q) =>

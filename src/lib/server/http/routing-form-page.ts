@@ -76,7 +76,9 @@ export async function submitRoutingForm(event: RequestEvent<Params>, widget: boo
   if (result.ok && result.kind === "redirect") {
     // Our own booking pages: a plain 303. Another site: a page that sends the visitor on (a
     // redirect from a form post to another origin is refused by the page's form-action policy).
-    if (result.location.startsWith("/")) redirect(303, result.location + carried(event));
+    if (result.location.startsWith("/")) {
+      redirect(303, result.location + carried(event, result.location));
+    }
     return { sentTo: result.location };
   }
   if (result.ok) return { message: result.text };
@@ -96,15 +98,22 @@ export async function submitRoutingForm(event: RequestEvent<Params>, widget: boo
 
 /**
  * What the booking page a visitor is sent to keeps from the form's address: where they came from
- * (UTM parameters and `ref`, ADR 047: else a routed booking counted as "direct"), the slots'
+ * (UTM parameters and `ref`, ADR 047: else a routed booking counted as "direct"), the name and
+ * email an embed prefilled that the form's answers did not give (the answers win), the slots'
  * layout, and inside the widget its looks (theme, accent). The booking page cleans them as it
- * cleans its own address.
+ * cleans its own address, and checks the name and email as it checks its own link's.
  */
-function carried(event: RequestEvent): string {
+function carried(event: RequestEvent, location: string): string {
   const q = new URLSearchParams();
   for (const f of SOURCE_FIELDS) {
     const value = event.url.searchParams.get(f);
     if (value && value.length <= SOURCE_MAX) q.set(f, value);
+  }
+  const answered = new URL(location, event.url).searchParams;
+  for (const f of ["name", "email"]) {
+    const value = event.url.searchParams.get(f);
+    // Longer than any name or address the booking form takes: left out, never cut short.
+    if (value && value.length <= FIELD_MAX.email && !answered.has(f)) q.set(f, value);
   }
   const layout = parseLayout(event.url.searchParams.get("layout"));
   if (layout) q.set("layout", layout);
