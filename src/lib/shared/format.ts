@@ -137,6 +137,16 @@ const civilMs = (date: string) => {
   return Date.UTC(y, m - 1, d);
 };
 
+/**
+ * Whether `date` is a civil date written YYYY-MM-DD that exists. A form shown again with what a
+ * visitor typed ("20.12.2026", "2026-02-30") labels it as typed: a label is never a server error.
+ */
+export function isCivilDate(date: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
+  const ms = civilMs(date);
+  return new Date(ms).toISOString().slice(0, 10) === date;
+}
+
 /** "Mittwoch" → "Mittwoch", "mercredi 25 novembre" → "Mercredi 25 novembre": for headings. */
 export function capitalize(text: string, locale: string = FORMAT_LOCALE): string {
   return text.charAt(0).toLocaleUpperCase(safeLocale(locale)) + text.slice(1);
@@ -148,6 +158,7 @@ export function civilDateLabel(
   withYear = false,
   locale: string = FORMAT_LOCALE,
 ): string {
+  if (!isCivilDate(date)) return date;
   return kept(`cl|${date}|${withYear}|${locale}`, () =>
     fmt(locale, {
       weekday: "long",
@@ -160,6 +171,7 @@ export function civilDateLabel(
 
 /** A civil date as a column heading: "Mon 23" (en-US), "Mo., 23.", "lun. 23". */
 export function dayShortLabel(date: string, locale: string = FORMAT_LOCALE): string {
+  if (!isCivilDate(date)) return date;
   return kept(
     `ds|${date}|${locale}`,
     () => fmt(locale, { weekday: "short", day: "numeric", timeZone: "UTC" }).format(civilMs(date)),
@@ -168,6 +180,7 @@ export function dayShortLabel(date: string, locale: string = FORMAT_LOCALE): str
 
 /** A civil date without the weekday: "November 23, 2026", "23. November 2026". */
 export function civilDateShort(date: string, locale: string = FORMAT_LOCALE): string {
+  if (!isCivilDate(date)) return date;
   return kept(
     `cs|${date}|${locale}`,
     () =>

@@ -1,5 +1,6 @@
 import { Temporal } from "./temporal.ts";
 import { messageRef } from "../../shared/i18n.ts";
+import { isCivilDate } from "../../shared/format.ts";
 
 /** ISO weekday: 1 = Monday … 7 = Sunday (`Temporal.PlainDate#dayOfWeek`). */
 export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
@@ -16,7 +17,6 @@ export type TimeOff = { from: string; to: string; reason?: string };
 export const MINUTES_PER_DAY = 24 * 60;
 
 const TIME_OF_DAY = /^([01]\d|2[0-4]):([0-5]\d)$/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** "HH:MM" → minutes since the start of the day (0…1440, "24:00" = 1440), else null. */
 export function parseTimeOfDay(text: string): number | null {
@@ -108,15 +108,9 @@ export function validateWeeklyRules(
   return failed ? { ok: false, errors } : { ok: true, rules: valid };
 }
 
-/** True for a real calendar date spelled YYYY-MM-DD. */
+/** True for a real calendar date spelled YYYY-MM-DD (the pages label dates by the same rule). */
 export function isIsoDate(text: string): boolean {
-  if (typeof text !== "string" || !ISO_DATE.test(text)) return false;
-  try {
-    Temporal.PlainDate.from(text, { overflow: "reject" });
-    return true;
-  } catch {
-    return false;
-  }
+  return typeof text === "string" && isCivilDate(text);
 }
 
 export function validateDateOverride(

@@ -15,6 +15,7 @@ import {
   applyWeeklyIntent,
   draftFromWeekly,
   draftsFromOverrides,
+  MAX_TIME_OFF,
   overridesFromDrafts,
   parseOverridesForm,
   parseTimeOffForm,
@@ -572,4 +573,14 @@ Deno.test("getAvailabilityPreview: reads the host's saved rules in the host's zo
   ]);
   assert.deepEqual(days.find((d) => d.date === "2026-11-25")?.hours, ["09:00–17:00"]);
   app.close();
+});
+
+Deno.test("parseTimeOffForm: a 101st row is read (t100), so a list one past the limit is refused, not saved without its last rows", () => {
+  const fd = new FormData();
+  fd.set("intent", "save");
+  for (let i = 0; i <= 100; i++) {
+    fd.set(`t${i}_from`, "2027-01-01");
+    fd.set(`t${i}_to`, "2027-01-01");
+  }
+  assert.equal(parseTimeOffForm(fd).drafts.length, MAX_TIME_OFF + 1);
 });

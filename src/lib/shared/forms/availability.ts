@@ -262,7 +262,7 @@ export function parseOverridesForm(
     let m = /^o(\d{1,3})_(date|off)$/.exec(key);
     if (m) {
       const r = row(Number(m[1]));
-      if (m[2] === "date") r.date = value.trim().slice(0, 10);
+      if (m[2] === "date") r.date = value.trim().slice(0, 11);
       else r.off = ticked(value);
       continue;
     }
@@ -324,8 +324,9 @@ export function parseTimeOffForm(form: FormData): { drafts: TimeOffDraft[]; inte
   const intent = parseListIntent(form.get("intent"));
   const rows = readRows(form, "t", ["from", "to", "reason"] as const, 400)
     .map((r): TimeOffDraft => ({
-      from: (r.from ?? "").trim().slice(0, 10),
-      to: (r.to ?? "").trim().slice(0, 10),
+      // One past a date's ten characters: a longer one is refused, never cut into a date.
+      from: (r.from ?? "").trim().slice(0, 11),
+      to: (r.to ?? "").trim().slice(0, 11),
       reason: r.reason ?? "",
     }));
   // Blank rows are kept while editing (a row just added is blank) and dropped when saving.

@@ -106,7 +106,9 @@ export function readRows<N extends string>(
   names: readonly N[],
   max: number,
 ): Partial<Record<N, string>>[] {
-  const re = new RegExp(`^${prefix}(\\d{1,2})_(${names.join("|")})$`);
+  // Three digits: a list of up to 100 rows (time off) must show its 101st to be refused as too
+  // long; with two, rows from the 100th on were dropped without a word and the rest saved.
+  const re = new RegExp(`^${prefix}(\\d{1,3})_(${names.join("|")})$`);
   const rows = new Map<number, Partial<Record<N, string>>>();
   for (const [key, value] of form) {
     const m = re.exec(key);
