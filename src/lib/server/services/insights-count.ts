@@ -116,7 +116,9 @@ export function countRescheduled(app: App, successor: BookingRecord): Promise<vo
       mine.push(originDelta(successor, day));
       deltas.push(...mine.map((d) => ({ ...d, ownerId })));
     }
-    if (old) {
+    // The old booking ends in this change, as "rescheduled" — except a new time picked after the
+    // host asked for one (`rebook`): that booking ended when the host asked, and was counted then.
+    if (old && successor.origin !== "rebook") {
       for (const ownerId of ownersOf(old)) {
         const day = zonedDay(successor.createdAtMs, await hostZone(app, ownerId, old.hostTimeZone));
         const ended = bookingDeltas(previousFacts(old), old, day);

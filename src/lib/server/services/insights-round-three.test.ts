@@ -19,7 +19,12 @@ import { Temporal } from "../domain/temporal.ts";
 import { getInsights } from "./insights.ts";
 import { settleCounts } from "./insights-count.ts";
 import { bookSlot } from "./book-slot.ts";
-import { cancelByGuest, decideBooking, rescheduleByGuest } from "./decide-booking.ts";
+import {
+  cancelByGuest,
+  decideBooking,
+  requestNewTime,
+  rescheduleByGuest,
+} from "./decide-booking.ts";
 import { createPoll, pickPollTime } from "./polls.ts";
 import { votePoll } from "./poll-votes.ts";
 import { mintOneOffLink } from "./one-off-links.ts";
@@ -556,5 +561,42 @@ Deno.test("insights audit: bookings imported from a file count their history onc
   } finally {
     app.close();
     old.close();
+  }
+});
+
+Deno.test("insights audit: the host asks for a new time and the guest picks one — the old meeting's cancellation counts once, the other meeting that day stays confirmed", async () => {
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  try {
+    const host = await createHost(app, { username: "rq", weekly: WORKDAYS });
+    await createEventType(app, host, { slug: "chat", requiresConfirmation: false });
+    const x = await bookSlot(app, {
+      username: "rq",
+      slug: "chat",
+      ...person("X", "2026-11-23T09:00:00Z"),
+    });
+    const y = await bookSlot(app, {
+      username: "rq",
+      slug: "chat",
+      ...person("Y", "2026-11-23T13:00:00Z"),
+    });
+    assert.ok(x.ok && y.ok);
+    app.clock.ms += HOUR_MS;
+    assert.ok((await requestNewTime(app, host.id, x.bookingId, "Something came up")).ok);
+    app.clock.ms += HOUR_MS;
+    const picked = await rescheduleByGuest(app, x.guestToken, "2026-11-24T09:00:00Z");
+    assert.ok(picked.ok, JSON.stringify(picked));
+    app.clock.ms += HOUR_MS;
+
+    const expected = await assertAudited(app, "2026-11-01", "2026-12-31");
+    const mine = expected.get(host.id)!;
+    assert.equal(mine["mt 2026-11-23 stage.confirmed"], 1, "Y is still on");
+    assert.equal(mine["mt 2026-11-23 stage.cancelled"], 1);
+    assert.equal(mine["mt 2026-11-24 stage.confirmed"], 1);
+    const total = (re: RegExp) =>
+      Object.entries(mine).filter(([k]) => re.test(k)).reduce((s, [, n]) => s + n, 0);
+    assert.equal(total(/^ev \S+ cancelled_host$/), 1);
+    await assertBackfillRebuilds(app, [host.id]);
+  } finally {
+    app.close();
   }
 });
