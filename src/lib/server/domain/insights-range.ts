@@ -130,9 +130,10 @@ export function weekdayOf(date: string): number {
   return wd;
 }
 
-/** The Monday of the week holding `date` (weeks start on Monday, ISO 8601). */
-export function weekOf(date: string): string {
-  return Temporal.PlainDate.from(date).subtract({ days: weekdayOf(date) - 1 }).toString();
+/** The first day of the week holding `date`, for weeks that start on `first` (1 Monday … 7 Sunday). */
+export function weekOf(date: string, first: 1 | 6 | 7 = 1): string {
+  const back = (weekdayOf(date) - first + 7) % 7;
+  return Temporal.PlainDate.from(date).subtract({ days: back }).toString();
 }
 
 /** The relative change from `before` to `now`, or null when there is nothing to compare with. */

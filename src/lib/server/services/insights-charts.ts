@@ -19,6 +19,7 @@ import {
   formatTime,
   shortDateLabel,
   weekdayNames,
+  weekOrder,
 } from "../../shared/format.ts";
 import { type MessageKey, type Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
@@ -179,9 +180,20 @@ export function funnelChart(current: CountRow[], t: Translator): ChartSpec {
   };
 }
 
-export function perDayChart(meetings: CountRow[], range: DateRange, t: Translator): ChartSpec {
+export function perDayChart(
+  meetings: CountRow[],
+  range: DateRange,
+  t: Translator,
+  /** the host's first day of the week (profile; their language's by default) */
+  first: 1 | 6 | 7,
+): ChartSpec {
   const days = datesBetween(range.from, range.to);
-  const bucketOfDay = new Map(days.map((d) => [d, range.bucket === "week" ? weekOf(d) : d]));
+  // A week is named by its first day in the range: the first one may start with the range.
+  const weekIn = (d: string) => {
+    const start = weekOf(d, first);
+    return start < range.from ? range.from : start;
+  };
+  const bucketOfDay = new Map(days.map((d) => [d, range.bucket === "week" ? weekIn(d) : d]));
   const bucketOf = (day: string) => bucketOfDay.get(day) ?? day;
   const buckets = [...new Set(days.map(bucketOf))];
   const index = new Map(buckets.map((b, i) => [b, i]));
@@ -222,16 +234,21 @@ function hourLabel(hour: number, clock: Clock, locale: string): string {
 
 const tenthsOfHours = (min: number) => Math.round(Math.max(0, min) / 6) / 10;
 
-export function busiestHoursChart(meetings: CountRow[], clock: Clock, t: Translator): ChartSpec {
+export function busiestHoursChart(
+  meetings: CountRow[],
+  clock: Clock,
+  t: Translator,
+  first: 1 | 6 | 7,
+): ChartSpec {
   const long = weekdayNames(t.locale, "long");
   const short = weekdayNames(t.locale, "short");
-  const days = [1, 2, 3, 4, 5, 6, 7] as const;
+  const days = weekOrder(first);
   const minutes = days.map(() => new Array<number>(24).fill(0));
   for (const r of meetings) {
     if (!r.metric.startsWith("hour.")) continue;
     const h = Number(r.metric.slice(5));
     if (!Number.isInteger(h) || h < 0 || h > 23) continue;
-    minutes[weekdayOf(r.day) - 1][h] += r.n;
+    minutes[days.indexOf(weekdayOf(r.day) as (typeof days)[number])][h] += r.n;
   }
   const hours = Array.from({ length: 24 }, (_, h) => hourLabel(h, clock, t.locale));
   return {

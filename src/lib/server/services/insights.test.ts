@@ -88,11 +88,12 @@ Deno.test("getInsights: the funnel, headline numbers and meeting charts read wha
     assert.equal(perDay.table.rows.length, 14);
     // Monday 09:00–09:30 Berlin: half an hour in the Monday 09:00 cell.
     const hours = chart(d, "busiest-hours");
-    assert.equal(hours.table.rows[0][0], "Monday");
+    // The host chose no first day: their language's (English: Sunday), as the dashboard's weeks.
+    assert.deepEqual(hours.table.rows.map((r) => r[0]).slice(0, 2), ["Sunday", "Monday"]);
     // On the host's clock: none chosen, so their language's (English: 12-hour), as everywhere
     // in the dashboard (issue 35).
     assert.equal(hours.table.columns[10], "9:00 AM");
-    assert.equal(hours.table.rows[0][10], 0.5);
+    assert.equal(hours.table.rows[1][10], 0.5);
     assert.deepEqual(chart(d, "meeting-length").table.rows, [["30 min", 1]]);
     assert.deepEqual(
       chart(d, "lead-time").table.rows.find((r) => r[1] === 1)?.[0],
@@ -211,4 +212,37 @@ Deno.test("csv: quotes what needs quoting and never lets a spreadsheet run a tit
     text,
     '\uFEFFEvent type,Count\r\n"\'=HYPERLINK(""http://x"")",1\r\n"Coffee, tea",2\r\n"Line\nbreak",3\r\n\'-5,4\r\n',
   );
+});
+
+Deno.test("getInsights: weeks start on the host's first day — weekly buckets and the busiest hours' rows; the first bucket starts with the range", async () => {
+  const { app, host } = await scenario();
+  try {
+    for (
+      const [weekStart, first, second, firstRow] of [
+        [7, "2026-09-01", "2026-09-06", "Sunday"],
+        [1, "2026-09-01", "2026-09-07", "Monday"],
+        [6, "2026-09-01", "2026-09-05", "Saturday"],
+      ] as const
+    ) {
+      const d = await insights(
+        app,
+        { ...host, weekStart },
+        q({ range: "custom", from: "2026-09-01", to: "2026-12-31" }),
+      );
+      const perDay = chart(d, "meetings-by-day");
+      assert.equal(perDay.table.columns[0], "Week from");
+      assert.deepEqual(perDay.table.rows.slice(0, 2).map((r) => r[0]), [first, second]);
+      // Monday 23 November's confirmed meeting, in the week that holds it.
+      const holding = perDay.table.rows.filter((r) => r[1] === 1).map((r) => r[0]);
+      assert.deepEqual(holding, [
+        weekStart === 7 ? "2026-11-22" : weekStart === 1 ? "2026-11-23" : "2026-11-21",
+      ]);
+      const hours = chart(d, "busiest-hours");
+      assert.equal(hours.table.rows[0][0], firstRow);
+      const monday = hours.table.rows.find((r) => r[0] === "Monday")!;
+      assert.equal(monday[10], 0.5);
+    }
+  } finally {
+    app.close();
+  }
 });

@@ -24,7 +24,7 @@ import { type Clock } from "../../shared/format.ts";
 import { translateRef, type Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
 import { storedReasonText } from "../../shared/system-reasons.ts";
-import { hostClock } from "../../shared/format.ts";
+import { hostClock, hostWeekStart } from "../../shared/format.ts";
 import {
   busiestHoursChart,
   channelTitle,
@@ -156,6 +156,7 @@ export async function getInsights(
   const meetings = mt.filter(keep);
   const titleOf = new Map(eventTypes.map((t) => [t.id, t.title]));
   const clock = hostClock(host, t.locale);
+  const firstDay = hostWeekStart(host, t.locale);
 
   const [seated, repeating, routing] = await Promise.all([
     seatsChart(app, types, etId, range, host.timeZone, nowMs, t),
@@ -165,8 +166,8 @@ export async function getInsights(
   ]);
   const charts: ChartSpec[] = [
     funnelChart(current, t),
-    perDayChart(meetings, range, t),
-    busiestHoursChart(meetings, clock, t),
+    perDayChart(meetings, range, t, firstDay),
+    busiestHoursChart(meetings, clock, t, firstDay),
     leadTimeChart(meetings, t),
     lengthChart(meetings, t),
     endingsChart(current, titleOf, t),
