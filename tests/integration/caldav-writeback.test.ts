@@ -150,8 +150,9 @@ Deno.test({
     ]]);
     assert.match(
       row.delivery[0].error!,
-      // One text for every connection failure (no port-scan oracle, issue 10 #9).
-      /^The calendar server could not be reached\. Check the address/,
+      // One text for every connection failure (no port-scan oracle, issue 10 #9); retried, and
+      // no advice to check an address that worked.
+      /^The calendar server could not be reached: the connection failed, timed out or was refused\. Invito will try again\.$/,
       row.delivery[0].error!,
     );
 

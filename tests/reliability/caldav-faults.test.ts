@@ -148,7 +148,7 @@ Deno.test({
     assert.deepEqual((await s.busyNow()).busy, [BUSY], "the event blocks its hour");
     const cases: [Fault | "down", string, RegExp][] = [
       ["401", "auth", /Sign-in failed/],
-      ["500", "network", /could not be reached/],
+      ["500", "network", /did not take the request: the server answered with an error \(500\)/],
       ["garbage", "parse", /could not be read/],
       ["down", "network", /could not be reached/],
     ];

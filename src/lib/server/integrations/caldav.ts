@@ -88,6 +88,11 @@ function statusFailure(status: number, what: string): CaldavFailure {
   if (status === 404 || status === 405 || status === 501) {
     return fail("not_caldav", `${what} was not found (${status})`);
   }
+  // A server that asks to slow down or timed out is a CalDAV server all the same: said as it is.
+  if (status === 429) {
+    return fail("network", "the server is limiting requests (429); try again in a few minutes");
+  }
+  if (status === 408) return fail("network", "the server timed out (408)");
   if (status >= 500) return fail("network", `the server answered with an error (${status})`);
   return fail("not_caldav", `the server answered ${status} for ${what}`);
 }
@@ -146,11 +151,20 @@ async function propfindSafe(
   props: Record<string, object>,
   depth: "0" | "1",
   what: string,
-): Promise<CaldavResult<{ responses: DAVResponse[] }>> {
+): Promise<CaldavResult<{ responses: DAVResponse[]; url: string }>> {
+  // The address that answered, after any redirect: the reply's links are relative to it (a
+  // redirect to another port of the same host is followed, and `/alice/` means that port's).
+  let answered = url;
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const res = await conn.fetch(input, init);
+    if (res.url) answered = res.url;
+    return res;
+  };
   try {
     const { propfind } = await dav();
-    const res = await propfind({ url, props, depth, headers: conn.headers, fetch: conn.fetch });
-    return multistatus(res, what);
+    const res = await propfind({ url, props, depth, headers: conn.headers, fetch });
+    const read = multistatus(res, what);
+    return read.ok ? { ...read, url: answered } : read;
   } catch (err) {
     return failureFrom(err);
   }
@@ -211,7 +225,7 @@ export async function discoverAccount(
     }
     const href = res.responses.map((r) => hrefOf(r.props?.currentUserPrincipal)).find(Boolean);
     if (href) {
-      principalUrl = new URL(href, candidate).href;
+      principalUrl = new URL(href, res.url).href;
       if (!sameSite(principalUrl, serverUrl)) {
         return fail("not_caldav", "the server pointed to another site for this account");
       }
@@ -235,7 +249,7 @@ export async function discoverAccount(
   if (!homeHref) {
     return fail("not_caldav", "the server did not say where this account's calendars are");
   }
-  const homeUrl = new URL(homeHref, principalUrl).href;
+  const homeUrl = new URL(homeHref, home.url).href;
   if (!sameSite(homeUrl, serverUrl)) {
     return fail("not_caldav", "the server keeps this account's calendars on another site");
   }
@@ -295,9 +309,9 @@ export async function listCalendars(
     if (!types.includes("calendar") || !r.href) continue;
     const comps = componentNames(p.supportedCalendarComponentSet);
     if (comps.length > 0 && !comps.includes("VEVENT")) continue;
-    const url = new URL(r.href, homeUrl).href;
+    const url = new URL(r.href, res.url).href;
     if (!sameSite(url, homeUrl)) continue;
-    if (sameUrl(url, homeUrl)) continue;
+    if (sameUrl(url, res.url)) continue;
     const name = text(p.displayname)?.trim();
     const last = new URL(url).pathname.split("/").filter(Boolean).pop() ?? "Calendar";
     let fallback = last;

@@ -230,7 +230,13 @@ export function describeCalendarError(
     // read the same (safe-fetch.ts), so the text cannot scan ports — nor say "will retry", which
     // a refused address is not. Google and Microsoft are reached at the operator's configured
     // API address: nothing to check there, the connection failed (or was cut off) and is retried.
-    if (provider === "caldav") return t.t("cal.error_unreachable", { provider, name });
+    // Once connected, the address worked: a sync or a write that cannot reach it is retried, and
+    // the address advice would send the host the wrong way (one text still, whatever failed).
+    if (provider === "caldav") {
+      return opts.retrying
+        ? t.t("cal.error_unreachable_retry")
+        : t.t("cal.error_unreachable", { provider, name });
+    }
     return opts.retrying
       ? t.t("cal.error_unreachable_oauth_retry", { name })
       : t.t("cal.error_unreachable_oauth", { name });

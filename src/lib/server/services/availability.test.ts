@@ -259,6 +259,7 @@ Deno.test("saveOverrides: past dates can be kept or removed but not added or cha
     { date: "2026-11-10", ranges: [h("10:00", "13:00")] },
     { date: "2026-11-19", ranges: [] },
     { date: "2028-11-21", ranges: [] },
+    { date: "2020-01-01", ranges: [] },
   ]);
   assert.ok(!res.ok);
   assert.deepEqual(res.errors, {
@@ -269,6 +270,11 @@ Deno.test("saveOverrides: past dates can be kept or removed but not added or cha
       date: "Thursday 19 November is in the past: past dates can be removed, not added or changed",
     },
     2: { date: "Choose a date within the next 2 years" },
+    // Another year's date says its year.
+    3: {
+      date:
+        "Wednesday, 1 January 2020 is in the past: past dates can be removed, not added or changed",
+    },
   });
   // Removing a past date is fine.
   assert.ok((await saveOverrides(app, host, [{ date: "2026-11-11", ranges: [] }])).ok);
@@ -326,7 +332,7 @@ Deno.test("saveTimeOff: ending before it starts, overlapping another entry, a lo
   assert.ok(!res.ok);
   assert.deepEqual(res.errors, {
     0: { to: "The last day is before the first day" },
-    2: { from: "Overlaps Friday 1 January–Sunday 10 January; make them one entry" },
+    2: { from: "Overlaps Friday, 1 January 2027–Sunday, 10 January 2027; make them one entry" },
     3: { reason: "Keep the reason under 201 characters" },
     4: { from: "Choose the first day" },
     5: { reason: "The reason cannot contain line breaks or control characters" },

@@ -156,6 +156,11 @@ export async function setDateOverride(
   return { ok: false, errors: res.errors, ...(form ? { form } : {}) };
 }
 
+/** A date in a message: its year only when it is not this year's ("January 1, 2020 is in the past"). */
+function dateInWords(iso: string, today: string, locale: string): string {
+  return civilDateLabel(iso, iso.slice(0, 4) !== today.slice(0, 4), locale);
+}
+
 /** The change `saveOverrides` makes, refused as a whole on any bad entry (see there). */
 function overridesChange(
   app: App,
@@ -163,8 +168,8 @@ function overridesChange(
   overrides: readonly DateOverride[],
   t: Translator,
 ) {
-  const shortDate = (iso: string) => civilDateLabel(iso, false, t.locale);
   const today = hostToday(app, user);
+  const shortDate = (iso: string) => dateInWords(iso, today, t.locale);
   const latest = latestAllowedDate(today);
   return (
     cur: AvailabilityRecord,
@@ -227,8 +232,8 @@ function timeOffChange(
   entries: readonly TimeOff[],
   t: Translator,
 ) {
-  const shortDate = (iso: string) => civilDateLabel(iso, false, t.locale);
   const today = hostToday(app, user);
+  const shortDate = (iso: string) => dateInWords(iso, today, t.locale);
   const latest = latestAllowedDate(today);
   return (
     cur: AvailabilityRecord,

@@ -59,20 +59,29 @@ function fieldFor(e: CaldavError): "serverUrl" | "password" {
   return e.kind === "auth" ? "password" : "serverUrl";
 }
 
+/** Longer than any app password a calendar service hands out. */
+const MAX_PASSWORD = 500;
+
 export async function addCalendarAccount(
   app: App,
   host: UserRecord,
   input: AddAccountInput,
   t: Translator = ENGLISH(),
 ): Promise<AddAccountResult> {
+  if (input.serverUrl.trim().length > FIELD_MAX.url) {
+    return { ok: false, field: "serverUrl", message: t.t("cal.too_long", { max: FIELD_MAX.url }) };
+  }
   const serverUrl = normalizeServerUrl(input.serverUrl);
   if (!serverUrl) return { ok: false, field: "serverUrl", message: t.t("cal.enter_server") };
   const username = input.username.trim();
   if (!username || username.length > FIELD_MAX.email) {
     return { ok: false, field: "username", message: t.t("cal.enter_username") };
   }
-  if (!input.password || input.password.length > 500) {
+  if (!input.password) {
     return { ok: false, field: "password", message: t.t("cal.enter_password") };
+  }
+  if (input.password.length > MAX_PASSWORD) {
+    return { ok: false, field: "password", message: t.t("cal.too_long", { max: MAX_PASSWORD }) };
   }
 
   const existing = await listAccounts(app.kv, host.id);
@@ -100,6 +109,11 @@ export async function addCalendarAccount(
   }
   if (found.calendars.length === 0) {
     return { ok: false, field: "serverUrl", message: t.t("cal.no_calendars") };
+  }
+  // The same account reached by another address (the server's root, then a calendar's own):
+  // its principal is one, and two copies would show alike and block twice.
+  if (existing.some((e) => e.value.principalUrl === found.principalUrl)) {
+    return { ok: false, field: "form", message: t.t("cal.already_connected") };
   }
 
   const nowMs = app.now();
