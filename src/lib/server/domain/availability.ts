@@ -1,4 +1,3 @@
-import { Temporal } from "./temporal.ts";
 import { messageRef } from "../../shared/i18n.ts";
 import { isCivilDate } from "../../shared/format.ts";
 
