@@ -127,14 +127,15 @@ const handleBounded = async (
     api && (url.pathname === "/api" || url.pathname.startsWith("/api/") || url.pathname === "/mcp")
   ) {
     const body = await readBody(req, policy.limit, 3 * config.clientTimeoutMs, policy.kind);
-    if (body instanceof Response) return body;
+    // The MCP endpoint words a refused body (413, 408) as JSON-RPC, which its clients read.
+    if (body instanceof Response && url.pathname !== "/mcp") return body;
     const ip = requestIp(req, info);
     // The audit log hashes the caller's address from the request context (services/audit.ts);
     // SvelteKit's hook fills it for pages, and the API never reaches that hook.
     const ctx = requestContext.getStore();
     if (ctx) ctx.clientIp = ip;
     // The bytes as read: the API parses them once, without a request rebuilt to carry them.
-    return await api(req, ip, url, body?.bytes ?? null);
+    return await api(req, ip, url, body instanceof Response ? body : body?.bytes ?? null);
   }
   // Host and scheme come from INVITO_BASE_URL only: forwarded host headers would let a client
   // steer Auth.js redirects (host poisoning).

@@ -519,8 +519,15 @@ Deno.test(
           const r = await call(client, "list_bookings", {});
           assert.equal(r.isError, true);
           assert.equal(r.structuredContent.reason, "unauthorized");
-          assert.match(r.content[0].text, /API key.*Bearer/);
+          assert.match(r.content[0].text, /API key/);
         }
+        // Without a key: send one. With one the server does not know: that one is no good.
+        assert.match((await call(anon, "list_bookings", {})).content[0].text, /Bearer/);
+        const unknown = await call(wrong, "list_bookings", {});
+        assert.match(unknown.content[0].text, /unknown, revoked or expired/);
+        assert.doesNotMatch(unknown.content[0].text, /This needs the host/);
+        const unknownDe = await call(wrong, "list_bookings", { language: "de" });
+        assert.match(unknownDe.content[0].text, /unbekannt, widerrufen oder abgelaufen/);
         const noKeyDe = await call(anon, "confirm", { id, idempotency_key: "c1", language: "de" });
         assert.equal(noKeyDe.structuredContent.reason, "unauthorized");
         assert.match(noKeyDe.content[0].text, /API-Schlüssel/);
@@ -648,8 +655,8 @@ Deno.test(
           if (what !== "huge id" && what !== "huge string id") {
             assert.ok(msg.error || msg.result?.isError, `${what}: ${r.text.slice(0, 200)}`);
           }
-        } else if (r.status !== 413) {
-          // (413 comes from the server's body limit before anything reads the body, as for /api.)
+        } else {
+          // Also the 413 of the server's body limit, which refuses before anything reads the body.
           assert.equal(JSON.parse(r.text).jsonrpc, "2.0", `${what}: ${r.text}`);
         }
       }
@@ -753,10 +760,237 @@ Deno.test(
       const body = await limited.json();
       assert.equal(body.jsonrpc, "2.0");
       assert.match(body.error.message, /^Trop de demandes/);
+      // The request was valid: a server error (JSON-RPC's -32000…-32099), not "Invalid Request".
+      assert.ok(body.error.code <= -32000 && body.error.code >= -32099, String(body.error.code));
+      assert.equal(body.error.data?.reason, "rate_limited");
       // A key has its own budget.
       const keyed = await list(bearer(keys.readKey));
       assert.equal(keyed.status, 200);
       await keyed.body?.cancel();
     }, { INVITO_RATE_LIMIT: "api_public=4/1m" });
+  },
+);
+
+/** One raw POST to /mcp: status, headers and the JSON-RPC answer (null when there is none). */
+async function rpc(app: AppHandle, body: string, headers: Record<string, string> = {}) {
+  const res = await fetch(app.url("/mcp"), {
+    method: "POST",
+    headers: { ...RPC_HEADERS, ...headers },
+    body,
+  });
+  const text = await res.text();
+  // deno-lint-ignore no-explicit-any
+  let json: any = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON: the assertions below say so
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+const initialize = (protocolVersion: string) =>
+  JSON.stringify({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion, capabilities: {}, clientInfo: { name: "t", version: "1" } },
+  });
+
+Deno.test(
+  "mcp: JSON that is no JSON-RPC message is an Invalid Request (-32600); only text that is no JSON is a Parse error (-32700)",
+  opts,
+  async () => {
+    await withServer(async (app) => {
+      const invalid: [string, string, number | null][] = [
+        ["no jsonrpc", JSON.stringify({ id: 3, method: "ping" }), 3],
+        ["null id", JSON.stringify({ jsonrpc: "2.0", id: null, method: "ping" }), null],
+        ["object id", JSON.stringify({ jsonrpc: "2.0", id: {}, method: "ping" }), null],
+        ["number method", JSON.stringify({ jsonrpc: "2.0", id: 4, method: 5 }), 4],
+        ["jsonrpc 1.0", JSON.stringify({ jsonrpc: "1.0", id: 5, method: "ping" }), 5],
+        ["a number", "5", null],
+        ["null", "null", null],
+        ["a string", '"ping"', null],
+        ["an empty object", "{}", null],
+      ];
+      for (const [what, body, id] of invalid) {
+        const r = await rpc(app, body);
+        assert.equal(r.status, 400, `${what}: ${r.text}`);
+        assert.equal(r.json?.jsonrpc, "2.0", what);
+        assert.equal(r.json.error.code, -32600, `${what}: ${r.text}`);
+        assert.match(r.json.error.message, /^Invalid Request/, what);
+        assert.equal(r.json.id, id, what);
+      }
+      for (const [what, body] of [["broken", '{"jsonrpc":"2.0",'], ["empty", ""]]) {
+        const r = await rpc(app, body);
+        assert.equal(r.status, 400, `${what}: ${r.text}`);
+        assert.equal(r.json.error.code, -32700, `${what}: ${r.text}`);
+        assert.equal(r.json.id, null);
+      }
+      // A well-formed request, a notification and a client's answer still pass.
+      const ping = await rpc(app, JSON.stringify({ jsonrpc: "2.0", id: 7, method: "ping" }));
+      assert.deepEqual(ping.json, { jsonrpc: "2.0", id: 7, result: {} });
+      const note = await rpc(
+        app,
+        JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+      );
+      assert.equal(note.status, 202);
+    });
+  },
+);
+
+Deno.test(
+  "mcp: a tool refuses an argument it does not take, naming it (the API's field names too), instead of dropping it",
+  opts,
+  async () => {
+    await withServer(async (app, keys) => {
+      const client = await connect(app, bearer(keys.readKey));
+      try {
+        const start = (await apiSlots(app, "call", day(1), day(3), "UTC")).slots[0].start;
+        const book = {
+          username: "ann",
+          event_type: "call",
+          start,
+          time_zone: "UTC",
+          location: 0,
+          guest: { name: "Pat", email: "pat@example.com" },
+          idempotency_key: "unknown-args-1",
+        };
+        const cases: [string, Record<string, unknown>, string[]][] = [
+          ["book", { ...book, guests: ["col@example.com"] }, ["guests"]],
+          ["book", { ...book, duration: 999 }, ["duration"]],
+          ["book", { ...book, guest: { ...book.guest, phone: "+49 30 1" } }, ["guest.phone"]],
+          ["book", { ...book, eventType: "call" }, ["eventType"]],
+          ["find_available_times", {
+            username: "ann",
+            event_type: "chat",
+            start: day(1),
+            end: day(2),
+            time_zone: "UTC",
+            timeZone: "Europe/Berlin",
+          }, ["timeZone"]],
+          ["list_bookings", { limit: 5, eventType: "chat" }, ["eventType"]],
+          ["get_availability", { verbose: true }, ["verbose"]],
+        ];
+        for (const [tool, args, fields] of cases) {
+          const r = await call(client, tool, args);
+          assert.equal(r.isError, true, `${tool} ${JSON.stringify(args)}: ${JSON.stringify(r)}`);
+          assert.equal(r.structuredContent.reason, "validation", tool);
+          assert.deepEqual(
+            r.structuredContent.errors.map((e: { field: string }) => e.field),
+            fields,
+            tool,
+          );
+          for (const f of fields) assert.match(r.content[0].text, new RegExp(`^${f}: `, "m"));
+        }
+        const said = await call(client, "book", { ...book, guests: ["col@example.com"] });
+        assert.equal(
+          said.content[0].text,
+          "Some fields need fixing.\nguests: This tool takes no such argument (see its input schema)",
+        );
+        // Nothing was booked by a call whose extra attendees would have been dropped.
+        const list = await call(client, "list_bookings", {});
+        assert.deepEqual(list.structuredContent.data, []);
+      } finally {
+        await client.close();
+      }
+    });
+  },
+);
+
+Deno.test(
+  "mcp: the protocol version answered is one whose rules we follow — older ones get the latest, and a request naming another version is a 400",
+  opts,
+  async () => {
+    await withServer(async (app) => {
+      const versions: Record<string, string> = {};
+      for (const asked of ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", "1999-01-01"]) {
+        const r = await rpc(app, initialize(asked));
+        assert.equal(r.status, 200, r.text);
+        versions[asked] = r.json.result.protocolVersion;
+      }
+      assert.deepEqual(versions, {
+        "2025-11-25": "2025-11-25",
+        "2025-06-18": "2025-06-18",
+        // Tool results carry resource links and structured content (2025-06-18) and batches are
+        // refused: a 2025-03-26 client is told the version we speak and decides.
+        "2025-03-26": "2025-11-25",
+        "2024-11-05": "2025-11-25",
+        "1999-01-01": "2025-11-25",
+      });
+      const list = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" });
+      for (const header of ["2025-11-25", "2025-06-18"]) {
+        const ok = await rpc(app, list, { "mcp-protocol-version": header });
+        assert.equal(ok.status, 200, `${header}: ${ok.text}`);
+      }
+      const old = await rpc(app, list, { "mcp-protocol-version": "2025-03-26" });
+      assert.equal(old.status, 400, old.text);
+      assert.equal(old.json.error.code, -32000);
+      assert.match(old.json.error.message, /2025-03-26/);
+      assert.match(old.json.error.message, /2025-11-25/);
+      // Batches stay refused, as every version we answer with says.
+      const batch = await rpc(app, `[${list}]`, { "mcp-protocol-version": "2025-03-26" });
+      assert.equal(batch.status, 400);
+    });
+  },
+);
+
+Deno.test(
+  "mcp: refusals in words a JSON-RPC client reads — a too large body, an unknown tool, a missing resource — without a doubled 'MCP error' prefix",
+  opts,
+  async () => {
+    await withServer(async (app) => {
+      const big = await rpc(
+        app,
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: 9,
+          method: "ping",
+          params: { x: "y".repeat(200_000) },
+        }),
+      );
+      assert.equal(big.status, 413);
+      assert.match(big.headers.get("content-type") ?? "", /^application\/json/);
+      assert.equal(big.json?.jsonrpc, "2.0", big.text);
+      assert.ok(big.json.error.code <= -32000 && big.json.error.code >= -32099, big.text);
+      assert.match(big.json.error.message, /too large/i);
+      assert.equal(big.json.error.data?.reason, "payload_too_large");
+
+      const nope = await rpc(
+        app,
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "tools/call",
+          params: { name: "nope", arguments: {} },
+        }),
+      );
+      assert.equal(nope.json.error.code, -32602);
+      assert.equal(nope.json.error.message, "Unknown tool: nope");
+      const missing = await rpc(
+        app,
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "resources/read",
+          params: { uri: "invito://users/ann/event-types/hidden" },
+        }),
+      );
+      assert.equal(missing.json.error.code, -32002);
+      assert.equal(missing.json.error.message, "Resource not found");
+
+      const client = await connect(app);
+      try {
+        await assert.rejects(
+          client.callTool({ name: "nope", arguments: {} }),
+          (err: Error) => {
+            assert.equal(err.message, "MCP error -32602: Unknown tool: nope");
+            return true;
+          },
+        );
+      } finally {
+        await client.close();
+      }
+    });
   },
 );

@@ -3,7 +3,7 @@ import * as v from "valibot";
 import { BookingForm } from "./forms/booking.ts";
 import { EventTypeForm } from "./forms/event-types.ts";
 import { ProfileForm } from "./forms/profile.ts";
-import { isMultiLineText, isOneLine } from "./text.ts";
+import { isMultiLineText, isOneLine, oneLineText } from "./text.ts";
 import { checkAnswers } from "../server/domain/event-rules.ts";
 import { translateRef } from "./i18n.ts";
 import { translator } from "../server/i18n.ts";
@@ -92,4 +92,28 @@ Deno.test("answers: short, phone and choice answers are one line; long answers m
   const long = checkAnswers(qs, { q_l: "one\r\ntwo" });
   assert.ok(long.ok && long.answers.find((a) => a.questionId === "l")?.value === "one\ntwo");
   assert.equal(checkAnswers(qs, { q_l: "one\u202etwo" }).ok, false);
+});
+
+Deno.test("text: a lone UTF-16 surrogate (half of a pair) is held by no text, one line or several; whole pairs stay", () => {
+  for (const c of ["\ud800", "\udbff", "\udc00", "\udfff", "\ude42\ud83d"]) {
+    assert.equal(isOneLine(`Ann${c}Lee`), false, JSON.stringify(c));
+    assert.equal(isOneLine(`Ann${c}`), false, JSON.stringify(c));
+    assert.equal(isMultiLineText(`a\n${c}b`), false, JSON.stringify(c));
+  }
+  for (const ok of ["🙂", "Ann 🙂 Lee", "𝒜", "\ud83d\ude42\ud83d\ude42"]) {
+    assert.equal(isOneLine(ok), true, ok);
+    assert.equal(isMultiLineText(`${ok}\n${ok}`), true, ok);
+  }
+  // Text from elsewhere (an import, a stored name) shown on one line loses the half, not more.
+  assert.equal(oneLineText("Ann\ud800Lee 🙂"), "Ann Lee 🙂");
+  // Forms refuse it with the words they give other characters a text may not hold.
+  const note = v.safeParse(BookingForm, {
+    name: "Ann",
+    email: "a@example.test",
+    note: "x\udc00",
+    start: "2026-12-01T09:00:00Z",
+  });
+  assert.ok(!note.success && /characters we cannot store/.test(english(note.issues[0].message)));
+  const qs = [{ id: "s", label: "Company", type: "short" as const, required: false }];
+  assert.equal(checkAnswers(qs, { q_s: "Acme\ud800" }).ok, false);
 });

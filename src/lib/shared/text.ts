@@ -9,16 +9,25 @@
  * Multi-line text (a note, a message) may hold line breaks and tabs, never the rest; mail
  * templates quote it (mail-templates/quote.ts), so it cannot pass for our own lines either.
  *
+ * No text holds a lone UTF-16 surrogate either (half of a pair, which only a JSON `\ud800`
+ * escape can send: a browser's form turns one into U+FFFD): it is not a character, and a JSON
+ * answer carrying one (a list of bookings) is refused whole by strict parsers (serde_json).
+ * The expressions below match it without the `u` flag, so `.source` works in any RegExp.
+ *
  * Left alone: the bidi marks U+200E/U+200F/U+061C, which right-to-left names legitimately carry
  * and which reorder nothing.
  */
 
-/** Everything one line of typed text must not contain. */
-export const NOT_ONE_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+/**
+ * Everything one line of typed text must not contain. The last two alternatives are a lone
+ * surrogate: a high one not followed by a low one, a low one not preceded by a high one.
+ */
+export const NOT_ONE_LINE =
+  /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Everything multi-line typed text must not contain (LF and tab are allowed; CR is normalised). */
 export const NOT_MULTI_LINE =
-  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export function isOneLine(text: string): boolean {
   return !NOT_ONE_LINE.test(text);

@@ -124,7 +124,8 @@ export function toResponse(res: ApiResponse, method: string): Response {
 }
 
 export type BodyRead =
-  | { ok: true; value: unknown }
+  /** `empty`: there was no body, read as `{}` (JSON-RPC has no empty message: MCP refuses it). */
+  | { ok: true; value: unknown; empty?: true }
   | { ok: false; reason: "payload_too_large" | "unsupported_media_type" | "invalid_json" };
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
@@ -151,11 +152,11 @@ export async function readJson(
   if (bytes === "broken") return { ok: false, reason: "invalid_json" };
   const size = bytes.byteLength;
   if (size > maxBytes) return { ok: false, reason: "payload_too_large" };
-  if (size === 0 && type === "") return { ok: true, value: {} };
+  if (size === 0 && type === "") return { ok: true, value: {}, empty: true };
   if (type !== "application/json" && !/^application\/[a-z0-9.+-]+\+json$/.test(type)) {
     return { ok: false, reason: "unsupported_media_type" };
   }
-  if (size === 0) return { ok: true, value: {} };
+  if (size === 0) return { ok: true, value: {}, empty: true };
   try {
     const text = strictUtf8.decode(bytes);
     return { ok: true, value: JSON.parse(text) };

@@ -15,12 +15,15 @@ import { MCP_PATH } from "../mcp/path.ts";
 let mcp: Promise<typeof import("../mcp/handler.ts")> | undefined;
 
 export const API_HANDLER = Symbol.for("invito.api");
-/** `body`: the bytes server.ts read (bounded); `req`'s own body is then spent. */
+/**
+ * `body`: the bytes server.ts read (bounded); `req`'s own body is then spent. For /mcp it may be
+ * the body policy's refusal instead (413, 408), which the MCP endpoint words as JSON-RPC.
+ */
 export type MountedApi = (
   req: Request,
   clientIp: string,
   url: URL,
-  body: Uint8Array | null,
+  body: Uint8Array | null | Response,
 ) => Promise<Response>;
 
 /** Answers /api/v1 and, beside it, the MCP endpoint (/mcp, `mcp/handler.ts`). */
@@ -28,5 +31,7 @@ export function mountApi(app: App): void {
   (globalThis as { [API_HANDLER]?: MountedApi })[API_HANDLER] = (req, ip, url, body) =>
     url.pathname === MCP_PATH
       ? (mcp ??= import("../mcp/handler.ts")).then((m) => m.handleMcp(app, req, ip, body))
+      : body instanceof Response
+      ? Promise.resolve(body)
       : handleApi(app, req, ip, url, body);
 }

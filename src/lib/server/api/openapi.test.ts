@@ -143,8 +143,10 @@ async function exercise() {
   await call("GET", `/bookings/${second.body.id}/attendees`, { key: k });
   await call("GET", "/me", { key: k });
   await call("GET", "/me");
-  await call("GET", "/bookings?limit=1", { key: k });
+  const page = await call("GET", "/bookings?limit=1", { key: k });
   await call("GET", "/bookings?limit=abc", { key: k });
+  await call("GET", "/bookings?from=2026-12-03T00:00:00Z&to=2026-12-01T00:00:00Z", { key: k });
+  await call("GET", `/bookings?cursor=${page.body.nextCursor}&to=2026-11-01T00:00:00Z`, { key: k });
   await call("GET", `/bookings/${booking.body.id}`, { key: k });
   await call("GET", `/bookings/${bogus}`, { key: k });
   await call("POST", `/bookings/${booking.body.id}/confirm`, { key: k, idem: "c" });
@@ -350,4 +352,66 @@ Deno.test("OpenAPI: every real answer of every route matches the document", asyn
     assert.ok(covered.has(`${r.method} ${r.path}`), `exercised ${r.method} ${r.path}`);
   }
   assert.ok(checked.some((r) => r.status >= 400) && checked.some((r) => r.status < 300));
+});
+
+/** The document with every object closed: a field an answer carries must be documented. */
+function closed(doc: Doc): Doc {
+  const close = (x: Json): Json => {
+    if (Array.isArray(x)) return x.map(close);
+    if (x === null || typeof x !== "object") return x;
+    const out: Json = Object.fromEntries(Object.entries(x).map(([k, val]) => [k, close(val)]));
+    if (out.type === "object" && out.properties && out.additionalProperties === undefined) {
+      out.additionalProperties = false;
+    }
+    return out;
+  };
+  return { ...doc, components: close(doc.components) };
+}
+
+Deno.test("OpenAPI: every field of every successful answer is in the document (the host's photo too)", async () => {
+  const { doc, recorded } = await exercise();
+  const validate = validatorFor(closed(doc));
+  for (const r of recorded) {
+    if (r.status >= 300 || r.status === 204) continue;
+    const template = templateOf(r.method, r.path)!;
+    const spec = doc.paths[template][r.method.toLowerCase()].responses[String(r.status)];
+    const fn = validate(spec.content["application/json"].schema);
+    assert.ok(
+      fn(r.body),
+      `${r.method} ${template} ${r.status}: ${JSON.stringify(fn.errors)}`,
+    );
+  }
+  const host = doc.components.schemas.PublicHost;
+  assert.ok(host.properties.photoUrl, "PublicHost.photoUrl");
+  assert.ok(host.required.includes("photoUrl"));
+});
+
+Deno.test("OpenAPI: every answer's words say what it means — each problem status, the list's cursor, the Idempotency-Key's races, instants as date-time", async () => {
+  const { doc } = await exercise();
+  for (const [path, ops] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      for (const [status, res] of Object.entries(op.responses)) {
+        assert.notEqual((res as Json).description, "Problem", `${method} ${path} ${status}`);
+      }
+      for (const p of (op as Json).parameters ?? []) {
+        if (p.name !== "Idempotency-Key") continue;
+        // ADR 018 (2026-11-26): requests racing under one key are all answered with what the
+        // first made; only writes without a commit record refuse a twin that still runs.
+        if (p.required) {
+          assert.doesNotMatch(p.description, /while the first request runs, is refused/, path);
+          assert.match(p.description, /racing under one key/, `${method} ${path}`);
+        }
+      }
+    }
+  }
+  const revoke = doc.paths["/one-off-links/{id}/revoke"].post.responses["410"];
+  assert.match(revoke.description, /used/);
+  const cursor = doc.components.schemas.BookingPage.properties.nextCursor.description;
+  assert.match(cursor, /null/);
+  assert.match(cursor, /fewer|empty/);
+  const list = (doc.paths["/bookings"].get as Json).parameters;
+  for (const name of ["from", "to"]) {
+    assert.equal(list.find((p: Json) => p.name === name).schema.format, "date-time", name);
+  }
+  assert.equal(doc.components.schemas.BookingCreate.properties.start.format, "date-time");
 });

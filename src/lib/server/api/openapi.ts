@@ -33,11 +33,34 @@ const STATUS_TEXT: Record<number, string> = {
   404: "Not found (another host's resources are not found either).",
   409: "Refused: the `type` names why (slot taken, cap reached, calendar unavailable, …).",
   408: "The body did not arrive in time.",
+  410: "Gone: the link was used or has expired (`link_used`, `link_expired`); a used link's " +
+    "booking stays the guest's.",
   413: `The body is larger than ${API_BODY_LIMIT / 1024} KB (${API_BODY_LIMIT} bytes).`,
   415: "The body is not `application/json`.",
   429: "Too many requests; wait for `Retry-After` seconds.",
   503: "Too many changes at once (nothing was changed); retry after `Retry-After` seconds.",
 };
+
+/**
+ * What an Idempotency-Key does, per kind of write (ADR 018, amended 2026-11-26): a booking or
+ * booking change (the key required) writes the key's record in its own commit, so requests
+ * racing under one key all run and every one is answered with what the first made; other writes
+ * (the key optional) claim the key first and refuse a twin that still runs.
+ */
+function idempotencyKeyText(kind: "required" | "optional"): string {
+  const races = kind === "required"
+    ? "Requests racing under one key make the change once and are all answered with it " +
+      "(replayed), also a retry that arrives while the first request still runs. "
+    : "A retry that arrives while the first request still runs is refused with 409 " +
+      "(`idempotency_in_progress`); try again after it. ";
+  return "A unique key per change (a random UUID). Retrying with the same key and body replays " +
+    "the first answer (with `Idempotent-Replayed: true`) and changes nothing. " + races +
+    "The same key with another body is refused with 409 (`idempotency_key_reused`). Keys are " +
+    "kept for 24 hours and belong to their caller: the API key, or without one the client's " +
+    "address and the guest's email — another caller's key is never replayed to you. " +
+    "Placeholders copied from examples (`<unique-key>`, `your-key`, `0000…`) are refused with " +
+    "400.";
+}
 
 export function openApiDocument(base: string): Json {
   const schemas = toJsonSchemaDefs(COMPONENTS, {
@@ -70,13 +93,7 @@ export function openApiDocument(base: string): Json {
         name: "Idempotency-Key",
         in: "header",
         required: r.idempotency === "required",
-        description:
-          "A unique key per change (a random UUID). Retrying with the same key and body replays " +
-          "the first answer (with `Idempotent-Replayed: true`); the same key with another body, " +
-          "or while the first request runs, is refused with 409. Keys are kept for 24 hours and " +
-          "belong to their caller: the API key, or without one the client's address and the " +
-          "guest's email — another caller's key is never replayed to you. Placeholders copied " +
-          "from examples (`<unique-key>`, `your-key`, `0000…`) are refused with 400.",
+        description: idempotencyKeyText(r.idempotency),
         schema: { type: "string", minLength: 1, maxLength: 255 },
       });
     }

@@ -12,11 +12,12 @@ import {
   CallToolRequestSchema,
   ErrorCode,
   InitializeRequestSchema,
+  isInitializeRequest,
   isJSONRPCRequest,
+  JSONRPCMessageSchema,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
-  McpError,
   PingRequestSchema,
   ReadResourceRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
@@ -33,6 +34,37 @@ import { callTool, isTool, toolList } from "./tools.ts";
 
 import { MCP_PATH } from "./path.ts";
 const VERSION = "1.0.0";
+
+/**
+ * The protocol versions whose rules our answers follow, latest first (ADR 036): tool results
+ * carry `resource_link` content and `structuredContent` (2025-06-18) and batches are refused (as
+ * 2025-06-18 dropped them). A client asking for another version is answered with the latest of
+ * these and decides whether it speaks it (the lifecycle's version negotiation); the SDK alone
+ * agreed to 2025-03-26 and 2024-11-05, whose clients then met answers they do not know.
+ */
+const PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18"] as const;
+
+/** The version an `initialize` asking for `asked` is answered with. */
+function negotiatedVersion(asked: string): string {
+  return (PROTOCOL_VERSIONS as readonly string[]).includes(asked) ? asked : PROTOCOL_VERSIONS[0];
+}
+
+/**
+ * JSON-RPC's range for errors of the server itself (-32000…-32099): a request refused before it
+ * was read for what it asks (rate limited, too large, too slow, a version we do not speak). It
+ * was valid as far as anyone looked, so it is no "Invalid Request"; `data.reason` names why.
+ */
+const SERVER_REFUSED = -32000;
+
+/**
+ * An error answered as it is (code, message, data). The SDK's McpError words its message as
+ * "MCP error <code>: …", and the SDK's client prefixes that once more on its side.
+ */
+class RpcError extends Error {
+  constructor(readonly code: number, message: string, readonly data?: unknown) {
+    super(message);
+  }
+}
 
 const CORS: Record<string, string> = {
   "access-control-allow-origin": "*",
@@ -52,15 +84,20 @@ const INSTRUCTIONS =
   "cancel, reschedule, get_availability, set_date_override) need the host's API key as " +
   "`Authorization: Bearer inv_…`; changes need a key with the write scope.";
 
-/** A JSON-RPC error answer at the HTTP level (the message never reached a tool). */
+/**
+ * A JSON-RPC error answer at the HTTP level (the message never reached a tool); `data`: what a
+ * program may read besides the words (a refusal's reason).
+ */
 function rpcError(
   status: number,
   code: number,
   message: string,
   headers: Record<string, string> = {},
   id: string | number | null = null,
+  data?: unknown,
 ): Response {
-  return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id }), {
+  const error = data === undefined ? { code, message } : { code, message, data };
+  return new Response(JSON.stringify({ jsonrpc: "2.0", error, id }), {
     status,
     headers: {
       ...CORS,
@@ -71,12 +108,82 @@ function rpcError(
   });
 }
 
+/**
+ * A refusal from the shared table before any message was read, in the reader's language: a body
+ * that does not parse as JSON is JSON-RPC's Parse error; every other refusal here (rate limited,
+ * too large, too slow, not sent as JSON) is the server's, -32000 with `data.reason`.
+ */
 function refused(req: Request, reason: RefusalReason, headers?: Record<string, string>) {
   const t = translator(negotiateLocale({ acceptLanguage: req.headers.get("accept-language") }));
   const r = REFUSALS[reason] as { status: number; detail: string; message?: string };
   const words = r.message ? t.t(r.message as Parameters<typeof t.t>[0]) : r.detail;
-  const code = reason === "invalid_json" ? -32700 : -32600;
-  return rpcError(r.status, code, words, headers);
+  if (reason === "invalid_json") return rpcError(r.status, ErrorCode.ParseError, words, headers);
+  return rpcError(r.status, SERVER_REFUSED, words, headers, null, { reason });
+}
+
+/**
+ * The body policy's refusal (server.ts refuses a body over the limit, 413, or too slow, 408,
+ * before anything reads it) as the JSON-RPC error an MCP client reads; its headers (the
+ * connection closes) are kept.
+ */
+function refusedBody(req: Request, early: Response): Response {
+  const headers: Record<string, string> = {};
+  const connection = early.headers.get("connection");
+  if (connection) headers.connection = connection;
+  void early.body?.cancel().catch(() => {});
+  return refused(req, early.status === 413 ? "payload_too_large" : "request_timeout", headers);
+}
+
+/** The id of a message that is no JSON-RPC message, when it has a usable one (else null). */
+function idOf(message: unknown): string | number | null {
+  const id = (message as { id?: unknown } | null)?.id;
+  return typeof id === "string" || (typeof id === "number" && Number.isSafeInteger(id)) ? id : null;
+}
+
+/**
+ * A body that parsed as JSON but is no JSON-RPC message (no `jsonrpc: "2.0"`, a null or object
+ * id, a number for the method, a bare number): JSON-RPC 2.0 §5.1's -32600 Invalid Request.
+ * -32700 Parse error is for text that is no JSON at all; the SDK answered both with -32700.
+ */
+function messageRefusal(message: unknown): Response | null {
+  let valid: boolean;
+  try {
+    valid = JSONRPCMessageSchema.safeParse(message).success;
+  } catch {
+    // zod's plain-object test reads `constructor.prototype`: `{"constructor": null}` throws.
+    valid = false;
+  }
+  if (valid) return null;
+  return rpcError(
+    400,
+    ErrorCode.InvalidRequest,
+    'Invalid Request: send one JSON-RPC 2.0 message: an object with "jsonrpc": "2.0", a ' +
+      '"method" string and a string or integer "id" (none for a notification).',
+    {},
+    idOf(message),
+  );
+}
+
+/**
+ * A request naming, in its MCP-Protocol-Version header, a version we do not speak: 400, as the
+ * transport spec asks (the SDK also accepted the versions it knows but we do not follow). A
+ * request without the header is taken as ours: a stateless server has no session to read the
+ * version from.
+ */
+function versionRefusal(req: Request, message: unknown): Response | null {
+  const version = req.headers.get("mcp-protocol-version");
+  if (version === null || isInitializeRequest(message)) return null;
+  if ((PROTOCOL_VERSIONS as readonly string[]).includes(version)) return null;
+  return rpcError(
+    400,
+    SERVER_REFUSED,
+    `Bad Request: unsupported protocol version ${version.slice(0, 40)} (supported: ${
+      PROTOCOL_VERSIONS.join(", ")
+    })`,
+    {},
+    idOf(message),
+    { supported: PROTOCOL_VERSIONS },
+  );
 }
 
 type ParamsSchema = {
@@ -127,12 +234,15 @@ function paramsRefusal(message: unknown): Response | null {
   return rpcError(200, ErrorCode.InvalidParams, words, {}, message.id);
 }
 
-/** `body`: the request body's bytes when server.ts read them already (then `req.body` is spent). */
+/**
+ * `body`: the request body's bytes when server.ts read them already (then `req.body` is spent),
+ * or its body policy's refusal (413, 408), answered here in JSON-RPC's words.
+ */
 export async function handleMcp(
   app: App,
   req: Request,
   ip: string,
-  body?: Uint8Array | null,
+  body?: Uint8Array | null | Response,
 ): Promise<Response> {
   try {
     return await answer(app, req, ip, body);
@@ -151,13 +261,14 @@ async function answer(
   app: App,
   req: Request,
   ip: string,
-  body: Uint8Array | null | undefined,
+  body: Uint8Array | null | Response | undefined,
 ): Promise<Response> {
   if (req.method === "OPTIONS") return new Response(null, { status: 204, headers: CORS });
+  if (body instanceof Response) return refusedBody(req, body);
   // Stateless: no stream to open with GET, no session to end with DELETE (the spec's 405).
   if (req.method !== "POST") {
     await req.body?.cancel().catch(() => {});
-    return rpcError(405, -32000, "Method not allowed: send JSON-RPC messages with POST.", {
+    return rpcError(405, SERVER_REFUSED, "Method not allowed: send JSON-RPC messages with POST.", {
       allow: "POST, OPTIONS",
     });
   }
@@ -172,14 +283,33 @@ async function answer(
   }
   const read = await readJson(req, undefined, body);
   if (!read.ok) return refused(req, read.reason);
+  // An empty body is no JSON text (the API reads it as `{}`; JSON-RPC has nothing to parse).
+  if (read.empty) {
+    return rpcError(
+      400,
+      ErrorCode.ParseError,
+      "Parse error: the body is empty; send a JSON-RPC message.",
+    );
+  }
   // One message per request (MCP 2025-06-18 dropped batches): each tool call is counted.
   if (Array.isArray(read.value)) {
-    return rpcError(400, -32600, "Invalid Request: send one JSON-RPC message per request.");
+    return rpcError(
+      400,
+      ErrorCode.InvalidRequest,
+      "Invalid Request: send one JSON-RPC message per request.",
+    );
   }
-  const wrongParams = paramsRefusal(read.value);
-  if (wrongParams) return wrongParams;
+  const refusal = messageRefusal(read.value) ?? versionRefusal(req, read.value) ??
+    paramsRefusal(read.value);
+  if (refusal) return refusal;
 
-  const caller: McpCaller = { app, ip, auth, acceptLanguage: req.headers.get("accept-language") };
+  const caller: McpCaller = {
+    app,
+    ip,
+    auth,
+    keySent: authorization !== null,
+    acceptLanguage: req.headers.get("accept-language"),
+  };
   const server = mcpServer(caller);
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
@@ -197,23 +327,53 @@ async function answer(
   }
 }
 
+/**
+ * A handler's failure that is no answer of ours (a bug, a store that broke) is answered like the
+ * API's 500: -32603 with an error id and no inner words, the error itself logged under that id.
+ * (Left to the SDK, its message went to the client and nothing to the log.)
+ */
+async function orOurFault<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof RpcError) throw err;
+    const errorId = crypto.randomUUID();
+    console.error(`[mcp error ${errorId}] ${what}`, err);
+    throw new RpcError(
+      ErrorCode.InternalError,
+      `Something went wrong on our side (error id ${errorId}). Please try again.`,
+    );
+  }
+}
+
+const SERVER_INFO = { name: "invito", title: "Invito scheduling", version: VERSION };
+const CAPABILITIES = { tools: {}, resources: {} };
+
 /** A server for one request, answering for `caller`. */
 function mcpServer(caller: McpCaller): Server {
-  const server = new Server(
-    { name: "invito", title: "Invito scheduling", version: VERSION },
-    { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS },
-  );
+  const server = new Server(SERVER_INFO, {
+    capabilities: CAPABILITIES,
+    instructions: INSTRUCTIONS,
+  });
+  // Stateless: nothing of the client's is kept; the version is ours to choose (PROTOCOL_VERSIONS).
+  server.setRequestHandler(InitializeRequestSchema, (request) => ({
+    protocolVersion: negotiatedVersion(request.params.protocolVersion),
+    capabilities: CAPABILITIES,
+    serverInfo: SERVER_INFO,
+    instructions: INSTRUCTIONS,
+  }));
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolList() }));
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const { name, arguments: args } = request.params;
     if (!isTool(name)) {
-      throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name.slice(0, 100)}`);
+      throw new RpcError(ErrorCode.InvalidParams, `Unknown tool: ${name.slice(0, 100)}`);
     }
-    return await callTool(caller, name, args);
+    return await orOurFault(`tools/call ${name}`, () => callTool(caller, name, args));
   });
-  server.setRequestHandler(ListResourcesRequestSchema, async () => ({
-    resources: await resourceList(caller),
-  }));
+  server.setRequestHandler(
+    ListResourcesRequestSchema,
+    () => orOurFault("resources/list", async () => ({ resources: await resourceList(caller) })),
+  );
   server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
     resourceTemplates: [{
       uriTemplate: EVENT_TYPE_TEMPLATE,
@@ -225,8 +385,11 @@ function mcpServer(caller: McpCaller): Server {
     }],
   }));
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
-    const found = await readEventType(caller, request.params.uri);
-    if (!found) throw new McpError(-32002, "Resource not found", { uri: request.params.uri });
+    const found = await orOurFault(
+      "resources/read",
+      () => readEventType(caller, request.params.uri),
+    );
+    if (!found) throw new RpcError(-32002, "Resource not found", { uri: request.params.uri });
     return { contents: [found] };
   });
   return server;

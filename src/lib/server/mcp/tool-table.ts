@@ -12,13 +12,15 @@ import { callRoute } from "../api/handler.ts";
 import type { ApiResponse, FieldError, ProblemBody } from "../api/http.ts";
 import * as S from "../api/schemas/index.ts";
 import { type RefusalReason, REFUSALS } from "../../shared/refusals.ts";
-import { type Translator } from "../../shared/i18n.ts";
+import { messageRef, type Translator } from "../../shared/i18n.ts";
 
 export type McpCaller = {
   app: App;
   ip: string;
   /** The host behind a valid `Authorization: Bearer inv_…`, else null (public tools only). */
   auth: Authenticated | null;
+  /** An Authorization header was sent (with `auth` null: a key we do not know, or no longer). */
+  keySent: boolean;
   acceptLanguage: string | null;
 };
 
@@ -39,6 +41,14 @@ export type ToolResult = {
 };
 
 const d = v.description;
+
+/**
+ * A tool's arguments: its own and no others. An argument it does not take is refused by name,
+ * never dropped — an agent that sent the API's `guests` to `book` lost the attendees silently.
+ */
+const toolArgs = <E extends v.ObjectEntries>(entries: E) =>
+  v.strictObject(entries, messageRef("mcp.unknown_argument"));
+
 const Language = v.optional(
   v.pipe(
     v.string(),
@@ -70,13 +80,13 @@ const BOOK_NAMES: Record<string, string> = {
   guests: "additional_guests",
 };
 const GUEST_FIELDS = new Set(["name", "email"]);
-const BOOK_INPUT = v.object({
+const BOOK_INPUT = toolArgs({
   ...Object.fromEntries(
     Object.entries(B).filter(([k]) => !GUEST_FIELDS.has(k)).map((
       [k, s],
     ) => [BOOK_NAMES[k] ?? k, s]),
   ),
-  guest: v.object({ name: B.name, email: B.email }),
+  guest: toolArgs({ name: B.name, email: B.email }),
   idempotency_key: IdempotencyKey,
   language: Language,
 });
@@ -110,7 +120,7 @@ type Tool = {
   title: string;
   description: string;
   need: "none" | "read" | "write";
-  input: v.ObjectSchema<v.ObjectEntries, undefined>;
+  input: v.StrictObjectSchema<v.ObjectEntries, string>;
   readOnly: boolean;
   run: (c: McpCaller, args: Record<string, unknown>, t: Translator) => Promise<Outcome>;
 };
@@ -169,8 +179,8 @@ const hostDecision = (action: "confirm" | "reject" | "cancel"): Tool => ({
   need: "write",
   readOnly: false,
   input: action === "cancel"
-    ? v.object({ ...decisionInput, scope: S.CancelBody.entries.scope })
-    : v.object(decisionInput),
+    ? toolArgs({ ...decisionInput, scope: S.CancelBody.entries.scope })
+    : toolArgs(decisionInput),
   run: async (c, a) =>
     answered(
       await callRoute(c.app, `${action}Booking`, {
@@ -192,7 +202,7 @@ export const TOOLS: Tool[] = [
       "Each comes with a resource link holding its details.",
     need: "none",
     readOnly: true,
-    input: v.object({ username: S.Username, language: Language }),
+    input: toolArgs({ username: S.Username, language: Language }),
     run: async (c, a) => {
       const out = answered(
         await callRoute(c.app, "listPublicEventTypes", {
@@ -225,7 +235,7 @@ export const TOOLS: Tool[] = [
       "same times the booking page and the slots API offer. Send a slot's `start` to `book`.",
     need: "none",
     readOnly: true,
-    input: v.object({
+    input: toolArgs({
       username: S.Username,
       event_type: v.pipe(S.Slug, d("The event type's slug (from list_event_types).")),
       start: SQ.start,
@@ -305,7 +315,7 @@ export const TOOLS: Tool[] = [
     description: "Your bookings by start time, with filters. Needs your API key (read).",
     need: "read",
     readOnly: true,
-    input: v.object({
+    input: toolArgs({
       status: L.status,
       from: L.from,
       to: L.to,
@@ -343,7 +353,7 @@ export const TOOLS: Tool[] = [
       "guest is told by mail. Needs a write key.",
     need: "write",
     readOnly: false,
-    input: v.object({
+    input: toolArgs({
       id: v.pipe(S.Ulid, d("The booking's id (from list_bookings).")),
       start: S.RescheduleBody.entries.start,
       idempotency_key: IdempotencyKey,
@@ -367,7 +377,7 @@ export const TOOLS: Tool[] = [
       "Your weekly hours, date overrides and time off, in your time zone. Needs your API key (read).",
     need: "read",
     readOnly: true,
-    input: v.object({ language: Language }),
+    input: toolArgs({ language: Language }),
     run: async (c) =>
       answered(await callRoute(c.app, "getAvailability", { ip: c.ip, auth: c.auth })),
   },
@@ -379,7 +389,7 @@ export const TOOLS: Tool[] = [
       "null: back to the weekly hours). Other dates stay as they are. Needs a write key.",
     need: "write",
     readOnly: false,
-    input: v.object({
+    input: toolArgs({
       date: S.Override.entries.date,
       ranges: v.nullable(S.Override.entries.ranges),
       language: Language,

@@ -67,7 +67,12 @@ export async function callTool(c: McpCaller, name: string, rawArgs: unknown): Pr
   const args = (rawArgs ?? {}) as Record<string, unknown>;
   const t = callerTranslator(c, (args as { language?: unknown }).language);
   const scope = scopeRefusal(c.auth, tool.need);
-  if (scope) return toolError(t, refusal(scope));
+  if (scope) {
+    // The API gives every key it cannot use one 401 (no oracle); the words here say a key was
+    // sent and is no good, rather than asking for the key the caller believes it sent.
+    const words = scope === "unauthorized" && c.keySent ? "mcp.key_unknown" : undefined;
+    return toolError(t, refusal(scope), words);
+  }
   const parsed = v.safeParse(tool.input, args);
   if (!parsed.success) {
     const seen = new Map<string, string>();
@@ -92,14 +97,21 @@ export async function callTool(c: McpCaller, name: string, rawArgs: unknown): Pr
   };
 }
 
-/** A refusal as a tool error: the table's words in the caller's language, then the fields. */
-function toolError(t: Translator, out: Extract<Outcome, { ok: false }>): ToolResult {
+/**
+ * A refusal as a tool error: the table's words in the caller's language (or `words`, an MCP
+ * wording of the same reason), then the fields.
+ */
+function toolError(
+  t: Translator,
+  out: Extract<Outcome, { ok: false }>,
+  words?: Parameters<Translator["t"]>[0],
+): ToolResult {
   const p = out.problem;
   const reason = isRefusalReason(p.reason) ? p.reason : "not_found";
-  const key = (REFUSALS[reason] as { message?: Parameters<Translator["t"]>[0] }).message;
-  const words = key ? t.t(key) : p.detail;
+  const key = words ?? (REFUSALS[reason] as { message?: Parameters<Translator["t"]>[0] }).message;
+  const said = key ? t.t(key) : p.detail;
   const lines = [
-    words,
+    said,
     ...(p.errors ?? []).map((e) => (e.field ? `${e.field}: ` : "") + e.message),
   ];
   return {
@@ -107,7 +119,7 @@ function toolError(t: Translator, out: Extract<Outcome, { ok: false }>): ToolRes
     structuredContent: {
       reason,
       status: REFUSALS[reason].status,
-      message: words,
+      message: said,
       ...(p.errors ? { errors: p.errors } : {}),
     },
     isError: true,

@@ -83,8 +83,10 @@ export type BookingListFilter = {
 
 /**
  * One page of a host's bookings in start order, filtered. Filters can skip many bookings, so
- * the scan goes in bounded chunks (at most 10 × 100 entries a request) and a page may be short
- * with a cursor; a full page may be the last one (the next request then answers an empty page).
+ * the scan goes in bounded chunks (at most 10 × 100 entries a request): a page may be short, or
+ * even empty, and still have a next one. A page that ends the list has none (`next` null) when
+ * the scan saw the list's end: a full page is the last one exactly when nothing it read after
+ * its last booking would be listed.
  */
 export async function listHostBookingsPage(
   app: App,
@@ -93,9 +95,11 @@ export async function listHostBookingsPage(
 ): Promise<{ bookings: BookingRecord[]; next: [number, string] | null }> {
   const nowMs = app.now();
   const data: BookingRecord[] = [];
+  const listed = (b: BookingRecord) =>
+    (!f.status || bookingState(b, nowMs) === f.status) &&
+    (!f.eventTypeId || b.eventTypeId === f.eventTypeId);
   let cursor = f.after;
-  let next: [number, string] | null = null;
-  for (let round = 0; round < 10 && data.length < f.limit; round++) {
+  for (let round = 0; round < 10; round++) {
     const page = await listHostBookingsAfter(app.kv, hostId, {
       after: cursor,
       fromMs: f.fromMs,
@@ -103,22 +107,23 @@ export async function listHostBookingsPage(
       scanLimit: 100,
     });
     for (const b of page.bookings) {
-      if (data.length === f.limit) break;
-      if (f.status && bookingState(b, nowMs) !== f.status) continue;
-      if (f.eventTypeId && b.eventTypeId !== f.eventTypeId) continue;
+      if (!listed(b)) continue;
+      // One more after a full page: the page is not the last.
+      if (data.length === f.limit) return { bookings: data, next: lastOf(data) };
       data.push(b);
     }
-    const lastTaken = data.length === f.limit ? data[data.length - 1] : null;
-    if (lastTaken) {
-      next = [lastTaken.startMs, lastTaken.id];
-      break;
-    }
-    if (page.exhausted || !page.last) {
-      next = null;
-      break;
-    }
+    if (page.exhausted || !page.last) return { bookings: data, next: null };
     cursor = page.last;
-    next = page.last;
+    if (data.length === f.limit) break;
   }
-  return { bookings: data, next };
+  // The scan stopped before the list's end: the next page goes on from where it stopped.
+  return {
+    bookings: data,
+    next: data.length === f.limit ? lastOf(data) : cursor ?? null,
+  };
 }
+
+const lastOf = (data: BookingRecord[]): [number, string] => {
+  const b = data[data.length - 1];
+  return [b.startMs, b.id];
+};

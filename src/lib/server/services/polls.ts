@@ -282,7 +282,8 @@ export async function pickPollTime(
   const poll = await getPoll(app.kv, host.id, id);
   if (!poll) return { ok: false, reason: "not_found" };
   if (stateOf(poll, app.now()) !== "open") return { ok: false, reason: "closed" };
-  const i = poll.starts.indexOf(Date.parse(startText));
+  // Read like every start a service takes (one time written two ways is one time).
+  const i = poll.starts.indexOf(parseStart(startText)?.epochMilliseconds ?? NaN);
   // A time that has begun is no longer one to meet at (the poll stays open for the later ones).
   if (i < 0 || poll.starts[i] <= app.now()) return { ok: false, reason: "slot_unavailable" };
   const et = await getEventType(app.kv, host.id, poll.eventTypeId);

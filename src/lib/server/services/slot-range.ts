@@ -19,12 +19,12 @@ import {
   startOfDay,
 } from "./slot-month.ts";
 
-/** The longest date range one slots request may cover. */
+/** The most dates one slots request may cover (`end` at most this minus one after `start`). */
 export const MAX_RANGE_DAYS = 62;
 
 export type SlotRange =
   | { ok: false; reason: "not_found" | "bad_duration" }
-  | { ok: false; reason: "bad_date"; message: string }
+  | { ok: false; reason: "bad_date"; field: "start" | "end"; message: string }
   | {
     ok: true;
     host: PublicHost;
@@ -68,16 +68,22 @@ export async function getSlotRange(
   if (durationMin === null) return { ok: false, reason: "bad_duration" };
   const first = parseDate(q.start);
   const last = parseDate(q.end);
-  if (!first || !last) {
-    return { ok: false, reason: "bad_date", message: "Dates are written YYYY-MM-DD." };
-  }
+  // Each date is blamed on its own field: 30 February as `start` is not a mistake of `end`.
+  const notADate = "Not a date: write a real date as YYYY-MM-DD.";
+  if (!first) return { ok: false, reason: "bad_date", field: "start", message: notADate };
+  if (!last) return { ok: false, reason: "bad_date", field: "end", message: notADate };
   const span = first.until(last, { largestUnit: "days" }).days;
-  if (span < 0) return { ok: false, reason: "bad_date", message: "`end` is before `start`." };
+  if (span < 0) {
+    return { ok: false, reason: "bad_date", field: "end", message: "`end` is before `start`." };
+  }
   if (span >= MAX_RANGE_DAYS) {
     return {
       ok: false,
       reason: "bad_date",
-      message: `Ask for at most ${MAX_RANGE_DAYS} days at a time.`,
+      field: "end",
+      message: `Ask for at most ${MAX_RANGE_DAYS} days at a time: \`end\` at most ${
+        MAX_RANGE_DAYS - 1
+      } days after \`start\`.`,
     };
   }
   const tz = q.timeZone;

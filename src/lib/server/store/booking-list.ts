@@ -1,6 +1,7 @@
 /**
  * A host's bookings by start time, a page at a time, for the JSON API's list: resumes after the
- * last (start, id) it returned, so pages stay stable while bookings are added.
+ * last (start, id) it returned, so pages stay stable while bookings are added. A cursor at or
+ * past `toMs` (or `fromMs` past it) names an empty range: no bookings, the list is exhausted.
  */
 import { keys, type UserId } from "./keys.ts";
 import type { BookingRecord } from "../domain/model/records.ts";
@@ -11,8 +12,17 @@ export async function listHostBookingsAfter(
   opts: { after?: [number, string]; fromMs?: number; toMs?: number; scanLimit: number },
 ): Promise<{ bookings: BookingRecord[]; last: [number, string] | null; exhausted: boolean }> {
   const prefix = keys.bookingByHostStartPrefix(hostId);
-  const start = opts.after
-    ? keys.bookingByHostStart(hostId, opts.after[0], opts.after[1])
+  // Resume after the cursor, unless `from` lies beyond it (a cursor of a wider list).
+  const after = opts.after && (opts.fromMs === undefined || opts.after[0] >= opts.fromMs)
+    ? opts.after
+    : undefined;
+  const lowMs = after ? after[0] : opts.fromMs;
+  // Nothing starts at or after the start and before `to` (Deno KV refuses a start past the end).
+  if (lowMs !== undefined && opts.toMs !== undefined && lowMs >= opts.toMs) {
+    return { bookings: [], last: null, exhausted: true };
+  }
+  const start = after
+    ? keys.bookingByHostStart(hostId, after[0], after[1])
     : opts.fromMs !== undefined
     ? keys.bookingByHostStartFrom(hostId, opts.fromMs)
     : undefined;
@@ -29,7 +39,7 @@ export async function listHostBookingsAfter(
   for await (const e of kv.list<string>(selector, { limit: opts.scanLimit + 1 })) {
     const startMs = e.key[2] as number;
     const id = e.value;
-    if (opts.after && startMs === opts.after[0] && id === opts.after[1]) continue;
+    if (after && startMs === after[0] && id === after[1]) continue;
     if (ids.length === opts.scanLimit) {
       exhausted = false;
       break;

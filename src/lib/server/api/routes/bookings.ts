@@ -23,7 +23,7 @@ import {
 } from "../../services/booking-reads.ts";
 import { listOwnEventTypes } from "../../services/event-types.ts";
 import { base64url, fromBase64url } from "../../util/digest.ts";
-import { type Ctx, idempotent, keyScope, refused, type Route } from "./context.ts";
+import { type Ctx, idempotent, keyScope, locationOf, refused, type Route } from "./context.ts";
 
 function encodeCursor(last: [number, string]) {
   return base64url(new TextEncoder().encode(JSON.stringify(last)));
@@ -51,8 +51,13 @@ async function listBookings(ctx: Ctx): Promise<ApiResponse> {
       errors: [{ field: "cursor", message: "Not a cursor from this list" }],
     });
   }
-  const fromMs = q.from ? Date.parse(q.from) : undefined;
-  const toMs = q.to ? Date.parse(q.to) : undefined;
+  const fromMs = q.from ? S.instantOf(q.from).epochMilliseconds : undefined;
+  const toMs = q.to ? S.instantOf(q.to).epochMilliseconds : undefined;
+  if (fromMs !== undefined && toMs !== undefined && toMs < fromMs) {
+    return problem(ctx.base, "validation", {
+      errors: [{ field: "to", message: "Must not be before `from`" }],
+    });
+  }
   let eventTypeId: string | null = null;
   if (q.eventType) {
     const types = await listOwnEventTypes(ctx.app, host);
@@ -180,9 +185,7 @@ async function reschedule(ctx: Ctx): Promise<ApiResponse> {
         reason,
         outsideHours,
       });
-      if (res.ok) {
-        return ok(await bookingResource(ctx.app, res.booking), 201);
-      }
+      if (res.ok) return await moved(ctx, res.booking);
       if (res.reason === "conflict") return "duplicate";
       return refused(ctx, res.reason);
     },
@@ -191,11 +194,17 @@ async function reschedule(ctx: Ctx): Promise<ApiResponse> {
       const successor = old?.rescheduledToId
         ? await bookingById(ctx.app, old.rescheduledToId)
         : null;
-      return successor
-        ? ok(await bookingResource(ctx.app, successor), 201)
-        : refused(ctx, "duplicate_request");
+      return successor ? await moved(ctx, successor) : refused(ctx, "duplicate_request");
     },
+    { created: "/bookings" },
   );
+}
+
+/** A reschedule's answer: the new booking it made, and where it is. */
+async function moved(ctx: Ctx, booking: BookingRecord): Promise<ApiResponse> {
+  return ok(await bookingResource(ctx.app, booking), 201, {
+    location: locationOf(ctx, "/bookings", booking.id),
+  });
 }
 
 /** GET /bookings[/{id}], POST /bookings/{id}/… */

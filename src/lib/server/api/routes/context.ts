@@ -70,25 +70,39 @@ export const refused = (ctx: Ctx, reason: string, extra: { errors?: FieldError[]
 
 export const keyScope = (ctx: Ctx) => (ctx.auth ? `key:${ctx.auth.key.id}` : "anon");
 
+/** Collections whose members a 201 names in its `Location`. */
+export type Collection = "/bookings" | "/event-types";
+
+/** Where a resource the API made lives: the `Location` of the 201 that made it. */
+export const locationOf = (ctx: Ctx, collection: Collection, id: string): string =>
+  `${ctx.base}/api/v1${collection}/${id}`;
+
 /**
  * Runs a state change under the request's Idempotency-Key: replays, refuses reuse and
- * concurrency, and stores the answer. Refusals that may pass on a retry are not kept.
+ * concurrency, and stores the answer. Refusals that may pass on a retry are not kept. The
+ * first answer goes with the headers the change gave it; a replay, whose answer is kept without
+ * headers, names a 201's resource again from its body (`created`: where its members live).
  */
 export async function idempotent(
   ctx: Ctx,
   scope: string,
   change: (extraFor: (t: CommitTarget) => ExtraWrite[]) => Promise<ApiResponse | "duplicate">,
   recover: (target: CommitTarget) => Promise<ApiResponse>,
-  /** The change commits `extraFor`'s record itself (services/idempotency.ts `guarded`). */
-  guarded = true,
+  opts: {
+    /** The change commits `extraFor`'s record itself (services/idempotency.ts `guarded`). */
+    guarded?: boolean;
+    created?: Collection;
+  } = {},
 ): Promise<ApiResponse> {
   const fingerprint = await requestFingerprint(ctx.req.method, ctx.path, ctx.body);
+  let fresh: Record<string, string> | undefined;
   const out = await runIdempotent(
     ctx.app,
-    { scope, key: ctx.idempotencyKey!, fingerprint, guarded },
+    { scope, key: ctx.idempotencyKey!, fingerprint, guarded: opts.guarded ?? true },
     async (extraFor) => {
       const res = await change(extraFor);
       if (res === "duplicate") return { duplicate: true };
+      fresh = res.headers;
       const reason = (res.body as { reason?: string } | undefined)?.reason;
       const retryable = res.status >= 400 && reason !== undefined && isRefusalReason(reason) &&
         isRetryable(reason);
@@ -100,11 +114,15 @@ export async function idempotent(
   if (out.answer.body === null && out.answer.status >= 400) {
     return problem(ctx.base, "duplicate_request");
   }
-  return {
-    status: out.answer.status,
-    body: out.answer.body ?? undefined,
-    headers: out.replayed ? { "idempotent-replayed": "true" } : undefined,
-  };
+  if (!out.replayed) {
+    return { status: out.answer.status, body: out.answer.body ?? undefined, headers: fresh };
+  }
+  const headers: Record<string, string> = { "idempotent-replayed": "true" };
+  const id = (out.answer.body as { id?: unknown } | null)?.id;
+  if (out.answer.status === 201 && opts.created && typeof id === "string") {
+    headers.location = locationOf(ctx, opts.created, id);
+  }
+  return { status: out.answer.status, body: out.answer.body ?? undefined, headers };
 }
 
 const toAnswer = (r: ApiResponse): Answer => ({ status: r.status, body: r.body ?? null });
@@ -113,13 +131,17 @@ const toAnswer = (r: ApiResponse): Answer => ({ status: r.status, body: r.body ?
  * An optional Idempotency-Key on writes outside bookings: the same request is answered from the
  * stored answer. (These writes are naturally idempotent or unique by slug, so no commit record.)
  */
-export async function replayable(ctx: Ctx, run: () => Promise<ApiResponse>): Promise<ApiResponse> {
+export async function replayable(
+  ctx: Ctx,
+  run: () => Promise<ApiResponse>,
+  created?: Collection,
+): Promise<ApiResponse> {
   return await idempotent(
     ctx,
     keyScope(ctx),
     () => run(),
     () => Promise.resolve(refused(ctx, "duplicate_request")),
-    false,
+    { guarded: false, created },
   );
 }
 

@@ -20,6 +20,7 @@ import { eventTypeRules } from "../../domain/event-rules.ts";
 import {
   type Ctx,
   issuesToFields,
+  locationOf,
   refused,
   replayable,
   type Route,
@@ -151,10 +152,10 @@ async function createOneEventType(ctx: Ctx): Promise<ApiResponse> {
     const res = await createEventType(ctx.app, host, checked.input);
     if (!res.ok) return refused(ctx, res.reason);
     return ok(eventTypeResource(ctx, host, res.record), 201, {
-      location: `${ctx.base}/api/v1/event-types/${res.record.id}`,
+      location: locationOf(ctx, "/event-types", res.record.id),
     });
   };
-  return ctx.idempotencyKey ? await replayable(ctx, run) : await run();
+  return ctx.idempotencyKey ? await replayable(ctx, run, "/event-types") : await run();
 }
 
 async function getOneEventType(ctx: Ctx): Promise<ApiResponse> {

@@ -6,7 +6,6 @@ import * as v from "valibot";
 import type { BookingRecord, EventTypeRecord } from "../../domain/model/records.ts";
 import { type ApiResponse, ok, problem } from "../http.ts";
 import * as S from "../schemas/index.ts";
-import { Temporal } from "../../domain/temporal.ts";
 import { bookSlot } from "../../services/book-slot.ts";
 import { recordBookingOutcome } from "../../ops/metrics.ts";
 import { bookingResource } from "../../services/booking-resource.ts";
@@ -20,6 +19,7 @@ import {
   idempotent,
   issuesToFields,
   keyScope,
+  locationOf,
   refused,
   type Route,
 } from "./context.ts";
@@ -29,14 +29,7 @@ const BOOKING_FIELDS: Record<string, string> = { tz: "timeZone" };
 
 async function createBooking(ctx: Ctx): Promise<ApiResponse> {
   const b = ctx.body as v.InferOutput<typeof S.BookingCreate>;
-  let instant: Temporal.Instant;
-  try {
-    instant = Temporal.Instant.from(b.start);
-  } catch {
-    return problem(ctx.base, "validation", {
-      errors: [{ field: "start", message: "Use an ISO-8601 instant like 2026-11-23T08:00:00Z" }],
-    });
-  }
+  const instant = S.instantOf(b.start);
   const start = instant.toString();
   // The booking form's own rules (trimming, lengths, a valid email) decide here too.
   const form = v.safeParse(BookingForm, {
@@ -102,6 +95,7 @@ async function createBooking(ctx: Ctx): Promise<ApiResponse> {
       const made = await bookingMadeFor(ctx.app, target.hostId, target.startMs, target.email);
       return made ? await created(ctx, made) : refused(ctx, "duplicate_request");
     },
+    { created: "/bookings" },
   );
 }
 
@@ -112,7 +106,7 @@ async function created(
   guestToken?: string,
 ): Promise<ApiResponse> {
   const body = await bookingResource(ctx.app, booking, { guestLinks: true, eventType, guestToken });
-  return ok(body, 201, { location: `${ctx.base}/api/v1/bookings/${booking.id}` });
+  return ok(body, 201, { location: locationOf(ctx, "/bookings", booking.id) });
 }
 
 /** Booking changes go through the engine, which may answer `busy` (503) under contention. */

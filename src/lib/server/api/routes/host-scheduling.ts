@@ -28,11 +28,13 @@ import { translator } from "../../i18n.ts";
 import { GuestFields } from "../../../shared/forms/booking.ts";
 import { ONE_OFF_CREATE_WORDS, POLL_CREATE_WORDS } from "../../../shared/host-scheduling-words.ts";
 import {
+  type Collection,
   type Ctx,
   english,
   idempotent,
   issuesToFields,
   keyScope,
+  locationOf,
   refused,
   replayable,
   type Route,
@@ -43,8 +45,8 @@ const invalid = (ctx: Ctx, field: string, message: string) =>
   problem(ctx.base, "validation", { errors: [{ field, message }] });
 
 /** Optional Idempotency-Key on writes that are unique by themselves. */
-const maybeReplayed = (ctx: Ctx, run: () => Promise<ApiResponse>) =>
-  ctx.idempotencyKey ? replayable(ctx, run) : run();
+const maybeReplayed = (ctx: Ctx, run: () => Promise<ApiResponse>, created?: Collection) =>
+  ctx.idempotencyKey ? replayable(ctx, run, created) : run();
 
 // ─── Polls ───────────────────────────────────────────────────────────────────────────────
 
@@ -99,7 +101,7 @@ async function pickRoute(ctx: Ctx): Promise<ApiResponse> {
     if (res.ok) {
       const booking = await bookingById(ctx.app, res.bookingId);
       return ok(await bookingResource(ctx.app, booking!), 201, {
-        location: `${ctx.base}/api/v1/bookings/${res.bookingId}`,
+        location: locationOf(ctx, "/bookings", res.bookingId),
       });
     }
     if (res.reason === "closed" || res.reason === "conflict") return refused(ctx, "poll_closed");
@@ -112,7 +114,7 @@ async function pickRoute(ctx: Ctx): Promise<ApiResponse> {
       });
     }
     return refused(ctx, res.reason);
-  });
+  }, "/bookings");
 }
 
 async function closeRoute(ctx: Ctx): Promise<ApiResponse> {
@@ -168,7 +170,7 @@ async function bookForGuestRoute(ctx: Ctx): Promise<ApiResponse> {
     return problem(ctx.base, "validation", { errors: issuesToFields(fields.issues) });
   }
   const host = ctx.auth!.host;
-  const startMs = Date.parse(b.start);
+  const startMs = S.instantOf(b.start).epochMilliseconds;
   const email = fields.output.email;
   return await idempotent(
     ctx,
@@ -210,12 +212,13 @@ async function bookForGuestRoute(ctx: Ctx): Promise<ApiResponse> {
       const made = await bookingMadeFor(ctx.app, target.hostId, target.startMs, target.email);
       return made ? await created(ctx, made) : refused(ctx, "duplicate_request");
     },
+    { created: "/bookings" },
   );
 }
 
 async function created(ctx: Ctx, booking: BookingRecord) {
   return ok(await bookingResource(ctx.app, booking, { guestLinks: true }), 201, {
-    location: `${ctx.base}/api/v1/bookings/${booking.id}`,
+    location: locationOf(ctx, "/bookings", booking.id),
   });
 }
 

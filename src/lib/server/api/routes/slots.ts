@@ -167,7 +167,9 @@ async function answerSlots(
     if (res.reason === "bad_date") {
       return {
         ok: false,
-        res: problem(ctx.base, "validation", { errors: [{ field: "end", message: res.message }] }),
+        res: problem(ctx.base, "validation", {
+          errors: [{ field: res.field, message: res.message }],
+        }),
       };
     }
     return { ok: false, res: refused(ctx, res.reason) };

@@ -104,13 +104,22 @@ export const SeatedTime = v.object({
 
 export const BookingPage = v.object({
   data: v.array(Booking),
-  nextCursor: v.pipe(v.nullable(v.string()), d("Pass as `cursor` for the next page.")),
+  nextCursor: v.pipe(
+    v.nullable(v.string()),
+    d(
+      "Pass as `cursor` for the next page; null on the last page. A filtered list is read in " +
+        "bounded steps, so a page may hold fewer than `limit` bookings, or none, and still " +
+        "have a next one: follow the cursor until it is null.",
+    ),
+  ),
 });
 
 export const BookingListQuery = v.object({
   status: v.optional(v.picklist(["pending", "confirmed", "rejected", "expired", "cancelled"])),
   from: v.optional(v.pipe(Instant, d("Bookings starting at or after this instant."))),
-  to: v.optional(v.pipe(Instant, d("Bookings starting before this instant."))),
+  to: v.optional(
+    v.pipe(Instant, d("Bookings starting before this instant (not before `from`).")),
+  ),
   eventType: v.optional(v.pipe(v.string(), v.maxLength(64), d("Event type id or slug."))),
   cursor: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,200}$/, "Not a cursor"))),
   limit: v.optional(v.pipe(v.string(), v.regex(/^(100|[1-9]\d?)$/, "1 to 100"))),

@@ -4,7 +4,7 @@
  * the services'.
  */
 import * as v from "valibot";
-import { d, DateTime, Instant, Slug, TimeZone } from "./pieces.ts";
+import { d, DateTime, Instant, parseInstant, Slug, TimeZone } from "./pieces.ts";
 
 const PollState = v.pipe(
   v.picklist(["open", "booked", "closed", "expired"]),
@@ -60,8 +60,8 @@ export const PollCreate = v.strictObject({
       v.string(),
       v.maxLength(40),
       v.check(
-        (x) => /^\d{4}-\d{2}-\d{2}$/.test(x) || !Number.isNaN(Date.parse(x)) && /T/.test(x),
-        "Write a date (YYYY-MM-DD) or an instant like 2026-11-27T17:00:00Z",
+        (x) => /^\d{4}-\d{2}-\d{2}$/.test(x) || parseInstant(x) !== null,
+        "Write a date (YYYY-MM-DD) or an RFC 3339 instant like 2026-11-27T17:00:00Z",
       ),
       d(
         "Answers are taken (and times held) until the end of this day in your zone, or until " +

@@ -2,6 +2,8 @@
 import * as v from "valibot";
 import { SLUG_RE } from "../../../shared/forms/common.ts";
 import { isValidTimeZone } from "../../domain/time-zone.ts";
+import type { Temporal } from "../../domain/temporal.ts";
+import { parseStart } from "../../services/book-basics.ts";
 
 export const d = v.description;
 
@@ -18,9 +20,35 @@ export const TimeZone = v.pipe(
   d("IANA time zone, e.g. `Europe/Berlin`."),
 );
 export const IsoDate = v.pipe(v.string(), v.isoDate("Write dates as YYYY-MM-DD"));
+
+/**
+ * An instant as every route and MCP tool takes it: an RFC 3339 date-time (the document's
+ * `format: date-time`) — date, `T`, time with seconds, an optional fraction, then `Z` or a full
+ * `±HH:MM` offset — that names a real time, read by the services' own Temporal parse. Temporal
+ * alone also reads `+01`, `+0100`, a space for `T` and zone annotations, and `Date.parse` read
+ * some of those as nothing at all (a 500) and rolled 31 November over into December.
+ */
+const RFC3339_DATE_TIME =
+  /^\d{4}-\d{2}-\d{2}[Tt](?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+/** The instant `text` names under the API's one rule, or null. */
+export function parseInstant(text: string): Temporal.Instant | null {
+  return RFC3339_DATE_TIME.test(text) ? parseStart(text) : null;
+}
+
+/** An instant the schema below accepted (a route reads its validated input with this). */
+export function instantOf(text: string): Temporal.Instant {
+  const instant = parseInstant(text);
+  if (!instant) throw new Error("instantOf: not an instant the Instant schema accepts");
+  return instant;
+}
+
+const INSTANT_MESSAGE =
+  "Use an RFC 3339 instant like 2026-11-23T08:00:00Z or 2026-11-23T09:00:00+01:00";
 export const Instant = v.pipe(
   v.string(),
-  v.isoTimestamp("Use an ISO-8601 instant like 2026-11-23T08:00:00Z"),
+  v.check((x) => parseInstant(x) !== null, INSTANT_MESSAGE),
+  v.metadata({ format: "date-time" }),
 );
 export const DateTime = v.pipe(v.string(), v.isoTimestamp());
 export const Clock = v.picklist(["12h", "24h"]);

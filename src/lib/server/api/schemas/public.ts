@@ -25,6 +25,10 @@ export const PublicHost = v.object({
   name: v.string(),
   username: v.string(),
   timeZone: v.string(),
+  photoUrl: v.pipe(
+    v.nullable(v.string()),
+    d("The host's photo: a path on this server (`/calendar/{username}/photo?v=…`), or null."),
+  ),
 });
 
 export const PublicEventType = v.object({
@@ -66,7 +70,13 @@ export const UsernameSlugParams = v.object({ username: Username, slug: Slug });
 
 export const SlotsQuery = v.object({
   start: v.pipe(IsoDate, d("First date (in `timeZone`).")),
-  end: v.pipe(IsoDate, d(`Last date, inclusive; at most ${MAX_RANGE_DAYS} days after start.`)),
+  end: v.pipe(
+    IsoDate,
+    d(
+      `Last date, inclusive: at most ${MAX_RANGE_DAYS - 1} days after \`start\` ` +
+        `(${MAX_RANGE_DAYS} dates in all).`,
+    ),
+  ),
   timeZone: TimeZone,
   duration: v.optional(
     v.pipe(

@@ -1,0 +1,312 @@
+/**
+ * What the JSON API takes, as a program sends it: instants by one RFC 3339 rule on every route,
+ * list ranges that cannot be turned upside down, text without lone surrogates, and the Location
+ * of what a 201 made — also under an Idempotency-Key and on its replay.
+ */
+import assert from "node:assert/strict";
+import {
+  createEventType,
+  createHost,
+  memoryApp,
+  WORKDAYS,
+} from "../../../../tests/support/memory-app.ts";
+import { apiClient } from "../../../../tests/support/api.ts";
+import { createApiKey } from "../services/api-keys.ts";
+import { votePoll } from "../services/poll-votes.ts";
+
+async function setup() {
+  const app = await memoryApp({
+    nowIso: "2026-11-20T08:00:00Z",
+    env: { INVITO_RATE_LIMIT: "off" },
+  });
+  const host = await createHost(app, { username: "ann", weekly: WORKDAYS });
+  await createEventType(app, host, { slug: "intro", requiresConfirmation: false });
+  const made = await createApiKey(app, host, {
+    name: "k",
+    scopes: ["read", "write"],
+    expiresAtMs: null,
+  });
+  assert.ok(made.ok);
+  return { app, key: made.secret, ...apiClient(app) };
+}
+
+const guest = (start: string, over: Record<string, unknown> = {}) => ({
+  username: "ann",
+  eventType: "intro",
+  start,
+  timeZone: "UTC",
+  name: "Guest",
+  email: "guest@example.com",
+  ...over,
+});
+
+const fieldsOf = (body: { errors?: { field: string }[] }) =>
+  (body.errors ?? []).map((e) => e.field);
+
+Deno.test("API instants: one RFC 3339 rule on every route — '+01', '+0100', a space or 31 November are a 400 naming the field, '+01:00' means what it says", async () => {
+  const { app, key, call } = await setup();
+  const bad = [
+    "2026-11-23T10:00:00+01",
+    "2026-11-23T10:00:00+0100",
+    "2026-11-23 09:00:00Z",
+    "2026-11-31T15:45:00Z",
+    "2026-11-23T09:00Z",
+    "2026-11-23T10:00:00+01:00[Europe/Berlin]",
+  ];
+  let n = 0;
+  for (const start of bad) {
+    const forGuest = await call("POST", "/bookings/for-guest", {
+      key,
+      idem: `fg-${n++}`,
+      body: { eventType: "intro", start, name: "Gus", email: "gus@example.com" },
+    });
+    assert.equal(forGuest.status, 400, `for-guest ${start}: ${forGuest.text}`);
+    assert.deepEqual(fieldsOf(forGuest.body), ["start"], start);
+    const asGuest = await call("POST", "/bookings", { idem: `g-${n++}`, body: guest(start) });
+    assert.equal(asGuest.status, 400, `booking ${start}: ${asGuest.text}`);
+    assert.deepEqual(fieldsOf(asGuest.body), ["start"], start);
+    for (const field of ["from", "to"]) {
+      const list = await call("GET", `/bookings?${field}=${encodeURIComponent(start)}`, { key });
+      assert.equal(list.status, 400, `list ${field}=${start}: ${list.text}`);
+      assert.deepEqual(fieldsOf(list.body), [field], start);
+    }
+  }
+  // Nothing was booked by any of them (31 November was once booked on 1 December).
+  assert.deepEqual((await call("GET", "/bookings", { key })).body.data, []);
+
+  // An offset written in full is read as that offset, on every route.
+  const booked = await call("POST", "/bookings", {
+    idem: "berlin",
+    body: guest("2026-11-23T10:00:00+01:00"),
+  });
+  assert.equal(booked.status, 201, booked.text);
+  assert.equal(booked.body.start, "2026-11-23T09:00:00Z");
+  const from = await call(
+    "GET",
+    `/bookings?from=${encodeURIComponent("2026-11-23T10:00:00+01:00")}`,
+    {
+      key,
+    },
+  );
+  assert.deepEqual(from.body.data.map((b: { id: string }) => b.id), [booked.body.id]);
+  const to = await call("GET", `/bookings?to=${encodeURIComponent("2026-11-23T10:00:00+01:00")}`, {
+    key,
+  });
+  assert.deepEqual(to.body.data, []);
+  const forGuest = await call("POST", "/bookings/for-guest", {
+    key,
+    idem: "fg-ok",
+    body: {
+      eventType: "intro",
+      start: "2026-11-23T11:00:00.000+01:00",
+      name: "Gus",
+      email: "gus@example.com",
+    },
+  });
+  assert.equal(forGuest.status, 201, forGuest.text);
+  assert.equal(forGuest.body.start, "2026-11-23T10:00:00Z");
+  const moved = await call("POST", `/bookings/${booked.body.id}/reschedule`, {
+    key,
+    idem: "mv-bad",
+    body: { start: "2026-11-23T13:00:00+01" },
+  });
+  assert.equal(moved.status, 400, moved.text);
+  assert.deepEqual(fieldsOf(moved.body), ["start"]);
+
+  // Polls: the proposed times, the answer date and the pick.
+  const times = ["2026-11-24T09:00:00Z", "2026-11-24T10:00:00Z"];
+  const badTimes = await call("POST", "/polls", {
+    key,
+    body: { eventType: "intro", times: [times[0], "2026-11-24T11:00:00+01"] },
+  });
+  assert.equal(badTimes.status, 400, badTimes.text);
+  assert.deepEqual(fieldsOf(badTimes.body), ["times.1"]);
+  const badUntil = await call("POST", "/polls", {
+    key,
+    body: { eventType: "intro", times, until: "2026-11-23T18:00:00+01" },
+  });
+  assert.equal(badUntil.status, 400, badUntil.text);
+  assert.deepEqual(fieldsOf(badUntil.body), ["until"]);
+  const poll = await call("POST", "/polls", { key, body: { eventType: "intro", times } });
+  assert.equal(poll.status, 201, poll.text);
+  const token = new URL(poll.body.url).pathname.split("/").pop()!;
+  const voted = await votePoll(app, token, {
+    name: "Bo",
+    email: "bo@example.com",
+    answers: { t1: "yes" },
+  });
+  assert.equal(voted.ok, true);
+  const short = await call("POST", `/polls/${poll.body.id}/pick`, {
+    key,
+    body: { start: "2026-11-24T11:00:00+01" },
+  });
+  assert.equal(short.status, 400, short.text);
+  assert.deepEqual(fieldsOf(short.body), ["start"]);
+  const picked = await call("POST", `/polls/${poll.body.id}/pick`, {
+    key,
+    body: { start: "2026-11-24T11:00:00+01:00" },
+  });
+  assert.equal(picked.status, 201, picked.text);
+  assert.equal(picked.body.start, "2026-11-24T10:00:00Z");
+  app.close();
+});
+
+Deno.test("API bookings list: `from` after `to` is a 400 naming `to`; a cursor at or past `to` answers an empty last page, never a 500", async () => {
+  const { app, key, call } = await setup();
+  const starts = [
+    "2026-11-23T08:00:00Z",
+    "2026-11-23T09:00:00Z",
+    "2026-11-24T08:00:00Z",
+    "2026-11-24T09:00:00Z",
+  ];
+  for (const [i, s] of starts.entries()) {
+    const r = await call("POST", "/bookings", {
+      idem: `b${i}`,
+      body: guest(s, { email: `g${i}@example.com` }),
+    });
+    assert.equal(r.status, 201, r.text);
+  }
+  const upsideDown = await call(
+    "GET",
+    "/bookings?from=2026-12-03T00:00:00Z&to=2026-12-01T00:00:00Z",
+    { key },
+  );
+  assert.equal(upsideDown.status, 400, upsideDown.text);
+  assert.deepEqual(fieldsOf(upsideDown.body), ["to"]);
+  // An empty range is no mistake: nothing starts in it.
+  const empty = await call("GET", "/bookings?from=2026-11-23T08:00:00Z&to=2026-11-23T08:00:00Z", {
+    key,
+  });
+  assert.equal(empty.status, 200);
+  assert.deepEqual(empty.body, { data: [], nextCursor: null });
+
+  const first = await call("GET", "/bookings?limit=2", { key });
+  assert.equal(first.status, 200);
+  const cursor = first.body.nextCursor;
+  assert.ok(cursor);
+  for (const to of ["2026-11-23T08:30:00Z", "2026-11-23T09:00:00Z", "2026-11-01T00:00:00Z"]) {
+    const past = await call("GET", `/bookings?limit=2&cursor=${cursor}&to=${to}`, { key });
+    assert.equal(past.status, 200, `to=${to}: ${past.text}`);
+    assert.deepEqual(past.body, { data: [], nextCursor: null }, to);
+  }
+  // A cursor from before `from` goes on from `from`, not from the cursor.
+  const later = await call("GET", `/bookings?cursor=${cursor}&from=2026-11-24T09:00:00Z`, { key });
+  assert.deepEqual(later.body.data.map((b: { start: string }) => b.start), [starts[3]]);
+
+  // The last page, even a full one, says there is no next one.
+  const second = await call("GET", `/bookings?limit=2&cursor=${cursor}`, { key });
+  assert.deepEqual(second.body.data.map((b: { start: string }) => b.start), starts.slice(2));
+  assert.equal(second.body.nextCursor, null);
+  const all = await call("GET", "/bookings?limit=4", { key });
+  assert.equal(all.body.data.length, 4);
+  assert.equal(all.body.nextCursor, null);
+  app.close();
+});
+
+Deno.test("API Location: a 201 made under an Idempotency-Key says where it is, and so does its replay", async () => {
+  const { app, key, call } = await setup();
+  const base = "http://invito.test/api/v1";
+  const booking = guest("2026-11-23T08:00:00Z");
+  const first = await call("POST", "/bookings", { idem: "loc-1", body: booking });
+  assert.equal(first.status, 201);
+  assert.equal(first.headers.get("location"), `${base}/bookings/${first.body.id}`);
+  const again = await call("POST", "/bookings", { idem: "loc-1", body: booking });
+  assert.equal(again.headers.get("idempotent-replayed"), "true");
+  assert.equal(again.headers.get("location"), `${base}/bookings/${first.body.id}`);
+
+  const forGuest = {
+    eventType: "intro",
+    start: "2026-11-23T10:00:00Z",
+    name: "Gus",
+    email: "gus@example.com",
+  };
+  for (let i = 0; i < 2; i++) {
+    const made = await call("POST", "/bookings/for-guest", { key, idem: "loc-2", body: forGuest });
+    assert.equal(made.status, 201, made.text);
+    assert.equal(made.headers.get("location"), `${base}/bookings/${made.body.id}`, `try ${i}`);
+  }
+  const moved = { start: "2026-11-23T12:00:00Z" };
+  for (let i = 0; i < 2; i++) {
+    const made = await call("POST", `/bookings/${first.body.id}/reschedule`, {
+      key,
+      idem: "loc-3",
+      body: moved,
+    });
+    assert.equal(made.status, 201, made.text);
+    assert.equal(made.headers.get("location"), `${base}/bookings/${made.body.id}`, `try ${i}`);
+  }
+  const et = { title: "New", slug: "new-one", durationMin: 45 };
+  for (let i = 0; i < 2; i++) {
+    const made = await call("POST", "/event-types", { key, idem: "loc-4", body: et });
+    assert.equal(made.status, 201, made.text);
+    assert.equal(made.headers.get("location"), `${base}/event-types/${made.body.id}`, `try ${i}`);
+  }
+  const times = ["2026-11-24T09:00:00Z", "2026-11-24T10:00:00Z"];
+  const poll = await call("POST", "/polls", { key, body: { eventType: "intro", times } });
+  const token = new URL(poll.body.url).pathname.split("/").pop()!;
+  await votePoll(app, token, { name: "Bo", email: "bo@example.com", answers: { t0: "yes" } });
+  for (let i = 0; i < 2; i++) {
+    const made = await call("POST", `/polls/${poll.body.id}/pick`, {
+      key,
+      idem: "loc-5",
+      body: { start: times[0] },
+    });
+    assert.equal(made.status, 201, made.text);
+    assert.equal(made.headers.get("location"), `${base}/bookings/${made.body.id}`, `try ${i}`);
+  }
+  app.close();
+});
+
+Deno.test("API text: a lone UTF-16 surrogate is refused like other characters text may not hold; a well-formed pair (an emoji) is kept", async () => {
+  const { app, key, call } = await setup();
+  const cases: [string, Record<string, unknown>, string][] = [
+    ["name", { name: "A\ud800B" }, "name"],
+    ["name, low half", { name: "A\udc00" }, "name"],
+    ["note", { note: "Hello\n\ud83d" }, "note"],
+  ];
+  for (const [i, [what, over, field]] of cases.entries()) {
+    const res = await call("POST", "/bookings", {
+      idem: `surrogate-${i}`,
+      body: guest("2026-11-23T08:00:00Z", over),
+    });
+    assert.equal(res.status, 400, `${what}: ${res.text}`);
+    assert.deepEqual(fieldsOf(res.body), [field], what);
+  }
+  const title = await call("POST", "/event-types", {
+    key,
+    body: { title: "Chat \udfff", slug: "chat", durationMin: 30 },
+  });
+  assert.equal(title.status, 400, title.text);
+  assert.deepEqual(fieldsOf(title.body), ["title"]);
+  // Nothing ill-formed was stored, so every list stays readable by strict JSON parsers.
+  assert.deepEqual((await call("GET", "/bookings", { key })).body.data, []);
+  const smile = await call("POST", "/bookings", {
+    idem: "smile",
+    body: guest("2026-11-23T08:00:00Z", { name: "Ann \ud83d\ude42", note: "See you \ud83d\ude42" }),
+  });
+  assert.equal(smile.status, 201, smile.text);
+  assert.equal(smile.body.guest.name, "Ann 🙂");
+  assert.equal(smile.body.guest.note, "See you 🙂");
+  app.close();
+});
+
+Deno.test("API slots: an impossible date is blamed on its own field; the range holds at most 62 days, as the reference says", async () => {
+  const { app, call } = await setup();
+  const slots = (q: string) => call("GET", `/users/ann/event-types/intro/slots?${q}&timeZone=UTC`);
+  const feb30 = await slots("start=2027-02-30&end=2027-03-01");
+  assert.equal(feb30.status, 400);
+  assert.deepEqual(fieldsOf(feb30.body), ["start"]);
+  const endFeb30 = await slots("start=2027-02-01&end=2027-02-30");
+  assert.deepEqual(fieldsOf(endFeb30.body), ["end"]);
+  // 2026-12-01 + 61 days = 2027-01-31: 62 dates, the most one request may cover.
+  const longest = await slots("start=2026-12-01&end=2027-01-31");
+  assert.equal(longest.status, 200, longest.text);
+  const tooLong = await slots("start=2026-12-01&end=2027-02-01");
+  assert.equal(tooLong.status, 400);
+  assert.deepEqual(fieldsOf(tooLong.body), ["end"]);
+  const doc = (await call("GET", "/openapi.json")).body;
+  const end = doc.paths["/users/{username}/event-types/{slug}/slots"].get.parameters
+    .find((p: { name: string }) => p.name === "end");
+  assert.match(end.description, /at most 61 days after `?start`?/);
+  app.close();
+});

@@ -1,0 +1,140 @@
+/**
+ * The MCP endpoint in-process (`handleMcp`, what server.ts mounts at /mcp) on a memory app: a
+ * tool's refusal of bad input, and a tool that fails on our side answered like the API's 500 —
+ * a generic message with an error id, the error itself in the log under that id.
+ */
+import assert from "node:assert/strict";
+import {
+  createEventType,
+  createHost,
+  memoryApp,
+  WORKDAYS,
+} from "../../../../tests/support/memory-app.ts";
+import { createApiKey } from "../services/api-keys.ts";
+import { handleMcp } from "./handler.ts";
+
+async function setup() {
+  const app = await memoryApp({
+    nowIso: "2026-11-20T08:00:00Z",
+    env: { INVITO_RATE_LIMIT: "off" },
+  });
+  const host = await createHost(app, { username: "ann", weekly: WORKDAYS });
+  await createEventType(app, host, { slug: "intro", requiresConfirmation: false });
+  const made = await createApiKey(app, host, { name: "k", scopes: ["read"], expiresAtMs: null });
+  assert.ok(made.ok);
+  const callTool = async (name: string, args: Record<string, unknown>) => {
+    const res = await handleMcp(
+      app,
+      new Request("http://invito.test/mcp", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          authorization: `Bearer ${made.secret}`,
+        },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "tools/call",
+          params: { name, arguments: args },
+        }),
+      }),
+      "192.0.2.1",
+    );
+    return { status: res.status, body: await res.json() };
+  };
+  return { app, callTool };
+}
+
+Deno.test("mcp list_bookings: `from` after `to` is a tool error naming `to`, like the API's 400", async () => {
+  const { app, callTool } = await setup();
+  const r = await callTool("list_bookings", {
+    from: "2026-12-03T00:00:00Z",
+    to: "2026-12-01T00:00:00Z",
+  });
+  assert.equal(r.status, 200);
+  assert.equal(r.body.result?.isError, true, JSON.stringify(r.body));
+  assert.equal(r.body.result.structuredContent.reason, "validation");
+  assert.deepEqual(r.body.result.structuredContent.errors.map((e: { field: string }) => e.field), [
+    "to",
+  ]);
+  app.close();
+});
+
+Deno.test("mcp: a tool that fails on our side answers -32603 with an error id and no inner words; the log has the error under that id", async () => {
+  const { app, callTool } = await setup();
+  // The store fails under the tool (a bug or a broken disk): the route's read throws.
+  const kv = app.kv as unknown as { list: unknown };
+  kv.list = () => {
+    throw new TypeError("Start key is greater than end key");
+  };
+  const logged: unknown[][] = [];
+  const error = console.error;
+  console.error = (...args: unknown[]) => void logged.push(args);
+  let r;
+  try {
+    r = await callTool("list_bookings", {});
+  } finally {
+    console.error = error;
+  }
+  assert.equal(r.status, 200);
+  assert.equal(r.body.error?.code, -32603, JSON.stringify(r.body));
+  const id = /error id ([0-9a-f-]{36})/.exec(r.body.error.message)?.[1];
+  assert.ok(id, r.body.error.message);
+  assert.doesNotMatch(r.body.error.message, /Start key|TypeError/);
+  assert.equal(logged.length, 1);
+  assert.match(String(logged[0][0]), new RegExp(`^\\[mcp error ${id}\\] tools/call list_bookings`));
+  assert.match(String(logged[0][1]), /Start key is greater than end key/);
+  app.close();
+});
+
+Deno.test("mcp book: a guest's name with a lone UTF-16 surrogate is refused, naming guest.name; nothing is booked", async () => {
+  const { app, callTool } = await setup();
+  const book = (name: string, key: string) =>
+    callTool("book", {
+      username: "ann",
+      event_type: "intro",
+      start: "2026-11-23T08:00:00Z",
+      time_zone: "UTC",
+      guest: { name, email: "gus@example.com" },
+      idempotency_key: key,
+    });
+  const r = await book("Gus\ud800", "surrogate-1");
+  assert.equal(r.body.result?.isError, true, JSON.stringify(r.body));
+  assert.equal(r.body.result.structuredContent.reason, "validation");
+  assert.deepEqual(r.body.result.structuredContent.errors.map((e: { field: string }) => e.field), [
+    "guest.name",
+  ]);
+  const listed = await callTool("list_bookings", {});
+  assert.deepEqual(listed.body.result.structuredContent.data, []);
+  const ok = await book("Gus 🙂", "surrogate-2");
+  assert.equal(ok.body.result.structuredContent.status, "confirmed", JSON.stringify(ok.body));
+  app.close();
+});
+
+Deno.test("mcp find_available_times: 30 February is blamed on the argument that holds it", async () => {
+  const { app, callTool } = await setup();
+  const find = (start: string, end: string) =>
+    callTool("find_available_times", {
+      username: "ann",
+      event_type: "intro",
+      start,
+      end,
+      time_zone: "UTC",
+    });
+  for (
+    const [start, end, field] of [["2027-02-30", "2027-03-01", "start"], [
+      "2027-02-01",
+      "2027-02-30",
+      "end",
+    ]]
+  ) {
+    const r = await find(start, end);
+    assert.equal(r.body.result?.isError, true, JSON.stringify(r.body));
+    assert.deepEqual(
+      r.body.result.structuredContent.errors.map((e: { field: string }) => e.field),
+      [field],
+    );
+  }
+  app.close();
+});
