@@ -8,6 +8,8 @@ import { viewBooking } from "./booking-view.ts";
 import { manageState, rescheduleSlots } from "./guest-manage.ts";
 import { decideBooking, rescheduleByGuest } from "./decide-booking.ts";
 import { getSlotPage } from "./slot-page.ts";
+import { foldSeatedRows } from "./seated-times.ts";
+import { listBookingsForHost } from "./host-bookings.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { keys } from "../store/keys.ts";
 import type { SeatLedgerRecord } from "../domain/model/records.ts";
@@ -532,4 +534,22 @@ Deno.test("seats: a guest moving their seat is offered the times the move can ta
   const moved = await rescheduleByGuest(app, ann.guestToken, "2026-11-23T11:00:00Z");
   assert.ok(moved.ok, JSON.stringify(moved));
   app.close();
+});
+
+Deno.test("seats: the host's list says how many seats a time has taken whatever the list shows — the cancelled filter and a search name one seat, the count stays 3", async () => {
+  const { app, host, book, cancel } = await setup({ perTime: 5 });
+  try {
+    const seats = [];
+    for (const name of ["ann", "bo", "cat", "dan"]) seats.push(await book(name));
+    assert.ok(seats.every((s) => s.ok));
+    assert.ok((await cancel((seats[3] as { bookingId: string }).bookingId)).ok);
+    const takenIn = async (filter: "all" | "cancelled", q = "") =>
+      (await foldSeatedRows(app, await listBookingsForHost(app, host, filter, "en", q))).seated
+        .map((s) => [s.taken, s.capacity, s.attendees.length]);
+    assert.deepEqual(await takenIn("all"), [[3, 5, 4]]);
+    assert.deepEqual(await takenIn("cancelled"), [[3, 5, 1]]);
+    assert.deepEqual(await takenIn("all", "cat"), [[3, 5, 1]]);
+  } finally {
+    app.close();
+  }
 });

@@ -96,7 +96,12 @@ export async function foldSeatedRows(
     }
     const et = types.get(k)!;
     const ordered = [...seats].sort((a, b) => a.id.localeCompare(b.id));
-    const live = ordered.filter((x) => x.state === "pending" || x.state === "confirmed");
+    // Seats taken are the time's, from its ledger: the rows are what the list shows (a filter,
+    // a search), and "1 of 5" under "Cancelled" read as a time with four seats free.
+    const ledger = await getSeatLedger(app.kv, first.seat!.eventTypeId, first.startMs);
+    const taken = ledger && ledger.meetingId === meetingId
+      ? liveSeats(ledger, app.now()).length
+      : ordered.filter((x) => x.state === "pending" || x.state === "confirmed").length;
     seated.push({
       meetingId,
       eventTitle: first.eventTitle,
@@ -108,7 +113,7 @@ export async function foldSeatedRows(
         : "past",
       hostWhen: first.hostWhen,
       capacity: et ? seatsOf(et)?.perTime ?? null : null,
-      taken: live.length,
+      taken,
       attendees: ordered.map((x) => ({
         id: x.id,
         guestName: x.guestName,
