@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { listBookingsForHost } from "./host-bookings.ts";
+import { listBookingPageForHost, listBookingsForHost, PAST_PAGE } from "./host-bookings.ts";
 import { keys } from "../store/keys.ts";
 import { newId } from "../store/users.ts";
 import type { BookingRecord, EventTypeRecord, UserRecord } from "../domain/model/records.ts";
@@ -96,4 +96,59 @@ Deno.test("listBookingsForHost: only a video location with an https link becomes
   assert.equal(row.location, "https://example.org but call first");
   assert.equal(row.locationUrl, null);
   app.close();
+});
+
+Deno.test("listBookingPageForHost: every waiting and upcoming booking, and the 100 most recent past ones; 'older' shows more", async () => {
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  try {
+    const host = await createHost(app);
+    const et = await createEventType(app, host, { slug: "call" });
+    const HOUR = 3_600_000;
+    const now = app.now();
+    // 130 past meetings, one an hour back from yesterday; three to come.
+    for (let i = 0; i < 130; i++) {
+      const startMs = now - 24 * HOUR - i * HOUR;
+      await insertBooking(app, host, et, {
+        id: newId(startMs),
+        startMs,
+        endMs: startMs + 30 * 60_000,
+        guestName: `Past ${i}`,
+      });
+    }
+    for (let i = 0; i < 3; i++) {
+      const startMs = now + 24 * HOUR + i * HOUR;
+      await insertBooking(app, host, et, {
+        id: newId(startMs + 1),
+        startMs,
+        endMs: startMs + 30 * 60_000,
+        guestName: `Next ${i}`,
+      });
+    }
+    const first = await listBookingPageForHost(app, host, "all", "en", "", PAST_PAGE);
+    assert.equal(first.olderPast, 30);
+    assert.deepEqual(first.rows.filter((r) => r.group === "upcoming").length, 3);
+    const past = first.rows.filter((r) => r.group === "past");
+    assert.equal(past.length, 100);
+    assert.deepEqual([past[0].guestName, past[99].guestName], ["Past 0", "Past 99"]);
+    const more = await listBookingPageForHost(app, host, "all", "en", "", PAST_PAGE + 200);
+    assert.equal(more.olderPast, 0);
+    assert.equal(more.rows.length, 133);
+    // A search looks through the whole history, and pages what it finds.
+    const found = await listBookingPageForHost(app, host, "all", "en", "Past 12", PAST_PAGE);
+    assert.deepEqual(found.rows.map((r) => r.guestName).sort(), [
+      "Past 12",
+      "Past 120",
+      "Past 121",
+      "Past 122",
+      "Past 123",
+      "Past 124",
+      "Past 125",
+      "Past 126",
+      "Past 127",
+      "Past 128",
+      "Past 129",
+    ]);
+  } finally {
+    app.close();
+  }
 });

@@ -83,6 +83,36 @@ export async function listBookingsForHost(
   return await bookingRows(app, all, filter, own, host, locale, query);
 }
 
+/**
+ * The dashboard's list of a host's bookings: every waiting and upcoming one, and the `pastShown`
+ * most recent past ones (`olderPast` says how many more there are). A host's history grows
+ * without end: listed whole, 3,000 bookings made a 6 MB page that took over a second.
+ */
+export async function listBookingPageForHost(
+  app: App,
+  host: UserRecord,
+  filter: StatusFilter,
+  locale: string,
+  query: string,
+  pastShown: number,
+): Promise<{ rows: HostBookingRow[]; olderPast: number }> {
+  const all = await listHostBookings(app.kv, host.id);
+  const own = (b: BookingRecord) => ({
+    canDecide: b.hostId === host.id,
+    canCancel: b.hostId === host.id,
+  });
+  return await bookingList(app, all, filter, own, host, locale, query, pastShown);
+}
+
+/** How many past bookings a list shows at first, and how many more each "older" adds. */
+export const PAST_PAGE = 100;
+
+/** Where a booking is listed: waiting for the host, coming up, or past (ended or ended early). */
+function listGroup(b: BookingRecord, nowMs: number): HostBookingRow["group"] {
+  if (b.status === "PENDING" && isLiveBooking(b, nowMs)) return "pending";
+  return b.status === "CONFIRMED" && b.endMs > nowMs ? "upcoming" : "past";
+}
+
 /** Rows of a booking list, grouped and ordered as the dashboard shows them. */
 export async function bookingRows(
   app: App,
@@ -96,6 +126,20 @@ export async function bookingRows(
   /** Only bookings whose guest's name or address contains this (any case); "" for all. */
   query = "",
 ): Promise<HostBookingRow[]> {
+  return (await bookingList(app, all, filter, access, viewer, locale, query, Infinity)).rows;
+}
+
+/** `bookingRows` with the most recent `pastShown` past bookings only. */
+export async function bookingList(
+  app: App,
+  all: BookingRecord[],
+  filter: StatusFilter,
+  access: Access,
+  viewer: Pick<UserRecord, "id" | "timeZone" | "clock" | "locale">,
+  locale: string,
+  query: string,
+  pastShown: number,
+): Promise<{ rows: HostBookingRow[]; olderPast: number }> {
   const nowMs = app.now();
   const teamInfo = await teamInfoOf(app, all, locale);
   const byId = new Map(all.map((b) => [b.id, b]));
@@ -134,7 +178,12 @@ export async function bookingRows(
     return out;
   };
   const rows: HostBookingRow[] = [];
-  const kept = all.filter(keep);
+  const matching = all.filter(keep);
+  // Only the past ones shown are made into rows (each reads its deliveries and response).
+  const past = matching.filter((b) => listGroup(b, nowMs) === "past")
+    .sort((a, b) => b.startMs - a.startMs);
+  const hidden = new Set(past.slice(pastShown).map((b) => b.id));
+  const kept = hidden.size ? matching.filter((b) => !hidden.has(b.id)) : matching;
   const confirmed = kept.filter((b) => b.status === "CONFIRMED").map((b) => b.id);
   const written = await getBookingWritebacks(app.kv, confirmed);
   // A series' dates, from the list read once (each row of a series would read them again).
@@ -157,11 +206,7 @@ export async function bookingRows(
       (id) => bySeries.get(id),
     );
     const jobs = await listBookingJobs(app.kv, b.id);
-    const group = view.state === "pending"
-      ? "pending"
-      : b.endMs > nowMs && view.state === "confirmed"
-      ? "upcoming"
-      : "past";
+    const group = listGroup(b, nowMs);
     rows.push({
       ...view,
       startMs: b.startMs,
@@ -205,7 +250,7 @@ export async function bookingRows(
     order[a.group] - order[b.group] ||
     (a.group === "past" ? b.startMs - a.startMs : a.startMs - b.startMs)
   );
-  return rows;
+  return { rows, olderPast: hidden.size };
 }
 
 /** The response a booking followed, as the list shows it (its answers, or none once erased). */

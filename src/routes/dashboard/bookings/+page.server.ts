@@ -2,7 +2,8 @@ import { fail } from "@sveltejs/kit";
 import * as v from "valibot";
 import type { Actions, PageServerLoad } from "./$types";
 import {
-  listBookingsForHost,
+  listBookingPageForHost,
+  PAST_PAGE,
   retryDelivery,
   type StatusFilter,
 } from "$lib/server/services/host-bookings.ts";
@@ -17,6 +18,19 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const filter = (FILTERS as string[]).includes(f) ? (f as StatusFilter) : "all";
   // A search by the guest's name or address (a plain GET form: works without scripts).
   const q = (url.searchParams.get("q") ?? "").trim().slice(0, 200);
+  // How many past bookings to show ("Show older" adds a page); anything else: the first page.
+  const asked = Number(url.searchParams.get("past"));
+  const pastShown = Number.isInteger(asked) && asked > PAST_PAGE && asked <= 1_000_000
+    ? asked
+    : PAST_PAGE;
+  const list = await listBookingPageForHost(
+    locals.app,
+    locals.user!,
+    filter,
+    locals.locale,
+    q,
+    pastShown,
+  );
   return {
     filter,
     filters: FILTERS,
@@ -25,11 +39,10 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     moved: url.searchParams.has("moved"),
     /** Back from booking for a guest. */
     booked: url.searchParams.has("booked"),
+    pastShown,
+    olderPast: list.olderPast,
     // Each seated time is one row with its seats (SeatedTimes), the others one row each.
-    ...await foldSeatedRows(
-      locals.app,
-      await listBookingsForHost(locals.app, locals.user!, filter, locals.locale, q),
-    ),
+    ...await foldSeatedRows(locals.app, list.rows),
   };
 };
 
