@@ -256,3 +256,64 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "e2e: with JavaScript, a guest whose time was taken meanwhile is offered the day's other times with everything they typed, and books one with one click",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const browser = await launchBrowser();
+    try {
+      const ctx = await browser.newContext({ timezoneId: "UTC", locale: "en-US" });
+      const page = await ctx.newPage();
+      const errors = trackPageErrors(page);
+      const { path } = await fullDay(app.baseUrl, "/calendar/demo/quick-chat", {
+        tz: "UTC",
+        min: 4,
+      });
+      await page.goto(app.baseUrl + path);
+      await hydrated(page);
+      await page.locator("a[data-slot]").first().click();
+      await page.getByRole("heading", { name: "Your details" }).waitFor();
+      const slot = new URL(page.url()).searchParams.get("slot")!;
+      const details = page.locator('form:has(input[name="email"])');
+      await details.locator('input[name="name"]').fill("Ada Lovelace");
+      await details.locator('input[name="email"]').fill("ada@example.test");
+      await details.locator('textarea[name="note"]').fill("About the engine");
+      const win = await postPlain(app.baseUrl, "/calendar/demo/quick-chat?/book&tz=UTC", {
+        name: "W",
+        email: "w@example.test",
+        start: slot,
+        tz: "UTC",
+      });
+      assert.equal(win.status, 303);
+      await details.locator('button[type="submit"]').click();
+      await page.getByText(/That time was just taken/).first().waitFor();
+      // The day's other times, each booking with what was typed; the taken one is gone.
+      await page.locator("[data-retry-slot]").first().waitFor();
+      assert.equal(await page.locator(`[data-retry-slot="${slot}"]`).count(), 0);
+      const kept = page.locator('form:has([data-retry-slot]) input[type="hidden"]');
+      const hidden = Object.fromEntries(
+        await kept.evaluateAll((els) =>
+          els.map((e) => [(e as HTMLInputElement).name, (e as HTMLInputElement).value])
+        ),
+      );
+      assert.deepEqual([hidden.name, hidden.email, hidden.note], [
+        "Ada Lovelace",
+        "ada@example.test",
+        "About the engine",
+      ]);
+      await page.locator("[data-retry-slot]").first().click();
+      await page.waitForURL(/\/booking\/[0-9A-Z]{26}[\w-]{43}$/);
+      await page.getByRole("heading", { name: "You are booked" }).waitFor();
+      // Booked with what was typed before the time was taken.
+      await page.getByText("is on its way to ada@example.test").waitFor();
+      assert.deepEqual(errors(), []);
+      await ctx.close();
+    } finally {
+      await browser.close();
+    }
+  },
+});
