@@ -333,21 +333,22 @@ export async function decideBookPost(post: BookPost, book?: Booker): Promise<Boo
       ft: str("ft").slice(0, 200),
     },
   });
-  const parsed = v.safeParse(BookingForm, {
-    name: str("name"),
-    email: str("email"),
-    note: str("note"),
-    start: str("start"),
-    tz: str("tz", "UTC"),
-  });
-  if (!parsed.success) return failed(400, fieldErrors(parsed.issues, t), null);
-  const human = await checkFillToken(app, str("ft"), str("website"));
-  if (!human.ok) return failed(400, {}, translateRef(t, human.message));
   const rawAnswers: Record<string, string> = {};
   for (const [k, val] of Object.entries(raw)) {
     if (k.startsWith("q_") && typeof val === "string") rawAnswers[k] = val;
   }
   const durationText = str("duration");
+  const extras = {
+    rawAnswers,
+    locationChoice: str("location"),
+    phone: str("phone").slice(0, 40),
+    guests: values.guests,
+    source,
+    skip: str("skip").slice(0, 200),
+    durationMin: /^\d{1,3}$/.test(durationText) ? Number(durationText) : null,
+    clock: parseClock(str("clock")) ?? clockForAcceptLanguage(post.acceptLanguage),
+    locale: post.locale,
+  };
   // The page's own booker: a team's event type, or a host's.
   const byPage: Booker = (input) =>
     params.team !== undefined
@@ -363,21 +364,43 @@ export async function decideBookPost(post: BookPost, book?: Booker): Promise<Boo
         slug: (params.slug ?? "").toLowerCase(),
         routing,
       });
+  const answerErrors = (errors: Record<string, string>) => {
+    const out: Record<string, string> = {};
+    for (const [k, ref] of Object.entries(errors)) out[k] = translateRef(t, ref);
+    return out;
+  };
+  const parsed = v.safeParse(BookingForm, {
+    name: str("name"),
+    email: str("email"),
+    note: str("note"),
+    start: str("start"),
+    tz: str("tz", "UTC"),
+  });
+  if (!parsed.success) {
+    // The rest of the form is checked too: every problem at once, not one round each.
+    const rest = await (book ?? byPage)({
+      ...extras,
+      start: str("start"),
+      name: str("name"),
+      email: str("email"),
+      note: str("note"),
+      timeZone: str("tz", "UTC"),
+      checkOnly: true,
+    });
+    const more = !rest.ok && rest.reason === "invalid_answers" && "errors" in rest
+      ? answerErrors(rest.errors)
+      : {};
+    return failed(400, { ...more, ...fieldErrors(parsed.issues, t) }, null);
+  }
+  const human = await checkFillToken(app, str("ft"), str("website"));
+  if (!human.ok) return failed(400, {}, translateRef(t, human.message));
   const result = await (book ?? byPage)({
-    rawAnswers,
-    locationChoice: str("location"),
-    phone: str("phone").slice(0, 40),
-    guests: values.guests,
-    source,
-    skip: str("skip").slice(0, 200),
-    durationMin: /^\d{1,3}$/.test(durationText) ? Number(durationText) : null,
+    ...extras,
     start: parsed.output.start,
     name: parsed.output.name,
     email: parsed.output.email,
     note: parsed.output.note,
     timeZone: parsed.output.tz,
-    clock: parseClock(str("clock")) ?? clockForAcceptLanguage(post.acceptLanguage),
-    locale: post.locale,
   });
   recordBookingOutcome(result.ok ? result.status.toLowerCase() : result.reason);
   if (result.ok) {
@@ -393,9 +416,7 @@ export async function decideBookPost(post: BookPost, book?: Booker): Promise<Boo
   }
   if (result.reason === "not_found") return { kind: "not_found" };
   if (result.reason === "invalid_answers" && "errors" in result) {
-    const errors: Record<string, string> = {};
-    for (const [k, ref] of Object.entries(result.errors)) errors[k] = translateRef(t, ref);
-    return failed(400, errors, null);
+    return failed(400, answerErrors(result.errors), null);
   }
   return failed(refusalStatus(result.reason), {}, t.t(refusalKey(result.reason)), result.reason);
 }

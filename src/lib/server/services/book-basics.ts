@@ -47,6 +47,12 @@ export type BookInput = {
   onSeriesStep?: SeriesStep;
   /** Form field `guests`: extra attendees' addresses as typed (checked against the event type). */
   guests?: string;
+  /**
+   * Only check the guest's input against the event type (answers, place, phone, guests) and
+   * book nothing: a form whose name or email was refused shows every problem at once, not in
+   * rounds. Answers `invalid_answers`, with no errors when the rest is fine.
+   */
+  checkOnly?: boolean;
   /** Where the guest came from (UTM parameters, `ref`); cleaned again here, invalid fields dropped. */
   source?: BookingSource | null;
   /**

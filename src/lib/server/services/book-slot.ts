@@ -97,6 +97,7 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
   if (!et || !et.active) return { ok: false, reason: "not_found" };
   const checked = checkGuestInput(et, input);
   if (!checked.ok) return { ok: false, reason: "invalid_answers", errors: checked.errors };
+  if (input.checkOnly) return { ok: false, reason: "invalid_answers", errors: {} };
   const durationMin = chooseDuration(et, input.durationMin);
   const start = parseStart(input.start);
   if (durationMin === null || !start) return { ok: false, reason: "slot_unavailable" };

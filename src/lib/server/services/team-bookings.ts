@@ -16,7 +16,7 @@
 import { thankYouOf } from "../domain/embed.ts";
 import type { App } from "../app.ts";
 import { Temporal } from "../domain/temporal.ts";
-import { newBookingRecord } from "../domain/booking.ts";
+import { isOwnTime, newBookingRecord } from "../domain/booking.ts";
 import { canonicalTimeZone } from "../domain/time-zone.ts";
 import { chooseDuration } from "../domain/event-rules.ts";
 import type { Assignment, ExtraWrite } from "../domain/booking-engine/index.ts";
@@ -134,6 +134,7 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
   const et = found.et;
   const checked = checkGuestInput(et, input);
   if (!checked.ok) return { ok: false, reason: "invalid_answers", errors: checked.errors };
+  if (input.checkOnly) return { ok: false, reason: "invalid_answers", errors: {} };
   const durationMin = chooseDuration(et, input.durationMin);
   const start = parseStart(input.start);
   if (durationMin === null || !start) return { ok: false, reason: "slot_unavailable" };
@@ -252,6 +253,12 @@ export async function rescheduleTeamBooking(
   const et = team ? await getEventType(app.kv, team.id, old.eventTypeId) : null;
   if (!team || !et || !et.active || !et.teamMode) return { ok: false, reason: "not_found" };
   const durationMin = chooseDuration(et, old.durationMin) ?? et.durationMin;
+  // Where it is already: refused before a collective move holds every member's time (the
+  // engine's commit refuses it as well).
+  const startMs = start.epochMilliseconds;
+  if (isOwnTime(old, startMs, startMs + durationMin * 60_000)) {
+    return { ok: false, reason: "same_time" };
+  }
   const byHost = opts.by === "host";
   const hosts = await teamHosts(app, team, et);
   const offered = await offering(app, hosts, et, start, durationMin, byHost);
@@ -262,7 +269,6 @@ export async function rescheduleTeamBooking(
   // The host chose the new time: it is confirmed.
   const eventType = byHost ? { ...et, requiresConfirmation: false } : et;
   const identity = { id: newId(app.now()), tokenSalt: randomToken(16) };
-  const startMs = start.epochMilliseconds;
 
   if (collective) {
     const organiser = organiserOf(team, et, offered);
@@ -346,6 +352,7 @@ function rescheduleRefusal(reason: string): Extract<RescheduleResult, { ok: fals
     case "expired":
     case "already_confirmed":
     case "already_rejected":
+    case "same_time":
       return reason;
     case "too_large":
     case "held":
