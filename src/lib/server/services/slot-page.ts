@@ -6,7 +6,7 @@ import { canonicalTimeZone } from "../domain/time-zone.ts";
 import { isListed } from "../domain/event-visibility.ts";
 import type { PublicEventType, PublicHost, PublicTeam } from "../../shared/public-types.ts";
 import { chooseDuration, eventTypeRules } from "../domain/event-rules.ts";
-import { type Clock, formatTime } from "../../shared/format.ts";
+import { type Clock, formatTime, zoneOffset } from "../../shared/format.ts";
 import { translator } from "../i18n.ts";
 import {
   availabilitiesOf,
@@ -71,6 +71,21 @@ export type SlotColumns = {
  * clock has ~3,000 slots a month, and strings for each (ISO start, label) made a cached month
  * ~400 KB; labels are only ever needed for the one day shown.
  */
+
+/**
+ * A day's times as the guest reads them, each one once: on the day their clocks go back the hour
+ * that comes twice ("2:00 AM" and "2:00 AM") is told apart by its offset from UTC.
+ */
+function withDistinctLabels(slots: SlotView[], tz: string): SlotView[] {
+  const seen = new Map<string, number>();
+  for (const s of slots) seen.set(s.label, (seen.get(s.label) ?? 0) + 1);
+  if (seen.size === slots.length) return slots;
+  return slots.map((s) =>
+    seen.get(s.label)! > 1
+      ? { ...s, label: `${s.label} (${zoneOffset(Date.parse(s.start), tz)})` }
+      : s
+  );
+}
 
 export async function getSlotPage(
   app: App,
@@ -154,11 +169,14 @@ export async function getSlotPage(
   const monthView = async (m: Temporal.PlainYearMonth) => {
     const view = await computeMonth(ctx, m);
     const slotsOn = (d: string): SlotView[] =>
-      Array.from(view.live(d), (ms) => ({
-        start: Temporal.Instant.fromEpochMilliseconds(ms).toString(),
-        label: formatTime(ms, tz, clock, t.locale),
-        ...(view.seatsLeft ? { seatsLeft: view.seatsLeft(ms) } : {}),
-      }));
+      withDistinctLabels(
+        Array.from(view.live(d), (ms) => ({
+          start: Temporal.Instant.fromEpochMilliseconds(ms).toString(),
+          label: formatTime(ms, tz, clock, t.locale),
+          ...(view.seatsLeft ? { seatsLeft: view.seatsLeft(ms) } : {}),
+        })),
+        tz,
+      );
     changesAtMs = Math.min(changesAtMs, view.changesAtMs);
     return { days: view.days, slotsOn, unavailable: view.unavailable };
   };
