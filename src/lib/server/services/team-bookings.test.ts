@@ -324,6 +324,27 @@ Deno.test("collective: the booking holds every member's time; each member gets t
   app.close();
 });
 
+Deno.test("collective: after a member leaves the team, the times the page shows (the others together) can be booked and moved, by the members who are left", async () => {
+  const app = await memoryApp();
+  const { team, users } = await seedTeam(app, {
+    members: [{ username: "ann" }, { username: "ben" }, { username: "cleo" }],
+  });
+  await seedTeamEventType(app, team, { slug: "panel", teamMode: "collective", durationMin: 30 });
+  assert.ok((await removeMember(app, users[0], team.id, users[2].id)).ok);
+  const r = await bookTeamSlot(app, {
+    team: "crew",
+    slug: "panel",
+    start: at(T0 + 9 * HOUR),
+    ...guest(1),
+  });
+  assert.ok(r.ok, JSON.stringify(r));
+  const b = (await app.kv.get<BookingRecord>(keys.booking(r.bookingId))).value!;
+  assert.deepEqual(b.personIds, [users[0].id, users[1].id].sort());
+  const moved = await rescheduleByGuest(app, r.guestToken, at(T0 + 11 * HOUR));
+  assert.ok(moved.ok, JSON.stringify(moved));
+  app.close();
+});
+
 Deno.test("reschedule: a round-robin booking stays with its member when free, moves to the next one when not, and the first member is told", async () => {
   const app = await memoryApp();
   const { team, users } = await seedTeam(app, {

@@ -125,6 +125,15 @@ async function resolve(app: App, teamSlug: string, slug: string) {
   return { team, et };
 }
 
+/**
+ * A collective meeting is every host's who takes part now (`teamHosts`: a member who left the
+ * team or was suspended no longer does), as the page's times are those they share; counting the
+ * event type's list instead refused every time the page offered once someone had left.
+ */
+function allAttend(et: EventTypeRecord, hosts: UserRecord[], offered: UserRecord[]): boolean {
+  return et.teamMode !== "collective" || offered.length === hosts.length;
+}
+
 export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<BookResult> {
   const found = await resolve(app, input.team, input.slug);
   if (!found) return { ok: false, reason: "not_found" };
@@ -146,7 +155,7 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
   const pinned = !collective ? pinnedMember(routed?.memberId, hosts) : null;
   const offered = (await offering(app, hosts, et, start, durationMin, false))
     .filter((u) => !pinned || u.id === pinned);
-  if (offered.length === 0 || (collective && offered.length !== (et.hostIds ?? []).length)) {
+  if (offered.length === 0 || !allAttend(et, hosts, offered)) {
     return { ok: false, reason: "slot_unavailable" };
   }
 
@@ -263,7 +272,7 @@ export async function rescheduleTeamBooking(
   const hosts = await teamHosts(app, team, et);
   const offered = await offering(app, hosts, et, start, durationMin, byHost);
   const collective = et.teamMode === "collective";
-  if (offered.length === 0 || (collective && offered.length !== (et.hostIds ?? []).length)) {
+  if (offered.length === 0 || !allAttend(et, hosts, offered)) {
     return { ok: false, reason: "slot_unavailable" };
   }
   // The host chose the new time: it is confirmed.
