@@ -3,8 +3,9 @@
  * whether the server is running or not: a local KV file is copied by SQLite as of one instant
  * without pausing the server; a remote KV is scanned twice and kept only if nothing changed.
  * In the Docker image: `docker exec invito /app/bin/deno run -A scripts/backup.ts /data/x.backup.gz`.
+ * Exit codes as `npm run invito`'s: 0 done, 1 failed, 2 wrong usage, 3 invalid configuration.
  */
-import { parseConfig } from "../src/lib/server/config.ts";
+import { INVALID_CONFIGURATION_EXIT, readCliConfig } from "./cli-config.ts";
 import { BackupError, backupStore, isLocalFile } from "../src/lib/server/store/backup.ts";
 import { storeOpenProblem } from "../src/lib/server/store/kv.ts";
 
@@ -17,12 +18,12 @@ if (!file) {
   console.error("usage: npm run backup -- FILE");
   Deno.exit(2);
 }
-const parsed = parseConfig(Deno.env.toObject());
+const parsed = readCliConfig(Deno.env.toObject());
 if (!parsed.ok) {
   console.error(
     "backup: fix these settings first:\n" + parsed.errors.map((e) => `  - ${e}`).join("\n"),
   );
-  Deno.exit(1);
+  Deno.exit(INVALID_CONFIGURATION_EXIT);
 }
 const { dbPath } = parsed.config;
 if (isLocalFile(dbPath)) {

@@ -19,6 +19,9 @@
  *   --demo            seed the demo host (INVITO_DEMO=1)
  * Every other INVITO_* setting in the environment is passed to each process. The session secret
  * (INVITO_SESSION_SECRET, shared by all processes) is kept beside the data file unless set.
+ * `--help` prints the usage; an unknown option or a stray word is refused with it (exit 2); a
+ * proxy port in use (exit 1) is said before anything starts; a process that ends on its own ends
+ * the cluster with exit 1 (a signal: 0).
  */
 import { dirname, join } from "node:path";
 import { startKvConnect } from "../tests/support/kv-connect-server.ts";
@@ -28,14 +31,73 @@ import { SERVER_V8_FLAGS } from "../tests/support/app.ts";
 const root = join(import.meta.dirname!, "..");
 const deno = Deno.execPath();
 
-function arg(name: string): string | undefined {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i >= 0 ? Deno.args[i + 1] : undefined;
-}
+const USAGE = `usage: npm run cluster -- [options]
+
+Starts a KV Connect test server, N Invito processes on it and a round-robin proxy in front
+(to try scaling out on one machine; not a production setup).
+
+  --processes N     Invito processes (default 3, at most 16)
+  --port P          the proxy's port (default 8080)
+  --data FILE       the KV server's data file (default ./data/cluster.kv)
+  --latency MS      delay added to each KV request, e.g. 5 or 5-20 (default none)
+  --demo            seed the demo host
+  --help, -h        this text
+
+Every other INVITO_* setting in the environment is passed to each process. Ctrl-C stops them
+all. Exit codes: 0 stopped by a signal, 1 failed (a process ended on its own, the port is in
+use), 2 wrong usage.`;
+
+const VALUED = ["--processes", "--port", "--data", "--latency"];
+const FLAGS = ["--demo", "--help", "-h"];
+
+/** A usage error: the mistake, then the usage (exit 2). */
 function fail(msg: string): never {
-  console.error(`cluster: ${msg}`);
+  console.error(`cluster: ${msg}\n\n${USAGE}`);
   Deno.exit(2);
 }
+
+/** The options given, each checked: unknown ones, stray words and missing values are refused. */
+function readArgs(args: string[]): Map<string, string | true> {
+  const given = new Map<string, string | true>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (VALUED.includes(a)) {
+      const value = args[i + 1];
+      if (value === undefined || value.startsWith("-")) fail(`${a} needs a value`);
+      given.set(a, value);
+      i++;
+    } else if (FLAGS.includes(a)) given.set(a, true);
+    else if (a.startsWith("-")) {
+      const near = [...VALUED, ...FLAGS].find((k) => k.length > 2 && closeTo(a, k));
+      fail(`unknown option ${a}${near ? ` (did you mean ${near}?)` : ""}`);
+    } else fail(`unexpected argument: ${a}`);
+  }
+  return given;
+}
+
+/** Two words at most two edits apart (a typo). */
+function closeTo(a: string, b: string): boolean {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length] <= 2;
+}
+
+const given = readArgs(Deno.args);
+if (given.has("--help") || given.has("-h")) {
+  console.log(USAGE);
+  Deno.exit(0);
+}
+const arg = (name: string) => {
+  const v = given.get(`--${name}`);
+  return typeof v === "string" ? v : undefined;
+};
+const demo = given.has("--demo");
 
 const processes = Number(arg("processes") ?? 3);
 if (!Number.isInteger(processes) || processes < 1 || processes > 16) {
@@ -57,6 +119,19 @@ if (
   fail("--latency takes milliseconds: 5, or a range like 5-20");
 }
 
+// The proxy's port first: taken, nothing else is started.
+const ports: number[] = [];
+let proxy: ReturnType<typeof roundRobinProxy>;
+try {
+  proxy = roundRobinProxy(() => ports.map((p) => `http://127.0.0.1:${p}`), { port });
+} catch (err) {
+  if (!(err instanceof Deno.errors.AddrInUse)) throw err;
+  console.error(
+    `cluster: port ${port} is in use (another server, or a cluster already running); choose another with --port`,
+  );
+  Deno.exit(1);
+}
+
 // Build first when there is no build.
 try {
   await Deno.stat(join(root, ".deno-deploy", "handler.ts"));
@@ -64,7 +139,11 @@ try {
   console.error("cluster: building (npm run build)");
   const built = await new Deno.Command("npm", { args: ["run", "--silent", "build"], cwd: root })
     .output();
-  if (!built.success) fail("the build failed");
+  if (!built.success) {
+    console.error(`cluster: the build failed:\n${new TextDecoder().decode(built.stderr)}`);
+    await proxy.close();
+    Deno.exit(1);
+  }
 }
 
 await Deno.mkdir(dirname(dataFile), { recursive: true, mode: 0o700 });
@@ -86,13 +165,11 @@ const kv = await startKvConnect({
   path: dataFile,
   faults: latencyMs === undefined ? {} : { latencyMs },
 });
-const ports: number[] = [];
 for (let i = 0; i < processes; i++) {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   ports.push((l.addr as Deno.NetAddr).port);
   l.close();
 }
-const proxy = roundRobinProxy(() => ports.map((p) => `http://127.0.0.1:${p}`), { port });
 const baseUrl = Deno.env.get("INVITO_BASE_URL") ?? proxy.baseUrl;
 
 const children = ports.map((p, i) => {
@@ -103,7 +180,7 @@ const children = ports.map((p, i) => {
       SERVER_V8_FLAGS,
       "-A",
       "server.ts",
-      ...(Deno.args.includes("--demo") ? ["--demo"] : []),
+      ...(demo ? ["--demo"] : []),
     ],
     cwd: root,
     env: {
@@ -112,7 +189,7 @@ const children = ports.map((p, i) => {
       INVITO_LISTEN_ADDR: `127.0.0.1:${p}`,
       INVITO_BASE_URL: baseUrl,
       INVITO_SESSION_SECRET: secret!,
-      ...(Deno.args.includes("--demo") ? { INVITO_DEMO: "1" } : {}),
+      ...(demo ? { INVITO_DEMO: "1" } : {}),
     },
     stdin: "null",
     stdout: "piped",
@@ -152,7 +229,8 @@ console.log(
 );
 
 let stopping = false;
-const stop = async () => {
+/** Stops everything; exits 0 when asked to (a signal), 1 when a process ended on its own. */
+const stop = async (code = 0) => {
   if (stopping) return;
   stopping = true;
   for (const c of children) {
@@ -165,13 +243,13 @@ const stop = async () => {
   await Promise.all(children.map((c) => c.status));
   await proxy.close();
   await kv.close();
-  Deno.exit(0);
+  Deno.exit(code);
 };
-Deno.addSignalListener("SIGINT", stop);
-Deno.addSignalListener("SIGTERM", stop);
-// A process that exits on its own ends the cluster (its output says why).
+Deno.addSignalListener("SIGINT", () => stop(0));
+Deno.addSignalListener("SIGTERM", () => stop(0));
+// A process that exits on its own ends the cluster (its output says why), as a failure.
 const first = await Promise.race(children.map((c, i) => c.status.then((s) => ({ s, i }))));
 if (!stopping) {
   console.error(`cluster: process p${first.i + 1} exited (code ${first.s.code}); stopping`);
-  await stop();
+  await stop(1);
 }

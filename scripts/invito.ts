@@ -11,7 +11,8 @@
  * With --json, stdout holds one JSON document whatever happens (also for refusals, usage errors
  * and unexpected failures: `{ "ok": false, "reason": ... }`), with the same exit code.
  */
-import { describeConfig, parseConfig } from "../src/lib/server/config.ts";
+import { describeConfig } from "../src/lib/server/config.ts";
+import { INVALID_CONFIGURATION_EXIT, readCliConfig } from "./cli-config.ts";
 import { type App, buildApp } from "../src/lib/server/app.ts";
 import {
   type AdminActor,
@@ -45,11 +46,11 @@ export const HELP = `Invito's command line for admins.
 usage: npm run invito -- <command> [arguments] [--json] [--trace]
 
   users list [--state active|suspended|closed] [--search TEXT]
-  users suspend <username|address|id>
-  users reactivate <username|address|id>
-  users delete <username|address|id> --yes
-  bookings list <username|address|id> [--from YYYY-MM-DD]
-  bookings export <username|address|id> [--ics]
+  users suspend <username|@username|address|id>
+  users reactivate <username|@username|address|id>
+  users delete <username|@username|address|id> --yes
+  bookings list <username|@username|address|id> [--from YYYY-MM-DD]
+  bookings export <username|@username|address|id> [--ics]
   mail-test <address>
   check-config
   backup [FILE]            (no FILE: into INVITO_BACKUP_DIR, as the admin page's button)
@@ -60,7 +61,8 @@ On a local KV file (INVITO_DB_PATH) the server must be stopped; on remote KV it 
 Exit codes: 0 done, 1 refused or failed, 2 wrong usage, 3 invalid configuration,
 4 the local store is in use by a running server.`;
 
-type Outcome = { code: number; json: unknown; text: string };
+/** `document`: the text is a document of its own (an export), printed exactly as it is. */
+type Outcome = { code: number; json: unknown; text: string; document?: boolean };
 
 const CLI: AdminActor = { id: null, label: "cli" };
 
@@ -219,14 +221,22 @@ async function checkPaths(command: string, file: string | undefined): Promise<Ou
   return null;
 }
 
+/**
+ * The user `ref` names, for `then`. A closed account is found by its username too (it is listed
+ * as closed): its bookings can be read, but nothing more can be done to it (`open: true`).
+ */
 async function withUser(
   app: App,
   ref: string | undefined,
   then: (user: NonNullable<Awaited<ReturnType<typeof findUserForAdmin>>>) => Promise<Outcome>,
+  opts: { open?: boolean } = {},
 ): Promise<Outcome> {
   if (!ref) return usage("name the user: a username, an address or an id");
   const user = await findUserForAdmin(app, ref);
   if (!user) return refused("not_found", `no such user: ${ref}`);
+  if (opts.open && user.closedAtMs) {
+    return refused("closed", `${user.username}: the account is closed; nothing more can change it`);
+  }
   return await then(user);
 }
 
@@ -241,28 +251,16 @@ export async function run(args: string[], env: Record<string, string | undefined
   if (!command) return usage("name a command");
   const wrong = checkUsage(args);
   if (wrong) return wrong;
-  const parsed = parseConfig(env);
+  const parsed = readCliConfig(env);
   if (command === "check-config") {
-    if (!parsed.ok) {
-      return {
-        code: 3,
-        json: { ok: false, errors: parsed.errors },
-        text: "configuration has problems:\n" + parsed.errors.map((e) => `  - ${e}`).join("\n"),
-      };
-    }
+    if (!parsed.ok) return invalidConfiguration(parsed.errors, "configuration has problems:");
     const lines = describeConfig(parsed.config);
     return done(
       { ok: true, config: Object.fromEntries(lines) },
       "configuration is valid:\n" + lines.map(([k, v]) => `  ${k} = ${v}`).join("\n"),
     );
   }
-  if (!parsed.ok) {
-    return {
-      code: 3,
-      json: { ok: false, errors: parsed.errors },
-      text: "fix these settings first:\n" + parsed.errors.map((e) => `  - ${e}`).join("\n"),
-    };
-  }
+  if (!parsed.ok) return invalidConfiguration(parsed.errors, "fix these settings first:");
   const badPath = await checkPaths(command, sub);
   if (badPath) return badPath;
   let app: App;
@@ -291,6 +289,15 @@ export async function run(args: string[], env: Record<string, string | undefined
   }
 }
 
+/** Exit 3 with every problem; with --json `reason: "invalid_configuration"` and the list. */
+function invalidConfiguration(errors: string[], heading: string): Outcome {
+  return {
+    code: INVALID_CONFIGURATION_EXIT,
+    json: { ok: false, reason: "invalid_configuration", errors },
+    text: `${heading}\n` + errors.map((e) => `  - ${e}`).join("\n"),
+  };
+}
+
 /** Whether a server works on this store now (each renews its presence while it runs). */
 async function runningServer(app: App): Promise<number | null> {
   const live = await liveProcesses(app.kv, app.now());
@@ -312,21 +319,35 @@ async function dispatch(
   if (command === "users") {
     if (sub === "list") {
       const state = option(args, "--state");
-      const { rows, more } = await listUsersForAdmin(app, {
+      const { rows, more, stoppedAfter } = await listUsersForAdmin(app, {
         q: option(args, "--search"),
         state: state as AccountState | undefined,
       });
-      const text = rows.map((r) =>
-        [
-          r.username.padEnd(20),
-          r.state.padEnd(9),
-          r.email.padEnd(32),
-          `ahead ${r.bookingsAhead}${r.bookingsAheadMore ? "+" : ""}`,
-          `calendars ${r.calendars.total}/${r.calendars.failing} failing`,
-          r.teams.length ? `teams ${r.teams.join(", ")}` : "",
-        ].join("  ").trimEnd()
-      ).join("\n") + (more ? "\n(more match; narrow with --search)" : "");
-      return done({ ok: true, users: rows, more }, text || "(no users)");
+      const notes = [
+        ...(more ? ["(more match; narrow with --search)"] : []),
+        ...(stoppedAfter
+          ? [
+            `(the search stopped after ${stoppedAfter} accounts; narrow it with --search or --state)`,
+          ]
+          : []),
+      ];
+      const text = [
+        ...rows.map((r) =>
+          [
+            r.username.padEnd(20),
+            r.state.padEnd(9),
+            r.email.padEnd(32),
+            `ahead ${r.bookingsAhead}${r.bookingsAheadMore ? "+" : ""}`,
+            `calendars: ${r.calendars.total}${
+              r.calendars.failing ? `, ${r.calendars.failing} failing` : ""
+            }`,
+            r.teams.length ? `teams ${r.teams.join(", ")}` : "",
+          ].join("  ").trimEnd()
+        ),
+        ...(rows.length ? [] : ["(no users)"]),
+        ...notes,
+      ].join("\n");
+      return done({ ok: true, users: rows, more, stoppedAfter }, text);
     }
     if (sub === "suspend" || sub === "reactivate") {
       return await withUser(app, arg, async (user) => {
@@ -338,7 +359,7 @@ async function dispatch(
           { ok: true, user: await userRow(app, r.user) },
           `${user.username} ${sub === "suspend" ? "suspended" : "reactivated"}`,
         );
-      });
+      }, { open: true });
     }
     if (sub === "delete") {
       return await withUser(app, arg, async (user) => {
@@ -364,7 +385,7 @@ async function dispatch(
           { ok: true, cancelled: r.cancelled },
           `${user.username} deleted; ${r.cancelled} meetings ahead cancelled, guests told`,
         );
-      });
+      }, { open: true });
     }
     return usage(`users: unknown subcommand ${sub ?? "(none)"}`);
   }
@@ -387,8 +408,9 @@ async function dispatch(
           : exportHostJson(app, user);
         let text = "";
         for await (const c of chunks) text += c;
-        // The export is the document itself, with or without --json.
-        return { code: 0, json: null, text: text.replace(/\n$/, "") };
+        // The export is the document itself, with or without --json, to its last byte (an ICS
+        // file's lines end with CRLF, its last one too).
+        return { code: 0, json: null, text, document: true };
       });
     }
     return usage(`bookings: unknown subcommand ${sub ?? "(none)"}`);
@@ -408,10 +430,7 @@ async function dispatch(
           ? refused("exists", `${sub} exists; choose a new file name`)
           : refused("failed", `backup failed: ${r.detail}`, { detail: r.detail });
       }
-      return done(
-        { ok: true, file: sub, entries: r.entries, sizeBytes: r.sizeBytes, sha256: r.sha256 },
-        `backup: ${r.entries} entries → ${sub}, ${Math.ceil(r.sizeBytes / 1024)} KiB`,
-      );
+      return backedUp(r);
     }
     const r = await backupNow(app, null);
     if (!r.ok) {
@@ -422,10 +441,12 @@ async function dispatch(
           : `backup failed: ${r.detail}`,
       );
     }
-    return done(
-      { ...r.result },
-      `backup: ${r.result.entries} entries → ${r.result.detail}`,
-    );
+    return backedUp({
+      file: r.file,
+      entries: r.result.entries ?? 0,
+      sizeBytes: r.result.sizeBytes ?? 0,
+      sha256: r.sha256,
+    });
   }
   // restore
   if (!sub) return usage("restore needs the backup FILE", "restore");
@@ -434,6 +455,14 @@ async function dispatch(
   return done(
     { ok: true, restored: r.restored, skipped: r.skipped, resumed: r.resumed },
     `restore: ${r.restored} entries written and verified${r.resumed ? " (resumed)" : ""}`,
+  );
+}
+
+/** A backup written, into a FILE or INVITO_BACKUP_DIR: the same words and the same document. */
+function backedUp(b: { file: string; entries: number; sizeBytes: number; sha256: string }) {
+  return done(
+    { ok: true, file: b.file, entries: b.entries, sizeBytes: b.sizeBytes, sha256: b.sha256 },
+    `backup: ${b.entries} entries → ${b.file}, ${Math.ceil(b.sizeBytes / 1024)} KiB`,
   );
 }
 
@@ -473,6 +502,7 @@ export async function main(
         : { ok: out.code === 0, format: "ics", ics: out.text });
     return { code: out.code, stdout: JSON.stringify(doc, null, 2) + "\n", stderr: "" };
   }
+  if (out.document) return { code: out.code, stdout: out.text, stderr: "" };
   return out.code === 0
     ? { code: 0, stdout: out.text + "\n", stderr: "" }
     : { code: out.code, stdout: "", stderr: out.text + "\n" };

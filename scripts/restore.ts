@@ -4,8 +4,10 @@
  * checks the whole file before writing; an interrupted restore continues when run again with the
  * same file; the result is read back and compared with the backup (counts and checksum).
  * On a local KV file a running server uses (its presence entry, ADR 043) it refuses with exit 4.
+ * Exit codes as `npm run invito`'s: 0 done, 1 refused or failed, 2 wrong usage, 3 invalid
+ * configuration, 4 the local store is in use by a running server.
  */
-import { parseConfig } from "../src/lib/server/config.ts";
+import { INVALID_CONFIGURATION_EXIT, readCliConfig } from "./cli-config.ts";
 import {
   BackupError,
   backupFileProblem,
@@ -25,12 +27,12 @@ if (!file) {
   console.error("usage: npm run restore -- FILE [--force]");
   Deno.exit(2);
 }
-const parsed = parseConfig(Deno.env.toObject());
+const parsed = readCliConfig(Deno.env.toObject());
 if (!parsed.ok) {
   console.error(
     "restore: fix these settings first:\n" + parsed.errors.map((e) => `  - ${e}`).join("\n"),
   );
-  Deno.exit(1);
+  Deno.exit(INVALID_CONFIGURATION_EXIT);
 }
 const problem = await backupFileProblem(file);
 if (problem) {

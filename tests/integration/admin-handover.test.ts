@@ -11,6 +11,7 @@ import { startRadicale } from "../support/radicale.ts";
 import { slotsAhead } from "../reliability/harness.ts";
 import { fullDay, startsIn } from "../support/slots.ts";
 import { vevent } from "./caldav-helpers.ts";
+import { DEMO_EMAIL } from "../../src/lib/server/services/seed-demo.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const ADMIN = "ops@example.test";
@@ -160,5 +161,34 @@ Deno.test({
     assert.match(conflicts, /gil/, "the meeting over bob's busy time is listed");
     assert.doesNotMatch(conflicts, /kim/);
     assert.match(handed.body, /1 meeting moved to bob/);
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "hand-over (issue 32): the person to hand over to is named as the admin's list shows them (@bob), or by username or address",
+  async fn() {
+    await using app = await startApp({ demo: true, env: { INVITO_ADMINS: ADMIN } });
+    const admin = await signInByLink(app, ADMIN);
+    await signInByLink(app, "bob@example.test");
+    const [s1] = await slotsAhead(app.baseUrl, "demo", "quick-chat", 10);
+    await book(app.baseUrl, s1, "gil@example.test");
+    const demoId = await userIdOf(admin, "demo");
+    const bobId = await userIdOf(admin, "bob");
+    // The list names him "@bob": that is what an admin types.
+    assert.match((await admin.get("/admin?q=bob")).body, /@bob</);
+    const handed = await admin.post("/admin?/handover", { userId: demoId, to: "@bob" });
+    assert.equal(handed.status, 200, handed.body.slice(0, 300));
+    assert.match(handed.body, /1 meeting moved to bob/);
+    // And back by address, then by username: each names the same person.
+    const back = await admin.post("/admin?/handover", { userId: bobId, to: DEMO_EMAIL });
+    assert.equal(back.status, 200, back.body.slice(0, 300));
+    assert.match(back.body, /1 meeting moved to demo/);
+    const again = await admin.post("/admin?/handover", { userId: demoId, to: "bob" });
+    assert.match(again.body, /1 meeting moved to bob/);
+    const nobody = await admin.post("/admin?/handover", { userId: demoId, to: "@nobody" });
+    assert.equal(nobody.status, 404);
+    assert.match(nobody.body, /There is no such person to hand over to/);
   },
 });

@@ -441,11 +441,11 @@ Deno.test({
         "OK",
         `${Math.max(1, Math.round(size / 1024))} KiB`,
       ]);
-      // (Their folder is gone now: the list says so beside each name.)
-      assert.equal(backupRows[1].cells[4], `${files[0]}(removed since)`);
+      // (Their folder is gone now: the list says so beside each file's path.)
+      assert.equal(backupRows[1].cells[4], `${backupDir}/${files[0]}(removed since)`);
       assert.equal(
         backupRows[2].cells[4],
-        `${before[0]}(removed since)`,
+        `${backupDir}/${before[0]}(removed since)`,
         "the start's backup, with its own result",
       );
       assert.equal(backupRows[2].cells[1], "OK");

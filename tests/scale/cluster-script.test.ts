@@ -91,3 +91,92 @@ function childArgv(parent: number): string[][] {
   }
   return out;
 }
+
+/**
+ * `npm run cluster` with `args`, run to its end: each case ends by itself, and one that keeps
+ * running is stopped (SIGTERM, which stops its processes too) so that it fails, not hangs.
+ */
+async function cluster(args: string[], env: Record<string, string> = {}) {
+  const out = await new Deno.Command(denoBin, {
+    args: ["run", "-A", "scripts/cluster.ts", ...args],
+    cwd: repoRoot,
+    env: { NO_COLOR: "1", ...env },
+    signal: AbortSignal.timeout(60_000),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test({
+  name:
+    "npm run cluster: --help prints the usage and starts nothing; an unknown option, a stray argument or an option without its value is refused with the usage (exit 2)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "invito-cluster-usage-" });
+    try {
+      const data = join(dir, "cluster.kv");
+      for (const help of ["--help", "-h"]) {
+        const out = await cluster([help, "--data", data]);
+        assert.equal(out.code, 0, out.stderr);
+        assert.match(out.stdout, /^usage: npm run cluster -- \[options\]/m);
+        assert.match(out.stdout, /--processes N/);
+        assert.doesNotMatch(out.stdout + out.stderr, /Invito cluster:|\[p1\]/, "nothing started");
+      }
+      assert.deepEqual([...Deno.readDirSync(dir)], [], "no data file was made");
+      const cases: [string[], RegExp][] = [
+        [
+          ["--procesess", "1"],
+          /^cluster: unknown option --procesess \(did you mean --processes\?\)/,
+        ],
+        [["--verbose"], /^cluster: unknown option --verbose$/m],
+        [["three"], /^cluster: unexpected argument: three/],
+        [["--port"], /^cluster: --port needs a value/],
+        [["--processes", "--demo"], /^cluster: --processes needs a value/],
+        [["--processes", "0"], /^cluster: --processes must be a whole number from 1 to 16/],
+      ];
+      for (const [args, message] of cases) {
+        const out = await cluster([...args, "--data", data]);
+        assert.equal(out.code, 2, `${args.join(" ")}: ${out.stdout}${out.stderr}`);
+        assert.match(out.stderr, message, args.join(" "));
+        assert.match(out.stderr, /usage: npm run cluster -- \[options\]/, "with the usage");
+        assert.doesNotMatch(out.stdout, /Invito cluster:/, "nothing started");
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "npm run cluster: a proxy port in use is said in one line (exit 1, no stack trace), before anything starts; a process that fails ends the cluster with a non-zero exit",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "invito-cluster-fail-" });
+    const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    try {
+      const port = (taken.addr as Deno.NetAddr).port;
+      const busy = await cluster(["--port", String(port), "--data", join(dir, "a.kv")]);
+      assert.equal(busy.code, 1, busy.stdout + busy.stderr);
+      assert.match(busy.stderr, new RegExp(`^cluster: port ${port} is in use`, "m"));
+      assert.doesNotMatch(busy.stderr, /^\s+at /m, "no stack trace");
+      assert.doesNotMatch(busy.stdout, /Invito cluster:/);
+
+      // Every process refuses its configuration and exits: so does the cluster, not with 0.
+      const failed = await cluster(
+        ["--processes", "1", "--port", String(freePort()), "--data", join(dir, "b.kv")],
+        { INVITO_ADMINS: "not-an-address" },
+      );
+      assert.notEqual(failed.code, 0, failed.stdout + failed.stderr);
+      assert.match(failed.stderr, /cluster: process p1 exited \(code \d+\); stopping/);
+    } finally {
+      taken.close();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
+});

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describeDuration, parseConfig, parseDuration } from "./config.ts";
+import { describeConfig, describeDuration, parseConfig, parseDuration } from "./config.ts";
 
 Deno.test("config: no environment at all gives a working default setup", () => {
   const res = parseConfig({});
@@ -82,4 +82,17 @@ Deno.test("config: operations settings have safe defaults and say what is wrong"
     'INVITO_LOG_FORMAT must be "readable" or "json"',
     "INVITO_METRICS_TOKEN must be at least 16 characters",
   ]);
+});
+
+Deno.test('describeConfig: INVITO_RATE_LIMIT=off reads "off", not "(not set)"; the default shows each group\'s limit', () => {
+  const off = parseConfig({ INVITO_RATE_LIMIT: "off" });
+  assert.ok(off.ok);
+  const shown = new Map(describeConfig(off.config));
+  assert.equal(shown.get("rateLimits"), "off");
+  const on = parseConfig({});
+  assert.ok(on.ok);
+  const lines = new Map(describeConfig(on.config));
+  assert.equal(lines.get("rateLimits"), undefined, "groups are listed one by one");
+  assert.equal(lines.get("rateLimits.booking.limit"), "10");
+  assert.equal(lines.get("smtp"), "(not set)", "other settings that are unset still say so");
 });

@@ -372,6 +372,9 @@ export function describeDuration(ms: number): string {
 
 const SECRET_NAME = /secret|password|token$/i;
 
+/** Settings whose null is a choice, not an absence: `INVITO_RATE_LIMIT=off` reads "off". */
+const NULL_MEANS: Record<string, string> = { rateLimits: "off" };
+
 /**
  * The configuration as parsed, flattened to `name = value` lines for the admin page and
  * `invito check-config`: secrets show only whether they are set, never a character of them.
@@ -379,7 +382,8 @@ const SECRET_NAME = /secret|password|token$/i;
 export function describeConfig(config: Config): [string, string][] {
   const out: [string, string][] = [];
   const walk = (prefix: string, value: unknown) => {
-    if (value instanceof URL) out.push([prefix, value.href]);
+    if (value === null && prefix in NULL_MEANS) out.push([prefix, NULL_MEANS[prefix]]);
+    else if (value instanceof URL) out.push([prefix, value.href]);
     else if (value instanceof Set) out.push([prefix, [...value].join(", ")]);
     else if (Array.isArray(value)) out.push([prefix, value.join(", ")]);
     else if (value !== null && typeof value === "object") {

@@ -19,3 +19,21 @@ export const AUDIT_KIND_KEYS = {
   admin_backup: "admin.kind_admin_backup",
   admin_restore: "admin.kind_admin_restore",
 } as const satisfies Record<string, MessageKey>;
+
+/**
+ * Details said in the reader's language: each code's words (values: counts, a person's name, a
+ * cause the system gave, shown as it was given). New entries store a code and its values; older
+ * ones their English text, shown as written.
+ */
+export const AUDIT_DETAIL_KEYS = {
+  mail_sent: "admin.audit_detail_mail_sent",
+  mail_failed: "admin.audit_detail_mail_failed",
+  backup_done: "admin.audit_detail_backup_done",
+  backup_failed: "admin.audit_detail_backup_failed",
+  restore_done: "admin.audit_detail_restore_done",
+  restore_refused: "admin.audit_detail_restore_refused",
+  restore_failed: "admin.audit_detail_restore_failed",
+  handed_over: "admin.audit_detail_handed_over",
+  account_deleted: "admin.audit_detail_account_deleted",
+  bookings_imported: "admin.audit_detail_bookings_imported",
+} as const satisfies Record<string, MessageKey>;

@@ -27,11 +27,11 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     state: url.searchParams.get("state") ?? undefined,
   });
   const query = parsed.success ? parsed.output : { q: "", state: "" as const };
-  const { rows, more } = await listUsersForAdmin(locals.app, {
+  const { rows, more, stoppedAfter } = await listUsersForAdmin(locals.app, {
     q: query.q,
     state: query.state || undefined,
   });
-  return { rows, more, q: query.q, state: query.state };
+  return { rows, more, stoppedAfter, q: query.q, state: query.state };
 };
 
 const UserId = v.object({ userId: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/)) });

@@ -23,6 +23,8 @@ import { type BackupResultRecord, listBackupResults } from "../store/backup-resu
 import { BackupError, backupStore, pendingRestore, restoreStore } from "../store/backup.ts";
 import { recordAudit } from "./audit.ts";
 import { translator } from "../i18n.ts";
+import type { AuditSaid } from "../domain/model/audit-records.ts";
+import { join, resolve } from "node:path";
 
 let version: string | null = null;
 
@@ -72,6 +74,9 @@ export async function instanceOverview(app: App) {
     app.kv.get<{ version?: number }>(keys.meta("schema")),
     appVersion(),
   ]);
+  // A backup the command line wrote lies wherever it named: each listed file is looked for.
+  const present = new Set<string>();
+  for (const r of results) if (r.ok && await fileExists(r.detail)) present.add(r.detail);
   return {
     version: ver,
     schema: { stored: schema.value?.version ?? 1, code: SCHEMA },
@@ -80,7 +85,7 @@ export async function instanceOverview(app: App) {
     failing,
     backups: {
       dir: app.config.backup.dir,
-      rows: backupRows(backups, results),
+      rows: backupRows(backups, results, app.config.backup.dir, present),
       last: lastBackup,
     },
     config: describeConfig(app.config),
@@ -108,18 +113,28 @@ export async function sendTestMail(
     kind: "admin_mail_test",
     actor: admin ?? { id: null, label: "cli" },
     target: { id: null, label: to },
-    detail: res.ok ? "sent" : `failed: ${res.error.kind}`,
+    said: res.ok
+      ? { code: "mail_sent", values: {} }
+      : { code: "mail_failed", values: { kind: res.error.kind } },
   });
   if (res.ok) return { ok: true, response: res.response || `accepted (${res.messageId})` };
   return { ok: false, reason: "failed", kind: res.error.kind, detail: res.error.detail };
 }
 
+/**
+ * A backup into INVITO_BACKUP_DIR now (the admin's button, `invito backup`), audited done or
+ * failed with its cause. Without a folder nothing is attempted, and nothing audited.
+ */
 export async function backupNow(app: App, admin: UserRecord | null) {
   const r = await takeBackupNow(app, app.now(), admin ? "admin" : "cli");
+  if (!r.ok && r.reason === "no_dir") return r;
   await recordAudit(app, {
     kind: "admin_backup",
     actor: admin ?? { id: null, label: "cli" },
-    detail: r.ok ? `${r.result.entries} entries` : `failed: ${r.reason}`,
+    ...(r.ok ? { target: { id: null, label: r.file } } : {}),
+    said: r.ok
+      ? { code: "backup_done", values: { n: r.result.entries ?? 0 } }
+      : { code: "backup_failed", values: { cause: r.detail } },
   });
   return r;
 }
@@ -133,42 +148,58 @@ export type BackupRow = {
   ok: boolean | null;
   sizeBytes: number | null;
   entries: number | null;
-  /** The file's name; for a failure, what went wrong. */
+  /** The file's full path (in INVITO_BACKUP_DIR, or where the command line wrote it). */
   file: string | null;
+  /** For a failure, what went wrong. */
   detail: string | null;
-  /** The file is still in the folder (older ones are pruned). */
+  /** The file is still there (older ones are pruned, others may be moved or deleted). */
   present: boolean;
 };
 
 /**
  * The last backups, newest first, each with its outcome: every kept outcome (a failure has no
- * file), and the folder's files that have none.
+ * file), and the files of INVITO_BACKUP_DIR (`dir`) that have none. `present`: the paths of kept
+ * outcomes whose file is still there.
  */
-export function backupRows(files: BackupFile[], results: BackupResultRecord[]): BackupRow[] {
-  const byName = new Map(files.map((f) => [f.name, f]));
+export function backupRows(
+  files: BackupFile[],
+  results: BackupResultRecord[],
+  dir: string | null,
+  present: ReadonlySet<string>,
+): BackupRow[] {
   const rows: BackupRow[] = results.map((r) => ({
     atMs: r.atMs,
     ok: r.ok,
     sizeBytes: r.sizeBytes,
     entries: r.entries,
-    file: r.file,
+    // An outcome that worked keeps the file's path as its detail.
+    file: r.ok ? r.detail : null,
     detail: r.ok ? null : r.detail,
-    present: r.file !== null && byName.has(r.file),
+    present: r.ok && present.has(r.detail),
   }));
-  const known = new Set(results.map((r) => r.file));
+  const known = new Set(results.map((r) => (r.ok ? r.detail : null)));
   for (const f of files) {
-    if (known.has(f.name)) continue;
+    const path = dir === null ? f.name : join(dir, f.name);
+    if (known.has(path)) continue;
     rows.push({
       atMs: f.atMs,
       ok: null,
       sizeBytes: f.sizeBytes,
       entries: null,
-      file: f.name,
+      file: path,
       detail: null,
       present: true,
     });
   }
   return rows.sort((a, b) => (b.atMs ?? 0) - (a.atMs ?? 0)).slice(0, BACKUP_ROWS);
+}
+
+async function fileExists(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
 }
 
 export type FileBackupResult =
@@ -179,8 +210,10 @@ export type FileBackupResult =
  * A backup into a file the command line names (not INVITO_BACKUP_DIR): never over an existing
  * file. Its outcome is kept for the instance page and audited (actor: the command line).
  */
-export async function backupToFile(app: App, file: string): Promise<FileBackupResult> {
+export async function backupToFile(app: App, named: string): Promise<FileBackupResult> {
   const atMs = app.now();
+  // Kept as a full path: the instance page looks for it from the server's own folder.
+  const file = resolve(named);
   try {
     await Deno.lstat(file);
     return { ok: false, reason: "exists", detail: `${file} exists` };
@@ -206,7 +239,9 @@ export async function backupToFile(app: App, file: string): Promise<FileBackupRe
     kind: "admin_backup",
     actor: { id: null, label: "cli" },
     target: { id: null, label: file },
-    detail: out.ok ? `${out.entries} entries` : `failed: ${out.detail}`,
+    said: out.ok
+      ? { code: "backup_done", values: { n: out.entries } }
+      : { code: "backup_failed", values: { cause: out.detail } },
   });
   return out;
 }
@@ -225,25 +260,33 @@ export async function restoreFromFile(
   file: string,
   opts: { force: boolean },
 ): Promise<RestoreOutcome> {
-  const audit = (detail: string) =>
+  const audit = (said: AuditSaid) =>
     recordAudit(app, {
       kind: "admin_restore",
       actor: { id: null, label: "cli" },
       target: { id: null, label: file },
-      detail,
+      said,
     });
   try {
     const r = await restoreStore(app.kv, file, { force: opts.force, nowMs: app.now() });
-    await audit(
-      `${r.restored} entries${r.resumed ? ", resumed" : ""}${opts.force ? ", forced" : ""}`,
-    );
+    await audit({
+      code: "restore_done",
+      values: {
+        n: r.restored,
+        resumed: r.resumed ? "yes" : "no",
+        forced: opts.force ? "yes" : "no",
+      },
+    });
     return { ok: true, restored: r.restored, skipped: r.skipped, resumed: r.resumed };
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     // Not into a store a restore left incomplete: finishing it reads the store back against
     // the file, and one more entry would fail that check.
     if (!(await pendingRestore(app.kv).catch(() => null))) {
-      await audit(`${err instanceof BackupError ? "refused" : "failed"}: ${detail}`);
+      await audit({
+        code: err instanceof BackupError ? "restore_refused" : "restore_failed",
+        values: { cause: detail },
+      });
     }
     // A refusal (the file, a store that holds data) is an answer; anything else is a failure.
     if (!(err instanceof BackupError)) throw err;

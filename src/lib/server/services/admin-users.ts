@@ -10,10 +10,10 @@ import { type AccountState, accountState } from "../domain/admin.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { keys, type UserId } from "../store/keys.ts";
 import { getUser, getUserByEmail, getUserByUsername } from "../store/users.ts";
-import { listTeamsOf } from "../store/teams.ts";
+import { getUsers, listTeamsOf } from "../store/teams.ts";
 import { getAccountStatus, listAccounts } from "../store/calendars.ts";
 import { listHostBookingsAfter } from "../store/booking-list.ts";
-import { setSuspended } from "../store/host-data.ts";
+import { listClosedAccounts, setSuspended } from "../store/host-data.ts";
 import { listApiKeys, removeApiKey } from "../store/api-keys.ts";
 import { removeFeed } from "./ics-feed.ts";
 import { deleteAccount, type DeleteAccountResult } from "./host-data.ts";
@@ -37,21 +37,39 @@ export type AdminUserRow = {
   calendars: { total: number; failing: number };
 };
 
-/** Users scanned per listing; the search narrows within them. */
-const SCAN_LIMIT = 5_000;
+/**
+ * The most accounts one listing looks at. The list reads every account, in pages, until the page
+ * is full; memory holds only the page. Past this many the listing stops and says so.
+ */
+const SCAN_LIMIT = 100_000;
 const SHOWN = 200;
 const AHEAD_COUNT = 500;
+
+export type AdminUserList = {
+  rows: AdminUserRow[];
+  /** More match than are shown. */
+  more: boolean;
+  /** The listing stopped after this many accounts (others may match), or null. */
+  stoppedAfter: number | null;
+};
 
 export async function listUsersForAdmin(
   app: App,
   query: { q?: string; state?: AccountState },
-): Promise<{ rows: AdminUserRow[]; more: boolean }> {
+  scanLimit = SCAN_LIMIT,
+): Promise<AdminUserList> {
   const q = query.q?.trim().toLowerCase() ?? "";
   const found: UserRecord[] = [];
   let more = false;
+  let scanned = 0;
+  let stoppedAfter: number | null = null;
   for await (
-    const e of app.kv.list<UserRecord>({ prefix: keys.userPrefix() }, { limit: SCAN_LIMIT })
+    const e of app.kv.list<UserRecord>({ prefix: keys.userPrefix() }, { batchSize: 500 })
   ) {
+    if (scanned++ === scanLimit) {
+      stoppedAfter = scanLimit;
+      break;
+    }
     const u = e.value;
     if (query.state && accountState(u) !== query.state) continue;
     if (q && ![u.name, u.username, u.email].some((s) => s.toLowerCase().includes(q))) continue;
@@ -62,7 +80,7 @@ export async function listUsersForAdmin(
     found.push(u);
   }
   const rows = await Promise.all(found.map((u) => userRow(app, u)));
-  return { rows, more };
+  return { rows, more, stoppedAfter };
 }
 
 export async function userRow(app: App, u: UserRecord): Promise<AdminUserRow> {
@@ -146,12 +164,24 @@ export async function deleteUserAsAdmin(
   return await deleteAccount(app, user, confirmUsername, admin);
 }
 
-/** A user named by id, address or username (the command line's argument); closed ones by id. */
+/**
+ * A user named by id, address, username or `@username` (as the admin's list shows them; the
+ * command line's argument, the hand-over's field). A closed account no longer has its username
+ * or address indexed: it is found among the closed accounts (kept until the purge) by the
+ * username or address it had, unless an open account now has that address.
+ */
 export async function findUserForAdmin(app: App, ref: string): Promise<UserRecord | null> {
   const r = ref.trim();
   if (/^[0-9A-Z]{26}$/.test(r)) return await getUser(app.kv, r as UserId);
-  if (r.includes("@")) return await getUserByEmail(app.kv, r);
-  return await getUserByUsername(app.kv, r.replace(/^@/, ""));
+  const username = /^@[^@]+$/.test(r) ? r.slice(1) : r.includes("@") ? null : r;
+  const open = username === null
+    ? await getUserByEmail(app.kv, r)
+    : await getUserByUsername(app.kv, username);
+  if (open) return open;
+  const closed = await getUsers(app.kv, (await listClosedAccounts(app.kv)).map((c) => c.userId));
+  const name = (username ?? r).toLowerCase();
+  return closed.find((u) => (username === null ? u.email : u.username).toLowerCase() === name) ??
+    null;
 }
 
 export type AdminBookingRow = {

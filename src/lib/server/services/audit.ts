@@ -5,8 +5,10 @@
  * no service passes an address along. The address itself is never stored, only a keyed hash.
  */
 import type { App } from "../app.ts";
-import type { AuditKind, AuditRecord } from "../domain/model/audit-records.ts";
+import type { AuditKind, AuditRecord, AuditSaid } from "../domain/model/audit-records.ts";
 import { type AuditFilter, insertAudit, listAudit } from "../store/audit.ts";
+import { AUDIT_DETAIL_KEYS } from "../../shared/audit-kinds.ts";
+import { translator } from "../i18n.ts";
 
 export { AUDIT_SCAN_CAP } from "../store/audit.ts";
 import { getUser, newId } from "../store/users.ts";
@@ -26,8 +28,21 @@ export type AuditEvent = {
   kind: AuditKind;
   actor: AuditParty;
   target?: AuditParty;
+  /** Words that are the same in every language (a key's name, a team's slug)… */
   detail?: string;
+  /** …or a detail the admin's page says in its language (shared/audit-kinds.ts). */
+  said?: AuditSaid;
 };
+
+/** Values of a said detail as stored: a cause the system gave is kept short. */
+function boundedSaid(said: AuditSaid): AuditSaid {
+  return {
+    code: said.code,
+    values: Object.fromEntries(
+      Object.entries(said.values).map(([k, v]) => [k, typeof v === "string" ? v.slice(0, 200) : v]),
+    ),
+  };
+}
 
 async function labelOf(app: App, p: AuditParty, prefer: "email" | "username"): Promise<string> {
   if (p === null) return "system";
@@ -48,6 +63,11 @@ export async function hashIp(app: Pick<App, "secret">, ip: string | null): Promi
 export async function recordAudit(app: App, event: AuditEvent): Promise<void> {
   const atMs = app.now();
   const target = event.target ?? null;
+  const said = event.said ? boundedSaid(event.said) : undefined;
+  // The English words are kept beside the code: the CSV's detail, and readers that know no code.
+  const detail = said
+    ? translator("en").t(AUDIT_DETAIL_KEYS[said.code], said.values)
+    : event.detail ?? "";
   const rec: AuditRecord = {
     v: 1,
     id: newId(atMs),
@@ -58,7 +78,8 @@ export async function recordAudit(app: App, event: AuditEvent): Promise<void> {
     targetId: target?.id ?? null,
     target: target ? await labelOf(app, target, "username") : "",
     ipHash: await hashIp(app, currentClientIp()),
-    detail: (event.detail ?? "").slice(0, 200),
+    detail: detail.slice(0, 300),
+    ...(said ? { said } : {}),
     expiresAtMs: atMs + app.config.auditRetentionMs,
   };
   try {
@@ -68,9 +89,31 @@ export async function recordAudit(app: App, event: AuditEvent): Promise<void> {
   }
 }
 
-export const AUDIT_PAGE = 500;
+/** How many entries the admin's page shows at once. */
+export const AUDIT_PAGE = 200;
 
-/** Newest first; `capped`: the scan's cap was reached (narrow the dates to see older ones). */
+/**
+ * Newest first, at most `limit`; `older`: where the next older page starts (null: none);
+ * `capped`: this read stopped at the scan's cap (the older page goes on behind it).
+ */
 export function auditEntries(app: App, filter: AuditFilter, limit = AUDIT_PAGE) {
   return listAudit(app.kv, filter, app.now(), limit);
+}
+
+/**
+ * Every matching entry, newest first, a page at a time (the CSV: memory stays one page, however
+ * long the log; each read is bounded by the scan's cap and the next goes on behind it).
+ */
+export async function* allAuditEntries(
+  app: App,
+  filter: AuditFilter,
+  pageSize = 1_000,
+): AsyncGenerator<AuditRecord[]> {
+  let before = filter.before;
+  for (;;) {
+    const page = await listAudit(app.kv, { ...filter, before }, app.now(), pageSize);
+    if (page.entries.length) yield page.entries;
+    if (!page.older) return;
+    before = page.older;
+  }
 }

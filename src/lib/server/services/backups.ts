@@ -88,12 +88,14 @@ export async function takeBackupNow(
   nowMs: number = app.now(),
   by: BackupResultRecord["by"] = "admin",
 ): Promise<
-  | { ok: true; result: LastBackupResult }
+  /** `file`: the new file's path; `sha256`: the file's checksum (as `backup FILE` prints it). */
+  | { ok: true; result: LastBackupResult; file: string; sha256: string }
   | { ok: false; reason: "no_dir" | "failed"; detail: string }
 > {
   const { dir, keep } = app.config.backup;
   if (!dir) return { ok: false, reason: "no_dir", detail: "" };
   let result: LastBackupResult;
+  let sha256 = "";
   try {
     // The folder holds copies of the whole store: only our user may enter it.
     await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
@@ -102,6 +104,7 @@ export async function takeBackupNow(
     while (await exists(join(dir, backupFileName(nameMs)))) nameMs += 1_000;
     const r = await backupStore(app.kv, app.config.dbPath, join(dir, backupFileName(nameMs)));
     const size = (await Deno.stat(r.path)).size;
+    sha256 = r.sha256;
     await app.kv.set(
       keys.meta("last_backup"),
       { v: 1, atMs: nowMs, file: r.path, entries: r.entries } satisfies LastBackupRecord,
@@ -114,7 +117,9 @@ export async function takeBackupNow(
   }
   await app.kv.set(keys.meta("last_backup_result"), result);
   await recordBackupResult(app, result, by);
-  return result.ok ? { ok: true, result } : { ok: false, reason: "failed", detail: result.detail };
+  return result.ok
+    ? { ok: true, result, file: result.detail, sha256 }
+    : { ok: false, reason: "failed", detail: result.detail };
 }
 
 /** Keeps one backup's outcome for the admin's list (a failure to keep it never fails the backup). */

@@ -97,7 +97,10 @@ export async function handOverBookings(
     kind: "bookings_handed_over",
     actor,
     target: from,
-    detail: `to ${to.username}: ${moved.length} moved, ${conflicts.length} not`,
+    said: {
+      code: "handed_over",
+      values: { name: to.username, moved: moved.length, kept: conflicts.length },
+    },
   });
   return { ok: true, moved, conflicts };
 }

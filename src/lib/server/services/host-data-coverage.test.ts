@@ -4,6 +4,7 @@
  * auditor would: a scan of the whole store for the address.
  */
 import assert from "node:assert/strict";
+import { inflateRawSync } from "node:zlib";
 import {
   createEventType,
   createHost,
@@ -27,10 +28,32 @@ import { getBooking } from "../store/bookings.ts";
 import { keys } from "../store/keys.ts";
 import { guestTag } from "../domain/seats.ts";
 import type { SeatLedgerRecord } from "../domain/model/records.ts";
+import { pickPollTime } from "./polls.ts";
+import { createSubscription, deliveryLog, redeliver } from "./webhooks.ts";
+import { WEBHOOK_EVENTS } from "../domain/model/developer-records.ts";
+import { apiClient } from "../../../../tests/support/api.ts";
+import { freePort } from "../../../../tests/support/ports.ts";
+import { hostBookingPages } from "../store/host-data.ts";
+import { insertMessage, logAttempt } from "../store/webhooks.ts";
+import { newId } from "../store/users.ts";
 
 const GUEST = "bo@example.test";
 
-/** Every key and value of the store that holds `needle` (case-insensitive), as text. */
+/** Bytes as text, and inflated too when they are deflated (kept API answers are). */
+function bytesText(v: Uint8Array): string {
+  let inflated = "";
+  try {
+    inflated = new TextDecoder().decode(inflateRawSync(v));
+  } catch {
+    // not deflated
+  }
+  return `${new TextDecoder().decode(v)} ${inflated}`;
+}
+
+/**
+ * Every key and value of the store that holds `needle` (case-insensitive), as text; strings
+ * inside deflated values too.
+ */
 async function mentions(app: TestApp, needle: string): Promise<string[]> {
   const out: string[] = [];
   const text = (x: unknown) =>
@@ -40,7 +63,7 @@ async function mentions(app: TestApp, needle: string): Promise<string[]> {
         typeof v === "bigint"
           ? String(v)
           : v instanceof Uint8Array
-          ? new TextDecoder().decode(v)
+          ? bytesText(v)
           : v instanceof Deno.KvU64
           ? String(v.value)
           : v,
@@ -55,7 +78,11 @@ async function mentions(app: TestApp, needle: string): Promise<string[]> {
 async function setup() {
   const app = await memoryApp({
     nowIso: "2026-11-20T08:00:00Z",
-    env: { INVITO_RATE_LIMIT: "off", INVITO_MAX_PENDING_PER_GUEST: "9999" },
+    env: {
+      INVITO_RATE_LIMIT: "off",
+      INVITO_MAX_PENDING_PER_GUEST: "9999",
+      INVITO_ALLOW_PRIVATE_WEBHOOKS: "true",
+    },
   });
   const host = await createHost(app, { username: "ann", timeZone: "UTC", weekly: WORKDAYS });
   const et = await createEventType(app, host, {
@@ -135,7 +162,21 @@ Deno.test("eraseGuest: the answers a guest gave a routing form before booking go
 
 async function routedGuestErased(lostLink: boolean) {
   const { app, host, et } = await setup();
+  // The host's webhook hears of the response (form.submitted), whose body holds the answers.
+  const hits: string[] = [];
+  const port = freePort();
+  const server = Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
+    hits.push(await req.text());
+    return new Response("ok");
+  });
   try {
+    assert.ok(
+      (await createSubscription(app, host, {
+        url: `http://127.0.0.1:${port}/hooks`,
+        events: ["form.submitted"],
+        description: "",
+      })).ok,
+    );
     const made = await createForm(app, host.id, { title: "Ask", slug: "ask" });
     assert.ok(made.ok);
     const saved = await saveForm(
@@ -175,7 +216,8 @@ async function routedGuestErased(lostLink: boolean) {
     });
     assert.ok(booked.ok, JSON.stringify(booked));
     await settleCounts();
-    await deliverOutbox(app, app.now());
+    await deliverOutbox(app, app.now(), 10_000);
+    assert.ok(hits.some((h) => h.includes(TOPIC)), "the webhook carried the answers");
     const linked = await getRoutingResponseOfBooking(app.kv, booked.bookingId);
     assert.equal(linked?.answers.topic, TOPIC, "the response is linked to the booking");
     // The link is written after the booking: a process that died in between left none.
@@ -191,6 +233,7 @@ async function routedGuestErased(lostLink: boolean) {
       `no record keeps the guest's answers (lost link: ${lostLink})`,
     );
   } finally {
+    await server.shutdown();
     app.close();
   }
 }
@@ -226,9 +269,17 @@ Deno.test("eraseGuest: the guest's answers to a host's older polls go too (not o
   }
 });
 
-Deno.test("deleteAccount, then the purge: no record names a guest of the closed account (bookings, poll answers, single-use links)", async () => {
+Deno.test("deleteAccount, then the purge: no record names a guest of the closed account (bookings, poll answers, single-use links, webhook bodies)", async () => {
   const { app, host, et } = await setup();
+  const port = freePort();
+  const server = Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, () => new Response());
   try {
+    const sub = await createSubscription(app, host, {
+      url: `http://127.0.0.1:${port}/hooks`,
+      events: [...WEBHOOK_EVENTS],
+      description: "",
+    });
+    assert.ok(sub.ok);
     await guestEverywhere(app, host, et.id);
     assert.ok((await deleteAccount(app, host, "ann")).ok);
     await deliverOutbox(app, app.now());
@@ -237,6 +288,7 @@ Deno.test("deleteAccount, then the purge: no record names a guest of the closed 
     await deliverOutbox(app, app.now());
     assert.deepEqual(await mentions(app, GUEST), []);
   } finally {
+    await server.shutdown();
     app.close();
   }
 });
@@ -339,5 +391,170 @@ Deno.test("eraseGuest while a guest takes a seat of the same time between the er
   } finally {
     app.close();
     raw.close();
+  }
+});
+
+Deno.test("eraseGuest: afterwards nothing names the guest — not the booking of another guest who invited them, not a poll's meeting they were invited to, not a webhook body, not an API answer kept for a retry — and no erased body can be sent again", async () => {
+  const BO = GUEST;
+  const ZED = "zed@example.org";
+  const app = await memoryApp({
+    nowIso: "2026-11-20T08:00:00Z",
+    env: {
+      INVITO_RATE_LIMIT: "off",
+      INVITO_MAX_PENDING_PER_GUEST: "9999",
+      INVITO_ALLOW_PRIVATE_WEBHOOKS: "true",
+    },
+  });
+  const hits: string[] = [];
+  const port = freePort();
+  const server = Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
+    hits.push(await req.text());
+    return new Response("ok");
+  });
+  try {
+    const host = await createHost(app, { username: "ann", timeZone: "UTC", weekly: WORKDAYS });
+    await createEventType(app, host, {
+      slug: "chat",
+      requiresConfirmation: false,
+      minNoticeMin: 0,
+    });
+    const sub = await createSubscription(app, host, {
+      url: `http://127.0.0.1:${port}/hooks`,
+      events: [...WEBHOOK_EVENTS],
+      description: "",
+    });
+    assert.ok(sub.ok);
+    // Cy books and invites Bo along.
+    const cy = await bookSlot(app, {
+      username: "ann",
+      slug: "chat",
+      start: "2026-11-23T09:00:00Z",
+      name: "Cy",
+      email: "cy@example.test",
+      note: "",
+      timeZone: "UTC",
+      guests: BO,
+    });
+    assert.ok(cy.ok, JSON.stringify(cy));
+    // Al and Bo answer a meeting poll; the host picks a time (Bo is one of its attendees).
+    const poll = await createPoll(app, host, {
+      slug: "chat",
+      title: "Sync",
+      starts: ["2026-11-24T10:00:00Z", "2026-11-24T13:00:00Z"],
+    });
+    assert.ok(poll.ok);
+    const token = new URL(poll.url).pathname.split("/").pop()!;
+    for (const [name, email] of [["Al", "al@example.test"], ["Bo", BO]]) {
+      const voted = await votePoll(app, token, { name, email, answers: { t0: "yes" } });
+      assert.equal(voted.ok, true, JSON.stringify(voted));
+    }
+    const picked = await pickPollTime(app, host, poll.poll.id, "2026-11-24T10:00:00Z");
+    assert.ok(picked.ok, JSON.stringify(picked));
+    // Zed books through the public API, with an Idempotency-Key.
+    const { call } = apiClient(app);
+    const zedBooks = () =>
+      call("POST", "/bookings", {
+        body: {
+          username: "ann",
+          eventType: "chat",
+          start: "2026-11-25T09:00:00Z",
+          timeZone: "UTC",
+          name: "Zed",
+          email: ZED,
+        },
+        idem: "zed-books-1",
+      });
+    const zed = await zedBooks();
+    assert.equal(zed.status, 201, JSON.stringify(zed.body));
+    await deliverOutbox(app, app.now(), 10_000);
+    for (const who of [BO, ZED]) {
+      assert.ok((await mentions(app, who)).length > 0, who);
+      assert.ok(hits.some((h) => h.includes(who)), `a webhook named ${who}`);
+    }
+
+    assert.ok((await eraseGuest(app, host, "Bo@Example.test")).ok);
+    assert.ok((await eraseGuest(app, host, ZED)).ok);
+    await deliverOutbox(app, app.now(), 10_000);
+    assert.deepEqual(await mentions(app, BO), []);
+    assert.deepEqual(await mentions(app, ZED), []);
+    // Cy's booking and the poll's meeting stay, with their other people.
+    const bookings = (await Array.fromAsync(hostBookingPages(app.kv, host.id))).flat();
+    const ofCy = bookings.find((b) => b.id === cy.bookingId)!;
+    assert.equal(ofCy.guestEmail, "cy@example.test");
+    assert.deepEqual(ofCy.additionalGuests ?? [], []);
+    const meeting = bookings.find((b) => b.id === picked.bookingId)!;
+    assert.equal(meeting.guestEmail, "al@example.test");
+    assert.deepEqual(meeting.additionalGuests ?? [], []);
+    assert.match(meeting.guestNote, /Al <al@example\.test>/);
+
+    // "Send again" on every delivery in the log: nothing that named them goes out again.
+    const sent = hits.length;
+    const log = await deliveryLog(app, host, sub.subscription.id, 200);
+    assert.ok(log && log.length >= 6, JSON.stringify(log?.length));
+    for (const a of log) await redeliver(app, host, sub.subscription.id, a.messageId);
+    await deliverOutbox(app, app.now(), 10_000);
+    const again = hits.slice(sent);
+    assert.ok(again.length > 0, "deliveries that named nobody erased can still be sent again");
+    for (const who of [BO, ZED]) {
+      assert.deepEqual(again.filter((h) => h.includes(who)), [], `nothing names ${who}`);
+    }
+    // Zed's client retrying the same request books nothing twice (the key stays used).
+    const retry = await zedBooks();
+    assert.equal(retry.status, 409, JSON.stringify(retry.body));
+    assert.doesNotMatch(retry.text, /zed/i);
+    const after = (await Array.fromAsync(hostBookingPages(app.kv, host.id))).flat();
+    assert.equal(after.length, bookings.length, "no second booking");
+  } finally {
+    await server.shutdown();
+    app.close();
+  }
+});
+
+Deno.test("eraseGuest: thousands of logged webhook bodies naming the guest all go, in writes remote KV takes; the others stay and can be sent again", async () => {
+  const { app, host } = await setup();
+  try {
+    const sub = await createSubscription(app, host, {
+      url: "http://127.0.0.1:9/hooks",
+      events: ["booking.confirmed"],
+      description: "",
+    });
+    assert.ok(sub.ok);
+    const subId = sub.subscription.id;
+    const ids: string[] = [];
+    for (let i = 0; i < 2_500; i++) {
+      const id = `msg_${newId(app.now() + i)}`;
+      ids.push(id);
+      const who = i % 5 ? GUEST : "cy@example.test";
+      await insertMessage(app.kv, {
+        v: 1,
+        id,
+        hostId: host.id,
+        event: "booking.confirmed",
+        body: JSON.stringify({ type: "booking.confirmed", data: { booking: { guestEmail: who } } }),
+        createdAtMs: app.now(),
+      }, []);
+      await logAttempt(app.kv, host.id, subId, {
+        v: 1,
+        id: newId(app.now() + i),
+        messageId: id,
+        event: "booking.confirmed",
+        attempt: 1,
+        atMs: app.now(),
+        durationMs: 1,
+        status: 200,
+        ok: true,
+        error: null,
+        // A receiver that echoes what it got.
+        responseExcerpt: i % 5 ? `got ${GUEST}` : "ok",
+        nextRetryAtMs: null,
+      });
+    }
+    // The store refuses a write larger than remote KV takes (tests/support/kv-guard.ts).
+    assert.ok((await eraseGuest(app, host, GUEST)).ok);
+    assert.deepEqual(await mentions(app, GUEST), []);
+    assert.equal(await redeliver(app, host, subId, ids[1]), false, "an erased body is gone");
+    assert.equal(await redeliver(app, host, subId, ids[0]), true, "another guest's is not");
+  } finally {
+    app.close();
   }
 });

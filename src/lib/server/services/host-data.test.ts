@@ -93,6 +93,50 @@ Deno.test("eraseGuest: 8 erasures and 8 host decisions at once on the same booki
   }
 });
 
+Deno.test("eraseGuest: 8 erasures of a guest others invited along and 8 host decisions at once on those bookings: every decision stays, no booking names the invitee, the bookings' own guests and other invitees stay", async () => {
+  const app = await memoryApp({
+    nowIso: "2026-11-23T06:00:00Z",
+    env: { INVITO_MAX_PENDING_PER_GUEST: "9999" },
+  });
+  try {
+    const host = await createHost(app);
+    await createEventType(app, host, { slug: "call", requiresConfirmation: true });
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const r = await bookSlot(app, {
+        username: host.username,
+        slug: "call",
+        start: new Date(Date.parse("2026-11-23T08:00:00Z") + i * 30 * 60_000).toISOString(),
+        name: `Other ${i}`,
+        email: `other${i}@example.test`,
+        note: `Bringing Eve@Example.test and jimeve@example.test`,
+        timeZone: "Europe/Berlin",
+        guests: "Eve@Example.test, sam@example.test",
+      });
+      assert.ok(r.ok, JSON.stringify(r));
+      ids.push(r.bookingId);
+    }
+    const results = await Promise.all([
+      ...ids.map((id, i) => decideBooking(app, id, i % 3 ? "confirm" : "reject", "host")),
+      ...Array.from({ length: 8 }, () => eraseGuest(app, host, "eve@example.TEST")),
+    ]);
+    assert.ok(results.slice(0, 8).every((r) => (r as { ok: boolean }).ok), "decisions all applied");
+    for (const [i, id] of ids.entries()) {
+      const b = (await getBooking(app.kv, id))!;
+      assert.equal(b.status, i % 3 ? "CONFIRMED" : "REJECTED", `${id} kept its decision`);
+      assert.equal(b.guestName, `Other ${i}`);
+      assert.equal(b.guestEmail, `other${i}@example.test`);
+      assert.deepEqual(b.additionalGuests, ["sam@example.test"]);
+      assert.equal(b.guestNote, "Bringing Erased guest and jimeve@example.test");
+      assert.equal(b.guestErasedAtMs, undefined, "their own guest was not erased");
+    }
+    const json = await collect(exportHostJson(app, host));
+    assert.equal(/(?<!jim)eve@/i.test(json), false, "the export no longer names her");
+  } finally {
+    app.close();
+  }
+});
+
 Deno.test("eraseGuest: the engine's pending-request entries keyed by the guest's address go too; the guest can book again", async () => {
   const { app, host } = await setup(2);
   try {

@@ -31,8 +31,11 @@ import {
   eraseGuestFromBookings,
   hostBookingPages,
   listClosedAccounts,
+  namesAddress,
   removeClosedAccount,
 } from "../store/host-data.ts";
+import { eraseMessagesNaming } from "../store/webhooks.ts";
+import { eraseIdempotentAnswers } from "../store/idempotency.ts";
 import { getUser } from "../store/users.ts";
 import { purgeHostEngineKeys } from "../store/bookings.ts";
 import { listTeamsOf } from "../store/teams.ts";
@@ -183,7 +186,11 @@ export async function* exportHostJson(app: App, user: UserRecord): AsyncGenerato
       email: user.email,
       timeZone: user.timeZone,
       clock: user.clock ?? "24h",
+      weekStart: user.weekStart ?? null,
+      locale: user.locale ?? null,
       embedOrigins: user.embedOrigins ?? null,
+      embedShareGuestData: user.embedShareGuestData ?? false,
+      embedNavigateParent: user.embedNavigateParent ?? false,
       createdAt: new Date(user.createdAtMs).toISOString(),
       photo: photoUrl(photo),
     },
@@ -291,7 +298,12 @@ export type EraseGuestResult =
   | { ok: true; bookings: number }
   | { ok: false; reason: "invalid_email" };
 
-/** Removes a guest's name, address, note and answers from all of this host's bookings. */
+/**
+ * Removes a guest's name, address, note and answers from all of this host's bookings (and the
+ * address from the bookings of others that invited them), their answers to the host's forms and
+ * polls, the links meant for them, and what was sent or kept about them: webhook bodies that name
+ * them (never sent again) and API answers kept for a retry.
+ */
 export async function eraseGuest(
   app: App,
   host: UserRecord,
@@ -300,6 +312,24 @@ export async function eraseGuest(
   const e = email.trim();
   if (!EMAIL.test(e)) return { ok: false, reason: "invalid_email" };
   const r = await eraseGuestFromBookings(app.kv, host.id, e, app.now());
+  // Webhook bodies that name them: by address, and the responses to the host's forms their
+  // bookings followed (which may hold no address; erased below).
+  const responses = r.booked.flatMap((b) => b.routing ? [b.routing.responseId] : []);
+  await eraseMessagesNaming(
+    app.kv,
+    host.id,
+    (text) => namesAddress(text, e) || responses.some((id) => text.includes(`"${id}"`)),
+    app.now(),
+  );
+  // API answers kept for a retry of the request that made or changed a booking naming them.
+  const touched = new Set(r.touched.map((b) => b.id));
+  await eraseIdempotentAnswers(app.kv, (t) => {
+    if (t.kind === "booking") return touched.has(t.bookingId) ? t.bookingId : null;
+    if (t.hostId !== host.id) return null;
+    const email = t.email.toLowerCase();
+    return r.touched.find((b) => b.startMs === t.startMs && b.guestEmail.toLowerCase() === email)
+      ?.id ?? null;
+  }, app.now());
   // Their answers to the host's routing forms go too (issue 30), and to the forms of the teams
   // the host owns — by address, and those their bookings followed — and to their meeting polls.
   await eraseGuestResponses(
@@ -409,7 +439,7 @@ export async function deleteAccount(
     kind: "account_deleted",
     actor,
     target: user,
-    detail: `${cancelled} cancelled`,
+    said: { code: "account_deleted", values: { n: cancelled } },
   });
   return { ok: true, cancelled };
 }
@@ -419,7 +449,8 @@ export const PURGE_AFTER_MS = 48 * 3_600_000;
 
 /**
  * For accounts closed more than PURGE_AFTER_MS ago: every guest's details are erased from the
- * remaining bookings (checked writes, as for "erase a guest"), then the host's record and hours
+ * remaining bookings (checked writes, as for "erase a guest") and the bodies its webhooks sent
+ * are deleted, then the host's record and hours
  * are deleted with the booking engine's entries of the host (busy time, caps, guest holds). The
  * bookings stay as anonymous records.
  */
@@ -436,6 +467,8 @@ export async function purgeClosedAccounts(app: App, nowMs: number): Promise<numb
       }
     }
     for (const email of emails) await eraseGuestFromBookings(app.kv, userId, email, nowMs);
+    // The bodies its webhooks sent (its subscriptions ended with it; the log stays 30 days).
+    await eraseMessagesNaming(app.kv, userId, () => true, nowMs);
     // The engine's busy time, caps and guest holds of this host (their keys name the host and
     // guests' addresses); the bookings stay as anonymous records.
     await purgeHostEngineKeys(app.kv, userId, eventTypeIds);

@@ -6,6 +6,15 @@ import { listEventTypes } from "../store/event-types.ts";
 import { getUser } from "../store/users.ts";
 import { getUserPhoto } from "../store/photos.ts";
 import { getWeeklyAvailability, saveWeeklyAvailability } from "./availability.ts";
+import { updateProfile } from "./profile.ts";
+import { saveBookingPageSettings, saveEmbedEventSettings, saveEmbedOrigins } from "./embed.ts";
+import type { EventTypeRecord, UserRecord } from "../domain/model/records.ts";
+import {
+  type EventTypeValues,
+  NEW_EVENT_TYPE_VALUES,
+  parseEventTypeValues,
+} from "../../shared/forms/event-type-editor.ts";
+import { createEventType as createEventTypeAsHost } from "./event-types.ts";
 
 const collect = async (it: AsyncIterable<string>) => {
   let s = "";
@@ -13,14 +22,52 @@ const collect = async (it: AsyncIterable<string>) => {
   return s;
 };
 
-async function exported() {
+/**
+ * The old server's host, with what a host sets on the profile and embed pages besides the
+ * basics (language, week start, the sites allowed to frame the widget and what it tells them)
+ * and an event type's booking page settings; its export, and the records as they were.
+ */
+async function exportedWithRecords() {
   const app = await memoryApp({ nowIso: "2026-11-23T06:00:00Z" });
-  const host = await createHost(app, { username: "mover", timeZone: "America/New_York" });
-  await createEventType(app, host, { slug: "intro", title: "Intro <script>x()</script>" });
-  await createEventType(app, host, {
+  let host = await createHost(app, { username: "mover", timeZone: "America/New_York" });
+  const profile = await updateProfile(app, host, {
+    name: "Mo Ver",
+    username: "mover",
+    timeZone: "America/New_York",
+    clock: "12h",
+    weekStart: 7,
+    locale: "fr",
+  });
+  assert.ok(profile.ok);
+  // A plain-http site of the host's own (allowed only because it is on their list).
+  assert.ok((await saveEmbedOrigins(app, host, "https://shop.example\nhttp://localhost:8080")).ok);
+  assert.ok(
+    (await saveEmbedEventSettings(app, host, { shareGuestData: true, navigateParent: true })).ok,
+  );
+  host = (await getUser(app.kv, host.id))!;
+  // Event types as the editor makes them (so that everything a host sets is compared).
+  const edited = async (values: Partial<EventTypeValues>) => {
+    const parsed = parseEventTypeValues({ ...NEW_EVENT_TYPE_VALUES, ...values });
+    assert.ok(parsed.ok, JSON.stringify(parsed));
+    const made = await createEventTypeAsHost(app, host, parsed.input);
+    assert.ok(made.ok);
+    return made.record;
+  };
+  const intro = await edited({ slug: "intro", title: "Intro <script>x()</script>" });
+  const page = await saveBookingPageSettings(app, host, intro.id, {
+    layout: "week",
+    lockPrefill: true,
+    thankYouUrl: "http://localhost:8080/thanks",
+    thankYouParams: true,
+  });
+  assert.ok(page.ok, JSON.stringify(page));
+  await edited({
     slug: "deep-dive",
-    durationMin: 90,
+    title: "Deep dive",
+    durationMin: "90",
     requiresConfirmation: false,
+    bufferAfterMin: "15",
+    language: "de",
   });
   await saveWeeklyAvailability(app, host, {
     1: [{ start: "08:00", end: "12:00" }],
@@ -32,12 +79,37 @@ async function exported() {
     7: [],
   });
   const text = await collect(exportHostJson(app, host));
+  const records = { host, eventTypes: await listEventTypes(app.kv, host.id) };
   app.close();
-  return text;
+  return { text, ...records };
 }
 
-Deno.test("import: profile, event types and hours move to another instance; calendars are reported, not taken over", async () => {
-  const text = await exported();
+async function exported() {
+  return (await exportedWithRecords()).text;
+}
+
+/** What the host set on their profile and embed pages. */
+const settingsOf = (u: UserRecord) => ({
+  name: u.name,
+  username: u.username,
+  timeZone: u.timeZone,
+  clock: u.clock,
+  weekStart: u.weekStart,
+  locale: u.locale,
+  embedOrigins: u.embedOrigins,
+  embedShareGuestData: u.embedShareGuestData,
+  embedNavigateParent: u.embedNavigateParent,
+});
+
+/** An event type as the host set it: all but its identity and times. */
+const setOf = (et: EventTypeRecord) => {
+  const { id: _i, userId: _u, createdAtMs: _c, updatedAtMs: _up, ...rest } = et;
+  return rest;
+};
+
+Deno.test("import: profile (language and week start too), embedding, event types (their booking page settings too) and hours move to another instance as the host set them; calendars are reported, not taken over", async () => {
+  const before = await exportedWithRecords();
+  const text = before.text;
   const app = await memoryApp({ nowIso: "2026-11-23T06:00:00Z" });
   try {
     const user = await createHost(app, { username: "fresh", timeZone: "UTC" });
@@ -45,15 +117,22 @@ Deno.test("import: profile, event types and hours move to another instance; cale
     assert.ok(r.ok, JSON.stringify(r));
     assert.deepEqual(r.applied, [
       "Profile (name, time zone, clock, username)",
+      "Language and first day of the week",
+      "Sites allowed to show your widget, and what it tells them",
       "2 event types",
       "Weekly hours",
     ]);
+    assert.deepEqual(r.skipped, []);
     const after = (await getUser(app.kv, user.id))!;
     assert.equal(after.username, "mover");
     assert.equal(after.timeZone, "America/New_York");
+    assert.deepEqual(settingsOf(after), settingsOf(before.host));
     const ets = await listEventTypes(app.kv, user.id);
     assert.deepEqual(ets.map((e) => e.slug).sort(), ["deep-dive", "intro"]);
     assert.equal(ets.find((e) => e.slug === "intro")!.title, "Intro <script>x()</script>");
+    const bySlug = (list: EventTypeRecord[]) =>
+      Object.fromEntries(list.map((e) => [e.slug, setOf(e)]));
+    assert.deepEqual(bySlug(ets), bySlug(before.eventTypes));
     assert.deepEqual((await getWeeklyAvailability(app, after)).weekly[1], [{
       start: "08:00",
       end: "12:00",
@@ -67,6 +146,32 @@ Deno.test("import: profile, event types and hours move to another instance; cale
       "Event type “deep-dive”: a page with this URL already exists here.",
     ]);
     assert.equal((await listEventTypes(app.kv, user.id)).length, 2);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("import: settings of the file not valid here are reported, not dropped in silence — a week start the profile page does not offer, a list of sites it refuses (until set, any site may show the widget), a thank-you page not allowed here", async () => {
+  const file = JSON.parse(await exported());
+  file.profile.weekStart = 3;
+  file.profile.embedOrigins = ["ftp://files.example"];
+  const app = await memoryApp({ nowIso: "2026-11-23T06:00:00Z" });
+  try {
+    const user = await createHost(app, { username: "fresh", timeZone: "UTC" });
+    const r = await importHostData(app, user, JSON.stringify(file));
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(r.skipped, [
+      "Language and first day of the week: Choose Monday, Saturday or Sunday; set them on your Profile page.",
+      "Sites allowed to show your widget: “ftp://files.example” must start with https:// or http://. Until you list them on the Embed page, any site may show your widget.",
+      // Plain http is for the host's own sites, which did not come over.
+      "Event type “intro”: its booking page settings (layout, locked details, thank-you page) were not set: The thank-you page must start with https:// (http:// only for Invito itself or a site on your Embed page’s list). Set them on its “Booking page and after booking” page.",
+    ]);
+    const after = (await getUser(app.kv, user.id))!;
+    assert.equal(after.weekStart, undefined);
+    assert.equal(after.embedOrigins, undefined);
+    assert.equal(after.name, "Mo Ver", "the rest of the profile applies");
+    const intro = (await listEventTypes(app.kv, user.id)).find((e) => e.slug === "intro")!;
+    assert.equal(intro.thankYouUrl, undefined);
   } finally {
     app.close();
   }
@@ -137,6 +242,31 @@ Deno.test("import refuses another app's file, a newer export, broken JSON and da
     assert.ok(r.skipped.some((s) => s.startsWith("Event type “junk”: ")));
   } finally {
     app.close();
+  }
+});
+
+Deno.test("import: an export saved again by an editor that starts it with a UTF-8 byte-order mark is read as the export it is (uploaded as the profile form sends it too)", async () => {
+  const text = await exported();
+  const bom = new Uint8Array([0xef, 0xbb, 0xbf]);
+  const bytes = new Uint8Array([...bom, ...new TextEncoder().encode(text)]);
+  const form = new FormData();
+  form.set("file", new File([bytes], "invito-mover.json", { type: "application/json" }));
+  const posted = new Request("http://invito.test/", { method: "POST", body: form });
+  const multipart = {
+    bytes: new Uint8Array(await posted.arrayBuffer()),
+    contentType: posted.headers.get("content-type")!,
+  };
+  for (const [what, input] of [["bytes", bytes], ["the form", multipart]] as const) {
+    const app = await memoryApp({ nowIso: "2026-11-23T06:00:00Z" });
+    try {
+      const user = await createHost(app, { username: "fresh", timeZone: "UTC" });
+      const r = await importHostData(app, user, input);
+      assert.ok(r.ok, `${what}: ${JSON.stringify(r)}`);
+      assert.ok(r.applied.includes("2 event types"), what);
+      assert.equal((await getUser(app.kv, user.id))!.username, "mover", what);
+    } finally {
+      app.close();
+    }
   }
 });
 

@@ -1,8 +1,9 @@
 /**
  * Importing a host's export (services/host-data.ts) into this instance, for a host moving
- * servers: the signed-in host's profile, event types and hours are set from the file through the
- * same services (and the same checks) as the dashboard forms; bookings through the booking
- * engine (services/import-bookings.ts). What cannot or may not be taken over is reported, never
+ * servers: the signed-in host's profile (with their language and week start), embedding (the
+ * sites allowed to frame the widget, what it tells them), event types (with their booking page
+ * settings) and hours are set from the file through the same services (and the same checks) as
+ * the dashboard forms; bookings through the booking engine (services/import-bookings.ts). What cannot or may not be taken over is reported, never
  * overwritten: a username or an event type URL already taken here, a calendar (its password never
  * leaves a server), a booking that overlaps live time here.
  *
@@ -20,7 +21,8 @@ import type { App } from "../app.ts";
 import type { UserRecord } from "../domain/model/records.ts";
 import { ProfileForm } from "../../shared/forms/profile.ts";
 import { createEventType } from "./event-types.ts";
-import { updateProfile } from "./profile.ts";
+import { type ProfileInput, reloadUser, updateProfile } from "./profile.ts";
+import { saveBookingPageSettings, saveEmbedEventSettings, saveEmbedOrigins } from "./embed.ts";
 import { setHostPhoto } from "./photo.ts";
 import { fromBase64 } from "../util/digest.ts";
 import { hostToday, saveOverrides, saveTimeOff, saveWeeklyAvailability } from "./availability.ts";
@@ -133,6 +135,7 @@ export async function importHostData(
   const eventTypes = file.eventTypes.map((et) => ({
     slug: et.slug,
     input: et.input,
+    page: et.page,
     why: et.problem === "unreadable"
       ? t.t("import.unreadable")
       : et.problem === "invalid"
@@ -145,6 +148,14 @@ export async function importHostData(
     timeZone: file.profile.timeZone,
     clock: file.profile.clock ?? "",
   });
+  // Language and week start by the same form's rules; one it refuses is reported, the rest set.
+  const preferences = v.safeParse(v.pick(ProfileForm, ["weekStart", "locale"]), {
+    weekStart: file.profile.weekStart == null ? "" : String(file.profile.weekStart),
+    locale: file.profile.locale ?? "",
+  });
+  const wantedPreferences: Pick<ProfileInput, "weekStart" | "locale"> = preferences.success
+    ? preferences.output
+    : {};
 
   const applied: string[] = [];
   const skipped: string[] = [];
@@ -153,7 +164,8 @@ export async function importHostData(
       t.t("import.profile_skipped", { why: translateRef(t, profile.issues[0].message) }),
     );
   } else {
-    let res = await updateProfile(app, user, profile.output, t);
+    const wanted = { ...profile.output, ...wantedPreferences };
+    let res = await updateProfile(app, user, wanted, t);
     if (!res.ok && res.field === "username") {
       skipped.push(
         t.t("import.username_skipped", {
@@ -162,7 +174,7 @@ export async function importHostData(
           kept: user.username,
         }),
       );
-      res = await updateProfile(app, user, { ...profile.output, username: user.username }, t);
+      res = await updateProfile(app, user, { ...wanted, username: user.username }, t);
     }
     if (res.ok) {
       user = res.user;
@@ -171,7 +183,17 @@ export async function importHostData(
           username: user.username === profile.output.username ? "yes" : "no",
         }),
       );
+      const { locale, weekStart } = wantedPreferences;
+      if (locale || weekStart) {
+        const what = locale && weekStart ? "both" : locale ? "language" : "week";
+        applied.push(t.t("import.preferences_set", { what }));
+      }
     } else skipped.push(t.t("import.profile_skipped", { why: res.message }));
+  }
+  if (!preferences.success) {
+    skipped.push(
+      t.t("import.preferences_skipped", { why: translateRef(t, preferences.issues[0].message) }),
+    );
   }
 
   // The photo goes through the profile page's checks (type by its first bytes, size).
@@ -188,6 +210,25 @@ export async function importHostData(
     } else skipped.push(t.t("import.photo_skipped", { why: res.message }));
   }
 
+  // Who may frame the widget, before the event types: a thank-you page on one of those sites may
+  // be plain http (domain/embed.ts `parseThankYouUrl`). Without a list any site may frame it.
+  const { embedOrigins, embedShareGuestData, embedNavigateParent } = file.profile;
+  if (embedOrigins || embedShareGuestData || embedNavigateParent) {
+    const origins = embedOrigins
+      ? await saveEmbedOrigins(app, user, embedOrigins.join("\n"))
+      : { ok: true as const };
+    const events = await saveEmbedEventSettings(app, user, {
+      shareGuestData: !!embedShareGuestData,
+      navigateParent: !!embedNavigateParent,
+    });
+    if (!origins.ok) {
+      skipped.push(t.t("import.embed_skipped", { why: translateRef(t, origins.errors[0]) }));
+    } else if (events.ok) {
+      applied.push(t.t("import.embed_set", { origins: embedOrigins ? "yes" : "no" }));
+    }
+    user = await reloadUser(app, user);
+  }
+
   let created = 0;
   for (const et of eventTypes) {
     if (!et.input) {
@@ -195,8 +236,23 @@ export async function importHostData(
       continue;
     }
     const res = await createEventType(app, user, et.input);
-    if (res.ok) created++;
-    else skipped.push(t.t("import.type_exists", { slug: et.slug }));
+    if (!res.ok) {
+      skipped.push(t.t("import.type_exists", { slug: et.slug }));
+      continue;
+    }
+    created++;
+    // Its booking page settings, through their own page's service (the thank-you page's checks).
+    if (!et.page) continue;
+    const page = et.page.ok
+      ? await saveBookingPageSettings(app, user, res.record.id, et.page.settings)
+      : et.page;
+    if (page.ok) continue;
+    const why = "ref" in page
+      ? translateRef(t, page.ref)
+      : page.reason === "invalid"
+      ? translateRef(t, Object.values(page.errors)[0])
+      : t.t("import.invalid");
+    skipped.push(t.t("import.page_skipped", { slug: et.slug, why }));
   }
   if (created) applied.push(t.t("import.types_set", { n: created }));
 

@@ -210,7 +210,7 @@ export async function importBookings(
       kind: "bookings_imported",
       actor: host,
       target: host,
-      detail: `${counts.imported} imported`,
+      said: { code: "bookings_imported", values: { n: counts.imported } },
     });
   }
   return { counts, conflicts: conflicts.filter((c) => c !== undefined) };

@@ -26,7 +26,7 @@ import {
   importedForm,
 } from "./import-parts.ts";
 import * as v from "valibot";
-import { type MessageKey, messageRef } from "../../shared/i18n.ts";
+import { canonicalLocale, type MessageKey, messageRef } from "../../shared/i18n.ts";
 import { canonicalTimeZone, isValidTimeZone } from "../domain/time-zone.ts";
 import { MAX_ANSWERS_TOTAL } from "../domain/event-rules.ts";
 import { NOT_MULTI_LINE, oneLineText } from "../../shared/text.ts";
@@ -107,6 +107,10 @@ const ExportedBookingSchema = v.pipe(
     guestNote: multiLine(2000),
     guestTimeZone: zone,
     guestClock: v.optional(v.picklist(["12h", "24h"])),
+    // The guest's language (their mails and pages): a tag that is not one is dropped, not refused.
+    guestLocale: v.optional(
+      v.pipe(text(35), v.transform((s) => canonicalLocale(s) ?? undefined)),
+    ),
     hostTimeZone: zone,
     createdAtMs: instant,
     reservedUntilMs: v.nullable(instant),
@@ -128,6 +132,8 @@ const ExportedBookingSchema = v.pipe(
           questionId: v.pipe(v.string(), v.regex(QUESTION_ID_RE)),
           label: oneLine(300),
           value: multiLine(2000),
+          // A checkbox's answer: ticked or not (shown as yes or no in the reader's language).
+          checked: v.optional(v.boolean()),
         })),
         v.maxLength(50),
         v.check(
@@ -219,7 +225,13 @@ export const ExportFile = v.object({
     name: text(200),
     timeZone: text(100),
     clock: v.optional(v.picklist(["12h", "24h"])),
+    // Checked by the profile form's rules when imported (a value it refuses is reported).
+    weekStart: v.optional(v.nullable(v.number())),
+    locale: v.optional(v.nullable(text(100))),
+    /** null: any site may frame the widget (the host never listed any). */
     embedOrigins: v.optional(v.nullable(v.pipe(v.array(text(300)), v.maxLength(100)))),
+    embedShareGuestData: v.optional(v.boolean()),
+    embedNavigateParent: v.optional(v.boolean()),
     /** A data: URL of the photo's bytes (≤ 60 KiB, so ~82,000 characters); checked on import. */
     photo: v.optional(v.nullable(text(90_000))),
   }),
@@ -300,7 +312,16 @@ export type ImportData =
   & {
     profile: Pick<
       ExportFileData["profile"],
-      "username" | "name" | "timeZone" | "clock" | "photo"
+      | "username"
+      | "name"
+      | "timeZone"
+      | "clock"
+      | "photo"
+      | "weekStart"
+      | "locale"
+      | "embedOrigins"
+      | "embedShareGuestData"
+      | "embedNavigateParent"
     >;
     eventTypes: ImportedEventType[];
     routingForms: ImportedForm[];
@@ -345,11 +366,16 @@ export async function readExportInput(input: ExportInput): Promise<ReadResult> {
   return readExportFile(new Uint8Array(await file.arrayBuffer()));
 }
 
+/** UTF-8's byte-order mark, which some editors write at the start of a file they save. */
+const BOM = [0xef, 0xbb, 0xbf];
+
 /** The export, checked whole; nothing is built from a file that breaks a bound of the scan. */
 export function readExportFile(bytes: Uint8Array): ReadResult {
   if (bytes.byteLength > IMPORT_MAX_BYTES) {
     return refuse("import.too_large", { mb: IMPORT_MAX_BYTES / 1024 / 1024 });
   }
+  // Not part of the JSON: skipped before the scan, which reads the bytes as JSON from the first.
+  if (BOM.every((b, i) => bytes[i] === b)) bytes = bytes.subarray(BOM.length);
   const shape = scanExportShape(bytes);
   if (!shape.ok) {
     switch (shape.problem) {
@@ -405,10 +431,22 @@ export function readExportFile(bytes: Uint8Array): ReadResult {
 
 /** The file reduced to what the import uses (see `ImportData`). */
 function importData(file: ExportFileData, routingResponses: number): ImportData {
-  const { username, name, timeZone, clock, photo } = file.profile;
+  const { username, name, timeZone, clock, photo, weekStart, locale } = file.profile;
+  const { embedOrigins, embedShareGuestData, embedNavigateParent } = file.profile;
   return {
     ...file,
-    profile: { username, name, timeZone, ...(clock ? { clock } : {}), ...(photo ? { photo } : {}) },
+    profile: {
+      username,
+      name,
+      timeZone,
+      ...(clock ? { clock } : {}),
+      ...(photo ? { photo } : {}),
+      ...(weekStart != null ? { weekStart } : {}),
+      ...(locale ? { locale } : {}),
+      ...(embedOrigins ? { embedOrigins } : {}),
+      ...(embedShareGuestData ? { embedShareGuestData } : {}),
+      ...(embedNavigateParent ? { embedNavigateParent } : {}),
+    },
     eventTypes: file.eventTypes.map(importedEventType),
     routingForms: file.routingForms.map(importedForm),
     polls: file.polls.length,

@@ -17,6 +17,10 @@ import {
   type RoutingFormDefinition,
 } from "../domain/routing.ts";
 import { FIELD_MAX } from "../../shared/field-bounds.ts";
+import {
+  type BookingPageSettings,
+  BookingPageSettingsForm,
+} from "../../shared/booking-page-settings-form.ts";
 
 /** An event type of the file: its checked input, or the first problem (a field and a message). */
 export type ImportedEventType = {
@@ -26,6 +30,11 @@ export type ImportedEventType = {
   input: EventTypeInput | null;
   /** Why not: a field and a message reference; "unreadable" when the record could not be read. */
   problem?: { field: string; ref: string } | "invalid" | "unreadable";
+  /**
+   * Its booking page settings (layout, locked prefill, thank-you page), read by their own page's
+   * form, when the record has any; the address is checked against the host's sites when saved.
+   */
+  page?: { ok: true; settings: BookingPageSettings } | { ok: false; ref: string };
 };
 
 /** A routing form of the file, checked as the form editor checks it (but its destinations). */
@@ -97,6 +106,24 @@ const RoutingForm = v.object({
 const slugOf = (rec: Record<string, unknown>, i: number) =>
   typeof rec.slug === "string" ? rec.slug.slice(0, 60) : `#${i + 1}`;
 
+/** The settings of an event type's "Booking page and after booking" page, as the record holds them. */
+const PAGE_FIELDS = ["layout", "lockPrefill", "thankYouUrl", "thankYouParams"] as const;
+
+/** A record's booking page settings through that page's form, or null when it has none. */
+function pageSettingsOf(rec: Record<string, unknown>): ImportedEventType["page"] | null {
+  if (PAGE_FIELDS.every((f) => rec[f] === undefined || rec[f] === null)) return null;
+  const tick = (x: unknown) => (x === true ? "on" : "");
+  const parsed = v.safeParse(BookingPageSettingsForm, {
+    layout: rec.layout ?? undefined,
+    lockPrefill: tick(rec.lockPrefill),
+    thankYouUrl: typeof rec.thankYouUrl === "string" ? rec.thankYouUrl : "",
+    thankYouParams: tick(rec.thankYouParams),
+  }, { abortEarly: true });
+  return parsed.success
+    ? { ok: true, settings: parsed.output }
+    : { ok: false, ref: parsed.issues[0].message };
+}
+
 /** An event type record of the file → its checked input, through the editor's own parse. */
 export function importedEventType(rec: Record<string, unknown>, i: number): ImportedEventType {
   const id = typeof rec.id === "string" ? rec.id.slice(0, FIELD_MAX.id) : null;
@@ -105,7 +132,8 @@ export function importedEventType(rec: Record<string, unknown>, i: number): Impo
     const checked = parseEventTypeValues(
       eventTypeValuesOf(rec as unknown as Parameters<typeof eventTypeValuesOf>[0]),
     );
-    if (checked.ok) return { id, slug, input: checked.input };
+    const page = pageSettingsOf(rec);
+    if (checked.ok) return { id, slug, input: checked.input, ...(page ? { page } : {}) };
     const first = Object.entries(checked.errors)[0];
     return {
       id,

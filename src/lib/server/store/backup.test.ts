@@ -6,6 +6,8 @@ import { DatabaseSync } from "node:sqlite";
 import { guardKv } from "../../../../tests/support/kv-guard.ts";
 import { backupStore, pendingRestore, restoreStore } from "./backup.ts";
 import { BackupError, readBackupFile } from "./backup-format.ts";
+import { insertAudit } from "./audit.ts";
+import { insertBackupResult } from "./backup-results.ts";
 
 const NOW = Date.parse("2026-11-20T08:00:00Z");
 
@@ -105,6 +107,68 @@ Deno.test("restore refuses a store with data unless forced, and --force replaces
       await restoreStore(dst, file, { nowMs: NOW, force: true });
       assert.equal((await dst.get(["user", "someone-else"])).value, null);
       assert.equal((await entries(dst)).length, 1205);
+    } finally {
+      src.close();
+      dst.close();
+    }
+  });
+});
+
+Deno.test('restore into a store that holds only its own logs (audit entries, backup results) goes through and replaces them; one entry of data is refused as "1 key"', async () => {
+  await withDir(async (dir) => {
+    const src = await sampleStore();
+    const dst = await Deno.openKv(":memory:");
+    try {
+      const file = join(dir, "a.backup.gz");
+      await backupStore(src, ":memory:", file);
+      // What a refused restore, a test mail or a backup leave in a new instance's store.
+      const audit = {
+        v: 1 as const,
+        id: "01M8E2X5ETSD5ESC308VQF9DWT",
+        atMs: NOW - 1000,
+        kind: "admin_restore" as const,
+        actorId: null,
+        actor: "cli",
+        targetId: null,
+        target: "bad.backup.gz",
+        ipHash: "",
+        detail: "refused: the file is not a complete gzip backup",
+        expiresAtMs: NOW + 86_400_000,
+      };
+      await insertAudit(dst, audit);
+      await insertAudit(dst, {
+        ...audit,
+        id: "01M8E2X5ETSD5ESC308VQF9DWV",
+        kind: "admin_mail_test",
+      });
+      await insertBackupResult(dst, {
+        v: 1,
+        id: "01M8E2X5ETSD5ESC308VQF9DWW",
+        atMs: NOW - 500,
+        ok: false,
+        detail: "the folder does not exist",
+        entries: null,
+        sizeBytes: null,
+        file: null,
+        by: "cli",
+      });
+      const r = await restoreStore(dst, file, { nowMs: NOW });
+      assert.equal(r.restored, 1205);
+      const want = (await entries(src)).filter(([k]) => k[0] !== "lease");
+      assert.deepEqual(await entries(dst), want, "the store is the backup's, its logs included");
+
+      // Data of any other kind is not the instance's own log: refused, in words that count.
+      const other = await Deno.openKv(":memory:");
+      try {
+        await other.set(["user", "someone"], { v: 1 });
+        await insertAudit(other, audit);
+        await assert.rejects(
+          () => restoreStore(other, file, { nowMs: NOW }),
+          (e: Error) => e instanceof BackupError && /not empty \(1 key\)/.test(e.message),
+        );
+      } finally {
+        other.close();
+      }
     } finally {
       src.close();
       dst.close();

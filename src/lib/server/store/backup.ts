@@ -39,6 +39,14 @@ export const NOT_RESTORED = new Set([
   "commit_receipt",
 ]);
 const RESTORE_MARKER = keys.meta("restore");
+/**
+ * What was done to this instance, not its data: the audit log and the backups' outcomes. A store
+ * holding only these counts as empty for a restore, which replaces them with the backup's.
+ */
+const INSTANCE_LOGS = [keys.auditPrefix(), keys.backupResultPrefix()];
+const isInstanceLog = (key: Deno.KvKey) =>
+  INSTANCE_LOGS.some((prefix) => prefix.every((p, i) => key[i] === p));
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const isMarker = (key: Deno.KvKey) =>
   key.length === RESTORE_MARKER.length && key.every((p, i) => p === RESTORE_MARKER[i]);
 
@@ -200,7 +208,10 @@ export type RestoreResult = {
 
 /**
  * Restores `path` into the store behind `kv`. Refuses a store with data unless `force` (which
- * deletes everything first); resumes an interrupted restore of the same file.
+ * deletes everything first); resumes an interrupted restore of the same file. A store that holds
+ * only its own logs (`INSTANCE_LOGS`: what a refused restore, a test mail or a backup of a new
+ * instance leave) counts as empty, and the restore replaces them too: the store becomes the
+ * backup's copy, as the read-back checks, and the restore's own audit entry comes after it.
  */
 export async function restoreStore(
   kv: Deno.Kv,
@@ -235,13 +246,19 @@ export async function restoreStore(
   const marker = await kv.get<RestoreMarker>(RESTORE_MARKER);
   const resumed = marker.value?.sha256 === trailer.sha256;
   if (!resumed) {
+    // The instance's own logs are not data: a new instance's refused restore or test mail does
+    // not make its store "not empty". Every entry is looked at, so data behind a long log counts.
     let present = 0;
-    for await (const e of kv.list({ prefix: [] }, { limit: 1000 })) if (!isMarker(e.key)) present++;
+    let logs = 0;
+    for await (const e of kv.list({ prefix: [] }, { batchSize: 1000 })) {
+      if (isMarker(e.key)) continue;
+      if (isInstanceLog(e.key)) logs++;
+      else if (++present === 1000) break;
+    }
     if (present > 0 && !opts.force) {
       throw new BackupError(
-        `the store is not empty (${present}${
-          present === 1000 ? "+" : ""
-        } keys): restore only into an empty store, or pass --force to delete everything in it first`,
+        `the store is not empty (${present === 1000 ? "1000+ keys" : plural(present, "key")}` +
+          "): restore only into an empty store, or pass --force to delete everything in it first",
       );
     }
     if (marker.value && !opts.force) {
@@ -249,7 +266,8 @@ export async function restoreStore(
         "another backup's restore was interrupted in this store; finish it with that file, or pass --force",
       );
     }
-    if (present > 0 || marker.value) await wipe(kv);
+    // The store becomes the backup's copy, logs included (the restore's own entry follows).
+    if (present > 0 || logs > 0 || marker.value) await wipe(kv);
   }
   let written = resumed ? marker.value!.written : 0;
   if (!resumed) {

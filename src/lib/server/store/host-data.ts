@@ -57,6 +57,56 @@ export function erasedBooking(b: BookingRecord, nowMs: number): BookingRecord {
   };
 }
 
+const escaped = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** An address where it stands alone: "bo@x.test" is not found inside "jimbo@x.test". */
+const addressIn = (email: string, flags: string) =>
+  new RegExp(
+    `(?<![\\p{L}\\p{N}._%+-])${escaped(email)}(?![\\p{L}\\p{N}_-]|\\.[\\p{L}\\p{N}])`,
+    `${flags}iu`,
+  );
+
+/** Whether `text` names the address `email` (any case). */
+export function namesAddress(text: string, email: string): boolean {
+  return addressIn(email.trim(), "").test(text);
+}
+
+/**
+ * `text` without the address `email`: the address — with the name before it where a list names
+ * people as a poll's meeting note does ("Sync: Al <al@x>, Bo <bo@x>") — becomes ERASED_GUEST_NAME.
+ */
+export function withoutAddress(text: string, email: string): string {
+  const address = addressIn(email.trim(), "g").source;
+  return text
+    .replace(
+      new RegExp(`(^|[,:;\\n]\\s*)[^,:;\\n<>]*<${address}>`, "giu"),
+      `$1${ERASED_GUEST_NAME}`,
+    )
+    .replace(new RegExp(address, "giu"), ERASED_GUEST_NAME);
+}
+
+/**
+ * Another guest's booking without `email` (lower case), who was one of the people it invited (a
+ * guest's guests, a poll's other invitees) or is named in its words (note, answers, a reason):
+ * the meeting and its own guest stay as they are.
+ */
+export function withoutGuest(b: BookingRecord, email: string): BookingRecord {
+  return {
+    ...b,
+    ...(b.additionalGuests
+      ? { additionalGuests: b.additionalGuests.filter((g) => g.toLowerCase() !== email) }
+      : {}),
+    guestNote: withoutAddress(b.guestNote, email),
+    ...(b.answers
+      ? { answers: b.answers.map((a) => ({ ...a, value: withoutAddress(a.value, email) })) }
+      : {}),
+    ...(b.cancelReason ? { cancelReason: withoutAddress(b.cancelReason, email) } : {}),
+  };
+}
+
+/** Whether a booking of another guest names `email` (lower case) anywhere `withoutGuest` looks. */
+const namesGuest = (b: BookingRecord, email: string) =>
+  JSON.stringify(withoutGuest(b, email)) !== JSON.stringify(b);
+
 export type EraseResult = {
   bookings: number;
   retried: number;
@@ -69,13 +119,20 @@ export type EraseResult = {
     routing?: RoutedFrom;
     seated?: { eventTypeId: BookingRecord["eventTypeId"]; startMs: number };
   }[];
+  /**
+   * Every booking rewritten — the guest's own and those of others that named them — as it was
+   * read before: what was sent or kept about it (an API answer) is found by these.
+   */
+  touched: { id: string; startMs: number; guestEmail: string }[];
 };
 
 /**
- * Erases `email`'s name, address, note and answers from every booking of `hostId`. Each booking
- * is rewritten with a check of the version read (a concurrent change — a cancellation, a
- * confirmation — is re-read, never overwritten); a booking already in the host's calendar gets a
- * calendar update queued in the same write, so the event there loses the guest's details too.
+ * Erases `email`'s name, address, note and answers from every booking of `hostId`, and the
+ * address (with the name a list gave it) from every other booking of theirs that named it: an
+ * invitee of another guest, of a poll's meeting. Each booking is rewritten with a check of the
+ * version read (a concurrent change — a cancellation, a confirmation — is re-read, never
+ * overwritten); a booking already in the host's calendar gets a calendar update queued in the
+ * same write, so the event there loses the guest's details too.
  */
 export async function eraseGuestFromBookings(
   kv: Deno.Kv,
@@ -85,15 +142,19 @@ export async function eraseGuestFromBookings(
 ): Promise<EraseResult> {
   const target = email.trim().toLowerCase();
   const booked: EraseResult["booked"] = [];
-  const result: EraseResult = { bookings: 0, retried: 0, booked };
+  const named: string[] = [];
+  const result: EraseResult = { bookings: 0, retried: 0, booked, touched: [] };
   for await (const page of hostBookingPages(kv, hostId)) {
     for (const b of page) {
-      if (b.guestEmail.toLowerCase() !== target) continue;
-      const seated = b.seat ? { eventTypeId: b.eventTypeId, startMs: b.startMs } : undefined;
-      booked.push({ id: b.id, routing: b.routing, seated });
+      if (b.guestEmail.toLowerCase() === target) {
+        const seated = b.seat ? { eventTypeId: b.eventTypeId, startMs: b.startMs } : undefined;
+        booked.push({ id: b.id, routing: b.routing, seated });
+      } else if (namesGuest(b, target)) named.push(b.id);
     }
   }
-  for (const { id, seated } of booked) {
+  const seatOf = new Map(booked.map((b) => [b.id, b.seated]));
+  for (const id of [...booked.map((b) => b.id), ...named]) {
+    const seated = seatOf.get(id);
     for (let attempt = 0; attempt < 8; attempt++) {
       const read: Deno.KvKey[] = [keys.booking(id), keys.bookingWriteback(id)];
       // A seat's guest is tagged in its meeting's ledger (a hash of the address, domain/seats.ts).
@@ -104,12 +165,14 @@ export async function eraseGuestFromBookings(
         Deno.KvEntryMaybe<SeatLedgerRecord> | undefined,
       ];
       const b = entry.value;
-      if (!b || b.hostId !== hostId || b.guestEmail.toLowerCase() !== target) break;
+      if (!b || b.hostId !== hostId) break;
+      const own = b.guestEmail.toLowerCase() === target;
+      if (!own && !namesGuest(b, target)) break;
       const op = kv.atomic().check(entry).check(written).set(
         keys.booking(id),
-        erasedBooking(b, nowMs),
+        own ? erasedBooking(b, nowMs) : withoutGuest(b, target),
       );
-      if (ledger?.value?.seats.some(([seat]) => seat === id)) {
+      if (own && ledger?.value?.seats.some(([seat]) => seat === id)) {
         op.check(ledger).set(
           ledger.key,
           {
@@ -122,7 +185,8 @@ export async function eraseGuestFromBookings(
         enqueue(op, newOutboxRecord({ kind: "writeback", op: "put", bookingId: id }, nowMs));
       }
       if ((await op.commit()).ok) {
-        result.bookings++;
+        if (own) result.bookings++;
+        result.touched.push({ id, startMs: b.startMs, guestEmail: b.guestEmail });
         break;
       }
       result.retried++;

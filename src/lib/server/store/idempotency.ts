@@ -141,3 +141,44 @@ export async function abandonRun(
   await kv.atomic().check({ key: keys.idempotency(scope, key), versionstamp })
     .delete(keys.idempotency(scope, key)).commit();
 }
+
+/**
+ * Erasing a guest (ADR 022): for each change made under an Idempotency-Key for which `made`
+ * names a booking (one that named the guest), the kept answer (the booking as it was, with its
+ * guest's links) is deleted, and a commit record that names the guest's address (a new
+ * booking's) names the booking alone from then on. The key stays used: a retry of the request
+ * changes nothing and is refused as a duplicate; nothing left names the guest. An anonymous
+ * request's scope is a hash of who sent it, so the records are found by what they committed:
+ * the commit records of the last day and an hour (their lifetime), one small row per booking
+ * change made under a key. Returns how many answers went.
+ */
+export async function eraseIdempotentAnswers(
+  kv: Deno.Kv,
+  made: (target: IdempotencyCommitRecord["target"]) => string | null,
+  nowMs: number,
+): Promise<number> {
+  let erased = 0;
+  for await (
+    const e of kv.list<IdempotencyCommitRecord>({ prefix: keys.idempotencyCommitPrefix() })
+  ) {
+    const bookingId = made(e.value.target);
+    if (bookingId === null) continue;
+    const [, scope, key] = e.key as [string, string, string];
+    const op = kv.atomic().check(e).delete(keys.idempotency(scope, key));
+    const left = e.value.atMs + IDEMPOTENCY_TTL_MS - nowMs;
+    if (left <= 0) op.delete(e.key);
+    else if (e.value.target.kind === "new_booking") {
+      op.set(
+        e.key,
+        {
+          ...e.value,
+          target: { kind: "booking", bookingId },
+        } satisfies IdempotencyCommitRecord,
+        { expireIn: left },
+      );
+    }
+    // A commit record is written once: a failed check means it expired meanwhile.
+    if ((await op.commit()).ok) erased++;
+  }
+  return erased;
+}

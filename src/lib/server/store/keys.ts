@@ -196,6 +196,8 @@ export const keys = {
   idempotency: (scope: string, key: string) => ["idempotency", scope, key] as const,
   /** Committed in the same write as the change the request made; checked absent by it. */
   idempotencyCommit: (scope: string, key: string) => ["idempotency_commit", scope, key] as const,
+  /** Every commit record (kept 25 h): erasing a guest reads them for the bookings they name. */
+  idempotencyCommitPrefix: () => ["idempotency_commit"] as const,
   webhookSub: (hostId: UserId, subId: string) => ["webhook_sub", hostId, subId] as const,
   webhookSubPrefix: (hostId: UserId) => ["webhook_sub", hostId] as const,
   /** One event's signed body, shared by its deliveries; written once (the fan-out's dedupe). */
@@ -205,6 +207,8 @@ export const keys = {
     ["webhook_attempt", hostId, subId, attemptId] as const,
   webhookAttemptPrefix: (hostId: UserId, subId: string) =>
     ["webhook_attempt", hostId, subId] as const,
+  /** Every subscription's log of a host (deleted subscriptions' too). */
+  webhookAttemptHostPrefix: (hostId: UserId) => ["webhook_attempt", hostId] as const,
   /** The salt a host's secret ICS feed URL is derived from; a new salt retires the old URL. */
   icsFeed: (hostId: UserId) => ["ics_feed", hostId] as const,
   icsFeedByHash: (hash: string) => ["ics_feed_by_hash", hash] as const,

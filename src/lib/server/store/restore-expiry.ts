@@ -1,8 +1,8 @@
 /**
  * When a restored entry goes again. Deno KV cannot read a key's expiry back, so a backup does not
  * hold it, and a restore that wrote every entry plainly made records that are meant to end
- * permanent: webhook bodies and kept API answers (which name guests, and which a guest's erasure
- * does not reach because they end on their own, ADR 022), sessions' indexes, held usernames.
+ * permanent: webhook bodies and kept API answers (which name guests: they end on their own, and
+ * a guest's erasure takes those that name them, ADR 022), sessions' indexes, held usernames.
  * Each such record says in its value when it ends, or when it was made under a known lifetime;
  * this is read from there, by the prefix its write used.
  */

@@ -125,3 +125,55 @@ export async function queueDeliveries(kv: Deno.Kv, jobs: OutboxRecord[]): Promis
   for (const job of jobs) enqueue(op, job);
   await op.commit();
 }
+
+/** The writes of an erasure go in batches well inside one remote KV write (ADR 022). */
+const ERASE_BATCH = 100;
+
+/**
+ * Erasing a guest (ADR 022): every message of `hostId` that the delivery log of any of their
+ * subscriptions (a deleted one's too) names and whose body `names` is deleted — so it is never
+ * sent again ("Send again" then says it is gone) — and a logged answer of a receiver that
+ * `names` loses its excerpt. The log keeps the rest (when, which event, the status). Found
+ * through the host's own log, which lists every message it sent; a message still waiting for
+ * its first attempt is not in the log yet (the outbox sends it within seconds). Returns how many
+ * messages went.
+ */
+export async function eraseMessagesNaming(
+  kv: Deno.Kv,
+  hostId: UserId,
+  names: (text: string) => boolean,
+  nowMs: number,
+): Promise<number> {
+  const messageIds = new Set<string>();
+  const excerpts: Deno.KvEntry<WebhookAttemptRecord>[] = [];
+  const hostLog = keys.webhookAttemptHostPrefix(hostId);
+  for await (const e of kv.list<WebhookAttemptRecord>({ prefix: hostLog })) {
+    messageIds.add(e.value.messageId);
+    if (e.value.responseExcerpt && names(e.value.responseExcerpt)) excerpts.push(e);
+  }
+  const gone: Deno.KvKey[] = [];
+  const ids = [...messageIds];
+  for (let i = 0; i < ids.length; i += 10) {
+    const got = await kv.getMany<WebhookMessageRecord[]>(
+      ids.slice(i, i + 10).map((id) => keys.webhookMessage(id)),
+    );
+    for (const m of got) {
+      if (m.value && m.value.hostId === hostId && names(m.value.body)) gone.push(m.key);
+    }
+  }
+  for (let i = 0; i < gone.length; i += ERASE_BATCH) {
+    const op = kv.atomic();
+    for (const key of gone.slice(i, i + ERASE_BATCH)) op.delete(key);
+    await op.commit();
+  }
+  for (let i = 0; i < excerpts.length; i += ERASE_BATCH) {
+    const op = kv.atomic();
+    for (const e of excerpts.slice(i, i + ERASE_BATCH)) {
+      const left = e.value.atMs + WEBHOOK_LOG_TTL_MS - nowMs;
+      if (left > 0) op.set(e.key, { ...e.value, responseExcerpt: "" }, { expireIn: left });
+      else op.delete(e.key);
+    }
+    await op.commit();
+  }
+  return gone.length;
+}

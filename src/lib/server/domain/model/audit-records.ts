@@ -1,9 +1,18 @@
 /** The audit log's entry (issue 32): who did what to whom, when, and from where (hashed). */
-import { AUDIT_KIND_KEYS } from "../../../shared/audit-kinds.ts";
+import { AUDIT_DETAIL_KEYS, AUDIT_KIND_KEYS } from "../../../shared/audit-kinds.ts";
 
 /** Every kind has its words in the catalogs (shared/audit-kinds.ts lists them once). */
 export type AuditKind = keyof typeof AUDIT_KIND_KEYS;
 export const AUDIT_KINDS = Object.keys(AUDIT_KIND_KEYS) as AuditKind[];
+
+/** A detail said in words of the reader's language (shared/audit-kinds.ts names each). */
+export type AuditDetailCode = keyof typeof AUDIT_DETAIL_KEYS;
+
+/**
+ * A detail as a code and its values (counts, a name, a cause the system gave in its own words),
+ * so the page writes it in the admin's language.
+ */
+export type AuditSaid = { code: AuditDetailCode; values: Record<string, string | number> };
 
 export type AuditRecord = {
   v: 1;
@@ -18,8 +27,13 @@ export type AuditRecord = {
   target: string;
   /** A short keyed hash of the client's IP address; "" when there was no request (CLI, jobs). */
   ipHash: string;
-  /** A few words of detail (a key's name, a team's new owner); never a secret. */
+  /**
+   * A few words of detail (a key's name, a team's new owner); never a secret. With `said`, its
+   * English words, for the CSV and for readers that do not know the code.
+   */
   detail: string;
+  /** The detail as a code and values (entries from before it was added have only `detail`). */
+  said?: AuditSaid;
   /** KV expiry is "not before": readers drop entries past this. */
   expiresAtMs: number;
 };
@@ -31,4 +45,9 @@ export type AuditFilter = {
   who?: string;
   fromMs?: number;
   toMs?: number;
+  /** Entries older than this one (the "older" link of the page before). */
+  before?: AuditCursor;
 };
+
+/** One entry's place in the log, where an older page starts. */
+export type AuditCursor = { atMs: number; id: string };
