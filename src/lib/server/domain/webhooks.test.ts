@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import {
-  afterFailure,
+  afterAttempt,
   classifyAttempt,
   DISABLE_AFTER_MS,
+  eventAudience,
+  isAskedDelivery,
+  MESSAGE_ID,
+  messageIdFor,
   nextAttemptAtMs,
   parseRetryAfter,
   WEBHOOK_RETRY_DELAYS_MS,
@@ -41,11 +45,91 @@ Deno.test("nextAttemptAtMs: the schedule spans more than three days; Retry-After
   assert.equal(nextAttemptAtMs(WEBHOOK_RETRY_DELAYS_MS.length + 1, null, 0), null);
 });
 
-Deno.test("afterFailure: the streak starts at the first failure and disables after three days", () => {
-  assert.deepEqual(afterFailure(null, 1000), { failingSinceMs: 1000, disable: false });
-  assert.deepEqual(afterFailure(1000, 1000 + DISABLE_AFTER_MS - 1), {
+Deno.test("afterAttempt: a run of retried failures starts the streak; a delivery or a refused message ends it", () => {
+  assert.deepEqual(afterAttempt(null, "retry", 1000, 1000), {
     failingSinceMs: 1000,
     disable: false,
   });
-  assert.equal(afterFailure(1000, 1000 + DISABLE_AFTER_MS).disable, true);
+  assert.deepEqual(afterAttempt(1000, "retry", 1000, 1000 + DISABLE_AFTER_MS - 1), {
+    failingSinceMs: 1000,
+    disable: false,
+  });
+  assert.equal(afterAttempt(1000, "retry", 1000, 1000 + DISABLE_AFTER_MS).disable, true);
+  assert.deepEqual(afterAttempt(1000, "delivered", 1000, 5000), {
+    failingSinceMs: null,
+    disable: false,
+  });
+  // A refused message (a 422, a 410) is final: nothing is left retrying, no streak begins.
+  assert.deepEqual(afterAttempt(null, "give_up", 1000, 1000), {
+    failingSinceMs: null,
+    disable: false,
+  });
+  assert.deepEqual(afterAttempt(1000, "give_up", 2000, 2000), {
+    failingSinceMs: null,
+    disable: false,
+  });
+});
+
+Deno.test("afterAttempt: Monday's refused message, then Friday's one 502 — retried on schedule, not switched off", () => {
+  const monday = Date.parse("2026-11-23T09:00:00Z");
+  const friday = Date.parse("2026-11-27T09:00:00Z");
+  const afterMonday = afterAttempt(null, "give_up", monday, monday);
+  assert.equal(afterMonday.failingSinceMs, null);
+  const afterFriday = afterAttempt(afterMonday.failingSinceMs, "retry", friday, friday);
+  assert.deepEqual(afterFriday, { failingSinceMs: friday, disable: false });
+  // A streak stored by the old rule (since Monday's refusal) does not cut Friday's retries short.
+  assert.deepEqual(afterAttempt(monday, "retry", friday, friday), {
+    failingSinceMs: monday,
+    disable: false,
+  });
+  assert.equal(afterAttempt(monday, "retry", friday, friday + DISABLE_AFTER_MS - 1).disable, false);
+  // Friday's delivery failing on every retry for three days switches it off.
+  assert.equal(afterAttempt(friday, "retry", friday, friday + DISABLE_AFTER_MS).disable, true);
+});
+
+Deno.test("isAskedDelivery: a test event and a Send again are asked for; a fan-out's delivery shares its message's instant", () => {
+  const msg = { event: "booking.confirmed", createdAtMs: 5000 };
+  assert.equal(isAskedDelivery(msg, { createdAtMs: 5000 }), false, "queued with its message");
+  assert.equal(isAskedDelivery(msg, { createdAtMs: 9000 }), true, "Send again");
+  assert.equal(
+    isAskedDelivery({ event: "webhook.test", createdAtMs: 5000 }, { createdAtMs: 5000 }),
+    true,
+  );
+});
+
+Deno.test("message ids: the owner's is msg_<job>, another person's msg_<job>_<person>; both are accepted", () => {
+  const job = "01KB2Z9X4M3N5P6Q7R8S9T0V1W";
+  const ann = "01KB2Z9X4M3N5P6Q7R8S9T0ANN";
+  const ben = "01KB2Z9X4M3N5P6Q7R8S9T0BEN";
+  assert.equal(messageIdFor(job, ann, ann), `msg_${job}`);
+  assert.equal(messageIdFor(job, ben, ann), `msg_${job}_${ben}`);
+  assert.equal(messageIdFor(job, ben, null), `msg_${job}_${ben}`);
+  assert.ok(MESSAGE_ID.test(`msg_${job}`));
+  assert.ok(MESSAGE_ID.test(`msg_${job}_${ben}`));
+  for (
+    const bad of [`msg_${job}_`, `msg_${job}_x`, `msg_${job.slice(1)}`, job, `msg_${job}__${ben}`]
+  ) {
+    assert.ok(!MESSAGE_ID.test(bad), bad);
+  }
+});
+
+Deno.test("eventAudience: a booking's people; a booking moved to others tells only those it left", () => {
+  const rr = { hostId: "ann", endReason: "rescheduled" };
+  assert.deepEqual(eventAudience("booking.cancelled", rr, { hostId: "ben" }), {
+    personIds: ["ann"],
+    handedOver: true,
+  });
+  const pair = { hostId: "ann", personIds: ["ann", "ben"], endReason: "rescheduled" };
+  assert.deepEqual(
+    eventAudience("booking.cancelled", pair, { hostId: "ann", personIds: ["ann", "cat"] }),
+    { personIds: ["ben"], handedOver: true },
+  );
+  assert.deepEqual(
+    eventAudience("booking.cancelled", { ...pair, endReason: "cancelled_by_host" }, null),
+    { personIds: ["ann", "ben"], handedOver: false },
+  );
+  assert.deepEqual(eventAudience("booking.confirmed", { hostId: "ann", endReason: null }, null), {
+    personIds: ["ann"],
+    handedOver: false,
+  });
 });

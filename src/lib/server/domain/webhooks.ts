@@ -81,11 +81,77 @@ export function nextAttemptAtMs(
   return nowMs + delay;
 }
 
-/** After a failed attempt: the failing streak's start, and whether the subscription goes off. */
-export function afterFailure(
+/** What one attempt came to, for the subscription's failing streak. */
+export type Verdict = ReturnType<typeof classifyAttempt>;
+
+/**
+ * The subscription's failing streak after an attempt, and whether the attempt switches it off.
+ *
+ * The streak is a run of failed deliveries that are being retried: it starts at such a failure
+ * and ends with any delivery, and with any message given up for good (a receiver that refuses a
+ * message answered; that message is final and nothing is left retrying because of it). A refused
+ * message therefore never starts a streak that a later, unrelated outage would inherit.
+ *
+ * The subscription goes off when the streak has lasted three days and the delivery that failed
+ * now has itself been failing that long (its first attempt at `deliveryStartMs`): a short outage
+ * is retried on schedule however old a stored streak is (one left by a refusal before this rule
+ * included).
+ */
+export function afterAttempt(
   failingSinceMs: number | null,
+  verdict: Verdict,
+  deliveryStartMs: number,
   nowMs: number,
-): { failingSinceMs: number; disable: boolean } {
+): { failingSinceMs: number | null; disable: boolean } {
+  if (verdict !== "retry") return { failingSinceMs: null, disable: false };
   const since = failingSinceMs ?? nowMs;
-  return { failingSinceMs: since, disable: nowMs - since >= DISABLE_AFTER_MS };
+  return {
+    failingSinceMs: since,
+    disable: nowMs - Math.max(since, deliveryStartMs) >= DISABLE_AFTER_MS,
+  };
+}
+
+/**
+ * Whether a delivery was asked for by its host ("Send test event", "Send again") rather than
+ * queued by an event's fan-out. The fan-out writes a message and its deliveries in one write at
+ * one instant, and a test event is never fanned out; "Send again" queues after its message.
+ * Asked-for deliveries reach a switched-off endpoint too (once: they are not retried there), so
+ * a host can check an endpoint before switching it back on.
+ */
+export function isAskedDelivery(
+  msg: { event: string; createdAtMs: number },
+  job: { createdAtMs: number },
+): boolean {
+  return msg.event === "webhook.test" || job.createdAtMs !== msg.createdAtMs;
+}
+
+/**
+ * A message id (the `webhook-id`): `msg_` and the id of the job that made it, and for a message
+ * one of several people hears (a team booking's member, a team form's owner) `_` and their id.
+ */
+export const MESSAGE_ID = /^msg_[0-9A-Z]{26}(?:_[0-9A-Z]{26})?$/;
+
+/** The id of the message `personId` hears of the job `ref`: the job's own for `ownerId`. */
+export function messageIdFor(ref: string, personId: string, ownerId: string | null): string {
+  return personId === ownerId ? `msg_${ref}` : `msg_${ref}_${personId}`;
+}
+
+/**
+ * Who hears a booking's event, and why it reached them. Everyone the booking belongs to (its
+ * host, or a team booking's members) — except a booking moved to other people (a round-robin
+ * move given to another member, an admin's hand-over): its `booking.cancelled` goes only to the
+ * people it left (`handedOver`), since the successor's `booking.rescheduled` reaches those who
+ * attend it.
+ */
+export function eventAudience(
+  event: WebhookEvent,
+  booking: { hostId: string; personIds?: string[]; endReason?: string | null },
+  successor: { hostId: string; personIds?: string[] } | null,
+): { personIds: string[]; handedOver: boolean } {
+  const people = booking.personIds ?? [booking.hostId];
+  if (event !== "booking.cancelled" || booking.endReason !== "rescheduled" || !successor) {
+    return { personIds: people, handedOver: false };
+  }
+  const staying = new Set(successor.personIds ?? [successor.hostId]);
+  return { personIds: people.filter((p) => !staying.has(p)), handedOver: true };
 }

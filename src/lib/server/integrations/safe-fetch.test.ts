@@ -246,3 +246,48 @@ Deno.test({
     );
   },
 });
+
+Deno.test("safeFetch: a body over the limit is said in the unit that shows it (256 KB, 10 MB), with the answer's status", async () => {
+  await using server = serveLocal((req) => {
+    const size = Number(new URL(req.url).searchParams.get("kb")) * 1024;
+    const status = Number(new URL(req.url).searchParams.get("status") ?? "200");
+    return new Response("x".repeat(size), { status });
+  });
+  const tooLarge = async (url: string, maxBytes?: number) => {
+    try {
+      await safeFetch({ allowPrivate: true, maxBytes })(url);
+    } catch (e) {
+      assert.ok(e instanceof SafeFetchError && e.kind === "too_large", String(e));
+      return e;
+    }
+    assert.fail(`${url} was read whole`);
+  };
+  const kb = await tooLarge(`${server.base}/?kb=300&status=202`, 256 * 1024);
+  assert.equal(kb.message, "the response is larger than 256 KB");
+  assert.equal(kb.status, 202);
+  const mb = await tooLarge(`${server.base}/?kb=${11 * 1024}&status=500`);
+  assert.equal(mb.message, "the response is larger than 10 MB");
+  assert.equal(mb.status, 500);
+});
+
+Deno.test("safeFetch: with redirects returned, a 3xx is the answer (its status and Location), never followed; by default a same-host one still is", async () => {
+  const seen: string[] = [];
+  await using server = serveLocal((req) => {
+    const path = new URL(req.url).pathname;
+    seen.push(`${req.method} ${path}`);
+    if (path === "/hooks") {
+      return new Response("moved", { status: 308, headers: { location: "/v2/hooks" } });
+    }
+    return new Response("followed");
+  });
+  const manual = safeFetch({ allowPrivate: true, redirects: "return" });
+  const res = await manual(`${server.base}/hooks`, { method: "POST", body: "{}" });
+  assert.equal(res.status, 308);
+  assert.equal(res.headers.get("location"), "/v2/hooks");
+  assert.equal(await res.text(), "moved");
+  assert.deepEqual(seen, ["POST /hooks"]);
+  // Another caller (CalDAV) keeps following a same-host redirect.
+  const followed = await safeFetch({ allowPrivate: true })(`${server.base}/hooks`);
+  assert.equal(await followed.text(), "followed");
+  assert.deepEqual(seen, ["POST /hooks", "GET /hooks", "GET /v2/hooks"]);
+});

@@ -32,7 +32,12 @@ import { joinBytes } from "../util/bytes.ts";
 export type SafeFetchErrorKind = "forbidden_address" | "network" | "too_large";
 
 export class SafeFetchError extends Error {
-  constructor(readonly kind: SafeFetchErrorKind, message: string) {
+  constructor(
+    readonly kind: SafeFetchErrorKind,
+    message: string,
+    /** `too_large`: the status of the answer whose body was too large (the answer did come). */
+    readonly status?: number,
+  ) {
     super(message);
     this.name = "SafeFetchError";
   }
@@ -46,6 +51,12 @@ export type SafeFetchOptions = {
   maxBytes?: number;
   /** same-host redirects followed at most; default 3 */
   maxRedirects?: number;
+  /**
+   * "follow" (default): same-host redirects are followed (up to `maxRedirects`), others refused.
+   * "return": a 3xx is the answer, returned with its status and Location, never followed (a
+   * webhook receiver's redirect is its answer to the delivery).
+   */
+  redirects?: "follow" | "return";
   /** name → addresses (both families), replaceable in tests; default: the system resolver */
   resolve?: (hostname: string) => Promise<string[]>;
   /** this machine's addresses, replaceable in tests; default: Deno.networkInterfaces() */
@@ -177,26 +188,30 @@ export async function assertReachable(url: URL, opts: SafeFetchOptions): Promise
   await addressFor(url, opts);
 }
 
+/** A byte limit as people read it: whole MB from 1 MB on, else KB ("256 KB", never "0 MB"). */
+export function describeBytes(bytes: number): string {
+  const mb = bytes / 1_048_576;
+  return mb >= 1 && Number.isInteger(mb) ? `${mb} MB` : `${Math.ceil(bytes / 1024)} KB`;
+}
+
 async function readLimited(res: Response, maxBytes: number): Promise<Uint8Array> {
+  const tooLarge = () =>
+    new SafeFetchError(
+      "too_large",
+      `the response is larger than ${describeBytes(maxBytes)}`,
+      res.status,
+    );
   const declared = Number(res.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > maxBytes) {
     await res.body?.cancel();
-    throw new SafeFetchError(
-      "too_large",
-      `the response is larger than ${Math.round(maxBytes / 1_048_576)} MB`,
-    );
+    throw tooLarge();
   }
   if (!res.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of res.body) {
     size += chunk.byteLength;
-    if (size > maxBytes) {
-      throw new SafeFetchError(
-        "too_large",
-        `the response is larger than ${Math.round(maxBytes / 1_048_576)} MB`,
-      );
-    }
+    if (size > maxBytes) throw tooLarge();
     chunks.push(chunk);
   }
   return joinBytes(chunks, size);
@@ -315,7 +330,8 @@ function bodyStream(res: http.IncomingMessage, done: () => void): ReadableStream
 
 /**
  * A `fetch` with the guard applied to every hop. The body is read in full (within the size
- * limit) and returned in a fresh Response whose `url` is the final address. Request bodies must be
+ * limit) and returned in a fresh Response whose `url` is the final address (with
+ * `redirects: "return"`, a 3xx is returned like any answer). Request bodies must be
  * strings (or absent) so a same-host redirect can replay them.
  */
 export function safeFetch(opts: SafeFetchOptions): typeof fetch {
@@ -342,7 +358,10 @@ export function safeFetch(opts: SafeFetchOptions): typeof fetch {
         throw new SafeFetchError("network", UNREACHABLE);
       }
       const location = res.headers.get("location");
-      if (res.status >= 300 && res.status < 400 && res.status !== 304 && location) {
+      if (
+        opts.redirects !== "return" && res.status >= 300 && res.status < 400 &&
+        res.status !== 304 && location
+      ) {
         const next = new URL(location, url);
         if (next.hostname !== origin.hostname) {
           throw new SafeFetchError(

@@ -22,7 +22,12 @@ import { renderBookingMail } from "../integrations/mail-templates/booking.ts";
 import { sendSealedMail } from "../services/sign-in-mail.ts";
 import { bookingLinks, guestLinks } from "../services/booking-links.ts";
 import { describeDuration } from "../config.ts";
-import { deliverWebhook, fanOutEvent, fanOutHostEvent } from "../services/webhook-delivery.ts";
+import {
+  deliverWebhook,
+  fanOutEvent,
+  fanOutHostEvent,
+  type WebhookJobOutcome,
+} from "../services/webhook-delivery.ts";
 import { mayStartJobs } from "../ops/lifecycle.ts";
 import { logLine, redactText } from "../ops/log.ts";
 import { recordJob } from "../ops/metrics.ts";
@@ -48,6 +53,8 @@ type Stats = { done: number; retried: number; failed: number };
 import type { JobOutcome } from "./job-outcome.ts";
 export type { JobOutcome };
 export type Performer = (app: App, job: OutboxRecord, nowMs: number) => Promise<JobOutcome>;
+/** A job's outcome, or a webhook delivery's done-but-`failed` (given up). */
+type Outcome = JobOutcome | Extract<WebhookJobOutcome, { ok: true }>;
 
 /** Extra performers registered by later features (calendar writeback). */
 export const performers: Partial<Record<OutboxRecord["payload"]["kind"], Performer>> = {};
@@ -131,7 +138,7 @@ async function deliverOne(
   const job = await claim(app.kv, entry, app.instanceId, CLAIM_MS, nowMs);
   if (!job) return false;
   const started = performance.now();
-  let outcome: JobOutcome;
+  let outcome: Outcome;
   try {
     outcome = await perform(app, job, nowMs);
   } catch (err) {
@@ -152,7 +159,10 @@ async function deliverOne(
   };
   if (outcome.ok) {
     await complete(app.kv, job);
-    if (!outcome.skipped) await countDelivery(app, job, "sent");
+    // A webhook its receiver refused (or that ran out of retries) is done, but failed.
+    const failed = "failed" in outcome ? outcome.failed : undefined;
+    if (failed !== undefined) await countDelivery(app, job, "failed", failed);
+    else if (!outcome.skipped) await countDelivery(app, job, "sent");
     stats.done++;
     settled("done");
     return true;
@@ -206,7 +216,11 @@ function describe(job: OutboxRecord): string {
   return p.kind;
 }
 
-async function perform(app: App, job: OutboxRecord, nowMs: number): Promise<JobOutcome> {
+async function perform(
+  app: App,
+  job: OutboxRecord,
+  nowMs: number,
+): Promise<Outcome> {
   const p = job.payload;
   if (p.kind === "sealed_mail") return await sendSealedMail(app, p, nowMs);
   if (p.kind === "raw_mail") {

@@ -28,12 +28,16 @@ import { safeFetch, SafeFetchError } from "../integrations/safe-fetch.ts";
 import { translator } from "../i18n.ts";
 import { webhookOffMail } from "../integrations/mail-templates/webhook.ts";
 import {
-  afterFailure,
+  afterAttempt,
   type AttemptResult,
   classifyAttempt,
+  eventAudience,
+  isAskedDelivery,
+  messageIdFor,
   nextAttemptAtMs,
   parseRetryAfter,
   subscribesTo,
+  type Verdict,
 } from "../domain/webhooks.ts";
 import { bookingResource } from "./booking-resource.ts";
 import {
@@ -41,15 +45,23 @@ import {
   deliveryJob,
   DISABLED_FAILING,
   EXCERPT_CHARS,
+  redirectError,
   TIMEOUT_MS,
 } from "./webhooks.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Outbox performers
 
-/** `skipped`: done, but nothing was sent (not counted as a delivery). */
+/** How much of a receiver's answer is read; a larger one is judged by its status alone. */
+const ANSWER_MAX_BYTES = 256 * 1024;
+
+/**
+ * `skipped`: done, but nothing was sent (not counted as a delivery). `failed`: done, but not
+ * delivered — the receiver refused the message, its address was refused, or its retries ran out
+ * — with what went wrong (counted as a failed delivery).
+ */
 export type WebhookJobOutcome =
-  | { ok: true; skipped?: boolean }
+  | { ok: true; skipped?: boolean; failed?: string }
   | { ok: false; error: string; retryAtMs: number };
 
 /** A `webhook_event` job: writes the message and one delivery per matching subscription, once. */
@@ -59,16 +71,21 @@ export async function fanOutEvent(app: App, job: OutboxRecord): Promise<WebhookJ
   const booking = await getBooking(app.kv, p.bookingId);
   if (!booking) return { ok: true };
   // Everyone the booking belongs to: its host, or a team booking's members (the round-robin
-  // assignee, every attendee of a collective one), each to their own subscriptions.
-  const people = booking.personIds ?? [booking.hostId];
+  // assignee, every attendee of a collective one), each to their own subscriptions; a booking
+  // handed to other people tells those it left.
+  const successor = p.event === "booking.cancelled" && booking.rescheduledToId
+    ? await getBooking(app.kv, booking.rescheduledToId)
+    : null;
+  const audience = eventAudience(p.event, booking, successor);
   let body: string | null = null;
-  // A move: what the host wrote with it (the guest's mail shows it), kept on the booking it
-  // retired; a guest's own move carries none.
+  // A move: what the host wrote with it, or with their request for a new time that the guest's
+  // move answers (the guest's mail shows it too), kept on the booking it retired; a guest's own
+  // move carries none.
   const previous = p.event === "booking.rescheduled" && booking.rescheduledFromId
     ? await getBooking(app.kv, booking.rescheduledFromId)
     : null;
   const reason = previous ? hostMoveReason(previous) : null;
-  for (const personId of people) {
+  for (const personId of audience.personIds) {
     const subs = (await listSubscriptions(app.kv, personId)).filter((s) =>
       s.enabled && subscribesTo(s.events, p.event)
     );
@@ -84,11 +101,13 @@ export async function fanOutEvent(app: App, job: OutboxRecord): Promise<WebhookJ
         // A detail filled in later (a video link) is the system's, not the last change's author's.
         by: p.event === "booking.updated" ? "system" : booking.history[p.seq - 1]?.by ?? null,
         ...(p.event === "booking.rescheduled" ? { reason } : {}),
+        // The booking went to another member (or host): it left this person's calendar.
+        ...(audience.handedOver ? { reason: "handed_over" } : {}),
         booking: await bookingResource(app, booking),
       },
     });
     // One message per person (the host's keeps the id it always had), each written once.
-    const messageId = personId === booking.hostId ? `msg_${job.id}` : `msg_${job.id}_${personId}`;
+    const messageId = messageIdFor(job.id, personId, booking.hostId);
     const msg: WebhookMessageRecord = {
       v: 1,
       id: messageId,
@@ -115,7 +134,7 @@ export async function fanOutHostEvent(app: App, job: OutboxRecord): Promise<Webh
     // A closed account's subscriptions ended with it (issue 22).
     if (subs.length === 0 || !(await getActiveUser(app.kv, personId))) continue;
     const nowMs = app.now();
-    const messageId = p.personIds.length === 1 ? `msg_${p.ref}` : `msg_${p.ref}_${personId}`;
+    const messageId = messageIdFor(p.ref, personId, p.personIds.length === 1 ? personId : null);
     const msg: WebhookMessageRecord = {
       v: 1,
       id: messageId,
@@ -158,9 +177,11 @@ export async function deliverWebhook(app: App, job: OutboxRecord): Promise<Webho
     getMessage(app.kv, p.messageId),
   ]);
   const sub0 = subEntry.value;
-  // A deleted subscription, an expired message, a switched-off endpoint or a closed account (its
-  // subscriptions ended with it, deliveries already queued included): nothing to send.
-  if (!sub0 || !msg || !sub0.enabled) return { ok: true, skipped: true };
+  // A deleted subscription, an expired message or a closed account (its subscriptions ended
+  // with it, deliveries already queued included): nothing to send. A switched-off endpoint gets
+  // only what its host asks for (a test event, Send again), and that once.
+  if (!sub0 || !msg) return { ok: true, skipped: true };
+  if (!sub0.enabled && !isAskedDelivery(msg, job)) return { ok: true, skipped: true };
   if (!(await getActiveUser(app.kv, p.hostId))) return { ok: true, skipped: true };
 
   const at = new Date(app.now());
@@ -179,22 +200,32 @@ export async function deliverWebhook(app: App, job: OutboxRecord): Promise<Webho
     const res = await safeFetch({
       allowPrivate: app.config.allowPrivateWebhooks,
       timeoutMs: TIMEOUT_MS,
-      maxBytes: 256 * 1024,
-      maxRedirects: 0,
+      maxBytes: ANSWER_MAX_BYTES,
+      // A redirect is the receiver's answer (refused as sent, with where it pointed): never followed.
+      redirects: "return",
     })(sub0.url, { method: "POST", headers, body: msg.body });
     excerpt = (await res.text()).slice(0, EXCERPT_CHARS);
     result = { kind: "answer", status: res.status, retryAfter: res.headers.get("retry-after") };
-    if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
+    if (res.status >= 300 && res.status < 400 && res.status !== 304) {
+      error = redirectError(res.headers.get("location"), sub0.url);
+    } else if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
   } catch (err) {
     if (!(err instanceof SafeFetchError)) throw err;
-    error = err.message;
-    // A refused address will not become allowed by waiting; a too-large answer is still an answer.
-    result = { kind: "no_answer", permanent: err.kind === "forbidden_address" };
+    if (err.kind === "too_large" && err.status !== undefined) {
+      // A too-large answer is still an answer: its status decides (a 2xx is delivered).
+      result = { kind: "answer", status: err.status, retryAfter: null };
+      if (err.status < 200 || err.status >= 300) error = `HTTP ${err.status}`;
+    } else {
+      error = err.message;
+      // A refused address will not become allowed by waiting.
+      result = { kind: "no_answer", permanent: err.kind === "forbidden_address" };
+    }
   }
   const durationMs = Math.round(performance.now() - started);
   const nowMs = app.now();
   const verdict = classifyAttempt(result);
-  const retryAtMs = verdict === "retry"
+  // A switched-off endpoint is not retried: what its host asked for is tried once.
+  const retryAtMs = verdict === "retry" && sub0.enabled
     ? nextAttemptAtMs(
       job.attempts,
       result.kind === "answer" ? parseRetryAfter(result.retryAfter, nowMs) : null,
@@ -215,37 +246,41 @@ export async function deliverWebhook(app: App, job: OutboxRecord): Promise<Webho
     responseExcerpt: excerpt,
     nextRetryAtMs: retryAtMs,
   };
-  await recordAttempt(app, p.hostId, p.subscriptionId, attempt, verdict === "delivered");
+  await recordAttempt(app, p.hostId, p.subscriptionId, attempt, verdict, job.createdAtMs);
   if (retryAtMs !== null) return { ok: false, error: error ?? "failed", retryAtMs };
-  return { ok: true };
+  // Done either way; not delivered is a failed delivery (refused, or out of retries).
+  return verdict === "delivered" ? { ok: true } : { ok: true, failed: error ?? "failed" };
 }
 
-/** The log entry and the subscription's health in one write; disabling mails the host. */
+/**
+ * The log entry and the subscription's health in one write; disabling mails the host.
+ * `deliveryStartMs`: when this delivery was queued (its first attempt), for the three-day rule.
+ */
 async function recordAttempt(
   app: App,
   hostId: string,
   subId: string,
   attempt: WebhookAttemptRecord,
-  delivered: boolean,
+  verdict: Verdict,
+  deliveryStartMs: number,
 ) {
   for (let i = 0; i < 5; i++) {
     const cur = await getSubscriptionEntry(app.kv, hostId, subId);
     if (!cur.value) return await logAttempt(app.kv, hostId, subId, attempt);
     const sub = cur.value;
     const nowMs = app.now();
-    let next: WebhookSubscriptionRecord;
     const jobs: OutboxRecord[] = [];
-    if (delivered) {
-      next = { ...sub, failingSinceMs: null, lastSuccessMs: nowMs };
-    } else {
-      const f = afterFailure(sub.failingSinceMs, nowMs);
-      next = { ...sub, failingSinceMs: f.failingSinceMs };
-      if (f.disable && sub.enabled) {
-        next.enabled = false;
-        next.disabledReason = DISABLED_FAILING;
-        const host = await getUser(app.kv, hostId);
-        if (host) jobs.push(disabledMail(app, host, sub, nowMs));
-      }
+    const health = afterAttempt(sub.failingSinceMs, verdict, deliveryStartMs, nowMs);
+    const next: WebhookSubscriptionRecord = {
+      ...sub,
+      failingSinceMs: health.failingSinceMs,
+      ...(verdict === "delivered" ? { lastSuccessMs: nowMs } : {}),
+    };
+    if (health.disable && sub.enabled) {
+      next.enabled = false;
+      next.disabledReason = DISABLED_FAILING;
+      const host = await getUser(app.kv, hostId);
+      if (host) jobs.push(disabledMail(app, host, sub, nowMs));
     }
     if (
       await replaceSubscription(app.kv, cur as Deno.KvEntry<WebhookSubscriptionRecord>, next, {

@@ -32,7 +32,8 @@ import { newId } from "../store/users.ts";
 import { seal } from "../integrations/crypto.ts";
 import { assertReachable, SafeFetchError } from "../integrations/safe-fetch.ts";
 import { type MessageRef, messageRef } from "../../shared/i18n.ts";
-import { subscribesTo, WEBHOOK_EVENTS } from "../domain/webhooks.ts";
+import { FIELD_MAX } from "../../shared/field-bounds.ts";
+import { MESSAGE_ID, subscribesTo, WEBHOOK_EVENTS } from "../domain/webhooks.ts";
 
 export { WEBHOOK_EVENTS };
 export const MAX_SUBSCRIPTIONS = 10;
@@ -114,7 +115,7 @@ async function checkUrl(app: App, text: string): Promise<SubscriptionRefusal | n
       message: messageRef("dev.url_invalid"),
     };
   }
-  if (text.length > 2_000) {
+  if (text.length > FIELD_MAX.url) {
     return { ok: false, reason: "invalid", field: "url", message: messageRef("dev.url_too_long") };
   }
   try {
@@ -343,7 +344,11 @@ export function deliveryJob(
   return newOutboxRecord({ kind: "webhook_delivery", hostId, subscriptionId, messageId }, nowMs);
 }
 
-/** "Send test event": a `webhook.test` message to this one subscription, through the same path. */
+/**
+ * "Send test event": a `webhook.test` message to this one subscription, through the same path;
+ * also to a switched-off one (asked for: sent once), so a host can check it before switching it
+ * back on.
+ */
 export async function sendTestEvent(
   app: App,
   host: Pick<UserRecord, "id">,
@@ -370,7 +375,11 @@ export async function sendTestEvent(
   return { ok: true, messageId };
 }
 
-/** Sends a logged message to this subscription again (same webhook-id: receivers may dedupe). */
+/**
+ * Sends a logged message to this subscription again (same webhook-id: receivers may dedupe),
+ * also to a switched-off one (asked for: sent once). A message of the host's own or one of the
+ * several people who heard an event (a team booking's member, a team form's owner).
+ */
 export async function redeliver(
   app: App,
   host: Pick<UserRecord, "id">,
@@ -378,12 +387,45 @@ export async function redeliver(
   messageId: string,
 ): Promise<boolean> {
   const sub = await getSubscription(app, host, id);
-  if (!sub || !/^msg_[0-9A-Z]{26}$/.test(messageId)) return false;
+  if (!sub || !MESSAGE_ID.test(messageId)) return false;
   const msg = await getMessage(app.kv, messageId);
   if (!msg || msg.hostId !== host.id) return false;
-  await queueDeliveries(app.kv, [deliveryJob(host.id, sub.id, messageId, app.now())]);
+  const job = deliveryJob(host.id, sub.id, messageId, app.now());
+  // Made after its message, never at its instant: that is how a delivery reads as asked for
+  // (domain/webhooks.ts isAskedDelivery), even on a clock that has not moved. Due at once.
+  job.createdAtMs = Math.max(job.createdAtMs, msg.createdAtMs + 1);
+  await queueDeliveries(app.kv, [job]);
   app.kickOutbox();
   return true;
+}
+
+const REDIRECTED = "the receiver redirected to ";
+const NOT_FOLLOWED = "; Invito does not follow redirects";
+const REDIRECTED_NOWHERE = "the receiver redirected without naming an address";
+
+/**
+ * A 3xx answer as its attempt's error (stored in English, as the API reports it): where it
+ * pointed, resolved against the URL that answered, so the host can enter that address.
+ */
+export function redirectError(location: string | null, base: string): string {
+  if (!location) return REDIRECTED_NOWHERE;
+  let to = location;
+  try {
+    to = new URL(location, base).href;
+  } catch {
+    // Not a URL: shown as the receiver wrote it.
+  }
+  return `${REDIRECTED}${to.slice(0, 500)}${NOT_FOLLOWED}`;
+}
+
+/** A logged error written by `redirectError`, as a catalog reference; null for any other. */
+export function attemptErrorRef(error: string | null): MessageRef | null {
+  if (error === REDIRECTED_NOWHERE) return messageRef("dev.log_redirected_nowhere");
+  if (error?.startsWith(REDIRECTED) && error.endsWith(NOT_FOLLOWED)) {
+    const location = error.slice(REDIRECTED.length, -NOT_FOLLOWED.length);
+    return messageRef("dev.log_redirected", { location });
+  }
+  return null;
 }
 
 /**

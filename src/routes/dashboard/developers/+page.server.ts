@@ -19,6 +19,7 @@ import type { WebhookEvent } from "$lib/server/domain/model/records.ts";
 import { type MessageKey, messageRef, translateRef } from "$lib/shared/i18n.ts";
 import { MAX_API_KEYS } from "$lib/server/services/api-keys.ts";
 import { hostClock } from "$lib/shared/format.ts";
+import { readField } from "$lib/shared/field-bounds.ts";
 
 /** Why a subscription is off, as stored (the API reports it as is), in the host's words here. */
 const DISABLED_REASONS: Record<string, MessageKey> = {
@@ -117,7 +118,8 @@ export const actions: Actions = {
 
   createWebhook: async ({ request, locals }) => {
     const form = await request.formData();
-    const url = str(form, "url").trim();
+    // One past the bound, so a URL too long is refused as such, never cut and saved.
+    const url = readField(form, "url", "url").trim();
     const events = eventsFrom(form);
     const description = str(form, "description", 200).trim();
     const res = await createSubscription(locals.app, locals.user!, { url, events, description });

@@ -1,6 +1,7 @@
 /** Webhooks (host): subscriptions, their secrets, a test event and the delivery log. */
 import type * as v from "valibot";
-import type { WebhookEvent } from "../../domain/model/records.ts";
+import type { WebhookEvent, WebhookSubscriptionRecord } from "../../domain/model/records.ts";
+import { type Sealed, unseal } from "../../integrations/crypto.ts";
 import { type ApiResponse, ok, problem } from "../http.ts";
 import * as S from "../schemas/index.ts";
 import {
@@ -38,21 +39,44 @@ async function listWebhooks(ctx: Ctx): Promise<ApiResponse> {
   return ok({ data: subs.map((s) => viewSubscription(s, nowMs)) });
 }
 
+/**
+ * The answer of a change that made a signing secret, sealed: `sealedSecret` is the new secret as
+ * the subscription stores it (newest first), never the secret itself.
+ */
+function sealedAnswer(sub: WebhookSubscriptionRecord, nowMs: number, status: number) {
+  return ok(
+    { subscription: viewSubscription(sub, nowMs), sealedSecret: sub.secrets[0].sealed },
+    status,
+  );
+}
+
+/**
+ * Runs a change whose answer carries a new signing secret. Under an Idempotency-Key its answer is
+ * kept for a day, so a client whose answer was lost sends the request again and gets the same
+ * secret (one secret made once); what is kept holds it sealed as the subscription does (the
+ * credential key, ADR 019), never in the clear. Each answer, fresh or replayed, opens it.
+ */
+async function withSecret(ctx: Ctx, run: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  const res = ctx.idempotencyKey ? await replayable(ctx, run) : await run();
+  const body = res.body as { subscription?: unknown; sealedSecret?: Sealed } | undefined;
+  if (!body?.sealedSecret) return res;
+  const secret = await unseal(ctx.app.credentialKey, body.sealedSecret);
+  // Sealed with this server's key a moment (at most a day) ago: only a changed key fails here.
+  if (secret === null) throw new Error("a kept webhook secret could not be opened");
+  return { ...res, body: { subscription: body.subscription, secret } };
+}
+
 async function createWebhook(ctx: Ctx): Promise<ApiResponse> {
   const body = ctx.body as v.InferOutput<typeof S.SubscriptionCreate>;
-  const run = async () => {
+  return await withSecret(ctx, async () => {
     const res = await createSubscription(ctx.app, ctx.auth!.host, {
       url: body.url,
       events: body.events as WebhookEvent[],
       description: body.description ?? "",
     });
     if (!res.ok) return subscriptionRefused(ctx, res);
-    return ok(
-      { subscription: viewSubscription(res.subscription, ctx.app.now()), secret: res.secret },
-      201,
-    );
-  };
-  return ctx.idempotencyKey ? await replayable(ctx, run) : await run();
+    return sealedAnswer(res.subscription, ctx.app.now(), 201);
+  });
 }
 
 async function getWebhook(ctx: Ctx): Promise<ApiResponse> {
@@ -78,13 +102,12 @@ async function deleteWebhook(ctx: Ctx): Promise<ApiResponse> {
 }
 
 async function rotateWebhookSecret(ctx: Ctx): Promise<ApiResponse> {
-  const run = async () => {
+  return await withSecret(ctx, async () => {
     const res = await rotateSecret(ctx.app, ctx.auth!.host, ctx.params.id);
     return res.ok
-      ? ok({ subscription: viewSubscription(res.subscription, ctx.app.now()), secret: res.secret })
+      ? sealedAnswer(res.subscription, ctx.app.now(), 200)
       : subscriptionRefused(ctx, res);
-  };
-  return ctx.idempotencyKey ? await replayable(ctx, run) : await run();
+  });
 }
 
 async function testWebhook(ctx: Ctx): Promise<ApiResponse> {
@@ -135,7 +158,9 @@ export const webhookRoutes: Route[] = [
     path: "/webhooks",
     operationId: "createWebhook",
     summary: "Subscribe a URL to booking events",
-    description: "The answer holds the signing secret; it is shown only once.",
+    description: "The answer holds the signing secret; it is shown only once. Sent again with " +
+      "the same `Idempotency-Key` within a day (an answer that was lost), it is answered with " +
+      "the same subscription and secret; Invito keeps that answer with the secret sealed.",
     tag: "Webhooks",
     auth: "write",
     body: S.SubscriptionCreate,
@@ -188,6 +213,8 @@ export const webhookRoutes: Route[] = [
     path: "/webhooks/{id}/rotate-secret",
     operationId: "rotateWebhookSecret",
     summary: "New signing secret; the old one keeps signing for 24 hours",
+    description: "Sent again with the same `Idempotency-Key` within a day (an answer that was " +
+      "lost), it is answered with the same new secret, not rotated again.",
     tag: "Webhooks",
     auth: "write",
     params: S.IdParams,
@@ -202,6 +229,8 @@ export const webhookRoutes: Route[] = [
     path: "/webhooks/{id}/test",
     operationId: "testWebhook",
     summary: "Send a `webhook.test` event to this subscription",
+    description: "Also to a switched-off subscription (sent once, not retried), so an " +
+      "endpoint can be checked before it is switched on again.",
     tag: "Webhooks",
     auth: "write",
     params: S.IdParams,
@@ -227,6 +256,8 @@ export const webhookRoutes: Route[] = [
     path: "/webhooks/{id}/deliveries/{messageId}/redeliver",
     operationId: "redeliverWebhook",
     summary: "Send a logged message again (same webhook-id)",
+    description: "Also to a switched-off subscription (sent once, not retried). `messageId` is " +
+      "`msg_…` as logged, including a team member's `msg_…_…`.",
     tag: "Webhooks",
     auth: "write",
     params: S.MessageParams,

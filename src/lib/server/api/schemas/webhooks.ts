@@ -1,7 +1,8 @@
 /** Webhooks: subscriptions, their secrets and the delivery log. */
 import * as v from "valibot";
-import { WEBHOOK_EVENTS } from "../../domain/webhooks.ts";
+import { MESSAGE_ID, WEBHOOK_EVENTS } from "../../domain/webhooks.ts";
 import { d, DateTime, Ulid } from "./pieces.ts";
+import { FIELD_MAX } from "../../../shared/field-bounds.ts";
 
 const Event = v.picklist(WEBHOOK_EVENTS);
 
@@ -22,17 +23,20 @@ export const SubscriptionWithSecret = v.object({
   subscription: Subscription,
   secret: v.pipe(
     v.string(),
-    d("`whsec_…`: shown only in this answer. Verify with any Standard Webhooks library."),
+    d(
+      "`whsec_…`: shown only in this answer (and in its replay under the same " +
+        "`Idempotency-Key`). Verify with any Standard Webhooks library.",
+    ),
   ),
 });
 export const SubscriptionList = v.object({ data: v.array(Subscription) });
 export const SubscriptionCreate = v.strictObject({
-  url: v.pipe(v.string(), v.maxLength(2000)),
+  url: v.pipe(v.string(), v.maxLength(FIELD_MAX.url)),
   events: v.pipe(v.array(Event), v.minLength(1), v.maxLength(WEBHOOK_EVENTS.length)),
   description: v.optional(v.pipe(v.string(), v.maxLength(200))),
 });
 export const SubscriptionPatch = v.strictObject({
-  url: v.optional(v.pipe(v.string(), v.maxLength(2000))),
+  url: v.optional(v.pipe(v.string(), v.maxLength(FIELD_MAX.url))),
   events: v.optional(v.pipe(v.array(Event), v.minLength(1), v.maxLength(WEBHOOK_EVENTS.length))),
   description: v.optional(v.pipe(v.string(), v.maxLength(200))),
   enabled: v.optional(v.boolean()),
@@ -53,6 +57,6 @@ export const Delivery = v.object({
 export const DeliveryList = v.object({ data: v.array(Delivery) });
 export const MessageParams = v.object({
   id: Ulid,
-  messageId: v.pipe(v.string(), v.regex(/^msg_[0-9A-Z]{26}$/)),
+  messageId: v.pipe(v.string(), v.regex(MESSAGE_ID)),
 });
 export const TestEventAnswer = v.object({ messageId: v.string() });

@@ -168,10 +168,12 @@ export function webhookEvent(
 }
 
 /**
- * A team booking moved to a time some of its people no longer attend (a round-robin
- * reschedule given to another member, or a collective one after the members changed): each of
- * them hears that it left their calendar, and their calendar entry is removed. The successor's
- * own effects reach the people who attend it.
+ * A booking moved to a time some of its people no longer attend (a round-robin reschedule given
+ * to another member, a collective one after the members changed, an admin's hand-over to
+ * another host): each of them hears that it left their calendar, their calendar entry is
+ * removed, and their webhooks hear `booking.cancelled` of the retired booking (its fan-out
+ * sends it to those people only, `eventAudience`). The successor's own effects reach the people
+ * who attend it.
  */
 export function handoverEffects(
   old: BookingRecord,
@@ -179,10 +181,10 @@ export function handoverEffects(
   nowMs: number,
 ): PlannedJob[] {
   const staying = new Set(successor.personIds ?? [successor.hostId]);
+  const leaving = (old.personIds ?? [old.hostId]).filter((p) => !staying.has(p));
   const out: PlannedJob[] = [];
   const held = calendarMayHold(old);
-  for (const p of old.personIds ?? [old.hostId]) {
-    if (staying.has(p)) continue;
+  for (const p of leaving) {
     out.push({
       payload: { kind: "booking_mail", mail: "host_cancelled", bookingId: old.id, personId: p },
       dueMs: nowMs,
@@ -193,6 +195,19 @@ export function handoverEffects(
         dueMs: nowMs,
       });
     }
+  }
+  if (leaving.length > 0) {
+    // Last in the booking's lane, as every webhook event; the retiring step is one more entry
+    // of the old booking's history.
+    out.push({
+      payload: {
+        kind: "webhook_event",
+        bookingId: old.id,
+        event: "booking.cancelled",
+        seq: old.history.length + 1,
+      },
+      dueMs: nowMs,
+    });
   }
   return out;
 }

@@ -2,22 +2,26 @@ import { error, fail } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
 import { readField } from "$lib/shared/field-bounds.ts";
 import {
+  attemptErrorRef,
   deliveryLog,
   getSubscription,
   redeliver,
   viewSubscription,
 } from "$lib/server/services/webhooks.ts";
 import { storedReasonText } from "$lib/shared/system-reasons.ts";
+import { translateRef } from "$lib/shared/i18n.ts";
 import { hostClock } from "$lib/shared/format.ts";
 
 export const load: PageServerLoad = async ({ locals, params }) => {
   const sub = await getSubscription(locals.app, locals.user!, params.id);
   if (!sub) error(404, locals.t.t("dev.no_such_hook"));
-  // Invito's own words in the log (an unreachable server) in the host's language.
-  const log = ((await deliveryLog(locals.app, locals.user!, sub.id, 100)) ?? []).map((a) => ({
-    ...a,
-    error: a.error ? storedReasonText(a.error, locals.t) : a.error,
-  }));
+  // Invito's own words in the log (an unreachable server, where a redirect pointed) in the
+  // host's language; `detail` is what the status alone does not say.
+  const log = ((await deliveryLog(locals.app, locals.user!, sub.id, 100)) ?? []).map((a) => {
+    const ref = attemptErrorRef(a.error);
+    const error = ref ? translateRef(locals.t, ref) : storedReasonText(a.error, locals.t);
+    return { ...a, error, detail: error && error !== `HTTP ${a.status}` ? error : null };
+  });
   return {
     subscription: viewSubscription(sub, locals.app.now()),
     log,
