@@ -80,7 +80,7 @@ export async function listBookingsForHost(
     canDecide: b.hostId === host.id,
     canCancel: b.hostId === host.id,
   });
-  return await bookingRows(app, all, filter, own, host, locale, query);
+  return (await bookingList(app, all, filter, own, host, locale, query)).rows;
 }
 
 /**
@@ -113,8 +113,11 @@ function listGroup(b: BookingRecord, nowMs: number): HostBookingRow["group"] {
   return b.status === "CONFIRMED" && b.endMs > nowMs ? "upcoming" : "past";
 }
 
-/** Rows of a booking list, grouped and ordered as the dashboard shows them. */
-export async function bookingRows(
+/**
+ * Rows of a booking list, grouped and ordered as the dashboard shows them, with the most recent
+ * `pastShown` past bookings only (`olderPast`: how many more there are).
+ */
+export async function bookingList(
   app: App,
   all: BookingRecord[],
   filter: StatusFilter,
@@ -125,20 +128,7 @@ export async function bookingRows(
   locale: string,
   /** Only bookings whose guest's name or address contains this (any case); "" for all. */
   query = "",
-): Promise<HostBookingRow[]> {
-  return (await bookingList(app, all, filter, access, viewer, locale, query, Infinity)).rows;
-}
-
-/** `bookingRows` with the most recent `pastShown` past bookings only. */
-export async function bookingList(
-  app: App,
-  all: BookingRecord[],
-  filter: StatusFilter,
-  access: Access,
-  viewer: Pick<UserRecord, "id" | "timeZone" | "clock" | "locale">,
-  locale: string,
-  query: string,
-  pastShown: number,
+  pastShown = Infinity,
 ): Promise<{ rows: HostBookingRow[]; olderPast: number }> {
   const nowMs = app.now();
   const teamInfo = await teamInfoOf(app, all, locale);

@@ -10,7 +10,7 @@ import { getBooking } from "../store/bookings.ts";
 import { getUsers } from "../store/teams.ts";
 import { roleOf } from "../domain/team-membership.ts";
 import { weightedShares } from "../domain/team-rotation.ts";
-import { type Access, bookingRows, type StatusFilter } from "./host-bookings.ts";
+import { type Access, bookingList, type StatusFilter } from "./host-bookings.ts";
 import { decideBooking, type DecideResult } from "./decide-booking.ts";
 import { teamForMember } from "./teams.ts";
 import { listTeamEventTypes } from "./team-event-types.ts";
@@ -67,7 +67,8 @@ export async function listTeamBookings(
     : all.filter((b) => (b.personIds ?? [b.hostId]).includes(user.id));
   return {
     ...view,
-    rows: await bookingRows(app, visible, filter, teamAccess(view.team, user), user, locale),
+    rows: (await bookingList(app, visible, filter, teamAccess(view.team, user), user, locale))
+      .rows,
   };
 }
 
