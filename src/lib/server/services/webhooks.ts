@@ -29,7 +29,7 @@ import {
 } from "../store/webhooks.ts";
 import { newOutboxRecord } from "../store/outbox.ts";
 import { newId } from "../store/users.ts";
-import { seal } from "../integrations/crypto.ts";
+import { seal, type Sealed, unseal } from "../integrations/crypto.ts";
 import { assertReachable, SafeFetchError } from "../integrations/safe-fetch.ts";
 import { type MessageRef, messageRef } from "../../shared/i18n.ts";
 import { FIELD_MAX } from "../../shared/field-bounds.ts";
@@ -450,4 +450,14 @@ export function hostEventJob(
   }, nowMs);
   if (job.payload.kind === "host_event") job.payload.ref = ref ?? job.id;
   return job;
+}
+
+/**
+ * A new signing secret as an answer keeps it (sealed as the subscription stores it, ADR 019),
+ * opened for the client: only a changed credential key fails, a day at most after sealing.
+ */
+export async function openKeptSecret(app: App, sealed: Sealed): Promise<string> {
+  const secret = await unseal(app.credentialKey, sealed);
+  if (secret === null) throw new Error("a kept webhook secret could not be opened");
+  return secret;
 }

@@ -1,7 +1,6 @@
 /** Webhooks (host): subscriptions, their secrets, a test event and the delivery log. */
 import type * as v from "valibot";
 import type { WebhookEvent, WebhookSubscriptionRecord } from "../../domain/model/records.ts";
-import { type Sealed, unseal } from "../../integrations/crypto.ts";
 import { type ApiResponse, ok, problem } from "../http.ts";
 import * as S from "../schemas/index.ts";
 import {
@@ -58,11 +57,11 @@ function sealedAnswer(sub: WebhookSubscriptionRecord, nowMs: number, status: num
  */
 async function withSecret(ctx: Ctx, run: () => Promise<ApiResponse>): Promise<ApiResponse> {
   const res = ctx.idempotencyKey ? await replayable(ctx, run) : await run();
-  const body = res.body as { subscription?: unknown; sealedSecret?: Sealed } | undefined;
+  const body = res.body as
+    | { subscription?: unknown; sealedSecret?: Parameters<typeof openKeptSecret>[1] }
+    | undefined;
   if (!body?.sealedSecret) return res;
-  const secret = await unseal(ctx.app.credentialKey, body.sealedSecret);
-  // Sealed with this server's key a moment (at most a day) ago: only a changed key fails here.
-  if (secret === null) throw new Error("a kept webhook secret could not be opened");
+  const secret = await openKeptSecret(ctx.app, body.sealedSecret);
   return { ...res, body: { subscription: body.subscription, secret } };
 }
 
