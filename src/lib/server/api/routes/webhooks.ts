@@ -9,6 +9,7 @@ import {
   deliveryLog,
   getSubscription,
   listHostSubscriptions,
+  openKeptSecret,
   redeliver,
   rotateSecret,
   sendTestEvent,
