@@ -38,6 +38,15 @@
   var closers = [];
   var handlers = {};
   var EVENTS = ["page_height", "event_type_viewed", "date_selected", "time_selected", "booked", "redirect"];
+  // The pop-up's own words, in the widget's language: [Close, Book a time], the catalogs'
+  // (src/lib/shared/embed-words.ts; tests/e2e/embed-popup.e2e.test.ts keeps them the same).
+  var WORDS = {
+    en: ["Close", "Book a time"],
+    de: ["Schließen", "Termin buchen"],
+    fr: ["Fermer", "Prendre rendez-vous"],
+    es: ["Cerrar", "Reservar una hora"],
+  };
+  var open = null; // the pop-up showing, if any: one at a time
   var UTM = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "ref"];
 
   function widgetUrl(path) {
@@ -129,10 +138,19 @@
     return 640;
   }
 
+  /** The words for the widget at `src`: its `lang`, else the embedding page's. */
+  function words(src) {
+    var lang = "";
+    try {
+      lang = new URL(src).searchParams.get("lang") || document.documentElement.lang || "";
+    } catch (e) { /* no language */ }
+    return WORDS[lang.toLowerCase().split("-")[0]] || WORDS.en;
+  }
+
   function makeFrame(src, title, width, given) {
     var f = document.createElement("iframe");
     f.src = src;
-    f.title = title || "Book a time";
+    f.title = title || words(src)[1];
     f.setAttribute("allow", "clipboard-write");
     var h = Number(given) > 0 ? Math.min(Number(given), 6000) : layoutHeight(src, width);
     f.style.cssText = "display:block;width:100%;min-height:200px;height:" + h + "px;border:0;color-scheme:normal";
@@ -230,12 +248,14 @@
   };
 
   function openPopup(button, options) {
+    if (open) return;
     var src = options ? widgetUrl(options.url) : widgetUrl(button.getAttribute("data-invito-popup"));
     if (!src) return;
     src = withOptions(src, options);
     var attr = function (name) {
       return options ? options[name] : button.getAttribute("data-invito-" + name);
     };
+    var said = words(src);
     var overlay = document.createElement("div");
     overlay.setAttribute("data-invito-overlay", "");
     overlay.style.cssText =
@@ -243,31 +263,40 @@
     var dialog = document.createElement("div");
     dialog.setAttribute("role", "dialog");
     dialog.setAttribute("aria-modal", "true");
-    dialog.setAttribute("aria-label", attr("title") || "Book a time");
+    dialog.setAttribute("aria-label", attr("title") || said[1]);
     dialog.style.cssText =
       "position:relative;width:100%;max-width:960px;max-height:calc(100vh - 32px);overflow:auto;background:#fff;border-radius:12px;box-shadow:0 20px 50px rgba(0,0,0,.3)";
     var close = document.createElement("button");
     close.type = "button";
     close.textContent = "×";
-    close.setAttribute("aria-label", "Close");
+    close.setAttribute("aria-label", said[0]);
     close.style.cssText =
       "position:absolute;top:6px;right:8px;z-index:1;width:36px;height:36px;border:0;border-radius:18px;background:#f1f5f9;font-size:22px;line-height:1;cursor:pointer";
     var frame = makeFrame(
       src,
-      attr("title"),
+      attr("title") || said[1],
       Math.min(960, (window.innerWidth || 960) - 32),
       attr("height")
     );
+    // Focus stays in the dialog: Tab past the widget comes back to Close, Shift+Tab before Close
+    // goes to the widget; the page behind is inert until it closes.
+    var first = edge(function () { frame.focus(); });
+    var last = edge(function () { close.focus(); });
     dialog.appendChild(close);
     dialog.appendChild(frame);
+    overlay.appendChild(first);
     overlay.appendChild(dialog);
+    overlay.appendChild(last);
     var closer = { frame: frame, close: done };
     closers.push(closer);
+    var inerted = [];
     function done() {
       document.removeEventListener("keydown", onKey, true);
       overlay.remove();
+      for (var i = 0; i < inerted.length; i++) inerted[i].inert = false;
       frames = frames.filter(function (f) { return f !== frame; });
       closers = closers.filter(function (c) { return c !== closer; });
+      open = null;
       if (button && button.focus) button.focus();
     }
     function onKey(e) {
@@ -278,8 +307,25 @@
       if (e.target === overlay) done();
     });
     document.addEventListener("keydown", onKey, true);
+    var behind = document.body.children;
+    for (var i = 0; i < behind.length; i++) {
+      if (!behind[i].inert) {
+        behind[i].inert = true;
+        inerted.push(behind[i]);
+      }
+    }
     document.body.appendChild(overlay);
+    open = closer;
     close.focus();
+  }
+
+  /** A focusable edge of the dialog that sends focus on (`to`) when it is reached. */
+  function edge(to) {
+    var el = document.createElement("span");
+    el.tabIndex = 0;
+    el.style.cssText = "position:fixed;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)";
+    el.addEventListener("focus", to);
+    return el;
   }
 
   function scan() {

@@ -62,6 +62,13 @@ export const REFUSALS = {
       "That time is outside your hours. Send it again with outsideHours: true if you mean it.",
     message: "refusal.outside_hours",
   },
+  /** A move to the time the booking already has: nothing would change (domain `isOwnTime`). */
+  same_time: {
+    status: 409,
+    title: "Same time",
+    detail: "The booking is already at that time. Pick another time to move it to.",
+    message: "refusal.same_time",
+  },
   /** The engine's bounded retries ran out under contention: answered 503 with Retry-After. */
   busy: {
     status: 503,

@@ -226,6 +226,20 @@ export function hostMoveReason(
 }
 
 /**
+ * Whether a move would leave a booking where it is: the same start and end with the same host.
+ * That changes nothing, yet would retire the booking, mail "Moved from 10:00 to 10:00" and give
+ * the guest new links: the engine refuses it as "same_time" (booking-engine/reschedule.ts,
+ * seat.ts, team.ts) and a move's page does not offer it (services/slot-month.ts). A hand-over to
+ * another host at the same time is a move.
+ */
+export function isOwnTime(
+  b: { hostId: string; startMs: number; endMs: number },
+  next: { hostId: string; startMs: number; endMs: number },
+): boolean {
+  return b.hostId === next.hostId && b.startMs === next.startMs && b.endMs === next.endMs;
+}
+
+/**
  * Whether a meeting has taken place: the host can no longer move it or ask for a new time (a
  * stale page or an API call told the guest "the host cannot make" yesterday's time).
  */

@@ -18,18 +18,13 @@ import {
 import { bookingForToken } from "./booking-links.ts";
 import { waitingDateOf } from "./series-bookings.ts";
 import { isLiveBooking } from "../domain/booking.ts";
-import { buildIcs } from "../integrations/ics.ts";
-import { calendarDoc, meetingUid } from "../domain/calendar-identity.ts";
+import { invitationFile } from "../integrations/mail-templates/booking-parts.ts";
+import { teamMailParts } from "./team-mail.ts";
 import { bookingLinks, bookingToken, guestLinks } from "./booking-links.ts";
 import { translator } from "../i18n.ts";
 import { storedReasonText } from "../../shared/system-reasons.ts";
 import type { Translator } from "../../shared/i18n.ts";
-import {
-  conferenceOf,
-  locationText,
-  locationUrl,
-  shownLocation,
-} from "../../shared/location-text.ts";
+import { locationText, locationUrl, shownLocation } from "../../shared/location-text.ts";
 import {
   icsDescriptionForGuest,
   icsSummaryForGuest,
@@ -330,36 +325,40 @@ export async function viewByToken(
   return await viewBooking(app, shown, locale, undefined, purpose);
 }
 
-/** The .ics a guest downloads from the result page once the booking is confirmed. */
+/**
+ * The .ics a guest downloads from the result page once the booking is confirmed: the invitation
+ * their mail carries (mail-templates/booking-parts.ts `invitationFile`, with the same people as
+ * the mail: services/team-mail.ts). An old link — the first mail's, after a move — answers the
+ * booking it became, as its page leads there.
+ */
 export async function icsForGuestToken(
   app: App,
   token: string,
 ): Promise<{ filename: string; body: string } | null> {
-  const b = await bookingForToken(app, token, "guest");
-  if (!b || b.status !== "CONFIRMED") return null;
+  const linked = await bookingForToken(app, token, "guest");
+  if (!linked) return null;
+  const b = (linked.rescheduledToId ? await currentOf(app, linked) : null) ?? linked;
+  if (b.status !== "CONFIRMED") return null;
   const host = await getUser(app.kv, b.hostId);
-  const team = b.teamId ? await getTeam(app.kv, b.teamId) : null;
-  const links = await bookingLinks(app, b);
-  const t = translator(b.guestLocale);
+  if (!host) return null;
+  const people = b.teamId
+    ? await teamMailParts(app, b, host, "guest_confirmed", undefined)
+    : { host: { name: host.name, email: host.email, clock: host.clock, locale: host.locale } };
+  if (people === "gone") return null;
+  const body = invitationFile({
+    booking: b,
+    ...people,
+    links: await bookingLinks(app, b),
+    baseUrl: app.config.baseUrl.href,
+    ttlMs: app.config.bookingTtlMs,
+    nowMs: app.now(),
+  });
+  if (!body) return null;
   return {
     filename: `${
       b.eventTitle.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase() || "booking"
     }.ics`,
-    body: buildIcs({
-      uid: meetingUid(b, app.config.baseUrl.hostname),
-      sequence: calendarDoc(b, "confirmed")!.sequence,
-      startMs: b.startMs,
-      endMs: b.endMs,
-      stampMs: b.decidedAtMs ?? b.createdAtMs,
-      summary: icsSummaryForGuest(b, team?.name ?? host?.name ?? t.t("common.the_host"), t),
-      description: icsDescriptionForGuest(b, links.guest, t),
-      status: "CONFIRMED",
-      organizer: { name: host?.name ?? "Host", email: host?.email ?? "invito@localhost" },
-      attendee: { name: b.guestName, email: b.guestEmail },
-      url: links.guest,
-      location: locationText(shownLocation(b), t) || undefined,
-      conference: conferenceOf(shownLocation(b)),
-    }, "PUBLISH"),
+    body,
   };
 }
 

@@ -4,7 +4,7 @@
  * runner; the decision is domain/booking-engine/'s, the retrying the runner's.
  */
 import type { App } from "../app.ts";
-import { type BookingAction, meetingOver } from "../domain/booking.ts";
+import { type BookingAction, isLiveBooking, isOwnTime, meetingOver } from "../domain/booking.ts";
 import { awaitsNewTime, type ExtraWrite, type Refusal } from "../domain/booking-engine/index.ts";
 import { chooseDuration } from "../domain/event-rules.ts";
 import { freshRoom } from "../domain/locations.ts";
@@ -229,7 +229,14 @@ async function reschedule(
   if (!host || !et || !et.active) return { ok: false, reason: "not_found" };
   const durationMin = chooseDuration(et, old.durationMin) ?? et.durationMin;
   const byHost = opts.by === "host";
-  if (start.epochMilliseconds <= app.now()) return { ok: false, reason: "slot_unavailable" };
+  // A live booking where it is already, whether or not that time is still offered (the engine
+  // refuses it too; one the host asked to move may be booked at its old time again).
+  const startMs = start.epochMilliseconds;
+  const endMs = startMs + durationMin * 60_000;
+  if (isLiveBooking(old, app.now()) && isOwnTime(old, { hostId: host.id, startMs, endMs })) {
+    return { ok: false, reason: "same_time" };
+  }
+  if (startMs <= app.now()) return { ok: false, reason: "slot_unavailable" };
   if (!(await isOffered(app, host, et, start, durationMin, { byHost }))) {
     // Only the host may leave their own hours, and only when they said so.
     if (!byHost) return { ok: false, reason: "slot_unavailable" };
@@ -242,7 +249,7 @@ async function reschedule(
     ...identity,
     host,
     eventType,
-    startMs: start.epochMilliseconds,
+    startMs,
     durationMin,
     // A seat moved to another time joins another meeting: a Jitsi room for it, should it be that
     // time's first seat (a plain booking keeps its own room; the engine decides which applies).
@@ -280,7 +287,8 @@ async function reschedule(
   const reason: RescheduleRefusal = res.reason === "slot_taken" ||
       res.reason === "cap_reached" || res.reason === "too_many_pending" ||
       res.reason === "calendar_unavailable" || res.reason === "not_supported" ||
-      res.reason === "already_seated" || res.reason === "seats_full"
+      res.reason === "already_seated" || res.reason === "seats_full" ||
+      res.reason === "same_time"
     ? res.reason
     : decideRefusal(res.reason);
   return { ok: false, reason, ...(booking ? { booking } : {}) };

@@ -52,7 +52,9 @@ export type RescheduleRefusal =
   /** A seat moved to a time where its guest already holds one. */
   | "already_seated"
   /** A seat moved to a seated time with every seat taken. */
-  | "seats_full";
+  | "seats_full"
+  /** A move to the time the booking already has. */
+  | "same_time";
 export type RescheduleResult =
   | { ok: true; booking: BookingRecord; guestToken: string }
   | { ok: false; reason: RescheduleRefusal; booking?: BookingRecord };

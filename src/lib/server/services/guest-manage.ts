@@ -13,6 +13,7 @@ import { isLiveBooking } from "../domain/booking.ts";
 import { translator } from "../i18n.ts";
 import { getTeam } from "../store/teams.ts";
 import { movedToText } from "../../shared/moved.ts";
+import type { Clock } from "../../shared/format.ts";
 
 export type ManageState =
   | { ok: false; reason: "not_found" }
@@ -21,6 +22,11 @@ export type ManageState =
     view: Awaited<ReturnType<typeof viewBooking>>;
     /** Why the guest cannot change it any more, in the guest's words; null when they can. */
     blocked: string | null;
+    /**
+     * The same, as the booking's own page says it in place of its Reschedule and Cancel (with
+     * how to reach the host); null when they can.
+     */
+    changesClosed: string | null;
     hostEmail: string;
     username: string;
     /** A team's booking: the team's slug (its slot page offers the new times). */
@@ -29,23 +35,36 @@ export type ManageState =
     durationMin: number;
     bookingId: string;
     viaSingleUseLink: boolean;
+    /**
+     * The clock every time on the page is written on (the view's too): the one the page's
+     * address names, else the booking's own (the guest chose it; its mails are written on it).
+     */
+    clock: Clock;
   };
 
 export async function manageState(
   app: App,
   token: string,
   locale?: string,
-  /** The cancel page: a booking waiting for the guest's new pick has nothing left to cancel. */
-  opts: { forCancel?: boolean } = {},
+  opts: {
+    /** The cancel page: a booking waiting for the guest's new pick has nothing left to cancel. */
+    forCancel?: boolean;
+    /** The clock the page's address names. */
+    clock?: Clock | null;
+  } = {},
 ): Promise<ManageState> {
   const b = await bookingForToken(app, token, "guest");
   if (!b) return { ok: false, reason: "not_found" };
   const nowMs = app.now();
   const host = await getUser(app.kv, b.hostId);
   const et = await getEventType(app.kv, b.teamId ?? b.hostId, b.eventTypeId);
-  const view = await viewBooking(app, b, locale, undefined, "guest");
+  // A booking stores "12h" only: its mails read a missing one as 24 hours, and so does this.
+  const clock = opts.clock ?? b.guestClock ?? "24h";
+  // The guest's view is written on the guest's clock: this page's one.
+  const view = await viewBooking(app, { ...b, guestClock: clock }, locale, undefined, "guest");
   const t = translator(locale ?? b.guestLocale);
   let blocked: string | null = null;
+  let changesClosed: string | null = null;
   if (awaitsNewTime(b)) {
     // The host asked them to pick a new time: their link books it (answers kept).
     blocked = opts.forCancel
@@ -60,16 +79,19 @@ export async function manageState(
   } else if (b.startMs <= nowMs) {
     blocked = t.t("manage.blocked_started");
   } else if (et && withinCutoff(b.startMs, eventTypeRules(et).cancelCutoffHours, nowMs)) {
-    blocked = t.t("manage.blocked_cutoff", {
+    const words = {
       host: host?.name ?? t.t("common.the_host"),
       hours: eventTypeRules(et).cancelCutoffHours!,
       email: host?.email ?? "",
-    });
+    };
+    blocked = t.t("manage.blocked_cutoff", words);
+    changesClosed = t.t("result.changes_closed", words);
   }
   return {
     ok: true,
     view,
     blocked,
+    changesClosed: changesClosed ?? blocked,
     hostEmail: host?.email ?? "",
     username: host?.username ?? "",
     team: b.teamId ? (await getTeam(app.kv, b.teamId))?.slug ?? null : null,
@@ -77,6 +99,7 @@ export async function manageState(
     durationMin: b.durationMin,
     bookingId: b.id,
     viaSingleUseLink: !!b.singleUseLinkId,
+    clock,
   };
 }
 

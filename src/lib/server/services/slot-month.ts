@@ -2,7 +2,8 @@
 import type { App } from "../app.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { computeSlotStartsMs } from "../domain/slots.ts";
-import { countCapEntries, listBusyEntries } from "../store/bookings.ts";
+import { countCapEntries, getBooking, listBusyEntries } from "../store/bookings.ts";
+import { isLiveBooking, isOwnTime } from "../domain/booking.ts";
 import { listBusyOfMany } from "../store/busy-cache.ts";
 import { calendarBusy } from "./calendar-busy.ts";
 import type { AvailabilityRecord, EventTypeRecord } from "../domain/model/records.ts";
@@ -190,6 +191,10 @@ export async function computeMonth(
   // A seat being moved (a reschedule page) does not count: a meeting whose only guest it is goes
   // with it, and its own time is not offered to it (it holds a seat there), as the engine decides.
   const moving = q.excludeBookingId;
+  // The booking being moved, while it holds its time: that time is where it is, not a choice
+  // (domain/booking.ts `isOwnTime`; the engine refuses a move there).
+  const movingBooking = moving ? await getBooking(app.kv, moving) : null;
+  const ownTime = movingBooking && isLiveBooking(movingBooking, nowMs) ? movingBooking : null;
   const ledgers = seats ? await listSeatLedgers(app.kv, et.id, rangeFromMs, rangeToMs) : [];
   const own = moving ? ledgers.find((l) => liveSeats(l, nowMs).some((x) => x.id === moving)) : null;
   const seated = seats
@@ -252,6 +257,7 @@ export async function computeMonth(
     durationMin,
     full,
     q.excludeBookingId ?? null,
+    ownTime ? [ownTime.startMs, ownTime.endMs] : null,
     open.map((o) => [o.startMs, o.blockStartMs, o.blockEndMs]),
   ]);
   let cached = monthCache.get(key);
@@ -304,8 +310,11 @@ export async function computeMonth(
         );
       });
     }
-    // The moving seat's own time: it holds a seat there already.
-    if (own) starts = starts.filter((ms) => ms !== own.startMs);
+    // The moving booking's own time (a seat's too: it holds a seat there already).
+    if (ownTime) {
+      const at = (ms: number) => ({ ...ownTime, startMs: ms, endMs: ms + durationMin * 60_000 });
+      starts = starts.filter((ms) => !isOwnTime(ownTime, at(ms)));
+    }
     const dates: string[] = [];
     // Where each guest-zone date starts: slots (sorted) are bucketed by walking these once
     // instead of formatting every start (a team's month can hold thousands).

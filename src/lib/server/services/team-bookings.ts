@@ -16,7 +16,7 @@
 import { thankYouOf } from "../domain/embed.ts";
 import type { App } from "../app.ts";
 import { Temporal } from "../domain/temporal.ts";
-import { newBookingRecord } from "../domain/booking.ts";
+import { isLiveBooking, isOwnTime, newBookingRecord } from "../domain/booking.ts";
 import { canonicalTimeZone } from "../domain/time-zone.ts";
 import { chooseDuration } from "../domain/event-rules.ts";
 import type { Assignment, ExtraWrite } from "../domain/booking-engine/index.ts";
@@ -262,6 +262,7 @@ export async function rescheduleTeamBooking(
   const et = team ? await getEventType(app.kv, team.id, old.eventTypeId) : null;
   if (!team || !et || !et.active || !et.teamMode) return { ok: false, reason: "not_found" };
   const durationMin = chooseDuration(et, old.durationMin) ?? et.durationMin;
+  const startMs = start.epochMilliseconds;
   const byHost = opts.by === "host";
   const hosts = await teamHosts(app, team, et);
   const offered = await offering(app, hosts, et, start, durationMin, byHost);
@@ -272,10 +273,15 @@ export async function rescheduleTeamBooking(
   // The host chose the new time: it is confirmed.
   const eventType = byHost ? { ...et, requiresConfirmation: false } : et;
   const identity = { id: newId(app.now()), tokenSalt: randomToken(16) };
-  const startMs = start.epochMilliseconds;
 
   if (collective) {
     const organiser = organiserOf(team, et, offered);
+    // Where it is already, with the same organiser: refused before every member's time is held
+    // for it (the final commit refuses it as well).
+    const endMs = startMs + durationMin * 60_000;
+    if (isLiveBooking(old, app.now()) && isOwnTime(old, { hostId: organiser, startMs, endMs })) {
+      return { ok: false, reason: "same_time" };
+    }
     const personIds = offered.map((u) => u.id);
     const res = await bookForPersons(app, {
       identity,
@@ -356,6 +362,7 @@ function rescheduleRefusal(reason: string): Extract<RescheduleResult, { ok: fals
     case "expired":
     case "already_confirmed":
     case "already_rejected":
+    case "same_time":
       return reason;
     case "too_large":
     case "held":

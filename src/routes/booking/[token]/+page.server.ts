@@ -1,15 +1,18 @@
 import { error } from "@sveltejs/kit";
 import type { PageServerLoad } from "./$types";
-import { viewByToken } from "$lib/server/services/booking-view.ts";
+import { manageState } from "$lib/server/services/guest-manage.ts";
 import { formatDuration } from "$lib/shared/format.ts";
 
 export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
   setHeaders({ "cache-control": "no-store" });
-  const view = await viewByToken(locals.app, params.token, "guest", locals.locale);
-  if (!view) error(404, locals.t.t("errors.link_invalid"));
+  // The booking, and whether its guest may still change it (what its reschedule and cancel
+  // pages would say): the page offers only what those pages would do.
+  const state = await manageState(locals.app, params.token, locals.locale);
+  if (!state.ok) error(404, locals.t.t("errors.link_invalid"));
   return {
-    view,
+    view: state.view,
     token: params.token,
+    changesClosed: state.changesClosed,
     ttlText: formatDuration(locals.app.config.bookingTtlMs, locals.locale),
   };
 };

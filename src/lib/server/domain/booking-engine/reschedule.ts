@@ -4,7 +4,7 @@
  */
 import type { BookingRecord } from "../model/records.ts";
 import type { KvLimits } from "../kv-budget.ts";
-import { newBookingRecord, nextStep } from "../booking.ts";
+import { isOwnTime, newBookingRecord, nextStep } from "../booking.ts";
 import { successorIdentity } from "../calendar-identity.ts";
 import { newProviderMeeting } from "../locations.ts";
 import { handoverEffects, sideEffects } from "./effects.ts";
@@ -106,6 +106,8 @@ export function planReschedule(
       "slot_taken",
     );
   }
+  // Where it is already, with the host it has (a round robin's pick prefers them): no move.
+  if (isOwnTime(old, successor)) return { ok: false, reason: "same_time" };
   refused ??= claimCaps(d, s, successor, rules.eventType, ignore, nowMs) ??
     claimGuestHold(d, s, successor, ignore, rules, nowMs);
   if (refused) return { ok: false, reason: refused };

@@ -10,6 +10,7 @@
 import type { BookingRecord, SeatLedgerRecord } from "../model/records.ts";
 import type { KvLimits } from "../kv-budget.ts";
 import { guestTag, liveSeats, seatsOf, tupleOf } from "../seats.ts";
+import { isOwnTime } from "../booking.ts";
 import { sideEffects } from "./effects.ts";
 import { Draft } from "./draft.ts";
 import {
@@ -253,6 +254,8 @@ export function planSeatReschedule(
   const draft = kept.location?.kind === "jitsi" && fresh?.kind === "jitsi"
     ? { ...kept, location: fresh }
     : kept;
+  if (isOwnTime(old, draft)) return { ok: false, reason: "same_time" };
+  // Another length at its own start: the same time's ledger, where it holds a seat already.
   if (draft.startMs === old.startMs) return { ok: false, reason: "already_seated" };
   const retired = retiredRecord(old, change, draft.id, nowMs);
   const d = new Draft(s.keyOf);

@@ -13,7 +13,7 @@ import type {
 import { liveSeats, seatOf } from "../seats.ts";
 import { firstSeatLedger, ledgerOf, writeMeetingBusy } from "./seat-ledger.ts";
 import type { KvLimits } from "../kv-budget.ts";
-import { decideTransition, nextStep } from "../booking.ts";
+import { decideTransition, isOwnTime, nextStep } from "../booking.ts";
 import { withinCutoff } from "../event-rules.ts";
 import { handoverEffects, sideEffects } from "./effects.ts";
 import { Draft } from "./draft.ts";
@@ -139,6 +139,7 @@ export function planTeamCommit(
     if (!t.ok) {
       return { ok: false, reason: t.reason };
     }
+    if (isOwnTime(old, b)) return { ok: false, reason: "same_time" };
     if (
       r.enforceCutoff && rules.eventType &&
       withinCutoff(old.startMs, rules.eventType.cancelCutoffHours, nowMs)

@@ -247,6 +247,8 @@ export type Refusal =
   | "already_seated"
   /** Every seat of that seated time is taken (seat.ts). */
   | "seats_full"
+  /** A move to the time the booking already has (domain/booking.ts `isOwnTime`). */
+  | "same_time"
   /** An `extra` write expected absent is there (a repeated Idempotency-Key, a used link). */
   | "conflict";
 

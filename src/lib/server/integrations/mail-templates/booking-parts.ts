@@ -90,6 +90,31 @@ function ics(ctx: BookingMailContext, doc: CalendarDoc, t: Translator, forGuests
   return buildIcs(icsEvent(ctx, doc, t, forGuests), doc.method);
 }
 
+/**
+ * The guest's invitation to a confirmed booking as a file to download (their booking page's
+ * .ics): the event their mail carries — UID, SEQUENCE, organiser and every attendee — published
+ * rather than sent; null when the booking is not confirmed.
+ */
+export function invitationFile(given: BookingMailContext): string | null {
+  const ctx = readable(given);
+  if (ctx.booking.status !== "CONFIRMED") return null;
+  const doc = calendarDoc(ctx.booking, "confirmed")!;
+  return buildIcs(icsEvent(ctx, doc, translator(ctx.booking.guestLocale)), "PUBLISH");
+}
+
+/** Names and titles stand inside our sentences: whatever was stored, each stays on one line. */
+function readable(given: BookingMailContext): BookingMailContext {
+  return {
+    ...given,
+    booking: {
+      ...given.booking,
+      guestName: oneLineText(given.booking.guestName),
+      eventTitle: oneLineText(given.booking.eventTitle),
+    },
+    host: { ...given.host, name: oneLineText(given.host.name) },
+  };
+}
+
 function icsEvent(
   ctx: BookingMailContext,
   doc: CalendarDoc,
@@ -133,16 +158,7 @@ export function wherePara(b: BookingRecord, t: Translator): Paragraph | null {
 
 /** The pieces of one booking mail, for the host's (booking-host.ts) and the guest's (booking-guest.ts). */
 export function mailParts(kind: MailKind, given: BookingMailContext) {
-  // Names and titles stand inside our sentences: whatever was stored, each stays on one line.
-  const ctx: BookingMailContext = {
-    ...given,
-    booking: {
-      ...given.booking,
-      guestName: oneLineText(given.booking.guestName),
-      eventTitle: oneLineText(given.booking.eventTitle),
-    },
-    host: { ...given.host, name: oneLineText(given.host.name) },
-  };
+  const ctx = readable(given);
   const b = ctx.booking;
   const guestT = translator(b.guestLocale);
   const hostT = translator(ctx.host.locale);

@@ -2,7 +2,7 @@ import { error, fail, redirect } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
 import { manageState, rescheduleSlots } from "$lib/server/services/guest-manage.ts";
 import { rescheduleByGuest } from "$lib/server/services/decide-booking.ts";
-import { guestClock, pageZone } from "$lib/server/http/booking-page.ts";
+import { pageZone } from "$lib/server/http/booking-page.ts";
 import { formatDuration, parseClock } from "$lib/shared/format.ts";
 import { refusalKey } from "$lib/shared/refusals.ts";
 
@@ -15,20 +15,25 @@ const BOOKING_REASONS = new Set([
   "calendar_unavailable",
   "already_seated",
   "seats_full",
+  "same_time",
 ]);
 import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
 
-export const load: PageServerLoad = async ({ locals, params, url, setHeaders, request }) => {
+export const load: PageServerLoad = async ({ locals, params, url, setHeaders }) => {
   setHeaders({ "cache-control": "no-store" });
-  const state = await manageState(locals.app, params.token, locals.locale);
-  if (!state.ok) error(404, locals.t.t("errors.link_invalid"));
   const q = url.searchParams;
+  // One clock on the page: the address's, else the one the guest booked with (never a guess
+  // from the browser's language: the guest chose theirs).
+  const state = await manageState(locals.app, params.token, locals.locale, {
+    clock: parseClock(q.get("clock")),
+  });
+  if (!state.ok) error(404, locals.t.t("errors.link_invalid"));
   const zone = pageZone(q, locals.app.now(), locals.locale);
   const slots = state.blocked ? null : await rescheduleSlots(locals.app, state, {
     timeZone: zone.timeZone ?? state.view.when.timeZone,
     month: q.get("month"),
     date: q.get("date"),
-    clock: guestClock(url, request.headers.get("accept-language")),
+    clock: state.clock,
     locale: locals.locale,
   });
   const page = slots && slots.ok ? slots : null;
@@ -44,7 +49,8 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders, re
         // The event type's address is never handed out through a booking's own link.
         eventType: { ...page.eventType, slug: "" },
         tzFromUrl: zone.fromUrl,
-        clockFromUrl: parseClock(q.get("clock")) !== null,
+        // The guest's clock is known (the booking's): the page keeps it and never re-guesses.
+        clockFromUrl: true,
         langFromUrl: q.has("lang"),
         zoneNotice: zone.notice,
         // The language follows the booking, not the event type's page setting.
