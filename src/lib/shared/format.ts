@@ -288,6 +288,11 @@ export function formatTime(
   );
 }
 
+/** 13:00 written on `clock` in `locale` ("1:00 PM", "13:00"): how a clock is shown as a choice. */
+export function clockSample(clock: Clock, locale: string = FORMAT_LOCALE): string {
+  return formatTime(Date.UTC(2026, 0, 5, 13), "UTC", clock, locale);
+}
+
 /** "10:00–10:30" on the reader's clock. */
 export function formatTimeRange(
   startMs: number,
