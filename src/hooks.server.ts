@@ -6,7 +6,16 @@ import {
   deleteSessionToken,
   getSessionUserId,
   migrateLegacySessions,
+  SESSION_COOKIES,
+  sessionTokenFrom,
 } from "$lib/server/store/auth-adapter.ts";
+import {
+  identityNoticePath,
+  isLinkIntentValid,
+  LINK_INTENT_COOKIE,
+  LINK_INTENT_PATH,
+  requestLink,
+} from "$lib/server/services/identity-link.ts";
 import { getActiveUser } from "$lib/server/store/users.ts";
 import { isAdmin } from "$lib/server/domain/admin.ts";
 import { requestContext } from "$lib/server/ops/context.ts";
@@ -64,8 +73,6 @@ export const init: ServerInit = async () => {
   mountPageEarly(app);
   mountBookEarly(app);
 };
-
-const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"];
 
 const withApp: Handle = async ({ event, resolve }) => {
   const app = event.locals.app = await getApp();
@@ -140,7 +147,14 @@ const routeGuards: Handle = async ({ event, resolve }) => {
   if (path === "/auth/callback/email") {
     const q = event.url.searchParams;
     const verify = new URL("/signin/verify", event.url);
-    for (const [from, to] of [["token", "token"], ["email", "email"], ["callbackUrl", "next"]]) {
+    for (
+      const [from, to] of [
+        ["token", "token"],
+        ["email", "email"],
+        ["callbackUrl", "next"],
+        ["lang", "lang"],
+      ]
+    ) {
       const v = q.get(from);
       if (v !== null) verify.searchParams.set(to, v);
     }
@@ -182,12 +196,8 @@ async function isOwnAction(routeId: string, name: string): Promise<boolean> {
   return Object.hasOwn(actions, name) && typeof actions[name] === "function";
 }
 
-const SESSION_TOKEN_MAX = 512;
-
 function sessionCookie(event: Parameters<Handle>[0]["event"]): string | undefined {
-  const token = SESSION_COOKIES.map((n) => event.cookies.get(n)).find(Boolean);
-  // Longer than any token we issue: not a session (and never a KV lookup).
-  return token && token.length <= SESSION_TOKEN_MAX ? token : undefined;
+  return sessionTokenFrom(event.cookies);
 }
 
 async function signedInEmail(event: Parameters<Handle>[0]["event"]): Promise<string | null> {
@@ -256,6 +266,59 @@ const guardAuth: Handle = async ({ event, resolve }) => {
   return res;
 };
 
+/**
+ * The issuer's callback (ADR 007): Auth.js links an identity it has not seen to the account of
+ * the session the callback arrives with. Only a Connect pressed on the profile by that very
+ * session, minutes ago, may arrive with one (its signed link intent); then the signIn callback
+ * decides whether the identity may join (integrations/auth.ts). Any other callback over a live
+ * session — the issuer's button posted in a signed-in browser, a tab opened before signing in —
+ * is refused before its code is used, and the session stays as it was. Without a live session
+ * Auth.js is not shown the session cookie at all. The intent is used once.
+ */
+const guardIdentityLink: Handle = async ({ event, resolve }) => {
+  if (event.url.pathname !== LINK_INTENT_PATH) return resolve(event);
+  const { app } = event.locals;
+  const intent = event.cookies.get(LINK_INTENT_COOKIE);
+  const token = sessionCookie(event);
+  const nowMs = app.now();
+  const userId = token ? await getSessionUserId(app.kv, token, nowMs) : null;
+  const user = userId ? await getActiveUser(app.kv, userId) : null;
+  const secure = app.config.baseUrl.protocol === "https:";
+  if (intent !== undefined) {
+    event.cookies.delete(LINK_INTENT_COOKIE, { path: LINK_INTENT_PATH, secure });
+  }
+  let res: Response;
+  if (user && token) {
+    if (!(await isLinkIntentValid(app, intent, token, user.id, nowMs))) {
+      redirect(303, identityNoticePath("signed_in"));
+    }
+    requestLink(event.locals, { userId: user.id, email: user.email });
+    res = await resolve(event);
+  } else {
+    const headers = new Headers(event.request.headers);
+    const kept = (headers.get("cookie") ?? "").split(";").filter((c) =>
+      c.trim() !== "" && !SESSION_COOKIES.includes(c.split("=")[0].trim())
+    );
+    if (kept.length) headers.set("cookie", kept.join(";"));
+    else headers.delete("cookie");
+    res = await resolve({ ...event, request: new Request(event.request, { headers }) });
+  }
+  // Auth.js answers with its own response: the intent's removal goes on it here.
+  if (intent !== undefined) {
+    res.headers.append(
+      "set-cookie",
+      event.cookies.serialize(LINK_INTENT_COOKIE, "", {
+        path: LINK_INTENT_PATH,
+        maxAge: 0,
+        httpOnly: true,
+        sameSite: "lax",
+        secure,
+      }),
+    );
+  }
+  return res;
+};
+
 const loadUser: Handle = async ({ event, resolve }) => {
   const token = sessionCookie(event);
   // The admin gate has already read the session of an admin page's request.
@@ -296,7 +359,11 @@ const adminGate: Handle = async ({ event, resolve }) => {
   return resolve(event);
 };
 
-/** Old links to a host's previous username answer 301 to the new one (issue 10, #11). */
+/**
+ * Old links to a host's previous username, or a team's previous slug, answer 301 (308 for other
+ * methods) to the new one (issue 10, #11): booking pages, widgets, routing forms and the
+ * markdown pages for agents alike.
+ */
 const oldUsernames: Handle = async ({ event, resolve }) => {
   const to = await usernameRedirect(event.locals.app, event.route.id, event.params, event.url);
   if (!to) return resolve(event);
@@ -319,12 +386,15 @@ export const handle: Handle = chain(
   adminGate,
   rateLimit,
   routeGuards,
+  // Before the markdown pages, which answer for themselves: `/calendar/ann/intro.md` after a
+  // rename forwards as `/calendar/ann/intro` does. A forward needs no session.
+  oldUsernames,
   agentPages,
   authOnly(guardAuth),
+  authOnly(guardIdentityLink),
   authOnly(rotateSession),
   authOnly(auth.handle),
   authOnly(loadUser),
-  oldUsernames,
   locale,
   countBookingPages,
   pageCache,

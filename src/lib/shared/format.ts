@@ -100,11 +100,31 @@ export function weekOrder(first: 1 | 6 | 7): (1 | 2 | 3 | 4 | 5 | 6 | 7)[] {
   );
 }
 
-/** A wall-clock time "13:00" (or "24:00", the end of the day) on a clock: "1:00 PM", "13:00". */
+/**
+ * The end of a day on a 12-hour clock, in each catalog's words ("common.midnight"; the
+ * pseudo-locale's as its translator writes them): Intl has no word for it, and "12:00 AM" reads
+ * as the day's start ("Mon–Sun 12:00 AM–12:00 AM"). A copy, so that this browser-safe module
+ * needs no catalog; format-wall-time.test.ts holds it to the catalogs.
+ */
+const MIDNIGHT: Record<string, string> = {
+  en: "midnight",
+  de: "Mitternacht",
+  fr: "minuit",
+  es: "medianoche",
+  "en-XA": "⟦ɱíðñíĝĥţ~~~⟧",
+};
+
+/**
+ * A wall-clock time "13:00" (or "24:00", the end of the day) on a clock: "1:00 PM", "13:00";
+ * "24:00" on a 12-hour clock is "midnight" (as the AP and Chicago style guides advise).
+ */
 export function formatWallTime(hhmm: string, clock: Clock, locale: string = FORMAT_LOCALE): string {
   const m = /^(\d{2}):(\d{2})$/.exec(hhmm);
   if (!m) return hhmm;
   if (clock === "24h") return hhmm;
+  if (hhmm === "24:00") {
+    return MIDNIGHT[locale] ?? MIDNIGHT[locale.split("-")[0].toLowerCase()] ?? MIDNIGHT.en;
+  }
   return formatTime(Date.UTC(2026, 0, 5, Number(m[1]) % 24, Number(m[2])), "UTC", clock, locale);
 }
 

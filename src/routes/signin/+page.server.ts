@@ -5,7 +5,16 @@ import { auth } from "$lib/server/auth-instance.ts";
 import { EmailForm, fieldErrors } from "$lib/shared/forms/common.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
 import { allowMail, requestSignInLink } from "$lib/server/services/sign-in-link.ts";
+import {
+  identityNoticePath,
+  LINK_INTENT_COOKIE,
+  LINK_INTENT_MAX_AGE_S,
+  LINK_INTENT_PATH,
+  linkIntentFor,
+  listIdentities,
+} from "$lib/server/services/identity-link.ts";
 import type { MessageKey } from "$lib/shared/i18n.ts";
+import { pickedLang, withLang } from "./lang.ts";
 
 /** Auth.js's error codes, in words. */
 const ERRORS: Record<string, MessageKey> = {
@@ -25,10 +34,13 @@ export const load: PageServerLoad = ({ locals, url }) => {
   );
   if (locals.user) redirect(303, next);
   const code = url.searchParams.get("error");
+  const oidcName = locals.app.config.oidc?.name ?? null;
   return {
     next,
-    oidcName: locals.app.config.oidc?.name ?? null,
-    error: code ? locals.t.t(ERRORS[code] ?? ERRORS.Configuration) : null,
+    oidcName,
+    /** The language picked on this page, for the forms' posts (and the pages after them). */
+    lang: pickedLang(url, locals.locale),
+    error: code ? locals.t.t(ERRORS[code] ?? ERRORS.Configuration, { name: oidcName ?? "" }) : null,
     mailLogged: locals.app.mailer.mode === "log",
     signupOpen: locals.app.config.signup.open,
   };
@@ -65,6 +77,7 @@ async function start(event: Parameters<Actions[string]>[0], provider: "email" | 
   const form = await event.request.formData();
   const next = safeRedirectPath(form.get("next") ?? form.get("redirectTo"), event.url.origin);
   event.locals.signinNext = next;
+  const checkEmail = withLang("/signin/check-email", pickedLang(event.url, event.locals.locale));
   let email = "";
   if (provider === "email") {
     // Auth.js would mail the last "email" value; the checks below read the first. A post carrying
@@ -90,13 +103,17 @@ async function start(event: Parameters<Actions[string]>[0], provider: "email" | 
       event.setHeaders({ "retry-after": String(gate.retryAfterS) });
       return fail(429, { email, errors: { form: t.t("signin.too_many_links") } });
     }
-    if (!gate.send) redirect(303, "/signin/check-email");
+    if (!gate.send) redirect(303, checkEmail);
     allowMail(event.locals, email);
   } else if (!event.locals.app.config.oidc) {
     return fail(400, {
       email: "",
       errors: { form: t.t("signin.no_oidc") },
     });
+  } else if (event.locals.user) {
+    // The issuer's callback would link whatever identity comes back to this account (ADR 007):
+    // only the profile's Connect does that, on purpose. Nothing changes here.
+    redirect(303, identityNoticePath("signed_in"));
   }
   const fields: Record<string, string> = provider === "email"
     ? { providerId: "email", email, redirectTo: next }
@@ -106,7 +123,7 @@ async function start(event: Parameters<Actions[string]>[0], provider: "email" | 
   } catch (err) {
     if (isRedirect(err)) {
       // Auth.js sends email sign-ins to its own verify-request page; ours says the same, better.
-      if (provider === "email") redirect(303, "/signin/check-email");
+      if (provider === "email") redirect(303, checkEmail);
       throw err;
     }
     if (event.locals.mailFailure) {
@@ -125,7 +142,43 @@ async function start(event: Parameters<Actions[string]>[0], provider: "email" | 
   redirect(303, next);
 }
 
+/**
+ * The profile's "Connect" (ADR 007): the signed-in account asks, on purpose, to link its identity
+ * at the issuer. A link intent for this session and account goes with the trip (the callback
+ * honours nothing else over a session); the identity joins only if the issuer vouches for the
+ * account's own address.
+ */
+async function connect(event: Parameters<Actions[string]>[0]) {
+  const { locals, cookies } = event;
+  const { app } = locals;
+  const intent = locals.user && await linkIntentFor(app, cookies, locals.user.id, app.now());
+  if (!locals.user || !intent) redirect(303, "/signin?next=%2Fdashboard%2Fprofile");
+  if (!app.config.oidc || (await listIdentities(app, locals.user.id)).length > 0) {
+    redirect(303, "/dashboard/profile");
+  }
+  const secure = app.config.baseUrl.protocol === "https:";
+  cookies.set(LINK_INTENT_COOKIE, intent, {
+    path: LINK_INTENT_PATH,
+    maxAge: LINK_INTENT_MAX_AGE_S,
+    httpOnly: true,
+    sameSite: "lax",
+    secure,
+  });
+  try {
+    await auth.signIn(authEvent(event, {
+      providerId: "oidc",
+      redirectTo: identityNoticePath("connected"),
+    }));
+  } catch (err) {
+    if (isRedirect(err)) throw err;
+    console.error("[signin] connect:", err);
+  }
+  cookies.delete(LINK_INTENT_COOKIE, { path: LINK_INTENT_PATH, secure });
+  redirect(303, identityNoticePath("unavailable"));
+}
+
 export const actions: Actions = {
   email: (event) => start(event, "email"),
   oidc: (event) => start(event, "oidc"),
+  connect,
 };

@@ -11,6 +11,7 @@ import { type ApiResponse, CORS_PREFLIGHT_HEADERS, problem, readJson, toResponse
 import { type Ctx, issuesToFields, type Route, ROUTES } from "./routes/index.ts";
 import { openApiDocument } from "./openapi.ts";
 import { IDEMPOTENCY_KEY_RE, isPlaceholderKey } from "../services/idempotency.ts";
+import { renamedHost } from "../services/username-history.ts";
 
 export const API_PREFIX = "/api/v1";
 
@@ -199,8 +200,38 @@ async function dispatch(
     auth,
     idempotencyKey: route.idempotency ? idempotencyKey : null,
   };
-  return await route.run(ctx);
+  const answer = await route.run(ctx);
+  return answer.status === 404 ? await underCurrentName(route, ctx, answer) : answer;
 }
+
+/**
+ * `/users/{username}/…` under a name its host gave up and still holds (ADR 011): answered as
+ * the current name is, with `Content-Location` naming that address, so that a client keeps
+ * working without following a redirect (many do not by default) and can learn the new name.
+ * Asked only after a 404, so a live host's requests cost nothing extra.
+ */
+async function underCurrentName(route: Route, ctx: Ctx, answer: ApiResponse) {
+  const name = ctx.params.username;
+  if (!route.path.startsWith(`${USER_PATH}{username}/`) || name === undefined) return answer;
+  const current = await renamedHost(ctx.app, name);
+  if (!current) return answer;
+  // "/api/v1/users/ann/event-types/intro/slots" → "/api/v1/users/anna/event-types/intro/slots"
+  const rest = ctx.path.slice(API_PREFIX.length + USER_PATH.length);
+  const path = `${API_PREFIX}${USER_PATH}${encodeURIComponent(current)}${
+    rest.slice(rest.indexOf("/"))
+  }`;
+  const again = await route.run({ ...ctx, path, params: { ...ctx.params, username: current } });
+  if (again.status === 404) return answer;
+  const location = path + new URL(ctx.req.url).search;
+  return {
+    status: again.status,
+    body: again.body,
+    headers: { ...again.headers, "content-location": location },
+  };
+}
+
+/** The first part of every route of a host's public pages; `{username}` is a name, not an id. */
+const USER_PATH = "/users/";
 
 /**
  * What is wrong with an Idempotency-Key, or null: one rule for every door (the API's header, an

@@ -77,3 +77,49 @@ Deno.test("suggestTimeZones: friendly rows with everyday names and UTC offsets, 
   assert.match(other.label, /^Sydney, Canada — .*, UTC-4$/);
   assert.deepEqual(suggestTimeZones("xyzzy", { nowMs }), []);
 });
+
+Deno.test("time-zone search: cities by their German, French and Spanish names, with or without accents, whatever the page's language", () => {
+  const cases: [string, string][] = [
+    ["Wien", "Europe/Vienna"],
+    ["München", "Europe/Berlin"],
+    ["Munchen", "Europe/Berlin"],
+    ["Tokio", "Asia/Tokyo"],
+    ["Moskau", "Europe/Moscow"],
+    ["Kopenhagen", "Europe/Copenhagen"],
+    ["Lissabon", "Europe/Lisbon"],
+    ["Londres", "Europe/London"],
+    ["Viena", "Europe/Vienna"],
+    ["Nueva York", "America/New_York"],
+    ["Pékin", "Asia/Shanghai"],
+    ["Pekin", "Asia/Shanghai"],
+    ["Peking", "Asia/Shanghai"],
+    ["Varsovie", "Europe/Warsaw"],
+    ["Mailand", "Europe/Rome"],
+    ["Genf", "Europe/Zurich"],
+    ["Ginebra", "Europe/Zurich"],
+    ["Le Cap", "Africa/Johannesburg"],
+  ];
+  for (const [q, zone] of cases) {
+    for (const locale of ["de", "fr", "es", "en"]) {
+      assert.equal(exact(q, locale), zone, `${q} (${locale})`);
+    }
+  }
+  // The English names still work, and a name begun is offered.
+  assert.equal(exact("Vienna"), "Europe/Vienna");
+  assert.equal(exact("Kopen", "de"), "Europe/Copenhagen");
+});
+
+Deno.test("suggestTimeZones: a city typed in the reader's language is named so in its row", () => {
+  const nowMs = Date.UTC(2026, 0, 15, 12);
+  const wien = suggestTimeZones("Wien", { nowMs, locale: "de" });
+  assert.deepEqual(wien.map((s) => s.zone), ["Europe/Vienna"]);
+  assert.match(wien[0].label, /^Wien — .*, UTC\+1$/);
+  const munich = suggestTimeZones("münchen", { nowMs, locale: "de" });
+  assert.equal(munich[0].zone, "Europe/Berlin");
+  assert.match(munich[0].label, /^München, Deutschland — .*, UTC\+1$/);
+  const pekin = suggestTimeZones("Pekin", { nowMs, locale: "fr" });
+  assert.equal(pekin[0].zone, "Asia/Shanghai");
+  assert.match(pekin[0].label, /^Pékin, Chine — .*, UTC\+8$/);
+  // An English reader keeps English names.
+  assert.match(suggestTimeZones("Vienna", { nowMs, locale: "en" })[0].label, /^Vienna — /);
+});

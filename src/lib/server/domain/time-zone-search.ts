@@ -1,12 +1,15 @@
 /**
  * What people type for a time zone, turned into IANA zones: a zone id ("asia/tokyo"), a city
- * ("Tokyo", "New York", "münchen" → Europe/Berlin by country), a country in English or the
- * reader's language ("Japan", "Deutschland"), a zone name ("Eastern Time"), an abbreviation
- * ("PST", "CEST") or an offset ("UTC+2", "GMT-5", "+05:30"). Pure: the zone data comes from
- * @vvo/tzdb (cities, countries, abbreviations per IANA group), offsets from Intl at `nowMs`.
+ * in English, German, French or Spanish, accents optional ("Tokyo", "Tokio", "New York",
+ * "Nueva York", "münchen" or "Munchen" → Europe/Berlin), a country in English or the reader's
+ * language ("Japan", "Deutschland"), a zone name ("Eastern Time"), an abbreviation ("PST",
+ * "CEST") or an offset ("UTC+2", "GMT-5", "+05:30"). Pure: the zone data comes from @vvo/tzdb
+ * (cities, countries, abbreviations per IANA group), the cities' other names from
+ * time-zone-city-names.ts (CLDR and a short list), offsets from Intl at `nowMs`.
  */
 import { rawTimeZones } from "@vvo/tzdb";
 import { canonicalTimeZone, isValidTimeZone } from "./time-zone.ts";
+import { OTHER_CITIES, ZONE_CITIES } from "./time-zone-city-names.ts";
 
 export type ZoneMatch = {
   zone: string;
@@ -27,14 +30,33 @@ const fold = (s: string) =>
   s.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[_\-.,/()']+/g, " ")
     .replace(/\s+/g, " ").trim();
 
+/** A city's name per language; `en` always, the others where they differ. */
+type CityName = { en: string; de?: string; fr?: string; es?: string };
+
 type Entry = {
   zone: string;
   /** the group's main zone and its data */
   main: (typeof rawTimeZones)[number];
   city: string;
+  /** The zone's own city in German, French and Spanish (where not the English name). */
+  local: CityName;
+  /** Its other names, folded: what a person may type for the zone's own city. */
+  names: string[];
+  /** Big cities on this zone's time that are not its own ("München" on Europe/Berlin). */
+  others: { name: CityName; folded: string[] }[];
 };
 
 let entries: Entry[] | undefined;
+
+const named = (en: string, de: string, fr: string, es: string): CityName => ({
+  en,
+  ...(de ? { de } : {}),
+  ...(fr ? { fr } : {}),
+  ...(es ? { es } : {}),
+});
+const foldedNames = (n: CityName) =>
+  [...new Set([n.en, n.de, n.fr, n.es].filter(Boolean))]
+    .map((x) => fold(x!));
 
 /** Every valid zone of every group, with the city its id names ("America/Detroit" → Detroit). */
 function allEntries(): Entry[] {
@@ -44,10 +66,22 @@ function allEntries(): Entry[] {
     for (const zone of [main.name, ...main.group]) {
       if (!zone.includes("/") || !isValidTimeZone(zone)) continue;
       const city = zone.slice(zone.lastIndexOf("/") + 1).replaceAll("_", " ");
-      entries.push({ zone, main, city });
+      const local = named(city, ...(ZONE_CITIES[zone] ?? ["", "", ""]));
+      const names = foldedNames(local).filter((n) => n !== fold(city));
+      const others = OTHER_CITIES.filter((c) => c[0] === zone).map(([, en, de, fr, es]) => {
+        const name = named(en, de, fr, es);
+        return { name, folded: foldedNames(name) };
+      });
+      entries.push({ zone, main, city, local, names, others });
     }
   }
   return entries;
+}
+
+/** A city's name in the reader's language ("Wien" for a German reader), else its English one. */
+function nameIn(name: CityName, locale: string): string {
+  const lang = locale.split("-")[0].toLowerCase();
+  return (lang === "de" || lang === "fr" || lang === "es" ? name[lang] : undefined) ?? name.en;
 }
 
 const offsetFormat = new Map<string, Intl.DateTimeFormat>();
@@ -88,11 +122,15 @@ function countryName(code: string, locale: string, fallback: string): string {
   }
 }
 
-function matchOf(e: Entry, nowMs: number, locale: string): ZoneMatch {
+function matchOf(
+  e: Pick<Entry, "zone" | "main" | "city"> & { local?: CityName },
+  nowMs: number,
+  locale: string,
+): ZoneMatch {
   const country = countryName(e.main.countryCode, locale, e.main.countryName);
   return {
     zone: e.zone,
-    label: `${e.city}, ${country}`,
+    label: `${e.local ? nameIn(e.local, locale) : e.city}, ${country}`,
     offset: offsetLabel(offsetMinutes(e.zone, nowMs)),
   };
 }
@@ -167,16 +205,21 @@ export function searchTimeZones(
   for (const e of all) {
     const isMain = e.zone === e.main.name;
     const city = fold(e.city);
+    // The group's biggest cities (English, in order of size), then big cities on its time by
+    // any of their names.
     const cities = isMain ? e.main.mainCities.map(fold) : [];
+    const others = e.others.flatMap((o) => o.folded);
     const countries = [fold(e.main.countryName), fold(countryName(e.main.countryCode, locale, ""))];
-    // The zone's own city first, then its group's biggest cities in order of size.
-    if (city === q) add(e, 100);
+    const anyCity = (test: (c: string) => boolean) =>
+      test(city) || e.names.some(test) || cities.some(test) || others.some(test);
+    // The zone's own city first (by any of its names), then its group's biggest cities.
+    if (city === q || e.names.includes(q)) add(e, 100);
     else if (cities[0] === q) add(e, 96);
-    else if (cities.includes(q)) add(e, 92);
+    else if (cities.includes(q) || others.includes(q)) add(e, 92);
     else if (countries.includes(q) && isMain) add(e, 90);
-    else if (city.startsWith(q) || cities.some((c) => c.startsWith(q))) add(e, 80);
+    else if (anyCity((c) => c.startsWith(q))) add(e, 80);
     else if (fold(e.main.alternativeName) === q && isMain) add(e, 65);
-    else if (q.length >= 3 && (city.includes(q) || cities.some((c) => c.includes(q)))) add(e, 40);
+    else if (q.length >= 3 && anyCity((c) => c.includes(q))) add(e, 40);
     else if (
       q.length >= 4 && isMain &&
       (countries.some((c) => c.startsWith(q)) || fold(e.main.alternativeName).includes(q))
@@ -247,13 +290,18 @@ export function suggestTimeZones(
     : [];
   const q = fold(query ?? "");
   return zones.map((zone) => {
-    let city = zone === "UTC" ? "UTC" : zone.slice(zone.lastIndexOf("/") + 1).replaceAll("_", " ");
-    // Matched by another city of the zone's group ("Syd" → Sydney, Nova Scotia, on Halifax's
-    // time): name that city and its country, or the row reads as a wrong answer.
-    const e = q && !fold(city).startsWith(q) ? allEntries().find((x) => x.zone === zone) : null;
-    const other = e?.main.mainCities.find((c) => fold(c).startsWith(q));
-    if (e && other) {
-      city = `${other}, ${countryName(e.main.countryCode, locale, e.main.countryName)}`;
+    const e = zone === "UTC" ? null : allEntries().find((x) => x.zone === zone);
+    // The zone's own city, as the reader's language names it ("Wien" for a German reader).
+    let city = e ? nameIn(e.local, locale) : zone === "UTC" ? "UTC" : zone.replaceAll("_", " ");
+    // Matched by another city on the zone's time ("München" → Europe/Berlin; "Syd" → Sydney,
+    // Nova Scotia, on Halifax's time): name that city and its country, or the row reads as a
+    // wrong answer.
+    const own = e && [fold(e.city), ...e.names].some((n) => n.startsWith(q));
+    if (e && q && !own) {
+      const other = e.others.find((o) => o.folded.some((n) => n.startsWith(q)));
+      const big = e.main.mainCities.find((c) => fold(c).startsWith(q));
+      const name = other ? nameIn(other.name, locale) : big;
+      if (name) city = `${name}, ${countryName(e.main.countryCode, locale, e.main.countryName)}`;
     }
     const name = zone === "UTC" ? null : genericName(zone, locale, opts.nowMs);
     const offset = utcOffsetLabel(zone, opts.nowMs);

@@ -18,6 +18,12 @@ import { mayMail } from "../services/sign-in-link.ts";
 import { queueSignInMail } from "../services/sign-in-mail.ts";
 import { negotiateLocale } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
+import {
+  decideIdentityLink,
+  identityNoticePath,
+  linkRequested,
+  OIDC_PROVIDER,
+} from "../services/identity-link.ts";
 
 export const MAGIC_LINK_MAX_AGE_S = 15 * 60;
 export const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;
@@ -30,6 +36,13 @@ export type MailFailure = { detail: string };
  */
 export function emailVerifiedClaim(profile: Record<string, unknown>): boolean {
   return profile.email_verified === true || profile.email_verified === "true";
+}
+
+/** The identity's address (lower-cased) when the issuer vouches for it, else null. */
+export function verifiedEmail(profile: Record<string, unknown>): string | null {
+  return typeof profile.email === "string" && emailVerifiedClaim(profile)
+    ? profile.email.toLowerCase()
+    : null;
 }
 
 /** The browser's clock, from the cookie the sign-in page sets (24-hour when absent). */
@@ -58,7 +71,7 @@ export function createAuth(getApp: () => Promise<App>) {
     const providers: Provider[] = [];
     if (config.oidc) {
       providers.push({
-        id: "oidc",
+        id: OIDC_PROVIDER,
         name: config.oidc.name,
         type: "oidc",
         issuer: config.oidc.issuer,
@@ -73,12 +86,9 @@ export function createAuth(getApp: () => Promise<App>) {
         // create an account by address, and the signIn callback turns the identity away unless
         // its sub is linked already.
         profile(profile) {
-          const email = typeof profile.email === "string" && emailVerifiedClaim(profile)
-            ? profile.email.toLowerCase()
-            : null;
           return {
             id: String(profile.sub),
-            email,
+            email: verifiedEmail(profile),
             name: (profile.name as string | undefined) ??
               (profile.preferred_username as string | undefined) ??
               null,
@@ -175,7 +185,8 @@ export function createAuth(getApp: () => Promise<App>) {
       events: {
         // Each completed sign-in: shown to admins, kept in the audit log (issue 32).
         async signIn({ user, account }) {
-          if (!user.id) return;
+          // A Connect on the profile links an identity; it is not a sign-in.
+          if (!user.id || linkRequested(event.locals)) return;
           await updateUser(app.kv, user.id, { lastSignInMs: app.now() }).catch(() => null);
           const who = await getActiveUser(app.kv, user.id);
           if (who) {
@@ -190,7 +201,22 @@ export function createAuth(getApp: () => Promise<App>) {
       },
       callbacks: {
         // The sign-up policy, for every way in (the email form checks it first, with a message).
-        async signIn({ user, account, email }) {
+        async signIn({ user, account, email, profile }) {
+          // A callback over a session comes only from the account's own Connect (the hook
+          // refused any other): the identity joins it only when the issuer vouches for the
+          // account's own address (ADR 007). Refused, the session stays as it was.
+          const link = linkRequested(event.locals);
+          if (link) {
+            if (account?.provider !== OIDC_PROVIDER || !profile) {
+              return identityNoticePath("signed_in");
+            }
+            const decided = await decideIdentityLink(app, link, {
+              provider: account.provider,
+              providerAccountId: account.providerAccountId,
+              verifiedEmail: verifiedEmail(profile),
+            });
+            return decided.ok || identityNoticePath(decided.reason);
+          }
           // A suspended account (issue 32) is told so when the sign-in completes (the link is
           // still mailed: the request's answer stays the same for every address).
           if (

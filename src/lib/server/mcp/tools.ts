@@ -13,6 +13,7 @@ import { isRefusalReason, REFUSALS } from "../../shared/refusals.ts";
 import { negotiateLocale, translateRef, type Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
 import { type McpCaller, type Outcome, refusal, type ToolResult, TOOLS } from "./tool-table.ts";
+import { renamedHost } from "../services/username-history.ts";
 
 const BY_NAME = new Map(TOOLS.map((tool) => [tool.name, tool]));
 
@@ -85,10 +86,29 @@ export async function callTool(c: McpCaller, name: string, rawArgs: unknown): Pr
       refusal("validation", [...seen].map(([field, message]) => ({ field, message }))),
     );
   }
-  const out = await tool.run(c, parsed.output as Record<string, unknown>, t);
+  const input = parsed.output as Record<string, unknown>;
+  let out = await tool.run(c, input, t);
+  // A host's old name, while it is held for them (ADR 011): answered as their current name is,
+  // and the answer says that name. Asked only after "not found": a live host costs nothing.
+  let renamed: string | null = null;
+  if (!out.ok && out.problem.reason === "not_found" && typeof input.username === "string") {
+    renamed = await renamedHost(c.app, input.username);
+    if (renamed) {
+      const again = await tool.run(c, { ...input, username: renamed }, t);
+      if (again.ok || again.problem.reason !== "not_found") out = again;
+      else renamed = null;
+    }
+  }
   if (!out.ok) return toolError(t, out);
+  const note = renamed
+    ? [{
+      type: "text" as const,
+      text: t.t("mcp.renamed", { old: input.username as string, name: renamed }),
+    }]
+    : [];
   return {
     content: [
+      ...note,
       ...(out.text ? [{ type: "text" as const, text: out.text }] : []),
       { type: "text", text: JSON.stringify(out.data) },
       ...(out.links ?? []),

@@ -17,12 +17,19 @@ import type {
 import {
   dropInvite,
   getTeam,
+  getTeamEntry,
   getUsers,
   insertTeam,
   listInvites,
+  listTeamBookingsFrom,
   listTeamsOf,
+  removeTeam,
+  removeTeamLeftovers,
   updateTeam,
 } from "../store/teams.ts";
+import { listEventTypes, removeEventType } from "../store/event-types.ts";
+import { deleteOwnerForms } from "./routing-forms.ts";
+import { decideTeamDeletion, isBookingAhead } from "../domain/team-deletion.ts";
 import { newId } from "../store/users.ts";
 import {
   applyMembership,
@@ -325,3 +332,75 @@ export async function membersOf(app: App, team: TeamRecord) {
 
 export const inviteToken = (app: App, inv: Pick<TeamInviteRecord, "id" | "tokenSalt">) =>
   hmacToken(app.linkKey, inv.tokenSalt, inv.id, "team_invite");
+
+// ── deleting a team ─────────────────────────────────────────────────────────────────────────
+
+export type DeleteTeamResult =
+  | { ok: true; team: TeamRecord }
+  | { ok: false; reason: OwnerRefusal | "name_mismatch" }
+  | { ok: false; reason: "upcoming"; upcoming: number };
+
+/** A meeting lasts at most this long: a team booking that began earlier is over. */
+const LONGEST_MEETING_MS = 2 * 86_400_000;
+
+/**
+ * An owner deletes a team, confirmed by its name (domain/team-deletion.ts): refused while any of
+ * its bookings is still ahead. One write removes the team, holds its address for nobody for 90
+ * days (its links answer 404, nobody else receives them) and ends its memberships and pending
+ * invitations; then its event types, routing forms (with their responses) and booking list go.
+ * The bookings themselves stay with their members, as a removed member's do.
+ */
+export async function deleteTeam(
+  app: App,
+  user: UserRecord,
+  teamId: string,
+  typedName: string,
+): Promise<DeleteTeamResult> {
+  if (!(await teamForMember(app, user, teamId))) return { ok: false, reason: "not_found" };
+  // Read once, before the guarded write: the team's meetings ahead (one committed in the same
+  // instant as the deletion stays with its member, ADR 016) and its invitations' indexes.
+  const startedMs = app.now();
+  const ahead = (await listTeamBookingsFrom(app.kv, teamId, startedMs - LONGEST_MEETING_MS))
+    .filter((b) => isBookingAhead(b, startedMs)).length;
+  const invites = await Promise.all(
+    (await listInvites(app.kv, teamId)).map(async (invite) => ({
+      invite,
+      tokenHash: await sha256Hex(await inviteToken(app, invite)),
+    })),
+  );
+  let deleted: TeamRecord | null = null;
+  // Only the team record is read between the decision and its write, so a burst of other changes
+  // of the team (renames, roles) leaves it a window each time.
+  for (let attempt = 0; attempt < 20 && !deleted; attempt++) {
+    const entry = await getTeamEntry(app.kv, teamId);
+    if (!entry.value) return { ok: false, reason: "not_found" };
+    const decided = decideTeamDeletion(entry.value, user.id, typedName, ahead);
+    if (!decided.ok) {
+      return decided.reason === "forbidden" && !roleOf(entry.value, user.id)
+        ? { ok: false, reason: "not_found" }
+        : decided;
+    }
+    // Lost to another change of the team (a role, a rename): decide again on what it is now.
+    if (await removeTeam(app.kv, entry as Deno.KvEntry<TeamRecord>, invites, app.now())) {
+      deleted = entry.value;
+    }
+  }
+  if (!deleted) throw new Error("deleteTeam: too much contention");
+  // What nothing reaches any more. An invitation sent in the same instant as the deletion is
+  // one of these too (sending one does not change the team record).
+  for (const invite of await listInvites(app.kv, teamId)) {
+    const tokenHash = await sha256Hex(await inviteToken(app, invite));
+    await dropInvite(app.kv.atomic(), invite, tokenHash).commit();
+  }
+  const eventTypes = await listEventTypes(app.kv, teamId);
+  for (const et of eventTypes) await removeEventType(app.kv, teamId, et.id);
+  await deleteOwnerForms(app, teamId);
+  await removeTeamLeftovers(app.kv, teamId, eventTypes.map((et) => et.id));
+  await recordAudit(app, {
+    kind: "team_ownership_changed",
+    actor: { id: user.id },
+    target: { id: user.id },
+    detail: `${deleted.slug}: team deleted`,
+  });
+  return { ok: true, team: deleted };
+}

@@ -28,6 +28,16 @@ import { sha256Hex } from "../util/digest.ts";
 /** Session cookies longer than this were never issued by us (Auth.js issues 36-character UUIDs). */
 const MAX_SESSION_TOKEN = 512;
 
+/** The names Auth.js gives the session cookie (the second over https). */
+export const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"];
+
+/** The session token a request's cookies carry, if any could be one of ours. */
+export function sessionTokenFrom(cookies: { get(name: string): string | undefined }) {
+  const token = SESSION_COOKIES.map((n) => cookies.get(n)).find(Boolean);
+  // Longer than any token we issue: not a session (and never a KV lookup).
+  return token && token.length <= MAX_SESSION_TOKEN ? token : undefined;
+}
+
 /** The key a session is stored under: the hash of its token, never the token. */
 export function sessionTokenHash(sessionToken: string): Promise<string> {
   return sha256Hex(sessionToken);
@@ -117,10 +127,14 @@ export function createKvAdapter(kv: Deno.Kv, opts: Options): Adapter {
         provider: account.provider,
         providerAccountId: account.providerAccountId,
       };
-      await kv.atomic()
-        .set(keys.account(account.provider, account.providerAccountId), record)
+      const key = keys.account(account.provider, account.providerAccountId);
+      // An identity opens one account: two links of it at once never both land.
+      const res = await kv.atomic()
+        .check({ key, versionstamp: null })
+        .set(key, record)
         .set(keys.accountByUser(account.userId, account.provider, account.providerAccountId), true)
         .commit();
+      if (!res.ok) throw new Error("linkAccount: the identity is linked already");
     },
     async unlinkAccount({ provider, providerAccountId }) {
       const acc = await kv.get<AccountRecord>(keys.account(provider, providerAccountId));
@@ -221,6 +235,35 @@ export async function hasLinkedAccount(
   providerAccountId: string,
 ): Promise<boolean> {
   return (await kv.get<AccountRecord>(keys.account(provider, providerAccountId))).value !== null;
+}
+
+/** The external identities linked to a user (provider and its account id). */
+export async function listLinkedAccounts(
+  kv: Deno.Kv,
+  userId: UserId,
+): Promise<{ provider: string; providerAccountId: string }[]> {
+  const out: { provider: string; providerAccountId: string }[] = [];
+  for await (const e of kv.list({ prefix: keys.accountByUserPrefix(userId) }, { limit: 100 })) {
+    out.push({ provider: String(e.key[2]), providerAccountId: String(e.key[3]) });
+  }
+  return out;
+}
+
+/** Unlinks an identity from the user it is linked to; false when it is not linked to them. */
+export async function removeLinkedAccount(
+  kv: Deno.Kv,
+  userId: UserId,
+  provider: string,
+  providerAccountId: string,
+): Promise<boolean> {
+  const acc = await kv.get<AccountRecord>(keys.account(provider, providerAccountId));
+  if (acc.value?.userId !== userId) return false;
+  const res = await kv.atomic()
+    .check(acc)
+    .delete(keys.account(provider, providerAccountId))
+    .delete(keys.accountByUser(userId, provider, providerAccountId))
+    .commit();
+  return res.ok;
 }
 
 /** The account an external identity is linked to, or null. */

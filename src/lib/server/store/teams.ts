@@ -11,6 +11,7 @@
 import { bumpSettings } from "./revisions.ts";
 import { keys, type TeamId, type UserId } from "./keys.ts";
 import type {
+  BookingRecord,
   TeamInviteRecord,
   TeamInviteTokenRecord,
   TeamRecord,
@@ -266,4 +267,87 @@ export function dropInvite(
   return op.delete(keys.teamInvite(invite.teamId, invite.id))
     .delete(keys.teamInviteByEmail(invite.email, invite.teamId))
     .delete(keys.teamInviteToken(tokenHash));
+}
+
+// ── deleting a team ─────────────────────────────────────────────────────────────────────────
+
+/** The team record with its versionstamp, for a write that must find it unchanged. */
+export async function getTeamEntry(
+  kv: Deno.Kv,
+  id: TeamId,
+): Promise<Deno.KvEntryMaybe<TeamRecord>> {
+  return await kv.get<TeamRecord>(keys.team(id));
+}
+
+/** The team's bookings that start at or after `fromMs` (its list, `team_booking`). */
+export async function listTeamBookingsFrom(
+  kv: Deno.Kv,
+  teamId: TeamId,
+  fromMs: number,
+): Promise<BookingRecord[]> {
+  const ids: string[] = [];
+  for await (
+    const e of kv.list<string>({
+      prefix: keys.teamBookingPrefix(teamId),
+      start: keys.teamBookingFrom(teamId, fromMs),
+    })
+  ) ids.push(e.value);
+  const out: BookingRecord[] = [];
+  for (let i = 0; i < ids.length; i += 10) {
+    const got = await kv.getMany<BookingRecord[]>(
+      ids.slice(i, i + 10).map((id) => keys.booking(id)),
+    );
+    for (const g of got) if (g.value) out.push(g.value);
+  }
+  return out;
+}
+
+/**
+ * Deletes a team in one write checked against the record as read (domain/team-deletion.ts
+ * states its size): the record and its slug index go, and the slug is held for nobody for 90
+ * days like a closed account's username (ADR 011: its links answer 404 and nobody else receives
+ * them); its members' indexes and its pending invitations (`invites`, with their token hashes)
+ * go too. False when the team changed meanwhile.
+ */
+export async function removeTeam(
+  kv: Deno.Kv,
+  entry: Deno.KvEntry<TeamRecord>,
+  invites: readonly { invite: TeamInviteRecord; tokenHash: string }[],
+  nowMs: number,
+): Promise<boolean> {
+  const team = entry.value;
+  const held: UsernameReleasedRecord = {
+    v: 1,
+    userId: team.id,
+    untilMs: nowMs + USERNAME_HOLD_MS,
+    team: true,
+  };
+  let op = kv.atomic().check(entry)
+    .delete(keys.team(team.id))
+    .delete(keys.teamBySlug(team.slug))
+    .set(keys.usernameReleased(team.slug), held, { expireIn: USERNAME_HOLD_MS });
+  for (const m of team.members) op = op.delete(keys.teamByMember(m.userId, team.id));
+  for (const i of invites) op = dropInvite(op, i.invite, i.tokenHash);
+  const ok = (await bumpSettings(op, team.id).commit()).ok;
+  if (ok) settingsChanged(kv);
+  return ok;
+}
+
+/**
+ * What a deleted team leaves that nothing reaches any more: its event types' rotations and its
+ * booking list (the bookings themselves stay their members'). In writes of at most 500
+ * deletions, after the team itself is gone.
+ */
+export async function removeTeamLeftovers(
+  kv: Deno.Kv,
+  teamId: TeamId,
+  eventTypeIds: readonly string[],
+): Promise<void> {
+  const gone: Deno.KvKey[] = eventTypeIds.map((id) => keys.teamRotation(id));
+  for await (const e of kv.list({ prefix: keys.teamBookingPrefix(teamId) })) gone.push(e.key);
+  for (let i = 0; i < gone.length; i += 500) {
+    let op = kv.atomic();
+    for (const key of gone.slice(i, i + 500)) op = op.delete(key);
+    await op.commit();
+  }
 }

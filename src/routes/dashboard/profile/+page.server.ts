@@ -18,11 +18,44 @@ import { languageOf, negotiateLocale } from "$lib/shared/i18n.ts";
 import { translator } from "$lib/server/i18n.ts";
 import { photoPath, removeHostPhoto, setHostPhoto } from "$lib/server/services/photo.ts";
 import { PHOTO_MAX_BYTES } from "$lib/server/domain/photo.ts";
+import {
+  disconnectIdentity,
+  type IdentityNotice,
+  isIdentityNotice,
+  listIdentities,
+} from "$lib/server/services/identity-link.ts";
+import type { MessageKey } from "$lib/shared/i18n.ts";
 
-export const load: PageServerLoad = async ({ locals }) => {
+/** What a trip to the identity provider came to, in words (ADR 007). */
+const IDENTITY_NOTICES: Record<IdentityNotice, { key: MessageKey; ok: boolean }> = {
+  connected: { key: "profile.identity_notice_connected", ok: true },
+  signed_in: { key: "profile.identity_notice_signed_in", ok: false },
+  unavailable: { key: "profile.identity_notice_unavailable", ok: false },
+  other_address: { key: "profile.identity_notice_other_address", ok: false },
+  unverified: { key: "profile.identity_notice_unverified", ok: false },
+  linked_elsewhere: { key: "profile.identity_notice_linked_elsewhere", ok: false },
+  has_identity: { key: "profile.identity_notice_has_identity", ok: false },
+};
+
+export const load: PageServerLoad = async ({ locals, url }) => {
   const u = locals.user!;
   const nowMs = locals.app.now();
+  const oidc = locals.app.config.oidc;
+  const notice = url.searchParams.get("identity");
   return {
+    /** Signing in with the configured identity provider: the identities linked, and what a trip there came to. */
+    identity: oidc
+      ? {
+        name: oidc.name,
+        linked: await listIdentities(locals.app, u.id),
+        notice: isIdentityNotice(notice)
+          ? {
+            text: locals.t.t(IDENTITY_NOTICES[notice].key, { name: oidc.name, email: u.email }),
+            ok: IDENTITY_NOTICES[notice].ok,
+          }
+          : null,
+      }
+      : null,
     feed: await currentFeedUrls(locals.app, u),
     /** Names given up that still forward here, and until when (nobody else can take them). */
     heldUsernames: (u.previousUsernames ?? []).filter((h) => h.untilMs > nowMs).map((h) => ({
@@ -180,7 +213,14 @@ export const actions: Actions = {
         remove: { error: locals.t.t("data.delete_mismatch", { username: locals.user!.username }) },
       });
     }
-    redirect(303, "/?account=closed");
+    // Signed out now: the address carries the language the host was reading.
+    redirect(303, `/?account=closed&lang=${encodeURIComponent(locals.locale)}`);
+  },
+
+  /** Unlinks the identity provider's identity; the account keeps signing in by email link. */
+  disconnectIdentity: async ({ locals }) => {
+    await disconnectIdentity(locals.app, locals.user!.id);
+    return { identityDisconnected: true };
   },
 
   /** The "use my time zone" banner: only changes a zone that is still the fresh-account UTC. */

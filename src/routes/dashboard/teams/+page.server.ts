@@ -25,6 +25,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     invitations: await invitationsFor(locals.app, user),
     zones: listTimeZones(),
     left: url.searchParams.get("left") === "1",
+    deleted: url.searchParams.get("deleted") === "1",
     declinedByLink: url.searchParams.get("declined") === "1",
   };
 };

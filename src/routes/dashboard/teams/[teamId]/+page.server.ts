@@ -7,6 +7,7 @@ import {
   teamInvitations,
 } from "$lib/server/services/team-invites.ts";
 import {
+  deleteTeam,
   MEMBERSHIP_MESSAGES,
   type OwnerRefusal,
   removeMember,
@@ -124,6 +125,19 @@ export const actions: Actions = {
     }
     const res = await setMemberWeight(locals.app, locals.user!, params.teamId, member, w, p);
     return res.ok ? { section: "members", saved: true } : refused(locals.t, res.reason, "members");
+  },
+  /** Deleting the team: confirmed by typing its name; refused while bookings lie ahead. */
+  delete: async ({ request, locals, params }) => {
+    const { confirm } = readFields(await request.formData(), { confirm: "line" });
+    const res = await deleteTeam(locals.app, locals.user!, params.teamId, confirm);
+    if (res.ok) redirect(303, "/dashboard/teams?deleted=1");
+    if (res.reason === "name_mismatch") {
+      return fail(400, { section: "delete", deleteProblem: res.reason, confirm });
+    }
+    if (res.reason === "upcoming") {
+      return fail(409, { section: "delete", deleteProblem: res.reason, upcoming: res.upcoming });
+    }
+    return refused(locals.t, res.reason, "delete");
   },
   remove: async ({ request, locals, params }) => {
     const { member } = readFields(await request.formData(), { member: "id" });

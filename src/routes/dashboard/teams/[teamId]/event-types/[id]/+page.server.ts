@@ -36,7 +36,7 @@ export const actions: Actions = {
     if (intent.kind !== "save") {
       return { values: applyEventTypeIntent(values, intent), teamValues, unsaved: true };
     }
-    const parsed = parseEventTypeValues(values);
+    const parsed = parseEventTypeValues(values, locals.t);
     if (!parsed.ok) return fail(400, { values: parsed.values, teamValues, errors: parsed.errors });
     const res = await editTeamEventType(
       locals.app,
