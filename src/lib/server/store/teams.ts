@@ -9,7 +9,8 @@
  * a rename stays held for its host (domain/username.ts): no team can take it while it is held.
  */
 import { bumpSettings } from "./revisions.ts";
-import { keys, type TeamId, type UserId } from "./keys.ts";
+import { type BookingId, keys, type TeamId, type UserId } from "./keys.ts";
+import { getBookings } from "./bookings.ts";
 import type {
   BookingRecord,
   TeamInviteRecord,
@@ -292,14 +293,7 @@ export async function listTeamBookingsFrom(
       start: keys.teamBookingFrom(teamId, fromMs),
     })
   ) ids.push(e.value);
-  const out: BookingRecord[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const got = await kv.getMany<BookingRecord[]>(
-      ids.slice(i, i + 10).map((id) => keys.booking(id)),
-    );
-    for (const g of got) if (g.value) out.push(g.value);
-  }
-  return out;
+  return await getBookings(kv, ids as BookingId[]);
 }
 
 /**
