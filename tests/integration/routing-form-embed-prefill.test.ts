@@ -8,12 +8,8 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
 import { createClient } from "../support/http.ts";
-import { createForm, saveForm } from "../../src/lib/server/services/routing-forms.ts";
+import { inputValue, publishedForm } from "../support/routing.ts";
 import type { RoutingFormDefinition } from "../../src/lib/server/domain/routing.ts";
-
-const valueOf = (html: string, name: string) =>
-  new RegExp(`<input[^>]*name="${name}"[^>]*value="([^"]*)"`).exec(html)?.[1] ??
-    new RegExp(`<input[^>]*value="([^"]*)"[^>]*name="${name}"`).exec(html)?.[1] ?? "";
 
 Deno.test({
   name:
@@ -25,17 +21,8 @@ Deno.test({
     const anna = await createHost(seed, { username: "anna", timeZone: "UTC" });
     const et = await createEventType(seed, anna, { slug: "intro", title: "Intro" });
     const toIntro = { kind: "event_type", ownerId: anna.id, eventTypeId: et.id } as const;
-    const form = async (slug: string, definition: RoutingFormDefinition) => {
-      const made = await createForm(seed, anna.id, { title: slug, slug });
-      assert.ok(made.ok);
-      const saved = await saveForm(seed, anna.id, made.form.id, {
-        title: slug,
-        slug,
-        description: "",
-        active: true,
-      }, definition);
-      assert.ok(saved.ok, JSON.stringify(saved));
-    };
+    const form = (slug: string, definition: RoutingFormDefinition) =>
+      publishedForm(seed, anna.id, slug, definition);
     await form("contact", {
       questions: [
         { key: "name", type: "short", label: "Your name", required: true },
@@ -60,15 +47,15 @@ Deno.test({
         "/widget/forms/anna/contact?name=Ada+Lovelace&email=ada%40example.test",
       );
       assert.equal(contact.status, 200);
-      assert.equal(valueOf(contact.body, "name"), "Ada Lovelace");
-      assert.equal(valueOf(contact.body, "work_email"), "ada@example.test");
+      assert.equal(inputValue(contact.body, "name"), "Ada Lovelace");
+      assert.equal(inputValue(contact.body, "work_email"), "ada@example.test");
       // A `q_` answer names its question and wins over the plain parameter.
       const named = await visitor.get(
         "/widget/forms/anna/contact?name=Ada&q_name=Ada+L.&email=not-an-email",
       );
-      assert.equal(valueOf(named.body, "name"), "Ada L.");
+      assert.equal(inputValue(named.body, "name"), "Ada L.");
       assert.equal(
-        valueOf(named.body, "work_email"),
+        inputValue(named.body, "work_email"),
         "",
         "a value the question refuses is left out",
       );
@@ -77,7 +64,7 @@ Deno.test({
       const address = "/widget/forms/anna/size-only?name=Ada+Lovelace&email=ada%40example.test";
       const page = await visitor.get(address);
       const sent = await visitor.post(address, {
-        ft: valueOf(page.body, "ft"),
+        ft: inputValue(page.body, "ft"),
         website: "",
         size: "40",
       });
@@ -92,7 +79,7 @@ Deno.test({
       const answered = "/widget/forms/anna/contact?name=Ada&email=ada%40example.test";
       const page2 = await visitor.get(answered);
       const sent2 = await visitor.post(answered, {
-        ft: valueOf(page2.body, "ft"),
+        ft: inputValue(page2.body, "ft"),
         website: "",
         name: "Grace Hopper",
         work_email: "grace@example.test",

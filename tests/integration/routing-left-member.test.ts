@@ -8,12 +8,8 @@ import { startApp } from "../support/app.ts";
 import { seedStore } from "../support/memory-app.ts";
 import { seedTeam, seedTeamEventType } from "../support/teams.ts";
 import { createClient } from "../support/http.ts";
-import { createForm, saveForm } from "../../src/lib/server/services/routing-forms.ts";
+import { inputValue, publishedForm } from "../support/routing.ts";
 import { removeFromTeam } from "../../src/lib/server/services/teams.ts";
-
-const valueOf = (html: string, name: string) =>
-  new RegExp(`<input[^>]*name="${name}"[^>]*value="([^"]*)"`).exec(html)?.[1] ??
-    new RegExp(`<input[^>]*value="([^"]*)"[^>]*name="${name}"`).exec(html)?.[1] ?? "";
 
 Deno.test({
   name:
@@ -34,14 +30,7 @@ Deno.test({
       teamMode: "round_robin",
       hostIds: [ben.id, cara.id],
     });
-    const made = await createForm(seed, anna.id, { title: "Sizing", slug: "sizing" });
-    assert.ok(made.ok);
-    const saved = await saveForm(seed, anna.id, made.form.id, {
-      title: "Sizing",
-      slug: "sizing",
-      description: "",
-      active: true,
-    }, {
+    await publishedForm(seed, anna.id, "sizing", {
       questions: [
         { key: "name", type: "short", label: "Name", required: true },
         { key: "email", type: "email", label: "Email", required: true },
@@ -58,8 +47,7 @@ Deno.test({
         },
       }],
       fallback: { kind: "message", text: "Thanks" },
-    } as never);
-    assert.ok(saved.ok, JSON.stringify(saved));
+    }, "Sizing");
     await removeFromTeam(seed, team.id, cara.id);
     kv.close();
 
@@ -71,7 +59,7 @@ Deno.test({
       const form = await visitor.get(address);
       assert.equal(form.status, 200);
       const sent = await visitor.post(address, {
-        ft: valueOf(form.body, "ft"),
+        ft: inputValue(form.body, "ft"),
         website: "",
         name: "Zoë",
         email: "zoe@example.test",
@@ -92,7 +80,7 @@ Deno.test({
       const chosen = await visitor.get(u.pathname + u.search);
       const fields: Record<string, string> = {};
       for (const m of chosen.body.matchAll(/<input\b[^>]*\sname="([^"]+)"[^>]*>/g)) {
-        fields[m[1]] = valueOf(chosen.body, m[1]);
+        fields[m[1]] = inputValue(chosen.body, m[1]);
       }
       assert.ok(fields.routing, "the booking form names the response");
       const booked = await visitor.post(`${u.pathname}?/book`, {
