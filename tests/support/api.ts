@@ -5,6 +5,8 @@
  */
 import { handleApi } from "../../src/lib/server/api/handler.ts";
 import type { App } from "../../src/lib/server/app.ts";
+import { createApiKey } from "../../src/lib/server/services/api-keys.ts";
+import { createEventType, createHost, memoryApp, WORKDAYS } from "./memory-app.ts";
 
 export type ApiAnswer = {
   status: number;
@@ -65,4 +67,33 @@ export function apiClient(app: App, opts: { ip?: string } = {}) {
     return { status: res.status, headers: res.headers, body, text };
   };
   return { call, recorded };
+}
+
+/**
+ * The API tests' host: "ann" on a memory app at 2026-11-20 08:00 UTC (rate limits off), working
+ * hours Monday to Friday, one event type "intro"; with `scopes`, an API key of those scopes.
+ */
+export async function apiHost(
+  opts: { requiresConfirmation?: boolean; scopes?: ("read" | "write")[] } = {},
+) {
+  const app = await memoryApp({
+    nowIso: "2026-11-20T08:00:00Z",
+    env: { INVITO_RATE_LIMIT: "off" },
+  });
+  const host = await createHost(app, { username: "ann", weekly: WORKDAYS });
+  await createEventType(app, host, {
+    slug: "intro",
+    requiresConfirmation: opts.requiresConfirmation ?? false,
+  });
+  let key: string | null = null;
+  if (opts.scopes) {
+    const made = await createApiKey(app, host, {
+      name: "k",
+      scopes: opts.scopes,
+      expiresAtMs: null,
+    });
+    if (!made.ok) throw new Error(`apiHost: no key (${JSON.stringify(made)})`);
+    key = made.secret;
+  }
+  return { app, host, key };
 }

@@ -4,30 +4,12 @@
  * of what a 201 made — also under an Idempotency-Key and on its replay.
  */
 import assert from "node:assert/strict";
-import {
-  createEventType,
-  createHost,
-  memoryApp,
-  WORKDAYS,
-} from "../../../../tests/support/memory-app.ts";
-import { apiClient } from "../../../../tests/support/api.ts";
-import { createApiKey } from "../services/api-keys.ts";
+import { apiClient, apiHost } from "../../../../tests/support/api.ts";
 import { votePoll } from "../services/poll-votes.ts";
 
 async function setup() {
-  const app = await memoryApp({
-    nowIso: "2026-11-20T08:00:00Z",
-    env: { INVITO_RATE_LIMIT: "off" },
-  });
-  const host = await createHost(app, { username: "ann", weekly: WORKDAYS });
-  await createEventType(app, host, { slug: "intro", requiresConfirmation: false });
-  const made = await createApiKey(app, host, {
-    name: "k",
-    scopes: ["read", "write"],
-    expiresAtMs: null,
-  });
-  assert.ok(made.ok);
-  return { app, key: made.secret, ...apiClient(app) };
+  const { app, key } = await apiHost({ scopes: ["read", "write"] });
+  return { app, key: key!, ...apiClient(app) };
 }
 
 const guest = (start: string, over: Record<string, unknown> = {}) => ({

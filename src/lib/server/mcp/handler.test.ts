@@ -4,24 +4,11 @@
  * a generic message with an error id, the error itself in the log under that id.
  */
 import assert from "node:assert/strict";
-import {
-  createEventType,
-  createHost,
-  memoryApp,
-  WORKDAYS,
-} from "../../../../tests/support/memory-app.ts";
-import { createApiKey } from "../services/api-keys.ts";
+import { apiHost } from "../../../../tests/support/api.ts";
 import { handleMcp } from "./handler.ts";
 
 async function setup() {
-  const app = await memoryApp({
-    nowIso: "2026-11-20T08:00:00Z",
-    env: { INVITO_RATE_LIMIT: "off" },
-  });
-  const host = await createHost(app, { username: "ann", weekly: WORKDAYS });
-  await createEventType(app, host, { slug: "intro", requiresConfirmation: false });
-  const made = await createApiKey(app, host, { name: "k", scopes: ["read"], expiresAtMs: null });
-  assert.ok(made.ok);
+  const { app, key } = await apiHost({ scopes: ["read"] });
   const callTool = async (name: string, args: Record<string, unknown>) => {
     const res = await handleMcp(
       app,
@@ -30,7 +17,7 @@ async function setup() {
         headers: {
           "content-type": "application/json",
           accept: "application/json, text/event-stream",
-          authorization: `Bearer ${made.secret}`,
+          authorization: `Bearer ${key}`,
         },
         body: JSON.stringify({
           jsonrpc: "2.0",

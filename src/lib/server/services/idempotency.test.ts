@@ -1,11 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  createEventType,
-  createHost,
-  memoryApp,
-  WORKDAYS,
-} from "../../../../tests/support/memory-app.ts";
-import { apiClient } from "../../../../tests/support/api.ts";
+import { apiClient, apiHost } from "../../../../tests/support/api.ts";
 import { bookSlot } from "./book-slot.ts";
 import { decideBooking } from "./decide-booking.ts";
 import { listHostBookings } from "../store/bookings.ts";
@@ -13,12 +7,7 @@ import { keys } from "../store/keys.ts";
 import { canonicalJson, isPlaceholderKey } from "./idempotency.ts";
 
 async function setup() {
-  const app = await memoryApp({
-    nowIso: "2026-11-20T08:00:00Z",
-    env: { INVITO_RATE_LIMIT: "off" },
-  });
-  const host = await createHost(app, { username: "ann", weekly: WORKDAYS });
-  await createEventType(app, host, { slug: "intro", requiresConfirmation: true });
+  const { app, host } = await apiHost({ requiresConfirmation: true });
   return { app, host };
 }
 
