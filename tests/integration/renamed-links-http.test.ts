@@ -1,7 +1,8 @@
 /**
  * After a rename, every old link keeps working for the 90 days the old name is held (ADR 011),
  * through each door people and programs use: routing forms and their widgets (a host's and a
- * team's), the markdown pages for agents, the JSON API and the MCP endpoint.
+ * team's), the markdown pages for agents, the JSON API (paths and a booking's body) and the MCP
+ * endpoint (tools and resources).
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
@@ -122,7 +123,23 @@ Deno.test({
       oldSlots.headers.get("content-location"),
       `/api/v1/users/anna/event-types/intro/slots?${q}`,
     );
-    assert.deepEqual(await oldSlots.json(), await newSlots.json(), "the same times");
+    const times = await oldSlots.json() as { slots: { start: string }[] };
+    assert.deepEqual(times, await newSlots.json(), "the same times");
+    // A booking that names the old name in its body is the host's, under the new name.
+    const booked = await fetch(app.url("/api/v1/bookings"), {
+      method: "POST",
+      headers: { "content-type": "application/json", "idempotency-key": crypto.randomUUID() },
+      body: JSON.stringify({
+        username: "ann",
+        eventType: "intro",
+        start: times.slots[0].start,
+        timeZone: "UTC",
+        name: "Old Link",
+        email: "old-link@example.com",
+      }),
+    });
+    assert.equal(booked.status, 201, await booked.clone().text());
+    assert.equal((await booked.json() as { start: string }).start, times.slots[0].start);
     const none = await fetch(app.url("/api/v1/users/nobody/event-types"));
     await none.body?.cancel();
     assert.equal(none.status, 404);
@@ -153,5 +170,29 @@ Deno.test({
     assert.equal(result.structuredContent.host.username, "anna");
     assert.match(result.content[0].text ?? "", /“ann” is now called “anna”/);
     assert.ok(result.content.some((c) => c.uri === "invito://users/anna/event-types/intro"));
+
+    // ── MCP resources: the event type's old URI reads as the new one, which it names ──
+    const read = await fetch(app.url("/mcp"), {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 2,
+        method: "resources/read",
+        params: { uri: "invito://users/ann/event-types/intro" },
+      }),
+    });
+    const contents = (await read.json() as {
+      result: { contents: { uri: string; mimeType: string; text: string }[] };
+    }).result.contents;
+    assert.deepEqual(contents.map((c) => [c.uri, c.mimeType]), [
+      ["invito://users/anna/event-types/intro", "application/json"],
+      ["invito://users/ann/event-types/intro", "text/plain"],
+    ]);
+    assert.equal(JSON.parse(contents[0].text).eventType.slug, "intro");
+    assert.match(contents[1].text, /“ann” is now called “anna”/);
   },
 });

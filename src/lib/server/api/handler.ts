@@ -205,16 +205,26 @@ async function dispatch(
 }
 
 /**
- * `/users/{username}/…` under a name its host gave up and still holds (ADR 011): answered as
- * the current name is, with `Content-Location` naming that address, so that a client keeps
- * working without following a redirect (many do not by default) and can learn the new name.
- * Asked only after a 404, so a live host's requests cost nothing extra.
+ * A host's name its host gave up and still holds (ADR 011), in the path (`/users/{username}/…`)
+ * or in the body (`POST /bookings`' `username`): answered as the current name is. A path's
+ * answer carries `Content-Location` naming the address under the new name, so that a client
+ * keeps working without following a redirect (many do not by default) and can learn the new
+ * name; a body's name is not part of the address, so its answer is the current name's as is.
+ * Asked only after a 404, so a live host's requests cost nothing extra; the route runs again
+ * whole, so a name in a body reaches every rule (and the Idempotency-Key's fingerprint) as the
+ * current name — nothing the first run refused was written or kept.
  */
 async function underCurrentName(route: Route, ctx: Ctx, answer: ApiResponse) {
-  const name = ctx.params.username;
-  if (!route.path.startsWith(`${USER_PATH}{username}/`) || name === undefined) return answer;
+  const inPath = route.path.startsWith(`${USER_PATH}{username}/`);
+  const body = ctx.body as { username?: unknown } | undefined;
+  const name = inPath ? ctx.params.username : body?.username;
+  if (typeof name !== "string") return answer;
   const current = await renamedHost(ctx.app, name);
   if (!current) return answer;
+  if (!inPath) {
+    const again = await route.run({ ...ctx, body: { ...body, username: current } });
+    return again.status === 404 ? answer : again;
+  }
   // "/api/v1/users/ann/event-types/intro/slots" → "/api/v1/users/anna/event-types/intro/slots"
   const rest = ctx.path.slice(API_PREFIX.length + USER_PATH.length);
   const path = `${API_PREFIX}${USER_PATH}${encodeURIComponent(current)}${

@@ -390,7 +390,7 @@ function mcpServer(caller: McpCaller): Server {
       () => readEventType(caller, request.params.uri),
     );
     if (!found) throw new RpcError(-32002, "Resource not found", { uri: request.params.uri });
-    return { contents: [found] };
+    return { contents: found };
   });
   return server;
 }

@@ -1,6 +1,7 @@
 /** The MCP endpoint's resources: a host's event types, by `invito://users/{username}/event-types/{slug}`. */
 import { callRoute } from "../api/handler.ts";
 import { answered, eventTypeUri, type McpCaller } from "./tool-table.ts";
+import { callerTranslator, renamedNote, underCurrentName } from "./tools.ts";
 
 // --- resources ---------------------------------------------------------------------------------
 
@@ -35,7 +36,9 @@ export async function resourceList(c: McpCaller) {
 /**
  * One public event type (description, lengths, locations, questions), as the API's
  * `getPublicEventType` answers it, plus `ask`: what `book` needs from the guest; null for
- * anything the API would not show (secret, inactive, none).
+ * anything the API would not show (secret, inactive, none). Under a name its host gave up (ADR
+ * 011) it is the current name's resource under its current URI, and a second, plain-text entry
+ * under the URI asked says the new name, as a tool's first line does.
  */
 export async function readEventType(c: McpCaller, uri: string) {
   const m = EVENT_TYPE_URI.exec(uri);
@@ -47,20 +50,24 @@ export async function readEventType(c: McpCaller, uri: string) {
   } catch {
     return null;
   }
-  const out = answered(
-    await callRoute(c.app, "getPublicEventType", {
-      ip: c.ip,
-      auth: null,
-      params: { username, slug },
-    }),
-  );
+  const { out, renamed } = await underCurrentName(c, username, async (current) =>
+    answered(
+      await callRoute(c.app, "getPublicEventType", {
+        ip: c.ip,
+        auth: null,
+        params: { username: current ?? username, slug },
+      }),
+    ));
   if (!out.ok) return null;
   const et = out.data.eventType as PublicEventType;
-  return {
-    uri,
+  const found = {
+    uri: renamed ? eventTypeUri(renamed.name, slug) : uri,
     mimeType: "application/json",
     text: JSON.stringify({ ...out.data, ask: whatToAsk(et) }),
   };
+  if (!renamed) return [found];
+  const t = callerTranslator(c, undefined);
+  return [found, { uri, mimeType: "text/plain", text: renamedNote(t, renamed) }];
 }
 
 type PublicEventType = {

@@ -87,25 +87,13 @@ export async function callTool(c: McpCaller, name: string, rawArgs: unknown): Pr
     );
   }
   const input = parsed.output as Record<string, unknown>;
-  let out = await tool.run(c, input, t);
-  // A host's old name, while it is held for them (ADR 011): answered as their current name is,
-  // and the answer says that name. Asked only after "not found": a live host costs nothing.
-  let renamed: string | null = null;
-  if (!out.ok && out.problem.reason === "not_found" && typeof input.username === "string") {
-    renamed = await renamedHost(c.app, input.username);
-    if (renamed) {
-      const again = await tool.run(c, { ...input, username: renamed }, t);
-      if (again.ok || again.problem.reason !== "not_found") out = again;
-      else renamed = null;
-    }
-  }
+  const { out, renamed } = await underCurrentName(
+    c,
+    input.username,
+    (username) => tool.run(c, username === undefined ? input : { ...input, username }, t),
+  );
   if (!out.ok) return toolError(t, out);
-  const note = renamed
-    ? [{
-      type: "text" as const,
-      text: t.t("mcp.renamed", { old: input.username as string, name: renamed }),
-    }]
-    : [];
+  const note = renamed ? [{ type: "text" as const, text: renamedNote(t, renamed) }] : [];
   return {
     content: [
       ...note,
@@ -115,6 +103,34 @@ export async function callTool(c: McpCaller, name: string, rawArgs: unknown): Pr
     ],
     structuredContent: out.data,
   };
+}
+
+/**
+ * An answer for a host's name (ADR 011): `run()` as asked, and when that finds nothing and
+ * `name` is one its host gave up and still holds, `run(current)` under their current name, which
+ * `renamed` then names. Asked only after "not found", so a live host costs nothing extra. One
+ * rule for every MCP door that takes a username (the tools' `username`, the resources' URIs).
+ */
+export async function underCurrentName(
+  c: McpCaller,
+  name: unknown,
+  run: (name?: string) => Promise<Outcome>,
+): Promise<{ out: Outcome; renamed: { old: string; name: string } | null }> {
+  const out = await run();
+  if (out.ok || out.problem.reason !== "not_found" || typeof name !== "string") {
+    return { out, renamed: null };
+  }
+  const current = await renamedHost(c.app, name);
+  if (!current) return { out, renamed: null };
+  const again = await run(current);
+  // The current name has nothing there either: the old name's own "not found" stands.
+  if (!again.ok && again.problem.reason === "not_found") return { out, renamed: null };
+  return { out: again, renamed: { old: name, name: current } };
+}
+
+/** What an answer under an old name says first: the new name, and that the old one ends. */
+export function renamedNote(t: Translator, renamed: { old: string; name: string }): string {
+  return t.t("mcp.renamed", renamed);
 }
 
 /**
