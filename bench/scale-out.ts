@@ -80,6 +80,8 @@ type Measured = {
 async function seed(kv: Deno.Kv, dbPath: string) {
   const app = await buildApp({
     INVITO_DB_PATH: dbPath,
+    // A remote store's token, as the servers get it: the configuration refuses one without it.
+    DENO_KV_ACCESS_TOKEN: Deno.env.get("DENO_KV_ACCESS_TOKEN"),
     INVITO_SESSION_SECRET: SECRET,
     INVITO_BASE_URL: "http://127.0.0.1",
     INVITO_DISABLE_CRON: "true",

@@ -5,7 +5,8 @@
  * In the Docker image: `docker exec invito /app/bin/deno run -A scripts/backup.ts /data/x.backup.gz`.
  * Exit codes as `npm run invito`'s: 0 done, 1 failed, 2 wrong usage, 3 invalid configuration.
  */
-import { INVALID_CONFIGURATION_EXIT, readCliConfig } from "./cli-config.ts";
+import { INVALID_CONFIGURATION_EXIT } from "./cli-config.ts";
+import { parseConfig } from "../src/lib/server/config.ts";
 import { BackupError, backupStore, isLocalFile } from "../src/lib/server/store/backup.ts";
 import { storeOpenProblem } from "../src/lib/server/store/kv.ts";
 
@@ -18,7 +19,7 @@ if (!file) {
   console.error("usage: npm run backup -- FILE");
   Deno.exit(2);
 }
-const parsed = readCliConfig(Deno.env.toObject());
+const parsed = parseConfig(Deno.env.toObject());
 if (!parsed.ok) {
   console.error(
     "backup: fix these settings first:\n" + parsed.errors.map((e) => `  - ${e}`).join("\n"),

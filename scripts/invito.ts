@@ -11,8 +11,8 @@
  * With --json, stdout holds one JSON document whatever happens (also for refusals, usage errors
  * and unexpected failures: `{ "ok": false, "reason": ... }`), with the same exit code.
  */
-import { describeConfig } from "../src/lib/server/config.ts";
-import { INVALID_CONFIGURATION_EXIT, readCliConfig } from "./cli-config.ts";
+import { describeConfig, parseConfig } from "../src/lib/server/config.ts";
+import { INVALID_CONFIGURATION_EXIT } from "./cli-config.ts";
 import { type App, buildApp } from "../src/lib/server/app.ts";
 import {
   type AdminActor,
@@ -251,7 +251,7 @@ export async function run(args: string[], env: Record<string, string | undefined
   if (!command) return usage("name a command");
   const wrong = checkUsage(args);
   if (wrong) return wrong;
-  const parsed = readCliConfig(env);
+  const parsed = parseConfig(env);
   if (command === "check-config") {
     if (!parsed.ok) return invalidConfiguration(parsed.errors, "configuration has problems:");
     const lines = describeConfig(parsed.config);

@@ -7,7 +7,8 @@
  * Exit codes as `npm run invito`'s: 0 done, 1 refused or failed, 2 wrong usage, 3 invalid
  * configuration, 4 the local store is in use by a running server.
  */
-import { INVALID_CONFIGURATION_EXIT, readCliConfig } from "./cli-config.ts";
+import { INVALID_CONFIGURATION_EXIT } from "./cli-config.ts";
+import { parseConfig } from "../src/lib/server/config.ts";
 import {
   BackupError,
   backupFileProblem,
@@ -27,7 +28,7 @@ if (!file) {
   console.error("usage: npm run restore -- FILE [--force]");
   Deno.exit(2);
 }
-const parsed = readCliConfig(Deno.env.toObject());
+const parsed = parseConfig(Deno.env.toObject());
 if (!parsed.ok) {
   console.error(
     "restore: fix these settings first:\n" + parsed.errors.map((e) => `  - ${e}`).join("\n"),

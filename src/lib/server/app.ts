@@ -3,7 +3,7 @@
  * Services receive this object; nothing below reads env or opens KV on its own.
  */
 import { APP_HOLDER, type AppHolder } from "./app-holder.ts";
-import { type Config, parseConfig } from "./config.ts";
+import { type Config, isRemoteKv, parseConfig } from "./config.ts";
 import { openKv, openReadKv } from "./store/kv.ts";
 import { createMailer, type Mailer } from "./integrations/mail.ts";
 import { deriveKey, type HmacKey, randomToken } from "./integrations/crypto.ts";
@@ -72,7 +72,7 @@ export async function buildApp(
 
 /** Where the generated secret lives: beside a local KV file, or ./data for remote KV. */
 export function secretPath(dbPath: string): string {
-  if (/^https?:\/\//.test(dbPath) || dbPath === ":memory:") return "./data/session-secret";
+  if (isRemoteKv(dbPath) || dbPath === ":memory:") return "./data/session-secret";
   const dir = dbPath.includes("/") ? dbPath.slice(0, dbPath.lastIndexOf("/")) : ".";
   return `${dir || "."}/session-secret`;
 }

@@ -96,3 +96,24 @@ Deno.test('describeConfig: INVITO_RATE_LIMIT=off reads "off", not "(not set)"; t
   assert.equal(lines.get("rateLimits.booking.limit"), "10");
   assert.equal(lines.get("smtp"), "(not set)", "other settings that are unset still say so");
 });
+
+Deno.test("config: a remote INVITO_DB_PATH needs DENO_KV_ACCESS_TOKEN (one error naming both variables); a file or :memory: does not", () => {
+  for (const remote of ["https://api.deno.com/databases/x/connect", "http://127.0.0.1:4512"]) {
+    for (const token of [undefined, ""]) {
+      const res = parseConfig({ INVITO_DB_PATH: remote, DENO_KV_ACCESS_TOKEN: token });
+      assert.ok(!res.ok, `${remote} without a token`);
+      assert.deepEqual(res.errors, [
+        "INVITO_DB_PATH names a remote KV: set DENO_KV_ACCESS_TOKEN to its access token",
+      ]);
+    }
+    assert.ok(parseConfig({ INVITO_DB_PATH: remote, DENO_KV_ACCESS_TOKEN: "t0ken" }).ok);
+  }
+  for (const local of ["./data/invito.kv", "/var/lib/invito/invito.kv", ":memory:", undefined]) {
+    assert.ok(parseConfig({ INVITO_DB_PATH: local }).ok, String(local));
+  }
+  // Listed with the other problems, so one pass over the .env fixes them all.
+  const both = parseConfig({ INVITO_DB_PATH: "https://kv.example", INVITO_LISTEN_ADDR: "eighty" });
+  assert.ok(!both.ok);
+  assert.equal(both.errors.length, 2, both.errors.join("\n"));
+  assert.ok(both.errors.some((e) => e.includes("DENO_KV_ACCESS_TOKEN")));
+});

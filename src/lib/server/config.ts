@@ -1,6 +1,7 @@
 /**
  * Configuration comes from the environment once, at start. Every problem is reported at
- * once so a self-hoster fixes their .env in one pass instead of one restart per typo.
+ * once so a self-hoster fixes their .env in one pass instead of one restart per typo. The
+ * server, `invito`, `backup` and `restore` all read it here, so each refuses the same settings.
  */
 import * as v from "valibot";
 import { parseRateLimitSetting, type RateLimits } from "./domain/rate-limit.ts";
@@ -225,6 +226,26 @@ const EnvSchema = v.object({
   ),
 });
 
+/**
+ * INVITO_DB_PATH names a remote store (Deno Deploy KV, denokv over KV Connect), not a file:
+ * it is opened with DENO_KV_ACCESS_TOKEN and holds no file of ours beside it.
+ */
+export function isRemoteKv(dbPath: string): boolean {
+  return /^https?:\/\//.test(dbPath);
+}
+
+/**
+ * A remote store without its token: Deno's own variable, not ours, but without it the store
+ * cannot be opened, and Deno says so only when the first request opens it — as a stack trace
+ * from deep inside. Empty counts as unset, as for INVITO_*.
+ */
+function storeTokenProblem(env: Record<string, string | undefined>): string[] {
+  const dbPath = env.INVITO_DB_PATH;
+  return dbPath && isRemoteKv(dbPath) && !env.DENO_KV_ACCESS_TOKEN
+    ? ["INVITO_DB_PATH names a remote KV: set DENO_KV_ACCESS_TOKEN to its access token"]
+    : [];
+}
+
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
 export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
@@ -238,14 +259,17 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   if (!parsed.success) {
     return {
       ok: false,
-      errors: parsed.issues.map((i) => {
-        const key = i.path?.map((p) => String(p.key)).join(".") ?? "";
-        return i.message.startsWith(key) || !key ? i.message : `${key}: ${i.message}`;
-      }),
+      errors: [
+        ...parsed.issues.map((i) => {
+          const key = i.path?.map((p) => String(p.key)).join(".") ?? "";
+          return i.message.startsWith(key) || !key ? i.message : `${key}: ${i.message}`;
+        }),
+        ...storeTokenProblem(env),
+      ],
     };
   }
   const e = parsed.output;
-  const errors: string[] = [];
+  const errors: string[] = storeTokenProblem(env);
   const oidcParts = [e.INVITO_OIDC_ISSUER, e.INVITO_OIDC_CLIENT_ID, e.INVITO_OIDC_CLIENT_SECRET];
   const oidcSet = oidcParts.filter(Boolean).length;
   if (oidcSet > 0 && oidcSet < 3) {

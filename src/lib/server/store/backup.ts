@@ -13,6 +13,7 @@
 import { backup as sqliteBackup, DatabaseSync } from "node:sqlite";
 import { serialize } from "node:v8";
 import { keys } from "./keys.ts";
+import { isRemoteKv } from "../config.ts";
 import { restoredLife } from "./restore-expiry.ts";
 import {
   BackupError,
@@ -115,7 +116,7 @@ export async function newBackupFileProblem(
 }
 
 export function isLocalFile(dbPath: string): boolean {
-  return dbPath !== ":memory:" && !/^https?:\/\//.test(dbPath);
+  return dbPath !== ":memory:" && !isRemoteKv(dbPath);
 }
 
 async function* allEntries(kv: Deno.Kv): AsyncGenerator<{ key: Deno.KvKey; value: unknown }> {

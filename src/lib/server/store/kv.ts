@@ -3,6 +3,7 @@
  * modules on every change, and a second handle on a local file would lock it.
  */
 import { keys } from "./keys.ts";
+import { isRemoteKv } from "../config.ts";
 
 const HANDLE = Symbol.for("invito.kv");
 type Holder = { [HANDLE]?: Promise<Deno.Kv> };
@@ -10,7 +11,7 @@ type Holder = { [HANDLE]?: Promise<Deno.Kv> };
 export function openKv(path: string): Promise<Deno.Kv> {
   const g = globalThis as Holder;
   g[HANDLE] ??= (async () => {
-    if (/^https?:\/\//.test(path) || path === ":memory:") return await Deno.openKv(path);
+    if (isRemoteKv(path) || path === ":memory:") return await Deno.openKv(path);
     const dir = path.replace(/[^/\\]*$/, "");
     if (dir) await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
     // The file holds sessions, accounts and sealed credentials: only our user may read it.
@@ -48,7 +49,7 @@ type ReadHolder = { [READ_HANDLE]?: Promise<Deno.Kv> };
  * `commitPastLocks`).
  */
 export function openReadKv(path: string, main: Deno.Kv): Promise<Deno.Kv> {
-  if (/^https?:\/\//.test(path) || path === ":memory:") return Promise.resolve(main);
+  if (isRemoteKv(path) || path === ":memory:") return Promise.resolve(main);
   const g = globalThis as ReadHolder;
   g[READ_HANDLE] ??= (async () => {
     const read = await Deno.openKv(path);
