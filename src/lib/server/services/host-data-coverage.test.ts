@@ -27,15 +27,20 @@ import { getRoutingResponseOfBooking } from "../store/routing-forms.ts";
 import { getBooking } from "../store/bookings.ts";
 import { keys } from "../store/keys.ts";
 import { guestTag } from "../domain/seats.ts";
-import type { SeatLedgerRecord } from "../domain/model/records.ts";
+import type { OutboxRecord, SeatLedgerRecord } from "../domain/model/records.ts";
 import { pickPollTime } from "./polls.ts";
-import { createSubscription, deliveryLog, redeliver } from "./webhooks.ts";
+import { createSubscription, deliveryJob, deliveryLog, redeliver } from "./webhooks.ts";
 import { WEBHOOK_EVENTS } from "../domain/model/developer-records.ts";
 import { apiClient } from "../../../../tests/support/api.ts";
 import { freePort } from "../../../../tests/support/ports.ts";
 import { hostBookingPages } from "../store/host-data.ts";
-import { insertMessage, logAttempt } from "../store/webhooks.ts";
+import { getMessage, insertMessage, logAttempt } from "../store/webhooks.ts";
 import { newId } from "../store/users.ts";
+import { complete } from "../store/outbox.ts";
+import { fanOutEvent } from "./webhook-delivery.ts";
+import { bookTeamSlot } from "./team-bookings.ts";
+import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
+import { guardStats } from "../../../../tests/support/kv-guard.ts";
 
 const GUEST = "bo@example.test";
 
@@ -554,6 +559,180 @@ Deno.test("eraseGuest: thousands of logged webhook bodies naming the guest all g
     assert.deepEqual(await mentions(app, GUEST), []);
     assert.equal(await redeliver(app, host, subId, ids[1]), false, "an erased body is gone");
     assert.equal(await redeliver(app, host, subId, ids[0]), true, "another guest's is not");
+  } finally {
+    app.close();
+  }
+});
+
+/**
+ * What the deliver job does first with a booking's event: its bodies and one delivery job per
+ * subscription. The deliveries wait for the job's next run: no attempt is made, none is logged.
+ */
+async function fanOutOnly(app: TestApp) {
+  const events: OutboxRecord[] = [];
+  for await (const e of app.kv.list<OutboxRecord>({ prefix: keys.outboxPrefix() })) {
+    if (e.value.payload.kind === "webhook_event") events.push(e.value);
+  }
+  for (const job of events) {
+    assert.deepEqual(await fanOutEvent(app, job), { ok: true });
+    await complete(app.kv, job);
+  }
+}
+
+async function queuedDeliveries(app: TestApp): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of app.kv.list<OutboxRecord>({ prefix: keys.outboxPrefix() })) {
+    if (e.value.payload.kind === "webhook_delivery") out.push(e.value.payload.messageId);
+  }
+  return out;
+}
+
+Deno.test("eraseGuest: a webhook body whose first delivery is still queued, and a team booking's copies sent to another member's webhook, name the guest nowhere afterwards; no receiver gets them, not by the queued delivery, not by Send again", async () => {
+  const NAME = "Bo Quaxley";
+  const app = await memoryApp({
+    nowIso: "2026-11-20T08:00:00Z",
+    env: {
+      INVITO_RATE_LIMIT: "off",
+      INVITO_MAX_PENDING_PER_GUEST: "9999",
+      INVITO_ALLOW_PRIVATE_WEBHOOKS: "true",
+    },
+  });
+  const hits: { path: string; body: string }[] = [];
+  const port = freePort();
+  const server = Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
+    hits.push({ path: new URL(req.url).pathname, body: await req.text() });
+    return new Response("ok");
+  });
+  const naming = (from: number) =>
+    hits.slice(from).filter((h) => h.body.includes(GUEST) || h.body.includes("Quaxley"));
+  try {
+    const { team, users: [ann, ben] } = await seedTeam(app, {
+      members: [{ username: "ann" }, { username: "ben" }],
+    });
+    await seedTeamEventType(app, team, { slug: "panel", teamMode: "collective" });
+    await createEventType(app, ann, { slug: "chat", requiresConfirmation: false, minNoticeMin: 0 });
+    const subs: Record<string, string> = {};
+    for (const u of [ann, ben]) {
+      const sub = await createSubscription(app, u, {
+        url: `http://127.0.0.1:${port}/${u.username}`,
+        events: [...WEBHOOK_EVENTS],
+        description: "",
+      });
+      assert.ok(sub.ok);
+      subs[u.id] = sub.subscription.id;
+    }
+    // Bo books the team's panel: its message goes to Ann's webhook and a copy to Ben's.
+    const panel = await bookTeamSlot(app, {
+      team: "crew",
+      slug: "panel",
+      start: "2026-11-23T09:00:00Z",
+      name: NAME,
+      email: GUEST,
+      note: "",
+      timeZone: "UTC",
+    });
+    assert.ok(panel.ok, JSON.stringify(panel));
+    await deliverOutbox(app, app.now(), 10_000);
+    assert.ok(naming(0).some((h) => h.path === "/ben"), "Ben's webhook heard of Bo");
+    // Bo books Ann alone; the event is fanned out, its delivery waits in the queue.
+    const chat = await bookSlot(app, {
+      username: "ann",
+      slug: "chat",
+      start: "2026-11-24T09:00:00Z",
+      name: NAME,
+      email: GUEST,
+      note: "",
+      timeZone: "UTC",
+    });
+    assert.ok(chat.ok, JSON.stringify(chat));
+    const sent = hits.length;
+    await fanOutOnly(app);
+    assert.ok((await queuedDeliveries(app)).length > 0, "a delivery waits");
+    assert.equal(hits.length, sent, "nothing was attempted yet");
+
+    assert.ok((await eraseGuest(app, ann, GUEST)).ok);
+    assert.deepEqual(await mentions(app, GUEST), []);
+    assert.deepEqual(await mentions(app, "Quaxley"), []);
+
+    // The queued delivery runs, and Ann and Ben press "Send again" on everything in their logs.
+    await deliverOutbox(app, app.now(), 10_000);
+    for (const u of [ann, ben]) {
+      const log = (await deliveryLog(app, u, subs[u.id], 200)) ?? [];
+      assert.ok(log.length > 0, `${u.username}'s log lists the panel's delivery`);
+      for (const a of log) {
+        assert.equal(await redeliver(app, u, subs[u.id], a.messageId), false, "its body is gone");
+      }
+    }
+    await deliverOutbox(app, app.now(), 10_000);
+    assert.deepEqual(naming(sent), [], "no receiver heard of Bo after the erasure");
+    assert.deepEqual(await mentions(app, GUEST), []);
+  } finally {
+    await server.shutdown();
+    app.close();
+  }
+});
+
+Deno.test("eraseGuest: hundreds of queued bodies naming the guest, and hundreds of a team booking's copies to another member, all go, in writes remote KV takes; a member's message about another booking stays", async () => {
+  const app = await memoryApp({
+    nowIso: "2026-11-20T08:00:00Z",
+    env: {
+      INVITO_RATE_LIMIT: "off",
+      INVITO_MAX_PENDING_PER_GUEST: "9999",
+      INVITO_ALLOW_PRIVATE_WEBHOOKS: "true",
+    },
+  });
+  try {
+    const { team, users: [ann, ben] } = await seedTeam(app, {
+      members: [{ username: "ann" }, { username: "ben" }],
+    });
+    await seedTeamEventType(app, team, { slug: "panel", teamMode: "collective" });
+    const subs: Record<string, string> = {};
+    for (const u of [ann, ben]) {
+      const sub = await createSubscription(app, u, {
+        url: "http://127.0.0.1:9/hooks",
+        events: [...WEBHOOK_EVENTS],
+        description: "",
+      });
+      assert.ok(sub.ok);
+      subs[u.id] = sub.subscription.id;
+    }
+    const panel = await bookTeamSlot(app, {
+      team: "crew",
+      slug: "panel",
+      start: "2026-11-23T09:00:00Z",
+      name: "Bo",
+      email: GUEST,
+      note: "",
+      timeZone: "UTC",
+    });
+    assert.ok(panel.ok, JSON.stringify(panel));
+    await fanOutOnly(app);
+    const [first] = await queuedDeliveries(app);
+    const model = (await getMessage(app.kv, first))!;
+    assert.ok(model.body.includes(GUEST));
+    // More of the same (as many events of one booking would make), each with its delivery queued.
+    for (let i = 0; i < 600; i++) {
+      const u = i % 2 ? ann : ben;
+      const id = `msg_${newId(app.now() + i)}${u === ann ? "" : `_${u.id}`}`;
+      await insertMessage(
+        app.kv,
+        { ...model, id, hostId: u.id },
+        [deliveryJob(u.id, subs[u.id], id, app.now())],
+      );
+    }
+    // Ben's message about a booking of his own with Bo, which Ann's erasure is not about.
+    const own = `msg_${newId(app.now() + 1_000)}`;
+    await insertMessage(
+      app.kv,
+      { ...model, id: own, hostId: ben.id, bookingId: newId(app.now()) },
+      [deliveryJob(ben.id, subs[ben.id], own, app.now())],
+    );
+    // The store refuses a write larger than remote KV takes (tests/support/kv-guard.ts).
+    assert.ok((await eraseGuest(app, ann, GUEST)).ok);
+    const left = await mentions(app, GUEST);
+    assert.equal(left.length, 1, left.join("\n"));
+    assert.ok(left[0].includes(own), left[0]);
+    assert.ok((guardStats(app.kv)?.maxMutations ?? 0) <= 1_000);
   } finally {
     app.close();
   }

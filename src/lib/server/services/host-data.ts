@@ -313,13 +313,15 @@ export async function eraseGuest(
   if (!EMAIL.test(e)) return { ok: false, reason: "invalid_email" };
   const r = await eraseGuestFromBookings(app.kv, host.id, e, app.now());
   // Webhook bodies that name them: by address, and the responses to the host's forms their
-  // bookings followed (which may hold no address; erased below).
+  // bookings followed (which may hold no address; erased below). The host's own, and the
+  // copies of these bookings that a team booking's other members heard.
   const responses = r.booked.flatMap((b) => b.routing ? [b.routing.responseId] : []);
   await eraseMessagesNaming(
     app.kv,
     host.id,
     (text) => namesAddress(text, e) || responses.some((id) => text.includes(`"${id}"`)),
     app.now(),
+    r.touched,
   );
   // API answers kept for a retry of the request that made or changed a booking naming them.
   const touched = new Set(r.touched.map((b) => b.id));

@@ -115,6 +115,7 @@ export async function fanOutEvent(app: App, job: OutboxRecord): Promise<WebhookJ
       event: p.event,
       body,
       createdAtMs: nowMs,
+      bookingId: booking.id,
     };
     const jobs = subs.map((s) => deliveryJob(personId, s.id, messageId, nowMs));
     // False means an earlier run of this job fanned it out already: nothing more to do.

@@ -2,7 +2,7 @@
  * A host's data as a whole: every booking of theirs in pages (for the export), and the guarded
  * rewrite that erases one guest's personal data from their bookings.
  */
-import { keys, type UserId } from "./keys.ts";
+import { keys, type PersonId, type UserId } from "./keys.ts";
 import type { BookingRecord, UsernameReleasedRecord, UserRecord } from "../domain/model/records.ts";
 import type { RoutedFrom } from "../domain/model/routing-records.ts";
 import type { SeatLedgerRecord } from "../domain/model/engine-records.ts";
@@ -121,9 +121,10 @@ export type EraseResult = {
   }[];
   /**
    * Every booking rewritten — the guest's own and those of others that named them — as it was
-   * read before: what was sent or kept about it (an API answer) is found by these.
+   * read before: what was sent or kept about it (an API answer, the webhook messages its
+   * people heard) is found by these.
    */
-  touched: { id: string; startMs: number; guestEmail: string }[];
+  touched: { id: string; startMs: number; guestEmail: string; personIds: PersonId[] }[];
 };
 
 /**
@@ -186,7 +187,12 @@ export async function eraseGuestFromBookings(
       }
       if ((await op.commit()).ok) {
         if (own) result.bookings++;
-        result.touched.push({ id, startMs: b.startMs, guestEmail: b.guestEmail });
+        result.touched.push({
+          id,
+          startMs: b.startMs,
+          guestEmail: b.guestEmail,
+          personIds: b.personIds ?? [b.hostId],
+        });
         break;
       }
       result.retried++;

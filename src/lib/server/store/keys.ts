@@ -202,6 +202,18 @@ export const keys = {
   webhookSubPrefix: (hostId: UserId) => ["webhook_sub", hostId] as const,
   /** One event's signed body, shared by its deliveries; written once (the fan-out's dedupe). */
   webhookMessage: (messageId: string) => ["webhook_message", messageId] as const,
+  /**
+   * Every message a person heard, by the booking it is about ("" for other events), written
+   * with the message and ending with it (value: its `createdAtMs`, so a restore can end it).
+   * The log names only messages already tried; erasing a guest needs the ones still queued too,
+   * and a team booking's copies in its other members' stores of messages (ADR 022).
+   */
+  webhookMessageByPerson: (personId: PersonId, bookingId: BookingId | "", messageId: string) =>
+    ["webhook_message_by_person", personId, bookingId, messageId] as const,
+  webhookMessageByPersonPrefix: (personId: PersonId) =>
+    ["webhook_message_by_person", personId] as const,
+  webhookMessageByPersonBookingPrefix: (personId: PersonId, bookingId: BookingId) =>
+    ["webhook_message_by_person", personId, bookingId] as const,
   /** The delivery log of one subscription, newest last (ids are time-sortable). */
   webhookAttempt: (hostId: UserId, subId: string, attemptId: string) =>
     ["webhook_attempt", hostId, subId, attemptId] as const,

@@ -39,6 +39,7 @@ const ENDS: ReadonlyMap<string, Ends> = new Map<string, Ends>([
   [prefix(keys.idempotency(X, X)), (v) => v.createdAtMs + IDEMPOTENCY_TTL_MS],
   [prefix(keys.idempotencyCommit(X, X)), (v) => v.atMs + IDEMPOTENCY_TTL_MS],
   [prefix(keys.webhookMessage(X)), (v) => v.createdAtMs + WEBHOOK_LOG_TTL_MS],
+  [prefix(keys.webhookMessageByPerson(X, X, X)), (v) => v + WEBHOOK_LOG_TTL_MS],
   [prefix(keys.webhookAttempt(X as UserId, X, X)), (v) => v.atMs + WEBHOOK_LOG_TTL_MS],
   [prefix(keys.audit(0, X)), (v) => v.expiresAtMs],
   [prefix(keys.backupResult(0, X)), (v) => v.atMs + BACKUP_RESULT_KEEP_MS],

@@ -3,7 +3,7 @@
  * key checked absent), together with one outbox delivery job per subscription: the fan-out of an
  * event happens once however often its job runs.
  */
-import { keys, type UserId } from "./keys.ts";
+import { type BookingId, keys, type PersonId, type UserId } from "./keys.ts";
 import type {
   OutboxRecord,
   WebhookAttemptRecord,
@@ -114,10 +114,14 @@ export async function insertMessage(
 ): Promise<boolean> {
   const key = keys.webhookMessage(msg.id);
   const op = kv.atomic().check({ key, versionstamp: null })
-    .set(key, msg, { expireIn: WEBHOOK_LOG_TTL_MS });
+    .set(key, msg, { expireIn: WEBHOOK_LOG_TTL_MS })
+    .set(messageIndexKey(msg), msg.createdAtMs, { expireIn: WEBHOOK_LOG_TTL_MS });
   for (const job of jobs) enqueue(op, job);
   return (await op.commit()).ok;
 }
+
+const messageIndexKey = (msg: WebhookMessageRecord) =>
+  keys.webhookMessageByPerson(msg.hostId, msg.bookingId ?? "", msg.id);
 
 /** Queues more deliveries of a message that exists. */
 export async function queueDeliveries(kv: Deno.Kv, jobs: OutboxRecord[]): Promise<void> {
@@ -126,44 +130,62 @@ export async function queueDeliveries(kv: Deno.Kv, jobs: OutboxRecord[]): Promis
   await op.commit();
 }
 
-/** The writes of an erasure go in batches well inside one remote KV write (ADR 022). */
+/**
+ * The writes of an erasure go in batches well inside one remote KV write (ADR 022): a message
+ * is two deletes (its body and its index entry), 200 of 1,000 mutations.
+ */
 const ERASE_BATCH = 100;
 
 /**
- * Erasing a guest (ADR 022): every message of `hostId` that the delivery log of any of their
- * subscriptions (a deleted one's too) names and whose body `names` is deleted — so it is never
- * sent again ("Send again" then says it is gone) — and a logged answer of a receiver that
- * `names` loses its excerpt. The log keeps the rest (when, which event, the status). Found
- * through the host's own log, which lists every message it sent; a message still waiting for
- * its first attempt is not in the log yet (the outbox sends it within seconds). Returns how many
- * messages went.
+ * Erasing a guest (ADR 022): every message whose body `names` is deleted — so it is never sent,
+ * neither by a delivery still queued (it finds no body and is skipped) nor by "Send again"
+ * (which then says it is gone) — and a logged answer of a receiver that `names` loses its
+ * excerpt. The messages read are `hostId`'s own, tried or not, and the copies of the `bookings`
+ * (those that named the guest) that the other people of a booking heard (a team booking's
+ * members); another booking's messages of theirs are theirs. The log keeps the rest (when, which
+ * event, the status). Returns how many messages went.
  */
 export async function eraseMessagesNaming(
   kv: Deno.Kv,
   hostId: UserId,
   names: (text: string) => boolean,
   nowMs: number,
+  bookings: { id: BookingId; personIds: PersonId[] }[] = [],
 ): Promise<number> {
   const messageIds = new Set<string>();
   const excerpts: Deno.KvEntry<WebhookAttemptRecord>[] = [];
+  // The log as well as the index: a message written before the index was lists only there.
   const hostLog = keys.webhookAttemptHostPrefix(hostId);
   for await (const e of kv.list<WebhookAttemptRecord>({ prefix: hostLog })) {
     messageIds.add(e.value.messageId);
     if (e.value.responseExcerpt && names(e.value.responseExcerpt)) excerpts.push(e);
   }
-  const gone: Deno.KvKey[] = [];
+  const indexIds = async (prefix: Deno.KvKey) => {
+    for await (const e of kv.list({ prefix })) messageIds.add(String(e.key[e.key.length - 1]));
+  };
+  await indexIds(keys.webhookMessageByPersonPrefix(hostId));
+  const othersOf = new Map<string, Set<PersonId>>();
+  for (const b of bookings) {
+    const others = new Set(b.personIds.filter((p) => p !== hostId));
+    othersOf.set(b.id, others);
+    for (const p of others) await indexIds(keys.webhookMessageByPersonBookingPrefix(p, b.id));
+  }
+  // What this erasure may take: the host's own, or another person's copy of a booking it rewrote.
+  const ours = (m: WebhookMessageRecord) =>
+    m.hostId === hostId || (!!m.bookingId && !!othersOf.get(m.bookingId)?.has(m.hostId));
+  const gone: WebhookMessageRecord[] = [];
   const ids = [...messageIds];
   for (let i = 0; i < ids.length; i += 10) {
     const got = await kv.getMany<WebhookMessageRecord[]>(
       ids.slice(i, i + 10).map((id) => keys.webhookMessage(id)),
     );
-    for (const m of got) {
-      if (m.value && m.value.hostId === hostId && names(m.value.body)) gone.push(m.key);
-    }
+    for (const m of got) if (m.value && ours(m.value) && names(m.value.body)) gone.push(m.value);
   }
   for (let i = 0; i < gone.length; i += ERASE_BATCH) {
     const op = kv.atomic();
-    for (const key of gone.slice(i, i + ERASE_BATCH)) op.delete(key);
+    for (const m of gone.slice(i, i + ERASE_BATCH)) {
+      op.delete(keys.webhookMessage(m.id)).delete(messageIndexKey(m));
+    }
     await op.commit();
   }
   for (let i = 0; i < excerpts.length; i += ERASE_BATCH) {

@@ -95,6 +95,11 @@ export type WebhookMessageRecord = {
   /** The exact body sent (and signed) on every attempt. */
   body: string;
   createdAtMs: number;
+  /**
+   * A booking's event: the booking it is about. Its person's index of messages is keyed by it,
+   * so erasing a guest finds the copies a team booking's other members heard (ADR 022).
+   */
+  bookingId?: BookingId;
 };
 
 export type WebhookAttemptRecord = {
