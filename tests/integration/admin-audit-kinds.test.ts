@@ -146,7 +146,7 @@ Deno.test({
     }
     assert.deepEqual(
       (await audited(admin, "webhook_changed")).map((r) => r.detail),
-      ["secret rotated", "events (2)", "off"],
+      ["new signing secret", "2 events", "switched off"],
     );
 
     // A team: Ann joins as an owner by invitation, is made a member, an owner again, pressed
@@ -181,10 +181,10 @@ Deno.test({
     const owned = await audited(admin, "team_ownership_changed");
     wellFormed(owned, since, "team_ownership_changed");
     assert.deepEqual(owned.map((r) => [r.actor, r.target, r.detail]).reverse(), [
-      ["ann@example.test", "ann", "crew: owner (invitation)"],
-      [DEMO_EMAIL, "ann", "crew: member"],
-      [DEMO_EMAIL, "ann", "crew: owner"],
-      [DEMO_EMAIL, "demo", "crew: owner left"],
+      ["ann@example.test", "ann", "crew: owner by invitation"],
+      [DEMO_EMAIL, "ann", "crew: now a member"],
+      [DEMO_EMAIL, "ann", "crew: now an owner"],
+      [DEMO_EMAIL, "demo", "crew: owner left the team"],
     ]);
     await onPage(admin, "team_ownership_changed");
 

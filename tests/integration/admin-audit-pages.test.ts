@@ -2,12 +2,20 @@
  * The admin's audit log (issue 32) as the admin reads it, over HTTP against the built server:
  * filters a person gets wrong are named on the page and refused by the CSV (never a 500), a long
  * log is read page by page with an "older" link and downloaded whole, and the "Detail" column
- * speaks the page's language.
+ * speaks the page's language (team, webhook and sign-in entries too).
  */
 import assert from "node:assert/strict";
 import { type AppHandle, startApp } from "../support/app.ts";
-import type { Client } from "../support/http.ts";
-import { signInByLink } from "../support/auth.ts";
+import { bearerApi, type Client, createClient } from "../support/http.ts";
+import {
+  finishMagicLink,
+  formsOf,
+  signInByLink,
+  submitForm,
+  verifyLinkIn,
+} from "../support/auth.ts";
+import { serveLocal } from "../support/local-server.ts";
+import { DEMO_EMAIL } from "../../src/lib/server/services/seed-demo.ts";
 import { parseCsv } from "../../src/lib/server/http/csv.ts";
 import { insertAudit } from "../../src/lib/server/store/audit.ts";
 import type { AuditRecord } from "../../src/lib/server/domain/model/audit-records.ts";
@@ -248,5 +256,212 @@ Deno.test({
     } finally {
       await Deno.remove(backupDir, { recursive: true }).catch(() => {});
     }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "audit log over HTTP: the Detail column of team, webhook and sign-in entries is in the page's language (German, French, Spanish, English), done by the dashboard's forms, the JSON API and the mailed link; entries written in English before stay as written",
+  async fn() {
+    await using rx = serveLocal(() => new Response("ok"));
+    await using app = await startApp({
+      demo: true,
+      env: { INVITO_ADMINS: ADMIN, INVITO_ALLOW_PRIVATE_WEBHOOKS: "true" },
+    });
+    await app.stop({ keepData: true });
+    const old = Date.now() - 3_600_000;
+    const before = (kind: AuditRecord["kind"], detail: string, atMs: number): AuditRecord => ({
+      v: 1,
+      id: newId(atMs),
+      atMs,
+      kind,
+      actorId: null,
+      actor: "old@example.test",
+      targetId: null,
+      target: "old",
+      ipHash: "",
+      detail,
+      expiresAtMs: Date.now() + 86_400_000,
+    });
+    await seedSignIns(app, 0, [
+      before("team_ownership_changed", "crew: owner (invitation)", old),
+      before("webhook_changed", "events (2), off", old),
+      before("sign_in_refused", "suspended", old),
+    ]);
+    await app.restart();
+    const admin = await signInByLink(app, ADMIN);
+    const host = await signInByLink(app, DEMO_EMAIL);
+
+    // A team: Ann and Cy join as owners by invitation; Ann is made a member and an owner again;
+    // the demo host takes Cy out, leaves, and Ann deletes the team.
+    const created = await host.post("/dashboard/teams?/create", {
+      name: "Crew",
+      slug: "crew",
+      timeZone: "Europe/Berlin",
+    });
+    assert.equal(created.status, 303, created.body.slice(0, 300));
+    const base = new URL(created.location!).pathname;
+    const joinAsOwner = async (email: string) => {
+      const invited = await host.post(`${base}?/invite`, { email, role: "owner" });
+      assert.equal(invited.status, 200, invited.body.slice(0, 300));
+      const person = await signInByLink(app, email);
+      const answer = formsOf(await person.get("/dashboard/teams"))
+        .find((f) => f.action.endsWith("/dashboard/teams?/answer"))!;
+      assert.equal((await submitForm(person, answer, { button: "1" })).status, 303);
+      return person;
+    };
+    const ann = await joinAsOwner("ann@example.test");
+    await joinAsOwner("cy@example.test");
+    const memberId = async (email: string) =>
+      new RegExp(`data-member="${email}"[^]*?name="member" value="([0-9A-Z]{26})"`)
+        .exec((await host.get(base)).body)![1];
+    const annId = await memberId("ann@example.test");
+    for (const role of ["member", "owner"]) {
+      const r = await host.post(`${base}?/role`, { member: annId, role });
+      assert.equal(r.status, 200, r.body.slice(0, 300));
+    }
+    const removed = await host.post(`${base}?/remove`, {
+      member: await memberId("cy@example.test"),
+    });
+    assert.equal(removed.status, 200, removed.body.slice(0, 300));
+    const left = await host.post(`${base}?/remove`, { member: await memberId(DEMO_EMAIL) });
+    assert.equal(left.status, 303, left.body.slice(0, 300));
+    const gone = await ann.post(`${base}?/delete`, { confirm: "Crew" });
+    assert.equal(gone.status, 303, gone.body.slice(0, 300));
+
+    // A webhook switched off, given two events and a new secret on the developers page, then
+    // described anew and switched on in one request of the JSON API.
+    const hook = await host.post("/dashboard/developers?/createWebhook", {
+      url: `${rx.base}/hooks`,
+      events: ["booking.confirmed"],
+      description: "crm",
+    });
+    assert.equal(hook.status, 200, hook.body.slice(0, 300));
+    let dev = await host.get("/dashboard/developers");
+    const hookForm = (action: string) =>
+      formsOf(dev).find((f) => f.action.endsWith(`?/${action}`))!;
+    assert.equal((await submitForm(host, hookForm("toggleWebhook"))).status, 200);
+    dev = await host.get("/dashboard/developers");
+    const hookId = hookForm("rotateWebhook").fields.find(([k]) => k === "id")![1];
+    const events = await host.post("/dashboard/developers?/eventsWebhook", {
+      id: hookId,
+      events: ["booking.confirmed", "booking.cancelled"],
+    });
+    assert.equal(events.status, 200, events.body.slice(0, 300));
+    assert.equal((await submitForm(host, hookForm("rotateWebhook"))).status, 200);
+    const made = await host.post("/dashboard/developers?/createKey", {
+      name: "crm sync",
+      write: "on",
+      expires: "never",
+    });
+    const api = bearerApi(app.baseUrl, /inv_[A-Za-z0-9_-]{43}/.exec(made.body)![0]);
+    const patched = await api("PATCH", `/webhooks/${hookId}`, {
+      description: "crm (new)",
+      enabled: true,
+    });
+    assert.equal(patched.status, 200, patched.body);
+
+    // Ann is suspended; her next sign-in by link is refused.
+    const annUserId = /data-user="ann"[\s\S]*?name="userId" value="([0-9A-Z]{26})"/
+      .exec((await admin.get("/admin?q=ann")).body)![1];
+    assert.equal((await admin.post("/admin?/suspend", { userId: annUserId })).status, 200);
+    const c = createClient(app.baseUrl);
+    const at = app.logs().length;
+    await c.post("/signin?/email", { providerId: "email", email: "ann@example.test" });
+    const link = verifyLinkIn(
+      (await app.waitForLog(/https?:\/\/\S+\/signin\/verify\?\S+/, { since: at }))[0],
+    );
+    assert.match((await finishMagicLink(c, link)).location ?? "", /error=Suspended/);
+
+    /** The Detail column of one kind's entries on the page in `lang`, newest first. */
+    const details = async (lang: string, kind: string, who = "") => {
+      const page = await admin.get(`/admin/audit?kind=${kind}&who=${who}&lang=${lang}`);
+      assert.equal(page.status, 200);
+      return rowsOf(page.body).map((r) => decode(r.cells.at(-1)!));
+    };
+    const words: Record<string, { team: string[]; hook: string[]; link: string; refused: string }> =
+      {
+        de: {
+          team: [
+            "crew: Team gelöscht",
+            "crew: Inhaber hat das Team verlassen",
+            "crew: Inhaber aus dem Team entfernt",
+            "crew: jetzt Inhaber",
+            "crew: jetzt Mitglied",
+            "crew: Inhaber durch Einladung",
+            "crew: Inhaber durch Einladung",
+          ],
+          hook: [
+            "Beschreibung, eingeschaltet",
+            "neues Signaturgeheimnis",
+            "2 Ereignisse",
+            "ausgeschaltet",
+          ],
+          link: "E-Mail-Link",
+          refused: "Konto gesperrt",
+        },
+        fr: {
+          team: [
+            "crew : équipe supprimée",
+            "crew : le propriétaire a quitté l’équipe",
+            "crew : propriétaire retiré de l’équipe",
+            "crew : désormais propriétaire",
+            "crew : désormais membre",
+            "crew : propriétaire par invitation",
+            "crew : propriétaire par invitation",
+          ],
+          hook: ["description, activé", "nouveau secret de signature", "2 événements", "désactivé"],
+          link: "lien par e-mail",
+          refused: "compte suspendu",
+        },
+        es: {
+          team: [
+            "crew: equipo eliminado",
+            "crew: el propietario dejó el equipo",
+            "crew: propietario retirado del equipo",
+            "crew: ahora propietario",
+            "crew: ahora miembro",
+            "crew: propietario por invitación",
+            "crew: propietario por invitación",
+          ],
+          hook: ["descripción, activado", "nuevo secreto de firma", "2 eventos", "desactivado"],
+          link: "enlace por correo",
+          refused: "cuenta suspendida",
+        },
+        en: {
+          team: [
+            "crew: team deleted",
+            "crew: owner left the team",
+            "crew: owner removed from the team",
+            "crew: now an owner",
+            "crew: now a member",
+            "crew: owner by invitation",
+            "crew: owner by invitation",
+          ],
+          hook: ["description, switched on", "new signing secret", "2 events", "switched off"],
+          link: "email link",
+          refused: "account suspended",
+        },
+      };
+    for (const [lang, w] of Object.entries(words)) {
+      // Each language's words, and below them the entries from before as they were written.
+      assert.deepEqual(
+        await details(lang, "team_ownership_changed"),
+        [...w.team, "crew: owner (invitation)"],
+        lang,
+      );
+      assert.deepEqual(
+        await details(lang, "webhook_changed"),
+        [...w.hook, "events (2), off"],
+        lang,
+      );
+      assert.deepEqual(await details(lang, "sign_in", "ops"), [w.link], lang);
+      assert.deepEqual(await details(lang, "sign_in_refused"), [w.refused, "suspended"], lang);
+    }
+
+    // The CSV keeps the English words, for tools.
+    const csv = parseCsv((await admin.get("/admin/audit.csv?kind=webhook_changed")).body);
+    assert.deepEqual(csv.slice(1).map((r) => r[7]), [...words.en.hook, "events (2), off"]);
   },
 });

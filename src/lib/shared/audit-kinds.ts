@@ -1,5 +1,5 @@
 /** The audit log's kinds in words (one catalog key each). Browser-safe. */
-import type { MessageKey } from "./i18n.ts";
+import type { MessageKey, MessageValues } from "./i18n.ts";
 
 export const AUDIT_KIND_KEYS = {
   sign_in: "admin.kind_sign_in",
@@ -36,4 +36,39 @@ export const AUDIT_DETAIL_KEYS = {
   handed_over: "admin.audit_detail_handed_over",
   account_deleted: "admin.audit_detail_account_deleted",
   bookings_imported: "admin.audit_detail_bookings_imported",
+  team_role: "admin.audit_detail_team_role",
+  team_owner_invited: "admin.audit_detail_team_owner_invited",
+  team_owner_left: "admin.audit_detail_team_owner_left",
+  team_owner_removed: "admin.audit_detail_team_owner_removed",
+  team_deleted: "admin.audit_detail_team_deleted",
+  webhook_url: "admin.audit_detail_webhook_url",
+  webhook_events: "admin.audit_detail_webhook_events",
+  webhook_description: "admin.audit_detail_webhook_description",
+  webhook_switched: "admin.audit_detail_webhook_switched",
+  webhook_secret_rotated: "admin.audit_detail_webhook_secret_rotated",
+  sign_in_by_link: "admin.audit_detail_sign_in_by_link",
+  sign_in_suspended: "admin.audit_detail_sign_in_suspended",
 } as const satisfies Record<string, MessageKey>;
+
+/** A detail said in words of the reader's language: a code of `AUDIT_DETAIL_KEYS`, its values. */
+export type AuditDetailCode = keyof typeof AUDIT_DETAIL_KEYS;
+export type AuditSaidPart = { code: AuditDetailCode; values: Record<string, string | number> };
+/**
+ * A detail as a code and its values (counts, a name, a cause the system gave in its own words),
+ * so the page writes it in the admin's language; `and`: more parts of one detail (what one
+ * request changed of a webhook), each its own words, so no message has to spell every
+ * combination.
+ */
+export type AuditSaid = AuditSaidPart & { and?: AuditSaidPart[] };
+
+/**
+ * A said detail in one language: the page's in its words, the stored English for the CSV (one
+ * function, so both say the same). Parts are joined by a comma, which lists in all four of the
+ * catalogs' languages; the list is of changes, not a sentence, so no "and" is wanted.
+ */
+export function saidText(
+  t: (key: MessageKey, values?: MessageValues) => string,
+  said: AuditSaid,
+): string {
+  return [said, ...(said.and ?? [])].map((p) => t(AUDIT_DETAIL_KEYS[p.code], p.values)).join(", ");
+}

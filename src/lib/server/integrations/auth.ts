@@ -11,7 +11,7 @@ import { safeRedirectPath } from "../../shared/redirect.ts";
 import { canonicalTimeZone } from "../domain/time-zone.ts";
 import { signInMail } from "./mail-templates/sign-in.ts";
 import { isSuspendedSignIn, maySignIn } from "../services/signup.ts";
-import { recordAudit } from "../services/audit.ts";
+import { type AuditEvent, recordAudit } from "../services/audit.ts";
 import { getActiveUser, updateUser } from "../store/users.ts";
 import { hasLinkedAccount } from "../store/auth-adapter.ts";
 import { mayMail } from "../services/sign-in-link.ts";
@@ -21,11 +21,14 @@ import { translator } from "../i18n.ts";
 import {
   decideIdentityLink,
   identityNoticePath,
+  issuerName,
   linkRequested,
   OIDC_PROVIDER,
 } from "../services/identity-link.ts";
 
 export const MAGIC_LINK_MAX_AGE_S = 15 * 60;
+/** The provider id of the email link. */
+const EMAIL_PROVIDER = "email";
 export const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;
 
 export type MailFailure = { detail: string };
@@ -56,6 +59,16 @@ export function browserLocale(event: RequestEvent): string {
     chosen: [event.url.searchParams.get("lang")],
     acceptLanguage: event.request.headers.get("accept-language"),
   });
+}
+
+/**
+ * How a sign-in came, as its audit entry says it: the issuer by its name (the same in every
+ * language), the email link in the admin's words.
+ */
+function signInWay(app: App, provider: string | undefined): Pick<AuditEvent, "detail" | "said"> {
+  if (provider === OIDC_PROVIDER) return { detail: issuerName(app) };
+  if (provider === EMAIL_PROVIDER) return { said: { code: "sign_in_by_link", values: {} } };
+  return { detail: provider ?? "" };
 }
 
 export function browserTimeZone(event: RequestEvent): string {
@@ -99,7 +112,7 @@ export function createAuth(getApp: () => Promise<App>) {
       });
     }
     providers.push({
-      id: "email",
+      id: EMAIL_PROVIDER,
       type: "email",
       name: "Email",
       from: config.smtp?.from ?? "invito@localhost",
@@ -194,7 +207,7 @@ export function createAuth(getApp: () => Promise<App>) {
               kind: "sign_in",
               actor: who,
               target: who,
-              detail: account?.provider ?? "",
+              ...signInWay(app, account?.provider),
             });
           }
         },
@@ -230,7 +243,7 @@ export function createAuth(getApp: () => Promise<App>) {
               kind: "sign_in_refused",
               actor: null,
               target: { id: null, label: user.email ?? "" },
-              detail: "suspended",
+              said: { code: "sign_in_suspended", values: {} },
             });
             return "/signin?error=Suspended";
           }

@@ -5,9 +5,14 @@
  * no service passes an address along. The address itself is never stored, only a keyed hash.
  */
 import type { App } from "../app.ts";
-import type { AuditKind, AuditRecord, AuditSaid } from "../domain/model/audit-records.ts";
+import type {
+  AuditKind,
+  AuditRecord,
+  AuditSaid,
+  AuditSaidPart,
+} from "../domain/model/audit-records.ts";
 import { type AuditFilter, insertAudit, listAudit } from "../store/audit.ts";
-import { AUDIT_DETAIL_KEYS } from "../../shared/audit-kinds.ts";
+import { saidText } from "../../shared/audit-kinds.ts";
 import { translator } from "../i18n.ts";
 
 export { AUDIT_SCAN_CAP } from "../store/audit.ts";
@@ -28,20 +33,25 @@ export type AuditEvent = {
   kind: AuditKind;
   actor: AuditParty;
   target?: AuditParty;
-  /** Words that are the same in every language (a key's name, a team's slug)… */
+  /** Words that are the same in every language (a key's name, a team's slug, an issuer's name)… */
   detail?: string;
   /** …or a detail the admin's page says in its language (shared/audit-kinds.ts). */
   said?: AuditSaid;
 };
 
 /** Values of a said detail as stored: a cause the system gave is kept short. */
-function boundedSaid(said: AuditSaid): AuditSaid {
+function boundedPart(part: AuditSaidPart): AuditSaidPart {
   return {
-    code: said.code,
+    code: part.code,
     values: Object.fromEntries(
-      Object.entries(said.values).map(([k, v]) => [k, typeof v === "string" ? v.slice(0, 200) : v]),
+      Object.entries(part.values).map(([k, v]) => [k, typeof v === "string" ? v.slice(0, 200) : v]),
     ),
   };
+}
+
+function boundedSaid(said: AuditSaid): AuditSaid {
+  const and = said.and?.slice(0, 10).map(boundedPart);
+  return { ...boundedPart(said), ...(and?.length ? { and } : {}) };
 }
 
 async function labelOf(app: App, p: AuditParty, prefer: "email" | "username"): Promise<string> {
@@ -65,9 +75,7 @@ export async function recordAudit(app: App, event: AuditEvent): Promise<void> {
   const target = event.target ?? null;
   const said = event.said ? boundedSaid(event.said) : undefined;
   // The English words are kept beside the code: the CSV's detail, and readers that know no code.
-  const detail = said
-    ? translator("en").t(AUDIT_DETAIL_KEYS[said.code], said.values)
-    : event.detail ?? "";
+  const detail = said ? saidText(translator("en").t, said) : event.detail ?? "";
   const rec: AuditRecord = {
     v: 1,
     id: newId(atMs),

@@ -23,6 +23,14 @@ import {
 /** The provider id of the configured issuer (integrations/auth.ts). */
 export const OIDC_PROVIDER = "oidc";
 
+/**
+ * The issuer by the name people know it by (INVITO_OIDC_NAME): the audit log's detail of its
+ * sign-ins, a proper name that reads the same in every language.
+ */
+export function issuerName(app: App): string {
+  return app.config.oidc?.name ?? OIDC_PROVIDER;
+}
+
 /** The link intent travels only to the issuer's callback, and only for a few minutes. */
 export const LINK_INTENT_COOKIE = "invito_oidc_link";
 export const LINK_INTENT_PATH = "/auth/callback/oidc";

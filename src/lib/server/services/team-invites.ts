@@ -305,7 +305,7 @@ export async function answerInvite(
         kind: "team_ownership_changed",
         actor: user,
         target: user,
-        detail: `${res.team.slug}: owner (invitation)`,
+        said: { code: "team_owner_invited", values: { team: res.team.slug } },
       });
     }
     return { ok: true, teamId: inv.teamId };

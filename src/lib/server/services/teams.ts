@@ -201,7 +201,7 @@ export async function setMemberRole(
       kind: "team_ownership_changed",
       actor: user,
       target: { id: memberId },
-      detail: `${r.team.slug}: ${role}`,
+      said: { code: "team_role", values: { team: r.team.slug, role } },
     });
   }
   return r;
@@ -279,7 +279,10 @@ export async function removeFromTeam(
       kind: "team_ownership_changed",
       actor,
       target: { id: memberId },
-      detail: `${res.team.slug}: owner ${actor?.id === memberId ? "left" : "removed"}`,
+      said: {
+        code: actor?.id === memberId ? "team_owner_left" : "team_owner_removed",
+        values: { team: res.team.slug },
+      },
     });
   }
   return res;
@@ -400,7 +403,7 @@ export async function deleteTeam(
     kind: "team_ownership_changed",
     actor: { id: user.id },
     target: { id: user.id },
-    detail: `${deleted.slug}: team deleted`,
+    said: { code: "team_deleted", values: { team: deleted.slug } },
   });
   return { ok: true, team: deleted };
 }

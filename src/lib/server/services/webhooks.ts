@@ -8,6 +8,7 @@
  */
 import type { App } from "../app.ts";
 import { recordAudit } from "./audit.ts";
+import type { AuditSaidPart } from "../domain/model/audit-records.ts";
 import type {
   OutboxRecord,
   UserRecord,
@@ -253,18 +254,23 @@ export async function updateSubscription(
     return Promise.resolve({ next, result: { ok: true as const, subscription: next } });
   });
   if (changed.ok) {
-    // What changed, in a few words (the events themselves are not secret but would not fit).
-    const what = [
-      input.url !== undefined ? "url" : "",
-      input.events ? `events (${changed.subscription.events.length})` : "",
-      input.description !== undefined ? "description" : "",
-      input.enabled !== undefined ? (changed.subscription.enabled ? "on" : "off") : "",
-    ].filter(Boolean).join(", ");
+    // What was set, a part each (the events themselves are not secret but would not fit: their
+    // count is said); a request that set nothing has no detail.
+    const sub = changed.subscription;
+    const parts: (AuditSaidPart | null)[] = [
+      input.url !== undefined ? { code: "webhook_url", values: {} } : null,
+      input.events ? { code: "webhook_events", values: { n: sub.events.length } } : null,
+      input.description !== undefined ? { code: "webhook_description", values: {} } : null,
+      input.enabled !== undefined
+        ? { code: "webhook_switched", values: { enabled: sub.enabled ? "on" : "off" } }
+        : null,
+    ];
+    const [first, ...and] = parts.filter((p) => p !== null);
     await recordAudit(app, {
       kind: "webhook_changed",
       actor: host,
-      target: { id, label: changed.subscription.url },
-      detail: what,
+      target: { id, label: sub.url },
+      ...(first ? { said: { ...first, ...(and.length ? { and } : {}) } } : {}),
     });
   }
   return changed;
@@ -319,7 +325,7 @@ export async function rotateSecret(
       kind: "webhook_changed",
       actor: host,
       target: { id, label: rotated.subscription.url },
-      detail: "secret rotated",
+      said: { code: "webhook_secret_rotated", values: {} },
     });
   }
   return rotated;

@@ -1,18 +1,11 @@
 /** The audit log's entry (issue 32): who did what to whom, when, and from where (hashed). */
-import { AUDIT_DETAIL_KEYS, AUDIT_KIND_KEYS } from "../../../shared/audit-kinds.ts";
+import { AUDIT_KIND_KEYS, type AuditSaid } from "../../../shared/audit-kinds.ts";
+
+export type { AuditDetailCode, AuditSaid, AuditSaidPart } from "../../../shared/audit-kinds.ts";
 
 /** Every kind has its words in the catalogs (shared/audit-kinds.ts lists them once). */
 export type AuditKind = keyof typeof AUDIT_KIND_KEYS;
 export const AUDIT_KINDS = Object.keys(AUDIT_KIND_KEYS) as AuditKind[];
-
-/** A detail said in words of the reader's language (shared/audit-kinds.ts names each). */
-export type AuditDetailCode = keyof typeof AUDIT_DETAIL_KEYS;
-
-/**
- * A detail as a code and its values (counts, a name, a cause the system gave in its own words),
- * so the page writes it in the admin's language.
- */
-export type AuditSaid = { code: AuditDetailCode; values: Record<string, string | number> };
 
 export type AuditRecord = {
   v: 1;
