@@ -10,9 +10,11 @@ import { oidcLoginWithClient, oidcRedirectUri, startOidc } from "../support/oidc
 import { type Client, createClient, type HttpResult } from "../support/http.ts";
 import { freePort } from "../support/ports.ts";
 import { formsOf, signInByLink, submitForm } from "../support/auth.ts";
+import { parseCsv } from "../../src/lib/server/http/csv.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const IDP = "Example ID";
+const ADMIN = "ops@example.test";
 
 /** The address of the account this client is signed in to (Auth.js's session), or null. */
 async function sessionEmail(c: Client): Promise<string | null> {
@@ -42,7 +44,7 @@ async function startPeers() {
     smtp,
     oidc: { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, name: IDP },
     // Many sign-in posts from one address in one test.
-    env: { INVITO_RATE_LIMIT: "signin=500/15m" },
+    env: { INVITO_RATE_LIMIT: "signin=500/15m", INVITO_ADMINS: ADMIN },
   });
   return {
     smtp,
@@ -72,6 +74,14 @@ async function throughIssuer(c: Client, res: HttpResult, issuer: string, login: 
   const callback = await oidcLoginWithClient(c, res.location, { login });
   return await c.get(callback, { follow: true });
 }
+
+/** The admin's audit page's rows: each entry's kind and its cells' text after "When". */
+const auditRows = (page: HttpResult) =>
+  [...page.body.matchAll(/<tr[^>]*data-kind="(\w+)"[^>]*>([\s\S]*?)<\/tr>/g)].map((m) => [
+    m[1],
+    ...[...m[2].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].slice(1)
+      .map((c) => c[1].replace(/<[^>]+>/g, "").trim()),
+  ]);
 
 const connectForm = (page: HttpResult) =>
   formsOf(page).find((f) => new URL(f.action).search === "?/connect");
@@ -214,5 +224,78 @@ Deno.test({
     const res = await c.post("/signin?/connect", {});
     assert.ok(!res.location?.includes("/auth/"), String(res.location));
     assert.equal(await sessionEmail(c), "pia@example.test");
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "OIDC linking (#2): Connect and Disconnect are in the admin's audit log — actor the account, the issuer's name as detail, in the page's language and in the CSV, the identity's sub nowhere; a refused Connect and an account the issuer made are not linkings",
+  async fn() {
+    await using peers = await startPeers();
+    const { app, smtp, idp } = peers;
+    // Carol's account is made by the issuer (its identity joins a new account: a sign-in).
+    const carol = await signInAtIssuer(app.baseUrl, "carol");
+    assert.equal(await sessionEmail(carol.c), "carol@example.test");
+
+    const dora = await signInByLink(app, "dora@example.test", { smtp });
+    const connect = async (login: string) => {
+      const b = createClient(app.baseUrl);
+      b.setCookie("authjs.session-token", dora.cookie("authjs.session-token")!);
+      const form = connectForm(await b.get("/dashboard/profile"));
+      assert.ok(form, "a Connect button on the profile");
+      return text(await throughIssuer(b, await submitForm(b, form), idp.issuer, login));
+    };
+    assert.match(await connect("dora-unverified"), /has not verified/);
+    assert.match(await connect("dora-caps"), /Example ID is connected/);
+    const viaIdp = await signInAtIssuer(app.baseUrl, "dora-caps");
+    assert.equal(await sessionEmail(viaIdp.c), "dora@example.test");
+    const disconnect = formsOf(await dora.get("/dashboard/profile"))
+      .find((f) => f.action.endsWith("?/disconnectIdentity"));
+    assert.ok(disconnect, "a Disconnect button");
+    await submitForm(dora, disconnect);
+    assert.ok(connectForm(await dora.get("/dashboard/profile")), "disconnected");
+
+    const admin = await signInByLink(app, ADMIN, { smtp });
+    const kinds: Record<string, [string, string]> = {
+      en: ["Identity connected", "Identity disconnected"],
+      de: ["Identität verbunden", "Identität getrennt"],
+      fr: ["Identité associée", "Identité dissociée"],
+      es: ["Identidad conectada", "Identidad desconectada"],
+    };
+    for (const [lang, [linked, unlinked]] of Object.entries(kinds)) {
+      for (const [kind, words] of [["identity_linked", linked], ["identity_unlinked", unlinked]]) {
+        const page = await admin.get(`/admin/audit?kind=${kind}&lang=${lang}`);
+        assert.equal(page.status, 200);
+        // The filter offers the kind in the page's language, and it is the one chosen.
+        assert.match(
+          page.body,
+          new RegExp(`<option value="${kind}"[^>]*selected[^>]*>${words}</option>`),
+          `${lang}: ${kind} in the filter`,
+        );
+        const rows = auditRows(page);
+        assert.deepEqual(
+          rows,
+          [[kind, words, "dora@example.test", "dora", rows[0]?.[4] ?? "", IDP]],
+          `${lang}: ${kind}`,
+        );
+        assert.match(rows[0][4], /^[0-9a-f]{16}$/, "from where, hashed");
+      }
+    }
+
+    const csv = await admin.get("/admin/audit.csv");
+    assert.equal(csv.status, 200);
+    const entries = parseCsv(csv.body).slice(1);
+    const of = (kind: string) =>
+      entries.filter((r) => r[1] === kind).map((r) => [r[2], r[4], r[7]].map(String));
+    assert.deepEqual(of("identity_linked"), [["dora@example.test", "dora", IDP]]);
+    assert.deepEqual(of("identity_unlinked"), [["dora@example.test", "dora", IDP]]);
+    // A sign-in at the issuer names the issuer, as the linkings do.
+    assert.ok(
+      of("sign_in").some(([actor, , detail]) => actor === "dora@example.test" && detail === IDP),
+      JSON.stringify(of("sign_in")),
+    );
+    // The identity's subject at the issuer is in no entry.
+    assert.doesNotMatch(csv.body, /dora-caps|dora-unverified/);
   },
 });

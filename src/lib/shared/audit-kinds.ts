@@ -18,6 +18,8 @@ export const AUDIT_KIND_KEYS = {
   admin_mail_test: "admin.kind_admin_mail_test",
   admin_backup: "admin.kind_admin_backup",
   admin_restore: "admin.kind_admin_restore",
+  identity_linked: "admin.kind_identity_linked",
+  identity_unlinked: "admin.kind_identity_unlinked",
 } as const satisfies Record<string, MessageKey>;
 
 /**

@@ -24,6 +24,7 @@ import {
   issuerName,
   linkRequested,
   OIDC_PROVIDER,
+  recordIdentityConnected,
 } from "../services/identity-link.ts";
 
 export const MAGIC_LINK_MAX_AGE_S = 15 * 60;
@@ -210,6 +211,12 @@ export function createAuth(getApp: () => Promise<App>) {
               ...signInWay(app, account?.provider),
             });
           }
+        },
+        // A Connect's link is stored by now. An identity that opens a new account is linked
+        // too, but that is its sign-in (recorded above), not a Connect.
+        async linkAccount({ account }) {
+          const link = linkRequested(event.locals);
+          if (link && account.provider === OIDC_PROVIDER) await recordIdentityConnected(app, link);
         },
       },
       callbacks: {

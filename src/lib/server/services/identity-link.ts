@@ -11,6 +11,7 @@
  */
 import type { App } from "../app.ts";
 import type { UserId } from "../store/keys.ts";
+import { recordAudit } from "./audit.ts";
 import { deriveKey, type HmacKey, hmacToken, timingSafeEqual } from "../integrations/crypto.ts";
 import {
   getLinkedUserId,
@@ -25,7 +26,7 @@ export const OIDC_PROVIDER = "oidc";
 
 /**
  * The issuer by the name people know it by (INVITO_OIDC_NAME): the audit log's detail of its
- * sign-ins, a proper name that reads the same in every language.
+ * sign-ins, Connects and Disconnects, a proper name that reads the same in every language.
  */
 export function issuerName(app: App): string {
   return app.config.oidc?.name ?? OIDC_PROVIDER;
@@ -148,6 +149,19 @@ export async function decideIdentityLink(
   return { ok: true };
 }
 
+/**
+ * Records a Connect, once Auth.js has stored the link it allowed. The account and the issuer are
+ * what an admin needs; the identity's `sub` and the issuer's tokens are never written to the log.
+ */
+export async function recordIdentityConnected(app: App, link: LinkRequest): Promise<void> {
+  await recordAudit(app, {
+    kind: "identity_linked",
+    actor: { id: link.userId, email: link.email },
+    target: { id: link.userId },
+    detail: issuerName(app),
+  });
+}
+
 /** The issuer's identities linked to the account (its `sub`s), for the profile. */
 export async function listIdentities(app: App, userId: UserId): Promise<string[]> {
   return (await listLinkedAccounts(app.kv, userId))
@@ -155,12 +169,23 @@ export async function listIdentities(app: App, userId: UserId): Promise<string[]
     .map((a) => a.providerAccountId);
 }
 
-/** Unlinks the account's identities at the issuer; the account still signs in by email link. */
+/**
+ * Unlinks the account's identities at the issuer; the account still signs in by email link. Each
+ * identity unlinked is audited (as a Connect is), without its `sub`.
+ */
 export async function disconnectIdentity(app: App, userId: UserId): Promise<number> {
   let removed = 0;
   for (const a of await listLinkedAccounts(app.kv, userId)) {
     if (a.provider !== OIDC_PROVIDER) continue;
-    if (await removeLinkedAccount(app.kv, userId, a.provider, a.providerAccountId)) removed++;
+    if (await removeLinkedAccount(app.kv, userId, a.provider, a.providerAccountId)) {
+      removed++;
+      await recordAudit(app, {
+        kind: "identity_unlinked",
+        actor: { id: userId },
+        target: { id: userId },
+        detail: issuerName(app),
+      });
+    }
   }
   return removed;
 }
