@@ -49,3 +49,16 @@ Deno.test("decideGuests: separators of every kind, repeats and the guest's own a
     guests: ["a@example.test"],
   });
 });
+
+Deno.test("decideGuests: an additional guest's address is taken where the guest's own is (o'brien, +tags) and refused where it is refused", () => {
+  assert.deepEqual(decideGuests("o'brien@example.ie, Ann+team@Example.org", 5, "me@example.test"), {
+    ok: true,
+    guests: ["o'brien@example.ie", "Ann+team@Example.org"],
+  });
+  for (const bad of ["a..b@example.com", "a@b", "ann%x@example.com"]) {
+    assert.deepEqual(decideGuests(bad, 5, "me@example.test"), {
+      ok: false,
+      error: `booking.guests_invalid|${JSON.stringify({ email: bad })}`,
+    }, bad);
+  }
+});

@@ -159,6 +159,17 @@ Deno.test("readAnswers: required, one line, length, email, number and choices ar
   });
 });
 
+Deno.test("readAnswers: an email question takes what the booking form takes (o'brien, +tags) and refuses what it refuses (doubled dots, no dot in the domain, `#`)", () => {
+  const email = (text: string) =>
+    readAnswers([{ key: "email", type: "email", label: "Email", required: true }], () => [text]);
+  for (const text of ["o'brien@example.ie", "Ann+invito@Example.org"]) {
+    assert.deepEqual(email(text), { ok: true, answers: { email: text } }, text);
+  }
+  for (const text of ["a..b@example.com", "a@b", "ann@example.c", "ann#1@example.com"]) {
+    assert.deepEqual(email(text), { ok: false, problems: { email: "email" } }, text);
+  }
+});
+
 Deno.test("readAnswers: one-line answers refuse every line break and control character, long ones the controls (shared/text.ts)", () => {
   const qs: RoutingQuestion[] = [
     { key: "a", type: "short", label: "A", required: false },

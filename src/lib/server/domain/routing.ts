@@ -6,6 +6,7 @@
  */
 import { FIELD_MAX } from "../../shared/field-bounds.ts";
 import { isMultiLineText, isOneLine, normalizeLineBreaks } from "../../shared/text.ts";
+import { isMailAddress } from "../../shared/forms/common.ts";
 
 export type RoutingQuestionType =
   | "short"
@@ -136,7 +137,6 @@ function boundOf(type: RoutingQuestionType): { max: number; oneLine: boolean } {
   }
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const NUMBER = /^-?\d+(\.\d+)?$/;
 
 const SPACES = "\u0020\u00a0\u202f";
@@ -202,7 +202,7 @@ export function readAnswers(
     else if (!oneLine && !isMultiLineText(text)) problems[q.key] = "characters";
     else if (text === "") {
       if (q.required) problems[q.key] = "required";
-    } else if (q.type === "email" && !EMAIL.test(text)) problems[q.key] = "email";
+    } else if (q.type === "email" && !isMailAddress(text)) problems[q.key] = "email";
     else if (q.type === "number") {
       const n = readNumber(text, locale);
       if (n === null) problems[q.key] = "number";

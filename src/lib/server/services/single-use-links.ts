@@ -32,6 +32,7 @@ import { isIsoDate } from "../domain/availability.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
 import { isOneLine } from "../../shared/text.ts";
+import { isMailAddress } from "../../shared/forms/common.ts";
 
 /** Links kept per host (spent ones included, until removed). */
 export const MAX_LINKS_PER_HOST = 500;
@@ -92,8 +93,6 @@ export type MintResult =
   | { ok: false; reason: "invalid"; errors: Partial<Record<keyof MintInput, string>> }
   | { ok: false; reason: "too_many" };
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 /**
  * A new link for one of the host's event types. `expiresOn` (YYYY-MM-DD, optional) is the last
  * day it works, to the end of that day in the host's zone; `guestEmail` (optional) is the only
@@ -131,7 +130,7 @@ export async function mintSingleUseLink(
     }
   }
   const guestEmail = input.guestEmail.trim().toLowerCase();
-  if (guestEmail !== "" && (guestEmail.length > 254 || !EMAIL.test(guestEmail))) {
+  if (guestEmail !== "" && (guestEmail.length > 254 || !isMailAddress(guestEmail))) {
     errors.guestEmail = t.t("forms.email_invalid");
   }
   const label = input.label.trim();

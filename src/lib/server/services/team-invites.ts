@@ -28,6 +28,7 @@ import {
 } from "../domain/team-membership.ts";
 import { recordAudit } from "./audit.ts";
 import { randomToken, sha256Hex } from "../integrations/crypto.ts";
+import { isMailAddress } from "../../shared/forms/common.ts";
 import { teamInviteMail } from "../integrations/mail-templates/team.ts";
 import { translator } from "../i18n.ts";
 import { type MessageRef, messageRef } from "../../shared/i18n.ts";
@@ -83,7 +84,7 @@ export async function inviteMember(
   }
 > {
   const email = rawEmail.trim().toLowerCase();
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) {
+  if (!isMailAddress(email) || email.length > 254) {
     return {
       ok: false,
       reason: "invalid",

@@ -137,6 +137,12 @@ export const MAIL_ADDRESS = new RegExp(
   "i",
 );
 
+/**
+ * Whether typed text (trimmed) is an address by `MAIL_ADDRESS`: every door that takes an address
+ * asks this, so one taken at one is taken at all. Each door keeps its own length bound and words.
+ */
+export const isMailAddress = (text: string): boolean => MAIL_ADDRESS.test(text);
+
 export const emailField = v.pipe(
   v.optional(v.string(), ""),
   v.transform((s) => s.trim()),
