@@ -2,7 +2,7 @@
  * One rule for what an email address is (shared/forms/common.ts `MAIL_ADDRESS`), at every door a
  * person types one into, over HTTP against the built server as its pages post them: the booking
  * form's additional guests (and the JSON API's), a single-use link's guest, a team invitation, a
- * routing form's email answer and a meeting poll's vote. Each takes an
+ * routing form's email answer, a meeting poll's vote and importing an export. Each takes an
  * address with an apostrophe (o'brien@example.ie, which valibot's `email()` refused) and refuses a
  * malformed one (a..b@example.com, a@b, which looser checks took) with its field's own words,
  * never a 5xx.
@@ -211,5 +211,60 @@ Deno.test({
         refusedWith(await vote(bad), "Enter a valid email address, like name@example.com", bad);
       }
     });
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "email addresses: an export whose booking was made by o'brien@example.ie, with o'brien as an additional guest, moves to another server; one whose address is a..b@example.com or a@b is refused naming the booking, in the field's words",
+  async fn() {
+    await using from = await startApp({ demo: true, env: { INVITO_RATE_LIMIT: "off" } });
+    const [start] = await slotsAhead(from.baseUrl, "demo", "quick-chat", 5);
+    const booked = await createClient(from.baseUrl).post("/calendar/demo/quick-chat?/book", {
+      name: "Seán O'Brien",
+      email: OBRIEN,
+      note: "",
+      start,
+      tz: "UTC",
+      guests: "mary.o'neill@example.ie",
+    });
+    // Before the one rule the booking form refused the apostrophe among additional guests.
+    assert.equal(booked.status, 303, visible(booked.body).slice(0, 300));
+    const oldHost = await signIn(from, DEMO_EMAIL);
+    const file = JSON.parse((await oldHost.get("/dashboard/profile/export.json")).body);
+    const n = file.bookings.findIndex((b: { guestEmail: string }) => b.guestEmail === OBRIEN);
+    assert.ok(n >= 0, "the export holds the booking");
+    assert.deepEqual(file.bookings[n].additionalGuests, ["mary.o'neill@example.ie"]);
+
+    await using to = await startApp({ env: { INVITO_RATE_LIMIT: "off" } });
+    const mover = await signIn(to, "mover@example.test");
+    const upload = (data: unknown) => {
+      const form = new FormData();
+      form.set("file", new File([JSON.stringify(data)], "invito-demo.json"));
+      return mover.post("/dashboard/profile?/importData", form);
+    };
+    const damaged = (at: string, address: string) => {
+      const copy = structuredClone(file);
+      if (at === "guestEmail") copy.bookings[n].guestEmail = address;
+      else copy.bookings[n].additionalGuests = [address];
+      return copy;
+    };
+    for (const [at, bad] of [["guestEmail", DOUBLED_DOT], ["additionalGuests", NO_DOT]]) {
+      const refused = await upload(damaged(at, bad));
+      refusedWith(
+        refused,
+        `Booking ${n + 1} in the file is damaged at ${at}${
+          at === "additionalGuests" ? ".0" : ""
+        }: Enter a valid email address, like name@example.com. Nothing was imported.`,
+        `${at}: ${bad}`,
+      );
+    }
+    const res = await upload(file);
+    assert.equal(res.status, 200, visible(res.body).slice(0, 500));
+    const moved = JSON.parse((await mover.get("/dashboard/profile/export.json")).body);
+    const again = moved.bookings.find((b: { guestEmail: string }) => b.guestEmail === OBRIEN);
+    assert.ok(again, "the booking by o'brien moved");
+    assert.deepEqual(again.additionalGuests, ["mary.o'neill@example.ie"]);
   },
 });
