@@ -5,7 +5,7 @@
  * routing form's email answer, a meeting poll's vote and importing an export. Each takes an
  * address with an apostrophe (o'brien@example.ie, which valibot's `email()` refused) and refuses a
  * malformed one (a..b@example.com, a@b, which looser checks took) with its field's own words,
- * never a 5xx.
+ * never a 5xx. Erasing a guest looks up what is stored: it finds any address a door took (ADR 022).
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
@@ -33,7 +33,7 @@ function refusedWith(res: HttpResult, words: string, what: string) {
 Deno.test({
   ...opts,
   name:
-    "email addresses: every door a person types one into takes o'brien@example.ie and refuses a..b@example.com and a@b in its field's words (booking guests by form and API, single-use link, team invitation, routing form answer, poll vote)",
+    "email addresses: every door a person types one into takes o'brien@example.ie and refuses a..b@example.com and a@b in its field's words (booking guests by form and API, single-use link, team invitation, routing form answer, poll vote); erasing a guest finds any address the booking form took",
   async fn(t) {
     await using app = await startApp({ demo: true, env: { INVITO_RATE_LIMIT: "off" } });
     const host = await signIn(app, DEMO_EMAIL);
@@ -211,6 +211,30 @@ Deno.test({
         refusedWith(await vote(bad), "Enter a valid email address, like name@example.com", bad);
       }
     });
+
+    await t.step(
+      "erasing a guest: any address the booking form took is found, and o'brien's answers to a form under theirs",
+      async () => {
+        // RFC 5321 would keep a local part to 64 characters; the booking form takes more.
+        const long = `${"x".repeat(70)}@example.com`;
+        assert.equal((await book({ email: long })).status, 303);
+        assert.equal((await book({ email: OBRIEN })).status, 303);
+        const erase = (email: string) =>
+          host.post("/dashboard/profile?/eraseGuest", { email, confirm: "yes" });
+        // O'Brien booked here and through their single-use link.
+        for (const [email, n] of [[long, "1 booking"], ["O'Brien@Example.IE", "2 bookings"]]) {
+          const erased = await erase(email);
+          assert.equal(erased.status, 200, `${email}: ${visible(erased.body).slice(0, 300)}`);
+          assert.ok(visible(erased.body).includes(`Removed from ${n}.`), email);
+        }
+        refusedWith(await erase("not an address"), "Enter the guest’s email address.", "no @");
+        // The Skype name answered before the address was taken as o'brien's address, so their
+        // answers were kept.
+        assert.ok(responses, "the routing form's responses");
+        const kept = visible((await host.get(responses)).body);
+        assert.ok(!kept.includes("live:ann@outlook.com"), "o'brien's answers are erased");
+      },
+    );
   },
 });
 

@@ -4,6 +4,7 @@
  */
 import { BOM, csvLines } from "../http/csv.ts";
 import { SOURCE_FIELDS } from "../../shared/booking-extras.ts";
+import { FIELD_MAX } from "../../shared/field-bounds.ts";
 import type { App } from "../app.ts";
 import { type AuditParty, recordAudit } from "./audit.ts";
 import { deleteOwnerForms, eraseGuestResponses, listForms } from "./routing-forms.ts";
@@ -292,7 +293,15 @@ function icsEventOf(app: App, user: UserRecord, b: BookingRecord): IcsEvent {
   };
 }
 
-const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
+/**
+ * What erasing looks a guest up by. Deliberately not the forms' rule (`isMailAddress`, ADR 022
+ * amendment of 2026-11-27): erasing finds what is stored, and routing answers and single-use
+ * links stored before that rule held for them may name `x@y.z` or `a..b@example.com`, under which
+ * the guest must still be erasable. So: one `@` between text without blanks, as long as an
+ * address field keeps. It capped the local part at 64 characters, and so refused addresses the
+ * booking form takes.
+ */
+const STORED_ADDRESS = /^[^\s@]+@[^\s@]+$/;
 
 export type EraseGuestResult =
   | { ok: true; bookings: number }
@@ -310,7 +319,9 @@ export async function eraseGuest(
   email: string,
 ): Promise<EraseGuestResult> {
   const e = email.trim();
-  if (!EMAIL.test(e)) return { ok: false, reason: "invalid_email" };
+  if (e.length > FIELD_MAX.email || !STORED_ADDRESS.test(e)) {
+    return { ok: false, reason: "invalid_email" };
+  }
   const r = await eraseGuestFromBookings(app.kv, host.id, e, app.now());
   // Webhook bodies that name them: by address, and the responses to the host's forms their
   // bookings followed (which may hold no address; erased below). The host's own, and the

@@ -5,6 +5,7 @@
  */
 import { type BookingId, keys, type UserId } from "./keys.ts";
 import { enqueue } from "./outbox.ts";
+import { isMailAddress } from "../../shared/forms/common.ts";
 import type {
   OutboxRecord,
   RoutedFrom,
@@ -90,8 +91,9 @@ export async function removeRoutingForm(kv: Deno.Kv, rec: RoutingFormRecord): Pr
   ) {
     batch.push(e.key);
     if (e.value.bookingId) batch.push(keys.routingResponseByBooking(e.value.bookingId));
-    const email = responseEmail(e.value);
-    if (email) batch.push(keys.routingResponseByEmail(rec.ownerId, email, e.value.id));
+    for (const email of indexedEmails(e.value)) {
+      batch.push(keys.routingResponseByEmail(rec.ownerId, email, e.value.id));
+    }
     if (batch.length >= 300) await flush();
   }
   for await (const e of kv.list({ prefix: keys.routingCountPrefix(rec.id) })) {
@@ -101,14 +103,29 @@ export async function removeRoutingForm(kv: Deno.Kv, rec: RoutingFormRecord): Pr
   if (batch.length) await flush();
 }
 
-/** The guest's email among a response's answers (the `email` key, else the first address). */
+/**
+ * The guest's email among a response's answers (the `email` key, else the first answer that is
+ * an address by the forms' one rule), under which erasing finds the response.
+ */
 export function responseEmail(r: Pick<RoutingResponseRecord, "answers">): string | null {
-  const direct = r.answers["email"];
-  if (typeof direct === "string" && direct.includes("@")) return direct.toLowerCase();
-  for (const a of Object.values(r.answers)) {
-    if (typeof a === "string" && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(a)) return a.toLowerCase();
+  for (const a of [r.answers["email"], ...Object.values(r.answers)]) {
+    if (typeof a === "string" && isMailAddress(a)) return a.toLowerCase();
   }
   return null;
+}
+
+/**
+ * Every key a response's email pointer may have been written under: by `responseEmail`, or by the
+ * looser checks before it (any answer holding an `@`), so that deleting a form leaves no pointer
+ * naming a guest whose response was stored before the rule changed. Deleting a key never written
+ * costs nothing.
+ */
+function indexedEmails(r: Pick<RoutingResponseRecord, "answers">): Set<string> {
+  const out = new Set<string>();
+  for (const a of Object.values(r.answers)) {
+    if (typeof a === "string" && a.includes("@")) out.add(a.toLowerCase().slice(0, 320));
+  }
+  return out;
 }
 
 /** Stores a response with its email index, and counts it as routed, in one write. */
