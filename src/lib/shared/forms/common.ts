@@ -129,11 +129,12 @@ const ATOM = "[A-Za-z0-9!$&'*+=^_`{|}~-]+";
  * (sean.o'brien@example.ie), `+tags`, `&` and `=` are in — valibot's `email()` refused the
  * apostrophe — and a domain of letters, digits and inner hyphens with a dot and a top level of
  * two letters or more. Refused: spaces, quotes, control characters, leading, trailing or doubled
- * dots, a domain without a dot, and `# ? % /`, which mean something else in the `mailto:` links
- * and invitations an address ends up in.
+ * dots, a domain without a dot, `# ? % /`, which mean something else in the `mailto:` links
+ * and invitations an address ends up in, and a local part past the 64 characters RFC 5321 lets
+ * a mail server take (the booking would be made and its mails never delivered).
  */
 export const MAIL_ADDRESS = new RegExp(
-  `^${ATOM}(?:\\.${ATOM})*@[\\da-z]+(?:[.-][\\da-z]+)*\\.[a-z]{2,}$`,
+  `^(?=[^@]{1,64}@)${ATOM}(?:\\.${ATOM})*@[\\da-z]+(?:[.-][\\da-z]+)*\\.[a-z]{2,}$`,
   "i",
 );
 
