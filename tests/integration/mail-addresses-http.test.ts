@@ -215,18 +215,20 @@ Deno.test({
     await t.step(
       "erasing a guest: any address the booking form took is found, and o'brien's answers to a form under theirs",
       async () => {
-        // RFC 5321 would keep a local part to 64 characters; the booking form takes more.
+        // A local part past RFC 5321's 64 characters is refused at the door; the erase form,
+        // which looks up what was stored (such addresses were taken before), still takes it.
         const long = `${"x".repeat(70)}@example.com`;
-        assert.equal((await book({ email: long })).status, 303);
+        refusedWith(await book({ email: long }), "Enter a valid email address", "local part 70");
         assert.equal((await book({ email: OBRIEN })).status, 303);
         const erase = (email: string) =>
           host.post("/dashboard/profile?/eraseGuest", { email, confirm: "yes" });
+        const none = await erase(long);
+        assert.equal(none.status, 200, visible(none.body).slice(0, 300));
+        assert.ok(visible(none.body).includes("No booking of yours had that address."));
         // O'Brien booked here and through their single-use link.
-        for (const [email, n] of [[long, "1 booking"], ["O'Brien@Example.IE", "2 bookings"]]) {
-          const erased = await erase(email);
-          assert.equal(erased.status, 200, `${email}: ${visible(erased.body).slice(0, 300)}`);
-          assert.ok(visible(erased.body).includes(`Removed from ${n}.`), email);
-        }
+        const erased = await erase("O'Brien@Example.IE");
+        assert.equal(erased.status, 200, visible(erased.body).slice(0, 300));
+        assert.ok(visible(erased.body).includes("Removed from 2 bookings."));
         refusedWith(await erase("not an address"), "Enter the guest’s email address.", "no @");
         // The Skype name answered before the address was taken as o'brien's address, so their
         // answers were kept.
