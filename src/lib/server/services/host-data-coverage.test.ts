@@ -737,3 +737,133 @@ Deno.test("eraseGuest: hundreds of queued bodies naming the guest, and hundreds 
     app.close();
   }
 });
+
+/** Ann and Ben in a team, each with a webhook that hears everything (nothing is delivered). */
+async function teamWithWebhooks(
+  opts: { kv?: Deno.Kv; bothOwners?: boolean; url?: (username: string) => string } = {},
+) {
+  const app = await memoryApp({
+    kv: opts.kv,
+    nowIso: "2026-11-20T08:00:00Z",
+    env: {
+      INVITO_RATE_LIMIT: "off",
+      INVITO_MAX_PENDING_PER_GUEST: "9999",
+      INVITO_ALLOW_PRIVATE_WEBHOOKS: "true",
+    },
+  });
+  const { team, users: [ann, ben] } = await seedTeam(app, {
+    members: [{ username: "ann" }, { username: "ben", role: opts.bothOwners ? "owner" : "member" }],
+  });
+  await seedTeamEventType(app, team, { slug: "panel", teamMode: "collective" });
+  for (const u of [ann, ben]) {
+    const sub = await createSubscription(app, u, {
+      url: opts.url?.(u.username) ?? "http://127.0.0.1:9/hooks",
+      events: [...WEBHOOK_EVENTS],
+      description: "",
+    });
+    assert.ok(sub.ok);
+  }
+  const bookPanel = async (start: string) => {
+    const panel = await bookTeamSlot(app, {
+      team: "crew",
+      slug: "panel",
+      start,
+      name: "Bo Quaxley",
+      email: GUEST,
+      note: "",
+      timeZone: "UTC",
+    });
+    assert.ok(panel.ok, JSON.stringify(panel));
+    return panel;
+  };
+  return { app, team, ann, ben, bookPanel };
+}
+
+async function queuedEvents(app: TestApp): Promise<OutboxRecord[]> {
+  const out: OutboxRecord[] = [];
+  for await (const e of app.kv.list<OutboxRecord>({ prefix: keys.outboxPrefix() })) {
+    if (e.value.payload.kind === "webhook_event") out.push(e.value);
+  }
+  return out;
+}
+
+Deno.test("eraseGuest between a fan-out's read of a team booking and its write of the members' messages: no copy names the guest afterwards", async () => {
+  // The fan-out reads the booking (naming Bo); the whole erasure runs (the booking is rewritten,
+  // the index of messages read: none yet); then the fan-out writes what it built from its read.
+  const raw = await Deno.openKv(":memory:");
+  let between: (() => Promise<void>) | null = null;
+  const hook = async (keys: Deno.KvKey[]) => {
+    const run = between;
+    if (run && keys.some((k) => k[0] === "booking")) {
+      between = null;
+      await run();
+    }
+  };
+  const kv = new Proxy(raw, {
+    get(t, p) {
+      if (p === "get") {
+        return async (key: Deno.KvKey) => {
+          const read = await t.get(key);
+          await hook([key]);
+          return read;
+        };
+      }
+      if (p === "getMany") {
+        return async (keys: Deno.KvKey[]) => {
+          const read = await t.getMany(keys);
+          await hook(keys);
+          return read;
+        };
+      }
+      const v = Reflect.get(t, p, t);
+      return typeof v === "function" ? v.bind(t) : v;
+    },
+  });
+  const { app, ann, bookPanel } = await teamWithWebhooks({ kv });
+  try {
+    await bookPanel("2026-11-23T09:00:00Z");
+    const events = await queuedEvents(app);
+    assert.ok(events.length > 0);
+    for (const job of events) {
+      between = async () => {
+        assert.ok((await eraseGuest(app, ann, GUEST)).ok);
+      };
+      assert.equal((await fanOutEvent(app, job)).ok, true);
+      assert.equal(between, null, "the erasure ran inside the fan-out");
+      await complete(app.kv, job);
+    }
+    assert.ok((await queuedDeliveries(app)).length > 0, "the members' messages were written");
+    assert.deepEqual(await mentions(app, GUEST), []);
+    assert.deepEqual(await mentions(app, "Quaxley"), []);
+  } finally {
+    app.close();
+    raw.close();
+  }
+});
+
+Deno.test("eraseGuest racing many fan-outs of a team booking's events, fired at once, round after round: afterwards nothing names the guest", async () => {
+  const { app, ann, bookPanel } = await teamWithWebhooks();
+  // Each fan-out starts a few reads later than the one before, so that together they meet the
+  // erasure at every step of it.
+  const later = async (n: number) => {
+    for (let i = 0; i < n; i++) await app.kv.get(["nothing"]);
+  };
+  try {
+    for (let round = 0; round < 25; round++) {
+      await bookPanel(
+        new Date(Date.parse("2026-11-23T09:00:00Z") + round * 3_600_000).toISOString(),
+      );
+      const events = await queuedEvents(app);
+      await Promise.all([
+        eraseGuest(app, ann, GUEST).then((r) => assert.ok(r.ok)),
+        ...events.flatMap((job) =>
+          Array.from({ length: 12 }, (_, i) => later(i).then(() => fanOutEvent(app, job)))
+        ),
+      ]);
+      for (const job of events) await complete(app.kv, job);
+      assert.deepEqual(await mentions(app, GUEST), [], `round ${round}`);
+    }
+  } finally {
+    app.close();
+  }
+});

@@ -9,6 +9,7 @@ import type {
   OutboxRecord,
   UserRecord,
   WebhookAttemptRecord,
+  WebhookEvent,
   WebhookMessageRecord,
   WebhookSubscriptionRecord,
 } from "../domain/model/records.ts";
@@ -21,7 +22,7 @@ import {
   replaceSubscription,
 } from "../store/webhooks.ts";
 import { newOutboxRecord } from "../store/outbox.ts";
-import { getBooking } from "../store/bookings.ts";
+import { getBooking, getBookingEntry } from "../store/bookings.ts";
 import { getActiveUser, getUser, newId } from "../store/users.ts";
 import { unseal } from "../integrations/crypto.ts";
 import { safeFetch, SafeFetchError } from "../integrations/safe-fetch.ts";
@@ -64,91 +65,141 @@ export type WebhookJobOutcome =
   | { ok: true; skipped?: boolean; failed?: string }
   | { ok: false; error: string; retryAtMs: number };
 
+/**
+ * A lost race of a fan-out's write (a record its body was built from changed after the read) is
+ * read and built again this many times in one run; then the outbox runs the job again.
+ */
+const FAN_OUT_READS = 5;
+
+/**
+ * One event as the fan-out read it: who hears it, the records it was read from (its message is
+ * written only while they are unchanged), and each person's message.
+ */
+type Fan = {
+  personIds: readonly string[];
+  builtFrom: Deno.KvEntryMaybe<unknown>[];
+  message: (personId: string, nowMs: number) => Promise<WebhookMessageRecord>;
+};
+
+/**
+ * Writes `event`'s message and one delivery per matching subscription for each person `read`
+ * names, once. `read` returns null when there is nothing to send (any more). A write that loses
+ * to a change of what the event was read from reads again and builds the bodies still to write
+ * from the records as they are now: erasing a guest rewrites those records before it reads the
+ * messages, so a body naming the guest either landed before (and is found and deleted) or is
+ * built again without them. A person whose message this run wrote keeps it as it was written
+ * (one webhook-id, one body).
+ */
+async function fanOut(
+  app: App,
+  event: WebhookEvent,
+  read: () => Promise<Fan | null>,
+): Promise<WebhookJobOutcome> {
+  const done = new Set<string>();
+  for (let round = 0; round < FAN_OUT_READS; round++) {
+    const fan = await read();
+    if (!fan) return { ok: true };
+    let stale = false;
+    for (const personId of fan.personIds) {
+      if (done.has(personId)) continue;
+      const subs = (await listSubscriptions(app.kv, personId)).filter((s) =>
+        s.enabled && subscribesTo(s.events, event)
+      );
+      // A closed account's subscriptions ended with it (issue 22).
+      if (subs.length === 0 || !(await getActiveUser(app.kv, personId))) continue;
+      const nowMs = app.now();
+      const msg = await fan.message(personId, nowMs);
+      const jobs = subs.map((s) => deliveryJob(personId, s.id, msg.id, nowMs));
+      const put = await insertMessage(app.kv, msg, jobs, fan.builtFrom);
+      if (put === "stale") {
+        stale = true;
+        break;
+      }
+      // "exists": an earlier run of this job fanned it out already.
+      done.add(personId);
+      if (put === "written") app.kickOutbox();
+    }
+    if (!stale) return { ok: true };
+  }
+  return { ok: false, error: "what the event is about kept changing", retryAtMs: app.now() };
+}
+
 /** A `webhook_event` job: writes the message and one delivery per matching subscription, once. */
-export async function fanOutEvent(app: App, job: OutboxRecord): Promise<WebhookJobOutcome> {
+export function fanOutEvent(app: App, job: OutboxRecord): Promise<WebhookJobOutcome> {
   const p = job.payload;
   if (p.kind !== "webhook_event") throw new Error("not a webhook_event job");
-  const booking = await getBooking(app.kv, p.bookingId);
-  if (!booking) return { ok: true };
-  // Everyone the booking belongs to: its host, or a team booking's members (the round-robin
-  // assignee, every attendee of a collective one), each to their own subscriptions; a booking
-  // handed to other people tells those it left.
-  const successor = p.event === "booking.cancelled" && booking.rescheduledToId
-    ? await getBooking(app.kv, booking.rescheduledToId)
-    : null;
-  const audience = eventAudience(p.event, booking, successor);
-  let body: string | null = null;
-  // A move: what the host wrote with it, or with their request for a new time that the guest's
-  // move answers (the guest's mail shows it too), kept on the booking it retired; a guest's own
-  // move carries none.
-  const previous = p.event === "booking.rescheduled" && booking.rescheduledFromId
-    ? await getBooking(app.kv, booking.rescheduledFromId)
-    : null;
-  const reason = previous ? hostMoveReason(previous) : null;
-  for (const personId of audience.personIds) {
-    const subs = (await listSubscriptions(app.kv, personId)).filter((s) =>
-      s.enabled && subscribesTo(s.events, p.event)
-    );
-    // A closed account's subscriptions ended with it (issue 22).
-    if (subs.length === 0 || !(await getActiveUser(app.kv, personId))) continue;
-    const nowMs = app.now();
-    body ??= JSON.stringify({
-      type: p.event,
-      timestamp: new Date(job.createdAtMs).toISOString(),
-      data: {
-        sequence: p.seq,
-        // Who made this change (the history entry the event was queued with): guest, host, system.
-        // A detail filled in later (a video link) is the system's, not the last change's author's.
-        by: p.event === "booking.updated" ? "system" : booking.history[p.seq - 1]?.by ?? null,
-        ...(p.event === "booking.rescheduled" ? { reason } : {}),
-        // The booking went to another member (or host): it left this person's calendar.
-        ...(audience.handedOver ? { reason: "handed_over" } : {}),
-        booking: await bookingResource(app, booking),
+  return fanOut(app, p.event, async () => {
+    const entry = await getBookingEntry(app.kv, p.bookingId);
+    const booking = entry.value;
+    if (!booking) return null;
+    // Everyone the booking belongs to: its host, or a team booking's members (the round-robin
+    // assignee, every attendee of a collective one), each to their own subscriptions; a booking
+    // handed to other people tells those it left.
+    const successor = p.event === "booking.cancelled" && booking.rescheduledToId
+      ? await getBooking(app.kv, booking.rescheduledToId)
+      : null;
+    const audience = eventAudience(p.event, booking, successor);
+    // A move: what the host wrote with it, or with their request for a new time that the
+    // guest's move answers (the guest's mail shows it too), kept on the booking it retired; a
+    // guest's own move carries none. Its words are in the body: read for the write to check.
+    const previous = p.event === "booking.rescheduled" && booking.rescheduledFromId
+      ? await getBookingEntry(app.kv, booking.rescheduledFromId)
+      : null;
+    const reason = previous?.value ? hostMoveReason(previous.value) : null;
+    let body: string | null = null;
+    return {
+      personIds: audience.personIds,
+      builtFrom: previous ? [entry, previous] : [entry],
+      message: async (personId, nowMs) => {
+        body ??= JSON.stringify({
+          type: p.event,
+          timestamp: new Date(job.createdAtMs).toISOString(),
+          data: {
+            sequence: p.seq,
+            // Who made this change (the history entry the event was queued with): guest, host,
+            // system. A detail filled in later (a video link) is the system's, not the last
+            // change's author's.
+            by: p.event === "booking.updated" ? "system" : booking.history[p.seq - 1]?.by ?? null,
+            ...(p.event === "booking.rescheduled" ? { reason } : {}),
+            // The booking went to another member (or host): it left this person's calendar.
+            ...(audience.handedOver ? { reason: "handed_over" } : {}),
+            booking: await bookingResource(app, booking),
+          },
+        });
+        // One message per person (the host's keeps the id it always had), each written once.
+        return {
+          v: 1,
+          id: messageIdFor(job.id, personId, booking.hostId),
+          hostId: personId,
+          event: p.event,
+          body,
+          createdAtMs: nowMs,
+          bookingId: booking.id,
+        };
       },
-    });
-    // One message per person (the host's keeps the id it always had), each written once.
-    const messageId = messageIdFor(job.id, personId, booking.hostId);
-    const msg: WebhookMessageRecord = {
-      v: 1,
-      id: messageId,
-      hostId: personId,
-      event: p.event,
-      body,
-      createdAtMs: nowMs,
-      bookingId: booking.id,
     };
-    const jobs = subs.map((s) => deliveryJob(personId, s.id, messageId, nowMs));
-    // False means an earlier run of this job fanned it out already: nothing more to do.
-    if (await insertMessage(app.kv, msg, jobs)) app.kickOutbox();
-  }
-  return { ok: true };
+  });
 }
 
 /** A `host_event` job (`hostEventJob`): the message and one delivery per matching subscription, once per person. */
-export async function fanOutHostEvent(app: App, job: OutboxRecord): Promise<WebhookJobOutcome> {
+export function fanOutHostEvent(app: App, job: OutboxRecord): Promise<WebhookJobOutcome> {
   const p = job.payload;
   if (p.kind !== "host_event") throw new Error("not a host_event job");
-  for (const personId of p.personIds) {
-    const subs = (await listSubscriptions(app.kv, personId)).filter((s) =>
-      s.enabled && subscribesTo(s.events, p.event)
-    );
-    // A closed account's subscriptions ended with it (issue 22).
-    if (subs.length === 0 || !(await getActiveUser(app.kv, personId))) continue;
-    const nowMs = app.now();
-    const messageId = messageIdFor(p.ref, personId, p.personIds.length === 1 ? personId : null);
-    const msg: WebhookMessageRecord = {
-      v: 1,
-      id: messageId,
-      hostId: personId,
-      event: p.event,
-      body: p.body,
-      createdAtMs: nowMs,
-    };
-    const jobs = subs.map((s) => deliveryJob(personId, s.id, messageId, nowMs));
-    // False: an earlier run of this job fanned it out already.
-    if (await insertMessage(app.kv, msg, jobs)) app.kickOutbox();
-  }
-  return { ok: true };
+  // The body rides in the job: there is nothing to read again.
+  return fanOut(app, p.event, () =>
+    Promise.resolve({
+      personIds: p.personIds,
+      builtFrom: [],
+      message: (personId, nowMs) =>
+        Promise.resolve({
+          v: 1,
+          id: messageIdFor(p.ref, personId, p.personIds.length === 1 ? personId : null),
+          hostId: personId,
+          event: p.event,
+          body: p.body,
+          createdAtMs: nowMs,
+        }),
+    }));
 }
 
 /** The Standard Webhooks signature header: one `v1,…` per secret that signs now. */

@@ -104,20 +104,32 @@ export async function getMessage(
 }
 
 /**
- * Writes a message and its delivery jobs at once, unless the message exists (false then: the
- * fan-out already happened).
+ * What writing a message came to: `written`; `exists` (an earlier run of its fan-out wrote it);
+ * `stale` (a record its body was built from changed since it was read: read again, build again).
+ */
+export type MessageWrite = "written" | "exists" | "stale";
+
+/**
+ * Writes a message and its delivery jobs at once, unless the message exists, and only while the
+ * records its body was built from (`builtFrom`, as read) are unchanged. Erasing a guest rewrites
+ * those records and then reads the index of messages once: a body built from the record as it
+ * was before the rewrite must either land before that read (and be found) or not land at all.
  */
 export async function insertMessage(
   kv: Deno.Kv,
   msg: WebhookMessageRecord,
   jobs: OutboxRecord[],
-): Promise<boolean> {
+  builtFrom: Deno.KvEntryMaybe<unknown>[] = [],
+): Promise<MessageWrite> {
   const key = keys.webhookMessage(msg.id);
-  const op = kv.atomic().check({ key, versionstamp: null })
-    .set(key, msg, { expireIn: WEBHOOK_LOG_TTL_MS })
+  const op = kv.atomic().check({ key, versionstamp: null });
+  for (const entry of builtFrom) op.check(entry);
+  op.set(key, msg, { expireIn: WEBHOOK_LOG_TTL_MS })
     .set(messageIndexKey(msg), msg.createdAtMs, { expireIn: WEBHOOK_LOG_TTL_MS });
   for (const job of jobs) enqueue(op, job);
-  return (await op.commit()).ok;
+  if ((await op.commit()).ok) return "written";
+  // Either check failed; the message itself tells which (an earlier run's is there to stay).
+  return (await kv.get(key)).versionstamp ? "exists" : "stale";
 }
 
 const messageIndexKey = (msg: WebhookMessageRecord) =>
