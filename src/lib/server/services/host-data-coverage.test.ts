@@ -867,3 +867,129 @@ Deno.test("eraseGuest racing many fan-outs of a team booking's events, fired at 
     app.close();
   }
 });
+
+/** A form of `ownerId`'s (a host's or a team's) that asks for an address, answered by Bo. */
+async function formAnsweredByBo(app: TestApp, ownerId: string, owner: string) {
+  const made = await createForm(app, ownerId, { title: "Ask", slug: "ask" });
+  assert.ok(made.ok);
+  const saved = await saveForm(
+    app,
+    ownerId,
+    made.form.id,
+    { title: "Ask", slug: "ask", description: "", active: true },
+    {
+      questions: [{ key: "email", type: "email", label: "Email", required: true }],
+      routes: [],
+      fallback: { kind: "message", text: "Thanks" },
+    },
+  );
+  assert.ok(saved.ok, JSON.stringify(saved));
+  const ft = await fillToken(app);
+  app.clock.ms += 10_000;
+  const sent = await submitForm(app, {
+    owner,
+    slug: "ask",
+    posted: (k) => (k === "email" ? [GUEST] : []),
+    fillToken: ft,
+    honeypot: "",
+  });
+  assert.ok(sent.ok, JSON.stringify(sent));
+}
+
+async function queuedHostEvents(app: TestApp): Promise<OutboxRecord[]> {
+  const out: OutboxRecord[] = [];
+  for await (const e of app.kv.list<OutboxRecord>({ prefix: keys.outboxPrefix() })) {
+    if (e.value.payload.kind === "host_event") out.push(e.value);
+  }
+  return out;
+}
+
+Deno.test("eraseGuest: a poll answer and form submissions (the host's form, a team's) whose webhook event still waits in the outbox with its body are never sent, and nothing names the guest", async () => {
+  const hits: string[] = [];
+  const port = freePort();
+  const server = Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
+    hits.push(await req.text());
+    return new Response("ok");
+  });
+  const { app, team, ann } = await teamWithWebhooks({
+    bothOwners: true,
+    url: (u) => `http://127.0.0.1:${port}/${u}`,
+  });
+  try {
+    await createEventType(app, ann, { slug: "chat", requiresConfirmation: false, minNoticeMin: 0 });
+    const poll = await createPoll(app, ann, {
+      slug: "chat",
+      title: "Sync",
+      starts: ["2026-11-24T10:00:00Z", "2026-11-24T13:00:00Z"],
+    });
+    assert.ok(poll.ok);
+    await deliverOutbox(app, app.now(), 10_000); // poll.created goes out; it names nobody
+    const token = new URL(poll.url).pathname.split("/").pop()!;
+    const voted = await votePoll(app, token, { name: "Bo", email: GUEST, answers: { t0: "yes" } });
+    assert.equal(voted.ok, true, JSON.stringify(voted));
+    await formAnsweredByBo(app, ann.id, "ann");
+    await formAnsweredByBo(app, team.id, "crew");
+    await settleCounts();
+    const queued = await queuedHostEvents(app);
+    assert.equal(queued.length, 3, "three events wait, each with its body");
+    assert.ok(queued.every((j) => JSON.stringify(j).includes(GUEST)));
+
+    assert.ok((await eraseGuest(app, ann, GUEST)).ok);
+    assert.deepEqual(await mentions(app, GUEST), []);
+    await deliverOutbox(app, app.now(), 10_000);
+    assert.deepEqual(hits.filter((h) => h.includes(GUEST)), [], "no receiver heard of Bo");
+    assert.deepEqual(await mentions(app, GUEST), []);
+  } finally {
+    await server.shutdown();
+    app.close();
+  }
+});
+
+Deno.test("eraseGuest while a poll answer's event is being fanned out (its body read from the job, its message not yet written): no message names the guest afterwards", async () => {
+  // The outbox claimed the job and its performer holds the body; the whole erasure runs before
+  // the performer writes the message.
+  const raw = await Deno.openKv(":memory:");
+  let between: (() => Promise<void>) | null = null;
+  const kv = new Proxy(raw, {
+    get(t, p) {
+      if (p === "list") {
+        return (sel: Deno.KvListSelector, opts?: Deno.KvListOptions) => {
+          const run = between;
+          if (run && "prefix" in sel && sel.prefix[0] === "webhook_sub") {
+            between = null;
+            return (async function* () {
+              await run();
+              yield* t.list(sel, opts);
+            })();
+          }
+          return t.list(sel, opts);
+        };
+      }
+      const v = Reflect.get(t, p, t);
+      return typeof v === "function" ? v.bind(t) : v;
+    },
+  });
+  const { app, ann } = await teamWithWebhooks({ kv });
+  try {
+    await createEventType(app, ann, { slug: "chat", requiresConfirmation: false, minNoticeMin: 0 });
+    const poll = await createPoll(app, ann, {
+      slug: "chat",
+      title: "Sync",
+      starts: ["2026-11-24T10:00:00Z", "2026-11-24T13:00:00Z"],
+    });
+    assert.ok(poll.ok);
+    await deliverOutbox(app, app.now(), 10_000);
+    const token = new URL(poll.url).pathname.split("/").pop()!;
+    const voted = await votePoll(app, token, { name: "Bo", email: GUEST, answers: { t0: "yes" } });
+    assert.equal(voted.ok, true, JSON.stringify(voted));
+    between = async () => {
+      assert.ok((await eraseGuest(app, ann, GUEST)).ok);
+    };
+    await deliverOutbox(app, app.now(), 10_000);
+    assert.equal(between, null, "the erasure ran inside the fan-out");
+    assert.deepEqual(await mentions(app, GUEST), []);
+  } finally {
+    app.close();
+    raw.close();
+  }
+});

@@ -36,6 +36,7 @@ import {
   removeClosedAccount,
 } from "../store/host-data.ts";
 import { eraseMessagesNaming } from "../store/webhooks.ts";
+import { dropHostEventsNaming } from "../store/outbox.ts";
 import { eraseIdempotentAnswers } from "../store/idempotency.ts";
 import { getUser } from "../store/users.ts";
 import { purgeHostEngineKeys } from "../store/bookings.ts";
@@ -324,16 +325,17 @@ export async function eraseGuest(
   }
   const r = await eraseGuestFromBookings(app.kv, host.id, e, app.now());
   // Webhook bodies that name them: by address, and the responses to the host's forms their
-  // bookings followed (which may hold no address; erased below). The host's own, and the
-  // copies of these bookings that a team booking's other members heard.
+  // bookings followed (which may hold no address; erased below).
   const responses = r.booked.flatMap((b) => b.routing ? [b.routing.responseId] : []);
-  await eraseMessagesNaming(
-    app.kv,
-    host.id,
-    (text) => namesAddress(text, e) || responses.some((id) => text.includes(`"${id}"`)),
-    app.now(),
-    r.touched,
-  );
+  const names = (text: string) =>
+    namesAddress(text, e) || responses.some((id) => text.includes(`"${id}"`));
+  // First the bodies still waiting in the outbox (a poll answer, a form submission): a fan-out
+  // writes its messages only while its job is there, so once the job is gone every message it
+  // wrote is in the index read next.
+  await dropHostEventsNaming(app.kv, host.id, names);
+  // The host's own messages, and the copies of these bookings that a team booking's other
+  // members heard.
+  await eraseMessagesNaming(app.kv, host.id, names, app.now(), r.touched);
   // API answers kept for a retry of the request that made or changed a booking naming them.
   const touched = new Set(r.touched.map((b) => b.id));
   await eraseIdempotentAnswers(app.kv, (t) => {

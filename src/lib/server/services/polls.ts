@@ -13,6 +13,7 @@ import { translator } from "../i18n.ts";
 import { eventTypeRules } from "../domain/event-rules.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { keys } from "../store/keys.ts";
+import { outboxWrites } from "../store/outbox.ts";
 import { newId } from "../store/users.ts";
 import { getEventType, getEventTypeBySlug } from "../store/event-types.ts";
 import { closePollRecord, getPoll, insertPoll, listPolls, listVotes } from "../store/polls.ts";
@@ -53,11 +54,6 @@ export function pollResource(p: PollRecord) {
     bookingId: p.bookingId,
     closedAt: p.closedAtMs ? iso(p.closedAtMs) : null,
   };
-}
-
-/** An outbox entry for a host event, to ride in the change's own commit. */
-function eventWrite(job: ReturnType<typeof hostEventJob>) {
-  return { key: keys.outbox(job.dueMs, job.id), value: job };
 }
 
 export type CreatePollResult =
@@ -350,7 +346,8 @@ export async function pickPollTime(
           key: keys.poll(poll.hostId, poll.id),
           value: { ...poll, bookingId: identity.id } satisfies PollRecord,
         },
-        eventWrite(hostEventJob([host.id], "poll.booked", {
+        // The event, as `enqueue` would queue it, rides in the booking's own commit too.
+        ...outboxWrites(hostEventJob([host.id], "poll.booked", {
           poll: pollResource({ ...poll, bookingId: identity.id }),
           start: iso(poll.starts[i]),
           bookingId: identity.id,

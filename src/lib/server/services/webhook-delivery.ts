@@ -21,7 +21,7 @@ import {
   logAttempt,
   replaceSubscription,
 } from "../store/webhooks.ts";
-import { newOutboxRecord } from "../store/outbox.ts";
+import { getQueuedEntry, newOutboxRecord } from "../store/outbox.ts";
 import { getBooking, getBookingEntry } from "../store/bookings.ts";
 import { getActiveUser, getUser, newId } from "../store/users.ts";
 import { unseal } from "../integrations/crypto.ts";
@@ -181,15 +181,22 @@ export function fanOutEvent(app: App, job: OutboxRecord): Promise<WebhookJobOutc
   });
 }
 
-/** A `host_event` job (`hostEventJob`): the message and one delivery per matching subscription, once per person. */
+/**
+ * A `host_event` job (`hostEventJob`): the message and one delivery per matching subscription,
+ * once per person. The body rides in the job: its messages are written only while the job is
+ * still queued where its claim put it, since erasing a guest drops a queued job whose body names
+ * them (store/outbox.ts `dropHostEventsNaming`) before it reads the messages.
+ */
 export function fanOutHostEvent(app: App, job: OutboxRecord): Promise<WebhookJobOutcome> {
   const p = job.payload;
   if (p.kind !== "host_event") throw new Error("not a host_event job");
-  // The body rides in the job: there is nothing to read again.
-  return fanOut(app, p.event, () =>
-    Promise.resolve({
+  return fanOut(app, p.event, async () => {
+    const entry = await getQueuedEntry(app.kv, job);
+    // Dropped by an erasure, or taken over by another run after this one's lease ran out.
+    if (!entry.value) return null;
+    return {
       personIds: p.personIds,
-      builtFrom: [],
+      builtFrom: [entry],
       message: (personId, nowMs) =>
         Promise.resolve({
           v: 1,
@@ -199,7 +206,8 @@ export function fanOutHostEvent(app: App, job: OutboxRecord): Promise<WebhookJob
           body: p.body,
           createdAtMs: nowMs,
         }),
-    }));
+    };
+  });
 }
 
 /** The Standard Webhooks signature header: one `v1,…` per secret that signs now. */

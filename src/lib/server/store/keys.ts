@@ -89,6 +89,13 @@ export const keys = {
   outboxByBooking: (bookingId: BookingId, id: JobId) =>
     ["outbox_by_booking", bookingId, id] as const,
   outboxByBookingPrefix: (bookingId: BookingId) => ["outbox_by_booking", bookingId] as const,
+  /**
+   * A queued (value: its dueMs) or parked (-1) job that carries a webhook body of its own
+   * (`host_event`: a poll answer, a form submission), under each person who hears it
+   * (`jobPointers`): erasing a guest finds the bodies naming them not fanned out yet (ADR 022).
+   */
+  outboxByPerson: (personId: PersonId, id: JobId) => ["outbox_by_person", personId, id] as const,
+  outboxByPersonPrefix: (personId: PersonId) => ["outbox_by_person", personId] as const,
 
   /** Jobs that ran out of retries, kept for the host to see and retry. */
   outboxFailed: (id: JobId) => ["outbox_failed", id] as const,
@@ -405,5 +412,7 @@ export function keyOf(e: Entry): Key {
       return keys.outbox(e.dueMs, e.id);
     case "outboxByBooking":
       return keys.outboxByBooking(e.bookingId, e.id);
+    case "outboxByPerson":
+      return keys.outboxByPerson(e.personId, e.id);
   }
 }

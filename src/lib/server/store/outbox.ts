@@ -3,7 +3,9 @@
  * change that causes them, then drained by a cron job. The key carries the due time so a range
  * scan finds due work; moving a job (claim, retry) is a delete plus a set in one atomic write.
  */
-import { type JobId, keys } from "./keys.ts";
+import { type JobId, keyOf, keys, type PersonId } from "./keys.ts";
+import { jobPointers } from "../domain/booking-engine/draft.ts";
+import type { Key } from "../domain/model/entries.ts";
 import type { OutboxPayload, OutboxRecord } from "../domain/model/records.ts";
 import { commitOrReread } from "./kv.ts";
 import { newId } from "./users.ts";
@@ -34,12 +36,23 @@ export function newOutboxRecord(
   };
 }
 
+/** The keys of a job's pointers (domain/booking-engine/draft.ts `jobPointers`). */
+const indexKeys = (job: OutboxRecord): Key[] => jobPointers(job.payload, job.id).map(keyOf);
+
+/**
+ * A job and its pointers as plain writes, for a write the caller does not build itself (a
+ * booking change's extra writes): what `enqueue` adds.
+ */
+export function outboxWrites(job: OutboxRecord): { key: Key; value: unknown }[] {
+  return [
+    { key: keys.outbox(job.dueMs, job.id), value: job },
+    ...indexKeys(job).map((key) => ({ key, value: job.dueMs })),
+  ];
+}
+
 /** Adds the job to an atomic operation the caller commits together with its state change. */
 export function enqueue(op: Deno.AtomicOperation, job: OutboxRecord): Deno.AtomicOperation {
-  op.set(keys.outbox(job.dueMs, job.id), job);
-  if (job.payload.kind === "booking_mail" || job.payload.kind === "writeback") {
-    op.set(keys.outboxByBooking(job.payload.bookingId, job.id), job.dueMs);
-  }
+  for (const w of outboxWrites(job)) op.set(w.key, w.value);
   return op;
 }
 
@@ -94,11 +107,38 @@ export async function claim(
   return res.ok ? claimed : null;
 }
 
+/**
+ * A claimed job where its claim put it; no value once it was completed, dropped (erasing a guest
+ * drops a queued body that names them) or taken over by another run after the claim ran out.
+ */
+export async function getQueuedEntry(
+  kv: Deno.Kv,
+  job: OutboxRecord,
+): Promise<Deno.KvEntryMaybe<OutboxRecord>> {
+  return await kv.get<OutboxRecord>(keys.outbox(job.dueMs, job.id));
+}
+
 export async function complete(kv: Deno.Kv, job: OutboxRecord): Promise<void> {
   const op = kv.atomic().delete(keys.outbox(job.dueMs, job.id));
-  if (job.payload.kind === "booking_mail" || job.payload.kind === "writeback") {
-    op.delete(keys.outboxByBooking(job.payload.bookingId, job.id));
-  }
+  for (const key of indexKeys(job)) op.delete(key);
+  await op.commit();
+}
+
+/**
+ * Moves a claimed job on (`then` adds where to), in one write checking it is still where its
+ * claim put it. A job no longer there is not put back: an erasure dropped it while it ran (its
+ * body named an erased guest, and would come back), or its claim ran out and another run took
+ * it over (it would then be queued twice).
+ */
+async function moveClaimed(
+  kv: Deno.Kv,
+  job: OutboxRecord,
+  then: (op: Deno.AtomicOperation) => void,
+): Promise<void> {
+  const entry = await getQueuedEntry(kv, job);
+  if (!entry.value) return;
+  const op = kv.atomic().check(entry).delete(entry.key);
+  then(op);
   await op.commit();
 }
 
@@ -109,9 +149,7 @@ export async function retryLater(
   error: string,
 ): Promise<void> {
   const next: OutboxRecord = { ...job, dueMs, lastError: error.slice(0, 500), claimedBy: null };
-  const op = kv.atomic().delete(keys.outbox(job.dueMs, job.id));
-  enqueue(op, next);
-  await op.commit();
+  await moveClaimed(kv, job, (op) => enqueue(op, next));
 }
 
 /**
@@ -125,21 +163,57 @@ export async function waitLater(kv: Deno.Kv, job: OutboxRecord, dueMs: number): 
     attempts: Math.max(0, job.attempts - 1),
     claimedBy: null,
   };
-  const op = kv.atomic().delete(keys.outbox(job.dueMs, job.id));
-  enqueue(op, next);
-  await op.commit();
+  await moveClaimed(kv, job, (op) => enqueue(op, next));
 }
 
 export async function giveUp(kv: Deno.Kv, job: OutboxRecord, error: string): Promise<void> {
   const failed: OutboxRecord = { ...job, lastError: error.slice(0, 500), claimedBy: null };
-  const op = kv.atomic().delete(keys.outbox(job.dueMs, job.id)).set(
-    keys.outboxFailed(job.id),
-    failed,
-  );
-  if (job.payload.kind === "booking_mail" || job.payload.kind === "writeback") {
-    op.set(keys.outboxByBooking(job.payload.bookingId, job.id), -1);
+  await moveClaimed(kv, job, (op) => {
+    op.set(keys.outboxFailed(job.id), failed);
+    for (const key of indexKeys(job)) op.set(key, -1);
+  });
+}
+
+/** Tries at dropping one job that moves on meanwhile (a claim, a retry) before leaving it. */
+const DROP_ATTEMPTS = 8;
+
+/**
+ * Erasing a guest (ADR 022): every `host_event` job that `personId` hears, queued or parked,
+ * whose body `names` is deleted with its index entries, so its fan-out never writes a message
+ * from it (the fan-out's own write checks the job is still there, store/webhooks.ts
+ * `insertMessage`), and a run that held it when it went does not put it back (`moveClaimed`).
+ * The whole body goes, not its words about the guest, as for a message (ADR 022). Each job is
+ * one write checking the job as read: a claim moving it meanwhile is followed. Returns how many
+ * went.
+ */
+export async function dropHostEventsNaming(
+  kv: Deno.Kv,
+  personId: PersonId,
+  names: (text: string) => boolean,
+): Promise<number> {
+  let dropped = 0;
+  for await (const first of kv.list<number>({ prefix: keys.outboxByPersonPrefix(personId) })) {
+    const id = first.key[2] as JobId;
+    for (let attempt = 0; attempt < DROP_ATTEMPTS; attempt++) {
+      const at = attempt === 0 ? first : await kv.get<number>(first.key);
+      // Done meanwhile: the messages it wrote are found by the erasure's next step.
+      if (at.value === null) break;
+      const job = await kv.get<OutboxRecord>(
+        at.value === -1 ? keys.outboxFailed(id) : keys.outbox(at.value, id),
+      );
+      if (!job.value) continue; // moved on since the index was read
+      const p = job.value.payload;
+      if (p.kind !== "host_event" || !names(p.body)) break;
+      // The job as read: every move of it rewrites it and its index entries in one write.
+      const op = kv.atomic().check(job).delete(job.key);
+      for (const key of indexKeys(job.value)) op.delete(key);
+      if ((await op.commit()).ok) {
+        dropped++;
+        break;
+      }
+    }
   }
-  await op.commit();
+  return dropped;
 }
 
 /** Every job of a booking, queued or failed, for the dashboard. */

@@ -26,9 +26,25 @@ export function sameKey(a: Key, b: Key): boolean {
   return true;
 }
 
-/** A job's mutations: the outbox entry, plus a pointer by booking for mails and calendar writes. */
+/**
+ * The pointers a queued job is found by besides its due time (store/outbox.ts writes, moves and
+ * deletes them with it): a booking's mails and calendar writes under the booking (its page lists
+ * them), and a webhook body of its own (`host_event`) under each person who hears it (erasing a
+ * guest drops those that name them, ADR 022).
+ */
+export function jobPointers(p: OutboxPayload, jobId: string): Entry[] {
+  if (p.kind === "booking_mail" || p.kind === "writeback") {
+    return [{ kind: "outboxByBooking", bookingId: p.bookingId, id: jobId }];
+  }
+  if (p.kind === "host_event") {
+    return p.personIds.map((personId) => ({ kind: "outboxByPerson", personId, id: jobId }));
+  }
+  return [];
+}
+
+/** A job's mutations: the outbox entry and its pointers. */
 export function jobMutations(p: OutboxPayload): number {
-  return p.kind === "booking_mail" || p.kind === "writeback" ? 2 : 1;
+  return 1 + jobPointers(p, "").length;
 }
 
 const JOB_ID = "0".repeat(26);
@@ -47,9 +63,8 @@ function jobBytes(j: PlannedJob, keyOf: KeyOf): number {
     requestId: "x".repeat(64),
   };
   let n = keyBytes(keyOf({ kind: "outbox", dueMs: j.dueMs, id: JOB_ID })) + valueBytes(record);
-  if (jobMutations(j.payload) === 2) {
-    n += keyBytes(keyOf({ kind: "outboxByBooking", bookingId: JOB_ID, id: JOB_ID })) + 9;
-  }
+  // A pointer's value is the job's due time (a number).
+  for (const e of jobPointers(j.payload, JOB_ID)) n += keyBytes(keyOf(e)) + 9;
   return n;
 }
 

@@ -38,6 +38,7 @@ export type Entry =
   | { kind: "coordinatorByUntil"; untilMs: number; id: string }
   | { kind: "outbox"; dueMs: number; id: string }
   | { kind: "outboxByBooking"; bookingId: string; id: string }
+  | { kind: "outboxByPerson"; personId: string; id: string }
   /** A change's commit receipt: exists iff that write landed (see `planChange`). */
   | { kind: "commitReceipt"; id: string };
 

@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { memoryApp } from "../../../../tests/support/memory-app.ts";
+import {
+  claim,
+  dropHostEventsNaming,
+  enqueue,
+  giveUp,
+  newOutboxRecord,
+  requeueFailed,
+  retryLater,
+} from "./outbox.ts";
+import { keys } from "./keys.ts";
+import type { OutboxRecord } from "../domain/model/records.ts";
+
+const GUEST = "bo@example.test";
+
+Deno.test("dropHostEventsNaming fired at once with outbox runs that claim the same jobs and put them back (a retry, a parked job, a host's Retry): every body naming the guest is gone for good, every other job stays, once", async () => {
+  const app = await memoryApp();
+  try {
+    const ann = "01ANN000000000000000000000";
+    const ben = "01BEN000000000000000000000";
+    const jobs: OutboxRecord[] = [];
+    for (let i = 0; i < 60; i++) {
+      const who = i % 3 ? GUEST : "cy@example.test";
+      const job = newOutboxRecord({
+        kind: "host_event",
+        personIds: i % 2 ? [ann] : [ann, ben],
+        event: "poll.voted",
+        ref: `ref-${i}`,
+        body: JSON.stringify({ type: "poll.voted", data: { answer: { email: who } } }),
+      }, app.now() + i);
+      jobs.push(job);
+      assert.ok((await enqueue(app.kv.atomic(), job).commit()).ok);
+    }
+    const where = async (id: string) => {
+      for (const p of [ann, ben]) {
+        const at = (await app.kv.get<number>(keys.outboxByPerson(p, id))).value;
+        if (at !== null) return at;
+      }
+      return null;
+    };
+    // One run of the outbox on a job: claim it where the index says it is, then fail it (put
+    // back for later), park it, or park it and have the host press Retry.
+    const run = async (job: OutboxRecord, round: number) => {
+      const at = await where(job.id);
+      if (at === null) return;
+      if (at === -1) return void await requeueFailed(app.kv, job.id, app.now());
+      const entry = await app.kv.get<OutboxRecord>(keys.outbox(at, job.id));
+      if (!entry.value) return;
+      const claimed = await claim(
+        app.kv,
+        entry as Deno.KvEntry<OutboxRecord>,
+        `w${round}`,
+        60_000,
+        app.now(),
+      );
+      if (!claimed) return;
+      // The job's work, in which an erasure may drop it (a few reads, longer for some).
+      for (let k = 0; k < (round + jobs.indexOf(job)) % 6; k++) await app.kv.get(["nothing"]);
+      if ((round + jobs.indexOf(job)) % 4 === 0) await giveUp(app.kv, claimed, "refused");
+      else await retryLater(app.kv, claimed, app.now() + 1_000 * round, "timed out");
+    };
+    const erase = () => dropHostEventsNaming(app.kv, ann, (t) => t.includes(GUEST));
+    // Two runs of the outbox take each job six times over, while three erasures go.
+    const runs = jobs.flatMap((job) =>
+      [0, 1].map(async (w) => {
+        for (let round = w; round < 12; round += 2) await run(job, round);
+      })
+    );
+    await Promise.all([erase(), erase(), erase(), ...runs]);
+    // Runs that held a job when it was dropped put nothing back: a last erasure finds nothing.
+    assert.equal(await erase(), 0);
+    const left = new Map<string, number>();
+    for await (const e of app.kv.list<OutboxRecord>({ prefix: keys.outboxPrefix() })) {
+      left.set(e.value.id, (left.get(e.value.id) ?? 0) + 1);
+      assert.equal(await where(e.value.id), e.value.dueMs, "its index says where it is");
+    }
+    for await (const e of app.kv.list<OutboxRecord>({ prefix: keys.outboxFailedPrefix() })) {
+      left.set(e.value.id, (left.get(e.value.id) ?? 0) + 1);
+      assert.equal(await where(e.value.id), -1, "its index says it is parked");
+    }
+    for (const job of jobs) {
+      const names = JSON.stringify(job).includes(GUEST);
+      assert.equal(left.get(job.id), names ? undefined : 1, `${job.id} names the guest: ${names}`);
+      if (names) assert.equal(await where(job.id), null, "no index entry is left behind");
+    }
+  } finally {
+    app.close();
+  }
+});
