@@ -27,7 +27,11 @@ import { getRoutingResponseOfBooking } from "../store/routing-forms.ts";
 import { getBooking } from "../store/bookings.ts";
 import { keys } from "../store/keys.ts";
 import { guestTag } from "../domain/seats.ts";
-import type { OutboxRecord, SeatLedgerRecord } from "../domain/model/records.ts";
+import type {
+  OutboxRecord,
+  SeatLedgerRecord,
+  WebhookMessageRecord,
+} from "../domain/model/records.ts";
 import { pickPollTime } from "./polls.ts";
 import { createSubscription, deliveryJob, deliveryLog, redeliver } from "./webhooks.ts";
 import { WEBHOOK_EVENTS } from "../domain/model/developer-records.ts";
@@ -991,5 +995,43 @@ Deno.test("eraseGuest while a poll answer's event is being fanned out (its body 
   } finally {
     app.close();
     raw.close();
+  }
+});
+
+Deno.test("deleteAccount, then the purge: the copies of the closed host's team bookings that another member's webhook heard name their guests no more, as the bookings do not", async () => {
+  const { app, ann, ben, bookPanel } = await teamWithWebhooks({ bothOwners: true });
+  try {
+    const panel = await bookPanel("2026-11-23T09:00:00Z");
+    // Bo also books Ben alone: that booking, and what Ben's webhook heard of it, are Ben's.
+    await createEventType(app, ben, { slug: "chat", requiresConfirmation: false, minNoticeMin: 0 });
+    const own = await bookSlot(app, {
+      username: "ben",
+      slug: "chat",
+      start: "2026-11-24T09:00:00Z",
+      name: "Bo Quaxley",
+      email: GUEST,
+      note: "",
+      timeZone: "UTC",
+    });
+    assert.ok(own.ok, JSON.stringify(own));
+    await fanOutOnly(app);
+    assert.equal((await getBooking(app.kv, panel.bookingId))?.hostId, ann.id, "Ann organises it");
+    assert.ok((await deleteAccount(app, ann, "ann")).ok);
+    await fanOutOnly(app);
+    app.clock.ms += PURGE_AFTER_MS + 1;
+    assert.equal(await purgeClosedAccounts(app, app.now()), 1);
+    const b = (await getBooking(app.kv, panel.bookingId))!;
+    assert.equal(b.guestName, "Erased guest", "the booking Ben attended lost its guest");
+    // The copies name the guest, not the closed host (a booking's body has no organiser).
+    assert.ok((await mentions(app, ann.email)).every((m) => m.startsWith('["audit"')));
+    const naming: (string | undefined)[] = [];
+    for await (const e of app.kv.list<WebhookMessageRecord>({ prefix: ["webhook_message"] })) {
+      if (e.value.body.includes(GUEST)) naming.push(e.value.bookingId);
+    }
+    assert.ok(naming.length > 0, "Ben's messages about his own booking stay");
+    assert.deepEqual(naming.filter((id) => id !== own.bookingId), [], "no other message names Bo");
+    assert.equal((await getBooking(app.kv, own.bookingId))?.guestEmail, GUEST);
+  } finally {
+    app.close();
   }
 });

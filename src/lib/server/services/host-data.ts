@@ -30,6 +30,7 @@ import { getWriteback, listAccounts, listHostCalendars } from "../store/calendar
 import {
   closeAccountRecord,
   eraseGuestFromBookings,
+  type EraseResult,
   hostBookingPages,
   listClosedAccounts,
   namesAddress,
@@ -465,9 +466,9 @@ export const PURGE_AFTER_MS = 48 * 3_600_000;
 /**
  * For accounts closed more than PURGE_AFTER_MS ago: every guest's details are erased from the
  * remaining bookings (checked writes, as for "erase a guest") and the bodies its webhooks sent
- * are deleted, then the host's record and hours
- * are deleted with the booking engine's entries of the host (busy time, caps, guest holds). The
- * bookings stay as anonymous records.
+ * are deleted, with the copies of those bookings that a team booking's other members heard;
+ * then the host's record and hours are deleted with the booking engine's entries of the host
+ * (busy time, caps, guest holds). The bookings stay as anonymous records.
  */
 export async function purgeClosedAccounts(app: App, nowMs: number): Promise<number> {
   let purged = 0;
@@ -481,9 +482,16 @@ export async function purgeClosedAccounts(app: App, nowMs: number): Promise<numb
         eventTypeIds.add(b.eventTypeId);
       }
     }
-    for (const email of emails) await eraseGuestFromBookings(app.kv, userId, email, nowMs);
-    // The bodies its webhooks sent (its subscriptions ended with it; the log stays 30 days).
-    await eraseMessagesNaming(app.kv, userId, () => true, nowMs);
+    const touched = new Map<string, EraseResult["touched"][number]>();
+    for (const email of emails) {
+      const r = await eraseGuestFromBookings(app.kv, userId, email, nowMs);
+      for (const b of r.touched) touched.set(b.id, b);
+    }
+    // The bodies its webhooks sent (its subscriptions ended with it; the log stays 30 days),
+    // and, as for any erasure, the copies of the bookings just rewritten that a team booking's
+    // other members heard: they named the guests these bookings no longer name. All of them,
+    // not those naming one address: every body of such a booking named its guests then.
+    await eraseMessagesNaming(app.kv, userId, () => true, nowMs, [...touched.values()]);
     // The engine's busy time, caps and guest holds of this host (their keys name the host and
     // guests' addresses); the bookings stay as anonymous records.
     await purgeHostEngineKeys(app.kv, userId, eventTypeIds);
