@@ -72,21 +72,28 @@ Deno.test("reschedule: a booking is never moved to the time it already has — r
   app.close();
 });
 
-Deno.test("reschedule pages: the booking's own time is not offered to it, for the guest and the host; its neighbours are (it frees them)", async () => {
+Deno.test("reschedule pages: the booking's own time is not offered to it, for the guest and the host; its neighbours are (it frees them); the guest's list shows it in its place, marked current", async () => {
   const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
   const { host, token, id } = await booked(app);
   const st = await manageState(app, token, "en");
   assert.ok(st.ok);
   const page = await rescheduleSlots(app, st, { timeZone: "UTC", month: null, date: "2026-11-23" });
   assert.ok(page && page.ok);
-  assert.deepEqual(times(page.slots), ["09:00", "09:30", "10:30", "11:00"]);
+  const free = page.slots.filter((s) => !s.current);
+  assert.deepEqual(times(free), ["09:00", "09:30", "10:30", "11:00"]);
+  assert.deepEqual(times(page.slots), ["09:00", "09:30", "10:00", "10:30", "11:00"]);
+  assert.deepEqual(page.slots.filter((s) => s.current).map((s) => s.start), [AT]);
+  // The day counts free times only: theirs does not make a day free.
+  assert.equal(page.days.find((d) => d.date === "2026-11-23")!.slots, free.length);
   const hostPage = await hostMoveView(app, host, id, {
     date: "2026-11-23",
     month: null,
     locale: "en",
   });
   assert.ok(hostPage.ok && hostPage.page);
+  // The host's picker offers choices only (its radios): no own time among them.
   assert.deepEqual(times(hostPage.page.slots), ["09:00", "09:30", "10:30", "11:00"]);
+  assert.equal(hostPage.page.slots.some((s) => s.current), false);
   app.close();
 });
 
@@ -111,7 +118,10 @@ Deno.test("reschedule: a collective team booking is not moved to its own time ei
   assert.ok(st.ok);
   const page = await rescheduleSlots(app, st, { timeZone: "UTC", month: null, date: "2026-11-23" });
   assert.ok(page && page.ok);
-  assert.ok(!times(page.slots).includes("10:00"), JSON.stringify(times(page.slots)));
+  const free = page.slots.filter((s) => !s.current);
+  assert.ok(!times(free).includes("10:00"), JSON.stringify(times(free)));
+  // Shown as theirs, where it is.
+  assert.deepEqual(page.slots.filter((s) => s.current).map((s) => s.start), [AT]);
   const moved = await rescheduleTeamBooking(app, old, "2026-11-23T11:00:00Z", { by: "guest" });
   assert.ok(moved.ok, JSON.stringify(moved));
   await settleCounts();

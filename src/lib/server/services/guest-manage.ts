@@ -121,6 +121,7 @@ export async function rescheduleSlots(
     slug: state.slug,
     ...q,
     excludeBookingId: state.bookingId,
+    showOwnTime: true,
     fixedDurationMin: state.durationMin,
   });
 }

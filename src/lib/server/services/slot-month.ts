@@ -35,6 +35,11 @@ export type SlotView = {
   label: string;
   /** A seated event type's seats still free at this time (absent: not seated, or count hidden). */
   seatsLeft?: number;
+  /**
+   * The time of the booking being moved, shown where it is among the free ones (a reschedule
+   * page): not a choice, since a move there changes nothing (domain/booking.ts `isOwnTime`).
+   */
+  current?: true;
 };
 export type DayView = { date: string; slots: number };
 
@@ -153,6 +158,8 @@ export type MonthView = {
   changesAtMs: number;
   /** A seated event type whose count is shown: the seats left at a slot's start. */
   seatsLeft?: (startMs: number) => number;
+  /** The start of the booking being moved, while it holds its time (null: none, or released). */
+  ownStartMs: number | null;
 };
 
 /**
@@ -351,6 +358,7 @@ export async function computeMonth(
     unavailable,
     revision: month,
     changesAtMs: read.changesAtMs,
+    ownStartMs: ownTime?.startMs ?? null,
     ...(seats && !seats.hideCount
       ? {
         seatsLeft: (ms: number) => seated.find((o) => o.startMs === ms)?.left ?? seats.perTime,

@@ -6,7 +6,7 @@ import { canonicalTimeZone } from "../domain/time-zone.ts";
 import { isListed } from "../domain/event-visibility.ts";
 import type { PublicEventType, PublicHost, PublicTeam } from "../../shared/public-types.ts";
 import { chooseDuration, eventTypeRules } from "../domain/event-rules.ts";
-import { type Clock, formatTime, zoneOffset } from "../../shared/format.ts";
+import { type Clock, formatTime, isoDateIn, zoneOffset } from "../../shared/format.ts";
 import { translator } from "../i18n.ts";
 import {
   availabilitiesOf,
@@ -102,6 +102,11 @@ export async function getSlotPage(
     duration?: string | null;
     /** Rescheduling: this booking's own time counts as free. */
     excludeBookingId?: string;
+    /**
+     * The guest's reschedule page: the booking's own time stands in its day's list, marked
+     * `current` (the host's picker, radios that would all be choices, leaves it out).
+     */
+    showOwnTime?: boolean;
     /** Rescheduling keeps the booked length whatever lengths are offered now. */
     fixedDurationMin?: number;
     /** How the guest writes times (labels only; default 24-hour). */
@@ -168,15 +173,26 @@ export async function getSlotPage(
   let changesAtMs = Infinity;
   const monthView = async (m: Temporal.PlainYearMonth) => {
     const view = await computeMonth(ctx, m);
-    const slotsOn = (d: string): SlotView[] =>
-      withDistinctLabels(
-        Array.from(view.live(d), (ms) => ({
-          start: Temporal.Instant.fromEpochMilliseconds(ms).toString(),
-          label: formatTime(ms, tz, clock, t.locale),
-          ...(view.seatsLeft ? { seatsLeft: view.seatsLeft(ms) } : {}),
-        })),
-        tz,
-      );
+    const slotOf = (ms: number) => ({
+      start: Temporal.Instant.fromEpochMilliseconds(ms).toString(),
+      label: formatTime(ms, tz, clock, t.locale),
+    });
+    // A guest looking at their day saw a gap where their meeting is and could not tell which
+    // time was theirs: it stands in its place, not offered (they hold a seat there already, so
+    // no count either). Added to the day's list only: the month's days count free times, and a
+    // day with none but theirs stays a day without free times.
+    const own = q.showOwnTime ? view.ownStartMs : null;
+    const slotsOn = (d: string): SlotView[] => {
+      const free: SlotView[] = Array.from(view.live(d), (ms) => ({
+        ...slotOf(ms),
+        ...(view.seatsLeft ? { seatsLeft: view.seatsLeft(ms) } : {}),
+      }));
+      if (own !== null && isoDateIn(own, tz) === d) {
+        const at = free.findIndex((s) => Date.parse(s.start) > own);
+        free.splice(at === -1 ? free.length : at, 0, { ...slotOf(own), current: true });
+      }
+      return withDistinctLabels(free, tz);
+    };
     changesAtMs = Math.min(changesAtMs, view.changesAtMs);
     return { days: view.days, slotsOn, unavailable: view.unavailable };
   };

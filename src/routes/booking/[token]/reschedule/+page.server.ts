@@ -38,7 +38,12 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders }) 
   });
   const page = slots && slots.ok ? slots : null;
   const slot = q.get("slot");
-  const chosen = page && slot && page.slots.some((s) => s.start === slot) ? slot : null;
+  // Their own time is shown, never chosen: a move there would be refused as same_time. An
+  // address naming it (typed, an old tab) opens the day, without "that time was taken".
+  const own = page?.slots.find((s) => s.current)?.start ?? null;
+  const chosen = page && slot && slot !== own && page.slots.some((s) => s.start === slot)
+    ? slot
+    : null;
   return {
     token: params.token,
     view: state.view,
@@ -56,7 +61,7 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders }) 
         // The language follows the booking, not the event type's page setting.
         languageFixed: false,
         chosen,
-        slotWasTaken: !!slot && !chosen,
+        slotWasTaken: !!slot && !chosen && slot !== own,
         ttlText: formatDuration(locals.app.config.bookingTtlMs, locals.locale),
         fillToken: "",
       }
