@@ -7,6 +7,8 @@
  *             <script src="https://YOUR-INVITO/embed.js" async></script>
  *
  * `url` may be a booking page's address, a team's, or a routing form's (/forms/OWNER/FORM).
+ * The popup speaks the page's language (<html lang>), around the widget and inside it, unless
+ * `url` names one (?lang=de); a page that names none gets the visitor's browser's.
  *
  * A popup link is a plain link to the booking page until this script has loaded, so a click
  * never misses; afterwards it opens the widget in a dialog. (`<button data-invito-popup>` from
@@ -138,13 +140,50 @@
     return 640;
   }
 
-  /** The words for the widget at `src`: its `lang`, else the embedding page's. */
-  function words(src) {
-    var lang = "";
+  /** A language tag the widget speaks (its WORDS key), or "". */
+  function spoken(tag) {
+    var lang = String(tag || "").toLowerCase().split(/[-_]/)[0];
+    return WORDS[lang] ? lang : "";
+  }
+
+  /**
+   * The language of the widget at `src` and of the words around it: its address's `lang` (the
+   * embedder's explicit choice), else the embedding page's, else the visitor's browser's (as
+   * the widget itself negotiates from Accept-Language); "" when none is one the widget speaks.
+   */
+  function languageFor(src) {
     try {
-      lang = new URL(src).searchParams.get("lang") || document.documentElement.lang || "";
-    } catch (e) { /* no language */ }
-    return WORDS[lang.toLowerCase().split("-")[0]] || WORDS.en;
+      var asked = new URL(src).searchParams.get("lang");
+      if (asked) return spoken(asked);
+    } catch (e) { /* no address */ }
+    if (spoken(document.documentElement.lang)) return document.documentElement.lang;
+    var browser = navigator.languages || [navigator.language];
+    for (var i = 0; i < browser.length; i++) if (spoken(browser[i])) return browser[i];
+    return "";
+  }
+
+  /** The words for the widget at `src`, in its language (English when it speaks none). */
+  function words(src) {
+    return WORDS[spoken(languageFor(src))] || WORDS.en;
+  }
+
+  /**
+   * The pop-up's widget speaks the words around it: on a German page a visitor whose browser
+   * asks for English got "Schließen" around an English widget. The page's language becomes the
+   * widget's `lang`; an address that names one keeps it, and a page that names none leaves the
+   * widget to the browser's languages, as its words are.
+   */
+  function inPageLanguage(src) {
+    var u = new URL(src);
+    var page = document.documentElement.lang;
+    if (u.searchParams.has("lang") || !spoken(page)) return u.href;
+    var tag = spoken(page);
+    try {
+      // "de_CH" is no language tag: the widget would not read it and fall back to the browser's.
+      tag = Intl.getCanonicalLocales(page.replace(/_/g, "-"))[0] || tag;
+    } catch (e) { /* not a tag: its language alone */ }
+    u.searchParams.set("lang", tag);
+    return u.href;
   }
 
   function makeFrame(src, title, width, given) {
@@ -251,7 +290,7 @@
     if (open) return;
     var src = options ? widgetUrl(options.url) : widgetUrl(button.getAttribute("data-invito-popup"));
     if (!src) return;
-    src = withOptions(src, options);
+    src = inPageLanguage(withOptions(src, options));
     var attr = function (name) {
       return options ? options[name] : button.getAttribute("data-invito-" + name);
     };

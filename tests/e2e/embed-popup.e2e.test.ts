@@ -11,12 +11,16 @@ import { hydrated, launchBrowser, screenshot, trackPageErrors } from "../support
 import type { Page } from "playwright-core";
 import { EMBED_WORDS } from "../../src/lib/shared/embed-words.ts";
 
-/** A German site on 127.0.0.2: a link before the pop-up link, and embed.js. */
-function serveSite(appBase: string) {
+/**
+ * A site on 127.0.0.2 (German unless `lang` says otherwise; `null`: it names no language): a link
+ * before the pop-up link, and embed.js.
+ */
+function serveSite(appBase: string, lang: string | null = "de") {
   const port = freePort();
+  const html = lang === null ? "<html>" : `<html lang="${lang}">`;
   const server = Deno.serve({ hostname: "127.0.0.2", port, onListen() {} }, () =>
     new Response(
-      `<!doctype html><html lang="de"><head><title>Laden</title></head><body>
+      `<!doctype html>${html}<head><title>Laden</title></head><body>
 <a id="before" href="/anderswo">Anderswo</a>
 <a id="open" href="${appBase}/calendar/demo/quick-chat" data-invito-popup="/widget/demo/quick-chat">Jetzt buchen</a>
 <a id="open-fr" href="${appBase}/calendar/demo/" data-invito-popup="/widget/demo/?lang=fr">Réserver</a>
@@ -115,6 +119,65 @@ Deno.test({
     } finally {
       await browser.close();
       await site.close();
+    }
+  },
+});
+
+/** The language of the page inside the pop-up's widget, once its scripts run. */
+async function widgetLanguage(page: Page): Promise<string> {
+  const frame = page.locator("[data-invito-overlay] iframe");
+  await hydrated(frame);
+  const inside = (await (await frame.elementHandle())!.contentFrame())!;
+  return await inside.evaluate(() => document.documentElement.lang);
+}
+
+Deno.test({
+  name:
+    "e2e embed pop-up: the widget inside speaks the language of the pop-up's own words — the page's, else the visitor's — and a language its address names still wins",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const german = serveSite(app.baseUrl);
+    const unnamed = serveSite(app.baseUrl, null);
+    const browser = await launchBrowser();
+    try {
+      // A visitor whose browser asks for English, on a German site: German around and inside.
+      const ctx = await browser.newContext({ locale: "en-US", timezoneId: "Europe/Berlin" });
+      const page = await ctx.newPage();
+      const errors = trackPageErrors(page);
+      await page.goto(german.url);
+      await page.waitForFunction(() => "__invitoEmbed" in window);
+      await page.locator("#open").click();
+      await page.getByRole("dialog", { name: "Termin buchen" }).waitFor();
+      assert.match(await widgetLanguage(page), /^de\b/);
+      await screenshot(page, "embed-popup-de-page-en-browser");
+      await page.getByRole("button", { name: "Schließen" }).click();
+      await page.locator("[data-invito-overlay]").waitFor({ state: "detached" });
+      // The embedder named French in the widget's address: French around and inside.
+      await page.locator("#open-fr").click();
+      await page.getByRole("dialog", { name: "Prendre rendez-vous" }).waitFor();
+      assert.match(await widgetLanguage(page), /^fr\b/);
+      assert.deepEqual(errors(), []);
+      await ctx.close();
+
+      // A site that names no language, a German browser: the pop-up's words are the visitor's
+      // language, as the widget's are (they were English around a German widget).
+      const ctxDe = await browser.newContext({ locale: "de-DE", timezoneId: "Europe/Berlin" });
+      const pageDe = await ctxDe.newPage();
+      const errorsDe = trackPageErrors(pageDe);
+      await pageDe.goto(unnamed.url);
+      await pageDe.waitForFunction(() => "__invitoEmbed" in window);
+      await pageDe.locator("#open").click();
+      await pageDe.getByRole("dialog", { name: "Termin buchen" }).waitFor();
+      assert.equal(await pageDe.getByRole("button", { name: "Schließen" }).count(), 1);
+      assert.match(await widgetLanguage(pageDe), /^de\b/);
+      assert.deepEqual(errorsDe(), []);
+      await ctxDe.close();
+    } finally {
+      await browser.close();
+      await german.close();
+      await unnamed.close();
     }
   },
 });
