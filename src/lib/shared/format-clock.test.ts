@@ -82,3 +82,35 @@ Deno.test("numbers and lengths of time are written the reader's way", () => {
   assert.equal(formatDuration(7 * 86_400_000, "de"), "7 Tage");
   assert.equal(formatDuration(90_000, "fr").replace(/\s/u, " "), "90 secondes");
 });
+
+Deno.test("formatRange: a meeting across the DST night names each end's offset; one offset otherwise", () => {
+  // Berlin springs forward on 2027-03-28 at 02:00: 01:30 CET (00:30Z) + 45 min is 03:15 CEST.
+  const spring = Date.parse("2027-03-28T00:30:00Z");
+  assert.equal(
+    formatRange(spring, spring + 45 * 60_000, "Europe/Berlin", "24h", "en"),
+    "Sunday, March 28, 2027, 01:30 GMT+1 – 03:15 GMT+2 (Europe/Berlin)",
+  );
+  // And back on 2026-10-25 at 03:00: 02:30 CEST (00:30Z) + 45 min is 02:15 CET.
+  const autumn = Date.parse("2026-10-25T00:30:00Z");
+  assert.equal(
+    formatRange(autumn, autumn + 45 * 60_000, "Europe/Berlin", "24h", "de"),
+    "Sonntag, 25. Oktober 2026, 02:30 GMT+2 – 02:15 GMT+1 (Europe/Berlin)",
+  );
+  // New York (12-hour) and Lord Howe's half-hour change alike.
+  const ny = Date.parse("2027-03-14T06:30:00Z"); // 01:30 EST
+  assert.match(
+    formatRange(ny, ny + 60 * 60_000, "America/New_York", "12h", "en-US"),
+    /^Sunday, March 14, 2027, 1:30\sAM GMT-5 – 3:30\sAM GMT-4 \(America\/New York\)$/,
+  );
+  const lh = Date.parse("2026-10-03T15:00:00Z"); // 01:30 +10:30 on Lord Howe, 2:00 → 2:30
+  assert.equal(
+    formatRange(lh, lh + 60 * 60_000, "Australia/Lord_Howe", "24h", "en"),
+    "Sunday, October 4, 2026, 01:30 GMT+10:30 – 03:00 GMT+11 (Australia/Lord Howe)",
+  );
+  // The same offset at both ends: as before.
+  const calm = Date.parse("2027-03-28T08:00:00Z");
+  assert.equal(
+    formatRange(calm, calm + 45 * 60_000, "Europe/Berlin", "24h", "en"),
+    "Sunday, March 28, 2027, 10:00–10:45 (Europe/Berlin, GMT+2)",
+  );
+});

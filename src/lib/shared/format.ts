@@ -342,7 +342,12 @@ export function zoneOffset(ms: number, timeZone: string): string {
   });
 }
 
-/** "Wednesday, November 25, 2026, 10:00–10:30 (Europe/Berlin, GMT+1)" in the reader's locale. */
+/**
+ * "Wednesday, November 25, 2026, 10:00–10:30 (Europe/Berlin, GMT+1)" in the reader's locale. A
+ * meeting across a DST change names each end's offset — "01:30 GMT+1 – 03:15 GMT+2
+ * (Europe/Berlin)" — since under one offset "01:30–03:15" reads as 105 minutes for a 45-minute
+ * meeting (and an autumn "02:30–02:15" as ending before it starts).
+ */
 export function formatRange(
   startMs: number,
   endMs: number,
@@ -350,9 +355,17 @@ export function formatRange(
   clock: Clock = "24h",
   locale: string = FORMAT_LOCALE,
 ): string {
-  return `${formatDate(startMs, timeZone, locale)}, ${
-    formatTimeRange(startMs, endMs, timeZone, clock, locale)
-  } (${prettyZone(timeZone)}, ${zoneOffset(startMs, timeZone)})`;
+  const date = formatDate(startMs, timeZone, locale);
+  const from = zoneOffset(startMs, timeZone);
+  const to = zoneOffset(endMs, timeZone);
+  if (from === to) {
+    return `${date}, ${formatTimeRange(startMs, endMs, timeZone, clock, locale)} (${
+      prettyZone(timeZone)
+    }, ${from})`;
+  }
+  return `${date}, ${formatTime(startMs, timeZone, clock, locale)} ${from} – ${
+    formatTime(endMs, timeZone, clock, locale)
+  } ${to} (${prettyZone(timeZone)})`;
 }
 
 /**
