@@ -240,6 +240,7 @@ async function exercise() {
       name: "Phone",
       email: "phone@example.com",
       confirmed: true,
+      language: "es",
     },
   });
   await call("POST", "/bookings/for-guest", {

@@ -184,6 +184,8 @@ async function bookForGuestRoute(ctx: Ctx): Promise<ApiResponse> {
         email,
         note: fields.output.note,
         timeZone: b.timeZone,
+        // The dashboard form's "guest's language" (`guest_lang`), the same service field.
+        locale: b.language,
         rawAnswers: Object.fromEntries(
           Object.entries(b.answers ?? {}).map(([id, value]) => [`q_${id}`, value]),
         ),
@@ -233,7 +235,8 @@ export const hostSchedulingRoutes: Route[] = [
     description:
       "A time agreed elsewhere, entered by you: it goes through the same rules as any booking " +
       "(no overlap, caps, buffers); a start outside your hours needs `outsideHours: true`. The " +
-      "guest gets the invitation with their own links. `confirmed: true` confirms it at once " +
+      "guest gets the invitation with their own links, in `language` (default yours). " +
+      "`confirmed: true` confirms it at once " +
       "even when the event type asks for confirmation.",
     tag: "Bookings",
     auth: "write",

@@ -4,7 +4,7 @@
  * the services'.
  */
 import * as v from "valibot";
-import { d, DateTime, Instant, parseInstant, Slug, TimeZone } from "./pieces.ts";
+import { d, DateTime, Instant, Language, parseInstant, Slug, TimeZone } from "./pieces.ts";
 
 const PollState = v.pipe(
   v.picklist(["open", "booked", "closed", "expired"]),
@@ -125,6 +125,15 @@ export const HostBookingCreate = v.strictObject({
   email: v.pipe(v.string(), v.maxLength(254)),
   note: v.optional(v.pipe(v.string(), v.maxLength(2000))),
   timeZone: v.optional(v.pipe(TimeZone, d("The guest's zone for their mails; default yours."))),
+  language: v.optional(
+    v.pipe(
+      Language,
+      d(
+        "The guest's language (`en`, `de`, `fr` or `es`): their mails and booking pages speak " +
+          "it and write times on its usual clock; default yours.",
+      ),
+    ),
+  ),
   answers: v.optional(
     v.pipe(
       v.record(v.pipe(v.string(), v.maxLength(64)), v.pipe(v.string(), v.maxLength(2000))),

@@ -4,6 +4,7 @@ import { SLUG_RE } from "../../../shared/forms/common.ts";
 import { isValidTimeZone } from "../../domain/time-zone.ts";
 import type { Temporal } from "../../domain/temporal.ts";
 import { parseStart } from "../../services/book-basics.ts";
+import { LANGUAGES } from "../../../shared/i18n.ts";
 
 export const d = v.description;
 
@@ -19,6 +20,8 @@ export const TimeZone = v.pipe(
   v.check(isValidTimeZone, "Use an IANA time zone like Europe/Berlin"),
   d("IANA time zone, e.g. `Europe/Berlin`."),
 );
+/** One of the languages Invito speaks (`shared/i18n.ts`), as the pages' language links name them. */
+export const Language = v.picklist(LANGUAGES, `Use one of ${LANGUAGES.join(", ")}`);
 export const IsoDate = v.pipe(v.string(), v.isoDate("Write dates as YYYY-MM-DD"));
 
 /**
