@@ -457,6 +457,29 @@ export function shortDateLabel(date: string, locale: string = FORMAT_LOCALE): st
   );
 }
 
+const durationFormats = new Map<string, Intl.DurationFormat>();
+/**
+ * A length of time in days, hours and minutes, each said: "2 hours, 55 minutes", "1 day, 3
+ * hours", "40 minutes" ("2 heures et 55 minutes", "2 horas y 55 minutos"), from
+ * `Intl.DurationFormat`. For a time that is not a round setting (how long is left before a meeting
+ * when a late reminder goes out), where `formatMinutes` would say "175 minutes".
+ */
+export function formatTimeLeft(minutes: number, locale: string = FORMAT_LOCALE): string {
+  const m = Math.max(0, Math.round(minutes));
+  const parts = { days: Math.floor(m / 1440), hours: Math.floor((m % 1440) / 60), minutes: m % 60 };
+  return kept(
+    `tl|${m}|${locale}`,
+    () =>
+      keptIntl(
+        durationFormats,
+        100,
+        locale,
+        { style: "long" },
+        (tag) => new Intl.DurationFormat(tag, { style: "long" }),
+      ).format(parts),
+  );
+}
+
 /**
  * A length of time in the largest whole unit: "30 minutes", "2 hours", "1 day" ("30 Minuten";
  * `short`: "30 min", "2 Std."), from `Intl` unit formatting.

@@ -40,6 +40,7 @@ import { roomProviderOf } from "../services/calendar-writeback.ts";
 import { writebackProviderOf } from "../services/writeback-events.ts";
 import { getSeatLedger } from "../store/seats.ts";
 import { liveSeats } from "../domain/seats.ts";
+import { decideReminder, followUpStillDue } from "../domain/reminders.ts";
 
 const CLAIM_MS = 2 * 60_000;
 const BATCH = 25;
@@ -239,6 +240,9 @@ async function perform(
     if (p.toHost && booking.seat && !(await firstConfirmedSeat(app, booking, nowMs))) {
       return { ok: true, skipped: true };
     }
+    // Late (the server was down, SMTP retries): never once the meeting has begun, nor beside a
+    // later reminder due as well; the mail states the time left at `nowMs` (domain/reminders.ts).
+    if (!decideReminder(p, booking.reminders ?? [], nowMs).send) return { ok: true, skipped: true };
     return await sendBookingMail(
       app,
       booking,
@@ -296,6 +300,8 @@ async function sendFollowUp(
   if (!booking || booking.status !== "CONFIRMED" || booking.startMs !== p.startMs) {
     return { ok: true, skipped: true };
   }
+  // Days late it still goes; weeks late it reads as a mistake (domain/reminders.ts).
+  if (!followUpStillDue(booking.endMs, p.minutesAfter, nowMs)) return { ok: true, skipped: true };
   const f = (booking.followUps ?? []).find((x) => x.minutesAfter === p.minutesAfter);
   if (!f) return { ok: true, skipped: true };
   const host = await getUser(app.kv, booking.hostId);

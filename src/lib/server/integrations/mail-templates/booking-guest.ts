@@ -2,7 +2,8 @@
 import type { MailKind } from "../../domain/model/records.ts";
 import { endedByHost } from "../../domain/booking.ts";
 import type { OutgoingMail } from "../mail.ts";
-import { formatDuration, formatMinutes } from "../../../shared/format.ts";
+import { formatDuration, formatMinutes, formatTimeLeft } from "../../../shared/format.ts";
+import { reminderLead } from "../../domain/reminders.ts";
 import { storedReasonText } from "../../../shared/system-reasons.ts";
 import { invitation, type MailParts, wherePara } from "./booking-parts.ts";
 
@@ -157,8 +158,12 @@ export function guestMail(kind: MailKind, p: MailParts): OutgoingMail | null | u
     case "reminder_host": {
       const toHost = kind === "reminder_host";
       const t = toHost ? hostT : guestT;
-      const minutes = ctx.minutesBefore ?? Math.round((b.startMs - ctx.nowMs) / 60_000);
-      const soon = formatMinutes(minutes, t.locale);
+      // On time its lead as the host set it ("in 1 day"); late (a server down, SMTP retries) the
+      // time really left when it goes out ("in 2 hours, 5 minutes"), never the stale lead.
+      const lead = reminderLead(b.startMs, ctx.minutesBefore, ctx.nowMs);
+      const soon = lead.kind === "planned"
+        ? formatMinutes(lead.minutes, t.locale)
+        : formatTimeLeft(lead.minutes, t.locale);
       const where = wherePara(b, t);
       return mail(t, {
         to: toHost ? ctx.host.email : b.guestEmail,
