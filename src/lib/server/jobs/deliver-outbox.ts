@@ -1,7 +1,7 @@
 /**
  * Drains due outbox jobs: claim (which moves the job's due time past a lease, so a dead worker's
  * job comes back), perform, then delete, or reschedule with backoff, or park as failed. Several
- * jobs run at once, but one booking's jobs only in turn (see `lanesOf`).
+ * jobs run at once, but one booking's (or one series') jobs only in turn (see `lanesOf`).
  */
 import type { App } from "../app.ts";
 import {
@@ -104,21 +104,25 @@ export async function deliverOutbox(
  * Groups due jobs into lanes that run one job after another; lanes run side by side. A booking's
  * jobs describe its successive states (request mail then confirmation, calendar put then delete),
  * so side by side or out of order they could leave the guest's inbox or the host's calendar in the
- * older state. Jobs of different bookings, and jobs of none, touch nothing in common.
+ * older state. A series' dates share a lane (`OutboxRecord.lane`): "cancel this and the later
+ * dates" writes them in date order, and side by side their cancellations reached guest and host
+ * in whatever order the SMTP hand-offs ended (15 Mar, 5 Apr, 30 Mar). Jobs of different bookings,
+ * and jobs of none, touch nothing in common.
  */
 function lanesOf(due: DueEntry[]): DueEntry[][] {
   const lanes: DueEntry[][] = [];
-  const byBooking = new Map<string, DueEntry[]>();
+  const byLane = new Map<string, DueEntry[]>();
   for (const entry of due) {
     const p = entry.value.payload;
-    if (!("bookingId" in p)) {
+    const key = entry.value.lane ?? ("bookingId" in p ? p.bookingId : null);
+    if (key === null) {
       lanes.push([entry]);
       continue;
     }
-    let lane = byBooking.get(p.bookingId);
+    let lane = byLane.get(key);
     if (!lane) {
       lane = [];
-      byBooking.set(p.bookingId, lane);
+      byLane.set(key, lane);
       lanes.push(lane);
     }
     lane.push(entry); // listDue returns due order, so each lane keeps it

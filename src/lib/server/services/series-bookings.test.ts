@@ -167,3 +167,47 @@ Deno.test("a weekly series booked at the second 23:30 of Santiago's autumn Satur
     app.close();
   }
 });
+
+Deno.test("cancel this and the later dates: each date's cancellation reaches guest and host in date order (a date the host moved too), one at a time", async () => {
+  const { seriesOf4 } = await import("../../../../tests/support/series.ts");
+  const { deliverOutbox } = await import("../jobs/deliver-outbox.ts");
+  const { moveBookingByHost } = await import("./host-reschedule.ts");
+  const { cancelByGuest } = await import("./decide-booking.ts");
+  const { bookingToken } = await import("./booking-links.ts");
+  const { app, host, dates } = await seriesOf4(false);
+  try {
+    // The host moves the third date (Mon 7 Dec) to Tuesday: it stays third in time.
+    const third = (await dates())[2];
+    const moved = await moveBookingByHost(app, host, third.id, { start: "2026-12-08T09:00:00Z" });
+    assert.ok(moved.ok, JSON.stringify(moved));
+    await deliverOutbox(app, app.now());
+    // Hand-offs take their time, as an SMTP server's do, and not all the same: the first date's
+    // mails yield to the event loop longer, so mails handed over side by side would arrive out
+    // of date order.
+    const arrived: { to: string; date: string }[] = [];
+    const inFlight = new Set<string>();
+    const overlaps: string[] = [];
+    const send = app.mailer.send.bind(app.mailer);
+    app.mailer.send = async (mail) => {
+      const date = /DTSTART:(\d{8})/.exec(String(mail.icalEvent?.content ?? ""))?.[1] ?? "";
+      if (inFlight.has(mail.to!)) overlaps.push(`${mail.to} ${date}`);
+      inFlight.add(mail.to!);
+      const turns = date === "20261123" ? 20 : 1;
+      for (let i = 0; i < turns; i++) await new Promise((r) => setTimeout(r, 0));
+      arrived.push({ to: mail.to!, date });
+      inFlight.delete(mail.to!);
+      return await send(mail);
+    };
+    const first = (await dates())[0];
+    const token = await bookingToken(app, first, "guest");
+    assert.ok((await cancelByGuest(app, token, "", { scope: "rest" })).ok);
+    await deliverOutbox(app, app.now());
+    const order = (to: string) => arrived.filter((m) => m.to === to).map((m) => m.date);
+    const inDateOrder = ["20261123", "20261130", "20261208", "20261214"];
+    assert.deepEqual(order("pat@example.test"), inDateOrder);
+    assert.deepEqual(order("coach@example.test"), inDateOrder);
+    assert.deepEqual(overlaps, [], "one date's mail at a time to each reader");
+  } finally {
+    app.close();
+  }
+});

@@ -25,7 +25,7 @@ function addPlan(op: Deno.AtomicOperation, plan: Plan, nowMs: number): OutboxRec
       );
     }
   }
-  const jobs = plan.jobs.map((j) => newOutboxRecord(j.payload, nowMs, j.dueMs));
+  const jobs = plan.jobs.map((j) => newOutboxRecord(j.payload, nowMs, j.dueMs, j.lane));
   for (const job of jobs) enqueue(op, job);
   return jobs;
 }

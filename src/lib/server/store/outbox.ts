@@ -21,6 +21,7 @@ export function newOutboxRecord(
   payload: OutboxPayload,
   nowMs: number,
   dueMs = nowMs,
+  lane?: string,
 ): OutboxRecord {
   const requestId = currentRequestId();
   return {
@@ -33,6 +34,7 @@ export function newOutboxRecord(
     lastError: null,
     claimedBy: null,
     ...(requestId ? { requestId } : {}),
+    ...(lane ? { lane } : {}),
   };
 }
 

@@ -61,6 +61,7 @@ function jobBytes(j: PlannedJob, keyOf: KeyOf): number {
     claimedBy: null,
     // The request that queued it, when there is one (ops/context.ts: at most 64 characters).
     requestId: "x".repeat(64),
+    ...(j.lane ? { lane: j.lane } : {}),
   };
   let n = keyBytes(keyOf({ kind: "outbox", dueMs: j.dueMs, id: JOB_ID })) + valueBytes(record);
   // A pointer's value is the job's due time (a number).

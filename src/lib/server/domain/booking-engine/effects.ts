@@ -7,7 +7,13 @@ import type { BookingRecord, MailKind, OutboxPayload, WebhookEvent } from "../mo
 import { followUpDueTimes, reminderDueTimes } from "../event-rules.ts";
 import { calendarMayHold } from "../calendar-identity.ts";
 
-export type PlannedJob = { payload: OutboxPayload; dueMs: number };
+/** `lane`: see `OutboxRecord.lane` (a series' dates run in one). */
+export type PlannedJob = { payload: OutboxPayload; dueMs: number; lane?: string };
+
+/** The outbox lane of a booking's jobs: its series' (one for all its dates), else its own. */
+export function laneOf(b: BookingRecord): string | undefined {
+  return b.series ? `series:${b.series.id}` : undefined;
+}
 
 /**
  * The people host-side effects go to: a multi-person booking's every member (each gets their own
@@ -34,7 +40,10 @@ export function sideEffects(
       dueMs: nowMs,
     });
   }
-  return out;
+  // A series' dates change one write after another in date order (services/series-bookings.ts);
+  // in one lane their jobs go out in that order too, never side by side.
+  const lane = laneOf(after);
+  return lane ? out.map((j) => ({ ...j, lane })) : out;
 }
 
 /** Mails, calendar writes, reminders and follow-ups of a change. */
