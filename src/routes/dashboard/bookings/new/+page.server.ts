@@ -7,6 +7,7 @@ import { fieldErrors } from "$lib/shared/forms/common.ts";
 import { messageRef, translateRef } from "$lib/shared/i18n.ts";
 import { refusalKey } from "$lib/shared/refusals.ts";
 import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
+import { MAX_QUESTIONS } from "$lib/shared/forms/event-type-options.ts";
 import { isValidTimeZone } from "$lib/server/domain/time-zone.ts";
 
 export const load: PageServerLoad = async ({ locals, url, setHeaders }) => {
@@ -62,7 +63,11 @@ export const actions: Actions = {
     const form = await request.formData();
     const raw: Record<string, string> = {};
     for (const [k, val] of form) if (typeof val === "string") raw[k] = val.slice(0, 2100);
-    const values = {
+    // Every field as the host left it goes back with a refusal, ticks included (a tick left off
+    // is absent from the post, so "confirmed" comes back as "" and the box stays unticked): a
+    // host who fixed only the address once resubmitted a form that had re-ticked "Confirm at
+    // once" and lost the chosen time, and made a confirmed booking where a request was wanted.
+    const values: Record<string, string> = {
       name: raw.name ?? "",
       email: raw.email ?? "",
       note: raw.note ?? "",
@@ -70,7 +75,16 @@ export const actions: Actions = {
       phone: (raw.phone ?? "").slice(0, 30),
       guest_tz: (raw.guest_tz ?? "").trim().slice(0, 100),
       guest_lang: raw.guest_lang ?? "",
+      start: raw.start ?? "",
+      date: raw.date ?? "",
+      time: raw.time ?? "",
+      outside_hours: raw.outside_hours ?? "",
+      confirmed: raw.confirmed ?? "",
     };
+    // The answers too (an event type has at most MAX_QUESTIONS; more is not echoed back).
+    const answerFields = Object.entries(raw).filter(([k]) => k.startsWith("q_"))
+      .slice(0, MAX_QUESTIONS);
+    for (const [k, val] of answerFields) values[k] = val;
     // The guest's zone, when given, must be one (their mails show times in it).
     if (values.guest_tz && !isValidTimeZone(values.guest_tz)) {
       const errors = { guest_tz: locals.t.t("profile.zone_from_list") };
