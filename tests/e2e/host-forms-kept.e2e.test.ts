@@ -166,6 +166,46 @@ Deno.test({
           `book for a guest ${tag}: the typed date and time kept; 'Confirm at once' left ticked stays ticked`,
         );
 
+        // ── A meeting poll: one time is too few ──
+        await p.goto(app.url("/dashboard/polls?type=quick-chat"));
+        const pollDay = await dayWith(p, '[data-testid="poll-form"]', 2);
+        await p.locator(`input[name="start"][value="${pollDay[1]}"]`).check();
+        await p.fill("#poll-title", "Quarterly review");
+        await p.fill("#poll-until", "2031-01-15");
+        await p.check('input[name="reserve"]');
+        await p.click('[data-testid="poll-form"] button[type="submit"]');
+        await p.waitForSelector('[data-testid="poll-error"]');
+        assert.deepEqual(
+          {
+            ticked: await checked(p, pollDay),
+            all: await p.locator('input[name="start"]:checked').count(),
+            title: await p.inputValue("#poll-title"),
+            until: await p.inputValue("#poll-until"),
+            reserve: await p.isChecked('input[name="reserve"]'),
+          },
+          {
+            ticked: [pollDay[1]],
+            all: 1,
+            title: "Quarterly review",
+            until: "2031-01-15",
+            reserve: true,
+          },
+          `poll ${tag}: every field as typed`,
+        );
+
+        // ── Offer specific times: eleven is one too many ──
+        await p.goto(app.url("/dashboard/bookings/offer?type=quick-chat"));
+        const offerDay = (await dayWith(p, '[data-testid="offer-form"]', 11)).slice(0, 11);
+        for (const v of offerDay) await p.locator(`input[name="start"][value="${v}"]`).check();
+        await p.fill("#offer-note", "Hi Sam — any of these?");
+        await p.click('[data-testid="offer-form"] button[type="submit"]');
+        await p.waitForSelector('[data-testid="offer-error"]');
+        assert.match((await p.textContent('[data-testid="offer-error"]'))!, /at most 10/);
+        assert.deepEqual(
+          { ticked: await checked(p, offerDay), note: await p.inputValue("#offer-note") },
+          { ticked: offerDay, note: "Hi Sam — any of these?" },
+          `offer ${tag}: every field as typed`,
+        );
         await ctx.close();
       }
     } finally {

@@ -28,17 +28,23 @@ export const actions: Actions = {
     };
     const starts = form.getAll("start").filter((x): x is string => typeof x === "string")
       .slice(0, 60).map((s) => s.slice(0, 40));
+    const title = str("title").slice(0, 200);
+    const until = str("until").slice(0, 10);
+    const reserve = str("reserve") === "on";
     const res = await createPoll(locals.app, locals.user!, {
       slug: str("type").slice(0, 60),
-      title: str("title").slice(0, 200),
+      title,
       starts,
-      reserve: str("reserve") === "on",
-      until: str("until").slice(0, 10) || undefined,
+      reserve,
+      until: until || undefined,
     });
     if (!res.ok) {
+      // The form comes back as the host left it (ticked times, title, until, reserve): it once
+      // came back blank, and eleven ticks had to be found again after "pick at most ten".
       return fail(res.reason === "not_found" ? 404 : 400, {
         error: locals.t.t(WORDS[res.reason], { min: 2, max: 20 }),
         url: null,
+        values: { title, until, reserve, starts },
       });
     }
     return { error: null, url: res.url, id: res.poll.id };

@@ -24,15 +24,19 @@ export const actions: Actions = {
     // Bounded before the service sees them: at most a few more than allowed, each short.
     const starts = form.getAll("start").filter((x): x is string => typeof x === "string")
       .slice(0, 50).map((s) => s.slice(0, 40));
+    const note = str("note").slice(0, 2000);
     const res = await mintOneOffLink(locals.app, locals.user!, {
       slug: str("type").slice(0, 60),
       starts,
-      note: str("note").slice(0, 2000),
+      note,
     });
     if (!res.ok) {
+      // The ticked times and the note come back as the host left them (they once came back
+      // blank after "pick at most 10 times").
       return fail(res.reason === "not_found" ? 404 : 400, {
         error: locals.t.t(WORDS[res.reason], { max: 10 }),
         url: null,
+        values: { note, starts },
       });
     }
     return { error: null, url: res.url };
