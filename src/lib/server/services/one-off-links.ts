@@ -25,7 +25,7 @@ import {
 import { randomToken, sha256Hex } from "../integrations/crypto.ts";
 import { isOffered, parseStart } from "./book-slot.ts";
 import { getSlotPage, type SlotPage } from "./slot-page.ts";
-import { getSlotRange } from "./slot-range.ts";
+import { getSlotRange, MAX_RANGE_DAYS } from "./slot-range.ts";
 import {
   type LinkState,
   linkState,
@@ -172,6 +172,23 @@ export async function oneOffPicker(
 }
 
 /**
+ * ISO dates gathered into as few spans as the slot range answers at once (each at most
+ * MAX_RANGE_DAYS dates, first to last), in date order.
+ */
+export function dateSpans(dates: string[]): { start: string; end: string }[] {
+  const spans: { start: string; end: string }[] = [];
+  for (const date of [...new Set(dates)].sort()) {
+    const open = spans.at(-1);
+    const fits = open &&
+      Temporal.PlainDate.from(open.start).until(date, { largestUnit: "days" }).days <
+        MAX_RANGE_DAYS;
+    if (fits) open.end = date;
+    else spans.push({ start: date, end: date });
+  }
+  return spans;
+}
+
+/**
  * A one-off link's booking page: the event type's page cut to the offered times that are
  * still free (by the same computation as every booking page), opening on the first of them.
  */
@@ -189,18 +206,15 @@ export async function oneOffSlotPage(
   },
 ): Promise<SlotPage | { ok: false; reason: "none_left" }> {
   const offered = link.offeredStarts ?? [];
-  const first = isoDateIn(offered[0] ?? app.now(), q.timeZone);
-  const last = isoDateIn(offered.at(-1) ?? app.now(), q.timeZone);
-  const range = await getSlotRange(app, {
-    username,
-    slug,
-    start: first,
-    end: last,
-    timeZone: q.timeZone,
-  });
   const wanted = new Set(offered);
   const free = new Set<number>();
-  if (range.ok) {
+  // Which offered times are still free, by the slot range every booking page uses. It answers
+  // at most MAX_RANGE_DAYS at a time, and times offered further apart (a booking window goes to
+  // a year) were once asked for in one span, refused, and the page said none were left: so one
+  // ask per span of offered dates that fits (one for most links, at most one per time).
+  for (const span of dateSpans(offered.map((ms) => isoDateIn(ms, q.timeZone)))) {
+    const range = await getSlotRange(app, { username, slug, ...span, timeZone: q.timeZone });
+    if (!range.ok) continue;
     for (const d of range.days) for (const ms of d.starts) if (wanted.has(ms)) free.add(ms);
   }
   const freeDates = new Map<string, number>();
