@@ -6,7 +6,7 @@ import {
   type TestApp,
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
-import { closePoll, createPoll, pickPollTime, pollMatrix } from "./polls.ts";
+import { closePoll, createPoll, pickPollTime, pollMatrix, switchOnPollEventType } from "./polls.ts";
 import { openPoll, votePoll } from "./poll-votes.ts";
 import { pollAnswers } from "./poll-views.ts";
 import { keys } from "../store/keys.ts";
@@ -371,5 +371,54 @@ Deno.test("polls: a time that has begun keeps the answers it had when an invitee
   assert.deepEqual(answersOf(cy), ["no", "yes", "maybe"]);
   const deeNow = after!.votes.find((v) => v.email === "dee@example.test")!;
   assert.deepEqual(answersOf(deeNow), ["yes", "yes", "yes"]);
+  app.close();
+});
+
+Deno.test("polls: invitees answering while the host picks are each either an attendee of the meeting or refused, never thanked and left out", async () => {
+  const { app, host } = await setup();
+  const free = [
+    ...await offered(app, "2026-11-23"),
+    ...await offered(app, "2026-11-24"),
+    ...await offered(app, "2026-11-25"),
+  ];
+  // Each round a fresh poll with one answer, then a crowd of new invitees and the pick at once,
+  // the pick started among them at a different place each round.
+  let [thanked, refused] = [0, 0];
+  for (let round = 0; round < 12; round++) {
+    const starts = [free[2 * round], free[2 * round + 1]];
+    const made = await createPoll(app, host, { slug: "chat", title: `Race ${round}`, starts });
+    assert.ok(made.ok);
+    const token = new URL(made.url).pathname.split("/").pop()!;
+    const first = { name: "First", email: "first@example.test", answers: { t0: "yes" } };
+    assert.ok((await votePoll(app, token, { ...first, client: `r${round}` })).ok);
+    const turns = (n: number) =>
+      Array.from({ length: n }).reduce<Promise<unknown>>(
+        (p) => p.then(() => new Promise((r) => setTimeout(r, 0))),
+        Promise.resolve(),
+      );
+    const emails = Array.from({ length: 14 }, (_, i) => `r${round}v${i}@example.test`);
+    const [pick, ...votes] = await Promise.all([
+      turns(round % 7).then(() => pickPollTime(app, host, made.poll.id, starts[0])),
+      ...emails.map((email, i) =>
+        turns(i % 5).then(() =>
+          votePoll(app, token, { name: `V${i}`, email, answers: { t0: "yes" }, client: email })
+        )
+      ),
+    ]);
+    assert.ok(pick.ok, `round ${round}: the pick books`);
+    const booking = (await getBooking(app.kv, pick.bookingId))!;
+    const attendees = new Set([booking.guestEmail, ...(booking.additionalGuests ?? [])]);
+    emails.forEach((email, i) => {
+      const v = votes[i];
+      if (v.ok) assert.ok(attendees.has(email), `round ${round}: ${email} thanked but not invited`);
+      else assert.equal(v.reason, "closed", `round ${round}: ${email} refused as ${v.reason}`);
+      v.ok ? thanked++ : refused++;
+    });
+    // And the other way: every attendee answered, every stored answer is an attendee's.
+    const stored = (await pollMatrix(app, host, made.poll.id, "en"))!.votes.map((v) => v.email);
+    assert.deepEqual([...attendees].sort(), [...stored].sort(), `round ${round}`);
+  }
+  // The race was run: some answers landed before the pick, some after it.
+  assert.ok(thanked > 0 && refused > 0, `${thanked} thanked, ${refused} refused`);
   app.close();
 });

@@ -6,7 +6,12 @@
  * booking's "booked" marker rides in the booking's own commit, checked absent: a poll books once.
  */
 import type { App } from "../app.ts";
-import type { EventTypeRecord, PollRecord, UserRecord } from "../domain/model/records.ts";
+import type {
+  EventTypeRecord,
+  PollRecord,
+  PollVoteRecord,
+  UserRecord,
+} from "../domain/model/records.ts";
 import { newBookingRecord } from "../domain/booking.ts";
 import { decideLocation, placesToChoose } from "../domain/locations.ts";
 import { translator } from "../i18n.ts";
@@ -16,7 +21,14 @@ import { keys } from "../store/keys.ts";
 import { outboxWrites } from "../store/outbox.ts";
 import { newId } from "../store/users.ts";
 import { getEventType, getEventTypeBySlug } from "../store/event-types.ts";
-import { closePollRecord, getPoll, insertPoll, listPolls, listVotes } from "../store/polls.ts";
+import {
+  closePollRecord,
+  getPoll,
+  insertPoll,
+  listPolls,
+  listVotes,
+  readVotesForPick,
+} from "../store/polls.ts";
 import { hmacToken, randomToken, sha256Hex } from "../integrations/crypto.ts";
 import { type BookRefusal, bookRefusal, isOffered, parseStart } from "./book-slot.ts";
 import { engineRules, runChange } from "./transaction.ts";
@@ -284,8 +296,6 @@ export async function pickPollTime(
   if (i < 0 || poll.starts[i] <= app.now()) return { ok: false, reason: "slot_unavailable" };
   const et = await getEventType(app.kv, host.id, poll.eventTypeId);
   if (!et || !et.active) return { ok: false, reason: "not_found" };
-  const votes = await listVotes(app.kv, poll.id);
-  if (votes.length === 0) return { ok: false, reason: "no_votes" };
   // The place by the booking form's rule: the host chooses it (voters gave none), and a Jitsi
   // place gets a room of its own (docs/decisions/042-meeting-locations.md).
   const decided = decideLocation(eventTypeRules(et).locations, {
@@ -294,10 +304,47 @@ export async function pickPollTime(
     random: randomToken(15),
   });
   if (!decided.ok) return { ok: false, reason: "invalid_answers", errors: decided.errors };
-  const guest = votes.find((v) => v.answers[i] === "yes") ??
-    votes.find((v) => v.answers[i] === "maybe") ?? votes[0];
   // A held time's booking takes the hold's id: its commit replaces the hold with itself.
   const identity = { id: poll.holds?.[i]?.id ?? newId(app.now()), tokenSalt: randomToken(16) };
+  // Exactly the votes there are when it commits: the commit checks the votes revision read
+  // before them, so a vote landing meanwhile makes it read them again (an invitee thanked for
+  // answering is in the meeting), and a vote after it finds the poll booked (refused). A crowd
+  // answering faster than the pick commits is bounded by MAX_VOTES and the `poll_voter` limit.
+  for (let round = 0; round < PICK_ROUNDS; round++) {
+    const { revision, votes } = await readVotesForPick(app.kv, poll.id);
+    if (votes.length === 0) return { ok: false, reason: "no_votes" };
+    const res = await bookPoll(app, host, poll, et, i, votes, revision, identity, decided.location);
+    if (res.ok) {
+      // The other held times are free again at once.
+      if (poll.holds) await releaseHolds(app, host.id, et, poll.holds, identity.id);
+      return { ok: true, bookingId: identity.id };
+    }
+    if (res.reason !== "conflict") return { ok: false, reason: bookRefusal(res.reason) };
+    // Booked or closed meanwhile; else a vote changed since they were read: read them again.
+    if ((await app.kv.get(keys.pollBooked(poll.id))).versionstamp) {
+      return { ok: false, reason: "closed" };
+    }
+  }
+  return { ok: false, reason: "busy" };
+}
+
+/** Rounds of reading the votes again before a pick answers "busy" (votes kept changing). */
+const PICK_ROUNDS = 8;
+
+/** The poll's booking of time `i` for `votes`, in one commit with its markers (see above). */
+function bookPoll(
+  app: App,
+  host: UserRecord,
+  poll: PollRecord,
+  et: EventTypeRecord,
+  i: number,
+  votes: PollVoteRecord[],
+  revision: string | null,
+  identity: { id: string; tokenSalt: string },
+  location: Extract<ReturnType<typeof decideLocation>, { ok: true }>["location"],
+) {
+  const guest = votes.find((v) => v.answers[i] === "yes") ??
+    votes.find((v) => v.answers[i] === "maybe") ?? votes[0];
   // The meeting is called what the poll was (mails, invitations, calendars, the booking list).
   const eventType = { ...et, title: poll.title, requiresConfirmation: false };
   const note = `${poll.title}: ${votes.map((v) => `${v.name} <${v.email}>`).join(", ")}`
@@ -306,7 +353,7 @@ export async function pickPollTime(
   // invitation, its updates and its CANCEL, and stand in the calendars, like any guest's guests
   // (a poll's voters always fit: MAX_VOTES is STORED_GUESTS_MAX, beyond GUESTS_MAX; ADR 050).
   const others = votes.filter((v) => v.email !== guest.email).map((v) => v.email);
-  const res = await runChange(app, {
+  return runChange(app, {
     lane: host.id,
     rules: engineRules(app, et),
     change: (nowMs) => ({
@@ -326,7 +373,7 @@ export async function pickPollTime(
           clock: hostClock(host, host.locale ?? "en"),
           locale: host.locale,
           by: "host",
-          location: decided.location,
+          location,
           origin: "poll",
           additionalGuests: others,
           invitedBy: "host",
@@ -342,6 +389,8 @@ export async function pickPollTime(
           value: { v: 1, bookingId: identity.id },
           expectAbsent: true,
         },
+        // The votes as read: any vote since is a conflict, and the pick reads them again.
+        { key: keys.pollVotesRevision(poll.id), value: null, expectVersionstamp: revision },
         {
           key: keys.poll(poll.hostId, poll.id),
           value: { ...poll, bookingId: identity.id } satisfies PollRecord,
@@ -355,12 +404,6 @@ export async function pickPollTime(
       ],
     }),
   });
-  if (!res.ok) {
-    return { ok: false, reason: res.reason === "conflict" ? "closed" : bookRefusal(res.reason) };
-  }
-  // The other held times are free again at once.
-  if (poll.holds) await releaseHolds(app, host.id, et, poll.holds, identity.id);
-  return { ok: true, bookingId: identity.id };
 }
 
 export type ClosePollResult = { ok: true } | { ok: false; reason: "not_found" | "closed" };

@@ -398,6 +398,41 @@ Deno.test("planChange: an extra write rides in the commit, checked absent when a
   kv.close();
 });
 
+Deno.test("planChange: an extra expected at a versionstamp is checked unchanged, not written; changed before the snapshot or before the commit, the change does not land", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const et = eventType({ requiresConfirmation: false });
+  const rules = rulesFor(et);
+  const now = Date.parse("2026-11-20T08:00:00Z");
+  // A poll's votes revision, read by the pick before the votes it books (services/polls.ts).
+  const rev = ["poll_votes_rev", "p1"];
+  await kv.set(rev, { v: 1 });
+  const read = (await kv.get(rev)).versionstamp;
+  const change = (start: string, versionstamp: string | null): Change => ({
+    kind: "create",
+    booking: booking(et, start, now),
+    extra: [{ key: rev, value: null, expectVersionstamp: versionstamp }],
+  });
+  const first = await run(kv, change("2026-11-23T14:00:00Z", read), rules, now);
+  assert.ok(first.ok && first.committed);
+  assert.equal(first.plan.budget.checks, 2, "the day's fence and the revision");
+  assert.equal((await kv.get(rev)).versionstamp, read, "not written");
+  // Changed after the caller read it: refused before it is planned.
+  await kv.set(rev, { v: 1, n: 2 });
+  assert.deepEqual(await run(kv, change("2026-11-24T14:00:00Z", read), rules, now), {
+    ok: false,
+    reason: "conflict",
+  });
+  // Changed between the snapshot and the commit: the commit's check refuses it.
+  const now2 = (await kv.get(rev)).versionstamp;
+  const late = change("2026-11-24T14:00:00Z", now2);
+  const snapshot = await readSnapshot(kv, late, rules, NO_CALENDARS);
+  const plan = planChange(snapshot, late, rules, now);
+  assert.ok(plan.ok);
+  await kv.set(rev, { v: 1, n: 3 });
+  assert.equal((await commitPlan(kv, plan.plan, now)).ok, false);
+  kv.close();
+});
+
 Deno.test("planChange: a read-only extra is read with the snapshot (present: a conflict) but neither checked nor written", async () => {
   const kv = await Deno.openKv(":memory:");
   const et = eventType({ requiresConfirmation: false });

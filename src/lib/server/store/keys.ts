@@ -245,6 +245,11 @@ export const keys = {
   pollVotePrefix: (pollId: string) => ["poll_vote", pollId] as const,
   /** Written absent-checked in the booking's own commit: a poll books once. */
   pollBooked: (pollId: string) => ["poll_booked", pollId] as const,
+  /**
+   * Rewritten by every change of a poll's votes: the pick checks it at the versionstamp it read
+   * before the votes, so it books exactly the votes there are.
+   */
+  pollVotesRevision: (pollId: string) => ["poll_votes_rev", pollId] as const,
   /** Accounts their hosts closed, by when: purged of what is left once mails went out. */
   closedAccount: (userId: UserId) => ["closed_account", userId] as const,
   closedAccountPrefix: () => ["closed_account"] as const,

@@ -1,6 +1,12 @@
 /**
  * Meeting polls: the poll record, an index by the SHA-256 of its link's token, one vote per
- * invitee address (changed only by its voter's token), and the "booked" marker a booking writes absent-checked (a poll books once).
+ * invitee address (changed only by its voter's token), the "booked" marker a booking writes
+ * absent-checked (a poll books once), and the votes revision every change of a vote rewrites.
+ *
+ * Votes against the pick: a vote checks the "booked" marker absent, the pick checks the votes
+ * revision unchanged since it read it (before the votes). So whichever commits second fails:
+ * a vote that lands first is in the meeting (the pick reads again), one after the pick is
+ * refused — no invitee is thanked for answering and left out of the meeting.
  */
 import { encodeTime } from "ulid";
 import { keys, type UserId } from "./keys.ts";
@@ -73,6 +79,15 @@ export async function listVotes(kv: Deno.Kv, pollId: string) {
   return (await listVoteEntries(kv, pollId)).map((e) => e.value);
 }
 
+/**
+ * The votes as the pick books them: the votes revision's versionstamp (the pick's commit checks
+ * it), read before the votes, so a vote that lands after this read fails the pick's commit.
+ */
+export async function readVotesForPick(kv: Deno.Kv, pollId: string) {
+  const revision = (await kv.get(keys.pollVotesRevision(pollId))).versionstamp;
+  return { revision, votes: await listVotes(kv, pollId) };
+}
+
 /** The votes with their versionstamps (a change of one checks it), oldest first. */
 export async function listVoteEntries(kv: Deno.Kv, pollId: string) {
   const out: { value: PollVoteRecord; versionstamp: string }[] = [];
@@ -103,6 +118,8 @@ export async function putVote(
     .check({ key: keys.pollBooked(vote.pollId), versionstamp: null })
     .check({ key, versionstamp: replaces })
     .set(key, vote)
+    // Unchecked: votes of different invitees never conflict with each other, only with a pick.
+    .set(keys.pollVotesRevision(vote.pollId), { v: 1, atMs: vote.atMs })
     .commit();
   return res.ok;
 }
@@ -136,7 +153,9 @@ export async function eraseVotesOf(kv: Deno.Kv, hostId: UserId, email: string): 
   for await (const e of kv.list<PollRecord>({ prefix: keys.pollPrefix(hostId) })) {
     const key = keys.pollVote(e.value.id, target);
     if ((await kv.get(key)).value) {
-      await kv.delete(key);
+      // A pick under way reads again: the erased invitee is not booked.
+      await kv.atomic().delete(key).set(keys.pollVotesRevision(e.value.id), { v: 1, erased: true })
+        .commit();
       n++;
     }
   }
@@ -173,6 +192,7 @@ export async function removeHostPolls(
       .delete(e.key)
       .delete(keys.pollByToken(await tokenHashOf(poll)))
       .delete(keys.pollBooked(poll.id))
+      .delete(keys.pollVotesRevision(poll.id))
       .commit();
     n++;
   }

@@ -94,6 +94,10 @@ export function writeUpdatedBooking(
 
 export function writeExtras(d: Draft, extra: ExtraWrite[] | undefined, rotation?: GuardedWrite) {
   for (const x of extra ?? []) {
+    if (x.expectVersionstamp !== undefined) {
+      d.check({ key: x.key, versionstamp: x.expectVersionstamp });
+      continue;
+    }
     if (x.readOnly) continue;
     if (x.expectAbsent) d.check({ key: x.key, versionstamp: null });
     d.set(x.key, x.value, x.expireInMs);

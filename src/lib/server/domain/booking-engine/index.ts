@@ -35,6 +35,7 @@ import {
   planSeatReschedule,
   planSeatTransition,
 } from "./seat.ts";
+import { expectedOf } from "./scope.ts";
 import { seatsOf } from "../seats.ts";
 import type { BookingRecord, CoordinatorRecord } from "../model/records.ts";
 import { isLiveBooking } from "../booking.ts";
@@ -109,7 +110,8 @@ function planWithin(
   nowMs: number,
   limits: KvLimits,
 ): PlanResult {
-  if (snapshot.absent.some((x) => x.versionstamp !== null)) {
+  const expected = expectedOf(change);
+  if (snapshot.absent.some((x, i) => x.versionstamp !== expected[i].versionstamp)) {
     return { ok: false, reason: "conflict" };
   }
   switch (change.kind) {

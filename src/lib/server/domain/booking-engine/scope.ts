@@ -69,10 +69,20 @@ export const EMPTY_SCOPE: Scope = {
   guards: [],
 };
 
-/** The `extra` keys a change expects absent. */
-export function absentKeys(change: Change): Key[] {
+/** The `extra` keys a change expects absent or at a versionstamp, with what it expects. */
+export function expectedOf(change: Change): { key: Key; versionstamp: string | null }[] {
   const extra = "extra" in change ? change.extra ?? [] : [];
-  return extra.filter((x) => x.expectAbsent).map((x) => x.key);
+  return extra.flatMap((x) =>
+    x.expectVersionstamp !== undefined
+      ? [{ key: x.key, versionstamp: x.expectVersionstamp }]
+      : x.expectAbsent
+      ? [{ key: x.key, versionstamp: null }]
+      : []
+  );
+}
+
+export function absentKeys(change: Change): Key[] {
+  return expectedOf(change).map((x) => x.key);
 }
 
 /** What the change needs read, once its primary record (if any) is known. */

@@ -34,6 +34,13 @@ export type ExtraWrite = {
    * conflict), neither checked in the commit nor written (`value` is ignored).
    */
   readOnly?: boolean;
+  /**
+   * Instead of `expectAbsent`: a record the caller read (at this versionstamp, null: absent)
+   * before what it planned the change from — a poll's votes revision, read before its votes.
+   * Read in the snapshot (another versionstamp: a conflict) and checked in the commit (counts as
+   * a check), so the change lands only on what its caller saw; never written (`value` is ignored).
+   */
+  expectVersionstamp?: string | null;
   expireInMs?: number;
 };
 /** A record checked at the versionstamp read and replaced in the same commit (a round-robin pick). */
@@ -249,7 +256,10 @@ export type Refusal =
   | "seats_full"
   /** A move to the time the booking already has (domain/booking.ts `isOwnTime`). */
   | "same_time"
-  /** An `extra` write expected absent is there (a repeated Idempotency-Key, a used link). */
+  /**
+   * An `extra` write expected absent is there (a repeated Idempotency-Key, a used link), or one
+   * expected at a versionstamp changed since its caller read it (a poll's votes).
+   */
   | "conflict";
 
 export type CapRef = { eventTypeId: string; period: "day" | "week"; periodKey: string };
@@ -263,7 +273,7 @@ export type Scope = {
   calendars: { personId: string; startMs: number; endMs: number }[];
   /** Coordinators read besides those the busy entries name (a team booking's own). */
   coordinatorIds: string[];
-  /** Keys of `extra` writes expected absent. */
+  /** Keys of `extra` writes expected absent or at a versionstamp (`expectedOf`, in order). */
   absent: Key[];
   /** Records a plan relies on and checks (a team's roster and rotation, a retired booking). */
   guards: Key[];
@@ -282,7 +292,7 @@ export type Snapshot = {
   coordinators: Versioned<CoordinatorRecord>[];
   /** External calendars per person: busy time, and time they cannot vouch for (fail closed). */
   calendars: { personId: string; busy: Interval[]; unknown: Interval[] }[];
-  /** The `extra` keys expected absent, as read. */
+  /** The `extra` keys expected absent or at a versionstamp, as read. */
   absent: Versioned<unknown>[];
   /** The scope's `guards`, as read (in order). */
   guards: Versioned<unknown>[];
