@@ -239,6 +239,22 @@ export const REFUSALS = {
     detail: "Nobody has answered this poll yet, so there is nobody to book the time for.",
     message: "poll.no_votes",
   },
+  /** A pick while the poll's event type is switched off (switched on again, the pick books). */
+  poll_event_type_off: {
+    status: 409,
+    title: "Event type switched off",
+    detail:
+      "This poll's event type is switched off, so no time can be booked from the poll. Switch the event type on, then pick again.",
+    message: "poll.event_type_off_refusal",
+  },
+  /** A pick after the poll's event type was deleted: the poll can no longer book. */
+  poll_event_type_deleted: {
+    status: 409,
+    title: "Event type deleted",
+    detail:
+      "This poll's event type has been deleted, so no time can be booked from the poll. Close the poll, or make a new one.",
+    message: "poll.event_type_deleted_refusal",
+  },
   // Single-use links
   link_used: {
     status: 410,

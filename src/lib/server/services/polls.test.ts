@@ -10,7 +10,8 @@ import { closePoll, createPoll, pickPollTime, pollMatrix, switchOnPollEventType 
 import { openPoll, votePoll } from "./poll-votes.ts";
 import { pollAnswers } from "./poll-views.ts";
 import { keys } from "../store/keys.ts";
-import type { OutboxRecord } from "../domain/model/records.ts";
+import type { EventTypeRecord, OutboxRecord } from "../domain/model/records.ts";
+import { deleteEventType, setEventTypeActive } from "./event-types.ts";
 import { bookSlot } from "./book-slot.ts";
 import { getSlotRange } from "./slot-range.ts";
 import { mintOneOffLink } from "./one-off-links.ts";
@@ -420,5 +421,30 @@ Deno.test("polls: invitees answering while the host picks are each either an att
   }
   // The race was run: some answers landed before the pick, some after it.
   assert.ok(thanked > 0 && refused > 0, `${thanked} thanked, ${refused} refused`);
+  app.close();
+});
+
+Deno.test("polls: with its event type switched off the poll still opens for the host, who is told why no time can be picked and can switch it on; deleted, the pick says so", async () => {
+  const { app, host } = await setup();
+  const { poll } = await answeredPoll(app, host, "Sync", ["ben"], { t0: "yes" });
+  const et = (await app.kv.get<EventTypeRecord>(keys.eventType(host.id, poll.eventTypeId))).value!;
+  await setEventTypeActive(app, host, et.id, false);
+  const m = await pollMatrix(app, host, poll.id, "en");
+  assert.equal(m?.state, "open");
+  assert.deepEqual(m?.eventType, { off: "switched_off", title: et.title });
+  assert.deepEqual(await pickPollTime(app, host, poll.id, T[0]), {
+    ok: false,
+    reason: "poll_event_type_off",
+  });
+  assert.deepEqual(await switchOnPollEventType(app, host, poll.id), { ok: true });
+  assert.equal((await pollMatrix(app, host, poll.id, "en"))?.eventType.off, null);
+  // Deleted: the poll is still there, and the pick names why it cannot book.
+  const other = await answeredPoll(app, host, "Later", ["cy"], { t1: "yes" });
+  assert.ok(await deleteEventType(app, host, et.id));
+  assert.equal((await pollMatrix(app, host, other.poll.id, "en"))?.eventType.off, "deleted");
+  assert.deepEqual(await pickPollTime(app, host, other.poll.id, T[1]), {
+    ok: false,
+    reason: "poll_event_type_deleted",
+  });
   app.close();
 });

@@ -21,6 +21,7 @@ import { keys } from "../store/keys.ts";
 import { outboxWrites } from "../store/outbox.ts";
 import { newId } from "../store/users.ts";
 import { getEventType, getEventTypeBySlug } from "../store/event-types.ts";
+import { setEventTypeActive } from "./event-types.ts";
 import {
   closePollRecord,
   getPoll,
@@ -250,6 +251,13 @@ export async function pollMatrix(app: App, host: UserRecord, id: string, locale:
     id: poll.id,
     title: poll.title,
     state: stateOf(poll, app.now()),
+    /**
+     * Why no time can be picked while the poll is open: its event type was switched off (the
+     * page offers to switch it on) or deleted. Invitees still answer meanwhile (ADR 050).
+     */
+    eventType: !et
+      ? { off: "deleted" as const, title: null }
+      : { off: et.active ? null : "switched_off" as const, title: et.title },
     url: await pollUrl(app, poll),
     timeZone: host.timeZone,
     booked: await bookedMeeting(app, poll, host.timeZone, hostClock(host, locale), locale),
@@ -268,7 +276,17 @@ export async function pollMatrix(app: App, host: UserRecord, id: string, locale:
 
 export type PickResult =
   | { ok: true; bookingId: string }
-  | { ok: false; reason: BookRefusal | "closed" | "no_votes" }
+  | {
+    ok: false;
+    reason:
+      | BookRefusal
+      | "closed"
+      | "no_votes"
+      /** The poll's event type is switched off (switched on again, the pick books). */
+      | "poll_event_type_off"
+      /** The poll's event type was deleted: the poll can no longer book. */
+      | "poll_event_type_deleted";
+  }
   /** No place chosen among several, or a missing or bad number (message references by field). */
   | { ok: false; reason: "invalid_answers"; errors: Record<string, string> };
 
@@ -295,7 +313,9 @@ export async function pickPollTime(
   // A time that has begun is no longer one to meet at (the poll stays open for the later ones).
   if (i < 0 || poll.starts[i] <= app.now()) return { ok: false, reason: "slot_unavailable" };
   const et = await getEventType(app.kv, host.id, poll.eventTypeId);
-  if (!et || !et.active) return { ok: false, reason: "not_found" };
+  // The poll is there: its event type's state is the refusal, not "no such poll".
+  if (!et) return { ok: false, reason: "poll_event_type_deleted" };
+  if (!et.active) return { ok: false, reason: "poll_event_type_off" };
   // The place by the booking form's rule: the host chooses it (voters gave none), and a Jitsi
   // place gets a room of its own (docs/decisions/042-meeting-locations.md).
   const decided = decideLocation(eventTypeRules(et).locations, {
@@ -404,6 +424,22 @@ function bookPoll(
       ],
     }),
   });
+}
+
+/**
+ * The host switches the poll's event type back on from the poll's page (it was switched off
+ * meanwhile), so a time can be picked again. The same switch as on the event types page.
+ */
+export async function switchOnPollEventType(
+  app: App,
+  host: UserRecord,
+  id: string,
+): Promise<{ ok: true } | { ok: false; reason: "not_found" }> {
+  if (!/^[0-9A-Z]{26}$/.test(id)) return { ok: false, reason: "not_found" };
+  const poll = await getPoll(app.kv, host.id, id);
+  if (!poll) return { ok: false, reason: "not_found" };
+  const res = await setEventTypeActive(app, host, poll.eventTypeId, true);
+  return res.ok ? { ok: true } : { ok: false, reason: "not_found" };
 }
 
 export type ClosePollResult = { ok: true } | { ok: false; reason: "not_found" | "closed" };

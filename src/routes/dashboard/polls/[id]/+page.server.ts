@@ -1,6 +1,11 @@
 import { error, fail, redirect } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
-import { closePoll, pickPollTime, pollMatrix } from "$lib/server/services/polls.ts";
+import {
+  closePoll,
+  pickPollTime,
+  pollMatrix,
+  switchOnPollEventType,
+} from "$lib/server/services/polls.ts";
 import { refusalKey } from "$lib/shared/refusals.ts";
 import { translateRef } from "$lib/shared/i18n.ts";
 import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
@@ -46,6 +51,12 @@ export const actions: Actions = {
       errors: {} as Record<string, string>,
       values,
     });
+  },
+  /** The poll's event type was switched off: switched on here, the host can pick again. */
+  switchOn: async ({ locals, params }) => {
+    const res = await switchOnPollEventType(locals.app, locals.user!, params.id);
+    if (!res.ok) error(404, locals.t.t("poll.not_found"));
+    redirect(303, `/dashboard/polls/${params.id}`);
   },
   close: async ({ locals, params }) => {
     const res = await closePoll(locals.app, locals.user!, params.id);
