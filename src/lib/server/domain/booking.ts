@@ -62,6 +62,8 @@ export type NewBookingInput = {
   location?: BookingRecord["location"];
   /** Extra attendees (already checked with `decideGuests`). */
   additionalGuests?: string[];
+  /** Their names, by address, where they gave them (a poll's voters). */
+  additionalGuestNames?: BookingRecord["additionalGuestNames"];
   /** Who invited the extra attendees, when not the guest. */
   invitedBy?: BookingRecord["invitedBy"];
   /** Where the guest came from (already cleaned with `decideSource`). */
@@ -127,6 +129,9 @@ export function newBookingRecord(
     rescheduledToId: null,
     ...(input.teamId ? { teamId: input.teamId } : {}),
     ...(input.additionalGuests?.length ? { additionalGuests: input.additionalGuests } : {}),
+    ...(input.additionalGuests?.length && input.additionalGuestNames
+      ? { additionalGuestNames: input.additionalGuestNames }
+      : {}),
     ...(input.invitedBy ? { invitedBy: input.invitedBy } : {}),
     ...(input.source ? { source: input.source } : {}),
     ...(input.origin ? { origin: input.origin } : {}),

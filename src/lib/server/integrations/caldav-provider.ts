@@ -44,6 +44,7 @@ export function meetingIcs(ev: MeetingEvent): string {
     attendee: ev.attendee,
     others: ev.others,
     guests: ev.guests,
+    guestNames: ev.guestNames,
   });
   // Invito mails the guest itself; SCHEDULE-AGENT=CLIENT keeps a scheduling server
   // (Nextcloud, iCloud) from sending a second invitation (RFC 6638).

@@ -166,6 +166,8 @@ export type MeetingEvent = {
    * description only (as every provider's description does).
    */
   guests?: string[];
+  /** Their names by address, where given (a poll's voters): CalDAV's CN. */
+  guestNames?: Record<string, string>;
   /**
    * A video meeting the provider makes with the event (issue 27): Google Meet through
    * `conferenceData.createRequest`, Teams through `isOnlineMeeting`. Other providers ignore it.

@@ -30,6 +30,8 @@ export type IcsEvent = {
   others?: { name: string; email: string }[];
   /** The guest's additional guests (addresses only): invited, their answer not yet known. */
   guests?: string[];
+  /** The names of those `guests` who gave one (a poll's voters), by address: their CN. */
+  guestNames?: Record<string, string>;
   url?: string;
   /** A video meeting's link (RFC 7986 CONFERENCE; it is also the event's URL). */
   conference?: { url: string; label: string; kind?: string };
@@ -128,6 +130,8 @@ function vevent(ev: IcsEvent): ICAL.Component {
   for (const email of ev.guests ?? []) {
     const p = new ICAL.Property("attendee");
     p.setValue(`mailto:${email}`);
+    const name = ev.guestNames && Object.hasOwn(ev.guestNames, email) ? ev.guestNames[email] : "";
+    if (name) p.setParameter("cn", clean(name));
     p.setParameter("role", "REQ-PARTICIPANT");
     p.setParameter("partstat", "NEEDS-ACTION");
     v.addProperty(p);

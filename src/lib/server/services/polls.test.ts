@@ -448,3 +448,38 @@ Deno.test("polls: with its event type switched off the poll still opens for the 
   });
   app.close();
 });
+
+Deno.test("polls: the meeting's invitation names every voter (CN, escaped) and its SUMMARY is the meeting of several, not the first voter's", async () => {
+  const { app, host } = await setup();
+  const made = await createPoll(app, host, { slug: "chat", title: "Sync", starts: T });
+  assert.ok(made.ok);
+  const token = new URL(made.url).pathname.split("/").pop()!;
+  const voters = ["Ann", 'Ben; "B", Jr.', "Cy", "Dee"];
+  for (const [i, name] of voters.entries()) {
+    const email = `v${i}@example.test`;
+    assert.ok(
+      (await votePoll(app, token, { name, email, answers: { t0: "yes" }, client: email })).ok,
+    );
+  }
+  const picked = await pickPollTime(app, host, made.poll.id, T[0]);
+  assert.ok(picked.ok);
+  await deliverOutbox(app, app.now());
+  const toBen = app.mailer.sent.find((m) => m.to.includes("v1@example.test") && m.icalEvent);
+  assert.ok(toBen, "Ben's invitation");
+  // Unfolded, as calendars read it.
+  const ics = toBen.icalEvent!.content.replace(/\r\n[ \t]/g, "");
+  const attendees = ics.split("\r\n").filter((l) => l.startsWith("ATTENDEE"));
+  assert.equal(attendees.length, 4, attendees.join("\n"));
+  for (const [i, name] of voters.entries()) {
+    const line = attendees.find((l) => l.endsWith(`:mailto:v${i}@example.test`));
+    assert.ok(line, `v${i} attends`);
+    // A name with `;`, `,` or `:` is quoted; a double quote has no escape in a parameter (RFC
+    // 6868 writes it ^').
+    const cn = name.includes('"') ? `"Ben; ^'B^', Jr."` : name;
+    assert.ok(line.includes(`CN=${cn};`) || line.includes(`CN=${cn}:`), line);
+  }
+  const summary = ics.split("\r\n").find((l) => l.startsWith("SUMMARY:"))!;
+  // TEXT escapes `,` and `;` (RFC 5545 3.3.11).
+  assert.equal(summary, 'SUMMARY:Sync: Ann\\, Ben\\; "B"\\, Jr.\\, 2 others and Host ann');
+  app.close();
+});

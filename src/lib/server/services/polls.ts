@@ -372,7 +372,10 @@ function bookPoll(
   // Every voter is an attendee: the others are the booking's additional guests, so they get its
   // invitation, its updates and its CANCEL, and stand in the calendars, like any guest's guests
   // (a poll's voters always fit: MAX_VOTES is STORED_GUESTS_MAX, beyond GUESTS_MAX; ADR 050).
-  const others = votes.filter((v) => v.email !== guest.email).map((v) => v.email);
+  const othersVotes = votes.filter((v) => v.email !== guest.email);
+  const others = othersVotes.map((v) => v.email);
+  // Their names, which calendars show for them (CN) and the meeting's SUMMARY lists.
+  const names = Object.fromEntries(othersVotes.map((v) => [v.email, v.name]));
   return runChange(app, {
     lane: host.id,
     rules: engineRules(app, et),
@@ -396,6 +399,7 @@ function bookPoll(
           location,
           origin: "poll",
           additionalGuests: others,
+          additionalGuestNames: names,
           invitedBy: "host",
         },
         nowMs,

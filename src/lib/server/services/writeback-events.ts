@@ -90,7 +90,9 @@ export function meetingEvent(
     organizer: { name: host.name, email: host.email },
     attendee: { name: booking.guestName, email: booking.guestEmail },
     ...(others.length ? { others } : {}),
-    ...(booking.additionalGuests?.length ? { guests: booking.additionalGuests } : {}),
+    ...(booking.additionalGuests?.length
+      ? { guests: booking.additionalGuests, guestNames: booking.additionalGuestNames }
+      : {}),
     ...(conferenceKind(booking) ? { conference: conferenceKind(booking)! } : {}),
   };
 }

@@ -95,6 +95,13 @@ export function withoutGuest(b: BookingRecord, email: string): BookingRecord {
     ...(b.additionalGuests
       ? { additionalGuests: b.additionalGuests.filter((g) => g.toLowerCase() !== email) }
       : {}),
+    ...(b.additionalGuestNames
+      ? {
+        additionalGuestNames: Object.fromEntries(
+          Object.entries(b.additionalGuestNames).filter(([g]) => g.toLowerCase() !== email),
+        ),
+      }
+      : {}),
     guestNote: withoutAddress(b.guestNote, email),
     ...(b.answers
       ? { answers: b.answers.map((a) => ({ ...a, value: withoutAddress(a.value, email) })) }

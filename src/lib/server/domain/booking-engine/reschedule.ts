@@ -48,6 +48,7 @@ export function successorRecord(
         singleUseLinkId: old.singleUseLinkId,
         // The same people are invited to the moved meeting; where it came from stays told.
         additionalGuests: old.additionalGuests,
+        additionalGuestNames: old.additionalGuestNames,
         invitedBy: old.invitedBy,
         source: old.source,
       },

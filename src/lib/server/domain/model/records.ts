@@ -307,6 +307,12 @@ export type BookingRecord = {
    */
   additionalGuests?: string[];
   /**
+   * The additional guests' names where they gave them (a meeting poll's voters), by address as
+   * in `additionalGuests`: their ATTENDEE lines carry them (CN) and the meeting's SUMMARY names
+   * them. Kept by every move of the meeting; an erased guest's name goes with their address.
+   */
+  additionalGuestNames?: Record<string, string>;
+  /**
    * The host invited the additional guests (a meeting poll's other invitees), not the guest:
    * their mails name the host and take replies to the host. Kept by every move of the meeting.
    */

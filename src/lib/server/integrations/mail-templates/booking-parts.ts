@@ -139,6 +139,7 @@ function icsEvent(
     attendee: { name: b.guestName, email: b.guestEmail },
     others: ctx.team?.members.filter((m) => m.email !== ctx.team!.organizer.email),
     guests: b.additionalGuests,
+    guestNames: b.additionalGuestNames,
     url: forGuests ? undefined : ctx.links.guest,
   };
 }

@@ -8,6 +8,7 @@ import type { BookingRecord } from "../../domain/model/records.ts";
 import type { Translator } from "../../../shared/i18n.ts";
 import { labelledLine } from "./quote.ts";
 import { locationText, shownLocation } from "../../../shared/location-text.ts";
+import { namesList } from "../../domain/team-membership.ts";
 
 type B = Pick<
   BookingRecord,
@@ -19,6 +20,7 @@ type B = Pick<
   | "location"
   | "status"
   | "additionalGuests"
+  | "additionalGuestNames"
 >;
 
 /** "Where: Jitsi Meet: https://…" — the meeting's place, first in an entry (a link calendars make clickable). */
@@ -27,9 +29,35 @@ function whereLine(b: B, t: Translator): string {
   return where ? t.t("mail.where", { where }) : "";
 }
 
-/** "Intro call: Ada and Demo Host" */
+/** "Intro call: Ada and Demo Host"; a meeting of several: "Sync: Ada, Ben, 2 others and Demo Host". */
 export function icsSummaryForGuest(b: B, hostName: string, t: Translator): string {
+  const people = peopleOf(b, t);
+  if (people.length > 1) {
+    return t.t("ics.summary_people", {
+      title: b.eventTitle,
+      people: namesList([...people, hostName], t.locale),
+    });
+  }
   return t.t("ics.summary_guest", { title: b.eventTitle, guest: b.guestName, host: hostName });
+}
+
+/** Names shown in a SUMMARY before the rest are counted ("Ada, Ben and 2 others"). */
+const NAMED_IN_SUMMARY = 3;
+
+/**
+ * Who the meeting is with, for its SUMMARY: the guest and the additional guests whose names are
+ * known (a poll's voters; a guest's own guests gave only addresses, so theirs stays the guest's
+ * name alone). Beyond three, two names and a count, so the title stays a title.
+ */
+function peopleOf(b: B, t: Translator): string[] {
+  const named = b.additionalGuestNames ?? {};
+  const names = [
+    b.guestName,
+    ...(b.additionalGuests ?? []).flatMap((g) => Object.hasOwn(named, g) ? [named[g]] : []),
+  ].filter(Boolean);
+  if (names.length <= NAMED_IN_SUMMARY) return names;
+  const shown = names.slice(0, NAMED_IN_SUMMARY - 1);
+  return [...shown, t.t("ics.others", { count: names.length - shown.length })];
 }
 
 export function icsDescriptionForGuest(b: B, guestLink: string, t: Translator): string {
@@ -50,9 +78,12 @@ export function icsDescriptionForGuests(b: B, t: Translator): string {
   return [whereLine(b, t), guestsLine(b, t)].filter(Boolean).join("\n\n");
 }
 
-/** "Intro call with Ada" — the host's own calendar entry. */
+/** "Intro call with Ada" — the host's own calendar entry ("Sync with Ada, Ben and 2 others"). */
 export function icsSummaryForHost(b: B, t: Translator): string {
-  return t.t("ics.summary_host", { title: b.eventTitle, guest: b.guestName });
+  return t.t("ics.summary_host", {
+    title: b.eventTitle,
+    guest: namesList(peopleOf(b, t), t.locale),
+  });
 }
 
 export function icsDescriptionForHost(
