@@ -1,7 +1,8 @@
 /**
  * Meeting polls as the host meets them over HTTP against the built server: a poll whose event
  * type was switched off says so and offers to switch it on (picking is refused with the cause,
- * never "this poll does not exist").
+ * never "this poll does not exist"); once booked, the meeting is found in the bookings list by
+ * any voter's name or address.
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
@@ -13,7 +14,7 @@ const HOST = "demo@invito.example";
 
 Deno.test({
   name:
-    "meeting poll over HTTP, the host's side: event type switched off → told why and offered to switch it on, the pick refused with the cause (409)",
+    "meeting poll over HTTP, the host's side: event type switched off → told why and offered to switch it on, the pick refused with the cause (409); booked, the meeting is found by any voter",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -81,5 +82,12 @@ Deno.test({
     assert.match(again.body, /action="\?\/pick"/);
     const booked = await host.post(`/dashboard/polls/${id}?/pick`, { start: free[1] });
     assert.equal(booked.status, 303);
+
+    // The meeting is found by its other voter, by name or address.
+    for (const q of ["Miller", "ben@example.test"]) {
+      const list = await host.get(`/dashboard/bookings?q=${encodeURIComponent(q)}`);
+      assert.equal(list.status, 200);
+      assert.match(list.body, /Planning/, `search '${q}'`);
+    }
   },
 });

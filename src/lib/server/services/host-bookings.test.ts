@@ -152,3 +152,28 @@ Deno.test("listBookingPageForHost: every waiting and upcoming booking, and the 1
     app.close();
   }
 });
+
+Deno.test("listBookingPageForHost: a search finds a meeting by its other attendees too (a guest's guests, a poll's voters), by name or address", async () => {
+  const app = await memoryApp();
+  const host = await createHost(app, { username: "alice" });
+  const et = await createEventType(app, host, { slug: "intro" });
+  await insertBooking(app, host, et, {
+    eventTitle: "Sync",
+    guestName: "Ann",
+    guestEmail: "ann@example.test",
+    additionalGuests: ["ben@example.test", "cleo@example.test"],
+    additionalGuestNames: { "ben@example.test": "Ben Miller" },
+  });
+  await insertBooking(app, host, et, { guestName: "Dora", guestEmail: "dora@example.test" });
+  const found = async (q: string) =>
+    (await listBookingPageForHost(app, host, "all", "en", q, PAST_PAGE)).rows.map((r) =>
+      r.guestName
+    );
+  assert.deepEqual(await found("Ben"), ["Ann"]);
+  assert.deepEqual(await found("MILLER"), ["Ann"]);
+  assert.deepEqual(await found("ben@example.test"), ["Ann"]);
+  assert.deepEqual(await found("Cleo@Example"), ["Ann"]);
+  assert.deepEqual(await found("dora"), ["Dora"]);
+  assert.deepEqual(await found("nobody"), []);
+  app.close();
+});

@@ -71,7 +71,10 @@ export async function listBookingsForHost(
   filter: StatusFilter,
   /** The reader's locale (dates, answers, locations); default the host's profile language. */
   locale: string = host.locale ?? "en",
-  /** Only bookings whose guest's name or address contains this (any case); "" for all. */
+  /**
+   * Only bookings with an attendee whose name or address contains this (any case): the guest, or
+   * one of the additional guests (a guest's guests, a poll's other voters); "" for all.
+   */
   query = "",
 ): Promise<HostBookingRow[]> {
   const all = await listHostBookings(app.kv, host.id);
@@ -126,7 +129,10 @@ export async function bookingList(
   viewer: Pick<UserRecord, "id" | "timeZone" | "clock" | "locale">,
   /** The reader's locale (dates, answers, locations, names lists). */
   locale: string,
-  /** Only bookings whose guest's name or address contains this (any case); "" for all. */
+  /**
+   * Only bookings with an attendee whose name or address contains this (any case): the guest, or
+   * one of the additional guests (a guest's guests, a poll's other voters); "" for all.
+   */
   query = "",
   pastShown = Infinity,
 ): Promise<{ rows: HostBookingRow[]; olderPast: number }> {
@@ -135,9 +141,13 @@ export async function bookingList(
   const byId = new Map(all.map((b) => [b.id, b]));
   const moved = (b: BookingRecord) => b.status === "CANCELLED" && b.endReason === "rescheduled";
   const needle = query.trim().toLocaleLowerCase(locale);
+  const has = (text: string) => text.toLocaleLowerCase(locale).includes(needle);
+  // The guest first; the other attendees only when the guest does not match (a few at most, a
+  // poll's voters ≤ STORED_GUESTS_MAX), so a long list's search costs what it did.
   const matches = (b: BookingRecord) =>
-    !needle || b.guestName.toLocaleLowerCase(locale).includes(needle) ||
-    b.guestEmail.toLowerCase().includes(needle);
+    !needle || has(b.guestName) || has(b.guestEmail) ||
+    (b.additionalGuests ?? []).some(has) ||
+    Object.values(b.additionalGuestNames ?? {}).some(has);
   const keep = (b: BookingRecord) => {
     if (!matches(b)) return false;
     // A moved booking is history of the booking it became, listed with it, never a cancellation.
