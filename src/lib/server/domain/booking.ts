@@ -56,6 +56,8 @@ export type NewBookingInput = {
   by: "guest" | "host";
   /** The single-use link this booking consumes (recorded on the booking). */
   singleUseLinkId?: string;
+  /** A one-off link's offered times: the guest's moves stay among them (domain/guest-moves.ts). */
+  offeredStarts?: number[];
   /** A team's booking (docs/decisions/016-teams.md). */
   teamId?: string;
   /** Where it happens, as decided for this booking (domain/locations.ts); absent: the first offered. */
@@ -125,6 +127,7 @@ export function newBookingRecord(
     reminders: rules.reminders,
     ...(rules.followUps.length ? { followUps: rules.followUps } : {}),
     ...(input.singleUseLinkId ? { singleUseLinkId: input.singleUseLinkId } : {}),
+    ...(input.offeredStarts?.length ? { offeredStarts: [...input.offeredStarts] } : {}),
     rescheduledFromId: null,
     rescheduledToId: null,
     ...(input.teamId ? { teamId: input.teamId } : {}),

@@ -37,6 +37,8 @@ export type BookInput = {
   extra?: ExtraWrite[];
   /** Recorded on the booking when it was made through a single-use link. */
   singleUseLinkId?: string;
+  /** A one-off link's offered times, recorded on the booking (its guest's moves keep to them). */
+  offeredStarts?: number[];
   /** Form field `location`: the index of the offered location the guest picked (with more than one). */
   locationChoice?: string;
   /** Form field `phone`: the guest's number, when the host calls them. */

@@ -178,6 +178,7 @@ export async function bookSeries(app: App, s: SeriesInput): Promise<BookResult> 
           location: s.location,
           by: "guest",
           singleUseLinkId: input.singleUseLinkId,
+          offeredStarts: input.offeredStarts,
           routing: index === 0 ? s.routing : null,
         },
         nowMs,

@@ -144,6 +144,7 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
           location: checked.location,
           by: "guest",
           singleUseLinkId: input.singleUseLinkId,
+          offeredStarts: input.offeredStarts,
           additionalGuests: checked.additionalGuests,
           source: checked.source,
           routing,

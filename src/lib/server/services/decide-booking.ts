@@ -15,6 +15,8 @@ import type { BookingRecord } from "../domain/model/records.ts";
 import { randomToken } from "../integrations/crypto.ts";
 import { bookingForToken, bookingToken } from "./booking-links.ts";
 import { isOffered, parseStart } from "./book-slot.ts";
+import { isGuestMoveOffered } from "../domain/guest-moves.ts";
+import { offeredMoveStarts } from "./guest-moves.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { rescheduleTeamBooking } from "./team-bookings.ts";
 import { decideSeries, type SeriesScope, seriesWide } from "./series-bookings.ts";
@@ -220,9 +222,16 @@ async function reschedule(
     outsideHours?: boolean;
   },
 ): Promise<RescheduleResult> {
+  const start = parseStart(startText);
+  // A guest moves a booking made through a one-off link only to another of the times its host
+  // offered (domain/guest-moves.ts): decided here, where every door's move is, not by the page
+  // that lists them. Where it is now is left to the same_time refusal below.
+  if (
+    opts.by === "guest" && start && start.epochMilliseconds !== old.startMs &&
+    !isGuestMoveOffered(await offeredMoveStarts(app, old), start.epochMilliseconds)
+  ) return { ok: false, reason: "slot_unavailable" };
   // A team's booking may change members on the way (docs/decisions/016-teams.md).
   if (old.teamId) return await rescheduleTeamBooking(app, old, startText, opts);
-  const start = parseStart(startText);
   if (!start) return { ok: false, reason: "slot_unavailable" };
   const host = await getUser(app.kv, old.hostId);
   const et = await getEventType(app.kv, old.teamId ?? old.hostId, old.eventTypeId);

@@ -5,7 +5,9 @@ import { awaitsNewTime } from "../domain/booking-engine/index.ts";
 import type { App } from "../app.ts";
 import { bookingForToken } from "./booking-links.ts";
 import { viewBooking } from "./booking-view.ts";
-import { getSlotPage } from "./slot-page.ts";
+import { getSlotPage, type SlotPage } from "./slot-page.ts";
+import { offeredMoveStarts } from "./guest-moves.ts";
+import { isoDateIn } from "../../shared/format.ts";
 import { getUser } from "../store/users.ts";
 import { getEventType } from "../store/event-types.ts";
 import { eventTypeRules, withinCutoff } from "../domain/event-rules.ts";
@@ -35,6 +37,10 @@ export type ManageState =
     durationMin: number;
     bookingId: string;
     viaSingleUseLink: boolean;
+    /** Made through a one-off link: the times a move may land on (null: the type's times). */
+    offeredStarts: readonly number[] | null;
+    /** The booking's start while it holds its time (null: the host asked for a new one). */
+    ownStartMs: number | null;
     /**
      * The clock every time on the page is written on (the view's too): the one the page's
      * address names, else the booking's own (the guest chose it; its mails are written on it).
@@ -99,10 +105,18 @@ export async function manageState(
     durationMin: b.durationMin,
     bookingId: b.id,
     viaSingleUseLink: !!b.singleUseLinkId,
+    offeredStarts: await offeredMoveStarts(app, b),
+    ownStartMs: awaitsNewTime(b) ? null : b.startMs,
     clock,
   };
 }
 
+/**
+ * The guest's reschedule page: the event type's times with the booking's own marked, opening
+ * on its day (an asked date or month wins). A booking made through a one-off link is offered
+ * only its host's other offered times still free, and `offeredLeft` counts them; with none
+ * left, `none_left` (the page says so and leads to cancelling or to the host).
+ */
 export async function rescheduleSlots(
   app: App,
   state: Extract<ManageState, { ok: true }>,
@@ -113,15 +127,45 @@ export async function rescheduleSlots(
     clock?: "12h" | "24h";
     locale?: string;
   },
-) {
+): Promise<
+  | null
+  | Extract<SlotPage, { ok: false }>
+  | { ok: false; reason: "none_left" }
+  | (Extract<SlotPage, { ok: true }> & { offeredLeft: number | null })
+> {
   if (!state.slug) return null;
-  return await getSlotPage(app, {
-    username: state.username,
-    ...(state.team ? { team: state.team } : {}),
-    slug: state.slug,
-    ...q,
-    excludeBookingId: state.bookingId,
-    showOwnTime: true,
-    fixedDurationMin: state.durationMin,
-  });
+  const nowMs = app.now();
+  const ask = (more: { month?: string | null; date?: string | null; onlyStarts?: number[] }) =>
+    getSlotPage(app, {
+      username: state.username,
+      ...(state.team ? { team: state.team } : {}),
+      slug: state.slug!,
+      ...q,
+      excludeBookingId: state.bookingId,
+      showOwnTime: true,
+      fixedDurationMin: state.durationMin,
+      openOnMs: state.ownStartMs,
+      ...more,
+    });
+  if (!state.offeredStarts) {
+    const page = await ask({});
+    return page.ok ? { ...page, offeredLeft: null } : page;
+  }
+  // The offered times a move may still take: to come, and not where the booking is.
+  const left = state.offeredStarts.filter((ms) => ms > nowMs && ms !== state.ownStartMs);
+  const page = await ask({ onlyStarts: left });
+  if (!page.ok) return page;
+  // How many of them are free, month by month of the page's zone (most are in one or two).
+  const counted = new Map([[page.month, page.days]]);
+  for (const month of new Set(left.map((ms) => isoDateIn(ms, page.timeZone).slice(0, 7)))) {
+    if (counted.has(month)) continue;
+    const other = await ask({ month, date: null, onlyStarts: left });
+    // A month beyond the window opens another one: counted once, under its own name.
+    if (other.ok && !counted.has(other.month)) counted.set(other.month, other.days);
+  }
+  let offeredLeft = 0;
+  for (const days of counted.values()) for (const d of days) offeredLeft += d.slots;
+  // A calendar that cannot be read shows no times, which is not "none left": the page says why.
+  if (offeredLeft === 0 && !page.unavailable) return { ok: false, reason: "none_left" };
+  return { ...page, offeredLeft };
 }

@@ -175,6 +175,8 @@ const ExportedBookingSchema = v.pipe(
       v.maxLength(MAX_FOLLOW_UPS),
     )),
     singleUseLinkId: v.optional(text(40)),
+    // A one-off link's offered times: its guest's moves keep to them after a restore too.
+    offeredStarts: v.optional(v.pipe(v.array(instant), v.minLength(1), v.maxLength(10))),
     guestErasedAtMs: v.optional(instant),
     icalUid: v.optional(v.pipe(oneLine(300), v.minLength(1))),
     sequence: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100_000))),

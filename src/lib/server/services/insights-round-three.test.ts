@@ -410,10 +410,11 @@ Deno.test("insights audit: a poll's pick, a one-off link, the host booking for a
     });
     assert.ok(m2.ok, JSON.stringify(m2));
     app.clock.ms += HOUR_MS;
-    // The link's request: confirmed by the host, then moved by the guest (still one meeting).
+    // The link's request: confirmed by the host, then moved by the guest (still one meeting) to
+    // the link's other offered time (the only kind of move its guest has; ADR 044).
     assert.ok((await decideBooking(app, viaLink.bookingId, "confirm", "host")).ok);
     app.clock.ms += HOUR_MS;
-    const m3 = await rescheduleByGuest(app, viaLink.guestToken, "2026-12-01T09:00:00Z");
+    const m3 = await rescheduleByGuest(app, viaLink.guestToken, "2026-11-25T09:00:00Z");
     assert.ok(m3.ok, JSON.stringify(m3));
     app.clock.ms += HOUR_MS;
 

@@ -294,6 +294,8 @@ export async function bookWithSingleUseLink(
     username: host.username,
     slug: eventType.slug,
     singleUseLinkId: link.id,
+    // Where its guest may later move it: the host's offer stands for the booking's life.
+    offeredStarts: link.offeredStarts,
     extra: [{
       key: keys.singleUseLinkUsed(link.id),
       value: used(""),

@@ -41,7 +41,11 @@ export type SlotView = {
    */
   current?: true;
 };
-export type DayView = { date: string; slots: number };
+/**
+ * A date and its number of free times; `own`: the day of the booking a reschedule page moves
+ * (a link in the calendar even with no other free time: the guest's time is shown there).
+ */
+export type DayView = { date: string; slots: number; own?: true };
 
 /**
  * A month's slot starts per guest-zone date, as bare epoch milliseconds: a host open around the

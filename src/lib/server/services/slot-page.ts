@@ -109,6 +109,16 @@ export async function getSlotPage(
     showOwnTime?: boolean;
     /** Rescheduling keeps the booked length whatever lengths are offered now. */
     fixedDurationMin?: number;
+    /**
+     * Only these starts (epoch ms) are offered, those of them that are free: a booking made
+     * through a one-off link moves among its host's offered times (domain/guest-moves.ts).
+     */
+    onlyStarts?: readonly number[] | null;
+    /**
+     * With no date or month asked, open on this instant's day (in the page's zone) when the
+     * window shows it: a reschedule page opens on the booking's own day.
+     */
+    openOnMs?: number | null;
     /** How the guest writes times (labels only; default 24-hour). */
     clock?: Clock;
     /** The guest's locale (labels and words; default English). */
@@ -137,7 +147,11 @@ export async function getSlotPage(
   // bookmark): not a date, a day gone by, beyond the window — is ignored without a word (issue
   // 29): the guest did not choose it and can do nothing about it, and the page opens as if it
   // had not been asked for, on the first free day. The page's own links only name days it shows.
-  let date = q.date ? parseDate(q.date) : null;
+  let date = q.date
+    ? parseDate(q.date)
+    : !q.month && q.openOnMs != null
+    ? Temporal.PlainDate.from(isoDateIn(q.openOnMs, tz))
+    : null;
   if (
     date &&
     (Temporal.PlainDate.compare(date, today) < 0 || Temporal.PlainDate.compare(date, lastDate) > 0)
@@ -171,8 +185,14 @@ export async function getSlotPage(
     excludeBookingId: q.excludeBookingId,
   };
   let changesAtMs = Infinity;
+  const only = q.onlyStarts ? new Set(q.onlyStarts) : null;
   const monthView = async (m: Temporal.PlainYearMonth) => {
     const view = await computeMonth(ctx, m);
+    // Cut to the offered starts, for the days' counts and lists alike.
+    const live = only ? (d: string) => view.live(d).filter((ms) => only.has(ms)) : view.live;
+    const freeDays = only
+      ? view.days.map((d) => ({ date: d.date, slots: live(d.date).length }))
+      : view.days;
     const slotOf = (ms: number) => ({
       start: Temporal.Instant.fromEpochMilliseconds(ms).toString(),
       label: formatTime(ms, tz, clock, t.locale),
@@ -183,7 +203,7 @@ export async function getSlotPage(
     // day with none but theirs stays a day without free times.
     const own = q.showOwnTime ? view.ownStartMs : null;
     const slotsOn = (d: string): SlotView[] => {
-      const free: SlotView[] = Array.from(view.live(d), (ms) => ({
+      const free: SlotView[] = Array.from(live(d), (ms) => ({
         ...slotOf(ms),
         ...(view.seatsLeft ? { seatsLeft: view.seatsLeft(ms) } : {}),
       }));
@@ -194,7 +214,12 @@ export async function getSlotPage(
       return withDistinctLabels(free, tz);
     };
     changesAtMs = Math.min(changesAtMs, view.changesAtMs);
-    return { days: view.days, slotsOn, unavailable: view.unavailable };
+    // The guest's own day is a day to open even with no other free time: their time is there.
+    const ownDate = own !== null ? isoDateIn(own, tz) : null;
+    const days: DayView[] = ownDate === null
+      ? freeDays
+      : freeDays.map((d) => d.date === ownDate ? { ...d, own: true as const } : d);
+    return { days, slotsOn, unavailable: view.unavailable };
   };
 
   let view = await monthView(month);

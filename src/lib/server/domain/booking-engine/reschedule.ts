@@ -46,6 +46,8 @@ export function successorRecord(
         by: change.by,
         // A meeting booked through a single-use link stays one: its moves never reveal the type.
         singleUseLinkId: old.singleUseLinkId,
+        // …and one made through a one-off link keeps to the times its host offered.
+        offeredStarts: old.offeredStarts,
         // The same people are invited to the moved meeting; where it came from stays told.
         additionalGuests: old.additionalGuests,
         additionalGuestNames: old.additionalGuestNames,

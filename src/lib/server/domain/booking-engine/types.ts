@@ -65,7 +65,15 @@ export type Assignment = {
 /** A successor's settings, as the event type and host are now. */
 export type SuccessorDraft = Omit<
   NewBookingInput,
-  "name" | "email" | "note" | "guestTimeZone" | "clock" | "answers" | "by" | "singleUseLinkId"
+  | "name"
+  | "email"
+  | "note"
+  | "guestTimeZone"
+  | "clock"
+  | "answers"
+  | "by"
+  | "singleUseLinkId"
+  | "offeredStarts"
 >;
 
 export type Change =

@@ -271,6 +271,12 @@ export type BookingRecord = {
   /** The single-use link this booking consumed, if it was made through one. */
   singleUseLinkId?: string;
   /**
+   * Made through a one-off link: the times its host offered (epoch ms, 1–10), copied from the
+   * link so that the host taking the link off their list changes nothing. The guest moves the
+   * booking only to one of them still free (domain/guest-moves.ts); every move keeps them.
+   */
+  offeredStarts?: number[];
+  /**
    * Random salt from which the booking's link tokens are derived with an HMAC keyed by the
    * server secret: mails sent days later can rebuild a link, while the store holds only hashes.
    */

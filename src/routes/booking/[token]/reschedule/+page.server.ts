@@ -37,6 +37,11 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders }) 
     locale: locals.locale,
   });
   const page = slots && slots.ok ? slots : null;
+  const host = state.view.teamName ?? state.view.hostName;
+  // A one-off link's booking with none of its host's other times free: said, with the ways on.
+  const noneLeft = slots && !slots.ok && slots.reason === "none_left"
+    ? locals.t.t("manage.offered_none", { host, email: state.hostEmail })
+    : null;
   const slot = q.get("slot");
   // Their own time is shown, never chosen: a move there would be refused as same_time. An
   // address naming it (typed, an old tab) opens the day, without "that time was taken".
@@ -47,7 +52,13 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders }) 
   return {
     token: params.token,
     view: state.view,
-    blocked: state.blocked ?? (page ? null : locals.t.t("manage.type_gone")),
+    blocked: state.blocked ?? (page || noneLeft ? null : locals.t.t("manage.type_gone")),
+    noneLeft,
+    hostEmail: state.hostEmail,
+    // Only the times the host offered: the page says so, and how many are left.
+    offeredOnly: page && page.offeredLeft !== null
+      ? locals.t.t("manage.offered_only", { host, count: page.offeredLeft })
+      : null,
     page: page
       ? {
         ...page,
