@@ -272,7 +272,10 @@ Deno.test({
             new RegExp(`ATTENDEE;[^\\r\\n]*:mailto:${attendee.replace(".", "\\.")}`),
           );
         }
-        assert.match(ics, /SUMMARY:Panel interview: Gina Guest and Acme Support/);
+        // Each member's entry in their own words, linking their dashboard — never the guest's
+        // page, whose link cancels the meeting without signing in.
+        assert.match(ics, /SUMMARY:Panel interview with Gina Guest/);
+        assert.doesNotMatch(ics, /\/booking\//);
       }
       assert.equal(uids.size, 1, "every member's invitation is the same meeting");
       // The round-robin member who was not assigned got nothing about the support call.

@@ -78,6 +78,15 @@ const HOST_SIDE_MAILS: ReadonlySet<MailKind> = new Set<MailKind>([
 ]);
 
 /**
+ * Whether a booking mail is the host's (or a team member's): read in their language and zone,
+ * and any invitation in it is their calendar's entry — in their words, linking their dashboard,
+ * never the guest's own page (whose link cancels or moves the booking without signing in).
+ */
+export function isHostSideMail(kind: MailKind): boolean {
+  return HOST_SIDE_MAILS.has(kind);
+}
+
+/**
  * Whether a booking mail carries the meeting's calendar document (.ics), given where Invito
  * writes the reader's meetings (`writeback`: the provider of their writeback calendar, or null).
  * One meeting must be one event in each calendar (docs/decisions/031-one-meeting-one-invitation.md):

@@ -10,16 +10,7 @@ import type { BookingRecord, MailKind, UserRecord } from "../domain/model/record
 import type { BookingMailContext } from "../integrations/mail-templates/booking.ts";
 import { getTeam, getUsers } from "../store/teams.ts";
 import { namesList } from "../domain/team-membership.ts";
-
-const HOST_SIDE = new Set<MailKind>([
-  "host_request",
-  "host_booked",
-  "host_confirmed_copy",
-  "host_cancelled",
-  "host_expired",
-  "reminder_host",
-  "member_request",
-]);
+import { isHostSideMail } from "../domain/calendar-identity.ts";
 
 export async function teamMailParts(
   app: App,
@@ -40,7 +31,7 @@ export async function teamMailParts(
     members: attending.map((u) => ({ name: u.name, email: u.email })),
     decider: host.name,
   };
-  if (HOST_SIDE.has(kind)) {
+  if (isHostSideMail(kind)) {
     const reader = personId && personId !== host.id ? byId.get(personId) ?? null : host;
     // A member whose account is gone has nobody to read it.
     if (!reader) return "gone";

@@ -5,7 +5,7 @@ import type { OutgoingMail } from "../mail.ts";
 import { formatDuration, formatMinutes, formatTimeLeft } from "../../../shared/format.ts";
 import { reminderLead } from "../../domain/reminders.ts";
 import { storedReasonText } from "../../../shared/system-reasons.ts";
-import { invitation, type MailParts, wherePara } from "./booking-parts.ts";
+import { type MailParts, wherePara } from "./booking-parts.ts";
 
 /** The guest's mails about one booking: requests, decisions, endings, reminders, follow-ups. Not one of its kinds: undefined. */
 export function guestMail(kind: MailKind, p: MailParts): OutgoingMail | null | undefined {
@@ -26,6 +26,7 @@ export function guestMail(kind: MailKind, p: MailParts): OutgoingMail | null | u
     manage,
     bookAgain,
     bookAgainButton,
+    invite,
     mail,
   } = p;
   switch (kind) {
@@ -52,7 +53,7 @@ export function guestMail(kind: MailKind, p: MailParts): OutgoingMail | null | u
           { label: t.t("mail.reschedule_button"), href: ctx.links.reschedule, tone: "plain" },
           { label: t.t("mail.cancel_button"), href: ctx.links.cancel, tone: "plain" },
         ],
-        icalEvent: invitation(ctx, "pending", t),
+        icalEvent: invite("pending", t),
       });
     }
     case "guest_confirmed": {
@@ -82,7 +83,7 @@ export function guestMail(kind: MailKind, p: MailParts): OutgoingMail | null | u
           ...addToCalendar(t).buttons,
         ],
         footer: t.t("mail.guest_confirmed.attached"),
-        icalEvent: invitation(ctx, "confirmed", t),
+        icalEvent: invite("confirmed", t),
       });
     }
     case "guest_rejected": {
@@ -103,7 +104,7 @@ export function guestMail(kind: MailKind, p: MailParts): OutgoingMail | null | u
           ...bookAgain(t),
         ],
         buttons: bookAgainButton(t),
-        icalEvent: invitation(ctx, "ended", t),
+        icalEvent: invite("ended", t),
       });
     }
     case "guest_expired": {
@@ -119,7 +120,7 @@ export function guestMail(kind: MailKind, p: MailParts): OutgoingMail | null | u
           ...bookAgain(t),
         ],
         buttons: bookAgainButton(t),
-        icalEvent: invitation(ctx, "ended", t),
+        icalEvent: invite("ended", t),
       });
     }
     case "guest_cancelled": {
@@ -151,7 +152,7 @@ export function guestMail(kind: MailKind, p: MailParts): OutgoingMail | null | u
           ? [{ label: t.t("mail.guest_move_asked.button"), href: ctx.links.reschedule }]
           : bookAgainButton(t),
         // Only a calendar that may hold the meeting needs a CANCEL to remove it.
-        icalEvent: invitation(ctx, "ended", t),
+        icalEvent: invite("ended", t),
       });
     }
     case "reminder_guest":

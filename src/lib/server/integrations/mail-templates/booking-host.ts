@@ -4,7 +4,7 @@ import { endedByHost } from "../../domain/booking.ts";
 import type { OutgoingMail } from "../mail.ts";
 import { formatDuration } from "../../../shared/format.ts";
 import { storedReasonText } from "../../../shared/system-reasons.ts";
-import { invitation, type MailParts } from "./booking-parts.ts";
+import type { MailParts } from "./booking-parts.ts";
 
 /** The host's (and a team member's) mails about one booking. Not one of its kinds: undefined. */
 export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | undefined {
@@ -21,6 +21,7 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
     hostMoved,
     guestLines,
     said,
+    invite,
     mail,
   } = p;
   switch (kind) {
@@ -46,7 +47,7 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
           { label: t.t("mail.reject_button"), href: ctx.links.reject, tone: "danger" },
         ],
         footer: t.t("mail.host_request.expires", { ttl }),
-        icalEvent: invitation(ctx, "pending", t),
+        icalEvent: invite("pending", t),
       });
     }
     case "host_booked":
@@ -62,7 +63,7 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
           ...hostMoved(t),
           ...guestLines(t),
         ],
-        icalEvent: invitation(ctx, "confirmed", t),
+        icalEvent: invite("confirmed", t),
       });
     }
     case "member_request": {
@@ -83,7 +84,7 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
           ...guestLines(t),
           t.t("mail.member_request.who", { decider: ctx.team?.decider ?? host }),
         ],
-        icalEvent: invitation(ctx, "pending", t),
+        icalEvent: invite("pending", t),
       });
     }
     case "host_cancelled": {
@@ -112,7 +113,7 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
           intro,
           ...said((reason) => t.t("mail.reason", { reason }), storedReasonText(b.cancelReason, t)),
         ],
-        icalEvent: invitation(ctx, "ended", t),
+        icalEvent: invite("ended", t),
       });
     }
     case "host_expired": {

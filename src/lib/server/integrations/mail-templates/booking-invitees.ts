@@ -5,11 +5,11 @@
  */
 import type { MailKind } from "../../domain/model/records.ts";
 import type { OutgoingMail } from "../mail.ts";
-import { invitation, type MailParts, wherePara } from "./booking-parts.ts";
+import { type MailParts, wherePara } from "./booking-parts.ts";
 
 /** Not one of its kinds: undefined. */
 export function inviteeMail(kind: MailKind, p: MailParts): OutgoingMail | null | undefined {
-  const { ctx, b, guestT: t, guestWhen, moved, title, guest, host, guestMoved, mail } = p;
+  const { ctx, b, guestT: t, guestWhen, moved, title, guest, host, guestMoved, invite, mail } = p;
   const to = (b.additionalGuests ?? []).join(", ");
   // Who invited them: the guest, or the host (a poll's other invitees) — whom replies reach.
   const byHost = b.invitedBy === "host";
@@ -40,7 +40,7 @@ export function inviteeMail(kind: MailKind, p: MailParts): OutgoingMail | null |
           ...(where ? [where] : []),
         ],
         footer: t.t("mail.guest_confirmed.attached"),
-        icalEvent: invitation(ctx, "confirmed", t, true),
+        icalEvent: invite("confirmed", t),
       });
     }
     case "guests_cancelled":
@@ -54,7 +54,7 @@ export function inviteeMail(kind: MailKind, p: MailParts): OutgoingMail | null |
             ? t.t("mail.guests_cancelled.intro_host", { title, host, when: guestWhen })
             : t.t("mail.guests_cancelled.intro", { guest, title, host, when: guestWhen }),
         ],
-        icalEvent: invitation(ctx, "ended", t, true),
+        icalEvent: invite("ended", t),
       });
     default:
       return undefined;

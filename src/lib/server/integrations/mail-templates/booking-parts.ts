@@ -16,10 +16,22 @@ import {
   locationUrl,
   shownLocation,
 } from "../../../shared/location-text.ts";
-import { icsDescriptionForGuest, icsDescriptionForGuests, icsSummaryForGuest } from "./ics-text.ts";
+import {
+  hostBookingUrl,
+  icsDescriptionForGuest,
+  icsDescriptionForGuests,
+  icsDescriptionForHost,
+  icsSummaryForGuest,
+  icsSummaryForHost,
+} from "./ics-text.ts";
 import { labelledParts, type Line } from "./quote.ts";
 import { oneLineText } from "../../../shared/text.ts";
-import { type CalendarDoc, calendarDoc, meetingUid } from "../../domain/calendar-identity.ts";
+import {
+  type CalendarDoc,
+  calendarDoc,
+  isHostSideMail,
+  meetingUid,
+} from "../../domain/calendar-identity.ts";
 import { movedFromToText } from "../../../shared/moved.ts";
 import { calendarLinks } from "../../../shared/calendar-links.ts";
 
@@ -74,20 +86,29 @@ export type BookingMailContext = {
   seriesLinks?: Record<string, string>;
 };
 
+/**
+ * Whose calendar a mail's invitation is for, which decides its words and links: the guest's
+ * (their manage link), their additional guests' (no link, note or answers: those are the
+ * guest's), or the host's and each team member's (their words, their dashboard's row).
+ */
+export type InvitationReader = "guest" | "guests" | "host";
+
+export function readerOfMail(kind: MailKind): InvitationReader {
+  if (isHostSideMail(kind)) return "host";
+  return kind === "guests_invited" || kind === "guests_cancelled" ? "guests" : "guest";
+}
+
 /** The calendar invitation for the booking in `state`, or nothing when no calendar needs one. */
-export function invitation(
+function invitation(
   ctx: BookingMailContext,
   state: "pending" | "confirmed" | "ended",
   t: Translator,
-  /** For the guest's additional guests: without the guest's own link, note and answers. */
-  forGuests = false,
+  reader: InvitationReader,
 ): OutgoingMail["icalEvent"] {
   const doc = calendarDoc(ctx.booking, state);
-  return doc ? { method: doc.method, content: ics(ctx, doc, t, forGuests) } : undefined;
-}
-
-function ics(ctx: BookingMailContext, doc: CalendarDoc, t: Translator, forGuests: boolean) {
-  return buildIcs(icsEvent(ctx, doc, t, forGuests), doc.method);
+  return doc
+    ? { method: doc.method, content: buildIcs(icsEvent(ctx, doc, t, reader), doc.method) }
+    : undefined;
 }
 
 /**
@@ -99,7 +120,7 @@ export function invitationFile(given: BookingMailContext): string | null {
   const ctx = readable(given);
   if (ctx.booking.status !== "CONFIRMED") return null;
   const doc = calendarDoc(ctx.booking, "confirmed")!;
-  return buildIcs(icsEvent(ctx, doc, translator(ctx.booking.guestLocale)), "PUBLISH");
+  return buildIcs(icsEvent(ctx, doc, translator(ctx.booking.guestLocale), "guest"), "PUBLISH");
 }
 
 /** Names and titles stand inside our sentences: whatever was stored, each stays on one line. */
@@ -115,11 +136,12 @@ function readable(given: BookingMailContext): BookingMailContext {
   };
 }
 
+/** The one meeting (UID, SEQUENCE, people) in the words and with the link of its `reader`. */
 function icsEvent(
   ctx: BookingMailContext,
   doc: CalendarDoc,
   t: Translator,
-  forGuests = false,
+  reader: InvitationReader,
 ): IcsEvent {
   const b = ctx.booking;
   return {
@@ -128,10 +150,7 @@ function icsEvent(
     startMs: b.startMs,
     endMs: b.endMs,
     stampMs: ctx.nowMs,
-    summary: icsSummaryForGuest(b, ctx.team?.name || ctx.host.name, t),
-    description: forGuests
-      ? icsDescriptionForGuests(b, t)
-      : icsDescriptionForGuest(b, ctx.links.guest, t),
+    ...wordsFor(ctx, t, reader),
     location: locationText(shownLocation(b), t) || undefined,
     conference: conferenceOf(shownLocation(b)),
     status: doc.status,
@@ -140,8 +159,37 @@ function icsEvent(
     others: ctx.team?.members.filter((m) => m.email !== ctx.team!.organizer.email),
     guests: b.additionalGuests,
     guestNames: b.additionalGuestNames,
-    url: forGuests ? undefined : ctx.links.guest,
   };
+}
+
+/** SUMMARY, DESCRIPTION and URL of an invitation for `reader`. */
+function wordsFor(
+  ctx: BookingMailContext,
+  t: Translator,
+  reader: InvitationReader,
+): Pick<IcsEvent, "summary" | "description" | "url"> {
+  const b = ctx.booking;
+  if (reader === "host") {
+    // The host's calendar may be seen by others (an assistant, a shared calendar, every member
+    // of a collective event): it links the host's own page, behind their sign-in, as the entry
+    // written to their calendar does (services/writeback-events.ts).
+    const own = hostBookingUrl(ctx.baseUrl, b.id);
+    const members = ctx.team?.members ?? [];
+    return {
+      summary: icsSummaryForHost(b, t),
+      description: icsDescriptionForHost(
+        b,
+        own,
+        t,
+        members.length > 1 ? members.map((m) => m.name) : [],
+      ),
+      url: own,
+    };
+  }
+  const summary = icsSummaryForGuest(b, ctx.team?.name || ctx.host.name, t);
+  return reader === "guests"
+    ? { summary, description: icsDescriptionForGuests(b, t) }
+    : { summary, description: icsDescriptionForGuest(b, ctx.links.guest, t), url: ctx.links.guest };
 }
 
 /** The meeting place as a paragraph: a video link is a link. */
@@ -214,6 +262,10 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
     };
   };
   const guestMoved = (t: Translator) => movedLine(t, b.guestTimeZone, b.guestClock);
+  /** This mail's invitation: its reader's (readerOfMail) words and links. */
+  const reader = readerOfMail(kind);
+  const invite = (state: "pending" | "confirmed" | "ended", t: Translator) =>
+    invitation(ctx, state, t, reader);
 
   /**
    * What the host reads about the guest: their one-line values as one block of lines, anything
@@ -294,6 +346,7 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
           },
           doc,
           t,
+          reader,
         ),
     );
     return { ...out, attachments: [...(out.attachments ?? []), ics] };
@@ -336,6 +389,7 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
     hostMoved,
     addToCalendar,
     guestMoved,
+    invite,
     guestLines,
     said,
     manage,

@@ -1,6 +1,7 @@
 /**
  * The words inside calendar entries (SUMMARY, DESCRIPTION), in their reader's language: the
- * guest's invitation in theirs, the entry written to the host's calendar in the host's. The
+ * guest's invitation in theirs, the host's — mailed or written to their calendar — in the
+ * host's, linking their dashboard, never the guest's page (docs/decisions/031, amended). The
  * .ics structure itself (METHOD, UID, SEQUENCE, folding) is integrations/ics.ts's. What the guest
  * wrote is quoted when it spans lines (quote.ts), so it cannot forge our own lines.
  */
@@ -76,6 +77,15 @@ export function icsDescriptionForGuest(b: B, guestLink: string, t: Translator): 
  */
 export function icsDescriptionForGuests(b: B, t: Translator): string {
   return [whereLine(b, t), guestsLine(b, t)].filter(Boolean).join("\n\n");
+}
+
+/**
+ * The host's own page of a booking: its row in their dashboard's list, behind their sign-in.
+ * What the host's calendar entry links to — never the guest's page, whose link cancels or moves
+ * the booking without signing in and would let anyone who sees the host's calendar do so.
+ */
+export function hostBookingUrl(baseUrl: string, bookingId: string): string {
+  return `${baseUrl.replace(/\/$/, "")}/dashboard/bookings#booking-${bookingId}`;
 }
 
 /** "Intro call with Ada" — the host's own calendar entry ("Sync with Ada, Ben and 2 others"). */

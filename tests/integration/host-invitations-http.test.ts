@@ -1,0 +1,235 @@
+/**
+ * What the host's (and each team member's) calendar gets by mail, over HTTP against the built
+ * server with a real SMTP peer, every .ics parsed with ical.js: the host's invitation speaks the
+ * host's words and links to the host's dashboard — never to the guest's own page, whose link
+ * cancels or moves the booking without signing in (whoever sees the host's calendar entry, an
+ * assistant or a shared calendar, could have cancelled as the guest).
+ */
+import assert from "node:assert/strict";
+import ICAL from "ical.js";
+import { startApp } from "../support/app.ts";
+import { type ReceivedMail, type SmtpHandle, startSmtp } from "../support/smtp.ts";
+import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
+import { EVERY_DAY_ALL_DAY, seedTeam, seedTeamEventType } from "../support/teams.ts";
+import { fullDay } from "../support/slots.ts";
+import { applyInvitations } from "../support/calendar-app.ts";
+
+const opts = { sanitizeResources: false, sanitizeOps: false };
+const HOST = "hank@example.test";
+
+/**
+ * Host "hank" (UTC, all day, English): an instant "call", a weekly "series" of 3, a 3-seat
+ * "class"; team "crew" (ann, ben) with a collective "sync".
+ */
+async function seed() {
+  const { dataDir, kv, app } = await seedStore("invito-host-ics-");
+  const host = await createHost(app, {
+    username: "hank",
+    email: HOST,
+    timeZone: "UTC",
+    weekly: EVERY_DAY_ALL_DAY,
+  });
+  await createEventType(app, host, { slug: "call", title: "Call", requiresConfirmation: false });
+  await createEventType(app, host, {
+    slug: "series",
+    title: "Coaching",
+    requiresConfirmation: false,
+    series: { everyWeeks: 1, count: 3, freeOnly: false },
+  });
+  await createEventType(app, host, {
+    slug: "class",
+    title: "Class",
+    durationMin: 60,
+    requiresConfirmation: false,
+    seats: { perTime: 3, showAttendees: false, hideCount: false },
+  });
+  const { team } = await seedTeam(app, {
+    slug: "crew",
+    members: [{ username: "ann" }, { username: "ben" }],
+  });
+  await seedTeamEventType(app, team, {
+    slug: "sync",
+    title: "Sync",
+    teamMode: "collective",
+    durationMin: 30,
+  });
+  kv.close();
+  return dataDir;
+}
+
+/** The booking form posted as a browser without scripts does, in `lang`; the guest's page. */
+async function book(
+  base: string,
+  page: string,
+  start: string,
+  guest: { name: string; email: string },
+  lang = "en",
+): Promise<string> {
+  const res = await fetch(`${base}${page}?/book`, {
+    method: "POST",
+    headers: {
+      origin: base,
+      accept: "text/html",
+      "accept-language": lang,
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams({ ...guest, note: "Please call me", start, tz: "UTC" }),
+    redirect: "manual",
+  });
+  await res.body?.cancel();
+  assert.equal(res.status, 303, `booking ${page} at ${start}`);
+  return res.headers.get("location")!;
+}
+
+/** The guest cancels with their own link, as the page's form does. */
+async function cancel(base: string, guestPage: string) {
+  const res = await fetch(`${base}${guestPage}/cancel`, {
+    method: "POST",
+    headers: {
+      origin: base,
+      accept: "text/html",
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams({ reason: "" }),
+    redirect: "manual",
+  });
+  await res.body?.cancel();
+  assert.ok(res.status < 400, `cancel: ${res.status}`);
+}
+
+/** Everything a reader of the mail sees: its text, HTML and every attachment. */
+const everything = (m: ReceivedMail) =>
+  [m.subject, m.text, m.html, ...m.attachments.map((a) => a.content)].join("\n");
+
+/** The booking id inside a guest's link (`/booking/{id}{hmac}`). */
+const idOf = (guestPage: string) => guestPage.split("/")[2].slice(0, 26);
+
+function vevents(ics: string) {
+  const cal = new ICAL.Component(ICAL.parse(ics));
+  return {
+    method: String(cal.getFirstPropertyValue("method")),
+    events: cal.getAllSubcomponents("vevent"),
+  };
+}
+
+const attendees = (ve: ICAL.Component) =>
+  ve.getAllProperties("attendee").map((p) => String(p.getParameter("cn")));
+
+/** Waits for the `n`-th mail (1-based) to `to` matching `subject`. */
+async function nth(smtp: SmtpHandle, to: string, subject: RegExp, n = 1) {
+  const match = (m: ReceivedMail) => m.to.includes(to) && subject.test(m.subject);
+  await smtp.waitForMail(() => smtp.mails.filter(match).length >= n);
+  return smtp.mails.filter(match)[n - 1];
+}
+
+/** The host's entry: host words, the dashboard's row of this booking, no guest link. */
+function assertHostEntry(
+  ve: ICAL.Component,
+  base: string,
+  bookingId: string,
+  summary: string,
+) {
+  const row = `${base}/dashboard/bookings#booking-${bookingId}`;
+  assert.equal(ve.getFirstPropertyValue("summary"), summary);
+  assert.equal(ve.getFirstPropertyValue("url"), row);
+  const description = String(ve.getFirstPropertyValue("description"));
+  assert.ok(description.includes(row), description);
+  assert.doesNotMatch(description, /\/booking\//, "no guest page in the host's entry");
+}
+
+Deno.test({
+  ...opts,
+  name:
+    "host's invitation: the confirmation's and the cancellation's .ics speak the host's words and link their dashboard, never the guest's own page; the guest's keep theirs",
+  async fn() {
+    const dataDir = await seed();
+    try {
+      await using smtp = await startSmtp();
+      await using app = await startApp({ dataDir, smtp: { host: smtp.host, port: smtp.port } });
+      const base = app.baseUrl;
+      const { slots } = await fullDay(base, "/calendar/hank/call");
+      const guestPage = await book(base, "/calendar/hank/call", slots[2], {
+        name: "Gina",
+        email: "gina@example.test",
+      });
+      const id = idOf(guestPage);
+      const booked = await nth(smtp, HOST, /^Confirmed/);
+      assert.ok(booked.calendar, "the host's confirmation carries the invitation");
+      const req = vevents(booked.calendar!);
+      assert.equal(req.method, "REQUEST");
+      assertHostEntry(req.events[0], base, id, "Call with Gina");
+      assert.ok(!everything(booked).includes(guestPage), "the guest's link is nowhere in it");
+
+      // The guest's own invitation still lets them manage it.
+      const guestMail = await nth(smtp, "gina@example.test", /^Confirmed/);
+      const guestEvent = vevents(guestMail.calendar!).events[0];
+      assert.equal(guestEvent.getFirstPropertyValue("url"), base + guestPage);
+      assert.equal(guestEvent.getFirstPropertyValue("summary"), "Call: Gina and Host hank");
+
+      await cancel(base, guestPage);
+      const ended = await nth(smtp, HOST, /^Cancelled/);
+      const doc = vevents(ended.calendar!);
+      assert.equal(doc.method, "CANCEL");
+      assertHostEntry(doc.events[0], base, id, "Call with Gina");
+      assert.ok(!everything(ended).includes(guestPage));
+      assert.deepEqual(
+        await applyInvitations([booked.calendar!, ended.calendar!]),
+        {},
+        "the host's calendar is left empty",
+      );
+    } finally {
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "host's invitation: every member of a collective team event and the host of a series get entries in their own words, linking the dashboard, never the guest's page",
+  async fn() {
+    const dataDir = await seed();
+    try {
+      await using smtp = await startSmtp();
+      await using app = await startApp({ dataDir, smtp: { host: smtp.host, port: smtp.port } });
+      const base = app.baseUrl;
+      const team = await fullDay(base, "/team/crew/sync");
+      const teamGuest = await book(base, "/team/crew/sync", team.slots[1], {
+        name: "Tom",
+        email: "tom@example.test",
+      });
+      for (const member of ["ann@example.test", "ben@example.test"]) {
+        const m = await nth(smtp, member, /^Confirmed/);
+        assert.ok(m.calendar, `${member}'s mail carries the invitation`);
+        const ve = vevents(m.calendar!).events[0];
+        assertHostEntry(ve, base, idOf(teamGuest), "Sync with Tom");
+        assert.match(String(ve.getFirstPropertyValue("description")), /With: Host ann, Host ben/);
+        assert.deepEqual(attendees(ve).sort(), ["Host ben", "Tom"], "one meeting, every attendee");
+        assert.ok(!everything(m).includes(teamGuest), `${member}: no guest link`);
+      }
+
+      const series = await fullDay(base, "/calendar/hank/series");
+      const seriesGuest = await book(base, "/calendar/hank/series", series.slots[0], {
+        name: "Sue",
+        email: "sue@example.test",
+      });
+      const m = await nth(smtp, HOST, /^Confirmed: Coaching/);
+      const file = m.attachments.find((a) => a.filename === "series.ics");
+      assert.ok(file, "the host's series mail carries series.ics");
+      const dates = vevents(file.content).events;
+      assert.equal(dates.length, 3);
+      for (const ve of dates) {
+        assert.equal(ve.getFirstPropertyValue("summary"), "Coaching with Sue");
+        assert.match(
+          String(ve.getFirstPropertyValue("url")),
+          new RegExp(`^${base}/dashboard/bookings#booking-[0-9A-Z]{26}$`),
+        );
+        assert.doesNotMatch(String(ve.getFirstPropertyValue("description")), /\/booking\//);
+      }
+      assert.ok(!everything(m).includes(seriesGuest));
+      assert.doesNotMatch(everything(m), /\/booking\/[0-9A-Z]{26}[A-Za-z0-9_-]{43}/);
+    } finally {
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
