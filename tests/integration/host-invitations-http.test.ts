@@ -3,7 +3,8 @@
  * server with a real SMTP peer, every .ics parsed with ical.js: the host's invitation speaks the
  * host's words and links to the host's dashboard — never to the guest's own page, whose link
  * cancels or moves the booking without signing in (whoever sees the host's calendar entry, an
- * assistant or a shared calendar, could have cancelled as the guest).
+ * assistant or a shared calendar, could have cancelled as the guest) — and a host without a
+ * calendar connected gets a seated time as one meeting, updated as seats come and go.
  */
 import assert from "node:assert/strict";
 import ICAL from "ical.js";
@@ -228,6 +229,69 @@ Deno.test({
       }
       assert.ok(!everything(m).includes(seriesGuest));
       assert.doesNotMatch(everything(m), /\/booking\/[0-9A-Z]{26}[A-Za-z0-9_-]{43}/);
+    } finally {
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "seats: a host without a calendar connected gets the seated time as one meeting by mail — updated as each guest takes or leaves a seat, cancelled with the last",
+  async fn() {
+    const dataDir = await seed();
+    try {
+      await using smtp = await startSmtp();
+      await using app = await startApp({ dataDir, smtp: { host: smtp.host, port: smtp.port } });
+      const base = app.baseUrl;
+      const { slots } = await fullDay(base, "/calendar/hank/class");
+      const at = slots[4];
+      const sam = await book(base, "/calendar/hank/class", at, {
+        name: "Sam",
+        email: "sam@example.test",
+      });
+      const first = await nth(smtp, HOST, /^Confirmed: Class with Sam/);
+      const tina = await book(base, "/calendar/hank/class", at, {
+        name: "Tina",
+        email: "tina@example.test",
+      });
+      const second = await nth(smtp, HOST, /^Confirmed: Class with Tina/);
+      const docs = [first, second].map((m) => m.calendar);
+      assert.ok(docs.every(Boolean), "each seat's mail to the host carries the meeting");
+      const [a, b] = docs.map((d) => vevents(d!));
+      assert.equal(a.method, "REQUEST");
+      const uid = a.events[0].getFirstPropertyValue("uid");
+      assert.equal(b.events[0].getFirstPropertyValue("uid"), uid, "one meeting, not one per seat");
+      assert.deepEqual(attendees(a.events[0]), ["Sam"]);
+      assert.deepEqual(attendees(b.events[0]), ["Sam", "Tina"]);
+      assert.ok(
+        Number(b.events[0].getFirstPropertyValue("sequence")) >
+          Number(a.events[0].getFirstPropertyValue("sequence")),
+      );
+      assertHostEntry(b.events[0], base, idOf(tina), "Class with 2 guests");
+      assert.ok(!everything(second).includes(tina) && !everything(first).includes(sam));
+      const both = await applyInvitations(docs as string[]);
+      assert.deepEqual(Object.keys(both), [uid]);
+      assert.equal(both[uid as string].start, at);
+
+      await cancel(base, sam);
+      const samLeft = await nth(smtp, HOST, /^Cancelled: Class with Sam/);
+      const c = vevents(samLeft.calendar!);
+      assert.equal(c.method, "REQUEST", "the meeting goes on without Sam");
+      assert.deepEqual(attendees(c.events[0]), ["Tina"]);
+      await cancel(base, tina);
+      const tinaLeft = await nth(smtp, HOST, /^Cancelled: Class with Tina/);
+      assert.equal(vevents(tinaLeft.calendar!).method, "CANCEL", "the last seat ends it");
+      const all = [...docs, samLeft.calendar, tinaLeft.calendar] as string[];
+      assert.equal(
+        (await applyInvitations(all.slice(0, 3)))[uid as string].summary,
+        "Class with 1 guest",
+      );
+      assert.deepEqual(await applyInvitations(all), {}, "nothing left in the host's calendar");
+      // Each guest's own invitation is still their seat's alone.
+      const samMail = await nth(smtp, "sam@example.test", /^Confirmed/);
+      assert.deepEqual(attendees(vevents(samMail.calendar!).events[0]), ["Sam"]);
     } finally {
       await Deno.remove(dataDir, { recursive: true });
     }

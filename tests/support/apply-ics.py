@@ -33,6 +33,10 @@ for text in json.load(sys.stdin):
         if method == "CANCEL":
             events[uid] = {"sequence": seq, "stamp": stamp, "cancelled": True}
             continue
+        # The first attendee, as ical.js's getFirstProperty (several come as a list).
+        attendee = ev["ATTENDEE"]
+        if isinstance(attendee, list):
+            attendee = attendee[0]
         events[uid] = {
             "sequence": seq,
             "stamp": stamp,
@@ -41,7 +45,7 @@ for text in json.load(sys.stdin):
             "status": str(ev.get("STATUS", "CONFIRMED")),
             "summary": str(ev["SUMMARY"]),
             "description": str(ev.get("DESCRIPTION", "")),
-            "attendee": rfc6868(ev["ATTENDEE"].params.get("CN")),
+            "attendee": rfc6868(attendee.params.get("CN")),
         }
 json.dump(
     {

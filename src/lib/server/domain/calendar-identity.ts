@@ -51,6 +51,44 @@ export function calendarDoc(
   return calendarMayHold(b) ? { method: "CANCEL", status: "CANCELLED", sequence: s + 2 } : null;
 }
 
+/** A seated time's meeting in calendars: one UID per meeting, whatever its seats. */
+export function seatedMeetingUid(meetingId: string, hostname: string): string {
+  return `${meetingId}@${hostname}`;
+}
+
+/**
+ * The document a seat's host-side mail carries for its meeting (docs/decisions/040-seats.md,
+ * amended): a host without a writeback calendar gets the seated time as one event under the
+ * meeting's UID — its confirmed seats attending — updated by each seat's mail, never one event
+ * per seat. A seat confirmed, or a confirmed seat leaving while others stay, sends the meeting
+ * as it stands (REQUEST); the last confirmed seat leaving ends it (CANCEL). A seat never
+ * confirmed was never in it: nothing.
+ *
+ * SEQUENCE: every write that changes a meeting's seats adds an entry to the history of one of
+ * its seats (taken, confirmed, cancelled, expired, moved away), and a seat's own SEQUENCE only
+ * grows (a new video link), so their sum over every seat the meeting ever had only grows with
+ * each change — also when the time's ledger, whose change count the writeback uses, is gone
+ * with the last seat. A mail read later is never older than one read before, whichever seat's
+ * mail leaves first; two read at the same state carry the same meeting.
+ */
+export function seatedMeetingDoc(
+  seat: BookingRecord,
+  /** Every seat booking of the seat's event type at its start, in any state. */
+  seatsAtTime: readonly BookingRecord[],
+): { doc: CalendarDoc; confirmed: BookingRecord[] } | null {
+  if (!seat.seat || !calendarMayHold(seat)) return null;
+  const meetingId = seat.seat.meetingId;
+  const seats = seatsAtTime.filter((x) => x.seat?.meetingId === meetingId);
+  const confirmed = seats.filter((x) => x.status === "CONFIRMED");
+  const sequence = seats.reduce((n, x) => n + x.history.length + (x.sequence ?? 0), 0);
+  return {
+    doc: confirmed.length
+      ? { method: "REQUEST", status: "CONFIRMED", sequence }
+      : { method: "CANCEL", status: "CANCELLED", sequence },
+    confirmed,
+  };
+}
+
 /** Identity fields of a reschedule successor of `pred`. */
 export function successorIdentity(
   pred: BookingRecord,
@@ -99,11 +137,12 @@ export function mailCarriesInvitation(
   kind: MailKind,
   writeback: CalendarProviderKind | null,
   /**
-   * A seat of a seated meeting: the host's calendar holds the meeting once, as the written event
-   * under the meeting's UID (docs/decisions/040-seats.md), never one .ics per seat.
+   * A seat of a seated meeting: the host's calendar holds the meeting once, under the meeting's
+   * UID (docs/decisions/040-seats.md) — the written event where Invito writes their bookings,
+   * else the meeting's invitation in each seat's mail (`seatedMeetingDoc`), never one per seat.
    */
   seat = false,
 ): boolean {
-  if (HOST_SIDE_MAILS.has(kind) && seat) return false;
+  if (HOST_SIDE_MAILS.has(kind) && seat) return writeback === null;
   return !(HOST_SIDE_MAILS.has(kind) && writeback === "microsoft");
 }

@@ -34,13 +34,14 @@ import { recordJob } from "../ops/metrics.ts";
 import { countDelivery } from "../services/insights-count.ts";
 import { teamMailParts } from "../services/team-mail.ts";
 import { getTeam } from "../store/teams.ts";
-import { mailCarriesInvitation } from "../domain/calendar-identity.ts";
+import { isHostSideMail, mailCarriesInvitation } from "../domain/calendar-identity.ts";
 import { awaitsMeetingLink } from "../domain/locations.ts";
 import { roomProviderOf } from "../services/calendar-writeback.ts";
 import { writebackProviderOf } from "../services/writeback-events.ts";
 import { getSeatLedger } from "../store/seats.ts";
 import { liveSeats } from "../domain/seats.ts";
 import { decideReminder, followUpStillDue } from "../domain/reminders.ts";
+import { seatsAtTime } from "../services/seated-times.ts";
 
 const CLAIM_MS = 2 * 60_000;
 const BATCH = 25;
@@ -362,6 +363,8 @@ async function sendBookingMail(
     : undefined;
   const ctx = {
     booking,
+    // A seat's mail to its host carries the seated meeting, derived from all its seats.
+    seatsAtTime: booking.seat && isHostSideMail(kind) ? await seatsAtTime(app, booking) : undefined,
     host: team
       ? team.host
       : { name: host.name, email: host.email, clock: host.clock, locale: host.locale },

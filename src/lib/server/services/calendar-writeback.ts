@@ -17,6 +17,7 @@ import type { BookingRecord, OutboxRecord } from "../domain/model/records.ts";
 import { getBooking, getBookings } from "../store/bookings.ts";
 import { getSeatLedger } from "../store/seats.ts";
 import { liveSeats } from "../domain/seats.ts";
+import { seatedMeetingUid } from "../domain/calendar-identity.ts";
 import { getUser } from "../store/users.ts";
 import {
   deleteWrittenEvent,
@@ -311,7 +312,7 @@ async function writeSeatMeeting(
     const meeting: BookingRecord = {
       ...(confirmed[0] ?? seat),
       id: meetingId,
-      icalUid: `${meetingId}@${app.config.baseUrl.hostname}`,
+      icalUid: seatedMeetingUid(meetingId, app.config.baseUrl.hostname),
       sequence: current?.seq ?? 0,
       calendarIssued: false,
       history: [{ status: "CONFIRMED", atMs: seat.createdAtMs, by: "system" }],

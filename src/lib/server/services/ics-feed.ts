@@ -12,7 +12,7 @@ import { getSeatLedger } from "../store/seats.ts";
 import { getActiveUser } from "../store/users.ts";
 import { hmacToken, randomToken, sha256Hex } from "../integrations/crypto.ts";
 import { buildIcsFeed, type IcsEvent } from "../integrations/ics.ts";
-import { meetingUid } from "../domain/calendar-identity.ts";
+import { meetingUid, seatedMeetingUid } from "../domain/calendar-identity.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { translator } from "../i18n.ts";
 import type { Translator } from "../../shared/i18n.ts";
@@ -158,7 +158,7 @@ function seatedFeedEvent(
   const guests = t.t("ics.seats_guests", { count: seats.length });
   return {
     ...ev,
-    uid: `${first.seat!.meetingId}@${hostname}`,
+    uid: seatedMeetingUid(first.seat!.meetingId, hostname),
     // Both only grow: a calendar keeps the copy with the higher SEQUENCE (then DTSTAMP), so one
     // that went down when a guest left kept the copy that still listed them.
     sequence: changes.seq ?? seats.reduce((n, b) => n + b.history.length, 0),

@@ -9,7 +9,7 @@ import type { BookingRecord, EventTypeRecord } from "../domain/model/records.ts"
 import { liveSeats, seatsOf } from "../domain/seats.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { getSeatLedger } from "../store/seats.ts";
-import { getBookings } from "../store/bookings.ts";
+import { getBookings, listHostBookings } from "../store/bookings.ts";
 import { getEventType } from "../store/event-types.ts";
 import type { HostBookingRow } from "./host-bookings.ts";
 
@@ -46,6 +46,20 @@ export async function seatedTimeOf(
     capacity: et ? seatsOf(et)?.perTime ?? null : null,
     attendees,
   };
+}
+
+/**
+ * Every seat of `seat`'s event type at its start, in any state (cancelled and moved ones too):
+ * what the host's mailed invitation of its meeting is derived from (domain/calendar-identity.ts
+ * `seatedMeetingDoc`). Read from the host's bookings at that instant, not the ledger, which
+ * lists only live seats and is gone once the last one leaves.
+ */
+export async function seatsAtTime(app: App, seat: BookingRecord): Promise<BookingRecord[]> {
+  const there = await listHostBookings(app.kv, seat.hostId, {
+    fromMs: seat.startMs,
+    toMs: seat.startMs + 1,
+  });
+  return there.filter((b) => b.seat && b.eventTypeId === seat.eventTypeId);
 }
 
 /** A seated time in the host's booking list: one row with its seats (issue 25). */

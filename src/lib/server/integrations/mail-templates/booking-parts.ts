@@ -21,6 +21,7 @@ import {
   icsDescriptionForGuest,
   icsDescriptionForGuests,
   icsDescriptionForHost,
+  icsDescriptionForSeatedMeeting,
   icsSummaryForGuest,
   icsSummaryForHost,
 } from "./ics-text.ts";
@@ -31,6 +32,8 @@ import {
   calendarDoc,
   isHostSideMail,
   meetingUid,
+  seatedMeetingDoc,
+  seatedMeetingUid,
 } from "../../domain/calendar-identity.ts";
 import { movedFromToText } from "../../../shared/moved.ts";
 import { calendarLinks } from "../../../shared/calendar-links.ts";
@@ -84,6 +87,11 @@ export type BookingMailContext = {
   series?: BookingRecord[];
   /** Each date's own page (the guest's link), by booking id: series.ics links each event to it. */
   seriesLinks?: Record<string, string>;
+  /**
+   * A seat's host-side mail: every seat of its event type at its start, in any state, from
+   * which the seated meeting's invitation is derived (calendar-identity.ts `seatedMeetingDoc`).
+   */
+  seatsAtTime?: BookingRecord[];
 };
 
 /**
@@ -105,6 +113,14 @@ function invitation(
   t: Translator,
   reader: InvitationReader,
 ): OutgoingMail["icalEvent"] {
+  // A seat's host holds its meeting, not the seat (docs/decisions/040-seats.md); a seat still
+  // waiting for its host is not in the meeting yet.
+  if (reader === "host" && ctx.booking.seat) {
+    const m = state === "pending" ? null : seatedMeetingDoc(ctx.booking, ctx.seatsAtTime ?? []);
+    return m
+      ? { method: m.doc.method, content: buildIcs(seatedMeetingEvent(ctx, m, t), m.doc.method) }
+      : undefined;
+  }
   const doc = calendarDoc(ctx.booking, state);
   return doc
     ? { method: doc.method, content: buildIcs(icsEvent(ctx, doc, t, reader), doc.method) }
@@ -159,6 +175,48 @@ function icsEvent(
     others: ctx.team?.members.filter((m) => m.email !== ctx.team!.organizer.email),
     guests: b.additionalGuests,
     guestNames: b.additionalGuestNames,
+  };
+}
+
+/**
+ * A seated time as its host's calendar holds it: one event under the meeting's UID, its
+ * confirmed seats' guests attending (the last one to leave, in its CANCEL), in the host's words
+ * as the writeback writes it ("Class with 2 guests"), linking the host's page of the booking the
+ * mail is about.
+ */
+function seatedMeetingEvent(
+  ctx: BookingMailContext,
+  m: NonNullable<ReturnType<typeof seatedMeetingDoc>>,
+  t: Translator,
+): IcsEvent {
+  const b = ctx.booking;
+  const seats = (m.confirmed.length ? m.confirmed : [b]).map((x) => ({
+    guestName: oneLineText(x.guestName),
+    guestEmail: x.guestEmail,
+    additionalGuests: x.additionalGuests,
+  }));
+  const own = hostBookingUrl(ctx.baseUrl, b.id);
+  const members = (ctx.team?.members ?? []).filter((x) => x.email !== ctx.team!.organizer.email);
+  const [first, ...rest] = seats.map((x) => ({ name: x.guestName, email: x.guestEmail }));
+  return {
+    uid: seatedMeetingUid(b.seat!.meetingId, new URL(ctx.baseUrl).hostname),
+    sequence: m.doc.sequence,
+    startMs: b.startMs,
+    endMs: b.endMs,
+    stampMs: ctx.nowMs,
+    summary: icsSummaryForHost(
+      { ...b, guestName: t.t("ics.seats_guests", { count: seats.length }) },
+      t,
+    ),
+    description: icsDescriptionForSeatedMeeting(b, seats, own, t),
+    url: own,
+    location: locationText(shownLocation(b), t) || undefined,
+    conference: conferenceOf(shownLocation(b)),
+    status: m.doc.status,
+    organizer: ctx.team?.organizer ?? ctx.host,
+    attendee: first,
+    others: [...rest, ...members],
+    guests: seats.flatMap((x) => x.additionalGuests ?? []),
   };
 }
 

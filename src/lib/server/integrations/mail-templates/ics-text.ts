@@ -116,6 +116,25 @@ export function icsDescriptionForHost(
   ].filter(Boolean).join("\n\n");
 }
 
+/**
+ * The host's entry of a seated time: where, each confirmed seat's guest (a line each)
+ * (never a guest's note or answers: the meeting is everyone's), who else they invited, and the
+ * host's page of the booking the mail is about.
+ */
+export function icsDescriptionForSeatedMeeting(
+  place: B,
+  seats: readonly Pick<B, "guestName" | "guestEmail" | "additionalGuests">[],
+  dashboardLink: string,
+  t: Translator,
+): string {
+  return [
+    whereLine(place, t),
+    seats.map((x) => t.t("ics.guest", { guest: x.guestName, email: x.guestEmail })).join("\n"),
+    guestsLine({ additionalGuests: seats.flatMap((x) => x.additionalGuests ?? []) }, t),
+    t.t("ics.booked_with", { url: dashboardLink }),
+  ].filter(Boolean).join("\n\n");
+}
+
 /** The guest's additional guests ("Also invited: a@example.com, b@example.com"), or "". */
 export function guestsLine(b: Pick<B, "additionalGuests">, t: Translator): string {
   const list = b.additionalGuests ?? [];
