@@ -20,6 +20,8 @@ import type { TestApp } from "../support/memory-app.ts";
 import { setWriteback } from "../../src/lib/server/store/calendars.ts";
 import { settleCounts } from "../../src/lib/server/services/insights-count.ts";
 import { listProblems } from "../../src/lib/server/store/insights.ts";
+import { startSmtp } from "../support/smtp.ts";
+import { createMailer } from "../../src/lib/server/integrations/mail.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 registerWriteback();
@@ -156,6 +158,81 @@ Deno.test({
       assert.equal(Number(ev.getFirstPropertyValue("sequence")), seq1 + 1);
       assert.equal(ev.getFirstPropertyValue("url"), link);
       assert.equal(g.liveMeets(PRIMARY).length, 1);
+    } finally {
+      app.close();
+    }
+  },
+});
+
+/**
+ * The app's own SMTP mailer to a real peer, whose first `lose` hand-offs go through but answer
+ * as if the connection broke after DATA (the outbox then sends the same mail again).
+ */
+function smtpMailer(port: number, lose = 0): TestApp["mailer"] {
+  const real = createMailer({
+    host: "127.0.0.1",
+    port,
+    user: null,
+    password: null,
+    from: "Invito <invito@example.test>",
+  });
+  return {
+    mode: "smtp",
+    sent: [],
+    failWith: null,
+    async send(mail) {
+      const res = await real.send(mail);
+      if (res.ok && lose > 0) {
+        lose--;
+        return { ok: false, error: { kind: "network", detail: "connection lost after DATA" } };
+      }
+      return res;
+    },
+  };
+}
+
+Deno.test({
+  ...opts,
+  name:
+    "google meet: the updated invitation that brings the link after an outage is a mail of its own (its own Message-ID, for the guest and the host), while a resend of one mail keeps its Message-ID",
+  async fn() {
+    const { g, app, host } = await setup();
+    await using _g = g;
+    await using smtp = await startSmtp();
+    try {
+      // The first hand-off (the guest's confirmation) is resent: the receiver must be able to
+      // tell the copy from a new mail.
+      app.mailer = smtpMailer(smtp.port, 1);
+      let down = true;
+      g.override = (req) =>
+        down && req.method !== "GET"
+          ? Response.json({ error: { code: 503, message: "Backend Error" } }, { status: 503 })
+          : null;
+      await book(app, "2026-11-23T13:00:00Z");
+      await drain(app, 11 * MIN);
+      down = false;
+      await drain(app, 60 * MIN);
+      for (const to of ["jane@example.test", host.email]) {
+        const mails = smtp.mails.filter((m) => m.to.includes(to));
+        const withLink = mails.filter((m) => MEET.test(m.text));
+        assert.equal(withLink.length, 1, `${to}: one updated invitation`);
+        const first = mails.filter((m) => !MEET.test(m.text));
+        assert.ok(first.length >= 1, `${to}: the first invitation`);
+        assert.ok(
+          first.every((m) => m.messageId !== withLink[0].messageId),
+          `${to}: ${first.map((m) => m.messageId)} vs ${withLink[0].messageId}`,
+        );
+        const seqs = [...first, ...withLink].map((m) =>
+          Number(vevent(m.calendar!).getFirstPropertyValue("sequence"))
+        );
+        assert.ok(seqs.at(-1)! > seqs[0], `${to}: the update is newer (${seqs})`);
+      }
+      const guestFirst = smtp.mails.filter((m) =>
+        m.to.includes("jane@example.test") && !MEET.test(m.text)
+      );
+      assert.equal(guestFirst.length, 2, "the lost answer's mail went twice");
+      assert.equal(guestFirst[0].messageId, guestFirst[1].messageId, "as the same message");
+      assert.equal(new Set(smtp.mails.map((m) => m.messageId)).size, smtp.mails.length - 1);
     } finally {
       app.close();
     }

@@ -11,7 +11,10 @@ export type OutgoingMail = {
   subject: string;
   text: string;
   html?: string;
-  /** Stable per (booking, event): lets receivers drop a duplicate if a crash causes a resend. */
+  /**
+   * One per distinct mail, stable across the outbox's resends of it (domain/mail-identity.ts):
+   * receivers drop a duplicate if a crash causes a resend, and never an update.
+   */
   messageId?: string;
   replyTo?: string;
   cc?: string;

@@ -363,6 +363,7 @@ async function sendBookingMail(
     : undefined;
   const ctx = {
     booking,
+    personId,
     // A seat's mail to its host carries the seated meeting, derived from all its seats.
     seatsAtTime: booking.seat && isHostSideMail(kind) ? await seatsAtTime(app, booking) : undefined,
     host: team

@@ -171,7 +171,7 @@ export function guestMail(kind: MailKind, p: MailParts): OutgoingMail | null | u
         replyTo: toHost ? b.guestEmail : ctx.host.email,
         subject: t.t("mail.reminder.subject", { title, name: toHost ? guest : host, soon }),
         heading: t.t("mail.reminder.heading"),
-        messageId: `<${b.id}.${kind}.${ctx.minutesBefore ?? 0}@${new URL(ctx.baseUrl).hostname}>`,
+        occasion: ctx.minutesBefore ?? 0,
         paragraphs: [
           t.t("mail.reminder.intro", {
             title,
@@ -199,7 +199,7 @@ export function guestMail(kind: MailKind, p: MailParts): OutgoingMail | null | u
         replyTo: ctx.host.email,
         subject: t.t("mail.follow_up.subject", { title, host }),
         heading: t.t("mail.follow_up.heading", { host }),
-        messageId: `<${b.id}.${kind}.${f.minutesAfter}@${new URL(ctx.baseUrl).hostname}>`,
+        occasion: f.minutesAfter,
         // The host's own words, as they wrote them (in their language, not the guest's).
         paragraphs: [
           f.message,

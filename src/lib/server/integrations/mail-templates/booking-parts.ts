@@ -36,6 +36,7 @@ import {
   seatedMeetingUid,
 } from "../../domain/calendar-identity.ts";
 import { movedFromToText } from "../../../shared/moved.ts";
+import { mailMessageId } from "../../domain/mail-identity.ts";
 import { calendarLinks } from "../../../shared/calendar-links.ts";
 
 export type BookingMailContext = {
@@ -87,6 +88,8 @@ export type BookingMailContext = {
   series?: BookingRecord[];
   /** Each date's own page (the guest's link), by booking id: series.ics links each event to it. */
   seriesLinks?: Record<string, string>;
+  /** A team booking's member a host-side mail is for (each member's mail is a mail of its own). */
+  personId?: string;
   /**
    * A seat's host-side mail: every seat of its event type at its start, in any state, from
    * which the seated meeting's invitation is derived (calendar-identity.ts `seatedMeetingDoc`).
@@ -273,7 +276,12 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
   const hostZone = ctx.host.timeZone ?? b.hostTimeZone;
   const hostWhen = formatRange(b.startMs, b.endMs, hostZone, ctx.host.clock, hostT.locale);
   const guestWhen = formatRange(b.startMs, b.endMs, b.guestTimeZone, b.guestClock, guestT.locale);
-  const messageId = `<${b.id}.${kind}@${new URL(ctx.baseUrl).hostname}>`;
+  /** This mail's Message-ID: one per distinct mail, the same for each send of it (mail-identity.ts). */
+  const messageIdOf = (occasion?: number) =>
+    mailMessageId(
+      { bookingId: b.id, kind, personId: ctx.personId, occasion, revision: b.sequence },
+      new URL(ctx.baseUrl).hostname,
+    );
   const moved = b.rescheduledFromId ? "yes" : "no";
   const title = b.eventTitle;
   const guest = b.guestName;
@@ -377,7 +385,8 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
       buttons?: { label: string; href: string; tone?: "primary" | "danger" | "plain" }[];
       footer?: string;
       icalEvent?: OutgoingMail["icalEvent"];
-      messageId?: string;
+      /** Which one of its kind this mail is (a reminder's minutes before): in its Message-ID. */
+      occasion?: number;
     },
   ): OutgoingMail => {
     // A mail about a whole series lists its dates (in the reader's zone) and carries them.
@@ -413,7 +422,7 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
     to: opts.to,
     replyTo: opts.replyTo,
     subject: opts.subject,
-    messageId: opts.messageId ?? messageId,
+    messageId: messageIdOf(opts.occasion),
     text: [
       ...opts.paragraphs.map(textOf),
       ...(opts.textExtra ?? []),
@@ -437,7 +446,6 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
     hostZone,
     hostWhen,
     guestWhen,
-    messageId,
     moved,
     title,
     guest,
