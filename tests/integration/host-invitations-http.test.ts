@@ -5,6 +5,7 @@
  * cancels or moves the booking without signing in (whoever sees the host's calendar entry, an
  * assistant or a shared calendar, could have cancelled as the guest) — and a host without a
  * calendar connected gets a seated time as one meeting, updated as seats come and go.
+ * Also: each language punctuates "Add to your calendar" itself, and the Spanish mails keep "tú".
  */
 import assert from "node:assert/strict";
 import ICAL from "ical.js";
@@ -292,6 +293,36 @@ Deno.test({
       // Each guest's own invitation is still their seat's alone.
       const samMail = await nth(smtp, "sam@example.test", /^Confirmed/);
       assert.deepEqual(attendees(vevents(samMail.calendar!).events[0]), ["Sam"]);
+    } finally {
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "add to calendar: French puts a narrow no-break space before the colon, Spanish says “tu calendario” like the rest of its mails",
+  async fn() {
+    const dataDir = await seed();
+    try {
+      await using smtp = await startSmtp();
+      await using app = await startApp({ dataDir, smtp: { host: smtp.host, port: smtp.port } });
+      const base = app.baseUrl;
+      const { slots } = await fullDay(base, "/calendar/hank/call");
+      await book(base, "/calendar/hank/call", slots[1], {
+        name: "Fleur",
+        email: "fleur@example.test",
+      }, "fr");
+      await book(base, "/calendar/hank/call", slots[3], {
+        name: "Sol",
+        email: "sol@example.test",
+      }, "es");
+      const fr = await nth(smtp, "fleur@example.test", /^Confirmé/);
+      assert.match(fr.text, /^Ajouter à votre agenda\u202f:$/m);
+      const es = await nth(smtp, "sol@example.test", /^Confirmada/);
+      assert.match(es.text, /^Añadir a tu calendario:$/m);
+      assert.doesNotMatch(everything(es), /\bsu calendario\b/);
     } finally {
       await Deno.remove(dataDir, { recursive: true });
     }

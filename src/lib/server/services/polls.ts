@@ -367,8 +367,12 @@ function bookPoll(
     votes.find((v) => v.answers[i] === "maybe") ?? votes[0];
   // The meeting is called what the poll was (mails, invitations, calendars, the booking list).
   const eventType = { ...et, title: poll.title, requiresConfirmation: false };
-  const note = `${poll.title}: ${votes.map((v) => `${v.name} <${v.email}>`).join(", ")}`
-    .slice(0, 2000);
+  // In the host's words, as they read it in their mails and list (French puts a space before
+  // the colon).
+  const note = translator(host.locale).t("poll.booked_note", {
+    title: poll.title,
+    voters: votes.map((v) => `${v.name} <${v.email}>`).join(", "),
+  }).slice(0, 2000);
   // Every voter is an attendee: the others are the booking's additional guests, so they get its
   // invitation, its updates and its CANCEL, and stand in the calendars, like any guest's guests
   // (a poll's voters always fit: MAX_VOTES is STORED_GUESTS_MAX, beyond GUESTS_MAX; ADR 050).

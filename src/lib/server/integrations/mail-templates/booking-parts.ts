@@ -321,7 +321,8 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
     ];
     return {
       text: [
-        `${t.t("result.add_to_calendar")}:`,
+        // The line's own words, punctuated by each language (French: a narrow no-break space).
+        t.t("mail.add_to_calendar_line"),
         ...all.map((l) => t.t("mail.calendar_line", { calendar: l.label, url: l.href })),
       ].join("\n"),
       buttons: all.map((l) => ({ ...l, tone: "plain" as const })),

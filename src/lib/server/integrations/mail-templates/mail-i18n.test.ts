@@ -11,7 +11,12 @@ import {
   type TestApp,
 } from "../../../../../tests/support/memory-app.ts";
 import { bookSlot } from "../../services/book-slot.ts";
-import { decideBooking, decideByToken } from "../../services/decide-booking.ts";
+import {
+  cancelByGuest,
+  decideBooking,
+  decideByToken,
+  rescheduleByGuest,
+} from "../../services/decide-booking.ts";
 import { deliverOutbox } from "../../jobs/deliver-outbox.ts";
 import { expireHolds } from "../../jobs/expire-holds.ts";
 import { getSlotPage } from "../../services/slot-page.ts";
@@ -250,6 +255,46 @@ Deno.test("slot labels and the page's words follow the guest's locale and clock"
     assert.ok(page.ok);
     assert.equal(page.locale, "de");
     assert.equal(page.slots[0].label.replace(/\s/u, " "), "3:00 AM");
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("mails: a French guest's additional guests read one gender for the meeting, and a move (even to an earlier time) is “Déplacé”, not “Reportée”", async () => {
+  const app = await memoryApp();
+  try {
+    const host = await createHost(app, { username: "ana" });
+    await createEventType(app, host, {
+      slug: "call",
+      title: "Intro call",
+      requiresConfirmation: false,
+      maxGuests: 2,
+    });
+    const booked = await bookSlot(app, {
+      username: "ana",
+      slug: "call",
+      start: START,
+      name: "Grete Gast",
+      email: "gast@example.test",
+      note: "",
+      timeZone: "Europe/Berlin",
+      locale: "fr",
+      guests: "kim@example.test",
+    });
+    assert.ok(booked.ok, JSON.stringify(booked));
+    await drain(app);
+    // An hour earlier: a move, not a postponement.
+    const moved = await rescheduleByGuest(app, booked.guestToken, "2026-11-25T08:00:00Z");
+    assert.ok(moved.ok, JSON.stringify(moved));
+    const [invited] = to(await drain(app), "kim@example.test");
+    assert.equal(invited.subject, "Déplacé — Invitation : Intro call avec Host ana");
+    assert.ok((await cancelByGuest(app, moved.guestToken, "")).ok);
+    const [cancelled] = to(await drain(app), "kim@example.test");
+    assert.equal(cancelled.subject, "Annulé : Intro call avec Host ana");
+    assert.match(
+      cancelled.text,
+      /^Le rendez-vous « Intro call » avec Host ana le mercredi 25 novembre 2026, 09:00–09:30 \(Europe\/Berlin, GMT\+1\), auquel Grete Gast vous avait invité·e, est annulé\.$/m,
+    );
   } finally {
     app.close();
   }
