@@ -13,7 +13,12 @@ import {
   retryLater,
   waitLater,
 } from "../store/outbox.ts";
-import type { BookingRecord, MailKind, OutboxRecord } from "../domain/model/records.ts";
+import type {
+  BookingRecord,
+  EventTypeRecord,
+  MailKind,
+  OutboxRecord,
+} from "../domain/model/records.ts";
 import { hostMoveReason, nextRetryDelay } from "../domain/booking.ts";
 import { getBooking, listSeriesBookings } from "../store/bookings.ts";
 import { getUser } from "../store/users.ts";
@@ -316,16 +321,35 @@ async function sendFollowUp(
   const page = booking.teamId
     ? (team ? `team/${team.slug}` : null)
     : (host ? `calendar/${host.username}` : null);
-  // A link to book again only where it stays the guest's to use: never the (possibly secret)
-  // event type behind a single-use link, never a type that is gone or switched off.
-  const bookAgainUrl = f.bookAgain && page && et?.active && !booking.singleUseLinkId
-    ? `${app.config.baseUrl.href.replace(/\/$/, "")}/${page}/${et.slug}`
-    : null;
   return await sendBookingMail(app, booking, "follow_up", nowMs, undefined, {
     message: f.message,
     minutesAfter: f.minutesAfter,
-    bookAgainUrl,
+    bookAgainUrl: f.bookAgain ? pickAnotherTimeUrl(app, booking, page, et, false) : null,
   });
+}
+
+/**
+ * Where a guest picks another time — a follow-up's "book again", an ended booking's "pick
+ * another time" — in the language they booked in (`?lang=`), like every such link: the event's
+ * page where it stays theirs to use (never the possibly secret event type behind a single-use
+ * link, never a type that is gone or switched off); else, with `orPage`, the page it was booked
+ * on; else none.
+ */
+function pickAnotherTimeUrl(
+  app: App,
+  booking: BookingRecord,
+  /** The page it was booked on ("calendar/ann", "team/crew"), null when it is gone. */
+  page: string | null,
+  et: EventTypeRecord | null,
+  orPage: boolean,
+): string | null {
+  if (!page) return null;
+  const base = app.config.baseUrl.href.replace(/\/$/, "");
+  const usable = et?.active && !booking.singleUseLinkId;
+  if (!usable && !orPage) return null;
+  const url = new URL(usable ? `${base}/${page}/${et.slug}` : `${base}/${page}/`);
+  if (booking.guestLocale) url.searchParams.set("lang", booking.guestLocale);
+  return url.href;
 }
 
 async function sendBookingMail(
@@ -344,16 +368,9 @@ async function sendBookingMail(
   if (team === "gone") return { ok: true, skipped: true };
   const et = await getEventType(app.kv, booking.teamId ?? booking.hostId, booking.eventTypeId);
   const links = await bookingLinks(app, booking);
-  const base = app.config.baseUrl.href.replace(/\/$/, "");
   // The page it was booked on: the team's for a team booking, the host's otherwise.
   const teamRecord = booking.teamId ? await getTeam(app.kv, booking.teamId) : null;
   const page = teamRecord ? `team/${teamRecord.slug}` : `calendar/${host.username}`;
-  // A guest whose booking ended picks another time on the event's page (in their language);
-  // never the (possibly secret) event type behind a single-use link: the host's page then.
-  const again = new URL(
-    et?.active && !booking.singleUseLinkId ? `${base}/${page}/${et.slug}` : `${base}/${page}/`,
-  );
-  if (booking.guestLocale) again.searchParams.set("lang", booking.guestLocale);
   // A booking made by a move: its mails name the time it was moved from.
   const previous = booking.rescheduledFromId
     ? await getBooking(app.kv, booking.rescheduledFromId)
@@ -377,7 +394,8 @@ async function sendBookingMail(
     ttlMs: app.config.bookingTtlMs,
     nowMs,
     minutesBefore,
-    bookAgainUrl: again.href,
+    // A guest whose booking ended picks another time: the event's page, else the host's.
+    bookAgainUrl: pickAnotherTimeUrl(app, booking, page, et, true)!,
     followUp,
     movedFrom: previous
       ? {

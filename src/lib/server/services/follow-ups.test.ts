@@ -8,6 +8,8 @@ import {
   memoryApp,
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
+import { startSmtp } from "../../../../tests/support/smtp.ts";
+import { createMailer } from "../integrations/mail.ts";
 
 const guest = (i: number, start: string) => ({
   username: "host",
@@ -102,4 +104,48 @@ Deno.test("follow-ups: a request never confirmed gets none", async () => {
   await deliverOutbox(app, Date.parse("2026-11-23T10:30:00Z"));
   assert.deepEqual(followUps(app), []);
   app.close();
+});
+
+Deno.test({
+  name:
+    "follow-ups: “book again” opens the event's page in the guest's language, like every other “pick another time” link (a real SMTP peer)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using smtp = await startSmtp();
+    const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+    app.mailer = Object.assign(
+      createMailer({
+        host: smtp.host,
+        port: smtp.port,
+        user: null,
+        password: null,
+        from: "Invito <invito@example.test>",
+      }),
+      { sent: [], failWith: null },
+    );
+    try {
+      const host = await createHost(app, { weekly: WORKDAYS });
+      await createEventType(app, host, {
+        slug: "call",
+        durationMin: 30,
+        requiresConfirmation: false,
+        followUps: [{ minutesAfter: 60, message: "Merci !", bookAgain: true }],
+      });
+      const kept = await bookSlot(app, { ...guest(1, "2026-11-23T09:00:00Z"), locale: "fr" });
+      const dropped = await bookSlot(app, { ...guest(1, "2026-11-24T09:00:00Z"), locale: "fr" });
+      assert.ok(kept.ok && dropped.ok);
+      assert.ok((await cancelByGuest(app, dropped.guestToken, "")).ok);
+      await deliverOutbox(app, Date.parse("2026-11-23T10:30:00Z"));
+      const linkIn = (m: { text: string }, label: string) =>
+        new RegExp(`${label}\\s*:\\s*(\\S+)`).exec(m.text)?.[1];
+      const cancelled = await smtp.waitForMail((m) => /^Annulé/.test(m.subject));
+      const follow = await smtp.waitForMail((m) => m.text.includes("Merci !"));
+      const pickAnother = linkIn(cancelled, "Choisir un autre horaire");
+      assert.equal(pickAnother, "http://invito.test/calendar/host/call?lang=fr");
+      assert.equal(linkIn(follow, "Réserver à nouveau"), pickAnother);
+    } finally {
+      app.close();
+    }
+  },
 });
