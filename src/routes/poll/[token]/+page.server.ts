@@ -53,6 +53,8 @@ export const load: PageServerLoad = async (event) => {
 
 const Voter = v.object({ name: GuestFields.entries.name, email: EmailForm.entries.email });
 
+const ANSWERS = new Set(["yes", "maybe", "no"]);
+
 const REFUSAL: Record<string, MessageKey> = {
   closed: "poll.closed",
   full: "poll.full",
@@ -66,7 +68,14 @@ export const actions: Actions = {
     for (const [k, val] of await request.formData()) {
       if (typeof val === "string") raw[k] = val.slice(0, 300);
     }
-    const values = { name: raw.name ?? "", email: raw.email ?? "" };
+    // What the invitee sent, to give back as typed with any refusal: their name, their address
+    // and every answer (a refused vote used to come back with each time reset to "No", and
+    // fixing only the address then stored "No" for every one). Only the page's own answers.
+    const answers: Record<string, string> = {};
+    for (const [k, val] of Object.entries(raw)) {
+      if (/^t\d{1,2}$/.test(k) && ANSWERS.has(val)) answers[k] = val;
+    }
+    const values = { name: raw.name ?? "", email: raw.email ?? "", answers };
     const parsed = v.safeParse(Voter, values);
     if (!parsed.success) {
       return fail(400, { errors: fieldErrors(parsed.issues, locals.t), values, error: null });
