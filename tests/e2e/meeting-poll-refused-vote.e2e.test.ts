@@ -111,6 +111,19 @@ Deno.test({
     assert.match(taken.body, /id="vote-name"[^>]*value="Mallory"/);
     assert.match(taken.body, /id="vote-email"[^>]*value="script@example\.test"/);
 
+    // A name of only a zero-width space is no name (the booking form's rule): refused with the
+    // words an empty one gets, nothing stored, the answers kept.
+    const blank = await other.post(`${poll.path}?/vote`, {
+      name: "\u200b",
+      email: "zw@example.test",
+      t0: "yes",
+      t1: "no",
+      t2: "maybe",
+    });
+    assert.equal(blank.status, 400);
+    assert.match(blank.body, /id="vote-name-error">Please fill this in</);
+    assert.deepEqual(checkedIn(blank.body), ["yes", "no", "maybe"]);
+
     // One connection adds only so many new invitees: the refusal keeps the answers too.
     const ann = createClient(app.baseUrl);
     assert.equal(
@@ -131,5 +144,10 @@ Deno.test({
     assert.equal(limited.status, 429);
     assert.deepEqual(checkedIn(limited.body), ["maybe", "maybe", "yes"]);
     assert.match(limited.body, /id="vote-name"[^>]*value="Dee"/);
+    // Nothing refused was stored.
+    const after = (await host.get(`/dashboard/polls/${poll.id}`)).body;
+    for (const gone of ["zw@example.test", "dee@example.test", "Mallory"]) {
+      assert.ok(!after.includes(gone), gone);
+    }
   },
 });

@@ -117,3 +117,34 @@ Deno.test("text: a lone UTF-16 surrogate (half of a pair) is held by no text, on
   const qs = [{ id: "s", label: "Company", type: "short" as const, required: false }];
   assert.equal(checkAnswers(qs, { q_s: "Acme\ud800" }).ok, false);
 });
+
+Deno.test("text: a required one-line field of only invisible characters (zero-width space, joiners, BOM, Hangul filler) is empty to every form; visible text around them stays", () => {
+  for (
+    const blank of ["\u200b", " \u200b\u200c ", "\u200d", "\ufeff", "\u2060", "\u3164", "\u00ad"]
+  ) {
+    for (const form of [BookingForm]) {
+      const res = v.safeParse(form, {
+        name: blank,
+        email: "a@example.test",
+        note: "",
+        start: "2026-12-01T09:00:00Z",
+      });
+      assert.ok(!res.success, JSON.stringify(blank));
+      assert.equal(english(res.issues[0].message), "Please fill this in", JSON.stringify(blank));
+    }
+    const title = v.safeParse(EventTypeForm, { title: blank, slug: "x", durationMin: "30" });
+    assert.ok(!title.success && title.issues.some((i) => i.path?.[0].key === "title"));
+  }
+  // Names that carry them between visible letters are names.
+  for (const name of ["Ann\u200bLee", "\u0627\u0644\u200c\u0646", "👩\u200d💻"]) {
+    assert.ok(
+      v.safeParse(BookingForm, {
+        name,
+        email: "a@example.test",
+        note: "",
+        start: "2026-12-01T09:00:00Z",
+      }).success,
+      name,
+    );
+  }
+});

@@ -49,3 +49,19 @@ export function isMultiLineText(text: string): boolean {
 export function oneLineText(text: string): string {
   return text.replace(new RegExp(NOT_ONE_LINE.source, "g"), " ").replace(/ {2,}/g, " ").trim();
 }
+
+/**
+ * Characters that show nothing on their own: spaces, format characters (zero-width space and
+ * joiners, the BOM, the soft hyphen, word joiner: Unicode's Cf), controls, and the filler
+ * letters that render blank (Hangul fillers, braille blank, combining grapheme joiner).
+ * Between visible letters they are legitimate (a ZWNJ in Persian, a ZWJ in an emoji).
+ */
+const INVISIBLE = /^[\s\p{Cf}\p{Cc}\u034f\u115f\u1160\u2800\u3164\uffa0]*$/u;
+
+/**
+ * Whether a text shows anything: a name of only a zero-width space is no name (it made a blank
+ * row in a host's poll table), so a required field of only invisible characters is empty.
+ */
+export function hasVisibleText(text: string): boolean {
+  return !INVISIBLE.test(text);
+}

@@ -3,7 +3,7 @@
  * reading bounded form values and repeated rows.
  */
 import * as v from "valibot";
-import { isMultiLineText, isOneLine, normalizeLineBreaks } from "../text.ts";
+import { hasVisibleText, isMultiLineText, isOneLine, normalizeLineBreaks } from "../text.ts";
 import {
   type MessageKey,
   messageRef,
@@ -68,9 +68,16 @@ export const wholeOr = <E extends number | null>(empty: E, min: number, max: num
     v.check((n) => n === null || n <= max, m("forms.at_most", { max })),
   );
 
-/** One-line text (shared/text.ts decides what that may hold, for every form). */
+/**
+ * One-line text (shared/text.ts decides what that may hold, for every form). A required one of
+ * only invisible characters (a zero-width space) is as empty as a blank one.
+ */
 export const oneLine = (min: number, max: number) =>
-  v.pipe(trimmed(min, max), v.check(isOneLine, m("forms.one_line")));
+  v.pipe(
+    trimmed(min, max),
+    v.check(isOneLine, m("forms.one_line")),
+    v.check((s) => min === 0 || hasVisibleText(s), m("forms.required")),
+  );
 
 /** Multi-line text: line breaks normalised to LF; no other control or direction characters. */
 export const multiLine = (min: number, max: number) =>
