@@ -111,6 +111,30 @@ Deno.test({
     matrix = (await host.get(`/dashboard/polls/${poll.id}`)).body;
     assert.deepEqual(rowOf(matrix, "Ann B\\."), ["No", "Yes"]);
 
+    // A typo in her address, fixed on her "change your answers" form: still one Ann, at the
+    // fixed address (not a second invitee beside the typo).
+    const typo = await ann.post(`${poll.path}?/vote`, {
+      name: "Ann B.",
+      email: "ann@exmaple.test",
+      t0: "yes",
+      t1: "yes",
+    });
+    assert.equal(typo.status, 200, typo.body.slice(0, 300));
+    matrix = (await host.get(`/dashboard/polls/${poll.id}`)).body;
+    const fixed = await ann.post(`${poll.path}?/vote`, {
+      name: "Ann B.",
+      email: "ann@example.test",
+      t0: "no",
+      t1: "yes",
+    });
+    assert.equal(fixed.status, 200, fixed.body.slice(0, 300));
+    matrix = (await host.get(`/dashboard/polls/${poll.id}`)).body;
+    assert.equal(matrix.match(/>Ann B\.<\/th>/g)?.length, 1);
+    assert.match(
+      (await ann.get(poll.path)).body,
+      /data-testid="voter-editing"[^>]*>[^<]*ann@example\.test/,
+    );
+
     // Ann's token is hers alone: it does not change Ben's vote either.
     assert.equal(
       (await createClient(app.baseUrl).post(`${poll.path}?/vote`, {
@@ -145,9 +169,11 @@ Deno.test({
     });
     const host = await signInByLink(app, HOST, { smtp });
     const poll = await makePoll(host, "Crowded");
-    const client = createClient(app.baseUrl);
+    // Three browsers on one connection (a browser holding a token changes its own vote).
+    const clients = [1, 2, 3].map(() => createClient(app.baseUrl));
+    const client = clients[2];
     for (const n of [1, 2, 3]) {
-      const res = await client.post(`${poll.path}?/vote`, {
+      const res = await clients[n - 1].post(`${poll.path}?/vote`, {
         name: `P${n}`,
         email: `p${n}@example.test`,
         t0: "yes",

@@ -7,7 +7,14 @@ import type { App } from "../app.ts";
 import type { PollAnswer, PollVoteRecord } from "../domain/model/records.ts";
 import { keys } from "../store/keys.ts";
 import { getActiveUser } from "../store/users.ts";
-import { findPollByToken, listVoteEntries, listVotes, MAX_VOTES, putVote } from "../store/polls.ts";
+import {
+  findPollByToken,
+  listVoteEntries,
+  listVotes,
+  MAX_VOTES,
+  moveVote,
+  putVote,
+} from "../store/polls.ts";
 import { randomToken, sha256Hex } from "../integrations/crypto.ts";
 import { hostEventJob } from "./webhooks.ts";
 import { checkRateLimit } from "./rate-limit.ts";
@@ -98,8 +105,11 @@ const VOTER_TOKEN_RE = /^[A-Za-z0-9_-]{20,64}$/;
  * An invitee answers (or changes their answers). A vote belongs to whoever cast it: a new vote
  * hands back a fresh token, and changing a vote needs that vote's token — the address alone
  * proves nothing, so a vote under an address someone else answered with is refused ("taken"),
- * never merged or overwritten (ADR 050). New invitees count against the client's `poll_voter`
- * limit, since the host's pick mails every one of them.
+ * never merged or overwritten (ADR 050). The token's holder changes every part of their vote,
+ * their address included: the page shows them their vote to change, so a fixed typo is that
+ * vote's new address, not a second invitee (which inflated the counts and mailed the typo at
+ * the pick). New invitees count against the client's `poll_voter` limit, since the host's pick
+ * mails every one of them.
  */
 export async function votePoll(
   app: App,
@@ -132,11 +142,11 @@ export async function votePoll(
   // decided again on what is there now; a few rounds settle it.
   for (let round = 0; round < 3; round++) {
     const votes = await listVoteEntries(app.kv, poll.id);
-    // The address's vote, changed only with its own token. Another address is another invitee,
-    // even from a browser that holds a token (two people answering on one computer).
+    // The token's own vote, at whatever address it has; the address's vote, if another's, is
+    // not to be taken (only its own token changes it).
+    const mine = heldHash ? votes.find((e) => e.value.voterHash === heldHash) ?? null : null;
     const same = votes.find((e) => e.value.email === email);
-    const mine = same && heldHash && same.value.voterHash === heldHash ? same : null;
-    if (same && !mine) return { ok: false, reason: "taken" };
+    if (same && same !== mine) return { ok: false, reason: "taken" };
     let voterToken = held;
     if (!mine) {
       if (votes.length >= MAX_VOTES) return { ok: false, reason: "full" };
@@ -171,7 +181,14 @@ export async function votePoll(
         answers: poll.starts.map((ms, i) => ({ start: iso(ms), answer: vote.answers[i] })),
       },
     }, vote.atMs);
-    if (await putVote(app.kv, vote, mine?.versionstamp ?? null, [voted])) {
+    // Same address: the vote in place. A new address of the token's vote: moved in one write
+    // that also checks the new address is free (never a second vote of one voter).
+    const stored = mine && mine.value.email !== email
+      ? await moveVote(app.kv, vote, { email: mine.value.email, versionstamp: mine.versionstamp }, [
+        voted,
+      ])
+      : await putVote(app.kv, vote, mine?.versionstamp ?? null, [voted]);
+    if (stored) {
       app.kickOutbox();
       return {
         ok: true,

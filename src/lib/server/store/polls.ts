@@ -198,3 +198,30 @@ export async function removeHostPolls(
   }
   return n;
 }
+
+/**
+ * A voter changes the address of their own vote (a typo fixed on the "change your answers"
+ * form): the vote leaves the old address's key and takes the new one in one write, unless the
+ * poll is booked or closed already (the guard `putVote` checks), the vote changed meanwhile
+ * (`from.versionstamp`), or the new address has a vote (one vote per address per poll). False:
+ * any of those; the caller decides again on what is there now.
+ */
+export async function moveVote(
+  kv: Deno.Kv,
+  vote: PollVoteRecord,
+  from: { email: string; versionstamp: string },
+  jobs: OutboxRecord[] = [],
+): Promise<boolean> {
+  const op = kv.atomic();
+  for (const job of jobs) enqueue(op, job);
+  const oldKey = keys.pollVote(vote.pollId, from.email);
+  const newKey = keys.pollVote(vote.pollId, vote.email);
+  const res = await op
+    .check({ key: keys.pollBooked(vote.pollId), versionstamp: null })
+    .check({ key: oldKey, versionstamp: from.versionstamp })
+    .check({ key: newKey, versionstamp: null })
+    .delete(oldKey)
+    .set(newKey, vote)
+    .commit();
+  return res.ok;
+}
