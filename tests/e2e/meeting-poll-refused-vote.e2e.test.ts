@@ -10,7 +10,7 @@ import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { signInByLink } from "../support/auth.ts";
 import { createClient } from "../support/http.ts";
-import { hydrated, launchBrowser } from "../support/browser.ts";
+import { checkA11y, hydrated, launchBrowser, sidewaysScroll } from "../support/browser.ts";
 
 const HOST = "demo@invito.example";
 
@@ -74,16 +74,19 @@ Deno.test({
         await page.locator('input[name="t0"][value="yes"]').check();
         await page.locator('input[name="t1"][value="maybe"]').check();
         await page.locator('input[name="t2"][value="yes"]').check();
-        await page.click('button[type="submit"]');
+        await page.click('form[method="POST"] button[type="submit"]');
         await page.waitForSelector("#vote-email-error");
         const shown = await Promise.all(
           [0, 1, 2].map((i) => page.locator(`input[name="t${i}"]:checked`).getAttribute("value")),
         );
         assert.deepEqual(shown, ["yes", "maybe", "yes"], `js=${js}: answers kept`);
+        // The page with its zone field and the refusal fits a phone and reads to everyone.
+        assert.equal(await sidewaysScroll(page), "");
+        if (js) assert.deepEqual(await checkA11y(page), []);
         assert.equal(await page.inputValue("#vote-name"), who);
         assert.equal(await page.inputValue("#vote-email"), `${js ? "script" : "plain"}@example`);
         await page.fill("#vote-email", `${js ? "script" : "plain"}@example.test`);
-        await page.click('button[type="submit"]');
+        await page.click('form[method="POST"] button[type="submit"]');
         await page.waitForSelector('[data-testid="vote-done"]');
         await ctx.close();
       }

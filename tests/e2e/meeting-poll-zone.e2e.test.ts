@@ -71,3 +71,57 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "poll page without scripts: the invitee types their zone (a city) into the page's zone field and reads the times there; the vote keeps that zone; a miss is said",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using smtp = await startSmtp();
+    await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
+    const host = await signInByLink(app, HOST, { smtp });
+    const picker = await host.get("/dashboard/polls?type=quick-chat");
+    const free = [...picker.body.matchAll(/name="start" value="([^"]+)"/g)].map((m) => m[1]);
+    const form = new URLSearchParams({ type: "quick-chat", title: "Far away" });
+    for (const s of free.slice(0, 2)) form.append("start", s);
+    const made = await host.post("/dashboard/polls?/create", form);
+    const path = new URL(/data-testid="poll-url">([^<]+)</.exec(made.body)![1]).pathname;
+    const auckland = timesIn(
+      (await createClient(app.baseUrl).get(`${path}?tz=Pacific/Auckland`, {
+        headers: { "accept-language": "en-GB" },
+      })).body,
+    );
+
+    const browser = await launchBrowser();
+    try {
+      const ctx = await browser.newContext({
+        viewport: { width: 360, height: 740 },
+        javaScriptEnabled: false,
+        timezoneId: "Pacific/Auckland",
+        locale: "en-GB",
+      });
+      const page = await ctx.newPage();
+      await page.goto(app.url(path));
+      assert.notDeepEqual(timesIn(await page.content()), auckland, "the host's zone at first");
+      await page.fill("#tz", "Nowhereville");
+      await page.click('[data-testid="poll-zone"] button[type="submit"]');
+      await page.waitForSelector("#tz-notice");
+      assert.match(await page.locator("#tz-notice").innerText(), /Nowhereville/);
+      await page.fill("#tz", "Auckland");
+      await page.click('[data-testid="poll-zone"] button[type="submit"]');
+      await page.waitForURL(/zone=Auckland/);
+      assert.deepEqual(timesIn(await page.content()), auckland);
+      assert.match(await page.locator("main").innerText(), /Pacific\/Auckland|Auckland/);
+      // The vote's answer page reads the same times.
+      await page.fill("#vote-name", "Aroha");
+      await page.fill("#vote-email", "aroha@example.test");
+      await page.click('form[method="POST"] button[type="submit"]');
+      await page.waitForSelector('[data-testid="vote-done"]');
+      assert.deepEqual(timesIn(await page.content()), auckland);
+      await ctx.close();
+    } finally {
+      await browser.close();
+    }
+  },
+});

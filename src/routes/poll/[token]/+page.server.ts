@@ -48,6 +48,10 @@ export const load: PageServerLoad = async (event) => {
     poll: p,
     voter: voter ? { name: voter.name, email: voter.email, answers: voter.answers } : null,
     voterToken: voter && fromLink ? fromLink : null,
+    // The zone field, as on a booking page: a typed zone that matched none or several is said,
+    // and a zone the address names (a link's, or typed) is kept by the vote's address.
+    zoneNotice: zone.notice,
+    zoneFromUrl: zone.fromUrl,
   };
 };
 
