@@ -114,3 +114,22 @@ Deno.test("votePoll: ten changes of one voter's address sent at once leave exact
   assert.ok(results.some((r) => r.ok));
   app.close();
 });
+
+Deno.test("votePoll: the vote keeps how its voter read the page (language, the zone it named, clock), for their mails; a vote without keeps none", async () => {
+  const { app, poll, token } = await setup();
+  const reader = { locale: "es", timeZone: "America/Mexico_City", clock: "12h" as const };
+  assert.ok(
+    (await votePoll(app, token, {
+      name: "Xavi",
+      email: "xavi@example.test",
+      answers: { t0: "yes" },
+      reader,
+    })).ok,
+  );
+  assert.ok((await vote(app, token, "old@example.test")).ok);
+  const votes = await listVotes(app.kv, poll.id);
+  const readerOf = (email: string) => votes.find((v) => v.email === email)?.reader;
+  assert.deepEqual(readerOf("xavi@example.test"), reader);
+  assert.equal(readerOf("old@example.test"), undefined);
+  app.close();
+});

@@ -122,6 +122,8 @@ export async function votePoll(
     voterToken?: string | null;
     /** Who is asking (client IP), for the limit on new invitees. */
     client?: string;
+    /** How the page they voted on read (language, zone it named, clock): kept with the vote. */
+    reader?: PollVoteRecord["reader"];
   },
 ): Promise<VoteResult> {
   const poll = await pollOfToken(app, token);
@@ -172,6 +174,7 @@ export async function votePoll(
       answers: kept,
       atMs: app.now(),
       voterHash: mine ? mine.value.voterHash : await sha256Hex(voterToken!),
+      ...(input.reader ? { reader: input.reader } : {}),
     };
     const voted = hostEventJob([poll.hostId], "poll.voted", {
       poll: pollResource(poll),

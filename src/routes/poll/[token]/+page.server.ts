@@ -84,11 +84,19 @@ export const actions: Actions = {
     if (!parsed.success) {
       return fail(400, { errors: fieldErrors(parsed.issues, locals.t), values, error: null });
     }
+    const zone = pageZone(url.searchParams, locals.app.now(), locals.locale);
     const res = await votePoll(locals.app, params.token, {
       ...parsed.output,
       answers: raw,
       voterToken: raw.voter || cookies.get(VOTER_COOKIE) || null,
       client: locals.clientIp,
+      // The page they voted on: its language, the zone its address named, its clock (for their
+      // mails once the host picks a time).
+      reader: {
+        locale: locals.locale,
+        ...(zone.timeZone ? { timeZone: zone.timeZone } : {}),
+        clock: guestClock(url, request.headers.get("accept-language")),
+      },
     });
     if (res.ok) {
       keepVoter(cookies, url, params.token, res.voterToken);

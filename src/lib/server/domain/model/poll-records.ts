@@ -48,4 +48,10 @@ export type PollVoteRecord = {
    * those (an address alone proves nothing).
    */
   voterHash?: string;
+  /**
+   * How the voter read the poll's page: its language, and its zone and clock (the zone only when
+   * the page's address named one; else they read the host's). For that voter's mails about the
+   * meeting picked. Absent on older votes: their mails speak the host's language and zone.
+   */
+  reader?: { locale: string; timeZone?: string; clock: "12h" | "24h" };
 };
