@@ -424,6 +424,64 @@ Deno.test("polls: invitees answering while the host picks are each either an att
   app.close();
 });
 
+Deno.test("polls: invitees fixing their address while the host picks are invited under the address their answer ended with, never under one it left", async () => {
+  const { app, host } = await setup();
+  const free = [...await offered(app, "2026-11-23"), ...await offered(app, "2026-11-24")];
+  let [moved, refused] = [0, 0];
+  for (let round = 0; round < 10; round++) {
+    const starts = [free[2 * round], free[2 * round + 1]];
+    const made = await createPoll(app, host, { slug: "chat", title: `Moves ${round}`, starts });
+    assert.ok(made.ok);
+    const token = new URL(made.url).pathname.split("/").pop()!;
+    const voters = [];
+    for (let i = 0; i < 8; i++) {
+      const email = `r${round}typo${i}@exmaple.test`;
+      const v = await votePoll(app, token, {
+        name: `V${i}`,
+        email,
+        answers: { t0: "yes" },
+        client: email,
+      });
+      assert.ok(v.ok);
+      voters.push({ email, fixed: `r${round}v${i}@example.test`, voterToken: v.voterToken });
+    }
+    const turns = (n: number) =>
+      Array.from({ length: n }).reduce<Promise<unknown>>(
+        (p) => p.then(() => new Promise((r) => setTimeout(r, 0))),
+        Promise.resolve(),
+      );
+    const [pick, ...moves] = await Promise.all([
+      turns(round % 5).then(() => pickPollTime(app, host, made.poll.id, starts[0])),
+      ...voters.map((v, i) =>
+        turns(i % 4).then(() =>
+          votePoll(app, token, {
+            name: `V${i}`,
+            email: v.fixed,
+            answers: { t0: "yes" },
+            voterToken: v.voterToken,
+            client: v.fixed,
+          })
+        )
+      ),
+    ]);
+    assert.ok(pick.ok, `round ${round}: the pick books`);
+    const booking = (await getBooking(app.kv, pick.bookingId))!;
+    const attendees = new Set([booking.guestEmail, ...(booking.additionalGuests ?? [])]);
+    voters.forEach((v, i) => {
+      const m = moves[i];
+      const now = m.ok ? v.fixed : v.email;
+      const before = m.ok ? v.email : v.fixed;
+      assert.ok(attendees.has(now), `round ${round}: ${now} answered but not invited`);
+      assert.ok(!attendees.has(before), `round ${round}: ${before} invited but no answer has it`);
+      m.ok ? moved++ : refused++;
+    });
+    const stored = (await pollMatrix(app, host, made.poll.id, "en"))!.votes.map((v) => v.email);
+    assert.deepEqual([...attendees].sort(), [...stored].sort(), `round ${round}`);
+  }
+  assert.ok(moved > 0 && refused > 0, `${moved} moved, ${refused} refused`);
+  app.close();
+});
+
 Deno.test("polls: with its event type switched off the poll still opens for the host, who is told why no time can be picked and can switch it on; deleted, the pick says so", async () => {
   const { app, host } = await setup();
   const { poll } = await answeredPoll(app, host, "Sync", ["ben"], { t0: "yes" });

@@ -222,6 +222,9 @@ export async function moveVote(
     .check({ key: newKey, versionstamp: null })
     .delete(oldKey)
     .set(newKey, vote)
+    // A change of who answered is a vote change: a pick that read the votes before it must not
+    // invite the address it left (the pick checks this revision, readVotesForPick).
+    .set(keys.pollVotesRevision(vote.pollId), { v: 1, atMs: vote.atMs })
     .commit();
   return res.ok;
 }
