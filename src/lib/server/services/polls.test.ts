@@ -451,9 +451,10 @@ Deno.test("polls: invitees fixing their address while the host picks are invited
         Promise.resolve(),
       );
     const [pick, ...moves] = await Promise.all([
-      turns(round % 5).then(() => pickPollTime(app, host, made.poll.id, starts[0])),
+      turns(round % 3).then(() => pickPollTime(app, host, made.poll.id, starts[0])),
+      // Spread over more turns than the pick takes, so some moves land after it in every run.
       ...voters.map((v, i) =>
-        turns(i % 4).then(() =>
+        turns(3 * i).then(() =>
           votePoll(app, token, {
             name: `V${i}`,
             email: v.fixed,
