@@ -504,6 +504,31 @@ export function formatMinutes(
 }
 
 /**
+ * A time ahead in the largest whole unit, with the language's own preposition and the case it
+ * takes: "in 2 days", "in 2 Tagen" (a unit count after "in" would read "in 2 Tage"), "dans 2
+ * jours", "dentro de 2 días" — from `Intl.RelativeTimeFormat`, the units as `formatMinutes`
+ * picks them.
+ */
+export function formatIn(minutes: number, locale: string = FORMAT_LOCALE): string {
+  const [value, unit]: [number, Intl.RelativeTimeFormatUnit] = minutes !== 0 && minutes % 1440 === 0
+    ? [minutes / 1440, "day"]
+    : minutes !== 0 && minutes % 60 === 0
+    ? [minutes / 60, "hour"]
+    : [minutes, "minute"];
+  return kept(
+    `in|${value}|${unit}|${locale}`,
+    () =>
+      keptIntl(
+        relativeFormats,
+        200,
+        locale,
+        { numeric: "always" },
+        (tag) => new Intl.RelativeTimeFormat(tag, { numeric: "always" }),
+      ).format(value, unit),
+  );
+}
+
+/**
  * A span as people promise it ("24 hours", "48 hours", "7 days", "90 seconds"; days from 3 on),
  * in the reader's language.
  */

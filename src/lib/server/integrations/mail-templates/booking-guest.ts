@@ -2,7 +2,7 @@
 import type { MailKind } from "../../domain/model/records.ts";
 import { endedByHost } from "../../domain/booking.ts";
 import type { OutgoingMail } from "../mail.ts";
-import { formatDuration, formatMinutes, formatTimeLeft } from "../../../shared/format.ts";
+import { formatDuration, formatIn, formatMinutes, formatTimeLeft } from "../../../shared/format.ts";
 import { reminderLead } from "../../domain/reminders.ts";
 import { storedReasonText } from "../../../shared/system-reasons.ts";
 import { type MailParts, wherePara } from "./booking-parts.ts";
@@ -163,8 +163,8 @@ export function guestMail(kind: MailKind, p: MailParts): OutgoingMail | null | u
       // time really left when it goes out ("in 2 hours, 5 minutes"), never the stale lead.
       const lead = reminderLead(b.startMs, ctx.minutesBefore, ctx.nowMs);
       const soon = lead.kind === "planned"
-        ? formatMinutes(lead.minutes, t.locale)
-        : formatTimeLeft(lead.minutes, t.locale);
+        ? formatIn(lead.minutes, t.locale)
+        : t.t("mail.reminder.in_span", { span: formatTimeLeft(lead.minutes, t.locale) });
       const where = wherePara(b, t);
       return mail(t, {
         to: toHost ? ctx.host.email : b.guestEmail,

@@ -299,3 +299,61 @@ Deno.test("mails: a French guest's additional guests read one gender for the mee
     app.close();
   }
 });
+
+Deno.test("a reminder days ahead says it in each language's grammar: “in 2 Tagen”, not “in 2 Tage”", async () => {
+  const { renderBookingMail } = await import("./booking.ts");
+  const startMs = Date.parse(START);
+  const said = (locale: string, minutesBefore: number, sentBeforeMin = minutesBefore) => {
+    const mail = renderBookingMail("reminder_guest", {
+      booking: {
+        v: 1,
+        id: "01J0000000000000000000000A",
+        hostId: "H",
+        eventTypeId: "E",
+        eventTitle: "Intro call",
+        durationMin: 30,
+        startMs,
+        endMs: startMs + 30 * 60_000,
+        blockStartMs: startMs,
+        blockEndMs: startMs + 30 * 60_000,
+        status: "CONFIRMED",
+        guestName: "Grete Gast",
+        guestEmail: "gast@example.test",
+        guestNote: "",
+        guestTimeZone: "Europe/Berlin",
+        guestLocale: locale,
+        hostTimeZone: "Europe/Berlin",
+        createdAtMs: 0,
+        reservedUntilMs: null,
+        decidedAtMs: 0,
+        endReason: null,
+        history: [],
+        tokenSalt: "salt",
+      },
+      host: { name: "Ana", email: "ana@example.test", locale },
+      links: {
+        confirm: "https://cal.example/c",
+        reject: "https://cal.example/r",
+        guest: "https://cal.example/g",
+        ics: "https://cal.example/g/invite.ics",
+        cancel: "https://cal.example/g/cancel",
+        reschedule: "https://cal.example/g/reschedule",
+      },
+      baseUrl: "https://cal.example",
+      ttlMs: 86_400_000,
+      nowMs: startMs - sentBeforeMin * 60_000,
+      minutesBefore,
+    } as never)!;
+    return mail.subject;
+  };
+  assert.match(said("de", 2880), / in 2 Tagen$/);
+  assert.match(said("de", 1440), / in 1 Tag$/);
+  assert.match(said("de", 60), / in 1 Stunde$/);
+  assert.match(said("en", 2880), / in 2 days$/);
+  assert.match(said("fr", 2880), / dans 2\sjours$/);
+  assert.match(said("es", 2880), / dentro de 2 días$/);
+  // Late: the time really left, after the language's own preposition.
+  assert.match(said("de", 1440, 125), / in 2 Stunden, 5 Minuten$/);
+  // Intl spaces a number from its unit with a no-break space in French.
+  assert.match(said("fr", 1440, 125), / dans 2\sheures et 5\sminutes$/);
+});
