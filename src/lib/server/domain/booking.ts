@@ -66,6 +66,8 @@ export type NewBookingInput = {
   additionalGuests?: string[];
   /** Their names, by address, where they gave them (a poll's voters). */
   additionalGuestNames?: BookingRecord["additionalGuestNames"];
+  /** How each of them reads their mails, by address, where known (a poll's voters). */
+  additionalGuestReaders?: BookingRecord["additionalGuestReaders"];
   /** Who invited the extra attendees, when not the guest. */
   invitedBy?: BookingRecord["invitedBy"];
   /** Where the guest came from (already cleaned with `decideSource`). */
@@ -134,6 +136,9 @@ export function newBookingRecord(
     ...(input.additionalGuests?.length ? { additionalGuests: input.additionalGuests } : {}),
     ...(input.additionalGuests?.length && input.additionalGuestNames
       ? { additionalGuestNames: input.additionalGuestNames }
+      : {}),
+    ...(input.additionalGuests?.length && input.additionalGuestReaders
+      ? { additionalGuestReaders: input.additionalGuestReaders }
       : {}),
     ...(input.invitedBy ? { invitedBy: input.invitedBy } : {}),
     ...(input.source ? { source: input.source } : {}),

@@ -26,6 +26,11 @@ export function mailMessageId(
     occasion?: number;
     /** The booking's `sequence` (absent: 0). */
     revision?: number;
+    /**
+     * Additional guests' mails: the way of reading the mail is for (guest-readers.ts), one mail
+     * per language, zone and clock. Absent: the form mails had before.
+     */
+    readers?: string;
   },
   hostname: string,
 ): string {
@@ -35,6 +40,16 @@ export function mailMessageId(
     ...(m.occasion !== undefined ? [String(m.occasion)] : []),
     ...(m.personId ? [m.personId] : []),
     ...(m.revision ? [`r${m.revision}`] : []),
+    ...(m.readers ? [`g${atext(m.readers)}`] : []),
   ];
   return `<${parts.join(".")}@${hostname}>`;
+}
+
+/**
+ * `text` as Message-ID characters (RFC 5322 dot-atom without dots), one to one: letters, digits,
+ * "_" and "-" stay, any other character is its code in hex between "=" ("Etc/GMT+5", "Etc/GMT-5"
+ * stay two names).
+ */
+function atext(text: string): string {
+  return text.replace(/[^A-Za-z0-9_-]/g, (c) => `=${c.codePointAt(0)!.toString(16)}=`);
 }

@@ -289,7 +289,16 @@ async function perform(
       retryAtMs: nowMs + 5_000,
     };
   }
-  return await sendBookingMail(app, booking, p.mail, nowMs, undefined, undefined, p.personId);
+  return await sendBookingMail(
+    app,
+    booking,
+    p.mail,
+    nowMs,
+    undefined,
+    undefined,
+    p.personId,
+    p.readers,
+  );
 }
 
 /** Whether `seat` is the first confirmed live seat of its meeting, in the ledger's order. */
@@ -361,6 +370,8 @@ async function sendBookingMail(
   followUp?: { message: string; minutesAfter: number; bookAgainUrl: string | null },
   /** A team booking's member the mail is for (host-side mails). */
   personId?: string,
+  /** Additional guests' mails: the way of reading it is for (domain/guest-readers.ts). */
+  readers?: string,
 ): Promise<JobOutcome> {
   const host = await getUser(app.kv, booking.hostId);
   if (!host) return { ok: false, error: "host no longer exists", permanent: true };
@@ -381,6 +392,7 @@ async function sendBookingMail(
   const ctx = {
     booking,
     personId,
+    readers,
     // A seat's mail to its host carries the seated meeting, derived from all its seats.
     seatsAtTime: booking.seat && isHostSideMail(kind) ? await seatsAtTime(app, booking) : undefined,
     host: team

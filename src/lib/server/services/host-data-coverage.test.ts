@@ -453,12 +453,18 @@ Deno.test("eraseGuest: afterwards nothing names the guest — not the booking of
     });
     assert.ok(poll.ok);
     const token = new URL(poll.url).pathname.split("/").pop()!;
+    // Bo told how they read (their mails' language, zone, clock): the meeting keeps it by address.
+    const reader = { locale: "es", timeZone: "America/Mexico_City", clock: "12h" as const };
     for (const [name, email] of [["Al", "al@example.test"], ["Bo", BO]]) {
-      const voted = await votePoll(app, token, { name, email, answers: { t0: "yes" } });
+      const voted = await votePoll(app, token, { name, email, answers: { t0: "yes" }, reader });
       assert.equal(voted.ok, true, JSON.stringify(voted));
     }
     const picked = await pickPollTime(app, host, poll.poll.id, "2026-11-24T10:00:00Z");
     assert.ok(picked.ok, JSON.stringify(picked));
+    assert.deepEqual(
+      Object.keys((await getBooking(app.kv, picked.bookingId))!.additionalGuestReaders ?? {}),
+      [BO],
+    );
     // Zed books through the public API, with an Idempotency-Key.
     const { call } = apiClient(app);
     const zedBooks = () =>

@@ -113,6 +113,9 @@ async function schedulingParts(app: App, user: UserRecord, forms: RoutingFormRec
         email: v.email,
         answers: v.answers,
         answeredAt: isoOf(v.atMs),
+        // How the voter read the poll's page (language, zone it named, clock), which their mails
+        // about the meeting use; null for votes from before pages told us.
+        reader: v.reader ?? null,
       })),
     }))),
     oneOffLinks: links.filter((x) => x.link.offeredStarts).map(({ link, use }) => {

@@ -328,6 +328,17 @@ Deno.test("export and import: routing forms move (routes re-pointed to the event
       .ok,
     true,
   );
+  // A voter whose page told how they read: the file keeps it with their answer.
+  const reader = { locale: "es", timeZone: "America/Mexico_City", clock: "12h" as const };
+  assert.equal(
+    (await votePoll(src, token, {
+      name: "Cy",
+      email: "cy@example.test",
+      answers: { t0: "yes" },
+      reader,
+    })).ok,
+    true,
+  );
   const link = await mintOneOffLink(src, host, {
     slug: "intro",
     starts: ["2026-11-24T10:00:00Z"],
@@ -346,7 +357,10 @@ Deno.test("export and import: routing forms move (routes re-pointed to the event
   );
   assert.match(file.profile.photo, /^data:image\/png;base64,/);
   assert.equal(file.polls[0].title, "Sync");
-  assert.deepEqual(file.polls[0].votes.map((v: { email: string }) => v.email), ["bo@example.test"]);
+  assert.deepEqual(
+    file.polls[0].votes.map((v: { email: string; reader: unknown }) => [v.email, v.reader]),
+    [["bo@example.test", null], ["cy@example.test", reader]],
+  );
   assert.deepEqual(file.oneOffLinks[0].times, ["2026-11-24T10:00:00.000Z"]);
   assert.ok(!text.includes(poll.poll.salt), "no link secrets in the file");
 

@@ -8,6 +8,7 @@
 import type { App } from "../app.ts";
 import type {
   EventTypeRecord,
+  GuestReader,
   PollRecord,
   PollVoteRecord,
   UserRecord,
@@ -380,6 +381,25 @@ function bookPoll(
   const others = othersVotes.map((v) => v.email);
   // Their names, which calendars show for them (CN) and the meeting's SUMMARY lists.
   const names = Object.fromEntries(othersVotes.map((v) => [v.email, v.name]));
+  // Each voter's mails about the meeting speak as the page they answered on did (ADR 050): its
+  // language, the zone it named (else the host's, which it showed) and its clock. A vote from
+  // before pages told us speaks the host's. Every other voter gets an entry, the host's reading
+  // included, since without one they would read as the booking's guest — another voter.
+  const hostReading: GuestReader = {
+    locale: host.locale ?? "en",
+    timeZone: host.timeZone,
+    clock: hostClock(host, host.locale ?? "en"),
+  };
+  const readingOf = (v: PollVoteRecord): GuestReader =>
+    v.reader
+      ? {
+        locale: v.reader.locale,
+        timeZone: v.reader.timeZone ?? host.timeZone,
+        clock: v.reader.clock,
+      }
+      : hostReading;
+  const guestReading = readingOf(guest);
+  const readers = Object.fromEntries(othersVotes.map((v) => [v.email, readingOf(v)]));
   return runChange(app, {
     lane: host.id,
     rules: engineRules(app, et),
@@ -395,15 +415,16 @@ function bookPoll(
           name: guest.name,
           email: guest.email,
           note,
-          guestTimeZone: host.timeZone,
-          // Invitees gave no language or zone: their mails speak the host's.
-          clock: hostClock(host, host.locale ?? "en"),
-          locale: host.locale,
+          guestTimeZone: guestReading.timeZone,
+          clock: guestReading.clock,
+          // A vote without a reader: the host's language as the host has it (unset stays unset).
+          locale: guest.reader ? guestReading.locale : host.locale,
           by: "host",
           location,
           origin: "poll",
           additionalGuests: others,
           additionalGuestNames: names,
+          additionalGuestReaders: readers,
           invitedBy: "host",
         },
         nowMs,

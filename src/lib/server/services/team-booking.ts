@@ -93,6 +93,9 @@ export async function bookForPersons(app: App, input: TeamBookInput): Promise<Te
         eventTitle: moving.old.eventTitle,
         ...successorIdentity(moving.old, rules.calendarHost),
         ...(moving.old.additionalGuests ? { additionalGuests: moving.old.additionalGuests } : {}),
+        ...(moving.old.additionalGuestReaders
+          ? { additionalGuestReaders: moving.old.additionalGuestReaders }
+          : {}),
         ...(moving.old.invitedBy ? { invitedBy: moving.old.invitedBy } : {}),
         ...(moving.old.source ? { source: moving.old.source } : {}),
       }

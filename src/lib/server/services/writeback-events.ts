@@ -157,13 +157,18 @@ export async function storeMeetingLink(
     joinUrl,
     (b) => [
       ...(b.status !== "CONFIRMED" ? [] : meetingInvitations(b))
-        .filter((r) => !queued.some((q) => r.family.includes(q.mail) && q.personId === r.personId))
+        .filter((r) =>
+          !queued.some((q) =>
+            r.family.includes(q.mail) && q.personId === r.personId && q.readers === r.readers
+          )
+        )
         .map((r) =>
           newOutboxRecord({
             kind: "booking_mail",
             mail: r.mail,
             bookingId: b.id,
             ...(r.personId ? { personId: r.personId } : {}),
+            ...(r.readers ? { readers: r.readers } : {}),
           }, nowMs)
         ),
       // Last in the booking's lane, like every change's event: people's mails go out first.

@@ -43,13 +43,14 @@ export const ERASED_GUEST_NAME = "Erased guest";
 
 /** What stays of a booking once its guest is erased: times and state, no person. */
 export function erasedBooking(b: BookingRecord, nowMs: number): BookingRecord {
+  const { additionalGuestReaders: _readers, ...rest } = b;
   return {
-    ...b,
+    ...rest,
     guestName: ERASED_GUEST_NAME,
     guestEmail: "",
     guestNote: "",
     answers: [],
-    // The people the guest invited along are theirs to have named.
+    // The people the guest invited along are theirs to have named (and how they read).
     additionalGuests: [],
     // Words of the guest's own cancellation are theirs too.
     ...(b.endReason === "cancelled_by_guest" ? { cancelReason: null } : {}),
@@ -99,6 +100,14 @@ export function withoutGuest(b: BookingRecord, email: string): BookingRecord {
       ? {
         additionalGuestNames: Object.fromEntries(
           Object.entries(b.additionalGuestNames).filter(([g]) => g.toLowerCase() !== email),
+        ),
+      }
+      : {}),
+    // How they read their mails is theirs too: it goes with their address.
+    ...(b.additionalGuestReaders
+      ? {
+        additionalGuestReaders: Object.fromEntries(
+          Object.entries(b.additionalGuestReaders).filter(([g]) => g.toLowerCase() !== email),
         ),
       }
       : {}),

@@ -6,6 +6,7 @@
 import type { BookingRecord, MailKind, OutboxPayload, WebhookEvent } from "../model/records.ts";
 import { followUpDueTimes, reminderDueTimes } from "../event-rules.ts";
 import { calendarMayHold } from "../calendar-identity.ts";
+import { readerGroups } from "../guest-readers.ts";
 
 /** `lane`: see `OutboxRecord.lane` (a series' dates run in one). */
 export type PlannedJob = { payload: OutboxPayload; dueMs: number; lane?: string };
@@ -56,6 +57,17 @@ function peopleEffects(
   const now = (payload: OutboxPayload) => out.push({ payload, dueMs: nowMs });
   const mail = (kind: MailKind, personId?: string) =>
     now({ kind: "booking_mail", mail: kind, bookingId: after.id, ...forPerson(personId) });
+  /** The additional guests' mail: one per way of reading (guest-readers.ts). */
+  const guestsMail = (kind: MailKind) => {
+    for (const g of readerGroups(after)) {
+      now({
+        kind: "booking_mail",
+        mail: kind,
+        bookingId: after.id,
+        ...(g.key ? { readers: g.key } : {}),
+      });
+    }
+  };
   const hosts = hostsOf(after);
   const hostMail = (kind: MailKind) => {
     for (const p of hosts) mail(kind, p);
@@ -74,9 +86,9 @@ function peopleEffects(
     if (after.calendarIssued) writeback("put");
   } else if (after.status === "CONFIRMED" && !wasConfirmed) {
     mail("guest_confirmed");
-    // The guest's additional guests: one invitation To: all of them (a moved meeting's is its
-    // update, same UID, higher SEQUENCE). A request pending its host's answer invites nobody yet.
-    if (after.additionalGuests?.length) mail("guests_invited");
+    // The guest's additional guests: one invitation To: all who read alike (a moved meeting's is
+    // its update, same UID, higher SEQUENCE). A request pending its host's answer invites nobody.
+    guestsMail("guests_invited");
     hostMail(before === null ? "host_booked" : "host_confirmed_copy");
     writeback("put");
     for (const { dueMs, r } of reminderDueTimes(after.startMs, after.reminders ?? [], nowMs)) {
@@ -117,7 +129,7 @@ function peopleEffects(
     else if (after.endReason === "expired") mail("guest_expired");
     else mail("guest_cancelled");
     // Additional guests were invited only once the meeting was confirmed: only then its CANCEL.
-    if (after.additionalGuests?.length && inCalendars) mail("guests_cancelled");
+    if (inCalendars) guestsMail("guests_cancelled");
     // The host hears of a guest's cancellation, and of any end of a meeting their calendar holds
     // (with its CANCEL); a request that expired unanswered tells whoever could have answered it
     // (a team booking's deciding member, not every attendee).
@@ -139,11 +151,21 @@ function peopleEffects(
  */
 export function meetingInvitations(
   b: BookingRecord,
-): { mail: MailKind; personId?: string; family: readonly MailKind[] }[] {
-  const out: { mail: MailKind; personId?: string; family: readonly MailKind[] }[] = [
-    { mail: "guest_confirmed", family: ["guest_confirmed"] },
-  ];
-  if (b.additionalGuests?.length) out.push({ mail: "guests_invited", family: ["guests_invited"] });
+): { mail: MailKind; personId?: string; readers?: string; family: readonly MailKind[] }[] {
+  const out: {
+    mail: MailKind;
+    personId?: string;
+    readers?: string;
+    family: readonly MailKind[];
+  }[] = [{ mail: "guest_confirmed", family: ["guest_confirmed"] }];
+  // The additional guests, one mail per way of reading (guest-readers.ts).
+  for (const g of readerGroups(b)) {
+    out.push({
+      mail: "guests_invited",
+      ...(g.key ? { readers: g.key } : {}),
+      family: ["guests_invited"],
+    });
+  }
   for (const p of hostsOf(b)) {
     out.push({
       mail: "host_booked",

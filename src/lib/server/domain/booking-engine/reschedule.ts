@@ -51,6 +51,8 @@ export function successorRecord(
         // The same people are invited to the moved meeting; where it came from stays told.
         additionalGuests: old.additionalGuests,
         additionalGuestNames: old.additionalGuestNames,
+        // …each still reading their mails as they did (a poll's voters: ADR 050).
+        additionalGuestReaders: old.additionalGuestReaders,
         invitedBy: old.invitedBy,
         source: old.source,
       },

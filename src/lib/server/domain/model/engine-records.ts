@@ -129,7 +129,15 @@ export type MailKind =
 
 export type OutboxPayload =
   // `personId`: the member of a team booking the mail or calendar write is for (absent: the host).
-  | { kind: "booking_mail"; mail: MailKind; bookingId: BookingId; personId?: PersonId }
+  // `readers`: additional guests' mails, the way of reading the mail is for (guest-readers.ts
+  // `readerGroups`: one mail per language, zone and clock; absent: those who read as the guest).
+  | {
+    kind: "booking_mail";
+    mail: MailKind;
+    bookingId: BookingId;
+    personId?: PersonId;
+    readers?: string;
+  }
   | { kind: "writeback"; op: "put" | "delete"; bookingId: BookingId; personId?: PersonId }
   /** Sent only if the booking is still CONFIRMED and still starts at `startMs` when due. */
   | {

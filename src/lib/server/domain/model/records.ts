@@ -23,6 +23,12 @@ export type * from "./poll-records.ts";
 import type { BookingSource } from "../../../shared/booking-extras.ts";
 export type { BookingSource };
 
+/**
+ * How someone reads a mail: its language, the zone its times are in and their clock (a poll's
+ * voter as the page they answered on read; see `BookingRecord.additionalGuestReaders`).
+ */
+export type GuestReader = { locale: string; timeZone: string; clock: "12h" | "24h" };
+
 export type UserRecord = {
   v: 1;
   id: UserId;
@@ -318,6 +324,14 @@ export type BookingRecord = {
    * them. Kept by every move of the meeting; an erased guest's name goes with their address.
    */
   additionalGuestNames?: Record<string, string>;
+  /**
+   * How each additional guest reads their mails, by address as in `additionalGuests`, where they
+   * told us (a meeting poll's voters: the page they answered on; ADR 050, amendment of
+   * 2026-11-27): their mails about the meeting go in that language, zone and clock, one mail per
+   * way of reading (domain/guest-readers.ts). Absent for an address: the guest's own reading.
+   * Kept by every move of the meeting; an erased guest's entry goes with their address.
+   */
+  additionalGuestReaders?: Record<string, GuestReader>;
   /**
    * The host invited the additional guests (a meeting poll's other invitees), not the guest:
    * their mails name the host and take replies to the host. Kept by every move of the meeting.

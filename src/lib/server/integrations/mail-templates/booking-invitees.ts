@@ -1,16 +1,31 @@
 /**
  * The mails to a guest's additional guests (docs/decisions/047-additional-guests-and-source.md):
  * one mail To: all of them, in the guest's language, with the meeting's .ics — never the guest's
- * own links (to cancel or move it), note or answers; replies go to the guest.
+ * own links (to cancel or move it), note or answers; replies go to the guest. Where they told us
+ * how they read (a meeting poll's voters, ADR 050), one mail per way of reading: each in its
+ * readers' language, with the times in their zone and clock (domain/guest-readers.ts).
  */
 import type { MailKind } from "../../domain/model/records.ts";
 import type { OutgoingMail } from "../mail.ts";
 import { type MailParts, wherePara } from "./booking-parts.ts";
+import { readerGroup } from "../../domain/guest-readers.ts";
+import { translator } from "../../i18n.ts";
+import { formatRange } from "../../../shared/format.ts";
 
 /** Not one of its kinds: undefined. */
 export function inviteeMail(kind: MailKind, p: MailParts): OutgoingMail | null | undefined {
-  const { ctx, b, guestT: t, guestWhen, moved, title, guest, host, guestMoved, invite, mail } = p;
-  const to = (b.additionalGuests ?? []).join(", ");
+  if (kind !== "guests_invited" && kind !== "guests_cancelled") return undefined;
+  const { ctx, b, guestT, moved, title, guest, host, movedLine, invite, mail } = p;
+  // The addresses this mail is for and how they read it: the job's group. None left (erased
+  // since it was queued): no address, nothing is sent.
+  const group = readerGroup(b, ctx.readers);
+  const to = (group?.emails ?? []).join(", ");
+  const reader = group?.reader;
+  const t = reader ? translator(reader.locale) : guestT;
+  const zone = reader?.timeZone ?? b.guestTimeZone;
+  const clock = reader?.clock ?? b.guestClock;
+  const guestWhen = formatRange(b.startMs, b.endMs, zone, clock, t.locale);
+  const guestMoved = (t: Parameters<typeof movedLine>[0]) => movedLine(t, zone, clock);
   // Who invited them: the guest, or the host (a poll's other invitees) — whom replies reach.
   const byHost = b.invitedBy === "host";
   const replyTo = byHost ? ctx.host.email : b.guestEmail;

@@ -91,6 +91,11 @@ export type BookingMailContext = {
   /** A team booking's member a host-side mail is for (each member's mail is a mail of its own). */
   personId?: string;
   /**
+   * An additional guests' mail: the way of reading it is for (domain/guest-readers.ts); its
+   * addresses, language, zone and clock. Absent: those who read as the guest.
+   */
+  readers?: string;
+  /**
    * A seat's host-side mail: every seat of its event type at its start, in any state, from
    * which the seated meeting's invitation is derived (calendar-identity.ts `seatedMeetingDoc`).
    */
@@ -279,7 +284,14 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
   /** This mail's Message-ID: one per distinct mail, the same for each send of it (mail-identity.ts). */
   const messageIdOf = (occasion?: number) =>
     mailMessageId(
-      { bookingId: b.id, kind, personId: ctx.personId, occasion, revision: b.sequence },
+      {
+        bookingId: b.id,
+        kind,
+        personId: ctx.personId,
+        occasion,
+        revision: b.sequence,
+        readers: ctx.readers,
+      },
       new URL(ctx.baseUrl).hostname,
     );
   const moved = b.rescheduledFromId ? "yes" : "no";

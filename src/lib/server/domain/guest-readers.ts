@@ -1,0 +1,49 @@
+/**
+ * Who of a booking's additional guests reads their mails how (ADR 050, amendment of 2026-11-27).
+ *
+ * A meeting poll's voters each answered on a page in their own language, zone and clock; the
+ * mails about the meeting picked (its invitation, update and CANCEL) reach each of them that way.
+ * We send one mail per way of reading — not one per voter — so voters who read alike still share
+ * one mail To: all of them as before (the ATTENDEE list names them all anyway), and a poll of 100
+ * voters in one office stays one mail; voters reading differently get their own. Each group is
+ * a job of its own (`readers` on the outbox payload), so a failure to reach one group never
+ * resends to another, and each is a distinct mail with its own Message-ID (mail-identity.ts).
+ */
+import type { BookingRecord, GuestReader } from "./model/records.ts";
+
+/** A group's name, stable while its reading is: what the job and the Message-ID carry. */
+export function readerKey(r: GuestReader): string {
+  return `${r.locale}~${r.timeZone}~${r.clock}`;
+}
+
+export type ReaderGroup = {
+  /** Absent: those who read as the booking's guest (any guest's guests, older bookings). */
+  key?: string;
+  emails: string[];
+  /** Absent with `key`: the guest's reading. */
+  reader?: GuestReader;
+};
+
+/** The additional guests by way of reading, in the order of their first address. */
+export function readerGroups(
+  b: Pick<BookingRecord, "additionalGuests" | "additionalGuestReaders">,
+): ReaderGroup[] {
+  const readers = b.additionalGuestReaders ?? {};
+  const groups = new Map<string | undefined, ReaderGroup>();
+  for (const email of b.additionalGuests ?? []) {
+    const reader = Object.hasOwn(readers, email) ? readers[email] : undefined;
+    const key = reader ? readerKey(reader) : undefined;
+    const group = groups.get(key);
+    if (group) group.emails.push(email);
+    else groups.set(key, { ...(key ? { key, reader } : {}), emails: [email] });
+  }
+  return [...groups.values()];
+}
+
+/** The group a mail's job names (`readers`); none when nobody reads that way any more. */
+export function readerGroup(
+  b: Pick<BookingRecord, "additionalGuests" | "additionalGuestReaders">,
+  key: string | undefined,
+): ReaderGroup | null {
+  return readerGroups(b).find((g) => g.key === key) ?? null;
+}

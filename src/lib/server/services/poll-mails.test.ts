@@ -1,0 +1,160 @@
+/**
+ * The mails about a poll's meeting reach each voter as they read the poll's page: their language,
+ * their zone and clock (the vote's `reader`); a vote without one reads the host's. Over a real
+ * SMTP peer, with each mail's .ics read by ical.js (docs/decisions/050, amendment of 2026-11-27).
+ */
+import assert from "node:assert/strict";
+import ICAL from "ical.js";
+import {
+  createEventType,
+  createHost,
+  memoryApp,
+  WORKDAYS,
+} from "../../../../tests/support/memory-app.ts";
+import { type ReceivedMail, startSmtp } from "../../../../tests/support/smtp.ts";
+import { createMailer } from "../integrations/mail.ts";
+import { createPoll, pickPollTime } from "./polls.ts";
+import { votePoll } from "./poll-votes.ts";
+import { moveBookingByHost } from "./host-reschedule.ts";
+import { decideBooking } from "./decide-booking.ts";
+import { deliverOutbox } from "../jobs/deliver-outbox.ts";
+import { keys } from "../store/keys.ts";
+
+const T = ["2026-11-23T09:00:00Z", "2026-11-24T09:00:00Z"];
+const MOVED = "2026-11-25T13:00:00Z";
+
+/** The DTSTART of a mail's invitation, as an instant, read by ical.js. */
+function icsStart(m: ReceivedMail): string {
+  const ics = m.calendar ?? m.attachments.find((a) => a.contentType.includes("calendar"))?.content;
+  assert.ok(ics, `${m.subject}: no .ics`);
+  const ev = new ICAL.Component(ICAL.parse(ics)).getFirstSubcomponent("vevent")!;
+  const start = ev.getFirstPropertyValue("dtstart") as ICAL.Time;
+  return new Date(start.toUnixTime() * 1000).toISOString().replace(".000Z", "Z");
+}
+
+Deno.test({
+  name:
+    "poll mails: each voter's invitation, its move and its cancel speak their language in their zone and clock (one mail per way of reading), a vote without a reader the host's (a real SMTP peer)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using smtp = await startSmtp();
+    const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+    app.mailer = Object.assign(
+      createMailer({
+        host: smtp.host,
+        port: smtp.port,
+        user: null,
+        password: null,
+        from: "Invito <invito@example.test>",
+      }),
+      { sent: [], failWith: null },
+    );
+    try {
+      const created = await createHost(app, {
+        username: "marie",
+        timeZone: "Europe/Paris",
+        weekly: WORKDAYS,
+      });
+      const host = { ...created, locale: "fr", name: "Marie" };
+      await app.kv.set(keys.user(host.id), host);
+      await createEventType(app, host, {
+        slug: "rdv",
+        durationMin: 30,
+        requiresConfirmation: false,
+        minNoticeMin: 0,
+      } as never);
+      const made = await createPoll(app, host, { slug: "rdv", title: "Réunion", starts: T });
+      assert.ok(made.ok);
+      const token = new URL(made.url).pathname.split("/").pop()!;
+      const mexico = { locale: "es", timeZone: "America/Mexico_City", clock: "12h" as const };
+      const voters = [
+        { name: "Xavi", email: "xavi@example.test", reader: mexico },
+        // The first (by address) to say yes is the booking's guest: Greta.
+        {
+          name: "Greta",
+          email: "greta@example.test",
+          reader: { locale: "de", timeZone: "Europe/Berlin", clock: "24h" as const },
+        },
+        { name: "Olle", email: "olle@example.test" },
+        { name: "Pia", email: "pia@example.test", reader: mexico },
+        { name: "Quim", email: "quim@example.test", reader: mexico },
+      ];
+      for (const v of voters) {
+        assert.ok((await votePoll(app, token, { ...v, answers: { t0: "yes", t1: "no" } })).ok);
+      }
+      const picked = await pickPollTime(app, host, made.poll.id, T[0]);
+      assert.ok(picked.ok);
+      await deliverOutbox(app, app.now());
+
+      /** The mail that reached `email` whose subject matches `subject`. */
+      const mailTo = (email: string, subject: RegExp) =>
+        smtp.waitForMail((m) => m.to.includes(email) && subject.test(m.subject), 5_000);
+      // 09:00Z: 3:00 a.m. in Mexico City, 10:00 in Berlin and Paris.
+      const booked = {
+        greta: await mailTo("greta@example.test", /^Bestätigt/),
+        olle: await mailTo("olle@example.test", /^Réservé/),
+        pia: await mailTo("pia@example.test", /^Reservada/),
+      };
+      assert.match(booked.pia.subject, /3:00.*a\.\s?m\..*Mexico/);
+      assert.match(booked.greta.text, /10:00.*Berlin/);
+      assert.doesNotMatch(booked.greta.text, /a\.\s?m\.|AM/);
+      assert.match(booked.olle.subject, /10:00.*Paris/);
+      // One mail for the three Mexican readers (one To: for one way of reading), none to the rest.
+      assert.deepEqual(booked.pia.to.sort(), [
+        "pia@example.test",
+        "quim@example.test",
+        "xavi@example.test",
+      ]);
+      assert.deepEqual(booked.greta.to, ["greta@example.test"]);
+      assert.deepEqual(booked.olle.to, ["olle@example.test"]);
+      // Each distinct mail has its own Message-ID.
+      const ids = Object.values(booked).map((m) => m.messageId);
+      assert.equal(new Set(ids).size, ids.length, ids.join(" "));
+      for (const m of Object.values(booked)) assert.equal(icsStart(m), T[0], m.subject);
+
+      // The host moves it: each hears of it in their own words and zone again.
+      smtp.clear();
+      const moved = await moveBookingByHost(app, host, picked.bookingId, {
+        start: MOVED,
+        reason: "",
+      });
+      assert.ok(moved.ok, JSON.stringify(moved));
+      await deliverOutbox(app, app.now());
+      // 13:00Z: 7:00 a.m. in Mexico City, 14:00 in Berlin and Paris.
+      const after = {
+        greta: await mailTo("greta@example.test", /^Verschoben/),
+        olle: await mailTo("olle@example.test", /^Déplacé/),
+        pia: await mailTo("pia@example.test", /^Reprogramada/),
+      };
+      assert.match(after.pia.text, /7:00.*a\.\s?m\..*Mexico/s);
+      assert.match(after.greta.text, /14:00.*Berlin/s);
+      assert.match(after.olle.text, /14:00.*Paris/s);
+      assert.deepEqual(after.pia.to.sort(), [
+        "pia@example.test",
+        "quim@example.test",
+        "xavi@example.test",
+      ]);
+      for (const m of Object.values(after)) assert.equal(icsStart(m), MOVED, m.subject);
+
+      // …and its cancellation.
+      smtp.clear();
+      const cancelled = await decideBooking(app, moved.booking.id, "cancel", "host", {
+        hostId: host.id,
+      });
+      assert.ok(cancelled.ok);
+      await deliverOutbox(app, app.now());
+      const gone = {
+        greta: await mailTo("greta@example.test", /^Abgesagt/),
+        olle: await mailTo("olle@example.test", /^Annulé/),
+        pia: await mailTo("pia@example.test", /^Cancelada/),
+      };
+      assert.match(gone.greta.text, /14:00.*Berlin/s);
+      assert.match(gone.pia.text, /7:00.*a\.\s?m\..*Mexico/s);
+      assert.match(gone.olle.text, /14:00.*Paris/s);
+      for (const m of Object.values(gone)) assert.equal(icsStart(m), MOVED, m.subject);
+    } finally {
+      app.close();
+    }
+  },
+});
