@@ -292,3 +292,48 @@ Deno.test({
     );
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "SMTP answer lost after DATA: a sign-in link and a raw mail (a team invitation, a health mail) sent again carry the Message-ID of their first send, so the inbox keeps one",
+  async fn() {
+    await using smtp = await startSmtp();
+    const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+    app.mailer = smtpMailer(smtp.port, SHORT);
+    try {
+      const { queueSignInMail } = await import("../../src/lib/server/services/sign-in-mail.ts");
+      const { enqueue, newOutboxRecord } = await import("../../src/lib/server/store/outbox.ts");
+      assert.ok(
+        await queueSignInMail(app, "ann@example.test", {
+          subject: "Sign in",
+          text: "https://invito.test/link",
+        }, app.now() + 10 * MINUTE),
+      );
+      const raw = newOutboxRecord({
+        kind: "raw_mail",
+        to: "bo@example.test",
+        subject: "Join the team",
+        text: "You are invited",
+      }, app.now());
+      assert.ok((await enqueue(app.kv.atomic(), raw).commit()).ok);
+      // Both mails reach the server, whose 250 never reaches the app: it must send them again.
+      smtp.failNext("drop-after-data", 2);
+      const first = await deliverOutbox(app, app.now());
+      assert.deepEqual([first.retried, first.done], [2, 0]);
+      assert.equal(smtp.mails.length, 2);
+      app.mailer = smtpMailer(smtp.port);
+      await deliverOutbox(app, app.now() + MINUTE);
+      assert.equal(smtp.mails.length, 4);
+      for (const to of ["ann@example.test", "bo@example.test"]) {
+        const ids = smtp.mails.filter((m) => m.to.includes(to)).map((m) => m.messageId);
+        assert.equal(ids.length, 2, to);
+        assert.equal(ids[0], ids[1], `${to}: one Message-ID for both sends`);
+      }
+      // …and each mail its own.
+      assert.notEqual(smtp.mails[0].messageId, smtp.mails[1].messageId);
+    } finally {
+      app.close();
+    }
+  },
+});

@@ -22,13 +22,21 @@
  * - "reject-550": takes the whole message, then answers 550 (permanent failure)
  * - "stall": accepts the TCP connection and never greets (the client's greeting timeout fires)
  * - "stall-data": normal until the end of DATA, then never answers
+ * - "drop-after-data": takes the whole message and keeps it (in `mails`), then closes the
+ *   connection without answering: the sender cannot know it arrived (a lost answer)
  */
 import { SMTPServer, type SMTPServerSession } from "smtp-server";
 import { type AddressObject, type ParsedMail, simpleParser } from "mailparser";
 import type { Socket } from "node:net";
 import { Buffer } from "node:buffer";
 
-export type SmtpMode = "ok" | "refuse-421" | "reject-550" | "stall" | "stall-data";
+export type SmtpMode =
+  | "ok"
+  | "refuse-421"
+  | "reject-550"
+  | "stall"
+  | "stall-data"
+  | "drop-after-data";
 
 export interface ReceivedAttachment {
   filename?: string;
@@ -208,6 +216,11 @@ export async function startSmtp(opts: { port?: number } = {}): Promise<SmtpHandl
         try {
           const parsed = await simpleParser(raw);
           deliver(toMail(parsed, raw, session, authOf.get(session.id) ?? null));
+          if (m === "drop-after-data") {
+            // Kept, but the 250 never reaches the sender: its connection ends here.
+            for (const s of sockets) if (s.remotePort === session.remotePort) s.destroy();
+            return;
+          }
           callback();
         } catch (e) {
           callback(smtpError(451, `test smtp could not parse the message: ${e}`));

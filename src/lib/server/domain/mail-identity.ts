@@ -53,3 +53,13 @@ export function mailMessageId(
 function atext(text: string): string {
   return text.replace(/[^A-Za-z0-9_-]/g, (c) => `=${c.codePointAt(0)!.toString(16)}=`);
 }
+
+/**
+ * The Message-ID of a mail that is no booking's (a sign-in link, a team invitation, a health
+ * mail): its outbox job's, which every attempt of that job shares and no other mail has. Before,
+ * the mailer made a random one per attempt, so a resend after a lost SMTP answer arrived as a
+ * second mail (docs/decisions/004-outbox.md, amended).
+ */
+export function jobMessageId(jobId: string, hostname: string): string {
+  return `<${jobId}.mail@${hostname}>`;
+}

@@ -47,6 +47,7 @@ import { getSeatLedger } from "../store/seats.ts";
 import { liveSeats } from "../domain/seats.ts";
 import { decideReminder, followUpStillDue } from "../domain/reminders.ts";
 import { seatsAtTime } from "../services/seated-times.ts";
+import { jobMessageId } from "../domain/mail-identity.ts";
 
 const CLAIM_MS = 2 * 60_000;
 const BATCH = 25;
@@ -233,9 +234,17 @@ async function perform(
   nowMs: number,
 ): Promise<Outcome> {
   const p = job.payload;
-  if (p.kind === "sealed_mail") return await sendSealedMail(app, p, nowMs);
+  // A mail that is no booking's is named by its job: the same Message-ID on every attempt.
+  const messageId = jobMessageId(job.id, app.config.baseUrl.hostname);
+  if (p.kind === "sealed_mail") return await sendSealedMail(app, p, nowMs, messageId);
   if (p.kind === "raw_mail") {
-    const res = await app.mailer.send({ to: p.to, subject: p.subject, text: p.text, html: p.html });
+    const res = await app.mailer.send({
+      to: p.to,
+      subject: p.subject,
+      text: p.text,
+      html: p.html,
+      messageId,
+    });
     return res.ok
       ? { ok: true }
       : { ok: false, error: res.error.detail, permanent: res.error.kind === "rejected" };

@@ -34,13 +34,15 @@ export async function sendSealedMail(
   app: App,
   p: Extract<OutboxPayload, { kind: "sealed_mail" }>,
   nowMs: number,
+  /** Its job's, the same on every attempt (domain/mail-identity.ts `jobMessageId`). */
+  messageId?: string,
 ): Promise<JobOutcome> {
   if (nowMs >= p.expiresAtMs) return { ok: true, skipped: true };
   const text = await unseal(app.credentialKey, p.sealed);
   // Sealed under another secret (rotated since): nobody can read it, so nothing to send.
   if (text === null) return { ok: false, error: "sealed mail unreadable", permanent: true };
   const mail = JSON.parse(text) as MailBody;
-  const res = await app.mailer.send({ to: p.to, ...mail });
+  const res = await app.mailer.send({ to: p.to, ...mail, ...(messageId ? { messageId } : {}) });
   return res.ok
     ? { ok: true }
     : { ok: false, error: res.error.detail, permanent: res.error.kind === "rejected" };
