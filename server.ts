@@ -185,7 +185,9 @@ const handleBounded = async (
   // A kept booking page SvelteKit answered: the next request for it is answered before SvelteKit,
   // and this one is gzipped from the page's parts deflated once (compressResponse passes it on).
   early.learn(request, url, res);
-  return early.gzipped(request, res) ?? res;
+  // A booking page's view gives the browser its booker cookie (ADR 060): last, so that neither
+  // the kept page nor the learned headers ever hold one browser's cookie.
+  return early.withBookerCookie(request, early.gzipped(request, res) ?? res);
 };
 
 /**

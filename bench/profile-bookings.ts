@@ -5,9 +5,11 @@
  * the store's SQLite threads "sw-0" (the writer's and the reader's connection, summed), V8's GC
  * helpers), the client's own; the server's I/O per post (/proc/<pid>/io: bytes it had written to
  * disk, read calls — SQLite's page reads past its cache); and the functions and files with the
- * most self time. `--v8 FLAGS` adds V8 flags to the server's.
+ * most self time. `--v8 FLAGS` adds V8 flags to the server's. `--cookie`: each form post carries
+ * a booker cookie of its own, as a browser that opened the booking page does (ADR 060: its
+ * booking stores the cookie's tag).
  *
- *   node_modules/.bin/deno run -A bench/profile-bookings.ts [--api] [--total N] [--v8 FLAGS]
+ *   node_modules/.bin/deno run -A bench/profile-bookings.ts [--api] [--cookie] [--total N] [--v8 FLAGS]
  *   (after `npm run build`)
  */
 import { parseArgs } from "node:util";
@@ -20,6 +22,7 @@ const { values } = parseArgs({
   args: Deno.args,
   options: {
     api: { type: "boolean", default: false },
+    cookie: { type: "boolean", default: false },
     total: { type: "string", default: "3000" },
     out: { type: "string", default: "" },
     v8: { type: "string", default: "" },
@@ -68,7 +71,11 @@ const post = async (i: number, base: number) => {
       start,
       tz: "UTC",
     };
-    return (await postPlain(app.baseUrl, `/calendar/${host}/call?/book`, form)).status;
+    // A browser's own cookie: 22 characters of base64url, as the booking page gives them.
+    const headers: Record<string, string> = values.cookie
+      ? { cookie: `invito_booker=${`c${base}x${i}`.padEnd(22, "0")}` }
+      : {};
+    return (await postPlain(app.baseUrl, `/calendar/${host}/call?/book`, form, headers)).status;
   }
   const res = await fetch(app.url("/api/v1/bookings"), {
     method: "POST",
@@ -140,7 +147,17 @@ const cpu = (a: Map<string, number>, b: Map<string, number>) => {
     `${k} ${(v / secs).toFixed(0)} %`
   ).join(", ");
 };
-console.log("server threads:", cpu(before, threads(app.pid()!)));
+const serverAfter = threads(app.pid()!);
+console.log("server threads:", cpu(before, serverAfter));
+{
+  // The JavaScript thread's CPU per post (clock ticks of 10 ms): what a change to the post's
+  // code costs, less blurred by a busy box than posts/s, which waits for the run queue.
+  let ticks = 0;
+  for (const [k, v] of serverAfter) {
+    if (/^deno#\d+$/.test(k)) ticks += v - (before.get(k) ?? 0);
+  }
+  console.log(`JavaScript thread per post: ${(ticks * 10_000 / TOTAL).toFixed(0)} µs`);
+}
 console.log("client threads:", cpu(selfBefore, threads("self")));
 {
   const ioAfter = io();

@@ -51,7 +51,12 @@ function comparable(h: Headers): Record<string, string> {
     // gzipped from its parts deflated once, from its first view on (issue 26).
     const travel = ["content-length", "transfer-encoding", "etag"];
     if (k === "date" || k === "x-request-id" || travel.includes(k)) continue;
-    out[k] = k === "content-security-policy" ? v.replace(/'nonce-[^']+'/, "'nonce-N'") : v;
+    // The nonce, and the booker cookie a browser without one gets (ADR 060), are each answer's own.
+    out[k] = k === "content-security-policy"
+      ? v.replace(/'nonce-[^']+'/, "'nonce-N'")
+      : k === "set-cookie"
+      ? v.replace(/^invito_booker=[^;]+/, "invito_booker=V")
+      : v;
   }
   return out;
 }

@@ -312,6 +312,8 @@ export async function postPlain(
   baseUrl: string,
   path: string,
   form: Record<string, string>,
+  /** more headers, e.g. the cookie a browser that opened the page sends */
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; location: string | null }> {
   const res = await fetch(baseUrl + path, {
     method: "POST",
@@ -319,6 +321,7 @@ export async function postPlain(
       origin: baseUrl,
       accept: "text/html",
       "content-type": "application/x-www-form-urlencoded",
+      ...headers,
     },
     body: new URLSearchParams(form),
     redirect: "manual",

@@ -76,6 +76,8 @@ export type NewBookingInput = {
   origin?: BookingRecord["origin"];
   /** The routing form response the guest was sent from (already checked: its signature and type). */
   routing?: BookingRecord["routing"] | null;
+  /** The booking page's browser, when a guest booked from it (domain/repeat-post.ts). */
+  bookerTag?: string;
 };
 
 /** An offered place every booking shares as it is; a per-booking one (a room, the guest's number) is decided by the caller. */
@@ -144,6 +146,7 @@ export function newBookingRecord(
     ...(input.source ? { source: input.source } : {}),
     ...(input.origin ? { origin: input.origin } : {}),
     ...(input.routing ? { routing: input.routing } : {}),
+    ...(input.bookerTag ? { bookerTag: input.bookerTag } : {}),
   };
 }
 

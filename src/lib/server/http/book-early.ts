@@ -35,6 +35,7 @@ import type { App } from "../app.ts";
 import { type BookForm, type BookPost, decideBookPost, handOverDecision } from "./booking-page.ts";
 import { isPlainPost, keptRefusal, learnRefusal, type RefusalAsk } from "./refusal-pages.ts";
 import { SESSION_COOKIE } from "./page-keep.ts";
+import { bookerCookieOf } from "./booker-cookie.ts";
 import { actionName, canonicalPath } from "./route-shape.ts";
 import { rateGroupFor } from "../domain/rate-limit.ts";
 import { checkRateLimit } from "../services/rate-limit.ts";
@@ -259,6 +260,7 @@ async function answer(
   const post: BookPost = {
     form: Object.fromEntries(new URLSearchParams(text)),
     acceptLanguage: h.get("accept-language"),
+    bookerCookie: bookerCookieOf(h.get("cookie")),
     params,
     routeId,
     url,

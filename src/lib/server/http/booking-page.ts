@@ -37,6 +37,7 @@ import {
 } from "../../shared/booking-extras.ts";
 import { seriesPreview } from "../services/book-series.ts";
 import type { Translator } from "../../shared/i18n.ts";
+import { bookerCookieOf, bookerTag } from "./booker-cookie.ts";
 
 /** What became of a zone the guest typed that is not an IANA id ("Tokyo", "PST", "UTC+2"). */
 export type ZoneNotice =
@@ -266,6 +267,8 @@ export function resultPath(
 export type BookPost = {
   form: Record<string, FormDataEntryValue>;
   acceptLanguage: string | null;
+  /** The browser's booker cookie, when it sent one of ours (http/booker-cookie.ts). */
+  bookerCookie: string | null;
   params: AnyParams;
   routeId: string | null;
   url: URL;
@@ -280,6 +283,7 @@ export async function bookPostOf(event: RequestEvent<AnyParams>): Promise<BookPo
   return {
     form: Object.fromEntries(await request.formData()),
     acceptLanguage: request.headers.get("accept-language"),
+    bookerCookie: bookerCookieOf(request.headers.get("cookie")),
     params,
     routeId: route.id,
     url,
@@ -348,6 +352,9 @@ export async function decideBookPost(post: BookPost, book?: Booker): Promise<Boo
     durationMin: /^\d{1,3}$/.test(durationText) ? Number(durationText) : null,
     clock: parseClock(str("clock")) ?? clockForAcceptLanguage(post.acceptLanguage),
     locale: post.locale,
+    // Which browser books: a second identical post of the same one is answered with the booking
+    // its first made, not "taken" (ADR 060). Only the hash reaches the booking.
+    bookerTag: bookerTag(post.bookerCookie),
   };
   // The page's own booker: a team's event type, or a host's.
   const byPage: Booker = (input) =>
@@ -402,7 +409,9 @@ export async function decideBookPost(post: BookPost, book?: Booker): Promise<Boo
     note: parsed.output.note,
     timeZone: parsed.output.tz,
   });
-  recordBookingOutcome(result.ok ? result.status.toLowerCase() : result.reason);
+  recordBookingOutcome(
+    result.ok ? (result.repeated ? "repeated" : result.status.toLowerCase()) : result.reason,
+  );
   if (result.ok) {
     // The event type's thank-you page, straight from the form post (no JavaScript needed); the
     // widget shows its result first, which tells the embedding page and then goes (ADR 046).

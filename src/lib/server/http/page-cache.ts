@@ -35,6 +35,7 @@ import { checkRateLimit } from "../services/rate-limit.ts";
 import { tooManyRequests } from "./too-many.ts";
 import { canonicalPath } from "./route-shape.ts";
 import { recordPageCache } from "../ops/metrics.ts";
+import { BOOKER_ROUTES, bookerSetCookie } from "./booker-cookie.ts";
 import {
   gzipAccepted,
   keptHeaders,
@@ -94,6 +95,11 @@ export const pageCache: Handle = async ({ event, resolve }) => {
   // Which route a booking page's path is, for posts answered before SvelteKit (book-early.ts).
   noteBookingRoute(event);
   if (isPlainBookPost(event)) return await answerBookPost(event, resolve);
+  // A view of a booking page, kept or not: its answer gets the booker cookie after everything
+  // else saw it (server.ts, `withBookerCookie`), so nothing kept or learned ever holds one.
+  if (event.request.method === "GET" && BOOKER_ROUTES.has(event.route.id ?? "")) {
+    views.set(event.request, event.url.pathname);
+  }
   if (!cacheable(event)) return resolve(event);
   const app = event.locals.app;
   // The revision is read before anything the page shows (ADR 039): a change landing after it
@@ -287,6 +293,8 @@ export type PageEarly = {
   answer(req: Request, url: URL, clientIp: string): Promise<Response | null>;
   learn(req: Request, url: URL, res: Response): void;
   gzipped(req: Request, res: Response): Response | null;
+  /** SvelteKit's final answer to a view of a booking page, with the booker cookie. */
+  withBookerCookie(req: Request, res: Response): Response;
 };
 
 type Served = {
@@ -310,6 +318,37 @@ type Learned = Omit<Served, "nonce" | "token"> & {
 
 /** Which kept page answered which request (set by the hook, read by `learn` and `gzipped`). */
 const served = new WeakMap<Request, Served>();
+/** Views of booking pages the hook saw, with the page's path (its data requests' too). */
+const views = new WeakMap<Request, string>();
+
+/**
+ * The booker cookie on a booking page's answer (http/booker-cookie.ts, ADR 060): a header of
+ * this response only, set after the page was kept and learned from, so the kept bytes and
+ * headers stay everyone's.
+ */
+function withBookerCookie(
+  app: App,
+  req: Request,
+  pagePath: string | undefined,
+  res: Response,
+): Response {
+  if (pagePath === undefined || res.status !== 200) return res;
+  const cookie = bookerSetCookie(
+    req.headers.get("cookie"),
+    pagePath,
+    app.config.baseUrl.protocol === "https:",
+  );
+  if (!cookie) return res;
+  try {
+    res.headers.append("set-cookie", cookie);
+    return res;
+  } catch {
+    // Headers of a response that cannot change (none of ours): a copy that can.
+    const copy = new Response(res.body, res);
+    copy.headers.append("set-cookie", cookie);
+    return copy;
+  }
+}
 
 function serve(event: RequestEvent, key: string, entry: Entry, nonce: string, token: string) {
   served.set(event.request, {
@@ -387,6 +426,7 @@ async function answer(app: App, req: Request, url: URL, clientIp: string) {
     keptHeaders(l.headers, l.nonce, nonce, gzip),
   );
   recordPageCache("early");
+  if (BOOKER_ROUTES.has(l.routeId)) withBookerCookie(app, req, l.url.pathname, res);
   // Counted as the hook counts what SvelteKit answers: by the page's address as SvelteKit saw it.
   countPageView(app, {
     routeId: l.routeId,
@@ -426,5 +466,6 @@ export function mountPageEarly(app: App): void {
     answer: (req, url, ip) => answer(app, req, url, ip),
     learn,
     gzipped,
+    withBookerCookie: (req, res) => withBookerCookie(app, req, views.get(req), res),
   };
 }

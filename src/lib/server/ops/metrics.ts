@@ -102,7 +102,7 @@ export function recordRequest(route: string, method: string, status: number, sec
 
 const bookings = counter(
   "invito_bookings_total",
-  "Booking requests by outcome: pending, confirmed, or the refusal reason.",
+  "Booking requests by outcome: pending, confirmed, repeated (a guest's post sent again, answered with the booking it made: ADR 060), or the refusal reason.",
   ["outcome"],
 );
 

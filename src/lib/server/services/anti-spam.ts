@@ -5,13 +5,14 @@
 import type { App } from "../app.ts";
 import { hmacToken, timingSafeEqual } from "../integrations/crypto.ts";
 import { type MessageRef, messageRef } from "../../shared/i18n.ts";
+import { FORM_LIFETIME_MS } from "../domain/repeat-post.ts";
 
 /**
  * How long a rendered form's token is good for. Without an end, one token fetched once let a
  * script skip the minimum fill time for ever (issue 10, #13); a person who leaves the page open
  * longer is asked to send the form again, with everything they typed kept.
  */
-export const FILL_TOKEN_MAX_AGE_MS = 2 * 60 * 60 * 1000;
+export const FILL_TOKEN_MAX_AGE_MS = FORM_LIFETIME_MS;
 
 /** The token of the current second, per signing key: one HMAC a second however busy the page. */
 const lastToken = new WeakMap<object, { ms: number; token: Promise<string> }>();

@@ -62,6 +62,12 @@ export type BookInput = {
    * the response when it holds (its route may also name a team's round-robin member).
    */
   routing?: string;
+  /**
+   * The booking page's browser (a hash of its booker cookie, http/booker-cookie.ts): stored on
+   * the booking, and a refused post answered with the booking an identical earlier post of the
+   * same browser made (services/repeat-posts.ts, ADR 060). Only the booking page's form sets it.
+   */
+  bookerTag?: string;
 };
 
 export type BookRefusal =
@@ -95,6 +101,11 @@ export type BookResult =
      * (domain/embed.ts thankYouOf) — decided from what the booking was made of, not read back.
      */
     thankYou: string | null;
+    /**
+     * Nothing was booked now: the post repeated one of the same browser that booked this
+     * (services/repeat-posts.ts), and is answered as that one was.
+     */
+    repeated?: true;
   }
   | { ok: false; reason: BookRefusal }
   | { ok: false; reason: "invalid_answers"; errors: Record<string, string> };

@@ -40,6 +40,7 @@ import {
 import { getUserByUsernameCached, newId } from "../store/users.ts";
 import { getEventTypeBySlugCached } from "../store/event-types.ts";
 import { engineRules, runChange } from "./transaction.ts";
+import { repeatedBooking } from "./repeat-posts.ts";
 
 /** An event type's series rule with its "free dates only" option, when it repeats. */
 export function seriesOf(et: Pick<EventTypeRecord, "series" | "seats" | "teamId">) {
@@ -151,7 +152,19 @@ export async function bookSeries(app: App, s: SeriesInput): Promise<BookResult> 
   if (!(await isOffered(app, host, et, start, durationMin))) {
     return { ok: false, reason: "slot_unavailable" };
   }
-  if (chosen.some((d) => !d.free)) return { ok: false, reason: "slot_taken" };
+  // A refusal may be this browser's identical post before this one, which booked the series:
+  // answered with its first date, as that post was (services/repeat-posts.ts).
+  const refuse = async (reason: Parameters<typeof bookRefusal>[0]): Promise<BookResult> => {
+    const ask = {
+      list: { hostId: host.id },
+      eventType: et,
+      startMs: start.epochMilliseconds,
+      email: input.email,
+      bookerTag: input.bookerTag,
+    };
+    return await repeatedBooking(app, ask, reason) ?? { ok: false, reason: bookRefusal(reason) };
+  };
+  if (chosen.some((d) => !d.free)) return await refuse("slot_taken");
   const nowMs = app.now();
   const seriesId = newId(nowMs);
   const coordinatorId = newId(nowMs);
@@ -180,6 +193,8 @@ export async function bookSeries(app: App, s: SeriesInput): Promise<BookResult> 
           singleUseLinkId: input.singleUseLinkId,
           offeredStarts: input.offeredStarts,
           routing: index === 0 ? s.routing : null,
+          // The series is answered by its first date: only that one is looked up.
+          bookerTag: index === 0 ? input.bookerTag : undefined,
         },
         nowMs,
         rules.bookingTtlMs,
@@ -223,7 +238,7 @@ export async function bookSeries(app: App, s: SeriesInput): Promise<BookResult> 
     });
     if (!res.ok) {
       await release();
-      return { ok: false, reason: bookRefusal(res.reason) };
+      return await refuse(res.reason);
     }
     held = res.plan.coordinator?.series?.held ?? bookings.length;
     await s.onStep?.("hold", held);

@@ -21,6 +21,7 @@ import { type BookingSource, decideSource } from "../../shared/booking-extras.ts
 import { decideGuests } from "../../shared/booking-guests.ts";
 import { bookSeries, seriesOf } from "./book-series.ts";
 import { routedBooking } from "./routing-visits.ts";
+import { repeatedBooking } from "./repeat-posts.ts";
 import {
   type BookInput,
   bookRefusal,
@@ -148,6 +149,7 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
           additionalGuests: checked.additionalGuests,
           source: checked.source,
           routing,
+          bookerTag: input.bookerTag,
         },
         nowMs,
         app.config.bookingTtlMs,
@@ -155,7 +157,18 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
       extra: input.extra,
     }),
   });
-  if (!res.ok) return { ok: false, reason: bookRefusal(res.reason) };
+  if (!res.ok) {
+    // The same browser's identical post before this one may be what took the time.
+    const ask = {
+      list: { hostId: host.id },
+      eventType: et,
+      startMs: start.epochMilliseconds,
+      email: input.email,
+      bookerTag: input.bookerTag,
+    };
+    return await repeatedBooking(app, ask, res.reason) ??
+      { ok: false, reason: bookRefusal(res.reason) };
+  }
   return {
     ok: true,
     bookingId: identity.id,

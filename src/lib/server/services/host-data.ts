@@ -66,9 +66,12 @@ import { base64 } from "../util/digest.ts";
 import { EXPORT_FORMAT, EXPORT_VERSION } from "./import-file.ts";
 export { EXPORT_FORMAT, EXPORT_VERSION };
 
-/** A booking as exported: everything but the salt its link tokens are derived from. */
+/**
+ * A booking as exported: everything but the salt its link tokens are derived from and the tag
+ * of the browser it was booked from (meaningless anywhere else: domain/repeat-post.ts).
+ */
 function exportedBooking(b: BookingRecord) {
-  const { tokenSalt: _secret, ...rest } = b;
+  const { tokenSalt: _secret, bookerTag: _browser, ...rest } = b;
   return rest;
 }
 

@@ -48,6 +48,7 @@ import { engineRules, runChange } from "./transaction.ts";
 import { teamHosts } from "./public-calendar.ts";
 import { pinnedMember, routedBooking } from "./routing-visits.ts";
 import type { RescheduleResult } from "./decide-results.ts";
+import { repeatedBooking } from "./repeat-posts.ts";
 
 export type TeamBookInput = Omit<BookInput, "username"> & {
   team: string;
@@ -177,6 +178,19 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
     source: checked.source,
     routing: routed?.routing ?? null,
     teamId: team.id,
+    bookerTag: input.bookerTag,
+  };
+  // A refusal may be this browser's identical post before this one, which booked the time: the
+  // team's list holds its booking whichever member has it (services/repeat-posts.ts).
+  const refuse = async (reason: Parameters<typeof bookRefusal>[0]): Promise<BookResult> => {
+    const ask = {
+      list: { teamId: team.id },
+      eventType: et,
+      startMs: guest.startMs,
+      email: input.email,
+      bookerTag: input.bookerTag,
+    };
+    return await repeatedBooking(app, ask, reason) ?? { ok: false, reason: bookRefusal(reason) };
   };
   if (collective) {
     const organiser = organiserOf(team, et, offered);
@@ -198,7 +212,7 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
     const res = seatsOf(et)
       ? await bookCollectiveSeat(app, args, seatsOf(et)!.perTime)
       : await bookForPersons(app, args);
-    if (!res.ok) return { ok: false, reason: bookRefusal(res.reason) };
+    if (!res.ok) return await refuse(res.reason);
     return {
       ok: true,
       bookingId: res.booking.id,
@@ -234,7 +248,7 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
       ],
     }),
   });
-  if (!res.ok) return { ok: false, reason: bookRefusal(res.reason) };
+  if (!res.ok) return await refuse(res.reason);
   return {
     ok: true,
     bookingId: identity.id,

@@ -3,7 +3,7 @@
  * last (start, id) it returned, so pages stay stable while bookings are added. A cursor at or
  * past `toMs` (or `fromMs` past it) names an empty range: no bookings, the list is exhausted.
  */
-import { keys, type UserId } from "./keys.ts";
+import { keys, type TeamId, type UserId } from "./keys.ts";
 import type { BookingRecord } from "../domain/model/records.ts";
 
 export async function listHostBookingsAfter(
@@ -67,6 +67,28 @@ export async function listHostBookingsAt(
   for await (const e of kv.list<string>({ prefix: keys.bookingByHostStartFrom(hostId, startMs) })) {
     ids.push(e.value);
     if (ids.length >= 10) break;
+  }
+  if (ids.length === 0) return [];
+  const got = await kv.getMany<BookingRecord[]>(ids.map((id) => keys.booking(id)));
+  return got.flatMap((g) => (g.value ? [g.value] : []));
+}
+
+/**
+ * The newest bookings (at most ten: one read of their records) that start exactly at `startMs`
+ * in a host's list or a team's: a booking just made is among them, however many older ones
+ * were cancelled at that time (`listHostBookingsAt` takes the oldest ten).
+ */
+export async function listNewestBookingsAt(
+  kv: Deno.Kv,
+  list: { hostId: UserId } | { teamId: TeamId },
+  startMs: number,
+): Promise<BookingRecord[]> {
+  const prefix = "teamId" in list
+    ? keys.teamBookingFrom(list.teamId, startMs)
+    : keys.bookingByHostStartFrom(list.hostId, startMs);
+  const ids: string[] = [];
+  for await (const e of kv.list<string>({ prefix }, { reverse: true, limit: 10 })) {
+    ids.push(e.value);
   }
   if (ids.length === 0) return [];
   const got = await kv.getMany<BookingRecord[]>(ids.map((id) => keys.booking(id)));

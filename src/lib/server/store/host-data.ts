@@ -43,7 +43,9 @@ export const ERASED_GUEST_NAME = "Erased guest";
 
 /** What stays of a booking once its guest is erased: times and state, no person. */
 export function erasedBooking(b: BookingRecord, nowMs: number): BookingRecord {
-  const { additionalGuestReaders: _readers, ...rest } = b;
+  // The tag of the browser the guest booked from goes too: it tells that browser's later posts
+  // apart, and nothing of the guest's stays to tell apart (domain/repeat-post.ts).
+  const { additionalGuestReaders: _readers, bookerTag: _browser, ...rest } = b;
   return {
     ...rest,
     guestName: ERASED_GUEST_NAME,

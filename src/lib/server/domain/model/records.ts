@@ -290,6 +290,13 @@ export type BookingRecord = {
   /** Set when the host erased the guest's personal data (name, address, note, answers). */
   guestErasedAtMs?: number;
   /**
+   * The browser that booked it from the booking page: a short hash of the random cookie that
+   * browser got with the page (http/booker-cookie.ts). A second, identical post from the same
+   * browser is answered with this booking instead of "taken" (domain/repeat-post.ts, ADR 060).
+   * Not exported, dropped when the guest is erased.
+   */
+  bookerTag?: string;
+  /**
    * The meeting's identity in calendars. Absent: `${id}@{host}`; a reschedule successor keeps its
    * predecessor's, so calendars move the one meeting instead of keeping two.
    */

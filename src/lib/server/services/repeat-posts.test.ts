@@ -1,0 +1,195 @@
+import assert from "node:assert/strict";
+import { bookSlot } from "./book-slot.ts";
+import { bookTeamSlot } from "./team-bookings.ts";
+import { decideBooking } from "./decide-booking.ts";
+import { bookingToken } from "./booking-links.ts";
+import { getBooking, listHostBookings } from "../store/bookings.ts";
+import { listNewestBookingsAt } from "../store/booking-list.ts";
+import { eraseGuest } from "./host-data.ts";
+import { createEventType, createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
+import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
+
+const ALL_DAY = [{ start: "00:00", end: "24:00" }];
+const EVERY_DAY = {
+  1: ALL_DAY,
+  2: ALL_DAY,
+  3: ALL_DAY,
+  4: ALL_DAY,
+  5: ALL_DAY,
+  6: ALL_DAY,
+  7: ALL_DAY,
+};
+const AT = "2026-11-23T10:00:00Z";
+const NOW = "2026-11-20T08:00:00Z";
+
+const form = (slug: string, tag: string | undefined, email = "gita@example.test") => ({
+  username: "ann",
+  slug,
+  start: AT,
+  name: "Gita",
+  email,
+  note: "",
+  timeZone: "UTC",
+  bookerTag: tag,
+});
+
+async function setup(kv?: Deno.Kv) {
+  const app = await memoryApp({ nowIso: NOW, kv });
+  const host = await createHost(app, { username: "ann", timeZone: "UTC", weekly: EVERY_DAY });
+  await createEventType(app, host, { slug: "call", durationMin: 30, requiresConfirmation: true });
+  await createEventType(app, host, {
+    slug: "class",
+    durationMin: 60,
+    requiresConfirmation: false,
+    seats: { perTime: 20, showAttendees: false, hideCount: false },
+  });
+  return { app, host };
+}
+
+Deno.test("bookSlot: the same browser's post sent again is answered with the booking the first made, its link and status; nothing more is booked", async () => {
+  const { app, host } = await setup();
+  const first = await bookSlot(app, form("call", "browserA"));
+  assert.ok(first.ok && !first.repeated);
+  assert.equal((await getBooking(app.kv, first.bookingId))!.bookerTag, "browserA");
+  app.clock.ms += 30 * 60_000;
+  const again = await bookSlot(app, form("call", "browserA", "GITA@example.test"));
+  assert.ok(again.ok, JSON.stringify(again));
+  assert.equal(again.repeated, true);
+  assert.equal(again.bookingId, first.bookingId);
+  assert.equal(again.guestToken, first.guestToken);
+  assert.equal(again.status, "PENDING");
+  assert.equal(again.thankYou, first.thankYou);
+  assert.equal((await listHostBookings(app.kv, host.id)).length, 1);
+  // Another browser, no browser, another address: taken.
+  assert.deepEqual(await bookSlot(app, form("call", "browserB")), {
+    ok: false,
+    reason: "slot_taken",
+  });
+  assert.deepEqual(await bookSlot(app, form("call", undefined)), {
+    ok: false,
+    reason: "slot_taken",
+  });
+  assert.deepEqual(await bookSlot(app, form("call", "browserA", "hari@example.test")), {
+    ok: false,
+    reason: "slot_taken",
+  });
+});
+
+Deno.test("bookSlot: a repeat is answered only while its booking holds and within a form's lifetime", async () => {
+  const { app } = await setup();
+  const first = await bookSlot(app, form("call", "browserA"));
+  assert.ok(first.ok);
+  // Two hours and a bit later the form has expired: a post of it now is another showing's.
+  app.clock.ms += 2 * 3_600_000 + 1;
+  assert.deepEqual(await bookSlot(app, form("call", "browserA")), {
+    ok: false,
+    reason: "slot_taken",
+  });
+  // Cancelled (and the time taken by someone else): the cancelled booking is not answered.
+  const fresh = await setup();
+  const made = await bookSlot(fresh.app, form("call", "browserA"));
+  assert.ok(made.ok);
+  assert.ok((await decideBooking(fresh.app, made.bookingId, "cancel", "guest")).ok);
+  assert.ok((await bookSlot(fresh.app, form("call", "browserB", "hari@example.test"))).ok);
+  assert.deepEqual(await bookSlot(fresh.app, form("call", "browserA")), {
+    ok: false,
+    reason: "slot_taken",
+  });
+});
+
+Deno.test("bookSlot, seats: the same browser's second post answers its seat, found by the time's ledger however many seats are taken after it", async () => {
+  const { app, host } = await setup();
+  const first = await bookSlot(app, form("class", "browserA"));
+  assert.ok(first.ok);
+  // Twelve more guests after it: the host's ten newest bookings at that time are all theirs.
+  for (let i = 0; i < 12; i++) {
+    assert.ok((await bookSlot(app, form("class", `b${i}`, `g${i}@example.test`))).ok);
+  }
+  const again = await bookSlot(app, form("class", "browserA"));
+  assert.ok(again.ok && again.repeated, JSON.stringify(again));
+  assert.equal(again.bookingId, first.bookingId);
+  assert.equal(
+    again.guestToken,
+    await bookingToken(app, (await getBooking(app.kv, first.bookingId))!, "guest"),
+  );
+  assert.equal((await listHostBookings(app.kv, host.id)).length, 13);
+  // Another browser with the same address keeps its words: already seated.
+  assert.deepEqual(await bookSlot(app, form("class", "browserB")), {
+    ok: false,
+    reason: "already_seated",
+  });
+});
+
+/** A memory KV that counts its reads (get, getMany, list). */
+async function countingKv() {
+  const kv = await Deno.openKv(":memory:");
+  let reads = 0;
+  for (const m of ["get", "getMany", "list"] as const) {
+    // deno-lint-ignore no-explicit-any
+    const f = (kv as any)[m].bind(kv);
+    // deno-lint-ignore no-explicit-any
+    (kv as any)[m] = (...args: unknown[]) => {
+      reads++;
+      return f(...args);
+    };
+  }
+  return { kv, reads: () => reads };
+}
+
+Deno.test("bookSlot: a refusal without a tag reads what it did before; with one, two reads more", async () => {
+  const counting = await countingKv();
+  const { app } = await setup(counting.kv);
+  assert.ok((await bookSlot(app, form("call", "browserA"))).ok);
+  // Refusals without a tag, until their reads settle (the settings copy, revisions: caches).
+  const refusal = async (tag: string | undefined) => {
+    const before = counting.reads();
+    assert.deepEqual(await bookSlot(app, form("call", tag)), { ok: false, reason: "slot_taken" });
+    return counting.reads() - before;
+  };
+  await refusal(undefined);
+  const plain = await refusal(undefined);
+  assert.equal(await refusal(undefined), plain, "a refusal's reads, settled");
+  // Another browser: the lookup is made and finds nothing of its own.
+  assert.equal(
+    await refusal("browserB") - plain,
+    2,
+    "the newest bookings at the time, then theirs",
+  );
+});
+
+Deno.test("bookTeamSlot: a collective time's post sent again answers the team's booking; round robin with nobody else free too", async () => {
+  const app = await memoryApp({ nowIso: NOW });
+  const { team } = await seedTeam(app, { members: [{ username: "a" }, { username: "b" }] });
+  await seedTeamEventType(app, team, { slug: "all", durationMin: 30, teamMode: "collective" });
+  await seedTeamEventType(app, team, {
+    slug: "rr",
+    durationMin: 30,
+    teamMode: "round_robin",
+    hostIds: [team.members[0].userId],
+  });
+  for (const slug of ["all", "rr"]) {
+    const start = slug === "all" ? AT : "2026-11-23T12:00:00Z";
+    const input = { ...form(slug, "browserA"), username: undefined, team: "crew", start };
+    const first = await bookTeamSlot(app, input);
+    assert.ok(first.ok, `${slug}: ${JSON.stringify(first)}`);
+    const again = await bookTeamSlot(app, input);
+    assert.ok(again.ok && again.repeated, `${slug}: ${JSON.stringify(again)}`);
+    assert.equal(again.bookingId, first.bookingId);
+    const other = await bookTeamSlot(app, { ...input, bookerTag: "browserB" });
+    assert.deepEqual(other, { ok: false, reason: "slot_taken" }, slug);
+    assert.equal(
+      (await listNewestBookingsAt(app.kv, { teamId: team.id }, Date.parse(start))).length,
+      1,
+    );
+  }
+});
+
+Deno.test("eraseGuest: the tag of the browser a guest booked from goes with their data", async () => {
+  const { app, host } = await setup();
+  const made = await bookSlot(app, form("call", "browserA"));
+  assert.ok(made.ok);
+  await eraseGuest(app, host, "gita@example.test");
+  const b = (await getBooking(app.kv, made.bookingId))!;
+  assert.equal(b.guestEmail, "");
+  assert.equal("bookerTag" in b, false);
+});

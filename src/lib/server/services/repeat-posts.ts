@@ -1,0 +1,71 @@
+/**
+ * A booking post the engine refused, answered with the booking an identical earlier post of the
+ * same browser made (docs/decisions/060-repeated-booking-posts.md; the rule is
+ * domain/repeat-post.ts). Asked only after a refusal that may stem from that booking and only
+ * for a post that carries a booker tag: a crowd without the cookie — scripts, the bench, a
+ * third-party frame whose cookies are blocked — pays nothing, and a post that books never reads.
+ */
+import type { App } from "../app.ts";
+import type { BookingRecord, EventTypeRecord } from "../domain/model/records.ts";
+import { isRepeatOf, mayBeRepeat } from "../domain/repeat-post.ts";
+import { guestTag, seatsOf } from "../domain/seats.ts";
+import { thankYouOf } from "../domain/embed.ts";
+import { getSeatLedger } from "../store/seats.ts";
+import { getBooking } from "../store/bookings.ts";
+import { listNewestBookingsAt } from "../store/booking-list.ts";
+import { bookingToken } from "./booking-links.ts";
+import type { BookResult } from "./book-basics.ts";
+
+export type RepeatAsk = {
+  /** The list the first post's booking is in: its host's, or its team's (a member was chosen). */
+  list: { hostId: string } | { teamId: string };
+  eventType: EventTypeRecord;
+  startMs: number;
+  email: string;
+  bookerTag?: string;
+};
+
+/**
+ * The earlier post's booking as a booking post's success (its guest link and thank-you page,
+ * exactly what that post was answered with), or null: the refusal stands. One read of the
+ * store, made only when the refusal may be a repeat and the post carries a tag.
+ */
+export async function repeatedBooking(
+  app: App,
+  ask: RepeatAsk,
+  refusal: string,
+): Promise<Extract<BookResult, { ok: true }> | null> {
+  const tag = ask.bookerTag;
+  if (!tag || !mayBeRepeat(refusal, tag)) return null;
+  const et = ask.eventType;
+  const nowMs = app.now();
+  const post = { eventTypeId: et.id, startMs: ask.startMs, email: ask.email, bookerTag: tag };
+  const found = (await candidates(app, ask)).find((b) => isRepeatOf(b, post, nowMs));
+  if (!found) return null;
+  return {
+    ok: true,
+    bookingId: found.id,
+    booking: found,
+    eventType: et,
+    guestToken: await bookingToken(app, found, "guest"),
+    status: found.status,
+    thankYou: thankYouOf(et, found),
+    repeated: true,
+  };
+}
+
+/**
+ * Where the earlier booking can be: a seated time's ledger names the guest's seat by their
+ * address's tag (exact at any number of seats); otherwise it is among the newest bookings at
+ * that start (a person has one live booking at a time, and the earlier post's was just made).
+ */
+async function candidates(app: App, ask: RepeatAsk): Promise<BookingRecord[]> {
+  if (seatsOf(ask.eventType)) {
+    const ledger = await getSeatLedger(app.kv, ask.eventType.id, ask.startMs);
+    const g = guestTag(ask.email);
+    const seat = ledger?.seats.find(([, tag]) => tag === g);
+    const b = seat ? await getBooking(app.kv, seat[0]) : null;
+    return b ? [b] : [];
+  }
+  return await listNewestBookingsAt(app.kv, ask.list, ask.startMs);
+}
