@@ -120,20 +120,24 @@ Deno.test("bookSlot, seats: the same browser's second post answers its seat, fou
   });
 });
 
-/** A memory KV that counts its reads (get, getMany, list). */
+/** A memory KV that counts its reads (get, getMany, list), and its lists of bookings by start. */
 async function countingKv() {
   const kv = await Deno.openKv(":memory:");
   let reads = 0;
+  let lists = 0;
   for (const m of ["get", "getMany", "list"] as const) {
     // deno-lint-ignore no-explicit-any
     const f = (kv as any)[m].bind(kv);
     // deno-lint-ignore no-explicit-any
     (kv as any)[m] = (...args: unknown[]) => {
       reads++;
+      // Lists of a host's bookings by start (the engine's own reads list busy time).
+      const sel = args[0] as { prefix?: Deno.KvKey };
+      if (m === "list" && sel.prefix?.[0] === "booking_by_host_start") lists++;
       return f(...args);
     };
   }
-  return { kv, reads: () => reads };
+  return { kv, reads: () => reads, lists: () => lists };
 }
 
 Deno.test("bookSlot: a refusal without a tag reads what it did before; with one, two reads more", async () => {
@@ -192,4 +196,21 @@ Deno.test("eraseGuest: the tag of the browser a guest booked from goes with thei
   const b = (await getBooking(app.kv, made.bookingId))!;
   assert.equal(b.guestEmail, "");
   assert.equal("bookerTag" in b, false);
+});
+
+Deno.test("bookSlot: a crowd of browsers refused on one time shares the lookup of its bookings, and each is told the time is taken", async () => {
+  const counting = await countingKv();
+  const { app } = await setup(counting.kv);
+  const lists = () => counting.lists();
+  assert.ok((await bookSlot(app, form("call", "winner"))).ok);
+  const before = lists();
+  const crowd = await Promise.all(
+    Array.from(
+      { length: 50 },
+      (_, i) => bookSlot(app, form("call", `b${i}`, `g${i}@example.test`)),
+    ),
+  );
+  assert.ok(crowd.every((r) => !r.ok && r.reason === "slot_taken"), JSON.stringify(crowd[0]));
+  const lookups = lists() - before;
+  assert.ok(lookups < 10, `${lookups} lookups for a crowd of 50`);
 });

@@ -67,5 +67,31 @@ async function candidates(app: App, ask: RepeatAsk): Promise<BookingRecord[]> {
     const b = seat ? await getBooking(app.kv, seat[0]) : null;
     return b ? [b] : [];
   }
-  return await listNewestBookingsAt(app.kv, ask.list, ask.startMs);
+  return await newestAt(app, ask.list, ask.startMs);
+}
+
+/** Reads of a list's newest bookings at a start that have not begun yet, by store, list, start. */
+const upcomingOf = new WeakMap<Deno.Kv, Map<string, Promise<BookingRecord[]>>>();
+
+/**
+ * The newest bookings at `startMs`, read once for a crowd. A crowd of browsers refused on one
+ * time (each with its own cookie) would read the same bookings once per loser: measured on a
+ * crowd of 200, ~100 µs more JavaScript per refused post. Each request joins the read that has
+ * not begun yet, or schedules one for the next turn of the event loop; a read is joined only
+ * before it begins, so it begins after every request that shares it was refused and sees the
+ * booking that refused each of them (a refusal is decided from a read that saw it).
+ */
+function newestAt(app: App, list: RepeatAsk["list"], startMs: number): Promise<BookingRecord[]> {
+  const key = `${"teamId" in list ? `t:${list.teamId}` : `h:${list.hostId}`}:${startMs}`;
+  let upcoming = upcomingOf.get(app.kv);
+  if (!upcoming) upcomingOf.set(app.kv, upcoming = new Map());
+  let read = upcoming.get(key);
+  if (!read) {
+    read = new Promise<void>((begin) => setTimeout(begin, 0)).then(() => {
+      upcoming!.delete(key);
+      return listNewestBookingsAt(app.kv, list, startMs);
+    });
+    upcoming.set(key, read);
+  }
+  return read;
 }
