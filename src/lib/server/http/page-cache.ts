@@ -426,7 +426,6 @@ async function answer(app: App, req: Request, url: URL, clientIp: string) {
     keptHeaders(l.headers, l.nonce, nonce, gzip),
   );
   recordPageCache("early");
-  if (BOOKER_ROUTES.has(l.routeId)) withBookerCookie(app, req, l.url.pathname, res);
   // Counted as the hook counts what SvelteKit answers: by the page's address as SvelteKit saw it.
   countPageView(app, {
     routeId: l.routeId,
@@ -436,7 +435,7 @@ async function answer(app: App, req: Request, url: URL, clientIp: string) {
     isDataRequest: l.isDataRequest,
     page: e.page,
   });
-  return res;
+  return BOOKER_ROUTES.has(l.routeId) ? withBookerCookie(app, req, l.url.pathname, res) : res;
 }
 
 /**

@@ -40,7 +40,7 @@ import {
 import { getUserByUsernameCached, newId } from "../store/users.ts";
 import { getEventTypeBySlugCached } from "../store/event-types.ts";
 import { engineRules, runChange } from "./transaction.ts";
-import { repeatedBooking } from "./repeat-posts.ts";
+import { refusedUnlessRepeated } from "./repeat-posts.ts";
 
 /** An event type's series rule with its "free dates only" option, when it repeats. */
 export function seriesOf(et: Pick<EventTypeRecord, "series" | "seats" | "teamId">) {
@@ -154,16 +154,14 @@ export async function bookSeries(app: App, s: SeriesInput): Promise<BookResult> 
   }
   // A refusal may be this browser's identical post before this one, which booked the series:
   // answered with its first date, as that post was (services/repeat-posts.ts).
-  const refuse = async (reason: Parameters<typeof bookRefusal>[0]): Promise<BookResult> => {
-    const ask = {
+  const refuse = (reason: Parameters<typeof bookRefusal>[0]) =>
+    refusedUnlessRepeated(app, {
       list: { hostId: host.id },
       eventType: et,
       startMs: start.epochMilliseconds,
       email: input.email,
       bookerTag: input.bookerTag,
-    };
-    return await repeatedBooking(app, ask, reason) ?? { ok: false, reason: bookRefusal(reason) };
-  };
+    }, reason);
   if (chosen.some((d) => !d.free)) return await refuse("slot_taken");
   const nowMs = app.now();
   const seriesId = newId(nowMs);

@@ -21,10 +21,9 @@ import { type BookingSource, decideSource } from "../../shared/booking-extras.ts
 import { decideGuests } from "../../shared/booking-guests.ts";
 import { bookSeries, seriesOf } from "./book-series.ts";
 import { routedBooking } from "./routing-visits.ts";
-import { repeatedBooking } from "./repeat-posts.ts";
+import { refusedUnlessRepeated } from "./repeat-posts.ts";
 import {
   type BookInput,
-  bookRefusal,
   type BookResult,
   isOffered,
   newBookingBasics,
@@ -166,8 +165,7 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
       email: input.email,
       bookerTag: input.bookerTag,
     };
-    return await repeatedBooking(app, ask, res.reason) ??
-      { ok: false, reason: bookRefusal(res.reason) };
+    return await refusedUnlessRepeated(app, ask, res.reason);
   }
   return {
     ok: true,

@@ -13,8 +13,9 @@ import { thankYouOf } from "../domain/embed.ts";
 import { getSeatLedger } from "../store/seats.ts";
 import { getBooking } from "../store/bookings.ts";
 import { listNewestBookingsAt } from "../store/booking-list.ts";
+import type { Refusal } from "../domain/booking-engine/index.ts";
 import { bookingToken } from "./booking-links.ts";
-import type { BookResult } from "./book-basics.ts";
+import { bookRefusal, type BookResult } from "./book-basics.ts";
 
 export type RepeatAsk = {
   /** The list the first post's booking is in: its host's, or its team's (a member was chosen). */
@@ -24,6 +25,20 @@ export type RepeatAsk = {
   email: string;
   bookerTag?: string;
 };
+
+/**
+ * A booking post's answer to an engine refusal: the booking an identical earlier post of the
+ * same browser made (`repeatedBooking`), else the refusal in a booking request's words. The one
+ * way out of every booking service's refusal for a post from the booking page (a host's, a
+ * team's, a series).
+ */
+export async function refusedUnlessRepeated(
+  app: App,
+  ask: RepeatAsk,
+  reason: Refusal | "busy",
+): Promise<BookResult> {
+  return await repeatedBooking(app, ask, reason) ?? { ok: false, reason: bookRefusal(reason) };
+}
 
 /**
  * The earlier post's booking as a booking post's success (its guest link and thank-you page,

@@ -48,7 +48,7 @@ import { engineRules, runChange } from "./transaction.ts";
 import { teamHosts } from "./public-calendar.ts";
 import { pinnedMember, routedBooking } from "./routing-visits.ts";
 import type { RescheduleResult } from "./decide-results.ts";
-import { repeatedBooking } from "./repeat-posts.ts";
+import { refusedUnlessRepeated } from "./repeat-posts.ts";
 
 export type TeamBookInput = Omit<BookInput, "username"> & {
   team: string;
@@ -182,16 +182,14 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
   };
   // A refusal may be this browser's identical post before this one, which booked the time: the
   // team's list holds its booking whichever member has it (services/repeat-posts.ts).
-  const refuse = async (reason: Parameters<typeof bookRefusal>[0]): Promise<BookResult> => {
-    const ask = {
+  const refuse = (reason: Parameters<typeof bookRefusal>[0]) =>
+    refusedUnlessRepeated(app, {
       list: { teamId: team.id },
       eventType: et,
       startMs: guest.startMs,
       email: input.email,
       bookerTag: input.bookerTag,
-    };
-    return await repeatedBooking(app, ask, reason) ?? { ok: false, reason: bookRefusal(reason) };
-  };
+    }, reason);
   if (collective) {
     const organiser = organiserOf(team, et, offered);
     const personIds = offered.map((u) => u.id);
