@@ -2,7 +2,7 @@
 import type { MailKind } from "../../domain/model/records.ts";
 import { endedByHost } from "../../domain/booking.ts";
 import type { OutgoingMail } from "../mail.ts";
-import { formatDuration, formatIn, formatMinutes, formatTimeLeft } from "../../../shared/format.ts";
+import { formatDuration, formatIn, formatTimeLeft } from "../../../shared/format.ts";
 import { reminderLead } from "../../domain/reminders.ts";
 import { storedReasonText } from "../../../shared/system-reasons.ts";
 import { type MailParts, wherePara } from "./booking-parts.ts";
