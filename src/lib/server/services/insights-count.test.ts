@@ -361,7 +361,7 @@ Deno.test("insights: each calendar sync run is counted, with the minutes booking
   }
 });
 
-Deno.test("insights: a burst of bookings costs the store two netted count writes, and settling writes the rest at once", async () => {
+Deno.test("insights: a burst of bookings costs the store at most two netted count writes, and settling writes the rest at once", async () => {
   // Sums per atomic write that carries insight counts, in commit order.
   const raw = await Deno.openKv(":memory:");
   const writes: number[] = [];
@@ -393,9 +393,10 @@ Deno.test("insights: a burst of bookings costs the store two netted count writes
     }
     await settleCounts();
     // The first booking's counts at once; the other five's, netted into one sum per counter,
-    // when the counts settle (before: one write per booking, six).
-    assert.equal(writes.length, 2, JSON.stringify(writes));
-    assert.ok(writes[1] <= writes[0] + 2, JSON.stringify(writes));
+    // when the counts settle (before: one write per booking, six). On a loaded box the first
+    // write may start only once all six are counted, and then carries them all: one write.
+    assert.ok(writes.length === 1 || writes.length === 2, JSON.stringify(writes));
+    assert.ok(writes.at(-1)! <= writes[0] + 2, JSON.stringify(writes));
     const ev = await counts(app, host.id, "ev");
     assert.deepEqual(ev, {
       "2026-11-20 submitted": 6,
