@@ -5,44 +5,21 @@
  */
 import { ianaZoneName } from "./time-zone-names.ts";
 import { kept, vouchedClock } from "./written-formats.ts";
+import { FORMAT_LOCALE, keptIntl, numberFormat, safeLocale } from "./format-intl.ts";
 
-/**
- * One `Intl` object per kind, locale and options, kept: making one is the slow part (pages,
- * mails and messages share them). `limit` bounds a store against odd locales and options.
- */
-function keptIntl<T>(
-  store: Map<string, T>,
-  limit: number,
-  locale: string,
-  opts: object | undefined,
-  make: (tag: string) => T,
-): T {
-  const key = locale + JSON.stringify(opts);
-  let made = store.get(key);
-  if (!made) {
-    made = make(safeLocale(locale));
-    if (store.size < limit) store.set(key, made);
-  }
-  return made;
-}
+export { FORMAT_LOCALE, numberFormat } from "./format-intl.ts";
+export {
+  formatAgo,
+  formatDuration,
+  formatIn,
+  formatMinutes,
+  formatTimeLeft,
+} from "./format-spans.ts";
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 /** One `Intl.DateTimeFormat` per locale and options, kept. */
 export function fmt(locale: string, opts?: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   return keptIntl(dateFormats, 2000, locale, opts, (tag) => new Intl.DateTimeFormat(tag, opts));
-}
-
-/** The format used when no reader is known (logs, older callers). */
-export const FORMAT_LOCALE = "en-GB";
-
-/** `Intl` refuses malformed tags; the pseudo-locale formats as English. */
-function safeLocale(locale: string): string {
-  if (locale === "en-XA") return "en";
-  try {
-    return Intl.getCanonicalLocales(locale)[0] ?? FORMAT_LOCALE;
-  } catch {
-    return FORMAT_LOCALE;
-  }
 }
 
 /** How a reader writes the time of day: "9:00 AM" or "09:00". */
@@ -385,12 +362,6 @@ export function prettyZone(timeZone: string): string {
   return ianaZoneName(timeZone).replaceAll("_", " ");
 }
 
-const numberFormats = new Map<string, Intl.NumberFormat>();
-/** One `Intl.NumberFormat` per locale and options, kept. */
-export function numberFormat(locale: string, opts?: Intl.NumberFormatOptions): Intl.NumberFormat {
-  return keptIntl(numberFormats, 500, locale, opts, (tag) => new Intl.NumberFormat(tag, opts));
-}
-
 const pluralRuleSets = new Map<string, Intl.PluralRules>();
 /** One `Intl.PluralRules` per locale and options, kept. */
 export function pluralRules(locale: string, opts?: Intl.PluralRulesOptions): Intl.PluralRules {
@@ -420,131 +391,10 @@ export function formatNumber(n: number, locale: string = FORMAT_LOCALE): string 
   );
 }
 
-const relativeFormats = new Map<string, Intl.RelativeTimeFormat>();
-
-/**
- * How long ago, as the reader's language says it: "5 minutes ago", "vor 3 Stunden", "il y a
- * 2 jours" (`Intl.RelativeTimeFormat`); under a minute `justNow` (Intl's own word is "now").
- * Callers say "never" themselves.
- */
-export function formatAgo(
-  ms: number,
-  nowMs: number,
-  locale: string = FORMAT_LOCALE,
-  justNow?: string,
-): string {
-  const rtf = keptIntl(
-    relativeFormats,
-    200,
-    locale,
-    undefined,
-    (tag) => new Intl.RelativeTimeFormat(tag, { numeric: "auto" }),
-  );
-  const s = Math.max(0, Math.round((nowMs - ms) / 1000));
-  if (s < 60) return justNow ?? rtf.format(0, "second");
-  const m = Math.round(s / 60);
-  if (m < 60) return rtf.format(-m, "minute");
-  const h = Math.round(m / 60);
-  if (h < 48) return rtf.format(-h, "hour");
-  return rtf.format(-Math.round(h / 24), "day");
-}
-
 /** A civil date ("2026-11-23") short: "Nov 23" (en-US), "23 Nov", "23. Nov.". */
 export function shortDateLabel(date: string, locale: string = FORMAT_LOCALE): string {
   return kept(
     `sd|${date}|${locale}`,
     () => fmt(locale, { day: "numeric", month: "short", timeZone: "UTC" }).format(civilMs(date)),
   );
-}
-
-const durationFormats = new Map<string, Intl.DurationFormat>();
-/**
- * A length of time in days, hours and minutes, each said: "2 hours, 55 minutes", "1 day, 3
- * hours", "40 minutes" ("2 heures et 55 minutes", "2 horas y 55 minutos"), from
- * `Intl.DurationFormat`. For a time that is not a round setting (how long is left before a meeting
- * when a late reminder goes out), where `formatMinutes` would say "175 minutes".
- */
-export function formatTimeLeft(minutes: number, locale: string = FORMAT_LOCALE): string {
-  const m = Math.max(0, Math.round(minutes));
-  const parts = { days: Math.floor(m / 1440), hours: Math.floor((m % 1440) / 60), minutes: m % 60 };
-  return kept(
-    `tl|${m}|${locale}`,
-    () =>
-      keptIntl(
-        durationFormats,
-        100,
-        locale,
-        { style: "long" },
-        (tag) => new Intl.DurationFormat(tag, { style: "long" }),
-      ).format(parts),
-  );
-}
-
-/**
- * A length of time in the largest whole unit: "30 minutes", "2 hours", "1 day" ("30 Minuten";
- * `short`: "30 min", "2 Std."), from `Intl` unit formatting.
- */
-export function formatMinutes(
-  minutes: number,
-  locale: string = FORMAT_LOCALE,
-  width: "long" | "short" = "long",
-  /** "hour": a day or two read as "24 hours", "48 hours" (days from 3 on). */
-  largest: "day" | "hour" = "day",
-): string {
-  const days = minutes !== 0 && minutes % 1440 === 0 && (largest === "day" || minutes >= 4320);
-  const [value, unit] = days
-    ? [minutes / 1440, "day"]
-    : minutes !== 0 && minutes % 60 === 0
-    ? [minutes / 60, "hour"]
-    : [minutes, "minute"];
-  return kept(
-    `mi|${value}|${unit}|${width}|${locale}`,
-    () => numberFormat(locale, { style: "unit", unit, unitDisplay: width }).format(value),
-  );
-}
-
-/**
- * A time ahead in the largest whole unit, with the language's own preposition and the case it
- * takes: "in 2 days", "in 2 Tagen" (a unit count after "in" would read "in 2 Tage"), "dans 2
- * jours", "dentro de 2 días" — from `Intl.RelativeTimeFormat`, the units as `formatMinutes`
- * picks them.
- */
-export function formatIn(minutes: number, locale: string = FORMAT_LOCALE): string {
-  const [value, unit]: [number, Intl.RelativeTimeFormatUnit] = minutes !== 0 && minutes % 1440 === 0
-    ? [minutes / 1440, "day"]
-    : minutes !== 0 && minutes % 60 === 0
-    ? [minutes / 60, "hour"]
-    : [minutes, "minute"];
-  return kept(
-    `in|${value}|${unit}|${locale}`,
-    () =>
-      keptIntl(
-        relativeFormats,
-        200,
-        locale,
-        { numeric: "always" },
-        (tag) => new Intl.RelativeTimeFormat(tag, { numeric: "always" }),
-      ).format(value, unit),
-  );
-}
-
-/**
- * A span as people promise it ("24 hours", "48 hours", "7 days", "90 seconds"; days from 3 on),
- * in the reader's language.
- */
-export function formatDuration(ms: number, locale: string = FORMAT_LOCALE): string {
-  const units: [number, string][] = [
-    [86_400_000, "day"],
-    [3_600_000, "hour"],
-    [60_000, "minute"],
-    [1_000, "second"],
-  ];
-  for (const [size, unit] of units) {
-    if (size === 86_400_000 && ms < 3 * size) continue;
-    if (ms >= size && ms % size === 0) {
-      return numberFormat(locale, { style: "unit", unit, unitDisplay: "long" }).format(ms / size);
-    }
-  }
-  return numberFormat(locale, { style: "unit", unit: "minute", unitDisplay: "long" })
-    .format(Math.round(ms / 60_000));
 }
