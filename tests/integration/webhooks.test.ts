@@ -21,7 +21,8 @@ import {
   rescheduleByHost,
 } from "../../src/lib/server/services/decide-booking.ts";
 import { getSlotRange } from "../../src/lib/server/services/slot-range.ts";
-import { closePoll, createPoll, pickPollTime } from "../../src/lib/server/services/polls.ts";
+import { closePoll, createPoll } from "../../src/lib/server/services/polls.ts";
+import { pickPollTime } from "../../src/lib/server/services/poll-pick.ts";
 import { votePoll } from "../../src/lib/server/services/poll-votes.ts";
 import { fanOutEvent } from "../../src/lib/server/services/webhook-delivery.ts";
 import {

@@ -32,7 +32,7 @@ import type {
   SeatLedgerRecord,
   WebhookMessageRecord,
 } from "../domain/model/records.ts";
-import { pickPollTime } from "./polls.ts";
+import { pickPollTime } from "./poll-pick.ts";
 import { createSubscription, deliveryJob, deliveryLog, redeliver } from "./webhooks.ts";
 import { WEBHOOK_EVENTS } from "../domain/model/developer-records.ts";
 import { apiClient } from "../../../../tests/support/api.ts";

@@ -25,7 +25,8 @@ import {
   requestNewTime,
   rescheduleByGuest,
 } from "./decide-booking.ts";
-import { createPoll, pickPollTime } from "./polls.ts";
+import { createPoll } from "./polls.ts";
+import { pickPollTime } from "./poll-pick.ts";
 import { votePoll } from "./poll-votes.ts";
 import { mintOneOffLink } from "./one-off-links.ts";
 import { bookWithSingleUseLink } from "./single-use-links.ts";

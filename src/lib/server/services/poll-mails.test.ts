@@ -13,7 +13,8 @@ import {
 } from "../../../../tests/support/memory-app.ts";
 import { type ReceivedMail, startSmtp } from "../../../../tests/support/smtp.ts";
 import { createMailer } from "../integrations/mail.ts";
-import { createPoll, pickPollTime } from "./polls.ts";
+import { createPoll } from "./polls.ts";
+import { pickPollTime } from "./poll-pick.ts";
 import { votePoll } from "./poll-votes.ts";
 import { moveBookingByHost } from "./host-reschedule.ts";
 import { decideBooking } from "./decide-booking.ts";

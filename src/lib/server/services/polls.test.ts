@@ -6,7 +6,8 @@ import {
   type TestApp,
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
-import { closePoll, createPoll, pickPollTime, pollMatrix, switchOnPollEventType } from "./polls.ts";
+import { closePoll, createPoll, pollMatrix, switchOnPollEventType } from "./polls.ts";
+import { pickPollTime } from "./poll-pick.ts";
 import { openPoll, votePoll } from "./poll-votes.ts";
 import { pollAnswers } from "./poll-views.ts";
 import { keys } from "../store/keys.ts";

@@ -6,7 +6,8 @@
 import * as v from "valibot";
 import { type ApiResponse, ok, problem } from "../http.ts";
 import * as S from "../schemas/index.ts";
-import { closePoll, createPoll, MAX_TIMES, MIN_TIMES, pickPollTime } from "../../services/polls.ts";
+import { closePoll, createPoll, MAX_TIMES, MIN_TIMES } from "../../services/polls.ts";
+import { pickPollTime } from "../../services/poll-pick.ts";
 import {
   getPollResource,
   listPollResources,

@@ -1,11 +1,7 @@
 import { error, fail, redirect } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
-import {
-  closePoll,
-  pickPollTime,
-  pollMatrix,
-  switchOnPollEventType,
-} from "$lib/server/services/polls.ts";
+import { closePoll, pollMatrix, switchOnPollEventType } from "$lib/server/services/polls.ts";
+import { pickPollTime } from "$lib/server/services/poll-pick.ts";
 import { refusalKey } from "$lib/shared/refusals.ts";
 import { translateRef } from "$lib/shared/i18n.ts";
 import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
