@@ -7,7 +7,7 @@ import {
   reactivateUser,
   suspendUser,
 } from "$lib/server/services/admin-users.ts";
-import { lastOwnerMessage } from "$lib/server/services/host-data.ts";
+import { lastOwnerMessage } from "$lib/server/services/account-closing.ts";
 import { handOverBookings } from "$lib/server/services/hand-over.ts";
 import { findUserForAdmin } from "$lib/server/services/admin-users.ts";
 import type { MessageKey } from "$lib/shared/i18n.ts";

@@ -25,7 +25,7 @@ import { releaseLeasesOf } from "../store/leases.ts";
 import { logLine } from "../ops/log.ts";
 import { recordJob } from "../ops/metrics.ts";
 import { takeScheduledBackup } from "../services/backups.ts";
-import { purgeClosedAccounts } from "../services/host-data.ts";
+import { purgeClosedAccounts } from "../services/account-closing.ts";
 import { backfillInsights } from "./backfill-insights.ts";
 import { releaseStaleHolds } from "./release-holds.ts";
 

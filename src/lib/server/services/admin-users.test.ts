@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { findUserForAdmin, listUsersForAdmin, suspendUser } from "./admin-users.ts";
-import { deleteAccount } from "./host-data.ts";
+import { deleteAccount } from "./account-closing.ts";
 import { createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
 import { insertUser } from "../store/users.ts";
 

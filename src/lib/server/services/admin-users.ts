@@ -16,7 +16,7 @@ import { listHostBookingsAfter } from "../store/booking-list.ts";
 import { listClosedAccounts, setSuspended } from "../store/host-data.ts";
 import { listApiKeys, removeApiKey } from "../store/api-keys.ts";
 import { removeFeed } from "./ics-feed.ts";
-import { deleteAccount, type DeleteAccountResult } from "./host-data.ts";
+import { deleteAccount, type DeleteAccountResult } from "./account-closing.ts";
 import { type AuditParty, recordAudit } from "./audit.ts";
 
 /** Who acts: an admin signed in, or the command line (`{ id: null, label: "cli" }`). */

@@ -13,7 +13,8 @@ import {
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
 import { bookSlot } from "./book-slot.ts";
-import { deleteAccount, eraseGuest, PURGE_AFTER_MS, purgeClosedAccounts } from "./host-data.ts";
+import { eraseGuest } from "./host-data.ts";
+import { deleteAccount, PURGE_AFTER_MS, purgeClosedAccounts } from "./account-closing.ts";
 import { createPoll } from "./polls.ts";
 import { votePoll } from "./poll-votes.ts";
 import { bookWithSingleUseLink, mintSingleUseLink } from "./single-use-links.ts";

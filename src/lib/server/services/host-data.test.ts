@@ -3,15 +3,9 @@ import ICAL from "ical.js";
 import { createEventType, createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
 import { bookSlot } from "./book-slot.ts";
 import { decideBooking } from "./decide-booking.ts";
-import {
-  ACCOUNT_CLOSED_REASON,
-  deleteAccount,
-  eraseGuest,
-  exportHostIcs,
-  exportHostJson,
-  PURGE_AFTER_MS,
-  purgeClosedAccounts,
-} from "./host-data.ts";
+import { eraseGuest, exportHostIcs, exportHostJson } from "./host-data.ts";
+import { ACCOUNT_CLOSED_REASON } from "../../shared/system-reasons.ts";
+import { deleteAccount, PURGE_AFTER_MS, purgeClosedAccounts } from "./account-closing.ts";
 import { getBooking } from "../store/bookings.ts";
 import { keys } from "../store/keys.ts";
 import { getUser, getUserByEmail, getUserByUsername } from "../store/users.ts";

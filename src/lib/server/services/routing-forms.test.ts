@@ -23,7 +23,7 @@ import { submitForm, viewForm } from "./routing-visits.ts";
 import { listResponses, responsePage } from "./routing-responses.ts";
 import { keys } from "../store/keys.ts";
 import { newId } from "../store/users.ts";
-import { deleteAccount } from "./host-data.ts";
+import { deleteAccount } from "./account-closing.ts";
 import { settleCounts } from "./insights-count.ts";
 import { getRoutingForm, getRoutingResponse, linkRoutingBooking } from "../store/routing-forms.ts";
 import type { RoutingResponseRecord } from "../domain/model/records.ts";
