@@ -125,6 +125,13 @@ Deno.test({
         "CONFIRMED",
       ]);
 
+      // The guest reads the confirmation before changing anything: a mail is written as the
+      // series stands when it goes out, so one still queued when a date is cancelled would
+      // rightly list three (the outbox sends a series' mails in turn, after its other jobs).
+      await smtp.waitForMail((m) =>
+        m.to.includes("sam@example.test") && /METHOD:REQUEST/.test(m.calendar ?? "")
+      );
+
       // The guest's page lists every date, each with its own page.
       const manage = new URL(booked.links.manage).pathname;
       const page = await (await fetch(app.baseUrl + manage)).text();
