@@ -99,13 +99,13 @@ Deno.test({
       });
       const nj = await noJs.newPage();
       await nj.goto(app.url("/dashboard/bookings"));
-      await nj.getByLabel("Search by guest name or email").fill("cleo@");
+      await nj.getByLabel("Search by the name or email of anyone invited").fill("cleo@");
       await nj.getByRole("button", { name: "Search" }).click();
       await nj.waitForURL(/[?&]q=cleo%40/);
       const found = nj.locator("[data-booking]");
       assert.equal(await found.count(), 1);
       assert.match(await found.innerText(), /Cleo/);
-      await nj.getByLabel("Search by guest name or email").fill("nobody");
+      await nj.getByLabel("Search by the name or email of anyone invited").fill("nobody");
       await nj.getByRole("button", { name: "Search" }).click();
       await nj.getByText("No bookings match “nobody”.").waitFor();
       await noJs.close();
