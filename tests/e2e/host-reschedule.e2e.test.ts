@@ -168,8 +168,9 @@ Deno.test({
     const unconfirmed = await host.post(path, { date: day, time: "21:00", reason: "" });
     assert.equal(unconfirmed.status, 409);
     assert.match(unconfirmed.body, /outside your hours/);
-    // The page ticks the box for the next try.
+    // The page ticks the box for the next try, and says so (it asked to tick a ticked box).
     assert.match(unconfirmed.body, /name="outside_hours" checked/);
+    assert.match(unconfirmed.body, /is now ticked: send it again if you mean it/);
 
     // Carol's time, even when "outside my hours" is ticked: refused, nothing moved.
     const carol = Temporal.Instant.from(slots[4]).toZonedDateTimeISO("Europe/Berlin");
