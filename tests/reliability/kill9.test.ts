@@ -7,11 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { startSmtp } from "../support/smtp.ts";
+import { mailerTo, startSmtp } from "../support/smtp.ts";
 import { waitFor } from "../support/wait.ts";
 import { createEventType, createHost, memoryApp, WORKDAYS } from "../support/memory-app.ts";
 import { buildApp } from "../../src/lib/server/app.ts";
-import { createMailer } from "../../src/lib/server/integrations/mail.ts";
 import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import { tokenBookingId } from "../../src/lib/server/services/booking-links.ts";
@@ -278,16 +277,7 @@ Deno.test({
     await using smtp = await startSmtp();
     const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
     try {
-      app.mailer = Object.assign(
-        createMailer({
-          host: smtp.host,
-          port: smtp.port,
-          user: null,
-          password: null,
-          from: "Invito <invito@example.test>",
-        }),
-        { sent: [], failWith: null },
-      );
+      app.mailer = mailerTo(smtp);
       const host = await createHost(app, { weekly: WORKDAYS });
       await createEventType(app, host, { slug: "call", requiresConfirmation: true });
       const booked = await bookSlot(app, {

@@ -29,6 +29,7 @@ import { SMTPServer, type SMTPServerSession } from "smtp-server";
 import { type AddressObject, type ParsedMail, simpleParser } from "mailparser";
 import type { Socket } from "node:net";
 import { Buffer } from "node:buffer";
+import { createMailer } from "../../src/lib/server/integrations/mail.ts";
 
 export type SmtpMode =
   | "ok"
@@ -311,4 +312,21 @@ export async function startSmtp(opts: { port?: number } = {}): Promise<SmtpHandl
     [Symbol.asyncDispose]: () => handle.close(),
   };
   return handle;
+}
+
+/**
+ * A test app's mailer sending to this SMTP peer (what `INVITO_SMTP_HOST` gives a server), with
+ * the memory mailer's fields the app's type carries.
+ */
+export function mailerTo(smtp: Pick<SmtpHandle, "host" | "port">) {
+  return Object.assign(
+    createMailer({
+      host: smtp.host,
+      port: smtp.port,
+      user: null,
+      password: null,
+      from: "Invito <invito@example.test>",
+    }),
+    { sent: [], failWith: null },
+  );
 }

@@ -8,8 +8,7 @@ import {
   memoryApp,
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
-import { startSmtp } from "../../../../tests/support/smtp.ts";
-import { createMailer } from "../integrations/mail.ts";
+import { mailerTo, startSmtp } from "../../../../tests/support/smtp.ts";
 
 const guest = (i: number, start: string) => ({
   username: "host",
@@ -114,16 +113,7 @@ Deno.test({
   async fn() {
     await using smtp = await startSmtp();
     const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
-    app.mailer = Object.assign(
-      createMailer({
-        host: smtp.host,
-        port: smtp.port,
-        user: null,
-        password: null,
-        from: "Invito <invito@example.test>",
-      }),
-      { sent: [], failWith: null },
-    );
+    app.mailer = mailerTo(smtp);
     try {
       const host = await createHost(app, { weekly: WORKDAYS });
       await createEventType(app, host, {

@@ -11,8 +11,7 @@ import {
   memoryApp,
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
-import { type ReceivedMail, startSmtp } from "../../../../tests/support/smtp.ts";
-import { createMailer } from "../integrations/mail.ts";
+import { mailerTo, type ReceivedMail, startSmtp } from "../../../../tests/support/smtp.ts";
 import { createPoll } from "./polls.ts";
 import { pickPollTime } from "./poll-pick.ts";
 import { votePoll } from "./poll-votes.ts";
@@ -41,16 +40,7 @@ Deno.test({
   async fn() {
     await using smtp = await startSmtp();
     const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
-    app.mailer = Object.assign(
-      createMailer({
-        host: smtp.host,
-        port: smtp.port,
-        user: null,
-        password: null,
-        from: "Invito <invito@example.test>",
-      }),
-      { sent: [], failWith: null },
-    );
+    app.mailer = mailerTo(smtp);
     try {
       const created = await createHost(app, {
         username: "marie",
