@@ -54,6 +54,11 @@ export async function deriveKey(
 
 // deno-lint-ignore require-await
 export async function hmacToken(key: HmacKey, ...parts: string[]): Promise<string> {
+  return hmacTokenNow(key, ...parts);
+}
+
+/** `hmacToken` for code that cannot wait: a change's plan, built inside its transaction. */
+export function hmacTokenNow(key: HmacKey, ...parts: string[]): string {
   return createHmac("sha256", key.bytes).update(parts.join("\u0000"), "utf8").digest("base64url");
 }
 

@@ -33,8 +33,11 @@ export type BookInput = {
   locale?: string;
   /** Form fields `q_{questionId}` → the guest's answers, checked against the event type's questions. */
   rawAnswers?: Record<string, string | undefined>;
-  /** Writes that ride in the booking's own atomic commit (e.g. an Idempotency-Key record). */
-  extra?: ExtraWrite[];
+  /**
+   * Writes that ride in the booking's own atomic commit (e.g. an Idempotency-Key record), or
+   * made from the booking as planned (`extraOf`).
+   */
+  extra?: BookExtra;
   /** Recorded on the booking when it was made through a single-use link. */
   singleUseLinkId?: string;
   /** A one-off link's offered times, recorded on the booking (its guest's moves keep to them). */
@@ -189,3 +192,19 @@ export function bookRefusal(reason: Refusal | "busy"): BookRefusal {
       return "slot_unavailable";
   }
 }
+
+/**
+ * A booking's extra writes, given or made from the booking as its change plans it (an API
+ * booking's commit record carries the answer: services/idempotency.ts). `made` is null where the
+ * booking's answer is not known at plan time (a series' commit, of its first date).
+ */
+export type BookExtra =
+  | ExtraWrite[]
+  | ((
+    made: { booking: BookingRecord; eventType: EventTypeRecord; nowMs: number } | null,
+  ) => ExtraWrite[]);
+
+export const extraOf = (
+  extra: BookExtra | undefined,
+  made: { booking: BookingRecord; eventType: EventTypeRecord; nowMs: number } | null,
+): ExtraWrite[] | undefined => typeof extra === "function" ? extra(made) : extra;

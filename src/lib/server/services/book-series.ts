@@ -33,6 +33,7 @@ import {
   type BookInput,
   bookRefusal,
   type BookResult,
+  extraOf,
   isOffered,
   parseStart,
   type SeriesStep,
@@ -247,7 +248,7 @@ export async function bookSeries(app: App, s: SeriesInput): Promise<BookResult> 
       kind: "series_commit",
       coordinatorId,
       first: bookings[0],
-      extra: input.extra,
+      extra: extraOf(input.extra, null),
     }),
   });
   if (!committed.ok) {

@@ -25,6 +25,7 @@ import { refusedUnlessRepeated } from "./repeat-posts.ts";
 import {
   type BookInput,
   type BookResult,
+  extraOf,
   isOffered,
   newBookingBasics,
   parseStart,
@@ -125,9 +126,8 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
   const res = await runChange(app, {
     lane: host.id,
     rules: engineRules(app, et),
-    change: (nowMs) => ({
-      ...kind,
-      booking: newBookingRecord(
+    change: (nowMs) => {
+      const booking = newBookingRecord(
         {
           ...identity,
           host,
@@ -152,9 +152,11 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
         },
         nowMs,
         app.config.bookingTtlMs,
-      ),
-      extra: input.extra,
-    }),
+      );
+      // A seat's booking is completed by its plan (the meeting it joins): not known here.
+      const made = kind.kind === "create" ? { booking, eventType: et, nowMs } : null;
+      return { ...kind, booking, extra: extraOf(input.extra, made) };
+    },
   });
   if (!res.ok) {
     // The same browser's identical post before this one may be what took the time.

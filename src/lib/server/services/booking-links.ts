@@ -9,7 +9,7 @@
 import type { App } from "../app.ts";
 import { getBooking, getTokenRecord } from "../store/bookings.ts";
 import type { BookingRecord, TokenPurpose } from "../domain/model/records.ts";
-import { hmacToken, sha256Hex, timingSafeEqual } from "../integrations/crypto.ts";
+import { hmacToken, hmacTokenNow, sha256Hex, timingSafeEqual } from "../integrations/crypto.ts";
 
 /** A booking id (a ULID) then the HMAC (SHA-256, base64url: 43 characters). */
 const SELF_PROVING = /^([0-9A-HJKMNP-TV-Z]{26})([A-Za-z0-9_-]{43})$/;
@@ -22,6 +22,15 @@ export async function bookingToken(
   purpose: TokenPurpose,
 ): Promise<string> {
   return b.id + await hmacToken(app.linkKey, b.tokenSalt, b.id, purpose);
+}
+
+/** `bookingToken` inside a change's plan (an API booking's answer kept in its own commit). */
+export function bookingTokenNow(
+  app: Pick<App, "linkKey">,
+  b: Pick<BookingRecord, "id" | "tokenSalt">,
+  purpose: TokenPurpose,
+): string {
+  return b.id + hmacTokenNow(app.linkKey, b.tokenSalt, b.id, purpose);
 }
 
 /** The booking id a token names, unverified (for tests and logs that follow a link). */
@@ -57,8 +66,15 @@ export async function guestLinks(
   b: Pick<BookingRecord, "id" | "tokenSalt">,
   guestToken?: string,
 ) {
-  return guestLinksOf(baseOf(app), guestToken ?? await bookingToken(app, b, "guest"));
+  return guestLinksNow(app, b, guestToken ?? await bookingToken(app, b, "guest"));
 }
+
+/** `guestLinks` inside a change's plan. */
+export const guestLinksNow = (
+  app: Pick<App, "linkKey" | "config">,
+  b: Pick<BookingRecord, "id" | "tokenSalt">,
+  guestToken = bookingTokenNow(app, b, "guest"),
+) => guestLinksOf(baseOf(app), guestToken);
 
 const baseOf = (app: Pick<App, "config">) => app.config.baseUrl.href.replace(/\/$/, "");
 

@@ -8,7 +8,7 @@ import { ianaZoneName } from "../../shared/time-zone-names.ts";
 import type { BookingRecord, EventTypeRecord } from "../domain/model/records.ts";
 import { getEventType } from "../store/event-types.ts";
 import { isLiveBooking } from "../domain/booking.ts";
-import { guestLinks } from "./booking-links.ts";
+import { guestLinksNow } from "./booking-links.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { liveSeats, seatsOf } from "../domain/seats.ts";
 import { getSeatLedger } from "../store/seats.ts";
@@ -98,10 +98,39 @@ export async function bookingResource(
   const et = opts.eventType !== undefined
     ? opts.eventType
     : await getEventType(app.kv, b.teamId ?? b.hostId, b.eventTypeId);
+  const out = resourceOf(app, b, et, app.now(), opts.guestLinks === true, opts.guestToken);
+  if (b.seat) out.seat = await seatResource(app, b, et, opts.guestLinks === true);
+  return out;
+}
+
+/**
+ * A booking as the API answers its guest, from the booking and its event type alone: what a
+ * change's plan can write into its own commit (an API booking's answer, kept for a retry of its
+ * Idempotency-Key: services/idempotency.ts). Null for a seat, whose answer counts the meeting's
+ * seats as they stand after the commit.
+ */
+export function guestResourceNow(
+  app: Pick<App, "linkKey" | "config">,
+  b: BookingRecord,
+  et: EventTypeRecord | null,
+  nowMs: number,
+): BookingResource | null {
+  return b.seat ? null : resourceOf(app, b, et, nowMs, true);
+}
+
+function resourceOf(
+  app: Pick<App, "linkKey" | "config">,
+  b: BookingRecord,
+  et: EventTypeRecord | null,
+  nowMs: number,
+  withGuestLinks: boolean,
+  guestToken?: string,
+): BookingResource {
+  const shown = shownLocation(b);
   const out: BookingResource = {
     id: b.id,
     status: b.status,
-    state: bookingState(b, app.now()),
+    state: bookingState(b, nowMs),
     eventType: { id: b.eventTypeId, slug: et?.slug ?? null, title: b.eventTitle },
     start: iso(b.startMs),
     end: iso(b.endMs),
@@ -121,9 +150,7 @@ export async function bookingResource(
       label: a.label,
       value: a.value,
     })),
-    location: shownLocation(b) && shownLocation(b)!.kind !== "none"
-      ? { kind: shownLocation(b)!.kind, value: shownLocation(b)!.value }
-      : null,
+    location: shown && shown.kind !== "none" ? { kind: shown.kind, value: shown.value } : null,
     createdAt: iso(b.createdAtMs),
     decidedAt: b.decidedAtMs === null ? null : iso(b.decidedAtMs),
     holdUntil: b.status === "PENDING" && b.reservedUntilMs !== null ? iso(b.reservedUntilMs) : null,
@@ -131,13 +158,13 @@ export async function bookingResource(
     cancelReason: b.cancelReason ?? null,
     rescheduledFromId: b.rescheduledFromId ?? null,
     rescheduledToId: b.rescheduledToId ?? null,
-    seat: b.seat ? await seatResource(app, b, et, opts.guestLinks === true) : null,
+    seat: null,
     additionalGuests: b.additionalGuests ?? [],
     source: b.source ? { ...b.source } : null,
     series: b.series ? { ...b.series } : null,
   };
-  if (opts.guestLinks) {
-    const links = await guestLinks(app, b, opts.guestToken);
+  if (withGuestLinks) {
+    const links = guestLinksNow(app, b, guestToken);
     out.links = {
       manage: links.guest,
       cancel: links.cancel,

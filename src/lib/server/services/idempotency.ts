@@ -14,6 +14,8 @@ import type { ExtraWrite } from "../domain/booking-engine/index.ts";
 import type { IdempotencyCommitRecord, IdempotencyRecord } from "../domain/model/records.ts";
 import {
   abandonRun,
+  answerOfCommit,
+  commitWithAnswer,
   finishRun,
   IDEMPOTENCY_TTL_MS,
   readIdempotency,
@@ -106,9 +108,16 @@ export async function requestFingerprint(method: string, path: string, body: unk
   return await sha256Hex(`${method} ${path}\n${canonicalJson(body ?? null)}`);
 }
 
+/**
+ * The records a guarded change writes into its own commit. With `answer` (the answer as the
+ * change's plan made it) the commit record carries it: the change and its answer land in one
+ * write, and nothing is written after.
+ */
+export type ExtraFor = (target: CommitTarget, answer?: Answer) => ExtraWrite[];
+
 type Run = (
-  extraFor: (target: CommitTarget) => ExtraWrite[],
-) => Promise<{ answer: Answer; keep: boolean } | { duplicate: true }>;
+  extraFor: ExtraFor,
+) => Promise<{ answer: Answer; keep: boolean; kept?: boolean } | { duplicate: true }>;
 
 export async function runIdempotent(
   app: App,
@@ -175,17 +184,20 @@ async function runGuarded(
 ): Promise<IdempotentOutcome> {
   const { scope, key, fingerprint } = opts;
   const nowMs = app.now();
-  const extraFor = (target: CommitTarget): ExtraWrite[] => [{
-    key: keys.idempotency(scope, key),
-    value: null,
-    expectAbsent: true,
-    readOnly: true,
-  }, {
-    key: keys.idempotencyCommit(scope, key),
-    value: { v: 1, fingerprint, atMs: nowMs, target } satisfies IdempotencyCommitRecord,
-    expectAbsent: true,
-    expireInMs: IDEMPOTENCY_TTL_MS,
-  }];
+  const extraFor: ExtraFor = (target, answer) => {
+    const commit: IdempotencyCommitRecord = { v: 1, fingerprint, atMs: nowMs, target };
+    return [{
+      key: keys.idempotency(scope, key),
+      value: null,
+      expectAbsent: true,
+      readOnly: true,
+    }, {
+      key: keys.idempotencyCommit(scope, key),
+      value: answer ? commitWithAnswer(commit, answer) : commit,
+      expectAbsent: true,
+      expireInMs: IDEMPOTENCY_TTL_MS,
+    }];
+  };
   let result = await run(extraFor);
   // The key was used before (the change found its records), by this request's twin racing it or
   // by an earlier try, or the change was refused, perhaps because of what that twin made (its
@@ -197,7 +209,8 @@ async function runGuarded(
     if (known) return known;
     if ("duplicate" in result) result = { answer: { status: 409, body: null }, keep: false };
   }
-  if (result.keep) await keep(app, scope, key, fingerprint, result.answer, nowMs);
+  // An answer its change's commit carried is kept already (an API booking's: one write, not two).
+  if (result.keep && !result.kept) await keep(app, scope, key, fingerprint, result.answer, nowMs);
   return { ok: true, answer: result.answer, replayed: false };
 }
 
@@ -233,6 +246,8 @@ async function answerOnRecord(
   if (commit.value.fingerprint !== fingerprint) {
     return { ok: false, reason: "idempotency_key_reused" };
   }
+  const carried = answerOfCommit(commit.value);
+  if (carried) return { ok: true, answer: carried, replayed: true };
   const answer = await recover(commit.value);
   await keep(app, scope, key, fingerprint, answer, nowMs);
   return { ok: true, answer, replayed: true };

@@ -40,6 +40,7 @@ import {
   isOffered,
   parseStart,
 } from "./book-slot.ts";
+import { extraOf } from "./book-basics.ts";
 import { bookForPersons } from "./team-booking.ts";
 import { bookingToken } from "./booking-links.ts";
 import { bookCollectiveSeat } from "./team-seats.ts";
@@ -202,7 +203,7 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
       rosterKey: keys.team(team.id),
       extra: [
         ...teamIndexes(team.id, { ...guest, id: identity.id, hostId: organiser }, personIds),
-        ...(input.extra ?? []),
+        ...(extraOf(input.extra, null) ?? []),
       ],
       onStep: input.onStep,
     };
@@ -242,7 +243,7 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
       assign: assignment(team, et, offered),
       extra: [
         { key: keys.teamBooking(team.id, guest.startMs, identity.id), value: identity.id },
-        ...(input.extra ?? []),
+        ...(extraOf(input.extra, null) ?? []),
       ],
     }),
   });

@@ -24,11 +24,32 @@ const MAX_STORED_BYTES = REMOTE_KV_LIMITS.valueBytes - 1024;
 export function storedIdempotency(rec: IdempotencyRecord): StoredRecord {
   if (rec.body === undefined) return rec;
   const { body, ...rest } = rec;
-  const stored: StoredRecord = {
-    ...rest,
-    bodyZ: new Uint8Array(deflateRawSync(JSON.stringify(body))),
-  };
+  const stored: StoredRecord = { ...rest, bodyZ: deflated(body) };
   return valueBytes(stored) > MAX_STORED_BYTES ? rest : stored;
+}
+
+const deflated = (body: unknown) => new Uint8Array(deflateRawSync(JSON.stringify(body)));
+
+/**
+ * A commit record that carries its change's answer (the bench's raw commits write the same
+ * value); without it when the answer is too large for one value even deflated (the record then
+ * rebuilds it from what was committed).
+ */
+export function commitWithAnswer(
+  commit: IdempotencyCommitRecord,
+  answer: { status: number; body: unknown },
+): IdempotencyCommitRecord {
+  const withAnswer = { ...commit, answer: { status: answer.status, bodyZ: deflated(answer.body) } };
+  return valueBytes(withAnswer) > MAX_STORED_BYTES ? commit : withAnswer;
+}
+
+/** The answer a commit record carries, or null. */
+export function answerOfCommit(
+  commit: IdempotencyCommitRecord,
+): { status: number; body: unknown } | null {
+  if (!commit.answer) return null;
+  const body = JSON.parse(new TextDecoder().decode(inflateRawSync(commit.answer.bodyZ)));
+  return { status: commit.answer.status, body };
 }
 
 function decode(rec: StoredRecord | null): IdempotencyRecord | null {
@@ -167,13 +188,12 @@ export async function eraseIdempotentAnswers(
     const op = kv.atomic().check(e).delete(keys.idempotency(scope, key));
     const left = e.value.atMs + IDEMPOTENCY_TTL_MS - nowMs;
     if (left <= 0) op.delete(e.key);
-    else if (e.value.target.kind === "new_booking") {
+    else if (e.value.target.kind === "new_booking" || e.value.answer) {
+      // The answer a commit record carries is the booking as it was, with the guest's links.
+      const { answer: _answer, ...rest } = e.value;
       op.set(
         e.key,
-        {
-          ...e.value,
-          target: { kind: "booking", bookingId },
-        } satisfies IdempotencyCommitRecord,
+        { ...rest, target: { kind: "booking", bookingId } } satisfies IdempotencyCommitRecord,
         { expireIn: left },
       );
     }

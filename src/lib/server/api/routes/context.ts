@@ -14,10 +14,10 @@ import { translator } from "../../i18n.ts";
 import {
   type Answer,
   type CommitTarget,
+  type ExtraFor,
   requestFingerprint,
   runIdempotent,
 } from "../../services/idempotency.ts";
-import type { ExtraWrite } from "../../domain/booking-engine/index.ts";
 
 export type Ctx = {
   app: App;
@@ -86,7 +86,8 @@ export const locationOf = (ctx: Ctx, collection: Collection, id: string): string
 export async function idempotent(
   ctx: Ctx,
   scope: string,
-  change: (extraFor: (t: CommitTarget) => ExtraWrite[]) => Promise<ApiResponse | "duplicate">,
+  /** `kept`: the change's commit carried its answer (`extraFor`'s second argument). */
+  change: (extraFor: ExtraFor) => Promise<ApiResponse & { kept?: boolean } | "duplicate">,
   recover: (target: CommitTarget) => Promise<ApiResponse>,
   opts: {
     /** The change commits `extraFor`'s record itself (services/idempotency.ts `guarded`). */
@@ -106,7 +107,11 @@ export async function idempotent(
       const reason = (res.body as { reason?: string } | undefined)?.reason;
       const retryable = res.status >= 400 && reason !== undefined && isRefusalReason(reason) &&
         isRetryable(reason);
-      return { answer: { status: res.status, body: res.body ?? null }, keep: !retryable };
+      return {
+        answer: { status: res.status, body: res.body ?? null },
+        keep: !retryable,
+        kept: res.kept,
+      };
     },
     async (commit) => toAnswer(await recover(commit.target)),
   );

@@ -8,7 +8,11 @@ import { type ApiResponse, ok, problem } from "../http.ts";
 import * as S from "../schemas/index.ts";
 import { bookSlot } from "../../services/book-slot.ts";
 import { recordBookingOutcome } from "../../ops/metrics.ts";
-import { bookingResource } from "../../services/booking-resource.ts";
+import {
+  type BookingResource,
+  bookingResource,
+  guestResourceNow,
+} from "../../services/booking-resource.ts";
 import { anonymousScope } from "../../services/idempotency.ts";
 import { isActive } from "../../domain/admin.ts";
 import { bookingById, bookingMadeFor, hostByUsername } from "../../services/booking-reads.ts";
@@ -52,6 +56,11 @@ async function createBooking(ctx: Ctx): Promise<ApiResponse> {
       ? keyScope(ctx)
       : await anonymousScope(ctx.ip, ctx.req.headers.get("authorization"), email),
     async (extraFor) => {
+      const target = { kind: "new_booking", hostId: host.id, startMs, email } as const;
+      // The answer as the booking's plan makes it, carried by the key's commit record in the
+      // booking's own commit: a retry replays it and nothing is written after (issue 26). The
+      // plan's last attempt is the one that committed.
+      let planned: { id: string; body: BookingResource } | null = null;
       const result = await bookSlot(ctx.app, {
         username: host.username,
         slug: b.eventType.toLowerCase(),
@@ -70,11 +79,22 @@ async function createBooking(ctx: Ctx): Promise<ApiResponse> {
         guests: (b.guests ?? []).join(", "),
         source: b.source ?? null,
         skip: b.skip?.join(","),
-        extra: extraFor({ kind: "new_booking", hostId: host.id, startMs, email }),
+        extra: (made) => {
+          const body = made && guestResourceNow(ctx.app, made.booking, made.eventType, made.nowMs);
+          planned = body && { id: made!.booking.id, body };
+          return extraFor(target, body ? { status: 201, body } : undefined);
+        },
       });
       recordBookingOutcome(result.ok ? result.status.toLowerCase() : result.reason);
       if (result.ok) {
         const booking = result.booking ?? (await bookingById(ctx.app, result.bookingId))!;
+        const kept = planned as { id: string; body: BookingResource } | null;
+        if (kept?.id === booking.id) {
+          return {
+            ...ok(kept.body, 201, { location: locationOf(ctx, "/bookings", booking.id) }),
+            kept: true,
+          };
+        }
         // The guest's token bookSlot made is for the booking it names (the first date of a series).
         const token = booking.id === result.bookingId ? result.guestToken : undefined;
         return created(ctx, booking, result.booking && result.eventType, token);

@@ -65,6 +65,12 @@ export type IdempotencyCommitRecord = {
   target:
     | { kind: "booking"; bookingId: BookingId }
     | { kind: "new_booking"; hostId: UserId; startMs: number; email: string };
+  /**
+   * The answer, when the change's plan could write it into its own commit (a new booking through
+   * the API): status and deflated JSON, as an `idempotency` record keeps it. A retry replays it,
+   * and no later write stores it (services/idempotency.ts).
+   */
+  answer?: { status: number; bodyZ: Uint8Array };
 };
 
 export type WebhookSecret = { sealed: Sealed; createdAtMs: number; expiresAtMs: number | null };
