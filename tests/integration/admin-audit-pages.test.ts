@@ -235,7 +235,7 @@ Deno.test({
         fr: [
           ["admin_mail_test", /^envoyé$/],
           ["admin_backup", /^\d+ entrées$/],
-          ["bookings_handed_over", /^à bob : 0 transféré, 0 non transféré$/],
+          ["bookings_handed_over", /^à bob\u00a0: 0 transféré, 0 non transféré$/],
           ["account_deleted", /^0 rendez-vous annulé$/],
         ],
         es: [
@@ -403,13 +403,13 @@ Deno.test({
         },
         fr: {
           team: [
-            "crew : équipe supprimée",
-            "crew : le propriétaire a quitté l’équipe",
-            "crew : propriétaire retiré de l’équipe",
-            "crew : désormais propriétaire",
-            "crew : désormais membre",
-            "crew : propriétaire par invitation",
-            "crew : propriétaire par invitation",
+            "crew\u00a0: équipe supprimée",
+            "crew\u00a0: le propriétaire a quitté l’équipe",
+            "crew\u00a0: propriétaire retiré de l’équipe",
+            "crew\u00a0: désormais propriétaire",
+            "crew\u00a0: désormais membre",
+            "crew\u00a0: propriétaire par invitation",
+            "crew\u00a0: propriétaire par invitation",
           ],
           hook: ["description, activé", "nouveau secret de signature", "2 événements", "désactivé"],
           link: "lien par e-mail",

@@ -102,7 +102,7 @@ Deno.test({
       });
       assert.equal(fr.status, 201, JSON.stringify(fr.body));
       const hana = await smtp.waitForMail((m) => m.to.includes("hana@example.test"));
-      assert.match(hana.subject, /^Confirmé : Appel avec /, hana.subject);
+      assert.match(hana.subject, /^Confirmé\u00a0: Appel avec /, hana.subject);
     } finally {
       await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     }

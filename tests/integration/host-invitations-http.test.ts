@@ -302,7 +302,7 @@ Deno.test({
 Deno.test({
   ...opts,
   name:
-    "add to calendar: French puts a narrow no-break space before the colon, Spanish says “tu calendario” like the rest of its mails",
+    "add to calendar: French puts a no-break space before the colon (ADR 015), Spanish says “tu calendario” like the rest of its mails",
   async fn() {
     const dataDir = await seed();
     try {
@@ -319,7 +319,7 @@ Deno.test({
         email: "sol@example.test",
       }, "es");
       const fr = await nth(smtp, "fleur@example.test", /^Confirmé/);
-      assert.match(fr.text, /^Ajouter à votre agenda\u202f:$/m);
+      assert.match(fr.text, /^Ajouter à votre agenda\u00a0:$/m);
       const es = await nth(smtp, "sol@example.test", /^Confirmada/);
       assert.match(es.text, /^Añadir a tu calendario:$/m);
       assert.doesNotMatch(everything(es), /\bsu calendario\b/);

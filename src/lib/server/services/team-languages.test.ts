@@ -61,10 +61,10 @@ Deno.test("team languages: a German guest's collective request reads German; eac
   assert.equal(annMail.subject, "Booking request: Panel with Dora");
   assert.match(annMail.text, /\/confirm/);
   const [benMail] = to("ben@example.test");
-  assert.equal(benMail.subject, "Demande de rendez-vous : Panel avec Dora");
+  assert.equal(benMail.subject, "Demande de rendez-vous\u00a0: Panel avec Dora");
   assert.match(
     benMail.text,
-    /souhaite réserver « Panel » avec Die Crew le .*; vous faites partie des participants\./,
+    /souhaite réserver «\u202fPanel\u202f» avec Die Crew le .*; vous faites partie des participants\./,
   );
   assert.match(benMail.text, /Host ann ou un propriétaire de l’équipe la confirme/);
   assert.doesNotMatch(benMail.text, /\/confirm/);

@@ -86,7 +86,7 @@ Deno.test("mails: the guest reads German (as booked), the host French (profile),
     );
     assert.match(guest.html!, /^<!doctype html>\n<html lang="de-DE">/);
     assert.match(guest.html!, /<title>Anfrage gesendet<\/title>/);
-    assert.equal(host.subject, "Demande de rendez-vous : Intro call avec Grete Gast");
+    assert.equal(host.subject, "Demande de rendez-vous\u00a0: Intro call avec Grete Gast");
     assert.match(host.text, /le mercredi 25 novembre 2026, 10:00–10:30/);
     assert.match(host.html!, /<html lang="fr">/);
   } finally {
@@ -118,16 +118,22 @@ Deno.test("invitation: the guest's .ics summary and description are in their lan
     const confirmed = to(mails, "gast@example.test")[0];
     const vevent = new ICAL.Component(ICAL.parse(confirmed.icalEvent!.content))
       .getFirstSubcomponent("vevent")!;
-    assert.equal(vevent.getFirstPropertyValue("summary"), "Intro call : Grete Gast et Host ana");
-    assert.match(String(vevent.getFirstPropertyValue("description")), /Déplacer ou annuler : /);
+    assert.equal(
+      vevent.getFirstPropertyValue("summary"),
+      "Intro call\u00a0: Grete Gast et Host ana",
+    );
+    assert.match(
+      String(vevent.getFirstPropertyValue("description")),
+      /Déplacer ou annuler\u00a0: /,
+    );
     assert.equal(
       vevent.getFirstPropertyValue("location"),
-      "Visioconférence : https://meet.example/ana",
+      "Visioconférence\u00a0: https://meet.example/ana",
     );
     // The guest's mail makes the meeting link a link.
     assert.match(
       confirmed.html!,
-      /Lieu : Visioconférence : <a href="https:\/\/meet\.example\/ana"/,
+      /Lieu\u00a0: Visioconférence\u00a0: <a href="https:\/\/meet\.example\/ana"/,
     );
     const written = new ICAL.Component(
       ICAL.parse(writebackIcs(app, (await getBooking(app.kv, booked.bookingId))!, host, app.now())),
@@ -230,9 +236,12 @@ Deno.test("a host cancelling a confirmed meeting: their own copy, with the CANCE
         .ok,
     );
     const [mail] = to(await drain(app), "ana@example.test");
-    assert.equal(mail.subject, "Annulé : Intro call avec Grete Gast");
-    assert.match(mail.text, /^Vous avez annulé « Intro call » avec Grete Gast du mercredi 25/);
-    assert.match(mail.text, /Motif : Malade/);
+    assert.equal(mail.subject, "Annulé\u00a0: Intro call avec Grete Gast");
+    assert.match(
+      mail.text,
+      /^Vous avez annulé «\u202fIntro call\u202f» avec Grete Gast du mercredi 25/,
+    );
+    assert.match(mail.text, /Motif\u00a0: Malade/);
     assert.equal(mail.icalEvent?.method, "CANCEL");
     const ics = ICAL.Component.fromString(mail.icalEvent!.content);
     assert.equal(ics.getFirstSubcomponent("vevent")!.getFirstPropertyValue("status"), "CANCELLED");
@@ -287,13 +296,13 @@ Deno.test("mails: a French guest's additional guests read one gender for the mee
     const moved = await rescheduleByGuest(app, booked.guestToken, "2026-11-25T08:00:00Z");
     assert.ok(moved.ok, JSON.stringify(moved));
     const [invited] = to(await drain(app), "kim@example.test");
-    assert.equal(invited.subject, "Déplacé — Invitation : Intro call avec Host ana");
+    assert.equal(invited.subject, "Déplacé — Invitation\u00a0: Intro call avec Host ana");
     assert.ok((await cancelByGuest(app, moved.guestToken, "")).ok);
     const [cancelled] = to(await drain(app), "kim@example.test");
-    assert.equal(cancelled.subject, "Annulé : Intro call avec Host ana");
+    assert.equal(cancelled.subject, "Annulé\u00a0: Intro call avec Host ana");
     assert.match(
       cancelled.text,
-      /^Le rendez-vous « Intro call » avec Host ana le mercredi 25 novembre 2026, 09:00–09:30 \(Europe\/Berlin, GMT\+1\), auquel Grete Gast vous avait invité·e, est annulé\.$/m,
+      /^Le rendez-vous «\u202fIntro call\u202f» avec Host ana le mercredi 25 novembre 2026, 09:00–09:30 \(Europe\/Berlin, GMT\+1\), auquel Grete Gast vous avait invité·e, est annulé\.$/m,
     );
   } finally {
     app.close();
