@@ -1,10 +1,15 @@
 /**
- * French typography (ADR 015, amendment 2026-11-27). The convention, applied to every
+ * French typography and words (ADR 015, amendment 2026-11-27). The convention, applied to every
  * French message: a no-break space (U+00A0) before ":", a narrow no-break space (U+202F) before
  * ";", "!" and "?", and a narrow no-break space inside « guillemets ». So "Heure : 10:30" never
  * breaks its colon onto a line of its own at 360 px, and reads as French does in print.
  * Placeholders, URLs ("https://"), clock times ("14:30", "HH:MM") and an HTTP header the reader
  * copies ("Authorization: Bearer") are code, not French, and keep their own spelling.
+ *
+ * Words: the host's calendar (the one they connect: CalDAV, Google, Microsoft 365; its entries,
+ * invitations, feeds and page) is an "agenda", as Google Agenda, Nextcloud and Thunderbird call
+ * it in French; "calendrier" is kept for the month grid a guest picks a day in, and for the
+ * calendar as a count of days.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -74,6 +79,33 @@ Deno.test("French: no-break space before “:”, narrow no-break space before ;
     typographyProblems(source).map((p) => `${key}: ${p}`)
   );
   assert.deepEqual(problems, []);
+});
+
+/**
+ * Where "calendrier" is right: the guest's month grid, and the calendar as the count of days. A
+ * key is listed here only when its English "calendar" means one of those.
+ */
+const DATE_GRID_KEYS = new Set([
+  "booking.skip_to_calendar",
+  "et.layout_month",
+  "admin.audit_problem_from",
+  "admin.audit_problem_to",
+]);
+
+Deno.test("French: the host's calendar is an “agenda” everywhere (“calendrier” is the month grid)", () => {
+  const fr = CATALOGS.fr;
+  const wrong = Object.entries(fr)
+    .filter(([key]) => !DATE_GRID_KEYS.has(key))
+    // Apple's app is called "Calendrier" in French: a name, kept.
+    .filter(([, text]) => /calendrier/i.test(text.replace(/Calendrier Apple/g, "")))
+    .map(([key, text]) => `${key}: ${text}`);
+  assert.deepEqual(wrong, []);
+  // The page that connects them, as the menu names it and as every message points to it.
+  assert.equal(fr["nav.calendars"], "Agendas");
+  const pageNames = Object.values(fr).flatMap((t) => [...t.matchAll(/page (\p{L}+)/gu)])
+    .map((m) => m[1]).filter((w) => /^(Agendas|Calendriers)$/.test(w));
+  assert.deepEqual([...new Set(pageNames)], ["Agendas"]);
+  for (const key of DATE_GRID_KEYS) assert.match(fr[key], /calendrier/);
 });
 
 async function codeFiles(dir: string, out: string[] = []): Promise<string[]> {
