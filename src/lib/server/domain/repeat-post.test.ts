@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { FORM_LIFETIME_MS, isRepeatOf, mayBeRepeat } from "./repeat-post.ts";
+import {
+  bookerPostEntry,
+  decideBookerPost,
+  FORM_LIFETIME_MS,
+  isRepeatOf,
+  mayBeRepeat,
+} from "./repeat-post.ts";
 import type { BookingRecord } from "./model/records.ts";
 
 const NOW = Date.parse("2026-11-27T10:00:00Z");
@@ -75,4 +81,29 @@ Deno.test("mayBeRepeat: only a taken time or a held seat, and only with a tag, i
   for (const r of ["seats_full", "cap_reached", "too_many_pending", "busy", "slot_unavailable"]) {
     assert.equal(mayBeRepeat(r, "t"), false, r);
   }
+});
+
+Deno.test("decideBookerPost: a team's post whose guard names this browser's live booking of the same time is a repeat; anything else books and names itself", () => {
+  const mine = booking({ id: "01KB0000000000000000000009", createdAtMs: NOW });
+  const earlier = booking();
+  assert.equal(decideBookerPost(mine, earlier, NOW), "repeated");
+  const book = { book: { v: 1, bookingId: mine.id } };
+  // No booking named, or one that no longer holds, or another address's, or past a form's life.
+  assert.deepEqual(decideBookerPost(mine, null, NOW), book);
+  assert.deepEqual(decideBookerPost(mine, booking({ status: "CANCELLED" }), NOW), book);
+  assert.deepEqual(decideBookerPost(mine, booking({ guestEmail: "hari@example.test" }), NOW), book);
+  assert.deepEqual(
+    decideBookerPost(mine, earlier, earlier.createdAtMs + FORM_LIFETIME_MS + 1),
+    book,
+  );
+  // The guard is per event type, browser and time; a booking without a tag has none.
+  assert.deepEqual(bookerPostEntry(mine), {
+    kind: "bookerPost",
+    eventTypeId: "et",
+    bookerTag: "tagOfThisBrowser",
+    startMs: START,
+  });
+  assert.equal(bookerPostEntry(booking({ bookerTag: undefined })), null);
+  assert.ok(mayBeRepeat("repeated", "t") && mayBeRepeat("link_used", "t"));
+  assert.ok(!mayBeRepeat("repeated", undefined));
 });

@@ -9,7 +9,8 @@
  * The address and time alone would tell anyone who knows an address whether and when it booked,
  * and hand them the booking's links.
  */
-import type { BookingRecord } from "./model/records.ts";
+import type { BookerPostRecord, BookingRecord } from "./model/records.ts";
+import type { Entry } from "./model/entries.ts";
 import { isLiveBooking } from "./booking.ts";
 
 /**
@@ -26,7 +27,14 @@ export const FORM_LIFETIME_MS = 2 * 60 * 60 * 1000;
  * (caps, the host's hours, "busy") do not stem from the guest's own booking and are said as
  * they are, without a lookup.
  */
-const REPEAT_REFUSALS: ReadonlySet<string> = new Set(["slot_taken", "already_seated"]);
+const REPEAT_REFUSALS: ReadonlySet<string> = new Set([
+  "slot_taken",
+  "already_seated",
+  // The engine's own answer to a team's event type posted again (`decideBookerPost`).
+  "repeated",
+  // A single-use link spent by the booking its guest's first post made.
+  "link_used",
+]);
 
 export function mayBeRepeat(reason: string, bookerTag: string | undefined): boolean {
   return !!bookerTag && REPEAT_REFUSALS.has(reason);
@@ -50,4 +58,49 @@ export function isRepeatOf(b: BookingRecord, post: RepeatedPost, nowMs: number):
     b.guestEmail.toLowerCase() === post.email.toLowerCase() &&
     isLiveBooking(b, nowMs) &&
     nowMs - b.createdAtMs <= FORM_LIFETIME_MS;
+}
+
+/** A booking's own post, as `isRepeatOf` compares it (null: made without a booker tag). */
+export function postOf(b: BookingRecord): RepeatedPost | null {
+  return b.bookerTag
+    ? {
+      eventTypeId: b.eventTypeId,
+      startMs: b.startMs,
+      email: b.guestEmail,
+      bookerTag: b.bookerTag,
+    }
+    : null;
+}
+
+/**
+ * The guard of one browser's post of one time of an event type whose engine would not refuse
+ * it again by itself: a round-robin team's, where the time taken is one member's and another
+ * member is free, so a post sent again booked that member — two meetings for one guest. The
+ * booking's atomic write checks the entry at the versionstamp read and names itself in it, so of
+ * any number of identical posts at once one books; the others read it and are answered with
+ * that booking. Null for a booking made without a tag (nothing to prove a repeat by).
+ */
+export function bookerPostEntry(b: BookingRecord): Extract<Entry, { kind: "bookerPost" }> | null {
+  return b.bookerTag
+    ? { kind: "bookerPost", eventTypeId: b.eventTypeId, bookerTag: b.bookerTag, startMs: b.startMs }
+    : null;
+}
+
+/** How long the guard is kept: a form's lifetime, past which no post of it repeats anything. */
+export const BOOKER_POST_TTL_MS = FORM_LIFETIME_MS;
+
+/**
+ * What a new booking's post does with its guard, as read (`earlier`: the booking it names, when
+ * it names one): "repeated" when that booking is this post's (`isRepeatOf`) — nothing is booked,
+ * the post is answered with it; else "book", writing the guard anew (a cancelled, lapsed or older
+ * booking of the same browser and time does not stop a new one).
+ */
+export function decideBookerPost(
+  b: BookingRecord,
+  earlier: BookingRecord | null,
+  nowMs: number,
+): "repeated" | { book: BookerPostRecord } {
+  const post = postOf(b);
+  if (post && earlier && isRepeatOf(earlier, post, nowMs)) return "repeated";
+  return { book: { v: 1, bookingId: b.id } };
 }

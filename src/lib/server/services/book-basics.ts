@@ -176,6 +176,9 @@ export function newBookingBasics(app: App, et: EventTypeRecord) {
 /** An engine refusal in the words of a booking request. */
 export function bookRefusal(reason: Refusal | "busy"): BookRefusal {
   switch (reason) {
+    case "repeated":
+      // The guest's own identical post took it; answered with that booking when it still is.
+      return "slot_taken";
     case "slot_taken":
     case "cap_reached":
     case "too_many_pending":

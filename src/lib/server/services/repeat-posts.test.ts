@@ -214,3 +214,41 @@ Deno.test("bookSlot: a crowd of browsers refused on one time shares the lookup o
   const lookups = lists() - before;
   assert.ok(lookups < 10, `${lookups} lookups for a crowd of 50`);
 });
+
+Deno.test("bookTeamSlot, round robin: 50 identical posts at once book one member once and are all answered with that booking; cancelled or past a form's lifetime, the same post books again", async () => {
+  const app = await memoryApp({ nowIso: NOW });
+  const { team } = await seedTeam(app, {
+    members: [{ username: "a" }, { username: "b" }, { username: "c" }],
+  });
+  await seedTeamEventType(app, team, { slug: "rr", durationMin: 30, teamMode: "round_robin" });
+  const input = { ...form("rr", "browserA"), username: undefined, team: "crew" };
+  const live = async (start = AT) =>
+    (await listNewestBookingsAt(app.kv, { teamId: team.id }, Date.parse(start)))
+      .filter((b) => b.status !== "CANCELLED");
+
+  const crowd = await Promise.all(Array.from({ length: 50 }, () => bookTeamSlot(app, input)));
+  assert.ok(crowd.every((r) => r.ok), JSON.stringify(crowd.find((r) => !r.ok)));
+  const ids = new Set(crowd.map((r) => r.ok ? r.bookingId : ""));
+  assert.equal(ids.size, 1, "every answer is the one booking");
+  assert.equal(crowd.filter((r) => r.ok && r.repeated).length, 49);
+  assert.equal((await live()).length, 1, "one member booked, once");
+  const tokens = new Set(crowd.map((r) => r.ok ? r.guestToken : ""));
+  assert.equal(tokens.size, 1, "the same link in every answer");
+
+  // Another browser with the same details books a member of its own (nothing proves it is the
+  // same guest); the same browser at another time too.
+  const other = await bookTeamSlot(app, { ...input, bookerTag: "browserB" });
+  assert.ok(other.ok && !other.repeated && !ids.has(other.bookingId));
+  const later = await bookTeamSlot(app, { ...input, start: "2026-11-23T12:00:00Z" });
+  assert.ok(later.ok && !later.repeated);
+
+  // Cancelled: the same post books again (the guard names a booking that no longer holds).
+  assert.ok((await decideBooking(app, [...ids][0], "cancel", "guest")).ok);
+  const again = await bookTeamSlot(app, input);
+  assert.ok(again.ok && !again.repeated, JSON.stringify(again));
+  // A form's lifetime later, a post of the same details is another showing's: booked anew.
+  app.clock.ms += 2 * 3_600_000 + 1;
+  const fresh = await bookTeamSlot(app, input);
+  assert.ok(fresh.ok && !fresh.repeated, JSON.stringify(fresh));
+  assert.equal((await live()).length, 3);
+});

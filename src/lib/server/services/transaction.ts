@@ -20,6 +20,7 @@ import type { App } from "../app.ts";
 import {
   type Change,
   type EngineRules,
+  HOLD_WAIT_MS,
   type Plan,
   planChange,
   type Refusal,
@@ -34,8 +35,7 @@ import { afterCommit } from "./after-commit.ts";
 import { REFUSALS } from "../../shared/refusals.ts";
 
 export const MAX_ATTEMPTS = 10;
-/** How long a change waits for a multi-person hold in its way to be committed or released. */
-export const HOLD_WAIT_MS = 3_000;
+export { HOLD_WAIT_MS };
 /** What the busy answer tells clients to wait before trying again (the refusal table's). */
 export const RETRY_AFTER_S = REFUSALS.busy.retryAfterS;
 

@@ -38,6 +38,8 @@ export const NOT_RESTORED = new Set([
   "rate_limit_count",
   "process",
   "commit_receipt",
+  // A booking post's guard lives a form's lifetime (expireIn), which a restore would not keep.
+  "booker_post",
 ]);
 const RESTORE_MARKER = keys.meta("restore");
 /**

@@ -4,6 +4,7 @@
  */
 import { keyOf, keys, type PersonId } from "./keys.ts";
 import type {
+  BookerPostRecord,
   BookingRecord,
   BusyEntryRecord,
   CapEntryRecord,
@@ -61,7 +62,7 @@ export async function readSnapshot(
 ): Promise<Snapshot> {
   const pe = primaryEntry(change);
   const primary = pe
-    ? (await getMany<BookingRecord | CoordinatorRecord>(kv, [keyOf(pe)]))[0]
+    ? (await getMany<BookingRecord | CoordinatorRecord | BookerPostRecord>(kv, [keyOf(pe)]))[0]
     : null;
   const scope = scopeOf(change, primary?.value ?? null, rules, keyOf);
   const busyFences = scope.busy.map((b) => b.days.map((d) => keys.busyFence(b.personId, d)));

@@ -337,6 +337,9 @@ export const keys = {
   seatLedger: (eventTypeId: EventTypeId, startMs: number) =>
     ["seat_ledger", eventTypeId, startMs] as const,
   seatLedgerPrefix: (eventTypeId: EventTypeId) => ["seat_ledger", eventTypeId] as const,
+  /** One browser's post of one time of a team's event type (domain BookerPostRecord; expires). */
+  bookerPost: (eventTypeId: EventTypeId, bookerTag: string, startMs: number) =>
+    ["booker_post", eventTypeId, bookerTag, startMs] as const,
   coordinatorByUntil: (untilMs: number, id: CoordinatorId) =>
     ["coordinator_by_until", untilMs, id] as const,
   coordinatorByUntilPrefix: () => ["coordinator_by_until"] as const,
@@ -411,6 +414,8 @@ export function keyOf(e: Entry): Key {
       return keys.coordinator(e.id);
     case "seatLedger":
       return keys.seatLedger(e.eventTypeId, e.startMs);
+    case "bookerPost":
+      return keys.bookerPost(e.eventTypeId, e.bookerTag, e.startMs);
     case "coordinatorByUntil":
       return keys.coordinatorByUntil(e.untilMs, e.id);
     case "outbox":

@@ -2,7 +2,8 @@
  * A new booking: one person's (create), or a round-robin booking for the member the rotation
  * picks (assign; the pick is shared with a round-robin reschedule).
  */
-import type { BookingRecord, TeamRecord } from "../model/records.ts";
+import type { BookerPostRecord, BookingRecord, TeamRecord } from "../model/records.ts";
+import { BOOKER_POST_TTL_MS, decideBookerPost } from "../repeat-post.ts";
 import type { KvLimits } from "../kv-budget.ts";
 import {
   advanceRotation,
@@ -23,7 +24,15 @@ import {
 } from "./core.ts";
 import { claimTime, orClear, writeBusy } from "./busy.ts";
 import { claimCaps, claimGuestHold } from "./caps.ts";
-import type { Assignment, Change, EngineRules, PlanResult, Refusal, Snapshot } from "./types.ts";
+import type {
+  Assignment,
+  Change,
+  EngineRules,
+  PlanResult,
+  Refusal,
+  Snapshot,
+  Versioned,
+} from "./types.ts";
 
 export function planCreate(
   s: Snapshot,
@@ -129,12 +138,25 @@ export function planAssign(
   limits: KvLimits,
 ): PlanResult {
   const self = new Set([change.booking.id]);
+  // The same browser's identical post booked this time already: answered with that booking
+  // (another member may be free, and would have been booked — two meetings for one guest).
+  const post = s.primary as Versioned<BookerPostRecord> | null;
+  const earlier = post?.value
+    ? guardOf<BookingRecord>(s, { kind: "booking", id: post.value.bookingId }).value
+    : null;
+  const decided = post ? decideBookerPost(change.booking, earlier, nowMs) : null;
+  if (decided === "repeated") return { ok: false, reason: "repeated" };
   const picked = chooseMember(s, change.assign, change.booking, self, nowMs);
   if (!picked.ok) return picked;
   const { d, booking: b, candidate } = picked.chosen;
   const refused = claimCaps(d, s, b, rules.eventType, self, nowMs) ??
     claimGuestHold(d, s, b, self, rules, nowMs);
   if (refused) return { ok: false, reason: refused };
+  // The guard, checked as read: of identical posts at once, one books; the others read again.
+  if (post && decided) {
+    d.check(post);
+    d.set(post.key, decided.book, BOOKER_POST_TTL_MS);
+  }
   writeRotation(d, s, change.assign, candidate);
   writeNewBooking(d, b);
   writeBusy(d, b);

@@ -2,7 +2,7 @@
  * What a change must read: its primary record first, then — derived from the change and that
  * record — whose busy time, which caps, which guest's holds, calendars and guards.
  */
-import type { BookingRecord, CoordinatorRecord } from "../model/records.ts";
+import type { BookerPostRecord, BookingRecord, CoordinatorRecord } from "../model/records.ts";
 import { utcDaysTouched } from "../booking.ts";
 import type { Entry, Key, KeyOf } from "../model/entries.ts";
 import { block, capRefs, guestKey, guestOwner, personsOf } from "./core.ts";
@@ -10,9 +10,13 @@ import { successorRecord } from "./reschedule.ts";
 import { ledgerOf } from "./seat.ts";
 import { seatsOf } from "../seats.ts";
 import { SERIES_HOLD_MAX } from "./series.ts";
+import { bookerPostEntry } from "../repeat-post.ts";
 import type { Assignment, Change, EngineRules, EventTypeLimits, Scope } from "./types.ts";
 
 // ── reading ─────────────────────────────────────────────────────────────────────────────────
+
+/** A change's primary record: what it acts on, or (a team's new booking) its post's guard. */
+export type Primary = BookingRecord | CoordinatorRecord | BookerPostRecord;
 
 /** The record a change acts on, read before everything else (it decides the scope). */
 export function primaryEntry(change: Change): Entry | null {
@@ -22,7 +26,8 @@ export function primaryEntry(change: Change): Entry | null {
     case "rebook":
       return { kind: "booking", id: change.bookingId };
     case "assign":
-      return null;
+      // The guard of this browser's post of this time (ADR 060): it names a booking to read.
+      return bookerPostEntry(change.booking);
     case "hold":
     case "commit":
     case "release":
@@ -88,7 +93,7 @@ export function absentKeys(change: Change): Key[] {
 /** What the change needs read, once its primary record (if any) is known. */
 export function scopeOf(
   change: Change,
-  primary: BookingRecord | CoordinatorRecord | null,
+  primary: Primary | null,
   rules: EngineRules,
   keyOf: KeyOf,
 ): Scope {
@@ -97,15 +102,21 @@ export function scopeOf(
 
 export function changeScope(
   change: Change,
-  primary: BookingRecord | CoordinatorRecord | null,
+  primary: Primary | null,
   rules: EngineRules,
   keyOf: KeyOf,
 ): Scope {
   switch (change.kind) {
     case "create":
       return addScope(change.booking, rules.eventType);
-    case "assign":
-      return addScope(change.booking, rules.eventType, change.assign);
+    case "assign": {
+      const scope = addScope(change.booking, rules.eventType, change.assign);
+      // The booking an earlier identical post made, as its guard names it: read, not checked.
+      const earlier = (primary as BookerPostRecord | null)?.bookingId;
+      return earlier
+        ? { ...scope, guards: [...scope.guards, keyOf({ kind: "booking", id: earlier })] }
+        : scope;
+    }
     case "seat": {
       const b = change.booking;
       // A collective time's later seat: its members' time is the meeting's, guarded by the

@@ -3,6 +3,7 @@
  * (the snapshot), and the plan or typed refusal that comes back.
  */
 import type {
+  BookerPostRecord,
   BookingRecord,
   BusyEntryRecord,
   CapEntryRecord,
@@ -265,6 +266,11 @@ export type Refusal =
   /** A move to the time the booking already has (domain/booking.ts `isOwnTime`). */
   | "same_time"
   /**
+   * The same browser's identical post made this booking already (domain/repeat-post.ts): the
+   * post is answered with that booking (services/repeat-posts.ts), nothing is booked again.
+   */
+  | "repeated"
+  /**
    * An `extra` write expected absent is there (a repeated Idempotency-Key, a used link), or one
    * expected at a versionstamp changed since its caller read it (a poll's votes).
    */
@@ -290,8 +296,11 @@ export type Scope = {
 export type Snapshot = {
   /** How the store names the entries a plan writes (store/keys.ts `keyOf`). */
   keyOf: KeyOf;
-  /** The booking (transition, reschedule) or coordinator (hold, commit, release) acted on. */
-  primary: Versioned<BookingRecord | CoordinatorRecord> | null;
+  /**
+   * The booking (transition, reschedule) or coordinator (hold, commit, release) acted on; for a
+   * round-robin booking posted with a booker tag, that post's guard (domain/repeat-post.ts).
+   */
+  primary: Versioned<BookingRecord | CoordinatorRecord | BookerPostRecord> | null;
   fences: Versioned<FenceRecord>[];
   busy: { personId: string; entries: Versioned<BusyEntryRecord>[] }[];
   caps: { ref: CapRef; entries: Versioned<CapEntryRecord>[] }[];
@@ -353,6 +362,12 @@ export type Committed = { change: Change; plan: Plan; jobs: OutboxRecord[] };
 
 export type PlanResult = { ok: true; plan: Plan } | { ok: false; reason: Refusal };
 
+/**
+ * How long a change waits for a multi-person hold in its way to be committed or released
+ * (services/transaction.ts), and a post sent again for the series its first post is booking
+ * (services/repeat-posts.ts).
+ */
+export const HOLD_WAIT_MS = 3_000;
 /** How long a multi-person hold lasts without its final commit. */
 export const TEAM_HOLD_MS = 60_000;
 /** The most people one multi-person booking may hold (its commit rewrites every member's entries). */

@@ -64,6 +64,11 @@ export type SeatLedgerRecord = {
 export type FenceRecord = { v: 1; maxBlockMs?: number };
 /** One booking counted against an event type's cap for one period. */
 export type CapEntryRecord = { v: 1; bookingId: BookingId; holdUntilMs: number | null };
+/**
+ * The booking one browser's post made of one time of a team's event type (domain/repeat-post.ts):
+ * kept for a form's lifetime, so that the same post sent again finds it (ADR 060).
+ */
+export type BookerPostRecord = { v: 1; bookingId: BookingId };
 /** One live pending request of a guest with a host. */
 export type GuestHoldRecord = { v: 1; bookingId: BookingId; untilMs: number };
 /**
@@ -102,6 +107,11 @@ export type SeriesHold = {
   timeZone: string;
   held: number;
   done: number;
+  /**
+   * The booker tag of the post booking it (its first date will carry it): the same browser's
+   * post sent again while this series is being booked waits for it (services/repeat-posts.ts).
+   */
+  bookerTag?: string;
 };
 
 export type MailKind =

@@ -39,6 +39,11 @@ export type Entry =
   | { kind: "outbox"; dueMs: number; id: string }
   | { kind: "outboxByBooking"; bookingId: string; id: string }
   | { kind: "outboxByPerson"; personId: string; id: string }
+  /**
+   * One browser's post of one time of a team's event type (domain/repeat-post.ts, ADR 060): names
+   * the booking it made, so that the same post sent again is answered with it, not booked again.
+   */
+  | { kind: "bookerPost"; eventTypeId: string; bookerTag: string; startMs: number }
   /** A change's commit receipt: exists iff that write landed (see `planChange`). */
   | { kind: "commitReceipt"; id: string };
 
