@@ -26,6 +26,8 @@ export const BOOKER_COOKIE = "invito_booker";
 export const BOOKER_ROUTES: ReadonlySet<string> = new Set([
   "/calendar/[username]/[slug]",
   "/team/[team]/[slug]",
+  // A single-use link's page: its guest's post sent again is answered as the first was.
+  "/calendar/[username]/once/[token]",
 ]);
 /** A day past the last view of the page (see above). */
 const MAX_AGE_S = 86_400;

@@ -111,6 +111,16 @@ export function recordBookingOutcome(outcome: string): void {
   bookings.inc({ outcome });
 }
 
+const repeatWaits = counter(
+  "invito_repeat_post_waits_total",
+  "Booking posts sent again while the same browser's first post was still booking its series: they waited for it (ADR 060).",
+);
+
+/** A repeated post waited for the series its first post was booking (services/repeat-posts.ts). */
+export function recordRepeatWait(): void {
+  repeatWaits.inc();
+}
+
 const kvCommits = counter(
   "invito_kv_commits_total",
   "Atomic KV commits by outcome: ok, conflict (a checked versionstamp had moved), error.",

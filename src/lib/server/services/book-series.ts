@@ -220,6 +220,7 @@ export async function bookSeries(app: App, s: SeriesInput): Promise<BookResult> 
       timeZone: host.timeZone,
       held: 0,
       done: 0,
+      ...(input.bookerTag ? { bookerTag: input.bookerTag } : {}),
     },
   };
   const opened = await runChange(app, { rules, change: () => ({ kind: "open", coordinator }) });

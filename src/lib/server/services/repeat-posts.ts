@@ -4,16 +4,23 @@
  * domain/repeat-post.ts). Asked only after a refusal that may stem from that booking and only
  * for a post that carries a booker tag: a crowd without the cookie — scripts, the bench, a
  * third-party frame whose cookies are blocked — pays nothing, and a post that books never reads.
+ *
+ * Where the earlier booking is found: a seated time's ledger, a single-use link's host list, the
+ * newest bookings at that start of the host's or team's list — or, for a series the earlier post
+ * is still booking (its dates are written only once every one is held and decided), the series'
+ * first date once it is written: the post waits for it, as the engine waits for a team's hold.
  */
 import type { App } from "../app.ts";
-import type { BookingRecord, EventTypeRecord } from "../domain/model/records.ts";
+import type { BookingRecord, CoordinatorRecord, EventTypeRecord } from "../domain/model/records.ts";
 import { isRepeatOf, mayBeRepeat } from "../domain/repeat-post.ts";
 import { guestTag, seatsOf } from "../domain/seats.ts";
 import { thankYouOf } from "../domain/embed.ts";
 import { getSeatLedger } from "../store/seats.ts";
-import { getBooking } from "../store/bookings.ts";
+import { getBooking, listBusyEntries } from "../store/bookings.ts";
+import { keys } from "../store/keys.ts";
+import { recordRepeatWait } from "../ops/metrics.ts";
 import { listNewestBookingsAt } from "../store/booking-list.ts";
-import type { Refusal } from "../domain/booking-engine/index.ts";
+import { HOLD_WAIT_MS, type Refusal } from "../domain/booking-engine/index.ts";
 import { bookingToken } from "./booking-links.ts";
 import { bookRefusal, type BookResult } from "./book-basics.ts";
 
@@ -55,7 +62,8 @@ export async function repeatedBooking(
   const et = ask.eventType;
   const nowMs = app.now();
   const post = { eventTypeId: et.id, startMs: ask.startMs, email: ask.email, bookerTag: tag };
-  const found = (await candidates(app, ask)).find((b) => isRepeatOf(b, post, nowMs));
+  const found = (await candidates(app, ask)).find((b) => isRepeatOf(b, post, nowMs)) ??
+    (await seriesBeingBooked(app, ask, tag)).find((b) => isRepeatOf(b, post, app.now()));
   if (!found) return null;
   return {
     ok: true,
@@ -109,4 +117,44 @@ function newestAt(app: App, list: RepeatAsk["list"], startMs: number): Promise<B
     upcoming.set(key, read);
   }
   return read;
+}
+
+/**
+ * The first date of a series the same browser's earlier post is booking at this start right now
+ * (its coordinator names the post's tag), once that post has written it: waited for — a series
+ * is held, decided and written in a few writes, milliseconds apart — for as long as the engine
+ * waits for a team's hold (`HOLD_WAIT_MS`). Empty when no such series is under way (one list of
+ * the host's busy time at that start), or it was given up, or it outlasts the wait.
+ */
+async function seriesBeingBooked(app: App, ask: RepeatAsk, tag: string): Promise<BookingRecord[]> {
+  if (!ask.eventType.series || !("hostId" in ask.list)) return [];
+  const at = await listBusyEntries(
+    app.kv,
+    ask.list.hostId,
+    ask.startMs,
+    ask.startMs + 1,
+    app.now(),
+  );
+  const ids = [...new Set(at.flatMap((e) => e.coordinatorId ? [e.coordinatorId] : []))];
+  if (ids.length === 0) return [];
+  const read = await app.kv.getMany<CoordinatorRecord[]>(ids.map((id) => keys.coordinator(id)));
+  const underWay = (c: CoordinatorRecord | null) =>
+    c?.state === "holding" || c?.state === "committed";
+  const c = read.map((r) => r.value).find((c) =>
+    underWay(c) && c!.eventTypeId === ask.eventType.id && c!.series?.bookerTag === tag &&
+    c!.series.starts[0] === ask.startMs
+  );
+  if (!c) return [];
+  recordRepeatWait();
+  for (let waited = 0; waited < HOLD_WAIT_MS;) {
+    // The coordinator before the date: a series finished (and tidied) meanwhile has written it.
+    const now = (await app.kv.get<CoordinatorRecord>(keys.coordinator(c.id))).value;
+    const first = await getBooking(app.kv, c.bookingId);
+    if (first) return [first];
+    if (!underWay(now)) return [];
+    const pause = 5 + Math.random() * Math.min(100, 5 + waited / 4);
+    await new Promise((r) => setTimeout(r, pause));
+    waited += pause;
+  }
+  return [];
 }

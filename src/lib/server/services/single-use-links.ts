@@ -25,7 +25,8 @@ import {
   removeSingleUseLink,
 } from "../store/single-use-links.ts";
 import { hmacToken, randomToken, sha256Hex } from "../integrations/crypto.ts";
-import { type BookInput, type BookResult, bookSlot } from "./book-slot.ts";
+import { type BookInput, type BookResult, bookSlot, parseStart } from "./book-slot.ts";
+import { repeatedBooking } from "./repeat-posts.ts";
 import { isEventTypeIdShape } from "./event-types.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { isIsoDate } from "../domain/availability.ts";
@@ -215,7 +216,9 @@ export async function removeLink(app: App, host: UserRecord, id: string): Promis
 
 export type OpenLink =
   | { ok: true; link: SingleUseLinkRecord; host: UserRecord; eventType: EventTypeRecord }
-  | { ok: false; reason: "not_found" | "used" | "expired" | "revoked" };
+  | { ok: false; reason: "not_found" | "expired" | "revoked" }
+  /** Spent: whose link it is, for its own guest's post sent again (`bookWithSingleUseLink`). */
+  | { ok: false; reason: "used"; host: UserRecord; eventType: EventTypeRecord };
 
 /**
  * What a guest's single-use link opens now, under the username its URL names. Unknown, removed
@@ -241,6 +244,7 @@ export async function openSingleUseLink(
     return { ok: false, reason: "not_found" };
   }
   const state = linkState(link, use, app.now());
+  if (state.kind === "used") return { ok: false, reason: "used", host, eventType: et };
   if (state.kind !== "unused") return { ok: false, reason: state.kind };
   return { ok: true, link, host, eventType: et };
 }
@@ -252,7 +256,9 @@ export type LinkBookResult =
 /**
  * Books through a single-use link. The link's "used" marker rides in the booking's own commit,
  * checked absent: two guests on one link give one booking. Any refusal of a guest whose link
- * was spent meanwhile is reported as "link_used" (picking another time would not help them).
+ * was spent meanwhile is reported as "link_used" (picking another time would not help them) —
+ * unless the booking that spent it is this browser's identical earlier post's: that post's
+ * answer, as on a booking page (services/repeat-posts.ts, ADR 060).
  */
 export async function bookWithSingleUseLink(
   app: App,
@@ -261,6 +267,21 @@ export async function bookWithSingleUseLink(
   input: Omit<BookInput, "username" | "slug" | "extra" | "singleUseLinkId">,
 ): Promise<LinkBookResult> {
   const open = await openSingleUseLink(app, username, token);
+  // Spent: by this browser's identical post before this one, answered as that post was.
+  const usedUnlessRepeated = async (host: UserRecord, eventType: EventTypeRecord) => {
+    const start = parseStart(input.start);
+    const repeated = start && await repeatedBooking(app, {
+      list: { hostId: host.id },
+      eventType,
+      startMs: start.epochMilliseconds,
+      email: input.email,
+      bookerTag: input.bookerTag,
+    }, "link_used");
+    return repeated || { ok: false as const, reason: "link_used" as const };
+  };
+  if (!open.ok && open.reason === "used") {
+    return await usedUnlessRepeated(open.host, open.eventType);
+  }
   if (!open.ok) {
     return {
       ok: false,
@@ -303,11 +324,12 @@ export async function bookWithSingleUseLink(
     }],
   });
   if (res.ok) {
-    await app.kv.set(keys.singleUseLinkUsed(link.id), used(res.bookingId));
+    // A repeated post's booking completed the marker already (its own post did).
+    if (!res.repeated) await app.kv.set(keys.singleUseLinkUsed(link.id), used(res.bookingId));
     return res;
   }
   if (res.reason === "conflict" || (await getSingleUseLinkUse(app.kv, link.id)) !== null) {
-    return { ok: false, reason: "link_used" };
+    return await usedUnlessRepeated(host, eventType);
   }
   return res;
 }
