@@ -268,6 +268,8 @@ export type Refusal =
   /**
    * The same browser's identical post made this booking already (domain/repeat-post.ts): the
    * post is answered with that booking (services/repeat-posts.ts), nothing is booked again.
+   * Never shown as itself (so no row in shared/refusals.ts): a booking service answers it with
+   * that booking, or — gone meanwhile — as "slot_taken" (book-basics.ts `bookRefusal`).
    */
   | "repeated"
   /**
