@@ -93,6 +93,17 @@ const zone = v.pipe(
   v.transform((z) => canonicalTimeZone(z)!),
 );
 const STATUSES = ["PENDING", "CONFIRMED", "REJECTED", "CANCELLED"] as const;
+/** Something kept per invitee of a booking, by address (at most as many as it may invite). */
+const byGuest = <T>(value: v.GenericSchema<unknown, T>) =>
+  v.pipe(v.record(address, value), v.maxEntries(STORED_GUESTS_MAX));
+/** How an invitee reads their mails (a `GuestReader`); a tag that is no language: null. */
+const reader = v.pipe(
+  v.object({ locale: text(35), timeZone: zone, clock: v.picklist(["12h", "24h"]) }),
+  v.transform((r) => {
+    const locale = canonicalLocale(r.locale);
+    return locale ? { ...r, locale } : null;
+  }),
+);
 const MIN = 60_000;
 
 const ExportedBookingSchema = v.pipe(
@@ -187,6 +198,10 @@ const ExportedBookingSchema = v.pipe(
     additionalGuests: v.optional(
       v.pipe(v.array(address), v.maxLength(STORED_GUESTS_MAX)),
     ),
+    // Their names where they gave them (a poll's voters), and how each reads their mails (the
+    // page they answered on): both by address, as in `additionalGuests`.
+    additionalGuestNames: v.optional(byGuest(oneLine(200))),
+    additionalGuestReaders: v.optional(byGuest(reader)),
     invitedBy: v.optional(v.literal("host")),
     // Cleaned as the booking page cleans it: an invalid field is dropped, not refused.
     source: v.optional(
@@ -216,7 +231,27 @@ const ExportedBookingSchema = v.pipe(
     (b) => b.status !== "PENDING" || b.reservedUntilMs !== null,
     messageRef("import.problem_pending_hold"),
   ),
+  // Names and readings are kept for the booking's own invitees only (a reading whose language is
+  // not one is dropped: that invitee reads as the guest, as an older booking's do).
+  v.transform(({ additionalGuestNames, additionalGuestReaders, ...b }) => {
+    const invited = new Set(b.additionalGuests ?? []);
+    const names = ofInvited(additionalGuestNames, invited);
+    const readers = ofInvited(additionalGuestReaders, invited);
+    return {
+      ...b,
+      ...(names ? { additionalGuestNames: names } : {}),
+      ...(readers ? { additionalGuestReaders: readers } : {}),
+    };
+  }),
 );
+
+/** The entries of `r` for addresses in `invited`, without empty ones; none left: undefined. */
+function ofInvited<T>(r: Record<string, T | null> | undefined, invited: ReadonlySet<string>) {
+  const kept = Object.entries(r ?? {}).filter((e): e is [string, T] =>
+    invited.has(e[0]) && e[1] !== null
+  );
+  return kept.length ? Object.fromEntries(kept) : undefined;
+}
 
 /** Wall-clock ranges of one day ("09:00"–"17:00"); at most one per quarter hour. */
 const ranges = v.pipe(
