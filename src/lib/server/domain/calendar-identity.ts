@@ -111,6 +111,7 @@ const HOST_SIDE_MAILS: ReadonlySet<MailKind> = new Set<MailKind>([
   "host_booked",
   "host_cancelled",
   "host_expired",
+  "host_seat_moved",
   "reminder_host",
   "member_request",
 ]);

@@ -395,6 +395,10 @@ async function sendBookingMail(
   const previous = booking.rescheduledFromId
     ? await getBooking(app.kv, booking.rescheduledFromId)
     : null;
+  // A seat moved away: its host's mail about the meeting it left names the time it went to.
+  const next = kind === "host_seat_moved" && booking.rescheduledToId
+    ? await getBooking(app.kv, booking.rescheduledToId)
+    : null;
   const series = booking.series
     ? await listSeriesBookings(app.kv, booking.hostId, booking.series.id)
     : undefined;
@@ -426,6 +430,7 @@ async function sendBookingMail(
         reason: hostMoveReason(previous),
       }
       : undefined,
+    movedTo: next ? { startMs: next.startMs, endMs: next.endMs } : undefined,
     // A series' mails about the whole series list every date (docs/decisions/048).
     series,
     // Each date's own page: series.ics links every event to it.
@@ -447,6 +452,8 @@ async function sendBookingMail(
       !!booking.seat,
     )
   ) {
+    // A seat's move away says nothing the successor's mail does not, but for the .ics.
+    if (kind === "host_seat_moved") return { ok: true, skipped: true };
     mail.icalEvent = undefined;
     mail.attachments = mail.attachments?.filter((a) => a.filename !== "series.ics");
   }

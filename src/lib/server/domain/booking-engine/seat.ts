@@ -280,9 +280,17 @@ export function planSeatReschedule(
     ...sideEffects(old, retired, nowMs),
     ...sideEffects(null, successor, nowMs),
   );
-  // The host's old meeting loses this guest (a moved booking's own effects write only the new).
+  // The host's old meeting loses this guest (a moved booking's own effects write only the new):
+  // in their calendar, and by mail for a host without one (the mail is skipped for a host with
+  // one: the written event is their copy, and the successor's mail says the guest moved).
   if (old.status === "CONFIRMED") {
-    d.job({ payload: { kind: "writeback", op: "put", bookingId: old.id }, dueMs: nowMs });
+    d.job(
+      { payload: { kind: "writeback", op: "put", bookingId: old.id }, dueMs: nowMs },
+      {
+        payload: { kind: "booking_mail", mail: "host_seat_moved", bookingId: old.id },
+        dueMs: nowMs,
+      },
+    );
   }
   const claims = [{ personId: successor.hostId, iv: block(successor) }];
   return finishReschedule(d, s, successor, retired, claims, nowMs, limits);

@@ -126,6 +126,11 @@ export type MailKind =
   | "host_cancelled"
   /** A pending request expired before the host answered (sent once, with the expiry). */
   | "host_expired"
+  /**
+   * A confirmed seat moved to another time, to its host, about the seated meeting it left (sent
+   * on the retired booking): that meeting as it now stands, without the guest (ADR 040).
+   */
+  | "host_seat_moved"
   | "reminder_guest"
   | "reminder_host"
   | "follow_up"

@@ -2,9 +2,10 @@
 import type { MailKind } from "../../domain/model/records.ts";
 import { endedByHost } from "../../domain/booking.ts";
 import type { OutgoingMail } from "../mail.ts";
-import { formatDuration } from "../../../shared/format.ts";
 import { storedReasonText } from "../../../shared/system-reasons.ts";
 import type { MailParts } from "./booking-parts.ts";
+import { formatDuration, formatRange } from "../../../shared/format.ts";
+import { seatedMeetingDoc } from "../../domain/calendar-identity.ts";
 
 /** The host's (and a team member's) mails about one booking. Not one of its kinds: undefined. */
 export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | undefined {
@@ -13,6 +14,7 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
     b,
     hostT,
     hostWhen,
+    hostZone,
     moved,
     title,
     guest,
@@ -113,6 +115,35 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
           intro,
           ...said((reason) => t.t("mail.reason", { reason }), storedReasonText(b.cancelReason, t)),
         ],
+        icalEvent: invite("ended", t),
+      });
+    }
+    case "host_seat_moved": {
+      // A seat that left its meeting for another time (ADR 040): the old time's meeting as it
+      // now stands, without the guest — cancelled when nobody is left. The new time's meeting
+      // comes with the successor's own mail.
+      const to = ctx.movedTo;
+      const meeting = seatedMeetingDoc(b, ctx.seatsAtTime ?? []);
+      if (!to || !meeting) return null;
+      const t = hostT;
+      const from = hostWhen;
+      const toWhen = formatRange(to.startMs, to.endMs, hostZone, ctx.host.clock, t.locale);
+      return mail(t, {
+        to: ctx.host.email,
+        replyTo: b.guestEmail,
+        subject: t.t("mail.host_seat_moved.subject", { title, guest }),
+        heading: t.t("mail.host_seat_moved.heading"),
+        paragraphs: [
+          t.t(
+            b.history.at(-1)?.by === "host"
+              ? "mail.host_seat_moved.intro_by_you"
+              : "mail.host_seat_moved.intro",
+            { guest, title, from, to: toWhen },
+          ),
+          t.t("mail.host_seat_moved.left", { count: meeting.confirmed.length }),
+        ],
+        textExtra: [t.t("mail.your_bookings_line", { url: hostManage })],
+        buttons: [{ label: t.t("mail.your_bookings_button"), href: hostManage, tone: "plain" }],
         icalEvent: invite("ended", t),
       });
     }

@@ -1,0 +1,180 @@
+/**
+ * A guest moving their seat to another time, as a host without a calendar connected sees it by
+ * mail (docs/decisions/040-seats.md): the seated time's meeting is one event in the host's
+ * calendar, updated per seat. Over a real SMTP peer, every .ics read by ical.js, and applied in
+ * the order it arrived as the host's calendar app would.
+ */
+import assert from "node:assert/strict";
+import ICAL from "ical.js";
+import { createEventType, createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
+import {
+  mailerTo,
+  type ReceivedMail,
+  type SmtpHandle,
+  startSmtp,
+} from "../../../../tests/support/smtp.ts";
+import { applyInvitations } from "../../../../tests/support/calendar-app.ts";
+import { bookSlot } from "./book-slot.ts";
+import { rescheduleByGuest } from "./decide-booking.ts";
+import { moveBookingByHost } from "./host-reschedule.ts";
+import { deliverOutbox } from "../jobs/deliver-outbox.ts";
+import { getBooking } from "../store/bookings.ts";
+import { seatedMeetingUid } from "../domain/calendar-identity.ts";
+
+const HOST = "hank@example.test";
+const AT = "2026-11-23T10:00:00Z";
+const LATER = "2026-11-23T14:00:00Z";
+const allDay = [{ start: "00:00", end: "24:00" }];
+
+/** The one event of a mail's .ics, with its METHOD. */
+function eventOf(m: ReceivedMail) {
+  assert.ok(m.calendar, `${m.subject}: no .ics`);
+  const cal = new ICAL.Component(ICAL.parse(m.calendar));
+  const [ve, ...more] = cal.getAllSubcomponents("vevent");
+  assert.equal(more.length, 0, "one event per mail");
+  return {
+    method: String(cal.getFirstPropertyValue("method")),
+    uid: String(ve.getFirstPropertyValue("uid")),
+    sequence: Number(ve.getFirstPropertyValue("sequence")),
+    start: (ve.getFirstPropertyValue("dtstart") as ICAL.Time).toJSDate().toISOString(),
+    attendees: ve.getAllProperties("attendee").map((p) => String(p.getParameter("cn"))),
+  };
+}
+
+/**
+ * Host "hank" (UTC, English, no calendar connected) with a 3-seat "Class"; Sam and Tina hold
+ * seats at AT, their mails delivered.
+ */
+async function seated(smtp: SmtpHandle) {
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  app.mailer = mailerTo(smtp);
+  const host = await createHost(app, {
+    username: "hank",
+    email: HOST,
+    timeZone: "UTC",
+    weekly: { 1: allDay, 2: allDay, 3: allDay, 4: allDay, 5: allDay, 6: allDay, 7: allDay },
+  });
+  await createEventType(app, host, {
+    slug: "class",
+    title: "Class",
+    durationMin: 60,
+    requiresConfirmation: false,
+    seats: { perTime: 3, showAttendees: false, hideCount: false },
+  });
+  const book = async (name: string) => {
+    const r = await bookSlot(app, {
+      username: "hank",
+      slug: "class",
+      start: AT,
+      name,
+      email: `${name.toLowerCase()}@example.test`,
+      note: "",
+      timeZone: "UTC",
+    });
+    assert.ok(r.ok, JSON.stringify(r));
+    return r;
+  };
+  const hostMails = () => smtp.mails.filter((m) => m.to.includes(HOST));
+  /** Delivers the outbox; the host's mails that came of it. */
+  const deliver = async (expect: number) => {
+    const before = hostMails().length;
+    await deliverOutbox(app, app.now());
+    await smtp.waitForMail(() => hostMails().length >= before + expect, 5_000);
+    return hostMails().slice(before);
+  };
+  const sam = await book("Sam");
+  const tina = await book("Tina");
+  const booked = await deliver(2);
+  const meeting = (await getBooking(app.kv, sam.bookingId))!.seat!.meetingId;
+  const oldUid = seatedMeetingUid(meeting, app.config.baseUrl.hostname);
+  return { app, host, sam, tina, booked, oldUid, hostMails, deliver };
+}
+
+Deno.test({
+  name:
+    "seats: a guest moves their seat — the host's calendar by mail drops them from the old time's meeting (cancelled once empty) and adds them to the new one's; the mail says who moved from when to when",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using smtp = await startSmtp();
+    const { app, sam, tina, booked, oldUid, hostMails, deliver } = await seated(smtp);
+    try {
+      const first = eventOf(booked[1]);
+      assert.equal(first.uid, oldUid);
+      assert.deepEqual(first.attendees, ["Sam", "Tina"]);
+
+      // Sam moves to 14:00, where nobody sits yet.
+      const moved = await rescheduleByGuest(app, sam.guestToken, LATER);
+      assert.ok(moved.ok, JSON.stringify(moved));
+      const samMoved = await deliver(2);
+      const samOld = samMoved.find((m) => eventOf(m).uid === oldUid);
+      assert.ok(samOld, `a mail updates the old time's meeting: ${samMoved.map((m) => m.subject)}`);
+      const left = eventOf(samOld);
+      assert.equal(left.method, "REQUEST", "the meeting at 10:00 goes on with Tina");
+      assert.deepEqual(left.attendees, ["Tina"]);
+      assert.ok(left.sequence > first.sequence, `${left.sequence} > ${first.sequence}`);
+      assert.equal(left.start, new Date(AT).toISOString());
+      // The host reads who moved, from when to when.
+      assert.match(samOld.subject, /Sam/);
+      assert.match(samOld.text, /Sam.*10:00.*14:00/s);
+      const samNew = samMoved.find((m) => m !== samOld)!;
+      const joined = eventOf(samNew);
+      const newMeeting = moved.booking.seat!.meetingId;
+      const newUid = seatedMeetingUid(newMeeting, app.config.baseUrl.hostname);
+      assert.notEqual(newUid, oldUid);
+      assert.equal(joined.uid, newUid);
+      assert.equal(joined.method, "REQUEST");
+      assert.deepEqual(joined.attendees, ["Sam"]);
+      assert.equal(joined.start, new Date(LATER).toISOString());
+
+      // Tina follows: the 10:00 meeting is empty and cancelled; the 14:00 one has both.
+      const followed = await rescheduleByGuest(app, tina.guestToken, LATER);
+      assert.ok(followed.ok, JSON.stringify(followed));
+      const tinaMoved = await deliver(2);
+      const tinaOld = tinaMoved.find((m) => eventOf(m).uid === oldUid);
+      assert.ok(tinaOld, tinaMoved.map((m) => m.subject).join(" | "));
+      const ended = eventOf(tinaOld);
+      assert.equal(ended.method, "CANCEL", "nobody is left at 10:00");
+      assert.ok(ended.sequence > left.sequence, `${ended.sequence} > ${left.sequence}`);
+      assert.match(tinaOld.text, /Tina.*10:00.*14:00/s);
+      const both = eventOf(tinaMoved.find((m) => m !== tinaOld)!);
+      assert.equal(both.uid, newUid);
+      assert.deepEqual(both.attendees, ["Sam", "Tina"]);
+      assert.ok(both.sequence > joined.sequence, `${both.sequence} > ${joined.sequence}`);
+
+      // The host's calendar, every .ics applied in the order it came: one class, at 14:00.
+      const calendar = await applyInvitations(hostMails().map((m) => m.calendar!));
+      assert.deepEqual(Object.keys(calendar), [newUid]);
+      assert.equal(calendar[newUid].start, LATER);
+      assert.equal(calendar[newUid].summary, "Class with 2 guests");
+    } finally {
+      app.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "seats: the host moves a guest's seat — their mail about the old time's meeting says they moved it, and carries that meeting without the guest",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using smtp = await startSmtp();
+    const { app, host, sam, booked, oldUid, deliver } = await seated(smtp);
+    try {
+      const before = eventOf(booked[1]);
+      const moved = await moveBookingByHost(app, host, sam.bookingId, { start: LATER, reason: "" });
+      assert.ok(moved.ok, JSON.stringify(moved));
+      const mails = await deliver(2);
+      const old = mails.find((m) => eventOf(m).uid === oldUid);
+      assert.ok(old, mails.map((m) => m.subject).join(" | "));
+      assert.match(old.text, /You moved Sam’s seat at “Class” from .*10:00.* to .*14:00/s);
+      const ev = eventOf(old);
+      assert.equal(ev.method, "REQUEST");
+      assert.deepEqual(ev.attendees, ["Tina"]);
+      assert.ok(ev.sequence > before.sequence);
+    } finally {
+      app.close();
+    }
+  },
+});
