@@ -19,6 +19,7 @@ import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { createPoll } from "./polls.ts";
 import { votePoll } from "./poll-votes.ts";
 import { pickPollTime } from "./poll-pick.ts";
+import { listBookingsForHost } from "./host-bookings.ts";
 import { getBooking, listHostBookings, listSeriesBookings } from "../store/bookings.ts";
 import { listEventTypes } from "../store/event-types.ts";
 import { getUser, newId } from "../store/users.ts";
@@ -381,6 +382,24 @@ Deno.test("import bookings: a hostile or damaged booking refuses the whole file 
         /^Booking 1 in the file is damaged/,
       ],
       [
+        "names of more invitees than a booking may have",
+        withBooking(0, {
+          additionalGuestNames: Object.fromEntries(
+            Array.from({ length: 101 }, (_, i) => [`g${i}@example.test`, "G"]),
+          ),
+        }),
+        /^Booking 1 .* at additionalGuestNames: /,
+      ],
+      [
+        "a reading with no clock",
+        withBooking(0, {
+          additionalGuestReaders: {
+            "a@example.test": { locale: "de", timeZone: "Europe/Berlin", clock: "25h" },
+          },
+        }),
+        /^Booking 1 .* at additionalGuestReaders\.a@example\.test\.clock: /,
+      ],
+      [
         "too many",
         JSON.stringify({ ...good, bookings: tooMany }),
         /holds 100,001 bookings; an Invito export holds at most 100,000/,
@@ -405,6 +424,32 @@ Deno.test("import bookings: a hostile or damaged booking refuses the whole file 
     assert.ok(r.ok, JSON.stringify(r));
     const b = await getBooking(app.kv, good.bookings[0].id);
     assert.equal(b!.guestName, "<script>alert(1)</script> Bob");
+    // An invitee's name and reading are kept for the booking's own invitees only; a reading
+    // whose language is no language is dropped (they read as the guest), not refused.
+    const id = newId(app.now());
+    const named = await importHostData(
+      app,
+      user,
+      withBooking(1, {
+        id,
+        additionalGuests: ["ann@example.test", "ben@example.test"],
+        additionalGuestNames: {
+          "ann@example.test": "Ann\u202e\nLee",
+          "eve@example.test": "Not invited",
+        },
+        additionalGuestReaders: {
+          "ann@example.test": { locale: "not a tag!", timeZone: "Europe/Berlin", clock: "24h" },
+          "ben@example.test": { locale: "de-de", timeZone: "Europe/Berlin", clock: "24h" },
+          "eve@example.test": { locale: "fr", timeZone: "Europe/Paris", clock: "24h" },
+        },
+      }),
+    );
+    assert.ok(named.ok, JSON.stringify(named));
+    const invited = (await getBooking(app.kv, id))!;
+    assert.deepEqual(invited.additionalGuestNames, { "ann@example.test": "Ann Lee" });
+    assert.deepEqual(invited.additionalGuestReaders, {
+      "ben@example.test": { locale: "de-DE", timeZone: "Europe/Berlin", clock: "24h" },
+    });
   } finally {
     app.close();
     old.app.close();
@@ -638,6 +683,11 @@ Deno.test("import bookings: a poll's meeting keeps its other invitees' names and
     const { hostId: _h2, eventTypeId: _e2, tokenSalt: _t2, ...was } = before;
     assert.deepEqual(kept, was);
     assert.equal(meetingUid(after, "new.example"), meetingUid(before, "invito.test"));
+
+    // The host's list here finds the meeting by an invitee's name, as it did there.
+    const host = (await getUser(app.kv, user.id))!;
+    const found = await listBookingsForHost(app, host, "all", "en", "greta gast");
+    assert.deepEqual(found.map((row) => row.id), [after.id]);
 
     // The host cancels it here: Greta reads it in German at Berlin's time, the others in the
     // host's words; everyone's calendar names the invitees.
