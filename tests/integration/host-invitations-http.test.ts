@@ -302,6 +302,76 @@ Deno.test({
 Deno.test({
   ...opts,
   name:
+    "seats: a guest moving their seat to another time (their page's form) leaves a host without a calendar one class by mail — the old time's event drops them, same UID, higher SEQUENCE, cancelled once empty — and says who moved from when to when",
+  async fn() {
+    const dataDir = await seed();
+    try {
+      await using smtp = await startSmtp();
+      await using app = await startApp({ dataDir, smtp: { host: smtp.host, port: smtp.port } });
+      const base = app.baseUrl;
+      const { slots } = await fullDay(base, "/calendar/hank/class");
+      const [at, later] = [slots[4], slots[8]];
+      const sam = await book(base, "/calendar/hank/class", at, {
+        name: "Sam",
+        email: "sam@example.test",
+      });
+      await nth(smtp, HOST, /^Confirmed: Class with Sam/);
+      const tina = await book(base, "/calendar/hank/class", at, {
+        name: "Tina",
+        email: "tina@example.test",
+      });
+      const both = vevents((await nth(smtp, HOST, /^Confirmed: Class with Tina/)).calendar!);
+      const uid = both.events[0].getFirstPropertyValue("uid");
+      const move = async (guestPage: string) => {
+        const res = await fetch(`${base}${guestPage}/reschedule`, {
+          method: "POST",
+          headers: {
+            origin: base,
+            accept: "text/html",
+            "content-type": "application/x-www-form-urlencoded",
+          },
+          body: new URLSearchParams({ start: later }),
+          redirect: "manual",
+        });
+        await res.body?.cancel();
+        assert.equal(res.status, 303, `move: ${res.status}`);
+      };
+
+      await move(sam);
+      const samLeft = await nth(smtp, HOST, /^Seat moved: Class with Sam/);
+      const left = vevents(samLeft.calendar!);
+      assert.equal(left.method, "REQUEST", "the class at the old time goes on with Tina");
+      assert.equal(left.events[0].getFirstPropertyValue("uid"), uid);
+      assert.deepEqual(attendees(left.events[0]), ["Tina"]);
+      assert.ok(
+        Number(left.events[0].getFirstPropertyValue("sequence")) >
+          Number(both.events[0].getFirstPropertyValue("sequence")),
+      );
+      assert.match(samLeft.text, /Sam moved their seat at “Class” from .+ to .+\./);
+      const samJoined = await nth(smtp, HOST, /^Rescheduled — Confirmed: Class with Sam/);
+      const newUid = vevents(samJoined.calendar!).events[0].getFirstPropertyValue("uid");
+      assert.notEqual(newUid, uid);
+
+      await move(tina);
+      const tinaLeft = await nth(smtp, HOST, /^Seat moved: Class with Tina/);
+      assert.equal(vevents(tinaLeft.calendar!).method, "CANCEL", "nobody is left there");
+      await nth(smtp, HOST, /^Rescheduled — Confirmed: Class with Tina/);
+      // The host's calendar app, every .ics applied as it came: one class, at the new time.
+      const calendar = await applyInvitations(
+        smtp.mails.filter((m) => m.to.includes(HOST) && m.calendar).map((m) => m.calendar!),
+      );
+      assert.deepEqual(Object.keys(calendar), [newUid]);
+      assert.equal(calendar[newUid as string].start, later);
+      assert.equal(calendar[newUid as string].summary, "Class with 2 guests");
+    } finally {
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
     "add to calendar: French puts a no-break space before the colon (ADR 015), Spanish says “tu calendario” like the rest of its mails",
   async fn() {
     const dataDir = await seed();
