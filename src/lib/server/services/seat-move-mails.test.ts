@@ -20,6 +20,12 @@ import { moveBookingByHost } from "./host-reschedule.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { getBooking } from "../store/bookings.ts";
 import { seatedMeetingUid } from "../domain/calendar-identity.ts";
+import { performers } from "../jobs/deliver-outbox.ts";
+import { keys } from "../store/keys.ts";
+import { settleCounts } from "../ops/counts-in-flight.ts";
+import { listHostCalendars, setWriteback } from "../store/calendars.ts";
+import type { CalendarAccountRecord, CalendarRecord, UserRecord } from "../domain/model/records.ts";
+import type { App } from "../app.ts";
 
 const HOST = "hank@example.test";
 const AT = "2026-11-23T10:00:00Z";
@@ -148,6 +154,7 @@ Deno.test({
       assert.equal(calendar[newUid].start, LATER);
       assert.equal(calendar[newUid].summary, "Class with 2 guests");
     } finally {
+      await settleCounts();
       app.close();
     }
   },
@@ -174,6 +181,77 @@ Deno.test({
       assert.deepEqual(ev.attendees, ["Tina"]);
       assert.ok(ev.sequence > before.sequence);
     } finally {
+      await settleCounts();
+      app.close();
+    }
+  },
+});
+
+/** A CalDAV calendar the host's bookings are written to (the writes themselves stubbed). */
+async function connectCalendar(app: App, host: UserRecord) {
+  const account: CalendarAccountRecord = {
+    v: 1,
+    id: "acc",
+    hostId: host.id,
+    serverUrl: "https://dav.example.org/",
+    username: "hank",
+    password: { v: 1, kid: "test", iv: "", ct: "" },
+    principalUrl: "https://dav.example.org/principals/hank/",
+    homeUrl: "https://dav.example.org/calendars/hank/",
+    createdAtMs: app.now(),
+  };
+  const calendar: CalendarRecord = {
+    v: 1,
+    id: "work",
+    hostId: host.id,
+    accountId: "acc",
+    url: "https://dav.example.org/calendars/hank/work/",
+    displayName: "Work",
+    color: null,
+    writable: true,
+    checkConflicts: false,
+    createdAtMs: app.now(),
+  };
+  await app.kv.atomic()
+    .set(keys.calendarAccount(host.id, "acc"), account)
+    .set(keys.calendarOfAccount(host.id, "acc", "work"), calendar)
+    .commit();
+  const [entry] = await listHostCalendars(app.kv, host.id);
+  assert.ok(await setWriteback(app.kv, host.id, { calendar: entry }));
+}
+
+Deno.test({
+  name:
+    "seats: a host whose bookings are written to their calendar gets no second mail about a seat's move — the written event is their copy, and the move's mail names both times",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using smtp = await startSmtp();
+    const { app, host, sam, hostMails } = await seated(smtp);
+    const before = performers.writeback;
+    const written: string[] = [];
+    performers.writeback = (_app, job) => {
+      if (job.payload.kind === "writeback") written.push(job.payload.bookingId);
+      return Promise.resolve({ ok: true });
+    };
+    try {
+      await connectCalendar(app, host);
+      const moved = await rescheduleByGuest(app, sam.guestToken, LATER);
+      assert.ok(moved.ok, JSON.stringify(moved));
+      const mailed = hostMails().length;
+      await deliverOutbox(app, app.now());
+      const mail = await smtp.waitForMail((m) =>
+        m.to.includes(HOST) && /^Rescheduled — Confirmed: Class with Sam/.test(m.subject)
+      );
+      assert.match(mail.text, /Moved from .*10:00.* to .*14:00/s);
+      assert.deepEqual(
+        hostMails().slice(mailed).map((m) => m.subject),
+        ["Rescheduled — Confirmed: Class with Sam"],
+      );
+      assert.ok(written.includes(sam.bookingId), "the old meeting is written again");
+    } finally {
+      performers.writeback = before;
+      await settleCounts();
       app.close();
     }
   },
