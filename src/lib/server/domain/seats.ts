@@ -51,6 +51,19 @@ export function liveSeats(ledger: SeatLedgerRecord | null, nowMs: number): Seat[
   return ledger ? ledger.seats.map(seatOf).filter((x) => x.h === null || x.h > nowMs) : [];
 }
 
+/**
+ * Whether a seat blocking `block` joins the meeting a ledger keeps: the seats of one time share
+ * one meeting, so a seat of another length or buffers (an event type offering several lengths, or
+ * one whose host changed them after the first seat) is none of its seats. The engine refuses it
+ * as taken, and the page does not offer that time at that length.
+ */
+export function joinsMeeting(
+  ledger: Pick<SeatLedgerRecord, "blockStartMs" | "blockEndMs">,
+  block: { startMs: number; endMs: number },
+): boolean {
+  return ledger.blockStartMs === block.startMs && ledger.blockEndMs === block.endMs;
+}
+
 /** Seats still free at a time: the event type's number less the live seats of its ledger. */
 export function seatsLeft(
   perTime: number,

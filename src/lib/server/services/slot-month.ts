@@ -3,7 +3,7 @@ import type { App } from "../app.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { computeSlotStartsMs } from "../domain/slots.ts";
 import { countCapEntries, getBooking, listBusyEntries } from "../store/bookings.ts";
-import { isLiveBooking, isOwnTime } from "../domain/booking.ts";
+import { blockedInterval, isLiveBooking, isOwnTime } from "../domain/booking.ts";
 import { listBusyOfMany } from "../store/busy-cache.ts";
 import { calendarBusy } from "./calendar-busy.ts";
 import type { AvailabilityRecord, EventTypeRecord } from "../domain/model/records.ts";
@@ -14,7 +14,7 @@ import { overlaps } from "../domain/interval.ts";
 import { isoDateIn } from "../../shared/format.ts";
 import { listSeatLedgers } from "../store/seats.ts";
 import { recordMark } from "../store/settings-cache.ts";
-import { liveSeats, seatsOf } from "../domain/seats.ts";
+import { joinsMeeting, liveSeats, seatsOf } from "../domain/seats.ts";
 
 /**
  * Whose hours and busy time a booking page offers: one host, or a team's members combined
@@ -214,7 +214,12 @@ export async function computeMonth(
       return taken > 0 ? [{ ...l, left: Math.max(0, seats.perTime - taken) }] : [];
     })
     : [];
-  const open = seated.filter((x) => x.left > 0 && x.meetingId !== own?.meetingId);
+  // A meeting of another length or buffers than this page's takes none of its seats (ADR 040).
+  const seatBlock = (ms: number) =>
+    blockedInterval(ms, durationMin, rules.bufferBeforeMin, rules.bufferAfterMin);
+  const open = seated.filter((x) =>
+    x.left > 0 && x.meetingId !== own?.meetingId && joinsMeeting(x, seatBlock(x.startMs))
+  );
   const vacated = own && !seated.some((x) => x.meetingId === own.meetingId) ? own : null;
   const perMember = schedule.members.map((_, i) => {
     const booked = open.length || vacated

@@ -9,7 +9,7 @@
  */
 import type { BookingRecord, SeatLedgerRecord } from "../model/records.ts";
 import type { KvLimits } from "../kv-budget.ts";
-import { guestTag, liveSeats, seatsOf, tupleOf } from "../seats.ts";
+import { guestTag, joinsMeeting, liveSeats, seatsOf, tupleOf } from "../seats.ts";
 import { isOwnTime } from "../booking.ts";
 import { sideEffects } from "./effects.ts";
 import { Draft } from "./draft.ts";
@@ -63,12 +63,11 @@ function takeSeat(
   const tag = guestTag(draft.guestEmail);
   if (live.some((x) => x.g === tag)) return { ok: false, reason: "already_seated" };
   if (live.length >= perTime) return { ok: false, reason: "seats_full" };
-  // Seats of one time share one meeting: a guest arriving after the host changed the length or
-  // buffers joins the meeting as it is, never a second one beside it.
-  if (
-    live.length > 0 &&
-    (ledger!.blockStartMs !== draft.blockStartMs || ledger!.blockEndMs !== draft.blockEndMs)
-  ) return { ok: false, reason: "slot_taken" };
+  // Seats of one time share one meeting: a seat of another length or buffers is refused as
+  // taken, never made a second meeting beside it.
+  if (live.length > 0 && !joinsMeeting(ledger!, block(draft))) {
+    return { ok: false, reason: "slot_taken" };
+  }
   const meetingId = ledger?.meetingId ?? freshMeetingId;
   // One time, one meeting, one room: a Jitsi seat takes the time's room.
   const { booking: b, room } = seatRoom(ledger, { ...draft, seat: { meetingId } });
