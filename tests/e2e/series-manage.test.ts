@@ -246,3 +246,51 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "series request: the host's Confirm and Reject pages (from the request mail) list the four dates their one press decides and say so; it read 'Confirm this booking?' with the first date alone",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { dataDir } = await seed(true);
+    const smtp = await startSmtp();
+    try {
+      await using app = await startApp({ dataDir, smtp });
+      const first = Date.parse(new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)) +
+        10 * 3_600_000;
+      const booked = await postForm(app.baseUrl, "/calendar/coach/weekly?/book", {
+        name: "Sam Series",
+        email: "sam@example.test",
+        note: "",
+        start: iso(first),
+        tz: "UTC",
+      });
+      assert.equal(booked.status, 303, booked.body.slice(0, 300));
+      const hostMail = await smtp.waitForMail((m) => m.to.includes("coach@example.test"));
+      for (const action of ["confirm", "reject"]) {
+        const link = new RegExp(`/booking/[A-Za-z0-9_-]+/${action}`).exec(hostMail.text)?.[0];
+        assert.ok(link, hostMail.text);
+        const page = await (await fetch(app.baseUrl + link)).text();
+        const list = page.match(/data-testid="series-list"[^]*?<\/ol>/)?.[0] ?? "";
+        const states = [...list.matchAll(/<li data-state="([a-z]+)"/g)].map((m) => m[1]);
+        assert.deepEqual(states, ["pending", "pending", "pending", "pending"], `${action} page`);
+        assert.match(list, /Your answer applies to all 4 dates still waiting/);
+        for (let i = 0; i < 4; i++) {
+          const day = new Date(first + i * WEEK).toISOString().slice(0, 10);
+          const words = new Intl.DateTimeFormat("en-US", {
+            month: "long",
+            day: "numeric",
+            timeZone: "UTC",
+          }).format(new Date(`${day}T12:00:00Z`));
+          assert.match(list, new RegExp(words), `${action} page lists ${day}`);
+        }
+        // The list is the host's: no link to the guest's own pages (they cancel without sign-in).
+        assert.doesNotMatch(list, /href="\/booking\//);
+      }
+    } finally {
+      await smtp.close();
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
