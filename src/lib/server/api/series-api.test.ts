@@ -3,6 +3,12 @@ import { seriesOf4 } from "../../../../tests/support/series.ts";
 import { apiClient } from "../../../../tests/support/api.ts";
 import { createApiKey } from "../services/api-keys.ts";
 import { listHostBookings } from "../store/bookings.ts";
+import {
+  createEventType,
+  createHost,
+  memoryApp,
+  WORKDAYS,
+} from "../../../../tests/support/memory-app.ts";
 
 Deno.test("API: cancelling a date of a recurring series takes the later dates too when asked (scope: rest), else that date alone; another scope is a 400", async () => {
   const { app, host } = await seriesOf4(false);
@@ -45,6 +51,60 @@ Deno.test("API: cancelling a date of a recurring series takes the later dates to
     "CONFIRMED",
     "CANCELLED",
     "CANCELLED",
+  ]);
+  app.close();
+});
+
+Deno.test("API: a series refused because some dates are not free names them (index and start), so a client can book the free dates only with `skip`; it said 'That time was just taken' of a free first date", async () => {
+  const app = await memoryApp({
+    nowIso: "2026-11-20T08:00:00Z",
+    env: { INVITO_RATE_LIMIT: "off" },
+  });
+  const host = await createHost(app, { username: "coach", weekly: WORKDAYS, timeZone: "UTC" });
+  await createEventType(app, host, {
+    slug: "weekly",
+    durationMin: 60,
+    requiresConfirmation: false,
+    bookingWindowDays: 90,
+    series: { everyWeeks: 1, count: 4, freeOnly: true },
+  });
+  await createEventType(app, host, { slug: "chat", durationMin: 60, requiresConfirmation: false });
+  const { call } = apiClient(app);
+  const guest = (idem: string, extra: Record<string, unknown> = {}) =>
+    call("POST", "/bookings", {
+      idem,
+      body: {
+        username: "coach",
+        eventType: extra.eventType ?? "weekly",
+        start: extra.start ?? "2026-11-23T09:00:00Z",
+        timeZone: "UTC",
+        name: extra.name ?? "Pat",
+        email: extra.email ?? "pat@example.test",
+        ...(extra.skip ? { skip: extra.skip } : {}),
+      },
+    });
+  // Someone books the series' third date first.
+  const chat = await guest("b0", {
+    eventType: "chat",
+    start: "2026-12-07T09:00:00Z",
+    name: "Kim",
+    email: "kim@example.test",
+  });
+  assert.equal(chat.status, 201, JSON.stringify(chat.body));
+  const refused = await guest("b1");
+  assert.equal(refused.status, 409, JSON.stringify(refused.body));
+  assert.equal(refused.body.reason, "slot_taken");
+  assert.deepEqual(refused.body.notFree, [{ index: 2, start: "2026-12-07T09:00:00Z" }]);
+  const booked = await guest("b2", {
+    skip: refused.body.notFree.map((d: { index: number }) => d.index),
+  });
+  assert.equal(booked.status, 201, JSON.stringify(booked.body));
+  const dates = (await listHostBookings(app.kv, host.id))
+    .filter((b) => b.series).sort((a, b) => a.startMs - b.startMs);
+  assert.deepEqual(dates.map((b) => new Date(b.startMs).toISOString()), [
+    "2026-11-23T09:00:00.000Z",
+    "2026-11-30T09:00:00.000Z",
+    "2026-12-14T09:00:00.000Z",
   ]);
   app.close();
 });

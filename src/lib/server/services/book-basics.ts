@@ -110,7 +110,12 @@ export type BookResult =
      */
     repeated?: true;
   }
-  | { ok: false; reason: BookRefusal }
+  | {
+    ok: false;
+    reason: BookRefusal;
+    /** A series refused for dates not free: which (their index in the series, for `skip`). */
+    notFree?: { index: number; startMs: number }[];
+  }
   | { ok: false; reason: "invalid_answers"; errors: Record<string, string> };
 
 /**

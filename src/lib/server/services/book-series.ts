@@ -163,7 +163,15 @@ export async function bookSeries(app: App, s: SeriesInput): Promise<BookResult> 
       email: input.email,
       bookerTag: input.bookerTag,
     }, reason);
-  if (chosen.some((d) => !d.free)) return await refuse("slot_taken");
+  // Which dates are not free goes with the refusal: an API client cannot see the page's marks,
+  // and needs their indices to book the free dates only (`skip`).
+  const notFree = dates.flatMap((d, index) =>
+    !d.free && !skip.has(index) ? [{ index, startMs: d.startMs }] : []
+  );
+  if (notFree.length) {
+    const res = await refuse("slot_taken");
+    return res.ok || res.reason === "invalid_answers" ? res : { ...res, notFree };
+  }
   const nowMs = app.now();
   const seriesId = newId(nowMs);
   const coordinatorId = newId(nowMs);

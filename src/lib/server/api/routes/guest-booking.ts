@@ -12,6 +12,7 @@ import {
   type BookingResource,
   bookingResource,
   guestResourceNow,
+  isoInstant,
 } from "../../services/booking-resource.ts";
 import { anonymousScope } from "../../services/idempotency.ts";
 import { isActive } from "../../domain/admin.ts";
@@ -107,6 +108,15 @@ async function createBooking(ctx: Ctx): Promise<ApiResponse> {
             message: english(message),
           })),
         });
+      }
+      // A series refused for some of its dates: which (index, for `skip`, and start).
+      if ("notFree" in result && result.notFree) {
+        const p = refused(ctx, result.reason);
+        const notFree = result.notFree.map((d) => ({
+          index: d.index,
+          start: isoInstant(d.startMs),
+        }));
+        return { ...p, body: { ...(p.body as object), notFree } };
       }
       return refused(ctx, result.reason);
     },

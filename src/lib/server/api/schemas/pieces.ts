@@ -73,6 +73,14 @@ export const Problem = v.pipe(
         ),
       ),
     ),
+    notFree: v.optional(
+      v.pipe(
+        v.array(v.object({ index: v.number(), start: v.string() })),
+        d(
+          "`slot_taken` of a series: its dates that are not free — their index in the series and start. Where the event type books the free dates only, send those indices as `skip`.",
+        ),
+      ),
+    ),
   }),
   d("RFC 9457 problem details."),
 );
