@@ -6,6 +6,8 @@ import { bookSlot } from "./book-slot.ts";
 import { listHostBookings } from "../store/bookings.ts";
 import { createEventType, createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
 import { EVERY_DAY_ALL_DAY } from "../../../../tests/support/teams.ts";
+import { seriesOf4 } from "../../../../tests/support/series.ts";
+import ICAL from "ical.js";
 
 const date = (index: number, status: BookingRecord["status"]) =>
   ({
@@ -210,4 +212,25 @@ Deno.test("cancel this and the later dates: each date's cancellation reaches gue
   } finally {
     app.close();
   }
+});
+
+Deno.test("a series' confirmation tells the guest its invitation is the first date's and series.ics adds all four (it said the invitation adds 'the meeting'; a mail client adds only that one date)", async () => {
+  const { app } = await seriesOf4(false);
+  const mail = app.mailer.sent.find((m) =>
+    m.to === "pat@example.test" && m.subject.startsWith("Confirmed")
+  );
+  assert.ok(mail, app.mailer.sent.map((m) => `${m.to}: ${m.subject}`).join("\n"));
+  // What a calendar client adds by itself: the invitation, one event (the first date).
+  const invite = new ICAL.Component(ICAL.parse(mail.icalEvent!.content));
+  assert.equal(invite.getAllSubcomponents("vevent").length, 1);
+  const seriesIcs = mail.attachments?.find((a) => a.filename === "series.ics");
+  assert.ok(seriesIcs);
+  const all = new ICAL.Component(ICAL.parse(seriesIcs.content));
+  assert.equal(all.getAllSubcomponents("vevent").length, 4);
+  assert.doesNotMatch(mail.text, /The attached invitation adds the meeting to your calendar/);
+  assert.match(
+    mail.text,
+    /The attached invitation is the first date’s; series\.ics, also attached, adds all 4 dates to your calendar at once\./,
+  );
+  app.close();
 });

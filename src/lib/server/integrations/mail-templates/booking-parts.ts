@@ -414,8 +414,14 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
     const lines = forGuest
       ? seriesLines(dates, t, b.guestTimeZone, b.guestClock)
       : seriesLines(dates, t, hostZone, ctx.host.clock);
-    const out = plainMail(t, { ...opts, paragraphs: [...opts.paragraphs, lines] });
-    if (!opts.icalEvent) return out;
+    if (!opts.icalEvent) return plainMail(t, { ...opts, paragraphs: [...opts.paragraphs, lines] });
+    // The invitation (a mail client adds it by itself) is the first date's; series.ics has all.
+    // It stands in for "the attached invitation adds the meeting", which a series made untrue.
+    const more = t.t("mail.series_ics", { count: dates.length });
+    const footer = !opts.footer || opts.footer === t.t("mail.guest_confirmed.attached")
+      ? more
+      : `${opts.footer} ${more}`;
+    const out = plainMail(t, { ...opts, paragraphs: [...opts.paragraphs, lines], footer });
     const ics = seriesAttachment(
       dates,
       ctx.nowMs,
