@@ -3,9 +3,9 @@
  * seat took every member's time by the team protocol (team.ts); this one joins it.
  */
 import type { BookingRecord, SeatLedgerRecord } from "../model/records.ts";
-import { guestTag, liveSeats, tupleOf } from "../seats.ts";
+import { guestTag, joinsMeeting, liveSeats, tupleOf } from "../seats.ts";
 import type { Draft } from "./draft.ts";
-import { guardOf } from "./core.ts";
+import { block, guardOf } from "./core.ts";
 import { claimCaps, claimGuestHold } from "./caps.ts";
 import { guardMeeting, ledgerOf, seatRoom, writeMeetingBusy } from "./seat-ledger.ts";
 import type { EngineRules, Refusal, Snapshot } from "./types.ts";
@@ -35,7 +35,7 @@ export function joinSeat(
   if (live.some((x) => x.g === tag)) return { ok: false, reason: "already_seated" };
   if (live.length >= perTime) return { ok: false, reason: "seats_full" };
   const sameMeeting = ledger && live.length > 0 && ledger.coordinatorId === coordinatorId &&
-    ledger.blockStartMs === draft.blockStartMs && ledger.blockEndMs === draft.blockEndMs &&
+    joinsMeeting(ledger, block(draft)) &&
     JSON.stringify([...(ledger.personIds ?? [])].sort()) ===
       JSON.stringify([...draft.personIds!].sort());
   if (!sameMeeting) return { ok: false, reason: "slot_taken" };
