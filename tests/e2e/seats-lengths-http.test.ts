@@ -9,6 +9,7 @@ import { startApp } from "../support/app.ts";
 import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
 import { updateEventType } from "../../src/lib/server/store/event-types.ts";
 import { slotsIn } from "../support/slots.ts";
+import { signInByLink } from "../support/auth.ts";
 
 async function post(base: string, path: string, form: Record<string, string>) {
   const res = await fetch(base + path, {
@@ -101,7 +102,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "seats over HTTP, length changed: a class lengthened from 60 to 120 minutes after its first seat does not offer that time with seats left (every guest was refused)",
+    "seats over HTTP, length changed: a class lengthened from 60 to 120 minutes after its first seat does not offer that time with seats left (every guest was refused), and the troubleshooter says so",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -117,6 +118,16 @@ Deno.test({
       await updateEventType(kv, host.id, et.id, (cur) => ({ ...cur, durationMin: 120 }));
       kv.close();
       await using app = await startApp({ dataDir });
+      // The host's troubleshooter says what the page does: not offered, busy with the class.
+      const signedIn = await signInByLink(app, "seats@example.test");
+      const html = (await signedIn.get(`/dashboard/troubleshoot?et=${et.id}&date=${date}&at=10:00`))
+        .body;
+      const asked = html.slice(
+        html.indexOf('data-testid="asked"'),
+        html.indexOf('data-testid="starts"'),
+      );
+      assert.doesNotMatch(asked, /offered to guests/, "the troubleshooter explained it as offered");
+      assert.match(asked, /10:00 AM: not offered/);
       const now = await page(app.baseUrl, date, 120);
       if (now.starts.includes(slot)) {
         const r = await book(app.baseUrl, slot, "second", 120);

@@ -28,7 +28,8 @@ import { fullPeriods } from "./slot-month.ts";
 import { calendarTitles } from "./troubleshoot-titles.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import type { SeatLedgerRecord } from "../domain/model/records.ts";
-import { liveSeats, seatsOf } from "../domain/seats.ts";
+import { joinsMeeting, liveSeats, seatsOf } from "../domain/seats.ts";
+import { blockedInterval } from "../domain/booking.ts";
 import { listSeatLedgersOfHost } from "../store/seats.ts";
 import { seriesDates, seriesOf } from "./book-series.ts";
 
@@ -124,7 +125,13 @@ export async function troubleshootDay(
     // A seated time is offered at its own start while seats are left, its meeting's busy time
     // aside (as the booking page offers it, docs/decisions/040-seats.md); full, it says so.
     const seated = seats ? seatedAt(inputs.ledgers, et.id, s.startMs, nowMs) : null;
-    if (seats && seated) {
+    // A meeting of another length or buffers takes no seat of this length: its time stays busy.
+    const joins = seated &&
+      joinsMeeting(
+        seated.ledger,
+        blockedInterval(s.startMs, durationMin, rules.bufferBeforeMin, rules.bufferAfterMin),
+      );
+    if (seats && seated && joins) {
       const taken = Math.min(seats.perTime, seated.taken);
       s.exclusions = s.exclusions.flatMap((r): Exclusion[] => {
         if (r.kind !== "busy") return [r];
@@ -223,10 +230,10 @@ function seatedAt(
   eventTypeId: string,
   startMs: number,
   nowMs: number,
-): { meetingId: string; taken: number } | null {
+): { meetingId: string; taken: number; ledger: SeatLedgerRecord } | null {
   const l = ledgers.find((x) => x.eventTypeId === eventTypeId && x.startMs === startMs);
   const taken = l ? liveSeats(l, nowMs).length : 0;
-  return l && taken > 0 ? { meetingId: l.meetingId, taken } : null;
+  return l && taken > 0 ? { meetingId: l.meetingId, taken, ledger: l } : null;
 }
 
 const labelOf = (s: BusySource) =>
