@@ -192,3 +192,42 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "book for a guest over HTTP, seated time: the host's time picker says how many seats each time has left (2 after a guest's seat), as the guest's page does; it showed bare times, so the host could not tell they were adding someone to a class",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { dataDir } = await seed();
+    try {
+      await using app = await startApp({ dataDir });
+      const base = app.baseUrl;
+      const { slots, date } = await fullDay(base, "/calendar/seats/class");
+      const t = slots[3];
+      const ada = await fetch(`${base}/calendar/seats/class?/book`, {
+        method: "POST",
+        headers: {
+          origin: base,
+          accept: "text/html",
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: new URLSearchParams({ name: "Ada", email: "ada@example.test", note: "", start: t }),
+        redirect: "manual",
+      });
+      await ada.body?.cancel();
+      assert.equal(ada.status, 303);
+      const host = await signInByLink(app, "seats@example.test");
+      const picker = await host.get(`/dashboard/bookings/new?type=class&date=${date}`);
+      assert.equal(picker.status, 200);
+      const label = (start: string) =>
+        new RegExp(`<input[^>]*value="${start}"[^>]*>(?:(?!</label>)[^])*</label>`)
+          .exec(picker.body)?.[0] ?? "";
+      assert.ok(label(t), `the picker offers ${t}`);
+      assert.match(label(t), /data-seats-left="2"[^>]*>· 2 seats left/);
+      assert.match(label(slots[4]), /3 seats left/);
+    } finally {
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
