@@ -222,6 +222,8 @@ Deno.test({
       assert.deepEqual(marksOf(wholePage), ["yes", "yes", "no", "yes", "yes", "yes"]);
       assert.match(wholePage, /this series is booked whole/);
       assert.match(wholePage, /\(not free\)/);
+      // Its (disabled) button names the series' six dates: it said "Book all 5 dates".
+      assert.match(wholePage, /<button[^>]*disabled[^>]*>\s*Book all 6 dates/);
       assert.equal((await book(app.baseUrl, "whole", iso(first), "whole")).status, 409);
       // Skipping is not the guest's to choose there.
       const skipped = await book(app.baseUrl, "whole", iso(first), "skipper", { skip: "2" });
