@@ -12,6 +12,7 @@ import { encodeTime } from "ulid";
 import { keys, type UserId } from "./keys.ts";
 import type { OutboxRecord, PollRecord, PollVoteRecord } from "../domain/model/records.ts";
 import { enqueue } from "./outbox.ts";
+import { commitOrReread } from "./kv.ts";
 import { STORED_GUESTS_MAX } from "../../shared/booking-extras.ts";
 
 type TokenIndex = { v: 1; hostId: UserId; id: string };
@@ -114,14 +115,25 @@ export async function putVote(
   const op = kv.atomic();
   for (const job of jobs) enqueue(op, job);
   const key = keys.pollVote(vote.pollId, vote.email);
-  const res = await op
+  op
     .check({ key: keys.pollBooked(vote.pollId), versionstamp: null })
     .check({ key, versionstamp: replaces })
     .set(key, vote)
     // Unchecked: votes of different invitees never conflict with each other, only with a pick.
-    .set(keys.pollVotesRevision(vote.pollId), { v: 1, atMs: vote.atMs })
-    .commit();
-  return res.ok;
+    .set(keys.pollVotesRevision(vote.pollId), { v: 1, atMs: vote.atMs });
+  return (await commitOrReread(op, () => holdsVote(kv, key, vote))).ok;
+}
+
+/**
+ * Whether `key` holds exactly `vote`: a vote write whose answer was lost (remote KV: Deno's
+ * client sends it again, and the resend's checks fail against the write that landed) is settled
+ * by reading (ADR 038), not taken for a lost race — which told the invitee their own address was
+ * someone else's, or the poll closed while they were in its meeting. A new vote's `voterHash` is
+ * fresh per request; a change is its voter's, and two identical ones are the same answer.
+ */
+async function holdsVote(kv: Deno.Kv, key: Deno.KvKey, vote: PollVoteRecord) {
+  const now = (await kv.get<PollVoteRecord>(key)).value;
+  return now !== null && JSON.stringify(now) === JSON.stringify(vote);
 }
 
 /**
@@ -216,7 +228,7 @@ export async function moveVote(
   for (const job of jobs) enqueue(op, job);
   const oldKey = keys.pollVote(vote.pollId, from.email);
   const newKey = keys.pollVote(vote.pollId, vote.email);
-  const res = await op
+  op
     .check({ key: keys.pollBooked(vote.pollId), versionstamp: null })
     .check({ key: oldKey, versionstamp: from.versionstamp })
     .check({ key: newKey, versionstamp: null })
@@ -224,7 +236,6 @@ export async function moveVote(
     .set(newKey, vote)
     // A change of who answered is a vote change: a pick that read the votes before it must not
     // invite the address it left (the pick checks this revision, readVotesForPick).
-    .set(keys.pollVotesRevision(vote.pollId), { v: 1, atMs: vote.atMs })
-    .commit();
-  return res.ok;
+    .set(keys.pollVotesRevision(vote.pollId), { v: 1, atMs: vote.atMs });
+  return (await commitOrReread(op, () => holdsVote(kv, newKey, vote))).ok;
 }

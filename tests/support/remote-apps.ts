@@ -1,0 +1,55 @@
+/**
+ * Two service instances on one remote KV: the KV Connect test server
+ * (tests/support/kv-connect-server.ts) and two Apps, each with its own Deno remote client
+ * (`Deno.openKv(url)`), its own host lanes and its own clock, as two processes have. Every
+ * read and commit of each goes over HTTP through Deno's real KV Connect client, with the
+ * server's latency and faults, so the races the in-memory tests stage happen as on a deployment.
+ *
+ * ```ts
+ * await using r = await remoteApps({ latencyMs: [1, 8] });
+ * await Promise.all([votePoll(r.a, ...), pickPollTime(r.b, ...)]);
+ * r.server.faults.set({ loseAnswer: 1, matchKey: "poll_vote" });
+ * ```
+ */
+import { memoryApp, type TestApp } from "./memory-app.ts";
+import { type Faults, type KvConnectServer, startKvConnect } from "./kv-connect-server.ts";
+import { settleCounts } from "../../src/lib/server/ops/counts-in-flight.ts";
+
+export interface RemoteApps {
+  server: KvConnectServer;
+  a: TestApp;
+  b: TestApp;
+  /** the app of index `i`: a, b, a, b, … */
+  app(i: number): TestApp;
+  /** a third client of the store, for reading what it holds */
+  kv: Deno.Kv;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export async function remoteApps(
+  opts: { latencyMs?: Faults["latencyMs"]; nowIso?: string } = {},
+): Promise<RemoteApps> {
+  const server = await startKvConnect({ faults: { latencyMs: opts.latencyMs ?? [1, 8] } });
+  Deno.env.set("DENO_KV_ACCESS_TOKEN", server.token);
+  const handles = [
+    await Deno.openKv(server.url),
+    await Deno.openKv(server.url),
+    await Deno.openKv(server.url),
+  ];
+  const nowIso = opts.nowIso ?? "2026-11-20T08:00:00Z";
+  const a = await memoryApp({ kv: handles[0], nowIso });
+  const b = await memoryApp({ kv: handles[1], nowIso });
+  return {
+    server,
+    a,
+    b,
+    app: (i) => (i % 2 ? b : a),
+    kv: handles[2],
+    async [Symbol.asyncDispose]() {
+      // The insights counts queued by the last commits land before the clients close.
+      await settleCounts();
+      for (const h of handles) h.close();
+      await server.close();
+    },
+  };
+}
