@@ -142,3 +142,126 @@ Deno.test({
     assert.deepEqual(r.server.stats().refused, [], "the server refused nothing");
   },
 });
+
+/** The poll's booking mails queued in one commit, by kind. */
+async function mailJobs(kv: Deno.Kv, bookingId: string) {
+  const out = new Map<string, number>();
+  for await (const e of kv.list<OutboxRecord>({ prefix: [keys.outbox(0, "x")[0]] })) {
+    const p = e.value.payload;
+    if (p.kind === "booking_mail" && p.bookingId === bookingId) {
+      out.set(p.mail, (out.get(p.mail) ?? 0) + 1);
+    }
+  }
+  return Object.fromEntries(out);
+}
+
+const ZONES = Intl.supportedValuesOf("timeZone");
+const LOCALES = ["en", "de", "fr", "es"];
+
+/** Votes `list` in batches of `n` at once, spread over both processes. */
+async function voteAll(
+  r: RemoteApps,
+  token: string,
+  list: {
+    name: string;
+    email: string;
+    reader?: { locale: string; timeZone: string; clock: "12h" | "24h" };
+  }[],
+  answers: Record<string, string>,
+  n = 8,
+) {
+  const out = [];
+  for (let i = 0; i < list.length; i += n) {
+    out.push(
+      ...await Promise.all(
+        list.slice(i, i + n).map((v, j) =>
+          votePoll(r.app(i + j), token, { ...v, answers, client: v.email })
+        ),
+      ),
+    );
+  }
+  return out;
+}
+
+Deno.test({
+  ...opts,
+  name:
+    "remote KV: the host picks a time of a poll of 100 invitees who each read differently: one commit books them all and queues one invitation per way of reading, within remote KV's limits (measured at the server)",
+  async fn() {
+    await using r = await remoteApps();
+    const host = await setup(r);
+    const p = await poll(r, host, [slot(0), slot(1)]);
+    // Addresses of 40 characters, names of 22; 100 ways of reading (zone × clock × language).
+    const voters = Array.from({ length: 100 }, (_, i) => ({
+      name: `Firstname Lastname ${String(i).padStart(3, "0")}`,
+      email: `firstname.lastname${String(i).padStart(3, "0")}@company-example.com`,
+      reader: {
+        locale: LOCALES[i % 4],
+        timeZone: ZONES[(i >> 1) * 7 % ZONES.length],
+        clock: i % 2 ? "12h" as const : "24h" as const,
+      },
+    }));
+    const votes = await voteAll(r, p.token, voters, { t0: "yes" });
+    assert.deepEqual(votes.filter((v) => !v.ok), [], "every invitee is thanked");
+    const before = { ...r.server.stats().largest };
+    const pick = await pickPollTime(r.b, host, p.id, slot(0));
+    assert.ok(pick.ok, JSON.stringify(pick));
+    const booking = (await getBooking(r.kv, pick.bookingId))!;
+    assert.equal(1 + booking.additionalGuests!.length, 100, "every invitee is an attendee");
+    const jobs = await mailJobs(r.kv, pick.bookingId);
+    // The guest's own confirmation, and the other 99 invitees' invitations: one per way of
+    // reading, all queued by the pick's one commit.
+    assert.equal(jobs.guests_invited, 99, JSON.stringify(jobs));
+    const { largest, refused } = r.server.stats();
+    assert.deepEqual(refused, [], "the server refused nothing");
+    console.log(
+      `largest write: ${JSON.stringify(largest)} (before the pick: ${JSON.stringify(before)})`,
+    );
+    assert.ok(largest.checks <= 10 && largest.mutations <= 1_000, JSON.stringify(largest));
+    assert.ok(largest.bytes <= 800 * 1024 && largest.valueBytes <= 64 * 1024);
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "remote KV: a poll takes the invitees its meeting can hold, the longest addresses and names too: those sent at once past that are told it is full, and the host's pick books every one thanked in one write the server accepts",
+  async fn() {
+    await using r = await remoteApps();
+    const host = await setup(r);
+    const starts = Array.from({ length: 20 }, (_, i) => slot(i));
+    const made = await createPoll(r.a, host, { slug: "chat", title: "会".repeat(100), starts });
+    assert.ok(made.ok);
+    const token = new URL(made.url).pathname.split("/").pop()!;
+    // Addresses of 254 characters, names of 100 characters outside Latin-1 (two bytes each),
+    // every invitee reading in another zone: the most an invitee can fill.
+    const voters = Array.from({ length: 40 }, (_, i) => ({
+      name: "会".repeat(96) + String(i).padStart(4, "0"),
+      email: (`v${i}.`.padEnd(64, "x") + "@" + ("d".repeat(60) + ".").repeat(3) + "example.test")
+        .slice(0, 254),
+      reader: {
+        locale: LOCALES[i % 4],
+        timeZone: ZONES.filter((z) => z.length >= 20)[i],
+        clock: "24h" as const,
+      },
+    }));
+    assert.ok(voters.every((v) => v.email.length === 254));
+    const all = Object.fromEntries(starts.map((_, i) => [`t${i}`, "yes"]));
+    // The first 16 one by one, then 24 at once over both processes.
+    const first = await voteAll(r, token, voters.slice(0, 16), all, 1);
+    assert.deepEqual(first.filter((v) => !v.ok), [], "16 of the longest fit");
+    const crowd = await voteAll(r, token, voters.slice(16), all, 24);
+    const thanked = crowd.filter((v) => v.ok).length;
+    const reasons = crowd.filter((v) => !v.ok).map((v) => !v.ok && v.reason);
+    assert.ok(thanked > 0, "some of the crowd fit");
+    assert.ok(reasons.length > 0 && reasons.every((x) => x === "full"), reasons.join(", "));
+    const pick = await pickPollTime(r.b, host, made.poll.id, starts[0]);
+    assert.ok(pick.ok, `the pick books (${JSON.stringify(pick)})`);
+    const booking = (await getBooking(r.kv, pick.bookingId))!;
+    assert.equal(1 + booking.additionalGuests!.length, 16 + thanked, "every one thanked attends");
+    const { largest, refused } = r.server.stats();
+    assert.deepEqual(refused, [], "the server refused nothing");
+    console.log(`${16 + thanked} voters; largest write: ${JSON.stringify(largest)}`);
+    assert.ok(largest.valueBytes <= 64 * 1024, JSON.stringify(largest));
+  },
+});

@@ -103,6 +103,17 @@ export type KvConnectStats = {
   watches: number;
   /** requests refused with 4xx, with the message sent */
   refused: string[];
+  /**
+   * The most any accepted write carried, each measured as denokv does: checks, mutations, bytes
+   * of keys and values of all its mutations, its largest value and key.
+   */
+  largest: {
+    checks: number;
+    mutations: number;
+    bytes: number;
+    valueBytes: number;
+    keyBytes: number;
+  };
   injected: { fail5xx: number; dropBeforeCommit: number; loseAnswer: number };
 };
 
@@ -203,6 +214,7 @@ export class KvConnectStore {
     checkFailures: 0,
     watches: 0,
     refused: [],
+    largest: { checks: 0, mutations: 0, bytes: 0, valueBytes: 0, keyBytes: 0 },
     injected: { fail5xx: 0, dropBeforeCommit: 0, loseAnswer: 0 },
   };
 
@@ -361,6 +373,14 @@ export class KvConnectStore {
     }
     if (total > L.maxTotalMutationBytes) {
       throw new Refusal(`total mutation size too large (max ${L.maxTotalMutationBytes} bytes)`);
+    }
+    const m = this.stats.largest;
+    m.checks = Math.max(m.checks, w.checks.length);
+    m.mutations = Math.max(m.mutations, w.mutations.length);
+    m.bytes = Math.max(m.bytes, total);
+    for (const x of w.mutations) {
+      m.keyBytes = Math.max(m.keyBytes, bytes(x.key).length);
+      m.valueBytes = Math.max(m.valueBytes, bytes(x.value?.data).length);
     }
   }
 

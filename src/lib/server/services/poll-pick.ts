@@ -25,6 +25,7 @@ import { type BookRefusal, bookRefusal, parseStart } from "./book-slot.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { hostEventJob } from "./webhooks.ts";
 import { hostClock } from "../../shared/format.ts";
+import { pollMeeting } from "../domain/poll-voters.ts";
 import { iso, pollResource, releaseHolds, stateOf } from "./polls.ts";
 
 export type PickResult =
@@ -116,42 +117,26 @@ function bookPoll(
   identity: { id: string; tokenSalt: string },
   location: Extract<ReturnType<typeof decideLocation>, { ok: true }>["location"],
 ) {
-  const guest = votes.find((v) => v.answers[i] === "yes") ??
-    votes.find((v) => v.answers[i] === "maybe") ?? votes[0];
   // The meeting is called what the poll was (mails, invitations, calendars, the booking list).
   const eventType = { ...et, title: poll.title, requiresConfirmation: false };
+  // Each voter's mails about the meeting speak as the page they answered on did (ADR 050): its
+  // language, the zone it named (else the host's, which it showed) and its clock. A vote from
+  // before pages told us speaks the host's. Every voter is an attendee: the others are the
+  // booking's additional guests, so they get its invitation, its updates and its CANCEL, and
+  // stand in the calendars, like any guest's guests (they always fit: a poll takes the voters
+  // whose part of the booking fits VOTERS_BYTES, domain/poll-voters.ts).
+  const hostReading: GuestReader = {
+    locale: host.locale ?? "en",
+    timeZone: host.timeZone,
+    clock: hostClock(host, host.locale ?? "en"),
+  };
+  const { guest, guestReading, ...others } = pollMeeting(votes, i, hostReading);
   // In the host's words, as they read it in their mails and list (French puts a space before
   // the colon).
   const note = translator(host.locale).t("poll.booked_note", {
     title: poll.title,
     voters: votes.map((v) => `${v.name} <${v.email}>`).join(", "),
   }).slice(0, 2000);
-  // Every voter is an attendee: the others are the booking's additional guests, so they get its
-  // invitation, its updates and its CANCEL, and stand in the calendars, like any guest's guests
-  // (a poll's voters always fit: MAX_VOTES is STORED_GUESTS_MAX, beyond GUESTS_MAX; ADR 050).
-  const othersVotes = votes.filter((v) => v.email !== guest.email);
-  const others = othersVotes.map((v) => v.email);
-  // Their names, which calendars show for them (CN) and the meeting's SUMMARY lists.
-  const names = Object.fromEntries(othersVotes.map((v) => [v.email, v.name]));
-  // Each voter's mails about the meeting speak as the page they answered on did (ADR 050): its
-  // language, the zone it named (else the host's, which it showed) and its clock. A vote from
-  // before pages told us speaks the host's. Every other voter gets an entry, the host's reading
-  // included, since without one they would read as the booking's guest — another voter.
-  const hostReading: GuestReader = {
-    locale: host.locale ?? "en",
-    timeZone: host.timeZone,
-    clock: hostClock(host, host.locale ?? "en"),
-  };
-  const readingOf = (v: PollVoteRecord): GuestReader =>
-    v.reader
-      ? {
-        locale: v.reader.locale,
-        timeZone: v.reader.timeZone ?? host.timeZone,
-        clock: v.reader.clock,
-      }
-      : hostReading;
-  const guestReading = readingOf(guest);
-  const readers = Object.fromEntries(othersVotes.map((v) => [v.email, readingOf(v)]));
   return runChange(app, {
     lane: host.id,
     rules: engineRules(app, et),
@@ -174,9 +159,7 @@ function bookPoll(
           by: "host",
           location,
           origin: "poll",
-          additionalGuests: others,
-          additionalGuestNames: names,
-          additionalGuestReaders: readers,
+          ...others,
           invitedBy: "host",
         },
         nowMs,

@@ -9,12 +9,14 @@ import { keys } from "../store/keys.ts";
 import { getActiveUser } from "../store/users.ts";
 import {
   findPollByToken,
-  listVoteEntries,
   listVotes,
   MAX_VOTES,
   moveVote,
   putVote,
+  readVoteEntries,
 } from "../store/polls.ts";
+import { votersBytes, votersFit } from "../domain/poll-voters.ts";
+import { jitter } from "./transaction.ts";
 import { randomToken, sha256Hex } from "../integrations/crypto.ts";
 import { hostEventJob } from "./webhooks.ts";
 import { checkRateLimit } from "./rate-limit.ts";
@@ -101,6 +103,9 @@ export type VoteResult =
 /** A voter's token as the page and the link carry it. */
 const VOTER_TOKEN_RE = /^[A-Za-z0-9_-]{20,64}$/;
 
+/** Rounds of deciding a vote again after a lost race (see `votePoll`). */
+const VOTE_ROUNDS = MAX_VOTES + 3;
+
 /**
  * An invitee answers (or changes their answers). A vote belongs to whoever cast it: a new vote
  * hands back a fresh token, and changing a vote needs that vote's token — the address alone
@@ -140,10 +145,12 @@ export async function votePoll(
   const email = input.email.trim().toLowerCase();
   const held = input.voterToken && VOTER_TOKEN_RE.test(input.voterToken) ? input.voterToken : null;
   const heldHash = held ? await sha256Hex(held) : null;
-  // A lost race (the same address answered, or the voter's own vote changed, meanwhile) is
-  // decided again on what is there now; a few rounds settle it.
-  for (let round = 0; round < 3; round++) {
-    const votes = await listVoteEntries(app.kv, poll.id);
+  // A lost race (the same address answered, the voter's own vote changed, or another vote
+  // landed before one that adds a voter) is decided again on what is there now. Each lost round
+  // is another vote landed, and a poll takes MAX_VOTES voters: the rounds always settle it.
+  for (let round = 0; round < VOTE_ROUNDS; round++) {
+    if (round > 0) await jitter(Math.min(round, 8));
+    const { revision, entries: votes } = await readVoteEntries(app.kv, poll.id);
     // The token's own vote, at whatever address it has; the address's vote, if another's, is
     // not to be taken (only its own token changes it).
     const mine = heldHash ? votes.find((e) => e.value.voterHash === heldHash) ?? null : null;
@@ -184,13 +191,27 @@ export async function votePoll(
         answers: poll.starts.map((ms, i) => ({ start: iso(ms), answer: vote.answers[i] })),
       },
     }, vote.atMs);
+    // A vote that adds to what the voters fill in the meeting's booking (a new voter, a longer
+    // address or name) is refused once they would not fit it (domain/poll-voters.ts), and is
+    // decided on every vote landed before it: its write checks the votes revision read before
+    // the votes, so votes sent at once cannot add up past the bound. A changed answer adds
+    // nothing and is not ordered.
+    const grows = !mine || votersBytes([vote]) > votersBytes([mine.value]);
+    if (grows && !votersFit([...votes.filter((e) => e !== mine).map((e) => e.value), vote])) {
+      return { ok: false, reason: "full" };
+    }
+    const after = grows ? revision : undefined;
     // Same address: the vote in place. A new address of the token's vote: moved in one write
     // that also checks the new address is free (never a second vote of one voter).
     const stored = mine && mine.value.email !== email
-      ? await moveVote(app.kv, vote, { email: mine.value.email, versionstamp: mine.versionstamp }, [
-        voted,
-      ])
-      : await putVote(app.kv, vote, mine?.versionstamp ?? null, [voted]);
+      ? await moveVote(
+        app.kv,
+        vote,
+        { email: mine.value.email, versionstamp: mine.versionstamp },
+        [voted],
+        after,
+      )
+      : await putVote(app.kv, vote, mine?.versionstamp ?? null, [voted], after);
     if (stored) {
       app.kickOutbox();
       return {

@@ -116,7 +116,8 @@ export function opOf(change: Change): string {
   }
 }
 
-const jitter = (round: number) =>
+/** A lost race's wait before reading again: random, growing with the round. */
+export const jitter = (round: number) =>
   new Promise((r) => setTimeout(r, Math.random() * 5 * (round + 1)));
 
 export async function runChange(app: App, input: RunInput): Promise<RunResult> {

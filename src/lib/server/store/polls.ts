@@ -6,7 +6,10 @@
  * Votes against the pick: a vote checks the "booked" marker absent, the pick checks the votes
  * revision unchanged since it read it (before the votes). So whichever commits second fails:
  * a vote that lands first is in the meeting (the pick reads again), one after the pick is
- * refused — no invitee is thanked for answering and left out of the meeting.
+ * refused — no invitee is thanked for answering and left out of the meeting. A vote that adds
+ * to what the voters fill in the meeting's booking also checks the votes revision it read, so
+ * such votes are decided one after another and the pick fits by construction
+ * (domain/poll-voters.ts).
  */
 import { encodeTime } from "ulid";
 import { keys, type UserId } from "./keys.ts";
@@ -89,6 +92,16 @@ export async function readVotesForPick(kv: Deno.Kv, pollId: string) {
   return { revision, votes: await listVotes(kv, pollId) };
 }
 
+/**
+ * The votes with their versionstamps, and the votes revision read before them: a vote that adds
+ * to what the voters fill passes it to `putVote`/`moveVote` as `after`, so of such votes sent at
+ * once each is decided on all that landed before it (domain/poll-voters.ts).
+ */
+export async function readVoteEntries(kv: Deno.Kv, pollId: string) {
+  const revision = (await kv.get(keys.pollVotesRevision(pollId))).versionstamp;
+  return { revision, entries: await listVoteEntries(kv, pollId) };
+}
+
 /** The votes with their versionstamps (a change of one checks it), oldest first. */
 export async function listVoteEntries(kv: Deno.Kv, pollId: string) {
   const out: { value: PollVoteRecord; versionstamp: string }[] = [];
@@ -103,23 +116,29 @@ export async function listVoteEntries(kv: Deno.Kv, pollId: string) {
 /**
  * Stores a vote with the jobs it queues, unless the poll is booked or closed already. `replaces`
  * is the versionstamp of the address's vote as read when its voter changes it (null: a new
- * voter, so the address must still be free). False: the poll closed, or the address's vote
- * changed meanwhile.
+ * voter, so the address must still be free). `after`, when given, is the votes revision the
+ * vote was decided on (`readVoteEntries`): any vote landing since fails it. False: the poll
+ * closed, the address's vote changed, or (with `after`) any vote changed, meanwhile.
  */
 export async function putVote(
   kv: Deno.Kv,
   vote: PollVoteRecord,
   replaces: string | null,
   jobs: OutboxRecord[] = [],
+  after?: string | null,
 ): Promise<boolean> {
   const op = kv.atomic();
   for (const job of jobs) enqueue(op, job);
+  if (after !== undefined) {
+    op.check({ key: keys.pollVotesRevision(vote.pollId), versionstamp: after });
+  }
   const key = keys.pollVote(vote.pollId, vote.email);
   op
     .check({ key: keys.pollBooked(vote.pollId), versionstamp: null })
     .check({ key, versionstamp: replaces })
     .set(key, vote)
-    // Unchecked: votes of different invitees never conflict with each other, only with a pick.
+    // Unchecked unless `after`: votes that add nothing to what the voters fill (a changed
+    // answer) never conflict with each other, only with a pick and with votes that do.
     .set(keys.pollVotesRevision(vote.pollId), { v: 1, atMs: vote.atMs });
   return (await commitOrReread(op, () => holdsVote(kv, key, vote))).ok;
 }
@@ -215,17 +234,22 @@ export async function removeHostPolls(
  * A voter changes the address of their own vote (a typo fixed on the "change your answers"
  * form): the vote leaves the old address's key and takes the new one in one write, unless the
  * poll is booked or closed already (the guard `putVote` checks), the vote changed meanwhile
- * (`from.versionstamp`), or the new address has a vote (one vote per address per poll). False:
- * any of those; the caller decides again on what is there now.
+ * (`from.versionstamp`), or the new address has a vote (one vote per address per poll), or
+ * (with `after`, as `putVote`) any vote changed. False: any of those; the caller decides again
+ * on what is there now.
  */
 export async function moveVote(
   kv: Deno.Kv,
   vote: PollVoteRecord,
   from: { email: string; versionstamp: string },
   jobs: OutboxRecord[] = [],
+  after?: string | null,
 ): Promise<boolean> {
   const op = kv.atomic();
   for (const job of jobs) enqueue(op, job);
+  if (after !== undefined) {
+    op.check({ key: keys.pollVotesRevision(vote.pollId), versionstamp: after });
+  }
   const oldKey = keys.pollVote(vote.pollId, from.email);
   const newKey = keys.pollVote(vote.pollId, vote.email);
   op
