@@ -143,6 +143,67 @@ Deno.test({
   },
 });
 
+Deno.test({
+  ...opts,
+  name:
+    "remote KV: invitees fixing their address while the host picks, on two processes, with lost commit answers: each is invited under the address their answer ended with, never under one it left",
+  async fn() {
+    await using r = await remoteApps();
+    const host = await setup(r);
+    let [moved, refused] = [0, 0];
+    for (let round = 0; round < 5; round++) {
+      const starts = [slot(2 * round), slot(2 * round + 1)];
+      const p = await poll(r, host, starts);
+      const voters = [];
+      for (let i = 0; i < 8; i++) {
+        const email = `r${round}typo${i}@exmaple.test`;
+        const v = await votePoll(r.app(i), p.token, {
+          name: `V${i}`,
+          email,
+          answers: { t0: "yes" },
+          client: email,
+        });
+        assert.ok(v.ok);
+        voters.push({ email, fixed: `r${round}v${i}@example.test`, voterToken: v.voterToken });
+      }
+      r.server.faults.set({ loseAnswer: 2, matchKey: "poll_vote" });
+      const [pick, ...moves] = await Promise.all([
+        new Promise((ok) => setTimeout(ok, 5 * round)).then(() =>
+          pickPollTime(r.app(round), host, p.id, starts[0])
+        ),
+        ...voters.map((v, i) =>
+          new Promise((ok) => setTimeout(ok, 20 * i)).then(() =>
+            votePoll(r.app(i + 1), p.token, {
+              name: `V${i}`,
+              email: v.fixed,
+              answers: { t0: "yes" },
+              voterToken: v.voterToken,
+              client: v.fixed,
+            })
+          )
+        ),
+      ]);
+      r.server.faults.set({ loseAnswer: 0 });
+      assert.ok(pick.ok, `round ${round}: the pick books (${JSON.stringify(pick)})`);
+      const booking = (await getBooking(r.kv, pick.bookingId))!;
+      const attendees = new Set([booking.guestEmail, ...(booking.additionalGuests ?? [])]);
+      voters.forEach((v, i) => {
+        const m = moves[i];
+        if (!m.ok) assert.equal(m.reason, "closed", `round ${round}: ${v.fixed}: ${m.reason}`);
+        const now = m.ok ? v.fixed : v.email;
+        const before = m.ok ? v.email : v.fixed;
+        assert.ok(attendees.has(now), `round ${round}: ${now} answered but not invited`);
+        assert.ok(!attendees.has(before), `round ${round}: ${before} invited, no answer has it`);
+        m.ok ? moved++ : refused++;
+      });
+      const stored = (await pollMatrix(r.a, host, p.id, "en"))!.votes.map((v) => v.email);
+      assert.deepEqual([...attendees].sort(), [...stored].sort(), `round ${round}`);
+    }
+    assert.ok(moved > 0 && refused > 0, `${moved} moved, ${refused} refused`);
+    assert.deepEqual(r.server.stats().refused, [], "the server refused nothing");
+  },
+});
+
 /** The poll's booking mails queued in one commit, by kind. */
 async function mailJobs(kv: Deno.Kv, bookingId: string) {
   const out = new Map<string, number>();
