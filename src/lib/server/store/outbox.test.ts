@@ -11,12 +11,17 @@ import {
 } from "./outbox.ts";
 import { keys } from "./keys.ts";
 import type { OutboxRecord } from "../domain/model/records.ts";
+import { startKvConnect } from "../../../../tests/support/kv-connect-server.ts";
 
 const GUEST = "bo@example.test";
 
-Deno.test("dropHostEventsNaming fired at once with outbox runs that claim the same jobs and put them back (a retry, a parked job, a host's Retry): every body naming the guest is gone for good, every other job stays, once", async () => {
-  const app = await memoryApp();
-  try {
+/**
+ * Erasures racing outbox runs: `runKv` is the outbox's process, `eraseKv` the erasing one (the
+ * same handle in memory; two remote clients of one KV Connect server).
+ */
+async function dropsRacingRuns(runKv: Deno.Kv, eraseKv: Deno.Kv) {
+  const app = { kv: runKv, now: () => Date.parse("2026-11-20T08:00:00Z") };
+  {
     const ann = "01ANN000000000000000000000";
     const ben = "01BEN000000000000000000000";
     const jobs: OutboxRecord[] = [];
@@ -60,7 +65,7 @@ Deno.test("dropHostEventsNaming fired at once with outbox runs that claim the sa
       if ((round + jobs.indexOf(job)) % 4 === 0) await giveUp(app.kv, claimed, "refused");
       else await retryLater(app.kv, claimed, app.now() + 1_000 * round, "timed out");
     };
-    const erase = () => dropHostEventsNaming(app.kv, ann, (t) => t.includes(GUEST));
+    const erase = () => dropHostEventsNaming(eraseKv, ann, (t) => t.includes(GUEST));
     // Two runs of the outbox take each job six times over, while three erasures go.
     const runs = jobs.flatMap((job) =>
       [0, 1].map(async (w) => {
@@ -84,7 +89,40 @@ Deno.test("dropHostEventsNaming fired at once with outbox runs that claim the sa
       assert.equal(left.get(job.id), names ? undefined : 1, `${job.id} names the guest: ${names}`);
       if (names) assert.equal(await where(job.id), null, "no index entry is left behind");
     }
+  }
+}
+
+Deno.test("dropHostEventsNaming fired at once with outbox runs that claim the same jobs and put them back (a retry, a parked job, a host's Retry): every body naming the guest is gone for good, every other job stays, once", async () => {
+  const app = await memoryApp();
+  try {
+    await dropsRacingRuns(app.kv, app.kv);
   } finally {
     app.close();
   }
+});
+
+Deno.test({
+  name:
+    "dropHostEventsNaming on one process racing another's outbox runs over remote KV (the KV Connect test server, lost commit answers of claims, moves and drops): every body naming the guest is gone for good, every other job stays, once",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using server = await startKvConnect({ faults: { latencyMs: [0, 3] } });
+    Deno.env.set("DENO_KV_ACCESS_TOKEN", server.token);
+    const runKv = await Deno.openKv(server.url);
+    const eraseKv = await Deno.openKv(server.url);
+    try {
+      // Writes that only move outbox jobs: claims, retries, parking, requeues and drops.
+      server.faults.set({
+        loseAnswer: 12,
+        matchOnly: ["outbox", "outbox_by_person", "outbox_by_booking", "outbox_failed"],
+      });
+      await dropsRacingRuns(runKv, eraseKv);
+      assert.ok(server.stats().injected.loseAnswer > 0, "answers were lost");
+      assert.deepEqual(server.stats().refused, []);
+    } finally {
+      runKv.close();
+      eraseKv.close();
+    }
+  },
 });
