@@ -8,11 +8,12 @@
 import assert from "node:assert/strict";
 import { createEventType, createHost, WORKDAYS } from "../support/memory-app.ts";
 import { type RemoteApps, remoteApps } from "../support/remote-apps.ts";
-import { createPoll, pollMatrix } from "../../src/lib/server/services/polls.ts";
+import { closePoll, createPoll, pollMatrix } from "../../src/lib/server/services/polls.ts";
+import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import { pickPollTime } from "../../src/lib/server/services/poll-pick.ts";
 import { votePoll } from "../../src/lib/server/services/poll-votes.ts";
 import { getBooking } from "../../src/lib/server/store/bookings.ts";
-import { listVotes } from "../../src/lib/server/store/polls.ts";
+import { listPolls, listVotes } from "../../src/lib/server/store/polls.ts";
 import { sha256Hex } from "../../src/lib/server/integrations/crypto.ts";
 import { keys } from "../../src/lib/server/store/keys.ts";
 import type { OutboxRecord } from "../../src/lib/server/domain/model/records.ts";
@@ -201,6 +202,42 @@ Deno.test({
     }
     assert.ok(moved > 0 && refused > 0, `${moved} moved, ${refused} refused`);
     assert.deepEqual(r.server.stats().refused, [], "the server refused nothing");
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "remote KV: a poll whose creating commit's answer was lost is made once and its link given to the host (not an error); closing it with its answer lost closes it and frees its held times at once",
+  async fn() {
+    await using r = await remoteApps();
+    const host = await setup(r);
+    r.server.faults.set({ loseAnswer: 1, matchKey: "poll" });
+    const made = await createPoll(r.a, host, {
+      slug: "chat",
+      title: "Sync",
+      starts: [slot(0), slot(1)],
+      reserve: true,
+    });
+    assert.equal(r.server.stats().injected.loseAnswer, 1, "the poll's answer was lost");
+    assert.ok(made.ok, JSON.stringify(made));
+    assert.equal((await listPolls(r.kv, host.id)).length, 1, "one poll");
+
+    r.server.faults.set({ loseAnswer: 1, matchKey: "poll_booked" });
+    const closed = await closePoll(r.b, host, made.poll.id);
+    assert.equal(r.server.stats().injected.loseAnswer, 2, "the close's answer was lost");
+    assert.deepEqual(closed, { ok: true }, "the host sees the poll closed");
+    // Its held times are free again: a guest books one on the host's page.
+    const guest = await bookSlot(r.a, {
+      username: "ann",
+      slug: "chat",
+      start: slot(0),
+      name: "Gus",
+      email: "gus@example.test",
+      note: "",
+      timeZone: "UTC",
+    });
+    assert.ok(guest.ok, `the held time is free (${JSON.stringify(guest)})`);
   },
 });
 

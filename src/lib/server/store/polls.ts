@@ -34,12 +34,17 @@ export async function insertPoll(
 ) {
   const op = kv.atomic();
   for (const job of jobs) enqueue(op, job);
-  const res = await op
+  op
     .check({ key: keys.poll(poll.hostId, poll.id), versionstamp: null })
     .check({ key: keys.pollByToken(tokenHash), versionstamp: null })
     .set(keys.poll(poll.hostId, poll.id), poll)
-    .set(keys.pollByToken(tokenHash), { v: 1, hostId: poll.hostId, id: poll.id } as TokenIndex)
-    .commit();
+    .set(keys.pollByToken(tokenHash), { v: 1, hostId: poll.hostId, id: poll.id } as TokenIndex);
+  // A lost answer (remote KV: the resend's checks fail against the write that landed) is
+  // settled by reading: the poll is ours when it has our salt, drawn fresh per poll (ADR 038).
+  const res = await commitOrReread(
+    op,
+    async () => (await getPoll(kv, poll.hostId, poll.id))?.salt === poll.salt,
+  );
   return res.ok;
 }
 
@@ -168,11 +173,18 @@ export async function closePollRecord(
 ): Promise<boolean> {
   const op = kv.atomic();
   for (const job of jobs) enqueue(op, job);
-  const res = await op
+  // `attempt`: two closes at one instant are told apart (each close is one poll.closed event).
+  const marker = { v: 1, bookingId: null, closedAtMs, attempt: crypto.randomUUID() };
+  op
     .check({ key: keys.pollBooked(poll.id), versionstamp: null })
-    .set(keys.pollBooked(poll.id), { v: 1, bookingId: null, closedAtMs })
-    .set(keys.poll(poll.hostId, poll.id), { ...poll, closedAtMs } satisfies PollRecord)
-    .commit();
+    .set(keys.pollBooked(poll.id), marker)
+    .set(keys.poll(poll.hostId, poll.id), { ...poll, closedAtMs } satisfies PollRecord);
+  // A lost answer is settled by reading (ADR 038): taken for "closed already", it left the
+  // poll's held times busy until it expired. Closed by this close: its own marker.
+  const res = await commitOrReread(op, async () => {
+    const now = (await kv.get(keys.pollBooked(poll.id))).value;
+    return JSON.stringify(now) === JSON.stringify(marker);
+  });
   return res.ok;
 }
 
