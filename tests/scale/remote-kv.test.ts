@@ -15,6 +15,9 @@ import { waitFor } from "../support/wait.ts";
 import { slotsAhead } from "../reliability/harness.ts";
 import { keys } from "../../src/lib/server/store/keys.ts";
 import type { BookingRecord } from "../../src/lib/server/domain/model/records.ts";
+import { createEventType, createHost, memoryApp, WORKDAYS } from "../support/memory-app.ts";
+import { createPoll } from "../../src/lib/server/services/polls.ts";
+import { listVotes } from "../../src/lib/server/store/polls.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -176,5 +179,54 @@ Deno.test({
     await smtp.waitForMail(id("guest_confirmed"), 5_000);
     await smtp.waitForMail(id("host_booked"), 5_000);
     assert.equal(kvs.stats().injected.loseAnswer, 1, "a lease's answer was lost");
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "remote KV: an invitee's answer on the poll page whose commit answer is lost is thanked, not told someone else answered with their address",
+  async fn() {
+    await using kvs = await startKvConnect({ faults: { latencyMs: [1, 5] } });
+    Deno.env.set("DENO_KV_ACCESS_TOKEN", kvs.token);
+    // The host and their poll, made through the services on the same remote store.
+    const kv = await Deno.openKv(kvs.url);
+    const seed = await memoryApp({ kv, nowIso: new Date().toISOString() });
+    const host = await createHost(seed, { username: "ann", timeZone: "UTC", weekly: WORKDAYS });
+    await createEventType(seed, host, { slug: "chat", requiresConfirmation: false });
+    await using app = await startApp({
+      env: {
+        INVITO_DB_PATH: kvs.url,
+        DENO_KV_ACCESS_TOKEN: kvs.token,
+        INVITO_SESSION_SECRET: "test-secret-".padEnd(48, "x"),
+      },
+    });
+    try {
+      const starts = await slotsAhead(app.baseUrl, "ann", "chat", 14);
+      const made = await createPoll(seed, host, {
+        slug: "chat",
+        title: "Sync",
+        starts: starts.slice(0, 2),
+      });
+      assert.ok(made.ok, JSON.stringify(made));
+      const path = new URL(made.url).pathname;
+
+      kvs.faults.set({ loseAnswer: 1, matchKey: "poll_vote" });
+      const voted = await post(app.baseUrl, `${path}?/vote`, {
+        name: "Ida",
+        email: "ida@example.test",
+        t0: "yes",
+        t1: "no",
+      });
+      assert.equal(kvs.stats().injected.loseAnswer, 1, "the answer's commit answer was lost");
+      assert.equal(voted.status, 200, voted.text.slice(0, 300));
+      assert.doesNotMatch(voted.text, /already answered with this address/);
+      assert.match(voted.text, /Thank you/);
+      assert.deepEqual((await listVotes(kv, made.poll.id)).map((v) => v.email), [
+        "ida@example.test",
+      ]);
+    } finally {
+      kv.close();
+    }
   },
 });
