@@ -94,7 +94,7 @@ Deno.test({
 Deno.test({
   ...opts,
   name:
-    "remote KV: invitees answering while the host picks, on two processes, with lost commit answers: each is an attendee of the meeting exactly when they were thanked",
+    "remote KV: invitees answering while the host picks, on two processes, with the commit answers of votes or of the pick lost: each is an attendee of the meeting exactly when they were thanked",
   async fn() {
     await using r = await remoteApps();
     const host = await setup(r);
@@ -105,8 +105,13 @@ Deno.test({
       const first = { name: "First", email: "first@example.test", answers: { t0: "yes" } };
       assert.ok((await votePoll(r.a, p.token, { ...first, client: `r${round}` })).ok);
       const emails = Array.from({ length: 12 }, (_, i) => `r${round}v${i}@example.test`);
-      // Some votes' answers are lost after they landed (Deno's client sends them again).
-      r.server.faults.set({ loseAnswer: 3, matchKey: "poll_vote" });
+      // Some votes' answers are lost after they landed (Deno's client sends them again), or
+      // every other round the pick's.
+      r.server.faults.set(
+        round % 2
+          ? { loseAnswer: 1, matchKey: "poll_booked" }
+          : { loseAnswer: 3, matchKey: "poll_vote" },
+      );
       const [pick, ...votes] = await Promise.all([
         new Promise((ok) => setTimeout(ok, 4 * round)).then(() =>
           pickPollTime(r.app(round), host, p.id, starts[0])
