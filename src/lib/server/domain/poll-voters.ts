@@ -17,7 +17,7 @@ import { valueBytes } from "./kv-budget.ts";
  * Upper bound of the bytes the voters' part of the meeting's booking takes (its additional
  * guests, their names and their readings, as `valueBytes` bounds them: two bytes a character).
  * 100 voters with addresses of 40 characters and names of 22 take 44 KiB of it; voters with
- * the longest addresses (254) and names of 100 non-Latin characters, 2 KiB each (23 voters).
+ * the longest addresses (254) and names of 100 non-Latin characters, 2 KiB each (25 voters).
  * The rest of a booking — a note of 2,000 characters, a title, a place, its history — leaves
  * the record under remote KV's 64 KiB per value (tests/scale/remote-polls.test.ts fills a poll
  * to this bound with the longest addresses and names and picks it over KV Connect).
