@@ -133,6 +133,12 @@ Deno.test({
       events: ["booking.confirmed", "booking.cancelled"],
     });
     assert.equal(events.status, 200, events.body.slice(0, 300));
+    // The same events saved again: nothing changed, so nothing is recorded.
+    const again = await host.post("/dashboard/developers?/eventsWebhook", {
+      id,
+      events: ["booking.cancelled", "booking.confirmed"],
+    });
+    assert.equal(again.status, 200, again.body.slice(0, 300));
     assert.equal((await submitForm(host, hookForm("rotateWebhook"))).status, 200);
     assert.equal((await submitForm(host, hookForm("deleteWebhook"))).status, 200);
     for (const kind of ["webhook_created", "webhook_changed", "webhook_deleted"]) {
@@ -273,14 +279,28 @@ Deno.test({
     const created = await api("POST", "/webhooks", { url, events: ["booking.confirmed"] });
     assert.equal(created.status, 201, created.body);
     const id = JSON.parse(created.body).subscription.id;
-    assert.equal((await api("PATCH", `/webhooks/${id}`, { enabled: false })).status, 200);
+    // An API client sends the whole subscription back with one field changed, or none: the log
+    // lists what changed, not what was sent, and a PATCH that changed nothing is not recorded.
+    const whole = { url, events: ["booking.confirmed"], description: "", enabled: true };
+    const patch = (body: object) => api("PATCH", `/webhooks/${id}`, body);
+    assert.equal((await patch(whole)).status, 200);
+    assert.equal((await patch({ ...whole, description: "crm" })).status, 200);
+    assert.equal((await patch({ ...whole, description: "crm", enabled: false })).status, 200);
+    assert.equal((await patch({ enabled: false })).status, 200);
+    assert.deepEqual(
+      (await audited(admin, "webhook_changed")).filter((r) => r.target === url)
+        .map((r) => r.detail),
+      ["switched off", "description"],
+    );
     assert.equal((await api("DELETE", `/webhooks/${id}`)).status, 204);
     for (const kind of ["webhook_created", "webhook_changed", "webhook_deleted"]) {
       const rows = (await audited(admin, kind)).filter((r) => r.target === url);
-      assert.equal(rows.length, 1, `${kind} through the API`);
+      assert.equal(rows.length, kind === "webhook_changed" ? 2 : 1, `${kind} through the API`);
       wellFormed(rows, since, kind);
-      assert.equal(rows[0].actor, DEMO_EMAIL, kind);
-      assert.equal(rows[0].ip, formRow.ip, `${kind}: the caller's address, hashed`);
+      for (const r of rows) {
+        assert.equal(r.actor, DEMO_EMAIL, kind);
+        assert.equal(r.ip, formRow.ip, `${kind}: the caller's address, hashed`);
+      }
     }
   },
 });

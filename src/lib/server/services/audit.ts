@@ -39,6 +39,25 @@ export type AuditEvent = {
   said?: AuditSaid;
 };
 
+/**
+ * One field a change may set, as the log says it: its value before and after the write (arrays
+ * that are sets are passed sorted), and the part that names it.
+ */
+export type AuditedField = { before: unknown; after: unknown; said: AuditSaidPart };
+
+/**
+ * What a change changed, as one detail: the parts of the fields whose value is not what it was.
+ * A request that sends a field again with the value it had did not change it (an API client
+ * PATCHes the whole subscription back, a form saves its unchanged boxes), so it is not listed;
+ * null when nothing changed, and the caller writes no entry (`*_changed` kinds only record
+ * changes).
+ */
+export function changedSaid(fields: AuditedField[]): AuditSaid | null {
+  const same = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
+  const [first, ...and] = fields.filter((f) => !same(f.before, f.after)).map((f) => f.said);
+  return first ? { ...first, ...(and.length ? { and } : {}) } : null;
+}
+
 /** Values of a said detail as stored: a cause the system gave is kept short. */
 function boundedPart(part: AuditSaidPart): AuditSaidPart {
   return {

@@ -7,7 +7,7 @@
  * `teamForMember`, which routes answer with 404, so a team's existence is not revealed by id.
  */
 import type { App } from "../app.ts";
-import { type AuditParty, recordAudit } from "./audit.ts";
+import { type AuditParty, changedSaid, recordAudit } from "./audit.ts";
 import type {
   TeamInviteRecord,
   TeamRecord,
@@ -196,12 +196,19 @@ export async function setMemberRole(
       before = roleOf(cur, memberId);
     },
   );
-  if (r.ok && before !== role) {
+  const said = r.ok
+    ? changedSaid([{
+      before,
+      after: role,
+      said: { code: "team_role", values: { team: r.team.slug, role } },
+    }])
+    : null;
+  if (said) {
     await recordAudit(app, {
       kind: "team_ownership_changed",
       actor: user,
       target: { id: memberId },
-      said: { code: "team_role", values: { team: r.team.slug, role } },
+      said,
     });
   }
   return r;

@@ -7,8 +7,7 @@
  * has failed for three days is disabled and its host mailed.
  */
 import type { App } from "../app.ts";
-import { recordAudit } from "./audit.ts";
-import type { AuditSaidPart } from "../domain/model/audit-records.ts";
+import { type AuditedField, changedSaid, recordAudit } from "./audit.ts";
 import type {
   OutboxRecord,
   UserRecord,
@@ -222,6 +221,31 @@ async function changeSubscription<T>(
   throw new Error("changeSubscription: too much contention");
 }
 
+/** A subscription's fields a host sets, as the audit log names them (`changedSaid`). */
+function webhookFields(
+  cur: WebhookSubscriptionRecord,
+  next: WebhookSubscriptionRecord,
+): AuditedField[] {
+  return [
+    { before: cur.url, after: next.url, said: { code: "webhook_url", values: {} } },
+    {
+      before: [...cur.events].sort(),
+      after: [...next.events].sort(),
+      said: { code: "webhook_events", values: { n: next.events.length } },
+    },
+    {
+      before: cur.description,
+      after: next.description,
+      said: { code: "webhook_description", values: {} },
+    },
+    {
+      before: cur.enabled,
+      after: next.enabled,
+      said: { code: "webhook_switched", values: { enabled: next.enabled ? "on" : "off" } },
+    },
+  ];
+}
+
 export async function updateSubscription(
   app: App,
   host: Pick<UserRecord, "id">,
@@ -251,29 +275,23 @@ export async function updateSubscription(
     } else if (input.enabled === false) {
       Object.assign(next, { enabled: false, disabledReason: DISABLED_BY_HOST });
     }
-    return Promise.resolve({ next, result: { ok: true as const, subscription: next } });
+    return Promise.resolve({ next, result: { ok: true as const, subscription: next, was: cur } });
   });
-  if (changed.ok) {
-    // What was set, a part each (the events themselves are not secret but would not fit: their
-    // count is said); a request that set nothing has no detail.
-    const sub = changed.subscription;
-    const parts: (AuditSaidPart | null)[] = [
-      input.url !== undefined ? { code: "webhook_url", values: {} } : null,
-      input.events ? { code: "webhook_events", values: { n: sub.events.length } } : null,
-      input.description !== undefined ? { code: "webhook_description", values: {} } : null,
-      input.enabled !== undefined
-        ? { code: "webhook_switched", values: { enabled: sub.enabled ? "on" : "off" } }
-        : null,
-    ];
-    const [first, ...and] = parts.filter((p) => p !== null);
+  if (!changed.ok) return changed;
+  // What changed, a part each (the events themselves are not secret but would not fit: their
+  // count is said); fields sent with the value they had are not a change, and a request that
+  // changed nothing has no entry.
+  const { was, subscription } = changed;
+  const said = changedSaid(webhookFields(was, subscription));
+  if (said) {
     await recordAudit(app, {
       kind: "webhook_changed",
       actor: host,
-      target: { id, label: sub.url },
-      ...(first ? { said: { ...first, ...(and.length ? { and } : {}) } } : {}),
+      target: { id, label: subscription.url },
+      said,
     });
   }
-  return changed;
+  return { ok: true, subscription };
 }
 
 export async function deleteSubscription(app: App, host: Pick<UserRecord, "id">, id: string) {
