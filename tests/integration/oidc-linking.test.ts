@@ -299,3 +299,48 @@ Deno.test({
     assert.doesNotMatch(csv.body, /dora-caps|dora-unverified/);
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "OIDC linking (#2): an account's deletion disconnects its identities, each an identity_unlinked entry — by the person deleting their own account, and by an admin deleting another's",
+  async fn() {
+    await using peers = await startPeers();
+    const { app, smtp, idp } = peers;
+    // Carol's account is made by the issuer; Dora connects her identity to hers.
+    const carol = await signInAtIssuer(app.baseUrl, "carol");
+    assert.equal(await sessionEmail(carol.c), "carol@example.test");
+    const dora = await signInByLink(app, "dora@example.test", { smtp });
+    const b = createClient(app.baseUrl);
+    b.setCookie("authjs.session-token", dora.cookie("authjs.session-token")!);
+    const form = connectForm(await b.get("/dashboard/profile"));
+    assert.ok(form, "a Connect button on the profile");
+    const connected = await throughIssuer(b, await submitForm(b, form), idp.issuer, "dora-caps");
+    assert.match(text(connected), /Example ID is connected/);
+
+    // Dora deletes her account from her profile.
+    const closed = await dora.post("/dashboard/profile?/deleteAccount", { username: "dora" });
+    assert.equal(closed.status, 303, closed.body.slice(0, 300));
+    // An admin deletes Carol's.
+    const admin = await signInByLink(app, ADMIN, { smtp });
+    const carolId = /data-user="carol"[\s\S]*?name="userId" value="([0-9A-Z]{26})"/
+      .exec((await admin.get("/admin?q=carol")).body)![1];
+    const deleted = await admin.post("/admin?/delete", { userId: carolId, confirm: "carol" });
+    assert.equal(deleted.status, 200, deleted.body.slice(0, 300));
+
+    // Who removed each identity, from which account, at which issuer; oldest first.
+    const csv = await admin.get("/admin/audit.csv?kind=identity_unlinked");
+    assert.equal(csv.status, 200);
+    const rows = parseCsv(csv.body).slice(1).map((r) => [r[2], r[4], r[7]].map(String));
+    assert.deepEqual(rows.reverse(), [
+      ["dora@example.test", "dora", IDP],
+      [ADMIN, "carol", IDP],
+    ]);
+    assert.doesNotMatch(csv.body, /dora-caps/, "the identity's sub is in no entry");
+    const page = auditRows(await admin.get("/admin/audit?kind=identity_unlinked"));
+    assert.deepEqual(page.map((r) => [r[0], r[2], r[3], r[5]]), [
+      ["identity_unlinked", ADMIN, "carol", IDP],
+      ["identity_unlinked", "dora@example.test", "dora", IDP],
+    ]);
+  },
+});

@@ -5,6 +5,7 @@
 import type { App } from "../app.ts";
 import { type AuditParty, recordAudit } from "./audit.ts";
 import { deleteOwnerForms } from "./routing-forms.ts";
+import { recordIdentityUnlinked } from "./identity-link.ts";
 import { removeHostPolls } from "../store/polls.ts";
 import {
   eraseGuestsFromLinks,
@@ -86,8 +87,14 @@ export async function deleteAccount(
     };
   }
   const nowMs = app.now();
-  const closed = await closeAccountRecord(app.kv, user.id, nowMs);
-  if (!closed) return { ok: false, reason: "not_found" };
+  const closing = await closeAccountRecord(app.kv, user.id, nowMs);
+  if (!closing) return { ok: false, reason: "not_found" };
+  const closed = closing.user;
+  // Its sign-in identities went with that close: each is unlinked as a Disconnect unlinks one,
+  // and the log says so (ADR 007), by whoever deleted the account.
+  for (const identity of closing.identities) {
+    await recordIdentityUnlinked(app, actor, user, identity.provider);
+  }
   // Every credential of theirs ended with that write (each use asks `getActiveUser`: sessions,
   // API keys, the feed, webhook subscriptions, calendar connections, invitations they sent);
   // their records go now, so nothing is left to revive (issue 22).

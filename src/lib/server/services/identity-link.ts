@@ -11,7 +11,7 @@
  */
 import type { App } from "../app.ts";
 import type { UserId } from "../store/keys.ts";
-import { recordAudit } from "./audit.ts";
+import { type AuditParty, recordAudit } from "./audit.ts";
 import { deriveKey, type HmacKey, hmacToken, timingSafeEqual } from "../integrations/crypto.ts";
 import {
   getLinkedUserId,
@@ -179,13 +179,26 @@ export async function disconnectIdentity(app: App, userId: UserId): Promise<numb
     if (a.provider !== OIDC_PROVIDER) continue;
     if (await removeLinkedAccount(app.kv, userId, a.provider, a.providerAccountId)) {
       removed++;
-      await recordAudit(app, {
-        kind: "identity_unlinked",
-        actor: { id: userId },
-        target: { id: userId },
-        detail: issuerName(app),
-      });
+      await recordIdentityUnlinked(app, { id: userId }, { id: userId }, a.provider);
     }
   }
   return removed;
+}
+
+/**
+ * One identity unlinked from `account` by `actor` (the account itself by Disconnect, or whoever
+ * deleted it), named by its issuer, never by its `sub`.
+ */
+export async function recordIdentityUnlinked(
+  app: App,
+  actor: AuditParty,
+  account: AuditParty,
+  provider: string,
+): Promise<void> {
+  await recordAudit(app, {
+    kind: "identity_unlinked",
+    actor,
+    target: account,
+    detail: provider === OIDC_PROVIDER ? issuerName(app) : provider,
+  });
 }

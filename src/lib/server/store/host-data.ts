@@ -221,18 +221,26 @@ export async function eraseGuestFromBookings(
   return result;
 }
 
+/** An account just closed, with the sign-in identities its close unlinked. */
+export type ClosedAccount = {
+  user: UserRecord;
+  identities: { provider: string; providerAccountId: string }[];
+};
+
 /**
  * Closes an account in one checked write: the booking page and the e-mail address no longer lead
  * to this user (a new sign-in with the address makes a new account), the username is held for
  * 90 days so nobody else answers its old links, and the record is marked closed (which ends
- * every credential: each resolves its person through `getActiveUser`). Then every session and linked sign-in is removed. The record itself stays until the
- * purge, because the mails that tell guests of their cancelled meetings name the host.
+ * every credential: each resolves its person through `getActiveUser`). Then every session and
+ * linked sign-in is removed; `identities` are the links this removed (for the audit log). The
+ * record itself stays until the purge, because the mails that tell guests of their cancelled
+ * meetings name the host.
  */
 export async function closeAccountRecord(
   kv: Deno.Kv,
   userId: UserId,
   nowMs: number,
-): Promise<UserRecord | null> {
+): Promise<ClosedAccount | null> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const cur = await kv.get<UserRecord>(keys.user(userId));
     if (!cur.value || cur.value.closedAtMs) return null;
@@ -254,12 +262,16 @@ export async function closeAccountRecord(
       keys.sessionByUserPrefix(userId),
       (k) => keys.session(k[2] as string),
     );
-    await deletePrefixPairs(
+    const unlinked = await deletePrefixPairs(
       kv,
       keys.accountByUserPrefix(userId),
       (k) => keys.account(k[2] as string, k[3] as string),
     );
-    return closed;
+    const identities = unlinked.map((k) => ({
+      provider: String(k[2]),
+      providerAccountId: String(k[3]),
+    }));
+    return { user: closed, identities };
   }
   throw new Error("closeAccountRecord: too much contention");
 }
@@ -301,15 +313,20 @@ export async function setSuspended(
   throw new Error("setSuspended: too much contention");
 }
 
-/** Deletes each index entry under `prefix` together with the record it points at. */
+/**
+ * Deletes each index entry under `prefix` together with the record it points at; the index keys
+ * it deleted.
+ */
 async function deletePrefixPairs(
   kv: Deno.Kv,
   prefix: Deno.KvKey,
   target: (indexKey: Deno.KvKey) => Deno.KvKey,
-) {
+): Promise<Deno.KvKey[]> {
+  const deleted: Deno.KvKey[] = [];
   for await (const e of kv.list({ prefix })) {
-    await kv.atomic().delete(e.key).delete(target(e.key)).commit();
+    if ((await kv.atomic().delete(e.key).delete(target(e.key)).commit()).ok) deleted.push(e.key);
   }
+  return deleted;
 }
 
 /** Closed accounts and when they were closed. */
