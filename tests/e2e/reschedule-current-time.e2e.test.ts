@@ -3,6 +3,8 @@
  * among the free times, marked as theirs in words and for screen readers (`aria-current`), and
  * is not offered as a new time (a move there is refused as `same_time`) — with and without
  * scripts, on the 12- and 24-hour clock, in the month list and the week columns (a seat too).
+ * Where the day's times scroll in their own box (beside the calendar, wide screens), the list
+ * opens with that time in view, however late in the day it is, and the page itself stays put.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -16,6 +18,7 @@ import {
   trackPageErrors,
 } from "../support/browser.ts";
 import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
+import { shootAll } from "../support/shots.ts";
 import { fullDay } from "../support/slots.ts";
 
 const TWELVE = /\d{1,2}:\d{2}\s?(AM|PM)/;
@@ -211,6 +214,97 @@ Deno.test({
       }
     } finally {
       await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
+
+/**
+ * Where the guest's own time is, as they see it: its box against every box around it that
+ * scrolls its content (the day's times beside the calendar), the page's scroll and the focus.
+ */
+function seen(page: Page) {
+  return page.locator("[data-current-time]").evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const boxes: { clipped: boolean; scrolls: boolean }[] = [];
+    for (let p = el.parentElement; p && p !== document.documentElement; p = p.parentElement) {
+      const y = getComputedStyle(p).overflowY;
+      if (y !== "auto" && y !== "scroll") continue;
+      const b = p.getBoundingClientRect();
+      boxes.push({
+        clipped: r.top < b.top - 0.5 || r.bottom > b.bottom + 0.5,
+        scrolls: p.scrollHeight > p.clientHeight,
+      });
+    }
+    return {
+      boxes,
+      pageY: globalThis.scrollY,
+      focus: document.activeElement?.tagName ?? null,
+    };
+  });
+}
+
+Deno.test({
+  name:
+    "e2e reschedule page: a late current time opens in view in the day's scrolling list at 1280 px (and in place at 360 px), with and without scripts, the page not moved and the focus not taken",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    // A day long enough that its times overflow the box beside the calendar.
+    const { date, slots } = await fullDay(app.baseUrl, "/calendar/demo/quick-chat", {
+      tz: "Europe/Berlin",
+      min: 16,
+    });
+    const own = slots.at(-1)!;
+    const link = await book(app.baseUrl, "/calendar/demo/quick-chat", own, "Europe/Berlin");
+    const url = app.url(`${link}/reschedule?tz=Europe/Berlin&date=${date}`);
+    const browser = await launchBrowser();
+    try {
+      // With scripts, without, and with scripts in a browser that has no `scroll-initial-target`
+      // (Firefox and Safari today: the page's styles are served without it).
+      for (const way of ["scripts", "no scripts", "scripts, no initial target"] as const) {
+        const scripts = way !== "no scripts";
+        for (const width of [1280, 360]) {
+          const where = `${width} px, ${way}`;
+          const ctx = await browser.newContext({
+            viewport: { width, height: 800 },
+            timezoneId: "Europe/Berlin",
+            javaScriptEnabled: scripts,
+          });
+          if (way === "scripts, no initial target") {
+            await ctx.route(/\.css$/, async (route) => {
+              const res = await route.fetch();
+              const css = (await res.text()).replaceAll("scroll-initial-target:nearest", "");
+              await route.fulfill({ response: res, body: css });
+            });
+          }
+          const page = await ctx.newPage();
+          const errors = trackPageErrors(page);
+          await page.goto(url);
+          await page.locator("[data-current-time]").waitFor();
+          if (scripts) await hydrated(page);
+          const at = await seen(page);
+          if (width === 1280) {
+            assert.ok(at.boxes.some((b) => b.scrolls), `${where}: the day's times scroll in a box`);
+          }
+          assert.deepEqual(
+            at.boxes.filter((b) => b.clipped),
+            [],
+            `${where}: the current time is within its box`,
+          );
+          assert.equal(at.pageY, 0, `${where}: the page itself did not move`);
+          assert.equal(at.focus, "BODY", `${where}: nothing took the focus`);
+          await screenshot(page, `reschedule-late-current-time-${width}-${way}`);
+          assert.deepEqual(errors(), [], where);
+          await ctx.close();
+        }
+      }
+      await shootAll(browser, url, "reschedule-late-current-time", {
+        ready: "[data-current-time]",
+        langs: ["en"],
+      });
+    } finally {
+      await browser.close();
     }
   },
 });
