@@ -35,7 +35,8 @@ const SHOWN = 200;
 /** Whose forms a page shows, where its pages are, and the name in their public address. */
 export type FormScope = { ownerId: string; base: string; publicOwner: string };
 
-type Event = RequestEvent<Partial<Record<string, string>>>;
+/** The personal and the team pages alike: a form's `id`, a team's `teamId` where there is one. */
+type Event = RequestEvent<{ teamId?: string; id?: string }>;
 
 export function personalScope(event: Event): FormScope {
   const u = event.locals.user!;
