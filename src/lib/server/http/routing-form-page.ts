@@ -100,7 +100,8 @@ export async function submitRoutingForm(event: RequestEvent<Params>, widget: boo
  * What the booking page a visitor is sent to keeps from the form's address: where they came from
  * (UTM parameters and `ref`, ADR 047: else a routed booking counted as "direct"), the name and
  * email an embed prefilled that the form's answers did not give (the answers win), the slots'
- * layout, and inside the widget its looks (theme, accent). The booking page cleans them as it
+ * layout, the language, zone and clock the link chose, and inside the widget its looks (theme,
+ * accent). The booking page cleans them as it
  * cleans its own address, and checks the name and email as it checks its own link's.
  */
 function carried(event: RequestEvent, location: string): string {
@@ -117,6 +118,15 @@ function carried(event: RequestEvent, location: string): string {
   }
   const layout = parseLayout(event.url.searchParams.get("layout"));
   if (layout) q.set("layout", layout);
+  // The language the form was shown in, when its link chose one (a host's German link, a
+  // German page's popup): else the booking page, and the guest's booking with its mails, fell
+  // back to the browser's. The zone and clock the link named (embed.js's `prefill.timeZone`)
+  // too; the booking page checks them as it checks its own link's.
+  if (event.url.searchParams.has("lang")) q.set("lang", event.locals.locale);
+  const tz = event.url.searchParams.get("tz");
+  if (tz && tz.length <= 64) q.set("tz", tz);
+  const clock = event.url.searchParams.get("clock");
+  if (clock === "12h" || clock === "24h") q.set("clock", clock);
   if (!event.route.id?.startsWith("/widget/")) return q.size ? `&${q}` : "";
   const theme = event.url.searchParams.get("theme");
   const accent = parseAccent(event.url.searchParams.get("accent"));
