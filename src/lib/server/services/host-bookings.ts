@@ -255,7 +255,7 @@ export async function bookingList(
 
 /** The response a booking followed, as the list shows it (its answers, or none once erased). */
 async function routingOf(app: App, b: BookingRecord): Promise<HostBookingRow["routing"]> {
-  const r = await responseOfBooking(app, b.id, b.routing);
+  const r = await responseOfBooking(app, b);
   if (!r) return null;
   return {
     formId: r.formId,

@@ -23,6 +23,7 @@ import {
   type RoutingQuestionType,
 } from "../domain/routing.ts";
 import type {
+  BookingRecord,
   RoutedFrom,
   RoutingFormRecord,
   RoutingResponseRecord,
@@ -41,6 +42,9 @@ import {
   updateRoutingForm,
 } from "../store/routing-forms.ts";
 import { getActiveUser, getUserByUsername, newId } from "../store/users.ts";
+import { getBooking } from "../store/bookings.ts";
+import type { BookingId } from "../store/keys.ts";
+import { meetingUid } from "../domain/calendar-identity.ts";
 import { getTeam, getTeamBySlug, getUsers, listTeamsOf } from "../store/teams.ts";
 import { listEventTypes } from "../store/event-types.ts";
 import { messageRef } from "../../shared/i18n.ts";
@@ -368,13 +372,21 @@ export async function formSummaries(app: App, ownerId: string) {
 }
 
 /** The response a booking followed (shown with the booking), for its host or team. */
-export async function responseOfBooking(app: App, bookingId: string, from?: RoutedFrom) {
-  let r = await getRoutingResponseOfBooking(app.kv, bookingId);
+export async function responseOfBooking(app: App, b: BookingRecord) {
+  let r = await getRoutingResponseOfBooking(app.kv, b.id);
   // Just booked: the link lands on the runner's path after the commit (routing-booked.ts); until
-  // then the booking's own reference names its response (unless another booking took it).
+  // then the booking's own reference names its response (unless another booking took it). A
+  // moved meeting carries its first booking's reference: the response linked to that one is
+  // its own (the same meeting), a second booking from the same visit is not.
+  const from = b.routing;
   if (!r && from) {
     const cur = (await getRoutingResponse(app.kv, from.formId, from.responseId)).value;
-    if (cur && (!cur.bookingId || cur.bookingId === bookingId)) r = cur;
+    if (cur && (!cur.bookingId || cur.bookingId === b.id)) r = cur;
+    else if (cur?.bookingId && b.rescheduledFromId) {
+      const first = await getBooking(app.kv, cur.bookingId as BookingId);
+      const host = app.config.baseUrl.hostname;
+      if (first && meetingUid(first, host) === meetingUid(b, host)) r = cur;
+    }
   }
   if (!r) return null;
   const owner = await ownerOfId(app, r.ownerId);

@@ -311,6 +311,7 @@ export async function rescheduleTeamBooking(
       locale: old.guestLocale,
       answers: old.answers,
       location: old.location,
+      routing: old.routing,
       teamId: team.id,
       rosterKey: keys.team(team.id),
       reschedule: {

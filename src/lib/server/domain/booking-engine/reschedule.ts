@@ -55,6 +55,8 @@ export function successorRecord(
         additionalGuestReaders: old.additionalGuestReaders,
         invitedBy: old.invitedBy,
         source: old.source,
+        // …and the routing form's answers it came with (linked to the first booking, once).
+        routing: old.routing,
       },
       nowMs,
       rules.bookingTtlMs,
