@@ -26,7 +26,8 @@
  *   Invito.popup({ url, prefill, utm, layout })            opens it in a dialog now
  *   Invito.on("booked", function (data, frame) { … })     also: page_height, event_type_viewed,
  *                                                           date_selected, time_selected, redirect
- * `prefill` ({ name, email, answers: { questionId: value }, location, phone, timeZone, date, month }),
+ * `prefill` ({ name, email, note, answers: { questionId: value }, location, phone, timeZone,
+ *   date, month }),
  * `utm` ({ source, medium, campaign, term, content, ref }) and the page's own utm_* and ref
  * parameters travel as the widget's query parameters. Messages are `{ type: "invito:…", v: 1 }`.
  */
@@ -97,6 +98,8 @@
     var p = (o && o.prefill) || {};
     put("name", p.name);
     put("email", p.email);
+    // The guest's note; `notes` is Cal.com's spelling, taken as well.
+    put("note", p.note !== undefined && p.note !== null ? p.note : p.notes);
     put("location", p.location);
     put("phone", p.phone);
     put("tz", p.timeZone);
