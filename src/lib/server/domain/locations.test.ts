@@ -29,6 +29,22 @@ Deno.test("decideLocation: each booking gets its own Jitsi room on the host's se
   });
 });
 
+Deno.test("decideLocation: a Jitsi server saved with a query or fragment still gives a room", () => {
+  // Saved before the editor refused them: the room goes after the server's path, not into the
+  // query or fragment (where it would name no room).
+  for (
+    const server of [
+      "https://meet.example.org/team/#config.prejoinPageEnabled=false",
+      "https://meet.example.org/team?lang=de",
+    ]
+  ) {
+    assert.deepEqual(decideLocation([{ kind: "jitsi", value: server }], { random: "Abc" }), {
+      ok: true,
+      location: { kind: "jitsi", value: "https://meet.example.org/team/InvitoAbc" },
+    }, server);
+  }
+});
+
 Deno.test("decideLocation: with several places the guest must pick one that is offered", () => {
   const offered = [jitsi, call, office];
   for (const choice of [undefined, "", "3", "-1", "x", "01"]) {

@@ -35,9 +35,13 @@ export function placesToChoose(
   return offered.map((l) => ({ kind: l.kind, label: offeredLocationText(l, t) }));
 }
 
-/** A Jitsi server's base ("https://meet.example.org/"), without a trailing slash; empty: the public one. */
+/**
+ * A Jitsi server's base ("https://meet.example.org/"), without a trailing slash; empty: the public
+ * one. A query or fragment (refused by the editor since; an event type saved before may hold
+ * one) is left off: a room name after it would name no room.
+ */
 export function jitsiServer(value: string): string {
-  const v = value.trim().replace(/\/+$/, "");
+  const v = value.trim().replace(/[?#].*$/s, "").replace(/\/+$/, "");
   return v === "" ? DEFAULT_JITSI_SERVER : v;
 }
 

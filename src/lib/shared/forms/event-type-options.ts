@@ -146,7 +146,10 @@ export function locationProblem(kind: LocationKind, value: string): string | nul
     case "zoom":
       return null;
     case "jitsi":
-      return value === "" || isHttpsUrl(value) ? null : m("forms.location_jitsi");
+      if (value !== "" && !isHttpsUrl(value)) return m("forms.location_jitsi");
+      // Each booking's room name is added to the address: inside a query or fragment (Jitsi's
+      // `#config.…`) it would name no room, and every guest would land on the start page.
+      return /[?#]/.test(value) ? m("forms.location_jitsi_room") : null;
     default:
       if (value === "") return m("forms.location_missing", { kind });
       if (kind === "video" && !isHttpsUrl(value)) return m("forms.location_video");
