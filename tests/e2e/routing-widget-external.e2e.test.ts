@@ -3,8 +3,9 @@
  * page"): the site is opened as the embedding page, never inside the frame — most sites refuse
  * to be framed, and the visitor was shown a broken frame where the form had been. With the
  * host's "open the thank-you page in place of my page", embed.js takes the embedding page there
- * at once (`invito:redirect`); without it, the frame offers the site as a link that opens in
- * place of the embedding page.
+ * at once (`invito:redirect`) — unless the address holds the visitor's answers and the widget may
+ * be framed anywhere (guest data never goes to "*"); otherwise the frame offers the site as a
+ * link that opens in place of the embedding page.
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
@@ -19,17 +20,19 @@ const NEXT = "https://shop.invalid/next";
 
 Deno.test({
   name:
-    "e2e routing widget: a route to another site opens it as the embedding page (at once when the host allows it, else by its link), never inside the frame",
+    "e2e routing widget: a route to another site opens it as the embedding page (at once when the host allows it, else by its link), never inside the frame; answers in its address are never posted to '*'",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
     const { dataDir, kv, app: seed } = await seedStore("invito-routing-ext-");
     const host = await createHost(seed, { username: "ella" });
-    await publishedForm(seed, host.id, "ask", {
-      questions: [{ key: "name", type: "short", label: "Name", required: true }],
-      routes: [],
-      fallback: { kind: "url", url: NEXT, appendAnswers: true },
-    });
+    for (const [slug, appendAnswers] of [["ask", true], ["plain", false]] as const) {
+      await publishedForm(seed, host.id, slug, {
+        questions: [{ key: "name", type: "short", label: "Name", required: true }],
+        routes: [],
+        fallback: { kind: "url", url: NEXT, appendAnswers },
+      });
+    }
     kv.close();
     const port = freePort();
     let appBase = "";
@@ -40,13 +43,23 @@ Deno.test({
         new Response(
           `<!doctype html><html lang="en"><head><title>Shop</title></head><body>
 <div id="f"></div><script src="${appBase}/embed.js"></script>
-<script>Invito.inline({ url: "/forms/ella/ask", parent: "#f" });</script></body></html>`,
+<script>window.__seen = [];
+window.addEventListener("message", function (e) { window.__seen.push(JSON.stringify(e.data)); });
+Invito.inline({ url: "/forms/ella/" + location.hash.slice(1), parent: "#f" });</script></body></html>`,
           { headers: { "content-type": "text/html; charset=utf-8" } },
         ),
     );
     const browser = await launchBrowser();
     try {
-      for (const allowed of [false, true]) {
+      // Whether the host lets the widget take the embedding page along, the form, and whether
+      // it then goes at once.
+      const cases = [
+        [false, "ask", false],
+        [true, "plain", true],
+        // The answers are in the address, and the widget may be framed anywhere: not posted.
+        [true, "ask", false],
+      ] as const;
+      for (const [allowed, slug, atOnce] of cases) {
         // The host's "open the thank-you page in place of my page" (the Embed page's setting).
         const store = await Deno.openKv(`${dataDir}/invito.kv`);
         await updateUser(store, host.id, { embedNavigateParent: allowed });
@@ -60,17 +73,21 @@ Deno.test({
           loaded.push({ url: r.request().url(), top: r.request().frame() === page.mainFrame() });
           return r.fulfill({ contentType: "text/html", body: "<h1>Next step</h1>" });
         });
-        await page.goto(parent);
+        await page.goto(`${parent}#${slug}`);
         const frame = (await (await page.waitForSelector("#f iframe")).contentFrame())!;
         await hydrated(frame);
         await frame.fill("#rf-name", "Vic");
         await frame.locator("button[type=submit]").click();
-        if (allowed) {
+        if (atOnce) {
           await page.waitForURL(`${NEXT}**`);
         } else {
           const go = frame.getByRole("link", { name: "Continue to shop.invalid" });
           await go.waitFor();
           assert.equal(await go.getAttribute("target"), "_top");
+          const seen: string[] = await page.evaluate(() =>
+            (globalThis as unknown as { __seen: string[] }).__seen
+          );
+          assert.ok(!seen.some((m) => m.includes("Vic")), `answers told: ${seen.join(" ")}`);
           await go.click();
           await page.waitForURL(`${NEXT}**`);
         }
@@ -81,7 +98,10 @@ Deno.test({
             JSON.stringify(loaded)
           }`,
         );
-        assert.equal(new URL(page.url()).searchParams.get("name"), "Vic");
+        assert.equal(
+          new URL(page.url()).searchParams.get("name"),
+          slug === "ask" ? "Vic" : null,
+        );
         await page.close();
       }
     } finally {

@@ -79,7 +79,9 @@ export async function submitRoutingForm(event: RequestEvent<Params>, widget: boo
     if (result.location.startsWith("/")) {
       redirect(303, result.location + carried(event, result.location));
     }
-    return { sentTo: result.location };
+    // In the widget, embed.js may take the embedding page there; an address holding the
+    // visitor's answers is told only where guest data may go (ADR 046).
+    return { sentTo: result.location, sentAnswers: result.carriesAnswers };
   }
   if (result.ok) return { message: result.text };
   if (result.reason === "not_found") error(404, locals.t.t("errors.no_form"));

@@ -82,7 +82,14 @@ export async function viewForm(
 }
 
 export type SubmitResult =
-  | { ok: true; kind: "redirect"; location: string; responseId: string }
+  | {
+    ok: true;
+    kind: "redirect";
+    location: string;
+    responseId: string;
+    /** The address holds the visitor's answers (another site's, with answers appended). */
+    carriesAnswers: boolean;
+  }
   | { ok: true; kind: "message"; text: string; responseId: string }
   | { ok: false; reason: "not_found" }
   | { ok: false; reason: "bot"; message: MessageRef; form: PublicForm }
@@ -144,12 +151,16 @@ export async function submitForm(
     routeId: choice.routeId,
     eventTypeId: d.kind === "event_type" ? d.eventTypeId : "",
   });
-  return location ? { ok: true, kind: "redirect", location, responseId: response.id } : {
-    ok: true,
-    kind: "message",
-    text: d.kind === "message" ? d.text : "",
-    responseId: response.id,
-  };
+  const carriesAnswers = d.kind === "event_type" ||
+    (d.kind === "url" && d.appendAnswers && Object.keys(read.answers).length > 0);
+  return location
+    ? { ok: true, kind: "redirect", location, responseId: response.id, carriesAnswers }
+    : {
+      ok: true,
+      kind: "message",
+      text: d.kind === "message" ? d.text : "",
+      responseId: response.id,
+    };
 }
 
 /** The booking page of an event type destination, with the answers prefilled and the response named. */
