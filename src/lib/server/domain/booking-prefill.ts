@@ -10,6 +10,7 @@
 import * as v from "valibot";
 import { BookingForm } from "../../shared/forms/booking.ts";
 import { isPhoneNumber } from "../../shared/location-text.ts";
+import { linkedAddress } from "../../shared/forms/common.ts";
 import { checkAnswers } from "./event-rules.ts";
 import { normalizeKey } from "./routing.ts";
 import type { Question } from "./model/records.ts";
@@ -42,7 +43,7 @@ export function decidePrefill(
   const namedById = new Set<string>();
   for (const [k, raw] of params) {
     if (k === "name" || k === "email" || k === "note") {
-      const parsed = v.safeParse(FIELDS[k], raw);
+      const parsed = v.safeParse(FIELDS[k], k === "email" ? linkedAddress(raw) : raw);
       if (parsed.success && parsed.output) out[k] = parsed.output;
     } else if (k === "location") {
       if (/^\d$/.test(raw) && Number(raw) < rules.places) out.location = raw;

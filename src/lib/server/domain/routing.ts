@@ -6,7 +6,7 @@
  */
 import { FIELD_MAX } from "../../shared/field-bounds.ts";
 import { isMultiLineText, isOneLine, normalizeLineBreaks } from "../../shared/text.ts";
-import { isMailAddress } from "../../shared/forms/common.ts";
+import { isMailAddress, linkedAddress } from "../../shared/forms/common.ts";
 
 export type RoutingQuestionType =
   | "short"
@@ -239,6 +239,8 @@ export function prefillAnswers(
     const one = { ...q, required: false };
     const values = q.type === "multi"
       ? given.filter((x) => (q.options ?? []).includes(x))
+      : q.type === "email"
+      ? given.slice(0, 1).map(linkedAddress)
       : given.slice(0, 1);
     const read = readAnswers([one], () => values, locale);
     if (read.ok && read.answers[q.key] !== undefined) out[q.key] = read.answers[q.key];

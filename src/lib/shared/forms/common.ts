@@ -151,6 +151,19 @@ export const MAIL_ADDRESS = new RegExp(
  */
 export const isMailAddress = (text: string): boolean => MAIL_ADDRESS.test(text);
 
+/**
+ * An address as a link carried it (a prefill): a `+` written into a link as it is — by hand, or
+ * by a mail tool's merge field — arrives as a space, which no address holds, so spaces are read
+ * back as the `+` they were when that makes an address ("jo news@…" → "jo+news@…"). Anything
+ * else comes back unchanged, for the door's own check.
+ */
+export function linkedAddress(raw: string): string {
+  const t = raw.trim();
+  if (!t.includes(" ") || isMailAddress(t)) return raw;
+  const plus = t.replaceAll(" ", "+");
+  return isMailAddress(plus) ? plus : raw;
+}
+
 export const emailField = v.pipe(
   v.optional(v.string(), ""),
   v.transform((s) => s.trim()),
