@@ -114,6 +114,7 @@ const HOST_SIDE_MAILS: ReadonlySet<MailKind> = new Set<MailKind>([
   "host_seat_moved",
   "reminder_host",
   "member_request",
+  "host_declined",
 ]);
 
 /**

@@ -24,25 +24,35 @@ export type ReaderGroup = {
   reader?: GuestReader;
 };
 
-/** The additional guests by way of reading, in the order of their first address. */
+/**
+ * The additional guests by way of reading, in the order of their first address. The host's
+ * invitees (a meeting poll's voters, `invitedBy: "host"`) each get a mail of their own, since it
+ * carries their own link to decline (ADR 050, amendment "declining"): a group per address.
+ */
 export function readerGroups(
-  b: Pick<BookingRecord, "additionalGuests" | "additionalGuestReaders">,
+  b: Pick<BookingRecord, "additionalGuests" | "additionalGuestReaders" | "invitedBy">,
 ): ReaderGroup[] {
   const readers = b.additionalGuestReaders ?? {};
   const groups = new Map<string | undefined, ReaderGroup>();
+  const own = b.invitedBy === "host";
   for (const email of b.additionalGuests ?? []) {
     const reader = Object.hasOwn(readers, email) ? readers[email] : undefined;
-    const key = reader ? readerKey(reader) : undefined;
+    const way = reader ? readerKey(reader) : undefined;
+    const key = own ? `${way ?? ""}~${email}` : way;
     const group = groups.get(key);
     if (group) group.emails.push(email);
-    else groups.set(key, { ...(key ? { key, reader } : {}), emails: [email] });
+    else {groups.set(key, {
+        ...(key ? { key } : {}),
+        ...(reader ? { reader } : {}),
+        emails: [email],
+      });}
   }
   return [...groups.values()];
 }
 
 /** The group a mail's job names (`readers`); none when nobody reads that way any more. */
 export function readerGroup(
-  b: Pick<BookingRecord, "additionalGuests" | "additionalGuestReaders">,
+  b: Pick<BookingRecord, "additionalGuests" | "additionalGuestReaders" | "invitedBy">,
   key: string | undefined,
 ): ReaderGroup | null {
   return readerGroups(b).find((g) => g.key === key) ?? null;

@@ -31,6 +31,8 @@ export function mailMessageId(
      * per language, zone and clock. Absent: the form mails had before.
      */
     readers?: string;
+    /** A decline's mails: the invitee who declined (each decline is a mail of its own). */
+    attendee?: string;
   },
   hostname: string,
 ): string {
@@ -41,6 +43,7 @@ export function mailMessageId(
     ...(m.personId ? [m.personId] : []),
     ...(m.revision ? [`r${m.revision}`] : []),
     ...(m.readers ? [`g${atext(m.readers)}`] : []),
+    ...(m.attendee ? [`a${atext(m.attendee)}`] : []),
   ];
   return `<${parts.join(".")}@${hostname}>`;
 }

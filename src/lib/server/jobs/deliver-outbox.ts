@@ -25,7 +25,9 @@ import { getUser } from "../store/users.ts";
 import { getEventType } from "../store/event-types.ts";
 import { renderBookingMail } from "../integrations/mail-templates/booking.ts";
 import { sendSealedMail } from "../services/sign-in-mail.ts";
-import { bookingLinks, guestLinks } from "../services/booking-links.ts";
+import { bookingLinks, declineToken, declineUrl, guestLinks } from "../services/booking-links.ts";
+import { inviteesDecline } from "../domain/attendees.ts";
+import { readerGroup } from "../domain/guest-readers.ts";
 import { describeDuration } from "../config.ts";
 import {
   deliverWebhook,
@@ -307,6 +309,7 @@ async function perform(
     undefined,
     p.personId,
     p.readers,
+    p.attendee,
   );
 }
 
@@ -381,6 +384,8 @@ async function sendBookingMail(
   personId?: string,
   /** Additional guests' mails: the way of reading it is for (domain/guest-readers.ts). */
   readers?: string,
+  /** `attendee_declined`: the invitee who declined. */
+  attendee?: string,
 ): Promise<JobOutcome> {
   const host = await getUser(app.kv, booking.hostId);
   if (!host) return { ok: false, error: "host no longer exists", permanent: true };
@@ -402,10 +407,16 @@ async function sendBookingMail(
   const series = booking.series
     ? await listSeriesBookings(app.kv, booking.hostId, booking.series.id)
     : undefined;
+  // The host's invitees each read their own mail, with their own link to decline (ADR 050).
+  const invitee = kind === "guests_invited" && inviteesDecline(booking)
+    ? readerGroup(booking, readers)?.emails[0]
+    : undefined;
   const ctx = {
     booking,
     personId,
     readers,
+    attendee,
+    declineUrl: invitee ? declineUrl(app, await declineToken(app, booking, invitee)) : undefined,
     // A seat's mail to its host carries the seated meeting, derived from all its seats.
     seatsAtTime: booking.seat && isHostSideMail(kind) ? await seatsAtTime(app, booking) : undefined,
     host: team

@@ -10,6 +10,7 @@ import type { App } from "../app.ts";
 import { getBooking, getTokenRecord } from "../store/bookings.ts";
 import type { BookingRecord, TokenPurpose } from "../domain/model/records.ts";
 import { hmacToken, hmacTokenNow, sha256Hex, timingSafeEqual } from "../integrations/crypto.ts";
+import { inviteesDecline, inviteesOf } from "../domain/attendees.ts";
 
 /** A booking id (a ULID) then the HMAC (SHA-256, base64url: 43 characters). */
 const SELF_PROVING = /^([0-9A-HJKMNP-TV-Z]{26})([A-Za-z0-9_-]{43})$/;
@@ -105,4 +106,40 @@ export async function bookingForToken(
   const rec = await getTokenRecord(app.kv, await tokenHash(token));
   if (!rec || rec.purpose !== purpose) return null;
   return await getBooking(app.kv, rec.bookingId);
+}
+
+/**
+ * An invitee's own link to decline the meeting the host invited them to (ADR 050, amendment
+ * "declining"): the booking's id and an HMAC of its salt, its id and the invitee's address (lower
+ * case), so it opens that booking for that one person; nothing is stored for it.
+ */
+export async function declineToken(
+  app: Pick<App, "linkKey">,
+  b: Pick<BookingRecord, "id" | "tokenSalt">,
+  email: string,
+): Promise<string> {
+  return b.id + await hmacToken(app.linkKey, b.tokenSalt, b.id, "decline", email.toLowerCase());
+}
+
+export const declineUrl = (app: Pick<App, "config">, token: string) =>
+  `${baseOf(app)}/booking/${token}/decline`;
+
+/**
+ * The booking and the invitee a decline link is for: each invitee's HMAC is made until one matches
+ * (a poll's at most 100 voters, ~20 µs each).
+ */
+export async function inviteeForToken(
+  app: App,
+  token: string,
+): Promise<{ booking: BookingRecord; email: string } | null> {
+  if (typeof token !== "string") return null;
+  const m = SELF_PROVING.exec(token);
+  if (!m) return null;
+  const b = await getBooking(app.kv, m[1]);
+  if (!b || !inviteesDecline(b)) return null;
+  for (const email of inviteesOf(b)) {
+    const mac = await hmacToken(app.linkKey, b.tokenSalt, b.id, "decline", email.toLowerCase());
+    if (timingSafeEqual(mac, m[2])) return { booking: b, email };
+  }
+  return null;
 }

@@ -45,6 +45,11 @@ export type BookingResource = {
   seat: { meetingId: string; taken: number | null; capacity: number | null } | null;
   /** Extra attendees the guest invited. */
   additionalGuests: string[];
+  /**
+   * The host's invitees who said they cannot come (a meeting poll's; ADR 050): no longer among
+   * the attendees (a declined guest stays `guest`), in the order they declined.
+   */
+  declined: { name: string; email: string; declinedAt: string }[];
   /** UTM parameters and `ref` of the page the guest booked from (null: none). */
   source: BookingSource | null;
   /** A date of a recurring series: the series, this date's place (0-based) and how many. */
@@ -160,6 +165,11 @@ function resourceOf(
     rescheduledToId: b.rescheduledToId ?? null,
     seat: null,
     additionalGuests: b.additionalGuests ?? [],
+    declined: (b.declined ?? []).map((d) => ({
+      name: d.name,
+      email: d.email,
+      declinedAt: new Date(d.atMs).toISOString(),
+    })),
     source: b.source ? { ...b.source } : null,
     series: b.series ? { ...b.series } : null,
   };

@@ -13,7 +13,8 @@ import { getEventType } from "../store/event-types.ts";
 import { getUser, newId } from "../store/users.ts";
 import type { BookingRecord } from "../domain/model/records.ts";
 import { randomToken } from "../integrations/crypto.ts";
-import { bookingForToken, bookingToken } from "./booking-links.ts";
+import { bookingForToken, bookingToken, inviteeForToken } from "./booking-links.ts";
+import { inviteesDecline } from "../domain/attendees.ts";
 import { isOffered, parseStart } from "./book-slot.ts";
 import { isGuestMoveOffered } from "../domain/guest-moves.ts";
 import { offeredMoveStarts } from "./guest-moves.ts";
@@ -67,6 +68,19 @@ export async function cancelByGuest(
     ...opts,
     reason,
     enforceCutoff: true,
+    // The host invited them (a meeting poll's first voter): their cancel is their own decline;
+    // only the host ends the meeting for everyone (ADR 050, amendment "declining").
+    ...(inviteesDecline(booking) ? { decline: booking.guestEmail } : {}),
+  });
+}
+
+/** An invitee's own decline link (booking-links.ts `declineToken`): they leave the meeting. */
+export async function declineByInvitee(app: App, token: string): Promise<DecideResult> {
+  const found = await inviteeForToken(app, token);
+  if (!found) return { ok: false, reason: "not_found" };
+  return await decideBooking(app, found.booking.id, "cancel", "guest", {
+    enforceCutoff: true,
+    decline: found.email,
   });
 }
 
@@ -108,6 +122,8 @@ export async function decideBooking(
     single?: boolean;
     /** Internal: a series' date decided without mails (the press's last date sends them). */
     quiet?: boolean;
+    /** A cancel by an invitee of the host's: they leave the meeting (attendees.ts). */
+    decline?: string;
   } = {},
 ): Promise<DecideResult> {
   // Which event type's rules apply (caps, cutoff) is read first; the engine re-reads the booking.
@@ -135,6 +151,7 @@ export async function decideBooking(
       extra: opts.extra,
       requestNewTime: opts.requestNewTime,
       quiet: opts.quiet,
+      ...(opts.decline !== undefined ? { decline: opts.decline } : {}),
     }),
   });
   if (res.ok) return { ok: true, booking: res.plan.booking! };

@@ -3,15 +3,16 @@
  */
 import { awaitsNewTime } from "../domain/booking-engine/index.ts";
 import type { App } from "../app.ts";
-import { bookingForToken } from "./booking-links.ts";
+import { bookingForToken, inviteeForToken } from "./booking-links.ts";
 import { viewBooking } from "./booking-view.ts";
 import { getSlotPage, type SlotPage } from "./slot-page.ts";
 import { offeredMoveStarts } from "./guest-moves.ts";
-import { isoDateIn } from "../../shared/format.ts";
+import { formatRange, isoDateIn } from "../../shared/format.ts";
 import { getUser } from "../store/users.ts";
 import { getEventType } from "../store/event-types.ts";
 import { eventTypeRules, withinCutoff } from "../domain/event-rules.ts";
 import { isLiveBooking } from "../domain/booking.ts";
+import { hasDeclined, inviteesDecline } from "../domain/attendees.ts";
 import { translator } from "../i18n.ts";
 import { getTeam } from "../store/teams.ts";
 import { movedToText } from "../../shared/moved.ts";
@@ -46,6 +47,11 @@ export type ManageState =
      * address names, else the booking's own (the guest chose it; its mails are written on it).
      */
     clock: Clock;
+    /**
+     * The host invited them (a meeting poll's voter): their cancel is "I can't come", which
+     * leaves the meeting to the others (ADR 050, amendment "declining").
+     */
+    declines: boolean;
   };
 
 export async function manageState(
@@ -71,7 +77,10 @@ export async function manageState(
   const t = translator(locale ?? b.guestLocale);
   let blocked: string | null = null;
   let changesClosed: string | null = null;
-  if (awaitsNewTime(b)) {
+  if (inviteesDecline(b) && hasDeclined(b, b.guestEmail)) {
+    // They declined: the meeting goes on without them; nothing is theirs to change.
+    blocked = t.t("manage.declined_body", { host: view.teamName ?? view.hostName });
+  } else if (awaitsNewTime(b)) {
     // The host asked them to pick a new time: their link books it (answers kept).
     blocked = opts.forCancel
       ? t.t("manage.move_asked_no_cancel", { host: view.teamName ?? view.hostName })
@@ -108,6 +117,7 @@ export async function manageState(
     offeredStarts: await offeredMoveStarts(app, b),
     ownStartMs: awaitsNewTime(b) ? null : b.startMs,
     clock,
+    declines: inviteesDecline(b),
   };
 }
 
@@ -168,4 +178,46 @@ export async function rescheduleSlots(
   // A calendar that cannot be read shows no times, which is not "none left": the page says why.
   if (offeredLeft === 0 && !page.unavailable) return { ok: false, reason: "none_left" };
   return { ...page, offeredLeft };
+}
+
+/**
+ * What one of the host's invitees sees behind their own decline link (booking-links.ts
+ * `declineToken`; ADR 050, amendment "declining"): the meeting, in their zone and clock, and
+ * whether they may still say they cannot come.
+ */
+export async function declineState(app: App, token: string, locale?: string) {
+  const found = await inviteeForToken(app, token);
+  if (!found) return null;
+  const { booking: b, email } = found;
+  const nowMs = app.now();
+  const host = await getUser(app.kv, b.hostId);
+  const et = await getEventType(app.kv, b.teamId ?? b.hostId, b.eventTypeId);
+  const reader = (b.additionalGuestReaders ?? {})[email] ??
+    b.declined?.find((d) => d.email === email)?.reader;
+  const t = translator(locale ?? reader?.locale ?? b.guestLocale);
+  const hostName = host?.name ?? t.t("common.the_host");
+  const zone = reader?.timeZone ?? b.guestTimeZone;
+  const clock = reader?.clock ?? b.guestClock;
+  const declined = hasDeclined(b, email);
+  const blocked = declined
+    ? t.t("manage.declined_body", { host: hostName })
+    : !isLiveBooking(b, nowMs)
+    ? t.t("manage.blocked_state", { state: b.status.toLowerCase() })
+    : b.startMs <= nowMs
+    ? t.t("manage.blocked_started")
+    : et && withinCutoff(b.startMs, eventTypeRules(et).cancelCutoffHours, nowMs)
+    ? t.t("manage.blocked_cutoff", {
+      host: hostName,
+      hours: eventTypeRules(et).cancelCutoffHours!,
+      email: host?.email ?? "",
+    })
+    : null;
+  return {
+    title: b.eventTitle,
+    hostName,
+    when: formatRange(b.startMs, b.endMs, zone, clock, t.locale),
+    timeZone: zone,
+    declined,
+    blocked,
+  };
 }

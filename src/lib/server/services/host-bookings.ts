@@ -58,6 +58,8 @@ export type HostBookingRow = BookingView & {
   seat: { meetingId: string; eventTypeId: string; ownerId: string } | null;
   /** The extra attendees the guest invited (the host's list only; never another guest's view). */
   additionalGuests: string[];
+  /** Who of the host's invitees said they cannot come (a meeting poll's; names, in order). */
+  declined: string[];
   /** Where the guest came from: UTM parameters and `ref`, as `[field, value]` in a fixed order. */
   source: [string, string][];
 };
@@ -229,6 +231,7 @@ export async function bookingList(
         ? { meetingId: b.seat.meetingId, eventTypeId: b.eventTypeId, ownerId: b.teamId ?? b.hostId }
         : null,
       additionalGuests: b.additionalGuests ?? [],
+      declined: (b.declined ?? []).map((d) => d.name),
       source: sourceQuery(b.source),
       delivery: jobs.map(({ job, failed }) => ({
         id: job.id,

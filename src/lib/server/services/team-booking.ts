@@ -97,6 +97,7 @@ export async function bookForPersons(app: App, input: TeamBookInput): Promise<Te
           ? { additionalGuestReaders: moving.old.additionalGuestReaders }
           : {}),
         ...(moving.old.invitedBy ? { invitedBy: moving.old.invitedBy } : {}),
+        ...(moving.old.declined ? { declined: moving.old.declined } : {}),
         ...(moving.old.source ? { source: moving.old.source } : {}),
       }
       : {}),

@@ -13,6 +13,7 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
     view: state.view,
     token: params.token,
     changesClosed: state.changesClosed,
+    declines: state.declines,
     ttlText: formatDuration(locals.app.config.bookingTtlMs, locals.locale),
   };
 };

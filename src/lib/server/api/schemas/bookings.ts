@@ -61,6 +61,14 @@ export const Booking = v.object({
     v.array(v.string()),
     d("Extra attendees the guest invited (their addresses); invited and told of changes."),
   ),
+  declined: v.pipe(
+    v.array(v.object({ name: v.string(), email: v.string(), declinedAt: DateTime })),
+    d(
+      "A meeting poll's invitees who said they cannot come, in that order: no longer attending " +
+        "(an additional guest leaves `additionalGuests`; a declined guest stays `guest`). The " +
+        "last one declining cancels the booking.",
+    ),
+  ),
   source: v.pipe(
     v.nullable(v.object({
       utm_source: v.optional(v.string()),

@@ -7,6 +7,7 @@ import type { BookingRecord, MailKind, OutboxPayload, WebhookEvent } from "../mo
 import { followUpDueTimes, reminderDueTimes } from "../event-rules.ts";
 import { calendarMayHold } from "../calendar-identity.ts";
 import { readerGroups } from "../guest-readers.ts";
+import { guestAttends } from "../attendees.ts";
 
 /** `lane`: see `OutboxRecord.lane` (a series' dates run in one). */
 export type PlannedJob = { payload: OutboxPayload; dueMs: number; lane?: string };
@@ -85,7 +86,9 @@ function peopleEffects(
     // A moved meeting: the host's calendar shows the new time as tentative, in place.
     if (after.calendarIssued) writeback("put");
   } else if (after.status === "CONFIRMED" && !wasConfirmed) {
-    mail("guest_confirmed");
+    // A guest who declined a meeting the host invited them to hears no more of it (attendees.ts).
+    const guestComes = guestAttends(after);
+    if (guestComes) mail("guest_confirmed");
     // The guest's additional guests: one invitation To: all who read alike (a moved meeting's is
     // its update, same UID, higher SEQUENCE). A request pending its host's answer invites nobody.
     guestsMail("guests_invited");
@@ -93,7 +96,7 @@ function peopleEffects(
     writeback("put");
     for (const { dueMs, r } of reminderDueTimes(after.startMs, after.reminders ?? [], nowMs)) {
       // One job per recipient, so a failure to reach one never resends to the other.
-      const recipients: [boolean, string | undefined][] = [[false, undefined]];
+      const recipients: [boolean, string | undefined][] = guestComes ? [[false, undefined]] : [];
       if (r.toHost) { for (const p of hosts) recipients.push([true, p]); }
       for (const [toHost, p] of recipients) {
         out.push({
@@ -127,7 +130,7 @@ function peopleEffects(
     const inCalendars = calendarMayHold(after);
     if (after.status === "REJECTED") mail("guest_rejected");
     else if (after.endReason === "expired") mail("guest_expired");
-    else mail("guest_cancelled");
+    else if (guestAttends(after)) mail("guest_cancelled");
     // Additional guests were invited only once the meeting was confirmed: only then its CANCEL.
     if (inCalendars) guestsMail("guests_cancelled");
     // The host hears of a guest's cancellation, and of any end of a meeting their calendar holds
@@ -157,7 +160,7 @@ export function meetingInvitations(
     personId?: string;
     readers?: string;
     family: readonly MailKind[];
-  }[] = [{ mail: "guest_confirmed", family: ["guest_confirmed"] }];
+  }[] = guestAttends(b) ? [{ mail: "guest_confirmed", family: ["guest_confirmed"] }] : [];
   // The additional guests, one mail per way of reading (guest-readers.ts).
   for (const g of readerGroups(b)) {
     out.push({

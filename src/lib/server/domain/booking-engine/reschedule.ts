@@ -68,6 +68,8 @@ export function successorRecord(
     ...successorIdentity(old, rules.calendarHost),
     // A series' date moved stays that date of its series.
     ...(old.series ? { series: old.series } : {}),
+    // Who declined the meeting still does not come (domain/attendees.ts).
+    ...(old.declined ? { declined: old.declined } : {}),
   };
 }
 

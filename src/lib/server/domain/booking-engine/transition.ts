@@ -14,6 +14,7 @@ import type { Entry } from "../model/entries.ts";
 import { sideEffects } from "./effects.ts";
 import { RESCHEDULE_REQUESTED } from "./rebook.ts";
 import { Draft } from "./draft.ts";
+import { planDecline } from "./decline.ts";
 import {
   block,
   capRefs,
@@ -59,10 +60,18 @@ export function planTransition(
 ): PlanResult {
   const decided = decideOn(s, change, change.action, rules, nowMs);
   if (!decided.ok) return decided;
-  const { current, t } = decided;
+  const { current: read, t } = decided;
+  let current = read;
+  const d = new Draft(s.keyOf);
+  if (change.decline !== undefined) {
+    const declined = planDecline(s, read, change, change.decline, nowMs, limits);
+    // Others still come: the decline alone. The last one: the meeting is cancelled with it.
+    if (declined.done) return declined.result;
+    current = { ...read, value: declined.booking };
+    d.job(...declined.jobs);
+  }
   const b = current.value;
   const next = nextOf(b, change, t, nowMs);
-  const d = new Draft(s.keyOf);
   writeUpdatedBooking(d, current, next);
   if (next.status === "CONFIRMED") {
     const refused = firm(d, s, b, next, rules, nowMs);

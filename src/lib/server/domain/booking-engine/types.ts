@@ -109,6 +109,11 @@ export type Change =
     /** The acting host: a booking of someone else is "not_found". */
     hostId?: string;
     extra?: ExtraWrite[];
+    /**
+     * With action "cancel" by "guest": the invitee (address as listed) leaves the meeting the
+     * host invited them to (decline.ts); the last one leaving cancels it.
+     */
+    decline?: string;
   }
   | {
     kind: "reschedule";

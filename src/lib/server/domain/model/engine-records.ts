@@ -140,7 +140,11 @@ export type MailKind =
   /** The meeting's invitation (or its update) to the guest's additional guests, one mail To: all. */
   | "guests_invited"
   /** The meeting's end (CANCEL) to the guest's additional guests. */
-  | "guests_cancelled";
+  | "guests_cancelled"
+  /** An invitee declined: their own copy's CANCEL (`attendee` on the job names them). */
+  | "attendee_declined"
+  /** An invitee declined: the host hears who, and who still comes. */
+  | "host_declined";
 
 export type OutboxPayload =
   // `personId`: the member of a team booking the mail or calendar write is for (absent: the host).
@@ -152,6 +156,8 @@ export type OutboxPayload =
     bookingId: BookingId;
     personId?: PersonId;
     readers?: string;
+    /** `attendee_declined`: the invitee who declined (their address as the booking listed it). */
+    attendee?: string;
   }
   | { kind: "writeback"; op: "put" | "delete"; bookingId: BookingId; personId?: PersonId }
   /** Sent only if the booking is still CONFIRMED and still starts at `startMs` when due. */

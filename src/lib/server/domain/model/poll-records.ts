@@ -55,3 +55,20 @@ export type PollVoteRecord = {
    */
   reader?: { locale: string; timeZone?: string; clock: "12h" | "24h" };
 };
+
+/**
+ * An invitee of the host's (a meeting poll's voter, `BookingRecord.invitedBy: "host"`) who told
+ * us they cannot come (ADR 050, amendment "declining"), in `BookingRecord.declined` in the order
+ * they did. An additional guest who declines leaves `additionalGuests` (with their name and
+ * reading, kept here); the booking's guest stays its guest (their link opens it) and is listed
+ * here. The last attendee declining cancels the booking. Kept by every move of the meeting.
+ */
+export type DeclinedAttendee = {
+  /** As the booking listed them. */
+  email: string;
+  /** Their name where we had one (else the address). */
+  name: string;
+  atMs: number;
+  /** How they read their mails (an additional guest's; absent: the booking's guest's reading). */
+  reader?: { locale: string; timeZone: string; clock: "12h" | "24h" };
+};

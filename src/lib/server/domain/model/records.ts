@@ -20,6 +20,7 @@ export type * from "./developer-records.ts";
 export type * from "./routing-records.ts";
 export type * from "./engine-records.ts";
 export type * from "./poll-records.ts";
+import type { DeclinedAttendee } from "./poll-records.ts";
 import type { BookingSource } from "../../../shared/booking-extras.ts";
 export type { BookingSource };
 
@@ -344,6 +345,8 @@ export type BookingRecord = {
    * their mails name the host and take replies to the host. Kept by every move of the meeting.
    */
   invitedBy?: "host";
+  /** The host's invitees who cannot come (poll-records.ts `DeclinedAttendee`; ADR 050). */
+  declined?: DeclinedAttendee[];
   /** Where the guest came from: UTM parameters and `ref` of the booking page's URL. */
   source?: BookingSource;
   routing?: import("./routing-records.ts").RoutedFrom; // the form response it came from

@@ -6,6 +6,7 @@ import { storedReasonText } from "../../../shared/system-reasons.ts";
 import type { MailParts } from "./booking-parts.ts";
 import { formatDuration, formatRange } from "../../../shared/format.ts";
 import { seatedMeetingDoc } from "../../domain/calendar-identity.ts";
+import { attendeeName, attendeesOf, inviteesDecline } from "../../domain/attendees.ts";
 
 /** The host's (and a team member's) mails about one booking. Not one of its kinds: undefined. */
 export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | undefined {
@@ -105,6 +106,9 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
         ? t.t("mail.host_cancelled.intro_declined_move", { guest, title, when: hostWhen })
         : b.endReason === "expired"
         ? t.t("mail.host_cancelled.intro_move_expired", { guest, title, when: hostWhen })
+        : b.declined?.length && inviteesDecline(b)
+        // The last of the host's invitees declined (domain/attendees.ts).
+        ? t.t("mail.host_cancelled.intro_all_declined", { title, when: hostWhen })
         : t.t("mail.host_cancelled.intro", { guest, title, when: hostWhen });
       return mail(t, {
         to: ctx.host.email,
@@ -145,6 +149,25 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
         textExtra: [t.t("mail.your_bookings_line", { url: hostManage })],
         buttons: [{ label: t.t("mail.your_bookings_button"), href: hostManage, tone: "plain" }],
         icalEvent: invite("ended", t),
+      });
+    }
+    case "host_declined": {
+      // Who declined, as the job names them; who still comes, as the booking is now.
+      const t = hostT;
+      const who = b.declined?.find((d) => d.email === ctx.attendee);
+      if (!who) return null;
+      const still = attendeesOf(b).map((e) => attendeeName(b, e));
+      return mail(t, {
+        to: ctx.host.email,
+        replyTo: who.email,
+        subject: t.t("mail.host_declined.subject", { name: who.name, title }),
+        heading: t.t("mail.host_declined.heading", { name: who.name }),
+        paragraphs: [
+          t.t("mail.host_declined.intro", { name: who.name, title, when: hostWhen }),
+          ...(still.length ? [t.t("mail.host_declined.still", { names: still.join(", ") })] : []),
+        ],
+        textExtra: [t.t("mail.your_bookings_line", { url: hostManage })],
+        buttons: [{ label: t.t("mail.your_bookings_button"), href: hostManage, tone: "plain" }],
       });
     }
     case "host_expired": {

@@ -14,6 +14,7 @@ import { formatRange } from "../../../shared/format.ts";
 
 /** Not one of its kinds: undefined. */
 export function inviteeMail(kind: MailKind, p: MailParts): OutgoingMail | null | undefined {
+  if (kind === "attendee_declined") return declinedMail(p);
   if (kind !== "guests_invited" && kind !== "guests_cancelled") return undefined;
   const { ctx, b, guestT, moved, title, guest, host, movedLine, invite, mail } = p;
   // The addresses this mail is for and how they read it: the job's group. None left (erased
@@ -53,6 +54,16 @@ export function inviteeMail(kind: MailKind, p: MailParts): OutgoingMail | null |
             : t.t("mail.guests_invited.intro", { guest, title, host, when }),
           ...guestMoved(t),
           ...(where ? [where] : []),
+          // One of the host's invitees: their own link to say they cannot come (ADR 050).
+          ...(ctx.declineUrl
+            ? [{
+              parts: t.parts("mail.link_line", {
+                label: t.t("mail.decline_label", { host }),
+                url: ctx.declineUrl,
+              }),
+              href: ctx.declineUrl,
+            }]
+            : []),
         ],
         footer: t.t("mail.guest_confirmed.attached"),
         icalEvent: invite("confirmed", t),
@@ -74,4 +85,30 @@ export function inviteeMail(kind: MailKind, p: MailParts): OutgoingMail | null |
     default:
       return undefined;
   }
+}
+
+/**
+ * An invitee declined (domain/attendees.ts): their own copy of the meeting is cancelled (its
+ * CANCEL names them alone), in the language, zone and clock they read in; the others keep it.
+ */
+function declinedMail(p: MailParts): OutgoingMail | null {
+  const { ctx, b, guestT, title, host, mail } = p;
+  const who = b.declined?.find((d) => d.email === ctx.attendee);
+  if (!who) return null;
+  const isGuest = who.email === b.guestEmail;
+  const t = who.reader ? translator(who.reader.locale) : guestT;
+  const zone = who.reader?.timeZone ?? b.guestTimeZone;
+  const clock = who.reader?.clock ?? b.guestClock;
+  const when = formatRange(b.startMs, b.endMs, zone, clock, t.locale);
+  // Their copy: the meeting with them as its one invitee, ended.
+  const own = isGuest ? { ...b, additionalGuests: [] } : { ...b, additionalGuests: [who.email] };
+  const ics = p.inviteOf(own, "ended", t);
+  return mail(t, {
+    to: who.email,
+    replyTo: ctx.host.email,
+    subject: t.t("mail.attendee_declined.subject", { title, host }),
+    heading: t.t("mail.attendee_declined.heading"),
+    paragraphs: [t.t("mail.attendee_declined.intro", { title, host, when })],
+    ...(ics ? { icalEvent: ics } : {}),
+  });
 }

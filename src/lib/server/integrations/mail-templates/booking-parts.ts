@@ -97,6 +97,10 @@ export type BookingMailContext = {
    * addresses, language, zone and clock. Absent: those who read as the guest.
    */
   readers?: string;
+  /** `attendee_declined`: the invitee who declined (their address as the booking listed it). */
+  attendee?: string;
+  /** An invitation to one of the host's invitees: their own link to decline (ADR 050). */
+  declineUrl?: string;
   /**
    * A seat's host-side mail: every seat of its event type at its start, in any state, from
    * which the seated meeting's invitation is derived (calendar-identity.ts `seatedMeetingDoc`).
@@ -113,7 +117,9 @@ export type InvitationReader = "guest" | "guests" | "host";
 
 export function readerOfMail(kind: MailKind): InvitationReader {
   if (isHostSideMail(kind)) return "host";
-  return kind === "guests_invited" || kind === "guests_cancelled" ? "guests" : "guest";
+  return kind === "guests_invited" || kind === "guests_cancelled" || kind === "attendee_declined"
+    ? "guests"
+    : "guest";
 }
 
 /** The calendar invitation for the booking in `state`, or nothing when no calendar needs one. */
@@ -293,6 +299,7 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
         occasion,
         revision: b.sequence,
         readers: ctx.readers,
+        attendee: ctx.attendee,
       },
       new URL(ctx.baseUrl).hostname,
     );
@@ -347,6 +354,9 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
   const reader = readerOfMail(kind);
   const invite = (state: "pending" | "confirmed" | "ended", t: Translator) =>
     invitation(ctx, state, t, reader);
+  /** The invitation of the meeting as `booking` has it (a decliner's own copy: them alone). */
+  const inviteOf = (booking: BookingRecord, state: "confirmed" | "ended", t: Translator) =>
+    invitation({ ...ctx, booking }, state, t, reader);
 
   /**
    * What the host reads about the guest: their one-line values as one block of lines, anything
@@ -477,6 +487,7 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
     addToCalendar,
     guestMoved,
     invite,
+    inviteOf,
     guestLines,
     said,
     manage,
