@@ -153,7 +153,8 @@ export type MeetingEvent = {
   description: string;
   location?: string;
   organizer: { name: string; email: string };
-  attendee: { name: string; email: string };
+  /** The guest; DECLINED when they said they cannot come to the host's meeting (ADR 050). */
+  attendee: { name: string; email: string; partstat?: "DECLINED" };
   /**
    * A team booking's other members, who attend the same meeting. CalDAV lists them as attendees;
    * Google and Microsoft would mail them invitations of their own, so there they are named in the

@@ -74,15 +74,29 @@ export async function cancelByGuest(
   });
 }
 
-/** An invitee's own decline link (booking-links.ts `declineToken`): they leave the meeting. */
+/**
+ * An invitee's own decline link (booking-links.ts `declineToken`): they leave the meeting. A
+ * meeting the host moved (before the link was used, or while it was) is declined where it is now:
+ * the link names the booking it was mailed with, and each move names its successor.
+ */
 export async function declineByInvitee(app: App, token: string): Promise<DecideResult> {
   const found = await inviteeForToken(app, token);
   if (!found) return { ok: false, reason: "not_found" };
-  return await decideBooking(app, found.booking.id, "cancel", "guest", {
-    enforceCutoff: true,
-    decline: found.email,
-  });
+  let id = found.booking.id;
+  for (let hop = 0; hop < MOVES_FOLLOWED; hop++) {
+    const res = await decideBooking(app, id, "cancel", "guest", {
+      enforceCutoff: true,
+      decline: found.email,
+    });
+    const next = !res.ok && res.reason === "moved" ? res.booking?.rescheduledToId : null;
+    if (!next) return res;
+    id = next;
+  }
+  return { ok: false, reason: "moved" };
 }
+
+/** How many moves of a meeting a decline link follows (each a host's; far more than happen). */
+const MOVES_FOLLOWED = 20;
 
 /** Refusals of the engine a status change can meet, in the words of a status change. */
 function decideRefusal(reason: Refusal | "busy"): DecideRefusal {
@@ -137,8 +151,14 @@ export async function decideBooking(
   }
   const et = await getEventType(app.kv, b.teamId ?? b.hostId, b.eventTypeId);
   const res = await runChange(app, {
-    // Only a confirm adds time (it firms a hold); releasing needs no queue.
-    lane: action === "confirm" ? b.hostId : undefined,
+    // Only a confirm adds time (it firms a hold); releasing needs no queue. Declines of one
+    // meeting all write its record: a crowd of its invitees queues in this process instead of
+    // losing race after race (100 at once ran out of retries); processes still race, guarded.
+    lane: action === "confirm"
+      ? b.hostId
+      : opts.decline !== undefined
+      ? `decline:${b.id}`
+      : undefined,
     rules: engineRules(app, et),
     change: () => ({
       kind: "transition",

@@ -21,6 +21,7 @@ import {
 } from "../integrations/mail-templates/ics-text.ts";
 import { translator } from "../i18n.ts";
 import { locationText, shownLocation } from "../../shared/location-text.ts";
+import { guestAttends } from "../domain/attendees.ts";
 
 /** `skipped`: there was nothing to write (insights count it as no write at all). */
 export type WritebackOutcome =
@@ -88,7 +89,12 @@ export function meetingEvent(
     ),
     location: locationText(shownLocation(booking), t) || undefined,
     organizer: { name: host.name, email: host.email },
-    attendee: { name: booking.guestName, email: booking.guestEmail },
+    attendee: {
+      name: booking.guestName,
+      email: booking.guestEmail,
+      // A poll's first voter who declined stays its guest, no longer coming (attendees.ts).
+      ...(guestAttends(booking) ? {} : { partstat: "DECLINED" as const }),
+    },
     ...(others.length ? { others } : {}),
     ...(booking.additionalGuests?.length
       ? { guests: booking.additionalGuests, guestNames: booking.additionalGuestNames }

@@ -38,6 +38,7 @@ import {
 import { movedFromToText } from "../../../shared/moved.ts";
 import { mailMessageId } from "../../domain/mail-identity.ts";
 import { calendarLinks } from "../../../shared/calendar-links.ts";
+import { guestAttends } from "../../domain/attendees.ts";
 
 export type BookingMailContext = {
   booking: BookingRecord;
@@ -187,7 +188,12 @@ function icsEvent(
     conference: conferenceOf(shownLocation(b)),
     status: doc.status,
     organizer: ctx.team?.organizer ?? ctx.host,
-    attendee: { name: b.guestName, email: b.guestEmail },
+    attendee: {
+      name: b.guestName,
+      email: b.guestEmail,
+      // A poll's first voter who declined stays its guest, no longer coming (attendees.ts).
+      ...(guestAttends(b) ? {} : { partstat: "DECLINED" as const }),
+    },
     others: ctx.team?.members.filter((m) => m.email !== ctx.team!.organizer.email),
     guests: b.additionalGuests,
     guestNames: b.additionalGuestNames,

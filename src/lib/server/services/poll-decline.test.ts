@@ -1,0 +1,179 @@
+/**
+ * A poll meeting's invitees declining at once (ADR 050, amendment "declining"): each decline is
+ * one guarded write of the booking (its versionstamp checked), so a crowd pressing "I can't come"
+ * together is recorded whole, the meeting is cancelled exactly once when the last one leaves, and
+ * a decline racing the host's cancel or move lands on the meeting as it is.
+ */
+import assert from "node:assert/strict";
+import {
+  createEventType,
+  createHost,
+  memoryApp,
+  WORKDAYS,
+} from "../../../../tests/support/memory-app.ts";
+import { createPoll } from "./polls.ts";
+import { pickPollTime } from "./poll-pick.ts";
+import { votePoll } from "./poll-votes.ts";
+import { moveBookingByHost } from "./host-reschedule.ts";
+import { cancelByGuest, decideBooking, declineByInvitee } from "./decide-booking.ts";
+import { bookingToken, declineToken } from "./booking-links.ts";
+import { getBooking } from "../store/bookings.ts";
+import { listBookingJobs } from "../store/outbox.ts";
+import { deliverOutbox } from "../jobs/deliver-outbox.ts";
+import type { App } from "../app.ts";
+import type { BookingRecord, UserRecord } from "../domain/model/records.ts";
+
+const T = ["2026-11-23T09:00:00Z", "2026-11-24T09:00:00Z"];
+const MOVED = "2026-11-25T13:00:00Z";
+
+/** A poll of `n` voters who all said yes to T[0], picked: the meeting and the host. */
+async function pollMeeting(n: number) {
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  const host = await createHost(app, { username: "marie", timeZone: "UTC", weekly: WORKDAYS });
+  await createEventType(app, host, {
+    slug: "rdv",
+    durationMin: 30,
+    requiresConfirmation: false,
+    minNoticeMin: 0,
+  } as never);
+  const made = await createPoll(app, host, { slug: "rdv", title: "Sync", starts: T });
+  assert.ok(made.ok);
+  const token = new URL(made.url).pathname.split("/").pop()!;
+  const emails = Array.from({ length: n }, (_, i) => `v${String(i).padStart(2, "0")}@example.test`);
+  for (const email of emails) {
+    const voted = await votePoll(app, token, {
+      name: email,
+      email,
+      answers: { t0: "yes" },
+      client: email,
+    });
+    assert.ok(voted.ok, JSON.stringify(voted));
+  }
+  const picked = await pickPollTime(app, host, made.poll.id, T[0]);
+  assert.ok(picked.ok);
+  const booking = (await getBooking(app.kv, picked.bookingId))!;
+  return { app, host, booking, emails };
+}
+
+/** Each invitee's press: the guest's cancel link, every other one's own decline link. */
+async function presses(app: App, b: BookingRecord, emails: string[]) {
+  const guestLink = await bookingToken(app, b, "guest");
+  const links = await Promise.all(emails.map((email) => declineToken(app, b, email)));
+  return emails.map((email, i) =>
+    email === b.guestEmail
+      ? () => cancelByGuest(app, guestLink, "")
+      : () => declineByInvitee(app, links[i])
+  );
+}
+
+const mailsOf = async (app: App, id: string, kind: string) =>
+  (await listBookingJobs(app.kv, id)).filter(({ job }) =>
+    job.payload.kind === "booking_mail" && job.payload.mail === kind
+  ).map(({ job }) => job.payload as { attendee?: string; readers?: string });
+
+Deno.test("poll decline: 100 invitees (a full poll) pressing at once are all recorded, and the meeting is cancelled exactly once", async () => {
+  const { app, booking, emails } = await pollMeeting(100);
+  try {
+    const results = await Promise.all((await presses(app, booking, emails)).map((f) => f()));
+    assert.deepEqual(results.filter((r) => !r.ok), [], "every decline is taken");
+    const after = (await getBooking(app.kv, booking.id))!;
+    assert.equal(after.status, "CANCELLED");
+    assert.equal(after.endReason, "cancelled_by_guest");
+    assert.deepEqual(after.declined!.map((d) => d.email).sort(), [...emails].sort());
+    assert.deepEqual(after.additionalGuests, []);
+    // One cancellation: one step into CANCELLED, one mail and calendar removal for the host.
+    assert.equal(after.history.filter((h) => h.status === "CANCELLED").length, 1);
+    assert.equal((await mailsOf(app, booking.id, "host_cancelled")).length, 1);
+    // Each decliner's own CANCEL, once; the host heard of each decline but the last.
+    const own = (await mailsOf(app, booking.id, "attendee_declined")).map((p) => p.attendee);
+    assert.deepEqual(own.sort(), [...emails].sort());
+    assert.equal((await mailsOf(app, booking.id, "host_declined")).length, emails.length - 1);
+    // Nobody who declined gets the meeting's end besides their own CANCEL.
+    assert.equal((await mailsOf(app, booking.id, "guest_cancelled")).length, 0);
+    assert.equal((await mailsOf(app, booking.id, "guests_cancelled")).length, 0);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("poll decline: a second press is answered as done and changes nothing; an address not invited has no link", async () => {
+  const { app, booking, emails } = await pollMeeting(3);
+  try {
+    const t = await declineToken(app, booking, emails[2]);
+    assert.ok((await declineByInvitee(app, t)).ok);
+    const once = (await getBooking(app.kv, booking.id))!;
+    assert.ok((await declineByInvitee(app, t)).ok);
+    assert.deepEqual(await getBooking(app.kv, booking.id), once);
+    assert.equal((await mailsOf(app, booking.id, "attendee_declined")).length, 1);
+    const stranger = await declineToken(app, booking, "nobody@example.test");
+    assert.deepEqual(await declineByInvitee(app, stranger), { ok: false, reason: "not_found" });
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("poll decline: declines racing the host's cancel all land on the meeting as it is (recorded before the cancel, or refused after it), and the host's cancel ends it once", async () => {
+  for (let round = 0; round < 5; round++) {
+    const { app, host, booking, emails } = await pollMeeting(8);
+    try {
+      const declining = (await presses(app, booking, emails.slice(0, 6))).map((f) => f());
+      const cancel = decideBooking(app, booking.id, "cancel", "host", { hostId: host.id });
+      const [results, cancelled] = await Promise.all([Promise.all(declining), cancel]);
+      assert.ok(cancelled.ok, JSON.stringify(cancelled));
+      const after = (await getBooking(app.kv, booking.id))!;
+      assert.equal(after.status, "CANCELLED");
+      assert.equal(after.endReason, "cancelled_by_host");
+      assert.equal(after.history.filter((h) => h.status === "CANCELLED").length, 1);
+      const recorded = new Set((after.declined ?? []).map((d) => d.email));
+      results.forEach((r, i) => {
+        if (r.ok) assert.ok(recorded.has(emails[i]), `${emails[i]}'s decline is recorded`);
+        else assert.equal(r.reason, "cancelled", JSON.stringify(r));
+      });
+      // Who declined got their own CANCEL; everyone else the meeting's end, once each.
+      const own = (await mailsOf(app, booking.id, "attendee_declined")).map((p) => p.attendee);
+      assert.deepEqual(own.sort(), [...recorded].sort());
+      const ended = (await mailsOf(app, booking.id, "guests_cancelled")).length +
+        (await mailsOf(app, booking.id, "guest_cancelled")).length;
+      assert.equal(ended, emails.length - recorded.size);
+    } finally {
+      app.close();
+    }
+  }
+});
+
+Deno.test("poll decline: a decline racing the host's move lands on the meeting where it is (a link mailed before the move follows it)", async () => {
+  for (let round = 0; round < 5; round++) {
+    const { app, host, booking, emails } = await pollMeeting(4);
+    try {
+      const [ben] = await presses(app, booking, [emails[1]]);
+      const [declined, moved] = await Promise.all([
+        ben(),
+        moveBookingByHost(app, host as UserRecord, booking.id, { start: MOVED, reason: "" }),
+      ]);
+      assert.ok(moved.ok, JSON.stringify(moved));
+      assert.ok(declined.ok, JSON.stringify(declined));
+      const now = (await getBooking(app.kv, moved.booking.id))!;
+      assert.equal(now.status, "CONFIRMED");
+      assert.ok(now.declined?.some((d) => d.email === emails[1]), "declined where it is now");
+      assert.ok(!now.additionalGuests?.includes(emails[1]), "no longer invited to it");
+      // Their own CANCEL reaches them once, and the moved meeting's invitation does not.
+      await deliverOutbox(app, app.now());
+      const theirs = app.mailer.sent.filter((m) => m.to.includes(emails[1]));
+      const cancels = theirs.filter((m) => m.icalEvent?.method === "CANCEL");
+      assert.equal(cancels.length, 1, theirs.map((m) => m.subject).join(" | "));
+      assert.ok(
+        theirs.every((m) =>
+          m.icalEvent?.method !== "REQUEST" || !m.icalEvent.content.includes("20261125")
+        ),
+        theirs.map((m) => m.subject).join(" | "),
+      );
+      if (round === 0) {
+        // The others hear of the move, as ever.
+        const others = app.mailer.sent.filter((m) => m.to.includes(emails[2]));
+        assert.ok(others.some((m) => m.icalEvent?.content.includes("20261125T130000Z")));
+      }
+    } finally {
+      app.close();
+    }
+  }
+});
