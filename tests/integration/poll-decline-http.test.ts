@@ -70,11 +70,26 @@ Deno.test({
         m.to.includes(email) && (m.calendar ?? "").includes("METHOD:CANCEL")
       );
 
+    const annLink = /\/booking\/[0-9A-Z]{26}[A-Za-z0-9_-]{43}/.exec(
+      invited["ann@example.test"].text,
+    );
+    assert.ok(annLink, "the booking's guest has their link");
+
+    await t.step("the first voter cannot move the meeting for everyone", async () => {
+      const page = await createClient(app.baseUrl).get(annLink[0]);
+      assert.match(visible(page.body), /I can’t come/);
+      assert.doesNotMatch(page.body, /\/reschedule"/);
+      const move = await createClient(app.baseUrl).get(`${annLink[0]}/reschedule`);
+      assert.match(visible(move.body), /Only Demo Host can move this meeting/);
+      const res = await createClient(app.baseUrl).post(`${annLink[0]}/reschedule`, {
+        start: free[1],
+      });
+      assert.equal(res.status, 409);
+      assert.match(visible(res.body), /Only Demo Host can move this meeting/);
+    });
+
     await t.step("the first voter's cancel button declines their place only", async () => {
-      const link = /\/booking\/[0-9A-Z]{26}[A-Za-z0-9_-]{43}/.exec(
-        invited["ann@example.test"].text,
-      );
-      assert.ok(link, "the booking's guest has their link");
+      const link = annLink;
       const res = await createClient(app.baseUrl).post(`${link[0]}/cancel`, { reason: "" });
       assert.equal(res.status, 200, visible(res.body).slice(0, 300));
       // Ann's copy is cancelled; the others keep theirs; the host hears who declined.

@@ -193,6 +193,8 @@ export async function rescheduleByGuest(
 ): Promise<RescheduleResult> {
   const old = await bookingForToken(app, token, "guest");
   if (!old) return { ok: false, reason: "not_found" };
+  // The host's meeting with several invitees (a poll's): only the host moves it for everyone.
+  if (inviteesDecline(old)) return { ok: false, reason: "not_supported" };
   return await reschedule(app, old, startText, { by: "guest", extra: opts.extra });
 }
 

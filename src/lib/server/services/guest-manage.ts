@@ -63,6 +63,8 @@ export async function manageState(
     forCancel?: boolean;
     /** The clock the page's address names. */
     clock?: Clock | null;
+    /** The reschedule page: the host's meeting with several invitees is the host's to move. */
+    forMove?: boolean;
   } = {},
 ): Promise<ManageState> {
   const b = await bookingForToken(app, token, "guest");
@@ -80,6 +82,12 @@ export async function manageState(
   if (inviteesDecline(b) && hasDeclined(b, b.guestEmail)) {
     // They declined: the meeting goes on without them; nothing is theirs to change.
     blocked = t.t("manage.declined_body", { host: view.teamName ?? view.hostName });
+  } else if (inviteesDecline(b) && opts.forMove) {
+    // Invited by the host with others (a poll): they may decline, the host moves it.
+    blocked = t.t("manage.host_moves", {
+      host: view.teamName ?? view.hostName,
+      email: host?.email ?? "",
+    });
   } else if (awaitsNewTime(b)) {
     // The host asked them to pick a new time: their link books it (answers kept).
     blocked = opts.forCancel

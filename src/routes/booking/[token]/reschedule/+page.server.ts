@@ -26,6 +26,7 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders }) 
   // from the browser's language: the guest chose theirs).
   const state = await manageState(locals.app, params.token, locals.locale, {
     clock: parseClock(q.get("clock")),
+    forMove: true,
   });
   if (!state.ok) error(404, locals.t.t("errors.link_invalid"));
   const zone = pageZone(q, locals.app.now(), locals.locale);
@@ -94,7 +95,7 @@ export const actions: Actions = {
         values: {},
       });
     }
-    const state = await manageState(locals.app, params.token, locals.locale);
+    const state = await manageState(locals.app, params.token, locals.locale, { forMove: true });
     const blocked = state.ok ? state.blocked : null;
     return fail(409, {
       reason: BOOKING_REASONS.has(res.reason)
