@@ -75,3 +75,9 @@ export function withDeclined(b: BookingRecord, email: string, nowMs: number): Bo
     declined: [...(b.declined ?? []), entry],
   };
 }
+
+/**
+ * Whether only the host may move the meeting: the host invited several people to it who still
+ * come (a poll's voters). Its guest alone in it moves it like any guest.
+ */
+export const onlyHostMoves = (b: Attending) => inviteesDecline(b) && attendeesOf(b).length > 1;

@@ -3,10 +3,9 @@
  *
  * A meeting poll's voters each answered on a page in their own language, zone and clock; the
  * mails about the meeting picked (its invitation, update and CANCEL) reach each of them that way.
- * We send one mail per way of reading — not one per voter — so voters who read alike still share
- * one mail To: all of them as before (the ATTENDEE list names them all anyway), and a poll of 100
- * voters in one office stays one mail; voters reading differently get their own. Each group is
- * a job of its own (`readers` on the outbox payload), so a failure to reach one group never
+ * Each voter gets a mail of their own, since it carries their own link to decline (ADR 050,
+ * amendment "declining"; it superseded one mail per way of reading for them). A guest's own
+ * guests still share one mail per way of reading. Each group is a job of its own (`readers` on the outbox payload), so a failure to reach one group never
  * resends to another, and each is a distinct mail with its own Message-ID (mail-identity.ts).
  */
 import type { BookingRecord, GuestReader } from "./model/records.ts";

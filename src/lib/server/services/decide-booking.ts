@@ -14,7 +14,7 @@ import { getUser, newId } from "../store/users.ts";
 import type { BookingRecord } from "../domain/model/records.ts";
 import { randomToken } from "../integrations/crypto.ts";
 import { bookingForToken, bookingToken, inviteeForToken } from "./booking-links.ts";
-import { inviteesDecline } from "../domain/attendees.ts";
+import { inviteesDecline, onlyHostMoves } from "../domain/attendees.ts";
 import { isOffered, parseStart } from "./book-slot.ts";
 import { isGuestMoveOffered } from "../domain/guest-moves.ts";
 import { offeredMoveStarts } from "./guest-moves.ts";
@@ -194,7 +194,7 @@ export async function rescheduleByGuest(
   const old = await bookingForToken(app, token, "guest");
   if (!old) return { ok: false, reason: "not_found" };
   // The host's meeting with several invitees (a poll's): only the host moves it for everyone.
-  if (inviteesDecline(old)) return { ok: false, reason: "not_supported" };
+  if (onlyHostMoves(old)) return { ok: false, reason: "not_supported" };
   return await reschedule(app, old, startText, { by: "guest", extra: opts.extra });
 }
 

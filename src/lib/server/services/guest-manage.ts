@@ -12,7 +12,7 @@ import { getUser } from "../store/users.ts";
 import { getEventType } from "../store/event-types.ts";
 import { eventTypeRules, withinCutoff } from "../domain/event-rules.ts";
 import { isLiveBooking } from "../domain/booking.ts";
-import { hasDeclined, inviteesDecline } from "../domain/attendees.ts";
+import { hasDeclined, inviteesDecline, onlyHostMoves } from "../domain/attendees.ts";
 import { translator } from "../i18n.ts";
 import { getTeam } from "../store/teams.ts";
 import { movedToText } from "../../shared/moved.ts";
@@ -52,6 +52,8 @@ export type ManageState =
      * leaves the meeting to the others (ADR 050, amendment "declining").
      */
     declines: boolean;
+    /** Others are invited too: only the host moves it (its page offers no move). */
+    hostMoves: boolean;
   };
 
 export async function manageState(
@@ -82,7 +84,7 @@ export async function manageState(
   if (inviteesDecline(b) && hasDeclined(b, b.guestEmail)) {
     // They declined: the meeting goes on without them; nothing is theirs to change.
     blocked = t.t("manage.declined_body", { host: view.teamName ?? view.hostName });
-  } else if (inviteesDecline(b) && opts.forMove) {
+  } else if (onlyHostMoves(b) && opts.forMove) {
     // Invited by the host with others (a poll): they may decline, the host moves it.
     blocked = t.t("manage.host_moves", {
       host: view.teamName ?? view.hostName,
@@ -126,6 +128,7 @@ export async function manageState(
     ownStartMs: awaitsNewTime(b) ? null : b.startMs,
     clock,
     declines: inviteesDecline(b),
+    hostMoves: onlyHostMoves(b),
   };
 }
 

@@ -20,6 +20,7 @@ import { bookingToken, declineToken } from "./booking-links.ts";
 import { getBooking } from "../store/bookings.ts";
 import { listBookingJobs } from "../store/outbox.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
+import { bookingResource } from "./booking-resource.ts";
 import type { App } from "../app.ts";
 import type { BookingRecord, UserRecord } from "../domain/model/records.ts";
 
@@ -105,6 +106,10 @@ Deno.test("poll decline: a second press is answered as done and changes nothing;
     assert.ok((await declineByInvitee(app, t)).ok);
     assert.deepEqual(await getBooking(app.kv, booking.id), once);
     assert.equal((await mailsOf(app, booking.id, "attendee_declined")).length, 1);
+    // The API's (and MCP's, and webhooks') booking: no longer among the guests, listed declined.
+    const res = await bookingResource(app, once);
+    assert.ok(!res.additionalGuests.includes(emails[2]));
+    assert.deepEqual(res.declined.map((d) => d.email), [emails[2]]);
     const stranger = await declineToken(app, booking, "nobody@example.test");
     assert.deepEqual(await declineByInvitee(app, stranger), { ok: false, reason: "not_found" });
   } finally {
@@ -175,5 +180,25 @@ Deno.test("poll decline: a decline racing the host's move lands on the meeting w
     } finally {
       app.close();
     }
+  }
+});
+
+Deno.test("poll decline: a full poll's meeting (100 voters, a mail each) still moves and ends in one write each", async () => {
+  const { app, host, booking } = await pollMeeting(100);
+  try {
+    assert.equal((await mailsOf(app, booking.id, "guests_invited")).length, 99);
+    const moved = await moveBookingByHost(app, host as UserRecord, booking.id, {
+      start: MOVED,
+      reason: "",
+    });
+    assert.ok(moved.ok, JSON.stringify(moved));
+    assert.equal((await mailsOf(app, moved.booking.id, "guests_invited")).length, 99);
+    const cancelled = await decideBooking(app, moved.booking.id, "cancel", "host", {
+      hostId: host.id,
+    });
+    assert.ok(cancelled.ok, JSON.stringify(cancelled));
+    assert.equal((await mailsOf(app, moved.booking.id, "guests_cancelled")).length, 99);
+  } finally {
+    app.close();
   }
 });

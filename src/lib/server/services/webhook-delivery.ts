@@ -159,7 +159,8 @@ export function fanOutEvent(app: App, job: OutboxRecord): Promise<WebhookJobOutc
             // Who made this change (the history entry the event was queued with): guest, host,
             // system. A detail filled in later (a video link) is the system's, not the last
             // change's author's.
-            by: p.event === "booking.updated" ? "system" : booking.history[p.seq - 1]?.by ?? null,
+            by: p.by ??
+              (p.event === "booking.updated" ? "system" : booking.history[p.seq - 1]?.by ?? null),
             ...(p.event === "booking.rescheduled" ? { reason } : {}),
             // The booking went to another member (or host): it left this person's calendar.
             ...(audience.handedOver ? { reason: "handed_over" } : {}),

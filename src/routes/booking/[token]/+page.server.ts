@@ -14,6 +14,7 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
     token: params.token,
     changesClosed: state.changesClosed,
     declines: state.declines,
+    hostMoves: state.hostMoves,
     ttlText: formatDuration(locals.app.config.bookingTtlMs, locals.locale),
   };
 };

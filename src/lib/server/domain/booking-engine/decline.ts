@@ -99,6 +99,7 @@ function declineJobs(
     bookingId: after.id,
     event: "booking.updated",
     seq: after.history.length,
+    by: "guest",
   });
   const lane = laneOf(after);
   return lane ? out.map((j) => ({ ...j, lane })) : out;

@@ -181,7 +181,14 @@ export type OutboxPayload =
    * A booking changed state: the webhook performer fans it out to the host's subscriptions.
    * `seq` is the booking's history length after the change, so receivers can order events.
    */
-  | { kind: "webhook_event"; bookingId: BookingId; event: WebhookEvent; seq: number }
+  | {
+    kind: "webhook_event";
+    bookingId: BookingId;
+    event: WebhookEvent;
+    seq: number;
+    /** Who made a change its history does not show (an invitee's decline: "guest"). */
+    by?: "guest";
+  }
   /** One message to one subscription (created once per event and subscription by the fan-out). */
   | { kind: "webhook_delivery"; hostId: UserId; subscriptionId: string; messageId: string }
   /**

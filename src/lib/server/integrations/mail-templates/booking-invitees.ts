@@ -3,7 +3,9 @@
  * one mail To: all of them, in the guest's language, with the meeting's .ics — never the guest's
  * own links (to cancel or move it), note or answers; replies go to the guest. Where they told us
  * how they read (a meeting poll's voters, ADR 050), one mail per way of reading: each in its
- * readers' language, with the times in their zone and clock (domain/guest-readers.ts).
+ * readers' language, with the times in their zone and clock (domain/guest-readers.ts). The host's
+ * invitees (a poll's voters) each get their own, with their own link to decline, and a decline's
+ * CANCEL of their own copy (ADR 050, amendment "declining").
  */
 import type { MailKind } from "../../domain/model/records.ts";
 import type { OutgoingMail } from "../mail.ts";
