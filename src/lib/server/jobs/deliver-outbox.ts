@@ -26,7 +26,7 @@ import { getEventType } from "../store/event-types.ts";
 import { renderBookingMail } from "../integrations/mail-templates/booking.ts";
 import { sendSealedMail } from "../services/sign-in-mail.ts";
 import { bookingLinks, declineToken, declineUrl, guestLinks } from "../services/booking-links.ts";
-import { inviteesDecline } from "../domain/attendees.ts";
+import { guestAttends, inviteesDecline } from "../domain/attendees.ts";
 import { readerGroup } from "../domain/guest-readers.ts";
 import { describeDuration } from "../config.ts";
 import {
@@ -257,6 +257,8 @@ async function perform(
     if (!booking || booking.status !== "CONFIRMED" || booking.startMs !== p.startMs) {
       return { ok: true, skipped: true };
     }
+    // A poll's first voter who declined since it was queued is not reminded (attendees.ts).
+    if (!p.toHost && !guestAttends(booking)) return { ok: true, skipped: true };
     // A seated meeting reminds its host once: only the first confirmed seat's reminder is sent.
     if (p.toHost && booking.seat && !(await firstConfirmedSeat(app, booking, nowMs))) {
       return { ok: true, skipped: true };
@@ -331,6 +333,8 @@ async function sendFollowUp(
   if (!booking || booking.status !== "CONFIRMED" || booking.startMs !== p.startMs) {
     return { ok: true, skipped: true };
   }
+  // Nor to a guest who declined (attendees.ts).
+  if (!guestAttends(booking)) return { ok: true, skipped: true };
   // Days late it still goes; weeks late it reads as a mistake (domain/reminders.ts).
   if (!followUpStillDue(booking.endMs, p.minutesAfter, nowMs)) return { ok: true, skipped: true };
   const f = (booking.followUps ?? []).find((x) => x.minutesAfter === p.minutesAfter);

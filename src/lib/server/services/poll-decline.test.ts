@@ -28,7 +28,7 @@ const T = ["2026-11-23T09:00:00Z", "2026-11-24T09:00:00Z"];
 const MOVED = "2026-11-25T13:00:00Z";
 
 /** A poll of `n` voters who all said yes to T[0], picked: the meeting and the host. */
-async function pollMeeting(n: number) {
+async function pollMeeting(n: number, more: Record<string, unknown> = {}) {
   const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
   const host = await createHost(app, { username: "marie", timeZone: "UTC", weekly: WORKDAYS });
   await createEventType(app, host, {
@@ -36,6 +36,7 @@ async function pollMeeting(n: number) {
     durationMin: 30,
     requiresConfirmation: false,
     minNoticeMin: 0,
+    ...more,
   } as never);
   const made = await createPoll(app, host, { slug: "rdv", title: "Sync", starts: T });
   assert.ok(made.ok);
@@ -198,6 +199,28 @@ Deno.test("poll decline: a full poll's meeting (100 voters, a mail each) still m
     });
     assert.ok(cancelled.ok, JSON.stringify(cancelled));
     assert.equal((await mailsOf(app, moved.booking.id, "guests_cancelled")).length, 99);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("poll decline: the first voter who declined gets no reminder or follow-up queued before they declined", async () => {
+  const { app, booking, emails } = await pollMeeting(2, {
+    reminders: [{ minutesBefore: 60, toHost: false }],
+    followUps: [{ minutesAfter: 60, message: "Thanks!", bookAgain: false }],
+  });
+  try {
+    const [guest] = await presses(app, booking, [booking.guestEmail]);
+    assert.ok((await guest()).ok);
+    await deliverOutbox(app, app.now());
+    app.mailer.sent.length = 0;
+    app.clock.ms = Date.parse(T[0]) - 50 * 60_000;
+    await deliverOutbox(app, app.now());
+    app.clock.ms = Date.parse(T[0]) + 95 * 60_000;
+    await deliverOutbox(app, app.now());
+    const toGuest = app.mailer.sent.filter((m) => m.to.includes(booking.guestEmail));
+    assert.deepEqual(toGuest.map((m) => m.subject), []);
+    assert.ok(emails.includes(booking.guestEmail));
   } finally {
     app.close();
   }
