@@ -107,6 +107,11 @@ Deno.test("poll decline: a second press is answered as done and changes nothing;
     assert.ok((await declineByInvitee(app, t)).ok);
     assert.deepEqual(await getBooking(app.kv, booking.id), once);
     assert.equal((await mailsOf(app, booking.id, "attendee_declined")).length, 1);
+    // The host's calendar entry is written again (without them): a second put after the pick's.
+    const puts = (await listBookingJobs(app.kv, booking.id)).filter(({ job }) =>
+      job.payload.kind === "writeback" && job.payload.op === "put"
+    );
+    assert.equal(puts.length, 2);
     // The API's (and MCP's, and webhooks') booking: no longer among the guests, listed declined.
     const res = await bookingResource(app, once);
     assert.ok(!res.additionalGuests.includes(emails[2]));
