@@ -128,6 +128,8 @@ Deno.test({
       )!;
       const res = await createClient(app.baseUrl).post(own[0], {});
       assert.equal(res.status, 200, visible(res.body).slice(0, 300));
+      assert.match(visible(res.body), /Demo Host has been told/);
+      assert.doesNotMatch(visible(res.body), /goes on without you/);
       await mailTo("cleo@example.test", /./, "CANCEL");
       const ended = await mailTo(DEMO_EMAIL, /./, "CANCEL");
       assert.match(ended.text, /Everyone you invited to “Offsite”/);

@@ -27,7 +27,8 @@ export const actions: Actions = {
       return fail(400, { reason, error: locals.t.t("manage.reason_bad_characters") });
     }
     const res = await cancelByGuest(locals.app, params.token, reason, { scope });
-    if (res.ok) return { cancelled: true };
+    // A poll meeting's invitee declined: the last one to do so cancelled it (ADR 050).
+    if (res.ok) return { cancelled: true, ended: res.booking.status === "CANCELLED" };
     if (res.reason === "not_found") error(404, locals.t.t("errors.link_invalid"));
     if (res.reason === "busy") {
       retryLater(setHeaders);

@@ -16,7 +16,8 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
 export const actions: Actions = {
   default: async ({ locals, params, setHeaders }) => {
     const res = await declineByInvitee(locals.app, params.token);
-    if (res.ok) return { declined: true };
+    // The last invitee to decline cancelled the meeting.
+    if (res.ok) return { declined: true, ended: res.booking.status === "CANCELLED" };
     if (res.reason === "not_found") error(404, locals.t.t("errors.link_invalid"));
     if (res.reason === "busy") {
       retryLater(setHeaders);
