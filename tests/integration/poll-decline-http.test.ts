@@ -136,6 +136,9 @@ Deno.test({
       const row = await hostRow();
       assert.match(row, />cancelled<\/span>/);
       assert.match(visible(row), /Can’t come: Ann Guest, Ben Miller, Cleo Park/);
+      // Found by anyone who declined, as by anyone invited.
+      const byCleo = await host.get(`/dashboard/bookings?q=cleo%40example.test`);
+      assert.match(visible(byCleo.body), /Offsite .*Can’t come: Ann Guest, Ben Miller, Cleo Park/);
       assert.equal(cancels("ann@example.test").length, 1, "Ann's copy was cancelled once");
     });
   },

@@ -149,7 +149,9 @@ export async function bookingList(
   const matches = (b: BookingRecord) =>
     !needle || has(b.guestName) || has(b.guestEmail) ||
     (b.additionalGuests ?? []).some(has) ||
-    Object.values(b.additionalGuestNames ?? {}).some(has);
+    Object.values(b.additionalGuestNames ?? {}).some(has) ||
+    // Who declined is still found (the row says they can't come).
+    (b.declined ?? []).some((d) => has(d.name) || has(d.email));
   const keep = (b: BookingRecord) => {
     if (!matches(b)) return false;
     // A moved booking is history of the booking it became, listed with it, never a cancellation.
