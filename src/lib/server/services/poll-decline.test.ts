@@ -21,6 +21,7 @@ import { getBooking } from "../store/bookings.ts";
 import { listBookingJobs } from "../store/outbox.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { bookingResource } from "./booking-resource.ts";
+import { eraseGuest } from "./host-data.ts";
 import type { App } from "../app.ts";
 import type { BookingRecord, UserRecord } from "../domain/model/records.ts";
 
@@ -226,6 +227,23 @@ Deno.test("poll decline: the first voter who declined gets no reminder or follow
     const toGuest = app.mailer.sent.filter((m) => m.to.includes(booking.guestEmail));
     assert.deepEqual(toGuest.map((m) => m.subject), []);
     assert.ok(emails.includes(booking.guestEmail));
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("poll decline: erasing an invitee who declined erases them from the meeting's list of decliners too (ADR 022)", async () => {
+  const { app, host, booking, emails } = await pollMeeting(3);
+  try {
+    const all = await presses(app, booking, emails);
+    assert.ok((await all[0]()).ok); // the guest
+    assert.ok((await all[2]()).ok);
+    for (const email of [emails[2], emails[0]]) {
+      const erased = await eraseGuest(app, host as UserRecord, email);
+      assert.ok(erased.ok, JSON.stringify(erased));
+      const text = JSON.stringify(await getBooking(app.kv, booking.id));
+      assert.ok(!text.includes(email), `${email} is gone: ${text}`);
+    }
   } finally {
     app.close();
   }

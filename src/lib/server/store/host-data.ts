@@ -45,7 +45,8 @@ export const ERASED_GUEST_NAME = "Erased guest";
 export function erasedBooking(b: BookingRecord, nowMs: number): BookingRecord {
   // The tag of the browser the guest booked from goes too: it tells that browser's later posts
   // apart, and nothing of the guest's stays to tell apart (domain/repeat-post.ts).
-  const { additionalGuestReaders: _readers, bookerTag: _browser, ...rest } = b;
+  // Who of a poll's invitees declined names them too (the guest among them).
+  const { additionalGuestReaders: _readers, bookerTag: _browser, declined: _declined, ...rest } = b;
   return {
     ...rest,
     guestName: ERASED_GUEST_NAME,
@@ -113,6 +114,8 @@ export function withoutGuest(b: BookingRecord, email: string): BookingRecord {
         ),
       }
       : {}),
+    // A declined invitee's entry (name, address, reading) goes with their address.
+    ...(b.declined ? { declined: b.declined.filter((d) => d.email.toLowerCase() !== email) } : {}),
     guestNote: withoutAddress(b.guestNote, email),
     ...(b.answers
       ? { answers: b.answers.map((a) => ({ ...a, value: withoutAddress(a.value, email) })) }
