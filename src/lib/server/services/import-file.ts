@@ -203,6 +203,11 @@ const ExportedBookingSchema = v.pipe(
     additionalGuestNames: v.optional(byGuest(oneLine(200))),
     additionalGuestReaders: v.optional(byGuest(reader)),
     invitedBy: v.optional(v.literal("host")),
+    // A poll meeting's invitees who declined (ADR 050): they stay out of it after a restore.
+    declined: v.optional(v.pipe(
+      v.array(v.object({ email: address, name: text(200), atMs: instant })),
+      v.maxLength(STORED_GUESTS_MAX),
+    )),
     // Cleaned as the booking page cleans it: an invalid field is dropped, not refused.
     source: v.optional(
       v.pipe(

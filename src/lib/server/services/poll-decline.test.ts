@@ -21,7 +21,9 @@ import { getBooking } from "../store/bookings.ts";
 import { listBookingJobs } from "../store/outbox.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { bookingResource } from "./booking-resource.ts";
-import { eraseGuest } from "./host-data.ts";
+import { eraseGuest, exportHostJson } from "./host-data.ts";
+import { importHostData } from "./host-import.ts";
+import { listHostBookings } from "../store/bookings.ts";
 import type { App } from "../app.ts";
 import type { BookingRecord, UserRecord } from "../domain/model/records.ts";
 
@@ -246,5 +248,27 @@ Deno.test("poll decline: erasing an invitee who declined erases them from the me
     }
   } finally {
     app.close();
+  }
+});
+
+Deno.test("poll decline: who declined travels with the meeting to another server (export, import)", async () => {
+  const { app, host, booking, emails } = await pollMeeting(3);
+  let text = "";
+  try {
+    const all = await presses(app, booking, emails);
+    assert.ok((await all[0]()).ok);
+    for await (const part of exportHostJson(app, host as UserRecord)) text += part;
+  } finally {
+    app.close();
+  }
+  const there = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  try {
+    const user = await createHost(there, { username: "fresh", timeZone: "UTC" });
+    const r = await importHostData(there, user, text);
+    assert.ok(r.ok, JSON.stringify(r));
+    const [moved] = await listHostBookings(there.kv, user.id);
+    assert.deepEqual(moved.declined?.map((d) => d.email), [booking.guestEmail]);
+  } finally {
+    there.close();
   }
 });
