@@ -1,0 +1,99 @@
+/**
+ * A poll meeting's invitees pressing "I can't come" at once on two Invito processes sharing one
+ * remote KV (with latency): each decline is a guarded write of the booking, so every one is
+ * recorded whichever process took it, and the meeting is cancelled exactly once — the host gets
+ * one "everyone declined" mail with its CANCEL and a "can't come" mail for each of the others
+ * (ADR 050, amendment "declining"). A press answered "busy" is pressed again, as its page says.
+ */
+import assert from "node:assert/strict";
+import { startCluster } from "../support/cluster.ts";
+import { startSmtp } from "../support/smtp.ts";
+import { createClient } from "../support/http.ts";
+import { signIn } from "../reliability/harness.ts";
+import type { AppHandle } from "../support/app.ts";
+import { DEMO_EMAIL } from "../../src/lib/server/services/seed-demo.ts";
+
+const opts = { sanitizeResources: false, sanitizeOps: false };
+const N = 10;
+
+Deno.test({
+  ...opts,
+  name:
+    "poll meeting on two processes: ten invitees declining at once are all recorded and the meeting is cancelled exactly once",
+  async fn() {
+    await using smtp = await startSmtp();
+    await using c = await startCluster({
+      processes: 2,
+      latencyMs: [2, 10],
+      demo: true,
+      smtp: { host: smtp.host, port: smtp.port },
+    });
+    // Every page and post through the proxy (the public URL), the crowd's straight to a process.
+    const host = await signIn({ ...c.apps[0], baseUrl: c.baseUrl } as AppHandle, DEMO_EMAIL, smtp);
+    const page = await host.get("/dashboard/polls?type=quick-chat");
+    const free = [...page.body.matchAll(/name="start" value="([^"]+)"/g)].map((m) => m[1]);
+    const form = new URLSearchParams({ type: "quick-chat", title: "Crowd" });
+    for (const s of free.slice(0, 2)) form.append("start", s);
+    const made = await host.post("/dashboard/polls?/create", form);
+    assert.equal(made.status, 200);
+    const path = new URL(/data-testid="poll-url">([^<]+)</.exec(made.body)![1]).pathname;
+    const id = /href="\/dashboard\/polls\/([0-9A-Z]{26})"/.exec(made.body)![1];
+    const emails = Array.from({ length: N }, (_, i) => `crowd${i}@example.test`);
+    for (const email of emails) {
+      const voted = await createClient(c.baseUrl).post(`${path}?/vote`, {
+        name: email.split("@")[0],
+        email,
+        t0: "yes",
+      });
+      assert.equal(voted.status, 200);
+    }
+    const picked = await host.post(`/dashboard/polls/${id}?/pick`, { start: free[0] });
+    assert.equal(picked.status, 303);
+    // Each invitee's own link: the first voter's booking link, every other one's decline link.
+    const links = await Promise.all(emails.map(async (email, i) => {
+      const m = await smtp.waitForMail((m) => m.to.includes(email) && /Crowd/.test(m.subject));
+      const link = i === 0
+        ? /\/booking\/[0-9A-Z]{26}[A-Za-z0-9_-]{43}/.exec(m.text)![0] + "/cancel"
+        : /\/booking\/[0-9A-Z]{26}[A-Za-z0-9_-]{43}\/decline/.exec(m.text)![0];
+      return link;
+    }));
+    const press = async (link: string, i: number): Promise<number> => {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const res = await fetch(c.apps[i % 2].baseUrl + link, {
+          method: "POST",
+          headers: {
+            origin: c.baseUrl,
+            accept: "text/html",
+            "content-type": "application/x-www-form-urlencoded",
+          },
+          body: new URLSearchParams({ reason: "" }),
+          redirect: "manual",
+        });
+        await res.body?.cancel();
+        if (res.status !== 503) return res.status;
+      }
+      return 503;
+    };
+    const statuses = await Promise.all(links.map(press));
+    assert.deepEqual(statuses, emails.map(() => 200));
+    // The host: a "can't come" for all but the last, and one end of the meeting.
+    const toHost = () => smtp.mails.filter((m) => m.to.includes(DEMO_EMAIL));
+    await smtp.waitForMail(
+      () =>
+        toHost().filter((m) => /can’t come: Crowd/.test(m.subject)).length === N - 1 &&
+        toHost().some((m) => /Everyone you invited/.test(m.text)),
+      20_000,
+    );
+    for (const email of emails) {
+      await smtp.waitForMail(
+        (m) => m.to.includes(email) && (m.calendar ?? "").includes("METHOD:CANCEL"),
+        20_000,
+      );
+    }
+    const ended = toHost().filter((m) => (m.calendar ?? "").includes("METHOD:CANCEL"));
+    assert.equal(ended.length, 1, ended.map((m) => m.subject).join(" | "));
+    const row = (await host.get(`/dashboard/bookings?q=crowd0`)).body;
+    assert.match(row, />cancelled<\/span>/);
+    for (const email of emails) assert.ok(row.includes(email.split("@")[0]), email);
+  },
+});
