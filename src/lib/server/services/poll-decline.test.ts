@@ -18,7 +18,7 @@ import { moveBookingByHost } from "./host-reschedule.ts";
 import { cancelByGuest, decideBooking, declineByInvitee } from "./decide-booking.ts";
 import { bookingToken, declineToken } from "./booking-links.ts";
 import { getBooking } from "../store/bookings.ts";
-import { listBookingJobs } from "../store/outbox.ts";
+import { listBookingJobs, listDue } from "../store/outbox.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { bookingResource } from "./booking-resource.ts";
 import { eraseGuest, exportHostJson } from "./host-data.ts";
@@ -115,6 +115,11 @@ Deno.test("poll decline: a second press is answered as done and changes nothing;
       job.payload.kind === "writeback" && job.payload.op === "put"
     );
     assert.equal(puts.length, 2);
+    // Subscribers hear `booking.updated`, made by the guest (the invitee), once.
+    const events = (await listDue(app.kv, app.now(), 1000)).map((e) => e.value.payload).filter((
+      p,
+    ) => p.kind === "webhook_event" && p.bookingId === booking.id && p.event === "booking.updated");
+    assert.deepEqual(events.map((p) => p.kind === "webhook_event" && p.by), ["guest"]);
     // The API's (and MCP's, and webhooks') booking: no longer among the guests, listed declined.
     const res = await bookingResource(app, once);
     assert.ok(!res.additionalGuests.includes(emails[2]));
