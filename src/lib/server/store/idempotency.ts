@@ -7,7 +7,8 @@
  * row of ~1,290 B, past the ~1,000 B a row of Deno KV's SQLite table keeps in its B-tree page,
  * so each one also wrote (and a replay read) an overflow page of 4 KiB of its own; deflated (its
  * four links repeat one token) it is ~600 B (issue 26). Rows written with `body` before stay
- * readable until they expire.
+ * readable until they expire. A new booking's answer rides in its own commit instead, carried by
+ * the key's `idempotency_commit` record (`commitWithAnswer`; ADR 018's sixth-session amendment).
  */
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { keys } from "./keys.ts";
