@@ -159,6 +159,7 @@ export async function hostBookView(
       month: q.month,
       clock: hostClock(host, q.locale),
       locale: q.locale,
+      forHost: true,
     })
     : null;
   return {

@@ -58,6 +58,7 @@ export async function hostMoveView(
       fixedDurationMin: b.durationMin,
       clock,
       locale: q.locale,
+      forHost: true,
     })
     : null;
   return {

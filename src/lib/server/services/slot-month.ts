@@ -96,6 +96,9 @@ export type MonthContext = {
   /** Each member's hours, in `schedule.members` order. */
   availabilities: AvailabilityRecord[];
   excludeBookingId?: string;
+  /** The host's own picker (book for a guest, move): a seated time's count is shown even when
+   * the host hides it from guests. */
+  forHost?: boolean;
   /** Busy time read once for several months (a range request); used when it covers the month. */
   busyRead?: BusyRead;
 };
@@ -368,7 +371,7 @@ export async function computeMonth(
     revision: month,
     changesAtMs: read.changesAtMs,
     ownStartMs: ownTime?.startMs ?? null,
-    ...(seats && !seats.hideCount
+    ...(seats && (!seats.hideCount || ctx.forHost)
       ? {
         seatsLeft: (ms: number) => seated.find((o) => o.startMs === ms)?.left ?? seats.perTime,
       }

@@ -119,6 +119,8 @@ export async function getSlotPage(
      * window shows it: a reschedule page opens on the booking's own day.
      */
     openOnMs?: number | null;
+    /** The host's own picker: seats left are shown even when hidden from guests. */
+    forHost?: boolean;
     /** How the guest writes times (labels only; default 24-hour). */
     clock?: Clock;
     /** The guest's locale (labels and words; default English). */
@@ -183,6 +185,7 @@ export async function getSlotPage(
     horizonEndMs: horizonEnd.epochMilliseconds,
     availabilities: await availabilitiesOf(app, schedule, nowMs),
     excludeBookingId: q.excludeBookingId,
+    forHost: q.forHost,
   };
   let changesAtMs = Infinity;
   const only = q.onlyStarts ? new Set(q.onlyStarts) : null;
