@@ -445,7 +445,7 @@ async function sendBookingMail(
         reason: hostMoveReason(previous),
       }
       : undefined,
-    movedTo: next ? { startMs: next.startMs, endMs: next.endMs } : undefined,
+    movedTo: next ? { id: next.id, startMs: next.startMs, endMs: next.endMs } : undefined,
     // A series' mails about the whole series list every date (docs/decisions/048).
     series,
     // Each date's own page: series.ics links every event to it.

@@ -15,7 +15,7 @@ import {
 } from "../../../../tests/support/smtp.ts";
 import { applyInvitations } from "../../../../tests/support/calendar-app.ts";
 import { bookSlot } from "./book-slot.ts";
-import { rescheduleByGuest } from "./decide-booking.ts";
+import { cancelByGuest, rescheduleByGuest } from "./decide-booking.ts";
 import { moveBookingByHost } from "./host-reschedule.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { getBooking } from "../store/bookings.ts";
@@ -251,6 +251,52 @@ Deno.test({
       assert.ok(written.includes(sam.bookingId), "the old meeting is written again");
     } finally {
       performers.writeback = before;
+      await settleCounts();
+      app.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "seats: the host's 'Seat moved' mail and its calendar entry link the guest's current booking row (the moved one is not listed); a seat's cancellation links a seat still in that meeting",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using smtp = await startSmtp();
+    const { app, sam, tina, deliver } = await seated(smtp);
+    try {
+      const urlOf = (m: ReceivedMail) => {
+        const cal = new ICAL.Component(ICAL.parse(m.calendar!));
+        return String(cal.getFirstSubcomponent("vevent")!.getFirstPropertyValue("url"));
+      };
+      const row = (id: string) => `/dashboard/bookings#booking-${id}`;
+      const moved = await rescheduleByGuest(app, sam.guestToken, LATER);
+      assert.ok(moved.ok, JSON.stringify(moved));
+      const mails = await deliver(2);
+      const seatMoved = mails.find((m) => /moved/i.test(m.subject))!;
+      assert.ok(seatMoved, mails.map((m) => m.subject).join(" | "));
+      assert.ok(urlOf(seatMoved).endsWith(row(moved.booking.id)), urlOf(seatMoved));
+      assert.ok(seatMoved.text.includes(row(moved.booking.id)), seatMoved.text);
+      assert.ok(!seatMoved.text.includes(row(sam.bookingId)));
+      // Tina cancels her seat at 10:00 while Uma keeps hers: the meeting's entry links a seat
+      // still in it (Uma's row), not the cancelled one's.
+      const third = await bookSlot(app, {
+        username: "hank",
+        slug: "class",
+        start: AT,
+        name: "Uma",
+        email: "uma@example.test",
+        note: "",
+        timeZone: "UTC",
+      });
+      assert.ok(third.ok);
+      await deliver(1);
+      const gone = await cancelByGuest(app, tina.guestToken, "");
+      assert.ok(gone.ok, JSON.stringify(gone));
+      const [cancelMail] = await deliver(1);
+      assert.ok(urlOf(cancelMail).endsWith(row(third.bookingId)), urlOf(cancelMail));
+    } finally {
       await settleCounts();
       app.close();
     }

@@ -47,7 +47,7 @@ export type BookingMailContext = {
    */
   movedFrom?: { startMs: number; endMs: number; reason?: string | null };
   /** A booking retired by a move: the time it was moved to (a seat's mail to its host names both). */
-  movedTo?: { startMs: number; endMs: number };
+  movedTo?: { id: string; startMs: number; endMs: number };
   /** A recurring series' dates, in order (booking-series.ts: the mails about all of them). */
   series?: BookingRecord[];
   /** Each date's own page (the guest's link), by booking id: series.ics links each event to it. */

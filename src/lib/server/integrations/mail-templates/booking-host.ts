@@ -4,6 +4,7 @@ import { endedByHost } from "../../domain/booking.ts";
 import type { OutgoingMail } from "../mail.ts";
 import { storedReasonText } from "../../../shared/system-reasons.ts";
 import type { MailParts } from "./booking-parts.ts";
+import { seatedMeetingUrl } from "./ics-text.ts";
 import { formatDuration, formatRange } from "../../../shared/format.ts";
 import { seatedMeetingDoc } from "../../domain/calendar-identity.ts";
 import { attendeeName, attendeesOf, inviteesDecline } from "../../domain/attendees.ts";
@@ -146,8 +147,15 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
           ),
           t.t("mail.host_seat_moved.left", { count: meeting.confirmed.length }),
         ],
-        textExtra: [t.t("mail.your_bookings_line", { url: hostManage })],
-        buttons: [{ label: t.t("mail.your_bookings_button"), href: hostManage, tone: "plain" }],
+        // The guest's current booking's row: the moved one is not listed.
+        textExtra: [
+          t.t("mail.your_bookings_line", { url: seatedMeetingUrl(ctx.baseUrl, b, to.id, []) }),
+        ],
+        buttons: [{
+          label: t.t("mail.your_bookings_button"),
+          href: seatedMeetingUrl(ctx.baseUrl, b, to.id, []),
+          tone: "plain",
+        }],
         icalEvent: invite("ended", t),
       });
     }

@@ -24,6 +24,7 @@ import {
   icsDescriptionForSeatedMeeting,
   icsSummaryForGuest,
   icsSummaryForHost,
+  seatedMeetingUrl,
 } from "./ics-text.ts";
 import { labelledParts, type Line } from "./quote.ts";
 import { oneLineText } from "../../../shared/text.ts";
@@ -151,7 +152,7 @@ function seatedMeetingEvent(
     guestEmail: x.guestEmail,
     additionalGuests: x.additionalGuests,
   }));
-  const own = hostBookingUrl(ctx.baseUrl, b.id);
+  const own = seatedMeetingUrl(ctx.baseUrl, b, ctx.movedTo?.id, m.confirmed);
   const members = (ctx.team?.members ?? []).filter((x) => x.email !== ctx.team!.organizer.email);
   const [first, ...rest] = seats.map((x) => ({ name: x.guestName, email: x.guestEmail }));
   return {

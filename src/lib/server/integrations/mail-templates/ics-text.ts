@@ -88,6 +88,23 @@ export function hostBookingUrl(baseUrl: string, bookingId: string): string {
   return `${baseUrl.replace(/\/$/, "")}/dashboard/bookings#booking-${bookingId}`;
 }
 
+/**
+ * Where the host's entry of a seated meeting links (ADR 040): a row their list shows. A moved
+ * seat's is its guest's current booking (the moved one is not listed); otherwise this seat's
+ * while it is live, else a seat still in the meeting, else this (cancelled) seat's own row.
+ */
+export function seatedMeetingUrl(
+  baseUrl: string,
+  seat: { id: string; status: string },
+  movedToId: string | undefined,
+  confirmed: readonly { id: string }[],
+): string {
+  const live = seat.status === "CONFIRMED" || seat.status === "PENDING";
+  const id = movedToId ??
+    (live ? seat.id : confirmed.find((x) => x.id !== seat.id)?.id ?? seat.id);
+  return hostBookingUrl(baseUrl, id);
+}
+
 /** "Intro call with Ada" — the host's own calendar entry ("Sync with Ada, Ben and 2 others"). */
 export function icsSummaryForHost(b: B, t: Translator): string {
   return t.t("ics.summary_host", {
