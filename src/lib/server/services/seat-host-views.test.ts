@@ -6,7 +6,15 @@ import { getSlotPage } from "./slot-page.ts";
 import { createEventType, createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
 
 const allDay = () => [{ start: "00:00", end: "24:00" }];
-const EVERY_DAY = Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((d) => [d, allDay()]));
+const EVERY_DAY = {
+  1: allDay(),
+  2: allDay(),
+  3: allDay(),
+  4: allDay(),
+  5: allDay(),
+  6: allDay(),
+  7: allDay(),
+};
 const AT = "2026-11-23T10:00:00Z";
 
 Deno.test("seats: a host who hides the count from guests still sees it in their own book-for-a-guest and move pickers", async () => {
