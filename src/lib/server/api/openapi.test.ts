@@ -141,6 +141,17 @@ async function exercise() {
   await seatAt("s3@example.com", "s3");
   await call("GET", `/bookings/${seat.body.id}/attendees`, { key: k });
   await call("GET", `/bookings/${second.body.id}/attendees`, { key: k });
+  // The host cancels that seated meeting whole; a plain booking is no meeting (409).
+  await call("POST", `/bookings/${seat.body.id}/cancel-meeting`, {
+    key: k,
+    idem: "cm1",
+    body: { reason: "Closed" },
+  });
+  await call("POST", `/bookings/${second.body.id}/cancel-meeting`, {
+    key: k,
+    idem: "cm2",
+    body: {},
+  });
   await call("GET", "/me", { key: k });
   await call("GET", "/me");
   const page = await call("GET", "/bookings?limit=1", { key: k });

@@ -112,6 +112,7 @@ const HOST_SIDE_MAILS: ReadonlySet<MailKind> = new Set<MailKind>([
   "host_cancelled",
   "host_expired",
   "host_seat_moved",
+  "host_meeting_cancelled",
   "reminder_host",
   "member_request",
   "host_declined",

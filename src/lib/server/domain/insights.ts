@@ -372,6 +372,8 @@ export function deliveryOf(p: DeliveryPayload): { channel: string; what: string 
     // The fan-out of an event to its subscriptions delivers nothing itself.
     case "webhook_event":
     case "host_event":
+    // A seated meeting's cancel: its seats' own writes queue what is delivered.
+    case "cancel_meeting":
       return null;
     case "webhook_delivery":
       return { channel: "webhook", what: "delivery" };

@@ -118,3 +118,26 @@ export function seatFill(
     averageFillPct: times ? Math.round((fillSum / times) * 1000) / 10 : 0,
   };
 }
+
+/**
+ * The host cancels a whole seated meeting (ADR 040, amended 2026-11-27): its ledger closed so no
+ * seat joins it while its seats are cancelled one by one. Null: that meeting holds no time here
+ * any more (the ledger is gone, or another meeting's). A closed ledger stays as it is.
+ */
+export function closedLedger(
+  ledger: SeatLedgerRecord | null,
+  meetingId: string,
+  nowMs: number,
+): SeatLedgerRecord | null {
+  if (!ledger || ledger.meetingId !== meetingId) return null;
+  return ledger.closed ? ledger : { ...ledger, closed: { atMs: nowMs } };
+}
+
+/**
+ * The order a meeting's seats are cancelled in: pending ones first, the confirmed last, so the
+ * write that ends the meeting is, while one is left, a seat the host's calendar holds (it sends
+ * the meeting's CANCEL).
+ */
+export function cancelOrder(seats: readonly Seat[]): Seat[] {
+  return [...seats.filter((x) => x.h !== null), ...seats.filter((x) => x.h === null)];
+}

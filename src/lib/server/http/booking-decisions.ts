@@ -3,6 +3,7 @@ import { error, fail, type RequestEvent } from "@sveltejs/kit";
 import * as v from "valibot";
 import { isMultiLineText } from "../../shared/text.ts";
 import { decideBooking, requestNewTime } from "../services/decide-booking.ts";
+import { cancelSeatedMeeting } from "../services/cancel-meeting.ts";
 import { BUSY_STATUS, retryLater } from "./busy.ts";
 import { messageRef, translateRef } from "../../shared/i18n.ts";
 import { refusalKey } from "../../shared/refusals.ts";
@@ -91,4 +92,22 @@ export async function requestNewTimeAction({ request, locals, setHeaders }: Requ
     return fail(409, { error: locals.t.t(refusalKey(res.reason, "bookings.did_not_work")), id });
   }
   return { done: "request" as const, id };
+}
+
+/**
+ * The host cancels a whole seated meeting from its row (any of its seats names it), with one
+ * reason for every guest (services/cancel-meeting.ts).
+ */
+export async function cancelMeetingAction({ request, locals }: RequestEvent) {
+  const parsed = v.safeParse(Decision, Object.fromEntries(await request.formData()));
+  if (!parsed.success) {
+    return fail(400, { error: translateRef(locals.t, parsed.issues[0].message), id: null });
+  }
+  const { id, reason } = parsed.output;
+  const res = await cancelSeatedMeeting(locals.app, locals.user!.id, id, reason);
+  if (!res.ok && res.reason === "not_found") error(404, locals.t.t("bookings.no_such"));
+  if (!res.ok) {
+    return fail(409, { error: locals.t.t(refusalKey(res.reason, "bookings.did_not_work")), id });
+  }
+  return { done: "meeting" as const, id, count: res.cancelled };
 }

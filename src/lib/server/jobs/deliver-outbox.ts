@@ -49,6 +49,7 @@ import { getSeatLedger } from "../store/seats.ts";
 import { liveSeats } from "../domain/seats.ts";
 import { decideReminder, followUpStillDue } from "../domain/reminders.ts";
 import { seatsAtTime } from "../services/seated-times.ts";
+import { cancelMeetingSeats } from "../services/cancel-meeting.ts";
 import { jobMessageId } from "../domain/mail-identity.ts";
 
 const CLAIM_MS = 2 * 60_000;
@@ -280,6 +281,10 @@ async function perform(
   if (p.kind === "host_event") return await fanOutHostEvent(app, job);
   if (p.kind === "webhook_delivery") return await deliverWebhook(app, job);
   if (p.kind === "follow_up") return await sendFollowUp(app, p, nowMs);
+  // A seated meeting its host cancelled: its seats left (services/cancel-meeting.ts).
+  if (p.kind === "cancel_meeting") {
+    return await cancelMeetingSeats(app, p).then(() => ({ ok: true }));
+  }
   if (p.kind === "writeback") {
     const performer = performers.writeback;
     // Without calendar writeback configured there is nothing to write.

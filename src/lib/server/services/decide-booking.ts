@@ -138,6 +138,8 @@ export async function decideBooking(
     quiet?: boolean;
     /** A cancel by an invitee of the host's: they leave the meeting (attendees.ts). */
     decline?: string;
+    /** Internal: a seat of a meeting its host cancels whole (cancel-meeting.ts). */
+    meeting?: true;
   } = {},
 ): Promise<DecideResult> {
   // Which event type's rules apply (caps, cutoff) is read first; the engine re-reads the booking.
@@ -172,6 +174,7 @@ export async function decideBooking(
       requestNewTime: opts.requestNewTime,
       quiet: opts.quiet,
       ...(opts.decline !== undefined ? { decline: opts.decline } : {}),
+      ...(opts.meeting ? { meeting: true as const } : {}),
     }),
   });
   if (res.ok) return { ok: true, booking: res.plan.booking! };

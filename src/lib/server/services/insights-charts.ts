@@ -32,6 +32,7 @@ const WHAT: Record<string, MessageKey> = {
   host_cancelled: "ins.what_host_cancelled",
   host_expired: "ins.what_host_expired",
   host_seat_moved: "ins.what_host_seat_moved",
+  host_meeting_cancelled: "ins.what_host_meeting_cancelled",
   guest_pending: "ins.what_guest_pending",
   guest_confirmed: "ins.what_guest_confirmed",
   guest_rejected: "ins.what_guest_rejected",

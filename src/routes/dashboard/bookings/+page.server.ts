@@ -9,7 +9,11 @@ import {
 } from "$lib/server/services/host-bookings.ts";
 import { messageRef, translateRef } from "$lib/shared/i18n.ts";
 import { foldSeatedRows } from "$lib/server/services/seated-times.ts";
-import { decisionAction, requestNewTimeAction } from "$lib/server/http/booking-decisions.ts";
+import {
+  cancelMeetingAction,
+  decisionAction,
+  requestNewTimeAction,
+} from "$lib/server/http/booking-decisions.ts";
 
 const FILTERS: StatusFilter[] = ["all", "pending", "confirmed", "rejected", "cancelled"];
 
@@ -54,6 +58,8 @@ export const actions: Actions = {
   confirm: decisionAction("confirm"),
   reject: decisionAction("reject"),
   cancel: decisionAction("cancel"),
+  /** A seated time's row: every seat of its meeting cancelled, one reason for all. */
+  cancelMeeting: cancelMeetingAction,
   /** "Ask to reschedule": cancelled with a reason; the guest picks a new time with their link. */
   request: requestNewTimeAction,
   /** A failed mail or calendar write goes back into the queue with a fresh set of retries. */

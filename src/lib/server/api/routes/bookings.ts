@@ -15,6 +15,7 @@ import {
 } from "../../services/decide-booking.ts";
 import { bookingResource, bookingState, isoInstant } from "../../services/booking-resource.ts";
 import { seatedTimeOf } from "../../services/seated-times.ts";
+import { cancelSeatedMeeting } from "../../services/cancel-meeting.ts";
 import {
   bookingById,
   eventTypeOfBooking,
@@ -103,6 +104,32 @@ async function seatedTimeOfBooking(ctx: Ctx): Promise<ApiResponse> {
       state: bookingState(x, nowMs),
     })),
   });
+}
+
+/** The host cancels the whole meeting a seat belongs to (services/cancel-meeting.ts). */
+async function cancelMeeting(ctx: Ctx): Promise<ApiResponse> {
+  const reason = (ctx.body as { reason?: string }).reason ?? "";
+  return await idempotent(
+    ctx,
+    keyScope(ctx),
+    async () => {
+      const res = await cancelSeatedMeeting(ctx.app, ctx.auth!.host.id, ctx.params.id, reason);
+      if (!res.ok && res.reason === "not_supported") {
+        return problem(ctx.base, "not_supported", {
+          detail: "This booking is not a seat of a seated time of yours alone (a team's " +
+            "seated time is cancelled seat by seat).",
+        });
+      }
+      if (!res.ok) return refused(ctx, res.reason);
+      return ok({
+        meetingId: res.meetingId,
+        start: isoInstant(res.startMs),
+        cancelled: res.cancelled,
+      });
+    },
+    () => getOneBooking(ctx),
+    { guarded: false },
+  );
 }
 
 async function ownBooking(ctx: Ctx): Promise<BookingRecord | null> {
@@ -248,6 +275,29 @@ export const bookingRoutes: Route[] = [
     success: { 200: "SeatedTime" },
     problems: [401, 403, 404, 409, 429],
     run: seatedTimeOfBooking,
+  },
+  {
+    method: "POST",
+    path: "/bookings/{id}/cancel-meeting",
+    operationId: "cancelSeatedMeeting",
+    summary: "Cancel a seated meeting with every seat",
+    description:
+      "For a seat (a booking whose `seat` is set; any seat of the time names it): the whole " +
+      "meeting is cancelled with one `reason` for every guest. No new seat joins it from the " +
+      "first moment; every live seat is cancelled as a host's cancel (each guest mailed in " +
+      "their language with a cancellation of their own calendar entry, a `booking.cancelled` " +
+      "webhook per seat), you are told once, and the time is free again. A booking that is not " +
+      "a seat, or a team's seated time, answers 409 `not_supported`; a meeting already over " +
+      "409 `cancelled`. Safe to repeat.",
+    tag: "Bookings",
+    auth: "write",
+    params: S.IdParams,
+    body: S.Reason,
+    bodyName: "Reason",
+    idempotency: "required",
+    success: { 200: "MeetingCancelled" },
+    problems: [400, 401, 403, 404, 409, 413, 415, 429, 503],
+    run: cancelMeeting,
   },
   ...(["confirm", "reject", "cancel"] as const).map((action): Route => ({
     method: "POST",

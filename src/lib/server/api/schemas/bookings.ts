@@ -110,6 +110,19 @@ export const SeatedTime = v.object({
   ),
 });
 
+export const MeetingCancelled = v.object({
+  meetingId: v.pipe(v.string(), d("The meeting every seat of this time shared.")),
+  start: DateTime,
+  cancelled: v.pipe(
+    v.number(),
+    v.integer(),
+    d(
+      "Seats this request cancelled (a guest's own cancel meanwhile is not counted). Every " +
+        "live seat of the meeting is cancelled, and the time is free again.",
+    ),
+  ),
+});
+
 export const BookingPage = v.object({
   data: v.array(Booking),
   nextCursor: v.pipe(

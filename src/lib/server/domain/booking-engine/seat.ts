@@ -61,6 +61,10 @@ function takeSeat(
   const ledger = read.value;
   const live = liveSeats(ledger, nowMs).filter((x) => !ignore.has(x.id));
   const tag = guestTag(draft.guestEmail);
+  // A meeting its host is cancelling takes no seat; once its last seat is gone (or lapsed) the
+  // time is free, and a seat there starts a new meeting.
+  if (ledger?.closed && live.length > 0) return { ok: false, reason: "slot_taken" };
+  const kept = ledger?.closed ? null : ledger;
   if (live.some((x) => x.g === tag)) return { ok: false, reason: "already_seated" };
   if (live.length >= perTime) return { ok: false, reason: "seats_full" };
   // Seats of one time share one meeting: a seat of another length or buffers is refused as
@@ -68,9 +72,9 @@ function takeSeat(
   if (live.length > 0 && !joinsMeeting(ledger!, block(draft))) {
     return { ok: false, reason: "slot_taken" };
   }
-  const meetingId = ledger?.meetingId ?? freshMeetingId;
+  const meetingId = kept?.meetingId ?? freshMeetingId;
   // One time, one meeting, one room: a Jitsi seat takes the time's room.
-  const { booking: b, room } = seatRoom(ledger, { ...draft, seat: { meetingId } });
+  const { booking: b, room } = seatRoom(kept, { ...draft, seat: { meetingId } });
   d.check(read);
   const mine = new Set([meetingId, ...(freed ? [freed] : [])]);
   const refused = claimTime(d, s, b.hostId, block(b), mine, nowMs, "slot_taken") ??
@@ -375,6 +379,8 @@ export function planSeatTransition(
   const live = liveSeats(ledger, nowMs);
   const mine = live.some((x) => x.id === b.id);
   const meetingId = b.seat!.meetingId;
+  // A meeting its host is cancelling: no seat of it is confirmed any more.
+  if (next.status === "CONFIRMED" && ledger?.closed) return { ok: false, reason: "cancelled" };
   if (next.status === "CONFIRMED" && ledger?.coordinatorId) {
     // A collective time's seat: the meeting's coordinator still holds every member's time.
     if (!mine || ledger.meetingId !== meetingId) return { ok: false, reason: "expired" };
@@ -419,8 +425,16 @@ export function planSeatTransition(
       } satisfies SeatLedgerRecord,
     );
     writeMeetingBusy(d, ledger!, seats);
-  } else {
-    leaveSeat(d, s, b, nowMs);
+  } else if (leaveSeat(d, s, b, nowMs) && change.meeting) {
+    // The last seat of a meeting its host cancels: the host's calendar (written as it now stands:
+    // gone) and mail, once (their per-seat ones are left out: transition.ts).
+    d.job(
+      { payload: { kind: "writeback", op: "put", bookingId: b.id }, dueMs: nowMs },
+      {
+        payload: { kind: "booking_mail", mail: "host_meeting_cancelled", bookingId: b.id },
+        dueMs: nowMs,
+      },
+    );
   }
   const claims = next.status === "CONFIRMED" ? [{ personId: b.hostId, iv: block(b) }] : [];
   return finishTransition(d, s, current, next, change, claims, nowMs, limits);

@@ -7,7 +7,9 @@ import type {
   CapEntryRecord,
   CoordinatorRecord,
   FenceRecord,
+  OutboxPayload,
 } from "../model/records.ts";
+import { isHostSideMail } from "../calendar-identity.ts";
 import type { KvLimits } from "../kv-budget.ts";
 import { nextStep, utcDaysTouched } from "../booking.ts";
 import type { Entry } from "../model/entries.ts";
@@ -100,7 +102,8 @@ export function finishTransition(
   writeExtras(d, change.extra);
   d.job(
     ...sideEffects(current.value!, next, nowMs).filter((j) =>
-      !change.quiet || j.payload.kind !== "booking_mail"
+      !(change.quiet && j.payload.kind === "booking_mail") &&
+      !(change.meeting && isHostSideJob(j.payload))
     ),
   );
   const result = d.finish("transition", {
@@ -169,4 +172,9 @@ export function firmCaps(
   }
   d.delete(guestHoldOf(before));
   return null;
+}
+
+/** A host's mail or calendar write about a booking (a seated meeting's come once: seat.ts). */
+function isHostSideJob(p: OutboxPayload): boolean {
+  return p.kind === "writeback" || (p.kind === "booking_mail" && isHostSideMail(p.mail));
 }

@@ -106,6 +106,12 @@ export type Change =
      * mails to people — the press's last date sends them, listing every date.
      */
     quiet?: boolean;
+    /**
+     * One seat of a seated meeting its host cancels whole (services/cancel-meeting.ts): the guest
+     * hears of it as of any host's cancel; the host's mail and calendar write come once, from the
+     * write that ends the meeting (seat.ts).
+     */
+    meeting?: true;
     /** The acting host: a booking of someone else is "not_found". */
     hostId?: string;
     extra?: ExtraWrite[];

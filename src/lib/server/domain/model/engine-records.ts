@@ -55,6 +55,12 @@ export type SeatLedgerRecord = {
    * yet (or a ledger written before rooms were kept here).
    */
   room?: string;
+  /**
+   * The host is cancelling the whole meeting (ADR 040, amended 2026-11-27): no seat joins it any
+   * more; its seats are cancelled one write each, and the last one's removes this ledger, which
+   * frees the time (a guest then starts a new meeting there).
+   */
+  closed?: { atMs: number };
 };
 /**
  * Its versionstamp is the guard: every write that adds time under it changes it. A busy fence
@@ -131,6 +137,11 @@ export type MailKind =
    * on the retired booking): that meeting as it now stands, without the guest (ADR 040).
    */
   | "host_seat_moved"
+  /**
+   * The host cancelled a whole seated meeting, to the host, once (sent on its last seat): the
+   * meeting's CANCEL for a host without a writeback calendar (ADR 040).
+   */
+  | "host_meeting_cancelled"
   | "reminder_guest"
   | "reminder_host"
   | "follow_up"
@@ -197,6 +208,19 @@ export type OutboxPayload =
    * (`msg_{ref}`, or `msg_{ref}_{person}` when several people hear it) and one delivery per
    * subscription, once.
    */
+  /**
+   * The host cancels a seated meeting (services/cancel-meeting.ts): its ledger is closed and
+   * this job, queued by that same write, cancels every seat left (resumable: each seat is a
+   * guarded write of its own; the job is done once the meeting's ledger is gone).
+   */
+  | {
+    kind: "cancel_meeting";
+    hostId: UserId;
+    eventTypeId: EventTypeId;
+    startMs: number;
+    meetingId: string;
+    reason: string;
+  }
   | {
     kind: "host_event";
     personIds: UserId[];

@@ -178,6 +178,23 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
         buttons: [{ label: t.t("mail.your_bookings_button"), href: hostManage, tone: "plain" }],
       });
     }
+    case "host_meeting_cancelled": {
+      // The host cancelled a whole seated meeting (services/cancel-meeting.ts): once, on its last
+      // seat — the meeting's CANCEL for a host without a calendar; each guest had their own mail.
+      const t = hostT;
+      return mail(t, {
+        to: ctx.host.email,
+        subject: t.t("mail.host_meeting_cancelled.subject", { title, when: hostWhen }),
+        heading: t.t("mail.host_meeting_cancelled.heading"),
+        paragraphs: [
+          t.t("mail.host_meeting_cancelled.intro", { title, when: hostWhen }),
+          ...said((reason) => t.t("mail.reason", { reason }), storedReasonText(b.cancelReason, t)),
+        ],
+        textExtra: [t.t("mail.your_bookings_line", { url: hostManage })],
+        buttons: [{ label: t.t("mail.your_bookings_button"), href: hostManage, tone: "plain" }],
+        icalEvent: invite("ended", t),
+      });
+    }
     case "host_expired": {
       const t = hostT;
       return mail(t, {
