@@ -10,6 +10,7 @@ import ICAL from "ical.js";
 import { createEventType, createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
 import { mailerTo, type ReceivedMail, startSmtp } from "../../../../tests/support/smtp.ts";
 import { guardKv, guardStats } from "../../../../tests/support/kv-guard.ts";
+import { slowCountingKv } from "../../../../tests/support/kv-probe.ts";
 import { bookSlot } from "./book-slot.ts";
 import { cancelByGuest } from "./decide-booking.ts";
 import { cancelSeatedMeeting } from "./cancel-meeting.ts";
@@ -194,7 +195,9 @@ Deno.test("seats: a 500-seat meeting is cancelled in writes within remote KV's l
 
 Deno.test("seats: guests booking the last seats and cancelling their own while the host cancels the meeting — no live seat of it remains, and no guest joins it once it is closed", async () => {
   for (let run = 0; run < 3; run++) {
-    const { app, host, et, book } = await classApp(10);
+    // Commits take a while, so the crowd's writes are in flight together.
+    const { kv } = await slowCountingKv({ space: "seat_ledger", commitDelayMs: 2 });
+    const { app, host, et, book } = await classApp(10, kv);
     try {
       const first: { id: string; token: string }[] = [];
       for (let i = 0; i < 7; i++) {
@@ -203,9 +206,13 @@ Deno.test("seats: guests booking the last seats and cancelling their own while t
         first.push({ id: r.bookingId, token: r.guestToken });
       }
       const meetingId = (await getBooking(app.kv, first[0].id))!.seat!.meetingId;
+      // Eight guests go for the last three seats; once the first is answered, the host cancels
+      // the meeting while the others (and three seated guests cancelling) are still in flight.
+      const joining = Array.from({ length: 8 }, (_, i) => book(`N${i}`));
+      await Promise.race(joining);
       const [cancel, ...rest] = await Promise.all([
         cancelSeatedMeeting(app, host.id, first[0].id, "Closed"),
-        ...Array.from({ length: 8 }, (_, i) => book(`N${i}`)),
+        ...joining,
         ...first.slice(4).map((s) => cancelByGuest(app, s.token, "")),
       ]);
       assert.ok(cancel.ok, JSON.stringify(cancel));
@@ -231,9 +238,26 @@ Deno.test("seats: guests booking the last seats and cancelling their own while t
           liveNew.map((b) => b.id).sort(),
         );
       } else assert.equal(ledger, null);
+      const booked = rest.slice(0, 8).filter((r) => r.ok).length;
+      console.log(
+        `run ${run}: ${booked}/8 racing guests seated (${
+          all.filter((b) => b.seat!.meetingId === meetingId).length - 7
+        } in the cancelled meeting, ${liveNew.length} live in a new one), host cancelled ${
+          cancel.ok ? cancel.cancelled : 0
+        }`,
+      );
       // Every seat of the cancelled meeting ended cancelled (by the host or its guest).
+      // …and its guest is told so (a racing guest seated before the close included).
+      const told = new Set(
+        (await outbox(app)).flatMap((j) =>
+          j.payload.kind === "booking_mail" && j.payload.mail === "guest_cancelled"
+            ? [j.payload.bookingId]
+            : []
+        ),
+      );
       for (const b of all.filter((b) => b.seat!.meetingId === meetingId)) {
         assert.equal(b.status, "CANCELLED", b.guestName);
+        assert.ok(told.has(b.id), `${b.guestName} is told`);
       }
     } finally {
       await settleCounts();
@@ -268,6 +292,15 @@ Deno.test("seats: a meeting cancel interrupted after closing (a crash) — no gu
       }, app.now()),
     );
     assert.equal(closed, "closed");
+    // The page no longer offers the closed meeting's seats, and a guest is refused.
+    const page = await getSlotPage(app, {
+      username: "hank",
+      slug: "class",
+      timeZone: "UTC",
+      date: "2026-11-23",
+    });
+    assert.ok(page.ok);
+    assert.equal(page.slots.find((s) => s.start === AT), undefined);
     const late = await book("Cat");
     assert.ok(!late.ok && late.reason === "slot_taken", JSON.stringify(late));
     // The host pressing again resumes it; so would the job.

@@ -214,7 +214,9 @@ export async function computeMonth(
   const seated = seats
     ? ledgers.flatMap((l) => {
       const taken = liveSeats(l, nowMs).length - (l === own ? 1 : 0);
-      return taken > 0 ? [{ ...l, left: Math.max(0, seats.perTime - taken) }] : [];
+      // A meeting its host is cancelling takes no seat (ADR 040): full until its seats are gone.
+      const left = l.closed ? 0 : Math.max(0, seats.perTime - taken);
+      return taken > 0 ? [{ ...l, left }] : [];
     })
     : [];
   // A meeting of another length or buffers than this page's takes none of its seats (ADR 040).
