@@ -13,6 +13,7 @@ import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { signInByLink } from "../support/auth.ts";
 import { contextWithSession, launchBrowser } from "../support/browser.ts";
+import { Temporal } from "../../src/lib/server/domain/temporal.ts";
 
 // An address the browser's own check lets through (no dot needed) and the server refuses.
 const NOT_AN_ADDRESS = "guest@example";
@@ -38,6 +39,25 @@ async function checked(page: Page, values: string[]) {
     if (await box.count() && await box.isChecked()) out.push(v);
   }
   return out;
+}
+
+/** Opens the first free day after today the day chips offer, stepping to the next month if needed. */
+async function laterDay(p: Page) {
+  const today = Temporal.Now.plainDateISO("Europe/Berlin").toString();
+  for (let step = 0; step < 2; step++) {
+    const hrefs = await p.locator('nav[aria-label] a[href*="date="]').evaluateAll((as) =>
+      as.map((a) => a.getAttribute("href") ?? "")
+    );
+    const later = hrefs.find((h) => (/date=(\d{4}-\d{2}-\d{2})/.exec(h)?.[1] ?? "") > today);
+    if (later) {
+      await p.locator(`nav[aria-label] a[href="${later}"]`).click();
+      await p.waitForURL(/date=/);
+      return;
+    }
+    await p.getByTestId("month-next").click();
+    await p.waitForURL(/month=/);
+  }
+  throw new Error("no free day after today in this month or the next");
 }
 
 Deno.test({
@@ -90,9 +110,9 @@ Deno.test({
 
         // ── Book for a guest: a time from the list ──
         await p.goto(app.url("/dashboard/bookings/new?type=intake"));
-        // A later day than today, whose times cannot pass while the test runs.
-        await p.locator('nav[aria-label] a[href*="date="]').nth(1).click();
-        await p.waitForURL(/date=/);
+        // A later day than today, whose times cannot pass while the test runs: this month's
+        // next free day, or (at a month's end) the next month's first.
+        await laterDay(p);
         const radio = p.locator('input[name="start"]').nth(1);
         const picked = (await radio.getAttribute("value"))!;
         await radio.check();

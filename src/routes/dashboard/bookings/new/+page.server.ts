@@ -29,6 +29,8 @@ export const load: PageServerLoad = async ({ locals, url, setHeaders }) => {
     date: view.page?.date ?? null,
     slots: view.page?.slots ?? [],
     today: view.page?.today ?? null,
+    month: view.page?.month ?? null,
+    lastDate: view.page?.lastDate ?? null,
   };
 };
 

@@ -30,6 +30,7 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders }) 
     date: page?.date ?? null,
     slots: page?.slots ?? [],
     today: page?.today ?? null,
+    lastDate: page?.lastDate ?? null,
   };
 };
 
