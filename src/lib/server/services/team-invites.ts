@@ -18,6 +18,7 @@ import {
   updateTeam,
 } from "../store/teams.ts";
 import { enqueue, newOutboxRecord } from "../store/outbox.ts";
+import { commitWithReceipt } from "../store/kv.ts";
 import { getActiveUser, getUser, getUserByEmail, newId } from "../store/users.ts";
 import {
   applyMembership,
@@ -173,7 +174,10 @@ export async function resendInvite(
     sends: cur.value.sends + 1,
   };
   const job = await inviteMailJob(app, owner.team, next, nowMs);
-  const res = await enqueue(app.kv.atomic().check(cur).set(cur.key, next), job).commit();
+  const res = await commitWithReceipt(
+    app.kv,
+    enqueue(app.kv.atomic().check(cur).set(cur.key, next), job),
+  );
   if (!res.ok) return { ok: false, reason: "not_found" };
   app.kickOutbox();
   return { ok: true };
@@ -191,7 +195,10 @@ export async function revokeInvite(
   const cur = await getInvite(app.kv, teamId, inviteId);
   if (!cur.value) return { ok: false, reason: "not_found" };
   const hash = await sha256Hex(await inviteToken(app, cur.value));
-  const res = await dropInvite(app.kv.atomic().check(cur), cur.value, hash).commit();
+  const res = await commitWithReceipt(
+    app.kv,
+    dropInvite(app.kv.atomic().check(cur), cur.value, hash),
+  );
   return res.ok ? { ok: true } : { ok: false, reason: "not_found" };
 }
 
@@ -275,7 +282,7 @@ export async function answerInvite(
   if (inv.email !== user.email.toLowerCase()) return { ok: false, reason: "wrong_account" };
   const hash = await sha256Hex(await inviteToken(app, inv));
   if (!accept) {
-    const res = await dropInvite(app.kv.atomic().check(cur), inv, hash).commit();
+    const res = await commitWithReceipt(app.kv, dropInvite(app.kv.atomic().check(cur), inv, hash));
     return res.ok ? { ok: true, teamId: inv.teamId } : { ok: false, reason: "not_found" };
   }
   if (inv.expiresAtMs <= app.now()) return { ok: false, reason: "expired" };

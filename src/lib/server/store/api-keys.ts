@@ -4,18 +4,24 @@
  * request with that secret finds nothing, exactly like an unknown key.
  */
 import { keys, type UserId } from "./keys.ts";
+import { commitOrReread, commitWithReceipt } from "./kv.ts";
 import type { ApiKeyIndexRecord, ApiKeyRecord } from "../domain/model/records.ts";
 
 export async function insertApiKey(kv: Deno.Kv, rec: ApiKeyRecord): Promise<boolean> {
-  const res = await kv.atomic()
-    .check({ key: keys.apiKeyByHash(rec.hash), versionstamp: null })
-    .check({ key: keys.apiKey(rec.hostId, rec.id), versionstamp: null })
-    .set(keys.apiKey(rec.hostId, rec.id), rec)
-    .set(
-      keys.apiKeyByHash(rec.hash),
-      { v: 1, hostId: rec.hostId, keyId: rec.id } satisfies ApiKeyIndexRecord,
-    )
-    .commit();
+  // A fresh id and a fresh secret's hash: the index names this key exactly when this write
+  // landed, even when its answer was lost (ADR 038).
+  const res = await commitOrReread(
+    kv.atomic()
+      .check({ key: keys.apiKeyByHash(rec.hash), versionstamp: null })
+      .check({ key: keys.apiKey(rec.hostId, rec.id), versionstamp: null })
+      .set(keys.apiKey(rec.hostId, rec.id), rec)
+      .set(
+        keys.apiKeyByHash(rec.hash),
+        { v: 1, hostId: rec.hostId, keyId: rec.id } satisfies ApiKeyIndexRecord,
+      ),
+    async () =>
+      (await kv.get<ApiKeyIndexRecord>(keys.apiKeyByHash(rec.hash))).value?.keyId === rec.id,
+  );
   return res.ok;
 }
 
@@ -47,10 +53,12 @@ export async function removeApiKey(
 ): Promise<ApiKeyRecord | null> {
   const cur = await kv.get<ApiKeyRecord>(keys.apiKey(hostId, keyId));
   if (!cur.value) return null;
-  const res = await kv.atomic().check(cur)
-    .delete(keys.apiKey(hostId, keyId))
-    .delete(keys.apiKeyByHash(cur.value.hash))
-    .commit();
+  const res = await commitWithReceipt(
+    kv,
+    kv.atomic().check(cur)
+      .delete(keys.apiKey(hostId, keyId))
+      .delete(keys.apiKeyByHash(cur.value.hash)),
+  );
   return res.ok ? cur.value : null;
 }
 

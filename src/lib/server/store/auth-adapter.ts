@@ -15,6 +15,7 @@ import type {
   VerificationToken,
 } from "@auth/core/adapters";
 import { keys, type UserId } from "./keys.ts";
+import { commitOrReread, commitWithReceipt } from "./kv.ts";
 import type {
   AccountRecord,
   LegacySessionRecord,
@@ -129,11 +130,17 @@ export function createKvAdapter(kv: Deno.Kv, opts: Options): Adapter {
       };
       const key = keys.account(account.provider, account.providerAccountId);
       // An identity opens one account: two links of it at once never both land.
-      const res = await kv.atomic()
-        .check({ key, versionstamp: null })
-        .set(key, record)
-        .set(keys.accountByUser(account.userId, account.provider, account.providerAccountId), true)
-        .commit();
+      // Linked to this user after a failed commit: this write landed, its answer was lost.
+      const res = await commitOrReread(
+        kv.atomic()
+          .check({ key, versionstamp: null })
+          .set(key, record)
+          .set(
+            keys.accountByUser(account.userId, account.provider, account.providerAccountId),
+            true,
+          ),
+        async () => (await kv.get<AccountRecord>(key)).value?.userId === account.userId,
+      );
       if (!res.ok) throw new Error("linkAccount: the identity is linked already");
     },
     async unlinkAccount({ provider, providerAccountId }) {
@@ -202,7 +209,8 @@ export function createKvAdapter(kv: Deno.Kv, opts: Options): Adapter {
       const key = keys.verificationToken(identifier, token);
       const cur = await kv.get<VerificationTokenRecord>(key);
       if (!cur.value) return null;
-      const res = await kv.atomic().check(cur).delete(key).commit();
+      // The receipt tells this use from another one's, when the answer was lost (ADR 038).
+      const res = await commitWithReceipt(kv, kv.atomic().check(cur).delete(key));
       if (!res.ok) return null;
       return { identifier, token, expires: new Date(cur.value.expiresMs) };
     },

@@ -1,4 +1,5 @@
 import { bumpSettings } from "./revisions.ts";
+import { commitOrReread, commitWithReceipt } from "./kv.ts";
 import { type EventTypeId, keys, type UserId } from "./keys.ts";
 import type { EventTypeRecord } from "../domain/model/records.ts";
 import { cachedRead, settingsChanged, withReadMark } from "./settings-cache.ts";
@@ -48,13 +49,17 @@ export async function insertEventType(
   kv: Deno.Kv,
   record: EventTypeRecord,
 ): Promise<{ ok: true } | { ok: false; reason: "slug_taken" }> {
-  const res = await kv.atomic()
-    .check({ key: keys.eventTypeBySlug(record.userId, record.slug), versionstamp: null })
-    .check({ key: keys.eventType(record.userId, record.id), versionstamp: null })
-    .set(keys.eventType(record.userId, record.id), record)
-    .set(keys.eventTypeBySlug(record.userId, record.slug), record.id)
-    .set(keys.settingsRev(record.userId), { v: 1 })
-    .commit();
+  // The record's id is fresh per request and nothing else writes under it: it exists exactly
+  // when this write landed, even when its answer was lost (ADR 038).
+  const res = await commitOrReread(
+    kv.atomic()
+      .check({ key: keys.eventTypeBySlug(record.userId, record.slug), versionstamp: null })
+      .check({ key: keys.eventType(record.userId, record.id), versionstamp: null })
+      .set(keys.eventType(record.userId, record.id), record)
+      .set(keys.eventTypeBySlug(record.userId, record.slug), record.id)
+      .set(keys.settingsRev(record.userId), { v: 1 }),
+    async () => (await kv.get(keys.eventType(record.userId, record.id))).versionstamp !== null,
+  );
   settingsChanged(kv);
   return res.ok ? { ok: true } : { ok: false, reason: "slug_taken" };
 }
@@ -77,7 +82,7 @@ export async function updateEventType(
         .delete(keys.eventTypeBySlug(userId, cur.value.slug))
         .set(keys.eventTypeBySlug(userId, next.slug), id);
     }
-    const res = await op.commit();
+    const res = await commitWithReceipt(kv, op);
     if (res.ok) {
       settingsChanged(kv);
       return { ok: true, record: next };
@@ -99,11 +104,13 @@ export async function removeEventType(
 ): Promise<boolean> {
   const cur = await kv.get<EventTypeRecord>(keys.eventType(userId, id));
   if (!cur.value) return false;
-  const res = await kv.atomic().check(cur)
-    .delete(keys.eventType(userId, id))
-    .delete(keys.eventTypeBySlug(userId, cur.value.slug))
-    .set(keys.settingsRev(userId), { v: 1 })
-    .commit();
+  const res = await commitWithReceipt(
+    kv,
+    kv.atomic().check(cur)
+      .delete(keys.eventType(userId, id))
+      .delete(keys.eventTypeBySlug(userId, cur.value.slug))
+      .set(keys.settingsRev(userId), { v: 1 }),
+  );
   settingsChanged(kv);
   return res.ok;
 }

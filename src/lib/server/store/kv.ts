@@ -4,6 +4,7 @@
  */
 import { keys } from "./keys.ts";
 import { isRemoteKv } from "../config.ts";
+import { RECEIPT_TTL_MS } from "../domain/booking-engine/index.ts";
 
 const HANDLE = Symbol.for("invito.kv");
 type Holder = { [HANDLE]?: Promise<Deno.Kv> };
@@ -140,6 +141,23 @@ export async function commitOrReread(
     if (err instanceof TypeError) throw err;
   }
   return { ok: await landed() };
+}
+
+/**
+ * Commits `op` with a commit receipt (`keys.commitReceipt`, a fresh id, kept as long as a
+ * booking change's: RECEIPT_TTL_MS) and settles a failed commit by reading it, through
+ * `commitOrReread`: `{ ok: true }` exactly when this write landed, even when its answer was lost.
+ * For a checked change of an existing record (a settings save, a rename, a membership change, a
+ * single-use token's use) where what was written cannot tell this request's write from another
+ * one's. One more mutation of a few bytes: remote KV limits hold for callers far below them.
+ */
+export function commitWithReceipt(
+  kv: Deno.Kv,
+  op: Deno.AtomicOperation,
+): Promise<{ ok: boolean }> {
+  const key = keys.commitReceipt(crypto.randomUUID());
+  op.set(key, 1, { expireIn: RECEIPT_TTL_MS });
+  return commitOrReread(op, async () => (await kv.get(key)).versionstamp !== null);
 }
 
 /**

@@ -9,6 +9,7 @@
  * a rename stays held for its host (domain/username.ts): no team can take it while it is held.
  */
 import { bumpSettings } from "./revisions.ts";
+import { commitOrReread, commitWithReceipt } from "./kv.ts";
 import { type BookingId, keys, type TeamId, type UserId } from "./keys.ts";
 import { getBookings } from "./bookings.ts";
 import type {
@@ -100,7 +101,12 @@ export async function insertTeam(
     .set(keys.teamBySlug(team.slug), team.id);
   if (hold.entry.value) op = op.delete(keys.usernameReleased(team.slug));
   for (const m of team.members) op = op.set(keys.teamByMember(m.userId, team.id), team.id);
-  const res = await bumpSettings(op, team.id).commit();
+  // A fresh team id that nothing else writes under: the team exists exactly when this write
+  // landed, even when its answer was lost (ADR 038).
+  const res = await commitOrReread(
+    bumpSettings(op, team.id),
+    async () => (await kv.get(keys.team(team.id))).versionstamp !== null,
+  );
   if (res.ok) settingsChanged(kv);
   return res.ok ? { ok: true } : { ok: false, reason: "slug_taken" };
 }
@@ -162,7 +168,7 @@ export async function updateTeam<R extends string>(
     for (const u of after) if (!before.has(u)) op = op.set(keys.teamByMember(u, id), id);
     for (const u of before) if (!after.has(u)) op = op.delete(keys.teamByMember(u, id));
     op = bumpSettings(extra(op, cur.value), id);
-    if ((await op.commit()).ok) {
+    if ((await commitWithReceipt(kv, op)).ok) {
       settingsChanged(kv);
       return { ok: true, team: next, before: cur.value };
     }
@@ -254,7 +260,11 @@ export async function insertInvite(
         inviteId: invite.id,
       } satisfies TeamInviteTokenRecord,
     );
-  if ((await mail(op).commit()).ok) return { ok: true };
+  // A fresh invitation id: it exists exactly when this write landed, even when its answer was
+  // lost (ADR 038).
+  const landed = async () =>
+    (await kv.get(keys.teamInvite(invite.teamId, invite.id))).versionstamp !== null;
+  if ((await commitOrReread(mail(op), landed)).ok) return { ok: true };
   const again = await kv.get(byEmail);
   return { ok: false, reason: again.versionstamp !== null ? "already_invited" : "conflict" };
 }

@@ -1,4 +1,5 @@
 import { bumpSettings } from "./revisions.ts";
+import { commitOrReread, commitWithReceipt } from "./kv.ts";
 import { monotonicFactory } from "ulid";
 import { ianaZoneName } from "../../shared/time-zone-names.ts";
 import { keys, type UserId } from "./keys.ts";
@@ -133,7 +134,12 @@ export async function insertUser(
     op.set(keys.user(id), user)
       .set(keys.userByEmail(email), id)
       .set(keys.userByUsername(username), id);
-    const res = await bumpSettings(op, id).commit();
+    // The id is fresh per call and nothing else writes under it: the user exists exactly when
+    // one of these attempts landed, even when its answer was lost (ADR 038).
+    const res = await commitOrReread(
+      bumpSettings(op, id),
+      async () => (await kv.get(keys.user(id))).versionstamp !== null,
+    );
     if (res.ok) {
       // A cached "no such username" must not outlive the new user.
       settingsChanged(kv);
@@ -235,7 +241,7 @@ export async function updateUser(
         .set(keys.usernameReleased(from), hold, { expireIn: HOLD_MS })
         .delete(keys.usernameReleased(to));
     }
-    const res = await bumpSettings(op.set(keys.user(id), next), id).commit();
+    const res = await commitWithReceipt(kv, bumpSettings(op.set(keys.user(id), next), id));
     if (res.ok) {
       settingsChanged(kv);
       return { ok: true, user: next };
