@@ -32,6 +32,8 @@ import {
 } from "../../src/lib/server/services/team-invites.ts";
 import { getTeam, listInvites, listTeamsOf } from "../../src/lib/server/store/teams.ts";
 import { keys } from "../../src/lib/server/store/keys.ts";
+import { createSubscription, deleteSubscription } from "../../src/lib/server/services/webhooks.ts";
+import { listSubscriptions } from "../../src/lib/server/store/webhooks.ts";
 import type { EventTypeRecord, OutboxRecord } from "../../src/lib/server/domain/model/records.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -247,5 +249,35 @@ Deno.test({
     assert.equal(r.server.stats().injected.loseAnswer, 7, "the revoke's answer was lost");
     assert.ok(revoked.ok, `revoked, not "not found": ${JSON.stringify(revoked)}`);
     assert.equal((await listInvites(r.kv, teamId)).length, 0);
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "remote KV: a webhook subscription made and deleted with each answer lost — one subscription, then none, and the delete said done (not 'not found')",
+  async fn() {
+    await using r = await remoteApps();
+    const host = await createHost(r.a, { username: "gil" });
+    await using hooks = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      () => new Response("ok"),
+    );
+    // INVITO_ALLOW_PRIVATE_WEBHOOKS=true: the receiver is on loopback.
+    Object.assign(r.a.config, { allowPrivateWebhooks: true });
+    r.server.faults.set({ loseAnswer: 1, matchKey: "webhook_sub" });
+    const made = await createSubscription(r.a, host, {
+      url: `http://127.0.0.1:${hooks.addr.port}/in`,
+      description: "",
+      events: ["form.submitted"],
+    } as never);
+    assert.ok(made.ok, JSON.stringify(made));
+    assert.equal(r.server.stats().injected.loseAnswer, 1, "the create's answer was lost");
+    assert.equal((await listSubscriptions(r.kv, host.id)).length, 1, "one subscription");
+
+    r.server.faults.set({ loseAnswer: 1, matchKey: "webhook_sub" });
+    assert.ok(await deleteSubscription(r.b, host, made.subscription.id), "deleted, and said so");
+    assert.equal(r.server.stats().injected.loseAnswer, 2, "the delete's answer was lost");
+    assert.equal((await listSubscriptions(r.kv, host.id)).length, 0);
   },
 });

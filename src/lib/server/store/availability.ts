@@ -1,5 +1,6 @@
 import { bumpSettings } from "./revisions.ts";
 import { keys, type UserId } from "./keys.ts";
+import { commitWithReceipt } from "./kv.ts";
 import type { AvailabilityRecord } from "../domain/model/records.ts";
 import { cachedRead, settingsChanged, withReadMark } from "./settings-cache.ts";
 import { defaultWeeklyRules } from "../domain/availability.ts";
@@ -54,10 +55,10 @@ export async function changeAvailability<E>(
     const entry = await kv.get<AvailabilityRecord>(keys.availability(userId));
     const decided = change(entry.value ?? defaultAvailability(userId, nowMs));
     if (!decided.ok) return decided;
-    const res = await bumpSettings(
-      kv.atomic().check(entry).set(keys.availability(userId), decided.next),
-      userId,
-    ).commit();
+    const res = await commitWithReceipt(
+      kv,
+      bumpSettings(kv.atomic().check(entry).set(keys.availability(userId), decided.next), userId),
+    );
     if (res.ok) {
       settingsChanged(kv);
       return { ok: true, record: decided.next };

@@ -11,6 +11,7 @@ import type {
   WebhookSubscriptionRecord,
 } from "../domain/model/records.ts";
 import { enqueue } from "./outbox.ts";
+import { commitOrReread, commitWithReceipt } from "./kv.ts";
 
 /** Messages and attempts are kept this long for the log and for redelivery. */
 export const WEBHOOK_LOG_TTL_MS = 30 * 86_400_000;
@@ -39,7 +40,11 @@ export async function insertSubscription(
   sub: WebhookSubscriptionRecord,
 ): Promise<boolean> {
   const key = keys.webhookSub(sub.hostId, sub.id);
-  return (await kv.atomic().check({ key, versionstamp: null }).set(key, sub).commit()).ok;
+  // A fresh id: the subscription exists exactly when this write landed (ADR 038).
+  return (await commitOrReread(
+    kv.atomic().check({ key, versionstamp: null }).set(key, sub),
+    async () => (await kv.get(key)).versionstamp !== null,
+  )).ok;
 }
 
 /** Replaces a subscription read as `current` (versionstamp-checked), with extra jobs queued. */
@@ -54,7 +59,8 @@ export async function replaceSubscription(
   else op.delete(current.key);
   if (opts.attempt) addAttempt(op, current.value, opts.attempt);
   for (const job of opts.jobs ?? []) enqueue(op, job);
-  return (await op.commit()).ok;
+  // Landed with its answer lost: done, not sent again (a second attempt logged, a mail twice).
+  return (await commitWithReceipt(kv, op)).ok;
 }
 
 function addAttempt(
