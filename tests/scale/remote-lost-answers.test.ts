@@ -6,7 +6,7 @@
  * is told it was made: never "taken", "not found" or "already a member" for their own change.
  */
 import assert from "node:assert/strict";
-import { createHost } from "../support/memory-app.ts";
+import { createEventType as createHostEventType, createHost } from "../support/memory-app.ts";
 import { remoteApps } from "../support/remote-apps.ts";
 import { createKvAdapter } from "../../src/lib/server/store/auth-adapter.ts";
 import { getUser } from "../../src/lib/server/store/users.ts";
@@ -34,6 +34,11 @@ import { getTeam, listInvites, listTeamsOf } from "../../src/lib/server/store/te
 import { keys } from "../../src/lib/server/store/keys.ts";
 import { createSubscription, deleteSubscription } from "../../src/lib/server/services/webhooks.ts";
 import { listSubscriptions } from "../../src/lib/server/store/webhooks.ts";
+import { createForm } from "../../src/lib/server/services/routing-forms.ts";
+import { listRoutingForms } from "../../src/lib/server/store/routing-forms.ts";
+import { mintSingleUseLink } from "../../src/lib/server/services/single-use-links.ts";
+import { countSingleUseLinks } from "../../src/lib/server/store/single-use-links.ts";
+import { feedForToken, feedUrls, regenerateFeed } from "../../src/lib/server/services/ics-feed.ts";
 import type { EventTypeRecord, OutboxRecord } from "../../src/lib/server/domain/model/records.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -279,5 +284,40 @@ Deno.test({
     assert.ok(await deleteSubscription(r.b, host, made.subscription.id), "deleted, and said so");
     assert.equal(r.server.stats().injected.loseAnswer, 2, "the delete's answer was lost");
     assert.equal((await listSubscriptions(r.kv, host.id)).length, 0);
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "remote KV: a routing form, a one-off link and a new calendar feed address made with each answer lost — made once and handed over (not 'address taken', a server error, or an address that does not work)",
+  async fn() {
+    await using r = await remoteApps();
+    const host = await createHost(r.a, { username: "hal" });
+    const et = await createHostEventType(r.a, host, { slug: "chat" });
+
+    r.server.faults.set({ loseAnswer: 1, matchKey: "routing_form" });
+    const form = await createForm(r.a, host.id, { title: "Ask", slug: "ask" });
+    assert.equal(r.server.stats().injected.loseAnswer, 1, "the form's answer was lost");
+    assert.ok(form.ok, `made, not refused: ${JSON.stringify(form)}`);
+    assert.equal((await listRoutingForms(r.kv, host.id)).length, 1, "one form");
+
+    r.server.faults.set({ loseAnswer: 1, matchKey: "single_use_link" });
+    const link = await mintSingleUseLink(r.b, host, et.id, {
+      expiresOn: "",
+      guestEmail: "",
+      label: "for Ivo",
+    });
+    assert.equal(r.server.stats().injected.loseAnswer, 2, "the link's answer was lost");
+    assert.ok(link.ok, `made: ${JSON.stringify(link)}`);
+    assert.equal(await countSingleUseLinks(r.kv, host.id), 1, "one link");
+
+    const first = await feedUrls(r.a, host);
+    r.server.faults.set({ loseAnswer: 1, matchKey: "ics_feed" });
+    const next = await regenerateFeed(r.b, host);
+    assert.equal(r.server.stats().injected.loseAnswer, 3, "the new address's answer was lost");
+    const token = (u: string) => u.split("/").pop()!.replace(/\.ics$/, "");
+    assert.ok(await feedForToken(r.a, token(next.https)), "the address handed over works");
+    assert.equal(await feedForToken(r.a, token(first.https)), null, "the old one stopped");
   },
 });

@@ -3,6 +3,7 @@
  * can show it again), and only its hash names the host. A new salt retires the old URL at once.
  */
 import { keys, type UserId } from "./keys.ts";
+import { commitOrReread } from "./kv.ts";
 import type { IcsFeedRecord } from "../domain/model/records.ts";
 
 export async function getIcsFeed(
@@ -44,5 +45,9 @@ export async function replaceIcsFeed(
     .set(keys.icsFeed(hostId), next)
     .set(keys.icsFeedByHash(newHash), hostId);
   if (oldHash) op.delete(keys.icsFeedByHash(oldHash));
-  return (await op.commit()).ok;
+  // The new hash comes from a fresh salt: it names this host exactly when this write landed.
+  return (await commitOrReread(
+    op,
+    async () => (await kv.get<UserId>(keys.icsFeedByHash(newHash))).value === hostId,
+  )).ok;
 }

@@ -5,6 +5,7 @@
  */
 import { type BookingId, keys, type UserId } from "./keys.ts";
 import { enqueue } from "./outbox.ts";
+import { commitOrReread, commitWithReceipt } from "./kv.ts";
 import { isMailAddress } from "../../shared/forms/common.ts";
 import type {
   OutboxRecord,
@@ -44,12 +45,15 @@ export async function listRoutingForms(kv: Deno.Kv, ownerId: UserId): Promise<Ro
 
 /** False when the slug is taken (or the id exists). */
 export async function insertRoutingForm(kv: Deno.Kv, rec: RoutingFormRecord): Promise<boolean> {
-  const res = await kv.atomic()
-    .check({ key: keys.routingForm(rec.ownerId, rec.id), versionstamp: null })
-    .check({ key: keys.routingFormBySlug(rec.ownerId, rec.slug), versionstamp: null })
-    .set(keys.routingForm(rec.ownerId, rec.id), rec)
-    .set(keys.routingFormBySlug(rec.ownerId, rec.slug), { v: 1, formId: rec.id })
-    .commit();
+  // A fresh id: the form exists exactly when this write landed, answer lost or not (ADR 038).
+  const res = await commitOrReread(
+    kv.atomic()
+      .check({ key: keys.routingForm(rec.ownerId, rec.id), versionstamp: null })
+      .check({ key: keys.routingFormBySlug(rec.ownerId, rec.slug), versionstamp: null })
+      .set(keys.routingForm(rec.ownerId, rec.id), rec)
+      .set(keys.routingFormBySlug(rec.ownerId, rec.slug), { v: 1, formId: rec.id }),
+    async () => (await kv.get(keys.routingForm(rec.ownerId, rec.id))).versionstamp !== null,
+  );
   return res.ok;
 }
 
@@ -68,7 +72,7 @@ export async function updateRoutingForm(
       .delete(keys.routingFormBySlug(prev.value.ownerId, prev.value.slug))
       .set(keys.routingFormBySlug(next.ownerId, next.slug), { v: 1, formId: next.id });
   }
-  if ((await op.commit()).ok) return "ok";
+  if ((await commitWithReceipt(kv, op)).ok) return "ok";
   const now = await kv.get(prev.key);
   return now.versionstamp !== prev.versionstamp ? "conflict" : "slug_taken";
 }

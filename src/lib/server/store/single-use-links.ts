@@ -3,6 +3,7 @@
  * that a booking (or a revoke) writes absent-checked, so a link is spent exactly once.
  */
 import { keys, type UserId } from "./keys.ts";
+import { commitOrReread } from "./kv.ts";
 import { ERASED_GUEST_NAME } from "./host-data.ts";
 import type { SingleUseLinkRecord, SingleUseLinkUseRecord } from "../domain/model/records.ts";
 
@@ -14,15 +15,18 @@ export async function insertSingleUseLink(
   link: SingleUseLinkRecord,
   tokenHash: string,
 ): Promise<boolean> {
-  const res = await kv.atomic()
-    .check({ key: keys.singleUseLink(link.hostId, link.id), versionstamp: null })
-    .check({ key: keys.singleUseLinkByToken(tokenHash), versionstamp: null })
-    .set(keys.singleUseLink(link.hostId, link.id), link)
-    .set(
-      keys.singleUseLinkByToken(tokenHash),
-      { v: 1, hostId: link.hostId, id: link.id } satisfies TokenIndex,
-    )
-    .commit();
+  // A fresh id: the link exists exactly when this write landed, answer lost or not (ADR 038).
+  const res = await commitOrReread(
+    kv.atomic()
+      .check({ key: keys.singleUseLink(link.hostId, link.id), versionstamp: null })
+      .check({ key: keys.singleUseLinkByToken(tokenHash), versionstamp: null })
+      .set(keys.singleUseLink(link.hostId, link.id), link)
+      .set(
+        keys.singleUseLinkByToken(tokenHash),
+        { v: 1, hostId: link.hostId, id: link.id } satisfies TokenIndex,
+      ),
+    async () => (await kv.get(keys.singleUseLink(link.hostId, link.id))).versionstamp !== null,
+  );
   return res.ok;
 }
 
