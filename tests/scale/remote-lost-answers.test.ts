@@ -10,6 +10,7 @@ import { createEventType as createHostEventType, createHost } from "../support/m
 import { remoteApps } from "../support/remote-apps.ts";
 import { createKvAdapter } from "../../src/lib/server/store/auth-adapter.ts";
 import { getUser } from "../../src/lib/server/store/users.ts";
+import { disconnectIdentity, OIDC_PROVIDER } from "../../src/lib/server/services/identity-link.ts";
 import { updateProfile } from "../../src/lib/server/services/profile.ts";
 import {
   createEventType,
@@ -98,6 +99,17 @@ Deno.test({
       token: "t0k3n",
     });
     assert.equal(again, null, "the link is single-use still");
+
+    // Disconnect from the issuer, its answer lost: said disconnected (and audited) once.
+    await adapter(r.a).linkAccount!({
+      userId: made.id,
+      type: "oidc",
+      provider: OIDC_PROVIDER,
+      providerAccountId: "sub-2",
+    } as never);
+    r.server.faults.set({ loseAnswer: 1, matchKey: "account" });
+    assert.equal(await disconnectIdentity(r.b, made.id as never), 1, "one identity disconnected");
+    assert.equal(r.server.stats().injected.loseAnswer, 4, "the disconnect's answer was lost");
   },
 });
 

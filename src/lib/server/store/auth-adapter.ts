@@ -266,11 +266,13 @@ export async function removeLinkedAccount(
 ): Promise<boolean> {
   const acc = await kv.get<AccountRecord>(keys.account(provider, providerAccountId));
   if (acc.value?.userId !== userId) return false;
-  const res = await kv.atomic()
-    .check(acc)
-    .delete(keys.account(provider, providerAccountId))
-    .delete(keys.accountByUser(userId, provider, providerAccountId))
-    .commit();
+  const res = await commitWithReceipt(
+    kv,
+    kv.atomic()
+      .check(acc)
+      .delete(keys.account(provider, providerAccountId))
+      .delete(keys.accountByUser(userId, provider, providerAccountId)),
+  );
   return res.ok;
 }
 
