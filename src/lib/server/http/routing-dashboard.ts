@@ -21,13 +21,9 @@ import { teamForMember } from "../services/teams.ts";
 import { readField, readFields } from "../../shared/field-bounds.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { FORM_PROBLEM_KEYS, META_PROBLEM_KEYS } from "../../shared/routing-text.ts";
-import {
-  responseFilter,
-  responsesCsvText,
-  responsesTable,
-  routeName,
-} from "./routing-responses.ts";
+import { responseFilter, responseRows, responsesCsvText, routeName } from "./routing-responses.ts";
 import { textStream } from "./text-stream.ts";
+import { hostClock } from "../../shared/format.ts";
 
 /** How many responses the dashboard lists (the count and the CSV cover all). */
 const SHOWN = 200;
@@ -169,7 +165,11 @@ export async function loadResponses(event: Event, scope: FormScope) {
       name: routeName(locals.t, form!, id),
     })),
     filter: { route: filter.routeId ?? "", booked: filter.booked ?? "", q: filter.q ?? "" },
-    table: responsesTable(locals.t, form!, newest),
+    table: await responseRows(locals.app, locals.t, form!, newest, {
+      timeZone: locals.user!.timeZone,
+      locale: locals.locale,
+      clock: hostClock(locals.user!, locals.locale),
+    }),
     total,
     query: url.search,
   };

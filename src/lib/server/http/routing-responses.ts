@@ -4,7 +4,14 @@
  */
 import type { App } from "../app.ts";
 import type { RoutingFormRecord, RoutingResponseRecord } from "../domain/model/records.ts";
-import { eachResponse, type ResponseFilter, routeName } from "../services/routing-responses.ts";
+import {
+  currentBookings,
+  eachResponse,
+  type ResponseBooking,
+  type ResponseFilter,
+  routeName,
+} from "../services/routing-responses.ts";
+import { type Clock, fmt } from "../../shared/format.ts";
 import { BOM, csvLines } from "./csv.ts";
 import type { Table } from "../../shared/insights-types.ts";
 import type { Translator } from "../../shared/i18n.ts";
@@ -22,6 +29,83 @@ export function responseFilter(url: URL): ResponseFilter {
 // Route names are the service's, shared with insights (services/routing-responses.ts).
 export { routeName };
 
+/** The answers of a response, one cell per question of the form. */
+function answerCells(t: Translator, form: RoutingFormRecord, r: RoutingResponseRecord): string[] {
+  return form.definition.questions.map((q) => {
+    if (r.erasedAtMs) return t.t("routing.erased");
+    const a = r.answers[q.key];
+    return a === undefined ? "" : Array.isArray(a) ? a.join(", ") : a;
+  });
+}
+
+/** A response as the dashboard's table shows it to the host reading it. */
+export type ResponseRow = {
+  id: string;
+  /** the instant, for `<time datetime>` */
+  sentIso: string;
+  /** when, in the reader's zone, language and clock */
+  sent: string;
+  route: string;
+  booking: { href: string; when: string; state: ResponseBooking["state"]; label: string } | null;
+  answers: string[];
+};
+
+/**
+ * The responses as the host reads them (the CSV keeps instants and ids: `responsesTable`): when
+ * each was sent in the reader's zone, language and clock, and its booking as it now is — a link
+ * to the host's booking row, the meeting it became after a move, with its state.
+ */
+export async function responseRows(
+  app: App,
+  t: Translator,
+  form: RoutingFormRecord,
+  responses: RoutingResponseRecord[],
+  reader: { timeZone: string; locale: string; clock: Clock },
+): Promise<{ columns: string[]; rows: ResponseRow[] }> {
+  const bookings = await currentBookings(app, responses);
+  const when = fmt(reader.locale, {
+    timeZone: reader.timeZone,
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    ...(reader.clock === "12h"
+      ? { hour: "numeric", minute: "2-digit", hourCycle: "h12" }
+      : { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }),
+  });
+  const STATE = {
+    booked: "routing.state_booked",
+    cancelled: "routing.state_cancelled",
+    moved: "routing.state_moved",
+  } as const;
+  return {
+    columns: [
+      t.t("routing.col_sent"),
+      t.t("routing.col_route"),
+      t.t("routing.col_booking"),
+      ...form.definition.questions.map((q) => q.label),
+    ],
+    rows: responses.map((r) => {
+      const b = bookings.get(r.id);
+      return {
+        id: r.id,
+        sentIso: new Date(r.createdAtMs).toISOString(),
+        sent: when.format(r.createdAtMs),
+        route: routeName(t, form, r.routeId),
+        booking: b
+          ? {
+            href: `/dashboard/bookings#booking-${b.id}`,
+            when: when.format(b.startMs),
+            state: b.state,
+            label: t.t(STATE[b.state]),
+          }
+          : null,
+        answers: answerCells(t, form, r),
+      };
+    }),
+  };
+}
+
+/** The responses as CSV rows: instants (ISO) and the booking id the response was linked to. */
 export function responsesTable(
   t: Translator,
   form: RoutingFormRecord,
@@ -39,11 +123,7 @@ export function responsesTable(
       new Date(r.createdAtMs).toISOString(),
       routeName(t, form, r.routeId),
       r.bookingId ?? "",
-      ...qs.map((q) => {
-        if (r.erasedAtMs) return t.t("routing.erased");
-        const a = r.answers[q.key];
-        return a === undefined ? "" : Array.isArray(a) ? a.join(", ") : a;
-      }),
+      ...answerCells(t, form, r),
     ]),
   };
 }

@@ -6,6 +6,7 @@
 import type { App } from "../app.ts";
 import type { RoutingFormRecord, RoutingResponseRecord } from "../domain/model/records.ts";
 import { routingResponsePages } from "../store/routing-forms.ts";
+import { getBookings } from "../store/bookings.ts";
 import type { Translator } from "../../shared/i18n.ts";
 
 export type ResponseFilter = { routeId?: string; booked?: "yes" | "no"; q?: string };
@@ -115,4 +116,48 @@ export function routeName(t: Translator, form: RoutingFormRecord, routeId: strin
   if (routeId === "fallback") return t.t("routing.fallback");
   const i = form.definition.routes.findIndex((r) => r.id === routeId);
   return i >= 0 ? t.t("routing.route_n", { n: i + 1 }) : t.t("routing.route_removed");
+}
+
+/** A response's booking as it now is: the meeting it became after any moves, and its state. */
+export type ResponseBooking = {
+  id: string;
+  startMs: number;
+  state: "booked" | "cancelled" | "moved";
+};
+
+/**
+ * The booking each response led to, followed through its moves (`rescheduledToId`, at most 20)
+ * to the meeting as it now is: "moved" when it was moved and stands, "cancelled" when it ended
+ * (cancelled, rejected, expired), else "booked". A response whose booking is gone has none.
+ */
+export async function currentBookings(
+  app: App,
+  responses: RoutingResponseRecord[],
+): Promise<Map<string, ResponseBooking>> {
+  const out = new Map<string, ResponseBooking>();
+  let at = new Map(responses.flatMap((r) => r.bookingId ? [[r.id, r.bookingId]] : []));
+  const moved = new Set<string>();
+  for (let hop = 0; hop <= 20 && at.size; hop++) {
+    const found = new Map(
+      (await getBookings(app.kv, [...new Set(at.values())])).map((b) => [b.id, b]),
+    );
+    const next = new Map<string, string>();
+    for (const [responseId, bookingId] of at) {
+      const b = found.get(bookingId);
+      if (!b) continue;
+      if (b.rescheduledToId && hop < 20) {
+        moved.add(responseId);
+        next.set(responseId, b.rescheduledToId);
+        continue;
+      }
+      const ended = b.status === "CANCELLED" || b.status === "REJECTED";
+      out.set(responseId, {
+        id: b.id,
+        startMs: b.startMs,
+        state: ended ? "cancelled" : moved.has(responseId) ? "moved" : "booked",
+      });
+    }
+    at = next;
+  }
+  return out;
 }
