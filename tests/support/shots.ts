@@ -1,6 +1,6 @@
 /**
  * Screenshots of one address in the combinations a person looks at: desktop (1366) and phone
- * (390), light and dark, English and German. They land in test-results/screenshots/ for a person
+ * (390), light and dark, English and German (or the sizes and languages asked for). They land in test-results/screenshots/ for a person
  * to look at; a test decides which of them the README shows.
  */
 import type { Browser, BrowserContextOptions } from "playwright-core";
@@ -24,10 +24,12 @@ export async function shootAll(
     storageState?: BrowserContextOptions["storageState"];
     langs?: string[];
     timezoneId?: string;
+    /** other sizes than desktop and phone (a small phone at 360 px) */
+    views?: readonly { name: string; viewport: { width: number; height: number } }[];
   } = {},
 ): Promise<string[]> {
   const paths: string[] = [];
-  for (const view of VIEWS) {
+  for (const view of opts.views ?? VIEWS) {
     for (const scheme of ["light", "dark"] as const) {
       for (const lang of opts.langs ?? ["en", "de"]) {
         const ctx = await browser.newContext({
