@@ -12,7 +12,7 @@ import { BookingForm } from "../../shared/forms/booking.ts";
 import { isPhoneNumber } from "../../shared/location-text.ts";
 import { linkedAddress } from "../../shared/forms/common.ts";
 import { checkAnswers } from "./event-rules.ts";
-import { normalizeKey } from "./routing.ts";
+import { labelKeys, normalizeKey } from "./routing.ts";
 import type { Question } from "./model/records.ts";
 
 export type PrefillRules = {
@@ -36,7 +36,7 @@ export function decidePrefill(
   const byId = new Map(rules.questions.map((q) => [q.id, q]));
   const byKey = new Map<string, Question>();
   for (const q of rules.questions) {
-    for (const key of [normalizeKey(q.label), normalizeKey(q.id)]) {
+    for (const key of [...labelKeys(q.label), normalizeKey(q.id)]) {
       if (key && !byKey.has(key)) byKey.set(key, q);
     }
   }

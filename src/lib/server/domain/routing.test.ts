@@ -5,6 +5,8 @@ import {
   decideRoute,
   externalUrl,
   isConditionMet,
+  labelKeys,
+  normalizeKey,
   prefillAnswers,
   prefillFor,
   readAnswers,
@@ -367,4 +369,28 @@ Deno.test("readAnswers: a number answer is stored as the number it is in the pag
     problems: { size: "number" },
   });
   assert.deepEqual(prefillAnswers(qs, () => ["2,5"], "de"), { size: "2.5" });
+});
+
+Deno.test("normalizeKey: a label's accents are dropped, not its letters; labelKeys keeps the key made before", () => {
+  assert.equal(normalizeKey("Teléfono"), "telefono");
+  assert.equal(normalizeKey("Größe"), "grosse");
+  assert.equal(normalizeKey("  Æble / Øl "), "aeble_ol");
+  assert.equal(normalizeKey("Company size?"), "company_size");
+  assert.equal(normalizeKey("Ça coûte combien"), "ca_coute_combien");
+  assert.deepEqual(labelKeys("Teléfono"), ["telefono", "tel_fono"]);
+  assert.deepEqual(labelKeys("Größe"), ["grosse", "gr_e"]);
+  assert.deepEqual(labelKeys("Company size"), ["company_size"]);
+});
+
+Deno.test("prefillFor: a name question keyed full_name gives the booking form its name", () => {
+  const qs: RoutingQuestion[] = [
+    { key: "full_name", type: "short", label: "Full name", required: true },
+    { key: "telefono", type: "short", label: "Phone", required: false },
+  ];
+  assert.deepEqual(
+    prefillFor(qs, { full_name: "Ana", telefono: "123" }, [
+      { id: "x1", label: "Teléfono", type: "short" },
+    ]),
+    { name: "Ana", q_x1: "123" },
+  );
 });

@@ -397,14 +397,51 @@ export function answerText(a: Answer): string {
   return Array.isArray(a) ? a.join(", ") : a;
 }
 
-/** A label or key as the booking form's question matcher sees it. */
+/** Letters NFKD leaves whole, written as a keyboard without them writes them. */
+const OWN_LETTERS: Record<string, string> = {
+  ß: "ss",
+  æ: "ae",
+  œ: "oe",
+  ø: "o",
+  đ: "d",
+  ð: "d",
+  þ: "th",
+  ł: "l",
+  ı: "i",
+  ħ: "h",
+  ŋ: "n",
+};
+
+/**
+ * A label or key as the booking form's question matcher sees it: lower case, accents dropped
+ * (NFKD without its combining marks: "Teléfono" → `telefono`, "Größe" → `grosse`, ß → ss,
+ * æ → ae, ø → o), every run of anything else one `_`.
+ */
 export function normalizeKey(s: string): string {
-  return s.trim().toLocaleLowerCase("en").replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+  return s.trim().toLocaleLowerCase("en")
+    .replace(/[ßæœøđðþłıħŋ]/g, (c) => OWN_LETTERS[c])
+    .normalize("NFKD").replace(/\p{M}+/gu, "")
+    .replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
 }
 
 /**
- * The questions that hold a visitor's name and email for a booking form: the one keyed `name`;
- * the one keyed `email`, else the form's first email question (among those `has` accepts).
+ * The keys a booking question's label goes by: `normalizeKey`'s, and the one made before accents
+ * were read (every letter outside a–z a `_`: "Teléfono" → `tel_fono`), so a form key or a link
+ * written then keeps matching.
+ */
+export function labelKeys(label: string): string[] {
+  const before = label.trim().toLocaleLowerCase("en").replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
+  const now = normalizeKey(label);
+  return before === now || !before ? [now] : [now, before];
+}
+
+/** Keys of a form's name question besides `name` (the first of them the form has). */
+const NAME_KEYS = ["name", "full_name", "fullname", "your_name"];
+
+/**
+ * The questions that hold a visitor's name and email for a booking form: the one keyed `name`
+ * (else `full_name`, `fullname`, `your_name`); the one keyed `email`, else the form's first email question (among those `has` accepts).
  */
 function contactKeys(
   questions: RoutingQuestion[],
@@ -412,7 +449,7 @@ function contactKeys(
 ): { name?: string; email?: string } {
   const keyed = (key: string) => questions.find((q) => q.key === key && has(key))?.key;
   return {
-    name: keyed("name"),
+    name: NAME_KEYS.map(keyed).find(Boolean),
     email: keyed("email") ?? questions.find((q) => q.type === "email" && has(q.key))?.key,
   };
 }
@@ -438,7 +475,7 @@ export function prefillFor(
     if (bq.type === "checkbox") continue;
     const match = questions.find((q) =>
       answers[q.key] !== undefined &&
-      (q.key === normalizeKey(bq.id) || q.key === normalizeKey(bq.label))
+      (q.key === normalizeKey(bq.id) || labelKeys(bq.label).includes(q.key))
     );
     if (!match) continue;
     const text = answerText(answers[match.key]);
