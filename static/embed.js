@@ -73,16 +73,22 @@
   function withOptions(src, o) {
     var u = new URL(src);
     var q = u.searchParams;
+    // A value is handed over whole and the page leaves out one that does not fit its field (ADR
+    // 046); one longer than any field takes (4,000, FIELD_MAX.text) is left out here, never cut:
+    // cut to fit, an over-long note was shortened and used.
+    function fits(x) {
+      return x !== undefined && x !== null && x !== "" && String(x).length <= 4000;
+    }
     function put(k, v) {
       // A list (a form's multi select) is the parameter repeated, one value each (ADR 041).
       if (Object.prototype.toString.call(v) === "[object Array]") {
         q.delete(k);
         for (var j = 0; j < v.length && j < 60; j++) {
-          if (v[j] !== undefined && v[j] !== null && v[j] !== "") q.append(k, String(v[j]).slice(0, 2000));
+          if (fits(v[j])) q.append(k, String(v[j]));
         }
         return;
       }
-      if (v !== undefined && v !== null && v !== "") q.set(k, String(v).slice(0, 2000));
+      if (fits(v)) q.set(k, String(v));
     }
     // The embedding page's own utm_* and ref first; what the options say wins.
     try {
