@@ -5,7 +5,7 @@
  * host's booking row — after the guest moved the meeting, to the meeting as it now is, saying
  * "moved"; once the host cancels that, saying "cancelled". Before, the page showed the raw
  * instant ("2026-11-27T14:48:16.167Z") and the first booking's id. The CSV keeps the instant and
- * the id (machine-friendly, unchanged).
+ * the id (machine-friendly, unchanged). Screenshots: test-results/screenshots/routing-responses-*.
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
@@ -14,6 +14,8 @@ import { createClient } from "../support/http.ts";
 import { signInByLink } from "../support/auth.ts";
 import { fullDay } from "../support/slots.ts";
 import { inputValue, publishedForm } from "../support/routing.ts";
+import { contextWithSession, launchBrowser } from "../support/browser.ts";
+import { shootAll } from "../support/shots.ts";
 import { parseCsv } from "../../src/lib/server/http/csv.ts";
 
 Deno.test({
@@ -101,6 +103,23 @@ Deno.test({
     assert.ok(de.includes(`href="/dashboard/bookings#booking-${nowId}"`), de);
     assert.ok(!de.includes(firstId), "the first booking's id is not shown");
     assert.match(de, /verschoben/);
+    // Screenshots for a person to look at: test-results/screenshots/routing-responses-*.png.
+    const browser = await launchBrowser();
+    try {
+      const storageState = await (await contextWithSession(browser, owner)).storageState();
+      await shootAll(
+        browser,
+        app.url(`/dashboard/routing/${formId}/responses`),
+        "routing-responses",
+        {
+          ready: "[data-response-row]",
+          storageState,
+          timezoneId: "America/New_York",
+        },
+      );
+    } finally {
+      await browser.close();
+    }
     const en = rowOf((await owner.get(`/dashboard/routing/${formId}/responses?lang=en`)).body);
     assert.match(en, /\bmoved\b/);
 
