@@ -149,6 +149,7 @@ export async function bookSeries(app: App, s: SeriesInput): Promise<BookResult> 
     return { ok: false, reason: "slot_unavailable" };
   }
   const chosen = dates.filter((_, i) => !skip.has(i));
+  const skipped = dates.filter((_, i) => skip.has(i)).map((d) => d.startMs);
   // The first date by the host's rules as any booking (notice, window); every date free now.
   if (!(await isOffered(app, host, et, start, durationMin))) {
     return { ok: false, reason: "slot_unavailable" };
@@ -206,7 +207,12 @@ export async function bookSeries(app: App, s: SeriesInput): Promise<BookResult> 
         nowMs,
         rules.bookingTtlMs,
       ),
-      series: { id: seriesId, index, count: chosen.length },
+      series: {
+        id: seriesId,
+        index,
+        count: chosen.length,
+        ...(skipped.length ? { skipped } : {}),
+      },
     });
   }
   const guestToken = await bookingToken(app, bookings[0], "guest");

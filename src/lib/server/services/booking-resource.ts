@@ -171,7 +171,7 @@ function resourceOf(
       declinedAt: new Date(d.atMs).toISOString(),
     })),
     source: b.source ? { ...b.source } : null,
-    series: b.series ? { ...b.series } : null,
+    series: b.series ? { id: b.series.id, index: b.series.index, count: b.series.count } : null,
   };
   if (withGuestLinks) {
     const links = guestLinksNow(app, b, guestToken);

@@ -101,6 +101,8 @@ export type SeriesView = {
     href: string | null;
     current: boolean;
   }[];
+  /** The series' dates not booked because they were not free ("free dates only"), in order. */
+  skipped: When[];
 };
 
 type When = { timeZone: string; date: string; time: string; offset: string; zone: string };
@@ -139,7 +141,12 @@ async function movedHref(app: App, current: BookingRecord, reader: Reader | unde
   }
 }
 
-function when(b: BookingRecord, tz: string, clock: Clock, locale: string) {
+function when(
+  b: Pick<BookingRecord, "startMs" | "endMs">,
+  tz: string,
+  clock: Clock,
+  locale: string,
+) {
   return {
     timeZone: tz,
     date: formatDate(b.startMs, tz, locale),
@@ -190,7 +197,7 @@ export async function viewBooking(
     : [];
   const state = stateOf(b, nowMs);
   const hostZone = reader?.timeZone ?? (b.teamId && host ? host.timeZone : b.hostTimeZone);
-  const bothWhen = (x: BookingRecord) => ({
+  const bothWhen = (x: Pick<BookingRecord, "startMs" | "endMs">) => ({
     when: when(x, b.guestTimeZone, clock, t.locale),
     hostWhen: when(x, hostZone, clock, t.locale),
   });
@@ -273,7 +280,7 @@ async function seriesOf(
   b: BookingRecord,
   known: BookingRecord[] | undefined,
   nowMs: number,
-  whenOf: (x: BookingRecord) => When,
+  whenOf: (x: Pick<BookingRecord, "startMs" | "endMs">) => When,
   guestLinks: boolean,
 ): Promise<SeriesView> {
   const all = known ?? await listSeriesBookings(app.kv, b.hostId, b.series!.id);
@@ -287,6 +294,9 @@ async function seriesOf(
       href: guestLinks ? `/booking/${await bookingToken(app, x, "guest")}` : null,
       current: x.id === b.id,
     }))),
+    skipped: (b.series!.skipped ?? []).map((startMs) =>
+      whenOf({ startMs, endMs: startMs + b.durationMin * 60_000 })
+    ),
   };
 }
 

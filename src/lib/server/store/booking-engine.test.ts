@@ -949,6 +949,10 @@ function engineProperty(open: () => Promise<PropertyStore>, numRuns: number) {
             }
             const useOther = op.guest % 2 === 1;
             if (op.kind === "series") {
+              const WORST_SKIPPED = Array.from(
+                { length: 51 },
+                (_, i) => startMs + (i + 53) * 7 * 86_400_000,
+              );
               // The service's protocol (services/book-series.ts): every write checked below.
               const seriesId = nextId();
               const occ = seriesStarts(startMs, cfg.zone, op).map((ms, index) => ({
@@ -969,7 +973,9 @@ function engineProperty(open: () => Promise<PropertyStore>, numRuns: number) {
                   now,
                   rules.bookingTtlMs,
                 ),
-                series: { id: seriesId, index, count: op.count },
+                // Every date carries the most skipped starts a series can have (51 of 52, ADR
+                // 048): the largest records a finish write can hold.
+                series: { id: seriesId, index, count: op.count, skipped: WORST_SKIPPED },
               }));
               const coordinator: CoordinatorRecord = {
                 v: 1,

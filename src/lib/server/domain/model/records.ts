@@ -372,7 +372,17 @@ export type BookingOrigin =
   | "guest_move"
   | "rebook";
 
-export type BookingSeries = { id: string; index: number; count: number };
+export type BookingSeries = {
+  id: string;
+  index: number;
+  count: number;
+  /**
+   * The series' dates the guest did not book because they were not free ("free dates only"):
+   * their starts (epoch ms), so every mail and page can say which dates the series leaves out.
+   * `count` counts the booked dates only.
+   */
+  skipped?: number[];
+};
 export type TokenPurpose = "confirm" | "reject" | "guest";
 export type BookingTokenRecord = { v: 1; bookingId: BookingId; purpose: TokenPurpose };
 

@@ -47,16 +47,35 @@ export function datesOfMail(
   );
 }
 
-/** "This series has N dates:" and a line per date, in `zone`. */
+/**
+ * "This series has N dates:" and a line per date, in `zone`. A series booked "free dates only"
+ * says "N of M dates of the series booked:" and then names the dates left out, as not free.
+ */
 export function seriesLines(
   series: BookingRecord[],
   t: Translator,
   zone: string,
   clock: "12h" | "24h" | undefined,
 ): string {
+  const line = (startMs: number, endMs: number) =>
+    `• ${formatRange(startMs, endMs, zone, clock, t.locale)}`;
+  const skipped = series[0]?.series?.skipped ?? [];
+  if (!skipped.length) {
+    return [
+      t.t("mail.series_dates", { count: series.length }),
+      ...series.map((x) => line(x.startMs, x.endMs)),
+    ].join("\n");
+  }
+  const lengthMs = series[0].durationMin * 60_000;
   return [
-    t.t("mail.series_dates", { count: series.length }),
-    ...series.map((x) => `• ${formatRange(x.startMs, x.endMs, zone, clock, t.locale)}`),
+    t.t("mail.series_booked_of", {
+      booked: series.length,
+      count: series.length + skipped.length,
+    }),
+    ...series.map((x) => line(x.startMs, x.endMs)),
+    "",
+    t.t("mail.series_skipped", { count: skipped.length }),
+    ...skipped.map((ms) => line(ms, ms + lengthMs)),
   ].join("\n");
 }
 
