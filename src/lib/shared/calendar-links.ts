@@ -10,6 +10,13 @@ export type CalendarEvent = {
   endMs: number;
   details: string;
   location?: string;
+  /**
+   * A series that repeats regularly from this date (ADR 048): Google's link carries the rule
+   * (`recur`, an RRULE; not in Google's documentation, long used by calendar-link libraries)
+   * with the host's zone (`ctz`), so it repeats at the host's wall time as the series does.
+   * Outlook's links cannot repeat and add this date only.
+   */
+  repeat?: { everyWeeks: number; count: number; timeZone: string };
 };
 
 export type CalendarLinks = { google: string; outlook: string; office: string };
@@ -45,6 +52,10 @@ export function calendarLinks(e: CalendarEvent): CalendarLinks {
     details: e.details,
   });
   if (e.location) g.set("location", e.location);
+  if (e.repeat) {
+    g.set("recur", `RRULE:FREQ=WEEKLY;INTERVAL=${e.repeat.everyWeeks};COUNT=${e.repeat.count}`);
+    g.set("ctz", e.repeat.timeZone);
+  }
   return {
     google: `https://calendar.google.com/calendar/render?${g}`,
     outlook: outlookLink("outlook.live.com", e),

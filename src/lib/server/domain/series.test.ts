@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { inZone, seriesRuleOf, seriesStarts } from "./series.ts";
+import { inZone, regularSeriesRule, seriesRuleOf, seriesStarts } from "./series.ts";
 import {
   naiveOf,
   ODD_ZONES,
@@ -151,4 +151,17 @@ Deno.test("seriesStarts: the first date is the picked instant and each later one
     ),
     { numRuns: 400 },
   );
+});
+
+Deno.test("regularSeriesRule: a series' own starts give back its rule across Berlin's spring change; a moved or missing date gives none", () => {
+  const first = Date.parse("2027-03-15T09:00:00Z"); // 10:00 in Berlin, two weeks before the change
+  const starts = seriesStarts(first, "Europe/Berlin", { everyWeeks: 2, count: 4 });
+  assert.deepEqual(regularSeriesRule(starts, "Europe/Berlin"), { everyWeeks: 2, count: 4 });
+  // The same instants read in UTC are not one wall time every two weeks.
+  assert.equal(regularSeriesRule(starts, "UTC"), null);
+  assert.equal(
+    regularSeriesRule([starts[0], starts[1] + 3_600_000, starts[2]], "Europe/Berlin"),
+    null,
+  );
+  assert.equal(regularSeriesRule([starts[0], starts[2], starts[3]], "Europe/Berlin"), null);
 });

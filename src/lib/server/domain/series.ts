@@ -4,6 +4,7 @@
  * never the host's hour. The page and the engine (booking-engine/series.ts) both read it.
  */
 import { Temporal } from "./temporal.ts";
+import type { BookingRecord } from "./model/records.ts";
 
 import { SERIES_EVERY_MAX_WEEKS, SERIES_MAX, SERIES_MIN } from "../../shared/series.ts";
 export { SERIES_EVERY_MAX_WEEKS, SERIES_MAX, SERIES_MIN };
@@ -47,6 +48,36 @@ export function seriesStarts(
     out.push(at.epochMilliseconds);
   }
   return out;
+}
+
+/**
+ * The rule that gives exactly `starts` (a series' dates, in order) from the first, if one does:
+ * none moved, cancelled or skipped. A calendar given that rule and the host's zone repeats the
+ * first date into every one of them (calendar-links.ts: Google's `recur`).
+ */
+export function regularSeriesRule(starts: number[], hostTimeZone: string): SeriesRule | null {
+  if (starts.length < SERIES_MIN) return null;
+  for (let everyWeeks = 1; everyWeeks <= SERIES_EVERY_MAX_WEEKS; everyWeeks++) {
+    const rule = { everyWeeks, count: starts.length };
+    const made = seriesStarts(starts[0], hostTimeZone, rule);
+    if (made.every((ms, i) => ms === starts[i])) return rule;
+  }
+  return null;
+}
+
+/**
+ * What a calendar link may repeat for a series' `dates` (its dates in one state, in order): the
+ * rule and the host's zone when they are the whole series as booked — none skipped as not free,
+ * none cancelled, moved or decided apart — else null (each link then adds its one date).
+ */
+export function repeatOfSeries(
+  dates: Pick<BookingRecord, "startMs" | "series" | "hostTimeZone">[],
+): (SeriesRule & { timeZone: string }) | null {
+  const s = dates[0]?.series;
+  if (!s || s.skipped?.length || dates.length !== s.count) return null;
+  const zone = dates[0].hostTimeZone;
+  const rule = regularSeriesRule(dates.map((d) => d.startMs), zone);
+  return rule ? { ...rule, timeZone: zone } : null;
 }
 
 /** An occurrence as a guest reads it: their date and wall time (ISO), in their own zone. */

@@ -35,6 +35,7 @@ import { type CalendarLinks, calendarLinks } from "../../shared/calendar-links.t
 import { namesList } from "../domain/team-membership.ts";
 import { getBookings, listSeriesBookings } from "../store/bookings.ts";
 import { getSeatLedger } from "../store/seats.ts";
+import { repeatOfSeries } from "../domain/series.ts";
 import { liveSeats, seatsOf } from "../domain/seats.ts";
 
 export type BookingView = {
@@ -74,6 +75,11 @@ export type BookingView = {
   movedFrom: { when: When; hostWhen: When } | null;
   /** A confirmed booking, opened by its guest: "Add to Google Calendar / Outlook" links. */
   calendarLinks: CalendarLinks | null;
+  /**
+   * A series' date with those links: how many dates Google's adds (every date, on the first
+   * date's page of a regular series; else 1 — the page says so).
+   */
+  calendarSeries: { googleAdds: number } | null;
   /**
    * A seat: the names of the time's other guests, for its guest when the host shows attendees to
    * each other; otherwise empty.
@@ -201,6 +207,13 @@ export async function viewBooking(
     when: when(x, b.guestTimeZone, clock, t.locale),
     hostWhen: when(x, hostZone, clock, t.locale),
   });
+  const seriesAll = b.series
+    ? seriesDates?.(b.series.id) ?? await listSeriesBookings(app.kv, b.hostId, b.series.id)
+    : null;
+  const withLinks = state === "confirmed" && linkFor === "guest";
+  // The first date's page of a regular series: Google's link adds every date.
+  const confirmed = seriesAll?.filter((x) => stateOf(x, nowMs) === "confirmed") ?? [];
+  const repeat = withLinks && confirmed[0]?.id === b.id ? repeatOfSeries(confirmed) : null;
   const current = state === "moved" ? await currentOf(app, b) : null;
   const previous = b.rescheduledFromId ? await getBooking(app.kv, b.rescheduledFromId) : null;
   return {
@@ -223,15 +236,17 @@ export async function viewBooking(
       }
       : null,
     movedFrom: previous ? bothWhen(previous) : null,
-    calendarLinks: state === "confirmed" && linkFor === "guest"
+    calendarLinks: withLinks
       ? calendarLinks({
         title: icsSummaryForGuest(b, team?.name ?? host?.name ?? t.t("common.the_host"), t),
         startMs: b.startMs,
         endMs: b.endMs,
         details: icsDescriptionForGuest(b, (await guestLinks(app, b)).guest, t),
         location: locationText(shownLocation(b), t) || undefined,
+        ...(repeat ? { repeat } : {}),
       })
       : null,
+    calendarSeries: withLinks && b.series ? { googleAdds: repeat?.count ?? 1 } : null,
     reservedUntil: b.reservedUntilMs
       ? `${formatDate(b.reservedUntilMs, b.guestTimeZone, t.locale)}, ${
         formatTime(b.reservedUntilMs, b.guestTimeZone, b.guestClock, t.locale)
@@ -265,7 +280,7 @@ export async function viewBooking(
       ? await seriesOf(
         app,
         b,
-        seriesDates?.(b.series.id),
+        seriesAll ?? undefined,
         nowMs,
         (x) => bothWhen(x)[perspective === "guest" ? "when" : "hostWhen"],
         perspective === "guest",

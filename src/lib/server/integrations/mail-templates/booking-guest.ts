@@ -70,6 +70,7 @@ export function guestMail(kind: MailKind, p: MailParts): OutgoingMail | null | u
           ...said((message) => t.t("mail.host_wrote", { host, message }), ctx.movedFrom?.reason),
           ...(where ? [where] : []),
           ...said((message) => t.t("mail.host_says", { host, message }), ctx.confirmedMessage),
+          ...addToCalendar(t).note,
         ],
         textExtra: [
           t.t("mail.your_booking_line", { url: ctx.links.guest }),

@@ -5,7 +5,13 @@
 import type { BookingRecord, MailKind } from "../../domain/model/records.ts";
 import type { OutgoingMail } from "../mail.ts";
 import { buildIcs, type IcsEvent } from "../ics.ts";
-import { datesOfMail, seriesAttachment, seriesLines, seriesOfMail } from "./booking-series.ts";
+import {
+  datesOfMail,
+  seriesAttachment,
+  seriesCalendar,
+  seriesLines,
+  seriesOfMail,
+} from "./booking-series.ts";
 import { formatRange } from "../../../shared/format.ts";
 import { htmlMail, type Paragraph, textOf } from "./layout.ts";
 import { translator } from "../../i18n.ts";
@@ -268,12 +274,14 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
   const hostMoved = (t: Translator) => movedLine(t, hostZone, ctx.host.clock);
   /** "Add to your calendar": Google, Outlook.com, Microsoft 365 and the .ics, as on the page. */
   const addToCalendar = (t: Translator) => {
+    const { first, repeat, note } = seriesCalendar(kind, ctx.series, b, ctx.nowMs, t);
     const links = calendarLinks({
-      title: icsSummaryForGuest(b, ctx.team?.name || ctx.host.name, t),
-      startMs: b.startMs,
-      endMs: b.endMs,
-      details: icsDescriptionForGuest(b, ctx.links.guest, t),
-      location: locationText(shownLocation(b), t) || undefined,
+      title: icsSummaryForGuest(first, ctx.team?.name || ctx.host.name, t),
+      startMs: first.startMs,
+      endMs: first.endMs,
+      details: icsDescriptionForGuest(first, ctx.seriesLinks?.[first.id] ?? ctx.links.guest, t),
+      location: locationText(shownLocation(first), t) || undefined,
+      ...(repeat ? { repeat } : {}),
     });
     const all = [
       { label: t.t("result.add_google"), href: links.google },
@@ -288,6 +296,7 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
         ...all.map((l) => t.t("mail.calendar_line", { calendar: l.label, url: l.href })),
       ].join("\n"),
       buttons: all.map((l) => ({ ...l, tone: "plain" as const })),
+      note,
     };
   };
   const guestMoved = (t: Translator) => movedLine(t, b.guestTimeZone, b.guestClock);

@@ -12,6 +12,7 @@ import { icsCalendarChunks } from "../ics.ts";
 import { formatRange } from "../../../shared/format.ts";
 import type { Translator } from "../../../shared/i18n.ts";
 import { calendarDoc } from "../../domain/calendar-identity.ts";
+import { repeatOfSeries } from "../../domain/series.ts";
 
 /** The kinds about a whole series; the others (a cancel, a move, a reminder) concern one date. */
 const SERIES_MAILS = new Set<MailKind>([
@@ -97,5 +98,30 @@ export function seriesAttachment(
     filename: "series.ics",
     contentType: "text/calendar; charset=utf-8; method=PUBLISH",
     content: [...icsCalendarChunks(events)].join(""),
+  };
+}
+
+/**
+ * A mail's "Add to calendar" links for a whole series: the first date's, Google's repeating it
+ * into every date when the series is regular (domain/series.ts `repeatOfSeries`), and a line
+ * saying what they add. Any other mail: `b`'s own links, no line.
+ */
+export function seriesCalendar(
+  kind: MailKind,
+  series: BookingRecord[] | undefined,
+  b: BookingRecord,
+  nowMs: number,
+  t: Translator,
+) {
+  const all = seriesOfMail(kind, series);
+  const dates = all ? datesOfMail(all, b, nowMs) : [];
+  if (dates.length < 2) return { first: b, repeat: null, note: [] };
+  const repeat = repeatOfSeries(dates);
+  return {
+    first: dates[0],
+    repeat,
+    note: [
+      repeat ? t.t("mail.series_links_all", { count: repeat.count }) : t.t("mail.series_links_one"),
+    ],
   };
 }
