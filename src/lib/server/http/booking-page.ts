@@ -22,7 +22,7 @@ import { checkFillToken, fillToken } from "../services/anti-spam.ts";
 import { refusalKey, refusalStatus } from "../../shared/refusals.ts";
 import { BUSY_STATUS, retryLater } from "./busy.ts";
 import { parseAccent } from "../../shared/accent.ts";
-import { translateRef } from "../../shared/i18n.ts";
+import { languageOf, PSEUDO_LOCALE, translateRef } from "../../shared/i18n.ts";
 import { searchTimeZones, type ZoneMatch } from "../domain/time-zone-search.ts";
 import { canonicalTimeZone, isValidTimeZone } from "../domain/time-zone.ts";
 import { offsetSamples } from "../domain/zone-offsets.ts";
@@ -98,9 +98,25 @@ type Params = { username: string; slug: string } | { team: string; slug: string 
 /** Every param a booking route may have (a single-use link's route has none of these). */
 type AnyParams = { username?: string; team?: string; slug?: string };
 
-/** The guest's clock: chosen on the page (`&clock=`), else their browser's first language's. */
-export function guestClock(url: URL, acceptLanguage: string | null): Clock {
-  return parseClock(url.searchParams.get("clock")) ?? clockForAcceptLanguage(acceptLanguage);
+/**
+ * The language the guest chose for the page (`?lang=`: a link's, or the language links'), when
+ * the page took it (a host may fix a page's language): `locale`, the one it is written in.
+ */
+function chosenLanguage(url: URL, locale: string): string | null {
+  const asked = url.searchParams.get("lang");
+  if (!asked || asked === PSEUDO_LOCALE || locale === PSEUDO_LOCALE) return null;
+  return languageOf(asked) !== null && languageOf(asked) === languageOf(locale) ? locale : null;
+}
+
+/**
+ * The guest's clock: chosen on the page (`&clock=`); else the clock of the language they chose
+ * (`?lang=de`: 24 hours, whatever the browser's language); else their browser's first
+ * language's (ADR 056). Each is in the address or the page cache's key.
+ */
+export function guestClock(url: URL, acceptLanguage: string | null, locale: string): Clock {
+  const chosen = chosenLanguage(url, locale);
+  return parseClock(url.searchParams.get("clock")) ??
+    (chosen ? clockForLocale(chosen) : clockForAcceptLanguage(acceptLanguage));
 }
 
 /**
@@ -120,7 +136,10 @@ export function markGuessed(
     offsets: offsetSamples(page.timeZone, now),
     offsetsFrom: now,
   };
-  if (parseClock(event.url.searchParams.get("clock")) === null) {
+  // A clock the address names, or the clock of a language the guest chose, is no guess.
+  const clockChosen = parseClock(event.url.searchParams.get("clock")) !== null ||
+    chosenLanguage(event.url, locals.locale) !== null;
+  if (!clockChosen) {
     locals.guessed.clock = page.clock;
     // The page's language, when it writes the guessed clock: true of the page whichever request
     // the page cache kept it for (it keys on both), and never a browser's header.
@@ -139,7 +158,7 @@ export async function slotPageFor(
   const q = url.searchParams;
   return await getSlotPage(app, {
     locale,
-    clock: guestClock(url, acceptLanguage),
+    clock: guestClock(url, acceptLanguage, locale),
     username: "username" in params ? params.username.toLowerCase() : "",
     ...("team" in params
       ? { team: params.team.toLowerCase(), routing: q.get("routing")?.slice(0, 200) }
@@ -350,7 +369,7 @@ export async function decideBookPost(post: BookPost, book?: Booker): Promise<Boo
     source,
     skip: str("skip").slice(0, 200),
     durationMin: /^\d{1,3}$/.test(durationText) ? Number(durationText) : null,
-    clock: parseClock(str("clock")) ?? clockForAcceptLanguage(post.acceptLanguage),
+    clock: parseClock(str("clock")) ?? guestClock(post.url, post.acceptLanguage, post.locale),
     locale: post.locale,
     // Which browser books: a second identical post of the same one is answered with the booking
     // its first made, not "taken" (ADR 060). Only the hash reaches the booking.

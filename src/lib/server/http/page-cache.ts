@@ -117,7 +117,7 @@ export const pageCache: Handle = async ({ event, resolve }) => {
   // nodes it asks for again (`x-sveltekit-invalidated`), which make it another answer.
   const asked = new URL(event.request.url);
   const key = `${asked.pathname}${asked.search}\n${event.locals.locale}\n${
-    guestClock(event.url, event.request.headers.get("accept-language"))
+    guestClock(event.url, event.request.headers.get("accept-language"), event.locals.locale)
   }`;
   const hit = entries.get(key);
   // A slot shown for the day starts: the page changes (within the minute when notice is 0).

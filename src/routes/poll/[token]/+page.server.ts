@@ -28,7 +28,7 @@ export const load: PageServerLoad = async (event) => {
   const { locals, params, url, request, setHeaders, cookies } = event;
   setHeaders({ "cache-control": "no-store", "referrer-policy": "no-referrer" });
   const zone = pageZone(url.searchParams, locals.app.now(), locals.locale);
-  const clock = guestClock(url, request.headers.get("accept-language"));
+  const clock = guestClock(url, request.headers.get("accept-language"), locals.locale);
   const p = await openPoll(locals.app, params.token, {
     timeZone: zone.timeZone,
     locale: locals.locale,
@@ -95,7 +95,7 @@ export const actions: Actions = {
       reader: {
         locale: locals.locale,
         ...(zone.timeZone ? { timeZone: zone.timeZone } : {}),
-        clock: guestClock(url, request.headers.get("accept-language")),
+        clock: guestClock(url, request.headers.get("accept-language"), locals.locale),
       },
     });
     if (res.ok) {

@@ -23,7 +23,7 @@ export const load: PageServerLoad = async (event) => {
   if (!open.ok) return { spent: open.reason, hostName: null };
   const q = url.searchParams;
   const zone = pageZone(q, locals.app.now(), locals.locale);
-  const clock = guestClock(url, event.request.headers.get("accept-language"));
+  const clock = guestClock(url, event.request.headers.get("accept-language"), locals.locale);
   // A one-off link offers only the times its host picked, those still free.
   const page = open.link.offeredStarts
     ? await oneOffSlotPage(locals.app, open.link, open.host.username, open.eventType.slug, {
