@@ -111,8 +111,15 @@ Deno.test({
         await page.getByRole("button", { name: "Book the 5 free dates" }).click();
         const list = page.getByTestId("series-list");
         await list.waitFor();
-        assert.equal(await list.locator("li").count(), 5);
+        assert.equal(await list.locator("ol > li").count(), 5);
         assert.equal(await list.locator("a").count(), 4, "a link to each other date");
+        // The date left out is named under them (ADR 048, amended).
+        const skipped = list.getByTestId("series-skipped").locator("li");
+        assert.equal(await skipped.count(), 1);
+        assert.match(
+          await list.innerText(),
+          /This date of the series was not free and is not booked/,
+        );
         assert.deepEqual(await checkA11y(page), []);
         await screenshot(page, "series-2-booked");
         assert.deepEqual(errors(), []);
