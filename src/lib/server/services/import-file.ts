@@ -194,11 +194,12 @@ const ExportedBookingSchema = v.pipe(
     ),
     // How it came (insights tell bookings apart by it).
     origin: v.optional(v.picklist(ORIGINS)),
-    // A date of a recurring series (ADR 048): it stays one, at its place.
+    // A date of a recurring series (ADR 048): it stays one, at its place, its gaps named.
     series: v.optional(v.object({
       id: text(100),
       index: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(51)),
       count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(52)),
+      skipped: v.optional(v.pipe(v.array(v.pipe(v.number(), v.integer())), v.maxLength(51))),
     })),
   }),
   // The times must agree with each other, as the engine wrote them.
