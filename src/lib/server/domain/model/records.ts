@@ -2,15 +2,7 @@
  * Stored shapes. Records hold epoch milliseconds and ISO strings (Temporal objects cannot be
  * structured-cloned into KV) and carry a version so that later shapes can be migrated on read.
  */
-import type {
-  BookingId,
-  CoordinatorId,
-  EventTypeId,
-  PersonId,
-  TeamId,
-  TeamInviteId,
-  UserId,
-} from "./ids.ts";
+import type { BookingId, CoordinatorId, EventTypeId, PersonId, TeamId, UserId } from "./ids.ts";
 import type { DateOverride, TimeOff, WeeklyRules } from "../availability.ts";
 
 // Calendar accounts and their caches, the developer integrations (API keys, idempotency,
@@ -20,6 +12,7 @@ export type * from "./developer-records.ts";
 export type * from "./routing-records.ts";
 export type * from "./engine-records.ts";
 export type * from "./poll-records.ts";
+export type * from "./team-records.ts";
 import type { DeclinedAttendee } from "./poll-records.ts";
 import type { BookingSource } from "../../../shared/booking-extras.ts";
 export type { BookingSource };
@@ -386,38 +379,6 @@ export type BookingSeries = {
 export type TokenPurpose = "confirm" | "reject" | "guest";
 export type BookingTokenRecord = { v: 1; bookingId: BookingId; purpose: TokenPurpose };
 
-// Teams (docs/decisions/016-teams.md)
-
-export type TeamRole = "owner" | "member";
-export type TeamMembership = {
-  userId: UserId;
-  role: TeamRole;
-  /** Round robin: relative share of bookings (1–100). */
-  weight: number;
-  /** Round robin: breaks ties between members equally far behind (0 lowest – 4 highest). */
-  priority: number;
-  joinedAtMs: number;
-};
-
-/**
- * A team. Its members live in the record itself, so every membership change is one write that
- * checks this record (at least one owner always remains), and a booking that relies on who the
- * members are checks it too (a removed member is never assigned after the removal landed).
- */
-export type TeamRecord = {
-  v: 1;
-  id: TeamId;
-  slug: string;
-  name: string;
-  /** The team's days for caps, and the zone its pages open in. A team has no hours of its own. */
-  timeZone: string;
-  members: TeamMembership[];
-  /** Slugs it gave up, each held for it and forwarding to it (domain/username.ts). */
-  previousSlugs?: { username: string; untilMs: number }[];
-  createdAtMs: number;
-  updatedAtMs: number;
-};
-
 export type IcsFeedRecord = { v: 1; salt: string; createdAtMs: number };
 // Single-use links (see docs/decisions/024-single-use-links.md)
 
@@ -483,21 +444,3 @@ export type InsightsBackfillRecord = {
   done: boolean;
   counted: number;
 };
-
-export type TeamInviteRecord = {
-  v: 1;
-  id: TeamInviteId;
-  teamId: TeamId;
-  /** Lowercase; only a user signed in with this address can accept. */
-  email: string;
-  role: TeamRole;
-  /** The link token is an HMAC of this salt (like booking links): the store keeps its hash only. */
-  tokenSalt: string;
-  invitedById: UserId;
-  createdAtMs: number;
-  expiresAtMs: number;
-  lastSentMs: number;
-  sends: number;
-};
-
-export type TeamInviteTokenRecord = { v: 1; teamId: TeamId; inviteId: TeamInviteId };
