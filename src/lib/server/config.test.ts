@@ -1,6 +1,18 @@
 import assert from "node:assert/strict";
 import { describeConfig, describeDuration, parseConfig, parseDuration } from "./config.ts";
 
+Deno.test("config: without INVITO_BASE_URL, links and the origin check follow the listening port", () => {
+  const own = parseConfig({ INVITO_LISTEN_ADDR: ":3000" });
+  assert.ok(own.ok);
+  assert.equal(own.config.baseUrl.href, "http://localhost:3000/");
+  const local = parseConfig({ INVITO_LISTEN_ADDR: "127.0.0.1:9123" });
+  assert.ok(local.ok);
+  assert.equal(local.config.baseUrl.href, "http://127.0.0.1:9123/");
+  const set = parseConfig({ INVITO_LISTEN_ADDR: ":3000", INVITO_BASE_URL: "https://meet.example" });
+  assert.ok(set.ok);
+  assert.equal(set.config.baseUrl.href, "https://meet.example/");
+});
+
 Deno.test("config: no environment at all gives a working default setup", () => {
   const res = parseConfig({});
   assert.ok(res.ok);

@@ -7,6 +7,7 @@ import * as v from "valibot";
 import { parseRateLimitSetting, type RateLimits } from "./domain/rate-limit.ts";
 import { parseSignupPolicy, type SignupPolicy } from "./domain/signup.ts";
 import { parseAdminList } from "./domain/admin.ts";
+import { listenUrl } from "./ops/startup-line.ts";
 
 export type Config = {
   baseUrl: URL;
@@ -125,7 +126,8 @@ const HttpUrl = (name: string) =>
   );
 
 const EnvSchema = v.object({
-  INVITO_BASE_URL: v.optional(HttpUrl("INVITO_BASE_URL"), "http://localhost:8080"),
+  // Unset: the address the server listens on (listenUrl), so a port of one's own just works.
+  INVITO_BASE_URL: v.optional(HttpUrl("INVITO_BASE_URL")),
   INVITO_LISTEN_ADDR: ListenAddr,
   INVITO_DB_PATH: v.optional(v.pipe(v.string(), v.minLength(1)), "./data/invito.kv"),
   INVITO_SESSION_SECRET: v.optional(
@@ -294,7 +296,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   if (!signup.ok) errors.push(signup.error);
   const admins = parseAdminList(e.INVITO_ADMINS);
   if (!admins.ok) errors.push(admins.error);
-  const baseUrl = new URL(e.INVITO_BASE_URL);
+  const baseUrl = new URL(e.INVITO_BASE_URL ?? listenUrl(e.INVITO_LISTEN_ADDR));
   if (errors.length) return { ok: false, errors };
   return {
     ok: true,
