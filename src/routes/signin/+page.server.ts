@@ -43,6 +43,8 @@ export const load: PageServerLoad = ({ locals, url }) => {
     error: code ? locals.t.t(ERRORS[code] ?? ERRORS.Configuration, { name: oidcName ?? "" }) : null,
     mailLogged: locals.app.mailer.mode === "log",
     signupOpen: locals.app.config.signup.open,
+    /** The server's own address (INVITO_BASE_URL): forms posted from any other are refused. */
+    baseUrl: locals.app.config.baseUrl.href.replace(/\/$/, ""),
   };
 };
 
