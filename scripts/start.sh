@@ -8,7 +8,7 @@
 #
 # Build policy: rebuild only when .deno-deploy/server/manifest.js is missing or older than any
 # input (src/, static/, svelte.config.js, vite.config.ts, tailwind.config.js, package.json,
-# package-lock.json). A build costs 2-4 s and a restart of a deployed instance should not pay it
+# package-lock.json). A build costs 30-40 s on two cores and a restart of a deployed instance should not pay it
 # nor fail on a build problem when the sources have not changed. INVITO_FORCE_BUILD=1 always builds.
 set -euo pipefail
 
