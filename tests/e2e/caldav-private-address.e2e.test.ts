@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { checkA11y, contextWithSession, launchBrowser, screenshot } from "../support/browser.ts";
 import { signIn } from "../reliability/harness.ts";
+import { freePort } from "../support/ports.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -45,6 +46,38 @@ Deno.test({
           await ctx.close();
         }
       }
+    } finally {
+      await browser.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "calendars: with private servers allowed, a CalDAV server that is not running is said so, not the setting",
+  async fn() {
+    await using app = await startApp({ env: { INVITO_ALLOW_PRIVATE_CALDAV: "true" } });
+    const c = await signIn(app, "rada@example.test");
+    const browser = await launchBrowser();
+    try {
+      const ctx = await contextWithSession(browser, c, { viewport: { width: 360, height: 740 } });
+      const page = await ctx.newPage();
+      await page.goto(`${app.baseUrl}/dashboard/calendars`);
+      const form = page.locator("form[action='?/add']");
+      await form.locator("input[name=serverUrl]").fill(`http://127.0.0.1:${freePort()}/`);
+      await form.locator("input[name=username]").fill("rada");
+      await form.locator("input[name=password]").fill("secret");
+      await form.locator("button[type=submit]").click();
+      await form.getByText(/could not be reached/).waitFor();
+      const text = await form.innerText();
+      assert.match(
+        text,
+        /could not be reached\. Check the address and that the server is running\./,
+      );
+      assert.doesNotMatch(text, /INVITO_ALLOW_PRIVATE_CALDAV|public internet/);
+      assert.deepEqual(await checkA11y(page), []);
+      await ctx.close();
     } finally {
       await browser.close();
     }

@@ -218,13 +218,14 @@ export const PROVIDER_NAMES: Record<CalendarProviderKind, string> = {
  * What a host reads on the dashboard (and in mail) for an error, in their language (`t`; English
  * when no reader is known, e.g. an error kept in the outbox's log). The provider's own detail is
  * quoted as it came. `retrying`: the work is retried by itself (a writeback job, the periodic
- * sync), so a passing network failure says so.
+ * sync), so a passing network failure says so. `privateAllowed`: INVITO_ALLOW_PRIVATE_CALDAV is
+ * set, so a CalDAV address that cannot be reached is not running or mistyped, never refused.
  */
 export function describeCalendarError(
   e: { kind: CalendarErrorKind; detail: string },
   provider: CalendarProviderKind = "caldav",
   t: Translator = translator(null),
-  opts: { retrying?: boolean } = {},
+  opts: { retrying?: boolean; privateAllowed?: boolean } = {},
 ): string {
   const name = PROVIDER_NAMES[provider];
   const detail = e.detail;
@@ -236,8 +237,11 @@ export function describeCalendarError(
     // Once connected, the address worked: a sync or a write that cannot reach it is retried, and
     // the address advice would send the host the wrong way (one text still, whatever failed).
     if (provider === "caldav") {
+      // INVITO_ALLOW_PRIVATE_CALDAV set: nothing was refused, so the setting is no advice.
       return opts.retrying
         ? t.t("cal.error_unreachable_retry")
+        : opts.privateAllowed
+        ? t.t("cal.error_unreachable_running")
         : t.t("cal.error_unreachable", { provider, name });
     }
     return opts.retrying

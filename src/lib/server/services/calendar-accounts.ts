@@ -104,7 +104,9 @@ export async function addCalendarAccount(
     return {
       ok: false,
       field: fieldFor(found.error),
-      message: describeCalendarError(found.error, "caldav", t),
+      message: describeCalendarError(found.error, "caldav", t, {
+        privateAllowed: app.config.allowPrivateCaldav,
+      }),
     };
   }
   if (found.calendars.length === 0) {
