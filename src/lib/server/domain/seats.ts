@@ -130,7 +130,9 @@ export function closedLedger(
   nowMs: number,
 ): SeatLedgerRecord | null {
   if (!ledger || ledger.meetingId !== meetingId) return null;
-  return ledger.closed ? ledger : { ...ledger, closed: { atMs: nowMs } };
+  return ledger.closed
+    ? ledger
+    : { ...ledger, closed: { atMs: nowMs, seats: liveSeats(ledger, nowMs).length } };
 }
 
 /**

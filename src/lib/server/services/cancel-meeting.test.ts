@@ -318,3 +318,28 @@ Deno.test("seats: a meeting cancel interrupted after closing (a crash) — no gu
     app.close();
   }
 });
+
+Deno.test("seats: every press that answers says how many guests were told — the meeting's seats when it closed — though other presses (a double click; the queued job's run is the same race) cancelled some of them", async () => {
+  for (let round = 0; round < 6; round++) {
+    const { app, host, book } = await classApp(6);
+    const ids: string[] = [];
+    for (const name of ["Anne", "Ben", "Cleo", "Dan", "Eve"]) {
+      const r = await book(name);
+      assert.ok(r.ok, JSON.stringify(r));
+      ids.push(r.bookingId);
+    }
+    const presses = await Promise.all(
+      [0, 2, 4].map((i) => cancelSeatedMeeting(app, host.id, ids[i], "Teacher is ill")),
+    );
+    const answered = presses.filter((p) => p.ok);
+    assert.ok(answered.length >= 1, JSON.stringify(presses));
+    for (const p of answered) assert.equal(p.ok && p.cancelled, 5, JSON.stringify(presses));
+    // A press that came too late is told the meeting is over, not that nobody was told.
+    for (const p of presses.filter((p) => !p.ok)) {
+      assert.equal(!p.ok && p.reason, "cancelled", JSON.stringify(presses));
+    }
+    for (const id of ids) assert.equal((await getBooking(app.kv, id))!.status, "CANCELLED");
+    await settleCounts();
+    app.close();
+  }
+});

@@ -29,6 +29,7 @@ import { jitter } from "./transaction.ts";
 export type CancelMeetingJob = Extract<OutboxPayload, { kind: "cancel_meeting" }>;
 
 export type CancelMeetingResult =
+  /** `cancelled`: the meeting's seats when it closed, each cancelled and its guest told. */
   | { ok: true; meetingId: string; startMs: number; cancelled: number }
   | { ok: false; reason: "not_found" | "not_supported" | "cancelled" };
 
@@ -58,6 +59,10 @@ export async function cancelSeatedMeeting(
     meetingId: seat.seat.meetingId,
     reason,
   };
+  // The guests the cancel tells: the meeting's seats when it closed, whichever run (this press,
+  // a second one, the queued job) then cancels each — a count of this run's own cancels told a
+  // host "1 guest" of a meeting of three when the job had taken two.
+  let told = 0;
   for (let round = 0;; round++) {
     if (round >= CLOSE_ROUNDS) return { ok: false, reason: "not_found" };
     if (round > 0) await jitter(Math.min(round, 8));
@@ -66,14 +71,18 @@ export async function cancelSeatedMeeting(
       app.kv,
       job.eventTypeId,
       job.startMs,
-      (l) => closedLedger(l, job.meetingId, nowMs),
+      (l) => {
+        const closed = closedLedger(l, job.meetingId, nowMs);
+        told = closed?.closed?.seats ?? (closed ? liveSeats(closed, nowMs).length : 0);
+        return closed;
+      },
       newOutboxRecord(job, nowMs),
     );
     if (res === "gone") return { ok: false, reason: "cancelled" };
     if (res !== "lost") break;
   }
-  const cancelled = await cancelMeetingSeats(app, job);
-  return { ok: true, meetingId: job.meetingId, startMs: job.startMs, cancelled };
+  await cancelMeetingSeats(app, job);
+  return { ok: true, meetingId: job.meetingId, startMs: job.startMs, cancelled: told };
 }
 
 /**

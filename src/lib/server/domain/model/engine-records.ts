@@ -60,7 +60,8 @@ export type SeatLedgerRecord = {
    * more; its seats are cancelled one write each, and the last one's removes this ledger, which
    * frees the time (a guest then starts a new meeting there).
    */
-  closed?: { atMs: number };
+  /** `seats`: how many were live when it closed (the guests the cancel tells). */
+  closed?: { atMs: number; seats?: number };
 };
 /**
  * Its versionstamp is the guard: every write that adds time under it changes it. A busy fence
