@@ -377,3 +377,58 @@ Deno.test({
     assert.ok(largest.valueBytes <= 64 * 1024, JSON.stringify(largest));
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "remote KV: a host picks while 24 invitees answer or keep changing their answers on two processes, with the pick's hold on the answers landing but its answer lost: the pick books, with exactly the invitees whose answers were stored",
+  async fn() {
+    await using r = await remoteApps();
+    const host = await setup(r);
+    for (let round = 0; round < 3; round++) {
+      const starts = [slot(2 * round), slot(2 * round + 1)];
+      const p = await poll(r, host, starts);
+      const vote = (i: number, email: string, voterToken: string | null, t1: string) =>
+        votePoll(r.app(i), p.token, {
+          name: `V${i}`,
+          email,
+          answers: { t0: "yes", t1 },
+          voterToken,
+          client: email,
+        });
+      const early = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => vote(i, `r${round}e${i}@example.test`, null, "no")),
+      );
+      // The pick's hold on the answers (its only write to `poll_picking`) lands; its answer is
+      // lost: the pick must know it holds them (and lift the hold after).
+      r.server.faults.set({ loseAnswer: 1, matchKey: "poll_picking" });
+      const changing = early.map(async (e, i) => {
+        assert.ok(e.ok);
+        const out = [];
+        for (let k = 0; k < 4; k++) {
+          out.push(
+            await vote(i, `r${round}e${i}@example.test`, e.voterToken, k % 2 ? "no" : "maybe"),
+          );
+        }
+        return out;
+      });
+      const [pick, ...newcomers] = await Promise.all([
+        pickPollTime(r.app(round), host, p.id, starts[0]),
+        ...Array.from({ length: 12 }, (_, i) => vote(i, `r${round}n${i}@example.test`, null, "no")),
+      ]);
+      const changes = (await Promise.all(changing)).flat();
+      r.server.faults.set({ loseAnswer: 0 });
+      assert.ok(pick.ok, `round ${round}: the pick books (${JSON.stringify(pick)})`);
+      for (const v of [...newcomers, ...changes]) {
+        assert.ok(v.ok || v.reason === "closed", `round ${round}: ${JSON.stringify(v)}`);
+      }
+      const booking = (await getBooking(r.kv, pick.bookingId))!;
+      const attendees = [booking.guestEmail, ...(booking.additionalGuests ?? [])].sort();
+      const stored = (await listVotes(r.kv, p.id)).map((v) => v.email).sort();
+      assert.deepEqual(attendees, stored, `round ${round}`);
+      // The hold is lifted: nothing is left that would make a later answer wait.
+      assert.equal((await r.kv.get(keys.pollPicking(p.id))).value, null, `round ${round}`);
+    }
+    assert.deepEqual(r.server.stats().refused, [], "the server refused nothing");
+  },
+});

@@ -19,7 +19,7 @@ import { keys } from "../store/keys.ts";
 import { outboxWrites } from "../store/outbox.ts";
 import { newId } from "../store/users.ts";
 import { getEventType } from "../store/event-types.ts";
-import { getPoll, readVotesForPick } from "../store/polls.ts";
+import { getPoll, holdVotes, readVotesForPick, releaseVotes } from "../store/polls.ts";
 import { randomToken } from "../integrations/crypto.ts";
 import { type BookRefusal, bookRefusal, parseStart } from "./book-slot.ts";
 import { engineRules, runChange } from "./transaction.ts";
@@ -84,26 +84,61 @@ export async function pickPollTime(
   // before them, so a vote landing meanwhile makes it read them again (an invitee thanked for
   // answering is in the meeting), and a vote after it finds the poll booked (refused). A crowd
   // answering faster than the pick commits is bounded by MAX_VOTES and the `poll_voter` limit.
-  for (let round = 0; round < PICK_ROUNDS; round++) {
-    const { revision, votes } = await readVotesForPick(app.kv, poll.id);
-    if (votes.length === 0) return { ok: false, reason: "no_votes" };
-    const res = await bookPoll(app, host, poll, et, i, votes, revision, identity, decided.location);
-    if (res.ok) {
-      // The other held times are free again at once.
-      if (poll.holds) await releaseHolds(app, host.id, et, poll.holds, identity.id);
-      return { ok: true, bookingId: identity.id };
+  // After two rounds lost to answers, the answers wait for the pick (store/polls.ts holdVotes):
+  // a crowd answering faster than a pick plans no longer keeps it from booking.
+  let holding: string | null = null;
+  try {
+    for (let round = 0; round < PICK_ROUNDS; round++) {
+      const { revision, picking, votes } = await readVotesForPick(app.kv, poll.id);
+      if (votes.length === 0) return { ok: false, reason: "no_votes" };
+      const res = await bookPoll(
+        app,
+        host,
+        poll,
+        et,
+        i,
+        votes,
+        revision,
+        identity,
+        decided.location,
+      );
+      if (res.ok) {
+        // The other held times are free again at once.
+        if (poll.holds) await releaseHolds(app, host.id, et, poll.holds, identity.id);
+        return { ok: true, bookingId: identity.id };
+      }
+      if (res.reason !== "conflict") return { ok: false, reason: bookRefusal(res.reason) };
+      // Booked or closed meanwhile; else a vote changed since they were read: read them again.
+      if ((await app.kv.get(keys.pollBooked(poll.id))).versionstamp) {
+        return { ok: false, reason: "closed" };
+      }
+      if (round >= 1 && holding === null && !votesHeld(picking, app.now())) {
+        holding = await holdVotes(
+          app.kv,
+          poll.id,
+          picking.versionstamp,
+          app.now() + PICK_HOLD_MS,
+        );
+      }
     }
-    if (res.reason !== "conflict") return { ok: false, reason: bookRefusal(res.reason) };
-    // Booked or closed meanwhile; else a vote changed since they were read: read them again.
-    if ((await app.kv.get(keys.pollBooked(poll.id))).versionstamp) {
-      return { ok: false, reason: "closed" };
-    }
+    return { ok: false, reason: "busy" };
+  } finally {
+    if (holding !== null) await releaseVotes(app.kv, poll.id, holding);
   }
-  return { ok: false, reason: "busy" };
 }
 
 /** Rounds of reading the votes again before a pick answers "busy" (votes kept changing). */
 const PICK_ROUNDS = 8;
+
+/**
+ * How long a pick may hold the answers back: far longer than a pick's rounds take, short enough
+ * that a pick whose process died delays answers only briefly (the key says until when).
+ */
+export const PICK_HOLD_MS = 5_000;
+
+/** Whether a pick holds the votes back now (the "picking" key as read; past its time: not). */
+export const votesHeld = (picking: { untilMs: number | null }, nowMs: number) =>
+  picking.untilMs !== null && picking.untilMs > nowMs;
 
 /** The poll's booking of time `i` for `votes`, in one commit with its markers (see above). */
 function bookPoll(

@@ -17,6 +17,7 @@ import {
 } from "../store/polls.ts";
 import { votersBytes, votersFit } from "../domain/poll-voters.ts";
 import { jitter } from "./transaction.ts";
+import { votesHeld } from "./poll-pick.ts";
 import { randomToken, sha256Hex } from "../integrations/crypto.ts";
 import { hostEventJob } from "./webhooks.ts";
 import { checkRateLimit } from "./rate-limit.ts";
@@ -106,6 +107,9 @@ const VOTER_TOKEN_RE = /^[A-Za-z0-9_-]{20,64}$/;
 /** Rounds of deciding a vote again after a lost race (see `votePoll`). */
 const VOTE_ROUNDS = MAX_VOTES + 3;
 
+/** Looks at a pick holding the votes back, each after `jitter(8)` (≤ 45 ms): a few seconds. */
+const HELD_WAITS = 120;
+
 /**
  * An invitee answers (or changes their answers). A vote belongs to whoever cast it: a new vote
  * hands back a fresh token, and changing a vote needs that vote's token — the address alone
@@ -148,9 +152,18 @@ export async function votePoll(
   // A lost race (the same address answered, the voter's own vote changed, or another vote
   // landed before one that adds a voter) is decided again on what is there now. Each lost round
   // is another vote landed, and a poll takes MAX_VOTES voters: the rounds always settle it.
+  let waits = 0;
   for (let round = 0; round < VOTE_ROUNDS; round++) {
     if (round > 0) await jitter(Math.min(round, 8));
-    const { revision, entries: votes } = await readVoteEntries(app.kv, poll.id);
+    const { revision, picking, entries: votes } = await readVoteEntries(app.kv, poll.id);
+    // The host is booking the votes there are (poll-pick.ts): wait for the pick to end, then
+    // decide on what it left (booked: refused as closed; else open again). The wait is bounded
+    // whatever the clock says; past it the vote goes on, and the revision check keeps it right.
+    if (votesHeld(picking, app.now()) && waits++ < HELD_WAITS) {
+      await jitter(8);
+      round--;
+      continue;
+    }
     // The token's own vote, at whatever address it has; the address's vote, if another's, is
     // not to be taken (only its own token changes it).
     const mine = heldHash ? votes.find((e) => e.value.voterHash === heldHash) ?? null : null;
@@ -210,8 +223,16 @@ export async function votePoll(
         { email: mine.value.email, versionstamp: mine.versionstamp },
         [voted],
         after,
+        picking.versionstamp,
       )
-      : await putVote(app.kv, vote, mine?.versionstamp ?? null, [voted], after);
+      : await putVote(
+        app.kv,
+        vote,
+        mine?.versionstamp ?? null,
+        [voted],
+        after,
+        picking.versionstamp,
+      );
     if (stored) {
       app.kickOutbox();
       return {

@@ -250,6 +250,11 @@ export const keys = {
    * before the votes, so it books exactly the votes there are.
    */
   pollVotesRevision: (pollId: string) => ["poll_votes_rev", pollId] as const,
+  /**
+   * A pick that kept losing to the votes holds them back for a moment (`untilMs`): every vote
+   * checks this key at the versionstamp it read, and waits while it is held.
+   */
+  pollPicking: (pollId: string) => ["poll_picking", pollId] as const,
   /** Accounts their hosts closed, by when: purged of what is left once mails went out. */
   closedAccount: (userId: UserId) => ["closed_account", userId] as const,
   closedAccountPrefix: () => ["closed_account"] as const,

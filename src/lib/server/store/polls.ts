@@ -10,6 +10,11 @@
  * to what the voters fill in the meeting's booking also checks the votes revision it read, so
  * such votes are decided one after another and the pick fits by construction
  * (domain/poll-voters.ts).
+ *
+ * A pick that kept losing to a crowd answering (each answer makes it read the votes and plan
+ * again, and an answer is far cheaper than a pick) holds the answers back: it writes the
+ * "picking" key with a time it lasts until, every vote checks that key as it read it, and a vote
+ * that finds it held waits. A pick that died leaves a key past its time, which no vote waits for.
  */
 import { encodeTime } from "ulid";
 import { keys, type UserId } from "./keys.ts";
@@ -93,8 +98,8 @@ export async function listVotes(kv: Deno.Kv, pollId: string) {
  * it), read before the votes, so a vote that lands after this read fails the pick's commit.
  */
 export async function readVotesForPick(kv: Deno.Kv, pollId: string) {
-  const revision = (await kv.get(keys.pollVotesRevision(pollId))).versionstamp;
-  return { revision, votes: await listVotes(kv, pollId) };
+  const { revision, picking, entries } = await readVoteEntries(kv, pollId);
+  return { revision, picking, votes: entries.map((e) => e.value) };
 }
 
 /**
@@ -103,8 +108,47 @@ export async function readVotesForPick(kv: Deno.Kv, pollId: string) {
  * once each is decided on all that landed before it (domain/poll-voters.ts).
  */
 export async function readVoteEntries(kv: Deno.Kv, pollId: string) {
-  const revision = (await kv.get(keys.pollVotesRevision(pollId))).versionstamp;
-  return { revision, entries: await listVoteEntries(kv, pollId) };
+  const [rev, picking] = await kv.getMany<[unknown, PickingRecord]>([
+    keys.pollVotesRevision(pollId),
+    keys.pollPicking(pollId),
+  ]);
+  return {
+    revision: rev.versionstamp,
+    /** The "picking" key as read: a vote's write checks it at this versionstamp. */
+    picking: { versionstamp: picking.versionstamp, untilMs: picking.value?.untilMs ?? null },
+    entries: await listVoteEntries(kv, pollId),
+  };
+}
+
+type PickingRecord = { v: 1; untilMs: number; id: string };
+
+/**
+ * Holds the votes back until `untilMs` (see above), unless another pick's hold changed the key
+ * since it was read at `expected`. The new key's versionstamp, to lift it with; null: not held.
+ */
+export async function holdVotes(
+  kv: Deno.Kv,
+  pollId: string,
+  expected: string | null,
+  untilMs: number,
+): Promise<string | null> {
+  const key = keys.pollPicking(pollId);
+  const value: PickingRecord = { v: 1, untilMs, id: crypto.randomUUID() };
+  const res = await commitOrReread(
+    // Removed by the store once long past its time, whatever happened to the pick.
+    kv.atomic().check({ key, versionstamp: expected }).set(key, value, { expireIn: 3_600_000 }),
+    async () => (await kv.get<PickingRecord>(key)).value?.id === value.id,
+  );
+  if (!res.ok) return null;
+  // Its versionstamp, as a lost answer would not have told it (and a vote checks no other).
+  const now = await kv.get<PickingRecord>(key);
+  return now.value?.id === value.id ? now.versionstamp : null;
+}
+
+/** The pick is done: votes go on at once (unless another hold replaced this one). */
+export async function releaseVotes(kv: Deno.Kv, pollId: string, versionstamp: string) {
+  const key = keys.pollPicking(pollId);
+  await kv.atomic().check({ key, versionstamp }).delete(key).commit();
 }
 
 /** The votes with their versionstamps (a change of one checks it), oldest first. */
@@ -131,9 +175,11 @@ export async function putVote(
   replaces: string | null,
   jobs: OutboxRecord[] = [],
   after?: string | null,
+  picking: string | null = null,
 ): Promise<boolean> {
   const op = kv.atomic();
   for (const job of jobs) enqueue(op, job);
+  op.check({ key: keys.pollPicking(vote.pollId), versionstamp: picking });
   if (after !== undefined) {
     op.check({ key: keys.pollVotesRevision(vote.pollId), versionstamp: after });
   }
@@ -256,9 +302,11 @@ export async function moveVote(
   from: { email: string; versionstamp: string },
   jobs: OutboxRecord[] = [],
   after?: string | null,
+  picking: string | null = null,
 ): Promise<boolean> {
   const op = kv.atomic();
   for (const job of jobs) enqueue(op, job);
+  op.check({ key: keys.pollPicking(vote.pollId), versionstamp: picking });
   if (after !== undefined) {
     op.check({ key: keys.pollVotesRevision(vote.pollId), versionstamp: after });
   }
