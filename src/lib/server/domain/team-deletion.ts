@@ -44,11 +44,13 @@ export function decideTeamDeletion(
 /**
  * The deletion's one atomic write: it checks the team record and removes the record and its
  * slug index, holds the slug (one set), and removes each member's index and each pending
- * invitation's three keys. Members and invitations together are at most MAX_MEMBERS, so the
+ * invitation's three keys, with the settings revision and a commit receipt (one set each: a lost
+ * answer is settled by reading it, ADR 038). Members and invitations together are at most
+ * MAX_MEMBERS, so the
  * write stays far inside remote KV's limits (≤ 10 checks, ≤ 1,000 mutations) by construction.
  */
 export function teamDeletionBudget(members: number, invitations: number) {
-  return { checks: 1, mutations: 3 + members + 3 * invitations + 1 };
+  return { checks: 1, mutations: 3 + members + 3 * invitations + 2 };
 }
 
 /** The largest deletion write there can be (every place a pending invitation). */

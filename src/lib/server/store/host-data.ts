@@ -12,6 +12,7 @@ import { enqueue, newOutboxRecord } from "./outbox.ts";
 import { settingsChanged } from "./settings-cache.ts";
 import { dropGuestHolds } from "./bookings.ts";
 import { bumpSettings } from "./revisions.ts";
+import { commitWithReceipt } from "./kv.ts";
 
 /** All of a host's bookings by start time, `size` at a time (memory stays bounded). */
 export async function* hostBookingPages(
@@ -250,14 +251,18 @@ export async function closeAccountRecord(
     const closed: UserRecord = { ...cur.value, closedAtMs: nowMs };
     // The name is held like a renamed one (ADR 011): old links must not reach someone else.
     const hold: UsernameReleasedRecord = { v: 1, userId, untilMs: nowMs + USERNAME_HOLD_MS };
-    const res = await kv.atomic().check(cur)
-      .set(keys.user(userId), closed)
-      .delete(keys.userByUsername(cur.value.username))
-      .set(keys.usernameReleased(cur.value.username), hold, { expireIn: USERNAME_HOLD_MS })
-      .delete(keys.userByEmail(cur.value.email))
-      .set(keys.closedAccount(userId), nowMs)
-      .set(keys.settingsRev(userId), { v: 1 })
-      .commit();
+    // A lost answer is not a lost race (ADR 038): the receipt says whether this write landed,
+    // so a close whose answer was lost goes on to end the sessions and sign-ins.
+    const res = await commitWithReceipt(
+      kv,
+      kv.atomic().check(cur)
+        .set(keys.user(userId), closed)
+        .delete(keys.userByUsername(cur.value.username))
+        .set(keys.usernameReleased(cur.value.username), hold, { expireIn: USERNAME_HOLD_MS })
+        .delete(keys.userByEmail(cur.value.email))
+        .set(keys.closedAccount(userId), nowMs)
+        .set(keys.settingsRev(userId), { v: 1 }),
+    );
     if (!res.ok) continue;
     settingsChanged(kv);
     await deletePrefixPairs(
@@ -300,8 +305,10 @@ export async function setSuspended(
     // The revision rides in the same write: every process keeps pages and settings by it
     // (ADR 039, 049), so without it another process would go on showing slots — and taking
     // bookings — for a suspended host until something else changed.
-    const res = await bumpSettings(kv.atomic().check(cur).set(keys.user(userId), next), userId)
-      .commit();
+    const res = await commitWithReceipt(
+      kv,
+      bumpSettings(kv.atomic().check(cur).set(keys.user(userId), next), userId),
+    );
     if (!res.ok) continue;
     settingsChanged(kv);
     if (atMs !== null) {

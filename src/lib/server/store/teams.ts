@@ -311,7 +311,8 @@ export async function listTeamBookingsFrom(
  * states its size): the record and its slug index go, and the slug is held for nobody for 90
  * days like a closed account's username (ADR 011: its links answer 404 and nobody else receives
  * them); its members' indexes and its pending invitations (`invites`, with their token hashes)
- * go too. False when the team changed meanwhile.
+ * go too. False when the team changed meanwhile (true when this write landed and its answer was
+ * lost: `commitWithReceipt`).
  */
 export async function removeTeam(
   kv: Deno.Kv,
@@ -332,7 +333,8 @@ export async function removeTeam(
     .set(keys.usernameReleased(team.slug), held, { expireIn: USERNAME_HOLD_MS });
   for (const m of team.members) op = op.delete(keys.teamByMember(m.userId, team.id));
   for (const i of invites) op = dropInvite(op, i.invite, i.tokenHash);
-  const ok = (await bumpSettings(op, team.id).commit()).ok;
+  // A lost answer is not a lost race: the receipt tells this write from another change.
+  const ok = (await commitWithReceipt(kv, bumpSettings(op, team.id))).ok;
   if (ok) settingsChanged(kv);
   return ok;
 }
