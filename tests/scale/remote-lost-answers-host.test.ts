@@ -22,8 +22,27 @@ import { inviteMember } from "../../src/lib/server/services/team-invites.ts";
 import { listInvites } from "../../src/lib/server/store/teams.ts";
 import { listEventTypes } from "../../src/lib/server/store/event-types.ts";
 import { keys } from "../../src/lib/server/store/keys.ts";
+import { startGoogle } from "../support/google.ts";
+import {
+  finishOAuthConnect,
+  startOAuthConnect,
+} from "../../src/lib/server/services/calendar-oauth.ts";
+import { removeCalendarAccount } from "../../src/lib/server/services/calendar-accounts.ts";
+import { tokenSource } from "../../src/lib/server/services/calendar-tokens.ts";
+import { listAccounts, listHostCalendars } from "../../src/lib/server/store/calendars.ts";
+import { getTokenEntry } from "../../src/lib/server/store/calendar-tokens.ts";
+import { type TestApp, WORKDAYS } from "../support/memory-app.ts";
+import { startZoom, zoomEnv } from "../support/zoom.ts";
+import {
+  finishZoomConnect,
+  startZoomConnect,
+} from "../../src/lib/server/services/zoom-meetings.ts";
+import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";
+import { registerWriteback } from "../../src/lib/server/jobs/writeback.ts";
+import type { UserRecord } from "../../src/lib/server/domain/model/records.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
+registerWriteback();
 
 async function count(kv: Deno.Kv, prefix: Deno.KvKey): Promise<number> {
   let n = 0;
@@ -129,5 +148,144 @@ Deno.test({
     assert.deepEqual(await listMyTeams(r.a, ann), []);
     assert.deepEqual(await listEventTypes(r.kv, team.id), [], "its event types gone");
     assert.deepEqual(await listInvites(r.kv, team.id), [], "its invitations gone");
+  },
+});
+
+/** The connect the way a browser does it: authorize URL, "Allow", the callback on `done`. */
+async function connectGoogle(
+  g: Awaited<ReturnType<typeof startGoogle>>,
+  start: TestApp,
+  done: TestApp,
+  host: UserRecord,
+  beforeCallback: () => void = () => {},
+) {
+  const started = await startOAuthConnect(start, host, "google", null);
+  assert.ok(started.ok, JSON.stringify(started));
+  beforeCallback();
+  const callback = new URL(g.oauth.callbackFor(new URL(started.url).searchParams, true));
+  return await finishOAuthConnect(done, host, "google", callback);
+}
+
+Deno.test({
+  ...opts,
+  name:
+    "remote KV: connecting a Google calendar, disconnecting it and connecting it again, each answer lost — connected (not 'authorization expired' or 'try again'), one account, disconnected and said so",
+  async fn() {
+    await using g = await startGoogle();
+    g.calendars = [{ id: "kim@example.com", summary: "Kim", accessRole: "owner", primary: true }];
+    await using r = await remoteApps({ env: g.env });
+    const host = await createHost(r.a, { username: "kim" });
+
+    // The callback takes its started authorization once: that take's answer is lost.
+    const first = await connectGoogle(
+      g,
+      r.a,
+      r.b,
+      host,
+      () => r.server.faults.set({ loseAnswer: 1, matchKey: "oauth_state" }),
+    );
+    assert.equal(r.server.stats().injected.loseAnswer, 1, "the take's answer was lost");
+    assert.ok(first.ok, `connected, not refused: ${JSON.stringify(first)}`);
+    const [account] = await listAccounts(r.kv, host.id);
+    assert.ok(account, "the account is stored");
+
+    r.server.faults.set({ loseAnswer: 1, matchKey: "calendar_account" });
+    assert.ok(
+      await removeCalendarAccount(r.a, host.id, account.value.id),
+      "disconnected, and said so (not 'not found')",
+    );
+    assert.equal(r.server.stats().injected.loseAnswer, 2, "the removal's answer was lost");
+    assert.deepEqual(await listAccounts(r.kv, host.id), []);
+    assert.deepEqual(await listHostCalendars(r.kv, host.id), [], "its calendars gone with it");
+
+    // A new account's write under its fresh id, its answer lost.
+    r.server.faults.set({ loseAnswer: 1, matchKey: "calendar_account" });
+    const again = await connectGoogle(g, r.b, r.a, host);
+    assert.equal(r.server.stats().injected.loseAnswer, 3, "the new account's answer was lost");
+    assert.ok(again.ok, `connected, not 'try again': ${JSON.stringify(again)}`);
+    assert.equal((await listAccounts(r.kv, host.id)).length, 1, "one account");
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "remote KV: an access token renewed with the claim's and the new tokens' answers lost — renewed once at the provider, the new token used and stored, no 'reconnect'",
+  async fn() {
+    await using g = await startGoogle();
+    g.calendars = [{ id: "lea@example.com", summary: "Lea", accessRole: "owner", primary: true }];
+    await using r = await remoteApps({ env: g.env });
+    const host = await createHost(r.a, { username: "lea" });
+    assert.ok((await connectGoogle(g, r.a, r.a, host)).ok);
+    const [{ value: account }] = await listAccounts(r.kv, host.id);
+    const before = g.oauth.calls.refresh_token;
+
+    // Two hours on, the access token is stale: the claim and the new tokens each lose an answer.
+    r.b.clock.ms += 2 * 3_600_000;
+    r.a.clock.ms += 2 * 3_600_000;
+    r.server.faults.set({ loseAnswer: 2, matchKey: "calendar_token" });
+    const got = await tokenSource(r.b, account).get();
+    assert.equal(r.server.stats().injected.loseAnswer, 2, "both answers were lost");
+    assert.ok(got.ok, `a token, not 'reconnect': ${JSON.stringify(got)}`);
+    assert.equal(g.oauth.calls.refresh_token - before, 1, "renewed once");
+    const stored = (await getTokenEntry(r.kv, host.id, account.id)).value!;
+    assert.equal(stored.refreshing, null, "no claim left behind");
+    assert.equal(stored.revokedAtMs, null);
+    const other = await tokenSource(r.a, account).get();
+    assert.ok(
+      other.ok && got.ok && other.accessToken === got.accessToken,
+      "the new token is shared",
+    );
+    assert.equal(g.oauth.calls.refresh_token - before, 1, "still renewed once");
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "remote KV: Zoom connected and a booking's Zoom meeting recorded, each answer lost — connected (not 'expired'), and the guest's link is a live meeting, the only one",
+  async fn() {
+    await using z = await startZoom();
+    await using r = await remoteApps({ env: zoomEnv(z) });
+    const host = await createHost(r.a, { username: "max", weekly: WORKDAYS });
+    await createEventType(r.a, host, {
+      slug: "call",
+      requiresConfirmation: false,
+      locations: [{ kind: "zoom", value: "" }],
+      location: { kind: "zoom", value: "" },
+    });
+    const started = await startZoomConnect(r.a, host);
+    assert.ok(started.ok, JSON.stringify(started));
+    const callback = new URL(z.oauth.callbackFor(new URL(started.url).searchParams, true));
+    r.server.faults.set({ loseAnswer: 1, matchKey: "oauth_state" });
+    const done = await finishZoomConnect(r.b, host, callback);
+    assert.equal(r.server.stats().injected.loseAnswer, 1, "the take's answer was lost");
+    assert.ok(done.ok, `connected, not refused: ${JSON.stringify(done)}`);
+
+    const booked = await bookSlot(r.a, {
+      username: "max",
+      slug: "call",
+      start: "2026-11-23T13:00:00Z",
+      name: "Jane",
+      email: "jane@example.test",
+      note: "",
+      timeZone: "UTC",
+    });
+    assert.ok(booked.ok, JSON.stringify(booked));
+    r.server.faults.set({ loseAnswer: 1, matchKey: "zoom_meeting" });
+    // The outbox makes the meeting (the writeback job), on both processes, until it is done.
+    for (let i = 0; i < 12 && !(await getBooking(r.kv, booked.bookingId))?.location?.value; i++) {
+      await deliverOutbox(r.app(i), r.app(i).now());
+      r.a.clock.ms += 5_000;
+      r.b.clock.ms += 5_000;
+    }
+    assert.equal(r.server.stats().injected.loseAnswer, 2, "the meeting record's answer was lost");
+    const link = (await getBooking(r.kv, booked.bookingId))?.location?.value;
+    const live = [...z.meetings.values()];
+    assert.deepEqual(
+      live.map((m) => m.join_url),
+      [link],
+      "the guest's link is the one live meeting",
+    );
   },
 });

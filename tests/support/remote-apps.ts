@@ -27,7 +27,7 @@ export interface RemoteApps {
 }
 
 export async function remoteApps(
-  opts: { latencyMs?: Faults["latencyMs"]; nowIso?: string } = {},
+  opts: { latencyMs?: Faults["latencyMs"]; nowIso?: string; env?: Record<string, string> } = {},
 ): Promise<RemoteApps> {
   const server = await startKvConnect({ faults: { latencyMs: opts.latencyMs ?? [1, 8] } });
   Deno.env.set("DENO_KV_ACCESS_TOKEN", server.token);
@@ -37,8 +37,8 @@ export async function remoteApps(
     await Deno.openKv(server.url),
   ];
   const nowIso = opts.nowIso ?? "2026-11-20T08:00:00Z";
-  const a = await memoryApp({ kv: handles[0], nowIso });
-  const b = await memoryApp({ kv: handles[1], nowIso });
+  const a = await memoryApp({ kv: handles[0], nowIso, env: opts.env });
+  const b = await memoryApp({ kv: handles[1], nowIso, env: opts.env });
   return {
     server,
     a,

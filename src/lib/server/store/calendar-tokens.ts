@@ -1,5 +1,6 @@
 /** Provider holds (throttling per account), OAuth tokens and authorizations in flight. */
 import { type CalendarAccountId, keys, type UserId } from "./keys.ts";
+import { commitWithReceipt } from "./kv.ts";
 import type {
   CalendarTokenRecord,
   OAuthStateRecord,
@@ -97,7 +98,8 @@ export async function takeOAuthState(
 ): Promise<OAuthStateRecord | null> {
   const cur = await kv.get<OAuthStateRecord>(keys.oauthState(stateHash));
   if (!cur.value) return null;
-  const ok = (await kv.atomic().check(cur).delete(cur.key).commit()).ok;
+  // Taken by this callback even when the answer was lost (remote KV, ADR 038): the receipt says.
+  const ok = (await commitWithReceipt(kv, kv.atomic().check(cur).delete(cur.key))).ok;
   if (!ok || cur.value.expiresMs < nowMs) return null;
   return cur.value;
 }

@@ -16,6 +16,7 @@ import type {
 } from "../domain/model/records.ts";
 import { settingsChanged } from "./settings-cache.ts";
 import { bumpBusy, bumpSettings } from "./revisions.ts";
+import { commitWithReceipt } from "./kv.ts";
 
 export async function sha256Short(text: string): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
@@ -256,7 +257,9 @@ export async function insertCalendar(
 /**
  * Commits a write that may start (or stop) a calendar counting for conflicts, whatever its
  * provider: the host's revisions change with it (store/revisions.ts), and the per-process
- * settings copy that says whether the host checks any calendar is dropped.
+ * settings copy that says whether the host checks any calendar is dropped. With a commit
+ * receipt: a connect, a disconnect or a settings save whose answer was lost (remote KV) is done,
+ * not a lost race (ADR 038).
  */
 async function commitHeads(
   kv: Deno.Kv,
@@ -264,7 +267,7 @@ async function commitHeads(
   hostId: UserId,
 ): Promise<boolean> {
   bumpBusy(bumpSettings(op, hostId), hostId);
-  const ok = (await op.commit()).ok;
+  const ok = (await commitWithReceipt(kv, op)).ok;
   if (ok) settingsChanged(kv);
   return ok;
 }

@@ -3,6 +3,7 @@
  * calendar token record under `ZOOM_ACCOUNT_ID` (store/calendars.ts reads and swaps them).
  */
 import { keys, type UserId } from "./keys.ts";
+import { commitOrReread } from "./kv.ts";
 import type {
   CalendarTokenRecord,
   ZoomConnectionRecord,
@@ -48,14 +49,22 @@ export async function getZoomMeeting(
   return await kv.get<ZoomMeetingRecord>(keys.zoomMeeting(meetingUid));
 }
 
-/** Records a meeting made for `meetingUid` unless one was recorded meanwhile (then: false). */
+/**
+ * Records a meeting made for `meetingUid` unless one was recorded meanwhile (then: false). A lost
+ * answer (remote KV, ADR 038) is settled by reading: the record names this meeting (Zoom's id is
+ * new per meeting made) exactly when this write landed — the caller deletes a spare meeting, so
+ * taking our own record for another's would leave the guest a link to a deleted meeting.
+ */
 export async function insertZoomMeeting(
   kv: Deno.Kv,
   meetingUid: string,
   rec: ZoomMeetingRecord,
 ): Promise<boolean> {
   const key = keys.zoomMeeting(meetingUid);
-  return (await kv.atomic().check({ key, versionstamp: null }).set(key, rec).commit()).ok;
+  return (await commitOrReread(
+    kv.atomic().check({ key, versionstamp: null }).set(key, rec),
+    async () => (await kv.get<ZoomMeetingRecord>(key)).value?.meetingId === rec.meetingId,
+  )).ok;
 }
 
 /**
