@@ -22,7 +22,8 @@ import { inviteMember } from "../../src/lib/server/services/team-invites.ts";
 import { listInvites } from "../../src/lib/server/store/teams.ts";
 import { listEventTypes } from "../../src/lib/server/store/event-types.ts";
 import { keys } from "../../src/lib/server/store/keys.ts";
-import { startGoogle } from "../support/google.ts";
+import { googleFixture, startGoogle } from "../support/google.ts";
+import { readBusyCache } from "../../src/lib/server/store/calendar-busy.ts";
 import {
   finishOAuthConnect,
   startOAuthConnect,
@@ -287,5 +288,31 @@ Deno.test({
       [link],
       "the guest's link is the one live meeting",
     );
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "remote KV: a calendar sync whose new busy times lost their answer — the host's busy times still block (they were dropped as another sync's, and slots offered over them)",
+  async fn() {
+    await using g = await startGoogle();
+    g.calendars = [{ id: "ned@example.com", summary: "Ned", accessRole: "owner", primary: true }];
+    g.put("ned@example.com", ...googleFixture("events-week.json"));
+    await using r = await remoteApps({ env: g.env });
+    const host = await createHost(r.a, { username: "ned" });
+    // Only the sync's head commit: the head, the busy revision (and a receipt, if any).
+    r.server.faults.set({
+      loseAnswer: 1,
+      matchOnly: ["calendar_busy_head", "busy_rev", "commit_receipt"],
+    });
+    const connected = await connectGoogle(g, r.a, r.b, host);
+    assert.ok(connected.ok, JSON.stringify(connected));
+    assert.equal(r.server.stats().injected.loseAnswer, 1, "the head's answer was lost");
+    const from = Date.parse("2026-11-20T00:00:00Z");
+    const { heads, windows } = await readBusyCache(r.kv, host.id, from, from + 30 * 86_400_000);
+    assert.equal(heads.length, 1);
+    assert.ok(heads[0].gen && heads[0].events > 0, JSON.stringify(heads[0]));
+    assert.ok(windows.length > 0, "the synced busy times are there to block slots");
   },
 });

@@ -14,7 +14,7 @@ import type {
 } from "../domain/model/records.ts";
 import { utcDay, utcDaysTouched } from "../domain/booking.ts";
 import { type Interval, overlaps } from "../domain/interval.ts";
-import { MAX_CHECKS } from "./kv.ts";
+import { commitWithReceipt, MAX_CHECKS } from "./kv.ts";
 import { bumpBusy } from "./revisions.ts";
 import { chunkEvents, type EventState } from "./calendar-events.ts";
 import { listValues } from "./calendars.ts";
@@ -127,7 +127,9 @@ export async function commitHead(
   for (const g of guards) op.check(g);
   // The head names the busy windows pages show: the host's busy revision changes with it.
   bumpBusy(op, current.key[1] as string);
-  return (await op.set(current.key, next).commit()).ok;
+  // A lost answer is not a lost race (ADR 038): taken for one, the sync would drop the very
+  // generation the head now names, and the calendar's busy times would stop blocking slots.
+  return (await commitWithReceipt(kv, op.set(current.key, next))).ok;
 }
 
 /** Deletes one generation's chunks and manifest. */
