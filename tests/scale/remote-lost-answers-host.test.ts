@@ -24,6 +24,8 @@ import { listEventTypes } from "../../src/lib/server/store/event-types.ts";
 import { keys } from "../../src/lib/server/store/keys.ts";
 import { googleFixture, startGoogle } from "../support/google.ts";
 import { readBusyCache } from "../../src/lib/server/store/calendar-busy.ts";
+import { backupStore, pendingRestore, restoreStore } from "../../src/lib/server/store/backup.ts";
+import { startKvConnect } from "../support/kv-connect-server.ts";
 import {
   finishOAuthConnect,
   startOAuthConnect,
@@ -314,5 +316,38 @@ Deno.test({
     assert.equal(heads.length, 1);
     assert.ok(heads[0].gen && heads[0].events > 0, JSON.stringify(heads[0]));
     assert.ok(windows.length > 0, "the synced busy times are there to block slots");
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "remote KV: a restore into a remote store whose start and batches lost their answers — restored and verified (not 'another restore started' or 'the marker changed under us')",
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "invito-lost-restore-" });
+    const src = await Deno.openKv(":memory:");
+    try {
+      for (let i = 0; i < 2000; i++) {
+        await src.set(["booking", `b${String(i).padStart(5, "0")}`], { i, pad: "x".repeat(200) });
+      }
+      const file = `${dir}/a.backup.gz`;
+      await backupStore(src, ":memory:", file);
+      await using target = await startKvConnect({ faults: { latencyMs: [1, 4] } });
+      Deno.env.set("DENO_KV_ACCESS_TOKEN", target.token);
+      const dst = await Deno.openKv(target.url);
+      try {
+        // The marker's start and two of the batches (each carries the marker) lose their answers.
+        target.faults.set({ loseAnswer: 3, matchKey: "meta" });
+        const r = await restoreStore(dst, file, { nowMs: Date.now() });
+        assert.equal(target.stats().injected.loseAnswer, 3, "three answers were lost");
+        assert.equal(r.restored, 2000, "every entry restored");
+        assert.equal(await pendingRestore(dst), null, "the store is complete");
+      } finally {
+        dst.close();
+      }
+    } finally {
+      src.close();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
   },
 });

@@ -13,6 +13,7 @@
 import { backup as sqliteBackup, DatabaseSync } from "node:sqlite";
 import { serialize } from "node:v8";
 import { keys } from "./keys.ts";
+import { commitOrReread } from "./kv.ts";
 import { isRemoteKv } from "../config.ts";
 import { restoredLife } from "./restore-expiry.ts";
 import {
@@ -66,6 +67,11 @@ export type RestoreMarker = {
    * not in the count the read-back compares with.
    */
   livesFromMs?: number;
+  /**
+   * A fresh id per write of the marker: a write whose answer was lost (remote KV) is settled by
+   * reading whether the marker carries it (ADR 038), never taken for a second restore.
+   */
+  attempt?: string;
 };
 
 /**
@@ -281,11 +287,12 @@ export async function restoreStore(
       written: 0,
       startedAtMs: opts.nowMs,
       livesFromMs,
+      attempt: crypto.randomUUID(),
     };
-    const res = await kv.atomic().check({ key: RESTORE_MARKER, versionstamp: null }).set(
-      RESTORE_MARKER,
-      m,
-    ).commit();
+    const res = await commitOrReread(
+      kv.atomic().check({ key: RESTORE_MARKER, versionstamp: null }).set(RESTORE_MARKER, m),
+      () => markerHas(kv, m),
+    );
     if (!res.ok) throw new BackupError("another restore started at the same time");
   }
 
@@ -302,9 +309,17 @@ export async function restoreStore(
     for (const e of batch) {
       op.set(e.key, e.value, e.expireIn === undefined ? undefined : { expireIn: e.expireIn });
     }
-    op.set(RESTORE_MARKER, { ...cur.value, written: lastIndex + 1 } satisfies RestoreMarker);
-    const res = await op.commit();
-    if (!res.ok) throw new BackupError("the restore marker changed under us (a second restore?)");
+    const next: RestoreMarker = {
+      ...cur.value,
+      written: lastIndex + 1,
+      attempt: crypto.randomUUID(),
+    };
+    const res = await commitOrReread(op.set(RESTORE_MARKER, next), () => markerHas(kv, next));
+    if (!res.ok) {
+      throw new BackupError(
+        "a batch was not written (the connection failed, or a second restore changed the marker); run the same restore again to resume",
+      );
+    }
     written = lastIndex + 1;
     opts.progress?.(written, trailer.entries);
     batch = [];
@@ -344,6 +359,11 @@ export async function restoreStore(
     counts: expected.counts,
     resumed,
   };
+}
+
+/** Whether the restore marker is the one this write set (`attempt`). */
+async function markerHas(kv: Deno.Kv, m: RestoreMarker): Promise<boolean> {
+  return (await kv.get<RestoreMarker>(RESTORE_MARKER)).value?.attempt === m.attempt;
 }
 
 /** An interrupted restore, if any: the store is incomplete until it is finished. */
