@@ -26,6 +26,7 @@ import { googleFixture, startGoogle } from "../support/google.ts";
 import { readBusyCache } from "../../src/lib/server/store/calendar-busy.ts";
 import { backupStore, pendingRestore, restoreStore } from "../../src/lib/server/store/backup.ts";
 import { startKvConnect } from "../support/kv-connect-server.ts";
+import { migrateStore } from "../../src/lib/server/store/migrate.ts";
 import {
   finishOAuthConnect,
   startOAuthConnect,
@@ -349,5 +350,25 @@ Deno.test({
       src.close();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "remote KV: a schema-1 store migrated whose final mark lost its answer — the migration is reported (the start log said nothing)",
+  async fn() {
+    await using r = await remoteApps({ nowIso: "2026-11-21T07:00:00Z" });
+    // A store of the schema-1 code (src/lib/server/store/migrate.test.ts reads the same file).
+    const fixture = new URL("../fixtures/store-v1/store.jsonl", import.meta.url);
+    for (const line of (await Deno.readTextFile(fixture)).trim().split("\n")) {
+      const { key, value } = JSON.parse(line);
+      await r.kv.set(key, value);
+    }
+    r.server.faults.set({ loseAnswer: 1, matchKey: "meta" });
+    const report = await migrateStore(r.a.kv, { owner: "a", now: r.a.now });
+    assert.equal(r.server.stats().injected.loseAnswer, 1, "the mark's answer was lost");
+    assert.deepEqual(report, { from: 1, to: 2, bookings: 8, removed: 24 });
+    assert.equal(await migrateStore(r.b.kv, { owner: "b", now: r.b.now }), null, "once");
   },
 });

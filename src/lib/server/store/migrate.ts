@@ -20,12 +20,19 @@ import type {
   GuestHoldRecord,
 } from "../domain/model/records.ts";
 import { acquireLease, releaseLease } from "./leases.ts";
+import { commitOrReread } from "./kv.ts";
 import { utcDaysTouched } from "../domain/booking.ts";
 import { capPeriods } from "../domain/event-rules.ts";
 import { guestKey, personsOf } from "../domain/booking-engine/index.ts";
 
 export const SCHEMA = 2;
-export type SchemaRecord = { v: 1; version: number; migratedAtMs: number };
+export type SchemaRecord = {
+  v: 1;
+  version: number;
+  migratedAtMs: number;
+  /** the run that wrote it: a lost answer is settled by reading it back (ADR 038) */
+  attempt?: string;
+};
 
 /** Mutations per atomic write (remote KV allows 1,000). */
 const BATCH = 400;
@@ -177,15 +184,18 @@ export async function migrateStore(
       }
     }
 
-    // 3. Done: the version moves only if nobody else moved it.
-    const res = await kv.atomic().check(schema).set(
-      keys.meta("schema"),
-      {
-        v: 1,
-        version: SCHEMA,
-        migratedAtMs: opts.now(),
-      } satisfies SchemaRecord,
-    ).commit();
+    // 3. Done: the version moves only if nobody else moved it. A lost answer (remote KV, ADR
+    // 038) is settled by reading the mark back: this run moved it when it names this attempt.
+    const mark: SchemaRecord = {
+      v: 1,
+      version: SCHEMA,
+      migratedAtMs: opts.now(),
+      attempt: crypto.randomUUID(),
+    };
+    const res = await commitOrReread(
+      kv.atomic().check(schema).set(keys.meta("schema"), mark),
+      async () => (await schemaOf(kv)).value?.attempt === mark.attempt,
+    );
     if (!res.ok) return null;
     return { from, to: SCHEMA, bookings, removed };
   } finally {
