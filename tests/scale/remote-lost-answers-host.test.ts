@@ -31,7 +31,10 @@ import {
   finishOAuthConnect,
   startOAuthConnect,
 } from "../../src/lib/server/services/calendar-oauth.ts";
-import { removeCalendarAccount } from "../../src/lib/server/services/calendar-accounts.ts";
+import {
+  removeCalendarAccount,
+  saveCalendarSettings,
+} from "../../src/lib/server/services/calendar-accounts.ts";
 import { tokenSource } from "../../src/lib/server/services/calendar-tokens.ts";
 import { listAccounts, listHostCalendars } from "../../src/lib/server/store/calendars.ts";
 import { getTokenEntry } from "../../src/lib/server/store/calendar-tokens.ts";
@@ -173,7 +176,7 @@ async function connectGoogle(
 Deno.test({
   ...opts,
   name:
-    "remote KV: connecting a Google calendar, disconnecting it and connecting it again, each answer lost — connected (not 'authorization expired' or 'try again'), one account, disconnected and said so",
+    "remote KV: connecting a Google calendar, saving its settings, disconnecting it and connecting it again, each answer lost — connected (not 'authorization expired' or 'try again'), saved (not 'changed meanwhile'), one account, disconnected and said so",
   async fn() {
     await using g = await startGoogle();
     g.calendars = [{ id: "kim@example.com", summary: "Kim", accessRole: "owner", primary: true }];
@@ -193,19 +196,40 @@ Deno.test({
     const [account] = await listAccounts(r.kv, host.id);
     assert.ok(account, "the account is stored");
 
+    // Its calendar no longer checked for conflicts, that save's answer lost.
+    const [calendar] = await listHostCalendars(r.kv, host.id);
+    r.server.faults.set({ loseAnswer: 1, matchKey: "calendar" });
+    const saved = await saveCalendarSettings(r.b, host.id, {
+      conflicts: [],
+      writeback: calendar.value.id,
+    });
+    assert.equal(r.server.stats().injected.loseAnswer, 2, "the save's answer was lost");
+    assert.ok(saved.ok, `saved, not 'changed meanwhile': ${JSON.stringify(saved)}`);
+    const [off] = await listHostCalendars(r.kv, host.id);
+    assert.equal(off.value.checkConflicts, false);
+    r.server.faults.set({ loseAnswer: 1, matchKey: "calendar" });
+    assert.ok(
+      (await saveCalendarSettings(r.a, host.id, {
+        conflicts: [calendar.value.id],
+        writeback: calendar.value.id,
+      })).ok,
+      "checked again, and said saved",
+    );
+    assert.equal(r.server.stats().injected.loseAnswer, 3, "that save's answer was lost too");
+
     r.server.faults.set({ loseAnswer: 1, matchKey: "calendar_account" });
     assert.ok(
       await removeCalendarAccount(r.a, host.id, account.value.id),
       "disconnected, and said so (not 'not found')",
     );
-    assert.equal(r.server.stats().injected.loseAnswer, 2, "the removal's answer was lost");
+    assert.equal(r.server.stats().injected.loseAnswer, 4, "the removal's answer was lost");
     assert.deepEqual(await listAccounts(r.kv, host.id), []);
     assert.deepEqual(await listHostCalendars(r.kv, host.id), [], "its calendars gone with it");
 
     // A new account's write under its fresh id, its answer lost.
     r.server.faults.set({ loseAnswer: 1, matchKey: "calendar_account" });
     const again = await connectGoogle(g, r.b, r.a, host);
-    assert.equal(r.server.stats().injected.loseAnswer, 3, "the new account's answer was lost");
+    assert.equal(r.server.stats().injected.loseAnswer, 5, "the new account's answer was lost");
     assert.ok(again.ok, `connected, not 'try again': ${JSON.stringify(again)}`);
     assert.equal((await listAccounts(r.kv, host.id)).length, 1, "one account");
   },
