@@ -27,6 +27,9 @@ import { readBusyCache } from "../../src/lib/server/store/calendar-busy.ts";
 import { backupStore, pendingRestore, restoreStore } from "../../src/lib/server/store/backup.ts";
 import { startKvConnect } from "../support/kv-connect-server.ts";
 import { migrateStore } from "../../src/lib/server/store/migrate.ts";
+import { publicPhoto, removeHostPhoto, setHostPhoto } from "../../src/lib/server/services/photo.ts";
+import { PHOTO_MAX_BYTES } from "../../src/lib/server/domain/photo.ts";
+import { translator } from "../../src/lib/server/i18n.ts";
 import {
   finishOAuthConnect,
   startOAuthConnect,
@@ -394,5 +397,28 @@ Deno.test({
     assert.equal(r.server.stats().injected.loseAnswer, 1, "the mark's answer was lost");
     assert.deepEqual(report, { from: 1, to: 2, bookings: 8, removed: 24 });
     assert.equal(await migrateStore(r.b.kv, { owner: "b", now: r.b.now }), null, "once");
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "remote KV: a photo uploaded and removed with each answer lost — said saved and removed, the booking page shows it, then none (safe before: each write sets the whole state again)",
+  async fn() {
+    await using r = await remoteApps();
+    const host = await createHost(r.a, { username: "ola" });
+    // A photo at the largest size allowed: its resend is the biggest value a host writes.
+    const photo = new Uint8Array(PHOTO_MAX_BYTES).map((_, i) => i % 251);
+    photo.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    r.server.faults.set({ loseAnswer: 1, matchKey: "user_photo" });
+    const saved = await setHostPhoto(r.b, host, photo, translator("en"));
+    assert.equal(r.server.stats().injected.loseAnswer, 1, "the upload's answer was lost");
+    assert.ok(saved.ok, JSON.stringify(saved).slice(0, 200));
+    assert.deepEqual((await publicPhoto(r.a, "ola"))?.bytes, photo, "the page shows it");
+
+    r.server.faults.set({ loseAnswer: 1, matchKey: "user_photo" });
+    assert.ok(await removeHostPhoto(r.a, host), "removed, and said so");
+    assert.equal(r.server.stats().injected.loseAnswer, 2, "the removal's answer was lost");
+    assert.equal(await publicPhoto(r.b, "ola"), null);
   },
 });
