@@ -49,8 +49,9 @@ export async function cancelSeatedMeeting(
   const seat = await getBooking(app.kv, seatId);
   if (!seat || seat.hostId !== hostId) return { ok: false, reason: "not_found" };
   if (!seat.seat) return { ok: false, reason: "not_supported" };
-  // A collective time's meeting holds every member's time through its coordinator: left (ADR 040).
-  if (seat.teamId || seat.personIds) return { ok: false, reason: "not_supported" };
+  // A collective time's meeting holds every member's time through its coordinator: its seats
+  // leave it the same way (each write checks the coordinator too), and the last frees every
+  // member's time and tells each of them once (booking-engine/seat.ts).
   const job: CancelMeetingJob = {
     kind: "cancel_meeting",
     hostId,

@@ -31,6 +31,8 @@ export async function bookCollectiveSeat(
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const ledger = await getSeatLedger(app.kv, et.id, input.startMs);
     if (ledger?.coordinatorId && liveSeats(ledger, app.now()).length > 0) {
+      // Its host is cancelling it: no seat joins, and the time is not free until it is gone.
+      if (ledger.closed) return { ok: false, reason: "slot_taken" };
       const coordinatorId = ledger.coordinatorId;
       const res = await runChange(app, {
         // Seats of one time queue behind each other in this process (each changes its ledger).

@@ -116,8 +116,7 @@ async function cancelMeeting(ctx: Ctx): Promise<ApiResponse> {
       const res = await cancelSeatedMeeting(ctx.app, ctx.auth!.host.id, ctx.params.id, reason);
       if (!res.ok && res.reason === "not_supported") {
         return problem(ctx.base, "not_supported", {
-          detail: "This booking is not a seat of a seated time of yours alone (a team's " +
-            "seated time is cancelled seat by seat).",
+          detail: "This booking is not a seat of a seated time.",
         });
       }
       if (!res.ok) return refused(ctx, res.reason);
@@ -286,9 +285,9 @@ export const bookingRoutes: Route[] = [
       "meeting is cancelled with one `reason` for every guest. No new seat joins it from the " +
       "first moment; every live seat is cancelled as a host's cancel (each guest mailed in " +
       "their language with a cancellation of their own calendar entry, a `booking.cancelled` " +
-      "webhook per seat), you are told once, and the time is free again. A booking that is not " +
-      "a seat, or a team's seated time, answers 409 `not_supported`; a meeting already over " +
-      "409 `cancelled`. Safe to repeat.",
+      "webhook per seat), you are told once (a team's collective time: each member, each " +
+      "calendar written once), and the time is free again. A booking that is not a seat " +
+      "answers 409 `not_supported`; a meeting already over 409 `cancelled`. Safe to repeat.",
     tag: "Bookings",
     auth: "write",
     params: S.IdParams,

@@ -11,7 +11,7 @@ import type { BookingRecord, SeatLedgerRecord } from "../model/records.ts";
 import type { KvLimits } from "../kv-budget.ts";
 import { guestTag, joinsMeeting, liveSeats, seatsOf, tupleOf } from "../seats.ts";
 import { isOwnTime } from "../booking.ts";
-import { sideEffects } from "./effects.ts";
+import { hostsOf, type PlannedJob, sideEffects } from "./effects.ts";
 import { Draft } from "./draft.ts";
 import {
   block,
@@ -428,12 +428,23 @@ export function planSeatTransition(
   } else if (leaveSeat(d, s, b, nowMs) && change.meeting) {
     // The last seat of a meeting its host cancels: the host's calendar (written as it now stands:
     // gone) and mail, once (their per-seat ones are left out: transition.ts).
+    // A collective time's: each member's calendar and mail (`personId`), as for any of its seats.
     d.job(
-      { payload: { kind: "writeback", op: "put", bookingId: b.id }, dueMs: nowMs },
-      {
-        payload: { kind: "booking_mail", mail: "host_meeting_cancelled", bookingId: b.id },
-        dueMs: nowMs,
-      },
+      ...hostsOf(b).flatMap((personId) => {
+        const who = personId ? { personId } : {};
+        return [
+          { payload: { kind: "writeback", op: "put", bookingId: b.id, ...who }, dueMs: nowMs },
+          {
+            payload: {
+              kind: "booking_mail",
+              mail: "host_meeting_cancelled",
+              bookingId: b.id,
+              ...who,
+            },
+            dueMs: nowMs,
+          },
+        ] satisfies PlannedJob[];
+      }),
     );
   }
   const claims = next.status === "CONFIRMED" ? [{ personId: b.hostId, iv: block(b) }] : [];

@@ -38,7 +38,8 @@ export function joinSeat(
     joinsMeeting(ledger, block(draft)) &&
     JSON.stringify([...(ledger.personIds ?? [])].sort()) ===
       JSON.stringify([...draft.personIds!].sort());
-  if (!sameMeeting) return { ok: false, reason: "slot_taken" };
+  // A meeting its host is cancelling takes no seat (seat.ts `takeSeat` says the same).
+  if (!sameMeeting || ledger.closed) return { ok: false, reason: "slot_taken" };
   const { booking: b, room } = seatRoom(ledger, {
     ...draft,
     seat: { meetingId: ledger.meetingId },
