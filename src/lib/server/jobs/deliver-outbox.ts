@@ -317,6 +317,7 @@ async function perform(
     p.personId,
     p.readers,
     p.attendee,
+    p.emptied,
   );
 }
 
@@ -395,6 +396,8 @@ async function sendBookingMail(
   readers?: string,
   /** `attendee_declined`: the invitee who declined. */
   attendee?: string,
+  /** A seat's `host_cancelled`: its guest's cancel emptied the meeting. */
+  emptied?: true,
 ): Promise<JobOutcome> {
   const host = await getUser(app.kv, booking.hostId);
   if (!host) return { ok: false, error: "host no longer exists", permanent: true };
@@ -425,6 +428,7 @@ async function sendBookingMail(
     personId,
     readers,
     attendee,
+    emptied,
     declineUrl: invitee ? declineUrl(app, await declineToken(app, booking, invitee)) : undefined,
     // A seat's mail to its host carries the seated meeting, derived from all its seats.
     seatsAtTime: booking.seat && isHostSideMail(kind) ? await seatsAtTime(app, booking) : undefined,

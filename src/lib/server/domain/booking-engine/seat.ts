@@ -374,6 +374,7 @@ export function planSeatTransition(
   const next = nextOf(b, change, t, nowMs);
   const d = new Draft(s.keyOf);
   writeUpdatedBooking(d, current, next);
+  let emptied = false;
   const read = guardOf<SeatLedgerRecord>(s, ledgerOf(b));
   const ledger = read.value;
   const live = liveSeats(ledger, nowMs);
@@ -425,28 +426,30 @@ export function planSeatTransition(
       } satisfies SeatLedgerRecord,
     );
     writeMeetingBusy(d, ledger!, seats);
-  } else if (leaveSeat(d, s, b, nowMs) && change.meeting) {
-    // The last seat of a meeting its host cancels: the host's calendar (written as it now stands:
-    // gone) and mail, once (their per-seat ones are left out: transition.ts).
-    // A collective time's: each member's calendar and mail (`personId`), as for any of its seats.
-    d.job(
-      ...hostsOf(b).flatMap((personId) => {
-        const who = personId ? { personId } : {};
-        return [
-          { payload: { kind: "writeback", op: "put", bookingId: b.id, ...who }, dueMs: nowMs },
-          {
-            payload: {
-              kind: "booking_mail",
-              mail: "host_meeting_cancelled",
-              bookingId: b.id,
-              ...who,
-            },
-            dueMs: nowMs,
-          },
-        ] satisfies PlannedJob[];
-      }),
-    );
+  } else if (leaveSeat(d, s, b, nowMs)) {
+    // The last seat of a meeting its host cancels: the host's calendar and mail, once.
+    if (change.meeting) d.job(...meetingCancelledJobs(b, nowMs));
+    // A guest's own cancel that took the last seat out: the host hears the meeting is empty.
+    emptied = next.endReason === "cancelled_by_guest";
   }
   const claims = next.status === "CONFIRMED" ? [{ personId: b.hostId, iv: block(b) }] : [];
-  return finishTransition(d, s, current, next, change, claims, nowMs, limits);
+  return finishTransition(d, s, current, next, change, claims, nowMs, limits, emptied);
+}
+
+/**
+ * The host's side of a seated meeting its host cancelled, queued by the write that takes its last
+ * seat out (their per-seat ones are left out: transition.ts): their calendar, written as it now
+ * stands (gone), and their mail — a collective time's for each member (`personId`).
+ */
+function meetingCancelledJobs(b: BookingRecord, nowMs: number): PlannedJob[] {
+  return hostsOf(b).flatMap((personId) => {
+    const who = personId ? { personId } : {};
+    return [
+      { payload: { kind: "writeback", op: "put", bookingId: b.id, ...who }, dueMs: nowMs },
+      {
+        payload: { kind: "booking_mail", mail: "host_meeting_cancelled", bookingId: b.id, ...who },
+        dueMs: nowMs,
+      },
+    ];
+  });
 }

@@ -98,12 +98,18 @@ export function finishTransition(
   claims: { personId: string; iv: { startMs: number; endMs: number } }[],
   nowMs: number,
   limits: KvLimits,
+  /** A seat's guest took its meeting's last seat out: the host's mail says it is empty. */
+  emptied = false,
 ): PlanResult {
   writeExtras(d, change.extra);
   d.job(
     ...sideEffects(current.value!, next, nowMs).filter((j) =>
       !(change.quiet && j.payload.kind === "booking_mail") &&
       !(change.meeting && isHostSideJob(j.payload))
+    ).map((j) =>
+      emptied && j.payload.kind === "booking_mail" && j.payload.mail === "host_cancelled"
+        ? { ...j, payload: { ...j.payload, emptied: true as const } }
+        : j
     ),
   );
   const result = d.finish("transition", {

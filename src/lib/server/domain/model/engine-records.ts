@@ -170,6 +170,8 @@ export type OutboxPayload =
     readers?: string;
     /** `attendee_declined`: the invitee who declined (their address as the booking listed it). */
     attendee?: string;
+    /** `host_cancelled` of a seat whose guest's own cancel took its meeting's last seat out. */
+    emptied?: true;
   }
   | { kind: "writeback"; op: "put" | "delete"; bookingId: BookingId; personId?: PersonId }
   /** Sent only if the booking is still CONFIRMED and still starts at `startMs` when due. */

@@ -63,6 +63,8 @@ export type BookingMailContext = {
   attendee?: string;
   /** An invitation to one of the host's invitees: their own link to decline (ADR 050). */
   declineUrl?: string;
+  /** A seat's `host_cancelled`: its guest's own cancel took the meeting's last seat out. */
+  emptied?: true;
   /**
    * A seat's host-side mail: every seat of its event type at its start, in any state, from
    * which the seated meeting's invitation is derived (calendar-identity.ts `seatedMeetingDoc`).

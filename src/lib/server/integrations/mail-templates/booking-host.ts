@@ -94,6 +94,26 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
     case "host_cancelled": {
       // Any end of a meeting the host's calendar may hold comes with its CANCEL.
       const t = hostT;
+      // A seat's guest took its meeting's last seat out (ADR 040): the meeting's view — it is
+      // empty, cancelled, its time free — with that guest named; the .ics is the meeting's.
+      if (ctx.emptied && b.seat) {
+        return mail(t, {
+          to: ctx.host.email,
+          replyTo: b.guestEmail,
+          subject: t.t("mail.host_seat_emptied.subject", { title, when: hostWhen }),
+          heading: t.t("mail.host_seat_emptied.heading"),
+          paragraphs: [
+            t.t("mail.host_seat_emptied.intro", { guest, title, when: hostWhen }),
+            ...said(
+              (reason) => t.t("mail.reason", { reason }),
+              storedReasonText(b.cancelReason, t),
+            ),
+          ],
+          textExtra: [t.t("mail.your_bookings_line", { url: hostManage })],
+          buttons: [{ label: t.t("mail.your_bookings_button"), href: hostManage, tone: "plain" }],
+          icalEvent: invite("ended", t),
+        });
+      }
       const intro = b.endReason === "rescheduled"
         ? t.t("mail.host_cancelled.intro_moved_to_member", {
           guest,
