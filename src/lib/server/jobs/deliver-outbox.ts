@@ -9,10 +9,12 @@ import {
   complete,
   giveUp,
   jobKind,
+  listBookingJobs,
   listDue,
   retryLater,
   waitLater,
 } from "../store/outbox.ts";
+import { awaitedMailDue, followsMails } from "../domain/mail-order.ts";
 import type {
   BookingRecord,
   EventTypeRecord,
@@ -292,6 +294,13 @@ async function perform(
   }
   const booking = await getBooking(app.kv, p.bookingId);
   if (!booking) return { ok: false, error: "booking no longer exists", permanent: true };
+  // A mail saying it ended goes after the ones that announced it (domain/mail-order.ts).
+  const after = followsMails(p.mail)
+    ? awaitedMailDue(job, await listBookingJobs(app.kv, p.bookingId))
+    : null;
+  if (after !== null) {
+    return { ok: false, error: "waiting for an earlier mail", waiting: true, retryAtMs: after + 1 };
+  }
   if (
     awaitsMeetingLink(
       booking,
