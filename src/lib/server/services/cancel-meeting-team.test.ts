@@ -123,6 +123,16 @@ Deno.test({
         assert.equal(mine.length, 1, `${u.username}: ${mine.map((m) => m.subject).join(" | ")}`);
         assert.match(mine[0].subject, /^Cancelled: Class, /);
         assert.match(mine[0].text, /Teacher is ill/);
+        // The organiser pressed it; another member is told who did.
+        if (u.id === first.hostId) assert.match(mine[0].text, /You cancelled “Class”/);
+        else {
+          const organiser = users.find((x) => x.id === first.hostId)!;
+          assert.doesNotMatch(mine[0].text, /You cancelled/);
+          assert.match(
+            mine[0].text,
+            new RegExp(`${organiser.name} cancelled “Class” of The Crew on .+ for every guest`),
+          );
+        }
       }
       for (const id of ids) {
         const b = (await getBooking(app.kv, id))!;

@@ -207,7 +207,15 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
         subject: t.t("mail.host_meeting_cancelled.subject", { title, when: hostWhen }),
         heading: t.t("mail.host_meeting_cancelled.heading"),
         paragraphs: [
-          t.t("mail.host_meeting_cancelled.intro", { title, when: hostWhen }),
+          // A collective time's other members: the organiser pressed it.
+          ctx.personId !== undefined && ctx.personId !== b.hostId && ctx.team
+            ? t.t("mail.host_meeting_cancelled.intro_member", {
+              organizer: ctx.team.organizer.name,
+              title,
+              team: ctx.team.name || t.t("mail.your_team"),
+              when: hostWhen,
+            })
+            : t.t("mail.host_meeting_cancelled.intro", { title, when: hostWhen }),
           ...said((reason) => t.t("mail.reason", { reason }), storedReasonText(b.cancelReason, t)),
         ],
         textExtra: [t.t("mail.your_bookings_line", { url: hostManage })],
