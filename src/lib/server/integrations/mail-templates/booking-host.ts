@@ -121,6 +121,16 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
           when: hostWhen,
           team: ctx.team?.name || t.t("mail.your_team"),
         })
+        : endedByHost(b.endReason) && ctx.personId !== undefined &&
+            ctx.personId !== b.hostId && ctx.team
+        // A collective booking's other members: its organiser (the booking's host) ended it.
+        ? t.t("mail.host_cancelled.intro_by_organizer", {
+          organizer: ctx.team.organizer.name,
+          guest,
+          title,
+          when: hostWhen,
+          team: ctx.team.name || t.t("mail.your_team"),
+        })
         : endedByHost(b.endReason)
         ? t.t("mail.host_cancelled.intro_by_you", { guest, title, when: hostWhen })
         : b.endReason === "rejected"
