@@ -1,13 +1,14 @@
 /**
  * A series booked "free dates only" says which dates were left out (issue 25, ADR 048): the
- * guest's and the host's mails, the host's confirm page and the guest's booking page name the
- * date that was not free, each in its reader's language and zone. They said "This series has 3
+ * guest's and the host's mails, the host's confirm page, the guest's booking page and the host's
+ * booking list name the date that was not free, each in its reader's language and zone. They said "This series has 3
  * dates" and listed the booked ones only, so a guest could not tell the series had a gap.
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
+import { signInByLink } from "../support/auth.ts";
 
 const WEEK = 7 * 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
@@ -121,6 +122,25 @@ Deno.test({
       const guestList = guestPage.match(/data-testid="series-skipped"[^]*?<\/ul>/)?.[0] ?? "";
       assert.ok(guestList.includes(dayOf(third, "America/New_York", "de")), guestList);
       assert.match(guestList, /09:00/);
+
+      // The host's booking list: the series' row says how many dates were skipped and which, in
+      // every language (it showed "date 1 of 3" and the booked dates only).
+      const hostClient = await signInByLink(app, "coach@example.test", { smtp });
+      for (
+        const [lang, intl, label] of [
+          ["en", "en", /1 date skipped:/],
+          ["de", "de", /1 Termin ausgelassen:/],
+          ["fr", "fr", /1 date sautée\u00a0:/],
+          ["es", "es", /1 fecha omitida:/],
+          ["en-XA", "en", /⟦1 ðáţé~* šķíþþéð~*:⟧/],
+        ] as const
+      ) {
+        const list = await hostClient.get(`/dashboard/bookings?lang=${lang}`);
+        assert.equal(list.status, 200, `${lang}: ${list.status}`);
+        const rowGap = list.body.match(/data-testid="series-row-skipped"[^]*?<\/p>/)?.[0] ?? "";
+        assert.match(rowGap, label, `${lang}: ${rowGap || list.body.slice(0, 300)}`);
+        assert.ok(rowGap.includes(dayOf(third, "UTC", intl)), `${lang}: ${rowGap}`);
+      }
     } finally {
       await smtp.close();
       await Deno.remove(dataDir, { recursive: true });

@@ -108,3 +108,49 @@ Deno.test("API: a series refused because some dates are not free names them (ind
   ]);
   app.close();
 });
+
+Deno.test("API: a date of a series booked 'free dates only' names the skipped dates (series.skipped, documented), for the host's key and in the list; a client reading the host's bookings could not tell the series had a gap", async () => {
+  const app = await memoryApp({
+    nowIso: "2026-11-20T08:00:00Z",
+    env: { INVITO_RATE_LIMIT: "off" },
+  });
+  const host = await createHost(app, { username: "coach", weekly: WORKDAYS, timeZone: "UTC" });
+  await createEventType(app, host, {
+    slug: "weekly",
+    durationMin: 60,
+    requiresConfirmation: false,
+    bookingWindowDays: 90,
+    series: { everyWeeks: 1, count: 4, freeOnly: true },
+  });
+  const made = await createApiKey(app, host, { name: "r", scopes: ["read"], expiresAtMs: null });
+  assert.ok(made.ok);
+  const { call } = apiClient(app);
+  const booked = await call("POST", "/bookings", {
+    idem: "s1",
+    body: {
+      username: "coach",
+      eventType: "weekly",
+      start: "2026-11-23T09:00:00Z",
+      timeZone: "UTC",
+      name: "Pat",
+      email: "pat@example.test",
+      skip: [1, 3],
+    },
+  });
+  assert.equal(booked.status, 201, JSON.stringify(booked.body));
+  const skipped = ["2026-11-30T09:00:00Z", "2026-12-14T09:00:00Z"];
+  assert.deepEqual(booked.body.series.skipped, skipped, JSON.stringify(booked.body.series));
+  const dates = (await listHostBookings(app.kv, host.id)).sort((a, b) => a.startMs - b.startMs);
+  const one = await call("GET", `/bookings/${dates[1].id}`, { key: made.secret });
+  assert.equal(one.status, 200, JSON.stringify(one.body));
+  assert.deepEqual(one.body.series, { id: dates[1].series!.id, index: 1, count: 2, skipped });
+  const list = await call("GET", "/bookings", { key: made.secret });
+  assert.equal(list.status, 200, JSON.stringify(list.body));
+  for (const b of list.body.data) assert.deepEqual(b.series.skipped, skipped);
+  // The document says what the field holds.
+  const doc = (await call("GET", "/openapi.json")).body;
+  const series = JSON.stringify(doc.components.schemas.Booking.properties.series);
+  assert.match(series, /"skipped"/, series);
+  assert.match(series, /not free/, series);
+  app.close();
+});

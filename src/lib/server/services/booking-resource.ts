@@ -52,8 +52,11 @@ export type BookingResource = {
   declined: { name: string; email: string; declinedAt: string }[];
   /** UTM parameters and `ref` of the page the guest booked from (null: none). */
   source: BookingSource | null;
-  /** A date of a recurring series: the series, this date's place (0-based) and how many. */
-  series: { id: string; index: number; count: number } | null;
+  /**
+   * A date of a recurring series: the series, this date's place (0-based), how many dates were
+   * booked, and the starts of the dates left out as not free ("free dates only"), in order.
+   */
+  series: { id: string; index: number; count: number; skipped: string[] } | null;
   /** Only in the answer to the guest who booked: their own links to view, cancel, reschedule. */
   links?: { manage: string; cancel: string; reschedule: string; ics: string };
 };
@@ -171,7 +174,14 @@ function resourceOf(
       declinedAt: new Date(d.atMs).toISOString(),
     })),
     source: b.source ? { ...b.source } : null,
-    series: b.series ? { id: b.series.id, index: b.series.index, count: b.series.count } : null,
+    series: b.series
+      ? {
+        id: b.series.id,
+        index: b.series.index,
+        count: b.series.count,
+        skipped: (b.series.skipped ?? []).map(iso),
+      }
+      : null,
   };
   if (withGuestLinks) {
     const links = guestLinksNow(app, b, guestToken);

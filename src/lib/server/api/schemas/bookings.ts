@@ -81,7 +81,17 @@ export const Booking = v.object({
     d("Where the guest came from: the booking page URL's UTM parameters and `ref` (null: none)."),
   ),
   series: v.pipe(
-    v.nullable(v.object({ id: v.string(), index: v.number(), count: v.number() })),
+    v.nullable(v.object({
+      id: v.string(),
+      index: v.number(),
+      count: v.number(),
+      skipped: v.pipe(
+        v.array(DateTime),
+        d(
+          "The starts of the series' dates that were not free and are not booked (an event type that books the free dates only), in order; empty when every date was booked. `count` does not count them.",
+        ),
+      ),
+    })),
     d(
       "A date of a recurring series: the series' id, this date's place (0-based) and how many dates were booked. Each date is a booking of its own; webhooks come per date.",
     ),
