@@ -2,7 +2,8 @@
  * A series' "Add to calendar" links (issue 25, ADR 048): Google Calendar's covered the first date
  * only, with nothing saying so. A regular series' Google link now carries its rule (`recur` with
  * the host's zone as `ctz`), so one click adds every date; the Outlook links, which cannot repeat,
- * and a series with a gap (free dates only) say that they add the first date and series.ics all.
+ * and a series with a gap (free dates only) say that they add the first date and series.ics all —
+ * after the list of dates, just above the links (the line stood above the dates).
  * The rule is checked against series.ics: ical.js expands it at the host's wall time and the
  * instants must be exactly the events the mail attaches.
  */
@@ -58,6 +59,31 @@ function expand(link: string): number[] {
   }
   return out;
 }
+
+/**
+ * Where `what` stands in a mail part: after every one of `dates` (the last line of the series'
+ * list) and before the first "Add to calendar" link. The line saying what the links add stood
+ * above the list of dates, before the reader knew which dates it spoke of.
+ */
+function assertAfterDates(part: string, what: string, dates: string[], name: string) {
+  const at = part.indexOf(what);
+  assert.ok(at >= 0, `${name}: ${what} in ${part}`);
+  for (const d of dates) {
+    const dateAt = part.indexOf(d);
+    assert.ok(dateAt >= 0, `${name}: ${d} listed`);
+    assert.ok(dateAt < at, `${name}: the date ${d} comes before "${what}"`);
+  }
+  const linkAt = part.indexOf("https://calendar.google.com/");
+  assert.ok(at < linkAt, `${name}: "${what}" comes before the links`);
+}
+const dayNy = (ms: number) =>
+  new Intl.DateTimeFormat("en", {
+    timeZone: "America/New_York",
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+  }).format(ms);
 
 const googleOf = (text: string) =>
   /https:\/\/calendar\.google\.com\/calendar\/render\?[^\s"<]+/.exec(text)?.[0]
@@ -116,6 +142,10 @@ Deno.test({
       assert.deepEqual(expand(link), icsStarts(ics), "Google adds exactly series.ics' dates");
       assert.match(mail.text, /Google Calendar adds all 4 dates/);
       assert.match(mail.text, /Outlook links add the first date/);
+      const regularDates = [0, 1, 2, 3].map((i) => dayNy(first + i * 2 * WEEK));
+      for (const [name, part] of [["text", mail.text], ["html", mail.html]] as const) {
+        assertAfterDates(part, "Google Calendar adds all 4 dates", regularDates, name);
+      }
       // The first date's page: the same link and words.
       const page = await (await fetch(app.baseUrl + r.location!, {
         headers: { "accept-language": "en" },
@@ -146,6 +176,11 @@ Deno.test({
       const gapLink = googleOf(gapMail.text)!;
       assert.equal(new URL(gapLink).searchParams.get("recur"), null);
       assert.match(gapMail.text, /These links add the first date only; series\.ics/);
+      // The booked dates and the one left out, then what the links add.
+      const gapDates = [0, 1, 2, 3].map((i) => dayNy(first + 3_600_000 + i * WEEK));
+      for (const [name, part] of [["text", gapMail.text], ["html", gapMail.html]] as const) {
+        assertAfterDates(part, "These links add the first date only", gapDates, name);
+      }
       const gapPage = await (await fetch(app.baseUrl + gap.location!, {
         headers: { "accept-language": "en" },
       })).text();

@@ -70,8 +70,9 @@ export function guestMail(kind: MailKind, p: MailParts): OutgoingMail | null | u
           ...said((message) => t.t("mail.host_wrote", { host, message }), ctx.movedFrom?.reason),
           ...(where ? [where] : []),
           ...said((message) => t.t("mail.host_says", { host, message }), ctx.confirmedMessage),
-          ...addToCalendar(t).note,
         ],
+        // A series' "what these links add" reads after its dates (it stood above them).
+        htmlAfter: addToCalendar(t).note,
         textExtra: [
           t.t("mail.your_booking_line", { url: ctx.links.guest }),
           manage(t).join("\n"),

@@ -291,11 +291,14 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
     ];
     return {
       text: [
+        // What the links add (a series: all its dates, or the first), above the links it means.
+        ...note.map((n) => `${n}\n`),
         // The line's own words, punctuated by each language (French: a narrow no-break space).
         t.t("mail.add_to_calendar_line"),
         ...all.map((l) => t.t("mail.calendar_line", { calendar: l.label, url: l.href })),
       ].join("\n"),
       buttons: all.map((l) => ({ ...l, tone: "plain" as const })),
+      /** The HTML's: after the series' dates, just above the buttons (`mail`'s `htmlAfter`). */
       note,
     };
   };
@@ -357,6 +360,11 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
       heading: string;
       paragraphs: Paragraph[];
       textExtra?: string[];
+      /**
+       * The HTML part's last paragraphs, after a series' dates (the text part has them in its
+       * `textExtra`): what the "Add to calendar" buttons below add reads after the dates it means.
+       */
+      htmlAfter?: Paragraph[];
       buttons?: { label: string; href: string; tone?: "primary" | "danger" | "plain" }[];
       footer?: string;
       icalEvent?: OutgoingMail["icalEvent"];
@@ -412,7 +420,7 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
     html: htmlMail({
       lang: t.locale === "en-XA" ? "en" : t.locale,
       title: opts.heading,
-      paragraphs: opts.paragraphs,
+      paragraphs: [...opts.paragraphs, ...(opts.htmlAfter ?? [])],
       buttons: opts.buttons,
       footer: opts.footer,
     }),
