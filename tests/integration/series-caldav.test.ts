@@ -14,6 +14,8 @@ import { registerWriteback } from "../../src/lib/server/jobs/writeback.ts";
 import { createEventType } from "../support/memory-app.ts";
 import { applyInvitations } from "../support/calendar-app.ts";
 import { listSeriesBookings } from "../../src/lib/server/store/bookings.ts";
+import { Temporal } from "../../src/lib/server/domain/temporal.ts";
+import { addCalendarAccount } from "../../src/lib/server/services/calendar-accounts.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 registerWriteback();
@@ -94,5 +96,91 @@ Deno.test({
     assert.deepEqual(kept.map(([, e]) => e.start).sort(), [starts[0], starts[2]]);
     // The same UIDs as in the host's calendar.
     assert.deepEqual(kept.map(([uid]) => uid).sort(), events.map((e) => e.uid).sort());
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "series in CalDAV: confirming a 52-date series puts 52 events (own UIDs, every date) in the host's calendar; confirmed and then cancelled from the 41st date on before the jobs ran, it ends with exactly the first 40",
+  async fn() {
+    const DATES = 52;
+    const book = async (s: Awaited<ReturnType<typeof setupCaldav>>, email: string) => {
+      await createEventType(s.app, s.host, {
+        slug: "weekly",
+        title: "Coaching",
+        durationMin: 60,
+        requiresConfirmation: true,
+        series: { everyWeeks: 1, count: DATES, freeOnly: false },
+      });
+      const res = await bookSlot(s.app, {
+        username: "host",
+        slug: "weekly",
+        start: FIRST,
+        name: "Ann",
+        email,
+        note: "",
+        timeZone: "Europe/Berlin",
+      });
+      assert.ok(res.ok, JSON.stringify(res));
+      await deliverOutbox(s.app, s.app.now());
+      // The calendar is connected after booking: its busy times are read a few months ahead, and
+      // the later dates would count as busy beyond them (fail closed).
+      const added = await addCalendarAccount(s.app, s.host, {
+        serverUrl: s.dav.url,
+        username: s.dav.username,
+        password: s.dav.password,
+      });
+      assert.ok(added.ok, JSON.stringify(added));
+      const id = (await s.app.kv.get<{ series: { id: string } }>(["booking", res.bookingId]))
+        .value!.series.id;
+      const dates = await listSeriesBookings(s.app.kv, s.host.id, id);
+      assert.equal(dates.length, DATES);
+      const pressed = await decideBooking(s.app, dates[0].id, "confirm", "host", {
+        hostId: s.host.id,
+      });
+      assert.ok(pressed.ok, JSON.stringify(pressed));
+      return dates;
+    };
+    // Every week at the host's wall time (14:00 Berlin, across DST).
+    const first = Temporal.Instant.from(FIRST).toZonedDateTimeISO("Europe/Berlin");
+    const starts = Array.from(
+      { length: DATES },
+      (_, i) => first.add({ weeks: i }).epochMilliseconds,
+    );
+    const readStarts = async (dav: Awaited<ReturnType<typeof setupCaldav>>["dav"]) => {
+      const out: { uid: string; start: number }[] = [];
+      for (const href of await listHrefs(dav, "work")) {
+        const text = await getIcs(dav, new URL(href, dav.url).href);
+        const v = new ICAL.Event(
+          new ICAL.Component(ICAL.parse(text!)).getFirstSubcomponent("vevent")!,
+        );
+        out.push({ uid: v.uid, start: v.startDate.toJSDate().getTime() });
+      }
+      return out.sort((a, b) => a.start - b.start);
+    };
+    {
+      await using s = await setupCaldav({ connect: false });
+      await book(s, "ann@example.test");
+      // (bench/series-writeback.ts measures how long this takes.)
+      await deliverOutbox(s.app, s.app.now());
+      const events = await readStarts(s.dav);
+      assert.deepEqual(events.map((e) => e.start), starts);
+      assert.equal(new Set(events.map((e) => e.uid)).size, DATES, "one UID per date");
+    }
+    {
+      // Each date's put and its delete stay in order: cancelled before any job ran, the later
+      // dates are in no calendar at the end.
+      await using s = await setupCaldav({ connect: false });
+      const dates = await book(s, "bo@example.test");
+      const rest = await decideBooking(s.app, dates[40].id, "cancel", "host", {
+        hostId: s.host.id,
+        scope: "rest",
+      });
+      assert.ok(rest.ok, JSON.stringify(rest));
+      await deliverOutbox(s.app, s.app.now());
+      const events = await readStarts(s.dav);
+      assert.deepEqual(events.map((e) => e.start), starts.slice(0, 40));
+    }
   },
 });

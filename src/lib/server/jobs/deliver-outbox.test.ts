@@ -186,3 +186,53 @@ Deno.test("deliverOutbox: once the time budget is spent no further job starts, n
     app.close();
   }
 });
+
+Deno.test("deliverOutbox: a series' calendar writes run up to 4 of its dates at once, each date's jobs still one after another in due order, and a mail after every earlier job of the series", async () => {
+  const app = await memoryApp();
+  try {
+    // Dates d1..d8 confirmed (a put each), d2 cancelled (its delete), then a mail: all one lane.
+    const t0 = app.now() - 20;
+    const lane = "series:s1";
+    const payloads: OutboxPayload[] = [
+      ...["d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8"].map((d) => writeback(d, "put")),
+      writeback("d2", "delete"),
+      { kind: "raw_mail", to: "guest@example.test", subject: "Series", text: "dates" },
+    ];
+    const jobs = payloads.map((p, i) => newOutboxRecord(p, t0 + i, t0 + i, lane));
+    for (const job of jobs) assert.ok((await enqueue(app.kv.atomic(), job).commit()).ok);
+    const started: string[] = [];
+    const busy = new Set<string>();
+    const overlaps: string[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let mailedEarly = false;
+    const gate = deferred();
+    const watchdog = setTimeout(gate.open, 2_000); // see the first test
+    using _ = stubWriteback(async (_app, job) => {
+      const { bookingId, op } = job.payload as { bookingId: string; op: string };
+      if (busy.has(bookingId)) overlaps.push(bookingId);
+      busy.add(bookingId);
+      started.push(`${bookingId} ${op}`);
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      if (inFlight === 4) gate.open();
+      await gate.promise;
+      // The mail waits for every write before it.
+      if (app.mailer.sent.length) mailedEarly = true;
+      inFlight--;
+      busy.delete(bookingId);
+      return { ok: true };
+    });
+    const stats = await deliverOutbox(app, app.now());
+    clearTimeout(watchdog);
+
+    assert.equal(maxInFlight, 4, "four dates' writes in flight at once (they ran one by one)");
+    assert.deepEqual(overlaps, [], "no date had two jobs in flight at once");
+    assert.ok(started.indexOf("d2 put") < started.indexOf("d2 delete"), started.join(", "));
+    assert.equal(started.length, 9);
+    assert.equal(mailedEarly, false, "no mail while a write before it ran");
+    assert.deepEqual(app.mailer.sent.map((m) => m.subject), ["Series"]);
+    assert.deepEqual(stats, { done: jobs.length, retried: 0, failed: 0 });
+  } finally {
+    app.close();
+  }
+});

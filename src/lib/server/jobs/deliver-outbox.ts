@@ -1,7 +1,8 @@
 /**
  * Drains due outbox jobs: claim (which moves the job's due time past a lease, so a dead worker's
  * job comes back), perform, then delete, or reschedule with backoff, or park as failed. Several
- * jobs run at once, but one booking's (or one series') jobs only in turn (see `lanesOf`).
+ * jobs run at once, but one booking's (or one series') jobs only in turn (jobs/outbox-lanes.ts;
+ * a series' dates' calendar writes run a few at once).
  */
 import type { App } from "../app.ts";
 import {
@@ -53,6 +54,7 @@ import { decideReminder, followUpStillDue } from "../domain/reminders.ts";
 import { seatsAtTime } from "../services/seated-times.ts";
 import { cancelMeetingSeats } from "../services/cancel-meeting.ts";
 import { jobMessageId } from "../domain/mail-identity.ts";
+import { lanesOf, runLane } from "./outbox-lanes.ts";
 
 const CLAIM_MS = 2 * 60_000;
 const BATCH = 25;
@@ -90,17 +92,18 @@ export async function deliverOutbox(
     // A store failure (not a failed job) ends the drain as it did when jobs ran one by one: no
     // new job starts, the ones in flight finish, then the error propagates.
     let crashed = false;
-    const worker = async () => {
+    const run = async (entry: DueEntry) => {
       try {
-        for (let lane = lanes.shift(); lane; lane = lanes.shift()) {
-          for (const entry of lane) {
-            if (crashed || !inBudget()) return;
-            if (await deliverOne(app, entry, nowMs, stats)) progressed = true;
-          }
-        }
+        if (await deliverOne(app, entry, nowMs, stats)) progressed = true;
       } catch (err) {
         crashed = true;
         throw err;
+      }
+    };
+    const worker = async () => {
+      for (let lane = lanes.shift(); lane; lane = lanes.shift()) {
+        if (crashed || !inBudget()) return;
+        await runLane(lane, run, () => !crashed && inBudget());
       }
     };
     const results = await Promise.allSettled(Array.from({ length: CONCURRENCY }, worker));
@@ -110,36 +113,6 @@ export async function deliverOutbox(
     nowMs = Math.max(nowMs, app.now());
   }
   return stats;
-}
-
-/**
- * Groups due jobs into lanes that run one job after another; lanes run side by side. A booking's
- * jobs describe its successive states (request mail then confirmation, calendar put then delete),
- * so side by side or out of order they could leave the guest's inbox or the host's calendar in the
- * older state. A series' dates share a lane (`OutboxRecord.lane`): "cancel this and the later
- * dates" writes them in date order, and side by side their cancellations reached guest and host
- * in whatever order the SMTP hand-offs ended (15 Mar, 5 Apr, 30 Mar). Jobs of different bookings,
- * and jobs of none, touch nothing in common.
- */
-function lanesOf(due: DueEntry[]): DueEntry[][] {
-  const lanes: DueEntry[][] = [];
-  const byLane = new Map<string, DueEntry[]>();
-  for (const entry of due) {
-    const p = entry.value.payload;
-    const key = entry.value.lane ?? ("bookingId" in p ? p.bookingId : null);
-    if (key === null) {
-      lanes.push([entry]);
-      continue;
-    }
-    let lane = byLane.get(key);
-    if (!lane) {
-      lane = [];
-      byLane.set(key, lane);
-      lanes.push(lane);
-    }
-    lane.push(entry); // listDue returns due order, so each lane keeps it
-  }
-  return lanes;
 }
 
 /**

@@ -245,8 +245,8 @@ export type OutboxRecord = {
   /** The request that queued it (logs join a job to its request); absent for cron-made jobs. */
   requestId?: string;
   /**
-   * Jobs of one lane run one after another in due order (jobs/deliver-outbox.ts `lanesOf`); absent:
-   * the lane of the job's booking. A series' dates share one (`series:{id}`), so "cancel this and
+   * Jobs of one lane run one after another in due order (jobs/outbox-lanes.ts; calendar writes
+   * of different bookings excepted: a few at once); absent: the lane of the job's booking. A series' dates share one (`series:{id}`), so "cancel this and
    * the later dates" reaches each reader date by date, not in whatever order the hand-offs end.
    */
   lane?: string;
