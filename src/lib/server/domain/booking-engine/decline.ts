@@ -39,6 +39,9 @@ export function planDecline(
     result: { ok: false, reason },
   });
   if (!inviteesDecline(b) || b.seat || b.series) return refuse("not_supported");
+  // An invitee's press takes back their own place, nothing else: confirming or rejecting the
+  // meeting is the host's (a confirm from the last one leaving confirmed a meeting nobody attends).
+  if (change.action !== "cancel" || change.by !== "guest") return refuse("not_supported");
   // Declined already (a second press, a retry): done, nothing to write.
   if (hasDeclined(b, email)) {
     return {
