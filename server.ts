@@ -20,7 +20,11 @@ import {
   uploadBusy,
   withBody,
 } from "./src/lib/server/http/body-limit.ts";
-import { internalError, unknownMethod } from "./src/lib/server/http/early-answers.ts";
+import {
+  crossSiteRefusal,
+  internalError,
+  unknownMethod,
+} from "./src/lib/server/http/early-answers.ts";
 import { mountExportReader, workerExportReader } from "./src/lib/server/services/import-reader.ts";
 import { serveWithTimeouts } from "./src/lib/server/http/serve.ts";
 // --- operations (issue 15) ---
@@ -141,10 +145,7 @@ const handleBounded = async (
   // steer Auth.js redirects (host poisoning).
   const guard = guardRequest(req.method, req.headers, url.pathname, origin);
   if (guard.action === "forbid") {
-    return new Response(guard.reason, {
-      status: 403,
-      headers: { "content-type": "text/plain; charset=utf-8" },
-    });
+    return crossSiteRefusal(req, origin, guard.reason);
   }
   const body = await readBody(req, policy.limit, 3 * config.clientTimeoutMs, policy.kind);
   if (body instanceof Response) return body;

@@ -9,6 +9,8 @@ declare global {
       mailFailure?: { detail: string };
       /** Where a sign-in started from this request should land (already sanitised). */
       signinNext?: string;
+      /** The sign-in form posted over its per-client limit: its page says how long to wait. */
+      signinRetryAfterS?: number;
       clientIp: string;
       /** The response's locale (BCP 47) and its translator, set before any load (http/locale.ts). */
       locale: string;

@@ -208,6 +208,8 @@ async function signedInEmail(event: Parameters<Handle>[0]["event"]): Promise<str
   return userId ? (await getActiveUser(kv, userId))?.email ?? null : null;
 }
 
+const SIGNIN_FORMS = new Set(["email", "oidc"]);
+
 /** Limits by the route SvelteKit resolved (and Auth.js's decoded path), never the raw URL. */
 const rateLimit: Handle = async ({ event, resolve }) => {
   // A booking post server.ts decided before handing it here was counted there (book-early.ts).
@@ -220,6 +222,12 @@ const rateLimit: Handle = async ({ event, resolve }) => {
   if (!group) return resolve(event);
   const decision = await checkRateLimit(event.locals.app, group, event.locals.clientIp);
   if (decision.ok) return resolve(event);
+  // The sign-in form's own posts: its page answers, with the form and the wait in its words (a
+  // bare 429 left the scripted form without a word). The actions do nothing else then.
+  if (event.route.id === "/signin" && SIGNIN_FORMS.has(actionName(event.url) ?? "")) {
+    event.locals.signinRetryAfterS = decision.retryAfterS;
+    return resolve(event);
+  }
   return tooManyRequests(decision.retryAfterS, event.request);
 };
 

@@ -15,6 +15,7 @@ import {
 } from "$lib/server/services/identity-link.ts";
 import type { MessageKey } from "$lib/shared/i18n.ts";
 import { pickedLang, withLang } from "./lang.ts";
+import { tooManyWords } from "$lib/server/http/too-many.ts";
 
 /** Auth.js's error codes, in words. */
 const ERRORS: Record<string, MessageKey> = {
@@ -77,6 +78,15 @@ function authEvent(
 async function start(event: Parameters<Actions[string]>[0], provider: "email" | "oidc") {
   const { t } = event.locals;
   const form = await event.request.formData();
+  const limitedS = event.locals.signinRetryAfterS;
+  if (limitedS !== undefined) {
+    // Over the per-client limit (hooks): nothing is checked or sent, the page says how long.
+    event.setHeaders({ "retry-after": String(limitedS) });
+    return fail(429, {
+      email: String(form.get("email") ?? ""),
+      errors: { form: tooManyWords(t, limitedS) } as Record<string, string>,
+    });
+  }
   const next = safeRedirectPath(form.get("next") ?? form.get("redirectTo"), event.url.origin);
   event.locals.signinNext = next;
   const checkEmail = withLang("/signin/check-email", pickedLang(event.url, event.locals.locale));

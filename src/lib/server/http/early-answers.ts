@@ -6,6 +6,8 @@
  */
 import { problemType, type RefusalReason, REFUSALS } from "../../shared/refusals.ts";
 import { isApiPath } from "./route-shape.ts";
+import { earlyTranslator } from "../i18n.ts";
+import { escapeHtml } from "../util/html.ts";
 
 /**
  * The methods some route here answers. Anything else — TRACE and TRACK (which the fetch
@@ -69,5 +71,37 @@ export function internalError(req: Request, pathname: string): Response {
   return new Response(REFUSALS.internal.detail, {
     status: 500,
     headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+  });
+}
+
+/**
+ * The answer to a form sent from elsewhere (http/request-guard.ts): the page opened by another
+ * name than the server's own address (http://localhost:8000 for http://127.0.0.1:8000) is a
+ * newcomer's first sign-in more often than an attack. A person reads, in their language, that
+ * nothing was sent and where the form works; a script gets the same words as text.
+ */
+export function crossSiteRefusal(req: Request, ownOrigin: string, reason: string): Response {
+  const headers = { "cache-control": "no-store" };
+  if (!(req.headers.get("accept") ?? "").includes("text/html")) {
+    return new Response(reason, {
+      status: 403,
+      headers: { ...headers, "content-type": "text/plain; charset=utf-8" },
+    });
+  }
+  const t = earlyTranslator(req);
+  const there = ownOrigin + new URL(req.url).pathname;
+  const lang = t.locale === "en-XA" ? "en" : t.locale;
+  const title = escapeHtml(t.t("http.cross_site_title"));
+  const link = `<a href="${escapeHtml(there)}">${escapeHtml(ownOrigin)}</a>`;
+  const html = `<!doctype html><html lang="${
+    escapeHtml(lang)
+  }"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · Invito</title><meta name="color-scheme" content="light dark"></head>
+<body style="font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;display:flex;min-height:100vh;align-items:center;justify-content:center;margin:0;padding:16px">
+<main style="max-width:28rem;text-align:center"><h1 style="font-size:1.5rem">${title}</h1>
+<p>${escapeHtml(t.t("http.cross_site_body"))} ${link}</p></main></body></html>`;
+  return new Response(req.method === "HEAD" ? null : html, {
+    status: 403,
+    headers: { ...headers, "content-type": "text/html; charset=utf-8" },
   });
 }

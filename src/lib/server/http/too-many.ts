@@ -4,6 +4,15 @@
  */
 import { escapeHtml } from "../util/html.ts";
 import { earlyTranslator } from "../i18n.ts";
+import type { Translator } from "../../shared/i18n.ts";
+
+/** "Please try again in {wait}.": the sentence every too-many answer for people says. */
+export function tooManyWords(t: Translator, retryAfterS: number): string {
+  const wait = retryAfterS < 90
+    ? t.t("http.wait_seconds", { n: retryAfterS })
+    : t.t("http.wait_minutes", { n: Math.ceil(retryAfterS / 60) });
+  return t.t("http.too_many_body", { wait });
+}
 
 export function tooManyRequests(retryAfterS: number, req: Request): Response {
   const minutes = Math.ceil(retryAfterS / 60);
@@ -17,9 +26,6 @@ export function tooManyRequests(retryAfterS: number, req: Request): Response {
     }, { status: 429, headers });
   }
   const t = earlyTranslator(req);
-  const wait = retryAfterS < 90
-    ? t.t("http.wait_seconds", { n: retryAfterS })
-    : t.t("http.wait_minutes", { n: minutes });
   const lang = t.locale === "en-XA" ? "en" : t.locale;
   const title = escapeHtml(t.t("http.too_many_title"));
   const html = `<!doctype html><html lang="${
@@ -28,7 +34,7 @@ export function tooManyRequests(retryAfterS: number, req: Request): Response {
 <title>${title} · Invito</title><meta name="color-scheme" content="light dark"></head>
 <body style="font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;display:flex;min-height:100vh;align-items:center;justify-content:center;margin:0;padding:16px">
 <main style="max-width:28rem;text-align:center"><h1 style="font-size:1.5rem">${title}</h1>
-<p>${escapeHtml(t.t("http.too_many_body", { wait }))}</p></main></body></html>`;
+<p>${escapeHtml(tooManyWords(t, retryAfterS))}</p></main></body></html>`;
   return new Response(html, {
     status: 429,
     headers: { ...headers, "content-type": "text/html; charset=utf-8" },

@@ -1,0 +1,105 @@
+/**
+ * A newcomer's refused sign-in posts. Sent too often from one address (the sign-in limit per
+ * client), the scripted form came back with no word and the form without scripts was replaced by
+ * a bare "Too many requests" page; sent from another name than the server's own address, the
+ * scripted form ended on "500 Something went wrong" (the refusal was plain text) and the form
+ * without scripts on one bare English line. Every refusal must say on the page what happened
+ * and what to do, in the reader's language; the button is pressable again, and nothing answers
+ * with a 5xx.
+ */
+import assert from "node:assert/strict";
+import { startApp } from "../support/app.ts";
+import { checkA11y, hydrated, launchBrowser, screenshot } from "../support/browser.ts";
+
+const opts = { sanitizeResources: false, sanitizeOps: false };
+
+Deno.test({
+  ...opts,
+  name:
+    "sign-in refused for too many tries: the form says so and how long to wait, with or without scripts",
+  async fn() {
+    await using app = await startApp({ env: { INVITO_RATE_LIMIT: "signin=1/15m" } });
+    const browser = await launchBrowser();
+    try {
+      // The one post the limit allows.
+      const first = await fetch(`${app.baseUrl}/signin?/email`, {
+        method: "POST",
+        headers: { origin: app.baseUrl, accept: "text/html" },
+        body: new URLSearchParams({ email: "first@example.test" }),
+        redirect: "manual",
+      });
+      await first.body?.cancel();
+      assert.equal(first.status, 303);
+      for (const js of [true, false]) {
+        for (
+          const [lang, button, wait] of [
+            ["en", "Email me a sign-in link", /try again in 15 minutes/],
+            ["de", /Anmeldelink/, /15 Minuten/],
+          ] as const
+        ) {
+          const page = await browser.newPage({ javaScriptEnabled: js });
+          await page.goto(`${app.baseUrl}/signin?lang=${lang}`);
+          if (js) await hydrated(page);
+          await page.getByRole("textbox").first().fill(`nina.${lang}@example.test`);
+          const answer = page.waitForResponse((r) => r.request().method() === "POST");
+          await page.getByRole("button", { name: button }).click();
+          assert.ok((await answer).status() < 500);
+          const alert = page.getByRole("alert");
+          await alert.waitFor();
+          assert.match(await alert.innerText(), wait, `js=${js} ${lang}`);
+          // Still the sign-in page, with the address kept and the button ready again.
+          assert.equal(
+            await page.getByRole("textbox").first().inputValue(),
+            `nina.${lang}@example.test`,
+          );
+          assert.equal(await page.getByRole("button", { name: button }).isEnabled(), true);
+          await page.close();
+        }
+      }
+    } finally {
+      await browser.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name: "sign-in sent from another name than the server's address: a message, never a 500 page",
+  async fn() {
+    await using app = await startApp();
+    const other = app.baseUrl.replace("127.0.0.1", "localhost");
+    const browser = await launchBrowser();
+    try {
+      for (const js of [true, false]) {
+        for (const scheme of ["light", "dark"] as const) {
+          const page = await browser.newPage({
+            javaScriptEnabled: js,
+            colorScheme: scheme,
+            viewport: { width: 360, height: 740 },
+          });
+          await page.goto(`${other}/signin`);
+          if (js) await hydrated(page);
+          await page.getByLabel("Email address").fill("nina@example.test");
+          await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+          const text = page.getByText(/No sign-in link was sent|Nothing was sent/).first();
+          await text.waitFor();
+          const body = await page.locator("body").innerText();
+          assert.doesNotMatch(body, /Something went wrong|500|Sending…/, `js=${js}`);
+          // Where it works, as a link.
+          assert.ok(await page.getByRole("link", { name: app.baseUrl }).count() > 0, body);
+          if (js) {
+            assert.equal(
+              await page.getByRole("button", { name: "Email me a sign-in link" }).isEnabled(),
+              true,
+            );
+            assert.deepEqual(await checkA11y(page), []);
+          }
+          await screenshot(page, `signin-refused-other-address-${js ? "js" : "nojs"}-${scheme}`);
+          await page.close();
+        }
+      }
+    } finally {
+      await browser.close();
+    }
+  },
+});
