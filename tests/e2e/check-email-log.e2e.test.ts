@@ -1,13 +1,16 @@
 /**
  * A newcomer without a mail server signs in: after "Email me a sign-in link" the page said
- * "Check your email — we sent you a sign-in link", and the inbox stays empty. It must say where
- * the link is (the server log), in the reader's language, as the form did before sending; with
- * a mail server it says nothing of the log.
+ * "Check your email — we sent you a sign-in link", and the inbox stays empty; then a line below
+ * it said the link is in the server log, contradicting it. Without a mail server the page must
+ * say plainly that no email was sent and where the link is (the server's log: the terminal of
+ * `npm start`, or `docker logs`), in the reader's language; with a mail server it says the link
+ * was sent and nothing of a log.
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { checkA11y, launchBrowser, screenshot } from "../support/browser.ts";
 import { startSmtp } from "../support/smtp.ts";
+import { shootAll } from "../support/shots.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -19,14 +22,35 @@ Deno.test({
     const browser = await launchBrowser();
     try {
       for (
-        const [lang, button, heading, logLine] of [
+        const [lang, button, heading, logLine, sent] of [
           [
             "en",
             "Email me a sign-in link",
-            "Check your email",
-            /the link is printed in the server log/,
+            /server log/,
+            /No email was sent[\s\S]*npm start[\s\S]*docker logs/,
+            /We sent you|Check your email|on its way/,
           ],
-          ["de", /Anmeldelink/, /E-Mails|Postfach/, /Der Link steht im Server-Log/],
+          [
+            "de",
+            /Anmeldelink/,
+            /Server-Log/,
+            /Es wurde keine E-Mail gesendet[\s\S]*npm start[\s\S]*docker logs/,
+            /geschickt|Prüfen Sie Ihr Postfach|unterwegs/,
+          ],
+          [
+            "fr",
+            /lien de connexion/,
+            /journal du serveur/,
+            /Aucun e-mail n’a été envoyé[\s\S]*npm start[\s\S]*docker logs/,
+            /Nous vous avons envoyé|Consultez votre boîte|en route/,
+          ],
+          [
+            "es",
+            /enlace/,
+            /registro del servidor/,
+            /No se ha enviado ningún correo[\s\S]*npm start[\s\S]*docker logs/,
+            /Te hemos enviado|Revisa tu correo/,
+          ],
         ] as const
       ) {
         for (const scheme of ["light", "dark"] as const) {
@@ -38,12 +62,21 @@ Deno.test({
           await page.getByRole("textbox").first().fill(`nina.${lang}.${scheme}@example.test`);
           await page.getByRole("button", { name: button }).click();
           await page.getByRole("heading", { name: heading }).waitFor();
-          assert.match(await page.locator("main").innerText(), logLine);
+          const text = await page.locator("main").innerText();
+          assert.match(text, logLine);
+          assert.doesNotMatch(text, sent, `${lang}: ${text}`);
           assert.deepEqual(await checkA11y(page), []);
           await screenshot(page, `check-email-log-${lang}-${scheme}`);
           await page.close();
         }
       }
+      await shootAll(browser, `${app.baseUrl}/signin/check-email`, "check-email-log", {
+        ready: "h1",
+        views: [
+          { name: "phone360", viewport: { width: 360, height: 740 } },
+          { name: "desktop", viewport: { width: 1366, height: 768 } },
+        ],
+      });
     } finally {
       await browser.close();
     }
@@ -63,7 +96,32 @@ Deno.test({
       await page.getByLabel("Email address").fill("nina@example.test");
       await page.getByRole("button", { name: "Email me a sign-in link" }).click();
       await page.getByRole("heading", { name: "Check your email" }).waitFor();
-      assert.doesNotMatch(await page.locator("main").innerText(), /server log/);
+      const text = await page.locator("main").innerText();
+      assert.match(text, /We sent you a sign-in link/);
+      assert.doesNotMatch(text, /server log|No email/);
+    } finally {
+      await browser.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "check your email: a closed sign-up without a mail server says no email was sent, and when a link is logged",
+  async fn() {
+    await using app = await startApp({ env: { INVITO_SIGNUP: "closed" } });
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({ locale: "en-US" });
+      await page.goto(`${app.baseUrl}/signin`);
+      await page.getByLabel("Email address").fill("nina@example.test");
+      await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+      await page.getByRole("heading", { name: /server log/ }).waitFor();
+      const text = await page.locator("main").innerText();
+      assert.match(text, /No email was sent/);
+      assert.match(text, /If this address may sign in here/);
+      assert.doesNotMatch(text, /on its way|No mail\?/);
     } finally {
       await browser.close();
     }
