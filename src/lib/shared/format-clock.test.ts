@@ -3,6 +3,7 @@ import {
   civilDateLabel,
   clockForAcceptLanguage,
   clockForLocale,
+  decideClock,
   firstDayOfWeek,
   formatDate,
   formatDateTime,
@@ -11,6 +12,7 @@ import {
   formatNumber,
   formatRange,
   formatTime,
+  initialClock,
   monthLabel,
   parseClock,
   weekdayNames,
@@ -113,4 +115,27 @@ Deno.test("formatRange: a meeting across the DST night names each end's offset; 
     formatRange(calm, calm + 45 * 60_000, "Europe/Berlin", "24h", "en"),
     "Sunday, March 28, 2027, 10:00–10:45 (Europe/Berlin, GMT+2)",
   );
+});
+
+Deno.test("clock: a new account starts on 'auto' unless its browser wrote another clock than its language", () => {
+  assert.deepEqual(initialClock(undefined, "de"), { clock: "24h", clockAuto: true });
+  assert.deepEqual(initialClock("12h", "en-US"), { clock: "12h", clockAuto: true });
+  assert.deepEqual(initialClock("24h", "en-US"), { clock: "24h", clockAuto: false });
+  // "auto" follows the language it is given; a fixed clock stays; no choice keeps the setting.
+  assert.deepEqual(decideClock({ clock: "24h", clockAuto: true }, undefined, "en-US"), {
+    clock: "12h",
+    clockAuto: true,
+  });
+  assert.deepEqual(decideClock({ clock: "24h" }, undefined, "en-US"), {
+    clock: "24h",
+    clockAuto: false,
+  });
+  assert.deepEqual(decideClock({ clock: "24h" }, "auto", "en-US"), {
+    clock: "12h",
+    clockAuto: true,
+  });
+  assert.deepEqual(decideClock({ clock: "12h", clockAuto: true }, "12h", "de"), {
+    clock: "12h",
+    clockAuto: false,
+  });
 });

@@ -62,6 +62,43 @@ export function hostClock(
   return host.clock ?? clockForLocale(host.locale ?? locale);
 }
 
+/** A host's clock setting in Profile: a fixed clock, or "auto" (their language's). */
+export type ClockChoice = Clock | "auto";
+
+export function clockChoice(host: { clock?: Clock; clockAuto?: boolean }): ClockChoice {
+  return host.clockAuto || !host.clock ? "auto" : host.clock;
+}
+
+/**
+ * The clock stored for a host (every reader of `clock` — dashboard, mails, exports — reads that
+ * one value): a fixed choice, or with "auto" their language's (`locale`, the language they read
+ * in after this change), written again whenever the language changes. `choice` undefined keeps
+ * the setting as it is.
+ */
+export function decideClock(
+  host: { clock?: Clock; clockAuto?: boolean },
+  choice: ClockChoice | undefined,
+  locale: string | null | undefined,
+): { clock: Clock; clockAuto: boolean } {
+  const pick = choice ?? clockChoice(host);
+  if (pick === "auto") return { clock: clockForLocale(locale), clockAuto: true };
+  return { clock: pick, clockAuto: false };
+}
+
+/**
+ * A new account's clock: "auto" (its language's) when the browser of the first sign-in says the
+ * same or nothing; the browser's own when it differs (an English browser set to 24 hours).
+ */
+export function initialClock(
+  browser: Clock | undefined,
+  locale: string | null | undefined,
+): { clock: Clock; clockAuto: boolean } {
+  const languages = clockForLocale(locale);
+  return !browser || browser === languages
+    ? { clock: languages, clockAuto: true }
+    : { clock: browser, clockAuto: false };
+}
+
 export function hostWeekStart(
   host: { weekStart?: 1 | 6 | 7; locale?: string },
   locale: string | null | undefined,

@@ -3,6 +3,7 @@
  * always works. Sessions live in Deno KV (database strategy) so sign-out really revokes.
  */
 import { SvelteKitAuth } from "@auth/sveltekit";
+import { initialClock } from "../../shared/format.ts";
 import type { RequestEvent } from "@sveltejs/kit";
 import type { Provider } from "@auth/core/providers";
 import type { App } from "../app.ts";
@@ -50,8 +51,10 @@ export function verifiedEmail(profile: Record<string, unknown>): string | null {
 }
 
 /** The browser's clock, from the cookie the sign-in page sets (24-hour when absent). */
-export function browserClock(event: RequestEvent): "12h" | "24h" {
-  return event.cookies.get("invito_clock") === "12h" ? "12h" : "24h";
+/** The clock the sign-in page's browser reported; undefined when it said nothing (no scripts). */
+export function browserClock(event: RequestEvent): "12h" | "24h" | undefined {
+  const said = event.cookies.get("invito_clock");
+  return said === "12h" || said === "24h" ? said : undefined;
 }
 
 /** The browser's language at the first sign-in (the account's default; changed in the profile). */
@@ -177,7 +180,8 @@ export function createAuth(getApp: () => Promise<App>) {
     return {
       adapter: createKvAdapter(app.kv, {
         timeZone: browserTimeZone(event),
-        clock: browserClock(event),
+        // "Automatic" (the language's clock) unless the browser said otherwise.
+        ...initialClock(browserClock(event), browserLocale(event)),
         locale: browserLocale(event),
       }),
       providers,

@@ -5,13 +5,14 @@ import { canonicalTimeZone, isValidTimeZone } from "../domain/time-zone.ts";
 import { MAX_USERNAME_HOLDS, RESERVED_USERNAMES } from "../domain/username.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
-import { civilDateShort, isoDateIn } from "../../shared/format.ts";
+import { civilDateShort, type ClockChoice, decideClock, isoDateIn } from "../../shared/format.ts";
 
 export type ProfileInput = {
   name: string;
   username: string;
   timeZone: string;
-  clock?: "12h" | "24h";
+  /** Fixed, or "auto" (the language's, kept as the language changes); absent: as it is. */
+  clock?: ClockChoice;
   weekStart?: 1 | 6 | 7;
   /** The host's language (BCP 47) for the dashboard and their mails. */
   locale?: string;
@@ -37,10 +38,14 @@ export async function updateProfile(
   // Stored in Intl's spelling ("europe/berlin" → "Europe/Berlin") so pickers and mails agree.
   const timeZone = canonicalTimeZone(input.timeZone) ?? input.timeZone;
   const { clock, weekStart, locale, ...rest } = input;
+  // A clock on "auto" follows a new language as well as a new choice.
+  const clockNow = clock !== undefined || locale !== undefined
+    ? decideClock(user, clock, locale ?? user.locale)
+    : {};
   const res = await updateUser(app.kv, user.id, {
     ...rest,
     timeZone,
-    ...(clock ? { clock } : {}),
+    ...clockNow,
     ...(weekStart ? { weekStart } : {}),
     ...(locale ? { locale } : {}),
   }, app.now());

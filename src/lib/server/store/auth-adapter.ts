@@ -49,6 +49,8 @@ type Options = {
   timeZone: string;
   /** The browser's clock at the first sign-in (the account's default). */
   clock?: "12h" | "24h";
+  /** The clock follows the account's language (Profile's "Automatic"). */
+  clockAuto?: boolean;
   /** The browser's language at the first sign-in (the account's default). */
   locale?: string;
   now?: () => number;
@@ -81,6 +83,7 @@ export function createKvAdapter(kv: Deno.Kv, opts: Options): Adapter {
         wantedUsername: extra.username || email.split("@")[0],
         timeZone: opts.timeZone,
         clock: opts.clock,
+        clockAuto: opts.clockAuto,
         locale: opts.locale,
         onboarding: true,
         emailVerifiedMs: user.emailVerified ? user.emailVerified.getTime() : null,

@@ -80,6 +80,7 @@ export type NewUser = {
   wantedUsername: string;
   timeZone: string;
   clock?: "12h" | "24h";
+  clockAuto?: boolean;
   locale?: string;
   /** A new sign-up: the dashboard offers the first-run setup. */
   onboarding?: boolean;
@@ -119,6 +120,7 @@ export async function insertUser(
       username,
       timeZone: input.timeZone,
       ...(input.clock ? { clock: input.clock } : {}),
+      ...(input.clockAuto ? { clockAuto: true } : {}),
       ...(input.locale ? { locale: input.locale } : {}),
       ...(input.onboarding ? { onboarding: "pending" as const } : {}),
       image: input.image,
@@ -190,6 +192,7 @@ export type UserPatch = Partial<
     | "name"
     | "timeZone"
     | "clock"
+    | "clockAuto"
     | "weekStart"
     | "locale"
     | "username"

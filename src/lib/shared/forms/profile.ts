@@ -19,8 +19,8 @@ export const ProfileForm = v.object({
   clock: v.pipe(
     v.optional(v.string(), ""),
     v.transform((s) => s.trim()),
-    v.check((s) => s === "" || s === "12h" || s === "24h", m("forms.clock")),
-    v.transform((s) => (s === "" ? undefined : s as "12h" | "24h")),
+    v.check((s) => s === "" || s === "12h" || s === "24h" || s === "auto", m("forms.clock")),
+    v.transform((s) => (s === "" ? undefined : s as "12h" | "24h" | "auto")),
   ),
   // Absent: the saved choice stays. 1 Monday, 6 Saturday, 7 Sunday.
   weekStart: v.pipe(

@@ -10,7 +10,7 @@ import { ProfileForm } from "$lib/shared/forms/profile.ts";
 import { readFields } from "$lib/shared/field-bounds.ts";
 import { safeRedirectPath } from "$lib/shared/redirect.ts";
 import { currentFeedUrls, feedUrls, regenerateFeed } from "$lib/server/services/ics-feed.ts";
-import { formatDate, hostClock, hostWeekStart } from "$lib/shared/format.ts";
+import { clockChoice, formatDate, hostClock, hostWeekStart } from "$lib/shared/format.ts";
 import { USERNAME_HOLD_DAYS } from "$lib/server/domain/username.ts";
 import { eraseGuest } from "$lib/server/services/host-data.ts";
 import { deleteAccount, lastOwnerMessage } from "$lib/server/services/account-closing.ts";
@@ -69,7 +69,9 @@ export const load: PageServerLoad = async ({ locals, url }) => {
       username: u.username,
       timeZone: u.timeZone,
       // Their choice, else their language's habit: what the whole dashboard uses.
-      clock: hostClock(u, locals.locale),
+      clock: clockChoice(u),
+      /** The clock the dashboard writes now ("auto" resolved). */
+      clockNow: hostClock(u, locals.locale),
       weekStart: hostWeekStart(u, locals.locale),
       // The language the dashboard speaks now (the profile's, else the browser's).
       language: languageOf(u.locale ?? locals.locale) ?? "en",

@@ -33,6 +33,11 @@ export type UserRecord = {
   timeZone: string;
   /** How the host reads times in the dashboard and their mails (unset: 24-hour). */
   clock?: "12h" | "24h";
+  /**
+   * `clock` follows the host's language (Profile's "Automatic"): written again when the language
+   * changes. Unset on accounts from before 2026-11-27: their clock stays as it was.
+   */
+  clockAuto?: boolean;
   /** The first day of the host's week in the dashboard (1 Monday, 6 Saturday, 7 Sunday; unset: their locale's). */
   weekStart?: 1 | 6 | 7;
   /** The host's language for the dashboard and their mails, a BCP 47 tag (unset: the browser's). */
