@@ -109,6 +109,18 @@ function chosenLanguage(url: URL, locale: string): string | null {
 }
 
 /**
+ * Whether the page is in a language its address chose (`?lang=`): its links and forms keep it,
+ * and its clock is that language's (ADR 056). A language the server does not speak (`?lang=xx`)
+ * chose nothing: the page is as without `lang=`, its guessed clock put right by the browser's.
+ */
+export function langFromUrl(url: URL, locale: string): boolean {
+  const asked = url.searchParams.get("lang");
+  if (!asked) return false;
+  if (locale === PSEUDO_LOCALE) return asked === PSEUDO_LOCALE;
+  return chosenLanguage(url, locale) !== null;
+}
+
+/**
  * The guest's clock: chosen on the page (`&clock=`); else the clock of the language they chose
  * (`?lang=de`: 24 hours, whatever the browser's language); else their browser's first
  * language's (ADR 056). Each is in the address or the page cache's key.
@@ -217,7 +229,7 @@ export async function loadBookingPage(event: RequestEvent<Params>) {
     chosen,
     slotWasTaken: !!slot && !chosen,
     ttlText: formatDuration(locals.app.config.bookingTtlMs, locals.locale),
-    langFromUrl: q.has("lang") && !res.languageFixed,
+    langFromUrl: langFromUrl(url, locals.locale) && !res.languageFixed,
     zoneNotice: zone.notice,
     fillToken: locals.fillToken = await fillToken(locals.app),
     // Starting values from the link (prefill, a routing form's visitor): only values the form

@@ -2,7 +2,7 @@ import { error, fail, redirect } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
 import { manageState, rescheduleSlots } from "$lib/server/services/guest-manage.ts";
 import { rescheduleByGuest } from "$lib/server/services/decide-booking.ts";
-import { pageZone } from "$lib/server/http/booking-page.ts";
+import { langFromUrl, pageZone } from "$lib/server/http/booking-page.ts";
 import { formatDuration, parseClock } from "$lib/shared/format.ts";
 import { refusalKey } from "$lib/shared/refusals.ts";
 
@@ -68,7 +68,7 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders }) 
         tzFromUrl: zone.fromUrl,
         // The guest's clock is known (the booking's): the page keeps it and never re-guesses.
         clockFromUrl: true,
-        langFromUrl: q.has("lang"),
+        langFromUrl: langFromUrl(url, locals.locale),
         zoneNotice: zone.notice,
         // The language follows the booking, not the event type's page setting.
         languageFixed: false,

@@ -1,6 +1,6 @@
 import type { Actions, PageServerLoad } from "./$types";
 import { error, fail, redirect } from "@sveltejs/kit";
-import { bookAction, guestClock, pageZone } from "$lib/server/http/booking-page.ts";
+import { bookAction, guestClock, langFromUrl, pageZone } from "$lib/server/http/booking-page.ts";
 import { getSlotPage } from "$lib/server/services/slot-page.ts";
 import { bookWithSingleUseLink, openSingleUseLink } from "$lib/server/services/single-use-links.ts";
 import { fillToken } from "$lib/server/services/anti-spam.ts";
@@ -73,7 +73,7 @@ export const load: PageServerLoad = async (event) => {
     chosen,
     slotWasTaken: !!slot && !chosen,
     ttlText: formatDuration(locals.app.config.bookingTtlMs, locals.locale),
-    langFromUrl: q.has("lang") && !page.languageFixed,
+    langFromUrl: langFromUrl(url, locals.locale) && !page.languageFixed,
     zoneNotice: zone.notice,
     fillToken: await fillToken(locals.app),
   };
