@@ -53,6 +53,19 @@ Deno.test({
             `nina.${lang}@example.test`,
           );
           assert.equal(await page.getByRole("button", { name: button }).isEnabled(), true);
+          if (js && lang === "en") assert.deepEqual(await checkA11y(page), []);
+          await page.close();
+        }
+      }
+      for (const colorScheme of ["light", "dark"] as const) {
+        for (const [view, width] of [["phone360", 360], ["desktop", 1366]] as const) {
+          const page = await browser.newPage({ colorScheme, viewport: { width, height: 768 } });
+          await page.goto(`${app.baseUrl}/signin`);
+          await hydrated(page);
+          await page.getByRole("textbox").first().fill("nina@example.test");
+          await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+          await page.getByRole("alert").waitFor();
+          await screenshot(page, `signin-refused-too-many-${view}-${colorScheme}`);
           await page.close();
         }
       }
