@@ -166,6 +166,9 @@ export async function* exportHostJson(app: App, user: UserRecord): AsyncGenerato
       email: user.email,
       timeZone: user.timeZone,
       clock: user.clock ?? "24h",
+      // Profile's "Automatic": the clock above follows the language (an older importer reads
+      // `clock` alone, as the choice it was).
+      clockAuto: user.clockAuto ?? false,
       weekStart: user.weekStart ?? null,
       locale: user.locale ?? null,
       embedOrigins: user.embedOrigins ?? null,

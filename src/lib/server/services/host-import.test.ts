@@ -435,3 +435,39 @@ Deno.test("import: a photo in the file that is not an image the profile page tak
     app.close();
   }
 });
+
+Deno.test("export and import: a clock on Automatic stays Automatic (it follows the language after the move), a fixed clock stays fixed", async () => {
+  for (const choice of ["auto", "24h"] as const) {
+    const old = await memoryApp({ nowIso: "2026-11-23T06:00:00Z" });
+    const app = await memoryApp({ nowIso: "2026-11-23T06:00:00Z" });
+    try {
+      const host = await createHost(old, { username: "mover", timeZone: "UTC" });
+      const set = await updateProfile(old, host, {
+        name: "Mo",
+        username: "mover",
+        timeZone: "UTC",
+        clock: choice,
+        locale: "de",
+      });
+      assert.ok(set.ok);
+      const text = await collect(exportHostJson(old, set.user));
+      const fresh = await createHost(app, { username: "fresh", timeZone: "UTC" });
+      assert.ok((await importHostData(app, fresh, text)).ok);
+      const moved = (await getUser(app.kv, fresh.id))!;
+      assert.equal(moved.clock, "24h", `${choice}: German writes 24 hours`);
+      // The host switches to English on the new server.
+      const en = await updateProfile(app, moved, {
+        name: moved.name,
+        username: moved.username,
+        timeZone: moved.timeZone,
+        locale: "en",
+      });
+      assert.ok(en.ok);
+      assert.equal(en.user.clock, choice === "auto" ? "12h" : "24h", choice);
+      assert.equal(Boolean(en.user.clockAuto), choice === "auto", `${choice}: still Automatic`);
+    } finally {
+      old.close();
+      app.close();
+    }
+  }
+});

@@ -146,7 +146,7 @@ export async function importHostData(
     name: file.profile.name,
     username: file.profile.username,
     timeZone: file.profile.timeZone,
-    clock: file.profile.clock ?? "",
+    clock: file.profile.clockAuto ? "auto" : file.profile.clock ?? "",
   });
   // Language and week start by the same form's rules; one it refuses is reported, the rest set.
   const preferences = v.safeParse(v.pick(ProfileForm, ["weekStart", "locale"]), {

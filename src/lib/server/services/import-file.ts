@@ -251,6 +251,7 @@ export const ExportFile = v.object({
     name: text(200),
     timeZone: text(100),
     clock: v.optional(v.picklist(["12h", "24h"])),
+    clockAuto: v.optional(v.boolean()),
     // Checked by the profile form's rules when imported (a value it refuses is reported).
     weekStart: v.optional(v.nullable(v.number())),
     locale: v.optional(v.nullable(text(100))),
@@ -342,6 +343,7 @@ export type ImportData =
       | "name"
       | "timeZone"
       | "clock"
+      | "clockAuto"
       | "photo"
       | "weekStart"
       | "locale"
@@ -457,7 +459,7 @@ export function readExportFile(bytes: Uint8Array): ReadResult {
 
 /** The file reduced to what the import uses (see `ImportData`). */
 function importData(file: ExportFileData, routingResponses: number): ImportData {
-  const { username, name, timeZone, clock, photo, weekStart, locale } = file.profile;
+  const { username, name, timeZone, clock, clockAuto, photo, weekStart, locale } = file.profile;
   const { embedOrigins, embedShareGuestData, embedNavigateParent } = file.profile;
   return {
     ...file,
@@ -466,6 +468,7 @@ function importData(file: ExportFileData, routingResponses: number): ImportData 
       name,
       timeZone,
       ...(clock ? { clock } : {}),
+      ...(clockAuto ? { clockAuto } : {}),
       ...(photo ? { photo } : {}),
       ...(weekStart != null ? { weekStart } : {}),
       ...(locale ? { locale } : {}),
