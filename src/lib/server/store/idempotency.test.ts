@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { finishRun, IDEMPOTENCY_TTL_MS, readIdempotency } from "./idempotency.ts";
+import {
+  answerOfCommit,
+  commitWithAnswer,
+  finishRun,
+  IDEMPOTENCY_TTL_MS,
+  readIdempotency,
+} from "./idempotency.ts";
 import { keys } from "./keys.ts";
 import type { IdempotencyRecord } from "../domain/model/records.ts";
 import { keyBytes, REMOTE_KV_LIMITS, valueBytes } from "../domain/kv-budget.ts";
@@ -171,4 +177,17 @@ Deno.test("answers stored as plain values before they were deflated are still re
     done(3, { id: "b1", links: { manage: "x" } }),
   );
   kv.close();
+});
+
+Deno.test("a kept answer larger than one deflate chunk (a long series' dates) is replayed whole, byte for byte", () => {
+  const body = {
+    dates: Array.from({ length: 400 }, (_, i) => ({
+      id: randomToken(16),
+      start: new Date(Date.UTC(2027, 0, 1) + i * 86_400_000).toISOString(),
+    })),
+  };
+  const commit = { v: 1 as const, atMs: 0, target: { kind: "x" } } as never;
+  const kept = commitWithAnswer(commit, { status: 201, body });
+  assert.ok((kept as { answer?: { bodyZ: Uint8Array } }).answer!.bodyZ.length > 2048);
+  assert.deepEqual(answerOfCommit(kept), { status: 201, body });
 });
