@@ -100,7 +100,7 @@ Deno.test({
     }).format(new Date(iso));
     assert.ok(time[2].includes(local), `${time[2]} is the host's time ${local}`);
     assert.ok(time[2].includes(String(new Date(iso).getUTCFullYear())), time[2]);
-    assert.ok(de.includes(`href="/dashboard/bookings#booking-${nowId}"`), de);
+    assert.ok(de.includes(`href="/dashboard/bookings?booking=${nowId}#booking-${nowId}"`), de);
     assert.ok(!de.includes(firstId), "the first booking's id is not shown");
     assert.match(de, /verschoben/);
     // Screenshots for a person to look at: test-results/screenshots/routing-responses-*.png.
@@ -127,7 +127,10 @@ Deno.test({
     const cancelled = await owner.post("/dashboard/bookings?/cancel", { id: nowId, reason: "" });
     assert.ok(cancelled.status < 400, cancelled.body.slice(0, 300));
     const after = rowOf((await owner.get(`/dashboard/routing/${formId}/responses?lang=en`)).body);
-    assert.ok(after.includes(`href="/dashboard/bookings#booking-${nowId}"`), after);
+    assert.ok(
+      after.includes(`href="/dashboard/bookings?booking=${nowId}#booking-${nowId}"`),
+      after,
+    );
     assert.match(after, /\bcancelled\b/);
   },
 });

@@ -4,7 +4,7 @@
  * before leaving. The store applies a change in one write that checks the team record, so two
  * owners demoting each other at once cannot leave a team without one.
  */
-import type { TeamMembership, TeamRecord, TeamRole } from "./model/records.ts";
+import type { BookingRecord, TeamMembership, TeamRecord, TeamRole } from "./model/records.ts";
 import {
   DEFAULT_PRIORITY,
   DEFAULT_WEIGHT,
@@ -133,4 +133,17 @@ export function namesList(names: readonly string[], locale = "en"): string {
     return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
   }
   return new Intl.ListFormat(locale, { type: "conjunction" }).format(names);
+}
+
+/**
+ * Whether a member sees one of the team's bookings in its list: owners all of them (a removed
+ * member's too), members the ones they attend; another team's booking is not theirs to see.
+ */
+export function seesTeamBooking(
+  view: { team: Pick<TeamRecord, "id">; role: TeamRole },
+  b: Pick<BookingRecord, "teamId" | "hostId" | "personIds">,
+  userId: string,
+): boolean {
+  return b.teamId === view.team.id &&
+    (view.role === "owner" || (b.personIds ?? [b.hostId]).includes(userId));
 }

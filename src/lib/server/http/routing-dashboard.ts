@@ -166,6 +166,7 @@ export async function loadResponses(event: Event, scope: FormScope) {
     })),
     filter: { route: filter.routeId ?? "", booked: filter.booked ?? "", q: filter.q ?? "" },
     table: await responseRows(locals.app, locals.t, form!, newest, {
+      user: locals.user!,
       timeZone: locals.user!.timeZone,
       locale: locals.locale,
       clock: hostClock(locals.user!, locals.locale),

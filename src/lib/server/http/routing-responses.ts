@@ -3,8 +3,14 @@
  * (route, booked or not, text), and one table whose columns are the form's questions.
  */
 import type { App } from "../app.ts";
-import type { RoutingFormRecord, RoutingResponseRecord } from "../domain/model/records.ts";
+import type {
+  RoutingFormRecord,
+  RoutingResponseRecord,
+  UserRecord,
+} from "../domain/model/records.ts";
 import {
+  type BookingPlace,
+  bookingPlaces,
   currentBookings,
   eachResponse,
   type ResponseBooking,
@@ -46,23 +52,44 @@ export type ResponseRow = {
   /** when, in the reader's zone, language and clock */
   sent: string;
   route: string;
-  booking: { href: string; when: string; state: ResponseBooking["state"]; label: string } | null;
+  booking: {
+    /** Where the reader opens it; null when they cannot (`shut` says why). */
+    href: string | null;
+    when: string;
+    state: ResponseBooking["state"];
+    label: string;
+    shut: string | null;
+  } | null;
   answers: string[];
 };
 
 /**
+ * A booking's link as the reader follows it: their team's list, or the page of their own list
+ * that holds it (`?booking=`: an old one is past the first page); null where they cannot see it.
+ */
+function placeHref(place: BookingPlace, bookingId: string): string | null {
+  if (place.kind === "team") {
+    return `/dashboard/teams/${place.teamId}/bookings#booking-${bookingId}`;
+  }
+  if (place.kind === "own") return `/dashboard/bookings?booking=${bookingId}#booking-${bookingId}`;
+  return null;
+}
+
+/**
  * The responses as the host reads them (the CSV keeps instants and ids: `responsesTable`): when
  * each was sent in the reader's zone, language and clock, and its booking as it now is — a link
- * to the host's booking row, the meeting it became after a move, with its state.
+ * to where the reader can open it (`placeHref`), the meeting it became after a move, with its
+ * state, or why they cannot.
  */
 export async function responseRows(
   app: App,
   t: Translator,
   form: RoutingFormRecord,
   responses: RoutingResponseRecord[],
-  reader: { timeZone: string; locale: string; clock: Clock },
+  reader: { user: UserRecord; timeZone: string; locale: string; clock: Clock },
 ): Promise<{ columns: string[]; rows: ResponseRow[] }> {
   const bookings = await currentBookings(app, responses);
+  const places = await bookingPlaces(app, reader.user, bookings.values());
   const when = fmt(reader.locale, {
     timeZone: reader.timeZone,
     year: "numeric",
@@ -86,6 +113,7 @@ export async function responseRows(
     ],
     rows: responses.map((r) => {
       const b = bookings.get(r.id);
+      const place = b ? places.get(b.id)! : null;
       return {
         id: r.id,
         sentIso: new Date(r.createdAtMs).toISOString(),
@@ -93,10 +121,15 @@ export async function responseRows(
         route: routeName(t, form, r.routeId),
         booking: b
           ? {
-            href: `/dashboard/bookings#booking-${b.id}`,
+            href: placeHref(place!, b.id),
             when: when.format(b.startMs),
             state: b.state,
             label: t.t(STATE[b.state]),
+            shut: place!.kind !== "none"
+              ? null
+              : place!.team
+              ? t.t("routing.booking_other_member", { team: place!.team })
+              : t.t("routing.booking_not_yours"),
           }
           : null,
         answers: answerCells(t, form, r),

@@ -100,13 +100,15 @@ export async function listBookingPageForHost(
   locale: string,
   query: string,
   pastShown: number,
-): Promise<{ rows: HostBookingRow[]; olderPast: number }> {
+  /** A booking the list must hold (a link to it): past ones shown by pages until it is. */
+  reveal?: string,
+): Promise<{ rows: HostBookingRow[]; olderPast: number; pastShown: number }> {
   const all = await listHostBookings(app.kv, host.id);
   const own = (b: BookingRecord) => ({
     canDecide: b.hostId === host.id,
     canCancel: b.hostId === host.id,
   });
-  return await bookingList(app, all, filter, own, host, locale, query, pastShown);
+  return await bookingList(app, all, filter, own, host, locale, query, pastShown, reveal);
 }
 
 /** How many past bookings a list shows at first, and how many more each "older" adds. */
@@ -137,7 +139,9 @@ export async function bookingList(
    */
   query = "",
   pastShown = Infinity,
-): Promise<{ rows: HostBookingRow[]; olderPast: number }> {
+  /** A past booking beyond `pastShown` to show anyway: the pages of the list up to it. */
+  reveal?: string,
+): Promise<{ rows: HostBookingRow[]; olderPast: number; pastShown: number }> {
   const nowMs = app.now();
   const teamInfo = await teamInfoOf(app, all, locale);
   const byId = new Map(all.map((b) => [b.id, b]));
@@ -186,7 +190,9 @@ export async function bookingList(
   // Only the past ones shown are made into rows (each reads its deliveries and response).
   const past = matching.filter((b) => listGroup(b, nowMs) === "past")
     .sort((a, b) => b.startMs - a.startMs);
-  const hidden = new Set(past.slice(pastShown).map((b) => b.id));
+  const at = reveal ? past.findIndex((b) => b.id === reveal) : -1;
+  const shown = at >= pastShown ? Math.ceil((at + 1) / PAST_PAGE) * PAST_PAGE : pastShown;
+  const hidden = new Set(past.slice(shown).map((b) => b.id));
   const kept = hidden.size ? matching.filter((b) => !hidden.has(b.id)) : matching;
   const confirmed = kept.filter((b) => b.status === "CONFIRMED").map((b) => b.id);
   const written = await getBookingWritebacks(app.kv, confirmed);
@@ -255,7 +261,7 @@ export async function bookingList(
     order[a.group] - order[b.group] ||
     (a.group === "past" ? b.startMs - a.startMs : a.startMs - b.startMs)
   );
-  return { rows, olderPast: hidden.size };
+  return { rows, olderPast: hidden.size, pastShown: shown };
 }
 
 /** The response a booking followed, as the list shows it (its answers, or none once erased). */

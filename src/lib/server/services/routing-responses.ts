@@ -4,10 +4,17 @@
  * any number, and the oldest must be as findable as the newest.
  */
 import type { App } from "../app.ts";
-import type { RoutingFormRecord, RoutingResponseRecord } from "../domain/model/records.ts";
+import type {
+  BookingRecord,
+  RoutingFormRecord,
+  RoutingResponseRecord,
+  UserRecord,
+} from "../domain/model/records.ts";
 import { routingResponsePages } from "../store/routing-forms.ts";
 import { getBookings } from "../store/bookings.ts";
 import type { Translator } from "../../shared/i18n.ts";
+import { teamForMember } from "./teams.ts";
+import { seesTeamBooking } from "../domain/team-membership.ts";
 
 export type ResponseFilter = { routeId?: string; booked?: "yes" | "no"; q?: string };
 
@@ -123,7 +130,42 @@ export type ResponseBooking = {
   id: string;
   startMs: number;
   state: "booked" | "cancelled" | "moved";
+  /** Where the reader can open it (`bookingPlaces`). */
+  people: Pick<BookingRecord, "hostId" | "personIds" | "teamId">;
 };
+
+/**
+ * Where a reader can open a booking: in their team's list (a team's booking they see there,
+ * `seesTeamBooking`: owners all, members the ones they attend), in their own list (one they
+ * attend), or nowhere — another member's, or a team they are no longer in (`team`: its name).
+ */
+export type BookingPlace =
+  | { kind: "team"; teamId: string }
+  | { kind: "own" }
+  | { kind: "none"; team: string | null };
+
+export async function bookingPlaces(
+  app: App,
+  reader: UserRecord,
+  bookings: Iterable<ResponseBooking>,
+): Promise<Map<string, BookingPlace>> {
+  const teams = new Map<string, Awaited<ReturnType<typeof teamForMember>>>();
+  const out = new Map<string, BookingPlace>();
+  for (const b of bookings) {
+    const { teamId, hostId, personIds } = b.people;
+    if (teamId && !teams.has(teamId)) teams.set(teamId, await teamForMember(app, reader, teamId));
+    const view = teamId ? teams.get(teamId) : null;
+    out.set(
+      b.id,
+      view && seesTeamBooking(view, b.people, reader.id)
+        ? { kind: "team", teamId: view.team.id }
+        : (personIds ?? [hostId]).includes(reader.id)
+        ? { kind: "own" }
+        : { kind: "none", team: view?.team.name ?? null },
+    );
+  }
+  return out;
+}
 
 /**
  * The booking each response led to, followed through its moves (`rescheduledToId`, at most 20)
@@ -154,6 +196,7 @@ export async function currentBookings(
       out.set(responseId, {
         id: b.id,
         startMs: b.startMs,
+        people: { hostId: b.hostId, personIds: b.personIds, teamId: b.teamId },
         state: ended ? "cancelled" : moved.has(responseId) ? "moved" : "booked",
       });
     }

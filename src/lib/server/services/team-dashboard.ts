@@ -8,7 +8,7 @@ import type { BookingRecord, TeamRecord, UserRecord } from "../domain/model/reco
 import { keys } from "../store/keys.ts";
 import { getBooking } from "../store/bookings.ts";
 import { getUsers } from "../store/teams.ts";
-import { roleOf } from "../domain/team-membership.ts";
+import { roleOf, seesTeamBooking } from "../domain/team-membership.ts";
 import { weightedShares } from "../domain/team-rotation.ts";
 import { type Access, bookingList, type StatusFilter } from "./host-bookings.ts";
 import { decideBooking, type DecideResult } from "./decide-booking.ts";
@@ -61,10 +61,7 @@ export async function listTeamBookings(
   const view = await teamForMember(app, user, teamId);
   if (!view) return null;
   const all = await teamBookings(app, view.team.id);
-  // Members see the bookings they attend; owners see all (a removed member's too).
-  const visible = view.role === "owner"
-    ? all
-    : all.filter((b) => (b.personIds ?? [b.hostId]).includes(user.id));
+  const visible = all.filter((b) => seesTeamBooking(view, b, user.id));
   return {
     ...view,
     rows: (await bookingList(app, visible, filter, teamAccess(view.team, user), user, locale))
@@ -84,11 +81,7 @@ export async function decideTeamBooking(
   const view = await teamForMember(app, user, teamId);
   if (!view || !/^[0-9A-Z]{26}$/.test(bookingId)) return { ok: false, reason: "not_found" };
   const b = await getBooking(app.kv, bookingId);
-  // Another team's booking, or one the member does not attend, is not theirs to see.
-  if (
-    !b || b.teamId !== view.team.id ||
-    (view.role !== "owner" && !(b.personIds ?? [b.hostId]).includes(user.id))
-  ) return { ok: false, reason: "not_found" };
+  if (!b || !seesTeamBooking(view, b, user.id)) return { ok: false, reason: "not_found" };
   const may = teamAccess(view.team, user)(b);
   if (action === "cancel" ? !may.canCancel : !may.canDecide) {
     return { ok: false, reason: "forbidden" };

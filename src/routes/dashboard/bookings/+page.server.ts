@@ -34,6 +34,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     locals.locale,
     q,
     pastShown,
+    // A link to one booking (a routing form's response): the page of the list that holds it.
+    url.searchParams.get("booking")?.slice(0, 26),
   );
   return {
     filter,
@@ -43,7 +45,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     moved: url.searchParams.has("moved"),
     /** Back from booking for a guest. */
     booked: url.searchParams.has("booked"),
-    pastShown,
+    pastShown: list.pastShown,
     olderPast: list.olderPast,
     // Each seated time is one row with its seats (SeatedTimes), the others one row each.
     ...await foldSeatedRows(locals.app, list.rows),
