@@ -69,51 +69,94 @@
     }
   }
 
+  /*
+   * How long a prefill value may be: what the field it fills takes (ADR 046), the booking form's
+   * (src/lib/shared/forms/booking.ts: name, email, note; src/lib/server/domain/event-rules.ts
+   * `checkAnswers`: a long answer, the longest, 2,000) and on a routing form its answers'
+   * (FIELD_MAX.text, 4,000). A longer value is left out here, never cut: cut to fit, an
+   * over-long note was shortened and used. src/lib/server/domain/embed-limits.test.ts keeps
+   * these the same as the forms'.
+   */
+  var LIMITS = {
+    name: 100,
+    email: 254,
+    note: 2000,
+    phone: 30,
+    location: 2,
+    tz: 64,
+    date: 10,
+    month: 7,
+    layout: 32,
+    utm: 200,
+    answer: 2000,
+    formAnswer: 4000,
+  };
+  // The widget's whole address, in characters as sent (a value's UTF-8 bytes written as %XX):
+  // within the request line proxies take by default (nginx and Apache: 8 KiB) and, doubled by the
+  // Referer of the widget's next page, far within the server's 64 KiB request head (beyond it
+  // the connection is dropped without an answer). A value that would go past it is left out.
+  var URL_MAX = 8000;
+
   /** The widget's address with the options' prefill, layout and source (utm) as its parameters. */
   function withOptions(src, o) {
     var u = new URL(src);
     var q = u.searchParams;
-    // A value is handed over whole and the page leaves out one that does not fit its field (ADR
-    // 046); one longer than any field takes (4,000, FIELD_MAX.text) is left out here, never cut:
-    // cut to fit, an over-long note was shortened and used.
-    function fits(x) {
-      return x !== undefined && x !== null && x !== "" && String(x).length <= 4000;
+    var form = u.pathname.indexOf("/widget/forms/") === 0;
+    function fits(x, max) {
+      return x !== undefined && x !== null && x !== "" && String(x).length <= max;
     }
-    function put(k, v) {
+    /** Sets k to v (or appends it), and takes it back when the address grows past URL_MAX. */
+    function add(k, v, append) {
+      var before = q.getAll(k);
+      if (append) q.append(k, v);
+      else q.set(k, v);
+      if (u.href.length <= URL_MAX) return;
+      q.delete(k);
+      for (var i = 0; i < before.length; i++) q.append(k, before[i]);
+    }
+    function put(k, v, max) {
       // A list (a form's multi select) is the parameter repeated, one value each (ADR 041).
       if (Object.prototype.toString.call(v) === "[object Array]") {
         q.delete(k);
         for (var j = 0; j < v.length && j < 60; j++) {
-          if (fits(v[j])) q.append(k, String(v[j]));
+          if (fits(v[j], max)) add(k, String(v[j]), true);
         }
         return;
       }
-      if (fits(v)) q.set(k, String(v));
+      if (fits(v, max)) add(k, String(v), false);
     }
+    var p = (o && o.prefill) || {};
+    // The short ones first, the free text last: a long note or answer that no longer fits the
+    // address leaves the rest in place.
+    put("layout", o && o.layout, LIMITS.layout);
+    put("tz", p.timeZone, LIMITS.tz);
+    put("date", p.date, LIMITS.date);
+    put("month", p.month, LIMITS.month);
+    put("location", p.location, LIMITS.location);
+    put("phone", p.phone, LIMITS.phone);
+    put("name", p.name, LIMITS.name);
+    put("email", p.email, LIMITS.email);
     // The embedding page's own utm_* and ref first; what the options say wins.
     try {
       var own = new URLSearchParams(location.search);
-      for (var i = 0; i < UTM.length; i++) if (own.get(UTM[i]) && !q.has(UTM[i])) put(UTM[i], own.get(UTM[i]));
+      for (var i = 0; i < UTM.length; i++) {
+        if (own.get(UTM[i]) && !q.has(UTM[i])) put(UTM[i], own.get(UTM[i]), LIMITS.utm);
+      }
     } catch (e) { /* no search */ }
     var utm = (o && o.utm) || {};
     for (var k in utm) {
       if (!Object.prototype.hasOwnProperty.call(utm, k)) continue;
       var name = k === "ref" || k.indexOf("utm_") === 0 ? k : "utm_" + k;
-      if (UTM.indexOf(name) >= 0) put(name, utm[k]);
+      if (UTM.indexOf(name) >= 0) put(name, utm[k], LIMITS.utm);
     }
-    var p = (o && o.prefill) || {};
-    put("name", p.name);
-    put("email", p.email);
-    // The guest's note; `notes` is Cal.com's spelling, taken as well.
-    put("note", p.note !== undefined && p.note !== null ? p.note : p.notes);
-    put("location", p.location);
-    put("phone", p.phone);
-    put("tz", p.timeZone);
-    put("date", p.date);
-    put("month", p.month);
     var answers = p.answers || {};
-    for (var a in answers) if (Object.prototype.hasOwnProperty.call(answers, a)) put("q_" + a, answers[a]);
-    put("layout", o && o.layout);
+    for (var a in answers) {
+      if (Object.prototype.hasOwnProperty.call(answers, a)) {
+        put("q_" + a, answers[a], form ? LIMITS.formAnswer : LIMITS.answer);
+      }
+    }
+    // The guest's note; `notes` is Cal.com's spelling, taken as well.
+    put("note", p.note !== undefined && p.note !== null ? p.note : p.notes, LIMITS.note);
     return u.href;
   }
 
