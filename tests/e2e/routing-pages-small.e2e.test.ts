@@ -176,6 +176,15 @@ Deno.test({
       const text = (await olga_.get(`/dashboard/routing?lang=${lang}`)).body;
       assert.match(text, new RegExp(`${one}(?![a-zé])`), lang);
     }
+    // The responses' filters ("Règle", "Réservation", "Ruta", "Reserva": feminine) offer "all".
+    for (const [lang, all] of [["fr", "Toutes"], ["es", "Todas"]]) {
+      const html = (await olga_.get(`/dashboard/routing/${olgaForm}/responses?lang=${lang}`)).body;
+      assert.equal(
+        html.match(new RegExp(`<option value="">${all}</option>`, "g"))?.length,
+        2,
+        lang,
+      );
+    }
     const olgaCookies = sessionCookies(olga_);
     const maxCookies = sessionCookies(await signInByLink(app, "max@example.test"));
     const pages: [string, string, typeof olgaCookies][] = [
@@ -222,6 +231,33 @@ Deno.test({
               });
               if (wide.length) {
                 problems.push(`${name} ${scheme} ${lang}: wider: ${wide.join("; ")}`);
+              }
+              // A table on a phone scrolls sideways rather than crush its columns: a route's name
+              // on one line ("Tous les autres (par défaut)" took five), a booking's note in four (six), a
+              // question's label in three.
+              const lines = (selector: string) =>
+                p.evaluate((sel) =>
+                  [...document.querySelectorAll(sel)].map((el) => {
+                    const range = document.createRange();
+                    range.selectNodeContents(el);
+                    const tops = [...range.getClientRects()].map((r) => Math.round(r.top));
+                    return { text: el.textContent!.trim(), lines: new Set(tops).size };
+                  }), selector);
+              for (
+                const [sel, most] of [
+                  ["[data-routing-route] td:nth-child(3)", 1],
+                  ["[data-response-row] td:nth-child(2)", 1],
+                  ["[data-booking-shut]", 4],
+                  ["thead th:nth-child(n+4)", 3],
+                ] as const
+              ) {
+                for (const cell of await lines(sel)) {
+                  if (cell.lines > most) {
+                    problems.push(
+                      `${name} ${scheme} ${lang}: "${cell.text}" in ${cell.lines} lines`,
+                    );
+                  }
+                }
               }
               for (const v of await checkA11y(p)) problems.push(`${name} ${scheme} ${lang}: ${v}`);
             } finally {
