@@ -249,6 +249,8 @@ Deno.test({
                   ["[data-response-row] td:nth-child(2)", 1],
                   ["[data-booking-shut]", 4],
                   ["thead th:nth-child(n+4)", 3],
+                  // The editor's "Responses" beside the form's address ("Répon-ses" was cut).
+                  ["p > a[href$='/responses']", 1],
                 ] as const
               ) {
                 for (const cell of await lines(sel)) {
