@@ -131,7 +131,7 @@ function assertHostEntry(
   bookingId: string,
   summary: string,
 ) {
-  const row = `${base}/dashboard/bookings#booking-${bookingId}`;
+  const row = `${base}/dashboard/bookings?booking=${bookingId}#booking-${bookingId}`;
   assert.equal(ve.getFirstPropertyValue("summary"), summary);
   assert.equal(ve.getFirstPropertyValue("url"), row);
   const description = String(ve.getFirstPropertyValue("description"));
@@ -224,7 +224,7 @@ Deno.test({
         assert.equal(ve.getFirstPropertyValue("summary"), "Coaching with Sue");
         assert.match(
           String(ve.getFirstPropertyValue("url")),
-          new RegExp(`^${base}/dashboard/bookings#booking-[0-9A-Z]{26}$`),
+          new RegExp(`^${base}/dashboard/bookings\\?booking=([0-9A-Z]{26})#booking-\\1$`),
         );
         assert.doesNotMatch(String(ve.getFirstPropertyValue("description")), /\/booking\//);
       }
@@ -282,7 +282,9 @@ Deno.test({
       assert.equal(c.method, "REQUEST", "the meeting goes on without Sam");
       assert.deepEqual(attendees(c.events[0]), ["Tina"]);
       await cancel(base, tina);
-      const tinaLeft = await nth(smtp, HOST, /^Cancelled: Class with Tina/);
+      // The last seat out: the host reads that the meeting is now empty (ADR 040), naming Tina.
+      const tinaLeft = await nth(smtp, HOST, /^Cancelled: Class, .* — no guests left/);
+      assert.match(tinaLeft.text, /Tina/);
       assert.equal(vevents(tinaLeft.calendar!).method, "CANCEL", "the last seat ends it");
       const all = [...docs, samLeft.calendar, tinaLeft.calendar] as string[];
       assert.equal(

@@ -21,6 +21,7 @@ import { type Clock, fmt } from "../../shared/format.ts";
 import { BOM, csvLines } from "./csv.ts";
 import type { Table } from "../../shared/insights-types.ts";
 import type { Translator } from "../../shared/i18n.ts";
+import { hostBookingPath } from "../../shared/host-links.ts";
 
 export function responseFilter(url: URL): ResponseFilter {
   const q = url.searchParams;
@@ -71,7 +72,7 @@ function placeHref(place: BookingPlace, bookingId: string): string | null {
   if (place.kind === "team") {
     return `/dashboard/teams/${place.teamId}/bookings#booking-${bookingId}`;
   }
-  if (place.kind === "own") return `/dashboard/bookings?booking=${bookingId}#booking-${bookingId}`;
+  if (place.kind === "own") return hostBookingPath(bookingId);
   return null;
 }
 

@@ -37,6 +37,7 @@ import { getBookings, listSeriesBookings } from "../store/bookings.ts";
 import { getSeatLedger } from "../store/seats.ts";
 import { repeatOfSeries } from "../domain/series.ts";
 import { liveSeats, seatsOf } from "../domain/seats.ts";
+import { hostBookingPath } from "../../shared/host-links.ts";
 
 export type BookingView = {
   id: string;
@@ -139,7 +140,7 @@ async function movedHref(app: App, current: BookingRecord, reader: Reader | unde
     case "reject":
       return pending
         ? `/booking/${await bookingToken(app, current, reader)}/${reader}`
-        : `/dashboard/bookings#booking-${current.id}`;
+        : hostBookingPath(current.id);
     case "host_list":
       return `#booking-${current.id}`;
     default:

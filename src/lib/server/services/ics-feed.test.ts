@@ -67,7 +67,9 @@ Deno.test("ICS feed: live bookings as CONFIRMED and TENTATIVE with guest, locati
   assert.match(c.description, /Note:\n> Line one\n> line two; with, punctuation/);
   assert.match(
     c.description,
-    new RegExp(`Manage: http://invito\\.test/dashboard/bookings#booking-${confirmed}`),
+    new RegExp(
+      `Manage: http://invito\\.test/dashboard/bookings\\?booking=${confirmed}#booking-${confirmed}`,
+    ),
   );
   assert.equal(c.uid, `${confirmed}@invito.test`);
   const p = new ICAL.Event(byStatus.TENTATIVE);

@@ -19,6 +19,7 @@ import type { Translator } from "../../shared/i18n.ts";
 import { conferenceOf, locationText, shownLocation } from "../../shared/location-text.ts";
 import { answerLines } from "../integrations/mail-templates/ics-text.ts";
 import { labelledLine } from "../integrations/mail-templates/quote.ts";
+import { hostBookingPath } from "../../shared/host-links.ts";
 
 /** Past bookings stay in the feed this long, so last week's meetings do not vanish. */
 const PAST_MS = 30 * 86_400_000;
@@ -171,9 +172,9 @@ function seatedFeedEvent(
     }),
     description: [
       ...seats.map((b) => t.t("ics.guest", { guest: b.guestName, email: b.guestEmail })),
-      t.t("ics.manage_feed", { url: `${base}/dashboard/bookings#booking-${first.id}` }),
+      t.t("ics.manage_feed", { url: `${base}${hostBookingPath(first.id)}` }),
     ].join("\n"),
-    url: `${base}/dashboard/bookings#booking-${first.id}`,
+    url: `${base}${hostBookingPath(first.id)}`,
     attendee: {
       name: first.guestName,
       email: first.guestEmail,
@@ -185,7 +186,7 @@ function seatedFeedEvent(
 
 function feedEvent(b: BookingRecord, host: UserRecord, base: string, t: Translator): IcsEvent {
   const pending = b.status === "PENDING";
-  const manage = `${base}/dashboard/bookings${pending ? "?status=pending" : ""}#booking-${b.id}`;
+  const manage = `${base}${hostBookingPath(b.id, pending ? "pending" : undefined)}`;
   // What the guest wrote over several lines is quoted, so it cannot forge the "Manage:" line.
   const lines = [
     pending ? t.t("ics.request_waiting") : null,

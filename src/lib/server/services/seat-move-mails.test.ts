@@ -270,7 +270,7 @@ Deno.test({
         const cal = new ICAL.Component(ICAL.parse(m.calendar!));
         return String(cal.getFirstSubcomponent("vevent")!.getFirstPropertyValue("url"));
       };
-      const row = (id: string) => `/dashboard/bookings#booking-${id}`;
+      const row = (id: string) => `/dashboard/bookings?booking=${id}#booking-${id}`;
       const moved = await rescheduleByGuest(app, sam.guestToken, LATER);
       assert.ok(moved.ok, JSON.stringify(moved));
       const mails = await deliver(2);

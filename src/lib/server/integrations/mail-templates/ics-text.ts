@@ -10,6 +10,7 @@ import type { Translator } from "../../../shared/i18n.ts";
 import { labelledLine } from "./quote.ts";
 import { locationText, shownLocation } from "../../../shared/location-text.ts";
 import { namesList } from "../../domain/team-membership.ts";
+import { hostBookingPath } from "../../../shared/host-links.ts";
 
 type B = Pick<
   BookingRecord,
@@ -85,7 +86,7 @@ export function icsDescriptionForGuests(b: B, t: Translator): string {
  * the booking without signing in and would let anyone who sees the host's calendar do so.
  */
 export function hostBookingUrl(baseUrl: string, bookingId: string): string {
-  return `${baseUrl.replace(/\/$/, "")}/dashboard/bookings#booking-${bookingId}`;
+  return `${baseUrl.replace(/\/$/, "")}${hostBookingPath(bookingId)}`;
 }
 
 /**
