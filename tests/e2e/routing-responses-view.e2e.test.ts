@@ -5,7 +5,8 @@
  * host's booking row — after the guest moved the meeting, to the meeting as it now is, saying
  * "moved"; once the host cancels that, saying "cancelled". Before, the page showed the raw
  * instant ("2026-11-27T14:48:16.167Z") and the first booking's id. The CSV keeps the instant and
- * the id (machine-friendly, unchanged). Screenshots: test-results/screenshots/routing-responses-*.
+ * the id (machine-friendly, unchanged). The page passes axe (360 px, dark, German) and the Nu Html
+ * Checker. Screenshots: test-results/screenshots/routing-responses-*.
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
@@ -14,7 +15,8 @@ import { createClient } from "../support/http.ts";
 import { signInByLink } from "../support/auth.ts";
 import { fullDay } from "../support/slots.ts";
 import { inputValue, publishedForm } from "../support/routing.ts";
-import { contextWithSession, launchBrowser } from "../support/browser.ts";
+import { checkA11y, contextWithSession, launchBrowser } from "../support/browser.ts";
+import { vnuErrors } from "../support/vnu.ts";
 import { shootAll } from "../support/shots.ts";
 import { parseCsv } from "../../src/lib/server/http/csv.ts";
 
@@ -117,6 +119,20 @@ Deno.test({
           timezoneId: "America/New_York",
         },
       );
+      // axe on a 360 px phone in the dark, in German; the page as sent is valid HTML.
+      const phone = await browser.newContext({
+        storageState,
+        colorScheme: "dark",
+        viewport: { width: 360, height: 740 },
+        timezoneId: "America/New_York",
+      });
+      const page = await phone.newPage();
+      await page.goto(app.url(`/dashboard/routing/${formId}/responses?lang=de`));
+      await page.locator("[data-response-row]").first().waitFor();
+      assert.deepEqual(await checkA11y(page), []);
+      await phone.close();
+      const doc = (await owner.get(`/dashboard/routing/${formId}/responses?lang=de`)).body;
+      assert.deepEqual(await vnuErrors(new Map([["routing-responses.de", doc]])), []);
     } finally {
       await browser.close();
     }

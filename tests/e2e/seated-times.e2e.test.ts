@@ -1,7 +1,8 @@
 /**
  * A seated time in the host's booking list, in Chromium (issue 25): one row with its guests,
- * checked by axe on a desktop and a 360 px phone (nothing reaches past the edge), and one seat
- * cancelled from there as a host would click it.
+ * checked by axe on a desktop and a 360 px phone (nothing reaches past the edge; "Cancel this
+ * meeting" opened, in the dark) and by the Nu Html Checker, and one seat cancelled from there as
+ * a host would click it.
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
@@ -10,6 +11,7 @@ import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../suppor
 import { signInAs } from "../support/browser-sign-in.ts";
 import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
 import { fullDay } from "../support/slots.ts";
+import { vnuErrors } from "../support/vnu.ts";
 
 async function seed() {
   const { dataDir, kv, app } = await seedStore("invito-seated-");
@@ -99,6 +101,16 @@ Deno.test({
         assert.ok(overflow <= 0, `the page reaches ${overflow} px past a 360 px screen`);
         assert.deepEqual(await checkA11y(page), []);
         await screenshot(page, "seated-times-3-phone");
+        // "Cancel this meeting" opened, in the dark: its confirm is labelled and readable.
+        await page.emulateMedia({ colorScheme: "dark" });
+        await time.locator("[data-cancel-meeting] summary").click();
+        await time.getByRole("button", { name: "Cancel the meeting for everyone" }).waitFor();
+        assert.deepEqual(await checkA11y(page), []);
+        await screenshot(page, "seated-times-4-phone-cancel-meeting-dark");
+        // The list as the server sends it, seated times and their confirm included, is valid HTML.
+        const html = await (await ctx.request.get(app.url("/dashboard/bookings"))).text();
+        assert.match(html, /data-cancel-meeting=/);
+        assert.deepEqual(await vnuErrors(new Map([["seated-bookings", html]])), []);
         assert.deepEqual(errors(), []);
         await ctx.close();
       } finally {
