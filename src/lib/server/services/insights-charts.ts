@@ -23,9 +23,10 @@ import {
 } from "../../shared/format.ts";
 import { type MessageKey, type Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
+import type { MailKind } from "../domain/model/records.ts";
 
 /** What is delivered, as message keys (the host reads them in their language). */
-const WHAT: Record<string, MessageKey> = {
+const WHAT: Record<MailKind | "delivery" | "other" | "put" | "delete", MessageKey> = {
   host_request: "ins.what_host_request",
   host_confirmed_copy: "ins.what_host_confirmed_copy",
   host_booked: "ins.what_host_booked",
@@ -41,13 +42,19 @@ const WHAT: Record<string, MessageKey> = {
   reminder_guest: "ins.what_reminder_guest",
   reminder_host: "ins.what_reminder_host",
   follow_up: "ins.what_follow_up",
+  magic_link: "ins.what_magic_link",
+  member_request: "ins.what_member_request",
+  guests_invited: "ins.what_guests_invited",
+  guests_cancelled: "ins.what_guests_cancelled",
+  attendee_declined: "ins.what_attendee_declined",
+  host_declined: "ins.what_host_declined",
   delivery: "ins.what_delivery",
   other: "ins.what_other",
   put: "ins.what_put",
   delete: "ins.what_delete",
 };
 export const whatLabel = (what: string, t: Translator = translator(null)) =>
-  WHAT[what] ? t.t(WHAT[what]) : what.replaceAll("_", " ");
+  what in WHAT ? t.t(WHAT[what as keyof typeof WHAT]) : what.replaceAll("_", " ");
 
 const STAGE_LABEL: Record<Stage, MessageKey> = {
   confirmed: "ins.stage_confirmed",
