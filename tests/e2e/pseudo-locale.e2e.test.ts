@@ -38,6 +38,11 @@ const DATA = [
   // and a meeting poll with an invitee's answer
   "Tour poll",
   "Pseudo Invitee",
+  // a poll meeting two invitees answered, and a second request the host confirmed
+  "Tour meeting",
+  "First Invitee",
+  "Second Invitee",
+  "Decided Guest",
   "Invito",
   "English",
   "Deutsch",

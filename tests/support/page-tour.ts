@@ -5,7 +5,9 @@
  * host signs in with an email link in Chromium, as a person would, for the dashboard. The host
  * then makes what the newer pages list (an API key, a webhook, a single-use link, a team with an
  * event type, an open invitation and a booking), so the developers, webhook log, links,
- * troubleshooter, insights and team pages show their content.
+ * troubleshooter, insights and team pages show their content; a picked poll meeting gives an
+ * invitee's "I can't come" page, and a second request confirmed from its mail the page after the
+ * press.
  *
  * ```ts
  * await using app = await startApp({ demo: true, env: TOUR_ENV });
@@ -175,6 +177,69 @@ export async function pageTour(app: AppHandle, browser: Browser): Promise<Tour> 
     });
     await voted.body?.cancel();
     assert.equal(voted.status, 200, "the invitee answered");
+    // A poll meeting two invitees answered, its time picked: the second invitee's own "I can't
+    // come" page (its link is in their mail, here the log). A poll of its own, so the first one
+    // stays open for the poll pages above.
+    assert.ok(pollFree.length >= 12, "the poll picker offers times past the ones used above");
+    const meeting = await act(app, hostCookie, "/dashboard/polls?/create", [
+      ["type", "quick-chat"],
+      ["title", "Tour meeting"],
+      ["start", pollFree.at(-2)!],
+      ["start", pollFree.at(-1)!],
+    ]);
+    const meetingId = /href="\/dashboard\/polls\/([0-9A-Z]{26})"[^>]*data-testid="poll-open"/
+      .exec(meeting)?.[1];
+    const meetingPath = new URL(/data-testid="poll-url">([^<]+)</.exec(meeting)![1]).pathname;
+    for (const who of ["First", "Second"]) {
+      const res = await fetch(app.url(`${meetingPath}?/vote`), {
+        method: "POST",
+        headers: {
+          origin: app.baseUrl,
+          accept: "text/html",
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: new URLSearchParams({
+          name: `${who} Invitee`,
+          email: `${who.toLowerCase()}-invitee@example.test`,
+          t0: "yes",
+          t1: "no",
+        }),
+      });
+      await res.body?.cancel();
+      assert.equal(res.status, 200, `${who} invitee answered`);
+    }
+    const beforePick = app.logs().length;
+    await act(app, hostCookie, `/dashboard/polls/${meetingId}?/pick`, [[
+      "start",
+      pollFree.at(-2)!,
+    ]]);
+    const decline = new URL(
+      (await app.waitForLog(/https?:\/\/\S+\/booking\/\S+\/decline\b/, { since: beforePick }))[0],
+    );
+    // A second request, confirmed from its mail: the page as the host sees it after the press.
+    const [decidedSlot] = (await fullDay(app.baseUrl, "/calendar/demo/intro-call")).slots.slice(-1);
+    const beforeDecided = app.logs().length;
+    const decidedRequest = await fetch(app.url("/calendar/demo/intro-call?/book"), {
+      method: "POST",
+      headers: {
+        origin: app.baseUrl,
+        accept: "text/html",
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({
+        name: "Decided Guest",
+        email: "decided@example.test",
+        start: decidedSlot,
+        tz: "America/New_York",
+      }),
+      redirect: "manual",
+    });
+    await decidedRequest.body?.cancel();
+    assert.equal(decidedRequest.status, 303, "the second request is made");
+    const decided = new URL(
+      (await app.waitForLog(/https?:\/\/\S+\/confirm\b/, { since: beforeDecided }))[0],
+    );
+    await act(app, "", decided.pathname, []);
     await act(app, hostCookie, "/dashboard/bookings/offer?/create", [
       ["type", "quick-chat"],
       ["start", pollFree[8]],
@@ -252,6 +317,8 @@ export async function pageTour(app: AppHandle, browser: Browser): Promise<Tour> 
       { name: "reschedule", path: `${result}/reschedule?tz=America%2FNew_York` },
       { name: "confirm", path: confirm.pathname },
       { name: "reject", path: reject.pathname },
+      { name: "decided", path: decided.pathname },
+      { name: "decline", path: decline.pathname },
       { name: "single-use", path: new URL(once.trim()).pathname },
       { name: "poll", path: `${pollPath}?tz=America%2FNew_York` },
       {
