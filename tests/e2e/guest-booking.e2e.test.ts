@@ -205,6 +205,13 @@ Deno.test({
           locale: "de-DE",
           taken: /Diese Zeit wurde gerade vergeben/,
         },
+        // French on a small phone in the light: the refusal's language, clock and zone links too.
+        {
+          width: 360,
+          colorScheme: "light",
+          locale: "fr-FR",
+          taken: /Cet horaire vient d’être pris/,
+        },
       ] as const;
       for (const [i, look] of looks.entries()) {
         const ctx = await browser.newContext({
