@@ -292,3 +292,35 @@ Deno.test("API slots: an impossible date is blamed on its own field; the range h
   assert.match(end.description, /at most 61 days after `?start`?/);
   app.close();
 });
+
+Deno.test("API field errors: a missing field says it is required, a misspelt one that it is unknown and which fields the request takes, a body that is no object says so — never valibot's 'Expected never'", async () => {
+  const { app, key, call } = await setup();
+  const list = await call("GET", "/event-types", { key });
+  const id = list.body.data[0].id;
+  const typo = await call("PATCH", `/event-types/${id}`, { key, body: { titel: "Renamed" } });
+  assert.equal(typo.status, 400, typo.text);
+  assert.deepEqual(fieldsOf(typo.body), ["titel"]);
+  const unknown = typo.body.errors[0].message;
+  assert.match(unknown, /^Unknown field\b/, unknown);
+  assert.match(unknown, /\btitle\b/, "names the fields it takes");
+  assert.doesNotMatch(unknown, /never|Invalid key/, unknown);
+
+  const missing = await call("POST", "/event-types", {
+    key,
+    idem: crypto.randomUUID(),
+    body: { title: "New", slug: "new-one" },
+  });
+  assert.equal(missing.status, 400, missing.text);
+  assert.deepEqual(missing.body.errors, [{ field: "durationMin", message: "Required" }]);
+
+  for (const body of [null, [], "text", 5]) {
+    const res = await call("POST", "/bookings", { idem: crypto.randomUUID(), body });
+    assert.equal(res.status, 400, res.text);
+    assert.deepEqual(
+      res.body.errors,
+      [{ field: "", message: "Send a JSON object" }],
+      `${JSON.stringify(body)}: ${res.text}`,
+    );
+  }
+  app.close();
+});

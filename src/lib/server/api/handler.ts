@@ -9,6 +9,7 @@ import { authenticate, type Authenticated, scopeRefusal } from "../services/api-
 import { checkRateLimit } from "../services/rate-limit.ts";
 import { type ApiResponse, CORS_PREFLIGHT_HEADERS, problem, readJson, toResponse } from "./http.ts";
 import { type Ctx, issuesToFields, type Route, ROUTES } from "./routes/index.ts";
+import { NOT_AN_OBJECT } from "./routes/context.ts";
 import { openApiDocument } from "./openapi.ts";
 import { IDEMPOTENCY_KEY_RE, isPlaceholderKey } from "../services/idempotency.ts";
 import { renamedHost } from "../services/username-history.ts";
@@ -168,9 +169,15 @@ async function dispatch(
   if (route.body) {
     const read = await readJson(req, undefined, readBody);
     if (!read.ok) return problem(base, read.reason);
+    // valibot's objects take an array (as an object without the fields): words for neither.
+    if (Array.isArray(read.value)) {
+      return problem(base, "validation", { errors: [{ field: "", message: NOT_AN_OBJECT }] });
+    }
     const parsed = v.safeParse(route.body, read.value);
     if (!parsed.success) {
-      return problem(base, "validation", { errors: issuesToFields(parsed.issues) });
+      return problem(base, "validation", {
+        errors: issuesToFields(parsed.issues, {}, route.body),
+      });
     }
     body = parsed.output;
   }
@@ -294,7 +301,9 @@ export async function callRoute(
   if (route.body) {
     const parsed = v.safeParse(route.body, input.body ?? {});
     if (!parsed.success) {
-      return problem(base, "validation", { errors: issuesToFields(parsed.issues) });
+      return problem(base, "validation", {
+        errors: issuesToFields(parsed.issues, {}, route.body),
+      });
     }
     body = parsed.output;
   }

@@ -158,18 +158,68 @@ export function english(message: string): string {
   return translateRef(translator("en"), message);
 }
 
-/** valibot issues → `{ field, message }`, first message per field; `rename` maps field names. */
+/**
+ * valibot issues → `{ field, message }`, first message per field; `rename` maps field names.
+ * `schema`: what was parsed, so that an unknown field's message lists the fields taken there.
+ */
 export function issuesToFields(
   issues: v.BaseIssue<unknown>[],
   rename: Record<string, string> = {},
+  schema?: AnySchema,
 ): FieldError[] {
   const seen = new Map<string, string>();
   for (const issue of issues) {
-    const raw = issue.path?.map((p) => String(p.key)).join(".") ?? "";
+    const keys = issue.path?.map((p) => String(p.key)) ?? [];
+    const raw = keys.join(".");
     const field = rename[raw] ?? raw;
-    if (!seen.has(field)) seen.set(field, english(issue.message));
+    if (!seen.has(field)) {
+      seen.set(field, objectMessage(issue, keys, schema) ?? english(issue.message));
+    }
   }
   return [...seen].map(([field, message]) => ({ field, message }));
+}
+
+/** A body that is JSON but no object (an array, a string, null). */
+export const NOT_AN_OBJECT = "Send a JSON object";
+
+const OBJECT_TYPES = new Set(["object", "strict_object", "loose_object"]);
+
+/**
+ * An object schema's own issues in words a program's author acts on; valibot's ("Invalid key:
+ * Expected never but received \"titel\"") name neither the mistake nor the fix. Null for others.
+ */
+function objectMessage(
+  issue: v.BaseIssue<unknown>,
+  keys: string[],
+  schema: AnySchema | undefined,
+): string | null {
+  if (issue.kind !== "schema" || !OBJECT_TYPES.has(issue.type)) return null;
+  if (issue.message.startsWith("Invalid type:")) {
+    return keys.length === 0 ? NOT_AN_OBJECT : "Must be an object";
+  }
+  if (!issue.message.startsWith("Invalid key:")) return null;
+  if (issue.expected !== "never") return "Required";
+  const taken = schema ? entriesAt(schema, keys.slice(0, -1)) : null;
+  if (!taken) return "Unknown field; check its spelling against the API reference";
+  return taken.length
+    ? `Unknown field; this object takes: ${taken.join(", ")}`
+    : "Unknown field; send an empty object {}";
+}
+
+/** The field names an object schema takes at `keys` (through optional, nullable and pipes). */
+function entriesAt(schema: AnySchema, keys: string[]): string[] | null {
+  type Node = { entries?: Record<string, Node>; wrapped?: Node; item?: Node };
+  let node: Node | undefined = schema as unknown as Node;
+  const unwrap = (n: Node | undefined) => {
+    while (n?.wrapped) n = n.wrapped;
+    return n;
+  };
+  for (const key of keys) {
+    node = unwrap(node);
+    node = /^\d+$/.test(key) && node?.item ? node.item : node?.entries?.[key];
+  }
+  node = unwrap(node);
+  return node?.entries ? Object.keys(node.entries) : null;
 }
 
 /** The object without its undefined fields (a PATCH changes only what was sent). */
