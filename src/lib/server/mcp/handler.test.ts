@@ -125,3 +125,23 @@ Deno.test("mcp find_available_times: 30 February is blamed on the argument that 
   }
   app.close();
 });
+
+Deno.test("mcp book: a missing argument is called missing, an unknown one unknown (the API's `eventType` sent to `book`)", async () => {
+  const { app, callTool } = await setup();
+  const r = await callTool("book", {
+    username: "ann",
+    eventType: "intro",
+    start: "2026-11-23T08:00:00Z",
+    time_zone: "UTC",
+    guest: { name: "Gus", email: "gus@example.com" },
+    idempotency_key: "missing-1",
+  });
+  assert.equal(r.body.result?.isError, true, JSON.stringify(r.body));
+  const errors = r.body.result.structuredContent.errors as { field: string; message: string }[];
+  const by = Object.fromEntries(errors.map((e) => [e.field, e.message]));
+  assert.deepEqual(Object.keys(by).sort(), ["eventType", "event_type"]);
+  assert.equal(by.eventType, "This tool takes no such argument (see its input schema)");
+  assert.equal(by.event_type, "This tool needs this argument (see its input schema)");
+  assert.match(r.body.result.content[0].text, /event_type: This tool needs this argument/);
+  app.close();
+});

@@ -10,7 +10,7 @@ import * as v from "valibot";
 import { toJsonSchema } from "@valibot/to-json-schema";
 import { scopeRefusal } from "../services/api-keys.ts";
 import { isRefusalReason, REFUSALS } from "../../shared/refusals.ts";
-import { negotiateLocale, translateRef, type Translator } from "../../shared/i18n.ts";
+import { messageRef, negotiateLocale, translateRef, type Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
 import { type McpCaller, type Outcome, refusal, type ToolResult, TOOLS } from "./tool-table.ts";
 import { renamedHost } from "../services/username-history.ts";
@@ -62,6 +62,19 @@ export function callerTranslator(c: McpCaller, language: unknown): Translator {
   );
 }
 
+/**
+ * An issue's message, or "needs this argument" for an argument left out: an object schema words
+ * a missing key and an unknown one with the same message, its own (`mcp.unknown_argument`), so
+ * an agent that left out `event_type` read that `book` takes no such argument.
+ */
+function argumentMessage(issue: v.BaseIssue<unknown>): string {
+  const objectKey = issue.kind === "schema" && /object$/.test(issue.type) &&
+    issue.path?.at(-1)?.origin === "key";
+  return objectKey && issue.expected !== "never" && issue.received === "undefined"
+    ? messageRef("mcp.missing_argument")
+    : issue.message;
+}
+
 /** Runs a tool: scope, arguments, the API's route; a refusal is a tool error in words. */
 export async function callTool(c: McpCaller, name: string, rawArgs: unknown): Promise<ToolResult> {
   const tool = BY_NAME.get(name)!;
@@ -79,7 +92,7 @@ export async function callTool(c: McpCaller, name: string, rawArgs: unknown): Pr
     const seen = new Map<string, string>();
     for (const issue of parsed.issues) {
       const field = issue.path?.map((p) => String(p.key)).join(".") ?? "";
-      if (!seen.has(field)) seen.set(field, translateRef(t, issue.message));
+      if (!seen.has(field)) seen.set(field, translateRef(t, argumentMessage(issue)));
     }
     return toolError(
       t,
