@@ -74,11 +74,15 @@ export function apiClient(app: App, opts: { ip?: string } = {}) {
  * hours Monday to Friday, one event type "intro"; with `scopes`, an API key of those scopes.
  */
 export async function apiHost(
-  opts: { requiresConfirmation?: boolean; scopes?: ("read" | "write")[] } = {},
+  opts: {
+    requiresConfirmation?: boolean;
+    scopes?: ("read" | "write")[];
+    env?: Record<string, string>;
+  } = {},
 ) {
   const app = await memoryApp({
     nowIso: "2026-11-20T08:00:00Z",
-    env: { INVITO_RATE_LIMIT: "off" },
+    env: { INVITO_RATE_LIMIT: "off", ...opts.env },
   });
   const host = await createHost(app, { username: "ann", weekly: WORKDAYS });
   await createEventType(app, host, {

@@ -324,3 +324,47 @@ Deno.test("API field errors: a missing field says it is required, a misspelt one
   }
   app.close();
 });
+
+Deno.test("API Location: a poll's and a webhook's 201 name the address that answers for them (with and without an Idempotency-Key, and on the replay); the reference documents the header", async () => {
+  // Webhooks to this machine (nothing is sent: no event happens).
+  const env = { INVITO_ALLOW_PRIVATE_WEBHOOKS: "true" };
+  const made0 = await apiHost({ scopes: ["read", "write"], env });
+  const { app } = made0;
+  const key = made0.key!;
+  const { call } = apiClient(app);
+  const base = "http://invito.test/api/v1";
+  const poll = { eventType: "intro", times: ["2026-11-24T09:00:00Z", "2026-11-24T10:00:00Z"] };
+  const hook = (n: number) => ({ url: `http://127.0.0.1:9/${n}`, events: ["poll.created"] });
+  const made: { path: string; body: unknown; idem?: string; at: (b: any) => string }[] = [
+    { path: "/polls", body: poll, at: (b) => `/polls/${b.id}` },
+    { path: "/polls", body: poll, idem: "loc-poll", at: (b) => `/polls/${b.id}` },
+    { path: "/polls", body: poll, idem: "loc-poll", at: (b) => `/polls/${b.id}` },
+    { path: "/webhooks", body: hook(1), at: (b) => `/webhooks/${b.subscription.id}` },
+    {
+      path: "/webhooks",
+      body: hook(2),
+      idem: "loc-hook",
+      at: (b) => `/webhooks/${b.subscription.id}`,
+    },
+    {
+      path: "/webhooks",
+      body: hook(2),
+      idem: "loc-hook",
+      at: (b) => `/webhooks/${b.subscription.id}`,
+    },
+  ];
+  for (const m of made) {
+    const res = await call("POST", m.path, { key, idem: m.idem, body: m.body });
+    assert.equal(res.status, 201, res.text);
+    const location = res.headers.get("location");
+    assert.equal(location, base + m.at(res.body), `${m.path} ${m.idem ?? ""}`);
+    const there = await call("GET", location!.slice(base.length), { key });
+    assert.equal(there.status, 200, there.text);
+  }
+  const doc = (await call("GET", "/openapi.json")).body;
+  for (const [path, method] of [["/bookings", "post"], ["/polls", "post"], ["/webhooks", "post"]]) {
+    const header = doc.paths[path][method].responses["201"].headers?.Location;
+    assert.equal(header?.schema?.format, "uri", `${method} ${path}`);
+  }
+  app.close();
+});

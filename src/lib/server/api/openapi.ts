@@ -62,6 +62,15 @@ function idempotencyKeyText(kind: "required" | "optional"): string {
     "400.";
 }
 
+/** What a 201 makes that has an address of its own (`GET …/{id}`), named by its `Location`. */
+const LOCATED = new Set(["Booking", "EventType", "Poll", "SubscriptionWithSecret"]);
+const LOCATION_HEADER = {
+  Location: {
+    description: "The absolute URL of what was made (its `GET`), on a replay too.",
+    schema: { type: "string", format: "uri" },
+  },
+};
+
 export function openApiDocument(base: string): Json {
   const schemas = toJsonSchemaDefs(COMPONENTS, {
     target: "draft-2020-12",
@@ -102,6 +111,7 @@ export function openApiDocument(base: string): Json {
       responses[status] = name
         ? {
           description: "Success",
+          ...(status === "201" && LOCATED.has(name) ? { headers: LOCATION_HEADER } : {}),
           content: { "application/json": { schema: { $ref: `#/components/schemas/${name}` } } },
         }
         : { description: "Done (no body)" };

@@ -71,7 +71,7 @@ export const refused = (ctx: Ctx, reason: string, extra: { errors?: FieldError[]
 export const keyScope = (ctx: Ctx) => (ctx.auth ? `key:${ctx.auth.key.id}` : "anon");
 
 /** Collections whose members a 201 names in its `Location`. */
-export type Collection = "/bookings" | "/event-types";
+export type Collection = "/bookings" | "/event-types" | "/polls" | "/webhooks";
 
 /** Where a resource the API made lives: the `Location` of the 201 that made it. */
 export const locationOf = (ctx: Ctx, collection: Collection, id: string): string =>

@@ -61,7 +61,10 @@ async function createPollRoute(ctx: Ctx): Promise<ApiResponse> {
       reserve: b.hold ?? false,
       until: b.until,
     });
-    if (res.ok) return ok(await pollApiResource(ctx.app, res.poll), 201);
+    if (res.ok) {
+      const body = await pollApiResource(ctx.app, res.poll);
+      return ok(body, 201, { location: locationOf(ctx, "/polls", body.id) });
+    }
     const words = en.t(POLL_CREATE_WORDS[res.reason], { min: MIN_TIMES, max: MAX_TIMES });
     switch (res.reason) {
       case "not_found":
@@ -78,7 +81,7 @@ async function createPollRoute(ctx: Ctx): Promise<ApiResponse> {
       default:
         return invalid(ctx, "times", words);
     }
-  });
+  }, "/polls");
 }
 
 async function listPollsRoute(ctx: Ctx): Promise<ApiResponse> {

@@ -17,7 +17,15 @@ import {
   updateSubscription,
   viewSubscription,
 } from "../../services/webhooks.ts";
-import { type Ctx, english, refused, replayable, type Route, stripUndefined } from "./context.ts";
+import {
+  type Ctx,
+  english,
+  locationOf,
+  refused,
+  replayable,
+  type Route,
+  stripUndefined,
+} from "./context.ts";
 
 function subscriptionRefused(ctx: Ctx, r: SubscriptionRefusal): ApiResponse {
   if (r.reason === "invalid") {
@@ -63,7 +71,12 @@ async function withSecret(ctx: Ctx, run: () => Promise<ApiResponse>): Promise<Ap
     | undefined;
   if (!body?.sealedSecret) return res;
   const secret = await openKeptSecret(ctx.app, body.sealedSecret);
-  return { ...res, body: { subscription: body.subscription, secret } };
+  // A new subscription's address, on a replay too (whose kept answer has no headers).
+  const id = (body.subscription as { id?: unknown } | undefined)?.id;
+  const headers = res.status === 201 && typeof id === "string"
+    ? { ...res.headers, location: locationOf(ctx, "/webhooks", id) }
+    : res.headers;
+  return { ...res, headers, body: { subscription: body.subscription, secret } };
 }
 
 async function createWebhook(ctx: Ctx): Promise<ApiResponse> {
