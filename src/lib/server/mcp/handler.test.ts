@@ -145,3 +145,42 @@ Deno.test("mcp book: a missing argument is called missing, an unknown one unknow
   assert.match(r.body.result.content[0].text, /event_type: This tool needs this argument/);
   app.close();
 });
+
+Deno.test("mcp set_date_override: its hints say what it does — the same call twice changes nothing more (idempotent), and it replaces a date's hours already set (destructive)", async () => {
+  const { app, key } = await apiHost({ scopes: ["read", "write"] });
+  const rpc = async (method: string, params: unknown) => {
+    const res = await handleMcp(
+      app,
+      new Request("http://invito.test/mcp", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          authorization: `Bearer ${key}`,
+        },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      }),
+      "192.0.2.1",
+    );
+    return await res.json();
+  };
+  const set = async (ranges: { start: string; end: string }[] | null) =>
+    (await rpc("tools/call", {
+      name: "set_date_override",
+      arguments: { date: "2026-12-01", ranges },
+    })).result.structuredContent.overrides;
+  const morning = [{ start: "09:00", end: "12:00" }];
+  const first = await set(morning);
+  assert.deepEqual(await set(morning), first, "the same call again changes nothing");
+  const afternoon = await set([{ start: "14:00", end: "17:00" }]);
+  assert.doesNotMatch(JSON.stringify(afternoon), /09:00/, "the morning's hours are gone");
+
+  const tools = (await rpc("tools/list", {})).result.tools as {
+    name: string;
+    annotations: Record<string, boolean>;
+  }[];
+  const hints = tools.find((t) => t.name === "set_date_override")!.annotations;
+  assert.equal(hints.idempotentHint, true);
+  assert.equal(hints.destructiveHint, true);
+  app.close();
+});

@@ -122,6 +122,13 @@ type Tool = {
   need: "none" | "read" | "write";
   input: v.StrictObjectSchema<v.ObjectEntries, string>;
   readOnly: boolean;
+  /** It may undo what was there (a booking, a date's hours): `destructiveHint`. */
+  destructive?: true;
+  /**
+   * The same call again changes nothing more: `idempotentHint`. A tool that takes an
+   * `idempotency_key` is, by that key; one that sets a value to what it is given is, by itself.
+   */
+  idempotent?: true;
   run: (c: McpCaller, args: Record<string, unknown>, t: Translator) => Promise<Outcome>;
 };
 
@@ -178,6 +185,7 @@ const hostDecision = (action: "confirm" | "reject" | "cancel"): Tool => ({
       'recurring series, scope "rest" cancels the later dates too. Needs a write key.',
   need: "write",
   readOnly: false,
+  ...(action === "confirm" ? {} : { destructive: true }),
   input: action === "cancel"
     ? toolArgs({ ...decisionInput, scope: S.CancelBody.entries.scope })
     : toolArgs(decisionInput),
@@ -389,6 +397,9 @@ export const TOOLS: Tool[] = [
       "null: back to the weekly hours). Other dates stay as they are. Needs a write key.",
     need: "write",
     readOnly: false,
+    // It replaces the date's hours (an override already set is gone), as often as it is called.
+    destructive: true,
+    idempotent: true,
     input: toolArgs({
       date: S.Override.entries.date,
       ranges: v.nullable(S.Override.entries.ranges),

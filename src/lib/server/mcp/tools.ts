@@ -26,8 +26,9 @@ export function toolList() {
     annotations: {
       title: tool.title,
       readOnlyHint: tool.readOnly,
-      destructiveHint: tool.name === "cancel" || tool.name === "reject",
-      idempotentHint: tool.readOnly || "idempotency_key" in tool.input.entries,
+      destructiveHint: tool.destructive === true,
+      idempotentHint: tool.readOnly || tool.idempotent === true ||
+        "idempotency_key" in tool.input.entries,
       openWorldHint: false,
     },
   }));
