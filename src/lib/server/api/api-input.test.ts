@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { apiClient, apiHost } from "../../../../tests/support/api.ts";
 import { votePoll } from "../services/poll-votes.ts";
+import { handleApi } from "./handler.ts";
 
 async function setup() {
   const { app, key } = await apiHost({ scopes: ["read", "write"] });
@@ -365,6 +366,26 @@ Deno.test("API Location: a poll's and a webhook's 201 name the address that answ
   for (const [path, method] of [["/bookings", "post"], ["/polls", "post"], ["/webhooks", "post"]]) {
     const header = doc.paths[path][method].responses["201"].headers?.Location;
     assert.equal(header?.schema?.format, "uri", `${method} ${path}`);
+  }
+  app.close();
+});
+
+Deno.test("API version: only /api/v1 is the API — /api/v2/me, /api/vX/bookings and /api/me are a 404, not v1's answers under another address", async () => {
+  const { app, key } = await setup();
+  const get = async (path: string) => {
+    const res = await handleApi(
+      app,
+      new Request(`http://invito.test${path}`, { headers: { authorization: `Bearer ${key}` } }),
+      "192.0.2.1",
+    );
+    return { status: res.status, type: res.headers.get("content-type"), body: await res.json() };
+  };
+  assert.equal((await get("/api/v1/me")).status, 200);
+  for (const path of ["/api/v2/me", "/api/vX/bookings", "/api/me", "/api/v10/me", "/api/v1me"]) {
+    const res = await get(path);
+    assert.equal(res.status, 404, `${path}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.type, "application/problem+json");
+    assert.equal(res.body.reason, "not_found");
   }
   app.close();
 });

@@ -120,8 +120,10 @@ async function dispatch(
   readBody: Uint8Array | null | undefined,
 ): Promise<ApiResponse> {
   const base = baseOf(app);
-  const path = url.pathname.slice(API_PREFIX.length) || "/";
   if (method === "OPTIONS") return { status: 204, headers: CORS_PREFLIGHT_HEADERS };
+  // server.ts hands over all of /api/…: another version (/api/v2/me) is no alias of this one.
+  if (!url.pathname.startsWith(API_PREFIX + "/")) return problem(base, "not_found");
+  const path = url.pathname.slice(API_PREFIX.length);
   if (path === "/openapi.json" && method === "GET") {
     documentText ??= JSON.stringify(openApiDocument(base));
     return { status: 200, body: documentText, headers: { "content-type": "application/json" } };
