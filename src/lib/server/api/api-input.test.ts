@@ -389,3 +389,19 @@ Deno.test("API version: only /api/v1 is the API — /api/v2/me, /api/vX/bookings
   }
   app.close();
 });
+
+Deno.test("API scopes: a 403 names the scope the request needs and the ones the key has", async () => {
+  const made = await apiHost({ scopes: ["read"] });
+  const { call } = apiClient(made.app);
+  const res = await call("PUT", "/availability", {
+    key: made.key!,
+    body: { timeZone: "UTC", weekly: {}, overrides: [] },
+  });
+  assert.equal(res.status, 403, res.text);
+  assert.equal(res.body.reason, "forbidden_scope");
+  assert.equal(
+    res.body.detail,
+    "This request needs an API key with the `write` scope; this key has: read.",
+  );
+  made.app.close();
+});

@@ -147,7 +147,14 @@ async function dispatch(
         headers: { "www-authenticate": 'Bearer realm="invito"' },
       });
     }
-    if (scopeRefusal(auth, route.auth)) return problem(base, "forbidden_scope");
+    if (scopeRefusal(auth, route.auth)) {
+      // Which scope, and what the key has: a program's author then knows which key to make.
+      const has = auth.key.scopes.join(", ") || "none";
+      return problem(base, "forbidden_scope", {
+        detail:
+          `This request needs an API key with the \`${route.auth}\` scope; this key has: ${has}.`,
+      });
+    }
   }
   const limited = await rateLimited(app, route, auth ? `key:${auth.key.id}` : null, ip);
   if (limited) return problem(base, "rate_limited", { headers: { "retry-after": limited } });
