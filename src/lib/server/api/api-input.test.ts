@@ -405,3 +405,31 @@ Deno.test("API scopes: a 403 names the scope the request needs and the ones the 
   );
   made.app.close();
 });
+
+Deno.test("API availability: what GET answers can be PUT back as it is (its time zone too, which PUT does not change); another zone is refused by name", async () => {
+  const { app, key, call } = await setup();
+  const week = { "1": [{ start: "08:00", end: "12:00" }], "2": [], "3": [], "4": [], "5": [] };
+  const set = await call("PUT", "/availability", {
+    key,
+    body: {
+      weekly: { ...week, "6": [], "7": [] },
+      overrides: [{ date: "2026-12-01", ranges: [{ start: "10:00", end: "11:00" }] }],
+      timeOff: [{ from: "2026-12-24", to: "2026-12-26", reason: "Holidays" }],
+    },
+  });
+  assert.equal(set.status, 200, set.text);
+  const read = await call("GET", "/availability", { key });
+  const again = await call("PUT", "/availability", { key, body: read.body });
+  assert.equal(again.status, 200, again.text);
+  assert.deepEqual(again.body, read.body);
+
+  const moved = await call("PUT", "/availability", {
+    key,
+    body: { ...read.body, timeZone: "Asia/Tokyo" },
+  });
+  assert.equal(moved.status, 400, moved.text);
+  assert.deepEqual(fieldsOf(moved.body), ["timeZone"]);
+  assert.match(moved.body.errors[0].message, /Europe\/Berlin/);
+  assert.deepEqual((await call("GET", "/availability", { key })).body, read.body);
+  app.close();
+});

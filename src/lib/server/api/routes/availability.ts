@@ -25,6 +25,17 @@ async function getAvailability(ctx: Ctx): Promise<ApiResponse> {
 
 async function putAvailability(ctx: Ctx): Promise<ApiResponse> {
   const body = ctx.body as v.InferOutput<typeof S.AvailabilityPut>;
+  // GET's answer names the zone its hours are in; sent back, it must still be that zone.
+  const zone = ctx.auth!.host.timeZone;
+  if (body.timeZone !== undefined && body.timeZone !== zone) {
+    return problem(ctx.base, "validation", {
+      errors: [{
+        field: "timeZone",
+        message: `The hours are in the account's time zone, ${zone}; ` +
+          "change the zone on the Profile page, not here",
+      }],
+    });
+  }
   const run = async () => {
     const res = await saveAvailability(ctx.app, ctx.auth!.host, {
       weekly: body.weekly

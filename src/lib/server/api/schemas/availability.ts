@@ -40,6 +40,15 @@ export const Availability = v.object({
 });
 
 export const AvailabilityPut = v.strictObject({
+  timeZone: v.optional(
+    v.pipe(
+      v.string(),
+      d(
+        "The host's time zone as GET answers it, so that its answer can be sent back as it is; " +
+          "this request does not change it (another zone is refused).",
+      ),
+    ),
+  ),
   weekly: v.optional(Weekly),
   overrides: v.optional(v.pipe(v.array(Override), v.maxLength(MAX_OVERRIDES))),
   timeOff: v.optional(v.pipe(v.array(TimeOffEntry), v.maxLength(MAX_TIME_OFF))),
