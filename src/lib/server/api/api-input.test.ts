@@ -433,3 +433,18 @@ Deno.test("API availability: what GET answers can be PUT back as it is (its time
   assert.deepEqual((await call("GET", "/availability", { key })).body, read.body);
   app.close();
 });
+
+Deno.test("API CORS: a script on another site may read every header an answer carries for it — Allow of a 405 and WWW-Authenticate of a 401 too", async () => {
+  const { app, call } = await setup();
+  const exposed = (h: Headers) =>
+    (h.get("access-control-expose-headers") ?? "").split(",").map((s) => s.trim());
+  const unauthorized = await call("GET", "/me");
+  assert.equal(unauthorized.status, 401);
+  assert.ok(unauthorized.headers.get("www-authenticate"));
+  assert.ok(exposed(unauthorized.headers).includes("www-authenticate"));
+  const wrongMethod = await call("DELETE", "/bookings");
+  assert.equal(wrongMethod.status, 405);
+  assert.ok(wrongMethod.headers.get("allow"));
+  assert.ok(exposed(wrongMethod.headers).includes("allow"));
+  app.close();
+});

@@ -34,7 +34,8 @@ export type FieldError = { field: string; message: string };
 /** What every answer carries: any site may read it, and these of its headers. */
 export const CORS_HEADERS: Record<string, string> = {
   "access-control-allow-origin": "*",
-  "access-control-expose-headers": "idempotent-replayed, retry-after, location, content-location",
+  "access-control-expose-headers":
+    "idempotent-replayed, retry-after, location, content-location, allow, www-authenticate",
 };
 
 /** What every answer carries before its own headers. */
