@@ -448,3 +448,20 @@ Deno.test("API CORS: a script on another site may read every header an answer ca
   assert.ok(exposed(wrongMethod.headers).includes("allow"));
   app.close();
 });
+
+Deno.test("API query: a misspelt parameter is a 400 naming it and the parameters the address takes; it was ignored, so ?stauts=pending listed every booking", async () => {
+  const { app, key, call } = await setup();
+  const typo = await call("GET", "/bookings?stauts=pending", { key });
+  assert.equal(typo.status, 400, typo.text);
+  assert.deepEqual(typo.body.errors, [{
+    field: "stauts",
+    message: "Unknown parameter; this address takes: status, from, to, eventType, cursor, limit",
+  }]);
+  const slots = await call(
+    "GET",
+    "/users/ann/event-types/intro/slots?start=2026-11-23&end=2026-11-24&timeZone=UTC&tz=Asia/Tokyo",
+  );
+  assert.equal(slots.status, 400, slots.text);
+  assert.deepEqual(fieldsOf(slots.body), ["tz"]);
+  app.close();
+});

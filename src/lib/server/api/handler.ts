@@ -169,7 +169,9 @@ async function dispatch(
     for (const [k, val] of url.searchParams) if (!(k in raw)) raw[k] = val;
     const parsed = v.safeParse(route.query, raw);
     if (!parsed.success) {
-      return problem(base, "validation", { errors: issuesToFields(parsed.issues) });
+      return problem(base, "validation", {
+        errors: issuesToFields(parsed.issues, {}, route.query, "query"),
+      });
     }
     query = parsed.output as Record<string, string | undefined>;
   }

@@ -166,6 +166,8 @@ export function issuesToFields(
   issues: v.BaseIssue<unknown>[],
   rename: Record<string, string> = {},
   schema?: AnySchema,
+  /** What the schema read: a body's fields, or an address's query parameters. */
+  from: "body" | "query" = "body",
 ): FieldError[] {
   const seen = new Map<string, string>();
   for (const issue of issues) {
@@ -173,7 +175,7 @@ export function issuesToFields(
     const raw = keys.join(".");
     const field = rename[raw] ?? raw;
     if (!seen.has(field)) {
-      seen.set(field, objectMessage(issue, keys, schema) ?? english(issue.message));
+      seen.set(field, objectMessage(issue, keys, schema, from) ?? english(issue.message));
     }
   }
   return [...seen].map(([field, message]) => ({ field, message }));
@@ -192,6 +194,7 @@ function objectMessage(
   issue: v.BaseIssue<unknown>,
   keys: string[],
   schema: AnySchema | undefined,
+  from: "body" | "query",
 ): string | null {
   if (issue.kind !== "schema" || !OBJECT_TYPES.has(issue.type)) return null;
   if (issue.message.startsWith("Invalid type:")) {
@@ -200,6 +203,9 @@ function objectMessage(
   if (!issue.message.startsWith("Invalid key:")) return null;
   if (issue.expected !== "never") return "Required";
   const taken = schema ? entriesAt(schema, keys.slice(0, -1)) : null;
+  if (from === "query" && taken) {
+    return `Unknown parameter; this address takes: ${taken.join(", ")}`;
+  }
   if (!taken) return "Unknown field; check its spelling against the API reference";
   return taken.length
     ? `Unknown field; this object takes: ${taken.join(", ")}`

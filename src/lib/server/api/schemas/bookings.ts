@@ -145,7 +145,7 @@ export const BookingPage = v.object({
   ),
 });
 
-export const BookingListQuery = v.object({
+export const BookingListQuery = v.strictObject({
   status: v.optional(v.picklist(["pending", "confirmed", "rejected", "expired", "cancelled"])),
   from: v.optional(v.pipe(Instant, d("Bookings starting at or after this instant."))),
   to: v.optional(

@@ -78,7 +78,7 @@ export const RoutingResponseList = v.object({
     ),
   ),
 });
-export const RoutingResponseQuery = v.object({
+export const RoutingResponseQuery = v.strictObject({
   route: v.optional(v.pipe(v.string(), v.maxLength(64))),
   booked: v.optional(v.picklist(["yes", "no"])),
   cursor: v.optional(

@@ -68,7 +68,7 @@ export const PublicEventTypeWithHost = v.object({
 export const UsernameParams = v.object({ username: Username });
 export const UsernameSlugParams = v.object({ username: Username, slug: Slug });
 
-export const SlotsQuery = v.object({
+export const SlotsQuery = v.strictObject({
   start: v.pipe(IsoDate, d("First date (in `timeZone`).")),
   end: v.pipe(
     IsoDate,
