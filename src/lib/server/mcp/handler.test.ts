@@ -6,6 +6,11 @@
 import assert from "node:assert/strict";
 import { apiHost } from "../../../../tests/support/api.ts";
 import { handleMcp } from "./handler.ts";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
+
+// deno-lint-ignore no-explicit-any
+const addFormats = addFormatsModule as unknown as (ajv: any) => void;
 
 async function setup() {
   const { app, key } = await apiHost({ scopes: ["read"] });
@@ -182,5 +187,43 @@ Deno.test("mcp set_date_override: its hints say what it does — the same call t
   const hints = tools.find((t) => t.name === "set_date_override")!.annotations;
   assert.equal(hints.idempotentHint, true);
   assert.equal(hints.destructiveHint, true);
+  app.close();
+});
+
+Deno.test("mcp tools/list: every input schema compiles as strict JSON Schema 2020-12, and an argument the schema refuses the tool refuses too", async () => {
+  const { app, key } = await apiHost({ scopes: ["read", "write"] });
+  const rpc = async (method: string, params: unknown) => {
+    const res = await handleMcp(
+      app,
+      new Request("http://invito.test/mcp", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          authorization: `Bearer ${key}`,
+        },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      }),
+      "192.0.2.1",
+    );
+    return await res.json();
+  };
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  addFormats(ajv);
+  const tools = (await rpc("tools/list", {})).result.tools as {
+    name: string;
+    inputSchema: Record<string, unknown>;
+  }[];
+  assert.ok(tools.length >= 10);
+  for (const tool of tools) {
+    assert.equal(tool.inputSchema.type, "object", tool.name);
+    const valid = ajv.compile(tool.inputSchema);
+    const args = { not_an_argument: 1 };
+    assert.equal(valid(args), false, `${tool.name}: the schema takes an unknown argument`);
+    const r = await rpc("tools/call", { name: tool.name, arguments: args });
+    assert.equal(r.result?.isError, true, `${tool.name}: ${JSON.stringify(r)}`);
+    const fields = r.result.structuredContent.errors.map((e: { field: string }) => e.field);
+    assert.ok(fields.includes("not_an_argument"), `${tool.name}: ${fields}`);
+  }
   app.close();
 });
