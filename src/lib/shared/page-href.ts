@@ -3,10 +3,63 @@
  * may be a form's answer at the form's address (`?/book&date=…`, a post without JavaScript
  * refused): SvelteKit's action key (any key starting with "/") is left out, or every such link
  * would carry `?%2Fbook=` into the next address.
+ *
+ * Only the parameters pages read go along, each no longer than it may be (`PAGE_PARAMS`): a link
+ * that echoed the whole address carried made-up parameters and values of any length into every
+ * language, clock and zone link — a 64 KB address made a 421 KB page. A value over its bound is
+ * left out (the page ignored it too), never cut into a different value.
  */
+import { FIELD_MAX } from "./field-bounds.ts";
+import { SOURCE_FIELDS, SOURCE_MAX } from "./booking-extras.ts";
+
+/** The parameters guest and sign-in pages read from their address, and the longest value of each. */
+export const PAGE_PARAMS: Readonly<Record<string, number>> = {
+  lang: FIELD_MAX.code,
+  clock: FIELD_MAX.choice,
+  tz: FIELD_MAX.timeZone,
+  zone: FIELD_MAX.timeZone,
+  month: FIELD_MAX.date,
+  date: FIELD_MAX.date,
+  slot: FIELD_MAX.date,
+  duration: FIELD_MAX.number,
+  layout: FIELD_MAX.choice,
+  routing: SOURCE_MAX,
+  theme: FIELD_MAX.choice,
+  accent: FIELD_MAX.choice,
+  voter: FIELD_MAX.token,
+  // A booking link's prefill (domain/booking-prefill.ts): the form's own limits.
+  name: FIELD_MAX.line,
+  email: FIELD_MAX.email,
+  note: 2000,
+  phone: FIELD_MAX.choice,
+  location: FIELD_MAX.choice,
+  ...Object.fromEntries(SOURCE_FIELDS.map((f) => [f, SOURCE_MAX])),
+  // The sign-in pages: where to go after, and why the last attempt failed.
+  next: FIELD_MAX.url,
+  callbackUrl: FIELD_MAX.url,
+  error: FIELD_MAX.choice,
+};
+/** A prefilled answer, `q_<question id or label>`: a few of them, each as long as an answer. */
+const ANSWER = /^q_[\w-]{1,64}$/;
+const ANSWERS_MAX = 20;
+const ANSWER_MAX = 2000;
+
+/** The parameters of `url` a link to the same page keeps (see `PAGE_PARAMS`), first of each name. */
+export function keptParams(url: URL): URLSearchParams {
+  const q = new URLSearchParams();
+  let answers = 0;
+  for (const [k, v] of url.searchParams) {
+    if (!v || q.has(k)) continue;
+    const max = Object.hasOwn(PAGE_PARAMS, k) ? PAGE_PARAMS[k] : ANSWER.test(k) ? ANSWER_MAX : 0;
+    if (v.length > max) continue;
+    if (!Object.hasOwn(PAGE_PARAMS, k) && ++answers > ANSWERS_MAX) continue;
+    q.set(k, v);
+  }
+  return q;
+}
+
 export function pageHref(url: URL, set: Record<string, string | null>): string {
-  const q = new URLSearchParams(url.search);
-  for (const k of [...q.keys()]) if (k.startsWith("/")) q.delete(k);
+  const q = keptParams(url);
   for (const [k, v] of Object.entries(set)) {
     if (v === null) q.delete(k);
     else q.set(k, v);
