@@ -15,3 +15,19 @@ export function currentTimeInView(box: HTMLElement): void {
   if (r.top >= b.top && r.bottom <= b.bottom) return;
   box.scrollTop += r.top - b.top - (box.clientHeight - r.height) / 2;
 }
+
+/**
+ * A tab bar that scrolls sideways on a phone (a team's pages): the tab of the page shown
+ * (`[aria-current="page"]`) is brought into the bar's view — the bar scrolls, never the page,
+ * nothing takes the focus — when it was out of it ("Formularios de enrutamiento", the last tab,
+ * started off the screen at 360 px). Where the browser has CSS `scroll-initial-target` the bar
+ * already opened there; this is for the others and for a tab reached by a link in the bar.
+ */
+export function currentTabInView(bar: HTMLElement): void {
+  const own = bar.querySelector<HTMLElement>('[aria-current="page"]');
+  if (!own || bar.scrollWidth <= bar.clientWidth) return;
+  const b = bar.getBoundingClientRect();
+  const r = own.getBoundingClientRect();
+  if (r.left >= b.left && r.right <= b.right) return;
+  bar.scrollLeft += r.left < b.left ? r.left - b.left : r.right - b.right;
+}
