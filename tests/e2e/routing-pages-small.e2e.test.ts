@@ -185,6 +185,24 @@ Deno.test({
         lang,
       );
     }
+    const problems: string[] = [];
+    // One word for a form's routes on the routing pages and in insights: "Règle" in the editor,
+    // its table and the responses' filter, so not "par route" / "Toutes les routes" in insights
+    // (German: "Regel", not "Route"; Spanish: "ruta" throughout).
+    for (
+      const [lang, word, other] of [
+        ["fr", /par règle|Toutes les règles/, /\broutes?\b/i],
+        ["de", /je Regel|Alle Regeln/, /\bRouten?\b/],
+        ["es", /por ruta|Todas las rutas/, /\bregla/i],
+      ] as const
+    ) {
+      const html = (await olga_.get(`/dashboard/insights?lang=${lang}&range=7`)).body;
+      const section = html.slice(html.indexOf("data-routing-insights"));
+      const text = section.slice(0, section.indexOf("</section>")).replace(/<[^>]*>/g, " ");
+      if (!word.test(text) || other.test(text)) {
+        problems.push(`insights ${lang}: ${text.slice(0, 400)}`);
+      }
+    }
     const olgaCookies = sessionCookies(olga_);
     const maxCookies = sessionCookies(await signInByLink(app, "max@example.test"));
     const pages: [string, string, typeof olgaCookies][] = [
@@ -198,7 +216,6 @@ Deno.test({
       ["public", "/forms/olga/ask", []],
       ["widget", "/widget/forms/olga/ask", []],
     ];
-    const problems: string[] = [];
     const browser = await launchBrowser();
     try {
       for (const [name, path, cookies] of pages) {
@@ -260,6 +277,22 @@ Deno.test({
                     );
                   }
                 }
+              }
+              // Table cells read from their top, as the project's other tables do: a row's
+              // numbers beside a form's name in two lines were centred on it.
+              const sunk = await p.evaluate(() =>
+                [...document.querySelectorAll("[data-routing-insights] tbody tr")].flatMap((tr) => {
+                  const tops = [...tr.querySelectorAll("td")].flatMap((td) => {
+                    const range = document.createRange();
+                    range.selectNodeContents(td);
+                    const first = [...range.getClientRects()].find((r) => r.width > 1);
+                    return first ? [Math.round(first.top)] : [];
+                  });
+                  return Math.max(...tops) - Math.min(...tops) > 3 ? [tr.textContent!.trim()] : [];
+                })
+              );
+              for (const row of sunk) {
+                problems.push(`${name} ${scheme} ${lang}: not top-aligned: ${row}`);
               }
               for (const v of await checkA11y(p)) problems.push(`${name} ${scheme} ${lang}: ${v}`);
             } finally {
