@@ -4,7 +4,8 @@
  *
  * - OAuth: `GET/POST /o/oauth2/v2/auth` (consent page), `POST /token` (tests/support/fake-oauth.ts;
  *   Google does not rotate refresh tokens).
- * - `GET /calendar/v3/users/me/calendarList` → `calendar#calendarList`.
+ * - `GET /calendar/v3/users/me/calendarList` → `calendar#calendarList`; calendars the user hid
+ *   from the list (`hidden: true`) only with `showHidden=true` (CalendarList: list reference).
  * - `GET /calendar/v3/calendars/{id}/events` with `singleEvents`, `timeMin`/`timeMax` (full) or
  *   `syncToken` (changes since, deleted events as `status: "cancelled"`), `maxResults` and
  *   `pageToken`; `nextSyncToken` only on the last page; an expired sync token → `410` with
@@ -38,6 +39,8 @@ export type GoogleCalendarEntry = {
   accessRole: "owner" | "writer" | "reader" | "freeBusyReader";
   primary?: boolean;
   backgroundColor?: string;
+  /** "Hide from list" in Google Calendar: left out of calendarList unless `showHidden=true` */
+  hidden?: boolean;
 };
 
 export const GOOGLE_CLIENT = { id: "invito-test.apps.googleusercontent.com", secret: "g-secret" };
@@ -167,7 +170,9 @@ export class FakeGoogle {
         kind: "calendar#calendarList",
         etag: `"${this.counter}"`,
         nextSyncToken: `cl-${this.counter}`,
-        items: this.calendars.map((c) => ({
+        items: this.calendars.filter((c) =>
+          !c.hidden || url.searchParams.get("showHidden") === "true"
+        ).map((c) => ({
           kind: "calendar#calendarListEntry",
           etag: `"${c.id.length}"`,
           timeZone: "Europe/Berlin",

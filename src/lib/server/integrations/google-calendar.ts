@@ -1,7 +1,7 @@
 /**
  * Google Calendar API v3 as a `CalendarProvider` (docs/decisions/027-google-microsoft-calendars.md).
  *
- * - Calendars: `GET /users/me/calendarList` (paged).
+ * - Calendars: `GET /users/me/calendarList?showHidden=true` (paged; hidden ones are listed too).
  * - Busy time: `GET /calendars/{id}/events?singleEvents=true` — recurring series arrive as their
  *   instances (exceptions and cancelled instances included) — first in full for the sync window
  *   (timeMin/timeMax), then incrementally with the `nextSyncToken` of the last page; `410 Gone`
@@ -302,7 +302,13 @@ export function googleProvider(api: ApiClient, apiUrl: string): CalendarProvider
       const calendars: RemoteCalendar[] = [];
       let pageToken: string | null = null;
       for (let page = 0; page < MAX_PAGES; page++) {
-        const q = new URLSearchParams({ maxResults: "250", ...(pageToken ? { pageToken } : {}) });
+        // showHidden: a calendar the host hid from Google's list ("Hide from list") is still
+        // theirs; left out, it would be dropped here and come back unchecked when shown again.
+        const q = new URLSearchParams({
+          maxResults: "250",
+          showHidden: "true",
+          ...(pageToken ? { pageToken } : {}),
+        });
         const got = await api.request("GET", `${base}/users/me/calendarList?${q}`);
         if (!got.ok) return got;
         const json = got.res.json;
