@@ -11,6 +11,7 @@ import { seal } from "../integrations/crypto.ts";
 import { dropGeneration, listHeads } from "../store/calendar-busy.ts";
 import {
   calendarIdFor,
+  clearLostWriteback,
   emptyHead,
   getAccountEntry,
   getWriteback,
@@ -244,6 +245,7 @@ export async function saveCalendarSettings(
       return { ok: false, message: t.t("cal.changed_meanwhile") };
     }
   }
+  await clearLostWriteback(app.kv, hostId);
   return { ok: true, toSync: [...toSync] };
 }
 

@@ -16,6 +16,7 @@ import {
 import type { CalendarError, CalendarProviderKind } from "../domain/model/records.ts";
 import { STALE_AFTER_INTERVALS } from "./calendar-busy.ts";
 import type { Translator } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
 
 export type CalendarView = {
   id: string;
@@ -44,6 +45,8 @@ export type AccountView = {
   lastSuccessMs: number | null;
   lastAttemptMs: number | null;
   error: string | null;
+  /** The calendar receiving bookings was deleted on the server: bookings go nowhere now. */
+  notice: string | null;
   calendars: CalendarView[];
 };
 
@@ -111,6 +114,9 @@ export async function listCalendarAccounts(
       lastSuccessMs: status?.lastSuccessMs ?? null,
       lastAttemptMs: status?.lastAttemptMs ?? null,
       error: describeError(status?.lastError ?? null, provider, t),
+      notice: status?.lostWriteback
+        ? (t ?? translator(null)).t("cal.writeback_deleted", { name: status.lostWriteback.name })
+        : null,
       calendars: cals,
     });
   }

@@ -29,6 +29,7 @@ import {
   calendarIdFor,
   deleteCalendar,
   getAccountStatus,
+  getWriteback,
   insertCalendar,
   listAccountCalendars,
   listAllAccounts,
@@ -239,14 +240,18 @@ export async function syncCalendar(
   return { ok: true, changed: true };
 }
 
-/** Adopts calendars added on the server, updates names and colours, drops calendars that are gone. */
+/**
+ * Adopts calendars added on the server, updates names and colours, drops calendars that are gone.
+ * Returns the name of the calendar receiving bookings when it was one of them.
+ */
 async function reconcileCalendars(
   app: App,
   account: Deno.KvEntry<CalendarAccountRecord>,
   remote: RemoteCalendar[],
   nowMs: number,
-): Promise<void> {
+): Promise<string | null> {
   const a = account.value;
+  let lostWriteback: string | null = null;
   const existing = new Map(
     (await listAccountCalendars(app.kv, a.hostId, a.id)).map((e) => [e.value.id, e]),
   );
@@ -284,10 +289,13 @@ async function reconcileCalendars(
   for (const [id, cur] of existing) {
     if (seen.has(id)) continue;
     const head = await getHead(app.kv, a.hostId, id);
+    const wb = await getWriteback(app.kv, a.hostId);
     if (await deleteCalendar(app.kv, cur)) {
       if (head.value?.gen) await dropGeneration(app.kv, a.hostId, id, head.value.gen);
+      if (wb.value?.calendarId === id) lostWriteback = cur.value.displayName;
     }
   }
+  return lostWriteback;
 }
 
 /** One account: list, reconcile, sync each conflict calendar, record the outcome. */
@@ -298,15 +306,20 @@ export async function syncAccount(
 ): Promise<AccountSyncOutcome> {
   const a = account.value;
   const previous = await getAccountStatus(app.kv, a.hostId, a.id);
+  // Said until the host saves their settings (which clears it), whatever later syncs find.
+  let lostWriteback: { name: string; atMs: number } | null = null;
   const finish = async (
     error: CalendarError | null,
     calendars = 0,
   ): Promise<AccountSyncOutcome> => {
+    // Read again just before writing: a settings save during the sync has cleared it.
+    lostWriteback ??= (await getAccountStatus(app.kv, a.hostId, a.id))?.lostWriteback ?? null;
     await putAccountStatus(app.kv, account, {
       v: 1,
       lastAttemptMs: nowMs,
       lastSuccessMs: error ? previous?.lastSuccessMs ?? null : nowMs,
       lastError: error,
+      ...(lostWriteback ? { lostWriteback } : {}),
     });
     return error ? { ok: false, error } : { ok: true, calendars };
   };
@@ -319,7 +332,8 @@ export async function syncAccount(
   const provider = opened.provider;
   const list = await provider.listCalendars();
   if (!list.ok) return await finish(asError(list.error, nowMs));
-  await reconcileCalendars(app, account, list.calendars, nowMs);
+  const lost = await reconcileCalendars(app, account, list.calendars, nowMs);
+  if (lost) lostWriteback = { name: lost, atMs: nowMs };
 
   const byUrl = new Map(list.calendars.map((c) => [c.url, c]));
   const window = await syncWindow(app, a.hostId, nowMs);

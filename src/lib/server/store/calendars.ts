@@ -108,6 +108,20 @@ export async function putAccountStatus(
     .commit()).ok;
 }
 
+/** The host saved their calendar settings: a lost writeback calendar is no longer said. */
+export async function clearLostWriteback(kv: Deno.Kv, hostId: UserId): Promise<void> {
+  for await (
+    const e of kv.list<CalendarAccountStatusRecord>({
+      prefix: keys.calendarAccountStatusPrefix(hostId),
+    })
+  ) {
+    if (!e.value.lostWriteback) continue;
+    const { lostWriteback: _, ...rest } = e.value;
+    // One check; a sync writing meanwhile re-reads the status just before it writes.
+    await kv.atomic().check(e).set(e.key, rest).commit();
+  }
+}
+
 /**
  * Removes an account with its calendars, their busy heads (hiding their cached windows) and the
  * writeback choice if it pointed into this account: one atomic write. Returns the ids of the

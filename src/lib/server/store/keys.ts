@@ -109,6 +109,7 @@ export const keys = {
   /** Sync outcome of an account, apart from its settings so a sync never races an edit. */
   calendarAccountStatus: (hostId: UserId, accountId: CalendarAccountId) =>
     ["calendar_account_status", hostId, accountId] as const,
+  calendarAccountStatusPrefix: (hostId: UserId) => ["calendar_account_status", hostId] as const,
   calendarOfAccount: (hostId: UserId, accountId: CalendarAccountId, calendarId: CalendarId) =>
     ["calendar", hostId, accountId, calendarId] as const,
   calendarOfAccountPrefix: (hostId: UserId, accountId: CalendarAccountId) =>

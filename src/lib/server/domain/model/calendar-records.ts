@@ -94,6 +94,11 @@ export type CalendarAccountStatusRecord = {
   lastAttemptMs: number | null;
   lastSuccessMs: number | null;
   lastError: CalendarError | null;
+  /**
+   * The calendar that received bookings was deleted on the server (found gone by a sync): said on
+   * the calendars page until the host saves their calendar settings again.
+   */
+  lostWriteback?: { name: string; atMs: number } | null;
 };
 
 export type CalendarRecord = {
