@@ -71,3 +71,49 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "google: the bookings calendar deleted in Google is named on the calendars page, and stays named through a revoked consent and the reconnect (the incident's writes erased it)",
+  async fn() {
+    const g = await startGoogle();
+    await using _g = g;
+    g.calendars = [
+      { id: PRIMARY, summary: "Ann", accessRole: "owner", primary: true },
+      { id: TEAM, summary: "Team", accessRole: "owner" },
+    ];
+    const app = await providerApp(g.env);
+    try {
+      const host = await hostWithEventType(app);
+      const { result } = await connectVia(app, host, "google", g.oauth);
+      assert.ok(result.ok, JSON.stringify(result));
+      const cals = (await listCalendarAccounts(app, host.id)).accounts[0].calendars;
+      const team = cals.find((c) => c.name === "Team")!;
+      assert.ok(
+        (await saveCalendarSettings(app, host.id, {
+          conflicts: cals.map((c) => c.id),
+          writeback: team.id,
+        })).ok,
+      );
+      g.calendars = g.calendars.slice(0, 1); // "Team" deleted in Google Calendar
+      app.clock.ms += 15 * MIN;
+      assert.equal((await syncAccountNow(app, host.id, result.accountId))?.ok, true);
+      const said = /“Team”, which received your bookings, was deleted/;
+      assert.match((await listCalendarAccounts(app, host.id)).accounts[0].notice ?? "", said);
+
+      g.oauth.revokeAll();
+      app.clock.ms += 2 * 60 * MIN;
+      assert.equal((await syncAccountNow(app, host.id, result.accountId))?.ok, false);
+      const revoked = (await listCalendarAccounts(app, host.id)).accounts[0];
+      assert.equal(revoked.reconnectNeeded, true);
+      assert.match(revoked.notice ?? "", said);
+
+      const again = await connectVia(app, host, "google", g.oauth, { reconnect: result.accountId });
+      assert.ok(again.result.ok, JSON.stringify(again.result));
+      assert.match((await listCalendarAccounts(app, host.id)).accounts[0].notice ?? "", said);
+    } finally {
+      app.close();
+    }
+  },
+});

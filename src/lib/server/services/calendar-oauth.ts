@@ -250,6 +250,7 @@ async function renewTokens(
           lastAttemptMs: status.value?.lastAttemptMs ?? null,
           lastSuccessMs: status.value?.lastSuccessMs ?? null,
           lastError: null,
+          ...(status.value?.lostWriteback ? { lostWriteback: status.value.lostWriteback } : {}),
         } satisfies CalendarAccountStatusRecord,
       );
     });

@@ -112,6 +112,8 @@ export async function markReconnectNeeded(
           lastAttemptMs: status.value?.lastAttemptMs ?? nowMs,
           lastSuccessMs: status.value?.lastSuccessMs ?? null,
           lastError: error,
+          // A calendar lost meanwhile is still said (until the host saves their settings).
+          ...(status.value?.lostWriteback ? { lostWriteback: status.value.lostWriteback } : {}),
         } satisfies CalendarAccountStatusRecord,
       );
       if (host) {
