@@ -20,6 +20,7 @@ import {
   listHostCalendars,
   removeAccount,
   setWriteback,
+  updateAccountPassword,
   updateCalendar,
 } from "../store/calendars.ts";
 import type { CalendarRecord, UserRecord } from "../domain/model/records.ts";
@@ -191,6 +192,50 @@ export async function syncAccountNow(
   const account = await getAccountEntry(app.kv, hostId, accountId);
   if (!account.value) return null;
   return await syncAccount(app, account as Deno.KvEntry<typeof account.value>, app.now());
+}
+
+/**
+ * A CalDAV account's new password (changed on the server): tried first (sign-in and discovery at
+ * the account's own address and username), then stored on the same account, which keeps its
+ * calendars, their choices and its written meetings, and is read again at once. Null: no such
+ * CalDAV account of this host.
+ */
+export async function updateCalendarPassword(
+  app: App,
+  hostId: string,
+  input: { accountId: string; password: string },
+  t: Translator = ENGLISH(),
+): Promise<{ ok: true; sync: AccountSyncOutcome } | { ok: false; message: string } | null> {
+  const account = await getAccountEntry(app.kv, hostId, input.accountId);
+  if (!account.value || providerOf(account.value) !== "caldav") return null;
+  if (!input.password) return { ok: false, message: t.t("cal.enter_password") };
+  if (input.password.length > MAX_PASSWORD) {
+    return { ok: false, message: t.t("cal.too_long", { max: MAX_PASSWORD }) };
+  }
+  const conn = connect({ username: account.value.username, password: input.password }, {
+    allowPrivate: app.config.allowPrivateCaldav,
+  });
+  const found = await discoverAccount(conn, account.value.serverUrl);
+  if (!found.ok) {
+    return {
+      ok: false,
+      message: describeCalendarError(found.error, "caldav", t, {
+        privateAllowed: app.config.allowPrivateCaldav,
+      }),
+    };
+  }
+  const sealed = await seal(app.credentialKey, CREDENTIAL_KID, input.password);
+  if (
+    !(await updateAccountPassword(app.kv, account as Deno.KvEntry<typeof account.value>, sealed))
+  ) {
+    return { ok: false, message: t.t("cal.did_not_work") };
+  }
+  const fresh = await getAccountEntry(app.kv, hostId, input.accountId);
+  if (!fresh.value) return null;
+  return {
+    ok: true,
+    sync: await syncAccount(app, fresh as Deno.KvEntry<typeof fresh.value>, app.now()),
+  };
 }
 
 /** "Sync now" from the dashboard: the outcome in the host's words. */

@@ -77,6 +77,16 @@ export async function getAccountEntry(
   return await kv.get<CalendarAccountRecord>(keys.calendarAccount(hostId, accountId));
 }
 
+/** Replaces an account's sealed password (its calendars and choices stay); false: it changed. */
+export async function updateAccountPassword(
+  kv: Deno.Kv,
+  current: Deno.KvEntry<CalendarAccountRecord>,
+  password: CalendarAccountRecord["password"],
+): Promise<boolean> {
+  return (await kv.atomic().check(current).set(current.key, { ...current.value, password })
+    .commit()).ok;
+}
+
 export async function listAccounts(
   kv: Deno.Kv,
   hostId: UserId,

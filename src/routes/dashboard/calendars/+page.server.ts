@@ -10,6 +10,7 @@ import {
   saveCalendarSettings,
   syncAccountForHost,
   syncAccountNow,
+  updateCalendarPassword,
 } from "$lib/server/services/calendar-accounts.ts";
 import { formatDuration } from "$lib/shared/format.ts";
 import {
@@ -112,6 +113,32 @@ export const actions: Actions = {
     );
     if (!res) error(404, locals.t.t("cal.no_such_account"));
     return { synced: { account: parsed.output.account, error: res.error } };
+  },
+
+  /** A CalDAV account's new password (changed on the server): the same account, signed in again. */
+  password: async ({ request, locals }) => {
+    const f = await request.formData();
+    const parsed = v.safeParse(AccountId, { account: f.get("account") });
+    if (!parsed.success) error(404, locals.t.t("cal.no_such_account"));
+    const pw = f.get("password");
+    const res = await updateCalendarPassword(locals.app, locals.user!.id, {
+      accountId: parsed.output.account,
+      password: typeof pw === "string" ? pw : "",
+    }, locals.t);
+    if (!res) error(404, locals.t.t("cal.no_such_account"));
+    // The password is never sent back to the browser.
+    if (!res.ok) {
+      return fail(400, {
+        password: { account: parsed.output.account, error: res.message, syncError: null },
+      });
+    }
+    return {
+      password: {
+        account: parsed.output.account,
+        error: null,
+        syncError: res.sync.ok ? null : describeError(res.sync.error, "caldav", locals.t),
+      },
+    };
   },
 
   /** "Connect Google Calendar" / "Connect Microsoft 365" / "Reconnect": off to the provider. */
