@@ -9,6 +9,7 @@
  */
 import type { DAVResponse } from "tsdav";
 import { safeFetch, SafeFetchError, type SafeFetchOptions } from "./safe-fetch.ts";
+import { caldavDetail } from "./caldav-details.ts";
 
 /**
  * tsdav (with the XML libraries it brings, ~3 MB of a server's memory) loads with the first
@@ -83,17 +84,17 @@ export function failureFrom(err: unknown): CaldavFailure {
 }
 
 function statusFailure(status: number, what: string): CaldavFailure {
-  if (status === 401) return fail("auth", "the server did not accept the username and password");
+  if (status === 401) return fail("auth", caldavDetail("cal.detail_credentials"));
   if (status === 403) return fail("auth", `the server refused access to ${what} (403)`);
   if (status === 404 || status === 405 || status === 501) {
     return fail("not_caldav", `${what} was not found (${status})`);
   }
   // A server that asks to slow down or timed out is a CalDAV server all the same: said as it is.
   if (status === 429) {
-    return fail("network", "the server is limiting requests (429); try again in a few minutes");
+    return fail("network", caldavDetail("cal.detail_rate_limited"));
   }
-  if (status === 408) return fail("network", "the server timed out (408)");
-  if (status >= 500) return fail("network", `the server answered with an error (${status})`);
+  if (status === 408) return fail("network", caldavDetail("cal.detail_timed_out"));
+  if (status >= 500) return fail("network", caldavDetail("cal.detail_server_error", status));
   return fail("not_caldav", `the server answered ${status} for ${what}`);
 }
 
@@ -198,7 +199,7 @@ export async function discoverAccount(
   try {
     base = new URL(serverUrl);
   } catch {
-    return fail("not_caldav", "that is not a web address");
+    return fail("not_caldav", caldavDetail("cal.detail_not_url"));
   }
   const candidates = [
     ...(base.pathname !== "/" ? [base.href] : []),
@@ -206,7 +207,7 @@ export async function discoverAccount(
     new URL("/", base).href,
   ];
   let principalUrl: string | null = null;
-  let last: CaldavFailure = fail("not_caldav", "no CalDAV service was found at this address");
+  let last: CaldavFailure = fail("not_caldav", caldavDetail("cal.detail_no_service"));
   for (const candidate of candidates) {
     const res = await propfindSafe(
       conn,
@@ -234,7 +235,7 @@ export async function discoverAccount(
   }
   if (!principalUrl) {
     return last.error.kind === "not_caldav" || last.error.kind === "parse"
-      ? fail("not_caldav", "this address does not look like a CalDAV server")
+      ? fail("not_caldav", caldavDetail("cal.detail_not_caldav"))
       : last;
   }
   const home = await propfindSafe(
@@ -413,10 +414,10 @@ export async function putEvent(
     });
     if (res.ok) return { ok: true, etag: res.headers.get("etag") };
     if (res.status === 409 || res.status === 404) {
-      return fail("not_caldav", `the calendar no longer exists (${res.status})`);
+      return fail("not_caldav", caldavDetail("cal.detail_calendar_gone", res.status));
     }
     if (res.status === 412 || res.status === 415 || res.status === 400) {
-      return fail("parse", `the server did not accept the event (${res.status})`);
+      return fail("parse", caldavDetail("cal.detail_event_refused", res.status));
     }
     return statusFailure(res.status, "the calendar");
   } catch (err) {

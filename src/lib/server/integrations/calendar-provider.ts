@@ -10,6 +10,7 @@ import { UNREACHABLE } from "./safe-fetch.ts";
 import type { CalendarErrorKind, CalendarProviderKind } from "../domain/model/records.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
+import { detailIn } from "./caldav-details.ts";
 
 export type ProviderError = {
   kind: CalendarErrorKind;
@@ -228,7 +229,8 @@ export function describeCalendarError(
   opts: { retrying?: boolean; privateAllowed?: boolean } = {},
 ): string {
   const name = PROVIDER_NAMES[provider];
-  const detail = e.detail;
+  // Invito's own words about a CalDAV answer in the reader's language; a server's as they came.
+  const detail = detailIn(e.detail, t);
   if ((e.kind === "network" || e.kind === "forbidden_address") && detail === UNREACHABLE) {
     // CalDAV: the address is the host's input, and a refused address and a failed connection
     // read the same (safe-fetch.ts), so the text cannot scan ports — nor say "will retry", which
