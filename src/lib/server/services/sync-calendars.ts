@@ -29,15 +29,22 @@ import {
   calendarIdFor,
   deleteCalendar,
   getAccountStatus,
+  getAccountStatusEntry,
   getWriteback,
   insertCalendar,
   listAccountCalendars,
   listAllAccounts,
   putAccountStatus,
+  putAccountStatusOnce,
   updateCalendar,
 } from "../store/calendars.ts";
+import { enqueue, newOutboxRecord } from "../store/outbox.ts";
+import { translator } from "../i18n.ts";
+import { detailIn } from "../integrations/caldav-details.ts";
+import { signInRefusedMail } from "../integrations/mail-templates/calendar.ts";
 import type {
   CalendarAccountRecord,
+  CalendarAccountStatusRecord,
   CalendarBusyHeadRecord,
   CalendarError,
   CalendarRecord,
@@ -298,6 +305,43 @@ async function reconcileCalendars(
   return lostWriteback;
 }
 
+/**
+ * A CalDAV server that starts refusing the stored password: the status and one mail to the host
+ * (in their language, saying where to enter the new one) in one write, once per interruption —
+ * as a Google or Microsoft host is told to reconnect. False: not such a change (or another
+ * process wrote the status first); the caller writes the status as usual.
+ */
+async function tellSignInRefused(
+  app: App,
+  account: Deno.KvEntry<CalendarAccountRecord>,
+  seen: Deno.KvEntryMaybe<CalendarAccountStatusRecord>,
+  status: CalendarAccountStatusRecord,
+): Promise<boolean> {
+  const a = account.value;
+  if (providerOf(a) !== "caldav" || status.lastError?.kind !== "auth") return false;
+  if (seen.value?.lastError?.kind === "auth") return false; // told already
+  const host = await getActiveUser(app.kv, a.hostId);
+  if (!host) return false;
+  const t = translator(host.locale);
+  let server = a.serverUrl;
+  try {
+    server = new URL(a.serverUrl).host;
+  } catch { /* shown as stored */ }
+  const mail = signInRefusedMail({
+    account: a.username,
+    server,
+    hostName: host.name,
+    reason: detailIn(status.lastError.detail, t),
+    calendarsUrl: `${app.config.baseUrl.href.replace(/\/$/, "")}/dashboard/calendars`,
+    t,
+  });
+  const ok = await putAccountStatusOnce(app.kv, account, seen, status, (op) => {
+    enqueue(op, newOutboxRecord({ kind: "raw_mail", to: host.email, ...mail }, app.now()));
+  });
+  if (ok) app.kickOutbox();
+  return ok;
+}
+
 /** One account: list, reconcile, sync each conflict calendar, record the outcome. */
 export async function syncAccount(
   app: App,
@@ -313,14 +357,18 @@ export async function syncAccount(
     calendars = 0,
   ): Promise<AccountSyncOutcome> => {
     // Read again just before writing: a settings save during the sync has cleared it.
-    lostWriteback ??= (await getAccountStatus(app.kv, a.hostId, a.id))?.lostWriteback ?? null;
-    await putAccountStatus(app.kv, account, {
+    const seen = await getAccountStatusEntry(app.kv, a.hostId, a.id);
+    lostWriteback ??= seen.value?.lostWriteback ?? null;
+    const status: CalendarAccountStatusRecord = {
       v: 1,
       lastAttemptMs: nowMs,
       lastSuccessMs: error ? previous?.lastSuccessMs ?? null : nowMs,
       lastError: error,
       ...(lostWriteback ? { lostWriteback } : {}),
-    });
+    };
+    if (!(await tellSignInRefused(app, account, seen, status))) {
+      await putAccountStatus(app.kv, account, status);
+    }
     return error ? { ok: false, error } : { ok: true, calendars };
   };
   const host = await getActiveUser(app.kv, a.hostId);

@@ -118,6 +118,30 @@ export async function putAccountStatus(
     .commit()).ok;
 }
 
+export async function getAccountStatusEntry(
+  kv: Deno.Kv,
+  hostId: UserId,
+  accountId: CalendarAccountId,
+): Promise<Deno.KvEntryMaybe<CalendarAccountStatusRecord>> {
+  return await kv.get<CalendarAccountStatusRecord>(keys.calendarAccountStatus(hostId, accountId));
+}
+
+/**
+ * The status with `also` (a mail to the host) in the same write, checked against the status
+ * `seen`: of several processes noticing the same change at once, one writes it (2 checks).
+ */
+export async function putAccountStatusOnce(
+  kv: Deno.Kv,
+  account: Deno.KvEntry<CalendarAccountRecord>,
+  seen: Deno.KvEntryMaybe<CalendarAccountStatusRecord>,
+  status: CalendarAccountStatusRecord,
+  also: (op: Deno.AtomicOperation) => void,
+): Promise<boolean> {
+  const op = kv.atomic().check(account).check(seen).set(seen.key, status);
+  also(op);
+  return (await op.commit()).ok;
+}
+
 /** The host saved their calendar settings: a lost writeback calendar is no longer said. */
 export async function clearLostWriteback(kv: Deno.Kv, hostId: UserId): Promise<void> {
   for await (

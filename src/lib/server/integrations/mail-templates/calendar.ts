@@ -43,3 +43,37 @@ export function reconnectMail(opts: {
     }),
   };
 }
+
+/** The mail a host gets once when a CalDAV server stops accepting the stored password. */
+export function signInRefusedMail(opts: {
+  account: string;
+  server: string;
+  hostName: string;
+  /** What was refused, in the host's language (or the server's own words). */
+  reason: string;
+  calendarsUrl: string;
+  t: Translator;
+}): { subject: string; text: string; html: string } {
+  const { t } = opts;
+  const paragraphs = [
+    t.t("mail.hello", { name: oneLineText(opts.hostName) }),
+    t.t("mail.caldav_auth.cannot_sign_in", {
+      account: oneLineText(opts.account),
+      server: oneLineText(opts.server),
+      reason: oneLineText(opts.reason),
+    }),
+    t.t("mail.caldav_auth.until"),
+  ];
+  return {
+    subject: t.t("mail.caldav_auth.subject"),
+    text: [...paragraphs, t.t("mail.caldav_auth.line", { url: opts.calendarsUrl })].join("\n\n") +
+      "\n",
+    html: htmlMail({
+      lang: t.locale === "en-XA" ? "en" : t.locale,
+      title: t.t("mail.caldav_auth.heading"),
+      paragraphs,
+      buttons: [{ label: t.t("mail.reconnect.button"), href: opts.calendarsUrl }],
+      footer: t.t("mail.reconnect.once"),
+    }),
+  };
+}
