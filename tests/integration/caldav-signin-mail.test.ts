@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { setupCaldav } from "./caldav-helpers.ts";
 import {
+  listCalendarAccounts,
+  saveCalendarSettings,
   syncAccountNow,
   updateCalendarPassword,
 } from "../../src/lib/server/services/calendar-accounts.ts";
@@ -60,5 +62,63 @@ Deno.test({
     await syncAccountNow(app, host.id, s.accountId);
     await deliverOutbox(app, app.now());
     assert.equal(mails().length, 2);
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "caldav new password and settings saved many times at once: every password press is answered saved (one was told 'did not work'), the account signs in, and the deleted-calendar notice is gone",
+  async fn() {
+    await using s = await setupCaldav({ calendars: ["work", "home"] });
+    const { app, dav, host } = s;
+    const cals = (await listCalendarAccounts(app, host.id)).accounts[0].calendars;
+    const work = cals.find((c) => c.name === "Work")!;
+    const home = cals.find((c) => c.name === "Home")!;
+    assert.ok(
+      (await saveCalendarSettings(app, host.id, { conflicts: [work.id], writeback: work.id })).ok,
+    );
+    const del = await fetch(dav.calendarUrl("work"), {
+      method: "DELETE",
+      headers: { authorization: dav.authHeader },
+    });
+    await del.body?.cancel();
+    await Deno.writeTextFile(join(dav.storageDir, "..", "users"), `${dav.username}:changed-3\n`);
+    app.clock.ms += 15 * MIN;
+    await syncAccountNow(app, host.id, s.accountId);
+    await Deno.writeTextFile(
+      join(dav.storageDir, "..", "users"),
+      `${dav.username}:${dav.password}\n`,
+    );
+    app.clock.ms += 15 * MIN;
+    await syncAccountNow(app, host.id, s.accountId);
+    assert.ok((await listCalendarAccounts(app, host.id)).accounts[0].notice);
+
+    await Deno.writeTextFile(join(dav.storageDir, "..", "users"), `${dav.username}:changed-4\n`);
+    const presses = await Promise.all([
+      ...Array.from(
+        { length: 8 },
+        () =>
+          updateCalendarPassword(app, host.id, { accountId: s.accountId, password: "changed-4" }),
+      ),
+      ...Array.from(
+        { length: 8 },
+        () => saveCalendarSettings(app, host.id, { conflicts: [home.id], writeback: home.id }),
+      ),
+    ]);
+    // Every password press is saved; settings pressed at once may be told they changed
+    // meanwhile (as before), but one is saved and the notice goes with it.
+    for (const p of presses.slice(0, 8)) assert.ok(p?.ok, JSON.stringify(p));
+    assert.ok(presses.slice(8).some((p) => p?.ok));
+    const after = (await listCalendarAccounts(app, host.id)).accounts[0];
+    assert.equal(after.notice, null);
+    assert.equal(after.error, null);
+    assert.deepEqual(after.calendars.map((c) => [c.name, c.checkConflicts, c.writeback]), [[
+      "Home",
+      true,
+      true,
+    ]]);
+    app.clock.ms += 15 * MIN;
+    assert.equal((await syncAccountNow(app, host.id, s.accountId))?.ok, true);
   },
 });

@@ -23,7 +23,7 @@ import {
   updateAccountPassword,
   updateCalendar,
 } from "../store/calendars.ts";
-import type { CalendarRecord, UserRecord } from "../domain/model/records.ts";
+import type { CalendarAccountRecord, CalendarRecord, UserRecord } from "../domain/model/records.ts";
 import { newId } from "../store/users.ts";
 import { type AccountSyncOutcome, syncAccount } from "./sync-calendars.ts";
 import { describeError } from "./calendar-views.ts";
@@ -225,12 +225,18 @@ export async function updateCalendarPassword(
     };
   }
   const sealed = await seal(app.credentialKey, CREDENTIAL_KID, input.password);
-  if (
-    !(await updateAccountPassword(app.kv, account as Deno.KvEntry<typeof account.value>, sealed))
-  ) {
-    return { ok: false, message: t.t("cal.did_not_work") };
+  // Another save of a password that signs in (the same press twice) may come first: this one,
+  // tried just now, is written over it.
+  let fresh: Deno.KvEntryMaybe<CalendarAccountRecord> = account;
+  for (let attempt = 0;; attempt++) {
+    if (!fresh.value) return null;
+    if (await updateAccountPassword(app.kv, fresh as Deno.KvEntry<typeof fresh.value>, sealed)) {
+      break;
+    }
+    if (attempt >= 4) return { ok: false, message: t.t("cal.did_not_work") };
+    fresh = await getAccountEntry(app.kv, hostId, input.accountId);
   }
-  const fresh = await getAccountEntry(app.kv, hostId, input.accountId);
+  fresh = await getAccountEntry(app.kv, hostId, input.accountId);
   if (!fresh.value) return null;
   return {
     ok: true,
