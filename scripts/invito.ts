@@ -174,6 +174,16 @@ function checkUsage(args: string[]): Outcome | null {
       name,
     );
   }
+  // Missing words are wrong usage too, said before the store is opened (a server may hold it).
+  if (spec.takes === "one user" && given.length === 0) {
+    return usage("name the user: a username, an address or an id", name);
+  }
+  if (name === "users delete" && !args.includes("--yes")) {
+    return usage(
+      `deleting ${given[0]} cancels their meetings ahead and cannot be undone; add --yes`,
+      name,
+    );
+  }
   const state = option(args, "--state");
   if (name === "users list" && state && !["active", "suspended", "closed"].includes(state)) {
     return usage(`--state must be active, suspended or closed`, name);
@@ -197,7 +207,9 @@ function checkUsage(args: string[]): Outcome | null {
 
 /** `<command> --help`: the usage lines of that command, or all of them. */
 function helpFor(command: string | undefined): string {
-  const lines = HELP.split("\n").filter((l) => command && l.startsWith(`  ${command} `));
+  const lines = HELP.split("\n").filter((l) =>
+    command && (l.startsWith(`  ${command} `) || l === `  ${command}`)
+  );
   const text = lines.length
     ? `usage: npm run invito -- <command> [arguments] [--json] [--trace]\n\n${lines.join("\n")}`
     : HELP;
@@ -267,8 +279,9 @@ export async function run(args: string[], env: Record<string, string | undefined
   try {
     app = await buildApp(env);
   } catch (err) {
-    if (!isLocalFile(parsed.config.dbPath)) throw err;
-    const message = await storeOpenProblem(parsed.config.dbPath, err);
+    const message = isLocalFile(parsed.config.dbPath)
+      ? await storeOpenProblem(parsed.config.dbPath, err)
+      : remoteStoreProblem(parsed.config.dbPath, err);
     return { code: 1, json: { ok: false, reason: "unexpected", message }, text: message };
   }
   try {
@@ -287,6 +300,14 @@ export async function run(args: string[], env: Record<string, string | undefined
     await settleCounts();
     app.kv.close();
   }
+}
+
+/** A remote KV that would not open: where, why, and the two settings that decide it. */
+function remoteStoreProblem(url: string, err: unknown): string {
+  const reason = (err instanceof Error ? err.message : String(err))
+    .replace(/^Could not open Deno KV database: /, "").replace(/\.$/, "");
+  return `cannot reach the remote KV at ${url} (INVITO_DB_PATH): ${reason}. ` +
+    "Check the URL and DENO_KV_ACCESS_TOKEN.";
 }
 
 /** Exit 3 with every problem; with --json `reason: "invalid_configuration"` and the list. */
@@ -363,11 +384,6 @@ async function dispatch(
     }
     if (sub === "delete") {
       return await withUser(app, arg, async (user) => {
-        if (!args.includes("--yes")) {
-          return usage(
-            `deleting ${user.username} cancels their meetings ahead and cannot be undone; add --yes`,
-          );
-        }
         const r = await deleteUserAsAdmin(app, CLI, user.id, user.username);
         if (!r.ok) {
           if (r.reason === "last_owner") {

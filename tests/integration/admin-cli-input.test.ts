@@ -53,6 +53,8 @@ type Case = {
   code: number;
   /** matched against the first lines of stderr (or stdout for code 0), help text left out */
   message: RegExp;
+  /** must appear nowhere in stdout or stderr (the usage of other commands, a hint that misleads) */
+  absent?: RegExp;
 };
 
 const HELP_START = /^Invito's command line for admins\./m;
@@ -183,6 +185,34 @@ const cases: Case[] = [
     message: /^name the user: a username, an address or an id/,
   },
   {
+    name: "a missing user while a server runs on the file (wrong usage comes first)",
+    args: ["users", "suspend"],
+    setup: serverRunning,
+    code: 2,
+    message: /^name the user: a username, an address or an id/,
+  },
+  {
+    name: "a missing user: the usage of that command only",
+    args: ["bookings", "list"],
+    code: 2,
+    message: /^name the user: a username, an address or an id/,
+    absent: /mail-test|users suspend/,
+  },
+  {
+    name: "help for check-config",
+    args: ["check-config", "--help"],
+    code: 0,
+    message: /^usage: .*\n\n {2}check-config/,
+    absent: /mail-test/,
+  },
+  {
+    name: "users delete without --yes: that command's usage",
+    args: ["users", "delete", "nobody"],
+    code: 2,
+    message: /^deleting nobody cancels their meetings ahead and cannot be undone; add --yes/,
+    absent: /mail-test/,
+  },
+  {
     name: "a user that does not exist",
     args: ["users", "delete", "nobody", "--yes"],
     code: 1,
@@ -261,6 +291,15 @@ const cases: Case[] = [
     code: 1,
     message:
       /^cannot open the store at .*plain\/invito\.kv \(INVITO_DB_PATH\): .*plain is a file, not a folder/,
+  },
+  {
+    name: "a remote KV that cannot be reached",
+    args: ["users", "list"],
+    env: { INVITO_DB_PATH: "http://127.0.0.1:1/kv", DENO_KV_ACCESS_TOKEN: "token" },
+    code: 1,
+    message:
+      /^cannot reach the remote KV at http:\/\/127\.0\.0\.1:1\/kv \(INVITO_DB_PATH\): .*Connection refused.*\. Check the URL and DENO_KV_ACCESS_TOKEN\./,
+    absent: /--trace|unexpected/,
   },
   {
     name: "invalid configuration",
@@ -402,6 +441,7 @@ Deno.test({
         // The message comes first; the help text, when added to a usage error, follows it.
         const message = said.split(HELP_START)[0] || said;
         if (!c.message.test(message)) problems.push(`message does not match ${c.message}`);
+        if (c.absent?.test(out.stdout + out.stderr)) problems.push(`shows ${c.absent}`);
         if (/^\s+at /m.test(out.stdout + out.stderr)) problems.push("a stack trace");
         if (
           /^(?:failed: )?(?:[A-Z]\w*Error|NotFound|PermissionDenied|AlreadyExists):/m.test(message)
