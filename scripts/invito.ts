@@ -375,6 +375,12 @@ async function dispatch(
         const r = sub === "suspend"
           ? await suspendUser(app, CLI, user.id)
           : await reactivateUser(app, CLI, user.id);
+        if (r.ok === false && r.reason === "unchanged") {
+          const message = `${user.username} is already ${
+            sub === "suspend" ? "suspended" : "active"
+          }`;
+          return refused(r.reason, message, { message });
+        }
         if (!r.ok) return refused(r.reason, `${user.username}: ${r.reason.replace("_", " ")}`);
         return done(
           { ok: true, user: await userRow(app, r.user) },

@@ -154,7 +154,7 @@ Deno.test({
 
 Deno.test({
   name:
-    'invito users: a person is named as the list shows them (@username) or by address; a closed account is found by its username (listed, its bookings readable, a second delete says it is closed); calendars read "calendars: 3, 1 failing"',
+    'invito users: a person is named as the list shows them (@username) or by address; suspending twice says "already suspended"; a closed account is found by its username (listed, its bookings readable, a second delete says it is closed); calendars read "calendars: 3, 1 failing"',
   async fn() {
     await withDir(async (dir) => {
       const db = join(dir, "invito.kv");
@@ -199,8 +199,19 @@ Deno.test({
       const suspended = await cli(dir, ["users", "suspend", "@dana"]);
       assert.equal(suspended.code, 0, suspended.stderr);
       assert.match(suspended.stdout, /^dana suspended$/m);
+      // Pressing it twice says the state it is already in (it said "dana: unchanged").
+      const twice = await cli(dir, ["users", "suspend", "dana"]);
+      assert.equal(twice.code, 1);
+      assert.equal(twice.stderr, "dana is already suspended\n");
       const back = await cli(dir, ["users", "reactivate", "dana@example.test"]);
       assert.equal(back.code, 0, back.stderr);
+      const backTwice = await cli(dir, ["users", "reactivate", "dana", "--json"]);
+      assert.equal(backTwice.code, 1);
+      assert.deepEqual(backTwice.json(), {
+        ok: false,
+        reason: "unchanged",
+        message: "dana is already active",
+      });
 
       assert.equal((await cli(dir, ["users", "delete", "@gone", "--yes"])).code, 0);
       const closed = await cli(dir, ["users", "list", "--state", "closed"]);
