@@ -17,6 +17,7 @@ import { type App, buildApp } from "../src/lib/server/app.ts";
 import {
   type AdminActor,
   deleteUserAsAdmin,
+  exportHostForAdmin,
   findUserForAdmin,
   hostBookingsFrom,
   listUsersForAdmin,
@@ -30,7 +31,6 @@ import {
   restoreFromFile,
   sendTestMail,
 } from "../src/lib/server/services/admin-instance.ts";
-import { exportHostIcs, exportHostJson } from "../src/lib/server/services/host-data.ts";
 import {
   backupFileProblem,
   isLocalFile,
@@ -425,9 +425,7 @@ async function dispatch(
     }
     if (sub === "export") {
       return await withUser(app, arg, async (user) => {
-        const chunks = args.includes("--ics")
-          ? exportHostIcs(app, user)
-          : exportHostJson(app, user);
+        const chunks = exportHostForAdmin(app, CLI, user, args.includes("--ics") ? "ics" : "json");
         let text = "";
         for await (const c of chunks) text += c;
         // The export is the document itself, with or without --json, to its last byte (an ICS

@@ -280,6 +280,29 @@ Deno.test({
 
 Deno.test({
   name:
+    "invito bookings export is in the audit log (actor cli, the host as target, the format as detail): an operator reading a host's guests leaves a trace as an admin's other acts do; bookings for nobody leave none",
+  async fn() {
+    await withDir(async (dir) => {
+      const [dana] = await seedUsers(join(dir, "invito.kv"), ["dana"]);
+      assert.equal((await cli(dir, ["bookings", "export", "dana"])).code, 0);
+      assert.equal((await cli(dir, ["bookings", "export", "@dana", "--ics", "--json"])).code, 0);
+      assert.equal((await cli(dir, ["bookings", "export", "nobody"])).code, 1);
+      const kv = await Deno.openKv(join(dir, "invito.kv"));
+      try {
+        const { entries } = await listAudit(kv, { kind: "host_data_exported" }, Date.now(), 10);
+        assert.deepEqual(
+          entries.map((e) => [e.actor, e.actorId, e.target, e.targetId, e.detail]),
+          [["cli", null, "dana", dana.id, "ICS"], ["cli", null, "dana", dana.id, "JSON"]],
+        );
+      } finally {
+        kv.close();
+      }
+    });
+  },
+});
+
+Deno.test({
+  name:
     'invito with invalid configuration: --json says reason "invalid_configuration" with the errors (also check-config, exit 3); a remote INVITO_DB_PATH without DENO_KV_ACCESS_TOKEN is an error; npm run backup and restore exit 3 as well',
   async fn() {
     await withDir(async (dir) => {

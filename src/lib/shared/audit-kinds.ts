@@ -20,6 +20,7 @@ export const AUDIT_KIND_KEYS = {
   admin_restore: "admin.kind_admin_restore",
   identity_linked: "admin.kind_identity_linked",
   identity_unlinked: "admin.kind_identity_unlinked",
+  host_data_exported: "admin.kind_host_data_exported",
 } as const satisfies Record<string, MessageKey>;
 
 /**

@@ -17,6 +17,7 @@ import { listClosedAccounts, setSuspended } from "../store/host-data.ts";
 import { listApiKeys, removeApiKey } from "../store/api-keys.ts";
 import { removeFeed } from "./ics-feed.ts";
 import { deleteAccount, type DeleteAccountResult } from "./account-closing.ts";
+import { exportHostIcs, exportHostJson } from "./host-data.ts";
 import { type AuditParty, recordAudit } from "./audit.ts";
 
 /** Who acts: an admin signed in, or the command line (`{ id: null, label: "cli" }`). */
@@ -211,4 +212,24 @@ export async function hostBookingsFrom(
     guestName: b.guestName,
     guestEmail: b.guestEmail,
   }));
+}
+
+/**
+ * A host's export read by an admin (the command line's `bookings export`): the owner's own export,
+ * in the audit log once it was read to its end (the host as target, the format as detail), as
+ * the admin's other acts are — it holds every guest's name and address.
+ */
+export async function* exportHostForAdmin(
+  app: App,
+  admin: AdminActor,
+  user: UserRecord,
+  format: "json" | "ics",
+): AsyncGenerator<string> {
+  yield* format === "ics" ? exportHostIcs(app, user) : exportHostJson(app, user);
+  await recordAudit(app, {
+    kind: "host_data_exported",
+    actor: admin,
+    target: { id: user.id, label: user.username },
+    detail: format.toUpperCase(),
+  });
 }
