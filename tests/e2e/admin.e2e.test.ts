@@ -92,6 +92,18 @@ Deno.test({
       }
       assert.ok(await suspend.evaluate((el) => el === document.activeElement), "reached by Tab");
       await page.keyboard.press("Enter");
+      // The page asks first (what suspending deletes for good); the confirming button, by Tab.
+      const yes = page.getByRole("button", { name: "Yes, suspend demo" });
+      await yes.waitFor();
+      for (let i = 0; i < 30 && !(await yes.evaluate((el) => el === document.activeElement)); i++) {
+        await page.keyboard.press("Tab");
+      }
+      assert.ok(
+        await yes.evaluate((el) => el === document.activeElement),
+        "confirm reached by Tab",
+      );
+      await a11y(page, "admin-users-suspend-confirm-phone");
+      await page.keyboard.press("Enter");
       await page.getByRole("status").filter({ hasText: "is suspended" }).waitFor();
       await page.getByRole("button", { name: "Reactivate demo" }).waitFor();
       await a11y(page, "admin-users-suspended-phone");

@@ -69,7 +69,10 @@ Deno.test({
     assert.equal((await guest.get(poll)).status, 200);
     assert.equal((await guest.get(once)).status, 200);
 
-    assert.equal((await admin.post("/admin?/suspend", { userId: demoId })).status, 200);
+    assert.equal(
+      (await admin.post("/admin?/suspend", { userId: demoId, confirm: "yes" })).status,
+      200,
+    );
     assert.equal((await guest.get(poll)).status, 404, "a suspended host's poll");
     assert.equal((await vote("Ben")).status, 404, "a vote on it");
     const closedLink = await guest.get(once);

@@ -197,7 +197,10 @@ Deno.test({
     // Ann is suspended; her next sign-in is refused, and the refusal is recorded.
     const annUserId = /data-user="ann"[\s\S]*?name="userId" value="([0-9A-Z]{26})"/
       .exec((await admin.get("/admin?q=ann")).body)![1];
-    assert.equal((await admin.post("/admin?/suspend", { userId: annUserId })).status, 200);
+    assert.equal(
+      (await admin.post("/admin?/suspend", { userId: annUserId, confirm: "yes" })).status,
+      200,
+    );
     const c = createClient(app.baseUrl);
     const at = app.logs().length;
     assert.equal(

@@ -365,7 +365,10 @@ Deno.test({
     // Ann is suspended; her next sign-in by link is refused.
     const annUserId = /data-user="ann"[\s\S]*?name="userId" value="([0-9A-Z]{26})"/
       .exec((await admin.get("/admin?q=ann")).body)![1];
-    assert.equal((await admin.post("/admin?/suspend", { userId: annUserId })).status, 200);
+    assert.equal(
+      (await admin.post("/admin?/suspend", { userId: annUserId, confirm: "yes" })).status,
+      200,
+    );
     const c = createClient(app.baseUrl);
     const at = app.logs().length;
     await c.post("/signin?/email", { providerId: "email", email: "ann@example.test" });

@@ -236,7 +236,7 @@ Deno.test({
 
     // Suspend.
     const demoId = await userIdOf(admin, "demo");
-    const done = await admin.post("/admin?/suspend", { userId: demoId });
+    const done = await admin.post("/admin?/suspend", { userId: demoId, confirm: "yes" });
     assert.equal(done.status, 200, done.body.slice(0, 300));
     assert.match(done.body, /is suspended/);
 

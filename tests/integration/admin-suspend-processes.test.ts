@@ -62,7 +62,7 @@ Deno.test({
     assert.equal(booked.type, "redirect", JSON.stringify(booked));
     assert.equal((await guest.get(PAGE)).status, 200);
 
-    const done = await onA("suspend", { userId: demoId });
+    const done = await onA("suspend", { userId: demoId, confirm: "yes" });
     assert.equal(done.status, 200, done.body.slice(0, 300));
 
     // B, at once: no booking, no page, no slots.

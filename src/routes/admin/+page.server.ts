@@ -35,6 +35,11 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 };
 
 const UserId = v.object({ userId: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/)) });
+/** `confirm: "yes"`: the second press, after the page said what suspending deletes for good. */
+const Suspend = v.object({
+  userId: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/)),
+  confirm: v.optional(v.literal("yes")),
+});
 const Delete = v.object({
   userId: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/)),
   confirm: v.pipe(v.string(), v.maxLength(100)),
@@ -58,8 +63,15 @@ const form = async (request: Request) => Object.fromEntries(await request.formDa
 
 export const actions: Actions = {
   suspend: async ({ request, locals }) => {
-    const parsed = v.safeParse(UserId, await form(request));
+    const parsed = v.safeParse(Suspend, await form(request));
     if (!parsed.success) return fail(400, { error: locals.t.t("admin.no_such_user") });
+    if (parsed.output.confirm !== "yes") {
+      // Sessions, API keys and the feed link are deleted, and reactivating brings none back:
+      // the first press asks, naming what goes.
+      const user = await findUserForAdmin(locals.app, parsed.output.userId);
+      if (!user) return fail(404, { error: locals.t.t("admin.no_such_user") });
+      return { confirmSuspend: { userId: user.id, username: user.username } };
+    }
     const r = await suspendUser(locals.app, locals.user!, parsed.output.userId);
     if (!r.ok) {
       return fail(r.reason === "not_found" ? 404 : 409, { error: locals.t.t(REASONS[r.reason]) });
