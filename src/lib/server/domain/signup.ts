@@ -41,12 +41,20 @@ export function parseSignupPolicy(
   return { ok: true, policy: { open: false, emails, domains } };
 }
 
-/** Whether someone with this address may have a new account made for them. */
-export function mayCreateAccount(policy: SignupPolicy, email: string | null | undefined): boolean {
+/**
+ * Whether someone with this address may have a new account made for them. An address in
+ * INVITO_ADMINS (`admins`, lower-case) always may, as if the policy listed it: an operator who
+ * closes sign-up and names themselves admin must be able to get in (ADR 043).
+ */
+export function mayCreateAccount(
+  policy: SignupPolicy,
+  email: string | null | undefined,
+  admins: readonly string[] = [],
+): boolean {
   if (policy.open) return true;
   if (!email) return false;
   const e = email.trim().toLowerCase();
   const at = e.lastIndexOf("@");
   if (at < 1) return false;
-  return policy.emails.has(e) || policy.domains.has(e.slice(at + 1));
+  return policy.emails.has(e) || policy.domains.has(e.slice(at + 1)) || admins.includes(e);
 }

@@ -1,7 +1,7 @@
 /**
  * Whether a sign-in may go ahead under the server's sign-up policy: people who have an account
  * (by address, or by an identity already linked to one) always may; a new account only when the
- * policy lets this address in.
+ * policy lets this address in (an admin's address always).
  */
 import type { App } from "../app.ts";
 import { mayCreateAccount } from "../domain/signup.ts";
@@ -18,7 +18,7 @@ export async function maySignIn(
     if (await hasLinkedAccount(app.kv, who.provider, who.providerAccountId)) return true;
   }
   if (who.email && await getUserByEmail(app.kv, who.email)) return true;
-  return mayCreateAccount(policy, who.email);
+  return mayCreateAccount(policy, who.email, app.config.admins);
 }
 
 /**
