@@ -70,6 +70,20 @@ Deno.test({
               if (wide) problems.push(`${at}: scrolls sideways: ${wide}`);
               const axe = await checkA11y(page);
               if (axe.length) problems.push(`${at}: axe: ${axe.join("; ")}`);
+              // Who and whom (addresses, usernames) read on one line; the table scrolls sideways
+              // on a phone rather than squeezing them into a few letters a line.
+              const broken = await page.evaluate(() =>
+                [...document.querySelectorAll("tbody td:nth-child(3), tbody td:nth-child(4)")]
+                  .map((td) => {
+                    const range = document.createRange();
+                    range.selectNodeContents(td);
+                    const lines = new Set(
+                      [...range.getClientRects()].map((r) => Math.round(r.top)),
+                    );
+                    return lines.size > 1 ? `"${td.textContent}" on ${lines.size} lines` : "";
+                  }).filter(Boolean)
+              );
+              if (broken.length) problems.push(`${at}: ${broken.join(", ")}`);
               const name = `admin-${path.replace(/[^a-z]+/g, "-").replace(/^-|-$/g, "")}`;
               await screenshot(page, `${name}-${view.name}-${scheme}-${lang}`);
             }
