@@ -535,7 +535,12 @@ if (import.meta.main) {
   Deno.exit(code);
 }
 
+/** Writes it all, unless the reader went away (`| head`, a pager quit): then the rest is dropped. */
 async function writeAll(to: typeof Deno.stdout, text: string) {
   const bytes = new TextEncoder().encode(text);
-  for (let i = 0; i < bytes.length;) i += await to.write(bytes.subarray(i));
+  try {
+    for (let i = 0; i < bytes.length;) i += await to.write(bytes.subarray(i));
+  } catch (err) {
+    if (!(err instanceof Deno.errors.BrokenPipe)) throw err;
+  }
 }

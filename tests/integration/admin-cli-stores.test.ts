@@ -303,6 +303,42 @@ Deno.test({
 
 Deno.test({
   name:
+    "invito users list --json | head: a reader that stops early (head, less quit) ends the command quietly with its own exit code, no 'Uncaught BrokenPipe' stack trace",
+  async fn() {
+    await withDir(async (dir) => {
+      await seedUsers(join(dir, "invito.kv"), Array.from({ length: 250 }, (_, i) => `user${i}`));
+      const base: Record<string, string> = { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" };
+      for (const k of ["PATH", "HOME", "DENO_DIR", "TMPDIR"]) {
+        const v = Deno.env.get(k);
+        if (v !== undefined) base[k] = v;
+      }
+      // As an operator types it: the shell's pipe into `head`, which reads 100 bytes and exits
+      // while the command still writes (more than a pipe holds). `PIPESTATUS` keeps its code.
+      const out = await new Deno.Command("bash", {
+        args: [
+          "-c",
+          `"${denoBin}" run -A scripts/invito.ts users list --json 2>"$ERR" | head -c 100 >/dev/null; echo "\${PIPESTATUS[0]}"`,
+        ],
+        cwd: repoRoot,
+        clearEnv: true,
+        env: {
+          ...base,
+          ERR: join(dir, "stderr.txt"),
+          INVITO_DB_PATH: join(dir, "invito.kv"),
+          INVITO_SESSION_SECRET: "cli-stores-test-secret-0123456789abcdef",
+        },
+        stdout: "piped",
+      }).output();
+      const code = Number(new TextDecoder().decode(out.stdout).trim());
+      const stderr = await Deno.readTextFile(join(dir, "stderr.txt"));
+      assert.doesNotMatch(stderr, /BrokenPipe|Uncaught|^\s+at /m, stderr);
+      assert.equal(code, 0, stderr);
+    });
+  },
+});
+
+Deno.test({
+  name:
     'invito with invalid configuration: --json says reason "invalid_configuration" with the errors (also check-config, exit 3); a remote INVITO_DB_PATH without DENO_KV_ACCESS_TOKEN is an error; npm run backup and restore exit 3 as well',
   async fn() {
     await withDir(async (dir) => {
