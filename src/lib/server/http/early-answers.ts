@@ -8,6 +8,7 @@ import { problemType, type RefusalReason, REFUSALS } from "../../shared/refusals
 import { isApiPath } from "./route-shape.ts";
 import { earlyTranslator } from "../i18n.ts";
 import { escapeHtml } from "../util/html.ts";
+import { messagePage } from "./message-page.ts";
 
 /**
  * The methods some route here answers. Anything else — TRACE and TRACK (which the fetch
@@ -90,16 +91,12 @@ export function crossSiteRefusal(req: Request, ownOrigin: string, reason: string
   }
   const t = earlyTranslator(req);
   const there = ownOrigin + new URL(req.url).pathname;
-  const lang = t.locale === "en-XA" ? "en" : t.locale;
-  const title = escapeHtml(t.t("http.cross_site_title"));
   const link = `<a href="${escapeHtml(there)}">${escapeHtml(ownOrigin)}</a>`;
-  const html = `<!doctype html><html lang="${
-    escapeHtml(lang)
-  }"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · Invito</title><meta name="color-scheme" content="light dark"></head>
-<body style="font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;display:flex;min-height:100vh;align-items:center;justify-content:center;margin:0;padding:16px">
-<main style="max-width:28rem;text-align:center"><h1 style="font-size:1.5rem">${title}</h1>
-<p>${escapeHtml(t.t("http.cross_site_body"))} ${link}</p></main></body></html>`;
+  const html = messagePage(
+    t,
+    t.t("http.cross_site_title"),
+    `${escapeHtml(t.t("http.cross_site_body"))} ${link}`,
+  );
   return new Response(req.method === "HEAD" ? null : html, {
     status: 403,
     headers: { ...headers, "content-type": "text/html; charset=utf-8" },

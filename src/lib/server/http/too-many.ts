@@ -3,6 +3,7 @@
  * not run yet); a small JSON body for scripts, in English; Retry-After always.
  */
 import { escapeHtml } from "../util/html.ts";
+import { messagePage } from "./message-page.ts";
 import { earlyTranslator } from "../i18n.ts";
 import type { Translator } from "../../shared/i18n.ts";
 
@@ -26,15 +27,11 @@ export function tooManyRequests(retryAfterS: number, req: Request): Response {
     }, { status: 429, headers });
   }
   const t = earlyTranslator(req);
-  const lang = t.locale === "en-XA" ? "en" : t.locale;
-  const title = escapeHtml(t.t("http.too_many_title"));
-  const html = `<!doctype html><html lang="${
-    escapeHtml(lang)
-  }"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · Invito</title><meta name="color-scheme" content="light dark"></head>
-<body style="font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;display:flex;min-height:100vh;align-items:center;justify-content:center;margin:0;padding:16px">
-<main style="max-width:28rem;text-align:center"><h1 style="font-size:1.5rem">${title}</h1>
-<p>${escapeHtml(tooManyWords(t, retryAfterS))}</p></main></body></html>`;
+  const html = messagePage(
+    t,
+    t.t("http.too_many_title"),
+    escapeHtml(tooManyWords(t, retryAfterS)),
+  );
   return new Response(html, {
     status: 429,
     headers: { ...headers, "content-type": "text/html; charset=utf-8" },
