@@ -344,9 +344,11 @@ Deno.test({
       const rows = [...list.body.matchAll(/data-seated-time="([0-9A-Z]{26})"/g)];
       assert.equal(rows.length, 1, "one row for the seated time, not three");
       assert.match(list.body, /3 of 3 seats taken/);
+      // The address as a reader sees it: its wrap points (<wbr>) and Svelte's markers aside.
+      const shown = list.body.replace(/<!--[^]*?-->|<wbr\s*\/?>/g, "");
       for (const who of ["ada", "bob", "cyd"]) {
         assert.match(
-          list.body,
+          shown,
           new RegExp(`Guest ${who}</span>[^<]*<br\\s*/?>[^<]*<span[^>]*>g${who}@example\\.test`),
         );
       }
