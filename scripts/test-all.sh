@@ -115,7 +115,11 @@ elif [[ ${INVITO_TEST_SHARDS:-2} == 1 ]]; then
 else
   rest=(src)
   for d in tests/*/; do [[ $d == tests/e2e/ ]] || rest+=("${d%/}"); done
-  shards=("${args[*]} tests/e2e" "${args[*]} ${rest[*]}")
+  # The browser tests take longer than the rest (18 min against 15.5 in the fresh-clone run of
+  # 2026-11-27): their longest file runs beside the rest instead, so both end near 16–17 min.
+  moved=(tests/e2e/routing-pages-small.e2e.test.ts)
+  ignore=$(IFS=,; echo "${moved[*]}")
+  shards=("${args[*]} --ignore=$ignore tests/e2e" "${args[*]} ${rest[*]} ${moved[*]}")
 fi
 
 pids=()
