@@ -83,3 +83,14 @@ export function votersBytes(votes: PollVoteRecord[]): number {
 export function votersFit(votes: PollVoteRecord[]): boolean {
   return votersBytes(votes) <= VOTERS_BYTES;
 }
+
+/**
+ * How long a pick may hold the answers back (ADR 050, 2026-11-27): far longer than a pick's
+ * rounds take, short enough that a pick whose process died delays answers only briefly (the
+ * "picking" key says until when).
+ */
+export const PICK_HOLD_MS = 5_000;
+
+/** Whether a pick holds the votes back at `nowMs` (the "picking" key as read; past its time: not). */
+export const votesHeld = (picking: { untilMs: number | null }, nowMs: number) =>
+  picking.untilMs !== null && picking.untilMs > nowMs;

@@ -12,7 +12,8 @@ import {
 } from "../../../../tests/support/memory-app.ts";
 import { createPoll } from "./polls.ts";
 import { votePoll } from "./poll-votes.ts";
-import { PICK_HOLD_MS, pickPollTime } from "./poll-pick.ts";
+import { pickPollTime } from "./poll-pick.ts";
+import { PICK_HOLD_MS } from "../domain/poll-voters.ts";
 import { holdVotes, listVotes } from "../store/polls.ts";
 import { getBooking } from "../store/bookings.ts";
 

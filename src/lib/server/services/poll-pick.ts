@@ -25,7 +25,7 @@ import { type BookRefusal, bookRefusal, parseStart } from "./book-slot.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { hostEventJob } from "./webhooks.ts";
 import { hostClock } from "../../shared/format.ts";
-import { pollMeeting } from "../domain/poll-voters.ts";
+import { PICK_HOLD_MS, pollMeeting, votesHeld } from "../domain/poll-voters.ts";
 import { iso, pollResource, releaseHolds, stateOf } from "./polls.ts";
 
 export type PickResult =
@@ -129,16 +129,6 @@ export async function pickPollTime(
 
 /** Rounds of reading the votes again before a pick answers "busy" (votes kept changing). */
 const PICK_ROUNDS = 8;
-
-/**
- * How long a pick may hold the answers back: far longer than a pick's rounds take, short enough
- * that a pick whose process died delays answers only briefly (the key says until when).
- */
-export const PICK_HOLD_MS = 5_000;
-
-/** Whether a pick holds the votes back now (the "picking" key as read; past its time: not). */
-export const votesHeld = (picking: { untilMs: number | null }, nowMs: number) =>
-  picking.untilMs !== null && picking.untilMs > nowMs;
 
 /** The poll's booking of time `i` for `votes`, in one commit with its markers (see above). */
 function bookPoll(

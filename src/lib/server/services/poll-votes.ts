@@ -15,9 +15,8 @@ import {
   putVote,
   readVoteEntries,
 } from "../store/polls.ts";
-import { votersBytes, votersFit } from "../domain/poll-voters.ts";
+import { votersBytes, votersFit, votesHeld } from "../domain/poll-voters.ts";
 import { jitter } from "./transaction.ts";
-import { votesHeld } from "./poll-pick.ts";
 import { randomToken, sha256Hex } from "../integrations/crypto.ts";
 import { hostEventJob } from "./webhooks.ts";
 import { checkRateLimit } from "./rate-limit.ts";
