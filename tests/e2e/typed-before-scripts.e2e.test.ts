@@ -182,3 +182,47 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    "opened before the scripts arrive: a guest's settings line and the event type's further places stay open once the scripts run (hydration closed them, and the next click found nothing)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const client = await signInByLink(app, HOST);
+    await inBrowser(app.logs, async (browser) => {
+      /** Opens `url` with the scripts held, opens the <details>, lets the scripts run. */
+      const openEarly = async (page: Page, url: string, testId: string) => {
+        const release = await holdScripts(page);
+        await page.goto(url, { waitUntil: "domcontentloaded" });
+        const details = page.getByTestId(testId);
+        await details.locator("summary").click();
+        assert.equal(await details.evaluate((d) => (d as HTMLDetailsElement).open), true);
+        release();
+        await hydrated(page);
+        return details;
+      };
+      const guest = await (await browser.newContext()).newPage();
+      const settings = await openEarly(
+        guest,
+        `${app.baseUrl}/calendar/demo/intro-call`,
+        "guest-settings",
+      );
+      assert.equal(await settings.evaluate((d) => (d as HTMLDetailsElement).open), true);
+      // Still the person's to close.
+      await settings.locator("summary").click();
+      assert.equal(await settings.evaluate((d) => (d as HTMLDetailsElement).open), false);
+
+      const ctx = await contextWithSession(browser, client);
+      const editor = await ctx.newPage();
+      const more = await openEarly(
+        editor,
+        `${app.baseUrl}/dashboard/event-types/new`,
+        "more-locations",
+      );
+      assert.equal(await more.evaluate((d) => (d as HTMLDetailsElement).open), true);
+      await more.getByRole("combobox").first().waitFor({ state: "visible", timeout: 5_000 });
+    });
+  },
+});

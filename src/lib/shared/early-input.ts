@@ -8,6 +8,8 @@
  * layout notes the fields a person changed before hydration starts and puts their values back
  * once it is done, with the events a person's own typing would have fired, so handlers and
  * bindings see it; the caret or selection of the field they are in stays where they put it.
+ * A `<details>` opened or closed early is put back too: Svelte sets each `open={…}` (and
+ * `bind:open`) as it hydrates, so a menu a person had opened shut under their next click.
  *
  * ```ts
  * const early = noteEarlyInput(document);   // root layout, before the children hydrate
@@ -26,6 +28,12 @@ export interface EarlyInput {
    * word selected to be replaced, or a caret moved back to insert, was lost.
    */
   readonly caret: Caret | null;
+  /**
+   * Every `<details>` with whether it was open. Unlike a field, a `<details>` keeps no record of
+   * what the server rendered (its `open` attribute is its state), so each is noted as it is and
+   * put back where hydration changed it: nothing else runs between the two.
+   */
+  readonly disclosures: ReadonlyArray<readonly [HTMLDetailsElement, boolean]>;
 }
 
 type TextField = HTMLInputElement | HTMLTextAreaElement;
@@ -92,7 +100,8 @@ export function noteEarlyInput(doc: Document): EarlyInput {
     const now = read(el);
     if (!same(now, rendered(el))) fields.push([el, now]);
   }
-  return { fields, caret: caretOf(doc) };
+  const disclosures = [...doc.querySelectorAll("details")].map((d) => [d, d.open] as const);
+  return { fields, caret: caretOf(doc), disclosures };
 }
 
 /** Puts the noted values back where hydration replaced them, and tells the page's handlers. */
@@ -105,6 +114,10 @@ export function restoreEarlyInput(early: EarlyInput): void {
     else el.value = held as string;
     el.dispatchEvent(new Event("input", { bubbles: true }));
     el.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+  // Its `toggle` event tells a `bind:open` what the person chose.
+  for (const [el, open] of early.disclosures) {
+    if (el.isConnected && el.open !== open) el.open = open;
   }
   // Only where the person still is, in the text they had: a field the page changed on purpose
   // keeps what the page did.
