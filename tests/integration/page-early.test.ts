@@ -295,3 +295,37 @@ Deno.test({
     assert.equal((await answers(a.baseUrl)).early, n0.early, "computed again, not the kept data");
   },
 });
+
+Deno.test({
+  name:
+    "page cache: guests from an ad, each link with its own click id (fbclid, gclid), get the kept page; a link that prefills the form gets its own",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true, env: { INVITO_METRICS_TOKEN: TOKEN } });
+    const first = await viewOf(app.baseUrl, {}, `${PAGE}&fbclid=click-0`);
+    assert.equal(first.status, 200);
+    const before = await answers(app.baseUrl);
+    const views = [];
+    for (let i = 1; i <= 4; i++) {
+      const id = i % 2 ? `fbclid=IwAR${i}x${crypto.randomUUID()}` : `gclid=Cj0K${i}`;
+      views.push(await viewOf(app.baseUrl, {}, `${PAGE}&${id}&utm_source=ad`));
+    }
+    const after = await answers(app.baseUrl);
+    // The first with utm_source renders (the page carries it into its links); the rest are kept.
+    assert.equal(after.rendered - before.rendered, 1, JSON.stringify({ before, after }));
+    assert.equal(after.kept + after.early - before.kept - before.early, 3);
+    for (const v of views) {
+      assert.equal(v.status, 200);
+      assert.deepEqual(slotsOf(v.body), slotsOf(first.body));
+      assert.doesNotMatch(v.body, /fbclid|gclid|click-0/);
+    }
+    const prefilled = await viewOf(app.baseUrl, {}, `${PAGE}&fbclid=x&name=Ann%20Example`);
+    // Its times carry the name on to the form.
+    assert.match(prefilled.body, /name=Ann(\+|%20)Example/);
+    assert.doesNotMatch(
+      (await viewOf(app.baseUrl, {}, `${PAGE}&fbclid=y`)).body,
+      /Ann(\+|%20)Example/,
+    );
+  },
+});

@@ -44,6 +44,11 @@ const ANSWER = /^q_[\w-]{1,64}$/;
 const ANSWERS_MAX = 20;
 const ANSWER_MAX = 2000;
 
+/** Whether guest and sign-in pages read a parameter of this name (a click id, `fbclid`, is not). */
+export function readsParam(name: string): boolean {
+  return Object.hasOwn(PAGE_PARAMS, name) || ANSWER.test(name);
+}
+
 /** The parameters of `url` a link to the same page keeps (see `PAGE_PARAMS`), first of each name. */
 export function keptParams(url: URL): URLSearchParams {
   const q = new URLSearchParams();

@@ -20,7 +20,15 @@
  * its own, escaped for where they stand (an attribute, text, or the hydration script).
  */
 import type { Handle, RequestEvent } from "@sveltejs/kit";
-import { MAX_BYTES, MAX_ENTRIES, newNonce, NONCE, ROUTES, SESSION_COOKIE } from "./page-keep.ts";
+import {
+  MAX_BYTES,
+  MAX_ENTRIES,
+  newNonce,
+  NONCE,
+  pageQueryKey,
+  ROUTES,
+  SESSION_COOKIE,
+} from "./page-keep.ts";
 import { answerBookPost, isPlainBookPost } from "./refusal-pages.ts";
 import { noteBookingRoute } from "./book-early.ts";
 import { guestClock } from "./booking-page.ts";
@@ -116,7 +124,7 @@ export const pageCache: Handle = async ({ event, resolve }) => {
   // The address as asked: SvelteKit's `event.url` drops a data request's `/__data.json` and the
   // nodes it asks for again (`x-sveltekit-invalidated`), which make it another answer.
   const asked = new URL(event.request.url);
-  const key = `${asked.pathname}${asked.search}\n${event.locals.locale}\n${
+  const key = `${asked.pathname}${pageQueryKey(asked)}\n${event.locals.locale}\n${
     guestClock(event.url, event.request.headers.get("accept-language"), event.locals.locale)
   }`;
   const hit = entries.get(key);

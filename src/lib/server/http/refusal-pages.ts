@@ -10,7 +10,15 @@ import { pageRevision } from "../services/page-revision.ts";
 import type { SlotPage } from "../services/slot-page.ts";
 import { fillToken } from "../services/anti-spam.ts";
 import { randomToken } from "../util/digest.ts";
-import { MAX_BYTES, MAX_ENTRIES, newNonce, NONCE, ROUTES, SESSION_COOKIE } from "./page-keep.ts";
+import {
+  MAX_BYTES,
+  MAX_ENTRIES,
+  newNonce,
+  NONCE,
+  pageQueryKey,
+  ROUTES,
+  SESSION_COOKIE,
+} from "./page-keep.ts";
 import {
   gzipAccepted,
   keptHeaders,
@@ -281,8 +289,9 @@ async function lookup(
   const revision = await pageRevision(app, params);
   if (revision === null) return null;
   const minute = Math.floor(app.now() / 60_000);
-  const readKey =
-    `${url.pathname}${url.search}\n${locale}\n${acceptLanguage}\n${revision}\n${minute}`;
+  const readKey = `${url.pathname}${
+    pageQueryKey(url)
+  }\n${locale}\n${acceptLanguage}\n${revision}\n${minute}`;
   let reading = pageReads.get(readKey);
   if (!reading) {
     const read = slotPageFor(app, params, url, acceptLanguage, locale);
