@@ -17,7 +17,7 @@ import { pollToken } from "./polls.ts";
 import { sha256Hex } from "../integrations/crypto.ts";
 import type { UserRecord } from "../domain/model/records.ts";
 import { listEventTypes } from "../store/event-types.ts";
-import { listAccounts } from "../store/calendars.ts";
+import { forgetRemovedAccounts, listAccounts } from "../store/calendars.ts";
 import {
   closeAccountRecord,
   eraseGuestFromBookings,
@@ -124,6 +124,7 @@ export async function deleteAccount(
   for (const { value: a } of await listAccounts(app.kv, user.id)) {
     await removeCalendarAccount(app, user.id, a.id);
   }
+  await forgetRemovedAccounts(app.kv, user.id);
   // The Zoom connection's tokens are a credential too (its meetings stay in the host's Zoom).
   await removeZoomConnection(app.kv, user.id);
   for (const et of await listEventTypes(app.kv, user.id)) await deleteEventType(app, closed, et.id);

@@ -19,6 +19,7 @@ import {
   listAccounts,
   listHostCalendars,
   removeAccount,
+  removedAccountId,
   setWriteback,
   updateAccountPassword,
   updateCalendar,
@@ -121,7 +122,12 @@ export async function addCalendarAccount(
   }
 
   const nowMs = app.now();
-  const accountId = newId(nowMs);
+  // Connected again after being removed: the same account, so what it wrote is its own again.
+  const accountId = await removedAccountId(app.kv, {
+    hostId: host.id,
+    principalUrl: found.principalUrl,
+    username,
+  }) ?? newId(nowMs);
   const calendars: CalendarRecord[] = [];
   for (const c of found.calendars.slice(0, 100)) {
     calendars.push({

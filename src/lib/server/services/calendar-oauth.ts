@@ -42,6 +42,7 @@ import {
   getWriteback,
   insertAccount,
   listAccounts,
+  removedAccountId,
 } from "../store/calendars.ts";
 import { keys } from "../store/keys.ts";
 import type { CalendarAccountStatusRecord, CalendarRecord } from "../domain/model/records.ts";
@@ -206,7 +207,13 @@ export async function finishOAuthConnect(
     }
   } else {
     if (existing.length >= MAX_ACCOUNTS_PER_HOST) return { ok: false, message: MSG.tooMany };
-    accountId = newId(nowMs);
+    // Connected again after being removed: the same account (calendar-accounts.ts).
+    accountId = await removedAccountId(app.kv, {
+      hostId: host.id,
+      provider,
+      principalUrl: "",
+      username: address.slice(0, 320),
+    }) ?? newId(nowMs);
     if (
       !(await insertOAuthAccount(
         app,

@@ -17,6 +17,28 @@ import type {
 import { settingsChanged } from "./settings-cache.ts";
 import { bumpBusy, bumpSettings } from "./revisions.ts";
 import { commitWithReceipt } from "./kv.ts";
+import { accountIdentity } from "../domain/calendar-account-identity.ts";
+
+type Identified = Pick<CalendarAccountRecord, "hostId" | "provider" | "principalUrl" | "username">;
+
+const goneKey = async (a: Identified) =>
+  keys.calendarAccountGone(a.hostId, await sha256Short(accountIdentity(a)));
+
+/** The id the account had when it was removed, if this host had it before. */
+export async function removedAccountId(
+  kv: Deno.Kv,
+  a: Identified,
+): Promise<CalendarAccountId | null> {
+  return (await kv.get<{ v: 1; accountId: CalendarAccountId }>(await goneKey(a))).value
+    ?.accountId ?? null;
+}
+
+/** Forgets every removed account of a host (their closing: nothing is connected again). */
+export async function forgetRemovedAccounts(kv: Deno.Kv, hostId: UserId): Promise<void> {
+  for await (const e of kv.list({ prefix: keys.calendarAccountGonePrefix(hostId) })) {
+    await kv.delete(e.key);
+  }
+}
 
 export async function sha256Short(text: string): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
@@ -66,6 +88,7 @@ export async function insertAccount(kv: Deno.Kv, w: NewAccountWrite): Promise<bo
   for (const c of w.calendars) op.set(keys.calendarOfAccount(a.hostId, a.id, c.id), c);
   for (const h of w.heads) op.set(keys.calendarBusyHead(a.hostId, h.calendarId), h);
   if (w.token) op.set(keys.calendarToken(a.hostId, a.id), w.token);
+  op.delete(await goneKey(a));
   return await commitHeads(kv, op, a.hostId);
 }
 
@@ -182,6 +205,7 @@ export async function removeAccount(
       op.delete(c.key).delete(keys.calendarBusyHead(hostId, c.value.id));
     }
     if (wb.value?.accountId === accountId) op.delete(keys.calendarWriteback(hostId));
+    op.set(await goneKey(account.value), { v: 1, accountId });
     if (await commitHeads(kv, op, hostId)) return calendars.map((c) => c.value.id);
   }
   throw new Error("removeAccount: too much contention");
