@@ -39,6 +39,7 @@ Deno.test({
         start,
         name: "Jo Guest",
         email: "jo@example.test",
+        note: "",
         timeZone: "Europe/Berlin",
       });
       assert.ok(res.ok && res.status === "CONFIRMED", JSON.stringify(res));
@@ -103,6 +104,7 @@ Deno.test({
         start: "2026-11-23T13:00:00Z",
         name: "Jane Doe",
         email: "jane@example.test",
+        note: "",
         timeZone: "Europe/Berlin",
       });
       assert.ok(booked.ok && booked.status === "CONFIRMED");
