@@ -582,3 +582,49 @@ Deno.test({
     assert.match(audit.body, /data-kind="bookings_handed_over"/);
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "admin area: an administrator cannot suspend or delete another administrator from the web (it locked them out and deleted their keys); a host is suspended as before",
+  async fn() {
+    const OTHER = "second-admin@example.test";
+    await using app = await startApp({
+      demo: true,
+      env: { INVITO_ADMINS: `${ADMIN},${OTHER}` },
+    });
+    const admin = await signInByLink(app, ADMIN);
+    const other = await signInByLink(app, OTHER);
+    const otherName = /name="username"[^>]*value="([^"]+)"/.exec(
+      (await other.get("/dashboard/profile")).body,
+    )![1];
+    const otherId = await userIdOf(admin, otherName);
+    const text = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+    for (
+      const [action, body] of [
+        ["suspend", { userId: otherId, confirm: "yes" }],
+        ["delete", { userId: otherId, confirm: otherName }],
+      ] as const
+    ) {
+      const r = await admin.post(`/admin?/${action}`, body);
+      assert.equal(r.status, 409, action);
+      assert.match(text(r.body), /another administrator/i, action);
+      assert.match(text(r.body), /INVITO_ADMINS/, action);
+    }
+    // The list says who is an administrator and offers no button that would be refused.
+    const row = new RegExp(`<li[^>]*data-user="${otherName}"[\\s\\S]*?</li>`).exec(
+      (await admin.get(`/admin?q=${otherName}`)).body,
+    )![0];
+    assert.match(text(row), /Administrator/);
+    assert.doesNotMatch(row, /\?\/suspend|\?\/delete/);
+    assert.match(row, /\?\/handover/);
+    // Still an administrator, still signed in.
+    assert.equal((await other.get("/admin")).status, 200);
+    // A host is suspended as before.
+    const demoId = await userIdOf(admin, "demo");
+    assert.equal(
+      (await admin.post("/admin?/suspend", { userId: demoId, confirm: "yes" })).status,
+      200,
+    );
+  },
+});

@@ -59,6 +59,7 @@ const REASONS: Record<string, MessageKey> = {
   not_found: "admin.no_such_user",
   unchanged: "admin.unchanged",
   self: "admin.not_yourself",
+  admin: "admin.another_admin",
   confirm_mismatch: "admin.confirm_mismatch",
 };
 

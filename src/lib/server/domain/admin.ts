@@ -43,6 +43,22 @@ export function isAdmin(admins: readonly string[], user: UserRecord | null): boo
   return user.emailVerifiedMs !== null && admins.includes(user.email.toLowerCase());
 }
 
+/**
+ * Why `actor` may not suspend or delete `target`, or null. Not themselves (they would lock
+ * themselves out), and from the web not another administrator either: one admin could lock the
+ * others out, deleting their API keys for good. The operator of the machine (the command line,
+ * no account: `actorId` null) may, and an administrator taken out of INVITO_ADMINS is a person
+ * like any other.
+ */
+export function endRefusal(
+  actorId: string | null,
+  target: UserRecord,
+  admins: readonly string[],
+): "self" | "admin" | null {
+  if (target.id === actorId) return "self";
+  return actorId !== null && isAdmin(admins, target) ? "admin" : null;
+}
+
 /** Open and not suspended: the account's credentials work and its pages take bookings. */
 export function isActive(user: Pick<UserRecord, "closedAtMs" | "suspendedAtMs">): boolean {
   return !user.closedAtMs && !user.suspendedAtMs;

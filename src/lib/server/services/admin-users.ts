@@ -6,7 +6,7 @@
  */
 import type { App } from "../app.ts";
 import type { UserRecord } from "../domain/model/records.ts";
-import { type AccountState, accountState } from "../domain/admin.ts";
+import { type AccountState, accountState, endRefusal, isAdmin } from "../domain/admin.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { keys, type UserId } from "../store/keys.ts";
 import { getUser, getUserByEmail, getUserByUsername } from "../store/users.ts";
@@ -29,6 +29,8 @@ export type AdminUserRow = {
   username: string;
   email: string;
   state: AccountState;
+  /** Named in INVITO_ADMINS: not suspended or deleted from the web (domain/admin.ts). */
+  admin: boolean;
   createdAtMs: number;
   lastSignInMs: number | null;
   bookingsAhead: number;
@@ -100,6 +102,7 @@ export async function userRow(app: App, u: UserRecord): Promise<AdminUserRow> {
     username: u.username,
     email: u.email,
     state: accountState(u),
+    admin: isAdmin(app.config.admins, u),
     createdAtMs: u.createdAtMs,
     lastSignInMs: u.lastSignInMs ?? null,
     bookingsAhead: ahead.bookings.filter((b) => isLiveBooking(b, nowMs)).length,
@@ -114,7 +117,7 @@ export async function userRow(app: App, u: UserRecord): Promise<AdminUserRow> {
 
 export type AdminActionResult =
   | { ok: true; user: UserRecord }
-  | { ok: false; reason: "not_found" | "unchanged" | "self" };
+  | { ok: false; reason: "not_found" | "unchanged" | "self" | "admin" };
 
 /**
  * Suspends an account: the write that sets `suspendedAtMs` ends every credential at once
@@ -127,7 +130,10 @@ export async function suspendUser(
   admin: AdminActor,
   userId: string,
 ): Promise<AdminActionResult> {
-  if (userId === admin.id) return { ok: false, reason: "self" };
+  const target = await getUser(app.kv, userId as UserId);
+  if (!target) return { ok: false, reason: "not_found" };
+  const refused = endRefusal(admin.id, target, app.config.admins);
+  if (refused) return { ok: false, reason: refused };
   const r = await setSuspended(app.kv, userId as UserId, app.now());
   if (r === null) return { ok: false, reason: "not_found" };
   if (r === "unchanged") return { ok: false, reason: "unchanged" };
@@ -158,10 +164,11 @@ export async function deleteUserAsAdmin(
   admin: AdminActor,
   userId: string,
   confirmUsername: string,
-): Promise<DeleteAccountResult | { ok: false; reason: "self" }> {
-  if (userId === admin.id) return { ok: false, reason: "self" };
+): Promise<DeleteAccountResult | { ok: false; reason: "self" | "admin" }> {
   const user = await getUser(app.kv, userId as UserId);
   if (!user || user.closedAtMs) return { ok: false, reason: "not_found" };
+  const refused = endRefusal(admin.id, user, app.config.admins);
+  if (refused) return { ok: false, reason: refused };
   return await deleteAccount(app, user, confirmUsername, admin);
 }
 
