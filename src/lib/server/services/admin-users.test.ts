@@ -68,3 +68,30 @@ Deno.test("findUserForAdmin: @username (as the list shows it), username, address
     app.close();
   }
 });
+
+Deno.test("suspendUser: an administrator is refused to a web admin and done for the command line (the machine's operator)", async () => {
+  const app = await memoryApp({ env: { INVITO_ADMINS: "ann@example.test, bo@example.test" } });
+  try {
+    // Admins by an address their sign-in verified (domain/admin.ts isAdmin).
+    const admin = async (username: string) => {
+      const r = await insertUser(app.kv, {
+        email: `${username}@example.test`,
+        name: username,
+        wantedUsername: username,
+        timeZone: "UTC",
+        emailVerifiedMs: app.now(),
+        image: null,
+      }, app.now());
+      assert.ok(r.ok);
+      return r.user;
+    };
+    const ann = await admin("ann");
+    const bo = await admin("bo");
+    const web = { id: ann.id, label: "ann" };
+    assert.deepEqual(await suspendUser(app, web, bo.id), { ok: false, reason: "admin" });
+    assert.deepEqual(await suspendUser(app, web, ann.id), { ok: false, reason: "self" });
+    assert.ok((await suspendUser(app, { id: null, label: "cli" }, bo.id)).ok);
+  } finally {
+    app.close();
+  }
+});
