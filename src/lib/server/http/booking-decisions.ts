@@ -10,18 +10,21 @@ import { refusalKey } from "../../shared/refusals.ts";
 import { formatDateTime, hostClock } from "../../shared/format.ts";
 import type { SeriesFailure } from "../services/decide-results.ts";
 
+/** The reason a host gives the guest(s) for a cancel ("" when none). */
+export const CancelReason = v.optional(
+  v.pipe(
+    v.string(),
+    v.maxLength(500, messageRef("manage.reason_too_long")),
+    v.check(isMultiLineText, messageRef("manage.reason_bad_characters")),
+  ),
+  "",
+);
+
 const Decision = v.object({
   id: v.pipe(v.string(), v.regex(/^[0-9A-Z]{26}$/, messageRef("bookings.unknown"))),
   /** A series' date: cancel it alone ("one") or with the later dates ("rest"). */
   scope: v.optional(v.picklist(["one", "rest"], messageRef("bookings.unknown")), "one"),
-  reason: v.optional(
-    v.pipe(
-      v.string(),
-      v.maxLength(500, messageRef("manage.reason_too_long")),
-      v.check(isMultiLineText, messageRef("manage.reason_bad_characters")),
-    ),
-    "",
-  ),
+  reason: CancelReason,
 });
 
 /**

@@ -300,6 +300,7 @@ async function perform(
     p.readers,
     p.attendee,
     p.emptied,
+    p.by,
   );
 }
 
@@ -380,6 +381,8 @@ async function sendBookingMail(
   attendee?: string,
   /** A seat's `host_cancelled`: its guest's cancel emptied the meeting. */
   emptied?: true,
+  /** `host_meeting_cancelled`: who pressed it, when not the organiser (a team's owner). */
+  by?: string,
 ): Promise<JobOutcome> {
   const host = await getUser(app.kv, booking.hostId);
   if (!host) return { ok: false, error: "host no longer exists", permanent: true };
@@ -411,6 +414,8 @@ async function sendBookingMail(
     readers,
     attendee,
     emptied,
+    // Read when sent: an account closed since leaves "" (the mail then says "a team owner").
+    cancelledBy: by ? { id: by, name: (await getUser(app.kv, by))?.name ?? "" } : undefined,
     declineUrl: invitee ? declineUrl(app, await declineToken(app, booking, invitee)) : undefined,
     // A seat's mail to its host carries the seated meeting, derived from all its seats.
     seatsAtTime: booking.seat && isHostSideMail(kind) ? await seatsAtTime(app, booking) : undefined,

@@ -38,13 +38,16 @@ const CLOSE_ROUNDS = 20;
 
 /**
  * The host cancels the meeting a seat of theirs belongs to (any of its seats names it), with one
- * reason for every guest. "cancelled": the meeting holds no time any more.
+ * reason for every guest. "cancelled": the meeting holds no time any more. `by`: who pressed it
+ * for the host — a team's owner (services/team-dashboard.ts decides who may); the members' mails
+ * name them.
  */
 export async function cancelSeatedMeeting(
   app: App,
   hostId: string,
   seatId: string,
   reason: string,
+  opts: { by?: string } = {},
 ): Promise<CancelMeetingResult> {
   const seat = await getBooking(app.kv, seatId);
   if (!seat || seat.hostId !== hostId) return { ok: false, reason: "not_found" };
@@ -59,6 +62,7 @@ export async function cancelSeatedMeeting(
     startMs: seat.startMs,
     meetingId: seat.seat.meetingId,
     reason,
+    ...(opts.by && opts.by !== hostId ? { by: opts.by } : {}),
   };
   // The guests the cancel tells: the meeting's seats when it closed, whichever run (this press,
   // a second one, the queued job) then cancels each — a count of this run's own cancels told a
@@ -105,6 +109,7 @@ export async function cancelMeetingSeats(app: App, job: CancelMeetingJob): Promi
         hostId: job.hostId,
         reason: job.reason,
         meeting: true,
+        meetingBy: job.by,
       });
       if (res.ok) cancelled++;
     }

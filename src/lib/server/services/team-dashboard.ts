@@ -14,6 +14,10 @@ import { type Access, bookingList, type StatusFilter } from "./host-bookings.ts"
 import { decideBooking, type DecideResult } from "./decide-booking.ts";
 import { teamForMember } from "./teams.ts";
 import { listTeamEventTypes } from "./team-event-types.ts";
+import { type CancelMeetingResult, cancelSeatedMeeting } from "./cancel-meeting.ts";
+import { foldSeatedRows, seatedTimeOf, type SeatedTimeRow } from "./seated-times.ts";
+import { getEventType } from "../store/event-types.ts";
+import { getUser } from "../store/users.ts";
 
 const DAY = 86_400_000;
 
@@ -87,6 +91,76 @@ export async function decideTeamBooking(
     return { ok: false, reason: "forbidden" };
   }
   return await decideBooking(app, b.id, action, "host", { reason });
+}
+
+type MeetingRefusal = "not_found" | "forbidden" | "not_supported";
+
+/**
+ * A seat of one of the team's seated meetings that `user` may cancel whole: by `teamAccess`, as
+ * each of its seats — its organiser or an owner of the team.
+ */
+async function meetingSeatFor(
+  app: App,
+  user: UserRecord,
+  teamId: string,
+  seatId: string,
+): Promise<
+  { ok: true; seat: BookingRecord; team: TeamRecord } | { ok: false; reason: MeetingRefusal }
+> {
+  const view = await teamForMember(app, user, teamId);
+  if (!view || !/^[0-9A-Z]{26}$/.test(seatId)) return { ok: false, reason: "not_found" };
+  const seat = await getBooking(app.kv, seatId);
+  if (!seat || !seesTeamBooking(view, seat, user.id)) return { ok: false, reason: "not_found" };
+  if (!seat.seat) return { ok: false, reason: "not_supported" };
+  if (!teamAccess(view.team, user)(seat).canCancel) return { ok: false, reason: "forbidden" };
+  return { ok: true, seat, team: view.team };
+}
+
+/**
+ * What the page that asks before a whole seated meeting is cancelled shows: its row as the team's
+ * list shows it (its live seats) and its organiser. "cancelled": no seat of it is live any more.
+ */
+export async function teamMeetingToCancel(
+  app: App,
+  user: UserRecord,
+  teamId: string,
+  seatId: string,
+  locale: string = user.locale ?? "en",
+): Promise<
+  | { ok: true; seatId: string; time: SeatedTimeRow; organiser: string }
+  | { ok: false; reason: MeetingRefusal | "cancelled" }
+> {
+  const got = await meetingSeatFor(app, user, teamId, seatId);
+  if (!got.ok) return got;
+  const { seat, team } = got;
+  const et = await getEventType(app.kv, team.id, seat.eventTypeId);
+  const live = (await seatedTimeOf(app, seat, et)).attendees;
+  if (live.length === 0) return { ok: false, reason: "cancelled" };
+  const rows = await bookingList(app, live, "all", teamAccess(team, user), user, locale);
+  const [time] = (await foldSeatedRows(app, rows.rows)).seated;
+  if (!time) return { ok: false, reason: "cancelled" };
+  return {
+    ok: true,
+    seatId: live[0].id,
+    time,
+    organiser: (await getUser(app.kv, seat.hostId))?.name ?? "",
+  };
+}
+
+/**
+ * An owner (or its organiser) cancels a team's seated meeting whole from the team's bookings:
+ * the organiser's own cancel (services/cancel-meeting.ts), naming who pressed it to the members.
+ */
+export async function cancelTeamMeeting(
+  app: App,
+  user: UserRecord,
+  teamId: string,
+  seatId: string,
+  reason: string,
+): Promise<CancelMeetingResult | { ok: false; reason: "forbidden" }> {
+  const got = await meetingSeatFor(app, user, teamId, seatId);
+  if (!got.ok) return got;
+  return await cancelSeatedMeeting(app, got.seat.hostId, got.seat.id, reason, { by: user.id });
 }
 
 export type DistributionRow = {

@@ -428,7 +428,7 @@ export function planSeatTransition(
     writeMeetingBusy(d, ledger!, seats);
   } else if (leaveSeat(d, s, b, nowMs)) {
     // The last seat of a meeting its host cancels: the host's calendar and mail, once.
-    if (change.meeting) d.job(...meetingCancelledJobs(b, nowMs));
+    if (change.meeting) d.job(...meetingCancelledJobs(b, nowMs, change.meetingBy));
     // A guest's own cancel that took the last seat out: the host hears the meeting is empty.
     emptied = next.endReason === "cancelled_by_guest";
   }
@@ -441,13 +441,19 @@ export function planSeatTransition(
  * seat out (their per-seat ones are left out: transition.ts): their calendar, written as it now
  * stands (gone), and their mail — a collective time's for each member (`personId`).
  */
-function meetingCancelledJobs(b: BookingRecord, nowMs: number): PlannedJob[] {
+function meetingCancelledJobs(b: BookingRecord, nowMs: number, by?: string): PlannedJob[] {
   return hostsOf(b).flatMap((personId) => {
     const who = personId ? { personId } : {};
     return [
       { payload: { kind: "writeback", op: "put", bookingId: b.id, ...who }, dueMs: nowMs },
       {
-        payload: { kind: "booking_mail", mail: "host_meeting_cancelled", bookingId: b.id, ...who },
+        payload: {
+          kind: "booking_mail",
+          mail: "host_meeting_cancelled",
+          bookingId: b.id,
+          ...who,
+          ...(by ? { by } : {}),
+        },
         dueMs: nowMs,
       },
     ];

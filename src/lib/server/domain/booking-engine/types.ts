@@ -112,6 +112,8 @@ export type Change =
      * write that ends the meeting (seat.ts).
      */
     meeting?: true;
+    /** With `meeting`: who pressed it when it is not the host (a team's owner), as mails name them. */
+    meetingBy?: string;
     /** The acting host: a booking of someone else is "not_found". */
     hostId?: string;
     extra?: ExtraWrite[];

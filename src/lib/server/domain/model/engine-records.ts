@@ -172,6 +172,8 @@ export type OutboxPayload =
     attendee?: string;
     /** `host_cancelled` of a seat whose guest's own cancel took its meeting's last seat out. */
     emptied?: true;
+    /** `host_meeting_cancelled`: who pressed it, when not the organiser (a team's owner). */
+    by?: UserId;
   }
   | { kind: "writeback"; op: "put" | "delete"; bookingId: BookingId; personId?: PersonId }
   /** Sent only if the booking is still CONFIRMED and still starts at `startMs` when due. */
@@ -223,6 +225,8 @@ export type OutboxPayload =
     startMs: number;
     meetingId: string;
     reason: string;
+    /** Who pressed it, when not `hostId` (a team's owner): the members' mails name them. */
+    by?: UserId;
   }
   | {
     kind: "host_event";

@@ -65,6 +65,8 @@ export type BookingMailContext = {
   declineUrl?: string;
   /** A seat's `host_cancelled`: its guest's own cancel took the meeting's last seat out. */
   emptied?: true;
+  /** `host_meeting_cancelled` pressed by someone other than the organiser (a team's owner). */
+  cancelledBy?: { id: string; name: string };
   /**
    * A seat's host-side mail: every seat of its event type at its start, in any state, from
    * which the seated meeting's invitation is derived (calendar-identity.ts `seatedMeetingDoc`).

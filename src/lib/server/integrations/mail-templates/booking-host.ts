@@ -212,17 +212,23 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
       // The host cancelled a whole seated meeting (services/cancel-meeting.ts): once, on its last
       // seat — the meeting's CANCEL for a host without a calendar; each guest had their own mail.
       const t = hostT;
+      // Who pressed it: a team's owner when the job names them, else the organiser (the host).
+      const reader = ctx.personId ?? b.hostId;
+      const by = ctx.cancelledBy
+        ? (ctx.cancelledBy.id === reader ? null : ctx.cancelledBy.name || t.t("mail.a_team_owner"))
+        : reader !== b.hostId && ctx.team
+        ? ctx.team.organizer.name
+        : null;
       return mail(t, {
         to: ctx.host.email,
         subject: t.t("mail.host_meeting_cancelled.subject", { title, when: hostWhen }),
         heading: t.t("mail.host_meeting_cancelled.heading"),
         paragraphs: [
-          // A collective time's other members: the organiser pressed it.
-          ctx.personId !== undefined && ctx.personId !== b.hostId && ctx.team
+          by !== null
             ? t.t("mail.host_meeting_cancelled.intro_member", {
-              organizer: ctx.team.organizer.name,
+              organizer: by,
               title,
-              team: ctx.team.name || t.t("mail.your_team"),
+              team: ctx.team?.name || t.t("mail.your_team"),
               when: hostWhen,
             })
             : t.t("mail.host_meeting_cancelled.intro", { title, when: hostWhen }),

@@ -7,6 +7,7 @@ import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
 import { isMultiLineText } from "$lib/shared/text.ts";
 import { refusalKey } from "$lib/shared/refusals.ts";
 import { messageRef, translateRef } from "$lib/shared/i18n.ts";
+import { foldSeatedRows } from "$lib/server/services/seated-times.ts";
 
 const FILTERS: StatusFilter[] = ["all", "pending", "confirmed", "rejected", "cancelled"];
 
@@ -21,7 +22,15 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
     locals.locale,
   );
   if (!res) error(404, locals.t.t("errors.not_found_heading"));
-  return { filter, filters: FILTERS, rows: res.rows };
+  // Back from cancelling a seated meeting whole (bookings/meeting/[id]): how many were told.
+  const told = url.searchParams.get("meeting_cancelled");
+  return {
+    filter,
+    filters: FILTERS,
+    meetingCancelled: told !== null && /^\d{1,4}$/.test(told) ? Number(told) : null,
+    // Each seated time is one row with its seats (SeatedTimes), the others one row each.
+    ...await foldSeatedRows(locals.app, res.rows),
+  };
 };
 
 const Decision = v.object({
