@@ -2,7 +2,7 @@
  * Seats per time (docs/decisions/040-seats.md): the rules of a seated event type, pure. The
  * engine's seat module (booking-engine/seat.ts) decides with these; the page shows what they say.
  */
-import type { SeatLedgerRecord, SeatSettings, SeatTuple } from "./model/records.ts";
+import type { BookingRecord, SeatLedgerRecord, SeatSettings, SeatTuple } from "./model/records.ts";
 import { SEATS_MAX, SEATS_MIN } from "../../shared/seats.ts";
 
 export { SEATS_MAX, SEATS_MIN };
@@ -45,6 +45,16 @@ export function guestTag(email: string): string {
  * seat still counts and nobody is taken for its guest.
  */
 export const ERASED_GUEST_TAG = "-";
+
+/**
+ * Whether a booking is a seat of a collective time, which keeps its time (ADR 040): the guest
+ * cancels it and books a seat at the new time. Its move would take every member's time at the
+ * new one first (the team protocol, which retires plain bookings: it made the seat a plain
+ * booking there and took the old meeting's coordinator along, so the seats left behind could no
+ * longer be joined) while its old meeting goes on with the other seats.
+ */
+export const seatStays = (b: Pick<BookingRecord, "seat" | "personIds">): boolean =>
+  !!b.seat && !!b.personIds;
 
 /** The seats of a ledger that still hold at `nowMs` (firm, or pending within their hold). */
 export function liveSeats(ledger: SeatLedgerRecord | null, nowMs: number): Seat[] {

@@ -13,6 +13,7 @@ import { getEventType } from "../store/event-types.ts";
 import { eventTypeRules, withinCutoff } from "../domain/event-rules.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { hasDeclined, inviteesDecline, onlyHostMoves } from "../domain/attendees.ts";
+import { seatStays } from "../domain/seats.ts";
 import { translator } from "../i18n.ts";
 import { getTeam } from "../store/teams.ts";
 import { movedToText } from "../../shared/moved.ts";
@@ -52,7 +53,10 @@ export type ManageState =
      * leaves the meeting to the others (ADR 050, amendment "declining").
      */
     declines: boolean;
-    /** Others are invited too: only the host moves it (its page offers no move). */
+    /**
+     * Its page offers no move: others are invited too (only the host moves it), or it is a
+     * collective time's seat (domain/seats.ts `seatStays`).
+     */
     hostMoves: boolean;
   };
 
@@ -87,6 +91,12 @@ export async function manageState(
   } else if (onlyHostMoves(b) && opts.forMove) {
     // Invited by the host with others (a poll): they may decline, the host moves it.
     blocked = t.t("manage.host_moves", {
+      host: view.teamName ?? view.hostName,
+      email: host?.email ?? "",
+    });
+  } else if (seatStays(b) && opts.forMove) {
+    // A collective time's seat keeps its time: cancel it and book the new one.
+    blocked = t.t("manage.seat_stays", {
       host: view.teamName ?? view.hostName,
       email: host?.email ?? "",
     });
@@ -128,7 +138,8 @@ export async function manageState(
     ownStartMs: awaitsNewTime(b) ? null : b.startMs,
     clock,
     declines: inviteesDecline(b),
-    hostMoves: onlyHostMoves(b),
+    // No "Reschedule" where the move page would only say why not.
+    hostMoves: onlyHostMoves(b) || seatStays(b),
   };
 }
 

@@ -44,7 +44,7 @@ import { extraOf } from "./book-basics.ts";
 import { bookForPersons } from "./team-booking.ts";
 import { bookingToken } from "./booking-links.ts";
 import { bookCollectiveSeat } from "./team-seats.ts";
-import { seatsOf } from "../domain/seats.ts";
+import { seatsOf, seatStays } from "../domain/seats.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { teamHosts } from "./public-calendar.ts";
 import { pinnedMember, routedBooking } from "./routing-visits.ts";
@@ -269,6 +269,8 @@ export async function rescheduleTeamBooking(
   startText: string,
   opts: { by: "guest" | "host"; hostId?: string; extra?: ExtraWrite[]; reason?: string },
 ): Promise<RescheduleResult> {
+  // Refused before any member's time is held for it (the final commit refuses it too).
+  if (seatStays(old)) return { ok: false, reason: "not_supported" };
   const start = parseStart(startText);
   if (!start) return { ok: false, reason: "slot_unavailable" };
   const team = old.teamId ? await getTeam(app.kv, old.teamId) : null;
@@ -377,6 +379,7 @@ function rescheduleRefusal(reason: string): Extract<RescheduleResult, { ok: fals
     case "already_confirmed":
     case "already_rejected":
     case "same_time":
+    case "not_supported":
       return reason;
     case "too_large":
     case "held":

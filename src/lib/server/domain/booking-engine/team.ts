@@ -10,7 +10,7 @@ import type {
   SeatLedgerRecord,
   TeamRecord,
 } from "../model/records.ts";
-import { liveSeats, seatOf } from "../seats.ts";
+import { liveSeats, seatOf, seatStays } from "../seats.ts";
 import { firstSeatLedger, ledgerOf, writeMeetingBusy } from "./seat-ledger.ts";
 import type { KvLimits } from "../kv-budget.ts";
 import { decideTransition, isOwnTime, nextStep } from "../booking.ts";
@@ -135,6 +135,8 @@ export function planTeamCommit(
     if (!old || (r.hostId !== undefined && old.hostId !== r.hostId)) {
       return { ok: false, reason: "not_found" };
     }
+    // A collective time's seat leaves through its time's ledger, never as a plain booking.
+    if (seatStays(old)) return { ok: false, reason: "not_supported" };
     const t = decideTransition(old, "cancel", nowMs);
     if (!t.ok) {
       return { ok: false, reason: t.reason };
