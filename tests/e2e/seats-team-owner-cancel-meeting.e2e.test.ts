@@ -2,7 +2,8 @@
  * A team's seated time on the team's bookings page, in Chromium: one row with its guests and
  * seats taken, accessible and without sideways scroll on a desktop and a 360 px phone; its owner's
  * "Cancel this meeting" leads to a page that asks first (checked the same way, and in the dark),
- * and that page cancels the meeting with the browser's scripts turned off.
+ * and that page cancels the meeting with the browser's scripts turned off. Both pages are valid
+ * HTML (Nu Html Checker).
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
@@ -16,6 +17,7 @@ import {
   trackPageErrors,
 } from "../support/browser.ts";
 import { seededTeamClass } from "../support/seated-team.ts";
+import { vnuErrors } from "../support/vnu.ts";
 
 const AT = `${new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10)}T10:00:00Z`;
 
@@ -78,6 +80,17 @@ Deno.test({
         assert.deepEqual(await checkA11y(page), []);
         await screenshot(page, "team-seated-4-phone-confirm-dark");
         assert.deepEqual(errors(), []);
+        // Both pages as the server sends them are valid HTML.
+        const confirm = new URL(page.url()).pathname;
+        const html = new Map<string, string>();
+        for (const [name, path] of [["team-seated-list", list], ["team-seated-confirm", confirm]]) {
+          html.set(
+            name,
+            await (await ctx.request.get(app.url(new URL(path, app.baseUrl).pathname))).text(),
+          );
+        }
+        assert.match(html.get("team-seated-list")!, /data-cancel-meeting=/);
+        assert.deepEqual(await vnuErrors(html), []);
         await ctx.close();
 
         // Without scripts: the link, the page that asks, the press, the list that says so.
