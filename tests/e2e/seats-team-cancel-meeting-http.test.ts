@@ -12,7 +12,9 @@ import { bookTeamSlot } from "../../src/lib/server/services/team-bookings.ts";
 import { getBooking } from "../../src/lib/server/store/bookings.ts";
 import { settleCounts } from "../../src/lib/server/ops/counts-in-flight.ts";
 
-const AT = "2026-12-01T10:00:00Z";
+// A day ahead of the real clock the built server runs on (a fixed date goes stale).
+const DAY = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+const AT = `${DAY}T10:00:00Z`;
 
 Deno.test({
   name:

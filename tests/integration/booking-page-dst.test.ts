@@ -9,11 +9,22 @@ import { createEventType, createHost, seedStore } from "../support/memory-app.ts
 import { createClient } from "../support/http.ts";
 import { EVERY_DAY_ALL_DAY } from "../support/teams.ts";
 
+/** Sydney's clocks go back on the first Sunday of April: the next one ahead of the real clock. */
+function nextSydneyFallBack(nowMs = Date.now()): string {
+  for (let y = new Date(nowMs).getUTCFullYear();; y++) {
+    const d = new Date(Date.UTC(y, 3, 1));
+    d.setUTCDate(1 + (7 - d.getUTCDay()) % 7);
+    // Two days ahead at least: its 2 AM is the day before in UTC.
+    if (d.getTime() > nowMs + 2 * 86_400_000) return d.toISOString().slice(0, 10);
+  }
+}
+const DAY = nextSydneyFallBack();
+
 const text = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
 
 Deno.test({
   name:
-    "booking page: a Sydney guest on 4 April 2027 reads the repeated 2 AM twice with offsets, and the chosen hour across the change with both",
+    "booking page: a Sydney guest on the day their clocks go back (the first Sunday of April) reads the repeated 2 AM twice with offsets, and the chosen hour across the change with both",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -33,7 +44,7 @@ Deno.test({
     await using app = await startApp({ dataDir });
     const guest = createClient(app.baseUrl);
     const day = await guest.get(
-      "/calendar/ny/hour?tz=Australia%2FSydney&clock=12h&lang=en&date=2027-04-04",
+      `/calendar/ny/hour?tz=Australia%2FSydney&clock=12h&lang=en&date=${DAY}`,
     );
     assert.equal(day.status, 200);
     const labels = [...day.body.matchAll(/data-slot="([^"]+)"[^>]*>([^<]+)</g)].map((m) => [
@@ -43,7 +54,7 @@ Deno.test({
     const twice = labels.filter(([, l]) => l.startsWith("2:00 AM"));
     assert.deepEqual(twice.map(([, l]) => l), ["2:00 AM (GMT+11)", "2:00 AM (GMT+10)"]);
     const chosen = await guest.get(
-      `/calendar/ny/hour?tz=Australia%2FSydney&clock=12h&lang=en&date=2027-04-04&slot=${
+      `/calendar/ny/hour?tz=Australia%2FSydney&clock=12h&lang=en&date=${DAY}&slot=${
         encodeURIComponent(twice[0][0])
       }`,
     );
