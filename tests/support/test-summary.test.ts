@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { combine, parseDenoSummary, parseJunit, summarize } from "./test-summary.ts";
+import { combine, parseDenoSummary, parseJunit, slowestFiles, summarize } from "./test-summary.ts";
 
 // Deno 2.9.6 output for: a passing test, a failing test, a test with a passing and a failing
 // step, an ignored test, a module that throws on load, and a second file with one passing test.
@@ -109,4 +109,12 @@ Deno.test("combine: shards run at once add up, and a shard that timed out still 
   assert.equal(all.failed, done.failed + 1);
   assert.equal(all.line, `${all.passed} passed, ${all.failed} failed`);
   assert.ok(all.notes.some((n) => n.includes("timed out")));
+});
+
+Deno.test("slowestFiles: each file's top-level tests summed (steps are inside them), slowest first", () => {
+  const xml = `<testsuites><testsuite name="./a.test.ts">
+    <testcase name="t" time="2.5"></testcase><testcase name="t &gt; s" time="2.0"></testcase>
+    <testcase name="u" time="1.0"></testcase></testsuite>
+    <testsuite name="./b.test.ts"><testcase name="v" time="7.2"></testcase></testsuite></testsuites>`;
+  assert.deepEqual(slowestFiles(parseJunit(xml)), ["7 s  b.test.ts", "4 s  a.test.ts"]);
 });

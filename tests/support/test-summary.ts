@@ -29,6 +29,8 @@ export interface JunitCase {
   skipped: boolean;
   /** true for a `t.step` (its name is "<parent> > <step>") */
   step: boolean;
+  /** seconds, as Deno measured the test */
+  time: number;
 }
 
 export interface SummaryInput {
@@ -79,6 +81,7 @@ export function parseJunit(xml: string): JunitCase[] {
         failed: /<(failure|error)\b/.test(body),
         skipped: /<skipped\b/.test(body),
         step: false,
+        time: Number(attr(c[1], "time")) || 0,
       });
     }
     const names = new Set(inSuite.map((c) => c.name));
@@ -92,6 +95,17 @@ export function parseJunit(xml: string): JunitCase[] {
     cases.push(...inSuite);
   }
   return cases;
+}
+
+/**
+ * The files whose tests took longest, slowest first (a test's steps are within its own time):
+ * what to move between shards when one of them grows (scripts/test-all.sh).
+ */
+export function slowestFiles(cases: JunitCase[], most = 10): string[] {
+  const byFile = new Map<string, number>();
+  for (const c of cases) if (!c.step) byFile.set(c.suite, (byFile.get(c.suite) ?? 0) + c.time);
+  return [...byFile].sort((a, b) => b[1] - a[1]).slice(0, most)
+    .map(([file, s]) => `${Math.round(s)} s  ${file.replace(/^\.\//, "")}`);
 }
 
 /** Deno's final summary line, e.g. `FAILED | 2 passed (1 step) | 3 failed | 1 ignored (152ms)`. */
@@ -225,6 +239,14 @@ if (import.meta.main) {
       extraFailures: i === 0 ? [{ count: a.extraFailed, reason: a.extraReason }] : [],
     })
   ));
+  const xmls = a.junits.map((j) => readOrNull(j) ?? "");
+  const slow = slowestFiles(xmls.flatMap(parseJunit));
+  // Each shard's own time (the run's wall time is the longest one): the 20-minute aim.
+  const shards = xmls.map((x) => Number(/<testsuites\b[^>]*\stime="([\d.]+)"/.exec(x)?.[1]));
+  if (slow.length) {
+    console.log(["", "Slowest test files:", ...slow.map((l) => `  ${l}`)].join("\n"));
+    console.log(`Shards: ${shards.map((t) => `${(t / 60).toFixed(1)} min`).join(", ")}`);
+  }
   if (s.notes.length) console.log(["", "Summary:", ...s.notes.map((n) => `  ${n}`)].join("\n"));
   console.log(s.line);
   Deno.exit(s.failed > 0 || a.exits.some((e) => e !== 0) ? 1 : 0);
