@@ -660,12 +660,15 @@ Deno.test(
           assert.equal(JSON.parse(r.text).jsonrpc, "2.0", `${what}: ${r.text}`);
         }
       }
-      // Wrong content type, no Accept, GET: refused in the transport's words.
+      // Wrong content type, an Accept without JSON, GET: refused in the transport's words.
       assert.equal(
         (await post(init(1), { "content-type": "text/plain", accept: RPC_HEADERS.accept })).status,
         415,
       );
-      assert.equal((await post(init(1), { "content-type": "application/json" })).status, 406);
+      assert.equal(
+        (await post(init(1), { "content-type": "application/json", accept: "text/html" })).status,
+        406,
+      );
       const get = await fetch(app.url("/mcp"));
       await get.body?.cancel();
       assert.equal(get.status, 405);

@@ -4,25 +4,14 @@
  */
 import type { Handle } from "@sveltejs/kit";
 import { eventTypeMarkdown, hostMarkdown } from "../services/agent-pages.ts";
+import { acceptQuality } from "./accept.ts";
 
 const PATH = /^\/calendar\/([^/]+?)(?:\/([^/]+?))?(\.md)?\/?$/;
 
-/** The q-value of `type` in an Accept header (0 when absent; `*\/*` does not count). */
-function quality(accept: string, type: string): number {
-  for (const part of accept.toLowerCase().split(",")) {
-    const [media, ...params] = part.trim().split(";");
-    if (media.trim() !== type) continue;
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
-    const n = q ? Number(q.slice(2)) : 1;
-    return Number.isFinite(n) ? n : 0;
-  }
-  return 0;
-}
-
 export function wantsMarkdown(accept: string | null): boolean {
-  const a = accept ?? "";
-  const md = quality(a, "text/markdown");
-  return md > 0 && md >= quality(a, "text/html");
+  // Only a type named outright counts: a browser's `*/*` asks for its page, not for Markdown.
+  const md = acceptQuality(accept, "text/markdown", { exact: true });
+  return md > 0 && md >= acceptQuality(accept, "text/html", { exact: true });
 }
 
 export const agentPages: Handle = async ({ event, resolve }) => {

@@ -25,6 +25,7 @@ import type { App } from "../app.ts";
 import { authenticate } from "../services/api-keys.ts";
 import { checkRateLimit } from "../services/rate-limit.ts";
 import { readJson } from "../api/http.ts";
+import { acceptQuality } from "../http/accept.ts";
 import { type RefusalReason, REFUSALS } from "../../shared/refusals.ts";
 import { negotiateLocale } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
@@ -186,6 +187,37 @@ function versionRefusal(req: Request, message: unknown): Response | null {
   );
 }
 
+/**
+ * A client that takes no JSON (`Accept: text/html` only): 406 saying what to send. The transport
+ * spec asks clients for `Accept: application/json, text/event-stream`, but every answer here is
+ * JSON (stateless, no stream), so any header that accepts JSON is served: `*\/*`, the default
+ * of curl, fetch and most HTTP libraries, `application/*`, or none at all (RFC 9110: anything).
+ * The SDK's transport refused all of these with 406.
+ */
+function acceptRefusal(req: Request, message: unknown): Response | null {
+  if (acceptQuality(req.headers.get("accept"), "application/json") > 0) return null;
+  return rpcError(
+    406,
+    SERVER_REFUSED,
+    "Not Acceptable: this endpoint answers with application/json; send " +
+      "`Accept: application/json, text/event-stream` (or */*).",
+    {},
+    idOf(message),
+  );
+}
+
+/**
+ * The request as the SDK's transport checks it: it insists on both types being named in
+ * `Accept` (a substring test), and `acceptRefusal` has already decided that JSON is accepted.
+ * The body was read already (`parsedBody`), so the copy carries none.
+ */
+function asTransportExpects(req: Request): Request {
+  const headers = new Headers(req.headers);
+  headers.set("accept", "application/json, text/event-stream");
+  headers.delete("content-length");
+  return new Request(req.url, { method: req.method, headers });
+}
+
 type ParamsSchema = {
   safeParse(value: unknown): {
     success: boolean;
@@ -302,6 +334,8 @@ async function answer(
   const refusal = messageRefusal(read.value) ?? versionRefusal(req, read.value) ??
     paramsRefusal(read.value);
   if (refusal) return refusal;
+  const notAcceptable = acceptRefusal(req, read.value);
+  if (notAcceptable) return notAcceptable;
 
   const caller: McpCaller = {
     app,
@@ -317,7 +351,7 @@ async function answer(
   });
   await server.connect(transport);
   try {
-    const res = await transport.handleRequest(req, { parsedBody: read.value });
+    const res = await transport.handleRequest(asTransportExpects(req), { parsedBody: read.value });
     const headers = new Headers(res.headers);
     for (const [k, val] of Object.entries(CORS)) headers.set(k, val);
     headers.set("cache-control", "no-store");
