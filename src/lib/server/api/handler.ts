@@ -16,6 +16,9 @@ import { renamedHost } from "../services/username-history.ts";
 
 export const API_PREFIX = "/api/v1";
 
+/** An `Authorization` header that carries an API key (or means to): the Bearer scheme. */
+const BEARER = /^\s*Bearer(\s|$)/i;
+
 /** `prefix`: the path's text before its first parameter; a path without it cannot match. */
 type Compiled = { route: Route; re: RegExp; names: string[]; prefix: string };
 
@@ -138,10 +141,14 @@ async function dispatch(
   }
   const route = hit.c.route;
 
-  // Who is asking, and may they?
+  // Who is asking, and may they? A public route needs no key, but a key sent to one is read
+  // like anywhere else: a revoked or mistyped key answered as if absent left its program
+  // working until it called a private route, never told its key was dead. (Another scheme, a
+  // proxy's Basic credentials, is no API key and is left alone there.)
   let auth = null;
-  if (route.auth !== "none") {
-    auth = await authenticate(app, req.headers.get("authorization"));
+  const authorization = req.headers.get("authorization");
+  if (route.auth !== "none" || (authorization !== null && BEARER.test(authorization))) {
+    auth = await authenticate(app, authorization);
     if (!auth) {
       return problem(base, "unauthorized", {
         headers: { "www-authenticate": 'Bearer realm="invito"' },

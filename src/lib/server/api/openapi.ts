@@ -28,7 +28,8 @@ function schemaOf(schema: v.GenericSchema): Json {
 
 const STATUS_TEXT: Record<number, string> = {
   400: "Invalid request: `errors` lists each field and what is wrong with it.",
-  401: "No valid API key (unknown, revoked and expired keys get the same answer).",
+  401: "No valid API key (unknown, revoked and expired keys get the same answer). A public " +
+    "endpoint needs none, but a key sent to it must be valid.",
   403: "The API key lacks the scope this operation needs.",
   404: "Not found (another host's resources are not found either).",
   409: "Refused: the `type` names why (slot taken, cap reached, calendar unavailable, …).",
@@ -147,7 +148,8 @@ export function openApiDocument(base: string): Json {
         }
         : {}),
       responses,
-      security: r.auth === "none" ? [] : [{ apiKey: [r.auth] }],
+      // A public endpoint: no key, or a valid one (a dead key is refused there too).
+      security: r.auth === "none" ? [{}, { apiKey: [] }] : [{ apiKey: [r.auth] }],
     };
     const path = r.path;
     paths[path] = { ...(paths[path] ?? {}), [r.method.toLowerCase()]: op };
@@ -160,7 +162,8 @@ export function openApiDocument(base: string): Json {
       description: [
         "Book and manage meetings on this Invito server.",
         "",
-        "- Public endpoints (event types, slots, booking as a guest) need no key.",
+        "- Public endpoints (event types, slots, booking as a guest) need no key; a key sent " +
+        "to them is checked like anywhere else (a revoked or unknown one is refused with 401).",
         "- Everything else needs a personal API key from the dashboard (Developers), sent as " +
         "`Authorization: Bearer inv_…`, with the scope `read` or `write`.",
         "- Errors are RFC 9457 problem details (`application/problem+json`); `type` is stable " +

@@ -140,7 +140,7 @@ async function created(
 }
 
 /** Booking changes go through the engine, which may answer `busy` (503) under contention. */
-const COMMON_BOOKING_PROBLEMS = [400, 404, 409, 413, 415, 429, 503];
+const COMMON_BOOKING_PROBLEMS = [400, 401, 404, 409, 413, 415, 429, 503];
 
 /** POST /bookings */
 export const guestBookingRoutes: Route[] = [

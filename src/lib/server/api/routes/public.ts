@@ -51,7 +51,7 @@ export const publicRoutes: Route[] = [
     auth: "none",
     params: S.UsernameParams,
     success: { 200: "HostEventTypes" },
-    problems: [404, 429],
+    problems: [401, 404, 429],
     run: listPublicEventTypes,
   },
   {
@@ -63,7 +63,7 @@ export const publicRoutes: Route[] = [
     auth: "none",
     params: S.UsernameSlugParams,
     success: { 200: "PublicEventTypeWithHost" },
-    problems: [404, 429],
+    problems: [401, 404, 429],
     run: getPublicEventType,
   },
 ];

@@ -217,7 +217,7 @@ export const slotRoutes: Route[] = [
     params: S.UsernameSlugParams,
     query: S.SlotsQuery,
     success: { 200: "SlotsResponse" },
-    problems: [400, 404, 429],
+    problems: [400, 401, 404, 429],
     run: listSlots,
   },
 ];

@@ -1,0 +1,52 @@
+/**
+ * A key sent to a public route (event types, slots, booking as a guest) is checked as it is on
+ * the private ones: a revoked or unknown key is 401 in the same words, so a program learns its
+ * key is dead at its first request, not at its first private one.
+ */
+import assert from "node:assert/strict";
+import { api, opts, slotsPath, withServer } from "../support/integrator.ts";
+
+Deno.test(
+  "api: a revoked or unknown key sent to a public route is refused with 401 in the private routes' words, not ignored",
+  opts,
+  async (t) => {
+    await withServer(async (app, keys) => {
+      const privateAnswer = await api(app, "GET", "/me", { key: keys.revokedKey });
+      assert.equal(privateAnswer.status, 401);
+      const publicPaths = [
+        "/users/ann/event-types",
+        "/users/ann/event-types/chat",
+        slotsPath("chat"),
+      ];
+      for (const path of publicPaths) {
+        await t.step(path, async () => {
+          for (const key of [keys.revokedKey, "inv_" + "x".repeat(40)]) {
+            const res = await api(app, "GET", path, { key });
+            assert.equal(res.status, 401, `${path} with a dead key`);
+            assert.equal(res.body.detail, privateAnswer.body.detail);
+            assert.equal(res.body.reason, "unauthorized");
+            assert.equal(res.headers.get("www-authenticate"), 'Bearer realm="invito"');
+          }
+          assert.equal((await api(app, "GET", path)).status, 200, `${path} without a key`);
+          assert.equal((await api(app, "GET", path, { key: keys.writeKey })).status, 200);
+        });
+      }
+      // A booking made with a dead key is refused too, before anything is booked.
+      const slots = (await api(app, "GET", slotsPath("chat"))).body.slots;
+      const book = await api(app, "POST", "/bookings", {
+        key: keys.revokedKey,
+        headers: { "idempotency-key": crypto.randomUUID() },
+        body: {
+          username: "ann",
+          eventType: "chat",
+          start: slots[0].start,
+          timeZone: "UTC",
+          name: "Guest",
+          email: "guest@example.test",
+        },
+      });
+      assert.equal(book.status, 401);
+      assert.equal(book.body.detail, privateAnswer.body.detail);
+    });
+  },
+);
