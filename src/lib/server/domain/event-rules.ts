@@ -85,13 +85,26 @@ export type AnswerCheck =
   /** Message references (`messageRef`), keyed `q_{id}`. */
   | { ok: false; errors: Record<string, string> };
 
-/** Validates a guest's answers against the questions; errors are keyed `q_{id}` like the form fields. */
+/**
+ * Validates a guest's answers against the questions; errors are keyed `q_{id}` like the form fields.
+ * `unknown: "refuse"`: an answer to a question the event type does not ask is an error naming the
+ * ones it asks (the API, whose caller names ids and would lose a mistyped one without a word);
+ * otherwise it is dropped (a page's form left from before the host removed a question).
+ */
 export function checkAnswers(
   questions: readonly Question[],
   raw: Record<string, string | undefined>,
+  opts: { unknown?: "drop" | "refuse" } = {},
 ): AnswerCheck {
   const errors: Record<string, string> = {};
   const answers: Answer[] = [];
+  if (opts.unknown === "refuse") {
+    const asked = new Set(questions.map((q) => `q_${q.id}`));
+    const words = questions.length
+      ? messageRef("answers.unknown_question", { asked: questions.map((q) => q.id).join(", ") })
+      : messageRef("answers.unknown_none");
+    for (const field of Object.keys(raw)) if (!asked.has(field)) errors[field] = words;
+  }
   for (const q of questions) {
     const field = `q_${q.id}`;
     const value = normalizeLineBreaks(raw[field] ?? "").trim();

@@ -34,6 +34,11 @@ export type BookInput = {
   /** Form fields `q_{questionId}` → the guest's answers, checked against the event type's questions. */
   rawAnswers?: Record<string, string | undefined>;
   /**
+   * What an answer to a question the event type does not ask comes to (`checkAnswers`): the
+   * API refuses it, a page's form drops it.
+   */
+  unknownAnswers?: "drop" | "refuse";
+  /**
    * Writes that ride in the booking's own atomic commit (e.g. an Idempotency-Key record), or
    * made from the booking as planned (`extraOf`).
    */

@@ -49,7 +49,7 @@ export function checkGuestInput(
   et: EventTypeRecord,
   input: Pick<
     BookInput,
-    "rawAnswers" | "locationChoice" | "phone" | "guests" | "source" | "email"
+    "rawAnswers" | "unknownAnswers" | "locationChoice" | "phone" | "guests" | "source" | "email"
   >,
 ):
   | {
@@ -60,7 +60,9 @@ export function checkGuestInput(
     source: BookingSource | null;
   }
   | { ok: false; errors: Record<string, string> } {
-  const checked = checkAnswers(eventTypeRules(et).questions, input.rawAnswers ?? {});
+  const checked = checkAnswers(eventTypeRules(et).questions, input.rawAnswers ?? {}, {
+    unknown: input.unknownAnswers,
+  });
   const guests = decideGuests(input.guests ?? "", eventTypeRules(et).maxGuests, input.email);
   const place = decideLocation(eventTypeRules(et).locations, {
     choice: input.locationChoice,

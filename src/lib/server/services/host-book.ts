@@ -44,6 +44,8 @@ export type HostBookInput = {
   locale?: string;
   /** Form fields `q_{questionId}` → the guest's answers. */
   rawAnswers?: Record<string, string | undefined>;
+  /** An answer to a question the event type does not ask: refused (the API) or dropped. */
+  unknownAnswers?: "drop" | "refuse";
   /** The place the host picked (its index) when the event type offers several. */
   locationChoice?: string;
   /** The guest's number, when the host calls them. */
@@ -71,7 +73,9 @@ export async function bookForGuest(
   if (!et || !et.active || et.teamMode) return { ok: false, reason: "not_found" };
   // A series is taken whole with every date free (book-series.ts), from the guest's page.
   if (seriesOf(et)) return { ok: false, reason: "series_by_guest" };
-  const checked = checkAnswers(eventTypeRules(et).questions, input.rawAnswers ?? {});
+  const checked = checkAnswers(eventTypeRules(et).questions, input.rawAnswers ?? {}, {
+    unknown: input.unknownAnswers,
+  });
   // The place by the booking form's own rule: the host chooses where the guest would, and a
   // Jitsi place gets a room of its own (docs/decisions/042-meeting-locations.md).
   const place = decideLocation(eventTypeRules(et).locations, {

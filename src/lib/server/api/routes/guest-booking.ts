@@ -75,6 +75,7 @@ async function createBooking(ctx: Ctx): Promise<ApiResponse> {
         rawAnswers: Object.fromEntries(
           Object.entries(b.answers ?? {}).map(([id, value]) => [`q_${id}`, value]),
         ),
+        unknownAnswers: "refuse",
         locationChoice: b.location === undefined ? undefined : String(b.location),
         phone: b.phone,
         guests: (b.guests ?? []).join(", "),

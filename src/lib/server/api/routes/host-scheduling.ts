@@ -193,6 +193,7 @@ async function bookForGuestRoute(ctx: Ctx): Promise<ApiResponse> {
         rawAnswers: Object.fromEntries(
           Object.entries(b.answers ?? {}).map(([id, value]) => [`q_${id}`, value]),
         ),
+        unknownAnswers: "refuse",
         confirmed: b.confirmed,
         locationChoice: b.location === undefined ? undefined : String(b.location),
         phone: b.phone,

@@ -137,7 +137,10 @@ export const HostBookingCreate = v.strictObject({
   answers: v.optional(
     v.pipe(
       v.record(v.pipe(v.string(), v.maxLength(64)), v.pipe(v.string(), v.maxLength(2000))),
-      d("Answers to the event type's questions, by question id."),
+      d(
+        "Answers to the event type's questions, by question id. An id the event type does " +
+          "not ask is refused (400, naming the ids it asks).",
+      ),
     ),
   ),
   confirmed: v.optional(

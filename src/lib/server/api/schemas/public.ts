@@ -118,7 +118,10 @@ export const BookingCreate = v.strictObject({
   answers: v.optional(
     v.pipe(
       v.record(v.pipe(v.string(), v.regex(QUESTION_ID_RE)), v.pipe(v.string(), v.maxLength(2000))),
-      d('Answers by question id; a checkbox is answered `"true"`.'),
+      d(
+        'Answers by question id; a checkbox is answered `"true"`. An id the event type does ' +
+          "not ask is refused (400, naming the ids it asks).",
+      ),
     ),
   ),
   location: v.optional(

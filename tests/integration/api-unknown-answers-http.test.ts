@@ -1,0 +1,72 @@
+/**
+ * A booking through the API answering a question the event type does not ask (a mistyped id)
+ * is refused naming it and the questions asked, as an unknown field is; it was dropped without
+ * a word and the host never saw the answer.
+ */
+import assert from "node:assert/strict";
+import { api, opts, slotsPath, withServer } from "../support/integrator.ts";
+
+Deno.test(
+  "api: a booking answering questions the event type does not ask is refused with 400 naming them and the questions it asks",
+  opts,
+  async () => {
+    await withServer(async (app, keys) => {
+      const slots = (await api(app, "GET", slotsPath("chat"))).body.slots;
+      const booking = (eventType: string, answers: Record<string, string>, i: number) => ({
+        username: "ann",
+        eventType,
+        start: slots[i].start,
+        timeZone: "UTC",
+        name: "Guest",
+        email: `guest${i}@example.test`,
+        answers,
+      });
+      const book = (body: unknown) =>
+        api(app, "POST", "/bookings", {
+          headers: { "idempotency-key": crypto.randomUUID() },
+          body,
+        });
+
+      const typo = await book(booking("chat", { topic: "Pricing", sise: "5", extra: "x" }, 0));
+      assert.equal(typo.status, 400, JSON.stringify(typo.body));
+      const fields = typo.body.errors.map((e: { field: string }) => e.field).sort();
+      assert.deepEqual(fields, ["answers.extra", "answers.sise"]);
+      for (const e of typo.body.errors) {
+        assert.match(e.message, /^Unknown question; this event type asks: topic, size$/);
+      }
+      // Nothing was booked: the time is still free, and the answers as asked book it.
+      const right = await book(booking("chat", { topic: "Pricing", size: "5" }, 0));
+      assert.equal(right.status, 201, JSON.stringify(right.body));
+      assert.deepEqual(
+        right.body.answers.map((
+          a: { questionId: string; value: string },
+        ) => [a.questionId, a.value]),
+        [["topic", "Pricing"], ["size", "5"]],
+      );
+      // The host booking for a guest: the same rule.
+      const forGuest = await api(app, "POST", "/bookings/for-guest", {
+        key: keys.writeKey,
+        headers: { "idempotency-key": crypto.randomUUID() },
+        body: {
+          eventType: "chat",
+          start: slots[2].start,
+          name: "Guest",
+          email: "guest2@example.test",
+          answers: { topic: "Pricing", sise: "5" },
+        },
+      });
+      assert.equal(forGuest.status, 400, JSON.stringify(forGuest.body));
+      assert.deepEqual(forGuest.body.errors, [{
+        field: "answers.sise",
+        message: "Unknown question; this event type asks: topic, size",
+      }]);
+      // An event type without questions takes no answers.
+      const none = await book(booking("plain", { topic: "x" }, 1));
+      assert.equal(none.status, 400);
+      assert.deepEqual(none.body.errors, [{
+        field: "answers.topic",
+        message: "Unknown question; this event type asks none: send no answers",
+      }]);
+    });
+  },
+);
