@@ -4,7 +4,7 @@ import { type ApiResponse, type FieldError, ok, problem } from "../http.ts";
 import * as S from "../schemas/index.ts";
 import { getAvailabilityRules, saveAvailability } from "../../services/availability.ts";
 import type { DateOverride, TimeOff, WeeklyRules } from "../../domain/availability.ts";
-import { type Ctx, replayable, type Route } from "./context.ts";
+import { type Ctx, readOnlyRefusal, replayable, type Route } from "./context.ts";
 
 async function availabilityOf(ctx: Ctx) {
   const host = ctx.auth!.host;
@@ -26,16 +26,9 @@ async function getAvailability(ctx: Ctx): Promise<ApiResponse> {
 async function putAvailability(ctx: Ctx): Promise<ApiResponse> {
   const body = ctx.body as v.InferOutput<typeof S.AvailabilityPut>;
   // GET's answer names the zone its hours are in; sent back, it must still be that zone.
-  const zone = ctx.auth!.host.timeZone;
-  if (body.timeZone !== undefined && body.timeZone !== zone) {
-    return problem(ctx.base, "validation", {
-      errors: [{
-        field: "timeZone",
-        message: `The hours are in the account's time zone, ${zone}; ` +
-          "change the zone on the Profile page, not here",
-      }],
-    });
-  }
+  const current = { timeZone: ctx.auth!.host.timeZone };
+  const changed = readOnlyRefusal(ctx, S.AVAILABILITY_READ_ONLY, body, current);
+  if (changed) return changed;
   const run = async () => {
     const res = await saveAvailability(ctx.app, ctx.auth!.host, {
       weekly: body.weekly

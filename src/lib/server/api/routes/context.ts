@@ -8,6 +8,7 @@ import type { App } from "../../app.ts";
 import type { Authenticated } from "../../services/api-keys.ts";
 import { type ApiResponse, type FieldError, problem } from "../http.ts";
 import type * as S from "../schemas/index.ts";
+import { parseInstant, type ReadOnlyFields } from "../schemas/pieces.ts";
 import { isRefusalReason, isRetryable } from "../../../shared/refusals.ts";
 import { translateRef } from "../../../shared/i18n.ts";
 import { translator } from "../../i18n.ts";
@@ -226,6 +227,47 @@ function entriesAt(schema: AnySchema, keys: string[]): string[] | null {
   }
   node = unwrap(node);
   return node?.entries ? Object.keys(node.entries) : null;
+}
+
+/**
+ * A write that took back what the resource's GET answered: its read-only fields that name it
+ * (`readOnlyFields`' `fixed`) pass when sent as they are now (`current`, the resource as GET
+ * answers it) and are refused, each named, when changed. An instant counts as unchanged however
+ * it is written (`…T08:00:00.000Z`, `…T09:00:00+01:00`): a client that parsed it and wrote it
+ * back means the same time. Null when nothing read-only was changed.
+ */
+export function readOnlyRefusal(
+  ctx: Ctx,
+  fields: ReadOnlyFields,
+  sent: Record<string, unknown>,
+  current: Record<string, unknown>,
+): ApiResponse | null {
+  const errors: FieldError[] = [];
+  for (const field of fields.fixed) {
+    const value = sent[field];
+    if (value === undefined || sameValue(value, current[field])) continue;
+    const hint = fields.hints[field];
+    errors.push({
+      field,
+      message: `Read-only: it cannot be changed${hint ? ` here (${hint})` : ""}; it is ` +
+        `${JSON.stringify(current[field])}. Send it as GET answers it, or leave it out`,
+    });
+  }
+  return errors.length ? problem(ctx.base, "validation", { errors }) : null;
+}
+
+/** The body without the read-only fields it took back: what the write is to set. */
+export function writable<T extends Record<string, unknown>>(fields: ReadOnlyFields, body: T): T {
+  const out = { ...body };
+  for (const k of Object.keys(fields.entries)) delete out[k];
+  return out;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (JSON.stringify(a) === JSON.stringify(b)) return true;
+  if (typeof a !== "string" || typeof b !== "string") return false;
+  const [x, y] = [parseInstant(a), parseInstant(b)];
+  return x !== null && y !== null && x.epochNanoseconds === y.epochNanoseconds;
 }
 
 /** The object without its undefined fields (a PATCH changes only what was sent). */

@@ -21,10 +21,12 @@ import {
   type Ctx,
   issuesToFields,
   locationOf,
+  readOnlyRefusal,
   refused,
   replayable,
   type Route,
   stripUndefined,
+  writable,
 } from "./context.ts";
 
 function eventTypeResource(ctx: Ctx, host: UserRecord, et: EventTypeRecord) {
@@ -169,7 +171,15 @@ async function patchEventType(ctx: Ctx): Promise<ApiResponse> {
   const run = async () => {
     const et = await findEventType(ctx.app, host, ctx.params.id);
     if (!et) return refused(ctx, "not_found");
-    const checked = checkEventType(ctx, et, ctx.body as EventTypeJson);
+    const body = ctx.body as Record<string, unknown>;
+    const current = eventTypeResource(ctx, host, et);
+    const changed = readOnlyRefusal(ctx, S.EVENT_TYPE_READ_ONLY, body, current);
+    if (changed) return changed;
+    const checked = checkEventType(
+      ctx,
+      et,
+      writable(S.EVENT_TYPE_READ_ONLY, body) as EventTypeJson,
+    );
     if (!checked.ok) return checked.res;
     const res = await editEventType(ctx.app, host, et.id, checked.input);
     if (!res.ok) return refused(ctx, res.reason);

@@ -21,6 +21,7 @@ import {
   type Ctx,
   english,
   locationOf,
+  readOnlyRefusal,
   refused,
   replayable,
   type Route,
@@ -99,6 +100,11 @@ async function getWebhook(ctx: Ctx): Promise<ApiResponse> {
 
 async function patchWebhook(ctx: Ctx): Promise<ApiResponse> {
   const body = ctx.body as v.InferOutput<typeof S.SubscriptionPatch>;
+  const sub = await getSubscription(ctx.app, ctx.auth!.host, ctx.params.id);
+  if (!sub) return refused(ctx, "not_found");
+  const current = viewSubscription(sub, ctx.app.now());
+  const changed = readOnlyRefusal(ctx, S.SUBSCRIPTION_READ_ONLY, body, current);
+  if (changed) return changed;
   const res = await updateSubscription(ctx.app, ctx.auth!.host, ctx.params.id, {
     ...stripUndefined({ url: body.url, description: body.description, enabled: body.enabled }),
     ...(body.events ? { events: body.events as WebhookEvent[] } : {}),

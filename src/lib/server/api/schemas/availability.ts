@@ -6,7 +6,7 @@ import {
   MAX_TIME_OFF,
   TIME_OFF_REASON_MAX,
 } from "../../../shared/forms/availability.ts";
-import { d, HhMm, IsoDate } from "./pieces.ts";
+import { d, HhMm, IsoDate, readOnlyFields } from "./pieces.ts";
 
 const Range = v.strictObject({ start: HhMm, end: HhMm });
 const Ranges = v.pipe(v.array(Range), v.maxLength(MAX_RANGES_PER_DAY));
@@ -39,16 +39,13 @@ export const Availability = v.object({
   timeOff: v.array(TimeOffEntry),
 });
 
+/** What GET answers and PUT does not set (`readOnlyFields`): the zone the hours are in. */
+export const AVAILABILITY_READ_ONLY = readOnlyFields(Availability, ["timeZone"], [], {
+  timeZone: "change the account's zone on the Profile page",
+});
+
 export const AvailabilityPut = v.strictObject({
-  timeZone: v.optional(
-    v.pipe(
-      v.string(),
-      d(
-        "The host's time zone as GET answers it, so that its answer can be sent back as it is; " +
-          "this request does not change it (another zone is refused).",
-      ),
-    ),
-  ),
+  ...AVAILABILITY_READ_ONLY.entries,
   weekly: v.optional(Weekly),
   overrides: v.optional(v.pipe(v.array(Override), v.maxLength(MAX_OVERRIDES))),
   timeOff: v.optional(v.pipe(v.array(TimeOffEntry), v.maxLength(MAX_TIME_OFF))),

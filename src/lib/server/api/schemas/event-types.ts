@@ -21,7 +21,7 @@ import {
   SEATS_MIN,
 } from "../../../shared/forms/event-type-options.ts";
 import { Question } from "./public.ts";
-import { d, DateTime } from "./pieces.ts";
+import { d, DateTime, readOnlyFields } from "./pieces.ts";
 
 const Location = v.object({
   kind: v.picklist(LOCATION_KINDS.map((k) => k.value)),
@@ -121,14 +121,6 @@ export const EventTypeCreate = v.strictObject({
   durationMin: eventTypeFields.durationMin,
 });
 
-export const EventTypePatch = v.strictObject(
-  Object.fromEntries(
-    Object.entries(eventTypeFields).map(([k, s]) => [k, v.optional(s)]),
-  ) as {
-    [K in keyof typeof eventTypeFields]: v.OptionalSchema<(typeof eventTypeFields)[K], undefined>;
-  },
-);
-
 export const EventType = v.object({
   id: v.string(),
   title: v.string(),
@@ -164,6 +156,23 @@ export const EventType = v.object({
   createdAt: DateTime,
   updatedAt: DateTime,
   bookingPage: v.string(),
+});
+
+/** What GET answers and PATCH does not set (`readOnlyFields`). */
+export const EVENT_TYPE_READ_ONLY = readOnlyFields(
+  EventType,
+  ["id", "createdAt"],
+  ["updatedAt", "bookingPage"],
+);
+
+/** Every field a host sets, each optional; GET's whole answer is taken back too. */
+export const EventTypePatch = v.strictObject({
+  ...Object.fromEntries(
+    Object.entries(eventTypeFields).map(([k, s]) => [k, v.optional(s)]),
+  ) as {
+    [K in keyof typeof eventTypeFields]: v.OptionalSchema<(typeof eventTypeFields)[K], undefined>;
+  },
+  ...EVENT_TYPE_READ_ONLY.entries,
 });
 
 export const EventTypeList = v.object({ data: v.array(EventType) });

@@ -84,3 +84,38 @@ export const Problem = v.pipe(
   }),
   d("RFC 9457 problem details."),
 );
+
+/**
+ * A resource's fields that its GET answers and its write (PATCH, PUT) does not set, so that a
+ * client can read, change a field and send the whole body back. `fixed`: what names the
+ * resource (an id, when it was made, the zone its hours are in), taken only as it is now
+ * (`readOnlyRefusal` in routes/context.ts refuses another value, with `hints` saying where it
+ * is changed instead); `kept`: what the server records by itself (when it was last changed,
+ * deliveries, secrets), which moves between a client's GET and its write, taken as sent and not
+ * used. `entries` go into the write's body schema: the resource's own schemas, optional.
+ */
+export function readOnlyFields<E extends v.ObjectEntries, F extends keyof E & string>(
+  resource: { entries: E },
+  fixed: readonly F[],
+  kept: readonly (keyof E & string)[] = [],
+  hints: Partial<Record<F, string>> = {},
+): ReadOnlyFields {
+  const entries: v.ObjectEntries = {};
+  for (const f of fixed) {
+    const hint = hints[f] ? ` (${hints[f]})` : "";
+    const words = `Read-only: taken when sent as GET answers it, refused when changed${hint}.`;
+    entries[f] = v.optional(v.pipe(resource.entries[f], d(words)));
+  }
+  for (const k of kept) {
+    entries[k] = v.optional(
+      v.pipe(resource.entries[k], d("Read-only, kept by the server: taken as sent and not used.")),
+    );
+  }
+  return { entries, fixed, hints: hints as Record<string, string> };
+}
+
+export type ReadOnlyFields = {
+  entries: v.ObjectEntries;
+  fixed: readonly string[];
+  hints: Record<string, string>;
+};

@@ -1,7 +1,7 @@
 /** Webhooks: subscriptions, their secrets and the delivery log. */
 import * as v from "valibot";
 import { MESSAGE_ID, WEBHOOK_EVENTS } from "../../domain/webhooks.ts";
-import { d, DateTime, Ulid } from "./pieces.ts";
+import { d, DateTime, readOnlyFields, Ulid } from "./pieces.ts";
 import { FIELD_MAX } from "../../../shared/field-bounds.ts";
 
 const Event = v.picklist(WEBHOOK_EVENTS);
@@ -35,11 +35,20 @@ export const SubscriptionCreate = v.strictObject({
   events: v.pipe(v.array(Event), v.minLength(1), v.maxLength(WEBHOOK_EVENTS.length)),
   description: v.optional(v.pipe(v.string(), v.maxLength(200))),
 });
+/** What GET answers and PATCH does not set (`readOnlyFields`): deliveries and rotations move the rest. */
+export const SUBSCRIPTION_READ_ONLY = readOnlyFields(Subscription, ["id", "createdAt"], [
+  "disabledReason",
+  "failingSince",
+  "lastSuccess",
+  "activeSecrets",
+  "previousSecretExpiresAt",
+]);
 export const SubscriptionPatch = v.strictObject({
   url: v.optional(v.pipe(v.string(), v.maxLength(FIELD_MAX.url))),
   events: v.optional(v.pipe(v.array(Event), v.minLength(1), v.maxLength(WEBHOOK_EVENTS.length))),
   description: v.optional(v.pipe(v.string(), v.maxLength(200))),
   enabled: v.optional(v.boolean()),
+  ...SUBSCRIPTION_READ_ONLY.entries,
 });
 export const Delivery = v.object({
   id: v.string(),
