@@ -13,6 +13,7 @@ import {
   WORKDAYS,
 } from "../support/memory-app.ts";
 import { freePort } from "../support/ports.ts";
+import { undocumentedWebhook } from "../support/webhook-bodies.ts";
 import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import {
@@ -39,7 +40,10 @@ import type { UserRecord, WebhookEvent } from "../../src/lib/server/domain/model
 
 type Hit = { headers: Record<string, string>; body: string };
 
-/** A receiver whose answers a test scripts; it records every request. */
+/**
+ * A receiver whose answers a test scripts; it records every request, and on closing asserts
+ * that each body was as the OpenAPI document's `webhooks` describe it.
+ */
 function receiver(answer: (hit: Hit, n: number) => Response = () => new Response("ok")) {
   const hits: Hit[] = [];
   const port = freePort();
@@ -48,7 +52,12 @@ function receiver(answer: (hit: Hit, n: number) => Response = () => new Response
     hits.push(hit);
     return answer(hit, hits.length);
   });
-  return { url: `http://127.0.0.1:${port}/hooks`, hits, close: () => server.shutdown() };
+  const close = async () => {
+    await server.shutdown();
+    const drifted = hits.map((h) => undocumentedWebhook(h.body)).filter((x) => x !== null);
+    assert.deepEqual(drifted, [], "bodies the OpenAPI document describes otherwise");
+  };
+  return { url: `http://127.0.0.1:${port}/hooks`, hits, close };
 }
 
 async function setup(opts: { nowMs?: number; allowPrivate?: boolean } = {}) {

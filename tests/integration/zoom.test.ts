@@ -43,6 +43,7 @@ import { translator } from "../../src/lib/server/i18n.ts";
 import { settleCounts } from "../../src/lib/server/services/insights-count.ts";
 import { listProblems } from "../../src/lib/server/store/insights.ts";
 import { listBookingsForHost } from "../../src/lib/server/services/host-bookings.ts";
+import { undocumentedWebhook } from "../support/webhook-bodies.ts";
 import { createSubscription } from "../../src/lib/server/services/webhooks.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -498,8 +499,12 @@ Deno.test({
     const hits: { type: string; data: { booking: { id: string; location: { value: string } } } }[] =
       [];
     const port = freePort();
+    const drifted: string[] = [];
     const server = Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
-      hits.push(JSON.parse(await req.text()));
+      const text = await req.text();
+      const undocumented = undocumentedWebhook(text);
+      if (undocumented) drifted.push(undocumented);
+      hits.push(JSON.parse(text));
       return new Response("ok");
     });
     const { z, app, host } = await setup(false, { INVITO_ALLOW_PRIVATE_WEBHOOKS: "true" });
@@ -525,6 +530,7 @@ Deno.test({
       assert.equal(updated.length, 1, JSON.stringify(hits.map((h) => h.type)));
       assert.equal(updated[0].data.booking.id, id);
       assert.equal(updated[0].data.booking.location.value, link);
+      assert.deepEqual(drifted, [], "bodies the OpenAPI document describes otherwise");
     } finally {
       app.close();
       await server.shutdown();

@@ -20,6 +20,7 @@ import { createForm } from "../services/routing-forms.ts";
 import { submitForm } from "../services/routing-visits.ts";
 import { fillToken } from "../services/anti-spam.ts";
 import { votePoll } from "../services/poll-votes.ts";
+import { TEST_EVENT, WEBHOOK_EVENTS } from "../domain/webhooks.ts";
 
 // deno-lint-ignore no-explicit-any
 const addFormats = addFormatsModule as unknown as (ajv: any) => void;
@@ -426,4 +427,30 @@ Deno.test("OpenAPI: every answer's words say what it means — each problem stat
     assert.equal(list.find((p: Json) => p.name === name).schema.format, "date-time", name);
   }
   assert.equal(doc.components.schemas.BookingCreate.properties.start.format, "date-time");
+});
+
+Deno.test("OpenAPI: `webhooks` describes every event the app sends — each a subscription can choose and the test event — with its signature headers and body", async () => {
+  const { doc } = await exercise();
+  const webhooks = (doc as Json).webhooks as Record<string, Json>;
+  assert.ok(webhooks, "the document has a webhooks section");
+  const choosable: string[] =
+    doc.components.schemas.SubscriptionCreate.properties.events.items.enum;
+  assert.deepEqual(new Set(choosable), new Set(WEBHOOK_EVENTS));
+  assert.deepEqual(Object.keys(webhooks).sort(), [...WEBHOOK_EVENTS, TEST_EVENT].sort());
+  const validate = validatorFor(doc);
+  for (const [event, item] of Object.entries(webhooks)) {
+    const op = item.post;
+    assert.ok(op, event);
+    const headers = op.parameters.filter((p: Json) => p.in === "header").map((p: Json) => p.name);
+    assert.deepEqual(headers, ["webhook-id", "webhook-timestamp", "webhook-signature"], event);
+    const schema = op.requestBody.content["application/json"].schema;
+    assert.deepEqual(schema.properties.type, { const: event }, event);
+    // A body without its data is no body of this event.
+    assert.equal(validate(schema)({ type: event, timestamp: "2026-11-27T10:00:00Z" }), false);
+  }
+  const test = validate(webhooks[TEST_EVENT].post.requestBody.content["application/json"].schema);
+  assert.ok(test({ type: TEST_EVENT, timestamp: "2026-11-27T10:00:00Z", data: { message: "x" } }));
+  const signature = webhooks["booking.confirmed"].post.parameters[2].description;
+  assert.match(signature, /HMAC-SHA256/);
+  assert.match(signature, /whsec_/);
 });

@@ -7,7 +7,8 @@ import { toJsonSchema, toJsonSchemaDefs } from "@valibot/to-json-schema";
 import { COMPONENTS } from "./schemas/index.ts";
 import { ROUTES } from "./routes/index.ts";
 import { REFUSALS } from "../../shared/refusals.ts";
-import { WEBHOOK_EVENTS } from "../domain/webhooks.ts";
+import { WEBHOOK_EVENTS, WEBHOOK_RETRY_DELAYS_MS } from "../domain/webhooks.ts";
+import { SENT_EVENTS, WEBHOOK_PAYLOADS, webhookBody } from "./schemas/webhook-events.ts";
 import { API_BODY_LIMIT } from "../http/body-limit.ts";
 
 type Json = Record<string, unknown>;
@@ -71,6 +72,74 @@ const LOCATION_HEADER = {
     schema: { type: "string", format: "uri" },
   },
 };
+
+/** The headers every delivery carries (Standard Webhooks). */
+const WEBHOOK_HEADERS: Json[] = [
+  {
+    name: "webhook-id",
+    in: "header",
+    required: true,
+    description: "The message's id (`msg_…`): the same on every retry and redelivery, so a " +
+      "receiver can drop a message it has already handled.",
+    schema: { type: "string" },
+  },
+  {
+    name: "webhook-timestamp",
+    in: "header",
+    required: true,
+    description: "When this attempt was sent, in seconds since 1970 (signed with the body: " +
+      "refuse one far from your clock).",
+    schema: { type: "string", pattern: "^[0-9]+$" },
+  },
+  {
+    name: "webhook-signature",
+    in: "header",
+    required: true,
+    description: "`v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` " +
+      "under the subscription's secret (`whsec_…`: the key is the base64 after the prefix). For " +
+      "24 hours after a rotation two signatures are sent, space-separated; accept either. Any " +
+      "Standard Webhooks library verifies it.",
+    schema: { type: "string" },
+  },
+];
+
+/** "webhook.test" → "webhookWebhookTest": an operation id for a delivery. */
+function webhookOperationId(event: string): string {
+  return "webhook" + event.split(/[._]/).map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+}
+
+/** OpenAPI 3.1's `webhooks`: one POST per event the app sends (`schemas/webhook-events.ts`). */
+function webhooksSection(): Record<string, Json> {
+  const days = WEBHOOK_RETRY_DELAYS_MS.reduce((a, b) => a + b, 0) / 86_400_000;
+  const delivery = "Sent to every enabled subscription of this event (`POST /webhooks`), signed " +
+    "per the Standard Webhooks specification. A 2xx answer delivers it; a timeout, a network " +
+    "error, 408, 429 or 5xx is retried with the same `webhook-id` over about " +
+    `${days.toFixed(1)} days (after \`Retry-After\` when given); any other answer (a 3xx ` +
+    "included: redirects are not followed) is final. A subscription without a success for 3 " +
+    "days is switched off. Bodies may gain fields: ignore those you do not know.";
+  const out: Record<string, Json> = {};
+  for (const event of SENT_EVENTS) {
+    out[event] = {
+      post: {
+        operationId: webhookOperationId(event),
+        summary: WEBHOOK_PAYLOADS[event].summary,
+        description: delivery,
+        tags: ["Webhooks"],
+        parameters: WEBHOOK_HEADERS,
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: schemaOf(webhookBody(event)) } },
+        },
+        responses: {
+          "2XX": { description: "Delivered." },
+          default: { description: "Not delivered: retried or final, as described above." },
+        },
+        security: [],
+      },
+    };
+  }
+  return out;
+}
 
 export function openApiDocument(base: string): Json {
   const schemas = toJsonSchemaDefs(COMPONENTS, {
@@ -192,6 +261,7 @@ export function openApiDocument(base: string): Json {
       name,
     ) => ({ name })),
     paths,
+    webhooks: webhooksSection(),
     components: {
       schemas,
       securitySchemes: {

@@ -3,8 +3,9 @@
  * (honouring Retry-After), and when a failing subscription is switched off.
  */
 import type { WebhookEvent } from "./model/records.ts";
+import { TEST_EVENT } from "./model/developer-records.ts";
 
-export { WEBHOOK_EVENTS } from "./model/developer-records.ts";
+export { TEST_EVENT, WEBHOOK_EVENTS } from "./model/developer-records.ts";
 
 /**
  * Events renamed since subscriptions could name them: a stored subscription to the old name
@@ -122,7 +123,7 @@ export function isAskedDelivery(
   msg: { event: string; createdAtMs: number },
   job: { createdAtMs: number },
 ): boolean {
-  return msg.event === "webhook.test" || job.createdAtMs !== msg.createdAtMs;
+  return msg.event === TEST_EVENT || job.createdAtMs !== msg.createdAtMs;
 }
 
 /**

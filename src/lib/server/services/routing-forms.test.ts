@@ -27,6 +27,7 @@ import { deleteAccount } from "./account-closing.ts";
 import { settleCounts } from "./insights-count.ts";
 import { getRoutingForm, getRoutingResponse, linkRoutingBooking } from "../store/routing-forms.ts";
 import type { RoutingResponseRecord } from "../domain/model/records.ts";
+import { undocumentedWebhook } from "../../../../tests/support/webhook-bodies.ts";
 import type { RoutingFormDefinition } from "../domain/routing.ts";
 
 async function setup(nowIso = "2026-11-20T08:00:00Z") {
@@ -102,6 +103,7 @@ Deno.test("submitForm: form.submitted reaches the host's subscription, verified 
       data: { response: { formId: string; routeId: string; answers: Record<string, string> } };
     };
     assert.equal(payload.type, "form.submitted");
+    assert.equal(undocumentedWebhook(hits[0].body), null, "as the OpenAPI document describes it");
     assert.equal(payload.data.response.formId, form.id);
     assert.equal(payload.data.response.routeId, "r_big");
     assert.equal(payload.data.response.answers.email, "gil@example.test");

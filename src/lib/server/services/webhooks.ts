@@ -33,7 +33,7 @@ import { seal, type Sealed, unseal } from "../integrations/crypto.ts";
 import { assertReachable, SafeFetchError } from "../integrations/safe-fetch.ts";
 import { type MessageRef, messageRef } from "../../shared/i18n.ts";
 import { FIELD_MAX } from "../../shared/field-bounds.ts";
-import { MESSAGE_ID, subscribesTo, WEBHOOK_EVENTS } from "../domain/webhooks.ts";
+import { MESSAGE_ID, subscribesTo, TEST_EVENT, WEBHOOK_EVENTS } from "../domain/webhooks.ts";
 
 export { WEBHOOK_EVENTS };
 export const MAX_SUBSCRIPTIONS = 10;
@@ -386,9 +386,9 @@ export async function sendTestEvent(
     v: 1,
     id: messageId,
     hostId: host.id,
-    event: "webhook.test",
+    event: TEST_EVENT,
     body: JSON.stringify({
-      type: "webhook.test",
+      type: TEST_EVENT,
       timestamp: new Date(nowMs).toISOString(),
       data: { message: "A test event from Invito. Your endpoint is reachable and verifies it." },
     }),

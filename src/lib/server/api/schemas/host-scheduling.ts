@@ -11,22 +11,30 @@ const PollState = v.pipe(
   d("`closed`: closed by you without booking; `expired`: past its last time or answer date."),
 );
 
-export const Poll = v.object({
+/**
+ * A poll as a `poll.*` webhook names it (`services/polls.ts` `pollResource`): what it was at the
+ * event; `GET /polls/{id}` answers the rest (its state now, the invitees' link).
+ */
+export const PollSummary = v.object({
   id: v.string(),
   title: v.string(),
-  eventTypeId: v.string(),
-  state: PollState,
-  url: v.pipe(v.string(), d("The invitees' link.")),
   times: v.array(DateTime),
   expiresAt: DateTime,
   reserved: v.pipe(v.boolean(), d("Its times are held (busy for everyone else) while it is open.")),
   bookingId: v.nullable(v.string()),
   closedAt: v.nullable(DateTime),
+});
+
+export const Poll = v.object({
+  ...PollSummary.entries,
+  eventTypeId: v.string(),
+  state: PollState,
+  url: v.pipe(v.string(), d("The invitees' link.")),
   createdAt: DateTime,
 });
 export const PollList = v.object({ data: v.array(Poll) });
 
-const Answer = v.picklist(["yes", "maybe", "no"]);
+export const PollAnswer = v.picklist(["yes", "maybe", "no"]);
 export const PollAnswers = v.object({
   ...Poll.entries,
   counts: v.array(v.object({
@@ -39,7 +47,7 @@ export const PollAnswers = v.object({
     name: v.string(),
     email: v.string(),
     answeredAt: DateTime,
-    answers: v.array(v.object({ start: DateTime, answer: Answer })),
+    answers: v.array(v.object({ start: DateTime, answer: PollAnswer })),
   })),
 });
 

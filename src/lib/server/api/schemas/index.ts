@@ -50,6 +50,7 @@ import {
   PollCreate,
   PollList,
   PollPick,
+  PollSummary,
 } from "./host-scheduling.ts";
 
 export * from "./pieces.ts";
@@ -102,6 +103,7 @@ export const COMPONENTS = {
   RoutingResponseList,
   HostBookingCreate,
   Poll,
+  PollSummary,
   PollList,
   PollAnswers,
   PollCreate,

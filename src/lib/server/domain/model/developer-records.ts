@@ -26,6 +26,9 @@ export const WEBHOOK_EVENTS = [
 
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
+/** The event a host's "Send test event" sends; nobody subscribes to it. */
+export const TEST_EVENT = "webhook.test";
+
 export type ApiScope = "read" | "write";
 
 export type ApiKeyRecord = {
@@ -97,7 +100,7 @@ export type WebhookMessageRecord = {
   v: 1;
   id: string;
   hostId: UserId;
-  event: WebhookEvent | "webhook.test";
+  event: WebhookEvent | typeof TEST_EVENT;
   /** The exact body sent (and signed) on every attempt. */
   body: string;
   createdAtMs: number;
