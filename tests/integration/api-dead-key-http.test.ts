@@ -50,3 +50,42 @@ Deno.test(
     });
   },
 );
+
+Deno.test(
+  "mcp: a public tool called with a revoked or unknown key is refused as unauthorized, as the API's public routes are",
+  opts,
+  async () => {
+    await withServer(async (app, keys) => {
+      const call = async (authorization: string | null) => {
+        const headers: Record<string, string> = {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+        };
+        if (authorization) headers.authorization = authorization;
+        const res = await fetch(app.url("/mcp"), {
+          method: "POST",
+          headers,
+          body: JSON.stringify({
+            jsonrpc: "2.0",
+            id: 1,
+            method: "tools/call",
+            params: { name: "list_event_types", arguments: { username: "ann" } },
+          }),
+        });
+        assert.equal(res.status, 200);
+        return (await res.json()).result;
+      };
+      for (const key of [keys.revokedKey, "inv_" + "x".repeat(40)]) {
+        const dead = await call(`Bearer ${key}`);
+        assert.equal(dead.isError, true, JSON.stringify(dead));
+        assert.equal(dead.structuredContent.reason, "unauthorized");
+        assert.match(dead.content[0].text, /unknown, revoked or expired/);
+      }
+      for (const authorization of [null, `Bearer ${keys.writeKey}`, "Basic YTpi"]) {
+        const fine = await call(authorization);
+        assert.notEqual(fine.isError, true, `${authorization}: ${JSON.stringify(fine)}`);
+        assert.equal(fine.structuredContent.eventTypes.length, 2);
+      }
+    });
+  },
+);

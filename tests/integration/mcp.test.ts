@@ -305,6 +305,8 @@ Deno.test(
           ...args,
           event_type: "intro",
           start: intro,
+          // `intro` asks no questions: an answer to `topic` would be refused.
+          answers: {},
           idempotency_key: "mcp-book-2",
           language: "es",
         });

@@ -5,7 +5,12 @@
  */
 import * as v from "valibot";
 import type { App } from "../app.ts";
-import { authenticate, type Authenticated, scopeRefusal } from "../services/api-keys.ts";
+import {
+  authenticate,
+  type Authenticated,
+  scopeRefusal,
+  sendsApiKey,
+} from "../services/api-keys.ts";
 import { checkRateLimit } from "../services/rate-limit.ts";
 import { type ApiResponse, CORS_PREFLIGHT_HEADERS, problem, readJson, toResponse } from "./http.ts";
 import { type Ctx, issuesToFields, type Route, ROUTES } from "./routes/index.ts";
@@ -15,9 +20,6 @@ import { IDEMPOTENCY_KEY_RE, isPlaceholderKey } from "../services/idempotency.ts
 import { renamedHost } from "../services/username-history.ts";
 
 export const API_PREFIX = "/api/v1";
-
-/** An `Authorization` header that carries an API key (or means to): the Bearer scheme. */
-const BEARER = /^\s*Bearer(\s|$)/i;
 
 /** `prefix`: the path's text before its first parameter; a path without it cannot match. */
 type Compiled = { route: Route; re: RegExp; names: string[]; prefix: string };
@@ -142,12 +144,11 @@ async function dispatch(
   const route = hit.c.route;
 
   // Who is asking, and may they? A public route needs no key, but a key sent to one is read
-  // like anywhere else: a revoked or mistyped key answered as if absent left its program
-  // working until it called a private route, never told its key was dead. (Another scheme, a
-  // proxy's Basic credentials, is no API key and is left alone there.)
+  // like anywhere else (`sendsApiKey`): a revoked or mistyped key answered as if absent left its
+  // program working until it called a private route, never told its key was dead.
   let auth = null;
   const authorization = req.headers.get("authorization");
-  if (route.auth !== "none" || (authorization !== null && BEARER.test(authorization))) {
+  if (route.auth !== "none" || sendsApiKey(authorization)) {
     auth = await authenticate(app, authorization);
     if (!auth) {
       return problem(base, "unauthorized", {

@@ -22,7 +22,7 @@ import {
   ReadResourceRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { App } from "../app.ts";
-import { authenticate } from "../services/api-keys.ts";
+import { authenticate, sendsApiKey } from "../services/api-keys.ts";
 import { checkRateLimit } from "../services/rate-limit.ts";
 import { readJson } from "../api/http.ts";
 import { acceptQuality } from "../http/accept.ts";
@@ -341,7 +341,7 @@ async function answer(
     app,
     ip,
     auth,
-    keySent: authorization !== null,
+    keySent: sendsApiKey(authorization),
     acceptLanguage: req.headers.get("accept-language"),
   };
   const server = mcpServer(caller);

@@ -19,7 +19,7 @@ export type McpCaller = {
   ip: string;
   /** The host behind a valid `Authorization: Bearer inv_…`, else null (public tools only). */
   auth: Authenticated | null;
-  /** An Authorization header was sent (with `auth` null: a key we do not know, or no longer). */
+  /** A Bearer key was sent (`sendsApiKey`; with `auth` null: a key we do not know, or no longer). */
   keySent: boolean;
   acceptLanguage: string | null;
 };

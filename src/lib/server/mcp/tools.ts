@@ -81,7 +81,8 @@ export async function callTool(c: McpCaller, name: string, rawArgs: unknown): Pr
   const tool = BY_NAME.get(name)!;
   const args = (rawArgs ?? {}) as Record<string, unknown>;
   const t = callerTranslator(c, (args as { language?: unknown }).language);
-  const scope = scopeRefusal(c.auth, tool.need);
+  // A dead key is refused by every tool, the public ones too, as the API's public routes do.
+  const scope = c.keySent && !c.auth ? "unauthorized" : scopeRefusal(c.auth, tool.need);
   if (scope) {
     // The API gives every key it cannot use one 401 (no oracle); the words here say a key was
     // sent and is no good, rather than asking for the key the caller believes it sent.

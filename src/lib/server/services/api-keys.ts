@@ -87,6 +87,16 @@ export async function revokeApiKey(
 
 export type Authenticated = { key: ApiKeyRecord; host: UserRecord };
 
+/**
+ * Whether an `Authorization` header means to carry an API key (the Bearer scheme). Such a key
+ * is checked wherever it is sent, public routes and tools included: one that is unknown,
+ * revoked or expired is refused there too, so a program learns at once that its key is dead.
+ * Another scheme (a proxy's Basic credentials) is no API key and leaves a public route alone.
+ */
+export function sendsApiKey(authorization: string | null): boolean {
+  return authorization !== null && /^\s*Bearer(\s|$)/i.test(authorization);
+}
+
 /** The key and host behind `Authorization: Bearer …`, or null (one answer for every failure). */
 export async function authenticate(
   app: App,
