@@ -351,6 +351,11 @@ export const REFUSALS = {
     title: "Unsupported media type",
     detail: "Send the body as `Content-Type: application/json`.",
   },
+  unsupported_content_encoding: {
+    status: 415,
+    title: "Unsupported content encoding",
+    detail: "Send the body uncompressed (without `Content-Encoding`, or `identity`).",
+  },
   idempotency_key_missing: {
     status: 400,
     title: "Idempotency-Key missing",

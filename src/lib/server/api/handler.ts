@@ -12,7 +12,14 @@ import {
   sendsApiKey,
 } from "../services/api-keys.ts";
 import { checkRateLimit } from "../services/rate-limit.ts";
-import { type ApiResponse, CORS_PREFLIGHT_HEADERS, problem, readJson, toResponse } from "./http.ts";
+import {
+  type ApiResponse,
+  bodyRefusalHeaders,
+  CORS_PREFLIGHT_HEADERS,
+  problem,
+  readJson,
+  toResponse,
+} from "./http.ts";
 import { type Ctx, issuesToFields, type Route, ROUTES } from "./routes/index.ts";
 import { NOT_AN_OBJECT } from "./routes/context.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -187,7 +194,7 @@ async function dispatch(
   let body: unknown = undefined;
   if (route.body) {
     const read = await readJson(req, undefined, readBody);
-    if (!read.ok) return problem(base, read.reason);
+    if (!read.ok) return problem(base, read.reason, { headers: bodyRefusalHeaders(read.reason) });
     // valibot's objects take an array (as an object without the fields): words for neither.
     if (Array.isArray(read.value)) {
       return problem(base, "validation", { errors: [{ field: "", message: NOT_AN_OBJECT }] });

@@ -124,12 +124,26 @@ export function toResponse(res: ApiResponse, method: string): Response {
   return out;
 }
 
+type BodyRefusal = Extract<BodyRead, { ok: false }>["reason"];
+
 export type BodyRead =
   /** `empty`: there was no body, read as `{}` (JSON-RPC has no empty message: MCP refuses it). */
   | { ok: true; value: unknown; empty?: true }
-  | { ok: false; reason: "payload_too_large" | "unsupported_media_type" | "invalid_json" };
+  | {
+    ok: false;
+    reason:
+      | "payload_too_large"
+      | "unsupported_media_type"
+      | "unsupported_content_encoding"
+      | "invalid_json";
+  };
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** What a body's refusal says besides its words: the encodings taken (RFC 9110 §12.5.3). */
+export function bodyRefusalHeaders(reason: BodyRefusal): Record<string, string> | undefined {
+  return reason === "unsupported_content_encoding" ? { "accept-encoding": "identity" } : undefined;
+}
 
 /**
  * The request's JSON body, read no further than the limit. An empty body reads as `{}`. `read`:
@@ -146,6 +160,13 @@ export async function readJson(
   if (read === undefined && Number.isFinite(declared) && declared > maxBytes) {
     await req.body?.cancel().catch(() => {});
     return { ok: false, reason: "payload_too_large" };
+  }
+  // A compressed body (a client that gzips its requests) read as it came is no JSON: saying so
+  // sent its author looking for a mistake in their JSON. RFC 9110 §15.5.16: 415.
+  const encoding = (req.headers.get("content-encoding") ?? "").trim().toLowerCase();
+  if (encoding !== "" && encoding !== "identity") {
+    if (read === undefined) await req.body?.cancel().catch(() => {});
+    return { ok: false, reason: "unsupported_content_encoding" };
   }
   const type = (req.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
   const bytes = read === undefined ? await readCapped(req, maxBytes) : read ?? new Uint8Array();

@@ -24,7 +24,7 @@ import {
 import type { App } from "../app.ts";
 import { authenticate, sendsApiKey } from "../services/api-keys.ts";
 import { checkRateLimit } from "../services/rate-limit.ts";
-import { readJson } from "../api/http.ts";
+import { bodyRefusalHeaders, readJson } from "../api/http.ts";
 import { acceptQuality } from "../http/accept.ts";
 import { type RefusalReason, REFUSALS } from "../../shared/refusals.ts";
 import { negotiateLocale } from "../../shared/i18n.ts";
@@ -314,7 +314,7 @@ async function answer(
     return refused(req, "rate_limited", { "retry-after": String(limit.retryAfterS) });
   }
   const read = await readJson(req, undefined, body);
-  if (!read.ok) return refused(req, read.reason);
+  if (!read.ok) return refused(req, read.reason, bodyRefusalHeaders(read.reason));
   // An empty body is no JSON text (the API reads it as `{}`; JSON-RPC has nothing to parse).
   if (read.empty) {
     return rpcError(
