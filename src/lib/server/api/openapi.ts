@@ -38,7 +38,7 @@ const STATUS_TEXT: Record<number, string> = {
   410: "Gone: the link was used or has expired (`link_used`, `link_expired`); a used link's " +
     "booking stays the guest's.",
   413: `The body is larger than ${API_BODY_LIMIT / 1024} KB (${API_BODY_LIMIT} bytes).`,
-  415: "The body is not `application/json`.",
+  415: "The body is not `application/json`, or is compressed (send it without `Content-Encoding`).",
   429: "Too many requests; wait for `Retry-After` seconds.",
   503: "Too many changes at once (nothing was changed); retry after `Retry-After` seconds.",
 };
