@@ -1,6 +1,7 @@
 /** The slots of a date range (the API and the embed): at most MAX_RANGE_DAYS, in the guest's zone. */
 import type { App } from "../app.ts";
 import { Temporal } from "../domain/temporal.ts";
+import { canonicalTimeZone } from "../domain/time-zone.ts";
 import type { PublicEventType, PublicHost } from "../../shared/public-types.ts";
 import { chooseDuration, eventTypeRules } from "../domain/event-rules.ts";
 import {
@@ -86,7 +87,8 @@ export async function getSlotRange(
       } days after \`start\`.`,
     };
   }
-  const tz = q.timeZone;
+  // Answered under its current IANA name (ADR 033), however it was spelt ("europe/berlin").
+  const tz = canonicalTimeZone(q.timeZone) ?? q.timeZone;
   const nowMs = app.now();
   const { today, horizonEnd, lastDate } = bookingHorizon(nowMs, host, et, tz);
   const ctx: MonthContext = {
