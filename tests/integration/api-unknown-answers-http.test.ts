@@ -60,6 +60,19 @@ Deno.test(
         field: "answers.sise",
         message: "Unknown question; this event type asks: topic, size",
       }]);
+      // Answers shaped like the booking's own list (its GET) are told the shape to send, and a
+      // key that is no question id says so rather than printing a pattern.
+      const listed = await book({
+        ...booking("chat", {}, 3),
+        answers: [{ questionId: "topic", value: "Pricing" }],
+      });
+      assert.equal(listed.status, 400, JSON.stringify(listed.body));
+      assert.deepEqual(listed.body.errors.map((e: { field: string }) => e.field), ["answers.0"]);
+      assert.match(listed.body.errors[0].message, /by question id, like \{"topic": "…"\}/);
+      const spaced = await book(booking("chat", { "to pic": "x" }, 3));
+      assert.equal(spaced.status, 400);
+      assert.equal(spaced.body.errors[0].field, "answers.to pic");
+      assert.match(spaced.body.errors[0].message, /^Not a question id/);
       // An event type without questions takes no answers.
       const none = await book(booking("plain", { topic: "x" }, 1));
       assert.equal(none.status, 400);

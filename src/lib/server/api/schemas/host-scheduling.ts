@@ -5,6 +5,7 @@
  */
 import * as v from "valibot";
 import { d, DateTime, Instant, Language, parseInstant, Slug, TimeZone } from "./pieces.ts";
+import { AnswersByQuestionId } from "./public.ts";
 
 const PollState = v.pipe(
   v.picklist(["open", "booked", "closed", "expired"]),
@@ -144,7 +145,7 @@ export const HostBookingCreate = v.strictObject({
   ),
   answers: v.optional(
     v.pipe(
-      v.record(v.pipe(v.string(), v.maxLength(64)), v.pipe(v.string(), v.maxLength(2000))),
+      AnswersByQuestionId,
       d(
         "Answers to the event type's questions, by question id. An id the event type does " +
           "not ask is refused (400, naming the ids it asks).",

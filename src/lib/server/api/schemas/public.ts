@@ -105,6 +105,21 @@ export const SlotsResponse = v.object({
   slots: v.array(Slot),
 });
 
+/**
+ * A booking's answers as both booking bodies take them: text by question id. The words say the
+ * shape, since a list like the booking's own `answers` (its GET) is the likely mistake.
+ */
+export const AnswersByQuestionId = v.record(
+  v.pipe(
+    v.string(),
+    v.regex(QUESTION_ID_RE, "Not a question id: letters, digits, - and _ (at most 32)"),
+  ),
+  v.pipe(
+    v.string('An answer is text, sent by question id, like {"topic": "…"}'),
+    v.maxLength(2000),
+  ),
+);
+
 export const BookingCreate = v.strictObject({
   username: Username,
   eventType: v.pipe(Slug, d("The event type's slug.")),
@@ -117,7 +132,7 @@ export const BookingCreate = v.strictObject({
   note: v.optional(v.pipe(v.string(), v.maxLength(2000))),
   answers: v.optional(
     v.pipe(
-      v.record(v.pipe(v.string(), v.regex(QUESTION_ID_RE)), v.pipe(v.string(), v.maxLength(2000))),
+      AnswersByQuestionId,
       d(
         'Answers by question id; a checkbox is answered `"true"`. An id the event type does ' +
           "not ask is refused (400, naming the ids it asks).",
