@@ -143,10 +143,17 @@ async function dispatch(
   const found = match(path);
   if (found.length === 0) return problem(base, "not_found");
   const hit = found.find((f) => f.c.route.method === method);
-  if (!hit) {
-    return problem(base, "method_not_allowed", {
-      headers: { allow: [...new Set(found.map((f) => f.c.route.method))].join(", ") },
-    });
+  const paramsOf = (f: (typeof found)[number]) =>
+    f.c.route.params ? v.safeParse(f.c.route.params, f.params) : null;
+  const params = hit ? paramsOf(hit) : null;
+  // A route whose params the path fails does not answer it (`/bookings/for-guest` is no
+  // booking's id): when another method's route does, the method is what is wrong (405).
+  if (!hit || (params && !params.success)) {
+    const answering = found.filter((f) => f !== hit && paramsOf(f)?.success !== false);
+    if (answering.length || !hit) {
+      const allow = new Set((answering.length ? answering : found).map((f) => f.c.route.method));
+      return problem(base, "method_not_allowed", { headers: { allow: [...allow].join(", ") } });
+    }
   }
   const route = hit.c.route;
 
@@ -175,7 +182,6 @@ async function dispatch(
   if (limited) return problem(base, "rate_limited", { headers: { "retry-after": limited } });
 
   // A malformed id in the path names nothing: 404, like an id that is not there.
-  const params = route.params ? v.safeParse(route.params, hit.params) : null;
   if (params && !params.success) return problem(base, "not_found");
 
   let query: Record<string, string | undefined> = {};
