@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import type { Locator } from "playwright-core";
 import { startApp } from "../support/app.ts";
 import { createClient } from "../support/http.ts";
 import { finishMagicLink } from "../support/auth.ts";
@@ -102,9 +103,23 @@ Deno.test({
     const browser = await launchBrowser();
     try {
       const words = {
-        fr: ["Nouveau mot de passe…", /^Échec de la connexion/, "Enregistrer le mot de passe"],
-        de: ["Neues Passwort…", /^Anmeldung fehlgeschlagen/, "Passwort speichern"],
+        fr: [
+          "Nouveau mot de passe…",
+          /^Échec de la connexion/,
+          "Enregistrer le mot de passe",
+          "Retirer…",
+        ],
+        de: ["Neues Passwort…", /^Anmeldung fehlgeschlagen/, "Passwort speichern", "Entfernen…"],
       } as const;
+      // An opened menu's panel lies on the screen: at 360 px the buttons wrap, and a panel
+      // hung from its button's right edge reached past the left one (label and button cut).
+      const onScreen = async (panel: Locator, width: number, what: string) => {
+        const box = await panel.boundingBox();
+        assert.ok(
+          box && box.x >= 0 && box.x + box.width <= width,
+          `${what} spans ${box?.x}…${box ? box.x + box.width : "?"} px of ${width}`,
+        );
+      };
       const username = /name="username"[^>]*value="([^"]+)"/.exec(
         (await c.get("/dashboard/profile")).body,
       )![1];
@@ -120,7 +135,7 @@ Deno.test({
         });
         assert.equal(chosen.status, 200);
       };
-      for (const [lang, [menu, refused, save]] of Object.entries(words)) {
+      for (const [lang, [menu, refused, save, remove]] of Object.entries(words)) {
         await speak(lang);
         for (const width of [360, 1280]) {
           const ctx = await contextWithSession(browser, c, {
@@ -141,9 +156,19 @@ Deno.test({
             const error = p.locator("[data-password-error]");
             await error.waitFor();
             assert.match(await error.innerText(), refused);
+            await onScreen(field.locator("xpath=.."), width, `${lang} password panel`);
             assert.equal(await sidewaysScroll(p), "");
             assert.deepEqual(await checkA11y(p), []);
             await screenshot(p, `calendars-new-password-${lang}-${width}`);
+            await p.getByText(menu).click();
+            await p.getByText(remove).click();
+            await onScreen(
+              p.locator(
+                `[data-account="${accountId}"] details:has(> summary:text-is("${remove}")) > div`,
+              ),
+              width,
+              `${lang} remove panel`,
+            );
             assert.deepEqual(errors(), []);
           } finally {
             await ctx.close();
