@@ -9,16 +9,54 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { checkA11y, hydrated, launchBrowser, screenshot } from "../support/browser.ts";
+import type { Browser, Page } from "playwright-core";
+import {
+  checkA11y,
+  hydrated,
+  launchBrowser,
+  screenshot,
+  trackPageErrors,
+} from "../support/browser.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
+
+/**
+ * An early refusal page (http/message-page.ts: too many requests, a form from another address)
+ * as a phone shows it in the light and the dark, reached by `open`: its own style applies (the
+ * page's CSP blocked the inline styles, leaving black serif text in the top corner), nothing is
+ * refused in the console, and axe finds nothing. Returns what is wrong.
+ */
+async function messagePageReads(
+  browser: Browser,
+  name: string,
+  open: (page: Page) => Promise<void>,
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const colorScheme of ["light", "dark"] as const) {
+    const page = await browser.newPage({ colorScheme, viewport: { width: 360, height: 740 } });
+    const errors = trackPageErrors(page);
+    await open(page);
+    await page.locator("main h1").waitFor();
+    const at = `${name} (${colorScheme})`;
+    const align = await page.locator("main").evaluate((m) => getComputedStyle(m).textAlign);
+    if (align !== "center") problems.push(`${at}: unstyled (text-align ${align})`);
+    for (const e of errors()) {
+      // The refusal's own status is expected in the console; nothing else is.
+      if (!/status of (403|429)/.test(e)) problems.push(`${at}: ${e.slice(0, 160)}`);
+    }
+    for (const a of await checkA11y(page)) problems.push(`${at}: axe: ${a}`);
+    await screenshot(page, `${name}-phone360-${colorScheme}`);
+    await page.close();
+  }
+  return problems;
+}
 
 Deno.test({
   ...opts,
   name:
     "sign-in refused for too many tries: the form says so and how long to wait, with or without scripts",
   async fn() {
-    await using app = await startApp({ env: { INVITO_RATE_LIMIT: "signin=1/15m" } });
+    await using app = await startApp({ env: { INVITO_RATE_LIMIT: "signin=1/15m,page=1/15m" } });
     const browser = await launchBrowser();
     try {
       // The one post the limit allows.
@@ -69,6 +107,16 @@ Deno.test({
           await page.close();
         }
       }
+      // Past a guest page's limit (one view here): the early 429 page.
+      const seen = await fetch(`${app.baseUrl}/calendar/nobody`);
+      await seen.body?.cancel();
+      assert.deepEqual(
+        await messagePageReads(browser, "too-many-page", async (page) => {
+          const res = await page.goto(`${app.baseUrl}/calendar/nobody?lang=de`);
+          assert.equal(res?.status(), 429);
+        }),
+        [],
+      );
     } finally {
       await browser.close();
     }
@@ -111,6 +159,24 @@ Deno.test({
           await page.close();
         }
       }
+      // The page a form from elsewhere gets (the form without scripts above), looked at with
+      // scripts on for axe: a plain form posted from the other name.
+      assert.deepEqual(
+        await messagePageReads(browser, "cross-site-page", async (page) => {
+          await page.goto(`${other}/signin`);
+          const answer = page.waitForResponse((r) => r.request().method() === "POST");
+          await page.evaluate(() => {
+            const form = document.createElement("form");
+            form.method = "post";
+            form.action = "/signin?/email";
+            form.innerHTML = '<input name="email" value="nina@example.test">';
+            document.body.append(form);
+            form.submit();
+          });
+          assert.equal((await answer).status(), 403);
+        }),
+        [],
+      );
     } finally {
       await browser.close();
     }

@@ -8,7 +8,7 @@ import { problemType, type RefusalReason, REFUSALS } from "../../shared/refusals
 import { isApiPath } from "./route-shape.ts";
 import { earlyTranslator } from "../i18n.ts";
 import { escapeHtml } from "../util/html.ts";
-import { messagePage } from "./message-page.ts";
+import { MESSAGE_PAGE_HEADERS, messagePage } from "./message-page.ts";
 
 /**
  * The methods some route here answers. Anything else — TRACE and TRACK (which the fetch
@@ -99,6 +99,6 @@ export function crossSiteRefusal(req: Request, ownOrigin: string, reason: string
   );
   return new Response(req.method === "HEAD" ? null : html, {
     status: 403,
-    headers: { ...headers, "content-type": "text/html; charset=utf-8" },
+    headers: { ...headers, ...MESSAGE_PAGE_HEADERS },
   });
 }

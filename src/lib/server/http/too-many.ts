@@ -3,7 +3,7 @@
  * not run yet); a small JSON body for scripts, in English; Retry-After always.
  */
 import { escapeHtml } from "../util/html.ts";
-import { messagePage } from "./message-page.ts";
+import { MESSAGE_PAGE_HEADERS, messagePage } from "./message-page.ts";
 import { earlyTranslator } from "../i18n.ts";
 import type { Translator } from "../../shared/i18n.ts";
 
@@ -34,6 +34,6 @@ export function tooManyRequests(retryAfterS: number, req: Request): Response {
   );
   return new Response(html, {
     status: 429,
-    headers: { ...headers, "content-type": "text/html; charset=utf-8" },
+    headers: { ...headers, ...MESSAGE_PAGE_HEADERS },
   });
 }
