@@ -81,6 +81,20 @@ Deno.test({
       );
       assert.equal(page.url(), app.url(`/dashboard/polls/${id}`));
       assert.deepEqual(await checkA11y(page), []);
+      // Each row reads from its top, as the other tables do: "Invitee" beside a time in two
+      // lines and "Total" beside a count over its button were centred on them.
+      const sunk = await matrix.evaluate((table) =>
+        [...table.querySelectorAll("tr")].flatMap((tr) => {
+          const tops = [...tr.querySelectorAll("th, td")].flatMap((cell) => {
+            const range = document.createRange();
+            range.selectNodeContents(cell);
+            const first = [...range.getClientRects()].find((r) => r.width > 1);
+            return first ? [Math.round(first.top)] : [];
+          });
+          return Math.max(...tops) - Math.min(...tops) > 3 ? [tr.textContent!.trim()] : [];
+        })
+      );
+      assert.deepEqual(sunk, [], "rows whose cells start at different heights");
       await screenshot(page, "poll-matrix-live");
       assert.deepEqual(errors(), []);
     } finally {
