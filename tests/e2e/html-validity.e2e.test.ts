@@ -4,7 +4,8 @@
  * every language, for every kind of mail.
  *
  * Pages: every page of the tour (tests/support/page-tour.ts), the guest's in each language and
- * the host's, plus the booking form sent back with its errors and the (English) API reference.
+ * the host's, plus the booking form sent back with its errors, the admin list's notice and
+ * question before suspending, the early refusal pages and the (English) API reference.
  * The pages the last changes touched also go through axe (German, 360 px, dark; French, desktop,
  * light).
  * Mails: every MailKind rendered for a booking that carries what mails show (a note and answers
@@ -19,6 +20,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { repoRoot, startApp } from "../support/app.ts";
+import { signInByLink } from "../support/auth.ts";
 import { checkA11y, launchBrowser, showFailureState } from "../support/browser.ts";
 import { pageTour, TOUR_ENV } from "../support/page-tour.ts";
 import { fullDay } from "../support/slots.ts";
@@ -33,6 +35,7 @@ import { webhookOffMail } from "../../src/lib/server/integrations/mail-templates
 import { teamInviteMail } from "../../src/lib/server/integrations/mail-templates/team.ts";
 import { ACCOUNT_CLOSED_REASON } from "../../src/lib/shared/system-reasons.ts";
 import { translator } from "../../src/lib/server/i18n.ts";
+import { tooManyRequests } from "../../src/lib/server/http/too-many.ts";
 import { LANGUAGES } from "../../src/lib/shared/i18n.ts";
 import type { BookingRecord, MailKind } from "../../src/lib/server/domain/model/records.ts";
 
@@ -137,6 +140,47 @@ Deno.test({
         for (const p of tour.hostPages.filter((p) => newer.includes(p.name))) {
           docs.set(`${p.name}.${lang}`, await get(p.path, lang, tour.hostCookie, p.status));
         }
+      }
+      // The admin list with a state it cannot read (said on the page) and the question before
+      // suspending (a form's answer); the early refusal pages (http/message-page.ts): a form sent
+      // from another name than the server's own, too many requests.
+      // (The admin's own row has no actions: someone else signs up.)
+      await signInByLink(app, "someone@example.test");
+      const userId = /name="userId" value="([0-9A-Z]{26})"/.exec(
+        await get("/admin?q=someone", "en", tour.hostCookie),
+      )?.[1];
+      assert.ok(userId, "the admin list offers a person's actions");
+      const other = app.baseUrl.replace("127.0.0.1", "localhost");
+      const form = (origin: string, extra: Record<string, string>) => ({
+        origin,
+        accept: "text/html",
+        "content-type": "application/x-www-form-urlencoded",
+        ...extra,
+      });
+      for (const lang of LANGUAGES) {
+        docs.set(`admin-state.${lang}`, await get("/admin?state=bogus", lang, tour.hostCookie));
+        const asked = await fetch(app.url(`/admin?/suspend&lang=${lang}`), {
+          method: "POST",
+          headers: form(app.baseUrl, { cookie: tour.hostCookie }),
+          body: new URLSearchParams({ userId }),
+        });
+        const question = await asked.text();
+        assert.match(question, /data-testid="suspend-confirm"/, `suspend question (${lang})`);
+        docs.set(`admin-suspend-question.${lang}`, question);
+        const refused = await fetch(`${other}/signin?/email`, {
+          method: "POST",
+          headers: form(other, { "accept-language": lang }),
+          body: new URLSearchParams({ email: "elsewhere@example.test" }),
+        });
+        assert.equal(refused.status, 403);
+        docs.set(`cross-site.${lang}`, await refused.text());
+        const tooMany = tooManyRequests(
+          900,
+          new Request(app.url("/calendar/demo"), {
+            headers: { accept: "text/html", "accept-language": lang },
+          }),
+        );
+        docs.set(`too-many.${lang}`, await tooMany.text());
       }
       // axe on the pages the last changes touched, as a German reader sees them on a 360 px
       // phone in the dark and a French one on a desktop in the light (their markup is checked
@@ -251,7 +295,10 @@ Deno.test({
       await browser.close();
     }
     const { errors, checked } = await validate(docs);
-    assert.ok(checked >= 4 * 26 + 2 * 26 + 3 * 20 + 4 + 4 + 1, `${checked} documents checked`);
+    assert.ok(
+      checked >= 4 * 26 + 2 * 26 + 3 * 20 + 4 * 4 + 4 + 4 + 1,
+      `${checked} documents checked`,
+    );
     assert.deepEqual(errors, []);
   },
 });

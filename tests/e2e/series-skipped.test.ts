@@ -9,6 +9,7 @@ import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
 import { signInByLink } from "../support/auth.ts";
+import { vnuErrors } from "../support/vnu.ts";
 
 const WEEK = 7 * 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
@@ -126,6 +127,7 @@ Deno.test({
       // The host's booking list: the series' row says how many dates were skipped and which, in
       // every language (it showed "date 1 of 3" and the booked dates only).
       const hostClient = await signInByLink(app, "coach@example.test", { smtp });
+      const lists = new Map<string, string>();
       for (
         const [lang, intl, label] of [
           ["en", "en", /1 date skipped:/],
@@ -140,7 +142,10 @@ Deno.test({
         const rowGap = list.body.match(/data-testid="series-row-skipped"[^]*?<\/p>/)?.[0] ?? "";
         assert.match(rowGap, label, `${lang}: ${rowGap || list.body.slice(0, 300)}`);
         assert.ok(rowGap.includes(dayOf(third, "UTC", intl)), `${lang}: ${rowGap}`);
+        lists.set(`bookings-series-skipped.${lang}`, list.body);
       }
+      // The lists as sent, the series' row with its skipped dates, are valid HTML.
+      assert.deepEqual(await vnuErrors(lists), []);
     } finally {
       await smtp.close();
       await Deno.remove(dataDir, { recursive: true });

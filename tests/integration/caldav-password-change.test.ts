@@ -13,6 +13,7 @@ import { startApp } from "../support/app.ts";
 import { createClient } from "../support/http.ts";
 import { finishMagicLink } from "../support/auth.ts";
 import { startRadicale } from "../support/radicale.ts";
+import { vnuErrors } from "../support/vnu.ts";
 import {
   checkA11y,
   contextWithSession,
@@ -81,6 +82,14 @@ Deno.test({
     assert.equal(wrong.status, 400);
     assert.match(text(wrong.body), /Anmeldung fehlgeschlagen/);
     assert.ok(!wrong.body.includes("still-wrong"), "the password is never sent back");
+    // Both as sent are valid HTML: the account saying sign-in failed, and the refusal beside the
+    // field with the panel open (its error tied to the field).
+    assert.deepEqual(
+      await vnuErrors(
+        new Map([["sign-in-failed", synced.body], ["password-refused.de", wrong.body]]),
+      ),
+      [],
+    );
 
     const right = await c.post("/dashboard/calendars?/password", {
       account: accountId,
