@@ -47,6 +47,14 @@ Deno.test({
       await page.goto(app.url(`/dashboard/polls/${id}`));
       const matrix = page.getByTestId("poll-matrix");
       await matrix.waitFor();
+      // A poll opens from the bookings list: the tabs say the host is in Bookings (no tab was
+      // current, and a phone's menu read "Menu" alone).
+      assert.equal(
+        await page.getByRole("link", { name: "Bookings", exact: true }).getAttribute(
+          "aria-current",
+        ),
+        "page",
+      );
       assert.equal(await matrix.locator("tbody tr").count(), 0);
       const live = page.getByTestId("poll-live");
       assert.equal(await live.getAttribute("aria-live"), "polite");
