@@ -158,7 +158,13 @@ Deno.test({
         const polls = p.locator("[data-poll-insights] [role=region]");
         assert.equal(await polls.getAttribute("tabindex"), "0", lang);
         assert.ok(await polls.getAttribute("aria-label"), `${lang}: the region is named`);
-        assert.deepEqual(await checkA11y(p), [], `axe on insights at 360 px (${lang})`);
+        // Moderate findings too: the section and its table's region were both named "Meeting
+        // polls", two landmarks of one name in a screen reader's list (landmark-unique).
+        assert.deepEqual(
+          await checkA11y(p, { impacts: ["serious", "critical", "moderate"] }),
+          [],
+          `axe on insights at 360 px (${lang})`,
+        );
         await ctx.close();
       }
     } finally {
