@@ -22,7 +22,10 @@ Deno.test({
     const { team } = await seedTeam(seed, {
       slug: "support",
       name: "Customer Success Europe",
-      members: [{ username: "olga" }, { username: "max" }],
+      members: [
+        { username: "olga", timeZone: "America/Argentina/Buenos_Aires" },
+        { username: "max" },
+      ],
     });
     kv.close();
     await using app = await startApp({ dataDir });
@@ -69,6 +72,36 @@ Deno.test({
               await ctx.close();
             }
           }
+        }
+      }
+      // A member's line (address · role · zone) wraps between words and at the address's "@"
+      // and dots, never inside a word: at 360 px it read "Propietario · Eur|ope/Berlin".
+      for (const lang of ["es", "de"]) {
+        const ctx = await browser.newContext({ viewport: { width: 360, height: 740 } });
+        try {
+          await ctx.addCookies(cookies);
+          const p = await ctx.newPage();
+          await p.goto(app.url(`/dashboard/teams/${team.id}?lang=${lang}`));
+          assert.equal(await p.locator("[data-member-line]").count(), 2);
+          const broken = await p.evaluate(() =>
+            [...document.querySelectorAll("[data-member-line]")].flatMap((line) => {
+              const cut: string[] = [];
+              const walk = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+              for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+                for (const word of n.textContent!.matchAll(/\S+/g)) {
+                  const range = document.createRange();
+                  range.setStart(n, word.index!);
+                  range.setEnd(n, word.index! + word[0].length);
+                  const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+                  if (tops.size > 1) cut.push(word[0]);
+                }
+              }
+              return cut;
+            })
+          );
+          for (const word of broken) problems.push(`team page ${lang}: "${word}" cut in two`);
+        } finally {
+          await ctx.close();
         }
       }
       await shootAll(browser, app.url(`/dashboard/teams/${team.id}/routing`), "team-tabs", {

@@ -20,8 +20,10 @@ const DOUBLED_DOT = "a..b@example.com";
 const NO_DOT = "a@b";
 
 /** The text a reader sees: tags left out, entities read. */
+// The text as a reader sees it: an address's wrap points (<wbr>) and Svelte's markers join.
 const visible = (html: string) =>
-  html.replace(/<script[\s\S]*?<\/script>/g, "").replace(/<[^>]+>/g, " ")
+  html.replace(/<script[\s\S]*?<\/script>/g, "").replace(/<!--[^]*?-->|<wbr\s*\/?>/g, "")
+    .replace(/<[^>]+>/g, " ")
     .replace(/&#39;|&#x27;|&apos;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">").replace(/&amp;/g, "&").replace(/\s+/g, " ");
 
