@@ -32,7 +32,7 @@ export const load: PageServerLoad = ({ locals, setHeaders }) => {
           string,
           { description: string; content?: Record<string, { schema: { $ref?: string } }> }
         >;
-        security: { apiKey: string[] }[];
+        security: { apiKey?: string[] }[];
       };
       const ref = (s?: { $ref?: string }) => s?.$ref?.split("/").pop() ?? null;
       return {
@@ -42,7 +42,8 @@ export const load: PageServerLoad = ({ locals, setHeaders }) => {
         summary: o.summary,
         description: o.description ?? "",
         tag: o.tags[0],
-        scope: o.security[0]?.apiKey[0] ?? null,
+        // A public route: `[{}, { apiKey: [] }]` (a key optional), no scope.
+        scope: o.security.find((s) => s.apiKey)?.apiKey?.[0] ?? null,
         parameters: (o.parameters ?? []).map((p) => ({
           name: p.name,
           in: p.in,
