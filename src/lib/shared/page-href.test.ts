@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { pageHref } from "./page-href.ts";
+import { pageHref, withChosenLanguage } from "./page-href.ts";
 
 Deno.test("pageHref: a form's action key is left out, the other choices kept and changed", () => {
   const url = new URL("http://x.test/calendar/a/b?/book&date=2026-12-01&tz=UTC&slot=s");
@@ -31,4 +31,23 @@ Deno.test("pageHref: only the parameters guest pages read go along, each within 
   assert.ok(pageHref(many, {}).length < 400);
   // An over-long value the page ignored is left out, never cut into a different value.
   assert.equal(pageHref(new URL(`http://x.test/p?tz=${"a".repeat(65)}`), {}), "/p");
+});
+
+Deno.test("withChosenLanguage: a redirect to a page of this site keeps the chosen language; another site's, or one choosing its own, stays as it is", () => {
+  const from = new URL("https://invito.test/booking/abc/reschedule?lang=de&slot=x");
+  assert.equal(
+    withChosenLanguage("/booking/xyz?moved=1", from, "de"),
+    "/booking/xyz?moved=1&lang=de",
+  );
+  assert.equal(withChosenLanguage("/booking/xyz#top", from, "de"), "/booking/xyz?lang=de#top");
+  assert.equal(
+    withChosenLanguage("https://invito.test/done?a=b%20c", from, "de-AT"),
+    "https://invito.test/done?a=b%20c&lang=de-AT",
+  );
+  assert.equal(withChosenLanguage("/signin?lang=fr", from, "de"), "/signin?lang=fr");
+  assert.equal(
+    withChosenLanguage("https://elsewhere.test/thanks", from, "de"),
+    "https://elsewhere.test/thanks",
+  );
+  assert.equal(withChosenLanguage("//elsewhere.test/x", from, "de"), "//elsewhere.test/x");
 });

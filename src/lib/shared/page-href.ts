@@ -71,3 +71,24 @@ export function pageHref(url: URL, set: Record<string, string | null>): string {
   }
   return q.size ? `${url.pathname}?${q}` : url.pathname;
 }
+
+/**
+ * A redirect's target (`location`, as the answer to a request at `from` gives it) with the
+ * language the reader chose (`lang`) when it is a page of this site that chooses none itself: a
+ * guest who picked German and sent a form lands on a German page, not on their browser's
+ * language (ADR 062). Another site's address, or one with its own `lang`, stays as it is.
+ */
+export function withChosenLanguage(location: string, from: URL, lang: string): string {
+  let to: URL;
+  try {
+    to = new URL(location, from);
+  } catch {
+    return location;
+  }
+  if (to.origin !== from.origin || to.searchParams.has("lang")) return location;
+  // Appended, so the rest of the query keeps its own spelling.
+  to.search = `${to.search ? `${to.search}&` : "?"}lang=${encodeURIComponent(lang)}`;
+  return /^[a-z][a-z\d+.-]*:/i.test(location) || location.startsWith("//")
+    ? to.href
+    : `${to.pathname}${to.search}${to.hash}`;
+}

@@ -11,7 +11,8 @@
  * `?lang=en-XA` (the pseudo-locale, for tests) wins everywhere; the API reference is English.
  */
 import type { Handle, RequestEvent } from "@sveltejs/kit";
-import { negotiateLocale, PSEUDO_LOCALE } from "../../shared/i18n.ts";
+import { canonicalLocale, languageOf, negotiateLocale, PSEUDO_LOCALE } from "../../shared/i18n.ts";
+import { withChosenLanguage } from "../../shared/page-href.ts";
 import { translator } from "../i18n.ts";
 import { eventTypeLanguage, hostLocale } from "../services/booking-reads.ts";
 import { bookingForToken } from "../services/booking-links.ts";
@@ -121,7 +122,9 @@ export const locale: Handle = async ({ event, resolve }) => {
   const tag = await resolveLocale(event);
   event.locals.locale = tag;
   event.locals.t = translator(tag);
-  const res = await resolve(event);
+  let res = await resolve(event);
+  const chosen = chosenLanguage(event.url);
+  if (chosen) res = await keepLanguage(event.request, event.url, res, chosen);
   // Without `?lang=`, the words depend on the browser's languages.
   if (!event.url.searchParams.has("lang")) {
     try {
@@ -135,3 +138,44 @@ export const locale: Handle = async ({ event, resolve }) => {
   }
   return res;
 };
+
+/** The language the address chose (`?lang=`), when it is one the server speaks. */
+function chosenLanguage(url: URL): string | null {
+  const asked = url.searchParams.get("lang");
+  if (asked === PSEUDO_LOCALE) return asked;
+  const tag = canonicalLocale(asked);
+  return tag && languageOf(tag) ? tag : null;
+}
+
+/**
+ * The chosen language goes along where the answer sends the reader (ADR 062): a form's post
+ * goes to its page's address, `lang` included, but the pages its redirect leads to (a moved
+ * booking's page, a single-use link's day) would otherwise speak the browser's language. Both
+ * answers of a form action: a 303 (no scripts) and `use:enhance`'s JSON `redirect`.
+ */
+async function keepLanguage(
+  req: Request,
+  url: URL,
+  res: Response,
+  lang: string,
+): Promise<Response> {
+  const location = res.headers.get("location");
+  if (res.status >= 300 && res.status < 400 && location) {
+    const kept = withChosenLanguage(location, url, lang);
+    if (kept === location) return res;
+    const headers = new Headers(res.headers);
+    headers.set("location", kept);
+    return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  }
+  const enhanced = req.method === "POST" && req.headers.get("x-sveltekit-action") === "true" &&
+    (res.headers.get("content-type") ?? "").startsWith("application/json");
+  if (!enhanced) return res;
+  const result = await res.clone().json().catch(() => null) as
+    | { type?: unknown; location?: unknown }
+    | null;
+  if (result?.type !== "redirect" || typeof result.location !== "string") return res;
+  const headers = new Headers(res.headers);
+  headers.delete("content-length");
+  const body = { ...result, location: withChosenLanguage(result.location, url, lang) };
+  return new Response(JSON.stringify(body), { status: res.status, headers });
+}

@@ -1,0 +1,72 @@
+/**
+ * A guest who chose a language on a page (`?lang=de`, or the page's language links) keeps it
+ * after sending that page's form without scripts: the form goes where the page's HTML sends it,
+ * the redirect that answers it is followed, and the page they land on speaks German although
+ * their browser asks for English.
+ */
+import assert from "node:assert/strict";
+import { startApp } from "../support/app.ts";
+import { createClient, type HttpResult } from "../support/http.ts";
+import { fullDay } from "../support/slots.ts";
+
+const ENGLISH = { "accept-language": "en-US,en;q=0.9" };
+
+/** Where the page's first POST form sends its answer (no `action`: the page's own address). */
+function formActionIn(page: HttpResult): string {
+  const form = /<form\b[^>]*method="POST"[^>]*>/i.exec(page.body);
+  assert.ok(form, `no form on ${page.url}`);
+  const action = /\baction="([^"]*)"/.exec(form[0])?.[1];
+  return action === undefined ? page.url : new URL(action.replaceAll("&amp;", "&"), page.url).href;
+}
+
+Deno.test({
+  name:
+    "languages after a form without scripts: a guest who chose German on the move page lands on a German booking page after moving, though their booking and browser are English",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const c = createClient(app.baseUrl);
+    const { date, slots } = await fullDay(app.baseUrl, "/calendar/demo/quick-chat", { min: 3 });
+    // Booked in English (the browser's language, no choice made).
+    const booked = await c.post(
+      `/calendar/demo/quick-chat?/book&tz=UTC&date=${date}`,
+      { name: "Ann", email: "ann@example.test", start: slots[0], tz: "UTC" },
+      { headers: ENGLISH },
+    );
+    assert.equal(booked.status, 303, booked.body.slice(0, 300));
+    const manage = new URL(booked.location!).pathname;
+
+    // The move page in German, a new time chosen, the form sent as the page wrote it.
+    const page = await c.get(
+      `${manage}/reschedule?lang=de&tz=UTC&date=${date}&slot=${encodeURIComponent(slots[2])}`,
+      { headers: ENGLISH },
+    );
+    assert.equal(page.status, 200);
+    assert.match(page.body, /<html lang="de"/);
+    const moved = await c.post(formActionIn(page), { start: slots[2] }, {
+      headers: ENGLISH,
+      follow: true,
+    });
+    assert.equal(moved.status, 200, moved.hops.join(" → "));
+    assert.match(new URL(moved.url).pathname, /^\/booking\/[^/]+$/, moved.hops.join(" → "));
+    assert.match(moved.body, /<html lang="de"/, `landed on ${moved.url} in another language`);
+
+    // Cancelling (at the moved booking's own address) from the German cancel page: the answer is
+    // German too.
+    const cancelPage = await c.get(`${new URL(moved.url).pathname}/cancel?lang=de`, {
+      headers: ENGLISH,
+    });
+    assert.match(cancelPage.body, /<html lang="de"/);
+    const cancelled = await c.post(formActionIn(cancelPage), { reason: "" }, {
+      headers: ENGLISH,
+      follow: true,
+    });
+    assert.equal(cancelled.status, 200, cancelled.hops.join(" → "));
+    assert.match(
+      cancelled.body,
+      /<html lang="de"/,
+      `landed on ${cancelled.url} in another language`,
+    );
+  },
+});
