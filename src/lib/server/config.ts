@@ -398,15 +398,20 @@ export function describeDuration(ms: number): string {
 
 const SECRET_NAME = /secret|password|token$/i;
 
+/** How the command line writes a setting that is not set. */
+export const NOT_SET = "(not set)";
+
 /** Settings whose null is a choice, not an absence: `INVITO_RATE_LIMIT=off` reads "off". */
 const NULL_MEANS: Record<string, string> = { rateLimits: "off" };
 
 /**
  * The configuration as parsed, flattened to `name = value` lines for the admin page and
  * `invito check-config`: secrets show only whether they are set, never a character of them.
+ * A setting that is not set is null: each reader says so in its own words (the page in the
+ * admin's language, the command line as `NOT_SET`).
  */
-export function describeConfig(config: Config): [string, string][] {
-  const out: [string, string][] = [];
+export function describeConfig(config: Config): [string, string | null][] {
+  const out: [string, string | null][] = [];
   const walk = (prefix: string, value: unknown) => {
     if (value === null && prefix in NULL_MEANS) out.push([prefix, NULL_MEANS[prefix]]);
     else if (value instanceof URL) out.push([prefix, value.href]);
@@ -415,8 +420,8 @@ export function describeConfig(config: Config): [string, string][] {
     else if (value !== null && typeof value === "object") {
       for (const [k, v] of Object.entries(value)) walk(prefix ? `${prefix}.${k}` : k, v);
     } else if (SECRET_NAME.test(prefix.split(".").at(-1) ?? "")) {
-      out.push([prefix, value === null || value === undefined ? "(not set)" : "••••••••"]);
-    } else out.push([prefix, value === null || value === undefined ? "(not set)" : String(value)]);
+      out.push([prefix, value === null || value === undefined ? null : "••••••••"]);
+    } else out.push([prefix, value === null || value === undefined ? null : String(value)]);
   };
   walk("", config);
   return out;

@@ -68,5 +68,5 @@ Deno.test("describeConfig: every secret reads only as set or not set; URLs and l
   assert.equal(get("google.clientSecret"), "••••••••");
   assert.equal(get("google.tokenUrl"), "https://oauth2.googleapis.com/token");
   assert.equal(get("admins"), "ops@example.org");
-  assert.equal(get("oidc"), "(not set)");
+  assert.equal(get("oidc"), null);
 });
