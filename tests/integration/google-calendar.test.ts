@@ -38,6 +38,7 @@ import { insertTeam } from "../../src/lib/server/store/teams.ts";
 import { bookTeamSlot } from "../../src/lib/server/services/team-bookings.ts";
 import { getSlotPage } from "../../src/lib/server/services/slot-page.ts";
 import { listBookingsForHost } from "../../src/lib/server/services/host-bookings.ts";
+import { translator } from "../../src/lib/server/i18n.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 registerWriteback();
@@ -255,6 +256,34 @@ Deno.test({
       const gone = moved.booking.id;
       // A second delete (a redelivery) is fine: Google answers 410, which counts as done.
       assert.deepEqual(await writeBack(app, job(gone, "delete"), app.now()), { ok: true });
+    } finally {
+      app.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "google: a German host whose consent was revoked reads why in German, on the calendars page and in the mail (Google's refusal was English inside German)",
+  async fn() {
+    const { g, app, host } = await setup();
+    await using _g = g;
+    try {
+      await app.kv.set(keys.user(host.id), { ...host, locale: "de" });
+      const { result } = await connectVia(app, host, "google", g.oauth);
+      assert.ok(result.ok);
+      g.oauth.revokeAll();
+      app.clock.ms += 2 * 60 * MIN; // past the access token's life: a refresh is tried and refused
+      await syncAccountNow(app, host.id, result.accountId);
+      const said = /Google akzeptiert den Zugriff von Invito nicht mehr \(invalid_grant\)/;
+      const dash = await listCalendarAccounts(app, host.id, translator("de"));
+      assert.match(dash.accounts[0].error!, said);
+      await deliverOutbox(app, app.now());
+      const mail = app.mailer.sent.find((m) => m.to === host.email);
+      assert.ok(mail, "the host is told");
+      assert.match(mail.text!, said);
+      assert.doesNotMatch(mail.text!, /no longer accepts/);
     } finally {
       app.close();
     }

@@ -265,6 +265,11 @@ Deno.test({
       );
       assert.equal(mails.length, 1, "one mail per interruption");
       assert.equal((await zoomStatus(app, host.id)).reconnect, true);
+      // Why, as the calendars page says it to a German host: in German.
+      assert.match(
+        (await zoomStatus(app, host.id, translator("de"))).reason ?? "",
+        /^Zoom akzeptiert den Zugriff von Invito nicht mehr/,
+      );
       assert.equal(z.meetings.size, 1);
     } finally {
       app.close();

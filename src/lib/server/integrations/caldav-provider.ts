@@ -19,6 +19,7 @@ import type {
   SkippedEvent,
 } from "./calendar-provider.ts";
 import { sha256Hex } from "./crypto.ts";
+import { ownDetail } from "./provider-details.ts";
 
 /** Expansion time for one calendar; past it the read counts as failed and the old cache stays. */
 export const CALENDAR_PARSE_BUDGET_MS = 5_000;
@@ -116,7 +117,7 @@ export function caldavProvider(conn: DavConnection, homeUrl: string): CalendarPr
         if (!parsed.complete) {
           return {
             ok: false,
-            error: { kind: "parse", detail: "the calendar has too many events to expand in time" },
+            error: { kind: "parse", detail: ownDetail("cal.detail_too_many_to_expand") },
           };
         }
         for (const w of parsed.windows) windows.push(w);

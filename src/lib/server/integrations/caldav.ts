@@ -9,7 +9,7 @@
  */
 import type { DAVResponse } from "tsdav";
 import { safeFetch, SafeFetchError, type SafeFetchOptions } from "./safe-fetch.ts";
-import { caldavDetail } from "./caldav-details.ts";
+import { type DavTarget, ownDetail } from "./provider-details.ts";
 
 /**
  * tsdav (with the XML libraries it brings, ~3 MB of a server's memory) loads with the first
@@ -60,7 +60,7 @@ export function connect(
     const res = await guarded(input, init);
     const complete = /(<\/([\w.-]+:)?multistatus\s*>|<([\w.-]+:)?multistatus\b[^>]*\/>)\s*$/;
     if (res.status === 207 && !complete.test(await res.clone().text())) {
-      throw new BrokenReply("the reply was cut off or is not valid XML");
+      throw new BrokenReply(ownDetail("cal.detail_cut_off"));
     }
     return res;
   };
@@ -80,22 +80,24 @@ export function failureFrom(err: unknown): CaldavFailure {
   }
   if (err instanceof BrokenReply) return fail("parse", err.message);
   // tsdav or the XML parser choked on the reply.
-  return fail("parse", "the server's reply could not be read");
+  return fail("parse", ownDetail("cal.detail_unreadable"));
 }
 
-function statusFailure(status: number, what: string): CaldavFailure {
-  if (status === 401) return fail("auth", caldavDetail("cal.detail_credentials"));
-  if (status === 403) return fail("auth", `the server refused access to ${what} (403)`);
+function statusFailure(status: number, what: DavTarget): CaldavFailure {
+  if (status === 401) return fail("auth", ownDetail("cal.detail_credentials"));
+  if (status === 403) return fail("auth", ownDetail("cal.detail_refused", { what }));
   if (status === 404 || status === 405 || status === 501) {
-    return fail("not_caldav", `${what} was not found (${status})`);
+    return fail("not_caldav", ownDetail("cal.detail_not_found", { what, status }));
   }
   // A server that asks to slow down or timed out is a CalDAV server all the same: said as it is.
   if (status === 429) {
-    return fail("network", caldavDetail("cal.detail_rate_limited"));
+    return fail("network", ownDetail("cal.detail_rate_limited"));
   }
-  if (status === 408) return fail("network", caldavDetail("cal.detail_timed_out"));
-  if (status >= 500) return fail("network", caldavDetail("cal.detail_server_error", status));
-  return fail("not_caldav", `the server answered ${status} for ${what}`);
+  if (status === 408) return fail("network", ownDetail("cal.detail_timed_out"));
+  if (status >= 500) {
+    return fail("network", ownDetail("cal.detail_server_error", { status: status }));
+  }
+  return fail("not_caldav", ownDetail("cal.detail_answered", { what, status }));
 }
 
 /** Text of a property as tsdav/xml-js hands it over (string, number, CDATA or text node). */
@@ -130,18 +132,21 @@ function hrefOf(v: unknown): string | null {
  * Checks a multistatus reply: the responses when it is one, otherwise why not. An empty
  * multistatus is fine (a calendar with no events in range).
  */
-function multistatus(res: DAVResponse[], what: string): CaldavResult<{ responses: DAVResponse[] }> {
+function multistatus(
+  res: DAVResponse[],
+  what: DavTarget,
+): CaldavResult<{ responses: DAVResponse[] }> {
   const first = res[0];
-  if (!first) return fail("parse", `the server sent an empty reply for ${what}`);
+  if (!first) return fail("parse", ownDetail("cal.detail_empty_reply", { what }));
   if (res.length === 1 && !first.props) {
     if (!first.ok) return statusFailure(first.status, what);
     if (first.raw && typeof first.raw === "object" && "multistatus" in first.raw) {
       return { ok: true, responses: [] };
     }
     if (typeof first.raw === "string" && /^\s*(<\?xml|<([\w-]+:)?multistatus)/i.test(first.raw)) {
-      return fail("parse", `the server's reply for ${what} was not valid XML`);
+      return fail("parse", ownDetail("cal.detail_reply_not_xml", { what }));
     }
-    return fail("not_caldav", `the server did not answer ${what} like a CalDAV server`);
+    return fail("not_caldav", ownDetail("cal.detail_not_like_caldav", { what }));
   }
   return { ok: true, responses: res };
 }
@@ -151,7 +156,7 @@ async function propfindSafe(
   url: string,
   props: Record<string, object>,
   depth: "0" | "1",
-  what: string,
+  what: DavTarget,
 ): Promise<CaldavResult<{ responses: DAVResponse[]; url: string }>> {
   // The address that answered, after any redirect: the reply's links are relative to it (a
   // redirect to another port of the same host is followed, and `/alice/` means that port's).
@@ -199,7 +204,7 @@ export async function discoverAccount(
   try {
     base = new URL(serverUrl);
   } catch {
-    return fail("not_caldav", caldavDetail("cal.detail_not_url"));
+    return fail("not_caldav", ownDetail("cal.detail_not_url"));
   }
   const candidates = [
     ...(base.pathname !== "/" ? [base.href] : []),
@@ -207,14 +212,14 @@ export async function discoverAccount(
     new URL("/", base).href,
   ];
   let principalUrl: string | null = null;
-  let last: CaldavFailure = fail("not_caldav", caldavDetail("cal.detail_no_service"));
+  let last: CaldavFailure = fail("not_caldav", ownDetail("cal.detail_no_service"));
   for (const candidate of candidates) {
     const res = await propfindSafe(
       conn,
       candidate,
       { "d:current-user-principal": {} },
       "0",
-      "the service address",
+      "service",
     );
     if (!res.ok) {
       // Wrong credentials, a refused address or a server that does not answer end the search;
@@ -228,14 +233,14 @@ export async function discoverAccount(
     if (href) {
       principalUrl = new URL(href, res.url).href;
       if (!sameSite(principalUrl, serverUrl)) {
-        return fail("not_caldav", "the server pointed to another site for this account");
+        return fail("not_caldav", ownDetail("cal.detail_principal_elsewhere"));
       }
       break;
     }
   }
   if (!principalUrl) {
     return last.error.kind === "not_caldav" || last.error.kind === "parse"
-      ? fail("not_caldav", caldavDetail("cal.detail_not_caldav"))
+      ? fail("not_caldav", ownDetail("cal.detail_not_caldav"))
       : last;
   }
   const home = await propfindSafe(
@@ -243,16 +248,16 @@ export async function discoverAccount(
     principalUrl,
     { "c:calendar-home-set": {} },
     "0",
-    "the account",
+    "account",
   );
   if (!home.ok) return home;
   const homeHref = home.responses.map((r) => hrefOf(r.props?.calendarHomeSet)).find(Boolean);
   if (!homeHref) {
-    return fail("not_caldav", "the server did not say where this account's calendars are");
+    return fail("not_caldav", ownDetail("cal.detail_no_home"));
   }
   const homeUrl = new URL(homeHref, home.url).href;
   if (!sameSite(homeUrl, serverUrl)) {
-    return fail("not_caldav", "the server keeps this account's calendars on another site");
+    return fail("not_caldav", ownDetail("cal.detail_home_elsewhere"));
   }
   const list = await listCalendars(conn, homeUrl);
   if (!list.ok) return list;
@@ -300,7 +305,7 @@ export async function listCalendars(
       "d:current-user-privilege-set": {},
     },
     "1",
-    "the calendar list",
+    "list",
   );
   if (!res.ok) return res;
   const calendars: RemoteCalendar[] = [];
@@ -383,18 +388,18 @@ export async function queryEvents(
   } catch (err) {
     return failureFrom(err);
   }
-  const ms = multistatus(res, "the calendar");
+  const ms = multistatus(res, "calendar");
   if (!ms.ok) return ms;
   const objects: RemoteObject[] = [];
   for (const r of ms.responses) {
     if (r.status === 404 || r.status === 410) continue; // gone since it was listed
-    if (!r.ok) return fail("parse", `the server could not return every event (${r.status})`);
+    if (!r.ok) return fail("parse", ownDetail("cal.detail_events_missing", { status: r.status }));
     if (!r.href) continue;
     const href = new URL(r.href, calendarUrl).href;
     if (sameUrl(href, calendarUrl)) continue;
     const data = opts.withData ? text(r.props?.calendarData) : null;
     // An event listed without its data would silently free its time: the whole read fails instead.
-    if (opts.withData && !data) return fail("parse", "the server listed an event without its data");
+    if (opts.withData && !data) return fail("parse", ownDetail("cal.detail_event_without_data"));
     objects.push({ href, etag: text(r.props?.getetag), data });
   }
   return { ok: true, objects };
@@ -414,12 +419,12 @@ export async function putEvent(
     });
     if (res.ok) return { ok: true, etag: res.headers.get("etag") };
     if (res.status === 409 || res.status === 404) {
-      return fail("not_caldav", caldavDetail("cal.detail_calendar_gone", res.status));
+      return fail("not_caldav", ownDetail("cal.detail_calendar_gone", { status: res.status }));
     }
     if (res.status === 412 || res.status === 415 || res.status === 400) {
-      return fail("parse", caldavDetail("cal.detail_event_refused", res.status));
+      return fail("parse", ownDetail("cal.detail_event_refused", { status: res.status }));
     }
-    return statusFailure(res.status, "the calendar");
+    return statusFailure(res.status, "calendar");
   } catch (err) {
     return failureFrom(err);
   }
@@ -434,7 +439,7 @@ export async function deleteEvent(
     const res = await conn.fetch(url, { method: "DELETE", headers: conn.headers });
     if (res.ok) return { ok: true, existed: true };
     if (res.status === 404 || res.status === 410) return { ok: true, existed: false };
-    return statusFailure(res.status, "the event");
+    return statusFailure(res.status, "event");
   } catch (err) {
     return failureFrom(err);
   }

@@ -10,7 +10,7 @@ import { UNREACHABLE } from "./safe-fetch.ts";
 import type { CalendarErrorKind, CalendarProviderKind } from "../domain/model/records.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
-import { detailIn } from "./caldav-details.ts";
+import { detailIn } from "./provider-details.ts";
 
 export type ProviderError = {
   kind: CalendarErrorKind;

@@ -28,6 +28,7 @@ import {
   type SkippedEvent,
 } from "./calendar-provider.ts";
 import type { ApiClient } from "./provider-http.ts";
+import { ownDetail } from "./provider-details.ts";
 import { allDayWindow, clip, instantMs, wallTimeMs } from "./event-times.ts";
 
 /** Events read per calendar at most: far beyond a person's calendar, and bounds the KV state. */
@@ -155,7 +156,7 @@ export function googleProvider(api: ApiClient, apiUrl: string): CalendarProvider
     let pageToken: string | null = null;
     for (let page = 0;; page++) {
       if (page >= MAX_PAGES) {
-        return providerFail("parse", `the calendar has more than ${MAX_PAGES} pages of events`);
+        return providerFail("parse", ownDetail("cal.detail_too_many_pages", { count: MAX_PAGES }));
       }
       const q = new URLSearchParams({
         singleEvents: "true",
@@ -167,19 +168,19 @@ export function googleProvider(api: ApiClient, apiUrl: string): CalendarProvider
       if (!got.ok) return got;
       if (got.res.status === 410) return { ok: true, gone: true };
       const p = parsePage(got.res.json);
-      if (!p) return providerFail("parse", "the list of events was not in the expected form");
+      if (!p) return providerFail("parse", ownDetail("cal.detail_events_form"));
       for (const it of p.items) items.push(it);
       if (items.length > MAX_EVENTS_PER_CALENDAR) {
         return providerFail(
           "parse",
-          `the calendar has more than ${MAX_EVENTS_PER_CALENDAR} events in the sync window`,
+          ownDetail("cal.detail_too_many_events", { count: MAX_EVENTS_PER_CALENDAR }),
         );
       }
       if (p.nextPageToken) {
         pageToken = p.nextPageToken.slice(0, 2000);
         continue;
       }
-      if (!p.nextSyncToken) return providerFail("parse", "the last page had no sync token");
+      if (!p.nextSyncToken) return providerFail("parse", ownDetail("cal.detail_no_sync_token"));
       return { ok: true, items, syncToken: p.nextSyncToken.slice(0, 2000) };
     }
   }
@@ -221,7 +222,7 @@ export function googleProvider(api: ApiClient, apiUrl: string): CalendarProvider
       timeMax: new Date(q.toMs).toISOString(),
     });
     if (!listed.ok) return listed;
-    if ("gone" in listed) return providerFail("parse", "the calendar answered 410 to a full read");
+    if ("gone" in listed) return providerFail("parse", ownDetail("cal.detail_gone_on_full_read"));
     const { out, skipped } = toBusy(listed.items, q);
     return { ok: true, read: fullReadOf(out, skipped, listed.syncToken) };
   }
@@ -266,7 +267,9 @@ export function googleProvider(api: ApiClient, apiUrl: string): CalendarProvider
     if (url && /^https:\/\/\S+$/.test(url) && status !== "pending") {
       return { state: "ready", joinUrl: url.slice(0, 500) };
     }
-    if (status === "failure") return { state: "failed", detail: "Google could not make the Meet" };
+    if (status === "failure") {
+      return { state: "failed", detail: ownDetail("cal.detail_meet_failed") };
+    }
     return { state: "pending" };
   }
 
@@ -280,7 +283,7 @@ export function googleProvider(api: ApiClient, apiUrl: string): CalendarProvider
     if (!got.ok) return got;
     const json = got.res.json;
     if (!isObj(json) || !Array.isArray(json.items)) {
-      return providerFail("parse", "the list of events was not in the expected form");
+      return providerFail("parse", ownDetail("cal.detail_events_form"));
     }
     const items = json.items.filter(isObj).filter((e) => str(e.iCalUID) === uid);
     // A live event before a cancelled one (a cancelled one is revived by the patch).
@@ -313,7 +316,7 @@ export function googleProvider(api: ApiClient, apiUrl: string): CalendarProvider
         if (!got.ok) return got;
         const json = got.res.json;
         if (!isObj(json) || !Array.isArray(json.items ?? [])) {
-          return providerFail("parse", "the calendar list was not in the expected form");
+          return providerFail("parse", ownDetail("cal.detail_list_form"));
         }
         for (const it of (json.items ?? []) as unknown[]) {
           if (!isObj(it) || !str(it.id) || it.deleted === true) continue;
@@ -336,7 +339,7 @@ export function googleProvider(api: ApiClient, apiUrl: string): CalendarProvider
         pageToken = str(json.nextPageToken);
         if (!pageToken) return { ok: true, calendars };
       }
-      return providerFail("parse", "the calendar list has too many pages");
+      return providerFail("parse", ownDetail("cal.detail_list_too_long"));
     },
 
     async readBusy(q) {
@@ -390,18 +393,18 @@ export function googleProvider(api: ApiClient, apiUrl: string): CalendarProvider
       if (!inserted.ok) return inserted;
       if (inserted.res.status !== 409) {
         const id = isObj(inserted.res.json) ? str(inserted.res.json.id) : null;
-        if (!id) return providerFail("parse", "the created event came back without an id");
+        if (!id) return providerFail("parse", ownDetail("cal.detail_created_without_id"));
         return eventResult(inserted.res.json, id, ev);
       }
       // The calendar has an event with this UID (a retry whose first answer was lost, or a
       // deleted event keeping its UID): update that one.
       const found = await byUid(calendarId, ev.uid);
       if (!found.ok) return found;
-      if (!found.id) return providerFail("not_found", "the event vanished while being written");
+      if (!found.id) return providerFail("not_found", ownDetail("cal.detail_event_vanished"));
       const got = await patch(found.id);
       if (!got.ok) return got;
       if (got.res.status === 404) {
-        return providerFail("not_found", "the event vanished while being written");
+        return providerFail("not_found", ownDetail("cal.detail_event_vanished"));
       }
       return eventResult(got.res.json, found.id, ev);
     },

@@ -32,6 +32,7 @@ import {
   type SkippedEvent,
 } from "./calendar-provider.ts";
 import type { ApiClient } from "./provider-http.ts";
+import { ownDetail } from "./provider-details.ts";
 import { allDayWindow, clip, wallTimeMs } from "./event-times.ts";
 import { MAX_EVENTS_PER_CALENDAR, MAX_PAGES } from "./google-calendar.ts";
 
@@ -123,7 +124,7 @@ export function microsoftProvider(api: ApiClient, apiUrl: string): CalendarProvi
     let url = firstUrl;
     for (let page = 0;; page++) {
       if (page >= MAX_PAGES) {
-        return providerFail("parse", `the calendar has more than ${MAX_PAGES} pages of events`);
+        return providerFail("parse", ownDetail("cal.detail_too_many_pages", { count: MAX_PAGES }));
       }
       const got = await api.request("GET", url, {
         headers: { prefer: "odata.maxpagesize=500" },
@@ -135,16 +136,19 @@ export function microsoftProvider(api: ApiClient, apiUrl: string): CalendarProvi
       if (got.res.status === 400) {
         const code = isObj(json) && isObj(json.error) ? str(json.error.code) : null;
         if (code && /syncstate/i.test(code)) return { ok: true, gone: true };
-        return providerFail("parse", "Microsoft 365 did not accept the request (400)");
+        return providerFail(
+          "parse",
+          ownDetail("cal.detail_request_refused", { name: "Microsoft 365", status: 400 }),
+        );
       }
       if (!isObj(json) || !Array.isArray(json.value)) {
-        return providerFail("parse", "the list of events was not in the expected form");
+        return providerFail("parse", ownDetail("cal.detail_events_form"));
       }
       for (const it of json.value) if (isObj(it)) items.push(it);
       if (items.length > MAX_EVENTS_PER_CALENDAR) {
         return providerFail(
           "parse",
-          `the calendar has more than ${MAX_EVENTS_PER_CALENDAR} events in the sync window`,
+          ownDetail("cal.detail_too_many_events", { count: MAX_EVENTS_PER_CALENDAR }),
         );
       }
       const next = str(json["@odata.nextLink"]);
@@ -153,15 +157,17 @@ export function microsoftProvider(api: ApiClient, apiUrl: string): CalendarProvi
       if (link && !api.isApiUrl(link)) {
         return providerFail(
           "parse",
-          "Microsoft 365 pointed to an address outside its API, which Invito does not follow",
+          ownDetail("cal.detail_outside_api_plain", { name: "Microsoft 365" }),
         );
       }
       if (next) {
         url = next;
         continue;
       }
-      if (!delta) return providerFail("parse", "the last page had no delta link");
-      if (delta.length > 4000) return providerFail("parse", "the delta link is too long");
+      if (!delta) return providerFail("parse", ownDetail("cal.detail_no_delta_link"));
+      if (delta.length > 4000) {
+        return providerFail("parse", ownDetail("cal.detail_delta_link_long"));
+      }
       return { ok: true, items, deltaLink: delta };
     }
   }
@@ -228,7 +234,7 @@ export function microsoftProvider(api: ApiClient, apiUrl: string): CalendarProvi
     });
     const round = await deltaRound(`${cal(q.calendarUrl)}/calendarView/delta?${params}`);
     if (!round.ok) return round;
-    if ("gone" in round) return providerFail("parse", "the calendar answered 410 to a full read");
+    if ("gone" in round) return providerFail("parse", ownDetail("cal.detail_gone_on_full_read"));
     const { out, skipped } = await toBusy(round.items, { ...q, storedAttrs: undefined });
     return { ok: true, read: fullReadOf(out, skipped, round.deltaLink) };
   }
@@ -253,7 +259,7 @@ export function microsoftProvider(api: ApiClient, apiUrl: string): CalendarProvi
 
   const eventResult = (json: unknown, fallbackId: string | null, ev?: MeetingEvent) => {
     const id = (isObj(json) && str(json.id)) || fallbackId;
-    if (!id) return providerFail("parse", "the created event came back without an id");
+    if (!id) return providerFail("parse", ownDetail("cal.detail_created_without_id"));
     // Graph: `onlineMeeting.joinUrl` (null until the meeting exists; then read again).
     const join = isObj(json) && isObj(json.onlineMeeting) ? str(json.onlineMeeting.joinUrl) : null;
     const conference: ConferenceReadBack = join && /^https:\/\/\S+$/.test(join)
@@ -278,7 +284,7 @@ export function microsoftProvider(api: ApiClient, apiUrl: string): CalendarProvi
         if (!got.ok) return got;
         const json = got.res.json;
         if (!isObj(json) || !Array.isArray(json.value)) {
-          return providerFail("parse", "the calendar list was not in the expected form");
+          return providerFail("parse", ownDetail("cal.detail_list_form"));
         }
         for (const it of json.value) {
           if (!isObj(it) || !str(it.id)) continue;
@@ -301,12 +307,12 @@ export function microsoftProvider(api: ApiClient, apiUrl: string): CalendarProvi
         if (!api.isApiUrl(next)) {
           return providerFail(
             "parse",
-            "Microsoft 365 pointed to an address outside its API, which Invito does not follow",
+            ownDetail("cal.detail_outside_api_plain", { name: "Microsoft 365" }),
           );
         }
         url = next;
       }
-      return providerFail("parse", "the calendar list has too many pages");
+      return providerFail("parse", ownDetail("cal.detail_list_too_long"));
     },
 
     async readBusy(q) {

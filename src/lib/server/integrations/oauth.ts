@@ -9,6 +9,7 @@ import * as oauth from "oauth4webapi";
 import type { Config, OAuthProviderConfig } from "../config.ts";
 import { safeFetch, SafeFetchError } from "./safe-fetch.ts";
 import { providerFail, type ProviderResult } from "./calendar-provider.ts";
+import { ownDetail } from "./provider-details.ts";
 
 export type OAuthProviderKind = "google" | "microsoft";
 /** Every OAuth client Invito has: the calendar providers and Zoom (meetings per booking). */
@@ -119,32 +120,31 @@ function describeOAuthError(err: unknown, provider: OAuthClientKind): ProviderRe
   const name = NAMES[provider];
   if (err instanceof oauth.ResponseBodyError) {
     if (err.error === "invalid_grant") {
-      return providerFail("reconnect", `${name} no longer accepts Invito's access (invalid_grant)`);
+      return providerFail("reconnect", ownDetail("cal.detail_access_ended_grant", { name }));
     }
     if (err.status >= 500) {
-      return providerFail("network", `${name} answered with an error (${err.status})`);
+      return providerFail(
+        "network",
+        ownDetail("cal.detail_provider_error", { name, status: err.status }),
+      );
     }
-    return providerFail(
-      "auth",
-      `${name} refused the request (${err.error.replace(/[^\w.-]/g, "").slice(0, 60)})`,
-    );
+    const code = err.error.replace(/[^\w.-]/g, "").slice(0, 60);
+    return providerFail("auth", ownDetail("cal.detail_oauth_refused", { name, code }));
   }
   if (err instanceof oauth.AuthorizationResponseError) {
     if (err.error === "access_denied") {
-      return providerFail("auth", `access was not granted at ${name}`);
+      return providerFail("auth", ownDetail("cal.detail_not_granted", { name }));
     }
-    return providerFail(
-      "auth",
-      `${name} did not authorize Invito (${err.error.replace(/[^\w.-]/g, "").slice(0, 60)})`,
-    );
+    const code = err.error.replace(/[^\w.-]/g, "").slice(0, 60);
+    return providerFail("auth", ownDetail("cal.detail_not_authorized", { name, code }));
   }
   if (err instanceof SafeFetchError) {
     return providerFail(err.kind === "too_large" ? "parse" : err.kind, err.message);
   }
   if (err instanceof TypeError && /fetch|network/i.test(err.message)) {
-    return providerFail("network", `${name} could not be reached`);
+    return providerFail("network", ownDetail("cal.detail_provider_unreachable", { name }));
   }
-  return providerFail("parse", `${name}'s answer could not be read`);
+  return providerFail("parse", ownDetail("cal.detail_provider_unreadable", { name }));
 }
 
 function tokensOf(res: oauth.TokenEndpointResponse): Tokens {
@@ -167,7 +167,7 @@ export async function exchangeCode(
   codeVerifier: string,
 ): Promise<ProviderResult<{ tokens: Tokens; scopes: string[] | null }>> {
   const cfg = providerConfig(config, provider);
-  if (!cfg) return providerFail("auth", "this provider is not configured on this server");
+  if (!cfg) return providerFail("auth", ownDetail("cal.detail_not_configured"));
   const { as, client, auth, options } = setup(cfg, provider, config.microsoft?.tenant);
   try {
     const params = oauth.validateAuthResponse(as, client, callback, expectedState);
@@ -196,7 +196,7 @@ export async function refreshTokens(
 ): Promise<ProviderResult<{ tokens: Tokens }>> {
   const cfg = providerConfig(config, provider);
   if (!cfg) {
-    return providerFail("reconnect", "this provider is no longer configured on this server");
+    return providerFail("reconnect", ownDetail("cal.detail_no_longer_configured"));
   }
   const { as, client, auth, options } = setup(cfg, provider, config.microsoft?.tenant);
   try {

@@ -9,6 +9,7 @@
  */
 import { safeFetch, SafeFetchError } from "./safe-fetch.ts";
 import { providerFail, type ProviderResult } from "./calendar-provider.ts";
+import { ownDetail } from "./provider-details.ts";
 
 /** Where access tokens come from (services/calendar-tokens.ts keeps them in KV). */
 export type TokenSource = {
@@ -113,9 +114,7 @@ export function apiClient(o: ApiClientOptions): ApiClient {
       if (!isApiUrl(url)) {
         return providerFail(
           "parse",
-          `${o.name} pointed to an address outside its API (${
-            safeHost(url)
-          }), which Invito does not follow`,
+          ownDetail("cal.detail_outside_api", { name: o.name, host: safeHost(url) }),
         );
       }
       // Another call of this account was asked to wait: so is this one.
@@ -126,7 +125,8 @@ export function apiClient(o: ApiClientOptions): ApiClient {
         const wait = until === null ? 0 : until - o.hold.now();
         if (wait > 0) {
           if (wait > MAX_INLINE_WAIT_MS) {
-            return providerFail("network", `${o.name} asked Invito to slow down (waiting)`, wait);
+            const detail = ownDetail("cal.detail_slow_down_waiting", { name: o.name });
+            return providerFail("network", detail, wait);
           }
           await sleep(wait);
           inlineWaits++;
@@ -145,7 +145,7 @@ export function apiClient(o: ApiClientOptions): ApiClient {
           if (err instanceof SafeFetchError) {
             return providerFail(err.kind === "too_large" ? "parse" : err.kind, err.message);
           }
-          return providerFail("network", "the request failed");
+          return providerFail("network", ownDetail("cal.detail_request_failed"));
         }
         const text = await res.text();
         if (res.status === 401 && !refreshed) {
@@ -156,8 +156,9 @@ export function apiClient(o: ApiClientOptions): ApiClient {
           continue;
         }
         if (res.status === 401) {
-          await o.tokens.revoked(`${o.name} no longer accepts Invito's access`);
-          return providerFail("reconnect", `${o.name} no longer accepts Invito's access`);
+          const detail = ownDetail("cal.detail_access_ended", { name: o.name });
+          await o.tokens.revoked(detail);
+          return providerFail("reconnect", detail);
         }
         const throttled = res.status === 429 || res.status === 503 ||
           (res.status === 403 && /rateLimitExceeded|userRateLimitExceeded/.test(text));
@@ -173,7 +174,7 @@ export function apiClient(o: ApiClientOptions): ApiClient {
           }
           return providerFail(
             "network",
-            `${o.name} asked Invito to slow down (${res.status})`,
+            ownDetail("cal.detail_slow_down", { name: o.name, status: res.status }),
             wait ?? 60_000,
           );
         }
@@ -186,7 +187,10 @@ export function apiClient(o: ApiClientOptions): ApiClient {
             json = JSON.parse(text);
           } catch {
             if (res.ok || opts.accept?.includes(res.status)) {
-              return providerFail("parse", `the answer was not JSON (${res.status})`);
+              return providerFail(
+                "parse",
+                ownDetail("cal.detail_not_json", { status: res.status }),
+              );
             }
           }
         }
@@ -195,17 +199,31 @@ export function apiClient(o: ApiClientOptions): ApiClient {
         }
         const message = errorMessage(json);
         if (res.status === 403) {
-          return providerFail("auth", `access was refused (403${message ? `: ${message}` : ""})`);
+          return providerFail(
+            "auth",
+            message
+              ? ownDetail("cal.detail_access_refused_said", { message })
+              : ownDetail("cal.detail_access_refused"),
+          );
         }
         if (res.status === 404 || res.status === 410) {
-          return providerFail("not_found", `not found (${res.status})`);
+          return providerFail(
+            "not_found",
+            ownDetail("cal.detail_api_not_found", { status: res.status }),
+          );
         }
         if (res.status >= 500) {
-          return providerFail("network", `${o.name} answered with an error (${res.status})`);
+          return providerFail(
+            "network",
+            ownDetail("cal.detail_provider_error", { name: o.name, status: res.status }),
+          );
         }
+        const said = { name: o.name, status: res.status, message };
         return providerFail(
           "parse",
-          `${o.name} did not accept the request (${res.status}${message ? `: ${message}` : ""})`,
+          message
+            ? ownDetail("cal.detail_request_refused_said", said)
+            : ownDetail("cal.detail_request_refused", said),
         );
       }
     },

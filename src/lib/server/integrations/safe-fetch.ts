@@ -28,6 +28,7 @@ import { lookup as systemLookup } from "node:dns/promises";
 import { Buffer } from "node:buffer";
 import type { LookupFunction } from "node:net";
 import { joinBytes } from "../util/bytes.ts";
+import { ownDetail } from "./provider-details.ts";
 
 export type SafeFetchErrorKind = "forbidden_address" | "network" | "too_large";
 
@@ -154,13 +155,10 @@ function refuse(detail: string): never {
  */
 async function addressFor(url: URL, opts: SafeFetchOptions): Promise<string> {
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new SafeFetchError("forbidden_address", "only http and https addresses are allowed");
+    throw new SafeFetchError("forbidden_address", ownDetail("cal.detail_http_only"));
   }
   if (url.username || url.password) {
-    throw new SafeFetchError(
-      "forbidden_address",
-      "the address must not contain a user name or password",
-    );
+    throw new SafeFetchError("forbidden_address", ownDetail("cal.detail_no_userinfo"));
   }
   const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase().replace(/\.$/, "");
   const check = !opts.allowPrivate;
@@ -198,7 +196,7 @@ async function readLimited(res: Response, maxBytes: number): Promise<Uint8Array>
   const tooLarge = () =>
     new SafeFetchError(
       "too_large",
-      `the response is larger than ${describeBytes(maxBytes)}`,
+      ownDetail("cal.detail_too_large", { size: describeBytes(maxBytes) }),
       res.status,
     );
   const declared = Number(res.headers.get("content-length") ?? "NaN");
@@ -366,11 +364,11 @@ export function safeFetch(opts: SafeFetchOptions): typeof fetch {
         if (next.hostname !== origin.hostname) {
           throw new SafeFetchError(
             "network",
-            `the server redirected to another host (${next.hostname}), which Invito does not follow`,
+            ownDetail("cal.detail_redirect_other_host", { host: next.hostname }),
           );
         }
         if (hop >= maxRedirects) {
-          throw new SafeFetchError("network", "the server redirected too many times");
+          throw new SafeFetchError("network", ownDetail("cal.detail_too_many_redirects"));
         }
         url = next;
         continue;

@@ -52,6 +52,7 @@ import { type AccountSyncOutcome, syncAccount } from "./sync-calendars.ts";
 import { MAX_ACCOUNTS_PER_HOST } from "./calendar-accounts.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
+import { ownDetail } from "../integrations/provider-details.ts";
 
 /** Messages a host reads, in their language. */
 const messages = (t: Translator) => ({
@@ -140,7 +141,7 @@ async function listWith(app: App, provider: OAuthProviderKind, tokens: Tokens) {
     tokens: {
       get: () => Promise.resolve({ ok: true, accessToken: tokens.accessToken }),
       refresh: () =>
-        Promise.resolve(providerFail("reconnect", "the new access was refused at once")),
+        Promise.resolve(providerFail("reconnect", ownDetail("cal.detail_refused_at_once"))),
       revoked: () => Promise.resolve(),
     },
   });

@@ -17,14 +17,14 @@ import { apiClient } from "../integrations/provider-http.ts";
 import type { CalendarAccountRecord, CalendarProviderKind } from "../domain/model/records.ts";
 import { tokenSource } from "./calendar-tokens.ts";
 import { getProviderHold, holdProvider, releaseProviderHold } from "../store/calendar-tokens.ts";
+import { ownDetail } from "../integrations/provider-details.ts";
 
 export const providerOf = (a: CalendarAccountRecord): CalendarProviderKind =>
   a.provider ?? "caldav";
 
 export const UNREADABLE_PASSWORD = {
   kind: "auth" as const,
-  detail:
-    "the stored password can no longer be decrypted (the server secret changed); remove the account and add it again",
+  detail: ownDetail("cal.detail_password_undecryptable"),
 };
 
 export async function openProvider(
@@ -44,9 +44,10 @@ export async function openProvider(
   if (!cfg) {
     return providerFail(
       "reconnect",
-      `this server is no longer set up for ${
-        kind === "google" ? "Google" : "Microsoft"
-      } (INVITO_${kind.toUpperCase()}_CLIENT_ID)`,
+      ownDetail("cal.detail_server_not_set_up", {
+        name: kind === "google" ? "Google" : "Microsoft",
+        setting: `INVITO_${kind.toUpperCase()}_CLIENT_ID`,
+      }),
     );
   }
   const api = apiClient({

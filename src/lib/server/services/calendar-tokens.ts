@@ -25,6 +25,7 @@ import type {
 } from "../domain/model/records.ts";
 import { getUser } from "../store/users.ts";
 import { randomToken } from "../integrations/crypto.ts";
+import { detailIn, ownDetail } from "../integrations/provider-details.ts";
 
 export const TOKEN_KID = "calendar-oauth-v1";
 /** Refresh this long before the access token expires. */
@@ -117,13 +118,14 @@ export async function markReconnectNeeded(
         } satisfies CalendarAccountStatusRecord,
       );
       if (host) {
+        const t = translator(host.locale);
         const mail = reconnectMail({
           provider,
           account: account.username,
           hostName: host.name,
-          reason,
+          reason: detailIn(reason, t),
           calendarsUrl: `${app.config.baseUrl.href.replace(/\/$/, "")}/dashboard/calendars`,
-          t: translator(host.locale),
+          t,
         });
         enqueue(op, newOutboxRecord({ kind: "raw_mail", to: host.email, ...mail }, nowMs));
       }
@@ -152,15 +154,13 @@ export function tokenSource(app: App, account: TokenAccount): TokenSource {
     for (;;) {
       const cur = await getTokenEntry(app.kv, account.hostId, account.id);
       const rec = cur.value;
-      if (!rec) return reconnect("the account's authorization is missing; connect it again");
+      if (!rec) return reconnect(ownDetail("cal.detail_authorization_missing"));
       if (rec.revokedAtMs !== null) {
-        return reconnect(rec.revokedReason ?? "the account must be connected again");
+        return reconnect(rec.revokedReason ?? ownDetail("cal.detail_must_reconnect"));
       }
       const secret = await open(app, rec);
       if (!secret) {
-        return reconnect(
-          "the stored authorization can no longer be decrypted (the server secret changed)",
-        );
+        return reconnect(ownDetail("cal.detail_cannot_decrypt"));
       }
       const nowMs = app.now();
       const fresh = rec.accessExpiresAtMs - nowMs > REFRESH_EARLY_MS;
@@ -169,13 +169,13 @@ export function tokenSource(app: App, account: TokenAccount): TokenSource {
       }
       if (rec.refreshing && rec.refreshing.untilMs > nowMs && rec.refreshing.owner !== me) {
         if (Date.now() - startedMs > WAIT_FOR_OTHER_MS) {
-          return providerFail("network", "another process is still renewing the access");
+          return providerFail("network", ownDetail("cal.detail_renewing"));
         }
         await sleep(50 + Math.random() * 100);
         continue;
       }
       if (!secret.refreshToken) {
-        return reconnect("the provider gave no refresh token; connect the account again");
+        return reconnect(ownDetail("cal.detail_no_refresh_token"));
       }
       const claimed: CalendarTokenRecord = {
         ...rec,

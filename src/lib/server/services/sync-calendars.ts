@@ -40,7 +40,7 @@ import {
 } from "../store/calendars.ts";
 import { enqueue, newOutboxRecord } from "../store/outbox.ts";
 import { translator } from "../i18n.ts";
-import { detailIn } from "../integrations/caldav-details.ts";
+import { detailIn } from "../integrations/provider-details.ts";
 import { signInRefusedMail } from "../integrations/mail-templates/calendar.ts";
 import type {
   CalendarAccountRecord,

@@ -18,6 +18,7 @@ import type { BookingRecord, UserRecord } from "../domain/model/records.ts";
 import { sha256Hex } from "../integrations/crypto.ts";
 import { exchangeCode, providerConfig, startAuthorization } from "../integrations/oauth.ts";
 import { apiClient } from "../integrations/provider-http.ts";
+import { detailIn } from "../integrations/provider-details.ts";
 import { type ZoomApi, zoomApi } from "../integrations/zoom.ts";
 import {
   getProviderHold,
@@ -52,7 +53,8 @@ export type ZoomStatus = {
   reason: string | null;
 };
 
-export async function zoomStatus(app: App, hostId: string): Promise<ZoomStatus> {
+/** `t`: the reader's language, for why a reconnect is needed (English without one). */
+export async function zoomStatus(app: App, hostId: string, t?: Translator): Promise<ZoomStatus> {
   const configured = app.config.zoom !== null;
   const conn = await getZoomConnection(app.kv, hostId);
   if (!conn) return { configured, connected: false, reconnect: false, reason: null };
@@ -62,7 +64,9 @@ export async function zoomStatus(app: App, hostId: string): Promise<ZoomStatus> 
     configured,
     connected: true,
     reconnect: revoked || !configured,
-    reason: revoked ? token?.revokedReason ?? null : null,
+    reason: revoked && token?.revokedReason
+      ? detailIn(token.revokedReason, t ?? translator(null))
+      : null,
   };
 }
 
@@ -135,7 +139,8 @@ export async function finishZoomConnect(
   }
   const exchanged = await exchangeCode(app.config, "zoom", callback, state, rec.codeVerifier);
   if (!exchanged.ok) {
-    return { ok: false, message: t.t("zoom.connect_failed", { reason: exchanged.error.detail }) };
+    const reason = detailIn(exchanged.error.detail, t);
+    return { ok: false, message: t.t("zoom.connect_failed", { reason }) };
   }
   if (!exchanged.tokens.refreshToken) {
     return { ok: false, message: t.t("oauth.no_refresh", { name: "Zoom" }) };

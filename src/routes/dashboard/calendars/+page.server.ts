@@ -37,7 +37,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
       ? connected
       : null,
     zoom: {
-      ...(await zoomStatus(app, locals.user!.id)),
+      ...(await zoomStatus(app, locals.user!.id, locals.t)),
       redirectUri: zoomRedirectUri(app),
     },
     reconnected: url.searchParams.get("reconnected") === "1",

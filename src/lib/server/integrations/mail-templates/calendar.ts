@@ -9,7 +9,7 @@ export function reconnectMail(opts: {
   provider: "google" | "microsoft" | "zoom";
   account: string;
   hostName: string;
-  /** The provider's own words (as it sent them). */
+  /** Why, in the host's language (`detailIn`); a provider's own words as it sent them. */
   reason: string;
   calendarsUrl: string;
   /** The host's language. */
