@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { pageHref, withChosenLanguage } from "./page-href.ts";
+import { pageHref, withChosenLanguage, withPageLanguage } from "./page-href.ts";
 
 Deno.test("pageHref: a form's action key is left out, the other choices kept and changed", () => {
   const url = new URL("http://x.test/calendar/a/b?/book&date=2026-12-01&tz=UTC&slot=s");
@@ -50,4 +50,13 @@ Deno.test("withChosenLanguage: a redirect to a page of this site keeps the chose
     "https://elsewhere.test/thanks",
   );
   assert.equal(withChosenLanguage("//elsewhere.test/x", from, "de"), "//elsewhere.test/x");
+});
+
+Deno.test("withPageLanguage: a link to another of the reader's pages keeps the language chosen on this one, and only that", () => {
+  const de = new URL("https://invito.test/booking/abc?moved=1&lang=de&tz=UTC");
+  assert.equal(withPageLanguage("/booking/abc/cancel", de), "/booking/abc/cancel?lang=de");
+  const none = new URL("https://invito.test/booking/abc?moved=1");
+  assert.equal(withPageLanguage("/booking/abc/cancel", none), "/booking/abc/cancel");
+  const long = new URL(`https://invito.test/booking/abc?lang=${"x".repeat(500)}`);
+  assert.equal(withPageLanguage("/booking/abc/cancel", long), "/booking/abc/cancel");
 });

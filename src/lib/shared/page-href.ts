@@ -92,3 +92,12 @@ export function withChosenLanguage(location: string, from: URL, lang: string): s
     ? to.href
     : `${to.pathname}${to.search}${to.hash}`;
 }
+
+/**
+ * A link from this page to another of the reader's pages (a booking's cancel or move page) that
+ * keeps the language they chose here (`?lang=` of `url`, within its bound).
+ */
+export function withPageLanguage(href: string, url: URL): string {
+  const lang = keptParams(url).get("lang");
+  return lang ? withChosenLanguage(href, url, lang) : href;
+}
