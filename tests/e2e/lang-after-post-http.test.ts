@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { createClient, type HttpResult } from "../support/http.ts";
 import { fullDay } from "../support/slots.ts";
+import { signInByLink } from "../support/auth.ts";
 
 const ENGLISH = { "accept-language": "en-US,en;q=0.9" };
 
@@ -69,5 +70,34 @@ Deno.test({
       /<html lang="de"/,
       `landed on ${cancelled.url} in another language`,
     );
+  },
+});
+
+Deno.test({
+  name:
+    "languages after a form without scripts: an invitee who opened a poll in German answers it and reads the answer page in German, though their browser is English",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const host = await signInByLink(app, "demo@invito.example");
+    const polls = await host.get("/dashboard/polls?type=quick-chat");
+    const free = [...polls.body.matchAll(/name="start" value="([^"]+)"/g)].map((m) => m[1]);
+    const form = new URLSearchParams({ type: "quick-chat", title: "Planung" });
+    for (const s of free.slice(0, 3)) form.append("start", s);
+    const made = await host.post("/dashboard/polls?/create", form);
+    assert.equal(made.status, 200, made.body.slice(0, 300));
+    const path = new URL(/data-testid="poll-url">([^<]+)</.exec(made.body)![1]).pathname;
+
+    const c = createClient(app.baseUrl);
+    const page = await c.get(`${path}?lang=de`, { headers: ENGLISH });
+    assert.match(page.body, /<html lang="de"/);
+    const answered = await c.post(
+      formActionIn(page),
+      { name: "Ute", email: "ute@example.test", t0: "yes", t1: "maybe", t2: "no" },
+      { headers: ENGLISH, follow: true },
+    );
+    assert.equal(answered.status, 200, answered.hops.join(" → "));
+    assert.match(answered.body, /<html lang="de"/, `answered on ${answered.url}`);
   },
 });
