@@ -155,6 +155,12 @@ Deno.test({
       /^The calendar server could not be reached: the connection failed, timed out or was refused\. Invito will try again\.$/,
       row.delivery[0].error!,
     );
+    // A German host reads the same in German (the job's log keeps the English).
+    const inGerman = (await listBookingsForHost(app, host, "all", "de"))[0];
+    assert.equal(
+      inGerman.delivery[0].error,
+      "Der Kalenderserver war nicht erreichbar: Die Verbindung schlug fehl, lief in eine Zeitüberschreitung oder wurde abgewiesen. Invito versucht es erneut.",
+    );
 
     // 20 minutes: the sync fails, but a 20-minute-old cache is still trusted.
     app.clock.ms = syncedAt + 20 * MIN;

@@ -10,7 +10,7 @@ import { UNREACHABLE } from "./safe-fetch.ts";
 import type { CalendarErrorKind, CalendarProviderKind } from "../domain/model/records.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
-import { detailIn } from "./provider-details.ts";
+import { detailIn, readerOf } from "./provider-details.ts";
 
 export type ProviderError = {
   kind: CalendarErrorKind;
@@ -274,4 +274,37 @@ export function describeCalendarError(
     case "forbidden_address":
       return t.t("cal.error_forbidden", { detail });
   }
+}
+
+/** The sentences `describeCalendarError` writes. */
+const ERROR_KEYS = [
+  "cal.error_unreachable",
+  "cal.error_unreachable_running",
+  "cal.error_unreachable_retry",
+  "cal.error_unreachable_oauth",
+  "cal.error_unreachable_oauth_retry",
+  "cal.error_auth",
+  "cal.error_auth_oauth",
+  "cal.error_reconnect",
+  "cal.error_network",
+  "cal.error_network_oauth",
+  "cal.error_network_oauth_retry",
+  "cal.error_parse",
+  "cal.error_parse_oauth",
+  "cal.error_not_found",
+  "cal.error_not_caldav",
+  "cal.error_forbidden",
+] as const;
+
+const readError = readerOf(
+  ERROR_KEYS,
+  (v, t) => v.detail === undefined ? v : { ...v, detail: detailIn(v.detail, t) },
+);
+
+/**
+ * A calendar error as `describeCalendarError` wrote it in English where no reader was known (a
+ * calendar write's log in the outbox), in `t`'s language; any other text as it came.
+ */
+export function calendarErrorIn(text: string, t: Translator): string {
+  return readError(text, t) ?? text;
 }

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { apiClient } from "./provider-http.ts";
-import { describeCalendarError } from "./calendar-provider.ts";
+import { calendarErrorIn, describeCalendarError } from "./calendar-provider.ts";
+import { UNREACHABLE } from "./safe-fetch.ts";
 import { detailIn, ownDetail } from "./provider-details.ts";
 import { translator } from "../i18n.ts";
 
@@ -96,4 +97,39 @@ Deno.test("provider details: every failure detail of the calendar integrations i
     }
   }
   assert.deepEqual(found, []);
+});
+
+Deno.test("calendarErrorIn: every error sentence kept in English (a calendar write's log) reads as describeCalendarError says it to the reader", () => {
+  const en = translator("en");
+  const de = translator("de");
+  const kinds = [
+    "auth",
+    "network",
+    "parse",
+    "not_caldav",
+    "forbidden_address",
+    "reconnect",
+    "not_found",
+  ] as const;
+  const details = [
+    UNREACHABLE,
+    ownDetail("cal.detail_refused", { what: "calendar" }),
+    ownDetail("cal.detail_provider_error", { name: "Google Calendar", status: 503 }),
+    "a server's own words.",
+  ];
+  for (const provider of ["caldav", "google", "microsoft"] as const) {
+    for (const kind of kinds) {
+      for (const detail of details) {
+        for (const opts of [{}, { retrying: true }, { privateAllowed: true }]) {
+          const e = { kind, detail };
+          const kept = describeCalendarError(e, provider, en, opts);
+          assert.equal(
+            calendarErrorIn(kept, de),
+            describeCalendarError(e, provider, de, opts),
+            kept,
+          );
+        }
+      }
+    }
+  }
 });

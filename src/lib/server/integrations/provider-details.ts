@@ -9,7 +9,7 @@
 import { parse, TYPE } from "@formatjs/icu-messageformat-parser";
 import type { MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import { CATALOGS, translator } from "../i18n.ts";
-import type { Translator } from "../../shared/i18n.ts";
+import type { MessageKey, Translator } from "../../shared/i18n.ts";
 
 const KEYS = [
   // CalDAV
@@ -161,12 +161,11 @@ function pattern(els: MessageFormatElement[], chosen: Record<string, string>, se
   return out;
 }
 
-type Matcher = { key: ProviderDetail; re: RegExp; chosen: Record<string, string>; free: number };
-let matchers: Matcher[] | null = null;
+type Matcher = { key: MessageKey; re: RegExp; chosen: Record<string, string>; free: number };
 
-function buildMatchers(): Matcher[] {
+function buildMatchers(keys: readonly MessageKey[]): Matcher[] {
   const out: Matcher[] = [];
-  for (const key of KEYS) {
+  for (const key of keys) {
     const ast = parse(CATALOGS.en[key]);
     for (const chosen of choices(ast)) {
       const source = pattern(ast, chosen, new Set());
@@ -174,16 +173,35 @@ function buildMatchers(): Matcher[] {
       out.push({ key, re: new RegExp(`^${source}$`), chosen, free });
     }
   }
-  // A detail with a server's words in it is tried after every detail that has none.
-  return out.sort((a, b) => a.free - b.free);
+  // A text with a server's words in it is tried after every text that has none, and of two
+  // that both take any words, the one that says more itself first ("… {detail}. Invito will try
+  // again." before "… {detail}.").
+  return out.sort((a, b) => a.free - b.free || b.re.source.length - a.re.source.length);
 }
+
+/**
+ * A reader of text Invito wrote in English from one of `keys`: the same text in `t`'s language,
+ * or null when none of them wrote it. `values` may say a value over too (a detail inside a
+ * sentence).
+ */
+export function readerOf(
+  keys: readonly MessageKey[],
+  values: (v: Record<string, string>, t: Translator) => Record<string, string> = (v) => v,
+): (text: string, t: Translator) => string | null {
+  let matchers: Matcher[] | null = null;
+  return (text, t) => {
+    matchers ??= buildMatchers(keys);
+    for (const m of matchers) {
+      const hit = m.re.exec(text);
+      if (hit) return t.t(m.key, values({ ...hit.groups, ...m.chosen }, t));
+    }
+    return null;
+  };
+}
+
+const readDetail = readerOf(KEYS);
 
 /** `detail` in the reader's language when Invito wrote it; otherwise as it came. */
 export function detailIn(detail: string, t: Translator): string {
-  matchers ??= buildMatchers();
-  for (const m of matchers) {
-    const hit = m.re.exec(detail);
-    if (hit) return t.t(m.key, { ...hit.groups, ...m.chosen });
-  }
-  return detail;
+  return readDetail(detail, t) ?? detail;
 }

@@ -13,6 +13,7 @@ import { type BookingView, viewBooking } from "./booking-view.ts";
 import { getTeam, getUsers } from "../store/teams.ts";
 import { namesList } from "../domain/team-membership.ts";
 import { translator } from "../i18n.ts";
+import { calendarErrorIn } from "../integrations/calendar-provider.ts";
 import { formatDate, formatTimeRange, hostClock } from "../../shared/format.ts";
 import { responseOfBooking } from "./routing-forms.ts";
 
@@ -186,6 +187,7 @@ export async function bookingList(
     return out;
   };
   const rows: HostBookingRow[] = [];
+  const t = translator(locale);
   const matching = all.filter(keep);
   // Only the past ones shown are made into rows (each reads its deliveries and response).
   const past = matching.filter((b) => listGroup(b, nowMs) === "past")
@@ -251,7 +253,8 @@ export async function bookingList(
             : "calendar")
           : "mail",
         state: failed ? "failed" : job.lastError === null ? "queued" : "retrying",
-        error: job.lastError,
+        // Kept in English in the job's log: a calendar write's error reads in the host's words.
+        error: job.lastError === null ? null : calendarErrorIn(job.lastError, t),
         attempts: job.attempts,
       })),
     });
