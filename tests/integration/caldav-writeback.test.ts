@@ -22,6 +22,9 @@ import {
 import { writeBack } from "../../src/lib/server/services/calendar-writeback.ts";
 import { getBookingWriteback } from "../../src/lib/server/store/writebacks.ts";
 import type { TestApp } from "../support/memory-app.ts";
+import { getInsights } from "../../src/lib/server/services/insights.ts";
+import { settleCounts } from "../../src/lib/server/services/insights-count.ts";
+import { translator } from "../../src/lib/server/i18n.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 registerWriteback();
@@ -155,12 +158,21 @@ Deno.test({
       /^The calendar server could not be reached: the connection failed, timed out or was refused\. Invito will try again\.$/,
       row.delivery[0].error!,
     );
-    // A German host reads the same in German (the job's log keeps the English).
+    // A German host reads the same in German (the job's log keeps the English), on the bookings
+    // page and on the insights page's calendar writes.
+    const german =
+      "Der Kalenderserver war nicht erreichbar: Die Verbindung schlug fehl, lief in eine Zeitüberschreitung oder wurde abgewiesen. Invito versucht es erneut.";
     const inGerman = (await listBookingsForHost(app, host, "all", "de"))[0];
-    assert.equal(
-      inGerman.delivery[0].error,
-      "Der Kalenderserver war nicht erreichbar: Die Verbindung schlug fehl, lief in eine Zeitüberschreitung oder wurde abgewiesen. Invito versucht es erneut.",
+    assert.equal(inGerman.delivery[0].error, german);
+    await settleCounts();
+    const insights = await getInsights(
+      app,
+      host,
+      { range: null, from: null, to: null, eventType: null },
+      translator("de"),
     );
+    assert.ok(insights.ok);
+    assert.equal(insights.data.health.calendarWrites.problem?.detail, german);
 
     // 20 minutes: the sync fails, but a 20-minute-old cache is still trusted.
     app.clock.ms = syncedAt + 20 * MIN;

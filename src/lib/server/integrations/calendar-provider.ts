@@ -11,6 +11,7 @@ import type { CalendarErrorKind, CalendarProviderKind } from "../domain/model/re
 import type { Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
 import { detailIn, readerOf } from "./provider-details.ts";
+import { storedReasonText } from "../../shared/system-reasons.ts";
 
 export type ProviderError = {
   kind: CalendarErrorKind;
@@ -302,9 +303,10 @@ const readError = readerOf(
 );
 
 /**
- * A calendar error as `describeCalendarError` wrote it in English where no reader was known (a
- * calendar write's log in the outbox), in `t`'s language; any other text as it came.
+ * Words Invito kept in English where no reader was known (an outbox job's log: a calendar
+ * error as `describeCalendarError` wrote it, a server detail, a system reason), in `t`'s
+ * language; a person's or a server's own words as they came.
  */
-export function calendarErrorIn(text: string, t: Translator): string {
-  return readError(text, t) ?? text;
+export function storedWordsIn(text: string, t: Translator): string {
+  return readError(text, t) ?? detailIn(storedReasonText(text, t), t);
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { apiClient } from "./provider-http.ts";
-import { calendarErrorIn, describeCalendarError } from "./calendar-provider.ts";
+import { describeCalendarError, storedWordsIn } from "./calendar-provider.ts";
 import { UNREACHABLE } from "./safe-fetch.ts";
 import { detailIn, ownDetail } from "./provider-details.ts";
 import { translator } from "../i18n.ts";
@@ -99,7 +99,7 @@ Deno.test("provider details: every failure detail of the calendar integrations i
   assert.deepEqual(found, []);
 });
 
-Deno.test("calendarErrorIn: every error sentence kept in English (a calendar write's log) reads as describeCalendarError says it to the reader", () => {
+Deno.test("storedWordsIn: every error sentence kept in English (a calendar write's log) reads as describeCalendarError says it to the reader", () => {
   const en = translator("en");
   const de = translator("de");
   const kinds = [
@@ -124,7 +124,7 @@ Deno.test("calendarErrorIn: every error sentence kept in English (a calendar wri
           const e = { kind, detail };
           const kept = describeCalendarError(e, provider, en, opts);
           assert.equal(
-            calendarErrorIn(kept, de),
+            storedWordsIn(kept, de),
             describeCalendarError(e, provider, de, opts),
             kept,
           );
