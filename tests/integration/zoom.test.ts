@@ -40,6 +40,7 @@ import {
 } from "../../src/lib/shared/forms/event-type-editor.ts";
 import { translateRefs } from "../../src/lib/shared/i18n.ts";
 import { translator } from "../../src/lib/server/i18n.ts";
+import { getInsights } from "../../src/lib/server/services/insights.ts";
 import { settleCounts } from "../../src/lib/server/services/insights-count.ts";
 import { listProblems } from "../../src/lib/server/store/insights.ts";
 import { listBookingsForHost } from "../../src/lib/server/services/host-bookings.ts";
@@ -653,6 +654,18 @@ Deno.test({
       const [row] = await listBookingsForHost(app, host, "all");
       const cal = row.delivery.find((d) => d.kind === "calendar");
       assert.ok(cal && cal.state !== "queued" && /Zoom/.test(cal.error ?? ""), JSON.stringify(row));
+      // A German host reads why in German, on the booking list and the health panel.
+      const why = "Zoom: nicht verbunden: Verbinden Sie Zoom auf der Seite „Kalender“";
+      const [german] = await listBookingsForHost(app, host, "all", "de");
+      assert.equal(german.delivery.find((d) => d.kind === "calendar")?.error, why);
+      const insights = await getInsights(
+        app,
+        host,
+        { range: null, from: null, to: null, eventType: null },
+        translator("de"),
+      );
+      assert.ok(insights.ok);
+      assert.equal(insights.data.health.calendarWrites.problem?.detail, why);
       // The confirmation did not wait for a link that cannot come.
       assert.match(confirmations(app, "jane@example.test")[0]?.text ?? "", /link follows/);
 

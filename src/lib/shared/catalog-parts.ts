@@ -34,6 +34,7 @@ export const SIGNED_IN_NAMESPACES: readonly string[] = [
   "mcp", // the MCP endpoint's answers (server only)
   "nav", // dashboard navigation
   "oauth", // calendar OAuth messages
+  "outbox", // why a delivery waits or failed (the host's booking list and insights)
   "profile", // the host's profile
   "routing", // routing form editor and responses
   "seated", // seated times in the host's booking list

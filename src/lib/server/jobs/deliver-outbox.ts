@@ -66,6 +66,7 @@ type Stats = { done: number; retried: number; failed: number };
 
 /** `skipped`: done, but nothing was delivered (a reminder for a cancelled booking, no calendar). */
 import type { JobOutcome } from "./job-outcome.ts";
+import { ownWords } from "../services/delivery-words.ts";
 export type { JobOutcome };
 export type Performer = (app: App, job: OutboxRecord, nowMs: number) => Promise<JobOutcome>;
 /** A job's outcome, or a webhook delivery's done-but-`failed` (given up). */
@@ -266,13 +267,14 @@ async function perform(
     return performer ? await performer(app, job, nowMs) : { ok: true, skipped: true };
   }
   const booking = await getBooking(app.kv, p.bookingId);
-  if (!booking) return { ok: false, error: "booking no longer exists", permanent: true };
+  if (!booking) return { ok: false, error: ownWords("outbox.booking_gone"), permanent: true };
   // A mail saying it ended goes after the ones that announced it (domain/mail-order.ts).
   const after = followsMails(p.mail)
     ? awaitedMailDue(job, await listBookingJobs(app.kv, p.bookingId))
     : null;
   if (after !== null) {
-    return { ok: false, error: "waiting for an earlier mail", waiting: true, retryAtMs: after + 1 };
+    const error = ownWords("outbox.waiting_earlier_mail");
+    return { ok: false, error, waiting: true, retryAtMs: after + 1 };
   }
   if (
     awaitsMeetingLink(
@@ -284,7 +286,7 @@ async function perform(
   ) {
     return {
       ok: false,
-      error: "waiting for the video link",
+      error: ownWords("outbox.waiting_video_link"),
       waiting: true,
       retryAtMs: nowMs + 5_000,
     };
@@ -385,7 +387,7 @@ async function sendBookingMail(
   by?: string,
 ): Promise<JobOutcome> {
   const host = await getUser(app.kv, booking.hostId);
-  if (!host) return { ok: false, error: "host no longer exists", permanent: true };
+  if (!host) return { ok: false, error: ownWords("outbox.host_gone"), permanent: true };
   const team = booking.teamId ? await teamMailParts(app, booking, host, kind, personId) : null;
   if (team === "gone") return { ok: true, skipped: true };
   const et = await getEventType(app.kv, booking.teamId ?? booking.hostId, booking.eventTypeId);

@@ -45,6 +45,7 @@ import {
   writebackProviderOf,
   written,
 } from "./writeback-events.ts";
+import { ownWords } from "./delivery-words.ts";
 
 export async function writeBack(
   app: App,
@@ -106,9 +107,9 @@ async function writeBackOnce(
     ) {
       return {
         ok: false,
-        error: `${
-          current.location.kind === "teams" ? "Microsoft Teams" : "Google Meet"
-        }: no calendar receives your bookings: choose one on the Calendars page`,
+        error: ownWords("outbox.room_no_calendar", {
+          room: current.location.kind === "teams" ? "Microsoft Teams" : "Google Meet",
+        }),
       };
     }
     return zoomFailed && written.ok ? zoomFailed : written;
@@ -195,7 +196,7 @@ async function putMeeting(
   const t = await target(app, person) ?? (prev ? await written(app, person, prev) : null);
   if (!t) return { ok: true, skipped: true }; // this person writes bookings to no calendar
   const host = await getUser(app.kv, booking.hostId);
-  if (!host) return { ok: false, error: "host no longer exists", permanent: true };
+  if (!host) return { ok: false, error: ownWords("outbox.host_gone"), permanent: true };
   if (prev && (prev.accountId !== t.account.id || prev.calendarId !== t.calendar.id)) {
     // The person now writes to another calendar: move the meeting there.
     const moved = await deleteAt(app, person, prev);

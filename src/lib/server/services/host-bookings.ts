@@ -13,7 +13,7 @@ import { type BookingView, viewBooking } from "./booking-view.ts";
 import { getTeam, getUsers } from "../store/teams.ts";
 import { namesList } from "../domain/team-membership.ts";
 import { translator } from "../i18n.ts";
-import { storedWordsIn } from "../integrations/calendar-provider.ts";
+import { deliveryErrorIn } from "./delivery-words.ts";
 import { formatDate, formatTimeRange, hostClock } from "../../shared/format.ts";
 import { responseOfBooking } from "./routing-forms.ts";
 
@@ -254,7 +254,7 @@ export async function bookingList(
           : "mail",
         state: failed ? "failed" : job.lastError === null ? "queued" : "retrying",
         // Kept in English in the job's log: a calendar write's error reads in the host's words.
-        error: job.lastError === null ? null : storedWordsIn(job.lastError, t),
+        error: job.lastError === null ? null : deliveryErrorIn(job.lastError, t),
         attempts: job.attempts,
       })),
     });

@@ -23,7 +23,7 @@ import type { ChartSpec, Headline } from "../../shared/insights-types.ts";
 import { type Clock } from "../../shared/format.ts";
 import { translateRef, type Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
-import { storedWordsIn } from "../integrations/calendar-provider.ts";
+import { deliveryErrorIn } from "./delivery-words.ts";
 import { hostClock, hostWeekStart } from "../../shared/format.ts";
 import {
   busiestHoursChart,
@@ -197,7 +197,7 @@ export async function getInsights(
           atMs: p.atMs,
           what: whatLabel(p.what, t),
           outcome: p.outcome,
-          detail: storedWordsIn(p.detail, t),
+          detail: deliveryErrorIn(p.detail, t),
           bookingId: p.bookingId,
         }
         : null,
@@ -273,7 +273,7 @@ export async function getInsights(
         parked: parked.jobs.map((j) => ({
           ...j,
           what: whatLabel(j.what, t),
-          error: storedWordsIn(j.error, t),
+          error: deliveryErrorIn(j.error, t),
         })),
         parkedMore: parked.more,
         calendars,

@@ -22,6 +22,7 @@ import {
 import { translator } from "../i18n.ts";
 import { locationText, shownLocation } from "../../shared/location-text.ts";
 import { guestAttends } from "../domain/attendees.ts";
+import { ownWords } from "./delivery-words.ts";
 
 /** `skipped`: there was nothing to write (insights count it as no write at all). */
 export type WritebackOutcome =
@@ -131,7 +132,7 @@ export async function takeConference(
     // (calendar-writeback.ts bounds it).
     return {
       ok: false,
-      error: "the video meeting is still being made",
+      error: ownWords("outbox.video_being_made"),
       retryAfterMs: 10_000,
       waiting: true,
     };

@@ -42,6 +42,7 @@ import { getUser } from "../store/users.ts";
 import { sealTokens, type TokenAccount, tokenSource } from "./calendar-tokens.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
+import { ownWords } from "./delivery-words.ts";
 
 export type ZoomStatus = {
   /** the operator set INVITO_ZOOM_CLIENT_ID / _SECRET */
@@ -167,7 +168,7 @@ export type ZoomOutcome =
 function failed(detail: string, retryAfterMs?: number): ZoomOutcome {
   return {
     ok: false,
-    error: `Zoom: ${detail}`,
+    error: ownWords("outbox.zoom", { detail }),
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   };
 }
@@ -189,7 +190,7 @@ export async function putZoomMeeting(
   // No Zoom connected (the host disconnected it, or the operator removed Zoom's settings): the
   // pages say "link follows", and the host must see why it does not come — a failure in the
   // booking list and the health panel, retried with backoff so reconnecting brings the link.
-  if (!zoom) return failed("not connected: connect Zoom on the Calendars page");
+  if (!zoom) return failed(ownWords("outbox.zoom_not_connected"));
   const host = await getUser(app.kv, booking.hostId);
   const input = {
     topic,
@@ -205,7 +206,7 @@ export async function putZoomMeeting(
     const ended = await endZoomMeeting(app, rec.value!.hostId, uid, rec.value!.hostId);
     if (!ended.ok) return ended;
     rec = await getZoomMeeting(app.kv, uid);
-    if (othersMeeting()) return failed("the meeting record changed");
+    if (othersMeeting()) return failed(ownWords("outbox.zoom_record_changed"));
   }
   if (rec.value) {
     const moved = await zoom.update(rec.value.meetingId, input);
@@ -228,7 +229,9 @@ export async function putZoomMeeting(
     // Another write made one first: ours is spare.
     await zoom.remove(made.meetingId);
     const winner = (await getZoomMeeting(app.kv, uid)).value;
-    return winner ? { ok: true, joinUrl: winner.joinUrl } : failed("the meeting record changed");
+    return winner
+      ? { ok: true, joinUrl: winner.joinUrl }
+      : failed(ownWords("outbox.zoom_record_changed"));
   }
   return { ok: true, joinUrl: made.joinUrl };
 }
