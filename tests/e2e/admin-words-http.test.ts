@@ -41,3 +41,33 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "developers page in German: a webhook address Invito will not send to is refused in German, why included (it said “the server could not be reached” inside German)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const host = await signInByLink(app, "demo@invito.example");
+    const chosen = await host.post("/dashboard/profile?/save", {
+      name: "Demo Host",
+      username: "demo",
+      timeZone: "Europe/Berlin",
+      clock: "auto",
+      weekStart: "1",
+      locale: "de",
+    });
+    assert.equal(chosen.status, 200, chosen.body.slice(0, 300));
+    const refused = await host.post("/dashboard/developers?/createWebhook", {
+      url: "http://127.0.0.1:9/hook",
+      events: "booking.confirmed",
+      description: "",
+    });
+    assert.equal(refused.status, 400);
+    assert.match(
+      refused.body,
+      /Invito kann an diese Adresse nicht senden: der Server war nicht erreichbar/,
+    );
+  },
+});

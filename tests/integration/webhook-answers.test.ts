@@ -32,8 +32,8 @@ import { createApiKey } from "../../src/lib/server/services/api-keys.ts";
 import { getInsights } from "../../src/lib/server/services/insights.ts";
 import { settleCounts } from "../../src/lib/server/services/insights-count.ts";
 import { messageRef } from "../../src/lib/shared/i18n.ts";
+import { attemptErrorRef } from "../../src/lib/server/services/webhook-errors.ts";
 import {
-  attemptErrorRef,
   createSubscription,
   deliveryLog,
   getSubscription,

@@ -41,12 +41,12 @@ import {
   type Verdict,
 } from "../domain/webhooks.ts";
 import { bookingResource } from "./booking-resource.ts";
+import { redirectError } from "./webhook-errors.ts";
 import {
   activeSecrets,
   deliveryJob,
   DISABLED_FAILING,
   EXCERPT_CHARS,
-  redirectError,
   TIMEOUT_MS,
 } from "./webhooks.ts";
 

@@ -31,7 +31,9 @@ import { newOutboxRecord } from "../store/outbox.ts";
 import { newId } from "../store/users.ts";
 import { seal, type Sealed, unseal } from "../integrations/crypto.ts";
 import { assertReachable, SafeFetchError } from "../integrations/safe-fetch.ts";
-import { type MessageRef, messageRef } from "../../shared/i18n.ts";
+import { type MessageRef, messageRef, type Translator } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
+import { storedWordsIn } from "../integrations/calendar-provider.ts";
 import { FIELD_MAX } from "../../shared/field-bounds.ts";
 import { MESSAGE_ID, subscribesTo, TEST_EVENT, WEBHOOK_EVENTS } from "../domain/webhooks.ts";
 
@@ -102,8 +104,15 @@ export type SubscriptionRefusal =
   | { ok: false; reason: "invalid"; field: "url" | "events"; message: MessageRef }
   | { ok: false; reason: "too_many" | "not_found" };
 
-/** An http(s) URL the SSRF guard lets through; a refusal names the field and says why. */
-async function checkUrl(app: App, text: string): Promise<SubscriptionRefusal | null> {
+/**
+ * An http(s) URL the SSRF guard lets through; a refusal names the field and says why, the guard's
+ * words in `t`'s language (the caller's reader; English for the API).
+ */
+async function checkUrl(
+  app: App,
+  text: string,
+  t: Translator,
+): Promise<SubscriptionRefusal | null> {
   let url: URL;
   try {
     url = new URL(text);
@@ -126,7 +135,7 @@ async function checkUrl(app: App, text: string): Promise<SubscriptionRefusal | n
         ok: false,
         reason: "invalid",
         field: "url",
-        message: messageRef("dev.url_refused", { detail: err.message }),
+        message: messageRef("dev.url_refused", { detail: storedWordsIn(err.message, t) }),
       };
     }
     throw err;
@@ -150,10 +159,11 @@ export async function createSubscription(
   app: App,
   host: Pick<UserRecord, "id">,
   input: SubscriptionInput,
+  t: Translator = translator("en"),
 ): Promise<
   { ok: true; secret: string; subscription: WebhookSubscriptionRecord } | SubscriptionRefusal
 > {
-  const bad = checkEvents(input.events) ?? await checkUrl(app, input.url);
+  const bad = checkEvents(input.events) ?? await checkUrl(app, input.url, t);
   if (bad) return bad;
   if ((await listSubscriptions(app.kv, host.id)).length >= MAX_SUBSCRIPTIONS) {
     return { ok: false, reason: "too_many" };
@@ -251,13 +261,14 @@ export async function updateSubscription(
   host: Pick<UserRecord, "id">,
   id: string,
   input: Partial<SubscriptionInput> & { enabled?: boolean },
+  t: Translator = translator("en"),
 ): Promise<{ ok: true; subscription: WebhookSubscriptionRecord } | SubscriptionRefusal> {
   if (input.events) {
     const bad = checkEvents(input.events);
     if (bad) return bad;
   }
   if (input.url !== undefined) {
-    const bad = await checkUrl(app, input.url);
+    const bad = await checkUrl(app, input.url, t);
     if (bad) return bad;
   }
   const changed = await changeSubscription(app, host.id, id, (cur) => {
@@ -421,35 +432,6 @@ export async function redeliver(
   await queueDeliveries(app.kv, [job]);
   app.kickOutbox();
   return true;
-}
-
-const REDIRECTED = "the receiver redirected to ";
-const NOT_FOLLOWED = "; Invito does not follow redirects";
-const REDIRECTED_NOWHERE = "the receiver redirected without naming an address";
-
-/**
- * A 3xx answer as its attempt's error (stored in English, as the API reports it): where it
- * pointed, resolved against the URL that answered, so the host can enter that address.
- */
-export function redirectError(location: string | null, base: string): string {
-  if (!location) return REDIRECTED_NOWHERE;
-  let to = location;
-  try {
-    to = new URL(location, base).href;
-  } catch {
-    // Not a URL: shown as the receiver wrote it.
-  }
-  return `${REDIRECTED}${to.slice(0, 500)}${NOT_FOLLOWED}`;
-}
-
-/** A logged error written by `redirectError`, as a catalog reference; null for any other. */
-export function attemptErrorRef(error: string | null): MessageRef | null {
-  if (error === REDIRECTED_NOWHERE) return messageRef("dev.log_redirected_nowhere");
-  if (error?.startsWith(REDIRECTED) && error.endsWith(NOT_FOLLOWED)) {
-    const location = error.slice(REDIRECTED.length, -NOT_FOLLOWED.length);
-    return messageRef("dev.log_redirected", { location });
-  }
-  return null;
 }
 
 /**

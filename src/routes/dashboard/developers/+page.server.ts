@@ -122,7 +122,12 @@ export const actions: Actions = {
     const url = readField(form, "url", "url").trim();
     const events = eventsFrom(form);
     const description = str(form, "description", 200).trim();
-    const res = await createSubscription(locals.app, locals.user!, { url, events, description });
+    const res = await createSubscription(
+      locals.app,
+      locals.user!,
+      { url, events, description },
+      locals.t,
+    );
     if (!res.ok) {
       const message = res.reason === "invalid"
         ? translateRef(locals.t, res.message)

@@ -2,15 +2,13 @@ import { error, fail } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
 import { readField } from "$lib/shared/field-bounds.ts";
 import {
-  attemptErrorRef,
   deliveryLog,
   getSubscription,
   redeliver,
   viewSubscription,
 } from "$lib/server/services/webhooks.ts";
-import { storedReasonText } from "$lib/shared/system-reasons.ts";
-import { translateRef } from "$lib/shared/i18n.ts";
 import { hostClock } from "$lib/shared/format.ts";
+import { attemptErrorIn } from "$lib/server/services/webhook-errors.ts";
 
 export const load: PageServerLoad = async ({ locals, params }) => {
   const sub = await getSubscription(locals.app, locals.user!, params.id);
@@ -18,8 +16,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
   // Invito's own words in the log (an unreachable server, where a redirect pointed) in the
   // host's language; `detail` is what the status alone does not say.
   const log = ((await deliveryLog(locals.app, locals.user!, sub.id, 100)) ?? []).map((a) => {
-    const ref = attemptErrorRef(a.error);
-    const error = ref ? translateRef(locals.t, ref) : storedReasonText(a.error, locals.t);
+    const error = attemptErrorIn(a.error, locals.t);
     return { ...a, error, detail: error && error !== `HTTP ${a.status}` ? error : null };
   });
   return {

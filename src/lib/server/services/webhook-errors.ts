@@ -1,0 +1,46 @@
+/**
+ * The words a webhook attempt's log keeps that Invito wrote itself (where a receiver's redirect
+ * pointed, a server that could not be reached), stored in English as the API reports them and
+ * read in the host's language on the delivery log.
+ */
+import { type MessageRef, messageRef, translateRef, type Translator } from "../../shared/i18n.ts";
+import { storedWordsIn } from "../integrations/calendar-provider.ts";
+
+const REDIRECTED = "the receiver redirected to ";
+const NOT_FOLLOWED = "; Invito does not follow redirects";
+const REDIRECTED_NOWHERE = "the receiver redirected without naming an address";
+
+/**
+ * A 3xx answer as its attempt's error (stored in English, as the API reports it): where it
+ * pointed, resolved against the URL that answered, so the host can enter that address.
+ */
+export function redirectError(location: string | null, base: string): string {
+  if (!location) return REDIRECTED_NOWHERE;
+  let to = location;
+  try {
+    to = new URL(location, base).href;
+  } catch {
+    // Not a URL: shown as the receiver wrote it.
+  }
+  return `${REDIRECTED}${to.slice(0, 500)}${NOT_FOLLOWED}`;
+}
+
+/**
+ * A logged attempt's error as its reader reads it: Invito's own words (where a redirect pointed,
+ * an unreachable server, what the guard refused) in `t`'s language, a server's as it answered.
+ */
+export function attemptErrorIn(error: string | null, t: Translator): string | null {
+  if (error === null) return null;
+  const ref = attemptErrorRef(error);
+  return ref ? translateRef(t, ref) : storedWordsIn(error, t);
+}
+
+/** A logged error written by `redirectError`, as a catalog reference; null for any other. */
+export function attemptErrorRef(error: string | null): MessageRef | null {
+  if (error === REDIRECTED_NOWHERE) return messageRef("dev.log_redirected_nowhere");
+  if (error?.startsWith(REDIRECTED) && error.endsWith(NOT_FOLLOWED)) {
+    const location = error.slice(REDIRECTED.length, -NOT_FOLLOWED.length);
+    return messageRef("dev.log_redirected", { location });
+  }
+  return null;
+}
