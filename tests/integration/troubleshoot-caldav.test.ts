@@ -12,6 +12,9 @@ import {
   type TroubleshootStart,
 } from "../../src/lib/server/services/troubleshoot.ts";
 import { getSlotPage } from "../../src/lib/server/services/slot-page.ts";
+import { translator } from "../../src/lib/server/i18n.ts";
+import { failClosedHeads } from "../../src/lib/server/store/calendar-busy.ts";
+import { ownDetail } from "../../src/lib/server/integrations/provider-details.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -85,5 +88,24 @@ Deno.test({
     assert.equal(closed.starts.filter((x) => x.offered).length, 0);
     const noon = start(closed, "2026-11-23T11:00:00Z");
     assert.ok(noon.sources.some((x) => x.kind === "calendar_unknown" && x.calendarName === "Work"));
+
+    // A calendar that cannot be read says why, in the host's language (it was the English detail
+    // inside a German sentence). The error as a failed read leaves it on the calendar's cache.
+    await failClosedHeads(app.kv, host.id, s.accountId, {
+      kind: "auth",
+      detail: ownDetail("cal.detail_refused", { what: "calendar" }),
+      atMs: app.now(),
+    });
+    const german = await troubleshootDay(app, host, {
+      eventTypeId: et.id,
+      date: "2026-11-23",
+      t: translator("de"),
+    });
+    const unknown = start(german, "2026-11-23T11:00:00Z").sources
+      .find((x) => x.kind === "calendar_unknown");
+    assert.equal(
+      unknown?.kind === "calendar_unknown" ? unknown.error : undefined,
+      "Der Server hat den Zugriff auf den Kalender verweigert (403)",
+    );
   },
 });

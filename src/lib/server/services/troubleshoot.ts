@@ -27,6 +27,8 @@ import { STALE_AFTER_INTERVALS } from "./calendar-busy.ts";
 import { fullPeriods } from "./slot-month.ts";
 import { calendarTitles } from "./troubleshoot-titles.ts";
 import type { Translator } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
+import { storedWordsIn } from "../integrations/calendar-provider.ts";
 import type { SeatLedgerRecord } from "../domain/model/records.ts";
 import { joinsMeeting, liveSeats, seatsOf } from "../domain/seats.ts";
 import { blockedInterval } from "../domain/booking.ts";
@@ -90,6 +92,12 @@ export async function troubleshootDay(
   const fromMs = dayStartMs - MS_DAY;
   const toMs = dayEndMs + MS_DAY;
   const inputs = await readInputs(app, host, et, fromMs, toMs, nowMs);
+  // Why a calendar cannot be read, kept in English, in the host's words.
+  for (const src of inputs.sources) {
+    if (src.kind === "calendar_unknown" && src.error) {
+      src.error = storedWordsIn(src.error, q.t ?? translator(null));
+    }
+  }
   const rules = eventTypeRules(et);
   const durationMin = chooseDuration(et, q.durationMin) ?? et.durationMin;
   const extra: number[] = [];
