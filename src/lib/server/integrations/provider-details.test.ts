@@ -75,6 +75,7 @@ const WRITERS = [
   "integrations/oauth.ts",
   "integrations/google-calendar.ts",
   "integrations/microsoft-calendar.ts",
+  "integrations/zoom.ts",
   "services/calendar-tokens.ts",
   "services/calendar-providers.ts",
   "services/calendar-oauth.ts",

@@ -84,6 +84,7 @@ const KEYS = [
   "cal.detail_password_undecryptable",
   "cal.detail_no_refresh_token",
   "cal.detail_meet_failed",
+  "cal.detail_zoom_no_link",
 ] as const;
 export type ProviderDetail = (typeof KEYS)[number];
 

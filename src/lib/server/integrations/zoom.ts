@@ -7,6 +7,7 @@
  */
 import type { ApiClient } from "./provider-http.ts";
 import { providerFail, type ProviderResult } from "./calendar-provider.ts";
+import { ownDetail } from "./provider-details.ts";
 
 /** Scopes Invito asks for: make, move and delete the host's meetings (granular scope names). */
 export const ZOOM_SCOPES = [
@@ -60,7 +61,7 @@ export function zoomApi(api: ApiClient, apiUrl: string): ZoomApi {
       const id = typeof j?.id === "number" || typeof j?.id === "string" ? String(j.id) : "";
       const joinUrl = typeof j?.join_url === "string" ? j.join_url : "";
       if (!ID.test(id) || !/^https:\/\/\S+$/.test(joinUrl)) {
-        return providerFail("parse", "Zoom's answer had no meeting id or join link");
+        return providerFail("parse", ownDetail("cal.detail_zoom_no_link"));
       }
       return { ok: true, meetingId: id, joinUrl };
     },
