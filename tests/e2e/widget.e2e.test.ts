@@ -61,9 +61,12 @@ Deno.test({
       await iframe.waitFor();
       const frame = (await (await iframe.elementHandle())!.contentFrame()) as Frame;
       await frame.locator("a[data-slot]").first().waitFor();
-      // Settled: hydrated and moved to the visitor's own zone (which changes the times shown).
+      // Settled: moved to the visitor's own zone (which changes the times shown; the page's
+      // inline script does that before the app's scripts arrive), then hydrated: widgetFits
+      // below waits for the focus the script moves to the form after a client-side navigation.
       await frame.waitForURL(/tz=Europe%2FLondon/);
       await frame.locator("a[data-slot]").first().waitFor();
+      await hydrated(frame);
       const heightOf = async () =>
         Number(
           (await iframe.evaluate((el: HTMLIFrameElement) => el.style.height)).replace("px", ""),
