@@ -144,6 +144,7 @@ export interface A11yOptions {
  */
 export async function checkA11y(page: Page, opts: A11yOptions = {}): Promise<string[]> {
   axeSource ??= await Deno.readTextFile(join(repoRoot, "node_modules", "axe-core", "axe.min.js"));
+  await styled(page);
   // Colours read mid-transition (a menu opening, a tab turning current as the page's script
   // takes over) are neither the old nor the new ones: axe judges the page once they have settled.
   await page.waitForFunction(() =>
@@ -192,6 +193,29 @@ export async function checkA11y(page: Page, opts: A11yOptions = {}): Promise<str
     });
 }
 
+/**
+ * Waits until every stylesheet the page links has arrived. After a click that loads a new page
+ * (a form sent before the scripts run, or without them) its elements are there before its
+ * styles: the browser paints nothing until they arrive, so no person sees that page, but axe and
+ * a measurement would read it — default colours on a dark canvas failed axe's contrast rule
+ * under INVITO_TEST_SLOW_SCRIPTS, and could on a loaded box. `goto` waits for them; a click
+ * does not.
+ */
+export async function styled(page: Page): Promise<void> {
+  try {
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLLinkElement>('link[rel~="stylesheet"]')]
+        .every((link) => link.sheet !== null)
+    );
+  } catch (e) {
+    const missing = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLLinkElement>('link[rel~="stylesheet"]')]
+        .filter((link) => link.sheet === null).map((link) => link.href)
+    ).catch(() => []);
+    throw new Error(`styled(): stylesheets not loaded: ${missing.join(", ")}`, { cause: e });
+  }
+}
+
 /** Saves a full-page PNG to test-results/screenshots/NAME.png and returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   const dir = join(repoRoot, "test-results", "screenshots");
@@ -219,8 +243,9 @@ export function trackPageErrors(page: Page): () => string[] {
  * text runs, so a word that overflows its box is named too) — so a failure says what to fix.
  * Returns "" when nothing scrolls.
  */
-export function sidewaysScroll(page: Page): Promise<string> {
-  return page.evaluate(() => {
+export async function sidewaysScroll(page: Page): Promise<string> {
+  await styled(page);
+  return await page.evaluate(() => {
     const root = document.documentElement;
     if (root.scrollWidth <= root.clientWidth) return "";
     const edge = root.clientWidth;

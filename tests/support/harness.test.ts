@@ -264,6 +264,33 @@ Deno.test("launchBrowser: Chromium loads a page, axe reports real violations and
   }
 });
 
+Deno.test("checkA11y: judges a page once its stylesheets have arrived, as a person first sees it", async () => {
+  // A page reached by a click (a form sent before the scripts run) has its elements before its
+  // styles; the browser paints nothing until they arrive. Here the heading is faint (2.3:1)
+  // until the late stylesheet makes it black.
+  const browser = await launchBrowser();
+  try {
+    const ctx = await browser.newContext();
+    await ctx.route("http://styles.test/late.css", async (route) => {
+      await new Promise((r) => setTimeout(r, 2_000)); // a slow network, as slowScripts makes one
+      await route.fulfill({ contentType: "text/css", body: ".t { color: #000 !important }" });
+    });
+    await ctx.route("http://styles.test/", (route) =>
+      route.fulfill({
+        contentType: "text/html",
+        body: `<!doctype html><html lang="en"><head><title>Late styles</title>
+          <link rel="stylesheet" href="/late.css"></head>
+          <body><main><h1 class="t" style="color:#aaa">Booked</h1></main></body></html>`,
+      }));
+    const page = await ctx.newPage();
+    await page.goto("http://styles.test/", { waitUntil: "commit" });
+    await page.locator("h1").waitFor({ state: "attached" });
+    assert.deepEqual(await checkA11y(page), []);
+  } finally {
+    await browser.close();
+  }
+});
+
 Deno.test("loginViaDevInteractions: signs in through the IdP's pages in Chromium, with and without consent", async () => {
   const appPort = freePort();
   const redirectUri = oidcRedirectUri(appPort);
