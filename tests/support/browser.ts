@@ -194,26 +194,15 @@ export async function checkA11y(page: Page, opts: A11yOptions = {}): Promise<str
 }
 
 /**
- * Waits until every stylesheet the page links has arrived. After a click that loads a new page
- * (a form sent before the scripts run, or without them) its elements are there before its
- * styles: the browser paints nothing until they arrive, so no person sees that page, but axe and
- * a measurement would read it — default colours on a dark canvas failed axe's contrast rule
- * under INVITO_TEST_SLOW_SCRIPTS, and could on a loaded box. `goto` waits for them; a click
- * does not.
+ * Waits until the page's stylesheets have arrived (its load event). After a click that loads a
+ * new page (a form sent before the scripts run, or without them) its elements are there before
+ * its styles: the browser paints nothing until they arrive, so no person sees that page, but axe
+ * and a measurement would read it — default colours on a dark canvas failed axe's contrast rule
+ * under INVITO_TEST_SLOW_SCRIPTS, and could on a loaded box. `goto` waits for it; a click does
+ * not. (Not a check run in the page: a context without JavaScript runs no page-side polling.)
  */
 export async function styled(page: Page): Promise<void> {
-  try {
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll<HTMLLinkElement>('link[rel~="stylesheet"]')]
-        .every((link) => link.sheet !== null)
-    );
-  } catch (e) {
-    const missing = await page.evaluate(() =>
-      [...document.querySelectorAll<HTMLLinkElement>('link[rel~="stylesheet"]')]
-        .filter((link) => link.sheet === null).map((link) => link.href)
-    ).catch(() => []);
-    throw new Error(`styled(): stylesheets not loaded: ${missing.join(", ")}`, { cause: e });
-  }
+  await page.waitForLoadState("load");
 }
 
 /** Saves a full-page PNG to test-results/screenshots/NAME.png and returns its path. */

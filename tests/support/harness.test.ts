@@ -10,7 +10,7 @@ import {
   startOidc,
 } from "./oidc.ts";
 import { startRadicale } from "./radicale.ts";
-import { checkA11y, launchBrowser, screenshot } from "./browser.ts";
+import { checkA11y, launchBrowser, screenshot, sidewaysScroll } from "./browser.ts";
 import { startApp } from "./app.ts";
 import { createClient } from "./http.ts";
 import { freePort } from "./ports.ts";
@@ -264,28 +264,36 @@ Deno.test("launchBrowser: Chromium loads a page, axe reports real violations and
   }
 });
 
-Deno.test("checkA11y: judges a page once its stylesheets have arrived, as a person first sees it", async () => {
+Deno.test("checkA11y and sidewaysScroll: judge a page once its stylesheets have arrived, as a person first sees it", async () => {
   // A page reached by a click (a form sent before the scripts run) has its elements before its
-  // styles; the browser paints nothing until they arrive. Here the heading is faint (2.3:1)
-  // until the late stylesheet makes it black.
+  // styles; the browser paints nothing until they arrive. Here the heading is faint (2.3:1) and
+  // wider than the screen until the late stylesheet makes it black and fit.
   const browser = await launchBrowser();
   try {
-    const ctx = await browser.newContext();
-    await ctx.route("http://styles.test/late.css", async (route) => {
-      await new Promise((r) => setTimeout(r, 2_000)); // a slow network, as slowScripts makes one
-      await route.fulfill({ contentType: "text/css", body: ".t { color: #000 !important }" });
-    });
-    await ctx.route("http://styles.test/", (route) =>
-      route.fulfill({
-        contentType: "text/html",
-        body: `<!doctype html><html lang="en"><head><title>Late styles</title>
+    for (const javaScriptEnabled of [true, false]) {
+      const ctx = await browser.newContext({ javaScriptEnabled });
+      await ctx.route("http://styles.test/late.css", async (route) => {
+        await new Promise((r) => setTimeout(r, 2_000)); // a slow network, as slowScripts makes one
+        await route.fulfill({
+          contentType: "text/css",
+          body: ".t { color: #000 !important; width: auto !important }",
+        });
+      });
+      await ctx.route("http://styles.test/", (route) =>
+        route.fulfill({
+          contentType: "text/html",
+          body: `<!doctype html><html lang="en"><head><title>Late styles</title>
           <link rel="stylesheet" href="/late.css"></head>
-          <body><main><h1 class="t" style="color:#aaa">Booked</h1></main></body></html>`,
-      }));
-    const page = await ctx.newPage();
-    await page.goto("http://styles.test/", { waitUntil: "commit" });
-    await page.locator("h1").waitFor({ state: "attached" });
-    assert.deepEqual(await checkA11y(page), []);
+          <body><main><h1 class="t" style="color:#aaa;width:2000px">Booked</h1></main></body></html>`,
+        }));
+      const page = await ctx.newPage();
+      await page.goto("http://styles.test/", { waitUntil: "commit" });
+      await page.locator("h1").waitFor({ state: "attached" });
+      // Without scripts too (a guest who blocks them): the page is measured as it is painted.
+      assert.equal(await sidewaysScroll(page), "", `javaScriptEnabled: ${javaScriptEnabled}`);
+      if (javaScriptEnabled) assert.deepEqual(await checkA11y(page), []);
+      await ctx.close();
+    }
   } finally {
     await browser.close();
   }
