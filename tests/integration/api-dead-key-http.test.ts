@@ -89,3 +89,35 @@ Deno.test(
     });
   },
 );
+
+Deno.test(
+  "mcp: resources listed or read with a revoked or unknown key are refused in the same words; the list was empty and the read answered, as if no key was sent",
+  opts,
+  async () => {
+    await withServer(async (app, keys) => {
+      const rpc = async (authorization: string, method: string, params: unknown) => {
+        const res = await fetch(app.url("/mcp"), {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+            authorization,
+          },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+        });
+        assert.equal(res.status, 200);
+        return await res.json();
+      };
+      const live = await rpc(`Bearer ${keys.writeKey}`, "resources/list", {});
+      assert.ok(live.result.resources.length >= 1, JSON.stringify(live));
+      const uri = live.result.resources[0].uri;
+      for (const key of [keys.revokedKey, "inv_" + "x".repeat(40)]) {
+        for (const [method, params] of [["resources/list", {}], ["resources/read", { uri }]]) {
+          const dead = await rpc(`Bearer ${key}`, method as string, params);
+          assert.equal(dead.result, undefined, `${method}: ${JSON.stringify(dead)}`);
+          assert.match(dead.error.message, /unknown, revoked or expired/, method as string);
+        }
+      }
+    });
+  },
+);

@@ -31,7 +31,7 @@ import { negotiateLocale } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
 import { EVENT_TYPE_TEMPLATE, readEventType, resourceList } from "./resources.ts";
 import { type McpCaller } from "./tool-table.ts";
-import { callTool, isTool, toolList } from "./tools.ts";
+import { callerTranslator, callTool, isTool, toolList } from "./tools.ts";
 
 import { MCP_PATH } from "./path.ts";
 const VERSION = "1.0.0";
@@ -404,10 +404,20 @@ function mcpServer(caller: McpCaller): Server {
     }
     return await orOurFault(`tools/call ${name}`, () => callTool(caller, name, args));
   });
-  server.setRequestHandler(
-    ListResourcesRequestSchema,
-    () => orOurFault("resources/list", async () => ({ resources: await resourceList(caller) })),
-  );
+  // A dead key is refused here as by every tool (tools.ts): an empty list, or a read answered as
+  // if no key was sent, never told the client its key was no good.
+  const deadKey = () => {
+    if (caller.keySent && !caller.auth) {
+      throw new RpcError(
+        ErrorCode.InvalidRequest,
+        callerTranslator(caller, undefined).t("mcp.key_unknown"),
+      );
+    }
+  };
+  server.setRequestHandler(ListResourcesRequestSchema, () => {
+    deadKey();
+    return orOurFault("resources/list", async () => ({ resources: await resourceList(caller) }));
+  });
   server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
     resourceTemplates: [{
       uriTemplate: EVENT_TYPE_TEMPLATE,
@@ -419,6 +429,7 @@ function mcpServer(caller: McpCaller): Server {
     }],
   }));
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+    deadKey();
     const found = await orOurFault(
       "resources/read",
       () => readEventType(caller, request.params.uri),
