@@ -99,5 +99,15 @@ Deno.test({
     );
     assert.equal(answered.status, 200, answered.hops.join(" → "));
     assert.match(answered.body, /<html lang="de"/, `answered on ${answered.url}`);
+    // The personal link to change the answers later opens in German too, in any browser.
+    const link = /data-testid="voter-link">([^<]+)</.exec(answered.body)![1].replace(/&amp;/g, "&");
+    assert.match(link, /[?&]voter=/);
+    const later = await createClient(app.baseUrl).get(
+      new URL(link).pathname + new URL(link).search,
+      {
+        headers: ENGLISH,
+      },
+    );
+    assert.match(later.body, /<html lang="de"/, link);
   },
 });

@@ -6,6 +6,7 @@ import { guestClock, markGuessed, pageZone } from "$lib/server/http/booking-page
 import { GuestFields } from "$lib/shared/forms/booking.ts";
 import { EmailForm, fieldErrors } from "$lib/shared/forms/common.ts";
 import type { MessageKey } from "$lib/shared/i18n.ts";
+import { keptParams, withChosenLanguage } from "$lib/shared/page-href.ts";
 
 /**
  * The voter's token (ADR 050): kept for this poll's path only, so each poll's link knows its own
@@ -100,7 +101,12 @@ export const actions: Actions = {
     });
     if (res.ok) {
       keepVoter(cookies, url, params.token, res.voterToken);
-      return { done: true, values, voterUrl: res.voterUrl };
+      // Their own link opens in the language they chose here, in whichever browser (ADR 062).
+      const lang = keptParams(url).get("lang");
+      const voterUrl = lang
+        ? withChosenLanguage(res.voterUrl, new URL(res.voterUrl), lang)
+        : res.voterUrl;
+      return { done: true, values, voterUrl };
     }
     if (res.reason === "not_found") error(404, locals.t.t("poll.not_found"));
     if (res.reason === "limited") {
