@@ -149,6 +149,9 @@ Deno.test({
           // Where it works, as a link.
           assert.ok(await page.getByRole("link", { name: app.baseUrl }).count() > 0, body);
           if (js) {
+            // Said once: the notice that the page is at another address gives way to the
+            // refusal, which says the same and that nothing was sent (both showed, alike).
+            assert.equal(await page.getByText(/Sign-in works only at/).count(), 1, body);
             assert.equal(
               await page.getByRole("button", { name: "Email me a sign-in link" }).isEnabled(),
               true,
