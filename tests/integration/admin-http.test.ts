@@ -618,8 +618,14 @@ Deno.test({
     assert.match(text(row), /Administrator/);
     assert.doesNotMatch(row, /\?\/suspend|\?\/delete/);
     assert.match(row, /\?\/handover/);
-    // Still an administrator, still signed in.
-    assert.equal((await other.get("/admin")).status, 200);
+    // Still an administrator, still signed in; they sign out from the admin area's own header
+    // (it had no way out but the dashboard's).
+    const area = await other.get("/admin/instance");
+    assert.equal(area.status, 200);
+    assert.match(area.body, /<form method="POST" action="\/signout">[\s\S]*?Sign out/);
+    const out = await other.post("/signout", { redirectTo: "/" });
+    assert.ok([302, 303].includes(out.status), String(out.status));
+    assert.equal((await other.get("/admin")).status, 404);
     // A host is suspended as before.
     const demoId = await userIdOf(admin, "demo");
     assert.equal(
