@@ -21,21 +21,21 @@ import { accountIdentity } from "../domain/calendar-account-identity.ts";
 
 type Identified = Pick<CalendarAccountRecord, "hostId" | "provider" | "principalUrl" | "username">;
 
-const goneKey = async (a: Identified) =>
-  keys.calendarAccountGone(a.hostId, await sha256Short(accountIdentity(a)));
+const identityKey = async (a: Identified) =>
+  keys.calendarAccountIdentity(a.hostId, await sha256Short(accountIdentity(a)));
 
-/** The id the account had when it was removed, if this host had it before. */
+/** The id this host's account of that identity has, or had before it was removed; else null. */
 export async function removedAccountId(
   kv: Deno.Kv,
   a: Identified,
 ): Promise<CalendarAccountId | null> {
-  return (await kv.get<{ v: 1; accountId: CalendarAccountId }>(await goneKey(a))).value
+  return (await kv.get<{ v: 1; accountId: CalendarAccountId }>(await identityKey(a))).value
     ?.accountId ?? null;
 }
 
-/** Forgets every removed account of a host (their closing: nothing is connected again). */
+/** Forgets a host's account identities (their closing: nothing is connected again). */
 export async function forgetRemovedAccounts(kv: Deno.Kv, hostId: UserId): Promise<void> {
-  for await (const e of kv.list({ prefix: keys.calendarAccountGonePrefix(hostId) })) {
+  for await (const e of kv.list({ prefix: keys.calendarAccountIdentityPrefix(hostId) })) {
     await kv.delete(e.key);
   }
 }
@@ -88,7 +88,11 @@ export async function insertAccount(kv: Deno.Kv, w: NewAccountWrite): Promise<bo
   for (const c of w.calendars) op.set(keys.calendarOfAccount(a.hostId, a.id, c.id), c);
   for (const h of w.heads) op.set(keys.calendarBusyHead(a.hostId, h.calendarId), h);
   if (w.token) op.set(keys.calendarToken(a.hostId, a.id), w.token);
-  op.delete(await goneKey(a));
+  // The identity's record names this account from now on; checked, so of two presses
+  // connecting one account at once (each with the id it found, or a new one) one lands.
+  const claim = await kv.get<{ v: 1; accountId: CalendarAccountId }>(await identityKey(a));
+  if (claim.value && claim.value.accountId !== a.id) return false;
+  op.check(claim).set(claim.key, { v: 1, accountId: a.id });
   return await commitHeads(kv, op, a.hostId);
 }
 
@@ -205,7 +209,7 @@ export async function removeAccount(
       op.delete(c.key).delete(keys.calendarBusyHead(hostId, c.value.id));
     }
     if (wb.value?.accountId === accountId) op.delete(keys.calendarWriteback(hostId));
-    op.set(await goneKey(account.value), { v: 1, accountId });
+    op.set(await identityKey(account.value), { v: 1, accountId });
     if (await commitHeads(kv, op, hostId)) return calendars.map((c) => c.value.id);
   }
   throw new Error("removeAccount: too much contention");

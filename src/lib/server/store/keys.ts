@@ -107,12 +107,13 @@ export const keys = {
   calendarAccountPrefix: (hostId: UserId) => ["calendar_account", hostId] as const,
   calendarAccountAll: () => ["calendar_account"] as const,
   /**
-   * A removed account's id, by the SHA-256 of its identity (domain/calendar-account-identity.ts):
-   * connected again, it is the same account.
+   * An account's id by the SHA-256 of its identity (domain/calendar-account-identity.ts), kept
+   * after the account is removed: connected again, it is the same account; and every insert
+   * checks it, so two presses connecting one account at once make one.
    */
-  calendarAccountGone: (hostId: UserId, identity: string) =>
-    ["calendar_account_gone", hostId, identity] as const,
-  calendarAccountGonePrefix: (hostId: UserId) => ["calendar_account_gone", hostId] as const,
+  calendarAccountIdentity: (hostId: UserId, identity: string) =>
+    ["calendar_account_identity", hostId, identity] as const,
+  calendarAccountIdentityPrefix: (hostId: UserId) => ["calendar_account_identity", hostId] as const,
   /** Sync outcome of an account, apart from its settings so a sync never races an edit. */
   calendarAccountStatus: (hostId: UserId, accountId: CalendarAccountId) =>
     ["calendar_account_status", hostId, accountId] as const,
