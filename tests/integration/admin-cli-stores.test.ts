@@ -170,7 +170,8 @@ Deno.test({
             serverUrl: "https://dav.example.test/",
             username: "dana",
             password: { v: 1, kid: "k", iv: "", ct: "" },
-            principalUrl: "https://dav.example.test/p/",
+            // Three accounts: three principals (one principal is one account).
+            principalUrl: `https://dav.example.test/p${i}/`,
             homeUrl: "https://dav.example.test/h/",
             createdAtMs: Date.now(),
           };
