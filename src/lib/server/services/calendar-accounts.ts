@@ -20,8 +20,8 @@ import {
   listHostCalendars,
   removeAccount,
   removedAccountId,
+  replaceAccountPassword,
   setWriteback,
-  updateAccountPassword,
   updateCalendar,
 } from "../store/calendars.ts";
 import type { CalendarAccountRecord, CalendarRecord, UserRecord } from "../domain/model/records.ts";
@@ -231,18 +231,8 @@ export async function updateCalendarPassword(
     };
   }
   const sealed = await seal(app.credentialKey, CREDENTIAL_KID, input.password);
-  // Another save of a password that signs in (the same press twice) may come first: this one,
-  // tried just now, is written over it.
-  let fresh: Deno.KvEntryMaybe<CalendarAccountRecord> = account;
-  for (let attempt = 0;; attempt++) {
-    if (!fresh.value) return null;
-    if (await updateAccountPassword(app.kv, fresh as Deno.KvEntry<typeof fresh.value>, sealed)) {
-      break;
-    }
-    if (attempt >= 4) return { ok: false, message: t.t("cal.did_not_work") };
-    fresh = await getAccountEntry(app.kv, hostId, input.accountId);
-  }
-  fresh = await getAccountEntry(app.kv, hostId, input.accountId);
+  if (!(await replaceAccountPassword(app.kv, hostId, input.accountId, sealed))) return null;
+  const fresh = await getAccountEntry(app.kv, hostId, input.accountId);
   if (!fresh.value) return null;
   return {
     ok: true,

@@ -104,14 +104,28 @@ export async function getAccountEntry(
   return await kv.get<CalendarAccountRecord>(keys.calendarAccount(hostId, accountId));
 }
 
-/** Replaces an account's sealed password (its calendars and choices stay); false: it changed. */
-export async function updateAccountPassword(
+/**
+ * Writes an account's new sealed password (its calendars and choices stay), over any other
+ * password written meanwhile: the last press wins, as a person changing it twice expects. The
+ * check only keeps a removed account from coming back. Nothing but a password change or a
+ * removal writes this entry, so each lost commit is another press landing and the loop ends
+ * after at most one try per concurrent press; the bound is a guard, not a give-up. False: the
+ * account is gone.
+ */
+export async function replaceAccountPassword(
   kv: Deno.Kv,
-  current: Deno.KvEntry<CalendarAccountRecord>,
+  hostId: UserId,
+  accountId: CalendarAccountId,
   password: CalendarAccountRecord["password"],
 ): Promise<boolean> {
-  return (await kv.atomic().check(current).set(current.key, { ...current.value, password })
-    .commit()).ok;
+  for (let attempt = 0; attempt < 1_000; attempt++) {
+    const current = await getAccountEntry(kv, hostId, accountId);
+    if (!current.value) return false;
+    const res = await kv.atomic().check(current).set(current.key, { ...current.value, password })
+      .commit();
+    if (res.ok) return true;
+  }
+  throw new Error("calendar account password: 1,000 concurrent writes lost");
 }
 
 export async function listAccounts(
