@@ -329,3 +329,32 @@ Deno.test({
     );
   },
 });
+
+Deno.test({
+  name:
+    "page cache: a guest from an ad whose click id nobody sent before is answered before SvelteKit, as the guest before them was, and the one-off ids do not push out the pages kept there",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true, env: { INVITO_METRICS_TOKEN: TOKEN } });
+    const first = await viewOf(app.baseUrl, {}, `${PAGE}&fbclid=first`);
+    assert.equal(first.status, 200);
+    const before = await answers(app.baseUrl);
+    // More one-off ids than the early answers keep (200): each would have been learned anew.
+    const views = await Promise.all(
+      Array.from(
+        { length: 240 },
+        (_, i) => viewOf(app.baseUrl, {}, `${PAGE}&fbclid=IwAR${i}x${crypto.randomUUID()}`),
+      ),
+    );
+    const plain = await viewOf(app.baseUrl, {}, PAGE);
+    const after = await answers(app.baseUrl);
+    for (const v of [...views, plain]) {
+      assert.equal(v.status, 200);
+      assert.deepEqual(slotsOf(v.body), slotsOf(first.body));
+    }
+    // Every ad guest after the first, and the plain address, answered early; none rendered.
+    assert.equal(after.rendered, before.rendered, JSON.stringify({ before, after }));
+    assert.equal(after.early - before.early, 241, JSON.stringify({ before, after }));
+  },
+});

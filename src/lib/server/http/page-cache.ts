@@ -288,12 +288,12 @@ export function pageCacheSize(): number {
  * A kept page answered by server.ts before SvelteKit runs (issue 26, ADR 049): SvelteKit's
  * request pipeline (route matching, every hook, the locale, the session check) cost more than
  * the page itself on a hit. The first answer of an address goes through SvelteKit as before;
- * server.ts then hands the request and its final answer to `learn`, which keeps, by the raw
- * address and the browser's languages (everything the hooks decided the answer from), the
- * route SvelteKit matched, its parameters, the kept page and the answer's final headers. A
- * later request for the same address costs one read of the revision (the same
- * `pageRevision`, so a change in any process misses exactly as in the hook), the rate limit
- * and the byte copy; anything else — a session cookie, a markdown reader, another revision,
+ * server.ts then hands the request and its final answer to `learn`, which keeps, by the
+ * address (the parameters the page reads: `earlyKey`) and the browser's languages (everything
+ * the hooks decided the answer from), the route SvelteKit matched, its parameters, the kept
+ * page and the answer's final headers. A later request for the same address costs one read of
+ * the revision (the same `pageRevision`, so a change in any process misses exactly as in the
+ * hook), the rate limit and the byte copy; anything else — a session cookie, a markdown reader, another revision,
  * minute or first slot — goes to SvelteKit.
  */
 export const PAGE_EARLY = Symbol.for("invito.pageEarly");
@@ -370,11 +370,16 @@ function serve(event: RequestEvent, key: string, entry: Entry, nonce: string, to
     token,
   });
 }
-/** Learned answers by raw address and languages; insertion order is recency, bounded. */
+/** Learned answers by address and languages; insertion order is recency, bounded. */
 const learned = new Map<string, Learned>();
 
+/**
+ * The address as the kept page's key reads it (`pageQueryKey`): an ad guest's click id of their
+ * own, unread by the page, would miss here, take SvelteKit's way to the same kept page, and be
+ * learned under a key nobody asks again, pushing out the pages kept for everyone.
+ */
 const earlyKey = (url: URL, headers: Headers) =>
-  `${url.pathname}${url.search}\n${headers.get("accept-language") ?? ""}`;
+  `${url.pathname}${pageQueryKey(url)}\n${headers.get("accept-language") ?? ""}`;
 
 function learn(req: Request, url: URL, res: Response): void {
   const s = served.get(req);
