@@ -24,7 +24,7 @@ import {
   setWriteback,
   updateCalendar,
 } from "../store/calendars.ts";
-import type { CalendarAccountRecord, CalendarRecord, UserRecord } from "../domain/model/records.ts";
+import type { CalendarRecord, UserRecord } from "../domain/model/records.ts";
 import { newId } from "../store/users.ts";
 import { type AccountSyncOutcome, syncAccount } from "./sync-calendars.ts";
 import { describeError } from "./calendar-views.ts";
