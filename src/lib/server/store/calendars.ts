@@ -16,7 +16,7 @@ import type {
 } from "../domain/model/records.ts";
 import { settingsChanged } from "./settings-cache.ts";
 import { bumpBusy, bumpSettings } from "./revisions.ts";
-import { commitWithReceipt } from "./kv.ts";
+import { commitWithReceipt, LOST, untilLanded } from "./kv.ts";
 import { accountIdentity } from "../domain/calendar-account-identity.ts";
 
 type Identified = Pick<CalendarAccountRecord, "hostId" | "provider" | "principalUrl" | "username">;
@@ -107,10 +107,9 @@ export async function getAccountEntry(
 /**
  * Writes an account's new sealed password (its calendars and choices stay), over any other
  * password written meanwhile: the last press wins, as a person changing it twice expects. The
- * check only keeps a removed account from coming back. Nothing but a password change or a
- * removal writes this entry, so each lost commit is another press landing and the loop ends
- * after at most one try per concurrent press; the bound is a guard, not a give-up. False: the
- * account is gone.
+ * check only keeps a removed account from coming back; nothing but a password change or a
+ * removal writes this entry, so a lost commit is another press landing (`untilLanded`). A write
+ * whose answer was lost and is sent again writes the same password. False: the account is gone.
  */
 export async function replaceAccountPassword(
   kv: Deno.Kv,
@@ -118,14 +117,13 @@ export async function replaceAccountPassword(
   accountId: CalendarAccountId,
   password: CalendarAccountRecord["password"],
 ): Promise<boolean> {
-  for (let attempt = 0; attempt < 1_000; attempt++) {
+  return await untilLanded("calendar account password", async () => {
     const current = await getAccountEntry(kv, hostId, accountId);
     if (!current.value) return false;
     const res = await kv.atomic().check(current).set(current.key, { ...current.value, password })
       .commit();
-    if (res.ok) return true;
-  }
-  throw new Error("calendar account password: 1,000 concurrent writes lost");
+    return res.ok || LOST;
+  });
 }
 
 export async function listAccounts(
@@ -207,7 +205,7 @@ export async function removeAccount(
   hostId: UserId,
   accountId: CalendarAccountId,
 ): Promise<CalendarId[] | null> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  return await untilLanded("removeAccount", async () => {
     const account = await getAccountEntry(kv, hostId, accountId);
     if (!account.value) return null;
     const calendars = await listValues<CalendarRecord>(
@@ -225,8 +223,8 @@ export async function removeAccount(
     if (wb.value?.accountId === accountId) op.delete(keys.calendarWriteback(hostId));
     op.set(await identityKey(account.value), { v: 1, accountId });
     if (await commitHeads(kv, op, hostId)) return calendars.map((c) => c.value.id);
-  }
-  throw new Error("removeAccount: too much contention");
+    return LOST;
+  });
 }
 
 // ── calendars and settings ───────────────────────────────────────────────

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { commitPastLocks, isStoreLocked, openReadKv, storeOpenProblem } from "./kv.ts";
+import {
+  commitPastLocks,
+  isStoreLocked,
+  LANDING_GUARD,
+  LOST,
+  openReadKv,
+  storeOpenProblem,
+  untilLanded,
+} from "./kv.ts";
 
 Deno.test("openReadKv: an in-memory or remote store reads through its one handle", async () => {
   const main = await Deno.openKv(":memory:");
@@ -177,5 +185,33 @@ Deno.test("storeOpenProblem: says what is wrong with INVITO_DB_PATH for relative
   } finally {
     Deno.chdir(cwd);
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("untilLanded: 100 read-then-commit writers of one counter at once all land (each lost commit is another's landing); an attempt that never lands stops at the guard with an error", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const key = ["counter"];
+    const tries: number[] = [];
+    await Promise.all(Array.from({ length: 100 }, async () => {
+      let n = 0;
+      await untilLanded("count", async () => {
+        n++;
+        const cur = await kv.get<number>(key);
+        const res = await kv.atomic().check(cur).set(key, (cur.value ?? 0) + 1).commit();
+        return res.ok || LOST;
+      });
+      tries.push(n);
+    }));
+    assert.equal((await kv.get<number>(key)).value, 100, "no write lost");
+    assert.ok(Math.max(...tries) <= 100, `a writer tried ${Math.max(...tries)} times`);
+    let spun = 0;
+    await assert.rejects(
+      untilLanded("never", () => Promise.resolve((spun++, LOST))),
+      /never: 1000 commits in a row lost/,
+    );
+    assert.equal(spun, LANDING_GUARD);
+  } finally {
+    kv.close();
   }
 });

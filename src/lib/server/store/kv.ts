@@ -160,6 +160,39 @@ export function commitWithReceipt(
   return commitOrReread(op, async () => (await kv.get(key)).versionstamp !== null);
 }
 
+/** What an attempt of `untilLanded` answers when its checked commit lost: read again. */
+export const LOST: unique symbol = Symbol("lost commit");
+
+/**
+ * The guard of `untilLanded`: far above any number of writers of one record at once. It stops
+ * a bug (an attempt that loses to its own write, a check on a key something rewrites without
+ * end) from spinning; it is not a give-up under contention, which needs one try per writer.
+ */
+export const LANDING_GUARD = 1_000;
+
+/**
+ * Runs `attempt` — read, decide, checked commit — until it lands or decides to stop: whatever
+ * it answers other than `LOST` is the answer. For a write whose commits lose only to other
+ * writers of what it checks, and those writers are finite (people pressing a button at once,
+ * an API client's retries, a job's run): each lost commit is another writer's commit landing, so
+ * the loop ends after at most one try per writer. A small bound there (3, 5, 10 tries) turned
+ * contention into a wrong answer: one of eight presses of "save new password" at once was told
+ * "That did not work", and twenty presses of "new feed URL" answered a 500. The attempt
+ * re-reads each time, so what it checks (a removed record stays removed) holds as before; an
+ * attempt whose outcome may be unknown commits through `commitOrReread`/`commitWithReceipt`
+ * and answers `LOST` only when its write did not land.
+ */
+export async function untilLanded<T>(
+  what: string,
+  attempt: () => Promise<T | typeof LOST>,
+): Promise<T> {
+  for (let n = 0; n < LANDING_GUARD; n++) {
+    const out = await attempt();
+    if (out !== LOST) return out;
+  }
+  throw new Error(`${what}: ${LANDING_GUARD} commits in a row lost (a bug, not contention)`);
+}
+
 /**
  * Why a local store could not be opened, for a person (the command line): the path
  * INVITO_DB_PATH names is a folder, or a file stands where a folder of it should be, or the
