@@ -11,6 +11,7 @@ import { listHostBookings } from "../store/bookings.ts";
 import { getSeatLedger } from "../store/seats.ts";
 import { getActiveUser } from "../store/users.ts";
 import { hmacToken, randomToken, sha256Hex } from "../integrations/crypto.ts";
+import { LOST, untilLanded } from "../store/kv.ts";
 import { buildIcsFeed, type IcsEvent } from "../integrations/ics.ts";
 import { meetingUid, seatedMeetingUid } from "../domain/calendar-identity.ts";
 import { isLiveBooking } from "../domain/booking.ts";
@@ -46,9 +47,14 @@ export async function currentFeedUrls(
   return cur.value ? urlsFor(app, await tokenOf(app, host.id, cur.value)) : null;
 }
 
+/*
+ * The feed record of a host is written only by these three (a press of "calendar feed", of "new
+ * feed URL", a closing account): a commit lost is another press's landing (`untilLanded`).
+ */
+
 /** The host's feed URLs, made on first use. */
 export async function feedUrls(app: App, host: Pick<UserRecord, "id">): Promise<FeedUrls> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  return await untilLanded("feedUrls", async () => {
     const cur = await getIcsFeed(app.kv, host.id);
     if (cur.value) return urlsFor(app, await tokenOf(app, host.id, cur.value));
     const next: IcsFeedRecord = { v: 1, salt: randomToken(16), createdAtMs: app.now() };
@@ -56,13 +62,13 @@ export async function feedUrls(app: App, host: Pick<UserRecord, "id">): Promise<
     if (await replaceIcsFeed(app.kv, host.id, cur, null, next, await sha256Hex(token))) {
       return urlsFor(app, token);
     }
-  }
-  throw new Error("feedUrls: too much contention");
+    return LOST;
+  });
 }
 
 /** A new URL; the old one stops working in the same write. */
 export async function regenerateFeed(app: App, host: Pick<UserRecord, "id">): Promise<FeedUrls> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  return await untilLanded("regenerateFeed", async () => {
     const cur = await getIcsFeed(app.kv, host.id);
     const oldHash = cur.value ? await sha256Hex(await tokenOf(app, host.id, cur.value)) : null;
     const next: IcsFeedRecord = { v: 1, salt: randomToken(16), createdAtMs: app.now() };
@@ -70,19 +76,19 @@ export async function regenerateFeed(app: App, host: Pick<UserRecord, "id">): Pr
     if (await replaceIcsFeed(app.kv, host.id, cur, oldHash, next, await sha256Hex(token))) {
       return urlsFor(app, token);
     }
-  }
-  throw new Error("regenerateFeed: too much contention");
+    return LOST;
+  });
 }
 
 /** The feed goes (a closed account): its URL answers 404 like any unknown one. */
 export async function removeFeed(app: App, host: Pick<UserRecord, "id">): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  await untilLanded("removeFeed", async () => {
     const cur = await getIcsFeed(app.kv, host.id);
     if (!cur.value) return;
     const hash = await sha256Hex(await tokenOf(app, host.id, cur.value));
     if (await removeIcsFeed(app.kv, host.id, cur as Deno.KvEntry<IcsFeedRecord>, hash)) return;
-  }
-  throw new Error("removeFeed: too much contention");
+    return LOST;
+  });
 }
 
 /** The calendar text behind a feed token, or null for an unknown or retired token. */

@@ -6,18 +6,23 @@ import { bumpSettings } from "./revisions.ts";
 import { keys, type UserId } from "./keys.ts";
 import type { UserPhotoRecord, UserRecord } from "../domain/model/records.ts";
 import { settingsChanged } from "./settings-cache.ts";
+import { LOST, untilLanded } from "./kv.ts";
 
 export async function getUserPhoto(kv: Deno.Kv, userId: UserId): Promise<UserPhotoRecord | null> {
   return (await kv.get<UserPhotoRecord>(keys.userPhoto(userId))).value;
 }
 
-/** Sets (or with `photo: null` removes) the photo; false when the user is gone. */
+/**
+ * Sets (or with `photo: null` removes) the photo; null when the user is gone. A commit lost is
+ * another change of the user landing (`untilLanded`); one sent again after a lost answer writes
+ * the same photo.
+ */
 export async function setUserPhoto(
   kv: Deno.Kv,
   userId: UserId,
   photo: UserPhotoRecord | null,
 ): Promise<UserRecord | null> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  return await untilLanded("setUserPhoto", async () => {
     const cur = await kv.get<UserRecord>(keys.user(userId));
     if (!cur.value) return null;
     const next: UserRecord = { ...cur.value };
@@ -30,6 +35,6 @@ export async function setUserPhoto(
       settingsChanged(kv);
       return next;
     }
-  }
-  return null;
+    return LOST;
+  });
 }

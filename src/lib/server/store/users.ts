@@ -1,5 +1,5 @@
 import { bumpSettings } from "./revisions.ts";
-import { commitOrReread, commitWithReceipt } from "./kv.ts";
+import { commitOrReread, commitWithReceipt, LOST, untilLanded } from "./kv.ts";
 import { monotonicFactory } from "ulid";
 import { ianaZoneName } from "../../shared/time-zone-names.ts";
 import { keys, type UserId } from "./keys.ts";
@@ -221,7 +221,7 @@ export async function updateUser(
   | { ok: true; user: UserRecord }
   | { ok: false; reason: UpdateUserFailure; untilMs?: number }
 > {
-  for (let attempt = 0; attempt < 10; attempt++) {
+  return await untilLanded("updateUser", async () => {
     const cur = await kv.get<UserRecord>(keys.user(id));
     if (!cur.value) return { ok: false, reason: "not_found" };
     const next: UserRecord = { ...cur.value, ...patch };
@@ -254,8 +254,8 @@ export async function updateUser(
       (await kv.getMany([keys.userByUsername(to), keys.teamBySlug(to)]))
         .some((e) => e.versionstamp !== null)
     ) return { ok: false, reason: "username_taken" };
-  }
-  throw new Error("updateUser: too much contention");
+    return LOST;
+  });
 }
 
 /** The user a released username is held for (and forwards to), while it is held. */
