@@ -36,6 +36,7 @@ import { translator } from "../i18n.ts";
 import { storedWordsIn } from "../integrations/calendar-provider.ts";
 import { FIELD_MAX } from "../../shared/field-bounds.ts";
 import { MESSAGE_ID, subscribesTo, TEST_EVENT, WEBHOOK_EVENTS } from "../domain/webhooks.ts";
+import { LOST, untilLanded } from "../store/kv.ts";
 
 export { WEBHOOK_EVENTS };
 export const MAX_SUBSCRIPTIONS = 10;
@@ -217,7 +218,7 @@ async function changeSubscription<T>(
   >,
 ): Promise<T | SubscriptionRefusal> {
   if (!/^[0-9A-Z]{26}$/.test(id)) return { ok: false, reason: "not_found" };
-  for (let attempt = 0; attempt < 10; attempt++) {
+  return await untilLanded("changeSubscription", async () => {
     const cur = await getSubscriptionEntry(app.kv, hostId, id);
     if (!cur.value) return { ok: false, reason: "not_found" };
     const out = await change(cur.value);
@@ -227,8 +228,8 @@ async function changeSubscription<T>(
     ) {
       return out.result;
     }
-  }
-  throw new Error("changeSubscription: too much contention");
+    return LOST;
+  });
 }
 
 /** A subscription's fields a host sets, as the audit log names them (`changedSaid`). */

@@ -1,6 +1,6 @@
 import { bumpSettings } from "./revisions.ts";
 import { keys, type UserId } from "./keys.ts";
-import { commitWithReceipt } from "./kv.ts";
+import { commitWithReceipt, LOST, untilLanded } from "./kv.ts";
 import type { AvailabilityRecord } from "../domain/model/records.ts";
 import { cachedRead, settingsChanged, withReadMark } from "./settings-cache.ts";
 import { defaultWeeklyRules } from "../domain/availability.ts";
@@ -51,7 +51,7 @@ export async function changeAvailability<E>(
     cur: AvailabilityRecord,
   ) => { ok: true; next: AvailabilityRecord } | { ok: false; errors: E },
 ): Promise<{ ok: true; record: AvailabilityRecord } | { ok: false; errors: E }> {
-  for (let attempt = 0; attempt < 10; attempt++) {
+  return await untilLanded("changeAvailability", async () => {
     const entry = await kv.get<AvailabilityRecord>(keys.availability(userId));
     const decided = change(entry.value ?? defaultAvailability(userId, nowMs));
     if (!decided.ok) return decided;
@@ -63,6 +63,6 @@ export async function changeAvailability<E>(
       settingsChanged(kv);
       return { ok: true, record: decided.next };
     }
-  }
-  throw new Error("changeAvailability: too much contention");
+    return LOST;
+  });
 }

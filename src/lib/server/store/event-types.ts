@@ -1,5 +1,5 @@
 import { bumpSettings } from "./revisions.ts";
-import { commitOrReread, commitWithReceipt } from "./kv.ts";
+import { commitOrReread, commitWithReceipt, LOST, untilLanded } from "./kv.ts";
 import { type EventTypeId, keys, type UserId } from "./keys.ts";
 import type { EventTypeRecord } from "../domain/model/records.ts";
 import { cachedRead, settingsChanged, withReadMark } from "./settings-cache.ts";
@@ -72,7 +72,7 @@ export async function updateEventType(
 ): Promise<
   { ok: true; record: EventTypeRecord } | { ok: false; reason: "not_found" | "slug_taken" }
 > {
-  for (let attempt = 0; attempt < 10; attempt++) {
+  return await untilLanded("updateEventType", async () => {
     const cur = await kv.get<EventTypeRecord>(keys.eventType(userId, id));
     if (!cur.value) return { ok: false, reason: "not_found" };
     const next = change(cur.value);
@@ -93,8 +93,8 @@ export async function updateEventType(
     ) {
       return { ok: false, reason: "slug_taken" };
     }
-  }
-  throw new Error("updateEventType: too much contention");
+    return LOST;
+  });
 }
 
 export async function removeEventType(
