@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { memoryApp } from "../../../../tests/support/memory-app.ts";
 import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
-import { createTeam, deleteTeam, listMyTeams } from "./teams.ts";
+import { createTeam, deleteTeam, listMyTeams, updateTeamSettings } from "./teams.ts";
 import { invitationsFor, inviteMember } from "./team-invites.ts";
 import { bookTeamSlot } from "./team-bookings.ts";
 import { decideTeamBooking } from "./team-dashboard.ts";
@@ -135,4 +135,24 @@ Deno.test("deleteTeam: the largest team there can be (owner, members and invitat
   assert.equal((await deleteTeam(app, users[0], team.id, team.name)).ok, true);
   assert.deepEqual(await listInvites(app.kv, team.id), []);
   app.close();
+});
+
+Deno.test("deleteTeam: an owner deleting the team while its settings are saved 60 times at once (another tab) deletes it; no save or deletion throws", async () => {
+  const { app, team, owner } = await setup();
+  const settings = { name: "The Crew", slug: team.slug, timeZone: "Europe/Berlin" };
+  const [deleted, ...saves] = await Promise.allSettled([
+    deleteTeam(app, owner, team.id, "The Crew"),
+    ...Array.from({ length: 60 }, () => updateTeamSettings(app, owner, team.id, settings)),
+  ]);
+  assert.equal(
+    deleted.status,
+    "fulfilled",
+    String(deleted.status === "rejected" && deleted.reason),
+  );
+  assert.ok(deleted.value.ok, JSON.stringify(deleted.value));
+  for (const s of saves) {
+    assert.equal(s.status, "fulfilled", String(s.status === "rejected" && s.reason));
+    assert.ok(s.value.ok || s.value.reason === "not_found", JSON.stringify(s.value));
+  }
+  assert.equal(await getTeam(app.kv, team.id), null);
 });

@@ -18,7 +18,7 @@ import {
   updateTeam,
 } from "../store/teams.ts";
 import { enqueue, newOutboxRecord } from "../store/outbox.ts";
-import { commitWithReceipt } from "../store/kv.ts";
+import { commitWithReceipt, LOST, untilLanded } from "../store/kv.ts";
 import { getActiveUser, getUser, getUserByEmail, newId } from "../store/users.ts";
 import {
   applyMembership,
@@ -95,7 +95,7 @@ export async function inviteMember(
   if (role !== "owner" && role !== "member") {
     return { ok: false, reason: "invalid", errors: { role: messageRef("team.err_role") } };
   }
-  for (let attempt = 0; attempt < 5; attempt++) {
+  return await untilLanded("inviteMember", async () => {
     const entry = await app.kv.get<TeamRecord>(keys.team(teamId));
     const team = entry.value;
     if (!team || !roleOf(team, user.id)) return { ok: false, reason: "not_found" };
@@ -146,12 +146,10 @@ export async function inviteMember(
         errors: { email: messageRef("team.err_already_invited") },
       };
     }
-  }
-  return {
-    ok: false,
-    reason: "invalid",
-    errors: { form: messageRef("team.err_changed") },
-  };
+    // The team changed between the read and the write (a save, a role, an acceptance):
+    // decide again on what it is now.
+    return LOST;
+  });
 }
 
 /** An owner sends an invitation again: the same link, valid for another two weeks. */

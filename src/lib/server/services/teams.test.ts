@@ -214,3 +214,37 @@ Deno.test("owners only: members get 'forbidden' for owner actions, strangers 'no
   assert.equal((await getTeam(app.kv, team.id))!.name, "The Crew");
   app.close();
 });
+
+Deno.test("team settings: 30 saves pressed at once are each saved (the last to land stays), none throws", async () => {
+  const app = await memoryApp();
+  const owner = await createHost(app, { username: "owner" });
+  const team = await newTeam(app, owner);
+  const names = Array.from({ length: 30 }, (_, i) => `The Crew ${i}`);
+  const saves = await Promise.allSettled(
+    names.map((name) =>
+      updateTeamSettings(app, owner, team.id, { name, slug: "crew", timeZone: "Europe/Berlin" })
+    ),
+  );
+  assert.deepEqual(
+    saves.map((s) => s.status === "fulfilled" && s.value.ok),
+    names.map(() => true),
+    JSON.stringify(saves.find((s) => s.status === "rejected")),
+  );
+  assert.ok(names.includes((await getTeam(app.kv, team.id))!.name));
+});
+
+Deno.test("invitations: an owner's invitation sent while a co-owner saves the team's settings 30 times at once is sent, not refused as 'changed meanwhile'", async () => {
+  const app = await memoryApp();
+  const owner = await createHost(app, { username: "owner" });
+  const co = await createHost(app, { username: "co" });
+  const team = await newTeam(app, owner);
+  const { token } = await invite(app, owner, team, co.email, "owner");
+  assert.ok((await answerInviteByToken(app, co, token, true)).ok);
+  const settings = { name: "The Crew", slug: "crew", timeZone: "Europe/Berlin" };
+  const [sent, ...saves] = await Promise.all([
+    inviteMember(app, owner, team.id, "zed@example.test", "member"),
+    ...Array.from({ length: 30 }, () => updateTeamSettings(app, co, team.id, settings)),
+  ]);
+  assert.ok(sent.ok, JSON.stringify(sent));
+  for (const s of saves) assert.ok(s.ok, JSON.stringify(s));
+});

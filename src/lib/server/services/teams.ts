@@ -43,6 +43,7 @@ import { canonicalTimeZone, isValidTimeZone } from "../domain/time-zone.ts";
 import { hmacToken, sha256Hex } from "../integrations/crypto.ts";
 import { type MessageRef, messageRef } from "../../shared/i18n.ts";
 import { MAX_USERNAME_HOLDS } from "../domain/username.ts";
+import { LOST, untilLanded } from "../store/kv.ts";
 
 /** How long an invitation link works (a resend starts it again). */
 export const INVITE_TTL_MS = 14 * 86_400_000;
@@ -378,10 +379,9 @@ export async function deleteTeam(
       tokenHash: await sha256Hex(await inviteToken(app, invite)),
     })),
   );
-  let deleted: TeamRecord | null = null;
-  // Only the team record is read between the decision and its write, so a burst of other changes
-  // of the team (renames, roles) leaves it a window each time.
-  for (let attempt = 0; attempt < 20 && !deleted; attempt++) {
+  // Only the team record is read between the decision and its write: a change of the team
+  // meanwhile (a rename, a role) is decided again on what it is now (`untilLanded`).
+  const decision = await untilLanded<DeleteTeamResult>("deleteTeam", async () => {
     const entry = await getTeamEntry(app.kv, teamId);
     if (!entry.value) return { ok: false, reason: "not_found" };
     const decided = decideTeamDeletion(entry.value, user.id, typedName, ahead);
@@ -390,12 +390,13 @@ export async function deleteTeam(
         ? { ok: false, reason: "not_found" }
         : decided;
     }
-    // Lost to another change of the team (a role, a rename): decide again on what it is now.
     if (await removeTeam(app.kv, entry as Deno.KvEntry<TeamRecord>, invites, app.now())) {
-      deleted = entry.value;
+      return { ok: true, team: entry.value };
     }
-  }
-  if (!deleted) throw new Error("deleteTeam: too much contention");
+    return LOST;
+  });
+  if (!decision.ok) return decision;
+  const deleted = decision.team;
   // What nothing reaches any more. An invitation sent in the same instant as the deletion is
   // one of these too (sending one does not change the team record).
   for (const invite of await listInvites(app.kv, teamId)) {

@@ -9,7 +9,7 @@
  * a rename stays held for its host (domain/username.ts): no team can take it while it is held.
  */
 import { bumpSettings } from "./revisions.ts";
-import { commitOrReread, commitWithReceipt } from "./kv.ts";
+import { commitOrReread, commitWithReceipt, LOST, untilLanded } from "./kv.ts";
 import { type BookingId, keys, type TeamId, type UserId } from "./keys.ts";
 import { getBookings } from "./bookings.ts";
 import type {
@@ -133,7 +133,7 @@ export async function updateTeam<R extends string>(
     reason: R | "not_found" | "slug_taken" | "too_many_holds";
   }
 > {
-  for (let attempt = 0; attempt < 10; attempt++) {
+  return await untilLanded("updateTeam", async () => {
     const cur = await kv.get<TeamRecord>(keys.team(id));
     if (!cur.value) return { ok: false, reason: "not_found" };
     const res = change(cur.value);
@@ -178,8 +178,8 @@ export async function updateTeam<R extends string>(
         return { ok: false, reason: "slug_taken" };
       }
     }
-  }
-  throw new Error("updateTeam: too much contention");
+    return LOST;
+  });
 }
 
 /** A membership change by the rules of domain/team-membership.ts, in one checked write. */
