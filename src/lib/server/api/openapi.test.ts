@@ -21,6 +21,8 @@ import { submitForm } from "../services/routing-visits.ts";
 import { fillToken } from "../services/anti-spam.ts";
 import { votePoll } from "../services/poll-votes.ts";
 import { TEST_EVENT, WEBHOOK_EVENTS } from "../domain/webhooks.ts";
+import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
+import { bookTeamSlot } from "../services/team-bookings.ts";
 
 // deno-lint-ignore no-explicit-any
 const addFormats = addFormatsModule as unknown as (ajv: any) => void;
@@ -153,6 +155,40 @@ async function exercise() {
     idem: "cm2",
     body: {},
   });
+  // A team's owner cancels its collective seated meeting whole; again it is over (409); a seat
+  // of another team is not found.
+  const crew = await seedTeam(app, { members: [{ username: "tom" }, { username: "tia" }] });
+  await seedTeamEventType(app, crew.team, {
+    slug: "class",
+    teamMode: "collective",
+    hostIds: [crew.users[1].id],
+    seats: { perTime: 3, showAttendees: false, hideCount: false },
+  });
+  const teamSeat = await bookTeamSlot(app, {
+    team: "crew",
+    slug: "class",
+    start: "2026-11-23T12:00:00Z",
+    name: "Seat",
+    email: "t1@example.com",
+    note: "",
+    timeZone: "UTC",
+  });
+  assert.ok(teamSeat.ok);
+  const tom = await createApiKey(app, crew.users[0], {
+    name: "t",
+    scopes: ["read", "write"],
+    expiresAtMs: null,
+  });
+  assert.ok(tom.ok);
+  for (
+    const [idem, id] of [["tc1", teamSeat.bookingId], ["tc2", teamSeat.bookingId], ["tc3", bogus]]
+  ) {
+    await call("POST", `/teams/${crew.team.id}/bookings/${id}/cancel-meeting`, {
+      key: tom.secret,
+      idem,
+      body: { reason: "Closed" },
+    });
+  }
   await call("GET", "/me", { key: k });
   await call("GET", "/me");
   const page = await call("GET", "/bookings?limit=1", { key: k });

@@ -147,3 +147,20 @@ export function seesTeamBooking(
   return b.teamId === view.team.id &&
     (view.role === "owner" || (b.personIds ?? [b.hostId]).includes(userId));
 }
+
+/**
+ * What a team's member may do with one of its bookings. Round robin: the member it is assigned
+ * to decides. Collective: its organiser (the booking's host) or any owner. Owners cancel any of
+ * the team's bookings — a seated meeting whole too; a member cancels the ones they host. Pages,
+ * the API and the team's list all ask here (services/team-dashboard.ts).
+ */
+export function teamBookingAccess(
+  team: TeamRecord,
+  userId: string,
+  b: Pick<BookingRecord, "hostId" | "personIds" | "coordinatorId">,
+): { canDecide: boolean; canCancel: boolean } {
+  const owner = roleOf(team, userId) === "owner";
+  const hosts = b.hostId === userId;
+  const collective = (b.personIds?.length ?? 1) > 1 || !!b.coordinatorId;
+  return { canDecide: hosts || (collective && owner), canCancel: hosts || owner };
+}

@@ -8,7 +8,7 @@ import type { BookingRecord, TeamRecord, UserRecord } from "../domain/model/reco
 import { keys } from "../store/keys.ts";
 import { getBooking } from "../store/bookings.ts";
 import { getUsers } from "../store/teams.ts";
-import { roleOf, seesTeamBooking } from "../domain/team-membership.ts";
+import { seesTeamBooking, teamBookingAccess } from "../domain/team-membership.ts";
 import { weightedShares } from "../domain/team-rotation.ts";
 import { type Access, bookingList, type StatusFilter } from "./host-bookings.ts";
 import { decideBooking, type DecideResult } from "./decide-booking.ts";
@@ -41,17 +41,9 @@ async function teamBookings(app: App, teamId: string, fromMs?: number): Promise<
   return out;
 }
 
-/**
- * Round robin: the assigned member decides. Collective: its organiser (the booking's host) or
- * any owner. Owners cancel any of the team's bookings; a member cancels the ones they host.
- */
+/** Who may decide or cancel which of the team's bookings (domain/team-membership.ts). */
 export function teamAccess(team: TeamRecord, user: UserRecord): Access {
-  const owner = roleOf(team, user.id) === "owner";
-  return (b) => {
-    const hosts = b.hostId === user.id;
-    const collective = (b.personIds?.length ?? 1) > 1 || !!b.coordinatorId;
-    return { canDecide: hosts || (collective && owner), canCancel: hosts || owner };
-  };
+  return (b) => teamBookingAccess(team, user.id, b);
 }
 
 export async function listTeamBookings(

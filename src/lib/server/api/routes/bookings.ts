@@ -15,7 +15,8 @@ import {
 } from "../../services/decide-booking.ts";
 import { bookingResource, bookingState, isoInstant } from "../../services/booking-resource.ts";
 import { seatedTimeOf } from "../../services/seated-times.ts";
-import { cancelSeatedMeeting } from "../../services/cancel-meeting.ts";
+import { type CancelMeetingResult, cancelSeatedMeeting } from "../../services/cancel-meeting.ts";
+import { cancelTeamMeeting } from "../../services/team-dashboard.ts";
 import {
   bookingById,
   eventTypeOfBooking,
@@ -109,24 +110,59 @@ async function seatedTimeOfBooking(ctx: Ctx): Promise<ApiResponse> {
 /** The host cancels the whole meeting a seat belongs to (services/cancel-meeting.ts). */
 async function cancelMeeting(ctx: Ctx): Promise<ApiResponse> {
   const reason = (ctx.body as { reason?: string }).reason ?? "";
+  return await meetingCancelAnswer(
+    ctx,
+    () => cancelSeatedMeeting(ctx.app, ctx.auth!.host.id, ctx.params.id, reason),
+    () => getOneBooking(ctx),
+  );
+}
+
+/**
+ * A team's owner (or the organiser) cancels one of the team's seated meetings whole: the team
+ * page's own cancel, which decides who may (services/team-dashboard.ts).
+ */
+async function cancelTeamMeetingRoute(ctx: Ctx): Promise<ApiResponse> {
+  const reason = (ctx.body as { reason?: string }).reason ?? "";
+  return await meetingCancelAnswer(
+    ctx,
+    () => cancelTeamMeeting(ctx.app, ctx.auth!.host, ctx.params.teamId, ctx.params.id, reason),
+    // Nothing commits this key's record with the change (guarded: false): never asked.
+    () => Promise.resolve(refused(ctx, "duplicate_request")),
+  );
+}
+
+/** A whole-meeting cancel under an Idempotency-Key, its result as both routes answer it. */
+async function meetingCancelAnswer(
+  ctx: Ctx,
+  run: () => Promise<CancelMeetingResult | { ok: false; reason: "forbidden" }>,
+  recover: () => Promise<ApiResponse>,
+): Promise<ApiResponse> {
   return await idempotent(
     ctx,
     keyScope(ctx),
     async () => {
-      const res = await cancelSeatedMeeting(ctx.app, ctx.auth!.host.id, ctx.params.id, reason);
-      if (!res.ok && res.reason === "not_supported") {
+      const res = await run();
+      if (res.ok) {
+        return ok({
+          meetingId: res.meetingId,
+          start: isoInstant(res.startMs),
+          cancelled: res.cancelled,
+        });
+      }
+      if (res.reason === "not_supported") {
         return problem(ctx.base, "not_supported", {
           detail: "This booking is not a seat of a seated time.",
         });
       }
-      if (!res.ok) return refused(ctx, res.reason);
-      return ok({
-        meetingId: res.meetingId,
-        start: isoInstant(res.startMs),
-        cancelled: res.cancelled,
-      });
+      // A member who sees the meeting but may not cancel it: not theirs, as the API's reads say.
+      if (res.reason === "forbidden") {
+        return problem(ctx.base, "not_found", {
+          detail: "Only the team's owners and the meeting's organiser can cancel it.",
+        });
+      }
+      return refused(ctx, res.reason);
     },
-    () => getOneBooking(ctx),
+    recover,
     { guarded: false },
   );
 }
@@ -297,6 +333,29 @@ export const bookingRoutes: Route[] = [
     success: { 200: "MeetingCancelled" },
     problems: [400, 401, 403, 404, 409, 413, 415, 429, 503],
     run: cancelMeeting,
+  },
+  {
+    method: "POST",
+    path: "/teams/{teamId}/bookings/{id}/cancel-meeting",
+    operationId: "cancelTeamSeatedMeeting",
+    summary: "Cancel a team's seated meeting with every seat (an owner)",
+    description:
+      "For an owner of the team (or the meeting's organiser), whether or not they attend: one " +
+      "of the team's collective seated meetings (any of its seats names it) is cancelled whole, " +
+      "as `POST /bookings/{id}/cancel-meeting` does for its organiser — every live seat " +
+      "cancelled with the one `reason`, each guest mailed, each member told once (their mail " +
+      "names you) and the time free again. A member who neither owns the team nor organises " +
+      "the meeting, and anyone outside the team, is answered 404. A booking that is not a seat " +
+      "answers 409 `not_supported`; a meeting already over 409 `cancelled`. Safe to repeat.",
+    tag: "Bookings",
+    auth: "write",
+    params: S.TeamBookingParams,
+    body: S.Reason,
+    bodyName: "Reason",
+    idempotency: "required",
+    success: { 200: "MeetingCancelled" },
+    problems: [400, 401, 403, 404, 409, 413, 415, 429, 503],
+    run: cancelTeamMeetingRoute,
   },
   ...(["confirm", "reject", "cancel"] as const).map((action): Route => ({
     method: "POST",

@@ -157,6 +157,7 @@ export const BookingListQuery = v.strictObject({
 });
 
 export const IdParams = v.object({ id: Ulid });
+export const TeamBookingParams = v.object({ teamId: Ulid, id: Ulid });
 export const Reason = v.strictObject({
   reason: v.optional(v.pipe(v.string(), v.maxLength(500))),
 });
