@@ -383,7 +383,7 @@ async function sendBookingMail(
   attendee?: string,
   /** A seat's `host_cancelled`: its guest's cancel emptied the meeting. */
   emptied?: true,
-  /** `host_meeting_cancelled`: who pressed it, when not the organiser (a team's owner). */
+  /** `host_meeting_cancelled`, `host_cancelled`: who pressed it, when not the organiser. */
   by?: string,
 ): Promise<JobOutcome> {
   const host = await getUser(app.kv, booking.hostId);

@@ -109,7 +109,7 @@ export async function cancelMeetingSeats(app: App, job: CancelMeetingJob): Promi
         hostId: job.hostId,
         reason: job.reason,
         meeting: true,
-        meetingBy: job.by,
+        pressedBy: job.by,
       });
       if (res.ok) cancelled++;
     }

@@ -140,8 +140,8 @@ export async function decideBooking(
     decline?: string;
     /** Internal: a seat of a meeting its host cancels whole (cancel-meeting.ts). */
     meeting?: true;
-    /** With `meeting`: who pressed it, when not the host (a team's owner). */
-    meetingBy?: string;
+    /** Who pressed a host's change, when not the host (a team's owner): mails name them. */
+    pressedBy?: string;
   } = {},
 ): Promise<DecideResult> {
   // Which event type's rules apply (caps, cutoff) is read first; the engine re-reads the booking.
@@ -177,7 +177,7 @@ export async function decideBooking(
       quiet: opts.quiet,
       ...(opts.decline !== undefined ? { decline: opts.decline } : {}),
       ...(opts.meeting ? { meeting: true as const } : {}),
-      ...(opts.meeting && opts.meetingBy ? { meetingBy: opts.meetingBy } : {}),
+      ...(opts.pressedBy ? { pressedBy: opts.pressedBy } : {}),
     }),
   });
   if (res.ok) return { ok: true, booking: res.plan.booking! };

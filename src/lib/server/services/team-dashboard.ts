@@ -82,7 +82,7 @@ export async function decideTeamBooking(
   if (action === "cancel" ? !may.canCancel : !may.canDecide) {
     return { ok: false, reason: "forbidden" };
   }
-  return await decideBooking(app, b.id, action, "host", { reason });
+  return await decideBooking(app, b.id, action, "host", { reason, pressedBy: user.id });
 }
 
 type MeetingRefusal = "not_found" | "forbidden" | "not_supported";

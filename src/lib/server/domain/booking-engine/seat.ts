@@ -428,7 +428,7 @@ export function planSeatTransition(
     writeMeetingBusy(d, ledger!, seats);
   } else if (leaveSeat(d, s, b, nowMs)) {
     // The last seat of a meeting its host cancels: the host's calendar and mail, once.
-    if (change.meeting) d.job(...meetingCancelledJobs(b, nowMs, change.meetingBy));
+    if (change.meeting) d.job(...meetingCancelledJobs(b, nowMs, change.pressedBy));
     // A guest's own cancel that took the last seat out: the host hears the meeting is empty.
     emptied = next.endReason === "cancelled_by_guest";
   }

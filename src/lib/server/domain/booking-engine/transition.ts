@@ -107,8 +107,13 @@ export function finishTransition(
       !(change.quiet && j.payload.kind === "booking_mail") &&
       !(change.meeting && isHostSideJob(j.payload))
     ).map((j) =>
-      emptied && j.payload.kind === "booking_mail" && j.payload.mail === "host_cancelled"
+      j.payload.kind !== "booking_mail" || j.payload.mail !== "host_cancelled"
+        ? j
+        : emptied
         ? { ...j, payload: { ...j.payload, emptied: true as const } }
+        // Someone else pressed the host's cancel (a team's owner): each member's mail names them.
+        : change.pressedBy && change.pressedBy !== next.hostId
+        ? { ...j, payload: { ...j.payload, by: change.pressedBy } }
         : j
     ),
   );

@@ -112,8 +112,11 @@ export type Change =
      * write that ends the meeting (seat.ts).
      */
     meeting?: true;
-    /** With `meeting`: who pressed it when it is not the host (a team's owner), as mails name them. */
-    meetingBy?: string;
+    /**
+     * Who pressed a host's change when it is not the host (a team's owner): the host-side mails
+     * of a cancel name them (a whole meeting's once, at its end: seat.ts; a booking's: here).
+     */
+    pressedBy?: string;
     /** The acting host: a booking of someone else is "not_found". */
     hostId?: string;
     extra?: ExtraWrite[];

@@ -172,7 +172,10 @@ export type OutboxPayload =
     attendee?: string;
     /** `host_cancelled` of a seat whose guest's own cancel took its meeting's last seat out. */
     emptied?: true;
-    /** `host_meeting_cancelled`: who pressed it, when not the organiser (a team's owner). */
+    /**
+     * `host_meeting_cancelled`, `host_cancelled`: who pressed the host's cancel, when not the
+     * organiser (a team's owner).
+     */
     by?: UserId;
   }
   | { kind: "writeback"; op: "put" | "delete"; bookingId: BookingId; personId?: PersonId }

@@ -65,7 +65,10 @@ export type BookingMailContext = {
   declineUrl?: string;
   /** A seat's `host_cancelled`: its guest's own cancel took the meeting's last seat out. */
   emptied?: true;
-  /** `host_meeting_cancelled` pressed by someone other than the organiser (a team's owner). */
+  /**
+   * A host's cancel (`host_cancelled`, `host_meeting_cancelled`) pressed by someone other than
+   * the organiser (a team's owner).
+   */
   cancelledBy?: { id: string; name: string };
   /**
    * A seat's host-side mail: every seat of its event type at its start, in any state, from

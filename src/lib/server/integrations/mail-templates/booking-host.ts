@@ -114,6 +114,7 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
           icalEvent: invite("ended", t),
         });
       }
+      const by = pressedBy(p);
       const intro = b.endReason === "rescheduled"
         ? t.t("mail.host_cancelled.intro_moved_to_member", {
           guest,
@@ -121,15 +122,14 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
           when: hostWhen,
           team: ctx.team?.name || t.t("mail.your_team"),
         })
-        : endedByHost(b.endReason) && ctx.personId !== undefined &&
-            ctx.personId !== b.hostId && ctx.team
-        // A collective booking's other members: its organiser (the booking's host) ended it.
+        : endedByHost(b.endReason) && by !== null
+        // Someone else ended it: a collective booking's organiser, or a team's owner.
         ? t.t("mail.host_cancelled.intro_by_organizer", {
-          organizer: ctx.team.organizer.name,
+          organizer: by,
           guest,
           title,
           when: hostWhen,
-          team: ctx.team.name || t.t("mail.your_team"),
+          team: ctx.team?.name || t.t("mail.your_team"),
         })
         : endedByHost(b.endReason)
         ? t.t("mail.host_cancelled.intro_by_you", { guest, title, when: hostWhen })
@@ -212,13 +212,7 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
       // The host cancelled a whole seated meeting (services/cancel-meeting.ts): once, on its last
       // seat — the meeting's CANCEL for a host without a calendar; each guest had their own mail.
       const t = hostT;
-      // Who pressed it: a team's owner when the job names them, else the organiser (the host).
-      const reader = ctx.personId ?? b.hostId;
-      const by = ctx.cancelledBy
-        ? (ctx.cancelledBy.id === reader ? null : ctx.cancelledBy.name || t.t("mail.a_team_owner"))
-        : reader !== b.hostId && ctx.team
-        ? ctx.team.organizer.name
-        : null;
+      const by = pressedBy(p);
       return mail(t, {
         to: ctx.host.email,
         subject: t.t("mail.host_meeting_cancelled.subject", { title, when: hostWhen }),
@@ -257,4 +251,19 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
     default:
       return undefined;
   }
+}
+
+/**
+ * Who pressed a host's cancel, as the reader is told (null: the reader did): a team's owner when
+ * the job names them (`by`, not the organiser), else the organiser (the booking's host) to the
+ * other members of a collective booking.
+ */
+function pressedBy({ ctx, b, hostT }: MailParts): string | null {
+  const reader = ctx.personId ?? b.hostId;
+  if (ctx.cancelledBy) {
+    return ctx.cancelledBy.id === reader
+      ? null
+      : ctx.cancelledBy.name || hostT.t("mail.a_team_owner");
+  }
+  return reader !== b.hostId && ctx.team ? ctx.team.organizer.name : null;
 }
