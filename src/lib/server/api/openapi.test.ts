@@ -180,6 +180,10 @@ async function exercise() {
     expiresAtMs: null,
   });
   assert.ok(tom.ok);
+  await call("GET", "/teams", { key: tom.secret });
+  await call("GET", `/teams/${crew.team.id}/bookings?limit=1`, { key: tom.secret });
+  await call("GET", `/teams/${crew.team.id}/bookings?cursor=zz`, { key: tom.secret });
+  await call("GET", `/teams/${bogus}/bookings`, { key: tom.secret });
   for (
     const [idem, id] of [["tc1", teamSeat.bookingId], ["tc2", teamSeat.bookingId], ["tc3", bogus]]
   ) {

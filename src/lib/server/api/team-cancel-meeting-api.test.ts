@@ -195,3 +195,78 @@ Deno.test("API team seats: the owner's key and the organiser's key cancel the me
     }
   }
 });
+
+Deno.test("API teams: an owner's key finds her team (GET /teams) and every seat of its class (GET /teams/{teamId}/bookings) though she attends none, and cancels the class from there; Ben's key lists only what he attends; another team's owner is answered 404", async () => {
+  const { app, team, otherTeam, vera, olga, ann, ben, ids, keyOf } = await ownersClass();
+  try {
+    await seedTeamEventType(app, team, {
+      slug: "intro",
+      title: "Intro",
+      teamMode: "round_robin",
+      durationMin: 30,
+      hostIds: [ann.id],
+    });
+    const intro = await bookTeamSlot(app, {
+      team: "crew",
+      slug: "intro",
+      start: "2026-11-24T09:00:00Z",
+      name: "Ida",
+      email: "ida@example.test",
+      note: "",
+      timeZone: "UTC",
+    });
+    assert.ok(intro.ok, JSON.stringify(intro));
+    const { call } = apiClient(app);
+    const key = await keyOf(olga);
+    const teams = await call("GET", "/teams", { key });
+    assert.equal(teams.status, 200, JSON.stringify(teams.body));
+    assert.deepEqual(teams.body.data, [
+      { id: team.id, slug: "crew", name: "The Crew", role: "owner" },
+    ]);
+    const all = await call("GET", `/teams/${team.id}/bookings`, { key });
+    assert.equal(all.status, 200, JSON.stringify(all.body));
+    assert.deepEqual(all.body.data.map((b: { id: string }) => b.id), [...ids, intro.bookingId]);
+    const seat = all.body.data[0];
+    assert.equal(seat.seat.taken, 3);
+    // Page by page, as a client follows the cursor.
+    const first = await call("GET", `/teams/${team.id}/bookings?limit=2`, { key });
+    assert.equal(first.body.data.length, 2);
+    const rest = await call(
+      "GET",
+      `/teams/${team.id}/bookings?limit=2&cursor=${first.body.nextCursor}`,
+      { key },
+    );
+    assert.deepEqual(
+      [...first.body.data, ...rest.body.data].map((b: { id: string }) => b.id),
+      [...ids, intro.bookingId],
+    );
+    const upcomingIntro = await call(
+      "GET",
+      `/teams/${team.id}/bookings?from=2026-11-24T00:00:00Z`,
+      { key },
+    );
+    assert.deepEqual(upcomingIntro.body.data.map((b: { id: string }) => b.id), [intro.bookingId]);
+
+    const bens = await call("GET", `/teams/${team.id}/bookings`, { key: await keyOf(ben) });
+    assert.equal(bens.status, 200);
+    assert.deepEqual(bens.body.data.map((b: { id: string }) => b.id), ids);
+    const veraKey = await keyOf(vera);
+    const stranger = await call("GET", `/teams/${team.id}/bookings`, { key: veraKey });
+    assert.equal(stranger.status, 404, JSON.stringify(stranger.body));
+    const own = await call("GET", `/teams/${otherTeam.id}/bookings`, { key: veraKey });
+    assert.deepEqual(own.body.data, []);
+
+    const res = await call("POST", `/teams/${team.id}/bookings/${seat.id}/cancel-meeting`, {
+      key,
+      idem: "from-list",
+      body: {},
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.cancelled, 3);
+    const after = await call("GET", `/teams/${team.id}/bookings?status=cancelled`, { key });
+    assert.deepEqual(after.body.data.map((b: { id: string }) => b.id), ids);
+  } finally {
+    await settleCounts();
+    app.close();
+  }
+});

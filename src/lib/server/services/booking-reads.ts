@@ -8,7 +8,13 @@ import type { App } from "../app.ts";
 import type { BookingRecord, EventTypeRecord, UserRecord } from "../domain/model/records.ts";
 import { bookingState } from "./booking-resource.ts";
 import { getBooking } from "../store/bookings.ts";
-import { listHostBookingsAfter, listHostBookingsAt } from "../store/booking-list.ts";
+import {
+  type BookingScan,
+  type BookingScanPage,
+  listHostBookingsAfter,
+  listHostBookingsAt,
+  listTeamBookingsAfter,
+} from "../store/booking-list.ts";
 import { getEventType, getEventTypeBySlugCached } from "../store/event-types.ts";
 import { getUser, getUserByUsernameCached } from "../store/users.ts";
 import { getTeamBySlugCached } from "../store/teams.ts";
@@ -93,14 +99,36 @@ export async function listHostBookingsPage(
   hostId: string,
   f: BookingListFilter,
 ): Promise<{ bookings: BookingRecord[]; next: [number, string] | null }> {
+  return await bookingsPage(app, (o) => listHostBookingsAfter(app.kv, hostId, o), f);
+}
+
+/**
+ * One page of a team's bookings in start order, as `listHostBookingsPage`; `sees` says which
+ * of them the reader may see (domain/team-membership.ts `seesTeamBooking`).
+ */
+export async function listTeamBookingsPage(
+  app: App,
+  teamId: string,
+  sees: (b: BookingRecord) => boolean,
+  f: BookingListFilter,
+): Promise<{ bookings: BookingRecord[]; next: [number, string] | null }> {
+  return await bookingsPage(app, (o) => listTeamBookingsAfter(app.kv, teamId, o), f, sees);
+}
+
+async function bookingsPage(
+  app: App,
+  scan: (o: BookingScan) => Promise<BookingScanPage>,
+  f: BookingListFilter,
+  sees: (b: BookingRecord) => boolean = () => true,
+): Promise<{ bookings: BookingRecord[]; next: [number, string] | null }> {
   const nowMs = app.now();
   const data: BookingRecord[] = [];
   const listed = (b: BookingRecord) =>
-    (!f.status || bookingState(b, nowMs) === f.status) &&
+    sees(b) && (!f.status || bookingState(b, nowMs) === f.status) &&
     (!f.eventTypeId || b.eventTypeId === f.eventTypeId);
   let cursor = f.after;
   for (let round = 0; round < 10; round++) {
-    const page = await listHostBookingsAfter(app.kv, hostId, {
+    const page = await scan({
       after: cursor,
       fromMs: f.fromMs,
       toMs: f.toMs,

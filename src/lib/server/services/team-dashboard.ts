@@ -4,7 +4,7 @@
  * member's weighted share.
  */
 import type { App } from "../app.ts";
-import type { BookingRecord, TeamRecord, UserRecord } from "../domain/model/records.ts";
+import type { BookingRecord, TeamRecord, TeamRole, UserRecord } from "../domain/model/records.ts";
 import { keys } from "../store/keys.ts";
 import { getBooking } from "../store/bookings.ts";
 import { getUsers } from "../store/teams.ts";
@@ -12,7 +12,8 @@ import { seesTeamBooking, teamBookingAccess } from "../domain/team-membership.ts
 import { weightedShares } from "../domain/team-rotation.ts";
 import { type Access, bookingList, type StatusFilter } from "./host-bookings.ts";
 import { decideBooking, type DecideResult } from "./decide-booking.ts";
-import { teamForMember } from "./teams.ts";
+import { listMyTeams, teamForMember } from "./teams.ts";
+import { type BookingListFilter, listTeamBookingsPage } from "./booking-reads.ts";
 import { listTeamEventTypes } from "./team-event-types.ts";
 import { type CancelMeetingResult, cancelSeatedMeeting } from "./cancel-meeting.ts";
 import { foldSeatedRows, seatedTimeOf, type SeatedTimeRow } from "./seated-times.ts";
@@ -63,6 +64,42 @@ export async function listTeamBookings(
     rows: (await bookingList(app, visible, filter, teamAccess(view.team, user), user, locale))
       .rows,
   };
+}
+
+/**
+ * The teams `user` belongs to, with their role: where a program finds the team whose bookings
+ * it reads and an owner's changes it makes (the JSON API's GET /teams).
+ */
+export async function myTeams(
+  app: App,
+  user: UserRecord,
+): Promise<{ id: string; slug: string; name: string; role: TeamRole }[]> {
+  return (await listMyTeams(app, user)).map(({ team, role }) => ({
+    id: team.id,
+    slug: team.slug,
+    name: team.name,
+    role,
+  }));
+}
+
+/**
+ * One page of a team's bookings in start order, as its member sees them (owners all of them,
+ * members the ones they attend: `seesTeamBooking`); null when `user` is not a member.
+ */
+export async function teamBookingsPage(
+  app: App,
+  user: UserRecord,
+  teamId: string,
+  f: BookingListFilter,
+): Promise<{ bookings: BookingRecord[]; next: [number, string] | null } | null> {
+  const view = await teamForMember(app, user, teamId);
+  if (!view) return null;
+  return await listTeamBookingsPage(
+    app,
+    view.team.id,
+    (b) => seesTeamBooking(view, b, user.id),
+    f,
+  );
 }
 
 /** Confirm, reject or cancel one of a team's bookings, by the rules of `teamAccess`. */

@@ -1,17 +1,60 @@
 /**
- * A host's bookings by start time, a page at a time, for the JSON API's list: resumes after the
- * last (start, id) it returned, so pages stay stable while bookings are added. A cursor at or
- * past `toMs` (or `fromMs` past it) names an empty range: no bookings, the list is exhausted.
+ * A host's (or a team's) bookings by start time, a page at a time, for the JSON API's lists:
+ * resumes after the last (start, id) it returned, so pages stay stable while bookings are added.
+ * A cursor at or past `toMs` (or `fromMs` past it) names an empty range: no bookings, the list
+ * is exhausted.
  */
 import { keys, type TeamId, type UserId } from "./keys.ts";
 import type { BookingRecord } from "../domain/model/records.ts";
 
+export type BookingScan = {
+  after?: [number, string];
+  fromMs?: number;
+  toMs?: number;
+  scanLimit: number;
+};
+export type BookingScanPage = {
+  bookings: BookingRecord[];
+  last: [number, string] | null;
+  exhausted: boolean;
+};
+
 export async function listHostBookingsAfter(
   kv: Deno.Kv,
   hostId: UserId,
-  opts: { after?: [number, string]; fromMs?: number; toMs?: number; scanLimit: number },
-): Promise<{ bookings: BookingRecord[]; last: [number, string] | null; exhausted: boolean }> {
-  const prefix = keys.bookingByHostStartPrefix(hostId);
+  opts: BookingScan,
+): Promise<BookingScanPage> {
+  return await listByStartAfter(kv, {
+    prefix: keys.bookingByHostStartPrefix(hostId),
+    at: (startMs, id) => keys.bookingByHostStart(hostId, startMs, id),
+    from: (startMs) => keys.bookingByHostStartFrom(hostId, startMs),
+  }, opts);
+}
+
+/** A team's bookings by start time (its index holds them all, whoever hosts each). */
+export async function listTeamBookingsAfter(
+  kv: Deno.Kv,
+  teamId: TeamId,
+  opts: BookingScan,
+): Promise<BookingScanPage> {
+  return await listByStartAfter(kv, {
+    prefix: keys.teamBookingPrefix(teamId),
+    at: (startMs, id) => keys.teamBooking(teamId, startMs, id),
+    from: (startMs) => keys.teamBookingFrom(teamId, startMs),
+  }, opts);
+}
+
+/** One index of bookings by (start, id) under `prefix`: its keys' third part is the start. */
+async function listByStartAfter(
+  kv: Deno.Kv,
+  index: {
+    prefix: Deno.KvKey;
+    at: (startMs: number, id: string) => Deno.KvKey;
+    from: (startMs: number) => Deno.KvKey;
+  },
+  opts: BookingScan,
+): Promise<BookingScanPage> {
+  const prefix = index.prefix;
   // Resume after the cursor, unless `from` lies beyond it (a cursor of a wider list).
   const after = opts.after && (opts.fromMs === undefined || opts.after[0] >= opts.fromMs)
     ? opts.after
@@ -22,11 +65,11 @@ export async function listHostBookingsAfter(
     return { bookings: [], last: null, exhausted: true };
   }
   const start = after
-    ? keys.bookingByHostStart(hostId, after[0], after[1])
+    ? index.at(after[0], after[1])
     : opts.fromMs !== undefined
-    ? keys.bookingByHostStartFrom(hostId, opts.fromMs)
+    ? index.from(opts.fromMs)
     : undefined;
-  const end = opts.toMs !== undefined ? keys.bookingByHostStartFrom(hostId, opts.toMs) : undefined;
+  const end = opts.toMs !== undefined ? index.from(opts.toMs) : undefined;
   const selector = start && end
     ? { start, end }
     : start

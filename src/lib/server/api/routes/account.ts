@@ -1,6 +1,7 @@
-/** Account: the host an API key belongs to. */
+/** Account: the host an API key belongs to, and the teams they are in. */
 import { type ApiResponse, ok } from "../http.ts";
 import type { Ctx, Route } from "./context.ts";
+import { myTeams } from "../../services/team-dashboard.ts";
 
 function me(ctx: Ctx): Promise<ApiResponse> {
   const { host, key } = ctx.auth!;
@@ -20,7 +21,11 @@ function me(ctx: Ctx): Promise<ApiResponse> {
   }));
 }
 
-/** GET /me */
+async function teams(ctx: Ctx): Promise<ApiResponse> {
+  return ok({ data: await myTeams(ctx.app, ctx.auth!.host) });
+}
+
+/** GET /me, GET /teams */
 export const accountRoutes: Route[] = [
   {
     method: "GET",
@@ -32,5 +37,18 @@ export const accountRoutes: Route[] = [
     success: { 200: "Me" },
     problems: [401, 429],
     run: me,
+  },
+  {
+    method: "GET",
+    path: "/teams",
+    operationId: "listTeams",
+    summary: "The teams you are in, with your role",
+    description: "Each team's id names it in `/teams/{teamId}/…`: its bookings " +
+      "(`GET /teams/{teamId}/bookings`) and an owner's cancel of a seated meeting.",
+    tag: "Account",
+    auth: "read",
+    success: { 200: "TeamList" },
+    problems: [401, 429],
+    run: teams,
   },
 ];

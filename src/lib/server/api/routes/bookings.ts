@@ -16,9 +16,10 @@ import {
 import { bookingResource, bookingState, isoInstant } from "../../services/booking-resource.ts";
 import { seatedTimeOf } from "../../services/seated-times.ts";
 import { type CancelMeetingResult, cancelSeatedMeeting } from "../../services/cancel-meeting.ts";
-import { cancelTeamMeeting } from "../../services/team-dashboard.ts";
+import { cancelTeamMeeting, teamBookingsPage } from "../../services/team-dashboard.ts";
 import {
   bookingById,
+  type BookingListFilter,
   eventTypeOfBooking,
   hostsBooking,
   listHostBookingsPage,
@@ -43,23 +44,46 @@ function decodeCursor(text: string): [number, string] | null {
   }
 }
 
-async function listBookings(ctx: Ctx): Promise<ApiResponse> {
+/** A list's query as its filter (an event type aside), or the problem with it. */
+function listFilter(ctx: Ctx): { filter: BookingListFilter } | { refused: ApiResponse } {
   const q = ctx.query;
-  const host = ctx.auth!.host;
   const limit = q.limit ? Number(q.limit) : 50;
   const after = q.cursor ? decodeCursor(q.cursor) : undefined;
   if (after === null) {
-    return problem(ctx.base, "validation", {
-      errors: [{ field: "cursor", message: "Not a cursor from this list" }],
-    });
+    return {
+      refused: problem(ctx.base, "validation", {
+        errors: [{ field: "cursor", message: "Not a cursor from this list" }],
+      }),
+    };
   }
   const fromMs = q.from ? S.instantOf(q.from).epochMilliseconds : undefined;
   const toMs = q.to ? S.instantOf(q.to).epochMilliseconds : undefined;
   if (fromMs !== undefined && toMs !== undefined && toMs < fromMs) {
-    return problem(ctx.base, "validation", {
-      errors: [{ field: "to", message: "Must not be before `from`" }],
-    });
+    return {
+      refused: problem(ctx.base, "validation", {
+        errors: [{ field: "to", message: "Must not be before `from`" }],
+      }),
+    };
   }
+  return { filter: { after, fromMs, toMs, status: q.status, limit } };
+}
+
+/** A page of bookings as both lists answer it. */
+async function bookingPage(
+  ctx: Ctx,
+  { bookings, next }: { bookings: BookingRecord[]; next: [number, string] | null },
+): Promise<ApiResponse> {
+  return ok({
+    data: await Promise.all(bookings.map((b) => bookingResource(ctx.app, b))),
+    nextCursor: next ? encodeCursor(next) : null,
+  });
+}
+
+async function listBookings(ctx: Ctx): Promise<ApiResponse> {
+  const q = ctx.query;
+  const host = ctx.auth!.host;
+  const f = listFilter(ctx);
+  if ("refused" in f) return f.refused;
   let eventTypeId: string | null = null;
   if (q.eventType) {
     const types = await listOwnEventTypes(ctx.app, host);
@@ -67,18 +91,18 @@ async function listBookings(ctx: Ctx): Promise<ApiResponse> {
     // An unknown event type simply has no bookings (no oracle for other hosts' ids).
     eventTypeId = et?.id ?? "-";
   }
-  const { bookings, next } = await listHostBookingsPage(ctx.app, host.id, {
-    after,
-    fromMs,
-    toMs,
-    status: q.status,
-    eventTypeId,
-    limit,
-  });
-  return ok({
-    data: await Promise.all(bookings.map((b) => bookingResource(ctx.app, b))),
-    nextCursor: next ? encodeCursor(next) : null,
-  });
+  return await bookingPage(
+    ctx,
+    await listHostBookingsPage(ctx.app, host.id, { ...f.filter, eventTypeId }),
+  );
+}
+
+/** A team's bookings as its member sees them (owners all of them): services/team-dashboard.ts. */
+async function listTeamBookings(ctx: Ctx): Promise<ApiResponse> {
+  const f = listFilter(ctx);
+  if ("refused" in f) return f.refused;
+  const page = await teamBookingsPage(ctx.app, ctx.auth!.host, ctx.params.teamId, f.filter);
+  return page ? await bookingPage(ctx, page) : refused(ctx, "not_found");
 }
 
 /** The live seats of a seat's time, for its host (any of the time's seats names it). */
@@ -282,6 +306,25 @@ export const bookingRoutes: Route[] = [
     success: { 200: "BookingPage" },
     problems: [400, 401, 403, 429],
     run: listBookings,
+  },
+  {
+    method: "GET",
+    path: "/teams/{teamId}/bookings",
+    operationId: "listTeamBookings",
+    summary: "A team's bookings by start time",
+    description:
+      "The bookings of a team you are in (`GET /teams`), whoever hosts each: an owner reads " +
+      "every one of them, a member the ones they attend. Filters and cursor as in " +
+      "`GET /bookings`. A seat's `seat.meetingId` names its meeting, which an owner cancels " +
+      "whole with `POST /teams/{teamId}/bookings/{id}/cancel-meeting`. A team you are not in " +
+      "answers 404.",
+    tag: "Bookings",
+    auth: "read",
+    params: S.TeamParams,
+    query: S.TeamBookingListQuery,
+    success: { 200: "BookingPage" },
+    problems: [400, 401, 403, 404, 429],
+    run: listTeamBookings,
   },
   {
     method: "GET",

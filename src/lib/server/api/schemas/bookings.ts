@@ -156,6 +156,9 @@ export const BookingListQuery = v.strictObject({
   limit: v.optional(v.pipe(v.string(), v.regex(/^(100|[1-9]\d?)$/, "1 to 100"))),
 });
 
+/** A team's bookings: the same filters as your own, but by event type (every one is the team's). */
+export const TeamBookingListQuery = v.omit(BookingListQuery, ["eventType"]);
+export const TeamParams = v.object({ teamId: Ulid });
 export const IdParams = v.object({ id: Ulid });
 export const TeamBookingParams = v.object({ teamId: Ulid, id: Ulid });
 export const Reason = v.strictObject({

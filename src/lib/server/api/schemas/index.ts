@@ -26,7 +26,7 @@ import {
   RescheduleBody,
   SeatedTime,
 } from "./bookings.ts";
-import { Me } from "./account.ts";
+import { Me, TeamList } from "./account.ts";
 import { EventType, EventTypeCreate, EventTypeList, EventTypePatch } from "./event-types.ts";
 import { Availability, AvailabilityPut } from "./availability.ts";
 import {
@@ -83,6 +83,7 @@ export const COMPONENTS = {
   CancelBody,
   RescheduleBody,
   Me,
+  TeamList,
   EventTypeCreate,
   EventTypePatch,
   EventType,
