@@ -11,7 +11,7 @@
  * With --json, stdout holds one JSON document whatever happens (also for refusals, usage errors
  * and unexpected failures: `{ "ok": false, "reason": ... }`), with the same exit code.
  */
-import { describeConfig, NOT_SET, parseConfig } from "../src/lib/server/config.ts";
+import { describeConfig, NONE, NOT_SET, parseConfig } from "../src/lib/server/config.ts";
 import { INVALID_CONFIGURATION_EXIT } from "./cli-config.ts";
 import { type App, buildApp } from "../src/lib/server/app.ts";
 import {
@@ -112,7 +112,9 @@ export async function run(args: string[], env: Record<string, string | undefined
   const parsed = parseConfig(env);
   if (command === "check-config") {
     if (!parsed.ok) return invalidConfiguration(parsed.errors, "configuration has problems:");
-    const lines = describeConfig(parsed.config).map(([k, v]) => [k, v ?? NOT_SET] as const);
+    const lines = describeConfig(parsed.config).map(([k, v]) =>
+      [k, v === null ? NOT_SET : v === "" ? NONE : v] as const
+    );
     return done(
       { ok: true, config: Object.fromEntries(lines) },
       "configuration is valid:\n" + lines.map(([k, v]) => `  ${k} = ${v}`).join("\n"),

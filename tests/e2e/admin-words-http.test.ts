@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { signInByLink } from "../support/auth.ts";
+import { startSmtp } from "../support/smtp.ts";
 
 const ADMIN = "ops@example.test";
 
@@ -69,5 +70,70 @@ Deno.test({
       refused.body,
       /Invito kann an diese Adresse nicht senden: der Server war nicht erreichbar/,
     );
+  },
+});
+
+Deno.test({
+  name:
+    "admin instance page in French and German: a setting set to an empty list reads “none” in the admin's language (it was blank), a backup's size is in the locale's number format and unit (it said “KiB”), the test mail's refusal is said in the language (it began “rejected:”)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using smtp = await startSmtp();
+    const backupDir = await Deno.makeTempDir({ prefix: "invito-admin-words-" });
+    try {
+      await using app = await startApp({
+        smtp,
+        // INVITO_TRUSTED_PROXIES is set, to nothing: the list of trusted proxies is empty.
+        env: { INVITO_ADMINS: ADMIN, INVITO_BACKUP_DIR: backupDir, INVITO_TRUSTED_PROXIES: "" },
+      });
+      const admin = await signInByLink(app, ADMIN, { smtp, next: "/admin" });
+      const made = await admin.post("/admin/instance?/backup", {});
+      assert.equal(made.status, 200, made.body.slice(0, 300));
+      const said = {
+        fr: {
+          none: "aucun",
+          unit: /^\d[\d\u202f\u00a0]*(,\d)?[\u00a0\u202f](ko|Mo)$/,
+          refused: "Le serveur de messagerie a refusé l’e-mail de test. Sa réponse\u00a0:",
+        },
+        de: {
+          none: "keine",
+          unit: /^\d[\d.]*(,\d)? (kB|MB)$/,
+          refused: "Der Mailserver hat die Testmail abgelehnt. Seine Antwort:",
+        },
+      };
+      for (const [lang, words] of Object.entries(said)) {
+        const chosen = await admin.post("/dashboard/profile?/save", {
+          name: "Ops",
+          username: "ops",
+          timeZone: "Europe/Berlin",
+          clock: "auto",
+          weekStart: "1",
+          locale: lang,
+        });
+        assert.equal(chosen.status, 200, chosen.body.slice(0, 300));
+        const page = await admin.get("/admin/instance");
+        assert.equal(page.status, 200);
+        const setting = (name: string) =>
+          new RegExp(`translate="no">${name}</dt><dd[^>]*>([^<]*)</dd>`).exec(page.body)?.[1];
+        assert.equal(setting("trustedProxies"), words.none, `${lang}: trustedProxies`);
+        // A set list still reads as it is.
+        assert.equal(setting("admins"), ADMIN);
+        const sizes = [...page.body.matchAll(/<tr[^>]*data-backup="ok"[^>]*>([\s\S]*?)<\/tr>/g)]
+          .map((m) => [...m[1].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)][2]?.[1].trim());
+        assert.ok(sizes.length > 0, `${lang}: no backup listed`);
+        for (const size of sizes) assert.match(size ?? "", words.unit, `${lang}: size “${size}”`);
+
+        smtp.failNext("reject-550");
+        const refused = await admin.post("/admin/instance?/mailTest", { email: "no@example.test" });
+        assert.equal(refused.status, 502);
+        assert.ok(refused.body.includes(words.refused), `${lang}: the refusal in its words`);
+        // The server's own answer is still shown as it came.
+        assert.match(refused.body, /data-testid="smtp-answer">[^<]*550/);
+        assert.doesNotMatch(refused.body, /(rejected|temporary|network|auth): /, lang);
+      }
+    } finally {
+      await Deno.remove(backupDir, { recursive: true });
+    }
   },
 });

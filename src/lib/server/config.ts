@@ -401,14 +401,17 @@ const SECRET_NAME = /secret|password|token$/i;
 /** How the command line writes a setting that is not set. */
 export const NOT_SET = "(not set)";
 
+/** How the command line writes a setting set to nothing (an empty list). */
+export const NONE = "(none)";
+
 /** Settings whose null is a choice, not an absence: `INVITO_RATE_LIMIT=off` reads "off". */
 const NULL_MEANS: Record<string, string> = { rateLimits: "off" };
 
 /**
  * The configuration as parsed, flattened to `name = value` lines for the admin page and
  * `invito check-config`: secrets show only whether they are set, never a character of them.
- * A setting that is not set is null: each reader says so in its own words (the page in the
- * admin's language, the command line as `NOT_SET`).
+ * A setting that is not set is null, one set to nothing (an empty list) is "": each reader says
+ * so in its own words (the page in the admin's language, the command line as `NOT_SET`, `NONE`).
  */
 export function describeConfig(config: Config): [string, string | null][] {
   const out: [string, string | null][] = [];

@@ -428,6 +428,21 @@ export function formatNumber(n: number, locale: string = FORMAT_LOCALE): string 
   );
 }
 
+/**
+ * A file's size as the reader's locale writes it: whole kilobytes below a megabyte ("37 kB",
+ * "37 ko"), then megabytes with one decimal ("1.5 MB", "1,5 Mo"). Units of 1,024 bytes, as every
+ * limit Invito states; the unit's word comes from `Intl`, so no catalog spells it.
+ */
+export function formatBytes(bytes: number, locale: string = FORMAT_LOCALE): string {
+  const kib = bytes / 1024;
+  if (kib < 1024) {
+    return numberFormat(locale, { style: "unit", unit: "kilobyte", maximumFractionDigits: 0 })
+      .format(Math.max(1, Math.round(kib)));
+  }
+  return numberFormat(locale, { style: "unit", unit: "megabyte", maximumFractionDigits: 1 })
+    .format(kib / 1024);
+}
+
 /** A civil date ("2026-11-23") short: "Nov 23" (en-US), "23 Nov", "23. Nov.". */
 export function shortDateLabel(date: string, locale: string = FORMAT_LOCALE): string {
   return kept(

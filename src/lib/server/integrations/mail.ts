@@ -138,7 +138,8 @@ export function createMailer(
         if (rejected.length) {
           return {
             ok: false,
-            error: { kind: "rejected", detail: `rejected: ${rejected.join(", ")}` },
+            // The kind says what they are: a reader puts it in words.
+            error: { kind: "rejected", detail: rejected.join(", ") },
           };
         }
         return { ok: true, messageId: info.messageId, response: String(info.response ?? "") };

@@ -22,7 +22,11 @@ export const actions: Actions = {
     }
     const r = await sendTestMail(locals.app, locals.user, parsed.output.email);
     if (!r.ok) {
-      return fail(502, { mailTo: parsed.output.email, mailFailed: `${r.kind}: ${r.detail}` });
+      return fail(502, {
+        mailTo: parsed.output.email,
+        mailFailedKind: r.kind,
+        mailFailed: r.detail,
+      });
     }
     return { mailTo: parsed.output.email, mailSent: r.response };
   },
