@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { troubleshootDay } from "./troubleshoot.ts";
+import { translator } from "../i18n.ts";
 import { getSlotPage } from "./slot-page.ts";
 import { bookSlot } from "./book-slot.ts";
 import { getAvailability, putAvailability } from "../store/availability.ts";
@@ -296,5 +297,34 @@ Deno.test("troubleshooter: names the booking (with its buffers), the calendar, t
     to: "2026-11-24",
     reason: "Dentist",
   }]);
+  app.close();
+});
+
+Deno.test("troubleshooter in German: busy time from a calendar whose name is not known is said as “Kalender”, not “A calendar”", async () => {
+  const app = await memoryApp({ nowIso: "2026-11-23T07:00:00Z" }); // Monday 08:00 in Berlin
+  const host = await createHost(app, { weekly: WORKDAYS });
+  const et = await createEventType(app, host, { slug: "call", title: "Intro call" });
+  // Busy time read from a calendar the host's list no longer has (its name went with it).
+  await app.kv.set(keys.calendarBusyHead(host.id, "gone"), {
+    ...emptyHead("gone", "acc1"),
+    gen: "g",
+    fromMs: Date.parse("2026-11-20T00:00:00Z"),
+    toMs: Date.parse("2026-12-31T00:00:00Z"),
+    syncedAtMs: app.now(),
+  });
+  await app.kv.set(keys.calendarBusy(host.id, "2026-11-23", "gone", "g", 0), {
+    v: 1,
+    w: [Date.parse("2026-11-23T14:00:00Z"), Date.parse("2026-11-23T15:00:00Z")],
+  });
+  const day = await troubleshootDay(app, host, {
+    eventTypeId: et.id,
+    date: "2026-11-23",
+    t: translator("de"),
+  });
+  assert.ok(day.ok);
+  const names = day.starts.flatMap((s) => s.sources)
+    .flatMap((s) => s.kind === "booking" ? [] : [s.calendarName]);
+  assert.ok(names.length > 0, "the calendar's busy time is a reason");
+  assert.deepEqual([...new Set(names)], ["Kalender"]);
   app.close();
 });

@@ -91,7 +91,7 @@ export async function troubleshootDay(
   // Buffers reach at most a few hours past the date; a day either side covers them.
   const fromMs = dayStartMs - MS_DAY;
   const toMs = dayEndMs + MS_DAY;
-  const inputs = await readInputs(app, host, et, fromMs, toMs, nowMs);
+  const inputs = await readInputs(app, host, et, fromMs, toMs, nowMs, q.t ?? translator(null));
   // Why a calendar cannot be read, kept in English, in the host's words.
   for (const src of inputs.sources) {
     if (src.kind === "calendar_unknown" && src.error) {
@@ -258,6 +258,7 @@ async function readInputs(
   fromMs: number,
   toMs: number,
   nowMs: number,
+  t: Translator,
 ) {
   const [availability, entries, cache, calendars, full, ledgers, types] = await Promise.all([
     getAvailability(app.kv, host.id, nowMs),
@@ -285,7 +286,7 @@ async function readInputs(
       sources.push({
         kind: "booking",
         bookingId: e.bookingId,
-        title: types.find((x) => x.id === meeting.eventTypeId)?.title ?? "A booking",
+        title: types.find((x) => x.id === meeting.eventTypeId)?.title ?? t.t("ts.unnamed_booking"),
         guestName: "",
         status: e.holdUntilMs === null ? "CONFIRMED" : "PENDING",
         startMs: meeting.startMs,
@@ -303,7 +304,7 @@ async function readInputs(
     sources.push({
       kind: "booking",
       bookingId: e.bookingId,
-      title: b?.eventTitle ?? "A booking",
+      title: b?.eventTitle ?? t.t("ts.unnamed_booking"),
       guestName: b?.guestName ?? "",
       status: e.holdUntilMs === null ? "CONFIRMED" : "PENDING",
       startMs: b?.startMs ?? e.startMs,
@@ -320,7 +321,7 @@ async function readInputs(
       cache.windows.filter((w) => w.calendarId === head.calendarId),
       { fromMs, toMs, nowMs, staleAfterMs: STALE_AFTER_INTERVALS * app.config.syncIntervalMs },
     );
-    const calendarName = names.get(head.calendarId) ?? "A calendar";
+    const calendarName = names.get(head.calendarId) ?? t.t("ts.unnamed_calendar");
     for (const w of decision.busy) {
       sources.push({
         kind: "calendar",
