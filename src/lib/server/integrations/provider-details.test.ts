@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { apiClient } from "./provider-http.ts";
 import { describeCalendarError, storedWordsIn } from "./calendar-provider.ts";
-import { UNREACHABLE } from "./safe-fetch.ts";
+import { describeBytes, UNREACHABLE } from "./safe-fetch.ts";
 import { detailIn, ownDetail } from "./provider-details.ts";
 import { translator } from "../i18n.ts";
 
@@ -133,4 +133,14 @@ Deno.test("storedWordsIn: every error sentence kept in English (a calendar write
       }
     }
   }
+});
+
+Deno.test("provider details: a size Invito states (“the response is larger than 10 MB”) reads in the reader's number format and unit, not English's “MB”", () => {
+  const big = ownDetail("cal.detail_too_large", { size: describeBytes(10 * 1024 * 1024) });
+  const small = ownDetail("cal.detail_too_large", { size: describeBytes(1_000_000) });
+  assert.equal(big, "the response is larger than 10 MB");
+  assert.equal(detailIn(big, translator("fr")), "la réponse dépasse 10\u202fMo");
+  assert.equal(detailIn(small, translator("fr")), "la réponse dépasse 977\u202fko");
+  assert.equal(detailIn(small, translator("de")), "Die Antwort ist größer als 977 kB");
+  assert.equal(detailIn(big, translator("en")), big);
 });

@@ -9,7 +9,8 @@
 import { parse, TYPE } from "@formatjs/icu-messageformat-parser";
 import type { MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import { CATALOGS, translator } from "../i18n.ts";
-import type { MessageKey, Translator } from "../../shared/i18n.ts";
+import { intlLocale, type MessageKey, type Translator } from "../../shared/i18n.ts";
+import { formatBytes } from "../../shared/format.ts";
 
 const KEYS = [
   // CalDAV
@@ -200,7 +201,20 @@ export function readerOf(
   };
 }
 
-const readDetail = readerOf(KEYS);
+/**
+ * A size Invito stated in English (`describeBytes`: "10 MB", "977 KB") in the reader's number
+ * format and unit ("10 Mo", "977 kB").
+ */
+function sizeIn(size: string, locale: string): string {
+  const m = /^(\d+) ([KM])B$/.exec(size);
+  if (!m) return size;
+  return formatBytes(Number(m[1]) * (m[2] === "M" ? 1_048_576 : 1024), intlLocale(locale));
+}
+
+const readDetail = readerOf(
+  KEYS,
+  (v, t) => v.size === undefined ? v : { ...v, size: sizeIn(v.size, t.locale) },
+);
 
 /** `detail` in the reader's language when Invito wrote it; otherwise as it came. */
 export function detailIn(detail: string, t: Translator): string {
