@@ -2,8 +2,8 @@
  * Filter rows where a text box stands beside a drop-down: the admin's people list (search and
  * state), the audit log (kind, who, from, to) and a routing form's responses (route, booked,
  * search). Each box of a row is as tall as the others, at 360 px and on a desktop, light and
- * dark. Before, a text box was 2 px taller than the select beside it (38 px against 36 px): their
- * bottoms lined up, their tops did not. Screenshots: test-results/screenshots/field-heights-*.
+ * dark, and so is the row's button. Before, a text box was 2 px taller than the select beside it
+ * (38 px against 36 px), and than a primary button: their bottoms lined up, their tops did not. Screenshots: test-results/screenshots/field-heights-*.
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
@@ -19,7 +19,7 @@ const VIEWS = [
 
 Deno.test({
   name:
-    "e2e field heights: on the admin pages and a routing form's responses, a text box is exactly as tall as the drop-down beside it (it was 2 px taller), 360 px and desktop, light and dark",
+    "e2e field heights: on the admin pages and a routing form's responses, a text box is exactly as tall as the drop-down and the button beside it (it was 2 px taller), 360 px and desktop, light and dark",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -58,6 +58,11 @@ Deno.test({
               assert.ok(box, `${path}: ${f} not shown`);
               heights.push(`${f} ${box.height}`);
             }
+            // The row's button too: a primary one was 2 px shorter than the boxes (no border).
+            const button = await page.locator("form", { has: page.locator(fields[0]) })
+              .locator('button[type="submit"]').boundingBox();
+            assert.ok(button, `${path}: no button`);
+            heights.push(`button ${button.height}`);
             const distinct = new Set(heights.map((h) => h.split(" ")[1]));
             if (distinct.size > 1) {
               problems.push(`${path} ${view.name} ${scheme}: ${heights.join(", ")}`);
