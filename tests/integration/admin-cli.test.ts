@@ -88,6 +88,8 @@ Deno.test({
       const shown = config.json<{ config: Record<string, string> }>().config;
       assert.equal(shown.sessionSecret, "••••••••", "secrets are masked");
       assert.ok(!config.stdout.includes(app.env.INVITO_SESSION_SECRET));
+      // Set to nothing (no proxy is trusted): said so, not left blank.
+      assert.equal(shown.trustedProxies, "(none)");
 
       // On the stopped server's file.
       await app.stop({ keepData: true });
