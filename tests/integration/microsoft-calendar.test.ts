@@ -562,3 +562,26 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "microsoft: a calendar Graph lists without a name is named by its owner's address, not the English “Calendar” every host would read",
+  async fn() {
+    const m = await startMicrosoft();
+    await using _m = m;
+    m.calendars = [
+      { id: CAL, name: "", canEdit: true, isDefaultCalendar: true, isRemovable: false },
+    ];
+    const app = await providerApp(m.env);
+    try {
+      const host = await hostWithEventType(app);
+      const { result } = await connectVia(app, host, "microsoft", m.oauth);
+      assert.ok(result.ok, JSON.stringify(result));
+      const a = (await listCalendarAccounts(app, host.id)).accounts[0];
+      assert.deepEqual(a.calendars.map((c) => c.name), ["ann@contoso.example"]);
+    } finally {
+      app.close();
+    }
+  },
+});

@@ -82,3 +82,22 @@ Deno.test("CalDAV errors: every failure a CalDAV server can cause here reads in 
   }
   assert.deepEqual([...new Set(english)], []);
 });
+
+Deno.test("CalDAV calendar list: a calendar with no name at the server's root is named by its host, not the English “Calendar” every host would read", async () => {
+  const body = `<?xml version="1.0" encoding="utf-8"?>
+<d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">
+  <d:response><d:href>/</d:href><d:propstat><d:prop>
+    <d:resourcetype><d:collection/><c:calendar/></d:resourcetype>
+  </d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+</d:multistatus>`;
+  const conn: DavConnection = {
+    fetch: () =>
+      Promise.resolve(
+        new Response(body, { status: 207, headers: { "content-type": "application/xml" } }),
+      ),
+    headers: {},
+  };
+  const listed = await listCalendars(conn, "https://dav.example.test/cal/ann/");
+  assert.ok(listed.ok, JSON.stringify(listed));
+  assert.deepEqual(listed.calendars.map((c) => c.displayName), ["dav.example.test"]);
+});

@@ -319,7 +319,8 @@ export async function listCalendars(
     if (!sameSite(url, homeUrl)) continue;
     if (sameUrl(url, res.url)) continue;
     const name = text(p.displayname)?.trim();
-    const last = new URL(url).pathname.split("/").filter(Boolean).pop() ?? "Calendar";
+    // Without a name or a path to name it by, its server's: no word any host would read in English.
+    const last = new URL(url).pathname.split("/").filter(Boolean).pop() ?? new URL(url).host;
     let fallback = last;
     try {
       fallback = decodeURIComponent(last);

@@ -291,7 +291,10 @@ export function microsoftProvider(api: ApiClient, apiUrl: string): CalendarProvi
           const primary = it.isDefaultCalendar === true;
           calendars.push({
             url: str(it.id)!.slice(0, 1000),
-            displayName: (str(it.name) || "Calendar").slice(0, 200),
+            // Nameless: its owner's address, as Google's falls back to its id (an address), never
+            // a word every host would read in English.
+            displayName: (str(it.name) || (isObj(it.owner) ? str(it.owner.address) : null) ||
+              str(it.id)!).slice(0, 200),
             color: cssColor(it.hexColor),
             writable: it.canEdit === true,
             ctag: null,
