@@ -288,6 +288,12 @@ async function dispatch(
     if (!to) return usage("mail-test needs an address", "mail-test");
     const r = await sendTestMail(app, null, to);
     if (!r.ok) return refused("mail_failed", `mail server: ${r.kind}: ${r.detail}`, r);
+    if (r.logged) {
+      return done(
+        { ok: true, logged: true },
+        "no INVITO_SMTP_HOST set: the mail was printed instead of sent",
+      );
+    }
     return done({ ok: true, response: r.response }, `sent; the server answered: ${r.response}`);
   }
   if (command === "backup") {

@@ -137,3 +137,30 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "admin instance page in German without a mail server: the test mail says in German that it went to the server log (it said “accepted (logged)” as a mail server's answer)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true, env: { INVITO_ADMINS: ADMIN } });
+    const admin = await signInByLink(app, ADMIN, { next: "/admin" });
+    const chosen = await admin.post("/dashboard/profile?/save", {
+      name: "Ops",
+      username: "ops",
+      timeZone: "Europe/Berlin",
+      clock: "auto",
+      weekStart: "1",
+      locale: "de",
+    });
+    assert.equal(chosen.status, 200, chosen.body.slice(0, 300));
+    const sent = await admin.post("/admin/instance?/mailTest", { email: "check@example.test" });
+    assert.equal(sent.status, 200);
+    assert.ok(
+      sent.body.includes("Kein Mailserver eingestellt: Die Testmail steht im Server-Log."),
+      "said in German",
+    );
+    assert.doesNotMatch(sent.body, /accepted \(|Der Mailserver hat die Testmail angenommen/);
+  },
+});

@@ -93,7 +93,9 @@ export async function instanceOverview(app: App) {
 }
 
 export type MailTestResult =
-  | { ok: true; response: string }
+  /** `logged`: no mail server is set, the mail went to the server's log (there is no answer). */
+  | { ok: true; logged: true }
+  | { ok: true; logged: false; response: string }
   | { ok: false; reason: "failed"; kind: string; detail: string };
 
 /** A short mail to `to` through the configured server; the server's answer is shown as is. */
@@ -117,7 +119,9 @@ export async function sendTestMail(
       ? { code: "mail_sent", values: {} }
       : { code: "mail_failed", values: { kind: res.error.kind } },
   });
-  if (res.ok) return { ok: true, response: res.response || `accepted (${res.messageId})` };
+  if (res.ok && app.mailer.mode === "log") return { ok: true, logged: true };
+  // A server that accepted with no words: its message id is all there is to show.
+  if (res.ok) return { ok: true, logged: false, response: res.response || res.messageId };
   return { ok: false, reason: "failed", kind: res.error.kind, detail: res.error.detail };
 }
 

@@ -28,6 +28,7 @@ export const actions: Actions = {
         mailFailed: r.detail,
       });
     }
+    if (r.logged) return { mailTo: parsed.output.email, mailLogged: true };
     return { mailTo: parsed.output.email, mailSent: r.response };
   },
   backup: async ({ locals }) => {
