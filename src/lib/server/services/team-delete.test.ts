@@ -5,6 +5,7 @@
  * limits (tests/support/kv-guard.ts) in every test here.
  */
 import assert from "node:assert/strict";
+import { messageRef } from "../../shared/i18n.ts";
 import { memoryApp } from "../../../../tests/support/memory-app.ts";
 import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
 import { createTeam, deleteTeam, listMyTeams, updateTeamSettings } from "./teams.ts";
@@ -155,4 +156,30 @@ Deno.test("deleteTeam: an owner deleting the team while its settings are saved 6
     assert.ok(s.value.ok || s.value.reason === "not_found", JSON.stringify(s.value));
   }
   assert.equal(await getTeam(app.kv, team.id), null);
+});
+
+Deno.test("invitations sent at once past the team's limit: members and pending invitations stay within MAX_MEMBERS, so the team can still be deleted in one write remote KV takes", async () => {
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  const { team, users } = await seedTeam(app, {
+    members: Array.from({ length: 40 }, (_, i) => ({ username: `m${i}` })),
+  });
+  // Twice the room left, all at once (an owner's script, two owners in two tabs).
+  const sent = await Promise.all(
+    Array.from(
+      { length: 2 * (MAX_MEMBERS - 40) },
+      (_, i) => inviteMember(app, users[0], team.id, `i${i}@example.test`, "member"),
+    ),
+  );
+  const pending = await listInvites(app.kv, team.id);
+  assert.equal(sent.filter((s) => s.ok).length, MAX_MEMBERS - 40);
+  assert.equal(pending.length, MAX_MEMBERS - 40);
+  for (const s of sent.filter((s) => !s.ok)) {
+    assert.deepEqual(s, {
+      ok: false,
+      reason: "invalid",
+      errors: { form: messageRef("team.err_too_many", { max: MAX_MEMBERS }) },
+    });
+  }
+  assert.equal((await deleteTeam(app, users[0], team.id, team.name)).ok, true);
+  app.close();
 });

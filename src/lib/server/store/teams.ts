@@ -247,8 +247,13 @@ export async function insertInvite(
   mail: (op: Deno.AtomicOperation) => Deno.AtomicOperation,
 ): Promise<{ ok: true } | { ok: false; reason: "already_invited" | "conflict" }> {
   const byEmail = keys.teamInviteByEmail(invite.email, invite.teamId);
+  // The team record is written again as it was: its new versionstamp makes invitations sent at
+  // once conflict, so each counts the pending ones anew. Checked but untouched, all of them saw
+  // room for one more and together passed MAX_MEMBERS, which the team's deletion write counts
+  // on to stay within remote KV's mutations (domain/team-deletion.ts).
   const op = kv.atomic()
     .check(team)
+    .set(team.key, team.value)
     .check({ key: byEmail, versionstamp: null })
     .set(keys.teamInvite(invite.teamId, invite.id), invite)
     .set(byEmail, invite.id)
