@@ -47,10 +47,11 @@ const STATUS_TEXT: Record<number, string> = {
  * What an Idempotency-Key does, per kind of write (ADR 018, amended 2026-11-26): a booking or
  * booking change (the key required) writes the key's record in its own commit, so requests
  * racing under one key all run and every one is answered with what the first made; other writes
- * (the key optional) claim the key first and refuse a twin that still runs.
+ * (the key optional, and the few required ones marked `keyClaimed`) claim the key first and
+ * refuse a twin that still runs.
  */
-function idempotencyKeyText(kind: "required" | "optional"): string {
-  const races = kind === "required"
+function idempotencyKeyText(kind: "required" | "optional", claimed = false): string {
+  const races = kind === "required" && !claimed
     ? "Requests racing under one key make the change once and are all answered with it " +
       "(replayed), also a retry that arrives while the first request still runs. "
     : "A retry that arrives while the first request still runs is refused with 409 " +
@@ -172,7 +173,7 @@ export function openApiDocument(base: string): Json {
         name: "Idempotency-Key",
         in: "header",
         required: r.idempotency === "required",
-        description: idempotencyKeyText(r.idempotency),
+        description: idempotencyKeyText(r.idempotency, r.keyClaimed),
         schema: { type: "string", minLength: 1, maxLength: 255 },
       });
     }

@@ -59,6 +59,13 @@ export type Route = {
   body?: AnySchema;
   bodyName?: keyof typeof S.COMPONENTS;
   idempotency?: "required" | "optional";
+  /**
+   * A required key whose change does not commit the key's record itself (`idempotent`'s
+   * `guarded: false`): the key is claimed first, so a twin that arrives while the first runs is
+   * refused (409 `idempotency_in_progress`) rather than answered with the change. The
+   * document says so for these routes (openapi.ts).
+   */
+  keyClaimed?: true;
   /** Success statuses → component name (or null for no body). */
   success: Record<number, keyof typeof S.COMPONENTS | null>;
   /** Problem statuses this route may answer (besides the ones every route may). */
