@@ -120,14 +120,26 @@ Deno.test(
         const { tools } = await client.listTools();
         assert.deepEqual(tools.map((t) => t.name).sort(), [
           "book",
+          "book_for_guest",
           "cancel",
+          "cancel_meeting",
+          "close_poll",
           "confirm",
+          "create_one_off_link",
+          "create_poll",
           "find_available_times",
           "get_availability",
+          "get_poll",
           "list_bookings",
           "list_event_types",
+          "list_one_off_links",
+          "list_polls",
+          "list_team_bookings",
+          "list_teams",
+          "pick_poll_time",
           "reject",
           "reschedule",
+          "revoke_one_off_link",
           "set_date_override",
         ]);
         // A series' date is cancelled alone or with the later dates, as over the API.
@@ -753,7 +765,7 @@ Deno.test(
       for (let i = 0; i < 3; i++) {
         const ok = await list();
         assert.equal(ok.status, 200);
-        assert.equal((await ok.json()).result.tools.length, 10);
+        assert.equal((await ok.json()).result.tools.length, 22);
       }
       // The address's public budget is shared with the API's public routes.
       const api = await fetch(app.url(`/api/v1/users/ann/event-types`));

@@ -347,6 +347,17 @@ function plausible(name: string): fc.Arbitrary<unknown> {
     additional_guests: fc.array(fc.constantFrom("a@example.test", "x", ""), { maxLength: 12 }),
     note: fc.constantFrom("Hi", "x".repeat(10_000)),
     language: fc.constantFrom("fr", "de", "es", "xx", "", "en-US"),
+    // A host's scheduling tools: one-off links, polls, a booking for a guest, teams.
+    times: fc.array(fc.constantFrom(at(6, 10), at(6, 11), at(6, 3), "2026-11-23T24:00:00Z"), {
+      maxLength: 22,
+    }),
+    team_id: ulid,
+    title: fc.constantFrom("Offsite", "", "x".repeat(200)),
+    hold: fc.constantFrom(true, false, "yes"),
+    until: fc.constantFrom(at(6, 0).slice(0, 10), at(6, 9), "next week", "2026-02-30"),
+    confirmed: fc.constantFrom(true, false, 1),
+    outside_hours: fc.constantFrom(true, false),
+    guest_language: fc.constantFrom("fr", "xx", ""),
   };
   return fc.oneof({ weight: 3, arbitrary: byName[name] ?? json }, { weight: 1, arbitrary: json });
 }
@@ -530,7 +541,7 @@ Deno.test({
           name: string;
           inputSchema: { properties?: Record<string, unknown> };
         }[];
-        assert.equal(listed.length, 10);
+        assert.equal(listed.length, 22);
         return listed.map((tool) => ({
           name: tool.name,
           keys: Object.keys(tool.inputSchema.properties ?? {}),

@@ -30,7 +30,7 @@ import { type RefusalReason, REFUSALS } from "../../shared/refusals.ts";
 import { negotiateLocale } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
 import { EVENT_TYPE_TEMPLATE, readEventType, resourceList } from "./resources.ts";
-import { type McpCaller } from "./tool-table.ts";
+import { type McpCaller } from "./tool-kit.ts";
 import { callerTranslator, callTool, isTool, toolList } from "./tools.ts";
 
 import { MCP_PATH } from "./path.ts";
@@ -81,9 +81,12 @@ const INSTRUCTIONS =
   "list_event_types(username) names the kinds of meeting a host offers (read an event type's " +
   "resource to learn the questions to ask the guest first), find_available_times gives free " +
   "start times, and book books one for a guest with an idempotency key; the guest gets the " +
-  "links to manage the booking by mail. A host's own tools (list_bookings, confirm, reject, " +
-  "cancel, reschedule, get_availability, set_date_override) need the host's API key as " +
-  "`Authorization: Bearer inv_…`; changes need a key with the write scope.";
+  "links to manage the booking by mail. A host's own tools need the host's API key as " +
+  "`Authorization: Bearer inv_…`; changes need a key with the write scope: bookings " +
+  "(list_bookings, confirm, reject, cancel, reschedule, book_for_guest, cancel_meeting for a " +
+  "whole seated meeting), hours (get_availability, set_date_override), one-off links " +
+  "(create_one_off_link, list_one_off_links, revoke_one_off_link), meeting polls (create_poll, " +
+  "list_polls, get_poll, pick_poll_time, close_poll) and teams (list_teams, list_team_bookings).";
 
 /**
  * A JSON-RPC error answer at the HTTP level (the message never reached a tool); `data`: what a

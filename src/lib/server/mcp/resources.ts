@@ -1,6 +1,7 @@
 /** The MCP endpoint's resources: a host's event types, by `invito://users/{username}/event-types/{slug}`. */
 import { callRoute } from "../api/handler.ts";
-import { answered, eventTypeUri, type McpCaller } from "./tool-table.ts";
+import { answered, type McpCaller } from "./tool-kit.ts";
+import { eventTypeUri } from "./tool-table.ts";
 import { callerTranslator, renamedNote, underCurrentName } from "./tools.ts";
 
 // --- resources ---------------------------------------------------------------------------------

@@ -1,69 +1,33 @@
 /**
  * The MCP tools themselves (ADR 036): each tool's name, description, valibot input schema built
- * from the JSON API's own pieces (`api/schemas/`), and the API route it calls.
+ * from the JSON API's own pieces (`api/schemas/`), and the API route it calls. A host's
+ * scheduling tools (links, polls, seated meetings, teams) live in host-tools.ts.
  */
 import * as v from "valibot";
-import type { App } from "../app.ts";
-import type { Authenticated } from "../services/api-keys.ts";
 import { checkRateLimit } from "../services/rate-limit.ts";
 import { setDateOverride } from "../services/availability.ts";
-import { IDEMPOTENCY_KEY_RE } from "../services/idempotency.ts";
 import { callRoute } from "../api/handler.ts";
-import type { ApiResponse, FieldError, ProblemBody } from "../api/http.ts";
+import type { FieldError } from "../api/http.ts";
 import * as S from "../api/schemas/index.ts";
-import { type RefusalReason, REFUSALS } from "../../shared/refusals.ts";
-import { messageRef, type Translator } from "../../shared/i18n.ts";
+import {
+  answered,
+  argsOf,
+  bodyOf,
+  d,
+  defined,
+  hostCall,
+  IdempotencyKey,
+  Language,
+  listFilters,
+  listQuery,
+  refusal,
+  renamedProblem,
+  str,
+  type Tool,
+  toolArgs,
+} from "./tool-kit.ts";
+import { HOST_SCHEDULING_TOOLS } from "./host-tools.ts";
 
-export type McpCaller = {
-  app: App;
-  ip: string;
-  /** The host behind a valid `Authorization: Bearer inv_…`, else null (public tools only). */
-  auth: Authenticated | null;
-  /** A Bearer key was sent (`sendsApiKey`; with `auth` null: a key we do not know, or no longer). */
-  keySent: boolean;
-  acceptLanguage: string | null;
-};
-
-export type ToolResult = {
-  content: (
-    | { type: "text"; text: string }
-    | {
-      type: "resource_link";
-      uri: string;
-      name: string;
-      title?: string;
-      description?: string;
-      mimeType?: string;
-    }
-  )[];
-  structuredContent?: Record<string, unknown>;
-  isError?: boolean;
-};
-
-const d = v.description;
-
-/**
- * A tool's arguments: its own and no others. An argument it does not take is refused by name,
- * never dropped — an agent that sent the API's `guests` to `book` lost the attendees silently.
- */
-const toolArgs = <E extends v.ObjectEntries>(entries: E) =>
-  v.strictObject(entries, messageRef("mcp.unknown_argument"));
-
-const Language = v.optional(
-  v.pipe(
-    v.string(),
-    v.maxLength(35),
-    d("Language of messages and refusals: en, de, fr or es (default: Accept-Language, else en)."),
-  ),
-);
-const IdempotencyKey = v.pipe(
-  v.string(),
-  v.regex(IDEMPOTENCY_KEY_RE, "1 to 255 printable ASCII characters"),
-  d(
-    "Any unique string (a UUID is best). Repeating a call with the same key and the same " +
-      "arguments answers the first result again instead of doing it twice.",
-  ),
-);
 const B = S.BookingCreate.entries;
 
 /**
@@ -79,72 +43,13 @@ const BOOK_NAMES: Record<string, string> = {
   durationMin: "duration_min",
   guests: "additional_guests",
 };
-const GUEST_FIELDS = new Set(["name", "email"]);
 const BOOK_INPUT = toolArgs({
-  ...Object.fromEntries(
-    Object.entries(B).filter(([k]) => !GUEST_FIELDS.has(k)).map((
-      [k, s],
-    ) => [BOOK_NAMES[k] ?? k, s]),
-  ),
-  guest: toolArgs({ name: B.name, email: B.email }),
+  ...argsOf(B, BOOK_NAMES),
   idempotency_key: IdempotencyKey,
   language: Language,
 });
-
-/** The API's field names in a refusal → the `book` arguments an agent sent. */
-function bookProblem(p: ProblemBody): ProblemBody {
-  if (!p.errors) return p;
-  const named = (field: string) =>
-    GUEST_FIELDS.has(field) ? `guest.${field}` : BOOK_NAMES[field] ?? field;
-  return { ...p, errors: p.errors.map((e) => ({ ...e, field: named(e.field) })) };
-}
-
-/** A `book` call's arguments as the API's `POST /bookings` body. */
-function bookBody(a: Record<string, unknown>): Record<string, unknown> {
-  const guest = a.guest as { name: string; email: string };
-  const body: Record<string, unknown> = { name: guest.name, email: guest.email };
-  for (const k of Object.keys(B)) {
-    if (!GUEST_FIELDS.has(k)) body[k] = a[BOOK_NAMES[k] ?? k];
-  }
-  return defined(body);
-}
 const L = S.BookingListQuery.entries;
 const SQ = S.SlotsQuery.entries;
-
-export type Outcome =
-  | { ok: true; data: Record<string, unknown>; text?: string; links?: ToolResult["content"] }
-  | { ok: false; problem: ProblemBody };
-
-type Tool = {
-  name: string;
-  title: string;
-  description: string;
-  need: "none" | "read" | "write";
-  input: v.StrictObjectSchema<v.ObjectEntries, string>;
-  readOnly: boolean;
-  /** It may undo what was there (a booking, a date's hours): `destructiveHint`. */
-  destructive?: true;
-  /**
-   * The same call again changes nothing more: `idempotentHint`. A tool that takes an
-   * `idempotency_key` is, by that key; one that sets a value to what it is given is, by itself.
-   */
-  idempotent?: true;
-  run: (c: McpCaller, args: Record<string, unknown>, t: Translator) => Promise<Outcome>;
-};
-
-/** A route's answer: the body on success, the problem otherwise. */
-export function answered(res: ApiResponse): Outcome {
-  if (res.status >= 400) return { ok: false, problem: res.body as ProblemBody };
-  // A kept answer comes as its bytes (uncompressed here: callRoute's request accepts no encoding).
-  const raw = res.body instanceof Uint8Array ? new TextDecoder().decode(res.body) : res.body;
-  const body = typeof raw === "string" ? JSON.parse(raw) : raw ?? {};
-  return { ok: true, data: body as Record<string, unknown> };
-}
-
-const defined = (o: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined));
-
-const str = (x: unknown) => (x === undefined ? undefined : String(x));
 
 export function eventTypeUri(username: string, slug: string): string {
   return `invito://users/${username}/event-types/${slug}`;
@@ -200,7 +105,6 @@ const hostDecision = (action: "confirm" | "reject" | "cancel"): Tool => ({
       }),
     ),
 });
-
 export const TOOLS: Tool[] = [
   {
     name: "list_event_types",
@@ -292,11 +196,11 @@ export const TOOLS: Tool[] = [
       const res = await callRoute(c.app, "createBooking", {
         ip: c.ip,
         auth: null,
-        body: bookBody(a),
+        body: bodyOf(a, B, BOOK_NAMES),
         idempotencyKey: a.idempotency_key as string,
       });
       const out = answered(res);
-      if (!out.ok) return { ok: false, problem: bookProblem(out.problem) };
+      if (!out.ok) return { ok: false, problem: renamedProblem(out.problem, BOOK_NAMES) };
       const b = out.data as unknown as BookingJson;
       const next = t.t(b.state === "confirmed" ? "mcp.next_confirmed" : "mcp.next_pending", {
         name: b.guest.name,
@@ -323,32 +227,8 @@ export const TOOLS: Tool[] = [
     description: "Your bookings by start time, with filters. Needs your API key (read).",
     need: "read",
     readOnly: true,
-    input: toolArgs({
-      status: L.status,
-      from: L.from,
-      to: L.to,
-      event_type: L.eventType,
-      cursor: L.cursor,
-      limit: v.optional(
-        v.union([v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100)), L.limit.wrapped]),
-      ),
-      language: Language,
-    }),
-    run: async (c, a) =>
-      answered(
-        await callRoute(c.app, "listBookings", {
-          ip: c.ip,
-          auth: c.auth,
-          query: defined({
-            status: a.status,
-            from: a.from,
-            to: a.to,
-            eventType: a.event_type,
-            cursor: a.cursor,
-            limit: str(a.limit),
-          }) as Record<string, string>,
-        }),
-      ),
+    input: toolArgs({ ...listFilters, event_type: L.eventType, language: Language }),
+    run: async (c, a) => answered(await hostCall(c, "listBookings", { query: listQuery(a) })),
   },
   hostDecision("confirm"),
   hostDecision("reject"),
@@ -418,24 +298,5 @@ export const TOOLS: Tool[] = [
       return refusal("validation", errors);
     },
   },
+  ...HOST_SCHEDULING_TOOLS,
 ];
-
-export function refusal(
-  reason: RefusalReason,
-  errors?: FieldError[],
-): Extract<Outcome, { ok: false }> {
-  const r = REFUSALS[reason];
-  return {
-    ok: false,
-    problem: {
-      type: reason,
-      title: r.title,
-      status: r.status,
-      detail: r.detail,
-      reason,
-      ...(errors ? { errors } : {}),
-    },
-  };
-}
-
-/** The tool list, with JSON Schemas made from the valibot schemas the tools check with. */

@@ -12,7 +12,8 @@ import { scopeRefusal } from "../services/api-keys.ts";
 import { isRefusalReason, REFUSALS } from "../../shared/refusals.ts";
 import { messageRef, negotiateLocale, translateRef, type Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
-import { type McpCaller, type Outcome, refusal, type ToolResult, TOOLS } from "./tool-table.ts";
+import { type McpCaller, type Outcome, refusal, type ToolResult } from "./tool-kit.ts";
+import { TOOLS } from "./tool-table.ts";
 import { renamedHost } from "../services/username-history.ts";
 
 const BY_NAME = new Map(TOOLS.map((tool) => [tool.name, tool]));
