@@ -6,8 +6,10 @@
  * interrupted import loses nothing, and no write ever overwrites a booking or overlaps live time.
  *
  * A booking keeps its identity (id, calendar UID and SEQUENCE, so later updates land on the same
- * calendar event), status, history, guest details and answers; it is filed under this host and
- * the event type here with the slug its event type had there. Its link tokens are new: they are
+ * calendar event; a UID only when a booking of the file makes it, see `ownEnd`), status, history,
+ * guest details and answers; it is filed under this host and the event type here with the slug
+ * its event type had there. A seated time's meeting gets an id of the importer's. Its link
+ * tokens are new: they are
  * derived from a fresh salt (the export leaves the old one out), so links in mails from the other
  * server do not open it here. Nothing is mailed, written to calendars or sent to webhooks.
  *
@@ -20,7 +22,7 @@ import { seatsOf } from "../domain/seats.ts";
 import { isLiveBooking, utcDay } from "../domain/booking.ts";
 import { listEventTypes } from "../store/event-types.ts";
 import { getBooking, listBusyEntries } from "../store/bookings.ts";
-import { randomToken } from "../integrations/crypto.ts";
+import { hmacTokenNow, randomToken } from "../integrations/crypto.ts";
 import { engineRules, runChange } from "./transaction.ts";
 
 /** A booking as the export holds it (validated by host-import.ts): its record without the salt. */
@@ -125,10 +127,14 @@ export async function importBookings(
   const here = new Map((await listEventTypes(app.kv, host.id)).map((et) => [et.slug, et]));
   const inFile = new Set(input.bookings.map((b) => b.id));
   /**
-   * A move's other end, kept only when it is a booking of this file that no other host's booking
-   * here already has the id of: a page follows these ids (the time a booking was moved from, the
-   * booking it became, with that booking's own link), so a file naming another host's booking
-   * would read it through the importer's.
+   * Another booking a booking names, kept only when it is a booking of this file that no other
+   * host's booking here already has the id of. A page follows a move's ends (the time a booking
+   * was moved from, the booking it became, with that booking's own link), so a file naming
+   * another host's booking would read it through the importer's. A meeting's calendar UID is
+   * made of a booking's id and keys records of the whole instance (the Zoom meeting made for it,
+   * where calendars hold it): a guest reads their meeting's UID in its invitation, and a file
+   * carrying it made the importer's booking the host's meeting, so writing it ended the host's
+   * Zoom meeting and moved their calendar's record of it.
    */
   const ownEnd = async (id: string | null | undefined): Promise<string | null> => {
     if (!id || !inFile.has(id)) return null;
@@ -151,6 +157,17 @@ export async function importBookings(
     const rec = importedRecord(b, host, et, input.sourceHostname);
     if (rec.rescheduledFromId) rec.rescheduledFromId = await ownEnd(rec.rescheduledFromId);
     if (rec.rescheduledToId) rec.rescheduledToId = await ownEnd(rec.rescheduledToId);
+    // Not this file's meeting: the booking is a meeting of its own (as it would be without one).
+    if (!(await ownEnd(rec.icalUid?.split("@")[0]))) {
+      rec.icalUid = `${rec.id}@${input.sourceHostname}`;
+    }
+    // A seated time's meeting id is no booking's: the meeting here is the importer's own, named
+    // by the importer and the id it had (its seats, in this file or a later one, stay together).
+    if (rec.seat) {
+      rec.seat = {
+        meetingId: hmacTokenNow(app.linkKey, "imported meeting", host.id, rec.seat.meetingId),
+      };
+    }
     const seats = seatsOf(et);
     // Outside the host's in-process queue: that queue would take the bookings one at a time
     // (0.28–0.34× the raw commit rate, issue 26). The days they are handed out by keep them from
