@@ -158,7 +158,9 @@ export async function importBookings(
     if (rec.rescheduledFromId) rec.rescheduledFromId = await ownEnd(rec.rescheduledFromId);
     if (rec.rescheduledToId) rec.rescheduledToId = await ownEnd(rec.rescheduledToId);
     // Not this file's meeting: the booking is a meeting of its own (as it would be without one).
-    if (!(await ownEnd(rec.icalUid?.split("@")[0]))) {
+    // Its own id needs no read: the write refuses an id another host's booking has.
+    const uidRoot = rec.icalUid?.split("@")[0];
+    if (uidRoot !== rec.id && !(await ownEnd(uidRoot))) {
       rec.icalUid = `${rec.id}@${input.sourceHostname}`;
     }
     // A seated time's meeting id is no booking's: the meeting here is the importer's own, named
