@@ -284,11 +284,16 @@ export function eventTypeValuesOf(
 }
 
 /** The lengths the editor lists as ticks: the usual ones, the default and any already offered. */
+/** Whether `n` is a meeting length the form takes (whole minutes within the bounds). */
+export function isDurationMin(n: number): boolean {
+  return Number.isInteger(n) && n >= DURATION_MIN && n <= DURATION_MAX;
+}
+
 export function durationChoices(
   values: Pick<EventTypeValues, "durationMin" | "durations">,
 ): number[] {
   const extra = [values.durationMin, ...values.durations].map((s) => Number(s))
-    .filter((n) => Number.isInteger(n) && n >= DURATION_MIN && n <= DURATION_MAX);
+    .filter(isDurationMin);
   return [...new Set([...DURATION_CHOICES, ...extra])].sort((a, b) => a - b);
 }
 
