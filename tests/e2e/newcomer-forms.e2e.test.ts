@@ -23,6 +23,55 @@ const DESKTOP = { width: 1366, height: 768 };
 Deno.test({
   ...opts,
   name:
+    "newcomer routing form: made from its name alone; the address follows the name as typed and shows the whole link; without JavaScript the server makes it from the name",
+  async fn() {
+    await using app = await startApp();
+    const c = await signIn(app, "rita@example.test");
+    await c.post("/dashboard/setup?/skip", {});
+    const profile = await c.get("/dashboard/profile");
+    const username = /\/calendar\/([a-z0-9-]+)\//.exec(profile.body)![1];
+    const browser = await launchBrowser();
+    try {
+      const ctx = await contextWithSession(browser, c, { viewport: DESKTOP, locale: "en-US" });
+      const page = await ctx.newPage();
+      const errors = trackPageErrors(page);
+      await page.goto(app.url("/dashboard/routing"));
+      await hydrated(page);
+      await page.getByLabel("Form name").pressSequentially("Which call?", { delay: 10 });
+      assert.equal(await page.getByLabel("Address").inputValue(), "which-call");
+      await page.getByText(`${app.baseUrl}/forms/${username}/which-call`).waitFor();
+      assert.deepEqual(await checkA11y(page), [], "axe on routing forms");
+      await screenshot(page, "newcomer-routing-new-1366-light-en");
+      await page.getByRole("button", { name: "Create form" }).click();
+      await page.waitForURL(/\/dashboard\/routing\/[0-9A-Z]{26}\?created=1$/);
+      assert.deepEqual(errors(), []);
+      await ctx.close();
+
+      // Without the page's script (or before it runs) the address left empty comes from the name.
+      const nojs = await contextWithSession(browser, c, {
+        viewport: PHONE,
+        locale: "de-DE",
+        colorScheme: "dark",
+        javaScriptEnabled: false,
+      });
+      const p2 = await nojs.newPage();
+      await p2.goto(app.url("/dashboard/routing?lang=de"));
+      await p2.locator("#rf-title").fill("Anfragen für Teams");
+      await screenshot(p2, "newcomer-routing-new-360-dark-de");
+      await p2.locator('form[action="?/create"] button[type="submit"]').click();
+      await p2.waitForURL(/\/dashboard\/routing\/[0-9A-Z]{26}\?created=1$/);
+      await p2.goto(app.url("/dashboard/routing?lang=de"));
+      await p2.getByText(`${app.baseUrl}/forms/${username}/anfragen-fur-teams`).waitFor();
+      await nojs.close();
+    } finally {
+      await browser.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
     "newcomer event type refused by the server: the preview still reads the length (30 min), never NaN",
   async fn() {
     await using app = await startApp();

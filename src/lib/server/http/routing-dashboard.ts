@@ -24,6 +24,7 @@ import { FORM_PROBLEM_KEYS, META_PROBLEM_KEYS } from "../../shared/routing-text.
 import { responseFilter, responseRows, responsesCsvText, routeName } from "./routing-responses.ts";
 import { textStream } from "./text-stream.ts";
 import { hostClock } from "../../shared/format.ts";
+import { slugify } from "../../shared/forms/event-type-editor.ts";
 
 /** How many responses the dashboard lists (the count and the CSV cover all). */
 const SHOWN = 200;
@@ -64,6 +65,9 @@ export async function loadFormList(event: Event, scope: FormScope) {
 export async function createFormAction(event: Event, scope: FormScope) {
   const { request, locals } = event;
   const values = readFields(await request.formData(), { title: "line", slug: "line" });
+  // An address left empty comes from the name, as an event type's does (the page's script fills
+  // it in as the name is typed; this is the same without it).
+  if (values.slug.trim() === "") values.slug = slugify(values.title);
   const res = await createForm(locals.app, scope.ownerId, values);
   if (!res.ok) {
     return fail(400, { values, errors: res.problems.map((p) => locals.t.t(META_PROBLEM_KEYS[p])) });
