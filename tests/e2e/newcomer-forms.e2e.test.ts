@@ -103,3 +103,39 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "newcomer embed page without event types: says there is nothing to offer yet and links to making the first one, instead of a preview that only says nothing is open",
+  async fn() {
+    await using app = await startApp();
+    const c = await signIn(app, "emil@example.test");
+    await c.post("/dashboard/setup?/skip", {});
+    const browser = await launchBrowser();
+    try {
+      for (
+        const [lang, scheme, viewport] of [["en", "light", DESKTOP], ["fr", "dark", PHONE]] as const
+      ) {
+        const ctx = await contextWithSession(browser, c, { viewport, colorScheme: scheme });
+        const page = await ctx.newPage();
+        const errors = trackPageErrors(page);
+        await page.goto(app.url(`/dashboard/embed?lang=${lang}`));
+        const notice = page.getByTestId("embed-no-types");
+        await notice.waitFor();
+        const link = notice.getByRole("link", {
+          name: lang === "en"
+            ? "Create your first event type"
+            : "Créer votre premier type de rendez-vous",
+        });
+        assert.equal(await link.getAttribute("href"), "/dashboard/event-types/new");
+        assert.deepEqual(await checkA11y(page), [], `axe on embed ${lang}`);
+        await screenshot(page, `newcomer-embed-no-types-${lang}-${scheme}`);
+        assert.deepEqual(errors(), []);
+        await ctx.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  },
+});

@@ -8,6 +8,8 @@ export const load: PageServerLoad = async ({ locals }) => {
   const types = await listOwnEventTypes(locals.app, locals.user!);
   return {
     eventTypes: types.filter((t) => t.active).map((t) => ({ slug: t.slug, title: t.title })),
+    /** None made yet (a host who skipped setup): the widget has nothing to offer. */
+    noEventTypes: types.length === 0,
     origins: (locals.user!.embedOrigins ?? ["*"]).join("\n"),
     shareGuestData: locals.user!.embedShareGuestData === true,
     navigateParent: locals.user!.embedNavigateParent === true,
