@@ -139,3 +139,63 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "newcomer poll and offered times: the link to send has a Copy link button (made, and on the poll's page) that puts exactly that link on the clipboard",
+  async fn() {
+    await using app = await startApp();
+    const c = await signIn(app, "pia@example.test");
+    const browser = await launchBrowser();
+    try {
+      const ctx = await contextWithSession(browser, c, { viewport: PHONE, locale: "en-US" });
+      await ctx.grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.baseUrl });
+      const page = await ctx.newPage();
+      const errors = trackPageErrors(page);
+      // The setup's first event type (Intro call) is the one the times come from.
+      await page.goto(app.url("/dashboard/setup"));
+      await hydrated(page);
+      await page.getByLabel("Display name").fill("Pia Host");
+      await page.getByRole("button", { name: "Save and open my dashboard" }).click();
+      await page.waitForURL(/\/dashboard\?welcome=1$/);
+      const copied = () => page.evaluate(() => navigator.clipboard.readText());
+      const copyNext = async (testId: string) => {
+        const shown = (await page.getByTestId(testId).innerText()).trim();
+        assert.match(shown, /^http:\/\/\S+$/);
+        await page.getByTestId(testId).locator("xpath=..").getByRole("button", {
+          name: "Copy link",
+        }).click();
+        await page.getByRole("button", { name: "Copied" }).waitFor();
+        assert.equal(await copied(), shown);
+      };
+
+      await page.goto(app.url("/dashboard/polls"));
+      await hydrated(page);
+      await page.locator('input[name="start"]').nth(0).check();
+      await page.locator('input[name="start"]').nth(1).check();
+      await page.getByRole("button", { name: "Create the poll" }).click();
+      await page.getByTestId("poll-url").waitFor();
+      await hydrated(page);
+      await copyNext("poll-url");
+      await screenshot(page, "newcomer-poll-made-360-light-en");
+      await page.getByTestId("poll-open").click();
+      await page.getByTestId("poll-link").waitFor();
+      await hydrated(page);
+      await copyNext("poll-link");
+
+      await page.goto(app.url("/dashboard/bookings/offer"));
+      await hydrated(page);
+      await page.locator('input[name="start"]').nth(0).check();
+      await page.getByTestId("offer-form").getByRole("button", { name: /./ }).last().click();
+      await page.getByTestId("offer-url").waitFor();
+      await hydrated(page);
+      await copyNext("offer-url");
+      assert.deepEqual(await checkA11y(page), [], "axe on offered times");
+      assert.deepEqual(errors(), []);
+      await ctx.close();
+    } finally {
+      await browser.close();
+    }
+  },
+});
