@@ -199,3 +199,60 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "newcomer team tabs on a 360 px phone: from the team's event types or bookings the Team tab (members, invitations) stays on screen; the current tab is on screen on each",
+  async fn() {
+    await using app = await startApp();
+    const c = await signIn(app, "tara@example.test");
+    await c.post("/dashboard/setup?/skip", {});
+    const browser = await launchBrowser();
+    try {
+      for (const js of [true, false]) {
+        const ctx = await contextWithSession(browser, c, {
+          viewport: PHONE,
+          locale: "en-US",
+          javaScriptEnabled: js,
+        });
+        const page = await ctx.newPage();
+        await page.goto(app.url("/dashboard/teams"));
+        if (js) await hydrated(page);
+        await page.getByLabel("Team name").fill(`Crew ${js}`);
+        await page.getByLabel("Address").fill(`crew-${js}`);
+        await page.getByRole("button", { name: "Create team" }).click();
+        await page.waitForURL(/\/dashboard\/teams\/[0-9A-Z]{26}\?created=1$/);
+        const base = page.url().split("?")[0];
+        const bar = page.getByRole("navigation", { name: "Team" });
+        const onScreen = async (name: string) => {
+          const tab = bar.getByRole("link", { name, exact: true });
+          const r = await tab.evaluate((el) => {
+            const b = el.closest("nav")!.getBoundingClientRect();
+            const t = el.getBoundingClientRect();
+            return { left: t.left - b.left, right: b.right - t.right };
+          });
+          return r.left >= 0 && r.right >= 0;
+        };
+        for (
+          const [path, current, alsoSeen] of [
+            ["/event-types", "Event types", "Team"],
+            ["/bookings", "Bookings", "Team"],
+            ["/routing", "Routing forms", null],
+          ] as const
+        ) {
+          await page.goto(base + path);
+          if (js) await hydrated(page);
+          assert.ok(await onScreen(current), `js=${js} ${path}: ${current} on screen`);
+          if (alsoSeen) {
+            assert.ok(await onScreen(alsoSeen), `js=${js} ${path}: ${alsoSeen} tab on screen`);
+          }
+          await screenshot(page, `newcomer-team-tabs${path.replace("/", "-")}-360-js-${js}`);
+        }
+        await ctx.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  },
+});
