@@ -256,3 +256,35 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "newcomer event type form: no group of fields is named like a field inside it (the series read “Repeats” above “Repeats”)",
+  async fn() {
+    await using app = await startApp();
+    const c = await signIn(app, "remy@example.test");
+    await c.post("/dashboard/setup?/skip", {});
+    const browser = await launchBrowser();
+    try {
+      for (const lang of ["en", "de", "fr", "es"]) {
+        const ctx = await contextWithSession(browser, c, { viewport: DESKTOP });
+        const page = await ctx.newPage();
+        await page.goto(app.url(`/dashboard/event-types/new?lang=${lang}`));
+        const twins = await page.evaluate(() =>
+          [...document.querySelectorAll("fieldset")].flatMap((f) => {
+            const legend = f.querySelector("legend")?.textContent?.trim() ?? "";
+            return [...f.querySelectorAll("label")]
+              .map((l) => l.textContent?.trim() ?? "")
+              .filter((text) => legend !== "" && text === legend)
+              .map((text) => `${legend} / ${text}`);
+          })
+        );
+        assert.deepEqual(twins, [], `${lang}: a group named like its field`);
+        await ctx.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  },
+});
