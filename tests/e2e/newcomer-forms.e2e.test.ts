@@ -288,3 +288,41 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "newcomer series: “Number of dates” cannot be filled in while the type does not repeat (it was ignored without a word); choosing a repetition opens it; without JavaScript it stays open",
+  async fn() {
+    await using app = await startApp();
+    const c = await signIn(app, "sami@example.test");
+    await c.post("/dashboard/setup?/skip", {});
+    const browser = await launchBrowser();
+    try {
+      const ctx = await contextWithSession(browser, c, { viewport: DESKTOP, locale: "en-US" });
+      const page = await ctx.newPage();
+      await page.goto(app.url("/dashboard/event-types/new"));
+      await hydrated(page);
+      const count = page.getByLabel("Number of dates");
+      assert.equal(await count.isDisabled(), true, "closed while it does not repeat");
+      await page.getByLabel("Repeats").selectOption({ label: "Every week" });
+      assert.equal(await count.isDisabled(), false, "open once it repeats");
+      await count.fill("4");
+      await page.getByLabel("Repeats").selectOption({ label: "Does not repeat" });
+      assert.equal(await count.isDisabled(), true);
+      await ctx.close();
+
+      const nojs = await contextWithSession(browser, c, {
+        viewport: DESKTOP,
+        locale: "en-US",
+        javaScriptEnabled: false,
+      });
+      const p2 = await nojs.newPage();
+      await p2.goto(app.url("/dashboard/event-types/new"));
+      assert.equal(await p2.getByLabel("Number of dates").isDisabled(), false);
+      await nojs.close();
+    } finally {
+      await browser.close();
+    }
+  },
+});
