@@ -334,3 +334,50 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "newcomer single-use links on a 360 px phone: with no links yet the page points to the form by its title, which sits above the list (it said “on the left”)",
+  async fn() {
+    await using app = await startApp();
+    const c = await signIn(app, "lola@example.test");
+    await c.post("/dashboard/setup?/skip", {});
+    await c.get("/dashboard/event-types/new");
+    const made = await c.post("/dashboard/event-types/new", {
+      title: "Intro call",
+      slug: "intro-call",
+      durationMin: "30",
+      durations: "default",
+      bookingWindowDays: "60",
+      minNotice: "0",
+      minNoticeUnit: "hours",
+      bufferBeforeMin: "0",
+      bufferAfterMin: "0",
+      active: "on",
+      color: "#2563eb",
+    });
+    const id = /\/dashboard\/event-types\/([0-9A-Z]{26})/.exec(made.headers.get("location") ?? "")
+      ?.[1];
+    assert.ok(id, `event type made (${made.status})`);
+    const browser = await launchBrowser();
+    try {
+      for (const lang of ["en", "de", "fr", "es"]) {
+        const ctx = await contextWithSession(browser, c, { viewport: PHONE, colorScheme: "dark" });
+        const page = await ctx.newPage();
+        await page.goto(app.url(`/dashboard/event-types/${id}/links?lang=${lang}`));
+        const title = (await page.locator("h2").first().innerText()).trim();
+        const empty = page.getByTestId("links-none");
+        const text = await empty.innerText();
+        assert.ok(text.includes(title), `${lang}: “${text}” names the form “${title}”`);
+        const form = await page.locator("h2").first().boundingBox();
+        const list = await empty.boundingBox();
+        assert.ok(form!.y < list!.y, `${lang}: the form is above the list`);
+        if (lang === "fr") await screenshot(page, "newcomer-links-none-360-dark-fr");
+        await ctx.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  },
+});
