@@ -20,7 +20,9 @@ import {
 } from "../../src/lib/server/services/decide-booking.ts";
 import { bookTeamSlot } from "../../src/lib/server/services/team-bookings.ts";
 import { seedTeam, seedTeamEventType } from "../support/teams.ts";
-import { createEventType } from "../support/memory-app.ts";
+import { createEventType, createHost, WORKDAYS } from "../support/memory-app.ts";
+import { keys } from "../../src/lib/server/store/keys.ts";
+import { meetingUid } from "../../src/lib/server/domain/calendar-identity.ts";
 import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";
 import { registerWriteback } from "../../src/lib/server/jobs/writeback.ts";
 import { getBooking } from "../../src/lib/server/store/bookings.ts";
@@ -726,6 +728,82 @@ Deno.test({
         assert.ok(mails.length >= 1, `${who} is invited`);
         assert.ok(mails.every((m) => m.text.includes(link)), `${who}: ${mails[0].text}`);
       }
+    } finally {
+      app.close();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "zoom: a booking whose calendar UID names another host's meeting (a record written before import checked UIDs) never ends that host's Zoom meeting; it is reported instead",
+  async fn() {
+    const { z, app, host } = await setup();
+    await using _z = z;
+    try {
+      const victimId = await book(app, "2026-11-23T09:00:00Z");
+      await drain(app, 2 * MIN);
+      const victim = (await getBooking(app.kv, victimId))!;
+      assert.match(victim.location!.value, ZOOM_LINK);
+      assert.equal(z.meetings.size, 1);
+      const [meeting] = z.meetings.keys();
+
+      const mallory = await createHost(app, {
+        username: "mallory",
+        weekly: WORKDAYS,
+        timeZone: "Europe/Berlin",
+      });
+      await createEventType(app, mallory, {
+        slug: "call",
+        durationMin: 30,
+        requiresConfirmation: false,
+      });
+      const et = (await getEventTypeBySlug(app.kv, mallory.id, "call"))!;
+      await updateEventType(app.kv, mallory.id, et.id, (cur) => ({
+        ...cur,
+        locations: [{ kind: "zoom", value: "" }],
+        location: { kind: "zoom", value: "" },
+      }));
+      const started = await startZoomConnect(app, mallory);
+      assert.ok(started.ok);
+      const back = new URL(z.oauth.callbackFor(new URL(started.url).searchParams, true));
+      assert.ok((await finishZoomConnect(app, mallory, back)).ok);
+      const booked = await bookSlot(app, {
+        username: "mallory",
+        slug: "call",
+        start: "2026-11-24T09:00:00Z",
+        name: "Eve",
+        email: "eve@example.test",
+        note: "",
+        timeZone: "UTC",
+      });
+      assert.ok(booked.ok && booked.status === "CONFIRMED", JSON.stringify(booked));
+      // Mallory's record carries the victim's meeting UID, as an import before ADR 017's
+      // amendment could have written it.
+      const own = (await getBooking(app.kv, booked.bookingId))!;
+      await app.kv.set(keys.booking(own.id), {
+        ...own,
+        icalUid: meetingUid(victim, new URL(app.config.baseUrl).hostname),
+      });
+
+      await drain(app, 2 * MIN);
+      assert.ok(z.meetings.has(meeting), "the victim's Zoom meeting still exists");
+      assert.equal(
+        (await getBooking(app.kv, victimId))!.location!.value,
+        victim.location!.value,
+      );
+      await settleCounts();
+      const problems = await listProblems(app.kv, mallory.id);
+      assert.ok(
+        problems.some((p) => p.bookingId === own.id && /Zoom/.test(p.detail)),
+        JSON.stringify(problems),
+      );
+      // The victim's meeting still moves with the victim's own reschedule.
+      const moved = await rescheduleByHost(app, host.id, victimId, "2026-11-23T10:00:00Z");
+      assert.ok(moved.ok, JSON.stringify(moved));
+      await drain(app, 2 * MIN);
+      assert.ok(z.meetings.has(meeting));
     } finally {
       app.close();
     }

@@ -39,6 +39,7 @@ import {
   ZOOM_ACCOUNT_ID,
 } from "../store/zoom.ts";
 import { getUser } from "../store/users.ts";
+import { getBooking } from "../store/bookings.ts";
 import { sealTokens, type TokenAccount, tokenSource } from "./calendar-tokens.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
@@ -203,6 +204,12 @@ export async function putZoomMeeting(
   if (othersMeeting()) {
     // Handed to another member (round robin, a departing host's hand-over): the meeting is the
     // first member's, in their Zoom account. It ends there, and the new host's account makes one.
+    // Only a meeting this booking's own earlier versions made: a UID is not proof (an import
+    // before ADR 017's amendment could give a booking another host's), and ending a stranger's
+    // meeting is the one thing this step must never do.
+    if (!(await madeByPredecessor(app, booking, rec.value!.bookingId))) {
+      return failed(ownWords("outbox.zoom_record_changed"));
+    }
     const ended = await endZoomMeeting(app, rec.value!.hostId, uid, rec.value!.hostId);
     if (!ended.ok) return ended;
     rec = await getZoomMeeting(app.kv, uid);
@@ -234,6 +241,24 @@ export async function putZoomMeeting(
       : failed(ownWords("outbox.zoom_record_changed"));
   }
   return { ok: true, joinUrl: made.joinUrl };
+}
+
+/** How many moves back a meeting's Zoom record is looked for: more than any real chain. */
+const MAX_PREDECESSORS = 100;
+
+/** Whether `madeBy` is `booking` or one of the bookings it was moved from. */
+async function madeByPredecessor(
+  app: App,
+  booking: BookingRecord,
+  madeBy: string,
+): Promise<boolean> {
+  let current: BookingRecord | null = booking;
+  for (let hop = 0; current && hop <= MAX_PREDECESSORS; hop++) {
+    if (current.id === madeBy) return true;
+    if (!current.rescheduledFromId) return false;
+    current = await getBooking(app.kv, current.rescheduledFromId);
+  }
+  return false;
 }
 
 /**
