@@ -296,6 +296,19 @@ Deno.test(
         });
         assert.equal(night.isError, true, JSON.stringify(night));
         assert.equal(night.structuredContent.reason, "slot_unavailable");
+        // The API's own words for it (not the refusal table's general ones), in the caller's
+        // language.
+        assert.equal(night.content[0].text, "One of those times is no longer free; pick again.");
+        const nightDe = await call(client, "create_one_off_link", {
+          event_type: "chat",
+          times: [`${day(2)}T03:00:00Z`],
+          idempotency_key: "link-night-de",
+          language: "de",
+        });
+        assert.equal(
+          nightDe.content[0].text,
+          "Eine dieser Zeiten ist nicht mehr frei; bitte neu wählen.",
+        );
         const none = await call(client, "create_one_off_link", {
           event_type: "nope",
           times,
@@ -641,6 +654,7 @@ Deno.test(
         });
         assert.equal(notSeat.isError, true);
         assert.equal(notSeat.structuredContent.reason, "not_supported");
+        assert.equal(notSeat.content[0].text, "This booking is not a seat of a seated time.");
         const badReason = await call(ann[0], "cancel_meeting", {
           id: seats[0],
           reason: "x".repeat(501),
@@ -725,6 +739,10 @@ Deno.test(
         });
         assert.equal(byMember.isError, true, JSON.stringify(byMember));
         assert.equal(byMember.structuredContent.reason, "not_found");
+        assert.match(
+          byMember.content[0].text,
+          /^Only the team’s owners and the meeting’s organiser/,
+        );
         // Olga cancels the workshop Ben organises: through her team, since she is not its host.
         await refusedReadOnly(olgaReader, "cancel_meeting", {
           id: keys.teamSeats[0],

@@ -14,6 +14,8 @@ import {
 import { API_BODY_LIMIT } from "../http/body-limit.ts";
 import { NO_POLICY_HEADERS } from "../http/static-headers.ts";
 import { utf8Length } from "../../shared/utf8.ts";
+import type { MessageKey } from "../../shared/i18n.ts";
+import { translator } from "../i18n.ts";
 
 /** The API's body policy (http/body-limit.ts): server.ts refuses larger bodies before they are read. */
 export const MAX_BODY_BYTES = API_BODY_LIMIT;
@@ -28,7 +30,13 @@ export type ApiResponse = {
    * tenth of a kept slots answer's whole request (issue 26). HEAD is built as usual.
    */
   built?: Response;
+  /**
+   * A problem's `detail` as catalog words, for a caller that answers in another language than
+   * the API's English (MCP). Not sent: the body carries the English.
+   */
+  said?: Said;
 };
+export type Said = { key: MessageKey; params?: Record<string, string | number> };
 export type FieldError = { field: string; message: string };
 
 /** What every answer carries: any site may read it, and these of its headers. */
@@ -72,18 +80,24 @@ export type ProblemBody = {
 export function problem(
   baseUrl: string,
   reason: RefusalReason,
-  extra: { detail?: string; errors?: FieldError[]; headers?: Record<string, string> } = {},
+  extra: {
+    detail?: string;
+    said?: Said;
+    errors?: FieldError[];
+    headers?: Record<string, string>;
+  } = {},
 ): ApiResponse {
   const r = REFUSALS[reason];
+  const said = extra.said;
   const body: ProblemBody = {
     type: problemType(baseUrl, reason),
     title: r.title,
     status: r.status,
-    detail: extra.detail ?? r.detail,
+    detail: extra.detail ?? (said ? translator("en").t(said.key, said.params) : r.detail),
     reason,
     ...(extra.errors ? { errors: extra.errors } : {}),
   };
-  return { status: r.status, body, headers: extra.headers };
+  return { status: r.status, body, headers: extra.headers, ...(said ? { said } : {}) };
 }
 
 export function toResponse(res: ApiResponse, method: string): Response {

@@ -97,7 +97,7 @@ export const HOST_SCHEDULING_TOOLS: Tool[] = [
       );
       return out.ok
         ? out
-        : { ok: false, problem: renamedProblem(out.problem, { eventType: "event_type" }) };
+        : { ...out, problem: renamedProblem(out.problem, { eventType: "event_type" }) };
     },
   },
   {
@@ -146,7 +146,7 @@ export const HOST_SCHEDULING_TOOLS: Tool[] = [
         idempotencyKey: a.idempotency_key as string,
       });
       const out = answered(res);
-      if (!out.ok) return { ok: false, problem: renamedProblem(out.problem, FOR_GUEST_NAMES) };
+      if (!out.ok) return { ...out, problem: renamedProblem(out.problem, FOR_GUEST_NAMES) };
       const data = {
         ...withoutGuestLinks(out.data),
         replayed: res.headers?.["idempotent-replayed"] === "true",
@@ -188,7 +188,7 @@ export const HOST_SCHEDULING_TOOLS: Tool[] = [
       );
       return out.ok
         ? out
-        : { ok: false, problem: renamedProblem(out.problem, { eventType: "event_type" }) };
+        : { ...out, problem: renamedProblem(out.problem, { eventType: "event_type" }) };
     },
   },
   {

@@ -8,7 +8,7 @@ import type { App } from "../app.ts";
 import type { Authenticated } from "../services/api-keys.ts";
 import { IDEMPOTENCY_KEY_RE } from "../services/idempotency.ts";
 import { callRoute } from "../api/handler.ts";
-import type { ApiResponse, FieldError, ProblemBody } from "../api/http.ts";
+import type { ApiResponse, FieldError, ProblemBody, Said } from "../api/http.ts";
 import * as S from "../api/schemas/index.ts";
 import { type RefusalReason, REFUSALS } from "../../shared/refusals.ts";
 import { messageRef, type Translator } from "../../shared/i18n.ts";
@@ -98,7 +98,7 @@ export function bodyOf(
 
 export type Outcome =
   | { ok: true; data: Record<string, unknown>; text?: string; links?: ToolResult["content"] }
-  | { ok: false; problem: ProblemBody };
+  | { ok: false; problem: ProblemBody; said?: Said };
 
 export type Tool = {
   name: string;
@@ -119,7 +119,9 @@ export type Tool = {
 
 /** A route's answer: the body on success, the problem otherwise. */
 export function answered(res: ApiResponse): Outcome {
-  if (res.status >= 400) return { ok: false, problem: res.body as ProblemBody };
+  if (res.status >= 400) {
+    return { ok: false, problem: res.body as ProblemBody, ...(res.said ? { said: res.said } : {}) };
+  }
   // A kept answer comes as its bytes (uncompressed here: callRoute's request accepts no encoding).
   const raw = res.body instanceof Uint8Array ? new TextDecoder().decode(res.body) : res.body;
   const body = typeof raw === "string" ? JSON.parse(raw) : raw ?? {};

@@ -200,7 +200,7 @@ export const TOOLS: Tool[] = [
         idempotencyKey: a.idempotency_key as string,
       });
       const out = answered(res);
-      if (!out.ok) return { ok: false, problem: renamedProblem(out.problem, BOOK_NAMES) };
+      if (!out.ok) return { ...out, problem: renamedProblem(out.problem, BOOK_NAMES) };
       const b = out.data as unknown as BookingJson;
       const next = t.t(b.state === "confirmed" ? "mcp.next_confirmed" : "mcp.next_pending", {
         name: b.guest.name,

@@ -151,7 +151,7 @@ export function renamedNote(t: Translator, renamed: { old: string; name: string 
 
 /**
  * A refusal as a tool error: the table's words in the caller's language (or `words`, an MCP
- * wording of the same reason), then the fields.
+ * wording of the same reason, or the route's own words for it), then the fields.
  */
 function toolError(
   t: Translator,
@@ -160,8 +160,11 @@ function toolError(
 ): ToolResult {
   const p = out.problem;
   const reason = isRefusalReason(p.reason) ? p.reason : "not_found";
-  const key = words ?? (REFUSALS[reason] as { message?: Parameters<Translator["t"]>[0] }).message;
-  const said = key ? t.t(key) : p.detail;
+  // The route's own words for this refusal when it has them (the API sends them in English).
+  const own = words ? { key: words } : out.said;
+  const key = own?.key ??
+    (REFUSALS[reason] as { message?: Parameters<Translator["t"]>[0] }).message;
+  const said = key ? t.t(key, own?.params) : p.detail;
   const lines = [
     said,
     ...(p.errors ?? []).map((e) => (e.field ? `${e.field}: ` : "") + e.message),

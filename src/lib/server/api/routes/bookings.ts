@@ -111,7 +111,7 @@ async function seatedTimeOfBooking(ctx: Ctx): Promise<ApiResponse> {
   if (!b) return refused(ctx, "not_found");
   if (!b.seat) {
     return problem(ctx.base, "not_supported", {
-      detail: "This booking is not a seat of a seated time: it has no other attendees.",
+      said: { key: "api.seat_time_not_seated" },
     });
   }
   const et = await eventTypeOfBooking(ctx.app, b);
@@ -175,13 +175,13 @@ async function meetingCancelAnswer(
       }
       if (res.reason === "not_supported") {
         return problem(ctx.base, "not_supported", {
-          detail: "This booking is not a seat of a seated time.",
+          said: { key: "api.cancel_meeting_not_seated" },
         });
       }
       // A member who sees the meeting but may not cancel it: not theirs, as the API's reads say.
       if (res.reason === "forbidden") {
         return problem(ctx.base, "not_found", {
-          detail: "Only the team's owners and the meeting's organiser can cancel it.",
+          said: { key: "api.cancel_meeting_not_allowed" },
         });
       }
       return refused(ctx, res.reason);

@@ -105,6 +105,7 @@ export async function idempotent(
 ): Promise<ApiResponse> {
   const fingerprint = await requestFingerprint(ctx.req.method, ctx.path, ctx.body);
   let fresh: Record<string, string> | undefined;
+  let said: ApiResponse["said"];
   const out = await runIdempotent(
     ctx.app,
     { scope, key: ctx.idempotencyKey!, fingerprint, guarded: opts.guarded ?? true },
@@ -112,6 +113,7 @@ export async function idempotent(
       const res = await change(extraFor);
       if (res === "duplicate") return { duplicate: true };
       fresh = res.headers;
+      said = res.said;
       const reason = (res.body as { reason?: string } | undefined)?.reason;
       const retryable = res.status >= 400 && reason !== undefined && isRefusalReason(reason) &&
         isRetryable(reason);
@@ -128,7 +130,12 @@ export async function idempotent(
     return problem(ctx.base, "duplicate_request");
   }
   if (!out.replayed) {
-    return { status: out.answer.status, body: out.answer.body ?? undefined, headers: fresh };
+    return {
+      status: out.answer.status,
+      body: out.answer.body ?? undefined,
+      headers: fresh,
+      ...(said ? { said } : {}),
+    };
   }
   const headers: Record<string, string> = { "idempotent-replayed": "true" };
   const id = (out.answer.body as { id?: unknown } | null)?.id;

@@ -70,7 +70,7 @@ async function createPollRoute(ctx: Ctx): Promise<ApiResponse> {
       case "not_found":
         return refused(ctx, "not_found");
       case "not_free":
-        return problem(ctx.base, "slot_unavailable", { detail: words });
+        return problem(ctx.base, "slot_unavailable", { said: { key: POLL_CREATE_WORDS.not_free } });
       case "bad_title":
         return invalid(ctx, "title", words);
       case "bad_until":
@@ -143,7 +143,9 @@ async function createOneOffRoute(ctx: Ctx): Promise<ApiResponse> {
       case "not_found":
         return refused(ctx, "not_found");
       case "not_free":
-        return problem(ctx.base, "slot_unavailable", { detail: words });
+        return problem(ctx.base, "slot_unavailable", {
+          said: { key: ONE_OFF_CREATE_WORDS.not_free },
+        });
       case "bad_note":
         return invalid(ctx, "note", words);
       case "too_many":
