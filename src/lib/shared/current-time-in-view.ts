@@ -17,17 +17,37 @@ export function currentTimeInView(box: HTMLElement): void {
 }
 
 /**
- * A tab bar that scrolls sideways on a phone (a team's pages): the tab of the page shown
- * (`[aria-current="page"]`) is brought into the bar's view — the bar scrolls, never the page,
- * nothing takes the focus — when it was out of it ("Formularios de enrutamiento", the last tab,
- * started off the screen at 360 px). Where the browser has CSS `scroll-initial-target` the bar
- * already opened there; this is for the others and for a tab reached by a link in the bar.
+ * A tab bar that scrolls sideways on a phone (a team's pages): where it stands once the tab of the
+ * page shown (`[aria-current="page"]`) is chosen. The bar scrolls, never the page; nothing takes
+ * the focus. It starts at its first tab when everything up to the current one fits beside the
+ * mark for the tabs after it (the bar's `scroll-padding-inline`, as wide as the mark); otherwise
+ * it scrolls just far enough to show the current tab whole, clear of that mark — on the last tab
+ * to its end, where the mark before (`tabsHidden`) says the first tabs are off to the left: at
+ * 360 px “Routing forms” pushed “Team” out of view with nothing saying it was there. Where the
+ * browser has CSS `scroll-initial-target` the bar opened there already (same alignment: snap-end
+ * within the same padding); this is for the others and for a tab reached by a link in the bar.
  */
 export function currentTabInView(bar: HTMLElement): void {
   const own = bar.querySelector<HTMLElement>('[aria-current="page"]');
-  if (!own || bar.scrollWidth <= bar.clientWidth) return;
-  const b = bar.getBoundingClientRect();
-  const r = own.getBoundingClientRect();
-  if (r.left >= b.left && r.right <= b.right) return;
-  bar.scrollLeft += r.left < b.left ? r.left - b.left : r.right - b.right;
+  const room = bar.scrollWidth - bar.clientWidth;
+  if (!own || room <= 0) return;
+  const mark = parseFloat(getComputedStyle(bar).scrollPaddingInlineEnd) || 0;
+  const width = bar.clientWidth;
+  // In the bar's content: 0 is where its first tab starts.
+  const left = own.getBoundingClientRect().left - bar.getBoundingClientRect().left -
+    bar.clientLeft +
+    bar.scrollLeft;
+  const right = left + own.getBoundingClientRect().width;
+  let x = right <= width - mark ? 0 : Math.min(room, right - width + mark);
+  // A tab wider than the bar less its marks: its start shows.
+  if (x > 0 && left < x + mark) x = Math.max(0, left - mark);
+  bar.scrollLeft = x;
+}
+
+/** Which sides of a sideways-scrolling bar have tabs out of view (each gets a mark). */
+export function tabsHidden(bar: HTMLElement): { before: boolean; after: boolean } {
+  return {
+    before: bar.scrollLeft > 1,
+    after: bar.scrollWidth - bar.clientWidth - bar.scrollLeft > 1,
+  };
 }
