@@ -11,7 +11,7 @@
  * With --json, stdout holds one JSON document whatever happens (also for refusals, usage errors
  * and unexpected failures: `{ "ok": false, "reason": ... }`), with the same exit code.
  */
-import { describeConfig, NONE, NOT_SET, parseConfig } from "../src/lib/server/config.ts";
+import { describeConfig, NONE, NOT_SET, OFF, parseConfig } from "../src/lib/server/config.ts";
 import { INVALID_CONFIGURATION_EXIT } from "./cli-config.ts";
 import { type App, buildApp } from "../src/lib/server/app.ts";
 import {
@@ -113,7 +113,7 @@ export async function run(args: string[], env: Record<string, string | undefined
   if (command === "check-config") {
     if (!parsed.ok) return invalidConfiguration(parsed.errors, "configuration has problems:");
     const lines = describeConfig(parsed.config).map(([k, v]) =>
-      [k, v === null ? NOT_SET : v === "" ? NONE : v] as const
+      [k, v === null ? NOT_SET : v === "" ? NONE : v === false ? OFF : v] as const
     );
     return done(
       { ok: true, config: Object.fromEntries(lines) },

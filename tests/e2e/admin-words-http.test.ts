@@ -45,6 +45,41 @@ Deno.test({
 
 Deno.test({
   name:
+    "admin instance page in German, French and Spanish: rate limits switched off (INVITO_RATE_LIMIT=off) say so in the admin's language, not “off”",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({
+      demo: true,
+      env: { INVITO_ADMINS: ADMIN, INVITO_RATE_LIMIT: "off" },
+    });
+    const admin = await signInByLink(app, ADMIN, { next: "/admin" });
+    const said: Record<string, string> = {
+      en: "off",
+      de: "aus",
+      fr: "désactivé",
+      es: "desactivado",
+    };
+    for (const [lang, off] of Object.entries(said)) {
+      const chosen = await admin.post("/dashboard/profile?/save", {
+        name: "Ops",
+        username: "ops",
+        timeZone: "Europe/Berlin",
+        clock: "auto",
+        weekStart: "1",
+        locale: lang,
+      });
+      assert.equal(chosen.status, 200, chosen.body.slice(0, 300));
+      const page = await admin.get("/admin/instance", { headers: { "accept-language": "en-US" } });
+      assert.equal(page.status, 200);
+      const line = /<dt[^>]*>rateLimits<\/dt><dd[^>]*>([^<]*)<\/dd>/.exec(page.body);
+      assert.equal(line?.[1], off, lang);
+    }
+  },
+});
+
+Deno.test({
+  name:
     "developers page in German: a webhook address Invito will not send to is refused in German, why included (it said “the server could not be reached” inside German)",
   sanitizeResources: false,
   sanitizeOps: false,

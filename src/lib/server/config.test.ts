@@ -96,11 +96,11 @@ Deno.test("config: operations settings have safe defaults and say what is wrong"
   ]);
 });
 
-Deno.test('describeConfig: INVITO_RATE_LIMIT=off reads "off", not "(not set)"; the default shows each group\'s limit', () => {
+Deno.test("describeConfig: INVITO_RATE_LIMIT=off reads as switched off (false), not as not set; the default shows each group's limit", () => {
   const off = parseConfig({ INVITO_RATE_LIMIT: "off" });
   assert.ok(off.ok);
   const shown = new Map(describeConfig(off.config));
-  assert.equal(shown.get("rateLimits"), "off");
+  assert.equal(shown.get("rateLimits"), false);
   const on = parseConfig({});
   assert.ok(on.ok);
   const lines = new Map(describeConfig(on.config));

@@ -404,19 +404,23 @@ export const NOT_SET = "(not set)";
 /** How the command line writes a setting set to nothing (an empty list). */
 export const NONE = "(none)";
 
-/** Settings whose null is a choice, not an absence: `INVITO_RATE_LIMIT=off` reads "off". */
-const NULL_MEANS: Record<string, string> = { rateLimits: "off" };
+/** How the command line writes a setting switched off (`INVITO_RATE_LIMIT=off`). */
+export const OFF = "off";
+
+/** Settings whose null is a choice, not an absence: `INVITO_RATE_LIMIT=off` reads as switched off. */
+const NULL_MEANS_OFF = new Set(["rateLimits"]);
 
 /**
  * The configuration as parsed, flattened to `name = value` lines for the admin page and
  * `invito check-config`: secrets show only whether they are set, never a character of them.
- * A setting that is not set is null, one set to nothing (an empty list) is "": each reader says
- * so in its own words (the page in the admin's language, the command line as `NOT_SET`, `NONE`).
+ * A setting that is not set is null, one set to nothing (an empty list) is "", one switched off
+ * is false: each reader says so in its own words (the page in the admin's language, the command
+ * line as `NOT_SET`, `NONE`, `OFF`).
  */
-export function describeConfig(config: Config): [string, string | null][] {
-  const out: [string, string | null][] = [];
+export function describeConfig(config: Config): [string, string | null | false][] {
+  const out: [string, string | null | false][] = [];
   const walk = (prefix: string, value: unknown) => {
-    if (value === null && prefix in NULL_MEANS) out.push([prefix, NULL_MEANS[prefix]]);
+    if (value === null && NULL_MEANS_OFF.has(prefix)) out.push([prefix, false]);
     else if (value instanceof URL) out.push([prefix, value.href]);
     else if (value instanceof Set) out.push([prefix, [...value].join(", ")]);
     else if (Array.isArray(value)) out.push([prefix, value.join(", ")]);
