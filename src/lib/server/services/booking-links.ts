@@ -34,6 +34,18 @@ export function bookingTokenNow(
   return b.id + hmacTokenNow(app.linkKey, b.tokenSalt, b.id, purpose);
 }
 
+/**
+ * The path of a host's decision page for a booking whose token was already proved: the confirm
+ * page offers "reject" and the reject page "confirm instead" by the other purpose's own token.
+ */
+export async function decisionPath(
+  app: Pick<App, "linkKey">,
+  b: Pick<BookingRecord, "id" | "tokenSalt">,
+  action: "confirm" | "reject",
+): Promise<string> {
+  return `/booking/${await bookingToken(app, b, action)}/${action}`;
+}
+
 /** The booking id a token names, unverified (for tests and logs that follow a link). */
 export function tokenBookingId(token: string): string | null {
   return SELF_PROVING.exec(token)?.[1] ?? null;

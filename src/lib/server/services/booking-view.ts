@@ -345,7 +345,16 @@ export async function viewByToken(
   locale?: string,
 ): Promise<BookingView | null> {
   const b = await bookingForToken(app, token, purpose);
-  if (!b) return null;
+  return b ? await viewOfLinked(app, b, purpose, locale) : null;
+}
+
+/** What a link shows of the booking its token proved (`bookingForToken`). */
+export async function viewOfLinked(
+  app: App,
+  b: BookingRecord,
+  purpose: TokenPurpose,
+  locale?: string,
+): Promise<BookingView> {
   // A host's decision link of a series' date the guest cancelled: the dates that still wait.
   const shown = purpose === "guest" ? b : await waitingDateOf(app, b);
   return await viewBooking(app, shown, locale, undefined, purpose);

@@ -4,7 +4,8 @@
  */
 import { error, fail } from "@sveltejs/kit";
 import type { App } from "../app.ts";
-import { viewByToken } from "./booking-view.ts";
+import { viewOfLinked } from "./booking-view.ts";
+import { bookingForToken, decisionPath } from "./booking-links.ts";
 import { decideByToken } from "./decide-booking.ts";
 import { BUSY_STATUS, retryLater } from "../http/busy.ts";
 import type { Translator } from "../../shared/i18n.ts";
@@ -16,9 +17,16 @@ export async function loadDecision(
   action: "confirm" | "reject",
   t: Translator,
 ) {
-  const view = await viewByToken(app, token, action, t.locale);
-  if (!view || view.state === "expired") error(404, t.t("decision.gone"));
-  return { view, action };
+  const linked = await bookingForToken(app, token, action);
+  const view = linked && await viewOfLinked(app, linked, action, t.locale);
+  if (!linked || !view || view.state === "expired") error(404, t.t("decision.gone"));
+  // While the request waits, each page also offers the other answer (a host who opened
+  // "confirm" and changed their mind). Its link carries that purpose's own token, derived here
+  // for the booking this token proved, never one taken from the request (ADR 054).
+  const other = view.state === "pending"
+    ? await decisionPath(app, linked, action === "confirm" ? "reject" : "confirm")
+    : null;
+  return { view, action, other };
 }
 
 /** The host decides; a rejection may carry a personal message for the guest (`reason`). */
