@@ -5,7 +5,7 @@
  */
 import type { App } from "../app.ts";
 import type { UserRecord } from "../domain/model/records.ts";
-import { updateUser } from "../store/users.ts";
+import { updateUser, type UserPatch } from "../store/users.ts";
 import { updateProfile } from "./profile.ts";
 import { saveWeeklyAvailability } from "./availability.ts";
 import { createEventType } from "./event-types.ts";
@@ -80,13 +80,27 @@ export async function completeSetup(
     // The slug may be taken by an event type made meanwhile: the setup does not fail for that.
     if (created.ok) eventTypeId = created.record.id;
   }
-  const done = await finishSetup(app, profile.user);
+  // How guests book is also the host's default for the event types they make later.
+  const done = await finishSetup(app, profile.user, {
+    confirmByDefault: input.requiresConfirmation,
+  });
   return { ok: true, user: done ?? profile.user, eventTypeId };
 }
 
-/** The setup is over (finished or skipped): the dashboard no longer offers it. */
-export async function finishSetup(app: App, user: UserRecord): Promise<UserRecord | null> {
-  if (user.onboarding !== "pending") return user;
-  const res = await updateUser(app.kv, user.id, { onboarding: undefined });
+/**
+ * The setup is over (finished or skipped): the dashboard no longer offers it. Its choices are
+ * kept in the same write (the setup page also opens again once finished).
+ */
+export async function finishSetup(
+  app: App,
+  user: UserRecord,
+  choices: Pick<UserPatch, "confirmByDefault"> = {},
+): Promise<UserRecord | null> {
+  const patch: UserPatch = {
+    ...choices,
+    ...(user.onboarding === "pending" ? { onboarding: undefined } : {}),
+  };
+  if (Object.keys(patch).length === 0) return user;
+  const res = await updateUser(app.kv, user.id, patch);
   return res.ok ? res.user : null;
 }

@@ -202,6 +202,7 @@ export type UserPatch = Partial<
     | "embedShareGuestData"
     | "embedNavigateParent"
     | "onboarding"
+    | "confirmByDefault"
     | "lastSignInMs"
   >
 >;

@@ -125,6 +125,12 @@ export type EventTypeValues = {
   language: string;
 };
 
+/** The new event type form of a host: how guests book follows their setup's choice. */
+export const newEventTypeValues = (host: { confirmByDefault?: boolean }): EventTypeValues => ({
+  ...NEW_EVENT_TYPE_VALUES,
+  requiresConfirmation: host.confirmByDefault === true,
+});
+
 export const NEW_EVENT_TYPE_VALUES: EventTypeValues = {
   title: "",
   slug: "",

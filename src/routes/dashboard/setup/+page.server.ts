@@ -24,8 +24,9 @@ export const load: PageServerLoad = async ({ locals }) => {
       end: "17:00",
       eventTitle: locals.t.t("setup.default_title"),
       durationMin: "30",
-      // Guests book instantly unless the host chooses requests (shown as two explicit options).
-      requiresConfirmation: false,
+      // Guests book instantly unless the host chooses requests (shown as two explicit options);
+      // a finished setup opened again shows the choice it kept.
+      requiresConfirmation: u.confirmByDefault === true,
     },
     zones: listTimeZones(),
   };

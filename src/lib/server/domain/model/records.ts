@@ -65,6 +65,11 @@ export type UserRecord = {
   photoMs?: number;
   /** A host who signed up and has not finished or skipped the first-run setup yet. */
   onboarding?: "pending";
+  /**
+   * How guests book the host's new event types: the setup's "I confirm each request" presets the
+   * new event type form to requests (unset: instant booking, as for accounts before 2026-11-28).
+   */
+  confirmByDefault?: boolean;
 };
 
 /** A host's photo: sniffed PNG, JPEG or WebP bytes (domain/photo.ts). */

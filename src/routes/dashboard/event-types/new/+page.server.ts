@@ -3,13 +3,13 @@ import type { Actions, PageServerLoad } from "./$types";
 import { createEventType } from "$lib/server/services/event-types.ts";
 import {
   applyEventTypeIntent,
-  NEW_EVENT_TYPE_VALUES,
+  newEventTypeValues,
   parseEventTypeValues,
   readEventTypeForm,
   slugify,
 } from "$lib/shared/forms/event-type-editor.ts";
 
-export const load: PageServerLoad = () => ({ values: NEW_EVENT_TYPE_VALUES });
+export const load: PageServerLoad = ({ locals }) => ({ values: newEventTypeValues(locals.user!) });
 
 export const actions: Actions = {
   default: async ({ request, locals }) => {
