@@ -174,6 +174,7 @@ export async function* exportHostJson(app: App, user: UserRecord): AsyncGenerato
       embedOrigins: user.embedOrigins ?? null,
       embedShareGuestData: user.embedShareGuestData ?? false,
       embedNavigateParent: user.embedNavigateParent ?? false,
+      confirmByDefault: user.confirmByDefault ?? false,
       createdAt: new Date(user.createdAtMs).toISOString(),
       photo: photoUrl(photo),
     },

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { finishSetup } from "./setup.ts";
 import { createEventType, createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
 import { exportHostJson } from "./host-data.ts";
 import { importHostData } from "./host-import.ts";
@@ -44,6 +45,8 @@ async function exportedWithRecords() {
   assert.ok(
     (await saveEmbedEventSettings(app, host, { shareGuestData: true, navigateParent: true })).ok,
   );
+  // The setup's "I confirm each request": their new event types start as requests.
+  assert.ok((await finishSetup(app, host, { confirmByDefault: true }))?.confirmByDefault);
   host = (await getUser(app.kv, host.id))!;
   // Event types as the editor makes them (so that everything a host sets is compared).
   const edited = async (values: Partial<EventTypeValues>) => {
@@ -99,6 +102,7 @@ const settingsOf = (u: UserRecord) => ({
   embedOrigins: u.embedOrigins,
   embedShareGuestData: u.embedShareGuestData,
   embedNavigateParent: u.embedNavigateParent,
+  confirmByDefault: u.confirmByDefault,
 });
 
 /** An event type as the host set it: all but its identity and times. */

@@ -24,6 +24,7 @@ import { createEventType } from "./event-types.ts";
 import { type ProfileInput, reloadUser, updateProfile } from "./profile.ts";
 import { saveBookingPageSettings, saveEmbedEventSettings, saveEmbedOrigins } from "./embed.ts";
 import { setHostPhoto } from "./photo.ts";
+import { updateUser } from "../store/users.ts";
 import { fromBase64 } from "../util/digest.ts";
 import { hostToday, saveOverrides, saveTimeOff, saveWeeklyAvailability } from "./availability.ts";
 import type { DateOverride, TimeOff, WeeklyRules } from "../domain/availability.ts";
@@ -194,6 +195,12 @@ export async function importHostData(
     skipped.push(
       t.t("import.preferences_skipped", { why: translateRef(t, preferences.issues[0].message) }),
     );
+  }
+
+  // The setup's "I confirm each request": new event types here start as requests too.
+  if (file.profile.confirmByDefault) {
+    const res = await updateUser(app.kv, user.id, { confirmByDefault: true }, app.now());
+    if (res.ok) user = res.user;
   }
 
   // The photo goes through the profile page's checks (type by its first bytes, size).

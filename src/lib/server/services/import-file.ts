@@ -259,6 +259,8 @@ export const ExportFile = v.object({
     embedOrigins: v.optional(v.nullable(v.pipe(v.array(text(300)), v.maxLength(100)))),
     embedShareGuestData: v.optional(v.boolean()),
     embedNavigateParent: v.optional(v.boolean()),
+    /** New event types start as requests (the setup's "I confirm each request"). */
+    confirmByDefault: v.optional(v.boolean()),
     /** A data: URL of the photo's bytes (≤ 60 KiB, so ~82,000 characters); checked on import. */
     photo: v.optional(v.nullable(text(90_000))),
   }),
@@ -350,6 +352,7 @@ export type ImportData =
       | "embedOrigins"
       | "embedShareGuestData"
       | "embedNavigateParent"
+      | "confirmByDefault"
     >;
     eventTypes: ImportedEventType[];
     routingForms: ImportedForm[];
@@ -460,7 +463,7 @@ export function readExportFile(bytes: Uint8Array): ReadResult {
 /** The file reduced to what the import uses (see `ImportData`). */
 function importData(file: ExportFileData, routingResponses: number): ImportData {
   const { username, name, timeZone, clock, clockAuto, photo, weekStart, locale } = file.profile;
-  const { embedOrigins, embedShareGuestData, embedNavigateParent } = file.profile;
+  const { embedOrigins, embedShareGuestData, embedNavigateParent, confirmByDefault } = file.profile;
   return {
     ...file,
     profile: {
@@ -475,6 +478,7 @@ function importData(file: ExportFileData, routingResponses: number): ImportData 
       ...(embedOrigins ? { embedOrigins } : {}),
       ...(embedShareGuestData ? { embedShareGuestData } : {}),
       ...(embedNavigateParent ? { embedNavigateParent } : {}),
+      ...(confirmByDefault ? { confirmByDefault } : {}),
     },
     eventTypes: file.eventTypes.map(importedEventType),
     routingForms: file.routingForms.map(importedForm),
