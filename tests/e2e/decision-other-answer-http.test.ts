@@ -88,6 +88,19 @@ Deno.test({
     assert.equal(actionsTo(confirmAfter, "reject").length, 0, "the confirm page offers nothing");
     assert.doesNotMatch(confirmAfter, /Reject instead|Confirm booking<\/button>/);
 
+    // Cleo's request, both answers pressed at once from both pages: exactly one wins.
+    const cleo = await request("Cleo Guest", "cleo@example.test", slots[2]);
+    const presses = await Promise.all(
+      Array.from(
+        { length: 20 },
+        (_, i) => postPlain(app.baseUrl, i % 2 ? cleo.confirm : cleo.reject, {}),
+      ),
+    );
+    assert.equal(presses.filter((r) => r.status === 200).length, 1, JSON.stringify(presses));
+    assert.equal(presses.filter((r) => r.status === 409).length, 19);
+    const won = presses.findIndex((r) => r.status === 200) % 2 ? "confirmed" : "rejected";
+    assert.equal(await stateOf(cleo.guestPage), won);
+
     // Ben's request: opened as "reject", confirmed from there.
     const ben = await request("Ben Guest", "ben@example.test", slots[1]);
     const rejectPage = await (await fetch(app.baseUrl + ben.reject)).text();
@@ -103,7 +116,7 @@ Deno.test({
     assert.equal(actionsTo(rejectAfter, "confirm").length, 0);
     assert.doesNotMatch(rejectAfter, /Confirm instead/);
 
-    // Each guest was told once: the host's copy of Ben's confirmation is queued after both.
+    // Each guest was told once: the host's copy of Ben's confirmation is queued after all.
     await smtp.waitForMail((m) =>
       m.to.includes("demo@invito.example") && /^Confirmed/.test(m.subject)
     );
@@ -116,6 +129,10 @@ Deno.test({
     assert.equal(to("ann@example.test", /^Confirmed/), 0);
     assert.equal(to("ben@example.test", /^Confirmed/), 1);
     assert.equal(to("ben@example.test", /^Not accepted/), 0);
+    await smtp.waitForMail((m) =>
+      m.to.includes("cleo@example.test") && /^(Confirmed|Not accepted)/.test(m.subject)
+    );
+    assert.equal(to("cleo@example.test", /^(Confirmed|Not accepted)/), 1);
     assert.doesNotMatch(app.logs(), /\[error /);
   },
 });
