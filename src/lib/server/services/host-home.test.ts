@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { newEventTypeValues } from "../../shared/forms/event-type-editor.ts";
 import { createEventType, createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
 import { hostHome } from "./host-home.ts";
 import { completeSetup, finishSetup } from "./setup.ts";
@@ -171,6 +172,25 @@ Deno.test("first-run setup: name, username, zone, working hours and a first even
       45,
       false,
     ]);
+    assert.equal(newEventTypeValues(user).requiresConfirmation, false, "instant, as chosen");
+
+    // Opened again once finished, with requests and no event type: the choice is kept for later.
+    const again = await completeSetup(app, user, {
+      name: "Nina",
+      username: "nina",
+      timeZone: "Asia/Tokyo",
+      days: [1, 2, 3],
+      start: "08:00",
+      end: "12:00",
+      eventTitle: "",
+      durationMin: "45",
+      requiresConfirmation: true,
+    }, de);
+    assert.ok(again.ok);
+    const later = (await getUser(app.kv, user.id))!;
+    assert.equal(later.confirmByDefault, true);
+    assert.equal(newEventTypeValues(later).requiresConfirmation, true);
+    assert.equal((await listEventTypes(app.kv, user.id)).length, 1);
   } finally {
     app.close();
   }
