@@ -142,6 +142,27 @@ Deno.test({
         await page.goto(app.url(`/dashboard/polls/${id}`));
         await hydrated(page);
         assert.equal(await sidewaysScroll(page), "", `host ${scheme}`);
+        // The times down the page under one heading per day, not twenty columns sideways; each
+        // says who answered yes or if need be, and offers its button.
+        const list = page.getByTestId("poll-days");
+        assert.equal(await list.locator("h3").count(), 10, `host ${scheme}: day headings`);
+        assert.equal(await list.locator("li").count(), 20, `host ${scheme}: times`);
+        assert.match(
+          await list.locator("li").nth(0).innerText(),
+          /Yes: Ann (Script|Plain), Ann (Plain|Script)/,
+        );
+        assert.match(await list.locator("li").nth(1).innerText(), /If need be: Ann/);
+        assert.equal(
+          await page.getByTestId("poll-matrix").isVisible(),
+          false,
+          "the table is the desktop's",
+        );
+        assert.equal(
+          await list.getByRole("button", { name: /^Book this time: / }).count(),
+          20,
+          `host ${scheme}: a button per time`,
+        );
+        console.log(`host page at 360 px, ${scheme}: ${await pageHeight(page)} px`);
         assert.deepEqual(await checkA11y(page), [], `host ${scheme}`);
         await screenshot(page, `poll-host-phone-${scheme}`);
         await ctx.close();
