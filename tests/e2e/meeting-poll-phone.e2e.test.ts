@@ -86,8 +86,11 @@ Deno.test({
         const who = js ? "Ann Script" : "Ann Plain";
         await page.fill("#vote-name", who);
         await page.fill("#vote-email", `${js ? "script" : "plain"}@example.test`);
+        const before = await page.getByTestId("poll-time-1").boundingBox();
         await answerPoll(page, 0, "yes");
         await answerPoll(page, 1, "maybe");
+        // A tapped toggle stays where the finger is (its mark does not push it along).
+        assert.deepEqual(await page.getByTestId("poll-time-1").boundingBox(), before, scheme);
         await answerPoll(page, 3, "yes");
         // The keyboard: the toggle's answers are a radio group; an arrow moves on from "No" to "Yes".
         await page.locator('input[name="t5"]:checked').focus();
