@@ -120,6 +120,8 @@ Deno.test({
         await page.goto(app.url(path));
         await hydrated(page);
         assert.deepEqual(await checkA11y(page), [], `desktop ${scheme}`);
+        // The days side by side, not one long column.
+        assert.ok((await pageHeight(page)) <= 1_100, `desktop: ${await pageHeight(page)} px tall`);
         await screenshot(page, `poll-desktop-${scheme}`);
         await ctx.close();
       }
