@@ -167,7 +167,6 @@ Deno.test({
           20,
           `host ${scheme}: a button per time`,
         );
-        console.log(`host page at 360 px, ${scheme}: ${await pageHeight(page)} px`);
         assert.deepEqual(await checkA11y(page), [], `host ${scheme}`);
         await screenshot(page, `poll-host-phone-${scheme}`);
         await ctx.close();
