@@ -1,9 +1,9 @@
 /**
  * A seat of a team's collective seated time and its guest's "Reschedule", over HTTP against the
- * built server (ADR 040). The move went through the team's protocol for plain bookings: to an
- * empty time it made a plain booking there and took the old meeting's coordinator with it, so the
- * seats left behind could no longer be joined (a new guest was told the time was taken) and the
- * old time still counted the moved seat.
+ * built server (ADR 040, amended: a collective time's seat moves). The page offers the move like
+ * any seat's; a move into a time with a meeting joins it, one to an empty time starts a meeting
+ * there, the last seat leaving frees its old time for a new guest, and a full time is refused in
+ * the guest's words.
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
@@ -29,7 +29,7 @@ async function post(base: string, path: string, form: Record<string, string>): P
 
 Deno.test({
   name:
-    "team seats over HTTP: a guest's seat of a collective time offers no 'Reschedule' and says how to change it; a move posted anyway is refused with those words, to an empty time or one with a meeting, and the meeting left behind still takes new guests",
+    "team seats over HTTP: a guest's seat of a collective time offers 'Reschedule'; moved into a time with a meeting it joins it, to an empty time it starts one, the time its last seat left takes a new guest, and a full time says every seat is taken",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -66,28 +66,37 @@ Deno.test({
         });
       const ada = await book(t1, "ada");
       assert.equal(ada.status, 303, ada.body.slice(0, 300));
-      assert.equal((await book(t1, "bob")).status, 303);
+      const bob = await book(t1, "bob");
+      assert.equal(bob.status, 303);
       assert.equal((await book(t2, "dan")).status, 303);
-      const link = new URL(ada.location!, base).pathname;
+      const adaLink = new URL(ada.location!, base).pathname;
+      const bobLink = new URL(bob.location!, base).pathname;
 
-      const page = await (await fetch(`${base}${link}`)).text();
-      assert.equal(page.includes(`href="${link}/reschedule"`), false, "no Reschedule link");
-      const move = await (await fetch(`${base}${link}/reschedule?tz=UTC`)).text();
-      assert.match(move, /This seat can’t be moved to another time/);
+      const page = await (await fetch(`${base}${adaLink}`)).text();
+      assert.ok(page.includes(`href="${adaLink}/reschedule"`), "a Reschedule link");
+      const movePage = await (await fetch(`${base}${adaLink}/reschedule?tz=UTC&date=${date}`))
+        .text();
+      assert.ok(movePage.includes(`data-slot="${t2}"`), "the time with Dan's meeting is offered");
 
-      for (const to of [t3, t2]) {
-        const res = await post(base, `${link}/reschedule`, { start: to });
-        assert.equal(res.status, 409, `${to}: ${res.status} ${res.location}`);
-        assert.match(res.body, /This seat can’t be moved to another time/);
-      }
+      // Ada joins Dan's meeting; Bob, the last at t1, starts one at t3.
+      const adaMoved = await post(base, `${adaLink}/reschedule`, { start: t2 });
+      assert.equal(adaMoved.status, 303, adaMoved.body.slice(0, 300));
+      assert.match(adaMoved.location!, /\?moved=1$/);
+      const bobMoved = await post(base, `${bobLink}/reschedule`, { start: t3 });
+      assert.equal(bobMoved.status, 303, bobMoved.body.slice(0, 300));
       const now = await left();
-      assert.equal(now.get(t1), 1, "Ada and Bob still hold their seats");
-      assert.equal(now.get(t2), 2);
-      assert.equal(now.get(t3), 3, "nothing landed on the empty time");
-      // The meeting Ada is in still takes its last seat.
-      const cyd = await book(t1, "cyd");
-      assert.equal(cyd.status, 303, cyd.body.slice(0, 300));
-      assert.equal((await left()).has(t1), false, "full now");
+      assert.equal(now.get(t1), 3, "t1 is free again");
+      assert.equal(now.get(t2), 1, "Dan and Ada");
+      assert.equal(now.get(t3), 2, "Bob");
+
+      // t1 takes a new guest; t2 fills up, and Bob's move there is told it is full.
+      assert.equal((await book(t1, "cyd")).status, 303);
+      assert.equal((await book(t2, "eve")).status, 303);
+      const bobNow = new URL(bobMoved.location!, base).pathname;
+      const full = await post(base, `${bobNow}/reschedule`, { start: t2 });
+      assert.equal(full.status, 409, `${full.status} ${full.location}`);
+      assert.match(full.body, /Every seat at this time is taken/);
+      assert.equal((await left()).get(t3), 2, "Bob keeps his seat");
       assert.doesNotMatch(app.logs(), /\[error /);
     } finally {
       await Deno.remove(dataDir, { recursive: true });

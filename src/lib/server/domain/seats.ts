@@ -47,13 +47,12 @@ export function guestTag(email: string): string {
 export const ERASED_GUEST_TAG = "-";
 
 /**
- * Whether a booking is a seat of a collective time, which keeps its time (ADR 040): the guest
- * cancels it and books a seat at the new time. Its move would take every member's time at the
- * new one first (the team protocol, which retires plain bookings: it made the seat a plain
- * booking there and took the old meeting's coordinator along, so the seats left behind could no
- * longer be joined) while its old meeting goes on with the other seats.
+ * Whether a booking is a seat of a collective time (ADR 040): it leaves its time through that
+ * time's ledger and its meeting's coordinator, never as a plain team booking (whose retirement
+ * drops its members' time and coordinator, which its meeting's other seats still hold). Its move
+ * joins the new time's meeting, or starts it by the team protocol (services/team-seats.ts).
  */
-export const seatStays = (b: Pick<BookingRecord, "seat" | "personIds">): boolean =>
+export const isCollectiveSeat = (b: Pick<BookingRecord, "seat" | "personIds">): boolean =>
   !!b.seat && !!b.personIds;
 
 /** The seats of a ledger that still hold at `nowMs` (firm, or pending within their hold). */

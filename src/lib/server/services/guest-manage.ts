@@ -13,7 +13,6 @@ import { getEventType } from "../store/event-types.ts";
 import { eventTypeRules, withinCutoff } from "../domain/event-rules.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { hasDeclined, inviteesDecline, onlyHostMoves } from "../domain/attendees.ts";
-import { seatStays } from "../domain/seats.ts";
 import { translator } from "../i18n.ts";
 import { getTeam } from "../store/teams.ts";
 import { movedToText } from "../../shared/moved.ts";
@@ -53,10 +52,7 @@ export type ManageState =
      * leaves the meeting to the others (ADR 050, amendment "declining").
      */
     declines: boolean;
-    /**
-     * Its page offers no move: others are invited too (only the host moves it), or it is a
-     * collective time's seat (domain/seats.ts `seatStays`).
-     */
+    /** Others are invited too: only the host moves it (its page offers no move). */
     hostMoves: boolean;
   };
 
@@ -91,12 +87,6 @@ export async function manageState(
   } else if (onlyHostMoves(b) && opts.forMove) {
     // Invited by the host with others (a poll): they may decline, the host moves it.
     blocked = t.t("manage.host_moves", {
-      host: view.teamName ?? view.hostName,
-      email: host?.email ?? "",
-    });
-  } else if (seatStays(b) && opts.forMove) {
-    // A collective time's seat keeps its time: cancel it and book the new one.
-    blocked = t.t("manage.seat_stays", {
       host: view.teamName ?? view.hostName,
       email: host?.email ?? "",
     });
@@ -138,8 +128,7 @@ export async function manageState(
     ownStartMs: awaitsNewTime(b) ? null : b.startMs,
     clock,
     declines: inviteesDecline(b),
-    // No "Reschedule" where the move page would only say why not.
-    hostMoves: onlyHostMoves(b) || seatStays(b),
+    hostMoves: onlyHostMoves(b),
   };
 }
 

@@ -25,6 +25,7 @@ import {
   TEAM_HOLD_MS,
 } from "../domain/booking-engine/index.ts";
 import { successorIdentity } from "../domain/calendar-identity.ts";
+import { isCollectiveSeat } from "../domain/seats.ts";
 import type { BookingRecord, CoordinatorRecord, EventTypeRecord } from "../domain/model/records.ts";
 import { newId } from "../store/users.ts";
 import { randomToken } from "../integrations/crypto.ts";
@@ -55,6 +56,11 @@ export type TeamBookInput =
       hostId?: string;
       /** The host's message to the guest (a host's move). */
       reason?: string;
+      /**
+       * A collective time's seat that is its meeting's last (services/team-seats.ts): that
+       * meeting, whose time the new one may overlap; the commit frees it or is refused.
+       */
+      frees?: string;
     };
     /** The first seat of a collective seated time: its commit writes the time's ledger. */
     seat?: { perTime: number };
@@ -115,6 +121,7 @@ export async function bookForPersons(app: App, input: TeamBookInput): Promise<Te
     endMs: draft.blockEndMs,
     holdUntilMs: null,
     ...(moving ? { replaces: moving.old.id } : {}),
+    ...(moving && isCollectiveSeat(moving.old) ? { frees: moving.frees ?? null } : {}),
   };
   const opened = await runChange(app, { rules, change: () => ({ kind: "open", coordinator }) });
   if (!opened.ok) return { ok: false, reason: opened.reason };
@@ -151,6 +158,12 @@ export async function bookForPersons(app: App, input: TeamBookInput): Promise<Te
           enforceCutoff: moving.enforceCutoff,
           hostId: moving.hostId,
           reason: moving.reason,
+          // A collective time's seat leaves its own time's ledger and coordinator.
+          ...(isCollectiveSeat(moving.old)
+            ? {
+              seat: { startMs: moving.old.startMs, coordinatorId: moving.old.coordinatorId! },
+            }
+            : {}),
         }
         : undefined,
     }),

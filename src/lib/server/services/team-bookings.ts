@@ -43,8 +43,8 @@ import {
 import { extraOf } from "./book-basics.ts";
 import { bookForPersons } from "./team-booking.ts";
 import { bookingToken } from "./booking-links.ts";
-import { bookCollectiveSeat } from "./team-seats.ts";
-import { seatsOf, seatStays } from "../domain/seats.ts";
+import { bookCollectiveSeat, moveCollectiveSeat } from "./team-seats.ts";
+import { isCollectiveSeat, seatsOf } from "../domain/seats.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { teamHosts } from "./public-calendar.ts";
 import { pinnedMember, routedBooking } from "./routing-visits.ts";
@@ -269,13 +269,14 @@ export async function rescheduleTeamBooking(
   startText: string,
   opts: { by: "guest" | "host"; hostId?: string; extra?: ExtraWrite[]; reason?: string },
 ): Promise<RescheduleResult> {
-  // Refused before any member's time is held for it (the final commit refuses it too).
-  if (seatStays(old)) return { ok: false, reason: "not_supported" };
   const start = parseStart(startText);
   if (!start) return { ok: false, reason: "slot_unavailable" };
   const team = old.teamId ? await getTeam(app.kv, old.teamId) : null;
   const et = team ? await getEventType(app.kv, team.id, old.eventTypeId) : null;
   if (!team || !et || !et.active || !et.teamMode) return { ok: false, reason: "not_found" };
+  // A seat moves to a seat: an event type no longer seated takes no moved seats (refused before
+  // any member's time is held for it; the final commit refuses it too).
+  if (isCollectiveSeat(old) && !seatsOf(et)) return { ok: false, reason: "not_supported" };
   const durationMin = chooseDuration(et, old.durationMin) ?? et.durationMin;
   const startMs = start.epochMilliseconds;
   const byHost = opts.by === "host";
@@ -298,7 +299,7 @@ export async function rescheduleTeamBooking(
       return { ok: false, reason: "same_time" };
     }
     const personIds = offered.map((u) => u.id);
-    const res = await bookForPersons(app, {
+    const move = {
       identity,
       host: { id: organiser, timeZone: team.timeZone },
       eventType,
@@ -327,7 +328,11 @@ export async function rescheduleTeamBooking(
         ...teamIndexes(team.id, { id: identity.id, startMs, hostId: organiser }, personIds),
         ...(opts.extra ?? []),
       ],
-    });
+    };
+    // A seat of a collective time joins the new time's meeting, or starts it (team-seats.ts).
+    const res = isCollectiveSeat(old)
+      ? await moveCollectiveSeat(app, move, seatsOf(et)!.perTime)
+      : await bookForPersons(app, move);
     if (res.ok) return { ok: true, booking: res.booking, guestToken: res.guestToken };
     return { ok: false, reason: rescheduleRefusal(res.reason) };
   }
@@ -380,6 +385,8 @@ function rescheduleRefusal(reason: string): Extract<RescheduleResult, { ok: fals
     case "already_rejected":
     case "same_time":
     case "not_supported":
+    case "already_seated":
+    case "seats_full":
       return reason;
     case "too_large":
     case "held":

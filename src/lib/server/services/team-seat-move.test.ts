@@ -1,30 +1,462 @@
 /**
- * A collective time's seat keeps its time (domain/seats.ts `seatStays`): the organiser's move is
- * refused before any member's time is held, and the team commit refuses to retire a seat
- * whichever door asked — it made the seat a plain booking at the new time and took the meeting's
- * coordinator along, so the seats left behind could no longer be joined.
+ * Moving a seat of a collective seated time (docs/decisions/040-seats.md, amendment "a collective
+ * time's seat moves"): to a time with a meeting the successor joins it by that time's ledger and
+ * coordinator; to an empty time it takes every member's time by the team protocol; either way
+ * the same write retires the old seat from its ledger and coordinator, and the last seat leaving
+ * frees the old time for every member.
  */
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { memoryApp } from "../../../../tests/support/memory-app.ts";
 import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
 import { bookTeamSlot } from "./team-bookings.ts";
-import { rescheduleByHost } from "./decide-booking.ts";
-import { bookForPersons } from "./team-booking.ts";
+import { decideBooking, rescheduleByGuest, rescheduleByHost } from "./decide-booking.ts";
 import { getBooking } from "../store/bookings.ts";
 import { getSeatLedger } from "../store/seats.ts";
 import { keys } from "../store/keys.ts";
 import { liveSeats } from "../domain/seats.ts";
+import { isLiveBooking } from "../domain/booking.ts";
 import { settleCounts } from "../ops/counts-in-flight.ts";
-import type { CoordinatorRecord } from "../domain/model/records.ts";
+import { guardKv, guardStats } from "../../../../tests/support/kv-guard.ts";
+import type { App } from "../app.ts";
+import type {
+  BookingRecord,
+  BusyEntryRecord,
+  CoordinatorRecord,
+  OutboxRecord,
+  SeatLedgerRecord,
+  UserRecord,
+} from "../domain/model/records.ts";
 
-const T1 = "2026-11-23T10:00:00Z";
-const T3 = "2026-11-23T16:00:00Z";
+const HOUR = 3_600_000;
+const T0 = Date.parse("2026-11-23T00:00:00Z");
+const at = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
+const A = T0 + 10 * HOUR;
+const B = T0 + 13 * HOUR;
+const C = T0 + 16 * HOUR;
+const guest = (i: number | string) => ({
+  name: `Guest ${i}`,
+  email: `g${i}@example.test`,
+  note: "",
+  timeZone: "UTC",
+});
 
-Deno.test("team seats: neither the organiser's move of a seat nor a team commit asked to retire one moves it — the seat, its meeting's coordinator and its ledger stay as they were, and the empty time stays free", async () => {
-  const app = await memoryApp({
-    nowIso: "2026-11-20T08:00:00Z",
-    env: { INVITO_RATE_LIMIT: "off" },
+async function setup(perTime: number, members = 2, intervalMin: number | null = null) {
+  const app = await memoryApp({ env: { INVITO_RATE_LIMIT: "off" } });
+  const { team, users } = await seedTeam(app, {
+    members: Array.from({ length: members }, (_, i) => ({ username: `m${i}` })),
   });
+  const et = await seedTeamEventType(app, team, {
+    slug: "class",
+    teamMode: "collective",
+    durationMin: 60,
+    intervalMin,
+    seats: { perTime, showAttendees: false, hideCount: false },
+  });
+  return { app, team, users, et };
+}
+
+async function seat(app: App, startMs: number, who: number | string) {
+  const r = await bookTeamSlot(app, {
+    team: "crew",
+    slug: "class",
+    start: at(startMs),
+    ...guest(who),
+  });
+  assert.ok(r.ok, JSON.stringify(r));
+  return { id: r.bookingId, token: r.guestToken };
+}
+
+async function busyOf(kv: Deno.Kv, personId: string): Promise<BusyEntryRecord[]> {
+  const out: BusyEntryRecord[] = [];
+  for await (const e of kv.list<BusyEntryRecord>({ prefix: ["busy", personId] })) {
+    out.push(e.value);
+  }
+  return out;
+}
+
+/**
+ * The store as a whole after a crowd: every ledger lists exactly the live seats of its time (each
+ * live seat in one ledger, of that ledger's meeting), every meeting with a live seat has its
+ * coordinator committed and every other released, and each member's busy time is exactly the
+ * meetings with a live seat — nothing held for a meeting that has none, nothing missing.
+ */
+async function assertConsistent(app: App, etId: string, users: UserRecord[]) {
+  const nowMs = app.now();
+  const ledgers: SeatLedgerRecord[] = [];
+  for await (const e of app.kv.list<SeatLedgerRecord>({ prefix: keys.seatLedgerPrefix(etId) })) {
+    ledgers.push(e.value);
+  }
+  const live: BookingRecord[] = [];
+  for await (const e of app.kv.list<BookingRecord>({ prefix: ["booking"] })) {
+    if (e.value.eventTypeId === etId && isLiveBooking(e.value, nowMs)) live.push(e.value);
+  }
+  const seated = new Map<string, string>();
+  const meetings = new Set<string>();
+  for (const l of ledgers) {
+    const seats = liveSeats(l, nowMs);
+    if (seats.length > 0) meetings.add(l.meetingId);
+    for (const x of seats) {
+      assert.ok(!seated.has(x.id), `${x.id} is counted twice`);
+      seated.set(x.id, l.meetingId);
+    }
+    const c = (await app.kv.get<CoordinatorRecord>(keys.coordinator(l.coordinatorId!))).value;
+    assert.equal(c?.state, seats.length > 0 ? "committed" : "released", `${at(l.startMs)}`);
+  }
+  assert.deepEqual(
+    live.map((b) => b.id).sort(),
+    [...seated.keys()].sort(),
+    "the ledgers list exactly the live seats",
+  );
+  for (const b of live) {
+    assert.equal(b.seat?.meetingId, seated.get(b.id), `${b.id} is a seat of its time's meeting`);
+    const l = ledgers.find((x) => x.meetingId === b.seat!.meetingId)!;
+    assert.equal(l.startMs, b.startMs);
+    assert.equal(b.coordinatorId, l.coordinatorId);
+  }
+  for (const u of users) {
+    const mine = new Set((await busyOf(app.kv, u.id)).map((e) => e.bookingId));
+    assert.deepEqual([...mine].sort(), [...meetings].sort(), `${u.username}: the live meetings`);
+  }
+  return { ledgers, live };
+}
+
+const ledgerIds = async (app: App, etId: string, startMs: number) =>
+  liveSeats(await getSeatLedger(app.kv, etId, startMs), app.now()).map((x) => x.id).sort();
+
+async function jobsOf(app: App, bookingId: string): Promise<OutboxRecord["payload"][]> {
+  const out: OutboxRecord["payload"][] = [];
+  for await (const e of app.kv.list<OutboxRecord>({ prefix: ["outbox"] })) {
+    const p = e.value?.payload as { bookingId?: string } | undefined;
+    if (p?.bookingId === bookingId) out.push(e.value.payload);
+  }
+  return out;
+}
+
+Deno.test("team seats: a guest moves their seat to a time with a meeting — the successor joins it, keeps the invitation's UID, the old seat leaves its ledger, and its meeting goes on with the others", async () => {
+  const { app, users, et } = await setup(3);
+  try {
+    const ada = await seat(app, A, "ada");
+    const bob = await seat(app, A, "bob");
+    const dan = await seat(app, B, "dan");
+    const old = (await getBooking(app.kv, ada.id))!;
+    const moved = await rescheduleByGuest(app, ada.token, at(B));
+    assert.ok(moved.ok, JSON.stringify(moved));
+    const next = moved.booking;
+    const retired = (await getBooking(app.kv, ada.id))!;
+    assert.equal(retired.status, "CANCELLED");
+    assert.equal(retired.endReason, "rescheduled");
+    assert.equal(retired.rescheduledToId, next.id);
+    assert.equal(next.rescheduledFromId, ada.id);
+    assert.equal(
+      next.icalUid,
+      old.icalUid ?? `${old.id}@${app.config.baseUrl.hostname}`,
+      "same UID",
+    );
+    const danRec = (await getBooking(app.kv, dan.id))!;
+    assert.equal(next.seat?.meetingId, danRec.seat?.meetingId, "joins Dan's meeting");
+    assert.equal(next.coordinatorId, danRec.coordinatorId);
+    assert.deepEqual(await ledgerIds(app, et.id, B), [dan.id, next.id].sort());
+    assert.deepEqual(await ledgerIds(app, et.id, A), [bob.id]);
+    // The guest hears of the move, not of a cancellation and a new booking.
+    const oldJobs = await jobsOf(app, ada.id);
+    assert.ok(
+      !oldJobs.some((p) => p.kind === "booking_mail" && p.mail === "guest_cancelled"),
+      JSON.stringify(oldJobs),
+    );
+    const newJobs = await jobsOf(app, next.id);
+    assert.ok(newJobs.some((p) => p.kind === "booking_mail" && p.mail === "guest_confirmed"));
+    // Every member's calendar gets the old meeting written again without Ada.
+    for (const u of users) {
+      assert.ok(
+        oldJobs.some((p) =>
+          p.kind === "writeback" && p.op === "put" && (p as { personId?: string }).personId === u.id
+        ),
+        `${u.username}: the old meeting is written again`,
+      );
+    }
+    await assertConsistent(app, et.id, users);
+  } finally {
+    await settleCounts();
+    app.close();
+  }
+});
+
+Deno.test("team seats: the organiser moves a seat to an empty time — it becomes that time's first seat (every member's time taken), the old meeting keeps its other seat; the last seat moved away frees the old time for every member", async () => {
+  const { app, users, et } = await setup(3);
+  try {
+    const ada = await seat(app, A, "ada");
+    const bob = await seat(app, A, "bob");
+    const old = (await getBooking(app.kv, ada.id))!;
+    const moved = await rescheduleByHost(app, old.hostId, ada.id, at(C));
+    assert.ok(moved.ok, JSON.stringify(moved));
+    const next = moved.booking;
+    assert.equal(next.seat?.meetingId, next.id, "a new meeting, started by this seat");
+    assert.notEqual(next.coordinatorId, old.coordinatorId, "with its own coordinator");
+    assert.equal(next.rescheduledFromId, ada.id);
+    assert.deepEqual(await ledgerIds(app, et.id, C), [next.id]);
+    assert.deepEqual(await ledgerIds(app, et.id, A), [bob.id]);
+    await assertConsistent(app, et.id, users);
+    // Bob, the last at A, moves to C: A is free for everyone again.
+    const bobMoved = await rescheduleByGuest(app, bob.token, at(C));
+    assert.ok(bobMoved.ok, JSON.stringify(bobMoved));
+    assert.equal(await getSeatLedger(app.kv, et.id, A), null, "A's ledger goes");
+    const c = (await app.kv.get<CoordinatorRecord>(keys.coordinator(old.coordinatorId!))).value;
+    assert.equal(c?.state, "released");
+    for (const u of users) {
+      assert.deepEqual((await busyOf(app.kv, u.id)).filter((e) => e.startMs === A), []);
+    }
+    // A new first seat at A starts a new meeting.
+    await seat(app, A, "cy");
+    await assertConsistent(app, et.id, users);
+  } finally {
+    await settleCounts();
+    app.close();
+  }
+});
+
+Deno.test("team seats: a lone seat moves half an hour later, over its own old meeting — the move frees the old time in the same write and the members hold only the new one", async () => {
+  const { app, users, et } = await setup(3, 2, 30);
+  try {
+    const ada = await seat(app, A, "ada");
+    const moved = await rescheduleByGuest(app, ada.token, at(A + HOUR / 2));
+    assert.ok(moved.ok, JSON.stringify(moved));
+    assert.equal(await getSeatLedger(app.kv, et.id, A), null);
+    for (const u of users) {
+      const mine = await busyOf(app.kv, u.id);
+      assert.deepEqual([...new Set(mine.map((e) => e.bookingId))], [moved.booking.id]);
+    }
+    await assertConsistent(app, et.id, users);
+  } finally {
+    await settleCounts();
+    app.close();
+  }
+});
+
+Deno.test("team seats: a move to a full time is 'seats_full', to its own time 'same_time', and a moved seat's link moves nothing twice — nothing changes", async () => {
+  const { app, users, et } = await setup(2);
+  try {
+    const ada = await seat(app, A, "ada");
+    await seat(app, B, "bea");
+    await seat(app, B, "ben");
+    assert.deepEqual(await rescheduleByGuest(app, ada.token, at(B)), {
+      ok: false,
+      reason: "seats_full",
+    });
+    const same = await rescheduleByGuest(app, ada.token, at(A));
+    assert.equal(same.ok, false);
+    assert.equal((same as { reason: string }).reason, "same_time");
+    const moved = await rescheduleByGuest(app, ada.token, at(C));
+    assert.ok(moved.ok, JSON.stringify(moved));
+    const again = await rescheduleByGuest(app, ada.token, at(A));
+    assert.equal(again.ok, false, JSON.stringify(again));
+    assert.deepEqual(await ledgerIds(app, et.id, C), [moved.booking.id]);
+    assert.deepEqual(await ledgerIds(app, et.id, A), []);
+    await assertConsistent(app, et.id, users);
+  } finally {
+    await settleCounts();
+    app.close();
+  }
+});
+
+for (const to of ["a meeting", "an empty time"]) {
+  Deno.test(`team seats (race): 3 seats left at ${to}, 8 guests of another time move there at once while 4 new guests book it — exactly 3 land, nobody counted twice, ledgers, coordinators and every member's busy time agree`, async () => {
+    const full = to === "a meeting" ? 10 : 3;
+    const { app, users, et } = await setup(full);
+    try {
+      const atA = [];
+      for (let i = 0; i < 8; i++) {
+        // A holds 8 guests over three times (its seats are `full` each).
+        atA.push(await seat(app, A - (i % 3) * 3 * HOUR, `a${i}`));
+      }
+      // A meeting at B with 3 of its seats left, or B empty with 3 seats.
+      for (let i = 0; i < full - 3; i++) await seat(app, B, `b${i}`);
+      const race = await Promise.all([
+        ...atA.map((s) => rescheduleByGuest(app, s.token, at(B))),
+        ...[0, 1, 2, 3].map((i) =>
+          bookTeamSlot(app, { team: "crew", slug: "class", start: at(B), ...guest(`n${i}`) })
+        ),
+      ]);
+      const landed = race.filter((r) => r.ok).length;
+      assert.equal(landed, 3, JSON.stringify(race.filter((r) => !r.ok)));
+      assert.ok(
+        race.every((r) => r.ok || r.reason === "seats_full"),
+        JSON.stringify(race.filter((r) => !r.ok)),
+      );
+      assert.equal((await ledgerIds(app, et.id, B)).length, full);
+      const { live } = await assertConsistent(app, et.id, users);
+      const movedCount = race.slice(0, 8).filter((r) => r.ok).length;
+      assert.equal(live.filter((b) => b.startMs !== B).length, 8 - movedCount);
+    } finally {
+      await settleCounts();
+      app.close();
+    }
+  });
+}
+
+Deno.test("team seats (race): a lone seat moving half an hour later, over its own meeting, while a new guest takes a seat at its old time — never two overlapping meetings for a member", async () => {
+  const { app, users, et } = await setup(3, 2, 30);
+  try {
+    for (let round = 0; round < 6; round++) {
+      const from = T0 + (2 * round + 1) * HOUR;
+      const s = await seat(app, from, `r${round}`);
+      const [move, other] = await Promise.all([
+        rescheduleByGuest(app, s.token, at(from + HOUR / 2)),
+        bookTeamSlot(app, { team: "crew", slug: "class", start: at(from), ...guest(`o${round}`) }),
+      ]);
+      assert.ok(move.ok || other.ok, JSON.stringify([move, other]));
+      const { ledgers } = await assertConsistent(app, et.id, users);
+      const meetings = ledgers.filter((l) => liveSeats(l, app.now()).length > 0);
+      for (const x of meetings) {
+        for (const y of meetings) {
+          if (x === y) continue;
+          assert.ok(
+            x.blockEndMs <= y.blockStartMs || y.blockEndMs <= x.blockStartMs,
+            `round ${round}: ${at(x.startMs)} and ${at(y.startMs)} overlap`,
+          );
+        }
+      }
+    }
+  } finally {
+    await settleCounts();
+    app.close();
+  }
+});
+
+Deno.test("team seats (race): a seat's move racing its own cancel — exactly one lands, and the ledgers, coordinators and members' time follow it", async () => {
+  const { app, users, et } = await setup(4);
+  try {
+    for (let round = 0; round < 6; round++) {
+      const from = T0 + (2 * round) * HOUR;
+      const to = from + HOUR;
+      const s = await seat(app, from, `r${round}`);
+      // Half the rounds move into a meeting, half to an empty time; half leave others behind.
+      if (round % 2 === 0) await seat(app, to, `t${round}`);
+      if (round % 3 === 0) await seat(app, from, `o${round}`);
+      const old = (await getBooking(app.kv, s.id))!;
+      const [move, cancel] = await Promise.all([
+        rescheduleByGuest(app, s.token, at(to)),
+        decideBooking(app, s.id, "cancel", "host", { hostId: old.hostId }),
+      ]);
+      assert.equal([move.ok, cancel.ok].filter(Boolean).length, 1, JSON.stringify([move, cancel]));
+      const after = (await getBooking(app.kv, s.id))!;
+      assert.equal(after.status, "CANCELLED");
+      assert.equal(after.endReason === "rescheduled", move.ok);
+      assert.equal((await ledgerIds(app, et.id, from)).includes(s.id), false);
+      await assertConsistent(app, et.id, users);
+    }
+  } finally {
+    await settleCounts();
+    app.close();
+  }
+});
+
+Deno.test("team seats (race): every seat of a time moves away at once, to an empty time — one meeting there with all of them, and the old time is free for every member", async () => {
+  const { app, users, et } = await setup(6, 3);
+  try {
+    const seats = [];
+    for (let i = 0; i < 4; i++) seats.push(await seat(app, A, `s${i}`));
+    const moves = await Promise.all(seats.map((s) => rescheduleByGuest(app, s.token, at(C))));
+    assert.ok(moves.every((r) => r.ok), JSON.stringify(moves.filter((r) => !r.ok)));
+    assert.equal(await getSeatLedger(app.kv, et.id, A), null);
+    assert.equal((await ledgerIds(app, et.id, C)).length, 4);
+    for (const u of users) {
+      assert.deepEqual((await busyOf(app.kv, u.id)).filter((e) => e.startMs === A), []);
+    }
+    await assertConsistent(app, et.id, users);
+  } finally {
+    await settleCounts();
+    app.close();
+  }
+});
+
+for (const members of [20, 60]) {
+  Deno.test(`team seats: a ${members}-member team's confirmed seat moves into a meeting and to an empty time, each the last of its meeting, across midnight — every write within remote KV's limits`, async () => {
+    const guarded = guardKv(await Deno.openKv(":memory:"));
+    const app = await memoryApp({ env: { INVITO_RATE_LIMIT: "off" }, kv: guarded });
+    try {
+      const { team, users } = await seedTeam(app, {
+        members: Array.from({ length: members }, (_, i) => ({ username: `m${i}` })),
+      });
+      const et = await seedTeamEventType(app, team, {
+        slug: "class",
+        teamMode: "collective",
+        durationMin: 60,
+        // Every meeting's buffer runs over midnight: two days of entries per member.
+        bufferAfterMin: 90,
+        seats: { perTime: 5, showAttendees: false, hideCount: false },
+      });
+      const [x, y, z] = [T0 + 23 * HOUR, T0 + 47 * HOUR, T0 + 71 * HOUR];
+      const ada = await seat(app, x, "ada");
+      await seat(app, y, "bea");
+      const stats = guardStats(guarded)!;
+      Object.assign(stats, { maxChecks: 0, maxMutations: 0 });
+      const joined = await rescheduleByGuest(app, ada.token, at(y));
+      assert.ok(joined.ok, JSON.stringify(joined));
+      const join = { ...stats };
+      Object.assign(stats, { maxChecks: 0, maxMutations: 0 });
+      const bea = (await ledgerIds(app, et.id, y)).find((id) => id !== joined.booking.id)!;
+      const beaRec = (await getBooking(app.kv, bea))!;
+      // Bea moves on, by the organiser, to an empty time: her meeting keeps Ada.
+      const started = await rescheduleByHost(app, beaRec.hostId, bea, at(z));
+      assert.ok(started.ok, JSON.stringify(started));
+      const first = { ...stats };
+      Object.assign(stats, { maxChecks: 0, maxMutations: 0 });
+      // Ada, the last at y, joins Bea at z: y is free for every member.
+      const last = await rescheduleByGuest(app, joined.guestToken, at(z));
+      assert.ok(last.ok, JSON.stringify(last));
+      assert.equal(await getSeatLedger(app.kv, et.id, y), null);
+      await assertConsistent(app, et.id, users);
+      for (const s of [join, first, { ...stats }]) {
+        assert.ok(s.maxChecks <= 10 && s.maxMutations <= 1000, JSON.stringify(s));
+      }
+      console.log(
+        `${members} members: join ${join.maxChecks} checks, ${join.maxMutations} mutations; ` +
+          `first seat ${first.maxChecks}/${first.maxMutations}; last seat joining ` +
+          `${stats.maxChecks}/${stats.maxMutations}`,
+      );
+    } finally {
+      await settleCounts();
+      app.close();
+    }
+  });
+}
+
+Deno.test("team seats: a 100-member team's seat whose move does not fit one remote KV write (every member's old and new meeting entries and calendar writes) is refused, and nothing changes — its seat, both meetings and every member's time stay as they were", async () => {
+  const guarded = guardKv(await Deno.openKv(":memory:"));
+  const app = await memoryApp({ env: { INVITO_RATE_LIMIT: "off" }, kv: guarded });
+  try {
+    const { team, users } = await seedTeam(app, {
+      members: Array.from({ length: 100 }, (_, i) => ({ username: `m${i}` })),
+    });
+    const et = await seedTeamEventType(app, team, {
+      slug: "class",
+      teamMode: "collective",
+      durationMin: 60,
+      bufferAfterMin: 90,
+      seats: { perTime: 5, showAttendees: false, hideCount: false },
+    });
+    const [x, y, z] = [T0 + 23 * HOUR, T0 + 47 * HOUR, T0 + 71 * HOUR];
+    const ada = await seat(app, x, "ada");
+    const bea = await seat(app, y, "bea");
+    for (const to of [y, z]) {
+      const res = await rescheduleByGuest(app, ada.token, at(to));
+      assert.deepEqual(res, { ok: false, reason: "not_supported" }, at(to));
+    }
+    assert.equal((await getBooking(app.kv, ada.id))!.status, "CONFIRMED");
+    assert.deepEqual(await ledgerIds(app, et.id, x), [ada.id]);
+    assert.deepEqual(await ledgerIds(app, et.id, y), [bea.id]);
+    assert.equal(await getSeatLedger(app.kv, et.id, z), null);
+    await assertConsistent(app, et.id, users);
+  } finally {
+    await settleCounts();
+    app.close();
+  }
+});
+
+Deno.test("team seats: the worst case of checks — a pending seat of a capped event type moved by its guest into a meeting checks 8 keys, to an empty time 9 (the team commit), never more than remote KV's 10", async () => {
+  const guarded = guardKv(await Deno.openKv(":memory:"));
+  const app = await memoryApp({ env: { INVITO_RATE_LIMIT: "off" }, kv: guarded });
   try {
     const { team, users } = await seedTeam(app, {
       members: [{ username: "ann" }, { username: "ben" }],
@@ -33,56 +465,129 @@ Deno.test("team seats: neither the organiser's move of a seat nor a team commit 
       slug: "class",
       teamMode: "collective",
       durationMin: 60,
-      seats: { perTime: 3, showAttendees: false, hideCount: false },
+      requiresConfirmation: true,
+      maxPerDay: 20,
+      maxPerWeek: 40,
+      seats: { perTime: 5, showAttendees: false, hideCount: false },
     });
-    const ids: string[] = [];
-    for (const name of ["ada", "bob"]) {
-      const r = await bookTeamSlot(app, {
-        team: "crew",
-        slug: "class",
-        start: T1,
-        name,
-        email: `${name}@example.test`,
-        note: "",
-        timeZone: "UTC",
-      });
-      assert.ok(r.ok, JSON.stringify(r));
-      ids.push(r.bookingId);
-    }
-    const ada = (await getBooking(app.kv, ids[0]))!;
-    const moved = await rescheduleByHost(app, ada.hostId, ada.id, T3);
-    assert.deepEqual(moved, { ok: false, reason: "not_supported" });
-
-    // The engine's own guard: the team protocol asked to retire the seat anyway.
-    const direct = await bookForPersons(app, {
-      host: { id: ada.hostId, timeZone: "UTC" },
-      eventType: et,
-      personIds: users.map((u) => u.id),
-      startMs: Date.parse(T3),
-      durationMin: 60,
-      name: ada.guestName,
-      email: ada.guestEmail,
-      note: "",
-      guestTimeZone: "UTC",
-      teamId: team.id,
-      rosterKey: keys.team(team.id),
-      reschedule: { old: ada, by: "guest", enforceCutoff: true },
-    });
-    assert.deepEqual(direct, { ok: false, reason: "not_supported" });
-
-    assert.equal((await getBooking(app.kv, ada.id))!.status, "CONFIRMED");
-    const ledger = await getSeatLedger(app.kv, et.id, Date.parse(T1));
-    assert.deepEqual(liveSeats(ledger, app.now()).map((x) => x.id).sort(), [...ids].sort());
-    const c = (await app.kv.get<CoordinatorRecord>(keys.coordinator(ada.coordinatorId!))).value;
-    assert.equal(c?.state, "committed", "the meeting keeps its coordinator");
-    for (const u of users) {
-      for await (const e of app.kv.list({ prefix: ["busy", u.id] })) {
-        const v = e.value as { startMs: number };
-        assert.notEqual(v.startMs, Date.parse(T3), `${u.username}: nothing held at the new time`);
-      }
-    }
+    const ada = await seat(app, A, "ada");
+    await seat(app, A, "amy");
+    await seat(app, B, "bea");
+    const stats = guardStats(guarded)!;
+    Object.assign(stats, { maxChecks: 0, maxMutations: 0 });
+    const joined = await rescheduleByGuest(app, ada.token, at(B));
+    assert.ok(joined.ok, JSON.stringify(joined));
+    assert.equal(joined.booking.status, "PENDING");
+    assert.equal(stats.maxChecks, 8, JSON.stringify(stats));
+    Object.assign(stats, { maxChecks: 0, maxMutations: 0 });
+    const started = await rescheduleByGuest(app, joined.guestToken, at(C));
+    assert.ok(started.ok, JSON.stringify(started));
+    assert.equal(stats.maxChecks, 9, JSON.stringify(stats));
+    await assertConsistent(app, et.id, users);
   } finally {
     await settleCounts();
     app.close();
   }
+});
+
+Deno.test("team seats (property): seats booked, confirmed, cancelled and moved at random — by guest and organiser, into meetings, to empty times and over their own meeting — over four times of a collective event with 1–6 members: every move fits one write, no time passes its seats, ledgers, coordinators and members' time agree, and no member has two overlapping meetings", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.record({
+        members: fc.integer({ min: 1, max: 6 }),
+        perTime: fc.integer({ min: 2, max: 4 }),
+        pending: fc.boolean(),
+        ops: fc.array(
+          fc.record({
+            kind: fc.constantFrom("book", "book", "move", "move", "move", "cancel", "confirm"),
+            time: fc.integer({ min: 0, max: 3 }),
+            pick: fc.nat(),
+          }),
+          { minLength: 8, maxLength: 30 },
+        ),
+      }),
+      async (cfg) => {
+        const app = await memoryApp({ env: { INVITO_RATE_LIMIT: "off" } });
+        try {
+          const { team, users } = await seedTeam(app, {
+            members: Array.from({ length: cfg.members }, (_, i) => ({ username: `m${i}` })),
+          });
+          const et = await seedTeamEventType(app, team, {
+            slug: "class",
+            teamMode: "collective",
+            durationMin: 60,
+            intervalMin: 30,
+            requiresConfirmation: cfg.pending,
+            seats: { perTime: cfg.perTime, showAttendees: false, hideCount: false },
+          });
+          // 10:00, 10:30 and 11:00 (each overlapping the one before) and 14:00.
+          const times = [A, A + HOUR / 2, A + HOUR, A + 4 * HOUR];
+          const made: string[] = [];
+          const tokens = new Map<string, string>();
+          let n = 0;
+          for (const op of cfg.ops) {
+            const start = at(times[op.time]);
+            const live: BookingRecord[] = [];
+            for (const x of made) {
+              const rec = (await getBooking(app.kv, x))!;
+              if (rec.status === "CONFIRMED" || rec.status === "PENDING") live.push(rec);
+            }
+            const b = live.length ? live[op.pick % live.length] : null;
+            if (op.kind === "book") {
+              const r = await bookTeamSlot(app, {
+                team: "crew",
+                slug: "class",
+                start,
+                ...guest(n++),
+              });
+              if (r.ok) {
+                made.push(r.bookingId);
+                tokens.set(r.bookingId, r.guestToken);
+              } else {
+                assert.ok(
+                  ["seats_full", "slot_taken", "too_many_pending"].includes(r.reason),
+                  r.reason,
+                );
+              }
+            } else if (op.kind === "move" && b) {
+              const r = op.pick % 2
+                ? await rescheduleByGuest(app, tokens.get(b.id)!, start)
+                : await rescheduleByHost(app, b.hostId, b.id, start);
+              if (r.ok) {
+                made.push(r.booking.id);
+                tokens.set(r.booking.id, r.guestToken);
+                assert.equal(r.booking.rescheduledFromId, b.id);
+                assert.equal((await getBooking(app.kv, b.id))!.rescheduledToId, r.booking.id);
+              } else {
+                assert.ok(
+                  ["seats_full", "slot_taken", "same_time", "already_seated", "too_many_pending"]
+                    .includes(r.reason),
+                  r.reason,
+                );
+              }
+            } else if ((op.kind === "cancel" || op.kind === "confirm") && b) {
+              const r = await decideBooking(app, b.id, op.kind, "host", { hostId: b.hostId });
+              if (!r.ok) assert.notEqual(r.reason, "too_large");
+            }
+            const { ledgers } = await assertConsistent(app, et.id, users);
+            const meetings = ledgers.filter((l) => liveSeats(l, app.now()).length > 0);
+            for (const l of meetings) {
+              assert.ok(liveSeats(l, app.now()).length <= cfg.perTime);
+              for (const m of meetings) {
+                if (l === m) continue;
+                assert.ok(
+                  l.blockEndMs <= m.blockStartMs || m.blockEndMs <= l.blockStartMs,
+                  `${at(l.startMs)} and ${at(m.startMs)} overlap`,
+                );
+              }
+            }
+          }
+        } finally {
+          await settleCounts();
+          app.close();
+        }
+      },
+    ),
+    { numRuns: 40 },
+  );
 });

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { bookTeamSlot } from "./team-bookings.ts";
 import { bookSlot } from "./book-slot.ts";
-import { decideBooking } from "./decide-booking.ts";
+import { decideBooking, rescheduleByGuest, rescheduleByHost } from "./decide-booking.ts";
 import { expireHolds } from "../jobs/expire-holds.ts";
 import { keys } from "../store/keys.ts";
 import { getSeatLedger } from "../store/seats.ts";
@@ -201,7 +201,7 @@ Deno.test("collective seats: 20 members and 500 seats — every seat's write sta
   app.close();
 });
 
-Deno.test("collective seats (property): seats taken, confirmed, rejected, cancelled and expired at random over three times of a collective event with 1–20 members and 2–500 seats, beside a member's own bookings — every write fits remote KV, no time passes its seats, and no member's live time overlaps apart from one meeting's seats", async () => {
+Deno.test("collective seats (property): seats taken, confirmed, rejected, cancelled, expired and moved at random over three times of a collective event with 1–20 members and 2–500 seats, beside a member's own bookings — every write fits remote KV, no time passes its seats, and no member's live time overlaps apart from one meeting's seats", async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.record({
@@ -220,6 +220,8 @@ Deno.test("collective seats (property): seats taken, confirmed, rejected, cancel
               "tick",
               "expire",
               "own",
+              "move",
+              "move",
             ),
             time: fc.integer({ min: 0, max: 2 }),
             pick: fc.nat(),
@@ -244,6 +246,7 @@ Deno.test("collective seats (property): seats taken, confirmed, rejected, cancel
           // 10:00, 10:30 (overlapping the first) and 14:00.
           const times = [T0 + 10 * HOUR, T0 + 10.5 * HOUR, T0 + 14 * HOUR];
           const made: string[] = [];
+          const tokens = new Map<string, string>();
           let n = 0;
           for (const op of cfg.ops) {
             const start = at(times[op.time]);
@@ -254,12 +257,35 @@ Deno.test("collective seats (property): seats taken, confirmed, rejected, cancel
                 start,
                 ...guest(n++),
               });
-              if (r.ok) made.push(r.bookingId);
-              else {
+              if (r.ok) {
+                made.push(r.bookingId);
+                tokens.set(r.bookingId, r.guestToken);
+              } else {
                 assert.ok(
                   ["seats_full", "slot_taken", "too_many_pending"].includes(r.reason),
                   r.reason,
                 );
+              }
+            } else if (op.kind === "move" && made.length) {
+              // A live seat moved to another time, by its guest or by the organiser (ADR 040,
+              // amended): into a meeting, to an empty time, or over its own old meeting.
+              const live: BookingRecord[] = [];
+              for (const x of made) {
+                const rec = (await app.kv.get<BookingRecord>(keys.booking(x))).value!;
+                if (rec.status === "CONFIRMED" || rec.status === "PENDING") live.push(rec);
+              }
+              const b = live[op.pick % Math.max(1, live.length)];
+              const r = !b
+                ? null
+                : op.pick % 2
+                ? await rescheduleByGuest(app, tokens.get(b.id)!, start)
+                : await rescheduleByHost(app, b.hostId, b.id, start);
+              if (r?.ok) {
+                made.push(r.booking.id);
+                tokens.set(r.booking.id, r.guestToken);
+              } else if (r) {
+                // Every move of a team of up to 20 fits one write; none is left "busy".
+                assert.ok(!["not_supported", "too_large", "busy"].includes(r.reason), r.reason);
               }
             } else if (op.kind === "own") {
               await bookSlot(app, { username: "m0", slug: "own", start, ...guest(n++) });

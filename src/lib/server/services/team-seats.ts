@@ -17,6 +17,87 @@ import { engineRules, runChange } from "./transaction.ts";
 /** Starting the meeting and joining it may each lose to the other a few times; then "busy". */
 const ATTEMPTS = 4;
 
+/**
+ * Moves a guest's seat of a collective seated time to another time of its event type (ADR 040,
+ * amended): to a time with a meeting the successor joins it in one write that also retires the
+ * old seat (engine `reschedule` with `join`); to an empty time it takes every member's time by
+ * the team protocol and its commit retires the old seat. A meeting started or ended meanwhile at
+ * the new time sends it the other way, as a new guest's seat (`bookCollectiveSeat`).
+ */
+export async function moveCollectiveSeat(
+  app: App,
+  input: TeamBookInput & {
+    identity: { id: string; tokenSalt: string };
+    reschedule: NonNullable<TeamBookInput["reschedule"]>;
+  },
+  perTime: number,
+): Promise<TeamBookResult> {
+  const et = input.eventType;
+  const rules = engineRules(app, et);
+  const old = input.reschedule.old;
+  const guestToken = await bookingToken(app, input.identity, "guest");
+  const personIds = [...new Set(input.personIds)].sort();
+  let last: TeamBookResult = { ok: false, reason: "busy" };
+  // A team too large for one write to move a seat between two meetings of theirs (every
+  // member's entries of both, and their calendars' jobs) is told so, not to try again.
+  const refused = (r: Extract<TeamBookResult, { ok: false }>): TeamBookResult =>
+    r.reason === "too_large" ? { ok: false, reason: "not_supported" } : r;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const ledger = await getSeatLedger(app.kv, et.id, input.startMs);
+    if (ledger?.coordinatorId && liveSeats(ledger, app.now()).length > 0) {
+      if (ledger.closed) return { ok: false, reason: "slot_taken" };
+      const res = await runChange(app, {
+        lane: `seats:${et.id}:${input.startMs}`,
+        rules,
+        change: () => ({
+          kind: "reschedule",
+          bookingId: old.id,
+          by: input.reschedule.by,
+          successor: {
+            ...input.identity,
+            host: input.host,
+            eventType: et,
+            startMs: input.startMs,
+            durationMin: input.durationMin,
+            teamId: input.teamId,
+          },
+          enforceCutoff: input.reschedule.enforceCutoff,
+          hostId: input.reschedule.hostId,
+          reason: input.reschedule.reason,
+          extra: input.extra,
+          join: { coordinatorId: ledger.coordinatorId!, personIds },
+        }),
+      });
+      if (res.ok) return { ok: true, booking: res.plan.booking!, guestToken };
+      last = refused({ ok: false, reason: res.reason });
+      // The meeting ended (or was replaced) since it was read: start one, or join the new one.
+      if (res.reason !== "slot_taken") return last;
+      continue;
+    }
+    // The old seat is its meeting's last: the new time may overlap that meeting, which the commit
+    // then frees (else it is refused, and read again here).
+    const mine = await getSeatLedger(app.kv, old.eventTypeId, old.startMs);
+    const live = liveSeats(mine, app.now());
+    const frees = mine?.meetingId === old.seat?.meetingId && live.length === 1 &&
+        live[0].id === old.id
+      ? mine!.meetingId
+      : undefined;
+    const res = await bookForPersons(app, {
+      ...input,
+      seat: { perTime },
+      reschedule: { ...input.reschedule, frees },
+    });
+    if (res.ok) return res;
+    last = refused(res);
+    if (res.reason !== "slot_taken" && res.reason !== "held") return last;
+    // Another guest started this time's meeting meanwhile (join it), or one joined the old
+    // meeting this seat was the last of (its time is no longer freed): read both again.
+    const after = await getSeatLedger(app.kv, et.id, input.startMs);
+    if (!frees && (!after?.coordinatorId || liveSeats(after, app.now()).length === 0)) return last;
+  }
+  return last;
+}
+
 export async function bookCollectiveSeat(
   app: App,
   input: TeamBookInput & { identity: { id: string; tokenSalt: string } },

@@ -7,7 +7,7 @@ import { utcDaysTouched } from "../booking.ts";
 import type { Entry, Key, KeyOf } from "../model/entries.ts";
 import { block, capRefs, guestKey, guestOwner, personsOf } from "./core.ts";
 import { successorRecord } from "./reschedule.ts";
-import { ledgerOf } from "./seat.ts";
+import { ledgerOf, movedSeatRecord } from "./seat.ts";
 import { seatsOf } from "../seats.ts";
 import { SERIES_HOLD_MAX } from "./series.ts";
 import { bookerPostEntry } from "../repeat-post.ts";
@@ -176,11 +176,28 @@ export function changeScope(
       const b = primary as BookingRecord | null;
       if (!b) return EMPTY_SCOPE;
       // The successor's block decides; settings come from the draft.
-      const draft = successorRecord(b, change, rules, 0);
+      const draft = b.seat
+        ? movedSeatRecord(b, change, rules, 0)
+        : successorRecord(b, change, rules, 0);
+      const ledgers = [keyOf(ledgerOf(b)), keyOf(ledgerOf(draft))];
+      // A collective time's seat joining a meeting: both meetings' coordinators guard the
+      // members' time (ADR 040), not each member's days.
+      if (b.seat && change.join) {
+        return {
+          ...EMPTY_SCOPE,
+          caps: capRefs(draft, rules.eventType, true),
+          guest: guestScope(draft),
+          coordinatorIds: [
+            ...(b.coordinatorId ? [b.coordinatorId] : []),
+            change.join.coordinatorId,
+          ],
+          guards: ledgers,
+        };
+      }
       const scope = addScope(draft, rules.eventType, change.assign);
       // A seat leaves its time's ledger and takes a seat in the new time's.
       if (!b.seat) return scope;
-      return { ...scope, guards: [keyOf(ledgerOf(b)), keyOf(ledgerOf(draft))] };
+      return { ...scope, guards: ledgers };
     }
     case "hold_time": {
       const { personId, startMs, endMs } = change;
@@ -250,7 +267,12 @@ export function changeScope(
           ...(change.rosterKey ? [change.rosterKey] : []),
           ...(change.retire ? [keyOf({ kind: "booking", id: change.retire.bookingId })] : []),
           ...(change.seat ? [keyOf(ledgerOf(b))] : []),
+          // A collective time's seat moving to this one leaves its own time's ledger.
+          ...(change.retire?.seat
+            ? [keyOf(ledgerOf({ eventTypeId: b.eventTypeId, startMs: change.retire.seat.startMs }))]
+            : []),
         ],
+        coordinatorIds: change.retire?.seat ? [change.retire.seat.coordinatorId] : [],
       };
     }
     default:

@@ -111,7 +111,7 @@ function takeSeat(
  * does the host's time; the ledger is checked either way, so a seat taken meanwhile is never
  * left without them. Returns the meeting whose busy time this write removes, if any.
  */
-function leaveSeat(d: Draft, s: Snapshot, b: BookingRecord, nowMs: number): string | null {
+export function leaveSeat(d: Draft, s: Snapshot, b: BookingRecord, nowMs: number): string | null {
   d.deleteAll(capEntryKeys(b));
   if (b.status === "PENDING") d.delete(guestHoldOf(b));
   const read = guardOf<SeatLedgerRecord>(s, ledgerOf(b));
@@ -227,6 +227,12 @@ export function planSeatImport(
  * A seat moves to another time of its event type: it leaves its old time's ledger and takes a
  * seat in the new one's, in one write (old booking 1 + two ledgers + host days ≤ 2 + capped
  * periods ≤ 2 + guest fence 1 = 8 checks). The host's old meeting is written again without it.
+ *
+ * A collective time's seat (ADR 040, amended) moves here only to a time with a meeting
+ * (`change.join`): it leaves its ledger and its meeting's coordinator and joins the new time's
+ * by that ledger and coordinator (`joinSeat`) — old booking 1 + two ledgers + two coordinators +
+ * capped periods ≤ 2 + guest fence 1 = 8 checks, whatever the number of members. To an empty
+ * time it is the new meeting's first seat: a team commit (team.ts) that retires it.
  */
 export function planSeatReschedule(
   s: Snapshot,
@@ -248,11 +254,13 @@ export function planSeatReschedule(
   const old = current.value;
   const seats = seatsOf(change.successor.eventType);
   // A seat moves to a seat: an event type no longer seated takes no moved seats. A collective
-  // time's seat is not moved (its new time may need every member's time taken first).
-  if (!seats || change.assign || old.personIds) return { ok: false, reason: "not_supported" };
+  // time's seat joins a meeting here; its move to an empty time is a team commit.
+  if (!seats || change.assign || !!old.personIds !== !!change.join) {
+    return { ok: false, reason: "not_supported" };
+  }
   // Another time is another meeting: a Jitsi seat leaves its room behind and takes the new
   // time's, or brings the fresh one the service drew when it is that time's first (seatRoom).
-  const kept = successorRecord(old, change, rules, nowMs);
+  const kept = movedSeatRecord(old, change, rules, nowMs);
   const fresh = change.successor.location;
   const draft = kept.location?.kind === "jitsi" && fresh?.kind === "jitsi"
     ? { ...kept, location: fresh }
@@ -274,6 +282,7 @@ export function planSeatReschedule(
     nowMs,
     new Set([old.id, draft.id]),
     freed,
+    change.join?.coordinatorId,
   );
   if (!taken.ok) return taken;
   const successor = taken.booking;
@@ -281,22 +290,46 @@ export function planSeatReschedule(
   writeExtras(d, change.extra);
   d.job(
     ...sideEffects(old, retired, nowMs),
+    ...seatMovedJobs(old, nowMs),
     ...sideEffects(null, successor, nowMs),
   );
-  // The host's old meeting loses this guest (a moved booking's own effects write only the new):
-  // in their calendar, and by mail for a host without one (the mail is skipped for a host with
-  // one: the written event is their copy, and the successor's mail says the guest moved).
-  if (old.status === "CONFIRMED") {
-    d.job(
-      { payload: { kind: "writeback", op: "put", bookingId: old.id }, dueMs: nowMs },
+  // A joined meeting's members are held by it (its coordinator checked), not by their days.
+  const claims = change.join ? [] : [{ personId: successor.hostId, iv: block(successor) }];
+  return finishReschedule(d, s, successor, retired, claims, nowMs, limits);
+}
+
+/**
+ * The successor of a moved seat as the engine plans it: a collective time's attends with the
+ * members the service read at the new time (the meeting there lists the same, `joinSeat`).
+ */
+export function movedSeatRecord(
+  old: BookingRecord,
+  change: Extract<Change, { kind: "reschedule" }>,
+  rules: EngineRules,
+  nowMs: number,
+): BookingRecord {
+  const kept = successorRecord(old, change, rules, nowMs);
+  return change.join ? { ...kept, personIds: [...change.join.personIds].sort() } : kept;
+}
+
+/**
+ * The old meeting loses a moved seat's guest (a moved booking's own effects write only the new):
+ * in the calendar of its host — every member's, for a collective time — and by mail for one
+ * without a calendar (the mail is skipped for one with: the written event is their copy, and the
+ * successor's mail says the guest moved). A pending seat was never in the meeting.
+ */
+export function seatMovedJobs(old: BookingRecord, nowMs: number): PlannedJob[] {
+  if (old.status !== "CONFIRMED") return [];
+  return hostsOf(old).flatMap((personId) => {
+    const who = personId ? { personId } : {};
+    return [
+      { payload: { kind: "writeback", op: "put", bookingId: old.id, ...who }, dueMs: nowMs },
       {
-        payload: { kind: "booking_mail", mail: "host_seat_moved", bookingId: old.id },
+        payload: { kind: "booking_mail", mail: "host_seat_moved", bookingId: old.id, ...who },
         dueMs: nowMs,
       },
-    );
-  }
-  const claims = [{ personId: successor.hostId, iv: block(successor) }];
-  return finishReschedule(d, s, successor, retired, claims, nowMs, limits);
+    ];
+  });
 }
 
 /**

@@ -10,8 +10,9 @@ import type {
   SeatLedgerRecord,
   TeamRecord,
 } from "../model/records.ts";
-import { liveSeats, seatOf, seatStays } from "../seats.ts";
+import { isCollectiveSeat, liveSeats, seatOf } from "../seats.ts";
 import { firstSeatLedger, ledgerOf, writeMeetingBusy } from "./seat-ledger.ts";
+import { leaveSeat, seatMovedJobs } from "./seat.ts";
 import type { KvLimits } from "../kv-budget.ts";
 import { decideTransition, isOwnTime, nextStep } from "../booking.ts";
 import { withinCutoff } from "../event-rules.ts";
@@ -71,7 +72,13 @@ export function planHold(
   const iv = { startMs: c.startMs, endMs: c.endMs };
   // A collective reschedule: the booking being moved does not block its own new time (it is
   // retired in the final commit, which checks it is still live).
-  const ignore = new Set(c.replaces ? [c.bookingId, c.replaces] : [c.bookingId]);
+  const ignore = new Set([c.bookingId]);
+  // A collective time's seat moving: only its meeting's time, when it is that meeting's last
+  // seat (freed by the same commit, which refuses unless it is: `planTeamCommit`); the seat's
+  // own id may be its meeting's, which goes on with the other seats.
+  if (c.frees !== undefined) {
+    if (c.frees) ignore.add(c.frees);
+  } else if (c.replaces) ignore.add(c.replaces);
   const refused = claimTime(d, s, change.personId, iv, ignore, nowMs, "slot_taken");
   if (refused) return { ok: false, reason: refused };
   const entry: BusyEntryRecord = {
@@ -135,8 +142,16 @@ export function planTeamCommit(
     if (!old || (r.hostId !== undefined && old.hostId !== r.hostId)) {
       return { ok: false, reason: "not_found" };
     }
-    // A collective time's seat leaves through its time's ledger, never as a plain booking.
-    if (seatStays(old)) return { ok: false, reason: "not_supported" };
+    // A collective time's seat leaves through its time's ledger and coordinator, never as a
+    // plain booking, and only for a seat at the new time (the scope read them as named).
+    if (isCollectiveSeat(old) !== !!r.seat || (r.seat && (!change.seat || c.frees === undefined))) {
+      return { ok: false, reason: "not_supported" };
+    }
+    if (
+      r.seat &&
+      (r.seat.startMs !== old.startMs || r.seat.coordinatorId !== old.coordinatorId ||
+        old.eventTypeId !== b.eventTypeId)
+    ) return { ok: false, reason: "not_found" };
     const t = decideTransition(old, "cancel", nowMs);
     if (!t.ok) {
       return { ok: false, reason: t.reason };
@@ -159,8 +174,15 @@ export function planTeamCommit(
     };
     self.add(old.id);
     writeUpdatedBooking(d, current as Versioned<BookingRecord>, retired);
-    dropHoldings(d, old);
-    if (old.coordinatorId) d.delete({ kind: "coordinator", id: old.coordinatorId });
+    if (r.seat) {
+      // The seat leaves its ledger and its meeting's coordinator (the last one frees every
+      // member's time there); held over that meeting's time, the commit needs it freed.
+      const freed = leaveSeat(d, s, old, nowMs);
+      if (c.frees && freed !== c.frees) return { ok: false, reason: "slot_taken" };
+    } else {
+      dropHoldings(d, old);
+      if (old.coordinatorId) d.delete({ kind: "coordinator", id: old.coordinatorId });
+    }
   }
   const refused = claimCaps(d, s, change.booking, rules.eventType, self, nowMs) ??
     claimGuestHold(d, s, change.booking, self, rules, nowMs);
@@ -188,7 +210,12 @@ export function planTeamCommit(
   writeNewBooking(d, b);
   writeExtras(d, change.extra, change.rotation);
   if (old && retired) {
-    d.job(...sideEffects(old, retired, nowMs), ...handoverEffects(old, b, nowMs));
+    // A seat's old meeting goes on with its members: each has it written again without the
+    // guest (seat.ts), where a plain booking's leaving members hear it left their calendar.
+    d.job(
+      ...sideEffects(old, retired, nowMs),
+      ...(old.seat ? seatMovedJobs(old, nowMs) : handoverEffects(old, b, nowMs)),
+    );
   }
   d.job(...sideEffects(null, b, nowMs));
   return d.finish("commit", {

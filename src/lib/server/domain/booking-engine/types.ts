@@ -138,6 +138,12 @@ export type Change =
     extra?: ExtraWrite[];
     /** A round-robin booking may move to another member: the successor's is picked like a new one. */
     assign?: Assignment;
+    /**
+     * A collective time's seat moving to a time with a meeting (seat.ts): that meeting's
+     * coordinator, as its ledger named it when read, and the members the successor attends with.
+     * Its move to an empty time is a team `commit` whose `retire` names the seat.
+     */
+    join?: { coordinatorId: string; personIds: string[] };
   }
   /** A seat of a seated time (seat.ts): `meetingId` names the meeting if this seat starts it. */
   | {
@@ -198,6 +204,11 @@ export type Change =
       hostId?: string;
       /** What the person moving it wrote to the other side (kept on the retired booking). */
       reason?: string;
+      /**
+       * A collective time's seat, as the service read it (seat.ts `planSeatMoveCommit`): its time
+       * and its meeting's coordinator, so the commit reads that ledger and coordinator too.
+       */
+      seat?: { startMs: number; coordinatorId: string };
     };
     /** The first seat of a collective seated time: the time's ledger is written with it. */
     seat?: { perTime: number };

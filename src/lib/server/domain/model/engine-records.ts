@@ -99,6 +99,13 @@ export type CoordinatorRecord = {
   /** A collective reschedule: the booking the held time replaces (its own time counts as free). */
   replaces?: BookingId;
   /**
+   * A collective time's seat moving (ADR 040; set, possibly null, for every such move): when it
+   * is its meeting's last seat, that meeting, whose time the held time may overlap — the commit
+   * retires the seat and frees that time, or is refused. Null: nothing counts as free (the seat's
+   * own id, `replaces`, may be its meeting's, which stays with the other seats).
+   */
+  frees?: BookingId | null;
+  /**
    * A recurring series (domain/booking-engine/series.ts): every occurrence's booking and blocked
    * interval, how many are held so far (in order) and how many are finished after the commit.
    */
