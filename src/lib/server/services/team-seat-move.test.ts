@@ -18,6 +18,8 @@ import { liveSeats } from "../domain/seats.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { settleCounts } from "../ops/counts-in-flight.ts";
 import { guardKv, guardStats } from "../../../../tests/support/kv-guard.ts";
+import { contendedKv } from "../../../../tests/support/kv-contention.ts";
+import { KeyedLock } from "./keyed-lock.ts";
 import type { App } from "../app.ts";
 import type {
   BookingRecord,
@@ -41,19 +43,39 @@ const guest = (i: number | string) => ({
   timeZone: "UTC",
 });
 
-async function setup(perTime: number, members = 2, intervalMin: number | null = null) {
-  const app = await memoryApp({ env: { INVITO_RATE_LIMIT: "off" } });
+/**
+ * A two-member collective class with `perTime` seats. With `servers`, that many Apps share one
+ * store held quiet before every commit (tests/support/kv-contention.ts): every request racing a
+ * commit has read what it reads first, so only the checks decide — one server's lanes would
+ * otherwise queue its seat writes of one time behind each other.
+ */
+async function setup(
+  perTime: number,
+  opts: { members?: number; intervalMin?: number; servers?: number } = {},
+) {
+  const kv = opts.servers ? contendedKv(await Deno.openKv(":memory:")) : undefined;
+  const app = await memoryApp({ env: { INVITO_RATE_LIMIT: "off" }, kv });
   const { team, users } = await seedTeam(app, {
-    members: Array.from({ length: members }, (_, i) => ({ username: `m${i}` })),
+    members: Array.from({ length: opts.members ?? 2 }, (_, i) => ({ username: `m${i}` })),
   });
   const et = await seedTeamEventType(app, team, {
     slug: "class",
     teamMode: "collective",
     durationMin: 60,
-    intervalMin,
+    intervalMin: opts.intervalMin ?? null,
     seats: { perTime, showAttendees: false, hideCount: false },
   });
-  return { app, team, users, et };
+  const servers: App[] = [app];
+  for (let i = 1; i < (opts.servers ?? 1); i++) {
+    const other = await memoryApp({ env: { INVITO_RATE_LIMIT: "off" }, kv });
+    other.hostLock = new KeyedLock();
+    servers.push(other);
+  }
+  const close = () => {
+    app.close();
+    kv?.close();
+  };
+  return { app, servers, team, users, et, close };
 }
 
 async function seat(app: App, startMs: number, who: number | string) {
@@ -216,7 +238,7 @@ Deno.test("team seats: the organiser moves a seat to an empty time — it become
 });
 
 Deno.test("team seats: a lone seat moves half an hour later, over its own old meeting — the move frees the old time in the same write and the members hold only the new one", async () => {
-  const { app, users, et } = await setup(3, 2, 30);
+  const { app, users, et } = await setup(3, { intervalMin: 30 });
   try {
     const ada = await seat(app, A, "ada");
     const moved = await rescheduleByGuest(app, ada.token, at(A + HOUR / 2));
@@ -262,7 +284,8 @@ Deno.test("team seats: a move to a full time is 'seats_full', to its own time 's
 for (const to of ["a meeting", "an empty time"]) {
   Deno.test(`team seats (race): 3 seats left at ${to}, 8 guests of another time move there at once while 4 new guests book it — exactly 3 land, nobody counted twice, ledgers, coordinators and every member's busy time agree`, async () => {
     const full = to === "a meeting" ? 10 : 3;
-    const { app, users, et } = await setup(full);
+    const { app, servers, users, et, close } = await setup(full, { servers: 3 });
+    const on = (i: number) => servers[i % servers.length];
     try {
       const atA = [];
       for (let i = 0; i < 8; i++) {
@@ -272,9 +295,9 @@ for (const to of ["a meeting", "an empty time"]) {
       // A meeting at B with 3 of its seats left, or B empty with 3 seats.
       for (let i = 0; i < full - 3; i++) await seat(app, B, `b${i}`);
       const race = await Promise.all([
-        ...atA.map((s) => rescheduleByGuest(app, s.token, at(B))),
+        ...atA.map((s, i) => rescheduleByGuest(on(i), s.token, at(B))),
         ...[0, 1, 2, 3].map((i) =>
-          bookTeamSlot(app, { team: "crew", slug: "class", start: at(B), ...guest(`n${i}`) })
+          bookTeamSlot(on(i), { team: "crew", slug: "class", start: at(B), ...guest(`n${i}`) })
         ),
       ]);
       const landed = race.filter((r) => r.ok).length;
@@ -289,20 +312,25 @@ for (const to of ["a meeting", "an empty time"]) {
       assert.equal(live.filter((b) => b.startMs !== B).length, 8 - movedCount);
     } finally {
       await settleCounts();
-      app.close();
+      close();
     }
   });
 }
 
 Deno.test("team seats (race): a lone seat moving half an hour later, over its own meeting, while a new guest takes a seat at its old time — never two overlapping meetings for a member", async () => {
-  const { app, users, et } = await setup(3, 2, 30);
+  const { app, servers, users, et, close } = await setup(3, { intervalMin: 30, servers: 2 });
   try {
     for (let round = 0; round < 6; round++) {
       const from = T0 + (2 * round + 1) * HOUR;
       const s = await seat(app, from, `r${round}`);
       const [move, other] = await Promise.all([
-        rescheduleByGuest(app, s.token, at(from + HOUR / 2)),
-        bookTeamSlot(app, { team: "crew", slug: "class", start: at(from), ...guest(`o${round}`) }),
+        rescheduleByGuest(servers[round % 2], s.token, at(from + HOUR / 2)),
+        bookTeamSlot(servers[(round + 1) % 2], {
+          team: "crew",
+          slug: "class",
+          start: at(from),
+          ...guest(`o${round}`),
+        }),
       ]);
       assert.ok(move.ok || other.ok, JSON.stringify([move, other]));
       const { ledgers } = await assertConsistent(app, et.id, users);
@@ -319,12 +347,12 @@ Deno.test("team seats (race): a lone seat moving half an hour later, over its ow
     }
   } finally {
     await settleCounts();
-    app.close();
+    close();
   }
 });
 
 Deno.test("team seats (race): a seat's move racing its own cancel — exactly one lands, and the ledgers, coordinators and members' time follow it", async () => {
-  const { app, users, et } = await setup(4);
+  const { app, servers, users, et, close } = await setup(4, { servers: 2 });
   try {
     for (let round = 0; round < 6; round++) {
       const from = T0 + (2 * round) * HOUR;
@@ -335,8 +363,8 @@ Deno.test("team seats (race): a seat's move racing its own cancel — exactly on
       if (round % 3 === 0) await seat(app, from, `o${round}`);
       const old = (await getBooking(app.kv, s.id))!;
       const [move, cancel] = await Promise.all([
-        rescheduleByGuest(app, s.token, at(to)),
-        decideBooking(app, s.id, "cancel", "host", { hostId: old.hostId }),
+        rescheduleByGuest(servers[round % 2], s.token, at(to)),
+        decideBooking(servers[(round + 1) % 2], s.id, "cancel", "host", { hostId: old.hostId }),
       ]);
       assert.equal([move.ok, cancel.ok].filter(Boolean).length, 1, JSON.stringify([move, cancel]));
       const after = (await getBooking(app.kv, s.id))!;
@@ -347,16 +375,18 @@ Deno.test("team seats (race): a seat's move racing its own cancel — exactly on
     }
   } finally {
     await settleCounts();
-    app.close();
+    close();
   }
 });
 
 Deno.test("team seats (race): every seat of a time moves away at once, to an empty time — one meeting there with all of them, and the old time is free for every member", async () => {
-  const { app, users, et } = await setup(6, 3);
+  const { app, servers, users, et, close } = await setup(6, { members: 3, servers: 3 });
   try {
     const seats = [];
     for (let i = 0; i < 4; i++) seats.push(await seat(app, A, `s${i}`));
-    const moves = await Promise.all(seats.map((s) => rescheduleByGuest(app, s.token, at(C))));
+    const moves = await Promise.all(
+      seats.map((s, i) => rescheduleByGuest(servers[i % 3], s.token, at(C))),
+    );
     assert.ok(moves.every((r) => r.ok), JSON.stringify(moves.filter((r) => !r.ok)));
     assert.equal(await getSeatLedger(app.kv, et.id, A), null);
     assert.equal((await ledgerIds(app, et.id, C)).length, 4);
@@ -366,7 +396,7 @@ Deno.test("team seats (race): every seat of a time moves away at once, to an emp
     await assertConsistent(app, et.id, users);
   } finally {
     await settleCounts();
-    app.close();
+    close();
   }
 });
 
@@ -590,4 +620,33 @@ Deno.test("team seats (property): seats booked, confirmed, cancelled and moved a
     ),
     { numRuns: 40 },
   );
+});
+
+Deno.test("team seats (race): one seat's link used twice at once, to a time with a meeting and to an empty one — exactly one successor, and the other time is as it was", async () => {
+  const { app, servers, users, et, close } = await setup(4, { servers: 2 });
+  try {
+    for (let round = 0; round < 6; round++) {
+      const from = T0 + 3 * round * HOUR;
+      const [joinAt, emptyAt] = [from + HOUR, from + 2 * HOUR];
+      const s = await seat(app, from, `r${round}`);
+      const other = await seat(app, joinAt, `t${round}`);
+      if (round % 2) await seat(app, from, `o${round}`);
+      const [a, b] = await Promise.all([
+        rescheduleByGuest(servers[round % 2], s.token, at(joinAt)),
+        rescheduleByGuest(servers[(round + 1) % 2], s.token, at(emptyAt)),
+      ]);
+      assert.equal([a.ok, b.ok].filter(Boolean).length, 1, JSON.stringify([a, b]));
+      const moved = (a.ok ? a : b) as { booking: BookingRecord };
+      assert.equal((await getBooking(app.kv, s.id))!.rescheduledToId, moved.booking.id);
+      assert.deepEqual(
+        await ledgerIds(app, et.id, joinAt),
+        (a.ok ? [other.id, moved.booking.id] : [other.id]).sort(),
+      );
+      assert.deepEqual(await ledgerIds(app, et.id, emptyAt), b.ok ? [moved.booking.id] : []);
+      await assertConsistent(app, et.id, users);
+    }
+  } finally {
+    await settleCounts();
+    close();
+  }
 });
