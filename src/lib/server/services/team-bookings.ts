@@ -45,6 +45,7 @@ import { bookForPersons } from "./team-booking.ts";
 import { bookingToken } from "./booking-links.ts";
 import { bookCollectiveSeat, moveCollectiveSeat } from "./team-seats.ts";
 import { isCollectiveSeat, seatsOf } from "../domain/seats.ts";
+import { freshRoom } from "../domain/locations.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { teamHosts } from "./public-calendar.ts";
 import { pinnedMember, routedBooking } from "./routing-visits.ts";
@@ -313,7 +314,11 @@ export async function rescheduleTeamBooking(
       clock: old.guestClock,
       locale: old.guestLocale,
       answers: old.answers,
-      location: old.location,
+      // A seat moved to another time joins another meeting: a Jitsi room for it, should it be
+      // that time's first seat (a seat joining a meeting takes its room: seat-ledger.ts seatRoom).
+      location: isCollectiveSeat(old) && old.location?.kind === "jitsi"
+        ? freshRoom(old.location, randomToken(15))
+        : old.location,
       routing: old.routing,
       teamId: team.id,
       rosterKey: keys.team(team.id),

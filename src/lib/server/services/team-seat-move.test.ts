@@ -20,6 +20,7 @@ import { settleCounts } from "../ops/counts-in-flight.ts";
 import { guardKv, guardStats } from "../../../../tests/support/kv-guard.ts";
 import { contendedKv } from "../../../../tests/support/kv-contention.ts";
 import { KeyedLock } from "./keyed-lock.ts";
+import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import type { App } from "../app.ts";
 import type {
   BookingRecord,
@@ -648,5 +649,70 @@ Deno.test("team seats (race): one seat's link used twice at once, to a time with
   } finally {
     await settleCounts();
     close();
+  }
+});
+
+Deno.test("team seats: a Jitsi seat moved to an empty time gets a room of its own there, one moved into a meeting takes that meeting's room — never the room of the meeting it left", async () => {
+  const app = await memoryApp({ env: { INVITO_RATE_LIMIT: "off" } });
+  try {
+    const { team, users } = await seedTeam(app, {
+      members: [{ username: "ann" }, { username: "ben" }],
+    });
+    const et = await seedTeamEventType(app, team, {
+      slug: "class",
+      teamMode: "collective",
+      durationMin: 60,
+      seats: { perTime: 3, showAttendees: false, hideCount: false },
+      locations: [{ kind: "jitsi", value: "https://meet.example.org/" }],
+      location: { kind: "jitsi", value: "https://meet.example.org/" },
+    });
+    const room = async (id: string) => (await getBooking(app.kv, id))!.location!.value;
+    const ada = await seat(app, A, "ada");
+    await seat(app, A, "amy");
+    const bea = await seat(app, B, "bea");
+    const [roomA, roomB] = [await room(ada.id), await room(bea.id)];
+    assert.notEqual(roomA, roomB);
+    const alone = await rescheduleByGuest(app, ada.token, at(C));
+    assert.ok(alone.ok, JSON.stringify(alone));
+    const roomC = alone.booking.location!.value;
+    assert.match(roomC, /^https:\/\/meet\.example\.org\/Invito[A-Za-z0-9_-]{20}$/);
+    assert.ok(roomC !== roomA && roomC !== roomB, "a room of its own");
+    assert.equal((await getSeatLedger(app.kv, et.id, C))!.room, roomC);
+    const joined = await rescheduleByGuest(app, alone.guestToken, at(B));
+    assert.ok(joined.ok, JSON.stringify(joined));
+    assert.equal(joined.booking.location!.value, roomB, "the meeting's room");
+    await assertConsistent(app, et.id, users);
+  } finally {
+    await settleCounts();
+    app.close();
+  }
+});
+
+Deno.test("team seats: after a guest's move into another meeting, the guest gets one 'Rescheduled' mail (no cancellation) and each member without a calendar a 'Seat moved' mail whose invitation is the old meeting without the guest", async () => {
+  const { app, users } = await setup(3);
+  try {
+    const ada = await seat(app, A, "ada");
+    await seat(app, A, "amy");
+    await seat(app, B, "bea");
+    await deliverOutbox(app, app.now());
+    app.mailer.sent.length = 0;
+    const moved = await rescheduleByGuest(app, ada.token, at(B));
+    assert.ok(moved.ok, JSON.stringify(moved));
+    const stats = await deliverOutbox(app, app.now());
+    assert.equal(stats.failed + stats.retried, 0, JSON.stringify(stats));
+    const toAda = app.mailer.sent.filter((m) => m.to.includes("gada@example.test"));
+    assert.equal(toAda.length, 1, JSON.stringify(toAda.map((m) => m.subject)));
+    assert.match(toAda[0].subject, /^Rescheduled — Confirmed: /);
+    for (const u of users) {
+      const mine = app.mailer.sent.filter((m) => m.to.includes(u.email));
+      const left = mine.find((m) => m.subject.startsWith("Seat moved"));
+      assert.ok(left, `${u.username}: ${JSON.stringify(mine.map((m) => m.subject))}`);
+      const ics = left.icalEvent?.content ?? "";
+      assert.match(ics, /Guest amy/);
+      assert.doesNotMatch(ics, /Guest ada/);
+    }
+  } finally {
+    await settleCounts();
+    app.close();
   }
 });

@@ -60,6 +60,8 @@ export async function moveCollectiveSeat(
             startMs: input.startMs,
             durationMin: input.durationMin,
             teamId: input.teamId,
+            // The meeting's room is taken in the engine (seat.ts), this one when it has none.
+            location: input.location,
           },
           enforceCutoff: input.reschedule.enforceCutoff,
           hostId: input.reschedule.hostId,
