@@ -205,7 +205,7 @@ export type Change =
       /** What the person moving it wrote to the other side (kept on the retired booking). */
       reason?: string;
       /**
-       * A collective time's seat, as the service read it (seat.ts `planSeatMoveCommit`): its time
+       * A collective time's seat, as the service read it (team.ts `planTeamCommit`): its time
        * and its meeting's coordinator, so the commit reads that ledger and coordinator too.
        */
       seat?: { startMs: number; coordinatorId: string };
