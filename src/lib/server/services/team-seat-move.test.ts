@@ -21,6 +21,9 @@ import { guardKv, guardStats } from "../../../../tests/support/kv-guard.ts";
 import { contendedKv } from "../../../../tests/support/kv-contention.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
+import { hostMoveView } from "./host-reschedule.ts";
+import { manageState, rescheduleSlots } from "./guest-manage.ts";
+import type { SlotView } from "./slot-month.ts";
 import type { App } from "../app.ts";
 import type {
   BookingRecord,
@@ -716,3 +719,46 @@ Deno.test("team seats: after a guest's move into another meeting, the guest gets
     app.close();
   }
 });
+
+Deno.test("team seats: the organiser's move page and the guest's Reschedule page offer a collective seat the time with another meeting (its seats left) and empty times, not the seat's own time", async () => {
+  const { app, users } = await setup(3);
+  try {
+    const ada = await seat(app, A, "ada");
+    await seat(app, A, "amy");
+    await seat(app, B, "bea");
+    const q = { date: "2026-11-23", month: null, locale: "en" };
+    const host = await moveView(app, users[0], ada.id, q);
+    const guest = await guestMoveSlots(app, ada.token, q);
+    for (const slots of [host, guest] as SlotView[][]) {
+      assert.equal(slots.find((s) => s.start === at(B))?.seatsLeft, 2, "Bea's meeting");
+      assert.equal(slots.find((s) => s.start === at(C))?.seatsLeft, 3, "an empty time");
+      assert.ok(!slots.some((s) => s.start === at(A) && !s.current), "not its own time");
+    }
+  } finally {
+    await settleCounts();
+    app.close();
+  }
+});
+
+async function moveView(
+  app: App,
+  host: UserRecord,
+  bookingId: string,
+  q: { date: string; month: null; locale: string },
+) {
+  const view = await hostMoveView(app, host, bookingId, q);
+  assert.ok(view.ok && view.page, JSON.stringify(view).slice(0, 300));
+  return view.page.slots;
+}
+
+async function guestMoveSlots(
+  app: App,
+  token: string,
+  q: { date: string; month: null; locale: string },
+) {
+  const state = await manageState(app, token, "en", { forMove: true });
+  assert.ok(state.ok && !state.blocked, JSON.stringify(state).slice(0, 300));
+  const page = await rescheduleSlots(app, state, { ...q, timeZone: "UTC" });
+  assert.ok(page?.ok, JSON.stringify(page).slice(0, 300));
+  return page.slots;
+}
