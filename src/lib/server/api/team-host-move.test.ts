@@ -11,6 +11,7 @@ import { createApiKey } from "../services/api-keys.ts";
 import { bookTeamSlot } from "../services/team-bookings.ts";
 import { bookSlot } from "../services/book-slot.ts";
 import { getBooking } from "../store/bookings.ts";
+import { rescheduleByGuest } from "../services/decide-booking.ts";
 
 const HOUR = 3_600_000;
 const T0 = Date.parse("2026-11-23T00:00:00Z");
@@ -91,5 +92,51 @@ Deno.test("API: a host moves a collective booking only to a time every member is
   assert.equal(ask.status, 409, ask.text);
   assert.equal(ask.body.reason, "team_booking");
   assert.match(ask.body.detail, /Move it to a time the team offers/);
+  app.close();
+});
+
+Deno.test("API: the organiser asks the guest of a seat of a collective seated time to pick a new time — the seat leaves its meeting, and the guest's link takes a seat at the time they pick", async () => {
+  const app = await memoryApp({ env: { INVITO_RATE_LIMIT: "off" } });
+  const { team, users } = await seedTeam(app, {
+    members: [{ username: "ann" }, { username: "ben" }],
+  });
+  await seedTeamEventType(app, team, {
+    slug: "class",
+    teamMode: "collective",
+    durationMin: 60,
+    seats: { perTime: 3, showAttendees: false, hideCount: false },
+  });
+  const book = (name: string, startMs: number) =>
+    bookTeamSlot(app, {
+      team: "crew",
+      slug: "class",
+      start: at(startMs),
+      name,
+      email: `${name.toLowerCase()}@example.test`,
+      note: "",
+      timeZone: "UTC",
+    });
+  const r = await book("Gus", T0 + 9 * HOUR);
+  assert.ok(r.ok, JSON.stringify(r));
+  const booking = (await getBooking(app.kv, r.bookingId))!;
+  const organiser = users.find((u) => u.id === booking.hostId)!;
+  const key = await createApiKey(app, organiser, {
+    name: "k",
+    scopes: ["read", "write"],
+    expiresAtMs: null,
+  });
+  assert.ok(key.ok);
+  const { call } = apiClient(app);
+  const ask = await call("POST", `/bookings/${r.bookingId}/request-reschedule`, {
+    key: key.secret,
+    idem: "ask-1",
+    body: { reason: "Please pick again" },
+  });
+  assert.equal(ask.status, 200, ask.text);
+  assert.equal(ask.body.status, "CANCELLED");
+  const picked = await rescheduleByGuest(app, r.guestToken, at(T0 + 11 * HOUR));
+  assert.ok(picked.ok, JSON.stringify(picked));
+  assert.equal(picked.booking.rescheduledFromId, r.bookingId);
+  assert.equal(picked.booking.seat?.meetingId, picked.booking.id, "the new time's first seat");
   app.close();
 });

@@ -15,6 +15,7 @@ import type { BookingRecord } from "../domain/model/records.ts";
 import { randomToken } from "../integrations/crypto.ts";
 import { bookingForToken, bookingToken, inviteeForToken } from "./booking-links.ts";
 import { inviteesDecline, onlyHostMoves } from "../domain/attendees.ts";
+import { isCollectiveSeat } from "../domain/seats.ts";
 import { isOffered, parseStart } from "./book-slot.ts";
 import { isGuestMoveOffered } from "../domain/guest-moves.ts";
 import { offeredMoveStarts } from "./guest-moves.ts";
@@ -243,8 +244,10 @@ export async function requestNewTime(
 ): Promise<DecideResult> {
   const b = await getBooking(app.kv, bookingId);
   if (!b || b.hostId !== hostId) return { ok: false, reason: "not_found" };
-  // A team's booking moves through its members' protocol (the host moves it; ADR 044).
-  if (b.teamId) return { ok: false, reason: "team_booking" };
+  // A team's booking moves through its members' protocol (the host moves it; ADR 044). A seat of
+  // a collective time leaves its meeting like a cancel, and the guest's pick takes a seat by the
+  // collective seat paths (team-seats.ts; ADR 040).
+  if (b.teamId && !isCollectiveSeat(b)) return { ok: false, reason: "team_booking" };
   if (b.status !== "CONFIRMED") return { ok: false, reason: "not_pending" };
   if (meetingOver(b, app.now())) return { ok: false, reason: "meeting_over" };
   return await decideBooking(app, bookingId, "cancel", "host", {

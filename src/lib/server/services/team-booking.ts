@@ -61,6 +61,11 @@ export type TeamBookInput =
        * meeting, whose time the new one may overlap; the commit frees it or is refused.
        */
       frees?: string;
+      /**
+       * The host asked the guest of this collective time's seat for a new time (it left its
+       * meeting then): the commit links it to the new seat instead of retiring it.
+       */
+      rebook?: true;
     };
     /** The first seat of a collective seated time: its commit writes the time's ledger. */
     seat?: { perTime: number };
@@ -158,8 +163,9 @@ export async function bookForPersons(app: App, input: TeamBookInput): Promise<Te
           enforceCutoff: moving.enforceCutoff,
           hostId: moving.hostId,
           reason: moving.reason,
+          ...(moving.rebook ? { rebook: true as const } : {}),
           // A collective time's seat leaves its own time's ledger and coordinator.
-          ...(isCollectiveSeat(moving.old)
+          ...(isCollectiveSeat(moving.old) && !moving.rebook
             ? {
               seat: { startMs: moving.old.startMs, coordinatorId: moving.old.coordinatorId! },
             }

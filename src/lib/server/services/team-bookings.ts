@@ -19,7 +19,7 @@ import { Temporal } from "../domain/temporal.ts";
 import { isLiveBooking, isOwnTime, newBookingRecord } from "../domain/booking.ts";
 import { canonicalTimeZone } from "../domain/time-zone.ts";
 import { chooseDuration } from "../domain/event-rules.ts";
-import type { Assignment, ExtraWrite } from "../domain/booking-engine/index.ts";
+import { type Assignment, awaitsNewTime, type ExtraWrite } from "../domain/booking-engine/index.ts";
 import type { Candidate } from "../domain/team-rotation.ts";
 import { keys } from "../store/keys.ts";
 import type {
@@ -328,6 +328,8 @@ export async function rescheduleTeamBooking(
         enforceCutoff: !byHost,
         hostId: opts.hostId,
         reason: opts.reason,
+        // The guest's pick after the host asked for a new time (only a seat is asked: ADR 040).
+        ...(awaitsNewTime(old) && !byHost ? { rebook: true as const } : {}),
       },
       extra: [
         ...teamIndexes(team.id, { id: identity.id, startMs, hostId: organiser }, personIds),

@@ -22,7 +22,9 @@ const ATTEMPTS = 4;
  * amended): to a time with a meeting the successor joins it in one write that also retires the
  * old seat (engine `reschedule` with `join`); to an empty time it takes every member's time by
  * the team protocol and its commit retires the old seat. A meeting started or ended meanwhile at
- * the new time sends it the other way, as a new guest's seat (`bookCollectiveSeat`).
+ * the new time sends it the other way, as a new guest's seat (`bookCollectiveSeat`). A seat whose
+ * guest the host asked for a new time (`rebook`) left its meeting then: its pick goes the same
+ * ways and links it instead of retiring it (engine `rebook` with `join`, or the team commit).
  */
 export async function moveCollectiveSeat(
   app: App,
@@ -46,29 +48,43 @@ export async function moveCollectiveSeat(
     const ledger = await getSeatLedger(app.kv, et.id, input.startMs);
     if (ledger?.coordinatorId && liveSeats(ledger, app.now()).length > 0) {
       if (ledger.closed) return { ok: false, reason: "slot_taken" };
+      const successor = {
+        ...input.identity,
+        host: input.host,
+        eventType: et,
+        startMs: input.startMs,
+        durationMin: input.durationMin,
+        teamId: input.teamId,
+        // The meeting's room is taken in the engine (seat.ts), this one when it has none.
+        location: input.location,
+      };
+      const join = { coordinatorId: ledger.coordinatorId!, personIds };
       const res = await runChange(app, {
         lane: `seats:${et.id}:${input.startMs}`,
         rules,
-        change: () => ({
-          kind: "reschedule",
-          bookingId: old.id,
-          by: input.reschedule.by,
-          successor: {
-            ...input.identity,
-            host: input.host,
-            eventType: et,
-            startMs: input.startMs,
-            durationMin: input.durationMin,
-            teamId: input.teamId,
-            // The meeting's room is taken in the engine (seat.ts), this one when it has none.
-            location: input.location,
-          },
-          enforceCutoff: input.reschedule.enforceCutoff,
-          hostId: input.reschedule.hostId,
-          reason: input.reschedule.reason,
-          extra: input.extra,
-          join: { coordinatorId: ledger.coordinatorId!, personIds },
-        }),
+        // A seat whose guest the host asked for a new time left its meeting then: it is linked.
+        change: () =>
+          input.reschedule.rebook
+            ? {
+              kind: "rebook",
+              bookingId: old.id,
+              by: "guest",
+              successor,
+              hostId: input.reschedule.hostId,
+              extra: input.extra,
+              join,
+            }
+            : {
+              kind: "reschedule",
+              bookingId: old.id,
+              by: input.reschedule.by,
+              successor,
+              enforceCutoff: input.reschedule.enforceCutoff,
+              hostId: input.reschedule.hostId,
+              reason: input.reschedule.reason,
+              extra: input.extra,
+              join,
+            },
       });
       if (res.ok) return { ok: true, booking: res.plan.booking!, guestToken };
       last = refused({ ok: false, reason: res.reason });
@@ -77,8 +93,10 @@ export async function moveCollectiveSeat(
       continue;
     }
     // The old seat is its meeting's last: the new time may overlap that meeting, which the commit
-    // then frees (else it is refused, and read again here).
-    const mine = await getSeatLedger(app.kv, old.eventTypeId, old.startMs);
+    // then frees (else it is refused, and read again here). A seat asked for a new time has left.
+    const mine = input.reschedule.rebook
+      ? null
+      : await getSeatLedger(app.kv, old.eventTypeId, old.startMs);
     const live = liveSeats(mine, app.now());
     const frees = mine?.meetingId === old.seat?.meetingId && live.length === 1 &&
         live[0].id === old.id

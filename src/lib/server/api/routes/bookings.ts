@@ -429,7 +429,9 @@ export const bookingRoutes: Route[] = [
     description:
       "The booking is cancelled (`endReason: reschedule_requested`) with the `reason`, its time " +
       "is freed, and the guest is mailed their own link to pick a new time once, with their " +
-      "answers kept. Only a confirmed booking of yours (not a team's).",
+      "answers kept. Only a confirmed booking of yours, not a team's — except a guest's seat of a " +
+      "team's collective seated time: it leaves its meeting at once, and the guest's pick takes a " +
+      "seat at the new time.",
     tag: "Bookings",
     auth: "write",
     params: S.IdParams,

@@ -211,6 +211,17 @@ export function changeScope(
       const b = primary as BookingRecord | null;
       if (!b) return EMPTY_SCOPE;
       const draft = successorRecord(b, change, rules, 0);
+      // A collective time's seat joining a meeting: the ledger and that meeting's coordinator
+      // guard the members' time (ADR 040), not each member's days.
+      if (b.seat && change.join) {
+        return {
+          ...EMPTY_SCOPE,
+          caps: capRefs(draft, rules.eventType, true),
+          guest: guestScope(draft),
+          coordinatorIds: [change.join.coordinatorId],
+          guards: [keyOf(ledgerOf(draft))],
+        };
+      }
       const scope = addScope(draft, rules.eventType);
       // A seated event type's successor takes a seat in its time's ledger.
       return seatsOf(change.successor.eventType)

@@ -304,7 +304,7 @@ export function planSeatReschedule(
  */
 export function movedSeatRecord(
   old: BookingRecord,
-  change: Extract<Change, { kind: "reschedule" }>,
+  change: Extract<Change, { kind: "reschedule" | "rebook" }>,
   rules: EngineRules,
   nowMs: number,
 ): BookingRecord {
@@ -337,7 +337,9 @@ export function seatMovedJobs(old: BookingRecord, nowMs: number): PlannedJob[] {
  * time when the host cancelled it, so its successor takes a seat in the new time's ledger like a
  * new guest's (joining the meeting there is), and the cancelled booking is linked to it in the
  * same write — old booking 1 + ledger 1 + host days ≤ 2 + capped periods ≤ 2 + guest fence 1 = 7
- * checks, whatever the number of seats.
+ * checks, whatever the number of seats. A collective time's seat joins a meeting here
+ * (`change.join`, `joinSeat`): old booking 1 + ledger 1 + coordinator 1 + capped periods ≤ 2 +
+ * guest fence 1 = 6, whatever the number of members; its pick of an empty time is a team commit.
  */
 export function planSeatRebook(
   s: Snapshot,
@@ -352,9 +354,10 @@ export function planSeatRebook(
   if (old.rescheduledToId) return { ok: false, reason: "moved" };
   if (!awaitsNewTime(old)) return { ok: false, reason: "cancelled" };
   const seats = seatsOf(change.successor.eventType);
-  // A collective time's first seat needs every member's time taken first (team protocol).
-  if (!seats || old.personIds) return { ok: false, reason: "not_supported" };
-  const draft = successorRecord(old, change, rules, nowMs);
+  // A collective time's seat joins a meeting here; its first seat needs every member's time
+  // taken first (team protocol).
+  if (!seats || !!old.personIds !== !!change.join) return { ok: false, reason: "not_supported" };
+  const draft = movedSeatRecord(old, change, rules, nowMs);
   const d = new Draft(s.keyOf);
   const taken = takeSeat(
     d,
@@ -366,6 +369,7 @@ export function planSeatRebook(
     nowMs,
     new Set([draft.id]),
     null,
+    change.join?.coordinatorId,
   );
   if (!taken.ok) return taken;
   const successor = taken.booking;
@@ -384,7 +388,9 @@ export function planSeatRebook(
       landed: bookingExists(successor.id),
     },
   }, limits);
-  return orClear(result, s, [{ personId: successor.hostId, iv: block(successor) }], nowMs, limits);
+  // A joined meeting's members are held by it (its coordinator checked), not by their days.
+  const claims = change.join ? [] : [{ personId: successor.hostId, iv: block(successor) }];
+  return orClear(result, s, claims, nowMs, limits);
 }
 
 /**

@@ -13,6 +13,7 @@ import type {
 import { isCollectiveSeat, liveSeats, seatOf } from "../seats.ts";
 import { firstSeatLedger, ledgerOf, writeMeetingBusy } from "./seat-ledger.ts";
 import { leaveSeat, seatMovedJobs } from "./seat.ts";
+import { awaitsNewTime } from "./rebook.ts";
 import type { KvLimits } from "../kv-budget.ts";
 import { decideTransition, isOwnTime, nextStep } from "../booking.ts";
 import { withinCutoff } from "../event-rules.ts";
@@ -135,13 +136,28 @@ export function planTeamCommit(
   const self = new Set([b.id]);
   let retired: BookingRecord | null = null;
   let old: BookingRecord | null = null;
+  const current = change.retire
+    ? guardOf<BookingRecord>(s, { kind: "booking", id: change.retire.bookingId })
+    : null;
   if (change.retire) {
-    const r = change.retire;
-    const current = guardOf<BookingRecord>(s, { kind: "booking", id: r.bookingId });
-    old = current.value;
-    if (!old || (r.hostId !== undefined && old.hostId !== r.hostId)) {
+    old = current!.value;
+    if (!old || (change.retire.hostId !== undefined && old.hostId !== change.retire.hostId)) {
       return { ok: false, reason: "not_found" };
     }
+  }
+  if (old && change.retire?.rebook) {
+    // The host asked this seat's guest for a new time: the seat left its meeting then, so the
+    // pick only links it (checked, so the link books once) and starts this time's meeting.
+    if (old.rescheduledToId) return { ok: false, reason: "moved" };
+    if (!awaitsNewTime(old)) return { ok: false, reason: "cancelled" };
+    if (
+      !isCollectiveSeat(old) || change.retire.seat || !change.seat || c.frees !== null ||
+      old.eventTypeId !== b.eventTypeId
+    ) return { ok: false, reason: "not_supported" };
+    retired = { ...old, rescheduledToId: b.id };
+    writeUpdatedBooking(d, current as Versioned<BookingRecord>, retired);
+  } else if (old && change.retire) {
+    const r = change.retire;
     // A collective time's seat leaves through its time's ledger and coordinator, never as a
     // plain booking, and only for a seat at the new time (the scope read them as named).
     if (isCollectiveSeat(old) !== !!r.seat || (r.seat && (!change.seat || c.frees === undefined))) {
@@ -209,7 +225,7 @@ export function planTeamCommit(
   }
   writeNewBooking(d, b);
   writeExtras(d, change.extra, change.rotation);
-  if (old && retired) {
+  if (old && retired && !change.retire?.rebook) {
     // A seat's old meeting goes on with its members: each has it written again without the
     // guest (seat.ts), where a plain booking's leaving members hear it left their calendar.
     d.job(

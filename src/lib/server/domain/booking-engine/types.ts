@@ -169,6 +169,11 @@ export type Change =
     successor: SuccessorDraft;
     hostId?: string;
     extra?: ExtraWrite[];
+    /**
+     * A collective time's seat picking a time with a meeting (seat.ts), as `reschedule`'s
+     * `join`. Its pick of an empty time is a team `commit` whose `retire` says `rebook`.
+     */
+    join?: { coordinatorId: string; personIds: string[] };
   }
   /** One person's time held until `untilMs` for a booking that may follow (time-hold.ts). */
   | {
@@ -209,6 +214,11 @@ export type Change =
        * and its meeting's coordinator, so the commit reads that ledger and coordinator too.
        */
       seat?: { startMs: number; coordinatorId: string };
+      /**
+       * A collective time's seat whose guest the host asked for a new time (it left its meeting
+       * then): the commit links it (checked) instead of retiring it.
+       */
+      rebook?: true;
     };
     /** The first seat of a collective seated time: the time's ledger is written with it. */
     seat?: { perTime: number };
