@@ -79,3 +79,41 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "team seats over HTTP: a team's owner asks a seat's guest to pick a new time from the team's bookings page — the seat leaves the meeting and the guest is mailed their link; a member who neither owns nor organises it is not offered the press, and their post is 403",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { dataDir, team, owner, other, ids } = await seededTeamClass(
+      "invito-team-seat-request-owner-",
+      {
+        start: AT,
+        guests: GUESTS.map((name) => ({ name, email: `${name.toLowerCase()}@example.test` })),
+      },
+    );
+    await using smtp = await startSmtp();
+    try {
+      await using app = await startApp({ dataDir, smtp: { host: smtp.host, port: smtp.port } });
+      const page = `/dashboard/teams/${team.id}/bookings`;
+      const m = await signInByLink(app, other.email, { smtp });
+      assert.doesNotMatch((await m.get(page)).body, /data-request-new-time/);
+      const denied = await m.post(`${page}?/request`, { id: ids[1], reason: "" });
+      assert.equal(denied.status, 403);
+      const o = await signInByLink(app, owner.email, { smtp });
+      const list = await o.get(page);
+      assert.equal(list.body.match(/data-request-new-time/g)?.length ?? 0, 2);
+      const asked = await o.post(`${page}?/request`, { id: ids[1], reason: "Room change" });
+      assert.ok(asked.status === 303 || asked.status === 200, `${asked.status}`);
+      assert.match((await o.get(page)).body, /1 of 5 seats taken/);
+      await smtp.waitForMail(
+        (x) => x.to.includes("bert@example.test") && /Room change/.test(x.text),
+        10_000,
+      );
+      assert.doesNotMatch(app.logs(), /\[error /);
+    } finally {
+      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    }
+  },
+});

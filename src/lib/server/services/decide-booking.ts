@@ -240,7 +240,8 @@ export async function requestNewTime(
   hostId: string,
   bookingId: string,
   reason: string,
-  opts: { extra?: ExtraWrite[] } = {},
+  /** `pressedBy`: a team's owner asking for the organiser (the host-side mails name them). */
+  opts: { extra?: ExtraWrite[]; pressedBy?: string } = {},
 ): Promise<DecideResult> {
   const b = await getBooking(app.kv, bookingId);
   if (!b || b.hostId !== hostId) return { ok: false, reason: "not_found" };
@@ -255,6 +256,7 @@ export async function requestNewTime(
     reason,
     requestNewTime: true,
     extra: opts.extra,
+    ...(opts.pressedBy ? { pressedBy: opts.pressedBy } : {}),
   });
 }
 

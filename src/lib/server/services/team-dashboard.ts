@@ -11,7 +11,7 @@ import { getUsers } from "../store/teams.ts";
 import { seesTeamBooking, teamBookingAccess } from "../domain/team-membership.ts";
 import { weightedShares } from "../domain/team-rotation.ts";
 import { type Access, bookingList, type StatusFilter } from "./host-bookings.ts";
-import { decideBooking, type DecideResult } from "./decide-booking.ts";
+import { decideBooking, type DecideResult, requestNewTime } from "./decide-booking.ts";
 import { listMyTeams, teamForMember } from "./teams.ts";
 import { type BookingListFilter, listTeamBookingsPage } from "./booking-reads.ts";
 import { listTeamEventTypes } from "./team-event-types.ts";
@@ -102,13 +102,16 @@ export async function teamBookingsPage(
   );
 }
 
-/** Confirm, reject or cancel one of a team's bookings, by the rules of `teamAccess`. */
+/**
+ * Confirm, reject or cancel one of a team's bookings, by the rules of `teamAccess`; or ask its
+ * guest for a new time ("request", as a cancel: only a collective seated time's seat is asked).
+ */
 export async function decideTeamBooking(
   app: App,
   user: UserRecord,
   teamId: string,
   bookingId: string,
-  action: "confirm" | "reject" | "cancel",
+  action: "confirm" | "reject" | "cancel" | "request",
   reason?: string,
 ): Promise<DecideResult | { ok: false; reason: "forbidden" }> {
   const view = await teamForMember(app, user, teamId);
@@ -116,8 +119,11 @@ export async function decideTeamBooking(
   const b = await getBooking(app.kv, bookingId);
   if (!b || !seesTeamBooking(view, b, user.id)) return { ok: false, reason: "not_found" };
   const may = teamAccess(view.team, user)(b);
-  if (action === "cancel" ? !may.canCancel : !may.canDecide) {
+  if (action === "cancel" || action === "request" ? !may.canCancel : !may.canDecide) {
     return { ok: false, reason: "forbidden" };
+  }
+  if (action === "request") {
+    return await requestNewTime(app, b.hostId, b.id, reason ?? "", { pressedBy: user.id });
   }
   return await decideBooking(app, b.id, action, "host", { reason, pressedBy: user.id });
 }

@@ -45,7 +45,7 @@ const Decision = v.object({
   ),
 });
 
-function act(action: "confirm" | "reject" | "cancel") {
+function act(action: "confirm" | "reject" | "cancel" | "request") {
   return async ({ request, locals, params, setHeaders }: Parameters<Actions[string]>[0]) => {
     const parsed = v.safeParse(Decision, Object.fromEntries(await request.formData()));
     if (!parsed.success) {
@@ -77,4 +77,6 @@ export const actions: Actions = {
   confirm: act("confirm"),
   reject: act("reject"),
   cancel: act("cancel"),
+  // A collective seated time's seat: its guest asked for a new time (ADR 040).
+  request: act("request"),
 };
