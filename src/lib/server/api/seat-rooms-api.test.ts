@@ -16,6 +16,8 @@ import { apiClient } from "../../../../tests/support/api.ts";
 import { createApiKey } from "../services/api-keys.ts";
 import { bookTeamSlot } from "../services/team-bookings.ts";
 import { getBooking } from "../store/bookings.ts";
+import { bookingToken } from "../services/booking-links.ts";
+import { rescheduleByGuest } from "../services/decide-booking.ts";
 import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
 
 const SEATS = { perTime: 3, showAttendees: false, hideCount: false };
@@ -88,6 +90,21 @@ Deno.test("API seats: every seat of one time gets the time's one Jitsi room; ano
     assert.equal(joined.status, 201, JSON.stringify(joined.body));
     const there = (await call("GET", `/bookings/${joined.body.id}`, { key })).body;
     assert.equal(there.location.value, other.location.value, "the new time's room");
+
+    // The host asks a seat's guest for a new time; the guest picks an empty time: a meeting of
+    // its own there, with its own room — not the room of the meeting it left, which goes on.
+    const asked = await call("POST", `/bookings/${a.id}/request-reschedule`, {
+      key,
+      body: { reason: "Room change" },
+      idem: "ask-1",
+    });
+    assert.equal(asked.status, 200, JSON.stringify(asked.body));
+    const token = await bookingToken(app, (await getBooking(app.kv, a.id))!, "guest");
+    const picked = await rescheduleByGuest(app, token, "2026-11-23T15:00:00Z");
+    assert.ok(picked.ok, JSON.stringify(picked));
+    assert.match(picked.booking.location!.value, ROOM);
+    assert.notEqual(picked.booking.location!.value, a.location.value, "not the room it left");
+    assert.notEqual(picked.booking.location!.value, moved.location.value);
   } finally {
     app.close();
   }

@@ -258,13 +258,7 @@ export function planSeatReschedule(
   if (!seats || change.assign || !!old.personIds !== !!change.join) {
     return { ok: false, reason: "not_supported" };
   }
-  // Another time is another meeting: a Jitsi seat leaves its room behind and takes the new
-  // time's, or brings the fresh one the service drew when it is that time's first (seatRoom).
-  const kept = movedSeatRecord(old, change, rules, nowMs);
-  const fresh = change.successor.location;
-  const draft = kept.location?.kind === "jitsi" && fresh?.kind === "jitsi"
-    ? { ...kept, location: fresh }
-    : kept;
+  const draft = movedSeatRecord(old, change, rules, nowMs);
   if (isOwnTime(old, draft)) return { ok: false, reason: "same_time" };
   // Another length at its own start: the same time's ledger, where it holds a seat already.
   if (draft.startMs === old.startMs) return { ok: false, reason: "already_seated" };
@@ -299,8 +293,9 @@ export function planSeatReschedule(
 }
 
 /**
- * The successor of a moved seat as the engine plans it: a collective time's attends with the
- * members the service read at the new time (the meeting there lists the same, `joinSeat`).
+ * A moved seat's successor (moved, or picked when asked): a collective time's attends with the
+ * members read at the new time (`joinSeat`). Another time is another meeting: a Jitsi seat takes
+ * the new time's room or the fresh one the service drew (seatRoom), never the one it left.
  */
 export function movedSeatRecord(
   old: BookingRecord,
@@ -309,7 +304,11 @@ export function movedSeatRecord(
   nowMs: number,
 ): BookingRecord {
   const kept = successorRecord(old, change, rules, nowMs);
-  return change.join ? { ...kept, personIds: [...change.join.personIds].sort() } : kept;
+  const fresh = change.successor.location;
+  const room = kept.location?.kind === "jitsi" && fresh?.kind === "jitsi"
+    ? { ...kept, location: fresh }
+    : kept;
+  return change.join ? { ...room, personIds: [...change.join.personIds].sort() } : room;
 }
 
 /**
