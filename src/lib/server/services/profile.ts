@@ -16,6 +16,8 @@ export type ProfileInput = {
   weekStart?: 1 | 6 | 7;
   /** The host's language (BCP 47) for the dashboard and their mails. */
   locale?: string;
+  /** How guests book the event types made from now on (the new form's preset); absent: as it is. */
+  confirmByDefault?: boolean;
 };
 
 /** The host as stored now (after a change made elsewhere, e.g. an import); `user` when gone. */
@@ -37,7 +39,7 @@ export async function updateProfile(
   }
   // Stored in Intl's spelling ("europe/berlin" → "Europe/Berlin") so pickers and mails agree.
   const timeZone = canonicalTimeZone(input.timeZone) ?? input.timeZone;
-  const { clock, weekStart, locale, ...rest } = input;
+  const { clock, weekStart, locale, confirmByDefault, ...rest } = input;
   // A clock on "auto" follows a new language as well as a new choice.
   const clockNow = clock !== undefined || locale !== undefined
     ? decideClock(user, clock, locale ?? user.locale)
@@ -48,6 +50,7 @@ export async function updateProfile(
     ...clockNow,
     ...(weekStart ? { weekStart } : {}),
     ...(locale ? { locale } : {}),
+    ...(confirmByDefault !== undefined ? { confirmByDefault } : {}),
   }, app.now());
   if (res.ok) return res;
   if (res.reason === "username_taken") {

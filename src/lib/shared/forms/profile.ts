@@ -29,6 +29,14 @@ export const ProfileForm = v.object({
     v.check((s) => s === "" || s === "1" || s === "6" || s === "7", m("forms.week_start")),
     v.transform((s) => (s === "" ? undefined : Number(s) as 1 | 6 | 7)),
   ),
+  // How guests book the host's new event types (BookingModeChoice's "on" / "off"). Absent: the
+  // saved choice stays.
+  requiresConfirmation: v.pipe(
+    v.optional(v.string(), ""),
+    v.transform((s) => s.trim()),
+    v.check((s) => s === "" || s === "on" || s === "off", m("forms.booking_mode")),
+    v.transform((s) => (s === "" ? undefined : s === "on")),
+  ),
   // Absent: the saved choice stays.
   locale: v.pipe(
     v.optional(v.string(), ""),

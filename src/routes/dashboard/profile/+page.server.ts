@@ -73,6 +73,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
       /** The clock the dashboard writes now ("auto" resolved). */
       clockNow: hostClock(u, locals.locale),
       weekStart: hostWeekStart(u, locals.locale),
+      // The new event type form's preset (the setup's answer until changed here).
+      confirmByDefault: u.confirmByDefault === true,
       // The language the dashboard speaks now (the profile's, else the browser's).
       language: languageOf(u.locale ?? locals.locale) ?? "en",
       email: u.email,
@@ -102,6 +104,7 @@ export const actions: Actions = {
       timeZone: "line",
       clock: "choice",
       weekStart: "choice",
+      requiresConfirmation: "choice",
       locale: "choice",
     });
     // "Tokyo", "PST", "UTC+2": a zone typed by name is looked up; several or none are said.
@@ -123,7 +126,13 @@ export const actions: Actions = {
           .join(","),
       })
       : undefined;
-    const res = await updateProfile(locals.app, user, { ...parsed.output, locale }, locals.t);
+    const { requiresConfirmation, ...fields } = parsed.output;
+    const res = await updateProfile(
+      locals.app,
+      user,
+      { ...fields, locale, confirmByDefault: requiresConfirmation },
+      locals.t,
+    );
     if (!res.ok) return fail(400, { values, errors: { [res.field]: res.message } });
     // Loads that run after this action in the same request see the saved profile (and language).
     locals.user = res.user;

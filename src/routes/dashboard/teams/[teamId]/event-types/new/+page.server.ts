@@ -3,7 +3,7 @@ import type { Actions, PageServerLoad } from "./$types";
 import { createTeamEventType } from "$lib/server/services/team-event-types.ts";
 import {
   applyEventTypeIntent,
-  NEW_EVENT_TYPE_VALUES,
+  newEventTypeValues,
   parseEventTypeValues,
   readEventTypeForm,
   slugify,
@@ -15,7 +15,8 @@ export const load: PageServerLoad = async ({ parent, locals }) => {
   const { role, members } = await parent();
   if (role !== "owner") error(403, locals.t.t("team.owners_only"));
   return {
-    values: NEW_EVENT_TYPE_VALUES,
+    // The creating owner's preset, as on their own new event type form.
+    values: newEventTypeValues(locals.user!),
     teamValues: { ...NEW_TEAM_FIELDS, hostIds: members.map((m) => m.userId) },
   };
 };
