@@ -152,9 +152,10 @@ Deno.test({
         const list = page.getByTestId("poll-days");
         assert.equal(await list.locator("h3").count(), 10, `host ${scheme}: day headings`);
         assert.equal(await list.locator("li").count(), 20, `host ${scheme}: times`);
+        // Named as the language lists people ("Ann Plain and Ann Script"), not joined by commas.
         assert.match(
           await list.locator("li").nth(0).innerText(),
-          /Yes: Ann (Script|Plain), Ann (Plain|Script)/,
+          /Yes: Ann (Script|Plain) and Ann (Plain|Script)\n/,
         );
         assert.match(await list.locator("li").nth(1).innerText(), /If need be: Ann/);
         assert.equal(
@@ -169,6 +170,13 @@ Deno.test({
         );
         assert.deepEqual(await checkA11y(page), [], `host ${scheme}`);
         await screenshot(page, `poll-host-phone-${scheme}`);
+        if (scheme === "dark") {
+          await page.goto(app.url(`/dashboard/polls/${id}?lang=de`));
+          assert.match(
+            await page.getByTestId("poll-days").locator("li").nth(0).innerText(),
+            /Ja: Ann (Script|Plain) und Ann (Plain|Script)\n/,
+          );
+        }
         await ctx.close();
       }
     } finally {

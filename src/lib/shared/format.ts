@@ -450,3 +450,21 @@ export function shortDateLabel(date: string, locale: string = FORMAT_LOCALE): st
     () => fmt(locale, { day: "numeric", month: "short", timeZone: "UTC" }).format(civilMs(date)),
   );
 }
+
+const nameLists = new Map<string, Intl.ListFormat>();
+/** "Ann", "Ann and Ben", "Ann, Ben and Cleo": people named in a sentence, pages and mails alike. */
+export function namesList(names: readonly string[], locale = "en"): string {
+  if (names.length <= 1) return names[0] ?? "";
+  // English as the house writes it (no serial comma, whatever the English locale); other
+  // languages as Intl lists them: "Ana, Ben und Cleo", "Ana, Ben et Cleo", "Ana, Ben y Cleo".
+  if (locale.split("-")[0] === "en") {
+    return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+  }
+  return keptIntl(
+    nameLists,
+    50,
+    locale,
+    undefined,
+    (tag) => new Intl.ListFormat(tag, { type: "conjunction" }),
+  ).format(names);
+}

@@ -124,17 +124,6 @@ export function initialsOf(name: string): string {
   return letters.join("").toUpperCase();
 }
 
-/** "Ann", "Ann and Ben", "Ann, Ben and Cleo". */
-export function namesList(names: readonly string[], locale = "en"): string {
-  if (names.length <= 1) return names[0] ?? "";
-  // English as the house writes it (no serial comma, whatever the English locale); other
-  // languages as Intl lists them: "Ana, Ben und Cleo", "Ana, Ben et Cleo", "Ana, Ben y Cleo".
-  if (locale.split("-")[0] === "en") {
-    return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
-  }
-  return new Intl.ListFormat(locale, { type: "conjunction" }).format(names);
-}
-
 /**
  * Whether a member sees one of the team's bookings in its list: owners all of them (a removed
  * member's too), members the ones they attend; another team's booking is not theirs to see.

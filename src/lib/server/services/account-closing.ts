@@ -40,7 +40,7 @@ import { removeCalendarAccount } from "./calendar-accounts.ts";
 import { removeZoomConnection } from "../store/zoom.ts";
 import { translator } from "../i18n.ts";
 import type { Translator } from "../../shared/i18n.ts";
-import { namesList } from "../domain/team-membership.ts";
+import { namesList } from "../../shared/format.ts";
 import { ACCOUNT_CLOSED_REASON } from "../../shared/system-reasons.ts";
 import { setUserPhoto } from "../store/photos.ts";
 

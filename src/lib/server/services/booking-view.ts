@@ -12,6 +12,7 @@ import {
   formatTime,
   formatTimeRange,
   hostClock,
+  namesList,
   prettyZone,
   zoneOffset,
 } from "../../shared/format.ts";
@@ -32,7 +33,6 @@ import {
 import { getTeam, getUsers } from "../store/teams.ts";
 import { getBooking } from "../store/bookings.ts";
 import { type CalendarLinks, calendarLinks } from "../../shared/calendar-links.ts";
-import { namesList } from "../domain/team-membership.ts";
 import { getBookings, listSeriesBookings } from "../store/bookings.ts";
 import { getSeatLedger } from "../store/seats.ts";
 import { repeatOfSeries } from "../domain/series.ts";

@@ -11,10 +11,9 @@ import { getBookingWritebacks } from "../store/writebacks.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { type BookingView, viewBooking } from "./booking-view.ts";
 import { getTeam, getUsers } from "../store/teams.ts";
-import { namesList } from "../domain/team-membership.ts";
 import { translator } from "../i18n.ts";
 import { deliveryErrorIn } from "./delivery-words.ts";
-import { formatDate, formatTimeRange, hostClock } from "../../shared/format.ts";
+import { formatDate, formatTimeRange, hostClock, namesList } from "../../shared/format.ts";
 import { responseOfBooking } from "./routing-forms.ts";
 
 export type StatusFilter = "all" | "pending" | "confirmed" | "rejected" | "cancelled";

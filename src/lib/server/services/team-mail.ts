@@ -9,7 +9,7 @@ import type { App } from "../app.ts";
 import type { BookingRecord, MailKind, UserRecord } from "../domain/model/records.ts";
 import type { BookingMailContext } from "../integrations/mail-templates/booking.ts";
 import { getTeam, getUsers } from "../store/teams.ts";
-import { namesList } from "../domain/team-membership.ts";
+import { namesList } from "../../shared/format.ts";
 import { isHostSideMail } from "../domain/calendar-identity.ts";
 
 export async function teamMailParts(

@@ -9,7 +9,7 @@ import type { BookingRecord } from "../../domain/model/records.ts";
 import type { Translator } from "../../../shared/i18n.ts";
 import { labelledLine } from "./quote.ts";
 import { locationText, shownLocation } from "../../../shared/location-text.ts";
-import { namesList } from "../../domain/team-membership.ts";
+import { namesList } from "../../../shared/format.ts";
 import { hostBookingPath } from "../../../shared/host-links.ts";
 
 type B = Pick<
