@@ -166,15 +166,15 @@ Deno.test({
       assert.deepEqual(await checkA11y(page), [], "axe on home");
       await shots(page, "first-home-1366-light-en");
 
-      // 8. The event type form: the same choice, instant booking chosen for a new type.
+      // 8. The event type form: the same choice, starting on the one made in setup (requests).
       await page.goto(app.url("/dashboard/event-types/new"));
       assert.equal(
         await page.getByRole("radio", { name: /Guests book instantly/ }).isChecked(),
-        true,
+        false,
       );
       assert.equal(
         await page.getByRole("radio", { name: /I confirm each request/ }).isChecked(),
-        false,
+        true,
       );
       // The type made in setup kept the host's choice.
       const types = await c.get("/dashboard/event-types");
