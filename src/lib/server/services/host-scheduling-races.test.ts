@@ -231,6 +231,22 @@ Deno.test("a poll with reserved times picked at all three at once while guests b
   await closeAll(kv);
 });
 
+Deno.test("a poll's reserved time picked by two presses at once on two processes: one is told it is booked, the other that the poll is closed — the loser's failed write is not taken for its own (both planned under the hold's id)", async () => {
+  for (let round = 0; round < 3; round++) {
+    const { kv, a, b, host } = await twoProcesses();
+    const { poll, starts } = await pollWithVote(a, host, true);
+    const results = await Promise.all([
+      pickPollTime(a, host, poll.id, starts[0]),
+      pickPollTime(b, host, poll.id, starts[0]),
+    ]);
+    const picks = results.map(outcome);
+    assert.deepEqual([...picks].sort(), ["closed", "ok"], picks.join(", "));
+    const bookings = await allBookings(kv);
+    assert.equal(bookings.filter((x) => x.origin === "poll").length, 1);
+    await closeAll(kv);
+  }
+});
+
 Deno.test("a one-off link with two times, opened by 20 guests at once while 20 others book those times on the page: the link books once, each time is booked once", async () => {
   const { kv, a, c, host, app } = await twoProcesses();
   const offered = [MON("10:00"), MON("14:00")];

@@ -190,6 +190,8 @@ function bookPoll(
         nowMs,
         app.config.bookingTtlMs,
       ),
+      // Every press for a held time plans under the hold's id: only a receipt tells whose landed.
+      ...(poll.holds?.[i]?.id === identity.id ? { heldId: true as const } : {}),
       // The poll's "booked" marker (checked absent: a poll books once, and no close or vote
       // landed before) and the poll record naming its booking ride in the booking's own write.
       extra: [

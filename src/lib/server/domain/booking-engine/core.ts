@@ -114,7 +114,8 @@ export const bookingExists = (id: string) => (v: unknown) => (v as BookingRecord
  * kept by every attempt of that request): no other write puts a record there — the engine
  * already relies on that, as a new booking's write does not check its key — so the record
  * exists exactly when this request's write landed, and is the receipt itself (ADR 038,
- * amended). Not for imports: their ids come from a file and may be in the store already.
+ * amended). Not for imports: their ids come from a file and may be in the store already; nor
+ * for a booking taking a hold's id, which every request for that held time plans under.
  */
 export const newBookingProbe = (d: Draft, b: BookingRecord) => ({
   key: d.key({ kind: "booking", id: b.id }),

@@ -55,9 +55,10 @@ export function planCreate(
   writeBusy(d, b);
   writeExtras(d, change.extra, change.rotation);
   d.job(...sideEffects(null, b, nowMs));
+  const probe = newBookingProbe(d, b);
   const result = d.finish("create", {
     booking: b,
-    probe: newBookingProbe(d, b),
+    probe: change.heldId ? { key: probe.key, landed: probe.landed } : probe,
   }, limits);
   return orClear(result, s, [{ personId: personsOf(b)[0], iv: block(b) }], nowMs, limits);
 }

@@ -83,6 +83,12 @@ export type Change =
     booking: BookingRecord;
     extra?: ExtraWrite[];
     rotation?: GuardedWrite;
+    /**
+     * The booking takes the id of a hold made for it (a poll's reserved time): every request
+     * that picks that time plans under that one id, so its record is no witness of which
+     * request's write landed (`newBookingProbe`): the attempt writes a receipt of its own.
+     */
+    heldId?: true;
   }
   /** A round-robin booking: `booking` is created for the member the assignment picks. */
   | {
