@@ -43,7 +43,12 @@ export const guest = (i: number | string) => ({
  */
 export async function setup(
   perTime: number,
-  opts: { members?: number; intervalMin?: number; servers?: number } = {},
+  opts: {
+    members?: number;
+    intervalMin?: number;
+    servers?: number;
+    requiresConfirmation?: boolean;
+  } = {},
 ) {
   const kv = opts.servers ? contendedKv(await Deno.openKv(":memory:")) : undefined;
   const app = await memoryApp({ env: { INVITO_RATE_LIMIT: "off" }, kv });
@@ -55,6 +60,9 @@ export async function setup(
     teamMode: "collective",
     durationMin: 60,
     intervalMin: opts.intervalMin ?? null,
+    ...(opts.requiresConfirmation !== undefined
+      ? { requiresConfirmation: opts.requiresConfirmation }
+      : {}),
     seats: { perTime, showAttendees: false, hideCount: false },
   });
   const servers: App[] = [app];

@@ -422,19 +422,12 @@ Deno.test("team seats (property): seats booked, confirmed, cancelled and moved a
         ),
       }),
       async (cfg) => {
-        const app = await memoryApp({ env: { INVITO_RATE_LIMIT: "off" } });
+        const { app, users, et } = await setup(cfg.perTime, {
+          members: cfg.members,
+          intervalMin: 30,
+          requiresConfirmation: cfg.pending,
+        });
         try {
-          const { team, users } = await seedTeam(app, {
-            members: Array.from({ length: cfg.members }, (_, i) => ({ username: `m${i}` })),
-          });
-          const et = await seedTeamEventType(app, team, {
-            slug: "class",
-            teamMode: "collective",
-            durationMin: 60,
-            intervalMin: 30,
-            requiresConfirmation: cfg.pending,
-            seats: { perTime: cfg.perTime, showAttendees: false, hideCount: false },
-          });
           // 10:00, 10:30 and 11:00 (each overlapping the one before) and 14:00.
           const times = [A, A + HOUR / 2, A + HOUR, A + 4 * HOUR];
           const made: string[] = [];
