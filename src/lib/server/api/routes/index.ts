@@ -11,6 +11,7 @@ import { slotRoutes } from "./slots.ts";
 import { guestBookingRoutes } from "./guest-booking.ts";
 import { accountRoutes } from "./account.ts";
 import { bookingRoutes } from "./bookings.ts";
+import { seatedMeetingRoutes } from "./seated-meetings.ts";
 import { eventTypeRoutes } from "./event-types.ts";
 import { availabilityRoutes } from "./availability.ts";
 import { webhookRoutes } from "./webhooks.ts";
@@ -26,6 +27,7 @@ export const ROUTES: Route[] = [
   ...guestBookingRoutes,
   ...accountRoutes,
   ...bookingRoutes,
+  ...seatedMeetingRoutes,
   ...eventTypeRoutes,
   ...availabilityRoutes,
   ...webhookRoutes,
