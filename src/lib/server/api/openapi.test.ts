@@ -184,6 +184,27 @@ async function exercise() {
   await call("GET", `/teams/${crew.team.id}/bookings?limit=1`, { key: tom.secret });
   await call("GET", `/teams/${crew.team.id}/bookings?cursor=zz`, { key: tom.secret });
   await call("GET", `/teams/${bogus}/bookings`, { key: tom.secret });
+  // The owner asks one seat's guest of that class for a new time; again the seat is no longer
+  // confirmed (409); a seat of another team is not found.
+  const askedSeat = await bookTeamSlot(app, {
+    team: "crew",
+    slug: "class",
+    start: "2026-11-23T14:00:00Z",
+    name: "Seat",
+    email: "t2@example.com",
+    note: "",
+    timeZone: "UTC",
+  });
+  assert.ok(askedSeat.ok);
+  for (
+    const [idem, id] of [["tr1", askedSeat.bookingId], ["tr2", askedSeat.bookingId], ["tr3", bogus]]
+  ) {
+    await call("POST", `/teams/${crew.team.id}/bookings/${id}/request-reschedule`, {
+      key: tom.secret,
+      idem,
+      body: { reason: "Room change" },
+    });
+  }
   for (
     const [idem, id] of [["tc1", teamSeat.bookingId], ["tc2", teamSeat.bookingId], ["tc3", bogus]]
   ) {

@@ -1,7 +1,9 @@
 /**
  * A team's owner cancels a collective seated meeting someone else organises through the JSON API
  * (POST /teams/{teamId}/bookings/{id}/cancel-meeting): the team page's own cancel
- * (services/team-dashboard.ts `cancelTeamMeeting`), who is refused, and presses at once.
+ * (services/team-dashboard.ts `cancelTeamMeeting`), who is refused, and presses at once. And
+ * asks one seat's guest for a new time (POST /teams/{teamId}/bookings/{id}/request-reschedule,
+ * the team page's own `decideTeamBooking` "request"), pressed at once with the organiser.
  */
 import assert from "node:assert/strict";
 import { memoryApp } from "../../../../tests/support/memory-app.ts";
@@ -189,6 +191,58 @@ Deno.test("API team seats: the owner's key and the organiser's key cancel the me
         0,
         "olga attends not",
       );
+    } finally {
+      await settleCounts();
+      app.close();
+    }
+  }
+});
+
+Deno.test("API team seats: the owner's key (each press twice under one key) and the organiser's key ask Bea's seat for a new time at once — it leaves the meeting once, one answer made the change, Bea is mailed once", async () => {
+  for (let run = 0; run < 3; run++) {
+    const { app, team, olga, ann, et, ids, keyOf } = await ownersClass();
+    try {
+      const { call } = apiClient(app);
+      const [ownerKey, annKey] = [await keyOf(olga), await keyOf(ann)];
+      const presses = await Promise.all(
+        Array.from(
+          { length: 8 },
+          (_, i) =>
+            i % 2
+              ? call("POST", `/teams/${team.id}/bookings/${ids[1]}/request-reschedule`, {
+                key: ownerKey,
+                idem: `o-${i >> 2}`,
+                body: { reason: "Owner" },
+              })
+              : call("POST", `/bookings/${ids[1]}/request-reschedule`, {
+                key: annKey,
+                idem: `a-${i}`,
+                body: { reason: "Organiser" },
+              }),
+        ),
+      );
+      const all = JSON.stringify(presses.map((x) => [x.status, x.body?.reason ?? x.body?.state]));
+      for (const p of presses) {
+        assert.ok(
+          p.status === 200
+            ? p.body.id === ids[1] && p.body.endReason === "reschedule_requested"
+            : p.status === 409,
+          all,
+        );
+      }
+      const made = presses.filter((p) =>
+        p.status === 200 && p.headers.get("idempotent-replayed") !== "true"
+      );
+      assert.equal(made.length, 1, all);
+      assert.equal((await getBooking(app.kv, ids[1]))!.endReason, "reschedule_requested");
+      const ledger = await getSeatLedger(app.kv, et.id, Date.parse(AT));
+      assert.deepEqual(ledger!.seats.map(([id]) => id).sort(), [ids[0], ids[2]].sort());
+      await deliverOutbox(app, app.now());
+      assert.equal(app.mailer.sent.filter((m) => m.to === "bea@example.test").length, 1);
+      for (const name of ["Anne", "Cy"]) {
+        const to = `${name.toLowerCase()}@example.test`;
+        assert.equal(app.mailer.sent.filter((m) => m.to === to).length, 0, to);
+      }
     } finally {
       await settleCounts();
       app.close();

@@ -18,6 +18,7 @@ import { listTeamEventTypes } from "./team-event-types.ts";
 import { type CancelMeetingResult, cancelSeatedMeeting } from "./cancel-meeting.ts";
 import { foldSeatedRows, seatedTimeOf, type SeatedTimeRow } from "./seated-times.ts";
 import { getEventType } from "../store/event-types.ts";
+import type { ExtraWrite } from "../domain/booking-engine/index.ts";
 import { getUser } from "../store/users.ts";
 
 const DAY = 86_400_000;
@@ -103,8 +104,35 @@ export async function teamBookingsPage(
 }
 
 /**
+ * One of the team's bookings as `user` sees it in the team's list (`seesTeamBooking`), with the
+ * team; null when they are not a member, or it is not one they see (never "forbidden").
+ */
+async function seenTeamBooking(
+  app: App,
+  user: UserRecord,
+  teamId: string,
+  bookingId: string,
+): Promise<{ b: BookingRecord; team: TeamRecord } | null> {
+  const view = await teamForMember(app, user, teamId);
+  if (!view || !/^[0-9A-Z]{26}$/.test(bookingId)) return null;
+  const b = await getBooking(app.kv, bookingId);
+  return b && seesTeamBooking(view, b, user.id) ? { b, team: view.team } : null;
+}
+
+/** One of the team's bookings as `user` reads it (the API's answer once a change of it landed). */
+export async function teamBookingFor(
+  app: App,
+  user: UserRecord,
+  teamId: string,
+  bookingId: string,
+): Promise<BookingRecord | null> {
+  return (await seenTeamBooking(app, user, teamId, bookingId))?.b ?? null;
+}
+
+/**
  * Confirm, reject or cancel one of a team's bookings, by the rules of `teamAccess`; or ask its
  * guest for a new time ("request", as a cancel: only a collective seated time's seat is asked).
+ * The team's page and the API (`extra`: its Idempotency-Key's record, in the change's commit).
  */
 export async function decideTeamBooking(
   app: App,
@@ -113,19 +141,20 @@ export async function decideTeamBooking(
   bookingId: string,
   action: "confirm" | "reject" | "cancel" | "request",
   reason?: string,
+  opts: { extra?: ExtraWrite[] } = {},
 ): Promise<DecideResult | { ok: false; reason: "forbidden" }> {
-  const view = await teamForMember(app, user, teamId);
-  if (!view || !/^[0-9A-Z]{26}$/.test(bookingId)) return { ok: false, reason: "not_found" };
-  const b = await getBooking(app.kv, bookingId);
-  if (!b || !seesTeamBooking(view, b, user.id)) return { ok: false, reason: "not_found" };
-  const may = teamAccess(view.team, user)(b);
+  const seen = await seenTeamBooking(app, user, teamId, bookingId);
+  if (!seen) return { ok: false, reason: "not_found" };
+  const { b, team } = seen;
+  const may = teamAccess(team, user)(b);
   if (action === "cancel" || action === "request" ? !may.canCancel : !may.canDecide) {
     return { ok: false, reason: "forbidden" };
   }
+  const { extra } = opts;
   if (action === "request") {
-    return await requestNewTime(app, b.hostId, b.id, reason ?? "", { pressedBy: user.id });
+    return await requestNewTime(app, b.hostId, b.id, reason ?? "", { pressedBy: user.id, extra });
   }
-  return await decideBooking(app, b.id, action, "host", { reason, pressedBy: user.id });
+  return await decideBooking(app, b.id, action, "host", { reason, pressedBy: user.id, extra });
 }
 
 type MeetingRefusal = "not_found" | "forbidden" | "not_supported";
@@ -142,13 +171,12 @@ async function meetingSeatFor(
 ): Promise<
   { ok: true; seat: BookingRecord; team: TeamRecord } | { ok: false; reason: MeetingRefusal }
 > {
-  const view = await teamForMember(app, user, teamId);
-  if (!view || !/^[0-9A-Z]{26}$/.test(seatId)) return { ok: false, reason: "not_found" };
-  const seat = await getBooking(app.kv, seatId);
-  if (!seat || !seesTeamBooking(view, seat, user.id)) return { ok: false, reason: "not_found" };
+  const seen = await seenTeamBooking(app, user, teamId, seatId);
+  if (!seen) return { ok: false, reason: "not_found" };
+  const { b: seat, team } = seen;
   if (!seat.seat) return { ok: false, reason: "not_supported" };
-  if (!teamAccess(view.team, user)(seat).canCancel) return { ok: false, reason: "forbidden" };
-  return { ok: true, seat, team: view.team };
+  if (!teamAccess(team, user)(seat).canCancel) return { ok: false, reason: "forbidden" };
+  return { ok: true, seat, team };
 }
 
 /**

@@ -1,11 +1,11 @@
 /**
- * Bookings (host): list by start time with a cursor, read one, and the host's changes — confirm,
- * reject, cancel, request a reschedule, reschedule — each under a required Idempotency-Key.
- * Seated meetings: seated-meetings.ts.
+ * Bookings (host): list by start time with a cursor (a team's too), read one, and the host's
+ * changes — confirm, reject, cancel, request a reschedule (of a team's seat also by its owner),
+ * reschedule — each under a required Idempotency-Key. Seated meetings: seated-meetings.ts.
  */
 import type { BookingRecord } from "../../domain/model/records.ts";
 import type { ExtraWrite } from "../../domain/booking-engine/index.ts";
-import { type ApiResponse, ok, problem } from "../http.ts";
+import { type ApiResponse, ok, problem, type Said } from "../http.ts";
 import * as S from "../schemas/index.ts";
 import {
   decideBooking,
@@ -15,7 +15,11 @@ import {
   type RescheduleResult,
 } from "../../services/decide-booking.ts";
 import { bookingResource } from "../../services/booking-resource.ts";
-import { teamBookingsPage } from "../../services/team-dashboard.ts";
+import {
+  decideTeamBooking,
+  teamBookingFor,
+  teamBookingsPage,
+} from "../../services/team-dashboard.ts";
 import {
   bookingById,
   type BookingListFilter,
@@ -114,13 +118,17 @@ export async function getOneBooking(ctx: Ctx): Promise<ApiResponse> {
 
 /**
  * A host's change of one booking in place (confirm, reject, cancel, request reschedule) under an
- * Idempotency-Key: answered with the booking as it now stands; a replay reads it again.
+ * Idempotency-Key: answered with the booking as it now stands; a replay reads it again (`read`:
+ * as the caller may read it, by default their own booking). `forbidden`: the words for a team's
+ * member who sees the booking but may not change it, answered as not theirs (404).
  */
 async function changeInPlace(
   ctx: Ctx,
-  run: (extra: ExtraWrite[]) => Promise<DecideResult>,
+  run: (extra: ExtraWrite[]) => Promise<DecideResult | { ok: false; reason: "forbidden" }>,
+  opts: { read?: () => Promise<BookingRecord | null>; forbidden?: Said } = {},
 ): Promise<ApiResponse> {
   const id = ctx.params.id;
+  const read = opts.read ?? (() => ownBooking(ctx));
   return await idempotent(
     ctx,
     keyScope(ctx),
@@ -128,6 +136,9 @@ async function changeInPlace(
       const res = await run(extraFor({ kind: "booking", bookingId: id }));
       if (res.ok) return ok(await bookingResource(ctx.app, res.booking));
       if (res.reason === "conflict") return "duplicate";
+      if (res.reason === "forbidden") {
+        return problem(ctx.base, "not_found", opts.forbidden ? { said: opts.forbidden } : {});
+      }
       // A series' confirm or reject that could not reach every date: which, and why.
       if (res.reason === "series_partial") {
         const p = problem(ctx.base, "series_partial");
@@ -140,7 +151,10 @@ async function changeInPlace(
       }
       return refused(ctx, res.reason);
     },
-    () => getOneBooking(ctx),
+    async () => {
+      const b = await read();
+      return b ? ok(await bookingResource(ctx.app, b)) : refused(ctx, "not_found");
+    },
   );
 }
 
@@ -164,6 +178,25 @@ function requestReschedule(ctx: Ctx): Promise<ApiResponse> {
   return changeInPlace(
     ctx,
     (extra) => requestNewTime(ctx.app, ctx.auth!.host.id, ctx.params.id, reason, { extra }),
+  );
+}
+
+/**
+ * A team's owner (or the organiser) asks the guest of a seat of one of the team's collective
+ * seated times for a new time: the team page's own "Ask to reschedule…", which decides who may
+ * (services/team-dashboard.ts `decideTeamBooking`, by `teamAccess`).
+ */
+function requestTeamReschedule(ctx: Ctx): Promise<ApiResponse> {
+  const reason = (ctx.body as { reason?: string }).reason ?? "";
+  const { teamId, id } = ctx.params;
+  const user = ctx.auth!.host;
+  return changeInPlace(
+    ctx,
+    (extra) => decideTeamBooking(ctx.app, user, teamId, id, "request", reason, { extra }),
+    {
+      read: () => teamBookingFor(ctx.app, user, teamId, id),
+      forbidden: { key: "api.request_reschedule_not_allowed" },
+    },
   );
 }
 
@@ -228,8 +261,9 @@ export const bookingRoutes: Route[] = [
       "The bookings of a team you are in (`GET /teams`), whoever hosts each: an owner reads " +
       "every one of them, a member the ones they attend. Filters and cursor as in " +
       "`GET /bookings`. A seat's `seat.meetingId` names its meeting, which an owner cancels " +
-      "whole with `POST /teams/{teamId}/bookings/{id}/cancel-meeting`. A team you are not in " +
-      "answers 404.",
+      "whole with `POST /teams/{teamId}/bookings/{id}/cancel-meeting`; an owner asks one seat's " +
+      "guest for a new time with `POST /teams/{teamId}/bookings/{id}/request-reschedule`. A " +
+      "team you are not in answers 404.",
     tag: "Bookings",
     auth: "read",
     params: S.TeamParams,
@@ -278,8 +312,9 @@ export const bookingRoutes: Route[] = [
       "The booking is cancelled (`endReason: reschedule_requested`) with the `reason`, its time " +
       "is freed, and the guest is mailed their own link to pick a new time once, with their " +
       "answers kept. Only a confirmed booking of yours, not a team's — except a guest's seat of a " +
-      "team's collective seated time: it leaves its meeting at once, and the guest's pick takes a " +
-      "seat at the new time.",
+      "team's collective seated time you organise: it leaves its meeting at once, and the guest's " +
+      "pick takes a seat at the new time. A team's owner asks for a seat of a time another " +
+      "member organises with `POST /teams/{teamId}/bookings/{id}/request-reschedule`.",
     tag: "Bookings",
     auth: "write",
     params: S.IdParams,
@@ -289,6 +324,31 @@ export const bookingRoutes: Route[] = [
     success: { 200: "Booking" },
     problems: [400, 401, 403, 404, 409, 413, 415, 429, 503],
     run: requestReschedule,
+  },
+  {
+    method: "POST",
+    path: "/teams/{teamId}/bookings/{id}/request-reschedule",
+    operationId: "requestTeamReschedule",
+    summary: "Ask a guest of a team's seated time to pick a new time (an owner)",
+    description:
+      "For an owner of the team (or the time's organiser), whether or not they attend: a " +
+      "confirmed seat of one of the team's collective seated times (its booking id, from " +
+      "`GET /teams/{teamId}/bookings`) is cancelled (`endReason: reschedule_requested`) with the " +
+      "`reason` and leaves its meeting at once, and the guest is mailed their own link to pick a " +
+      "new time once, with their answers kept; their pick takes a seat at the new time. As " +
+      "`POST /bookings/{id}/request-reschedule` does for the organiser; the members' mails name " +
+      "you. A member who neither owns the team nor organises the time, and anyone outside the " +
+      "team, is answered 404. A team's booking that is not such a seat answers 409 " +
+      "`team_booking`; a seat no longer confirmed, or a time already past, 409.",
+    tag: "Bookings",
+    auth: "write",
+    params: S.TeamBookingParams,
+    body: S.Reason,
+    bodyName: "Reason",
+    idempotency: "required",
+    success: { 200: "Booking" },
+    problems: [400, 401, 403, 404, 409, 413, 415, 429, 503],
+    run: requestTeamReschedule,
   },
   {
     method: "POST",
