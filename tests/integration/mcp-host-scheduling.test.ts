@@ -2,7 +2,8 @@
  * A host's assistant over MCP (the SDK's own client against the built server's /mcp) schedules
  * as the host does through the JSON API: one-off links (make, list, revoke), a booking for a
  * named guest, meeting polls (propose, read the answers, pick, close), a whole seated meeting
- * cancelled (by its organiser, and by a team's owner), and the teams with their bookings. Each
+ * cancelled (by its organiser, and by a team's owner), a guest asked to pick a new time (by the
+ * host, and by a team's owner for a seat), and the teams with their bookings. Each
  * tool's effect is read back through the API; a read-only key is refused in the API's words, bad
  * input is a tool error naming the argument, and one idempotency key under many calls at once
  * makes one change.
@@ -13,6 +14,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { type AppHandle, startApp } from "../support/app.ts";
 import { createEventType, createHost, memoryApp } from "../support/memory-app.ts";
 import { createClient } from "../support/http.ts";
+import { startSmtp } from "../support/smtp.ts";
 import { seedTeam, seedTeamEventType } from "../support/teams.ts";
 import { createApiKey } from "../../src/lib/server/services/api-keys.ts";
 import { bookTeamSlot } from "../../src/lib/server/services/team-bookings.ts";
@@ -35,6 +37,7 @@ const NEW_TOOLS = [
   "list_team_bookings",
   "list_teams",
   "pick_poll_time",
+  "request_reschedule",
   "revoke_one_off_link",
 ];
 
@@ -132,11 +135,14 @@ async function seed(dbPath: string): Promise<Keys> {
   }
 }
 
-async function withServer(fn: (app: AppHandle, keys: Keys) => Promise<void>) {
+async function withServer(
+  fn: (app: AppHandle, keys: Keys) => Promise<void>,
+  smtp?: { host: string; port: number },
+) {
   const dataDir = await Deno.makeTempDir({ prefix: "invito-mcp-host-" });
   try {
     const keys = await seed(`${dataDir}/invito.kv`);
-    const app = await startApp({ dataDir, env: { INVITO_RATE_LIMIT: "off" } });
+    const app = await startApp({ dataDir, env: { INVITO_RATE_LIMIT: "off" }, smtp });
     try {
       await fn(app, keys);
     } finally {
@@ -221,7 +227,14 @@ Deno.test(
           assert.equal(hints(name).destructiveHint, false, name);
         }
         assert.equal(hints("list_team_bookings").readOnlyHint, true);
-        for (const name of ["revoke_one_off_link", "close_poll", "cancel_meeting"]) {
+        for (
+          const name of [
+            "revoke_one_off_link",
+            "close_poll",
+            "cancel_meeting",
+            "request_reschedule",
+          ]
+        ) {
           assert.equal(hints(name).readOnlyHint, false, name);
           assert.equal(hints(name).destructiveHint, true, name);
           assert.equal(hints(name).idempotentHint, true, name);
@@ -234,7 +247,7 @@ Deno.test(
           assert.ok(required.includes("idempotency_key"), name);
           assert.ok(required.includes("event_type"), name);
         }
-        for (const name of ["pick_poll_time", "cancel_meeting"]) {
+        for (const name of ["pick_poll_time", "cancel_meeting", "request_reschedule"]) {
           const required = byName.get(name)!.inputSchema.required as string[];
           assert.ok(required.includes("idempotency_key"), name);
         }
@@ -777,5 +790,146 @@ Deno.test(
         await Promise.all([...ann, annReader, olga, olgaReader, cy].map((c) => c.close()));
       }
     });
+  },
+);
+
+Deno.test(
+  "mcp request_reschedule: the host's assistant asks a confirmed booking's guest for a new time (the booking ends reschedule_requested, the guest is mailed their link with the reason once); a team's owner asks a seat's guest of a workshop another member organises with team_id; a read-only key, an unknown id, a pending request, a member who only attends and an owner without team_id are refused in the API's words",
+  opts,
+  async () => {
+    await using smtp = await startSmtp();
+    await withServer(async (app, keys) => {
+      const ann = await connect(app, keys.annWrite);
+      const annReader = await connect(app, keys.annRead);
+      const olga = await connect(app, keys.olgaWrite);
+      const olgaReader = await connect(app, keys.olgaRead);
+      const cy = await connect(app, keys.cyWrite);
+      const mailsTo = (to: string, words: RegExp) =>
+        smtp.mails.filter((m) => m.to.includes(to) && words.test(m.text));
+      try {
+        const booked = await call(ann, "book", {
+          username: "ann",
+          event_type: "chat",
+          start: (await freeStarts(ann, "chat", 2, 3))[0],
+          time_zone: "UTC",
+          guest: { name: "Gus", email: "gus@example.test" },
+          idempotency_key: "ask-book",
+        });
+        assert.equal(booked.structuredContent.status, "confirmed", JSON.stringify(booked));
+        const id = booked.structuredContent.bookingId;
+        await refusedReadOnly(annReader, "request_reschedule", {
+          id,
+          idempotency_key: "ask-ro",
+        });
+        const unknown = await call(ann, "request_reschedule", {
+          id: "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+          idempotency_key: "ask-none",
+        });
+        assert.equal(unknown.isError, true, JSON.stringify(unknown));
+        assert.equal(unknown.structuredContent.reason, "not_found");
+        assert.equal(unknown.structuredContent.status, 404);
+        assert.equal(unknown.content[0].text, "There is nothing at this address.");
+        // A request still waiting for Ann's decision has no time to give up yet: the API's 409.
+        const pending = await call(ann, "book", {
+          username: "ann",
+          event_type: "intro",
+          start: (await freeStarts(ann, "intro", 4, 5))[0],
+          time_zone: "UTC",
+          guest: { name: "Pia", email: "pia@example.test" },
+          idempotency_key: "ask-book-pending",
+        });
+        assert.equal(pending.structuredContent.status, "pending", JSON.stringify(pending));
+        const notYet = await call(ann, "request_reschedule", {
+          id: pending.structuredContent.bookingId,
+          idempotency_key: "ask-pending",
+        });
+        assert.equal(notYet.isError, true, JSON.stringify(notYet));
+        assert.equal(notYet.structuredContent.reason, "not_pending");
+        assert.equal(notYet.structuredContent.status, 409);
+
+        const args = { id, reason: "Flat tyre", idempotency_key: "ask-1" };
+        const asked = await call(ann, "request_reschedule", args);
+        assert.ok(!asked.isError, JSON.stringify(asked));
+        assert.equal(asked.structuredContent.state, "cancelled");
+        assert.equal(asked.structuredContent.endReason, "reschedule_requested");
+        assert.equal(asked.structuredContent.links, undefined, "the guest's links go by mail");
+        const seen = await api(app, keys.annRead, `/bookings/${id}`);
+        assert.equal(seen.endReason, "reschedule_requested");
+        assert.equal(seen.cancelReason, "Flat tyre");
+        const replay = await call(ann, "request_reschedule", args);
+        assert.ok(!replay.isError, JSON.stringify(replay));
+        assert.equal(replay.structuredContent.endReason, "reschedule_requested");
+        const mail = await smtp.waitForMail(
+          (m) => m.to.includes("gus@example.test") && /Flat tyre/.test(m.text),
+          10_000,
+        );
+        assert.match(mail.text, /https?:\/\/[^\s]+\/booking\//);
+        const twice = await call(ann, "request_reschedule", { id, idempotency_key: "ask-2" });
+        assert.equal(twice.isError, true, "asked once: nothing left to ask");
+        assert.equal(twice.structuredContent.status, 409);
+
+        // The crew's workshop, which Ben organises: Cy attends it, Olga owns the team.
+        const seat = keys.teamSeats[1];
+        const byMember = await call(cy, "request_reschedule", {
+          id: seat,
+          team_id: keys.teamId,
+          idempotency_key: "team-ask-cy",
+        });
+        assert.equal(byMember.isError, true, JSON.stringify(byMember));
+        assert.equal(byMember.structuredContent.reason, "not_found");
+        assert.equal(
+          byMember.content[0].text,
+          "Only the team’s owners and the meeting’s organiser can ask its guests for a new time.",
+        );
+        await refusedReadOnly(olgaReader, "request_reschedule", {
+          id: seat,
+          team_id: keys.teamId,
+          idempotency_key: "team-ask-ro",
+        });
+        const asHerself = await call(olga, "request_reschedule", {
+          id: seat,
+          idempotency_key: "team-ask-own",
+        });
+        assert.equal(asHerself.isError, true, JSON.stringify(asHerself));
+        assert.equal(asHerself.structuredContent.reason, "not_found");
+        const states = async () =>
+          Object.fromEntries(
+            (await api(app, keys.olgaRead, `/teams/${keys.teamId}/bookings?limit=50`)).data.map((
+              b: { id: string; state: string },
+            ) => [b.id, b.state]),
+          );
+        assert.deepEqual(
+          Object.values(await states()),
+          ["confirmed", "confirmed", "confirmed"],
+          "no refused call changed anything",
+        );
+        const byOwner = await call(olga, "request_reschedule", {
+          id: seat,
+          team_id: keys.teamId,
+          reason: "Room change",
+          idempotency_key: "team-ask-1",
+        });
+        assert.ok(!byOwner.isError, JSON.stringify(byOwner));
+        assert.equal(byOwner.structuredContent.id, seat);
+        assert.equal(byOwner.structuredContent.endReason, "reschedule_requested");
+        const after = await states();
+        assert.deepEqual(
+          keys.teamSeats.map((s) => after[s]),
+          ["confirmed", "cancelled", "confirmed"],
+          "Bea's seat alone is given up",
+        );
+        await smtp.waitForMail(
+          (m) => m.to.includes("bea@example.test") && /Room change/.test(m.text),
+          10_000,
+        );
+        assert.equal(mailsTo("gus@example.test", /Flat tyre/).length, 1, "Gus is mailed once");
+        assert.equal(mailsTo("bea@example.test", /Room change/).length, 1, "Bea is mailed once");
+        for (const guest of ["anne@example.test", "cyd@example.test"]) {
+          assert.equal(mailsTo(guest, /Room change/).length, 0, guest);
+        }
+      } finally {
+        await Promise.all([ann, annReader, olga, olgaReader, cy].map((c) => c.close()));
+      }
+    }, { host: smtp.host, port: smtp.port });
   },
 );

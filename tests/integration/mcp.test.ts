@@ -138,6 +138,7 @@ Deno.test(
           "list_teams",
           "pick_poll_time",
           "reject",
+          "request_reschedule",
           "reschedule",
           "revoke_one_off_link",
           "set_date_override",
@@ -765,7 +766,7 @@ Deno.test(
       for (let i = 0; i < 3; i++) {
         const ok = await list();
         assert.equal(ok.status, 200);
-        assert.equal((await ok.json()).result.tools.length, 22);
+        assert.equal((await ok.json()).result.tools.length, 23);
       }
       // The address's public budget is shared with the API's public routes.
       const api = await fetch(app.url(`/api/v1/users/ann/event-types`));

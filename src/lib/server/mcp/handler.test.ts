@@ -1,11 +1,15 @@
 /**
  * The MCP endpoint in-process (`handleMcp`, what server.ts mounts at /mcp) on a memory app: a
  * tool's refusal of bad input, and a tool that fails on our side answered like the API's 500 —
- * a generic message with an error id, the error itself in the log under that id.
+ * a generic message with an error id, the error itself in the log under that id. And a host's
+ * change through its API route: asking a guest for a new time (`request_reschedule`).
  */
 import assert from "node:assert/strict";
 import { apiHost } from "../../../../tests/support/api.ts";
 import { handleMcp } from "./handler.ts";
+import { createApiKey } from "../services/api-keys.ts";
+import { bookingById } from "../services/booking-reads.ts";
+import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 
@@ -225,5 +229,88 @@ Deno.test("mcp tools/list: every input schema compiles as strict JSON Schema 202
     const fields = r.result.structuredContent.errors.map((e: { field: string }) => e.field);
     assert.ok(fields.includes("not_an_argument"), `${tool.name}: ${fields}`);
   }
+  app.close();
+});
+
+Deno.test("mcp request_reschedule: a host's assistant asks a confirmed booking's guest for a new time — the booking ends reschedule_requested with the reason, the guest is mailed their pick link once (a repeat under the same key replays); a read-only key, an unknown id and a too-long reason are refused in the API's words", async () => {
+  const { app, host, key } = await apiHost({ scopes: ["read", "write"] });
+  const reader = await createApiKey(app, host, {
+    name: "r",
+    scopes: ["read"],
+    expiresAtMs: null,
+  });
+  assert.ok(reader.ok);
+  const call = async (name: string, args: Record<string, unknown>, bearer = key) => {
+    const res = await handleMcp(
+      app,
+      new Request("http://invito.test/mcp", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          authorization: `Bearer ${bearer}`,
+        },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "tools/call",
+          params: { name, arguments: args },
+        }),
+      }),
+      "192.0.2.1",
+    );
+    const body = await res.json();
+    assert.ok(body.result, `${name}: ${JSON.stringify(body)}`);
+    return body.result;
+  };
+  const booked = await call("book", {
+    username: "ann",
+    event_type: "intro",
+    start: "2026-11-23T08:00:00Z",
+    time_zone: "UTC",
+    guest: { name: "Gus", email: "gus@example.com" },
+    idempotency_key: "book-1",
+  });
+  assert.equal(booked.structuredContent.status, "confirmed", JSON.stringify(booked));
+  const id = booked.structuredContent.bookingId;
+  await deliverOutbox(app, app.now());
+  app.mailer.sent.length = 0;
+
+  const ask = (args: Record<string, unknown>, bearer?: string) =>
+    call("request_reschedule", { id, idempotency_key: "ask-1", ...args }, bearer);
+  const readOnly = await ask({}, reader.secret);
+  assert.equal(readOnly.isError, true, JSON.stringify(readOnly));
+  assert.equal(readOnly.structuredContent.reason, "forbidden_scope");
+  assert.match(readOnly.content[0].text, /may only read/);
+  const long = await ask({ reason: "x".repeat(501), idempotency_key: "ask-long" });
+  assert.equal(long.isError, true, JSON.stringify(long));
+  assert.deepEqual(long.structuredContent.errors.map((e: { field: string }) => e.field), [
+    "reason",
+  ]);
+  const unknown = await ask({ id: "01ARZ3NDEKTSV4RRFFQ69G5FAV", idempotency_key: "ask-none" });
+  assert.equal(unknown.isError, true, JSON.stringify(unknown));
+  assert.equal(unknown.structuredContent.reason, "not_found");
+  assert.equal(unknown.content[0].text, "There is nothing at this address.");
+  assert.equal((await bookingById(app, id))!.status, "CONFIRMED", "nothing changed yet");
+
+  const asked = await ask({ reason: "Travel" });
+  assert.ok(!asked.isError, JSON.stringify(asked));
+  assert.equal(asked.structuredContent.id, id);
+  assert.equal(asked.structuredContent.state, "cancelled");
+  assert.equal(asked.structuredContent.endReason, "reschedule_requested");
+  assert.equal(asked.structuredContent.cancelReason, "Travel");
+  assert.equal(asked.structuredContent.links, undefined, "the guest's links go by mail only");
+  const replay = await ask({ reason: "Travel" });
+  assert.ok(!replay.isError, JSON.stringify(replay));
+  assert.equal(replay.structuredContent.endReason, "reschedule_requested");
+  await deliverOutbox(app, app.now());
+  const toGuest = app.mailer.sent.filter((m) => m.to === "gus@example.com");
+  assert.equal(toGuest.length, 1, "the guest is mailed once");
+  assert.match(toGuest[0].text, /Travel/);
+  assert.match(toGuest[0].text, /\/booking\/[^\s]+/);
+  // Asked once: a second ask under a new key finds nothing left to ask, in the API's words.
+  const again = await ask({ idempotency_key: "ask-2" });
+  assert.equal(again.isError, true, JSON.stringify(again));
+  assert.equal(again.structuredContent.status, 409);
   app.close();
 });

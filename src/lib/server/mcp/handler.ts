@@ -83,9 +83,10 @@ const INSTRUCTIONS =
   "start times, and book books one for a guest with an idempotency key; the guest gets the " +
   "links to manage the booking by mail. A host's own tools need the host's API key as " +
   "`Authorization: Bearer inv_…`; changes need a key with the write scope: bookings " +
-  "(list_bookings, confirm, reject, cancel, reschedule, book_for_guest, cancel_meeting for a " +
-  "whole seated meeting), hours (get_availability, set_date_override), one-off links " +
-  "(create_one_off_link, list_one_off_links, revoke_one_off_link), meeting polls (create_poll, " +
+  "(list_bookings, confirm, reject, cancel, reschedule, request_reschedule to ask the guest " +
+  "for a new time, book_for_guest, cancel_meeting for a whole seated meeting), hours " +
+  "(get_availability, set_date_override), one-off links (create_one_off_link, " +
+  "list_one_off_links, revoke_one_off_link), meeting polls (create_poll, " +
   "list_polls, get_poll, pick_poll_time, close_poll) and teams (list_teams, list_team_bookings).";
 
 /**

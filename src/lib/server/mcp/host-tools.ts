@@ -18,6 +18,7 @@ import {
   listFilters,
   listQuery,
   renamedProblem,
+  TeamId,
   type Tool,
   toolArgs,
   withoutGuestLinks,
@@ -40,7 +41,6 @@ const LinkId = v.pipe(
   S.Ulid,
   d("The one-off link's id (from create_one_off_link or list_one_off_links)."),
 );
-const TeamId = v.pipe(S.Ulid, d("The team's id (from list_teams)."));
 
 const HB = S.HostBookingCreate.entries;
 /**
@@ -296,7 +296,7 @@ export const HOST_SCHEDULING_TOOLS: Tool[] = [
     title: "List your teams",
     description:
       "The teams you are in, with your role (owner or member); a team's `id` is the `team_id` " +
-      "of list_team_bookings and cancel_meeting. Needs your API key (read).",
+      "of list_team_bookings, cancel_meeting and request_reschedule. Needs your API key (read).",
     need: "read",
     readOnly: true,
     input: toolArgs({ language: Language }),

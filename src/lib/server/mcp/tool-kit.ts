@@ -63,6 +63,8 @@ export const IdempotencyKey = v.pipe(
       "arguments answers the first result again instead of doing it twice.",
   ),
 );
+/** A team's id: a team owner's tools take it (`list_team_bookings`, and a change as an owner). */
+export const TeamId = v.pipe(S.Ulid, d("The team's id (from list_teams)."));
 /** The guest's own fields, which tools take under `guest`. */
 const GUEST_FIELDS = new Set(["name", "email"]);
 

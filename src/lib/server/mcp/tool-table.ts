@@ -23,6 +23,7 @@ import {
   refusal,
   renamedProblem,
   str,
+  TeamId,
   type Tool,
   toolArgs,
 } from "./tool-kit.ts";
@@ -257,6 +258,44 @@ export const TOOLS: Tool[] = [
           idempotencyKey: a.idempotency_key as string,
         }),
       ),
+  },
+  {
+    name: "request_reschedule",
+    title: "Ask a guest to pick a new time",
+    description:
+      "Cancels a confirmed booking of yours and mails its guest their own link to pick a new " +
+      "time (their answers kept), with an optional reason the guest reads; the time is free " +
+      "again. As an owner of a team, for a seat of the team's collective seated time another " +
+      "member organises, give `team_id` (from list_teams) and the seat's id (from " +
+      "list_team_bookings). To move a booking to a time you choose, use reschedule. Needs a " +
+      "write key.",
+    need: "write",
+    readOnly: false,
+    destructive: true,
+    input: toolArgs({
+      id: v.pipe(
+        S.Ulid,
+        d("The booking's id (from list_bookings, or with `team_id` from list_team_bookings)."),
+      ),
+      team_id: v.optional(TeamId),
+      reason: S.Reason.entries.reason,
+      idempotency_key: IdempotencyKey,
+      language: Language,
+    }),
+    run: async (c, a) => {
+      const ask = {
+        body: defined({ reason: a.reason }),
+        idempotencyKey: a.idempotency_key as string,
+      };
+      return answered(
+        a.team_id === undefined
+          ? await hostCall(c, "requestReschedule", { params: { id: a.id as string }, ...ask })
+          : await hostCall(c, "requestTeamReschedule", {
+            params: { teamId: a.team_id as string, id: a.id as string },
+            ...ask,
+          }),
+      );
+    },
   },
   {
     name: "get_availability",

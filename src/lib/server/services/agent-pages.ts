@@ -211,7 +211,7 @@ export function llmsTxt(app: App): string {
     "",
     "- Public tools: `list_event_types(username)`, `find_available_times(username, event_type, start, end, time_zone)`, `book(username, event_type, start, time_zone, guest{name,email}, answers?, location?, phone?, additional_guests?, idempotency_key)` (every field of the API's booking request); the booking's status and what happens next come back, the guest's links go by mail only.",
     "- A host's tools need the host's API key in the `Authorization: Bearer inv_…` header; changes need the write scope:",
-    "  - bookings: `list_bookings`, `confirm`, `reject`, `cancel`, `reschedule`, `book_for_guest` (a time agreed with a named guest; the guest's links go by mail), `cancel_meeting` (a whole seated meeting: its organiser, or with `team_id` a team's owner);",
+    "  - bookings: `list_bookings`, `confirm`, `reject`, `cancel`, `reschedule`, `request_reschedule` (a confirmed booking's guest is mailed a link to pick a new time; with `team_id`, a team's owner asks a seat's guest of the team's seated time), `book_for_guest` (a time agreed with a named guest; the guest's links go by mail), `cancel_meeting` (a whole seated meeting: its organiser, or with `team_id` a team's owner);",
     "  - hours: `get_availability`, `set_date_override`;",
     "  - one-off links: `create_one_off_link` (1–10 free times; send the guest its `url`), `list_one_off_links`, `revoke_one_off_link`;",
     "  - meeting polls: `create_poll` (2–20 free times; send the invitees its `url`), `list_polls`, `get_poll` (the answers and counts per time), `pick_poll_time`, `close_poll`;",
