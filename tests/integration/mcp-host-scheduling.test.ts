@@ -844,7 +844,9 @@ Deno.test(
           idempotency_key: "ask-pending",
         });
         assert.equal(notYet.isError, true, JSON.stringify(notYet));
-        assert.equal(notYet.structuredContent.reason, "not_pending");
+        assert.equal(notYet.structuredContent.reason, "not_confirmed");
+        // The API's words, relayed: what to do instead (it said "no longer open" of an open one).
+        assert.match(notYet.content[0].text, /confirm it first, or reject it/);
         assert.equal(notYet.structuredContent.status, 409);
 
         const args = { id, reason: "Flat tyre", idempotency_key: "ask-1" };

@@ -151,6 +151,14 @@ export const REFUSALS = {
     detail: "This request is no longer open.",
     message: "refusal.not_pending",
   },
+  /** "Request new time" of a request still waiting for the host's decision. */
+  not_confirmed: {
+    status: 409,
+    title: "Not confirmed",
+    detail:
+      "This request is still waiting for a decision: confirm it first, or reject it with a message asking for another time.",
+    message: "refusal.not_confirmed",
+  },
   meeting_over: {
     status: 409,
     title: "Meeting over",

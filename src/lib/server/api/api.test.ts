@@ -489,6 +489,22 @@ Deno.test("API host reschedule and request reschedule: outside hours needs outsi
     body: {},
   });
   assert.equal(again.status, 409);
+  // Said as it is: the guest was already asked (the booking ended), not "no longer open".
+  assert.equal(again.body.reason, "cancelled", again.text);
+  // A request still waiting for the host's decision has no time to give up: confirm or reject it.
+  const pending = (await call("POST", "/bookings", {
+    body: bookingBody("2026-11-25T08:00:00Z", { email: "p@example.com" }),
+    idem: "book-p",
+  })).body;
+  const early = await call("POST", `/bookings/${pending.id}/request-reschedule`, {
+    key: k,
+    idem: "6",
+    body: {},
+  });
+  assert.equal(early.status, 409, early.text);
+  assert.equal(early.body.reason, "not_confirmed");
+  assert.match(early.body.detail, /confirm.*or reject/i);
+  assert.equal((await call("GET", `/bookings/${pending.id}`, { key: k })).body.status, "PENDING");
   await close(app);
 });
 

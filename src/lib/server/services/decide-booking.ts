@@ -4,7 +4,13 @@
  * runner; the decision is domain/booking-engine/'s, the retrying the runner's.
  */
 import type { App } from "../app.ts";
-import { type BookingAction, isLiveBooking, isOwnTime, meetingOver } from "../domain/booking.ts";
+import {
+  type BookingAction,
+  isLiveBooking,
+  isOwnTime,
+  meetingOver,
+  refusalFor,
+} from "../domain/booking.ts";
 import { awaitsNewTime, type ExtraWrite, type Refusal } from "../domain/booking-engine/index.ts";
 import { chooseDuration } from "../domain/event-rules.ts";
 import { freshRoom } from "../domain/locations.ts";
@@ -249,7 +255,10 @@ export async function requestNewTime(
   // a collective time leaves its meeting like a cancel, and the guest's pick takes a seat by the
   // collective seat paths (team-seats.ts; ADR 040).
   if (b.teamId && !isCollectiveSeat(b)) return { ok: false, reason: "team_booking" };
-  if (b.status !== "CONFIRMED") return { ok: false, reason: "not_pending" };
+  // A request still waiting for its host has no time to give up (confirm or reject it); an ended
+  // booking says how it ended, as its pages do.
+  if (b.status === "PENDING") return { ok: false, reason: "not_confirmed" };
+  if (b.status !== "CONFIRMED") return { ok: false, reason: refusalFor(b) };
   if (meetingOver(b, app.now())) return { ok: false, reason: "meeting_over" };
   return await decideBooking(app, bookingId, "cancel", "host", {
     hostId,

@@ -12,6 +12,8 @@ export type DecideRefusal =
   | "too_late"
   /** A host's move or "request new time" of a meeting that has already ended. */
   | "meeting_over"
+  /** "Request new time" of a request the host has not decided yet (confirm or reject it). */
+  | "not_confirmed"
   | "busy"
   | "conflict"
   /** "Request reschedule" of a team's booking (not offered: the host moves it instead). */
