@@ -2,7 +2,9 @@
  * A team's tab bar on a small phone (360 px) on its last tab (Routing forms): the bar scrolled to
  * its end and the tabs before it (Team first) were off to the left with nothing saying so. A mark
  * (a fade and an arrow) now shows on each side where tabs are out of view, never over the current
- * tab; on the first tab the bar starts at its beginning. Every language, light and dark.
+ * tab and never over the words of a tab in view (the fade before lay over the “E” of “Event types”
+ * and the “R” of “Reservas”); on the first tab the bar starts at its beginning. Every language,
+ * light and dark.
  * Screenshots: test-results/screenshots/phone360-team-tabs-*.png.
  */
 import assert from "node:assert/strict";
@@ -88,6 +90,13 @@ Deno.test({
                   before: mark("before"),
                   after: mark("after"),
                   cur: { left: cur.left, right: cur.right },
+                  // The words of each tab wholly in the bar (a tab cut at an edge is out of view).
+                  words: tabs.map((a) => {
+                    const range = document.createRange();
+                    range.selectNodeContents(a);
+                    const r = range.getBoundingClientRect();
+                    return { text: a.textContent!, left: r.left, right: r.right };
+                  }).filter((w) => w.left >= b.left - 0.5 && w.right <= b.right + 0.5),
                   pageScrollY: scrollY,
                 };
               });
@@ -118,6 +127,19 @@ Deno.test({
                 }
                 if (m.after.visible && m.after.left < m.cur.right - 12) {
                   problems.push(`${label}: the mark after covers the current tab`);
+                }
+                // No tab in view has a letter under a mark (at 360 px on the last tab the fade
+                // before lay over the “E” of “Event types” and the “R” of “Reservas”).
+                for (const w of m.words) {
+                  for (const mark of [m.before, m.after]) {
+                    if (mark.visible && w.right > mark.left + 0.5 && w.left < mark.right - 0.5) {
+                      problems.push(
+                        `${label}: a mark (${Math.round(mark.left)}–${
+                          Math.round(mark.right)
+                        }) covers “${w.text}” (${Math.round(w.left)}–${Math.round(w.right)})`,
+                      );
+                    }
+                  }
                 }
               }
               for (const v of await checkA11y(p)) problems.push(`${label}: ${v}`);

@@ -44,6 +44,40 @@ export function currentTabInView(bar: HTMLElement): void {
   bar.scrollLeft = x;
 }
 
+/** The narrowest a mark gets: its arrow (the chevron's ink ends 10 px in) still shows whole. */
+const MARK_MIN_PX = 12;
+
+/**
+ * How wide each side's mark is drawn (px): as wide as the bar's scroll padding (the current tab
+ * is never under a mark), but stopping short of the words of a tab wholly in the bar. At 360 px
+ * on the last tab the bar's end fixes where the tabs stand, and the fade before lay over the
+ * “E” of “Event types” (en) and the “R” of “Reservas” (es). The words of a tab cut by the edge
+ * may lie under the fade: that is what it says. Only a tab whose words start within
+ * `MARK_MIN_PX` of the edge keeps its first letter under the arrow, which needs that room.
+ */
+export function markWidths(bar: HTMLElement): { before: number; after: number } {
+  const style = getComputedStyle(bar);
+  const b = bar.getBoundingClientRect();
+  const words = [...bar.querySelectorAll("a")].map((a) => {
+    const range = document.createRange();
+    range.selectNodeContents(a);
+    return range.getBoundingClientRect();
+  });
+  // From a side's edge to the nearest words wholly on the bar's side of it.
+  const reach = (full: number, gaps: number[]) =>
+    Math.max(MARK_MIN_PX, Math.min(full, ...gaps.filter((g) => g >= 0)));
+  return {
+    before: reach(
+      parseFloat(style.scrollPaddingInlineStart) || 0,
+      words.map((w) => w.left - b.left),
+    ),
+    after: reach(
+      parseFloat(style.scrollPaddingInlineEnd) || 0,
+      words.map((w) => b.right - w.right),
+    ),
+  };
+}
+
 /** Which sides of a sideways-scrolling bar have tabs out of view (each gets a mark). */
 export function tabsHidden(bar: HTMLElement): { before: boolean; after: boolean } {
   return {
