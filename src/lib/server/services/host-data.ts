@@ -35,6 +35,7 @@ import { responseResource } from "./routing-responses.ts";
 import { base64 } from "../util/digest.ts";
 
 import { EXPORT_FORMAT, EXPORT_VERSION } from "./import-file.ts";
+import { hostSwitches } from "./host-switches.ts";
 export { EXPORT_FORMAT, EXPORT_VERSION };
 
 /**
@@ -171,10 +172,7 @@ export async function* exportHostJson(app: App, user: UserRecord): AsyncGenerato
       clockAuto: user.clockAuto ?? false,
       weekStart: user.weekStart ?? null,
       locale: user.locale ?? null,
-      embedOrigins: user.embedOrigins ?? null,
-      embedShareGuestData: user.embedShareGuestData ?? false,
-      embedNavigateParent: user.embedNavigateParent ?? false,
-      confirmByDefault: user.confirmByDefault ?? false,
+      ...hostSwitches(user),
       createdAt: new Date(user.createdAtMs).toISOString(),
       photo: photoUrl(photo),
     },

@@ -9,6 +9,7 @@ import { getUserPhoto } from "../store/photos.ts";
 import { getWeeklyAvailability, saveWeeklyAvailability } from "./availability.ts";
 import { updateProfile } from "./profile.ts";
 import { saveBookingPageSettings, saveEmbedEventSettings, saveEmbedOrigins } from "./embed.ts";
+import { frameAncestors } from "../domain/embed.ts";
 import type { EventTypeRecord, UserRecord } from "../domain/model/records.ts";
 import {
   type EventTypeValues,
@@ -471,6 +472,56 @@ Deno.test("export and import: a clock on Automatic stays Automatic (it follows t
       assert.equal(Boolean(en.user.clockAuto), choice === "auto", `${choice}: still Automatic`);
     } finally {
       old.close();
+      app.close();
+    }
+  }
+});
+
+Deno.test("import: switches the file states are set as it says, off too — “I confirm each request”, what the widget tells the sites, which sites may show it — and a file from before them leaves them as they are here", async () => {
+  // The old server's host left every switch as it came: off, no list of sites.
+  const old = await memoryApp({ nowIso: "2026-11-23T06:00:00Z" });
+  const oldHost = await createHost(old, { username: "mover", timeZone: "UTC" });
+  const text = await collect(exportHostJson(old, oldHost));
+  old.close();
+  const file = JSON.parse(text);
+  assert.equal(file.profile.confirmByDefault, false);
+  const older = structuredClone(file);
+  for (
+    const k of ["confirmByDefault", "embedOrigins", "embedShareGuestData", "embedNavigateParent"]
+  ) {
+    delete older.profile[k];
+  }
+  for (
+    const [which, upload] of [["this export", text], ["an older export", JSON.stringify(older)]]
+  ) {
+    const app = await memoryApp({ nowIso: "2026-11-23T06:00:00Z" });
+    try {
+      // Here the host had switched everything on.
+      let host = await createHost(app, { username: "fresh", timeZone: "UTC" });
+      assert.ok((await saveEmbedOrigins(app, host, "https://shop.example")).ok);
+      assert.ok(
+        (await saveEmbedEventSettings(app, host, { shareGuestData: true, navigateParent: true }))
+          .ok,
+      );
+      assert.ok((await finishSetup(app, host, { confirmByDefault: true }))?.confirmByDefault);
+      host = (await getUser(app.kv, host.id))!;
+      const r = await importHostData(app, host, upload);
+      assert.ok(r.ok, JSON.stringify(r));
+      const after = (await getUser(app.kv, host.id))!;
+      const switches = {
+        confirmEachRequest: Boolean(after.confirmByDefault),
+        shareGuestData: Boolean(after.embedShareGuestData),
+        navigateParent: Boolean(after.embedNavigateParent),
+        anySiteMayShowWidget: frameAncestors(after.embedOrigins) === "*",
+      };
+      const on = which === "an older export";
+      assert.deepEqual(switches, {
+        confirmEachRequest: on,
+        shareGuestData: on,
+        navigateParent: on,
+        anySiteMayShowWidget: !on,
+      }, which);
+    } finally {
       app.close();
     }
   }

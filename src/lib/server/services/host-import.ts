@@ -38,6 +38,8 @@ import {
   importBookings,
 } from "./import-bookings.ts";
 import type { ExportInput, ReadRefusal } from "./import-file.ts";
+import { hostSwitches, switchesWanted } from "./host-switches.ts";
+import { ANY_ORIGIN } from "../domain/embed.ts";
 import type { ImportedForm } from "./import-parts.ts";
 import { exportReader } from "./import-reader.ts";
 import { checkRateLimit } from "./rate-limit.ts";
@@ -197,9 +199,17 @@ export async function importHostData(
     );
   }
 
-  // The setup's "I confirm each request": new event types here start as requests too.
-  if (file.profile.confirmByDefault) {
-    const res = await updateUser(app.kv, user.id, { confirmByDefault: true }, app.now());
+  // The switches the file states, off included; each written only where it differs from here.
+  const here = hostSwitches(user);
+  const wanted = switchesWanted(file.profile, here);
+  // The setup's "I confirm each request": new event types here start as requests (or not).
+  if (wanted.confirmByDefault !== here.confirmByDefault) {
+    const res = await updateUser(
+      app.kv,
+      user.id,
+      { confirmByDefault: wanted.confirmByDefault },
+      app.now(),
+    );
     if (res.ok) user = res.user;
   }
 
@@ -218,20 +228,24 @@ export async function importHostData(
   }
 
   // Who may frame the widget, before the event types: a thank-you page on one of those sites may
-  // be plain http (domain/embed.ts `parseThankYouUrl`). Without a list any site may frame it.
-  const { embedOrigins, embedShareGuestData, embedNavigateParent } = file.profile;
-  if (embedOrigins || embedShareGuestData || embedNavigateParent) {
-    const origins = embedOrigins
-      ? await saveEmbedOrigins(app, user, embedOrigins.join("\n"))
+  // be plain http (domain/embed.ts `parseThankYouUrl`). No list (null) lets any site frame it.
+  const originsChange = JSON.stringify(wanted.embedOrigins) !== JSON.stringify(here.embedOrigins);
+  const eventsChange = wanted.embedShareGuestData !== here.embedShareGuestData ||
+    wanted.embedNavigateParent !== here.embedNavigateParent;
+  if (originsChange || eventsChange) {
+    const origins = originsChange
+      ? await saveEmbedOrigins(app, user, (wanted.embedOrigins ?? [ANY_ORIGIN]).join("\n"))
       : { ok: true as const };
-    const events = await saveEmbedEventSettings(app, user, {
-      shareGuestData: !!embedShareGuestData,
-      navigateParent: !!embedNavigateParent,
-    });
+    const events = eventsChange
+      ? await saveEmbedEventSettings(app, user, {
+        shareGuestData: wanted.embedShareGuestData,
+        navigateParent: wanted.embedNavigateParent,
+      })
+      : { ok: true as const };
     if (!origins.ok) {
       skipped.push(t.t("import.embed_skipped", { why: translateRef(t, origins.errors[0]) }));
     } else if (events.ok) {
-      applied.push(t.t("import.embed_set", { origins: embedOrigins ? "yes" : "no" }));
+      applied.push(t.t("import.embed_set", { origins: originsChange ? "yes" : "no" }));
     }
     user = await reloadUser(app, user);
   }
