@@ -121,14 +121,21 @@ export function langFromUrl(url: URL, locale: string): boolean {
 }
 
 /**
- * The guest's clock: chosen on the page (`&clock=`); else the clock of the language they chose
- * (`?lang=de`: 24 hours, whatever the browser's language); else their browser's first
+ * The clock the address chose: named on the page (`&clock=`); else the clock of the language the
+ * reader chose (`?lang=de`: 24 hours, whatever the browser's language or the account's clock).
+ * Null when it chose neither. Guest pages (`guestClock`) and the first-run setup.
+ */
+export function chosenClock(url: URL, locale: string): Clock | null {
+  const chosen = chosenLanguage(url, locale);
+  return parseClock(url.searchParams.get("clock")) ?? (chosen ? clockForLocale(chosen) : null);
+}
+
+/**
+ * The guest's clock: the one the address chose (`chosenClock`); else their browser's first
  * language's (ADR 056). Each is in the address or the page cache's key.
  */
 export function guestClock(url: URL, acceptLanguage: string | null, locale: string): Clock {
-  const chosen = chosenLanguage(url, locale);
-  return parseClock(url.searchParams.get("clock")) ??
-    (chosen ? clockForLocale(chosen) : clockForAcceptLanguage(acceptLanguage));
+  return chosenClock(url, locale) ?? clockForAcceptLanguage(acceptLanguage);
 }
 
 /**

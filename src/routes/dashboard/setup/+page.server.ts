@@ -8,10 +8,15 @@ import { fieldErrors, formValues } from "$lib/shared/forms/common.ts";
 import { ProfileForm } from "$lib/shared/forms/profile.ts";
 import { resolveTypedZone } from "$lib/server/http/zone-input.ts";
 import { listTimeZones } from "$lib/server/domain/time-zone.ts";
+import { chosenClock } from "$lib/server/http/booking-page.ts";
+import { hostClock } from "$lib/shared/format.ts";
 
-export const load: PageServerLoad = async ({ locals }) => {
+export const load: PageServerLoad = async ({ locals, url }) => {
   const u = locals.user!;
   return {
+    // The hours on the account's clock (the dashboard's), unless the address chose a language
+    // or a clock: `?lang=de` writes German hours on its 24-hour clock, as on a booking page.
+    clock: chosenClock(url, locals.locale) ?? hostClock(u, locals.locale),
     // An invited person's first stop: the invitation is answered here as on the teams page.
     invitations: await invitationsFor(locals.app, u),
     values: {
