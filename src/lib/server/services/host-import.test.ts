@@ -477,7 +477,7 @@ Deno.test("export and import: a clock on Automatic stays Automatic (it follows t
   }
 });
 
-Deno.test("import: switches the file states are set as it says, off too — “I confirm each request”, what the widget tells the sites, which sites may show it — and a file from before them leaves them as they are here", async () => {
+Deno.test("import: switches the file states are set as it says, off too — “I confirm each request”, what the widget tells the sites, which sites may show it, though a file without a list never lifts one here — and a file from before them leaves them as they are here", async () => {
   // The old server's host left every switch as it came: off, no list of sites.
   const old = await memoryApp({ nowIso: "2026-11-23T06:00:00Z" });
   const oldHost = await createHost(old, { username: "mover", timeZone: "UTC" });
@@ -519,8 +519,10 @@ Deno.test("import: switches the file states are set as it says, off too — “I
         confirmEachRequest: on,
         shareGuestData: on,
         navigateParent: on,
-        anySiteMayShowWidget: !on,
+        // A file without a list never lifts the one here (the widget stays on the host's sites).
+        anySiteMayShowWidget: false,
       }, which);
+      assert.deepEqual(after.embedOrigins, ["https://shop.example"], which);
     } finally {
       app.close();
     }

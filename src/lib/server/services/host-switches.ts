@@ -23,11 +23,15 @@ export function hostSwitches(user: UserRecord): HostSwitches {
 }
 
 /**
- * The switches an import wants: what the file states — off and "no list" included — over what the
- * host has here; one the file lacks (an export from before the switch existed) stays as it is. An
- * import only switched them on, so a file saying "off" left an "on" here as it was.
+ * The switches an import wants: what the file states — off included — over what the host has
+ * here; one the file lacks (an export from before the switch existed) stays as it is. An import
+ * only switched them on, so a file saying "off" left an "on" here as it was. A list of sites here
+ * is the one exception: a file with none (any site) leaves it, so an import never opens the
+ * widget to every site behind the host's back; a file's own list replaces it.
  */
 export function switchesWanted(file: Partial<HostSwitches>, here: HostSwitches): HostSwitches {
   const stated = Object.entries(file).filter(([k, value]) => k in here && value !== undefined);
-  return { ...here, ...Object.fromEntries(stated) };
+  const wanted: HostSwitches = { ...here, ...Object.fromEntries(stated) };
+  if (wanted.embedOrigins === null) wanted.embedOrigins = here.embedOrigins;
+  return wanted;
 }
