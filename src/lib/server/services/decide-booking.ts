@@ -164,12 +164,14 @@ export async function decideBooking(
   const res = await runChange(app, {
     // Only a confirm adds time (it firms a hold); releasing needs no queue. Declines of one
     // meeting all write its record: a crowd of its invitees queues in this process instead of
-    // losing race after race (100 at once ran out of retries); processes still race, guarded.
+    // losing race after race (100 at once ran out of retries); processes still race, guarded,
+    // and as declines commute a lost race is no reason to give up (ADR 050).
     lane: action === "confirm"
       ? b.hostId
       : opts.decline !== undefined
       ? `decline:${b.id}`
       : undefined,
+    ...(opts.decline !== undefined ? { commutes: true } : {}),
     rules: engineRules(app, et),
     change: () => ({
       kind: "transition",

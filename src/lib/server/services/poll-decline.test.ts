@@ -17,6 +17,7 @@ import { votePoll } from "./poll-votes.ts";
 import { moveBookingByHost } from "./host-reschedule.ts";
 import { cancelByGuest, decideBooking, declineByInvitee } from "./decide-booking.ts";
 import { bookingToken, declineToken } from "./booking-links.ts";
+import { MAX_ATTEMPTS } from "./transaction.ts";
 import { getBooking } from "../store/bookings.ts";
 import { listBookingJobs, listDue } from "../store/outbox.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
@@ -126,6 +127,38 @@ Deno.test("poll decline: a second press is answered as done and changes nothing;
     assert.deepEqual(res.declined.map((d) => d.email), [emails[2]]);
     const stranger = await declineToken(app, booking, "nobody@example.test");
     assert.deepEqual(await declineByInvitee(app, stranger), { ok: false, reason: "not_found" });
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("poll decline: a decline that loses more races in a row than a booking's retries (other processes' declines landing first) is still recorded, not answered “busy”", async () => {
+  const { app, booking, emails } = await pollMeeting(3);
+  try {
+    // The next commits fail their checks, as if another writer had landed before each.
+    let lose = MAX_ATTEMPTS + 5;
+    const real = app.kv;
+    app.kv = new Proxy(real, {
+      get(target, prop) {
+        if (prop === "atomic") {
+          return () => {
+            const op = target.atomic();
+            if (lose-- > 0) op.check({ key: ["never"], versionstamp: "00000000000000000000" });
+            return op;
+          };
+        }
+        const v = Reflect.get(target, prop, target);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    const [press] = await presses(app, booking, [emails[1]]);
+    const res = await press();
+    app.kv = real;
+    assert.ok(res.ok, JSON.stringify(res));
+    assert.ok(lose < 0, "every lost race was read and planned again");
+    const after = (await getBooking(real, booking.id))!;
+    assert.deepEqual(after.declined!.map((d) => d.email), [emails[1]]);
+    assert.equal((await mailsOf(app, booking.id, "attendee_declined")).length, 1);
   } finally {
     app.close();
   }

@@ -6,7 +6,8 @@
  * - the change is built for the attempt's clock, the store reads its snapshot, the domain plans;
  * - a refusal is returned as it is; a plan is committed with exactly the checks it states;
  * - a lost race reads and plans again, a bounded number of times with jitter, then answers
- *   "busy" (routes show a calm 503 with Retry-After);
+ *   "busy" (routes show a calm 503 with Retry-After); a change that commutes with those it races
+ *   (`commutes`: a decline) keeps reading and planning again until `PATIENT_MS` have passed;
  * - a commit whose outcome is unknown is settled by re-reading (store/booking-commit.ts commitPlan);
  * - every change that landed is handed to `afterCommit` (after-commit.ts): the outbox is kicked
  *   and insights count it, in this one place, whoever asked for the change.
@@ -35,6 +36,13 @@ import { afterCommit } from "./after-commit.ts";
 import { REFUSALS } from "../../shared/refusals.ts";
 
 export const MAX_ATTEMPTS = 10;
+/**
+ * How long a commuting change goes on after lost races (at least MAX_ATTEMPTS rounds all the
+ * same). Each round one of the racers lands, so with k processes pressing at once a decline
+ * loses a round with odds of about (k-1)/k: 10 rounds left about 1 in 40 of a crowd on three
+ * processes "busy" (ADR 050, amendment "declines across processes"); seconds of rounds, none.
+ */
+export const PATIENT_MS = 10_000;
 export { HOLD_WAIT_MS };
 /** What the busy answer tells clients to wait before trying again (the refusal table's). */
 export const RETRY_AFTER_S = REFUSALS.busy.retryAfterS;
@@ -49,6 +57,13 @@ export type RunInput = {
   rules: EngineRules;
   /** The person whose in-process queue this change joins (one adding that person's time). */
   lane?: string;
+  /**
+   * The change commutes with the others like it and, once landed, plans to nothing (an invitee's
+   * decline: declines of one meeting land in any order, a second press writes nothing). A crowd
+   * of them lands one a round, so a lost race says only that another landed: it reads and plans
+   * again until `PATIENT_MS` have passed, not MAX_ATTEMPTS times (a refusal still ends it).
+   */
+  commutes?: boolean;
 };
 
 /** Engine rules of the app and, when the change concerns one, of its event type. */
@@ -209,9 +224,17 @@ function refused(reason: Refusal | "busy", snapshot: { primary: { value: unknown
   return { ok: false as const, reason, primary: snapshot.primary?.value };
 }
 
-/** Read, plan, commit; again after a lost race, a bounded number of times in all. */
+/**
+ * Read, plan, commit; again after a lost race, a bounded number of times in all (a commuting
+ * change: for a bounded while). A commit whose answer was lost was settled by reading
+ * (commitPlan), so only a write known not to have landed is planned again.
+ */
 async function loop(app: App, input: RunInput, lost: { races: number }): Promise<RunResult> {
-  while (lost.races < MAX_ATTEMPTS) {
+  // The turn's own clock (not the app's: a test's stands still), from when the turn began; a
+  // wait in the in-process queue is not a lost race.
+  const until = input.commutes ? performance.now() + PATIENT_MS : 0;
+  const more = () => lost.races < MAX_ATTEMPTS || performance.now() < until;
+  while (more()) {
     const { nowMs, change, result, snapshot } = await attempt(app, input);
     if (!result.ok) return refused(result.reason, snapshot);
     const plan = result.plan;
@@ -230,8 +253,11 @@ async function loop(app: App, input: RunInput, lost: { races: number }): Promise
       return { ok: true, plan, jobs: out.jobs };
     }
     // Lost a race: read and plan again (counted per operation, beside the KV's own conflicts).
-    if (++lost.races < MAX_ATTEMPTS) recordRetry(opOf(change));
-    await jitter(lost.races - 1);
+    lost.races++;
+    if (!more()) break;
+    recordRetry(opOf(change));
+    // A commuting change's later rounds wait no longer than the last bounded one (≤ 50 ms).
+    await jitter(Math.min(lost.races - 1, MAX_ATTEMPTS - 1));
   }
   return { ok: false, reason: "busy" };
 }
