@@ -74,14 +74,17 @@ const jobsOf = async (r: RemoteApps, id: string, mail: string) =>
 Deno.test({
   ...opts,
   name:
-    "remote KV: 36 invitees of a poll meeting declining at once on three processes are each told it is recorded, none “busy”, and the meeting is cancelled exactly once",
+    "remote KV: 36 invitees of a poll meeting declining at once on three processes, three of their commit answers lost, are each told it is recorded, none “busy”, and the meeting is cancelled exactly once, each decline's mails queued once",
   async fn() {
     await using r = await remoteApps({ processes: 3 });
     const { booking, emails } = await pollMeeting(r, "Crowd", [
       "2026-11-23T09:00:00Z",
       "2026-11-23T10:00:00Z",
     ]);
+    // Three declines' writes land but their answers are lost: each is settled by reading back.
+    r.server.faults.set({ loseAnswer: 3, matchKey: "booking" });
     const results = await declineAtOnce(r, booking, emails);
+    assert.equal(r.server.stats().injected.loseAnswer, 3, "answers were lost");
     assert.deepEqual(results.filter((x) => !x.ok), [], "every press is answered as recorded");
     const after = (await getBooking(r.kv, booking.id))!;
     assert.equal(after.status, "CANCELLED");
