@@ -233,6 +233,21 @@ Deno.test({
         { mutations: Array.from({ length: 13 }, (_, i) => set(i, 64_000)) },
         /total mutation size too large/,
       ],
+      [
+        // denokv counts the checks' keys into a write's size as well as the mutations' keys and
+        // values: 805 KB of mutations and 20 KB of checked keys is over.
+        "800 KiB with its checked keys",
+        {
+          checks: Array.from({ length: 10 }, (_, i) => ({
+            key: new Uint8Array(2_000).fill(100 + i),
+          })),
+          mutations: [
+            ...Array.from({ length: 12 }, (_, i) => set(i, 64_000)),
+            set(12, 37_000),
+          ],
+        },
+        /total mutation size too large/,
+      ],
       ["an enqueue", { enqueues: [{ payload: new Uint8Array([1]), deadline_ms: 0 }] }, /enqueue/],
     ];
     for (const [what, body, reason] of cases) {

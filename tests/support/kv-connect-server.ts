@@ -25,7 +25,7 @@
  * lock; only a crash of this test server itself could leave half of one behind).
  *
  * Refused with 400 and a message, as denokv refuses them: more than 10 checks, 1,000 mutations or
- * 819,200 bytes of keys and values in one write; a key over 2,048 bytes (2,049 for read bounds);
+ * 819,200 bytes of keys (checked and mutated) and values in one write; a key over 2,048 bytes (2,049 for read bounds);
  * a value over 65,536 bytes; more than 10 ranges or 1,000 entries in one read; any enqueue (the
  * app does not use queues, docs/decisions/004-outbox.md); more than 10 watched keys.
  *
@@ -105,7 +105,7 @@ export type KvConnectStats = {
   refused: string[];
   /**
    * The most any accepted write carried, each measured as denokv does: checks, mutations, bytes
-   * of keys and values of all its mutations, its largest value and key.
+   * of its checked keys and of its mutations' keys and values, its largest value and key.
    */
   largest: {
     checks: number;
@@ -337,9 +337,13 @@ export class KvConnectStore {
     if (w.mutations.length > L.maxMutations) {
       throw new Refusal(`too many mutations (max ${L.maxMutations})`);
     }
+    // A write's size, as denokv measures it: the checks' keys as well as the mutations' keys and
+    // values.
     let total = 0;
     for (const c of w.checks) {
-      if (bytes(c.key).length > L.maxWriteKeyBytes) throw new Refusal("key too large for write");
+      const key = bytes(c.key);
+      if (key.length > L.maxWriteKeyBytes) throw new Refusal("key too large for write");
+      total += key.length;
       const vs = bytes(c.versionstamp);
       if (vs.length !== 0 && vs.length !== 10) throw new Refusal("invalid versionstamp");
     }
