@@ -6,7 +6,8 @@
  * The in-memory tests (services/team-seat-move.test.ts, team-seat-rebook.test.ts) stage the same
  * races on one store; here each process has its own lanes and Deno's real remote client, and
  * every write goes through the protocol's limits (ADR 040, amendments "a collective time's seat
- * moves" and "a collective time's seat is asked for a new time").
+ * moves" and "a collective time's seat is asked for a new time"); the races' landing writes lose
+ * their answers now and then, as a remote store's do.
  */
 import assert from "node:assert/strict";
 import { type Cluster, startCluster } from "../support/cluster.ts";
@@ -91,7 +92,7 @@ async function seedClass(
 
 Deno.test({
   name:
-    "three processes on remote KV: collective seats moved and picked by guests at once over HTTP land exactly the free seats, the others are told the time is full; the largest team's move fits one write and a larger team's is refused, nothing changed",
+    "three processes on remote KV: collective seats moved and picked by guests at once over HTTP land exactly the free seats through lost commit answers, the others are told the time is full; the largest team's move fits one write and a larger team's is refused, nothing changed",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
@@ -171,6 +172,18 @@ Deno.test({
           assert.match(o.body, /Every seat at this time is taken/);
         }
       };
+      /**
+       * A race whose first two landing writes lose their answers (Deno's client hears "not ok"
+       * for a write that happened): the processes settle them by reading (ADR 038).
+       */
+      const losing = async (race: Promise<Outcome>[]) => {
+        const before = c.kv.stats().injected.loseAnswer;
+        c.kv.faults.set({ loseAnswer: 2, matchKey: "booking" });
+        const outcomes = await Promise.all(race);
+        c.kv.faults.set({ loseAnswer: 0 });
+        assert.ok(c.kv.stats().injected.loseAnswer > before, "answers were lost");
+        return outcomes;
+      };
       /** The live seats of a time, as its ledger lists them. */
       const ledgerIds = (etId: string, start: string) => ledgerIdsAt(app, etId, Date.parse(start));
       const consistent = async (cls: Seeded) => {
@@ -185,14 +198,14 @@ Deno.test({
           const [meeting, empty] = [at(0, 12), at(0, 14)];
           const movers = [0, 1, 2, 3, 4, 5].map((i) => links[`m${i}`]);
 
-          const first = await Promise.all(movers.map((l) => move(l, meeting)));
+          const first = await losing(movers.map((l) => move(l, meeting)));
           assert.equal(first.filter(moved).length, 2, first.map((o) => o.status).join(", "));
           assertFull(first);
           assert.equal((await ledgerIds(et.id, meeting)).length, 3, "the meeting is full");
           await consistent(classes.crew);
 
           const left = movers.filter((_, i) => !moved(first[i]));
-          const second = await Promise.all([
+          const second = await losing([
             ...left.map((l) => move(l, empty)),
             ...[0, 1].map((i) => book("crew", empty, `n${i}`)),
           ]);
@@ -229,7 +242,7 @@ Deno.test({
           await consistent(classes.crew);
 
           // Joining the meeting: the engine's rebook with join (6 checks).
-          const first = await Promise.all([
+          const first = await losing([
             ...asked.map((l) => move(l, meeting)),
             ...[0, 1, 2].map((i) => book("crew", meeting, `r${i}`)),
           ]);
@@ -245,7 +258,7 @@ Deno.test({
           // Starting a meeting: the team protocol, whose commit links the asked seat (7 checks).
           const left = asked.filter((_, i) => first[i].status !== 303);
           assert.ok(left.length >= 4, "an asked guest told 'full' may pick again");
-          const second = await Promise.all([
+          const second = await losing([
             ...left.map((l) => move(l, empty)),
             ...[0, 1].map((i) => book("crew", empty, `s${i}`)),
           ]);
