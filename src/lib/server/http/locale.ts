@@ -100,8 +100,8 @@ export async function resolveLocale(event: LocaleAsk): Promise<string> {
  * also says what its zone and clock were guessed to be, and from what (`locals.guessed`, for
  * app.html's script: the zone's offsets over a year, a language that writes the guessed clock).
  */
-export const htmlLang: Handle = ({ event, resolve }) =>
-  resolve(event, {
+export const htmlLang: Handle = async ({ event, resolve }) => {
+  const res = await resolve(event, {
     transformPageChunk: ({ html }) => {
       const tag = event.locals.locale ?? "en";
       const g = event.locals.guessed;
@@ -116,6 +116,14 @@ export const htmlLang: Handle = ({ event, resolve }) =>
         .replace(" %invito.guessed%", guessed && ` ${guessed}`);
     },
   });
+  // A page whose zone or clock was guessed names no files to preload in its `Link` header
+  // (ADR 056): a guest elsewhere leaves it from its head script, and the ~28 scripts the header
+  // started were each fetched in part and stopped, on a phone's link the next page then waits
+  // on. A guest where the guess was right loses nothing: the same preloads stand in the head,
+  // which comes in the answer's first bytes.
+  if (event.locals.guessed?.timeZone || event.locals.guessed?.clock) res.headers.delete("link");
+  return res;
+};
 
 /** Sets `locals.locale` and `locals.t` for everything after it. */
 export const locale: Handle = async ({ event, resolve }) => {
