@@ -202,3 +202,62 @@ Deno.test({
     assert.deepEqual(r.server.stats().refused, [], "the server refused nothing");
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "remote KV: 80 new invitees answering a poll at once on three processes while 20 others change their answers again and again until the last newcomer is answered: every newcomer is stored and thanked (none told their address is taken), every change is kept",
+  async fn() {
+    await using r = await remoteApps({ processes: 3 });
+    const p = await openPoll(r, "Storm");
+    const vote = (i: number, email: string, t1: string, voterToken: string | null = null) =>
+      votePoll(r.app(i), p.token, {
+        name: email,
+        email,
+        answers: { t0: "yes", t1 },
+        voterToken,
+        client: email,
+      });
+    const early = Array.from({ length: 20 }, (_, i) => `early${i}@example.test`);
+    const tokens: string[] = [];
+    for (let i = 0; i < early.length; i += 10) {
+      for (const v of await Promise.all(early.slice(i, i + 10).map((e, j) => vote(j, e, "no")))) {
+        assert.ok(v.ok, JSON.stringify(v));
+        tokens.push(v.voterToken);
+      }
+    }
+    let answered = false;
+    const last: string[] = early.map(() => "no");
+    let changed = 0;
+    const storm = early.map(async (email, i) => {
+      for (let k = 0; !answered; k++) {
+        const t1 = k % 2 ? "no" : "maybe";
+        const v = await vote(i + 1, email, t1, tokens[i]);
+        assert.ok(v.ok, `${email}'s change is kept (${JSON.stringify(v)})`);
+        last[i] = t1;
+        changed++;
+      }
+    });
+    const crowd = Array.from({ length: 80 }, (_, i) => `crowd${i}@example.test`);
+    const started = performance.now();
+    const news = await Promise.all(crowd.map((email, i) => vote(i, email, "yes")));
+    const ms = Math.round(performance.now() - started);
+    answered = true;
+    await Promise.all(storm);
+    const refused = news.filter((v) => !v.ok);
+    console.log(
+      `${refused.length} of ${news.length} newcomers refused (${refusals(refused)}) in ${ms} ms, ` +
+        `while ${changed} changes landed`,
+    );
+    assert.equal(refusals(news), "", "every newcomer is thanked");
+    const stored = new Map((await listVotes(r.kv, p.id)).map((v) => [v.email, v]));
+    assert.equal(stored.size, early.length + crowd.length);
+    for (const [i, email] of crowd.entries()) {
+      const v = news[i];
+      assert.equal(stored.get(email)?.voterHash, v.ok ? await sha256Hex(v.voterToken) : "");
+    }
+    early.forEach((email, i) => assert.deepEqual(stored.get(email)?.answers, ["yes", last[i]]));
+    assert.equal(await votedEvents(r.kv), early.length + crowd.length + changed);
+    assert.deepEqual(await pickFirst(r, p), [...stored.keys()].sort());
+  },
+});

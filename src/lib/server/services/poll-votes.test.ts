@@ -12,7 +12,7 @@ import {
 } from "../../../../tests/support/memory-app.ts";
 import { createPoll } from "./polls.ts";
 import { votePoll } from "./poll-votes.ts";
-import { listVotes } from "../store/polls.ts";
+import { listVotes, MAX_VOTES } from "../store/polls.ts";
 import { sha256Hex } from "../integrations/crypto.ts";
 
 const T = ["2026-11-23T10:00:00Z", "2026-11-23T13:00:00Z"];
@@ -132,4 +132,70 @@ Deno.test("votePoll: the vote keeps how its voter read the page (language, the z
   assert.deepEqual(readerOf("xavi@example.test"), reader);
   assert.equal(readerOf("old@example.test"), undefined);
   app.close();
+});
+
+/**
+ * `kv` whose atomic writes of a vote first let `before` run (another process's write landing
+ * between the vote's read and its commit).
+ */
+function beatenBy(kv: Deno.Kv, before: () => Promise<void>): Deno.Kv {
+  const atomic = () => {
+    const op = kv.atomic();
+    let ofVote = false;
+    const wrapped: Deno.AtomicOperation = new Proxy(op, {
+      get(o, p) {
+        if (p === "commit") {
+          return async () => {
+            if (ofVote) await before();
+            return await o.commit();
+          };
+        }
+        const f = Reflect.get(o, p, o);
+        if (typeof f !== "function") return f;
+        return (...args: unknown[]) => {
+          if (p === "set" && (args[0] as Deno.KvKey)[0] === "poll_vote") ofVote = true;
+          f.apply(o, args);
+          return wrapped;
+        };
+      },
+    });
+    return wrapped;
+  };
+  return new Proxy(kv, {
+    get(target, prop) {
+      if (prop === "atomic") return atomic;
+      const v = Reflect.get(target, prop, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
+
+Deno.test("votePoll: a new invitee is recorded while another invitee changes their answers just before each of its writes (as often as a poll has voters and more) — never told their address is someone else's", async () => {
+  const { app, poll, token } = await setup();
+  // Another process, on the same store.
+  const other = await memoryApp({ kv: app.kv, nowIso: "2026-11-20T08:00:00Z" });
+  const early = await vote(other, token, "early@example.test");
+  assert.ok(early.ok);
+  // Before each of the newcomer's writes the early invitee changes their answers (each change
+  // rewrote the votes revision that the newcomer's write checked: it lost every round, and was
+  // told "taken" after MAX_VOTES + 3).
+  let beaten = 0;
+  const real = app.kv;
+  app.kv = beatenBy(real, async () => {
+    if (beaten >= MAX_VOTES + 5) return;
+    const t1 = beaten++ % 2 ? "no" : "yes";
+    const changed = await vote(other, token, "early@example.test", early.voterToken, {
+      t0: "yes",
+      t1,
+    });
+    assert.ok(changed.ok);
+  });
+  const late = await vote(app, token, "late@example.test");
+  app.kv = real;
+  assert.ok(late.ok, `the newcomer is thanked (${JSON.stringify(late)})`);
+  assert.ok(beaten > 0, "a change landed before the newcomer's write");
+  const votes = await listVotes(real, poll.id);
+  assert.deepEqual(votes.map((v) => v.email).sort(), ["early@example.test", "late@example.test"]);
+  const mine = votes.find((v) => v.email === "late@example.test")!;
+  assert.equal(mine.voterHash, await sha256Hex(late.voterToken));
 });

@@ -16,7 +16,7 @@ import {
   readVoteEntries,
 } from "../store/polls.ts";
 import { votersBytes, votersFit, votesHeld } from "../domain/poll-voters.ts";
-import { jitter } from "./transaction.ts";
+import { jitter, PATIENT_MS, RETRY_AFTER_S } from "./transaction.ts";
 import { randomToken, sha256Hex } from "../integrations/crypto.ts";
 import { hostEventJob } from "./webhooks.ts";
 import { checkRateLimit } from "./rate-limit.ts";
@@ -96,14 +96,19 @@ export type VoteResult =
       /** Someone else answered with this address: only their token changes their answers. */
       | "taken"
       /** This client added many invitees lately (`poll_voter` rate limit). */
-      | "limited";
+      | "limited"
+      /** Votes kept landing before this one for seconds (the runner's busy: try again). */
+      | "busy";
     retryAfterS?: number;
   };
 
 /** A voter's token as the page and the link carry it. */
 const VOTER_TOKEN_RE = /^[A-Za-z0-9_-]{20,64}$/;
 
-/** Rounds of deciding a vote again after a lost race (see `votePoll`). */
+/**
+ * Rounds of deciding a vote again after a lost race, at the least (see `votePoll`): a crowd of
+ * new voters lands one a round, however long the rounds take.
+ */
 const VOTE_ROUNDS = MAX_VOTES + 3;
 
 /** Looks at a pick holding the votes back, each after `jitter(8)` (≤ 45 ms): a few seconds. */
@@ -148,13 +153,18 @@ export async function votePoll(
   const email = input.email.trim().toLowerCase();
   const held = input.voterToken && VOTER_TOKEN_RE.test(input.voterToken) ? input.voterToken : null;
   const heldHash = held ? await sha256Hex(held) : null;
-  // A lost race (the same address answered, the voter's own vote changed, or another vote
-  // landed before one that adds a voter) is decided again on what is there now. Each lost round
-  // is another vote landed, and a poll takes MAX_VOTES voters: the rounds always settle it.
+  // A lost race (the same address answered, the voter's own vote changed, or another vote that
+  // adds to what the voters fill landed before one that does) is decided again on what is there
+  // now. A new voter's lost round is another such vote landed (a poll takes MAX_VOTES voters;
+  // changed answers do not order them, store/polls.ts), so VOTE_ROUNDS settle a crowd however
+  // long its rounds take; as the runner does for changes that commute (transaction.ts
+  // `commutes`), it also goes on for `PATIENT_MS` from the first read, then answers "busy" —
+  // true then, never "taken" for an address nobody has.
+  const until = performance.now() + PATIENT_MS;
   let waits = 0;
-  for (let round = 0; round < VOTE_ROUNDS; round++) {
+  for (let round = 0; round < VOTE_ROUNDS || performance.now() < until; round++) {
     if (round > 0) await jitter(Math.min(round, 8));
-    const { revision, picking, entries: votes } = await readVoteEntries(app.kv, poll.id);
+    const { voters, picking, entries: votes } = await readVoteEntries(app.kv, poll.id);
     // The host is booking the votes there are (poll-pick.ts): wait for the pick to end, then
     // decide on what it left (booked: refused as closed; else open again). The wait is bounded
     // whatever the clock says; past it the vote goes on, and the revision check keeps it right.
@@ -205,14 +215,14 @@ export async function votePoll(
     }, vote.atMs);
     // A vote that adds to what the voters fill in the meeting's booking (a new voter, a longer
     // address or name) is refused once they would not fit it (domain/poll-voters.ts), and is
-    // decided on every vote landed before it: its write checks the votes revision read before
-    // the votes, so votes sent at once cannot add up past the bound. A changed answer adds
-    // nothing and is not ordered.
+    // decided on every such vote landed before it: its write checks the voters revision read
+    // before the votes, so votes sent at once cannot add up past the bound. A changed answer
+    // adds nothing and is not ordered (nor does it order these).
     const grows = !mine || votersBytes([vote]) > votersBytes([mine.value]);
     if (grows && !votersFit([...votes.filter((e) => e !== mine).map((e) => e.value), vote])) {
       return { ok: false, reason: "full" };
     }
-    const after = grows ? revision : undefined;
+    const after = grows ? voters : undefined;
     // Same address: the vote in place. A new address of the token's vote: moved in one write
     // that also checks the new address is free (never a second vote of one voter).
     const stored = mine && mine.value.email !== email
@@ -242,7 +252,7 @@ export async function votePoll(
     }
     if ((await app.kv.get(keys.pollBooked(poll.id))).value) return { ok: false, reason: "closed" };
   }
-  return { ok: false, reason: "taken" };
+  return { ok: false, reason: "busy", retryAfterS: RETRY_AFTER_S };
 }
 
 /** The voter a token belongs to on the poll of `token`, for the page to show their answers. */

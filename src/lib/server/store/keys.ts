@@ -260,6 +260,12 @@ export const keys = {
    */
   pollVotesRevision: (pollId: string) => ["poll_votes_rev", pollId] as const,
   /**
+   * Rewritten by each vote that adds to what the voters fill (a new voter, a longer address or
+   * name): such votes check it at the versionstamp they read before the votes, so they are
+   * decided one after another. A changed answer leaves it, and never makes such a vote lose.
+   */
+  pollVotersRevision: (pollId: string) => ["poll_voters_rev", pollId] as const,
+  /**
    * A pick that kept losing to the votes holds them back for a moment (`untilMs`): every vote
    * checks this key at the versionstamp it read, and waits while it is held.
    */

@@ -7,9 +7,11 @@
  * revision unchanged since it read it (before the votes). So whichever commits second fails:
  * a vote that lands first is in the meeting (the pick reads again), one after the pick is
  * refused — no invitee is thanked for answering and left out of the meeting. A vote that adds
- * to what the voters fill in the meeting's booking also checks the votes revision it read, so
- * such votes are decided one after another and the pick fits by construction
- * (domain/poll-voters.ts).
+ * to what the voters fill in the meeting's booking also checks the voters revision it read (and
+ * rewrites it), so such votes are decided one after another and the pick fits by construction
+ * (domain/poll-voters.ts). A changed answer rewrites only the votes revision: a crowd changing
+ * their answers never makes a newcomer lose a race (it did, every round, until the newcomer gave
+ * up; ADR 050, amendment "votes across processes").
  *
  * A pick that kept losing to a crowd answering (each answer makes it read the votes and plan
  * again, and an answer is far cheaper than a pick) holds the answers back: it writes the
@@ -103,17 +105,21 @@ export async function readVotesForPick(kv: Deno.Kv, pollId: string) {
 }
 
 /**
- * The votes with their versionstamps, and the votes revision read before them: a vote that adds
- * to what the voters fill passes it to `putVote`/`moveVote` as `after`, so of such votes sent at
- * once each is decided on all that landed before it (domain/poll-voters.ts).
+ * The votes with their versionstamps, and the revisions read before them: a vote that adds to
+ * what the voters fill passes the voters revision to `putVote`/`moveVote` as `after`, so of such
+ * votes sent at once each is decided on all that landed before it (domain/poll-voters.ts).
  */
 export async function readVoteEntries(kv: Deno.Kv, pollId: string) {
-  const [rev, picking] = await kv.getMany<[unknown, PickingRecord]>([
+  const [rev, voters, picking] = await kv.getMany<[unknown, unknown, PickingRecord]>([
     keys.pollVotesRevision(pollId),
+    keys.pollVotersRevision(pollId),
     keys.pollPicking(pollId),
   ]);
   return {
+    /** The votes revision (every vote rewrites it): the pick checks it. */
     revision: rev.versionstamp,
+    /** The voters revision (only votes that add to what the voters fill rewrite it). */
+    voters: voters.versionstamp,
     /** The "picking" key as read: a vote's write checks it at this versionstamp. */
     picking: { versionstamp: picking.versionstamp, untilMs: picking.value?.untilMs ?? null },
     entries: await listVoteEntries(kv, pollId),
@@ -165,9 +171,10 @@ export async function listVoteEntries(kv: Deno.Kv, pollId: string) {
 /**
  * Stores a vote with the jobs it queues, unless the poll is booked or closed already. `replaces`
  * is the versionstamp of the address's vote as read when its voter changes it (null: a new
- * voter, so the address must still be free). `after`, when given, is the votes revision the
- * vote was decided on (`readVoteEntries`): any vote landing since fails it. False: the poll
- * closed, the address's vote changed, or (with `after`) any vote changed, meanwhile.
+ * voter, so the address must still be free). `after`, when given, is the voters revision the
+ * vote was decided on (`readVoteEntries`): any vote that added to what the voters fill since
+ * fails it, and this one rewrites it. False: the poll closed, the address's vote changed, or
+ * (with `after`) such a vote landed, meanwhile.
  */
 export async function putVote(
   kv: Deno.Kv,
@@ -180,18 +187,26 @@ export async function putVote(
   const op = kv.atomic();
   for (const job of jobs) enqueue(op, job);
   op.check({ key: keys.pollPicking(vote.pollId), versionstamp: picking });
-  if (after !== undefined) {
-    op.check({ key: keys.pollVotesRevision(vote.pollId), versionstamp: after });
-  }
+  votersAfter(op, vote, after);
   const key = keys.pollVote(vote.pollId, vote.email);
   op
     .check({ key: keys.pollBooked(vote.pollId), versionstamp: null })
     .check({ key, versionstamp: replaces })
     .set(key, vote)
-    // Unchecked unless `after`: votes that add nothing to what the voters fill (a changed
-    // answer) never conflict with each other, only with a pick and with votes that do.
+    // Unchecked: votes never conflict with each other through it, only with a pick.
     .set(keys.pollVotesRevision(vote.pollId), { v: 1, atMs: vote.atMs });
   return (await commitOrReread(op, () => holdsVote(kv, key, vote))).ok;
+}
+
+/**
+ * A vote that adds to what the voters fill (`after` given): checks the voters revision it was
+ * decided on and rewrites it, so such votes are decided one after another; a changed answer
+ * (`after` undefined) neither checks nor rewrites it.
+ */
+function votersAfter(op: Deno.AtomicOperation, vote: PollVoteRecord, after?: string | null) {
+  if (after === undefined) return;
+  const key = keys.pollVotersRevision(vote.pollId);
+  op.check({ key, versionstamp: after }).set(key, { v: 1, atMs: vote.atMs });
 }
 
 /**
@@ -282,6 +297,7 @@ export async function removeHostPolls(
       .delete(keys.pollByToken(await tokenHashOf(poll)))
       .delete(keys.pollBooked(poll.id))
       .delete(keys.pollVotesRevision(poll.id))
+      .delete(keys.pollVotersRevision(poll.id))
       .commit();
     n++;
   }
@@ -293,7 +309,7 @@ export async function removeHostPolls(
  * form): the vote leaves the old address's key and takes the new one in one write, unless the
  * poll is booked or closed already (the guard `putVote` checks), the vote changed meanwhile
  * (`from.versionstamp`), or the new address has a vote (one vote per address per poll), or
- * (with `after`, as `putVote`) any vote changed. False: any of those; the caller decides again
+ * (with `after`, as `putVote`) a vote that added to what the voters fill landed. False: any of those; the caller decides again
  * on what is there now.
  */
 export async function moveVote(
@@ -307,9 +323,7 @@ export async function moveVote(
   const op = kv.atomic();
   for (const job of jobs) enqueue(op, job);
   op.check({ key: keys.pollPicking(vote.pollId), versionstamp: picking });
-  if (after !== undefined) {
-    op.check({ key: keys.pollVotesRevision(vote.pollId), versionstamp: after });
-  }
+  votersAfter(op, vote, after);
   const oldKey = keys.pollVote(vote.pollId, from.email);
   const newKey = keys.pollVote(vote.pollId, vote.email);
   op

@@ -7,6 +7,7 @@ import { GuestFields } from "$lib/shared/forms/booking.ts";
 import { EmailForm, fieldErrors } from "$lib/shared/forms/common.ts";
 import type { MessageKey } from "$lib/shared/i18n.ts";
 import { keptParams, withChosenLanguage } from "$lib/shared/page-href.ts";
+import { REFUSALS } from "$lib/shared/refusals.ts";
 
 /**
  * The voter's token (ADR 050): kept for this poll's path only, so each poll's link knows its own
@@ -109,6 +110,11 @@ export const actions: Actions = {
       return { done: true, values, voterUrl };
     }
     if (res.reason === "not_found") error(404, locals.t.t("poll.not_found"));
+    // Votes kept landing before this one for seconds: nothing was stored, send it again soon.
+    if (res.reason === "busy") {
+      setHeaders({ "retry-after": String(res.retryAfterS ?? REFUSALS.busy.retryAfterS) });
+      return fail(503, { errors: {}, values, error: locals.t.t(REFUSALS.busy.message) });
+    }
     if (res.reason === "limited") {
       const s = res.retryAfterS ?? 60;
       setHeaders({ "retry-after": String(s) });
