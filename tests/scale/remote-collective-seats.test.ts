@@ -332,7 +332,8 @@ Deno.test({
           for (const to of [y, z]) {
             const refused = await move(ann, to);
             assert.equal(refused.status, 409, `${to}: ${refused.status}`);
-            assert.match(refused.body, /This booking can no longer be moved/);
+            // Said as it is (not "can no longer be moved", as if too late): the host can help.
+            assert.match(refused.body, /cannot be changed this way\. Please write to the host/);
           }
           assert.deepEqual(await ledgerIds(huge.et.id, x), [annId]);
           assert.deepEqual(await ledgerIds(huge.et.id, y), [benId]);

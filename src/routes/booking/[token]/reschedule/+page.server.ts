@@ -16,6 +16,8 @@ const BOOKING_REASONS = new Set([
   "already_seated",
   "seats_full",
   "same_time",
+  // A move this booking cannot make (a team too large to move a seat in one write): the host can.
+  "not_supported",
 ]);
 import { BUSY_STATUS, retryLater } from "$lib/server/http/busy.ts";
 
