@@ -209,6 +209,48 @@ Deno.test("team: a protocol stopped after some holds blocks those people until i
   kv.close();
 });
 
+Deno.test("team: a member booked after the team read everyone's time, before their hold, is never double-booked: that hold loses its race, reads again and the team booking is refused", async () => {
+  const { kv, a, b, people, types } = await team(3);
+  const ids = people.map((p) => p.id).sort();
+  const who = (id: string) => people.find((p) => p.id === id)!.username;
+  let single3: { ok: boolean } | null = null;
+  const res = await bookForPersons(a, {
+    ...teamInput(people[0], types[0], ids, 1),
+    onStep: async (step, personId) => {
+      // Every member's time was read before the first hold; the last member is booked now.
+      if (step === "hold" && personId === ids[0]) {
+        single3 = await bookSlot(b, single(who(ids[2]), 2));
+      }
+    },
+  });
+  assert.ok(single3!.ok, "the last member was free when the first was held");
+  assert.deepEqual(res, { ok: false, reason: "slot_taken" });
+  assert.deepEqual(overlapsOf(await allBookings(kv), a.now()), []);
+  // The refused booking released its holds: the first member is free again.
+  assert.ok((await bookSlot(a, single(who(ids[0]), 3))).ok);
+  kv.close();
+});
+
+Deno.test("team: a member's booking cancelled after the team read everyone's time no longer refuses the team: a refusal from the earlier read is read again", async () => {
+  const { kv, a, b, people, types } = await team(3);
+  const ids = people.map((p) => p.id).sort();
+  const who = (id: string) => people.find((p) => p.id === id)!.username;
+  const blocking = await bookSlot(b, single(who(ids[2]), 1));
+  assert.ok(blocking.ok);
+  const res = await bookForPersons(a, {
+    ...teamInput(people[0], types[0], ids, 2),
+    onStep: async (step, personId) => {
+      if (step === "hold" && personId === ids[0]) {
+        const cancelled = await decideBooking(b, blocking.bookingId, "cancel", "guest");
+        assert.ok(cancelled.ok, JSON.stringify(cancelled));
+      }
+    },
+  });
+  assert.ok(res.ok, JSON.stringify(res));
+  assert.deepEqual(overlapsOf(await allBookings(kv), a.now()), []);
+  kv.close();
+});
+
 Deno.test("team: a crashed protocol nobody took over is abandoned by the cleanup job; a commit after the deadline fails and leaves nothing", async () => {
   const { kv, a, people, types } = await team(3);
   const ids = people.map((p) => p.id).sort();

@@ -17,6 +17,7 @@
 import type { App } from "../app.ts";
 import { type NewBookingInput, newBookingRecord } from "../domain/booking.ts";
 import {
+  type Change,
   type ExtraWrite,
   type GuardedWrite,
   type Key,
@@ -30,7 +31,7 @@ import type { BookingRecord, CoordinatorRecord, EventTypeRecord } from "../domai
 import { newId } from "../store/users.ts";
 import { randomToken } from "../integrations/crypto.ts";
 import { bookingToken } from "./booking-links.ts";
-import { engineRules, runChange } from "./transaction.ts";
+import { engineRules, readAhead, runChange } from "./transaction.ts";
 
 export type TeamBookInput =
   & Omit<NewBookingInput, "id" | "tokenSalt" | "by" | "eventType">
@@ -132,13 +133,45 @@ export async function bookForPersons(app: App, input: TeamBookInput): Promise<Te
   if (!opened.ok) return { ok: false, reason: opened.reason };
   await input.onStep?.("open");
 
+  const commit = (nowMs: number): Change => ({
+    kind: "commit",
+    coordinatorId,
+    booking: booking(nowMs),
+    extra: input.extra,
+    rotation: input.rotation,
+    rosterKey: input.rosterKey,
+    ...(input.seat ? { seat: input.seat } : {}),
+    retire: moving
+      ? {
+        bookingId: moving.old.id,
+        by: moving.by,
+        enforceCutoff: moving.enforceCutoff,
+        hostId: moving.hostId,
+        reason: moving.reason,
+        ...(moving.rebook ? { rebook: true as const } : {}),
+        // A collective time's seat leaves its own time's ledger and coordinator.
+        ...(isCollectiveSeat(moving.old) && !moving.rebook
+          ? {
+            seat: { startMs: moving.old.startMs, coordinatorId: moving.old.coordinatorId! },
+          }
+          : {}),
+      }
+      : undefined,
+  });
   const release = () =>
     runChange(app, { rules, change: () => ({ kind: "release", coordinatorId }) });
-  for (const personId of personIds) {
+  const hold = (personId: string): Change => ({ kind: "hold", coordinatorId, personId });
+  // Every step's planning data in one pass (every member's time, the commit's guards), not
+  // three or four reads per member: on remote KV each read is a round trip. The holds still
+  // land one at a time in canonical order, each checking what it was planned on; a step whose
+  // data changed meanwhile loses its race and reads again.
+  const ahead = await readAhead(app, rules, [...personIds.map(hold), commit(app.now())]);
+  for (const [i, personId] of personIds.entries()) {
     const held = await runChange(app, {
       lane: personId,
       rules,
-      change: () => ({ kind: "hold", coordinatorId, personId }),
+      change: () => hold(personId),
+      ahead: ahead[i],
     });
     if (!held.ok) {
       await release();
@@ -148,31 +181,8 @@ export async function bookForPersons(app: App, input: TeamBookInput): Promise<Te
   }
   const committed = await runChange(app, {
     rules,
-    change: (nowMs) => ({
-      kind: "commit",
-      coordinatorId,
-      booking: booking(nowMs),
-      extra: input.extra,
-      rotation: input.rotation,
-      rosterKey: input.rosterKey,
-      ...(input.seat ? { seat: input.seat } : {}),
-      retire: moving
-        ? {
-          bookingId: moving.old.id,
-          by: moving.by,
-          enforceCutoff: moving.enforceCutoff,
-          hostId: moving.hostId,
-          reason: moving.reason,
-          ...(moving.rebook ? { rebook: true as const } : {}),
-          // A collective time's seat leaves its own time's ledger and coordinator.
-          ...(isCollectiveSeat(moving.old) && !moving.rebook
-            ? {
-              seat: { startMs: moving.old.startMs, coordinatorId: moving.old.coordinatorId! },
-            }
-            : {}),
-        }
-        : undefined,
-    }),
+    change: commit,
+    ahead: ahead[personIds.length],
   });
   if (!committed.ok) {
     await release();

@@ -25,10 +25,12 @@ import {
   type Plan,
   planChange,
   type Refusal,
+  scopeOf,
+  type Snapshot,
 } from "../domain/booking-engine/index.ts";
 import type { EventTypeRecord, OutboxRecord } from "../domain/model/records.ts";
 import { commitPlan } from "../store/booking-commit.ts";
-import { readSnapshot } from "../store/booking-snapshot.ts";
+import { readSnapshots } from "../store/booking-snapshot.ts";
 import { newId } from "../store/users.ts";
 import { calendarBusy } from "./calendar-busy.ts";
 import { recordRetry } from "../ops/metrics.ts";
@@ -64,7 +66,19 @@ export type RunInput = {
    * again until `PATIENT_MS` have passed, not MAX_ATTEMPTS times (a refusal still ends it).
    */
   commutes?: boolean;
+  /**
+   * A snapshot read ahead with others (`readAhead`) for the first attempt, when that attempt's
+   * change reads the same scope: a plan from it is checked like any other, a refusal from it is
+   * read again (an older read may refuse what is free by now, never grant what is not).
+   */
+  ahead?: ReadAhead;
 };
+
+/** A change and its snapshot, read before its turn (see `readAhead`). */
+export type ReadAhead = { change: Change; snapshot: Snapshot };
+
+/** One `runChange`: its lost races, and its snapshot read ahead until an attempt takes it. */
+type Turn = { races: number; ahead?: ReadAhead };
 
 /** Engine rules of the app and, when the change concerns one, of its event type. */
 export function engineRules(
@@ -86,20 +100,54 @@ export function engineRules(
   };
 }
 
-async function attempt(app: App, input: RunInput) {
-  const nowMs = app.now();
-  const change = input.change(nowMs);
+/**
+ * The snapshots of several changes, read in one pass (store/booking-snapshot.ts readSnapshots):
+ * a multi-person booking reads every step's planning data at once, then writes step by step.
+ */
+export async function readAhead(
+  app: App,
+  rules: EngineRules,
+  changes: Change[],
+): Promise<ReadAhead[]> {
+  const snapshots = await readSnapshotsAt(app, rules, changes, app.now());
+  return changes.map((change, i) => ({ change, snapshot: snapshots[i] }));
+}
+
+function readSnapshotsAt(app: App, rules: EngineRules, changes: Change[], nowMs: number) {
   // Beside the writer (App.readKv): the commit checks every versionstamp read here.
-  const snapshot = await readSnapshot(
+  return readSnapshots(
     app.readKv,
-    change,
-    input.rules,
+    changes,
+    rules,
     (personId, iv) => calendarBusy(app, personId, iv.startMs, iv.endMs, nowMs),
   );
+}
+
+/** The snapshot read ahead for `change`, if it reads the same scope (used once). */
+function takeAhead(input: RunInput, turn: Turn, change: Change): Snapshot | null {
+  const ahead = turn.ahead;
+  turn.ahead = undefined;
+  if (!ahead) return null;
+  const primary = ahead.snapshot.primary?.value ?? null;
+  const { keyOf } = ahead.snapshot;
+  const same = JSON.stringify(scopeOf(change, primary, input.rules, keyOf)) ===
+    JSON.stringify(scopeOf(ahead.change, primary, input.rules, keyOf));
+  return same ? ahead.snapshot : null;
+}
+
+async function attempt(app: App, input: RunInput, turn: Turn) {
+  const nowMs = app.now();
+  const change = input.change(nowMs);
+  const receiptId = newId(nowMs);
+  const early = takeAhead(input, turn, change);
+  if (early) {
+    const result = planChange(early, change, input.rules, nowMs, receiptId);
+    if (result.ok) return { nowMs, change, result, snapshot: early };
+  }
+  const [snapshot] = await readSnapshotsAt(app, input.rules, [change], nowMs);
   // A fresh receipt per attempt: a commit whose answer is lost is settled by reading it back.
   // Time-ordered (a ULID), so receipts written together share a page of the store's B-tree: a
   // random id cost each booking a page of its own, 7–12 % of the store's write rate (issue 26).
-  const receiptId = newId(nowMs);
   return {
     nowMs,
     change,
@@ -138,7 +186,7 @@ export const jitter = (round: number) =>
 export async function runChange(app: App, input: RunInput): Promise<RunResult> {
   const lane = input.lane === undefined ? null : `busy:${input.lane}`;
   let waited = 0;
-  const lost = { races: 0 };
+  const lost: Turn = { races: 0, ahead: input.ahead };
   while (true) {
     const res = lane && app.hostLock.busy(lane)
       ? await waitInLane(app, input, lane, lost)
@@ -162,7 +210,7 @@ async function loopAndSignal(
   app: App,
   input: RunInput,
   lane: string,
-  lost: { races: number },
+  lost: Turn,
 ): Promise<RunResult> {
   let res: RunResult | null = null;
   try {
@@ -191,7 +239,7 @@ async function waitInLane(
   app: App,
   input: RunInput,
   lane: string,
-  lost: { races: number },
+  lost: Turn,
 ): Promise<RunResult> {
   let started = false;
   let left = false;
@@ -211,7 +259,7 @@ async function waitInLane(
   } while (first === "wait");
   if (first !== "signal" && first !== null) return first;
   if (!started) {
-    const peek = await attempt(app, input);
+    const peek = await attempt(app, input, lost);
     if (!started && !peek.result.ok && peek.result.reason !== "held") {
       left = true;
       return refused(peek.result.reason, peek.snapshot);
@@ -229,13 +277,13 @@ function refused(reason: Refusal | "busy", snapshot: { primary: { value: unknown
  * change: for a bounded while). A commit whose answer was lost was settled by reading
  * (commitPlan), so only a write known not to have landed is planned again.
  */
-async function loop(app: App, input: RunInput, lost: { races: number }): Promise<RunResult> {
+async function loop(app: App, input: RunInput, lost: Turn): Promise<RunResult> {
   // The turn's own clock (not the app's: a test's stands still), from when the turn began; a
   // wait in the in-process queue is not a lost race.
   const until = input.commutes ? performance.now() + PATIENT_MS : 0;
   const more = () => lost.races < MAX_ATTEMPTS || performance.now() < until;
   while (more()) {
-    const { nowMs, change, result, snapshot } = await attempt(app, input);
+    const { nowMs, change, result, snapshot } = await attempt(app, input, lost);
     if (!result.ok) return refused(result.reason, snapshot);
     const plan = result.plan;
     if (plan.checks.length === 0 && plan.writes.length === 0 && plan.jobs.length === 0) {

@@ -29,15 +29,28 @@ export type CalendarReader = (
   iv: Interval,
 ) => Promise<{ busy: Interval[]; unknown: Interval[] }>;
 
+/**
+ * Reads keys 10 to a request (remote KV's most per read), the requests side by side: each one
+ * is its own snapshot either way, and every value a plan relies on is checked by its commit.
+ */
 async function getMany<T>(kv: Deno.Kv, ks: Key[]): Promise<Versioned<T>[]> {
-  const out: Versioned<T>[] = [];
-  for (let i = 0; i < ks.length; i += 10) {
-    const got = await kv.getMany<T[]>(ks.slice(i, i + 10) as Deno.KvKey[]);
-    for (const g of got) {
-      out.push({ key: g.key as Key, value: g.value, versionstamp: g.versionstamp });
-    }
-  }
-  return out;
+  const chunks: Key[][] = [];
+  for (let i = 0; i < ks.length; i += 10) chunks.push(ks.slice(i, i + 10));
+  const got = await Promise.all(chunks.map((c) => kv.getMany<T[]>(c as Deno.KvKey[])));
+  return got.flat().map((g) => ({
+    key: g.key as Key,
+    value: g.value,
+    versionstamp: g.versionstamp,
+  }));
+}
+
+/** `getMany` of keys that may repeat: each distinct key read once, answered in order. */
+async function getEach<T>(kv: Deno.Kv, ks: Key[]): Promise<Versioned<T>[]> {
+  const distinct = [...new Map(ks.map((k) => [JSON.stringify(k), k])).values()];
+  const got = new Map(
+    (await getMany<T>(kv, distinct)).map((v) => [JSON.stringify(v.key), v] as const),
+  );
+  return ks.map((k) => got.get(JSON.stringify(k))!);
 }
 
 export async function list<T>(kv: Deno.Kv, selector: Deno.KvListSelector): Promise<Versioned<T>[]> {
@@ -60,91 +73,122 @@ export async function readSnapshot(
   rules: EngineRules,
   calendar: CalendarReader,
 ): Promise<Snapshot> {
-  const pe = primaryEntry(change);
-  const primary = pe
-    ? (await getMany<BookingRecord | CoordinatorRecord | BookerPostRecord>(kv, [keyOf(pe)]))[0]
-    : null;
-  const scope = scopeOf(change, primary?.value ?? null, rules, keyOf);
-  const busyFences = scope.busy.map((b) => b.days.map((d) => keys.busyFence(b.personId, d)));
-  const capFences = scope.caps.map((c) => keys.capFence(c.eventTypeId, c.period, c.periodKey));
-  const guestFence = scope.guest
-    ? [keys.guestHoldFence(scope.guest.hostId, scope.guest.email)]
-    : [];
-  const read = await getMany<unknown>(kv, [
-    ...busyFences.flat(),
-    ...capFences,
-    ...guestFence,
-    ...scope.absent,
-    ...scope.guards,
-  ]);
-  const guards = read.splice(read.length - scope.guards.length);
-  const absent = read.splice(read.length - scope.absent.length);
-  const fences = read as Versioned<FenceRecord>[];
-  const present = new Set(fences.filter((f) => f.versionstamp).map((f) => JSON.stringify(f.key)));
-  const fenced = (k: Key) => present.has(JSON.stringify(k));
+  return (await readSnapshots(kv, [change], rules, calendar))[0];
+}
 
-  const [busy, caps, guestHolds, calendars] = await Promise.all([
-    Promise.all(scope.busy.map(async ({ personId, days, startMs, endMs }) => {
-      // Per day, only entries starting late enough to reach the interval (the fence bounds the
-      // day's longest block) and before its end; the whole day when no bound is known yet.
-      const lists = await Promise.all(days.map((day) => {
-        const fence = fences.find((f) =>
-          JSON.stringify(f.key) === JSON.stringify(keys.busyFence(personId, day))
-        );
-        if (!fence?.versionstamp) return [];
-        const longest = fence.value?.maxBlockMs;
-        return list<BusyEntryRecord>(
-          kv,
-          longest === undefined ? { prefix: keys.busyFrom(personId, day) } : {
-            start: keys.busyStartingFrom(personId, day, startMs - longest),
-            end: keys.busyStartingFrom(personId, day, endMs),
-          },
-        );
-      }));
-      return { personId, entries: lists.flat() };
-    })),
-    // Listed even without their fence: a period counted before it had a cap has entries but no
-    // fence (only writes that count set it, booking-engine/caps.ts).
-    Promise.all(scope.caps.map(async (ref) => ({
-      ref,
-      entries: await list<CapEntryRecord>(kv, {
-        prefix: keys.capEntryPeriod(ref.eventTypeId, ref.period, ref.periodKey),
-      }),
-    }))),
-    scope.guest && fenced(guestFence[0])
-      ? list<GuestHoldRecord>(kv, {
-        prefix: keys.guestHoldPrefix(scope.guest.hostId, scope.guest.email),
-      })
-      : Promise.resolve([]),
-    Promise.all(
-      scope.calendars.map(async (c) => ({
-        personId: c.personId,
-        ...await calendar(c.personId, c),
+/**
+ * The snapshots of several changes, read in one pass as `readSnapshot` reads one: their
+ * primaries in one round, then all their fences, guards and expected keys together (10 to a
+ * request), their lists and calendars side by side, and the coordinators they name in one more
+ * round — a collective booking's holds and commit are planned from four rounds of reads instead
+ * of three or four per member (docs/decisions/016-teams.md, amendment "reads ahead").
+ */
+export async function readSnapshots(
+  kv: Deno.Kv,
+  changes: Change[],
+  rules: EngineRules,
+  calendar: CalendarReader,
+): Promise<Snapshot[]> {
+  const entries = changes.map(primaryEntry);
+  const primaries = await getEach<BookingRecord | CoordinatorRecord | BookerPostRecord>(
+    kv,
+    entries.flatMap((e) => e ? [keyOf(e)] : []),
+  );
+  const reads = changes.map((change, i) => {
+    const primary = entries[i] ? primaries.shift()! : null;
+    const scope = scopeOf(change, primary?.value ?? null, rules, keyOf);
+    const busyFences = scope.busy.map((b) => b.days.map((d) => keys.busyFence(b.personId, d)));
+    const capFences = scope.caps.map((c) => keys.capFence(c.eventTypeId, c.period, c.periodKey));
+    const guestFence = scope.guest
+      ? [keys.guestHoldFence(scope.guest.hostId, scope.guest.email)]
+      : [];
+    const wanted = [
+      ...busyFences.flat(),
+      ...capFences,
+      ...guestFence,
+      ...scope.absent,
+      ...scope.guards,
+    ];
+    return { primary, scope, guestFence, wanted };
+  });
+  const all = await getEach<unknown>(kv, reads.flatMap((r) => r.wanted));
+  const snapshots = await Promise.all(reads.map(async ({ primary, scope, guestFence, wanted }) => {
+    const read = all.splice(0, wanted.length);
+    const guards = read.splice(read.length - scope.guards.length);
+    const absent = read.splice(read.length - scope.absent.length);
+    const fences = read as Versioned<FenceRecord>[];
+    const present = new Set(
+      fences.filter((f) => f.versionstamp).map((f) => JSON.stringify(f.key)),
+    );
+    const fenced = (k: Key) => present.has(JSON.stringify(k));
+
+    const [busy, caps, guestHolds, calendars] = await Promise.all([
+      Promise.all(scope.busy.map(async ({ personId, days, startMs, endMs }) => {
+        // Per day, only entries starting late enough to reach the interval (the fence bounds
+        // the day's longest block) and before its end; the whole day when no bound is known yet.
+        const lists = await Promise.all(days.map((day) => {
+          const fence = fences.find((f) =>
+            JSON.stringify(f.key) === JSON.stringify(keys.busyFence(personId, day))
+          );
+          if (!fence?.versionstamp) return [];
+          const longest = fence.value?.maxBlockMs;
+          return list<BusyEntryRecord>(
+            kv,
+            longest === undefined ? { prefix: keys.busyFrom(personId, day) } : {
+              start: keys.busyStartingFrom(personId, day, startMs - longest),
+              end: keys.busyStartingFrom(personId, day, endMs),
+            },
+          );
+        }));
+        return { personId, entries: lists.flat() };
       })),
-    ),
-  ]);
-  const coordinatorIds = new Set(scope.coordinatorIds);
-  for (const b of busy) {
-    for (const e of b.entries) {
-      if (e.value?.coordinatorId && e.value.holdUntilMs !== null) {
-        coordinatorIds.add(e.value.coordinatorId);
+      // Listed even without their fence: a period counted before it had a cap has entries but
+      // no fence (only writes that count set it, booking-engine/caps.ts).
+      Promise.all(scope.caps.map(async (ref) => ({
+        ref,
+        entries: await list<CapEntryRecord>(kv, {
+          prefix: keys.capEntryPeriod(ref.eventTypeId, ref.period, ref.periodKey),
+        }),
+      }))),
+      scope.guest && fenced(guestFence[0])
+        ? list<GuestHoldRecord>(kv, {
+          prefix: keys.guestHoldPrefix(scope.guest.hostId, scope.guest.email),
+        })
+        : Promise.resolve([]),
+      Promise.all(
+        scope.calendars.map(async (c) => ({
+          personId: c.personId,
+          ...await calendar(c.personId, c),
+        })),
+      ),
+    ]);
+    const coordinatorIds = new Set(scope.coordinatorIds);
+    for (const b of busy) {
+      for (const e of b.entries) {
+        if (e.value?.coordinatorId && e.value.holdUntilMs !== null) {
+          coordinatorIds.add(e.value.coordinatorId);
+        }
       }
     }
-  }
-  const coordinators = await getMany<CoordinatorRecord>(
+    return {
+      primary,
+      fences,
+      busy,
+      caps,
+      guestHolds,
+      calendars,
+      absent,
+      guards,
+      coordinatorIds: [...coordinatorIds],
+    };
+  }));
+  const coordinators = await getEach<CoordinatorRecord>(
     kv,
-    [...coordinatorIds].map((id) => keys.coordinator(id)),
+    snapshots.flatMap((s) => s.coordinatorIds.map((id) => keys.coordinator(id))),
   );
-  return {
+  return snapshots.map(({ coordinatorIds, ...s }) => ({
     keyOf,
-    primary,
-    fences,
-    busy,
-    caps,
-    guestHolds,
-    coordinators,
-    calendars,
-    absent,
-    guards,
-  };
+    ...s,
+    coordinators: coordinators.splice(0, coordinatorIds.length),
+  }));
 }
