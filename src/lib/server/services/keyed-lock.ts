@@ -6,6 +6,38 @@
 export class KeyedLock {
   #tails = new Map<string, Promise<void>>();
   #signals = new Map<string, { promise: Promise<boolean>; resolve: (v: boolean) => void }>();
+  /** Turns begun, on every key: the queue's clock (see `begunSince`). */
+  #seq = 0;
+  /** When each key's latest turn began, least recent first; the oldest are forgotten. */
+  #begun = new Map<string, number>();
+  /** Turns that began before this may have been forgotten. */
+  #floor = 0;
+
+  /** A mark of the queue's clock, for `begunSince`. */
+  mark(): number {
+    return this.#seq;
+  }
+
+  /**
+   * Whether a turn for `key` began after `mark` — whether something in this process may have
+   * changed what `key` guards since a read taken then, outside the queue. Yes when unknown (the
+   * turn was forgotten).
+   */
+  begunSince(key: string, mark: number): boolean {
+    return mark < this.#floor || (this.#begun.get(key) ?? 0) > mark;
+  }
+
+  #begin(key: string) {
+    this.#begun.delete(key);
+    this.#begun.set(key, ++this.#seq);
+    if (this.#begun.size <= REMEMBERED) return;
+    // Forget the least recent half (one key per person or rotation that was ever busy).
+    for (const [k, at] of this.#begun) {
+      if (this.#begun.size <= REMEMBERED / 2) break;
+      this.#begun.delete(k);
+      this.#floor = at;
+    }
+  }
 
   /**
    * Resolves at the next `signal(key)` (or when nothing holds or waits for `key` any more) with
@@ -44,6 +76,7 @@ export class KeyedLock {
     const tail = prev.then(() => mine);
     this.#tails.set(key, tail);
     await prev;
+    this.#begin(key);
     try {
       return await fn();
     } finally {
@@ -55,3 +88,6 @@ export class KeyedLock {
     }
   }
 }
+
+/** Keys whose latest turn `KeyedLock` remembers at most. */
+const REMEMBERED = 10_000;

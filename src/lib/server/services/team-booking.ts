@@ -165,7 +165,10 @@ export async function bookForPersons(app: App, input: TeamBookInput): Promise<Te
   // three or four reads per member: on remote KV each read is a round trip. The holds still
   // land one at a time in canonical order, each checking what it was planned on; a step whose
   // data changed meanwhile loses its race and reads again.
-  const ahead = await readAhead(app, rules, [...personIds.map(hold), commit(app.now())]);
+  const ahead = await readAhead(app, rules, [
+    ...personIds.map((personId) => ({ change: hold(personId), lane: personId })),
+    { change: commit(app.now()) },
+  ]);
   for (const [i, personId] of personIds.entries()) {
     const held = await runChange(app, {
       lane: personId,

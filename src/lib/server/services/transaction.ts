@@ -74,8 +74,11 @@ export type RunInput = {
   ahead?: ReadAhead;
 };
 
-/** A change and its snapshot, read before its turn (see `readAhead`). */
-export type ReadAhead = { change: Change; snapshot: Snapshot };
+/**
+ * A change and its snapshot, read before its turn (see `readAhead`), and the in-process queue's
+ * mark from before the read (`KeyedLock.mark`).
+ */
+export type ReadAhead = { change: Change; snapshot: Snapshot; mark: number };
 
 /** One `runChange`: its lost races, and its snapshot read ahead until an attempt takes it. */
 type Turn = { races: number; ahead?: ReadAhead };
@@ -103,15 +106,28 @@ export function engineRules(
 /**
  * The snapshots of several changes, read in one pass (store/booking-snapshot.ts readSnapshots):
  * a multi-person booking reads every step's planning data at once, then writes step by step.
+ * A change whose lane is busy now is not read ahead (undefined): what a change of this process
+ * is doing there would leave that read out of date before its turn.
  */
 export async function readAhead(
   app: App,
   rules: EngineRules,
-  changes: Change[],
-): Promise<ReadAhead[]> {
-  const snapshots = await readSnapshotsAt(app, rules, changes, app.now());
-  return changes.map((change, i) => ({ change, snapshot: snapshots[i] }));
+  steps: { change: Change; lane?: string }[],
+): Promise<(ReadAhead | undefined)[]> {
+  const mark = app.hostLock.mark();
+  const read = steps.filter((s) => {
+    const lane = laneOf(s.lane);
+    return lane === null || !app.hostLock.busy(lane);
+  });
+  const snapshots = await readSnapshotsAt(app, rules, read.map((s) => s.change), app.now());
+  return steps.map((s) => {
+    const i = read.indexOf(s);
+    return i < 0 ? undefined : { change: s.change, snapshot: snapshots[i], mark };
+  });
 }
+
+/** The in-process queue of a change's `lane` (RunInput). */
+const laneOf = (lane: string | undefined) => lane === undefined ? null : `busy:${lane}`;
 
 function readSnapshotsAt(app: App, rules: EngineRules, changes: Change[], nowMs: number) {
   // Beside the writer (App.readKv): the commit checks every versionstamp read here.
@@ -184,9 +200,14 @@ export const jitter = (round: number) =>
   new Promise((r) => setTimeout(r, Math.random() * 5 * (round + 1)));
 
 export async function runChange(app: App, input: RunInput): Promise<RunResult> {
-  const lane = input.lane === undefined ? null : `busy:${input.lane}`;
+  const lane = laneOf(input.lane);
   let waited = 0;
-  const lost: Turn = { races: 0, ahead: input.ahead };
+  // A snapshot read ahead is out of date once a change of this process took a turn in the
+  // lane since (another booking's hold of the same person, which changes their fences): its
+  // plan would only lose the race. Across processes, the checks alone tell.
+  const stale = lane !== null && input.ahead &&
+    (app.hostLock.busy(lane) || app.hostLock.begunSince(lane, input.ahead.mark));
+  const lost: Turn = { races: 0, ahead: stale ? undefined : input.ahead };
   while (true) {
     const res = lane && app.hostLock.busy(lane)
       ? await waitInLane(app, input, lane, lost)
