@@ -541,7 +541,7 @@ Deno.test({
           name: string;
           inputSchema: { properties?: Record<string, unknown> };
         }[];
-        assert.equal(listed.length, 22);
+        assert.equal(listed.length, 23);
         return listed.map((tool) => ({
           name: tool.name,
           keys: Object.keys(tool.inputSchema.properties ?? {}),
