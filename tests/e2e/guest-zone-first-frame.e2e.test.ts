@@ -272,3 +272,51 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "e2e: a guest where the server guessed right gets the page's scripts preloaded from its head (a guessed page names them there, not in its Link header), every one before the page is hydrated",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const browser = await launchBrowser();
+    try {
+      for (const path of ["/calendar/demo/intro-call", "/widget/demo/intro-call"]) {
+        const plain = await fetch(`${app.baseUrl}${path}`);
+        assert.equal(plain.headers.get("link"), null, `${path}: a guessed page's Link header`);
+        const named = (await plain.text()).match(/data-preloads="([^"]+)"/)?.[1].split(" ") ?? [];
+        assert.ok(named.length >= 10, `${path}: ${named.length} scripts named on <html>`);
+        // A link that names its zone and clock keeps SvelteKit's header.
+        const said = await fetch(`${app.baseUrl}${path}?tz=Europe%2FBerlin&clock=24h`);
+        await said.body?.cancel();
+        assert.match(said.headers.get("link") ?? "", /rel="modulepreload"/, `${path}: named link`);
+
+        // The host's own zone and clock: the head script stays and preloads what <html> names.
+        const ctx = await browser.newContext({ timezoneId: "Europe/Berlin", locale: "de-DE" });
+        const page = await ctx.newPage();
+        const asked: string[] = [];
+        page.on("request", (r) => {
+          if (r.resourceType() === "script") asked.push(new URL(r.url()).pathname);
+        });
+        await page.goto(`${app.baseUrl}${path}`);
+        await hydrated(page);
+        assert.equal(new URL(page.url()).search, "", `${path}: the page stayed`);
+        const preloaded = await page.$$eval(
+          "link[rel=modulepreload]",
+          (ls) => ls.map((l) => new URL((l as HTMLLinkElement).href).pathname),
+        );
+        // (SvelteKit's client adds its error page's own once it runs.)
+        assert.deepEqual(
+          named.filter((s) => !preloaded.includes(s)),
+          [],
+          `${path}: preloaded from the head`,
+        );
+        for (const s of named) assert.ok(asked.includes(s), `${path}: ${s} was asked for`);
+        await ctx.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  },
+});

@@ -15,7 +15,7 @@ Deno.test({
   async fn() {
     await using app = await startApp({ demo: true });
     const html = await (await fetch(app.url("/calendar/demo/intro-call"))).text();
-    const chunk = /\/_app\/immutable\/[^"']+\.js/.exec(html)?.[0];
+    const chunk = /\/_app\/immutable\/[^"'\s]+\.js/.exec(html)?.[0];
     assert.ok(chunk, "the page names its build chunks");
     const served = await fetch(app.url(chunk));
     assert.equal(served.status, 200);
@@ -70,7 +70,7 @@ Deno.test({
     // The page's scripts, named in its Link header (preloads) and its HTML.
     const names = (page.headers.get("link") ?? "") + await page.text();
     const chunks = [
-      ...new Set([...names.matchAll(/\/_app\/immutable\/[^"'>]+\.js/g)].map((m) => m[0])),
+      ...new Set([...names.matchAll(/\/_app\/immutable\/[^"'>\s]+\.js/g)].map((m) => m[0])),
     ];
     assert.ok(chunks.length >= 2, "the page names its build chunks");
     let compressed = 0;

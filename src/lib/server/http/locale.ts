@@ -99,9 +99,24 @@ export async function resolveLocale(event: LocaleAsk): Promise<string> {
  * the locale the `locale` hook chose, English if none was chosen yet. A guest page's `<html>`
  * also says what its zone and clock were guessed to be, and from what (`locals.guessed`, for
  * app.html's script: the zone's offsets over a year, a language that writes the guessed clock).
+ *
+ * Such a page's scripts are named there too (`data-preloads`), not in its `Link` header, which
+ * is SvelteKit's only place for them outside prerendering (ADR 056, amendment of 2026-11-28): a
+ * browser starts a header's preloads as the headers arrive, and a guest elsewhere leaves the page
+ * from its head script, which stopped each of ~28 scripts part-fetched on a phone's link the next
+ * page waits on. The head script preloads them itself once it stays.
  */
-export const htmlLang: Handle = async ({ event, resolve }) => {
-  const res = await resolve(event, {
+export const htmlLang: Handle = ({ event, resolve }) => {
+  const held: string[] = [];
+  const guessedPage = () => !!(event.locals.guessed?.timeZone || event.locals.guessed?.clock);
+  return resolve(event, {
+    // SvelteKit's default (scripts and stylesheets in the header), but a guessed page's scripts
+    // are held for the head script; its stylesheet stays a `<link>` of the head.
+    preload: ({ type, path }) => {
+      if (!guessedPage()) return type === "js" || type === "css";
+      if (type === "js") held.push(path);
+      return false;
+    },
     transformPageChunk: ({ html }) => {
       const tag = event.locals.locale ?? "en";
       const g = event.locals.guessed;
@@ -111,18 +126,12 @@ export const htmlLang: Handle = async ({ event, resolve }) => {
         `data-guessed-offsets="${g.offsets.join(" ")}" data-guessed-from="${g.offsetsFrom}"`,
         g?.clock && `data-guessed-clock="${escapeHtml(g.clock)}"`,
         g?.clock && g.lang && `data-guessed-lang="${escapeHtml(g.lang)}"`,
+        held.length > 0 && `data-preloads="${escapeHtml(held.join(" "))}"`,
       ].filter(Boolean).join(" ");
       return html.replace("%invito.lang%", tag === PSEUDO_LOCALE ? "en" : tag)
         .replace(" %invito.guessed%", guessed && ` ${guessed}`);
     },
   });
-  // A page whose zone or clock was guessed names no files to preload in its `Link` header
-  // (ADR 056): a guest elsewhere leaves it from its head script, and the ~28 scripts the header
-  // started were each fetched in part and stopped, on a phone's link the next page then waits
-  // on. A guest where the guess was right loses nothing: the same preloads stand in the head,
-  // which comes in the answer's first bytes.
-  if (event.locals.guessed?.timeZone || event.locals.guessed?.clock) res.headers.delete("link");
-  return res;
 };
 
 /** Sets `locals.locale` and `locals.t` for everything after it. */
