@@ -8,22 +8,11 @@ import { createEventType, createHost, seedStore } from "../support/memory-app.ts
 import { formsOf, type PageForm, signInByLink, submitForm } from "../support/auth.ts";
 import { seedTeam, seedTeamEventType } from "../support/teams.ts";
 import { fullDay } from "../support/slots.ts";
+import { type PlainOutcome, postPlainRead } from "../support/http.ts";
 
-type Outcome = { status: number; location: string | null; body: string };
-
-async function post(base: string, path: string, form: Record<string, string>): Promise<Outcome> {
-  const res = await fetch(base + path, {
-    method: "POST",
-    headers: {
-      origin: base,
-      accept: "text/html",
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: new URLSearchParams(form),
-    redirect: "manual",
-  });
-  return { status: res.status, location: res.headers.get("location"), body: await res.text() };
-}
+type Outcome = PlainOutcome;
+const post = (base: string, path: string, form: Record<string, string>) =>
+  postPlainRead(base, path, form);
 
 function tally(outcomes: { status: number }[]) {
   const t: Record<number, number> = {};

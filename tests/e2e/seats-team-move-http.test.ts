@@ -10,22 +10,11 @@ import { startApp } from "../support/app.ts";
 import { seedStore } from "../support/memory-app.ts";
 import { seedTeam, seedTeamEventType } from "../support/teams.ts";
 import { fullDay } from "../support/slots.ts";
+import { type PlainOutcome, postPlainRead } from "../support/http.ts";
 
-type Outcome = { status: number; location: string | null; body: string };
-
-async function post(base: string, path: string, form: Record<string, string>): Promise<Outcome> {
-  const res = await fetch(base + path, {
-    method: "POST",
-    headers: {
-      origin: base,
-      accept: "text/html",
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: new URLSearchParams(form),
-    redirect: "manual",
-  });
-  return { status: res.status, location: res.headers.get("location"), body: await res.text() };
-}
+type Outcome = PlainOutcome;
+const post = (base: string, path: string, form: Record<string, string>) =>
+  postPlainRead(base, path, form);
 
 Deno.test({
   name:

@@ -126,7 +126,7 @@ Deno.test({
       const page = await fetch(`${base}/calendar/demo/intro-call`);
       const html = await page.text();
       assert.equal(page.status, 200, "the booking page renders");
-      const asset = /\/_app\/immutable\/[^"']+\.(js|css)/.exec(html)?.[0];
+      const asset = /\/_app\/immutable\/[^"'\s]+\.(js|css)/.exec(html)?.[0];
       assert.ok(asset, "the page links its assets");
       const assetRes = await fetch(base + asset, { headers: { "accept-encoding": "br" } });
       await assetRes.body?.cancel();

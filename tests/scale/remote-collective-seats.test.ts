@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { type Cluster, startCluster } from "../support/cluster.ts";
-import { createClient } from "../support/http.ts";
+import { createClient, type PlainOutcome, postPlainRead } from "../support/http.ts";
 import { finishMagicLink, verifyLinkIn } from "../support/auth.ts";
 import { waitFor } from "../support/wait.ts";
 import { memoryApp, type TestApp } from "../support/memory-app.ts";
@@ -34,21 +34,9 @@ const at = (day: number, hour: number) =>
 /** The largest team whose seat moves in one write with every meeting over midnight (ADR 040). */
 const LARGEST = 70;
 
-type Outcome = { status: number; location: string | null; body: string };
-
-async function post(base: string, path: string, form: Record<string, string>): Promise<Outcome> {
-  const res = await fetch(base + path, {
-    method: "POST",
-    headers: {
-      origin: base,
-      accept: "text/html",
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: new URLSearchParams(form),
-    redirect: "manual",
-  });
-  return { status: res.status, location: res.headers.get("location"), body: await res.text() };
-}
+type Outcome = PlainOutcome;
+const post = (base: string, path: string, form: Record<string, string>) =>
+  postPlainRead(base, path, form);
 
 /**
  * A client signed in as `email` through the proxy: with no mail server, the process that took

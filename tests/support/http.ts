@@ -315,7 +315,32 @@ export async function postPlain(
   /** more headers, e.g. the cookie a browser that opened the page sends */
   headers: Record<string, string> = {},
 ): Promise<{ status: number; location: string | null }> {
-  const res = await fetch(baseUrl + path, {
+  const res = await plainPost(baseUrl, path, form, headers);
+  await res.body?.cancel();
+  return { status: res.status, location: res.headers.get("location") };
+}
+
+/** A form post's answer as `postPlainRead` gives it: the page's words kept. */
+export type PlainOutcome = { status: number; location: string | null; body: string };
+
+/** `postPlain`, keeping the answer's body (a refusal's words, the page it shows). */
+export async function postPlainRead(
+  baseUrl: string,
+  path: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<PlainOutcome> {
+  const res = await plainPost(baseUrl, path, form, headers);
+  return { status: res.status, location: res.headers.get("location"), body: await res.text() };
+}
+
+function plainPost(
+  baseUrl: string,
+  path: string,
+  form: Record<string, string>,
+  headers: Record<string, string>,
+): Promise<Response> {
+  return fetch(baseUrl + path, {
     method: "POST",
     headers: {
       origin: baseUrl,
@@ -326,8 +351,6 @@ export async function postPlain(
     body: new URLSearchParams(form),
     redirect: "manual",
   });
-  await res.body?.cancel();
-  return { status: res.status, location: res.headers.get("location") };
 }
 
 /**
