@@ -275,7 +275,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "e2e: a guest where the server guessed right gets the page's scripts preloaded from its head (a page names them on <html>, not in its Link header, whose preloads a guest sent on would abort), every one before the page is hydrated",
+    "e2e: a guest where the server guessed right gets the page's scripts preloaded from its head (a page names them on its head script, not in its Link header, whose preloads a guest sent on would abort), every one before the page is hydrated",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -286,7 +286,7 @@ Deno.test({
         const plain = await fetch(`${app.baseUrl}${path}`);
         assert.equal(plain.headers.get("link"), null, `${path}: a guessed page's Link header`);
         const named = (await plain.text()).match(/data-preloads="([^"]+)"/)?.[1].split(" ") ?? [];
-        assert.ok(named.length >= 10, `${path}: ${named.length} scripts named on <html>`);
+        assert.ok(named.length >= 10, `${path}: ${named.length} scripts named on the head script`);
         // A link that names its zone and clock names its scripts the same way (its stylesheet
         // may stay in the header: no head script leaves that page).
         const said = await fetch(`${app.baseUrl}${path}?tz=Europe%2FBerlin&clock=24h`);

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { apiHost } from "../../../../tests/support/api.ts";
 import { handleMcp } from "./handler.ts";
+import type { App } from "../app.ts";
 import { createApiKey } from "../services/api-keys.ts";
 import { bookingById } from "../services/booking-reads.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
@@ -16,27 +17,32 @@ import addFormatsModule from "ajv-formats";
 // deno-lint-ignore no-explicit-any
 const addFormats = addFormatsModule as unknown as (ajv: any) => void;
 
+/** A `tools/call` as an MCP client posts it, with `key` as its bearer. */
+function toolCall(app: App, key: string | null, name: string, args: Record<string, unknown>) {
+  return handleMcp(
+    app,
+    new Request("http://invito.test/mcp", {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        authorization: `Bearer ${key}`,
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: { name, arguments: args },
+      }),
+    }),
+    "192.0.2.1",
+  );
+}
+
 async function setup() {
   const { app, key } = await apiHost({ scopes: ["read"] });
   const callTool = async (name: string, args: Record<string, unknown>) => {
-    const res = await handleMcp(
-      app,
-      new Request("http://invito.test/mcp", {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-          authorization: `Bearer ${key}`,
-        },
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: 1,
-          method: "tools/call",
-          params: { name, arguments: args },
-        }),
-      }),
-      "192.0.2.1",
-    );
+    const res = await toolCall(app, key, name, args);
     return { status: res.status, body: await res.json() };
   };
   return { app, callTool };
@@ -241,24 +247,7 @@ Deno.test("mcp request_reschedule: a host's assistant asks a confirmed booking's
   });
   assert.ok(reader.ok);
   const call = async (name: string, args: Record<string, unknown>, bearer = key) => {
-    const res = await handleMcp(
-      app,
-      new Request("http://invito.test/mcp", {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-          authorization: `Bearer ${bearer}`,
-        },
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: 1,
-          method: "tools/call",
-          params: { name, arguments: args },
-        }),
-      }),
-      "192.0.2.1",
-    );
+    const res = await toolCall(app, bearer, name, args);
     const body = await res.json();
     assert.ok(body.result, `${name}: ${JSON.stringify(body)}`);
     return body.result;
