@@ -315,3 +315,30 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "KV Connect server faults: `failChecks` answers the matching writes with checks as if a checked key had changed, applying nothing; a write of other keys, or without checks, lands",
+  async fn() {
+    await using s = await startKvConnect();
+    const kv = await remote(s.url, s.token);
+    try {
+      s.faults.set({ failChecks: 2, matchKey: "vote" });
+      const guarded = () =>
+        kv.atomic().check({ key: ["vote", "ada"], versionstamp: null }).set(["vote", "ada"], 1)
+          .commit();
+      assert.equal((await guarded()).ok, false, "refused as a lost race");
+      const other = await kv.atomic().check({ key: ["other"], versionstamp: null })
+        .set(["other"], 1).commit();
+      assert.equal(other.ok, true, "a write of other keys is not hit");
+      assert.equal((await kv.set(["vote", "bob"], 1)).ok, true, "nor one without checks");
+      assert.equal((await guarded()).ok, false);
+      assert.equal((await kv.get(["vote", "ada"])).value, null, "nothing refused was applied");
+      assert.equal(s.stats().injected.failChecks, 2);
+      assert.equal((await guarded()).ok, true, "after N, writes land again");
+    } finally {
+      kv.close();
+    }
+  },
+});

@@ -35,8 +35,10 @@
  * - `dropBeforeCommit`: the next N atomic writes are cut off before they are applied;
  * - `loseAnswer`: the next N atomic writes are applied, then the connection is cut before the
  *   answer (the outcome is unknown to the client: it must re-read, not assume);
+ * - `failChecks`: the next N atomic writes answer that a check failed, applying nothing (as when
+ *   another process changed a checked key first: a crowd that keeps winning);
  * - `stallWrites`: atomic writes wait (before being applied) until it is set back to false;
- * - `matchKey`: the two write faults above only hit writes that touch a key whose first part is
+ * - `matchKey`: the three write faults above only hit writes that touch a key whose first part is
  *   this string (so a test can lose the answer of the booking's write, not a session's).
  * A cut connection is a real one: the server sits behind a byte-level TCP relay and closes the
  * client's socket, so the client sees a network error, not an HTTP status.
@@ -81,10 +83,12 @@ export type Faults = {
   fail5xx?: number;
   dropBeforeCommit?: number;
   loseAnswer?: number;
+  failChecks?: number;
   stallWrites?: boolean;
   /**
    * Only writes that set or delete a key whose first part is this string count for
-   * `dropBeforeCommit` and `loseAnswer` (e.g. "booking": the write that creates a booking).
+   * `dropBeforeCommit`, `loseAnswer` and `failChecks` (e.g. "booking": the write that creates a
+   * booking).
    */
   matchKey?: string;
   /**
@@ -114,7 +118,7 @@ export type KvConnectStats = {
     valueBytes: number;
     keyBytes: number;
   };
-  injected: { fail5xx: number; dropBeforeCommit: number; loseAnswer: number };
+  injected: { fail5xx: number; dropBeforeCommit: number; loseAnswer: number; failChecks: number };
 };
 
 /** What the local KV file holds per remote key (the on-disk format). */
@@ -215,7 +219,7 @@ export class KvConnectStore {
     watches: 0,
     refused: [],
     largest: { checks: 0, mutations: 0, bytes: 0, valueBytes: 0, keyBytes: 0 },
-    injected: { fail5xx: 0, dropBeforeCommit: 0, loseAnswer: 0 },
+    injected: { fail5xx: 0, dropBeforeCommit: 0, loseAnswer: 0, failChecks: 0 },
   };
 
   private constructor(readonly kv: Deno.Kv) {}
@@ -595,7 +599,10 @@ export async function startKvConnect(opts: KvConnectOptions = {}): Promise<KvCon
       return k.length >= want.length && want.every((b, i) => k[i] === b);
     });
   };
-  const take = (name: "fail5xx" | "dropBeforeCommit" | "loseAnswer", w?: AtomicWriteMsg) => {
+  const take = (
+    name: "fail5xx" | "dropBeforeCommit" | "loseAnswer" | "failChecks",
+    w?: AtomicWriteMsg,
+  ) => {
     if (!faults[name]) return false;
     if (w && faults.matchKey !== undefined && !touches(w, faults.matchKey)) return false;
     if (w && faults.matchOnly !== undefined) {
@@ -714,6 +721,13 @@ export async function startKvConnect(opts: KvConnectOptions = {}): Promise<KvCon
         if (take("dropBeforeCommit", w)) {
           cut(info);
           return new Response(null, { status: 503 });
+        }
+        if (w.checks.length > 0 && take("failChecks", w)) {
+          return proto(AtomicWriteOutput, {
+            status: AW_CHECK_FAILURE,
+            versionstamp: new Uint8Array(),
+            failed_checks: [0],
+          });
         }
         const out = await store.write(w);
         if (out && out.status === AW_SUCCESS && take("loseAnswer", w)) {

@@ -110,10 +110,11 @@ export const actions: Actions = {
       return { done: true, values, voterUrl };
     }
     if (res.reason === "not_found") error(404, locals.t.t("poll.not_found"));
-    // Votes kept landing before this one for seconds: nothing was stored, send it again soon.
+    // Votes kept landing before this one for seconds: nothing was stored, send it again soon —
+    // said as a poll's words (the booking pages' "many people are booking" was said here).
     if (res.reason === "busy") {
       setHeaders({ "retry-after": String(res.retryAfterS ?? REFUSALS.busy.retryAfterS) });
-      return fail(503, { errors: {}, values, error: locals.t.t(REFUSALS.busy.message) });
+      return fail(503, { errors: {}, values, error: locals.t.t("poll.busy") });
     }
     if (res.reason === "limited") {
       const s = res.retryAfterS ?? 60;
