@@ -10,11 +10,11 @@
  * their answers now and then, as a remote store's do.
  */
 import assert from "node:assert/strict";
-import { type Cluster, startCluster } from "../support/cluster.ts";
+import { type Cluster, servicesOn, startCluster } from "../support/cluster.ts";
 import { createClient, type PlainOutcome, postPlainRead } from "../support/http.ts";
 import { finishMagicLink, verifyLinkIn } from "../support/auth.ts";
 import { waitFor } from "../support/wait.ts";
-import { memoryApp, type TestApp } from "../support/memory-app.ts";
+import type { TestApp } from "../support/memory-app.ts";
 import { seedTeam, seedTeamEventType } from "../support/teams.ts";
 import { assertConsistent, ledgerIds as ledgerIdsAt } from "../support/collective-seats.ts";
 import { bookTeamSlot } from "../../src/lib/server/services/team-bookings.ts";
@@ -99,13 +99,7 @@ Deno.test({
       processes: 3,
       env: { INVITO_RATE_LIMIT: "off", INVITO_SESSION_SECRET: secret },
       beforeStart: async (kvs) => {
-        Deno.env.set("DENO_KV_ACCESS_TOKEN", kvs.token);
-        seedKv = await Deno.openKv(kvs.url);
-        seed = await memoryApp({
-          kv: seedKv,
-          nowIso: new Date().toISOString(),
-          env: { INVITO_SESSION_SECRET: secret },
-        });
+        ({ kv: seedKv, app: seed } = await servicesOn(kvs, secret));
         const app = seed;
         seat = async (team: string, start: string, who: string) => {
           const r = await bookTeamSlot(app, {

@@ -7,8 +7,8 @@
  * back; nothing is stored. Sent again once the crowd has passed, it is stored and thanked.
  */
 import assert from "node:assert/strict";
-import { type Cluster, startCluster } from "../support/cluster.ts";
-import { createEventType, createHost, memoryApp, WORKDAYS } from "../support/memory-app.ts";
+import { type Cluster, servicesOn, startCluster } from "../support/cluster.ts";
+import { createEventType, createHost, WORKDAYS } from "../support/memory-app.ts";
 import { createPoll } from "../../src/lib/server/services/polls.ts";
 import { keys } from "../../src/lib/server/store/keys.ts";
 import en from "../../src/lib/messages/en.json" with { type: "json" };
@@ -48,13 +48,9 @@ Deno.test({
       processes: 1,
       env: { INVITO_RATE_LIMIT: "off", INVITO_SESSION_SECRET: secret },
       beforeStart: async (kvs) => {
-        Deno.env.set("DENO_KV_ACCESS_TOKEN", kvs.token);
-        seedKv = await Deno.openKv(kvs.url);
-        const app = await memoryApp({
-          kv: seedKv,
-          nowIso: new Date().toISOString(),
-          env: { INVITO_SESSION_SECRET: secret },
-        });
+        const seeded = await servicesOn(kvs, secret);
+        seedKv = seeded.kv;
+        const app = seeded.app;
         const host = await createHost(app, { username: "crowded", weekly: WORKDAYS });
         await createEventType(app, host, { slug: "chat", requiresConfirmation: false } as never);
         // Two weekday mornings some weeks ahead: open for answers whatever today is.

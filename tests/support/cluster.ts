@@ -15,6 +15,7 @@
  */
 import { type AppHandle, startApp, type StartAppOptions } from "./app.ts";
 import { type Faults, type KvConnectServer, startKvConnect } from "./kv-connect-server.ts";
+import { memoryApp, type TestApp } from "./memory-app.ts";
 
 export interface ClusterOptions {
   /** default 3 */
@@ -150,4 +151,23 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     stop,
     [Symbol.asyncDispose]: stop,
   };
+}
+
+/**
+ * The app's services on the cluster's store, for a test's `beforeStart` to seed what the
+ * processes then serve: its clock is now, and it signs links with `secret`, the processes' own
+ * INVITO_SESSION_SECRET (so the links it makes open on them). Close `kv` when the test ends.
+ */
+export async function servicesOn(
+  kvs: KvConnectServer,
+  secret: string,
+): Promise<{ kv: Deno.Kv; app: TestApp }> {
+  Deno.env.set("DENO_KV_ACCESS_TOKEN", kvs.token);
+  const kv = await Deno.openKv(kvs.url);
+  const app = await memoryApp({
+    kv,
+    nowIso: new Date().toISOString(),
+    env: { INVITO_SESSION_SECRET: secret },
+  });
+  return { kv, app };
 }
