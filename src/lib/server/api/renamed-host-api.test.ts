@@ -4,9 +4,8 @@
  * as the current name does, like the `/users/{old}/…` GETs and the MCP tools.
  */
 import assert from "node:assert/strict";
-import { apiClient, apiHost } from "../../../../tests/support/api.ts";
+import { apiClient, apiHost, mcpPost } from "../../../../tests/support/api.ts";
 import { updateProfile } from "../services/profile.ts";
-import { handleMcp } from "../mcp/handler.ts";
 import { settleCounts } from "../services/insights-count.ts";
 import type { App } from "../app.ts";
 
@@ -43,19 +42,7 @@ const guest = (username: string, start: string) => ({
 });
 
 async function rpc(app: App, method: string, params: Record<string, unknown>) {
-  const res = await handleMcp(
-    app,
-    new Request("http://invito.test/mcp", {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-        "accept-language": "de",
-      },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    }),
-    "192.0.2.1",
-  );
+  const res = await mcpPost(app, method, params, { headers: { "accept-language": "de" } });
   assert.equal(res.status, 200);
   return await res.json();
 }

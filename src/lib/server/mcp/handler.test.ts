@@ -5,8 +5,7 @@
  * change through its API route: asking a guest for a new time (`request_reschedule`).
  */
 import assert from "node:assert/strict";
-import { apiHost } from "../../../../tests/support/api.ts";
-import { handleMcp } from "./handler.ts";
+import { apiHost, mcpPost } from "../../../../tests/support/api.ts";
 import type { App } from "../app.ts";
 import { createApiKey } from "../services/api-keys.ts";
 import { bookingById } from "../services/booking-reads.ts";
@@ -18,26 +17,8 @@ import addFormatsModule from "ajv-formats";
 const addFormats = addFormatsModule as unknown as (ajv: any) => void;
 
 /** A `tools/call` as an MCP client posts it, with `key` as its bearer. */
-function toolCall(app: App, key: string | null, name: string, args: Record<string, unknown>) {
-  return handleMcp(
-    app,
-    new Request("http://invito.test/mcp", {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-        authorization: `Bearer ${key}`,
-      },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "tools/call",
-        params: { name, arguments: args },
-      }),
-    }),
-    "192.0.2.1",
-  );
-}
+const toolCall = (app: App, key: string | null, name: string, args: Record<string, unknown>) =>
+  mcpPost(app, "tools/call", { name, arguments: args }, { key: key ?? undefined });
 
 async function setup() {
   const { app, key } = await apiHost({ scopes: ["read"] });
@@ -163,22 +144,8 @@ Deno.test("mcp book: a missing argument is called missing, an unknown one unknow
 
 Deno.test("mcp set_date_override: its hints say what it does — the same call twice changes nothing more (idempotent), and it replaces a date's hours already set (destructive)", async () => {
   const { app, key } = await apiHost({ scopes: ["read", "write"] });
-  const rpc = async (method: string, params: unknown) => {
-    const res = await handleMcp(
-      app,
-      new Request("http://invito.test/mcp", {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-          authorization: `Bearer ${key}`,
-        },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-      }),
-      "192.0.2.1",
-    );
-    return await res.json();
-  };
+  const rpc = async (method: string, params: unknown) =>
+    await (await mcpPost(app, method, params, { key: key ?? undefined })).json();
   const set = async (ranges: { start: string; end: string }[] | null) =>
     (await rpc("tools/call", {
       name: "set_date_override",
@@ -202,22 +169,8 @@ Deno.test("mcp set_date_override: its hints say what it does — the same call t
 
 Deno.test("mcp tools/list: every input schema compiles as strict JSON Schema 2020-12, and an argument the schema refuses the tool refuses too", async () => {
   const { app, key } = await apiHost({ scopes: ["read", "write"] });
-  const rpc = async (method: string, params: unknown) => {
-    const res = await handleMcp(
-      app,
-      new Request("http://invito.test/mcp", {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-          authorization: `Bearer ${key}`,
-        },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-      }),
-      "192.0.2.1",
-    );
-    return await res.json();
-  };
+  const rpc = async (method: string, params: unknown) =>
+    await (await mcpPost(app, method, params, { key: key ?? undefined })).json();
   const ajv = new Ajv2020({ strict: true, allErrors: true });
   addFormats(ajv);
   const tools = (await rpc("tools/list", {})).result.tools as {
