@@ -4,7 +4,6 @@
  * check each against the OpenAPI document.
  */
 import { handleApi } from "../../src/lib/server/api/handler.ts";
-import { handleMcp } from "../../src/lib/server/mcp/handler.ts";
 import type { App } from "../../src/lib/server/app.ts";
 import { createApiKey } from "../../src/lib/server/services/api-keys.ts";
 import { createEventType, createHost, memoryApp, WORKDAYS } from "./memory-app.ts";
@@ -101,31 +100,4 @@ export async function apiHost(
     key = made.secret;
   }
   return { app, host, key };
-}
-
-/**
- * A JSON-RPC request to the MCP endpoint as an MCP client posts it (Streamable HTTP), through
- * the same `handleMcp` server.ts mounts: `key` as its bearer when given, `headers` added (e.g.
- * the client's language).
- */
-export function mcpPost(
-  app: App,
-  method: string,
-  params: unknown,
-  opts: { key?: string; headers?: Record<string, string> } = {},
-): Promise<Response> {
-  return handleMcp(
-    app,
-    new Request("http://invito.test/mcp", {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-        ...(opts.key === undefined ? {} : { authorization: `Bearer ${opts.key}` }),
-        ...opts.headers,
-      },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    }),
-    "192.0.2.1",
-  );
 }

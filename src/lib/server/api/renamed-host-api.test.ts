@@ -4,7 +4,8 @@
  * as the current name does, like the `/users/{old}/…` GETs and the MCP tools.
  */
 import assert from "node:assert/strict";
-import { apiClient, apiHost, mcpPost } from "../../../../tests/support/api.ts";
+import { apiClient, apiHost } from "../../../../tests/support/api.ts";
+import { mcpPost } from "../../../../tests/support/mcp.ts";
 import { updateProfile } from "../services/profile.ts";
 import { settleCounts } from "../services/insights-count.ts";
 import type { App } from "../app.ts";

@@ -5,7 +5,8 @@
  * change through its API route: asking a guest for a new time (`request_reschedule`).
  */
 import assert from "node:assert/strict";
-import { apiHost, mcpPost } from "../../../../tests/support/api.ts";
+import { apiHost } from "../../../../tests/support/api.ts";
+import { mcpPost } from "../../../../tests/support/mcp.ts";
 import type { App } from "../app.ts";
 import { createApiKey } from "../services/api-keys.ts";
 import { bookingById } from "../services/booking-reads.ts";
