@@ -270,24 +270,37 @@ Deno.test("an interrupted restore leaves a marker (store incomplete) and the sam
 Deno.test("remote-style backup: a store that changes during every scan is refused instead of copied inconsistently", async () => {
   await withDir(async (dir) => {
     const kv = await sampleStore();
-    let stop = false;
-    const writer = (async () => {
-      for (let i = 0; !stop; i++) {
-        await kv.set(["booking", "hot"], { i });
-        await new Promise((r) => setTimeout(r, 0));
-      }
-    })();
+    // Another process commits while each scan runs. The write is tied to the scan itself, not to
+    // timers: a writer on a timer can be starved on a busy machine, and then the store does not
+    // change and the backup (rightly) succeeds.
+    let writes = 0;
+    const busy = new Proxy(kv, {
+      get(t, p) {
+        if (p === "list") {
+          return async function* (...args: Parameters<Deno.Kv["list"]>) {
+            const it = t.list(...args);
+            let first = true;
+            for await (const e of it) {
+              yield e;
+              if (first) await t.set(["booking", "hot"], { i: ++writes });
+              first = false;
+            }
+          };
+        }
+        const v = Reflect.get(t, p, t);
+        return typeof v === "function" ? v.bind(t) : v;
+      },
+    });
     try {
       const file = join(dir, "x.backup.gz");
       await assert.rejects(
-        () => backupStore(kv, ":memory:", file, { attempts: 2 }),
+        () => backupStore(busy, ":memory:", file, { attempts: 2 }),
         (e: Error) => e instanceof BackupError && /changed during each of 2 scans/.test(e.message),
       );
+      assert.ok(writes >= 6, `the store changed during every scan (${writes} writes)`);
       await assert.rejects(() => Deno.stat(file), "no file is left behind");
       assert.deepEqual([...Deno.readDirSync(dir)], []);
     } finally {
-      stop = true;
-      await writer;
       kv.close();
     }
   });
