@@ -14,6 +14,7 @@ import {
   hydrated,
   launchBrowser,
   screenshot,
+  SCREENSHOTS,
   trackPageErrors,
 } from "../support/browser.ts";
 import { signIn } from "../reliability/harness.ts";
@@ -441,11 +442,13 @@ Deno.test({
             rect.top >= 0 && rect.bottom <= rect.h,
             `js=${js} ${scheme}: first time on screen after the tap (${JSON.stringify(rect)})`,
           );
-          await page.screenshot({
-            path: `test-results/screenshots/first-guest-390-${scheme}-${
-              js ? "en" : "de"
-            }-after-tap.png`,
-          });
+          if (SCREENSHOTS) {
+            await page.screenshot({
+              path: `test-results/screenshots/first-guest-390-${scheme}-${
+                js ? "en" : "de"
+              }-after-tap.png`,
+            });
+          }
           await ctx.close();
         }
       }

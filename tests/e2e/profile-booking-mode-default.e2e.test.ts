@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { repoRoot, startApp } from "../support/app.ts";
-import { contextWithSession, hydrated, launchBrowser } from "../support/browser.ts";
+import { contextWithSession, hydrated, launchBrowser, SCREENSHOTS } from "../support/browser.ts";
 import { signInByLink } from "../support/auth.ts";
 import type { BrowserContext, Page } from "playwright-core";
 
@@ -99,7 +99,7 @@ Deno.test({
       await formsStartOn(ctx, app, teamId, false, "back after Profile");
 
       // The page as a host meets it: a phone, a desktop, light and dark.
-      for (const scheme of ["light", "dark"] as const) {
+      for (const scheme of SCREENSHOTS ? ["light", "dark"] as const : []) {
         await page.emulateMedia({ colorScheme: scheme });
         for (
           const [name, viewport] of [

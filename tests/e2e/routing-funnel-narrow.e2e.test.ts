@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { repoRoot, startApp } from "../support/app.ts";
 import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
 import { signInByLink } from "../support/auth.ts";
-import { contextWithSession, launchBrowser } from "../support/browser.ts";
+import { contextWithSession, launchBrowser, SCREENSHOTS } from "../support/browser.ts";
 import { shootAll } from "../support/shots.ts";
 import { publishedForm } from "../support/routing.ts";
 
@@ -75,14 +75,16 @@ Deno.test({
         }
         assert.deepEqual(found.overflowing, [], `${lang}: headers wider than their column`);
         assert.ok(found.tableRight <= found.cardRight, `${lang}: the table fits the card`);
-        await page.locator("section[aria-labelledby=funnel-h]").screenshot({
-          path: join(
-            repoRoot,
-            "test-results",
-            "screenshots",
-            `routing-funnel-360-table-${lang}.png`,
-          ),
-        });
+        if (SCREENSHOTS) {
+          await page.locator("section[aria-labelledby=funnel-h]").screenshot({
+            path: join(
+              repoRoot,
+              "test-results",
+              "screenshots",
+              `routing-funnel-360-table-${lang}.png`,
+            ),
+          });
+        }
         await ctx.close();
       }
       const storageState = await (await contextWithSession(browser, owner)).storageState();

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { repoRoot, startApp } from "../support/app.ts";
-import { contextWithSession, hydrated, launchBrowser } from "../support/browser.ts";
+import { contextWithSession, hydrated, launchBrowser, SCREENSHOTS } from "../support/browser.ts";
 import { signInByLink } from "../support/auth.ts";
 import type { Page } from "playwright-core";
 
@@ -50,7 +50,7 @@ Deno.test({
         await page.goto(app.url("/dashboard/event-types/new"));
         assert.equal(await mode(page, confirm).isChecked(), true, `${who}: preset`);
         assert.equal(await mode(page, !confirm).isChecked(), false, `${who}: preset`);
-        if (confirm) {
+        if (confirm && SCREENSHOTS) {
           // The section around the choice (the whole form is a long page at 360 px).
           const section = page.locator("section", { has: mode(page, true) });
           for (const [name, viewport] of VIEWS) {

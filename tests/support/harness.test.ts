@@ -10,7 +10,7 @@ import {
   startOidc,
 } from "./oidc.ts";
 import { startRadicale } from "./radicale.ts";
-import { checkA11y, launchBrowser, screenshot, sidewaysScroll } from "./browser.ts";
+import { checkA11y, launchBrowser, saveScreenshot, sidewaysScroll } from "./browser.ts";
 import { startApp } from "./app.ts";
 import { createClient } from "./http.ts";
 import { freePort } from "./ports.ts";
@@ -256,7 +256,7 @@ Deno.test("launchBrowser: Chromium loads a page, axe reports real violations and
     );
     assert.ok(violations.some((v) => v.startsWith("image-alt (critical)")), violations.join("\n"));
 
-    const path = await screenshot(page, "harness self-test");
+    const path = await saveScreenshot(page, "harness self-test");
     assert.ok(path.endsWith(join("test-results", "screenshots", "harness-self-test.png")));
     assert.ok((await Deno.stat(path)).size > 0);
   } finally {

@@ -1,10 +1,10 @@
 /**
  * Screenshots of one address in the combinations a person looks at: desktop (1366) and phone
- * (390), light and dark, English and German (or the sizes and languages asked for). They land in test-results/screenshots/ for a person
- * to look at; a test decides which of them the README shows.
+ * (390), light and dark, English and German (or the sizes and languages asked for). They land in
+ * test-results/screenshots/ for a person to look at, when screenshots are on (`npm run screenshots`).
  */
 import type { Browser, BrowserContextOptions } from "playwright-core";
-import { screenshot } from "./browser.ts";
+import { saveScreenshot, SCREENSHOTS } from "./browser.ts";
 
 export const VIEWS = [
   { name: "desktop", viewport: { width: 1366, height: 768 } },
@@ -29,6 +29,8 @@ export async function shootAll(
   } = {},
 ): Promise<string[]> {
   const paths: string[] = [];
+  // Nothing here is checked: the shots are only for a person to look at (`SCREENSHOTS`).
+  if (!SCREENSHOTS) return paths;
   for (const view of opts.views ?? VIEWS) {
     for (const scheme of ["light", "dark"] as const) {
       for (const lang of opts.langs ?? ["en", "de"]) {
@@ -44,7 +46,7 @@ export async function shootAll(
           u.searchParams.set("lang", lang);
           await page.goto(u.href);
           if (opts.ready) await page.locator(opts.ready).first().waitFor();
-          paths.push(await screenshot(page, `${name}-${view.name}-${scheme}-${lang}`));
+          paths.push(await saveScreenshot(page, `${name}-${view.name}-${scheme}-${lang}`));
         } finally {
           await ctx.close();
         }
