@@ -20,11 +20,13 @@
 #   INVITO_SKIP_SYSTEM=1     do not check/install the Debian packages (chromium, radicale)
 #   INVITO_TEST_SHARDS=1     run the suite as one `deno test` process (default: two at once, the
 #                            browser tests beside the rest; the limit below applies to each)
-#   INVITO_TEST_TIMEOUT=N    seconds for the whole `deno test` run (default 1800: the suite with
-#                            its browser, validator and Lighthouse runs takes well over 10 min on
-#                            a busy 2-core box; the CI job's own limit is 90 min, so a hung run
-#                            still ends with its summary line); then it is terminated (SIGTERM,
-#                            SIGKILL 15 s later) and counted as a failure
+#   INVITO_TEST_TIMEOUT=N    seconds for each `deno test` shard (default 3000: the suite with
+#                            its browser, validator and Lighthouse runs takes 20-30 min per shard
+#                            on the slower 2-core box CI may get, and one run there passed the
+#                            old 1800; with install and build that is still inside the CI job's
+#                            own limit of 90 min, so a hung run ends with its summary line); then
+#                            it is terminated (SIGTERM, SIGKILL 15 s later), counted as a failure
+#   INVITO_TEST_JUNIT_DIR=D  keep each shard's JUnit report (every test's time) as D/junit-N.xml
 #
 # Cleanup: deno test runs in its own process group under `timeout`; every process the run starts
 # inherits INVITO_TEST_RUN_ID, and whatever is still alive with this id after the run (or on
@@ -132,7 +134,7 @@ for i in "${!shards[@]}"; do
   # shellcheck disable=SC2086 # the shard's words are its arguments
   echo "test-all: deno test -A --no-check ${shards[$i]}" >&2
   # shellcheck disable=SC2086
-  env INVITO_TEST_RUN_ID="$run_id" setsid timeout -k 15 "${INVITO_TEST_TIMEOUT:-1800}" \
+  env INVITO_TEST_RUN_ID="$run_id" setsid timeout -k 15 "${INVITO_TEST_TIMEOUT:-3000}" \
     "$DENO" test -A --no-check --permit-no-files --junit-path="$junit" ${shards[$i]} \
     >"$log" 2>&1 </dev/null &
   pids+=($!)
@@ -154,6 +156,9 @@ kill_leftovers
 wait "$tail_pid" 2>/dev/null
 tail_pid=""
 for ((i = 1; i < ${#pids[@]}; i++)); do cat "$tmp/deno-$i.log"; done
+if [[ -n ${INVITO_TEST_JUNIT_DIR:-} ]]; then
+  mkdir -p "$INVITO_TEST_JUNIT_DIR" && cp "$tmp"/junit-*.xml "$INVITO_TEST_JUNIT_DIR"/ 2>/dev/null
+fi
 
 # --- 4. summary (its last line is the last line of this script's output) -----------------------
 "$DENO" run --no-check --allow-read tests/support/test-summary.ts "${summary_args[@]}" \
