@@ -99,3 +99,54 @@ Deno.test("cancelByGuest: refused within the cutoff with the booking unchanged; 
   });
   app.close();
 });
+
+Deno.test("confirm racing a reject: a confirm whose snapshot was read across the reject's commit answers 'already rejected', not 'expired'", async () => {
+  // The snapshot's parts are separate reads: the booking first, its busy entries after. Here the
+  // reject (another request, or another process) commits between the two, so the confirm reads
+  // the request still pending but its time already released. That pair never existed; the
+  // answer is the decision that was made ("already rejected"; a page said "link gone" instead).
+  const kv = await Deno.openKv(":memory:");
+  const other = await memoryApp({ kv, nowIso: "2026-11-23T07:00:00Z" });
+  let rejectBetween: (() => Promise<void>) | null = null;
+  const torn = new Proxy(kv, {
+    get(t, p) {
+      if (p === "list") {
+        return async function* (...args: Parameters<Deno.Kv["list"]>) {
+          const go = rejectBetween;
+          rejectBetween = null;
+          if (go) await go();
+          yield* t.list(...args);
+        };
+      }
+      const v = Reflect.get(t, p, t);
+      return typeof v === "function" ? v.bind(t) : v;
+    },
+  });
+  const app = await memoryApp({ kv: torn, nowIso: "2026-11-23T07:00:00Z" });
+  try {
+    const host = await createHost(app, { weekly: WORKDAYS });
+    await createEventType(app, host, { slug: "call", durationMin: 30, requiresConfirmation: true });
+    const booked = await bookSlot(app, {
+      username: "host",
+      slug: "call",
+      start: "2026-11-25T09:00:00Z",
+      name: "Ann",
+      email: "ann@example.test",
+      note: "",
+      timeZone: "UTC",
+    });
+    assert.ok(booked.ok);
+    const b = (await bookingForToken(app, booked.guestToken, "guest"))!;
+    let rejected: Awaited<ReturnType<typeof decideBooking>> | null = null;
+    rejectBetween = async () => {
+      rejected = await decideBooking(other, b.id, "reject", "host");
+    };
+    const confirmed = await decideBooking(app, b.id, "confirm", "host");
+    assert.equal(rejected!.ok, true, "the reject landed in the middle of the confirm's read");
+    assert.equal(confirmed.ok, false);
+    assert.equal(!confirmed.ok && confirmed.reason, "already_rejected");
+    assert.equal((await bookingForToken(app, booked.guestToken, "guest"))!.status, "REJECTED");
+  } finally {
+    kv.close();
+  }
+});

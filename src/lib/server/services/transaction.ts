@@ -30,7 +30,7 @@ import {
 } from "../domain/booking-engine/index.ts";
 import type { EventTypeRecord, OutboxRecord } from "../domain/model/records.ts";
 import { commitPlan } from "../store/booking-commit.ts";
-import { readSnapshots } from "../store/booking-snapshot.ts";
+import { readSnapshots, stillCurrent } from "../store/booking-snapshot.ts";
 import { newId } from "../store/users.ts";
 import { calendarBusy } from "./calendar-busy.ts";
 import { recordRetry } from "../ops/metrics.ts";
@@ -281,7 +281,10 @@ async function waitInLane(
   if (first !== "signal" && first !== null) return first;
   if (!started) {
     const peek = await attempt(app, input, lost);
-    if (!started && !peek.result.ok && peek.result.reason !== "held") {
+    if (
+      !started && !peek.result.ok && peek.result.reason !== "held" &&
+      await refusalStands(app, peek.snapshot) && !started
+    ) {
       left = true;
       return refused(peek.result.reason, peek.snapshot);
     }
@@ -291,6 +294,18 @@ async function waitInLane(
 
 function refused(reason: Refusal | "busy", snapshot: { primary: { value: unknown } | null }) {
   return { ok: false as const, reason, primary: snapshot.primary?.value };
+}
+
+/**
+ * Whether a refusal planned on `snapshot` stands: the record the change is about (a booking, a
+ * coordinator) is still as read. If another change committed to it while the rest was read, the
+ * refusal may rest on a mix of before and after — a confirm that read a request pending and its
+ * time already released by the reject answered "expired" (a "link gone" page) where the answer
+ * is "already rejected". Plan again then, as after a lost race. A change with no such record (a
+ * new booking) is refused from its lists alone, each read an instant when the time was taken.
+ */
+async function refusalStands(app: App, snapshot: Snapshot): Promise<boolean> {
+  return !snapshot.primary?.versionstamp || await stillCurrent(app.kv, snapshot.primary);
 }
 
 /**
@@ -305,7 +320,12 @@ async function loop(app: App, input: RunInput, lost: Turn): Promise<RunResult> {
   const more = () => lost.races < MAX_ATTEMPTS || performance.now() < until;
   while (more()) {
     const { nowMs, change, result, snapshot } = await attempt(app, input, lost);
-    if (!result.ok) return refused(result.reason, snapshot);
+    if (!result.ok) {
+      if (await refusalStands(app, snapshot)) return refused(result.reason, snapshot);
+      // Read across another change's commit: it has landed, so read again at once.
+      lost.races++;
+      continue;
+    }
     const plan = result.plan;
     if (plan.checks.length === 0 && plan.writes.length === 0 && plan.jobs.length === 0) {
       return { ok: true, plan, jobs: [] };

@@ -62,6 +62,16 @@ export async function list<T>(kv: Deno.Kv, selector: Deno.KvListSelector): Promi
 }
 
 /**
+ * Whether `entry` is still as it was read (same versionstamp). The snapshot's parts are separate
+ * reads, and a change committed between them leaves a pair that never existed together: a
+ * request still pending whose time is already released. A plan's commit checks what it relied
+ * on; a refusal commits nothing, so the runner asks this before it answers one (transaction.ts).
+ */
+export async function stillCurrent(kv: Deno.Kv, entry: Versioned<unknown>): Promise<boolean> {
+  return (await kv.get(entry.key as Deno.KvKey)).versionstamp === entry.versionstamp;
+}
+
+/**
  * Everything `change` is decided on. The fences are read before the entries they guard: an
  * addition committed after this fence read changes a fence the plan checks, and one committed
  * before it is in the lists. An entry exists only under a fence that exists (every writer sets
