@@ -154,15 +154,25 @@ export async function checkA11y(page: Page, opts: A11yOptions = {}): Promise<str
   );
   const hasAxe = await page.evaluate(() => "axe" in globalThis);
   // Evaluated through the DevTools protocol, which the page's CSP (nonce-only scripts) does not
-  // govern; a <script> tag would be blocked, as it should be.
-  if (!hasAxe) await page.evaluate(`${axeSource}\n;globalThis.axe = axe;`);
+  // govern; a <script> tag would be blocked, as it should be. Passed as an argument to an eval
+  // rather than as Playwright's string expression: the same 560 KB took 1.1-1.9 s of Chromium's
+  // time per document that way against 0.3-1.0 s.
+  if (!hasAxe) {
+    await page.evaluate((src) => {
+      (0, eval)(src);
+    }, `${axeSource}\n;globalThis.axe = axe;`);
+  }
   const impacts = opts.impacts ?? ["serious", "critical"];
   const violations = await page.evaluate(
     async ({ disableRules, include }) => {
       // deno-lint-ignore no-explicit-any
       const axe = (globalThis as any).axe;
       const rules = Object.fromEntries(disableRules.map((id: string) => [id, { enabled: false }]));
-      const result = await axe.run(include ? { include: [include] } : document, { rules });
+      // Only violations are read: axe then skips building selectors for every passing node.
+      const result = await axe.run(include ? { include: [include] } : document, {
+        rules,
+        resultTypes: ["violations"],
+      });
       // deno-lint-ignore no-explicit-any
       return result.violations.map((v: any) => ({
         id: v.id,
