@@ -11,11 +11,13 @@ import {
   createEventType,
   createHost,
   memoryApp,
+  type TestApp,
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
 
-async function setup() {
-  const app = await memoryApp({ nowIso: "2026-11-23T07:00:00Z" }); // Monday 08:00 Berlin
+/** A host and Ann's request (on `app`, or a new one at Monday 08:00 Berlin). */
+async function setup(app?: TestApp) {
+  app ??= await memoryApp({ nowIso: "2026-11-23T07:00:00Z" });
   const host = await createHost(app, { weekly: WORKDAYS });
   await createEventType(app, host, {
     slug: "call",
@@ -124,19 +126,7 @@ Deno.test("confirm racing a reject: a confirm whose snapshot was read across the
   });
   const app = await memoryApp({ kv: torn, nowIso: "2026-11-23T07:00:00Z" });
   try {
-    const host = await createHost(app, { weekly: WORKDAYS });
-    await createEventType(app, host, { slug: "call", durationMin: 30, requiresConfirmation: true });
-    const booked = await bookSlot(app, {
-      username: "host",
-      slug: "call",
-      start: "2026-11-25T09:00:00Z",
-      name: "Ann",
-      email: "ann@example.test",
-      note: "",
-      timeZone: "UTC",
-    });
-    assert.ok(booked.ok);
-    const b = (await bookingForToken(app, booked.guestToken, "guest"))!;
+    const { b, guestToken } = await setup(app);
     let rejected: Awaited<ReturnType<typeof decideBooking>> | null = null;
     rejectBetween = async () => {
       rejected = await decideBooking(other, b.id, "reject", "host");
@@ -145,7 +135,7 @@ Deno.test("confirm racing a reject: a confirm whose snapshot was read across the
     assert.equal(rejected!.ok, true, "the reject landed in the middle of the confirm's read");
     assert.equal(confirmed.ok, false);
     assert.equal(!confirmed.ok && confirmed.reason, "already_rejected");
-    assert.equal((await bookingForToken(app, booked.guestToken, "guest"))!.status, "REJECTED");
+    assert.equal((await bookingForToken(app, guestToken, "guest"))!.status, "REJECTED");
   } finally {
     kv.close();
   }
