@@ -7,7 +7,13 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { startApp } from "../support/app.ts";
-import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import {
+  checkA11y,
+  contrastIn,
+  launchBrowser,
+  screenshot,
+  trackPageErrors,
+} from "../support/browser.ts";
 import { datePath, fullDay, fullDays } from "../support/slots.ts";
 
 /** The focused element, as "tag#id" plus its text, to follow the path in a failure. */
@@ -20,26 +26,6 @@ const focused = (page: Page) =>
       }`
       : "none";
   });
-
-/** WCAG contrast of two CSS colours as the browser paints them (any syntax, via a canvas). */
-function contrastIn(page: Page, a: string, b: string): Promise<number> {
-  return page.evaluate(([a, b]) => {
-    const ctx = document.createElement("canvas").getContext("2d")!;
-    const lum = (css: string) => {
-      ctx.clearRect(0, 0, 1, 1);
-      ctx.fillStyle = css;
-      ctx.fillRect(0, 0, 1, 1);
-      const [r, g, bl] = ctx.getImageData(0, 0, 1, 1).data;
-      const ch = (c: number) => {
-        const s = c / 255;
-        return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-      };
-      return 0.2126 * ch(r) + 0.7152 * ch(g) + 0.0722 * ch(bl);
-    };
-    const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
-    return (x + 0.05) / (y + 0.05);
-  }, [a, b] as const);
-}
 
 Deno.test({
   name:

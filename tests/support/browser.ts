@@ -126,6 +126,29 @@ export function sessionCookies(client: Client) {
   }));
 }
 
+/**
+ * WCAG contrast of two CSS colours as the browser paints them: any syntax, through a canvas, so
+ * `oklch(…)` (Tailwind 4's palette) is read as the sRGB it paints, not as three numbers.
+ */
+export function contrastIn(page: Page, a: string, b: string): Promise<number> {
+  return page.evaluate(([a, b]) => {
+    const ctx = document.createElement("canvas").getContext("2d")!;
+    const lum = (css: string) => {
+      ctx.clearRect(0, 0, 1, 1);
+      ctx.fillStyle = css;
+      ctx.fillRect(0, 0, 1, 1);
+      const [r, g, bl] = ctx.getImageData(0, 0, 1, 1).data;
+      const ch = (c: number) => {
+        const s = c / 255;
+        return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * ch(r) + 0.7152 * ch(g) + 0.0722 * ch(bl);
+    };
+    const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  }, [a, b] as const);
+}
+
 let axeSource: string | null = null;
 
 export interface A11yOptions {
