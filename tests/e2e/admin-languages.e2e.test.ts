@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import {
   checkA11y,
+  inEachScheme,
   launchBrowser,
   screenshot,
   sessionCookies,
@@ -36,32 +37,33 @@ Deno.test({
     const browser = await launchBrowser();
     const problems: string[] = [];
     try {
+      // Each load is checked in light and then dark as the system turns (`inEachScheme`).
       for (const view of VIEWS) {
-        for (const scheme of ["light", "dark"] as const) {
-          for (const lang of ["de", "fr"]) {
-            const ctx = await browser.newContext({
-              viewport: view.viewport,
-              colorScheme: scheme,
-              locale: lang,
-              extraHTTPHeaders: { "accept-language": lang },
-            });
-            // The admin reads Invito in this language (Profile → Language, clock Automatic), as
-            // an operator who speaks it would: a form's answer comes back in it too.
-            const chosen = await admin.post("/dashboard/profile?/save", {
-              name: "Ops",
-              username: "ops",
-              timeZone: "Europe/Berlin",
-              clock: "auto",
-              weekStart: "1",
-              locale: lang,
-            });
-            assert.equal(chosen.status, 200, chosen.body.slice(0, 300));
-            await ctx.addCookies(sessionCookies(admin));
-            const page = await ctx.newPage();
-            const errors = trackPageErrors(page);
-            for (const path of PAGES) {
-              const sep = path.includes("?") ? "&" : "?";
-              const res = await page.goto(`${app.baseUrl}${path}${sep}lang=${lang}`);
+        for (const lang of ["de", "fr"]) {
+          const ctx = await browser.newContext({
+            viewport: view.viewport,
+            colorScheme: "light",
+            locale: lang,
+            extraHTTPHeaders: { "accept-language": lang },
+          });
+          // The admin reads Invito in this language (Profile → Language, clock Automatic), as
+          // an operator who speaks it would: a form's answer comes back in it too.
+          const chosen = await admin.post("/dashboard/profile?/save", {
+            name: "Ops",
+            username: "ops",
+            timeZone: "Europe/Berlin",
+            clock: "auto",
+            weekStart: "1",
+            locale: lang,
+          });
+          assert.equal(chosen.status, 200, chosen.body.slice(0, 300));
+          await ctx.addCookies(sessionCookies(admin));
+          const page = await ctx.newPage();
+          const errors = trackPageErrors(page);
+          for (const path of PAGES) {
+            const sep = path.includes("?") ? "&" : "?";
+            const res = await page.goto(`${app.baseUrl}${path}${sep}lang=${lang}`);
+            await inEachScheme(page, async (scheme) => {
               const at = `${path} ${view.name} ${scheme} ${lang}`;
               if (res?.status() !== 200) problems.push(`${at}: status ${res?.status()}`);
               const htmlLang = await page.locator("html").getAttribute("lang");
@@ -70,8 +72,8 @@ Deno.test({
               if (wide) problems.push(`${at}: scrolls sideways: ${wide}`);
               const axe = await checkA11y(page);
               if (axe.length) problems.push(`${at}: axe: ${axe.join("; ")}`);
-              // Who and whom (addresses, usernames) read on one line; the table scrolls sideways
-              // on a phone rather than squeezing them into a few letters a line.
+              // Who and whom (addresses, usernames) read on one line; the table scrolls
+              // sideways on a phone rather than squeezing them into a few letters a line.
               const broken = await page.evaluate(() =>
                 [...document.querySelectorAll("tbody td:nth-child(3), tbody td:nth-child(4)")]
                   .map((td) => {
@@ -86,11 +88,13 @@ Deno.test({
               if (broken.length) problems.push(`${at}: ${broken.join(", ")}`);
               const name = `admin-${path.replace(/[^a-z]+/g, "-").replace(/^-|-$/g, "")}`;
               await screenshot(page, `${name}-${view.name}-${scheme}-${lang}`);
-            }
-            // The question before suspending (what goes for good), in the same views.
-            await page.goto(`${app.baseUrl}/admin?lang=${lang}`);
-            await page.locator('[data-user="demo"] form[action="?/suspend"] button').click();
-            await page.getByTestId("suspend-confirm").waitFor();
+            });
+          }
+          // The question before suspending (what goes for good), in the same views.
+          await page.goto(`${app.baseUrl}/admin?lang=${lang}`);
+          await page.locator('[data-user="demo"] form[action="?/suspend"] button').click();
+          await page.getByTestId("suspend-confirm").waitFor();
+          await inEachScheme(page, async (scheme) => {
             const at = `suspend question ${view.name} ${scheme} ${lang}`;
             const asked = await page.locator("html").getAttribute("lang");
             if (asked !== lang) problems.push(`${at}: <html lang="${asked}">`);
@@ -99,9 +103,9 @@ Deno.test({
             const axe = await checkA11y(page);
             if (axe.length) problems.push(`${at}: axe: ${axe.join("; ")}`);
             await screenshot(page, `admin-suspend-confirm-${view.name}-${scheme}-${lang}`);
-            for (const e of errors()) problems.push(`${view.name} ${scheme} ${lang}: ${e}`);
-            await ctx.close();
-          }
+          });
+          for (const e of errors()) problems.push(`${view.name} ${lang}: ${e}`);
+          await ctx.close();
         }
       }
     } finally {

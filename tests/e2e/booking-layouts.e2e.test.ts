@@ -6,7 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import {
+  checkA11y,
+  inEachScheme,
+  launchBrowser,
+  screenshot,
+  trackPageErrors,
+} from "../support/browser.ts";
 import { vnuErrors } from "../support/vnu.ts";
 import { fullDay } from "../support/slots.ts";
 import { LANGUAGES } from "../../src/lib/shared/i18n.ts";
@@ -48,36 +54,39 @@ Deno.test({
 
     const browser = await launchBrowser();
     try {
-      for (const scheme of ["light", "dark"] as const) {
-        for (const width of [1280, 360]) {
-          const ctx = await browser.newContext({
-            viewport: { width, height: 900 },
-            colorScheme: scheme,
-            timezoneId: "Europe/Berlin",
-            locale: "en-GB",
-          });
-          const page = await ctx.newPage();
-          const errors = trackPageErrors(page);
-          for (const layout of LAYOUTS) {
-            for (const lang of LANGUAGES) {
-              await page.goto(page0(layout, lang));
-              await page.locator("a[data-slot]").first().waitFor();
+      // Each load is checked in light and then dark as the system turns (`inEachScheme`).
+      for (const width of [1280, 360]) {
+        const ctx = await browser.newContext({
+          viewport: { width, height: 900 },
+          colorScheme: "light",
+          timezoneId: "Europe/Berlin",
+          locale: "en-GB",
+        });
+        const page = await ctx.newPage();
+        const errors = trackPageErrors(page);
+        for (const layout of LAYOUTS) {
+          for (const lang of LANGUAGES) {
+            await page.goto(page0(layout, lang));
+            await page.locator("a[data-slot]").first().waitFor();
+            await inEachScheme(page, async (scheme) => {
               const where = `${layout} ${lang} ${scheme} ${width}px`;
               assert.deepEqual(await checkA11y(page), [], where);
               const overflow = await page.evaluate(() =>
                 document.documentElement.scrollWidth - document.documentElement.clientWidth
               );
               assert.ok(overflow <= 0, `${where}: ${overflow} px sideways`);
-            }
-            await screenshot(page, `layout-${layout}-${scheme}-${width}`);
+              if (lang === LANGUAGES.at(-1)) {
+                await screenshot(page, `layout-${layout}-${scheme}-${width}`);
+              }
+            });
           }
-          if (scheme === "light" && width === 1280) {
-            await page.goto(app.url("/docs/embed"));
-            assert.deepEqual(await checkA11y(page), [], "docs/embed");
-          }
-          assert.deepEqual(errors(), []);
-          await ctx.close();
         }
+        if (width === 1280) {
+          await page.goto(app.url("/docs/embed"));
+          assert.deepEqual(await checkA11y(page), [], "docs/embed");
+        }
+        assert.deepEqual(errors(), []);
+        await ctx.close();
       }
 
       // By keyboard: in the week view, Tab reaches a time, Enter opens the form for it.

@@ -15,6 +15,7 @@ import { signInByLink } from "../support/auth.ts";
 import {
   checkA11y,
   hydrated,
+  inEachScheme,
   launchBrowser,
   screenshot,
   sessionCookies,
@@ -42,17 +43,18 @@ Deno.test({
     const browser = await launchBrowser();
     const problems: string[] = [];
     try {
-      for (const tab of ["routing", "", "event-types"]) {
-        for (const scheme of ["light", "dark"] as const) {
+      // One context: each load is checked in light and then dark as the system turns.
+      const ctx = await browser.newContext({ viewport: PHONE, colorScheme: "light" });
+      await ctx.addCookies(cookies);
+      const p = await ctx.newPage();
+      try {
+        for (const tab of ["routing", "", "event-types"]) {
           for (const lang of LANGS) {
-            const ctx = await browser.newContext({ viewport: PHONE, colorScheme: scheme });
-            try {
-              await ctx.addCookies(cookies);
-              const p = await ctx.newPage();
-              await p.goto(
-                app.url(`/dashboard/teams/${team.id}${tab ? `/${tab}` : ""}?lang=${lang}`),
-              );
-              await hydrated(p);
+            await p.goto(
+              app.url(`/dashboard/teams/${team.id}${tab ? `/${tab}` : ""}?lang=${lang}`),
+            );
+            await hydrated(p);
+            await inEachScheme(p, async (scheme) => {
               const label = `${tab || "team"} ${scheme} ${lang}`;
               // The bar settles (the browser's own first scroll, then the page's script).
               await p.waitForFunction(() => {
@@ -146,11 +148,11 @@ Deno.test({
               if (tab === "routing" && (lang === "en" || lang === "es")) {
                 await screenshot(p, `phone360-team-tabs-routing-${scheme}-${lang}`);
               }
-            } finally {
-              await ctx.close();
-            }
+            });
           }
         }
+      } finally {
+        await ctx.close();
       }
       for (const scheme of ["light", "dark"] as const) {
         const ctx = await browser.newContext({ viewport: DESKTOP, colorScheme: scheme });

@@ -80,6 +80,17 @@ export async function hydrated(page: Page | Frame | Locator): Promise<void> {
 }
 
 /**
+ * Waits until a loaded page's scripts have run, if it has any: an app page (app.html, every one
+ * hydrates) marks `<html data-hydrated>`; a plain page the server writes itself (a refusal's
+ * message page) has no scripts. No component fetches on its own once mounted (only on input: a
+ * zone search, a holiday country), so this is the page as it stays, without `networkidle`'s
+ * 500 ms of quiet per page.
+ */
+export async function scriptsRan(page: Page): Promise<void> {
+  if (await page.locator("body[data-sveltekit-preload-data]").count()) await hydrated(page);
+}
+
+/**
  * Waits until a widget that just showed its form has settled: the form's heading has the focus
  * (the script moves it there after the navigation, which scrolls the embedding page to it), and
  * the frame is as tall as the widget inside it (the parent page resizes it on the widget's
@@ -170,11 +181,7 @@ export async function checkA11y(page: Page, opts: A11yOptions = {}): Promise<str
   await styled(page);
   // Colours read mid-transition (a menu opening, a tab turning current as the page's script
   // takes over) are neither the old nor the new ones: axe judges the page once they have settled.
-  await page.waitForFunction(() =>
-    document.getAnimations().every((a) =>
-      a.playState !== "running" || a.effect?.getTiming().iterations === Infinity
-    )
-  );
+  await settled(page);
   const hasAxe = await page.evaluate(() => "axe" in globalThis);
   // Evaluated through the DevTools protocol, which the page's CSP (nonce-only scripts) does not
   // govern; a <script> tag would be blocked, as it should be. Passed as an argument to an eval
@@ -224,6 +231,52 @@ export async function checkA11y(page: Page, opts: A11yOptions = {}): Promise<str
       const more = v.nodes.length > 5 ? `, … (${v.nodes.length - 5} more)` : "";
       return `${v.id} (${v.impact}): ${v.help} — ${v.nodes.length} node(s): ${shown}${more} <${v.helpUrl}>`;
     });
+}
+
+/** Waits until the page's finite animations and transitions have ended (looping ones aside). */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() =>
+    document.getAnimations().every((a) =>
+      a.playState !== "running" || a.effect?.getTiming().iterations === Infinity
+    )
+  );
+}
+
+/**
+ * Turns the system's colour scheme to `scheme` on a loaded page and waits until the page shows it
+ * and its colour transitions have ended. Every page follows the system while it is open
+ * (app.html's head script; pages without it follow through CSS alone), so a tour views one load
+ * in light and then dark instead of loading it again in a second browser context: a context and
+ * a load cost Chromium ~0.6 s and injecting axe again ~0.5 s, the switch ~10 ms. A page whose
+ * theme is fixed (`?theme=light`, an embed's choice) does not follow: it is refused here rather
+ * than checked in the wrong scheme.
+ */
+export async function turnScheme(page: Page, scheme: "light" | "dark"): Promise<void> {
+  await page.emulateMedia({ colorScheme: scheme });
+  const theme = await page.evaluate(() => document.documentElement.dataset.theme ?? null);
+  if (theme !== null && theme !== "system") {
+    throw new Error(`turnScheme: ${page.url()} has a fixed theme (${theme}); load it again`);
+  }
+  await page.waitForFunction(
+    (s) =>
+      !document.documentElement.dataset.theme || document.documentElement.classList.contains(s),
+    scheme,
+  );
+  await settled(page);
+}
+
+/**
+ * Runs `check` on a page loaded in light, then again once it has turned dark (`turnScheme`), and
+ * turns it light again for the tour's next load.
+ */
+export async function inEachScheme(
+  page: Page,
+  check: (scheme: "light" | "dark") => Promise<void>,
+): Promise<void> {
+  await check("light");
+  await turnScheme(page, "dark");
+  await check("dark");
+  await page.emulateMedia({ colorScheme: "light" });
 }
 
 /**
