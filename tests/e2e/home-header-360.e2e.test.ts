@@ -10,6 +10,7 @@ import { signInByLink } from "../support/auth.ts";
 import {
   checkA11y,
   hydrated,
+  inEachScheme,
   launchBrowser,
   screenshot,
   sessionCookies,
@@ -31,15 +32,16 @@ Deno.test({
     const browser = await launchBrowser();
     const problems: string[] = [];
     try {
+      // A context for each: each load is checked in light and then dark as the system turns.
       for (const signedIn of [false, true]) {
-        for (const scheme of ["light", "dark"] as const) {
+        const ctx = await browser.newContext({ viewport: PHONE, colorScheme: "light" });
+        try {
+          if (signedIn) await ctx.addCookies(cookies);
+          const p = await ctx.newPage();
           for (const lang of LANGS) {
-            const ctx = await browser.newContext({ viewport: PHONE, colorScheme: scheme });
-            try {
-              if (signedIn) await ctx.addCookies(cookies);
-              const p = await ctx.newPage();
-              await p.goto(app.url(`/?lang=${lang}`));
-              await hydrated(p);
+            await p.goto(app.url(`/?lang=${lang}`));
+            await hydrated(p);
+            await inEachScheme(p, async (scheme) => {
               const label = `${signedIn ? "signed in" : "signed out"} ${scheme} ${lang}`;
               const m = await p.evaluate(() => {
                 const header = document.querySelector("body header")!;
@@ -75,23 +77,25 @@ Deno.test({
               if (signedIn && lang === "fr" || !signedIn && lang === "en") {
                 await screenshot(p, `phone360-home-${signedIn ? "in" : "out"}-${scheme}-${lang}`);
               }
-            } finally {
-              await ctx.close();
-            }
+            });
           }
+        } finally {
+          await ctx.close();
         }
       }
       // On a desktop the header keeps the theme choice beside the sign-in.
-      for (const scheme of ["light", "dark"] as const) {
-        const ctx = await browser.newContext({ viewport: DESKTOP, colorScheme: scheme });
+      {
+        const ctx = await browser.newContext({ viewport: DESKTOP, colorScheme: "light" });
         try {
           const p = await ctx.newPage();
           await p.goto(app.url("/?lang=fr"));
           await hydrated(p);
-          if (!(await p.locator("header").getByRole("radiogroup").isVisible())) {
-            problems.push(`desktop ${scheme}: the theme choice left the header`);
-          }
-          await screenshot(p, `phone360-home-desktop-${scheme}-fr`);
+          await inEachScheme(p, async (scheme) => {
+            if (!(await p.locator("header").getByRole("radiogroup").isVisible())) {
+              problems.push(`desktop ${scheme}: the theme choice left the header`);
+            }
+            await screenshot(p, `phone360-home-desktop-${scheme}-fr`);
+          });
         } finally {
           await ctx.close();
         }

@@ -11,6 +11,7 @@ import { startApp } from "../support/app.ts";
 import {
   checkA11y,
   hydrated,
+  inEachScheme,
   launchBrowser,
   screenshot,
   sessionCookies,
@@ -68,22 +69,23 @@ Deno.test({
       const problems: string[] = [];
       const browser = await launchBrowser();
       try {
+        // A context per width: each load is checked in light and then dark as the system turns.
         for (const [view, width] of [["desktop", 1366], ["phone360", 360]] as const) {
-          for (const scheme of ["light", "dark"] as const) {
+          const ctx = await browser.newContext({
+            timezoneId: "UTC",
+            viewport: { width, height: 900 },
+            colorScheme: "light",
+          });
+          try {
+            await ctx.addCookies(cookies);
+            const page = await ctx.newPage();
             for (const lang of ["en", "de", "fr", "es"]) {
-              const ctx = await browser.newContext({
-                timezoneId: "UTC",
-                viewport: { width, height: 900 },
-                colorScheme: scheme,
-              });
-              try {
-                await ctx.addCookies(cookies);
-                const page = await ctx.newPage();
-                await page.goto(app.url(`/dashboard/bookings?lang=${lang}`));
-                await hydrated(page);
-                const times = page.locator("[data-seated-time]");
-                await times.first().waitFor();
-                assert.equal(await times.count(), 2);
+              await page.goto(app.url(`/dashboard/bookings?lang=${lang}`));
+              await hydrated(page);
+              const times = page.locator("[data-seated-time]");
+              await times.first().waitFor();
+              assert.equal(await times.count(), 2);
+              await inEachScheme(page, async (scheme) => {
                 const label = `${view} ${scheme} ${lang}`;
                 // One seat of three, in French: "1 place prise sur 3" (it read "1 places prises").
                 if (lang === "fr") {
@@ -153,10 +155,10 @@ Deno.test({
                 if (lang === "en" || lang === "fr") {
                   await screenshot(page, `seated-layout-${view}-${scheme}-${lang}`);
                 }
-              } finally {
-                await ctx.close();
-              }
+              });
             }
+          } finally {
+            await ctx.close();
           }
         }
       } finally {

@@ -9,7 +9,13 @@ import { startApp } from "../support/app.ts";
 import { seedStore } from "../support/memory-app.ts";
 import { seedTeam } from "../support/teams.ts";
 import { signInByLink } from "../support/auth.ts";
-import { checkA11y, hydrated, launchBrowser, sessionCookies } from "../support/browser.ts";
+import {
+  checkA11y,
+  hydrated,
+  inEachScheme,
+  launchBrowser,
+  sessionCookies,
+} from "../support/browser.ts";
 import { shootAll } from "../support/shots.ts";
 
 Deno.test({
@@ -33,20 +39,21 @@ Deno.test({
     const problems: string[] = [];
     const browser = await launchBrowser();
     try {
-      for (const tab of ["routing", "bookings"]) {
-        for (const scheme of ["light", "dark"] as const) {
+      // One context: each load is checked in light and then dark as the system turns.
+      const ctx = await browser.newContext({
+        viewport: { width: 360, height: 740 },
+        colorScheme: "light",
+        timezoneId: "Europe/Berlin",
+      });
+      try {
+        await ctx.addCookies(cookies);
+        const p = await ctx.newPage();
+        for (const tab of ["routing", "bookings"]) {
           for (const lang of ["en", "de", "fr", "es"]) {
-            const ctx = await browser.newContext({
-              viewport: { width: 360, height: 740 },
-              colorScheme: scheme,
-              timezoneId: "Europe/Berlin",
-            });
-            try {
-              await ctx.addCookies(cookies);
-              const p = await ctx.newPage();
-              const res = await p.goto(app.url(`/dashboard/teams/${team.id}/${tab}?lang=${lang}`));
-              assert.equal(res?.status(), 200);
-              await hydrated(p);
+            const res = await p.goto(app.url(`/dashboard/teams/${team.id}/${tab}?lang=${lang}`));
+            assert.equal(res?.status(), 200);
+            await hydrated(p);
+            await inEachScheme(p, async (scheme) => {
               const where = await p.evaluate(() => {
                 const cur = document.querySelector<HTMLElement>(
                   'nav a[aria-current="page"][href*="/dashboard/teams/"]',
@@ -68,11 +75,11 @@ Deno.test({
                 problems.push(`${label}: the bar no longer scrolls (test proves nothing)`);
               }
               for (const v of await checkA11y(p)) problems.push(`${label}: ${v}`);
-            } finally {
-              await ctx.close();
-            }
+            });
           }
         }
+      } finally {
+        await ctx.close();
       }
       // A member's line (address · role · zone) wraps between words and at the address's "@"
       // and dots, never inside a word: at 360 px it read "Propietario · Eur|ope/Berlin".
