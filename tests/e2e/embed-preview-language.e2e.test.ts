@@ -7,7 +7,13 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { signInByLink } from "../support/auth.ts";
-import { hydrated, launchBrowser, screenshot, sessionCookies } from "../support/browser.ts";
+import {
+  hydrated,
+  inEachScheme,
+  launchBrowser,
+  screenshot,
+  sessionCookies,
+} from "../support/browser.ts";
 import { DEMO_EMAIL } from "../../src/lib/server/services/seed-demo.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -24,31 +30,31 @@ Deno.test({
     const browser = await launchBrowser();
     try {
       for (const view of [PHONE, DESKTOP]) {
-        for (const scheme of ["light", "dark"] as const) {
-          const ctx = await browser.newContext({
-            viewport: view,
-            colorScheme: scheme,
-            locale: "en-US",
-            extraHTTPHeaders: { "accept-language": "en-US,en;q=0.9" },
-          });
-          try {
-            await ctx.addCookies(cookies);
-            const p = await ctx.newPage();
-            await p.goto(app.url("/dashboard/embed?lang=de"));
-            await hydrated(p);
-            assert.equal(await p.locator("h1").innerText(), "Auf Ihrer Website einbetten");
-            const frame = p.getByTestId("embed-preview").locator("iframe");
-            await frame.waitFor();
-            const content = (await frame.elementHandle())!.contentFrame();
-            const inner = (await content)!;
-            await inner.waitForSelector("html[data-hydrated]", { state: "attached" });
-            assert.equal(await inner.evaluate(() => document.documentElement.lang), "de");
-            const snippet = await p.getByTestId("snippet").innerText();
-            assert.ok(!/lang=/.test(snippet), `the snippet names a language: ${snippet}`);
+        const ctx = await browser.newContext({
+          viewport: view,
+          colorScheme: "light",
+          locale: "en-US",
+          extraHTTPHeaders: { "accept-language": "en-US,en;q=0.9" },
+        });
+        try {
+          await ctx.addCookies(cookies);
+          const p = await ctx.newPage();
+          await p.goto(app.url("/dashboard/embed?lang=de"));
+          await hydrated(p);
+          assert.equal(await p.locator("h1").innerText(), "Auf Ihrer Website einbetten");
+          const frame = p.getByTestId("embed-preview").locator("iframe");
+          await frame.waitFor();
+          const content = (await frame.elementHandle())!.contentFrame();
+          const inner = (await content)!;
+          await inner.waitForSelector("html[data-hydrated]", { state: "attached" });
+          assert.equal(await inner.evaluate(() => document.documentElement.lang), "de");
+          const snippet = await p.getByTestId("snippet").innerText();
+          assert.ok(!/lang=/.test(snippet), `the snippet names a language: ${snippet}`);
+          await inEachScheme(p, async (scheme) => {
             await screenshot(p, `phone360-embed-${view.width}-${scheme}-de`);
-          } finally {
-            await ctx.close();
-          }
+          });
+        } finally {
+          await ctx.close();
         }
       }
     } finally {
