@@ -114,6 +114,20 @@ if ((has_path)); then
   shards=("${args[*]}")
 elif [[ ${INVITO_TEST_SHARDS:-2} == 1 ]]; then
   shards=("${args[*]} src tests")
+elif [[ ${INVITO_TEST_SHARDS:-2} == 3 ]]; then
+  # Three processes: the browser tests in two halves (every other file), each beside part of
+  # the rest.
+  e2e=(tests/e2e/*.test.ts)
+  half=() other=()
+  for i in "${!e2e[@]}"; do
+    if ((i % 2)); then other+=("${e2e[$i]}"); else half+=("${e2e[$i]}"); fi
+  done
+  small=()
+  for d in tests/*/; do
+    case $d in tests/e2e/ | tests/integration/ | tests/scale/ | tests/reliability/) ;; *) small+=("${d%/}") ;; esac
+  done
+  shards=("${args[*]} src ${half[*]}" "${args[*]} ${small[*]} ${other[*]}"
+    "${args[*]} tests/integration tests/scale tests/reliability")
 else
   rest=(src)
   for d in tests/*/; do [[ $d == tests/e2e/ ]] || rest+=("${d%/}"); done
