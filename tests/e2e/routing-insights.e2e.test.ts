@@ -175,11 +175,15 @@ Deno.test({
       const route = (form: string, id: string) => `data-routing-route="${form}:${id}"`;
       const owner = await signInByLink(app, "anna@example.test");
       const insights = (c: Client, q = "range=7") => c.get(`/dashboard/insights?${q}`);
-      // The bookings are counted on the runner's path after their commits: wait for them.
+      // Visits and bookings are counted on the runner's path after their commits: wait for the
+      // last of each form's (the team form's visit was counted after the bookings in a loaded
+      // three-shard run, and read as [0, 0, 0, 0]).
       const page = await waitFor(async () => {
         const p = await insights(owner);
-        return rowNumbers(p.body, talkRow)?.[3] === 2 ? p : null;
-      }, { message: "both routed bookings counted" });
+        return rowNumbers(p.body, talkRow)?.[3] === 2 && rowNumbers(p.body, askRow)?.[2] === 1
+          ? p
+          : null;
+      }, { message: "both routed bookings and the team form's visit counted" });
       assert.equal(page.status, 200);
       assert.deepEqual(rowNumbers(page.body, talkRow), [3, 3, 2, 2]);
       assert.deepEqual(rowNumbers(page.body, route(talk.form.id, "r_de")), [1, 1]);
