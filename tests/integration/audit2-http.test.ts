@@ -537,3 +537,67 @@ Deno.test({
     assert.match(fifth.body, /imported several files in a short time/);
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "host import: a large export sent over a slow link, for longer than a body's first deadline, is read whole and answered by the import, not refused as too slow",
+  async fn() {
+    // The body deadline is three times this: 3 s. The file comes at ~1 MB/s for ~4 s, as from
+    // a home uplink (a CI run answered a 63 MB import 408 after 30 s while it was still coming).
+    await using app = await startApp({ demo: true, env: { INVITO_CLIENT_TIMEOUT: "1s" } });
+    const host = await signInByLink(app, "demo@invito.example");
+    const boundary = "invito-" + crypto.randomUUID();
+    const head = enc.encode(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="export.json"\r\n` +
+        "Content-Type: application/json\r\n\r\n",
+    );
+    const pad = "x".repeat(600);
+    // A real export's start, its bookings damaged: the import itself must say so.
+    const file = enc.encode(
+      '{"format":"invito-host-export","version":1,"bookings":[' +
+        Array.from({ length: 6_500 }, (_, i) => `{"id":"b${i}","guestNote":"${pad}"}`).join(",") +
+        "]}",
+    );
+    const tail = enc.encode(`\r\n--${boundary}--\r\n`);
+    const piece = 256 * 1024;
+    let at = 0;
+    let first = true;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(ctrl) {
+        if (first) {
+          first = false;
+          return ctrl.enqueue(head);
+        }
+        if (at >= file.length) {
+          ctrl.enqueue(tail);
+          return ctrl.close();
+        }
+        await new Promise((r) => setTimeout(r, 250));
+        ctrl.enqueue(file.subarray(at, at + piece));
+        at += piece;
+      },
+    });
+    const t0 = performance.now();
+    const res = await fetch(app.url("/dashboard/profile?/importData"), {
+      method: "POST",
+      headers: {
+        cookie: `authjs.session-token=${host.cookie("authjs.session-token")}`,
+        origin: app.baseUrl,
+        accept: "text/html",
+        "content-type": `multipart/form-data; boundary=${boundary}`,
+      },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    const text = await res.text();
+    const took = performance.now() - t0;
+    assert.ok(took > 3_000, `sent in ${Math.round(took)} ms: not slower than the first deadline`);
+    assert.equal(
+      res.status,
+      400,
+      `${res.status} after ${Math.round(took)} ms: ${text.slice(0, 200)}`,
+    );
+    assert.match(text, /damaged at profile/);
+  },
+});

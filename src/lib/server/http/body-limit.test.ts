@@ -124,6 +124,52 @@ Deno.test("body limits: a body that stops arriving is answered 408 after the dea
   assert.equal(await boundBody(get, 10, 10), get);
 });
 
+/** `count` pieces of `size` bytes, one every `everyMs`, then the end (or a stall, never ending). */
+function paced(count: number, size: number, everyMs: number, stall = false) {
+  let sent = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(ctrl) {
+      if (sent >= count) {
+        if (stall) return new Promise(() => {});
+        return ctrl.close();
+      }
+      await new Promise((r) => setTimeout(r, everyMs));
+      sent++;
+      ctrl.enqueue(new Uint8Array(size));
+    },
+  });
+}
+
+Deno.test("body limits: a large upload that keeps coming over a slow link is read whole past the first deadline; a trickle below the minimum pace, or a pause as long as the deadline, is 408", async () => {
+  // The CI run of 2026-11-28 answered a 63 MB import 408 after 30 s while its bytes were still
+  // coming: a whole-body deadline refuses every upload slower than ~2 MB/s (a home uplink).
+  // 16 pieces of 64 KiB, one every 40 ms: 640 ms in all, at 1.6 MB/s, against a 200 ms deadline.
+  const steady = await boundBody(
+    post(paced(16, 64 * 1024, 40)),
+    UPLOAD_BODY_LIMIT,
+    200,
+    "upload",
+  );
+  assert.ok(steady instanceof Request, `refused: ${(steady as Response).status}`);
+  assert.equal((await steady.bytes()).byteLength, 16 * 64 * 1024);
+  // 100 bytes every 20 ms is 5 KB/s, under the minimum pace: refused once the allowance is spent.
+  const t0 = performance.now();
+  const trickle = await boundBody(post(paced(1_000, 100, 20)), UPLOAD_BODY_LIMIT, 200, "upload");
+  assert.ok(trickle instanceof Response && trickle.status === 408);
+  assert.ok(performance.now() - t0 < 2_000, `the trickle held on for ${performance.now() - t0} ms`);
+  // Half a megabyte at once, then nothing: the pace earned does not buy a long silence.
+  const t1 = performance.now();
+  const pause = await boundBody(
+    post(paced(8, 64 * 1024, 1, true)),
+    UPLOAD_BODY_LIMIT,
+    200,
+    "upload",
+  );
+  assert.ok(pause instanceof Response && pause.status === 408);
+  const paused = performance.now() - t1;
+  assert.ok(paused < 1_500, `the stalled body was answered after ${paused} ms`);
+});
+
 Deno.test("body limits: each body keeps its own deadline among many — a short one behind a long one is answered on time, and bodies read in time are never cut", async () => {
   const t0 = performance.now();
   // A stalled body with a long deadline first, then one with a short deadline behind it.
