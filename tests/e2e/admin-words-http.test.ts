@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { signInByLink } from "../support/auth.ts";
+import { chooseLanguage, signInByLink } from "../support/auth.ts";
 import { startSmtp } from "../support/smtp.ts";
 
 const ADMIN = "ops@example.test";
@@ -24,15 +24,7 @@ Deno.test({
     };
     for (const [lang, unset] of Object.entries(said)) {
       // The admin reads Invito in this language (Profile → Language).
-      const chosen = await admin.post("/dashboard/profile?/save", {
-        name: "Ops",
-        username: "ops",
-        timeZone: "Europe/Berlin",
-        clock: "auto",
-        weekStart: "1",
-        locale: lang,
-      });
-      assert.equal(chosen.status, 200, chosen.body.slice(0, 300));
+      await chooseLanguage(admin, lang);
       const page = await admin.get("/admin/instance", { headers: { "accept-language": "en-US" } });
       assert.equal(page.status, 200);
       assert.match(page.body, new RegExp(`<html lang="${lang}`));
@@ -61,15 +53,7 @@ Deno.test({
       es: "desactivado",
     };
     for (const [lang, off] of Object.entries(said)) {
-      const chosen = await admin.post("/dashboard/profile?/save", {
-        name: "Ops",
-        username: "ops",
-        timeZone: "Europe/Berlin",
-        clock: "auto",
-        weekStart: "1",
-        locale: lang,
-      });
-      assert.equal(chosen.status, 200, chosen.body.slice(0, 300));
+      await chooseLanguage(admin, lang);
       const page = await admin.get("/admin/instance", { headers: { "accept-language": "en-US" } });
       assert.equal(page.status, 200);
       const line = /<dt[^>]*>rateLimits<\/dt><dd[^>]*>([^<]*)<\/dd>/.exec(page.body);
@@ -86,15 +70,7 @@ Deno.test({
   async fn() {
     await using app = await startApp({ demo: true });
     const host = await signInByLink(app, "demo@invito.example");
-    const chosen = await host.post("/dashboard/profile?/save", {
-      name: "Demo Host",
-      username: "demo",
-      timeZone: "Europe/Berlin",
-      clock: "auto",
-      weekStart: "1",
-      locale: "de",
-    });
-    assert.equal(chosen.status, 200, chosen.body.slice(0, 300));
+    await chooseLanguage(host, "de", { name: "Demo Host", username: "demo" });
     const refused = await host.post("/dashboard/developers?/createWebhook", {
       url: "http://127.0.0.1:9/hook",
       events: "booking.confirmed",
@@ -138,15 +114,7 @@ Deno.test({
         },
       };
       for (const [lang, words] of Object.entries(said)) {
-        const chosen = await admin.post("/dashboard/profile?/save", {
-          name: "Ops",
-          username: "ops",
-          timeZone: "Europe/Berlin",
-          clock: "auto",
-          weekStart: "1",
-          locale: lang,
-        });
-        assert.equal(chosen.status, 200, chosen.body.slice(0, 300));
+        await chooseLanguage(admin, lang);
         const page = await admin.get("/admin/instance");
         assert.equal(page.status, 200);
         const setting = (name: string) =>
@@ -181,15 +149,7 @@ Deno.test({
   async fn() {
     await using app = await startApp({ demo: true, env: { INVITO_ADMINS: ADMIN } });
     const admin = await signInByLink(app, ADMIN, { next: "/admin" });
-    const chosen = await admin.post("/dashboard/profile?/save", {
-      name: "Ops",
-      username: "ops",
-      timeZone: "Europe/Berlin",
-      clock: "auto",
-      weekStart: "1",
-      locale: "de",
-    });
-    assert.equal(chosen.status, 200, chosen.body.slice(0, 300));
+    await chooseLanguage(admin, "de");
     const sent = await admin.post("/admin/instance?/mailTest", { email: "check@example.test" });
     assert.equal(sent.status, 200);
     assert.ok(

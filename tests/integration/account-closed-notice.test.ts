@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { signIn } from "../reliability/harness.ts";
 import { createClient } from "../support/http.ts";
+import { chooseLanguage } from "../support/auth.ts";
 
 Deno.test({
   name:
@@ -25,15 +26,7 @@ Deno.test({
         (await host.get("/dashboard/profile")).body,
       )![1];
       // The host reads the dashboard in their language (Profile → Language).
-      const chosen = await host.post("/dashboard/profile?/save", {
-        name: "Host",
-        username,
-        timeZone: "UTC",
-        clock: "24h",
-        weekStart: "1",
-        locale: lang,
-      });
-      assert.equal(chosen.status, 200);
+      await chooseLanguage(host, lang, { name: "Host", username, timeZone: "UTC", clock: "24h" });
       const closed = await host.post("/dashboard/profile?/deleteAccount", { username });
       assert.equal(closed.status, 303, closed.body.slice(0, 300));
       // Signed out, and a browser that asks for English: the address carries the language.

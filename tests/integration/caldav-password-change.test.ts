@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { Locator } from "playwright-core";
 import { startApp } from "../support/app.ts";
 import { createClient } from "../support/http.ts";
-import { finishMagicLink } from "../support/auth.ts";
+import { chooseLanguage, finishMagicLink } from "../support/auth.ts";
 import { startRadicale } from "../support/radicale.ts";
 import { vnuErrors } from "../support/vnu.ts";
 import {
@@ -134,15 +134,7 @@ Deno.test({
       )![1];
       const speak = async (locale: string) => {
         // The host reads the dashboard in their language (Profile → Language).
-        const chosen = await c.post("/dashboard/profile?/save", {
-          name: "Host",
-          username,
-          timeZone: "Europe/Berlin",
-          clock: "24h",
-          weekStart: "1",
-          locale,
-        });
-        assert.equal(chosen.status, 200);
+        await chooseLanguage(c, locale, { name: "Host", username, clock: "24h" });
       };
       for (const [lang, [menu, refused, save, remove]] of Object.entries(words)) {
         await speak(lang);

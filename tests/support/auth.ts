@@ -122,3 +122,36 @@ export async function signInByLink(
   }
   return c;
 }
+
+/** A profile as its form posts it (Profile → Save). */
+export type ProfileForm = {
+  name: string;
+  username: string;
+  timeZone: string;
+  clock: "auto" | "12h" | "24h";
+  weekStart: string;
+};
+
+/**
+ * The signed-in person chooses to read Invito in `locale` (Profile → Language), saving the rest
+ * of the profile as `profile` gives it (by default the admin "Ops" of the admin tests, in
+ * Berlin, clock Automatic, weeks from Monday). Throws with the page when the save is refused.
+ */
+export async function chooseLanguage(
+  c: Client,
+  locale: string,
+  profile: Partial<ProfileForm> = {},
+): Promise<void> {
+  const saved = await c.post("/dashboard/profile?/save", {
+    name: "Ops",
+    username: "ops",
+    timeZone: "Europe/Berlin",
+    clock: "auto",
+    weekStart: "1",
+    ...profile,
+    locale,
+  });
+  if (saved.status !== 200) {
+    throw new Error(`choosing ${locale} answered ${saved.status}: ${saved.body.slice(0, 300)}`);
+  }
+}
