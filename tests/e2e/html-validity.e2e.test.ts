@@ -18,12 +18,12 @@
  * and `npm run build`.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { repoRoot, startApp } from "../support/app.ts";
+import { startApp } from "../support/app.ts";
 import { signInByLink } from "../support/auth.ts";
 import { checkA11y, launchBrowser, showFailureState } from "../support/browser.ts";
 import { pageTour, TOUR_ENV } from "../support/page-tour.ts";
 import { fullDay } from "../support/slots.ts";
+import { vnuErrors } from "../support/vnu.ts";
 import { createEventType, createHost, memoryApp } from "../support/memory-app.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import { getBooking } from "../../src/lib/server/store/bookings.ts";
@@ -40,48 +40,6 @@ import { LANGUAGES } from "../../src/lib/shared/i18n.ts";
 import type { BookingRecord, MailKind } from "../../src/lib/server/domain/model/records.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
-const VNU = join(repoRoot, "node_modules", "vnu-jar", "build", "dist", "vnu.jar");
-
-type VnuMessage = {
-  type: string;
-  subType?: string;
-  url?: string;
-  lastLine?: number;
-  message: string;
-  extract?: string;
-};
-
-/** Runs the checker once over the documents; returns its errors as "name:line: message «extract»". */
-async function validate(docs: Map<string, string>): Promise<{ errors: string[]; checked: number }> {
-  const dir = await Deno.makeTempDir({ prefix: "invito-vnu-" });
-  try {
-    for (const [name, html] of docs) await Deno.writeTextFile(join(dir, `${name}.html`), html);
-    const out = await new Deno.Command("java", {
-      args: ["-Xss4m", "-jar", VNU, "--format", "json", "--stdout", "--exit-zero-always", dir],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stdout = new TextDecoder().decode(out.stdout);
-    assert.ok(
-      out.success && stdout.trim().startsWith("{"),
-      `vnu did not run: ${new TextDecoder().decode(out.stderr)}`,
-    );
-    const { messages } = JSON.parse(stdout) as { messages: VnuMessage[] };
-    const errors = messages
-      .filter((m) => m.type === "error" || (m.type === "non-document-error"))
-      .map((m) => {
-        const name = decodeURIComponent((m.url ?? "").split("/").pop() ?? "").replace(
-          /\.html$/,
-          "",
-        );
-        const extract = (m.extract ?? "").replace(/\s+/g, " ").trim().slice(0, 120);
-        return `${name}:${m.lastLine ?? "?"}: ${m.message} «${extract}»`;
-      });
-    return { errors, checked: docs.size };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 Deno.test({
   ...opts,
@@ -294,7 +252,8 @@ Deno.test({
     } finally {
       await browser.close();
     }
-    const { errors, checked } = await validate(docs);
+    const errors = await vnuErrors(docs);
+    const checked = docs.size;
     assert.ok(
       checked >= 4 * 26 + 2 * 26 + 3 * 20 + 4 * 4 + 4 + 4 + 1,
       `${checked} documents checked`,
@@ -528,7 +487,8 @@ Deno.test({
     } finally {
       await app.close();
     }
-    const { errors, checked } = await validate(docs);
+    const errors = await vnuErrors(docs);
+    const checked = docs.size;
     assert.equal(checked, 4 * 26);
     assert.deepEqual(errors, []);
   },

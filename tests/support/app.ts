@@ -26,6 +26,7 @@
 import { join } from "node:path";
 import { freePort } from "./ports.ts";
 import { delay } from "./wait.ts";
+import { makeDataDir } from "./data-dir.ts";
 
 export const repoRoot: string = join(import.meta.dirname!, "..", "..");
 export const denoBin: string = join(repoRoot, "node_modules", ".bin", "deno");
@@ -125,7 +126,7 @@ interface Running {
 
 export async function startApp(opts: StartAppOptions = {}): Promise<AppHandle> {
   const ownsDataDir = !opts.dataDir;
-  const dataDir = opts.dataDir ?? await Deno.makeTempDir({ prefix: "invito-app-" });
+  const dataDir = opts.dataDir ?? await makeDataDir("invito-app-");
   const dbPath = join(dataDir, "invito.kv");
   const entry = opts.entry ?? "server.ts";
   const startTimeoutMs = opts.startTimeoutMs ?? 20_000;

@@ -45,6 +45,7 @@
  */
 import protobuf from "protobufjs";
 import { join } from "node:path";
+import { makeDataDir } from "./data-dir.ts";
 
 const PROTO = await Deno.readTextFile(join(import.meta.dirname!, "kv-connect", "datapath.proto"));
 const root = protobuf.parse(PROTO, { keepCase: true }).root;
@@ -568,7 +569,7 @@ export interface KvConnectOptions {
 
 /** Starts the server; `await using` closes it. */
 export async function startKvConnect(opts: KvConnectOptions = {}): Promise<KvConnectServer> {
-  const ownDir = opts.path ? null : await Deno.makeTempDir({ prefix: "kv-connect-" });
+  const ownDir = opts.path ? null : await makeDataDir("kv-connect-");
   const path = opts.path ?? join(ownDir!, "data.kv");
   const store = await KvConnectStore.open(path);
   const token = opts.token ?? crypto.randomUUID().replaceAll("-", "");

@@ -11,6 +11,7 @@ import { newId } from "../../src/lib/server/store/users.ts";
 import type { EventTypeRecord, UserRecord } from "../../src/lib/server/domain/model/records.ts";
 import type { WeeklyRules } from "../../src/lib/server/domain/availability.ts";
 import { guardKv } from "./kv-guard.ts";
+import { makeDataDir } from "./data-dir.ts";
 
 export type RecordingMailer = Mailer & { sent: OutgoingMail[]; failWith: SendResult | null };
 
@@ -77,7 +78,7 @@ export async function memoryApp(
 export async function seedStore(
   prefix: string,
 ): Promise<{ dataDir: string; dbPath: string; kv: Deno.Kv; app: App }> {
-  const dataDir = await Deno.makeTempDir({ prefix });
+  const dataDir = await makeDataDir(prefix);
   const dbPath = `${dataDir}/invito.kv`;
   const kv = await Deno.openKv(dbPath);
   const app = await buildApp({
