@@ -30,6 +30,7 @@ import {
 } from "./harness.ts";
 import { prng } from "../../bench/lib.ts";
 
+/** The servers' hold (INVITO_BOOKING_TTL) unless the target says otherwise. */
 const TTL_MS = 2_000;
 const RUN_MS = 8_000;
 /** The run goes on past RUN_MS, up to this, while some kind of change has succeeded too rarely. */
@@ -49,12 +50,18 @@ export type HistoryTarget = {
   env: Record<string, string>;
   /** stops every server, keeping the data */
   stop(): Promise<void>;
+  /**
+   * The servers' hold in ms, as their INVITO_BOOKING_TTL says (default 2 s). A cluster on a
+   * slower KV needs longer: a host's reject must land before the hold lapses.
+   */
+  ttlMs?: number;
   /** starts injecting faults during the run; returns the function that stops them */
   faults?: () => () => void;
 };
 
 /** Runs the history check against `t`; returns what the run produced. */
 export async function historyCheck(t: HistoryTarget): Promise<Record<string, number>> {
+  const TTL = t.ttlMs ?? TTL_MS;
   const base = t.base;
   const host = await signIn({ ...t.signInVia, baseUrl: base }, "demo@invito.example", t.smtp);
   const smtp = t.smtp;
@@ -98,7 +105,7 @@ export async function historyCheck(t: HistoryTarget): Promise<Record<string, num
   /** Mostly a request still open (its hold is 2 s), sometimes any (to exercise the refusals). */
   const openLink = (all: { path: string; id: string; atMs: number }[], random: () => number) => {
     const mine = all.filter((l) => answered(l.id));
-    const fresh = mine.filter((l) => !decided.has(l.id) && Date.now() - l.atMs < TTL_MS - 300);
+    const fresh = mine.filter((l) => !decided.has(l.id) && Date.now() - l.atMs < TTL - 300);
     const from = fresh.length && random() < 0.8 ? fresh : mine;
     return from[Math.floor(random() * from.length)];
   };
@@ -124,7 +131,7 @@ export async function historyCheck(t: HistoryTarget): Promise<Record<string, num
   const issuedAt = new Map<string, number>();
   const guestPick = (random: () => number) => {
     const open = changeable().filter((t) => !finished.has(t));
-    const recent = open.filter((t) => Date.now() - issuedAt.get(t)! < TTL_MS - 300);
+    const recent = open.filter((t) => Date.now() - issuedAt.get(t)! < TTL - 300);
     const from = recent.length && random() < 0.8 ? recent : open;
     return from[Math.floor(random() * from.length)];
   };
@@ -320,9 +327,9 @@ export async function historyCheck(t: HistoryTarget): Promise<Record<string, num
   const byId = new Map(bookings.map((b) => [b.id, b]));
   const nowMs = Date.now();
   assert.deepEqual(
-    storeProblems(store, { nowMs, ttlMs: TTL_MS }),
+    storeProblems(store, { nowMs, ttlMs: TTL }),
     [],
-    tell("store invariants", storeProblems(store, { nowMs, ttlMs: TTL_MS })),
+    tell("store invariants", storeProblems(store, { nowMs, ttlMs: TTL })),
   );
 
   // Every success made exactly one booking; every booking came from one success.
@@ -407,7 +414,7 @@ export async function historyCheck(t: HistoryTarget): Promise<Record<string, num
         `${b.id}: request #${r.n} (${r.op}) succeeded without a transition`,
       );
     }
-    transitionProblems.push(...historyProblems(b, TTL_MS));
+    transitionProblems.push(...historyProblems(b, TTL));
   }
   assert.deepEqual(transitionProblems, [], tell("transitions", transitionProblems));
 
@@ -416,7 +423,7 @@ export async function historyCheck(t: HistoryTarget): Promise<Record<string, num
     const rs = (acts.get(id) ?? []).filter((r) => r.op !== "confirm" && r.op !== "host_confirm");
     return rs.length ? Math.min(...rs.map((r) => r.sentMs)) : null;
   };
-  const overlaps = overlapProblems(bookings, TTL_MS, {
+  const overlaps = overlapProblems(bookings, TTL, {
     actionSentMs: releaseSent,
     bookedReceivedMs: (id) => madeBy.get(id)?.receivedMs ?? null,
   });
