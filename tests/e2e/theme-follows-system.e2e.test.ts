@@ -11,6 +11,7 @@ import { startApp } from "../support/app.ts";
 import { createEventType, createHost, seedStore, WORKDAYS } from "../support/memory-app.ts";
 import { hydrated, launchBrowser } from "../support/browser.ts";
 import type { Page } from "playwright-core";
+import { freePort } from "../support/ports.ts";
 
 /** The root's theme class and the body's background colour as the page paints it. */
 function painted(page: Page) {
@@ -73,6 +74,108 @@ Deno.test({
         true,
         "?theme=light stays light on a dark system",
       );
+    } finally {
+      await browser.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "theme: a widget framed where it may not use storage (a sandboxed iframe) still takes its address's theme and follows the system",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { dataDir, kv, app: seed } = await seedStore("invito-theme-sandbox-");
+    const host = await createHost(seed, { username: "dana", weekly: WORKDAYS });
+    await createEventType(seed, host, { slug: "chat", title: "Chat" });
+    kv.close();
+    await using app = await startApp({ dataDir });
+    // Another site frames the widget as some site builders do: sandboxed without
+    // allow-same-origin, so the framed page's origin is opaque and reading localStorage throws.
+    const widget = (q: string) => app.url(`/widget/dana/chat?tz=Europe%2FLondon${q}`);
+    const port = freePort();
+    const site = Deno.serve({ hostname: "127.0.0.2", port, onListen: () => {} }, () =>
+      new Response(
+        `<!doctype html><html lang="en"><head><title>Shop</title></head><body>
+        <iframe id="dark" sandbox="allow-scripts allow-forms" src="${
+          widget("&theme=dark")
+        }"></iframe>
+        <iframe id="system" sandbox="allow-scripts allow-forms" src="${widget("")}"></iframe>
+        </body></html>`,
+        { headers: { "content-type": "text/html; charset=utf-8" } },
+      ));
+    const browser = await launchBrowser();
+    try {
+      const ctx = await browser.newContext({ colorScheme: "light", timezoneId: "Europe/London" });
+      const page = await ctx.newPage();
+      await page.goto(`http://127.0.0.2:${port}/`);
+      const frame = async (id: string) => {
+        const f = (await (await page.locator(`#${id}`).elementHandle())!.contentFrame())!;
+        await f.locator("h1").first().waitFor();
+        return f;
+      };
+      const dark = await frame("dark");
+      const system = await frame("system");
+      assert.equal(
+        await dark.evaluate(() => {
+          try {
+            return typeof localStorage;
+          } catch (e) {
+            return (e as Error).name;
+          }
+        }),
+        "SecurityError",
+        "the framed page may not use storage (else this test proves nothing)",
+      );
+      const classes = (f: typeof dark) =>
+        f.evaluate(() =>
+          [...document.documentElement.classList].filter((c) => c === "dark" || c === "light")
+        );
+      assert.deepEqual(await classes(dark), ["dark"], "?theme=dark is dark on a light system");
+      assert.deepEqual(await classes(system), ["light"], "no theme asked: the system's light");
+      await page.emulateMedia({ colorScheme: "dark" });
+      await system.waitForFunction(() => document.documentElement.classList.contains("dark"));
+      assert.deepEqual(await classes(system), ["dark"], "and it follows the system turning dark");
+    } finally {
+      await browser.close();
+      await site.shutdown();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "theme: with all cookies and site data blocked, the home page's toggle still switches the open page",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({});
+    const browser = await launchBrowser();
+    try {
+      const ctx = await browser.newContext({ colorScheme: "light" });
+      // What Chromium does for a site whose cookies and site data the visitor blocked (no switch
+      // turns that on from here): reading window.localStorage throws a SecurityError.
+      await ctx.addInitScript(() => {
+        Object.defineProperty(window, "localStorage", {
+          get() {
+            throw new DOMException("Access is denied for this document.", "SecurityError");
+          },
+        });
+      });
+      const page = await ctx.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(app.url("/"));
+      await hydrated(page);
+      assert.equal((await painted(page)).light, true, "the system's light");
+      await page.getByRole("radio", { name: "Dark" }).first().click();
+      await page.waitForFunction(() => document.documentElement.classList.contains("dark"));
+      assert.equal(
+        await page.getByRole("radio", { name: "Dark" }).first().getAttribute("aria-checked"),
+        "true",
+      );
+      assert.deepEqual(errors, [], "no script error on the page");
     } finally {
       await browser.close();
     }
