@@ -22,17 +22,22 @@ function painted(page: Page) {
   }));
 }
 
+/** A server whose one host, dana, offers /dana/chat. */
+async function danaWithChat(prefix: string) {
+  const { dataDir, kv, app: seed } = await seedStore(prefix);
+  const host = await createHost(seed, { username: "dana", weekly: WORKDAYS });
+  await createEventType(seed, host, { slug: "chat", title: "Chat" });
+  kv.close();
+  return await startApp({ dataDir });
+}
+
 Deno.test({
   name:
     "theme: an open page follows the system turning dark and light again; a theme the address chose stays",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const { dataDir, kv, app: seed } = await seedStore("invito-theme-follow-");
-    const host = await createHost(seed, { username: "dana", weekly: WORKDAYS });
-    await createEventType(seed, host, { slug: "chat", title: "Chat" });
-    kv.close();
-    await using app = await startApp({ dataDir });
+    await using app = await danaWithChat("invito-theme-follow-");
     const browser = await launchBrowser();
     try {
       const ctx = await browser.newContext({ colorScheme: "light" });
@@ -86,11 +91,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const { dataDir, kv, app: seed } = await seedStore("invito-theme-sandbox-");
-    const host = await createHost(seed, { username: "dana", weekly: WORKDAYS });
-    await createEventType(seed, host, { slug: "chat", title: "Chat" });
-    kv.close();
-    await using app = await startApp({ dataDir });
+    await using app = await danaWithChat("invito-theme-sandbox-");
     // Another site frames the widget as some site builders do: sandboxed without
     // allow-same-origin, so the framed page's origin is opaque and reading localStorage throws.
     const widget = (q: string) => app.url(`/widget/dana/chat?tz=Europe%2FLondon${q}`);
