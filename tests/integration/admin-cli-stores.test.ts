@@ -340,6 +340,54 @@ Deno.test({
 
 Deno.test({
   name:
+    "check-config lists every problem at once: a setting in the wrong format does not hide a bad INVITO_RATE_LIMIT, INVITO_SIGNUP or INVITO_ADMINS, nor a client id set without its secret (each was shown only after the first was fixed)",
+  async fn() {
+    await withDir(async (dir) => {
+      const out = await cli(dir, ["check-config", "--json"], {
+        INVITO_SESSION_SECRET: "short",
+        INVITO_BOOKING_TTL: "soon",
+        INVITO_RATE_LIMIT: "bogus",
+        INVITO_SIGNUP: "everyone!",
+        INVITO_ADMINS: "not-an-address",
+        INVITO_OIDC_ISSUER: "https://id.example.test",
+        INVITO_GOOGLE_CLIENT_ID: "id-without-secret",
+      });
+      assert.equal(out.code, 3, out.stderr);
+      const errors = out.json<{ errors: string[] }>().errors;
+      for (
+        const name of [
+          "INVITO_SESSION_SECRET",
+          "INVITO_BOOKING_TTL",
+          "INVITO_RATE_LIMIT",
+          "INVITO_SIGNUP",
+          "INVITO_ADMINS",
+          "INVITO_OIDC_CLIENT_ID",
+          "INVITO_GOOGLE_CLIENT_SECRET",
+        ]
+      ) {
+        assert.ok(errors.some((e) => e.includes(name)), `${name} in ${JSON.stringify(errors)}`);
+      }
+      // The server says the same at start, before it opens anything.
+      const server = await new Deno.Command(denoBin, {
+        args: ["run", "-A", "--no-check", join(repoRoot, "server.ts")],
+        env: {
+          INVITO_DB_PATH: join(dir, "server.kv"),
+          INVITO_SESSION_SECRET: "short",
+          INVITO_RATE_LIMIT: "bogus",
+        },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const said = new TextDecoder().decode(server.stderr);
+      assert.equal(server.code, 1, said);
+      assert.match(said, /INVITO_SESSION_SECRET/);
+      assert.match(said, /INVITO_RATE_LIMIT/);
+    });
+  },
+});
+
+Deno.test({
+  name:
     'invito with invalid configuration: --json says reason "invalid_configuration" with the errors (also check-config, exit 3); a remote INVITO_DB_PATH without DENO_KV_ACCESS_TOKEN is an error; npm run backup and restore exit 3 as well',
   async fn() {
     await withDir(async (dir) => {

@@ -257,6 +257,29 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       k.startsWith("INVITO_") && val !== undefined && val !== ""
     ),
   );
+  // Settings checked together, and the ones with their own parsers, are read from the raw values:
+  // a setting in the wrong format must not hide them (every problem is listed at once).
+  const errors: string[] = [];
+  const oidcSet =
+    [clean.INVITO_OIDC_ISSUER, clean.INVITO_OIDC_CLIENT_ID, clean.INVITO_OIDC_CLIENT_SECRET]
+      .filter(Boolean).length;
+  if (oidcSet > 0 && oidcSet < 3) {
+    errors.push(
+      "INVITO_OIDC_ISSUER, INVITO_OIDC_CLIENT_ID and INVITO_OIDC_CLIENT_SECRET must be set together",
+    );
+  }
+  for (const name of ["GOOGLE", "MICROSOFT", "ZOOM"]) {
+    if (!!clean[`INVITO_${name}_CLIENT_ID`] !== !!clean[`INVITO_${name}_CLIENT_SECRET`]) {
+      errors.push(`INVITO_${name}_CLIENT_ID and INVITO_${name}_CLIENT_SECRET must be set together`);
+    }
+  }
+  const rate = parseRateLimitSetting(clean.INVITO_RATE_LIMIT ?? "on");
+  if (!rate.ok) errors.push(rate.error);
+  const signup = parseSignupPolicy(clean.INVITO_SIGNUP ?? "open");
+  if (!signup.ok) errors.push(signup.error);
+  const admins = parseAdminList(clean.INVITO_ADMINS ?? "");
+  if (!admins.ok) errors.push(admins.error);
+  errors.push(...storeTokenProblem(env));
   const parsed = v.safeParse(EnvSchema, clean, { abortEarly: false });
   if (!parsed.success) {
     return {
@@ -266,36 +289,11 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
           const key = i.path?.map((p) => String(p.key)).join(".") ?? "";
           return i.message.startsWith(key) || !key ? i.message : `${key}: ${i.message}`;
         }),
-        ...storeTokenProblem(env),
+        ...errors,
       ],
     };
   }
   const e = parsed.output;
-  const errors: string[] = storeTokenProblem(env);
-  const oidcParts = [e.INVITO_OIDC_ISSUER, e.INVITO_OIDC_CLIENT_ID, e.INVITO_OIDC_CLIENT_SECRET];
-  const oidcSet = oidcParts.filter(Boolean).length;
-  if (oidcSet > 0 && oidcSet < 3) {
-    errors.push(
-      "INVITO_OIDC_ISSUER, INVITO_OIDC_CLIENT_ID and INVITO_OIDC_CLIENT_SECRET must be set together",
-    );
-  }
-  for (
-    const [name, id, secret] of [
-      ["GOOGLE", e.INVITO_GOOGLE_CLIENT_ID, e.INVITO_GOOGLE_CLIENT_SECRET],
-      ["MICROSOFT", e.INVITO_MICROSOFT_CLIENT_ID, e.INVITO_MICROSOFT_CLIENT_SECRET],
-      ["ZOOM", e.INVITO_ZOOM_CLIENT_ID, e.INVITO_ZOOM_CLIENT_SECRET],
-    ] as const
-  ) {
-    if (!!id !== !!secret) {
-      errors.push(`INVITO_${name}_CLIENT_ID and INVITO_${name}_CLIENT_SECRET must be set together`);
-    }
-  }
-  const rate = parseRateLimitSetting(e.INVITO_RATE_LIMIT);
-  if (!rate.ok) errors.push(rate.error);
-  const signup = parseSignupPolicy(e.INVITO_SIGNUP);
-  if (!signup.ok) errors.push(signup.error);
-  const admins = parseAdminList(e.INVITO_ADMINS);
-  if (!admins.ok) errors.push(admins.error);
   const baseUrl = new URL(e.INVITO_BASE_URL ?? listenUrl(e.INVITO_LISTEN_ADDR));
   if (errors.length) return { ok: false, errors };
   return {
