@@ -906,6 +906,16 @@ Deno.test(
           said.content[0].text,
           "Some fields need fixing.\nguests: This tool takes no such argument (see its input schema)",
         );
+        // The guest sent as an address, or null: `guest` is an argument `book` needs, as an object
+        // (it was refused as one the tool does not take, and an agent dropped it).
+        for (const guest of ["col@example.com", null]) {
+          const wrong = await call(client, "book", { ...book, guest });
+          assert.equal(
+            wrong.content[0].text,
+            "Some fields need fixing.\nguest: Must be an object with the fields its input schema lists",
+            JSON.stringify(guest),
+          );
+        }
         // Nothing was booked by a call whose extra attendees would have been dropped.
         const list = await call(client, "list_bookings", {});
         assert.deepEqual(list.structuredContent.data, []);

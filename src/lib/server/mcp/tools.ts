@@ -65,16 +65,17 @@ export function callerTranslator(c: McpCaller, language: unknown): Translator {
 }
 
 /**
- * An issue's message, or "needs this argument" for an argument left out: an object schema words
- * a missing key and an unknown one with the same message, its own (`mcp.unknown_argument`), so
- * an agent that left out `event_type` read that `book` takes no such argument.
+ * An issue's message. An object schema words every issue of its own with one message, its own
+ * (`mcp.unknown_argument`): so an argument left out and one that is not an object (`guest` sent
+ * as an address) read as arguments the tool does not take, and an agent dropped them. Only a key
+ * the schema does not list (expected never) keeps that message.
  */
 function argumentMessage(issue: v.BaseIssue<unknown>): string {
-  const objectKey = issue.kind === "schema" && /object$/.test(issue.type) &&
-    issue.path?.at(-1)?.origin === "key";
-  return objectKey && issue.expected !== "never" && issue.received === "undefined"
-    ? messageRef("mcp.missing_argument")
-    : issue.message;
+  if (issue.kind !== "schema" || !/object$/.test(issue.type) || issue.expected === "never") {
+    return issue.message;
+  }
+  const missing = issue.path?.at(-1)?.origin === "key" && issue.received === "undefined";
+  return messageRef(missing ? "mcp.missing_argument" : "mcp.object_argument");
 }
 
 /** Runs a tool: scope, arguments, the API's route; a refusal is a tool error in words. */
