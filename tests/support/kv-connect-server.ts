@@ -782,6 +782,10 @@ export async function startKvConnect(opts: KvConnectOptions = {}): Promise<KvCon
       client.close();
       return;
     }
+    // Without it the relay's writes wait on Nagle's algorithm: a large answer's last segment sat
+    // until the client's delayed ACK (~40 ms a round trip, most of a remote test's time).
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     conns.add(client);
     conns.add(upstream);
     byInnerPort.set((upstream.localAddr as Deno.NetAddr).port, client);

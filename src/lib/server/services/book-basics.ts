@@ -10,13 +10,26 @@ import { computeSlots } from "../domain/slots.ts";
 import { eventTypeRules } from "../domain/event-rules.ts";
 import type { ExtraWrite, Refusal } from "../domain/booking-engine/index.ts";
 import { getAvailabilityCached } from "../store/availability.ts";
-import type { BookingRecord, EventTypeRecord, UserRecord } from "../domain/model/records.ts";
+import type {
+  BookingRecord,
+  EventTypeRecord,
+  Location,
+  UserRecord,
+} from "../domain/model/records.ts";
 import { newId } from "../store/users.ts";
 import { randomToken } from "../util/digest.ts";
 import { seatsOf } from "../domain/seats.ts";
 
 /** Called after each step of a series' protocol, for tests that stop it midway (a crash). */
 export type SeriesStep = (step: "open" | "hold" | "commit", held?: number) => Promise<void> | void;
+
+/** What a guest's form or request gave, checked: every booking it makes carries all of it. */
+export type GuestChecked = {
+  answers: BookingRecord["answers"];
+  location: Location;
+  additionalGuests: string[];
+  source: BookingSource | null;
+};
 
 export type BookInput = {
   username: string;

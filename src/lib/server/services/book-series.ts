@@ -34,6 +34,7 @@ import {
   bookRefusal,
   type BookResult,
   extraOf,
+  type GuestChecked,
   isOffered,
   parseStart,
   type SeriesStep,
@@ -119,14 +120,13 @@ export function parseSkip(text: string | undefined, count: number): Set<number> 
   return out;
 }
 
-export type SeriesInput = {
+/** With the guest's checked input, which every date carries whole (it once dropped the guests). */
+export type SeriesInput = GuestChecked & {
   host: UserRecord;
   et: EventTypeRecord;
   start: Temporal.Instant;
   durationMin: number;
   input: BookInput;
-  answers: BookingRecord["answers"];
-  location: Location;
   /** The routing form response the guest came from: carried by the first date, linked once. */
   routing?: BookingRecord["routing"] | null;
   /** Tests stop the protocol midway here (a crash). */
@@ -197,6 +197,8 @@ export async function bookSeries(app: App, s: SeriesInput): Promise<BookResult> 
           locale: input.locale,
           answers: s.answers,
           location: s.location,
+          additionalGuests: s.additionalGuests,
+          source: s.source,
           by: "guest",
           singleUseLinkId: input.singleUseLinkId,
           offeredStarts: input.offeredStarts,

@@ -26,6 +26,7 @@ import {
   type BookInput,
   type BookResult,
   extraOf,
+  type GuestChecked,
   isOffered,
   newBookingBasics,
   parseStart,
@@ -51,15 +52,7 @@ export function checkGuestInput(
     BookInput,
     "rawAnswers" | "unknownAnswers" | "locationChoice" | "phone" | "guests" | "source" | "email"
   >,
-):
-  | {
-    ok: true;
-    answers: BookingRecord["answers"];
-    location: Location;
-    additionalGuests: string[];
-    source: BookingSource | null;
-  }
-  | { ok: false; errors: Record<string, string> } {
+): ({ ok: true } & GuestChecked) | { ok: false; errors: Record<string, string> } {
   const checked = checkAnswers(eventTypeRules(et).questions, input.rawAnswers ?? {}, {
     unknown: input.unknownAnswers,
   });

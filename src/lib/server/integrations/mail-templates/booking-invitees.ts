@@ -69,6 +69,8 @@ export function inviteeMail(kind: MailKind, p: MailParts): OutgoingMail | null |
         ],
         footer: t.t("mail.guest_confirmed.attached"),
         icalEvent: invite("confirmed", t),
+        // A series' dates, listed in the zone the other times of this mail are in.
+        readsIn: { timeZone: zone, clock },
       });
     }
     case "guests_cancelled":

@@ -370,16 +370,20 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
       icalEvent?: OutgoingMail["icalEvent"];
       /** Which one of its kind this mail is (a reminder's minutes before): in its Message-ID. */
       occasion?: number;
+      /** The zone and clock its readers read times in, when neither the guest's nor the host's. */
+      readsIn?: { timeZone: string; clock: "12h" | "24h" | undefined };
     },
   ): OutgoingMail => {
     // A mail about a whole series lists its dates (in the reader's zone) and carries them.
-    const series = seriesOfMail(kind, ctx.series);
+    const series = seriesOfMail(kind, ctx.series, b);
     // The dates this mail speaks for: those that share its date's state (a confirmation leaves
     // out a date cancelled before it).
     const dates = series ? datesOfMail(series, b, ctx.nowMs) : [];
     if (dates.length < 2) return plainMail(t, opts);
     const forGuest = t === guestT && opts.to === b.guestEmail;
-    const lines = forGuest
+    const lines = opts.readsIn
+      ? seriesLines(dates, t, opts.readsIn.timeZone, opts.readsIn.clock)
+      : forGuest
       ? seriesLines(dates, t, b.guestTimeZone, b.guestClock)
       : seriesLines(dates, t, hostZone, ctx.host.clock);
     if (!opts.icalEvent) return plainMail(t, { ...opts, paragraphs: [...opts.paragraphs, lines] });

@@ -24,11 +24,23 @@ const SERIES_MAILS = new Set<MailKind>([
   "guest_rejected",
   "guest_expired",
   "host_expired",
+  // The guest's additional guests are invited to every date, as the guest is.
+  "guests_invited",
 ]);
 
-/** The series' dates when this mail is about the whole series (more than one date), else null. */
-export function seriesOfMail(kind: MailKind, series: BookingRecord[] | undefined) {
-  return series && series.length > 1 && SERIES_MAILS.has(kind) ? series : null;
+/**
+ * The series' dates when this mail about `b` is about the whole series (more than one date), else
+ * null. A date made by a move sends the kinds a booking's making sends, about that date alone: its
+ * mails once said their invitation and links were the first date's, and the links added the first
+ * date again. Once it changes again (the host confirms the series) its mails are the series' again.
+ */
+export function seriesOfMail(
+  kind: MailKind,
+  series: BookingRecord[] | undefined,
+  b: Pick<BookingRecord, "rescheduledFromId" | "history">,
+) {
+  if (!series || series.length < 2 || !SERIES_MAILS.has(kind)) return null;
+  return b.rescheduledFromId && b.history.length === 1 ? null : series;
 }
 
 /**
@@ -113,7 +125,7 @@ export function seriesCalendar(
   nowMs: number,
   t: Translator,
 ) {
-  const all = seriesOfMail(kind, series);
+  const all = seriesOfMail(kind, series, b);
   const dates = all ? datesOfMail(all, b, nowMs) : [];
   if (dates.length < 2) return { first: b, repeat: null, note: [] };
   const repeat = repeatOfSeries(dates);
