@@ -1,3 +1,5 @@
+import { normalizeLineBreaks } from "./text.ts";
+
 /**
  * The one place that knows how long each kind of form field may legitimately be. Every form
  * reader (route actions, `formValues`, `readFields`) and the validators behind them take their
@@ -35,10 +37,14 @@ export const FIELD_MAX = {
 
 export type FieldKind = keyof typeof FIELD_MAX;
 
-/** A form field as a string bounded for its kind; a File or a missing field becomes "". */
+/**
+ * A form field as a string bounded for its kind; a File or a missing field becomes "". Line breaks
+ * are one character first: a browser posts a textarea's as CRLF while its `maxlength` counts one,
+ * so a text its field took was cut here, and refused as too long by its validator.
+ */
 export function readField(form: FormData, name: string, kind: FieldKind): string {
   const value = form.get(name);
-  return typeof value === "string" ? value.slice(0, FIELD_MAX[kind] + 1) : "";
+  return typeof value === "string" ? normalizeLineBreaks(value).slice(0, FIELD_MAX[kind] + 1) : "";
 }
 
 /** The named fields, each bounded for its kind (see `readField`). */

@@ -18,6 +18,7 @@ export const FORM_PROBLEM_KEYS = {
   options: "routing.problem.options",
   unknown_key: "routing.problem.unknown_key",
   condition_value: "routing.problem.condition_value",
+  condition_option: "routing.problem.condition_option",
   url: "routing.problem.url",
   message: "routing.problem.message",
   destination: "routing.problem.destination",

@@ -13,6 +13,7 @@ import {
   readNumber,
   type RoutingFormDefinition,
   type RoutingQuestion,
+  splitOneOf,
 } from "./routing.ts";
 
 const questions: RoutingQuestion[] = [
@@ -393,4 +394,19 @@ Deno.test("prefillFor: a name question keyed full_name gives the booking form it
     ]),
     { name: "Ana", q_x1: "123" },
   );
+});
+
+Deno.test("splitOneOf: an option holding a comma is one value (any case), other values end at a comma, blanks are dropped; the editor's ', ' join reads back the same", () => {
+  const options = ["1–10", "1,000+ employees", "Zürich, CH"];
+  assert.deepEqual(splitOneOf("1,000+ employees, Zürich, CH", options), [
+    "1,000+ employees",
+    "Zürich, CH",
+  ]);
+  assert.deepEqual(splitOneOf("zürich, ch,1–10", options), ["zürich, ch", "1–10"]);
+  assert.deepEqual(splitOneOf(" , a,, b ,", options), ["a", "b"]);
+  // Not an option (it goes on past the comma): split at the comma, for the check to name.
+  assert.deepEqual(splitOneOf("1,000+ employees2", options), ["1", "000+ employees2"]);
+  assert.deepEqual(splitOneOf("a, b", []), ["a", "b"]);
+  const values = ["1,000+ employees", "Zürich, CH", "1–10"];
+  assert.deepEqual(splitOneOf(values.join(", "), options), values);
 });

@@ -272,6 +272,29 @@ function testOne(op: ConditionOp, answer: string, values: string[]): boolean {
   }
 }
 
+/**
+ * The values of an "is one of" rule as its editor types them, separated by commas: an option of
+ * the question that holds a comma ("1,000+ employees", "Zürich, CH") is one value, found as the
+ * question offers it (longest first); anything else ends at the next comma. Its editor shows the
+ * values joined by ", ", which this reads back the same.
+ */
+export function splitOneOf(raw: string, options: readonly string[] = []): string[] {
+  const withComma = options.filter((o) => o.includes(",")).sort((a, b) => b.length - a.length);
+  const out: string[] = [];
+  let rest = raw.trimStart();
+  while (rest) {
+    const option = withComma.find((o) => {
+      const head = rest.slice(0, o.length);
+      return fold(head) === fold(o) && /^\s*(,|$)/.test(rest.slice(o.length));
+    });
+    const cut = option ? option.length : (rest.indexOf(",") + 1 || rest.length + 1) - 1;
+    const value = rest.slice(0, cut).trim();
+    if (value) out.push(value);
+    rest = rest.slice(cut).replace(/^\s*,?\s*/, "");
+  }
+  return out;
+}
+
 /** A condition holds when the answer (any chosen option of a multi select) satisfies it. */
 export function isConditionMet(c: Condition, answers: Answers): boolean {
   const answer = answers[c.key];
@@ -308,6 +331,8 @@ export type FormProblem =
   | "options"
   | "unknown_key"
   | "condition_value"
+  /** An equals / is-one-of rule of a choice question names what it does not offer. */
+  | "condition_option"
   | "url"
   | "message"
   | "destination"
@@ -374,6 +399,10 @@ export function checkForm(form: RoutingFormDefinition): { where: string; problem
         c.values.length === 0 || c.values.some((x) => x.length > FIELD_MAX.line || !isOneLine(x)) ||
         (["gt", "gte", "lt", "lte"].includes(c.op) && !NUMBER.test(c.values[0].trim()))
       ) out.push({ where, problem: "condition_value" });
+      else if (
+        (q.type === "select" || q.type === "multi") && (c.op === "equals" || c.op === "one_of") &&
+        c.values.some((x) => !(q.options ?? []).some((o) => fold(o) === fold(x)))
+      ) out.push({ where, problem: "condition_option" }); // it would never match
     }
     const d = checkDestination(r.destination);
     if (d) out.push({ where, problem: d });

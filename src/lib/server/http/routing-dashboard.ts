@@ -25,6 +25,7 @@ import { responseFilter, responseRows, responsesCsvText, routeName } from "./rou
 import { textStream } from "./text-stream.ts";
 import { hostClock } from "../../shared/format.ts";
 import { slugify } from "../../shared/forms/event-type-editor.ts";
+import type { RoutingFormRecord } from "../domain/model/routing-records.ts";
 
 /** How many responses the dashboard lists (the count and the CSV cover all). */
 const SHOWN = 200;
@@ -75,25 +76,29 @@ export async function createFormAction(event: Event, scope: FormScope) {
   redirect(303, `${scope.base}/${res.form.id}?created=1`);
 }
 
+/** A form as its editor's fields show it: the stored one, or what a refused save posted. */
+function editorForm(
+  form: Pick<RoutingFormRecord, "id" | "title" | "slug" | "description" | "active" | "definition">,
+) {
+  return {
+    id: form.id,
+    title: form.title,
+    slug: form.slug,
+    description: form.description,
+    active: form.active,
+    questions: form.definition.questions,
+    routes: form.definition.routes.map((r) => ({ ...r, dest: destinationValue(r.destination) })),
+    fallback: { ...form.definition.fallback, dest: destinationValue(form.definition.fallback) },
+  };
+}
+
 export async function loadEditor(event: Event, scope: FormScope) {
   const { locals, params, url } = event;
   const form = await getForm(locals.app, scope.ownerId, params.id ?? "");
   if (!form) notFound(event);
   return {
     scope,
-    form: {
-      id: form!.id,
-      title: form!.title,
-      slug: form!.slug,
-      description: form!.description,
-      active: form!.active,
-      questions: form!.definition.questions,
-      routes: form!.definition.routes.map((r) => ({
-        ...r,
-        dest: destinationValue(r.destination),
-      })),
-      fallback: { ...form!.definition.fallback, dest: destinationValue(form!.definition.fallback) },
-    },
+    form: editorForm(form!),
     choices: await destinationChoices(locals.app, scope.ownerId),
     funnel: await formFunnel(locals.app, form!),
     created: url.searchParams.get("created") === "1",
@@ -106,12 +111,14 @@ export async function saveAction(event: Event, scope: FormScope) {
   // Every editor field is read at the longest bound any of them has (a message, options):
   // each is then checked for its own kind, never cut short here.
   const get = (name: string) => readField(data, name, "text");
-  const res = await saveForm(locals.app, scope.ownerId, params.id ?? "", {
+  const meta = {
     title: get("title"),
     slug: get("slug"),
     description: get("description"),
     active: get("active") === "on",
-  }, definitionFromFields(get, locals.locale));
+  };
+  const definition = definitionFromFields(get, locals.locale);
+  const res = await saveForm(locals.app, scope.ownerId, params.id ?? "", meta, definition);
   if (res.ok) return { saved: true };
   if (res.reason !== "invalid") {
     if (res.reason === "not_found") notFound(event);
@@ -124,6 +131,9 @@ export async function saveAction(event: Event, scope: FormScope) {
         `${where(locals.t, p.where)}: ${locals.t.t(FORM_PROBLEM_KEYS[p.problem])}`
       ),
     ],
+    // The editor shows what was posted, to fix and save again: it once showed the stored form,
+    // and every edit (a new question, the introduction) was gone.
+    draft: editorForm({ id: params.id ?? "", ...meta, definition }),
   });
 }
 

@@ -12,7 +12,7 @@ import type {
   UserRecord,
 } from "../domain/model/records.ts";
 import { Temporal } from "../domain/temporal.ts";
-import { isMultiLineText } from "../../shared/text.ts";
+import { isMultiLineText, normalizeLineBreaks } from "../../shared/text.ts";
 import { newId } from "../store/users.ts";
 import { getEventTypeBySlug, listEventTypes } from "../store/event-types.ts";
 import {
@@ -62,7 +62,8 @@ export async function mintOneOffLink(
   ];
   if (unique.length === 0) return { ok: false, reason: "no_times" };
   if (unique.length > MAX_OFFERED) return { ok: false, reason: "too_many_times" };
-  const note = input.note.trim();
+  // As its field counts it: a browser's CRLF is one line break (and is stored as one).
+  const note = normalizeLineBreaks(input.note).trim();
   if (note.length > NOTE_MAX || !isMultiLineText(note)) return { ok: false, reason: "bad_note" };
   const starts: number[] = [];
   for (const text of unique) {

@@ -21,6 +21,7 @@ import {
   type RoutingFormDefinition,
   type RoutingQuestion,
   type RoutingQuestionType,
+  splitOneOf,
 } from "../domain/routing.ts";
 import type {
   BookingRecord,
@@ -291,7 +292,7 @@ export function definitionFromFields(
       const op = get(`r${i}_c${j}_op`) as ConditionOp;
       const raw = get(`r${i}_c${j}_value`);
       const values = op === "one_of"
-        ? raw.split(",").map((x) => x.trim()).filter(Boolean)
+        ? splitOneOf(raw, questions.find((q) => q.key === key)?.options)
         : [raw.trim()];
       // Answers to a number question are stored as numbers (readAnswers), so its rule's values
       // and every comparison's are too; what is no number stays as typed, for the check to name.
