@@ -260,6 +260,21 @@ Deno.test({
     assert.doesNotMatch(page.body, /quick-chat/);
     assert.equal(await status("/calendar/demo/quick-chat"), 410);
     assert.equal(await status("/widget/demo/quick-chat"), 410);
+    // The same pages for programs (Markdown) say the same, not "there is no booking page".
+    for (
+      const [path, accept] of [
+        ["/calendar/demo/quick-chat.md", "*/*"],
+        ["/calendar/demo.md", "*/*"],
+        ["/calendar/demo/quick-chat", "text/markdown"],
+      ]
+    ) {
+      const md = await fetch(app.url(path), { headers: { accept } });
+      const text = await md.text();
+      assert.equal(md.status, 410, `${path}: ${text}`);
+      assert.match(md.headers.get("content-type") ?? "", /text\/markdown/);
+      assert.match(text, /not taking bookings at the moment/, path);
+      assert.doesNotMatch(text, /no booking page/, path);
+    }
     const refused = await guest.post("/calendar/demo/quick-chat?/book", {
       name: "Hal",
       email: "hal@example.test",

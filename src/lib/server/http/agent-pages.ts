@@ -4,6 +4,8 @@
  */
 import type { Handle } from "@sveltejs/kit";
 import { eventTypeMarkdown, hostMarkdown } from "../services/agent-pages.ts";
+import { suspendedHostName } from "../services/public-calendar.ts";
+import { translator } from "../i18n.ts";
 import { acceptQuality } from "./accept.ts";
 
 const PATH = /^\/calendar\/([^/]+?)(?:\/([^/]+?))?(\.md)?\/?$/;
@@ -41,6 +43,13 @@ export const agentPages: Handle = async ({ event, resolve }) => {
     vary: "Accept",
   };
   if (text === null) {
+    // A suspended host's pages say so, as their HTML does (410): an agent told "no booking page"
+    // would tell its person the host does not exist. In English, as the rest of these pages.
+    const suspended = await suspendedHostName(app, user);
+    if (suspended !== null) {
+      const words = translator("en").t("host_page.not_taking_bookings", { host: suspended });
+      return new Response(`# ${words}\n`, { status: 410, headers });
+    }
     return new Response("# Not found\n\nThere is no booking page at this address.\n", {
       status: 404,
       headers,
