@@ -120,3 +120,47 @@ Deno.test("API locations: Google Meet or Teams without that calendar receiving b
   await new Promise((r) => setTimeout(r, 0));
   app.close();
 });
+
+Deno.test("API locations: a place that needs a detail is named by the field the request sent (locations.1.value, location.value), never the editor's form field (location2Value)", async () => {
+  const { app, key, call } = await setup();
+  const fieldsOf = (r: { body: { errors?: { field: string }[] } }) =>
+    (r.body.errors ?? []).map((e) => e.field);
+  const second = await call("POST", "/event-types", {
+    key,
+    idem: "lf-1",
+    body: {
+      title: "Loc",
+      slug: "loc",
+      durationMin: 60,
+      locations: [{ kind: "jitsi", value: "" }, { kind: "in_person", value: "" }],
+    },
+  });
+  assert.equal(second.status, 400, second.text);
+  assert.deepEqual(fieldsOf(second), ["locations.1.value"]);
+  const first = await call("POST", "/event-types", {
+    key,
+    idem: "lf-2",
+    body: {
+      title: "Loc",
+      slug: "loc",
+      durationMin: 60,
+      locations: [{ kind: "in_person", value: "" }, { kind: "jitsi", value: "" }],
+    },
+  });
+  assert.equal(first.status, 400, first.text);
+  assert.deepEqual(fieldsOf(first), ["locations.0.value"]);
+  const single = await call("POST", "/event-types", {
+    key,
+    idem: "lf-3",
+    body: {
+      title: "Loc",
+      slug: "loc",
+      durationMin: 60,
+      location: { kind: "in_person", value: "" },
+    },
+  });
+  assert.equal(single.status, 400, single.text);
+  assert.deepEqual(fieldsOf(single), ["location.value"]);
+  await new Promise((r) => setTimeout(r, 0));
+  app.close();
+});

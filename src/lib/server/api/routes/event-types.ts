@@ -7,7 +7,7 @@ import type { EventTypeRecord, UserRecord } from "../../domain/model/records.ts"
 import { type ApiResponse, ok, problem } from "../http.ts";
 import * as S from "../schemas/index.ts";
 import { eventTypeValuesOf } from "../../../shared/forms/event-type-editor.ts";
-import { newQuestionId } from "../../../shared/forms/event-type-options.ts";
+import { LOCATION_ROWS, newQuestionId } from "../../../shared/forms/event-type-options.ts";
 import { EventTypeForm } from "../../../shared/forms/event-types.ts";
 import {
   createEventType,
@@ -67,15 +67,21 @@ function eventTypeResource(ctx: Ctx, host: UserRecord, et: EventTypeRecord) {
 
 type EventTypeJson = v.InferOutput<typeof S.EventTypePatch>;
 
-/** Form field names → the API's, for messages from the event type editor's schema. */
-function eventTypeField(path: string): string {
+/**
+ * Form field names → the API's, for messages from the event type editor's schema. The editor's
+ * location rows are the request's `locations` entries, or its single `location` when it sent that.
+ */
+function eventTypeField(path: string, sentLocations: boolean): string {
+  const row = LOCATION_ROWS.findIndex((r) => (r as readonly string[]).includes(path));
+  if (row >= 0) {
+    const part = path === LOCATION_ROWS[row][0] ? "kind" : "value";
+    return sentLocations ? `locations.${row}.${part}` : `location.${part}`;
+  }
   return path
     .replace(/^minNotice(Unit)?$/, "minNoticeMin")
     .replace(/^durationsOther$/, "durations")
     .replace(/^seriesEveryWeeks$/, "series.everyWeeks")
     .replace(/^seriesCount$/, "series.count")
-    .replace(/^locationKind$/, "location.kind")
-    .replace(/^locationValue$/, "location.value")
     .replace(/^reminders\.(\d+)\.(minutes|when)$/, "reminders.$1.minutesBefore");
 }
 
@@ -117,7 +123,7 @@ function checkEventType(
       res: problem(ctx.base, "validation", {
         errors: issuesToFields(parsed.issues).map((e) => ({
           ...e,
-          field: eventTypeField(e.field),
+          field: eventTypeField(e.field, patch.locations !== undefined),
         })),
       }),
     };
