@@ -129,7 +129,12 @@ export const OneOffLinkCreate = v.strictObject({
 
 export const HostBookingCreate = v.strictObject({
   eventType: v.pipe(Slug, d("The slug of one of your (personal) event types.")),
-  start: v.pipe(Instant, d("The start. Outside your hours only with `outsideHours: true`.")),
+  start: v.pipe(
+    Instant,
+    d(
+      "The start. A start that is not one of your offered times (outside your hours, or inside them but between two offered starts) only with `outsideHours: true`.",
+    ),
+  ),
   name: v.pipe(v.string(), v.maxLength(100)),
   email: v.pipe(v.string(), v.maxLength(254)),
   note: v.optional(v.pipe(v.string(), v.maxLength(2000))),
@@ -159,7 +164,12 @@ export const HostBookingCreate = v.strictObject({
     ),
   ),
   outsideHours: v.optional(
-    v.pipe(v.boolean(), d("Allow a start outside your hours. Never over another booking.")),
+    v.pipe(
+      v.boolean(),
+      d(
+        "Allow a start that is not one of your offered times: outside your hours, or between two offered starts. Never over another booking.",
+      ),
+    ),
   ),
   ...PlaceChoice,
 });
