@@ -187,8 +187,8 @@ export const RescheduleBody = v.strictObject({
     v.pipe(
       v.boolean(),
       d(
-        "Allow a start outside your hours (refused as `outside_hours` without it). Never over " +
-          "another booking.",
+        "Allow a start that is not one of your offered times: outside your hours, or between " +
+          "two offered starts (refused as `outside_hours` without it). Never over another booking.",
       ),
     ),
   ),
