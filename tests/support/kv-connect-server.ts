@@ -41,7 +41,9 @@
  * - `matchKey`: the three write faults above only hit writes that touch a key whose first part is
  *   this string (so a test can lose the answer of the booking's write, not a session's).
  * A cut connection is a real one: the server sits behind a byte-level TCP relay and closes the
- * client's socket, so the client sees a network error, not an HTTP status.
+ * client's socket, so the client sees a network error, not an HTTP status. The relay is a small
+ * Python process (kv-connect/relay.py): it ACKs what it reads at once, which Deno's sockets cannot
+ * ask for, and Deno's remote client otherwise waited ~40 ms on every write larger than ~1 KB.
  */
 import protobuf from "protobufjs";
 import { join } from "node:path";
@@ -578,9 +580,6 @@ export async function startKvConnect(opts: KvConnectOptions = {}): Promise<KvCon
   let faults: Faults = { ...opts.faults };
   const ttlMs = opts.metadataTtlMs ?? 3_600_000;
 
-  // The relay: clients connect to `port`; each connection is piped byte for byte to the HTTP
-  // server on an inner port, so a fault can cut the client's socket (a real network error).
-  const byInnerPort = new Map<number, Deno.TcpConn>();
   const ac = new AbortController();
 
   const text = (status: number, msg: string) =>
@@ -616,14 +615,8 @@ export async function startKvConnect(opts: KvConnectOptions = {}): Promise<KvCon
     store.stats.injected[name]++;
     return true;
   };
-  const cut = (info: Deno.ServeHandlerInfo<Deno.NetAddr>) => {
-    const client = byInnerPort.get(info.remoteAddr.port);
-    try {
-      client?.close();
-    } catch {
-      // already closed
-    }
-  };
+  /** Cuts the client's connection this request came by (before its answer is sent). */
+  const cut = (info: Deno.ServeHandlerInfo<Deno.NetAddr>) => relay.cut(info.remoteAddr.port);
   const latency = async () => {
     const l = faults.latencyMs;
     if (!l) return;
@@ -720,7 +713,7 @@ export async function startKvConnect(opts: KvConnectOptions = {}): Promise<KvCon
         store.stats.writes++;
         await waitUnstalled();
         if (take("dropBeforeCommit", w)) {
-          cut(info);
+          await cut(info);
           return new Response(null, { status: 503 });
         }
         if (w.checks.length > 0 && take("failChecks", w)) {
@@ -732,7 +725,7 @@ export async function startKvConnect(opts: KvConnectOptions = {}): Promise<KvCon
         }
         const out = await store.write(w);
         if (out && out.status === AW_SUCCESS && take("loseAnswer", w)) {
-          cut(info);
+          await cut(info);
           return new Response(null, { status: 503 });
         }
         return proto(AtomicWriteOutput, out!);
@@ -760,78 +753,16 @@ export async function startKvConnect(opts: KvConnectOptions = {}): Promise<KvCon
     handler,
   );
   const innerPort = inner.addr.port;
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: opts.port ?? 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  const relays = new Set<Promise<void>>();
-  const conns = new Set<Deno.TcpConn>();
-  const accept = (async () => {
-    try {
-      for await (const client of listener) {
-        const p = relay(client).finally(() => relays.delete(p));
-        relays.add(p);
-      }
-    } catch {
-      // listener closed
-    }
-  })();
-  async function relay(client: Deno.TcpConn) {
-    let upstream: Deno.TcpConn;
-    try {
-      upstream = await Deno.connect({ hostname: "127.0.0.1", port: innerPort });
-    } catch {
-      client.close();
-      return;
-    }
-    // Without it the relay's writes wait on Nagle's algorithm: a large answer's last segment sat
-    // until the client's delayed ACK (~40 ms a round trip, most of a remote test's time).
-    client.setNoDelay(true);
-    upstream.setNoDelay(true);
-    conns.add(client);
-    conns.add(upstream);
-    byInnerPort.set((upstream.localAddr as Deno.NetAddr).port, client);
-    const closeBoth = () => {
-      for (const c of [client, upstream]) {
-        try {
-          c.close();
-        } catch {
-          // closed
-        }
-      }
-    };
-    const pipe = async (from: Deno.TcpConn, to: Deno.TcpConn) => {
-      const buf = new Uint8Array(64 * 1024);
-      try {
-        while (true) {
-          const n = await from.read(buf);
-          if (n === null) break;
-          let off = 0;
-          while (off < n) off += await to.write(buf.subarray(off, n));
-        }
-      } catch {
-        // a side closed
-      }
-      closeBoth();
-    };
-    await Promise.all([pipe(client, upstream), pipe(upstream, client)]);
-    byInnerPort.delete((upstream.localAddr as Deno.NetAddr).port);
-    conns.delete(client);
-    conns.delete(upstream);
-  }
+  // The relay: clients connect to `port`; each connection is piped byte for byte to the HTTP
+  // server on the inner port, so a fault can cut the client's socket (a real network error).
+  const relay = await startRelay(innerPort, opts.port ?? 0);
+  const port = relay.port;
 
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
-    listener.close();
-    await accept;
-    for (const c of conns) {
-      try {
-        c.close();
-      } catch {
-        // closed
-      }
-    }
-    await Promise.all(relays);
+    await relay.close();
     ac.abort();
     await inner.finished;
     await store.close();
@@ -852,6 +783,71 @@ export async function startKvConnect(opts: KvConnectOptions = {}): Promise<KvCon
     stats: () => store.stats,
     close,
     [Symbol.asyncDispose]: close,
+  };
+}
+
+/**
+ * The TCP relay in front of the HTTP server (kv-connect/relay.py, which says why it is Python):
+ * `cut(port)` closes the client whose upstream connection has that local port, and resolves once
+ * it is closed.
+ */
+async function startRelay(innerPort: number, listenPort: number) {
+  const child = new Deno.Command("/usr/bin/python3", {
+    args: [
+      join(import.meta.dirname!, "kv-connect", "relay.py"),
+      String(innerPort),
+      String(listenPort),
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  // Its stdout, a line at a time: the port first, then each cut's answer.
+  const chunks = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  const nextLine = async (): Promise<string | null> => {
+    while (!buffered.includes("\n")) {
+      const r = await chunks.read();
+      if (r.done) return null;
+      buffered += r.value;
+    }
+    const at = buffered.indexOf("\n");
+    const line = buffered.slice(0, at);
+    buffered = buffered.slice(at + 1);
+    return line;
+  };
+  const first = await nextLine();
+  const port = Number(first);
+  if (!Number.isInteger(port) || port <= 0) {
+    child.kill();
+    await child.status;
+    throw new Error(`the KV Connect relay did not start: ${first ?? "no output"}`);
+  }
+  const waiting = new Map<string, (() => void)[]>();
+  const reading = (async () => {
+    for (let line = await nextLine(); line !== null; line = await nextLine()) {
+      const done = waiting.get(line);
+      waiting.delete(line);
+      for (const f of done ?? []) f();
+    }
+  })();
+  const stdin = child.stdin.getWriter();
+  const encoder = new TextEncoder();
+  return {
+    port,
+    cut: async (upstreamPort: number) => {
+      const line = `cut ${upstreamPort}`;
+      const done = new Promise<void>((resolve) =>
+        waiting.set(line, [...(waiting.get(line) ?? []), resolve])
+      );
+      await stdin.write(encoder.encode(line + "\n"));
+      await done;
+    },
+    close: async () => {
+      await stdin.close().catch(() => {});
+      await child.status;
+      await reading;
+    },
   };
 }
 
