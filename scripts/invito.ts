@@ -123,6 +123,20 @@ export async function run(args: string[], env: Record<string, string | undefined
   if (!parsed.ok) return invalidConfiguration(parsed.errors, "fix these settings first:");
   const badPath = await checkPaths(command, sub);
   if (badPath) return badPath;
+  const dbPath = parsed.config.dbPath;
+  // Opening a local store makes it (and its folder): a mistyped path read as an empty store,
+  // "no users". The commands that read one need it to be there (a restore fills a new one, a
+  // test mail needs none; the server makes it at its first start), as `npm run backup` does.
+  if (
+    ["users", "bookings", "backup"].includes(command) && isLocalFile(dbPath) &&
+    await missing(dbPath)
+  ) {
+    return refused(
+      "no_store",
+      `no store at ${dbPath} (INVITO_DB_PATH): check the path; a server makes the store at its first start`,
+      { message: `no store at ${dbPath}` },
+    );
+  }
   let app: App;
   try {
     app = await buildApp(env);
@@ -149,6 +163,10 @@ export async function run(args: string[], env: Record<string, string | undefined
     app.kv.close();
   }
 }
+
+/** Nothing at `path` (another problem, such as a file where a folder should be: open says it). */
+const missing = (path: string) =>
+  Deno.stat(path).then(() => false, (e) => e instanceof Deno.errors.NotFound);
 
 /** A remote KV that would not open: where, why, and the two settings that decide it. */
 function remoteStoreProblem(url: string, err: unknown): string {

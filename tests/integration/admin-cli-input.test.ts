@@ -76,8 +76,15 @@ async function serverRunning(dir: string) {
   }
 }
 
+/** An empty store at `file`, as a server makes it at its first start (the command line makes none). */
+async function aStore(dir: string, file = join(dir, "invito.kv")) {
+  await Deno.mkdir(join(file, ".."), { recursive: true });
+  (await Deno.openKv(file)).close();
+}
+
 /** A backup of an empty store, made by the command line itself. */
 async function aBackup(dir: string) {
+  await aStore(dir, join(dir, "source", "invito.kv"));
   const made = await cli(dir, "invito", ["backup", join(dir, "made.backup.gz")], {
     INVITO_DB_PATH: join(dir, "source", "invito.kv"),
   });
@@ -215,6 +222,7 @@ const cases: Case[] = [
   {
     name: "a user that does not exist",
     args: ["users", "delete", "nobody", "--yes"],
+    setup: (dir) => aStore(dir),
     code: 1,
     message: /^no such user: nobody$/m,
   },
@@ -246,6 +254,7 @@ const cases: Case[] = [
   {
     name: "backup without FILE or INVITO_BACKUP_DIR",
     args: ["backup"],
+    setup: (dir) => aStore(dir),
     code: 1,
     message: /^INVITO_BACKUP_DIR is not set; name a FILE instead/,
   },
@@ -325,14 +334,23 @@ const cases: Case[] = [
   },
   // Done: exit 0.
   {
-    name: "users list on a new store",
+    name: "no store at INVITO_DB_PATH (a typo; it made one, and listed no users)",
     args: ["users", "list"],
+    env: { INVITO_DB_PATH: "{dir}/dta/invito.kv" },
+    code: 1,
+    message: /^no store at .*dta\/invito\.kv \(INVITO_DB_PATH\): check the path/,
+  },
+  {
+    name: "users list on a store no one used yet",
+    args: ["users", "list"],
+    setup: (dir) => aStore(dir),
     code: 0,
     message: /^\(no users\)$/m,
   },
   {
     name: "backup into a new file",
     args: ["backup", "{dir}/new.backup.gz"],
+    setup: (dir) => aStore(dir),
     code: 0,
     message: /^backup: \d+ entries → .*new\.backup\.gz/,
   },

@@ -340,6 +340,30 @@ Deno.test({
 
 Deno.test({
   name:
+    "invito on a local store that is not there (a mistyped INVITO_DB_PATH) says so and exits 1, creating nothing; it made an empty store in a new folder and answered 'no users'",
+  async fn() {
+    await withDir(async (dir) => {
+      const typo = join(dir, "dta", "invito.kv");
+      for (const args of [["users", "list"], ["bookings", "list", "ann"], ["backup"]]) {
+        const out = await cli(dir, [...args, "--json"], {
+          INVITO_DB_PATH: typo,
+          INVITO_BACKUP_DIR: dir,
+        });
+        assert.equal(out.code, 1, `${args.join(" ")}: ${out.stdout}${out.stderr}`);
+        const doc = out.json<{ ok: boolean; reason: string; message: string }>();
+        assert.equal(doc.reason, "no_store", args.join(" "));
+        assert.ok(doc.message.includes(typo), doc.message);
+      }
+      const plain = await cli(dir, ["users", "list"], { INVITO_DB_PATH: typo });
+      assert.equal(plain.code, 1);
+      assert.match(plain.stderr, /INVITO_DB_PATH/);
+      assert.equal(await Deno.stat(join(dir, "dta")).then(() => true, () => false), false);
+    });
+  },
+});
+
+Deno.test({
+  name:
     "check-config lists every problem at once: a setting in the wrong format does not hide a bad INVITO_RATE_LIMIT, INVITO_SIGNUP or INVITO_ADMINS, nor a client id set without its secret (each was shown only after the first was fixed)",
   async fn() {
     await withDir(async (dir) => {

@@ -159,5 +159,55 @@ Deno.test({
         assert.match(decoded(typo.body), /Route 1: .*not one of the question’s options/);
       },
     );
+
+    await t.step(
+      "a visitor's name past what a booking takes (100) is refused on the routing form; it vanished from the booking form it led to",
+      async () => {
+        const created = await host.post("/dashboard/routing?/create", {
+          title: "Intake",
+          slug: "intake",
+        });
+        assert.equal(created.status, 303);
+        const intake = new URL(created.location!, app.baseUrl).pathname;
+        const quickChat = /<option value="(et:[^"]+)">Quick chat<\/option>/.exec(
+          (await host.get(intake)).body,
+        )?.[1];
+        assert.ok(quickChat, "the editor offers the demo's Quick chat");
+        const saved = await host.post(`${intake}?/save`, {
+          title: "Intake",
+          slug: "intake",
+          description: "",
+          active: "on",
+          q0_key: "name",
+          q0_type: "short",
+          q0_label: "Your name",
+          q0_required: "on",
+          q1_key: "email",
+          q1_type: "email",
+          q1_label: "Your email",
+          q1_required: "on",
+          fb_dest: quickChat,
+        });
+        assert.equal(saved.status, 200, saved.body.match(/Not saved[^]*?<\/ul>/)?.[0]);
+        const send = async (name: string) => {
+          const visitor = createClient(app.baseUrl);
+          const page = await visitor.get("/forms/demo/intake");
+          const ft = /name="ft"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="ft"/.exec(page.body);
+          return await visitor.post("/forms/demo/intake", {
+            ft: ft?.[1] ?? ft?.[2] ?? "",
+            website: "",
+            name,
+            email: "ann@example.test",
+          });
+        };
+        const long = await send("Ann ".padEnd(136, "n"));
+        assert.equal(long.status, 400, long.location ?? "");
+        assert.match(long.body, /This answer is too long\./);
+        const fits = await send("Ann ".padEnd(100, "n"));
+        assert.equal(fits.status, 303);
+        const booking = await createClient(app.baseUrl).get(fits.location!);
+        assert.equal(valueOf(booking.body, "name"), "Ann ".padEnd(100, "n"));
+      },
+    );
   },
 });

@@ -7,6 +7,7 @@
 import { FIELD_MAX } from "../../shared/field-bounds.ts";
 import { isMultiLineText, isOneLine, normalizeLineBreaks } from "../../shared/text.ts";
 import { isMailAddress, linkedAddress } from "../../shared/forms/common.ts";
+import { GUEST_NAME_MAX } from "../../shared/forms/booking.ts";
 
 export type RoutingQuestionType =
   | "short"
@@ -185,6 +186,9 @@ export function readAnswers(
 ): { ok: true; answers: Answers } | { ok: false; problems: Record<string, AnswerProblem> } {
   const answers: Answers = {};
   const problems: Record<string, AnswerProblem> = {};
+  // The name a booking form is filled in with (prefillFor) is bounded as a booking's name: a
+  // longer one was left out there, and the visitor met an empty field with no word why.
+  const nameKey = contactKeys(questions, () => true).name;
   for (const q of questions) {
     const raw = posted(q.key);
     if (q.type === "multi") {
@@ -194,7 +198,8 @@ export function readAnswers(
       else if (picked.length) answers[q.key] = picked;
       continue;
     }
-    const { max, oneLine } = boundOf(q.type);
+    const { max: typeMax, oneLine } = boundOf(q.type);
+    const max = q.key === nameKey && oneLine ? Math.min(typeMax, GUEST_NAME_MAX) : typeMax;
     // What typed text may hold is decided once, for every form (shared/text.ts).
     const text = normalizeLineBreaks((raw[0] ?? "").trim());
     if (text.length > max) problems[q.key] = "too_long";

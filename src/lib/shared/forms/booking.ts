@@ -2,15 +2,18 @@
 import * as v from "valibot";
 import { emailField, m, multiLine, oneLine } from "./common.ts";
 
+/** The longest name a booking takes (a routing form that leads to one takes no longer). */
+export const GUEST_NAME_MAX = 100;
+
 /** A guest's own fields, as a host enters them for a guest (Book for a guest). */
 export const GuestFields = v.object({
-  name: oneLine(1, 100),
+  name: oneLine(1, GUEST_NAME_MAX),
   email: emailField,
   note: multiLine(0, 2000),
 });
 
 export const BookingForm = v.object({
-  name: oneLine(1, 100),
+  name: oneLine(1, GUEST_NAME_MAX),
   email: emailField,
   note: multiLine(0, 2000),
   start: v.pipe(
