@@ -35,6 +35,14 @@ Deno.test({
   async fn(t) {
     await using app = await startApp({ demo: true, env: { INVITO_RATE_LIMIT: "off" } });
     const host = await signIn(app, DEMO_EMAIL);
+    /** A new visitor sends a routing form as its page posts it (with the page's fill token). */
+    const answerForm = async (path: string, answers: Record<string, string>, follow = false) => {
+      const visitor = createClient(app.baseUrl);
+      const page = await visitor.get(path);
+      const ft = /name="ft"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="ft"/.exec(page.body);
+      const fields = { ft: ft?.[1] ?? ft?.[2] ?? "", website: "", ...answers };
+      return await visitor.post(path, fields, { follow });
+    };
 
     await t.step("offer specific times: a 499-character note of ten lines", async () => {
       const picker = await host.get("/dashboard/bookings/offer?type=quick-chat");
@@ -138,17 +146,7 @@ Deno.test({
         const page = await host.get(editor);
         assert.equal(valueOf(page.body, "r0_c0_value"), "1,000+ employees, Zürich, CH");
         for (const size of ["Zürich, CH", "1,000+ employees"]) {
-          const visitor = createClient(app.baseUrl);
-          const formPage = await visitor.get("/forms/demo/contact");
-          const ft = /name="ft"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="ft"/.exec(
-            formPage.body,
-          );
-          const sent = await visitor.post("/forms/demo/contact", {
-            ft: ft?.[1] ?? ft?.[2] ?? "",
-            website: "",
-            topic: "Pricing",
-            size,
-          }, { follow: true });
+          const sent = await answerForm("/forms/demo/contact", { topic: "Pricing", size }, true);
           assert.match(sent.body, /Our enterprise team will call you\./, size);
         }
         const typo = await host.post(`${editor}?/save`, {
@@ -189,17 +187,8 @@ Deno.test({
           fb_dest: quickChat,
         });
         assert.equal(saved.status, 200, saved.body.match(/Not saved[^]*?<\/ul>/)?.[0]);
-        const send = async (name: string) => {
-          const visitor = createClient(app.baseUrl);
-          const page = await visitor.get("/forms/demo/intake");
-          const ft = /name="ft"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="ft"/.exec(page.body);
-          return await visitor.post("/forms/demo/intake", {
-            ft: ft?.[1] ?? ft?.[2] ?? "",
-            website: "",
-            name,
-            email: "ann@example.test",
-          });
-        };
+        const send = (name: string) =>
+          answerForm("/forms/demo/intake", { name, email: "ann@example.test" });
         const long = await send("Ann ".padEnd(136, "n"));
         assert.equal(long.status, 400, long.location ?? "");
         assert.match(long.body, /This answer is too long\./);
