@@ -275,6 +275,43 @@ Deno.test({
       assert.match(text, /not taking bookings at the moment/, path);
       assert.doesNotMatch(text, /no booking page/, path);
     }
+    // And the JSON API's public doors (with the reason, so a program can tell it from a typo).
+    const day = a.slice(0, 10);
+    for (
+      const [method, path, body] of [
+        ["GET", "/api/v1/users/demo/event-types", undefined],
+        ["GET", "/api/v1/users/demo/event-types/quick-chat", undefined],
+        [
+          "GET",
+          `/api/v1/users/demo/event-types/quick-chat/slots?start=${day}&end=${day}&timeZone=UTC`,
+          undefined,
+        ],
+        ["POST", "/api/v1/bookings", {
+          username: "demo",
+          eventType: "quick-chat",
+          start: a,
+          timeZone: "UTC",
+          name: "Hal",
+          email: "hal@example.test",
+        }],
+      ] as const
+    ) {
+      const r = await fetch(app.url(path), {
+        method,
+        headers: {
+          "content-type": "application/json",
+          ...(body ? { "idempotency-key": `gone-${path.length}` } : {}),
+        },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const problem = await r.json();
+      assert.equal(r.status, 410, `${method} ${path}: ${JSON.stringify(problem)}`);
+      assert.equal(problem.reason, "host_not_taking_bookings", path);
+    }
+    assert.equal(
+      await fetch(app.url("/api/v1/users/nobody-here/event-types")).then((r) => r.status),
+      404,
+    );
     const refused = await guest.post("/calendar/demo/quick-chat?/book", {
       name: "Hal",
       email: "hal@example.test",

@@ -288,6 +288,14 @@ export const REFUSALS = {
     detail: "This link was made for another email address. Use the address the host sent it to.",
     message: "refusal.wrong_email",
   },
+  /** A suspended host's public doors (booking pages answer the same 410, issue 32). */
+  host_not_taking_bookings: {
+    status: 410,
+    title: "Not taking bookings",
+    detail:
+      "This host is not taking bookings at the moment. Meetings already booked are not affected.",
+    message: "refusal.host_not_taking_bookings",
+  },
   // Anything
   not_found: {
     status: 404,

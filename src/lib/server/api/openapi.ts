@@ -36,7 +36,9 @@ const STATUS_TEXT: Record<number, string> = {
   409: "Refused: the `type` names why (slot taken, cap reached, calendar unavailable, …).",
   408: "The body did not arrive in time.",
   410: "Gone: the link was used or has expired (`link_used`, `link_expired`); a used link's " +
-    "booking stays the guest's.",
+    "booking stays the guest's. On a host's public routes: the host is not taking bookings at " +
+    "the moment (`host_not_taking_bookings`: their account is suspended; meetings already " +
+    "booked are not affected).",
   413: `The body is larger than ${API_BODY_LIMIT / 1024} KB (${API_BODY_LIMIT} bytes).`,
   415: "The body is not `application/json`, or is compressed (send it without `Content-Encoding`).",
   429: "Too many requests; wait for `Retry-After` seconds.",

@@ -10,6 +10,7 @@ import { type ApiResponse, type FieldError, problem } from "../http.ts";
 import type * as S from "../schemas/index.ts";
 import { parseInstant, type ReadOnlyFields } from "../schemas/pieces.ts";
 import { isRefusalReason, isRetryable } from "../../../shared/refusals.ts";
+import { suspendedHostName } from "../../services/public-calendar.ts";
 import { translateRef } from "../../../shared/i18n.ts";
 import { translator } from "../../i18n.ts";
 import {
@@ -75,6 +76,16 @@ export type Route = {
 
 export const refused = (ctx: Ctx, reason: string, extra: { errors?: FieldError[] } = {}) =>
   problem(ctx.base, isRefusalReason(reason) ? reason : "not_found", extra);
+
+/**
+ * A public route found no host or page under `username`: a suspended host's is a 410 that says
+ * so, as their booking pages do (a program told "not found" told its person the host is gone).
+ */
+export const noPublicHost = async (ctx: Ctx, username: string) =>
+  refused(
+    ctx,
+    await suspendedHostName(ctx.app, username) === null ? "not_found" : "host_not_taking_bookings",
+  );
 
 export const keyScope = (ctx: Ctx) => (ctx.auth ? `key:${ctx.auth.key.id}` : "anon");
 

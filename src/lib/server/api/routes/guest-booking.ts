@@ -25,6 +25,7 @@ import {
   issuesToFields,
   keyScope,
   locationOf,
+  noPublicHost,
   refused,
   type Route,
 } from "./context.ts";
@@ -48,7 +49,7 @@ async function createBooking(ctx: Ctx): Promise<ApiResponse> {
     return problem(ctx.base, "validation", { errors: issuesToFields(form.issues, BOOKING_FIELDS) });
   }
   const host = await hostByUsername(ctx.app, b.username);
-  if (!host || !isActive(host)) return refused(ctx, "not_found");
+  if (!host || !isActive(host)) return await noPublicHost(ctx, b.username);
   const startMs = instant.epochMilliseconds;
   const email = form.output.email;
   return await idempotent(
@@ -140,8 +141,11 @@ async function created(
   return ok(body, 201, { location: locationOf(ctx, "/bookings", booking.id) });
 }
 
-/** Booking changes go through the engine, which may answer `busy` (503) under contention. */
-const COMMON_BOOKING_PROBLEMS = [400, 401, 404, 409, 413, 415, 429, 503];
+/**
+ * Booking changes go through the engine, which may answer `busy` (503) under contention; a
+ * suspended host takes none (410).
+ */
+const COMMON_BOOKING_PROBLEMS = [400, 401, 404, 409, 410, 413, 415, 429, 503];
 
 /** POST /bookings */
 export const guestBookingRoutes: Route[] = [

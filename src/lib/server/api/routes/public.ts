@@ -3,7 +3,7 @@ import type { ApiResponse } from "../http.ts";
 import { ok } from "../http.ts";
 import * as S from "../schemas/index.ts";
 import { getHostPage, type PublicEventType } from "../../services/public-calendar.ts";
-import { type Ctx, refused, type Route } from "./context.ts";
+import { type Ctx, noPublicHost, refused, type Route } from "./context.ts";
 
 function publicEventType(ctx: Ctx, username: string, et: PublicEventType) {
   return {
@@ -26,7 +26,7 @@ function publicEventType(ctx: Ctx, username: string, et: PublicEventType) {
 
 async function listPublicEventTypes(ctx: Ctx): Promise<ApiResponse> {
   const page = await getHostPage(ctx.app, ctx.params.username.toLowerCase());
-  if (!page) return refused(ctx, "not_found");
+  if (!page) return await noPublicHost(ctx, ctx.params.username.toLowerCase());
   return ok({
     host: page.host,
     eventTypes: page.eventTypes.map((et) => publicEventType(ctx, page.host.username, et)),
@@ -36,7 +36,8 @@ async function listPublicEventTypes(ctx: Ctx): Promise<ApiResponse> {
 async function getPublicEventType(ctx: Ctx): Promise<ApiResponse> {
   const page = await getHostPage(ctx.app, ctx.params.username.toLowerCase());
   const et = page?.eventTypes.find((e) => e.slug === ctx.params.slug.toLowerCase());
-  if (!page || !et) return refused(ctx, "not_found");
+  if (!page) return await noPublicHost(ctx, ctx.params.username.toLowerCase());
+  if (!et) return refused(ctx, "not_found");
   return ok({ host: page.host, eventType: publicEventType(ctx, page.host.username, et) });
 }
 
@@ -51,7 +52,7 @@ export const publicRoutes: Route[] = [
     auth: "none",
     params: S.UsernameParams,
     success: { 200: "HostEventTypes" },
-    problems: [401, 404, 429],
+    problems: [401, 404, 410, 429],
     run: listPublicEventTypes,
   },
   {
@@ -63,7 +64,7 @@ export const publicRoutes: Route[] = [
     auth: "none",
     params: S.UsernameSlugParams,
     success: { 200: "PublicEventTypeWithHost" },
-    problems: [401, 404, 429],
+    problems: [401, 404, 410, 429],
     run: getPublicEventType,
   },
 ];

@@ -9,7 +9,7 @@ import * as S from "../schemas/index.ts";
 import { Temporal } from "../../domain/temporal.ts";
 import { getSlotRange } from "../../services/slot-range.ts";
 import { pageRevision } from "../../services/page-revision.ts";
-import { type Ctx, refused, type Route } from "./context.ts";
+import { type Ctx, noPublicHost, type Route } from "./context.ts";
 import { KeptBody } from "../../http/compress.ts";
 
 const P2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, "0"));
@@ -172,7 +172,7 @@ async function answerSlots(
         }),
       };
     }
-    return { ok: false, res: refused(ctx, res.reason) };
+    return { ok: false, res: await noPublicHost(ctx, username) };
   }
   const local = localFormatter(res.timeZone);
   const durMs = res.durationMin * 60_000;
@@ -217,7 +217,7 @@ export const slotRoutes: Route[] = [
     params: S.UsernameSlugParams,
     query: S.SlotsQuery,
     success: { 200: "SlotsResponse" },
-    problems: [400, 401, 404, 429],
+    problems: [400, 401, 404, 410, 429],
     run: listSlots,
   },
 ];
