@@ -162,7 +162,7 @@ Deno.test({
 
     await t.step(
       "the additional guests' invitation lists every date and carries them all",
-      async () => {
+      () => {
         const mail = smtp.mails.find((m) =>
           m.envelope.to.includes("ulf@example.test") && !/Rescheduled/.test(m.subject)
         )!;

@@ -19,7 +19,6 @@ import type {
   BookingRecord,
   CoordinatorRecord,
   EventTypeRecord,
-  Location,
   UserRecord,
 } from "../domain/model/records.ts";
 import { getAvailabilityCached } from "../store/availability.ts";
