@@ -126,3 +126,54 @@ Deno.test({
     }
   },
 });
+
+Deno.test("dropHostEventsNaming outlasts a job that an outbox run takes and puts back twenty times while it is being dropped (between each of its reads and its write): the job naming the guest is dropped, not left to be sent", async () => {
+  const app = await memoryApp();
+  const nowMs = Date.parse("2026-11-20T08:00:00Z");
+  try {
+    const ann = "01ANN000000000000000000000";
+    const job = newOutboxRecord({
+      kind: "host_event",
+      personIds: [ann],
+      event: "poll.voted",
+      ref: "ref-0",
+      body: JSON.stringify({ type: "poll.voted", data: { answer: { email: GUEST } } }),
+    }, nowMs);
+    assert.ok((await enqueue(app.kv.atomic(), job).commit()).ok);
+    // One outbox run on the job: claim it where its index says, and put it back for later.
+    let moves = 0;
+    const moveOnce = async () => {
+      const at = (await app.kv.get<number>(keys.outboxByPerson(ann, job.id))).value!;
+      const entry = await app.kv.get<OutboxRecord>(keys.outbox(at, job.id));
+      const claimed = await claim(app.kv, entry as Deno.KvEntry<OutboxRecord>, "w", 60_000, nowMs);
+      assert.ok(claimed);
+      await retryLater(app.kv, claimed, nowMs + 1_000 * ++moves, "timed out");
+    };
+    // The erasing process's store: before each of its writes, the run moves the job on.
+    const racing = new Proxy(app.kv, {
+      get(target, prop) {
+        if (prop === "atomic") {
+          return () => {
+            const op = target.atomic();
+            const commit = op.commit.bind(op);
+            op.commit = async () => {
+              if (moves < 20) await moveOnce();
+              return await commit();
+            };
+            return op;
+          };
+        }
+        const v = Reflect.get(target, prop, target);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    assert.equal(await dropHostEventsNaming(racing, ann, (t) => t.includes(GUEST)), 1);
+    assert.equal(moves, 20);
+    const left = [];
+    for await (const e of app.kv.list({ prefix: keys.outboxPrefix() })) left.push(e.key);
+    assert.deepEqual(left, []);
+    assert.equal((await app.kv.get(keys.outboxByPerson(ann, job.id))).value, null);
+  } finally {
+    app.close();
+  }
+});

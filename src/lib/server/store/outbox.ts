@@ -176,8 +176,13 @@ export async function giveUp(kv: Deno.Kv, job: OutboxRecord, error: string): Pro
   });
 }
 
-/** Tries at dropping one job that moves on meanwhile (a claim, a retry) before leaving it. */
-const DROP_ATTEMPTS = 8;
+/**
+ * Tries at dropping one job that moves on meanwhile (a claim, a retry) before leaving it. Each
+ * failed try means the job moved (or is gone): a job moves twice per delivery attempt, so this
+ * outlasts any outbox run in practice. With 8, a job that runs took and put back nine times
+ * during one erasure was left, to be sent naming the erased guest.
+ */
+const DROP_ATTEMPTS = 64;
 
 /**
  * Erasing a guest (ADR 022): every `host_event` job that `personId` hears, queued or parked,
