@@ -8,7 +8,7 @@
 import { INVALID_CONFIGURATION_EXIT } from "./cli-config.ts";
 import { parseConfig } from "../src/lib/server/config.ts";
 import { BackupError, backupStore, isLocalFile } from "../src/lib/server/store/backup.ts";
-import { storeOpenProblem } from "../src/lib/server/store/kv.ts";
+import { localStoreMissing, storeOpenProblem } from "../src/lib/server/store/kv.ts";
 
 if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
   console.log("usage: npm run backup -- FILE");
@@ -27,13 +27,9 @@ if (!parsed.ok) {
   Deno.exit(INVALID_CONFIGURATION_EXIT);
 }
 const { dbPath } = parsed.config;
-if (isLocalFile(dbPath)) {
-  try {
-    await Deno.stat(dbPath);
-  } catch {
-    console.error(`backup: there is no store at ${dbPath} (INVITO_DB_PATH)`);
-    Deno.exit(1);
-  }
+if (isLocalFile(dbPath) && await localStoreMissing(dbPath)) {
+  console.error(`backup: there is no store at ${dbPath} (INVITO_DB_PATH)`);
+  Deno.exit(1);
 }
 try {
   await Deno.stat(file);

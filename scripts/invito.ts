@@ -36,7 +36,7 @@ import {
   isLocalFile,
   newBackupFileProblem,
 } from "../src/lib/server/store/backup.ts";
-import { storeOpenProblem } from "../src/lib/server/store/kv.ts";
+import { localStoreMissing, storeOpenProblem } from "../src/lib/server/store/kv.ts";
 import { liveProcesses, storeInUseMessage } from "../src/lib/server/store/presence.ts";
 import { settleCounts } from "../src/lib/server/ops/counts-in-flight.ts";
 import type { AccountState } from "../src/lib/server/domain/admin.ts";
@@ -129,7 +129,7 @@ export async function run(args: string[], env: Record<string, string | undefined
   // test mail needs none; the server makes it at its first start), as `npm run backup` does.
   if (
     ["users", "bookings", "backup"].includes(command) && isLocalFile(dbPath) &&
-    await missing(dbPath)
+    await localStoreMissing(dbPath)
   ) {
     return refused(
       "no_store",
@@ -163,10 +163,6 @@ export async function run(args: string[], env: Record<string, string | undefined
     app.kv.close();
   }
 }
-
-/** Nothing at `path` (another problem, such as a file where a folder should be: open says it). */
-const missing = (path: string) =>
-  Deno.stat(path).then(() => false, (e) => e instanceof Deno.errors.NotFound);
 
 /** A remote KV that would not open: where, why, and the two settings that decide it. */
 function remoteStoreProblem(url: string, err: unknown): string {

@@ -194,6 +194,15 @@ export async function untilLanded<T>(
 }
 
 /**
+ * Nothing at the local store's path (the command line refuses to make one there: a mistyped
+ * INVITO_DB_PATH would read as an empty store). Another problem, such as a file where a folder
+ * should be, is not "missing": opening says what it is (`storeOpenProblem`).
+ */
+export async function localStoreMissing(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => false, (e) => e instanceof Deno.errors.NotFound);
+}
+
+/**
  * Why a local store could not be opened, for a person (the command line): the path
  * INVITO_DB_PATH names is a folder, or a file stands where a folder of it should be, or the
  * system's own reason.
