@@ -349,18 +349,23 @@ Deno.test({
       return res.status;
     };
     // A few crowds: whether a crowd's refusals reach the page in one tick varies from run to run.
-    for (const slot of day.slots.slice(1, 5)) {
+    // Each crowd its own guests: a guest who won earlier crowds holds pending requests, and the
+    // one post refused for that ("several requests waiting") has another page, rendered apart.
+    for (const [c, slot] of day.slots.slice(1, 5).entries()) {
       const before = await refusalPages(base);
+      const minute = () => Math.floor(Date.now() / 60_000);
+      const from = minute();
       const statuses = await Promise.all(
-        Array.from({ length: 60 }, (_, i) => multipart(guest(`m${i}`, slot))),
+        Array.from({ length: 60 }, (_, i) => multipart(guest(`m${c}-${i}`, slot))),
       );
+      const straddled = minute() !== from;
       assert.equal(statuses.filter((s) => s === 303).length, 1, statuses.join(" "));
       assert.equal(statuses.filter((s) => s === 409).length, 59, statuses.join(" "));
       const pages = await refusalPages(base);
       const rendered = pages.rendered - before.rendered;
       assert.equal(pages.template + rendered - before.template, 59, JSON.stringify(pages));
       // One page per crowd (two if the crowd straddles a minute: the page is kept per minute).
-      assert.ok(rendered <= 2, `rendered ${rendered} times for one crowd`);
+      assert.ok(rendered <= (straddled ? 2 : 1), `rendered ${rendered} times for one crowd`);
     }
     assert.equal((await answers(base)).early, 0, "none was answered before SvelteKit");
   },
