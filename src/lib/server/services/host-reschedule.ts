@@ -42,8 +42,8 @@ export async function hostMoveView(
   const clock = hostClock(host, q.locale);
   const view = await viewBooking(app, b, q.locale, { timeZone: host.timeZone, clock }, "host_list");
   const movable = isLiveBooking(b, app.now()) && b.endMs > app.now();
-  // A team's booking offers the team's free times (every member of a collective one free, the
-  // round robin's members for theirs): the move goes through the team's protocol.
+  // A team's booking moves through the team's protocol: a collective one to times every member
+  // has free, a round robin's to the moving member's own (public-calendar.ts `moveHosts`).
   const team = b.teamId ? await getTeam(app.kv, b.teamId) : null;
   const et = await getEventType(app.kv, team?.id ?? b.hostId, b.eventTypeId);
   const page = movable && et && et.active && (!b.teamId || team)
@@ -59,6 +59,7 @@ export async function hostMoveView(
       clock,
       locale: q.locale,
       forHost: true,
+      ...(team ? { mover: host.id } : {}),
     })
     : null;
   return {

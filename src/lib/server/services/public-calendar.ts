@@ -7,7 +7,7 @@ import type { App } from "../app.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { isListed } from "../domain/event-visibility.ts";
 import { isActive } from "../domain/admin.ts";
-import { getUserByUsername, getUserByUsernameCached } from "../store/users.ts";
+import { getActiveUser, getUserByUsername, getUserByUsernameCached } from "../store/users.ts";
 import { getEventTypeBySlugCached, listEventTypes } from "../store/event-types.ts";
 import { getAvailabilityCached } from "../store/availability.ts";
 import type { EventTypeRecord, TeamRecord, UserRecord } from "../domain/model/records.ts";
@@ -103,6 +103,24 @@ export async function teamHosts(
   return (await getUsers(app.kv, ids)).filter(isActive);
 }
 
+/**
+ * Whose times a team booking's move is offered and decided on: the event type's hosts, but a
+ * member moving their own round-robin meeting (`mover`) moves it for themselves — the dashboard
+ * heads it "Your free times", and their message goes to the guest as the host's — so only they
+ * are asked, also after leaving the team (a removed member's bookings stay theirs). A time only
+ * another member has is then refused, never handed to that member.
+ */
+export async function moveHosts(
+  app: App,
+  team: TeamRecord,
+  et: EventTypeRecord,
+  mover: string | null,
+): Promise<UserRecord[]> {
+  if (mover === null || et.teamMode !== "round_robin") return await teamHosts(app, team, et);
+  const u = await getActiveUser(app.kv, mover);
+  return u ? [u] : [];
+}
+
 export const toPublicTeam = (
   team: TeamRecord,
   mode: PublicTeam["mode"],
@@ -119,12 +137,14 @@ export async function teamSchedule(
   teamSlug: string,
   slug: string,
   routing?: string | null,
+  /** A member moving their own booking (`moveHosts`). */
+  mover: string | null = null,
 ): Promise<Schedule | null> {
   const team = await getTeamBySlugCached(app.kv, teamSlug);
   if (!team) return null;
   const et = await getEventTypeBySlugCached(app.kv, team.id, slug);
   if (!et || !et.active || et.teamId !== team.id || !et.teamMode) return null;
-  let people = await teamHosts(app, team, et);
+  let people = await moveHosts(app, team, et, mover);
   // A routing form's route that names a round robin's member: that member's times only (the
   // booking is pinned to them too, services/team-bookings.ts).
   const pinned = routing && et.teamMode === "round_robin"

@@ -121,6 +121,8 @@ export async function getSlotPage(
     openOnMs?: number | null;
     /** The host's own picker: seats left are shown even when hidden from guests. */
     forHost?: boolean;
+    /** A team booking's member moving it (public-calendar.ts `moveHosts`): whose times. */
+    mover?: string;
     /** How the guest writes times (labels only; default 24-hour). */
     clock?: Clock;
     /** The guest's locale (labels and words; default English). */
@@ -132,7 +134,7 @@ export async function getSlotPage(
   const clock = q.clock ?? "24h";
   const t = translator(q.locale);
   const schedule = q.team !== undefined
-    ? await teamSchedule(app, q.team, q.slug, q.routing)
+    ? await teamSchedule(app, q.team, q.slug, q.routing, q.mover ?? null)
     : await hostSchedule(app, q.username, q.slug);
   if (!schedule) return { ok: false, reason: "not_found" };
   const { et } = schedule;

@@ -47,7 +47,7 @@ import { bookCollectiveSeat, moveCollectiveSeat } from "./team-seats.ts";
 import { isCollectiveSeat, seatsOf } from "../domain/seats.ts";
 import { freshRoom } from "../domain/locations.ts";
 import { engineRules, runChange } from "./transaction.ts";
-import { teamHosts } from "./public-calendar.ts";
+import { moveHosts, teamHosts } from "./public-calendar.ts";
 import { pinnedMember, routedBooking } from "./routing-visits.ts";
 import type { RescheduleResult } from "./decide-results.ts";
 import { refusedUnlessRepeated } from "./repeat-posts.ts";
@@ -77,7 +77,8 @@ function candidatesOf(team: TeamRecord, users: UserRecord[]): Candidate[] {
   const byId = new Map(team.members.map((m) => [m.userId, m]));
   return users.flatMap((u) => {
     const m = byId.get(u.id);
-    return m ? [{ personId: u.id, weight: m.weight, priority: m.priority }] : [];
+    // A member who left moves their own booking (`moveHosts`): read as a candidate like the rest.
+    return [{ personId: u.id, weight: m?.weight ?? 1, priority: m?.priority ?? 0 }];
   });
 }
 
@@ -281,7 +282,7 @@ export async function rescheduleTeamBooking(
   const durationMin = chooseDuration(et, old.durationMin) ?? et.durationMin;
   const startMs = start.epochMilliseconds;
   const byHost = opts.by === "host";
-  const hosts = await teamHosts(app, team, et);
+  const hosts = await moveHosts(app, team, et, byHost ? old.hostId : null);
   const offered = await offering(app, hosts, et, start, durationMin, byHost);
   const collective = et.teamMode === "collective";
   if (offered.length === 0 || !allAttend(et, hosts, offered)) {

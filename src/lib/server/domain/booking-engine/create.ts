@@ -82,7 +82,9 @@ export function chooseMember(
 ): { ok: true; chosen: Chosen } | { ok: false; reason: Refusal } {
   const roster = guardOf<TeamRecord>(s, a.rosterKey);
   const members = new Set((roster.value?.members ?? []).map((m) => m.userId));
-  const candidates = a.candidates.filter((c) => members.has(c.personId));
+  const candidates = a.candidates.filter((c) =>
+    a.only !== undefined ? c.personId === a.only : members.has(c.personId)
+  );
   const rotation = guardOf<RotationRecord>(s, a.rotationKey);
   const order = rotationOrder(rotation.value, candidates);
   const preferred = order.findIndex((c) => c.personId === a.prefer);

@@ -96,7 +96,15 @@ export function planReschedule(
   let d = new Draft(s.keyOf);
   let refused: Refusal | null;
   if (change.assign) {
-    const a = { ...change.assign, prefer: old.hostId };
+    // A round robin's member moving their own meeting moves it for themselves (their page offers
+    // their times, their message reaches the guest as the host's): it stays theirs, also after
+    // they left the team, or is refused — never handed to whoever else is free then (ADR 016, amended).
+    // A guest's move keeps their member when free, else goes on in rotation order.
+    const a = {
+      ...change.assign,
+      prefer: old.hostId,
+      ...(change.by === "host" ? { only: old.hostId } : {}),
+    };
     const picked = chooseMember(s, a, successor, ignore, nowMs);
     if (!picked.ok) return picked;
     ({ d, booking: successor } = picked.chosen);

@@ -61,6 +61,11 @@ export type Assignment = {
   rosterKey: Key;
   /** Offered first when free (a reschedule keeps the guest's member), without counting again. */
   prefer?: string;
+  /**
+   * The only one assigned, member or not (a member moving their own meeting keeps it:
+   * reschedule.ts): free then, or refused.
+   */
+  only?: string;
 };
 
 /** A successor's settings, as the event type and host are now. */
