@@ -208,6 +208,14 @@ export const REFUSALS = {
       "A team's booking cannot ask the guest to pick a new time yet. Move it to a time the team offers, or cancel it.",
     message: "refusal.team_booking",
   },
+  /** "Request reschedule" of a meeting with several invitees (a poll's): the host moves it. */
+  invitees_meeting: {
+    status: 409,
+    title: "Meeting with several invitees",
+    detail:
+      "A meeting with several invitees (booked from a poll) cannot ask one of them to pick a new time: move it to another time for everyone, or cancel it.",
+    message: "refusal.invitees_meeting",
+  },
   /**
    * A series' confirm or reject reached some dates but not all (their writes failed for now): the
    * pressed date is left undecided and nothing is mailed; the same press again finishes it.

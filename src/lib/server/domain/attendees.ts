@@ -4,6 +4,7 @@
  * come leaves the meeting; only the host ends it for everyone. The last attendee leaving ends it.
  */
 import type { BookingRecord, DeclinedAttendee } from "./model/records.ts";
+import { isCollectiveSeat } from "./seats.ts";
 
 type Attending = Pick<
   BookingRecord,
@@ -81,3 +82,18 @@ export function withDeclined(b: BookingRecord, email: string, nowMs: number): Bo
  * come (a poll's voters). Its guest alone in it moves it like any guest.
  */
 export const onlyHostMoves = (b: Attending) => inviteesDecline(b) && attendeesOf(b).length > 1;
+
+/**
+ * Why the host may not ask the booking's guest to pick a new time ("Ask to reschedule"), or null
+ * when they may. A team's booking moves through its members (a seat of a collective time
+ * excepted: it leaves its meeting, ADR 040); a meeting with several invitees (a poll's) is moved
+ * by the host for everyone — asked, its first voter's pick would be refused and the others'
+ * meeting simply gone.
+ */
+export function askNewTimeRefusal(
+  b: Attending & Pick<BookingRecord, "teamId" | "seat" | "personIds">,
+): "team_booking" | "invitees_meeting" | null {
+  if (b.teamId && !isCollectiveSeat(b)) return "team_booking";
+  if (onlyHostMoves(b)) return "invitees_meeting";
+  return null;
+}

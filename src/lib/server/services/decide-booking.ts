@@ -20,8 +20,7 @@ import { getUser, newId } from "../store/users.ts";
 import type { BookingRecord } from "../domain/model/records.ts";
 import { randomToken } from "../integrations/crypto.ts";
 import { bookingForToken, bookingToken, inviteeForToken } from "./booking-links.ts";
-import { inviteesDecline, onlyHostMoves } from "../domain/attendees.ts";
-import { isCollectiveSeat } from "../domain/seats.ts";
+import { askNewTimeRefusal, inviteesDecline, onlyHostMoves } from "../domain/attendees.ts";
 import { isOffered, parseStart } from "./book-slot.ts";
 import { isGuestMoveOffered } from "../domain/guest-moves.ts";
 import { offeredMoveStarts } from "./guest-moves.ts";
@@ -253,10 +252,10 @@ export async function requestNewTime(
 ): Promise<DecideResult> {
   const b = await getBooking(app.kv, bookingId);
   if (!b || b.hostId !== hostId) return { ok: false, reason: "not_found" };
-  // A team's booking moves through its members' protocol (the host moves it; ADR 044). A seat of
-  // a collective time leaves its meeting like a cancel, and the guest's pick takes a seat by the
-  // collective seat paths (team-seats.ts; ADR 040).
-  if (b.teamId && !isCollectiveSeat(b)) return { ok: false, reason: "team_booking" };
+  // A seat of a collective time leaves its meeting like a cancel, and the guest's pick takes a
+  // seat by the collective seat paths (team-seats.ts; ADR 040).
+  const refused = askNewTimeRefusal(b);
+  if (refused) return { ok: false, reason: refused };
   // A request still waiting for its host has no time to give up (confirm or reject it); an ended
   // booking says how it ended, as its pages do.
   if (b.status === "PENDING") return { ok: false, reason: "not_confirmed" };

@@ -18,6 +18,7 @@ export type DecideRefusal =
   | "conflict"
   /** "Request reschedule" of a team's booking (not offered: the host moves it instead). */
   | "team_booking"
+  | "invitees_meeting"
   /**
    * A series' confirm or reject reached some dates and not others (their writes failed): the
    * pressed date is left undecided and nothing is mailed; pressing again finishes the series.

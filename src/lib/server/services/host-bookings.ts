@@ -2,6 +2,7 @@
  * The host's booking list: open requests first, then upcoming, then past, with the state of
  * each booking's mails and calendar write so a failing integration is visible.
  */
+import { askNewTimeRefusal } from "../domain/attendees.ts";
 import { sourceQuery } from "../../shared/booking-extras.ts";
 import type { App } from "../app.ts";
 import type { BookingRecord, UserRecord } from "../domain/model/records.ts";
@@ -43,6 +44,8 @@ export type HostBookingRow = BookingView & {
   canCancel: boolean;
   /** Whether the viewer may move it to another time (their own; a team's, as its host). */
   canMove: boolean;
+  /** Whether the viewer may ask its guest to pick a new time (domain/attendees.ts). */
+  canAskNewTime: boolean;
   /** A team's booking: the team (null once it is gone) and who attends. */
   team: { name: string | null; people: string } | null;
   /** The routing form response the guest came from (issue 30), with its answers as labelled. */
@@ -233,6 +236,7 @@ export async function bookingList(
         : null,
       ...access(b),
       canMove: b.hostId === viewer.id,
+      canAskNewTime: b.hostId === viewer.id && askNewTimeRefusal(b) === null,
       team: teamInfo.get(b.id) ?? null,
       routing: await routingOf(app, b),
       previous: await history(b),

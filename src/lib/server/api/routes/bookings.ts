@@ -314,7 +314,9 @@ export const bookingRoutes: Route[] = [
       "answers kept. Only a confirmed booking of yours, not a team's — except a guest's seat of a " +
       "team's collective seated time you organise: it leaves its meeting at once, and the guest's " +
       "pick takes a seat at the new time. A team's owner asks for a seat of a time another " +
-      "member organises with `POST /teams/{teamId}/bookings/{id}/request-reschedule`. A request " +
+      "member organises with `POST /teams/{teamId}/bookings/{id}/request-reschedule`. A meeting " +
+      "with several invitees (booked from a poll) answers 409 `invitees_meeting`: move it for " +
+      "everyone instead. A request " +
       "still awaiting your decision answers 409 `not_confirmed` (confirm it, or reject it with " +
       "a message); a booking that has ended answers 409 with how it ended.",
     tag: "Bookings",
