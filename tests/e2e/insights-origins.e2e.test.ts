@@ -1,8 +1,8 @@
 /**
- * Insights tell apart how bookings came (issue 28): a guest on the booking page, a host's move,
- * a booking the host made for a guest, a poll's pick — counted by the runner after each commit,
- * shown on /dashboard/insights and in its CSV. The meeting polls' figures follow the chosen
- * period and event type.
+ * Insights tell apart how bookings came (issue 28): a guest on the booking page or through the
+ * API, a host's move, a booking the host made for a guest, a poll's pick — counted by the runner
+ * after each commit, shown on /dashboard/insights and in its CSV. The meeting polls' figures
+ * follow the chosen period and event type.
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
@@ -71,6 +71,21 @@ Deno.test({
       email: "phoned@example.test",
     }, "for-guest-1");
     assert.equal(forGuest.status, 201, JSON.stringify(forGuest.body));
+    // A guest books through the public API (an integrator's site, an assistant over MCP): not on
+    // the booking page, which counts its own views.
+    const viaApi = await fetch(app.url("/api/v1/bookings"), {
+      method: "POST",
+      headers: { "content-type": "application/json", "idempotency-key": "api-guest-1" },
+      body: JSON.stringify({
+        username: "demo",
+        eventType: "quick-chat",
+        start: free.at(-1),
+        name: "Ada Api",
+        email: "ada@example.test",
+        timeZone: "UTC",
+      }),
+    });
+    assert.equal(viaApi.status, 201, await viaApi.text());
 
     // A poll, answered and picked from the dashboard.
     const form = new URLSearchParams({ type: "quick-chat", title: "Planning" });
@@ -98,12 +113,14 @@ Deno.test({
     };
     const expected = {
       "Guest on your booking page": 1,
+      "Guest through the API or an assistant": 1,
       "Single-use or one-off link": 0,
       "Meeting poll": 1,
       "Booked by you for a guest": 1,
       "Moved by you": 1,
       "Moved by the guest": 0,
       "New time after you asked": 0,
+      "Handed over to you": 0,
     };
     await waitFor(async () => JSON.stringify(await origins()) === JSON.stringify(expected), {
       timeoutMs: 15_000,

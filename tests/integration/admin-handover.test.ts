@@ -1,7 +1,8 @@
 /**
  * Hand-over (issue 32, ADR 043) as the people involved live it, over HTTP against the built
- * server: the guest of a handed-over meeting moves it with the link their mail brought, and the
- * new host's own calendar (a real Radicale) is never booked over.
+ * server: the guest of a handed-over meeting moves it with the link their mail brought, the new
+ * host's insights count it as handed over, and the new host's own calendar (a real Radicale) is
+ * never booked over.
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
@@ -12,6 +13,8 @@ import { slotsAhead } from "../reliability/harness.ts";
 import { fullDay, startsIn } from "../support/slots.ts";
 import { vevent } from "./caldav-helpers.ts";
 import { DEMO_EMAIL } from "../../src/lib/server/services/seed-demo.ts";
+import { parseCsv } from "../../src/lib/server/http/csv.ts";
+import { waitFor } from "../support/wait.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const ADMIN = "ops@example.test";
@@ -56,6 +59,19 @@ Deno.test({
     });
     assert.equal(handed.status, 200, handed.body.slice(0, 300));
     assert.match(handed.body, /1 meeting moved to bob/);
+    // Bob's insights count it as handed over to him, not as a move he made (counted in the
+    // background after each commit).
+    const origins = async () =>
+      Object.fromEntries(
+        parseCsv((await bob.get("/dashboard/insights/origins.csv")).body).slice(1)
+          .map((r) => [r[0], r[1]]),
+      );
+    let seen: Record<string, unknown> = {};
+    await waitFor(async () => (seen = await origins())["Handed over to you"] === 1, {
+      timeoutMs: 15_000,
+      message: () => `bob's origins: ${JSON.stringify(seen)}`,
+    });
+    assert.equal((await origins())["Moved by you"], 0);
     // The kind of meeting came along as a copy of bob's that is listed nowhere.
     const bobsPage = await createClient(app.baseUrl).get("/calendar/bob");
     assert.equal(bobsPage.status, 200);

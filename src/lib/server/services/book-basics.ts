@@ -58,6 +58,8 @@ export type BookInput = {
   extra?: BookExtra;
   /** Recorded on the booking when it was made through a single-use link. */
   singleUseLinkId?: string;
+  /** A booking through the JSON API (insights tell it from one made on the page). */
+  origin?: "api";
   /** A one-off link's offered times, recorded on the booking (its guest's moves keep to them). */
   offeredStarts?: number[];
   /** Form field `location`: the index of the offered location the guest picked (with more than one). */

@@ -200,6 +200,7 @@ export async function bookSeries(app: App, s: SeriesInput): Promise<BookResult> 
           source: s.source,
           by: "guest",
           singleUseLinkId: input.singleUseLinkId,
+          ...(input.origin ? { origin: input.origin } : {}),
           offeredStarts: input.offeredStarts,
           routing: index === 0 ? s.routing : null,
           // The series is answered by its first date: only that one is looked up.

@@ -139,6 +139,7 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
           location: checked.location,
           by: "guest",
           singleUseLinkId: input.singleUseLinkId,
+          ...(input.origin ? { origin: input.origin } : {}),
           offeredStarts: input.offeredStarts,
           additionalGuests: checked.additionalGuests,
           source: checked.source,

@@ -85,6 +85,8 @@ export async function handOverBookings(
           eventType,
           startMs: old.startMs,
           durationMin: old.durationMin,
+          // Counted as handed over, not as a move the new host made (insights' origins).
+          origin: "handover",
         },
         enforceCutoff: false,
         hostId: old.hostId,

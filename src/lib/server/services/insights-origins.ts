@@ -7,12 +7,14 @@ import { bookingsUnit } from "./insights-charts.ts";
 
 const LABEL: Record<typeof ORIGINS[number], MessageKey> = {
   guest: "ins.origin_guest",
+  api: "ins.origin_api",
   link: "ins.origin_link",
   poll: "ins.origin_poll",
   for_guest: "ins.origin_for_guest",
   host_move: "ins.origin_host_move",
   guest_move: "ins.origin_guest_move",
   rebook: "ins.origin_rebook",
+  handover: "ins.origin_handover",
 };
 
 /**

@@ -82,6 +82,7 @@ async function createBooking(ctx: Ctx): Promise<ApiResponse> {
         guests: (b.guests ?? []).join(", "),
         source: b.source ?? null,
         skip: b.skip?.join(","),
+        origin: "api",
         extra: (made) => {
           const body = made && guestResourceNow(ctx.app, made.booking, made.eventType, made.nowMs);
           planned = body && { id: made!.booking.id, body };

@@ -373,7 +373,11 @@ export type BookingOrigin =
   | "for_guest"
   | "host_move"
   | "guest_move"
-  | "rebook";
+  | "rebook"
+  /** A guest booking through the JSON API (an integrator's app, or an assistant over MCP). */
+  | "api"
+  /** Handed over to this host by an admin (services/hand-over.ts). */
+  | "handover";
 
 export type BookingSeries = {
   id: string;
