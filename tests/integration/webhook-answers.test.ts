@@ -515,7 +515,8 @@ Deno.test("webhook events: a round-robin booking moved to another member tells t
     await drain(app);
     const first = users.find((u) => rx.hits.some((h) => h.path === `/hooks/${u.username}`))!;
     const other = users.find((u) => u.id !== first.id)!;
-    // The first member is busy at the new time: the host's move gives it to the other member.
+    // The first member is busy at the new time: the guest's move gives it to the other member
+    // (a member's own move keeps it theirs: ADR 016, amended).
     await createEventType(app, first, { slug: "own", requiresConfirmation: false });
     assert.ok(
       (await bookSlot(app, {
@@ -528,9 +529,7 @@ Deno.test("webhook events: a round-robin booking moved to another member tells t
         timeZone: "UTC",
       })).ok,
     );
-    const moved = await rescheduleByHost(app, first.id, booked.bookingId, "2026-11-23T14:00:00Z", {
-      reason: "Clash",
-    });
+    const moved = await rescheduleByGuest(app, booked.guestToken, "2026-11-23T14:00:00Z");
     assert.ok(moved.ok, JSON.stringify(moved));
     assert.equal(moved.booking.hostId, other.id);
     await drain(app);
@@ -543,11 +542,11 @@ Deno.test("webhook events: a round-robin booking moved to another member tells t
     assert.deepEqual(firstHeard.map((p) => p.type), ["booking.confirmed", "booking.cancelled"]);
     const left = firstHeard[1].data;
     assert.equal(left.reason, "handed_over");
-    assert.equal(left.by, "host");
+    assert.equal(left.by, "guest");
     assert.equal(left.booking.state, "cancelled");
     assert.equal(left.booking.rescheduledToId, moved.booking.id);
-    assert.deepEqual(heard(other).map((p) => [p.type, p.data.booking.id, p.data.reason]), [
-      ["booking.rescheduled", moved.booking.id, "Clash"],
+    assert.deepEqual(heard(other).map((p) => [p.type, p.data.booking.id, p.data.by]), [
+      ["booking.rescheduled", moved.booking.id, "guest"],
     ]);
   } finally {
     app.close();

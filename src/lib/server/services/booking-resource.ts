@@ -12,7 +12,10 @@ import { guestLinksNow } from "./booking-links.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { liveSeats, seatsOf } from "../domain/seats.ts";
 import { getSeatLedger } from "../store/seats.ts";
+import { getUsers } from "../store/teams.ts";
 import type { BookingSource } from "../../shared/booking-extras.ts";
+
+type TeamPerson = { id: string; name: string | null; username: string | null };
 
 export type BookingResource = {
   id: string;
@@ -57,6 +60,12 @@ export type BookingResource = {
    * booked, and the starts of the dates left out as not free ("free dates only"), in order.
    */
   series: { id: string; index: number; count: number; skipped: string[] } | null;
+  /**
+   * A team's booking (else null): the team, the member who hosts it (a round robin's assigned
+   * member, a collective meeting's organiser) and everyone attending for the team. Names and
+   * usernames only, as the team's page shows them; a member whose account is gone reads null.
+   */
+  team: { id: string; host: TeamPerson; people: TeamPerson[] } | null;
   /** Only in the answer to the guest who booked: their own links to view, cancel, reschedule. */
   links?: { manage: string; cancel: string; reschedule: string; ics: string };
 };
@@ -108,7 +117,25 @@ export async function bookingResource(
     : await getEventType(app.kv, b.teamId ?? b.hostId, b.eventTypeId);
   const out = resourceOf(app, b, et, app.now(), opts.guestLinks === true, opts.guestToken);
   if (b.seat) out.seat = await seatResource(app, b, et, opts.guestLinks === true);
+  if (b.teamId) out.team = await teamResource(app, b);
   return out;
+}
+
+async function teamResource(
+  app: App,
+  b: BookingRecord,
+): Promise<NonNullable<BookingResource["team"]>> {
+  const ids = [...new Set([b.hostId, ...(b.personIds ?? [])])];
+  const found = new Map((await getUsers(app.kv, ids)).map((u) => [u.id, u]));
+  const person = (id: string): TeamPerson => {
+    const u = found.get(id);
+    return { id, name: u?.name ?? null, username: u?.username ?? null };
+  };
+  return {
+    id: b.teamId!,
+    host: person(b.hostId),
+    people: (b.personIds?.length ? b.personIds : [b.hostId]).map(person),
+  };
 }
 
 /**
@@ -167,6 +194,8 @@ function resourceOf(
     rescheduledFromId: b.rescheduledFromId ?? null,
     rescheduledToId: b.rescheduledToId ?? null,
     seat: null,
+    // A team's: read by `bookingResource` (a plan's answer is never a team's booking).
+    team: null,
     additionalGuests: b.additionalGuests ?? [],
     declined: (b.declined ?? []).map((d) => ({
       name: d.name,

@@ -9,6 +9,12 @@ export const BookingLinks = v.object({
   ics: v.string(),
 });
 
+const TeamPerson = v.object({
+  id: v.string(),
+  name: v.nullable(v.string()),
+  username: v.nullable(v.string()),
+});
+
 export const Booking = v.object({
   id: v.string(),
   status: v.picklist(["PENDING", "CONFIRMED", "REJECTED", "CANCELLED"]),
@@ -94,6 +100,23 @@ export const Booking = v.object({
     })),
     d(
       "A date of a recurring series: the series' id, this date's place (0-based) and how many dates were booked. Each date is a booking of its own; webhooks come per date.",
+    ),
+  ),
+  team: v.pipe(
+    v.nullable(v.object({
+      id: v.pipe(v.string(), d("The team (`GET /teams`).")),
+      host: v.pipe(
+        TeamPerson,
+        d("The member who hosts it: a round robin's assigned member, a collective's organiser."),
+      ),
+      people: v.pipe(
+        v.array(TeamPerson),
+        d("Everyone attending for the team (a round robin's: the host alone)."),
+      ),
+    })),
+    d(
+      "A team's booking (null for a booking of your own): who hosts it and who attends. Names " +
+        "and usernames only; a member whose account is gone reads null for both.",
     ),
   ),
   links: v.optional(
