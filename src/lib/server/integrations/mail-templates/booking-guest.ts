@@ -23,6 +23,8 @@ export function guestMail(kind: MailKind, p: MailParts): OutgoingMail | null | u
     addToCalendar,
     guestMoved,
     said,
+    hostMoveNote,
+    reasonNote,
     manage,
     bookAgain,
     bookAgainButton,
@@ -41,7 +43,7 @@ export function guestMail(kind: MailKind, p: MailParts): OutgoingMail | null | u
         paragraphs: [
           t.t("mail.guest_pending.intro", { title, host, when: guestWhen }),
           ...guestMoved(t),
-          ...said((message) => t.t("mail.host_wrote", { host, message }), ctx.movedFrom?.reason),
+          ...hostMoveNote(t),
           t.t("mail.guest_pending.more", { host, ttl }),
         ],
         textExtra: [
@@ -67,7 +69,7 @@ export function guestMail(kind: MailKind, p: MailParts): OutgoingMail | null | u
         paragraphs: [
           t.t("mail.guest_confirmed.intro", { title, host, when: guestWhen }),
           ...guestMoved(t),
-          ...said((message) => t.t("mail.host_wrote", { host, message }), ctx.movedFrom?.reason),
+          ...hostMoveNote(t),
           ...(where ? [where] : []),
           ...said((message) => t.t("mail.host_says", { host, message }), ctx.confirmedMessage),
         ],
@@ -145,7 +147,7 @@ export function guestMail(kind: MailKind, p: MailParts): OutgoingMail | null | u
             : byHost
             ? t.t("mail.guest_cancelled.by_host", { host, title, when: guestWhen })
             : t.t("mail.guest_cancelled.by_you", { title, when: guestWhen }),
-          ...said((reason) => t.t("mail.reason", { reason }), storedReasonText(b.cancelReason, t)),
+          ...reasonNote(t),
           ...(askedToMove
             ? [t.t("mail.guest_move_asked.pick_line", { url: ctx.links.reschedule })]
             : bookAgain(t)),

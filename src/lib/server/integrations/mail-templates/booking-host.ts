@@ -2,7 +2,6 @@
 import type { MailKind } from "../../domain/model/records.ts";
 import { endedByHost } from "../../domain/booking.ts";
 import type { OutgoingMail } from "../mail.ts";
-import { storedReasonText } from "../../../shared/system-reasons.ts";
 import type { MailParts } from "./booking-parts.ts";
 import { seatedMeetingUrl } from "./ics-text.ts";
 import { formatDuration, formatRange } from "../../../shared/format.ts";
@@ -24,7 +23,7 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
     hostManage,
     hostMoved,
     guestLines,
-    said,
+    reasonNote,
     invite,
     mail,
   } = p;
@@ -104,10 +103,7 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
           heading: t.t("mail.host_seat_emptied.heading"),
           paragraphs: [
             t.t("mail.host_seat_emptied.intro", { guest, title, when: hostWhen }),
-            ...said(
-              (reason) => t.t("mail.reason", { reason }),
-              storedReasonText(b.cancelReason, t),
-            ),
+            ...reasonNote(t),
           ],
           textExtra: [t.t("mail.your_bookings_line", { url: hostManage })],
           buttons: [{ label: t.t("mail.your_bookings_button"), href: hostManage, tone: "plain" }],
@@ -148,7 +144,7 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
         heading: t.t("mail.host_cancelled.heading"),
         paragraphs: [
           intro,
-          ...said((reason) => t.t("mail.reason", { reason }), storedReasonText(b.cancelReason, t)),
+          ...reasonNote(t),
         ],
         icalEvent: invite("ended", t),
       });
@@ -226,7 +222,7 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
               when: hostWhen,
             })
             : t.t("mail.host_meeting_cancelled.intro", { title, when: hostWhen }),
-          ...said((reason) => t.t("mail.reason", { reason }), storedReasonText(b.cancelReason, t)),
+          ...reasonNote(t),
         ],
         textExtra: [t.t("mail.your_bookings_line", { url: hostManage })],
         buttons: [{ label: t.t("mail.your_bookings_button"), href: hostManage, tone: "plain" }],

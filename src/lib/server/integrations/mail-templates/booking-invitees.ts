@@ -5,7 +5,8 @@
  * how they read (a meeting poll's voters, ADR 050), one mail per way of reading: each in its
  * readers' language, with the times in their zone and clock (domain/guest-readers.ts). The host's
  * invitees (a poll's voters) each get their own, with their own link to decline, and a decline's
- * CANCEL of their own copy (ADR 050, amendment "declining").
+ * CANCEL of their own copy (ADR 050, amendment "declining"); they read what the host wrote with a
+ * move or a cancel as the booking's guest does (booking-parts.ts `hostMoveNote`, `reasonNote`).
  */
 import type { MailKind } from "../../domain/model/records.ts";
 import type { OutgoingMail } from "../mail.ts";
@@ -18,7 +19,20 @@ import { formatRange } from "../../../shared/format.ts";
 export function inviteeMail(kind: MailKind, p: MailParts): OutgoingMail | null | undefined {
   if (kind === "attendee_declined") return declinedMail(p);
   if (kind !== "guests_invited" && kind !== "guests_cancelled") return undefined;
-  const { ctx, b, guestT, moved, title, guest, host, movedLine, invite, mail } = p;
+  const {
+    ctx,
+    b,
+    guestT,
+    moved,
+    title,
+    guest,
+    host,
+    movedLine,
+    hostMoveNote,
+    reasonNote,
+    invite,
+    mail,
+  } = p;
   // The addresses this mail is for and how they read it: the job's group. None left (erased
   // since it was queued): no address, nothing is sent.
   const group = readerGroup(b, ctx.readers);
@@ -55,6 +69,10 @@ export function inviteeMail(kind: MailKind, p: MailParts): OutgoingMail | null |
             ? t.t("mail.guests_invited.intro_host", { title, host, when })
             : t.t("mail.guests_invited.intro", { guest, title, host, when }),
           ...guestMoved(t),
+          // The host's invitees each read what the host wrote with a move, as the booking's guest
+          // does (it was written "for the guest", and each of them is one). A guest's own guests
+          // are theirs: the host's words to that guest stay in the guest's mail.
+          ...(byHost ? hostMoveNote(t) : []),
           ...(where ? [where] : []),
           // One of the host's invitees: their own link to say they cannot come (ADR 050).
           ...(ctx.declineUrl
@@ -83,6 +101,8 @@ export function inviteeMail(kind: MailKind, p: MailParts): OutgoingMail | null |
           byHost
             ? t.t("mail.guests_cancelled.intro_host", { title, host, when: guestWhen })
             : t.t("mail.guests_cancelled.intro", { guest, title, host, when: guestWhen }),
+          // Why the host ended it, as the guest reads it (a guest's own reason is for the host).
+          ...(byHost ? reasonNote(t) : []),
         ],
         icalEvent: invite("ended", t),
       });

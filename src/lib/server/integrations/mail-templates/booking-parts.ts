@@ -34,6 +34,7 @@ import {
 } from "./ics-text.ts";
 import { labelledParts, type Line } from "./quote.ts";
 import { oneLineText } from "../../../shared/text.ts";
+import { storedReasonText } from "../../../shared/system-reasons.ts";
 import {
   type CalendarDoc,
   calendarDoc,
@@ -333,6 +334,15 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
   /** Someone's words under a translated label ("Reason:", "Ann says:"), quoted when multi-line. */
   const said = (line: Line, text: string | undefined | null): Paragraph[] =>
     text ? labelledParts([[line, text]]) : [];
+  /**
+   * What the host wrote with the move that made this booking ("Demo Host wrote: …"), in `t`'s
+   * language: every reader of the moved meeting's mail reads it with these words.
+   */
+  const hostMoveNote = (t: Translator): Paragraph[] =>
+    said((message) => t.t("mail.host_wrote", { host, message }), ctx.movedFrom?.reason);
+  /** Why it ended ("Reason: …"): a person's words as written, Invito's in `t`'s language. */
+  const reasonNote = (t: Translator): Paragraph[] =>
+    said((reason) => t.t("mail.reason", { reason }), storedReasonText(b.cancelReason, t));
   const manage = (t: Translator) => [
     t.t("mail.reschedule_line", { url: ctx.links.reschedule }),
     t.t("mail.cancel_line", { url: ctx.links.cancel }),
@@ -452,6 +462,8 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
     inviteOf,
     guestLines,
     said,
+    hostMoveNote,
+    reasonNote,
     manage,
     bookAgain,
     bookAgainButton,
