@@ -20,6 +20,12 @@ const visible = (html: string) =>
     .replace(/&#39;|&#x27;|&apos;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">").replace(/&amp;/g, "&").replace(/\s+/g, " ");
 
+/** An .ics as one line per property (folded lines joined). */
+const unfolded = (ics: string) => ics.replace(/\r?\n[ \t]/g, "");
+
+const DECLINE_LINK = /\/booking\/[0-9A-Z]{26}[A-Za-z0-9_-]{43}\/decline/;
+const GUEST_LINK = /\/booking\/[0-9A-Z]{26}[A-Za-z0-9_-]{43}/;
+
 type Voter = { name: string; email: string; lang?: string };
 
 /**
@@ -119,5 +125,82 @@ Deno.test({
     const cleoEnd = await mailTo(smtp, "cleo@example.test", /^Cancelled/, "CANCEL");
     assert.match(cleoEnd.text, /Reason: The venue is flooded/);
     assert.match(cleoEnd.html, /Reason: The venue is flooded/);
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "poll meeting: the last invitee to decline is told beforehand that the meeting will be cancelled, for the host too; after, their page and mail say it is cancelled, and their CANCEL names them, not who declined before",
+  async fn(t) {
+    await using smtp = await startSmtp();
+    await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
+    const host = await signIn(app, DEMO_EMAIL, smtp);
+    const free = await freeTimes(host);
+
+    await t.step("an invitee's decline page, after the first voter declined", async () => {
+      const { invited } = await pollMeeting(app, smtp, host, "Offsite", free.slice(0, 2), [
+        { name: "Ann Guest", email: "ann@example.test" },
+        { name: "Bob Stone", email: "bob@example.test" },
+      ]);
+      const annLink = GUEST_LINK.exec(invited["ann@example.test"])![0];
+      const bobLink = DECLINE_LINK.exec(invited["bob@example.test"])![0];
+      // While Ann still comes, Bob leaves the meeting to her.
+      const before = visible((await createClient(app.baseUrl).get(bobLink)).body);
+      assert.match(before, /Only you leave the meeting; the others keep it/);
+
+      const annOut = await createClient(app.baseUrl).post(`${annLink}/cancel`, { reason: "" });
+      assert.equal(annOut.status, 200, visible(annOut.body).slice(0, 300));
+      await mailTo(smtp, DEMO_EMAIL, /Ann Guest can’t come/);
+
+      // Bob is the last one coming: his page says what his press does.
+      const page = visible((await createClient(app.baseUrl).get(bobLink)).body);
+      assert.doesNotMatch(page, /the others keep it/);
+      assert.match(page, /You are the last one still coming/);
+      assert.match(page, /cancelled, for Demo Host too/);
+      const de = visible(
+        (await createClient(app.baseUrl).get(bobLink, { headers: { "accept-language": "de" } }))
+          .body,
+      );
+      assert.doesNotMatch(de, /für die anderen bleibt es bestehen/);
+      assert.match(de, /Außer Ihnen kommt niemand mehr/);
+
+      smtp.clear();
+      const res = await createClient(app.baseUrl).post(bobLink, {});
+      assert.equal(res.status, 200, visible(res.body).slice(0, 300));
+      assert.doesNotMatch(visible(res.body), /goes on without you/);
+      assert.match(visible(res.body), /the meeting is cancelled/);
+      const own = await mailTo(smtp, "bob@example.test", /Offsite/, "CANCEL");
+      assert.doesNotMatch(own.text, /goes on without you/);
+      assert.match(own.text, /Nobody else was still coming, so “Offsite” is cancelled/);
+      // His copy, as the first voter's own copy names her: the meeting with him and the host.
+      const ics = unfolded(own.calendar!);
+      assert.match(ics, /^SUMMARY:Offsite: Bob Stone and Demo Host\r?$/m);
+      assert.doesNotMatch(ics, /Ann Guest|ann@example\.test/);
+      assert.match(ics, /ATTENDEE;CN=Bob Stone[^\n]*PARTSTAT=DECLINED[^\n]*bob@example\.test/);
+      const told = await mailTo(smtp, DEMO_EMAIL, /./, "CANCEL");
+      assert.match(told.text, /Everyone you invited to “Offsite”/);
+    });
+
+    await t.step("the first voter's cancel page, after the other invitee declined", async () => {
+      const { invited } = await pollMeeting(app, smtp, host, "Retro", free.slice(2, 4), [
+        { name: "Cleo Park", email: "cleo@example.test" },
+        { name: "Dan Reed", email: "dan@example.test" },
+      ]);
+      const cleoLink = GUEST_LINK.exec(invited["cleo@example.test"])![0];
+      const danLink = DECLINE_LINK.exec(invited["dan@example.test"])![0];
+      assert.equal((await createClient(app.baseUrl).post(danLink, {})).status, 200);
+      await mailTo(smtp, DEMO_EMAIL, /Dan Reed can’t come/);
+      const page = visible((await createClient(app.baseUrl).get(`${cleoLink}/cancel`)).body);
+      assert.doesNotMatch(page, /the others keep it/);
+      assert.match(page, /You are the last one still coming/);
+      smtp.clear();
+      const res = await createClient(app.baseUrl).post(`${cleoLink}/cancel`, { reason: "" });
+      assert.equal(res.status, 200, visible(res.body).slice(0, 300));
+      assert.match(visible(res.body), /the meeting is cancelled/);
+      const own = await mailTo(smtp, "cleo@example.test", /Retro/, "CANCEL");
+      assert.match(own.text, /Nobody else was still coming, so “Retro” is cancelled/);
+      assert.match(unfolded(own.calendar!), /^SUMMARY:Retro: Cleo Park and Demo Host\r?$/m);
+    });
   },
 });

@@ -40,6 +40,28 @@ export function attendeeOf(b: Attending, email: string): string | null {
   return attendeesOf(b).find((a) => same(a, email)) ?? null;
 }
 
+/**
+ * Whether `email` is the one attendee left: their decline would be the last, which cancels the
+ * meeting for the host too (what their decline page says before they press).
+ */
+export function isLastAttendee(b: Attending, email: string): boolean {
+  const left = attendeesOf(b);
+  return left.length === 1 && same(left[0], email);
+}
+
+/**
+ * The invitee whose decline cancelled the meeting (the last attendee leaving, in the same write),
+ * as `declined` lists them; null while it goes on, or when it ended otherwise (the host).
+ */
+export function lastToDecline(
+  b: Attending & Pick<BookingRecord, "status" | "endReason">,
+): string | null {
+  if (!inviteesDecline(b) || b.status !== "CANCELLED" || b.endReason !== "cancelled_by_guest") {
+    return null;
+  }
+  return attendeesOf(b).length ? null : b.declined?.at(-1)?.email ?? null;
+}
+
 /** Everyone a decline link may be for: who attends, and who declined (their link still opens). */
 export function inviteesOf(b: Attending): string[] {
   const all = [b.guestEmail, ...(b.additionalGuests ?? [])];

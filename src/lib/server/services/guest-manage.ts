@@ -12,7 +12,12 @@ import { getUser } from "../store/users.ts";
 import { getEventType } from "../store/event-types.ts";
 import { eventTypeRules, withinCutoff } from "../domain/event-rules.ts";
 import { isLiveBooking } from "../domain/booking.ts";
-import { hasDeclined, inviteesDecline, onlyHostMoves } from "../domain/attendees.ts";
+import {
+  hasDeclined,
+  inviteesDecline,
+  isLastAttendee,
+  onlyHostMoves,
+} from "../domain/attendees.ts";
 import { translator } from "../i18n.ts";
 import { getTeam } from "../store/teams.ts";
 import { movedToText } from "../../shared/moved.ts";
@@ -54,6 +59,11 @@ export type ManageState =
     declines: boolean;
     /** Others are invited too: only the host moves it (its page offers no move). */
     hostMoves: boolean;
+    /**
+     * They decline, and nobody else still comes: their decline cancels the meeting, for the host
+     * too (the page says so before they press).
+     */
+    lastComing: boolean;
   };
 
 export async function manageState(
@@ -129,6 +139,7 @@ export async function manageState(
     clock,
     declines: inviteesDecline(b),
     hostMoves: onlyHostMoves(b),
+    lastComing: inviteesDecline(b) && isLastAttendee(b, b.guestEmail),
   };
 }
 
@@ -230,5 +241,7 @@ export async function declineState(app: App, token: string, locale?: string) {
     timeZone: zone,
     declined,
     blocked,
+    // Nobody else still comes: their decline cancels the meeting, for the host too.
+    last: isLastAttendee(b, email),
   };
 }

@@ -6,7 +6,7 @@ import type { MailParts } from "./booking-parts.ts";
 import { seatedMeetingUrl } from "./ics-text.ts";
 import { formatDuration, formatRange } from "../../../shared/format.ts";
 import { seatedMeetingDoc } from "../../domain/calendar-identity.ts";
-import { attendeeName, attendeesOf, inviteesDecline } from "../../domain/attendees.ts";
+import { attendeeName, attendeesOf, lastToDecline } from "../../domain/attendees.ts";
 
 /** The host's (and a team member's) mails about one booking. Not one of its kinds: undefined. */
 export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | undefined {
@@ -133,7 +133,7 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
         ? t.t("mail.host_cancelled.intro_declined_move", { guest, title, when: hostWhen })
         : b.endReason === "expired"
         ? t.t("mail.host_cancelled.intro_move_expired", { guest, title, when: hostWhen })
-        : b.declined?.length && inviteesDecline(b)
+        : lastToDecline(b) !== null
         // The last of the host's invitees declined (domain/attendees.ts).
         ? t.t("mail.host_cancelled.intro_all_declined", { title, when: hostWhen })
         : t.t("mail.host_cancelled.intro", { guest, title, when: hostWhen });

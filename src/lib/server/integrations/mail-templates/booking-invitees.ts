@@ -14,6 +14,8 @@ import { type MailParts, wherePara } from "./booking-parts.ts";
 import { readerGroup } from "../../domain/guest-readers.ts";
 import { translator } from "../../i18n.ts";
 import { formatRange } from "../../../shared/format.ts";
+import { oneLineText } from "../../../shared/text.ts";
+import { lastToDecline } from "../../domain/attendees.ts";
 
 /** Not one of its kinds: undefined. */
 export function inviteeMail(kind: MailKind, p: MailParts): OutgoingMail | null | undefined {
@@ -113,26 +115,39 @@ export function inviteeMail(kind: MailKind, p: MailParts): OutgoingMail | null |
 
 /**
  * An invitee declined (domain/attendees.ts): their own copy of the meeting is cancelled (its
- * CANCEL names them alone), in the language, zone and clock they read in; the others keep it.
+ * CANCEL names them alone), in the language, zone and clock they read in; the others keep it —
+ * unless theirs was the last decline, which cancelled the meeting, and the mail says so.
  */
 function declinedMail(p: MailParts): OutgoingMail | null {
   const { ctx, b, guestT, title, host, mail } = p;
   const who = b.declined?.find((d) => d.email === ctx.attendee);
   if (!who) return null;
-  const isGuest = who.email === b.guestEmail;
   const t = who.reader ? translator(who.reader.locale) : guestT;
   const zone = who.reader?.timeZone ?? b.guestTimeZone;
   const clock = who.reader?.clock ?? b.guestClock;
   const when = formatRange(b.startMs, b.endMs, zone, clock, t.locale);
-  // Their copy: the meeting with them as its one invitee, ended.
-  const own = isGuest ? { ...b, additionalGuests: [] } : { ...b, additionalGuests: [who.email] };
+  // Their copy: the meeting with them as its one invitee (declined), ended — named as the first
+  // voter's own copy is ("Offsite: Bob and Demo Host"), never after whoever is its guest.
+  const own = {
+    ...b,
+    guestName: oneLineText(who.name),
+    guestEmail: who.email,
+    additionalGuests: [],
+    additionalGuestNames: {},
+    additionalGuestReaders: {},
+  };
   const ics = p.inviteOf(own, "ended", t);
+  const ended = lastToDecline(b) === who.email;
   return mail(t, {
     to: who.email,
     replyTo: ctx.host.email,
     subject: t.t("mail.attendee_declined.subject", { title, host }),
     heading: t.t("mail.attendee_declined.heading"),
-    paragraphs: [t.t("mail.attendee_declined.intro", { title, host, when })],
+    paragraphs: [
+      ended
+        ? t.t("mail.attendee_declined.intro_last", { title, host, when })
+        : t.t("mail.attendee_declined.intro", { title, host, when }),
+    ],
     ...(ics ? { icalEvent: ics } : {}),
   });
 }
