@@ -204,3 +204,50 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "poll meeting: an invitee's decline link mailed before the host moved it says the meeting moved and leads to their own decline page of the meeting where it is now",
+  async fn() {
+    await using smtp = await startSmtp();
+    await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
+    const host = await signIn(app, DEMO_EMAIL, smtp);
+    const free = await freeTimes(host);
+    const { bookingId, invited } = await pollMeeting(app, smtp, host, "Offsite", free.slice(0, 2), [
+      { name: "Ann Guest", email: "ann@example.test" },
+      { name: "Bob Stone", email: "bob@example.test" },
+      { name: "Cleo Park", email: "cleo@example.test" },
+    ]);
+    const oldLink = DECLINE_LINK.exec(invited["bob@example.test"])![0];
+
+    smtp.clear();
+    const moved = await host.post(`/dashboard/bookings/${bookingId}/reschedule?/move`, {
+      start: free[1],
+      reason: "",
+    });
+    assert.equal(moved.status, 303, visible(moved.body).slice(0, 300));
+    const update = await mailTo(smtp, "bob@example.test", /^Rescheduled/);
+    const newLink = DECLINE_LINK.exec(update.text)![0];
+    assert.notEqual(newLink, oldLink);
+
+    const page = await createClient(app.baseUrl).get(oldLink);
+    assert.equal(page.status, 200);
+    const words = visible(page.body);
+    assert.doesNotMatch(words, /cancelled/);
+    assert.match(words, /This booking was moved/);
+    assert.match(words, /Moved to /);
+    // It leads to his decline page of the meeting as it is now: the link his update carries.
+    const current =
+      /data-testid="moved-current"[^>]*href="([^"]+)"|href="([^"]+)"[^>]*data-testid="moved-current"/
+        .exec(page.body);
+    assert.ok(current, "a link to the current meeting");
+    const href = current[1] ?? current[2];
+    assert.equal(new URL(href, app.baseUrl).pathname, newLink);
+    const there = await createClient(app.baseUrl).get(href);
+    assert.equal(there.status, 200);
+    assert.match(visible(there.body), /I can’t come/);
+    assert.equal((await createClient(app.baseUrl).post(href, {})).status, 200);
+    await mailTo(smtp, DEMO_EMAIL, /Bob Stone can’t come/);
+  },
+});

@@ -148,7 +148,8 @@ async function movedHref(app: App, current: BookingRecord, reader: Reader | unde
   }
 }
 
-function when(
+/** A booking's time as a page shows it, in `tz` on `clock` (a moved one's "Moved to …" too). */
+export function when(
   b: Pick<BookingRecord, "startMs" | "endMs">,
   tz: string,
   clock: Clock,

@@ -3,8 +3,8 @@
  */
 import { awaitsNewTime } from "../domain/booking-engine/index.ts";
 import type { App } from "../app.ts";
-import { bookingForToken, inviteeForToken } from "./booking-links.ts";
-import { viewBooking } from "./booking-view.ts";
+import { bookingForToken, declineToken, inviteeForToken } from "./booking-links.ts";
+import { currentOf, viewBooking, when as whenIn } from "./booking-view.ts";
 import { getSlotPage, type SlotPage } from "./slot-page.ts";
 import { offeredMoveStarts } from "./guest-moves.ts";
 import { formatRange, isoDateIn } from "../../shared/format.ts";
@@ -15,6 +15,7 @@ import { isLiveBooking } from "../domain/booking.ts";
 import {
   hasDeclined,
   inviteesDecline,
+  inviteesOf,
   isLastAttendee,
   onlyHostMoves,
 } from "../domain/attendees.ts";
@@ -205,7 +206,10 @@ export async function rescheduleSlots(
 /**
  * What one of the host's invitees sees behind their own decline link (booking-links.ts
  * `declineToken`; ADR 050, amendment "declining"): the meeting, in their zone and clock, and
- * whether they may still say they cannot come.
+ * whether they may still say they cannot come. A link of a meeting the host moved since says so,
+ * as the guest's link does (`manageState`), and leads to their own decline link of the meeting
+ * where it is now (`movedTo`: each move makes a booking with a salt of its own, so the old link's
+ * token opens only the old booking).
  */
 export async function declineState(app: App, token: string, locale?: string) {
   const found = await inviteeForToken(app, token);
@@ -221,8 +225,24 @@ export async function declineState(app: App, token: string, locale?: string) {
   const zone = reader?.timeZone ?? b.guestTimeZone;
   const clock = reader?.clock ?? b.guestClock;
   const declined = hasDeclined(b, email);
+  const moved = !declined && !isLiveBooking(b, nowMs) && !!b.rescheduledToId;
+  const current = moved ? await currentOf(app, b) : null;
+  // Their own link of the meeting as it is now, while they are still one of its invitees.
+  const same = (a: string) => a.toLowerCase() === email.toLowerCase();
+  const movedTo = current && inviteesOf(current).some(same)
+    ? { href: `/booking/${await declineToken(app, current, email)}/decline` }
+    : null;
   const blocked = declined
     ? t.t("manage.declined_body", { host: hostName })
+    : current
+    ? movedToText(
+      t,
+      whenIn(current, zone, clock ?? "24h", t.locale),
+      current.status === "PENDING" && isLiveBooking(current, nowMs),
+      hostName,
+    )
+    : moved
+    ? t.t("refusal.moved")
     : !isLiveBooking(b, nowMs)
     ? t.t("manage.blocked_state", { state: b.status.toLowerCase() })
     : b.startMs <= nowMs
@@ -241,6 +261,8 @@ export async function declineState(app: App, token: string, locale?: string) {
     timeZone: zone,
     declined,
     blocked,
+    moved,
+    movedTo,
     // Nobody else still comes: their decline cancels the meeting, for the host too.
     last: isLastAttendee(b, email),
   };
