@@ -15,7 +15,11 @@
  * A member busy for a while falls behind and is preferred when free again; a member new to the
  * rotation (just joined, or newly added to the event type) starts level with the group (pass =
  * vt), so they get their share from now on instead of every booking until they have caught up
- * with the others' history.
+ * with the others' history. A member who left — removed from the team or the event type's
+ * hosts, or suspended — is forgotten by the first booking made without them, so one who comes
+ * back is new again: level, not behind by every booking made while they were away. "Taking
+ * part" is wider than "a candidate": a member who does not offer this start by their hours is
+ * still in the rotation and keeps their place.
  *
  * The record is read in the booking's snapshot and written, checked at the versionstamp read, in
  * the same commit as the booking (docs/decisions/016-teams.md), so two concurrent bookings can
@@ -102,16 +106,31 @@ export function rotationOrder(
 }
 
 /**
+ * The rotation without the members who no longer take part in it: their pass, last booking and
+ * count go, so on coming back they count as new (level with the group). Also keeps the record
+ * to the members taking part (≤ 100), however many have come and gone.
+ */
+function forgetAbsent(r: RotationRecord, present: ReadonlySet<string>): RotationRecord {
+  const kept = <T>(m: Record<string, T>) =>
+    Object.fromEntries(Object.entries(m).filter(([id]) => present.has(id)));
+  return { ...r, pass: kept(r.pass), last: kept(r.last), count: kept(r.count) };
+}
+
+/**
  * The rotation after `chosen` was assigned a booking. Every candidate is written with the pass
- * counted for them now (so "absent" keeps meaning "new since the last booking"); members no
- * longer among the candidates keep their entries (they may come back; a few bytes each).
+ * counted for them now (so "absent" keeps meaning "new since the last booking"); members taking
+ * part who are not candidates this time (their hours do not offer the start) keep their
+ * entries; anyone else's are forgotten (they left: back, they start level).
  */
 export function advanceRotation(
   rot: RotationRecord | null,
   candidates: readonly Candidate[],
   chosen: Candidate,
+  /** Everyone in the rotation now: the event type's hosts who are members, candidates or not. */
+  takingPart: Iterable<string>,
 ): RotationRecord {
-  const r = rot ?? EMPTY_ROTATION;
+  const present = new Set([...takingPart, ...candidates.map((c) => c.personId), chosen.personId]);
+  const r = forgetAbsent(rot ?? EMPTY_ROTATION, present);
   const pass = passesOf(r, candidates);
   const id = chosen.personId;
   const seq = r.seq + 1;
@@ -139,9 +158,11 @@ export function transferRotation(
   candidates: readonly Candidate[],
   from: { personId: string; weight: number },
   to: Candidate,
+  /** As for `advanceRotation`: a first member who left is forgotten, not given back a share. */
+  takingPart: Iterable<string>,
 ): RotationRecord {
   const r = rot ?? EMPTY_ROTATION;
-  const next = { ...advanceRotation(r, candidates, to), vt: r.vt };
+  const next = { ...advanceRotation(r, candidates, to, takingPart), vt: r.vt };
   const p = next.pass[from.personId];
   if (p === undefined) return next;
   return {

@@ -8,6 +8,7 @@ import { bookTeamSlot } from "./team-bookings.ts";
 import { bookSlot } from "./book-slot.ts";
 import { decideBooking, rescheduleByGuest } from "./decide-booking.ts";
 import { removeMember } from "./teams.ts";
+import { answerInvite, inviteMember } from "./team-invites.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { keys } from "../store/keys.ts";
@@ -266,6 +267,41 @@ Deno.test("round robin: a removed member is assigned nothing from the moment the
   const bens = (await allBookings(app.kv)).filter((b) => b.hostId === users[1].id);
   assert.equal(bens.length, 2);
   assert.ok(bens.every((b) => b.status === "CONFIRMED" && made.includes(b.id)));
+  app.close();
+});
+
+Deno.test("round robin: a member removed and invited back starts level — 9 bookings when all three are free go 3/3/3, not a burst for the returner", async () => {
+  const app = await memoryApp();
+  const { team, users } = await seedTeam(app, {
+    members: [{ username: "ann" }, { username: "ben" }, { username: "cleo" }],
+  });
+  const [ann, , cleo] = users;
+  await seedTeamEventType(app, team, { slug: "call", teamMode: "round_robin", durationMin: 30 });
+  let i = 0;
+  const book = async (n: number) => {
+    const hosts: string[] = [];
+    for (const end = i + n; i < end; i++) {
+      const r = await bookTeamSlot(app, {
+        team: "crew",
+        slug: "call",
+        start: at(T0 + i * HOUR),
+        ...guest(i),
+      });
+      assert.ok(r.ok, JSON.stringify(r));
+      hosts.push((await app.kv.get<BookingRecord>(keys.booking(r.bookingId))).value!.hostId);
+    }
+    return users.map((u) => hosts.filter((h) => h === u.id).length);
+  };
+  assert.deepEqual(await book(15), [5, 5, 5]);
+  assert.ok((await removeMember(app, ann, team.id, cleo.id)).ok);
+  const away = await book(13);
+  assert.equal(away[2], 0, "nothing for Cleo while she is away");
+  const invited = await inviteMember(app, ann, team.id, cleo.email, "member");
+  assert.ok(invited.ok);
+  assert.ok(
+    (await answerInvite(app, cleo, { teamId: team.id, inviteId: invited.invite.id }, true)).ok,
+  );
+  assert.deepEqual(await book(9), [3, 3, 3], "Ann, Ben, Cleo");
   app.close();
 });
 

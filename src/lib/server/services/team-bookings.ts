@@ -82,9 +82,16 @@ function candidatesOf(team: TeamRecord, users: UserRecord[]): Candidate[] {
   });
 }
 
-function assignment(team: TeamRecord, et: EventTypeRecord, users: UserRecord[]): Assignment {
+/** `offered` are the candidates; `hosts` everyone taking part (a member who left is not). */
+function assignment(
+  team: TeamRecord,
+  et: EventTypeRecord,
+  hosts: UserRecord[],
+  offered: UserRecord[],
+): Assignment {
   return {
-    candidates: candidatesOf(team, users),
+    candidates: candidatesOf(team, offered),
+    takingPart: hosts.map((u) => u.id),
     rotationKey: keys.teamRotation(et.id),
     rosterKey: keys.team(team.id),
   };
@@ -242,7 +249,7 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
         nowMs,
         app.config.bookingTtlMs,
       ),
-      assign: assignment(team, et, offered),
+      assign: assignment(team, et, hosts, offered),
       extra: [
         { key: keys.teamBooking(team.id, guest.startMs, identity.id), value: identity.id },
         ...(extraOf(input.extra, null) ?? []),
@@ -368,7 +375,7 @@ export async function rescheduleTeamBooking(
         { key: keys.teamBooking(team.id, startMs, identity.id), value: identity.id },
         ...(opts.extra ?? []),
       ],
-      assign: assignment(team, et, offered),
+      assign: assignment(team, et, hosts, offered),
     }),
   });
   if (res.ok) return { ok: true, booking: res.plan.booking!, guestToken };

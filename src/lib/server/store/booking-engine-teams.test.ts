@@ -91,6 +91,7 @@ const draft = (id: string, startIso = "2026-11-23T23:00:00Z") =>
 
 const assignment = {
   candidates: members.map((personId) => ({ personId, weight: 1, priority: 2 })),
+  takingPart: members,
   rotationKey: keys.teamRotation(et.id),
   rosterKey: keys.team(team.id),
 };

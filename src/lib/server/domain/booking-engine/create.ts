@@ -126,9 +126,14 @@ export function writeRotation(
 ) {
   if (chosen.personId === a.prefer) return;
   const rotation = guardOf<RotationRecord>(s, a.rotationKey);
+  // Members as the commit checks them: one removed since the service read is not taking part.
+  const members = new Set(
+    (guardOf<TeamRecord>(s, a.rosterKey).value?.members ?? []).map((m) => m.userId),
+  );
+  const takingPart = a.takingPart.filter((id) => members.has(id));
   const next = from
-    ? transferRotation(rotation.value, a.candidates, from, chosen)
-    : advanceRotation(rotation.value, a.candidates, chosen);
+    ? transferRotation(rotation.value, a.candidates, from, chosen, takingPart)
+    : advanceRotation(rotation.value, a.candidates, chosen, takingPart);
   d.check(rotation);
   d.set(rotation.key, next satisfies RotationRecord);
 }

@@ -55,6 +55,11 @@ export type Actor = "guest" | "host" | "system";
  */
 export type Assignment = {
   candidates: Candidate[];
+  /**
+   * Everyone in the rotation now — the event type's hosts who are members, offering this start
+   * or not — so that a member who left is forgotten by it and starts level when back.
+   */
+  takingPart: string[];
   /** The event type's rotation record (checked, and replaced when it changes). */
   rotationKey: Key;
   /** The team record: only its current members are assigned (checked). */
