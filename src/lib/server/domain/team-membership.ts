@@ -98,6 +98,33 @@ export function memberOf(team: TeamRecord, userId: string): TeamMembership | nul
 }
 
 /**
+ * Who takes part in a team's event type: its ticked hosts who are members now, in its order. A
+ * member who left stays ticked (back, they take part again) but takes no part meanwhile; an
+ * event type nobody takes part in is not offered (its page answers as a switched-off one).
+ */
+export function hostsTakingPart(
+  team: Pick<TeamRecord, "members">,
+  et: { hostIds?: readonly string[] },
+): string[] {
+  const members = new Set(team.members.map((m) => m.userId));
+  return (et.hostIds ?? []).filter((id) => members.has(id));
+}
+
+/**
+ * The event types a member's removal took their last host from (the owner is told, ADR 016):
+ * the member was ticked, and nobody ticked is a member of the team `after` it.
+ */
+export function leftWithoutHosts<T extends { hostIds?: readonly string[] }>(
+  after: Pick<TeamRecord, "members">,
+  removedId: string,
+  types: readonly T[],
+): T[] {
+  return types.filter((et) =>
+    (et.hostIds ?? []).includes(removedId) && hostsTakingPart(after, et).length === 0
+  );
+}
+
+/**
  * A team's URL name: the same shape as a username (they share one namespace). Problems are
  * message references (shared/i18n.ts) the page translates.
  */

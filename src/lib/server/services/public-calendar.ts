@@ -13,7 +13,7 @@ import { getAvailabilityCached } from "../store/availability.ts";
 import type { EventTypeRecord, TeamRecord, UserRecord } from "../domain/model/records.ts";
 import type { PublicEventType, PublicHost, PublicTeam } from "../../shared/public-types.ts";
 import { getTeamBySlugCached, getUsers } from "../store/teams.ts";
-import { initialsOf } from "../domain/team-membership.ts";
+import { hostsTakingPart, initialsOf } from "../domain/team-membership.ts";
 import { eventTypeRules } from "../domain/event-rules.ts";
 import { type Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
@@ -91,16 +91,17 @@ export async function hostSchedule(
   };
 }
 
-/** A team's members who take part in an event type, as they are now (removed ones never). */
+/**
+ * A team's members who take part in an event type, as they are now (removed ones never). None:
+ * the event type is not offered — not listed, and its page answers as a switched-off one's.
+ */
 export async function teamHosts(
   app: App,
   team: TeamRecord,
   et: EventTypeRecord,
 ): Promise<UserRecord[]> {
-  const current = new Set(team.members.map((m) => m.userId));
-  const ids = (et.hostIds ?? []).filter((id) => current.has(id));
   // A suspended member is offered for nothing new (their bookings ahead are kept).
-  return (await getUsers(app.kv, ids)).filter(isActive);
+  return (await getUsers(app.kv, hostsTakingPart(team, et))).filter(isActive);
 }
 
 /**
@@ -145,6 +146,8 @@ export async function teamSchedule(
   const et = await getEventTypeBySlugCached(app.kv, team.id, slug);
   if (!et || !et.active || et.teamId !== team.id || !et.teamMode) return null;
   let people = await moveHosts(app, team, et, mover);
+  // Nobody takes part (every host left): not offered, as a switched-off event type is not.
+  if (people.length === 0) return null;
   // A routing form's route that names a round robin's member: that member's times only (the
   // booking is pinned to them too, services/team-bookings.ts).
   const pinned = routing && et.teamMode === "round_robin"
@@ -170,17 +173,22 @@ export async function getTeamPage(app: App, slug: string, locale?: string) {
   const types = (await listEventTypes(app.kv, team.id)).filter((t) => isListed(t) && t.teamMode);
   types.sort((a, b) => a.durationMin - b.durationMin || a.title.localeCompare(b.title));
   const members = new Map(
-    (await getUsers(app.kv, team.members.map((m) => m.userId))).map((u) => [u.id, u]),
+    (await getUsers(app.kv, team.members.map((m) => m.userId))).filter(isActive).map((u) => [
+      u.id,
+      u,
+    ]),
   );
+  // Who takes part in each, as its booking page counts them (`teamHosts`); one nobody takes
+  // part in is not offered, so not listed.
+  const listed = types.map((t) => ({
+    t,
+    people: hostsTakingPart(team, t).flatMap((id) => members.get(id) ?? []),
+  })).filter((x) => x.people.length > 0);
   return {
     team: { slug: team.slug, name: team.name, timeZone: team.timeZone },
-    eventTypes: types.map((t) => ({
+    eventTypes: listed.map(({ t, people }) => ({
       ...toPublicEventType(t, tr),
-      team: toPublicTeam(
-        team,
-        t.teamMode!,
-        (t.hostIds ?? []).flatMap((id) => members.get(id) ?? []),
-      ),
+      team: toPublicTeam(team, t.teamMode!, people),
     })),
   };
 }

@@ -159,6 +159,8 @@ export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<Book
   const start = parseStart(input.start);
   if (durationMin === null || !start) return { ok: false, reason: "slot_unavailable" };
   const hosts = await teamHosts(app, team, et);
+  // Nobody takes part any more: answered as a switched-off event type is (its page is gone too).
+  if (hosts.length === 0) return { ok: false, reason: "not_found" };
   const collective = et.teamMode === "collective";
   // A routing form's visitor: the booking names the response it came from (routing-booked.ts),
   // and a route that names a member books that member (if free), past the rotation's choice.

@@ -33,6 +33,7 @@ import { decideTeamDeletion, isBookingAhead } from "../domain/team-deletion.ts";
 import { newId } from "../store/users.ts";
 import {
   applyMembership,
+  leftWithoutHosts,
   MAX_MEMBERS,
   type MembershipRefusal,
   roleOf,
@@ -233,21 +234,35 @@ export async function setMemberWeight(
   });
 }
 
+export type RemoveMemberResult =
+  | {
+    ok: true;
+    team: TeamRecord;
+    /** The team's event types the removal left with nobody taking part (owners are told). */
+    hostless: { id: string; title: string }[];
+  }
+  | Extract<MemberChangeResult, { ok: false }>;
+
 /**
  * An owner removes a member, or a member leaves. From the moment this lands, no booking assigns
- * them (bookings check the team record); bookings they already have stay theirs.
+ * them (bookings check the team record); bookings they already have stay theirs. An event type
+ * they were the last to take part in is no longer offered: the answer names it.
  */
 export async function removeMember(
   app: App,
   user: UserRecord,
   teamId: string,
   memberId: string,
-): Promise<MemberChangeResult> {
+): Promise<RemoveMemberResult> {
   const view = await teamForMember(app, user, teamId);
   if (!view) return { ok: false, reason: "not_found" };
   if (memberId !== user.id && view.role !== "owner") return { ok: false, reason: "forbidden" };
   const res = await removeFromTeam(app, teamId, memberId, user);
-  return res.ok ? { ok: true, team: res.team } : { ok: false, reason: mapped(res.reason) };
+  if (!res.ok) return { ok: false, reason: mapped(res.reason) };
+  const types = (await listEventTypes(app.kv, teamId)).filter((et) => et.teamId === teamId);
+  const hostless = leftWithoutHosts(res.team, memberId, types)
+    .map((et) => ({ id: et.id, title: et.title }));
+  return { ok: true, team: res.team, hostless };
 }
 
 /**

@@ -144,6 +144,6 @@ export const actions: Actions = {
     const res = await removeMember(locals.app, locals.user!, params.teamId, member);
     if (!res.ok) return refused(locals.t, res.reason, "members");
     if (member === locals.user!.id) redirect(303, "/dashboard/teams?left=1");
-    return { section: "members", removed: true };
+    return { section: "members", removed: true, hostless: res.hostless.map((et) => et.title) };
   },
 };
