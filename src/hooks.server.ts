@@ -21,6 +21,10 @@ import { isAdmin } from "$lib/server/domain/admin.ts";
 import { requestContext } from "$lib/server/ops/context.ts";
 import { announcePresence } from "$lib/server/ops/presence.ts";
 import { startJobs } from "$lib/server/jobs/index.ts";
+import {
+  SEALED_DATA_UNREADABLE,
+  webhookSecretsOpen,
+} from "$lib/server/services/webhook-secrets.ts";
 import { migrateStore } from "$lib/server/store/migrate.ts";
 import { demoApiKey, seedDemo } from "$lib/server/services/seed-demo.ts";
 import { securityHeaders } from "$lib/server/http/security-headers.ts";
@@ -55,6 +59,8 @@ export const init: ServerInit = async () => {
   if (migrated) console.log(`[migrate] store schema ${migrated.from} → ${migrated.to}`, migrated);
   const moved = await migrateLegacySessions(app.kv, app.now());
   if (moved) console.log(`Moved ${moved} sign-in sessions under hashed keys.`);
+  // A store restored without its secret: say so now, not at the first webhook that fails.
+  if ((await webhookSecretsOpen(app)) === false) console.warn(SEALED_DATA_UNREADABLE);
   if (app.config.demo) {
     const urls = await seedDemo(app);
     console.log(`Demo host seeded:\n${urls.map((u) => `  ${u}`).join("\n")}`);

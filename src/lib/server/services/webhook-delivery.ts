@@ -41,7 +41,7 @@ import {
   type Verdict,
 } from "../domain/webhooks.ts";
 import { bookingResource } from "./booking-resource.ts";
-import { redirectError } from "./webhook-errors.ts";
+import { CANNOT_SIGN, redirectError } from "./webhook-errors.ts";
 import {
   activeSecrets,
   deliveryJob,
@@ -211,14 +211,20 @@ export function fanOutHostEvent(app: App, job: OutboxRecord): Promise<WebhookJob
   });
 }
 
-/** The Standard Webhooks signature header: one `v1,…` per secret that signs now. */
+/**
+ * The Standard Webhooks signature header: one `v1,…` per secret that signs now and opens with
+ * this server's key; null when none opens (a store restored without its INVITO_SESSION_SECRET),
+ * and then nothing may be sent. A previous secret that does not open is left out: after a
+ * rotation that followed such a restore the new secret alone signs, as the receiver was just
+ * given it.
+ */
 export async function signatureHeader(
   app: App,
   sub: WebhookSubscriptionRecord,
   messageId: string,
   at: Date,
   body: string,
-): Promise<string> {
+): Promise<string | null> {
   const sigs: string[] = [];
   // Loaded with the first delivery: a server without subscriptions never holds it (issue 26).
   const { Webhook } = await import("standardwebhooks");
@@ -226,7 +232,7 @@ export async function signatureHeader(
     const secret = await unseal(app.credentialKey, s.sealed);
     if (secret) sigs.push(new Webhook(secret).sign(messageId, at, body));
   }
-  return sigs.join(" ");
+  return sigs.length ? sigs.join(" ") : null;
 }
 
 /** A `webhook_delivery` job: one attempt, logged; the outcome decides the outbox's next step. */
@@ -246,12 +252,17 @@ export async function deliverWebhook(app: App, job: OutboxRecord): Promise<Webho
   if (!(await getActiveUser(app.kv, p.hostId))) return { ok: true, skipped: true };
 
   const at = new Date(app.now());
+  const signature = await signatureHeader(app, sub0, msg.id, at, msg.body);
+  // Never sent unsigned: a receiver that verifies would drop it, one that does not would trust
+  // a body anyone could have sent. Waiting cannot make the secret readable, so this delivery
+  // ends here (failed, not retried); its message stays for Send again once the host rotated.
+  if (signature === null) return await notSigned(app, job, msg);
   const headers = {
     "content-type": "application/json",
     "user-agent": "Invito-Webhooks/1",
     "webhook-id": msg.id,
     "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
-    "webhook-signature": await signatureHeader(app, sub0, msg.id, at, msg.body),
+    "webhook-signature": signature,
   };
   const started = performance.now();
   let result: AttemptResult;
@@ -314,15 +325,50 @@ export async function deliverWebhook(app: App, job: OutboxRecord): Promise<Webho
 }
 
 /**
+ * A delivery no secret of its subscription can sign: logged as an attempt that sent nothing,
+ * with what to do, and the subscription marked (`secretUnreadableSinceMs`) so the dashboard and
+ * the API say why it fails. Done and failed (Insights counts it so), never retried: only a
+ * rotation, or the secret the store was written with, helps. Not a run of failed retries
+ * either: the receiver was never asked, so the three-day rule does not switch it off for this.
+ */
+async function notSigned(
+  app: App,
+  job: OutboxRecord,
+  msg: WebhookMessageRecord,
+): Promise<WebhookJobOutcome> {
+  const p = job.payload;
+  if (p.kind !== "webhook_delivery") throw new Error("not a webhook_delivery job");
+  const nowMs = app.now();
+  const attempt: WebhookAttemptRecord = {
+    v: 1,
+    id: newId(nowMs),
+    messageId: msg.id,
+    event: msg.event,
+    attempt: job.attempts,
+    atMs: nowMs,
+    durationMs: 0,
+    status: null,
+    ok: false,
+    error: CANNOT_SIGN,
+    responseExcerpt: "",
+    nextRetryAtMs: null,
+    unsigned: true,
+  };
+  await recordAttempt(app, p.hostId, p.subscriptionId, attempt, "unsigned", job.createdAtMs);
+  return { ok: true, failed: CANNOT_SIGN };
+}
+
+/**
  * The log entry and the subscription's health in one write; disabling mails the host.
  * `deliveryStartMs`: when this delivery was queued (its first attempt), for the three-day rule.
+ * `unsigned`: nothing was sent (`notSigned`); the failing streak is left as it was.
  */
 async function recordAttempt(
   app: App,
   hostId: string,
   subId: string,
   attempt: WebhookAttemptRecord,
-  verdict: Verdict,
+  verdict: Verdict | "unsigned",
   deliveryStartMs: number,
 ) {
   for (let i = 0; i < 5; i++) {
@@ -331,11 +377,16 @@ async function recordAttempt(
     const sub = cur.value;
     const nowMs = app.now();
     const jobs: OutboxRecord[] = [];
-    const health = afterAttempt(sub.failingSinceMs, verdict, deliveryStartMs, nowMs);
+    // A signed attempt: a secret opens (again), whatever the receiver answered.
+    const { secretUnreadableSinceMs: unreadableSince, ...signed } = sub;
+    const health = verdict === "unsigned"
+      ? { failingSinceMs: sub.failingSinceMs, disable: false }
+      : afterAttempt(sub.failingSinceMs, verdict, deliveryStartMs, nowMs);
     const next: WebhookSubscriptionRecord = {
-      ...sub,
+      ...signed,
       failingSinceMs: health.failingSinceMs,
       ...(verdict === "delivered" ? { lastSuccessMs: nowMs } : {}),
+      ...(verdict === "unsigned" ? { secretUnreadableSinceMs: unreadableSince ?? nowMs } : {}),
     };
     if (health.disable && sub.enabled) {
       next.enabled = false;

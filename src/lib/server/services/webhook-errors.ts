@@ -1,6 +1,6 @@
 /**
  * The words a webhook attempt's log keeps that Invito wrote itself (where a receiver's redirect
- * pointed, a server that could not be reached), stored in English as the API reports them and
+ * pointed, a server that could not be reached, a message it could not sign), stored in English as the API reports them and
  * read in the host's language on the delivery log.
  */
 import { type MessageRef, messageRef, translateRef, type Translator } from "../../shared/i18n.ts";
@@ -9,6 +9,18 @@ import { storedWordsIn } from "../integrations/calendar-provider.ts";
 const REDIRECTED = "the receiver redirected to ";
 const NOT_FOLLOWED = "; Invito does not follow redirects";
 const REDIRECTED_NOWHERE = "the receiver redirected without naming an address";
+
+/**
+ * An attempt that sent nothing because no signing secret of the subscription opens with this
+ * server's key (a store restored without its INVITO_SESSION_SECRET): never sent unsigned.
+ */
+export const CANNOT_SIGN = "Not sent: the signing secret cannot be read with this server's " +
+  "INVITO_SESSION_SECRET (was the store restored without it?). Rotate the secret, give the " +
+  "receiver the new one, then send the message again.";
+
+/** A subscription in that state, as the API reports it (`failingReason`). */
+export const SECRET_UNREADABLE = "The signing secret cannot be read with this server's " +
+  "INVITO_SESSION_SECRET: nothing is sent until the secret is rotated.";
 
 /**
  * A 3xx answer as its attempt's error (stored in English, as the API reports it): where it
@@ -35,8 +47,9 @@ export function attemptErrorIn(error: string | null, t: Translator): string | nu
   return ref ? translateRef(t, ref) : storedWordsIn(error, t);
 }
 
-/** A logged error written by `redirectError`, as a catalog reference; null for any other. */
+/** A logged error Invito wrote (`redirectError`, `CANNOT_SIGN`) as a catalog reference; null for any other. */
 export function attemptErrorRef(error: string | null): MessageRef | null {
+  if (error === CANNOT_SIGN) return messageRef("dev.log_cannot_sign");
   if (error === REDIRECTED_NOWHERE) return messageRef("dev.log_redirected_nowhere");
   if (error?.startsWith(REDIRECTED) && error.endsWith(NOT_FOLLOWED)) {
     const location = error.slice(REDIRECTED.length, -NOT_FOLLOWED.length);

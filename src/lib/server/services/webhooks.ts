@@ -37,6 +37,7 @@ import { storedWordsIn } from "../integrations/calendar-provider.ts";
 import { FIELD_MAX } from "../../shared/field-bounds.ts";
 import { MESSAGE_ID, subscribesTo, TEST_EVENT, WEBHOOK_EVENTS } from "../domain/webhooks.ts";
 import { LOST, untilLanded } from "../store/kv.ts";
+import { SECRET_UNREADABLE } from "./webhook-errors.ts";
 
 export { WEBHOOK_EVENTS };
 export const MAX_SUBSCRIPTIONS = 10;
@@ -61,6 +62,8 @@ export type SubscriptionView = {
   enabled: boolean;
   disabledReason: string | null;
   failingSince: string | null;
+  /** Why deliveries fail when Invito knows it is not the receiver (`SECRET_UNREADABLE`), or null. */
+  failingReason: string | null;
   lastSuccess: string | null;
   createdAt: string;
   /** How many secrets currently sign (2 during a rotation's overlap). */
@@ -74,6 +77,9 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 export function viewSubscription(s: WebhookSubscriptionRecord, nowMs: number): SubscriptionView {
   const active = activeSecrets(s, nowMs);
   const previous = active.find((x) => x.expiresAtMs !== null);
+  const unreadable = s.secretUnreadableSinceMs ?? null;
+  // Failing since the earlier of a receiver's failures and the secret that cannot be read.
+  const failing = [s.failingSinceMs, unreadable].filter((x): x is number => x !== null);
   return {
     id: s.id,
     url: s.url,
@@ -81,7 +87,8 @@ export function viewSubscription(s: WebhookSubscriptionRecord, nowMs: number): S
     events: WEBHOOK_EVENTS.filter((e) => subscribesTo(s.events, e)),
     enabled: s.enabled,
     disabledReason: s.disabledReason,
-    failingSince: iso(s.failingSinceMs),
+    failingSince: failing.length ? iso(Math.min(...failing)) : null,
+    failingReason: unreadable === null ? null : SECRET_UNREADABLE,
     lastSuccess: iso(s.lastSuccessMs),
     createdAt: iso(s.createdAtMs)!,
     activeSecrets: active.length,
@@ -342,8 +349,10 @@ export async function rotateSecret(
       ...s,
       expiresAtMs: Math.min(s.expiresAtMs ?? Infinity, nowMs + ROTATION_OVERLAP_MS),
     }));
+    // The new secret is sealed with this server's key: it opens, so deliveries are signed again.
+    const { secretUnreadableSinceMs: _unreadable, ...rest } = cur;
     const next: WebhookSubscriptionRecord = {
-      ...cur,
+      ...rest,
       secrets: [{ sealed, createdAtMs: nowMs, expiresAtMs: null }, ...previous],
       updatedAtMs: nowMs,
     };

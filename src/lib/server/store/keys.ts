@@ -216,6 +216,7 @@ export const keys = {
   idempotencyCommitPrefix: () => ["idempotency_commit"] as const,
   webhookSub: (hostId: UserId, subId: string) => ["webhook_sub", hostId, subId] as const,
   webhookSubPrefix: (hostId: UserId) => ["webhook_sub", hostId] as const,
+  webhookSubAll: () => ["webhook_sub"] as const,
   /** One event's signed body, shared by its deliveries; written once (the fan-out's dedupe). */
   webhookMessage: (messageId: string) => ["webhook_message", messageId] as const,
   /**

@@ -27,6 +27,14 @@ export async function listSubscriptions(
   return out;
 }
 
+/** One subscription of anyone's (the first by key), or null when the store has none. */
+export async function anySubscription(kv: Deno.Kv): Promise<WebhookSubscriptionRecord | null> {
+  for await (
+    const e of kv.list<WebhookSubscriptionRecord>({ prefix: keys.webhookSubAll() }, { limit: 1 })
+  ) return e.value;
+  return null;
+}
+
 export async function getSubscriptionEntry(
   kv: Deno.Kv,
   hostId: UserId,

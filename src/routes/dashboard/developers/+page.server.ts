@@ -20,12 +20,15 @@ import { type MessageKey, messageRef, translateRef } from "$lib/shared/i18n.ts";
 import { MAX_API_KEYS } from "$lib/server/services/api-keys.ts";
 import { hostClock } from "$lib/shared/format.ts";
 import { readField } from "$lib/shared/field-bounds.ts";
+import { SECRET_UNREADABLE } from "$lib/server/services/webhook-errors.ts";
 
 /** Why a subscription is off, as stored (the API reports it as is), in the host's words here. */
 const DISABLED_REASONS: Record<string, MessageKey> = {
   [DISABLED_BY_HOST]: "dev.off_by_you",
   [DISABLED_FAILING]: "dev.off_failing",
 };
+/** Why its deliveries fail when it is not the receiver (the API's `failingReason`). */
+const FAILING_REASONS: Record<string, MessageKey> = { [SECRET_UNREADABLE]: "dev.cannot_sign" };
 
 export const load: PageServerLoad = async ({ locals }) => {
   const app = locals.app;
@@ -46,7 +49,11 @@ export const load: PageServerLoad = async ({ locals }) => {
     })),
     subscriptions: subs.map((s) => {
       const view = viewSubscription(s, nowMs);
-      return { ...view, disabledReasonKey: DISABLED_REASONS[view.disabledReason ?? ""] ?? null };
+      return {
+        ...view,
+        disabledReasonKey: DISABLED_REASONS[view.disabledReason ?? ""] ?? null,
+        failingReasonKey: FAILING_REASONS[view.failingReason ?? ""] ?? null,
+      };
     }),
     events: WEBHOOK_EVENTS,
     timeZone: user.timeZone,

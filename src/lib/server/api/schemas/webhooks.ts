@@ -14,6 +14,14 @@ export const Subscription = v.object({
   enabled: v.boolean(),
   disabledReason: v.nullable(v.string()),
   failingSince: v.nullable(DateTime),
+  failingReason: v.pipe(
+    v.nullable(v.string()),
+    d(
+      "Why deliveries fail when it is not the receiver: the signing secret cannot be read with " +
+        "the server's key (a store restored without its secret). Nothing is sent unsigned; " +
+        "rotate the secret. Null otherwise.",
+    ),
+  ),
   lastSuccess: v.nullable(DateTime),
   createdAt: DateTime,
   activeSecrets: v.number(),
@@ -39,6 +47,7 @@ export const SubscriptionCreate = v.strictObject({
 export const SUBSCRIPTION_READ_ONLY = readOnlyFields(Subscription, ["id", "createdAt"], [
   "disabledReason",
   "failingSince",
+  "failingReason",
   "lastSuccess",
   "activeSecrets",
   "previousSecretExpiresAt",

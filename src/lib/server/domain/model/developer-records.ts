@@ -91,6 +91,12 @@ export type WebhookSubscriptionRecord = {
   secrets: WebhookSecret[];
   /** The first failure since the last success; 3 days of failing disables the subscription. */
   failingSinceMs: number | null;
+  /**
+   * Since when no signing secret opens with this server's key (a store restored without its
+   * INVITO_SESSION_SECRET): nothing is sent unsigned, so every delivery fails until a rotation
+   * (or the secret the store was written with) makes one readable. Absent while one opens.
+   */
+  secretUnreadableSinceMs?: number;
   lastSuccessMs: number | null;
   createdAtMs: number;
   updatedAtMs: number;
@@ -126,4 +132,6 @@ export type WebhookAttemptRecord = {
   responseExcerpt: string;
   /** When the next attempt is due; null when none will follow. */
   nextRetryAtMs: number | null;
+  /** Nothing was sent: no signing secret of the subscription opens (its `error` says so). */
+  unsigned?: true;
 };
