@@ -23,6 +23,8 @@ const BOUNDED: Record<string, string> = {
   "store/calendar-busy.ts commitHead": "throws before building a write of more than MAX_CHECKS",
   "store/webhooks.ts insertMessage":
     "`builtFrom` is one or two entries (services/webhook-delivery.ts): at most 3 checks",
+  "store/webhooks.ts releaseHeldDeliveries":
+    "a batch is read with `limit: MAX_CHECKS`: at most 10 checks (and 20 mutations)",
   "ops/kv-metrics.ts check": "a wrapper: it forwards the checks its caller passes",
 };
 /** The booking engine's plans: every check goes through Draft, whose budget is checked. */

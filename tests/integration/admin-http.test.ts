@@ -327,7 +327,7 @@ Deno.test({
     assert.match(list.body, /Bookings ahead:<\/dt> <dd class="inline">2</);
     assert.equal(await status(`/booking/${tokens[0]}`), 200);
 
-    // The guest cancels one: nothing reaches the suspended account's webhook.
+    // The guest cancels one: nothing reaches the suspended account's webhook (it is held).
     const before = hits.length;
     const cancelled = await guest.post(`/booking/${tokens[1]}/cancel`, { reason: "" });
     assert.equal(cancelled.status, 200);
@@ -349,8 +349,11 @@ Deno.test({
     assert.equal(c.cookie("authjs.session-token"), undefined);
     assert.match((await c.get(pressed.location!)).body, /suspended by the administrator/);
 
-    // Reactivate: sign-in and pages work again; the old key stays dead.
+    // Reactivate: sign-in and pages work again; the old key stays dead; the cancellation held
+    // while suspended reaches the webhook now.
     assert.equal((await admin.post("/admin?/reactivate", { userId: demoId })).status, 200);
+    await waitFor(() => hits.length === before + 1, { message: "the held cancellation" });
+    assert.equal(hits[before].type, "booking.cancelled");
     assert.equal(await status("/calendar/demo"), 200);
     assert.equal((await api("GET", "/me", apiKey)).status, 401);
     host = await signInByLink(app, DEMO_EMAIL);

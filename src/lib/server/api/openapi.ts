@@ -119,7 +119,9 @@ function webhooksSection(): Record<string, Json> {
     "error, 408, 429 or 5xx is retried with the same `webhook-id` over about " +
     `${days.toFixed(1)} days (after \`Retry-After\` when given); any other answer (a 3xx ` +
     "included: redirects are not followed) is final. A subscription without a success for 3 " +
-    "days is switched off. Bodies may gain fields: ignore those you do not know.";
+    "days is switched off. While its host's account is suspended nothing is sent: deliveries " +
+    "are held and go out after reactivation, in the order their events happened. Nothing is " +
+    "sent unsigned. Bodies may gain fields: ignore those you do not know.";
   const out: Record<string, Json> = {};
   for (const event of SENT_EVENTS) {
     out[event] = {

@@ -374,6 +374,8 @@ export function deliveryOf(p: DeliveryPayload): { channel: string; what: string 
     case "host_event":
     // A seated meeting's cancel: its seats' own writes queue what is delivered.
     case "cancel_meeting":
+    // A reactivation's release of held webhook deliveries: each is counted as it is sent.
+    case "webhook_release":
       return null;
     case "webhook_delivery":
       return { channel: "webhook", what: "delivery" };

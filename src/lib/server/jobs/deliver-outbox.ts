@@ -38,6 +38,7 @@ import {
   fanOutHostEvent,
   type WebhookJobOutcome,
 } from "../services/webhook-delivery.ts";
+import { releaseHeld } from "../services/webhook-held.ts";
 import { mayStartJobs } from "../ops/lifecycle.ts";
 import { logLine, redactText } from "../ops/log.ts";
 import { recordJob } from "../ops/metrics.ts";
@@ -138,7 +139,7 @@ async function deliverOne(
   const settled = (result: string) => {
     const seconds = (performance.now() - started) / 1000;
     recordJob(jobKind(job), result, seconds);
-    logLine(result === "done" || result === "wait" ? "info" : "warn", "job", {
+    logLine(["done", "wait", "held"].includes(result) ? "info" : "warn", "job", {
       kind: jobKind(job),
       job: job.id,
       booking: "bookingId" in job.payload ? job.payload.bookingId : undefined,
@@ -148,6 +149,13 @@ async function deliverOne(
       ms: Math.round(seconds * 1000),
     });
   };
+  if (outcome.ok && "held" in outcome && outcome.held) {
+    // Its performer moved it out of the queue until its host is reactivated: not an attempt,
+    // not a delivery (services/webhook-delivery.ts).
+    stats.done++;
+    settled("held");
+    return true;
+  }
   if (outcome.ok) {
     await complete(app.kv, job);
     // A webhook its receiver refused (or that ran out of retries) is done, but failed.
@@ -203,6 +211,7 @@ function describe(job: OutboxRecord): string {
   if (p.kind === "webhook_event") return `webhook ${p.event} for ${p.bookingId}`;
   if (p.kind === "host_event") return `webhook ${p.event} ${p.ref}`;
   if (p.kind === "webhook_delivery") return `webhook ${p.messageId} to ${p.subscriptionId}`;
+  if (p.kind === "webhook_release") return `webhooks held for ${p.hostId}`;
   if (p.kind === "follow_up") return `follow-up ${p.minutesAfter} min after ${p.bookingId}`;
   return p.kind;
 }
@@ -256,6 +265,7 @@ async function perform(
   if (p.kind === "webhook_event") return await fanOutEvent(app, job);
   if (p.kind === "host_event") return await fanOutHostEvent(app, job);
   if (p.kind === "webhook_delivery") return await deliverWebhook(app, job);
+  if (p.kind === "webhook_release") return await releaseHeld(app, job);
   if (p.kind === "follow_up") return await sendFollowUp(app, p, nowMs);
   // A seated meeting its host cancelled: its seats left (services/cancel-meeting.ts).
   if (p.kind === "cancel_meeting") {

@@ -134,7 +134,7 @@ export async function suspendUser(
   if (!target) return { ok: false, reason: "not_found" };
   const refused = endRefusal(admin.id, target, app.config.admins);
   if (refused) return { ok: false, reason: refused };
-  const r = await setSuspended(app.kv, userId as UserId, app.now());
+  const r = await setSuspended(app.kv, userId as UserId, app.now(), app.now());
   if (r === null) return { ok: false, reason: "not_found" };
   if (r === "unchanged") return { ok: false, reason: "unchanged" };
   for (const k of await listApiKeys(app.kv, r.id)) await removeApiKey(app.kv, r.id, k.id);
@@ -148,9 +148,11 @@ export async function reactivateUser(
   admin: AdminActor,
   userId: string,
 ): Promise<AdminActionResult> {
-  const r = await setSuspended(app.kv, userId as UserId, null);
+  const r = await setSuspended(app.kv, userId as UserId, null, app.now());
   if (r === null) return { ok: false, reason: "not_found" };
   if (r === "unchanged") return { ok: false, reason: "unchanged" };
+  // The webhook deliveries held while suspended go out now (their job rode in that write).
+  app.kickOutbox();
   await recordAudit(app, { kind: "account_reactivated", actor: admin, target: r });
   return { ok: true, user: r };
 }

@@ -23,7 +23,7 @@ import {
 } from "../store/webhooks.ts";
 import { getQueuedEntry, newOutboxRecord } from "../store/outbox.ts";
 import { getBooking, getBookingEntry } from "../store/bookings.ts";
-import { getActiveUser, getUser, newId } from "../store/users.ts";
+import { getUser, getUserEntry, newId } from "../store/users.ts";
 import { unseal } from "../integrations/crypto.ts";
 import { safeFetch, SafeFetchError } from "../integrations/safe-fetch.ts";
 import { translator } from "../i18n.ts";
@@ -41,7 +41,8 @@ import {
   type Verdict,
 } from "../domain/webhooks.ts";
 import { bookingResource } from "./booking-resource.ts";
-import { CANNOT_SIGN, redirectError } from "./webhook-errors.ts";
+import { holdUntilReactivated } from "./webhook-held.ts";
+import { CANNOT_SIGN, HELD, redirectError } from "./webhook-errors.ts";
 import {
   activeSecrets,
   deliveryJob,
@@ -59,11 +60,13 @@ const ANSWER_MAX_BYTES = 256 * 1024;
 /**
  * `skipped`: done, but nothing was sent (not counted as a delivery). `failed`: done, but not
  * delivered — the receiver refused the message, its address was refused, or its retries ran out
- * — with what went wrong (counted as a failed delivery).
+ * — with what went wrong (counted as a failed delivery). `held`: its host is suspended and the
+ * job was moved out of the queue until a reactivation (`holdDelivery`): nothing left to settle,
+ * nothing to count. `waiting`: run again at `retryAtMs` without using an attempt.
  */
 export type WebhookJobOutcome =
-  | { ok: true; skipped?: boolean; failed?: string }
-  | { ok: false; error: string; retryAtMs: number };
+  | { ok: true; skipped?: boolean; failed?: string; held?: true }
+  | { ok: false; error: string; retryAtMs: number; waiting?: true };
 
 /**
  * A lost race of a fan-out's write (a record its body was built from changed after the read) is
@@ -105,8 +108,11 @@ async function fanOut(
       const subs = (await listSubscriptions(app.kv, personId)).filter((s) =>
         s.enabled && subscribesTo(s.events, event)
       );
-      // A closed account's subscriptions ended with it (issue 22).
-      if (subs.length === 0 || !(await getActiveUser(app.kv, personId))) continue;
+      // A closed account's subscriptions ended with it (issue 22). A suspended one's are kept,
+      // silent while suspended (ADR 043): its messages are written and their deliveries held
+      // (`deliverWebhook`), to go out when it is reactivated.
+      const person = subs.length === 0 ? null : await getUser(app.kv, personId);
+      if (!person || person.closedAtMs) continue;
       const nowMs = app.now();
       const msg = await fan.message(personId, nowMs);
       const jobs = subs.map((s) => deliveryJob(personId, s.id, msg.id, nowMs));
@@ -249,7 +255,21 @@ export async function deliverWebhook(app: App, job: OutboxRecord): Promise<Webho
   // only what its host asks for (a test event, Send again), and that once.
   if (!sub0 || !msg) return { ok: true, skipped: true };
   if (!sub0.enabled && !isAskedDelivery(msg, job)) return { ok: true, skipped: true };
-  if (!(await getActiveUser(app.kv, p.hostId))) return { ok: true, skipped: true };
+  const hostEntry = await getUserEntry(app.kv, p.hostId);
+  const host = hostEntry.value;
+  if (!host || host.closedAtMs) return { ok: true, skipped: true };
+  // Suspended: nothing is sent, and nothing is lost (ADR 043).
+  if (host.suspendedAtMs) {
+    const put = await holdUntilReactivated(app, job, msg, {
+      host: hostEntry,
+      subscription: subEntry as Deno.KvEntry<WebhookSubscriptionRecord>,
+    });
+    if (put === "held") return { ok: true, held: true };
+    // Another run has it now (its claim ran out): nothing of ours to settle.
+    if (put === "moved") return { ok: true, skipped: true };
+    // Reactivated (or the subscription changed) since it was read: look again in a moment.
+    return { ok: false, error: HELD, retryAtMs: app.now() + 1_000, waiting: true };
+  }
 
   const at = new Date(app.now());
   const signature = await signatureHeader(app, sub0, msg.id, at, msg.body);

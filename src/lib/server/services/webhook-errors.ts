@@ -1,6 +1,6 @@
 /**
  * The words a webhook attempt's log keeps that Invito wrote itself (where a receiver's redirect
- * pointed, a server that could not be reached, a message it could not sign), stored in English as the API reports them and
+ * pointed, a server that could not be reached, a message it could not sign or held), stored in English as the API reports them and
  * read in the host's language on the delivery log.
  */
 import { type MessageRef, messageRef, translateRef, type Translator } from "../../shared/i18n.ts";
@@ -17,6 +17,12 @@ const REDIRECTED_NOWHERE = "the receiver redirected without naming an address";
 export const CANNOT_SIGN = "Not sent: the signing secret cannot be read with this server's " +
   "INVITO_SESSION_SECRET (was the store restored without it?). Rotate the secret, give the " +
   "receiver the new one, then send the message again.";
+
+/**
+ * A delivery held while its host's account is suspended (its log line; not an attempt): sent
+ * once the account is reactivated.
+ */
+export const HELD = "Held while the account was suspended: sent once it is reactivated.";
 
 /** A subscription in that state, as the API reports it (`failingReason`). */
 export const SECRET_UNREADABLE = "The signing secret cannot be read with this server's " +
@@ -47,9 +53,10 @@ export function attemptErrorIn(error: string | null, t: Translator): string | nu
   return ref ? translateRef(t, ref) : storedWordsIn(error, t);
 }
 
-/** A logged error Invito wrote (`redirectError`, `CANNOT_SIGN`) as a catalog reference; null for any other. */
+/** A logged error Invito wrote (`redirectError`, `CANNOT_SIGN`, `HELD`) as a catalog reference; null for any other. */
 export function attemptErrorRef(error: string | null): MessageRef | null {
   if (error === CANNOT_SIGN) return messageRef("dev.log_cannot_sign");
+  if (error === HELD) return messageRef("dev.log_held");
   if (error === REDIRECTED_NOWHERE) return messageRef("dev.log_redirected_nowhere");
   if (error?.startsWith(REDIRECTED) && error.endsWith(NOT_FOLLOWED)) {
     const location = error.slice(REDIRECTED.length, -NOT_FOLLOWED.length);

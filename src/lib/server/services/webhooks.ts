@@ -18,6 +18,7 @@ import type {
   WebhookSubscriptionRecord,
 } from "../domain/model/records.ts";
 import {
+  dropHeldDeliveries,
   getMessage,
   getSubscriptionEntry,
   insertMessage,
@@ -321,6 +322,8 @@ export async function deleteSubscription(app: App, host: Pick<UserRecord, "id">,
     (cur) => Promise.resolve({ next: null, result: { ok: true as const, url: cur.url } }),
   );
   if (res.ok) {
+    // Deliveries held while the host is suspended have nowhere to go now.
+    await dropHeldDeliveries(app.kv, host.id, id);
     await recordAudit(app, {
       kind: "webhook_deleted",
       actor: host,

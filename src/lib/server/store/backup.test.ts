@@ -410,7 +410,7 @@ function expiries(path: string): { k: string; exp: number }[] {
   }
 }
 
-Deno.test("a restore gives the records that end (kept API answers, webhook logs, sessions, held usernames) their end again and leaves out the ones already over", async () => {
+Deno.test("a restore gives the records that end (kept API answers, webhook logs and held deliveries, sessions, held usernames) their end again and leaves out the ones already over", async () => {
   await withDir(async (dir) => {
     const now = Date.now();
     const H = 3_600_000;
@@ -419,6 +419,8 @@ Deno.test("a restore gives the records that end (kept API answers, webhook logs,
     await src.set(["idempotency_commit", "scope", "key-a"], { atMs: now - 10 * 60_000 });
     await src.set(["webhook_message", "msg-1"], { createdAtMs: now - 2 * 24 * H });
     await src.set(["webhook_message_by_person", "u1", "bk-9", "msg-2"], now - 3 * 24 * H);
+    // A delivery held while its host is suspended: it ends with its message.
+    await src.set(["webhook_held", "u1", "sub-1", "job-1"], { createdAtMs: now - 4 * 24 * H });
     await src.set(["session", "tok-1"], { v: 2, expiresMs: now + 10 * 24 * H });
     await src.set(["session_by_user", "u1", "tok-1"], true);
     await src.set(["session_by_user", "u1", "tok-gone"], true); // its session had ended
@@ -452,6 +454,7 @@ Deno.test("a restore gives the records that end (kept API answers, webhook logs,
     for (const x of keyA) assert.ok(Math.abs(x.exp - (now + 25 * H - 10 * 60_000)) < 60_000);
     near("msg-1", now + 28 * 24 * H);
     near("msg-2", now + 27 * 24 * H);
+    near("job-1", now + 26 * 24 * H);
     near("tok-1", now + 10 * 24 * H);
     assert.equal(rows.filter((x) => x.k.includes("tok-1")).length, 2);
     assert.ok(rows.every((x) => x.exp === -1 || x.exp >= now), "no row ends in the past");

@@ -285,30 +285,37 @@ export async function closeAccountRecord(
 }
 
 /**
- * Suspends (`atMs`) or reactivates (null) an account in one checked write. Setting
+ * Suspends (`atMs`) or reactivates (null, at `nowMs`) an account in one checked write. Setting
  * `suspendedAtMs` ends every credential at once, as closing does (each resolves its person
  * through `getActiveUser`); the sessions are then deleted so a reactivation does not revive them.
- * The username, address and bookings stay. null when there is no such open account, or it is
+ * The username, address and bookings stay. A reactivation queues, in its own write, the job that
+ * sends the webhook deliveries held meanwhile (`webhook_release`), so none waits for a
+ * reactivation that already happened. null when there is no such open account, or it is
  * already in the asked state ("unchanged").
  */
 export async function setSuspended(
   kv: Deno.Kv,
   userId: UserId,
   atMs: number | null,
+  nowMs: number,
 ): Promise<UserRecord | null | "unchanged"> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const cur = await kv.get<UserRecord>(keys.user(userId));
     if (!cur.value || cur.value.closedAtMs) return null;
     if ((cur.value.suspendedAtMs !== undefined) === (atMs !== null)) return "unchanged";
-    const { suspendedAtMs: _was, ...rest } = cur.value;
+    const { suspendedAtMs: was, ...rest } = cur.value;
     const next: UserRecord = atMs === null ? rest : { ...rest, suspendedAtMs: atMs };
     // The revision rides in the same write: every process keeps pages and settings by it
     // (ADR 039, 049), so without it another process would go on showing slots — and taking
     // bookings — for a suspended host until something else changed.
-    const res = await commitWithReceipt(
-      kv,
-      bumpSettings(kv.atomic().check(cur).set(keys.user(userId), next), userId),
-    );
+    const op = bumpSettings(kv.atomic().check(cur).set(keys.user(userId), next), userId);
+    if (atMs === null && was !== undefined) {
+      enqueue(
+        op,
+        newOutboxRecord({ kind: "webhook_release", hostId: userId, suspendedAtMs: was }, nowMs),
+      );
+    }
+    const res = await commitWithReceipt(kv, op);
     if (!res.ok) continue;
     settingsChanged(kv);
     if (atMs !== null) {

@@ -238,6 +238,14 @@ export const keys = {
     ["webhook_attempt", hostId, subId] as const,
   /** Every subscription's log of a host (deleted subscriptions' too). */
   webhookAttemptHostPrefix: (hostId: UserId) => ["webhook_attempt", hostId] as const,
+  /**
+   * A delivery held while its host is suspended (value: the outbox job as it will be queued
+   * again); expires with its message. Released in job id order when the host is reactivated.
+   */
+  webhookHeld: (hostId: UserId, subId: string, jobId: JobId) =>
+    ["webhook_held", hostId, subId, jobId] as const,
+  webhookHeldPrefix: (hostId: UserId) => ["webhook_held", hostId] as const,
+  webhookHeldSubPrefix: (hostId: UserId, subId: string) => ["webhook_held", hostId, subId] as const,
   /** The salt a host's secret ICS feed URL is derived from; a new salt retires the old URL. */
   icsFeed: (hostId: UserId) => ["ics_feed", hostId] as const,
   icsFeedByHash: (hash: string) => ["ics_feed_by_hash", hash] as const,

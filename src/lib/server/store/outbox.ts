@@ -58,6 +58,13 @@ export function enqueue(op: Deno.AtomicOperation, job: OutboxRecord): Deno.Atomi
   return op;
 }
 
+/** Removes a job and its pointers in an operation the caller commits (`enqueue` undone). */
+export function dequeue(op: Deno.AtomicOperation, job: OutboxRecord): Deno.AtomicOperation {
+  op.delete(keys.outbox(job.dueMs, job.id));
+  for (const key of indexKeys(job)) op.delete(key);
+  return op;
+}
+
 export async function listDue(
   kv: Deno.Kv,
   nowMs: number,

@@ -41,6 +41,9 @@ const ENDS: ReadonlyMap<string, Ends> = new Map<string, Ends>([
   [prefix(keys.webhookMessage(X)), (v) => v.createdAtMs + WEBHOOK_LOG_TTL_MS],
   [prefix(keys.webhookMessageByPerson(X, X, X)), (v) => v + WEBHOOK_LOG_TTL_MS],
   [prefix(keys.webhookAttempt(X as UserId, X, X)), (v) => v.atMs + WEBHOOK_LOG_TTL_MS],
+  // A held delivery ends with its message (store/webhooks.ts `holdDelivery`), made at its job's
+  // instant (a Send again a little before): never before its message.
+  [prefix(keys.webhookHeld(X as UserId, X, X)), (v) => v.createdAtMs + WEBHOOK_LOG_TTL_MS],
   [prefix(keys.audit(0, X)), (v) => v.expiresAtMs],
   [prefix(keys.backupResult(0, X)), (v) => v.atMs + BACKUP_RESULT_KEEP_MS],
 ]);

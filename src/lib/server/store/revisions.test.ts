@@ -190,8 +190,8 @@ Deno.test("revisions: every settings, calendar and busy-cache write sets its own
       ["calendar account removed", () => removeAccount(kv, host, "acc1")],
       // A suspended host's pages and bookings are refused from the user record: another
       // process keeps both by the revision (ADR 049), so suspending must change it.
-      ["account suspended", () => setSuspended(kv, host, NOW)],
-      ["account reactivated", () => setSuspended(kv, host, null)],
+      ["account suspended", () => setSuspended(kv, host, NOW, NOW)],
+      ["account reactivated", () => setSuspended(kv, host, null, NOW)],
       ["account closed", () => closeAccountRecord(kv, host, NOW)],
     );
     for (const [name, write] of rows) {

@@ -21,7 +21,7 @@ Deno.test("setSuspended: of 20 concurrent suspensions exactly one suspends (the 
         .commit();
     }
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => setSuspended(kv, id, 2_000 + i)),
+      Array.from({ length: 20 }, (_, i) => setSuspended(kv, id, 2_000 + i, 2_000 + i)),
     );
     const won = results.filter((r) => r !== null && r !== "unchanged");
     assert.equal(won.length, 1);
@@ -30,11 +30,14 @@ Deno.test("setSuspended: of 20 concurrent suspensions exactly one suspends (the 
     const left = [];
     for await (const e of kv.list({ prefix: ["session"] })) left.push(e.key);
     assert.deepEqual(left, []);
-    const back = await setSuspended(kv, id, null);
+    const back = await setSuspended(kv, id, null, 2_500);
     assert.ok(back && back !== "unchanged" && back.suspendedAtMs === undefined);
     assert.equal((await getActiveUser(kv, id))?.id, id);
     assert.equal((await kv.get(keys.session("a"))).value, null);
-    assert.equal(await setSuspended(kv, "01J99999999999999999999999" as typeof id, 3_000), null);
+    assert.equal(
+      await setSuspended(kv, "01J99999999999999999999999" as typeof id, 3_000, 3_000),
+      null,
+    );
   } finally {
     kv.close();
   }

@@ -47,6 +47,14 @@ export async function getUser(kv: Deno.Kv, id: UserId): Promise<UserRecord | nul
  * (issue 22): each one resolves its person here, never with `getUser`, which still returns a
  * closed account's record for the mails that tell guests of their cancelled meetings.
  */
+/** A user's record with its versionstamp, for a write that must not land once it changed. */
+export async function getUserEntry(
+  kv: Deno.Kv,
+  id: UserId,
+): Promise<Deno.KvEntryMaybe<UserRecord>> {
+  return await kv.get<UserRecord>(keys.user(id));
+}
+
 export async function getActiveUser(kv: Deno.Kv, id: UserId): Promise<UserRecord | null> {
   const user = await getUser(kv, id);
   // A suspended account (issue 32) is refused the same way, by the write that suspends it.

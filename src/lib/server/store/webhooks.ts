@@ -10,8 +10,8 @@ import type {
   WebhookMessageRecord,
   WebhookSubscriptionRecord,
 } from "../domain/model/records.ts";
-import { enqueue } from "./outbox.ts";
-import { commitOrReread, commitWithReceipt } from "./kv.ts";
+import { dequeue, enqueue, getQueuedEntry } from "./outbox.ts";
+import { commitOrReread, commitWithReceipt, MAX_CHECKS } from "./kv.ts";
 
 /** Messages and attempts are kept this long for the log and for redelivery. */
 export const WEBHOOK_LOG_TTL_MS = 30 * 86_400_000;
@@ -224,4 +224,99 @@ export async function eraseMessagesNaming(
     await op.commit();
   }
   return gone.length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deliveries held while their host is suspended (ADR 043: silent while suspended)
+
+/**
+ * What holding a claimed delivery came to: `held`; `moved` (its claim ran out and another run
+ * has it, or it is gone: nothing to do here); `changed` (the host's record or the subscription
+ * changed since they were read — a reactivation, a deletion: decide again).
+ */
+export type HoldWrite = "held" | "moved" | "changed";
+
+/**
+ * Takes a claimed delivery out of the queue and keeps it under `webhookHeld` until its host is
+ * reactivated, with a line in its subscription's log, in one write that checks the job is still
+ * where its claim put it and that the host (suspended) and the subscription are as read: a hold
+ * that lands after a reactivation would wait for the next one. The job is kept as it was before
+ * the claim (the claim's attempt given back: waiting is not failing) and expires at `untilMs`,
+ * its message's end: a delivery never outlives what it would send. 3 checks, 3 mutations.
+ */
+export async function holdDelivery(
+  kv: Deno.Kv,
+  job: OutboxRecord,
+  read: { host: Deno.KvEntryMaybe<unknown>; subscription: Deno.KvEntry<WebhookSubscriptionRecord> },
+  attempt: WebhookAttemptRecord,
+  untilMs: number,
+  nowMs: number,
+): Promise<HoldWrite> {
+  const queued = await getQueuedEntry(kv, job);
+  if (!queued.value) return "moved";
+  const sub = read.subscription.value;
+  const heldKey = keys.webhookHeld(sub.hostId, sub.id, job.id);
+  const held: OutboxRecord = {
+    ...job,
+    attempts: Math.max(0, job.attempts - 1),
+    claimedBy: null,
+  };
+  const op = kv.atomic().check(queued).check(read.host).check(read.subscription);
+  dequeue(op, job);
+  op.set(heldKey, held, { expireIn: Math.max(1, untilMs - nowMs) });
+  addAttempt(op, sub, attempt);
+  // Landed with its answer lost: the job sits under its held key (the key names this job).
+  const res = await commitOrReread(op, async () => (await kv.get(heldKey)).versionstamp !== null);
+  if (res.ok) return "held";
+  return (await getQueuedEntry(kv, job)).value ? "changed" : "moved";
+}
+
+/**
+ * Queues every delivery held for `hostId` again, due at `dueMs`, in writes of MAX_CHECKS jobs
+ * (each checked as read, so two releases at once queue each job once: 10 checks, 20 mutations,
+ * a few KB). `lane` gives each its lane (jobs/outbox-lanes.ts), so one subscription's backlog
+ * goes out one after another in job id order, the order its events happened. Returns how many.
+ */
+export async function releaseHeldDeliveries(
+  kv: Deno.Kv,
+  hostId: UserId,
+  dueMs: number,
+  lane: (job: OutboxRecord) => string,
+): Promise<number> {
+  let released = 0;
+  // Each round takes what is left first; a lost round (another release took those jobs) reads
+  // again. Bounded for a bug's sake, far above any backlog (30 days of one host's events).
+  for (let round = 0; round < 100_000; round++) {
+    const batch: Deno.KvEntry<OutboxRecord>[] = [];
+    for await (
+      const e of kv.list<OutboxRecord>({ prefix: keys.webhookHeldPrefix(hostId) }, {
+        limit: MAX_CHECKS,
+      })
+    ) batch.push(e);
+    if (batch.length === 0) return released;
+    const op = kv.atomic();
+    for (const e of batch) {
+      op.check(e).delete(e.key);
+      enqueue(op, { ...e.value, dueMs, claimedBy: null, lane: lane(e.value) });
+    }
+    if ((await op.commit()).ok) released += batch.length;
+  }
+  throw new Error("releaseHeldDeliveries: too many rounds");
+}
+
+/** Deletes the deliveries held for a subscription (it was deleted: there is nothing to send to). */
+export async function dropHeldDeliveries(
+  kv: Deno.Kv,
+  hostId: UserId,
+  subId: string,
+): Promise<void> {
+  const held: Deno.KvKey[] = [];
+  for await (const e of kv.list({ prefix: keys.webhookHeldSubPrefix(hostId, subId) })) {
+    held.push(e.key);
+  }
+  for (let i = 0; i < held.length; i += ERASE_BATCH) {
+    const op = kv.atomic();
+    for (const key of held.slice(i, i + ERASE_BATCH)) op.delete(key);
+    await op.commit();
+  }
 }

@@ -150,6 +150,7 @@ async function listDeliveries(ctx: Ctx): Promise<ApiResponse> {
       error: a.error,
       responseExcerpt: a.responseExcerpt,
       nextRetryAt: a.nextRetryAtMs === null ? null : new Date(a.nextRetryAtMs).toISOString(),
+      held: a.held === true,
     })),
   });
 }

@@ -71,6 +71,13 @@ export const Delivery = v.object({
   error: v.nullable(v.string()),
   responseExcerpt: v.string(),
   nextRetryAt: v.nullable(DateTime),
+  held: v.pipe(
+    v.boolean(),
+    d(
+      "Not an attempt: nothing was sent because the account was suspended; the delivery is " +
+        "held and goes out once the account is reactivated (`attempt`: the attempts made before).",
+    ),
+  ),
 });
 export const DeliveryList = v.object({ data: v.array(Delivery) });
 export const MessageParams = v.object({

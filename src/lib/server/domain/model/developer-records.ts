@@ -134,4 +134,9 @@ export type WebhookAttemptRecord = {
   nextRetryAtMs: number | null;
   /** Nothing was sent: no signing secret of the subscription opens (its `error` says so). */
   unsigned?: true;
+  /**
+   * Not an attempt: the delivery was held, its host's account being suspended, and goes out
+   * once it is reactivated. `attempt` counts the attempts made before.
+   */
+  held?: true;
 };

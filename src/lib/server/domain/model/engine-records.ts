@@ -218,6 +218,11 @@ export type OutboxPayload =
   /** One message to one subscription (created once per event and subscription by the fan-out). */
   | { kind: "webhook_delivery"; hostId: UserId; subscriptionId: string; messageId: string }
   /**
+   * A host was reactivated (queued by that write): the webhook deliveries held while they were
+   * suspended, since `suspendedAtMs`, are queued again (store/webhooks.ts).
+   */
+  | { kind: "webhook_release"; hostId: UserId; suspendedAtMs: number }
+  /**
    * An event that is not a booking's (a poll changed, a form was submitted), queued in the same
    * commit as the change with its body as it was then; the fan-out writes the message
    * (`msg_{ref}`, or `msg_{ref}_{person}` when several people hear it) and one delivery per
