@@ -21,6 +21,7 @@ import { submitForm } from "../services/routing-visits.ts";
 import { fillToken } from "../services/anti-spam.ts";
 import { votePoll } from "../services/poll-votes.ts";
 import { TEST_EVENT, WEBHOOK_EVENTS } from "../domain/webhooks.ts";
+import { BOOKING_BODY_STATE } from "./schemas/webhook-events.ts";
 import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
 import { bookTeamSlot } from "../services/team-bookings.ts";
 
@@ -517,4 +518,13 @@ Deno.test("OpenAPI: `webhooks` describes every event the app sends — each a su
   const signature = webhooks["booking.confirmed"].post.parameters[2].description;
   assert.match(signature, /HMAC-SHA256/);
   assert.match(signature, /whsec_/);
+  // A booking event's body is the booking as it stood at the fan-out (ADR 019): each booking
+  // event says so, in the same words; the others carry no booking.
+  for (const [event, item] of Object.entries(webhooks)) {
+    const says = (item.post.description as string).includes(BOOKING_BODY_STATE);
+    assert.equal(says, event.startsWith("booking."), event);
+  }
+  assert.match(BOOKING_BODY_STATE, /as it stood when the event was fanned out/);
+  assert.match(BOOKING_BODY_STATE, /later state/);
+  assert.match(BOOKING_BODY_STATE, /data\.sequence/);
 });

@@ -8,7 +8,12 @@ import { COMPONENTS } from "./schemas/index.ts";
 import { ROUTES } from "./routes/index.ts";
 import { REFUSALS } from "../../shared/refusals.ts";
 import { WEBHOOK_EVENTS, WEBHOOK_RETRY_DELAYS_MS } from "../domain/webhooks.ts";
-import { SENT_EVENTS, WEBHOOK_PAYLOADS, webhookBody } from "./schemas/webhook-events.ts";
+import {
+  BOOKING_BODY_STATE,
+  SENT_EVENTS,
+  WEBHOOK_PAYLOADS,
+  webhookBody,
+} from "./schemas/webhook-events.ts";
 import { API_BODY_LIMIT } from "../http/body-limit.ts";
 
 type Json = Record<string, unknown>;
@@ -128,7 +133,9 @@ function webhooksSection(): Record<string, Json> {
       post: {
         operationId: webhookOperationId(event),
         summary: WEBHOOK_PAYLOADS[event].summary,
-        description: delivery,
+        description: WEBHOOK_PAYLOADS[event].booking
+          ? `${delivery} ${BOOKING_BODY_STATE}`
+          : delivery,
         tags: ["Webhooks"],
         parameters: WEBHOOK_HEADERS,
         requestBody: {

@@ -12,7 +12,17 @@ import { Booking } from "./bookings.ts";
 import { RoutingResponse } from "./forms.ts";
 import { PollAnswer, PollSummary } from "./host-scheduling.ts";
 
-type Described = { summary: string; data: v.GenericSchema };
+/** `booking`: a booking's event, whose body carries the booking (`BOOKING_BODY_STATE`). */
+type Described = { summary: string; data: v.GenericSchema; booking?: true };
+
+/**
+ * What a booking event's body says of the booking (ADR 019), in the description of every booking
+ * event: one sentence, said once here.
+ */
+export const BOOKING_BODY_STATE = "`data.booking` is the booking as it stood when the event " +
+  "was fanned out (normally within a second of the change), so it may already show a later " +
+  "state than this event names: order one booking's events by `data.sequence`, and read it " +
+  "through the API (`GET /bookings/{id}`) when in doubt.";
 
 /** A booking's change (`services/webhook-delivery.ts` `fanOutEvent`). */
 function bookingEvent(summary: string, reason?: string): Described {
@@ -23,11 +33,12 @@ function bookingEvent(summary: string, reason?: string): Described {
       d("The booking's history length at this change: orders one booking's events."),
     ),
     by: v.pipe(v.nullable(v.picklist(["guest", "host", "system"])), d("Who made the change.")),
-    // The booking as the API answers it, when the event was sent (a component: no description).
+    // The booking as the API answers it, when the event was fanned out (a component: no
+    // description; the event's says so, BOOKING_BODY_STATE).
     booking: Booking,
   };
   if (reason) entries.reason = v.optional(v.pipe(v.nullable(v.string()), d(reason)));
-  return { summary, data: v.object(entries) };
+  return { summary, data: v.object(entries), booking: true };
 }
 
 export const WEBHOOK_PAYLOADS: Record<WebhookEvent | typeof TEST_EVENT, Described> = {
