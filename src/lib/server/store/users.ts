@@ -40,13 +40,6 @@ export async function getUser(kv: Deno.Kv, id: UserId): Promise<UserRecord | nul
   return user && zone !== user.timeZone ? { ...user, timeZone: zone! } : user;
 }
 
-/**
- * The person behind a credential — a session, an API key, a feed URL, a webhook subscription, a
- * calendar connection, a team invitation they sent — or null once their account is closed. The
- * write that closes an account sets `closedAtMs`, so every credential ends in that same write
- * (issue 22): each one resolves its person here, never with `getUser`, which still returns a
- * closed account's record for the mails that tell guests of their cancelled meetings.
- */
 /** A user's record with its versionstamp, for a write that must not land once it changed. */
 export async function getUserEntry(
   kv: Deno.Kv,
@@ -55,6 +48,13 @@ export async function getUserEntry(
   return await kv.get<UserRecord>(keys.user(id));
 }
 
+/**
+ * The person behind a credential — a session, an API key, a feed URL, a webhook subscription, a
+ * calendar connection, a team invitation they sent — or null once their account is closed. The
+ * write that closes an account sets `closedAtMs`, so every credential ends in that same write
+ * (issue 22): each one resolves its person here, never with `getUser`, which still returns a
+ * closed account's record for the mails that tell guests of their cancelled meetings.
+ */
 export async function getActiveUser(kv: Deno.Kv, id: UserId): Promise<UserRecord | null> {
   const user = await getUser(kv, id);
   // A suspended account (issue 32) is refused the same way, by the write that suspends it.
