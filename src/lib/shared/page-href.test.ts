@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { pageHref, withChosenLanguage, withPageLanguage } from "./page-href.ts";
+import { listLinkQuery, pageHref, withChosenLanguage, withPageLanguage } from "./page-href.ts";
 
 Deno.test("pageHref: a form's action key is left out, the other choices kept and changed", () => {
   const url = new URL("http://x.test/calendar/a/b?/book&date=2026-12-01&tz=UTC&slot=s");
@@ -59,4 +59,15 @@ Deno.test("withPageLanguage: a link to another of the reader's pages keeps the l
   assert.equal(withPageLanguage("/booking/abc/cancel", none), "/booking/abc/cancel");
   const long = new URL(`https://invito.test/booking/abc?lang=${"x".repeat(500)}`);
   assert.equal(withPageLanguage("/booking/abc/cancel", long), "/booking/abc/cancel");
+});
+
+Deno.test("listLinkQuery: a list's link to an event type keeps every parameter pages read, the widget's checked looks on top, nothing else", () => {
+  const url = new URL(
+    "http://x.test/widget/demo/?name=Ann&email=ann%40example.com&q_company=ACME&utm_source=site&ref=p&layout=week&theme=bogus&fbclid=1&junk=2",
+  );
+  assert.equal(
+    listLinkQuery(url, "theme=dark&accent=0f766e"),
+    "?name=Ann&email=ann%40example.com&q_company=ACME&utm_source=site&ref=p&layout=week&theme=dark&accent=0f766e",
+  );
+  assert.equal(listLinkQuery(new URL("http://x.test/calendar/demo/?fbclid=1")), "");
 });

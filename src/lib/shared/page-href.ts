@@ -63,6 +63,19 @@ export function keptParams(url: URL): URLSearchParams {
   return q;
 }
 
+/**
+ * The query of a list page's links to its event types (a host's or a team's, on its page or in
+ * its widget): every parameter of the list's address that pages read (`keptParams`), so the
+ * event type chosen opens with the guest's zone and language and with what a site's embed or
+ * link filled in — name, email, answers, note, place, phone, layout — and its booking keeps where
+ * the guest came from (UTM, `ref`). `carry`: the widget's looks as it checked them, on top.
+ */
+export function listLinkQuery(url: URL, carry = ""): string {
+  const q = keptParams(url);
+  for (const [k, v] of new URLSearchParams(carry)) q.set(k, v);
+  return q.size ? `?${q}` : "";
+}
+
 export function pageHref(url: URL, set: Record<string, string | null>): string {
   const q = keptParams(url);
   for (const [k, v] of Object.entries(set)) {
