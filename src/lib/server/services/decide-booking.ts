@@ -22,6 +22,7 @@ import { randomToken } from "../integrations/crypto.ts";
 import { bookingForToken, bookingToken, inviteeForToken } from "./booking-links.ts";
 import { askNewTimeRefusal, inviteesDecline, onlyHostMoves } from "../domain/attendees.ts";
 import { isOffered, parseStart } from "./book-slot.ts";
+import { canonicalTimeZone } from "../domain/time-zone.ts";
 import { isGuestMoveOffered } from "../domain/guest-moves.ts";
 import { offeredMoveStarts } from "./guest-moves.ts";
 import { engineRules, runChange } from "./transaction.ts";
@@ -198,18 +199,26 @@ export async function decideBooking(
  * one atomic write, linked both ways. The old booking's versionstamp is checked, so one link
  * used many times at once yields exactly one successor. Event types that need confirmation put
  * the successor back to PENDING, holding the new time.
+ *
+ * `timeZone`: the zone the guest's page showed the times in. The moved booking is theirs in it
+ * (its page and mails), checked as the booking form checks one; one that is not a zone, or none,
+ * keeps the booking's.
  */
 export async function rescheduleByGuest(
   app: App,
   token: string,
   startText: string,
-  opts: { extra?: ExtraWrite[] } = {},
+  opts: { extra?: ExtraWrite[]; timeZone?: string } = {},
 ): Promise<RescheduleResult> {
   const old = await bookingForToken(app, token, "guest");
   if (!old) return { ok: false, reason: "not_found" };
   // The host's meeting with several invitees (a poll's): only the host moves it for everyone.
   if (onlyHostMoves(old)) return { ok: false, reason: "not_supported" };
-  return await reschedule(app, old, startText, { by: "guest", extra: opts.extra });
+  return await reschedule(app, old, startText, {
+    by: "guest",
+    extra: opts.extra,
+    guestTimeZone: (opts.timeZone && canonicalTimeZone(opts.timeZone)) || undefined,
+  });
 }
 
 /**
@@ -280,6 +289,8 @@ async function reschedule(
     extra?: ExtraWrite[];
     reason?: string;
     outsideHours?: boolean;
+    /** The guest's move: the zone they moved it in. */
+    guestTimeZone?: string;
   },
 ): Promise<RescheduleResult> {
   const start = parseStart(startText);
@@ -337,6 +348,7 @@ async function reschedule(
           bookingId: old.id,
           by: "guest",
           successor,
+          guestTimeZone: opts.guestTimeZone,
           hostId: opts.hostId,
           extra: opts.extra,
         }
@@ -345,6 +357,7 @@ async function reschedule(
           bookingId: old.id,
           by: opts.by,
           successor,
+          guestTimeZone: opts.guestTimeZone,
           enforceCutoff: !byHost,
           hostId: opts.hostId,
           extra: opts.extra,

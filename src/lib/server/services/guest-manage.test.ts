@@ -22,7 +22,10 @@ import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts"
 
 const AT = "2026-11-23T10:00:00Z"; // a Monday
 
-async function booked(app: TestApp, opts: { clock?: "12h" | "24h"; locale?: string } = {}) {
+async function booked(
+  app: TestApp,
+  opts: { clock?: "12h" | "24h"; locale?: string; timeZone?: string } = {},
+) {
   const host = await createHost(app, { timeZone: "UTC", weekly: WORKDAYS });
   await createEventType(app, host, {
     slug: "call",
@@ -174,4 +177,76 @@ Deno.test("manage: inside the host's cutoff, changes are closed and the guest is
     "Host host asks for changes at least 24 hours before the start. Please write to host@example.test instead.",
   );
   app.close();
+});
+
+Deno.test("reschedule: the zone the guest moved it in becomes theirs (checked as the booking form checks one; none or not a zone keeps theirs), and their reschedule page tells the booking in the page's zone; a host's move keeps the guest's zone", async () => {
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  const { host, token } = await booked(app, { timeZone: "Asia/Kolkata" });
+  // The page shows Auckland times: so does its heading of the booking's own time.
+  const page = await manageState(app, token, "en", { timeZone: "Pacific/Auckland" });
+  assert.ok(page.ok);
+  assert.equal(page.view.when.timeZone, "Pacific/Auckland");
+  assert.equal(page.view.when.time, "23:00–23:30");
+  // Without one, the booking's own zone.
+  const own = await manageState(app, token, "en");
+  assert.ok(own.ok);
+  assert.equal(own.view.when.timeZone, "Asia/Kolkata");
+
+  const steps: [string | undefined, string, string][] = [
+    ["Pacific/Auckland", "2026-11-23T11:00:00Z", "Pacific/Auckland"],
+    // Not a zone, an offset, nothing: the booking's zone stays.
+    ["Mars/Olympus", "2026-11-23T12:00:00Z", "Pacific/Auckland"],
+    ["+05:30", "2026-11-23T13:00:00Z", "Pacific/Auckland"],
+    [undefined, "2026-11-23T14:00:00Z", "Pacific/Auckland"],
+    // Under its canonical name, as a booking keeps one.
+    ["Asia/Calcutta", "2026-11-23T15:00:00Z", "Asia/Kolkata"],
+  ];
+  let link = token;
+  let id = "";
+  for (const [timeZone, start, want] of steps) {
+    const moved = await rescheduleByGuest(app, link, start, timeZone ? { timeZone } : {});
+    assert.ok(moved.ok, JSON.stringify(moved));
+    assert.equal(moved.booking.guestTimeZone, want, `${timeZone} → ${want}`);
+    link = moved.guestToken;
+    id = moved.booking.id;
+  }
+  // The host moves it: the guest's zone is as it was.
+  const byHost = await rescheduleByHost(app, host.id, id, "2026-11-23T16:00:00Z");
+  assert.ok(byHost.ok, JSON.stringify(byHost));
+  assert.equal(byHost.booking.guestTimeZone, "Asia/Kolkata");
+  await settleCounts();
+  app.close();
+});
+
+Deno.test("reschedule: a team booking moved by its guest (round robin, collective) takes the zone they moved it in; moved by the host, never", async () => {
+  for (const teamMode of ["round_robin", "collective"] as const) {
+    const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+    const { team } = await seedTeam(app, { members: [{ username: "ann" }, { username: "ben" }] });
+    await seedTeamEventType(app, team, { slug: "panel", teamMode });
+    const r = await bookTeamSlot(app, {
+      team: "crew",
+      slug: "panel",
+      start: AT,
+      name: "Dora",
+      email: "dora@example.test",
+      note: "",
+      timeZone: "Asia/Kolkata",
+    });
+    assert.ok(r.ok, JSON.stringify(r));
+    const old = (await getBooking(app.kv, r.bookingId))!;
+    const byHost = await rescheduleTeamBooking(app, old, "2026-11-23T11:00:00Z", {
+      by: "host",
+      hostId: old.hostId,
+      guestTimeZone: "Pacific/Auckland",
+    });
+    assert.ok(byHost.ok, `${teamMode}: ${JSON.stringify(byHost)}`);
+    assert.equal(byHost.booking.guestTimeZone, "Asia/Kolkata", `${teamMode}: the host's move`);
+    const byGuest = await rescheduleByGuest(app, byHost.guestToken, "2026-11-23T12:00:00Z", {
+      timeZone: "Pacific/Auckland",
+    });
+    assert.ok(byGuest.ok, `${teamMode}: ${JSON.stringify(byGuest)}`);
+    assert.equal(byGuest.booking.guestTimeZone, "Pacific/Auckland", `${teamMode}: the guest's`);
+    await settleCounts();
+    app.close();
+  }
 });

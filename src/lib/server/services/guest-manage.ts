@@ -78,6 +78,11 @@ export async function manageState(
     clock?: Clock | null;
     /** The reschedule page: the host's meeting with several invitees is the host's to move. */
     forMove?: boolean;
+    /**
+     * The zone the page shows its times in (the reschedule page's picker: the guest's browser's,
+     * or one they chose), when not the booking's own: the booking is told in it too.
+     */
+    timeZone?: string | null;
   } = {},
 ): Promise<ManageState> {
   const b = await bookingForToken(app, token, "guest");
@@ -87,8 +92,14 @@ export async function manageState(
   const et = await getEventType(app.kv, b.teamId ?? b.hostId, b.eventTypeId);
   // A booking stores "12h" only: its mails read a missing one as 24 hours, and so does this.
   const clock = opts.clock ?? b.guestClock ?? "24h";
-  // The guest's view is written on the guest's clock: this page's one.
-  const view = await viewBooking(app, { ...b, guestClock: clock }, locale, undefined, "guest");
+  // The guest's view is written on the guest's clock and in their zone: this page's ones.
+  const view = await viewBooking(
+    app,
+    { ...b, guestClock: clock, guestTimeZone: opts.timeZone ?? b.guestTimeZone },
+    locale,
+    undefined,
+    "guest",
+  );
   const t = translator(locale ?? b.guestLocale);
   let blocked: string | null = null;
   let changesClosed: string | null = null;

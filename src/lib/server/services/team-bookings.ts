@@ -278,7 +278,14 @@ export async function rescheduleTeamBooking(
   app: App,
   old: BookingRecord,
   startText: string,
-  opts: { by: "guest" | "host"; hostId?: string; extra?: ExtraWrite[]; reason?: string },
+  opts: {
+    by: "guest" | "host";
+    hostId?: string;
+    extra?: ExtraWrite[];
+    reason?: string;
+    /** The guest's move: the zone they moved it in (decide-booking.ts rescheduleByGuest). */
+    guestTimeZone?: string;
+  },
 ): Promise<RescheduleResult> {
   const start = parseStart(startText);
   if (!start) return { ok: false, reason: "slot_unavailable" };
@@ -320,7 +327,8 @@ export async function rescheduleTeamBooking(
       name: old.guestName,
       email: old.guestEmail,
       note: old.guestNote,
-      guestTimeZone: old.guestTimeZone,
+      // As engine moves (reschedule.ts successorRecord): a guest's move in their page's zone.
+      guestTimeZone: (!byHost && opts.guestTimeZone) || old.guestTimeZone,
       clock: old.guestClock,
       locale: old.guestLocale,
       answers: old.answers,
@@ -362,6 +370,7 @@ export async function rescheduleTeamBooking(
       kind: "reschedule",
       bookingId: old.id,
       by: opts.by,
+      guestTimeZone: opts.guestTimeZone,
       successor: {
         ...identity,
         host: { id: old.hostId, timeZone: team.timeZone },

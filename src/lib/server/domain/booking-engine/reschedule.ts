@@ -26,7 +26,10 @@ import type { Change, EngineRules, PlanResult, Refusal, Snapshot } from "./types
 /** The successor a reschedule would create from `old` at `nowMs`. */
 export function successorRecord(
   old: BookingRecord,
-  change: Pick<Extract<Change, { kind: "reschedule" | "rebook" }>, "successor" | "by">,
+  change: Pick<
+    Extract<Change, { kind: "reschedule" | "rebook" }>,
+    "successor" | "by" | "guestTimeZone"
+  >,
   rules: EngineRules,
   nowMs: number,
 ): BookingRecord {
@@ -37,7 +40,9 @@ export function successorRecord(
         name: old.guestName,
         email: old.guestEmail,
         note: old.guestNote,
-        guestTimeZone: old.guestTimeZone,
+        // The zone the guest moved it in is theirs from now on (the page they moved it on
+        // showed its times in it; their result page and mails follow). A host's move keeps it.
+        guestTimeZone: (change.by === "guest" && change.guestTimeZone) || old.guestTimeZone,
         clock: old.guestClock,
         locale: old.guestLocale,
         answers: old.answers,

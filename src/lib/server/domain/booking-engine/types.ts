@@ -147,6 +147,8 @@ export type Change =
     bookingId: string;
     by: "guest" | "host";
     successor: SuccessorDraft;
+    /** The zone the guest moved it in (`successorRecord`: a guest's move only). */
+    guestTimeZone?: string;
     /** What the person moving it wrote to the other side (kept on the retired booking). */
     reason?: string;
     enforceCutoff: boolean;
@@ -183,6 +185,8 @@ export type Change =
     bookingId: string;
     by: "guest";
     successor: SuccessorDraft;
+    /** The zone the guest picked the new time in, as `reschedule`'s. */
+    guestTimeZone?: string;
     hostId?: string;
     extra?: ExtraWrite[];
     /**

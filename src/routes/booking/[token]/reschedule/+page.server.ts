@@ -26,14 +26,17 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders }) 
   const q = url.searchParams;
   // One clock on the page: the address's, else the one the guest booked with (never a guess
   // from the browser's language: the guest chose theirs).
+  // One zone on the page too: the picker's (the address's, else the booking's), which the
+  // booking's own time above it is told in as well.
+  const zone = pageZone(q, locals.app.now(), locals.locale);
   const state = await manageState(locals.app, params.token, locals.locale, {
     clock: parseClock(q.get("clock")),
     forMove: true,
+    timeZone: zone.timeZone,
   });
   if (!state.ok) error(404, locals.t.t("errors.link_invalid"));
-  const zone = pageZone(q, locals.app.now(), locals.locale);
   const slots = state.blocked ? null : await rescheduleSlots(locals.app, state, {
-    timeZone: zone.timeZone ?? state.view.when.timeZone,
+    timeZone: state.view.when.timeZone,
     month: q.get("month"),
     date: q.get("date"),
     clock: state.clock,
@@ -85,8 +88,11 @@ export const load: PageServerLoad = async ({ locals, params, url, setHeaders }) 
 
 export const actions: Actions = {
   default: async ({ locals, params, request, setHeaders }) => {
-    const start = String((await request.formData()).get("start") ?? "");
-    const res = await rescheduleByGuest(locals.app, params.token, start);
+    const form = await request.formData();
+    const start = String(form.get("start") ?? "");
+    // The zone the page showed the times in: the moved booking is the guest's in it.
+    const timeZone = String(form.get("tz") ?? "");
+    const res = await rescheduleByGuest(locals.app, params.token, start, { timeZone });
     if (res.ok) redirect(303, `/booking/${res.guestToken}?moved=1`);
     if (res.reason === "not_found") error(404, locals.t.t("errors.link_invalid"));
     if (res.reason === "busy") {
