@@ -45,3 +45,13 @@ export function movedFromToText(i: T, from: string, to: string): string {
 export function awaitsPick(view: { state: string; endReason?: string | null }): boolean {
   return view.state === "cancelled" && view.endReason === "reschedule_requested";
 }
+
+/**
+ * A booking that is over for its guest: cancelled, rejected or expired — not moved (its pages
+ * lead to where it went) and not waiting for their pick. Its cancel and reschedule links show
+ * what it is, as its own page does (with "book again"), never a change it cannot make.
+ */
+export function hasEnded(view: { state: string; endReason?: string | null }): boolean {
+  return (view.state === "cancelled" || view.state === "rejected" || view.state === "expired") &&
+    !awaitsPick(view);
+}

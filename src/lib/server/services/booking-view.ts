@@ -38,6 +38,7 @@ import { getSeatLedger } from "../store/seats.ts";
 import { repeatOfSeries } from "../domain/series.ts";
 import { liveSeats, seatsOf } from "../domain/seats.ts";
 import { hostBookingPath } from "../../shared/host-links.ts";
+import { isActive } from "../domain/admin.ts";
 
 export type BookingView = {
   id: string;
@@ -269,10 +270,10 @@ export async function viewBooking(
       value: answerValue(a, t),
     })),
     // Never the (possibly secret) event type behind a single-use link: the host's page then.
-    // A team booking's: the team's page.
+    // A team booking's: the team's page. None when the host no longer has one (suspended, closed).
     bookAgainPath: team
       ? (team.slug ? (et?.active ? `/team/${team.slug}/${et.slug}` : `/team/${team.slug}/`) : null)
-      : host
+      : host && isActive(host)
       ? (et?.active && !b.singleUseLinkId
         ? `/calendar/${host.username}/${et.slug}`
         : `/calendar/${host.username}/`)
