@@ -68,6 +68,7 @@ type Stats = { done: number; retried: number; failed: number };
 /** `skipped`: done, but nothing was delivered (a reminder for a cancelled booking, no calendar). */
 import type { JobOutcome } from "./job-outcome.ts";
 import { ownWords } from "../services/delivery-words.ts";
+import { reopenedLinkUrl } from "../services/single-use-links.ts";
 export type { JobOutcome };
 export type Performer = (app: App, job: OutboxRecord, nowMs: number) => Promise<JobOutcome>;
 /** A job's outcome, or a webhook delivery's done-but-`failed` (given up). */
@@ -356,10 +357,11 @@ async function sendFollowUp(
 
 /**
  * Where a guest picks another time — a follow-up's "book again", an ended booking's "pick
- * another time" — in the language they booked in (`?lang=`), like every such link: the event's
- * page where it stays theirs to use (never the possibly secret event type behind a single-use
- * link, never a type that is gone or switched off); else, with `orPage`, the page it was booked
- * on; else none.
+ * another time" — in the language they booked in (`?lang=`), like every such link: the one-off
+ * link the booking was made through when it is open again (`reopened`: given back as this request
+ * ended unmet, services/single-use-links.ts `reopenedLinkUrl`); the event's page where it stays
+ * theirs to use (never the possibly secret event type behind a single-use link, never a type that
+ * is gone or switched off); else, with `orPage`, the page it was booked on; else none.
  */
 function pickAnotherTimeUrl(
   app: App,
@@ -368,12 +370,16 @@ function pickAnotherTimeUrl(
   page: string | null,
   et: EventTypeRecord | null,
   orPage: boolean,
+  reopened: string | null = null,
 ): string | null {
   if (!page) return null;
   const base = app.config.baseUrl.href.replace(/\/$/, "");
   const usable = et?.active && !booking.singleUseLinkId;
-  if (!usable && !orPage) return null;
-  const url = new URL(usable ? `${base}/${page}/${et.slug}` : `${base}/${page}/`);
+  const again = et?.active && reopened;
+  if (!again && !usable && !orPage) return null;
+  const url = new URL(
+    again ? reopened : usable ? `${base}/${page}/${et.slug}` : `${base}/${page}/`,
+  );
   if (booking.guestLocale) url.searchParams.set("lang", booking.guestLocale);
   return url.href;
 }
@@ -442,8 +448,16 @@ async function sendBookingMail(
     ttlMs: app.config.bookingTtlMs,
     nowMs,
     minutesBefore,
-    // A guest whose booking ended picks another time: the event's page, else the host's.
-    bookAgainUrl: pickAnotherTimeUrl(app, booking, page, et, true)!,
+    // A guest whose booking ended picks another time: the one-off link it was made through when
+    // its ending gave the link back, else the event's page, else the host's.
+    bookAgainUrl: pickAnotherTimeUrl(
+      app,
+      booking,
+      page,
+      et,
+      true,
+      teamRecord ? null : await reopenedLinkUrl(app, host, booking),
+    )!,
     followUp,
     movedFrom: previous
       ? {

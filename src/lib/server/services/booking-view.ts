@@ -17,6 +17,7 @@ import {
   zoneOffset,
 } from "../../shared/format.ts";
 import { bookingForToken } from "./booking-links.ts";
+import { reopenedLinkUrl } from "./single-use-links.ts";
 import { waitingDateOf } from "./series-bookings.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import { invitationFile } from "../integrations/mail-templates/booking-parts.ts";
@@ -205,6 +206,10 @@ export async function viewBooking(
     ? await seatmatesOf(app, b, nowMs)
     : [];
   const state = stateOf(b, nowMs);
+  // Read for a guest's own page of a request made through a link and ended unmet only.
+  const reopened = host && !b.teamId && perspective === "guest"
+    ? await reopenedLinkUrl(app, host, b)
+    : null;
   const hostZone = reader?.timeZone ?? (b.teamId && host ? host.timeZone : b.hostTimeZone);
   const bothWhen = (x: Pick<BookingRecord, "startMs" | "endMs">) => ({
     when: when(x, b.guestTimeZone, clock, t.locale),
@@ -269,12 +274,16 @@ export async function viewBooking(
       label: a.label,
       value: answerValue(a, t),
     })),
-    // Never the (possibly secret) event type behind a single-use link: the host's page then.
-    // A team booking's: the team's page. None when the host no longer has one (suspended, closed).
+    // Never the (possibly secret) event type behind a single-use link: the host's page then —
+    // unless that link is a one-off link open again (its guest's request turned down or lapsed):
+    // the link, whose other times are still offered to this guest. A team booking's: the team's.
+    // None when the host no longer has a page (suspended, closed).
     bookAgainPath: team
       ? (team.slug ? (et?.active ? `/team/${team.slug}/${et.slug}` : `/team/${team.slug}/`) : null)
       : host && isActive(host)
-      ? (et?.active && !b.singleUseLinkId
+      ? (et?.active && perspective === "guest" && reopened
+        ? new URL(reopened).pathname
+        : et?.active && !b.singleUseLinkId
         ? `/calendar/${host.username}/${et.slug}`
         : `/calendar/${host.username}/`)
       : null,

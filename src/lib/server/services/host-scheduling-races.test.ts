@@ -17,6 +17,7 @@ import { mintOneOffLink } from "./one-off-links.ts";
 import { bookWithSingleUseLink } from "./single-use-links.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 import { getPoll } from "../store/polls.ts";
+import { getSingleUseLinkUse } from "../store/single-use-links.ts";
 import { settleCounts } from "../ops/counts-in-flight.ts";
 import { isLiveBooking } from "../domain/booking.ts";
 import type { BookingRecord } from "../domain/model/records.ts";
@@ -271,6 +272,49 @@ Deno.test("a one-off link with two times, opened by 20 guests at once while 20 o
   for (const s of offered) assert.equal(liveAt(bookings, s, a.now()).length, 1, s);
   assert.ok(bookings.filter((x) => x.singleUseLinkId === made.link.id).length <= 1);
   assert.deepEqual(liveOverlaps(bookings, a.now()), []);
+  await closeAll(kv);
+});
+
+Deno.test("a one-off link's request rejected (pressed 4 times on two processes) while 20 guests try the link's other time: the link is given back once and books once again, never twice", async () => {
+  const { kv, a, host, app } = await twoProcesses();
+  await createEventType(a, host, { slug: "asked", durationMin: 30, requiresConfirmation: true });
+  const offered = [MON("10:00"), MON("14:00")];
+  const made = await mintOneOffLink(a, host, { slug: "asked", starts: offered, note: "" });
+  assert.ok(made.ok);
+  const token = made.url.split("/").pop()!;
+  const via = (i: number, start: string) => {
+    const { username: _u, slug: _s, ...input } = guest(300 + i, start, "asked");
+    return bookWithSingleUseLink(app(i), "ann", token, input);
+  };
+  const first = await via(99, offered[0]);
+  assert.ok(first.ok);
+  const presses = Array.from(
+    { length: 4 },
+    (_, i) => decideBooking(app(i), first.bookingId, "reject", "host", { hostId: host.id }),
+  );
+  // Half the guests at once with the presses, half as soon as the first press is answered.
+  const results = await Promise.all([
+    ...presses,
+    ...Array.from(
+      { length: 20 },
+      (_, i) => i % 2 ? via(i, offered[1]) : Promise.race(presses).then(() => via(i, offered[1])),
+    ),
+  ]);
+  const rejects = results.slice(0, 4).map(outcome);
+  const guests = results.slice(4).map(outcome);
+  assert.equal(rejects.filter((o) => o === "ok").length, 1, rejects.join(", "));
+  assert.ok(rejects.every((o) => o === "ok" || o === "already_rejected"), rejects.join());
+  assert.ok(guests.every((o) => o === "ok" || o === "link_used"), guests.join(", "));
+  // Given back once the rejection landed: exactly one guest of those after it books.
+  assert.equal(guests.filter((o) => o === "ok").length, 1, guests.join(", "));
+  assert.equal(outcome(await via(51, offered[1])), "link_used");
+  const bookings = (await allBookings(kv)).filter((x) => x.singleUseLinkId === made.link.id);
+  const live = bookings.filter((x) => isLiveBooking(x, a.now()));
+  assert.equal(live.length, 1);
+  assert.equal(live[0].startMs, Date.parse(offered[1]));
+  const marker = await getSingleUseLinkUse(kv, made.link.id);
+  assert.equal(marker?.kind === "used" ? marker.bookingId : marker?.kind, live[0].id);
+  assert.deepEqual(liveOverlaps(await allBookings(kv), a.now()), []);
   await closeAll(kv);
 });
 

@@ -6,18 +6,22 @@
  */
 import type { App } from "../app.ts";
 import type {
+  BookingRecord,
   EventTypeRecord,
   SingleUseLinkRecord,
   SingleUseLinkUseRecord,
   UserRecord,
 } from "../domain/model/records.ts";
 import { keys } from "../store/keys.ts";
+import { endsUnmet } from "../domain/booking-engine/index.ts";
 import { getActiveUser, newId } from "../store/users.ts";
 import { getEventType } from "../store/event-types.ts";
 import {
+  completeSingleUseLinkUse,
   countSingleUseLinks,
   findSingleUseLinkByToken,
   getSingleUseLink,
+  getSingleUseLinkAndUse,
   getSingleUseLinkUse,
   insertSingleUseLink,
   listSingleUseLinks,
@@ -85,6 +89,23 @@ export function linkState(
     return { kind: "expired", atMs: link.expiresAtMs };
   }
   return { kind: "unused" };
+}
+
+/**
+ * The single-use link a booking was made through, when that link is open now: a one-off link
+ * given back because this request was turned down or lapsed (booking-engine/link-release.ts).
+ * Its guest picks another time there — the host's other offered times — not on the host's page.
+ * Null for every other booking (a link spent, revoked, expired or removed; no link).
+ */
+export async function reopenedLinkUrl(
+  app: App,
+  host: Pick<UserRecord, "username">,
+  b: Pick<BookingRecord, "hostId" | "singleUseLinkId" | "status" | "endReason">,
+): Promise<string | null> {
+  if (!b.singleUseLinkId || !endsUnmet(b)) return null;
+  const { link, use } = await getSingleUseLinkAndUse(app.kv, b.hostId, b.singleUseLinkId);
+  if (!link?.offeredStarts || linkState(link, use, app.now()).kind !== "unused") return null;
+  return await singleUseUrl(app, host, link);
 }
 
 export type MintInput = { expiresOn: string; guestEmail: string; label: string };
@@ -231,15 +252,16 @@ export async function openSingleUseLink(
   token: string,
 ): Promise<OpenLink> {
   if (!TOKEN_RE.test(token)) return { ok: false, reason: "not_found" };
-  const link = await findSingleUseLinkByToken(app.kv, await sha256Hex(token));
-  if (!link) return { ok: false, reason: "not_found" };
-  const [use, host, et] = await Promise.all([
-    getSingleUseLinkUse(app.kv, link.id),
+  const found = await findSingleUseLinkByToken(app.kv, await sha256Hex(token));
+  if (!found) return { ok: false, reason: "not_found" };
+  const [{ link, use }, host, et] = await Promise.all([
+    // The link with its marker as one read: a given-back link's times and marker change together.
+    getSingleUseLinkAndUse(app.kv, found.hostId, found.id),
     // A closed or suspended account's links open nothing (ADR 030, 043).
-    getActiveUser(app.kv, link.hostId),
-    getEventType(app.kv, link.hostId, link.eventTypeId),
+    getActiveUser(app.kv, found.hostId),
+    getEventType(app.kv, found.hostId, found.eventTypeId),
   ]);
-  if (!host || !et || !et.active) return { ok: false, reason: "not_found" };
+  if (!link || !host || !et || !et.active) return { ok: false, reason: "not_found" };
   if (host.username.toLowerCase() !== username.toLowerCase()) {
     return { ok: false, reason: "not_found" };
   }
@@ -300,15 +322,17 @@ export async function bookWithSingleUseLink(
   if (link.offeredStarts && !link.offeredStarts.includes(Date.parse(input.start))) {
     return { ok: false, reason: "slot_unavailable" };
   }
-  // The booking id is only known inside bookSlot: the marker is written with the guest's name
-  // and completed with the id afterwards (informational; its presence is what spends the link).
-  const used = (bookingId: string): SingleUseLinkUseRecord => ({
+  // The marker names the booking it is written with (a one-off link is given back only by the
+  // booking that spent it: booking-engine/link-release.ts). A seat's or a series' booking is
+  // completed by its plan, unknown here: its marker is completed with the id afterwards.
+  const atMs = app.now();
+  const used = (bookingId: string): Extract<SingleUseLinkUseRecord, { kind: "used" }> => ({
     v: 1,
     kind: "used",
     bookingId,
     guestName: input.name,
     guestEmail: input.email,
-    atMs: app.now(),
+    atMs,
   });
   const res = await bookSlot(app, {
     ...input,
@@ -317,15 +341,15 @@ export async function bookWithSingleUseLink(
     singleUseLinkId: link.id,
     // Where its guest may later move it: the host's offer stands for the booking's life.
     offeredStarts: link.offeredStarts,
-    extra: [{
+    extra: (made) => [{
       key: keys.singleUseLinkUsed(link.id),
-      value: used(""),
+      value: used(made?.booking.id ?? ""),
       expectAbsent: true,
     }],
   });
   if (res.ok) {
     // A repeated post's booking completed the marker already (its own post did).
-    if (!res.repeated) await app.kv.set(keys.singleUseLinkUsed(link.id), used(res.bookingId));
+    if (!res.repeated) await completeSingleUseLinkUse(app.kv, link.id, used(res.bookingId));
     return res;
   }
   if (res.reason === "conflict" || (await getSingleUseLinkUse(app.kv, link.id)) !== null) {

@@ -30,6 +30,8 @@ import type {
   CoordinatorRecord,
   EventTypeRecord,
   SeatLedgerRecord,
+  SingleUseLinkRecord,
+  SingleUseLinkUseRecord,
 } from "../domain/model/records.ts";
 import { liveSeats } from "../domain/seats.ts";
 import { guardKv } from "../../../../tests/support/kv-guard.ts";
@@ -237,6 +239,93 @@ Deno.test("planChange: cancel, reject and expire check only the booking; confirm
   for await (const e of kv.list({ prefix: ["cap_entry"] })) left.push(String(e.key[4]));
   for await (const e of kv.list({ prefix: ["guest_hold"] })) left.push(String(e.key[3]));
   assert.deepEqual(left, []);
+  kv.close();
+});
+
+Deno.test("planChange: a one-off link's request rejected or expired gives the link back in the same write (its record and marker checked as read); cancelled, or spent by another booking, it does not", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const et = eventType({ durationMin: 30 });
+  const rules = rulesFor(et);
+  const now = Date.parse("2026-11-20T08:00:00Z");
+  const offered = ["2026-11-23T14:00:00Z", "2026-11-23T15:00:00Z", "2026-11-24T14:00:00Z"]
+    .map(Date.parse);
+  const viaLink = async (linkId: string, start: number, spentBy?: string) => {
+    const b = { ...booking(et, start, now), singleUseLinkId: linkId, offeredStarts: offered };
+    await kv.set(
+      keys.singleUseLink(HOST.id, linkId),
+      {
+        v: 1,
+        id: linkId,
+        hostId: HOST.id,
+        eventTypeId: et.id,
+        salt: "s",
+        createdAtMs: now,
+        expiresAtMs: offered.at(-1)!,
+        guestEmail: null,
+        label: "",
+        offeredStarts: offered,
+        note: "",
+      } satisfies SingleUseLinkRecord,
+    );
+    await kv.set(
+      keys.singleUseLinkUsed(linkId),
+      {
+        v: 1,
+        kind: "used",
+        bookingId: spentBy ?? b.id,
+        guestName: "Guest",
+        guestEmail: "guest@example.test",
+        atMs: now,
+      } satisfies SingleUseLinkUseRecord,
+    );
+    assert.ok((await run(kv, { kind: "create", booking: b }, rules, now)).ok);
+    return b;
+  };
+  const t = (bookingId: string, action: "reject" | "cancel" | "expire") =>
+    ({ kind: "transition", bookingId, action, by: "host" }) as const;
+  const linkOf = async (id: string) =>
+    (await kv.get<SingleUseLinkRecord>(keys.singleUseLink(HOST.id, id))).value!;
+  const markerOf = async (id: string) => (await kv.get(keys.singleUseLinkUsed(id))).value;
+
+  const rejected = await viaLink("L1", offered[0]);
+  const r = await run(kv, t(rejected.id, "reject"), rules, now);
+  assert.ok(r.ok);
+  assert.deepEqual(checkedPrefixes(r.plan), ["booking", "single_use_link", "single_use_link_used"]);
+  assert.deepEqual(r.carried, { checks: 3, mutations: r.plan.budget.mutations });
+  assert.equal(await markerOf("L1"), null);
+  assert.deepEqual((await linkOf("L1")).offeredStarts, offered.slice(1));
+  assert.equal((await linkOf("L1")).expiresAtMs, offered[2]);
+
+  const lapsed = await viaLink("L2", offered[2]);
+  const e = await run(kv, t(lapsed.id, "expire"), rules, now + 24 * H);
+  assert.ok(e.ok);
+  assert.deepEqual(checkedPrefixes(e.plan), ["booking", "single_use_link", "single_use_link_used"]);
+  assert.equal(await markerOf("L2"), null);
+  assert.deepEqual((await linkOf("L2")).offeredStarts, offered.slice(0, 2));
+  assert.equal((await linkOf("L2")).expiresAtMs, offered[1]);
+
+  const cancelled = await viaLink("L3", offered[1]);
+  const c = await run(kv, t(cancelled.id, "cancel"), rules, now);
+  assert.ok(c.ok);
+  assert.deepEqual(checkedPrefixes(c.plan), ["booking"]);
+  assert.notEqual(await markerOf("L3"), null);
+
+  const other = await viaLink("L4", offered[1] + 3_600_000, "01KOTHERBOOKING00000000000");
+  const o = await run(kv, t(other.id, "reject"), rules, now);
+  assert.ok(o.ok);
+  assert.deepEqual(checkedPrefixes(o.plan), ["booking"]);
+  assert.notEqual(await markerOf("L4"), null);
+  assert.deepEqual((await linkOf("L4")).offeredStarts, offered);
+
+  // The marker changed between the snapshot and the commit (the link revoked meanwhile): the
+  // commit fails its check and gives nothing back.
+  const raced = await viaLink("L5", offered[0] + 3 * 3_600_000);
+  const snap = await readSnapshot(kv, t(raced.id, "reject"), rules, NO_CALENDARS);
+  const plan = planChange(snap, t(raced.id, "reject"), rules, now);
+  assert.ok(plan.ok);
+  await kv.set(keys.singleUseLinkUsed("L5"), { v: 1, kind: "revoked", atMs: now });
+  assert.equal((await commitPlan(kv, plan.plan, now)).ok, false);
+  assert.deepEqual(await markerOf("L5"), { v: 1, kind: "revoked", atMs: now });
   kv.close();
 });
 

@@ -453,5 +453,9 @@ export function keyOf(e: Entry): Key {
       return keys.outboxByBooking(e.bookingId, e.id);
     case "outboxByPerson":
       return keys.outboxByPerson(e.personId, e.id);
+    case "singleUseLink":
+      return keys.singleUseLink(e.hostId, e.id);
+    case "singleUseLinkUse":
+      return keys.singleUseLinkUsed(e.linkId);
   }
 }

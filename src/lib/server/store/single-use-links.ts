@@ -46,6 +46,22 @@ export async function findSingleUseLinkByToken(
   return idx ? await getSingleUseLink(kv, idx.hostId, idx.id) : null;
 }
 
+/**
+ * A link and its marker in one read (one snapshot): a one-off link given back changes both in
+ * one write (its marker gone, the turned-down time off its list), never seen half done.
+ */
+export async function getSingleUseLinkAndUse(
+  kv: Deno.Kv,
+  hostId: UserId,
+  id: string,
+): Promise<{ link: SingleUseLinkRecord | null; use: SingleUseLinkUseRecord | null }> {
+  const [link, use] = await kv.getMany<[SingleUseLinkRecord, SingleUseLinkUseRecord]>([
+    keys.singleUseLink(hostId, id),
+    keys.singleUseLinkUsed(id),
+  ]);
+  return { link: link.value, use: use.value };
+}
+
 export async function getSingleUseLinkUse(
   kv: Deno.Kv,
   id: string,
@@ -81,6 +97,23 @@ export async function countSingleUseLinks(kv: Deno.Kv, hostId: UserId): Promise<
   let n = 0;
   for await (const _ of kv.list({ prefix: keys.singleUseLinkPrefix(hostId) })) n++;
   return n;
+}
+
+/**
+ * Writes the booking's id into the "used" marker its own commit wrote without it (a seat's or a
+ * series' booking), only while the marker is that one: never over a marker written since.
+ */
+export async function completeSingleUseLinkUse(
+  kv: Deno.Kv,
+  id: string,
+  used: Extract<SingleUseLinkUseRecord, { kind: "used" }>,
+): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const read = await kv.get<SingleUseLinkUseRecord>(keys.singleUseLinkUsed(id));
+    const v = read.value;
+    if (v?.kind !== "used" || v.bookingId !== "" || v.atMs !== used.atMs) return;
+    if ((await kv.atomic().check(read).set(read.key, used).commit()).ok) return;
+  }
 }
 
 /** Spends the link without a booking; false when it was already spent (used or revoked). */

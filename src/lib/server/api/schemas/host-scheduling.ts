@@ -106,10 +106,22 @@ export const OneOffLink = v.object({
   eventTypeId: v.string(),
   url: v.pipe(v.string(), d("The guest's link.")),
   note: v.string(),
-  times: v.array(DateTime),
+  times: v.pipe(
+    v.array(DateTime),
+    d(
+      "The times it offers (those still free are bookable). A time whose request you " +
+        "rejected, or that expired unanswered, is taken off.",
+    ),
+  ),
   createdAt: DateTime,
   expiresAt: v.nullable(DateTime),
-  state: v.picklist(["unused", "used", "expired", "revoked"]),
+  state: v.pipe(
+    v.picklist(["unused", "used", "expired", "revoked"]),
+    d(
+      "`used`: spent by the booking `bookingId`. A request through it that you reject, or " +
+        "that expires unanswered, gives it back (`unused`) for its other times.",
+    ),
+  ),
   bookingId: v.nullable(v.string()),
 });
 export const OneOffLinkList = v.object({ data: v.array(OneOffLink) });

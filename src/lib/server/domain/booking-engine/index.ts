@@ -46,6 +46,7 @@ export { jobMutations } from "./draft.ts";
 export { busyKeys, memberKeys, type Verdict, verdictOf } from "./busy.ts";
 export { primaryEntry, scopeOf } from "./scope.ts";
 export { awaitsNewTime, RESCHEDULE_REQUESTED } from "./rebook.ts";
+export { endsUnmet } from "./link-release.ts";
 export { SERIES_COMMIT_MARGIN_MS, SERIES_HOLD_MAX, SERIES_HOLD_MS } from "./series.ts";
 
 /** How long a commit receipt is kept: far longer than any commit's outcome takes to settle. */

@@ -9,6 +9,7 @@ import { block, capRefs, guestKey, guestOwner, personsOf } from "./core.ts";
 import { successorRecord } from "./reschedule.ts";
 import { ledgerOf, movedSeatRecord } from "./seat.ts";
 import { seatsOf } from "../seats.ts";
+import { linkReleaseEntries } from "./link-release.ts";
 import { SERIES_HOLD_MAX } from "./series.ts";
 import { bookerPostEntry } from "../repeat-post.ts";
 import type { Assignment, Change, EngineRules, EventTypeLimits, Scope } from "./types.ts";
@@ -135,42 +136,10 @@ export function changeScope(
     }
     case "transition": {
       const b = primary as BookingRecord | null;
-      // A seat's every change reads its time's ledger; a confirm also the host's time.
-      if (b?.seat) {
-        const guards = [keyOf(ledgerOf(b))];
-        // A collective time's seat: the meeting's coordinator instead of the members' days.
-        if (b.personIds) {
-          return {
-            ...EMPTY_SCOPE,
-            caps: change.action === "confirm" ? capRefs(b, rules.eventType, true) : [],
-            coordinatorIds: b.coordinatorId ? [b.coordinatorId] : [],
-            guards,
-          };
-        }
-        if (change.action !== "confirm") return { ...EMPTY_SCOPE, guards };
-        const days = utcDaysTouched(b.blockStartMs, b.blockEndMs);
-        return {
-          ...EMPTY_SCOPE,
-          busy: [{ personId: b.hostId, days, ...block(b) }],
-          caps: capRefs(b, rules.eventType, true),
-          guards,
-        };
-      }
-      // Only a confirm adds (firms) time; a coordinated booking's confirm checks its coordinator.
-      if (!b || change.action !== "confirm") return EMPTY_SCOPE;
-      if (b.coordinatorId) {
-        return {
-          ...EMPTY_SCOPE,
-          caps: capRefs(b, rules.eventType, true),
-          coordinatorIds: [b.coordinatorId],
-        };
-      }
-      const days = utcDaysTouched(b.blockStartMs, b.blockEndMs);
-      return {
-        ...EMPTY_SCOPE,
-        busy: personsOf(b).map((personId) => ({ personId, days, ...block(b) })),
-        caps: capRefs(b, rules.eventType, true),
-      };
+      const scope = transitionScope(change, b, rules, keyOf);
+      // A request through a one-off link that ends unmet may give the link back (link-release.ts).
+      const link = b ? linkReleaseEntries(b, change.action).map(keyOf) : [];
+      return link.length > 0 ? { ...scope, guards: [...scope.guards, ...link] } : scope;
     }
     case "reschedule": {
       const b = primary as BookingRecord | null;
@@ -289,4 +258,49 @@ export function changeScope(
     default:
       return EMPTY_SCOPE;
   }
+}
+
+/** What a status change reads: a confirm adds time; the others only free it (a seat's ledger). */
+function transitionScope(
+  change: Extract<Change, { kind: "transition" }>,
+  b: BookingRecord | null,
+  rules: EngineRules,
+  keyOf: KeyOf,
+): Scope {
+  // A seat's every change reads its time's ledger; a confirm also the host's time.
+  if (b?.seat) {
+    const guards = [keyOf(ledgerOf(b))];
+    // A collective time's seat: the meeting's coordinator instead of the members' days.
+    if (b.personIds) {
+      return {
+        ...EMPTY_SCOPE,
+        caps: change.action === "confirm" ? capRefs(b, rules.eventType, true) : [],
+        coordinatorIds: b.coordinatorId ? [b.coordinatorId] : [],
+        guards,
+      };
+    }
+    if (change.action !== "confirm") return { ...EMPTY_SCOPE, guards };
+    const days = utcDaysTouched(b.blockStartMs, b.blockEndMs);
+    return {
+      ...EMPTY_SCOPE,
+      busy: [{ personId: b.hostId, days, ...block(b) }],
+      caps: capRefs(b, rules.eventType, true),
+      guards,
+    };
+  }
+  // Only a confirm adds (firms) time; a coordinated booking's confirm checks its coordinator.
+  if (!b || change.action !== "confirm") return EMPTY_SCOPE;
+  if (b.coordinatorId) {
+    return {
+      ...EMPTY_SCOPE,
+      caps: capRefs(b, rules.eventType, true),
+      coordinatorIds: [b.coordinatorId],
+    };
+  }
+  const days = utcDaysTouched(b.blockStartMs, b.blockEndMs);
+  return {
+    ...EMPTY_SCOPE,
+    busy: personsOf(b).map((personId) => ({ personId, days, ...block(b) })),
+    caps: capRefs(b, rules.eventType, true),
+  };
 }

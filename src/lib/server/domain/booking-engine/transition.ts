@@ -17,6 +17,7 @@ import { sideEffects } from "./effects.ts";
 import { RESCHEDULE_REQUESTED } from "./rebook.ts";
 import { Draft } from "./draft.ts";
 import { planDecline } from "./decline.ts";
+import { releaseLink } from "./link-release.ts";
 import {
   block,
   capRefs,
@@ -102,6 +103,8 @@ export function finishTransition(
   emptied = false,
 ): PlanResult {
   writeExtras(d, change.extra);
+  // A one-off link's request turned down or lapsed: the link offers its other times again.
+  releaseLink(d, s, current.value!, next, nowMs);
   d.job(
     ...sideEffects(current.value!, next, nowMs).filter((j) =>
       !(change.quiet && j.payload.kind === "booking_mail") &&

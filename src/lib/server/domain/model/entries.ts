@@ -45,7 +45,11 @@ export type Entry =
    */
   | { kind: "bookerPost"; eventTypeId: string; bookerTag: string; startMs: number }
   /** A change's commit receipt: exists iff that write landed (see `planChange`). */
-  | { kind: "commitReceipt"; id: string };
+  | { kind: "commitReceipt"; id: string }
+  /** A host's single-use link (a one-off link with its offered times: booking-engine/link-release.ts). */
+  | { kind: "singleUseLink"; hostId: string; id: string }
+  /** A single-use link's "used" (or "revoked") marker: present while the link is spent. */
+  | { kind: "singleUseLinkUse"; linkId: string };
 
 /** How the store names entries (store/keys.ts `keyOf`). */
 export type KeyOf = (entry: Entry) => Key;
