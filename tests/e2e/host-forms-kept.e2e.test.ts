@@ -193,7 +193,7 @@ Deno.test({
         await p.fill("#poll-title", "Quarterly review");
         await p.fill("#poll-until", "2031-01-15");
         await p.check('input[name="reserve"]');
-        await p.click('[data-testid="poll-form"] button[type="submit"]');
+        await p.click('[data-testid="poll-create"]');
         await p.waitForSelector('[data-testid="poll-error"]');
         assert.deepEqual(
           {
@@ -218,7 +218,7 @@ Deno.test({
         const offerDay = (await dayWith(p, '[data-testid="offer-form"]', 11)).slice(0, 11);
         for (const v of offerDay) await p.locator(`input[name="start"][value="${v}"]`).check();
         await p.fill("#offer-note", "Hi Sam — any of these?");
-        await p.click('[data-testid="offer-form"] button[type="submit"]');
+        await p.click('[data-testid="offer-create"]');
         await p.waitForSelector('[data-testid="offer-error"]');
         assert.match((await p.textContent('[data-testid="offer-error"]'))!, /at most 10/);
         assert.deepEqual(

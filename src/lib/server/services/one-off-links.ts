@@ -34,12 +34,22 @@ import {
   revokeLink,
   singleUseUrl,
 } from "./single-use-links.ts";
-import { formatDate, formatTime, hostClock, isoDateIn } from "../../shared/format.ts";
+import {
+  civilDateShort,
+  formatDate,
+  formatDateTime,
+  formatTime,
+  hostClock,
+  isCivilDate,
+  isoDateIn,
+  shortDateLabel,
+} from "../../shared/format.ts";
+import { bookingHorizon } from "./public-calendar.ts";
 
 export const MAX_OFFERED = 10;
 export const NOTE_MAX = 500;
-/** How far ahead the picker shows the host's free times. */
-const PICKER_DAYS = 14;
+/** How many days one page of the picker shows (it pages on to the booking window's end). */
+export const PICKER_DAYS = 14;
 
 export type OneOffResult =
   | { ok: true; url: string; link: SingleUseLinkRecord }
@@ -130,24 +140,73 @@ export async function freeStarts(
   return free;
 }
 
-/** The picker: the host's free times of an event type in the next two weeks, by day. */
+/** Picked times kept across the picker's pages: at most this many (a few more than allowed). */
+export const PICKER_KEPT_MAX = 50;
+
+/** A civil date `days` after `date` (ISO). */
+const addDays = (date: string, days: number) =>
+  Temporal.PlainDate.from(date).add({ days }).toString();
+
+/**
+ * The picker of "Offer specific times" and meeting polls: the host's free times of an event type
+ * by day, `PICKER_DAYS` days at a time from `from` (today when absent or not a date), paged
+ * forward and back between today and the last day the event type's booking window reaches —
+ * every time a one-off link or a poll accepts through the dashboard, not only the next two
+ * weeks. `ticked`: the times the host picked so far (on any page, as the form posts them), given
+ * back with their labels so that a page that does not show them can still list them.
+ */
 export async function oneOffPicker(
   app: App,
   host: UserRecord,
-  q: { slug: string | null; locale: string },
+  q: { slug: string | null; locale: string; from?: string | null; ticked?: readonly string[] },
 ) {
   const types = (await listEventTypes(app.kv, host.id)).filter((t) => t.active && !t.teamMode);
   const et = types.find((t) => t.slug === q.slug) ?? types[0] ?? null;
   const clock = hostClock(host, q.locale);
   const days: { date: string; label: string; slots: { start: string; label: string }[] }[] = [];
+  let pages: {
+    from: string;
+    to: string;
+    earlier: string | null;
+    later: string | null;
+    /** The last day the booking window reaches (the last page's end). */
+    lastDate: string;
+    /** The page's first and last days and the window's last, in words ("Dec 5"). */
+    fromLabel: string;
+    toLabel: string;
+    lastLabel: string;
+  } | null = null;
   if (et) {
-    const today = isoDateIn(app.now(), host.timeZone);
-    const end = Temporal.PlainDate.from(today).add({ days: PICKER_DAYS - 1 }).toString();
+    const nowMs = app.now();
+    const today = isoDateIn(nowMs, host.timeZone);
+    const lastDate = bookingHorizon(nowMs, host, et, host.timeZone).lastDate.toString();
+    const wanted = q.from && isCivilDate(q.from) ? q.from : today;
+    // Before today: today's page; past the window: its last full page.
+    const lastPage = addDays(lastDate, 1 - PICKER_DAYS);
+    const from = wanted < today
+      ? today
+      : wanted > lastDate
+      ? (lastPage < today ? today : lastPage)
+      : wanted;
+    const end = addDays(from, PICKER_DAYS - 1);
+    const to = end > lastDate ? lastDate : end;
+    pages = {
+      from,
+      to,
+      earlier: from > today
+        ? (addDays(from, -PICKER_DAYS) < today ? today : addDays(from, -PICKER_DAYS))
+        : null,
+      later: to < lastDate ? addDays(to, 1) : null,
+      lastDate,
+      fromLabel: shortDateLabel(from, q.locale),
+      toLabel: shortDateLabel(to, q.locale),
+      lastLabel: civilDateShort(lastDate, q.locale),
+    };
     const range = await getSlotRange(app, {
       username: host.username,
       slug: et.slug,
-      start: today,
-      end,
+      start: from,
+      end: to,
       timeZone: host.timeZone,
     });
     if (range.ok) {
@@ -157,7 +216,7 @@ export async function oneOffPicker(
           date: d.date,
           label: formatDate(d.starts[0], host.timeZone, q.locale),
           slots: Array.from(d.starts, (ms) => ({
-            start: new Date(ms).toISOString().replace(".000Z", "Z"),
+            start: isoOf(ms),
             label: formatTime(ms, host.timeZone, clock, q.locale),
           })),
         });
@@ -168,8 +227,28 @@ export async function oneOffPicker(
     types: types.map((t) => ({ slug: t.slug, title: t.title })),
     chosen: et ? { slug: et.slug, title: et.title } : null,
     days,
+    pages,
+    labels: pickedLabels(host, q.ticked ?? [], q.locale),
     timeZone: host.timeZone,
   };
+}
+
+/**
+ * Picked times (as posted) with the words the picker lists them by — date and time in the host's
+ * zone — for those a page of the picker does not show. What is not a time is left out.
+ */
+export function pickedLabels(
+  host: UserRecord,
+  starts: readonly string[],
+  locale: string,
+): Record<string, string> {
+  const clock = hostClock(host, locale);
+  const out: Record<string, string> = {};
+  for (const text of starts.slice(0, PICKER_KEPT_MAX)) {
+    const start = parseStart(text);
+    if (start) out[text] = formatDateTime(start.epochMilliseconds, host.timeZone, clock, locale);
+  }
+  return out;
 }
 
 /**
