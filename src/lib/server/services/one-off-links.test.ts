@@ -9,6 +9,7 @@ import { dateSpans, mintOneOffLink, oneOffSlotPage } from "./one-off-links.ts";
 import { bookWithSingleUseLink, openSingleUseLink, removeLink } from "./single-use-links.ts";
 import { cancelByGuest, decideBooking, rescheduleByGuest } from "./decide-booking.ts";
 import { expireHolds } from "../jobs/expire-holds.ts";
+import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { getBooking } from "../store/bookings.ts";
 import { getSingleUseLink, getSingleUseLinkUse } from "../store/single-use-links.ts";
 import { settleCounts } from "../ops/counts-in-flight.ts";
@@ -126,6 +127,14 @@ Deno.test("one-off link: a request through it that the host rejects or that expi
   assert.equal(await state(link.token), "used");
   assert.ok((await decideBooking(app, first.bookingId, "reject", "host", { hostId: host.id })).ok);
   assert.deepEqual(await state(link.token), { open: [MON14, TUE10] });
+  /** Where the guest's last mail with `subject` says to pick another time. */
+  const pickAnother = async (subject: RegExp) => {
+    await deliverOutbox(app, app.now());
+    const mail = app.mailer.sent.findLast((m) => subject.test(m.subject));
+    assert.ok(mail, app.mailer.sent.map((m) => m.subject).join(" | "));
+    return /Pick another time:?\s+(\S+)/.exec(mail.text ?? "")?.[1] ?? "";
+  };
+  assert.match(await pickAnother(/^Not accepted/), new RegExp(`/calendar/ann/once/${link.token}`));
   assert.equal(
     (await getSingleUseLink(app.kv, host.id, link.id))?.expiresAtMs,
     Date.parse(TUE10),
@@ -137,11 +146,18 @@ Deno.test("one-off link: a request through it that the host rejects or that expi
   assert.equal((await expireHolds(app, app.now())).expired, 1);
   assert.equal((await getBooking(app.kv, second.bookingId))?.endReason, "expired");
   assert.deepEqual(await state(link.token), { open: [TUE10] });
+  // The guest's mail about the lapsed request leads back to the link.
+  assert.match(
+    await pickAnother(/^Request expired/),
+    new RegExp(`/calendar/ann/once/${link.token}`),
+  );
   // With no other time left ahead, the link stays spent by the request that ended.
   const third = await book(link.token, TUE10);
   assert.ok((await decideBooking(app, third.bookingId, "reject", "host", { hostId: host.id })).ok);
   assert.equal(await state(link.token), "used");
   assert.equal((await getSingleUseLinkUse(app.kv, link.id))?.kind, "used");
+  // …and its guest picks another time on the host's page, as before.
+  assert.equal(new URL(await pickAnother(/^Not accepted/)).pathname, "/calendar/ann/");
 
   // A guest who cancels their own request or meeting, a host who cancels a meeting, and a
   // meeting that takes place: the link stays spent.
