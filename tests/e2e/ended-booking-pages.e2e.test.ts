@@ -99,7 +99,7 @@ async function seed() {
   assert.ok((await decideBooking(seedApp, rejected.bookingId, "reject", "host")).ok);
   const orphan = await book(seedApp, "other", "Olga", 13);
   assert.ok((await cancelByGuest(seedApp, orphan.guestToken, "")).ok);
-  assert.ok(await setSuspended(kv, gone.id, Date.now()));
+  assert.ok(await setSuspended(kv, gone.id, Date.now(), Date.now()));
   await settleCounts();
   kv.close();
   return { dataDir, cancelled, rejected, orphan };
