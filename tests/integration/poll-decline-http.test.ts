@@ -76,6 +76,12 @@ Deno.test({
     assert.ok(annLink, "the booking's guest has their link");
 
     await t.step("the first voter cannot move the meeting for everyone", async () => {
+      // Their mail offers what their page does: saying they can't come, not moving it (a link
+      // whose page then said "cannot be moved").
+      const mail = invited["ann@example.test"];
+      assert.doesNotMatch(mail.text, /\/reschedule\b/);
+      assert.doesNotMatch(mail.html ?? "", /\/reschedule"/);
+      assert.match(mail.text, /Can’t come\? Tell Demo Host here/);
       const page = await createClient(app.baseUrl).get(annLink[0]);
       assert.match(visible(page.body), /I can’t come/);
       assert.doesNotMatch(page.body, /\/reschedule"/);

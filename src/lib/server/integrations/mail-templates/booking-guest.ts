@@ -26,6 +26,7 @@ export function guestMail(kind: MailKind, p: MailParts): OutgoingMail | null | u
     hostMoveNote,
     reasonNote,
     manage,
+    manageButtons,
     bookAgain,
     bookAgainButton,
     invite,
@@ -52,8 +53,7 @@ export function guestMail(kind: MailKind, p: MailParts): OutgoingMail | null | u
         // The HTML part offers what the text part does: the booking, moving it, cancelling it.
         buttons: [
           { label: t.t("mail.view_booking"), href: ctx.links.guest, tone: "plain" },
-          { label: t.t("mail.reschedule_button"), href: ctx.links.reschedule, tone: "plain" },
-          { label: t.t("mail.cancel_button"), href: ctx.links.cancel, tone: "plain" },
+          ...manageButtons(t),
         ],
         icalEvent: invite("pending", t),
       });
@@ -82,8 +82,7 @@ export function guestMail(kind: MailKind, p: MailParts): OutgoingMail | null | u
         ],
         buttons: [
           { label: t.t("mail.view_booking"), href: ctx.links.guest, tone: "plain" },
-          { label: t.t("mail.reschedule_button"), href: ctx.links.reschedule, tone: "plain" },
-          { label: t.t("mail.cancel_button"), href: ctx.links.cancel, tone: "plain" },
+          ...manageButtons(t),
           ...addToCalendar(t).buttons,
         ],
         footer: t.t("mail.guest_confirmed.attached"),

@@ -46,7 +46,7 @@ import {
 import { movedFromToText } from "../../../shared/moved.ts";
 import { mailMessageId } from "../../domain/mail-identity.ts";
 import { calendarLinks } from "../../../shared/calendar-links.ts";
-import { guestAttends } from "../../domain/attendees.ts";
+import { guestAttends, onlyHostMoves } from "../../domain/attendees.ts";
 
 import type { BookingMailContext } from "./booking-context.ts";
 export type { BookingMailContext } from "./booking-context.ts";
@@ -343,10 +343,31 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
   /** Why it ended ("Reason: …"): a person's words as written, Invito's in `t`'s language. */
   const reasonNote = (t: Translator): Paragraph[] =>
     said((reason) => t.t("mail.reason", { reason }), storedReasonText(b.cancelReason, t));
-  const manage = (t: Translator) => [
-    t.t("mail.reschedule_line", { url: ctx.links.reschedule }),
-    t.t("mail.cancel_line", { url: ctx.links.cancel }),
-  ];
+  /**
+   * What the guest's mail offers to change, as their booking page does: moving and cancelling —
+   * but a meeting the host invited several people to (a poll's first voter, ADR 050) only the
+   * host moves, and its guest's cancel link declines their own place: "Can't come?" alone.
+   */
+  const hostMoves = onlyHostMoves(b);
+  const cantCome = (t: Translator): Paragraph => ({
+    parts: t.parts("mail.link_line", {
+      label: t.t("mail.decline_label", { host }),
+      url: ctx.links.cancel,
+    }),
+    href: ctx.links.cancel,
+  });
+  const manage = (t: Translator) =>
+    hostMoves ? [textOf(cantCome(t))] : [
+      t.t("mail.reschedule_line", { url: ctx.links.reschedule }),
+      t.t("mail.cancel_line", { url: ctx.links.cancel }),
+    ];
+  const manageButtons = (t: Translator): { label: string; href: string; tone: "plain" }[] =>
+    hostMoves
+      ? [{ label: t.t("mail.decline_label", { host }), href: ctx.links.cancel, tone: "plain" }]
+      : [
+        { label: t.t("mail.reschedule_button"), href: ctx.links.reschedule, tone: "plain" },
+        { label: t.t("mail.cancel_button"), href: ctx.links.cancel, tone: "plain" },
+      ];
   /** A guest whose booking ended is pointed back to the event's page. */
   const bookAgain = (t: Translator): Paragraph[] =>
     ctx.bookAgainUrl
@@ -465,6 +486,7 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
     hostMoveNote,
     reasonNote,
     manage,
+    manageButtons,
     bookAgain,
     bookAgainButton,
     mail,
