@@ -13,6 +13,7 @@ import { getUserByUsernameCached } from "../store/users.ts";
 import { isActive } from "../domain/admin.ts";
 import { getEventTypeBySlugCached } from "../store/event-types.ts";
 import type { EventTypeRecord } from "../domain/model/records.ts";
+import { messageRef } from "../../shared/i18n.ts";
 import { randomToken } from "../integrations/crypto.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { pageRevision } from "./page-revision.ts";
@@ -62,13 +63,15 @@ export function checkGuestInput(
     phone: input.phone,
     random: randomToken(15),
   });
-  if (!checked.ok || !place.ok || !guests.ok) {
+  const choices = input.unknownAnswers === "refuse" ? choiceProblems(et, input) : {};
+  if (!checked.ok || !place.ok || !guests.ok || Object.keys(choices).length) {
     return {
       ok: false,
       errors: {
         ...(checked.ok ? {} : checked.errors),
         ...(place.ok ? {} : place.errors),
         ...(guests.ok ? {} : { guests: guests.error }),
+        ...choices,
       },
     };
   }
@@ -79,6 +82,27 @@ export function checkGuestInput(
     additionalGuests: guests.guests,
     source: decideSource((f) => input.source?.[f]),
   };
+}
+
+/**
+ * A program's choices the event type does not offer (the API, which refuses what a page's form
+ * never posts): a length, a place index past its places (none when it offers none), dates to
+ * leave out of a series it does not have. Keyed by the API's field names; message references.
+ */
+function choiceProblems(
+  et: EventTypeRecord,
+  input: Pick<BookInput, "durationMin" | "locationChoice" | "skip">,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (input.durationMin != null && chooseDuration(et, input.durationMin) === null) {
+    out.durationMin = messageRef("answers.duration_not_offered");
+  }
+  const places = eventTypeRules(et).locations.length;
+  if (input.locationChoice !== undefined && !(Number(input.locationChoice) < places)) {
+    out.location = messageRef("answers.location_not_offered");
+  }
+  if (input.skip && !seriesOf(et)) out.skip = messageRef("answers.skip_not_series");
+  return out;
 }
 
 export async function bookSlot(app: App, input: BookInput): Promise<BookResult> {
