@@ -192,3 +192,26 @@ Deno.test({
     assert.match(taken.body, /This address is taken/);
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "team event-type editor: its day and week limits and 'not on the same day' name the team's time zone as the team's, not the reader's, and it offers no recurring series (a team's bookings never repeat)",
+  async fn() {
+    await using app = await startApp();
+    const owner = await signInClient(app, "owner@example.test");
+    const created = await owner.post("/dashboard/teams?/create", {
+      name: "Crew",
+      slug: "crew",
+      timeZone: "Europe/Berlin",
+    });
+    assert.equal(created.status, 303, created.body.slice(0, 300));
+    const id = /\/dashboard\/teams\/([0-9A-Z]{26})/.exec(created.location!)![1];
+    const text = visibleText((await owner.get(`/dashboard/teams/${id}/event-types/new`)).body);
+    assert.match(text, /the team’s time zone, Europe\/Berlin/);
+    assert.doesNotMatch(text, /your time zone/);
+    // Nor does it offer a series, which a team's bookings never are (ADR 048): the guest's
+    // booking would have been one date whatever the owner set.
+    assert.doesNotMatch(text, /books every date at once/);
+  },
+});
