@@ -3,6 +3,7 @@ import type { Actions, PageServerLoad } from "./$types";
 import { listOwnEventTypes } from "$lib/server/services/event-types.ts";
 import { saveEmbedEventSettings, saveEmbedOrigins } from "$lib/server/services/embed.ts";
 import { translateRef } from "$lib/shared/i18n.ts";
+import { withFreshUser } from "$lib/server/http/fresh-user.ts";
 
 export const load: PageServerLoad = async ({ locals }) => {
   const types = await listOwnEventTypes(locals.app, locals.user!);
@@ -16,23 +17,29 @@ export const load: PageServerLoad = async ({ locals }) => {
   };
 };
 
-export const actions: Actions = {
-  origins: async ({ request, locals }) => {
-    const text = String((await request.formData()).get("origins") ?? "").slice(0, 5_000);
-    const res = await saveEmbedOrigins(locals.app, locals.user!, text);
-    if (!res.ok) {
-      return fail(400, { origins: text, errors: res.errors.map((e) => translateRef(locals.t, e)) });
-    }
-    return { saved: true, origins: res.origins.join("\n") };
-  },
-  // Two checkboxes: anything but "on" is off (ADR 046).
-  events: async ({ request, locals }) => {
-    const form = await request.formData();
-    const res = await saveEmbedEventSettings(locals.app, locals.user!, {
-      shareGuestData: form.get("shareGuestData") === "on",
-      navigateParent: form.get("navigateParent") === "on",
-    });
-    if (!res.ok) return fail(400, { eventsError: locals.t.t("profile.account_missing") });
-    return { eventsSaved: true };
-  },
-};
+// The page after Save shows what was saved, also when rendered by the same request.
+export const actions = withFreshUser(
+  {
+    origins: async ({ request, locals }) => {
+      const text = String((await request.formData()).get("origins") ?? "").slice(0, 5_000);
+      const res = await saveEmbedOrigins(locals.app, locals.user!, text);
+      if (!res.ok) {
+        return fail(400, {
+          origins: text,
+          errors: res.errors.map((e) => translateRef(locals.t, e)),
+        });
+      }
+      return { saved: true, origins: res.origins.join("\n") };
+    },
+    // Two checkboxes: anything but "on" is off (ADR 046).
+    events: async ({ request, locals }) => {
+      const form = await request.formData();
+      const res = await saveEmbedEventSettings(locals.app, locals.user!, {
+        shareGuestData: form.get("shareGuestData") === "on",
+        navigateParent: form.get("navigateParent") === "on",
+      });
+      if (!res.ok) return fail(400, { eventsError: locals.t.t("profile.account_missing") });
+      return { eventsSaved: true };
+    },
+  } satisfies Actions,
+);

@@ -4,7 +4,8 @@ import type { Actions, PageServerLoad } from "./$types";
 import { listTimeZones } from "$lib/server/domain/time-zone.ts";
 import { resolveTypedZone } from "$lib/server/http/zone-input.ts";
 import { requestBytes } from "$lib/server/http/body-limit.ts";
-import { adoptBrowserTimeZone, reloadUser, updateProfile } from "$lib/server/services/profile.ts";
+import { adoptBrowserTimeZone, updateProfile } from "$lib/server/services/profile.ts";
+import { withFreshUser } from "$lib/server/http/fresh-user.ts";
 import { fieldErrors, formValues } from "$lib/shared/forms/common.ts";
 import { ProfileForm } from "$lib/shared/forms/profile.ts";
 import { readFields } from "$lib/shared/field-bounds.ts";
@@ -85,163 +86,166 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   };
 };
 
-export const actions: Actions = {
-  /** The secret calendar feed: made on request; "regenerate" retires the old URL at once. */
-  feed: async ({ locals }) => {
-    await feedUrls(locals.app, locals.user!);
-    return { feedMade: true };
-  },
-  regenerateFeed: async ({ locals }) => {
-    await regenerateFeed(locals.app, locals.user!);
-    return { feedRegenerated: true };
-  },
+// Loads that run after an action in the same request (a form sent without scripts) see the
+// saved profile, photo and imported settings.
+export const actions = withFreshUser(
+  {
+    /** The secret calendar feed: made on request; "regenerate" retires the old URL at once. */
+    feed: async ({ locals }) => {
+      await feedUrls(locals.app, locals.user!);
+      return { feedMade: true };
+    },
+    regenerateFeed: async ({ locals }) => {
+      await regenerateFeed(locals.app, locals.user!);
+      return { feedRegenerated: true };
+    },
 
-  save: async ({ request, locals }) => {
-    const user = locals.user!;
-    const values = readFields(await request.formData(), {
-      name: "line",
-      username: "line",
-      timeZone: "line",
-      clock: "choice",
-      weekStart: "choice",
-      requiresConfirmation: "choice",
-      locale: "choice",
-    });
-    // "Tokyo", "PST", "UTC+2": a zone typed by name is looked up; several or none are said.
-    const zone = resolveTypedZone(values.timeZone, locals.app.now(), locals.t);
-    if (zone.ok) values.timeZone = zone.zone;
-    const parsed = v.safeParse(ProfileForm, values);
-    if (!parsed.success) {
-      const errors = fieldErrors(parsed.issues, locals.t);
-      // Report an unknown zone together with the other problems, not one round trip later.
-      if (!errors.timeZone && !zone.ok) errors.timeZone = zone.message;
-      return fail(400, { values, errors });
-    }
-    if (!zone.ok) return fail(400, { values, errors: { timeZone: zone.message } });
-    // A language picked keeps the host's region when they have one for it ("de" → "de-AT").
-    const locale = parsed.output.locale
-      ? negotiateLocale({
-        chosen: [parsed.output.locale],
-        acceptLanguage: [user.locale, request.headers.get("accept-language")].filter(Boolean)
-          .join(","),
-      })
-      : undefined;
-    const { requiresConfirmation, ...fields } = parsed.output;
-    const res = await updateProfile(
-      locals.app,
-      user,
-      { ...fields, locale, confirmByDefault: requiresConfirmation },
-      locals.t,
-    );
-    if (!res.ok) return fail(400, { values, errors: { [res.field]: res.message } });
-    // Loads that run after this action in the same request see the saved profile (and language).
-    locals.user = res.user;
-    if (res.user.locale && res.user.locale !== locals.locale) {
-      locals.locale = res.user.locale;
-      locals.t = translator(res.user.locale);
-    }
-    const held = res.user.previousUsernames?.find((h) => h.username === user.username);
-    return {
-      saved: true,
-      usernameChanged: res.user.username === user.username ? null : {
-        from: user.username,
-        to: res.user.username,
-        until: held ? formatDate(held.untilMs, res.user.timeZone, locals.locale) : null,
-      },
-    };
-  },
-
-  /** A guest asked the host to delete their data: it goes from all of this host's bookings. */
-  eraseGuest: async ({ request, locals }) => {
-    const { email, confirm } = readFields(await request.formData(), {
-      email: "email",
-      confirm: "line",
-    });
-    if (confirm !== "yes") {
-      return fail(400, {
-        erase: { email, error: locals.t.t("data.erase_tick") },
+    save: async ({ request, locals }) => {
+      const user = locals.user!;
+      const values = readFields(await request.formData(), {
+        name: "line",
+        username: "line",
+        timeZone: "line",
+        clock: "choice",
+        weekStart: "choice",
+        requiresConfirmation: "choice",
+        locale: "choice",
       });
-    }
-    const res = await eraseGuest(locals.app, locals.user!, email);
-    if (!res.ok) {
-      return fail(400, { erase: { email, error: locals.t.t("data.erase_enter_email") } });
-    }
-    return { erased: { bookings: res.bookings } };
-  },
-
-  /** A host moving servers: their export from another Invito, applied where it does not clash. */
-  importData: async ({ request, locals }) => {
-    const refused = (error: string) => fail(400, { imported: { error, applied: [], skipped: [] } });
-    // The whole form goes to the import, which takes its file apart off this thread (64 MB), as
-    // the one buffer server.ts read it into: no copy of it is made here.
-    const res = await importHostData(locals.app, locals.user!, {
-      bytes: await requestBytes(request),
-      contentType: request.headers.get("content-type") ?? "",
-    }, locals.t);
-    if (!res.ok) return refused(res.error);
-    locals.user = await reloadUser(locals.app, locals.user!);
-    return { imported: { error: null, applied: res.applied, skipped: res.skipped } };
-  },
-
-  /** The photo guests see: PNG, JPEG or WebP, small; anything else is refused with a reason. */
-  photo: async ({ request, locals }) => {
-    const file = (await request.formData()).get("photo");
-    if (!(file instanceof File) || file.size === 0) {
-      return fail(400, { photo: { error: locals.t.t("photo.choose"), removed: false } });
-    }
-    if (file.size > PHOTO_MAX_BYTES) {
-      return fail(413, {
-        photo: {
-          error: locals.t.t("photo.too_big", { kb: PHOTO_MAX_BYTES / 1024 }),
-          removed: false,
+      // "Tokyo", "PST", "UTC+2": a zone typed by name is looked up; several or none are said.
+      const zone = resolveTypedZone(values.timeZone, locals.app.now(), locals.t);
+      if (zone.ok) values.timeZone = zone.zone;
+      const parsed = v.safeParse(ProfileForm, values);
+      if (!parsed.success) {
+        const errors = fieldErrors(parsed.issues, locals.t);
+        // Report an unknown zone together with the other problems, not one round trip later.
+        if (!errors.timeZone && !zone.ok) errors.timeZone = zone.message;
+        return fail(400, { values, errors });
+      }
+      if (!zone.ok) return fail(400, { values, errors: { timeZone: zone.message } });
+      // A language picked keeps the host's region when they have one for it ("de" → "de-AT").
+      const locale = parsed.output.locale
+        ? negotiateLocale({
+          chosen: [parsed.output.locale],
+          acceptLanguage: [user.locale, request.headers.get("accept-language")].filter(Boolean)
+            .join(","),
+        })
+        : undefined;
+      const { requiresConfirmation, ...fields } = parsed.output;
+      const res = await updateProfile(
+        locals.app,
+        user,
+        { ...fields, locale, confirmByDefault: requiresConfirmation },
+        locals.t,
+      );
+      if (!res.ok) return fail(400, { values, errors: { [res.field]: res.message } });
+      // Loads that run after this action in the same request speak the saved language.
+      if (res.user.locale && res.user.locale !== locals.locale) {
+        locals.locale = res.user.locale;
+        locals.t = translator(res.user.locale);
+      }
+      const held = res.user.previousUsernames?.find((h) => h.username === user.username);
+      return {
+        saved: true,
+        usernameChanged: res.user.username === user.username ? null : {
+          from: user.username,
+          to: res.user.username,
+          until: held ? formatDate(held.untilMs, res.user.timeZone, locals.locale) : null,
         },
+      };
+    },
+
+    /** A guest asked the host to delete their data: it goes from all of this host's bookings. */
+    eraseGuest: async ({ request, locals }) => {
+      const { email, confirm } = readFields(await request.formData(), {
+        email: "email",
+        confirm: "line",
       });
-    }
-    const res = await setHostPhoto(
-      locals.app,
-      locals.user!,
-      new Uint8Array(await file.arrayBuffer()),
-      locals.t,
-    );
-    if (!res.ok) return fail(400, { photo: { error: res.message, removed: false } });
-    locals.user = res.user;
-    return { photo: { error: null, removed: false } };
-  },
-  removePhoto: async ({ locals }) => {
-    const user = await removeHostPhoto(locals.app, locals.user!);
-    if (user) locals.user = user;
-    return { photo: { error: null, removed: true } };
-  },
+      if (confirm !== "yes") {
+        return fail(400, {
+          erase: { email, error: locals.t.t("data.erase_tick") },
+        });
+      }
+      const res = await eraseGuest(locals.app, locals.user!, email);
+      if (!res.ok) {
+        return fail(400, { erase: { email, error: locals.t.t("data.erase_enter_email") } });
+      }
+      return { erased: { bookings: res.bookings } };
+    },
 
-  /** Closing the account: confirmed by typing the username; guests of meetings ahead are told. */
-  deleteAccount: async ({ request, locals }) => {
-    const { username } = formValues(await request.formData(), ["username"], "line");
-    const res = await deleteAccount(locals.app, locals.user!, username);
-    if (!res.ok && res.reason === "last_owner") {
-      return fail(409, { remove: { error: lastOwnerMessage(res.teams, locals.t) } });
-    }
-    if (!res.ok) {
-      return fail(400, {
-        remove: { error: locals.t.t("data.delete_mismatch", { username: locals.user!.username }) },
+    /** A host moving servers: their export from another Invito, applied where it does not clash. */
+    importData: async ({ request, locals }) => {
+      const refused = (error: string) =>
+        fail(400, { imported: { error, applied: [], skipped: [] } });
+      // The whole form goes to the import, which takes its file apart off this thread (64 MB), as
+      // the one buffer server.ts read it into: no copy of it is made here.
+      const res = await importHostData(locals.app, locals.user!, {
+        bytes: await requestBytes(request),
+        contentType: request.headers.get("content-type") ?? "",
+      }, locals.t);
+      if (!res.ok) return refused(res.error);
+      return { imported: { error: null, applied: res.applied, skipped: res.skipped } };
+    },
+
+    /** The photo guests see: PNG, JPEG or WebP, small; anything else is refused with a reason. */
+    photo: async ({ request, locals }) => {
+      const file = (await request.formData()).get("photo");
+      if (!(file instanceof File) || file.size === 0) {
+        return fail(400, { photo: { error: locals.t.t("photo.choose"), removed: false } });
+      }
+      if (file.size > PHOTO_MAX_BYTES) {
+        return fail(413, {
+          photo: {
+            error: locals.t.t("photo.too_big", { kb: PHOTO_MAX_BYTES / 1024 }),
+            removed: false,
+          },
+        });
+      }
+      const res = await setHostPhoto(
+        locals.app,
+        locals.user!,
+        new Uint8Array(await file.arrayBuffer()),
+        locals.t,
+      );
+      if (!res.ok) return fail(400, { photo: { error: res.message, removed: false } });
+      return { photo: { error: null, removed: false } };
+    },
+    removePhoto: async ({ locals }) => {
+      await removeHostPhoto(locals.app, locals.user!);
+      return { photo: { error: null, removed: true } };
+    },
+
+    /** Closing the account: confirmed by typing the username; guests of meetings ahead are told. */
+    deleteAccount: async ({ request, locals }) => {
+      const { username } = formValues(await request.formData(), ["username"], "line");
+      const res = await deleteAccount(locals.app, locals.user!, username);
+      if (!res.ok && res.reason === "last_owner") {
+        return fail(409, { remove: { error: lastOwnerMessage(res.teams, locals.t) } });
+      }
+      if (!res.ok) {
+        return fail(400, {
+          remove: {
+            error: locals.t.t("data.delete_mismatch", { username: locals.user!.username }),
+          },
+        });
+      }
+      // Signed out now: the address carries the language the host was reading.
+      redirect(303, `/?account=closed&lang=${encodeURIComponent(locals.locale)}`);
+    },
+
+    /** Unlinks the identity provider's identity; the account keeps signing in by email link. */
+    disconnectIdentity: async ({ locals }) => {
+      await disconnectIdentity(locals.app, locals.user!.id);
+      return { identityDisconnected: true };
+    },
+
+    /** The "use my time zone" banner: only changes a zone that is still the fresh-account UTC. */
+    adoptTimeZone: async ({ request, locals, url }) => {
+      const { timeZone, next } = readFields(await request.formData(), {
+        timeZone: "line",
+        next: "url",
       });
-    }
-    // Signed out now: the address carries the language the host was reading.
-    redirect(303, `/?account=closed&lang=${encodeURIComponent(locals.locale)}`);
-  },
-
-  /** Unlinks the identity provider's identity; the account keeps signing in by email link. */
-  disconnectIdentity: async ({ locals }) => {
-    await disconnectIdentity(locals.app, locals.user!.id);
-    return { identityDisconnected: true };
-  },
-
-  /** The "use my time zone" banner: only changes a zone that is still the fresh-account UTC. */
-  adoptTimeZone: async ({ request, locals, url }) => {
-    const { timeZone, next } = readFields(await request.formData(), {
-      timeZone: "line",
-      next: "url",
-    });
-    await adoptBrowserTimeZone(locals.app, locals.user!, timeZone.trim());
-    redirect(303, safeRedirectPath(next, url.origin, "/dashboard/profile"));
-  },
-};
+      await adoptBrowserTimeZone(locals.app, locals.user!, timeZone.trim());
+      redirect(303, safeRedirectPath(next, url.origin, "/dashboard/profile"));
+    },
+  } satisfies Actions,
+);
