@@ -9,13 +9,9 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
-import { createClient } from "../support/http.ts";
+import { freeTimes, pollMeeting, visible } from "../support/poll-http.ts";
 import { signIn } from "../reliability/harness.ts";
 import { DEMO_EMAIL } from "../../src/lib/server/services/seed-demo.ts";
-
-const visible = (html: string) =>
-  html.replace(/<script[\s\S]*?<\/script>/g, "").replace(/<[^>]+>/g, " ")
-    .replace(/&#39;|&#x27;|&apos;/g, "'").replace(/&amp;/g, "&").replace(/\s+/g, " ");
 
 Deno.test({
   name:
@@ -26,26 +22,11 @@ Deno.test({
     await using smtp = await startSmtp();
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
     const host = await signIn(app, DEMO_EMAIL, smtp);
-    const page = await host.get("/dashboard/polls?type=quick-chat");
-    const free = [...page.body.matchAll(/name="start" value="([^"]+)"/g)].map((m) => m[1]);
-    const form = new URLSearchParams({ type: "quick-chat", title: "Offsite" });
-    for (const s of free.slice(0, 2)) form.append("start", s);
-    const made = await host.post("/dashboard/polls?/create", form);
-    assert.equal(made.status, 200, visible(made.body).slice(0, 300));
-    const path = new URL(/data-testid="poll-url">([^<]+)</.exec(made.body)![1]).pathname;
-    const id = /href="\/dashboard\/polls\/([0-9A-Z]{26})"/.exec(made.body)![1];
-    for (const [name, email] of [["Ann Guest", "ann@example.test"], ["Ben", "ben@example.test"]]) {
-      const voted = await createClient(app.baseUrl).post(`${path}?/vote`, {
-        name,
-        email,
-        t0: "yes",
-        t1: "no",
-      });
-      assert.equal(voted.status, 200, visible(voted.body).slice(0, 300));
-    }
-    const picked = await host.post(`/dashboard/polls/${id}?/pick`, { start: free[0] });
-    assert.equal(picked.status, 303, visible(picked.body).slice(0, 300));
-    await smtp.waitForMail((m) => m.to.includes("ben@example.test") && /Offsite/.test(m.subject));
+    const free = await freeTimes(host);
+    await pollMeeting(app, smtp, host, "Offsite", free.slice(0, 2), [
+      { name: "Ann Guest", email: "ann@example.test" },
+      { name: "Ben", email: "ben@example.test" },
+    ]);
 
     const list = (await host.get("/dashboard/bookings?q=Ann")).body;
     const bookingId = /name="id" value="([0-9A-Z]{26})"/.exec(list)?.[1];
