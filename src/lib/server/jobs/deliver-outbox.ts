@@ -151,8 +151,7 @@ async function deliverOne(
     });
   };
   if (outcome.ok && "held" in outcome && outcome.held) {
-    // Its performer moved it out of the queue until its host is reactivated: not an attempt,
-    // not a delivery (services/webhook-delivery.ts).
+    // Moved out of the queue until its host is reactivated (webhook-held.ts): no attempt.
     stats.done++;
     settled("held");
     return true;
