@@ -83,3 +83,45 @@ Deno.test(
     });
   },
 );
+
+// An outside check: a length the event type does not offer was refused 409 `slot_unavailable`
+// (the slots endpoint answers the same mistake 400 naming the field), and a place index on an
+// event type without places, or dates to `skip` on one that does not repeat, were taken silently.
+Deno.test(
+  "api: a booking choosing a length, a place or dates to skip that the event type does not offer is refused with 400 naming the field; nothing is booked",
+  opts,
+  async () => {
+    await withServer(async (app) => {
+      const slots = (await api(app, "GET", slotsPath("plain"))).body.slots;
+      const body = {
+        username: "ann",
+        eventType: "plain",
+        start: slots[0].start,
+        timeZone: "UTC",
+        name: "Gail",
+        email: "gail@example.test",
+      };
+      const book = (b: unknown) =>
+        api(app, "POST", "/bookings", {
+          headers: { "idempotency-key": crypto.randomUUID() },
+          body: b,
+        });
+      const cases: [Record<string, unknown>, string, RegExp][] = [
+        [{ durationMin: 720 }, "durationMin", /durations/],
+        [{ location: 0 }, "location", /places/],
+        [{ skip: [1] }, "skip", /does not repeat/],
+      ];
+      for (const [extra, field, words] of cases) {
+        const res = await book({ ...body, ...extra });
+        assert.equal(res.status, 400, `${field}: ${JSON.stringify(res.body)}`);
+        const errors = res.body.errors as { field: string; message: string }[];
+        assert.deepEqual(errors.map((e) => e.field), [field], JSON.stringify(res.body));
+        assert.match(errors[0].message, words);
+      }
+      // The same request without the wrong choice books the time none of them took.
+      const ok = await book(body);
+      assert.equal(ok.status, 201, JSON.stringify(ok.body));
+      assert.equal(ok.body.start, body.start);
+    });
+  },
+);

@@ -8,6 +8,7 @@ import { isMultiLineText, isOneLine, normalizeLineBreaks } from "../../shared/te
 import { messageRef } from "../../shared/i18n.ts";
 import { isPhoneNumber } from "../../shared/location-text.ts";
 import { offeredLocations } from "./locations.ts";
+import { seriesOf } from "./series.ts";
 import { GUESTS_DEFAULT } from "../../shared/booking-extras.ts";
 
 export type Rules = {
@@ -210,4 +211,26 @@ export function capPeriods(startMs: number, timeZone: string): CapPeriods {
     recentPeriods.set(key, p);
   }
   return p;
+}
+
+/**
+ * A program's choices the event type does not offer (the API, which refuses what a page's form
+ * never posts): a length, a place index past its places (none when it offers none), dates to
+ * leave out of a series it does not have. Keyed by the API's field names; message references.
+ */
+export function choiceProblems(
+  et: EventTypeRecord,
+  input: { durationMin?: number | null; locationChoice?: string; skip?: string },
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (input.durationMin != null && chooseDuration(et, input.durationMin) === null) {
+    out.durationMin = messageRef("answers.duration_not_offered");
+  }
+  const places = eventTypeRules(et).locations.length;
+  const place = input.locationChoice?.trim();
+  if (place !== undefined && !(/^\d+$/.test(place) && Number(place) < places)) {
+    out.location = messageRef("answers.location_not_offered");
+  }
+  if (input.skip && !seriesOf(et)) out.skip = messageRef("answers.skip_not_series");
+  return out;
 }

@@ -4,7 +4,7 @@
  * never the host's hour. The page and the engine (booking-engine/series.ts) both read it.
  */
 import { Temporal } from "./temporal.ts";
-import type { BookingRecord } from "./model/records.ts";
+import type { BookingRecord, EventTypeRecord } from "./model/records.ts";
 
 import { SERIES_EVERY_MAX_WEEKS, SERIES_MAX, SERIES_MIN } from "../../shared/series.ts";
 export { SERIES_EVERY_MAX_WEEKS, SERIES_MAX, SERIES_MIN };
@@ -87,4 +87,12 @@ export function inZone(startMs: number, timeZone: string): { date: string; time:
     date: z.toPlainDate().toString(),
     time: z.toPlainTime().toString({ smallestUnit: "minute" }),
   };
+}
+
+/** An event type's series rule with its "free dates only" option, when it repeats. */
+export function seriesOf(et: Pick<EventTypeRecord, "series" | "seats" | "teamId">) {
+  const s = et.series;
+  if (!s || et.teamId) return null;
+  const rule = seriesRuleOf(s);
+  return rule ? { ...rule, freeOnly: !!s.freeOnly } : null;
 }

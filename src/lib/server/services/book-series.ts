@@ -13,7 +13,7 @@ import { newBookingRecord } from "../domain/booking.ts";
 import { canonicalTimeZone } from "../domain/time-zone.ts";
 import { computeSlots } from "../domain/slots.ts";
 import { eventTypeRules } from "../domain/event-rules.ts";
-import { seriesRuleOf, seriesStarts } from "../domain/series.ts";
+import { seriesOf, seriesStarts } from "../domain/series.ts";
 import { SERIES_HOLD_MS } from "../domain/booking-engine/index.ts";
 import type {
   BookingRecord,
@@ -42,14 +42,6 @@ import { getUserByUsernameCached, newId } from "../store/users.ts";
 import { getEventTypeBySlugCached } from "../store/event-types.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { refusedUnlessRepeated } from "./repeat-posts.ts";
-
-/** An event type's series rule with its "free dates only" option, when it repeats. */
-export function seriesOf(et: Pick<EventTypeRecord, "series" | "seats" | "teamId">) {
-  const s = et.series;
-  if (!s || et.teamId) return null;
-  const rule = seriesRuleOf(s);
-  return rule ? { ...rule, freeOnly: !!s.freeOnly } : null;
-}
 
 export type SeriesDate = { startMs: number; free: boolean };
 

@@ -6,21 +6,26 @@
 import type { App } from "../app.ts";
 import { newBookingRecord } from "../domain/booking.ts";
 import { canonicalTimeZone } from "../domain/time-zone.ts";
-import { checkAnswers, chooseDuration, eventTypeRules } from "../domain/event-rules.ts";
+import {
+  checkAnswers,
+  choiceProblems,
+  chooseDuration,
+  eventTypeRules,
+} from "../domain/event-rules.ts";
 import { decideLocation } from "../domain/locations.ts";
 import { thankYouOf } from "../domain/embed.ts";
 import { getUserByUsernameCached } from "../store/users.ts";
 import { isActive } from "../domain/admin.ts";
 import { getEventTypeBySlugCached } from "../store/event-types.ts";
 import type { EventTypeRecord } from "../domain/model/records.ts";
-import { messageRef } from "../../shared/i18n.ts";
 import { randomToken } from "../integrations/crypto.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { pageRevision } from "./page-revision.ts";
 import { bookingToken } from "./booking-links.ts";
 import { decideSource } from "../../shared/booking-extras.ts";
 import { decideGuests } from "../../shared/booking-guests.ts";
-import { bookSeries, seriesOf } from "./book-series.ts";
+import { bookSeries } from "./book-series.ts";
+import { seriesOf } from "../domain/series.ts";
 import { routedBooking } from "./routing-visits.ts";
 import { refusedUnlessRepeated } from "./repeat-posts.ts";
 import {
@@ -82,27 +87,6 @@ export function checkGuestInput(
     additionalGuests: guests.guests,
     source: decideSource((f) => input.source?.[f]),
   };
-}
-
-/**
- * A program's choices the event type does not offer (the API, which refuses what a page's form
- * never posts): a length, a place index past its places (none when it offers none), dates to
- * leave out of a series it does not have. Keyed by the API's field names; message references.
- */
-function choiceProblems(
-  et: EventTypeRecord,
-  input: Pick<BookInput, "durationMin" | "locationChoice" | "skip">,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (input.durationMin != null && chooseDuration(et, input.durationMin) === null) {
-    out.durationMin = messageRef("answers.duration_not_offered");
-  }
-  const places = eventTypeRules(et).locations.length;
-  if (input.locationChoice !== undefined && !(Number(input.locationChoice) < places)) {
-    out.location = messageRef("answers.location_not_offered");
-  }
-  if (input.skip && !seriesOf(et)) out.skip = messageRef("answers.skip_not_series");
-  return out;
 }
 
 export async function bookSlot(app: App, input: BookInput): Promise<BookResult> {

@@ -26,7 +26,7 @@ import { clockForLocale, hostClock } from "../../shared/format.ts";
 import { LANGUAGES } from "../../shared/i18n.ts";
 import { wallTimeInstant } from "./host-reschedule.ts";
 import type { ExtraWrite } from "../domain/booking-engine/index.ts";
-import { seriesOf } from "./book-series.ts";
+import { seriesOf } from "../domain/series.ts";
 
 export type HostBookInput = {
   slug: string;

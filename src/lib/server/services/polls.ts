@@ -21,7 +21,7 @@ import { isOffered, parseStart } from "./book-slot.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { hostEventJob } from "./webhooks.ts";
 import { freeStarts } from "./one-off-links.ts";
-import { seriesOf } from "./book-series.ts";
+import { seriesOf } from "../domain/series.ts";
 import { seatsOf } from "../domain/seats.ts";
 import { formatDate, formatRange, formatTime, hostClock } from "../../shared/format.ts";
 import { getBooking } from "../store/bookings.ts";

@@ -33,7 +33,8 @@ import type { SeatLedgerRecord } from "../domain/model/records.ts";
 import { joinsMeeting, liveSeats, seatsOf } from "../domain/seats.ts";
 import { blockedInterval } from "../domain/booking.ts";
 import { listSeatLedgersOfHost } from "../store/seats.ts";
-import { seriesDates, seriesOf } from "./book-series.ts";
+import { seriesDates } from "./book-series.ts";
+import { seriesOf } from "../domain/series.ts";
 
 const MS_DAY = 86_400_000;
 
