@@ -186,9 +186,19 @@ export async function slotPageFor(
     timeZone: pageZone(q, app.now(), locale).timeZone,
     month: q.get("month"),
     date: q.get("date"),
+    // A chosen time with no day named (a zone change keeps the time, BookingPanel.svelte): the
+    // page opens on its day in the zone shown, which need not be its day in the zone before.
+    openOnMs: chosenInstant(q.get("slot")),
     duration: q.get("duration"),
     layout: q.get("layout"),
   });
+}
+
+/** `slot=` as an instant, when it is one (the page's own links write `…T09:00:00Z`). */
+function chosenInstant(slot: string | null): number | null {
+  if (!slot || slot.length > 40) return null;
+  const ms = Date.parse(slot);
+  return Number.isFinite(ms) ? ms : null;
 }
 
 export async function loadBookingPage(event: RequestEvent<Params>) {
