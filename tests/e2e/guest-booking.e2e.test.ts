@@ -176,6 +176,22 @@ Deno.test({
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(width <= 360, `no horizontal scroll (scrollWidth ${width})`);
       await screenshot(page, "guest-360-dark-nojs");
+      // The arrows a thumb pages months and days with are a thumb's size (they were 22 × 28 px,
+      // and a tap beside one opened a day instead).
+      const arrowSizes = async () =>
+        await page.locator('a[aria-label="Next month"], a[aria-label="Later days"]').evaluateAll(
+          (els) =>
+            els.map((el) => [el.getBoundingClientRect().width, el.getBoundingClientRect().height]),
+        );
+      const monthArrows = await arrowSizes();
+      assert.equal(monthArrows.length, 1, "the month view's next-month arrow");
+      await page.goto(`${app.baseUrl}${path}&layout=column`);
+      const columnArrows = await arrowSizes();
+      assert.equal(columnArrows.length, 1, "the column view's later-days arrow");
+      for (const [w, h] of [...monthArrows, ...columnArrows]) {
+        assert.ok(w >= 40 && h >= 40, `an arrow of ${w} × ${h} px (at least 40 × 40)`);
+      }
+      await page.goto(app.baseUrl + path);
       await page.locator("a[data-slot]").first().click();
       await page.getByLabel("Name").fill("Sam");
       await page.getByLabel("Email").fill("sam@example.test");

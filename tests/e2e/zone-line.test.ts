@@ -1,7 +1,8 @@
 /**
  * The booking page's settings line names the guest's zone as a guest would — the city and its
  * offset ("Times in New York (GMT-5)") — not the database name "America/New York" (issue 35:
- * friendly names, on a line that has to fit a phone).
+ * friendly names, on a line that has to fit a phone), and the clock by its name ("12-hour
+ * clock"): a sample time there ("· 1:00 PM") read as the time now.
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
@@ -27,6 +28,19 @@ Deno.test({
     // The runtime's old alias never shows.
     assert.match(await get("tz=Asia%2FCalcutta", "en-GB"), /^Times in Kolkata \(GMT\+5:30\) · /);
     assert.match(await get("tz=UTC", "en-GB"), /^Times in UTC · /);
+    // The clock is named, not shown as a time of day ("· 1:00 PM" read as the time now).
+    assert.match(await get("tz=America%2FNew_York", "en-US"), / · 12-hour clock$/);
+    assert.match(await get("tz=Europe%2FBerlin", "de-DE"), / · 24-Stunden-Format$/);
+    assert.match(await get("tz=Europe%2FBerlin&clock=12h", "de-DE"), / · 12-Stunden-Format$/);
+    // French says whose hours they are without "Heures en Paris" (not French).
+    assert.match(
+      await get("tz=Europe%2FParis", "fr-FR"),
+      /^Fuseau horaire : Paris \(GMT\+[12]\) · format 24 h$/,
+    );
+    assert.match(
+      await get("tz=Asia%2FTokyo", "es-ES"),
+      /^Horas en Tokyo .* · formato de 24 horas$/,
+    );
   },
 });
 
