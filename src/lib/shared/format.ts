@@ -3,7 +3,7 @@
  * explicit IANA zone and the reader's locale (from `Intl`, never hand-built), and the reader's
  * 12/24-hour choice on top of it. Callers that know no reader get `FORMAT_LOCALE`.
  */
-import { ianaZoneName } from "./time-zone-names.ts";
+import { ianaZoneName, zoneCity } from "./time-zone-names.ts";
 import { kept, vouchedClock } from "./written-formats.ts";
 import { FORMAT_LOCALE, keptIntl, numberFormat, safeLocale } from "./format-intl.ts";
 
@@ -389,14 +389,18 @@ export function formatRange(
 export function zoneCityOffset(timeZone: string, ms: number): string {
   const name = ianaZoneName(timeZone);
   if (!name.includes("/")) return name;
-  return `${name.slice(name.lastIndexOf("/") + 1).replaceAll("_", " ")} (${
-    zoneOffset(ms, timeZone)
-  })`;
+  // A fixed-offset zone's name is its offset already: "GMT-5", not "GMT+5 (GMT-5)".
+  if (name.startsWith("Etc/")) return zoneCity(name);
+  return `${zoneCity(name)} (${zoneOffset(ms, timeZone)})`;
 }
 
-/** "America/New York", "Asia/Kolkata" (never the runtime's old "Asia/Calcutta"). */
+/**
+ * "America/New York", "Asia/Kolkata" (never the runtime's old "Asia/Calcutta"); a fixed-offset
+ * zone by its offset as people read it ("Etc/GMT+5" is "GMT-5").
+ */
 export function prettyZone(timeZone: string): string {
-  return ianaZoneName(timeZone).replaceAll("_", " ");
+  const name = ianaZoneName(timeZone);
+  return name.startsWith("Etc/GMT") && name.length > 7 ? zoneCity(name) : name.replaceAll("_", " ");
 }
 
 const pluralRuleSets = new Map<string, Intl.PluralRules>();
