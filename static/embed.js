@@ -178,7 +178,7 @@
    * the reserved height is the height the widget then reports.
    */
   var LAYOUT = {
-    slots: [[1024, 374], [768, 886], [640, 1117], [480, 1287], [0, 1290]],
+    slots: [[1024, 386], [768, 898], [640, 1129], [480, 1309], [0, 1309]],
     list: [[640, 193], [480, 282], [0, 306]],
     // A routing form: its questions vary; measured on one of two short questions (386 px).
     form: [[0, 390]],
