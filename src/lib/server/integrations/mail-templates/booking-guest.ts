@@ -45,7 +45,12 @@ export function guestMail(kind: MailKind, p: MailParts): OutgoingMail | null | u
           t.t("mail.guest_pending.intro", { title, host, when: guestWhen }),
           ...guestMoved(t),
           ...hostMoveNote(t),
-          t.t("mail.guest_pending.more", { host, ttl }),
+          // A team's request waits for one decision, the organiser's or an owner's: the team
+          // confirms, as the page it was made on says, not every member of a collective meeting.
+          t.t("mail.guest_pending.more", {
+            host: ctx.team ? ctx.team.name || ctx.team.decider : host,
+            ttl,
+          }),
         ],
         textExtra: [
           [t.t("mail.your_booking_line", { url: ctx.links.guest }), ...manage(t)].join("\n"),
