@@ -151,6 +151,14 @@ Deno.test({
       redirect: "manual",
     });
     assert.equal(booked.status, 303);
+    // The team page counts the round robin's bookings by when they were made, and says so: a
+    // meeting booked today counts whenever it takes place ("last 30 days" read as meetings held).
+    const dist = visibleText((await owner.get(base)).body);
+    assert.match(
+      dist,
+      /Round-robin distribution Bookings made in the last 30 days, whenever they take place/,
+    );
+    assert.match(dist, /Call: 1 booking/);
 
     const wrong = await owner.post(`${base}?/delete`, { confirm: "crew" });
     assert.equal(wrong.status, 400);
