@@ -152,25 +152,6 @@ else
   done
 fi
 
-# One Chromium for the whole run (tests/support/browser-server.ts): a browser test connects to it
-# instead of starting its own, which saved 0.6-1.2 s per browser test file on the 2-core box.
-# Each test still has its own browser contexts. Should it not start, each test starts its own.
-browser_ws="$tmp/browser-ws"
-env INVITO_TEST_RUN_ID="$run_id" setsid "$DENO" run -A --no-check tests/support/browser-server.ts \
-  "$browser_ws" >"$tmp/browser-server.log" 2>&1 </dev/null &
-browser_pid=$!
-for ((w = 0; w < 300; w++)); do
-  [[ -s $browser_ws ]] || ! kill -0 "$browser_pid" 2>/dev/null && break
-  sleep 0.1
-done
-if [[ -s $browser_ws ]]; then
-  export INVITO_TEST_BROWSER_WS
-  INVITO_TEST_BROWSER_WS=$(<"$browser_ws")
-else
-  echo "test-all: the shared Chromium did not start; each browser test starts its own:" >&2
-  cat "$tmp/browser-server.log" >&2
-fi
-
 pids=()
 summary_args=()
 for i in "${!shards[@]}"; do
@@ -202,11 +183,6 @@ for i in "${!pids[@]}"; do
   ((rc != 0)) && deno_rc=$rc
 done
 test_pid=""
-# The shared Chromium is no leftover: it is stopped (Playwright closes it on SIGTERM) and waited
-# for, so what kill_leftovers finds after it is only what tests left behind.
-if kill -TERM "$browser_pid" 2>/dev/null; then
-  for ((w = 0; w < 100; w++)); do kill -0 "$browser_pid" 2>/dev/null || break; sleep 0.1; done
-fi
 kill_leftovers
 wait "$tail_pid" 2>/dev/null
 tail_pid=""

@@ -42,18 +42,8 @@ export const chromiumArgs = [
   "--disable-quic",
 ];
 
-/**
- * A Chromium for a test: the run's shared one when `npm test` started it (browser-server.ts)
- * and the test asks for no launch options of its own, else one of the test's own. Either way
- * `browser.close()` ends what the test made (a shared browser's contexts close, it stays).
- */
 export async function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> {
-  const shared = Deno.env.get("INVITO_TEST_BROWSER_WS");
-  const connected = shared && Object.keys(opts).length === 0
-    // A shared browser that is gone (crashed, killed) costs the test a start of its own.
-    ? await chromium.connect(shared, { timeout: 15_000 }).catch(() => null)
-    : null;
-  const browser = connected ?? await chromium.launch({
+  const browser = await chromium.launch({
     executablePath: chromiumPath,
     ...opts,
     args: [...chromiumArgs, ...(opts.args ?? [])],
