@@ -295,10 +295,13 @@ Deno.test({
       first(keys.verificationToken("i", "t")),
       first(keys.outbox(0, "x")),
     ]);
+    // Tokens only: an accepted request's mail may still wait in the outbox (above), and counting
+    // it too failed this on a busy box (two keys for one accepted request).
+    const tokenKind = first(keys.verificationToken("i", "t"));
+    const tokens = signinDiff.added.filter((k) => JSON.parse(k)[0] === tokenKind);
     assert.ok(
-      signinDiff.added.length <=
-        signinOutcomes.filter((o) => o.status === 303 || o.status === 302).length,
-      "no more sign-in tokens than accepted requests",
+      tokens.length <= signinOutcomes.filter((o) => o.status === 303 || o.status === 302).length,
+      `no more sign-in tokens than accepted requests (${tokens.length} tokens)`,
     );
   },
 });
