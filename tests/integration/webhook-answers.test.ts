@@ -22,11 +22,7 @@ import { seedTeam, seedTeamEventType } from "../support/teams.ts";
 import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import { bookTeamSlot } from "../../src/lib/server/services/team-bookings.ts";
-import {
-  requestNewTime,
-  rescheduleByGuest,
-  rescheduleByHost,
-} from "../../src/lib/server/services/decide-booking.ts";
+import { requestNewTime, rescheduleByGuest } from "../../src/lib/server/services/decide-booking.ts";
 import { handOverBookings } from "../../src/lib/server/services/hand-over.ts";
 import { createApiKey } from "../../src/lib/server/services/api-keys.ts";
 import { getInsights } from "../../src/lib/server/services/insights.ts";
