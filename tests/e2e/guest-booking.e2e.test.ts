@@ -40,14 +40,14 @@ Deno.test({
       await page.getByRole("link", { name: /Intro call/ }).click();
       // The browser's zone is detected and kept in the URL.
       await page.waitForURL(/tz=America%2FNew_York/);
-      await page.getByText(/^Times in New York \(GMT-[45]\)/).waitFor();
+      await page.getByText(/^Times in New York \(GMT\u2212[45]\)/).waitFor();
       // On to a full day from tomorrow on: the page opens on its first free day, which may be
       // today with a time or two left, the first of which can pass while the guest fills in.
       const { date } = await fullDay(app.baseUrl, "/calendar/demo/intro-call", {
         tz: "America/New_York",
       });
       await page.goto(`${page.url()}&date=${date}`);
-      await page.getByText(/^Times in New York \(GMT-[45]\)/).waitFor();
+      await page.getByText(/^Times in New York \(GMT\u2212[45]\)/).waitFor();
       assert.deepEqual(await checkA11y(page), []);
       await screenshot(page, "guest-1-picker");
 

@@ -391,7 +391,8 @@ export function zoneCityOffset(timeZone: string, ms: number): string {
   if (!name.includes("/")) return name;
   // A fixed-offset zone's name is its offset already: "GMT-5", not "GMT+5 (GMT-5)".
   if (name.startsWith("Etc/")) return zoneCity(name);
-  return `${zoneCity(name)} (${zoneOffset(ms, timeZone)})`;
+  // A minus sign, not a hyphen: a line may break after a hyphen ("GMT-" | "5").
+  return `${zoneCity(name)} (${zoneOffset(ms, timeZone).replace("-", "\u2212")})`;
 }
 
 /**

@@ -129,13 +129,14 @@ const EN_CITIES: Readonly<Record<string, string>> = {
 
 /**
  * The city a zone is known by ("New York", "St. John’s"), or for a fixed-offset zone its offset
- * ("Etc/GMT+5" is five hours *behind* UTC: POSIX's sign is the other way round, so "GMT-5").
+ * ("Etc/GMT+5" is five hours *behind* UTC: POSIX's sign is the other way round, so "GMT−5").
  * Any other text as is.
  */
 export function zoneCity(timeZone: string): string {
   const id = ianaZoneName(timeZone);
   const fixed = /^Etc\/GMT([+-])(\d{1,2})$/.exec(id);
-  if (fixed) return `GMT${fixed[1] === "+" ? "-" : "+"}${fixed[2]}`;
+  // A minus sign (U+2212), not a hyphen, after which a line may break ("GMT-" | "5").
+  if (fixed) return `GMT${fixed[1] === "+" ? "\u2212" : "+"}${fixed[2]}`;
   if (Object.hasOwn(EN_CITIES, id)) return EN_CITIES[id];
   return id.slice(id.lastIndexOf("/") + 1).replaceAll("_", " ");
 }
