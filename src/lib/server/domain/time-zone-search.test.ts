@@ -123,3 +123,21 @@ Deno.test("suggestTimeZones: a city typed in the reader's language is named so i
   // An English reader keeps English names.
   assert.match(suggestTimeZones("Vienna", { nowMs, locale: "en" })[0].label, /^Vienna — /);
 });
+
+Deno.test("time-zone search: cities people looked for in vain, and a city an old zone name shares with its new one found once", () => {
+  // Big cities on another city's time (OTHER_CITIES), in the reader's language too.
+  assert.equal(exact("Seattle"), "America/Los_Angeles");
+  assert.equal(exact("Boston"), "America/New_York");
+  assert.equal(exact("Austin"), "America/Chicago");
+  assert.equal(exact("Bangalore"), "Asia/Kolkata");
+  assert.equal(exact("Chennai"), "Asia/Kolkata");
+  assert.equal(exact("Shenzhen"), "Asia/Shanghai");
+  assert.equal(exact("Neufundland", "de"), "America/St_Johns");
+  assert.equal(exact("Terre-Neuve", "fr"), "America/St_Johns");
+  assert.equal(exact("Mallorca", "de"), "Europe/Madrid");
+  assert.equal(exact("Teneriffa", "de"), "Atlantic/Canary");
+  // "Asia/Istanbul" is an old name of Europe/Istanbul: one Istanbul, not two to choose from;
+  // "Asia/Tel_Aviv" of Asia/Jerusalem: Tel Aviv is the zone of Jerusalem.
+  assert.equal(exact("Istanbul"), "Europe/Istanbul");
+  assert.equal(exact("Tel Aviv"), "Asia/Jerusalem");
+});

@@ -66,13 +66,16 @@ function allEntries(): Entry[] {
     for (const zone of [main.name, ...main.group]) {
       if (!zone.includes("/") || !isValidTimeZone(zone)) continue;
       const city = zone.slice(zone.lastIndexOf("/") + 1).replaceAll("_", " ");
+      // An old name of another zone ("Asia/Istanbul", "Asia/Tel_Aviv") finds its city under the
+      // current zone: one Istanbul, not two to choose from, and a pick is a zone the page keeps.
+      const id = canonicalTimeZone(zone) ?? zone;
       const local = named(city, ...(ZONE_CITIES[zone] ?? ["", "", ""]));
       const names = foldedNames(local).filter((n) => n !== fold(city));
       const others = OTHER_CITIES.filter((c) => c[0] === zone).map(([, en, de, fr, es]) => {
         const name = named(en, de, fr, es);
         return { name, folded: foldedNames(name) };
       });
-      entries.push({ zone, main, city, local, names, others });
+      entries.push({ zone: id, main, city, local, names, others });
     }
   }
   return entries;
