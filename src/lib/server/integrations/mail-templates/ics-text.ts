@@ -11,6 +11,7 @@ import { labelledLine } from "./quote.ts";
 import { locationText, shownLocation } from "../../../shared/location-text.ts";
 import { namesList } from "../../../shared/format.ts";
 import { hostBookingPath } from "../../../shared/host-links.ts";
+import { guestAttends } from "../../domain/attendees.ts";
 
 type B = Pick<
   BookingRecord,
@@ -23,6 +24,7 @@ type B = Pick<
   | "status"
   | "additionalGuests"
   | "additionalGuestNames"
+  | "declined"
 >;
 
 /** "Where: Jitsi Meet: https://…" — the meeting's place, first in an entry (a link calendars make clickable). */
@@ -40,7 +42,11 @@ export function icsSummaryForGuest(b: B, hostName: string, t: Translator): strin
       people: namesList([...people, hostName], t.locale),
     });
   }
-  return t.t("ics.summary_guest", { title: b.eventTitle, guest: b.guestName, host: hostName });
+  return t.t("ics.summary_guest", {
+    title: b.eventTitle,
+    guest: people[0] ?? b.guestName,
+    host: hostName,
+  });
 }
 
 /** Names shown in a SUMMARY before the rest are counted ("Ada, Ben and 2 others"). */
@@ -54,7 +60,8 @@ const NAMED_IN_SUMMARY = 3;
 function peopleOf(b: B, t: Translator): string[] {
   const named = b.additionalGuestNames ?? {};
   const names = [
-    b.guestName,
+    // A poll's first voter who declined stays the guest but no longer comes (attendees.ts).
+    ...(guestAttends(b) ? [b.guestName] : []),
     ...(b.additionalGuests ?? []).flatMap((g) => Object.hasOwn(named, g) ? [named[g]] : []),
   ].filter(Boolean);
   if (names.length <= NAMED_IN_SUMMARY) return names;
