@@ -139,3 +139,46 @@ Deno.test({
     assert.equal(mainOf(await post.text()), offPostText);
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "hostless team event type: after its only host leaves the team on their own, the owners' list of the team's event types says it is not offered and why",
+  async fn() {
+    await using smtp = await startSmtp();
+    await using app = await startApp({ smtp: { host: smtp.host, port: smtp.port } });
+    const owner = await signInClient(app, "owner@example.test", smtp);
+    const cleo = await signInClient(app, "cleo@example.test", smtp);
+    const created = await owner.post("/dashboard/teams?/create", {
+      name: "Crew",
+      slug: "crew",
+      timeZone: "UTC",
+    });
+    const base = `/dashboard/teams/${
+      /\/dashboard\/teams\/([0-9A-Z]{26})/.exec(created.location!)![1]
+    }`;
+    assert.equal((await owner.post(`${base}?/invite`, { email: "cleo@example.test" })).status, 200);
+    const mail = await smtp.waitForMail((m) =>
+      m.to.includes("cleo@example.test") && INVITE.test(m.text)
+    );
+    const joined = await cleo.post(`/team-invitation/${INVITE.exec(mail.text)![1]}`, {
+      accept: "1",
+    });
+    assert.equal(joined.status, 303);
+    const ownerId = await memberIdOf(owner, base, "owner@example.test");
+    const cleoId = await memberIdOf(owner, base, "cleo@example.test");
+    for (const f of [etFields("Intro", "intro", [cleoId]), etFields("Call", "call", [ownerId])]) {
+      assert.equal((await owner.post(`${base}/event-types/new`, f)).status, 303);
+    }
+
+    // Cleo leaves: no owner removed her, so no owner was told at the time. The list tells them.
+    const left = await cleo.post(`${base}?/remove`, { member: cleoId });
+    assert.equal(left.status, 303);
+    const list = mainOf((await owner.get(`${base}/event-types`)).body);
+    const card = (title: string) => list.slice(list.indexOf(title), list.indexOf(title) + 200);
+    assert.match(card("Intro"), /Not offered/);
+    assert.match(card("Intro"), /Nobody takes part: guests can neither find nor book it/);
+    assert.doesNotMatch(card("Intro"), /Active/);
+    assert.match(card("Call"), /Active/);
+  },
+});
