@@ -9,6 +9,8 @@ import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { signInClient } from "../support/team-signin.ts";
 import type { Client } from "../support/http.ts";
+import type { AppHandle } from "../support/app.ts";
+import type { SmtpHandle } from "../support/smtp.ts";
 
 const INVITE = /https?:\/\/\S+\/team-invitation\/([A-Za-z0-9_-]+)/;
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -54,6 +56,39 @@ async function memberIdOf(owner: Client, base: string, email: string): Promise<s
   return row[1];
 }
 
+/**
+ * The owner's team "Crew" with Cleo, who joined by the mailed invitation; "Intro" is hers alone,
+ * "Call" the owner's.
+ */
+async function crewWithCleo(app: AppHandle, smtp: SmtpHandle) {
+  const owner = await signInClient(app, "owner@example.test", smtp);
+  const cleo = await signInClient(app, "cleo@example.test", smtp);
+  const created = await owner.post("/dashboard/teams?/create", {
+    name: "Crew",
+    slug: "crew",
+    timeZone: "UTC",
+  });
+  assert.equal(created.status, 303, created.body.slice(0, 300));
+  const base = `/dashboard/teams/${
+    /\/dashboard\/teams\/([0-9A-Z]{26})/.exec(created.location!)![1]
+  }`;
+  assert.equal((await owner.post(`${base}?/invite`, { email: "cleo@example.test" })).status, 200);
+  const mail = await smtp.waitForMail((m) =>
+    m.to.includes("cleo@example.test") && INVITE.test(m.text)
+  );
+  const joined = await cleo.post(`/team-invitation/${INVITE.exec(mail.text)![1]}`, {
+    accept: "1",
+  });
+  assert.equal(joined.status, 303);
+  const ownerId = await memberIdOf(owner, base, "owner@example.test");
+  const cleoId = await memberIdOf(owner, base, "cleo@example.test");
+  for (const f of [etFields("Intro", "intro", [cleoId]), etFields("Call", "call", [ownerId])]) {
+    const made = await owner.post(`${base}/event-types/new`, f);
+    assert.equal(made.status, 303, made.body.slice(0, 500));
+  }
+  return { owner, cleo, base, cleoId };
+}
+
 Deno.test({
   ...opts,
   name:
@@ -61,34 +96,7 @@ Deno.test({
   async fn() {
     await using smtp = await startSmtp();
     await using app = await startApp({ smtp: { host: smtp.host, port: smtp.port } });
-    const owner = await signInClient(app, "owner@example.test", smtp);
-    const cleo = await signInClient(app, "cleo@example.test", smtp);
-
-    const created = await owner.post("/dashboard/teams?/create", {
-      name: "Crew",
-      slug: "crew",
-      timeZone: "UTC",
-    });
-    assert.equal(created.status, 303, created.body.slice(0, 300));
-    const base = `/dashboard/teams/${
-      /\/dashboard\/teams\/([0-9A-Z]{26})/.exec(created.location!)![1]
-    }`;
-    assert.equal((await owner.post(`${base}?/invite`, { email: "cleo@example.test" })).status, 200);
-    const mail = await smtp.waitForMail((m) =>
-      m.to.includes("cleo@example.test") && INVITE.test(m.text)
-    );
-    const joined = await cleo.post(`/team-invitation/${INVITE.exec(mail.text)![1]}`, {
-      accept: "1",
-    });
-    assert.equal(joined.status, 303);
-    const ownerId = await memberIdOf(owner, base, "owner@example.test");
-    const cleoId = await memberIdOf(owner, base, "cleo@example.test");
-
-    // "Intro" is Cleo's alone; "Call" the owner's.
-    for (const f of [etFields("Intro", "intro", [cleoId]), etFields("Call", "call", [ownerId])]) {
-      const made = await owner.post(`${base}/event-types/new`, f);
-      assert.equal(made.status, 303, made.body.slice(0, 500));
-    }
+    const { owner, base, cleoId } = await crewWithCleo(app, smtp);
     // The owner's own switched-off event type: how the app answers an event type not offered.
     const profile = await owner.get("/dashboard/profile");
     const username = /name="username"[^>]*value="([^"]+)"/.exec(profile.body)![1];
@@ -147,29 +155,7 @@ Deno.test({
   async fn() {
     await using smtp = await startSmtp();
     await using app = await startApp({ smtp: { host: smtp.host, port: smtp.port } });
-    const owner = await signInClient(app, "owner@example.test", smtp);
-    const cleo = await signInClient(app, "cleo@example.test", smtp);
-    const created = await owner.post("/dashboard/teams?/create", {
-      name: "Crew",
-      slug: "crew",
-      timeZone: "UTC",
-    });
-    const base = `/dashboard/teams/${
-      /\/dashboard\/teams\/([0-9A-Z]{26})/.exec(created.location!)![1]
-    }`;
-    assert.equal((await owner.post(`${base}?/invite`, { email: "cleo@example.test" })).status, 200);
-    const mail = await smtp.waitForMail((m) =>
-      m.to.includes("cleo@example.test") && INVITE.test(m.text)
-    );
-    const joined = await cleo.post(`/team-invitation/${INVITE.exec(mail.text)![1]}`, {
-      accept: "1",
-    });
-    assert.equal(joined.status, 303);
-    const ownerId = await memberIdOf(owner, base, "owner@example.test");
-    const cleoId = await memberIdOf(owner, base, "cleo@example.test");
-    for (const f of [etFields("Intro", "intro", [cleoId]), etFields("Call", "call", [ownerId])]) {
-      assert.equal((await owner.post(`${base}/event-types/new`, f)).status, 303);
-    }
+    const { owner, cleo, base, cleoId } = await crewWithCleo(app, smtp);
 
     // Cleo leaves: no owner removed her, so no owner was told at the time. The list tells them.
     const left = await cleo.post(`${base}?/remove`, { member: cleoId });

@@ -11,11 +11,12 @@ import { bookSlot } from "./book-slot.ts";
 import { rescheduleByHost } from "./decide-booking.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 import { keys } from "../store/keys.ts";
-import { overlaps } from "../domain/interval.ts";
+import { isLiveBooking } from "../domain/booking.ts";
 import type { BookingRecord } from "../domain/model/records.ts";
 import { createEventType, memoryApp } from "../../../../tests/support/memory-app.ts";
 import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
 import { contendedKv } from "../../../../tests/support/kv-contention.ts";
+import { allBookings, liveOverlaps } from "../../../../tests/support/overlaps.ts";
 
 const HOUR = 3_600_000;
 const T0 = Date.parse("2026-11-23T00:00:00Z");
@@ -27,16 +28,8 @@ const guest = (i: number) => ({
   timeZone: "UTC",
 });
 
-async function live(kv: Deno.Kv, nowMs: number): Promise<BookingRecord[]> {
-  const out: BookingRecord[] = [];
-  for await (const e of kv.list<BookingRecord>({ prefix: keys.bookingPrefix() })) {
-    const b = e.value;
-    if (b.status === "CONFIRMED" || (b.status === "PENDING" && (b.reservedUntilMs ?? 0) > nowMs)) {
-      out.push(b);
-    }
-  }
-  return out;
-}
+const live = async (kv: Deno.Kv, nowMs: number) =>
+  (await allBookings(kv)).filter((x) => isLiveBooking(x, nowMs));
 
 Deno.test("round-robin members' own moves race requests and personal bookings for one time: nobody double-booked, each winning move stays with its mover", async () => {
   const kv = contendedKv(await Deno.openKv(":memory:"));
@@ -100,20 +93,7 @@ Deno.test("round-robin members' own moves race requests and personal bookings fo
       assert.equal(results.filter((r) => r.ok).length, users.length, target);
     }
     const after = await live(kv, a.now());
-    // Nobody has two live bookings that overlap.
-    const byPerson = new Map<string, BookingRecord[]>();
-    for (const x of after) {
-      for (const p of x.personIds ?? [x.hostId]) byPerson.set(p, [...(byPerson.get(p) ?? []), x]);
-    }
-    for (const [p, list] of byPerson) {
-      for (let i = 0; i < list.length; i++) {
-        for (let j = i + 1; j < list.length; j++) {
-          const x = { startMs: list[i].blockStartMs, endMs: list[i].blockEndMs };
-          const y = { startMs: list[j].blockStartMs, endMs: list[j].blockEndMs };
-          assert.ok(!overlaps(x, y), `${target} ${p}: ${list[i].id} × ${list[j].id}`);
-        }
-      }
-    }
+    assert.deepEqual(liveOverlaps(after, a.now()), [], `${target}: nobody double-booked`);
     // Each of the nine meetings is live exactly once — moved or where it was — and with the
     // member it had: a member's move never hands a meeting to another member.
     for (const m of made) {
