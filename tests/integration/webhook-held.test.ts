@@ -33,6 +33,8 @@ import { claim, listDue } from "../../src/lib/server/store/outbox.ts";
 import { getSubscriptionEntry, holdDelivery } from "../../src/lib/server/store/webhooks.ts";
 import { getUserEntry } from "../../src/lib/server/store/users.ts";
 import { keys } from "../../src/lib/server/store/keys.ts";
+import { collectStoreMetrics } from "../../src/lib/server/services/ops-status.ts";
+import { renderMetrics } from "../../src/lib/server/ops/metrics.ts";
 import type { UserRecord, WebhookEvent } from "../../src/lib/server/domain/model/records.ts";
 
 const CLI = { id: null, label: "cli" };
@@ -114,6 +116,14 @@ async function subscribe(app: TestApp, host: UserRecord, url: string, events: We
 
 const drain = (app: TestApp) => deliverOutbox(app, app.now(), 10_000);
 
+/** invito_webhook_held_deliveries as a scrape of /metrics reads it. */
+async function heldGauge(app: TestApp): Promise<number | null> {
+  await collectStoreMetrics(app, app.now());
+  const text = (await renderMetrics()).body;
+  const line = /^invito_webhook_held_deliveries (\d+)$/m.exec(text);
+  return line ? Number(line[1]) : null;
+}
+
 async function heldKeys(app: TestApp): Promise<Deno.KvKey[]> {
   const out: Deno.KvKey[] = [];
   for await (const e of app.kv.list({ prefix: ["webhook_held"] })) out.push(e.key);
@@ -138,6 +148,8 @@ Deno.test("held webhooks: 25 cancellations made while the host is suspended are 
     }
     assert.equal(rx.hits.length, 25, "nothing sent while suspended");
     assert.equal((await heldKeys(app)).length, 25);
+    // An operator's /metrics says so (it said nothing: the outbox gauges count queued jobs).
+    assert.equal(await heldGauge(app), 25);
     const log = (await deliveryLog(app, host, subId, 100))!;
     const held = log.filter((a) => a.held);
     assert.equal(held.length, 25);
@@ -150,6 +162,7 @@ Deno.test("held webhooks: 25 cancellations made while the host is suspended are 
     assert.deepEqual(after.map((h) => h.type), order.map(() => "booking.cancelled"));
     assert.deepEqual(after.map((h) => h.bookingId), order, "in the order they happened");
     assert.deepEqual(await heldKeys(app), []);
+    assert.equal(await heldGauge(app), 0);
     const attempts = (await deliveryLog(app, host, subId, 100))!.filter((a) =>
       !a.held && a.event === "booking.cancelled"
     );

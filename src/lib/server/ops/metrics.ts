@@ -207,11 +207,18 @@ const outboxFailed = gauge(
   "Jobs that ran out of retries and wait for a host's retry.",
 );
 
+const webhooksHeld = gauge(
+  "invito_webhook_held_deliveries",
+  "Webhook deliveries held while their host is suspended: sent after a reactivation, dropped with their message after 30 days.",
+);
+
 /** Replaces the outbox gauges (kinds that emptied disappear rather than keep a stale value). */
 export function setOutboxGauges(
   kinds: Record<string, { depth: number; oldestAgeS: number; overdueS: number }>,
   failed: number,
+  held: number,
 ): void {
+  webhooksHeld.set({}, held);
   outboxDepth.reset();
   outboxOldest.reset();
   outboxOverdue.reset();

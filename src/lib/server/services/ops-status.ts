@@ -25,6 +25,8 @@ export type OutboxStats = {
   failed: number;
   /** Jobs that failed for good, by kind (as `kinds` names them). */
   failedKinds: Record<string, number>;
+  /** Webhook deliveries held while their host is suspended (no jobs until a reactivation). */
+  held: number;
   /** how long the most overdue job has been due */
   maxOverdueMs: number;
   truncated: boolean;
@@ -57,7 +59,12 @@ export async function outboxStats(app: App, nowMs: number): Promise<OutboxStats>
     const kind = jobKind(e.value);
     failedKinds[kind] = (failedKinds[kind] ?? 0) + 1;
   }
-  return { kinds, failed, failedKinds, maxOverdueMs, truncated: n >= SCAN_LIMIT };
+  // Held deliveries are no queued jobs (webhook-held.ts), but an operator should see them.
+  let held = 0;
+  for await (const _ of app.kv.list({ prefix: keys.webhookHeldAll() }, { limit: SCAN_LIMIT })) {
+    held++;
+  }
+  return { kinds, failed, failedKinds, held, maxOverdueMs, truncated: n >= SCAN_LIMIT };
 }
 
 export type CalendarSyncStats = Record<
@@ -154,6 +161,6 @@ export async function collectStoreMetrics(app: App, nowMs: number): Promise<void
     outboxStats(app, nowMs),
     calendarSyncStats(app, nowMs),
   ]);
-  setOutboxGauges(outbox.kinds, outbox.failed);
+  setOutboxGauges(outbox.kinds, outbox.failed, outbox.held);
   setCalendarGauges(calendars);
 }

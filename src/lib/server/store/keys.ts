@@ -245,6 +245,8 @@ export const keys = {
   webhookHeld: (hostId: UserId, subId: string, jobId: JobId) =>
     ["webhook_held", hostId, subId, jobId] as const,
   webhookHeldPrefix: (hostId: UserId) => ["webhook_held", hostId] as const,
+  /** Every host's held deliveries (the count /metrics reports). */
+  webhookHeldAll: () => ["webhook_held"] as const,
   webhookHeldSubPrefix: (hostId: UserId, subId: string) => ["webhook_held", hostId, subId] as const,
   /** The salt a host's secret ICS feed URL is derived from; a new salt retires the old URL. */
   icsFeed: (hostId: UserId) => ["ics_feed", hostId] as const,
