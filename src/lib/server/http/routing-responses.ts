@@ -1,6 +1,7 @@
 /**
  * A routing form's responses as the dashboard lists them and as CSV: the filter from the query
- * (route, booked or not, text), and one table whose columns are the form's questions.
+ * (route, booked or not, text), and one table whose columns are the form's questions (and any
+ * it no longer asks that the responses answered).
  */
 import type { App } from "../app.ts";
 import type {
@@ -36,11 +37,41 @@ export function responseFilter(url: URL): ResponseFilter {
 // Route names are the service's, shared with insights (services/routing-responses.ts).
 export { routeName };
 
-/** The answers of a response, one cell per question of the form. */
-function answerCells(t: Translator, form: RoutingFormRecord, r: RoutingResponseRecord): string[] {
-  return form.definition.questions.map((q) => {
+/** An answer column of the table: a question of the form, or a key it no longer asks. */
+type AnswerColumn = { key: string; label: string };
+
+/**
+ * The answer columns: the form's questions, then each other key the responses answered (a
+ * question removed or renamed since), named by its key. With the form's questions only, a host
+ * who took a question out lost every earlier answer to it from the list and the CSV, while the
+ * search still found them.
+ */
+function answerColumns(
+  t: Translator,
+  form: RoutingFormRecord,
+  answered: Iterable<string>,
+): AnswerColumn[] {
+  const columns: AnswerColumn[] = form.definition.questions.map((q) => ({
+    key: q.key,
+    label: q.label,
+  }));
+  const asked = new Set(columns.map((c) => c.key));
+  for (const key of answered) {
+    if (asked.has(key)) continue;
+    asked.add(key);
+    columns.push({ key, label: t.t("routing.col_former", { key }) });
+  }
+  return columns;
+}
+
+const keysOf = (responses: RoutingResponseRecord[]) =>
+  responses.flatMap((r) => Object.keys(r.answers));
+
+/** The answers of a response, one cell per column. */
+function answerCells(t: Translator, columns: AnswerColumn[], r: RoutingResponseRecord): string[] {
+  return columns.map(({ key }) => {
     if (r.erasedAtMs) return t.t("routing.erased");
-    const a = r.answers[q.key];
+    const a = r.answers[key];
     return a === undefined ? "" : Array.isArray(a) ? a.join(", ") : a;
   });
 }
@@ -105,12 +136,13 @@ export async function responseRows(
     cancelled: "routing.state_cancelled",
     moved: "routing.state_moved",
   } as const;
+  const answers = answerColumns(t, form, keysOf(responses));
   return {
     columns: [
       t.t("routing.col_sent"),
       t.t("routing.col_route"),
       t.t("routing.col_booking"),
-      ...form.definition.questions.map((q) => q.label),
+      ...answers.map((c) => c.label),
     ],
     rows: responses.map((r) => {
       const b = bookings.get(r.id);
@@ -133,7 +165,7 @@ export async function responseRows(
               : t.t("routing.booking_not_yours"),
           }
           : null,
-        answers: answerCells(t, form, r),
+        answers: answerCells(t, answers, r),
       };
     }),
   };
@@ -144,39 +176,48 @@ export function responsesTable(
   t: Translator,
   form: RoutingFormRecord,
   responses: RoutingResponseRecord[],
+  answers: AnswerColumn[] = answerColumns(t, form, keysOf(responses)),
 ): Table {
-  const qs = form.definition.questions;
   return {
     columns: [
       t.t("routing.col_time"),
       t.t("routing.col_route"),
       t.t("routing.col_booking"),
-      ...qs.map((q) => q.label),
+      ...answers.map((c) => c.label),
     ],
     rows: responses.map((r) => [
       new Date(r.createdAtMs).toISOString(),
       routeName(t, form, r.routeId),
       r.bookingId ?? "",
-      ...answerCells(t, form, r),
+      ...answerCells(t, answers, r),
     ]),
   };
 }
 
-/** Every response passing the filters as CSV text, a few hundred rows at a time (BOM first). */
+/**
+ * Every response passing the filters as CSV text, a few hundred rows at a time (BOM first). The
+ * header comes first and names every key any of them answered, so the keys are read in a pass
+ * of their own before the rows.
+ */
 export async function* responsesCsvText(
   app: App,
   t: Translator,
   form: RoutingFormRecord,
   filter: ResponseFilter,
 ): AsyncGenerator<string> {
-  yield BOM + csvLines([responsesTable(t, form, []).columns]);
+  const answered = new Set<string>();
+  for await (const r of eachResponse(app, form, filter)) {
+    for (const key of Object.keys(r.answers)) answered.add(key);
+  }
+  const answers = answerColumns(t, form, answered);
+  yield BOM + csvLines([responsesTable(t, form, [], answers).columns]);
   let batch: RoutingResponseRecord[] = [];
   for await (const r of eachResponse(app, form, filter)) {
     batch.push(r);
     if (batch.length === 500) {
-      yield csvLines(responsesTable(t, form, batch).rows);
+      yield csvLines(responsesTable(t, form, batch, answers).rows);
       batch = [];
     }
   }
-  if (batch.length) yield csvLines(responsesTable(t, form, batch).rows);
+  if (batch.length) yield csvLines(responsesTable(t, form, batch, answers).rows);
 }
