@@ -333,11 +333,16 @@ Deno.test("readNumber: a number as the page's language writes it, else as code w
     ["2,5", "de", "2.5"],
     ["1.000,75", "de", "1000.75"],
     ["2.5", "de", "2.5"], // no German reading: as code writes it
-    ["1.50", "de", "1.50"],
+    ["1.50", "de", "1.5"], // one spelling per number: rules compare them as text
+    ["010", "en", "10"],
+    ["10.0", "en", "10"],
+    ["10,00", "de", "10"],
+    ["-0.0", undefined, "0"],
+    ["0.10", "en", "0.1"],
     ["12.34.5", "de", null],
     ["1,500", "en", "1500"],
     ["1,5", "en", null],
-    ["1,500", "es", "1.500"], // a Spanish comma is the decimal mark, whatever follows
+    ["1,500", "es", "1.5"], // a Spanish comma is the decimal mark, whatever follows
     ["1.500", "es", "1500"],
     ["1\u202f500", "fr", "1500"],
     ["1 500,25", "fr", "1500.25"],
@@ -409,4 +414,25 @@ Deno.test("splitOneOf: an option holding a comma is one value (any case), other 
   assert.deepEqual(splitOneOf("a, b", []), ["a", "b"]);
   const values = ["1,000+ employees", "Zürich, CH", "1–10"];
   assert.deepEqual(splitOneOf(values.join(", "), options), values);
+});
+
+Deno.test("decideRoute: a number rule saved in an older spelling (1.50, 010) meets the answer as it is stored now", () => {
+  const form: RoutingFormDefinition = {
+    questions: [{ key: "budget", type: "number", label: "Budget", required: true }],
+    routes: [{
+      id: "r_a",
+      match: "all",
+      conditions: [{ key: "budget", op: "one_of", values: ["1.50", "010"] }],
+      destination: { kind: "message", text: "A" },
+    }],
+    fallback: { kind: "message", text: "B" },
+  };
+  for (const typed of ["1.5", "1.50", "10", "10.0"]) {
+    const read = readAnswers(form.questions, () => [typed], "en");
+    assert.ok(read.ok);
+    assert.equal(decideRoute(form, read.answers).routeId, "r_a", typed);
+  }
+  const other = readAnswers(form.questions, () => ["15"], "en");
+  assert.ok(other.ok);
+  assert.equal(decideRoute(form, other.answers).routeId, "fallback");
 });

@@ -179,8 +179,20 @@ function localNumber(locale: string): RegExp {
 export function readNumber(text: string, locale?: string): string | null {
   const t = text.trim().replace(/^\u2212/, "-");
   const m = locale ? localNumber(locale).exec(t) : null;
-  if (m) return m[1] + m[2].replace(/\D/g, "") + (m[3] ? `.${m[3]}` : "");
-  return NUMBER.test(t) ? t : null;
+  if (m) return plainNumber(m[1], m[2].replace(/\D/g, ""), m[3] ?? "");
+  const code = /^(-?)(\d+)(?:\.(\d+))?$/.exec(t);
+  return code ? plainNumber(code[1], code[2], code[3] ?? "") : null;
+}
+
+/**
+ * One spelling per number ("010" and "10.0" are "10", "-0" is "0"): rules compare answers as
+ * text ("is", "is one of"), and "10.0" missed a rule for 10. Done on the digits, not through a
+ * float, so no digit a visitor typed is rounded away.
+ */
+function plainNumber(sign: string, whole: string, fraction: string): string {
+  const w = whole.replace(/^0+(?=\d)/, "");
+  const f = fraction.replace(/0+$/, "");
+  return (w === "0" && !f ? "" : sign) + w + (f ? `.${f}` : "");
 }
 
 /**
@@ -327,8 +339,14 @@ export function isRouteMatched(route: Route, answers: Answers): boolean {
 
 /** The first route whose rule the answers meet, else the fallback. */
 export function decideRoute(form: RoutingFormDefinition, answers: Answers): RouteChoice {
+  // A number question's rule values in today's one spelling: a rule saved before ("1.50") still
+  // meets the answer as it is now stored ("1.5").
+  const numbers = new Set(form.questions.filter((q) => q.type === "number").map((q) => q.key));
+  const spelled = (c: Condition): Condition =>
+    numbers.has(c.key) ? { ...c, values: c.values.map((x) => readNumber(x) ?? x) } : c;
   for (const r of form.routes) {
-    if (isRouteMatched(r, answers)) return { routeId: r.id, destination: r.destination };
+    const route = { ...r, conditions: r.conditions.map(spelled) };
+    if (isRouteMatched(route, answers)) return { routeId: r.id, destination: r.destination };
   }
   return { routeId: "fallback", destination: form.fallback };
 }
