@@ -25,6 +25,20 @@ export const FORM_PROBLEM_KEYS = {
   too_big: "routing.problem.too_big",
 } as const;
 
+/**
+ * What a person reads for each problem with an answer (domain/routing.ts `AnswerProblem`): the
+ * visitor on the form's page, the host testing sample answers in the editor.
+ */
+export const ANSWER_PROBLEM_KEYS = {
+  required: "rform.required",
+  too_long: "rform.too_long",
+  one_line: "answers.line_breaks",
+  characters: "answers.bad_characters",
+  email: "rform.email",
+  number: "rform.number",
+  choice: "rform.choice",
+} as const;
+
 export const QUESTION_TYPE_KEYS = {
   short: "routing.type.short",
   long: "routing.type.long",

@@ -20,7 +20,12 @@ import { responseSummary } from "../services/routing-responses.ts";
 import { teamForMember } from "../services/teams.ts";
 import { readField, readFields } from "../../shared/field-bounds.ts";
 import type { Translator } from "../../shared/i18n.ts";
-import { FORM_PROBLEM_KEYS, META_PROBLEM_KEYS } from "../../shared/routing-text.ts";
+import {
+  ANSWER_PROBLEM_KEYS,
+  FORM_PROBLEM_KEYS,
+  META_PROBLEM_KEYS,
+} from "../../shared/routing-text.ts";
+import type { AnswerProblem } from "../domain/routing.ts";
 import { responseFilter, responseRows, responsesCsvText, routeName } from "./routing-responses.ts";
 import { textStream } from "./text-stream.ts";
 import { hostClock } from "../../shared/format.ts";
@@ -151,7 +156,15 @@ export async function testAction(event: Event, scope: FormScope) {
       ),
     locals.locale,
   );
-  if (!res.ok) return fail(400, { sample, testProblems: Object.keys(res.problems) });
+  if (!res.ok) {
+    // Each question as the editor shows it (its label) and why, as a visitor would read it: the
+    // keys alone ("team_size") said neither.
+    const testProblems = form!.definition.questions.flatMap((q) => {
+      const p = res.problems[q.key] as AnswerProblem | undefined;
+      return p ? [{ key: q.key, label: q.label, message: locals.t.t(ANSWER_PROBLEM_KEYS[p]) }] : [];
+    });
+    return fail(400, { sample, testProblems });
+  }
   return { sample, tested: { routeId: res.choice.routeId } };
 }
 

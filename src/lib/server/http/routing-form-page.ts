@@ -7,6 +7,7 @@ import { error, fail, redirect, type RequestEvent } from "@sveltejs/kit";
 import { submitForm, type SubmitResult, viewForm } from "../services/routing-visits.ts";
 import { fillToken } from "../services/anti-spam.ts";
 import { type MessageKey, translateRef } from "../../shared/i18n.ts";
+import { ANSWER_PROBLEM_KEYS } from "../../shared/routing-text.ts";
 import { FIELD_MAX } from "../../shared/field-bounds.ts";
 import { pageMeta } from "./page-meta.ts";
 import { parseAccent } from "../../shared/accent.ts";
@@ -16,16 +17,8 @@ import { type AnswerProblem, prefillAnswers } from "../domain/routing.ts";
 
 type Params = { owner: string; slug: string };
 
-/** What a visitor reads for each problem with an answer (domain/routing.ts readAnswers). */
-const ANSWER_PROBLEM_KEYS = {
-  required: "rform.required",
-  too_long: "rform.too_long",
-  one_line: "answers.line_breaks",
-  characters: "answers.bad_characters",
-  email: "rform.email",
-  number: "rform.number",
-  choice: "rform.choice",
-} as const satisfies Record<AnswerProblem, MessageKey>;
+// Every problem readAnswers can name has its words (shared/routing-text.ts).
+ANSWER_PROBLEM_KEYS satisfies Record<AnswerProblem, MessageKey>;
 
 export async function loadRoutingForm(event: RequestEvent<Params>) {
   const { locals, params } = event;
