@@ -133,6 +133,8 @@ export async function responseRows(
   });
   const STATE = {
     booked: "routing.state_booked",
+    // The bookings list's word for a request that waits for the host.
+    pending: "bookings.state_pending",
     cancelled: "routing.state_cancelled",
     moved: "routing.state_moved",
   } as const;

@@ -15,6 +15,7 @@ import { getBookings } from "../store/bookings.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { teamForMember } from "./teams.ts";
 import { seesTeamBooking } from "../domain/team-membership.ts";
+import { isLiveBooking } from "../domain/booking.ts";
 
 export type ResponseFilter = { routeId?: string; booked?: "yes" | "no"; q?: string };
 
@@ -129,7 +130,7 @@ export function routeName(t: Translator, form: RoutingFormRecord, routeId: strin
 export type ResponseBooking = {
   id: string;
   startMs: number;
-  state: "booked" | "cancelled" | "moved";
+  state: "booked" | "pending" | "cancelled" | "moved";
   /** Where the reader can open it (`bookingPlaces`). */
   people: Pick<BookingRecord, "hostId" | "personIds" | "teamId">;
 };
@@ -170,13 +171,16 @@ export async function bookingPlaces(
 /**
  * The booking each response led to, followed through its moves (`rescheduledToId`, at most 20)
  * to the meeting as it now is: "moved" when it was moved and stands, "cancelled" when it ended
- * (cancelled, rejected, expired), else "booked". A response whose booking is gone has none.
+ * (cancelled, rejected, expired), "pending" while it waits for the host's yes (it read "booked",
+ * and a host took a request for a settled meeting), else "booked". A response whose booking is
+ * gone has none.
  */
 export async function currentBookings(
   app: App,
   responses: RoutingResponseRecord[],
 ): Promise<Map<string, ResponseBooking>> {
   const out = new Map<string, ResponseBooking>();
+  const nowMs = app.now();
   let at = new Map(responses.flatMap((r) => r.bookingId ? [[r.id, r.bookingId]] : []));
   const moved = new Set<string>();
   for (let hop = 0; hop <= 20 && at.size; hop++) {
@@ -192,12 +196,19 @@ export async function currentBookings(
         next.set(responseId, b.rescheduledToId);
         continue;
       }
-      const ended = b.status === "CANCELLED" || b.status === "REJECTED";
+      // A request past its hold has expired, even before the expiry job has run.
+      const ended = !isLiveBooking(b, nowMs);
       out.set(responseId, {
         id: b.id,
         startMs: b.startMs,
         people: { hostId: b.hostId, personIds: b.personIds, teamId: b.teamId },
-        state: ended ? "cancelled" : moved.has(responseId) ? "moved" : "booked",
+        state: ended
+          ? "cancelled"
+          : b.status === "PENDING"
+          ? "pending"
+          : moved.has(responseId)
+          ? "moved"
+          : "booked",
       });
     }
     at = next;
