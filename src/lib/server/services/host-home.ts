@@ -23,6 +23,10 @@ export type HomeBooking = {
   time: string;
   /** When a pending request stops holding its time (epoch ms). */
   holdUntilMs: number | null;
+  /** A series' request: how many of its dates wait (one Confirm or Reject answers them all). */
+  seriesWaiting: number | null;
+  /** A seated time: how many guests hold a seat (its seats are one meeting, one row). */
+  seated: number | null;
 };
 
 export type HomeProblem =
@@ -39,6 +43,8 @@ export type HomeProblem =
 
 export type HostHome = {
   pending: HomeBooking[];
+  /** Requests waiting, a series counted once (`pending` lists the first ten). */
+  pendingCount: number;
   upcoming: HomeBooking[];
   problems: HomeProblem[];
   /** No calendar account yet: guests can book over the host's real calendar (said on Home). */
@@ -59,9 +65,16 @@ export async function hostHome(app: App, host: UserRecord, t: Translator): Promi
     date: formatDate(b.startMs, host.timeZone, t.locale),
     time: formatTimeRange(b.startMs, b.endMs, host.timeZone, hostClock(host, t.locale), t.locale),
     holdUntilMs: b.status === "PENDING" ? b.reservedUntilMs : null,
+    seriesWaiting: null,
+    seated: null,
   });
   const pending = bookings.filter((b) => b.status === "PENDING" && isLiveBooking(b, nowMs));
-  const upcoming = bookings.filter((b) => b.status === "CONFIRMED" && b.endMs > nowMs).slice(0, 5);
+  const upcoming = bookings.filter((b) => b.status === "CONFIRMED" && b.endMs > nowMs);
+  // A series' request is answered whole (series-bookings.ts decideSeries): listing each date
+  // with its own Confirm read as that many requests, and the first press answered them all.
+  const requests = firstOfEach(pending, (b) => b.series?.id);
+  // A seated time is one meeting with its guests, as the bookings list and the calendar show it.
+  const meetings = firstOfEach(upcoming, (b) => b.seat?.meetingId).slice(0, 5);
 
   const problems: HomeProblem[] = [];
   const { accounts } = await listCalendarAccounts(app, host.id, t);
@@ -71,7 +84,7 @@ export async function hostHome(app: App, host: UserRecord, t: Translator): Promi
       if (c.checkConflicts && c.stale) problems.push({ kind: "calendar_paused", calendar: c.name });
     }
   }
-  for (const b of [...pending, ...upcoming]) {
+  for (const b of [...pending, ...upcoming.slice(0, 5)]) {
     const jobs = await listBookingJobs(app.kv, b.id);
     if (jobs.some((j) => j.failed)) {
       problems.push({
@@ -94,9 +107,37 @@ export async function hostHome(app: App, host: UserRecord, t: Translator): Promi
     }
   }
   return {
-    pending: pending.slice(0, 10).map(view),
-    upcoming: upcoming.map(view),
+    pending: requests.slice(0, 10).map(({ first, all }) => ({
+      ...view(first),
+      seriesWaiting: first.series ? all.length : null,
+    })),
+    pendingCount: requests.length,
+    upcoming: meetings.map(({ first, all }) => ({
+      ...view(first),
+      seated: first.seat ? all.length : null,
+    })),
     problems,
     noCalendar: accounts.length === 0,
   };
+}
+
+/** `list`'s bookings grouped by `groupOf` (none: alone), each group at its first booking's place. */
+function firstOfEach(
+  list: BookingRecord[],
+  groupOf: (b: BookingRecord) => string | undefined,
+): { first: BookingRecord; all: BookingRecord[] }[] {
+  const out: { first: BookingRecord; all: BookingRecord[] }[] = [];
+  const byGroup = new Map<string, BookingRecord[]>();
+  for (const b of list) {
+    const group = groupOf(b);
+    const known = group === undefined ? undefined : byGroup.get(group);
+    if (known) {
+      known.push(b);
+      continue;
+    }
+    const all = [b];
+    if (group !== undefined) byGroup.set(group, all);
+    out.push({ first: b, all });
+  }
+  return out;
 }
