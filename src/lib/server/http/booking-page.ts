@@ -6,13 +6,8 @@ import { error, fail, redirect, type RequestEvent } from "@sveltejs/kit";
 import * as v from "valibot";
 import { getSlotPage, type SlotPage } from "../services/slot-page.ts";
 import type { App } from "../app.ts";
-import {
-  type Clock,
-  clockForAcceptLanguage,
-  clockForLocale,
-  formatDuration,
-  parseClock,
-} from "../../shared/format.ts";
+import { type Clock, clockForLocale, formatDuration, parseClock } from "../../shared/format.ts";
+import { chosenLanguage, guestClock, langFromUrl } from "./page-language.ts";
 import { type BookInput, type BookResult, bookSlot } from "../services/book-slot.ts";
 import { bookTeamSlot } from "../services/team-bookings.ts";
 import { recordBookingOutcome } from "../ops/metrics.ts";
@@ -22,7 +17,7 @@ import { checkFillToken, fillToken } from "../services/anti-spam.ts";
 import { refusalKey, refusalStatus } from "../../shared/refusals.ts";
 import { BUSY_STATUS, retryLater } from "./busy.ts";
 import { parseAccent } from "../../shared/accent.ts";
-import { languageOf, PSEUDO_LOCALE, translateRef } from "../../shared/i18n.ts";
+import { translateRef } from "../../shared/i18n.ts";
 import { searchTimeZones, type ZoneMatch } from "../domain/time-zone-search.ts";
 import { canonicalTimeZone, isValidTimeZone } from "../domain/time-zone.ts";
 import { offsetSamples } from "../domain/zone-offsets.ts";
@@ -97,46 +92,6 @@ export function pageZone(
 type Params = { username: string; slug: string } | { team: string; slug: string };
 /** Every param a booking route may have (a single-use link's route has none of these). */
 type AnyParams = { username?: string; team?: string; slug?: string };
-
-/**
- * The language the guest chose for the page (`?lang=`: a link's, or the language links'), when
- * the page took it (a host may fix a page's language): `locale`, the one it is written in.
- */
-function chosenLanguage(url: URL, locale: string): string | null {
-  const asked = url.searchParams.get("lang");
-  if (!asked || asked === PSEUDO_LOCALE || locale === PSEUDO_LOCALE) return null;
-  return languageOf(asked) !== null && languageOf(asked) === languageOf(locale) ? locale : null;
-}
-
-/**
- * Whether the page is in a language its address chose (`?lang=`): its links and forms keep it,
- * and its clock is that language's (ADR 056). A language the server does not speak (`?lang=xx`)
- * chose nothing: the page is as without `lang=`, its guessed clock put right by the browser's.
- */
-export function langFromUrl(url: URL, locale: string): boolean {
-  const asked = url.searchParams.get("lang");
-  if (!asked) return false;
-  if (locale === PSEUDO_LOCALE) return asked === PSEUDO_LOCALE;
-  return chosenLanguage(url, locale) !== null;
-}
-
-/**
- * The clock the address chose: named on the page (`&clock=`); else the clock of the language the
- * reader chose (`?lang=de`: 24 hours, whatever the browser's language or the account's clock).
- * Null when it chose neither. Guest pages (`guestClock`) and the first-run setup.
- */
-export function chosenClock(url: URL, locale: string): Clock | null {
-  const chosen = chosenLanguage(url, locale);
-  return parseClock(url.searchParams.get("clock")) ?? (chosen ? clockForLocale(chosen) : null);
-}
-
-/**
- * The guest's clock: the one the address chose (`chosenClock`); else their browser's first
- * language's (ADR 056). Each is in the address or the page cache's key.
- */
-export function guestClock(url: URL, acceptLanguage: string | null, locale: string): Clock {
-  return chosenClock(url, locale) ?? clockForAcceptLanguage(acceptLanguage);
-}
 
 /**
  * A guest page a browser loads (not a form's answer, which must stay what the guest sees): what

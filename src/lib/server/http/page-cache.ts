@@ -31,7 +31,7 @@ import {
 } from "./page-keep.ts";
 import { answerBookPost, isPlainBookPost } from "./refusal-pages.ts";
 import { noteBookingRoute } from "./book-early.ts";
-import { guestClock } from "./booking-page.ts";
+import { guestClock } from "./page-language.ts";
 import { pageRevision, requestPageRevision } from "../services/page-revision.ts";
 import type { SlotPage } from "../services/slot-page.ts";
 import { fillToken } from "../services/anti-spam.ts";

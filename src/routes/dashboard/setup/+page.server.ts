@@ -8,7 +8,7 @@ import { fieldErrors, formValues } from "$lib/shared/forms/common.ts";
 import { ProfileForm } from "$lib/shared/forms/profile.ts";
 import { resolveTypedZone } from "$lib/server/http/zone-input.ts";
 import { listTimeZones } from "$lib/server/domain/time-zone.ts";
-import { chosenClock } from "$lib/server/http/booking-page.ts";
+import { chosenClock } from "$lib/server/http/page-language.ts";
 import { hostClock } from "$lib/shared/format.ts";
 
 export const load: PageServerLoad = async ({ locals, url }) => {

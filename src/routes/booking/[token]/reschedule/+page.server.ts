@@ -2,7 +2,8 @@ import { error, fail, redirect } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
 import { manageState, rescheduleSlots } from "$lib/server/services/guest-manage.ts";
 import { rescheduleByGuest } from "$lib/server/services/decide-booking.ts";
-import { langFromUrl, pageZone } from "$lib/server/http/booking-page.ts";
+import { pageZone } from "$lib/server/http/booking-page.ts";
+import { langFromUrl } from "$lib/server/http/page-language.ts";
 import { formatDuration, parseClock } from "$lib/shared/format.ts";
 import { refusalKey } from "$lib/shared/refusals.ts";
 

@@ -1,6 +1,7 @@
 import type { Actions, PageServerLoad } from "./$types";
 import { error, fail, redirect } from "@sveltejs/kit";
-import { bookAction, guestClock, langFromUrl, pageZone } from "$lib/server/http/booking-page.ts";
+import { bookAction, pageZone } from "$lib/server/http/booking-page.ts";
+import { guestClock, langFromUrl } from "$lib/server/http/page-language.ts";
 import { getSlotPage } from "$lib/server/services/slot-page.ts";
 import { bookWithSingleUseLink, openSingleUseLink } from "$lib/server/services/single-use-links.ts";
 import { fillToken } from "$lib/server/services/anti-spam.ts";
