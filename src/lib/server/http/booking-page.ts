@@ -149,9 +149,13 @@ export async function slotPageFor(
   });
 }
 
-/** `slot=` as an instant, when it is one (the page's own links write `…T09:00:00Z`). */
+/**
+ * `slot=` as an instant, when it is a start the booking form would take (the page's own links
+ * write `…T09:00:00Z`). Date.parse alone also read six-digit years at the ends of its range,
+ * which no zone's calendar day can hold: the page answered 500.
+ */
 function chosenInstant(slot: string | null): number | null {
-  if (!slot || slot.length > 40) return null;
+  if (!slot || slot.length > 40 || !v.is(BookingForm.entries.start, slot)) return null;
   const ms = Date.parse(slot);
   return Number.isFinite(ms) ? ms : null;
 }
