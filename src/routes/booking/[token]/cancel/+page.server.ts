@@ -28,7 +28,16 @@ export const actions: Actions = {
     }
     const res = await cancelByGuest(locals.app, params.token, reason, { scope });
     // A poll meeting's invitee declined: the last one to do so cancelled it (ADR 050).
-    if (res.ok) return { cancelled: true, ended: res.booking.status === "CANCELLED" };
+    // A series' "this and the later dates": how many went, and how many a write could not take
+    // (they keep their state in the series list the answer shows).
+    if (res.ok) {
+      return {
+        cancelled: true,
+        ended: res.booking.status === "CANCELLED",
+        dates: 1 + (res.also?.length ?? 0),
+        failed: res.failed?.length ?? 0,
+      };
+    }
     if (res.reason === "not_found") error(404, locals.t.t("errors.link_invalid"));
     if (res.reason === "busy") {
       retryLater(setHeaders);

@@ -1,0 +1,88 @@
+/**
+ * A guest cancels "this date and the later ones" of a recurring series from a date's cancel page,
+ * over HTTP against the built server and without scripts (the plain form post): the answer says
+ * how many dates went and shows the series with each date's state, and that a mail comes per date.
+ */
+import assert from "node:assert/strict";
+import { startApp } from "../support/app.ts";
+import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
+import { postPlainRead } from "../support/http.ts";
+
+const DAY = 86_400_000;
+const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
+/** Tomorrow (UTC) at `hour`:00 UTC. */
+const tomorrowAt = (hour: number) =>
+  Date.parse(new Date(Date.now() + DAY).toISOString().slice(0, 10)) + hour * 3_600_000;
+
+async function seed() {
+  const { dataDir, kv, app } = await seedStore("invito-series-rest-");
+  const allDay = [{ start: "00:00", end: "24:00" }];
+  const host = await createHost(app, {
+    username: "coach",
+    timeZone: "UTC",
+    weekly: { 1: allDay, 2: allDay, 3: allDay, 4: allDay, 5: allDay, 6: allDay, 7: allDay },
+  });
+  await createEventType(app, host, {
+    slug: "weekly",
+    title: "Weekly coaching",
+    durationMin: 60,
+    requiresConfirmation: false,
+    bookingWindowDays: 90,
+    series: { everyWeeks: 1, count: 4, freeOnly: false },
+  });
+  kv.close();
+  return dataDir;
+}
+
+/** Each date of the series list on a page: its state and its link (the page's own date: none). */
+function seriesListOf(html: string) {
+  const list = html.match(/data-testid="series-list"[^]*?<\/ol>/)?.[0] ?? "";
+  return [...list.matchAll(/<li data-state="(\w+)"[^>]*>([^]*?)<\/li>/g)].map((m) => ({
+    state: m[1],
+    href: m[2].match(/href="([^"]+)"/)?.[1] ?? null,
+  }));
+}
+
+Deno.test({
+  name:
+    "series over HTTP: cancelling date 2 'and the later ones' answers '3 dates of the series are cancelled', a mail for each, and lists the series with its states",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dataDir = await seed();
+    try {
+      await using app = await startApp({ dataDir });
+      const booked = await postPlainRead(app.baseUrl, "/calendar/coach/weekly?/book", {
+        name: "Pat",
+        email: "pat@example.test",
+        note: "",
+        start: iso(tomorrowAt(9)),
+        tz: "UTC",
+      });
+      assert.equal(booked.status, 303, booked.body.slice(0, 300));
+      const first = await (await fetch(app.baseUrl + booked.location!)).text();
+      const second = seriesListOf(first)[1].href;
+      assert.ok(second, "the first date's page links the second date");
+      const page = await (await fetch(`${app.baseUrl}${second}/cancel`)).text();
+      assert.match(page, /This date and the 2 later ones/);
+      const res = await postPlainRead(app.baseUrl, `${second}/cancel`, {
+        reason: "",
+        scope: "rest",
+      });
+      assert.equal(res.status, 200);
+      // Before: "Your booking is cancelled … You will get an email confirming the cancellation."
+      // alone, though three dates went and three mails come.
+      assert.match(res.body, /3 dates of the series are cancelled/);
+      assert.match(res.body, /You will get an email for each date/);
+      assert.deepEqual(seriesListOf(res.body).map((d) => d.state), [
+        "confirmed",
+        "cancelled",
+        "cancelled",
+        "cancelled",
+      ]);
+      assert.doesNotMatch(app.logs(), /\[error /);
+    } finally {
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
