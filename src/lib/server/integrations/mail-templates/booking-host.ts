@@ -49,7 +49,13 @@ export function hostMail(kind: MailKind, p: MailParts): OutgoingMail | null | un
           { label: t.t("mail.confirm_button"), href: ctx.links.confirm },
           { label: t.t("mail.reject_button"), href: ctx.links.reject, tone: "danger" },
         ],
-        footer: t.t("mail.host_request.expires", { ttl }),
+        // What an unanswered request gives back: a seated time stays offered while seats are
+        // left, and a series' request holds every one of its dates.
+        footer: t.t("mail.host_request.expires", {
+          ttl,
+          what: b.seat ? "seat" : b.series ? "series" : "time",
+          count: b.series?.count ?? 1,
+        }),
         icalEvent: invite("pending", t),
       });
     }
