@@ -240,6 +240,18 @@ export const REFUSALS = {
       "This event type repeats: the guest books the series from its booking page. Send them its link, or pick an event type that does not repeat.",
     message: "refusal.series_by_guest",
   },
+  /**
+   * A series booked "free dates only" names a free date in `skip`: only dates not free are left
+   * out (the host's setting; every mail says a skipped date "was not free"). An old page whose
+   * taken date was freed meanwhile sends one: the guest looks at the dates again.
+   */
+  series_skip_free: {
+    status: 409,
+    title: "Skipped date is free",
+    detail:
+      "A date named in `skip` is free: a series leaves out only dates that are not free. Send the request again without it.",
+    message: "refusal.series_skip_free",
+  },
   // Meeting polls
   /** A pick, vote or close of a poll that was booked, closed or has expired. */
   poll_closed: {

@@ -105,6 +105,8 @@ export type BookRefusal =
   | "already_seated"
   /** Every seat of that seated time is taken. */
   | "seats_full"
+  /** A series' `skip` names a date that is free (only dates not free are left out). */
+  | "series_skip_free"
   /** An `extra` write expected absent was there (e.g. a repeated Idempotency-Key). */
   | "conflict";
 export type BookResult =

@@ -164,6 +164,10 @@ export async function bookSeries(app: App, s: SeriesInput): Promise<BookResult> 
     const res = await refuse("slot_taken");
     return res.ok || res.reason === "invalid_answers" ? res : { ...res, notFree };
   }
+  // "Free dates only" leaves out the dates not free and no other: a free one left out would be
+  // a gap the host did not allow, and every mail would call it "not free". (After the check
+  // above: a repeated post finds its own series' dates taken there and is answered with it.)
+  if ([...skip].some((i) => dates[i].free)) return { ok: false, reason: "series_skip_free" };
   const nowMs = app.now();
   const seriesId = newId(nowMs);
   const coordinatorId = newId(nowMs);

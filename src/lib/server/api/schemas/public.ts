@@ -179,7 +179,7 @@ export const BookingCreate = v.strictObject({
       v.array(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(51))),
       v.maxLength(51),
       d(
-        "A repeating event type whose host allows the free dates only: the dates to leave out, by place (0 is the first date and cannot be skipped). Every other date must be free.",
+        "A repeating event type whose host allows the free dates only: the dates to leave out, by place (0 is the first date and cannot be skipped): only dates that are not free (a refusal's `notFree`); a free one is refused as `series_skip_free`. Every other date must be free.",
       ),
     ),
   ),
