@@ -1,7 +1,8 @@
 /**
- * A guest cancels "this date and the later ones" of a recurring series from a date's cancel page,
- * over HTTP against the built server and without scripts (the plain form post): the answer says
- * how many dates went and shows the series with each date's state, and that a mail comes per date.
+ * A guest changes one date of a recurring series from that date's pages, over HTTP against the
+ * built server and without scripts (plain form posts): cancelling "this date and the later ones"
+ * says how many dates went, shows the series with each date's state and that a mail comes per
+ * date; the reschedule page says that only this date moves.
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
@@ -81,6 +82,37 @@ Deno.test({
         "cancelled",
       ]);
       assert.doesNotMatch(app.logs(), /\[error /);
+    } finally {
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "series over HTTP: a date's reschedule page says only this date moves and the others stay (it read as moving the booking)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dataDir = await seed();
+    try {
+      await using app = await startApp({ dataDir });
+      const booked = await postPlainRead(app.baseUrl, "/calendar/coach/weekly?/book", {
+        name: "Pat",
+        email: "pat@example.test",
+        note: "",
+        start: iso(tomorrowAt(9)),
+        tz: "UTC",
+      });
+      assert.equal(booked.status, 303, booked.body.slice(0, 300));
+      const first = await (await fetch(app.baseUrl + booked.location!)).text();
+      const second = seriesListOf(first)[1].href!;
+      const page = await (await fetch(`${app.baseUrl}${second}/reschedule`)).text();
+      const moving = page.match(/data-testid="manage-moving"[^]*?<\/p>/)?.[0] ?? "";
+      assert.match(
+        moving.replace(/<[^>]+>/g, ""),
+        /Only this date moves \(date 2 of 4\); the other dates of the series stay as they are\./,
+      );
     } finally {
       await Deno.remove(dataDir, { recursive: true });
     }
