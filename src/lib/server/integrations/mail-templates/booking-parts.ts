@@ -270,6 +270,8 @@ export function mailParts(kind: MailKind, given: BookingMailContext) {
         formatRange(from.startMs, from.endMs, zone, clock, t.locale),
         formatRange(b.startMs, b.endMs, zone, clock, t.locale),
       ),
+      // A series' date moves alone: said, lest the reader think the whole series moved.
+      ...(b.series ? [t.t("mail.moved_series_date")] : []),
     ];
   };
   const hostMoved = (t: Translator) => movedLine(t, hostZone, ctx.host.clock);
