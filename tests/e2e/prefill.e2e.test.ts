@@ -66,15 +66,24 @@ async function withServer(fn: (app: AppHandle) => Promise<void>) {
   }
 }
 
-/** The value of the `<input>` named `name` in `html` (null: no such input). */
+/**
+ * The booking form's part of a page (from its `#book` on): the zone form above it carries what
+ * the link carried as hidden fields of the same names (BookingPanel.svelte `zoneFormKeeps`).
+ */
+const formOf = (html: string) =>
+  html.includes('id="book"') ? html.slice(html.indexOf('id="book"')) : html;
+
+/** The value of the booking form's `<input>` named `name` in `html` (null: no such input). */
 function inputValue(html: string, name: string): string | null {
-  for (const m of html.matchAll(/<input\b[^>]*>/g)) {
+  for (const m of formOf(html).matchAll(/<input\b[^>]*>/g)) {
     if (!m[0].includes(` name="${name}"`)) continue;
     return /\svalue="([^"]*)"/.exec(m[0])?.[1] ?? "";
   }
   return null;
 }
 const tagOf = (html: string, re: RegExp) => re.exec(html)?.[0] ?? "";
+/** A tag of the booking form (`formOf`). */
+const fieldOf = (html: string, re: RegExp) => tagOf(formOf(html), re);
 const noWord = (html: string, what: string) => {
   assert.doesNotMatch(html, /role="alert"/, `${what}: no alert`);
   assert.doesNotMatch(html, /data-testid="date-notice"/, `${what}: no note`);
@@ -117,15 +126,18 @@ Deno.test({
       assert.equal(inputValue(page, "name"), "Ann Prefill");
       assert.equal(inputValue(page, "email"), "ann@example.test");
       assert.equal(inputValue(page, "q_company"), "Acme &amp; Co");
-      assert.match(tagOf(page, /<option value="11-50"[^>]*>/), /selected/);
-      assert.match(tagOf(page, /<input[^>]*name="q_agree"[^>]*>/), /checked/);
+      assert.match(fieldOf(page, /<option value="11-50"[^>]*>/), /selected/);
+      assert.match(fieldOf(page, /<input[^>]*name="q_agree"[^>]*>/), /checked/);
       assert.match(page, /<textarea[^>]*name="q_about"[^>]*>Line one\nLine two<\/textarea>/);
       assert.equal(inputValue(page, "q_tel"), "+49 30 1234567");
-      assert.match(tagOf(page, /<input[^>]*name="location"[^>]*value="1"[^>]*>/), /checked/);
-      assert.doesNotMatch(tagOf(page, /<input[^>]*name="location"[^>]*value="0"[^>]*>/), /checked/);
+      assert.match(fieldOf(page, /<input[^>]*name="location"[^>]*value="1"[^>]*>/), /checked/);
+      assert.doesNotMatch(
+        fieldOf(page, /<input[^>]*name="location"[^>]*value="0"[^>]*>/),
+        /checked/,
+      );
       assert.equal(inputValue(page, "phone"), "+49 30 7654321");
       // Editable (the host did not lock them).
-      assert.doesNotMatch(tagOf(page, /<input[^>]*name="q_company"[^>]*>/), /readonly/);
+      assert.doesNotMatch(fieldOf(page, /<input[^>]*name="q_company"[^>]*>/), /readonly/);
 
       // A month to open: its days are shown, the first free one chosen.
       const next = Temporal.PlainYearMonth.from(day.date.slice(0, 7)).add({ months: 1 });
@@ -180,9 +192,9 @@ Deno.test({
         for (const k of ["name", "email", "q_company", "q_tel"]) {
           assert.equal(inputValue(withTime, k), "", k);
         }
-        assert.doesNotMatch(tagOf(withTime, /<input[^>]*name="q_agree"[^>]*>/), /checked/);
+        assert.doesNotMatch(fieldOf(withTime, /<input[^>]*name="q_agree"[^>]*>/), /checked/);
         assert.doesNotMatch(withTime, /<option value="Gold"/);
-        assert.doesNotMatch(withTime, /<input[^>]*name="location"[^>]*checked/);
+        assert.doesNotMatch(formOf(withTime), /<input[^>]*name="location"[^>]*checked/);
       }
 
       // A zone the guest typed into the zone field is answered: none matches, several do.
@@ -215,19 +227,19 @@ Deno.test({
         q_agree: "on",
       });
       const page = await get(app, `/calendar/pia/locked?${q}`);
-      assert.match(tagOf(page, /<input[^>]*name="name"[^>]*>/), /readonly/);
-      assert.doesNotMatch(tagOf(page, /<input[^>]*name="email"[^>]*>/), /readonly/);
-      assert.match(tagOf(page, /<input[^>]*name="q_company"[^>]*>/), /readonly/);
-      assert.doesNotMatch(tagOf(page, /<input[^>]*name="q_tel"[^>]*>/), /readonly/);
+      assert.match(fieldOf(page, /<input[^>]*name="name"[^>]*>/), /readonly/);
+      assert.doesNotMatch(fieldOf(page, /<input[^>]*name="email"[^>]*>/), /readonly/);
+      assert.match(fieldOf(page, /<input[^>]*name="q_company"[^>]*>/), /readonly/);
+      assert.doesNotMatch(fieldOf(page, /<input[^>]*name="q_tel"[^>]*>/), /readonly/);
       // A choice and a tick cannot be read-only: shown disabled, sent by a hidden field.
       assert.match(tagOf(page, /<select[^>]*id="q_size"[^>]*>/), /disabled/);
-      assert.match(page, /<input type="hidden" name="q_size" value="1-10"/);
-      assert.match(tagOf(page, /<input[^>]*id="q_agree"[^>]*>/), /disabled/);
-      assert.match(page, /<input type="hidden" name="q_agree" value="on"/);
+      assert.match(formOf(page), /<input type="hidden" name="q_size" value="1-10"/);
+      assert.match(fieldOf(page, /<input[^>]*id="q_agree"[^>]*>/), /disabled/);
+      assert.match(formOf(page), /<input type="hidden" name="q_agree" value="on"/);
 
       // Booked with the locked answers as they were.
       const form = new FormData();
-      for (const m of page.matchAll(/<input\b[^>]*>/g)) {
+      for (const m of formOf(page).matchAll(/<input\b[^>]*>/g)) {
         const name = /\sname="([^"]+)"/.exec(m[0])?.[1];
         if (!name || / disabled/.test(m[0]) || /type="(radio|checkbox)"/.test(m[0])) continue;
         form.set(name, (/\svalue="([^"]*)"/.exec(m[0])?.[1] ?? "").replaceAll("&amp;", "&"));
@@ -287,7 +299,7 @@ Deno.test({
         assert.equal(await frame.locator("#b-name").inputValue(), "Ann Embed");
         assert.equal(await frame.locator("#q_company").inputValue(), "Acme");
         assert.equal(await frame.locator("#q_size").inputValue(), "11-50");
-        assert.ok(await frame.locator("input[name=location][value='1']").isChecked());
+        assert.ok(await frame.locator("#book input[name=location][value='1']").isChecked());
         assert.equal(await frame.locator("#book input[name=tz]").inputValue(), "Asia/Tokyo");
 
         // A zone from the link that is none: ignored, and the browser's own zone is used.
