@@ -98,7 +98,13 @@ function englishDateWords(): string[] {
 
 /** What is left of a text once messages (⟦…⟧), data and formatted values are taken out. */
 function leftover(text: string, dateWords: string[]): string | null {
-  let t = text.replace(/⟦[^⟦⟧]*⟧/g, " ");
+  // Innermost first, until none is left: a message may carry another (the settings line's
+  // "Times in {zone} · {clock}" carries "12-hour clock").
+  let t = text;
+  for (let was = ""; was !== t;) {
+    was = t;
+    t = t.replace(/⟦[^⟦⟧]*⟧/g, " ");
+  }
   // Messages nest data (⟦… Demo Host …⟧) and are taken out first; then the data alone.
   for (const d of DATA) t = t.split(d).join(" ");
   t = t
