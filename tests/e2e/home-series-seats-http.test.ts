@@ -6,41 +6,23 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { signInByLink } from "../support/auth.ts";
-import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
+import { createEventType } from "../support/memory-app.ts";
+import { formInstant as iso, seriesStore, tomorrowAtUtc as tomorrowAt } from "../support/series.ts";
 import { postPlainRead } from "../support/http.ts";
 
-const DAY = 86_400_000;
-const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
-/** Tomorrow (UTC) at `hour`:00 UTC. */
-const tomorrowAt = (hour: number) =>
-  Date.parse(new Date(Date.now() + DAY).toISOString().slice(0, 10)) + hour * 3_600_000;
-
-async function seed() {
-  const { dataDir, kv, app } = await seedStore("invito-home-series-");
-  const allDay = [{ start: "00:00", end: "24:00" }];
-  const host = await createHost(app, {
-    username: "coach",
-    timeZone: "UTC",
-    weekly: { 1: allDay, 2: allDay, 3: allDay, 4: allDay, 5: allDay, 6: allDay, 7: allDay },
-  });
-  await createEventType(app, host, {
-    slug: "weekly",
-    title: "Weekly coaching",
-    durationMin: 60,
+const seed = () =>
+  seriesStore("invito-home-series-", {
+    count: 6,
     requiresConfirmation: true,
-    bookingWindowDays: 90,
-    series: { everyWeeks: 1, count: 6, freeOnly: false },
+    more: (app, host) =>
+      createEventType(app, host, {
+        slug: "class",
+        title: "Yoga class",
+        durationMin: 60,
+        requiresConfirmation: false,
+        seats: { perTime: 5, showAttendees: false, hideCount: false },
+      }),
   });
-  await createEventType(app, host, {
-    slug: "class",
-    title: "Yoga class",
-    durationMin: 60,
-    requiresConfirmation: false,
-    seats: { perTime: 5, showAttendees: false, hideCount: false },
-  });
-  kv.close();
-  return dataDir;
-}
 
 /** The text of the Home section whose list carries `testid`, tags and comments dropped. */
 function listItems(html: string, testid: string): string[] {

@@ -5,34 +5,26 @@
  * date; the reschedule page says that only this date moves.
  */
 import assert from "node:assert/strict";
-import { startApp } from "../support/app.ts";
-import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
+import { type AppHandle, startApp } from "../support/app.ts";
+import { formInstant, seriesStore, tomorrowAtUtc } from "../support/series.ts";
 import { postPlainRead } from "../support/http.ts";
 
-const DAY = 86_400_000;
-const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
-/** Tomorrow (UTC) at `hour`:00 UTC. */
-const tomorrowAt = (hour: number) =>
-  Date.parse(new Date(Date.now() + DAY).toISOString().slice(0, 10)) + hour * 3_600_000;
+const seed = () => seriesStore("invito-series-rest-", { count: 4, requiresConfirmation: false });
 
-async function seed() {
-  const { dataDir, kv, app } = await seedStore("invito-series-rest-");
-  const allDay = [{ start: "00:00", end: "24:00" }];
-  const host = await createHost(app, {
-    username: "coach",
-    timeZone: "UTC",
-    weekly: { 1: allDay, 2: allDay, 3: allDay, 4: allDay, 5: allDay, 6: allDay, 7: allDay },
+/** Pat books the series from tomorrow 09:00 without scripts: the second date's page. */
+async function secondDate(app: AppHandle): Promise<string> {
+  const booked = await postPlainRead(app.baseUrl, "/calendar/coach/weekly?/book", {
+    name: "Pat",
+    email: "pat@example.test",
+    note: "",
+    start: formInstant(tomorrowAtUtc(9)),
+    tz: "UTC",
   });
-  await createEventType(app, host, {
-    slug: "weekly",
-    title: "Weekly coaching",
-    durationMin: 60,
-    requiresConfirmation: false,
-    bookingWindowDays: 90,
-    series: { everyWeeks: 1, count: 4, freeOnly: false },
-  });
-  kv.close();
-  return dataDir;
+  assert.equal(booked.status, 303, booked.body.slice(0, 300));
+  const first = await (await fetch(app.baseUrl + booked.location!)).text();
+  const second = seriesListOf(first)[1].href;
+  assert.ok(second, "the first date's page links the second date");
+  return second;
 }
 
 /** Each date of the series list on a page: its state and its link (the page's own date: none). */
@@ -53,17 +45,7 @@ Deno.test({
     const dataDir = await seed();
     try {
       await using app = await startApp({ dataDir });
-      const booked = await postPlainRead(app.baseUrl, "/calendar/coach/weekly?/book", {
-        name: "Pat",
-        email: "pat@example.test",
-        note: "",
-        start: iso(tomorrowAt(9)),
-        tz: "UTC",
-      });
-      assert.equal(booked.status, 303, booked.body.slice(0, 300));
-      const first = await (await fetch(app.baseUrl + booked.location!)).text();
-      const second = seriesListOf(first)[1].href;
-      assert.ok(second, "the first date's page links the second date");
+      const second = await secondDate(app);
       const page = await (await fetch(`${app.baseUrl}${second}/cancel`)).text();
       assert.match(page, /This date and the 2 later ones/);
       const res = await postPlainRead(app.baseUrl, `${second}/cancel`, {
@@ -97,16 +79,7 @@ Deno.test({
     const dataDir = await seed();
     try {
       await using app = await startApp({ dataDir });
-      const booked = await postPlainRead(app.baseUrl, "/calendar/coach/weekly?/book", {
-        name: "Pat",
-        email: "pat@example.test",
-        note: "",
-        start: iso(tomorrowAt(9)),
-        tz: "UTC",
-      });
-      assert.equal(booked.status, 303, booked.body.slice(0, 300));
-      const first = await (await fetch(app.baseUrl + booked.location!)).text();
-      const second = seriesListOf(first)[1].href!;
+      const second = await secondDate(app);
       const page = await (await fetch(`${app.baseUrl}${second}/reschedule`)).text();
       const moving = page.match(/data-testid="manage-moving"[^]*?<\/p>/)?.[0] ?? "";
       assert.match(

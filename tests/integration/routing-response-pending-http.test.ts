@@ -7,13 +7,8 @@ import { startApp } from "../support/app.ts";
 import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
 import { createClient } from "../support/http.ts";
 import { formsOf, signInByLink, submitForm } from "../support/auth.ts";
-import { inputValue, publishedForm } from "../support/routing.ts";
+import { EVERY_DAY_8_TO_18 as EVERY_DAY, inputValue, publishedForm } from "../support/routing.ts";
 import { waitFor } from "../support/wait.ts";
-import type { WeeklyRules } from "../../src/lib/server/domain/availability.ts";
-
-const EVERY_DAY = Object.fromEntries(
-  [1, 2, 3, 4, 5, 6, 7].map((d) => [d, [{ start: "08:00", end: "18:00" }]]),
-) as unknown as WeeklyRules;
 
 Deno.test({
   name:

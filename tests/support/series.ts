@@ -1,10 +1,19 @@
 /** Recurring series and single chats as the service tests set them up. */
 import assert from "node:assert/strict";
-import { createEventType, createHost, memoryApp, type TestApp, WORKDAYS } from "./memory-app.ts";
+import {
+  createEventType,
+  createHost,
+  memoryApp,
+  seedStore,
+  type TestApp,
+  WORKDAYS,
+} from "./memory-app.ts";
+import { EVERY_DAY_ALL_DAY } from "./teams.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";
 import { listHostBookings } from "../../src/lib/server/store/bookings.ts";
 import type { BookingRecord } from "../../src/lib/server/domain/model/records.ts";
+import type { App } from "../../src/lib/server/app.ts";
 
 /**
  * On `app`: the host "coach" (weekdays) with a weekly series of `count` dates booked by Pat from
@@ -72,4 +81,43 @@ export async function oneChat() {
   });
   assert.ok(r.ok, JSON.stringify(r));
   return { app, host, booking: r };
+}
+
+/** Tomorrow (UTC) at `hour`:00 UTC, as epoch ms. */
+export const tomorrowAtUtc = (hour: number) =>
+  Date.parse(new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)) + hour * 3_600_000;
+
+/** An instant as the booking form posts it ("2026-11-23T09:00:00Z"). */
+export const formInstant = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
+
+/**
+ * A store for the built server: the host "coach" (UTC, open around the clock) with a weekly
+ * series "weekly" (Weekly coaching, an hour, `count` dates), and `more` to add further event
+ * types. Returns the data folder for `startApp({ dataDir })`.
+ */
+export async function seriesStore(
+  prefix: string,
+  opts: {
+    count: number;
+    requiresConfirmation: boolean;
+    more?: (app: App, host: Awaited<ReturnType<typeof createHost>>) => Promise<unknown>;
+  },
+): Promise<string> {
+  const { dataDir, kv, app } = await seedStore(prefix);
+  const host = await createHost(app, {
+    username: "coach",
+    timeZone: "UTC",
+    weekly: EVERY_DAY_ALL_DAY,
+  });
+  await createEventType(app, host, {
+    slug: "weekly",
+    title: "Weekly coaching",
+    durationMin: 60,
+    requiresConfirmation: opts.requiresConfirmation,
+    bookingWindowDays: 90,
+    series: { everyWeeks: 1, count: opts.count, freeOnly: false },
+  });
+  await opts.more?.(app, host);
+  kv.close();
+  return dataDir;
 }
