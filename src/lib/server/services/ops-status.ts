@@ -11,6 +11,7 @@ import { STALE_AFTER_INTERVALS } from "./calendar-busy.ts";
 import { jobKind } from "../store/outbox.ts";
 import { cronStates, isStopping } from "../ops/lifecycle.ts";
 import { setCalendarGauges, setOutboxGauges } from "../ops/metrics.ts";
+import { countHeldDeliveries } from "../store/webhooks.ts";
 import { pendingRestore } from "../store/backup.ts";
 
 /** A scan stops here; the figures then say "at least" (a store this backed up is not ready anyway). */
@@ -60,10 +61,7 @@ export async function outboxStats(app: App, nowMs: number): Promise<OutboxStats>
     failedKinds[kind] = (failedKinds[kind] ?? 0) + 1;
   }
   // Held deliveries are no queued jobs (webhook-held.ts), but an operator should see them.
-  let held = 0;
-  for await (const _ of app.kv.list({ prefix: keys.webhookHeldAll() }, { limit: SCAN_LIMIT })) {
-    held++;
-  }
+  const held = await countHeldDeliveries(app.kv, SCAN_LIMIT);
   return { kinds, failed, failedKinds, held, maxOverdueMs, truncated: n >= SCAN_LIMIT };
 }
 

@@ -320,3 +320,10 @@ export async function dropHeldDeliveries(
     await op.commit();
   }
 }
+
+/** How many deliveries are held for suspended hosts, counting up to `limit` (for /metrics). */
+export async function countHeldDeliveries(kv: Deno.Kv, limit: number): Promise<number> {
+  let n = 0;
+  for await (const _ of kv.list({ prefix: keys.webhookHeldAll() }, { limit })) n++;
+  return n;
+}
