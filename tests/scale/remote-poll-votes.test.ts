@@ -169,12 +169,12 @@ Deno.test({
 Deno.test({
   ...opts,
   name:
-    "remote KV: MAX_VOTES + 5 new invitees answering a poll at once on three processes, three commit answers lost: exactly MAX_VOTES are stored and thanked, the other five are told the poll is full, none “busy”, and the host's pick books exactly those thanked",
+    "remote KV: MAX_VOTES + 5 new invitees answering a poll at once on three processes, three commit answers lost and three reads' answers broken off (each cut breaking what else its connection carried): exactly MAX_VOTES are stored and thanked, the other five are told the poll is full, none “busy”, and the host's pick books exactly those thanked",
   async fn() {
     await using r = await remoteApps({ processes: 3 });
     const p = await openPoll(r, "Full");
     const emails = Array.from({ length: MAX_VOTES + 5 }, (_, i) => `v${i}@example.test`);
-    r.server.faults.set({ loseAnswer: 3, matchKey: "poll_vote" });
+    r.server.faults.set({ loseAnswer: 3, matchKey: "poll_vote", cutReadBody: 3 });
     const started = performance.now();
     const results = await Promise.all(
       emails.map((email, i) =>
@@ -182,12 +182,13 @@ Deno.test({
       ),
     );
     const ms = Math.round(performance.now() - started);
-    r.server.faults.set({ loseAnswer: 0 });
+    r.server.faults.set({ loseAnswer: 0, cutReadBody: 0 });
     const refused = results.filter((v) => !v.ok);
     console.log(
       `${refused.length} of ${results.length} refused (${refusals(refused)}) in ${ms} ms`,
     );
     assert.equal(r.server.stats().injected.loseAnswer, 3, "answers were lost");
+    assert.equal(r.server.stats().injected.cutReadBody, 3, "reads were cut");
     assert.equal(refusals(results), "full, full, full, full, full", "five are told it is full");
     const thanked = emails.filter((_, i) => results[i].ok).sort();
     const stored = await listVotes(r.kv, p.id);

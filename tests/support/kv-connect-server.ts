@@ -37,6 +37,10 @@
  *   answer (the outcome is unknown to the client: it must re-read, not assume);
  * - `failChecks`: the next N atomic writes answer that a check failed, applying nothing (as when
  *   another process changed a checked key first: a crowd that keeps winning);
+ * - `cutReadBody`: the next N snapshot reads answer their status and headers, then the connection
+ *   is cut before the body (the client sees "failed to read response body", which Deno's client
+ *   does not retry; every other request in flight on that connection, HTTP/2 carrying them all,
+ *   breaks too, and those the client does resend);
  * - `stallWrites`: atomic writes wait (before being applied) until it is set back to false;
  * - `matchKey`: the three write faults above only hit writes that touch a key whose first part is
  *   this string (so a test can lose the answer of the booking's write, not a session's).
@@ -87,6 +91,7 @@ export type Faults = {
   dropBeforeCommit?: number;
   loseAnswer?: number;
   failChecks?: number;
+  cutReadBody?: number;
   stallWrites?: boolean;
   /**
    * Only writes that set or delete a key whose first part is this string count for
@@ -121,7 +126,13 @@ export type KvConnectStats = {
     valueBytes: number;
     keyBytes: number;
   };
-  injected: { fail5xx: number; dropBeforeCommit: number; loseAnswer: number; failChecks: number };
+  injected: {
+    fail5xx: number;
+    dropBeforeCommit: number;
+    loseAnswer: number;
+    failChecks: number;
+    cutReadBody: number;
+  };
 };
 
 /** What the local KV file holds per remote key (the on-disk format). */
@@ -222,7 +233,7 @@ export class KvConnectStore {
     watches: 0,
     refused: [],
     largest: { checks: 0, mutations: 0, bytes: 0, valueBytes: 0, keyBytes: 0 },
-    injected: { fail5xx: 0, dropBeforeCommit: 0, loseAnswer: 0, failChecks: 0 },
+    injected: { fail5xx: 0, dropBeforeCommit: 0, loseAnswer: 0, failChecks: 0, cutReadBody: 0 },
   };
 
   private constructor(readonly kv: Deno.Kv) {}
@@ -600,7 +611,7 @@ export async function startKvConnect(opts: KvConnectOptions = {}): Promise<KvCon
     });
   };
   const take = (
-    name: "fail5xx" | "dropBeforeCommit" | "loseAnswer" | "failChecks",
+    name: "fail5xx" | "dropBeforeCommit" | "loseAnswer" | "failChecks" | "cutReadBody",
     w?: AtomicWriteMsg,
   ) => {
     if (!faults[name]) return false;
@@ -696,7 +707,27 @@ export async function startKvConnect(opts: KvConnectOptions = {}): Promise<KvCon
           return refuse(`invalid SnapshotRead: ${(e as Error).message}`);
         }
         store.stats.reads++;
-        return proto(SnapshotReadOutput, await store.read(msg as protobuf.Message));
+        const answer = proto(SnapshotReadOutput, await store.read(msg as protobuf.Message));
+        if (!take("cutReadBody")) return answer;
+        // The headers and the body's first byte go out; the next pull cuts the connection.
+        const out = new Uint8Array(await answer.arrayBuffer());
+        let sent = false;
+        return new Response(
+          new ReadableStream({
+            async pull(c) {
+              if (!sent) {
+                sent = true;
+                return c.enqueue(out.subarray(0, 1));
+              }
+              // Time for the first byte to reach the client through the relay: cut sooner, the
+              // client never saw an answer and resends the read (not the fault this is).
+              await new Promise((r) => setTimeout(r, 50));
+              await cut(info);
+              c.close();
+            },
+          }, { highWaterMark: 0 }),
+          { headers: answer.headers },
+        );
       }
       if (m[2] === "atomic_write") {
         let w: AtomicWriteMsg;

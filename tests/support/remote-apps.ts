@@ -13,6 +13,7 @@
  */
 import { memoryApp, type TestApp } from "./memory-app.ts";
 import { type Faults, type KvConnectServer, startKvConnect } from "./kv-connect-server.ts";
+import { openRemoteKv } from "../../src/lib/server/store/kv.ts";
 import { settleCounts } from "../../src/lib/server/ops/counts-in-flight.ts";
 
 export interface RemoteApps {
@@ -40,7 +41,7 @@ export async function remoteApps(
   Deno.env.set("DENO_KV_ACCESS_TOKEN", server.token);
   // One client per process, and the reader's (the last).
   const handles: Deno.Kv[] = [];
-  for (let i = 0; i <= n; i++) handles.push(await Deno.openKv(server.url));
+  for (let i = 0; i <= n; i++) handles.push(await openRemoteKv(server.url));
   const nowIso = opts.nowIso ?? "2026-11-20T08:00:00Z";
   const apps: TestApp[] = [];
   for (let i = 0; i < n; i++) apps.push(await memoryApp({ kv: handles[i], nowIso, env: opts.env }));

@@ -12,7 +12,8 @@ type Holder = { [HANDLE]?: Promise<Deno.Kv> };
 export function openKv(path: string): Promise<Deno.Kv> {
   const g = globalThis as Holder;
   g[HANDLE] ??= (async () => {
-    if (isRemoteKv(path) || path === ":memory:") return await Deno.openKv(path);
+    if (isRemoteKv(path)) return await openRemoteKv(path);
+    if (path === ":memory:") return await Deno.openKv(path);
     const dir = path.replace(/[^/\\]*$/, "");
     if (dir) await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
     // The file holds sessions, accounts and sealed credentials: only our user may read it.
@@ -78,19 +79,115 @@ export function isStoreLocked(err: unknown): boolean {
 /** The waits before each new attempt of a commit refused with "database is locked". */
 export const LOCKED_WAITS_MS = [10, 25, 50, 100, 200, 400, 800, 1_600];
 
-/** Commits `op`, sending it again while the local store answers "database is locked". */
-export async function commitPastLocks(
-  op: Deno.AtomicOperation,
-  waits: readonly number[] = LOCKED_WAITS_MS,
-): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
+/**
+ * Runs `op` again after each wait while it fails with an error `transient` accepts: an error
+ * that says nothing happened (a rolled-back commit, a read), never an unknown outcome.
+ */
+async function againWhile<T>(
+  op: () => Promise<T>,
+  transient: (err: unknown) => boolean,
+  waits: readonly number[],
+): Promise<T> {
   for (let attempt = 0;; attempt++) {
     try {
-      return await op.commit();
+      return await op();
     } catch (err) {
-      if (!isStoreLocked(err) || attempt >= waits.length) throw err;
+      if (!transient(err) || attempt >= waits.length) throw err;
       await new Promise((r) => setTimeout(r, waits[attempt] * (0.5 + Math.random())));
     }
   }
+}
+
+/** Commits `op`, sending it again while the local store answers "database is locked". */
+export function commitPastLocks(
+  op: Deno.AtomicOperation,
+  waits: readonly number[] = LOCKED_WAITS_MS,
+): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
+  return againWhile(() => op.commit(), isStoreLocked, waits);
+}
+
+/**
+ * A remote read whose answer broke off after its status, inside the body: Deno's KV Connect
+ * client resends a request that got no answer (and one answered 5xx), but throws this one. One
+ * HTTP/2 connection carries all of a process's requests, so a cut connection breaks every read
+ * in flight on it (CI: a poll vote's read, while a commit's answer was lost on three processes).
+ */
+export function isBrokenReadAnswer(err: unknown): boolean {
+  return err instanceof Error && /^KV Connect failed to read response body/.test(err.message);
+}
+
+/** The waits before each new attempt of a remote read whose answer broke off. */
+export const BROKEN_READ_WAITS_MS = [0, 20, 100, 400, 1_600];
+
+/**
+ * A remote store whose reads are sent again when their answer breaks off (`isBrokenReadAnswer`):
+ * a read changes nothing, so reading again is always safe, and the person is not shown a 500
+ * for a network blip. A list resumes after the last entry it handed out (Deno's cursor), with
+ * what is left of its limit: each entry once, in order, as a list's pages are anyway (each page
+ * is a read of its own). Commits are not touched: their unknown outcome is settled by reading
+ * (`commitOrReread`).
+ */
+export async function openRemoteKv(url: string): Promise<Deno.Kv> {
+  const kv = await Deno.openKv(url);
+  const get = (key: Deno.KvKey, o?: { consistency?: Deno.KvConsistencyLevel }) =>
+    againWhile(() => kv.get(key, o), isBrokenReadAnswer, BROKEN_READ_WAITS_MS);
+  const getMany = (ks: Deno.KvKey[], o?: { consistency?: Deno.KvConsistencyLevel }) =>
+    againWhile(() => kv.getMany(ks, o), isBrokenReadAnswer, BROKEN_READ_WAITS_MS);
+  const list = (selector: Deno.KvListSelector, o?: Deno.KvListOptions) =>
+    resumingList(kv, selector, o ?? {});
+  return new Proxy(kv, {
+    get(target, prop) {
+      if (prop === "get") return get;
+      if (prop === "getMany") return getMany;
+      if (prop === "list") return list;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+function resumingList<T>(
+  kv: Deno.Kv,
+  selector: Deno.KvListSelector,
+  options: Deno.KvListOptions,
+): Deno.KvListIterator<T> {
+  let inner = kv.list<T>(selector, options);
+  let handed = 0;
+  let cursor: string | undefined;
+  const next = () =>
+    againWhile(
+      async (): Promise<IteratorResult<Deno.KvEntry<T>, undefined>> => {
+        if (options.limit !== undefined && handed >= options.limit) {
+          return { done: true, value: undefined };
+        }
+        try {
+          const r = await inner.next();
+          if (!r.done) {
+            handed++;
+            cursor = inner.cursor;
+          }
+          return r;
+        } catch (err) {
+          if (isBrokenReadAnswer(err)) {
+            const left = options.limit === undefined ? {} : { limit: options.limit - handed };
+            inner = kv.list<T>(selector, { ...options, ...left, cursor: cursor ?? options.cursor });
+          }
+          throw err;
+        }
+      },
+      isBrokenReadAnswer,
+      BROKEN_READ_WAITS_MS,
+    );
+  const it = {
+    get cursor() {
+      return inner.cursor;
+    },
+    next,
+    [Symbol.asyncIterator]() {
+      return it;
+    },
+  };
+  return it as unknown as Deno.KvListIterator<T>;
 }
 
 /** Deno.umask where the platform has one (not on Windows); null when it does not. */
