@@ -5,8 +5,9 @@
  * admin's hand-over. Counted once per booking made (a move's successor included), on the day it
  * was made, as an `ev` metric.
  */
-import type { BookingOrigin, BookingRecord } from "./model/records.ts";
+import type { BookingOrigin } from "./model/records.ts";
 import type { CountDelta } from "./insights.ts";
+import { originOf } from "./booking-origin.ts";
 
 /** In the order the insights chart lists them. */
 export const ORIGINS = [
@@ -23,23 +24,6 @@ export const ORIGINS = [
 
 /** `ev` metric prefix: "by.guest", "by.poll", … */
 export const ORIGIN_METRIC = "by.";
-
-/**
- * How a booking came: what it recorded (a poll's pick, a new time after the host asked), else
- * what its other fields tell — a successor was moved by whoever made it; a booking through a
- * single-use link came by that link; one the host made was booked for the guest.
- */
-export function originOf(
-  b: Pick<BookingRecord, "origin" | "rescheduledFromId" | "singleUseLinkId"> & {
-    history: readonly { by: string }[];
-  },
-): BookingOrigin {
-  if (b.origin) return b.origin;
-  const byHost = b.history[0]?.by === "host";
-  if (b.rescheduledFromId) return byHost ? "host_move" : "guest_move";
-  if (byHost) return "for_guest";
-  return b.singleUseLinkId ? "link" : "guest";
-}
 
 /** What a booking made adds to the origin counts, on the host-zone `day` it was made. */
 export function originDelta(

@@ -5,6 +5,7 @@ import {
   bookingDeltas,
   type BookingFacts,
   type CountDelta,
+  funnelRequests,
   hourCells,
   leadBucket,
   type PageRequest,
@@ -476,4 +477,54 @@ Deno.test("hourCells: the same cells as counted minute by minute, in zones with 
       for (const len of [15, 50, 150]) same(zone, Date.parse(at) + off * MIN, len);
     }
   }
+});
+
+Deno.test("bookingDeltas: the funnel's requests and confirmations are the booking page's — not the API's, the host's or a poll's; a moved meeting's confirmation is its chain's first booking's", () => {
+  const onPage = (over: Partial<BookingFacts>) => {
+    const made = bookingDeltas(null, facts({ history: [{ by: "guest" }], ...over }), "2026-11-21");
+    const confirmed = bookingDeltas(
+      facts({ history: [{ by: "guest" }], ...over }),
+      facts({ history: [{ by: "guest" }], ...over, status: "CONFIRMED" }),
+      "2026-11-22",
+    );
+    return [...pick(made, "ev"), ...pick(confirmed, "ev")].filter((m) => m.includes(".page"));
+  };
+  const both = ["2026-11-21 submitted.page 1", "2026-11-22 confirmed.page 1"];
+  assert.deepEqual(onPage({}), both, "a guest on the page");
+  assert.deepEqual(onPage({ singleUseLinkId: "l1" }), both, "a guest through a link's page");
+  assert.deepEqual(onPage({ origin: "api" }), [], "the API");
+  assert.deepEqual(onPage({ origin: "poll" }), [], "a poll's pick");
+  assert.deepEqual(onPage({ history: [{ by: "host" }] }), [], "the host for a guest");
+  assert.deepEqual(onPage({ history: undefined }), [], "unknown: who made it is not said");
+  // A move is no new request; its confirmation counts when the chain began on the page.
+  assert.deepEqual(onPage({ rescheduledFromId: "b0", chainOnPage: true }), [
+    "2026-11-22 confirmed.page 1",
+  ]);
+  assert.deepEqual(onPage({ rescheduledFromId: "b0", chainOnPage: false }), []);
+  assert.deepEqual(
+    onPage({ rescheduledFromId: "b0", chainOnPage: true, chainConfirmed: true }),
+    [],
+    "a meeting already won before its move",
+  );
+});
+
+Deno.test("funnelRequests: a day counted apart shows the page's requests; an older day without them shows every booking's, as it did", () => {
+  const rows = [
+    // Before this version: every booking's requests only.
+    { day: "2026-11-01", metric: "submitted", n: 5 },
+    { day: "2026-11-01", metric: "confirmed", n: 4 },
+    // Since: counted apart too, and a day whose requests all came through the API has none.
+    { day: "2026-11-10", metric: "submitted", n: 3 },
+    { day: "2026-11-10", metric: "submitted.page", n: 1 },
+    { day: "2026-11-10", metric: "confirmed", n: 3 },
+    { day: "2026-11-10", metric: "confirmed.page", n: 1 },
+    { day: "2026-11-11", metric: "submitted", n: 2 },
+    { day: "2026-11-11", metric: "confirmed", n: 2 },
+    // Before the version, but with the page's counts: a backfill or an import counted it.
+    { day: "2026-10-01", metric: "submitted", n: 2 },
+    { day: "2026-10-01", metric: "submitted.page", n: 1 },
+  ];
+  assert.deepEqual(funnelRequests(rows, "2026-11-05"), { submitted: 5 + 1 + 1, confirmed: 4 + 1 });
+  // Nothing counted by this version yet: only days with the page's own counts show them.
+  assert.deepEqual(funnelRequests(rows, null), { submitted: 5 + 1 + 2 + 1, confirmed: 4 + 1 + 2 });
 });

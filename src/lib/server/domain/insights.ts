@@ -19,6 +19,8 @@ import type { MessageKey } from "../../shared/i18n.ts";
 import { isoDateIn } from "../../shared/format.ts";
 import type { BookingSource } from "../../shared/booking-extras.ts";
 import { sourceMetric } from "./insights-source.ts";
+import { askedOnPage } from "./booking-origin.ts";
+import type { BookingOrigin } from "./model/records.ts";
 
 export type Family = "ev" | "mt" | "hl";
 
@@ -44,6 +46,13 @@ export type PageStep = typeof PAGE_STEPS[number];
 export const EV = {
   submitted: "submitted",
   confirmed: "confirmed",
+  /**
+   * The requests and confirmations of meetings asked for on a booking page (`askedOnPage`): the
+   * funnel's last two steps. `submitted` and `confirmed` count every booking, the API's, the
+   * host's and a poll's too, which the funnel's guests never saw.
+   */
+  submittedOnPage: "submitted.page",
+  confirmedOnPage: "confirmed.page",
   rejected: "rejected",
   expired: "expired",
   cancelledByGuest: "cancelled_guest",
@@ -84,7 +93,16 @@ export type BookingFacts = {
    * at its first confirmation, whether that came before or after a move.
    */
   chainConfirmed?: boolean;
+  /**
+   * The first booking of its chain of moves was asked for on a booking page (`askedOnPage`).
+   * Only read for a booking with `rescheduledFromId`, whose own origin is the move.
+   */
+  chainOnPage?: boolean;
   source?: BookingSource | null; // UTM parameters and `ref`: the sources chart counts by them
+  // How it came (`askedOnPage`); a booking without its history counts as not from a page.
+  origin?: BookingOrigin;
+  singleUseLinkId?: string;
+  history?: readonly { by: string }[];
 };
 
 export function stageOf(b: Pick<BookingFacts, "status" | "endReason">): Stage {
@@ -254,9 +272,12 @@ export function bookingDeltas(
   // while pending and confirmed afterwards counts then; a confirmed meeting moved does not again.
   const wins = !successor || !after.chainConfirmed;
 
-  // Requests and confirmations count by source too (only a booking that has one).
+  const onPage = successor ? after.chainOnPage === true : askedOnPage(after);
+  // Requests and confirmations count by source too (only a booking that has one), and apart
+  // when the meeting was asked for on a booking page (the funnel's steps).
   const evWithSource = (m: "submitted" | "confirmed") => {
     ev(EV[m]);
+    if (onPage) ev(m === "submitted" ? EV.submittedOnPage : EV.confirmedOnPage);
     const bySource = sourceMetric(m, after.source);
     if (bySource) ev(bySource);
   };
@@ -305,6 +326,30 @@ export function previousFacts<
 }
 
 // ─── The booking page funnel ──────────────────────────────────────────────────────────────
+
+/**
+ * The funnel's requests and confirmations in `rows` (a host's `ev` counts): those of meetings
+ * asked for on a booking page. A day before `pageSinceDay` without such counts was counted by a
+ * version that counted every booking's only, and shows those as it did.
+ */
+export function funnelRequests(
+  rows: readonly { day: string; metric: string; n: number }[],
+  pageSinceDay: string | null,
+): { submitted: number; confirmed: number } {
+  const apart = new Set<string>();
+  for (const r of rows) {
+    if (r.metric === EV.submittedOnPage || r.metric === EV.confirmedOnPage) apart.add(r.day);
+  }
+  const onPage = (day: string) => apart.has(day) || (pageSinceDay !== null && day >= pageSinceDay);
+  let submitted = 0;
+  let confirmed = 0;
+  for (const r of rows) {
+    const page = onPage(r.day);
+    if (r.metric === (page ? EV.submittedOnPage : EV.submitted)) submitted += r.n;
+    else if (r.metric === (page ? EV.confirmedOnPage : EV.confirmed)) confirmed += r.n;
+  }
+  return { submitted, confirmed };
+}
 
 /** A request for a guest booking page, as far as counting it needs to know. */
 export type PageRequest = {

@@ -160,7 +160,9 @@ Deno.test("backfill: a booking made before counting began and confirmed after co
     assert.deepEqual(counts.filter((c) => c.startsWith("ev")), [
       "ev 2026-11-20 by.guest 1",
       "ev 2026-11-20 confirmed 1",
+      "ev 2026-11-20 confirmed.page 1",
       "ev 2026-11-20 submitted 1",
+      "ev 2026-11-20 submitted.page 1",
     ]);
     assert.ok(counts.includes("mt 2026-11-23 stage.confirmed 1"));
     assert.ok(!counts.some((c) => c.includes("stage.pending")), counts.join("\n"));

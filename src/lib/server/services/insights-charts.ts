@@ -5,6 +5,7 @@ import {
   type DateRange,
   datesBetween,
   EV,
+  funnelRequests,
   LEAD_BUCKETS,
   type Stage,
   STAGES,
@@ -76,7 +77,13 @@ export function sumOf(rows: CountRow[], metric: string): number {
   return Math.max(0, n);
 }
 
-export function headlines(current: CountRow[], previous: CountRow[], t: Translator): Headline[] {
+export function headlines(
+  current: CountRow[],
+  previous: CountRow[],
+  /** as for `funnelChart`: the conversion is the funnel's, booking-page requests per view */
+  pageSinceDay: string | null,
+  t: Translator,
+): Headline[] {
   const num = (n: number) => formatNumber(n, t.locale);
   const pct = (n: number) => t.t("ins.percent", { n: formatNumber(n * 100, t.locale) });
   const counted = (
@@ -114,8 +121,8 @@ export function headlines(current: CountRow[], previous: CountRow[], t: Translat
     false,
   );
   const rate = (r: number, v: number) => (v > 0 ? r / v : 0);
-  const now = rate(requests.value, views.value);
-  const before = rate(requests.previous, views.previous);
+  const now = rate(funnelRequests(current, pageSinceDay).submitted, views.value);
+  const before = rate(funnelRequests(previous, pageSinceDay).submitted, views.previous);
   const points = views.previous > 0 ? now - before : null;
   const conversion: Headline = {
     key: "conversion",
@@ -143,7 +150,12 @@ export const bookingsUnit = (t: Translator) => ({
   many: t.t("ins.unit_booking_many"),
 });
 
-export function funnelChart(current: CountRow[], t: Translator): ChartSpec {
+export function funnelChart(
+  current: CountRow[],
+  /** the host-zone day booking-page requests began to be counted apart (`funnelRequests`) */
+  pageSinceDay: string | null,
+  t: Translator,
+): ChartSpec {
   const steps: [string, string][] = [
     ["view", t.t("ins.step_view")],
     ["times", t.t("ins.step_times")],
@@ -151,7 +163,12 @@ export function funnelChart(current: CountRow[], t: Translator): ChartSpec {
     [EV.submitted, t.t("ins.step_sent")],
     [EV.confirmed, t.t("ins.step_confirmed")],
   ];
-  const counts = steps.map(([m]) => sumOf(current, m));
+  const requests = funnelRequests(current, pageSinceDay);
+  const counts = [
+    ...steps.slice(0, 3).map(([m]) => sumOf(current, m)),
+    requests.submitted,
+    requests.confirmed,
+  ];
   const pct = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 1000) / 10 : 0);
   const rows = steps.map(([, label], i) => [
     label,

@@ -77,7 +77,9 @@ Deno.test("insights: 50 simultaneous page views and 50 simultaneous bookings fro
     assert.deepEqual(ev, {
       "2026-11-20 view": 50,
       "2026-11-20 submitted": 50,
+      "2026-11-20 submitted.page": 50,
       "2026-11-20 confirmed": 50,
+      "2026-11-20 confirmed.page": 50,
       "2026-11-20 by.guest": 50,
     });
     const mt = await counts(a, host.id, "mt");
@@ -207,9 +209,11 @@ Deno.test("insights: after a zone change later events count on the new zone's da
     assert.deepEqual(await counts(app, host.id, "ev", "2026-11-01"), {
       "2026-11-21 view": 1, // before the change: Berlin's Saturday
       "2026-11-21 submitted": 1,
+      "2026-11-21 submitted.page": 1,
       "2026-11-21 by.guest": 1,
       "2026-11-20 view": 1, // after: New York's Friday
       "2026-11-20 confirmed": 1,
+      "2026-11-20 confirmed.page": 1,
     });
     // The meeting stays on the day it was booked for (Berlin's Monday 09:00): the confirmation's
     // "−1 pending" met the "+1 pending" of the booking, on the same day and hour.
@@ -236,7 +240,9 @@ Deno.test("insights: a reschedule counts once as moved, the old day loses the me
     const ev = await counts(app, host.id, "ev");
     assert.deepEqual(ev, {
       "2026-11-20 submitted": 1,
+      "2026-11-20 submitted.page": 1,
       "2026-11-20 confirmed": 1,
+      "2026-11-20 confirmed.page": 1,
       "2026-11-20 rescheduled": 1,
       // Two bookings made: the guest's, and its successor as the guest's move.
       "2026-11-20 by.guest": 1,
@@ -248,6 +254,30 @@ Deno.test("insights: a reschedule counts once as moved, the old day loses the me
     assert.equal(mt["2026-11-23 hour.9"] ?? 0, 0);
     assert.equal(mt["2026-11-24 stage.confirmed"], 1);
     assert.equal(mt["2026-11-24 hour.11"], 30);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("insights: a page request moved while pending and then confirmed counts as the page's confirmation; an API request moved and confirmed does not", async () => {
+  const app = await memoryApp();
+  try {
+    const host = await createHost(app, { weekly: WORKDAYS });
+    await createEventType(app, host, { slug: "chat", requiresConfirmation: true });
+    const onPage = await bookSlot(app, guest(0, "chat"));
+    const viaApi = await bookSlot(app, { ...guest(1, "chat"), origin: "api" });
+    assert.ok(onPage.ok && viaApi.ok);
+    for (const [i, made] of [onPage, viaApi].entries()) {
+      const moved = await rescheduleByGuest(app, made.guestToken, slot(20 + i));
+      assert.ok(moved.ok, JSON.stringify(moved));
+      assert.ok((await decideBooking(app, moved.booking.id, "confirm", "host")).ok);
+    }
+    await settleCounts();
+    const ev = await counts(app, host.id, "ev");
+    assert.equal(ev["2026-11-20 submitted"], 2);
+    assert.equal(ev["2026-11-20 confirmed"], 2);
+    assert.equal(ev["2026-11-20 submitted.page"], 1);
+    assert.equal(ev["2026-11-20 confirmed.page"], 1);
   } finally {
     app.close();
   }
@@ -329,7 +359,9 @@ Deno.test("insights: a change that lands before the booking's own count is still
     await settleCounts();
     assert.deepEqual(await counts(app, host.id, "ev"), {
       "2026-11-20 submitted": 1,
+      "2026-11-20 submitted.page": 1,
       "2026-11-20 confirmed": 1,
+      "2026-11-20 confirmed.page": 1,
       "2026-11-20 by.guest": 1,
     });
     const mt = await counts(app, host.id, "mt");
@@ -400,7 +432,9 @@ Deno.test("insights: a burst of bookings costs the store at most two netted coun
     const ev = await counts(app, host.id, "ev");
     assert.deepEqual(ev, {
       "2026-11-20 submitted": 6,
+      "2026-11-20 submitted.page": 6,
       "2026-11-20 confirmed": 6,
+      "2026-11-20 confirmed.page": 6,
       "2026-11-20 by.guest": 6,
     });
     assert.equal(total(await counts(app, host.id, "mt"), "length.30"), 6);

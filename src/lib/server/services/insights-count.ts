@@ -48,6 +48,7 @@ import {
 import { listCalendarAccounts } from "./calendar-views.ts";
 import { historyDeltas, ownersOf } from "../domain/insights-history.ts";
 import { originDelta } from "../domain/insights-origin.ts";
+import { askedOnPage } from "../domain/booking-origin.ts";
 import type { Committed, Plan } from "../domain/booking-engine/index.ts";
 
 /** A guest reached funnel steps on a booking page (see `pageStepsOf`). */
@@ -374,21 +375,26 @@ const MAX_CHAIN = 50;
 
 /**
  * `b` with `chainConfirmed`: whether a booking before it in its chain of moves was ever
- * confirmed (then its own confirmation is no new meeting won; see `bookingDeltas`).
+ * confirmed (then its own confirmation is no new meeting won; see `bookingDeltas`), and
+ * `chainOnPage`: whether the chain's first booking was asked for on a booking page.
  */
 export async function withChain(
   kv: Deno.Kv,
   b: BookingRecord,
-): Promise<BookingRecord & { chainConfirmed?: boolean }> {
+): Promise<BookingRecord & { chainConfirmed?: boolean; chainOnPage?: boolean }> {
   if (!b.rescheduledFromId) return b;
   let id: string | null = b.rescheduledFromId;
+  let first: BookingRecord | null = null;
   for (let i = 0; id && i < MAX_CHAIN; i++) {
     const prev = await getBooking(kv, id);
     if (!prev) break;
     if (prev.history.some((h) => h.status === "CONFIRMED")) return { ...b, chainConfirmed: true };
+    first = prev;
     id = prev.rescheduledFromId ?? null;
   }
-  return { ...b, chainConfirmed: false };
+  // A chain longer than MAX_CHAIN, or one whose first booking is gone: not known to be a page's.
+  const whole = first !== null && !id;
+  return { ...b, chainConfirmed: false, chainOnPage: whole && askedOnPage(first!) };
 }
 
 /** The host's current zone (events count on the host's day as it is now), or `fallback`. */
@@ -476,7 +482,12 @@ async function drain(kv: Deno.Kv, w: Writer): Promise<void> {
       w.lastWriteAt = performance.now();
       try {
         // Counting has begun before this process's first count lands (the backfill's boundary).
-        if (!w.since) w.since = (await ensureCountingSince(kv, w.now()), true);
+        // So has counting requests from booking pages apart (the funnel's, since this version).
+        if (!w.since) {
+          await ensureCountingSince(kv, w.now());
+          await ensureCountingSince(kv, w.now(), keys.insightsPageRequestsSince());
+          w.since = true;
+        }
         await addCounts(kv, [...batch.sums.values()], w.now());
       } catch (err) {
         console.warn(`[insights] ${batch.waiting} count(s) dropped:`, errorText(err));

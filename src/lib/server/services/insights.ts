@@ -9,7 +9,12 @@ import { sourcesChart } from "./insights-sources.ts";
 import { originsChart } from "./insights-origins.ts";
 import type { App } from "../app.ts";
 import type { UserRecord } from "../domain/model/records.ts";
-import { type CountRow, listProblems, openCounts } from "../store/insights.ts";
+import {
+  type CountRow,
+  getPageRequestsSince,
+  listProblems,
+  openCounts,
+} from "../store/insights.ts";
 import {
   CALENDAR_WRITE,
   type DateRange,
@@ -134,7 +139,7 @@ export async function getInsights(
   const range = resolved.range;
 
   const counts = await openCounts(app.kv, host.id, nowMs);
-  const [types, ev, mt, hl, problems, parked, cal] = await Promise.all([
+  const [types, ev, mt, hl, problems, parked, cal, pageSince] = await Promise.all([
     eventTypesCounted(app, host.id),
     counts.read("ev", range.previousFrom, range.to),
     counts.read("mt", range.from, range.to),
@@ -142,7 +147,9 @@ export async function getInsights(
     listProblems(app.kv, host.id),
     parkedJobs(app, host.id),
     listCalendarAccounts(app, host.id, t),
+    getPageRequestsSince(app.kv),
   ]);
+  const pageSinceDay = pageSince === null ? null : zonedDay(pageSince, host.timeZone);
   const eventTypes = types
     .map((t) => ({ id: t.id, title: t.title }))
     .sort((a, b) => a.title.localeCompare(b.title));
@@ -165,7 +172,7 @@ export async function getInsights(
     routingInsights(app, host, ev.filter((r) => r.day >= range.from), etId, t),
   ]);
   const charts: ChartSpec[] = [
-    funnelChart(current, t),
+    funnelChart(current, pageSinceDay, t),
     perDayChart(meetings, range, t, firstDay),
     busiestHoursChart(meetings, clock, t, firstDay),
     leadTimeChart(meetings, t),
@@ -259,7 +266,7 @@ export async function getInsights(
       nowMs,
       eventTypes,
       eventTypeId: etId,
-      headlines: headlines(current, previous, t),
+      headlines: headlines(current, previous, pageSinceDay, t),
       charts,
       routing,
       health: {

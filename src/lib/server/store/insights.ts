@@ -82,6 +82,11 @@ export async function ensureCountingSince(
   return (await kv.get<number>(key)).value ?? nowMs;
 }
 
+/** When booking-page requests began to be counted apart (`EV.submittedOnPage`); null before. */
+export async function getPageRequestsSince(kv: Deno.Kv): Promise<number | null> {
+  return (await kv.get<number>(keys.insightsPageRequestsSince())).value;
+}
+
 /** When routing forms began to be counted per day; null before the first count. */
 export async function getRoutingCountsSince(kv: Deno.Kv): Promise<number | null> {
   return (await kv.get<number>(keys.insightsRoutingSince())).value;

@@ -309,6 +309,11 @@ export const keys = {
   insightsSince: () => ["insights_since"] as const,
   /** When routing forms began to be counted per day (epoch ms): earlier days have none. */
   insightsRoutingSince: () => ["insights_routing_since"] as const,
+  /**
+   * When requests asked for on a booking page began to be counted apart (epoch ms): earlier
+   * days count every booking's requests only.
+   */
+  insightsPageRequestsSince: () => ["insights_page_requests_since"] as const,
   /** How far the one-off backfill of older bookings got. */
   insightsBackfill: () => ["insights_backfill"] as const,
   /** Bumped (sum) by every write to an old day of the owner: readers' copies of old days end. */

@@ -360,7 +360,7 @@ export type BookingRecord = {
   series?: BookingSeries;
   /**
    * How the booking came, where its other fields cannot tell (a poll's pick, a guest's new time
-   * after the host asked). Absent: read from them (domain/insights-origin.ts `originOf`).
+   * after the host asked). Absent: read from them (domain/booking-origin.ts `originOf`).
    */
   origin?: BookingOrigin;
 };
