@@ -79,3 +79,58 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "routing editor: a route whose event type is switched off says so (visitors sent there cannot book), and a visitor routed there is told it is not available",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { dataDir, app: seed, kv } = await seedStore("invito-routing-off-et-");
+    const anna = await createHost(seed, { username: "anna" });
+    const et = await createEventType(seed, anna, { slug: "demo", title: "Product demo" });
+    const formId = await publishedForm(seed, anna.id, "contact", {
+      questions: [{ key: "name", type: "short", label: "Your name", required: true }],
+      routes: [{
+        id: "r_demo",
+        match: "all",
+        conditions: [],
+        destination: { kind: "event_type", ownerId: anna.id, eventTypeId: et.id },
+      }],
+      fallback: { kind: "message", text: "Thanks" },
+    }, "Contact");
+    kv.close();
+
+    await using app = await startApp({ dataDir });
+    try {
+      const host = await signInByLink(app, "anna@example.test");
+      const off = await host.post("/dashboard/event-types?/toggle", { id: et.id, active: "false" });
+      assert.equal(off.status, 200, off.body.slice(0, 300));
+
+      const editor = await host.get(`/dashboard/routing/${formId}`);
+      assert.equal(
+        chosen(editor.body, "r0_dest"),
+        "Product demo — switched off, visitors sent here cannot book",
+      );
+
+      const visitor = await fetch(`${app.baseUrl}/forms/anna/contact`);
+      const form = await visitor.text();
+      const token = /name="ft" value="([^"]*)"/.exec(form)?.[1] ?? "";
+      const sent = await fetch(`${app.baseUrl}/forms/anna/contact`, {
+        method: "POST",
+        headers: {
+          origin: app.baseUrl,
+          accept: "text/html",
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: new URLSearchParams({ name: "Vera", ft: token }),
+      });
+      const text = (await sent.text()).replace(/<[^>]+>/g, " ");
+      assert.equal(sent.status, 409, text.slice(0, 300));
+      assert.match(text, /Where these answers lead is not available right now/);
+    } finally {
+      await app.stop();
+      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    }
+  },
+});

@@ -192,12 +192,16 @@ export type DestinationChoice = {
   /** `et:{ownerId}:{eventTypeId}` or `et:{ownerId}:{eventTypeId}:{memberId}`. */
   value: string;
   label: string;
+  /** Switched off: still a choice (the host may switch it on again), but visitors sent there cannot book. */
+  off?: true;
 };
 
 export function destinationValue(d: Destination): string {
   if (d.kind !== "event_type") return d.kind;
   return `et:${d.ownerId}:${d.eventTypeId}${d.memberId ? `:${d.memberId}` : ""}`;
 }
+
+const offOf = (et: { active: boolean }) => (et.active ? {} : { off: true as const });
 
 /**
  * Where a host's forms may send people: their own event types, and the event types of their
@@ -210,7 +214,7 @@ export async function destinationChoices(app: App, ownerId: string): Promise<Des
   const teams = ownerTeam ? [ownerTeam] : await listTeamsOf(app.kv, ownerId);
   if (!ownerTeam) {
     for (const et of await listEventTypes(app.kv, ownerId)) {
-      out.push({ value: `et:${ownerId}:${et.id}`, label: et.title });
+      out.push({ value: `et:${ownerId}:${et.id}`, label: et.title, ...offOf(et) });
     }
   }
   for (const team of teams) {
@@ -218,7 +222,11 @@ export async function destinationChoices(app: App, ownerId: string): Promise<Des
     const people = await getUsers(app.kv, team.members.map((m) => m.userId));
     for (const et of ets) {
       if (!et.teamMode) continue;
-      out.push({ value: `et:${team.id}:${et.id}`, label: `${team.name}: ${et.title}` });
+      out.push({
+        value: `et:${team.id}:${et.id}`,
+        label: `${team.name}: ${et.title}`,
+        ...offOf(et),
+      });
       if (et.teamMode !== "round_robin") continue;
       for (const id of et.hostIds ?? []) {
         const u = people.find((p) => p.id === id);
@@ -226,6 +234,7 @@ export async function destinationChoices(app: App, ownerId: string): Promise<Des
           out.push({
             value: `et:${team.id}:${et.id}:${id}`,
             label: `${team.name}: ${et.title} → ${u.name}`,
+            ...offOf(et),
           });
         }
       }
