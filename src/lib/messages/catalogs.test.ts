@@ -95,6 +95,24 @@ Deno.test("catalogs: German speaks to the reader as “Sie”, never “du”", 
   assert.deepEqual(found, []);
 });
 
+Deno.test("catalogs: an event type has one name per language, the one its page is called (Terminart, type de rendez-vous, tipo de cita)", () => {
+  // Round three's pages said "Termintyp", "type d’événement", "tipo de evento" or "tipo de
+  // reunión" beside the navigation's name, and German's "der Termintyp" took other articles.
+  const others = {
+    de: /Termintyp|Ereignistyp|Veranstaltungstyp/,
+    fr: /types? d’événements?/,
+    es: /tipos? de (evento|reunión)/,
+  } as const;
+  for (const [lang, other] of Object.entries(others)) {
+    const catalog = CATALOGS[lang as keyof typeof others];
+    const found = Object.entries(catalog).filter(([, m]) => other.test(m)).map(([k]) => k);
+    assert.deepEqual(found, [], lang);
+  }
+  assert.equal(CATALOGS.de["nav.event_types"], "Terminarten");
+  assert.equal(CATALOGS.fr["nav.event_types"], "Types de rendez-vous");
+  assert.equal(CATALOGS.es["nav.event_types"], "Tipos de cita");
+});
+
 Deno.test("catalogs: Spanish speaks to the reader as “tú”, never “usted” (imperatives included)", () => {
   // "Introduzca", "Elija", "Inténtelo"… opening a sentence: the usted imperatives that crept into
   // newer pages ("que elija" about the guest is a subjunctive, and right).
