@@ -8,6 +8,7 @@ import { startApp } from "../support/app.ts";
 import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
 import { signInByLink } from "../support/auth.ts";
 import { publishedForm } from "../support/routing.ts";
+import { postPlainRead } from "../support/http.ts";
 
 /** The text of the option a `<select name=…>` shows as chosen (the first when none is). */
 function chosen(html: string, name: string): string {
@@ -17,26 +18,32 @@ function chosen(html: string, name: string): string {
   return (options.find((o) => /\bselected\b/.test(o[1])) ?? options[0])[2];
 }
 
+/** Anna's published form "Contact", whose one route sends people to her "Product demo". */
+async function seedContactForm(prefix: string) {
+  const { dataDir, app: seed, kv } = await seedStore(prefix);
+  const anna = await createHost(seed, { username: "anna" });
+  const et = await createEventType(seed, anna, { slug: "demo", title: "Product demo" });
+  const formId = await publishedForm(seed, anna.id, "contact", {
+    questions: [{ key: "name", type: "short", label: "Your name", required: true }],
+    routes: [{
+      id: "r_demo",
+      match: "all",
+      conditions: [],
+      destination: { kind: "event_type", ownerId: anna.id, eventTypeId: et.id },
+    }],
+    fallback: { kind: "message", text: "Thanks" },
+  }, "Contact");
+  kv.close();
+  return { dataDir, et, formId };
+}
+
 Deno.test({
   name:
     "routing editor: a route whose event type was deleted says so, and saving asks for another destination",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const { dataDir, app: seed, kv } = await seedStore("invito-routing-deleted-et-");
-    const anna = await createHost(seed, { username: "anna" });
-    const et = await createEventType(seed, anna, { slug: "demo", title: "Product demo" });
-    const formId = await publishedForm(seed, anna.id, "contact", {
-      questions: [{ key: "name", type: "short", label: "Your name", required: true }],
-      routes: [{
-        id: "r_demo",
-        match: "all",
-        conditions: [],
-        destination: { kind: "event_type", ownerId: anna.id, eventTypeId: et.id },
-      }],
-      fallback: { kind: "message", text: "Thanks" },
-    }, "Contact");
-    kv.close();
+    const { dataDir, et, formId } = await seedContactForm("invito-routing-deleted-et-");
 
     await using app = await startApp({ dataDir });
     try {
@@ -86,20 +93,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const { dataDir, app: seed, kv } = await seedStore("invito-routing-off-et-");
-    const anna = await createHost(seed, { username: "anna" });
-    const et = await createEventType(seed, anna, { slug: "demo", title: "Product demo" });
-    const formId = await publishedForm(seed, anna.id, "contact", {
-      questions: [{ key: "name", type: "short", label: "Your name", required: true }],
-      routes: [{
-        id: "r_demo",
-        match: "all",
-        conditions: [],
-        destination: { kind: "event_type", ownerId: anna.id, eventTypeId: et.id },
-      }],
-      fallback: { kind: "message", text: "Thanks" },
-    }, "Contact");
-    kv.close();
+    const { dataDir, et, formId } = await seedContactForm("invito-routing-off-et-");
 
     await using app = await startApp({ dataDir });
     try {
@@ -116,16 +110,11 @@ Deno.test({
       const visitor = await fetch(`${app.baseUrl}/forms/anna/contact`);
       const form = await visitor.text();
       const token = /name="ft" value="([^"]*)"/.exec(form)?.[1] ?? "";
-      const sent = await fetch(`${app.baseUrl}/forms/anna/contact`, {
-        method: "POST",
-        headers: {
-          origin: app.baseUrl,
-          accept: "text/html",
-          "content-type": "application/x-www-form-urlencoded",
-        },
-        body: new URLSearchParams({ name: "Vera", ft: token }),
+      const sent = await postPlainRead(app.baseUrl, "/forms/anna/contact", {
+        name: "Vera",
+        ft: token,
       });
-      const text = (await sent.text()).replace(/<[^>]+>/g, " ");
+      const text = sent.body.replace(/<[^>]+>/g, " ");
       assert.equal(sent.status, 409, text.slice(0, 300));
       assert.match(text, /Where these answers lead is not available right now/);
     } finally {
