@@ -11,6 +11,7 @@
  * this process or behind another one sharing the KV.
  */
 import { keys } from "./keys.ts";
+import { commitOnce } from "./kv.ts";
 import type {
   BookingRecord,
   InsightsBackfillRecord,
@@ -48,7 +49,10 @@ export async function addCounts(kv: Deno.Kv, deltas: OwnedDelta[], nowMs: number
         op.sum(keys.insightsEpoch(owner), 1n);
       }
     }
-    await op.commit();
+    // Sums have nothing to check: a receipt keeps a resent write from adding twice.
+    if (!(await commitOnce(kv, op)).ok) {
+      throw new Error("a count write's answer broke; not written");
+    }
   }
 }
 

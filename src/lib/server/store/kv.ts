@@ -252,7 +252,27 @@ export function commitWithReceipt(
   kv: Deno.Kv,
   op: Deno.AtomicOperation,
 ): Promise<{ ok: boolean }> {
+  return receipted(kv, op, false);
+}
+
+/**
+ * Commits a write with no checks of its own — counters' sums — exactly once, even over remote
+ * KV: Deno's client resends a write whose connection broke before the answer, and a resent sum
+ * adds a second time (a host's insights counted a lost answer's bookings twice). The receipt is
+ * checked absent, so a resend fails against the first write, and `commitWithReceipt` reads it as
+ * landed. `{ ok: false }`: the write did not land (its answer broke and the receipt is absent).
+ */
+export function commitOnce(kv: Deno.Kv, op: Deno.AtomicOperation): Promise<{ ok: boolean }> {
+  return receipted(kv, op, true);
+}
+
+function receipted(
+  kv: Deno.Kv,
+  op: Deno.AtomicOperation,
+  checkedAbsent: boolean,
+): Promise<{ ok: boolean }> {
   const key = keys.commitReceipt(crypto.randomUUID());
+  if (checkedAbsent) op.check({ key, versionstamp: null });
   op.set(key, 1, { expireIn: RECEIPT_TTL_MS });
   return commitOrReread(op, async () => (await kv.get(key)).versionstamp !== null);
 }

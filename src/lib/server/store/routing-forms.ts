@@ -5,7 +5,7 @@
  */
 import { type BookingId, keys, type UserId } from "./keys.ts";
 import { enqueue } from "./outbox.ts";
-import { commitOrReread, commitWithReceipt } from "./kv.ts";
+import { commitOnce, commitOrReread, commitWithReceipt } from "./kv.ts";
 import { isMailAddress } from "../../shared/forms/common.ts";
 import type {
   OutboxRecord,
@@ -132,8 +132,7 @@ function indexedEmails(r: Pick<RoutingResponseRecord, "answers">): Set<string> {
   return out;
 }
 
-/** Stores a response with its email index, and counts it as routed, in one write. */
-/** Stores a response, counted, with the jobs it queues (one write). */
+/** Stores a response with its email index, counted as routed, with the jobs it queues (one write). */
 export async function insertRoutingResponse(
   kv: Deno.Kv,
   rec: RoutingResponseRecord,
@@ -152,7 +151,12 @@ export async function insertRoutingResponse(
   for (const job of jobs) enqueue(op, job);
   const email = responseEmail(rec);
   if (email) op.set(keys.routingResponseByEmail(rec.ownerId, email.slice(0, 320), rec.id), ref);
-  const res = await op.commit();
+  // The id is new, so the record tells whether this write landed: a resend after a lost answer
+  // fails its check against our own response (it said "collided", and the visitor got a 500).
+  const res = await commitOrReread(
+    op,
+    async () => (await kv.get(keys.routingResponse(rec.formId, rec.id))).versionstamp !== null,
+  );
   if (!res.ok) throw new Error("routing response id collided");
 }
 
@@ -163,7 +167,8 @@ export async function countRoutingStage(
   routeId: string,
   stage: RoutingStage,
 ): Promise<void> {
-  await kv.atomic().sum(keys.routingCount(formId, routeId, stage), 1n).commit();
+  // A sum has nothing to check: a receipt keeps a resent write from adding twice.
+  await commitOnce(kv, kv.atomic().sum(keys.routingCount(formId, routeId, stage), 1n));
 }
 
 /** Every counter of a form: `counts[routeId][stage]`. */
@@ -187,7 +192,6 @@ export async function getRoutingResponse(
   return await kv.get<RoutingResponseRecord>(keys.routingResponse(formId, responseId));
 }
 
-/** A form's responses, newest first. */
 /**
  * A form's responses, newest first, one list call per page of `pageSize`, from just before
  * `beforeId` (exclusive; none: the newest). A form may hold any number: callers stop when they
