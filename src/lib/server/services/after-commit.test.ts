@@ -128,6 +128,8 @@ Deno.test("after commit: a guest's booking, the host's confirm and reject, a gue
     assert.deepEqual(await totals(app, host.id), {
       "ev submitted": 5,
       "ev confirmed": 1,
+      "ev submitted.page": 5,
+      "ev confirmed.page": 1,
       "ev by.guest": 5,
       "mt stage.confirmed": 1,
       "mt stage.pending": 4,
@@ -141,6 +143,8 @@ Deno.test("after commit: a guest's booking, the host's confirm and reject, a gue
     assert.deepEqual(await totals(app, host.id), {
       "ev submitted": 5,
       "ev confirmed": 2,
+      "ev submitted.page": 5,
+      "ev confirmed.page": 2,
       "ev by.guest": 5,
       "ev rejected": 1,
       "ev cancelled_guest": 1,
@@ -175,6 +179,8 @@ Deno.test("after commit: a guest's reschedule and a host's are counted as moves;
     assert.deepEqual(await totals(app, host.id), {
       "ev submitted": 3,
       "ev confirmed": 3,
+      "ev submitted.page": 2,
+      "ev confirmed.page": 2,
       "ev rescheduled": 2,
       "ev by.guest": 2,
       "ev by.guest_move": 1,
@@ -242,6 +248,8 @@ Deno.test("after commit: a seat and a booking from a poll are counted", async ()
     assert.deepEqual(await totals(app, host.id), {
       "ev submitted": 3,
       "ev confirmed": 3,
+      "ev submitted.page": 2,
+      "ev confirmed.page": 2,
       "ev by.guest": 2,
       "ev by.poll": 1,
       "mt stage.confirmed": 3,
@@ -277,6 +285,8 @@ Deno.test("after commit: a collective team booking (hold, then commit) counts on
       assert.deepEqual(await totals(app, u.id), {
         "ev submitted": 1,
         "ev confirmed": 1,
+        "ev submitted.page": 1,
+        "ev confirmed.page": 1,
         "ev by.guest": 1,
         "mt stage.confirmed": 1,
       }, u.username);
@@ -306,6 +316,8 @@ Deno.test("after commit: bookings imported from another Invito are counted with 
     assert.deepEqual(await totals(fresh, user.id), {
       "ev submitted": 2,
       "ev confirmed": 1,
+      "ev submitted.page": 2,
+      "ev confirmed.page": 1,
       "ev by.guest": 2,
       "mt stage.confirmed": 1,
       "mt stage.pending": 1,
@@ -336,6 +348,8 @@ Deno.test("after commit: a series is counted once per date, also when its proces
     assert.deepEqual(await totals(app, host.id), {
       "ev submitted": 3,
       "ev confirmed": 3,
+      "ev submitted.page": 3,
+      "ev confirmed.page": 3,
       "ev by.guest": 3,
       "mt stage.confirmed": 3,
     });
@@ -354,6 +368,8 @@ Deno.test("after commit: a series is counted once per date, also when its proces
     assert.deepEqual(await totals(app, host.id), {
       "ev submitted": 5,
       "ev confirmed": 5,
+      "ev submitted.page": 5,
+      "ev confirmed.page": 5,
       "ev by.guest": 5,
       "mt stage.confirmed": 5,
     });
