@@ -102,9 +102,10 @@ Deno.test({
       assert.equal(off.status, 200, off.body.slice(0, 300));
 
       const editor = await host.get(`/dashboard/routing/${formId}`);
-      assert.equal(
-        chosen(editor.body, "r0_dest"),
-        "Product demo — switched off, visitors sent here cannot book",
+      assert.equal(chosen(editor.body, "r0_dest"), "Product demo — switched off");
+      assert.match(
+        editor.body.replace(/<[^>]+>/g, " "),
+        /“Product demo” is switched off: visitors sent here are told it is not available until you switch it on under Event types\./,
       );
 
       const visitor = await fetch(`${app.baseUrl}/forms/anna/contact`);
