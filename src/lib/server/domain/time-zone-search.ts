@@ -7,6 +7,7 @@
  * (cities, countries, abbreviations per IANA group), the cities' other names from
  * time-zone-city-names.ts (CLDR and a short list), offsets from Intl at `nowMs`.
  */
+import { searchFold } from "../../shared/search-fold.ts";
 import { rawTimeZones } from "@vvo/tzdb";
 import { canonicalTimeZone, isValidTimeZone } from "./time-zone.ts";
 import { OTHER_CITIES, ZONE_CITIES } from "./time-zone-city-names.ts";
@@ -26,9 +27,7 @@ export type ZoneSearch =
   | { kind: "choose"; matches: ZoneMatch[] }
   | { kind: "none" };
 
-const fold = (s: string) =>
-  s.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[_\-.,/()']+/g, " ")
-    .replace(/\s+/g, " ").trim();
+const fold = (s: string) => searchFold(s).replace(/[_\-.,/()']+/g, " ").replace(/\s+/g, " ").trim();
 
 /** A city's name per language; `en` always, the others where they differ. */
 type CityName = { en: string; de?: string; fr?: string; es?: string };

@@ -95,3 +95,27 @@ Deno.test("suspendUser: an administrator is refused to a web admin and done for 
     app.close();
   }
 });
+
+Deno.test("listUsersForAdmin: a search ignores case and accents — 'jose' finds José Núñez, 'NUNEZ' too", async () => {
+  const app = await memoryApp();
+  try {
+    for (const [name, username] of [["José Núñez", "jose"], ["Ann Lee", "ann"]]) {
+      const r = await insertUser(app.kv, {
+        email: `${username}@example.test`,
+        name,
+        wantedUsername: `${username}1`,
+        timeZone: "UTC",
+        emailVerifiedMs: null,
+        image: null,
+      }, app.now());
+      assert.ok(r.ok);
+    }
+    for (const q of ["josé", "JOSE NU", "nunez", "Núñez"]) {
+      assert.deepEqual((await listUsersForAdmin(app, { q })).rows.map((r) => r.username), [
+        "jose1",
+      ], q);
+    }
+  } finally {
+    app.close();
+  }
+});

@@ -4,6 +4,7 @@
  * (`setSuspended`), deletion is ADR 022's `deleteAccount` with its team rules — and each is
  * written to the audit log.
  */
+import { searchFold } from "../../shared/search-fold.ts";
 import type { App } from "../app.ts";
 import type { UserRecord } from "../domain/model/records.ts";
 import { type AccountState, accountState, endRefusal, isAdmin } from "../domain/admin.ts";
@@ -61,7 +62,7 @@ export async function listUsersForAdmin(
   query: { q?: string; state?: AccountState },
   scanLimit = SCAN_LIMIT,
 ): Promise<AdminUserList> {
-  const q = query.q?.trim().toLowerCase() ?? "";
+  const q = searchFold(query.q?.trim() ?? "");
   const found: UserRecord[] = [];
   let more = false;
   let scanned = 0;
@@ -75,7 +76,7 @@ export async function listUsersForAdmin(
     }
     const u = e.value;
     if (query.state && accountState(u) !== query.state) continue;
-    if (q && ![u.name, u.username, u.email].some((s) => s.toLowerCase().includes(q))) continue;
+    if (q && ![u.name, u.username, u.email].some((s) => searchFold(s).includes(q))) continue;
     if (found.length === SHOWN) {
       more = true;
       break;

@@ -177,3 +177,25 @@ Deno.test("listBookingPageForHost: a search finds a meeting by its other attende
   assert.deepEqual(await found("nobody"), []);
   app.close();
 });
+
+Deno.test("listBookingPageForHost: a search ignores accents as well as case — 'jose' and 'NUNEZ' find José Núñez, 'zoe' finds Zoë's guest", async () => {
+  const app = await memoryApp();
+  const host = await createHost(app, { username: "alice" });
+  const et = await createEventType(app, host, { slug: "intro" });
+  await insertBooking(app, host, et, { guestName: "José Núñez", guestEmail: "jn@example.test" });
+  await insertBooking(app, host, et, {
+    guestName: "Ann",
+    guestEmail: "ann@example.test",
+    additionalGuests: ["zoe@example.test"],
+    additionalGuestNames: { "zoe@example.test": "Zoë Brontë" },
+  });
+  const found = async (q: string) =>
+    (await listBookingPageForHost(app, host, "all", "en", q, PAST_PAGE)).rows.map((r) =>
+      r.guestName
+    );
+  assert.deepEqual(await found("jose"), ["José Núñez"]);
+  assert.deepEqual(await found("NUNEZ"), ["José Núñez"]);
+  assert.deepEqual(await found("josé"), ["José Núñez"]);
+  assert.deepEqual(await found("bronte"), ["Ann"]);
+  app.close();
+});

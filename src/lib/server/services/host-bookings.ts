@@ -2,6 +2,7 @@
  * The host's booking list: open requests first, then upcoming, then past, with the state of
  * each booking's mails and calendar write so a failing integration is visible.
  */
+import { searchFold } from "../../shared/search-fold.ts";
 import { askNewTimeRefusal } from "../domain/attendees.ts";
 import { sourceQuery } from "../../shared/booking-extras.ts";
 import type { App } from "../app.ts";
@@ -77,8 +78,9 @@ export async function listBookingsForHost(
   /** The reader's locale (dates, answers, locations); default the host's profile language. */
   locale: string = host.locale ?? "en",
   /**
-   * Only bookings with an attendee whose name or address contains this (any case): the guest, or
-   * one of the additional guests (a guest's guests, a poll's other voters); "" for all.
+   * Only bookings with an attendee whose name or address contains this (any case or accent):
+   * the guest, or one of the additional guests (a guest's guests, a poll's other voters); "" for
+   * all.
    */
   query = "",
 ): Promise<HostBookingRow[]> {
@@ -137,8 +139,9 @@ export async function bookingList(
   /** The reader's locale (dates, answers, locations, names lists). */
   locale: string,
   /**
-   * Only bookings with an attendee whose name or address contains this (any case): the guest, or
-   * one of the additional guests (a guest's guests, a poll's other voters); "" for all.
+   * Only bookings with an attendee whose name or address contains this (any case or accent):
+   * the guest, or one of the additional guests (a guest's guests, a poll's other voters); "" for
+   * all.
    */
   query = "",
   pastShown = Infinity,
@@ -149,8 +152,9 @@ export async function bookingList(
   const teamInfo = await teamInfoOf(app, all, locale);
   const byId = new Map(all.map((b) => [b.id, b]));
   const moved = (b: BookingRecord) => b.status === "CANCELLED" && b.endReason === "rescheduled";
-  const needle = query.trim().toLocaleLowerCase(locale);
-  const has = (text: string) => text.toLocaleLowerCase(locale).includes(needle);
+  // Case and accents ignored: "jose" finds José (shared/search-fold.ts).
+  const needle = searchFold(query.trim());
+  const has = (text: string) => searchFold(text).includes(needle);
   // The guest first; the other attendees only when the guest does not match (a few at most, a
   // poll's voters ≤ STORED_GUESTS_MAX), so a long list's search costs what it did.
   const matches = (b: BookingRecord) =>

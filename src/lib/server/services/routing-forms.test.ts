@@ -341,3 +341,33 @@ Deno.test("definitionFromFields: a German host's numbers in rules are read as a 
     ["viele"], // no number: kept for the form's check to name
   ]);
 });
+
+Deno.test("responsePage: the search ignores case and accents — 'zoe' finds Zoë and Zoe, 'MULLER' finds Müller, 'jose' finds José", async () => {
+  const { app, host, form } = await setup();
+  try {
+    const names = ["Zoë Müller", "Zoe Miller", "José Núñez", "Ann"];
+    for (const [i, name] of names.entries()) {
+      const at = Date.parse("2026-11-01T00:00:00Z") + i * 60_000;
+      const rec: RoutingResponseRecord = {
+        v: 1,
+        id: newId(at),
+        formId: form.id,
+        ownerId: host.id,
+        answers: { name },
+        routeId: "fallback",
+        destination: { kind: "message", text: "Thanks!" },
+        createdAtMs: at,
+      };
+      await app.kv.set(keys.routingResponse(form.id, rec.id), rec);
+    }
+    const found = async (q: string) =>
+      (await responsePage(app, form, { q }, { limit: 10 })).responses.map((r) => r.answers.name)
+        .sort();
+    assert.deepEqual(await found("zoe"), ["Zoe Miller", "Zoë Müller"]);
+    assert.deepEqual(await found("MULLER"), ["Zoë Müller"]);
+    assert.deepEqual(await found("jose nunez"), ["José Núñez"]);
+    assert.deepEqual(await found("Zoë"), ["Zoe Miller", "Zoë Müller"]);
+  } finally {
+    app.close();
+  }
+});

@@ -13,6 +13,7 @@ import type {
 import { routingResponsePages } from "../store/routing-forms.ts";
 import { getBookings } from "../store/bookings.ts";
 import type { Translator } from "../../shared/i18n.ts";
+import { searchFold } from "../../shared/search-fold.ts";
 import { teamForMember } from "./teams.ts";
 import { seesTeamBooking } from "../domain/team-membership.ts";
 import { isLiveBooking } from "../domain/booking.ts";
@@ -21,12 +22,12 @@ export type ResponseFilter = { routeId?: string; booked?: "yes" | "no"; q?: stri
 
 /** Whether a response passes the filters: its route, booked or not, text in its answers. */
 export function responseMatches(r: RoutingResponseRecord, filter: ResponseFilter): boolean {
-  const q = (filter.q ?? "").trim().toLowerCase();
+  const q = searchFold((filter.q ?? "").trim());
   return (!filter.routeId || r.routeId === filter.routeId) &&
     (!filter.booked || (filter.booked === "yes") === !!r.bookingId) &&
     (!q ||
       Object.values(r.answers).some((a) =>
-        (Array.isArray(a) ? a.join(", ") : a).toLowerCase().includes(q)
+        searchFold(Array.isArray(a) ? a.join(", ") : a).includes(q)
       ));
 }
 

@@ -1,4 +1,5 @@
 /** The audit log (issue 32): entries by time, each expiring after the configured retention. */
+import { searchFold } from "../../shared/search-fold.ts";
 import { keys } from "./keys.ts";
 import type { AuditCursor, AuditFilter, AuditRecord } from "../domain/model/audit-records.ts";
 
@@ -41,7 +42,7 @@ export async function listAudit(
     start: keys.auditFrom(fromMs),
     end: before ? keys.audit(before.atMs, before.id) : keys.auditFrom(toMs),
   };
-  const who = filter.who?.trim().toLowerCase() || null;
+  const who = searchFold(filter.who?.trim() ?? "") || null;
   const out: AuditRecord[] = [];
   let scanned = 0;
   let last: AuditCursor | null = null;
@@ -53,7 +54,7 @@ export async function listAudit(
     if (filter.kind && r.kind !== filter.kind) continue;
     if (
       who && ![r.actor, r.target, r.actorId ?? "", r.targetId ?? ""]
-        .some((s) => s.toLowerCase().includes(who))
+        .some((s) => searchFold(s).includes(who))
     ) continue;
     // One match more than the page holds: there is an older page, after the page's last entry.
     if (out.length === limit) {
