@@ -34,7 +34,7 @@ export type AuditRecord = {
 /** What the admin's audit page asks for (http/audit-query.ts reads it from the query). */
 export type AuditFilter = {
   kind?: AuditKind;
-  /** matches actor or target (address, username, id), case-insensitively */
+  /** matches actor or target (address, username, id), ignoring case and accents */
   who?: string;
   fromMs?: number;
   toMs?: number;
