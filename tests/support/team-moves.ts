@@ -14,18 +14,8 @@ import { isLiveBooking } from "../../src/lib/server/domain/booking.ts";
 import type { BookingRecord } from "../../src/lib/server/domain/model/records.ts";
 import type { App } from "../../src/lib/server/app.ts";
 import { createEventType } from "./memory-app.ts";
-import { seedTeam, seedTeamEventType } from "./teams.ts";
+import { at, guest, HOUR, seedTeam, seedTeamEventType, T0 } from "./teams.ts";
 import { allBookings, liveOverlaps } from "./overlaps.ts";
-
-const HOUR = 3_600_000;
-const T0 = Date.parse("2026-11-23T00:00:00Z");
-const at = (ms: number) => new Date(ms).toISOString();
-const guest = (i: number) => ({
-  name: `Guest ${i}`,
-  email: `g${i}@example.test`,
-  note: "",
-  timeZone: "UTC",
-});
 
 const live = async (kv: Deno.Kv, nowMs: number) =>
   (await allBookings(kv)).filter((x) => isLiveBooking(x, nowMs));

@@ -19,19 +19,15 @@ import { emptyHead } from "../store/calendars.ts";
 import { settingsChanged } from "../store/settings-cache.ts";
 import { settleCounts } from "../ops/counts-in-flight.ts";
 import { createEventType, memoryApp } from "../../../../tests/support/memory-app.ts";
-import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
+import {
+  at,
+  guest,
+  HOUR,
+  seedTeam,
+  seedTeamEventType,
+  T0,
+} from "../../../../tests/support/teams.ts";
 import { contendedKv } from "../../../../tests/support/kv-contention.ts";
-
-const HOUR = 3_600_000;
-const T0 = Date.parse("2026-11-23T00:00:00Z");
-const at = (ms: number) => new Date(ms).toISOString();
-
-const guest = (i: number) => ({
-  name: `Guest ${i}`,
-  email: `g${i}@example.test`,
-  note: "",
-  timeZone: "UTC",
-});
 
 async function allBookings(kv: Deno.Kv): Promise<BookingRecord[]> {
   const out: BookingRecord[] = [];

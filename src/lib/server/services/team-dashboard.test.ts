@@ -12,17 +12,14 @@ import { keys } from "../store/keys.ts";
 import { getTeam } from "../store/teams.ts";
 import type { BookingRecord, OutboxRecord } from "../domain/model/records.ts";
 import { memoryApp } from "../../../../tests/support/memory-app.ts";
-import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
-
-const HOUR = 3_600_000;
-const T0 = Date.parse("2026-11-23T00:00:00Z");
-const at = (ms: number) => new Date(ms).toISOString();
-const guest = (i: number) => ({
-  name: `Guest ${i}`,
-  email: `g${i}@example.test`,
-  note: "",
-  timeZone: "UTC",
-});
+import {
+  at,
+  guest,
+  HOUR,
+  seedTeam,
+  seedTeamEventType,
+  T0,
+} from "../../../../tests/support/teams.ts";
 
 async function setup() {
   const app = await memoryApp();

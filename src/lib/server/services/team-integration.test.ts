@@ -23,14 +23,7 @@ import type {
   WebhookSubscriptionRecord,
 } from "../domain/model/records.ts";
 import { memoryApp, type TestApp } from "../../../../tests/support/memory-app.ts";
-import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
-
-const guest = (i: number) => ({
-  name: `Guest ${i}`,
-  email: `g${i}@example.test`,
-  note: "",
-  timeZone: "UTC",
-});
+import { guest, seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
 
 async function subscribe(app: TestApp, hostId: string, events: WebhookEvent[]) {
   const nowMs = app.now();
