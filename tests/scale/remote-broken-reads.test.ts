@@ -17,6 +17,7 @@ import { keys } from "../../src/lib/server/store/keys.ts";
 import type { BookingRecord } from "../../src/lib/server/domain/model/records.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
+const METRICS_TOKEN = "broken-reads-metrics-token";
 
 Deno.test({
   ...opts,
@@ -78,7 +79,11 @@ Deno.test({
     await using kvs = await startKvConnect({ faults: { latencyMs: [1, 3] } });
     await using app = await startApp({
       demo: true,
-      env: { INVITO_DB_PATH: kvs.url, DENO_KV_ACCESS_TOKEN: kvs.token },
+      env: {
+        INVITO_DB_PATH: kvs.url,
+        DENO_KV_ACCESS_TOKEN: kvs.token,
+        INVITO_METRICS_TOKEN: METRICS_TOKEN,
+      },
     });
     const slots = await slotsAhead(app.baseUrl, "demo", "intro-call", 7);
     assert.ok(slots.length > 0, "the demo host offers slots");
@@ -104,6 +109,12 @@ Deno.test({
       `the guest sees the booking made (${booked.body.slice(0, 300)})`,
     );
     assert.equal(kvs.stats().injected.cutReadBody, 6, "three of the booking's reads were cut");
+
+    // An operator sees the blips: each broken answer is counted on /metrics.
+    const metrics = await fetch(app.url("/metrics"), {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    assert.match(await metrics.text(), /^invito_kv_reads_resent_total 6$/m);
 
     Deno.env.set("DENO_KV_ACCESS_TOKEN", kvs.token);
     const kv = await Deno.openKv(kvs.url);

@@ -126,6 +126,10 @@ const kvCommits = counter(
   "Atomic KV commits by outcome: ok, conflict (a checked versionstamp had moved), error.",
   ["outcome"],
 );
+const kvReadsResent = counter(
+  "invito_kv_reads_resent_total",
+  "Remote KV reads whose answer broke off inside the body (a cut connection): each is sent again, up to 5 times.",
+);
 const kvRetries = counter(
   "invito_kv_commit_retries_total",
   "Commits re-planned after a conflict, by operation.",
@@ -167,6 +171,11 @@ export function recordPageCache(answer: "early" | "kept" | "rendered"): void {
 
 export function recordCommit(outcome: "ok" | "conflict" | "error"): void {
   kvCommits.inc({ outcome });
+}
+
+/** A remote read was sent again after its answer broke off (store/kv.ts `openRemoteKv`). */
+export function recordReadResent(): void {
+  kvReadsResent.inc();
 }
 
 /** Call where a service re-reads and plans again after losing a race. */

@@ -3,6 +3,7 @@
  * modules on every change, and a second handle on a local file would lock it.
  */
 import { keys } from "./keys.ts";
+import { recordReadResent } from "../ops/metrics.ts";
 import { isRemoteKv } from "../config.ts";
 import { RECEIPT_TTL_MS } from "../domain/booking-engine/index.ts";
 
@@ -116,6 +117,13 @@ export function isBrokenReadAnswer(err: unknown): boolean {
   return err instanceof Error && /^KV Connect failed to read response body/.test(err.message);
 }
 
+/** A broken read answer, counted for /metrics (an operator sees the network's blips). */
+function readAgain(err: unknown): boolean {
+  if (!isBrokenReadAnswer(err)) return false;
+  recordReadResent();
+  return true;
+}
+
 /** The waits before each new attempt of a remote read whose answer broke off. */
 export const BROKEN_READ_WAITS_MS = [0, 20, 100, 400, 1_600];
 
@@ -130,9 +138,9 @@ export const BROKEN_READ_WAITS_MS = [0, 20, 100, 400, 1_600];
 export async function openRemoteKv(url: string): Promise<Deno.Kv> {
   const kv = await Deno.openKv(url);
   const get = (key: Deno.KvKey, o?: { consistency?: Deno.KvConsistencyLevel }) =>
-    againWhile(() => kv.get(key, o), isBrokenReadAnswer, BROKEN_READ_WAITS_MS);
+    againWhile(() => kv.get(key, o), readAgain, BROKEN_READ_WAITS_MS);
   const getMany = (ks: Deno.KvKey[], o?: { consistency?: Deno.KvConsistencyLevel }) =>
-    againWhile(() => kv.getMany(ks, o), isBrokenReadAnswer, BROKEN_READ_WAITS_MS);
+    againWhile(() => kv.getMany(ks, o), readAgain, BROKEN_READ_WAITS_MS);
   const list = (selector: Deno.KvListSelector, o?: Deno.KvListOptions) =>
     resumingList(kv, selector, o ?? {});
   return new Proxy(kv, {
@@ -175,7 +183,7 @@ function resumingList<T>(
           throw err;
         }
       },
-      isBrokenReadAnswer,
+      readAgain,
       BROKEN_READ_WAITS_MS,
     );
   const it = {
