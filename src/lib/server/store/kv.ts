@@ -267,8 +267,8 @@ export function commitWithReceipt(
  * Commits a write with no checks of its own — counters' sums — exactly once, even over remote
  * KV: Deno's client resends a write whose connection broke before the answer, and a resent sum
  * adds a second time (a host's insights counted a lost answer's bookings twice). The receipt is
- * checked absent, so a resend fails against the first write, and `commitWithReceipt` reads it as
- * landed. `{ ok: false }`: the write did not land (its answer broke and the receipt is absent).
+ * checked absent, so a resend fails against the first write, and reading the receipt tells that
+ * it landed. `{ ok: false }`: the write did not land (its answer broke and the receipt is absent).
  */
 export function commitOnce(kv: Deno.Kv, op: Deno.AtomicOperation): Promise<{ ok: boolean }> {
   return receipted(kv, op, true);
