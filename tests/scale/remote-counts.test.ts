@@ -11,7 +11,17 @@ import { createEventType, createHost, WORKDAYS } from "../support/memory-app.ts"
 import { remoteApps } from "../support/remote-apps.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import { settleCounts } from "../../src/lib/server/ops/counts-in-flight.ts";
-import { readCounts } from "../../src/lib/server/store/insights.ts";
+import {
+  addCounts,
+  BACKFILL_SUMS,
+  commitBackfillStep,
+  getBackfill,
+  type OwnedDelta,
+  readCounts,
+  SUMS_PER_WRITE,
+} from "../../src/lib/server/store/insights.ts";
+import { startKvConnect } from "../support/kv-connect-server.ts";
+import { openRemoteKv } from "../../src/lib/server/store/kv.ts";
 import {
   countRoutingStage,
   readRoutingCounts,
@@ -88,5 +98,47 @@ Deno.test({
     for await (const page of routingResponsePages(r.kv, formId)) stored.push(...page);
     assert.deepEqual(stored.map((x) => x.answers), [{ topic: "pricing" }]);
     assert.equal((await readRoutingCounts(r.kv, formId))["fallback"]?.routed, 1);
+  },
+});
+
+Deno.test({
+  name:
+    "remote KV: the largest count writes fit its 1,000 mutations — a netted burst and a backfill step whose every sum is another host's, on a day old enough to bump each host's epoch",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using kvs = await startKvConnect();
+    Deno.env.set("DENO_KV_ACCESS_TOKEN", kvs.token);
+    const kv = await openRemoteKv(kvs.url);
+    try {
+      const nowMs = Date.parse("2026-11-20T08:00:00Z");
+      // Each sum another host's, a week back: each host's epoch is bumped too.
+      const deltas = (n: number, from: number): OwnedDelta[] =>
+        Array.from({ length: n }, (_, i) => ({
+          ownerId: `host${from + i}`,
+          family: "ev",
+          day: "2026-11-13",
+          eventTypeId: "et1",
+          metric: "submitted",
+          n: 1,
+        }));
+      await addCounts(kv, deltas(3 * SUMS_PER_WRITE, 0), nowMs);
+      const from = await getBackfill(kv);
+      const step = await commitBackfillStep(kv, from, deltas(BACKFILL_SUMS, 10_000), {
+        v: 1,
+        after: null,
+        done: true,
+        counted: BACKFILL_SUMS,
+      }, nowMs);
+      assert.deepEqual(kvs.stats().refused, [], "the server refused nothing");
+      assert.ok(step, "the backfill step landed");
+      assert.ok(kvs.stats().largest.mutations <= 1_000, JSON.stringify(kvs.stats().largest));
+      for (const owner of ["host0", `host${3 * SUMS_PER_WRITE - 1}`, "host10000"]) {
+        const rows = await readCounts(kv, owner, "ev", "2026-11-01", "2026-11-30");
+        assert.deepEqual(rows.map((r) => [r.metric, r.n]), [["submitted", 1]], owner);
+      }
+    } finally {
+      kv.close();
+    }
   },
 });

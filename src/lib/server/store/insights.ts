@@ -19,8 +19,12 @@ import type {
 } from "../domain/model/records.ts";
 import type { CountDelta, Family } from "../domain/insights.ts";
 
-/** Sums per atomic write: far below remote KV's 1,000 mutations and 800 KiB (keys are short). */
-export const SUMS_PER_WRITE = 500;
+/**
+ * Sums per atomic write, within remote KV's 1,000 mutations by construction: each sum may bump
+ * its host's epoch too (when every sum is another host's), and the write carries its receipt
+ * (`commitOnce`): 499 + 499 + 1. Its bytes stay far below 800 KiB (keys are short).
+ */
+export const SUMS_PER_WRITE = 499;
 const WRAP = 1n << 64n;
 const DAY_MS = 86_400_000;
 
@@ -102,8 +106,11 @@ export async function getBackfill(
   return await kv.get<InsightsBackfillRecord>(keys.insightsBackfill());
 }
 
-/** Most sums one backfill write may carry (with epoch bumps and its progress: under 1,000). */
-export const BACKFILL_SUMS = 800;
+/**
+ * Most sums one backfill write may carry: with an epoch bump per sum at most (every sum another
+ * host's) and its progress, 499 + 499 + 1 mutations, within remote KV's 1,000 by construction.
+ */
+export const BACKFILL_SUMS = 499;
 
 /**
  * One step of the backfill: its counts and its progress in a single atomic write, checked
