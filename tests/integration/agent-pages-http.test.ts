@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { signInClient } from "../support/team-signin.ts";
+import { finishSetupAllDay } from "../support/host-setup.ts";
 
 Deno.test({
   name:
@@ -16,17 +17,7 @@ Deno.test({
   async fn() {
     await using app = await startApp();
     const host = await signInClient(app, "ada@example.test");
-    const setup = await host.post("/dashboard/setup?/save", {
-      name: "Ada",
-      username: "ada",
-      timeZone: "UTC",
-      days: ["1", "2", "3", "4", "5", "6", "7"],
-      start: "00:00",
-      end: "24:00",
-      eventTitle: "Call",
-      durationMin: "30",
-    });
-    assert.equal(setup.status, 303, setup.body.slice(0, 500));
+    await finishSetupAllDay(host, { name: "Ada", username: "ada", timeZone: "UTC" });
     const home = await (await fetch(`${app.baseUrl}/calendar/ada.md`)).text();
     const slug = /\/calendar\/ada\/([a-z0-9-]+)\.md/.exec(home)![1];
 

@@ -10,6 +10,7 @@ import { startSmtp } from "../support/smtp.ts";
 import { signInClient } from "../support/team-signin.ts";
 import { parseCsv } from "../../src/lib/server/http/csv.ts";
 import { waitFor } from "../support/wait.ts";
+import { finishSetupAllDay } from "../support/host-setup.ts";
 import { postPlain } from "../support/http.ts";
 
 Deno.test({
@@ -24,17 +25,7 @@ Deno.test({
       env: { INVITO_RATE_LIMIT: "off" },
     });
     const host = await signInClient(app, "ines@example.test", smtp);
-    const setup = await host.post("/dashboard/setup?/save", {
-      name: "Ines",
-      username: "ines",
-      timeZone: "UTC",
-      days: ["1", "2", "3", "4", "5", "6", "7"],
-      start: "00:00",
-      end: "24:00",
-      eventTitle: "Call",
-      durationMin: "30",
-    });
-    assert.equal(setup.status, 303, setup.body.slice(0, 500));
+    await finishSetupAllDay(host, { name: "Ines", username: "ines", timeZone: "UTC" });
     const home = await (await fetch(`${app.baseUrl}/calendar/ines`)).text();
     const slug = /href="\/calendar\/ines\/([a-z0-9-]+)/.exec(home)![1];
 
