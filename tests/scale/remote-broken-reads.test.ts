@@ -13,8 +13,7 @@ import { startApp } from "../support/app.ts";
 import { slotsAhead } from "../reliability/harness.ts";
 import { postPlainRead } from "../support/http.ts";
 import { openRemoteKv } from "../../src/lib/server/store/kv.ts";
-import { keys } from "../../src/lib/server/store/keys.ts";
-import type { BookingRecord } from "../../src/lib/server/domain/model/records.ts";
+import { allBookings } from "../support/overlaps.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const METRICS_TOKEN = "broken-reads-metrics-token";
@@ -119,11 +118,7 @@ Deno.test({
     Deno.env.set("DENO_KV_ACCESS_TOKEN", kvs.token);
     const kv = await Deno.openKv(kvs.url);
     try {
-      const bookings: BookingRecord[] = [];
-      for await (const e of kv.list<BookingRecord>({ prefix: [keys.booking("x")[0]] })) {
-        bookings.push(e.value);
-      }
-      assert.deepEqual(bookings.map((b) => b.guestEmail), ["ann@example.test"]);
+      assert.deepEqual((await allBookings(kv)).map((b) => b.guestEmail), ["ann@example.test"]);
     } finally {
       kv.close();
     }
