@@ -136,13 +136,19 @@ if ((has_path)); then
 elif ((nshards <= 1)); then
   shards=($'src\ntests')
 elif ((nshards == 2)); then
-  rest=(src)
-  for d in tests/*/; do [[ $d == tests/e2e/ ]] || rest+=("${d%/}"); done
   # The browser tests take longer than the rest: their longest file runs beside the rest
-  # instead, so both end near the same time (junit sums of a fresh-clone run, 2026-11-28:
-  # browser 1,477 s, rest 1,533 s with pseudo-locale's 113 s).
+  # instead (junit sums of a fresh-clone run, 2026-11-28: browser 1,477 s, rest 1,533 s with
+  # pseudo-locale's 113 s). The rest then ended ~1.4 min later though their sums were even
+  # (2026-11-29: 1,327 s and 1,342 s; 23.5 and 24.9 min): its ~390 files against 150 each cost a
+  # load of their own. So `deno check` (35 s, one file) runs with the browser tests.
   moved=tests/e2e/pseudo-locale.e2e.test.ts
-  browser=$(printf '%s\n' tests/e2e/*.test.ts | grep -vxF "$moved")
+  checked=src/deno-check.test.ts
+  rest=()
+  # src's test files as `deno test src` finds them ({*_,*.,}test.{ts,tsx,mts,js,mjs,jsx}).
+  mapfile -t rest < <(find src -type f | grep -E '(/|_|\.)test\.(ts|tsx|mts|js|mjs|jsx)$' |
+    LC_ALL=C sort | grep -vxF "$checked")
+  for d in tests/*/; do [[ $d == tests/e2e/ ]] || rest+=("${d%/}"); done
+  browser=$(printf '%s\n' tests/e2e/*.test.ts "$checked" | grep -vxF "$moved")
   shards=("$browser" "$(printf '%s\n' "${rest[@]}" "$moved")")
 else
   mapfile -t files < <(find src tests -type f -name "*.test.ts" | LC_ALL=C sort)
