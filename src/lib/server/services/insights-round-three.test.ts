@@ -48,18 +48,13 @@ import {
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
 import { EVERY_DAY_ALL_DAY, seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
+import { allBookings } from "../../../../tests/support/overlaps.ts";
 
 type Tally = Record<string, number>;
 
 const HOUR_MS = 3_600_000;
 const dayIn = (ms: number, zone: string) =>
   Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone).toPlainDate().toString();
-
-async function allBookings(app: TestApp): Promise<BookingRecord[]> {
-  const out: BookingRecord[] = [];
-  for await (const e of app.kv.list<BookingRecord>({ prefix: ["booking"] })) out.push(e.value);
-  return out;
-}
 
 const ownersOf = (b: BookingRecord): string[] =>
   b.teamId ? (b.personIds ?? [b.hostId]) : [b.hostId];
@@ -69,7 +64,7 @@ const ownersOf = (b: BookingRecord): string[] =>
  * "family day metric" → n. Origins and sources are left to the explicit totals of each test.
  */
 async function auditorCount(app: TestApp): Promise<Map<string, Tally>> {
-  const bookings = await allBookings(app);
+  const bookings = await allBookings(app.kv);
   const byId = new Map(bookings.map((b) => [b.id, b]));
   const zones = new Map<string, string>();
   const zoneOf = async (id: string) => {
@@ -319,7 +314,7 @@ Deno.test("insights audit: a weekly series in Santiago across the April change �
     });
     assert.ok(r.ok, JSON.stringify(r));
     app.clock.ms += HOUR_MS;
-    const dates = (await allBookings(app)).filter((b) => b.series).sort((a, b) =>
+    const dates = (await allBookings(app.kv)).filter((b) => b.series).sort((a, b) =>
       a.series!.index - b.series!.index
     );
     assert.equal(dates.length, 5);
@@ -467,7 +462,7 @@ Deno.test("insights audit: team bookings count for each of their people — roun
     });
     assert.ok(rr.ok, JSON.stringify(rr));
     app.clock.ms += HOUR_MS;
-    const first = (await allBookings(app)).find((b) => b.id === rr.bookingId)!;
+    const first = (await allBookings(app.kv)).find((b) => b.id === rr.bookingId)!;
     // The member is busy at the new time: the move hands the meeting to the other member.
     const member = users.find((u) => u.id === first.hostId)!;
     await createEventType(app, member, { slug: "own", requiresConfirmation: false });

@@ -11,17 +11,11 @@ import { KeyedLock } from "./keyed-lock.ts";
 import { releaseStaleHolds } from "../jobs/release-holds.ts";
 import { expireHolds } from "../jobs/expire-holds.ts";
 import { TEAM_HOLD_MS } from "../domain/booking-engine/index.ts";
-import { overlaps } from "../domain/interval.ts";
-import { keys } from "../store/keys.ts";
 import { listBusy } from "../store/bookings.ts";
 import { createEventType, createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
-import type {
-  BookingRecord,
-  CoordinatorRecord,
-  EventTypeRecord,
-  UserRecord,
-} from "../domain/model/records.ts";
+import type { CoordinatorRecord, EventTypeRecord, UserRecord } from "../domain/model/records.ts";
 import { prng } from "../../../../bench/lib.ts";
+import { allBookings, liveOverlaps } from "../../../../tests/support/overlaps.ts";
 
 const allDay = () => [{ start: "00:00", end: "24:00" }];
 const EVERY_DAY = {
@@ -83,34 +77,6 @@ const single = (username: string, i: number, start = OVERLAPPING) => ({
   timeZone: "UTC",
 });
 
-async function allBookings(kv: Deno.Kv): Promise<BookingRecord[]> {
-  const out: BookingRecord[] = [];
-  for await (const e of kv.list<BookingRecord>({ prefix: keys.bookingPrefix() })) out.push(e.value);
-  return out;
-}
-
-/** Every person's live bookings, pairwise: none overlap. */
-function overlapsOf(bookings: BookingRecord[], nowMs: number): string[] {
-  const problems: string[] = [];
-  const byPerson = new Map<string, BookingRecord[]>();
-  for (const b of bookings) {
-    if (!(b.status === "CONFIRMED" || (b.status === "PENDING" && b.reservedUntilMs! > nowMs))) {
-      continue;
-    }
-    for (const p of b.personIds ?? [b.hostId]) byPerson.set(p, [...(byPerson.get(p) ?? []), b]);
-  }
-  for (const [p, list] of byPerson) {
-    for (let i = 0; i < list.length; i++) {
-      for (let j = i + 1; j < list.length; j++) {
-        const x = { startMs: list[i].blockStartMs, endMs: list[i].blockEndMs };
-        const y = { startMs: list[j].blockStartMs, endMs: list[j].blockEndMs };
-        if (overlaps(x, y)) problems.push(`${p}: ${list[i].id} and ${list[j].id}`);
-      }
-    }
-  }
-  return problems;
-}
-
 Deno.test("team: 30 bookings of one team's slot at once, from two processes, give exactly one booking", async () => {
   const { kv, a, b, people, types } = await team(4);
   const ids = people.map((p) => p.id);
@@ -155,7 +121,7 @@ Deno.test("team: random overlapping teams and single bookings at once never doub
     }
     const results = await Promise.all(jobs);
     const bookings = await allBookings(kv);
-    assert.deepEqual(overlapsOf(bookings, a.now()), [], `round ${round}`);
+    assert.deepEqual(liveOverlaps(bookings, a.now()), [], `round ${round}`);
     const withZero = bookings.filter((x) => (x.personIds ?? [x.hostId]).includes(ids[0]));
     assert.equal(withZero.length, 1, "person 0's slot has exactly one winner");
     assert.equal(results.filter((r) => r.ok).length, bookings.length);
@@ -225,7 +191,7 @@ Deno.test("team: a member booked after the team read everyone's time, before the
   });
   assert.ok(single3!.ok, "the last member was free when the first was held");
   assert.deepEqual(res, { ok: false, reason: "slot_taken" });
-  assert.deepEqual(overlapsOf(await allBookings(kv), a.now()), []);
+  assert.deepEqual(liveOverlaps(await allBookings(kv), a.now()), []);
   // The refused booking released its holds: the first member is free again.
   assert.ok((await bookSlot(a, single(who(ids[0]), 3))).ok);
   kv.close();
@@ -247,7 +213,7 @@ Deno.test("team: a member's booking cancelled after the team read everyone's tim
     },
   });
   assert.ok(res.ok, JSON.stringify(res));
-  assert.deepEqual(overlapsOf(await allBookings(kv), a.now()), []);
+  assert.deepEqual(liveOverlaps(await allBookings(kv), a.now()), []);
   kv.close();
 });
 
@@ -287,7 +253,7 @@ Deno.test("team: 20 bookings of the same team at once on one day, in one process
       durationMin: 15,
     })));
   assert.ok(results.every((r) => r.ok), JSON.stringify(results.map((r) => r.ok || r.reason)));
-  assert.deepEqual(overlapsOf(await allBookings(raw), a.now()), []);
+  assert.deepEqual(liveOverlaps(await allBookings(raw), a.now()), []);
   assert.equal(lost, 0, "writes that lost a race");
   raw.close();
 });
@@ -334,7 +300,7 @@ Deno.test("team: a pending team booking is confirmed checking its coordinator; i
   const late = await decideBooking(a, first.booking.id, "confirm", "host");
   assert.deepEqual(late.ok ? "confirmed" : late.reason, "expired");
   // Judged by the later clock (by the earlier one the old request would still look held).
-  assert.deepEqual(overlapsOf(await allBookings(kv), b.now()), []);
+  assert.deepEqual(liveOverlaps(await allBookings(kv), b.now()), []);
   // The expiry job ends it and removes everything it held.
   a.clock.ms = first.booking.reservedUntilMs!;
   assert.equal((await expireHolds(a, a.now())).expired, 1);

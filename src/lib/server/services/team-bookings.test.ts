@@ -12,7 +12,6 @@ import { answerInvite, inviteMember } from "./team-invites.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { keys } from "../store/keys.ts";
-import { overlaps } from "../domain/interval.ts";
 import type { BookingRecord, UserRecord } from "../domain/model/records.ts";
 import type { RotationRecord } from "../domain/team-rotation.ts";
 import { emptyHead } from "../store/calendars.ts";
@@ -28,34 +27,8 @@ import {
   T0,
 } from "../../../../tests/support/teams.ts";
 import { contendedKv } from "../../../../tests/support/kv-contention.ts";
-
-async function allBookings(kv: Deno.Kv): Promise<BookingRecord[]> {
-  const out: BookingRecord[] = [];
-  for await (const e of kv.list<BookingRecord>({ prefix: keys.bookingPrefix() })) out.push(e.value);
-  return out;
-}
-
-const live = (b: BookingRecord, nowMs: number) =>
-  b.status === "CONFIRMED" || (b.status === "PENDING" && (b.reservedUntilMs ?? 0) > nowMs);
-
-/** Every person's live bookings pairwise (buffers included): the overlapping pairs. */
-function overlapsOf(bookings: BookingRecord[], nowMs: number): string[] {
-  const byPerson = new Map<string, BookingRecord[]>();
-  for (const b of bookings.filter((x) => live(x, nowMs))) {
-    for (const p of b.personIds ?? [b.hostId]) byPerson.set(p, [...(byPerson.get(p) ?? []), b]);
-  }
-  const out: string[] = [];
-  for (const [p, list] of byPerson) {
-    for (let i = 0; i < list.length; i++) {
-      for (let j = i + 1; j < list.length; j++) {
-        const x = { startMs: list[i].blockStartMs, endMs: list[i].blockEndMs };
-        const y = { startMs: list[j].blockStartMs, endMs: list[j].blockEndMs };
-        if (overlaps(x, y)) out.push(`${p}: ${list[i].id} × ${list[j].id}`);
-      }
-    }
-  }
-  return out;
-}
+import { allBookings, liveOverlaps } from "../../../../tests/support/overlaps.ts";
+import { isLiveBooking } from "../domain/booking.ts";
 
 function countsBy(bookings: BookingRecord[], users: UserRecord[]): number[] {
   return users.map((u) =>
@@ -144,7 +117,7 @@ async function concurrentRoundRobin(overlapping: boolean) {
   assert.deepEqual(results.filter((r) => !r.ok), []);
   const booked = await allBookings(kv);
   assert.equal(booked.length, 50);
-  assert.deepEqual(overlapsOf(booked, a.now()), []);
+  assert.deepEqual(liveOverlaps(booked, a.now()), []);
   const counts = countsBy(booked, users);
   kv.close();
   return counts;
@@ -226,7 +199,7 @@ Deno.test("round robin: a busy member is skipped, a member whose calendar cannot
     ...guest(4),
   });
   assert.deepEqual(r4, { ok: false, reason: "calendar_unavailable" });
-  assert.deepEqual(overlapsOf(await allBookings(app.kv), app.now()), []);
+  assert.deepEqual(liveOverlaps(await allBookings(app.kv), app.now()), []);
   app.close();
 });
 
@@ -352,7 +325,7 @@ Deno.test("collective: the booking holds every member's time; each member gets t
     ...guest(3),
   });
   assert.deepEqual(again, { ok: false, reason: "slot_taken" });
-  assert.deepEqual(overlapsOf(await allBookings(app.kv), app.now()), []);
+  assert.deepEqual(liveOverlaps(await allBookings(app.kv), app.now()), []);
   app.close();
 });
 
@@ -423,7 +396,7 @@ Deno.test("reschedule: a round-robin booking stays with its member when free, mo
     ),
     "the first member hears it left their calendar",
   );
-  assert.deepEqual(overlapsOf(await allBookings(app.kv), app.now()), []);
+  assert.deepEqual(liveOverlaps(await allBookings(app.kv), app.now()), []);
   app.close();
 });
 
@@ -467,7 +440,7 @@ Deno.test("reschedule: a collective booking moves all members at once (its own o
   // Used twice, the old link finds the booking moved.
   const twice = await rescheduleByGuest(app, r.guestToken, at(T0 + 13 * HOUR));
   assert.equal(twice.ok, false);
-  assert.deepEqual(overlapsOf(await allBookings(app.kv), app.now()), []);
+  assert.deepEqual(liveOverlaps(await allBookings(app.kv), app.now()), []);
   // Cancelling the new one frees everyone.
   const cancelled = await decideBooking(app, moved.booking.id, "cancel", "guest");
   assert.ok(cancelled.ok);
@@ -523,7 +496,7 @@ Deno.test("mixed races from two processes: collective, personal and round-robin 
       ),
     );
   }
-  assert.deepEqual(overlapsOf(await allBookings(kv), a.now()), []);
+  assert.deepEqual(liveOverlaps(await allBookings(kv), a.now()), []);
   kv.close();
 });
 
@@ -577,14 +550,16 @@ Deno.test("round-robin moves racing: 8 team meetings moved to one time at once, 
     outcomes.join(", "),
   );
   const bookings = await allBookings(kv);
-  assert.deepEqual(overlapsOf(bookings, a.now()), []);
+  assert.deepEqual(liveOverlaps(bookings, a.now()), []);
   // Three members, one time: at most three meetings there, and every member free there is used.
-  const there = bookings.filter((x) => live(x, a.now()) && x.startMs === Date.parse(target));
+  const there = bookings.filter((x) =>
+    isLiveBooking(x, a.now()) && x.startMs === Date.parse(target)
+  );
   assert.equal(there.length, 3, outcomes.join(", "));
   // Each team meeting is live exactly once: at its old time, or moved.
   for (const r of made) {
     const chain = bookings.filter((x) =>
-      live(x, a.now()) && (x.id === r.bookingId || x.rescheduledFromId === r.bookingId)
+      isLiveBooking(x, a.now()) && (x.id === r.bookingId || x.rescheduledFromId === r.bookingId)
     );
     assert.equal(chain.length, 1, r.bookingId);
   }
@@ -642,9 +617,9 @@ Deno.test("collective moves racing: a collective meeting moved (four presses) to
       `round ${round}: ${moves} | ${own}`,
     );
     const bookings = await allBookings(kv);
-    assert.deepEqual(overlapsOf(bookings, a.now()), []);
+    assert.deepEqual(liveOverlaps(bookings, a.now()), []);
     const meeting = bookings.filter((x) =>
-      live(x, a.now()) && (x.id === r.bookingId || x.rescheduledFromId === r.bookingId)
+      isLiveBooking(x, a.now()) && (x.id === r.bookingId || x.rescheduledFromId === r.bookingId)
     );
     assert.equal(meeting.length, 1, "the meeting is live once");
     await settleCounts();
