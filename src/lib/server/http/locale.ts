@@ -131,11 +131,12 @@ export const htmlLang: Handle = ({ event, resolve }) => {
       // unchanged. Three replacements of the whole page were three copies of it (~210 KiB of
       // garbage per render, issue 26's RSS row); a slice and a join copy nothing until the
       // answer is encoded.
-      const end = html.indexOf("%invito.preloads%");
-      const cut = end === -1 ? html.length : end + "%invito.preloads%".length;
+      const last = "%invito.preloads%";
+      const end = html.indexOf(last);
+      const cut = end === -1 ? html.length : end + last.length;
       return html.slice(0, cut).replace("%invito.lang%", tag === PSEUDO_LOCALE ? "en" : tag)
         .replace(" %invito.guessed%", guessed && ` ${guessed}`)
-        .replace("%invito.preloads%", escapeHtml(held.join(" "))) + html.slice(cut);
+        .replace(last, escapeHtml(held.join(" "))) + html.slice(cut);
     },
   });
 };

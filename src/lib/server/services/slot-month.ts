@@ -359,18 +359,14 @@ export async function computeMonth(
     cached = { dates, byDate, minute };
     remember(key, cached);
   }
-  const live = (d: string) =>
-    (cached!.byDate.get(d) ?? new Float64Array()).filter((ms) =>
-      ms >= notBeforeMs && ms < horizonEndMs
-    );
+  const offered = (ms: number) => ms >= bookable.startMs && ms < bookable.endMs;
+  const live = (d: string) => (cached!.byDate.get(d) ?? new Float64Array()).filter(offered);
   // A month's day counts are asked for on every cold render: counted in place, as a copy of
   // every day's starts was ~130 KiB of garbage per render (issue 26's RSS row).
   const count = (d: string) => {
     const all = cached!.byDate.get(d);
     let n = 0;
-    for (let i = 0; all && i < all.length; i++) {
-      if (all[i] >= notBeforeMs && all[i] < horizonEndMs) n++;
-    }
+    for (let i = 0; all && i < all.length; i++) if (offered(all[i])) n++;
     return n;
   };
   const month = cached;
