@@ -41,8 +41,10 @@
  *   is cut before the body (the client sees "failed to read response body", which Deno's client
  *   does not retry; every other request in flight on that connection, HTTP/2 carrying them all,
  *   breaks too, and those the client does resend);
+ * - `cutWriteBody`: the same for the next N atomic writes, after each was applied (or refused by
+ *   a check): the outcome is in the body the client never reads;
  * - `stallWrites`: atomic writes wait (before being applied) until it is set back to false;
- * - `matchKey`: the three write faults above only hit writes that touch a key whose first part is
+ * - `matchKey`: the write faults above only hit writes that touch a key whose first part is
  *   this string (so a test can lose the answer of the booking's write, not a session's).
  * A cut connection is a real one: the server sits behind a byte-level TCP relay and closes the
  * client's socket, so the client sees a network error, not an HTTP status. The relay is a small
@@ -92,6 +94,7 @@ export type Faults = {
   loseAnswer?: number;
   failChecks?: number;
   cutReadBody?: number;
+  cutWriteBody?: number;
   stallWrites?: boolean;
   /**
    * Only writes that set or delete a key whose first part is this string count for
@@ -132,6 +135,7 @@ export type KvConnectStats = {
     loseAnswer: number;
     failChecks: number;
     cutReadBody: number;
+    cutWriteBody: number;
   };
 };
 
@@ -233,7 +237,14 @@ export class KvConnectStore {
     watches: 0,
     refused: [],
     largest: { checks: 0, mutations: 0, bytes: 0, valueBytes: 0, keyBytes: 0 },
-    injected: { fail5xx: 0, dropBeforeCommit: 0, loseAnswer: 0, failChecks: 0, cutReadBody: 0 },
+    injected: {
+      fail5xx: 0,
+      dropBeforeCommit: 0,
+      loseAnswer: 0,
+      failChecks: 0,
+      cutReadBody: 0,
+      cutWriteBody: 0,
+    },
   };
 
   private constructor(readonly kv: Deno.Kv) {}
@@ -611,7 +622,13 @@ export async function startKvConnect(opts: KvConnectOptions = {}): Promise<KvCon
     });
   };
   const take = (
-    name: "fail5xx" | "dropBeforeCommit" | "loseAnswer" | "failChecks" | "cutReadBody",
+    name:
+      | "fail5xx"
+      | "dropBeforeCommit"
+      | "loseAnswer"
+      | "failChecks"
+      | "cutReadBody"
+      | "cutWriteBody",
     w?: AtomicWriteMsg,
   ) => {
     if (!faults[name]) return false;
@@ -628,6 +645,31 @@ export async function startKvConnect(opts: KvConnectOptions = {}): Promise<KvCon
   };
   /** Cuts the client's connection this request came by (before its answer is sent). */
   const cut = (info: Deno.ServeHandlerInfo<Deno.NetAddr>) => relay.cut(info.remoteAddr.port);
+  /**
+   * The answer's status, headers and first byte, then the connection cut: the client has an
+   * answer it cannot read ("failed to read response body"). For a write, after it was applied
+   * or refused: the outcome is in the body the client never reads.
+   */
+  const cutBody = async (answer: Response, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => {
+    const out = new Uint8Array(await answer.arrayBuffer());
+    let sent = false;
+    return new Response(
+      new ReadableStream({
+        async pull(c) {
+          if (!sent) {
+            sent = true;
+            return c.enqueue(out.subarray(0, 1));
+          }
+          // Time for the first byte to reach the client through the relay: cut sooner, the
+          // client never saw an answer and resends the request (not the fault this is).
+          await new Promise((r) => setTimeout(r, 50));
+          await cut(info);
+          c.close();
+        },
+      }, { highWaterMark: 0 }),
+      { headers: answer.headers },
+    );
+  };
   const latency = async () => {
     const l = faults.latencyMs;
     if (!l) return;
@@ -708,26 +750,7 @@ export async function startKvConnect(opts: KvConnectOptions = {}): Promise<KvCon
         }
         store.stats.reads++;
         const answer = proto(SnapshotReadOutput, await store.read(msg as protobuf.Message));
-        if (!take("cutReadBody")) return answer;
-        // The headers and the body's first byte go out; the next pull cuts the connection.
-        const out = new Uint8Array(await answer.arrayBuffer());
-        let sent = false;
-        return new Response(
-          new ReadableStream({
-            async pull(c) {
-              if (!sent) {
-                sent = true;
-                return c.enqueue(out.subarray(0, 1));
-              }
-              // Time for the first byte to reach the client through the relay: cut sooner, the
-              // client never saw an answer and resends the read (not the fault this is).
-              await new Promise((r) => setTimeout(r, 50));
-              await cut(info);
-              c.close();
-            },
-          }, { highWaterMark: 0 }),
-          { headers: answer.headers },
-        );
+        return take("cutReadBody") ? cutBody(answer, info) : answer;
       }
       if (m[2] === "atomic_write") {
         let w: AtomicWriteMsg;
@@ -759,7 +782,8 @@ export async function startKvConnect(opts: KvConnectOptions = {}): Promise<KvCon
           await cut(info);
           return new Response(null, { status: 503 });
         }
-        return proto(AtomicWriteOutput, out!);
+        const answer = proto(AtomicWriteOutput, out!);
+        return take("cutWriteBody", w) ? cutBody(answer, info) : answer;
       }
       // watch
       let msg: { keys: { key: Uint8Array }[] };

@@ -34,25 +34,33 @@ export function instrumentKv(kv: Deno.Kv): Deno.Kv {
  * such as the tests' KV guard, may hold it); chained calls return this wrapper.
  */
 class CountedAtomic implements Deno.AtomicOperation {
+  /** Whether a write that was sent twice ends as once (`commitPastLocks`' `resendable`). */
+  #checked = false;
+  #adds = false;
   constructor(readonly inner: Deno.AtomicOperation) {}
   check(...checks: Deno.AtomicCheck[]): this {
     this.inner.check(...checks);
+    if (checks.length > 0) this.#checked = true;
     return this;
   }
   mutate(...mutations: Deno.KvMutation[]): this {
     this.inner.mutate(...mutations);
+    for (const m of mutations) if (m.type !== "set" && m.type !== "delete") this.#adds = true;
     return this;
   }
   sum(key: Deno.KvKey, n: bigint): this {
     this.inner.sum(key, n);
+    this.#adds = true;
     return this;
   }
   min(key: Deno.KvKey, n: bigint): this {
     this.inner.min(key, n);
+    this.#adds = true;
     return this;
   }
   max(key: Deno.KvKey, n: bigint): this {
     this.inner.max(key, n);
+    this.#adds = true;
     return this;
   }
   set(key: Deno.KvKey, value: unknown, options?: { expireIn?: number }): this {
@@ -68,11 +76,12 @@ class CountedAtomic implements Deno.AtomicOperation {
     options?: { delay?: number; keysIfUndelivered?: Deno.KvKey[]; backoffSchedule?: number[] },
   ): this {
     this.inner.enqueue(value, options);
+    this.#adds = true;
     return this;
   }
   async commit(): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
     try {
-      const res = await commitPastLocks(this.inner);
+      const res = await commitPastLocks(this.inner, undefined, this.#checked || !this.#adds);
       recordCommit(res.ok ? "ok" : "conflict");
       return res;
     } catch (err) {

@@ -130,6 +130,10 @@ const kvReadsResent = counter(
   "invito_kv_reads_resent_total",
   "Remote KV reads whose answer broke off inside the body (a cut connection): each is sent again, up to 5 times.",
 );
+const kvWritesResent = counter(
+  "invito_kv_writes_resent_total",
+  "Remote KV writes whose answer broke off inside the body, sent again where that is safe (checked, or sets and deletes only), up to 5 times.",
+);
 const kvRetries = counter(
   "invito_kv_commit_retries_total",
   "Commits re-planned after a conflict, by operation.",
@@ -176,6 +180,11 @@ export function recordCommit(outcome: "ok" | "conflict" | "error"): void {
 /** A remote read was sent again after its answer broke off (store/kv.ts `openRemoteKv`). */
 export function recordReadResent(): void {
   kvReadsResent.inc();
+}
+
+/** A remote write was sent again after its answer broke off (store/kv.ts `commitPastLocks`). */
+export function recordWriteResent(): void {
+  kvWritesResent.inc();
 }
 
 /** Call where a service re-reads and plans again after losing a race. */

@@ -3,7 +3,7 @@
  * modules on every change, and a second handle on a local file would lock it.
  */
 import { keys } from "./keys.ts";
-import { recordReadResent } from "../ops/metrics.ts";
+import { recordReadResent, recordWriteResent } from "../ops/metrics.ts";
 import { isRemoteKv } from "../config.ts";
 import { RECEIPT_TTL_MS } from "../domain/booking-engine/index.ts";
 
@@ -99,12 +99,25 @@ async function againWhile<T>(
   }
 }
 
-/** Commits `op`, sending it again while the local store answers "database is locked". */
+/**
+ * Commits `op`, sending it again while the local store answers "database is locked", and — when
+ * `resendable` — after a remote answer that broke off inside its body (`isBrokenAnswer`).
+ *
+ * Such a write's outcome is decided (the status came: it landed, or a check refused it) but
+ * unread, and Deno's client throws instead of resending, as it does for an answer that never
+ * came. Sending it again is safe by construction for a write with checks (had the first landed,
+ * the second fails them: the caller reads and decides again, as after any lost answer; writes
+ * that must know commit through `commitOrReread`) and for one of sets and deletes only (the same
+ * state twice). A write that adds without checks (`sum`, `min`, `max`) is not resendable: the
+ * error goes to the caller, as an unknown outcome must (counters use `commitOnce`).
+ */
 export function commitPastLocks(
   op: Deno.AtomicOperation,
   waits: readonly number[] = LOCKED_WAITS_MS,
+  resendable = false,
 ): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
-  return againWhile(() => op.commit(), isStoreLocked, waits);
+  const commit = () => againWhile(() => op.commit(), isStoreLocked, waits);
+  return resendable ? againWhile(commit, writeAgain, BROKEN_ANSWER_WAITS_MS) : commit();
 }
 
 /**
@@ -113,22 +126,29 @@ export function commitPastLocks(
  * HTTP/2 connection carries all of a process's requests, so a cut connection breaks every read
  * in flight on it (CI: a poll vote's read, while a commit's answer was lost on three processes).
  */
-export function isBrokenReadAnswer(err: unknown): boolean {
+export function isBrokenAnswer(err: unknown): boolean {
   return err instanceof Error && /^KV Connect failed to read response body/.test(err.message);
 }
 
 /** A broken read answer, counted for /metrics (an operator sees the network's blips). */
 function readAgain(err: unknown): boolean {
-  if (!isBrokenReadAnswer(err)) return false;
+  if (!isBrokenAnswer(err)) return false;
   recordReadResent();
   return true;
 }
 
-/** The waits before each new attempt of a remote read whose answer broke off. */
-export const BROKEN_READ_WAITS_MS = [0, 20, 100, 400, 1_600];
+/** A broken write answer (`commitPastLocks`), counted for /metrics like a read's. */
+function writeAgain(err: unknown): boolean {
+  if (!isBrokenAnswer(err)) return false;
+  recordWriteResent();
+  return true;
+}
+
+/** The waits before each new attempt of a remote read or write whose answer broke off. */
+export const BROKEN_ANSWER_WAITS_MS = [0, 20, 100, 400, 1_600];
 
 /**
- * A remote store whose reads are sent again when their answer breaks off (`isBrokenReadAnswer`):
+ * A remote store whose reads are sent again when their answer breaks off (`isBrokenAnswer`):
  * a read changes nothing, so reading again is always safe, and the person is not shown a 500
  * for a network blip. A list resumes after the last entry it handed out (Deno's cursor), with
  * what is left of its limit: each entry once, in order, as a list's pages are anyway (each page
@@ -138,9 +158,9 @@ export const BROKEN_READ_WAITS_MS = [0, 20, 100, 400, 1_600];
 export async function openRemoteKv(url: string): Promise<Deno.Kv> {
   const kv = await Deno.openKv(url);
   const get = (key: Deno.KvKey, o?: { consistency?: Deno.KvConsistencyLevel }) =>
-    againWhile(() => kv.get(key, o), readAgain, BROKEN_READ_WAITS_MS);
+    againWhile(() => kv.get(key, o), readAgain, BROKEN_ANSWER_WAITS_MS);
   const getMany = (ks: Deno.KvKey[], o?: { consistency?: Deno.KvConsistencyLevel }) =>
-    againWhile(() => kv.getMany(ks, o), readAgain, BROKEN_READ_WAITS_MS);
+    againWhile(() => kv.getMany(ks, o), readAgain, BROKEN_ANSWER_WAITS_MS);
   const list = (selector: Deno.KvListSelector, o?: Deno.KvListOptions) =>
     resumingList(kv, selector, o ?? {});
   return new Proxy(kv, {
@@ -176,7 +196,7 @@ function resumingList<T>(
           }
           return r;
         } catch (err) {
-          if (isBrokenReadAnswer(err)) {
+          if (isBrokenAnswer(err)) {
             const left = options.limit === undefined ? {} : { limit: options.limit - handed };
             inner = kv.list<T>(selector, { ...options, ...left, cursor: cursor ?? options.cursor });
           }
@@ -184,7 +204,7 @@ function resumingList<T>(
         }
       },
       readAgain,
-      BROKEN_READ_WAITS_MS,
+      BROKEN_ANSWER_WAITS_MS,
     );
   const it = {
     get cursor() {
