@@ -18,9 +18,10 @@
 # Environment:
 #   INVITO_SKIP_BUILD=1      do not run `npm run build` (uses whatever .deno-deploy/ holds)
 #   INVITO_SKIP_SYSTEM=1     do not check/install the Debian packages (chromium, radicale)
-#   INVITO_TEST_SHARDS=N     how many `deno test` processes run at once (default 2: the browser
-#                            tests beside the rest; 1: one process; 3 or more: the test files
-#                            dealt out in turn). The limit below applies to each
+#   INVITO_TEST_SHARDS=N     how many `deno test` processes run at once (default 3: the browser
+#                            tests in two halves beside the rest; 2: the browser tests beside
+#                            the rest; 1: one process; 4 or more: the test files dealt out in
+#                            turn). The limit below applies to each
 #   INVITO_TEST_TIMEOUT=N    seconds for each `deno test` shard (default 3000: the suite with
 #                            its browser, validator and Lighthouse runs takes 20-30 min per shard
 #                            on the slower 2-core box CI may get, and one run there passed the
@@ -118,19 +119,22 @@ else
 fi
 
 # --- 3. deno test ---------------------------------------------------------------------------------
-# The whole suite runs as two `deno test` processes at once (shards): the browser tests, and the
-# rest. Most of a browser test's time is waiting (Chromium, servers, mail), so the two overlap
-# well on a 2-core box. INVITO_TEST_SHARDS=1 runs one process; given paths always run as one.
-# INVITO_TEST_SHARDS=N (N ≥ 3) deals the test files out in turn over N processes. Measured on the
-# slower box (2026-11-28): two shards 26.2/28.1 min with the cores ~12 % idle; three split by
-# directory 23.3/21.0/25.2 min; three dealt out in turn ≥ 30 min, and the three-process history
-# check's 2 s holds expired before any host could reject one. So two stay the default.
+# The whole suite runs as three `deno test` processes at once (shards): the browser tests in two
+# halves, and the rest. Much of a browser test's time is waiting (Chromium, servers, mail), so
+# they overlap well even on a 2-core box. INVITO_TEST_SHARDS=1 runs one process; given paths
+# always run as one. INVITO_TEST_SHARDS=2 runs the browser tests beside the rest;
+# INVITO_TEST_SHARDS=N (N ≥ 4) deals the test files out in turn over N processes. Measured on
+# the slower box (2026-11-28): two shards 26.2/28.1 min with the cores ~12 % idle; three split
+# by directory 23.3/21.0/25.2 min; three dealt out in turn ≥ 30 min, and the three-process
+# history check's 2 s holds expired before any host could reject one (they are 4 s now, and
+# every multi-process file runs in one shard). On 2026-11-29: two shards 23.8/24.2 and
+# 25.7/25.9 min, three by weight (below) 22.6/21.9/23.1 min, so three are the default.
 args=("$@")
 has_path=0
 for a in "${args[@]}"; do [[ -e $a ]] && has_path=1; done
 # Each shard's paths, one per line (the arguments go to every shard as they are).
 shards=()
-nshards=${INVITO_TEST_SHARDS:-2}
+nshards=${INVITO_TEST_SHARDS:-3}
 if ((has_path)); then
   shards=("")
 elif ((nshards <= 1)); then
@@ -154,8 +158,10 @@ elif ((nshards == 3)); then
   # Three, by weight (JUnit sums of a fresh-clone run, 2026-11-29: e2e 1,522 s, integration 583,
   # scale 255, src 240, reliability 200, ops and support 47): the browser files dealt out in turn
   # over the first two, src beside the first half, reliability beside the second, and the rest
-  # (integration, scale, ops, support, and the pseudo-locale tour) in the third. The multi-process
-  # files (scale, reliability) stay in one shard each, so no two clusters run at once.
+  # (integration, scale, ops, support, and the pseudo-locale tour) in the third. Every file that
+  # starts a cluster (scale, a few in integration) is in that one, so no two clusters run at once:
+  # their holds and leases are seconds long. Summed test time grows with three (3,647 s against
+  # 2,846: the cores are shared three ways), the wall time falls (the cores idle less).
   moved=tests/e2e/pseudo-locale.e2e.test.ts
   shards=("" "" "")
   i=0
