@@ -77,8 +77,7 @@ Deno.test({
     await using app = await startApp({
       demo: true,
       env: {
-        INVITO_DB_PATH: kvs.url,
-        DENO_KV_ACCESS_TOKEN: kvs.token,
+        ...kvs.appEnv,
         INVITO_METRICS_TOKEN: METRICS_TOKEN,
       },
     });

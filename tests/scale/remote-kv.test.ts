@@ -45,7 +45,7 @@ Deno.test({
     await using app = await startApp({
       demo: true,
       smtp: { host: smtp.host, port: smtp.port },
-      env: { INVITO_DB_PATH: kvs.url, DENO_KV_ACCESS_TOKEN: kvs.token },
+      env: kvs.appEnv,
     });
     const slots = await slotsAhead(app.baseUrl, "demo", "intro-call", 7);
     assert.ok(slots.length > 0, "the demo host offers slots");
@@ -129,7 +129,7 @@ Deno.test({
     await using app = await startApp({
       demo: true,
       smtp: { host: smtp.host, port: smtp.port },
-      env: { INVITO_DB_PATH: kvs.url, DENO_KV_ACCESS_TOKEN: kvs.token },
+      env: kvs.appEnv,
     });
     const slots = await slotsAhead(app.baseUrl, "demo", "quick-chat", 7);
     // The first write that only moves outbox jobs is the drain's claim of this booking's mails.
@@ -161,7 +161,7 @@ Deno.test({
     await using app = await startApp({
       demo: true,
       smtp: { host: smtp.host, port: smtp.port },
-      env: { INVITO_DB_PATH: kvs.url, DENO_KV_ACCESS_TOKEN: kvs.token },
+      env: kvs.appEnv,
     });
     const slots = await slotsAhead(app.baseUrl, "demo", "quick-chat", 7);
     // The next lease taken is the outbox drain's, right after the booking commits.
@@ -196,8 +196,7 @@ Deno.test({
     await createEventType(seed, host, { slug: "chat", requiresConfirmation: false });
     await using app = await startApp({
       env: {
-        INVITO_DB_PATH: kvs.url,
-        DENO_KV_ACCESS_TOKEN: kvs.token,
+        ...kvs.appEnv,
         INVITO_SESSION_SECRET: "test-secret-".padEnd(48, "x"),
       },
     });

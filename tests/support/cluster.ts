@@ -113,8 +113,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const apps: AppHandle[] = [];
   const proxy = roundRobinProxy(() => apps.map((a) => a.baseUrl), { port: opts.port });
   const env = {
-    INVITO_DB_PATH: kv.url,
-    DENO_KV_ACCESS_TOKEN: kv.token,
+    ...kv.appEnv,
     INVITO_BASE_URL: proxy.baseUrl,
     INVITO_SESSION_SECRET: randomHex(32),
     ...opts.env,

@@ -570,6 +570,8 @@ export interface KvConnectServer {
   port: number;
   /** the access token clients must present (DENO_KV_ACCESS_TOKEN) */
   token: string;
+  /** what an app server's environment needs to use this store (INVITO_DB_PATH and the token) */
+  appEnv: { INVITO_DB_PATH: string; DENO_KV_ACCESS_TOKEN: string };
   /** the local Deno KV file that holds the data */
   path: string;
   store: KvConnectStore;
@@ -824,10 +826,12 @@ export async function startKvConnect(opts: KvConnectOptions = {}): Promise<KvCon
     if (ownDir) await Deno.remove(ownDir, { recursive: true }).catch(() => {});
   };
 
+  const url = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     token,
+    appEnv: { INVITO_DB_PATH: url, DENO_KV_ACCESS_TOKEN: token },
     path,
     store,
     faults: {
