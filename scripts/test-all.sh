@@ -128,8 +128,8 @@ fi
 # by directory 23.3/21.0/25.2 min; three dealt out in turn ≥ 30 min, and the three-process
 # history check's 2 s holds expired before any host could reject one (they are 4 s now, and
 # every multi-process file runs in one shard). On 2026-11-29: two shards 23.8/24.2 and
-# 25.7/25.9 min, three by weight (below) 22.6/21.9/23.1 and 20.8/20.2/21.0 min, so three are
-# the default.
+# 25.7/25.9 min, three by weight (below) 22.6/21.9/23.1, 20.8/20.2/21.0 and 19.4/19.7/20.1 min,
+# so three are the default.
 args=("$@")
 has_path=0
 for a in "${args[@]}"; do [[ -e $a ]] && has_path=1; done
