@@ -108,8 +108,9 @@ async function againWhile<T>(
  * came. Sending it again is safe by construction for a write with checks (had the first landed,
  * the second fails them: the caller reads and decides again, as after any lost answer; writes
  * that must know commit through `commitOrReread`) and for one of sets and deletes only (the same
- * state twice). A write that adds without checks (`sum`, `min`, `max`) is not resendable: the
- * error goes to the caller, as an unknown outcome must (counters use `commitOnce`).
+ * state twice). A write that adds without checks (`sum`, `min`, `max`, an enqueue) is not
+ * resendable: the error goes to the caller, as an unknown outcome must (counters use
+ * `commitOnce`).
  */
 export function commitPastLocks(
   op: Deno.AtomicOperation,
@@ -121,10 +122,11 @@ export function commitPastLocks(
 }
 
 /**
- * A remote read whose answer broke off after its status, inside the body: Deno's KV Connect
- * client resends a request that got no answer (and one answered 5xx), but throws this one. One
- * HTTP/2 connection carries all of a process's requests, so a cut connection breaks every read
- * in flight on it (CI: a poll vote's read, while a commit's answer was lost on three processes).
+ * A remote read or write whose answer broke off after its status, inside the body: Deno's KV
+ * Connect client resends a request that got no answer (and one answered 5xx), but throws this
+ * one. One HTTP/2 connection carries all of a process's requests, so a cut connection breaks
+ * every request in flight on it (CI: a poll vote's read, while a commit's answer was lost on
+ * three processes).
  */
 export function isBrokenAnswer(err: unknown): boolean {
   return err instanceof Error && /^KV Connect failed to read response body/.test(err.message);
