@@ -15,6 +15,7 @@ import {
   screenshot,
   sidewaysScroll,
   trackPageErrors,
+  turnScheme,
 } from "../support/browser.ts";
 import { seededTeamClass } from "../support/seated-team.ts";
 import { vnuErrors } from "../support/vnu.ts";
@@ -76,7 +77,9 @@ Deno.test({
         assert.equal(await sidewaysScroll(page), "");
         assert.deepEqual(await checkA11y(page), []);
         await screenshot(page, "team-seated-3-phone-confirm");
-        await page.emulateMedia({ colorScheme: "dark" });
+        // Waits for the page to turn dark before axe reads it: read as the system turned, the
+        // buttons' colours were caught mid-transition once under load (`.btn-secondary`).
+        await turnScheme(page, "dark");
         assert.deepEqual(await checkA11y(page), []);
         await screenshot(page, "team-seated-4-phone-confirm-dark");
         assert.deepEqual(errors(), []);
