@@ -24,9 +24,9 @@ import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import { linkToken, mintSingleUseLink } from "../../src/lib/server/services/single-use-links.ts";
 import { BOOKER_COOKIE, bookerTag } from "../../src/lib/server/http/booker-cookie.ts";
 import type { BookingRecord } from "../../src/lib/server/domain/model/records.ts";
+import { METRICS_ENV, metricsText, metricValue } from "../support/metrics.ts";
 
 const SECRET = "double-post-more-".padEnd(64, "s");
-const METRICS_TOKEN = "metrics-token-double-post";
 const TAKEN = /That time was just taken — please pick another\./;
 const LINK = /\/booking\/[^"'\s<]+/;
 
@@ -221,7 +221,7 @@ Deno.test({
     try {
       await using app = await startApp({
         dataDir,
-        env: { INVITO_SESSION_SECRET: SECRET, INVITO_METRICS_TOKEN: METRICS_TOKEN },
+        env: { INVITO_SESSION_SECRET: SECRET, ...METRICS_ENV },
       });
       const page = "/calendar/ann/coaching";
       const day = await fullDay(app.baseUrl, page);
@@ -256,13 +256,8 @@ Deno.test({
       // The same browser's second post: it waits for the series (the server counts the wait),
       // rather than telling the guest the time is taken.
       const secondPost = guest.post(`${page}?/book`, form("lea"));
-      const waits = async () => {
-        const res = await fetch(app.url("/metrics"), {
-          headers: { authorization: `Bearer ${METRICS_TOKEN}` },
-        });
-        const text = await res.text();
-        return /^invito_repeat_post_waits_total(?:\{[^}]*\})? [1-9]/m.test(text);
-      };
+      const waits = async () =>
+        metricValue(await metricsText(app.baseUrl), "invito_repeat_post_waits_total") > 0;
       let answered = false;
       secondPost.finally(() => answered = true);
       await waitFor(async () => answered || await waits(), { timeoutMs: 10_000 });

@@ -12,10 +12,10 @@ import { slotsAhead } from "../reliability/harness.ts";
 import { DEMO_EMAIL } from "../../src/lib/server/services/seed-demo.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { parseCsv } from "../../src/lib/server/http/csv.ts";
+import { METRICS_ENV, outboxJobs } from "../support/metrics.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const ADMIN = "ops@example.test";
-const METRICS_TOKEN = "admin-test-metrics-token-0123456789";
 
 /** The id of a user on the admin's list (from the form the page renders). */
 async function userIdOf(admin: Client, username: string): Promise<string> {
@@ -26,16 +26,6 @@ async function userIdOf(admin: Client, username: string): Promise<string> {
   ).exec(page.body);
   assert.ok(m, `no ${username} on the admin's list`);
   return m[1];
-}
-
-async function outboxJobs(baseUrl: string): Promise<number> {
-  const res = await fetch(`${baseUrl}/metrics`, {
-    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
-  });
-  const text = await res.text();
-  assert.equal(res.status, 200);
-  return [...text.matchAll(/^invito_outbox_jobs\{[^}]*\} (\d+)/gm)]
-    .reduce((n, m) => n + Number(m[1]), 0);
 }
 
 Deno.test({
@@ -182,7 +172,7 @@ Deno.test({
       env: {
         INVITO_ADMINS: ADMIN,
         INVITO_ALLOW_PRIVATE_WEBHOOKS: "true",
-        INVITO_METRICS_TOKEN: METRICS_TOKEN,
+        ...METRICS_ENV,
       },
     });
     const admin = await signInByLink(app, ADMIN);

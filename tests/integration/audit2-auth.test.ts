@@ -13,6 +13,7 @@ import { launchBrowser } from "../support/browser.ts";
 import { waitFor } from "../support/wait.ts";
 import { slotsAhead } from "../reliability/harness.ts";
 import { DEMO_EMAIL } from "../../src/lib/server/services/seed-demo.ts";
+import { METRICS_ENV, outboxJobs } from "../support/metrics.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -169,19 +170,6 @@ Deno.test({
   },
 });
 
-const METRICS_TOKEN = "metrics-token-for-audit2-tests";
-
-/** Queued outbox jobs, from /metrics (0 once every mail, webhook fan-out and delivery ran). */
-async function outboxJobs(baseUrl: string): Promise<number> {
-  const res = await fetch(`${baseUrl}/metrics`, {
-    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
-  });
-  const text = await res.text();
-  assert.equal(res.status, 200);
-  return [...text.matchAll(/^invito_outbox_jobs\{[^}]*\} (\d+)/gm)]
-    .reduce((n, m) => n + Number(m[1]), 0);
-}
-
 Deno.test({
   ...opts,
   name:
@@ -197,7 +185,7 @@ Deno.test({
       env: {
         INVITO_RATE_LIMIT: "off",
         INVITO_ALLOW_PRIVATE_WEBHOOKS: "true",
-        INVITO_METRICS_TOKEN: METRICS_TOKEN,
+        ...METRICS_ENV,
       },
     });
     const host = await signInByLink(app, DEMO_EMAIL);

@@ -12,12 +12,12 @@ import { postEnhanced } from "../support/http.ts";
 import { signInByLink } from "../support/auth.ts";
 import { fullDay } from "../support/slots.ts";
 import { startCluster } from "../support/cluster.ts";
+import { metricByLabel, METRICS_ENV, metricsText } from "../support/metrics.ts";
 
-const TOKEN = "book-early-metrics-token-0123456789";
 const PAGE = "/calendar/demo/intro-call";
 const opts = { sanitizeResources: false, sanitizeOps: false };
 /** The demo host's server, its metrics readable. */
-const demoApp = () => startApp({ demo: true, env: { INVITO_METRICS_TOKEN: TOKEN } });
+const demoApp = () => startApp({ demo: true, env: { ...METRICS_ENV } });
 
 /** A counter's values by its `answer` label, each of `labels` 0 until counted. */
 async function counts<L extends string>(
@@ -25,13 +25,8 @@ async function counts<L extends string>(
   metric: string,
   labels: L[],
 ): Promise<Record<L, number>> {
-  const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  assert.equal(res.status, 200);
-  const out = Object.fromEntries(labels.map((l) => [l, 0])) as Record<L, number>;
-  for (const m of (await res.text()).matchAll(/^(\w+)\{answer="(\w+)"\} (\d+)/gm)) {
-    if (m[1] === metric) out[m[2] as L] = Number(m[3]);
-  }
-  return out;
+  const counted = metricByLabel(await metricsText(base), metric, "answer");
+  return Object.fromEntries(labels.map((l) => [l, counted[l] ?? 0])) as Record<L, number>;
 }
 
 /** How many booking posts each way has answered so far. */
@@ -379,7 +374,7 @@ Deno.test({
     await using c = await startCluster({
       processes: 2,
       demo: true,
-      env: { INVITO_METRICS_TOKEN: TOKEN, INVITO_DISABLE_CRON: "true" },
+      env: { ...METRICS_ENV, INVITO_DISABLE_CRON: "true" },
     });
     const [a, b] = c.apps;
     const day = await fullDay(a.baseUrl, PAGE, { min: 4 });
@@ -421,7 +416,7 @@ Deno.test({
   async fn() {
     await using app = await startApp({
       demo: true,
-      env: { INVITO_METRICS_TOKEN: TOKEN, INVITO_RATE_LIMIT: "booking=5/1m" },
+      env: { ...METRICS_ENV, INVITO_RATE_LIMIT: "booking=5/1m" },
     });
     const base = app.baseUrl;
     const day = await fullDay(base, PAGE, { min: 8 });

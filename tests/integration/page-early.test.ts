@@ -11,9 +11,9 @@ import { postEnhanced } from "../support/http.ts";
 import { startCluster } from "../support/cluster.ts";
 import { fullDay, slotsIn } from "../support/slots.ts";
 import { waitFor } from "../support/wait.ts";
+import { metricByLabel, METRICS_ENV, metricsText } from "../support/metrics.ts";
 
 const PAGE = "/calendar/demo/intro-call?tz=UTC";
-const TOKEN = "page-early-metrics-token-0123456789";
 const slotsOf = slotsIn;
 
 /**
@@ -26,15 +26,12 @@ const fullPage = async (via: string) =>
 
 /** How many views each way has answered so far. */
 async function answers(base: string): Promise<Record<string, number>> {
-  const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  assert.equal(res.status, 200);
-  const out: Record<string, number> = { early: 0, kept: 0, rendered: 0 };
-  for (
-    const m of (await res.text()).matchAll(/^invito_page_cache_total\{answer="(\w+)"\} (\d+)/gm)
-  ) {
-    out[m[1]] = Number(m[2]);
-  }
-  return out;
+  return {
+    early: 0,
+    kept: 0,
+    rendered: 0,
+    ...metricByLabel(await metricsText(base), "invito_page_cache_total", "answer"),
+  };
 }
 
 async function viewOf(base: string, headers: Record<string, string> = {}, page = PAGE) {
@@ -69,7 +66,7 @@ const twoProcesses = () =>
   startCluster({
     processes: 2,
     demo: true,
-    env: { INVITO_METRICS_TOKEN: TOKEN, INVITO_DISABLE_CRON: "true" },
+    env: { ...METRICS_ENV, INVITO_DISABLE_CRON: "true" },
   });
 
 const book = (base: string, start: string, who: string, origin = base) =>
@@ -147,7 +144,7 @@ Deno.test({
   async fn() {
     await using app = await startApp({
       demo: true,
-      env: { INVITO_METRICS_TOKEN: TOKEN, INVITO_RATE_LIMIT: "page=4/1m" },
+      env: { ...METRICS_ENV, INVITO_RATE_LIMIT: "page=4/1m" },
     });
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await viewOf(app.baseUrl)).status);
@@ -165,7 +162,7 @@ Deno.test({
     await using c = await startCluster({
       processes: 2,
       demo: true,
-      env: { INVITO_DISABLE_CRON: "true", INVITO_METRICS_TOKEN: TOKEN },
+      env: { INVITO_DISABLE_CRON: "true", ...METRICS_ENV },
     });
     const [a, b] = c.apps;
     const page = await fullPage(b.baseUrl);
@@ -210,7 +207,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    await using app = await startApp({ demo: true, env: { INVITO_METRICS_TOKEN: TOKEN } });
+    await using app = await startApp({ demo: true, env: { ...METRICS_ENV } });
     const path = `${await fullPage(app.baseUrl)}&lang=fr`; // not asked for yet: in French
     const before = await answers(app.baseUrl);
     const views = await Promise.all(Array.from({ length: 30 }, async () => {
@@ -302,7 +299,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    await using app = await startApp({ demo: true, env: { INVITO_METRICS_TOKEN: TOKEN } });
+    await using app = await startApp({ demo: true, env: { ...METRICS_ENV } });
     const first = await viewOf(app.baseUrl, {}, `${PAGE}&fbclid=click-0`);
     assert.equal(first.status, 200);
     const before = await answers(app.baseUrl);
@@ -336,7 +333,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    await using app = await startApp({ demo: true, env: { INVITO_METRICS_TOKEN: TOKEN } });
+    await using app = await startApp({ demo: true, env: { ...METRICS_ENV } });
     const first = await viewOf(app.baseUrl, {}, `${PAGE}&fbclid=first`);
     assert.equal(first.status, 200);
     const before = await answers(app.baseUrl);

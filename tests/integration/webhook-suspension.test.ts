@@ -15,9 +15,9 @@ import { serveLocal } from "../support/local-server.ts";
 import { waitFor } from "../support/wait.ts";
 import { slotsAhead } from "../reliability/harness.ts";
 import { DEMO_EMAIL } from "../../src/lib/server/services/seed-demo.ts";
+import { METRICS_ENV, outboxJobs } from "../support/metrics.ts";
 
 const ADMIN = "ops@example.test";
-const METRICS_TOKEN = "webhook-suspension-metrics-token-0123";
 
 async function userIdOf(admin: Client, username: string): Promise<string> {
   const page = await admin.get(`/admin?q=${encodeURIComponent(username)}`);
@@ -25,17 +25,6 @@ async function userIdOf(admin: Client, username: string): Promise<string> {
     .exec(page.body);
   assert.ok(m, `no ${username} on the admin's list`);
   return m[1];
-}
-
-/** Queued outbox jobs, as /metrics counts them. */
-async function outboxJobs(baseUrl: string): Promise<number> {
-  const res = await fetch(`${baseUrl}/metrics`, {
-    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
-  });
-  const text = await res.text();
-  assert.equal(res.status, 200);
-  return [...text.matchAll(/^invito_outbox_jobs\{[^}]*\} (\d+)/gm)]
-    .reduce((n, m) => n + Number(m[1]), 0);
 }
 
 type Delivery = {
@@ -66,7 +55,7 @@ Deno.test({
       env: {
         INVITO_ADMINS: ADMIN,
         INVITO_ALLOW_PRIVATE_WEBHOOKS: "true",
-        INVITO_METRICS_TOKEN: METRICS_TOKEN,
+        ...METRICS_ENV,
       },
     });
     const admin = await signInByLink(app, ADMIN);

@@ -8,9 +8,9 @@ import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { slotsAhead } from "../reliability/harness.ts";
+import { METRICS_ENV, METRICS_TOKEN } from "../support/metrics.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
-const METRICS_TOKEN = "metrics-token-0123456789abcdef";
 
 type Family = {
   name: string;
@@ -63,7 +63,7 @@ Deno.test({
     await using app = await startApp({
       demo: true,
       smtp: { host: smtp.host, port: smtp.port },
-      env: { INVITO_METRICS_TOKEN: METRICS_TOKEN, INVITO_LOG_FORMAT: "json" },
+      env: { ...METRICS_ENV, INVITO_LOG_FORMAT: "json" },
     });
     const base = app.baseUrl;
 

@@ -14,9 +14,9 @@ import { slotsAhead } from "../reliability/harness.ts";
 import { postPlainRead } from "../support/http.ts";
 import { openRemoteKv } from "../../src/lib/server/store/kv.ts";
 import { allBookings } from "../support/overlaps.ts";
+import { METRICS_ENV, metricsText, metricValue } from "../support/metrics.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
-const METRICS_TOKEN = "broken-reads-metrics-token";
 
 Deno.test({
   ...opts,
@@ -80,7 +80,7 @@ Deno.test({
       demo: true,
       env: {
         ...kvs.appEnv,
-        INVITO_METRICS_TOKEN: METRICS_TOKEN,
+        ...METRICS_ENV,
       },
     });
     const slots = await slotsAhead(app.baseUrl, "demo", "intro-call", 7);
@@ -109,10 +109,7 @@ Deno.test({
     assert.equal(kvs.stats().injected.cutReadBody, 6, "three of the booking's reads were cut");
 
     // An operator sees the blips: each broken answer is counted on /metrics.
-    const metrics = await fetch(app.url("/metrics"), {
-      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
-    });
-    assert.match(await metrics.text(), /^invito_kv_reads_resent_total 6$/m);
+    assert.equal(metricValue(await metricsText(app.baseUrl), "invito_kv_reads_resent_total"), 6);
 
     Deno.env.set("DENO_KV_ACCESS_TOKEN", kvs.token);
     const kv = await Deno.openKv(kvs.url);
