@@ -7,9 +7,11 @@
  * disk, read calls — SQLite's page reads past its cache); and the functions and files with the
  * most self time. `--v8 FLAGS` adds V8 flags to the server's. `--cookie`: each form post carries
  * a booker cookie of its own, as a browser that opened the booking page does (ADR 060: its
- * booking stores the cookie's tag).
+ * booking stores the cookie's tag). `--alloc`: instead of the CPU profile, what the server
+ * allocates per post and where (V8's sampling heap profiler over the inspector, counting objects
+ * the collector has freed too): the garbage behind the collector's share of the thread.
  *
- *   node_modules/.bin/deno run -A bench/profile-bookings.ts [--api] [--cookie] [--total N] [--v8 FLAGS]
+ *   node_modules/.bin/deno run -A bench/profile-bookings.ts [--api] [--cookie] [--alloc] [--total N] [--v8 FLAGS]
  *   (after `npm run build`)
  */
 import { parseArgs } from "node:util";
@@ -17,12 +19,14 @@ import { createEventType, createHost, seedStore } from "../tests/support/memory-
 import { startApp } from "../tests/support/app.ts";
 import { postPlain } from "../tests/support/http.ts";
 import { EVERY_DAY_ALL_DAY } from "../tests/support/teams.ts";
+import { freePort } from "../tests/support/ports.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
     api: { type: "boolean", default: false },
     cookie: { type: "boolean", default: false },
+    alloc: { type: "boolean", default: false },
     total: { type: "string", default: "3000" },
     out: { type: "string", default: "" },
     v8: { type: "string", default: "" },
@@ -50,11 +54,13 @@ for (let h = 0; h < HOSTS; h++) {
 }
 seeded.kv.close();
 const outDir = values.out || await Deno.makeTempDir({ prefix: "invito-cpuprof-" });
+const inspectPort = freePort();
 const app = await startApp({
   dataDir: seeded.dataDir,
   denoFlags: [
-    "--cpu-prof",
-    `--cpu-prof-dir=${outDir}`,
+    ...(values.alloc
+      ? [`--inspect=127.0.0.1:${inspectPort}`]
+      : ["--cpu-prof", `--cpu-prof-dir=${outDir}`]),
     ...(values.v8 ? [`--v8-flags=${values.v8}`] : []),
   ],
   env: { INVITO_DISABLE_CRON: "true", INVITO_RATE_LIMIT: "off" },
@@ -125,6 +131,7 @@ function threads(pid: number | "self") {
   return m;
 }
 await run(500, 0); // warm-up
+const sampling = values.alloc ? await startAllocationSampling(inspectPort) : null;
 const before = threads(app.pid()!), selfBefore = threads("self");
 const io = () =>
   Object.fromEntries(
@@ -169,6 +176,11 @@ console.log("client threads:", cpu(selfBefore, threads("self")));
   );
 }
 console.log(`${Math.round(r.perSec)} posts/s`, JSON.stringify(r.statuses));
+if (sampling) {
+  printAllocations(await sampling.stop(), TOTAL);
+  await app.stop();
+  Deno.exit(0);
+}
 await app.stop();
 
 const file = [...Deno.readDirSync(outDir)].find((e) => e.name.endsWith(".cpuprofile"));
@@ -206,3 +218,72 @@ const top = (m: Map<string, number>, n: number) =>
 console.log(`profile: ${(total / 1e6).toFixed(1)} s sampled, ${outDir}/${file.name}`);
 console.log("— functions (self) —\n" + top(fn, 45));
 console.log("— files (self) —\n" + top(files, 30));
+
+type HeapNode = {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
+};
+
+/**
+ * V8's sampling heap profiler on the server, over its inspector's WebSocket (Chrome DevTools
+ * Protocol): every sampled allocation is kept, also those the collector freed since.
+ */
+async function startAllocationSampling(port: number) {
+  const [target] = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
+  const ws = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((ok, fail) => {
+    ws.onopen = ok;
+    ws.onerror = fail;
+  });
+  let id = 0;
+  const waiting = new Map<number, (r: unknown) => void>();
+  ws.onmessage = (e) => {
+    const m = JSON.parse(e.data);
+    waiting.get(m.id)?.(m.result);
+  };
+  const send = (method: string, params: Record<string, unknown> = {}) =>
+    new Promise<unknown>((ok) => {
+      waiting.set(++id, ok);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  await send("HeapProfiler.enable");
+  await send("HeapProfiler.startSampling", {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  return {
+    async stop(): Promise<HeapNode> {
+      const r = (await send("HeapProfiler.stopSampling")) as { profile: { head: HeapNode } };
+      ws.close();
+      return r.profile.head;
+    },
+  };
+}
+
+function printAllocations(head: HeapNode, posts: number) {
+  const fn = new Map<string, number>();
+  const files = new Map<string, number>();
+  let total = 0;
+  const walk = (n: HeapNode) => {
+    const { functionName, url, lineNumber } = n.callFrame;
+    const short = url.replace(/^.*\/(node_modules|\.deno-deploy|src|ext:)/, "$1");
+    const k = `${functionName || "(anon)"} ${short}:${lineNumber + 1}`;
+    fn.set(k, (fn.get(k) ?? 0) + n.selfSize);
+    const f = short || functionName || "(root)";
+    files.set(f, (files.get(f) ?? 0) + n.selfSize);
+    total += n.selfSize;
+    n.children.forEach(walk);
+  };
+  walk(head);
+  const top = (m: Map<string, number>, n: number) =>
+    [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, b]) =>
+      `${(b / posts / 1024).toFixed(1).padStart(6)} KiB  ${
+        (100 * b / total).toFixed(1).padStart(5)
+      } %  ${k}`
+    ).join("\n");
+  console.log(`allocated per post: ${(total / posts / 1024).toFixed(1)} KiB (sampled)`);
+  console.log("— functions (self) —\n" + top(fn, 45));
+  console.log("— files (self) —\n" + top(files, 25));
+}
