@@ -42,129 +42,26 @@ export const chromiumArgs = [
   "--disable-quic",
 ];
 
-/**
- * A browser for one test: its contexts and pages are its own, and `close()` closes them.
- *
- * Without options it is a lease on the test file's one Chromium (`sharedBrowser`) rather than a
- * Chromium of its own: the suite runs its two cores flat out, and a launch cost ~0.8 s of CPU in
- * Chromium's own processes (369 launches took 306 of the 1,590 CPU seconds measured in 14 minutes of
- * a suite run). What a test sees is as before: a context is Chromium's unit of isolation
- * (cookies, storage, cache, permissions, emulated media), `newPage()` makes a context of its own
- * that goes with the page, as Playwright's does, and `contexts()` lists only the lease's (what
- * `showFailureState` prints). With options (extra Chromium flags) the test gets its own Chromium,
- * closed with it.
- */
 export async function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> {
-  return Object.keys(opts).length === 0
-    ? lease(await sharedBrowser(), false)
-    : lease(await launch(opts), true);
-}
-
-function launch(opts: LaunchOptions = {}): Promise<Browser> {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: chromiumPath,
     ...opts,
     args: [...chromiumArgs, ...(opts.args ?? [])],
   });
-}
-
-function lease(browser: Browser, own: boolean): Browser {
-  const mine = new Set<BrowserContext>();
-  let closed = false;
-  // Every context's scripts arrive late: a run with this set finds the steps that race the
-  // page's hydration (README: INVITO_TEST_SLOW_SCRIPTS).
   const lateMs = Number(Deno.env.get("INVITO_TEST_SLOW_SCRIPTS") ?? 0);
-  const newContext: Browser["newContext"] = async (o) => {
-    if (closed) throw new Error("launchBrowser: this test's browser was closed");
-    const ctx = await browser.newContext(o);
-    mine.add(ctx);
-    ctx.once("close", () => mine.delete(ctx));
-    if (lateMs > 0) await slowScripts(ctx, lateMs);
-    return ctx;
-  };
-  const leased: Partial<Browser> = {
-    newContext,
-    newPage: async (o) => {
+  if (lateMs > 0) {
+    // Every context's scripts arrive late: a run with this set finds the steps that race the
+    // page's hydration (README: INVITO_TEST_SLOW_SCRIPTS). Playwright's browser.newPage makes a context too.
+    const newContext = browser.newContext.bind(browser);
+    browser.newContext = async (o) => {
       const ctx = await newContext(o);
-      const page = await ctx.newPage();
-      page.once("close", () => void ctx.close().catch(() => {}));
-      return page;
-    },
-    contexts: () => [...mine],
-    isConnected: () => !closed && browser.isConnected(),
-    close: async () => {
-      closed = true;
-      if (own) return await browser.close();
-      await Promise.all([...mine].map((c) => c.close().catch(() => {})));
-    },
-  };
-  return new Proxy(browser, {
-    get(target, key) {
-      if (Object.hasOwn(leased, key)) return leased[key as keyof Browser];
-      const v = Reflect.get(target, key, target);
-      return typeof v === "function" ? v.bind(target) : v;
-    },
-  });
-}
-
-/**
- * The test file's one Chromium, launched by the first lease and again if it went away. `deno
- * test` runs each file in a worker of its own and fires `unload` when the file is done; an await
- * there is not waited for, so the browser is killed there, its process group (Playwright starts
- * Chromium as a group's leader, with its helper processes in the group) and its profile folder
- * with it. A run cut short is cleaned up by scripts/test-all.sh, as every process it starts.
- */
-let shared: Promise<Browser> | null = null;
-let sharedProcess: { pid: number; profile: string | null } | null = null;
-
-async function sharedBrowser(): Promise<Browser> {
-  const running = await shared?.catch(() => null);
-  if (running?.isConnected()) return running;
-  killShared();
-  const marker = `--invito-test-browser=${crypto.randomUUID()}`;
-  shared = launch({ args: [marker] }).then((browser) => {
-    sharedProcess = chromiumWith(marker);
-    return browser;
-  });
-  return await shared;
-}
-
-/** The Chromium whose command line carries `marker`: its browser process and profile folder. */
-function chromiumWith(marker: string): { pid: number; profile: string | null } | null {
-  for (const e of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(e.name)) continue;
-    let args: string[];
-    try {
-      args = Deno.readTextFileSync(`/proc/${e.name}/cmdline`).split("\0");
-    } catch {
-      continue; // gone
-    }
-    if (!args.includes(marker) || args.some((a) => a.startsWith("--type="))) continue;
-    const dir = args.find((a) => a.startsWith("--user-data-dir="));
-    return { pid: Number(e.name), profile: dir ? dir.slice("--user-data-dir=".length) : null };
+      await slowScripts(ctx, lateMs);
+      return ctx;
+    };
+    browser.newPage = async (o) => await (await browser.newContext(o)).newPage();
   }
-  return null;
+  return browser;
 }
-
-function killShared() {
-  const p = sharedProcess;
-  sharedProcess = null;
-  shared = null;
-  if (!p) return;
-  try {
-    Deno.kill(-p.pid, "SIGKILL");
-  } catch { /* gone already */ }
-  if (p.profile?.includes("playwright")) {
-    try {
-      Deno.removeSync(p.profile, { recursive: true });
-    } catch { /* a helper still writing to it: left, as Playwright leaves it after a crash */ }
-  }
-}
-
-globalThis.addEventListener("unload", killShared);
-
-/** The process id of the test file's Chromium, while it runs (for the harness's own tests). */
-export const sharedBrowserPid = (): number | null => sharedProcess?.pid ?? null;
 
 /**
  * Waits until the page's scripts run (the root layout marks `<html data-hydrated>`). Before it a

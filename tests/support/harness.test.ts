@@ -10,13 +10,7 @@ import {
   startOidc,
 } from "./oidc.ts";
 import { startRadicale } from "./radicale.ts";
-import {
-  checkA11y,
-  launchBrowser,
-  saveScreenshot,
-  sharedBrowserPid,
-  sidewaysScroll,
-} from "./browser.ts";
+import { checkA11y, launchBrowser, saveScreenshot, sidewaysScroll } from "./browser.ts";
 import { startApp } from "./app.ts";
 import { createClient } from "./http.ts";
 import { freePort } from "./ports.ts";
@@ -267,87 +261,6 @@ Deno.test("launchBrowser: Chromium loads a page, axe reports real violations and
     assert.ok((await Deno.stat(path)).size > 0);
   } finally {
     await browser.close();
-  }
-});
-
-Deno.test("launchBrowser: the tests of a file lease one Chromium, each its own contexts — cookies apart, its pages alone in contexts(), closed with its lease while the other's go on", async () => {
-  const a = await launchBrowser();
-  const b = await launchBrowser();
-  const pid = sharedBrowserPid();
-  assert.ok(pid !== null && pid > 0, "one Chromium for the file");
-  const site = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (req) =>
-      new Response(`<!doctype html><title>c</title><p>${req.headers.get("cookie") ?? "none"}</p>`, {
-        headers: { "content-type": "text/html" },
-      }),
-  );
-  const url = `http://127.0.0.1:${site.addr.port}/`;
-  try {
-    const pa = await a.newPage();
-    const pb = await b.newPage();
-    await pa.context().addCookies([{ name: "who", value: "a", url }]);
-    await pa.goto(url);
-    await pb.goto(url);
-    assert.equal(await pa.locator("p").textContent(), "who=a");
-    assert.equal(
-      await pb.locator("p").textContent(),
-      "none",
-      "another lease's cookies are not seen",
-    );
-    assert.deepEqual(a.contexts(), [pa.context()]);
-    assert.deepEqual(b.contexts(), [pb.context()]);
-
-    await a.close();
-    assert.equal(pa.isClosed(), true, "a lease's pages close with it");
-    await assert.rejects(a.newContext(), /closed/);
-    await pb.reload();
-    assert.equal(await pb.locator("p").textContent(), "none", "the other lease's page goes on");
-    const again = await launchBrowser();
-    assert.equal(sharedBrowserPid(), pid, "the next lease is on the same Chromium");
-    await again.close();
-  } finally {
-    await b.close();
-    await site.shutdown();
-  }
-});
-
-Deno.test("launchBrowser: the file's Chromium and its profile folder are gone when the file is done, also when a test failed", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "invito-shared-browser-" });
-  try {
-    const file = join(dir, "leases.test.ts");
-    const support = new URL("./browser.ts", import.meta.url).href;
-    await Deno.writeTextFile(
-      file,
-      `import { launchBrowser, sharedBrowserPid } from ${JSON.stringify(support)};
-const opts = { sanitizeResources: false, sanitizeOps: false };
-Deno.test({ ...opts, name: "uses", async fn() {
-  const b = await launchBrowser();
-  await (await b.newPage()).goto("data:text/html,<title>x</title>");
-  console.log("PID " + sharedBrowserPid() + " DIR " + Deno.readTextFileSync("/proc/" + sharedBrowserPid() + "/cmdline").split("\\0").find((a) => a.startsWith("--user-data-dir=")).slice(16));
-  await b.close();
-} });
-Deno.test({ ...opts, name: "fails with its page open", async fn() {
-  const b = await launchBrowser();
-  await (await b.newPage()).goto("data:text/html,<title>y</title>");
-  throw new Error("on purpose");
-} });
-`,
-    );
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["test", "-A", "--no-check", file],
-      env: { NO_COLOR: "1" },
-    }).output();
-    const text = new TextDecoder().decode(out.stdout);
-    assert.match(text, /1 passed \| 1 failed/, text);
-    const [, pid, profile] = /PID (\d+) DIR (\S+)/.exec(text) ?? [];
-    assert.ok(pid && profile, text);
-    const alive = await Deno.stat(`/proc/${pid}`).then(() => true, () => false);
-    assert.equal(alive, false, "Chromium is gone");
-    const kept = await Deno.stat(profile).then(() => true, () => false);
-    assert.equal(kept, false, "its profile folder is removed");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
   }
 });
 
