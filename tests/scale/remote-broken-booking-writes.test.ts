@@ -7,7 +7,7 @@
  * (ADR 038): the invariant holds and every guest gets the answer they would have had.
  */
 import assert from "node:assert/strict";
-import { createEventType, createHost, WORKDAYS } from "../support/memory-app.ts";
+import { createEventType, createHost, guestInput, WORKDAYS } from "../support/memory-app.ts";
 import { remoteApps } from "../support/remote-apps.ts";
 import { allBookings, liveOverlaps } from "../support/overlaps.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
@@ -16,15 +16,7 @@ import { isLiveBooking } from "../../src/lib/server/domain/booking.ts";
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const AT = "2026-11-23T10:00:00Z";
 
-const guest = (i: number | string, slug: string, start = AT) => ({
-  username: "ann",
-  slug,
-  start,
-  name: `Guest ${i}`,
-  email: `g${i}@example.test`,
-  note: "",
-  timeZone: "UTC",
-});
+const guest = (i: number | string, slug: string, start = AT) => guestInput(i, start, slug);
 
 Deno.test({
   ...opts,

@@ -146,3 +146,14 @@ export async function createEventType(
   if (!res.ok) throw new Error("slug taken");
   return rec;
 }
+
+/** A guest's booking form as the service takes it: guest `i` asks for `start` of `slug`. */
+export const guestInput = (i: number | string, start: string, slug = "call", username = "ann") => ({
+  username,
+  slug,
+  start,
+  name: `Guest ${i}`,
+  email: `g${i}@example.test`,
+  note: "",
+  timeZone: "UTC",
+});

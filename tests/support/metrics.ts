@@ -8,6 +8,7 @@
  * ```
  */
 import assert from "node:assert/strict";
+import parsePrometheusTextFormat from "parse-prometheus-text-format";
 
 export const METRICS_TOKEN = "test-metrics-token-0123456789abcdef";
 export const METRICS_ENV = { INVITO_METRICS_TOKEN: METRICS_TOKEN } as const;
@@ -22,22 +23,26 @@ export async function metricsText(baseUrl: string): Promise<string> {
   return text;
 }
 
+type Family = { name: string; metrics: { value?: string; labels?: Record<string, string> }[] };
+
+/** The samples of counter or gauge `name` (parsed with a maintained Prometheus text parser). */
+function samples(text: string, name: string): Family["metrics"] {
+  const families = parsePrometheusTextFormat(text) as Family[];
+  return families.find((f) => f.name === name)?.metrics ?? [];
+}
+
 /** The samples of `name` summed over their labels (0 when it has none yet). */
 export function metricValue(text: string, name: string): number {
-  let sum = 0;
-  for (const line of text.split("\n")) {
-    if (!line.startsWith(name)) continue;
-    const m = /^(\w+)(?:\{[^}]*\})? (\S+)$/.exec(line);
-    if (m && m[1] === name) sum += Number(m[2]);
-  }
-  return sum;
+  return samples(text, name).reduce((n, m) => n + Number(m.value ?? 0), 0);
 }
 
 /** The samples of `name` by the value of its label `label` (e.g. answer="early"). */
 export function metricByLabel(text: string, name: string, label: string): Record<string, number> {
   const out: Record<string, number> = {};
-  const re = new RegExp(`^${name}\\{[^}]*\\b${label}="([^"]*)"[^}]*\\} (\\S+)$`, "gm");
-  for (const m of text.matchAll(re)) out[m[1]] = (out[m[1]] ?? 0) + Number(m[2]);
+  for (const m of samples(text, name)) {
+    const v = m.labels?.[label];
+    if (v !== undefined) out[v] = (out[v] ?? 0) + Number(m.value ?? 0);
+  }
   return out;
 }
 

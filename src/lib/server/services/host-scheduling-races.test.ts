@@ -24,6 +24,7 @@ import type { BookingRecord } from "../domain/model/records.ts";
 import {
   createEventType,
   createHost,
+  guestInput,
   memoryApp,
   type TestApp,
   WORKDAYS,
@@ -34,15 +35,7 @@ import { contendedKv } from "../../../../tests/support/kv-contention.ts";
 // Friday 2026-11-20 08:00 UTC; the host works weekdays 09–17 UTC. Monday is 2026-11-23.
 const MON = (hhmm: string) => `2026-11-23T${hhmm}:00Z`;
 
-const guest = (i: number, start: string, slug = "call") => ({
-  username: "ann",
-  slug,
-  start,
-  name: `Guest ${i}`,
-  email: `g${i}@example.test`,
-  note: "",
-  timeZone: "UTC",
-});
+const guest = (i: number, start: string, slug = "call") => guestInput(i, start, slug);
 
 async function twoProcesses() {
   const kv = contendedKv(await Deno.openKv(":memory:"));
