@@ -6,7 +6,7 @@
 import type { App } from "../app.ts";
 import type { BookingRecord, TeamRecord, TeamRole, UserRecord } from "../domain/model/records.ts";
 import { keys } from "../store/keys.ts";
-import { getBooking } from "../store/bookings.ts";
+import { getBooking, getBookings } from "../store/bookings.ts";
 import { getUsers } from "../store/teams.ts";
 import { seesTeamBooking, teamBookingAccess } from "../domain/team-membership.ts";
 import { weightedShares } from "../domain/team-rotation.ts";
@@ -33,14 +33,7 @@ async function teamBookings(app: App, teamId: string, fromMs?: number): Promise<
       },
     )
   ) ids.push(e.value);
-  const out: BookingRecord[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const got = await app.kv.getMany<BookingRecord[]>(
-      ids.slice(i, i + 10).map((id) => keys.booking(id)),
-    );
-    for (const g of got) if (g.value) out.push(g.value);
-  }
-  return out;
+  return await getBookings(app.kv, ids);
 }
 
 /** Who may decide or cancel which of the team's bookings (domain/team-membership.ts). */

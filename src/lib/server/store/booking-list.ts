@@ -6,6 +6,7 @@
  */
 import { keys, type TeamId, type UserId } from "./keys.ts";
 import type { BookingRecord } from "../domain/model/records.ts";
+import { getBookings } from "./bookings.ts";
 
 export type BookingScan = {
   after?: [number, string];
@@ -89,13 +90,7 @@ async function listByStartAfter(
     }
     ids.push({ startMs, id });
   }
-  const bookings: BookingRecord[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const got = await kv.getMany<BookingRecord[]>(
-      ids.slice(i, i + 10).map((x) => keys.booking(x.id)),
-    );
-    for (const g of got) if (g.value) bookings.push(g.value);
-  }
+  const bookings = await getBookings(kv, ids.map((x) => x.id));
   const lastId = ids.at(-1);
   return { bookings, last: lastId ? [lastId.startMs, lastId.id] : null, exhausted };
 }
@@ -111,9 +106,7 @@ export async function listHostBookingsAt(
     ids.push(e.value);
     if (ids.length >= 10) break;
   }
-  if (ids.length === 0) return [];
-  const got = await kv.getMany<BookingRecord[]>(ids.map((id) => keys.booking(id)));
-  return got.flatMap((g) => (g.value ? [g.value] : []));
+  return await getBookings(kv, ids);
 }
 
 /**
@@ -133,7 +126,5 @@ export async function listNewestBookingsAt(
   for await (const e of kv.list<string>({ prefix }, { reverse: true, limit: 10 })) {
     ids.push(e.value);
   }
-  if (ids.length === 0) return [];
-  const got = await kv.getMany<BookingRecord[]>(ids.map((id) => keys.booking(id)));
-  return got.flatMap((g) => (g.value ? [g.value] : []));
+  return await getBookings(kv, ids);
 }

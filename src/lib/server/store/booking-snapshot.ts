@@ -22,6 +22,7 @@ import {
   type Versioned,
 } from "../domain/booking-engine/index.ts";
 import { type Interval } from "../domain/interval.ts";
+import { MAX_READ_KEYS } from "./kv.ts";
 
 /** What a person's external calendars say about an interval (see services/calendar-busy.ts). */
 export type CalendarReader = (
@@ -30,12 +31,12 @@ export type CalendarReader = (
 ) => Promise<{ busy: Interval[]; unknown: Interval[] }>;
 
 /**
- * Reads keys 10 to a request (remote KV's most per read), the requests side by side: each one
- * is its own snapshot either way, and every value a plan relies on is checked by its commit.
+ * Reads keys ten to a request, the requests side by side (unlike `getEntries`): each one is its
+ * own snapshot either way, and every value a plan relies on is checked by its commit.
  */
 async function getMany<T>(kv: Deno.Kv, ks: Key[]): Promise<Versioned<T>[]> {
   const chunks: Key[][] = [];
-  for (let i = 0; i < ks.length; i += 10) chunks.push(ks.slice(i, i + 10));
+  for (let i = 0; i < ks.length; i += MAX_READ_KEYS) chunks.push(ks.slice(i, i + MAX_READ_KEYS));
   const got = await Promise.all(chunks.map((c) => kv.getMany<T[]>(c as Deno.KvKey[])));
   return got.flat().map((g) => ({
     key: g.key as Key,

@@ -18,6 +18,7 @@ import { utcDay } from "../domain/booking.ts";
 import { guestKey, type Key } from "../domain/booking-engine/index.ts";
 import { type Interval, overlaps } from "../domain/interval.ts";
 import { list } from "./booking-snapshot.ts";
+import { getValues } from "./kv.ts";
 
 export async function listBusyEntries(
   kv: Deno.Kv,
@@ -171,19 +172,12 @@ export async function getBooking(kv: Deno.Kv, id: BookingId): Promise<BookingRec
   return (await kv.get<BookingRecord>(keys.booking(id))).value;
 }
 
-/** Bookings by id (missing ones left out), ten per read. */
+/** Bookings by id (missing ones left out), in their order. */
 export async function getBookings(
   kv: Deno.Kv,
   ids: readonly BookingId[],
 ): Promise<BookingRecord[]> {
-  const out: BookingRecord[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const got = await kv.getMany<BookingRecord[]>(
-      ids.slice(i, i + 10).map((id) => keys.booking(id)),
-    );
-    for (const g of got) if (g.value) out.push(g.value);
-  }
-  return out;
+  return await getValues<BookingRecord>(kv, ids.map((id) => keys.booking(id)));
 }
 
 export async function getTokenRecord(
@@ -213,14 +207,7 @@ export async function listHostBookings(
   for await (const e of kv.list<string>(selector, { limit: opts.limit, reverse: opts.reverse })) {
     ids.push(e.value);
   }
-  const out: BookingRecord[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const got = await kv.getMany<BookingRecord[]>(
-      ids.slice(i, i + 10).map((id) => keys.booking(id)),
-    );
-    for (const g of got) if (g.value) out.push(g.value);
-  }
-  return out;
+  return await getBookings(kv, ids);
 }
 
 /** PENDING bookings whose hold ended at or before `nowMs`, oldest first. */

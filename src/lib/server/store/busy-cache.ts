@@ -17,6 +17,7 @@ import type { BusyEntryRecord } from "../domain/model/records.ts";
 import type { Interval } from "../domain/interval.ts";
 import { overlaps } from "../domain/interval.ts";
 import { utcDay } from "../domain/booking.ts";
+import { getEntries } from "./kv.ts";
 
 /** [startMs, endMs, holdUntilMs (NaN: firm)] per entry, flat. */
 type Cached = { rev: string | null; spans: Float64Array; atMs: number };
@@ -79,11 +80,9 @@ export async function listBusyOfMany(
       changesAtMs: Infinity,
     };
   }
-  const revs: (string | null)[] = [];
-  for (let i = 0; i < personIds.length; i += 10) {
-    const got = await kv.getMany(personIds.slice(i, i + 10).map((p) => keys.busyRev(p)));
-    revs.push(...got.map((g) => g.versionstamp));
-  }
+  const revs = (await getEntries(kv, personIds.map((p) => keys.busyRev(p)))).map((g) =>
+    g.versionstamp
+  );
   const m = entriesOf(kv);
   const range = { startMs: fromMs, endMs: toMs };
   let changesAtMs = Infinity;

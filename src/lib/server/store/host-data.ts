@@ -10,7 +10,7 @@ import { ERASED_GUEST_TAG } from "../domain/seats.ts";
 import { USERNAME_HOLD_MS } from "../domain/username.ts";
 import { enqueue, newOutboxRecord } from "./outbox.ts";
 import { settingsChanged } from "./settings-cache.ts";
-import { dropGuestHolds } from "./bookings.ts";
+import { dropGuestHolds, getBookings } from "./bookings.ts";
 import { bumpSettings } from "./revisions.ts";
 import { commitWithReceipt } from "./kv.ts";
 
@@ -22,13 +22,7 @@ export async function* hostBookingPages(
 ): AsyncGenerator<BookingRecord[]> {
   let ids: string[] = [];
   const page = async () => {
-    const out: BookingRecord[] = [];
-    for (let i = 0; i < ids.length; i += 10) {
-      const got = await kv.getMany<BookingRecord[]>(
-        ids.slice(i, i + 10).map((id) => keys.booking(id)),
-      );
-      for (const g of got) if (g.value) out.push(g.value);
-    }
+    const out = await getBookings(kv, ids);
     ids = [];
     return out;
   };

@@ -12,6 +12,7 @@
  */
 import { keys } from "./keys.ts";
 import { commitOnce } from "./kv.ts";
+import { getBookings } from "./bookings.ts";
 import type {
   BookingRecord,
   InsightsBackfillRecord,
@@ -287,14 +288,7 @@ export async function listProblems(kv: Deno.Kv, ownerId: string): Promise<Insigh
   return out;
 }
 
-/** Booking id → host id, for the given bookings (10 per read). */
+/** Booking id → host id, for the given bookings. */
 export async function hostsOfBookings(kv: Deno.Kv, ids: string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (let i = 0; i < ids.length; i += 10) {
-    const got = await kv.getMany<BookingRecord[]>(
-      ids.slice(i, i + 10).map((id) => keys.booking(id)),
-    );
-    for (const g of got) if (g.value) out.set(g.value.id, g.value.hostId);
-  }
-  return out;
+  return new Map((await getBookings(kv, ids)).map((b) => [b.id, b.hostId]));
 }

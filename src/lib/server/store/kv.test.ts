@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import {
   commitPastLocks,
+  getEntries,
+  getValues,
   isStoreLocked,
   LANDING_GUARD,
   LOST,
@@ -211,6 +213,30 @@ Deno.test("untilLanded: 100 read-then-commit writers of one counter at once all 
       /never: 1000 commits in a row lost/,
     );
     assert.equal(spun, LANDING_GUARD);
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("getEntries/getValues: 23 keys (Deno KV answers at most ten per read), some absent: each one read once, in the order asked", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const ks = Array.from({ length: 23 }, (_, i) => ["item", i] as Deno.KvKey);
+    for (const [i, k] of ks.entries()) if (i % 4 !== 1) await kv.set(k, { i });
+    // Why the helpers exist: one read of eleven keys is refused.
+    await assert.rejects(() => kv.getMany(ks.slice(0, 11)));
+    const asked = [...ks].reverse();
+    const entries = await getEntries<{ i: number }>(kv, asked);
+    assert.deepEqual(entries.map((e) => e.key), asked);
+    assert.deepEqual(
+      entries.map((e) => e.value?.i ?? null),
+      asked.map((k) => ((k[1] as number) % 4 === 1 ? null : k[1])),
+    );
+    assert.deepEqual(
+      (await getValues<{ i: number }>(kv, asked)).map((v) => v.i),
+      asked.map((k) => k[1] as number).filter((i) => i % 4 !== 1),
+    );
+    assert.deepEqual(await getValues(kv, []), []);
   } finally {
     kv.close();
   }

@@ -246,6 +246,28 @@ export async function privateFiles(path: string): Promise<void> {
 /** The most checks one atomic operation may carry on remote KV (Deno Deploy, denokv). */
 export const MAX_CHECKS = 10;
 
+/** The most keys one `getMany` may ask for (Deno KV refuses more, locally and remotely). */
+export const MAX_READ_KEYS = 10;
+
+/** The entries of any number of keys, in their order: one `getMany` per ten of them. */
+export async function getEntries<T>(
+  kv: Deno.Kv,
+  ks: readonly Deno.KvKey[],
+): Promise<Deno.KvEntryMaybe<T>[]> {
+  const out: Deno.KvEntryMaybe<T>[] = [];
+  for (let i = 0; i < ks.length; i += MAX_READ_KEYS) {
+    out.push(...await kv.getMany<T[]>(ks.slice(i, i + MAX_READ_KEYS)));
+  }
+  return out;
+}
+
+/** The values of any number of keys, in their order, the absent ones left out. */
+export async function getValues<T>(kv: Deno.Kv, ks: readonly Deno.KvKey[]): Promise<T[]> {
+  const out: T[] = [];
+  for (const e of await getEntries<T>(kv, ks)) if (e.value !== null) out.push(e.value);
+  return out;
+}
+
 /**
  * Commit an atomic operation whose outcome may be unknown, and learn the truth by reading:
  * `landed` re-reads to tell whether the write happened, instead of sending it again.

@@ -11,6 +11,7 @@
  * (http/page-cache.ts, the slots API); reading them is one `getMany` for one host.
  */
 import { keys } from "./keys.ts";
+import { getEntries } from "./kv.ts";
 
 /** Marks a change of `personId`'s busy time in the write `op` (returns `op`). */
 export function bumpBusy(op: Deno.AtomicOperation, personId: string): Deno.AtomicOperation {
@@ -24,19 +25,13 @@ export function bumpSettings(op: Deno.AtomicOperation, ownerId: string): Deno.At
 
 export type Revisions = { busy: (string | null)[]; settings: (string | null)[] };
 
-/** Both revisions of each id: one `getMany` per five ids (Deno KV reads ≤ 10 keys at once). */
+/** Both revisions of each id (one `getMany` for up to five ids). */
 export async function readRevisions(kv: Deno.Kv, ids: readonly string[]): Promise<Revisions> {
-  const busy: (string | null)[] = [];
-  const settings: (string | null)[] = [];
-  for (let i = 0; i < ids.length; i += 5) {
-    const part = ids.slice(i, i + 5);
-    const got = await kv.getMany(part.flatMap((id) => [keys.busyRev(id), keys.settingsRev(id)]));
-    for (let j = 0; j < part.length; j++) {
-      busy.push(got[2 * j].versionstamp);
-      settings.push(got[2 * j + 1].versionstamp);
-    }
-  }
-  return { busy, settings };
+  const got = await getEntries(kv, ids.flatMap((id) => [keys.busyRev(id), keys.settingsRev(id)]));
+  return {
+    busy: ids.map((_, j) => got[2 * j].versionstamp),
+    settings: ids.map((_, j) => got[2 * j + 1].versionstamp),
+  };
 }
 
 /**

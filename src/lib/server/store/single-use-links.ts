@@ -3,7 +3,7 @@
  * that a booking (or a revoke) writes absent-checked, so a link is spent exactly once.
  */
 import { keys, type UserId } from "./keys.ts";
-import { commitOrReread } from "./kv.ts";
+import { commitOrReread, getEntries } from "./kv.ts";
 import { ERASED_GUEST_NAME } from "./host-data.ts";
 import type { SingleUseLinkRecord, SingleUseLinkUseRecord } from "../domain/model/records.ts";
 
@@ -82,15 +82,11 @@ export async function listSingleUseLinks(
       limit,
     })
   ) links.push(e.value);
-  const out: { link: SingleUseLinkRecord; use: SingleUseLinkUseRecord | null }[] = [];
-  for (let i = 0; i < links.length; i += 10) {
-    const batch = links.slice(i, i + 10);
-    const uses = await kv.getMany<SingleUseLinkUseRecord[]>(
-      batch.map((l) => keys.singleUseLinkUsed(l.id)),
-    );
-    batch.forEach((link, j) => out.push({ link, use: uses[j].value }));
-  }
-  return out;
+  const uses = await getEntries<SingleUseLinkUseRecord>(
+    kv,
+    links.map((l) => keys.singleUseLinkUsed(l.id)),
+  );
+  return links.map((link, j) => ({ link, use: uses[j].value }));
 }
 
 export async function countSingleUseLinks(kv: Deno.Kv, hostId: UserId): Promise<number> {

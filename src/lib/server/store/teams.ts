@@ -9,7 +9,7 @@
  * a rename stays held for its host (domain/username.ts): no team can take it while it is held.
  */
 import { bumpSettings } from "./revisions.ts";
-import { commitOrReread, commitWithReceipt, LOST, untilLanded } from "./kv.ts";
+import { commitOrReread, commitWithReceipt, getValues, LOST, untilLanded } from "./kv.ts";
 import { type BookingId, keys, type TeamId, type UserId } from "./keys.ts";
 import { getBookings } from "./bookings.ts";
 import type {
@@ -67,22 +67,13 @@ export async function listTeamsOf(kv: Deno.Kv, userId: UserId): Promise<TeamReco
   for await (const e of kv.list<TeamId>({ prefix: keys.teamByMemberPrefix(userId) })) {
     ids.push(e.value);
   }
-  const out: TeamRecord[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const got = await kv.getMany<TeamRecord[]>(ids.slice(i, i + 10).map((id) => keys.team(id)));
-    for (const g of got) if (g.value) out.push(g.value);
-  }
+  const out = await getValues<TeamRecord>(kv, ids.map((id) => keys.team(id)));
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Users by id, in one read per ten (absent ones left out). */
+/** Users by id, in their order (absent ones left out). */
 export async function getUsers(kv: Deno.Kv, ids: readonly UserId[]): Promise<UserRecord[]> {
-  const out: UserRecord[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const got = await kv.getMany<UserRecord[]>(ids.slice(i, i + 10).map((id) => keys.user(id)));
-    for (const g of got) if (g.value) out.push(g.value);
-  }
-  return out;
+  return await getValues<UserRecord>(kv, ids.map((id) => keys.user(id)));
 }
 
 /** Creates a team with its first owner; its slug is claimed against teams and usernames at once. */

@@ -11,7 +11,7 @@ import type {
   WebhookSubscriptionRecord,
 } from "../domain/model/records.ts";
 import { dequeue, enqueue, getQueuedEntry } from "./outbox.ts";
-import { commitOrReread, commitWithReceipt, MAX_CHECKS } from "./kv.ts";
+import { commitOrReread, commitWithReceipt, getValues, MAX_CHECKS } from "./kv.ts";
 
 /** Messages and attempts are kept this long for the log and for redelivery. */
 export const WEBHOOK_LOG_TTL_MS = 30 * 86_400_000;
@@ -199,14 +199,10 @@ export async function eraseMessagesNaming(
   // What this erasure may take: the host's own, or another person's copy of a booking it rewrote.
   const ours = (m: WebhookMessageRecord) =>
     m.hostId === hostId || (!!m.bookingId && !!othersOf.get(m.bookingId)?.has(m.hostId));
-  const gone: WebhookMessageRecord[] = [];
-  const ids = [...messageIds];
-  for (let i = 0; i < ids.length; i += 10) {
-    const got = await kv.getMany<WebhookMessageRecord[]>(
-      ids.slice(i, i + 10).map((id) => keys.webhookMessage(id)),
-    );
-    for (const m of got) if (m.value && ours(m.value) && names(m.value.body)) gone.push(m.value);
-  }
+  const gone = (await getValues<WebhookMessageRecord>(
+    kv,
+    [...messageIds].map((id) => keys.webhookMessage(id)),
+  )).filter((m) => ours(m) && names(m.body));
   for (let i = 0; i < gone.length; i += ERASE_BATCH) {
     const op = kv.atomic();
     for (const m of gone.slice(i, i + ERASE_BATCH)) {

@@ -1,5 +1,6 @@
 /** Writeback records: what Invito wrote into a calendar for a booking, by booking and by meeting UID. */
 import { keys } from "./keys.ts";
+import { getEntries } from "./kv.ts";
 import type { BookingWritebackRecord, MeetingWritebackRecord } from "../domain/model/records.ts";
 
 // ── writeback records ────────────────────────────────────────────────────
@@ -24,14 +25,12 @@ export async function getBookingWritebacks(
   kv: Deno.Kv,
   bookingIds: string[],
 ): Promise<Map<string, BookingWritebackRecord>> {
+  const got = await getEntries<BookingWritebackRecord>(
+    kv,
+    bookingIds.map((id) => keys.bookingWriteback(id)),
+  );
   const out = new Map<string, BookingWritebackRecord>();
-  for (let i = 0; i < bookingIds.length; i += 10) {
-    const ids = bookingIds.slice(i, i + 10);
-    const got = await kv.getMany<BookingWritebackRecord[]>(
-      ids.map((id) => keys.bookingWriteback(id)),
-    );
-    got.forEach((g, j) => g.value && out.set(ids[j], g.value));
-  }
+  got.forEach((g, j) => g.value && out.set(bookingIds[j], g.value));
   return out;
 }
 
