@@ -10,7 +10,6 @@ import { providerOf } from "./calendar-providers.ts";
 import { seal } from "../integrations/crypto.ts";
 import { dropGeneration, listHeads } from "../store/calendar-busy.ts";
 import {
-  calendarIdFor,
   clearLostWriteback,
   emptyHead,
   getAccountEntry,
@@ -24,9 +23,13 @@ import {
   setWriteback,
   updateCalendar,
 } from "../store/calendars.ts";
-import type { CalendarRecord, UserRecord } from "../domain/model/records.ts";
+import type { UserRecord } from "../domain/model/records.ts";
 import { newId } from "../store/users.ts";
-import { type AccountSyncOutcome, syncAccount } from "./sync-calendars.ts";
+import {
+  type AccountSyncOutcome,
+  connectedCalendarRecords,
+  syncAccount,
+} from "./sync-calendars.ts";
 import { describeError } from "./calendar-views.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
@@ -128,23 +131,11 @@ export async function addCalendarAccount(
     principalUrl: found.principalUrl,
     username,
   }) ?? newId(nowMs);
-  const calendars: CalendarRecord[] = [];
-  for (const c of found.calendars.slice(0, 100)) {
-    calendars.push({
-      v: 1,
-      id: await calendarIdFor(accountId, c.url),
-      hostId: host.id,
-      accountId,
-      url: c.url,
-      displayName: c.displayName,
-      color: c.color,
-      writable: c.writable,
-      // Every calendar counts as busy time until the host says otherwise: never offer a slot
-      // the host's calendar shows as taken.
-      checkConflicts: true,
-      createdAtMs: nowMs,
-    });
-  }
+  const calendars = await connectedCalendarRecords(
+    { hostId: host.id, accountId },
+    found.calendars,
+    nowMs,
+  );
   const hasWriteback = (await getWriteback(app.kv, host.id)).value !== null;
   const target = calendars.find((c) => c.writable);
   const stored = await insertAccount(app.kv, {

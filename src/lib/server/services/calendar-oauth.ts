@@ -36,7 +36,6 @@ import {
   takeOAuthState,
 } from "../store/calendar-tokens.ts";
 import {
-  calendarIdFor,
   emptyHead,
   getAccountEntry,
   getWriteback,
@@ -45,10 +44,14 @@ import {
   removedAccountId,
 } from "../store/calendars.ts";
 import { keys } from "../store/keys.ts";
-import type { CalendarAccountStatusRecord, CalendarRecord } from "../domain/model/records.ts";
+import type { CalendarAccountStatusRecord } from "../domain/model/records.ts";
 import { newId } from "../store/users.ts";
 import { sealTokens } from "./calendar-tokens.ts";
-import { type AccountSyncOutcome, syncAccount } from "./sync-calendars.ts";
+import {
+  type AccountSyncOutcome,
+  connectedCalendarRecords,
+  syncAccount,
+} from "./sync-calendars.ts";
 import { MAX_ACCOUNTS_PER_HOST } from "./calendar-accounts.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { translator } from "../i18n.ts";
@@ -277,21 +280,7 @@ async function insertOAuthAccount(
   tokens: Tokens,
   nowMs: number,
 ): Promise<boolean> {
-  const calendars: CalendarRecord[] = [];
-  for (const c of remote.slice(0, 100)) {
-    calendars.push({
-      v: 1,
-      id: await calendarIdFor(accountId, c.url),
-      hostId: host.id,
-      accountId,
-      url: c.url,
-      displayName: c.displayName,
-      color: c.color,
-      writable: c.writable,
-      checkConflicts: c.checkByDefault ?? true,
-      createdAtMs: nowMs,
-    });
-  }
+  const calendars = await connectedCalendarRecords({ hostId: host.id, accountId }, remote, nowMs);
   const hasWriteback = (await getWriteback(app.kv, host.id)).value !== null;
   const primaryUrl = (remote.find((c) => c.primary && c.writable) ?? remote.find((c) => c.writable))
     ?.url;

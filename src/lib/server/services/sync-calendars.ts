@@ -34,6 +34,8 @@ import {
   insertCalendar,
   listAccountCalendars,
   listAllAccounts,
+  type ListedCalendar,
+  listedCalendarRecord,
   putAccountStatus,
   putAccountStatusOnce,
   updateCalendar,
@@ -61,6 +63,25 @@ import { countCalendarSync } from "./insights-count.ts";
 const MS_DAY = 86_400_000;
 /** Calendars beyond this per account are listed but not adopted. */
 export const MAX_CALENDARS_PER_ACCOUNT = 100;
+
+/**
+ * The records of the calendars an account lists when the host connects it. Each counts as busy
+ * time until the host says otherwise (never offer a slot the host's calendar shows as taken),
+ * unless the provider says it is not the account's own (`checkByDefault`: Google's and
+ * Microsoft's shared and subscribed calendars). One found later is not checked until the host
+ * says so (`reconcileCalendars`).
+ */
+export function connectedCalendarRecords(
+  owner: { hostId: string; accountId: string },
+  remote: readonly (ListedCalendar & { checkByDefault?: boolean })[],
+  nowMs: number,
+): Promise<CalendarRecord[]> {
+  return Promise.all(
+    remote.slice(0, MAX_CALENDARS_PER_ACCOUNT).map((c) =>
+      listedCalendarRecord(owner, c, c.checkByDefault ?? true, nowMs)
+    ),
+  );
+}
 
 export type SyncWindow = { fromMs: number; neededToMs: number; coverToMs: number };
 export type AccountSyncOutcome = { ok: true; calendars: number } | {
@@ -269,18 +290,11 @@ async function reconcileCalendars(
     const cur = existing.get(id);
     if (!cur) {
       // Found later: listed for the host to decide, not checked until they say so.
-      await insertCalendar(app.kv, account, {
-        v: 1,
-        id,
-        hostId: a.hostId,
-        accountId: a.id,
-        url: r.url,
-        displayName: r.displayName,
-        color: r.color,
-        writable: r.writable,
-        checkConflicts: false,
-        createdAtMs: nowMs,
-      });
+      await insertCalendar(
+        app.kv,
+        account,
+        await listedCalendarRecord({ hostId: a.hostId, accountId: a.id }, r, false, nowMs),
+      );
     } else if (
       cur.value.displayName !== r.displayName || cur.value.color !== r.color ||
       cur.value.writable !== r.writable

@@ -50,6 +50,30 @@ export function calendarIdFor(accountId: CalendarAccountId, url: string): Promis
   return sha256Short(`${accountId}\n${url}`);
 }
 
+/** What an account says of one of its calendars, the part its record keeps. */
+export type ListedCalendar = Pick<CalendarRecord, "url" | "displayName" | "color" | "writable">;
+
+/** The record of a calendar an account lists (its id from `calendarIdFor`). */
+export async function listedCalendarRecord(
+  owner: { hostId: UserId; accountId: CalendarAccountId },
+  c: ListedCalendar,
+  checkConflicts: boolean,
+  nowMs: number,
+): Promise<CalendarRecord> {
+  return {
+    v: 1,
+    id: await calendarIdFor(owner.accountId, c.url),
+    hostId: owner.hostId,
+    accountId: owner.accountId,
+    url: c.url,
+    displayName: c.displayName,
+    color: c.color,
+    writable: c.writable,
+    checkConflicts,
+    createdAtMs: nowMs,
+  };
+}
+
 export async function listValues<T>(kv: Deno.Kv, prefix: Deno.KvKey): Promise<Deno.KvEntry<T>[]> {
   const out: Deno.KvEntry<T>[] = [];
   for await (const e of kv.list<T>({ prefix })) out.push(e);
