@@ -10,6 +10,7 @@
 import type { DAVResponse } from "tsdav";
 import { safeFetch, SafeFetchError, type SafeFetchOptions } from "./safe-fetch.ts";
 import { type DavTarget, ownDetail } from "./provider-details.ts";
+import { calendarColor } from "./calendar-provider.ts";
 
 /**
  * tsdav (with the XML libraries it brings, ~3 MB of a server's memory) loads with the first
@@ -281,12 +282,6 @@ function canWrite(privileges: unknown): boolean {
   );
 }
 
-function cssColor(v: string | null): string | null {
-  if (!v) return null;
-  const m = /^#([0-9a-f]{6})(?:[0-9a-f]{2})?$/i.exec(v.trim());
-  return m ? `#${m[1].toLowerCase()}` : null;
-}
-
 /** The event calendars in a calendar home, with their change markers. */
 export async function listCalendars(
   conn: DavConnection,
@@ -331,7 +326,7 @@ export async function listCalendars(
     calendars.push({
       url: url.endsWith("/") ? url : url + "/",
       displayName: (name || fallback).slice(0, 200),
-      color: cssColor(text(p.calendarColor)),
+      color: calendarColor(text(p.calendarColor)),
       ctag: text(p.getctag)?.slice(0, 1000) ?? null,
       syncToken: text(p.syncToken)?.slice(0, 1000) ?? null,
       writable: canWrite(p.currentUserPrivilegeSet),

@@ -20,6 +20,15 @@ export type ProviderError = {
   retryAfterMs?: number;
 };
 export type ProviderFailure = { ok: false; error: ProviderError };
+
+/**
+ * A calendar's colour as the dashboard shows it (`#rrggbb`), or null: CalDAV servers (Apple's)
+ * add an alpha byte, and anything else a server sends is no colour, never put in a style.
+ */
+export function calendarColor(v: unknown): string | null {
+  const m = typeof v === "string" ? /^#([0-9a-f]{6})(?:[0-9a-f]{2})?$/i.exec(v.trim()) : null;
+  return m ? `#${m[1].toLowerCase()}` : null;
+}
 export type ProviderResult<T> = ({ ok: true } & T) | ProviderFailure;
 
 export const providerFail = (

@@ -18,6 +18,7 @@ import type { Interval } from "../domain/interval.ts";
 import {
   type BusyQuery,
   type BusyRead,
+  calendarColor,
   type CalendarProvider,
   type ConferenceReadBack,
   fullReadOf,
@@ -27,7 +28,7 @@ import {
   type RemoteCalendar,
   type SkippedEvent,
 } from "./calendar-provider.ts";
-import type { ApiClient } from "./provider-http.ts";
+import { type ApiClient, isObj, type Obj, str } from "./provider-http.ts";
 import { ownDetail } from "./provider-details.ts";
 import { allDayWindow, clip, instantMs, wallTimeMs } from "./event-times.ts";
 
@@ -76,15 +77,6 @@ export function uidFromGoogleEventId(id: string): string | null {
   } catch {
     return null;
   }
-}
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => !!v && typeof v === "object" && !Array.isArray(v);
-const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
-
-function cssColor(v: unknown): string | null {
-  const m = typeof v === "string" ? /^#([0-9a-f]{6})$/i.exec(v.trim()) : null;
-  return m ? `#${m[1].toLowerCase()}` : null;
 }
 
 /** Why an event does not block, or null when it does. */
@@ -325,7 +317,7 @@ export function googleProvider(api: ApiClient, apiUrl: string): CalendarProvider
           calendars.push({
             url: str(it.id)!.slice(0, 1000),
             displayName: (str(it.summaryOverride) || str(it.summary) || str(it.id)!).slice(0, 200),
-            color: cssColor(it.backgroundColor),
+            color: calendarColor(it.backgroundColor),
             writable: role === "owner" || role === "writer",
             ctag: null,
             syncToken: null,

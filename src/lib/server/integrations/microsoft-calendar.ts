@@ -21,6 +21,7 @@ import type { Interval } from "../domain/interval.ts";
 import {
   type BusyQuery,
   type BusyRead,
+  calendarColor,
   type CalendarProvider,
   type ConferenceReadBack,
   type EventChange,
@@ -31,19 +32,10 @@ import {
   type RemoteCalendar,
   type SkippedEvent,
 } from "./calendar-provider.ts";
-import type { ApiClient } from "./provider-http.ts";
+import { type ApiClient, isObj, type Obj, str } from "./provider-http.ts";
 import { ownDetail } from "./provider-details.ts";
 import { allDayWindow, clip, wallTimeMs } from "./event-times.ts";
 import { MAX_EVENTS_PER_CALENDAR, MAX_PAGES } from "./google-calendar.ts";
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => !!v && typeof v === "object" && !Array.isArray(v);
-const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
-
-function cssColor(v: unknown): string | null {
-  const m = typeof v === "string" ? /^#([0-9a-f]{6})$/i.exec(v.trim()) : null;
-  return m ? `#${m[1].toLowerCase()}` : null;
-}
 
 /** Why an event does not block, or null when it does. */
 function freeReason(ev: Obj): string | null {
@@ -295,7 +287,7 @@ export function microsoftProvider(api: ApiClient, apiUrl: string): CalendarProvi
             // a word every host would read in English.
             displayName: (str(it.name) || (isObj(it.owner) ? str(it.owner.address) : null) ||
               str(it.id)!).slice(0, 200),
-            color: cssColor(it.hexColor),
+            color: calendarColor(it.hexColor),
             writable: it.canEdit === true,
             ctag: null,
             syncToken: null,

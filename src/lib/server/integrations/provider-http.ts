@@ -22,6 +22,11 @@ export type TokenSource = {
 
 export type ApiResponse = { status: number; json: unknown; headers: Headers };
 
+/** A JSON object of an API's answer, read field by field: nothing in it is trusted by type. */
+export type Obj = Record<string, unknown>;
+export const isObj = (v: unknown): v is Obj => !!v && typeof v === "object" && !Array.isArray(v);
+export const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+
 /** Waits at most this long inside one request for a Retry-After; longer ones go to the caller. */
 export const MAX_INLINE_WAIT_MS = 10_000;
 const MAX_INLINE_RETRIES = 2;
