@@ -152,6 +152,24 @@ export async function inviteMember(
   });
 }
 
+/** An invitation of a team the user owns, or why not (another team's id is not found either). */
+async function ownersInvite(
+  app: App,
+  user: UserRecord,
+  teamId: string,
+  inviteId: string,
+): Promise<
+  | { ok: true; team: TeamRecord; cur: Deno.KvEntry<TeamInviteRecord> }
+  | { ok: false; reason: OwnerRefusal }
+> {
+  const owner = await asOwner(app, user, teamId);
+  if (!owner.ok) return owner;
+  if (!ID_RE.test(inviteId)) return { ok: false, reason: "not_found" };
+  const cur = await getInvite(app.kv, teamId, inviteId);
+  if (!cur.value) return { ok: false, reason: "not_found" };
+  return { ok: true, team: owner.team, cur: cur as Deno.KvEntry<TeamInviteRecord> };
+}
+
 /** An owner sends an invitation again: the same link, valid for another two weeks. */
 export async function resendInvite(
   app: App,
@@ -159,11 +177,9 @@ export async function resendInvite(
   teamId: string,
   inviteId: string,
 ): Promise<{ ok: true } | { ok: false; reason: OwnerRefusal }> {
-  const owner = await asOwner(app, user, teamId);
-  if (!owner.ok) return owner;
-  if (!ID_RE.test(inviteId)) return { ok: false, reason: "not_found" };
-  const cur = await getInvite(app.kv, teamId, inviteId);
-  if (!cur.value) return { ok: false, reason: "not_found" };
+  const found = await ownersInvite(app, user, teamId, inviteId);
+  if (!found.ok) return found;
+  const { team, cur } = found;
   const nowMs = app.now();
   const next: TeamInviteRecord = {
     ...cur.value,
@@ -171,7 +187,7 @@ export async function resendInvite(
     lastSentMs: nowMs,
     sends: cur.value.sends + 1,
   };
-  const job = await inviteMailJob(app, owner.team, next, nowMs);
+  const job = await inviteMailJob(app, team, next, nowMs);
   const res = await commitWithReceipt(
     app.kv,
     enqueue(app.kv.atomic().check(cur).set(cur.key, next), job),
@@ -187,11 +203,9 @@ export async function revokeInvite(
   teamId: string,
   inviteId: string,
 ): Promise<{ ok: true } | { ok: false; reason: OwnerRefusal }> {
-  const owner = await asOwner(app, user, teamId);
-  if (!owner.ok) return owner;
-  if (!ID_RE.test(inviteId)) return { ok: false, reason: "not_found" };
-  const cur = await getInvite(app.kv, teamId, inviteId);
-  if (!cur.value) return { ok: false, reason: "not_found" };
+  const found = await ownersInvite(app, user, teamId, inviteId);
+  if (!found.ok) return found;
+  const { cur } = found;
   const hash = await sha256Hex(await inviteToken(app, cur.value));
   const res = await commitWithReceipt(
     app.kv,
