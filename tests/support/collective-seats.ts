@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { memoryApp } from "./memory-app.ts";
-import { seedTeam, seedTeamEventType } from "./teams.ts";
+import { guest, seedTeam, seedTeamEventType } from "./teams.ts";
 import { bookTeamSlot } from "../../src/lib/server/services/team-bookings.ts";
 import { getSeatLedger } from "../../src/lib/server/store/seats.ts";
 import { keys } from "../../src/lib/server/store/keys.ts";
@@ -28,12 +28,7 @@ export const at = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z
 export const A = T0 + 10 * HOUR;
 export const B = T0 + 13 * HOUR;
 export const C = T0 + 16 * HOUR;
-export const guest = (i: number | string) => ({
-  name: `Guest ${i}`,
-  email: `g${i}@example.test`,
-  note: "",
-  timeZone: "UTC",
-});
+export { guest };
 
 /**
  * A two-member collective class with `perTime` seats. With `servers`, that many Apps share one

@@ -147,13 +147,19 @@ export async function createEventType(
   return rec;
 }
 
-/** A guest's booking form as the service takes it: guest `i` asks for `start` of `slug`. */
-export const guestInput = (i: number | string, start: string, slug = "call", username = "ann") => ({
-  username,
-  slug,
-  start,
+/** Guest `i` as the booking form names them: "Guest i", gi@example.test, no note. */
+export const guestOf = (i: number | string, timeZone = "UTC") => ({
   name: `Guest ${i}`,
   email: `g${i}@example.test`,
   note: "",
-  timeZone: "UTC",
+  timeZone,
 });
+
+/** A guest's booking form as the service takes it: guest `i` asks for `start` of `slug`. */
+export const guestInput = (
+  i: number | string,
+  start: string,
+  slug = "call",
+  username = "ann",
+  timeZone = "UTC",
+) => ({ username, slug, start, ...guestOf(i, timeZone) });

@@ -12,7 +12,7 @@ import type {
 import { insertTeam } from "../../src/lib/server/store/teams.ts";
 import { newId } from "../../src/lib/server/store/users.ts";
 import type { WeeklyRules } from "../../src/lib/server/domain/availability.ts";
-import { createEventType, createHost } from "./memory-app.ts";
+import { createEventType, createHost, guestOf } from "./memory-app.ts";
 
 const allDay = () => [{ start: "00:00", end: "24:00" }];
 /** The team tests' clock: Monday 23 November 2026, 00:00 UTC, and hours after it. */
@@ -21,12 +21,7 @@ export const T0 = Date.parse("2026-11-23T00:00:00Z");
 export const at = (ms: number) => new Date(ms).toISOString();
 
 /** Guest `i` of a team test, as a booking form fills them in (in UTC). */
-export const guest = (i: number) => ({
-  name: `Guest ${i}`,
-  email: `g${i}@example.test`,
-  note: "",
-  timeZone: "UTC",
-});
+export const guest = (i: number | string) => guestOf(i);
 
 export const EVERY_DAY_ALL_DAY: WeeklyRules = {
   1: allDay(),

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import {
   createEventType,
   createHost,
+  guestInput,
   memoryApp,
   type TestApp,
   WORKDAYS,
@@ -41,15 +42,7 @@ import type { UserRecord } from "../domain/model/records.ts";
 const at = (i: number) =>
   new Date(Date.parse("2026-11-23T09:00:00Z") + i * 30 * 60_000).toISOString();
 
-const guest = (i: number, slug: string, username = "host") => ({
-  username,
-  slug,
-  start: at(i),
-  name: `Guest ${i}`,
-  email: `g${i}@example.test`,
-  note: "",
-  timeZone: "UTC",
-});
+const guest = (i: number, slug: string, username = "host") => guestInput(i, at(i), slug, username);
 
 /** A host's counters, summed over days and event types: "ev submitted" → n, "mt stage.confirmed" → n. */
 async function totals(app: TestApp, hostId: string): Promise<Record<string, number>> {

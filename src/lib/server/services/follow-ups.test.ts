@@ -5,20 +5,13 @@ import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import {
   createEventType,
   createHost,
+  guestInput,
   memoryApp,
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
 import { mailerTo, startSmtp } from "../../../../tests/support/smtp.ts";
 
-const guest = (i: number, start: string) => ({
-  username: "host",
-  slug: "call",
-  start,
-  name: `Guest ${i}`,
-  email: `g${i}@example.test`,
-  note: "",
-  timeZone: "Europe/Berlin",
-});
+const guest = (i: number, start: string) => guestInput(i, start, "call", "host", "Europe/Berlin");
 const followUps = (app: { mailer: { sent: { subject: string; to: string }[] } }) =>
   app.mailer.sent.filter((m) => m.subject.startsWith("After your"));
 

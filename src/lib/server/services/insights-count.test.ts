@@ -9,6 +9,7 @@ import { updateUser } from "../store/users.ts";
 import {
   createEventType,
   createHost,
+  guestInput,
   memoryApp,
   type TestApp,
   WORKDAYS,
@@ -38,15 +39,7 @@ function slot(i: number): string {
   return new Date(ms).toISOString();
 }
 
-const guest = (i: number, slug: string) => ({
-  username: "host",
-  slug,
-  start: slot(i),
-  name: `Guest ${i}`,
-  email: `g${i}@example.test`,
-  note: "",
-  timeZone: "Europe/Berlin",
-});
+const guest = (i: number, slug: string) => guestInput(i, slot(i), slug, "host", "Europe/Berlin");
 
 Deno.test("insights: 50 simultaneous page views and 50 simultaneous bookings from two processes are all counted, exactly", async () => {
   const a = await memoryApp();

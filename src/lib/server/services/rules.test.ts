@@ -16,20 +16,14 @@ import { updateEventType } from "../store/event-types.ts";
 import {
   createEventType,
   createHost,
+  guestInput,
   memoryApp,
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
 import type { BookingRecord, EventTypeRecord } from "../domain/model/records.ts";
 
-const guest = (i: number, start: string, slug = "call") => ({
-  username: "host",
-  slug,
-  start,
-  name: `Guest ${i}`,
-  email: `g${i}@example.test`,
-  note: "",
-  timeZone: "Europe/Berlin",
-});
+const guest = (i: number, start: string, slug = "call") =>
+  guestInput(i, start, slug, "host", "Europe/Berlin");
 
 const live = (b: BookingRecord, nowMs: number) =>
   b.status === "CONFIRMED" || (b.status === "PENDING" && (b.reservedUntilMs ?? 0) > nowMs);

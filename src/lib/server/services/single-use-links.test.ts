@@ -15,17 +15,12 @@ import { listEventTypes } from "../store/event-types.ts";
 import {
   createEventType,
   createHost,
+  guestOf,
   memoryApp,
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
 
-const guest = (i: number, start: string) => ({
-  start,
-  name: `Guest ${i}`,
-  email: `g${i}@example.test`,
-  note: "",
-  timeZone: "Europe/Berlin",
-});
+const guest = (i: number, start: string) => ({ start, ...guestOf(i, "Europe/Berlin") });
 const tokenOf = (url: string) => url.slice(url.lastIndexOf("/") + 1);
 
 Deno.test("single-use link: 20 guests racing on one link give exactly one booking and 19 'link used' refusals", async () => {

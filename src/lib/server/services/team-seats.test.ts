@@ -15,17 +15,11 @@ import { getSeatLedger } from "../store/seats.ts";
 import { liveSeats } from "../domain/seats.ts";
 import type { BookingRecord, BusyEntryRecord } from "../domain/model/records.ts";
 import { createEventType, memoryApp } from "../../../../tests/support/memory-app.ts";
-import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
+import { guest, seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
 
 const HOUR = 3_600_000;
 const T0 = Date.parse("2026-11-23T00:00:00Z");
 const at = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
-const guest = (i: number | string) => ({
-  name: `Guest ${i}`,
-  email: `g${i}@example.test`,
-  note: "",
-  timeZone: "UTC",
-});
 
 async function setup(perTime: number, requiresConfirmation = false) {
   const app = await memoryApp({ env: { INVITO_RATE_LIMIT: "off" } });

@@ -20,6 +20,7 @@ import { renderMetrics } from "../ops/metrics.ts";
 import {
   createEventType,
   createHost,
+  guestInput,
   memoryApp,
   type TestApp,
   WORKDAYS,
@@ -29,13 +30,8 @@ import type { BookingRecord } from "../domain/model/records.ts";
 const MON = (hhmm: string) => `2026-11-23T${hhmm}:00Z`;
 
 const guest = (i: number, start: string, email = `g${i}@example.test`) => ({
-  username: "host",
-  slug: "call",
-  start,
-  name: `Guest ${i}`,
+  ...guestInput(i, start, "call", "host"),
   email,
-  note: "",
-  timeZone: "UTC",
 });
 
 async function twoProcesses(nowIso = "2026-11-20T08:00:00Z") {
