@@ -23,7 +23,7 @@ import { claimTime, orClear, writeBusy } from "./busy.ts";
 import { claimCaps, claimGuestHold } from "./caps.ts";
 import { successorRecord } from "./reschedule.ts";
 import { newProviderMeeting } from "../locations.ts";
-import type { Change, EngineRules, PlanResult, Snapshot } from "./types.ts";
+import type { Change, EngineRules, PlanResult, Snapshot, Versioned } from "./types.ts";
 
 /** Why a booking ended when its host asked the guest to pick another time. */
 export const RESCHEDULE_REQUESTED = "reschedule_requested";
@@ -31,6 +31,41 @@ export const RESCHEDULE_REQUESTED = "reschedule_requested";
 /** Whether a booking waits for its guest to pick a new time (asked by the host, not yet picked). */
 export function awaitsNewTime(b: BookingRecord): boolean {
   return b.status === "CANCELLED" && b.endReason === RESCHEDULE_REQUESTED && !b.rescheduledToId;
+}
+
+/** Why a guest's pick of a new time cannot take this booking's place, or null when it can. */
+export function rebookRefusal(old: BookingRecord): "moved" | "cancelled" | null {
+  if (old.rescheduledToId) return "moved";
+  return awaitsNewTime(old) ? null : "cancelled";
+}
+
+/**
+ * A rebook's writes once its new time is taken: the old booking linked to its successor (checked
+ * at the versionstamp read: a second pick through the same link finds it linked), the successor,
+ * the change's extras and the successor's mails. The old booking's mails and calendar removal
+ * went out when the host asked.
+ */
+export function finishRebook(
+  d: Draft,
+  current: Versioned<BookingRecord> & { value: BookingRecord },
+  successor: BookingRecord,
+  change: Extract<Change, { kind: "rebook" }>,
+  nowMs: number,
+  limits: KvLimits,
+): PlanResult {
+  const linked: BookingRecord = { ...current.value, rescheduledToId: successor.id };
+  writeUpdatedBooking(d, current, linked);
+  writeNewBooking(d, successor);
+  writeExtras(d, change.extra);
+  d.job(...sideEffects(null, successor, nowMs));
+  return d.finish("rebook", {
+    booking: successor,
+    retired: linked,
+    probe: {
+      key: d.key({ kind: "booking", id: successor.id }),
+      landed: bookingExists(successor.id),
+    },
+  }, limits);
 }
 
 export function planRebook(
@@ -43,8 +78,8 @@ export function planRebook(
   const current = bookingOf(s, change.hostId);
   if (!current) return { ok: false, reason: "not_found" };
   const old = current.value;
-  if (old.rescheduledToId) return { ok: false, reason: "moved" };
-  if (!awaitsNewTime(old)) return { ok: false, reason: "cancelled" };
+  const refusal = rebookRefusal(old);
+  if (refusal) return { ok: false, reason: refusal };
   // The cancellation deleted the provider's meeting: the new time gets a fresh one. Told apart in
   // insights from a move: the guest picked a new time because the host asked.
   const kept = successorRecord(old, change, rules, nowMs);
@@ -53,7 +88,6 @@ export function planRebook(
     location: newProviderMeeting(kept.location),
     origin: "rebook",
   };
-  const linked: BookingRecord = { ...old, rescheduledToId: successor.id };
   const d = new Draft(s.keyOf);
   const self = new Set([successor.id]);
   const refused =
@@ -61,21 +95,8 @@ export function planRebook(
       claimCaps(d, s, successor, rules.eventType, self, nowMs) ??
       claimGuestHold(d, s, successor, self, rules, nowMs);
   if (refused) return { ok: false, reason: refused };
-  // Checked at the versionstamp read: a second pick through the same link finds it linked.
-  writeUpdatedBooking(d, current, linked);
-  writeNewBooking(d, successor);
   writeBusy(d, successor);
-  writeExtras(d, change.extra);
-  // The old booking's mails and calendar removal went out when the host asked.
-  d.job(...sideEffects(null, successor, nowMs));
-  const result = d.finish("rebook", {
-    booking: successor,
-    retired: linked,
-    probe: {
-      key: d.key({ kind: "booking", id: successor.id }),
-      landed: bookingExists(successor.id),
-    },
-  }, limits);
+  const result = finishRebook(d, current, successor, change, nowMs, limits);
   return orClear(
     result,
     s,

@@ -32,7 +32,7 @@ import type { Change, EngineRules, PlanResult, Refusal, Snapshot } from "./types
 import { finishReschedule, retiredRecord, successorRecord } from "./reschedule.ts";
 import { guardMeeting, ledgerOf, seatRoom, writeMeetingBusy } from "./seat-ledger.ts";
 import { joinSeat } from "./team-seat.ts";
-import { awaitsNewTime } from "./rebook.ts";
+import { finishRebook, rebookRefusal } from "./rebook.ts";
 
 export { ledgerOf };
 
@@ -350,8 +350,8 @@ export function planSeatRebook(
   const current = bookingOf(s, change.hostId);
   if (!current) return { ok: false, reason: "not_found" };
   const old = current.value;
-  if (old.rescheduledToId) return { ok: false, reason: "moved" };
-  if (!awaitsNewTime(old)) return { ok: false, reason: "cancelled" };
+  const refusal = rebookRefusal(old);
+  if (refusal) return { ok: false, reason: refusal };
   const seats = seatsOf(change.successor.eventType);
   // A collective time's seat joins a meeting here; its first seat needs every member's time
   // taken first (team protocol).
@@ -372,21 +372,7 @@ export function planSeatRebook(
   );
   if (!taken.ok) return taken;
   const successor = taken.booking;
-  const linked: BookingRecord = { ...old, rescheduledToId: successor.id };
-  // Checked at the versionstamp read: a second pick through the same link finds it linked.
-  writeUpdatedBooking(d, current, linked);
-  writeNewBooking(d, successor);
-  writeExtras(d, change.extra);
-  // The old seat's mails and calendar removal went out when the host asked.
-  d.job(...sideEffects(null, successor, nowMs));
-  const result = d.finish("rebook", {
-    booking: successor,
-    retired: linked,
-    probe: {
-      key: d.key({ kind: "booking", id: successor.id }),
-      landed: bookingExists(successor.id),
-    },
-  }, limits);
+  const result = finishRebook(d, current, successor, change, nowMs, limits);
   // A joined meeting's members are held by it (its coordinator checked), not by their days.
   const claims = change.join ? [] : [{ personId: successor.hostId, iv: block(successor) }];
   return orClear(result, s, claims, nowMs, limits);

@@ -13,7 +13,7 @@ import type {
 import { isCollectiveSeat, liveSeats, seatOf } from "../seats.ts";
 import { firstSeatLedger, ledgerOf, writeMeetingBusy } from "./seat-ledger.ts";
 import { leaveSeat, seatMovedJobs } from "./seat.ts";
-import { awaitsNewTime } from "./rebook.ts";
+import { rebookRefusal } from "./rebook.ts";
 import type { KvLimits } from "../kv-budget.ts";
 import { decideTransition, isOwnTime, nextStep } from "../booking.ts";
 import { withinCutoff } from "../event-rules.ts";
@@ -148,8 +148,8 @@ export function planTeamCommit(
   if (old && change.retire?.rebook) {
     // The host asked this seat's guest for a new time: the seat left its meeting then, so the
     // pick only links it (checked, so the link books once) and starts this time's meeting.
-    if (old.rescheduledToId) return { ok: false, reason: "moved" };
-    if (!awaitsNewTime(old)) return { ok: false, reason: "cancelled" };
+    const refusal = rebookRefusal(old);
+    if (refusal) return { ok: false, reason: refusal };
     if (
       !isCollectiveSeat(old) || change.retire.seat || !change.seat || c.frees !== null ||
       old.eventTypeId !== b.eventTypeId
