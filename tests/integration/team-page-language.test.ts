@@ -17,7 +17,7 @@ async function lang(base: string, path: string, acceptLanguage: string) {
 
 Deno.test({
   name:
-    "team pages: a team event type's fixed language beats an English browser and ?lang= on the page and the widget, kept pages too",
+    "team pages: a team event type's fixed language beats an English browser and ?lang= on the page (its title and link preview too) and the widget, kept pages too",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -28,6 +28,7 @@ Deno.test({
         slug: "fixed",
         teamMode: "round_robin",
         language: "de",
+        title: "Beratung",
       });
       await seedTeamEventType(app, team, { slug: "open", teamMode: "round_robin" });
       kv.close();
@@ -39,6 +40,11 @@ Deno.test({
         assert.equal(await lang(base, page, "en-US,en"), "de", `${page} (kept)`);
         assert.equal(await lang(base, `${page}&lang=es`, "en-US,en"), "de", `${page}&lang=es`);
       }
+      // Its title and link preview speak the page's language too.
+      const html = await (await fetch(`${base}/team/crew/fixed?tz=UTC`)).text();
+      const title = /<title>([^<]*)<\/title>/.exec(html)?.[1];
+      assert.equal(title, "Beratung mit The Crew · Invito");
+      assert.equal(/<meta property="og:title" content="([^"]*)"/.exec(html)?.[1], title);
       // Without a fixed language the guest's; the kept English page is not another's answer.
       assert.equal(await lang(base, "/team/crew/open?tz=UTC", "en-US,en"), "en-US");
       assert.equal(await lang(base, "/team/crew/open?tz=UTC", "fr-FR,fr"), "fr-FR");

@@ -33,6 +33,7 @@ import {
 import { seriesPreview } from "../services/book-series.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { bookerCookieOf, bookerTag } from "./booker-cookie.ts";
+import { pageMeta } from "./page-meta.ts";
 
 /** What became of a zone the guest typed that is not an IANA id ("Tokyo", "PST", "UTC+2"). */
 export type ZoneNotice =
@@ -158,6 +159,25 @@ function chosenInstant(slot: string | null): number | null {
   if (!slot || slot.length > 40 || !v.is(BookingForm.entries.start, slot)) return null;
   const ms = Date.parse(slot);
   return Number.isFinite(ms) ? ms : null;
+}
+
+/**
+ * A booking page (personal or team) with its title and the description search engines and link
+ * previews show; the widget's page, inside another site, has a head of its own.
+ */
+export async function loadBookingPageWithMeta(event: RequestEvent<Params>) {
+  const data = await loadBookingPage(event);
+  const t = event.locals.t.t;
+  const { eventType: et, host } = data;
+  return {
+    ...data,
+    meta: pageMeta(event, {
+      title: `${t("booking.page_title", { title: et.title, host: host.name })} · Invito`,
+      description: et.description.trim() ||
+        t("meta.booking_description", { title: et.title, host: host.name }),
+      languageFixed: data.languageFixed,
+    }),
+  };
 }
 
 export async function loadBookingPage(event: RequestEvent<Params>) {
