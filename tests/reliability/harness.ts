@@ -595,6 +595,42 @@ export function mailRef(messageId: string): { bookingId: string; kind: string } 
 }
 
 /**
+ * One request of the demo host's mixed traffic in the crash tests, request `i` with the
+ * worker's random source `r`: 70 % a guest booking one of `space`'s slots of the two event types,
+ * 20 % the host confirming a request mailed so far (its link as mailed), 10 % a page view.
+ */
+export async function demoTrafficStep(
+  log: RequestLog,
+  base: string,
+  space: Record<string, string[]>,
+  mails: readonly { messageId: string; text: string }[],
+  r: () => number,
+  i: number,
+): Promise<void> {
+  const roll = r();
+  if (roll < 0.7) {
+    const slug = roll < 0.35 ? "intro-call" : "quick-chat";
+    const slots = space[slug];
+    await log.send("book", base, `/calendar/demo/${slug}?/book`, {
+      form: {
+        name: `Guest ${i}`,
+        email: `k${i}@example.test`,
+        note: "",
+        start: slots[Math.floor(r() * slots.length)],
+        tz: "UTC",
+      },
+    });
+  } else if (roll < 0.9) {
+    const requests = mails.filter((m) => mailRef(m.messageId)?.kind === "host_request");
+    const m = requests[Math.floor(r() * requests.length)];
+    const link = m && /https?:\/\/\S+\/confirm\b/.exec(m.text)?.[0];
+    if (link) await log.send("confirm", base, new URL(link).pathname, { form: {} });
+  } else {
+    await log.send("view", base, `/calendar/demo/quick-chat?tz=UTC`);
+  }
+}
+
+/**
  * The booking mails a booking's history implies (the kinds every transition queues in the same
  * write), as Message-IDs. Reminders and calendar writes are not mails and are left out.
  */

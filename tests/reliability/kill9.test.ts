@@ -17,10 +17,10 @@ import { tokenBookingId } from "../../src/lib/server/services/booking-links.ts";
 import type { OutboxRecord } from "../../src/lib/server/domain/model/records.ts";
 import {
   bookingsOf,
+  demoTrafficStep,
   entriesOf,
   impliedMails,
   type LoggedRequest,
-  mailRef,
   overlapProblems,
   PREFIX,
   readStore,
@@ -78,29 +78,7 @@ Deno.test({
           const r = prng(phase * 100 + w);
           while (!stop) {
             const i = n++;
-            const roll = r();
-            if (roll < 0.7) {
-              const slug = roll < 0.35 ? "intro-call" : "quick-chat";
-              const slots = space[slug];
-              await log.send("book", base, `/calendar/demo/${slug}?/book`, {
-                form: {
-                  name: `Guest ${i}`,
-                  email: `k${i}@example.test`,
-                  note: "",
-                  start: slots[Math.floor(r() * slots.length)],
-                  tz: "UTC",
-                },
-              });
-            } else if (roll < 0.9) {
-              const requests = smtp.mails.filter((m) =>
-                mailRef(m.messageId)?.kind === "host_request"
-              );
-              const m = requests[Math.floor(r() * requests.length)];
-              const link = m && /https?:\/\/\S+\/confirm\b/.exec(m.text)?.[0];
-              if (link) await log.send("confirm", base, new URL(link).pathname, { form: {} });
-            } else {
-              await log.send("view", base, `/calendar/demo/quick-chat?tz=UTC`);
-            }
+            await demoTrafficStep(log, base, space, smtp.mails, r, i);
           }
         })());
       if (phase < KILLS) {
