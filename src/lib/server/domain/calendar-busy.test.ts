@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type CalendarCacheState, decideCalendarBusy } from "./calendar-busy.ts";
+import { type CalendarCacheState, checkedWhenListed, decideCalendarBusy } from "./calendar-busy.ts";
 
 const T = (iso: string) => Date.parse(iso);
 const NOW = T("2026-11-20T08:00:00Z");
@@ -78,4 +78,17 @@ Deno.test("decideCalendarBusy: a calendar whose account lost its authorization i
   ], q);
   assert.deepEqual(d.unknown, [{ startMs: NOW, endMs: q.toMs }]);
   assert.deepEqual(d.busy, [], "its windows are not trusted either");
+});
+
+Deno.test("checkedWhenListed: a connected account's calendars block unless the provider says they are not its own; one found later waits for the host", () => {
+  const cases: [{ checkByDefault?: boolean }, "connected" | "found_later", boolean][] = [
+    [{}, "connected", true], // CalDAV says nothing: every calendar blocks
+    [{ checkByDefault: true }, "connected", true], // Google's primary, an owned one
+    [{ checkByDefault: false }, "connected", false], // a subscribed or shared calendar
+    [{}, "found_later", false],
+    [{ checkByDefault: true }, "found_later", false],
+  ];
+  for (const [c, when, want] of cases) {
+    assert.equal(checkedWhenListed(c, when), want, `${JSON.stringify(c)} ${when}`);
+  }
 });

@@ -6,6 +6,19 @@
  */
 import { type Interval, mergeIntervals, overlaps } from "./interval.ts";
 
+/**
+ * Whether a calendar an account lists counts as busy time from the start. Listed when the host
+ * connects the account: yes, never offer a slot the host's calendar shows as taken, unless the
+ * provider says it is not the account's own (`checkByDefault`: Google's and Microsoft's shared
+ * and subscribed calendars). Found on the server later: not until the host says so.
+ */
+export function checkedWhenListed(
+  c: { checkByDefault?: boolean },
+  when: "connected" | "found_later",
+): boolean {
+  return when === "connected" ? (c.checkByDefault ?? true) : false;
+}
+
 export type CalendarCacheState = {
   calendarId: string;
   /** null: never synced (or its conflict check was just turned on) */

@@ -16,6 +16,7 @@ import type {
   RemoteCalendar,
 } from "../integrations/calendar-provider.ts";
 import { mergeIntervals } from "../domain/interval.ts";
+import { checkedWhenListed } from "../domain/calendar-busy.ts";
 import type { Interval } from "../domain/interval.ts";
 import {
   commitHead,
@@ -64,13 +65,7 @@ const MS_DAY = 86_400_000;
 /** Calendars beyond this per account are listed but not adopted. */
 export const MAX_CALENDARS_PER_ACCOUNT = 100;
 
-/**
- * The records of the calendars an account lists when the host connects it. Each counts as busy
- * time until the host says otherwise (never offer a slot the host's calendar shows as taken),
- * unless the provider says it is not the account's own (`checkByDefault`: Google's and
- * Microsoft's shared and subscribed calendars). One found later is not checked until the host
- * says so (`reconcileCalendars`).
- */
+/** The records of the calendars an account lists when the host connects it (the first 100). */
 export function connectedCalendarRecords(
   owner: { hostId: string; accountId: string },
   remote: readonly (ListedCalendar & { checkByDefault?: boolean })[],
@@ -78,7 +73,7 @@ export function connectedCalendarRecords(
 ): Promise<CalendarRecord[]> {
   return Promise.all(
     remote.slice(0, MAX_CALENDARS_PER_ACCOUNT).map((c) =>
-      listedCalendarRecord(owner, c, c.checkByDefault ?? true, nowMs)
+      listedCalendarRecord(owner, c, checkedWhenListed(c, "connected"), nowMs)
     ),
   );
 }
@@ -289,11 +284,12 @@ async function reconcileCalendars(
     seen.add(id);
     const cur = existing.get(id);
     if (!cur) {
-      // Found later: listed for the host to decide, not checked until they say so.
+      // Found later: listed for the host to decide.
+      const checked = checkedWhenListed(r, "found_later");
       await insertCalendar(
         app.kv,
         account,
-        await listedCalendarRecord({ hostId: a.hostId, accountId: a.id }, r, false, nowMs),
+        await listedCalendarRecord({ hostId: a.hostId, accountId: a.id }, r, checked, nowMs),
       );
     } else if (
       cur.value.displayName !== r.displayName || cur.value.color !== r.color ||
