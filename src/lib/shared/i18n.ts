@@ -136,7 +136,12 @@ export function createTranslator(locale: string, catalog: Catalog, fallback?: Ca
   const lang = languageOf(locale) ?? "en";
   const pseudo = locale === PSEUDO_LOCALE;
   const formatLocale = intlLocale(locale);
-  type Compiled = { ast: MessageFormatElement[]; plain: Set<string> };
+  /**
+   * `text`: the message when it is only text (most of a page's are), answered as it is: each
+   * FormatJS format of one made an array of parts and a join, a good part of the ~60 KiB a cold
+   * booking page spent translating (issue 26's RSS row).
+   */
+  type Compiled = { ast: MessageFormatElement[]; plain: Set<string>; text: string | null };
   const compiled = new Map<string, Compiled>();
   const numbers = countFormat(formatLocale);
   // format.ts's kept `Intl` objects, shared with the pages and mails that format dates.
@@ -156,10 +161,12 @@ export function createTranslator(locale: string, catalog: Catalog, fallback?: Ca
     if (source === undefined) return null;
     try {
       const ast = toAst(source);
-      f = { ast: pseudo ? pseudoAst(ast) : ast, plain: plainArguments(ast) };
+      const shown = pseudo ? pseudoAst(ast) : ast;
+      f = { ast: shown, plain: plainArguments(ast), text: textOnly(shown) };
     } catch {
       // A message that does not parse is shown as written (the catalog test reports it).
-      f = { ast: literal(typeof source === "string" ? source : key), plain: new Set() };
+      const text = typeof source === "string" ? source : key;
+      f = { ast: literal(text), plain: new Set(), text };
     }
     compiled.set(key, f);
     return f;
@@ -170,7 +177,8 @@ export function createTranslator(locale: string, catalog: Catalog, fallback?: Ca
   const cleanValues = (f: Compiled, values?: MessageValues) => {
     if (!values) return undefined;
     const out: Record<string, string | number> = {};
-    for (const [k, v] of Object.entries(values)) {
+    for (const k in values) {
+      const v = values[k];
       out[k] = typeof v === "number" && f.plain.has(k) ? numbers.format(v) : v ?? "";
     }
     return out;
@@ -178,6 +186,7 @@ export function createTranslator(locale: string, catalog: Catalog, fallback?: Ca
   const t = (key: MessageKey, values?: MessageValues): string => {
     const f = formatOf(key);
     if (!f) return key;
+    if (f.text !== null) return f.text;
     try {
       return partsOf(f, cleanValues(f, values)).map((p) => String(p.value)).join("");
     } catch {
@@ -264,6 +273,16 @@ export const ICU_SYNTAX = /[{}<']/;
 function toAst(source: string | MessageFormatElement[]): MessageFormatElement[] {
   if (typeof source !== "string") return source;
   return ICU_SYNTAX.test(source) ? parse(source) : literal(source);
+}
+
+/** The text of a message that has nothing to format (FormatJS would answer the same), or null. */
+function textOnly(ast: MessageFormatElement[]): string | null {
+  let text = "";
+  for (const el of ast) {
+    if (el.type !== TYPE.literal) return null;
+    text += el.value;
+  }
+  return text;
 }
 
 function literal(text: string): MessageFormatElement[] {

@@ -16,8 +16,15 @@ export function isEmptyInterval(a: Interval): boolean {
 
 /** True when the two intervals share at least one instant. Touching intervals do not overlap. */
 export function overlaps(a: Interval, b: Interval): boolean {
-  return a.startMs < b.endMs && b.startMs < a.endMs && a.startMs < a.endMs &&
-    b.startMs < b.endMs;
+  return overlapsSpan(a, b.startMs, b.endMs);
+}
+
+/**
+ * `overlaps` with the second interval as its two ends: for the slot engine's walk, which asks
+ * it of every grid start of a month and made an object per start to ask it (issue 26).
+ */
+export function overlapsSpan(a: Interval, startMs: number, endMs: number): boolean {
+  return a.startMs < endMs && startMs < a.endMs && a.startMs < a.endMs && startMs < endMs;
 }
 
 /** A sorted copy: by start, then by end. */

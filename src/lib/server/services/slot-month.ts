@@ -52,7 +52,7 @@ export type DayView = { date: string; slots: number; own?: true };
  * clock has ~3,000 slots a month, and strings for each (ISO start, label) made a cached month
  * ~400 KB; labels are only ever needed for the one day shown.
  */
-type CachedMonth = { dates: string[]; byDate: Map<string, Float64Array>; minute: number };
+type CachedMonth = { dates: readonly string[]; byDate: Map<string, Float64Array>; minute: number };
 
 /** Per-process cache of computed months, keyed by everything they depend on (bounded, FIFO). */
 const monthCache = new Map<string, CachedMonth>();
@@ -78,6 +78,83 @@ export function parseDate(s: string): Temporal.PlainDate | null {
 
 export function startOfDay(date: Temporal.PlainDate, timeZone: string): Temporal.Instant {
   return date.toZonedDateTime({ timeZone }).toInstant();
+}
+
+/**
+ * A guest-zone month: where it starts and ends, its dates and where each starts (the last bound
+ * is the next month's start). The same for every schedule shown in that month and zone, so made
+ * once for them: made per render, its thirty-odd Temporal days were about a seventh of a cold
+ * booking page's garbage (issue 26's RSS row). Read-only: cached months share `dates`.
+ */
+type MonthFrame = {
+  from: Temporal.Instant;
+  until: Temporal.Instant;
+  dates: readonly string[];
+  bounds: readonly number[];
+};
+const frames = new Map<string, MonthFrame>();
+/** Months × zones a process shows at once: a few months in the guests' few zones. */
+const FRAMES_MAX = 64;
+
+function monthFrame(m: Temporal.PlainYearMonth, tz: string): MonthFrame {
+  const key = `${m.year}-${m.month}|${tz}`;
+  const known = frames.get(key);
+  if (known) return known;
+  const first = m.toPlainDate({ day: 1 });
+  const dates: string[] = [];
+  const bounds: number[] = [];
+  for (let d = first; d.month === first.month; d = d.add({ days: 1 })) {
+    dates.push(d.toString());
+    bounds.push(startOfDay(d, tz).epochMilliseconds);
+  }
+  const until = startOfDay(first.add({ months: 1 }), tz);
+  bounds.push(until.epochMilliseconds);
+  const frame = { from: startOfDay(first, tz), until, dates, bounds };
+  if (frames.size >= FRAMES_MAX) frames.delete(frames.keys().next().value!);
+  frames.set(key, frame);
+  return frame;
+}
+
+/**
+ * Slot starts (sorted here if they come unsorted) bucketed by guest-zone date, walking the dates' bounds once instead of
+ * formatting every start (a team's month can hold thousands). Each date's starts are a view of
+ * one array of the month's, not a copy: a month of ~3,000 starts made ~100 KiB of lists and
+ * copies per cold render. A start outside the month's dates (none from the slot engine, which
+ * is given the month's bounds) gets a date of its own.
+ */
+function byDateOf(
+  starts: readonly number[],
+  dates: readonly string[],
+  bounds: readonly number[],
+  tz: string,
+): Map<string, Float64Array> {
+  const all = Float64Array.from(starts);
+  for (let k = 1; k < all.length; k++) {
+    if (all[k] < all[k - 1]) {
+      all.sort();
+      break;
+    }
+  }
+  const byDate = new Map<string, Float64Array>();
+  const last = dates.length;
+  let day = 0;
+  let i = 0;
+  while (i < all.length) {
+    const ms = all[i];
+    if (ms < bounds[0] || ms >= bounds[last]) {
+      const d = isoDateIn(ms, tz);
+      const had = byDate.get(d);
+      byDate.set(d, had ? Float64Array.of(...had, ms) : Float64Array.of(ms));
+      i++;
+      continue;
+    }
+    while (day < last - 1 && ms >= bounds[day + 1]) day++;
+    let j = i + 1;
+    while (j < all.length && all[j] < bounds[day + 1]) j++;
+    byDate.set(dates[day], all.subarray(i, j));
+    i = j;
+  }
+  return byDate;
 }
 
 export const EMPTY = new Float64Array();
@@ -183,9 +260,7 @@ export async function computeMonth(
   const capZone = schedule.timeZone;
   const notBeforeMs = nowMs;
   const q = { excludeBookingId: ctx.excludeBookingId };
-  const fromDate = m.toPlainDate({ day: 1 });
-  const from = startOfDay(fromDate, tz);
-  const until = startOfDay(fromDate.add({ months: 1 }), tz);
+  const { from, until, dates, bounds } = monthFrame(m, tz);
   // Everything the month's slots depend on, except the exact clock: slots are computed for the
   // minute and filtered by the real `now` on the way out, so a cached month is never stale.
   const minute = Math.floor(nowMs / 60_000) * 60_000;
@@ -336,27 +411,7 @@ export async function computeMonth(
       const at = (ms: number) => ({ ...ownTime, startMs: ms, endMs: ms + durationMin * 60_000 });
       starts = starts.filter((ms) => !isOwnTime(ownTime, at(ms)));
     }
-    const dates: string[] = [];
-    // Where each guest-zone date starts: slots (sorted) are bucketed by walking these once
-    // instead of formatting every start (a team's month can hold thousands).
-    const bounds: number[] = [];
-    for (let d = fromDate; d.month === fromDate.month; d = d.add({ days: 1 })) {
-      dates.push(d.toString());
-      bounds.push(startOfDay(d, tz).epochMilliseconds);
-    }
-    bounds.push(until.epochMilliseconds);
-    const lists = new Map<string, number[]>();
-    let day = 0;
-    for (const ms of starts) {
-      while (day < dates.length - 1 && ms >= bounds[day + 1]) day++;
-      const d = ms >= bounds[0] && ms < bounds[dates.length] ? dates[day] : isoDateIn(ms, tz);
-      let list = lists.get(d);
-      if (!list) lists.set(d, list = []);
-      list.push(ms);
-    }
-    const byDate = new Map<string, Float64Array>();
-    for (const [d, list] of lists) byDate.set(d, Float64Array.from(list));
-    cached = { dates, byDate, minute };
+    cached = { dates, byDate: byDateOf(starts, dates, bounds, tz), minute };
     remember(key, cached);
   }
   const offered = (ms: number) => ms >= bookable.startMs && ms < bookable.endMs;
