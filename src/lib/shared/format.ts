@@ -192,46 +192,52 @@ export function civilDateLabel(
   withYear = false,
   locale: string = FORMAT_LOCALE,
 ): string {
-  if (!isCivilDate(date)) return date;
+  // Checked on a first ask only (kept answers are kept): a label is asked for every day shown.
   return kept(`cl|${date}|${withYear}|${locale}`, () =>
-    fmt(locale, {
-      weekday: "long",
-      day: "numeric",
-      month: "long",
-      ...(withYear ? { year: "numeric" } : {}),
-      timeZone: "UTC",
-    }).format(civilMs(date)));
+    isCivilDate(date)
+      ? fmt(locale, {
+        weekday: "long",
+        day: "numeric",
+        month: "long",
+        ...(withYear ? { year: "numeric" } : {}),
+        timeZone: "UTC",
+      }).format(civilMs(date))
+      : date);
 }
 
 /** A civil date as a column heading: "Mon 23" (en-US), "Mo., 23.", "lun. 23". */
 export function dayShortLabel(date: string, locale: string = FORMAT_LOCALE): string {
-  if (!isCivilDate(date)) return date;
   return kept(
     `ds|${date}|${locale}`,
-    () => fmt(locale, { weekday: "short", day: "numeric", timeZone: "UTC" }).format(civilMs(date)),
+    () =>
+      isCivilDate(date)
+        ? fmt(locale, { weekday: "short", day: "numeric", timeZone: "UTC" }).format(civilMs(date))
+        : date,
   );
 }
 
 /** A civil date without the weekday: "November 23, 2026", "23. November 2026". */
 export function civilDateShort(date: string, locale: string = FORMAT_LOCALE): string {
-  if (!isCivilDate(date)) return date;
   return kept(
     `cs|${date}|${locale}`,
     () =>
-      fmt(locale, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })
-        .format(civilMs(date)),
+      isCivilDate(date)
+        ? fmt(locale, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })
+          .format(civilMs(date))
+        : date,
   );
 }
 
 /** "November 2026" for "2026-11" ("novembre 2026" in French, capitalised by the caller). */
 export function monthLabel(month: string, locale: string = FORMAT_LOCALE): string {
-  const [y, m] = month.split("-").map(Number);
   return kept(
     `m|${month}|${locale}`,
-    () =>
-      fmt(locale, { month: "long", year: "numeric", timeZone: "UTC" }).format(
+    () => {
+      const [y, m] = month.split("-").map(Number);
+      return fmt(locale, { month: "long", year: "numeric", timeZone: "UTC" }).format(
         Date.UTC(y, m - 1, 1),
-      ),
+      );
+    },
   );
 }
 

@@ -126,3 +126,31 @@ Deno.test("translator: messages format without an IntlMessageFormat per message,
   // A message missing its values shows its source rather than throwing.
   assert.equal(translator("en").t("calendar.day_free"), CATALOGS.en["calendar.day_free"]);
 });
+
+Deno.test("createTranslator: a message asked again reads the same, and a number and its digits as text stay two questions", () => {
+  const t = createTranslator("en-US", {
+    count: "{n}",
+    items: "{n, plural, one {# item} other {# items}}",
+    hello: "Hello",
+  } as never);
+  // A plain number is written the reader's way; the same digits as text are shown as given.
+  assert.equal(t.t("count" as never, { n: 1200 }), "1,200");
+  assert.equal(t.t("count" as never, { n: "1200" }), "1200");
+  assert.equal(t.t("count" as never, { n: 1200 }), "1,200");
+  assert.equal(t.t("items" as never, { n: 1 }), "1 item");
+  assert.equal(t.t("items" as never, { n: 2 }), "2 items");
+  assert.equal(t.t("items" as never, { n: 1 }), "1 item");
+  // A value's text cannot pass for another value: each question is answered for itself.
+  assert.equal(
+    t.t("count" as never, { n: "a\u0001n\u0002string\u00021:b" }),
+    "a\u0001n\u0002string\u00021:b",
+  );
+  assert.equal(t.t("count" as never, { n: "a" }), "a");
+  // Text only, with or without values.
+  assert.equal(t.t("hello" as never), "Hello");
+  assert.equal(t.t("hello" as never, { n: 3 }), "Hello");
+  // A long value is formatted each time, and right each time.
+  const long = "x".repeat(500);
+  assert.equal(t.t("count" as never, { n: long }), long);
+  assert.equal(t.t("count" as never, { n: `${long}y` }), `${long}y`);
+});

@@ -132,6 +132,11 @@ export type RichPart = { text: string; tag: string | null };
  * (~50 ms on this box before a page could hydrate, four times that on a phone) even for text
  * with no number in it. `Intl` objects are made when a message first needs them.
  */
+/** Formatted messages a translator keeps (see `t`): a page's worth and more. */
+const MAX_FORMATTED = 200;
+/** The longest question (key and values) whose answer is kept. */
+const MAX_FORMATTED_ID = 160;
+
 export function createTranslator(locale: string, catalog: Catalog, fallback?: Catalog): Translator {
   const lang = languageOf(locale) ?? "en";
   const pseudo = locale === PSEUDO_LOCALE;
@@ -183,16 +188,38 @@ export function createTranslator(locale: string, catalog: Catalog, fallback?: Ca
     }
     return out;
   };
+  /**
+   * Formatted messages by key and values, bounded (the oldest leave first): a page asks the same
+   * ones for every host (a month's day labels with their counts), and each FormatJS format was
+   * ~2 KiB of garbage (issue 26's RSS row). A message's text depends on nothing else.
+   */
+  const formatted = new Map<string, string>();
   const t = (key: MessageKey, values?: MessageValues): string => {
     const f = formatOf(key);
     if (!f) return key;
     if (f.text !== null) return f.text;
+    let id: string = key;
+    // Typed (a number and its digits as a string can read differently: plurals, grouping), and
+    // each value's length first, so no value's text can make two questions one.
+    for (const k in values) {
+      const v = String(values[k]);
+      id += `\u0001${k}\u0002${typeof values[k]}\u0002${v.length}:${v}`;
+    }
+    // Long values (a guest's words) are formatted each time: the memo stays small.
+    const memo = id.length <= MAX_FORMATTED_ID;
+    const known = memo ? formatted.get(id) : undefined;
+    if (known !== undefined) return known;
+    let text: string;
     try {
-      return partsOf(f, cleanValues(f, values)).map((p) => String(p.value)).join("");
+      text = partsOf(f, cleanValues(f, values)).map((p) => String(p.value)).join("");
     } catch {
       const source = catalog[key];
       return typeof source === "string" ? source : key;
     }
+    if (!memo) return text;
+    if (formatted.size >= MAX_FORMATTED) formatted.delete(formatted.keys().next().value!);
+    formatted.set(id, text);
+    return text;
   };
   const parts = (key: MessageKey, values?: MessageValues): RichPart[] => {
     const f = formatOf(key);

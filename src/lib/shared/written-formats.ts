@@ -79,13 +79,32 @@ export function vouchedClock(tag: string): string | undefined {
 }
 
 /**
+ * Answers computed here, by key: a key names a function and all its arguments, so its answer
+ * never changes, and pages ask the same questions again (the same month's day labels for every
+ * host: on the server each made its `Intl` options, their key and the label again, ~50 KiB of a
+ * cold booking page's garbage, issue 26's RSS row). Bounded: the oldest leave first.
+ */
+const computed = new Map<string, string>();
+const MAX_COMPUTED = 2000;
+const MAX_COMPUTED_KEY = 120;
+
+/**
  * `compute()`, or the page's answer to the same question. `key` names the function and its
  * arguments.
  */
 export function kept(key: string, compute: () => string): string {
   const answer = writtenFormats()?.get(key);
   if (answer !== undefined) return answer;
-  const value = compute();
+  // A long key holds what a visitor typed (a date as written): answered, not kept.
+  const keep = key.length <= MAX_COMPUTED_KEY;
+  let value = keep ? computed.get(key) : undefined;
+  if (value === undefined) {
+    value = compute();
+    if (keep) {
+      if (computed.size >= MAX_COMPUTED) computed.delete(computed.keys().next().value!);
+      computed.set(key, value);
+    }
+  }
   if (recording && recordedChars < MAX_RECORDED_CHARS && !recording.has(key)) {
     recording.set(key, value);
     recordedChars += key.length + value.length + 6;
