@@ -154,3 +154,22 @@ Deno.test("createTranslator: a message asked again reads the same, and a number 
   assert.equal(t.t("count" as never, { n: long }), long);
   assert.equal(t.t("count" as never, { n: `${long}y` }), `${long}y`);
 });
+
+Deno.test("createTranslator: a message asked again in another render writes the same formats into its page", async () => {
+  const { recordFormats, takeFormats } = await import("./written-formats.ts");
+  const t = createTranslator(
+    "en-US",
+    { items: "{n, plural, one {# item} other {# items}}" } as never,
+  );
+  const render = () => {
+    recordFormats();
+    const text = t.t("items" as never, { n: 3 });
+    return { text, formats: takeFormats() };
+  };
+  const first = render();
+  const second = render();
+  assert.equal(first.text, "3 items");
+  // The plural category the browser would otherwise ask ICU for is in both pages.
+  assert.match(first.formats, /"p\|3\|/);
+  assert.deepEqual(second, first);
+});

@@ -11,6 +11,7 @@ import { parse, TYPE } from "@formatjs/icu-messageformat-parser";
 import type { MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import type en from "../messages/en.json";
 import { fmt, numberFormat, pluralCategory } from "./format.ts";
+import { type KeptAnswers, observeKept, replayKept } from "./written-formats.ts";
 
 export type MessageKey = Extract<keyof typeof en, string>;
 /** A catalog as translators write it: key → ICU source. */
@@ -193,7 +194,7 @@ export function createTranslator(locale: string, catalog: Catalog, fallback?: Ca
    * ones for every host (a month's day labels with their counts), and each FormatJS format was
    * ~2 KiB of garbage (issue 26's RSS row). A message's text depends on nothing else.
    */
-  const formatted = new Map<string, string>();
+  const formatted = new Map<string, { text: string; answers: KeptAnswers }>();
   const t = (key: MessageKey, values?: MessageValues): string => {
     const f = formatOf(key);
     if (!f) return key;
@@ -208,18 +209,24 @@ export function createTranslator(locale: string, catalog: Catalog, fallback?: Ca
     // Long values (a guest's words) are formatted each time: the memo stays small.
     const memo = id.length <= MAX_FORMATTED_ID;
     const known = memo ? formatted.get(id) : undefined;
-    if (known !== undefined) return known;
-    let text: string;
+    if (known !== undefined) {
+      // The plural categories its first format asked, written into this page too.
+      replayKept(known.answers);
+      return known.text;
+    }
+    let made: { value: string; answers: KeptAnswers };
     try {
-      text = partsOf(f, cleanValues(f, values)).map((p) => String(p.value)).join("");
+      made = observeKept(() =>
+        partsOf(f, cleanValues(f, values)).map((p) => String(p.value)).join("")
+      );
     } catch {
       const source = catalog[key];
       return typeof source === "string" ? source : key;
     }
-    if (!memo) return text;
+    if (!memo) return made.value;
     if (formatted.size >= MAX_FORMATTED) formatted.delete(formatted.keys().next().value!);
-    formatted.set(id, text);
-    return text;
+    formatted.set(id, { text: made.value, answers: made.answers });
+    return made.value;
   };
   const parts = (key: MessageKey, values?: MessageValues): RichPart[] => {
     const f = formatOf(key);

@@ -94,7 +94,10 @@ const MAX_COMPUTED_KEY = 120;
  */
 export function kept(key: string, compute: () => string): string {
   const answer = writtenFormats()?.get(key);
-  if (answer !== undefined) return answer;
+  if (answer !== undefined) {
+    observing?.push([key, answer]);
+    return answer;
+  }
   // A long key holds what a visitor typed (a date as written): answered, not kept.
   const keep = key.length <= MAX_COMPUTED_KEY;
   let value = keep ? computed.get(key) : undefined;
@@ -105,9 +108,45 @@ export function kept(key: string, compute: () => string): string {
       computed.set(key, value);
     }
   }
+  observing?.push([key, value]);
+  record(key, value);
+  return value;
+}
+
+function record(key: string, value: string) {
   if (recording && recordedChars < MAX_RECORDED_CHARS && !recording.has(key)) {
     recording.set(key, value);
     recordedChars += key.length + value.length + 6;
   }
-  return value;
+}
+
+/** What `kept` answered while `observeKept` runs (a cache above it gives them again). */
+export type KeptAnswers = readonly (readonly [string, string])[];
+let observing: [string, string][] | null = null;
+const NONE: KeptAnswers = Object.freeze([]);
+
+/**
+ * `fn()` and the answers `kept` gave while it ran. For a cache of what uses `kept` (a
+ * translator's formatted messages ask it for plural categories): a later render answered from
+ * that cache must still write those answers into its page (`replayKept`), or the browser would
+ * make the `Intl` objects the page spared it — and the page would differ from a first render.
+ */
+export function observeKept<T>(fn: () => T): { value: T; answers: KeptAnswers } {
+  const outer = observing;
+  const seen: [string, string][] = [];
+  observing = seen;
+  try {
+    return { value: fn(), answers: seen.length ? seen : NONE };
+  } finally {
+    observing = outer;
+    if (outer) { for (const a of seen) outer.push(a); }
+  }
+}
+
+/** Records answers `observeKept` saw, as `kept` would have on asking them again. */
+export function replayKept(answers: KeptAnswers): void {
+  for (const [key, value] of answers) {
+    observing?.push([key, value]);
+    record(key, value);
+  }
 }
