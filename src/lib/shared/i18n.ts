@@ -6,6 +6,7 @@
  * A *locale* is the full tag the reader's browser sent or they chose ("en-US", "de-AT"); its
  * *language* picks the catalog, the full tag drives `Intl` (dates, numbers, plural rules).
  */
+import { setBounded } from "./bounded-map.ts";
 import { type Formatters, formatToParts, IntlMessageFormat } from "intl-messageformat";
 import { parse, TYPE } from "@formatjs/icu-messageformat-parser";
 import type { MessageFormatElement } from "@formatjs/icu-messageformat-parser";
@@ -125,6 +126,11 @@ export type Translator = {
 };
 export type RichPart = { text: string; tag: string | null };
 
+/** Formatted messages a translator keeps (see `t`): a page's worth and more. */
+const MAX_FORMATTED = 200;
+/** The longest question (key and values) whose answer is kept. */
+const MAX_FORMATTED_ID = 160;
+
 /**
  * A translator for `locale` over `catalog`; `fallback` (English) answers keys the catalog lacks.
  * Messages are parsed once per translator and key (the browser's come parsed, ADR 057) and
@@ -133,11 +139,6 @@ export type RichPart = { text: string; tag: string | null };
  * (~50 ms on this box before a page could hydrate, four times that on a phone) even for text
  * with no number in it. `Intl` objects are made when a message first needs them.
  */
-/** Formatted messages a translator keeps (see `t`): a page's worth and more. */
-const MAX_FORMATTED = 200;
-/** The longest question (key and values) whose answer is kept. */
-const MAX_FORMATTED_ID = 160;
-
 export function createTranslator(locale: string, catalog: Catalog, fallback?: Catalog): Translator {
   const lang = languageOf(locale) ?? "en";
   const pseudo = locale === PSEUDO_LOCALE;
@@ -224,8 +225,7 @@ export function createTranslator(locale: string, catalog: Catalog, fallback?: Ca
       return typeof source === "string" ? source : key;
     }
     if (!memo) return made.value;
-    if (formatted.size >= MAX_FORMATTED) formatted.delete(formatted.keys().next().value!);
-    formatted.set(id, { text: made.value, answers: made.answers });
+    setBounded(formatted, id, { text: made.value, answers: made.answers }, MAX_FORMATTED);
     return made.value;
   };
   const parts = (key: MessageKey, values?: MessageValues): RichPart[] => {

@@ -1,3 +1,5 @@
+import { setBounded } from "./bounded-map.ts";
+
 /**
  * The answers of format.ts's functions that the server's render gave, written into the page
  * (ADR 058). The browser hydrates from the same answers, so it makes no `Intl` objects in the
@@ -104,8 +106,7 @@ export function kept(key: string, compute: () => string): string {
   if (value === undefined) {
     value = compute();
     if (keep) {
-      if (computed.size >= MAX_COMPUTED) computed.delete(computed.keys().next().value!);
-      computed.set(key, value);
+      setBounded(computed, key, value, MAX_COMPUTED);
     }
   }
   observing?.push([key, value]);

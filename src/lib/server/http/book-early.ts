@@ -29,6 +29,7 @@
  * widget (its frame-ancestors follow the host's settings), signed-in hosts, bodies that are not
  * URL-encoded, a form to show again with field errors, "busy", an unknown page.
  */
+import { setBounded } from "../../shared/bounded-map.ts";
 import type { RequestEvent } from "@sveltejs/kit";
 import * as devalue from "devalue";
 import type { App } from "../app.ts";
@@ -149,9 +150,7 @@ function learnFrom(req: Request, url: URL, res: Response | undefined): void {
   if (!s || !res) return;
   // Other pages are remembered only when a post asked (the widget's posts, not held again).
   if (!s.route && !teachers.has(req)) return;
-  routes.delete(url.pathname);
-  while (routes.size >= MAX_PATHS) routes.delete(routes.keys().next().value!);
-  routes.set(url.pathname, s.route);
+  setBounded(routes, url.pathname, s.route, MAX_PATHS);
   const decided = s.locals.bookForm;
   if (req.method !== "POST" || !decided || !s.route) return;
   recordBookPost("sveltekit");

@@ -19,6 +19,7 @@
  * it is rendered once per page data with stand-ins for those values, and each answer fills in
  * its own, escaped for where they stand (an attribute, text, or the hydration script).
  */
+import { setBounded } from "../../shared/bounded-map.ts";
 import type { Handle, RequestEvent } from "@sveltejs/kit";
 import {
   MAX_BYTES,
@@ -385,9 +386,7 @@ function learn(req: Request, url: URL, res: Response): void {
   const s = served.get(req);
   if (!s || res.status !== 200 || res.headers.has("set-cookie")) return;
   const key = earlyKey(url, req.headers);
-  learned.delete(key);
-  while (learned.size >= MAX_ENTRIES) learned.delete(learned.keys().next().value!);
-  learned.set(key, {
+  setBounded(learned, key, {
     key: s.key,
     entry: s.entry,
     routeId: s.routeId,
@@ -396,7 +395,7 @@ function learn(req: Request, url: URL, res: Response): void {
     isDataRequest: s.isDataRequest,
     headers: [...res.headers].filter(([k]) => k !== "etag" && k !== "content-length"),
     nonce: NONCE.exec(res.headers.get("content-security-policy") ?? "")?.[1] ?? null,
-  });
+  }, MAX_ENTRIES);
 }
 
 async function answer(app: App, req: Request, url: URL, clientIp: string) {

@@ -2,6 +2,7 @@
  * Refused booking form posts without JavaScript (ADR 014): answered from a kept template of the
  * page with the refusal, filled per request, instead of rendering the page for every loser.
  */
+import { setBounded } from "../../shared/bounded-map.ts";
 import { error, type Handle, isHttpError, type RequestEvent } from "@sveltejs/kit";
 import { recordRefusalPage } from "../ops/metrics.ts";
 import type { App } from "../app.ts";
@@ -299,8 +300,7 @@ async function lookup(
     read.catch(() => {
       if (pageReads.get(readKey) === read) pageReads.delete(readKey);
     });
-    if (pageReads.size >= MAX_ENTRIES) pageReads.delete(pageReads.keys().next().value!);
-    pageReads.set(readKey, read);
+    setBounded(pageReads, readKey, read, MAX_ENTRIES);
   }
   const page = await reading;
   if (!page.ok) return null;

@@ -1,4 +1,5 @@
 /** One month of one schedule: busy time read once, the slot engine run per day (with a small month cache), full cap periods. */
+import { setBounded } from "../../shared/bounded-map.ts";
 import type { App } from "../app.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { computeSlotStartsMs } from "../domain/slots.ts";
@@ -59,9 +60,7 @@ const monthCache = new Map<string, CachedMonth>();
 const MONTH_CACHE_MAX = 300;
 function remember(key: string, value: CachedMonth) {
   // One entry per page input; a newer minute replaces it (so old minutes never pile up).
-  monthCache.delete(key);
-  if (monthCache.size >= MONTH_CACHE_MAX) monthCache.delete(monthCache.keys().next().value!);
-  monthCache.set(key, value);
+  setBounded(monthCache, key, value, MONTH_CACHE_MAX);
 }
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
@@ -110,17 +109,16 @@ function monthFrame(m: Temporal.PlainYearMonth, tz: string): MonthFrame {
   const until = startOfDay(first.add({ months: 1 }), tz);
   bounds.push(until.epochMilliseconds);
   const frame = { from: startOfDay(first, tz), until, dates, bounds };
-  if (frames.size >= FRAMES_MAX) frames.delete(frames.keys().next().value!);
-  frames.set(key, frame);
+  setBounded(frames, key, frame, FRAMES_MAX);
   return frame;
 }
 
 /**
- * Slot starts (sorted here if they come unsorted) bucketed by guest-zone date, walking the dates' bounds once instead of
- * formatting every start (a team's month can hold thousands). Each date's starts are a view of
- * one array of the month's, not a copy: a month of ~3,000 starts made ~100 KiB of lists and
- * copies per cold render. A start outside the month's dates (none from the slot engine, which
- * is given the month's bounds) gets a date of its own.
+ * Slot starts (sorted here if they come unsorted) bucketed by guest-zone date, walking the
+ * dates' bounds once instead of formatting every start (a team's month can hold thousands).
+ * Each date's starts are a view of one array of the month's, not a copy: a month of ~3,000
+ * starts made ~100 KiB of lists and copies per cold render. A start outside the month's dates
+ * (none from the slot engine, which is given the month's bounds) gets a date of its own.
  */
 function byDateOf(
   starts: readonly number[],

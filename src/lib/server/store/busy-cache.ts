@@ -12,6 +12,7 @@
  * Nothing here guards a booking: the engine reads busy time fresh and checks its fences.
  * Holds are kept with their end and filtered by the time of each view. Per process, bounded.
  */
+import { setBounded } from "../../shared/bounded-map.ts";
 import { keys, type PersonId } from "./keys.ts";
 import type { BusyEntryRecord } from "../domain/model/records.ts";
 import type { Interval } from "../domain/interval.ts";
@@ -100,9 +101,7 @@ export async function listBusyOfMany(
         ? { rev: revs[i], spans: await scan(kv, p, scanFrom, scanTo), atMs: nowMs }
         : { rev: revs[i], spans: await scan(kv, p, fromMs, toMs), atMs: nowMs };
       if (fits) {
-        m.delete(key);
-        if (m.size >= MAX_ENTRIES) m.delete(m.keys().next().value!);
-        m.set(key, hit);
+        setBounded(m, key, hit, MAX_ENTRIES);
       }
     }
     const out: Interval[] = [];

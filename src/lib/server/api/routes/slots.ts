@@ -3,6 +3,7 @@
  * answers are rendered by hand, reused while the host's data is unchanged, and shared by
  * identical requests in flight.
  */
+import { setBounded } from "../../../shared/bounded-map.ts";
 import type { ApiResponse } from "../http.ts";
 import { problem, toResponse } from "../http.ts";
 import * as S from "../schemas/index.ts";
@@ -192,12 +193,12 @@ async function answerSlots(
       `"start":"${q.start}","end":"${q.end}","unavailable":${res.unavailable},` +
       `"slots":[${parts.join(",")}]}`,
   );
-  if (slotAnswers.size >= SLOT_ANSWERS_MAX) slotAnswers.delete(slotAnswers.keys().next().value!);
-  slotAnswers.delete(key);
   // The answer changes when its first slot starts (it drops out), when a hold behind it ends (a
   // poll's held time, a request's hold: no write marks it), or with the data (revision).
   const validUntilMs = Math.min(firstMs, res.changesAtMs);
-  if (revision !== null) slotAnswers.set(key, { revision, minute, validUntilMs, body });
+  if (revision !== null) {
+    setBounded(slotAnswers, key, { revision, minute, validUntilMs, body }, SLOT_ANSWERS_MAX);
+  } else slotAnswers.delete(key);
   return { ok: true, body };
 }
 
