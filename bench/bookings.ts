@@ -10,7 +10,10 @@
  *    100 hosts, until 10,000 bookings are stored (the same file then serves 4–6);
  * 3. cold start: spawn → GET /healthz 200 of the built server on that store, next to Deno.serve;
  * 4. RSS of the server with those 10,000 bookings, at start and after a round of page views, next
- *    to Deno.serve and to the same server with the demo host only after the same views;
+ *    to Deno.serve and to the same server with the demo host only after the same views; then
+ *    after a crawl of 2,000 pages none of which is kept yet (every host on 20 days), by default
+ *    and with the low-memory setting: what a box needs once V8's collections have found their
+ *    rhythm, which the 200 views, a snapshot of a young process, do not show (ADR 053);
  * 5. HTTP end to end: POST /calendar/{host}/call?/book at 100 connections on distinct slots, for
  *    five seconds from wrk (bench/wrk-book-posts.lua) when it is installed, else 3,000 posts
  *    from this process;
@@ -84,6 +87,8 @@ const TARGET_COMMITS = 1_000;
 const TARGET_CONTENTION_P99_MS = 250;
 const TARGET_RSS_MB = 150;
 const TARGET_COLD_START_MS = 1_000;
+/** The crawl's days per host (row 4): its views are HOSTS × CRAWL_DAYS pages rendered anew. */
+const CRAWL_DAYS = 20;
 const SECRET = "bench-secret-".padEnd(48, "x");
 const allDay = () => [{ start: "00:00", end: "24:00" }];
 const EVERY_DAY: WeeklyRules = {
@@ -538,10 +543,43 @@ export async function bookingRows(): Promise<Row[]> {
       });
     };
 
+    // Every host on CRAWL_DAYS days after the day the views above show, none of them kept yet:
+    // each view is a render. Peak and current RSS once it ends.
+    const crawlEveryHost = async (server: AppHandle) => {
+      await runConcurrent(CRAWL_DAYS * HOSTS, 10, async (i) => {
+        const day = new Date(dayStartMs + (1 + Math.floor(i / HOSTS)) * 86_400_000);
+        const res = await fetch(
+          server.url(
+            `/calendar/host${i % HOSTS}/call?tz=UTC&date=${day.toISOString().slice(0, 10)}`,
+          ),
+        );
+        await res.body?.cancel();
+        return { ok: res.status === 200, status: String(res.status) };
+      });
+      return await rssOf(server.pid()!);
+    };
+    let crawled = { rssMb: NaN, peakMb: NaN, anonMb: NaN };
+    {
+      const crawler = await startApp({
+        dataDir,
+        env: {
+          INVITO_SESSION_SECRET: SECRET,
+          INVITO_DISABLE_CRON: "true",
+          INVITO_RATE_LIMIT: "off",
+        },
+      });
+      try {
+        crawled = await crawlEveryHost(crawler);
+      } finally {
+        await crawler.stop({ keepData: true });
+      }
+    }
+
     // The operator's low-memory setting (README, Operations; ADR 053) on the same store, after
     // the same views: what the V8 flag buys. Its cost shows in the rows it slows (ADR 053), so it
     // is measured here and not the default.
     let lowMemory = { rssMb: NaN, peakMb: NaN, anonMb: NaN };
+    let lowCrawled = { rssMb: NaN, peakMb: NaN, anonMb: NaN };
     {
       const low = await startApp({
         dataDir,
@@ -555,6 +593,7 @@ export async function bookingRows(): Promise<Row[]> {
       try {
         await viewEveryHost(low);
         lowMemory = await rssOf(low.pid()!);
+        lowCrawled = await crawlEveryHost(low);
       } finally {
         await low.stop({ keepData: true });
       }
@@ -619,6 +658,30 @@ export async function bookingRows(): Promise<Row[]> {
         // Not the default: it slows the heavier pages and the crowds (ADR 053).
         pass: null,
         metrics: { rssMb: round(lowMemory.rssMb, 1), anonMb: round(lowMemory.anonMb, 1) },
+      });
+      rows.push({
+        group: "footprint",
+        name: `server RSS after a crawl of ${
+          fmtInt(CRAWL_DAYS * HOSTS)
+        } pages rendered anew (every host on ${CRAWL_DAYS} days), c=10`,
+        measured: `${crawled.rssMb.toFixed(1)} MB (peak ${crawled.peakMb.toFixed(0)} MB); ${
+          lowCrawled.rssMb.toFixed(1)
+        } MB (peak ${lowCrawled.peakMb.toFixed(0)} MB) with the low-memory setting`,
+        limit: `after the 200 views: ${mem.rssMb.toFixed(0)} MB; with the low-memory setting ${
+          lowMemory.rssMb.toFixed(0)
+        } MB`,
+        ratio: `${(crawled.peakMb / mem.rssMb).toFixed(2)}×, ${
+          (lowCrawled.peakMb / lowMemory.rssMb).toFixed(2)
+        }×`,
+        target: "—",
+        // What a box needs; the issue's target judges the young process above (ADR 053).
+        pass: null,
+        metrics: {
+          rssMb: round(crawled.rssMb, 1),
+          peakMb: round(crawled.peakMb, 1),
+          lowMemoryRssMb: round(lowCrawled.rssMb, 1),
+          lowMemoryPeakMb: round(lowCrawled.peakMb, 1),
+        },
       });
 
       const post = async (host: string, start: string, i: number) => {
