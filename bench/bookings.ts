@@ -530,44 +530,36 @@ export async function bookingRows(): Promise<Row[]> {
       }
     }
 
-    // A round of page views across every host (each reads its ledgers and computes slots).
-    const viewEveryHost = async (server: AppHandle) => {
-      await runConcurrent(2 * HOSTS, 10, async (i) => {
-        const res = await fetch(
-          server.url(
-            `/calendar/host${i % HOSTS}/call?tz=UTC&date=${slotStart(0, dayStartMs).slice(0, 10)}`,
-          ),
-        );
-        await res.body?.cancel();
-        return { ok: res.status === 200, status: String(res.status) };
-      });
-    };
-
-    // Every host on CRAWL_DAYS days after the day the views above show, none of them kept yet:
-    // each view is a render. Peak and current RSS once it ends.
-    const crawlEveryHost = async (server: AppHandle) => {
-      await runConcurrent(CRAWL_DAYS * HOSTS, 10, async (i) => {
-        const day = new Date(dayStartMs + (1 + Math.floor(i / HOSTS)) * 86_400_000);
-        const res = await fetch(
-          server.url(
-            `/calendar/host${i % HOSTS}/call?tz=UTC&date=${day.toISOString().slice(0, 10)}`,
-          ),
-        );
-        await res.body?.cancel();
-        return { ok: res.status === 200, status: String(res.status) };
-      });
-      return await rssOf(server.pid()!);
-    };
-    let crawled = { rssMb: NaN, peakMb: NaN, anonMb: NaN };
-    {
-      const crawler = await startApp({
+    // The built server on the bench's store; `env` adds to what every one of them gets.
+    const onStore = (env: Record<string, string> = {}) =>
+      startApp({
         dataDir,
         env: {
           INVITO_SESSION_SECRET: SECRET,
           INVITO_DISABLE_CRON: "true",
           INVITO_RATE_LIMIT: "off",
+          ...env,
         },
       });
+    // `views` booking pages, every host in turn, on the day `dayOf(i)` after `dayStartMs`.
+    const viewPages = (server: AppHandle, views: number, dayOf: (i: number) => number) =>
+      runConcurrent(views, 10, async (i) => {
+        const day = new Date(dayStartMs + dayOf(i) * 86_400_000).toISOString().slice(0, 10);
+        const res = await fetch(server.url(`/calendar/host${i % HOSTS}/call?tz=UTC&date=${day}`));
+        await res.body?.cancel();
+        return { ok: res.status === 200, status: String(res.status) };
+      });
+    // A round of page views across every host (each reads its ledgers and computes slots).
+    const viewEveryHost = (server: AppHandle) => viewPages(server, 2 * HOSTS, () => 0);
+    // Every host on CRAWL_DAYS days after the day the views above show, none of them kept yet:
+    // each view is a render. Peak and current RSS once it ends.
+    const crawlEveryHost = async (server: AppHandle) => {
+      await viewPages(server, CRAWL_DAYS * HOSTS, (i) => 1 + Math.floor(i / HOSTS));
+      return await rssOf(server.pid()!);
+    };
+    let crawled = { rssMb: NaN, peakMb: NaN, anonMb: NaN };
+    {
+      const crawler = await onStore();
       try {
         crawled = await crawlEveryHost(crawler);
       } finally {
@@ -581,15 +573,7 @@ export async function bookingRows(): Promise<Row[]> {
     let lowMemory = { rssMb: NaN, peakMb: NaN, anonMb: NaN };
     let lowCrawled = { rssMb: NaN, peakMb: NaN, anonMb: NaN };
     {
-      const low = await startApp({
-        dataDir,
-        env: {
-          INVITO_SESSION_SECRET: SECRET,
-          INVITO_DISABLE_CRON: "true",
-          INVITO_RATE_LIMIT: "off",
-          DENO_V8_FLAGS: LOW_MEMORY_V8_FLAGS,
-        },
-      });
+      const low = await onStore({ DENO_V8_FLAGS: LOW_MEMORY_V8_FLAGS });
       try {
         await viewEveryHost(low);
         lowMemory = await rssOf(low.pid()!);
@@ -600,10 +584,7 @@ export async function bookingRows(): Promise<Row[]> {
     }
 
     // 4–6 against the running server on the same store
-    const app = await startApp({
-      dataDir,
-      env: { INVITO_SESSION_SECRET: SECRET, INVITO_DISABLE_CRON: "true", INVITO_RATE_LIMIT: "off" },
-    });
+    const app = await onStore();
     const rp = freePort();
     const ref = await spawnUntilHealthy(
       ["bench/static-server.ts", String(rp), bodyFile, "text/plain"],
