@@ -33,14 +33,23 @@ export function followsMails(kind: MailKind): boolean {
 }
 
 /**
+ * How soon an ending mail looks again at a mail it follows that a drain is handing over right
+ * now: such a job's due time is where its claim runs out (two minutes on, so that a dead
+ * worker's job comes back), not when it will have gone — a hand-off takes well under a second.
+ */
+export const IN_FLIGHT_RECHECK_MS = 1_000;
+
+/**
  * When an ending mail's job may go: null now, else the due time of a mail it follows that is
  * still queued for the same reader (the same member, the same additional guests) — parked ones
- * (failed for good) are not waited for. `queued`: the booking's jobs (store/outbox.ts
+ * (failed for good) are not waited for, and one being handed over is looked at again
+ * `IN_FLIGHT_RECHECK_MS` from `nowMs`. `queued`: the booking's jobs (store/outbox.ts
  * `listBookingJobs`), the job itself among them.
  */
 export function awaitedMailDue(
   job: OutboxRecord,
   queued: readonly { job: OutboxRecord; failed: boolean }[],
+  nowMs: number,
 ): number | null {
   const p = job.payload;
   if (p.kind !== "booking_mail") return null;
@@ -51,7 +60,10 @@ export function awaitedMailDue(
     const o = q.job.payload;
     if (q.failed || q.job.id === job.id || o.kind !== "booking_mail") continue;
     if (!follows.has(o.mail) || o.personId !== p.personId || o.readers !== p.readers) continue;
-    due = Math.max(due ?? 0, q.job.dueMs);
+    const at = q.job.claimedBy === null
+      ? q.job.dueMs
+      : Math.min(q.job.dueMs, nowMs + IN_FLIGHT_RECHECK_MS);
+    due = Math.max(due ?? 0, at);
   }
   return due;
 }

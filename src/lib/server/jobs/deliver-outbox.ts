@@ -280,7 +280,7 @@ async function perform(
   if (!booking) return { ok: false, error: ownWords("outbox.booking_gone"), permanent: true };
   // A mail saying it ended goes after the ones that announced it (domain/mail-order.ts).
   const after = followsMails(p.mail)
-    ? awaitedMailDue(job, await listBookingJobs(app.kv, p.bookingId))
+    ? awaitedMailDue(job, await listBookingJobs(app.kv, p.bookingId), app.now())
     : null;
   if (after !== null) {
     const error = ownWords("outbox.waiting_earlier_mail");
