@@ -541,14 +541,20 @@ export async function bookingRows(): Promise<Row[]> {
           ...env,
         },
       });
-    // `views` booking pages, every host in turn, on the day `dayOf(i)` after `dayStartMs`.
-    const viewPages = (server: AppHandle, views: number, dayOf: (i: number) => number) =>
-      runConcurrent(views, 10, async (i) => {
+    // `views` booking pages, every host in turn, on the day `dayOf(i)` after `dayStartMs`. Every
+    // one must be the page: a memory row measured over refusals or errors would say nothing.
+    const viewPages = async (server: AppHandle, views: number, dayOf: (i: number) => number) => {
+      const { results } = await runConcurrent(views, 10, async (i) => {
         const day = new Date(dayStartMs + dayOf(i) * 86_400_000).toISOString().slice(0, 10);
         const res = await fetch(server.url(`/calendar/host${i % HOSTS}/call?tz=UTC&date=${day}`));
         await res.body?.cancel();
         return { ok: res.status === 200, status: String(res.status) };
       });
+      const failed = results.filter((r) => !r.ok);
+      if (failed.length) {
+        throw new Error(`${failed.length} of ${views} page views failed: ${failed[0].status}`);
+      }
+    };
     // A round of page views across every host (each reads its ledgers and computes slots).
     const viewEveryHost = (server: AppHandle) => viewPages(server, 2 * HOSTS, () => 0);
     // Every host on CRAWL_DAYS days after the day the views above show, none of them kept yet:
