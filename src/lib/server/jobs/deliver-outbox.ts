@@ -278,9 +278,7 @@ async function perform(
   }
   const booking = await getBooking(app.kv, p.bookingId);
   if (!booking) return { ok: false, error: ownWords("outbox.booking_gone"), permanent: true };
-  // A mail saying it ended goes after the ones that announced it (domain/mail-order.ts). The
-  // clock is read afresh, not the drain's `nowMs`: a long drain's start is seconds old, and a
-  // recheck of a mail in flight timed from it would be due at once again.
+  // An ending mail follows what announced it (domain/mail-order.ts); now, not a drain's old nowMs.
   const after = followsMails(p.mail)
     ? awaitedMailDue(job, await listBookingJobs(app.kv, p.bookingId), app.now())
     : null;
