@@ -20,6 +20,7 @@
  * its own, escaped for where they stand (an attribute, text, or the hydration script).
  */
 import { setBounded } from "../../shared/bounded-map.ts";
+import { KeptPages } from "./kept-pages.ts";
 import type { Handle, RequestEvent } from "@sveltejs/kit";
 import {
   MAX_BYTES,
@@ -72,25 +73,8 @@ type Entry = Spliced & {
   page: SlotPage;
 };
 
-/** Insertion order is recency: a hit moves its entry to the end, the oldest goes first. */
-const entries = new Map<string, Entry>();
-let bytes = 0;
-
-function remember(key: string, e: Entry) {
-  forget(key);
-  while (entries.size >= MAX_ENTRIES || (entries.size && bytes + e.size > MAX_BYTES)) {
-    forget(entries.keys().next().value!);
-  }
-  entries.set(key, e);
-  bytes += e.size;
-}
-
-function forget(key: string) {
-  const old = entries.get(key);
-  if (!old) return;
-  entries.delete(key);
-  bytes -= old.size;
-}
+/** A hit makes its page the newest; the oldest leave first. */
+const entries = new KeptPages<Entry>(MAX_ENTRIES, MAX_BYTES);
 
 function cacheable(event: RequestEvent): boolean {
   return event.request.method === "GET" && ROUTES.has(event.route.id ?? "") &&
@@ -131,8 +115,7 @@ export const pageCache: Handle = async ({ event, resolve }) => {
   const hit = entries.get(key);
   // A slot shown for the day starts: the page changes (within the minute when notice is 0).
   if (hit && hit.revision === revision && hit.minute === minute && app.now() < hit.firstSlotMs) {
-    entries.delete(key);
-    entries.set(key, hit);
+    entries.touch(key);
     event.locals.slotPage = hit.page;
     recordPageCache("kept");
     return replay(event, key, hit, await fillToken(app));
@@ -199,7 +182,7 @@ async function render(
     ),
     page,
   };
-  remember(key, entry);
+  entries.keep(key, entry);
   settle(entry);
   serve(event, key, entry, nonce ?? "", token ?? "");
   recordPageCache("rendered");
@@ -273,9 +256,19 @@ function replay(event: RequestEvent, key: string, e: Entry, freshFillToken: stri
 const holeValues = (e: Entry, nonce: string, token: string) =>
   e.holes.map((h) => h === "nonce" ? nonce : token);
 
-/** The page gzipped from its parts deflated once (spliced-bytes.ts). */
-function gzipBytes(e: Entry, nonce: string, freshFillToken: string): Uint8Array<ArrayBuffer> {
-  return splicedGzip(e, holeValues(e, nonce, freshFillToken));
+/**
+ * The page gzipped from its parts deflated once (spliced-bytes.ts). The first such answer makes
+ * the deflated copies: they count against the cache's bound from then on.
+ */
+function gzipBytes(
+  key: string,
+  e: Entry,
+  nonce: string,
+  freshFillToken: string,
+): Uint8Array<ArrayBuffer> {
+  const gz = splicedGzip(e, holeValues(e, nonce, freshFillToken));
+  entries.recount(key, e);
+  return gz;
 }
 
 /** For tests: how many pages are kept. */
@@ -437,6 +430,7 @@ async function answer(app: App, req: Request, url: URL, clientIp: string) {
     e.status,
     keptHeaders(l.headers, l.nonce, nonce, gzip),
   );
+  if (gzip) entries.recount(l.key, e);
   recordPageCache("early");
   // Counted as the hook counts what SvelteKit answers: by the page's address as SvelteKit saw it.
   countPageView(app, {
@@ -468,7 +462,7 @@ function gzipped(req: Request, res: Response): Response | null {
   headers.delete("etag");
   headers.delete("content-length");
   markGzip(headers);
-  return new Response(gzipBytes(s.entry, s.nonce, s.token), { status: res.status, headers });
+  return new Response(gzipBytes(s.key, s.entry, s.nonce, s.token), { status: res.status, headers });
 }
 
 /** Hands `answer` and `learn` to server.ts (this bundle's caches, as the API's mount does). */

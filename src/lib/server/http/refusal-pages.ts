@@ -3,6 +3,7 @@
  * page with the refusal, filled per request, instead of rendering the page for every loser.
  */
 import { setBounded } from "../../shared/bounded-map.ts";
+import { KeptPages } from "./kept-pages.ts";
 import { error, type Handle, isHttpError, type RequestEvent } from "@sveltejs/kit";
 import { recordRefusalPage } from "../ops/metrics.ts";
 import type { App } from "../app.ts";
@@ -70,7 +71,7 @@ type Template = Spliced & {
   key?: string;
 };
 
-const templates = new Map<string, Template>();
+const templates = new KeptPages<Template>(MAX_ENTRIES, MAX_BYTES);
 /**
  * Refusal pages' data by URL, language and revision (services/page-revision.ts) and minute: a
  * crowd of losers shares one read, and later losers of an unchanged host none. Bounded.
@@ -78,22 +79,10 @@ const templates = new Map<string, Template>();
 const pageReads = new Map<string, Promise<SlotPage>>();
 /** Templates being rendered, by key: later arrivals wait for them. */
 const rendering = new Map<string, Promise<Template | null>>();
-let templateBytes = 0;
 
 function keep(key: string, t: Template) {
-  const old = templates.get(key);
-  if (old) {
-    templates.delete(key);
-    templateBytes -= old.size;
-  }
-  while (templates.size >= MAX_ENTRIES || (templates.size && templateBytes + t.size > MAX_BYTES)) {
-    const [k, v] = templates.entries().next().value!;
-    templates.delete(k);
-    templateBytes -= v.size;
-  }
   t.key = key;
-  templates.set(key, t);
-  templateBytes += t.size;
+  templates.keep(key, t);
 }
 
 /** Per process, so a guest cannot type a stand-in of someone else's field. */
@@ -200,13 +189,16 @@ export function fill(
       : escapeHtml(values[h.name] ?? "", h.context === "attr")
   );
   const gzip = gzipAccepted(acceptEncoding);
-  return splicedResponse(
+  const res = splicedResponse(
     t,
     filled,
     gzip,
     t.status,
     keptHeaders(headers.headers, headers.nonce, nonce, gzip),
   );
+  // The first gzip answer made the deflated copies: they count against the bound from now on.
+  if (gzip && t.key !== undefined) templates.recount(t.key, t);
+  return res;
 }
 
 /** Which template SvelteKit's hook answered a request from (see `learnRefusal`). */
@@ -348,8 +340,7 @@ export async function keptRefusal(
     t = (await w.ready) ?? undefined;
     if (!t?.final) return null;
   } else {
-    templates.delete(l.key);
-    templates.set(l.key, t);
+    templates.touch(l.key);
   }
   recordRefusalPage("template");
   return fill(t, l.typed, await fillToken(ask.app), ask.acceptEncoding, t.final);
@@ -397,8 +388,7 @@ export async function answerBookPost(
   let t = templates.get(l.key);
   const pending = t ? undefined : rendering.get(l.key);
   if (t) {
-    templates.delete(l.key);
-    templates.set(l.key, t);
+    templates.touch(l.key);
   } else if (pending) t = (await pending) ?? undefined;
   if (t) {
     answeredFrom.set(event.request, t);
