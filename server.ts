@@ -110,7 +110,7 @@ const handleRequest = async (
   const release = await takeUploadTurn();
   if (!release) {
     await req.body?.cancel().catch(() => {});
-    return uploadBusy(req);
+    return await uploadBusy(req);
   }
   try {
     return await handleBounded(req, info, url, policy);
@@ -149,7 +149,7 @@ const handleBounded = async (
   // steer Auth.js redirects (host poisoning).
   const guard = guardRequest(req.method, req.headers, url.pathname, origin);
   if (guard.action === "forbid") {
-    return crossSiteRefusal(req, origin, guard.reason);
+    return await crossSiteRefusal(req, origin, guard.reason);
   }
   const body = await readBody(req, policy.limit, 3 * config.clientTimeoutMs, policy.kind);
   if (body instanceof Response) return body;

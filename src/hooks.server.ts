@@ -51,6 +51,7 @@ import { redactPath } from "$lib/server/ops/log.ts";
 import { countBookingPages } from "$lib/server/http/insights-hook.ts";
 import { htmlLang, locale } from "$lib/server/http/locale.ts";
 import { earlyTranslator, translator } from "$lib/server/i18n.ts";
+import { mountEarlyTranslator } from "$lib/server/http/early-translator.ts";
 
 export const init: ServerInit = async () => {
   const app = await getApp();
@@ -78,6 +79,7 @@ export const init: ServerInit = async () => {
   mountApi(app);
   mountPageEarly(app);
   mountBookEarly(app);
+  mountEarlyTranslator(earlyTranslator);
 };
 
 const withApp: Handle = async ({ event, resolve }) => {

@@ -28,7 +28,7 @@
 import { canonicalPath, isApiPath } from "./route-shape.ts";
 import { earlyProblem } from "./early-answers.ts";
 import { joinBytes } from "../util/bytes.ts";
-import { earlyTranslator } from "../i18n.ts";
+import { earlyTranslatorOf } from "./early-translator.ts";
 import type { Translator } from "../../shared/i18n.ts";
 
 export type BodyKind = "api" | "guest" | "host" | "upload";
@@ -121,8 +121,8 @@ export async function takeUploadTurn(waitMs = UPLOAD_WAIT_MS): Promise<(() => vo
 }
 
 /** The answer to an upload that found no turn in time. */
-export function uploadBusy(req: Request): Response {
-  return new Response(earlyTranslator(req).t("http.upload_busy"), {
+export async function uploadBusy(req: Request): Promise<Response> {
+  return new Response((await earlyTranslatorOf(req)).t("http.upload_busy"), {
     status: 503,
     headers: {
       "content-type": "text/plain; charset=utf-8",
@@ -154,7 +154,7 @@ type Why = "too_large" | "too_slow" | "cut_off";
  * The refusal of a body, in the format of its kind: the API's problem+json (its documented
  * `payload_too_large` / `request_timeout` problems), or a short text for people.
  */
-export function bodyRefusal(kind: BodyKind, why: Why, req: Request): Response {
+export async function bodyRefusal(kind: BodyKind, why: Why, req: Request): Promise<Response> {
   const status = why === "too_large" ? 413 : 408;
   // The rest of the body is never read, so the connection cannot carry another request.
   const headers: Record<string, string> = { connection: "close", "cache-control": "no-store" };
@@ -167,7 +167,7 @@ export function bodyRefusal(kind: BodyKind, why: Why, req: Request): Response {
     });
   }
   // In the reader's language, from the request itself: nothing of the app has run yet.
-  const t: Translator = earlyTranslator(req);
+  const t: Translator = await earlyTranslatorOf(req);
   const key = why === "too_large"
     ? "http.too_large"
     : why === "too_slow"

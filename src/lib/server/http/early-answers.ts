@@ -6,7 +6,7 @@
  */
 import { problemType, type RefusalReason, REFUSALS } from "../../shared/refusals.ts";
 import { isApiPath } from "./route-shape.ts";
-import { earlyTranslator } from "../i18n.ts";
+import { earlyTranslatorOf } from "./early-translator.ts";
 import { escapeHtml } from "../util/html.ts";
 import { MESSAGE_PAGE_HEADERS, messagePage } from "./message-page.ts";
 
@@ -81,7 +81,11 @@ export function internalError(req: Request, pathname: string): Response {
  * newcomer's first sign-in more often than an attack. A person reads, in their language, that
  * nothing was sent and where the form works; a script gets the same words as text.
  */
-export function crossSiteRefusal(req: Request, ownOrigin: string, reason: string): Response {
+export async function crossSiteRefusal(
+  req: Request,
+  ownOrigin: string,
+  reason: string,
+): Promise<Response> {
   const headers = { "cache-control": "no-store" };
   if (!(req.headers.get("accept") ?? "").includes("text/html")) {
     return new Response(reason, {
@@ -89,7 +93,7 @@ export function crossSiteRefusal(req: Request, ownOrigin: string, reason: string
       headers: { ...headers, "content-type": "text/plain; charset=utf-8" },
     });
   }
-  const t = earlyTranslator(req);
+  const t = await earlyTranslatorOf(req);
   const there = ownOrigin + new URL(req.url).pathname;
   const link = `<a href="${escapeHtml(there)}">${escapeHtml(ownOrigin)}</a>`;
   const html = messagePage(
