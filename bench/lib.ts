@@ -7,7 +7,7 @@
  * slower machine moves both numbers and the ratio stays meaningful.
  */
 import { join } from "node:path";
-import { SERVER_V8_FLAGS } from "../tests/support/app.ts";
+import { SERVER_DENO_FLAGS } from "../tests/support/app.ts";
 import { settleCounts } from "../src/lib/server/services/insights-count.ts";
 
 export type Row = {
@@ -431,7 +431,7 @@ export async function spawnUntilHealthy(
   const t0 = performance.now();
   const child = new Deno.Command(denoBin, {
     // The server as it runs in production (its V8 flags); the reference as plain Deno.serve.
-    args: ["run", ...(args[0] === "server.ts" ? [SERVER_V8_FLAGS] : []), "-A", ...args],
+    args: ["run", ...(args[0] === "server.ts" ? SERVER_DENO_FLAGS : []), "-A", ...args],
     cwd: repoRoot,
     env: { ...env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
     stdin: "null",

@@ -26,7 +26,7 @@
 import { dirname, join } from "node:path";
 import { startKvConnect } from "../tests/support/kv-connect-server.ts";
 import { roundRobinProxy } from "../tests/support/cluster.ts";
-import { SERVER_V8_FLAGS } from "../tests/support/app.ts";
+import { SERVER_DENO_FLAGS } from "../tests/support/app.ts";
 
 const root = join(import.meta.dirname!, "..");
 const deno = Deno.execPath();
@@ -177,7 +177,7 @@ const children = ports.map((p, i) => {
     // Started as production starts it (the Dockerfile's CMD; tests/ops/runtime-flags.test.ts).
     args: [
       "run",
-      SERVER_V8_FLAGS,
+      ...SERVER_DENO_FLAGS,
       "-A",
       "server.ts",
       ...(demo ? ["--demo"] : []),

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { denoBin, repoRoot, SERVER_V8_FLAGS } from "../support/app.ts";
+import { denoBin, repoRoot, SERVER_DENO_FLAGS } from "../support/app.ts";
 import { freePort } from "../support/ports.ts";
 import { waitFor } from "../support/wait.ts";
 
@@ -58,10 +58,12 @@ Deno.test({
         assert.equal(res.status, 200);
         assert.match(await res.text(), /Intro call/);
       }
-      // Each process runs as production starts it, with its V8 flags (runtime-flags.test.ts).
+      // Each process runs as production starts it, with its flags (runtime-flags.test.ts).
       const servers = childArgv(child.pid).filter((argv) => argv.includes("server.ts"));
       assert.equal(servers.length, 2, JSON.stringify(servers));
-      for (const argv of servers) assert.ok(argv.includes(SERVER_V8_FLAGS), argv.join(" "));
+      for (const argv of servers) {
+        for (const flag of SERVER_DENO_FLAGS) assert.ok(argv.includes(flag), argv.join(" "));
+      }
       assert.match(out, /\[p1\] /);
       assert.match(out, /\[p2\] /);
       assert.match(out, /in production use Deno Deploy KV or denokv/);
