@@ -2,7 +2,8 @@
  * Pages kept as bytes (the page cache's rendered pages, the refused posts' templates), bounded
  * by how many there are and by the bytes they hold: their parts, and the deflated copies of the
  * parts that the first gzip answer makes (spliced-bytes.ts). Those copies come after a page is
- * kept; counted as plain bytes only, 200 kept pages held ~25 % past the bound (issue 26).
+ * kept; with plain bytes counted only, the pages could hold ~25 % past the bound (a page's HTML
+ * deflates to about a quarter), twice it for bytes that do not compress (issue 26).
  */
 import type { Spliced } from "./spliced-bytes.ts";
 
