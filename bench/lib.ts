@@ -430,7 +430,7 @@ export async function spawnUntilHealthy(
 ): Promise<{ child: Deno.ChildProcess; readyMs: number; stop(): Promise<void> }> {
   const t0 = performance.now();
   const child = new Deno.Command(denoBin, {
-    // The server as it runs in production (its V8 flags); the reference as plain Deno.serve.
+    // The server as it runs in production (its flags); the reference as plain Deno.serve.
     args: ["run", ...(args[0] === "server.ts" ? SERVER_DENO_FLAGS : []), "-A", ...args],
     cwd: repoRoot,
     env: { ...env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
