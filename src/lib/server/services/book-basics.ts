@@ -230,11 +230,21 @@ export function bookRefusal(reason: Refusal | "busy"): BookRefusal {
  */
 export type BookExtra =
   | ExtraWrite[]
-  | ((
-    made: { booking: BookingRecord; eventType: EventTypeRecord; nowMs: number } | null,
-  ) => ExtraWrite[]);
+  | ((made: PlannedBooking | null) => ExtraWrite[]);
+
+/**
+ * A booking as its change plans it. `guestToken`: the guest's link token, made once per booking
+ * whoever asks first (an HMAC, ~20 µs): an API booking's answer showed it, and the result made it
+ * again (issue 26's profile).
+ */
+export type PlannedBooking = {
+  booking: BookingRecord;
+  eventType: EventTypeRecord;
+  nowMs: number;
+  guestToken: () => string;
+};
 
 export const extraOf = (
   extra: BookExtra | undefined,
-  made: { booking: BookingRecord; eventType: EventTypeRecord; nowMs: number } | null,
+  made: PlannedBooking | null,
 ): ExtraWrite[] | undefined => typeof extra === "function" ? extra(made) : extra;

@@ -21,7 +21,7 @@ import type { EventTypeRecord } from "../domain/model/records.ts";
 import { randomToken } from "../integrations/crypto.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { pageRevision } from "./page-revision.ts";
-import { bookingToken } from "./booking-links.ts";
+import { bookingTokenNow } from "./booking-links.ts";
 import { decideSource } from "../../shared/booking-extras.ts";
 import { decideGuests } from "../../shared/booking-guests.ts";
 import { bookSeries } from "./book-series.ts";
@@ -126,6 +126,8 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
 
   const status = et.requiresConfirmation ? "PENDING" : "CONFIRMED";
   const { identity, kind } = newBookingBasics(app, et);
+  let guestToken: string | undefined;
+  const guestTokenOnce = () => guestToken ??= bookingTokenNow(app, identity, "guest");
   const res = await runChange(app, {
     lane: host.id,
     rules: engineRules(app, et),
@@ -158,7 +160,9 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
         app.config.bookingTtlMs,
       );
       // A seat's booking is completed by its plan (the meeting it joins): not known here.
-      const made = kind.kind === "create" ? { booking, eventType: et, nowMs } : null;
+      const made = kind.kind === "create"
+        ? { booking, eventType: et, nowMs, guestToken: guestTokenOnce }
+        : null;
       return { ...kind, booking, extra: extraOf(input.extra, made) };
     },
   });
@@ -178,7 +182,7 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
     bookingId: identity.id,
     booking: res.plan.booking ?? undefined,
     eventType: et,
-    guestToken: await bookingToken(app, identity, "guest"),
+    guestToken: guestTokenOnce(),
     status,
     thankYou: thankYouOf(et, res.plan.booking!),
   };

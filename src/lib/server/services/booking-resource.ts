@@ -149,8 +149,9 @@ export function guestResourceNow(
   b: BookingRecord,
   et: EventTypeRecord | null,
   nowMs: number,
+  guestToken?: string,
 ): BookingResource | null {
-  return b.seat ? null : resourceOf(app, b, et, nowMs, true);
+  return b.seat ? null : resourceOf(app, b, et, nowMs, true, guestToken);
 }
 
 function resourceOf(

@@ -84,7 +84,8 @@ async function createBooking(ctx: Ctx): Promise<ApiResponse> {
         skip: b.skip?.join(","),
         origin: "api",
         extra: (made) => {
-          const body = made && guestResourceNow(ctx.app, made.booking, made.eventType, made.nowMs);
+          const body = made &&
+            guestResourceNow(ctx.app, made.booking, made.eventType, made.nowMs, made.guestToken());
           planned = body && { id: made!.booking.id, body };
           return extraFor(target, body ? { status: 201, body } : undefined);
         },
