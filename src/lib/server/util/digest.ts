@@ -20,9 +20,7 @@ export function randomToken(bytes = 32): string {
 
 /** Standard base64 with padding (mail's encoded words, data: URLs). */
 export function base64(data: Uint8Array): string {
-  let s = "";
-  for (const b of data) s += String.fromCharCode(b);
-  return btoa(s);
+  return data.toBase64();
 }
 
 /** The bytes of standard base64; null for text that is not base64. */
@@ -34,8 +32,12 @@ export function fromBase64(s: string): Uint8Array | null {
   }
 }
 
+/**
+ * Base64url without padding. V8's own encoder: a string built a character at a time, then
+ * `btoa` and three replacements, cost ~5 µs of each booking's random salt (issue 26's profile).
+ */
 export function base64url(data: Uint8Array): string {
-  return base64(data).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return data.toBase64({ alphabet: "base64url", omitPadding: true });
 }
 
 export function fromBase64url(s: string): Uint8Array {
