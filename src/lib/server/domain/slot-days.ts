@@ -160,16 +160,12 @@ export function createWindowPlanner(
   const coverFromMs = fromMs - 4 * MS_PER_DAY;
   const coverUntilMs = untilMs + 4 * MS_PER_DAY;
   const transitionsMs: number[] = [];
-  let zoned = Temporal.Instant.fromEpochMilliseconds(coverFromMs).toZonedDateTimeISO(
-    rules.timeZone,
-  );
-  const offsetsMs = [zoned.offsetNanoseconds / 1e6]; // offsetsMs[i] holds before transitionsMs[i]
-  for (;;) {
-    const next = zoned.getTimeZoneTransition("next");
-    if (next === null || next.epochMilliseconds > coverUntilMs) break;
-    transitionsMs.push(next.epochMilliseconds);
-    offsetsMs.push(next.offsetNanoseconds / 1e6);
-    zoned = next;
+  let span = offsetSpanAt(coverFromMs, rules.timeZone);
+  const offsetsMs = [span.offsetMs]; // offsetsMs[i] holds before transitionsMs[i]
+  while (span.untilMs <= coverUntilMs) {
+    transitionsMs.push(span.untilMs);
+    span = offsetSpanAt(span.untilMs, rules.timeZone);
+    offsetsMs.push(span.offsetMs);
   }
 
   /** The offset in force throughout [aMs, bMs], or null if it changes there or is unknown. */
@@ -211,23 +207,33 @@ export function assertTimeZone(timeZone: string): void {
 }
 
 /**
- * The zone's date (as an epoch day) of an instant. A slot query asks it for now, its first and its
- * last instant, and the polyfill's zone arithmetic took ~2.5 µs a call (~20 µs of a booking post
- * among a request's allocations, issue 26's profile). So each zone keeps the spans between its
- * offset changes that were asked for last (months long, or endless for UTC), and the date is the
- * instant moved by the offset then in force, read as UTC. Only a zone that was read is kept (an
- * unknown one still throws RangeError), at most four spans each.
+ * The zone's date (as an epoch day) of an instant: the instant moved by the offset then in force,
+ * read as UTC. A slot query asks it for now, its first and its last instant, and the polyfill's
+ * zone arithmetic took ~2.5 µs a call (~20 µs of a booking post among a request's allocations,
+ * issue 26's profile).
  */
 export function epochDayOfInstant(instant: Temporal.Instant, timeZone: string): number {
   const ms = instant.epochMilliseconds;
+  return Math.floor((ms + offsetSpanAt(ms, timeZone).offsetMs) / MS_PER_DAY);
+}
+
+type OffsetSpan = { fromMs: number; untilMs: number; offsetMs: number };
+
+/**
+ * The span between a zone's offset changes that holds `ms`, and its offset. Each zone keeps the
+ * spans asked for last (months long, or endless for UTC): a slot query's dates and windows need
+ * one or two, and finding them took the polyfill ~3 µs a call (`createWindowPlanner` walked the
+ * changes of every query's days anew). Only a zone that was read is kept (an unknown one still
+ * throws RangeError), at most four spans each.
+ */
+function offsetSpanAt(ms: number, timeZone: string): OffsetSpan {
   const spans = offsetSpans.get(timeZone);
   if (spans) {
-    for (const s of spans) {
-      if (ms >= s.fromMs && ms < s.untilMs) return Math.floor((ms + s.offsetMs) / MS_PER_DAY);
-    }
+    for (const s of spans) if (ms >= s.fromMs && ms < s.untilMs) return s;
   }
-  const zoned = instant.toZonedDateTimeISO(timeZone);
-  const span = offsetSpanOf(zoned);
+  const span = offsetSpanOf(
+    Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(timeZone),
+  );
   if (spans) {
     spans.unshift(span);
     if (spans.length > SPANS_PER_ZONE) spans.pop();
@@ -236,11 +242,10 @@ export function epochDayOfInstant(instant: Temporal.Instant, timeZone: string): 
     if (offsetSpans.size >= MAX_ZONES) offsetSpans.clear();
     offsetSpans.set(timeZone, [span]);
   }
-  return epochDayOfDate(zoned.toPlainDate());
+  return span;
 }
 const SPANS_PER_ZONE = 4;
 const MAX_ZONES = 1_000;
-type OffsetSpan = { fromMs: number; untilMs: number; offsetMs: number };
 const offsetSpans = new Map<string, OffsetSpan[]>();
 
 /** The span around `zoned` in which its offset holds: from its zone's last change to the next. */
