@@ -48,3 +48,22 @@ Deno.test("answers of every size come back whole: compressed in one call up to 1
     }
   }
 });
+
+Deno.test("a client's Accept-Encoding, asked about again and again, is answered for what each answer offers", async () => {
+  const { acceptedEncoding } = await import("./static-files.ts");
+  const cases: [string, ("br" | "gzip")[], "br" | "gzip" | null][] = [
+    ["gzip, deflate, br", ["br", "gzip"], "br"],
+    ["gzip, deflate, br", ["gzip"], "gzip"],
+    ["br;q=0.5, gzip", ["br", "gzip"], "gzip"],
+    ["br", ["gzip"], null],
+    ["identity", ["br", "gzip"], null],
+    ["*", ["gzip"], "gzip"],
+    ["gzip;q=0", ["gzip"], null],
+  ];
+  // Twice over, in this order: the second round is answered from what the first found.
+  for (let round = 0; round < 2; round++) {
+    for (const [header, offered, expected] of cases) {
+      assert.equal(acceptedEncoding(header, offered), expected, `${header} offering ${offered}`);
+    }
+  }
+});

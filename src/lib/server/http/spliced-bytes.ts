@@ -230,15 +230,7 @@ export function keptResponse(
   return res;
 }
 
-/** Whether a client takes gzip, by its Accept-Encoding (the few spellings in use, remembered). */
-const gzipByHeader = new Map<string, boolean>();
+/** Whether a client takes gzip, by its Accept-Encoding. */
 export function gzipAccepted(acceptEncoding: string | null): boolean {
-  if (!acceptEncoding) return false;
-  let yes = gzipByHeader.get(acceptEncoding);
-  if (yes === undefined) {
-    yes = acceptedEncoding(acceptEncoding, ["gzip"]) === "gzip";
-    if (gzipByHeader.size >= 64) gzipByHeader.clear();
-    gzipByHeader.set(acceptEncoding, yes);
-  }
-  return yes;
+  return acceptedEncoding(acceptEncoding, ["gzip"]) === "gzip";
 }
