@@ -45,3 +45,15 @@ Deno.test("sha256Hex: the stored token hashes keep their form", async () => {
     ).join(""),
   );
 });
+
+Deno.test("hmacToken: any key length, token after token from one key, as node's createHmac makes them", async () => {
+  const { createHmac } = await import("node:crypto");
+  for (const length of [16, 32, 64, 65, 100]) {
+    const key = { bytes: crypto.getRandomValues(new Uint8Array(length)) };
+    // The same key again and again: each token starts from the key's pads, not the last token.
+    for (const parts of [["salt", "01JX", "guest"], ["salt", "01JX", "guest"], ["x"], [""]]) {
+      const expected = createHmac("sha256", key.bytes).update(parts.join("\0")).digest("base64url");
+      assert.equal(await hmacToken(key, ...parts), expected, `key of ${length} bytes`);
+    }
+  }
+});
