@@ -287,3 +287,45 @@ Deno.test("uploads: one at a time; the next waits for the turn, a waiter that gi
   assert.ok(third, "the turn is free again");
   third();
 });
+
+Deno.test("body limits: bodies read in time hold no process open, and a body that stalls after them is still answered 408", async () => {
+  // In a process of its own: a minute's deadline for bodies read at once must not keep it alive
+  // once they are read, and a later stalled body must still get its answer on time.
+  const script = `
+    import { readBody } from ${JSON.stringify(new URL("./body-limit.ts", import.meta.url).href)};
+    for (let i = 0; i < 3; i++) {
+      const req = new Request("http://x/calendar/demo/x?/book", { method: "POST", body: "a=1" });
+      await readBody(req, 1_000, 60_000);
+    }
+    let sent = 0;
+    const stalled = new ReadableStream({
+      pull(c) { return sent++ ? new Promise(() => {}) : c.enqueue(new Uint8Array(3)); },
+    });
+    const late = await readBody(
+      new Request("http://x/calendar/demo/x?/book", { method: "POST", body: stalled, duplex: "half" }),
+      1_000,
+      300,
+    );
+    console.log(late instanceof Response ? late.status : "read");
+    for (let i = 0; i < 3; i++) {
+      const req = new Request("http://x/calendar/demo/x?/book", { method: "POST", body: "a=1" });
+      await readBody(req, 1_000, 60_000);
+    }
+  `;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-check", "--ext=ts", script],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const t0 = performance.now();
+  // Well inside the minute the deadlines were given: the process ends on its own.
+  const timer = setTimeout(() => child.kill(), 30_000);
+  const out = await child.output();
+  clearTimeout(timer);
+  assert.equal(
+    new TextDecoder().decode(out.stdout).trim(),
+    "408",
+    new TextDecoder().decode(out.stderr),
+  );
+  assert.ok(out.success, `ended by ${out.signal ?? out.code} after ${performance.now() - t0} ms`);
+});
