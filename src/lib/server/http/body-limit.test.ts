@@ -288,9 +288,9 @@ Deno.test("uploads: one at a time; the next waits for the turn, a waiter that gi
   third();
 });
 
-Deno.test("body limits: bodies read in time hold no process open, and a body that stalls after them is still answered 408", async () => {
-  // In a process of its own: a minute's deadline for bodies read at once must not keep it alive
-  // once they are read, and a later stalled body must still get its answer on time.
+Deno.test("body limits: a body that stalls after others were read in time is still answered 408 on time, and the process still ends once all are read", async () => {
+  // In a process of its own: the deadline timer, let go once the first bodies were read, must
+  // hold the process again for the stalled one and answer it, then let go again.
   const script = `
     import { readBody } from ${JSON.stringify(new URL("./body-limit.ts", import.meta.url).href)};
     for (let i = 0; i < 3; i++) {
@@ -319,7 +319,7 @@ Deno.test("body limits: bodies read in time hold no process open, and a body tha
   }).spawn();
   const t0 = performance.now();
   // Well inside the minute the deadlines were given: the process ends on its own.
-  const timer = setTimeout(() => child.kill(), 30_000);
+  const timer = setTimeout(() => child.kill(), 15_000);
   const out = await child.output();
   clearTimeout(timer);
   assert.equal(

@@ -188,14 +188,19 @@ type Deadline = { at: number; late: () => void };
  * again for the next.
  */
 const deadlines = new Set<Deadline>();
-let armed: { at: number; timer: ReturnType<typeof setTimeout> } | null = null;
+/**
+ * Deno's `setTimeout` gives a Node-style Timeout (its `ref`/`unref` reach the timer itself; the
+ * number it converts to is another id); the two type checkers this code meets disagree on its type.
+ */
+type Timer = { ref(): unknown; unref(): unknown };
+let armed: { at: number; timer: Timer } | null = null;
 
 function watchDeadline(ms: number, late: () => void): Deadline {
   const d = { at: performance.now() + ms, late };
   deadlines.add(d);
   if (!armed || d.at < armed.at) arm(d.at);
   // The first deadline since the timer was let go: it holds the process again.
-  else if (deadlines.size === 1) Deno.refTimer(armed.timer);
+  else if (deadlines.size === 1) armed.timer.ref();
   return d;
 }
 
@@ -208,12 +213,13 @@ function watchDeadline(ms: number, late: () => void): Deadline {
  */
 function doneReading(d: Deadline) {
   deadlines.delete(d);
-  if (!deadlines.size && armed) Deno.unrefTimer(armed.timer);
+  if (!deadlines.size && armed) armed.timer.unref();
 }
 
 function arm(at: number) {
-  if (armed) clearTimeout(armed.timer);
-  armed = { at, timer: setTimeout(sweepDeadlines, Math.max(0, at - performance.now())) };
+  if (armed) clearTimeout(armed.timer as unknown as number);
+  const timer = setTimeout(sweepDeadlines, Math.max(0, at - performance.now()));
+  armed = { at, timer: timer as unknown as Timer };
 }
 
 function sweepDeadlines() {
