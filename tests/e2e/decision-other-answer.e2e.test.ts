@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { checkA11y, hydrated, launchBrowser, screenshot } from "../support/browser.ts";
 import type { Browser } from "playwright-core";
+import { fullDay } from "../support/slots.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -22,7 +23,13 @@ async function requestLinks(
   nth: number,
 ) {
   const guest = await browser.newPage({ locale: "en-US", timezoneId: "America/New_York" });
-  await guest.goto(`${app.baseUrl}/calendar/demo/intro-call`);
+  // A day from tomorrow on with the times this asks for: the page's own first day may be today,
+  // with fewer left as the host's day goes on (it failed so at 10:30 UTC on 2026-11-30).
+  const { path } = await fullDay(app.baseUrl, "/calendar/demo/intro-call", {
+    tz: "America/New_York",
+    min: nth + 1,
+  });
+  await guest.goto(app.baseUrl + path);
   await guest.locator("a[data-slot]").nth(nth).click();
   await guest.getByLabel("Name").fill(`Gia ${nth}`);
   await guest.getByLabel("Email").fill(`gia.${nth}@example.test`);
