@@ -96,10 +96,12 @@ Deno.test({
           !ids.has((e.value as BusyEntryRecord).bookingId)
         ).length;
       };
-      // KILLS kills, then more until one has landed in that window (on a loaded machine the
-      // first ones may all land outside it), so the cleanup below always has crashed holds to
-      // clear.
+      // KILLS kills at seeded moments, then, until one has landed between holds and commit, kills
+      // aimed there: the worker says when a hold is taken and waits after it (on a loaded machine
+      // 40 seeded kills once all landed outside that window), so the cleanup below always has
+      // crashed holds to clear.
       for (let k = 0; k <= KILLS || (k <= MAX_KILLS && (await orphansIn()) === 0); k++) {
+        const aimed = k > KILLS;
         const child = new Deno.Command(denoBin, {
           args: [
             "run",
@@ -108,12 +110,14 @@ Deno.test({
             dbPath,
             String(k),
             slots.join(","),
+            ...(aimed ? ["aim"] : []),
           ],
           cwd: repoRoot,
           stdout: "piped",
           stderr: "inherit",
         }).spawn();
         const start = lines;
+        const from = outcomes.length;
         const target = 10 + Math.floor(random() * 60);
         const reader = (async () => {
           const decoder = new TextDecoder();
@@ -123,7 +127,10 @@ Deno.test({
             lines += text.split("\n").length - 1;
           }
         })();
-        await waitFor(() => lines - start >= target, { timeoutMs: 60_000, message: "worker load" });
+        await waitFor(
+          () => aimed ? outcomes.slice(from).includes("held\n") : lines - start >= target,
+          { timeoutMs: 60_000, message: aimed ? "a hold taken" : "worker load" },
+        );
         child.kill("SIGKILL");
         await child.status;
         await reader;

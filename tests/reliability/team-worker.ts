@@ -5,7 +5,7 @@
  * between their steps, so a kill often lands between the holds and the final commit. It prints a
  * line per finished attempt, so the test can kill it mid-load.
  *
- *   deno run -A tests/reliability/team-worker.ts <dbPath> <seed>
+ *   deno run -A tests/reliability/team-worker.ts <dbPath> <seed> <slots> [aim]
  */
 import { buildApp } from "../../src/lib/server/app.ts";
 import { bookForPersons } from "../../src/lib/server/services/team-booking.ts";
@@ -17,7 +17,9 @@ import { recordingMailer } from "../support/memory-app.ts";
 import { prng } from "../../bench/lib.ts";
 import type { EventTypeRecord, UserRecord } from "../../src/lib/server/domain/model/records.ts";
 
-const [dbPath, seedText, slotsText] = Deno.args;
+const [dbPath, seedText, slotsText, mode] = Deno.args;
+/** `aim`: each hold is announced ("held") and followed by a long pause (see onStep). */
+const aim = mode === "aim";
 const kv = await Deno.openKv(dbPath);
 const app = await buildApp({
   INVITO_DB_PATH: dbPath,
@@ -68,7 +70,12 @@ await Promise.all(Array.from({ length: 6 }, async (_, w) => {
         email: `t${i}@example.test`,
         note: "",
         guestTimeZone: "UTC",
-        onStep: () => new Promise((r) => setTimeout(r, 2 + random() * 10)),
+        onStep: async (step) => {
+          // Aimed: a hold taken is said at once and the protocol waits long enough after it for
+          // the test's kill to land there whatever the machine's load.
+          if (aim && step === "hold") out("held");
+          await new Promise((r) => setTimeout(r, aim && step === "hold" ? 500 : 2 + random() * 10));
+        },
       });
       if (r.ok) made.push({ id: r.booking.id, hostId: r.booking.hostId });
       out(`team ${r.ok ? "ok" : r.reason}`);
