@@ -52,7 +52,8 @@ Deno.test("epochDayOfInstant: the instants of an offset change and those just be
       const change = zoned.getTimeZoneTransition("next");
       if (change === null) break;
       const t = change.epochMilliseconds;
-      // Near a zone's midnight a change moves the date: each side of it must keep its own.
+      // Near a zone's midnight a change moves the date: each side of it must keep its own. The
+      // last one asks again for the first span found, now kept.
       for (const ms of [t, t - 1, t + 1, t - 3_600_000, t + 3_600_000, t - 1]) {
         const day = epochDayOfInstant(Temporal.Instant.fromEpochMilliseconds(ms), zone);
         assert.equal(dateOfDay(day), dateOf(ms, zone), `${new Date(ms).toISOString()} in ${zone}`);

@@ -18,7 +18,7 @@ Deno.test("redactText: addresses in an SMTP refusal are masked", () => {
   assert.equal(redactText("421 try later"), "421 try later");
 });
 
-Deno.test("info lines reach stdout batch after batch while the process keeps running; a warning goes to stderr at once", async () => {
+Deno.test("info lines reach stdout batch after batch while the process keeps running; a warning goes to stderr", async () => {
   // A process of its own: it logs when told on stdin, and lives on between.
   const script = `
     import { logLine } from ${JSON.stringify(new URL("./log.ts", import.meta.url).href)};
