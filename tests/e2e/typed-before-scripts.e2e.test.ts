@@ -226,3 +226,110 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    "typed before the scripts arrive: a new team keeps its name and address and is created from them, and every text field of the other dashboard forms keeps its typing",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    const client = await signInByLink(app, HOST);
+    await inBrowser(app.logs, async (browser) => {
+      const ctx = await contextWithSession(browser, client);
+      // The teams page copied its empty server values into the fields in an effect, once mounted:
+      // the typing went, and the page tour's "Create team" (typed at once) failed on a CI run.
+      const team: Step[] = [
+        { label: "Team name", fill: "Early Birds" },
+        { label: "Address", fill: "early-birds" },
+      ];
+      const teams = await ctx.newPage();
+      assert.deepEqual(
+        await typeEarly(teams, `${app.baseUrl}/dashboard/teams`, team),
+        expected(team),
+      );
+      await teams.getByRole("button", { name: "Create team" }).click();
+      await teams.waitForURL(/\/dashboard\/teams\/[0-9A-Z]{26}\?created=1$/);
+      await teams.getByRole("heading", { name: "Early Birds", level: 1 }).waitFor();
+
+      // Every editable text field of each form, typed into before its scripts (a field the page
+      // hides once they run, such as a location's value while none is chosen, is not counted).
+      const lost: string[] = [];
+      for (
+        const path of [
+          "/dashboard/teams",
+          "/dashboard/routing",
+          "/dashboard/event-types/new",
+          "/dashboard/profile",
+          "/dashboard/developers",
+        ]
+      ) {
+        const page = await ctx.newPage();
+        const release = await holdScripts(page);
+        await page.goto(`${app.baseUrl}${path}`, { waitUntil: "domcontentloaded" });
+        const fields = page.locator(
+          "input:is([type=text],[type=email],:not([type])):visible, textarea:visible",
+        );
+        const typed = new Map<string, string>();
+        for (let i = 0; i < await fields.count(); i++) {
+          const id = await fields.nth(i).getAttribute("id");
+          if (!id || !await fields.nth(i).isEditable()) continue;
+          const text = (await fields.nth(i).getAttribute("type")) === "email"
+            ? `typed-${i}@example.test`
+            : `Typed ${i}`;
+          await fields.nth(i).fill(text);
+          typed.set(id, text);
+        }
+        assert.ok(typed.size > 0, `${path} has text fields`);
+        release();
+        await hydrated(page);
+        for (const [id, text] of typed) {
+          const field = page.locator(`[id="${id}"]`);
+          if (!await field.isVisible()) continue;
+          const now = await field.inputValue();
+          if (now !== text) lost.push(`${path} #${id}: typed "${text}", now "${now}"`);
+        }
+        await page.close();
+      }
+      assert.deepEqual(lost, []);
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "typed before the scripts arrive: the zone a guest types on a booking page, and an invitee on a poll page, stays in its field",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using app = await startApp({ demo: true });
+    // The demo host's poll (its "quick-chat" type offers the times).
+    const host = await signInByLink(app, "demo@invito.example");
+    const picker = await host.get("/dashboard/polls?type=quick-chat");
+    const form = new URLSearchParams({ type: "quick-chat", title: "Offsite" });
+    for (const m of [...picker.body.matchAll(/name="start" value="([^"]+)"/g)].slice(0, 2)) {
+      form.append("start", m[1]);
+    }
+    const made = await host.post("/dashboard/polls?/create", form);
+    const poll = new URL(/data-testid="poll-url">([^<]+)</.exec(made.body)![1]).pathname;
+    await inBrowser(app.logs, async (browser) => {
+      // The page copied its zone into the field in an effect once mounted, over the typing.
+      const typeZone = async (url: string, open?: string) => {
+        const page = await (await browser.newContext()).newPage();
+        const release = await holdScripts(page);
+        await page.goto(url, { waitUntil: "domcontentloaded" });
+        if (open) await page.getByTestId(open).locator("summary").click();
+        await page.locator("#tz").fill("Tokyo");
+        release();
+        await hydrated(page);
+        return await page.locator("#tz").inputValue();
+      };
+      assert.equal(
+        await typeZone(`${app.baseUrl}/calendar/demo/intro-call?tz=UTC`, "guest-settings"),
+        "Tokyo",
+        "booking page",
+      );
+      assert.equal(await typeZone(`${app.baseUrl}${poll}?tz=UTC`), "Tokyo", "poll page");
+    });
+  },
+});

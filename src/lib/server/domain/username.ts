@@ -1,15 +1,14 @@
+import { slugify } from "../../shared/slug.ts";
+
 /** Usernames appear in public URLs (/calendar/{username}/): lowercase, URL-safe, stable. */
 export const USERNAME_RE = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 
-/** Turns "Zoë O'Brien" or "zoe.obrien+cal" into "zoe-obrien"; never returns an empty string. */
+/**
+ * Turns "Zoë O'Brien" or "zoe.obrien+cal" into "zoe-obrien"; never returns an empty string. 32
+ * leaves room under USERNAME_RE's 40 for the "-2", "-3" … of a taken one.
+ */
 export function slugifyUsername(input: string): string {
-  const ascii = input.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-  const slug = ascii.replace(/\+.*$/, "").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(
-    0,
-    32,
-  )
-    .replace(/-+$/, "");
-  return slug.length >= 1 ? slug : "host";
+  return slugify(input.normalize("NFKD").replace(/\+.*$/, ""), 32) || "host";
 }
 
 /** The nth candidate for a wanted username: alice, alice-2, alice-3 … */

@@ -29,7 +29,7 @@ import type { AnswerProblem } from "../domain/routing.ts";
 import { responseFilter, responseRows, responsesCsvText, routeName } from "./routing-responses.ts";
 import { textStream } from "./text-stream.ts";
 import { hostClock } from "../../shared/format.ts";
-import { slugify } from "../../shared/forms/event-type-editor.ts";
+import { slugify } from "../../shared/slug.ts";
 import type { RoutingFormRecord } from "../domain/model/routing-records.ts";
 
 /** How many responses the dashboard lists (the count and the CSV cover all). */

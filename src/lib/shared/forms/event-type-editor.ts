@@ -463,8 +463,5 @@ export function parseEventTypeValues(
     : { ok: false, values: cleaned, errors: eventTypeErrors(parsed.issues, t) };
 }
 
-/** "Intro call with Zoë!" → "intro-call-with-zoe"; "" when nothing usable is left. */
-export function slugify(text: string): string {
-  return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60).replace(/-+$/, "");
-}
+// The title's address rule, for the editor and the routes that fill an empty one in from it.
+export { slugify } from "../slug.ts";
