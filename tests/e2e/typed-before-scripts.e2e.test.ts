@@ -251,6 +251,7 @@ Deno.test({
       await teams.getByRole("button", { name: "Create team" }).click();
       await teams.waitForURL(/\/dashboard\/teams\/[0-9A-Z]{26}\?created=1$/);
       await teams.getByRole("heading", { name: "Early Birds", level: 1 }).waitFor();
+      const teamPath = new URL(teams.url()).pathname;
 
       // Every editable text field of each form, typed into before its scripts (a field the page
       // hides once they run, such as a location's value while none is chosen, is not counted).
@@ -262,6 +263,9 @@ Deno.test({
           "/dashboard/event-types/new",
           "/dashboard/profile",
           "/dashboard/developers",
+          teamPath,
+          `${teamPath}/event-types/new`,
+          `${teamPath}/routing`,
         ]
       ) {
         const page = await ctx.newPage();
