@@ -29,8 +29,8 @@ import {
   deliveryMetric,
   previousFacts,
   SYNC,
-  zonedDay,
 } from "../../src/lib/server/domain/insights.ts";
+import { zonedDay } from "../../src/lib/server/domain/zone-days.ts";
 import { Temporal } from "../../src/lib/server/domain/temporal.ts";
 import { createEventType, createHost, WORKDAYS } from "./memory-app.ts";
 

@@ -5,7 +5,8 @@
  * it brings (their history happened elsewhere), each booking also once by how it came. Pure.
  */
 import type { BookingRecord } from "./model/records.ts";
-import { bookingDeltas, type BookingFacts, type CountDelta, zonedDay } from "./insights.ts";
+import { bookingDeltas, type BookingFacts, type CountDelta } from "./insights.ts";
+import { zonedDay } from "./zone-days.ts";
 import { originDelta } from "./insights-origin.ts";
 
 /**

@@ -12,8 +12,8 @@ import {
   pageStepsOf,
   resolveRange,
   stageOf,
-  zonedDay,
 } from "./insights.ts";
+import { zonedDay } from "./zone-days.ts";
 import { isoDateIn } from "../../shared/format.ts";
 import { Temporal } from "./temporal.ts";
 

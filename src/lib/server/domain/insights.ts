@@ -13,10 +13,9 @@
  * - `hl`: delivery health (mails, calendar writes, calendar sync), on the day it happened.
  * Every counter is a Deno.KvU64 changed only by `sum` (see docs/decisions/023-insights.md).
  */
-import { Temporal } from "./temporal.ts";
 import { endedByHost } from "./booking.ts";
 import type { MessageKey } from "../../shared/i18n.ts";
-import { isoDateIn } from "../../shared/format.ts";
+import { isoOfEpochDay, offsetSpanAt, zonedDay } from "./zone-days.ts";
 import type { BookingSource } from "../../shared/booking-extras.ts";
 import { sourceMetric } from "./insights-source.ts";
 import { askedOnPage } from "./booking-origin.ts";
@@ -143,47 +142,6 @@ export function leadBucket(leadMs: number): number {
 }
 
 /**
- * The last two days asked for in each zone, with their spans: counting asks for "today" in a
- * host's zone on every page view and booking, and each answer was an Intl format of its own
- * instant (~4 % of a kept page's JavaScript, issue 26). Two, because a booking's counts ask for
- * the day it was made and the day it is on, by turns (2 % of an API booking's JavaScript with
- * one). Pure: a name's days never change.
- */
-type DaySpan = { fromMs: number; toMs: number; day: string };
-const lastDays = new Map<string, [DaySpan] | [DaySpan, DaySpan]>();
-
-/** The civil date of an instant in a zone ("2026-11-23"). */
-export function zonedDay(ms: number, timeZone: string): string {
-  const last = lastDays.get(timeZone);
-  if (last) {
-    for (const span of last) if (ms >= span.fromMs && ms < span.toMs) return span.day;
-  }
-  const day = isoDateIn(ms, timeZone);
-  // The day's span by the same zone data (a 23- or 25-hour day included); an instant the two
-  // disagree about is not remembered.
-  // A fractional instant (a computed one) is read as Intl reads it: truncated.
-  const start = Temporal.Instant.fromEpochMilliseconds(Math.trunc(ms)).toZonedDateTimeISO(
-    timeZone,
-  ).startOfDay();
-  const fromMs = start.epochMilliseconds;
-  const toMs = start.add({ days: 1 }).startOfDay().epochMilliseconds;
-  if (start.toPlainDate().toString() === day && fromMs <= ms && ms < toMs) {
-    if (lastDays.size >= 500) lastDays.clear();
-    const span = { fromMs, toMs, day };
-    lastDays.set(timeZone, last ? [span, last[0]] : [span]);
-  }
-  return day;
-}
-
-/** The remembered span of the zone's day holding `ms` (after `zonedDay` asked for it), or null. */
-function daySpanOf(ms: number, timeZone: string): DaySpan | null {
-  for (const span of lastDays.get(timeZone) ?? []) {
-    if (ms >= span.fromMs && ms < span.toMs) return span;
-  }
-  return null;
-}
-
-/**
  * The minutes a meeting occupies in each wall-clock hour of the zone, hour by hour. An hour
  * that occurs twice (the autumn DST change) collects both; a skipped hour never appears.
  */
@@ -195,28 +153,19 @@ export function hourCells(
   const out: { day: string; hour: number; minutes: number }[] = [];
   let t = startMs;
   while (t < endMs) {
-    let day = zonedDay(t, timeZone);
-    const span = daySpanOf(t, timeZone);
-    let hour: number;
-    let next: number;
-    if (span && span.toMs - span.fromMs === DAY) {
-      // A day of 24 hours starts at midnight and keeps its offset: its hours are the hours since
-      // then. Each cell through the Temporal polyfill was ~10 µs of every booking's counting
-      // (issue 26); the days of a change of offset still go that way.
-      hour = Math.floor((t - span.fromMs) / HOUR);
-      next = Math.min(endMs, span.fromMs + (hour + 1) * HOUR);
-    } else {
-      // The wall clock's next full hour, or the zone's next change of offset if that comes
-      // first (then the clock is read again). Rounding the wall time down to its hour instead
-      // met an hour start before `t` after Lord Howe's half-hour step back (01:45 +11:00 →
-      // 01:30 +10:30), and a meeting across it held the counting in that loop for good.
-      const z = Temporal.Instant.fromEpochMilliseconds(t).toZonedDateTimeISO(timeZone);
-      const intoHourMs = z.minute * 60_000 + z.second * 1_000 + z.millisecond;
-      const change = z.getTimeZoneTransition("next")?.epochMilliseconds ?? Infinity;
-      next = Math.min(endMs, t + HOUR - intoHourMs, change);
-      day = z.toPlainDate().toString();
-      hour = z.hour;
-    }
+    // The wall clock is the instant moved by the offset in force (zone-days.ts). A cell ends at
+    // the clock's next full hour, or at the zone's next change of offset if that comes first
+    // (the clock is then read again). Rounding the wall time down to its hour instead met an
+    // hour start before `t` after Lord Howe's half-hour step back (01:45 +11:00 → 01:30 +10:30),
+    // and a meeting across it held the counting in that loop for good. Each cell through the
+    // Temporal polyfill's zone arithmetic was ~10 µs of every booking's counting (issue 26).
+    const span = offsetSpanAt(t, timeZone);
+    const wallMs = t + span.offsetMs;
+    const epochDay = Math.floor(wallMs / DAY);
+    const intoDayMs = wallMs - epochDay * DAY;
+    const hour = Math.floor(intoDayMs / HOUR);
+    const next = Math.min(endMs, t + HOUR - (intoDayMs - hour * HOUR), span.untilMs);
+    const day = isoOfEpochDay(epochDay);
     const last = out[out.length - 1];
     const minutes = (next - t) / 60_000;
     if (last && last.day === day && last.hour === hour) last.minutes += minutes;

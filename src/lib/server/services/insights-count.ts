@@ -43,8 +43,8 @@ import {
   type PageStep,
   previousFacts,
   SYNC,
-  zonedDay,
 } from "../domain/insights.ts";
+import { zonedDay } from "../domain/zone-days.ts";
 import { listCalendarAccounts } from "./calendar-views.ts";
 import { historyDeltas, ownersOf } from "../domain/insights-history.ts";
 import { originDelta } from "../domain/insights-origin.ts";

@@ -12,7 +12,7 @@ import type { Table } from "../../shared/insights-types.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { listTeamsOf } from "../store/teams.ts";
 import { getRoutingCountsSince } from "../store/insights.ts";
-import { zonedDay } from "../domain/insights.ts";
+import { zonedDay } from "../domain/zone-days.ts";
 import { listForms } from "./routing-forms.ts";
 import { routeName } from "./routing-responses.ts";
 

@@ -15,13 +15,8 @@ import {
   listProblems,
   openCounts,
 } from "../store/insights.ts";
-import {
-  CALENDAR_WRITE,
-  type DateRange,
-  MAIL,
-  resolveRange,
-  zonedDay,
-} from "../domain/insights.ts";
+import { CALENDAR_WRITE, type DateRange, MAIL, resolveRange } from "../domain/insights.ts";
+import { zonedDay } from "../domain/zone-days.ts";
 import { listCalendarAccounts } from "./calendar-accounts.ts";
 import { STALE_AFTER_INTERVALS } from "./calendar-busy.ts";
 import type { ChartSpec, Headline } from "../../shared/insights-types.ts";
