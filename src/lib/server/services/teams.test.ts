@@ -83,20 +83,20 @@ Deno.test("namespace: a team slug and a username claimed at once, 20 times over,
 Deno.test("a team sent without an address (no scripts to fill it in) takes one from its name, cut to 40 and never ending on a dash; a name with nothing usable asks for one", async () => {
   const app = await memoryApp();
   const owner = await createHost(app, { username: "owner" });
-  const made = await createTeam(app, owner, {
-    name: "Zoë's Support Crew",
-    slug: " ",
-    timeZone: "UTC",
-  });
-  assert.ok(made.ok);
-  assert.equal(made.team.slug, "zoe-s-support-crew");
-  const long = await createTeam(app, owner, {
-    name: "The quite extraordinarily long-named customer-success team",
-    slug: "",
-    timeZone: "UTC",
-  });
-  assert.ok(long.ok);
-  assert.equal(long.team.slug, "the-quite-extraordinarily-long-named-cus");
+  for (
+    const [name, slug, want] of [
+      ["Zoë's Support Crew", " ", "zoe-s-support-crew"],
+      [
+        "The quite extraordinarily long-named customer-success team",
+        "",
+        "the-quite-extraordinarily-long-named-cus",
+      ],
+    ]
+  ) {
+    const made = await createTeam(app, owner, { name, slug, timeZone: "UTC" });
+    assert.ok(made.ok, name);
+    assert.equal(made.team.slug, want);
+  }
   const none = await createTeam(app, owner, { name: "日本チーム", slug: "", timeZone: "UTC" });
   assert.equal(none.ok, false);
   assert.ok(!none.ok && none.errors.slug, "the address is asked for");
