@@ -248,9 +248,13 @@ Deno.test({
         await typeEarly(teams, `${app.baseUrl}/dashboard/teams`, team),
         expected(team),
       );
+      // The address typed before the scripts is the person's own: more of the name leaves it.
+      await teams.getByLabel("Team name").press("End");
+      await teams.getByLabel("Team name").pressSequentially(" Club");
+      assert.equal(await teams.getByLabel("Address").inputValue(), "early-birds");
       await teams.getByRole("button", { name: "Create team" }).click();
       await teams.waitForURL(/\/dashboard\/teams\/[0-9A-Z]{26}\?created=1$/);
-      await teams.getByRole("heading", { name: "Early Birds", level: 1 }).waitFor();
+      await teams.getByRole("heading", { name: "Early Birds Club", level: 1 }).waitFor();
       const teamPath = new URL(teams.url()).pathname;
 
       // Every editable text field of each form, typed into before its scripts (a field the page
