@@ -257,6 +257,32 @@ Deno.test({
       await teams.getByRole("heading", { name: "Early Birds Club", level: 1 }).waitFor();
       const teamPath = new URL(teams.url()).pathname;
 
+      // Each form whose address follows its name (shared/slug.ts): an address typed before the
+      // scripts is the person's own and stays as more of the name is typed; one left empty then
+      // follows the name. Each kept a flag set as the address was typed, which never saw it.
+      for (
+        const [path, nameLabel, addressLabel] of [
+          ["/dashboard/teams", "Team name", "Address"],
+          ["/dashboard/event-types/new", "Title", "URL slug"],
+          ["/dashboard/routing", "Form name", "Address"],
+        ]
+      ) {
+        const typed: Step[] = [
+          { label: nameLabel, fill: "Early" },
+          { label: addressLabel, fill: "my-own" },
+        ];
+        const page = await ctx.newPage();
+        assert.deepEqual(await typeEarly(page, `${app.baseUrl}${path}`, typed), expected(typed));
+        await page.getByLabel(nameLabel, { exact: true }).press("End");
+        await page.getByLabel(nameLabel, { exact: true }).pressSequentially(" Birds");
+        const address = page.getByLabel(addressLabel, { exact: true });
+        assert.equal(await address.inputValue(), "my-own", `${path}: the typed address stays`);
+        await address.fill("");
+        await page.getByLabel(nameLabel, { exact: true }).pressSequentially("!");
+        assert.equal(await address.inputValue(), "early-birds", `${path}: an empty one follows`);
+        await page.close();
+      }
+
       // Every editable text field of each form, typed into before its scripts (a field the page
       // hides once they run, such as a location's value while none is chosen, is not counted).
       const lost: string[] = [];

@@ -11,3 +11,13 @@ export function slugify(text: string, max = 60): string {
   return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
     .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, max).replace(/-+$/, "");
 }
+
+/**
+ * Whether an address still follows its name: while it is empty or still what the name last gave
+ * (`given`); one the person typed is theirs. Read from the fields, not from a flag set as the
+ * address is typed: no such flag sees one typed before the page's scripts ran, or one sent back
+ * with an error.
+ */
+export function followsName(address: string, given: string): boolean {
+  return address.trim() === "" || address === given;
+}

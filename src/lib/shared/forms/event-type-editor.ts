@@ -464,4 +464,4 @@ export function parseEventTypeValues(
 }
 
 // The title's address rule, for the editor and the routes that fill an empty one in from it.
-export { slugify } from "../slug.ts";
+export { followsName, slugify } from "../slug.ts";
