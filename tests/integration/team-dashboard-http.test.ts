@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { signInClient } from "../support/team-signin.ts";
-import { chooseLanguage as choose, formsOf } from "../support/auth.ts";
+import { chooseLanguage as choose, formsOf, submitForm } from "../support/auth.ts";
 import { fullDay } from "../support/slots.ts";
 import type { Client } from "../support/http.ts";
 
@@ -221,5 +221,32 @@ Deno.test({
     // Nor does it offer a series, which a team's bookings never are (ADR 048): the guest's
     // booking would have been one date whatever the owner set.
     assert.doesNotMatch(text, /books every date at once/);
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "a new team sent from the page's own form without scripts, its name typed and its address left empty, is created at the name's address; a name with nothing usable in it asks for an address and keeps the name",
+  async fn() {
+    await using app = await startApp();
+    const owner = await signInClient(app, "owner@example.test");
+    /** The page's create form as a browser without scripts sends it, the name typed in. */
+    const send = async (name: string) => {
+      const create = formsOf(await owner.get("/dashboard/teams"))
+        .find((f) => f.action.endsWith("?/create"))!;
+      assert.deepEqual(create.fields.map(([k]) => k).sort(), ["name", "slug", "timeZone"]);
+      create.fields = create.fields.map(([k, v]) => [k, k === "name" ? name : v]);
+      return await submitForm(owner, create);
+    };
+    const made = await send("Zoë's Support Crew");
+    assert.equal(made.status, 303, made.body.slice(0, 300));
+    const team = await owner.get(made.location!);
+    assert.match(visibleText(team.body), /\/team\/zoe-s-support-crew\//);
+
+    const refused = await send("日本チーム");
+    assert.equal(refused.status, 400);
+    assert.match(refused.body, /id="t-slug-err"[^>]*>[^<]+/);
+    assert.match(refused.body, /id="t-name"[^>]*value="日本チーム"/);
   },
 });

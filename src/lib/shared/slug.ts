@@ -12,6 +12,11 @@ export function slugify(text: string, max = 60): string {
     .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, max).replace(/-+$/, "");
 }
 
+/** What a form sent as its address, or the name's when it sent none (no scripts filled it in). */
+export function addressOr(address: string, name: string, max = 60): string {
+  return address.trim() === "" ? slugify(name, max) : address;
+}
+
 /**
  * Whether an address still follows its name: while it is empty or still what the name last gave
  * (`given`); one the person typed is theirs. Read from the fields, not from a flag set as the

@@ -29,7 +29,7 @@ import type { AnswerProblem } from "../domain/routing.ts";
 import { responseFilter, responseRows, responsesCsvText, routeName } from "./routing-responses.ts";
 import { textStream } from "./text-stream.ts";
 import { hostClock } from "../../shared/format.ts";
-import { slugify } from "../../shared/slug.ts";
+import { addressOr } from "../../shared/slug.ts";
 import type { RoutingFormRecord } from "../domain/model/routing-records.ts";
 
 /** How many responses the dashboard lists (the count and the CSV cover all). */
@@ -73,7 +73,7 @@ export async function createFormAction(event: Event, scope: FormScope) {
   const values = readFields(await request.formData(), { title: "line", slug: "line" });
   // An address left empty comes from the name, as an event type's does (the page's script fills
   // it in as the name is typed; this is the same without it).
-  if (values.slug.trim() === "") values.slug = slugify(values.title);
+  values.slug = addressOr(values.slug, values.title);
   const res = await createForm(locals.app, scope.ownerId, values);
   if (!res.ok) {
     return fail(400, { values, errors: res.problems.map((p) => locals.t.t(META_PROBLEM_KEYS[p])) });

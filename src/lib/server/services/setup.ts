@@ -14,8 +14,8 @@ import { type WeekdayNumber } from "../../shared/forms/availability.ts";
 import {
   NEW_EVENT_TYPE_VALUES,
   parseEventTypeValues,
-  slugify,
 } from "../../shared/forms/event-type-editor.ts";
+import { slugify } from "../../shared/slug.ts";
 import type { Translator } from "../../shared/i18n.ts";
 
 export type SetupInput = {

@@ -44,7 +44,7 @@ import { canonicalTimeZone, isValidTimeZone } from "../domain/time-zone.ts";
 import { hmacToken, sha256Hex } from "../integrations/crypto.ts";
 import { type MessageRef, messageRef } from "../../shared/i18n.ts";
 import { MAX_USERNAME_HOLDS } from "../domain/username.ts";
-import { slugify } from "../../shared/slug.ts";
+import { addressOr } from "../../shared/slug.ts";
 import { LOST, untilLanded } from "../store/kv.ts";
 
 /** How long an invitation link works (a resend starts it again). */
@@ -98,9 +98,8 @@ export async function createTeam(
   user: UserRecord,
   raw: TeamInput,
 ): Promise<{ ok: true; team: TeamRecord } | { ok: false; errors: TeamErrors }> {
-  // The address follows the name when none is typed: the page fills it in as the name is typed,
-  // and a form sent before its scripts ran (or without them) gets the same address.
-  const checked = checkTeamInput({ ...raw, slug: raw.slug.trim() || slugify(raw.name, 40) });
+  // A form sent before its scripts ran (or without them) has no address filled in from the name.
+  const checked = checkTeamInput({ ...raw, slug: addressOr(raw.slug, raw.name, 40) });
   if (!checked.ok) return checked;
   const nowMs = app.now();
   const team: TeamRecord = {

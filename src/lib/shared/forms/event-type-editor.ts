@@ -462,6 +462,3 @@ export function parseEventTypeValues(
     ? { ok: true, values: cleaned, input: parsed.output }
     : { ok: false, values: cleaned, errors: eventTypeErrors(parsed.issues, t) };
 }
-
-// The title's address rule, for the editor and the routes that fill an empty one in from it.
-export { followsName, slugify } from "../slug.ts";

@@ -6,8 +6,8 @@ import {
   newEventTypeValues,
   parseEventTypeValues,
   readEventTypeForm,
-  slugify,
 } from "$lib/shared/forms/event-type-editor.ts";
+import { addressOr } from "$lib/shared/slug.ts";
 
 export const load: PageServerLoad = ({ locals }) => ({ values: newEventTypeValues(locals.user!) });
 
@@ -15,7 +15,7 @@ export const actions: Actions = {
   default: async ({ request, locals }) => {
     const { values, intent } = readEventTypeForm(await request.formData());
     // Without JavaScript the slug is not filled in from the title as one types: do it here.
-    if (values.slug.trim() === "") values.slug = slugify(values.title);
+    values.slug = addressOr(values.slug, values.title);
     // Add / move / remove a question or reminder without JavaScript: hand the form back, unsaved.
     if (intent.kind !== "save") {
       return { values: applyEventTypeIntent(values, intent), unsaved: true };

@@ -6,8 +6,8 @@ import {
   newEventTypeValues,
   parseEventTypeValues,
   readEventTypeForm,
-  slugify,
 } from "$lib/shared/forms/event-type-editor.ts";
+import { addressOr } from "$lib/shared/slug.ts";
 import { NEW_TEAM_FIELDS, readTeamFields } from "$lib/shared/team-forms.ts";
 import { translateRefs } from "$lib/shared/i18n.ts";
 
@@ -26,7 +26,7 @@ export const actions: Actions = {
     const data = await request.formData();
     const { values, intent } = readEventTypeForm(data);
     const teamValues = readTeamFields(data);
-    if (values.slug.trim() === "") values.slug = slugify(values.title);
+    values.slug = addressOr(values.slug, values.title);
     if (intent.kind !== "save") {
       return { values: applyEventTypeIntent(values, intent), teamValues, unsaved: true };
     }
