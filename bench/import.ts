@@ -12,6 +12,7 @@
  *
  *   node_modules/.bin/deno run -A bench/import.ts
  */
+import { indexOnlyExpiringKeys } from "../src/lib/server/store/kv.ts";
 import { join } from "node:path";
 import { buildApp } from "../src/lib/server/app.ts";
 import { importHostData } from "../src/lib/server/services/host-import.ts";
@@ -36,6 +37,7 @@ const TARGET_RATIO = 0.5;
  */
 async function appOn(path: string, nowMs: number) {
   const kv = await Deno.openKv(path);
+  indexOnlyExpiringKeys(path);
   const readKv = await Deno.openKv(path);
   const app = await buildApp({
     INVITO_DB_PATH: path,
@@ -100,6 +102,7 @@ async function exportFile(dir: string, nowMs: number): Promise<string> {
 /** Raw commits of an import's shape under fresh keys, IN_FLIGHT at a time. */
 async function rawImportCommits(path: string, n: number): Promise<number> {
   const kv = await Deno.openKv(path);
+  indexOnlyExpiringKeys(path);
   const value = { v: 1, pad: "x".repeat(700) };
   let next = 0;
   const t0 = performance.now();

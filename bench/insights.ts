@@ -15,6 +15,7 @@
  *
  *   node_modules/.bin/deno run -A bench/insights.ts        (needs `npm run build` first)
  */
+import { indexOnlyExpiringKeys } from "../src/lib/server/store/kv.ts";
 import { join } from "node:path";
 import { buildApp } from "../src/lib/server/app.ts";
 import { getInsights } from "../src/lib/server/services/insights.ts";
@@ -92,6 +93,7 @@ export async function insightsRows(): Promise<Row[]> {
   const secret = "bench-secret-".padEnd(48, "x");
   try {
     const kv = await Deno.openKv(dbPath);
+    indexOnlyExpiringKeys(dbPath);
     const app = await buildApp({
       INVITO_DB_PATH: dbPath,
       INVITO_SESSION_SECRET: secret,

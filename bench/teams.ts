@@ -16,6 +16,7 @@
  *
  *   node_modules/.bin/deno run -A bench/teams.ts      (needs `npm run build` first)
  */
+import { indexOnlyExpiringKeys } from "../src/lib/server/store/kv.ts";
 import { join } from "node:path";
 import { buildApp } from "../src/lib/server/app.ts";
 import { bookSlot } from "../src/lib/server/services/book-slot.ts";
@@ -224,6 +225,7 @@ export async function teamRows(): Promise<Row[]> {
 /** Collective bookings of five members next to single bookings, 20 at a time, distinct slots. */
 async function commitRows(path: string): Promise<Row[]> {
   const kv = await Deno.openKv(path);
+  indexOnlyExpiringKeys(path);
   try {
     const app = await buildApp({
       INVITO_DB_PATH: path,

@@ -2,6 +2,7 @@
  * Opening Deno KV. The handle lives on globalThis because Vite's dev server re-imports
  * modules on every change, and a second handle on a local file would lock it.
  */
+import { DatabaseSync } from "node:sqlite";
 import { keys } from "./keys.ts";
 import { recordReadResent, recordWriteResent } from "../ops/metrics.ts";
 import { isRemoteKv } from "../config.ts";
@@ -24,7 +25,9 @@ export function openKv(path: string): Promise<Deno.Kv> {
     await privateFiles(path);
     const previous = umask(0o077);
     try {
-      return await Deno.openKv(path);
+      const kv = await Deno.openKv(path);
+      indexOnlyExpiringKeys(path);
+      return kv;
     } finally {
       if (previous !== null) umask(previous);
       await privateFiles(path);
@@ -32,6 +35,47 @@ export function openKv(path: string): Promise<Deno.Kv> {
   })();
   return g[HANDLE]!;
 }
+
+/**
+ * Deno KV's local SQLite schema indexes every row by its expiry (`kv_expiration_ms_idx`), and
+ * nearly every key Invito writes never expires (-1): each new key was written twice, into the
+ * table's B-tree and into the index's, on another page. A booking's commit wrote 46 pages, 21 of
+ * them the index's (ADR 063). Deno KV reads that index in two statements, both asking
+ * `expiration_ms >= 0` (the clean-up of expired keys and the next expiry), so an index of only
+ * the keys that expire answers them alike; SQLite uses a partial index only for a query whose
+ * terms imply its condition, so no answer can differ, only which rows it has to visit.
+ * Replaced once per store, after Deno KV's own set-up made it (a schema change is seen by Deno's
+ * connections, which prepare their statements again). A store it cannot change (read-only, held
+ * by another process past the wait) keeps Deno's index and works as before.
+ */
+export function indexOnlyExpiringKeys(path: string, waitMs = 5_000): void {
+  let db: DatabaseSync | null = null;
+  try {
+    db = new DatabaseSync(path, { timeout: waitMs });
+    const index = db.prepare(
+      "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'kv_expiration_ms_idx'",
+    ).get() as { sql: string | null } | undefined;
+    // Deno's schema as we know it, and not already ours: anything else is left alone.
+    if (!index?.sql || !FULL_EXPIRY_INDEX.test(index.sql)) return;
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec("DROP INDEX kv_expiration_ms_idx");
+      db.exec(EXPIRING_KEYS_INDEX);
+      db.exec("COMMIT");
+    } catch (err) {
+      db.exec("ROLLBACK");
+      throw err;
+    }
+  } catch (err) {
+    console.warn(`Kept Deno KV's expiry index on ${path}: ${err}`);
+  } finally {
+    db?.close();
+  }
+}
+
+const FULL_EXPIRY_INDEX = /^create index kv_expiration_ms_idx on kv \(expiration_ms\)$/i;
+export const EXPIRING_KEYS_INDEX =
+  "CREATE INDEX kv_expiration_ms_idx ON kv (expiration_ms) WHERE expiration_ms >= 0";
 
 const READ_HANDLE = Symbol.for("invito.kv.read");
 type ReadHolder = { [READ_HANDLE]?: Promise<Deno.Kv> };
