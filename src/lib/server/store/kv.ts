@@ -25,6 +25,9 @@ export function openKv(path: string): Promise<Deno.Kv> {
     await privateFiles(path);
     const previous = umask(0o077);
     try {
+      // A store that exists is changed before Deno's connection opens, so that connection's
+      // own first writes never wait behind the change; a new one has Deno's schema only after.
+      indexOnlyExpiringKeys(path);
       const kv = await Deno.openKv(path);
       indexOnlyExpiringKeys(path);
       return kv;
@@ -44,11 +47,14 @@ export function openKv(path: string): Promise<Deno.Kv> {
  * `expiration_ms >= 0` (the clean-up of expired keys and the next expiry), so an index of only
  * the keys that expire answers them alike; SQLite uses a partial index only for a query whose
  * terms imply its condition, so no answer can differ, only which rows it has to visit.
- * Replaced once per store, after Deno KV's own set-up made it (a schema change is seen by Deno's
- * connections, which prepare their statements again). A store it cannot change (read-only, held
- * by another process past the wait) keeps Deno's index and works as before.
+ * Replaced once per store: before Deno's connection opens a file that exists, after Deno KV's
+ * own set-up made a new one (a schema change is seen by Deno's connections, which prepare their
+ * statements again). A store it cannot change (read-only, held by another process past the
+ * wait) keeps Deno's index and works as before.
  */
 export function indexOnlyExpiringKeys(path: string, waitMs = 5_000): void {
+  // Never made here: Deno KV makes the file and its schema.
+  if (!isFile(path)) return;
   let db: DatabaseSync | null = null;
   try {
     db = new DatabaseSync(path, { timeout: waitMs });
@@ -70,6 +76,14 @@ export function indexOnlyExpiringKeys(path: string, waitMs = 5_000): void {
     console.warn(`Kept Deno KV's expiry index on ${path}: ${err}`);
   } finally {
     db?.close();
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
   }
 }
 
