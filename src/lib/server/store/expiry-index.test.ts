@@ -34,6 +34,25 @@ function expiryIndex(path: string) {
   }
 }
 
+/** What `fn` writes with console.warn, and its result. */
+async function warningsOf<T>(fn: () => T | Promise<T>): Promise<{ result: T; warned: string[] }> {
+  const warn = console.warn;
+  const warned: string[] = [];
+  console.warn = (...args: unknown[]) => void warned.push(args.join(" "));
+  try {
+    return { result: await fn(), warned };
+  } finally {
+    console.warn = warn;
+  }
+}
+
+/** Closes the process's store handle (`openKv` keeps one per process) and removes its folder. */
+async function closeStore(kv: Deno.Kv, dir: string) {
+  kv.close();
+  delete (globalThis as Record<symbol, unknown>)[HANDLE];
+  await Deno.remove(dir, { recursive: true });
+}
+
 async function until(what: string, ok: () => Promise<boolean>, ms = 10_000) {
   const end = Date.now() + ms;
   while (!(await ok())) {
@@ -45,10 +64,7 @@ async function until(what: string, ok: () => Promise<boolean>, ms = 10_000) {
 Deno.test("a store Invito opens indexes by expiry only its expiring keys: Deno KV still finds and deletes them by that index, and every other key is written once", async () => {
   const dir = await Deno.makeTempDir({ prefix: "invito-expiry-index-" });
   const path = `${dir}/invito.kv`;
-  const warn = console.warn;
-  const warned: unknown[] = [];
-  console.warn = (...args: unknown[]) => warned.push(args);
-  const kv = await openKv(path).finally(() => console.warn = warn);
+  const { result: kv, warned } = await warningsOf(() => openKv(path));
   try {
     assert.deepEqual(warned, [], "a new file is made by Deno KV and then changed, quietly");
     for (let i = 0; i < 60; i++) await kv.set(["kept", i], { i });
@@ -89,9 +105,7 @@ Deno.test("a store Invito opens indexes by expiry only its expiring keys: Deno K
     assert.ok(res.ok);
     assert.equal((await kv.get(["new"])).value, 1);
   } finally {
-    kv.close();
-    delete (globalThis as Record<symbol, unknown>)[HANDLE];
-    await Deno.remove(dir, { recursive: true });
+    await closeStore(kv, dir);
   }
 });
 
@@ -115,9 +129,7 @@ Deno.test("a store made before, with Deno KV's index over every key, is changed 
     indexOnlyExpiringKeys(path);
     assert.deepEqual(expiryIndex(path), after);
   } finally {
-    kv.close();
-    delete (globalThis as Record<symbol, unknown>)[HANDLE];
-    await Deno.remove(dir, { recursive: true });
+    await closeStore(kv, dir);
   }
 });
 
@@ -126,19 +138,15 @@ Deno.test("a store held by another process's write keeps Deno KV's index and sta
   const path = `${dir}/invito.kv`;
   const kv = await Deno.openKv(path);
   const other = new DatabaseSync(path);
-  const warn = console.warn;
-  const warned: string[] = [];
-  console.warn = (msg: string) => warned.push(msg);
   try {
     other.exec("BEGIN IMMEDIATE");
-    indexOnlyExpiringKeys(path, 100);
+    const { warned } = await warningsOf(() => indexOnlyExpiringKeys(path, 100));
     other.exec("ROLLBACK");
     assert.match(warned.join("\n"), /Kept Deno KV's expiry index/);
     assert.doesNotMatch(expiryIndex(path).sql, /WHERE/);
     await kv.set(["still"], 1);
     assert.equal((await kv.get(["still"])).value, 1);
   } finally {
-    console.warn = warn;
     other.close();
     kv.close();
     await Deno.remove(dir, { recursive: true });
