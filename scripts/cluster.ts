@@ -220,14 +220,6 @@ const children = ports.map((p, i) => {
   return child;
 });
 
-console.log(
-  `Invito cluster: ${processes} process${processes === 1 ? "" : "es"} (${
-    ports.map((p) => `127.0.0.1:${p}`).join(", ")
-  }) on one KV over KV Connect (${kv.url}, data in ${dataFile}).\n` +
-    `Open ${proxy.baseUrl}/ — requests take turns across the processes.\n` +
-    `This KV server is a test stand-in: in production use Deno Deploy KV or denokv.`,
-);
-
 let stopping = false;
 /** Stops everything; exits 0 when asked to (a signal), 1 when a process ended on its own. */
 const stop = async (code = 0) => {
@@ -248,8 +240,37 @@ const stop = async (code = 0) => {
 Deno.addSignalListener("SIGINT", () => stop(0));
 Deno.addSignalListener("SIGTERM", () => stop(0));
 // A process that exits on its own ends the cluster (its output says why), as a failure.
-const first = await Promise.race(children.map((c, i) => c.status.then((s) => ({ s, i }))));
+const exited = Promise.race(children.map((c, i) => c.status.then((s) => ({ s, i }))));
+// The cluster is announced once every process answers: the proxy passes over one still starting,
+// so until then every request went to the first one up and "take turns" was not yet true.
+if (await Promise.race([everyProcessAnswers(), exited.then(() => false)])) {
+  console.log(
+    `Invito cluster: ${processes} process${processes === 1 ? "" : "es"} (${
+      ports.map((p) => `127.0.0.1:${p}`).join(", ")
+    }) on one KV over KV Connect (${kv.url}, data in ${dataFile}).\n` +
+      `Open ${proxy.baseUrl}/ — requests take turns across the processes.\n` +
+      `This KV server is a test stand-in: in production use Deno Deploy KV or denokv.`,
+  );
+}
+const first = await exited;
 if (!stopping) {
   console.error(`cluster: process p${first.i + 1} exited (code ${first.s.code}); stopping`);
   await stop(1);
+}
+
+/** Resolves (true) once each process answers GET /healthz with 200. */
+async function everyProcessAnswers(): Promise<true> {
+  await Promise.all(ports.map(async (p) => {
+    while (!stopping) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${p}/healthz`);
+        await res.body?.cancel();
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }));
+  return true;
 }

@@ -9,7 +9,8 @@ import { freePort } from "../support/ports.ts";
 import { waitFor } from "../support/wait.ts";
 
 Deno.test({
-  name: "npm run cluster: two processes behind one port serve the demo host, and stop on SIGTERM",
+  name:
+    "npm run cluster: two processes behind one port serve the demo host in turns, announced once both answer, and stop on SIGTERM",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -42,15 +43,30 @@ Deno.test({
       for await (const c of s) out += dec.decode(c, { stream: true });
     };
     const pumps = Promise.all([read(child.stdout), read(child.stderr)]);
+    // One process is held (SIGSTOP) before it can listen, as a slow start on a busy box would:
+    // the cluster is not announced while it does not answer.
+    let held: number | null = null;
     try {
+      held = await waitFor(() => {
+        const pids = childProcesses(child.pid).filter((c) => c.argv.includes("server.ts"));
+        return pids.length === 2 ? Math.max(...pids.map((c) => c.pid)) : null;
+      }, { timeoutMs: 30_000, intervalMs: 5, message: () => `two processes\n${out}` });
+      Deno.kill(held, "SIGSTOP");
+      const base = `http://127.0.0.1:${port}`;
+      // (each try bounded: a held process that had bound its port would never answer)
+      const page = () =>
+        fetch(`${base}/calendar/demo/intro-call`, { signal: AbortSignal.timeout(5_000) });
+      await waitFor(async () => (await page()).status === 200, {
+        timeoutMs: 30_000,
+        message: () => `the demo page through the proxy\n${out}`,
+      });
+      assert.equal(out.match(/Invito listening/g)?.length, 1, out);
+      assert.doesNotMatch(out, /Invito cluster:/, "not announced while a process does not answer");
+      Deno.kill(held, "SIGCONT");
+      held = null;
       await waitFor(() => out.includes("Invito cluster: 2 processes"), {
         timeoutMs: 30_000,
         message: () => `the start line\n${out}`,
-      });
-      const base = `http://127.0.0.1:${port}`;
-      await waitFor(async () => (await fetch(`${base}/calendar/demo/intro-call`)).status === 200, {
-        timeoutMs: 30_000,
-        message: () => `the demo page through the proxy\n${out}`,
       });
       // Requests take turns: each process answers one of two consecutive requests.
       for (let i = 0; i < 4; i++) {
@@ -59,15 +75,27 @@ Deno.test({
         assert.match(await res.text(), /Intro call/);
       }
       // Each process runs as production starts it, with its flags (runtime-flags.test.ts).
-      const servers = childArgv(child.pid).filter((argv) => argv.includes("server.ts"));
+      const servers = childProcesses(child.pid).map((c) => c.argv).filter((argv) =>
+        argv.includes("server.ts")
+      );
       assert.equal(servers.length, 2, JSON.stringify(servers));
       for (const argv of servers) {
         for (const flag of SERVER_DENO_FLAGS) assert.ok(argv.includes(flag), argv.join(" "));
       }
-      assert.match(out, /\[p1\] /);
-      assert.match(out, /\[p2\] /);
+      // Announced once both answer, so the requests took turns from the first: each process
+      // logged one of them (its log line follows its answer, hence the wait).
+      await waitFor(
+        () =>
+          [1, 2].every((p) =>
+            out.slice(out.indexOf("Invito cluster:")).includes(
+              `[p${p}] request method=GET path=/calendar/demo/intro-call `,
+            )
+          ),
+        { timeoutMs: 10_000, message: () => `a request served by each process\n${out}` },
+      );
       assert.match(out, /in production use Deno Deploy KV or denokv/);
     } finally {
+      if (held !== null) Deno.kill(held, "SIGCONT");
       child.kill("SIGTERM");
       const status = await child.status;
       await pumps;
@@ -77,16 +105,19 @@ Deno.test({
   },
 });
 
-/** The command lines of a process's children, from /proc. */
-function childArgv(parent: number): string[][] {
-  const out: string[][] = [];
+/** A process's children and their command lines, from /proc. */
+function childProcesses(parent: number): { pid: number; argv: string[] }[] {
+  const out: { pid: number; argv: string[] }[] = [];
   for (const e of Deno.readDirSync("/proc")) {
     if (!/^\d+$/.test(e.name)) continue;
     try {
       const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
       const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
       if (ppid !== parent) continue;
-      out.push(Deno.readTextFileSync(`/proc/${e.name}/cmdline`).split("\0").filter(Boolean));
+      out.push({
+        pid: Number(e.name),
+        argv: Deno.readTextFileSync(`/proc/${e.name}/cmdline`).split("\0").filter(Boolean),
+      });
     } catch {
       // the process ended meanwhile
     }
