@@ -236,7 +236,7 @@ Deno.test("startRadicale: PROPFIND answers 207 with the password, 401 without; d
   }
 });
 
-Deno.test("launchBrowser: Chromium loads a page, axe reports real violations and none on a clean page", async () => {
+Deno.test("launchBrowser: Chromium loads a page, axe reports real violations and none on a clean page; it runs only the rules of the impacts asked for, and finds what a full run finds", async () => {
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage();
@@ -255,6 +255,29 @@ Deno.test("launchBrowser: Chromium loads a page, axe reports real violations and
       violations.join("\n"),
     );
     assert.ok(violations.some((v) => v.startsWith("image-alt (critical)")), violations.join("\n"));
+
+    // Rules of other impacts are not run, and that loses nothing: axe's own full run, filtered
+    // to serious and critical, finds the same; asked for moderate ones, they are found.
+    const mixed = `<!doctype html><html lang="en"><head><title>Mixed</title>
+      <meta name="viewport" content="width=device-width, user-scalable=no"></head>
+      <body><h1>Hi</h1><h4>Skipped levels</h4><p>Outside any landmark</p>
+      <p style="color:#aaa;background:#fff">Faint</p><button></button></body></html>`;
+    await page.goto(`data:text/html,${encodeURIComponent(mixed)}`);
+    const ids = (found: string[]) => found.map((v) => v.slice(0, v.indexOf(":"))).sort();
+    const found = ids(await checkA11y(page));
+    const full = await page.evaluate(async () => {
+      // deno-lint-ignore no-explicit-any
+      const result = await (globalThis as any).axe.run(document, { resultTypes: ["violations"] });
+      // deno-lint-ignore no-explicit-any
+      return result.violations.map((v: any) => `${v.id} (${v.impact})`);
+    });
+    const serious = full.filter((v: string) => / \((serious|critical)\)$/.test(v)).sort();
+    assert.deepEqual(found, serious);
+    assert.deepEqual(serious, ["button-name (critical)", "color-contrast (serious)"]);
+    const moderate = ids(await checkA11y(page, { impacts: ["moderate"] }));
+    for (const id of ["heading-order", "landmark-one-main", "meta-viewport", "region"]) {
+      assert.ok(moderate.includes(`${id} (moderate)`), moderate.join("\n"));
+    }
 
     const path = await saveScreenshot(page, "harness self-test");
     assert.ok(path.endsWith(join("test-results", "screenshots", "harness-self-test.png")));
