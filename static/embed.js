@@ -175,10 +175,14 @@
    * The widget's height at a given width, as its own layout (the booking page's breakpoints at
    * 480, 640, 768 and 1024 px) lays it out: a slot page (an event type) and a list of event types
    * (two, as a new host has). Measured on the widget; tests/e2e/embed.e2e.test.ts checks that
-   * the reserved height is the height the widget then reports.
+   * the reserved height is the height the widget then reports. Below 1024 px the day's times
+   * follow the month, and the height is the most it takes: a full day under a month of six weeks
+   * (one in five months, January 2027 in English), so the frame never grows and pushes the page
+   * below down; it gives back the row a five-week month does not need. Beside the month (1024
+   * px and up) it is a five-week month's: a sixth week adds its row.
    */
   var LAYOUT = {
-    slots: [[1024, 386], [768, 898], [640, 1129], [480, 1309], [0, 1309]],
+    slots: [[1024, 386], [768, 946], [640, 1177], [480, 1357], [0, 1357]],
     list: [[640, 193], [480, 282], [0, 306]],
     // A routing form: its questions vary; measured on one of two short questions (386 px).
     form: [[0, 390]],
