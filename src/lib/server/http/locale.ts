@@ -103,19 +103,20 @@ export async function resolveLocale(event: LocaleAsk): Promise<string> {
  * Every page's scripts are named in the head script's `data-preloads`, not in the `Link`
  * header, which is SvelteKit's only place for them outside prerendering (ADR 056, amendment of
  * 2026-11-28): the head script preloads them as it runs. A guest a guessed page sends elsewhere
- * fetches none (a header's preloads start as the headers arrive, and its `window.stop()` aborted
- * ~28 of them on a phone's link the next page waits on); on any page the stylesheet's request
- * starts before the scripts', and a phone paints ~70–90 ms sooner, hydrating as soon.
+ * fetches none (a header's preloads start as the headers arrive, and ~28 of them were stopped
+ * on a phone's link the next page waits on); on any page the stylesheet's request starts
+ * before the scripts', and a phone paints ~70–90 ms sooner, hydrating as soon. The stylesheet
+ * is in every page's header, a guessed one's too (amendment of 2026-11-30): a guest sent on
+ * lets it finish, and the next page takes it from the cache.
  */
 export const htmlLang: Handle = ({ event, resolve }) => {
   const held: string[] = [];
-  const guessedPage = () => !!(event.locals.guessed?.timeZone || event.locals.guessed?.clock);
   return resolve(event, {
-    // Scripts are held for the head script; the stylesheet stays in the header (but a guessed
-    // page's, which the guest may leave) and is a `<link>` of the head either way.
+    // Scripts are held for the head script; the stylesheet stays in the header and is a
+    // `<link>` of the head too.
     preload: ({ type, path }) => {
       if (type === "js") held.push(path);
-      return !guessedPage() && type === "css";
+      return type === "css";
     },
     transformPageChunk: ({ html }) => {
       const tag = event.locals.locale ?? "en";
