@@ -153,6 +153,7 @@ async function firstDocumentAsked(
   return () => [...asked.values()];
 }
 
+/** The page's data requests from now on: each is the page asking again for what it shows. */
 function dataRequestsOf(page: Page): string[] {
   const urls: string[] = [];
   page.on("request", (r) => {

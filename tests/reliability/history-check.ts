@@ -142,14 +142,17 @@ export async function historyCheck(t: HistoryTarget): Promise<Record<string, num
   const hardDeadline = Date.now() + MAX_RUN_MS;
   // Random scheduling can starve a path in a short run; keep going until each kind of change has
   // succeeded a few times, so the checks below always have every transition to look at.
-  const kinds: [string[], number][] = [
-    [["confirm", "host_confirm"], 200],
-    [["reject", "host_reject"], 200],
+  type Kind = [string[], number];
+  const confirmed: Kind = [["confirm", "host_confirm"], 200];
+  const rejected: Kind = [["reject", "host_reject"], 200];
+  const kinds: Kind[] = [
+    confirmed,
+    rejected,
     [["host_cancel"], 200],
     [["guest_cancel"], 200],
     [["reschedule"], 303],
   ];
-  const short = ([ops, status]: [string[], number]) =>
+  const short = ([ops, status]: Kind) =>
     log.entries.filter((r) => ops.includes(r.op) && r.status === status).length < MIN_EACH;
   const starved = () => kinds.some(short);
   const running = () => Date.now() < deadline || (Date.now() < hardDeadline && starved());
@@ -185,7 +188,7 @@ export async function historyCheck(t: HistoryTarget): Promise<Record<string, num
           // The host's answers land at once, where a mail's link can come after its request
           // lapsed: while one kind of answer has too few, the host gives that one (a loaded
           // box's run once ended with 13 reject links refused and one reject from here).
-          const confirmShort = short(kinds[0]), rejectShort = short(kinds[1]);
+          const confirmShort = short(confirmed), rejectShort = short(rejected);
           const action = confirmShort !== rejectShort
             ? (rejectShort ? "reject" : "confirm")
             : random() < 0.5
