@@ -10,8 +10,10 @@
  * booking stores the cookie's tag). `--alloc`: instead of the CPU profile, what the server
  * allocates per post and where (V8's sampling heap profiler over the inspector, counting objects
  * the collector has freed too): the garbage behind the collector's share of the thread.
+ * `--bare`: no profiler at all, for an A/B of two builds (its JavaScript-thread time per post is
+ * the figure to compare: posts/s wait for the run queue of a busy box).
  *
- *   node_modules/.bin/deno run -A bench/profile-bookings.ts [--api] [--cookie] [--alloc] [--total N] [--v8 FLAGS]
+ *   node_modules/.bin/deno run -A bench/profile-bookings.ts [--api] [--cookie] [--alloc | --bare] [--total N] [--v8 FLAGS]
  *   (after `npm run build`)
  */
 import { parseArgs } from "node:util";
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     api: { type: "boolean", default: false },
     cookie: { type: "boolean", default: false },
     alloc: { type: "boolean", default: false },
+    bare: { type: "boolean", default: false },
     total: { type: "string", default: "3000" },
     out: { type: "string", default: "" },
     v8: { type: "string", default: "" },
@@ -58,7 +61,9 @@ const inspectPort = freePort();
 const app = await startApp({
   dataDir: seeded.dataDir,
   denoFlags: [
-    ...(values.alloc
+    ...(values.bare
+      ? []
+      : values.alloc
       ? [`--inspect=127.0.0.1:${inspectPort}`]
       : ["--cpu-prof", `--cpu-prof-dir=${outDir}`]),
     ...(values.v8 ? [`--v8-flags=${values.v8}`] : []),
@@ -178,6 +183,10 @@ console.log("client threads:", cpu(selfBefore, threads("self")));
 console.log(`${Math.round(r.perSec)} posts/s`, JSON.stringify(r.statuses));
 if (sampling) {
   printAllocations(await sampling.stop(), TOTAL);
+  await app.stop();
+  Deno.exit(0);
+}
+if (values.bare) {
   await app.stop();
   Deno.exit(0);
 }
