@@ -61,9 +61,9 @@ Deno.test({
         next: "/dashboard/teams",
       });
       await owner.goto(`${app.baseUrl}/dashboard/profile`);
-      // Typed before the page's script takes over, the name could land beside the value the
-      // field was rendered with ("olgaOlga Owner" in a fresh clone's run): wait for it first.
-      await hydrated(owner);
+      // Filled as the scripts take over, perhaps: the name once landed beside the one the field
+      // was rendered with ("olgaOlga Owner", then "annAnn Archer" below), ADR 051's addendum of
+      // 2026-11-30.
       await owner.getByLabel("Display name").fill("Olga Owner");
       await owner.getByRole("button", { name: "Save profile" }).click();
       await owner.getByText(/saved/i).first().waitFor();

@@ -179,6 +179,26 @@ Deno.test({
       await hydrated(setup);
       await setup.keyboard.type(" B.");
       assert.equal(await name.inputValue(), "Ann B. Lee");
+
+      // A field rendered with a value (the profile's name, at first the address before the @):
+      // its text selected to be replaced. Svelte takes the server's `value` attribute off right
+      // after hydrating, and writing the value back moved the caret to the end, after the
+      // selection had been put back: the name typed next went in after the old one ("annAnn
+      // Archer" in a fresh clone's teams test). The typing waits until the page has had a task
+      // of its own after hydrating, as a person's next key does.
+      const profile = await ctx.newPage();
+      release = await holdScripts(profile);
+      await profile.goto(`${app.baseUrl}/dashboard/profile`, { waitUntil: "domcontentloaded" });
+      const shown = profile.getByLabel("Display name", { exact: true });
+      const before = await shown.inputValue();
+      assert.ok(before.length > 0, "the profile's name field is rendered with the name");
+      await shown.click();
+      await profile.keyboard.press("ControlOrMeta+A");
+      release();
+      await hydrated(profile);
+      await profile.evaluate(() => new Promise((done) => setTimeout(done, 0)));
+      await profile.keyboard.type("Ann Archer");
+      assert.equal(await shown.inputValue(), "Ann Archer", `was rendered ${before}`);
     });
   },
 });

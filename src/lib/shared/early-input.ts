@@ -119,15 +119,27 @@ export function restoreEarlyInput(early: EarlyInput): void {
   for (const [el, open] of early.disclosures) {
     if (el.isConnected && el.open !== open) el.open = open;
   }
-  // Only where the person still is, in the text they had: a field the page changed on purpose
-  // keeps what the page did.
   const c = early.caret;
-  if (
-    c && c.el.isConnected && c.el.ownerDocument.activeElement === c.el && c.el.value === c.value
-  ) {
-    const now = caretOf(c.el.ownerDocument);
-    if (now && (now.start !== c.start || now.end !== c.end)) {
-      c.el.setSelectionRange(c.start, c.end, c.direction);
-    }
+  if (!c) return;
+  putCaretBack(c);
+  // Svelte takes the server's `value` attribute off each field in a microtask queued while it
+  // hydrated (keeping the value), and in a field the person had not typed in, that writes the
+  // value anew and moves the caret to the end: a selection made to replace a rendered name was
+  // lost after being put back here, and the name typed next went in after it. Queued after
+  // Svelte's, this runs before any task, so before the person's next key.
+  queueMicrotask(() => putCaretBack(c));
+}
+
+/**
+ * The caret or selection as the person left it. Only where they still are, in the text they had:
+ * a field the page changed on purpose keeps what the page did.
+ */
+function putCaretBack(c: Caret): void {
+  if (!c.el.isConnected || c.el.ownerDocument.activeElement !== c.el || c.el.value !== c.value) {
+    return;
+  }
+  const now = caretOf(c.el.ownerDocument);
+  if (now && (now.start !== c.start || now.end !== c.end)) {
+    c.el.setSelectionRange(c.start, c.end, c.direction);
   }
 }
