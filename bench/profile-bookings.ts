@@ -181,12 +181,8 @@ console.log("client threads:", cpu(selfBefore, threads("self")));
   );
 }
 console.log(`${Math.round(r.perSec)} posts/s`, JSON.stringify(r.statuses));
-if (sampling) {
-  printAllocations(await sampling.stop(), TOTAL);
-  await app.stop();
-  Deno.exit(0);
-}
-if (values.bare) {
+if (sampling || values.bare) {
+  if (sampling) printAllocations(await sampling.stop(), TOTAL);
   await app.stop();
   Deno.exit(0);
 }
