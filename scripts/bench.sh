@@ -25,15 +25,15 @@ if ((need_lighthouse)); then bash scripts/ensure-deps.sh --with-system; else bas
 # A load generator for the page and API benchmarks, and for the bookings' HTTP rows: without wrk
 # those post from the bench's own process, which takes a share of the two cores (the row then
 # names its load "this process, fetch").
-need_page=1
+need_loadgen=1
 prev=""
 for a in "$@"; do
   if [[ $prev == --only && $a != *page* && $a != *api* && $a != *bookings* ]] ||
-    [[ $a == --only=* && $a != *page* && $a != *api* && $a != *bookings* ]]; then need_page=0; fi
+    [[ $a == --only=* && $a != *page* && $a != *api* && $a != *bookings* ]]; then need_loadgen=0; fi
   prev=$a
 done
 
-if ((need_page)) && [[ ${BENCH_LOADGEN:-} != autocannon ]] && ! command -v wrk >/dev/null; then
+if ((need_loadgen)) && [[ ${BENCH_LOADGEN:-} != autocannon ]] && ! command -v wrk >/dev/null; then
   echo "bench: installing wrk" >&2
   if [[ $(id -u) == 0 ]]; then
     (apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y wrk >/dev/null 2>&1; }) || true
@@ -41,7 +41,7 @@ if ((need_page)) && [[ ${BENCH_LOADGEN:-} != autocannon ]] && ! command -v wrk >
     (sudo -n apt-get install -y wrk >/dev/null 2>&1) || true
   fi
 fi
-if ((need_page)) && { [[ ${BENCH_LOADGEN:-} == autocannon ]] || ! command -v wrk >/dev/null; } &&
+if ((need_loadgen)) && { [[ ${BENCH_LOADGEN:-} == autocannon ]] || ! command -v wrk >/dev/null; } &&
   [[ ! -x bench/.tools/node_modules/.bin/autocannon ]]; then
   echo "bench: wrk is not available; installing autocannon into bench/.tools" >&2
   mkdir -p bench/.tools
