@@ -58,13 +58,26 @@ function faultProxy(target: string) {
             },
           );
         }
-        if (state.fault === "slow") await new Promise((r) => setTimeout(r, state.slowMs));
+        // A slow answer ends with its client: a client that gave up (the timeout test) leaves
+        // no wait and no request to Radicale behind, which once ran on into the next test file
+        // and met a stopped Radicale there.
+        if (state.fault === "slow") {
+          await new Promise<void>((r) => {
+            const timer = setTimeout(r, state.slowMs);
+            req.signal.addEventListener("abort", () => {
+              clearTimeout(timer);
+              r();
+            }, { once: true });
+          });
+          if (req.signal.aborted) return new Response(null, { status: 499 });
+        }
         const headers = new Headers(req.headers);
         headers.set("accept-encoding", "identity");
         const res = await fetch(target + url.pathname + url.search, {
           method: req.method,
           headers,
           body,
+          signal: req.signal,
         });
         const out = new Headers(res.headers);
         out.delete("content-encoding");
