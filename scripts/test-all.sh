@@ -121,6 +121,11 @@ else
 fi
 
 # --- 3. deno test ---------------------------------------------------------------------------------
+# The test files under a directory as `deno test` finds them ({*_,*.,}test.{ts,tsx,mts,js,mjs,
+# jsx}), sorted.
+test_files_in() {
+  find "$1" -type f | grep -E '(/|_|\.)test\.(ts|tsx|mts|js|mjs|jsx)$' | LC_ALL=C sort
+}
 # The whole suite runs as three `deno test` processes at once (shards): the browser tests in two
 # halves, and the rest. Much of a browser test's time is waiting (Chromium, servers, mail), so
 # they overlap well even on a 2-core box. INVITO_TEST_SHARDS=1 runs one process; given paths
@@ -151,9 +156,7 @@ elif ((nshards == 2)); then
   moved=tests/e2e/pseudo-locale.e2e.test.ts
   checked=src/deno-check.test.ts
   rest=()
-  # src's test files as `deno test src` finds them ({*_,*.,}test.{ts,tsx,mts,js,mjs,jsx}).
-  mapfile -t rest < <(find src -type f | grep -E '(/|_|\.)test\.(ts|tsx|mts|js|mjs|jsx)$' |
-    LC_ALL=C sort | grep -vxF "$checked")
+  mapfile -t rest < <(test_files_in src | grep -vxF "$checked")
   for d in tests/*/; do [[ $d == tests/e2e/ ]] || rest+=("${d%/}"); done
   browser=$(printf '%s\n' tests/e2e/*.test.ts "$checked" | grep -vxF "$moved")
   shards=("$browser" "$(printf '%s\n' "${rest[@]}" "$moved")")
@@ -177,7 +180,7 @@ elif ((nshards == 3)); then
     shards[i]+="$f"$'\n'
     i=$((1 - i))
   done
-  shards[0]+="$(find src -type f | grep -E '(/|_|\.)test\.(ts|tsx|mts|js|mjs|jsx)$' | LC_ALL=C sort)"$'\n'
+  shards[0]+="$(test_files_in src)"$'\n'
   for d in tests/*/; do
     case $d in
       tests/e2e/) ;;
@@ -187,7 +190,7 @@ elif ((nshards == 3)); then
   done
   shards[2]+="$moved"$'\n'
 else
-  mapfile -t files < <(find src tests -type f -name "*.test.ts" | LC_ALL=C sort)
+  mapfile -t files < <(test_files_in src; test_files_in tests)
   for ((i = 0; i < nshards; i++)); do shards+=(""); done
   for i in "${!files[@]}"; do
     shards[i % nshards]+="${files[$i]}"$'\n'
@@ -208,12 +211,11 @@ if ((!has_path && group_size > 1)); then
   for i in "${!shards[@]}"; do
     paths=()
     [[ -n ${shards[$i]} ]] && mapfile -t paths < <(printf '%s' "${shards[$i]}")
-    # The test files under each path, as `deno test` finds them ({*_,*.,}test.{ts,…}), in order.
+    # The test files under each path, in order.
     files=()
     for p in "${paths[@]}"; do
       if [[ -d $p ]]; then
-        mapfile -t -O "${#files[@]}" files < <(find "$p" -type f |
-          grep -E '(/|_|\.)test\.(ts|tsx|mts|js|mjs|jsx)$' | LC_ALL=C sort)
+        mapfile -t -O "${#files[@]}" files < <(test_files_in "$p")
       else
         files+=("$p")
       fi
