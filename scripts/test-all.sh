@@ -221,17 +221,26 @@ if ((!has_path && group_size > 1)); then
       fi
     done
     groups_in[i]=${#files[@]}
-    out=""
-    for ((k = 0, n = 0; k < ${#files[@]}; k += group_size, n++)); do
-      g=$(printf '%s/groups/shard%d-%03d.test.ts' "$tmp" "$i" "$n")
-      list=""
-      for f in "${files[@]:k:group_size}"; do
-        f=${f//\\/\\\\}
-        list+="  \"$PWD/${f//\"/\\\"}\","$'\n'
-      done
-      printf 'import { loadGroup } from "%s/tests/support/test-group.ts";\nawait loadGroup([\n%s]);\n' \
-        "$PWD" "$list" >"$g"
-      out+="$g"$'\n'
+    # A group holds one directory's files (src, tests/e2e, tests/integration, …): the browser
+    # files share one Chromium per module (borrowBrowser in tests/support/browser.ts), which
+    # stays open until the module's last test, and the other directories' tests run with Deno's
+    # sanitizers on.
+    out="" list="" count=0 n=0 key=""
+    for f in "${files[@]}" ""; do
+      case $f in
+        tests/*) d=${f#tests/} && k=tests/${d%%/*} ;;
+        *) k=${f%%/*} ;;
+      esac
+      if ((count > 0)) && [[ -z $f || $k != "$key" ]] || ((count == group_size)); then
+        g=$(printf '%s/groups/shard%d-%03d.test.ts' "$tmp" "$i" "$n")
+        printf 'import { loadGroup } from "%s/tests/support/test-group.ts";\nawait loadGroup([\n%s]);\n' \
+          "$PWD" "$list" >"$g"
+        out+="$g"$'\n' list="" count=0 n=$((n + 1))
+      fi
+      [[ -z $f ]] && break
+      key=$k
+      f=${f//\\/\\\\}
+      list+="  \"$PWD/${f//\"/\\\"}\","$'\n' count=$((count + 1))
     done
     shards[i]=$out
   done

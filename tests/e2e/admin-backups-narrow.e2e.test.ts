@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { signInByLink } from "../support/auth.ts";
 import {
+  borrowBrowser,
   contextWithSession,
   inEachScheme,
-  launchBrowser,
   screenshot,
   sidewaysScroll,
 } from "../support/browser.ts";
@@ -29,7 +29,7 @@ Deno.test({
       const admin = await signInByLink(app, "ops@example.test", { next: "/admin" });
       const made = await admin.post("/admin/instance?/backup", {});
       assert.equal(made.status, 200, made.body.slice(0, 300));
-      const browser = await launchBrowser();
+      const browser = await borrowBrowser();
       try {
         const ctx = await contextWithSession(browser, admin, {
           viewport: { width: 360, height: 740 },

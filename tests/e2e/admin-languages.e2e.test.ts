@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import {
+  borrowBrowser,
   checkA11y,
   inEachScheme,
-  launchBrowser,
   screenshot,
   sessionCookies,
   sidewaysScroll,
@@ -34,7 +34,7 @@ Deno.test({
     // Something in the log: the demo host signs in, then the admin.
     await signInByLink(app, DEMO_EMAIL);
     const admin = await signInByLink(app, ADMIN, { next: "/admin" });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     const problems: string[] = [];
     try {
       // Each load is checked in light and then dark as the system turns (`inEachScheme`).

@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import {
+  borrowBrowser,
   checkA11y,
   hydrated,
-  launchBrowser,
   screenshot,
   trackPageErrors,
 } from "../support/browser.ts";
@@ -28,7 +28,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using app = await startApp({ demo: true, env: { INVITO_ADMINS: ADMIN } });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (const scheme of ["light", "dark"] as const) {
         const ctx = await browser.newContext({

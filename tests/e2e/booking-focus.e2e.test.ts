@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { hydrated, launchBrowser, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, hydrated, trackPageErrors } from "../support/browser.ts";
 import { fullDay } from "../support/slots.ts";
 
 const focused = (page: import("playwright-core").Page) =>
@@ -25,7 +25,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using app = await startApp({ demo: true });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({ timezoneId: "UTC", locale: "en-US" });
       let page = await ctx.newPage();

@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import {
+  borrowBrowser,
   checkA11y,
   inEachScheme,
-  launchBrowser,
   screenshot,
   trackPageErrors,
 } from "../support/browser.ts";
@@ -52,7 +52,7 @@ Deno.test({
     docs.set("docs-embed", await (await fetch(app.url("/docs/embed"))).text());
     assert.deepEqual(await vnuErrors(docs), []);
 
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       // Each load is checked in light and then dark as the system turns (`inEachScheme`).
       for (const width of [1280, 360]) {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
-import { hydrated, launchBrowser, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, hydrated, trackPageErrors } from "../support/browser.ts";
 import { EVERY_DAY_ALL_DAY } from "../support/teams.ts";
 
 Deno.test({
@@ -29,7 +29,7 @@ Deno.test({
       requiresConfirmation: false,
     });
     kv.close();
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       await using app = await startApp({ dataDir });
       const ctx = await browser.newContext({ timezoneId: "UTC", locale: "en-US" });

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { hydrated, launchBrowser, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, hydrated, trackPageErrors } from "../support/browser.ts";
 import { CATALOGS } from "../../src/lib/server/i18n.ts";
 import { isPublicKey } from "../../src/lib/shared/catalog-parts.ts";
 import { LANGUAGES } from "../../src/lib/shared/i18n.ts";
@@ -52,7 +52,7 @@ Deno.test({
     "e2e booking page assets: a German guest downloads German public messages only (no other language, no dashboard text), and a switch to French loads French",
   async fn() {
     await using app = await startApp({ demo: true });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({ timezoneId: "America/New_York", locale: "de-DE" });
       const page = await ctx.newPage();

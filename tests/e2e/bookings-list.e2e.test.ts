@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
-import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, checkA11y, screenshot, trackPageErrors } from "../support/browser.ts";
 import { signInAs } from "../support/browser-sign-in.ts";
 import { shootAll } from "../support/shots.ts";
 import { fullDay } from "../support/slots.ts";
@@ -46,7 +46,7 @@ Deno.test({
   async fn() {
     await using smtp = await startSmtp();
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       await book(browser, app.baseUrl, "intro-call", "Ann", "Europe/Berlin", 0);
       await book(browser, app.baseUrl, "intro-call", "Ben", "Europe/Berlin", 2);

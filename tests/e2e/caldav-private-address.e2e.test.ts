@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { checkA11y, contextWithSession, launchBrowser, screenshot } from "../support/browser.ts";
+import { borrowBrowser, checkA11y, contextWithSession, screenshot } from "../support/browser.ts";
 import { signIn } from "../reliability/harness.ts";
 import { freePort } from "../support/ports.ts";
 
@@ -19,7 +19,7 @@ Deno.test({
   async fn() {
     await using app = await startApp({ env: { INVITO_ALLOW_PRIVATE_CALDAV: "false" } });
     const c = await signIn(app, "rada@example.test");
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (
         const [lang, expected] of [
@@ -59,7 +59,7 @@ Deno.test({
   async fn() {
     await using app = await startApp({ env: { INVITO_ALLOW_PRIVATE_CALDAV: "true" } });
     const c = await signIn(app, "rada@example.test");
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await contextWithSession(browser, c, { viewport: { width: 360, height: 740 } });
       const page = await ctx.newPage();

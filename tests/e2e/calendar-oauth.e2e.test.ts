@@ -10,9 +10,9 @@ import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { googleFixture, startGoogle } from "../support/google.ts";
 import {
+  borrowBrowser,
   checkA11y,
   contextWithSession,
-  launchBrowser,
   screenshot,
   trackPageErrors,
 } from "../support/browser.ts";
@@ -46,7 +46,7 @@ Deno.test({
     await using app = await startApp({ env: g.env, smtp });
     const c = await signIn(app, "oauth-host@example.test", smtp);
 
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     let callbackUrl = "";
     try {
       const context = await contextWithSession(browser, c, {

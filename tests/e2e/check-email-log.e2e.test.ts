@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { checkA11y, launchBrowser, screenshot } from "../support/browser.ts";
+import { borrowBrowser, checkA11y, screenshot } from "../support/browser.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { shootAll } from "../support/shots.ts";
 
@@ -19,7 +19,7 @@ Deno.test({
   name: "check your email: without a mail server it says the link is in the server log",
   async fn() {
     await using app = await startApp();
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (
         const [lang, button, heading, logLine, sent] of [
@@ -89,7 +89,7 @@ Deno.test({
   async fn() {
     await using smtp = await startSmtp();
     await using app = await startApp({ smtp });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const page = await browser.newPage({ locale: "en-US" });
       await page.goto(`${app.baseUrl}/signin`);
@@ -111,7 +111,7 @@ Deno.test({
     "check your email: a closed sign-up without a mail server says no email was sent, and when a link is logged",
   async fn() {
     await using app = await startApp({ env: { INVITO_SIGNUP: "closed" } });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const page = await browser.newPage({ locale: "en-US" });
       await page.goto(`${app.baseUrl}/signin`);

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { hydrated, launchBrowser, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, hydrated, trackPageErrors } from "../support/browser.ts";
 import { fullDay } from "../support/slots.ts";
 
 const TWELVE = /\d{1,2}:\d{2}\s?(AM|PM)/;
@@ -22,7 +22,7 @@ Deno.test({
     await using app = await startApp({ demo: true });
     const zone = "Europe/Berlin";
     const { date } = await fullDay(app.baseUrl, "/calendar/demo/quick-chat", { tz: zone });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({ locale: "en-US", timezoneId: zone });
       const page = await ctx.newPage();

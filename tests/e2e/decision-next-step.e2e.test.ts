@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { checkA11y, launchBrowser, screenshot } from "../support/browser.ts";
+import { borrowBrowser, checkA11y, screenshot } from "../support/browser.ts";
 import { fullDay } from "../support/slots.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -16,7 +16,7 @@ Deno.test({
   name: "confirm from the mail: after the press the page leads on to the host's bookings",
   async fn() {
     await using app = await startApp({ env: { INVITO_DEMO: "1", INVITO_MIN_FILL_TIME: "0s" } });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (const scheme of ["light", "dark"] as const) {
         const guest = await browser.newPage({ locale: "en-US", timezoneId: "America/New_York" });

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { checkA11y, hydrated, launchBrowser, screenshot } from "../support/browser.ts";
+import { borrowBrowser, checkA11y, hydrated, screenshot } from "../support/browser.ts";
 import type { Browser } from "playwright-core";
 import { fullDay } from "../support/slots.ts";
 
@@ -48,7 +48,7 @@ Deno.test({
     "decision pages: reject from the confirm page, confirm from the reject page, with and without scripts",
   async fn() {
     await using app = await startApp({ env: { INVITO_DEMO: "1", INVITO_MIN_FILL_TIME: "0s" } });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       let nth = 0;
       for (const scripts of [false, true]) {

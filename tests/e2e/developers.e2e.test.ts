@@ -12,9 +12,9 @@ import ICAL from "ical.js";
 import { Webhook } from "standardwebhooks";
 import { startApp } from "../support/app.ts";
 import {
+  borrowBrowser,
   checkA11y,
   hydrated,
-  launchBrowser,
   screenshot,
   trackPageErrors,
 } from "../support/browser.ts";
@@ -43,7 +43,7 @@ Deno.test({
       demo: true,
       env: { INVITO_ALLOW_PRIVATE_WEBHOOKS: "true" },
     });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       // The demo key printed at start works at once.
       const demoKey = (await app.waitForLog(/Demo API key \(read, write\): (inv_\S+)/))[1];

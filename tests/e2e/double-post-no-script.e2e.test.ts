@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import type { Route } from "playwright-core";
 import { startApp } from "../support/app.ts";
-import { launchBrowser } from "../support/browser.ts";
+import { borrowBrowser } from "../support/browser.ts";
 import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
 import { fullDay } from "../support/slots.ts";
 import { listHostBookingsAt } from "../../src/lib/server/store/booking-list.ts";
@@ -46,7 +46,7 @@ Deno.test({
       requiresConfirmation: false,
     });
     kv.close();
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       await using app = await startApp({ dataDir });
       const day = await fullDay(app.baseUrl, "/calendar/ann/call");

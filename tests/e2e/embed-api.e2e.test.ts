@@ -10,7 +10,7 @@ import { type AppHandle, startApp } from "../support/app.ts";
 import { createEventType, createHost, memoryApp } from "../support/memory-app.ts";
 import { EVERY_DAY_ALL_DAY } from "../support/teams.ts";
 import { freePort } from "../support/ports.ts";
-import { launchBrowser, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, trackPageErrors } from "../support/browser.ts";
 import { createForm, saveForm } from "../../src/lib/server/services/routing-forms.ts";
 import type { Page } from "playwright-core";
 
@@ -97,7 +97,7 @@ Deno.test({
   Invito.inline({ url: "${app.baseUrl}/forms/rita/talk", parent: "#d", prefill: { answers: { topics: ["Pricing", "A & B"] } } });
 </script>`,
       );
-      const browser = await launchBrowser();
+      const browser = await borrowBrowser();
       try {
         const ctx = await browser.newContext({ timezoneId: "Europe/Berlin" });
         const page = await ctx.newPage();

@@ -10,8 +10,8 @@ import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { freePort } from "../support/ports.ts";
 import {
+  borrowBrowser,
   hydrated,
-  launchBrowser,
   screenshot,
   showFailureState,
   slowScripts,
@@ -136,7 +136,7 @@ Deno.test({
   async fn() {
     await using smtp = await startSmtp();
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
-    const browser: Browser = await launchBrowser();
+    const browser: Browser = await borrowBrowser();
     const port = freePort();
     // Two days of one month with times enough for both bookings, whatever the date today.
     const days = (await twoDaysInOneMonth(app.baseUrl, "/widget/demo/quick-chat", {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { repoRoot, startApp } from "../support/app.ts";
 import { freePort } from "../support/ports.ts";
-import { hydrated, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, hydrated, screenshot, trackPageErrors } from "../support/browser.ts";
 import type { Page } from "playwright-core";
 import { EMBED_WORDS } from "../../src/lib/shared/embed-words.ts";
 
@@ -49,7 +49,7 @@ Deno.test({
   async fn() {
     await using app = await startApp({ demo: true });
     const site = serveSite(app.baseUrl);
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({ timezoneId: "Europe/Berlin" });
       const page = await ctx.newPage();
@@ -140,7 +140,7 @@ Deno.test({
     await using app = await startApp({ demo: true });
     const german = serveSite(app.baseUrl);
     const unnamed = serveSite(app.baseUrl, null);
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       // A visitor whose browser asks for English, on a German site: German around and inside.
       const ctx = await browser.newContext({ locale: "en-US", timezoneId: "Europe/Berlin" });

@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
-import { hydrated, launchBrowser } from "../support/browser.ts";
+import { borrowBrowser, hydrated } from "../support/browser.ts";
 import { freePort } from "../support/ports.ts";
 import { EVERY_DAY_ALL_DAY } from "../support/teams.ts";
 import { publishedForm } from "../support/routing.ts";
@@ -52,7 +52,7 @@ Deno.test({
           { headers: { "content-type": "text/html; charset=utf-8" } },
         ),
     );
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const open = async (url: string, prefill: Record<string, unknown>) => {
         script = `Invito.inline({ url: ${JSON.stringify(url)}, parent: "#book", prefill: ${

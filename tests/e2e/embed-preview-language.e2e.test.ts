@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { signInByLink } from "../support/auth.ts";
 import {
+  borrowBrowser,
   hydrated,
   inEachScheme,
-  launchBrowser,
   screenshot,
   sessionCookies,
 } from "../support/browser.ts";
@@ -27,7 +27,7 @@ Deno.test({
   async fn() {
     await using app = await startApp({ demo: true });
     const cookies = sessionCookies(await signInByLink(app, DEMO_EMAIL));
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (const view of [PHONE, DESKTOP]) {
         const ctx = await browser.newContext({

@@ -12,8 +12,8 @@ import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { freePort } from "../support/ports.ts";
 import {
+  borrowBrowser,
   checkA11y,
-  launchBrowser,
   screenshot,
   showFailureState,
   slowScripts,
@@ -83,7 +83,7 @@ Deno.test({
       tz: "Europe/Berlin",
     });
     const shop = serveShop(app.baseUrl, freePort(), date);
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const hostCtx = await browser.newContext();
       const host = await hostCtx.newPage();

@@ -9,9 +9,9 @@ import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { freePort } from "../support/ports.ts";
 import {
+  borrowBrowser,
   checkA11y,
   hydrated,
-  launchBrowser,
   screenshot,
   trackPageErrors,
 } from "../support/browser.ts";
@@ -112,7 +112,7 @@ Deno.test({
   async fn() {
     await using smtp = await startSmtp();
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     const sites: { close(): Promise<void> }[] = [];
     try {
       const ctx = await browser.newContext({

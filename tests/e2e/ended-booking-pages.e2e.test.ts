@@ -8,10 +8,10 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import {
+  borrowBrowser,
   checkA11y,
   hydrated,
   inEachScheme,
-  launchBrowser,
   screenshot,
   sidewaysScroll,
   trackPageErrors,
@@ -164,7 +164,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const { dataDir, cancelled } = await seed();
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       await using app = await serve(dataDir);
       for (const width of [360, 1280]) {

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { signInByLink } from "../support/auth.ts";
-import { contextWithSession, launchBrowser } from "../support/browser.ts";
+import { borrowBrowser, contextWithSession } from "../support/browser.ts";
 
 Deno.test({
   name:
@@ -18,7 +18,7 @@ Deno.test({
   async fn() {
     await using app = await startApp();
     const client = await signInByLink(app, "plain.host@example.test");
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await contextWithSession(browser, client, { javaScriptEnabled: false });
       const page = await ctx.newPage();

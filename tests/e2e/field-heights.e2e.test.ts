@@ -10,7 +10,7 @@ import { startApp } from "../support/app.ts";
 import { createEventType, createHost, seedStore, WORKDAYS } from "../support/memory-app.ts";
 import { signInByLink } from "../support/auth.ts";
 import { publishedForm } from "../support/routing.ts";
-import { contextWithSession, inEachScheme, launchBrowser, screenshot } from "../support/browser.ts";
+import { borrowBrowser, contextWithSession, inEachScheme, screenshot } from "../support/browser.ts";
 
 const VIEWS = [
   { name: "small", viewport: { width: 360, height: 740 } },
@@ -39,7 +39,7 @@ Deno.test({
       "/admin/audit": ["#a-kind", "#a-who", "#a-from", "#a-to"],
       [`/dashboard/routing/${formId}/responses`]: ["#f-route", "#f-booked", "#f-q"],
     };
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     const problems: string[] = [];
     try {
       for (const view of VIEWS) {

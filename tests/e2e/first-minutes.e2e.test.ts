@@ -9,11 +9,11 @@ import { Buffer } from "node:buffer";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { type AppHandle, startApp } from "../support/app.ts";
 import {
+  borrowBrowser,
   checkA11y,
   contextWithSession,
   contrastIn,
   hydrated,
-  launchBrowser,
   screenshot,
   SCREENSHOTS,
   trackPageErrors,
@@ -90,7 +90,7 @@ Deno.test({
   async fn() {
     await using app = await startApp();
     const c = await newHost(app, "ann.lee@example.test");
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await hostContext(browser, c, { timezoneId: "Europe/Berlin" });
       const page = await ctx.newPage();
@@ -209,7 +209,7 @@ Deno.test({
     await using app = await startApp();
     const c = await newHost(app, "bo@example.test");
     await c.post("/dashboard/setup?/skip", {});
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (const [locale, scheme] of [["en-US", "light"], ["de-DE", "dark"]] as const) {
         const ctx = await hostContext(browser, c, {
@@ -348,7 +348,7 @@ Deno.test({
     await using app = await startApp();
     const c = await newHost(app, "cy@example.test");
     await c.post("/dashboard/setup?/skip", {});
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await hostContext(browser, c, { locale: "en-US" });
       const page = await ctx.newPage();
@@ -411,7 +411,7 @@ Deno.test({
       min: 4,
       sameMonth: true,
     });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (const js of [true, false]) {
         for (const scheme of ["light", "dark"] as const) {

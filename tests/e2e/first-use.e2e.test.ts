@@ -9,9 +9,9 @@ import { signInWithEmail } from "../support/browser-sign-in.ts";
 import type { Page } from "playwright-core";
 import { type AppHandle, startApp } from "../support/app.ts";
 import {
+  borrowBrowser,
   checkA11y,
   hydrated,
-  launchBrowser,
   screenshot,
   trackPageErrors,
 } from "../support/browser.ts";
@@ -63,7 +63,7 @@ Deno.test({
     "first sign-in: the setup takes name, username, a zone typed as a city, working hours and a first event type, then the dashboard welcomes the host",
   async fn() {
     await using app = await startApp();
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({ timezoneId: "Europe/Lisbon", locale: "en-GB" });
       const page = await ctx.newPage();
@@ -186,7 +186,7 @@ Deno.test({
       { message: "the booking page to say booking is paused" },
     );
 
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       // Guests are told booking is paused instead of "pick a highlighted day" with none there.
       const guest = await browser.newPage();
@@ -299,7 +299,7 @@ Deno.test({
  * typed-before-scripts.e2e.test.ts's part.
  */
 async function openZonePicker(
-  browser: Awaited<ReturnType<typeof launchBrowser>>,
+  browser: Awaited<ReturnType<typeof borrowBrowser>>,
   app: AppHandle,
   javaScriptEnabled: boolean,
 ) {
@@ -319,7 +319,7 @@ Deno.test({
     "time-zone picker: suggestions still on their way when Enter sends what was typed do not open over the answer",
   async fn() {
     await using app = await startApp({ demo: true });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const { ctx, page, zone } = await openZonePicker(browser, app, true);
       // The search for what is typed is held until the guest has pressed Enter and seen the
@@ -360,7 +360,7 @@ Deno.test({
     "time-zone picker: a city is found, several matches are offered, and no match is said (with and without JavaScript)",
   async fn() {
     await using app = await startApp({ demo: true });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (const javaScriptEnabled of [true, false]) {
         const { ctx, page, zone } = await openZonePicker(browser, app, javaScriptEnabled);

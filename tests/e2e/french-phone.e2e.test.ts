@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
-import { launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
 import { signInAs } from "../support/browser-sign-in.ts";
 
 Deno.test({
@@ -17,7 +17,7 @@ Deno.test({
   async fn() {
     await using smtp = await startSmtp();
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({
         timezoneId: "Europe/Paris",

@@ -8,9 +8,9 @@ import ICAL from "ical.js";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import {
+  borrowBrowser,
   checkA11y,
   hydrated,
-  launchBrowser,
   screenshot,
   trackPageErrors,
 } from "../support/browser.ts";
@@ -25,7 +25,7 @@ Deno.test({
   async fn() {
     await using smtp = await startSmtp();
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({
         timezoneId: "America/New_York",
@@ -162,7 +162,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using app = await startApp({ demo: true });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({
         timezoneId: "Australia/Sydney",
@@ -214,7 +214,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using app = await startApp({ demo: true });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const looks = [
         { width: 360, colorScheme: "dark", locale: "en-US", taken: /That time was just taken/ },
@@ -290,7 +290,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using app = await startApp({ demo: true });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({ timezoneId: "UTC", locale: "en-US" });
       const page = await ctx.newPage();

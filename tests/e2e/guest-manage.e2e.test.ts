@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
-import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, checkA11y, screenshot, trackPageErrors } from "../support/browser.ts";
 import { fullDay } from "../support/slots.ts";
 
 Deno.test({
@@ -16,7 +16,7 @@ Deno.test({
   async fn() {
     await using smtp = await startSmtp();
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({ timezoneId: "Europe/Berlin" });
       const page = await ctx.newPage();

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { hydrated, launchBrowser, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, hydrated, trackPageErrors } from "../support/browser.ts";
 import type { Page } from "playwright-core";
 
 /**
@@ -169,7 +169,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using app = await startApp({ demo: true });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (
         const path of [
@@ -231,7 +231,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using app = await startApp({ demo: true });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       // No `locale`: Playwright would send it as Accept-Language too. Chromium's own is en-US.
       const ctx = await browser.newContext({
@@ -274,7 +274,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using app = await startApp({ demo: true });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (const [zone, city] of [["Europe/Berlin", "Berlin"], ["Europe/Paris", "Paris"]]) {
         const ctx = await browser.newContext({ timezoneId: zone, locale: "en-GB" });
@@ -342,7 +342,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using app = await startApp({ demo: true });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (const path of ["/calendar/demo/intro-call", "/widget/demo/intro-call"]) {
         // A guessed page's header names its stylesheet and no script: a guest it sends on lets

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import ICAL from "ical.js";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
-import { checkA11y, hydrated, launchBrowser, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, checkA11y, hydrated, trackPageErrors } from "../support/browser.ts";
 import { createClient, type HttpResult } from "../support/http.ts";
 import { formsOf, signInByLink, submitForm } from "../support/auth.ts";
 import { freePort } from "../support/ports.ts";
@@ -310,7 +310,7 @@ Deno.test({
   async fn() {
     await using app = await startApp({ demo: true });
     const key = (await app.waitForLog(/Demo API key \(read, write\): (inv_\S+)/))[1];
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } }))
         .newPage();

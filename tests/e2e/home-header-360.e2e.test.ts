@@ -8,10 +8,10 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { signInByLink } from "../support/auth.ts";
 import {
+  borrowBrowser,
   checkA11y,
   hydrated,
   inEachScheme,
-  launchBrowser,
   screenshot,
   sessionCookies,
 } from "../support/browser.ts";
@@ -29,7 +29,7 @@ Deno.test({
   async fn() {
     await using app = await startApp({ demo: true });
     const cookies = sessionCookies(await signInByLink(app, DEMO_EMAIL));
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     const problems: string[] = [];
     try {
       // A context for each: each load is checked in light and then dark as the system turns.

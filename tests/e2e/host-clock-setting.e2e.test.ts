@@ -9,10 +9,10 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { startApp } from "../support/app.ts";
 import {
+  borrowBrowser,
   checkA11y,
   contextWithSession,
   hydrated,
-  launchBrowser,
   sessionCookies,
 } from "../support/browser.ts";
 import { shootAll } from "../support/shots.ts";
@@ -49,7 +49,7 @@ Deno.test({
     "host clock: a new account is on 'Automatic', which follows the language; a fixed clock stays",
   async fn() {
     await using app = await startApp();
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const c = await signIn(app, "nina@example.test");
       const ctx = await contextWithSession(browser, c, { locale: "en-US" });

@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import {
+  borrowBrowser,
   checkA11y,
   hydrated,
-  launchBrowser,
   screenshot,
   showFailureState,
   sidewaysScroll,
@@ -28,7 +28,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using app = await startApp();
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({
         timezoneId: "Europe/Lisbon",

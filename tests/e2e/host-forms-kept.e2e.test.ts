@@ -12,7 +12,7 @@ import type { Browser, Page } from "playwright-core";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { signInByLink } from "../support/auth.ts";
-import { contextWithSession, launchBrowser } from "../support/browser.ts";
+import { borrowBrowser, contextWithSession } from "../support/browser.ts";
 import { Temporal } from "../../src/lib/server/domain/temporal.ts";
 
 // An address the browser's own check lets through (no dot needed) and the server refuses.
@@ -97,7 +97,7 @@ Deno.test({
     });
     assert.equal(saved.status, 303, saved.body.slice(0, 2000));
 
-    const browser: Browser = await launchBrowser();
+    const browser: Browser = await borrowBrowser();
     try {
       for (const js of [true, false]) {
         const ctx = await contextWithSession(browser, host, {

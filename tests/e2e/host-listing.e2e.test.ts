@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
-import { launchBrowser, screenshot, sidewaysScroll, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, screenshot, sidewaysScroll, trackPageErrors } from "../support/browser.ts";
 import { updateUser } from "../../src/lib/server/store/users.ts";
 
 const LONG_TITLE = "Architekturberatungsgesprächsvorbereitungstermin".repeat(2);
@@ -29,7 +29,7 @@ Deno.test({
       durations: [15, 90],
     });
     kv.close();
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       await using app = await startApp({ dataDir });
       const ctx = await browser.newContext({ viewport: { width: 360, height: 740 } });

@@ -20,7 +20,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { signInByLink } from "../support/auth.ts";
-import { checkA11y, launchBrowser, showFailureState } from "../support/browser.ts";
+import { borrowBrowser, checkA11y, showFailureState } from "../support/browser.ts";
 import { pageTour, TOUR_ENV } from "../support/page-tour.ts";
 import { fullDay } from "../support/slots.ts";
 import { vnuErrors } from "../support/vnu.ts";
@@ -46,7 +46,7 @@ Deno.test({
   name: "Nu Html Checker: every page, in every language, has no markup error",
   async fn() {
     await using app = await startApp({ demo: true, env: TOUR_ENV });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     const docs = new Map<string, string>();
     try {
       const tour = await pageTour(app, browser);

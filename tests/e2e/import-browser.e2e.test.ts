@@ -12,9 +12,9 @@ import { startApp } from "../support/app.ts";
 import { createClient } from "../support/http.ts";
 import { signInByLink } from "../support/auth.ts";
 import {
+  borrowBrowser,
   checkA11y,
   contextWithSession,
-  launchBrowser,
   screenshot,
   trackPageErrors,
 } from "../support/browser.ts";
@@ -44,7 +44,7 @@ Deno.test({
 
     await using to = await startApp({});
     const mover = await signInByLink(to, "mover@example.test");
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (
         const [shot, viewport, colorScheme] of [

@@ -11,7 +11,7 @@ import { signInByLink } from "../support/auth.ts";
 import { createClient } from "../support/http.ts";
 import { parseCsv } from "../../src/lib/server/http/csv.ts";
 import { waitFor } from "../support/wait.ts";
-import { checkA11y, contextWithSession, launchBrowser } from "../support/browser.ts";
+import { borrowBrowser, checkA11y, contextWithSession } from "../support/browser.ts";
 
 const day = (offsetDays: number) =>
   new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
@@ -163,7 +163,7 @@ Deno.test({
     // On a 360 px phone the polls table scrolls sideways: its region takes keyboard focus and
     // is named, in English and in German (longer headings), so axe finds nothing (it once
     // failed scrollable-region-focusable, serious, as soon as the host had a poll).
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (const lang of ["en", "de"]) {
         const ctx = await contextWithSession(browser, host, {

@@ -10,9 +10,9 @@ import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { startApp } from "../support/app.ts";
 import {
+  borrowBrowser,
   checkA11y,
   inEachScheme,
-  launchBrowser,
   screenshot,
   trackPageErrors,
 } from "../support/browser.ts";
@@ -84,7 +84,7 @@ Deno.test({
       kv.close();
 
       await using app = await startApp({ dataDir, env: { INVITO_MIN_FILL_TIME: "0s" } });
-      const browser = await launchBrowser();
+      const browser = await borrowBrowser();
       try {
         const desktop = await browser.newContext({
           timezoneId: "Europe/Berlin",

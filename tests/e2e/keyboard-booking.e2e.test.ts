@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { startApp } from "../support/app.ts";
 import {
+  borrowBrowser,
   checkA11y,
   contrastIn,
-  launchBrowser,
   screenshot,
   trackPageErrors,
 } from "../support/browser.ts";
@@ -34,7 +34,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using app = await startApp({ demo: true });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({
         viewport: { width: 1280, height: 900 },
@@ -100,7 +100,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using app = await startApp({ demo: true });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({
         viewport: { width: 1280, height: 900 },

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { hydrated, launchBrowser, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, hydrated, trackPageErrors } from "../support/browser.ts";
 import { createClient } from "../support/http.ts";
 import { fullDay } from "../support/slots.ts";
 
@@ -25,7 +25,7 @@ Deno.test({
     assert.equal(booked.status, 303);
     const manage = new URL(booked.location!).pathname;
 
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({ locale: "en-US", timezoneId: "UTC" });
       const page = await ctx.newPage();

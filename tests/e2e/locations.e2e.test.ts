@@ -10,7 +10,7 @@ import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { signInByLink } from "../support/auth.ts";
 import { createClient } from "../support/http.ts";
-import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, checkA11y, screenshot, trackPageErrors } from "../support/browser.ts";
 import { fullDay } from "../support/slots.ts";
 
 const ROOM = /https:\/\/meet\.jit\.si\/Invito[A-Za-z0-9_-]{20}(?![A-Za-z0-9_-])/;
@@ -233,7 +233,7 @@ Deno.test({
       locationKind: "jitsi",
       location2Kind: "guest_phone",
     });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const page = await browser.newPage();
       const errors = trackPageErrors(page);

@@ -11,10 +11,10 @@ import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { signInByLink } from "../support/auth.ts";
 import {
+  borrowBrowser,
   checkA11y,
   contextWithSession,
   hydrated,
-  launchBrowser,
   screenshot,
   sidewaysScroll,
 } from "../support/browser.ts";
@@ -68,7 +68,7 @@ Deno.test({
     const id = /href="\/dashboard\/polls\/([0-9A-Z]{26})"/.exec(made.body)![1];
     const path = new URL(/data-testid="poll-url">([^<]+)</.exec(made.body)![1]).pathname;
 
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (const scheme of ["light", "dark"] as const) {
         const js = scheme === "dark";

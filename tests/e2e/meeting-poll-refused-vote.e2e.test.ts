@@ -11,7 +11,7 @@ import { startSmtp } from "../support/smtp.ts";
 import { signInByLink } from "../support/auth.ts";
 import { createClient } from "../support/http.ts";
 import { answerPoll } from "../support/poll.ts";
-import { checkA11y, hydrated, launchBrowser, sidewaysScroll } from "../support/browser.ts";
+import { borrowBrowser, checkA11y, hydrated, sidewaysScroll } from "../support/browser.ts";
 
 const HOST = "demo@invito.example";
 
@@ -58,7 +58,7 @@ Deno.test({
     const host = await signInByLink(app, HOST, { smtp });
     const poll = await makePoll(host, "Kept answers");
 
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (const js of [true, false]) {
         const ctx = await browser.newContext({

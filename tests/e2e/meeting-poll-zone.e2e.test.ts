@@ -8,7 +8,7 @@ import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { signInByLink } from "../support/auth.ts";
 import { createClient } from "../support/http.ts";
-import { launchBrowser } from "../support/browser.ts";
+import { borrowBrowser } from "../support/browser.ts";
 
 const HOST = "demo@invito.example";
 
@@ -56,7 +56,7 @@ Deno.test({
     assert.deepEqual(timesIn(voted.body), nyTimes, "the answer page reads the same times");
 
     // In a browser in Tokyo, the plain link shows Tokyo's times before anything is painted.
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({ timezoneId: "Asia/Tokyo", locale: "en-GB" });
       const page = await ctx.newPage();
@@ -93,7 +93,7 @@ Deno.test({
       })).body,
     );
 
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({
         viewport: { width: 360, height: 740 },

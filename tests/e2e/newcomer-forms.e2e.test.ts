@@ -7,10 +7,10 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import {
+  borrowBrowser,
   checkA11y,
   contextWithSession,
   hydrated,
-  launchBrowser,
   screenshot,
   trackPageErrors,
 } from "../support/browser.ts";
@@ -30,7 +30,7 @@ Deno.test({
     await c.post("/dashboard/setup?/skip", {});
     const profile = await c.get("/dashboard/profile");
     const username = /\/calendar\/([a-z0-9-]+)\//.exec(profile.body)![1];
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await contextWithSession(browser, c, { viewport: DESKTOP, locale: "en-US" });
       const page = await ctx.newPage();
@@ -85,7 +85,7 @@ Deno.test({
     await using app = await startApp();
     const c = await signIn(app, "ezra@example.test");
     await c.post("/dashboard/setup?/skip", {});
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await contextWithSession(browser, c, { viewport: DESKTOP, locale: "en-US" });
       const page = await ctx.newPage();
@@ -120,7 +120,7 @@ Deno.test({
     await using app = await startApp();
     const c = await signIn(app, "emil@example.test");
     await c.post("/dashboard/setup?/skip", {});
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (
         const [lang, scheme, viewport] of [["en", "light", DESKTOP], ["fr", "dark", PHONE]] as const
@@ -155,7 +155,7 @@ Deno.test({
   async fn() {
     await using app = await startApp();
     const c = await signIn(app, "pia@example.test");
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await contextWithSession(browser, c, { viewport: PHONE, locale: "en-US" });
       await ctx.grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.baseUrl });
@@ -216,7 +216,7 @@ Deno.test({
     await using app = await startApp();
     const c = await signIn(app, "tara@example.test");
     await c.post("/dashboard/setup?/skip", {});
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (const js of [true, false]) {
         const ctx = await contextWithSession(browser, c, {
@@ -273,7 +273,7 @@ Deno.test({
     await using app = await startApp();
     const c = await signIn(app, "remy@example.test");
     await c.post("/dashboard/setup?/skip", {});
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (const lang of ["en", "de", "fr", "es"]) {
         const ctx = await contextWithSession(browser, c, { viewport: DESKTOP });
@@ -305,7 +305,7 @@ Deno.test({
     await using app = await startApp();
     const c = await signIn(app, "sami@example.test");
     await c.post("/dashboard/setup?/skip", {});
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await contextWithSession(browser, c, { viewport: DESKTOP, locale: "en-US" });
       const page = await ctx.newPage();
@@ -360,7 +360,7 @@ Deno.test({
     const id = /\/dashboard\/event-types\/([0-9A-Z]{26})/.exec(made.headers.get("location") ?? "")
       ?.[1];
     assert.ok(id, `event type made (${made.status})`);
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (const lang of ["en", "de", "fr", "es"]) {
         const ctx = await contextWithSession(browser, c, { viewport: PHONE, colorScheme: "dark" });

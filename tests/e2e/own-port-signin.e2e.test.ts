@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { denoBin, repoRoot } from "../support/app.ts";
-import { launchBrowser } from "../support/browser.ts";
+import { borrowBrowser } from "../support/browser.ts";
 import { freePort } from "../support/ports.ts";
 import { waitFor } from "../support/wait.ts";
 
@@ -43,7 +43,7 @@ Deno.test({
       for await (const chunk of s) out += decoder.decode(chunk, { stream: true });
     };
     const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const open = await waitFor(() => /Invito listening on \S+ — open (\S+)/.exec(out)?.[1], {
         timeoutMs: 30_000,

@@ -9,10 +9,10 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import {
+  borrowBrowser,
   checkA11y,
   contextWithSession,
   hydrated,
-  launchBrowser,
   screenshot,
   sidewaysScroll,
   trackPageErrors,
@@ -31,7 +31,7 @@ Deno.test({
     await using smtp = await startSmtp();
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
     const client = await signInByLink(app, HOST, { smtp });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       // With scripts, on a phone: tick, page on, tick, page back, create.
       const ctx = await contextWithSession(browser, client, {

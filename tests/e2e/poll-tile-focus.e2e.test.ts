@@ -11,7 +11,7 @@ import type { Page } from "playwright-core";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { signInByLink } from "../support/auth.ts";
-import { checkA11y, hydrated, launchBrowser, screenshot } from "../support/browser.ts";
+import { borrowBrowser, checkA11y, hydrated, screenshot } from "../support/browser.ts";
 import { startsIn } from "../support/slots.ts";
 
 const HOST = "demo@invito.example";
@@ -83,7 +83,7 @@ Deno.test({
     assert.equal(made.status, 200, made.body.slice(0, 300));
     const path = new URL(/data-testid="poll-url">([^<]+)</.exec(made.body)![1]).pathname;
 
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     const problems: string[] = [];
     try {
       for (const scheme of ["light", "dark"] as const) {

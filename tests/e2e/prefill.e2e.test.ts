@@ -12,7 +12,7 @@ import { createEventType, createHost, memoryApp } from "../support/memory-app.ts
 import { EVERY_DAY_ALL_DAY } from "../support/teams.ts";
 import { fullDay } from "../support/slots.ts";
 import { freePort } from "../support/ports.ts";
-import { launchBrowser, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, trackPageErrors } from "../support/browser.ts";
 import { Temporal } from "../../src/lib/server/domain/temporal.ts";
 import type { EventTypeRecord } from "../../src/lib/server/domain/model/records.ts";
 
@@ -286,7 +286,7 @@ Deno.test({
 <script>Invito.inline(${JSON.stringify(options)});</script></body></html>`,
           { headers: { "content-type": "text/html; charset=utf-8" } },
         ));
-      const browser = await launchBrowser();
+      const browser = await borrowBrowser();
       try {
         const ctx = await browser.newContext({ timezoneId: "America/New_York" });
         const page = await ctx.newPage();

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { repoRoot, startApp } from "../support/app.ts";
-import { contextWithSession, hydrated, launchBrowser, SCREENSHOTS } from "../support/browser.ts";
+import { borrowBrowser, contextWithSession, hydrated, SCREENSHOTS } from "../support/browser.ts";
 import { signInByLink } from "../support/auth.ts";
 import type { BrowserContext, Page } from "playwright-core";
 
@@ -43,7 +43,7 @@ Deno.test({
     "Profile's 'New event types' choice: changed there (with or without scripts), the host's and their team's new event type forms start on it, and back",
   async fn() {
     await using app = await startApp();
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const c = await signInByLink(app, "rita@example.test");
       const made = await c.post("/dashboard/teams?/create", {

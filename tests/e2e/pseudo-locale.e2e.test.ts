@@ -15,7 +15,7 @@ import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import { startApp } from "../support/app.ts";
 import {
-  launchBrowser,
+  borrowBrowser,
   screenshot,
   scriptsRan,
   trackPageErrors,
@@ -321,7 +321,7 @@ Deno.test({
   async fn() {
     await using app = await startApp({ demo: true, env: TOUR_ENV });
     const dateWords = englishDateWords();
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const { guestPages, hostPages, hostState } = await pageTour(app, browser);
       const problems = [

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { hydrated, launchBrowser, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, hydrated, trackPageErrors } from "../support/browser.ts";
 import { fullDay } from "../support/slots.ts";
 
 const TWELVE = /\d{1,2}:\d{2}\s?(AM|PM)/;
@@ -43,7 +43,7 @@ Deno.test({
     await res.body?.cancel();
     assert.equal(res.status, 303);
     const link = res.headers.get("location")!;
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({ locale: "de-DE", timezoneId: "Europe/Berlin" });
       const page = await ctx.newPage();

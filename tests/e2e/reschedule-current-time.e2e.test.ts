@@ -11,10 +11,10 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { repoRoot, startApp } from "../support/app.ts";
 import {
+  borrowBrowser,
   checkA11y,
   hydrated,
   inEachScheme,
-  launchBrowser,
   screenshot,
   trackPageErrors,
 } from "../support/browser.ts";
@@ -82,7 +82,7 @@ Deno.test({
     });
     const own = slots[3];
     const link = await book(app.baseUrl, "/calendar/demo/quick-chat", own, "Europe/Berlin");
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (const scripts of [true, false]) {
         const ctx = await browser.newContext({
@@ -184,7 +184,7 @@ Deno.test({
       const slots = found.slots.filter((s) => s.startsWith(date));
       const own = slots[2];
       const link = await book(app.baseUrl, "/calendar/seats/class", own, "UTC");
-      const browser = await launchBrowser();
+      const browser = await borrowBrowser();
       try {
         for (const scripts of [true, false]) {
           const ctx = await browser.newContext({ timezoneId: "UTC", javaScriptEnabled: scripts });
@@ -259,7 +259,7 @@ Deno.test({
     const own = slots.at(-1)!;
     const link = await book(app.baseUrl, "/calendar/demo/quick-chat", own, "Europe/Berlin");
     const url = app.url(`${link}/reschedule?tz=Europe/Berlin&date=${date}`);
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       // With scripts, without, and with scripts in a browser that has no `scroll-initial-target`
       // (Firefox and Safari today: the page's styles are served without it).

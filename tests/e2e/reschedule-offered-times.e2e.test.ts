@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { type AppHandle, startApp } from "../support/app.ts";
-import { checkA11y, hydrated, launchBrowser, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, checkA11y, hydrated, trackPageErrors } from "../support/browser.ts";
 import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
 import { fullDay } from "../support/slots.ts";
 import { Temporal } from "../../src/lib/server/domain/temporal.ts";
@@ -82,7 +82,7 @@ Deno.test({
     const offered = [day[2], day[5], later.slots.filter((s) => s.startsWith(later.date))[1]];
     const link = await book(app.baseUrl, await oneOff(app, key, offered), offered[0]);
 
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (const scripts of [true, false]) {
         const where = scripts ? "scripts" : "no scripts";
@@ -123,7 +123,7 @@ Deno.test({
     const next = moved.location!.replace(/[?#].*$/, "");
     await book(app.baseUrl, "/calendar/demo/quick-chat", offered[0], "bo");
     await book(app.baseUrl, "/calendar/demo/quick-chat", offered[2], "cy");
-    const browser2 = await launchBrowser();
+    const browser2 = await borrowBrowser();
     try {
       for (const scripts of [true, false]) {
         const ctx = await browser2.newContext({ timezoneId: "UTC", javaScriptEnabled: scripts });
@@ -177,7 +177,7 @@ Deno.test({
       const ownDate = Temporal.Now.plainDateISO("UTC").add({ days: 5 }).toString();
       const own = `${ownDate}T10:00:00Z`;
       const link = await book(app.baseUrl, "/calendar/solo/talk", own);
-      const browser = await launchBrowser();
+      const browser = await borrowBrowser();
       try {
         for (const scripts of [true, false]) {
           const where = scripts ? "scripts" : "no scripts";

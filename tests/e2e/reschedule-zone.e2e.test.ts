@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
-import { hydrated, launchBrowser, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, hydrated, trackPageErrors } from "../support/browser.ts";
 import { fullDay } from "../support/slots.ts";
 import { formatTimeRange } from "../../src/lib/shared/format.ts";
 
@@ -50,7 +50,7 @@ Deno.test({
     const link = res.headers.get("location")!;
     await smtp.waitForMail((m) => m.to.includes("kiri@example.test"));
 
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({ locale: "en-US", timezoneId: AUCKLAND });
       const page = await ctx.newPage();

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
-import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, checkA11y, screenshot, trackPageErrors } from "../support/browser.ts";
 import { signInWithEmail } from "../support/team-signin.ts";
 import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
 import { EVERY_DAY_ALL_DAY } from "../support/teams.ts";
@@ -66,7 +66,7 @@ Deno.test({
 
     await using smtp = await startSmtp();
     const app = await startApp({ dataDir, smtp: { host: smtp.host, port: smtp.port } });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const guestCtx = await browser.newContext({
         timezoneId: "America/New_York",

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { repoRoot, startApp } from "../support/app.ts";
 import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
 import { signInByLink } from "../support/auth.ts";
-import { contextWithSession, launchBrowser, SCREENSHOTS } from "../support/browser.ts";
+import { borrowBrowser, contextWithSession, SCREENSHOTS } from "../support/browser.ts";
 import { shootAll } from "../support/shots.ts";
 import { publishedForm } from "../support/routing.ts";
 
@@ -38,7 +38,7 @@ Deno.test({
     kv.close();
     await using app = await startApp({ dataDir });
     const owner = await signInByLink(app, "rita@example.test");
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const url = app.url(`/dashboard/routing/${formId}`);
       for (const lang of LANGS) {

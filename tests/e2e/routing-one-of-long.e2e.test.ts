@@ -9,7 +9,7 @@ import { createHost, seedStore } from "../support/memory-app.ts";
 import { signInByLink } from "../support/auth.ts";
 import { createClient } from "../support/http.ts";
 import { inputValue, publishedForm } from "../support/routing.ts";
-import { launchBrowser, sessionCookies } from "../support/browser.ts";
+import { borrowBrowser, sessionCookies } from "../support/browser.ts";
 
 const REGIONS = [
   "Germany, Austria and Switzerland (DACH), German-speaking",
@@ -41,7 +41,7 @@ Deno.test({
     kv.close();
 
     await using app = await startApp({ dataDir });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       await ctx.addCookies(sessionCookies(await signInByLink(app, "pia@example.test")));

@@ -14,10 +14,10 @@ import { signInByLink } from "../support/auth.ts";
 import { createClient } from "../support/http.ts";
 import { inputValue } from "../support/routing.ts";
 import {
+  borrowBrowser,
   checkA11y,
   hydrated,
   inEachScheme,
-  launchBrowser,
   screenshot,
   sessionCookies,
 } from "../support/browser.ts";
@@ -218,7 +218,7 @@ Deno.test({
       ["public", "/forms/olga/ask", []],
       ["widget", "/widget/forms/olga/ask", []],
     ];
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     const visits = pages.flatMap((page) =>
       ["en", "de", "fr", "es"].map((lang) => [...page, lang] as const)
     );

@@ -15,7 +15,7 @@ import { createClient } from "../support/http.ts";
 import { signInByLink } from "../support/auth.ts";
 import { fullDay } from "../support/slots.ts";
 import { inputValue, publishedForm } from "../support/routing.ts";
-import { checkA11y, contextWithSession, launchBrowser } from "../support/browser.ts";
+import { borrowBrowser, checkA11y, contextWithSession } from "../support/browser.ts";
 import { vnuErrors } from "../support/vnu.ts";
 import { shootAll } from "../support/shots.ts";
 import { parseCsv } from "../../src/lib/server/http/csv.ts";
@@ -106,7 +106,7 @@ Deno.test({
     assert.ok(!de.includes(firstId), "the first booking's id is not shown");
     assert.match(de, /verschoben/);
     // Screenshots for a person to look at: test-results/screenshots/routing-responses-*.png.
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const storageState = await (await contextWithSession(browser, owner)).storageState();
       await shootAll(

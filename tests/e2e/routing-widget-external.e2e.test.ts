@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { createHost, seedStore } from "../support/memory-app.ts";
-import { hydrated, launchBrowser } from "../support/browser.ts";
+import { borrowBrowser, hydrated } from "../support/browser.ts";
 import { freePort } from "../support/ports.ts";
 import { publishedForm } from "../support/routing.ts";
 import { updateUser } from "../../src/lib/server/store/users.ts";
@@ -49,7 +49,7 @@ Invito.inline({ url: "/forms/ella/" + location.hash.slice(1), parent: "#f" });</
           { headers: { "content-type": "text/html; charset=utf-8" } },
         ),
     );
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       // Whether the host lets the widget take the embedding page along, the form, and whether
       // it then goes at once.

@@ -10,9 +10,9 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { signInByLink } from "../support/auth.ts";
 import {
+  borrowBrowser,
   contextWithSession,
   hydrated,
-  launchBrowser,
   trackPageErrors,
 } from "../support/browser.ts";
 import type { Page } from "playwright-core";
@@ -52,7 +52,7 @@ Deno.test({
   async fn() {
     await using app = await startApp();
     const client = await signInByLink(app, "esme@example.test");
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (const scripts of [true, false]) {
         const ctx = await contextWithSession(browser, client, { javaScriptEnabled: scripts });
@@ -94,7 +94,7 @@ Deno.test({
   async fn() {
     await using app = await startApp();
     const client = await signInByLink(app, "pia@example.test");
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await contextWithSession(browser, client, { javaScriptEnabled: false });
       const page = await ctx.newPage();

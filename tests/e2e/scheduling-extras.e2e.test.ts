@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { signInWithEmail } from "../support/browser-sign-in.ts";
 import { startApp } from "../support/app.ts";
-import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, checkA11y, screenshot, trackPageErrors } from "../support/browser.ts";
 import type { Page } from "playwright-core";
 import { fullDay } from "../support/slots.ts";
 
@@ -23,7 +23,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using app = await startApp({ env: { INVITO_MIN_FILL_TIME: "0s" } });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({
         timezoneId: "Europe/Berlin",

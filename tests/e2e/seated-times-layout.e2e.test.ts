@@ -9,10 +9,10 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import {
+  borrowBrowser,
   checkA11y,
   hydrated,
   inEachScheme,
-  launchBrowser,
   screenshot,
   sessionCookies,
 } from "../support/browser.ts";
@@ -67,7 +67,7 @@ Deno.test({
       }
       const cookies = sessionCookies(await signInByLink(app, "seats@example.test"));
       const problems: string[] = [];
-      const browser = await launchBrowser();
+      const browser = await borrowBrowser();
       try {
         // A context per width: each load is checked in light and then dark as the system turns.
         for (const [view, width] of [["desktop", 1366], ["phone360", 360]] as const) {

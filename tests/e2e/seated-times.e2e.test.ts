@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
-import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, checkA11y, screenshot, trackPageErrors } from "../support/browser.ts";
 import { signInAs } from "../support/browser-sign-in.ts";
 import { createEventType, createHost, seedStore } from "../support/memory-app.ts";
 import { fullDay } from "../support/slots.ts";
@@ -65,7 +65,7 @@ Deno.test({
         await res.body?.cancel();
         assert.equal(res.status, 303, who);
       }
-      const browser = await launchBrowser();
+      const browser = await borrowBrowser();
       try {
         const ctx = await browser.newContext({
           timezoneId: "UTC",

@@ -9,9 +9,9 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { signInByLink } from "../support/auth.ts";
 import {
+  borrowBrowser,
   checkA11y,
   contextWithSession,
-  launchBrowser,
   screenshot,
   sidewaysScroll,
   trackPageErrors,
@@ -43,7 +43,7 @@ Deno.test({
       await using app = await startApp({ dataDir });
       const client = await signInByLink(app, owner.email);
       const list = app.url(`/dashboard/teams/${team.id}/bookings`);
-      const browser = await launchBrowser();
+      const browser = await borrowBrowser();
       try {
         const ctx = await contextWithSession(browser, client, {
           timezoneId: "UTC",

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startApp } from "../support/app.ts";
-import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, checkA11y, screenshot, trackPageErrors } from "../support/browser.ts";
 import { buildApp } from "../../src/lib/server/app.ts";
 import { createEventType, createHost, recordingMailer } from "../support/memory-app.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
@@ -51,7 +51,7 @@ Deno.test({
       });
       kv.close();
       await using app = await startApp({ dataDir });
-      const browser = await launchBrowser();
+      const browser = await borrowBrowser();
       try {
         const ctx = await browser.newContext({
           timezoneId: "America/New_York",

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { repoRoot, startApp } from "../support/app.ts";
-import { contextWithSession, hydrated, launchBrowser, SCREENSHOTS } from "../support/browser.ts";
+import { borrowBrowser, contextWithSession, hydrated, SCREENSHOTS } from "../support/browser.ts";
 import { signInByLink } from "../support/auth.ts";
 import type { Page } from "playwright-core";
 
@@ -32,7 +32,7 @@ Deno.test({
     "setup's booking choice presets the new event type form: requests stay requests, instant stays instant",
   async fn() {
     await using app = await startApp();
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (const confirm of [true, false]) {
         const who = confirm ? "rita" : "ivan";

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { hydrated, launchBrowser } from "../support/browser.ts";
+import { borrowBrowser, hydrated } from "../support/browser.ts";
 import { signInWithEmail } from "../support/browser-sign-in.ts";
 
 const TWELVE = /^\d{1,2}:\d{2}\s?(AM|PM)$/;
@@ -20,7 +20,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using app = await startApp();
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({ locale: "en-US" });
       const page = await ctx.newPage();

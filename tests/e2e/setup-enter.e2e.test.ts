@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { contextWithSession, hydrated, launchBrowser } from "../support/browser.ts";
+import { borrowBrowser, contextWithSession, hydrated } from "../support/browser.ts";
 import { signIn } from "../reliability/harness.ts";
 
 Deno.test({
@@ -15,7 +15,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using app = await startApp();
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (
         const [email, field, javaScriptEnabled] of [

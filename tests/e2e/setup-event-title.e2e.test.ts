@@ -7,10 +7,10 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import {
+  borrowBrowser,
   checkA11y,
   contextWithSession,
   hydrated,
-  launchBrowser,
   sessionCookies,
 } from "../support/browser.ts";
 import { shootAll } from "../support/shots.ts";
@@ -32,7 +32,7 @@ Deno.test({
   name: "setup: the filled-in event title's hint says to clear it, not to leave it empty",
   async fn() {
     await using app = await startApp();
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const c = await signIn(app, "nina@example.test");
       const ctx = await contextWithSession(browser, c, { locale: "en-US" });

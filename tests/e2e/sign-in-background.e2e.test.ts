@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
-import { launchBrowser, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, trackPageErrors } from "../support/browser.ts";
 
 const SLOW_MS = 6_000;
 
@@ -17,7 +17,7 @@ Deno.test({
   async fn() {
     await using smtp = await startSmtp();
     await using app = await startApp({ smtp: { host: smtp.host, port: smtp.port } });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext();
       const page = await ctx.newPage();

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { checkA11y, launchBrowser, screenshot } from "../support/browser.ts";
+import { borrowBrowser, checkA11y, screenshot } from "../support/browser.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -17,7 +17,7 @@ Deno.test({
     await using app = await startApp();
     const other = app.baseUrl.replace("127.0.0.1", "localhost");
     assert.notEqual(other, app.baseUrl);
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (const lang of ["en", "de"]) {
         for (const scheme of ["light", "dark"] as const) {

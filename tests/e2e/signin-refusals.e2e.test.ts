@@ -11,9 +11,9 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import type { Browser, Page } from "playwright-core";
 import {
+  borrowBrowser,
   checkA11y,
   hydrated,
-  launchBrowser,
   screenshot,
   trackPageErrors,
 } from "../support/browser.ts";
@@ -57,7 +57,7 @@ Deno.test({
     "sign-in refused for too many tries: the form says so and how long to wait, with or without scripts",
   async fn() {
     await using app = await startApp({ env: { INVITO_RATE_LIMIT: "signin=1/15m,page=1/15m" } });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       // The one post the limit allows.
       const first = await fetch(`${app.baseUrl}/signin?/email`, {
@@ -129,7 +129,7 @@ Deno.test({
   async fn() {
     await using app = await startApp();
     const other = app.baseUrl.replace("127.0.0.1", "localhost");
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (const js of [true, false]) {
         for (const scheme of ["light", "dark"] as const) {

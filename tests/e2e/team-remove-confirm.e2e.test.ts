@@ -10,10 +10,10 @@ import { seedStore } from "../support/memory-app.ts";
 import { seedTeam, seedTeamEventType } from "../support/teams.ts";
 import { signInByLink } from "../support/auth.ts";
 import {
+  borrowBrowser,
   checkA11y,
   contextWithSession,
   hydrated,
-  launchBrowser,
   screenshot,
   trackPageErrors,
 } from "../support/browser.ts";
@@ -45,7 +45,7 @@ Deno.test({
     kv.close();
     await using app = await startApp({ dataDir });
     const base = `/dashboard/teams/${team.id}`;
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     const session = async (who: string, javaScriptEnabled = true) =>
       await contextWithSession(browser, await signInByLink(app, `${who}@example.test`), {
         viewport: { width: 1280, height: 900 },

@@ -13,10 +13,10 @@ import { seedStore } from "../support/memory-app.ts";
 import { seedTeam } from "../support/teams.ts";
 import { signInByLink } from "../support/auth.ts";
 import {
+  borrowBrowser,
   checkA11y,
   hydrated,
   inEachScheme,
-  launchBrowser,
   screenshot,
   sessionCookies,
 } from "../support/browser.ts";
@@ -40,7 +40,7 @@ Deno.test({
     kv.close();
     await using app = await startApp({ dataDir });
     const cookies = sessionCookies(await signInByLink(app, "olga@example.test"));
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     const problems: string[] = [];
     try {
       // One context: each load is checked in light and then dark as the system turns.

@@ -10,10 +10,10 @@ import { seedStore } from "../support/memory-app.ts";
 import { seedTeam } from "../support/teams.ts";
 import { signInByLink } from "../support/auth.ts";
 import {
+  borrowBrowser,
   checkA11y,
   hydrated,
   inEachScheme,
-  launchBrowser,
   sessionCookies,
 } from "../support/browser.ts";
 import { shootAll } from "../support/shots.ts";
@@ -37,7 +37,7 @@ Deno.test({
     await using app = await startApp({ dataDir });
     const cookies = sessionCookies(await signInByLink(app, "olga@example.test"));
     const problems: string[] = [];
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       // One context: each load is checked in light and then dark as the system turns.
       const ctx = await browser.newContext({

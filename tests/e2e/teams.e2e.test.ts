@@ -10,9 +10,9 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import {
+  borrowBrowser,
   checkA11y,
   hydrated,
-  launchBrowser,
   screenshot,
   trackPageErrors,
 } from "../support/browser.ts";
@@ -35,7 +35,7 @@ Deno.test({
   async fn() {
     await using smtp = await startSmtp();
     await using app = await startApp({ smtp: { host: smtp.host, port: smtp.port } });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     const contexts: BrowserContext[] = [];
     const context = async (
       timezoneId: string,

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { createEventType, createHost, seedStore, WORKDAYS } from "../support/memory-app.ts";
-import { hydrated, launchBrowser } from "../support/browser.ts";
+import { borrowBrowser, hydrated } from "../support/browser.ts";
 import type { Page } from "playwright-core";
 import { freePort } from "../support/ports.ts";
 
@@ -38,7 +38,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using app = await danaWithChat("invito-theme-follow-");
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({ colorScheme: "light" });
       const page = await ctx.newPage();
@@ -106,7 +106,7 @@ Deno.test({
         </body></html>`,
         { headers: { "content-type": "text/html; charset=utf-8" } },
       ));
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({ colorScheme: "light", timezoneId: "Europe/London" });
       const page = await ctx.newPage();
@@ -152,7 +152,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using app = await startApp({});
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({ colorScheme: "light" });
       // What Chromium does for a site whose cookies and site data the visitor blocked (no switch

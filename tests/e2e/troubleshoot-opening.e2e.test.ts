@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
-import { launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
 import { signInAs } from "../support/browser-sign-in.ts";
 
 Deno.test({
@@ -44,7 +44,7 @@ Deno.test({
     const put = await api("PUT", { weekly });
     assert.equal(put.status, 200, JSON.stringify(put.body));
 
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const ctx = await browser.newContext({ timezoneId: zone });
       const page = await ctx.newPage();

@@ -14,9 +14,9 @@ import type { Browser, Page } from "playwright-core";
 import { startApp } from "../support/app.ts";
 import { signInByLink } from "../support/auth.ts";
 import {
+  borrowBrowser,
   contextWithSession,
   hydrated,
-  launchBrowser,
   showFailureState,
 } from "../support/browser.ts";
 import { fullDay } from "../support/slots.ts";
@@ -66,7 +66,7 @@ const expected = (steps: Step[]) =>
 
 /** Runs `steps` in a fresh Chromium; on a failure shows its pages and the server's log. */
 async function inBrowser(logs: () => string, steps: (browser: Browser) => Promise<void>) {
-  const browser = await launchBrowser();
+  const browser = await borrowBrowser();
   try {
     await steps(browser);
   } catch (e) {

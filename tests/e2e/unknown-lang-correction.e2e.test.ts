@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { hydrated, launchBrowser, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, hydrated, trackPageErrors } from "../support/browser.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const TWELVE = /^\d{1,2}:\d{2}\s?(AM|PM)$/;
@@ -20,7 +20,7 @@ Deno.test({
   name: "unknown ?lang= on a booking page: the browser's own clock still replaces the guessed one",
   async fn() {
     await using app = await startApp({ demo: true });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (
         const [lang, clock] of [

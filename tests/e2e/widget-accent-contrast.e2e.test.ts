@@ -10,9 +10,9 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { signInByLink } from "../support/auth.ts";
 import {
+  borrowBrowser,
   checkA11y,
   hydrated,
-  launchBrowser,
   screenshot,
   sessionCookies,
   trackPageErrors,
@@ -37,7 +37,7 @@ Deno.test({
       from: Temporal.Now.plainDateISO("Europe/London").with({ day: 1 }).add({ months: 1, days: 9 })
         .toString(),
     });
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const problems: string[] = [];
       for (const width of [1280, 360]) {
@@ -101,7 +101,7 @@ Deno.test({
   async fn() {
     await using app = await startApp({ demo: true });
     const cookies = sessionCookies(await signInByLink(app, DEMO_EMAIL));
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       for (const [width, scheme] of [[1280, "light"], [360, "dark"]] as const) {
         const ctx = await browser.newContext({

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { freePort } from "../support/ports.ts";
 import {
+  borrowBrowser,
   hydrated,
   launchBrowser,
   screenshot,
@@ -139,7 +140,7 @@ Deno.test({
       `<!doctype html><html><head><title>Blog</title></head><body>
       <button type="button" data-invito-popup="/widget/demo/">Book a call</button>
       <script src="${u}/embed.js" async></script></body></html>`, app.baseUrl);
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const page = await browser.newPage({ viewport: { width: 1024, height: 800 } });
       await page.goto(site.url + "/");
@@ -204,7 +205,7 @@ Deno.test({
       <iframe id="dash" src="${u}/signin"></iframe>
       <iframe id="confirm" src="${confirm}"></iframe>
       <iframe id="widget" src="${u}/widget/demo/"></iframe></body></html>`, app.baseUrl);
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const page = await browser.newPage();
       await page.goto(site.url + "/", { waitUntil: "load" });

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { hydrated, launchBrowser, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, hydrated, trackPageErrors } from "../support/browser.ts";
 import { fullDay } from "../support/slots.ts";
 import { formatTime, isoDateIn } from "../../src/lib/shared/format.ts";
 
@@ -27,7 +27,7 @@ Deno.test({
     assert.ok(start, `a time on another date in Auckland among ${slots.join(", ")}`);
     const inAuckland = formatTime(Date.parse(start), AUCKLAND, "24h", "en-GB");
 
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       // With scripts: the zone chosen from the field's suggestions.
       const page = await browser.newPage({ locale: "en-GB", timezoneId: "UTC" });

@@ -12,7 +12,7 @@ import { startSmtp } from "../support/smtp.ts";
 import { signInByLink } from "../support/auth.ts";
 import { createClient } from "../support/http.ts";
 import { waitFor } from "../support/wait.ts";
-import { checkA11y, launchBrowser, screenshot, trackPageErrors } from "../support/browser.ts";
+import { borrowBrowser, checkA11y, screenshot, trackPageErrors } from "../support/browser.ts";
 import { startZoom, zoomEnv } from "../support/zoom.ts";
 import { fullDay } from "../support/slots.ts";
 
@@ -140,7 +140,7 @@ Deno.test({
     assert.ok(zoom.log.includes(`DELETE /v2/meetings/${meeting.id}`));
 
     // A guest in Chromium: the form offers Zoom, the result page links the new meeting.
-    const browser = await launchBrowser();
+    const browser = await borrowBrowser();
     try {
       const tab = await browser.newPage();
       const errors = trackPageErrors(tab);

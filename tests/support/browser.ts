@@ -3,7 +3,7 @@
  * axe-core and screenshots for a person to look at.
  *
  * ```ts
- * const browser = await launchBrowser();
+ * const browser = await borrowBrowser(); // a test with sanitizers off; else launchBrowser()
  * try {
  *   const page = await browser.newPage();
  *   const errors = trackPageErrors(page);
@@ -42,25 +42,87 @@ export const chromiumArgs = [
   "--disable-quic",
 ];
 
+/** A Chromium of the test's own, closed by its `close()`: for launch options of its own. */
 export async function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> {
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     ...opts,
     args: [...chromiumArgs, ...(opts.args ?? [])],
   });
-  const lateMs = Number(Deno.env.get("INVITO_TEST_SLOW_SCRIPTS") ?? 0);
-  if (lateMs > 0) {
-    // Every context's scripts arrive late: a run with this set finds the steps that race the
-    // page's hydration (README: INVITO_TEST_SLOW_SCRIPTS). Playwright's browser.newPage makes a context too.
-    const newContext = browser.newContext.bind(browser);
-    browser.newContext = async (o) => {
-      const ctx = await newContext(o);
-      await slowScripts(ctx, lateMs);
-      return ctx;
+  return lent(browser, () => browser.close());
+}
+
+/**
+ * A browser lent from one Chromium that the module's browser tests share (`npm test` loads a
+ * dozen test files into one module, scripts/test-all.sh). Launching Chromium cost ~1.6 CPU-s on
+ * the suite's boxes, a context and its first page ~0.4 (ten of each, 2026-12-01). The test sees
+ * what it saw of a browser of its own: the contexts it makes (each with its own cookies, storage,
+ * cache and permissions in Chromium), and `close()` closes those and no more.
+ *
+ * For tests that turn Deno's sanitizers off, as every e2e file does: the shared Chromium's pipe
+ * outlives the test, an open resource and a pending read the sanitizers would count. It closes
+ * after the module's last test (a crashed one is launched again on the next loan).
+ */
+export async function borrowBrowser(): Promise<Browser> {
+  if (!shared) {
+    const launched = chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+    shared = launched;
+    const forget = () => {
+      if (shared === launched) shared = null;
     };
-    browser.newPage = async (o) => await (await browser.newContext(o)).newPage();
+    launched.then((b) => b.once("disconnected", forget), forget);
   }
-  return browser;
+  return lent(await shared, async () => {});
+}
+
+let shared: Promise<Browser> | null = null;
+Deno.test.afterAll(async () => {
+  const browser = shared;
+  shared = null;
+  await (await browser?.catch(() => null))?.close();
+});
+
+/**
+ * `browser` as a test holds it: its contexts() are the ones made through it, and close() closes
+ * them, then calls `release`. With INVITO_TEST_SLOW_SCRIPTS set, every context's scripts arrive
+ * late: a run with it finds the steps that race the page's hydration (README).
+ */
+function lent(browser: Browser, release: () => Promise<void>): Browser {
+  const lateMs = Number(Deno.env.get("INVITO_TEST_SLOW_SCRIPTS") ?? 0);
+  const contexts = new Set<BrowserContext>();
+  let closed = false;
+  const newContext: Browser["newContext"] = async (opts) => {
+    if (closed) throw new Error("this browser was closed");
+    const ctx = await browser.newContext(opts);
+    contexts.add(ctx);
+    ctx.once("close", () => contexts.delete(ctx));
+    if (lateMs > 0) await slowScripts(ctx, lateMs);
+    return ctx;
+  };
+  const own: Partial<Browser> = {
+    newContext,
+    // As Playwright's own: a page in a context of its own, which closes with it.
+    newPage: async (opts) => {
+      const ctx = await newContext(opts);
+      const page = await ctx.newPage();
+      page.once("close", () => void ctx.close().catch(() => {}));
+      return page;
+    },
+    contexts: () => [...contexts],
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...contexts].map((ctx) => ctx.close().catch(() => {})));
+      await release();
+    },
+  };
+  return new Proxy(browser, {
+    get(target, prop) {
+      if (Object.hasOwn(own, prop)) return own[prop as keyof Browser];
+      const value = Reflect.get(target, prop);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 /**
