@@ -169,6 +169,39 @@ Deno.test("busyFromIcs: an event whose walk outlasts its time budget is skipped 
   assert.match(r.skipped[0].reason, /recurrence took more than 1 ms/);
 });
 
+Deno.test("busyFromIcs: a weekly series whose walk was paused past the budget (a busy machine) still blocks its times; a walk over it twice is skipped", () => {
+  // The process stops for 300 ms once, in the middle of the walk (the OS ran another process, a
+  // collector paused): a full npm test saw a weekly series skipped as "took more than 250 ms".
+  const text = vcal(
+    vevent([
+      "UID:weekly@x",
+      "DTSTART:20261006T100000Z",
+      "DURATION:PT1H",
+      "RRULE:FREQ=WEEKLY;COUNT=8",
+    ]),
+  );
+  const realNow = performance.now.bind(performance);
+  let calls = 0;
+  let pause = 0;
+  performance.now = () => (++calls === 5 ? (pause = 300) : 0, realNow() + pause);
+  try {
+    const r = busyFromIcs(text, opts({ eventBudgetMs: 250 }));
+    assert.deepEqual(r.skipped, []);
+    assert.equal(r.windows.length, 8, list(r.windows).join(" ")); // 6 Oct … 24 Nov
+  } finally {
+    performance.now = realNow;
+  }
+  // Paused on every walk: not a pause but the event's own cost, and skipped.
+  performance.now = () => realNow() + 300 * Math.floor(++calls / 4);
+  try {
+    const r = busyFromIcs(text, opts({ eventBudgetMs: 250 }));
+    assert.deepEqual(r.skipped.map((s) => s.reason), ["recurrence took more than 250 ms"]);
+    assert.deepEqual(r.windows, []);
+  } finally {
+    performance.now = realNow;
+  }
+});
+
 Deno.test("busyFromIcs: a monthly 'fifth Monday' rule started in 1900 blocks its one date in the window, walked from near the window", () => {
   // It used to be walked month by month from 1900: on a quiet machine it finished inside the
   // event's time budget and blocked 30 November, on a busy one it was skipped as a bomb. Now it

@@ -11,8 +11,9 @@
  * - Our own bookings written back to the calendar (`isOwnUid`) are skipped: the booking already
  *   blocks its slot.
  * - Bounded: at most `maxInstances` occurrences per event in the window, `maxIterations` steps
- *   and `eventBudgetMs` per event (such an event is skipped and reported), and a deadline for
- *   the whole calendar after which the result says `complete: false`.
+ *   and `eventBudgetMs` per event (over it on two walks: such an event is skipped and
+ *   reported), and a deadline for the whole calendar after which the result says
+ *   `complete: false`.
  */
 import ICAL from "ical.js";
 import { Temporal } from "../domain/temporal.ts";
@@ -28,6 +29,7 @@ import {
   MAX_ITERATIONS_PER_EVENT,
   MS_DAY,
   OutOfTime,
+  OverBudget,
   SkipEvent,
   type SkippedEvent,
   type Time,
@@ -225,7 +227,7 @@ function expandSeries(master: Component | null, overrides: Component[], ctx: Ctx
           }
           const now = performance.now();
           if (now - started > ctx.eventBudgetMs) {
-            throw new SkipEvent(`recurrence took more than ${ctx.eventBudgetMs} ms`);
+            throw new OverBudget(`recurrence took more than ${ctx.eventBudgetMs} ms`);
           }
           if (ctx.opts.deadline !== undefined && now > ctx.opts.deadline) throw new OutOfTime();
           const next = iter.next() as Time | undefined;
@@ -308,10 +310,22 @@ export function busyFromIcs(icsText: string, opts: BusyParseOptions): BusyParseR
       // A cancelled series is cancelled with all its overrides.
       if (s.master && upper(s.master, "status") === "CANCELLED") continue;
       const mark = ctx.windows.length;
-      try {
-        expandSeries(s.master, s.overrides, ctx);
-      } catch (err) {
-        ctx.windows.length = mark; // nothing half-expanded
+      const walk = (): unknown => {
+        try {
+          expandSeries(s.master, s.overrides, ctx);
+          return null;
+        } catch (err) {
+          ctx.windows.length = mark; // nothing half-expanded
+          return err;
+        }
+      };
+      // A walk over its time budget is walked once more before the event is skipped: the time
+      // is the machine's as much as the event's (the process paused mid-walk on a busy box), and
+      // a weekly series skipped so stopped blocking its times (seen in a full npm test). A walk
+      // that is dear by itself is over the budget twice.
+      let err = walk();
+      if (err instanceof OverBudget) err = walk();
+      if (err !== null) {
         if (err instanceof OutOfTime) return { windows: ctx.windows, skipped, complete: false };
         skipped.push({
           uid,

@@ -31,6 +31,8 @@ export const MS_DAY = 86_400_000;
 export const warnedZones = new Set<string>();
 
 export class SkipEvent extends Error {}
+/** A walk over its time budget (ical-busy.ts walks it once more before it skips the event). */
+export class OverBudget extends SkipEvent {}
 export class OutOfTime extends Error {}
 
 export type Ctx = {
