@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { denoBin, repoRoot } from "./app.ts";
+import { repoRoot } from "./app.ts";
+import { runDenoTest } from "./deno-test.ts";
 
 // The browser files of `npm test` borrow one Chromium per module (tests/support/browser.ts).
 Deno.test("borrowBrowser: a module's tests share one Chromium but no cookies, and it is gone after the module's last test", async () => {
@@ -51,14 +52,7 @@ Deno.test("borrowBrowser: a module's tests share one Chromium but no cookies, an
       `import { loadGroup } from "${join(repoRoot, "tests/support/test-group.ts")}";\n` +
         `await loadGroup(${JSON.stringify([join(dir, "a.test.ts"), join(dir, "b.test.ts")])});\n`,
     );
-    const out = await new Deno.Command(denoBin, {
-      args: ["test", "-A", "--no-check", join(dir, "group.test.ts"), join(dir, "c.test.ts")],
-      cwd: repoRoot,
-      env: { NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const log = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    const { log } = await runDenoTest([join(dir, "group.test.ts"), join(dir, "c.test.ts")]);
     assert.match(log, /ok \| 3 passed \| 0 failed/, log);
     assert.notEqual((await Deno.readTextFile(join(dir, "pids"))).trim(), "");
   } finally {

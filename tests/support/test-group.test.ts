@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { denoBin, repoRoot } from "./app.ts";
+import { repoRoot } from "./app.ts";
+import { runDenoTest } from "./deno-test.ts";
 import { parseJunit } from "./test-summary.ts";
 
 // How `npm test` runs the suite (scripts/test-all.sh): a dozen files to a `deno test` module.
@@ -22,15 +23,8 @@ Deno.test("loadGroup: each test keeps its own file, and a file that fails to loa
         `await loadGroup(${JSON.stringify(files)});\n`,
     );
     const junit = join(dir, "junit.xml");
-    const out = await new Deno.Command(denoBin, {
-      args: ["test", "-A", "--no-check", `--junit-path=${junit}`, join(dir, "group.test.ts")],
-      cwd: repoRoot,
-      env: { NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const log = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 1, log);
+    const { code, log } = await runDenoTest([`--junit-path=${junit}`, join(dir, "group.test.ts")]);
+    assert.equal(code, 1, log);
     assert.match(log, /FAILED \| 2 passed \| 2 failed/, log);
     assert.match(log, /broken\.test\.ts failed to load[\s\S]*missing\.ts/, log);
     // A failure names the line of its own file, not the group's.
