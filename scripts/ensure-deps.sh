@@ -2,18 +2,19 @@
 # Make sure the dependencies Invito needs are present. Idempotent and quick when nothing is missing.
 #
 #   scripts/ensure-deps.sh                 npm packages only
-#   scripts/ensure-deps.sh --with-system   also the Debian packages the tests use (chromium, radicale,
-#                                          a Java 17 runtime for the Nu Html Checker, Node for Lighthouse)
+#   scripts/ensure-deps.sh --with-system   also the Debian packages the tests use (chromium and its
+#                                          headless shell, radicale, a Java 17 runtime for the Nu Html
+#                                          Checker, Node for Lighthouse)
 #
 # npm: `npm install --no-audit --no-fund` runs only when node_modules is missing or package.json /
 # package-lock.json is newer than node_modules/.package-lock.json (npm's own record of the installed
 # tree). Never `npm ci`: the lock made against this registry lacks other platforms' optional
 # binaries and `npm ci` calls it out of sync (STACK-NOTES pitfall 1).
 #
-# Debian: `apt-get update` (once) and `apt-get install` of chromium, radicale,
-# openjdk-17-jre-headless, nodejs only for what is missing (/usr/bin/chromium, the `radicale`,
-# `java` or `node` command). Waits for another apt/dpkg run to release its lock instead of
-# failing. Uses sudo only when not root and sudo exists.
+# Debian: `apt-get update` (once) and `apt-get install` of chromium, chromium-headless-shell,
+# radicale, openjdk-17-jre-headless, nodejs only for what is missing (/usr/bin/chromium,
+# /usr/bin/chromium-headless-shell, the `radicale`, `java` or `node` command). Waits for another
+# apt/dpkg run to release its lock instead of failing. Uses sudo only when not root and sudo exists.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -55,6 +56,8 @@ fi
 if [[ $with_system == 1 ]]; then
   missing=()
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  # the browser the e2e tests drive (tests/support/browser.ts, ADR 064); Lighthouse runs the above
+  [[ -x /usr/bin/chromium-headless-shell ]] || missing+=(chromium-headless-shell)
   command -v radicale >/dev/null 2>&1 || missing+=(radicale)
   # an independent .ics parser for the calendar tests (tests/support/apply-ics.py)
   /usr/bin/python3 -c "import icalendar" >/dev/null 2>&1 || missing+=(python3-icalendar)

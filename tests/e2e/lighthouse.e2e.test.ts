@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { repoRoot, startApp } from "../support/app.ts";
-import { chromiumPath } from "../support/browser.ts";
+import { fullChromiumPath } from "../support/browser.ts";
 import { LANGUAGES } from "../../src/lib/shared/i18n.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -23,7 +23,7 @@ type Report = {
 async function lighthouse(urls: string[]): Promise<Report[]> {
   const out = await new Deno.Command("node", {
     args: [join(repoRoot, "tests", "support", "lighthouse-run.mjs"), ...urls],
-    env: { CHROME_PATH: Deno.env.get("CHROME_PATH") ?? chromiumPath },
+    env: { CHROME_PATH: Deno.env.get("CHROME_PATH") ?? fullChromiumPath },
     cwd: repoRoot,
     stdout: "piped",
     stderr: "piped",

@@ -16,6 +16,7 @@
  * }
  * ```
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
   type Browser,
@@ -29,7 +30,20 @@ import {
 import { repoRoot } from "./app.ts";
 import type { Client } from "./http.ts";
 
-export const chromiumPath = "/usr/bin/chromium";
+/** Debian's full browser: Lighthouse runs there, as in a person's Chrome (ADR 064). */
+export const fullChromiumPath = "/usr/bin/chromium";
+
+/**
+ * The browser the tests drive: Debian's `chromium-headless-shell`, built from the same source and
+ * version as the full browser, and what Playwright itself runs for headless tests (ADR 064). The
+ * same Blink lays out, paints and runs the same pages; the shell leaves out the full browser's
+ * tab machinery, which cost ~0.6 CPU-s per new page against ~0.2 on the suite's boxes.
+ * `INVITO_TEST_CHROMIUM=/usr/bin/chromium` runs the tests in the full browser instead.
+ */
+export const chromiumPath = Deno.env.get("INVITO_TEST_CHROMIUM") ??
+  (existsSync("/usr/bin/chromium-headless-shell")
+    ? "/usr/bin/chromium-headless-shell"
+    : fullChromiumPath);
 
 export const chromiumArgs = [
   "--headless",
