@@ -139,6 +139,10 @@ Deno.test("a store held by another process's write keeps Deno KV's index and sta
   const kv = await Deno.openKv(path);
   const other = new DatabaseSync(path);
   try {
+    // As another process would, the write waits for Deno KV's own first writes of the store it
+    // just opened (its clean-up of expired keys): without it, a busy box made those overlap and
+    // this BEGIN failed at once with "database is locked" (a full npm test, 2026-12-01).
+    other.exec("PRAGMA busy_timeout = 10000");
     other.exec("BEGIN IMMEDIATE");
     const { warned } = await warningsOf(() => indexOnlyExpiringKeys(path, 100));
     other.exec("ROLLBACK");
