@@ -18,10 +18,9 @@
 # Environment:
 #   INVITO_SKIP_BUILD=1      do not run `npm run build` (uses whatever .deno-deploy/ holds)
 #   INVITO_SKIP_SYSTEM=1     do not check/install the Debian packages (chromium, radicale)
-#   INVITO_TEST_SHARDS=N     how many `deno test` processes run at once (default 3: the browser
-#                            tests in two halves beside the rest; 2: the browser tests beside
-#                            the rest; 1: one process; 4 or more: the test files dealt out in
-#                            turn). The limit below applies to each
+#   INVITO_TEST_SHARDS=N     how many `deno test` processes run at once (default 3; 1: one
+#                            process; the files are dealt by their weight in
+#                            tests/support/test-weights.json). The limit below applies to each
 #   INVITO_TEST_GROUP=N      how many test files each `deno test` module loads (default 12; 1: one
 #                            module per file, as `deno test` alone runs them; see below)
 #   INVITO_TEST_TIMEOUT=N    seconds for each `deno test` shard (default 3000: the suite with
@@ -126,17 +125,17 @@ fi
 test_files_in() {
   find "$1" -type f | grep -E '(/|_|\.)test\.(ts|tsx|mts|js|mjs|jsx)$' | LC_ALL=C sort
 }
-# The whole suite runs as three `deno test` processes at once (shards): the browser tests in two
-# halves, and the rest. Much of a browser test's time is waiting (Chromium, servers, mail), so
-# they overlap well even on a 2-core box. INVITO_TEST_SHARDS=1 runs one process; given paths
-# always run as one. INVITO_TEST_SHARDS=2 runs the browser tests beside the rest;
-# INVITO_TEST_SHARDS=N (N ≥ 4) deals the test files out in turn over N processes. Measured on
-# the slower box (2026-11-28): two shards 26.2/28.1 min with the cores ~12 % idle; three split
-# by directory 23.3/21.0/25.2 min; three dealt out in turn ≥ 30 min, and the three-process
-# history check's 2 s holds expired before any host could reject one (they are 4 s now, and
-# every multi-process file runs in one shard). On 2026-11-29: two shards 23.8/24.2 and
-# 25.7/25.9 min, three by weight (below) 22.6/21.9/23.1, 20.8/20.2/21.0 and 19.4/19.7/20.1 min,
-# so three are the default.
+# The whole suite runs as three `deno test` processes at once (shards). Much of a browser test's
+# time is waiting (Chromium, servers, mail), so they overlap well even on a 2-core box; the run
+# is CPU-bound, and lasts as long as its longest shard. INVITO_TEST_SHARDS=1 runs one process;
+# given paths always run as one. Measured on the slower box (2026-11-28): two shards 26.2/28.1
+# min with the cores ~12 % idle; three split by directory 23.3/21.0/25.2 min. On 2026-11-29: two
+# shards 23.8/24.2 and 25.7/25.9 min, three 22.6/21.9/23.1, 20.8/20.2/21.0 and 19.4/19.7/20.1
+# min, so three are the default. The files are dealt by weight (tests/support/test-shards.ts:
+# each file's time in a fresh-clone run, heaviest first to the shard with the least): split by
+# directory, the shards of one run ended minutes apart (24.9/21.8/26.0 min, 2026-12-01). Every
+# file that starts a cluster of server processes runs in the last shard, one after another: two
+# clusters at once on 2 cores starved each other past their seconds-long holds and leases.
 args=("$@")
 has_path=0
 for a in "${args[@]}"; do [[ -e $a ]] && has_path=1; done
@@ -147,54 +146,13 @@ if ((has_path)); then
   shards=("")
 elif ((nshards <= 1)); then
   shards=($'src\ntests')
-elif ((nshards == 2)); then
-  # The browser tests take longer than the rest: their longest file runs beside the rest
-  # instead (junit sums of a fresh-clone run, 2026-11-28: browser 1,477 s, rest 1,533 s with
-  # pseudo-locale's 113 s). The rest then ended ~1.4 min later though their sums were even
-  # (2026-11-29: 1,327 s and 1,342 s; 23.5 and 24.9 min): its ~390 files against 150 each cost a
-  # load of their own. So `deno check` (35 s, one file) runs with the browser tests.
-  moved=tests/e2e/pseudo-locale.e2e.test.ts
-  checked=src/deno-check.test.ts
-  rest=()
-  mapfile -t rest < <(test_files_in src | grep -vxF "$checked")
-  for d in tests/*/; do [[ $d == tests/e2e/ ]] || rest+=("${d%/}"); done
-  browser=$(printf '%s\n' tests/e2e/*.test.ts "$checked" | grep -vxF "$moved")
-  shards=("$browser" "$(printf '%s\n' "${rest[@]}" "$moved")")
-elif ((nshards == 3)); then
-  # Three, by weight (JUnit sums of a fresh-clone run, 2026-11-29: e2e 1,522 s, integration 583,
-  # scale 255, src 240, reliability 200, ops and support 47): the browser files dealt out in turn
-  # over the first two, src beside the first half, and the rest (integration, scale, ops, support,
-  # and the pseudo-locale tour) in the third. Every file that starts a cluster (scale, a few in
-  # integration) is in that one, so no two clusters run at once: their holds and leases are
-  # seconds long. Summed test time grows with three (3,647 s against 2,846: the cores are shared
-  # three ways), the wall time falls (the cores idle less). The reliability files ran beside the
-  # second half until the test files were grouped (below): src's 230 files then cost less, and
-  # the first shard ended 4.3 min before the second (2026-12-01, a slower box: JUnit sums 1,923
-  # s with src against 2,212 with reliability's 196; the browser files' second half is the
-  # heavier one, 2,016 against 1,625 s), so they run beside src.
-  moved=tests/e2e/pseudo-locale.e2e.test.ts
-  shards=("" "" "")
-  i=0
-  for f in tests/e2e/*.test.ts; do
-    [[ $f == "$moved" ]] && continue
-    shards[i]+="$f"$'\n'
-    i=$((1 - i))
-  done
-  shards[0]+="$(test_files_in src)"$'\n'
-  for d in tests/*/; do
-    case $d in
-      tests/e2e/) ;;
-      tests/reliability/) shards[0]+="${d%/}"$'\n' ;;
-      *) shards[2]+="${d%/}"$'\n' ;;
-    esac
-  done
-  shards[2]+="$moved"$'\n'
 else
-  mapfile -t files < <(test_files_in src; test_files_in tests)
   for ((i = 0; i < nshards; i++)); do shards+=(""); done
-  for i in "${!files[@]}"; do
-    shards[i % nshards]+="${files[$i]}"$'\n'
-  done
+  dealt=$("$DENO" run --no-check --allow-read tests/support/test-shards.ts --shards "$nshards") ||
+    fail_early "tests/support/test-shards.ts could not deal the test files"
+  while IFS=$'\t' read -r i f; do
+    shards[i]+="$f"$'\n'
+  done <<<"$dealt"
 fi
 
 # Each shard's files are loaded a dozen at a time into one `deno test` module (a group,
