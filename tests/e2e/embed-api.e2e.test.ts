@@ -13,9 +13,10 @@ import { freePort } from "../support/ports.ts";
 import { borrowBrowser, trackPageErrors } from "../support/browser.ts";
 import { createForm, saveForm } from "../../src/lib/server/services/routing-forms.ts";
 import type { Page } from "playwright-core";
+import { makeDataDir } from "../support/data-dir.ts";
 
 async function withServer(fn: (app: AppHandle) => Promise<void>) {
-  const dataDir = await Deno.makeTempDir({ prefix: "invito-embed-api-" });
+  const dataDir = await makeDataDir("invito-embed-api-");
   try {
     const kv = await Deno.openKv(`${dataDir}/invito.kv`);
     try {

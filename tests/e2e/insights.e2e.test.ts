@@ -22,6 +22,7 @@ import { seedInsightsHost } from "../support/insights-seed.ts";
 import { parseCsv } from "../../src/lib/server/http/csv.ts";
 import { waitFor } from "../support/wait.ts";
 import { fullDay } from "../support/slots.ts";
+import { makeDataDir } from "../support/data-dir.ts";
 
 async function signIn(
   page: Page,
@@ -64,7 +65,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dataDir = await Deno.makeTempDir({ prefix: "invito-insights-" });
+    const dataDir = await makeDataDir("invito-insights-");
     try {
       // The history is written before the server starts, as the live counting would have.
       const kv = await Deno.openKv(join(dataDir, "invito.kv"));

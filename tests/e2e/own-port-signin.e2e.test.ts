@@ -11,13 +11,14 @@ import { denoBin, repoRoot } from "../support/app.ts";
 import { borrowBrowser } from "../support/browser.ts";
 import { freePort } from "../support/ports.ts";
 import { waitFor } from "../support/wait.ts";
+import { makeDataDir } from "../support/data-dir.ts";
 
 Deno.test({
   name: "own port without INVITO_BASE_URL: the sign-in link is sent and leads to this server",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dataDir = await Deno.makeTempDir({ prefix: "invito-own-port-" });
+    const dataDir = await makeDataDir("invito-own-port-");
     const port = freePort();
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(Deno.env.toObject())) {

@@ -15,6 +15,7 @@ import { freePort } from "../support/ports.ts";
 import { borrowBrowser, trackPageErrors } from "../support/browser.ts";
 import { Temporal } from "../../src/lib/server/domain/temporal.ts";
 import type { EventTypeRecord } from "../../src/lib/server/domain/model/records.ts";
+import { makeDataDir } from "../support/data-dir.ts";
 
 const QUESTIONS: NonNullable<EventTypeRecord["questions"]> = [
   { id: "company", label: "Company", type: "short", required: false },
@@ -25,7 +26,7 @@ const QUESTIONS: NonNullable<EventTypeRecord["questions"]> = [
 ];
 
 async function withServer(fn: (app: AppHandle) => Promise<void>) {
-  const dataDir = await Deno.makeTempDir({ prefix: "invito-prefill-" });
+  const dataDir = await makeDataDir("invito-prefill-");
   try {
     const kv = await Deno.openKv(`${dataDir}/invito.kv`);
     try {

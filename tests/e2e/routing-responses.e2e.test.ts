@@ -15,6 +15,7 @@ import { newId } from "../../src/lib/server/store/users.ts";
 import { keys } from "../../src/lib/server/store/keys.ts";
 import type { RoutingResponseRecord } from "../../src/lib/server/domain/model/records.ts";
 import { parseCsv } from "../../src/lib/server/http/csv.ts";
+import { makeDataDir } from "../support/data-dir.ts";
 
 /** More than the 1,000 the first version read before filtering. */
 const COUNT = 1_150;
@@ -25,7 +26,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dataDir = await Deno.makeTempDir({ prefix: "invito-responses-" });
+    const dataDir = await makeDataDir("invito-responses-");
     const kv = await Deno.openKv(join(dataDir, "invito.kv"));
     const seed = await memoryApp({ kv, guard: false, nowIso: new Date().toISOString() });
     const host = await createHost(seed, { username: "rita", weekly: EVERY_DAY_ALL_DAY });

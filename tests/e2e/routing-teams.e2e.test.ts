@@ -17,6 +17,7 @@ import { createForm, saveForm } from "../../src/lib/server/services/routing-form
 import { createApiKey } from "../../src/lib/server/services/api-keys.ts";
 import type { App } from "../../src/lib/server/app.ts";
 import type { UserRecord } from "../../src/lib/server/domain/model/records.ts";
+import { makeDataDir } from "../support/data-dir.ts";
 
 function inputValue(html: string, name: string): string | null {
   for (const m of html.matchAll(/<input\b[^>]*>/g)) {
@@ -28,7 +29,7 @@ function inputValue(html: string, name: string): string | null {
 
 /** A team (owner olga, member max) with a form that thanks everyone, and olga's own form. */
 async function seed(prefix: string) {
-  const dataDir = await Deno.makeTempDir({ prefix });
+  const dataDir = await makeDataDir(prefix);
   const dbPath = join(dataDir, "invito.kv");
   const kv = await Deno.openKv(dbPath);
   const app: App = await buildApp({

@@ -13,6 +13,7 @@ import { createEventType, createHost, recordingMailer } from "../support/memory-
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import { Temporal } from "../../src/lib/server/domain/temporal.ts";
 import { fullDay } from "../support/slots.ts";
+import { makeDataDir } from "../support/data-dir.ts";
 
 Deno.test({
   name:
@@ -20,7 +21,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dataDir = await Deno.makeTempDir({ prefix: "invito-series-browser-" });
+    const dataDir = await makeDataDir("invito-series-browser-");
     try {
       const dbPath = join(dataDir, "invito.kv");
       const kv = await Deno.openKv(dbPath);

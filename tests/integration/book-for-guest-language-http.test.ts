@@ -11,6 +11,7 @@ import { createEventType, createHost, memoryApp } from "../support/memory-app.ts
 import { EVERY_DAY_ALL_DAY } from "../support/teams.ts";
 import { updateUser } from "../../src/lib/server/store/users.ts";
 import { createApiKey } from "../../src/lib/server/services/api-keys.ts";
+import { makeDataDir } from "../support/data-dir.ts";
 
 const DAY = 86_400_000;
 
@@ -20,7 +21,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dataDir = await Deno.makeTempDir({ prefix: "invito-for-guest-lang-" });
+    const dataDir = await makeDataDir("invito-for-guest-lang-");
     try {
       const kv = await Deno.openKv(join(dataDir, "invito.kv"));
       const seed = await memoryApp({ kv, guard: false, nowIso: new Date().toISOString() });

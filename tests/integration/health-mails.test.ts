@@ -14,6 +14,7 @@ import { signInClient } from "../support/team-signin.ts";
 import { waitFor } from "../support/wait.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import { cancelByGuest } from "../../src/lib/server/services/decide-booking.ts";
+import { makeDataDir } from "../support/data-dir.ts";
 
 const DAY = 86_400_000;
 
@@ -23,7 +24,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dataDir = await Deno.makeTempDir({ prefix: "invito-health-" });
+    const dataDir = await makeDataDir("invito-health-");
     try {
       const seedAt = Math.floor((Date.now() - 3 * DAY) / DAY) * DAY;
       const kv = await Deno.openKv(join(dataDir, "invito.kv"));

@@ -15,6 +15,7 @@ import { EVERY_DAY_ALL_DAY } from "../support/teams.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import { cancelByGuest } from "../../src/lib/server/services/decide-booking.ts";
 import { updateUser } from "../../src/lib/server/store/users.ts";
+import { makeDataDir } from "../support/data-dir.ts";
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -25,7 +26,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dataDir = await Deno.makeTempDir({ prefix: "invito-late-reminders-" });
+    const dataDir = await makeDataDir("invito-late-reminders-");
     try {
       const now = Date.now();
       const seedAt = Math.floor((now - 12 * DAY) / (30 * MIN)) * 30 * MIN;

@@ -20,6 +20,7 @@ import { createApiKey } from "../../src/lib/server/services/api-keys.ts";
 import { bookTeamSlot } from "../../src/lib/server/services/team-bookings.ts";
 import type { UserRecord } from "../../src/lib/server/domain/model/records.ts";
 import type { WeeklyRules } from "../../src/lib/server/domain/availability.ts";
+import { makeDataDir } from "../support/data-dir.ts";
 
 const ALL_DAYS: WeeklyRules = Object.fromEntries(
   [1, 2, 3, 4, 5, 6, 7].map((d) => [d, [{ start: "08:00", end: "18:00" }]]),
@@ -139,7 +140,7 @@ async function withServer(
   fn: (app: AppHandle, keys: Keys) => Promise<void>,
   smtp?: { host: string; port: number },
 ) {
-  const dataDir = await Deno.makeTempDir({ prefix: "invito-mcp-host-" });
+  const dataDir = await makeDataDir("invito-mcp-host-");
   try {
     const keys = await seed(`${dataDir}/invito.kv`);
     const app = await startApp({ dataDir, env: { INVITO_RATE_LIMIT: "off" }, smtp });

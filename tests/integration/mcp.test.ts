@@ -14,6 +14,7 @@ import { type AppHandle, startApp } from "../support/app.ts";
 import { createEventType, createHost, memoryApp } from "../support/memory-app.ts";
 import { createApiKey } from "../../src/lib/server/services/api-keys.ts";
 import type { WeeklyRules } from "../../src/lib/server/domain/availability.ts";
+import { makeDataDir } from "../support/data-dir.ts";
 
 const ALL_DAYS: WeeklyRules = Object.fromEntries(
   [1, 2, 3, 4, 5, 6, 7].map((d) => [d, [{ start: "08:00", end: "18:00" }]]),
@@ -67,7 +68,7 @@ async function withServer(
   fn: (app: AppHandle, keys: Seeded) => Promise<void>,
   env: Record<string, string> = {},
 ) {
-  const dataDir = await Deno.makeTempDir({ prefix: "invito-mcp-" });
+  const dataDir = await makeDataDir("invito-mcp-");
   try {
     const keys = await seed(`${dataDir}/invito.kv`);
     const app = await startApp({ dataDir, env });

@@ -16,6 +16,7 @@
  */
 import { join } from "node:path";
 import { freePort } from "./ports.ts";
+import { makeDataDir } from "./data-dir.ts";
 import { delay } from "./wait.ts";
 
 export interface RadicaleHandle {
@@ -49,7 +50,9 @@ export async function startRadicale(
   const username = opts.username ?? "alice";
   const password = opts.password ?? "alice-caldav-pass";
   const startTimeoutMs = opts.startTimeoutMs ?? 20_000;
-  const dir = await Deno.makeTempDir({ prefix: "invito-radicale-" });
+  // Radicale fsyncs each event it writes and its folder: its store lives where the servers'
+  // stores do (memory under `npm test`).
+  const dir = await makeDataDir("invito-radicale-");
   const storageDir = join(dir, "collections");
   const htpasswd = join(dir, "users");
   const configFile = join(dir, "config");
