@@ -132,6 +132,8 @@ async function runConcurrent(
   return { results, elapsedMs: performance.now() - t0 };
 }
 
+type Summary = ReturnType<typeof summarize>;
+
 function summarize(results: Timed[], elapsedMs: number) {
   const lat = results.map((r) => r.ms).sort((a, b) => a - b);
   const ok = results.filter((r) => r.ok).length;
@@ -340,13 +342,20 @@ async function rawBookingShapedCommits(
 async function shapedLimits(dir: string, dayStartMs: number) {
   const { plans, keyRecords } = await bookingPlans(SEED_BOOKINGS, dayStartMs);
   const shapeText = `${plans[0].budget.checks} checks, ${plans[0].budget.mutations} mutations`;
-  const shaped = await rawBookingShapedCommits(join(dir, "shaped.kv"), plans);
+  // The two limits the HTTP rows are held to are the better of two passes, each on a fresh
+  // store: on a box whose disk stalls now and then, one pass read 644/s for these writes and
+  // 1,084/s for the heavier API writes half a minute later, and the next run 1,061 and 739/s
+  // (2026-12-02), which moved every ratio below with it.
+  const better = async (name: string, run: (path: string) => Promise<Summary>) => {
+    const a = await run(join(dir, `${name}-1.kv`));
+    const b = await run(join(dir, `${name}-2.kv`));
+    return a.perSec >= b.perSec ? a : b;
+  };
+  const shaped = await better("shaped", (path) => rawBookingShapedCommits(path, plans));
   const adjacent = await rawBookingShapedCommits(join(dir, "adjacent.kv"), plans, true);
-  const apiShaped = await rawBookingShapedCommits(
-    join(dir, "api-shaped.kv"),
-    plans,
-    false,
-    keyRecords,
+  const apiShaped = await better(
+    "api-shaped",
+    (path) => rawBookingShapedCommits(path, plans, false, keyRecords),
   );
   // As the store keeps it: the answer's JSON deflated (store/idempotency.ts).
   const bodyZ = (keyRecords[0][1].value as IdempotencyCommitRecord).answer!.bodyZ;
@@ -405,7 +414,7 @@ export async function bookingRows(): Promise<Row[]> {
       dayStartMs,
     );
     const shapeLimit =
-      `raw KV commits of the same bookings' writes (${shapeText}, their own keys): ${
+      `raw KV commits of the same bookings' writes (${shapeText}, their own keys; the better of two passes): ${
         fmtInt(shaped.perSec)
       }/s (the same writes side by side in the store: ${
         fmtInt(adjacent.perSec)
@@ -796,7 +805,7 @@ export async function bookingRows(): Promise<Row[]> {
             fmtInt(answerBytes.json)
           } B of JSON deflated to ${
             fmtInt(answerBytes.stored)
-          } B, and its run record checked absent; one commit each): ${
+          } B, and its run record checked absent; one commit each; the better of two passes): ${
             fmtInt(apiShaped.perSec)
           }/s; without them: ${fmtInt(shaped.perSec)}/s; the form post above: ${
             fmtInt(h.perSec)
