@@ -120,11 +120,6 @@ else
 fi
 
 # --- 3. deno test ---------------------------------------------------------------------------------
-# The test files under a directory as `deno test` finds them ({*_,*.,}test.{ts,tsx,mts,js,mjs,
-# jsx}), sorted.
-test_files_in() {
-  find "$1" -type f | grep -E '(/|_|\.)test\.(ts|tsx|mts|js|mjs|jsx)$' | LC_ALL=C sort
-}
 # The whole suite runs as three `deno test` processes at once (shards). Much of a browser test's
 # time is waiting (Chromium, servers, mail), so they overlap well even on a 2-core box; the run
 # is CPU-bound, and lasts as long as its longest shard. INVITO_TEST_SHARDS=1 runs one process;
@@ -140,12 +135,13 @@ args=("$@")
 has_path=0
 for a in "${args[@]}"; do [[ -e $a ]] && has_path=1; done
 # Each shard's paths, one per line (the arguments go to every shard as they are).
+# Which files are tests, and which shard runs each, is decided in one place (test-shards.ts, which
+# finds them as `deno test` does: {*_,*.,}test.{ts,tsx,mts,js,mjs,jsx} under src/ and tests/).
 shards=()
 nshards=${INVITO_TEST_SHARDS:-3}
+((nshards < 1)) && nshards=1
 if ((has_path)); then
   shards=("")
-elif ((nshards <= 1)); then
-  shards=($'src\ntests')
 else
   for ((i = 0; i < nshards; i++)); do shards+=(""); done
   dealt=$("$DENO" run --no-check --allow-read tests/support/test-shards.ts --shards "$nshards") ||
@@ -167,17 +163,8 @@ groups_in=()
 if ((!has_path && group_size > 1)); then
   mkdir -p "$tmp/groups"
   for i in "${!shards[@]}"; do
-    paths=()
-    [[ -n ${shards[$i]} ]] && mapfile -t paths < <(printf '%s' "${shards[$i]}")
-    # The test files under each path, in order.
     files=()
-    for p in "${paths[@]}"; do
-      if [[ -d $p ]]; then
-        mapfile -t -O "${#files[@]}" files < <(test_files_in "$p")
-      else
-        files+=("$p")
-      fi
-    done
+    [[ -n ${shards[$i]} ]] && mapfile -t files < <(printf '%s' "${shards[$i]}")
     groups_in[i]=${#files[@]}
     # A group holds one directory's files (src, tests/e2e, tests/integration, …): the browser
     # files share one Chromium per module (borrowBrowser in tests/support/browser.ts), which

@@ -52,6 +52,9 @@ export interface Deal {
   loads: number[];
 }
 
+/** Path order (code units, as `LC_ALL=C sort` orders them; not the locale's). */
+const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 const dirOf = (file: string) => file.slice(0, Math.max(0, file.lastIndexOf("/")));
 
 /** Each file's weight: its own, else the mean of the known files in its directory (or above). */
@@ -98,14 +101,14 @@ export function dealShards(input: DealInput): Deal {
       free.push(f);
     }
   }
-  free.sort((a, b) => weight.get(b)! - weight.get(a)! || (a < b ? -1 : a > b ? 1 : 0));
+  free.sort((a, b) => weight.get(b)! - weight.get(a)! || byPath(a, b));
   for (const f of free) {
     let i = 0;
     for (let j = 1; j < n; j++) if (loads[j] < loads[i]) i = j;
     shards[i].push(f);
     loads[i] += weight.get(f)!;
   }
-  for (const s of shards) s.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const s of shards) s.sort(byPath);
   return { shards, loads };
 }
 
@@ -119,7 +122,7 @@ export function weightsFromJunit(xmls: string[]): Record<string, number> {
     sums.set(file, (sums.get(file) ?? 0) + c.time);
   }
   return Object.fromEntries(
-    [...sums].sort(([a], [b]) => (a < b ? -1 : 1)).map(([f, s]) => [f, Math.round(s * 10) / 10]),
+    [...sums].sort(([a], [b]) => byPath(a, b)).map(([f, s]) => [f, Math.round(s * 10) / 10]),
   );
 }
 
@@ -134,7 +137,7 @@ export function testFilesIn(dir: string): string[] {
     }
   };
   walk(dir);
-  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return out.sort(byPath);
 }
 
 if (import.meta.main) {
