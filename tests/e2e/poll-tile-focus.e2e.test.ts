@@ -12,7 +12,7 @@ import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { signInByLink } from "../support/auth.ts";
 import { borrowBrowser, checkA11y, hydrated, screenshot } from "../support/browser.ts";
-import { startsIn } from "../support/slots.ts";
+import { fromTomorrow, startsIn } from "../support/slots.ts";
 
 const HOST = "demo@invito.example";
 
@@ -76,7 +76,7 @@ Deno.test({
     await using smtp = await startSmtp();
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
     const host = await signInByLink(app, HOST, { smtp });
-    const free = startsIn((await host.get("/dashboard/polls?type=quick-chat")).body);
+    const free = fromTomorrow(startsIn((await host.get("/dashboard/polls?type=quick-chat")).body));
     const form = new URLSearchParams({ type: "quick-chat", title: "Team offsite planning" });
     for (const s of free.slice(0, 3)) form.append("start", s);
     const made = await host.post("/dashboard/polls?/create", form);

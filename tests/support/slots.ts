@@ -139,17 +139,28 @@ export function datePath(page: string, date: string, query = ""): string {
 }
 
 /**
+ * Of a list of times (ISO instants, e.g. a picker's that spans days from today on), those on a
+ * date from tomorrow on (in `tz`): one of today's can pass while the test uses it, and a passed
+ * time is shown as passed, without its button (a full run's poll test took the demo host's
+ * 14:45 that afternoon, and the host's page of answers showed it passed ten seconds later).
+ */
+export function fromTomorrow(starts: string[], tz = "UTC"): string[] {
+  const tomorrow = Temporal.Now.plainDateISO(tz).add({ days: 1 }).toString();
+  return starts.filter((s) =>
+    Temporal.Instant.from(s).toZonedDateTimeISO(tz).toPlainDate().toString() >= tomorrow
+  );
+}
+
+/**
  * Of a list of times (ISO instants, e.g. a picker's that spans days from today on), those of the
- * first date from tomorrow on (in `tz`) with at least `min` of them: today's may be too few, or
- * pass while the test uses them.
+ * first date from tomorrow on (in `tz`) with at least `min` of them (`fromTomorrow`).
  */
 export function fullDayOf(starts: string[], opts: { min?: number; tz?: string } = {}): string[] {
   const tz = opts.tz ?? "UTC";
-  const tomorrow = Temporal.Now.plainDateISO(tz).add({ days: 1 }).toString();
   const byDate = new Map<string, string[]>();
-  for (const s of starts) {
+  for (const s of fromTomorrow(starts, tz)) {
     const date = Temporal.Instant.from(s).toZonedDateTimeISO(tz).toPlainDate().toString();
-    if (date >= tomorrow) byDate.set(date, [...byDate.get(date) ?? [], s]);
+    byDate.set(date, [...byDate.get(date) ?? [], s]);
   }
   const day = [...byDate.keys()].sort().find((d) => byDate.get(d)!.length >= (opts.min ?? 8));
   if (!day) throw new Error(`no day with ${opts.min ?? 8} times among ${starts.length}`);
