@@ -5,6 +5,7 @@
  * follow the chosen period and event type.
  */
 import assert from "node:assert/strict";
+import { fullDayOf, startsIn } from "../support/slots.ts";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { signInByLink } from "../support/auth.ts";
@@ -40,7 +41,7 @@ Deno.test({
       return { status: res.status, body: await res.json() as any };
     };
     const page = await host.get("/dashboard/polls?type=quick-chat");
-    const free = [...page.body.matchAll(/name="start" value="([^"]+)"/g)].map((m) => m[1]);
+    const free = fullDayOf(startsIn(page.body));
     assert.ok(free.length >= 8, "the demo offers enough times");
 
     // A guest books on the page; the host moves that booking; the host books for a guest.

@@ -4,6 +4,7 @@
  * and a polite live region says who answered; without scripts a reload shows the latest.
  */
 import assert from "node:assert/strict";
+import { fromTomorrow } from "../support/slots.ts";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { borrowBrowser, checkA11y, screenshot, trackPageErrors } from "../support/browser.ts";
@@ -24,8 +25,10 @@ Deno.test({
       const errors = trackPageErrors(page);
       await signInAs(page, app.baseUrl, "demo@invito.example", smtp);
       await page.goto(app.url("/dashboard/polls?type=quick-chat"));
-      const free = await page.locator('input[name="start"]').evaluateAll((els) =>
-        els.map((e) => (e as HTMLInputElement).value)
+      const free = fromTomorrow(
+        await page.locator('input[name="start"]').evaluateAll((els) =>
+          els.map((e) => (e as HTMLInputElement).value)
+        ),
       );
       // The host makes a poll of two times through the dashboard's own form.
       const body = new URLSearchParams({ type: "quick-chat", title: "Live sync" });

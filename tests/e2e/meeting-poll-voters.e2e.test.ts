@@ -5,6 +5,7 @@
  * someone else's address is refused, and one client adds only so many new invitees.
  */
 import assert from "node:assert/strict";
+import { fromTomorrow, startsIn } from "../support/slots.ts";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { signInByLink } from "../support/auth.ts";
@@ -15,7 +16,7 @@ const HOST = "demo@invito.example";
 /** The host's poll of `n` free quick-chat times: its id and its link's path. */
 async function makePoll(host: Awaited<ReturnType<typeof signInByLink>>, title: string, n = 2) {
   const page = await host.get("/dashboard/polls?type=quick-chat");
-  const free = [...page.body.matchAll(/name="start" value="([^"]+)"/g)].map((m) => m[1]);
+  const free = fromTomorrow(startsIn(page.body));
   const form = new URLSearchParams({ type: "quick-chat", title });
   for (const s of free.slice(0, n)) form.append("start", s);
   const made = await host.post("/dashboard/polls?/create", form);

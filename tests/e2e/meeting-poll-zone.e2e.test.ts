@@ -4,6 +4,7 @@
  * ADR 056), a link naming a zone shows that zone, and the answer page after a vote keeps it.
  */
 import assert from "node:assert/strict";
+import { fromTomorrow, startsIn } from "../support/slots.ts";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { signInByLink } from "../support/auth.ts";
@@ -28,7 +29,7 @@ Deno.test({
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
     const host = await signInByLink(app, HOST, { smtp });
     const picker = await host.get("/dashboard/polls?type=quick-chat");
-    const free = [...picker.body.matchAll(/name="start" value="([^"]+)"/g)].map((m) => m[1]);
+    const free = fromTomorrow(startsIn(picker.body));
     const form = new URLSearchParams({ type: "quick-chat", title: "Offsite" });
     for (const s of free.slice(0, 2)) form.append("start", s);
     const made = await host.post("/dashboard/polls?/create", form);
@@ -82,7 +83,7 @@ Deno.test({
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
     const host = await signInByLink(app, HOST, { smtp });
     const picker = await host.get("/dashboard/polls?type=quick-chat");
-    const free = [...picker.body.matchAll(/name="start" value="([^"]+)"/g)].map((m) => m[1]);
+    const free = fromTomorrow(startsIn(picker.body));
     const form = new URLSearchParams({ type: "quick-chat", title: "Far away" });
     for (const s of free.slice(0, 2)) form.append("start", s);
     const made = await host.post("/dashboard/polls?/create", form);

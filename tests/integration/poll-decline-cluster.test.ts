@@ -7,6 +7,7 @@
  * decline that loses a race to another process's is planned again, never answered "busy".
  */
 import assert from "node:assert/strict";
+import { fromTomorrow, startsIn } from "../support/slots.ts";
 import { startCluster } from "../support/cluster.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { createClient } from "../support/http.ts";
@@ -34,7 +35,7 @@ Deno.test({
     // Every page and post through the proxy (the public URL), the crowd's straight to a process.
     const host = await signIn({ ...c.apps[0], baseUrl: c.baseUrl } as AppHandle, DEMO_EMAIL, smtp);
     const page = await host.get("/dashboard/polls?type=quick-chat");
-    const free = [...page.body.matchAll(/name="start" value="([^"]+)"/g)].map((m) => m[1]);
+    const free = fromTomorrow(startsIn(page.body));
     const form = new URLSearchParams({ type: "quick-chat", title: "Crowd" });
     for (const s of free.slice(0, 2)) form.append("start", s);
     const made = await host.post("/dashboard/polls?/create", form);

@@ -6,6 +6,7 @@
  * come" link from their own mail, and the last one's decline ends the meeting.
  */
 import assert from "node:assert/strict";
+import { fromTomorrow, startsIn } from "../support/slots.ts";
 import { startApp } from "../support/app.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { createClient } from "../support/http.ts";
@@ -35,7 +36,7 @@ Deno.test({
     await using app = await startApp({ demo: true, smtp: { host: smtp.host, port: smtp.port } });
     const host = await signIn(app, DEMO_EMAIL, smtp);
     const page = await host.get("/dashboard/polls?type=quick-chat");
-    const free = [...page.body.matchAll(/name="start" value="([^"]+)"/g)].map((m) => m[1]);
+    const free = fromTomorrow(startsIn(page.body));
     const form = new URLSearchParams({ type: "quick-chat", title: "Offsite" });
     for (const s of free.slice(0, 2)) form.append("start", s);
     const made = await host.post("/dashboard/polls?/create", form);
