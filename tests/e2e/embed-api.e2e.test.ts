@@ -14,6 +14,7 @@ import { borrowBrowser, trackPageErrors } from "../support/browser.ts";
 import { createForm, saveForm } from "../../src/lib/server/services/routing-forms.ts";
 import type { Page } from "playwright-core";
 import { makeDataDir } from "../support/data-dir.ts";
+import { fullDay, openDay } from "../support/slots.ts";
 
 async function withServer(fn: (app: AppHandle) => Promise<void>) {
   const dataDir = await makeDataDir("invito-embed-api-");
@@ -130,6 +131,13 @@ Deno.test({
         await form.getByLabel("Your name").fill("Ada Visitor");
         await form.getByLabel("Company").fill("Acme");
         await form.getByRole("button", { name: "Continue" }).click();
+        // A day from tomorrow on: the page's own first day may be today, whose first time can
+        // pass before the click, and a passed time opens no form.
+        const { date } = await fullDay(app.baseUrl, "/calendar/rita/chat", {
+          tz: "Europe/Berlin",
+          min: 1,
+        });
+        await openDay(form, date);
         await form.locator("a[data-slot]").first().click();
         await form.locator("#b-name").waitFor();
         assert.equal(await form.locator("#b-name").inputValue(), "Ada Visitor");

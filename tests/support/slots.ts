@@ -8,6 +8,7 @@
  * page's zone `tz`) and returns the first date that offers at least `min` times.
  */
 import { Temporal } from "../../src/lib/server/domain/temporal.ts";
+import type { Locator } from "playwright-core";
 
 export const slotsIn = (html: string): string[] =>
   [...html.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]);
@@ -136,6 +137,27 @@ export async function fullDays(
 export function datePath(page: string, date: string, query = ""): string {
   const sep = page.includes("?") ? "&" : "?";
   return `${page}${sep}date=${date}${query ? `&${query}` : ""}`;
+}
+
+/**
+ * Opens `date` (e.g. a `fullDay`'s) on a booking page shown in a browser (a page, or a widget's
+ * frame) as a guest does: its day in the month calendar, after the next month's arrow when it is
+ * in the next month (tomorrow, on a month's last day); then waits until that day is the one
+ * shown. For a page the test cannot open at a date itself (a routing form sends the visitor to
+ * it): its own first day may be today, whose first time can pass before the visitor books it.
+ * The day's link keeps what the page's address carries (a routed visitor's answers, the zone).
+ */
+export async function openDay(
+  on: { locator(selector: string): Locator },
+  date: string,
+): Promise<void> {
+  const day = on.locator(`ul[aria-labelledby=month-title] a[href*="date=${date}"]`);
+  if ((await day.count()) === 0) {
+    await on.locator(`a[href*="month=${date.slice(0, 7)}"]`).first().click();
+  }
+  await day.click();
+  await on.locator(`ul[aria-labelledby=month-title] a[aria-current=date][href*="date=${date}"]`)
+    .waitFor();
 }
 
 /**
