@@ -55,7 +55,7 @@ import { decideReminder, followUpStillDue } from "../domain/reminders.ts";
 import { seatsAtTime } from "../services/seated-times.ts";
 import { cancelMeetingSeats } from "../services/cancel-meeting.ts";
 import { jobMessageId } from "../domain/mail-identity.ts";
-import { lanesOf, runLane } from "./outbox-lanes.ts";
+import { lanesOf, runLane, semaphore } from "./outbox-lanes.ts";
 
 const CLAIM_MS = 2 * 60_000;
 const BATCH = 25;
@@ -91,6 +91,8 @@ export async function deliverOutbox(
     const due = await listDue(app.kv, nowMs, BATCH);
     if (due.length === 0) break;
     const lanes = lanesOf(due);
+    // SMTP hand-offs at once over all lanes: one per worker, as when a lane sent one at a time.
+    const mails = semaphore(CONCURRENCY);
     let progressed = false;
     // A store failure (not a failed job) ends the drain as it did when jobs ran one by one: no
     // new job starts, the ones in flight finish, then the error propagates.
@@ -106,7 +108,7 @@ export async function deliverOutbox(
     const worker = async () => {
       for (let lane = lanes.shift(); lane; lane = lanes.shift()) {
         if (crashed || !inBudget()) return;
-        await runLane(lane, run, () => !crashed && inBudget());
+        await runLane(lane, run, () => !crashed && inBudget(), mails);
       }
     };
     const results = await Promise.allSettled(Array.from({ length: CONCURRENCY }, worker));

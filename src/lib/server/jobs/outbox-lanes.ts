@@ -1,7 +1,8 @@
 /**
  * The outbox's lanes: which due jobs wait for which (jobs/deliver-outbox.ts runs them). Lanes run
  * side by side; within one, jobs run in due order, one after another — except a series' calendar
- * writes, which several of its dates make at once (docs/decisions/048-recurring-series.md).
+ * writes, which several of its dates make at once (docs/decisions/048-recurring-series.md), and
+ * one mail to each of a meeting's readers (a poll's voters, a team's members), several at once.
  */
 import type { OutboxRecord } from "../domain/model/records.ts";
 
@@ -9,6 +10,31 @@ type DueEntry = Deno.KvEntry<OutboxRecord>;
 
 /** Calendar writes of one lane's different bookings (a series' dates) in flight at once. */
 export const LANE_WRITEBACKS = 4;
+
+/**
+ * The jobs that hand a mail to the SMTP server. A drain's lanes share its slots for them
+ * (jobs/deliver-outbox.ts): as many as when every lane sent one mail at a time, since relays cap
+ * a client's connections (Exchange Online's client submission takes three; another waits for the
+ * retry), while one lane's mails to many readers may take the slots the other lanes leave.
+ */
+const MAILS = new Set<OutboxRecord["payload"]["kind"]>([
+  "booking_mail",
+  "reminder",
+  "follow_up",
+  "raw_mail",
+  "sealed_mail",
+]);
+
+/**
+ * Who reads a booking's mail, among the mails of one kind about one booking: the team member it
+ * is for, the way of reading of the additional guests it goes to (each poll voter or invitee of
+ * the host reads their own), the invitee who declined.
+ */
+function readerOf(p: OutboxRecord["payload"]): string {
+  return p.kind === "booking_mail"
+    ? JSON.stringify([p.personId ?? null, p.readers ?? null, p.attendee ?? null])
+    : "";
+}
 
 /**
  * Groups due jobs into lanes. A booking's jobs describe its successive states (request mail then
@@ -45,11 +71,17 @@ export function lanesOf(due: DueEntry[]): DueEntry[][] {
  *   link its calendar write makes before the webhook that carries it);
  * - a webhook event: also the lane's earlier jobs other than calendar writes (date by date);
  * - any other job (a mail, a reminder): every earlier job of the lane (a series' mails go out
- *   date by date, after every calendar write before them, as when the lane ran one at a time).
+ *   date by date, after every calendar write before them, as when the lane ran one at a time) —
+ *   except that mails of one kind about one booking, next to each other in due order and each to
+ *   another reader (the invitation of each of a poll's voters, a team booking's copy of each
+ *   member), wait together for what the first of them waits for, and what follows waits for all.
  * So a calendar write waits for nothing of another booking: a series' dates — each its own event
  * under its own UID, none touching another's — are written up to LANE_WRITEBACKS at once, and a
- * 52-date confirm no longer waits for 52 round trips to the calendar one after another. A lane of
- * one booking runs exactly as before: one job after another.
+ * 52-date confirm no longer waits for 52 round trips to the calendar one after another. A meeting
+ * of a hundred voters no longer waits for a hundred SMTP hand-offs one after another (a relay
+ * that takes a new connection, STARTTLS and AUTH per mail put the last past a drain's budget);
+ * no reader gets two mails side by side, since a reader seen twice starts the next group. Any
+ * other lane of one booking runs exactly as before: one job after another.
  *
  * `run` performs one job (throwing only for a store failure); nothing starts once `mayStart` says
  * no or a job threw. Returns when every job it started has finished; rethrows the first failure.
@@ -58,6 +90,8 @@ export async function runLane(
   lane: DueEntry[],
   run: (entry: DueEntry) => Promise<void>,
   mayStart: () => boolean,
+  /** The drain's slots for SMTP hand-offs, shared by its lanes (`MAILS`). */
+  mails: Slots,
 ): Promise<void> {
   let failure: { err: unknown } | null = null;
   const slots = semaphore(LANE_WRITEBACKS);
@@ -66,33 +100,50 @@ export async function runLane(
   /** The latest job other than a calendar write: what a webhook event follows. */
   let spine: Promise<void> = Promise.resolve();
   const all: Promise<void>[] = [];
+  /** The mails of one kind about one booking going out together, while each reader is new. */
+  let group:
+    | { kind: string; readers: Set<string>; after: Promise<void>[]; jobs: Promise<void>[] }
+    | null = null;
   for (const entry of lane) {
     const p = entry.value.payload;
     const booking = "bookingId" in p ? p.bookingId : null;
     const write = p.kind === "writeback";
-    const after = [
+    const kind = p.kind === "booking_mail" ? `${p.bookingId} ${p.mail}` : null;
+    const reader = readerOf(p);
+    if (group && (group.kind !== kind || group.readers.has(reader))) group = null;
+    const after: Promise<void>[] = group?.after ?? [
       ...(booking !== null && latest.has(booking) ? [latest.get(booking)!] : []),
       ...(write ? [] : p.kind === "webhook_event" ? [spine] : all),
     ];
     const job = (async () => {
       await Promise.all(after);
-      const release = write ? await slots() : () => {};
+      const release = write ? await slots() : MAILS.has(p.kind) ? await mails() : () => {};
       try {
         if (!failure && mayStart()) await run(entry);
       } finally {
         release();
       }
     })().catch((err) => void (failure ??= { err }));
-    if (booking !== null) latest.set(booking, job);
-    if (!write) spine = job;
+    if (kind !== null) {
+      group ??= { kind, readers: new Set(), after, jobs: [] };
+      group.readers.add(reader);
+      group.jobs.push(job);
+    }
+    // What follows a group follows all of it.
+    const done = group ? Promise.all(group.jobs).then(() => {}) : job;
+    if (booking !== null) latest.set(booking, done);
+    if (!write) spine = done;
     all.push(job);
   }
   await Promise.all(all);
   if (failure) throw (failure as { err: unknown }).err;
 }
 
+/** Waits for a free slot and resolves to its release. */
+export type Slots = () => Promise<() => void>;
+
 /** At most `n` holders at once, served in the order they asked; `acquire` resolves to release. */
-function semaphore(n: number): () => Promise<() => void> {
+export function semaphore(n: number): Slots {
   let free = n;
   const waiting: (() => void)[] = [];
   const release = () => {
