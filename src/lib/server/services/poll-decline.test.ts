@@ -5,15 +5,8 @@
  * a decline racing the host's cancel or move lands on the meeting as it is.
  */
 import assert from "node:assert/strict";
-import {
-  createEventType,
-  createHost,
-  memoryApp,
-  WORKDAYS,
-} from "../../../../tests/support/memory-app.ts";
-import { createPoll } from "./polls.ts";
-import { pickPollTime } from "./poll-pick.ts";
-import { votePoll } from "./poll-votes.ts";
+import { createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
+import { POLL_TIMES as T, pollMeeting } from "../../../../tests/support/poll-meeting.ts";
 import { moveBookingByHost } from "./host-reschedule.ts";
 import { cancelByGuest, decideBooking, declineByInvitee } from "./decide-booking.ts";
 import { bookingToken, declineToken } from "./booking-links.ts";
@@ -28,38 +21,7 @@ import { listHostBookings } from "../store/bookings.ts";
 import type { App } from "../app.ts";
 import type { BookingRecord, UserRecord } from "../domain/model/records.ts";
 
-const T = ["2026-11-23T09:00:00Z", "2026-11-24T09:00:00Z"];
 const MOVED = "2026-11-25T13:00:00Z";
-
-/** A poll of `n` voters who all said yes to T[0], picked: the meeting and the host. */
-async function pollMeeting(n: number, more: Record<string, unknown> = {}) {
-  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
-  const host = await createHost(app, { username: "marie", timeZone: "UTC", weekly: WORKDAYS });
-  await createEventType(app, host, {
-    slug: "rdv",
-    durationMin: 30,
-    requiresConfirmation: false,
-    minNoticeMin: 0,
-    ...more,
-  } as never);
-  const made = await createPoll(app, host, { slug: "rdv", title: "Sync", starts: T });
-  assert.ok(made.ok);
-  const token = new URL(made.url).pathname.split("/").pop()!;
-  const emails = Array.from({ length: n }, (_, i) => `v${String(i).padStart(2, "0")}@example.test`);
-  for (const email of emails) {
-    const voted = await votePoll(app, token, {
-      name: email,
-      email,
-      answers: { t0: "yes" },
-      client: email,
-    });
-    assert.ok(voted.ok, JSON.stringify(voted));
-  }
-  const picked = await pickPollTime(app, host, made.poll.id, T[0]);
-  assert.ok(picked.ok);
-  const booking = (await getBooking(app.kv, picked.bookingId))!;
-  return { app, host, booking, emails };
-}
 
 /** Each invitee's press: the guest's cancel link, every other one's own decline link. */
 async function presses(app: App, b: BookingRecord, emails: string[]) {

@@ -19,7 +19,7 @@ import { moveBookingByHost } from "./host-reschedule.ts";
 import { decideBooking } from "./decide-booking.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import { keys } from "../store/keys.ts";
-import { getBooking } from "../store/bookings.ts";
+import { pollMeeting } from "../../../../tests/support/poll-meeting.ts";
 
 const T = ["2026-11-23T09:00:00Z", "2026-11-24T09:00:00Z"];
 const MOVED = "2026-11-25T13:00:00Z";
@@ -157,35 +157,13 @@ Deno.test({
 });
 
 Deno.test("poll mails: a poll's meeting reaches its voters four hand-offs at once, not one after another (each a mail of their own, once; their cancellations after every invitation)", async () => {
-  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  const { app, host, booking, emails } = await pollMeeting(12);
   try {
-    const host = await createHost(app, { username: "marie", timeZone: "UTC", weekly: WORKDAYS });
-    await createEventType(app, host, {
-      slug: "rdv",
-      durationMin: 30,
-      requiresConfirmation: false,
-      minNoticeMin: 0,
-    } as never);
-    const made = await createPoll(app, host, { slug: "rdv", title: "Sync", starts: T });
-    assert.ok(made.ok);
-    const token = new URL(made.url).pathname.split("/").pop()!;
-    const emails = Array.from(
-      { length: 12 },
-      (_, i) => `v${String(i).padStart(2, "0")}@example.test`,
-    );
-    for (const email of emails) {
-      const voted = await votePoll(app, token, { name: email, email, answers: { t0: "yes" } });
-      assert.ok(voted.ok, JSON.stringify(voted));
-    }
-    const picked = await pickPollTime(app, host, made.poll.id, T[0]);
-    assert.ok(picked.ok);
-
     // A slow SMTP relay (a new connection, STARTTLS and AUTH per mail) made a poll of a hundred
     // voters wait over a minute for its last invitation, past a drain's time budget. Each
     // voter's invitation here waits until four are in flight at once; one after another they
     // never are, and the watchdog lets them through so that the counts below say what happened.
     // (The guest, the first to say yes, gets the guest's confirmation; the host a copy.)
-    const booking = (await getBooking(app.kv, picked.bookingId))!;
     const voters = emails.filter((e) => e !== booking.guestEmail);
     assert.equal(voters.length, 11);
     const send = app.mailer.send.bind(app.mailer);
@@ -212,7 +190,7 @@ Deno.test("poll mails: a poll's meeting reaches its voters four hand-offs at onc
 
     // The host cancels: each voter's cancellation comes after their invitation, once.
     app.mailer.send = send;
-    const cancelled = await decideBooking(app, picked.bookingId, "cancel", "host", {
+    const cancelled = await decideBooking(app, booking.id, "cancel", "host", {
       hostId: host.id,
     });
     assert.ok(cancelled.ok);
