@@ -59,13 +59,12 @@ import { lanesOf, runLane, semaphore } from "./outbox-lanes.ts";
 
 const CLAIM_MS = 2 * 60_000;
 const BATCH = 25;
-/** Jobs performed at once: one slow SMTP hand-off should not hold every other mail back. */
+/** Jobs, and SMTP hand-offs of all lanes, at once: one slow hand-off holds no other mail back. */
 export const CONCURRENCY = 4;
 
 type DueEntry = Deno.KvEntry<OutboxRecord>;
 type Stats = { done: number; retried: number; failed: number };
 
-/** `skipped`: done, but nothing was delivered (a reminder for a cancelled booking, no calendar). */
 import type { JobOutcome } from "./job-outcome.ts";
 import { ownWords } from "../services/delivery-words.ts";
 import { reopenedLinkUrl } from "../services/single-use-links.ts";
@@ -91,7 +90,6 @@ export async function deliverOutbox(
     const due = await listDue(app.kv, nowMs, BATCH);
     if (due.length === 0) break;
     const lanes = lanesOf(due);
-    // SMTP hand-offs at once over all lanes: one per worker, as when a lane sent one at a time.
     const mails = semaphore(CONCURRENCY);
     let progressed = false;
     // A store failure (not a failed job) ends the drain as it did when jobs ran one by one: no

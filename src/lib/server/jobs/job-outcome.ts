@@ -2,7 +2,11 @@
  * What performing one outbox job came to. A leaf of its own: performers in services/ return it,
  * and the outbox job (jobs/deliver-outbox.ts) that calls them reads it.
  */
-export type JobOutcome = { ok: true; skipped?: boolean } | {
+export type JobOutcome = {
+  ok: true;
+  /** Done, but nothing was delivered (a reminder for a cancelled booking, no calendar). */
+  skipped?: boolean;
+} | {
   ok: false;
   error: string;
   permanent?: boolean;
