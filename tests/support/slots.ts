@@ -151,7 +151,12 @@ export async function openDay(
   on: { locator(selector: string): Locator },
   date: string,
 ): Promise<void> {
-  const day = on.locator(`ul[aria-labelledby=month-title] a[href*="date=${date}"]`);
+  // The month calendar first: a page still on its way (a routing form's answer going on to the
+  // booking page in a frame) has none yet, and a count then read 0 and sent this to look for a
+  // next month's arrow to the month on screen, which no page has (a full run's embed test).
+  const month = on.locator("ul[aria-labelledby=month-title]");
+  await month.waitFor();
+  const day = month.locator(`a[href*="date=${date}"]`);
   if ((await day.count()) === 0) {
     await on.locator(`a[href*="month=${date.slice(0, 7)}"]`).first().click();
   }
