@@ -7,7 +7,7 @@
  * cancellation first and then "Confirmed". A booking that ended never announces anything again,
  * so any announcement of it still queued came first: the ending mail waits for it.
  */
-import type { MailKind, OutboxRecord } from "./model/records.ts";
+import type { MailKind, OutboxPayload, OutboxRecord } from "./model/records.ts";
 
 const GUEST_NEWS = new Set<MailKind>(["guest_pending", "guest_confirmed"]);
 const HOST_NEWS = new Set<MailKind>([
@@ -27,6 +27,16 @@ const FOLLOWS: Partial<Record<MailKind, ReadonlySet<MailKind>>> = {
   host_expired: HOST_NEWS,
   host_meeting_cancelled: HOST_NEWS,
 };
+
+/**
+ * Whom a booking mail is for, beside its kind: the team member (`personId`; none: the host or the
+ * guest), the additional guests' way of reading (`readers`; a poll voter or an invitee of the
+ * host reads their own), the invitee who declined (`attendee`). Two mails of one kind about one
+ * booking with the same reader reach the same people; with another, other people.
+ */
+export function mailReader(p: Extract<OutboxPayload, { kind: "booking_mail" }>): string {
+  return JSON.stringify([p.personId ?? null, p.readers ?? null, p.attendee ?? null]);
+}
 
 export function followsMails(kind: MailKind): boolean {
   return FOLLOWS[kind] !== undefined;
@@ -59,7 +69,7 @@ export function awaitedMailDue(
   for (const q of queued) {
     const o = q.job.payload;
     if (q.failed || q.job.id === job.id || o.kind !== "booking_mail") continue;
-    if (!follows.has(o.mail) || o.personId !== p.personId || o.readers !== p.readers) continue;
+    if (!follows.has(o.mail) || mailReader(o) !== mailReader(p)) continue;
     const at = q.job.claimedBy === null
       ? q.job.dueMs
       : Math.min(q.job.dueMs, nowMs + IN_FLIGHT_RECHECK_MS);

@@ -5,6 +5,7 @@
  * one mail to each of a meeting's readers (a poll's voters, a team's members), several at once.
  */
 import type { OutboxRecord } from "../domain/model/records.ts";
+import { mailReader } from "../domain/mail-order.ts";
 
 type DueEntry = Deno.KvEntry<OutboxRecord>;
 
@@ -24,17 +25,6 @@ const MAILS = new Set<OutboxRecord["payload"]["kind"]>([
   "raw_mail",
   "sealed_mail",
 ]);
-
-/**
- * Who reads a booking's mail, among the mails of one kind about one booking: the team member it
- * is for, the way of reading of the additional guests it goes to (each poll voter or invitee of
- * the host reads their own), the invitee who declined.
- */
-function readerOf(p: OutboxRecord["payload"]): string {
-  return p.kind === "booking_mail"
-    ? JSON.stringify([p.personId ?? null, p.readers ?? null, p.attendee ?? null])
-    : "";
-}
 
 /**
  * Groups due jobs into lanes. A booking's jobs describe its successive states (request mail then
@@ -109,7 +99,7 @@ export async function runLane(
     const booking = "bookingId" in p ? p.bookingId : null;
     const write = p.kind === "writeback";
     const kind = p.kind === "booking_mail" ? `${p.bookingId} ${p.mail}` : null;
-    const reader = readerOf(p);
+    const reader = p.kind === "booking_mail" ? mailReader(p) : "";
     if (group && (group.kind !== kind || group.readers.has(reader))) group = null;
     const after: Promise<void>[] = group?.after ?? [
       ...(booking !== null && latest.has(booking) ? [latest.get(booking)!] : []),
