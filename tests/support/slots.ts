@@ -10,6 +10,25 @@
 import { Temporal } from "../../src/lib/server/domain/temporal.ts";
 import type { Locator } from "playwright-core";
 
+/**
+ * How far ahead "tomorrow" must start for a test to take its times: at 23:55 in the test's zone,
+ * tomorrow's first time of an all-day host is five minutes away, and it can pass, or fall under
+ * the host's notice, while the test runs.
+ */
+const TOMORROW_MARGIN_HOURS = 3;
+
+/**
+ * The first date a test takes times from, in `tz`: tomorrow, or the day after when tomorrow starts
+ * within a few hours (`TOMORROW_MARGIN_HOURS`). `now` is for this rule's own test.
+ */
+export function firstTestDate(
+  tz = "UTC",
+  now: Temporal.Instant = Temporal.Now.instant(),
+): Temporal.PlainDate {
+  return now.toZonedDateTimeISO(tz).add({ hours: TOMORROW_MARGIN_HOURS }).toPlainDate()
+    .add({ days: 1 });
+}
+
 export const slotsIn = (html: string): string[] =>
   [...html.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]);
 
@@ -29,7 +48,7 @@ export type FullDayOptions = {
   tz?: string;
   /** more query parameters (e.g. `lang=de`) */
   query?: string;
-  /** the first date to try (default: tomorrow in `tz`) */
+  /** the first date to try (default: tomorrow in `tz`, `firstTestDate`) */
   from?: string;
   /** headers for the page request (e.g. a signed-in client's cookie) */
   headers?: HeadersInit;
@@ -54,9 +73,7 @@ export async function fullDay(
 ): Promise<FullDay> {
   const tz = opts.tz ?? "UTC";
   const min = opts.min ?? 8;
-  let date = opts.from
-    ? Temporal.PlainDate.from(opts.from)
-    : Temporal.Now.plainDateISO(tz).add({ days: 1 });
+  let date = opts.from ? Temporal.PlainDate.from(opts.from) : firstTestDate(tz);
   const tried: string[] = [];
   for (let i = 0; i < (opts.days ?? 21); i++, date = date.add({ days: 1 })) {
     const sep = page.includes("?") ? "&" : "?";
@@ -116,7 +133,7 @@ export async function fullDays(
   const count = opts.count ?? 2;
   const tz = opts.tz ?? "UTC";
   const out: FullDay[] = [];
-  let from = opts.from ?? Temporal.Now.plainDateISO(tz).add({ days: 1 }).toString();
+  let from = opts.from ?? firstTestDate(tz).toString();
   for (let round = 0; round < 90 && out.length < count; round++) {
     const day = await fullDay(base, page, { ...opts, from });
     const next = Temporal.PlainDate.from(day.date).add({ days: 1 });
@@ -172,7 +189,7 @@ export async function openDay(
  * 14:45 that afternoon, and the host's page of answers showed it passed ten seconds later).
  */
 export function fromTomorrow(starts: string[], tz = "UTC"): string[] {
-  const tomorrow = Temporal.Now.plainDateISO(tz).add({ days: 1 }).toString();
+  const tomorrow = firstTestDate(tz).toString();
   return starts.filter((s) =>
     Temporal.Instant.from(s).toZonedDateTimeISO(tz).toPlainDate().toString() >= tomorrow
   );
