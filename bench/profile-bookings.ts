@@ -11,15 +11,19 @@
  * allocates per post and where (V8's sampling heap profiler over the inspector, counting objects
  * the collector has freed too): the garbage behind the collector's share of the thread.
  * `--bare`: no profiler at all, for an A/B of two builds (its JavaScript-thread time per post is
- * the figure to compare: posts/s wait for the run queue of a busy box).
+ * the figure to compare: posts/s wait for the run queue of a busy box). `--crowd`: the bench's
+ * contention rows instead, rounds of 200 posts at once on one slot of one host (one wins, 199 are
+ * refused), as form posts without scripts or, with `--enhanced`, as the page's own posts; prints
+ * each round's p99 (the first round after the warm-up's distinct slots runs the refusal's code
+ * cold, as the bench's first crowd does).
  *
- *   node_modules/.bin/deno run -A bench/profile-bookings.ts [--api] [--cookie] [--alloc | --bare] [--total N] [--v8 FLAGS]
+ *   node_modules/.bin/deno run -A bench/profile-bookings.ts [--api] [--cookie] [--alloc | --bare] [--crowd [--enhanced]] [--total N] [--v8 FLAGS]
  *   (after `npm run build`)
  */
 import { parseArgs } from "node:util";
 import { createEventType, createHost, seedStore } from "../tests/support/memory-app.ts";
 import { startApp } from "../tests/support/app.ts";
-import { postPlain } from "../tests/support/http.ts";
+import { postEnhanced, postPlain } from "../tests/support/http.ts";
 import { EVERY_DAY_ALL_DAY } from "../tests/support/teams.ts";
 import { freePort } from "../tests/support/ports.ts";
 
@@ -33,11 +37,16 @@ const { values } = parseArgs({
     total: { type: "string", default: "3000" },
     out: { type: "string", default: "" },
     v8: { type: "string", default: "" },
+    crowd: { type: "boolean", default: false },
+    enhanced: { type: "boolean", default: false },
   },
 });
 const TOTAL = Number(values.total);
 const HOSTS = 100;
 const C = 100;
+const CROWD = 200;
+/** Set after the warm-up when `--crowd`. */
+let crowding = false;
 const dayStartMs = Math.ceil(Date.now() / 86_400_000) * 86_400_000 + 86_400_000;
 const slot = (k: number) => new Date(dayStartMs + k * 900_000).toISOString().replace(".000Z", "Z");
 
@@ -72,8 +81,19 @@ const app = await startApp({
 });
 
 const post = async (i: number, base: number) => {
-  const host = `host${i % HOSTS}`;
-  const start = slot(base + Math.floor(i / HOSTS));
+  const host = crowding ? "host0" : `host${i % HOSTS}`;
+  const start = slot(base + Math.floor(i / (crowding ? CROWD : HOSTS)));
+  if (values.enhanced && !values.api) {
+    const form = {
+      name: `Web ${i}`,
+      email: `w${base}-${i}@example.test`,
+      note: "",
+      start,
+      tz: "UTC",
+    };
+    const answer = await postEnhanced(app.baseUrl, `/calendar/${host}/call?/book`, form);
+    return answer.status;
+  }
   if (!values.api) {
     const form = {
       name: `Web ${i}`,
@@ -109,6 +129,7 @@ const post = async (i: number, base: number) => {
   return res.status;
 };
 async function run(total: number, base: number) {
+  if (crowding) return await crowds(total, base);
   let next = 0;
   const statuses: Record<number, number> = {};
   const t0 = performance.now();
@@ -118,6 +139,24 @@ async function run(total: number, base: number) {
       statuses[s] = (statuses[s] ?? 0) + 1;
     }
   }));
+  return { perSec: total / ((performance.now() - t0) / 1000), statuses };
+}
+/** Rounds of CROWD posts at once, each round on a slot of its own; prints each round's p99. */
+async function crowds(total: number, base: number) {
+  const statuses: Record<number, number> = {};
+  const p99s: number[] = [];
+  const t0 = performance.now();
+  for (let r = 0; r * CROWD < total; r++) {
+    const times = await Promise.all(Array.from({ length: CROWD }, async (_, k) => {
+      const t = performance.now();
+      const s = await post(r * CROWD + k, base);
+      statuses[s] = (statuses[s] ?? 0) + 1;
+      return performance.now() - t;
+    }));
+    times.sort((a, b) => a - b);
+    p99s.push(Math.round(times[Math.floor(CROWD * 0.99)]));
+  }
+  console.log("crowd p99 per round (ms):", p99s.join(" "));
   return { perSec: total / ((performance.now() - t0) / 1000), statuses };
 }
 function threads(pid: number | "self") {
@@ -135,7 +174,9 @@ function threads(pid: number | "self") {
   }
   return m;
 }
-await run(500, 0); // warm-up
+// The warm-up on distinct slots, as the bench's booking rows run before its crowds.
+await run(500, 0);
+crowding = values.crowd;
 const sampling = values.alloc ? await startAllocationSampling(inspectPort) : null;
 const before = threads(app.pid()!), selfBefore = threads("self");
 const io = () =>
