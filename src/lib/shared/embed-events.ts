@@ -7,6 +7,8 @@
  * is an exact targetOrigin, or "*" — and then no message carries the guest's personal data. That
  * rule is applied here, in the one function every message goes through.
  */
+import { isoInstant } from "./format.ts";
+
 export const EMBED_EVENTS_VERSION = 1;
 
 /** Where the widget may post, as the server decided it for the widget's host. */
@@ -83,5 +85,5 @@ export function postToParent(policy: ParentEvents | undefined | null, event: Emb
 
 /** The end of a time that starts at `start` (an ISO instant) and lasts `durationMin`. */
 export function endOf(start: string, durationMin: number): string {
-  return new Date(Date.parse(start) + durationMin * 60_000).toISOString().replace(".000Z", "Z");
+  return isoInstant(Date.parse(start) + durationMin * 60_000);
 }

@@ -2,6 +2,7 @@
  * A booking as programs see it: the JSON API's representation, which is also the `data.booking`
  * of every webhook. Instants are ISO-8601 UTC; the guest's wall time is given with its offset.
  */
+import { isoInstant } from "../../shared/format.ts";
 import { shownLocation } from "../../shared/location-text.ts";
 import type { App } from "../app.ts";
 import { ianaZoneName } from "../../shared/time-zone-names.ts";
@@ -91,8 +92,6 @@ async function seatResource(
   };
 }
 
-/** "2026-11-23T08:00:00Z": instants as the booking page and the slots endpoint write them. */
-export const isoInstant = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
 const iso = isoInstant;
 
 export function bookingState(b: BookingRecord, nowMs: number): BookingResource["state"] {

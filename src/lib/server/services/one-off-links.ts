@@ -42,6 +42,7 @@ import {
   hostClock,
   isCivilDate,
   isoDateIn,
+  isoInstant,
   shortDateLabel,
 } from "../../shared/format.ts";
 import { bookingHorizon } from "./public-calendar.ts";
@@ -216,7 +217,7 @@ export async function oneOffPicker(
           date: d.date,
           label: formatDate(d.starts[0], host.timeZone, q.locale),
           slots: Array.from(d.starts, (ms) => ({
-            start: isoOf(ms),
+            start: isoInstant(ms),
             label: formatTime(ms, host.timeZone, clock, q.locale),
           })),
         });
@@ -342,8 +343,6 @@ export async function oneOffSlotPage(
   };
 }
 
-const isoOf = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
-
 /** A one-off link as the JSON API shows it. */
 export type OneOffLinkResource = {
   id: string;
@@ -369,9 +368,9 @@ async function oneOffResource(
     eventTypeId: link.eventTypeId,
     url: await singleUseUrl(app, host, link),
     note: link.note ?? "",
-    times: (link.offeredStarts ?? []).map(isoOf),
-    createdAt: isoOf(link.createdAtMs),
-    expiresAt: link.expiresAtMs === null ? null : isoOf(link.expiresAtMs),
+    times: (link.offeredStarts ?? []).map(isoInstant),
+    createdAt: isoInstant(link.createdAtMs),
+    expiresAt: link.expiresAtMs === null ? null : isoInstant(link.expiresAtMs),
     state: state.kind,
     bookingId: state.kind === "used" ? state.bookingId : null,
   };

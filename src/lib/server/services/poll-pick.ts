@@ -24,9 +24,9 @@ import { randomToken } from "../integrations/crypto.ts";
 import { type BookRefusal, bookRefusal, parseStart } from "./book-slot.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { hostEventJob } from "./webhooks.ts";
-import { hostClock } from "../../shared/format.ts";
+import { hostClock, isoInstant } from "../../shared/format.ts";
 import { PICK_HOLD_MS, pollMeeting, votesHeld } from "../domain/poll-voters.ts";
-import { iso, pollResource, releaseHolds, stateOf } from "./polls.ts";
+import { pollResource, releaseHolds, stateOf } from "./polls.ts";
 
 export type PickResult =
   | { ok: true; bookingId: string }
@@ -209,7 +209,7 @@ function bookPoll(
         // The event, as `enqueue` would queue it, rides in the booking's own commit too.
         ...outboxWrites(hostEventJob([host.id], "poll.booked", {
           poll: pollResource({ ...poll, bookingId: identity.id }),
-          start: iso(poll.starts[i]),
+          start: isoInstant(poll.starts[i]),
           bookingId: identity.id,
         }, nowMs)),
       ],

@@ -6,7 +6,8 @@ import type { App } from "../app.ts";
 import type { PollRecord, UserRecord } from "../domain/model/records.ts";
 import { getPoll, listPolls, listPollsMade, listVotes } from "../store/polls.ts";
 import { Temporal } from "../domain/temporal.ts";
-import { iso, pollResource, pollUrl, stateOf } from "./polls.ts";
+import { pollResource, pollUrl, stateOf } from "./polls.ts";
+import { isoInstant } from "../../shared/format.ts";
 
 /** A poll as the JSON API shows it. */
 export async function pollApiResource(app: App, p: PollRecord) {
@@ -15,7 +16,7 @@ export async function pollApiResource(app: App, p: PollRecord) {
     eventTypeId: p.eventTypeId,
     state: stateOf(p, app.now()),
     url: await pollUrl(app, p),
-    createdAt: iso(p.createdAtMs),
+    createdAt: isoInstant(p.createdAtMs),
   };
 }
 
@@ -33,7 +34,7 @@ export async function pollAnswers(app: App, host: UserRecord, id: string) {
   return {
     ...(await pollApiResource(app, poll)),
     counts: poll.starts.map((ms, i) => ({
-      start: iso(ms),
+      start: isoInstant(ms),
       yes: votes.filter((v) => v.answers[i] === "yes").length,
       maybe: votes.filter((v) => v.answers[i] === "maybe").length,
       no: votes.filter((v) => v.answers[i] === "no").length,
@@ -41,8 +42,8 @@ export async function pollAnswers(app: App, host: UserRecord, id: string) {
     votes: votes.map((v) => ({
       name: v.name,
       email: v.email,
-      answeredAt: iso(v.atMs),
-      answers: poll.starts.map((ms, i) => ({ start: iso(ms), answer: v.answers[i] })),
+      answeredAt: isoInstant(v.atMs),
+      answers: poll.starts.map((ms, i) => ({ start: isoInstant(ms), answer: v.answers[i] })),
     })),
   };
 }

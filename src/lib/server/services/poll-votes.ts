@@ -20,9 +20,9 @@ import { jitter, PATIENT_MS, RETRY_AFTER_S } from "./transaction.ts";
 import { randomToken, sha256Hex } from "../integrations/crypto.ts";
 import { hostEventJob } from "./webhooks.ts";
 import { checkRateLimit } from "./rate-limit.ts";
+import { isoInstant } from "../../shared/format.ts";
 import {
   bookedMeeting,
-  iso,
   pollResource,
   type PollState,
   pollUrl,
@@ -210,7 +210,7 @@ export async function votePoll(
       answer: {
         name: vote.name,
         email: vote.email,
-        answers: poll.starts.map((ms, i) => ({ start: iso(ms), answer: vote.answers[i] })),
+        answers: poll.starts.map((ms, i) => ({ start: isoInstant(ms), answer: vote.answers[i] })),
       },
     }, vote.atMs);
     // A vote that adds to what the voters fill in the meeting's booking (a new voter, a longer

@@ -23,7 +23,7 @@ import { hostEventJob } from "./webhooks.ts";
 import { freeStarts } from "./one-off-links.ts";
 import { seriesOf } from "../domain/series.ts";
 import { seatsOf } from "../domain/seats.ts";
-import { formatDate, formatRange, formatTime, hostClock } from "../../shared/format.ts";
+import { formatDate, formatRange, formatTime, hostClock, isoInstant } from "../../shared/format.ts";
 import { getBooking } from "../store/bookings.ts";
 import { currentOf } from "./booking-view.ts";
 import { isLiveBooking } from "../domain/booking.ts";
@@ -40,18 +40,16 @@ export async function pollUrl(app: App, p: PollRecord) {
   return `${app.config.baseUrl.href.replace(/\/$/, "")}/poll/${await pollToken(app, p)}`;
 }
 
-export const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
-
 /** A poll as webhooks describe it. */
 export function pollResource(p: PollRecord) {
   return {
     id: p.id,
     title: p.title,
-    times: p.starts.map(iso),
-    expiresAt: iso(p.expiresAtMs),
+    times: p.starts.map(isoInstant),
+    expiresAt: isoInstant(p.expiresAtMs),
     reserved: !!p.holds,
     bookingId: p.bookingId,
-    closedAt: p.closedAtMs ? iso(p.closedAtMs) : null,
+    closedAt: p.closedAtMs ? isoInstant(p.closedAtMs) : null,
   };
 }
 
@@ -184,7 +182,7 @@ export async function createPoll(
 export type TimeView = { start: string; date: string; time: string };
 export function timesOf(poll: PollRecord, timeZone: string, clock: "12h" | "24h", locale: string) {
   return poll.starts.map((ms): TimeView => ({
-    start: new Date(ms).toISOString().replace(".000Z", "Z"),
+    start: isoInstant(ms),
     date: formatDate(ms, timeZone, locale),
     time: formatTime(ms, timeZone, clock, locale),
   }));

@@ -6,7 +6,7 @@ import { canonicalTimeZone } from "../domain/time-zone.ts";
 import { isListed } from "../domain/event-visibility.ts";
 import type { PublicEventType, PublicHost, PublicTeam } from "../../shared/public-types.ts";
 import { chooseDuration, eventTypeRules } from "../domain/event-rules.ts";
-import { type Clock, formatTime, isoDateIn, zoneOffset } from "../../shared/format.ts";
+import { type Clock, formatTime, isoDateIn, isoInstant, zoneOffset } from "../../shared/format.ts";
 import { translator } from "../i18n.ts";
 import {
   availabilitiesOf,
@@ -199,7 +199,7 @@ export async function getSlotPage(
       ? view.days.map((d) => ({ date: d.date, slots: live(d.date).length }))
       : view.days;
     const slotOf = (ms: number) => ({
-      start: Temporal.Instant.fromEpochMilliseconds(ms).toString(),
+      start: isoInstant(ms),
       label: formatTime(ms, tz, clock, t.locale),
     });
     // A guest looking at their day saw a gap where their meeting is and could not tell which

@@ -12,8 +12,8 @@ import {
   type BookingResource,
   bookingResource,
   guestResourceNow,
-  isoInstant,
 } from "../../services/booking-resource.ts";
+import { isoInstant } from "../../../shared/format.ts";
 import { anonymousScope } from "../../services/idempotency.ts";
 import { isActive } from "../../domain/admin.ts";
 import { bookingById, bookingMadeFor, hostByUsername } from "../../services/booking-reads.ts";

@@ -5,7 +5,8 @@
  */
 import { type ApiResponse, ok, problem } from "../http.ts";
 import * as S from "../schemas/index.ts";
-import { bookingState, isoInstant } from "../../services/booking-resource.ts";
+import { bookingState } from "../../services/booking-resource.ts";
+import { isoInstant } from "../../../shared/format.ts";
 import { seatedTimeOf } from "../../services/seated-times.ts";
 import { type CancelMeetingResult, cancelSeatedMeeting } from "../../services/cancel-meeting.ts";
 import { cancelTeamMeeting } from "../../services/team-dashboard.ts";
