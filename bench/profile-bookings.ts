@@ -83,17 +83,6 @@ const app = await startApp({
 const post = async (i: number, base: number) => {
   const host = crowding ? "host0" : `host${i % HOSTS}`;
   const start = slot(base + Math.floor(i / (crowding ? CROWD : HOSTS)));
-  if (values.enhanced && !values.api) {
-    const form = {
-      name: `Web ${i}`,
-      email: `w${base}-${i}@example.test`,
-      note: "",
-      start,
-      tz: "UTC",
-    };
-    const answer = await postEnhanced(app.baseUrl, `/calendar/${host}/call?/book`, form);
-    return answer.status;
-  }
   if (!values.api) {
     const form = {
       name: `Web ${i}`,
@@ -102,6 +91,9 @@ const post = async (i: number, base: number) => {
       start,
       tz: "UTC",
     };
+    if (values.enhanced) {
+      return (await postEnhanced(app.baseUrl, `/calendar/${host}/call?/book`, form)).status;
+    }
     // A browser's own cookie: 22 characters of base64url, as the booking page gives them.
     const headers: Record<string, string> = values.cookie
       ? { cookie: `invito_booker=${`c${base}x${i}`.padEnd(22, "0")}` }
