@@ -7,6 +7,8 @@ import { bookingToken } from "./booking-links.ts";
 import { getBooking, listHostBookings } from "../store/bookings.ts";
 import { listNewestBookingsAt } from "../store/booking-list.ts";
 import { eraseGuest } from "./host-data.ts";
+import { refusedUnlessRepeated } from "./repeat-posts.ts";
+import { getEventTypeBySlug } from "../store/event-types.ts";
 import { createEventType, createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
 import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
 
@@ -206,12 +208,10 @@ Deno.test("eraseGuest: the tag of the browser a guest booked from goes with thei
   assert.equal("bookerTag" in b, false);
 });
 
-Deno.test("bookSlot: a crowd of browsers refused on one time shares the lookup of its bookings, and each is told the time is taken", async () => {
+Deno.test("bookSlot: a crowd of browsers refused on one time is each told the time is taken; refused at once, they share one lookup of its bookings", async () => {
   const counting = await countingKv();
-  const { app } = await setup(counting.kv);
-  const lists = () => counting.lists();
+  const { app, host } = await setup(counting.kv);
   assert.ok((await bookSlot(app, form("call", "winner"))).ok);
-  const before = lists();
   const crowd = await Promise.all(
     Array.from(
       { length: 50 },
@@ -219,8 +219,24 @@ Deno.test("bookSlot: a crowd of browsers refused on one time shares the lookup o
     ),
   );
   assert.ok(crowd.every((r) => !r.ok && r.reason === "slot_taken"), JSON.stringify(crowd[0]));
-  const lookups = lists() - before;
-  assert.ok(lookups < 10, `${lookups} lookups for a crowd of 50`);
+  assert.equal((await listHostBookings(app.kv, host.id)).length, 1);
+  // How many of those refusals fall in one turn of the event loop depends on the box's load
+  // (2-8 lookups quiet, 10-13 on a loaded CI box): the sharing itself is asked directly, for
+  // refusals that do fall in one turn.
+  const eventType = (await getEventTypeBySlug(app.kv, host.id, "call"))!;
+  const before = counting.lists();
+  const refused = await Promise.all(
+    Array.from({ length: 50 }, (_, i) =>
+      refusedUnlessRepeated(app, {
+        list: { hostId: host.id },
+        eventType,
+        startMs: Date.parse(AT),
+        email: `g${i}@example.test`,
+        bookerTag: `b${i}`,
+      }, "slot_taken")),
+  );
+  assert.ok(refused.every((r) => !r.ok && r.reason === "slot_taken"), JSON.stringify(refused[0]));
+  assert.equal(counting.lists() - before, 1, "one lookup for 50 refusals");
 });
 
 Deno.test("bookTeamSlot, round robin: 50 identical posts at once book one member once and are all answered with that booking; cancelled or past a form's lifetime, the same post books again", async () => {
