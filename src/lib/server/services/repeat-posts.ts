@@ -23,6 +23,7 @@ import { listNewestBookingsAt } from "../store/booking-list.ts";
 import { HOLD_WAIT_MS, type Refusal } from "../domain/booking-engine/index.ts";
 import { bookingToken } from "./booking-links.ts";
 import { bookRefusal, type BookResult } from "./book-basics.ts";
+import { type JoinedReads, joinRead } from "./joined-reads.ts";
 
 export type RepeatAsk = {
   /** The list the first post's booking is in: its host's, or its team's (a member was chosen). */
@@ -93,30 +94,28 @@ async function candidates(app: App, ask: RepeatAsk): Promise<BookingRecord[]> {
   return await newestAt(app, ask.list, ask.startMs);
 }
 
-/** Reads of a list's newest bookings at a start that have not begun yet, by store, list, start. */
-const upcomingOf = new WeakMap<Deno.Kv, Map<string, Promise<BookingRecord[]>>>();
+/** Reads of a list's newest bookings at a start not begun yet, by store, list and start. */
+const upcomingOf = new WeakMap<Deno.Kv, JoinedReads<null, BookingRecord[]>>();
 
 /**
  * The newest bookings at `startMs`, read once for a crowd. A crowd of browsers refused on one
  * time (each with its own cookie) would read the same bookings once per loser: measured on a
- * crowd of 200, ~100 µs more JavaScript per refused post. Each request joins the read that has
- * not begun yet, or schedules one for the next turn of the event loop; a read is joined only
- * before it begins, so it begins after every request that shares it was refused and sees the
- * booking that refused each of them (a refusal is decided from a read that saw it).
+ * crowd of 200, ~100 µs more JavaScript per refused post. The read begins after every request
+ * that shares it was refused (services/joined-reads.ts), so it sees the booking that refused
+ * each of them (a refusal is decided from a read that saw it).
  */
 function newestAt(app: App, list: RepeatAsk["list"], startMs: number): Promise<BookingRecord[]> {
-  const key = `${"teamId" in list ? `t:${list.teamId}` : `h:${list.hostId}`}:${startMs}`;
   let upcoming = upcomingOf.get(app.kv);
   if (!upcoming) upcomingOf.set(app.kv, upcoming = new Map());
-  let read = upcoming.get(key);
-  if (!read) {
-    read = new Promise<void>((begin) => setTimeout(begin, 0)).then(() => {
-      upcoming!.delete(key);
-      return listNewestBookingsAt(app.kv, list, startMs);
-    });
-    upcoming.set(key, read);
-  }
-  return read;
+  return joinRead(
+    upcoming,
+    `${"teamId" in list ? `t:${list.teamId}` : `h:${list.hostId}`}:${startMs}`,
+    null,
+    async (asks) => {
+      const found = await listNewestBookingsAt(app.kv, list, startMs);
+      return asks.map(() => found);
+    },
+  );
 }
 
 /**

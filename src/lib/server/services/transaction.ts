@@ -35,6 +35,7 @@ import { newId } from "../store/users.ts";
 import { calendarBusy } from "./calendar-busy.ts";
 import { recordRetry } from "../ops/metrics.ts";
 import { afterCommit } from "./after-commit.ts";
+import { type JoinedReads, joinRead } from "./joined-reads.ts";
 import { REFUSALS } from "../../shared/refusals.ts";
 
 export const MAX_ATTEMPTS = 10;
@@ -151,7 +152,13 @@ function takeAhead(input: RunInput, turn: Turn, change: Change): Snapshot | null
   return same ? ahead.snapshot : null;
 }
 
-async function attempt(app: App, input: RunInput, turn: Turn) {
+async function attempt(
+  app: App,
+  input: RunInput,
+  turn: Turn,
+  read: (change: Change, nowMs: number) => Promise<Snapshot> = async (change, nowMs) =>
+    (await readSnapshotsAt(app, input.rules, [change], nowMs))[0],
+) {
   const nowMs = app.now();
   const change = input.change(nowMs);
   const receiptId = newId(nowMs);
@@ -160,7 +167,7 @@ async function attempt(app: App, input: RunInput, turn: Turn) {
     const result = planChange(early, change, input.rules, nowMs, receiptId);
     if (result.ok) return { nowMs, change, result, snapshot: early };
   }
-  const [snapshot] = await readSnapshotsAt(app, input.rules, [change], nowMs);
+  const snapshot = await read(change, nowMs);
   // A fresh receipt per attempt: a commit whose answer is lost is settled by reading it back.
   // Time-ordered (a ULID), so receipts written together share a page of the store's B-tree: a
   // random id cost each booking a page of its own, 7–12 % of the store's write rate (issue 26).
@@ -280,7 +287,12 @@ async function waitInLane(
   } while (first === "wait");
   if (first !== "signal" && first !== null) return first;
   if (!started) {
-    const peek = await attempt(app, input, lost);
+    const peek = await attempt(
+      app,
+      input,
+      lost,
+      (change) => lookTogether(app, input, lane, change),
+    );
     if (
       !started && !peek.result.ok && peek.result.reason !== "held" &&
       await refusalStands(app, peek.snapshot) && !started
@@ -290,6 +302,26 @@ async function waitInLane(
     }
   }
   return (await turn)!;
+}
+
+/** The looks of each app's crowds not begun yet, by lane and rules (see `lookTogether`). */
+const looks = new WeakMap<App, JoinedReads<Change, Snapshot>>();
+
+/**
+ * A crowd's look after the change ahead of it, read in one pass (`readSnapshots` reads each key
+ * and each list once): the 199 losers of one slot read the person's fences and day once between
+ * them, instead of once each. The look begins after the signal that woke each change sharing it
+ * (services/joined-reads.ts), so it sees what the change ahead committed.
+ */
+function lookTogether(app: App, input: RunInput, lane: string, change: Change): Promise<Snapshot> {
+  let reads = looks.get(app);
+  if (!reads) looks.set(app, reads = new Map());
+  return joinRead(
+    reads,
+    `${lane}\u0000${JSON.stringify(input.rules)}`,
+    change,
+    (changes) => readSnapshotsAt(app, input.rules, changes, app.now()),
+  );
 }
 
 function refused(reason: Refusal | "busy", snapshot: { primary: { value: unknown } | null }) {

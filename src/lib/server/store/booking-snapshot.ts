@@ -123,6 +123,15 @@ export async function readSnapshots(
     return { primary, scope, guestFence, wanted };
   });
   const all = await getEach<unknown>(kv, reads.flatMap((r) => r.wanted));
+  // A list several changes need (a crowd on one person's day) is read once in the pass, as
+  // `getEach` reads each key once; each snapshot gets its own array of the shared entries.
+  const listed = new Map<string, Promise<Versioned<unknown>[]>>();
+  const listOnce = async <T>(selector: Deno.KvListSelector): Promise<Versioned<T>[]> => {
+    const id = JSON.stringify(selector);
+    let read = listed.get(id);
+    if (!read) listed.set(id, read = list<unknown>(kv, selector));
+    return [...await read] as Versioned<T>[];
+  };
   const snapshots = await Promise.all(reads.map(async ({ primary, scope, guestFence, wanted }) => {
     const read = all.splice(0, wanted.length);
     const guards = read.splice(read.length - scope.guards.length);
@@ -143,8 +152,7 @@ export async function readSnapshots(
           );
           if (!fence?.versionstamp) return [];
           const longest = fence.value?.maxBlockMs;
-          return list<BusyEntryRecord>(
-            kv,
+          return listOnce<BusyEntryRecord>(
             longest === undefined ? { prefix: keys.busyFrom(personId, day) } : {
               start: keys.busyStartingFrom(personId, day, startMs - longest),
               end: keys.busyStartingFrom(personId, day, endMs),
@@ -157,12 +165,12 @@ export async function readSnapshots(
       // no fence (only writes that count set it, booking-engine/caps.ts).
       Promise.all(scope.caps.map(async (ref) => ({
         ref,
-        entries: await list<CapEntryRecord>(kv, {
+        entries: await listOnce<CapEntryRecord>({
           prefix: keys.capEntryPeriod(ref.eventTypeId, ref.period, ref.periodKey),
         }),
       }))),
       scope.guest && fenced(guestFence[0])
-        ? list<GuestHoldRecord>(kv, {
+        ? listOnce<GuestHoldRecord>({
           prefix: keys.guestHoldPrefix(scope.guest.hostId, scope.guest.email),
         })
         : Promise.resolve([]),
