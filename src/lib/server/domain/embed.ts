@@ -1,5 +1,5 @@
 import { messageRef } from "../../shared/i18n.ts";
-import { Temporal } from "./temporal.ts";
+import { isoInstant } from "../../shared/format.ts";
 /**
  * Which sites may frame a host's widget. Hosts list origins; "*" (the default, as Invito does)
  * allows any site. Everything here is validated so a CSP header can never be injected.
@@ -159,11 +159,11 @@ export function thankYouLocation(url: string, facts: BookedFacts | null): string
     u.searchParams.set("invito_event_type", facts.eventType);
     u.searchParams.set(
       "invito_start",
-      Temporal.Instant.fromEpochMilliseconds(facts.startMs).toString(),
+      isoInstant(facts.startMs),
     );
     u.searchParams.set(
       "invito_end",
-      Temporal.Instant.fromEpochMilliseconds(facts.endMs).toString(),
+      isoInstant(facts.endMs),
     );
     u.searchParams.set("invito_status", facts.status.toLowerCase());
   }

@@ -7,7 +7,7 @@ import type { App } from "../app.ts";
 import { getHostPage } from "./public-calendar.ts";
 import { getSlotRange } from "./slot-range.ts";
 import { canonicalTimeZone } from "../domain/time-zone.ts";
-import { civilDateLabel, formatTime, isoDateIn } from "../../shared/format.ts";
+import { civilDateLabel, formatTime, isoDateIn, isoInstant } from "../../shared/format.ts";
 import { describeDuration } from "../config.ts";
 import { Temporal } from "../domain/temporal.ts";
 import { ianaZoneName } from "../../shared/time-zone-names.ts";
@@ -78,9 +78,8 @@ export async function eventTypeMarkdown(
         listed += day.starts.length;
         slotLines.push(
           `- ${civilDateLabel(day.date)}: ` +
-            Array.from(day.starts).map((ms) =>
-              `${formatTime(ms, tz)} (\`${Temporal.Instant.fromEpochMilliseconds(ms).toString()}\`)`
-            ).join(", "),
+            Array.from(day.starts).map((ms) => `${formatTime(ms, tz)} (\`${isoInstant(ms)}\`)`)
+              .join(", "),
         );
       } else {
         moreFrom ??= day.date;

@@ -42,6 +42,7 @@ import { getUserByUsernameCached, newId } from "../store/users.ts";
 import { getEventTypeBySlugCached } from "../store/event-types.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { refusedUnlessRepeated } from "./repeat-posts.ts";
+import { isoInstant } from "../../shared/format.ts";
 
 export type SeriesDate = { startMs: number; free: boolean };
 
@@ -350,7 +351,7 @@ export async function seriesPreview(
     freeOnly: rule.freeOnly,
     hostZone: host.timeZone,
     dates: dates.map((d) => ({
-      start: Temporal.Instant.fromEpochMilliseconds(d.startMs).toString(),
+      start: isoInstant(d.startMs),
       free: d.free,
     })),
   };

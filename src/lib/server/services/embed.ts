@@ -17,10 +17,10 @@ import { getEventType, updateEventType } from "../store/event-types.ts";
 import { findEventType } from "./event-types.ts";
 import type { BookingPageSettings } from "../../shared/booking-page-settings-form.ts";
 import type { UserId } from "../store/keys.ts";
-import { Temporal } from "../domain/temporal.ts";
 import { bookingForToken } from "./booking-links.ts";
 import { getUser } from "../store/users.ts";
 import { getTeamBySlugCached } from "../store/teams.ts";
+import { isoInstant } from "../../shared/format.ts";
 
 /**
  * frame-ancestors for a widget page, from the route SvelteKit resolved and its decoded params
@@ -124,8 +124,8 @@ export async function bookedForWidget(app: App, token: string) {
     event: {
       bookingId: b.id,
       eventType,
-      start: Temporal.Instant.fromEpochMilliseconds(b.startMs).toString(),
-      end: Temporal.Instant.fromEpochMilliseconds(b.endMs).toString(),
+      start: isoInstant(b.startMs),
+      end: isoInstant(b.endMs),
       status: b.status === "PENDING" ? "pending" as const : "confirmed" as const,
       guest: { name: b.guestName, email: b.guestEmail },
     },
