@@ -15,7 +15,7 @@ import {
 import { bookingToken } from "./booking-links.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 import { listHostBookings } from "../store/bookings.ts";
-import { MAX_ATTEMPTS } from "./transaction.ts";
+import { MAX_ATTEMPTS, queueKeyOf } from "./transaction.ts";
 import { renderMetrics } from "../ops/metrics.ts";
 import {
   createEventType,
@@ -187,9 +187,9 @@ Deno.test("a crowd waiting on one person: woken together, its 50 changes read th
   const host = await createHost(app, { weekly: WORKDAYS });
   await createEventType(app, host, { slug: "call", durationMin: 30 });
   assert.ok((await bookSlot(app, guest(0, MON("10:00")))).ok);
-  // The person's queue held by a change under way (the engine's lane for a host is its id):
+  // The person's queue held by a change under way (a host's booking takes the host's lane):
   // every post below finds it busy and waits for its signal, as a crowd behind a winner does.
-  const lane = `busy:${host.id}`;
+  const lane = queueKeyOf(host.id)!;
   let waiting = 0;
   const nextSignal = app.hostLock.nextSignal.bind(app.hostLock);
   app.hostLock.nextSignal = (key: string) => (key === lane && waiting++, nextSignal(key));

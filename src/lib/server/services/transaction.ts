@@ -117,7 +117,7 @@ export async function readAhead(
 ): Promise<(ReadAhead | undefined)[]> {
   const mark = app.hostLock.mark();
   const read = steps.filter((s) => {
-    const lane = laneOf(s.lane);
+    const lane = queueKeyOf(s.lane);
     return lane === null || !app.hostLock.busy(lane);
   });
   const snapshots = await readSnapshotsAt(app, rules, read.map((s) => s.change), app.now());
@@ -128,7 +128,7 @@ export async function readAhead(
 }
 
 /** The in-process queue of a change's `lane` (RunInput). */
-const laneOf = (lane: string | undefined) => lane === undefined ? null : `busy:${lane}`;
+export const queueKeyOf = (lane: string | undefined) => lane === undefined ? null : `busy:${lane}`;
 
 function readSnapshotsAt(app: App, rules: EngineRules, changes: Change[], nowMs: number) {
   // Beside the writer (App.readKv): the commit checks every versionstamp read here.
@@ -207,7 +207,7 @@ export const jitter = (round: number) =>
   new Promise((r) => setTimeout(r, Math.random() * 5 * (round + 1)));
 
 export async function runChange(app: App, input: RunInput): Promise<RunResult> {
-  const lane = laneOf(input.lane);
+  const lane = queueKeyOf(input.lane);
   let waited = 0;
   // A snapshot read ahead is out of date once a change of this process took a turn in the
   // lane since (another booking's hold of the same person, which changes their fences): its
