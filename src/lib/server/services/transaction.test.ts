@@ -202,18 +202,19 @@ Deno.test("a crowd waiting on one person: woken together, its 50 changes read th
     await new Promise((r) => setTimeout(r, 1));
   }
   const before = dayLists;
-  done();
-  await holder;
+  // The change ahead is done: the runner signals before it gives up its turn (loopAndSignal),
+  // so no post's own turn has begun when the crowd looks. (Signalled after the turn was given
+  // up, the posts whose turns came meanwhile read on their own besides: 2-13 reads under load.)
   app.hostLock.signal(lane);
   const answers = await Promise.all(crowd);
   assert.ok(
     answers.every((a) => !a.ok && a.reason === "slot_taken"),
     JSON.stringify(answers.find((a) => a.ok || a.reason !== "slot_taken")),
   );
-  // One look for the crowd, beside the own read of the one whose turn came meanwhile (each
-  // change read the day on its own before: 50 and more).
-  const reads = dayLists - before;
-  assert.ok(reads <= 5, `${reads} reads of the day for 50 waiting posts`);
+  // One look for the crowd (each change read the day on its own before: 50).
+  assert.equal(dayLists - before, 1, "reads of the day for 50 waiting posts");
+  done();
+  await holder;
   assert.equal((await listHostBookings(app.kv, host.id)).length, 1);
   raw.close();
 });
