@@ -11,6 +11,7 @@ import { newId } from "../../src/lib/server/store/users.ts";
 import type { EventTypeRecord, UserRecord } from "../../src/lib/server/domain/model/records.ts";
 import type { WeeklyRules } from "../../src/lib/server/domain/availability.ts";
 import { guardKv } from "./kv-guard.ts";
+import { forgetCounts } from "../../src/lib/server/services/count-writer.ts";
 import { makeDataDir } from "./data-dir.ts";
 
 export type RecordingMailer = Mailer & { sent: OutgoingMail[]; failWith: SendResult | null };
@@ -32,6 +33,27 @@ export function recordingMailer(): RecordingMailer {
 export type TestApp = App & { mailer: RecordingMailer; clock: { ms: number }; close(): void };
 
 /**
+ * The apps opened on one store, by the store the test opened (a second app on `kv` acts as a
+ * second process). When the test closes that store, by `close()` or by closing a store it
+ * opened itself, every one of those apps' counts still waiting for their paced write
+ * (services/count-writer.ts) goes with it: a test's end does not settle them, and each such
+ * count warned "count(s) dropped: Bad resource ID" into the suite's log (hundreds a run; a
+ * test listening for warnings caught another's).
+ */
+const viewsOf = new WeakMap<Deno.Kv, Deno.Kv[]>();
+const ownerOf = new WeakMap<Deno.Kv, Deno.Kv>();
+
+function forgetCountsOnClose(owner: Deno.Kv): void {
+  if (viewsOf.has(owner)) return;
+  viewsOf.set(owner, []);
+  const close = owner.close.bind(owner);
+  owner.close = () => {
+    for (const view of viewsOf.get(owner) ?? []) forgetCounts(view);
+    close();
+  };
+}
+
+/**
  * The KV is wrapped by tests/support/kv-guard.ts (remote-KV limits: ≤ 10 checks and ≤ 1,000
  * mutations per atomic operation, no queues) unless `guard: false`.
  */
@@ -47,6 +69,8 @@ export async function memoryApp(
 ): Promise<TestApp> {
   const raw = opts.kv ?? await Deno.openKv(":memory:");
   const kv = opts.guard === false ? raw : guardKv(raw);
+  const owner = ownerOf.get(raw) ?? raw;
+  forgetCountsOnClose(owner);
   const clock = { ms: Date.parse(opts.nowIso ?? "2026-11-20T08:00:00Z") };
   const mailer = recordingMailer();
   const app = await buildApp({
@@ -56,6 +80,10 @@ export async function memoryApp(
     INVITO_DISABLE_CRON: "true",
     ...opts.env,
   }, { kv, readKv: opts.readKv, mailer, now: () => clock.ms });
+  // The counts are kept per app store (ops/kv-metrics.ts wraps `kv`); an app handed this app's
+  // store is on the same owner.
+  ownerOf.set(app.kv, owner);
+  viewsOf.get(owner)!.push(app.kv);
   return Object.assign(app, {
     mailer,
     clock,

@@ -9,7 +9,7 @@
  * never rejects and settles when the count is queued (its lookups done: whose host, which zone);
  * requests drop it. The queue is written with `sum` mutations that need no check: concurrent
  * counts never conflict and all land. Queued counts are netted, and while counts keep coming
- * they are written once a second (`write` below), so a burst of bookings or page views costs a
+ * they are written once a second (count-writer.ts), so a burst of bookings or page views costs a
  * few KV writes, not one each. `settleCounts` waits until everything queued is written (tests,
  * a job that must end with its counts, shutdown). A failed write is logged and its counts
  * dropped: insights may undercount after a KV failure, they never hold a request up.
@@ -25,7 +25,8 @@ import type {
   TeamRecord,
   UserRecord,
 } from "../domain/model/records.ts";
-import { addCounts, ensureCountingSince, type OwnedDelta, putProblem } from "../store/insights.ts";
+import { ensureCountingSince, type OwnedDelta, putProblem } from "../store/insights.ts";
+import { errorText, write } from "./count-writer.ts";
 import { getBooking } from "../store/bookings.ts";
 import { getUser, getUserByUsernameCached } from "../store/users.ts";
 import { getTeam } from "../store/teams.ts";
@@ -33,7 +34,7 @@ import { keys } from "../store/keys.ts";
 import { FORM_ROUTE, routingDelta } from "../domain/insights-routing.ts";
 import { getEventTypeBySlugCached } from "../store/event-types.ts";
 import { cachedRead } from "../store/settings-cache.ts";
-import { pauseUnlessSettling, settleCounts, trackCount } from "../ops/counts-in-flight.ts";
+import { settleCounts, trackCount } from "../ops/counts-in-flight.ts";
 import {
   bookingDeltas,
   type CountDelta,
@@ -348,10 +349,6 @@ function track(what: string, fn: () => Promise<void>): Promise<void> {
   return trackCount(p);
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 async function writeBooking(
   app: App,
   b: BookingRecord,
@@ -405,96 +402,4 @@ async function hostZone(app: App, hostId: string, fallback: string): Promise<str
     () => getUser(app.kv, hostId),
   );
   return host?.timeZone ?? fallback;
-}
-
-/**
- * Pending counts per KV, netted as they arrive and written one batch at a time. While counts keep
- * coming, a write starts at most every WRITE_EVERY_MS: a burst's counts of one host and day net
- * into one sum per counter, so a thousand bookings a second cost the store one write of a few
- * hundred sums a second instead of a write of ~5 sums per booking next to every booking's commit
- * (issue 26: the counts were 40 % of the writer's commits and a quarter of its mutations under
- * a burst of form posts). A count after a quiet second is written at once; `settleCounts`
- * (tests, jobs, shutdown) writes what is waiting without the pause.
- */
-type Batch = {
-  sums: Map<string, OwnedDelta>;
-  waiting: number;
-  done: Promise<void>;
-  resolve: () => void;
-};
-type Writer = {
-  next: Batch | null;
-  running: boolean;
-  now: () => number;
-  since: boolean;
-  /** When the last write started (monotonic clock: pacing, not a domain time). */
-  lastWriteAt: number;
-};
-const writers = new WeakMap<Deno.Kv, Writer>();
-const WRITE_EVERY_MS = 1_000;
-/** A KV that cannot keep up: beyond this many waiting deltas, new counts are dropped. */
-const MAX_WAITING = 100_000;
-
-function write(app: App, deltas: OwnedDelta[]): Promise<void> {
-  if (deltas.length === 0) return Promise.resolve();
-  const kv = app.kv;
-  let w = writers.get(kv);
-  if (!w) {
-    writers.set(
-      kv,
-      w = { next: null, running: false, now: app.now, since: false, lastWriteAt: -Infinity },
-    );
-  }
-  if (!w.next) {
-    let resolve!: () => void;
-    const done = new Promise<void>((r) => (resolve = r));
-    w.next = { sums: new Map(), waiting: 0, done, resolve };
-    void trackCount(done);
-  }
-  const batch = w.next;
-  if (batch.waiting + deltas.length > MAX_WAITING) {
-    console.warn(`[insights] ${deltas.length} count(s) dropped: the store is not keeping up`);
-    return Promise.resolve();
-  }
-  batch.waiting += deltas.length;
-  for (const d of deltas) {
-    const id = `${d.ownerId}\u0000${d.family}\u0000${d.day}\u0000${d.eventTypeId}\u0000${d.metric}`;
-    const cur = batch.sums.get(id);
-    if (cur) cur.n += d.n;
-    else batch.sums.set(id, { ...d });
-  }
-  if (!w.running) void drain(kv, w);
-  // Queued: the caller goes on (a job delivering mails one after another must not wait out the
-  // pause); `settleCounts` waits for the write.
-  return Promise.resolve();
-}
-
-async function drain(kv: Deno.Kv, w: Writer): Promise<void> {
-  w.running = true;
-  try {
-    // Counts made in the same turn of the event loop join this first write.
-    await Promise.resolve();
-    while (w.next) {
-      const pause = w.lastWriteAt + WRITE_EVERY_MS - performance.now();
-      if (pause > 0) await pauseUnlessSettling(pause);
-      const batch = w.next;
-      w.next = null;
-      w.lastWriteAt = performance.now();
-      try {
-        // Counting has begun before this process's first count lands (the backfill's boundary).
-        // So has counting requests from booking pages apart (the funnel's, since this version).
-        if (!w.since) {
-          await ensureCountingSince(kv, w.now());
-          await ensureCountingSince(kv, w.now(), keys.insightsPageRequestsSince());
-          w.since = true;
-        }
-        await addCounts(kv, [...batch.sums.values()], w.now());
-      } catch (err) {
-        console.warn(`[insights] ${batch.waiting} count(s) dropped:`, errorText(err));
-      }
-      batch.resolve();
-    }
-  } finally {
-    w.running = false;
-  }
 }
