@@ -50,7 +50,7 @@ export function lanesOf(due: DueEntry[]): DueEntry[][] {
       byLane.set(key, lane);
       lanes.push(lane);
     }
-    lane.push(entry); // listDue returns due order, so each lane keeps it
+    lane.push(entry); // listDue returns due order (urgent jobs, lanes of their own, first)
   }
   return lanes;
 }

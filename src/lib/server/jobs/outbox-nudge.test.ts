@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { nudgeOutbox, outboxDrained } from "./index.ts";
 import { queueSignInMail } from "../services/sign-in-mail.ts";
 import { memoryApp } from "../../../../tests/support/memory-app.ts";
+import { pollMeeting } from "../../../../tests/support/poll-meeting.ts";
+import { CONCURRENCY, deliverOutbox } from "./deliver-outbox.ts";
 
 Deno.test("nudgeOutbox: a mail queued while the drain looks for its next wake-up goes out in that drain, not at the next minute", async () => {
   const raw = await Deno.openKv(":memory:");
@@ -53,5 +55,33 @@ Deno.test("nudgeOutbox: a mail queued while the drain looks for its next wake-up
   } finally {
     await outboxDrained();
     raw.close();
+  }
+});
+
+Deno.test("outbox: a sign-in link asked for while a big poll's invitations go out is sent among the next few mails, not after all of them", async () => {
+  // The poll's 60 voters' invitations are queued first (the host picked the time); a second later
+  // somebody asks for a sign-in link. Due order alone sent the link after every invitation: on a
+  // relay taking a second per mail four at a time, a quarter of a minute of "Check your email".
+  const { app, emails } = await pollMeeting(60);
+  try {
+    app.clock.ms += 1_000;
+    const queued = await queueSignInMail(
+      app,
+      "someone@example.test",
+      { subject: "Sign in", text: "https://invito.test/signin/verify?token=t" },
+      app.now() + 600_000,
+    );
+    assert.ok(queued);
+    await deliverOutbox(app, app.now());
+    const order = app.mailer.sent.map((m) => m.to);
+    for (const email of emails) assert.ok(order.includes(email), `${email} was invited`);
+    const at = order.indexOf("someone@example.test");
+    // The drain's first batch of due jobs; the other mails follow it.
+    assert.ok(
+      at >= 0 && at < CONCURRENCY,
+      `the link went out as mail ${at + 1} of ${order.length}`,
+    );
+  } finally {
+    app.close();
   }
 });

@@ -96,6 +96,9 @@ export const keys = {
    */
   outboxByPerson: (personId: PersonId, id: JobId) => ["outbox_by_person", personId, id] as const,
   outboxByPersonPrefix: (personId: PersonId) => ["outbox_by_person", personId] as const,
+  /** A queued (value: its dueMs) or parked (-1) job that the drain takes before due order. */
+  outboxUrgent: (id: JobId) => ["outbox_urgent", id] as const,
+  outboxUrgentPrefix: () => ["outbox_urgent"] as const,
 
   /** Jobs that ran out of retries, kept for the host to see and retry. */
   outboxFailed: (id: JobId) => ["outbox_failed", id] as const,
@@ -460,6 +463,8 @@ export function keyOf(e: Entry): Key {
       return keys.outboxByBooking(e.bookingId, e.id);
     case "outboxByPerson":
       return keys.outboxByPerson(e.personId, e.id);
+    case "outboxUrgent":
+      return keys.outboxUrgent(e.id);
     case "singleUseLink":
       return keys.singleUseLink(e.hostId, e.id);
     case "singleUseLinkUse":

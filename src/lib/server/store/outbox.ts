@@ -7,7 +7,7 @@ import { type JobId, keyOf, keys, type PersonId } from "./keys.ts";
 import { jobPointers } from "../domain/booking-engine/draft.ts";
 import type { Key } from "../domain/model/entries.ts";
 import type { OutboxPayload, OutboxRecord } from "../domain/model/records.ts";
-import { commitOrReread } from "./kv.ts";
+import { commitOrReread, getEntries } from "./kv.ts";
 import { newId } from "./users.ts";
 import { currentRequestId } from "../ops/context.ts";
 
@@ -65,19 +65,41 @@ export function dequeue(op: Deno.AtomicOperation, job: OutboxRecord): Deno.Atomi
   return op;
 }
 
+/**
+ * Due jobs, at most `limit` in due order after the due urgent ones (`jobPointers`: a sign-in mail
+ * somebody waits for goes before the mails queued ahead of it, ADR 037), each job once.
+ */
 export async function listDue(
   kv: Deno.Kv,
   nowMs: number,
   limit: number,
 ): Promise<Deno.KvEntry<OutboxRecord>[]> {
-  const out: Deno.KvEntry<OutboxRecord>[] = [];
+  const out = await urgentDue(kv, nowMs, limit);
+  const taken = new Set(out.map((e) => e.value.id));
   for await (
     const e of kv.list<OutboxRecord>({
       start: keys.outboxPrefix(),
       end: keys.outboxUntil(nowMs + 1),
     }, { limit })
-  ) out.push(e);
+  ) if (!taken.has(e.value.id)) out.push(e);
   return out;
+}
+
+/** The due urgent jobs: a few at any time, so one short list of the pointers and a read of each. */
+async function urgentDue(
+  kv: Deno.Kv,
+  nowMs: number,
+  limit: number,
+): Promise<Deno.KvEntry<OutboxRecord>[]> {
+  const due: Key[] = [];
+  for await (const e of kv.list<number>({ prefix: keys.outboxUrgentPrefix() }, { limit })) {
+    // -1: parked after its last attempt; later: claimed, or waiting for a retry.
+    if (e.value >= 0 && e.value <= nowMs) due.push(keys.outbox(e.value, e.key[1] as JobId));
+  }
+  // Moved on since its pointer was read (taken, done): its new place is not due.
+  return (await getEntries<OutboxRecord>(kv, due)).filter((e): e is Deno.KvEntry<OutboxRecord> =>
+    e.value !== null
+  );
 }
 
 /** When the next queued job is due (a claimed one: when its claim runs out), or null if none. */

@@ -29,10 +29,13 @@ export function sameKey(a: Key, b: Key): boolean {
 /**
  * The pointers a queued job is found by besides its due time (store/outbox.ts writes, moves and
  * deletes them with it): a booking's mails and calendar writes under the booking (its page lists
- * them), and a webhook body of its own (`host_event`) under each person who hears it (erasing a
- * guest drops those that name them, ADR 022).
+ * them), a webhook body of its own (`host_event`) under each person who hears it (erasing a
+ * guest drops those that name them, ADR 022), and a sign-in mail as urgent: somebody is waiting
+ * on "Check your email" for it, and in due order it went out after every mail queued before it
+ * (a big poll's sixty invitations).
  */
 export function jobPointers(p: OutboxPayload, jobId: string): Entry[] {
+  if (p.kind === "sealed_mail") return [{ kind: "outboxUrgent", id: jobId }];
   if (p.kind === "booking_mail" || p.kind === "writeback") {
     return [{ kind: "outboxByBooking", bookingId: p.bookingId, id: jobId }];
   }

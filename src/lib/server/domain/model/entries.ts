@@ -39,6 +39,8 @@ export type Entry =
   | { kind: "outbox"; dueMs: number; id: string }
   | { kind: "outboxByBooking"; bookingId: string; id: string }
   | { kind: "outboxByPerson"; personId: string; id: string }
+  /** A queued job somebody is looking at a screen for (`jobPointers`): the drain takes it first. */
+  | { kind: "outboxUrgent"; id: string }
   /**
    * One browser's post of one time of a team's event type (domain/repeat-post.ts, ADR 060): names
    * the booking it made, so that the same post sent again is answered with it, not booked again.
