@@ -13,13 +13,18 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
-import { createEventType, createHost, recordingMailer, seedStore } from "../support/memory-app.ts";
+import {
+  appOnStore,
+  createEventType,
+  createHost,
+  recordingMailer,
+  seedStore,
+} from "../support/memory-app.ts";
 import { seedTeam, seedTeamEventType } from "../support/teams.ts";
 import { type Client, createClient } from "../support/http.ts";
 import { fullDay } from "../support/slots.ts";
 import { waitFor } from "../support/wait.ts";
 import { listNewestBookingsAt } from "../../src/lib/server/store/booking-list.ts";
-import { buildApp } from "../../src/lib/server/app.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import { linkToken, mintSingleUseLink } from "../../src/lib/server/services/single-use-links.ts";
 import { BOOKER_COOKIE, bookerTag } from "../../src/lib/server/http/booker-cookie.ts";
@@ -67,11 +72,11 @@ function allWeek() {
 /** An app on the server's store with the server's secret (links and tokens are the server's). */
 async function sideApp(dbPath: string) {
   const kv = await Deno.openKv(dbPath);
-  const app = await buildApp({
+  const app = await appOnStore(kv, {
     INVITO_DB_PATH: dbPath,
     INVITO_SESSION_SECRET: SECRET,
     INVITO_DISABLE_CRON: "true",
-  }, { kv, mailer: recordingMailer() });
+  }, { mailer: recordingMailer() });
   return { app, kv };
 }
 

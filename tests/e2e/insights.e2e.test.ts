@@ -16,8 +16,7 @@ import {
   screenshot,
   trackPageErrors,
 } from "../support/browser.ts";
-import { buildApp } from "../../src/lib/server/app.ts";
-import { recordingMailer } from "../support/memory-app.ts";
+import { appOnStore, recordingMailer } from "../support/memory-app.ts";
 import { seedInsightsHost } from "../support/insights-seed.ts";
 import { parseCsv } from "../../src/lib/server/http/csv.ts";
 import { waitFor } from "../support/wait.ts";
@@ -69,11 +68,11 @@ Deno.test({
     try {
       // The history is written before the server starts, as the live counting would have.
       const kv = await Deno.openKv(join(dataDir, "invito.kv"));
-      const seedApp = await buildApp({
+      const seedApp = await appOnStore(kv, {
         INVITO_DB_PATH: join(dataDir, "invito.kv"),
         INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
         INVITO_DISABLE_CRON: "true",
-      }, { kv, mailer: recordingMailer() });
+      }, { mailer: recordingMailer() });
       const seeded = await seedInsightsHost(seedApp, {
         username: "hanna",
         email: "hanna@example.test",

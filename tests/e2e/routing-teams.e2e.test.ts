@@ -8,8 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startApp } from "../support/app.ts";
-import { buildApp } from "../../src/lib/server/app.ts";
-import { recordingMailer } from "../support/memory-app.ts";
+import { appOnStore, recordingMailer } from "../support/memory-app.ts";
 import { seedTeam, seedTeamEventType } from "../support/teams.ts";
 import { createClient } from "../support/http.ts";
 import { signInByLink } from "../support/auth.ts";
@@ -32,11 +31,11 @@ async function seed(prefix: string) {
   const dataDir = await makeDataDir(prefix);
   const dbPath = join(dataDir, "invito.kv");
   const kv = await Deno.openKv(dbPath);
-  const app: App = await buildApp({
+  const app: App = await appOnStore(kv, {
     INVITO_DB_PATH: dbPath,
     INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
     INVITO_DISABLE_CRON: "true",
-  }, { kv, mailer: recordingMailer() });
+  }, { mailer: recordingMailer() });
   const { team, users } = await seedTeam(app, {
     slug: "support",
     name: "Support",

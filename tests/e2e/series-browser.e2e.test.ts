@@ -8,8 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startApp } from "../support/app.ts";
 import { borrowBrowser, checkA11y, screenshot, trackPageErrors } from "../support/browser.ts";
-import { buildApp } from "../../src/lib/server/app.ts";
-import { createEventType, createHost, recordingMailer } from "../support/memory-app.ts";
+import { appOnStore, createEventType, createHost, recordingMailer } from "../support/memory-app.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import { Temporal } from "../../src/lib/server/domain/temporal.ts";
 import { fullDay } from "../support/slots.ts";
@@ -25,11 +24,11 @@ Deno.test({
     try {
       const dbPath = join(dataDir, "invito.kv");
       const kv = await Deno.openKv(dbPath);
-      const seed = await buildApp({
+      const seed = await appOnStore(kv, {
         INVITO_DB_PATH: dbPath,
         INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
         INVITO_DISABLE_CRON: "true",
-      }, { kv, mailer: recordingMailer() });
+      }, { mailer: recordingMailer() });
       const hours = [{ start: "09:00", end: "17:00" }];
       const host = await createHost(seed, {
         username: "coach",
@@ -75,11 +74,11 @@ Deno.test({
         // Someone books the series' third date first (a single call, through the same engine).
         const kv2 = await Deno.openKv(dbPath);
         try {
-          const other = await buildApp({
+          const other = await appOnStore(kv2, {
             INVITO_DB_PATH: dbPath,
             INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
             INVITO_DISABLE_CRON: "true",
-          }, { kv: kv2, mailer: recordingMailer() });
+          }, { mailer: recordingMailer() });
           const r = await bookSlot(other, {
             username: "coach",
             slug: "call",

@@ -9,8 +9,13 @@ import assert from "node:assert/strict";
 import { startApp } from "../support/app.ts";
 import { mailerTo, startSmtp } from "../support/smtp.ts";
 import { waitFor } from "../support/wait.ts";
-import { createEventType, createHost, memoryApp, WORKDAYS } from "../support/memory-app.ts";
-import { buildApp } from "../../src/lib/server/app.ts";
+import {
+  appOnStore,
+  createEventType,
+  createHost,
+  memoryApp,
+  WORKDAYS,
+} from "../support/memory-app.ts";
 import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import { tokenBookingId } from "../../src/lib/server/services/booking-links.ts";
@@ -111,7 +116,7 @@ Deno.test({
     // What the crashes left claimed becomes due 2 minutes later; deliver it as the next drain would.
     const kv = await Deno.openKv(app.dbPath);
     try {
-      const worker = await buildApp({ ...app.env, INVITO_DISABLE_CRON: "true" }, { kv });
+      const worker = await appOnStore(kv, { ...app.env, INVITO_DISABLE_CRON: "true" });
       await deliverOutbox(worker, Date.now() + 3 * 60_000);
     } finally {
       kv.close();

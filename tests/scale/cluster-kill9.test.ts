@@ -10,8 +10,8 @@
 import assert from "node:assert/strict";
 import { startSmtp } from "../support/smtp.ts";
 import { startCluster } from "../support/cluster.ts";
+import { appOnStore } from "../support/memory-app.ts";
 import { waitFor } from "../support/wait.ts";
-import { buildApp } from "../../src/lib/server/app.ts";
 import { deliverOutbox } from "../../src/lib/server/jobs/deliver-outbox.ts";
 import { expireHolds } from "../../src/lib/server/jobs/expire-holds.ts";
 import { tokenBookingId } from "../../src/lib/server/services/booking-links.ts";
@@ -125,7 +125,7 @@ Deno.test({
     // What a killed process left claimed is due again 2 minutes later; deliver it as then.
     const kv = await Deno.openKv(c.kv.url);
     try {
-      const worker = await buildApp({ ...c.apps[0].env, INVITO_DISABLE_CRON: "true" }, { kv });
+      const worker = await appOnStore(kv, { ...c.apps[0].env, INVITO_DISABLE_CRON: "true" });
       await deliverOutbox(worker, Date.now() + 3 * 60_000);
       await expireHolds(worker, Date.now());
     } finally {

@@ -6,10 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { startCluster } from "../support/cluster.ts";
+import { appOnStore } from "../support/memory-app.ts";
 import { freePort } from "../support/ports.ts";
 import { waitFor } from "../support/wait.ts";
 import { fullDay } from "../support/slots.ts";
-import { buildApp } from "../../src/lib/server/app.ts";
 import { getUserByUsername } from "../../src/lib/server/store/users.ts";
 import { createSubscription } from "../../src/lib/server/services/webhooks.ts";
 import { entriesOf, PREFIX, readStore } from "../reliability/harness.ts";
@@ -44,7 +44,7 @@ Deno.test({
       Deno.env.set("DENO_KV_ACCESS_TOKEN", c.kv.token);
       const kv = await Deno.openKv(c.kv.url);
       try {
-        const app = await buildApp({ ...c.apps[0].env, INVITO_DISABLE_CRON: "true" }, { kv });
+        const app = await appOnStore(kv, { ...c.apps[0].env, INVITO_DISABLE_CRON: "true" });
         const host = await getUserByUsername(kv, "demo");
         assert.ok(host);
         const sub = await createSubscription(app, host, {

@@ -36,19 +36,24 @@ export type TestApp = App & { mailer: RecordingMailer; clock: { ms: number }; cl
  * The apps opened on one store, by the store the test opened (a second app on `kv` acts as a
  * second process). When the test closes that store, by `close()` or by closing a store it
  * opened itself, every one of those apps' counts still waiting for their paced write
- * (services/count-writer.ts) goes with it: a test's end does not settle them, and each such
- * count warned "count(s) dropped: Bad resource ID" into the suite's log (hundreds a run; a
- * test listening for warnings caught another's).
+ * (services/count-writer.ts) goes with it, whichever store the app counted into (a test may
+ * put a wrapper in place of `app.kv`): a test's end does not settle them, and each such count
+ * warned "count(s) dropped: Bad resource ID" into the suite's log (hundreds a run; a test
+ * listening for warnings caught another's).
  */
-const viewsOf = new WeakMap<Deno.Kv, Deno.Kv[]>();
+const appsOf = new WeakMap<Deno.Kv, App[]>();
 const ownerOf = new WeakMap<Deno.Kv, Deno.Kv>();
 
-function forgetCountsOnClose(owner: Deno.Kv): void {
-  if (viewsOf.has(owner)) return;
-  viewsOf.set(owner, []);
+function forgetCountsOnClose(owner: Deno.Kv, app: App): void {
+  const apps = appsOf.get(owner);
+  if (apps) {
+    apps.push(app);
+    return;
+  }
+  appsOf.set(owner, [app]);
   const close = owner.close.bind(owner);
   owner.close = () => {
-    for (const view of viewsOf.get(owner) ?? []) forgetCounts(view);
+    for (const a of appsOf.get(owner) ?? []) forgetCounts(a);
     close();
   };
 }
@@ -70,7 +75,6 @@ export async function memoryApp(
   const raw = opts.kv ?? await Deno.openKv(":memory:");
   const kv = opts.guard === false ? raw : guardKv(raw);
   const owner = ownerOf.get(raw) ?? raw;
-  forgetCountsOnClose(owner);
   const clock = { ms: Date.parse(opts.nowIso ?? "2026-11-20T08:00:00Z") };
   const mailer = recordingMailer();
   const app = await buildApp({
@@ -80,10 +84,9 @@ export async function memoryApp(
     INVITO_DISABLE_CRON: "true",
     ...opts.env,
   }, { kv, readKv: opts.readKv, mailer, now: () => clock.ms });
-  // The counts are kept per app store (ops/kv-metrics.ts wraps `kv`); an app handed this app's
-  // store is on the same owner.
+  // An app handed this app's store (`kv: app.kv`, a second process) is on the same owner.
   ownerOf.set(app.kv, owner);
-  viewsOf.get(owner)!.push(app.kv);
+  forgetCountsOnClose(owner, app);
   return Object.assign(app, {
     mailer,
     clock,
@@ -109,12 +112,27 @@ export async function seedStore(
   const dataDir = await makeDataDir(prefix);
   const dbPath = `${dataDir}/invito.kv`;
   const kv = await Deno.openKv(dbPath);
-  const app = await buildApp({
+  const app = await appOnStore(kv, {
     INVITO_DB_PATH: dbPath,
     INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
     INVITO_DISABLE_CRON: "true",
-  }, { kv, mailer: recordingMailer() });
+  }, { mailer: recordingMailer() });
   return { dataDir, dbPath, kv, app };
+}
+
+/**
+ * An app on a store the test opened and closes itself (a seed, or a worker finishing what a
+ * killed server left): closing the store forgets the app's waiting counts, as a memory app's
+ * store does. Without `mailer` the app mails as its env says.
+ */
+export async function appOnStore(
+  kv: Deno.Kv,
+  env: Record<string, string>,
+  deps: { mailer?: Mailer } = {},
+): Promise<App> {
+  const app = await buildApp(env, { kv, ...deps });
+  forgetCountsOnClose(kv, app);
+  return app;
 }
 
 export const WORKDAYS: WeeklyRules = {

@@ -8,13 +8,12 @@ import { keys } from "../store/keys.ts";
 import { pauseUnlessSettling, trackCount } from "../ops/counts-in-flight.ts";
 
 /**
- * Pending counts per KV, netted as they arrive and written one batch at a time. While counts keep
- * coming, a write starts at most every WRITE_EVERY_MS: a burst's counts of one host and day net
- * into one sum per counter, so a thousand bookings a second cost the store one write of a few
- * hundred sums a second instead of a write of ~5 sums per booking next to every booking's commit
- * (issue 26: the counts were 40 % of the writer's commits and a quarter of its mutations under
- * a burst of form posts). A count after a quiet second is written at once; `settleCounts`
- * (tests, jobs, shutdown) writes what is waiting without the pause.
+ * While counts keep coming, a write starts at most every WRITE_EVERY_MS: a burst's counts of one
+ * host and day net into one sum per counter, so a thousand bookings a second cost the store one
+ * write of a few hundred sums a second instead of a write of ~5 sums per booking next to every
+ * booking's commit (issue 26: the counts were 40 % of the writer's commits and a quarter of its
+ * mutations under a burst of form posts). A count after a quiet second is written at once;
+ * `settleCounts` (tests, jobs, shutdown) writes what is waiting without the pause.
  */
 type Batch = {
   sums: Map<string, OwnedDelta>;
@@ -33,6 +32,10 @@ type Writer = {
   forgotten: boolean;
 };
 const writers = new WeakMap<Deno.Kv, Writer>();
+/** The writers an app started, whichever store it counted into (`forgetCounts`). */
+const startedBy = new WeakMap<App, Writer[]>();
+/** Apps whose stores were closed for good (`forgetCounts`); a count still on its way comes later. */
+const forgotten = new WeakSet<App>();
 const WRITE_EVERY_MS = 1_000;
 /** A KV that cannot keep up: beyond this many waiting deltas, new counts are dropped. */
 const MAX_WAITING = 100_000;
@@ -50,9 +53,12 @@ export function write(app: App, deltas: OwnedDelta[]): Promise<void> {
         now: app.now,
         since: false,
         lastWriteAt: -Infinity,
-        forgotten: false,
+        forgotten: forgotten.has(app),
       },
     );
+    const started = startedBy.get(app);
+    if (started) started.push(w);
+    else startedBy.set(app, [w]);
   }
   if (w.forgotten) return Promise.resolve();
   if (!w.next) {
@@ -80,18 +86,25 @@ export function write(app: App, deltas: OwnedDelta[]): Promise<void> {
 }
 
 /**
- * A store closed for good on purpose, where nobody settles its counts first (a test's end; a
- * shutdown settles them instead, server.ts): counts still waiting for it go with it, and a write
- * under way when it closed fails without a word. A store that closes under the counts otherwise
- * is still reported, count by count: that would be a bug.
+ * An app's store closed for good on purpose, where nobody settles its counts first (a test's
+ * end; a shutdown settles them instead, server.ts): counts still waiting for the stores the app
+ * counted into go with it (its own, or one a test put in its place), and a write under way when
+ * it closed fails without a word. A store that closes under the counts otherwise is still
+ * reported, count by count: that would be a bug.
  */
-export function forgetCounts(kv: Deno.Kv): void {
-  const w = writers.get(kv);
-  if (!w) return;
-  w.forgotten = true;
-  const batch = w.next;
-  w.next = null;
-  batch?.resolve();
+export function forgetCounts(app: App): void {
+  forgotten.add(app);
+  for (const w of startedBy.get(app) ?? []) {
+    w.forgotten = true;
+    const batch = w.next;
+    w.next = null;
+    batch?.resolve();
+  }
+}
+
+/** Whether `forgetCounts` was called for the app. */
+export function countsForgotten(app: App): boolean {
+  return forgotten.has(app);
 }
 
 async function drain(kv: Deno.Kv, w: Writer): Promise<void> {

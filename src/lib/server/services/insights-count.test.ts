@@ -11,9 +11,11 @@ import {
   createHost,
   guestInput,
   memoryApp,
+  seedStore,
   type TestApp,
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
+import type { App } from "../app.ts";
 import { seedCalendars } from "../../../../tests/support/insights-seed.ts";
 import { EVERY_DAY_ALL_DAY } from "../../../../tests/support/teams.ts";
 
@@ -140,7 +142,7 @@ Deno.test("insights: a test's store closed while its counts wait for their paced
   const warnings: string[] = [];
   const warn = console.warn;
   console.warn = (...args: unknown[]) => void warnings.push(args.join(" "));
-  const countTwice = async (app: TestApp) => {
+  const countTwice = async (app: App) => {
     const host = await createHost(app, { weekly: WORKDAYS });
     await createEventType(app, host, { slug: "chat" });
     const page = { username: "host", slug: "chat" };
@@ -162,6 +164,28 @@ Deno.test("insights: a test's store closed while its counts wait for their paced
     ]);
     kv.close();
     await settleCounts();
+    // A test that swaps its app's store for a wrapper (to fail or watch writes) counts through it.
+    const swapped = await memoryApp();
+    swapped.kv = new Proxy(swapped.kv, {});
+    await countTwice(swapped);
+    swapped.close();
+    await settleCounts();
+    // A count still on its way when the store closes (the booking's reads done, its write not
+    // yet asked for) comes after the store's counts were forgotten.
+    const hurried = await memoryApp();
+    const host = await createHost(hurried, { weekly: WORKDAYS });
+    await createEventType(hurried, host, { slug: "chat" });
+    const late = countPageSteps(hurried, { username: "host", slug: "chat" }, ["view"]);
+    hurried.close();
+    await late;
+    await settleCounts();
+    // An app seeding a file store for a server: the test closes the store before the server
+    // opens it.
+    const seeded = await seedStore("invito-counts-closed-");
+    await countTwice(seeded.app);
+    seeded.kv.close();
+    await settleCounts();
+    await Deno.remove(seeded.dataDir, { recursive: true });
     assert.deepEqual(warnings.filter((w) => w.includes("[insights]")), []);
   } finally {
     console.warn = warn;

@@ -26,7 +26,7 @@ import type {
   UserRecord,
 } from "../domain/model/records.ts";
 import { ensureCountingSince, type OwnedDelta, putProblem } from "../store/insights.ts";
-import { errorText, write } from "./count-writer.ts";
+import { countsForgotten, errorText, write } from "./count-writer.ts";
 import { getBooking } from "../store/bookings.ts";
 import { getUser, getUserByUsernameCached } from "../store/users.ts";
 import { getTeam } from "../store/teams.ts";
@@ -58,7 +58,7 @@ export function countPageSteps(
   page: { username: string; slug: string },
   steps: readonly PageStep[],
 ): Promise<void> {
-  return track("page step", async () => {
+  return track(app, "page step", async () => {
     const host = await getUserByUsernameCached(app.kv, page.username);
     if (!host) return;
     const et = await getEventTypeBySlugCached(app.kv, host.id, page.slug);
@@ -83,7 +83,7 @@ export function countPageSteps(
  * plan's record — reading it back cost a KV read per booking, issue 26).
  */
 export function countBooked(app: App, b: BookingRecord): Promise<void> {
-  return track("booking", async () => {
+  return track(app, "booking", async () => {
     // As it was made (an imported or replayed record may carry later history).
     const made = { ...b, status: b.history[0]?.status ?? b.status, endReason: null };
     await writeBooking(app, made, null, b.createdAtMs);
@@ -95,7 +95,7 @@ export function countBooked(app: App, b: BookingRecord): Promise<void> {
  * left it; its history says what it was before.
  */
 export function countBookingChange(app: App, booking: BookingRecord): Promise<void> {
-  return track("booking change", async () => {
+  return track(app, "booking change", async () => {
     const atMs = booking.history[booking.history.length - 1]?.atMs ?? app.now();
     await writeBooking(app, booking, previousFacts(booking), atMs);
   });
@@ -103,7 +103,7 @@ export function countBookingChange(app: App, booking: BookingRecord): Promise<vo
 
 /** A guest moved a booking: `successor` is the new one; the old one ended as "rescheduled". */
 export function countRescheduled(app: App, successor: BookingRecord): Promise<void> {
-  return track("reschedule", async () => {
+  return track(app, "reschedule", async () => {
     const old = successor.rescheduledFromId
       ? await getBooking(app.kv, successor.rescheduledFromId)
       : null;
@@ -137,7 +137,7 @@ export function countRescheduled(app: App, successor: BookingRecord): Promise<vo
  * counting began.
  */
 export function countImported(app: App, booking: BookingRecord): Promise<void> {
-  return track("import", async () => {
+  return track(app, "import", async () => {
     await write(app, historyDeltas(await withChain(app.kv, booking), Number.POSITIVE_INFINITY));
   });
 }
@@ -209,7 +209,7 @@ export function countDelivery(
   outcome: DeliveryOutcome,
   error?: string,
 ): Promise<void> {
-  return track("delivery", async () => {
+  return track(app, "delivery", async () => {
     const p = job.payload as { kind: string; bookingId?: string; hostId?: string };
     if (!p.bookingId && !p.hostId) return; // a sign-in link belongs to no host
     const booking = p.bookingId ? await getBooking(app.kv, p.bookingId) : null;
@@ -254,7 +254,7 @@ export function countRoutingStep(
   step: { stage: RoutingStage; routeId?: string; eventTypeId?: string },
   atMs: number = app.now(),
 ): Promise<void> {
-  return track(`routing ${step.stage}`, async () => {
+  return track(app, `routing ${step.stage}`, async () => {
     // Days before the first such count have none: the page says since when (ADR 041).
     if (!routingSince.has(app.kv)) {
       await ensureCountingSince(app.kv, atMs, keys.insightsRoutingSince());
@@ -292,8 +292,12 @@ async function countingOwners(app: App, ownerId: string): Promise<string[]> {
  * Runs `fn` as a count does: in the background of the caller, never throwing or rejecting, and
  * awaited by `settleCounts` (for a count that first decides whether it happens, routing-booked.ts).
  */
-export function countInBackground(what: string, fn: () => Promise<void>): Promise<void> {
-  return track(what, fn);
+export function countInBackground(
+  app: App,
+  what: string,
+  fn: () => Promise<void>,
+): Promise<void> {
+  return track(app, what, fn);
 }
 
 /** When each host's calendar health was last sampled in this process (for paused minutes). */
@@ -304,7 +308,7 @@ const lastSyncSample = new Map<string, number>();
  * the minutes since the last sample during which booking was paused by a stale calendar.
  */
 export function countCalendarSync(app: App, hostId: string, nowMs: number): Promise<void> {
-  return track("calendar sync", async () => {
+  return track(app, "calendar sync", async () => {
     const { accounts, paused } = await listCalendarAccounts(app, hostId);
     const failed = accounts.some((a) =>
       a.error !== null || a.calendars.some((c) => c.checkConflicts && c.error !== null)
@@ -335,15 +339,21 @@ export { settleCounts };
 
 // ─── internals ───────────────────────────────────────────────────────────────────────────
 
-/** Runs a count in the background of whoever called it: never throws, never rejects. */
-function track(what: string, fn: () => Promise<void>): Promise<void> {
+/**
+ * Runs a count in the background of whoever called it: never throws, never rejects. One that
+ * fails because its app's store was closed for good on purpose (`forgetCounts`) goes quietly.
+ */
+function track(app: App, what: string, fn: () => Promise<void>): Promise<void> {
+  const dropped = (err: unknown) => {
+    if (!countsForgotten(app)) {
+      console.warn(`[insights] a ${what} count was dropped:`, errorText(err));
+    }
+  };
   let p: Promise<void>;
   try {
-    p = fn().catch((err) => {
-      console.warn(`[insights] a ${what} count was dropped:`, errorText(err));
-    });
+    p = fn().catch(dropped);
   } catch (err) {
-    console.warn(`[insights] a ${what} count was dropped:`, errorText(err));
+    dropped(err);
     return Promise.resolve();
   }
   return trackCount(p);

@@ -22,7 +22,7 @@ export function linkRoutedBookings(app: App, committed: Committed): Promise<void
   if (moved || COUNTED_AS[plan.kind] !== "booked") return Promise.resolve();
   const made = (plan.made ?? (plan.booking ? [plan.booking] : [])).filter((b) => b.routing);
   if (made.length === 0) return Promise.resolve();
-  return countInBackground("routed booking", async () => {
+  return countInBackground(app, "routed booking", async () => {
     for (const b of made) {
       const r = await linkBookingToResponse(app.kv, b.routing!, b.id);
       if (!r) continue;
