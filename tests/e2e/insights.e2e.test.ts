@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import { signInWithEmail } from "../support/browser-sign-in.ts";
-import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { startApp } from "../support/app.ts";
 import {
@@ -16,12 +15,11 @@ import {
   screenshot,
   trackPageErrors,
 } from "../support/browser.ts";
-import { appOnStore, recordingMailer } from "../support/memory-app.ts";
+import { seedStore } from "../support/memory-app.ts";
 import { seedInsightsHost } from "../support/insights-seed.ts";
 import { parseCsv } from "../../src/lib/server/http/csv.ts";
 import { waitFor } from "../support/wait.ts";
 import { fullDay } from "../support/slots.ts";
-import { makeDataDir } from "../support/data-dir.ts";
 
 async function signIn(
   page: Page,
@@ -64,15 +62,9 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dataDir = await makeDataDir("invito-insights-");
+    // The history is written before the server starts, as the live counting would have.
+    const { dataDir, kv, app: seedApp } = await seedStore("invito-insights-");
     try {
-      // The history is written before the server starts, as the live counting would have.
-      const kv = await Deno.openKv(join(dataDir, "invito.kv"));
-      const seedApp = await appOnStore(kv, {
-        INVITO_DB_PATH: join(dataDir, "invito.kv"),
-        INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
-        INVITO_DISABLE_CRON: "true",
-      }, { mailer: recordingMailer() });
       const seeded = await seedInsightsHost(seedApp, {
         username: "hanna",
         email: "hanna@example.test",

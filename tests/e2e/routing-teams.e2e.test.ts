@@ -6,17 +6,14 @@
  * only, while a plain member's key sees none of them.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { startApp } from "../support/app.ts";
-import { appOnStore, recordingMailer } from "../support/memory-app.ts";
+import { seedStore } from "../support/memory-app.ts";
 import { seedTeam, seedTeamEventType } from "../support/teams.ts";
 import { createClient } from "../support/http.ts";
 import { signInByLink } from "../support/auth.ts";
 import { createForm, saveForm } from "../../src/lib/server/services/routing-forms.ts";
 import { createApiKey } from "../../src/lib/server/services/api-keys.ts";
-import type { App } from "../../src/lib/server/app.ts";
 import type { UserRecord } from "../../src/lib/server/domain/model/records.ts";
-import { makeDataDir } from "../support/data-dir.ts";
 
 function inputValue(html: string, name: string): string | null {
   for (const m of html.matchAll(/<input\b[^>]*>/g)) {
@@ -28,14 +25,7 @@ function inputValue(html: string, name: string): string | null {
 
 /** A team (owner olga, member max) with a form that thanks everyone, and olga's own form. */
 async function seed(prefix: string) {
-  const dataDir = await makeDataDir(prefix);
-  const dbPath = join(dataDir, "invito.kv");
-  const kv = await Deno.openKv(dbPath);
-  const app: App = await appOnStore(kv, {
-    INVITO_DB_PATH: dbPath,
-    INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
-    INVITO_DISABLE_CRON: "true",
-  }, { mailer: recordingMailer() });
+  const { dataDir, kv, app } = await seedStore(prefix);
   const { team, users } = await seedTeam(app, {
     slug: "support",
     name: "Support",

@@ -5,14 +5,18 @@
  * date. Accessibility checked on both pages; screenshots for a person to look at.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { startApp } from "../support/app.ts";
 import { borrowBrowser, checkA11y, screenshot, trackPageErrors } from "../support/browser.ts";
-import { appOnStore, createEventType, createHost, recordingMailer } from "../support/memory-app.ts";
+import {
+  appOnStore,
+  createEventType,
+  createHost,
+  recordingMailer,
+  seedStore,
+} from "../support/memory-app.ts";
 import { bookSlot } from "../../src/lib/server/services/book-slot.ts";
 import { Temporal } from "../../src/lib/server/domain/temporal.ts";
 import { fullDay } from "../support/slots.ts";
-import { makeDataDir } from "../support/data-dir.ts";
 
 Deno.test({
   name:
@@ -20,15 +24,8 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dataDir = await makeDataDir("invito-series-browser-");
+    const { dataDir, dbPath, kv, app: seed } = await seedStore("invito-series-browser-");
     try {
-      const dbPath = join(dataDir, "invito.kv");
-      const kv = await Deno.openKv(dbPath);
-      const seed = await appOnStore(kv, {
-        INVITO_DB_PATH: dbPath,
-        INVITO_SESSION_SECRET: "seed-secret-".padEnd(48, "x"),
-        INVITO_DISABLE_CRON: "true",
-      }, { mailer: recordingMailer() });
       const hours = [{ start: "09:00", end: "17:00" }];
       const host = await createHost(seed, {
         username: "coach",
