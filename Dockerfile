@@ -31,4 +31,4 @@ EXPOSE 8080
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
   CMD ["/app/bin/deno", "run", "--quiet", "--allow-net", "--allow-env", "scripts/healthcheck.ts"]
-CMD ["/app/bin/deno", "run", "--v8-flags=--max-semi-space-size=2", "--no-code-cache", "--allow-net", "--allow-env", "--allow-read", "--allow-write=/data,/tmp", "--allow-sys", "server.ts"]
+CMD ["/app/bin/deno", "run", "--v8-flags=--max-semi-space-size=4", "--no-code-cache", "--allow-net", "--allow-env", "--allow-read", "--allow-write=/data,/tmp", "--allow-sys", "server.ts"]

@@ -32,10 +32,10 @@ export const repoRoot: string = join(import.meta.dirname!, "..", "..");
 export const denoBin: string = join(repoRoot, "node_modules", ".bin", "deno");
 /**
  * The V8 flags the server runs with in production (the Dockerfile's CMD, scripts/start.sh; ADR
- * 049): tests and benchmarks start it the same way (tests/ops/runtime-flags.test.ts holds the
- * three to one spelling).
+ * 049, and ADR 053's addendum of 2026-12-03 for 4 MB): tests and benchmarks start it the same
+ * way (tests/ops/runtime-flags.test.ts holds the three to one spelling).
  */
-const SERVER_V8_FLAGS = "--v8-flags=--max-semi-space-size=2";
+const SERVER_V8_FLAGS = "--v8-flags=--max-semi-space-size=4";
 /**
  * Every flag of `deno run` the server runs with in production, the V8 flags among them. Deno's
  * code cache is off: it held 4–5 MB more for as long as the server is not busy (its cache file
