@@ -38,8 +38,8 @@ for arg in "$@"; do
   [[ $arg == --demo ]] && export INVITO_DEMO=1
 done
 
-# V8's young generation capped at 4 MB per semi-space: ~35 MB less RSS after a burst of page
-# views than V8's own 16 MB (ADR 049), and as little as 2 MB with fewer scavenges per booking
-# post (ADR 053's addendum of 2026-12-03). No code cache: 4-5 MB less while the server is
+# V8's young generation capped at 4 MB per semi-space: after a burst of page views the RSS is
+# ~35 MB below V8's own 16 MB (ADR 049) and the same as at 2 MB, while booking posts run fewer
+# scavenges than at 2 MB (ADR 053's addendum of 2026-12-03). No code cache: 4-5 MB less while the server is
 # not busy, for ~70 ms more at start (ADR 053). The same flags as the Dockerfile's CMD.
 exec node_modules/.bin/deno run --v8-flags=--max-semi-space-size=4 --no-code-cache -A server.ts "$@"
