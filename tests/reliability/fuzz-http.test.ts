@@ -384,7 +384,17 @@ Deno.test({
       },
       // Teams: creating one, its settings, members and invitations, a new team event type.
       { page: "/dashboard/teams", allowed: [...TEAM_KEYS, rev, audit] },
-      { page: teamPage, allowed: [...TEAM_KEYS, first(keys.outbox(0, "x")), rev, audit] },
+      // A team's new slug holds the old one for the team, as a new username does (above).
+      {
+        page: teamPage,
+        allowed: [
+          ...TEAM_KEYS,
+          first(keys.usernameReleased("x")),
+          first(keys.outbox(0, "x")),
+          rev,
+          audit,
+        ],
+      },
       {
         page: `${teamPage}/event-types/new`,
         allowed: [first(keys.eventType("u", "x")), first(keys.eventTypeBySlug("u", "s")), rev],
