@@ -384,7 +384,12 @@ Deno.test({
       },
       // Teams: creating one, its settings, members and invitations, a new team event type.
       { page: "/dashboard/teams", allowed: [...TEAM_KEYS, rev, audit] },
-      // A team's new slug holds the old one for the team, as a new username does (above).
+      {
+        page: `${teamPage}/event-types/new`,
+        allowed: [first(keys.eventType("u", "x")), first(keys.eventTypeBySlug("u", "s")), rev],
+      },
+      // A team's new slug holds the old one for the team, as a new username does (above). Last of
+      // the team's pages: its delete form's junk can spell the team's name and delete it.
       {
         page: teamPage,
         allowed: [
@@ -394,10 +399,6 @@ Deno.test({
           rev,
           audit,
         ],
-      },
-      {
-        page: `${teamPage}/event-types/new`,
-        allowed: [first(keys.eventType("u", "x")), first(keys.eventTypeBySlug("u", "s")), rev],
       },
     ];
     let seed = 10;

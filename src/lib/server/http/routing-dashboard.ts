@@ -17,7 +17,7 @@ import {
   testForm,
 } from "../services/routing-forms.ts";
 import { responseSummary } from "../services/routing-responses.ts";
-import { teamForMember } from "../services/teams.ts";
+import { teamViewOr404 } from "./team-view.ts";
 import { readField, readFields } from "../../shared/field-bounds.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import {
@@ -48,8 +48,8 @@ export function personalScope(event: Event): FormScope {
 
 /** A team's forms: its owners edit them; anyone else gets "not found". */
 export async function teamScope(event: Event): Promise<FormScope> {
-  const view = await teamForMember(event.locals.app, event.locals.user!, event.params.teamId ?? "");
-  if (!view || view.role !== "owner") error(404, event.locals.t.t("errors.not_found_heading"));
+  const view = await teamViewOr404(event);
+  if (view.role !== "owner") notFound(event);
   return {
     ownerId: view.team.id,
     base: `/dashboard/teams/${view.team.id}/routing`,

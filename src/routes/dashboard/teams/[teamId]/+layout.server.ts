@@ -1,12 +1,11 @@
-import { error } from "@sveltejs/kit";
 import type { LayoutServerLoad } from "./$types";
-import { membersOf, teamForMember } from "$lib/server/services/teams.ts";
+import { membersOf } from "$lib/server/services/teams.ts";
+import { teamViewOr404 } from "$lib/server/http/team-view.ts";
 
 /** Every page of a team: members see it, anyone else gets "not found" (no hint it exists). */
-export const load: LayoutServerLoad = async ({ locals, params }) => {
-  const view = await teamForMember(locals.app, locals.user!, params.teamId);
-  if (!view) error(404, locals.t.t("errors.not_found_heading"));
-  const { team, role } = view;
+export const load: LayoutServerLoad = async (event) => {
+  const { team, role } = await teamViewOr404(event);
+  const { locals } = event;
   return {
     team: { id: team.id, name: team.name, slug: team.slug, timeZone: team.timeZone },
     role,

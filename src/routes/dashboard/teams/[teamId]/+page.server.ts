@@ -13,9 +13,9 @@ import {
   removeMember,
   setMemberRole,
   setMemberWeight,
-  teamForMember,
   updateTeamSettings,
 } from "$lib/server/services/teams.ts";
+import { teamViewOr404 } from "$lib/server/http/team-view.ts";
 import { roundRobinDistribution } from "$lib/server/services/team-dashboard.ts";
 import { listTeamEventTypes } from "$lib/server/services/team-event-types.ts";
 import { listTimeZones } from "$lib/server/domain/time-zone.ts";
@@ -23,9 +23,10 @@ import { readFields } from "$lib/shared/field-bounds.ts";
 import { readTeamForm } from "$lib/shared/team-forms.ts";
 import { translateRef, translateRefs, type Translator } from "$lib/shared/i18n.ts";
 
-export const load: PageServerLoad = async ({ locals, params, url, parent }) => {
+export const load: PageServerLoad = async (event) => {
+  const { locals, url, parent } = event;
   const { role } = await parent();
-  const view = (await teamForMember(locals.app, locals.user!, params.teamId))!;
+  const view = await teamViewOr404(event);
   const types = await listTeamEventTypes(locals.app, view.team);
   return {
     invitations: role === "owner" ? await teamInvitations(locals.app, view.team) : [],

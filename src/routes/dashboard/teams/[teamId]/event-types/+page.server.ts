@@ -4,12 +4,13 @@ import {
   listTeamEventTypes,
   setTeamEventTypeActive,
 } from "$lib/server/services/team-event-types.ts";
-import { teamForMember } from "$lib/server/services/teams.ts";
+import { teamViewOr404 } from "$lib/server/http/team-view.ts";
 import { readFields } from "$lib/shared/field-bounds.ts";
 
-export const load: PageServerLoad = async ({ locals, params, url, parent }) => {
+export const load: PageServerLoad = async (event) => {
+  const { locals, url, parent } = event;
   const { members } = await parent();
-  const view = (await teamForMember(locals.app, locals.user!, params.teamId))!;
+  const view = await teamViewOr404(event);
   const names = new Map(members.map((m) => [m.userId, m.name]));
   const types = await listTeamEventTypes(locals.app, view.team);
   return {
