@@ -28,10 +28,13 @@ Deno.test({
       });
       assert.equal(created.status, 303, created.body.slice(0, 300));
       const base = /\/dashboard\/teams\/[0-9A-Z]{26}/.exec(created.location!)![0];
-      const others = Array.from({ length: OTHERS }, (_, i) =>
-        i % 2 === 0
-          ? owner.post(`${base}?/delete`, { confirm: "not the name" })
-          : owner.get(`${base}/event-types`));
+      const others = Array.from(
+        { length: OTHERS },
+        (_, i) =>
+          i % 2 === 0
+            ? owner.post(`${base}?/delete`, { confirm: "not the name" })
+            : owner.get(`${base}/event-types`),
+      );
       const [deleted, ...rest] = await Promise.all([
         owner.post(`${base}?/delete`, { confirm: `Crew ${round}` }),
         ...others,
