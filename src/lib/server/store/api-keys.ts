@@ -4,7 +4,7 @@
  * request with that secret finds nothing, exactly like an unknown key.
  */
 import { keys, type UserId } from "./keys.ts";
-import { commitOrReread, commitWithReceipt } from "./kv.ts";
+import { commitOrReread, commitWithReceipt, LOST, untilLanded } from "./kv.ts";
 import type { ApiKeyIndexRecord, ApiKeyRecord } from "../domain/model/records.ts";
 
 export async function insertApiKey(kv: Deno.Kv, rec: ApiKeyRecord): Promise<boolean> {
@@ -45,21 +45,27 @@ export async function listApiKeys(kv: Deno.Kv, hostId: UserId): Promise<ApiKeyRe
   return out;
 }
 
-/** Deletes a key and its hash index; the key as it was, or null when there was none (or it changed meanwhile). */
+/**
+ * Deletes a key and its hash index; the key as it was, or null when there was none. A use
+ * recorded on the key between the read and the commit (`touchApiKey`: a client calling with it
+ * while it is revoked) does not refuse the revoke: it reads again.
+ */
 export async function removeApiKey(
   kv: Deno.Kv,
   hostId: UserId,
   keyId: string,
 ): Promise<ApiKeyRecord | null> {
-  const cur = await kv.get<ApiKeyRecord>(keys.apiKey(hostId, keyId));
-  if (!cur.value) return null;
-  const res = await commitWithReceipt(
-    kv,
-    kv.atomic().check(cur)
-      .delete(keys.apiKey(hostId, keyId))
-      .delete(keys.apiKeyByHash(cur.value.hash)),
-  );
-  return res.ok ? cur.value : null;
+  return await untilLanded("removeApiKey", async () => {
+    const cur = await kv.get<ApiKeyRecord>(keys.apiKey(hostId, keyId));
+    if (!cur.value) return null;
+    const res = await commitWithReceipt(
+      kv,
+      kv.atomic().check(cur)
+        .delete(keys.apiKey(hostId, keyId))
+        .delete(keys.apiKeyByHash(cur.value.hash)),
+    );
+    return res.ok ? cur.value : LOST;
+  });
 }
 
 /** Records a use; skipped when the key changed or was revoked meanwhile (never resurrects it). */

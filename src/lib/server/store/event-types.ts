@@ -102,15 +102,20 @@ export async function removeEventType(
   userId: UserId,
   id: EventTypeId,
 ): Promise<boolean> {
-  const cur = await kv.get<EventTypeRecord>(keys.eventType(userId, id));
-  if (!cur.value) return false;
-  const res = await commitWithReceipt(
-    kv,
-    kv.atomic().check(cur)
-      .delete(keys.eventType(userId, id))
-      .delete(keys.eventTypeBySlug(userId, cur.value.slug))
-      .set(keys.settingsRev(userId), { v: 1 }),
-  );
-  settingsChanged(kv);
-  return res.ok;
+  // A save landing between the read and the commit (a second tab) is no reason to refuse the
+  // delete: it reads again, and "false" means only that the event type is not there.
+  return await untilLanded("removeEventType", async () => {
+    const cur = await kv.get<EventTypeRecord>(keys.eventType(userId, id));
+    if (!cur.value) return false;
+    const res = await commitWithReceipt(
+      kv,
+      kv.atomic().check(cur)
+        .delete(keys.eventType(userId, id))
+        .delete(keys.eventTypeBySlug(userId, cur.value.slug))
+        .set(keys.settingsRev(userId), { v: 1 }),
+    );
+    if (!res.ok) return LOST;
+    settingsChanged(kv);
+    return true;
+  });
 }
