@@ -93,3 +93,21 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "sign-in page: an error code in its address that names an object's own property (toString, __proto__, constructor) reads as the general sign-in error, never a 500",
+  async fn() {
+    await using app = await startApp();
+    const c = createClient(app.baseUrl);
+    for (const code of ["toString", "__proto__", "constructor", "hasOwnProperty", "Nonsense"]) {
+      const page = await c.get(`/signin?error=${code}`, { headers: ENGLISH });
+      assert.equal(page.status, 200, `?error=${code}`);
+      assert.match(page.body, /Sign-in could not be completed\. Please try again\./, code);
+    }
+    // A code Auth.js sends still reads as its own words.
+    const verification = await c.get("/signin?error=Verification", { headers: ENGLISH });
+    assert.doesNotMatch(verification.body, /Sign-in could not be completed/);
+  },
+});

@@ -41,7 +41,13 @@ export const load: PageServerLoad = ({ locals, url }) => {
     oidcName,
     /** The language picked on this page, for the forms' posts (and the pages after them). */
     lang: pickedLang(url, locals.locale),
-    error: code ? locals.t.t(ERRORS[code] ?? ERRORS.Configuration, { name: oidcName ?? "" }) : null,
+    // Own keys only: "?error=toString" named Object.prototype's function, which no page can
+    // carry (a 500).
+    error: code
+      ? locals.t.t(Object.hasOwn(ERRORS, code) ? ERRORS[code] : ERRORS.Configuration, {
+        name: oidcName ?? "",
+      })
+      : null,
     mailLogged: locals.app.mailer.mode === "log",
     signupOpen: locals.app.config.signup.open,
     /** The server's own address (INVITO_BASE_URL): forms posted from any other are refused. */
