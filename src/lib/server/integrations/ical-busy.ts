@@ -36,7 +36,12 @@ import {
   timeProp,
   warnedZones,
 } from "./ical-context.ts";
-import { dropLoopingZones, expansionStart, refuseLoopingRules } from "./ical-rules.ts";
+import {
+  dropLoopingZones,
+  expansionStart,
+  refuseLoopingRules,
+  shortenIntervalsPastWindow,
+} from "./ical-rules.ts";
 
 function warnZone(tzid: string, warn: (m: string) => void) {
   if (warnedZones.has(tzid) || warnedZones.size > 500) return;
@@ -212,6 +217,7 @@ function expandSeries(master: Component | null, overrides: Component[], ctx: Ctx
           : toMs(dtstart, tzid, ctx);
         const lookBack = span.allDay ? span.days * MS_DAY : span.durationMs;
         refuseLoopingRules(master);
+        shortenIntervalsPastWindow(master, startMs, ctx);
         const iter = new ICAL.RecurExpansion({
           component: master,
           dtstart: expansionStart(master, dtstart, startMs, lookBack, ctx),

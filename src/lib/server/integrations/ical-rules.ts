@@ -21,6 +21,39 @@ const FAST_FORWARD: Record<string, number> = {
 };
 
 /**
+ * The shortest one step of each FREQ can be (a day short of a DST hour, a month of 28 days, a
+ * year of 365).
+ */
+const SHORTEST_STEP: Record<string, number> = {
+  SECONDLY: 1_000,
+  MINUTELY: 60_000,
+  HOURLY: 3_600_000,
+  DAILY: MS_DAY - 3_600_000,
+  WEEKLY: 7 * MS_DAY - 3_600_000,
+  MONTHLY: 28 * MS_DAY - 3_600_000,
+  YEARLY: 365 * MS_DAY - 3_600_000,
+};
+
+/**
+ * An INTERVAL that steps past the window's end (INTERVAL=99999999999999999999) becomes the
+ * smallest that still does. ical.js walks a step a year at a time inside one `next()` (a million
+ * weeks took a second; 10^20 weeks never end), where no deadline between steps can stop it. Both
+ * intervals give the window the same occurrences: those of the first period, since the second
+ * begins after the window either way.
+ */
+export function shortenIntervalsPastWindow(master: Component, startMs: number, ctx: Ctx): void {
+  for (const p of master.getAllProperties("rrule")) {
+    const rule = p.getFirstValue() as InstanceType<typeof ICAL.Recur> | null;
+    const step = rule && SHORTEST_STEP[String(rule.freq)];
+    if (!rule || !step) continue;
+    // Two steps more than reach the window's end: the first period may begin up to a period
+    // before DTSTART (the week, month or year holding it).
+    const enough = Math.max(1, Math.ceil((ctx.opts.toMs - startMs) / step) + 2);
+    if (Number(rule.interval) > enough) rule.interval = enough;
+  }
+}
+
+/**
  * A start for the expansion close before the window, for rules whose occurrences repeat on a
  * fixed grid (no COUNT, no BYSETPOS, one RRULE): shifting DTSTART by whole periods keeps every
  * later occurrence, and a daily meeting since 2012 need not be walked from 2012.
@@ -83,7 +116,10 @@ function calendarFastForward(
   const monthsBetween = (target.getUTCFullYear() - dtstart.year) * 12 +
     (target.getUTCMonth() + 1 - dtstart.month);
   const periods = Math.floor(monthsBetween / periodMonths) - 2;
-  if (periods <= 0) return dtstart;
+  // An event lasting longer than a date can say (DURATION:PT99999999999999999999H) looks back
+  // past the first date there is: no number of periods, and a start of NaN sent ical.js's
+  // expansion into a loop that no deadline between its steps could end.
+  if (!Number.isFinite(periods) || periods <= 0) return dtstart;
   const months = dtstart.month - 1 + periods * periodMonths;
   const shifted = dtstart.clone();
   shifted.year = dtstart.year + Math.floor(months / 12);
