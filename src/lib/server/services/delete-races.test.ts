@@ -6,8 +6,12 @@
 import assert from "node:assert/strict";
 import { deleteEventType, findEventType, setEventTypeActive } from "./event-types.ts";
 import { authenticate, createApiKey, listKeys, revokeApiKey } from "./api-keys.ts";
-import { createEventType, createHost, memoryApp } from "../../../../tests/support/memory-app.ts";
-import type { App } from "../app.ts";
+import {
+  createEventType,
+  createHost,
+  memoryApp,
+  type TestApp,
+} from "../../../../tests/support/memory-app.ts";
 
 /**
  * A store whose next read of a key starting with `kind` is answered only after `meanwhile` ran:
@@ -42,7 +46,7 @@ async function setup(kind: string) {
   return { app, host, arm: store.arm };
 }
 
-const closing = async (app: App, run: () => Promise<void>) => {
+const closing = async (app: TestApp, run: () => Promise<void>) => {
   try {
     await run();
   } finally {
