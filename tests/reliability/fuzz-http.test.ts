@@ -389,12 +389,15 @@ Deno.test({
         allowed: [first(keys.eventType("u", "x")), first(keys.eventTypeBySlug("u", "s")), rev],
       },
       // A team's new slug holds the old one for the team, as a new username does (above). Last of
-      // the team's pages: its delete form's junk can spell the team's name and delete it.
+      // the team's pages: its delete form's junk can spell the team's name and delete it, and its
+      // event types (the group above made some) with it.
       {
         page: teamPage,
         allowed: [
           ...TEAM_KEYS,
           first(keys.usernameReleased("x")),
+          first(keys.eventType("u", "x")),
+          first(keys.eventTypeBySlug("u", "s")),
           first(keys.outbox(0, "x")),
           rev,
           audit,
