@@ -328,3 +328,20 @@ Deno.test("troubleshooter in German: busy time from a calendar whose name is not
   assert.deepEqual([...new Set(names)], ["Kalender"]);
   app.close();
 });
+
+Deno.test("troubleshootDay: the last days a date can name (9999-12-31, a day either side spills into year 10000) are 'not a date we understand', never a crash", async () => {
+  const app = await memoryApp({ nowIso: "2026-11-20T08:00:00Z" });
+  try {
+    const host = await createHost(app, { timeZone: "Pacific/Kiritimati", weekly: WORKDAYS });
+    const et = await createEventType(app, host, { slug: "call" });
+    for (const date of ["9999-12-31", "9999-12-30"]) {
+      const res = await troubleshootDay(app, host, { eventTypeId: et.id, date });
+      assert.deepEqual(res, { ok: false, reason: "bad_date" }, date);
+    }
+    // A date well inside the range is explained as always.
+    const fine = await troubleshootDay(app, host, { eventTypeId: et.id, date: "9998-06-01" });
+    assert.equal(fine.ok, true);
+  } finally {
+    app.close();
+  }
+});

@@ -64,6 +64,11 @@ export async function troubleshootOpeningDate(app: App, host: UserRecord): Promi
 
 /** The starts looked at besides each window's grid: every `resolutionMin` minutes of the day. */
 const RESOLUTION_MIN = 15;
+/**
+ * The last date explained: it reads a day either side of the date, in any zone, and the store's
+ * day keys ("9999-12-31") end with year 9999 (a range into year 10000 cannot be listed).
+ */
+const LAST_DATE = "9999-12-29";
 
 export async function troubleshootDay(
   app: App,
@@ -83,7 +88,7 @@ export async function troubleshootDay(
   if (!isEventTypeIdShape(q.eventTypeId)) return { ok: false, reason: "not_found" };
   const et = await getEventType(app.kv, host.id, q.eventTypeId);
   if (!et) return { ok: false, reason: "not_found" };
-  if (!isIsoDate(q.date)) return { ok: false, reason: "bad_date" };
+  if (!isIsoDate(q.date) || q.date > LAST_DATE) return { ok: false, reason: "bad_date" };
   const date = Temporal.PlainDate.from(q.date);
   const nowMs = app.now();
   const tz = host.timeZone;
