@@ -107,20 +107,7 @@ export async function deleteAccount(
   for (const t of teams) {
     if (t.members.length > 1) await removeFromTeam(app, t.id, user.id, actor);
   }
-  let cancelled = 0;
-  const ahead: string[] = [];
-  for await (const page of hostBookingPages(app.kv, user.id)) {
-    for (const b of page) {
-      if ((b.status === "PENDING" || b.status === "CONFIRMED") && b.endMs > nowMs) ahead.push(b.id);
-    }
-  }
-  for (const id of ahead) {
-    const r = await decideBooking(app, id, "cancel", "host", {
-      hostId: user.id,
-      reason: ACCOUNT_CLOSED_REASON,
-    });
-    if (r.ok) cancelled++;
-  }
+  const cancelled = await cancelMeetingsAhead(app, user.id, nowMs);
   for (const { value: a } of await listAccounts(app.kv, user.id)) {
     await removeCalendarAccount(app, user.id, a.id);
   }
@@ -145,6 +132,33 @@ export async function deleteAccount(
     said: { code: "account_deleted", values: { n: cancelled } },
   });
   return { ok: true, cancelled };
+}
+
+/**
+ * Cancels every meeting of a closed account that has not ended, through the booking engine (each
+ * guest is mailed, the time released); how many. Run by the close, and by a booking that landed
+ * after the close's own run (services/book-slot.ts): no live meeting is left with nobody.
+ */
+export async function cancelMeetingsAhead(
+  app: App,
+  userId: UserRecord["id"],
+  nowMs: number,
+): Promise<number> {
+  const ahead: string[] = [];
+  for await (const page of hostBookingPages(app.kv, userId)) {
+    for (const b of page) {
+      if ((b.status === "PENDING" || b.status === "CONFIRMED") && b.endMs > nowMs) ahead.push(b.id);
+    }
+  }
+  let cancelled = 0;
+  for (const id of ahead) {
+    const r = await decideBooking(app, id, "cancel", "host", {
+      hostId: userId,
+      reason: ACCOUNT_CLOSED_REASON,
+    });
+    if (r.ok) cancelled++;
+  }
+  return cancelled;
 }
 
 /** Mails retry for about 15 hours (ADR 004); the rest of a closed account goes after two days. */

@@ -3,7 +3,7 @@
  * everyone whose time or settings the page is computed from, and their revisions
  * (store/revisions.ts). While it is unchanged, so is everything the page shows but the clock:
  * a cached answer keyed by (URL parameters, this revision, clock bucket) is exact, across
- * processes sharing one KV too. An unchanged host costs one `getMany` of two keys.
+ * processes sharing one KV too. An unchanged host costs one `getMany` of three keys.
  */
 import type { App } from "../app.ts";
 import { getUserByUsernameCached } from "../store/users.ts";
@@ -36,16 +36,16 @@ type Read = { revs: Revisions; atMs: number };
 type Flight = { running: Promise<Read> | null; next: Promise<Read> | null };
 const flights = new WeakMap<Deno.Kv, Map<string, Flight>>();
 
-function sharedRead(app: App, people: string[]): Promise<Read> {
+function sharedRead(app: App, people: string[], closed: boolean): Promise<Read> {
   let byPeople = flights.get(app.kv);
   if (!byPeople) flights.set(app.kv, byPeople = new Map());
-  const key = people.join();
+  const key = `${people.join()}|${closed}`;
   let f = byPeople.get(key);
   if (!f) byPeople.set(key, f = { running: null, next: null });
   const flight = f;
   const start = (): Promise<Read> => {
     const atMs = copyClock();
-    const read = readRevisions(app.readKv, people).then((revs) => ({ revs, atMs }));
+    const read = readRevisions(app.readKv, people, closed).then((revs) => ({ revs, atMs }));
     flight.running = read;
     const done = () => {
       if (flight.running === read) flight.running = null;
@@ -70,9 +70,20 @@ function sharedRead(app: App, people: string[]): Promise<Read> {
  * older than itself.
  */
 export async function pageRevision(app: App, params: Params): Promise<string | null> {
+  return (await readPageRevision(app, params))?.text ?? null;
+}
+
+/**
+ * `pageRevision` and what it read. A host's (not a team's) comes with the revision of closed
+ * accounts in the same `getMany`, for a booking to compare after its write (`closedSince`).
+ */
+export async function readPageRevision(
+  app: App,
+  params: Params,
+): Promise<{ text: string; people: string[]; closed: string | null } | null> {
   let people = await peopleOf(app, params);
   for (let round = 0; people && round < 3; round++) {
-    const { revs, atMs } = await sharedRead(app, people);
+    const { revs, atMs } = await sharedRead(app, people, !("team" in params));
     if (noteSettingsRevisions(app.kv, people, revs.settings, atMs)) {
       const again = await peopleOf(app, params);
       if (!again || again.join() !== people.join()) {
@@ -80,9 +91,18 @@ export async function pageRevision(app: App, params: Params): Promise<string | n
         continue;
       }
     }
-    return `${people.join()}|${revs.busy.join()}|${revs.settings.join()}`;
+    const text = `${people.join()}|${revs.busy.join()}|${revs.settings.join()}`;
+    return { text, people, closed: revs.closed ?? null };
   }
   return null;
+}
+
+/**
+ * Whether an account has closed since `closed` (a `readPageRevision`'s) was read: one key, its
+ * read shared by every request asking at once, whatever their host (`sharedRead`).
+ */
+export async function closedSince(app: App, closed: string | null): Promise<boolean> {
+  return (await sharedRead(app, [], true)).revs.closed !== closed;
 }
 
 /**

@@ -255,7 +255,8 @@ export async function closeAccountRecord(
         .set(keys.usernameReleased(cur.value.username), hold, { expireIn: USERNAME_HOLD_MS })
         .delete(keys.userByEmail(cur.value.email))
         .set(keys.closedAccount(userId), nowMs)
-        .set(keys.settingsRev(userId), { v: 1 }),
+        .set(keys.settingsRev(userId), { v: 1 })
+        .set(keys.accountsClosedRev(), { v: 1 }),
     );
     if (!res.ok) continue;
     settingsChanged(kv);

@@ -345,6 +345,11 @@ export const keys = {
    * (never checked). With `busyRev`, the per-person revision pages are cached by (ADR 039).
    */
   settingsRev: (ownerId: string) => ["settings_rev", ownerId] as const,
+  /**
+   * Changed by every account's close (never checked): a booking that began before it looks
+   * again after its own write whether its host was the one (services/book-slot.ts).
+   */
+  accountsClosedRev: () => ["accounts_closed_rev"] as const,
   /** Changed by every write that adds (or firms) a busy entry on that day: the guard. */
   busyFence: (personId: PersonId, utcDay: string) => ["busy_fence", personId, utcDay] as const,
   busyFencePrefix: (personId: PersonId) => ["busy_fence", personId] as const,

@@ -23,14 +23,30 @@ export function bumpSettings(op: Deno.AtomicOperation, ownerId: string): Deno.At
   return op.set(keys.settingsRev(ownerId), { v: 1 });
 }
 
-export type Revisions = { busy: (string | null)[]; settings: (string | null)[] };
+export type Revisions = {
+  busy: (string | null)[];
+  settings: (string | null)[];
+  /** Of `accounts_closed_rev` (any account's close: store/keys.ts), when asked for. */
+  closed?: string | null;
+};
 
-/** Both revisions of each id (one `getMany` for up to five ids). */
-export async function readRevisions(kv: Deno.Kv, ids: readonly string[]): Promise<Revisions> {
-  const got = await getEntries(kv, ids.flatMap((id) => [keys.busyRev(id), keys.settingsRev(id)]));
+/**
+ * Both revisions of each id (one `getMany` for up to five ids), and with `closed` that of closed
+ * accounts (one key more in the same `getMany` for up to four).
+ */
+export async function readRevisions(
+  kv: Deno.Kv,
+  ids: readonly string[],
+  closed = false,
+): Promise<Revisions> {
+  const got = await getEntries(kv, [
+    ...ids.flatMap((id) => [keys.busyRev(id), keys.settingsRev(id)]),
+    ...(closed ? [keys.accountsClosedRev()] : []),
+  ]);
   return {
     busy: ids.map((_, j) => got[2 * j].versionstamp),
     settings: ids.map((_, j) => got[2 * j + 1].versionstamp),
+    ...(closed ? { closed: got[2 * ids.length].versionstamp } : {}),
   };
 }
 

@@ -1,0 +1,133 @@
+/**
+ * A host who deletes their account while a guest's booking is under way: the close cancels the
+ * meetings it finds, and a booking that lands after that look cancels itself and is answered as
+ * the page now is (services/book-slot.ts `unlessClosedMeanwhile`). Before, such a booking stayed
+ * live: a confirmed meeting with nobody, which nothing would ever cancel.
+ */
+import assert from "node:assert/strict";
+import { bookSlot } from "./book-slot.ts";
+import { deleteAccount } from "./account-closing.ts";
+import { hostBookingPages } from "../store/host-data.ts";
+import { deliverOutbox } from "../jobs/deliver-outbox.ts";
+import {
+  createEventType,
+  createHost,
+  guestOf,
+  memoryApp,
+  type TestApp,
+  WORKDAYS,
+} from "../../../../tests/support/memory-app.ts";
+import type { EventTypeRecord, UserRecord } from "../domain/model/records.ts";
+
+/**
+ * A store whose next `getMany` naming a busy fence (the booking engine's snapshot) is answered
+ * only after `meanwhile` ran: the booking then plans from settings that have already changed.
+ */
+function writeAfterSnapshot(kv: Deno.Kv) {
+  let meanwhile: (() => Promise<unknown>) | null = null;
+  const proxy = new Proxy(kv, {
+    get(target, prop) {
+      if (prop === "getMany") {
+        return async (ks: Deno.KvKey[], opts?: { consistency?: Deno.KvConsistencyLevel }) => {
+          const got = await target.getMany(ks, opts);
+          const run = meanwhile;
+          if (run && ks.some((k) => k[0] === "busy_fence")) {
+            meanwhile = null;
+            await run();
+          }
+          return got;
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { kv: proxy, arm: (write: () => Promise<unknown>) => (meanwhile = write) };
+}
+
+async function setup(requiresConfirmation: boolean, more: Partial<EventTypeRecord> = {}) {
+  const store = writeAfterSnapshot(await Deno.openKv(":memory:"));
+  const app = await memoryApp({ kv: store.kv, nowIso: "2026-11-23T06:00:00Z" });
+  const host = await createHost(app, { username: "ann", timeZone: "UTC", weekly: WORKDAYS });
+  await createEventType(app, host, { slug: "call", requiresConfirmation, ...more });
+  const book = () =>
+    bookSlot(app, {
+      username: "ann",
+      slug: "call",
+      start: "2026-11-24T10:00:00Z",
+      ...guestOf(1),
+    });
+  return { app, host, book, arm: store.arm };
+}
+
+async function liveBookings(app: TestApp, host: UserRecord) {
+  const live = [];
+  for await (const page of hostBookingPages(app.kv, host.id)) {
+    live.push(...page.filter((b) => b.status === "PENDING" || b.status === "CONFIRMED"));
+  }
+  return live;
+}
+
+for (const requiresConfirmation of [false, true]) {
+  const what = requiresConfirmation ? "a request" : "a booking";
+  Deno.test(`bookSlot: the host deletes their account while ${what} is under way: it is refused, no meeting is left with nobody`, async () => {
+    const { app, host, book, arm } = await setup(requiresConfirmation);
+    try {
+      let closed = null as { ok: boolean } | null;
+      arm(async () => (closed = await deleteAccount(app, host, "ann")));
+      assert.deepEqual(await book(), { ok: false, reason: "not_found" });
+      assert.deepEqual(closed, { ok: true, cancelled: 0 }, "the account closed first");
+      assert.deepEqual(await liveBookings(app, host), []);
+      // The booking's own mail went out with its write; the guest is told it is off.
+      await deliverOutbox(app, app.now());
+      const toGuest = app.mailer.sent.filter((m) => m.to === "g1@example.test");
+      assert.match(toGuest.at(-1)?.subject ?? "", /cancel/i, toGuest.map((m) => m.subject).join());
+    } finally {
+      app.close();
+    }
+  });
+}
+
+Deno.test("bookSlot: the host deletes their account while a weekly series is being held: it is refused, none of its dates is left", async () => {
+  const series = { everyWeeks: 1, count: 4, freeOnly: false };
+  const { app, host, book, arm } = await setup(false, { series });
+  try {
+    let closed = null as { ok: boolean } | null;
+    arm(async () => (closed = await deleteAccount(app, host, "ann")));
+    assert.deepEqual(await book(), { ok: false, reason: "not_found" });
+    assert.deepEqual(closed, { ok: true, cancelled: 0 }, "the account closed first");
+    assert.deepEqual(await liveBookings(app, host), []);
+  } finally {
+    app.close();
+  }
+});
+
+Deno.test("bookSlot: 30 guests booking while the host deletes their account, 8 rounds: no meeting is left live, every refusal says the page is gone", async () => {
+  for (let round = 0; round < 8; round++) {
+    const app = await memoryApp({ nowIso: "2026-11-23T06:00:00Z" });
+    try {
+      const host = await createHost(app, { username: "ann", timeZone: "UTC", weekly: WORKDAYS });
+      await createEventType(app, host, { slug: "call", requiresConfirmation: round % 2 === 0 });
+      const books = Array.from({ length: 30 }, (_, i) =>
+        bookSlot(app, {
+          username: "ann",
+          slug: "call",
+          // Tuesday to Thursday, 09:00-16:30 UTC.
+          start: new Date(
+            Date.parse("2026-11-24T09:00:00Z") + Math.floor(i / 15) * 86_400_000 +
+              (i % 15) * 1_800_000,
+          ).toISOString(),
+          ...guestOf(i),
+        }));
+      // The close lands while the bookings are at different steps of theirs.
+      await new Promise((r) => setTimeout(r, round));
+      const closed = await deleteAccount(app, host, "ann");
+      const answers = await Promise.all(books);
+      assert.ok(closed.ok);
+      assert.deepEqual(await liveBookings(app, host), [], `round ${round}`);
+      for (const a of answers) if (!a.ok) assert.equal(a.reason, "not_found");
+    } finally {
+      app.close();
+    }
+  }
+});
