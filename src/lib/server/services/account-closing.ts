@@ -28,7 +28,9 @@ import {
 } from "../store/host-data.ts";
 import { eraseMessagesNaming } from "../store/webhooks.ts";
 import { getUser } from "../store/users.ts";
-import { purgeHostEngineKeys } from "../store/bookings.ts";
+import { getBooking, purgeHostEngineKeys } from "../store/bookings.ts";
+import { closedSince } from "./page-revision.ts";
+import type { BookResult } from "./book-basics.ts";
 import { listTeamsOf } from "../store/teams.ts";
 import { listApiKeys, removeApiKey } from "../store/api-keys.ts";
 import { deleteSubscription, listHostSubscriptions } from "./webhooks.ts";
@@ -159,6 +161,33 @@ export async function cancelMeetingsAhead(
     if (r.ok) cancelled++;
   }
   return cancelled;
+}
+
+/**
+ * A booking whose host (or a member it books) closed their account while it was under way. The
+ * close cancels the meetings it finds; one that landed after that look would be a live meeting
+ * with nobody, which nothing would cancel. So a booking that began before some close (`closed`:
+ * the revision of closed accounts its request read before its host) looks after its write
+ * whether it was one of its people's, and if so cancels what the close could not see (its guest is
+ * told, as the close's guests are) and answers as the page now does. A close changes one key;
+ * the look after is one read shared by every booking at that moment, and the booking's people
+ * only when some account did close (issue 26: nothing is added to the booking's write, whose
+ * checks bound the group commit).
+ */
+export async function unlessClosedMeanwhile(
+  app: App,
+  closed: string | null,
+  result: BookResult,
+): Promise<BookResult> {
+  if (!result.ok || !(await closedSince(app, closed))) return result;
+  const b = await getBooking(app.kv, result.bookingId);
+  let gone = false;
+  for (const id of b ? (b.personIds ?? [b.hostId]) : []) {
+    if (!(await getUser(app.kv, id as UserRecord["id"]))?.closedAtMs) continue;
+    gone = true;
+    await cancelMeetingsAhead(app, id as UserRecord["id"], app.now());
+  }
+  return gone ? { ok: false, reason: "not_found" } : result;
 }
 
 /** Mails retry for about 15 hours (ADR 004); the rest of a closed account goes after two days. */

@@ -7,6 +7,8 @@
 import assert from "node:assert/strict";
 import { bookSlot } from "./book-slot.ts";
 import { deleteAccount } from "./account-closing.ts";
+import { bookTeamSlot } from "./team-bookings.ts";
+import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
 import { hostBookingPages } from "../store/host-data.ts";
 import { deliverOutbox } from "../jobs/deliver-outbox.ts";
 import {
@@ -101,6 +103,31 @@ Deno.test("bookSlot: the host deletes their account while a weekly series is bei
     app.close();
   }
 });
+
+for (const teamMode of ["round_robin", "collective"] as const) {
+  Deno.test(`bookTeamSlot (${teamMode}): the only member of a team deletes their account while a booking is under way: it is refused, no meeting is left with nobody`, async () => {
+    const store = writeAfterSnapshot(await Deno.openKv(":memory:"));
+    const app = await memoryApp({ kv: store.kv, nowIso: "2026-11-23T06:00:00Z" });
+    try {
+      // A team of their own alone keeps its record when they go (services/account-closing.ts).
+      const { team, users: [ann] } = await seedTeam(app, { members: [{ username: "ann" }] });
+      await seedTeamEventType(app, team, { slug: "call", teamMode, durationMin: 30 });
+      let closed = null as { ok: boolean } | null;
+      store.arm(async () => (closed = await deleteAccount(app, ann, "ann")));
+      const r = await bookTeamSlot(app, {
+        team: "crew",
+        slug: "call",
+        start: "2026-11-23T10:00:00Z",
+        ...guestOf(1),
+      });
+      assert.deepEqual(r, { ok: false, reason: "not_found" });
+      assert.deepEqual(closed, { ok: true, cancelled: 0 }, "the account closed first");
+      assert.deepEqual(await liveBookings(app, ann), []);
+    } finally {
+      app.close();
+    }
+  });
+}
 
 Deno.test("bookSlot: 30 guests booking while the host deletes their account, 8 rounds: no meeting is left live, every refusal says the page is gone", async () => {
   for (let round = 0; round < 8; round++) {

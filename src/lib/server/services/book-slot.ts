@@ -14,14 +14,14 @@ import {
 } from "../domain/event-rules.ts";
 import { decideLocation } from "../domain/locations.ts";
 import { thankYouOf } from "../domain/embed.ts";
-import { getUser, getUserByUsernameCached } from "../store/users.ts";
+import { getUserByUsernameCached } from "../store/users.ts";
 import { isActive } from "../domain/admin.ts";
 import { getEventTypeBySlugCached } from "../store/event-types.ts";
 import type { EventTypeRecord, UserRecord } from "../domain/model/records.ts";
 import { randomToken } from "../integrations/crypto.ts";
 import { engineRules, runChange } from "./transaction.ts";
-import { closedSince, readPageRevision } from "./page-revision.ts";
-import { cancelMeetingsAhead } from "./account-closing.ts";
+import { readPageRevision } from "./page-revision.ts";
+import { unlessClosedMeanwhile } from "./account-closing.ts";
 import { bookingTokenNow } from "./booking-links.ts";
 import { decideSource } from "../../shared/booking-extras.ts";
 import { decideGuests } from "../../shared/booking-guests.ts";
@@ -98,34 +98,7 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
   const host = await getUserByUsernameCached(app.kv, input.username);
   // A suspended host takes no new bookings (issue 32), whichever door the request came by.
   if (!host || !isActive(host)) return { ok: false, reason: "not_found" };
-  return await unlessClosedMeanwhile(
-    app,
-    host,
-    read?.closed ?? null,
-    await bookOf(app, input, host),
-  );
-}
-
-/**
- * A booking whose host closed their account while it was under way. The close cancels the
- * meetings it finds (services/account-closing.ts); one that landed after that look would be a
- * live meeting with nobody, which nothing would cancel. So a booking that began before some close
- * looks, after its write, whether it was its host's, and if so cancels what the close could not
- * see (its guest is told, as the close's guests are) and answers as the page now does. A close
- * changes one key every booking reads anyway; the look after is one read shared by every booking
- * at that moment, and a host's record only when some account did close (issue 26: nothing is
- * added to the booking's write, whose checks bound the group commit).
- */
-async function unlessClosedMeanwhile(
-  app: App,
-  host: UserRecord,
-  closedBefore: string | null,
-  result: BookResult,
-): Promise<BookResult> {
-  if (!result.ok || !(await closedSince(app, closedBefore))) return result;
-  if (!(await getUser(app.kv, host.id))?.closedAtMs) return result;
-  await cancelMeetingsAhead(app, host.id, app.now());
-  return { ok: false, reason: "not_found" };
+  return await unlessClosedMeanwhile(app, read?.closed ?? null, await bookOf(app, input, host));
 }
 
 async function bookOf(app: App, input: BookInput, host: UserRecord): Promise<BookResult> {

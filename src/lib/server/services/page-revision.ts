@@ -98,11 +98,16 @@ export async function readPageRevision(
 }
 
 /**
- * Whether an account has closed since `closed` (a `readPageRevision`'s) was read: one key, its
- * read shared by every request asking at once, whatever their host (`sharedRead`).
+ * The revision of closed accounts (store/keys.ts `accountsClosedRev`), read after this call: one
+ * key, its read shared by every request asking at once, whatever their host (`sharedRead`).
  */
+export async function closedRevision(app: App): Promise<string | null> {
+  return (await sharedRead(app, [], true)).revs.closed ?? null;
+}
+
+/** Whether an account has closed since `closed` (a `closedRevision` or `readPageRevision`). */
 export async function closedSince(app: App, closed: string | null): Promise<boolean> {
-  return (await sharedRead(app, [], true)).revs.closed !== closed;
+  return await closedRevision(app) !== closed;
 }
 
 /**

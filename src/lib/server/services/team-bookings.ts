@@ -13,6 +13,8 @@
  * none. Rescheduling works the same way: a round-robin booking stays with its member when they
  * are free at the new time and otherwise goes to the next in rotation.
  */
+import { closedRevision } from "./page-revision.ts";
+import { unlessClosedMeanwhile } from "./account-closing.ts";
 import { thankYouOf } from "../domain/embed.ts";
 import type { App } from "../app.ts";
 import { Temporal } from "../domain/temporal.ts";
@@ -146,6 +148,12 @@ function allAttend(et: EventTypeRecord, hosts: UserRecord[], offered: UserRecord
 }
 
 export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<BookResult> {
+  // Read before the team and its members: a close after it is looked for after the write.
+  const closed = await closedRevision(app);
+  return await unlessClosedMeanwhile(app, closed, await bookTeamAsRead(app, input));
+}
+
+async function bookTeamAsRead(app: App, input: TeamBookInput): Promise<BookResult> {
   const found = await resolve(app, input.team, input.slug);
   if (!found) return { ok: false, reason: "not_found" };
   // Membership as it is now (not the 1-second copy): the commit checks it again.
