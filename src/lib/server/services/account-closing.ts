@@ -28,22 +28,20 @@ import {
 } from "../store/host-data.ts";
 import { eraseMessagesNaming } from "../store/webhooks.ts";
 import { getUser } from "../store/users.ts";
-import { getBooking, purgeHostEngineKeys } from "../store/bookings.ts";
-import { closedSince } from "./page-revision.ts";
-import type { BookResult } from "./book-basics.ts";
+import { purgeHostEngineKeys } from "../store/bookings.ts";
+import { cancelMeetingsAhead } from "./closed-meanwhile.ts";
+import { engineRules, runChange } from "./transaction.ts";
 import { listTeamsOf } from "../store/teams.ts";
 import { listApiKeys, removeApiKey } from "../store/api-keys.ts";
 import { deleteSubscription, listHostSubscriptions } from "./webhooks.ts";
 import { removeFeed } from "./ics-feed.ts";
 import { removeFromTeam } from "./teams.ts";
-import { decideBooking } from "./decide-booking.ts";
 import { deleteEventType } from "./event-types.ts";
 import { removeCalendarAccount } from "./calendar-accounts.ts";
 import { removeZoomConnection } from "../store/zoom.ts";
 import { translator } from "../i18n.ts";
 import type { Translator } from "../../shared/i18n.ts";
 import { namesList } from "../../shared/format.ts";
-import { ACCOUNT_CLOSED_REASON } from "../../shared/system-reasons.ts";
 import { setUserPhoto } from "../store/photos.ts";
 
 export type DeleteAccountResult =
@@ -109,7 +107,7 @@ export async function deleteAccount(
   for (const t of teams) {
     if (t.members.length > 1) await removeFromTeam(app, t.id, user.id, actor);
   }
-  const cancelled = await cancelMeetingsAhead(app, user.id, nowMs);
+  const cancelled = await cancelMeetingsAhead(app, { runChange, engineRules }, user.id, nowMs);
   for (const { value: a } of await listAccounts(app.kv, user.id)) {
     await removeCalendarAccount(app, user.id, a.id);
   }
@@ -134,60 +132,6 @@ export async function deleteAccount(
     said: { code: "account_deleted", values: { n: cancelled } },
   });
   return { ok: true, cancelled };
-}
-
-/**
- * Cancels every meeting of a closed account that has not ended, through the booking engine (each
- * guest is mailed, the time released); how many. Run by the close, and by a booking that landed
- * after the close's own run (services/book-slot.ts): no live meeting is left with nobody.
- */
-export async function cancelMeetingsAhead(
-  app: App,
-  userId: UserRecord["id"],
-  nowMs: number,
-): Promise<number> {
-  const ahead: string[] = [];
-  for await (const page of hostBookingPages(app.kv, userId)) {
-    for (const b of page) {
-      if ((b.status === "PENDING" || b.status === "CONFIRMED") && b.endMs > nowMs) ahead.push(b.id);
-    }
-  }
-  let cancelled = 0;
-  for (const id of ahead) {
-    const r = await decideBooking(app, id, "cancel", "host", {
-      hostId: userId,
-      reason: ACCOUNT_CLOSED_REASON,
-    });
-    if (r.ok) cancelled++;
-  }
-  return cancelled;
-}
-
-/**
- * A booking whose host (or a member it books) closed their account while it was under way. The
- * close cancels the meetings it finds; one that landed after that look would be a live meeting
- * with nobody, which nothing would cancel. So a booking that began before some close (`closed`:
- * the revision of closed accounts its request read before its host) looks after its write
- * whether it was one of its people's, and if so cancels what the close could not see (its guest is
- * told, as the close's guests are) and answers as the page now does. A close changes one key;
- * the look after is one read shared by every booking at that moment, and the booking's people
- * only when some account did close (issue 26: nothing is added to the booking's write, whose
- * checks bound the group commit).
- */
-export async function unlessClosedMeanwhile(
-  app: App,
-  closed: string | null,
-  result: BookResult,
-): Promise<BookResult> {
-  if (!result.ok || !(await closedSince(app, closed))) return result;
-  const b = await getBooking(app.kv, result.bookingId);
-  let gone = false;
-  for (const id of b ? (b.personIds ?? [b.hostId]) : []) {
-    if (!(await getUser(app.kv, id as UserRecord["id"]))?.closedAtMs) continue;
-    gone = true;
-    await cancelMeetingsAhead(app, id as UserRecord["id"], app.now());
-  }
-  return gone ? { ok: false, reason: "not_found" } : result;
 }
 
 /** Mails retry for about 15 hours (ADR 004); the rest of a closed account goes after two days. */

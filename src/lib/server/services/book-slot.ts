@@ -21,7 +21,7 @@ import type { EventTypeRecord, UserRecord } from "../domain/model/records.ts";
 import { randomToken } from "../integrations/crypto.ts";
 import { engineRules, runChange } from "./transaction.ts";
 import { readPageRevision } from "./page-revision.ts";
-import { unlessClosedMeanwhile } from "./account-closing.ts";
+import { unlessClosedMeanwhile } from "./closed-meanwhile.ts";
 import { bookingTokenNow } from "./booking-links.ts";
 import { decideSource } from "../../shared/booking-extras.ts";
 import { decideGuests } from "../../shared/booking-guests.ts";
@@ -98,7 +98,8 @@ export async function bookSlot(app: App, input: BookInput): Promise<BookResult> 
   const host = await getUserByUsernameCached(app.kv, input.username);
   // A suspended host takes no new bookings (issue 32), whichever door the request came by.
   if (!host || !isActive(host)) return { ok: false, reason: "not_found" };
-  return await unlessClosedMeanwhile(app, read?.closed ?? null, await bookOf(app, input, host));
+  const result = await bookOf(app, input, host);
+  return await unlessClosedMeanwhile(app, { runChange, engineRules }, read?.closed ?? null, result);
 }
 
 async function bookOf(app: App, input: BookInput, host: UserRecord): Promise<BookResult> {

@@ -14,7 +14,7 @@
  * are free at the new time and otherwise goes to the next in rotation.
  */
 import { closedRevision } from "./page-revision.ts";
-import { unlessClosedMeanwhile } from "./account-closing.ts";
+import { unlessClosedMeanwhile } from "./closed-meanwhile.ts";
 import { thankYouOf } from "../domain/embed.ts";
 import type { App } from "../app.ts";
 import { Temporal } from "../domain/temporal.ts";
@@ -150,7 +150,8 @@ function allAttend(et: EventTypeRecord, hosts: UserRecord[], offered: UserRecord
 export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<BookResult> {
   // Read before the team and its members: a close after it is looked for after the write.
   const closed = await closedRevision(app);
-  return await unlessClosedMeanwhile(app, closed, await bookTeamAsRead(app, input));
+  const result = await bookTeamAsRead(app, input);
+  return await unlessClosedMeanwhile(app, { runChange, engineRules }, closed, result);
 }
 
 async function bookTeamAsRead(app: App, input: TeamBookInput): Promise<BookResult> {
