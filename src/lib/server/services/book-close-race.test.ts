@@ -5,7 +5,7 @@
  * live: a confirmed meeting with nobody, which nothing would ever cancel.
  */
 import assert from "node:assert/strict";
-import { bookSlot } from "./book-slot.ts";
+import { type BookResult, bookSlot } from "./book-slot.ts";
 import { deleteAccount } from "./account-closing.ts";
 import { bookTeamSlot } from "./team-bookings.ts";
 import { seedTeam, seedTeamEventType } from "../../../../tests/support/teams.ts";
@@ -19,36 +19,15 @@ import {
   type TestApp,
   WORKDAYS,
 } from "../../../../tests/support/memory-app.ts";
+import { writeAfterNextRead } from "../../../../tests/support/kv-interleave.ts";
 import type { EventTypeRecord, UserRecord } from "../domain/model/records.ts";
 
-/**
- * A store whose next `getMany` naming a busy fence (the booking engine's snapshot) is answered
- * only after `meanwhile` ran: the booking then plans from settings that have already changed.
- */
-function writeAfterSnapshot(kv: Deno.Kv) {
-  let meanwhile: (() => Promise<unknown>) | null = null;
-  const proxy = new Proxy(kv, {
-    get(target, prop) {
-      if (prop === "getMany") {
-        return async (ks: Deno.KvKey[], opts?: { consistency?: Deno.KvConsistencyLevel }) => {
-          const got = await target.getMany(ks, opts);
-          const run = meanwhile;
-          if (run && ks.some((k) => k[0] === "busy_fence")) {
-            meanwhile = null;
-            await run();
-          }
-          return got;
-        };
-      }
-      const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  return { kv: proxy, arm: (write: () => Promise<unknown>) => (meanwhile = write) };
-}
+/** The booking engine's snapshot reads its busy fences: the close lands right after it. */
+const afterSnapshot = async () =>
+  writeAfterNextRead(await Deno.openKv(":memory:"), (k) => k[0] === "busy_fence", "getMany");
 
 async function setup(requiresConfirmation: boolean, more: Partial<EventTypeRecord> = {}) {
-  const store = writeAfterSnapshot(await Deno.openKv(":memory:"));
+  const store = await afterSnapshot();
   const app = await memoryApp({ kv: store.kv, nowIso: "2026-11-23T06:00:00Z" });
   const host = await createHost(app, { username: "ann", timeZone: "UTC", weekly: WORKDAYS });
   await createEventType(app, host, { slug: "call", requiresConfirmation, ...more });
@@ -70,16 +49,29 @@ async function liveBookings(app: TestApp, host: UserRecord) {
   return live;
 }
 
+/**
+ * Books with the host's account closed by `deleteAccount` right after the booking's snapshot: the
+ * booking is refused as the page now is, the close found nothing to cancel, nothing is left live.
+ */
+async function bookWhileClosing(
+  app: TestApp,
+  host: UserRecord,
+  arm: (write: () => Promise<unknown>) => unknown,
+  book: () => Promise<BookResult>,
+) {
+  let closed = null as { ok: boolean } | null;
+  arm(async () => (closed = await deleteAccount(app, host, host.username)));
+  assert.deepEqual(await book(), { ok: false, reason: "not_found" });
+  assert.deepEqual(closed, { ok: true, cancelled: 0 }, "the account closed first");
+  assert.deepEqual(await liveBookings(app, host), []);
+}
+
 for (const requiresConfirmation of [false, true]) {
   const what = requiresConfirmation ? "a request" : "a booking";
   Deno.test(`bookSlot: the host deletes their account while ${what} is under way: it is refused, no meeting is left with nobody`, async () => {
     const { app, host, book, arm } = await setup(requiresConfirmation);
     try {
-      let closed = null as { ok: boolean } | null;
-      arm(async () => (closed = await deleteAccount(app, host, "ann")));
-      assert.deepEqual(await book(), { ok: false, reason: "not_found" });
-      assert.deepEqual(closed, { ok: true, cancelled: 0 }, "the account closed first");
-      assert.deepEqual(await liveBookings(app, host), []);
+      await bookWhileClosing(app, host, arm, book);
       // The booking's own mail went out with its write; the guest is told it is off.
       await deliverOutbox(app, app.now());
       const toGuest = app.mailer.sent.filter((m) => m.to === "g1@example.test");
@@ -94,11 +86,7 @@ Deno.test("bookSlot: the host deletes their account while a weekly series is bei
   const series = { everyWeeks: 1, count: 4, freeOnly: false };
   const { app, host, book, arm } = await setup(false, { series });
   try {
-    let closed = null as { ok: boolean } | null;
-    arm(async () => (closed = await deleteAccount(app, host, "ann")));
-    assert.deepEqual(await book(), { ok: false, reason: "not_found" });
-    assert.deepEqual(closed, { ok: true, cancelled: 0 }, "the account closed first");
-    assert.deepEqual(await liveBookings(app, host), []);
+    await bookWhileClosing(app, host, arm, book);
   } finally {
     app.close();
   }
@@ -106,23 +94,19 @@ Deno.test("bookSlot: the host deletes their account while a weekly series is bei
 
 for (const teamMode of ["round_robin", "collective"] as const) {
   Deno.test(`bookTeamSlot (${teamMode}): the only member of a team deletes their account while a booking is under way: it is refused, no meeting is left with nobody`, async () => {
-    const store = writeAfterSnapshot(await Deno.openKv(":memory:"));
+    const store = await afterSnapshot();
     const app = await memoryApp({ kv: store.kv, nowIso: "2026-11-23T06:00:00Z" });
     try {
       // A team of their own alone keeps its record when they go (services/account-closing.ts).
       const { team, users: [ann] } = await seedTeam(app, { members: [{ username: "ann" }] });
       await seedTeamEventType(app, team, { slug: "call", teamMode, durationMin: 30 });
-      let closed = null as { ok: boolean } | null;
-      store.arm(async () => (closed = await deleteAccount(app, ann, "ann")));
-      const r = await bookTeamSlot(app, {
-        team: "crew",
-        slug: "call",
-        start: "2026-11-23T10:00:00Z",
-        ...guestOf(1),
-      });
-      assert.deepEqual(r, { ok: false, reason: "not_found" });
-      assert.deepEqual(closed, { ok: true, cancelled: 0 }, "the account closed first");
-      assert.deepEqual(await liveBookings(app, ann), []);
+      await bookWhileClosing(app, ann, store.arm, () =>
+        bookTeamSlot(app, {
+          team: "crew",
+          slug: "call",
+          start: "2026-11-23T10:00:00Z",
+          ...guestOf(1),
+        }));
     } finally {
       app.close();
     }

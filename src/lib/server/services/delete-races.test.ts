@@ -12,35 +12,10 @@ import {
   memoryApp,
   type TestApp,
 } from "../../../../tests/support/memory-app.ts";
-
-/**
- * A store whose next read of a key starting with `kind` is answered only after `meanwhile` ran:
- * the reader then holds an entry that has already changed.
- */
-function writeAfterNextRead(kv: Deno.Kv, kind: string) {
-  let meanwhile: (() => Promise<unknown>) | null = null;
-  const proxy = new Proxy(kv, {
-    get(target, prop) {
-      if (prop === "get") {
-        return async (key: Deno.KvKey, opts?: { consistency?: Deno.KvConsistencyLevel }) => {
-          const entry = await target.get(key, opts);
-          const run = meanwhile;
-          if (run && key[0] === kind) {
-            meanwhile = null;
-            await run();
-          }
-          return entry;
-        };
-      }
-      const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  return { kv: proxy, arm: (write: () => Promise<unknown>) => (meanwhile = write) };
-}
+import { writeAfterNextRead } from "../../../../tests/support/kv-interleave.ts";
 
 async function setup(kind: string) {
-  const store = writeAfterNextRead(await Deno.openKv(":memory:"), kind);
+  const store = writeAfterNextRead(await Deno.openKv(":memory:"), (k) => k[0] === kind, "get");
   const app = await memoryApp({ kv: store.kv });
   const host = await createHost(app, { username: "ann", timeZone: "UTC" });
   return { app, host, arm: store.arm };

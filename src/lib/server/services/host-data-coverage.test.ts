@@ -3,6 +3,7 @@
  * (ADR 022): bookings, routing form responses, poll votes, single-use links. Checked the way an
  * auditor would: a scan of the whole store for the address.
  */
+import { writeAfterNextRead } from "../../../../tests/support/kv-interleave.ts";
 import assert from "node:assert/strict";
 import { inflateRawSync } from "node:zlib";
 import {
@@ -345,26 +346,9 @@ Deno.test("eraseGuest while a guest takes a seat of the same time between the er
   // The erasure reads the seat list; before it writes, another guest takes a seat. A write made
   // from the list as read would drop that seat, and the time could then be sold past its size.
   const raw = await Deno.openKv(":memory:");
-  let between: (() => Promise<void>) | null = null;
-  const kv = new Proxy(raw, {
-    get(t, p) {
-      if (p === "getMany") {
-        return async (keys: Deno.KvKey[]) => {
-          const read = await t.getMany(keys);
-          const run = between;
-          if (run && keys.some((k) => k[0] === "seat_ledger")) {
-            between = null;
-            await run();
-          }
-          return read;
-        };
-      }
-      const v = Reflect.get(t, p, t);
-      return typeof v === "function" ? v.bind(t) : v;
-    },
-  });
+  const store = writeAfterNextRead(raw, (k) => k[0] === "seat_ledger", "getMany");
   const app = await memoryApp({
-    kv,
+    kv: store.kv,
     nowIso: "2026-11-20T08:00:00Z",
     env: { INVITO_RATE_LIMIT: "off", INVITO_MAX_PENDING_PER_GUEST: "9999" },
   });
@@ -389,9 +373,9 @@ Deno.test("eraseGuest while a guest takes a seat of the same time between the er
       });
     assert.ok((await seat(GUEST)).ok);
     let late: Awaited<ReturnType<typeof seat>> | null = null;
-    between = async () => {
+    store.arm(async () => {
       late = await seat("late@example.test");
-    };
+    });
     assert.ok((await eraseGuest(app, host, GUEST)).ok);
     assert.ok(late && (late as { ok: boolean }).ok, "the late guest got a seat");
     const ledger = (await raw.get<SeatLedgerRecord>(keys.seatLedger(et.id, Date.parse(start))))
