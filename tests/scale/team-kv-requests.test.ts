@@ -107,7 +107,7 @@ async function secondBooking(n: number, mode: "collective" | "round_robin"): Pro
 Deno.test({
   ...opts,
   name:
-    "a collective booking of 5 reads every member's time in one pass: 30 KV requests in 18 rounds, where reading per member and step took 40 in 32",
+    "a collective booking of 5 reads every member's time in one pass: 32 KV requests in 19 rounds, where reading per member and step took 40 in 32",
   fn: async () => {
     const cost = await secondBooking(5, "collective");
     // Measured 23 reads + 7 writes in 18 rounds: 11 reads in 7 rounds before the booking opens
@@ -115,8 +115,11 @@ Deno.test({
     // of the holds (the coordinator; fences and roster; each member's busy list and calendar
     // heads side by side), 5 holds and the commit, one round each. Reading per member and step
     // took 33 reads + 7 writes in 32 rounds: at 25 ms a round, 0.8 s where it is now 0.45 s.
-    assert.ok(cost.reads + cost.writes <= 30, JSON.stringify(cost));
-    assert.ok(cost.rounds <= 18, JSON.stringify(cost));
+    // The look for an account closed meanwhile after the commit (services/closed-meanwhile.ts,
+    // ADR 039's amendment of 2026-12-03) reads one key more: 2 requests in 1 round (its read
+    // before rides with the team's).
+    assert.ok(cost.reads + cost.writes <= 32, JSON.stringify(cost));
+    assert.ok(cost.rounds <= 19, JSON.stringify(cost));
     assert.equal(cost.writes, 7, "one write to open, one hold per member, one commit");
   },
 });
@@ -127,11 +130,12 @@ Deno.test({
   fn: async () => {
     // [members, mode, requests, rounds] as measured; reading per member and step, a collective
     // booking of 2 took 22 requests in 20 rounds and one of 20 took 131 in 93 (2.3 s at 25 ms a
-    // round). A round-robin booking reads its candidates side by side and writes once.
+    // round). A round-robin booking reads its candidates side by side and writes once. Each
+    // includes the look for an account closed meanwhile after the commit (2 requests, 1 round).
     const measured = [
-      [2, "collective", 18, 15],
-      [20, "collective", 93, 34],
-      [5, "round_robin", 19, 11],
+      [2, "collective", 20, 16],
+      [20, "collective", 95, 35],
+      [5, "round_robin", 21, 12],
     ] as const;
     for (const [n, mode, requests, rounds] of measured) {
       const cost = await secondBooking(n, mode);

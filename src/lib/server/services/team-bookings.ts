@@ -13,7 +13,6 @@
  * none. Rescheduling works the same way: a round-robin booking stays with its member when they
  * are free at the new time and otherwise goes to the next in rotation.
  */
-import { closedRevision } from "./page-revision.ts";
 import { unlessClosedMeanwhile } from "./closed-meanwhile.ts";
 import { thankYouOf } from "../domain/embed.ts";
 import type { App } from "../app.ts";
@@ -31,7 +30,7 @@ import type {
   UserRecord,
 } from "../domain/model/records.ts";
 import { getEventType, getEventTypeBySlugCached } from "../store/event-types.ts";
-import { getTeam, getTeamBySlugCached } from "../store/teams.ts";
+import { getTeam, getTeamAndClosedRevision, getTeamBySlugCached } from "../store/teams.ts";
 import { newId } from "../store/users.ts";
 import { randomToken } from "../integrations/crypto.ts";
 import {
@@ -148,19 +147,23 @@ function allAttend(et: EventTypeRecord, hosts: UserRecord[], offered: UserRecord
 }
 
 export async function bookTeamSlot(app: App, input: TeamBookInput): Promise<BookResult> {
-  // Read before the team and its members: a close after it is looked for after the write.
-  const closed = await closedRevision(app);
-  const result = await bookTeamAsRead(app, input);
+  const found = await resolve(app, input.team, input.slug);
+  if (!found) return { ok: false, reason: "not_found" };
+  // Membership as it is now (not the 1-second copy): the commit checks it again. With it, before
+  // the members are read, the revision of closed accounts: a close after it is looked for after
+  // the write (services/closed-meanwhile.ts).
+  const { team, closed } = await getTeamAndClosedRevision(app.kv, found.team.id);
+  if (!team) return { ok: false, reason: "not_found" };
+  const result = await bookTeamAsRead(app, input, found.et, team);
   return await unlessClosedMeanwhile(app, { runChange, engineRules }, closed, result);
 }
 
-async function bookTeamAsRead(app: App, input: TeamBookInput): Promise<BookResult> {
-  const found = await resolve(app, input.team, input.slug);
-  if (!found) return { ok: false, reason: "not_found" };
-  // Membership as it is now (not the 1-second copy): the commit checks it again.
-  const team = await getTeam(app.kv, found.team.id);
-  if (!team) return { ok: false, reason: "not_found" };
-  const et = found.et;
+async function bookTeamAsRead(
+  app: App,
+  input: TeamBookInput,
+  et: EventTypeRecord,
+  team: TeamRecord,
+): Promise<BookResult> {
   const checked = checkGuestInput(et, input);
   if (!checked.ok) return { ok: false, reason: "invalid_answers", errors: checked.errors };
   if (input.checkOnly) return { ok: false, reason: "invalid_answers", errors: {} };

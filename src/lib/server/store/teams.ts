@@ -37,6 +37,21 @@ export async function getTeam(kv: Deno.Kv, id: TeamId): Promise<TeamRecord | nul
   return (await kv.get<TeamRecord>(keys.team(id))).value;
 }
 
+/**
+ * The team as it is now, and in the same read the revision of closed accounts (store/keys.ts
+ * `accountsClosedRev`): a team booking reads both before its members (services/team-bookings.ts).
+ */
+export async function getTeamAndClosedRevision(
+  kv: Deno.Kv,
+  id: TeamId,
+): Promise<{ team: TeamRecord | null; closed: string | null }> {
+  const [team, closed] = await kv.getMany<[TeamRecord, unknown]>([
+    keys.team(id),
+    keys.accountsClosedRev(),
+  ]);
+  return { team: team.value, closed: closed.versionstamp };
+}
+
 export async function getTeamBySlug(kv: Deno.Kv, slug: string): Promise<TeamRecord | null> {
   const idx = await kv.get<TeamId>(keys.teamBySlug(slug.toLowerCase()));
   return idx.value ? await getTeam(kv, idx.value) : null;
